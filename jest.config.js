@@ -1,0 +1,16 @@
+/** Tests run the TypeScript sources directly as ESM; workspace packages resolve to their sources. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  roots: ['<rootDir>/packages', '<rootDir>/actions', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: {
+    '^@sophia/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: { isolatedModules: true }, diagnostics: { ignoreCodes: [151002] } }],
+  },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,3 @@
+export * from './run-action.js';
+export * from './outputs.js';
+export * from './summary.js';

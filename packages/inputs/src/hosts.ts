@@ -1,0 +1,47 @@
+import { mustBe } from './input-error.js';
+import { splitList } from './collections.js';
+
+export interface HostTarget {
+  host: string;
+  /** The port named with the host, if any; the `port` input applies otherwise. */
+  port?: number;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
+const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
+
+function port(name: string, entry: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535) throw mustBe(name, EXPECTED, entry);
+  return value;
+}
+
+export function parseHost(name: string, entry: string): HostTarget {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (bracketed) {
+    if (!IPV6.test(bracketed[1]) || !bracketed[1].includes(':')) throw mustBe(name, EXPECTED, entry);
+    return bracketed[2] === undefined ? { host: bracketed[1] } : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
+  }
+  const colons = entry.split(':').length - 1;
+  if (colons > 1) {
+    if (!IPV6.test(entry)) throw mustBe(name, EXPECTED, entry);
+    return { host: entry };
+  }
+  const [host, portText] = entry.split(':');
+  if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host))) throw mustBe(name, EXPECTED, entry);
+  return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
+}
+
+export function hostList(name: string, raw: string): HostTarget[] {
+  const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+  if (targets.length === 0) throw mustBe(name, EXPECTED, raw);
+  const seen = new Set<string>();
+  for (const target of targets) {
+    const key = `${target.host}:${target.port ?? ''}`;
+    if (seen.has(key)) throw mustBe(name, 'a list without repeated hosts', raw);
+    seen.add(key);
+  }
+  return targets;
+}

@@ -1,0 +1,62 @@
+import * as core from '@actions/core';
+import { InputError, type Parser } from './input-error.js';
+import { text } from './scalars.js';
+
+/** Where raw input strings come from: the runner's INPUT_* variables, or a map in tests. */
+export type InputSource = (name: string) => string;
+
+/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
+export function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+export const runnerInputs: InputSource = (name) => process.env[inputVariable(name)] ?? '';
+
+export function inputsFrom(values: Record<string, string>): InputSource {
+  return (name) => values[name] ?? '';
+}
+
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+export class InputReader {
+  constructor(private readonly source: InputSource = runnerInputs) {}
+
+  raw(name: string): string {
+    return this.source(name);
+  }
+
+  given(name: string): boolean {
+    return this.source(name).trim().length > 0;
+  }
+
+  required<T = string>(name: string, parse: Parser<T> = text as Parser<T>): T {
+    const raw = this.source(name);
+    if (raw.trim().length === 0) throw new InputError(name, `Input "${name}" is required`);
+    return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+  }
+
+  optional<T = string>(name: string, parse: Parser<T> = text as Parser<T>): T | undefined {
+    return this.given(name) ? this.required(name, parse) : undefined;
+  }
+
+  /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+  secret(name: string, options: { required: boolean }): string | undefined {
+    const raw = this.source(name);
+    maskSecret(raw);
+    if (raw.trim().length === 0) {
+      if (options.required) throw new InputError(name, `Input "${name}" is required`);
+      return undefined;
+    }
+    return raw;
+  }
+}
+
+export function maskSecret(value: string): void {
+  if (!value.trim()) return;
+  core.setSecret(value);
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim().length >= 4) core.setSecret(line.trim());
+  }
+}

@@ -1,0 +1,33 @@
+import { InputError, mustBe } from './input-error.js';
+import type { InputReader } from './input-reader.js';
+import { readSshInputs, type SshSettings } from './ssh-inputs.js';
+
+export type KubeConnection =
+  | { mode: 'kubeconfig'; kubeconfig: string; kubectl: string }
+  | { mode: 'ssh'; ssh: SshSettings; kubectlCommand: string };
+
+/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+export function readKubeConnection(inputs: InputReader): KubeConnection {
+  const kubeconfig = inputs.secret('kubeconfig', { required: false });
+  const viaSsh = inputs.given('host');
+  if (kubeconfig && viaSsh) {
+    throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
+  }
+  if (kubeconfig) {
+    if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
+      throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
+    }
+    return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+  }
+  if (!viaSsh) {
+    throw new InputError(
+      'kubeconfig',
+      'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)',
+    );
+  }
+  const ssh = readSshInputs(inputs);
+  if (ssh.hosts.length !== 1) {
+    throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
+  }
+  return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+}

@@ -1,0 +1,121 @@
+import { mustBe, type Parser } from './input-error.js';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+export function isQualifiedName(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return false;
+  return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
+}
+
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+export const kubernetesName: Parser<string> = (name, raw) => {
+  const trimmed = raw.trim();
+  if (!isDns1123Subdomain(trimmed)) {
+    throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
+  }
+  return trimmed;
+};
+
+export const namespaceName: Parser<string> = (name, raw) => {
+  const trimmed = raw.trim();
+  if (!isDns1123Label(trimmed)) {
+    throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
+  }
+  return trimmed;
+};
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+export const label: Parser<Label> = (name, raw) => {
+  const trimmed = raw.trim();
+  const at = trimmed.indexOf('=');
+  const key = at < 0 ? '' : trimmed.slice(0, at);
+  const value = at < 0 ? '' : trimmed.slice(at + 1);
+  if (at < 0 || !isQualifiedName(key) || !isLabelValue(value)) {
+    throw mustBe(name, 'a label key=value (such as sophia.ai/pool=mcp)', raw);
+  }
+  return { key, value };
+};
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  key: string;
+  value: string;
+  effect: TaintEffect;
+}
+
+/** `key=value:Effect` or `key:Effect`, as `kubectl taint` writes them. */
+export const taint: Parser<Taint> = (name, raw) => {
+  const trimmed = raw.trim();
+  const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(trimmed);
+  if (!match || !isQualifiedName(match[1]) || !isLabelValue(match[2] ?? '')) {
+    throw mustBe(name, 'a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute', raw);
+  }
+  return { key: match[1], value: match[2] ?? '', effect: match[3] as TaintEffect };
+};
+
+/** A workload reference such as `deployment/api`. */
+export interface WorkloadRef {
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  name: string;
+}
+
+const WORKLOAD_KINDS: Record<string, WorkloadRef['kind']> = {
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  deploy: 'Deployment',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  sts: 'StatefulSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  ds: 'DaemonSet',
+};
+
+export const workloadRef: Parser<WorkloadRef> = (name, raw) => {
+  const trimmed = raw.trim();
+  const [kindText, objectName, extra] = trimmed.split('/');
+  const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+  if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
+    throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+  }
+  return { kind, name: objectName };
+};
+
+/** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
+export const labelSelector: Parser<string> = (name, raw) => {
+  const trimmed = raw.trim();
+  const requirements = trimmed.split(/,(?![^()]*\))/).map((part) => part.trim());
+  const valid = requirements.every((requirement) => {
+    const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
+    if (set) return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
+    const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
+    if (eq) return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
+    const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
+    return exists !== null && isQualifiedName(exists[2]);
+  });
+  if (!trimmed || !valid) throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
+  return trimmed;
+};

@@ -1,0 +1,27 @@
+import { InputError, mustBe, type Parser } from './input-error.js';
+
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+export const remotePath: Parser<string> = (name, raw) => {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000\n\r]/.test(raw)) throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('/')) throw mustBe(name, 'an absolute path (starting with /)', raw);
+  const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+  if (segments.some((segment) => segment === '..' || segment === '.')) {
+    throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
+  }
+  if (segments.length === 0) throw mustBe(name, 'a directory below / (not / itself)', raw);
+  return '/' + segments.join('/');
+};
+
+/** A path inside the repository checkout: relative, without `..`, so it cannot reach outside the workspace. */
+export const workspacePath: Parser<string> = (name, raw) => {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000\n\r]/.test(raw)) throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+  const trimmed = raw.trim();
+  if (trimmed.length === 0) throw mustBe(name, 'a path in the workspace', raw);
+  return trimmed;
+};

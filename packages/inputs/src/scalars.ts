@@ -1,0 +1,96 @@
+import { InputError, mustBe, type Parser } from './input-error.js';
+
+export const text: Parser<string> = (_name, raw) => raw;
+
+export function integer(min: number, max: number): Parser<number> {
+  return (name, raw) => {
+    const trimmed = raw.trim();
+    if (!/^-?\d+$/.test(trimmed)) throw mustBe(name, `an integer from ${min} to ${max}`, raw);
+    const value = Number(trimmed);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw mustBe(name, `an integer from ${min} to ${max}`, raw);
+    }
+    return value;
+  };
+}
+
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+export const boolean: Parser<boolean> = (name, raw) => {
+  const trimmed = raw.trim();
+  if (TRUE_WORDS.has(trimmed)) return true;
+  if (FALSE_WORDS.has(trimmed)) return false;
+  throw mustBe(name, 'a boolean (true or false)', raw);
+};
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+export function duration(options: { minMs?: number; maxMs?: number } = {}): Parser<number> {
+  const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+  return (name, raw) => {
+    const trimmed = raw.trim();
+    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed)) throw mustBe(name, DURATION_EXPECTED, raw);
+    let total = 0;
+    for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+      total += Number(match[1]) * DURATION_UNITS[match[2]];
+    }
+    total = Math.round(total);
+    if (total < minMs || total > maxMs) {
+      throw mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
+    }
+    return total;
+  };
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+export function oneOf<const T extends string>(choices: readonly T[]): Parser<T> {
+  return (name, raw) => {
+    const trimmed = raw.trim();
+    if ((choices as readonly string[]).includes(trimmed)) return trimmed as T;
+    throw mustBe(name, `one of ${choices.join(', ')}`, raw);
+  };
+}
+
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+export function matching(pattern: RegExp, expected: string): Parser<string> {
+  return (name, raw) => {
+    const trimmed = raw.trim();
+    if (!pattern.test(trimmed)) throw mustBe(name, expected, raw);
+    return trimmed;
+  };
+}
+
+export const releaseId: Parser<string> = (name, raw) => {
+  const trimmed = raw.trim();
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(trimmed) || /^\.+$/.test(trimmed)) {
+    throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
+  }
+  return trimmed;
+};
+
+export function httpUrl(name: string, raw: string): URL {
+  const trimmed = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw mustBe(name, 'an http:// or https:// URL', raw);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw mustBe(name, 'an http:// or https:// URL', raw);
+  return url;
+}
+
+export function refuseControlCharacters(name: string, raw: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000\n\r]/.test(raw)) throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+}

@@ -1,0 +1,104 @@
+import * as core from '@actions/core';
+import { InputError, mustBe } from './input-error.js';
+import type { InputReader } from './input-reader.js';
+import { boolean, duration, integer } from './scalars.js';
+import { hostList, type HostTarget } from './hosts.js';
+
+export type HostKeyPolicy =
+  | { kind: 'known-hosts'; knownHosts: string }
+  | { kind: 'fingerprint'; fingerprint: string }
+  | { kind: 'insecure' };
+
+export interface SshSettings {
+  hosts: HostTarget[];
+  port: number;
+  user: string;
+  privateKey: string;
+  passphrase?: string;
+  hostKeys: HostKeyPolicy;
+  connectTimeoutMs: number;
+  connectAttempts: number;
+}
+
+export const SSH_INPUT_NAMES = [
+  'host',
+  'port',
+  'user',
+  'ssh-key',
+  'ssh-key-passphrase',
+  'known-hosts',
+  'host-fingerprint',
+  'insecure-skip-host-key-check',
+  'connect-timeout',
+  'connect-attempts',
+] as const;
+
+const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+
+function knownHostsLines(name: string, raw: string): string {
+  const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
+  for (const line of entries) {
+    const fields = line.trim().split(/\s+/);
+    const offset = fields[0].startsWith('@') ? 1 : 0;
+    if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
+      throw mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
+    }
+  }
+  if (entries.length === 0) throw mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
+  return raw;
+}
+
+function fingerprint(name: string, raw: string): string {
+  const trimmed = raw.trim();
+  if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
+    throw mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
+  }
+  return trimmed.replace(/=$/, '');
+}
+
+/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+export function readSshInputs(inputs: InputReader): SshSettings {
+  const privateKey = inputs.secret('ssh-key', { required: false });
+  const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
+  const hosts = inputs.required('host', hostList);
+  const port = inputs.required('port', integer(1, 65535));
+  const user = inputs.required('user', (name, raw) => {
+    if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim())) throw mustBe(name, 'a user name', raw);
+    return raw.trim();
+  });
+  if (!privateKey) throw new InputError('ssh-key', 'Input "ssh-key" is required');
+  if (!KEY_ARMOR.test(privateKey)) {
+    throw mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
+  }
+  const insecure = inputs.required('insecure-skip-host-key-check', boolean);
+  const knownHosts = inputs.optional('known-hosts', knownHostsLines);
+  const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
+  let hostKeys: HostKeyPolicy;
+  if (knownHosts !== undefined && hostFingerprint !== undefined) {
+    throw new InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
+  } else if (knownHosts !== undefined) {
+    hostKeys = { kind: 'known-hosts', knownHosts };
+  } else if (hostFingerprint !== undefined) {
+    hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
+  } else if (insecure) {
+    hostKeys = { kind: 'insecure' };
+  } else {
+    throw new InputError(
+      'known-hosts',
+      'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)',
+    );
+  }
+  if (insecure) {
+    core.warning('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
+  }
+  return {
+    hosts,
+    port,
+    user,
+    privateKey,
+    passphrase,
+    hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
+    connectTimeoutMs: inputs.required('connect-timeout', duration({ minMs: 1000, maxMs: 600_000 })),
+    connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
+  };
+}
