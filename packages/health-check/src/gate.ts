@@ -1,0 +1,190 @@
+import { performance } from 'node:perf_hooks';
+import type { BodyMatcher, StatusRange } from '@sophia/inputs';
+import { formatDuration } from '@sophia/inputs';
+import { probeUrl, ProbeTransport, type HttpResult } from './http-probe.js';
+import { bodyMatches, describeBodyMatcher, describeStatusRanges, excerpt, statusExpected } from './expectations.js';
+import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
+
+export interface HealthCheckSettings {
+  urls: readonly URL[];
+  expectedStatus: readonly StatusRange[];
+  expectedBody?: BodyMatcher;
+  method: string;
+  /** Sent with every probe to the URL's own origin; values may be secrets and are never reported. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  intervalMs: number;
+  requestTimeoutMs: number;
+  timeoutMs: number;
+  initialDelayMs: number;
+  successThreshold: number;
+  failureThreshold: number;
+  insecureTls: boolean;
+  maxRedirects?: number;
+  /** Called after every round, e.g. to log it. */
+  onRound?: (round: RoundResult) => void;
+}
+
+export const DEFAULT_MAX_REDIRECTS = 10;
+
+/**
+ * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
+ * service starting, so only the timeout ends the wait. After it, failed rounds count towards
+ * failure-threshold (not necessarily in a row: a flapping service alternates), and any failed
+ * round restarts the count of consecutive passes.
+ */
+export class GateState {
+  private consecutivePasses = 0;
+  private failuresSinceFirstPass = 0;
+  private streakStartedAt: number | null = null;
+  passedRounds = 0;
+  failedRounds = 0;
+  firstPassAt: number | null = null;
+
+  constructor(
+    private readonly successThreshold: number,
+    private readonly failureThreshold: number,
+  ) {}
+
+  record(passed: boolean, atSeconds: number): Exclude<GateOutcome, 'timeout'> | undefined {
+    if (passed) {
+      this.passedRounds += 1;
+      this.firstPassAt ??= atSeconds;
+      if (this.consecutivePasses === 0) this.streakStartedAt = atSeconds;
+      this.consecutivePasses += 1;
+      return this.consecutivePasses >= this.successThreshold ? 'healthy' : undefined;
+    }
+    this.failedRounds += 1;
+    this.consecutivePasses = 0;
+    this.streakStartedAt = null;
+    if (this.firstPassAt === null) return undefined;
+    this.failuresSinceFirstPass += 1;
+    return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
+  }
+
+  get healthySince(): number | null {
+    return this.streakStartedAt;
+  }
+
+  get failuresAfterFirstPass(): number {
+    return this.failuresSinceFirstPass;
+  }
+}
+
+function judge(url: URL, result: HttpResult, latencyMs: number, settings: HealthCheckSettings): ProbeResult {
+  const base = { url: url.href, latencyMs, redirects: result.redirects };
+  if (result.kind === 'error') {
+    return { ...base, verdict: 'error', detail: result.error.message, errorKind: result.error.kind };
+  }
+  if (!statusExpected(result.status, settings.expectedStatus)) {
+    const detail = `status ${result.status}, expected ${describeStatusRanges(settings.expectedStatus)}`;
+    return { ...base, verdict: 'wrong-status', status: result.status, detail };
+  }
+  if (!bodyMatches(result.body, settings.expectedBody)) {
+    const detail = `body does not ${describeBodyMatcher(settings.expectedBody!)}: ${JSON.stringify(excerpt(result.body))}`;
+    return { ...base, verdict: 'wrong-body', status: result.status, detail };
+  }
+  return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
+}
+
+/**
+ * Probes every URL once per round, in parallel, until the gate decides. Rounds start on a fixed
+ * grid (initial-delay + k * interval) so probe time does not stretch the interval; a round that
+ * overruns its slot is followed at once. No round starts at or after the timeout, and a probe's
+ * request-timeout is cut to what is left of it, so the gate ends on time.
+ */
+export async function runHealthCheck(settings: HealthCheckSettings): Promise<HealthReport> {
+  const startedAt = performance.now();
+  const elapsedMs = (): number => performance.now() - startedAt;
+  const deadlineMs = settings.timeoutMs;
+  const transport = new ProbeTransport(settings.insecureTls);
+  const tallies = settings.urls.map((url) => new UrlTally(url.href));
+  const state = new GateState(settings.successThreshold, settings.failureThreshold);
+  const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
+  let outcome: GateOutcome = 'timeout';
+  let rounds = 0;
+  let lastRound: RoundResult | undefined;
+  try {
+    let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
+    await sleep(nextRoundMs - elapsedMs());
+    while (elapsedMs() < deadlineMs) {
+      rounds += 1;
+      const probes = await Promise.all(
+        settings.urls.map(async (url) => {
+          const sentAt = performance.now();
+          const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
+          const cutByTimeout = leftMs < settings.requestTimeoutMs;
+          const result = await probeUrl({
+            url,
+            method: settings.method,
+            headers: settings.headers,
+            timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
+            timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
+            maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+            isAnswer,
+            transport,
+          });
+          return judge(url, result, Math.round(performance.now() - sentAt), settings);
+        }),
+      );
+      probes.forEach((probe, index) => tallies[index].add(probe));
+      const atSeconds = seconds(elapsedMs());
+      lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
+      settings.onRound?.(lastRound);
+      const decision = state.record(lastRound.passed, atSeconds);
+      if (decision) {
+        outcome = decision;
+        break;
+      }
+      nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
+      if (nextRoundMs >= deadlineMs) break;
+      await sleep(nextRoundMs - elapsedMs());
+    }
+  } finally {
+    transport.destroy();
+  }
+  const healthy = outcome === 'healthy';
+  return {
+    healthy,
+    outcome,
+    reason: explain(outcome, settings, state, rounds, lastRound),
+    rounds,
+    passedRounds: state.passedRounds,
+    failedRounds: state.failedRounds,
+    timeToHealthySeconds: healthy ? state.healthySince : null,
+    elapsedSeconds: seconds(elapsedMs()),
+    urls: tallies.map((tally) => tally.snapshot()),
+  };
+}
+
+function explain(
+  outcome: GateOutcome,
+  settings: HealthCheckSettings,
+  state: GateState,
+  rounds: number,
+  last?: RoundResult,
+): string {
+  const failing =
+    last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
+  const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
+  if (outcome === 'healthy') {
+    return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;
+  }
+  if (outcome === 'flapping') {
+    return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
+  }
+  if (rounds === 0)
+    return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached before the first round (initial-delay ${formatDuration(settings.initialDelayMs)})`;
+  const progress =
+    state.firstPassAt === null
+      ? 'no round passed'
+      : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+  return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+}

@@ -1,0 +1,5 @@
+export * from './gate.js';
+export * from './http-probe.js';
+export * from './probe-errors.js';
+export * from './report.js';
+export * from './expectations.js';

@@ -1,0 +1,131 @@
+import type { Redirect } from './http-probe.js';
+import type { ProbeErrorKind } from './probe-errors.js';
+
+export type ProbeVerdict = 'pass' | 'wrong-status' | 'wrong-body' | 'error';
+
+export interface ProbeResult {
+  url: string;
+  verdict: ProbeVerdict;
+  /** The final status after redirects; absent when the probe got no answer. */
+  status?: number;
+  /** Why it did not pass (empty when it did). */
+  detail: string;
+  errorKind?: ProbeErrorKind;
+  latencyMs: number;
+  redirects: Redirect[];
+}
+
+export interface RoundResult {
+  round: number;
+  /** Seconds since the gate started, when the round's last answer arrived. */
+  atSeconds: number;
+  passed: boolean;
+  probes: ProbeResult[];
+}
+
+export interface UrlReport {
+  url: string;
+  probes: number;
+  passes: number;
+  /** Answers with a status outside expected-status. */
+  wrongStatus: number;
+  /** Answers with an expected status whose body did not match expected-body. */
+  wrongBody: number;
+  /** No usable answer: refused, reset, DNS, TLS, timeout, redirect loop. */
+  errors: number;
+  lastStatus: number | null;
+  /** The latest probe error, kept apart from wrong answers. */
+  lastError: string | null;
+  lastErrorKind: ProbeErrorKind | null;
+  /** The latest wrong status or body. */
+  lastMismatch: string | null;
+  /** Over probes that got an answer. */
+  latencyMs: { p50: number | null; max: number | null };
+  /** The redirects the latest probe followed. */
+  redirects: Redirect[];
+}
+
+export type GateOutcome = 'healthy' | 'flapping' | 'timeout';
+
+export interface HealthReport {
+  healthy: boolean;
+  outcome: GateOutcome;
+  reason: string;
+  rounds: number;
+  passedRounds: number;
+  failedRounds: number;
+  /** Seconds from the start of the gate until the first round of the passing streak that made it healthy. */
+  timeToHealthySeconds: number | null;
+  /** Seconds from the start of the gate until it decided. */
+  elapsedSeconds: number;
+  urls: UrlReport[];
+}
+
+/** Nearest-rank median: a latency some probe really had, not an average of two. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1];
+}
+
+/** Accumulates the probes of one URL across rounds. */
+export class UrlTally {
+  private readonly latencies: number[] = [];
+  private readonly report: UrlReport;
+
+  constructor(url: string) {
+    this.report = {
+      url,
+      probes: 0,
+      passes: 0,
+      wrongStatus: 0,
+      wrongBody: 0,
+      errors: 0,
+      lastStatus: null,
+      lastError: null,
+      lastErrorKind: null,
+      lastMismatch: null,
+      latencyMs: { p50: null, max: null },
+      redirects: [],
+    };
+  }
+
+  add(probe: ProbeResult): void {
+    const report = this.report;
+    report.probes += 1;
+    report.redirects = probe.redirects;
+    if (probe.status !== undefined) {
+      report.lastStatus = probe.status;
+      this.latencies.push(probe.latencyMs);
+    }
+    if (probe.verdict === 'pass') report.passes += 1;
+    if (probe.verdict === 'wrong-status') report.wrongStatus += 1;
+    if (probe.verdict === 'wrong-body') report.wrongBody += 1;
+    if (probe.verdict === 'wrong-status' || probe.verdict === 'wrong-body') report.lastMismatch = probe.detail;
+    if (probe.verdict === 'error') {
+      report.errors += 1;
+      report.lastError = probe.detail;
+      report.lastErrorKind = probe.errorKind ?? 'other';
+    }
+  }
+
+  snapshot(): UrlReport {
+    const max = this.latencies.length ? Math.max(...this.latencies) : null;
+    return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
+  }
+}
+
+/** One log line per probe; header values never appear, and the body only as a short excerpt on a mismatch. */
+export function describeProbe(probe: ProbeResult): string {
+  const hops = probe.redirects.length
+    ? ` via ${probe.redirects.length} redirect(s) to ${probe.redirects.at(-1)!.to}`
+    : '';
+  if (probe.verdict === 'pass') return `pass  ${probe.url}: ${probe.status} in ${probe.latencyMs} ms${hops}`;
+  const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
+  return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
+}
+
+export function describeRound(round: RoundResult): string {
+  const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
+  return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
+}

@@ -1,0 +1,287 @@
+import { bodyMatcher, statusRanges } from '@sophia/inputs';
+import { GateState, median, runHealthCheck, type HealthCheckSettings, type RoundResult } from '@sophia/health-check';
+import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from './test-servers.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args);
+  servers.push(server);
+  return server;
+}
+
+function settings(urls: string[], overrides: Partial<HealthCheckSettings> = {}): HealthCheckSettings {
+  return {
+    urls: urls.map((url) => new URL(url)),
+    expectedStatus: statusRanges('expected-status', '200-299'),
+    method: 'GET',
+    headers: [],
+    intervalMs: 50,
+    requestTimeoutMs: 1000,
+    timeoutMs: 5000,
+    initialDelayMs: 0,
+    successThreshold: 3,
+    failureThreshold: 3,
+    insecureTls: false,
+    ...overrides,
+  };
+}
+
+describe('GateState', () => {
+  it('treats failures before the first pass as start-up and needs consecutive passes', () => {
+    const state = new GateState(2, 2);
+    expect([false, false, false, false].map((passed, i) => state.record(passed, i))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(state.record(true, 4)).toBeUndefined();
+    expect(state.record(false, 5)).toBeUndefined();
+    expect(state.record(true, 6)).toBeUndefined();
+    expect(state.healthySince).toBe(6);
+    expect(state.record(true, 7)).toBe('healthy');
+  });
+
+  it('fails on failure-threshold failed rounds after the first pass, in a row or not', () => {
+    const state = new GateState(3, 3);
+    const decisions = [true, false, true, false, true, false].map((passed, i) => state.record(passed, i));
+    expect(decisions).toEqual([undefined, undefined, undefined, undefined, undefined, 'flapping']);
+  });
+});
+
+describe('median', () => {
+  it('is the nearest-rank median', () => {
+    expect(median([])).toBeNull();
+    expect(median([5])).toBe(5);
+    expect(median([9, 1, 5, 3])).toBe(3);
+    expect(median([9, 1, 5])).toBe(5);
+  });
+});
+
+describe('runHealthCheck', () => {
+  it('passes once a service that starts after 600 ms answers, with time-to-healthy about that', async () => {
+    const server = await serve((_req, res, self) =>
+      self.uptimeMs() < 600 ? reply(res, 503, 'starting') : reply(res, 200, 'ok v1'),
+    );
+    const rounds: RoundResult[] = [];
+    const report = await runHealthCheck(settings([server.url], { onRound: (round) => rounds.push(round) }));
+    expect(report.healthy).toBe(true);
+    expect(report.outcome).toBe('healthy');
+    expect(report.timeToHealthySeconds).toBeGreaterThanOrEqual(0.55);
+    expect(report.timeToHealthySeconds).toBeLessThan(0.9);
+    // decided on the third passing round, not later
+    expect(report.elapsedSeconds - report.timeToHealthySeconds!).toBeLessThan(0.3);
+    expect(rounds.slice(-3).every((round) => round.passed)).toBe(true);
+    expect(report.rounds).toBe(rounds.length);
+    const [url] = report.urls;
+    expect(url).toMatchObject({ url: server.url, probes: report.rounds, passes: 3, lastStatus: 200, errors: 0 });
+    expect(url.wrongStatus).toBe(report.rounds - 3);
+    expect(url.latencyMs.p50).not.toBeNull();
+    expect(url.latencyMs.max).toBeGreaterThanOrEqual(url.latencyMs.p50!);
+  });
+
+  it('keeps trying a service that never answers well until the timeout, then fails', async () => {
+    const server = await serve((_req, res) => reply(res, 503, 'down'));
+    const report = await runHealthCheck(settings([server.url], { timeoutMs: 500 }));
+    expect(report.healthy).toBe(false);
+    expect(report.outcome).toBe('timeout');
+    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.44);
+    expect(report.elapsedSeconds).toBeLessThan(0.7);
+    expect(report.rounds).toBeGreaterThanOrEqual(8);
+    expect(report.urls[0].lastMismatch).toBe('status 503, expected 200-299');
+    expect(report.reason).toMatch(
+      /^unhealthy: timeout 500ms reached after \d+ round\(s\), no round passed; last round: .*status 503/,
+    );
+  });
+
+  it('fails a service that flaps after passing once failure-threshold rounds failed, long before the timeout', async () => {
+    let answered = 0;
+    const server = await serve((_req, res) => {
+      answered += 1;
+      // pass, pass, then alternate fail/pass: never 4 passes in a row
+      reply(res, answered <= 2 || answered % 2 === 0 ? 200 : 500);
+    });
+    const report = await runHealthCheck(
+      settings([server.url], { successThreshold: 4, failureThreshold: 3, timeoutMs: 20_000 }),
+    );
+    expect(report.healthy).toBe(false);
+    expect(report.outcome).toBe('flapping');
+    expect(report.failedRounds).toBe(3);
+    expect(report.rounds).toBe(7);
+    expect(report.elapsedSeconds).toBeLessThan(1);
+    expect(report.reason).toContain('3 failed round(s) after the first passing round (failure-threshold 3)');
+  });
+
+  it('refuses a body without the expected version, substring or regex', async () => {
+    const server = await serve((_req, res) => reply(res, 200, '{"version":"1.4.1","commit":"aaaaaaa"}'));
+    const stale = await runHealthCheck(
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '"commit":"bbbbbbb"'), timeoutMs: 300 }),
+    );
+    expect(stale.healthy).toBe(false);
+    expect(stale.urls[0].wrongBody).toBe(stale.rounds);
+    expect(stale.urls[0].lastStatus).toBe(200);
+    expect(stale.urls[0].lastMismatch).toBe(
+      'body does not contain "\\"commit\\":\\"bbbbbbb\\"": "{\\"version\\":\\"1.4.1\\",\\"commit\\":\\"aaaaaaa\\"}"',
+    );
+    const regex = await runHealthCheck(
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/VERSION":"1\\.4\\./i') }),
+    );
+    expect(regex.healthy).toBe(true);
+    const wrongRegex = await runHealthCheck(
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/"version":"2\\./'), timeoutMs: 200 }),
+    );
+    expect(wrongRegex.urls[0].lastMismatch).toMatch(/^body does not match \/"version":"2\\.\/: /);
+  });
+
+  it('follows redirects, reports them, and stops at loops', async () => {
+    const server = await serve((req, res, self) => {
+      if (req.url === '/health') return reply(res, 301, '', { location: '/v2/health' });
+      if (req.url === '/v2/health') return reply(res, 302, '', { location: `${self.origin}/v3/health` });
+      if (req.url === '/v3/health') return reply(res, 200, 'ok');
+      return reply(res, 307, '', { location: req.url });
+    });
+    const report = await runHealthCheck(settings([server.url], { successThreshold: 1 }));
+    expect(report.healthy).toBe(true);
+    expect(report.urls[0].redirects).toEqual([
+      { status: 301, from: server.url, to: `${server.origin}/v2/health` },
+      { status: 302, from: `${server.origin}/v2/health`, to: `${server.origin}/v3/health` },
+    ]);
+
+    const expected301 = await runHealthCheck(
+      settings([server.url], { successThreshold: 1, expectedStatus: statusRanges('expected-status', '301') }),
+    );
+    expect(expected301.healthy).toBe(true);
+    expect(expected301.urls[0]).toMatchObject({ lastStatus: 301, redirects: [] });
+
+    const loop = await runHealthCheck(settings([`${server.origin}/loop`], { timeoutMs: 200, maxRedirects: 3 }));
+    expect(loop.healthy).toBe(false);
+    expect(loop.urls[0]).toMatchObject({
+      lastErrorKind: 'redirect',
+      lastError: `more than 3 redirects (last to /loop)`,
+    });
+    expect(loop.urls[0].redirects).toHaveLength(3);
+  });
+
+  it('reports a slow server as request-timeout errors and still ends at the timeout', async () => {
+    const server = await serve(() => undefined);
+    const rounds: RoundResult[] = [];
+    const report = await runHealthCheck(
+      settings([server.url], { requestTimeoutMs: 100, timeoutMs: 450, onRound: (round) => rounds.push(round) }),
+    );
+    expect(rounds[0].probes[0]).toMatchObject({
+      verdict: 'error',
+      errorKind: 'timeout',
+      detail: 'no answer within 100 ms (request-timeout)',
+    });
+    expect(report.healthy).toBe(false);
+    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.4);
+    expect(report.elapsedSeconds).toBeLessThan(0.65);
+    expect(report.urls[0]).toMatchObject({
+      errors: report.rounds,
+      lastErrorKind: 'timeout',
+      lastStatus: null,
+      lastMismatch: null,
+    });
+    // the last probe was cut short by the gate's own deadline, and says so
+    expect(report.urls[0].lastError).toMatch(/^no answer within \d+ ms \(what was left of timeout\)$/);
+    expect(report.urls[0].latencyMs).toEqual({ p50: null, max: null });
+    // the rounds ran back to back because each outlasted the interval
+    expect(report.rounds).toBe(5);
+  });
+
+  it('needs every URL to pass and reports each apart; refused connections are probe errors', async () => {
+    const good = await serve((_req, res) => reply(res, 200, 'ok'));
+    const bad = await serve((_req, res) => reply(res, 404, 'no such page'));
+    const refused = `http://127.0.0.1:${await closedPort()}/health`;
+    const report = await runHealthCheck(settings([good.url, bad.url, refused], { timeoutMs: 300 }));
+    expect(report.healthy).toBe(false);
+    expect(report.passedRounds).toBe(0);
+    const [goodReport, badReport, refusedReport] = report.urls;
+    expect(goodReport).toMatchObject({
+      passes: report.rounds,
+      probes: report.rounds,
+      lastError: null,
+      lastMismatch: null,
+    });
+    expect(badReport).toMatchObject({ passes: 0, wrongStatus: report.rounds, lastStatus: 404, lastError: null });
+    expect(refusedReport).toMatchObject({ errors: report.rounds, lastErrorKind: 'refused', lastStatus: null });
+    expect(refusedReport.lastError).toBe('connection refused (ECONNREFUSED)');
+  });
+
+  it('probes the URLs of a round in parallel', async () => {
+    const slow = (_req: unknown, res: Parameters<typeof reply>[0]): void => {
+      setTimeout(() => reply(res, 200, 'ok'), 150);
+    };
+    const urls = await Promise.all([serve(slow), serve(slow), serve(slow)]);
+    const report = await runHealthCheck(
+      settings(
+        urls.map((s) => s.url),
+        { successThreshold: 1 },
+      ),
+    );
+    expect(report.healthy).toBe(true);
+    expect(report.elapsedSeconds).toBeLessThan(0.3);
+  });
+
+  it('sends method and headers to the URL origin only, never to another origin after a redirect', async () => {
+    const other = await serve((_req, res) => reply(res, 200, 'ok'));
+    const server = await serve((req, res) =>
+      req.url === '/health' ? reply(res, 302, '', { location: `${other.origin}/health` }) : reply(res, 200, 'ok'),
+    );
+    const headers: Array<[string, string]> = [
+      ['Authorization', 'Bearer s3cr3t-token'],
+      ['X-Probe', 'gate'],
+    ];
+    const report = await runHealthCheck(settings([server.url], { successThreshold: 1, headers, method: 'HEAD' }));
+    expect(report.healthy).toBe(true);
+    expect(server.requests[0]).toMatchObject({ method: 'HEAD' });
+    expect(server.requests[0].headers).toMatchObject({ authorization: 'Bearer s3cr3t-token', 'x-probe': 'gate' });
+    expect(other.requests[0].method).toBe('HEAD');
+    expect(other.requests[0].headers.authorization).toBeUndefined();
+    expect(JSON.stringify(report)).not.toContain('s3cr3t-token');
+  });
+
+  it('waits initial-delay before the first round', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'));
+    const report = await runHealthCheck(settings([server.url], { initialDelayMs: 250, successThreshold: 1 }));
+    expect(report.healthy).toBe(true);
+    expect(server.requests[0].atMs).toBeGreaterThanOrEqual(240);
+  });
+
+  it('decides at once instead of sleeping out the interval', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'));
+    const report = await runHealthCheck(
+      settings([server.url], { intervalMs: 60_000, successThreshold: 1, timeoutMs: 120_000 }),
+    );
+    expect(report.healthy).toBe(true);
+    expect(report.elapsedSeconds).toBeLessThan(0.2);
+    const down = await serve((_req, res) => reply(res, 500));
+    const timedOut = await runHealthCheck(settings([down.url], { intervalMs: 60_000, timeoutMs: 30_000 }));
+    expect(timedOut.rounds).toBe(1);
+    expect(timedOut.elapsedSeconds).toBeLessThan(0.2);
+  });
+
+  it('checks TLS certificates unless insecure-tls is set', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'), selfSignedCertificate());
+    const strict = await runHealthCheck(settings([server.url], { timeoutMs: 200 }));
+    expect(strict.urls[0].lastErrorKind).toBe('tls');
+    expect(strict.urls[0].lastError).toMatch(
+      /^TLS failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
+    );
+    const insecure = await runHealthCheck(settings([server.url], { insecureTls: true, successThreshold: 1 }));
+    expect(insecure.healthy).toBe(true);
+  });
+
+  it('leaves no connection open when it ends', async () => {
+    const server = await serve(() => undefined);
+    await runHealthCheck(settings([server.url], { requestTimeoutMs: 5000, timeoutMs: 150 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.requests.length).toBeGreaterThan(0);
+    // the server never answers: only the gate destroying its sockets ends these connections
+    expect(await server.openConnections()).toBe(0);
+  });
+});
