@@ -1,0 +1,78 @@
+import type { FileEntry, Manifest } from './manifest.js';
+
+/** A file of the new release taken from the live one by hard link instead of crossing the wire. */
+export interface ReusedFile {
+  entry: FileEntry;
+  /** Its path in the current release (usually the same path; a renamed file keeps its content). */
+  from: string;
+}
+
+export interface DeltaPlan {
+  upload: FileEntry[];
+  reuse: ReusedFile[];
+  uploadBytes: number;
+  reusedBytes: number;
+}
+
+function contentKey(entry: FileEntry): string {
+  return `${entry.sha256}:${entry.size}:${entry.mode}`;
+}
+
+/**
+ * Decides, file by file, what the new release can hard-link from the current one. Hard links share
+ * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
+ * A file absent from the current release at its path may still be linked from another path with
+ * the same content (a rename), but each such source serves one rename only, so no inode collects
+ * thousands of links (filesystems cap link counts).
+ */
+export function planDelta(local: Manifest, current: Manifest | undefined): DeltaPlan {
+  const plan: DeltaPlan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
+  const byPath = new Map<string, FileEntry>();
+  const byContent = new Map<string, string[]>();
+  for (const entry of current?.entries ?? []) {
+    if (entry.type !== 'file') continue;
+    byPath.set(entry.path, entry);
+    const key = contentKey(entry);
+    const paths = byContent.get(key) ?? [];
+    paths.push(entry.path);
+    byContent.set(key, paths);
+  }
+  const localPaths = new Set(local.entries.map((entry) => entry.path));
+  const renames: FileEntry[] = [];
+  for (const entry of local.entries) {
+    if (entry.type !== 'file') continue;
+    const old = byPath.get(entry.path);
+    if (old && contentKey(old) === contentKey(entry)) {
+      plan.reuse.push({ entry, from: entry.path });
+      plan.reusedBytes += entry.size;
+    } else {
+      renames.push(entry);
+    }
+  }
+  for (const entry of renames) {
+    // Only sources the new release does not keep at their own path: those are spare links.
+    const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
+    const from = entry.size > 0 ? candidates.shift() : undefined;
+    if (from !== undefined) {
+      byContent.set(contentKey(entry), candidates);
+      plan.reuse.push({ entry, from });
+      plan.reusedBytes += entry.size;
+    } else {
+      plan.upload.push(entry);
+      plan.uploadBytes += entry.size;
+    }
+  }
+  return plan;
+}
+
+export function sameManifest(a: Manifest | undefined, b: Manifest | undefined): boolean {
+  if (!a || !b || a.entries.length !== b.entries.length) return false;
+  return a.entries.every((entry, index) => {
+    const other = b.entries[index];
+    if (entry.path !== other.path || entry.type !== other.type) return false;
+    if (entry.type === 'file' && other.type === 'file') return contentKey(entry) === contentKey(other);
+    if (entry.type === 'dir' && other.type === 'dir') return entry.mode === other.mode;
+    if (entry.type === 'symlink' && other.type === 'symlink') return entry.target === other.target;
+    return false;
+  });
+}

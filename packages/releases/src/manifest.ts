@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+
+/** Files of the deploy's own bookkeeping, written into every release beside the site. */
+export const RELEASE_INFO_FILE = '.release.json';
+export const RELEASE_MANIFEST_FILE = '.release-manifest.json';
+const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
+
+export interface FileEntry {
+  type: 'file';
+  path: string;
+  size: number;
+  /** Permission bits only (e.g. 0o644); executable bits are what matters to a web root. */
+  mode: number;
+  sha256: string;
+  mtime: number;
+}
+export interface DirectoryEntry {
+  type: 'dir';
+  path: string;
+  mode: number;
+}
+export interface SymlinkEntry {
+  type: 'symlink';
+  path: string;
+  target: string;
+}
+export type ManifestEntry = FileEntry | DirectoryEntry | SymlinkEntry;
+
+/** Every entry of a build, sorted by path; paths are relative, `/`-separated, never empty. */
+export interface Manifest {
+  version: 1;
+  entries: ManifestEntry[];
+}
+
+export class SourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight: hashing is I/O bound, one at a time wastes the disk. */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * A symlink is kept as a link only when it resolves inside the build: a link to `/etc/passwd` or
+ * `../../secrets` would publish whatever the server has there.
+ */
+function checkLinkStaysInside(path: string, target: string): void {
+  if (target.length === 0 || posix.isAbsolute(target)) {
+    throw new SourceError(
+      `Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`,
+    );
+  }
+  const resolved = posix.normalize(posix.join(posix.dirname(path), target));
+  if (resolved === '..' || resolved.startsWith('../')) {
+    throw new SourceError(
+      `Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`,
+    );
+  }
+}
+
+/** Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site, not the directory. */
+export async function scanSource(root: string, options: { concurrency?: number } = {}): Promise<Manifest> {
+  let rootStat;
+  try {
+    rootStat = await lstat(root);
+  } catch {
+    throw new SourceError(`Input "source" names "${root}", which does not exist`);
+  }
+  if (!rootStat.isDirectory()) throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
+
+  const entries: ManifestEntry[] = [];
+  const files: FileEntry[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const names = await readdir(relative ? join(root, relative) : root);
+    for (const name of names) {
+      const path = relative ? `${relative}/${name}` : name;
+      if (!relative && RESERVED_NAMES.has(name)) {
+        throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
+      }
+      const stat = await lstat(join(root, path));
+      if (stat.isDirectory()) {
+        entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
+        await walk(path);
+      } else if (stat.isFile()) {
+        const file: FileEntry = {
+          type: 'file',
+          path,
+          size: stat.size,
+          mode: stat.mode & 0o7777,
+          sha256: '',
+          mtime: Math.floor(stat.mtimeMs / 1000),
+        };
+        entries.push(file);
+        files.push(file);
+      } else if (stat.isSymbolicLink()) {
+        const target = await readlink(join(root, path));
+        checkLinkStaysInside(path, target);
+        entries.push({ type: 'symlink', path, target });
+      } else {
+        throw new SourceError(`The source contains "${path}", which is neither a file, a directory nor a symlink`);
+      }
+    }
+  };
+  await walk('');
+  if (entries.length === 0)
+    throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
+  await forEachLimited(files, options.concurrency ?? 16, async (file) => {
+    file.sha256 = await sha256File(join(root, file.path));
+  });
+  entries.sort((a, b) => compareBytes(a.path, b.path));
+  return { version: 1, entries };
+}
+
+/** Byte order, not locale order: the same tree must give the same manifest everywhere. */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+export function serializeManifest(manifest: Manifest): string {
+  return JSON.stringify(manifest);
+}
+
+export function parseManifest(text: string): Manifest | undefined {
+  try {
+    const value = JSON.parse(text) as Manifest;
+    if (value?.version !== 1 || !Array.isArray(value.entries)) return undefined;
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ManifestTotals {
+  files: number;
+  bytes: number;
+}
+
+export function manifestTotals(manifest: Manifest): ManifestTotals {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of manifest.entries) {
+    if (entry.type !== 'file') continue;
+    files += 1;
+    bytes += entry.size;
+  }
+  return { files, bytes };
+}

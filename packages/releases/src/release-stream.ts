@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { DeltaPlan } from './delta.js';
+import { RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
+import { tarChunks, type TarEntry } from './tar-writer.js';
+
+export interface ReleaseStreamOptions {
+  sourceRoot: string;
+  manifest: Manifest;
+  plan: DeltaPlan;
+  /** Where the archive's members land, relative to the deploy target (the partial release directory). */
+  releaseDir: string;
+  /** The live release's directory relative to the target, which reused files are hard-linked from. */
+  reuseDir?: string;
+  releaseInfo: object;
+  gzipLevel?: number;
+}
+
+/**
+ * The whole new release as one archive: directories, symlinks, hard links to unchanged files
+ * of the live release (tar's own link entries: the remote tar makes every link in one process,
+ * no per-file command) and the contents of new or changed files, then the release's records.
+ */
+function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
+  const now = Math.floor(Date.now() / 1000);
+  const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+  yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
+  for (const entry of options.manifest.entries) {
+    const name = `${options.releaseDir}/${entry.path}`;
+    if (entry.type === 'dir') {
+      yield { type: 'dir', name, mode: entry.mode, mtime: now };
+    } else if (entry.type === 'symlink') {
+      yield { type: 'symlink', name, target: entry.target, mtime: now };
+    } else {
+      const from = reused.get(entry.path);
+      if (from !== undefined && options.reuseDir) {
+        yield { type: 'hardlink', name, target: `${options.reuseDir}/${from}`, mtime: entry.mtime };
+      } else {
+        yield {
+          type: 'file',
+          name,
+          mode: entry.mode,
+          mtime: entry.mtime,
+          size: entry.size,
+          source: join(options.sourceRoot, entry.path),
+        };
+      }
+    }
+  }
+  const records: Array<[string, string]> = [
+    [RELEASE_MANIFEST_FILE, serializeManifest(options.manifest)],
+    [RELEASE_INFO_FILE, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
+  ];
+  for (const [file, text] of records) {
+    yield { type: 'data', name: `${options.releaseDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+  }
+}
+
+export interface ReleaseStream {
+  stream: Readable;
+  /** Compressed bytes handed to the connection so far (what crosses the wire, before SSH framing). */
+  sentBytes(): number;
+}
+
+export function releaseStream(options: ReleaseStreamOptions): ReleaseStream {
+  let sent = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sent += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const gzip = createGzip({ level: options.gzipLevel ?? 6, chunk: 256 * 1024 });
+  const tar = Readable.from(tarChunks(releaseEntries(options)), { objectMode: false });
+  tar.on('error', (error) => gzip.destroy(error));
+  gzip.on('error', (error) => counter.destroy(error));
+  tar.pipe(gzip).pipe(counter);
+  return { stream: counter, sentBytes: () => sent };
+}

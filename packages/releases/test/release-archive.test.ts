@@ -1,0 +1,166 @@
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { planDelta, sameManifest } from '../src/delta.js';
+import { parseManifest, RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE, scanSource, SourceError } from '../src/manifest.js';
+import { releaseStream } from '../src/release-stream.js';
+
+const WEIRD_NAMES = [
+  'with space.txt',
+  `quote'single".txt`,
+  'ünïcødé-文件.txt',
+  'new\nline.txt',
+  '-leading-dash',
+  '--rf',
+  '$(id)',
+  'a\\b',
+  'x'.repeat(150),
+];
+
+let work: string;
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'releases-archive-'));
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function makeSite(root: string): Promise<void> {
+  await mkdir(join(root, 'assets/deep/a/b/c/d/e/f/g/h/i/j'), { recursive: true });
+  await mkdir(join(root, 'empty-dir'));
+  await writeFile(join(root, 'index.html'), '<h1>v1</h1>');
+  await writeFile(join(root, 'zero-bytes'), '');
+  await writeFile(join(root, 'assets/deep/a/b/c/d/e/f/g/h/i/j/leaf.js'), 'leaf');
+  await writeFile(join(root, 'run.sh'), '#!/bin/sh\necho hi\n');
+  await chmod(join(root, 'run.sh'), 0o755);
+  for (const name of WEIRD_NAMES) await writeFile(join(root, 'assets', name), `content of ${name}`);
+  await symlink('index.html', join(root, 'home.html'));
+  await symlink('../index.html', join(root, 'assets/up.html'));
+}
+
+async function extract(archive: NodeJS.ReadableStream, into: string): Promise<void> {
+  const file = join(work, 'archive.tgz');
+  await pipeline(archive, createWriteStream(file));
+  execFileSync('tar', ['-xzf', file, '-C', into, '--no-same-owner', '-p']);
+}
+
+test('a scanned build round-trips through the archive into real tar: names, modes, links, empty dirs, 0-byte files', async () => {
+  const site = join(work, 'site');
+  await makeSite(site);
+  const manifest = await scanSource(site);
+  const target = join(work, 'target');
+  await mkdir(target);
+  const plan = planDelta(manifest, undefined);
+  expect(plan.reuse).toHaveLength(0);
+  const { stream, sentBytes } = releaseStream({
+    sourceRoot: site,
+    manifest,
+    plan,
+    releaseDir: 'releases/r1',
+    releaseInfo: { id: 'r1' },
+  });
+  await extract(stream, target);
+  expect(sentBytes()).toBeGreaterThan(0);
+  const release = join(target, 'releases/r1');
+  for (const name of WEIRD_NAMES)
+    expect(await readFile(join(release, 'assets', name), 'utf8')).toBe(`content of ${name}`);
+  expect((await stat(join(release, 'run.sh'))).mode & 0o777).toBe(0o755);
+  expect((await stat(join(release, 'index.html'))).mode & 0o777).toBe(0o644);
+  expect((await stat(join(release, 'empty-dir'))).isDirectory()).toBe(true);
+  expect((await stat(join(release, 'zero-bytes'))).size).toBe(0);
+  expect(await readlink(join(release, 'home.html'))).toBe('index.html');
+  expect(await readlink(join(release, 'assets/up.html'))).toBe('../index.html');
+  expect(JSON.parse(await readFile(join(release, RELEASE_INFO_FILE), 'utf8'))).toEqual({ id: 'r1' });
+  expect(sameManifest(parseManifest(await readFile(join(release, RELEASE_MANIFEST_FILE), 'utf8')), manifest)).toBe(
+    true,
+  );
+  // Scanning the extracted release (minus the records) gives the same manifest: nothing lost or altered.
+  await rm(join(release, RELEASE_INFO_FILE));
+  await rm(join(release, RELEASE_MANIFEST_FILE));
+  expect(sameManifest(await scanSource(release), manifest)).toBe(true);
+});
+
+test('unchanged files become hard links to the live release; changed, renamed and removed files are handled', async () => {
+  const site = join(work, 'site');
+  await makeSite(site);
+  const target = join(work, 'target');
+  await mkdir(target);
+  const first = await scanSource(site);
+  await extract(
+    releaseStream({
+      sourceRoot: site,
+      manifest: first,
+      plan: planDelta(first, undefined),
+      releaseDir: 'releases/r1',
+      releaseInfo: {},
+    }).stream,
+    target,
+  );
+
+  await writeFile(join(site, 'index.html'), '<h1>v2</h1>');
+  await rm(join(site, 'zero-bytes'));
+  await writeFile(join(site, 'renamed.sh'), await readFile(join(site, 'run.sh')));
+  await chmod(join(site, 'renamed.sh'), 0o755);
+  await rm(join(site, 'run.sh'));
+  await chmod(join(site, 'assets/with space.txt'), 0o600);
+  const second = await scanSource(site);
+  const plan = planDelta(second, first);
+  expect(plan.upload.map((file) => file.path).sort()).toEqual(['assets/with space.txt', 'index.html']);
+  expect(plan.reuse.find((item) => item.entry.path === 'renamed.sh')?.from).toBe('run.sh');
+  await extract(
+    releaseStream({
+      sourceRoot: site,
+      manifest: second,
+      plan,
+      releaseDir: 'releases/r2',
+      reuseDir: 'releases/r1',
+      releaseInfo: {},
+    }).stream,
+    target,
+  );
+
+  const r1 = join(target, 'releases/r1');
+  const r2 = join(target, 'releases/r2');
+  expect((await stat(join(r2, 'assets/ünïcødé-文件.txt'))).ino).toBe(
+    (await stat(join(r1, 'assets/ünïcødé-文件.txt'))).ino,
+  );
+  expect((await stat(join(r2, 'renamed.sh'))).ino).toBe((await stat(join(r1, 'run.sh'))).ino);
+  expect((await stat(join(r2, 'index.html'))).ino).not.toBe((await stat(join(r1, 'index.html'))).ino);
+  expect(await readFile(join(r1, 'index.html'), 'utf8')).toBe('<h1>v1</h1>');
+  expect(await readFile(join(r2, 'index.html'), 'utf8')).toBe('<h1>v2</h1>');
+  expect((await stat(join(r1, 'assets/with space.txt'))).mode & 0o777).toBe(0o644);
+  expect((await stat(join(r2, 'assets/with space.txt'))).mode & 0o777).toBe(0o600);
+  await expect(lstat(join(r2, 'zero-bytes'))).rejects.toThrow();
+  await expect(lstat(join(r2, 'run.sh'))).rejects.toThrow();
+});
+
+test('a no-change build reuses every file and uploads nothing', async () => {
+  const site = join(work, 'site');
+  await makeSite(site);
+  const manifest = await scanSource(site);
+  const plan = planDelta(await scanSource(site), manifest);
+  expect(plan.upload).toHaveLength(0);
+  expect(plan.uploadBytes).toBe(0);
+  expect(plan.reuse.length).toBe(manifest.entries.filter((entry) => entry.type === 'file').length);
+});
+
+test('links leaving the build, missing and empty sources and reserved names are refused', async () => {
+  const site = join(work, 'site');
+  await mkdir(site);
+  await expect(scanSource(site)).rejects.toThrow('is empty: there is nothing to deploy');
+  await expect(scanSource(join(work, 'missing'))).rejects.toThrow('does not exist');
+  await writeFile(join(site, 'a'), 'a');
+  await expect(scanSource(join(site, 'a'))).rejects.toThrow('must be a directory');
+  await symlink('/etc/passwd', join(site, 'passwd'));
+  await expect(scanSource(site)).rejects.toThrow(SourceError);
+  await rm(join(site, 'passwd'));
+  await mkdir(join(site, 'sub'));
+  await symlink('../../outside', join(site, 'sub/escape'));
+  await expect(scanSource(site)).rejects.toThrow('Symlink "sub/escape" points outside the build');
+  await rm(join(site, 'sub/escape'));
+  await writeFile(join(site, RELEASE_INFO_FILE), '{}');
+  await expect(scanSource(site)).rejects.toThrow('reserves for its own release record');
+});
