@@ -1,0 +1,221 @@
+import { objectDiff, sameIntent } from './diff.js';
+import type { Kubectl } from './kubectl.js';
+import { sortForApply, type Manifest } from './manifests.js';
+import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
+import { revisionOf, watchRollouts, type RolloutResult } from './rollout.js';
+import { FAILED_REVISIONS_ANNOTATION } from './transforms.js';
+
+export interface DeploySettings {
+  serverSide: boolean;
+  fieldManager: string;
+  rolloutTimeoutMs: number;
+  rollbackOnFailure: boolean;
+  dryRun: boolean;
+  pollIntervalMs?: number;
+  failFastAfterMs?: number;
+  log?: (line: string) => void;
+}
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged';
+
+export interface AppliedObject extends ObjectRef {
+  action: ApplyAction;
+  /** Dry run only: what would change, line by line. */
+  diff?: string;
+}
+
+export interface RollbackRecord {
+  ref: ObjectRef;
+  /** The revision this run produced and that failed. */
+  failedRevision?: string;
+  /** The revision the workload had before the run, and runs again now. */
+  restoredRevision?: string;
+  /** Why a changed workload could not be rolled back (it did not exist before this run). */
+  skipped?: string;
+}
+
+export interface DeployReport {
+  dryRun: boolean;
+  applied: AppliedObject[];
+  /** `kind/name` -> revision after the run. */
+  revisions: Record<string, string>;
+  rollouts: RolloutResult[];
+  rolledBack: boolean;
+  rollbacks: RollbackRecord[];
+}
+
+/** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
+export class DeployFailedError extends Error {
+  constructor(
+    message: string,
+    readonly report: DeployReport,
+  ) {
+    super(message);
+    this.name = 'DeployFailedError';
+  }
+}
+
+function classify(before: KubeObject | undefined, after: KubeObject): ApplyAction {
+  if (!before) return 'created';
+  return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+}
+
+function byKey(objects: KubeObject[]): Map<string, KubeObject> {
+  return new Map(objects.map((object) => [objectKey(object), object]));
+}
+
+function workloadKey(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.name}`;
+}
+
+/**
+ * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
+ * The live state is read first so the report can say created / configured / unchanged and the
+ * rollback knows each workload's revision from before the run.
+ */
+export async function deployManifests(
+  kubectl: Kubectl,
+  manifests: Manifest[],
+  settings: DeploySettings,
+): Promise<DeployReport> {
+  const log = settings.log ?? (() => undefined);
+  const objects = sortForApply(manifests).map((manifest) => manifest.object);
+  const before = byKey(await kubectl.getLive(objects));
+  const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
+  const report: DeployReport = {
+    dryRun: settings.dryRun,
+    applied: [],
+    revisions: {},
+    rollouts: [],
+    rolledBack: false,
+    rollbacks: [],
+  };
+
+  if (settings.dryRun) {
+    const intended = await kubectl.apply(objects, { ...applyOptions, dryRun: true });
+    for (const object of intended) {
+      const live = before.get(objectKey(object));
+      const action: ApplyAction = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';
+      report.applied.push({
+        ...refOf(object),
+        action,
+        ...(action === 'unchanged' ? {} : { diff: objectDiff(live, object) }),
+      });
+    }
+    return report;
+  }
+
+  const after = await kubectl.apply(objects, applyOptions);
+  for (const object of after) {
+    const action = classify(before.get(objectKey(object)), object);
+    report.applied.push({ ...refOf(object), action });
+    log(`${object.kind}/${object.metadata.name} ${action}`);
+  }
+
+  const workloads = after.filter(isWorkload);
+  report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
+    timeoutMs: settings.rolloutTimeoutMs,
+    pollIntervalMs: settings.pollIntervalMs,
+    failFastAfterMs: settings.failFastAfterMs,
+    log,
+  });
+  for (const rollout of report.rollouts)
+    if (rollout.revision) report.revisions[workloadKey(rollout.ref)] = rollout.revision;
+  const failed = report.rollouts.filter((rollout) => !rollout.ok);
+  if (failed.length === 0) return report;
+
+  const reasons = failed.map((rollout) => rollout.reason).join('; ');
+  if (!settings.rollbackOnFailure) {
+    throw new DeployFailedError(
+      `Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`,
+      report,
+    );
+  }
+  const changed = workloads.filter((object) => {
+    const previous = before.get(objectKey(object));
+    return !previous || previous.metadata.generation !== object.metadata.generation;
+  });
+  report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+  report.rolledBack = report.rollbacks.some((record) => !record.skipped);
+  const undone = report.rollbacks
+    .filter((record) => !record.skipped)
+    .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
+  const kept = report.rollbacks
+    .filter((record) => record.skipped)
+    .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
+  const summary = [
+    undone.length > 0 ? `rolled back ${undone.join(', ')}` : 'nothing could be rolled back',
+    kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
+  ].filter(Boolean);
+  throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Undoes each workload this run changed to the revision it had before, waits for that, and marks
+ * the revision this run made as failed so a later `rollback` never picks it.
+ */
+async function rollBack(
+  kubectl: Kubectl,
+  changed: KubeObject[],
+  before: Map<string, KubeObject>,
+  report: DeployReport,
+  settings: DeploySettings,
+): Promise<RollbackRecord[]> {
+  const log = settings.log ?? (() => undefined);
+  const records: RollbackRecord[] = [];
+  for (const object of changed) {
+    const ref = refOf(object);
+    const previous = before.get(objectKey(object));
+    const failedRevision = report.revisions[workloadKey(ref)];
+    if (!previous) {
+      records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
+      continue;
+    }
+    const restoredRevision = revisionOf(previous);
+    const numeric =
+      object.kind === 'Deployment' && restoredRevision && /^\d+$/.test(restoredRevision)
+        ? Number(restoredRevision)
+        : undefined;
+    log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
+    await kubectl.rolloutUndo(ref, numeric);
+    records.push({ ref, failedRevision, restoredRevision });
+  }
+  const undone = records.filter((record) => !record.skipped);
+  const results = await watchRollouts(
+    kubectl,
+    undone.map((record) => record.ref),
+    {
+      timeoutMs: settings.rolloutTimeoutMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      failFastAfterMs: settings.failFastAfterMs,
+      log,
+    },
+  );
+  for (const result of results) {
+    if (result.revision) report.revisions[workloadKey(result.ref)] = result.revision;
+    if (!result.ok) throw new DeployFailedError(`Rollout failed, and so did the rollback: ${result.reason}`, report);
+  }
+  for (const record of undone) {
+    if (!record.failedRevision) continue;
+    await markFailedRevision(kubectl, record.ref, record.failedRevision);
+  }
+  return records;
+}
+
+/** Appends a revision to the workload's `sophia.ai/failed-revisions` list (kept sorted and unique). */
+export async function markFailedRevision(kubectl: Kubectl, ref: ObjectRef, revision: string): Promise<string> {
+  const live = await kubectl.get(ref);
+  const existing = (live?.metadata.annotations?.[FAILED_REVISIONS_ANNOTATION] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const merged = [...new Set([...existing, revision])]
+    .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b))
+    .join(',');
+  await kubectl.annotate(ref, { [FAILED_REVISIONS_ANNOTATION]: merged });
+  return merged;
+}

@@ -1,0 +1,87 @@
+import { stringify } from 'yaml';
+import { clone, type KubeObject } from './objects.js';
+
+/** Fields the server owns: they change on every write and say nothing about intent. */
+function comparable(object: KubeObject | undefined): unknown {
+  if (!object) return undefined;
+  const copy = clone(object);
+  for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
+    delete copy.metadata[field];
+  if (copy.metadata.annotations) {
+    delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+    if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
+  }
+  delete copy.status;
+  return copy;
+}
+
+function lines(object: KubeObject | undefined): string[] {
+  const value = comparable(object);
+  return value === undefined ? [] : stringify(value, { sortMapEntries: true }).trimEnd().split('\n');
+}
+
+/**
+ * A unified-style diff of the live object against what the server would make of the manifest,
+ * so a dry run shows the intent of a deploy, not just that something differs.
+ */
+export function objectDiff(live: KubeObject | undefined, intended: KubeObject): string {
+  const before = lines(live);
+  const after = lines(intended);
+  const table: number[][] = Array.from({ length: before.length + 1 }, () =>
+    new Array<number>(after.length + 1).fill(0),
+  );
+  for (let i = before.length - 1; i >= 0; i--) {
+    for (let j = after.length - 1; j >= 0; j--) {
+      table[i][j] = before[i] === after[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+    }
+  }
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    if (i < before.length && j < after.length && before[i] === after[j]) {
+      out.push(`  ${before[i]}`);
+      i++;
+      j++;
+    } else if (j < after.length && (i >= before.length || table[i][j + 1] >= table[i + 1][j])) {
+      out.push(`+ ${after[j++]}`);
+    } else {
+      out.push(`- ${before[i++]}`);
+    }
+  }
+  return collapseContext(out);
+}
+
+/** Keeps two lines of context around changes so large unchanged objects do not drown the change. */
+function collapseContext(out: string[], context = 2): string {
+  const changed = out.map((line) => !line.startsWith('  '));
+  const keep = out.map((_, index) => changed.slice(Math.max(0, index - context), index + context + 1).some(Boolean));
+  const result: string[] = [];
+  let skipping = false;
+  out.forEach((line, index) => {
+    if (keep[index]) {
+      result.push(line);
+      skipping = false;
+    } else if (!skipping) {
+      result.push('  ...');
+      skipping = true;
+    }
+  });
+  return result.join('\n');
+}
+
+export function sameIntent(live: KubeObject | undefined, intended: KubeObject): boolean {
+  return JSON.stringify(sortKeys(comparable(live))) === JSON.stringify(sortKeys(comparable(intended)));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}

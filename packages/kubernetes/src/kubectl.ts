@@ -1,0 +1,190 @@
+import type { Label, Taint } from '@sophia/inputs';
+import { isRecord, resourceArg, type KubeObject, type ObjectRef } from './objects.js';
+import type { KubectlResult, KubectlTransport } from './transports.js';
+
+/** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
+export class KubectlError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly result: KubectlResult,
+    where: string,
+  ) {
+    super(`kubectl ${summarizeArgs(args)} failed (exit ${result.code}, ${where}): ${errorText(result)}`);
+    this.name = 'KubectlError';
+  }
+}
+
+/**
+ * Server-side apply refused to take fields another field manager owns. Kept apart from other
+ * failures because the fix is a decision (who owns the field), not a retry.
+ */
+export class ApplyConflictError extends Error {
+  constructor(
+    readonly fieldManager: string,
+    readonly details: string,
+  ) {
+    super(
+      `Server-side apply as field manager "${fieldManager}" conflicts with another field manager:\n${details}\n` +
+        'Another tool (or a person with kubectl edit/scale/set) owns these fields. Either stop managing them elsewhere, ' +
+        'remove them from the manifests, or take them over deliberately (kubectl apply --server-side --force-conflicts).',
+    );
+    this.name = 'ApplyConflictError';
+  }
+}
+
+function summarizeArgs(args: string[]): string {
+  return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
+}
+
+function errorText(result: KubectlResult): string {
+  const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
+  return text || '(no output)';
+}
+
+export interface RunOptions {
+  stdin?: string;
+  /** Exit codes that are answers rather than failures (kubectl diff exits 1 when there are differences). */
+  okCodes?: number[];
+}
+
+export interface ApplyOptions {
+  serverSide: boolean;
+  fieldManager: string;
+  /** `server`: the API server runs admission and defaulting, persists nothing. */
+  dryRun?: boolean;
+  forceConflicts?: boolean;
+}
+
+/** Manifests as a YAML stream on stdin: JSON is YAML, and kubectl splits documents on `---`. */
+export function manifestStream(objects: KubeObject[]): string {
+  return objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n';
+}
+
+function itemsOf(parsed: unknown): KubeObject[] {
+  if (!isRecord(parsed)) return [];
+  if (Array.isArray(parsed.items) && typeof parsed.kind === 'string' && parsed.kind.endsWith('List')) {
+    return parsed.items as KubeObject[];
+  }
+  return [parsed as KubeObject];
+}
+
+function namespaceArgs(namespace: string | undefined): string[] {
+  return namespace ? ['--namespace', namespace] : [];
+}
+
+/**
+ * Every kubectl call of the suite goes through here, whatever the transport, so both transports
+ * behave the same and are tested the same.
+ */
+export class Kubectl {
+  constructor(
+    readonly transport: KubectlTransport,
+    private readonly trace: (line: string) => void = () => undefined,
+  ) {}
+
+  get where(): string {
+    return this.transport.where;
+  }
+
+  async run(args: string[], options: RunOptions = {}): Promise<KubectlResult> {
+    this.trace(`kubectl ${args.join(' ')}`);
+    const result = await this.transport.run(args, options.stdin);
+    if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
+      throw new KubectlError(args, result, this.where);
+    return result;
+  }
+
+  async json<T = unknown>(args: string[], options: RunOptions = {}): Promise<T | undefined> {
+    const result = await this.run([...args, '-o', 'json'], options);
+    const text = result.stdout.trim();
+    if (text === '') return undefined;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new Error(
+        `kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`,
+      );
+    }
+  }
+
+  /** One object, or undefined when it does not exist. */
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    return this.json<KubeObject>(['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found']);
+  }
+
+  async list(
+    kind: string,
+    options: { namespace?: string; selector?: string; allNamespaces?: boolean } = {},
+  ): Promise<KubeObject[]> {
+    const args = ['get', kind];
+    if (options.allNamespaces) args.push('--all-namespaces');
+    else args.push(...namespaceArgs(options.namespace));
+    if (options.selector) args.push('--selector', options.selector);
+    return itemsOf(await this.json(args));
+  }
+
+  /** The live state of each object named in `objects` (missing ones are simply absent). */
+  async getLive(objects: KubeObject[]): Promise<KubeObject[]> {
+    if (objects.length === 0) return [];
+    return itemsOf(
+      await this.json(['get', '--filename', '-', '--ignore-not-found'], { stdin: manifestStream(objects) }),
+    );
+  }
+
+  /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
+  async apply(objects: KubeObject[], options: ApplyOptions): Promise<KubeObject[]> {
+    if (objects.length === 0) return [];
+    const args = ['apply', '--filename', '-', `--field-manager=${options.fieldManager}`];
+    if (options.serverSide) args.push('--server-side');
+    if (options.serverSide && options.forceConflicts) args.push('--force-conflicts');
+    if (options.dryRun) args.push('--dry-run=server');
+    try {
+      return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
+    } catch (error) {
+      const conflict = error instanceof KubectlError ? conflictDetails(error.result.stderr) : undefined;
+      if (conflict) throw new ApplyConflictError(options.fieldManager, conflict);
+      throw error;
+    }
+  }
+
+  async rolloutUndo(ref: ObjectRef, toRevision?: number): Promise<string> {
+    const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
+    if (toRevision !== undefined) args.push(`--to-revision=${toRevision}`);
+    return (await this.run(args)).stdout.trim();
+  }
+
+  async rolloutHistory(ref: ObjectRef): Promise<string> {
+    return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
+  }
+
+  async annotate(ref: ObjectRef, annotations: Record<string, string>): Promise<void> {
+    const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
+    await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
+  }
+
+  async labelNode(node: string, label: Label): Promise<void> {
+    await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
+  }
+
+  async taintNode(node: string, taint: Taint): Promise<void> {
+    const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
+    await this.run(['taint', 'node', node, spec, '--overwrite']);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+/** The conflict lines of a refused server-side apply, or undefined when the failure was something else. */
+export function conflictDetails(stderr: string): string | undefined {
+  if (!/Apply failed with \d+ conflicts?/i.test(stderr) && !/conflict with "/i.test(stderr)) return undefined;
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /conflict/i.test(line) || line.startsWith('- ') || line.startsWith('.'));
+  return lines
+    .filter((line) => !/^Please review the fields above/i.test(line))
+    .slice(0, 20)
+    .join('\n');
+}

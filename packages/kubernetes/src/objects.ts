@@ -1,0 +1,90 @@
+/** The parts of a Kubernetes object this package reads and writes; everything else passes through untouched. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export type JsonPath = Array<string | number>;
+
+/**
+ * Kinds without a namespace. Unknown kinds are treated as namespaced, which is what almost every
+ * custom resource is; a cluster-scoped custom kind simply gets a namespace the server ignores.
+ */
+const CLUSTER_SCOPED = new Set([
+  'APIService',
+  'CSIDriver',
+  'CSINode',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'IngressClass',
+  'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PriorityClass',
+  'RuntimeClass',
+  'StorageClass',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+]);
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+export function isWorkload(object: Pick<KubeObject, 'kind'>): boolean {
+  return (WORKLOAD_KINDS as readonly string[]).includes(object.kind);
+}
+
+/** `kind/namespace/name`: unique across a deploy, used to match what was applied with what is live. */
+export function objectKey(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/** How people (and kubectl) name an object: `Deployment/api`, with the namespace when there is one. */
+export function describeObject(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  const ns = object.metadata.namespace;
+  return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
+}
+
+export interface ObjectRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export function refOf(object: Pick<KubeObject, 'kind' | 'metadata'>): ObjectRef {
+  const ref: ObjectRef = { kind: object.kind, name: object.metadata.name };
+  if (object.metadata.namespace) ref.namespace = object.metadata.namespace;
+  return ref;
+}
+
+/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
+export function resourceArg(ref: { kind: string; name: string }): string {
+  return `${ref.kind.toLowerCase()}/${ref.name}`;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function clone<T>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,183 @@
+import type { Label, Taint } from '@sophia/inputs';
+import type { Kubectl } from './kubectl.js';
+import type { Manifest } from './manifests.js';
+import { isRecord, type KubeObject, type ObjectRef } from './objects.js';
+import { getPath, podTemplateLocation } from './pod-templates.js';
+import { selectorString } from './rollout.js';
+import { tolerates, type Placement, type Toleration } from './transforms.js';
+
+export interface NodeInfo {
+  name: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  addresses: Array<{ type: string; address: string }>;
+  ready: boolean;
+  readyDetail: string;
+  unschedulable: boolean;
+}
+
+export function nodeInfo(node: KubeObject): NodeInfo {
+  const status = node.status ?? {};
+  const ready = (
+    (status.conditions as Array<{ type: string; status: string; reason?: string; message?: string }>) ?? []
+  ).find((condition) => condition.type === 'Ready');
+  return {
+    name: node.metadata.name,
+    labels: node.metadata.labels ?? {},
+    taints: ((node.spec?.taints as Taint[]) ?? []).map((taint) => ({
+      key: taint.key,
+      value: taint.value ?? '',
+      effect: taint.effect,
+    })),
+    addresses: (status.addresses as NodeInfo['addresses']) ?? [],
+    ready: ready?.status === 'True',
+    readyDetail: ready
+      ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
+      : 'no Ready condition',
+    unschedulable: node.spec?.unschedulable === true,
+  };
+}
+
+function describeNodes(nodes: NodeInfo[]): string {
+  if (nodes.length === 0) return 'the cluster has no nodes';
+  return (
+    'nodes in the cluster: ' +
+    nodes
+      .map((node) => `${node.name} (${node.addresses.map((a) => a.address).join(', ') || 'no addresses'})`)
+      .join('; ')
+  );
+}
+
+export type NodeQuery = { name: string } | { address: string };
+
+/**
+ * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
+ * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
+ */
+export async function resolveNode(kubectl: Kubectl, query: NodeQuery): Promise<NodeInfo> {
+  const nodes = (await kubectl.list('nodes')).map(nodeInfo);
+  let node: NodeInfo;
+  if ('name' in query) {
+    const found = nodes.find((candidate) => candidate.name === query.name);
+    if (!found) throw new Error(`Node "${query.name}" (input "node") does not exist; ${describeNodes(nodes)}`);
+    node = found;
+  } else {
+    const matches = nodes.filter((candidate) =>
+      candidate.addresses.some((address) => address.address === query.address),
+    );
+    if (matches.length === 0)
+      throw new Error(`No node has address ${query.address} (input "node-address"); ${describeNodes(nodes)}`);
+    if (matches.length > 1) {
+      throw new Error(
+        `Address ${query.address} (input "node-address") matches ${matches.length} nodes: ${describeNodes(matches)}; name one with input "node"`,
+      );
+    }
+    node = matches[0];
+  }
+  if (!node.ready) throw new Error(`Node ${node.name} is not Ready (${node.readyDetail}); nothing was deployed`);
+  if (node.unschedulable)
+    throw new Error(`Node ${node.name} is cordoned (spec.unschedulable); uncordon it first, nothing was deployed`);
+  return node;
+}
+
+export interface PlacementFinding {
+  workload: string;
+  file: string;
+  line: number;
+  message: string;
+}
+
+/**
+ * Why a manifest's pods would not run on the node as written: not pinned to it, selecting labels
+ * the node lacks, or not tolerating one of its taints. The node's labels are taken as they will be
+ * once labelled with the placement label.
+ */
+export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement: Placement): PlacementFinding[] {
+  const findings: PlacementFinding[] = [];
+  const labels = { ...node.labels, [placement.nodeSelector.key]: placement.nodeSelector.value };
+  const taints = [...node.taints.filter((t) => t.effect !== 'PreferNoSchedule')];
+  if (
+    placement.taint &&
+    placement.taint.effect !== 'PreferNoSchedule' &&
+    !taints.some((t) => t.key === placement.taint!.key && t.effect === placement.taint!.effect)
+  ) {
+    taints.push(placement.taint);
+  }
+  for (const manifest of manifests) {
+    const location = podTemplateLocation(manifest.object.kind);
+    if (!location) continue;
+    const workload = `${manifest.object.kind}/${manifest.object.metadata.name}`;
+    const spec = getPath(manifest.object, location.specPath);
+    const podSpec = isRecord(spec) ? spec : {};
+    const selector = isRecord(podSpec.nodeSelector) ? (podSpec.nodeSelector as Record<string, string>) : {};
+    const add = (path: Array<string | number>, message: string) =>
+      findings.push({
+        workload,
+        file: manifest.file,
+        line: manifest.lineOf([...location.specPath, ...path]),
+        message: `${workload}: ${message}`,
+      });
+    const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
+    if (nodeName && nodeName !== node.name) add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
+    const mismatched = Object.entries(selector).filter(([key, value]) => labels[key] !== String(value));
+    for (const [key, value] of mismatched)
+      add(['nodeSelector', key], `nodeSelector ${key}=${value} does not match node ${node.name}`);
+    const pinned =
+      nodeName === node.name ||
+      selector[placement.nodeSelector.key] === placement.nodeSelector.value ||
+      selector['kubernetes.io/hostname'] === node.name;
+    if (!pinned && mismatched.length === 0 && !nodeName) {
+      add(
+        Object.keys(selector).length > 0 ? ['nodeSelector'] : [],
+        `no nodeSelector ${placement.nodeSelector.key}=${placement.nodeSelector.value}: its pods can be scheduled on any node, not only ${node.name}`,
+      );
+    }
+    const tolerations = Array.isArray(podSpec.tolerations) ? (podSpec.tolerations as Toleration[]) : [];
+    for (const taint of taints) {
+      if (!tolerations.some((toleration) => tolerates(toleration, taint))) {
+        add(
+          tolerations.length > 0 ? ['tolerations'] : [],
+          `does not tolerate taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} of node ${node.name}`,
+        );
+      }
+    }
+  }
+  return findings;
+}
+
+export interface PlacementCheck {
+  /** pod name -> node name ('' when not scheduled). */
+  placement: Record<string, string>;
+  /** Pods running (or waiting) anywhere but the node. */
+  strays: Array<{ pod: string; node: string; workload: string }>;
+}
+
+/** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
+export async function checkPlacement(
+  kubectl: Kubectl,
+  workloads: KubeObject[],
+  nodeName: string,
+): Promise<PlacementCheck> {
+  const check: PlacementCheck = { placement: {}, strays: [] };
+  for (const workload of workloads) {
+    const ref: ObjectRef = {
+      kind: workload.kind,
+      name: workload.metadata.name,
+      namespace: workload.metadata.namespace,
+    };
+    const selector = selectorString(workload.spec?.selector);
+    const pods = (await kubectl.list('pods', { namespace: ref.namespace, selector: selector || undefined })).filter(
+      (pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed',
+    );
+    for (const pod of pods) {
+      const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
+      check.placement[pod.metadata.name] = node;
+      if (node !== nodeName) check.strays.push({ pod: pod.metadata.name, node, workload: `${ref.kind}/${ref.name}` });
+    }
+  }
+  return check;
+}
+
+export function labelText(label: Label): string {
+  return `${label.key}=${label.value}`;
+}

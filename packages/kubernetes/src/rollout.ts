@@ -1,0 +1,347 @@
+import type { Kubectl } from './kubectl.js';
+import { isRecord, type KubeObject, type ObjectRef } from './objects.js';
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+
+/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
+export const BLOCKING_REASONS = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'CrashLoopBackOff',
+  'Unschedulable',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
+
+export interface RolloutOptions {
+  timeoutMs: number;
+  pollIntervalMs?: number;
+  /** How long a new pod may stay in a blocking state before the rollout is called failed. */
+  failFastAfterMs?: number;
+  /** Progress lines for the log. */
+  log?: (line: string) => void;
+}
+
+export interface PodDiagnosis {
+  name: string;
+  node?: string;
+  phase?: string;
+  reasons: string[];
+}
+
+export interface Diagnostics {
+  conditions: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  pods: PodDiagnosis[];
+  events: Array<{ object: string; type?: string; reason?: string; message?: string; count?: number }>;
+}
+
+export interface RolloutResult {
+  ref: ObjectRef;
+  ok: boolean;
+  revision?: string;
+  /** Why it failed, in one sentence naming the workload. */
+  reason?: string;
+  diagnostics?: Diagnostics;
+  elapsedMs: number;
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+interface Progress {
+  done: boolean;
+  message: string;
+  failure?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function num(value: unknown, fallback = 0): number {
+  return typeof value === 'number' ? value : fallback;
+}
+
+function conditionsOf(object: KubeObject): Condition[] {
+  return Array.isArray(object.status?.conditions) ? (object.status!.conditions as Condition[]) : [];
+}
+
+/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
+export function workloadProgress(workload: KubeObject): Progress {
+  const name = `${workload.kind}/${workload.metadata.name}`;
+  const status = workload.status ?? {};
+  const generation = num(workload.metadata.generation, 0);
+  if (num(status.observedGeneration, -1) < generation)
+    return { done: false, message: `${name}: waiting for the controller to see the new spec` };
+  const spec = workload.spec ?? {};
+  if (workload.kind === 'Deployment') {
+    const deadline = conditionsOf(workload).find(
+      (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+    );
+    if (deadline) return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+    const replicas = num(spec.replicas, 1);
+    const updated = num(status.updatedReplicas);
+    const total = num(status.replicas);
+    const available = num(status.availableReplicas);
+    if (updated < replicas) return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
+    if (total > updated)
+      return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
+    if (available < updated)
+      return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
+    return { done: true, message: `${name} successfully rolled out` };
+  }
+  if (workload.kind === 'StatefulSet') {
+    const replicas = num(spec.replicas, 1);
+    const ready = num(status.readyReplicas);
+    const updated = num(status.updatedReplicas);
+    if (ready < replicas) return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
+    if (status.updateRevision && status.currentRevision !== status.updateRevision && updated < replicas) {
+      return { done: false, message: `${name}: ${updated} of ${replicas} pods updated` };
+    }
+    return { done: true, message: `${name} successfully rolled out` };
+  }
+  const desired = num(status.desiredNumberScheduled);
+  const updated = num(status.updatedNumberScheduled);
+  const available = num(status.numberAvailable);
+  if (updated < desired) return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
+  if (available < desired)
+    return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
+  return { done: true, message: `${name} successfully rolled out` };
+}
+
+/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
+export function selectorString(selector: unknown): string {
+  if (!isRecord(selector)) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries((selector.matchLabels as Record<string, string>) ?? {}))
+    parts.push(`${key}=${value}`);
+  for (const expression of (selector.matchExpressions as Array<{ key: string; operator: string; values?: string[] }>) ??
+    []) {
+    const values = (expression.values ?? []).join(',');
+    if (expression.operator === 'In') parts.push(`${expression.key} in (${values})`);
+    else if (expression.operator === 'NotIn') parts.push(`${expression.key} notin (${values})`);
+    else if (expression.operator === 'Exists') parts.push(expression.key);
+    else if (expression.operator === 'DoesNotExist') parts.push(`!${expression.key}`);
+  }
+  return parts.join(',');
+}
+
+function ownedBy(object: KubeObject, owner: KubeObject): boolean {
+  const refs = (object.metadata.ownerReferences as Array<{ uid?: string; name?: string; kind?: string }>) ?? [];
+  return refs.some((ref) =>
+    owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name,
+  );
+}
+
+/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
+export function currentReplicaSet(deployment: KubeObject, replicaSets: KubeObject[]): KubeObject | undefined {
+  const revision = deployment.metadata.annotations?.[REVISION_ANNOTATION];
+  const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
+  return owned.find((rs) => rs.metadata.annotations?.[REVISION_ANNOTATION] === revision);
+}
+
+/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
+export function newPodsOf(workload: KubeObject, replicaSets: KubeObject[], pods: KubeObject[]): KubeObject[] {
+  if (workload.kind === 'Deployment') {
+    const rs = currentReplicaSet(workload, replicaSets);
+    return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
+  }
+  const owned = pods.filter((pod) => ownedBy(pod, workload));
+  const updateRevision = workload.status?.updateRevision;
+  if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
+    return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
+  }
+  return owned;
+}
+
+/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
+export function podProblems(pod: KubeObject): Array<{ reason: string; message?: string }> {
+  const problems: Array<{ reason: string; message?: string }> = [];
+  const status = pod.status ?? {};
+  for (const condition of (status.conditions as Condition[]) ?? []) {
+    if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
+      problems.push({ reason: condition.reason, message: condition.message });
+    }
+  }
+  for (const field of ['initContainerStatuses', 'containerStatuses']) {
+    for (const container of (status[field] as Array<{
+      name: string;
+      state?: { waiting?: { reason?: string; message?: string } };
+    }>) ?? []) {
+      const waiting = container.state?.waiting;
+      if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
+        problems.push({
+          reason: waiting.reason,
+          message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+export function revisionOf(workload: KubeObject): string | undefined {
+  if (workload.kind === 'Deployment') return workload.metadata.annotations?.[REVISION_ANNOTATION];
+  const update = workload.status?.updateRevision;
+  if (typeof update === 'string') return update;
+  return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
+}
+
+async function readWorkload(
+  kubectl: Kubectl,
+  ref: ObjectRef,
+): Promise<{ workload?: KubeObject; replicaSets: KubeObject[]; pods: KubeObject[] }> {
+  const workload = await kubectl.get(ref);
+  if (!workload) return { replicaSets: [], pods: [] };
+  const selector = selectorString(workload.spec?.selector);
+  const related = await kubectl.list(workload.kind === 'Deployment' ? 'replicasets,pods' : 'pods', {
+    namespace: ref.namespace,
+    selector: selector || undefined,
+  });
+  return {
+    workload,
+    replicaSets: related.filter((item) => item.kind === 'ReplicaSet'),
+    pods: related.filter((item) => item.kind === 'Pod'),
+  };
+}
+
+/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
+export async function diagnose(kubectl: Kubectl, ref: ObjectRef): Promise<Diagnostics> {
+  const { workload, replicaSets, pods } = await readWorkload(kubectl, ref);
+  if (!workload) return { conditions: [], pods: [], events: [] };
+  const newPods = newPodsOf(workload, replicaSets, pods);
+  const involved = new Set([
+    workload.metadata.name,
+    ...replicaSets.map((rs) => rs.metadata.name),
+    ...newPods.map((pod) => pod.metadata.name),
+  ]);
+  const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
+    .filter((event) => involved.has(String((event.involvedObject as { name?: string })?.name)))
+    .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+    .slice(-10)
+    .map((event) => ({
+      object: `${(event.involvedObject as { kind?: string }).kind}/${(event.involvedObject as { name?: string }).name}`,
+      type: event.type as string | undefined,
+      reason: event.reason as string | undefined,
+      message: event.message as string | undefined,
+      count: event.count as number | undefined,
+    }));
+  return {
+    conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+    pods: newPods.map((pod) => ({
+      name: pod.metadata.name,
+      node: (pod.spec?.nodeName as string) || undefined,
+      phase: pod.status?.phase as string | undefined,
+      reasons: podProblems(pod).map((problem) =>
+        problem.message ? `${problem.reason}: ${problem.message}` : problem.reason,
+      ),
+    })),
+    events,
+  };
+}
+
+function eventTime(event: KubeObject): string {
+  return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
+}
+
+/**
+ * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
+ * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
+ * than only when the progress deadline (ten minutes by default) runs out.
+ */
+export async function watchRollout(kubectl: Kubectl, ref: ObjectRef, options: RolloutOptions): Promise<RolloutResult> {
+  const started = Date.now();
+  const interval = options.pollIntervalMs ?? 2000;
+  const failFastAfter = options.failFastAfterMs ?? 30_000;
+  const blockedSince = new Map<string, number>();
+  const name = `${ref.kind}/${ref.name}`;
+  let lastMessage = '';
+  let revision: string | undefined;
+  const fail = async (reason: string): Promise<RolloutResult> => ({
+    ref,
+    ok: false,
+    revision,
+    reason,
+    diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
+    elapsedMs: Date.now() - started,
+  });
+  for (;;) {
+    const { workload, replicaSets, pods } = await readWorkload(kubectl, ref);
+    if (!workload) return fail(`${name} no longer exists`);
+    revision = revisionOf(workload);
+    const progress = workloadProgress(workload);
+    if (progress.failure) return fail(progress.failure);
+    if (progress.done) {
+      options.log?.(progress.message);
+      return { ref, ok: true, revision, elapsedMs: Date.now() - started };
+    }
+    const now = Date.now();
+    const stuck: string[] = [];
+    for (const pod of newPodsOf(workload, replicaSets, pods)) {
+      const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
+      if (blocking.length === 0) {
+        blockedSince.delete(pod.metadata.name);
+        continue;
+      }
+      const since = blockedSince.get(pod.metadata.name) ?? now;
+      blockedSince.set(pod.metadata.name, since);
+      if (now - since >= failFastAfter) {
+        const detail = blocking
+          .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
+          .join(', ');
+        stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
+      }
+    }
+    if (stuck.length > 0) return fail(`${name} revision ${revision ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+    if (progress.message !== lastMessage) {
+      options.log?.(progress.message);
+      lastMessage = progress.message;
+    }
+    if (now - started >= options.timeoutMs) {
+      return fail(
+        `${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`,
+      );
+    }
+    await sleep(Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1));
+  }
+}
+
+/** Waits for all workloads at once: total time is the slowest one's, not the sum. */
+export function watchRollouts(kubectl: Kubectl, refs: ObjectRef[], options: RolloutOptions): Promise<RolloutResult[]> {
+  return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options)));
+}
+
+/** Diagnostics as Markdown, for the log group and the job summary alike. */
+export function formatDiagnostics(result: RolloutResult): string {
+  const lines = [`#### ${result.ref.kind}/${result.ref.name}`, '', result.reason ?? 'rolled out', ''];
+  const diagnostics = result.diagnostics;
+  if (!diagnostics) return lines.join('\n');
+  if (diagnostics.conditions.length > 0) {
+    lines.push('Conditions:');
+    for (const c of diagnostics.conditions)
+      lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+    lines.push('');
+  }
+  if (diagnostics.pods.length > 0) {
+    lines.push('New pods:');
+    for (const pod of diagnostics.pods) {
+      lines.push(
+        `- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`,
+      );
+    }
+    lines.push('');
+  }
+  if (diagnostics.events.length > 0) {
+    lines.push('Recent events:');
+    for (const event of diagnostics.events) {
+      lines.push(
+        `- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

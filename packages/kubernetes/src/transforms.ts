@@ -1,0 +1,158 @@
+import type { Label, Taint } from '@sophia/inputs';
+import { clone, isRecord, type JsonPath, type KubeObject } from './objects.js';
+import { containersOf, ensureMap, getPath, podTemplateLocation } from './pod-templates.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'sophia-deploy';
+export const COMMIT_ANNOTATION = 'sophia.ai/commit';
+export const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
+export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+export const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
+
+/** The repository part of an image reference: registry and path, without tag or digest. */
+export function imageRepository(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+export interface ImageSubstitution {
+  path: JsonPath;
+  container: string;
+  from: string;
+  to: string;
+  /** The key of the `images` entry that matched. */
+  key: string;
+}
+
+/**
+ * Replaces container images named in `images`. A key matches a container whose image repository
+ * (tag and digest ignored) equals it, or, failing that, a container of that name.
+ */
+export function substituteImages(
+  object: KubeObject,
+  images: ReadonlyMap<string, string>,
+): { object: KubeObject; substitutions: ImageSubstitution[]; matchedKeys: string[] } {
+  const result = clone(object);
+  const substitutions: ImageSubstitution[] = [];
+  const matchedKeys = new Set<string>();
+  if (images.size === 0) return { object: result, substitutions, matchedKeys: [] };
+  for (const { container, path } of containersOf(result)) {
+    const current = typeof container.image === 'string' ? container.image : '';
+    const name = typeof container.name === 'string' ? container.name : '';
+    const key = images.has(imageRepository(current)) ? imageRepository(current) : images.has(name) ? name : undefined;
+    if (key === undefined) continue;
+    matchedKeys.add(key);
+    const replacement = images.get(key)!;
+    if (replacement !== current) {
+      container.image = replacement;
+      substitutions.push({ path: [...path, 'image'], container: name, from: current, to: replacement, key });
+    }
+  }
+  return { object: result, substitutions, matchedKeys: [...matchedKeys] };
+}
+
+/** Marks the object, and the pods it runs, as deployed by this suite, so they can be found and cleaned up later. */
+export function addManagedByLabel(object: KubeObject): KubeObject {
+  const result = clone(object);
+  result.metadata.labels = { ...(result.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  const location = podTemplateLocation(result.kind);
+  if (location && result.kind !== 'Pod' && isRecord(getPath(result, location.metadataPath.slice(0, -1)))) {
+    const metadata = ensureMap(result, location.metadataPath);
+    metadata.labels = { ...((metadata.labels as Record<string, string>) ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  }
+  return result;
+}
+
+export interface Traceability {
+  commit?: string;
+  runUrl?: string;
+  changeCause?: string;
+}
+
+/**
+ * Records which commit and run produced the object. Only object metadata changes, never the pod
+ * template, so redeploying the same images does not restart pods just because the run differs.
+ */
+export function addTraceAnnotations(object: KubeObject, trace: Traceability): KubeObject {
+  const result = clone(object);
+  const annotations = { ...(result.metadata.annotations ?? {}) };
+  if (trace.commit) annotations[COMMIT_ANNOTATION] = trace.commit;
+  if (trace.runUrl) annotations[RUN_URL_ANNOTATION] = trace.runUrl;
+  if (trace.changeCause) annotations[CHANGE_CAUSE_ANNOTATION] = trace.changeCause;
+  result.metadata.annotations = annotations;
+  return result;
+}
+
+/** Where pods must run: a node label they select, and optionally the taint of that node they tolerate. */
+export interface Placement {
+  nodeSelector: Label;
+  taint?: Taint;
+}
+
+export interface PlacementConflict {
+  path: JsonPath;
+  message: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+export function tolerationFor(taint: Taint): Toleration {
+  return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
+}
+
+/** Whether a toleration lets a pod onto a node with this taint (the scheduler's rule). */
+export function tolerates(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.operator === 'Exists')
+    return toleration.key === undefined || toleration.key === '' || toleration.key === taint.key;
+  return toleration.key === taint.key && (toleration.value ?? '') === taint.value;
+}
+
+/**
+ * Pins every pod template of the object to the placement. A nodeSelector that already asks for
+ * the same label with a different value, or a nodeName, contradicts it: that is reported with
+ * its path and nothing is changed, because silently overriding the manifest hides a real mistake.
+ */
+export function injectPlacement(
+  object: KubeObject,
+  placement: Placement,
+): { object: KubeObject; conflicts: PlacementConflict[] } {
+  const result = clone(object);
+  const location = podTemplateLocation(result.kind);
+  if (!location) return { object: result, conflicts: [] };
+  const spec = ensureMap(result, location.specPath);
+  const { key, value } = placement.nodeSelector;
+  const conflicts: PlacementConflict[] = [];
+  const selector = isRecord(spec.nodeSelector) ? (spec.nodeSelector as Record<string, string>) : {};
+  if (key in selector && String(selector[key]) !== value) {
+    conflicts.push({
+      path: [...location.specPath, 'nodeSelector', key],
+      message: `${result.kind}/${result.metadata.name} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
+    });
+  }
+  if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
+    conflicts.push({
+      path: [...location.specPath, 'nodeName'],
+      message: `${result.kind}/${result.metadata.name} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
+    });
+  }
+  if (conflicts.length > 0) return { object: clone(object), conflicts };
+  spec.nodeSelector = { ...selector, [key]: value };
+  if (placement.taint) {
+    const wanted = tolerationFor(placement.taint);
+    const existing = Array.isArray(spec.tolerations) ? (spec.tolerations as Toleration[]) : [];
+    if (
+      !existing.some((toleration) => tolerates(toleration, placement.taint!) && toleration.effect === wanted.effect)
+    ) {
+      spec.tolerations = [...existing, wanted];
+    }
+  }
+  return { object: result, conflicts };
+}

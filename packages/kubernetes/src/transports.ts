@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** How a kubectl argument vector reaches a kubectl: here on the runner, or on the server over SSH. */
+export interface KubectlTransport {
+  /** Where kubectl runs, for log lines and error messages. */
+  readonly where: string;
+  run(args: string[], stdin?: string): Promise<KubectlResult>;
+  close(): Promise<void>;
+}
+
+export interface LocalTransportOptions {
+  /** The kubeconfig content (a secret: it only ever goes to a 0600 file). */
+  kubeconfig: string;
+  /** The kubectl binary (`kubectl` input). */
+  kubectl?: string;
+  /** Parent of the private working directory; RUNNER_TEMP on a runner. */
+  tempDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
+ * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
+ * `close()` removes both.
+ */
+export class LocalKubectlTransport implements KubectlTransport {
+  readonly where: string;
+  private readonly dir: string;
+  private readonly kubeconfigPath: string;
+  private readonly binary: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: LocalTransportOptions) {
+    const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir();
+    mkdirSync(parent, { recursive: true });
+    this.dir = mkdtempSync(join(parent, 'sophia-kube-'));
+    chmodSync(this.dir, 0o700);
+    this.kubeconfigPath = join(this.dir, 'kubeconfig');
+    writeFileSync(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
+    this.binary = options.kubectl ?? 'kubectl';
+    this.where = `${this.binary} on the runner`;
+    this.env = {
+      ...(options.env ?? process.env),
+      KUBECONFIG: this.kubeconfigPath,
+      KUBECACHEDIR: join(this.dir, 'cache'),
+      HOME: (options.env ?? process.env).HOME ?? this.dir,
+    };
+  }
+
+  get kubeconfigFile(): string {
+    return this.kubeconfigPath;
+  }
+
+  run(args: string[], stdin?: string): Promise<KubectlResult> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          error.code === 'ENOENT'
+            ? new Error(
+                `kubectl binary "${this.binary}" was not found (input "kubectl"); install kubectl on the runner or name its path`,
+              )
+            : error,
+        );
+      });
+      child.on('close', (code) =>
+        resolvePromise({
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          code: code ?? 1,
+        }),
+      );
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(stdin ?? '');
+    });
+  }
+
+  async close(): Promise<void> {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The part of an SSH session the remote transport needs: run a command line, stdin in, exit code back. */
+export interface RemoteShell {
+  runCommandLine(purpose: string, commandLine: string, stdin?: string): Promise<KubectlResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * kubectl on the server: `kubectl-command` (a shell prefix such as `sudo -n k3s kubectl`, used as
+ * written) followed by the arguments, each quoted by the SSH layer's one quoting function.
+ * Manifests travel on stdin, never in the command line.
+ */
+export class RemoteKubectlTransport implements KubectlTransport {
+  readonly where: string;
+
+  constructor(
+    private readonly shell: RemoteShell,
+    private readonly kubectlCommand: string,
+    private readonly quote: (argv: string[]) => string,
+    host: string,
+  ) {
+    this.where = `"${kubectlCommand}" on ${host}`;
+  }
+
+  run(args: string[], stdin?: string): Promise<KubectlResult> {
+    const commandLine = `${this.kubectlCommand} ${this.quote(args)}`;
+    return this.shell.runCommandLine(`kubectl ${args[0] ?? ''}`.trim(), commandLine, stdin);
+  }
+
+  close(): Promise<void> {
+    return this.shell.close();
+  }
+}
