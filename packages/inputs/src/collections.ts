@@ -1,4 +1,5 @@
 import { InputError, mustBe, type Parser } from './input-error.js';
+import { maskSecret } from './input-reader.js';
 
 export type ListSeparator = 'newline' | 'newline-or-comma';
 
@@ -16,7 +17,9 @@ export function listOf<T>(item: Parser<T>, separator: ListSeparator = 'newline-o
 }
 
 /** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-export function keyValueMap(options: { separator?: ListSeparator; key?: Parser<string> } = {}): Parser<Map<string, string>> {
+export function keyValueMap(
+  options: { separator?: ListSeparator; key?: Parser<string> } = {},
+): Parser<Map<string, string>> {
   return (name, raw) => {
     const map = new Map<string, string>();
     for (const entry of splitList(raw, options.separator ?? 'newline')) {
@@ -32,13 +35,24 @@ export function keyValueMap(options: { separator?: ListSeparator; key?: Parser<s
   };
 }
 
+/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
+export function maskHeaderValues(raw: string): void {
+  for (const line of splitList(raw, 'newline')) {
+    const at = line.indexOf(':');
+    maskSecret((at >= 0 ? line.slice(at + 1) : line).trim());
+  }
+}
+
 /** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
 export const headers: Parser<Array<[string, string]>> = (name, raw) =>
   splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
-      throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+      throw new InputError(
+        name,
+        `Input "${name}" must be lines of "Name: value", got a line without a valid header name`,
+      );
     }
     return [field, line.slice(at + 1).trim()];
   });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { mustBe } from './input-error.js';
 import { splitList } from './collections.js';
 
@@ -7,7 +8,8 @@ export interface HostTarget {
   port?: number;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
@@ -22,7 +24,9 @@ export function parseHost(name: string, entry: string): HostTarget {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
   if (bracketed) {
     if (!IPV6.test(bracketed[1]) || !bracketed[1].includes(':')) throw mustBe(name, EXPECTED, entry);
-    return bracketed[2] === undefined ? { host: bracketed[1] } : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
+    return bracketed[2] === undefined
+      ? { host: bracketed[1] }
+      : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
   }
   const colons = entry.split(':').length - 1;
   if (colons > 1) {
@@ -44,4 +48,11 @@ export function hostList(name: string, raw: string): HostTarget[] {
     seen.add(key);
   }
   return targets;
+}
+
+/** A single IPv4 or IPv6 address (no port), as Kubernetes lists it in a node's status.addresses. */
+export function ipAddress(name: string, raw: string): string {
+  const trimmed = raw.trim();
+  if (isIP(trimmed) === 0) throw mustBe(name, 'an IPv4 or IPv6 address such as 104.171.202.117', raw);
+  return trimmed;
 }

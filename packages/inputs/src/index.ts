@@ -7,3 +7,4 @@ export * from './kubernetes-syntax.js';
 export * from './input-reader.js';
 export * from './ssh-inputs.js';
 export * from './kube-inputs.js';
+export * from './kube-deploy-inputs.js';

@@ -21,7 +21,21 @@ export function inputsFrom(values: Record<string, string>): InputSource {
  * empty value here means the user left a required input out or blanked one on purpose.
  */
 export class InputReader {
+  private readonly masked = new Set<string>();
+
   constructor(private readonly source: InputSource = runnerInputs) {}
+
+  /**
+   * Masks secret inputs before anything else is read, so that no error or log line about
+   * another input can reveal them. Each input is masked once however often it is read.
+   */
+  maskSecrets(...names: string[]): void {
+    for (const name of names) {
+      if (this.masked.has(name)) continue;
+      this.masked.add(name);
+      maskSecret(this.source(name));
+    }
+  }
 
   raw(name: string): string {
     return this.source(name);
@@ -43,8 +57,8 @@ export class InputReader {
 
   /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
   secret(name: string, options: { required: boolean }): string | undefined {
+    this.maskSecrets(name);
     const raw = this.source(name);
-    maskSecret(raw);
     if (raw.trim().length === 0) {
       if (options.required) throw new InputError(name, `Input "${name}" is required`);
       return undefined;

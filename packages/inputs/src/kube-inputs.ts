@@ -6,16 +6,28 @@ export type KubeConnection =
   | { mode: 'kubeconfig'; kubeconfig: string; kubectl: string }
   | { mode: 'ssh'; ssh: SshSettings; kubectlCommand: string };
 
+/** Every secret among the connection inputs; masked before any of them is parsed. */
+export const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'] as const;
+
 /** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
 export function readKubeConnection(inputs: InputReader): KubeConnection {
+  inputs.maskSecrets(...KUBE_SECRET_INPUTS);
   const kubeconfig = inputs.secret('kubeconfig', { required: false });
   const viaSsh = inputs.given('host');
   if (kubeconfig && viaSsh) {
-    throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
+    throw new InputError(
+      'kubeconfig',
+      'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both',
+    );
   }
   if (kubeconfig) {
     if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
-      throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
+      throw mustBe(
+        'kubeconfig',
+        'the content of a kubeconfig file (YAML with clusters, users and contexts)',
+        kubeconfig,
+        true,
+      );
     }
     return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
   }

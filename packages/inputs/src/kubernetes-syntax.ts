@@ -29,7 +29,11 @@ export function isLabelValue(value: string): boolean {
 export const kubernetesName: Parser<string> = (name, raw) => {
   const trimmed = raw.trim();
   if (!isDns1123Subdomain(trimmed)) {
-    throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
+    throw mustBe(
+      name,
+      'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)',
+      raw,
+    );
   }
   return trimmed;
 };

@@ -94,3 +94,9 @@ export function refuseControlCharacters(name: string, raw: string): void {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000\n\r]/.test(raw)) throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
 }
+
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+export const commandLine: Parser<string> = (name, raw) => {
+  refuseControlCharacters(name, raw);
+  return raw.trim();
+};

@@ -5,9 +5,7 @@ import { boolean, duration, integer } from './scalars.js';
 import { hostList, type HostTarget } from './hosts.js';
 
 export type HostKeyPolicy =
-  | { kind: 'known-hosts'; knownHosts: string }
-  | { kind: 'fingerprint'; fingerprint: string }
-  | { kind: 'insecure' };
+  { kind: 'known-hosts'; knownHosts: string } | { kind: 'fingerprint'; fingerprint: string } | { kind: 'insecure' };
 
 export interface SshSettings {
   hosts: HostTarget[];
@@ -33,7 +31,10 @@ export const SSH_INPUT_NAMES = [
   'connect-attempts',
 ] as const;
 
-const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+export const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'] as const;
+
+const KEY_ARMOR =
+  /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 
 function knownHostsLines(name: string, raw: string): string {
   const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
@@ -58,6 +59,7 @@ function fingerprint(name: string, raw: string): string {
 
 /** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
 export function readSshInputs(inputs: InputReader): SshSettings {
+  inputs.maskSecrets(...SSH_SECRET_INPUTS);
   const privateKey = inputs.secret('ssh-key', { required: false });
   const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
   const hosts = inputs.required('host', hostList);
@@ -89,7 +91,9 @@ export function readSshInputs(inputs: InputReader): SshSettings {
     );
   }
   if (insecure) {
-    core.warning('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
+    core.warning(
+      'insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy',
+    );
   }
   return {
     hosts,

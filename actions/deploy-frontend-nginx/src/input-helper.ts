@@ -1,0 +1,68 @@
+import {
+  commandLine,
+  duration,
+  httpUrl,
+  InputError,
+  InputReader,
+  integer,
+  readSshInputs,
+  releaseId,
+  remotePath,
+  SSH_SECRET_INPUTS,
+  workspacePath,
+  type SshSettings,
+} from '@sophia/inputs';
+
+export interface FrontendDeploySettings {
+  ssh: SshSettings;
+  /** Local directory whose contents become the release. */
+  source: string;
+  /** Remote base directory holding releases/, current and .deploy/. */
+  target: string;
+  releaseId: string;
+  keepReleases: number;
+  /** Template in the repository and where it goes on the host; both or neither. */
+  nginxConfig?: { template: string; remotePath: string };
+  /** Undefined when the user blanked the input to skip the step. */
+  nginxTestCommand?: string;
+  nginxReloadCommand?: string;
+  smokeUrl?: URL;
+  lockTimeoutMs: number;
+}
+
+/** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
+export function defaultReleaseId(now: Date, sha = process.env.GITHUB_SHA ?? ''): string {
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const shortSha = sha.slice(0, 7);
+  return shortSha ? `${stamp}-${shortSha}` : stamp;
+}
+
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+export function getInputs(reader = new InputReader(), now = new Date()): FrontendDeploySettings {
+  reader.maskSecrets(...SSH_SECRET_INPUTS);
+  const ssh = readSshInputs(reader);
+  const source = reader.required('source', workspacePath);
+  const target = reader.required('target', remotePath);
+  const id = reader.optional('release-id', releaseId) ?? defaultReleaseId(now);
+  const keepReleases = reader.required('keep-releases', integer(1, 100));
+  const template = reader.optional('nginx-config', workspacePath);
+  const configPath = reader.optional('nginx-config-path', remotePath);
+  if (template !== undefined && configPath === undefined) {
+    throw new InputError('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
+  }
+  if (template === undefined && configPath !== undefined) {
+    throw new InputError('nginx-config', 'Input "nginx-config" is required when "nginx-config-path" is given');
+  }
+  return {
+    ssh,
+    source,
+    target,
+    releaseId: id,
+    keepReleases,
+    nginxConfig: template !== undefined && configPath !== undefined ? { template, remotePath: configPath } : undefined,
+    nginxTestCommand: reader.optional('nginx-test-command', commandLine),
+    nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
+    smokeUrl: reader.optional('smoke-url', httpUrl),
+    lockTimeoutMs: reader.required('lock-timeout', duration({ maxMs: 3_600_000 })),
+  };
+}

@@ -1,0 +1,6 @@
+import { getInputs } from './input-helper.js';
+
+export async function main(): Promise<void> {
+  getInputs();
+  throw new Error('deploy-frontend-nginx: not implemented yet');
+}

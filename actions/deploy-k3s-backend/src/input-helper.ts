@@ -1,0 +1,19 @@
+import {
+  InputReader,
+  KUBE_SECRET_INPUTS,
+  readKubeConnection,
+  readKubernetesDeployInputs,
+  type KubeConnection,
+  type KubernetesDeploySettings,
+} from '@sophia/inputs';
+
+export interface BackendDeploySettings extends KubernetesDeploySettings {
+  connection: KubeConnection;
+}
+
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+export function getInputs(reader = new InputReader()): BackendDeploySettings {
+  reader.maskSecrets(...KUBE_SECRET_INPUTS);
+  const connection = readKubeConnection(reader);
+  return { connection, ...readKubernetesDeployInputs(reader) };
+}

@@ -1,0 +1,55 @@
+import {
+  bodyMatcher,
+  boolean,
+  duration,
+  headers,
+  httpUrl,
+  InputReader,
+  integer,
+  listOf,
+  maskHeaderValues,
+  oneOf,
+  statusRanges,
+  type BodyMatcher,
+  type StatusRange,
+} from '@sophia/inputs';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export interface HealthGateSettings {
+  urls: URL[];
+  expectedStatus: StatusRange[];
+  expectedBody?: BodyMatcher;
+  method: HttpMethod;
+  /** Values are masked in the log before parsing. */
+  headers: Array<[string, string]>;
+  intervalMs: number;
+  requestTimeoutMs: number;
+  timeoutMs: number;
+  initialDelayMs: number;
+  successThreshold: number;
+  failureThreshold: number;
+  insecureTls: boolean;
+  failOnUnhealthy: boolean;
+}
+
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+export function getInputs(reader = new InputReader()): HealthGateSettings {
+  maskHeaderValues(reader.raw('headers'));
+  return {
+    urls: reader.required('urls', listOf(httpUrl, 'newline')),
+    expectedStatus: reader.required('expected-status', statusRanges),
+    expectedBody: reader.optional('expected-body', bodyMatcher),
+    method: reader.required('method', oneOf(HTTP_METHODS)),
+    headers: reader.optional('headers', headers) ?? [],
+    intervalMs: reader.required('interval', duration({ minMs: 10, maxMs: 3_600_000 })),
+    requestTimeoutMs: reader.required('request-timeout', duration({ minMs: 10, maxMs: 600_000 })),
+    timeoutMs: reader.required('timeout', duration({ minMs: 10 })),
+    initialDelayMs: reader.required('initial-delay', duration({ maxMs: 3_600_000 })),
+    successThreshold: reader.required('success-threshold', integer(1, 100)),
+    failureThreshold: reader.required('failure-threshold', integer(1, 100)),
+    insecureTls: reader.required('insecure-tls', boolean),
+    failOnUnhealthy: reader.required('fail-on-unhealthy', boolean),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './action-metadata.js';
+export * from './node-binaries.js';
+export * from './output-file.js';
+export * from './workflow-commands.js';
+export * from './run-action.js';

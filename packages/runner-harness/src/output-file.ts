@@ -1,0 +1,27 @@
+/**
+ * Parses a GITHUB_OUTPUT (or GITHUB_ENV) file as the runner does: `name=value` lines, and the
+ * heredoc form `name<<DELIMITER` ... `DELIMITER` that @actions/core writes for every value.
+ */
+export function parseCommandFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index].replace(/\r$/, '');
+    if (line === '') continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    const equals = line.indexOf('=');
+    if (heredoc && (equals < 0 || line.indexOf('<<') < equals)) {
+      const [, name, delimiter] = heredoc;
+      const body: string[] = [];
+      index++;
+      while (index < lines.length && lines[index].replace(/\r$/, '') !== delimiter) body.push(lines[index++]);
+      if (index >= lines.length) throw new Error(`Output "${name}" is missing its closing delimiter "${delimiter}"`);
+      values[name] = body.join('\n');
+    } else if (equals > 0) {
+      values[line.slice(0, equals)] = line.slice(equals + 1);
+    } else {
+      throw new Error(`Invalid line in a command file: ${JSON.stringify(line)}`);
+    }
+  }
+  return values;
+}

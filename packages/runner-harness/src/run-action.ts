@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { actionDefaults, actionDir, actionMetadata } from './action-metadata.js';
+import { nodePath, type NodeVersion } from './node-binaries.js';
+import { parseCommandFile } from './output-file.js';
+import { processWorkflowCommands, type Annotation } from './workflow-commands.js';
+
+export interface RunActionOptions {
+  /** Directory name under actions/, such as `health-gate`. */
+  action: string;
+  /** Inputs as a workflow's `with:` gives them; names must exist in action.yml. */
+  inputs?: Record<string, string>;
+  /** Added to (or, with `undefined`, removed from) the runner's environment. */
+  env?: Record<string, string | undefined>;
+  /** Defaults to node24, the runtime action.yml asks for. */
+  node?: NodeVersion;
+  /** GITHUB_WORKSPACE and the working directory; a fresh empty directory when left out. */
+  cwd?: string;
+  /** The run is killed and the call rejects after this long (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface ActionRun {
+  /** Exit code; null only when a signal ended the process. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr as the job log shows them: masks applied, `::add-mask::` lines consumed. */
+  log: string;
+  /** Every value the action registered with `::add-mask::`. */
+  masks: string[];
+  /** `::error::`, `::warning::` and `::notice::` lines, unescaped. */
+  annotations: Annotation[];
+  /** Parsed from the GITHUB_OUTPUT file (both `name=value` and heredoc forms). */
+  outputs: Record<string, string>;
+  /** Contents of the GITHUB_STEP_SUMMARY file. */
+  summary: string;
+  /** Parsed from the GITHUB_ENV file. */
+  exportedEnv: Record<string, string>;
+  durationMs: number;
+}
+
+/** The runner's variable for an input: upper-cased, spaces as `_`, hyphens kept. */
+export function inputVariableName(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+function runnerEnvironment(scratch: string, workspace: string): Record<string, string> {
+  const files = join(scratch, 'file_commands');
+  mkdirSync(files);
+  const file = (name: string): string => {
+    const path = join(files, name);
+    writeFileSync(path, '');
+    return path;
+  };
+  const eventPath = join(scratch, 'event.json');
+  writeFileSync(eventPath, JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'sophia/sophia-ai' } }));
+  const runnerTemp = join(scratch, 'runner-temp');
+  mkdirSync(runnerTemp);
+  return {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: file('set_output'),
+    GITHUB_STEP_SUMMARY: file('step_summary'),
+    GITHUB_ENV: file('set_env'),
+    GITHUB_PATH: file('add_path'),
+    GITHUB_STATE: file('save_state'),
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_SHA: '3f786850e387550fdab836ed7e6dc881de23001b',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_REF_NAME: 'main',
+    GITHUB_REF_TYPE: 'branch',
+    GITHUB_REPOSITORY: 'sophia/sophia-ai',
+    GITHUB_REPOSITORY_OWNER: 'sophia',
+    GITHUB_ACTOR: 'sophia-bot',
+    GITHUB_RUN_ID: '1658821493',
+    GITHUB_RUN_NUMBER: '42',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_WORKFLOW: 'Deploy',
+    GITHUB_JOB: 'deploy',
+    GITHUB_ACTION: '__sophia_deploy-actions',
+    GITHUB_ACTION_REPOSITORY: 'sophia/deploy-actions',
+    GITHUB_ACTION_REF: 'v1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_NAME: 'GitHub Actions 1',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: join(scratch, 'tool-cache'),
+  };
+}
+
+function inputEnvironment(action: string, inputs: Record<string, string>): Record<string, string> {
+  const declared = actionMetadata(action).inputs;
+  const unknown = Object.keys(inputs).filter((name) => !(name in declared));
+  if (unknown.length > 0) {
+    throw new Error(`actions/${action}/action.yml declares no input ${unknown.map((n) => `"${n}"`).join(', ')}`);
+  }
+  const values = { ...actionDefaults(action), ...inputs };
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [inputVariableName(name), value]));
+}
+
+/**
+ * Runs actions/<action>/dist/index.js the way the GitHub runner runs a node action: a clean environment
+ * (the test runner's own variables such as NODE_OPTIONS do not leak in), INPUT_* with action.yml defaults
+ * applied, the file-command files, and the workspace as working directory.
+ */
+export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+  const entry = join(actionDir(options.action), 'dist', 'index.js');
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} does not exist: build it with "node scripts/build-actions.mjs ${options.action}"`);
+  }
+  const binary = nodePath(options.node ?? 'node24');
+  const scratch = mkdtempSync(join(tmpdir(), 'runner-harness-'));
+  try {
+    const workspace = options.cwd ?? join(scratch, 'workspace');
+    mkdirSync(workspace, { recursive: true });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/root',
+      ...runnerEnvironment(scratch, workspace),
+      ...inputEnvironment(options.action, options.inputs ?? {}),
+    };
+    for (const [name, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    const started = Date.now();
+    const { code, signal, stdout, stderr } = await spawnNode(
+      binary,
+      entry,
+      workspace,
+      env,
+      options.timeoutMs ?? 60_000,
+    );
+    return {
+      code,
+      signal,
+      stdout,
+      stderr,
+      ...processWorkflowCommands(stdout, stderr),
+      outputs: parseCommandFile(readIfPresent(env.GITHUB_OUTPUT)),
+      summary: readIfPresent(env.GITHUB_STEP_SUMMARY),
+      exportedEnv: parseCommandFile(readIfPresent(env.GITHUB_ENV)),
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A test may remove a file command from the environment to see how an action copes; then there is nothing to read. */
+function readIfPresent(path: string | undefined): string {
+  return path && existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
+
+function spawnNode(
+  binary: string,
+  entry: string,
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `${entry} did not finish within ${timeoutMs} ms; output so far:\n${Buffer.concat(stdout)}${Buffer.concat(stderr)}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
+    });
+  });
+}

@@ -1,0 +1,112 @@
+import { inputsFrom, InputReader } from '@sophia/inputs';
+import { actionDefaults, actionMetadata } from '@sophia/runner-harness';
+import { getInputs as frontendInputs } from '../actions/deploy-frontend-nginx/src/input-helper.js';
+import { getInputs as backendInputs } from '../actions/deploy-k3s-backend/src/input-helper.js';
+import { getInputs as mcpInputs } from '../actions/deploy-mcp-node/src/input-helper.js';
+import { getInputs as healthGateInputs } from '../actions/health-gate/src/input-helper.js';
+import { getInputs as rollbackInputs } from '../actions/rollback/src/input-helper.js';
+
+// Defaults live only in action.yml (the runner applies them), so each action's parsers must
+// accept exactly those defaults: reading them here keeps the two from drifting apart.
+const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+const KNOWN_HOSTS = 'web-1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdQ3m3s0Zh7ySxlQpmM4Z8Sd0P8tY0n6n2b0kq9Q2dP';
+const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: []\n';
+const SSH = { host: '104.171.202.117', user: 'deploy', 'ssh-key': KEY, 'known-hosts': KNOWN_HOSTS };
+
+function withDefaults(action: string, given: Record<string, string>): InputReader {
+  return new InputReader(inputsFrom({ ...actionDefaults(action), ...given }));
+}
+
+describe('action.yml defaults are accepted by each action', () => {
+  it('deploy-frontend-nginx', () => {
+    const settings = frontendInputs(withDefaults('deploy-frontend-nginx', { ...SSH, target: '/var/www/sophia' }));
+    expect(settings).toMatchObject({
+      source: 'dist',
+      target: '/var/www/sophia',
+      keepReleases: 5,
+      lockTimeoutMs: 600_000,
+    });
+    expect(settings.ssh).toMatchObject({ port: 22, connectTimeoutMs: 30_000, connectAttempts: 3 });
+    expect(settings.nginxTestCommand).toBe('sudo -n nginx -t');
+    expect(settings.nginxReloadCommand).toBe('sudo -n nginx -s reload');
+    expect(settings.releaseId).toMatch(/^\d{14}(-[0-9a-f]{7})?$/);
+  });
+
+  it('deploy-k3s-backend', () => {
+    const settings = backendInputs(withDefaults('deploy-k3s-backend', { kubeconfig: KUBECONFIG, manifests: 'k8s/' }));
+    expect(settings).toMatchObject({
+      manifests: ['k8s/'],
+      rolloutTimeoutMs: 300_000,
+      serverSide: true,
+      fieldManager: 'sophia-deploy',
+      rollbackOnFailure: true,
+      dryRun: false,
+    });
+    expect(settings.connection).toEqual({ mode: 'kubeconfig', kubeconfig: KUBECONFIG, kubectl: 'kubectl' });
+  });
+
+  it('deploy-mcp-node', () => {
+    const settings = mcpInputs(withDefaults('deploy-mcp-node', { ...SSH, 'node-address': '104.171.202.117' }));
+    expect(settings).toMatchObject({
+      manifests: ['kubernetes/production/mcp-*.yaml'],
+      node: { by: 'address', address: '104.171.202.117' },
+      nodeLabel: { key: 'sophia.ai/pool', value: 'mcp' },
+      labelNode: true,
+      verifyPlacement: true,
+      mode: 'deploy',
+    });
+    expect(settings.connection).toMatchObject({ mode: 'ssh', kubectlCommand: 'sudo -n k3s kubectl' });
+  });
+
+  it('health-gate', () => {
+    const settings = healthGateInputs(withDefaults('health-gate', { urls: 'https://sophia.example/health' }));
+    expect(settings).toMatchObject({
+      expectedStatus: [{ from: 200, to: 299 }],
+      method: 'GET',
+      headers: [],
+      intervalMs: 5000,
+      requestTimeoutMs: 10_000,
+      timeoutMs: 300_000,
+      initialDelayMs: 0,
+      successThreshold: 3,
+      failureThreshold: 3,
+      insecureTls: false,
+      failOnUnhealthy: true,
+    });
+  });
+
+  it('rollback (frontend and kubernetes)', () => {
+    expect(
+      rollbackInputs(withDefaults('rollback', { component: 'frontend', target: '/var/www/sophia', ...SSH })),
+    ).toMatchObject({
+      component: 'frontend',
+      to: { kind: 'previous' },
+      markFailed: true,
+      nginxReloadCommand: 'sudo -n nginx -s reload',
+    });
+    expect(
+      rollbackInputs(
+        withDefaults('rollback', { component: 'kubernetes', workloads: 'deployment/api', kubeconfig: KUBECONFIG }),
+      ),
+    ).toMatchObject({
+      component: 'kubernetes',
+      workloads: { by: 'list', refs: [{ kind: 'Deployment', name: 'api' }] },
+    });
+  });
+});
+
+describe('action.yml', () => {
+  it.each(['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback'])(
+    '%s runs on node24 and documents every input and output',
+    (action) => {
+      const metadata = actionMetadata(action);
+      expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+      expect(metadata.branding).toEqual({ icon: expect.any(String), color: expect.any(String) });
+      for (const input of Object.values(metadata.inputs)) {
+        expect(input.description.length).toBeGreaterThan(10);
+        expect(typeof input.default).toBe('string');
+      }
+      for (const output of Object.values(metadata.outputs)) expect(output.description.length).toBeGreaterThan(10);
+    },
+  );
+});
