@@ -21,14 +21,16 @@ export interface ActionMetadata {
   runs: { using: string; main: string };
 }
 
-export function actionDir(action: string): string {
+export const actionsRoot = join(repositoryRoot, 'actions');
+
+export function actionDir(action: string, root = actionsRoot): string {
   if (!/^[a-z0-9-]+$/.test(action)) throw new Error(`Not an action name: "${action}"`);
-  return join(repositoryRoot, 'actions', action);
+  return join(root, action);
 }
 
 /** The parsed action.yml; YAML scalars are kept as the strings the runner would see. */
-export function actionMetadata(action: string): ActionMetadata {
-  const metadata = parse(readFileSync(join(actionDir(action), 'action.yml'), 'utf8')) as ActionMetadata;
+export function actionMetadata(action: string, root = actionsRoot): ActionMetadata {
+  const metadata = parse(readFileSync(join(actionDir(action, root), 'action.yml'), 'utf8')) as ActionMetadata;
   metadata.inputs ??= {};
   metadata.outputs ??= {};
   for (const input of Object.values(metadata.inputs)) {
@@ -38,9 +40,9 @@ export function actionMetadata(action: string): ActionMetadata {
 }
 
 /** The values the runner fills in for inputs a workflow leaves out. */
-export function actionDefaults(action: string): Record<string, string> {
+export function actionDefaults(action: string, root = actionsRoot): Record<string, string> {
   const defaults: Record<string, string> = {};
-  for (const [name, input] of Object.entries(actionMetadata(action).inputs)) {
+  for (const [name, input] of Object.entries(actionMetadata(action, root).inputs)) {
     if (input.default === undefined) continue;
     // The runner evaluates expressions in defaults; this harness has no expression engine, so it refuses them.
     if (input.default.includes('${{')) {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { actionDefaults, actionDir, actionMetadata } from './action-metadata.js';
+import { actionDefaults, actionDir, actionMetadata, actionsRoot } from './action-metadata.js';
 import { nodePath, type NodeVersion } from './node-binaries.js';
 import { parseCommandFile } from './output-file.js';
 import { processWorkflowCommands, type Annotation } from './workflow-commands.js';
@@ -20,6 +20,8 @@ export interface RunActionOptions {
   cwd?: string;
   /** The run is killed and the call rejects after this long (default 60 s). */
   timeoutMs?: number;
+  /** Where action directories live; the repository's actions/ unless a test brings its own. */
+  actionsRoot?: string;
 }
 
 export interface ActionRun {
@@ -98,13 +100,13 @@ function runnerEnvironment(scratch: string, workspace: string): Record<string, s
   };
 }
 
-function inputEnvironment(action: string, inputs: Record<string, string>): Record<string, string> {
-  const declared = actionMetadata(action).inputs;
+function inputEnvironment(action: string, inputs: Record<string, string>, root: string): Record<string, string> {
+  const declared = actionMetadata(action, root).inputs;
   const unknown = Object.keys(inputs).filter((name) => !(name in declared));
   if (unknown.length > 0) {
     throw new Error(`actions/${action}/action.yml declares no input ${unknown.map((n) => `"${n}"`).join(', ')}`);
   }
-  const values = { ...actionDefaults(action), ...inputs };
+  const values = { ...actionDefaults(action, root), ...inputs };
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [inputVariableName(name), value]));
 }
 
@@ -114,7 +116,8 @@ function inputEnvironment(action: string, inputs: Record<string, string>): Recor
  * applied, the file-command files, and the workspace as working directory.
  */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
-  const entry = join(actionDir(options.action), 'dist', 'index.js');
+  const root = options.actionsRoot ?? actionsRoot;
+  const entry = join(actionDir(options.action, root), 'dist', 'index.js');
   if (!existsSync(entry)) {
     throw new Error(`${entry} does not exist: build it with "node scripts/build-actions.mjs ${options.action}"`);
   }
@@ -127,7 +130,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
       ...runnerEnvironment(scratch, workspace),
-      ...inputEnvironment(options.action, options.inputs ?? {}),
+      ...inputEnvironment(options.action, options.inputs ?? {}, root),
     };
     for (const [name, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[name];
