@@ -10,3 +10,6 @@ export * from './rollout.js';
 export * from './diff.js';
 export * from './deploy.js';
 export * from './placement.js';
+export * from './connect.js';
+export * from './report.js';
+export * from './ssh-shell.js';

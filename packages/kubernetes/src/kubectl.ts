@@ -166,6 +166,10 @@ export class Kubectl {
     await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
   }
 
+  async unlabelNode(node: string, key: string): Promise<void> {
+    await this.run(['label', 'node', node, `${key}-`]);
+  }
+
   async taintNode(node: string, taint: Taint): Promise<void> {
     const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
     await this.run(['taint', 'node', node, spec, '--overwrite']);

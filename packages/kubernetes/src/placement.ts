@@ -1,3 +1,4 @@
+import { markdownTable } from '@sophia/action-runtime';
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
 import type { Manifest } from './manifests.js';
@@ -180,4 +181,53 @@ export async function checkPlacement(
 
 export function labelText(label: Label): string {
   return `${label.key}=${label.value}`;
+}
+
+/**
+ * Labels the node for the placement (and only it: the label is taken off any other node, so the
+ * selector cannot send pods elsewhere) and taints it when asked. Returns what changed, for the log.
+ */
+export async function pinNode(kubectl: Kubectl, node: NodeInfo, nodeLabel: Label, taint?: Taint): Promise<string[]> {
+  const changes: string[] = [];
+  if (node.labels[nodeLabel.key] !== nodeLabel.value) {
+    await kubectl.labelNode(node.name, nodeLabel);
+    changes.push(`Labelled node ${node.name} ${labelText(nodeLabel)}`);
+  }
+  const others = (await kubectl.list('nodes', { selector: labelText(nodeLabel) })).filter(
+    (other) => other.metadata.name !== node.name,
+  );
+  for (const other of others) {
+    await kubectl.unlabelNode(other.metadata.name, nodeLabel.key);
+    changes.push(`Removed label ${nodeLabel.key} from node ${other.metadata.name}`);
+  }
+  if (taint && !node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)) {
+    await kubectl.taintNode(node.name, taint);
+    changes.push(`Tainted node ${node.name} ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`);
+  }
+  return changes;
+}
+
+/** The summary of a placement: the node, then either the audit findings or where each pod runs. */
+export function placementMarkdown(node: NodeInfo, findings: PlacementFinding[], check?: PlacementCheck): string {
+  const parts = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+  if (check) {
+    const rows = Object.entries(check.placement).map(([pod, on]) => [
+      pod,
+      on || '(not scheduled)',
+      on === node.name ? 'yes' : 'NO',
+    ]);
+    parts.push(
+      rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n',
+    );
+  } else if (findings.length > 0) {
+    parts.push(
+      markdownTable(
+        ['Workload', 'Where', 'Finding'],
+        findings.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]),
+      ),
+    );
+  } else {
+    parts.push(`Every workload is pinned to ${node.name}.\n`);
+  }
+  return parts.join('\n');
 }

@@ -59,6 +59,15 @@ interface Progress {
   failure?: string;
 }
 
+/**
+ * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
+ * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
+ */
+export function rolloutTimings(timeoutMs: number): { pollIntervalMs: number; failFastAfterMs: number } {
+  const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
+  return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function num(value: unknown, fallback = 0): number {

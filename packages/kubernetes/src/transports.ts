@@ -93,15 +93,17 @@ export class LocalKubectlTransport implements KubectlTransport {
   }
 }
 
-/** The part of an SSH session the remote transport needs: run a command line, stdin in, exit code back. */
+/** The part of an SSH session the remote transport needs: run an argument vector, stdin in, exit code back. */
 export interface RemoteShell {
-  runCommandLine(purpose: string, commandLine: string, stdin?: string): Promise<KubectlResult>;
+  /** Runs argv on the server, every word quoted by the SSH layer; any exit code is returned, not thrown. */
+  run(purpose: string, argv: string[], stdin?: string): Promise<KubectlResult>;
   close(): Promise<void>;
 }
 
 /**
- * kubectl on the server: `kubectl-command` (a shell prefix such as `sudo -n k3s kubectl`, used as
- * written) followed by the arguments, each quoted by the SSH layer's one quoting function.
+ * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
+ * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
+ * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
  * Manifests travel on stdin, never in the command line.
  */
 export class RemoteKubectlTransport implements KubectlTransport {
@@ -110,15 +112,17 @@ export class RemoteKubectlTransport implements KubectlTransport {
   constructor(
     private readonly shell: RemoteShell,
     private readonly kubectlCommand: string,
-    private readonly quote: (argv: string[]) => string,
     host: string,
   ) {
     this.where = `"${kubectlCommand}" on ${host}`;
   }
 
   run(args: string[], stdin?: string): Promise<KubectlResult> {
-    const commandLine = `${this.kubectlCommand} ${this.quote(args)}`;
-    return this.shell.runCommandLine(`kubectl ${args[0] ?? ''}`.trim(), commandLine, stdin);
+    return this.shell.run(
+      `kubectl ${args[0] ?? ''}`.trim(),
+      ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args],
+      stdin,
+    );
   }
 
   close(): Promise<void> {

@@ -1,0 +1,16 @@
+import type { KubeConnection } from '@sophia/inputs';
+import { connectSsh, sshTargetsFrom } from '@sophia/ssh';
+import type { RemoteShell } from './transports.js';
+
+// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
+const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
+
+/** An SSH session to the server as the remote kubectl transport uses it. */
+export async function openRemoteShell(connection: Extract<KubeConnection, { mode: 'ssh' }>): Promise<RemoteShell> {
+  const [target] = sshTargetsFrom(connection.ssh);
+  const session = await connectSsh(target);
+  return {
+    run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
+    close: () => session.close(),
+  };
+}
