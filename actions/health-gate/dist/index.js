@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6303);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(811);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5309);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 811:
+/***/ 5309:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28394,6 +28394,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
+var lib_core = __nccwpck_require__(7550);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 3 modules
+var src = __nccwpck_require__(6303);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
 class input_error_InputError extends Error {
@@ -28421,10 +28427,10 @@ function scalars_integer(min, max) {
     return (name, raw) => {
         const trimmed = raw.trim();
         if (!/^-?\d+$/.test(trimmed))
-            throw mustBe(name, `an integer from ${min} to ${max}`, raw);
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
         const value = Number(trimmed);
         if (!Number.isSafeInteger(value) || value < min || value > max) {
-            throw mustBe(name, `an integer from ${min} to ${max}`, raw);
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
         }
         return value;
     };
@@ -28438,7 +28444,7 @@ const scalars_boolean = (name, raw) => {
         return true;
     if (FALSE_WORDS.has(trimmed))
         return false;
-    throw mustBe(name, 'a boolean (true or false)', raw);
+    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
 };
 const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
@@ -28448,14 +28454,14 @@ function scalars_duration(options = {}) {
     return (name, raw) => {
         const trimmed = raw.trim();
         if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
-            throw mustBe(name, DURATION_EXPECTED, raw);
+            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
         let total = 0;
         for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
             total += Number(match[1]) * DURATION_UNITS[match[2]];
         }
         total = Math.round(total);
         if (total < minMs || total > maxMs) {
-            throw mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
+            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
         }
         return total;
     };
@@ -28474,7 +28480,7 @@ function oneOf(choices) {
         const trimmed = raw.trim();
         if (choices.includes(trimmed))
             return trimmed;
-        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
+        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
     };
 }
 /** A value matching a pattern; `expected` says in words what the pattern means. */
@@ -28482,7 +28488,7 @@ function matching(pattern, expected) {
     return (name, raw) => {
         const trimmed = raw.trim();
         if (!pattern.test(trimmed))
-            throw mustBe(name, expected, raw);
+            throw input_error_mustBe(name, expected, raw);
         return trimmed;
     };
 }
@@ -28500,10 +28506,10 @@ function httpUrl(name, raw) {
         url = new URL(trimmed);
     }
     catch {
-        throw mustBe(name, 'an http:// or https:// URL', raw);
+        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw mustBe(name, 'an http:// or https:// URL', raw);
+        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
     return url;
 }
 function refuseControlCharacters(name, raw) {
@@ -28511,8 +28517,85 @@ function refuseControlCharacters(name, raw) {
     if (/[\u0000\n\r]/.test(raw))
         throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
 }
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const commandLine = (name, raw) => {
+    refuseControlCharacters(name, raw);
+    return raw.trim();
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+
+/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    masked = new Set();
+    constructor(source = runnerInputs) {
+        this.source = source;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            maskSecret(this.source(name));
+        }
+    }
+    raw(name) {
+        return this.source(name);
+    }
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
+function maskSecret(value) {
+    if (!value.trim())
+        return;
+    lib_core/* setSecret */.Pq(value);
+    for (const line of value.split(/\r?\n/)) {
+        if (line.trim().length >= 4)
+            lib_core/* setSecret */.Pq(line.trim());
+    }
+}
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
 
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
 function collections_splitList(raw, separator = 'newline-or-comma') {
@@ -28522,11 +28605,11 @@ function collections_splitList(raw, separator = 'newline-or-comma') {
         .map((entry) => entry.trim())
         .filter((entry) => entry.length > 0);
 }
-function listOf(item, separator = 'newline-or-comma') {
+function collections_listOf(item, separator = 'newline-or-comma') {
     return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
 }
 /** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-function keyValueMap(options = {}) {
+function collections_keyValueMap(options = {}) {
     return (name, raw) => {
         const map = new Map();
         for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
@@ -28544,12 +28627,19 @@ function keyValueMap(options = {}) {
         return map;
     };
 }
+/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
+function maskHeaderValues(raw) {
+    for (const line of collections_splitList(raw, 'newline')) {
+        const at = line.indexOf(':');
+        maskSecret((at >= 0 ? line.slice(at + 1) : line).trim());
+    }
+}
 /** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
 const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
-        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+        throw new input_error_InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
     }
     return [field, line.slice(at + 1).trim()];
 });
@@ -28560,12 +28650,12 @@ const statusRanges = (name, raw) => {
         const from = match ? Number(match[1]) : NaN;
         const to = match ? Number(match[2] ?? match[1]) : NaN;
         if (!match || from < 100 || to > 599 || from > to) {
-            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+            throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
         }
         return { from, to };
     });
     if (ranges.length === 0)
-        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
+        throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
     return ranges;
 };
 /** A substring, or `/pattern/flags` for a regular expression. */
@@ -28577,7 +28667,7 @@ const bodyMatcher = (name, raw) => {
         return { kind: 'regex', regex: new RegExp(match[1], match[2].replace(/[gy]/g, '')) };
     }
     catch (error) {
-        throw mustBe(name, `a valid /regex/flags (${error.message})`, raw);
+        throw input_error_mustBe(name, `a valid /regex/flags (${error.message})`, raw);
     }
 };
 
@@ -28603,7 +28693,7 @@ const remotePath = (name, raw) => {
     return '/' + segments.join('/');
 };
 /** A path inside the repository checkout: relative, without `..`, so it cannot reach outside the workspace. */
-const workspacePath = (name, raw) => {
+const paths_workspacePath = (name, raw) => {
     // eslint-disable-next-line no-control-regex
     if (/[\u0000\n\r]/.test(raw))
         throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
@@ -28613,7 +28703,10 @@ const workspacePath = (name, raw) => {
     return trimmed;
 };
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
+
 
 
 const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -28631,7 +28724,9 @@ function parseHost(name, entry) {
     if (bracketed) {
         if (!IPV6.test(bracketed[1]) || !bracketed[1].includes(':'))
             throw mustBe(name, EXPECTED, entry);
-        return bracketed[2] === undefined ? { host: bracketed[1] } : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
+        return bracketed[2] === undefined
+            ? { host: bracketed[1] }
+            : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
     }
     const colons = entry.split(':').length - 1;
     if (colons > 1) {
@@ -28656,6 +28751,13 @@ function hosts_hostList(name, raw) {
         seen.add(key);
     }
     return targets;
+}
+/** A single IPv4 or IPv6 address (no port), as Kubernetes lists it in a node's status.addresses. */
+function ipAddress(name, raw) {
+    const trimmed = raw.trim();
+    if (isIP(trimmed) === 0)
+        throw mustBe(name, 'an IPv4 or IPv6 address such as 104.171.202.117', raw);
+    return trimmed;
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
@@ -28690,7 +28792,7 @@ const kubernetesName = (name, raw) => {
     }
     return trimmed;
 };
-const namespaceName = (name, raw) => {
+const kubernetes_syntax_namespaceName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Label(trimmed)) {
         throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
@@ -28755,66 +28857,6 @@ const labelSelector = (name, raw) => {
     return trimmed;
 };
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
-var lib_core = __nccwpck_require__(7550);
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
-
-
-
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
-function inputsFrom(values) {
-    return (name) => values[name] ?? '';
-}
-/**
- * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
- * empty value here means the user left a required input out or blanked one on purpose.
- */
-class InputReader {
-    source;
-    constructor(source = runnerInputs) {
-        this.source = source;
-    }
-    raw(name) {
-        return this.source(name);
-    }
-    given(name) {
-        return this.source(name).trim().length > 0;
-    }
-    required(name, parse = scalars_text) {
-        const raw = this.source(name);
-        if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
-        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
-    }
-    optional(name, parse = scalars_text) {
-        return this.given(name) ? this.required(name, parse) : undefined;
-    }
-    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
-    secret(name, options) {
-        const raw = this.source(name);
-        maskSecret(raw);
-        if (raw.trim().length === 0) {
-            if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
-            return undefined;
-        }
-        return raw;
-    }
-}
-function maskSecret(value) {
-    if (!value.trim())
-        return;
-    lib_core/* setSecret */.Pq(value);
-    for (const line of value.split(/\r?\n/)) {
-        if (line.trim().length >= 4)
-            lib_core/* setSecret */.Pq(line.trim());
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
 
 
@@ -28832,6 +28874,7 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'connect-timeout',
     'connect-attempts',
 ]));
+const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 function knownHostsLines(name, raw) {
     const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
@@ -28855,6 +28898,7 @@ function fingerprint(name, raw) {
 }
 /** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
 function ssh_inputs_readSshInputs(inputs) {
+    inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
     const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
     const hosts = inputs.required('host', hostList);
@@ -28906,8 +28950,11 @@ function ssh_inputs_readSshInputs(inputs) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
 
 
+/** Every secret among the connection inputs; masked before any of them is parsed. */
+const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
 /** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
 function readKubeConnection(inputs) {
+    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
     const kubeconfig = inputs.secret('kubeconfig', { required: false });
     const viaSsh = inputs.given('host');
     if (kubeconfig && viaSsh) {
@@ -28929,6 +28976,46 @@ function readKubeConnection(inputs) {
     return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
 }
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
+
+
+
+
+
+const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
+/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
+const imageOverrides = (name, raw) => {
+    const images = keyValueMap({
+        separator: 'newline',
+        key: (input, key) => {
+            if (!IMAGE_NAME.test(key))
+                throw mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
+            return key;
+        },
+    })(name, raw);
+    for (const [key, reference] of images) {
+        if (!IMAGE_REFERENCE.test(reference)) {
+            throw mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
+        }
+    }
+    return images;
+};
+const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
+/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+function readKubernetesDeployInputs(inputs) {
+    return {
+        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
+        images: inputs.optional('images', imageOverrides) ?? new Map(),
+        namespace: inputs.optional('namespace', namespaceName),
+        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
+        serverSide: inputs.required('server-side', boolean),
+        fieldManager: inputs.required('field-manager', fieldManagerName),
+        rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
+        dryRun: inputs.required('dry-run', boolean),
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
 
 
@@ -28940,12 +29027,524 @@ function readKubeConnection(inputs) {
 
 
 
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+class ProbeError extends Error {
+    kind;
+    constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+        this.name = 'ProbeError';
+    }
+}
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+function classifyProbeError(error) {
+    if (error instanceof ProbeError)
+        return error;
+    const code = error?.code ?? '';
+    // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    if (code === 'ECONNREFUSED')
+        return new ProbeError('refused', `connection refused (${code})`);
+    if (['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'].includes(code) || /socket hang up/.test(message)) {
+        return new ProbeError('reset', `connection reset (${code || message})`);
+    }
+    if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'].includes(code)) {
+        return new ProbeError('dns', `name not resolved (${code})`);
+    }
+    if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
+        return new ProbeError('tls', `TLS failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`);
+    }
+    if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
+        return new ProbeError('timeout', `timed out (${code})`);
+    return new ProbeError('other', code && !message.includes(code) ? `${message} (${code})` : message);
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/http-probe.ts
+
+
+
+/** The largest body kept for matching; health endpoints are small, and a huge page must not fill memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/**
+ * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
+ * its own, so a restarted or dead instance shows up at once, and `destroy()` leaves nothing open.
+ */
+class ProbeTransport {
+    httpAgent = new (external_node_http_default()).Agent({ keepAlive: false });
+    httpsAgent;
+    inFlight = new Set();
+    constructor(insecureTls) {
+        this.httpsAgent = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: !insecureTls });
+    }
+    request(url, options) {
+        const secure = url.protocol === 'https:';
+        const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, {
+            ...options,
+            agent: secure ? this.httpsAgent : this.httpAgent,
+        });
+        this.inFlight.add(request);
+        request.once('close', () => this.inFlight.delete(request));
+        return request;
+    }
+    destroy() {
+        for (const request of this.inFlight)
+            request.destroy(new ProbeError('other', 'health gate finished'));
+        this.inFlight.clear();
+        this.httpAgent.destroy();
+        this.httpsAgent.destroy();
+    }
+}
+function sameOrigin(a, b) {
+    return a.protocol === b.protocol && a.host === b.host;
+}
+/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
+function exchange(transport, url, method, headers, signal) {
+    return new Promise((resolve, reject) => {
+        const request = transport.request(url, { method, headers });
+        const onAbort = () => {
+            request.destroy(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = () => signal.removeEventListener('abort', onAbort);
+        request.on('error', (error) => {
+            settle();
+            reject(classifyProbeError(error));
+        });
+        request.on('response', (response) => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                if (size >= MAX_BODY_BYTES)
+                    return;
+                chunks.push(chunk);
+                size += chunk.length;
+            });
+            response.on('error', (error) => {
+                settle();
+                reject(classifyProbeError(error));
+            });
+            response.on('end', () => {
+                settle();
+                resolve({
+                    status: response.statusCode ?? 0,
+                    location: response.headers.location,
+                    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+                });
+            });
+        });
+        request.end();
+    });
+}
+/**
+ * One probe of one URL, following redirects. Headers go only to the origin of the URL the user
+ * named: a redirect to another origin must not carry their tokens along.
+ */
+async function probeUrl(probe) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)), probe.timeoutMs);
+    const redirects = [];
+    let url = probe.url;
+    let method = probe.method;
+    try {
+        for (;;) {
+            const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+            if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status)) {
+                return { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
+            }
+            if (redirects.length >= probe.maxRedirects) {
+                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${hop.location})`);
+            }
+            let next;
+            try {
+                next = new URL(hop.location, url);
+            }
+            catch {
+                throw new ProbeError('redirect', `redirect to an invalid location ${JSON.stringify(hop.location)}`);
+            }
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new ProbeError('redirect', `redirect to a non-HTTP location ${next.href}`);
+            }
+            redirects.push({ status: hop.status, from: url.href, to: next.href });
+            // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
+            if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {
+                method = 'GET';
+            }
+            url = next;
+        }
+    }
+    catch (error) {
+        return { kind: 'error', error: classifyProbeError(error), redirects };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(',');
+}
+function bodyMatches(body, matcher) {
+    if (!matcher)
+        return true;
+    return matcher.kind === 'substring' ? body.includes(matcher.text) : matcher.regex.test(body);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring' ? `contain ${JSON.stringify(matcher.text)}` : `match ${matcher.regex}`;
+}
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/report.ts
+/** Nearest-rank median: a latency some probe really had, not an average of two. */
+function median(values) {
+    if (values.length === 0)
+        return null;
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.ceil(sorted.length / 2) - 1];
+}
+/** Accumulates the probes of one URL across rounds. */
+class UrlTally {
+    latencies = [];
+    report;
+    constructor(url) {
+        this.report = {
+            url,
+            probes: 0,
+            passes: 0,
+            wrongStatus: 0,
+            wrongBody: 0,
+            errors: 0,
+            lastStatus: null,
+            lastError: null,
+            lastErrorKind: null,
+            lastMismatch: null,
+            latencyMs: { p50: null, max: null },
+            redirects: [],
+        };
+    }
+    add(probe) {
+        const report = this.report;
+        report.probes += 1;
+        report.redirects = probe.redirects;
+        if (probe.status !== undefined) {
+            report.lastStatus = probe.status;
+            this.latencies.push(probe.latencyMs);
+        }
+        if (probe.verdict === 'pass')
+            report.passes += 1;
+        if (probe.verdict === 'wrong-status')
+            report.wrongStatus += 1;
+        if (probe.verdict === 'wrong-body')
+            report.wrongBody += 1;
+        if (probe.verdict === 'wrong-status' || probe.verdict === 'wrong-body')
+            report.lastMismatch = probe.detail;
+        if (probe.verdict === 'error') {
+            report.errors += 1;
+            report.lastError = probe.detail;
+            report.lastErrorKind = probe.errorKind ?? 'other';
+        }
+    }
+    snapshot() {
+        const max = this.latencies.length ? Math.max(...this.latencies) : null;
+        return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
+    }
+}
+/** One log line per probe; header values never appear, and the body only as a short excerpt on a mismatch. */
+function describeProbe(probe) {
+    const hops = probe.redirects.length
+        ? ` via ${probe.redirects.length} redirect(s) to ${probe.redirects.at(-1).to}`
+        : '';
+    if (probe.verdict === 'pass')
+        return `pass  ${probe.url}: ${probe.status} in ${probe.latencyMs} ms${hops}`;
+    const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
+    return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
+}
+function describeRound(round) {
+    const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
+    return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts
+
+
+
+
+
+const DEFAULT_MAX_REDIRECTS = 10;
+/**
+ * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
+ * service starting, so only the timeout ends the wait. After it, failed rounds count towards
+ * failure-threshold (not necessarily in a row: a flapping service alternates), and any failed
+ * round restarts the count of consecutive passes.
+ */
+class GateState {
+    successThreshold;
+    failureThreshold;
+    consecutivePasses = 0;
+    failuresSinceFirstPass = 0;
+    streakStartedAt = null;
+    passedRounds = 0;
+    failedRounds = 0;
+    firstPassAt = null;
+    constructor(successThreshold, failureThreshold) {
+        this.successThreshold = successThreshold;
+        this.failureThreshold = failureThreshold;
+    }
+    record(passed, atSeconds) {
+        if (passed) {
+            this.passedRounds += 1;
+            this.firstPassAt ??= atSeconds;
+            if (this.consecutivePasses === 0)
+                this.streakStartedAt = atSeconds;
+            this.consecutivePasses += 1;
+            return this.consecutivePasses >= this.successThreshold ? 'healthy' : undefined;
+        }
+        this.failedRounds += 1;
+        this.consecutivePasses = 0;
+        this.streakStartedAt = null;
+        if (this.firstPassAt === null)
+            return undefined;
+        this.failuresSinceFirstPass += 1;
+        return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
+    }
+    get healthySince() {
+        return this.streakStartedAt;
+    }
+    get failuresAfterFirstPass() {
+        return this.failuresSinceFirstPass;
+    }
+}
+function judge(url, result, latencyMs, settings) {
+    const base = { url: url.href, latencyMs, redirects: result.redirects };
+    if (result.kind === 'error') {
+        return { ...base, verdict: 'error', detail: result.error.message, errorKind: result.error.kind };
+    }
+    if (!statusExpected(result.status, settings.expectedStatus)) {
+        const detail = `status ${result.status}, expected ${describeStatusRanges(settings.expectedStatus)}`;
+        return { ...base, verdict: 'wrong-status', status: result.status, detail };
+    }
+    if (!bodyMatches(result.body, settings.expectedBody)) {
+        const detail = `body does not ${describeBodyMatcher(settings.expectedBody)}: ${JSON.stringify(excerpt(result.body))}`;
+        return { ...base, verdict: 'wrong-body', status: result.status, detail };
+    }
+    return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+function sleep(ms) {
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+function seconds(ms) {
+    return Math.round(ms) / 1000;
+}
+/**
+ * Probes every URL once per round, in parallel, until the gate decides. Rounds start on a fixed
+ * grid (initial-delay + k * interval) so probe time does not stretch the interval; a round that
+ * overruns its slot is followed at once. No round starts at or after the timeout, and a probe's
+ * request-timeout is cut to what is left of it, so the gate ends on time.
+ */
+async function runHealthCheck(settings) {
+    const startedAt = external_node_perf_hooks_.performance.now();
+    const elapsedMs = () => external_node_perf_hooks_.performance.now() - startedAt;
+    const deadlineMs = settings.timeoutMs;
+    const transport = new ProbeTransport(settings.insecureTls);
+    const tallies = settings.urls.map((url) => new UrlTally(url.href));
+    const state = new GateState(settings.successThreshold, settings.failureThreshold);
+    const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
+    let outcome = 'timeout';
+    let rounds = 0;
+    let lastRound;
+    try {
+        let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
+        await sleep(nextRoundMs - elapsedMs());
+        while (elapsedMs() < deadlineMs) {
+            rounds += 1;
+            const probes = await Promise.all(settings.urls.map(async (url) => {
+                const sentAt = external_node_perf_hooks_.performance.now();
+                const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
+                const cutByTimeout = leftMs < settings.requestTimeoutMs;
+                const result = await probeUrl({
+                    url,
+                    method: settings.method,
+                    headers: settings.headers,
+                    timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
+                    timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
+                    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                    isAnswer,
+                    transport,
+                });
+                return judge(url, result, Math.round(external_node_perf_hooks_.performance.now() - sentAt), settings);
+            }));
+            probes.forEach((probe, index) => tallies[index].add(probe));
+            const atSeconds = seconds(elapsedMs());
+            lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
+            settings.onRound?.(lastRound);
+            const decision = state.record(lastRound.passed, atSeconds);
+            if (decision) {
+                outcome = decision;
+                break;
+            }
+            nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
+            if (nextRoundMs >= deadlineMs)
+                break;
+            await sleep(nextRoundMs - elapsedMs());
+        }
+    }
+    finally {
+        transport.destroy();
+    }
+    const healthy = outcome === 'healthy';
+    return {
+        healthy,
+        outcome,
+        reason: explain(outcome, settings, state, rounds, lastRound),
+        rounds,
+        passedRounds: state.passedRounds,
+        failedRounds: state.failedRounds,
+        timeToHealthySeconds: healthy ? state.healthySince : null,
+        elapsedSeconds: seconds(elapsedMs()),
+        urls: tallies.map((tally) => tally.snapshot()),
+    };
+}
+function explain(outcome, settings, state, rounds, last) {
+    const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
+    const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
+    if (outcome === 'healthy') {
+        return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;
+    }
+    if (outcome === 'flapping') {
+        return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
+    }
+    if (rounds === 0)
+        return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached before the first round (initial-delay ${formatDuration(settings.initialDelayMs)})`;
+    const progress = state.firstPassAt === null
+        ? 'no round passed'
+        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+    return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = new InputReader()) {
+    maskHeaderValues(reader.raw('headers'));
+    const settings = {
+        urls: reader.required('urls', collections_listOf(httpUrl, 'newline')),
+        expectedStatus: reader.required('expected-status', statusRanges),
+        expectedBody: reader.optional('expected-body', bodyMatcher),
+        method: reader.required('method', oneOf(HTTP_METHODS)),
+        headers: reader.optional('headers', headers) ?? [],
+        intervalMs: reader.required('interval', scalars_duration({ minMs: 10, maxMs: 3_600_000 })),
+        requestTimeoutMs: reader.required('request-timeout', scalars_duration({ minMs: 10, maxMs: 600_000 })),
+        timeoutMs: reader.required('timeout', scalars_duration({ minMs: 10 })),
+        initialDelayMs: reader.required('initial-delay', scalars_duration({ maxMs: 3_600_000 })),
+        successThreshold: reader.required('success-threshold', scalars_integer(1, 100)),
+        failureThreshold: reader.required('failure-threshold', scalars_integer(1, 100)),
+        insecureTls: reader.required('insecure-tls', scalars_boolean),
+        failOnUnhealthy: reader.required('fail-on-unhealthy', scalars_boolean),
+    };
+    if (settings.method === 'HEAD' && settings.expectedBody) {
+        // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
+        throw new input_error_InputError('expected-body', 'Input "expected-body" cannot be checked with method HEAD (its answers have no body)');
+    }
+    return settings;
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+function latency(value) {
+    return value === null ? '–' : `${value} ms`;
+}
+function lastProblem(url) {
+    return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+}
+/** The job summary: the verdict in one line, then one row per URL. */
+function healthSummary(report) {
+    const verdict = report.healthy
+        ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
+        : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+    const rows = report.urls.map((url) => [
+        url.url,
+        `${url.passes}/${url.probes}`,
+        url.wrongStatus + url.wrongBody,
+        url.errors,
+        url.lastStatus ?? '–',
+        latency(url.latencyMs.p50),
+        latency(url.latencyMs.max),
+        url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+        lastProblem(url),
+    ]);
+    return [
+        `### Health gate\n`,
+        `${verdict}\n`,
+        `${report.reason}\n`,
+        (0,src/* markdownTable */.Qj)([
+            'URL',
+            'Passed',
+            'Wrong answers',
+            'Probe errors',
+            'Last status',
+            'Latency p50',
+            'Latency max',
+            'Redirects',
+            'Last problem',
+        ], rows),
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
+
+
+
+
+
+function logRound(round) {
+    lib_core/* info */.pq(describeRound(round));
+    for (const probe of round.probes)
+        lib_core/* info */.pq(`  ${describeProbe(probe)}`);
+}
 async function main() {
-    const inputs = new InputReader();
-    inputs.required('urls');
-    throw new Error('health-gate: not implemented yet');
+    const settings = getInputs();
+    lib_core/* info */.pq(`Checking ${settings.urls.length} URL(s) every ${formatDuration(settings.intervalMs)} for up to ${formatDuration(settings.timeoutMs)}: ` +
+        `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
+        `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
+    const report = await (0,src/* inGroup */.HB)('Health checks', () => runHealthCheck({ ...settings, onRound: logRound }));
+    (0,src/* setOutputs */.n0)({
+        healthy: report.healthy,
+        rounds: report.rounds,
+        'time-to-healthy': report.timeToHealthySeconds ?? '',
+        report,
+    });
+    await (0,src/* writeSummary */.Sy)(healthSummary(report));
+    if (report.healthy)
+        lib_core/* info */.pq(report.reason);
+    else if (settings.failOnUnhealthy)
+        throw new Error(report.reason);
+    else
+        lib_core/* warning */.$e(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
 }
 
 
@@ -28957,13 +29556,17 @@ async function main() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Cs: () => (/* reexport */ runAction)
+  HB: () => (/* reexport */ inGroup),
+  Qj: () => (/* reexport */ markdownTable),
+  Cs: () => (/* reexport */ runAction),
+  n0: () => (/* reexport */ setOutputs),
+  Sy: () => (/* reexport */ writeSummary)
 });
 
-// UNUSED EXPORTS: debugEnabled, inGroup, markdownTable, setOutputs, writeSummary
+// UNUSED EXPORTS: debugEnabled
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
-var lib_core = __nccwpck_require__(7550);
+var core = __nccwpck_require__(7550);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
 function debugEnabled(env = process.env) {
@@ -28980,8 +29583,8 @@ async function runAction(main) {
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
-            lib_core/* info */.pq(error.stack);
-        lib_core/* setFailed */.C1(message);
+            core/* info */.pq(error.stack);
+        core/* setFailed */.C1(message);
     }
 }
 
@@ -28990,11 +29593,11 @@ async function runAction(main) {
 /** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
-        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+        core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 async function inGroup(title, work) {
-    return core.group(title, work);
+    return core/* group */.Os(title, work);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
@@ -29015,7 +29618,7 @@ function markdownTable(header, rows) {
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw(markdown, true).write();
+    await core/* summary */.z.addRaw(markdown, true).write();
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
@@ -29228,12 +29831,16 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   C1: () => (/* binding */ setFailed),
-  Pq: () => (/* binding */ core_setSecret)
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -29382,16 +29989,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -29401,7 +30008,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -30631,7 +31238,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
 
@@ -32023,10 +32630,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(os.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -32078,7 +32685,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -32103,13 +32710,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -32285,6 +32892,18 @@ function getIDToken(aud) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -4,6 +4,7 @@ import {
   duration,
   headers,
   httpUrl,
+  InputError,
   InputReader,
   integer,
   listOf,
@@ -37,7 +38,7 @@ export interface HealthGateSettings {
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 export function getInputs(reader = new InputReader()): HealthGateSettings {
   maskHeaderValues(reader.raw('headers'));
-  return {
+  const settings: HealthGateSettings = {
     urls: reader.required('urls', listOf(httpUrl, 'newline')),
     expectedStatus: reader.required('expected-status', statusRanges),
     expectedBody: reader.optional('expected-body', bodyMatcher),
@@ -52,4 +53,12 @@ export function getInputs(reader = new InputReader()): HealthGateSettings {
     insecureTls: reader.required('insecure-tls', boolean),
     failOnUnhealthy: reader.required('fail-on-unhealthy', boolean),
   };
+  if (settings.method === 'HEAD' && settings.expectedBody) {
+    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
+    throw new InputError(
+      'expected-body',
+      'Input "expected-body" cannot be checked with method HEAD (its answers have no body)',
+    );
+  }
+  return settings;
 }

@@ -1,0 +1,47 @@
+import { markdownTable } from '@sophia/action-runtime';
+import type { HealthReport, UrlReport } from '@sophia/health-check';
+
+function latency(value: number | null): string {
+  return value === null ? '–' : `${value} ms`;
+}
+
+function lastProblem(url: UrlReport): string {
+  return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+}
+
+/** The job summary: the verdict in one line, then one row per URL. */
+export function healthSummary(report: HealthReport): string {
+  const verdict = report.healthy
+    ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
+    : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+  const rows = report.urls.map((url) => [
+    url.url,
+    `${url.passes}/${url.probes}`,
+    url.wrongStatus + url.wrongBody,
+    url.errors,
+    url.lastStatus ?? '–',
+    latency(url.latencyMs.p50),
+    latency(url.latencyMs.max),
+    url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+    lastProblem(url),
+  ]);
+  return [
+    `### Health gate\n`,
+    `${verdict}\n`,
+    `${report.reason}\n`,
+    markdownTable(
+      [
+        'URL',
+        'Passed',
+        'Wrong answers',
+        'Probe errors',
+        'Last status',
+        'Latency p50',
+        'Latency max',
+        'Redirects',
+        'Last problem',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}

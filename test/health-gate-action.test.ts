@@ -1,0 +1,168 @@
+import { runAction, type ActionRun } from '@sophia/runner-harness';
+import type { HealthReport } from '@sophia/health-check';
+import { closedPort, reply, startServer, type TestServer } from '../packages/health-check/test/test-servers.js';
+
+/** The bundled action, run as the runner runs it, against real HTTP servers on loopback. */
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.stop()));
+});
+
+async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
+  const server = await startServer(handler);
+  servers.push(server);
+  return server;
+}
+
+const FAST = { interval: '100ms', 'request-timeout': '1s', 'success-threshold': '2', 'failure-threshold': '2' };
+
+function gate(inputs: Record<string, string>): Promise<ActionRun> {
+  return runAction({ action: 'health-gate', inputs: { ...FAST, ...inputs } });
+}
+
+function reportOf(run: ActionRun): HealthReport {
+  return JSON.parse(run.outputs.report) as HealthReport;
+}
+
+function errors(run: ActionRun): string[] {
+  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
+}
+
+describe('health-gate action', () => {
+  it('passes a service that becomes healthy after about a second, and says how long it took', async () => {
+    const server = await serve((_req, res, self) =>
+      self.uptimeMs() < 1000 ? reply(res, 503, 'warming up') : reply(res, 200, '{"commit":"3f78685"}'),
+    );
+    const run = await gate({ urls: server.url, 'expected-body': '3f78685', timeout: '20s' });
+    expect(errors(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs.healthy).toBe('true');
+    const seconds = Number(run.outputs['time-to-healthy']);
+    expect(seconds).toBeGreaterThan(0.6);
+    expect(seconds).toBeLessThan(1.8);
+    const report = reportOf(run);
+    expect(Number(run.outputs.rounds)).toBe(report.rounds);
+    expect(report.urls[0]).toMatchObject({ url: server.url, passes: 2, lastStatus: 200, lastError: null });
+    expect(run.summary).toContain('### Health gate');
+    expect(run.summary).toContain(`| ${server.url} | 2/${report.rounds} |`);
+    expect(run.log).toMatch(/round 1 at 0\.\ds: failed \(0\/1 URLs\)/);
+  });
+
+  it('fails a service that never becomes healthy at the timeout', async () => {
+    const server = await serve((_req, res) => reply(res, 500, 'boom'));
+    const run = await gate({ urls: server.url, timeout: '800ms' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.healthy).toBe('false');
+    expect(run.outputs['time-to-healthy']).toBe('');
+    expect(errors(run)).toEqual([
+      expect.stringMatching(
+        /^unhealthy: timeout 800ms reached after \d+ round\(s\), no round passed; last round: .*status 500, expected 200-299$/,
+      ),
+    ]);
+    expect(reportOf(run).elapsedSeconds).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('fails a flapping service after failure-threshold failed rounds, long before the timeout', async () => {
+    let answered = 0;
+    const server = await serve((_req, res) => {
+      answered += 1;
+      reply(res, answered === 1 || answered % 3 === 0 ? 200 : 502);
+    });
+    const run = await gate({ urls: server.url, timeout: '60s', 'success-threshold': '3', 'failure-threshold': '3' });
+    expect(run.code).toBe(1);
+    expect(errors(run)[0]).toContain('failed round(s) after the first passing round (failure-threshold 3)');
+    const report = reportOf(run);
+    expect(report.outcome).toBe('flapping');
+    expect(report.elapsedSeconds).toBeLessThan(2);
+  });
+
+  it('refuses a stale instance whose body carries the wrong version', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'sophia-frontend version 1.4.0'));
+    const run = await gate({ urls: server.url, 'expected-body': '/version 1\\.5\\.\\d+/', timeout: '500ms' });
+    expect(run.code).toBe(1);
+    expect(reportOf(run).urls[0]).toMatchObject({
+      lastStatus: 200,
+      lastMismatch: 'body does not match /version 1\\.5\\.\\d+/: "sophia-frontend version 1.4.0"',
+    });
+    expect(run.summary).toContain('body does not match');
+  });
+
+  it('follows redirects and reports them', async () => {
+    const server = await serve((req, res, self) =>
+      req.url === '/health' ? reply(res, 308, '', { location: `${self.origin}/healthz` }) : reply(res, 200, 'ok'),
+    );
+    const run = await gate({ urls: server.url, timeout: '10s' });
+    expect(run.code).toBe(0);
+    expect(reportOf(run).urls[0].redirects).toEqual([
+      { status: 308, from: server.url, to: `${server.origin}/healthz` },
+    ]);
+    expect(run.summary).toContain(`308 → ${server.origin}/healthz`);
+  });
+
+  it('reports a server slower than request-timeout as probe errors', async () => {
+    const server = await serve(() => undefined);
+    const run = await gate({ urls: server.url, 'request-timeout': '150ms', timeout: '700ms' });
+    expect(run.code).toBe(1);
+    const url = reportOf(run).urls[0];
+    expect(url).toMatchObject({ lastErrorKind: 'timeout', lastStatus: null, wrongStatus: 0 });
+    expect(url.errors).toBe(url.probes);
+    expect(run.log).toContain('error (timeout)');
+  });
+
+  it('needs every URL healthy and tells which one is not', async () => {
+    const good = await serve((_req, res) => reply(res, 200, 'ok'));
+    const refused = `http://127.0.0.1:${await closedPort()}/health`;
+    const run = await gate({ urls: `${good.url}\n${refused}`, timeout: '500ms' });
+    expect(run.code).toBe(1);
+    const [goodUrl, badUrl] = reportOf(run).urls;
+    expect(goodUrl.passes).toBe(goodUrl.probes);
+    expect(badUrl).toMatchObject({
+      passes: 0,
+      lastErrorKind: 'refused',
+      lastError: 'connection refused (ECONNREFUSED)',
+    });
+    expect(run.summary).toContain('error: connection refused (ECONNREFUSED)');
+  });
+
+  it('sends the headers and never shows their values', async () => {
+    const token = 'Bearer gate-token-93c6b99b';
+    const server = await serve((req, res) => reply(res, req.headers.authorization === token ? 200 : 401));
+    const run = await gate({
+      urls: server.url,
+      method: 'HEAD',
+      headers: `Authorization: ${token}\nX-Gate: sophia`,
+      timeout: '10s',
+    });
+    expect(run.code).toBe(0);
+    expect(server.requests[0]).toMatchObject({
+      method: 'HEAD',
+      headers: expect.objectContaining({ 'x-gate': 'sophia' }),
+    });
+    expect(run.masks).toContain(token);
+    expect(run.log).not.toContain('gate-token-93c6b99b');
+    expect(run.summary + JSON.stringify(run.outputs)).not.toContain('gate-token-93c6b99b');
+  });
+
+  it('succeeds with fail-on-unhealthy false and lets the outputs tell', async () => {
+    const server = await serve((_req, res) => reply(res, 503));
+    const run = await gate({ urls: server.url, timeout: '400ms', 'fail-on-unhealthy': 'false' });
+    expect(run.code).toBe(0);
+    expect(errors(run)).toEqual([]);
+    expect(run.outputs.healthy).toBe('false');
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({ level: 'warning', message: expect.stringContaining('fail-on-unhealthy is false') }),
+    );
+  });
+
+  it('refuses bad inputs before probing anything', async () => {
+    const server = await serve((_req, res) => reply(res, 200));
+    const head = await gate({ urls: server.url, method: 'HEAD', 'expected-body': 'ok' });
+    expect(head.code).toBe(1);
+    expect(errors(head)).toEqual([
+      'Input "expected-body" cannot be checked with method HEAD (its answers have no body)',
+    ]);
+    const status = await gate({ urls: server.url, 'expected-status': '2xx' });
+    expect(errors(status)[0]).toMatch(/^Input "expected-status" must be/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
