@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
 import { globSync } from 'tinyglobby';
-import { Document, isMap, isNode, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, objectKey, type JsonPath, type KubeObject } from './objects.js';
 
@@ -102,9 +102,9 @@ export function parseManifestText(text: string, file: string, problems: Manifest
   const manifests: Manifest[] = [];
   for (const document of documents) {
     if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
-      }
+      // The first error of a document is the real one; the rest usually follow from it.
+      const [error] = document.errors;
+      problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
       continue;
     }
     if (document.contents === null || isEmptyScalar(document.contents)) continue;
@@ -143,8 +143,14 @@ function isEmptyScalar(node: unknown): boolean {
   return isNode(node) && 'value' in node && (node as { value: unknown }).value === null;
 }
 
+/** The line of the key that holds the field at `path` (or of the nearest written parent), as a reader would point at it. */
 function lineOfPath(document: Document, path: JsonPath, lineAt: (offset: number) => number): number {
   for (let length = path.length; length >= 0; length--) {
+    const parent = length > 0 ? document.getIn(path.slice(0, length - 1), true) : undefined;
+    if (isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[length - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) return lineAt(pair.key.range[0]);
+    }
     const node = document.getIn(path.slice(0, length), true);
     if (isNode(node) && (node as YamlNode).range) return lineAt((node as YamlNode).range![0]);
   }

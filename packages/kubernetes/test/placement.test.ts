@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import {
+  auditPlacement,
+  loadManifests,
+  ManifestError,
+  nodeInfo,
+  prepareManifests,
+  type Placement,
+} from '../src/index.js';
+
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
+const node = nodeInfo({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: 'mcp-node', labels: { 'kubernetes.io/hostname': 'mcp-node' } },
+  spec: {},
+  status: {
+    addresses: [{ type: 'InternalIP', address: '104.171.202.117' }],
+    conditions: [{ type: 'Ready', status: 'True' }],
+  },
+});
+const placement: Placement = { nodeSelector: { key: 'sophia.ai/pool', value: 'mcp' } };
+
+test('the audit of the unpinned MCP manifests lists every workload with file and line', () => {
+  const manifests = loadManifests({ patterns: ['kubernetes/production/mcp-*.yaml'], cwd: join(fixtures, 'mcp') });
+  const findings = auditPlacement(manifests, node, placement);
+  expect(findings.map((f) => `${f.file}:${f.line} ${f.workload}`)).toEqual([
+    'kubernetes/production/mcp-ai-memory.yaml:19 Deployment/mcp-ai-memory',
+    'kubernetes/production/mcp-github.yaml:19 Deployment/mcp-github',
+    'kubernetes/production/mcp-github.yaml:64 CronJob/mcp-github-reindex',
+    'kubernetes/production/mcp-slack.yaml:19 Deployment/mcp-slack',
+  ]);
+  expect(findings[0].message).toBe(
+    'Deployment/mcp-ai-memory: no nodeSelector sophia.ai/pool=mcp: its pods can be scheduled on any node, not only mcp-node',
+  );
+});
+
+test('after injecting the placement the audit finds nothing, also with a taint', () => {
+  const tainted: Placement = {
+    ...placement,
+    taint: { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' },
+  };
+  const manifests = loadManifests({ patterns: ['kubernetes/production'], cwd: join(fixtures, 'mcp') });
+  expect(auditPlacement(manifests, node, tainted).filter((f) => f.message.includes('tolerate'))).toHaveLength(4);
+  expect(auditPlacement(prepareManifests(manifests, { placement: tainted }), node, tainted)).toEqual([]);
+});
+
+test('a selector for another pool is named at its line', () => {
+  const manifests = loadManifests({ patterns: ['mcp-pinned-elsewhere.yaml'], cwd: join(fixtures, 'bad') });
+  expect(auditPlacement(manifests, node, placement)).toEqual([
+    {
+      workload: 'Deployment/mcp-notion',
+      file: 'mcp-pinned-elsewhere.yaml',
+      line: 15,
+      message: 'Deployment/mcp-notion: nodeSelector sophia.ai/pool=general does not match node mcp-node',
+    },
+  ]);
+  expect(() => prepareManifests(manifests, { placement })).toThrow(ManifestError);
+});
+
+test('the bad fixtures each fail with file and line', () => {
+  let problems: string[] = [];
+  try {
+    loadManifests({
+      patterns: ['invalid-yaml.yaml', 'missing-kind.yaml', 'bad-name.yaml'],
+      cwd: join(fixtures, 'bad'),
+    });
+  } catch (error) {
+    problems = (error as ManifestError).problems.map((p) => `${p.file}:${p.line}`);
+  }
+  expect(problems).toEqual(['invalid-yaml.yaml:6', 'missing-kind.yaml:1', 'bad-name.yaml:4']);
+});
