@@ -1,4 +1,7 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INVALID_YAML } from '../../../test/fixtures/bad-manifests.js';
 import {
   auditPlacement,
   loadManifests,
@@ -59,14 +62,17 @@ test('a selector for another pool is named at its line', () => {
 });
 
 test('the bad fixtures each fail with file and line', () => {
+  // Invalid YAML is written at run time: as a file in the repository the formatter would refuse it.
+  const dir = mkdtempSync(join(tmpdir(), 'bad-'));
+  cpSync(join(fixtures, 'bad'), dir, { recursive: true });
+  writeFileSync(join(dir, 'invalid-yaml.yaml'), INVALID_YAML);
   let problems: string[] = [];
   try {
-    loadManifests({
-      patterns: ['invalid-yaml.yaml', 'missing-kind.yaml', 'bad-name.yaml'],
-      cwd: join(fixtures, 'bad'),
-    });
+    loadManifests({ patterns: ['invalid-yaml.yaml', 'missing-kind.yaml', 'bad-name.yaml'], cwd: dir });
   } catch (error) {
     problems = (error as ManifestError).problems.map((p) => `${p.file}:${p.line}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   expect(problems).toEqual(['invalid-yaml.yaml:6', 'missing-kind.yaml:1', 'bad-name.yaml:4']);
 });
