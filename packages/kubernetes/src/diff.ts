@@ -43,10 +43,10 @@ export function objectDiff(live: KubeObject | undefined, intended: KubeObject): 
       out.push(`  ${before[i]}`);
       i++;
       j++;
-    } else if (j < after.length && (i >= before.length || table[i][j + 1] >= table[i + 1][j])) {
-      out.push(`+ ${after[j++]}`);
-    } else {
+    } else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) {
       out.push(`- ${before[i++]}`);
+    } else {
+      out.push(`+ ${after[j++]}`);
     }
   }
   return collapseContext(out);
