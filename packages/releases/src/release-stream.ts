@@ -71,7 +71,7 @@ export function releaseStream(options: ReleaseStreamOptions): ReleaseStream {
       done(null, chunk);
     },
   });
-  const gzip = createGzip({ level: options.gzipLevel ?? 6, chunk: 256 * 1024 });
+  const gzip = createGzip({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 });
   const tar = Readable.from(tarChunks(releaseEntries(options)), { objectMode: false });
   tar.on('error', (error) => gzip.destroy(error));
   gzip.on('error', (error) => counter.destroy(error));

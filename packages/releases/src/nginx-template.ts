@@ -1,0 +1,30 @@
+/** The placeholders a site config template may use, filled per host. */
+export interface NginxTemplateValues {
+  /** `<target>/current`: the docroot that always serves the live release. */
+  root: string;
+  /** `<target>/releases/<id>`: this release's own directory. */
+  release: string;
+  release_id: string;
+  target: string;
+  /** The host as named in the `host` input. */
+  server_name: string;
+  host: string;
+}
+
+/** Renders `{{name}}` placeholders; an unknown one is an error naming the template, not a silent blank in nginx's config. */
+export function renderNginxConfig(
+  template: string,
+  values: NginxTemplateValues,
+  templateName = 'nginx-config',
+): string {
+  return template.replace(/\{\{\s*([A-Za-z_]+)\s*\}\}/g, (match, name: string) => {
+    if (!Object.hasOwn(values, name)) {
+      throw new Error(
+        `Input "nginx-config" (${templateName}) uses the unknown placeholder ${match}; known: ${Object.keys(values)
+          .map((key) => `{{${key}}}`)
+          .join(', ')}`,
+      );
+    }
+    return values[name as keyof NginxTemplateValues];
+  });
+}

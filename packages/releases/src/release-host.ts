@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { PassThrough } from 'node:stream';
+import type { SshSession } from '@sophia/ssh';
+import { parseManifest, type Manifest } from './manifest.js';
+import {
+  parseReleaseInfo,
+  RELEASE_ID_PATTERN,
+  releaseIdFromLink,
+  serializeReleaseInfo,
+  type ReleaseInfo,
+} from './release-info.js';
+import {
+  BEGIN_SCRIPT,
+  EXIT,
+  FINISH_SCRIPT,
+  HEARTBEAT_SCRIPT,
+  LIST_SCRIPT,
+  NGINX_INSTALL_SCRIPT,
+  NGINX_RESTORE_SCRIPT,
+  parseRecords,
+  SWITCH_SCRIPT,
+  UPLOAD_SCRIPT,
+  WRITE_INFO_SCRIPT,
+} from './remote-scripts.js';
+
+/** What the session must offer: the SSH layer's script runner. */
+export type ReleaseSession = Pick<SshSession, 'runScript' | 'label'>;
+
+export class DeployError extends Error {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeployError';
+  }
+}
+
+export interface ReleaseEntry {
+  id: string;
+  /** Undefined when the release has no readable `.release.json` (not built by a deploy, or damaged). */
+  info?: ReleaseInfo;
+}
+
+export interface ReleaseListing {
+  /** The live release (from the `current` symlink), if any. */
+  current?: string;
+  /** Every release directory, in the order the remote shell listed them. */
+  releases: ReleaseEntry[];
+}
+
+function listingFrom(records: Array<[string, string]>): ReleaseListing & { records: Array<[string, string]> } {
+  const listing: ReleaseListing & { records: Array<[string, string]> } = { releases: [], records };
+  for (const [key, value] of records) {
+    if (key === 'current') listing.current = releaseIdFromLink(value);
+    if (key === 'release' && RELEASE_ID_PATTERN.test(value)) listing.releases.push({ id: value });
+    if (key === 'release-info' && listing.releases.length > 0) {
+      const last = listing.releases[listing.releases.length - 1];
+      if (last.info === undefined) last.info = parseReleaseInfo(value);
+    }
+  }
+  return listing;
+}
+
+/** The releases on a target and which one is live. Read-only, no lock: for rollback's planning and for reports. */
+export async function listReleases(session: ReleaseSession, target: string): Promise<ReleaseListing> {
+  const { stdout } = await session.runScript('list releases', LIST_SCRIPT, [target]);
+  const { current, releases } = listingFrom(parseRecords(stdout));
+  return { current, releases };
+}
+
+/** Newest first by build time; ids break ties (the default ids sort by time too). */
+export function sortReleasesNewestFirst(releases: ReleaseEntry[]): ReleaseEntry[] {
+  return [...releases].sort((a, b) => {
+    const byTime = (b.info?.createdAt ?? '').localeCompare(a.info?.createdAt ?? '');
+    return byTime !== 0 ? byTime : b.id.localeCompare(a.id);
+  });
+}
+
+export interface LockOwner {
+  runId: string;
+  runUrl?: string;
+  /** The machine the deploy runs on. */
+  runner?: string;
+}
+
+export interface TargetState extends ReleaseListing {
+  /** The live release's manifest (undefined on a first deploy or a release not built by a deploy). */
+  currentManifest?: Manifest;
+  /** The manifest of a release already built under the requested id (a re-run). */
+  existingManifest?: Manifest;
+  /** Partial releases of crashed runs that were removed. */
+  cleaned: string[];
+  /** The holder whose stale lock was taken over, as its owner record reads. */
+  tookOverFrom?: string;
+}
+
+function describeHolder(record: string): string {
+  const fields = new Map(
+    record
+      .split('\n')
+      .map((line) => line.split('='))
+      .filter((parts) => parts.length >= 2)
+      .map(([key, ...rest]) => [key, rest.join('=')] as [string, string]),
+  );
+  if (fields.size === 0) return 'an unknown deploy';
+  const url = fields.get('url') ? ` (${fields.get('url')})` : '';
+  return `run ${fields.get('run') ?? '?'}${url} on ${fields.get('runner') ?? '?'} since ${fields.get('time') ?? '?'}`;
+}
+
+/**
+ * The lock of one target (`<target>/.deploy/lock`), held for one deploy or rollback. While held, a
+ * heartbeat channel keeps it fresh; if this process dies, the heartbeat stops and another deploy
+ * takes the lock over after the lock timeout.
+ */
+export class TargetLock {
+  private heartbeat?: { input: PassThrough; done: Promise<unknown> };
+  private released = false;
+
+  private constructor(
+    readonly session: ReleaseSession,
+    readonly target: string,
+    readonly token: string,
+    readonly state: TargetState,
+  ) {}
+
+  /**
+   * Waits up to `timeoutMs` for the lock, then fails naming the holder. The same round trip reads
+   * what a deploy needs to plan (live release, manifests, releases) and cleans partial releases.
+   */
+  static async acquire(
+    session: ReleaseSession,
+    target: string,
+    options: { timeoutMs: number; owner: LockOwner; releaseId?: string },
+  ): Promise<TargetLock> {
+    const token = randomUUID();
+    const owner = [
+      `run=${options.owner.runId}`,
+      `url=${options.owner.runUrl ?? ''}`,
+      `runner=${options.owner.runner ?? hostname()}`,
+      `time=${new Date().toISOString()}`,
+      `token=${token}`,
+    ].join('\n');
+    const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+    const result = await session.runScript(
+      'lock and inspect the target',
+      BEGIN_SCRIPT,
+      [target, String(seconds), options.releaseId ?? ''],
+      {
+        stdin: owner,
+        okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
+      },
+    );
+    if (result.code === EXIT.lockTimeout) {
+      throw new DeployError(
+        session.label,
+        `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
+          `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`,
+      );
+    }
+    if (result.code === EXIT.notSymlink)
+      throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    const records = parseRecords(result.stdout);
+    const listing = listingFrom(records);
+    const state: TargetState = {
+      current: listing.current,
+      releases: listing.releases,
+      cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
+      currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
+      existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
+      tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
+    };
+    if (state.tookOverFrom !== undefined) state.tookOverFrom = describeHolder(state.tookOverFrom);
+    const lock = new TargetLock(session, target, token, state);
+    lock.startHeartbeat();
+    return lock;
+  }
+
+  /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
+  static async reclaim(session: ReleaseSession, lock: TargetLock): Promise<TargetLock> {
+    return new TargetLock(session, lock.target, lock.token, lock.state);
+  }
+
+  get lockDir(): string {
+    return `${this.target}/.deploy/lock`;
+  }
+
+  private startHeartbeat(): void {
+    const input = new PassThrough();
+    const done = this.session
+      .runScript('keep the deploy lock alive', HEARTBEAT_SCRIPT, [this.lockDir, this.token], { stdin: input })
+      // The heartbeat only matters while the lock is held; its end (or a lost connection) is reported by the deploy's own commands.
+      .catch(() => undefined);
+    this.heartbeat = { input, done };
+  }
+
+  /** Ends the heartbeat, prunes `prune` and frees the lock (only if still ours) in one round trip. */
+  async release(prune: string[] = []): Promise<string[]> {
+    if (this.released) return [];
+    this.released = true;
+    const beat = this.heartbeat;
+    this.heartbeat = undefined;
+    beat?.input.end();
+    try {
+      const { stdout } = await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [
+        this.target,
+        this.token,
+        ...prune,
+      ]);
+      return parseRecords(stdout)
+        .filter(([key]) => key === 'pruned')
+        .map(([, value]) => value);
+    } finally {
+      await beat?.done;
+    }
+  }
+}
+
+/** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */
+export async function uploadRelease(
+  session: ReleaseSession,
+  target: string,
+  releaseId: string,
+  archive: NodeJS.ReadableStream,
+): Promise<void> {
+  await session.runScript('upload and build the release', UPLOAD_SCRIPT, [target, releaseId], { stdin: archive });
+}
+
+/** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
+export async function switchRelease(
+  session: ReleaseSession,
+  target: string,
+  releaseId: string,
+  reloadCommand: string | undefined,
+): Promise<{ previous?: string }> {
+  const result = await session.runScript(
+    'switch the live release',
+    SWITCH_SCRIPT,
+    [target, releaseId, reloadCommand ?? ''],
+    {
+      okExitCodes: [0, EXIT.reloadFailed, EXIT.missingRelease],
+    },
+  );
+  if (result.code === EXIT.missingRelease)
+    throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+  if (result.code === EXIT.reloadFailed) {
+    throw new DeployError(
+      session.label,
+      `Reloading nginx failed on ${session.label}, so the previous release stays live:\n${result.stderr.trim()}`,
+    );
+  }
+  const previousLink = parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
+  return { previous: releaseIdFromLink(previousLink) };
+}
+
+/** Replaces a release's `.release.json`. */
+export async function writeReleaseInfo(session: ReleaseSession, target: string, info: ReleaseInfo): Promise<void> {
+  await session.runScript('write the release record', WRITE_INFO_SCRIPT, [target, info.id], {
+    stdin: serializeReleaseInfo(info),
+  });
+}
+
+/** Marks a release failed, keeping the rest of its record: rollback and prune skip failed releases. */
+export async function markReleaseFailed(
+  session: ReleaseSession,
+  target: string,
+  info: ReleaseInfo,
+  reason: string,
+): Promise<ReleaseInfo> {
+  const failed: ReleaseInfo = { ...info, status: 'failed', failedReason: reason, failedAt: new Date().toISOString() };
+  await writeReleaseInfo(session, target, failed);
+  return failed;
+}
+
+/** Installs a rendered nginx config, tests it, and restores the previous file when nginx refuses it. */
+export async function installNginxConfig(
+  session: ReleaseSession,
+  target: string,
+  configPath: string,
+  config: string,
+  testCommand: string | undefined,
+): Promise<void> {
+  const result = await session.runScript(
+    'install and test the nginx config',
+    NGINX_INSTALL_SCRIPT,
+    [target, configPath, testCommand ?? ''],
+    {
+      stdin: config,
+      okExitCodes: [0, EXIT.nginxTest],
+    },
+  );
+  if (result.code === EXIT.nginxTest) {
+    throw new DeployError(
+      session.label,
+      `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged:\n${result.stderr.trim()}`,
+    );
+  }
+}
+
+export async function restoreNginxConfig(session: ReleaseSession, target: string, configPath: string): Promise<void> {
+  await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
+}

@@ -1,0 +1,80 @@
+import { connectSsh, type SshSession } from '@sophia/ssh';
+import { startSshTarget, type SandboxTarget } from '../packages/sandbox/src/ssh-target.js';
+import { deployFrontend, listReleases, scanSource, type FrontendDeployRequest } from '@sophia/releases';
+import { readlink, stat } from 'node:fs/promises';
+import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
+
+let sandbox: SandboxTarget;
+let session: SshSession;
+let work: string;
+
+beforeAll(async () => {
+  sandbox = await startSshTarget();
+  session = await connectSsh(sandbox.sshTarget());
+  work = await tempDir('frontend-flow-');
+});
+afterAll(async () => {
+  await session?.close();
+  await sandbox?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function deploy(version: string, overrides: Partial<FrontendDeployRequest> = {}) {
+  const source = join(work, 'site');
+  const manifest = await scanSource(source);
+  const request: FrontendDeployRequest = {
+    sourceRoot: source,
+    manifest,
+    target: sandbox.siteDir,
+    releaseId: version,
+    keepReleases: 3,
+    nginxReloadCommand: sandbox.nginxReloadCommand,
+    nginxTestCommand: sandbox.nginxTestCommand,
+    lockTimeoutMs: 5000,
+    origin: {
+      commit: 'abc',
+      ref: 'refs/heads/main',
+      runUrl: 'https://example.test/run/1',
+      actor: 'tester',
+      runId: '1.1',
+    },
+    ...overrides,
+  };
+  return deployFrontend(request, [{ name: '127.0.0.1', session }]);
+}
+
+test('first deploy, changed redeploy and no-change redeploy serve exactly the source each time', async () => {
+  const source = join(work, 'site');
+  await writeVersionedSite(source, 'v1');
+  const first = await deploy('r1');
+  expect(first.error).toBeUndefined();
+  expect(first.hosts[0]).toMatchObject({ outcome: 'live', filesReused: 0, filesUploaded: 5 });
+  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+
+  await writeVersionedSite(source, 'v2');
+  const second = await deploy('r2');
+  expect(second.error).toBeUndefined();
+  expect(second.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r1', filesUploaded: 4, filesReused: 1 });
+  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+
+  const third = await deploy('r3');
+  expect(third.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r2', filesUploaded: 0, filesReused: 5 });
+  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(third.hosts[0].channels).toBeLessThanOrEqual(5);
+  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+  // Unchanged files are the same inode in both releases: linked, not copied.
+  expect((await stat(join(sandbox.siteDir, 'releases/r3/app.js'))).ino).toBe(
+    (await stat(join(sandbox.siteDir, 'releases/r2/app.js'))).ino,
+  );
+
+  const again = await deploy('r3');
+  expect(again.error).toBeUndefined();
+  expect(again.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 0 });
+
+  await deploy('r4');
+  await deploy('r5');
+  const listing = await listReleases(session, sandbox.siteDir);
+  expect(listing.current).toBe('r5');
+  expect(listing.releases.map((release) => release.id).sort()).toEqual(['r3', 'r4', 'r5']);
+  expect((await httpGet(sandbox.siteUrl)).body.toString()).toContain('v2');
+});
