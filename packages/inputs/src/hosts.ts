@@ -11,7 +11,6 @@ export interface HostTarget {
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
 
 function port(name: string, entry: string, text: string): number {
@@ -23,14 +22,14 @@ function port(name: string, entry: string, text: string): number {
 export function parseHost(name: string, entry: string): HostTarget {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
   if (bracketed) {
-    if (!IPV6.test(bracketed[1]) || !bracketed[1].includes(':')) throw mustBe(name, EXPECTED, entry);
+    if (isIP(bracketed[1]) !== 6) throw mustBe(name, EXPECTED, entry);
     return bracketed[2] === undefined
       ? { host: bracketed[1] }
       : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
   }
   const colons = entry.split(':').length - 1;
   if (colons > 1) {
-    if (!IPV6.test(entry)) throw mustBe(name, EXPECTED, entry);
+    if (isIP(entry) !== 6) throw mustBe(name, EXPECTED, entry);
     return { host: entry };
   }
   const [host, portText] = entry.split(':');

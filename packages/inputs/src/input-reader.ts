@@ -67,10 +67,15 @@ export class InputReader {
   }
 }
 
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
 export function maskSecret(value: string): void {
   if (!value.trim()) return;
   core.setSecret(value);
-  for (const line of value.split(/\r?\n/)) {
-    if (line.trim().length >= 4) core.setSecret(line.trim());
+  const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+  for (const line of lines) {
+    if (line.length >= 4 && line !== value) core.setSecret(line);
   }
 }

@@ -17,7 +17,10 @@ export const remotePath: Parser<string> = (name, raw) => {
   return '/' + segments.join('/');
 };
 
-/** A path inside the repository checkout: relative, without `..`, so it cannot reach outside the workspace. */
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
 export const workspacePath: Parser<string> = (name, raw) => {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000\n\r]/.test(raw)) throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);

@@ -1,4 +1,16 @@
-import { boolean, duration, integer } from '../src/index.js';
+import {
+  boolean,
+  commandLine,
+  duration,
+  formatDuration,
+  httpUrl,
+  integer,
+  matching,
+  oneOf,
+  refuseControlCharacters,
+  releaseId,
+  text,
+} from '../src/index.js';
 
 describe('integer', () => {
   it('names the input and the range', () => {
@@ -7,17 +19,122 @@ describe('integer', () => {
     );
     expect(integer(1, 100)('keep-releases', ' 5 ')).toBe(5);
   });
+
+  it.each([
+    ['1', 1],
+    ['100', 100],
+    ['007', 7],
+  ])('reads %j', (raw, value) => expect(integer(1, 100)('n', raw)).toBe(value));
+
+  it('accepts negative numbers inside the range', () => expect(integer(-5, 5)('n', '-5')).toBe(-5));
+
+  it.each(['101', '-1', '1.5', '1e2', '+3', 'ten', '', ' ', '0x10', '99999999999999999999'])('refuses %j', (raw) => {
+    expect(() => integer(1, 100)('keep-releases', raw)).toThrow(
+      `Input "keep-releases" must be an integer from 1 to 100, got ${JSON.stringify(raw)}`,
+    );
+  });
 });
 
-describe('boolean', () => {
-  it.each(['true', 'True', 'TRUE'])('reads %s as true', (raw) => expect(boolean('x', raw)).toBe(true));
-  it('refuses yes', () =>
-    expect(() => boolean('dry-run', 'yes')).toThrow('Input "dry-run" must be a boolean (true or false), got "yes"'));
+describe('boolean (YAML 1.2 core schema)', () => {
+  it.each(['true', 'True', 'TRUE', ' true '])('reads %j as true', (raw) => expect(boolean('x', raw)).toBe(true));
+  it.each(['false', 'False', 'FALSE'])('reads %j as false', (raw) => expect(boolean('x', raw)).toBe(false));
+  it.each(['yes', 'no', 'on', 'off', '1', '0', 'tRUE', 'y', ''])(
+    'refuses %j (YAML 1.1 words are not booleans)',
+    (raw) => {
+      expect(() => boolean('dry-run', raw)).toThrow(
+        `Input "dry-run" must be a boolean (true or false), got ${JSON.stringify(raw)}`,
+      );
+    },
+  );
 });
 
 describe('duration', () => {
-  it('reads units', () => {
-    expect(duration()('t', '500ms')).toBe(500);
-    expect(duration()('t', '1m30s')).toBe(90_000);
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['1m30s', 90_000],
+    ['1h2m3s4ms', 3_723_004],
+    ['1.5s', 1500],
+    ['0s', 0],
+    [' 10s ', 10_000],
+  ])('reads %j as %d ms', (raw, ms) => expect(duration()('timeout', raw)).toBe(ms));
+
+  it.each(['30', '5 m', '5min', '1d', '-5s', 's', '', '1m 30s', '1,5s'])('refuses %j', (raw) => {
+    expect(() => duration()('timeout', raw)).toThrow(
+      `Input "timeout" must be a duration such as 500ms, 30s, 5m or 1h, got ${JSON.stringify(raw)}`,
+    );
   });
+
+  it('refuses values outside the range, naming the range', () => {
+    expect(() => duration({ minMs: 1000, maxMs: 600_000 })('connect-timeout', '500ms')).toThrow(
+      'Input "connect-timeout" must be a duration from 1s to 10m, got "500ms"',
+    );
+    expect(() => duration({ minMs: 1000, maxMs: 600_000 })('connect-timeout', '11m')).toThrow(
+      'Input "connect-timeout" must be a duration from 1s to 10m, got "11m"',
+    );
+    expect(() => duration()('timeout', '25h')).toThrow('Input "timeout" must be a duration from 0ms to 24h, got "25h"');
+  });
+
+  it('formats durations with the largest whole unit', () => {
+    expect([0, 250, 1000, 90_000, 120_000, 7_200_000].map(formatDuration)).toEqual([
+      '0ms',
+      '250ms',
+      '1s',
+      '90s',
+      '2m',
+      '2h',
+    ]);
+  });
+});
+
+describe('oneOf', () => {
+  const mode = oneOf(['deploy', 'audit'] as const);
+  it('reads a choice', () => expect(mode('mode', ' audit ')).toBe('audit'));
+  it.each(['Deploy', 'delete', ''])('refuses %j, listing the choices', (raw) => {
+    expect(() => mode('mode', raw)).toThrow(`Input "mode" must be one of deploy, audit, got ${JSON.stringify(raw)}`);
+  });
+});
+
+describe('matching', () => {
+  it('reads and refuses by pattern, in the words given', () => {
+    const word = matching(/^[a-z]+$/, 'lower-case letters');
+    expect(word('w', 'abc')).toBe('abc');
+    expect(() => word('w', 'ab1')).toThrow('Input "w" must be lower-case letters, got "ab1"');
+  });
+});
+
+describe('releaseId', () => {
+  it.each(['20260101120000-3f78685', 'v1.2.3', 'a', 'A_b-c.d', 'x'.repeat(64)])('reads %j', (raw) =>
+    expect(releaseId('release-id', raw)).toBe(raw),
+  );
+  it.each(['', '.', '..', 'a/b', 'a b', 'x'.repeat(65), 'rel$', 'ünïcode'])('refuses %j', (raw) => {
+    expect(() => releaseId('release-id', raw)).toThrow(
+      `Input "release-id" must be a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or ".."), got ${JSON.stringify(raw)}`,
+    );
+  });
+});
+
+describe('httpUrl', () => {
+  it('reads http and https URLs', () => {
+    expect(httpUrl('smoke-url', 'https://sophia.example/health').href).toBe('https://sophia.example/health');
+    expect(httpUrl('smoke-url', 'http://127.0.0.1:8080/').port).toBe('8080');
+  });
+  it.each(['ftp://sophia.example/', 'sophia.example/health', 'http://', 'file:///etc/passwd'])('refuses %j', (raw) => {
+    expect(() => httpUrl('smoke-url', raw)).toThrow(
+      `Input "smoke-url" must be an http:// or https:// URL, got ${JSON.stringify(raw)}`,
+    );
+  });
+});
+
+describe('commandLine and control characters', () => {
+  it('reads one line, trimmed', () => expect(commandLine('cmd', ' sudo -n nginx -t ')).toBe('sudo -n nginx -t'));
+  it.each(['nginx -t\nrm -rf /', 'nginx -t\r', 'a\u0000b'])('refuses %j', (raw) => {
+    expect(() => commandLine('nginx-test-command', raw)).toThrow(
+      'Input "nginx-test-command" must not contain NUL or line breaks',
+    );
+    expect(() => refuseControlCharacters('x', raw)).toThrow('Input "x" must not contain NUL or line breaks');
+  });
+  it('keeps text verbatim', () => expect(text('x', ' a\nb ')).toBe(' a\nb '));
 });

@@ -1,0 +1,142 @@
+import {
+  bodyMatcher,
+  headers,
+  keyValueMap,
+  listOf,
+  maskHeaderValues,
+  splitList,
+  statusRanges,
+  text,
+} from '../src/index.js';
+import { captureStdout, maskedValues } from './capture-stdout.js';
+
+describe('lists', () => {
+  it('splits on newlines and commas, trims, and drops blanks', () => {
+    expect(splitList('a, b\n\n c ,,\r\nd\n')).toEqual(['a', 'b', 'c', 'd']);
+  });
+  it('splits only on newlines when asked, so entries may hold commas', () => {
+    expect(splitList('app=api,tier=web\n  \nb', 'newline')).toEqual(['app=api,tier=web', 'b']);
+  });
+  it('parses every entry and names the input in an entry error', () => {
+    const ints = listOf((name, raw) => {
+      if (!/^\d+$/.test(raw)) throw new Error(`Input "${name}" bad entry ${raw}`);
+      return Number(raw);
+    });
+    expect(ints('codes', '1,2\n3')).toEqual([1, 2, 3]);
+    expect(() => ints('codes', '1,x')).toThrow('Input "codes" bad entry x');
+    expect(listOf(text)('empty', ' \n , ')).toEqual([]);
+  });
+});
+
+describe('key=value maps', () => {
+  const map = keyValueMap();
+  it('reads lines, splitting at the first "="', () => {
+    expect([...map('images', 'api=ghcr.io/sophia/api:1.2\n web = nginx:1.27 \nq=a=b\nempty=')]).toEqual([
+      ['api', 'ghcr.io/sophia/api:1.2'],
+      ['web', 'nginx:1.27'],
+      ['q', 'a=b'],
+      ['empty', ''],
+    ]);
+  });
+  it.each(['api', '=value', 'api:1.2'])('refuses the entry %j', (entry) => {
+    expect(() => map('images', `ok=1\n${entry}`)).toThrow(
+      `Input "images" must be a list of key=value entries, got ${JSON.stringify(entry)}`,
+    );
+  });
+  it('refuses a repeated key', () => {
+    expect(() => map('images', 'api=a:1\napi=a:2')).toThrow('Input "images" names "api" twice');
+  });
+  it('checks keys with the parser given', () => {
+    const upper = keyValueMap({
+      key: (name, key) => {
+        if (key !== key.toUpperCase()) throw new Error(`Input "${name}" key ${key} is not upper-case`);
+        return key;
+      },
+    });
+    expect(() => upper('env', 'A=1\nb=2')).toThrow('Input "env" key b is not upper-case');
+  });
+});
+
+describe('headers', () => {
+  it('reads "Name: value" lines; values may contain colons', () => {
+    expect(headers('headers', 'Authorization: Bearer a:b\nX-Empty:\n  Accept:  text/html  ')).toEqual([
+      ['Authorization', 'Bearer a:b'],
+      ['X-Empty', ''],
+      ['Accept', 'text/html'],
+    ]);
+  });
+  it.each(['no colon here', ': value', 'Bad Name: value', 'Bad(name): v'])(
+    'refuses %j without echoing the value',
+    (line) => {
+      const error = (() => {
+        try {
+          headers('headers', line);
+        } catch (caught) {
+          return caught as Error;
+        }
+        throw new Error('expected an error');
+      })();
+      expect(error.message).toBe(
+        'Input "headers" must be lines of "Name: value", got a line without a valid header name',
+      );
+    },
+  );
+  it('masks every value before parsing, so a bad line cannot reveal a token', () => {
+    const stdout = captureStdout(() =>
+      maskHeaderValues('Authorization: Bearer s3cret-token\nX-Api-Key:key-12345\nno colon secret'),
+    );
+    expect(maskedValues(stdout)).toEqual(
+      expect.arrayContaining(['Bearer s3cret-token', 'key-12345', 'no colon secret']),
+    );
+  });
+});
+
+describe('status ranges', () => {
+  it.each([
+    ['200-299', [{ from: 200, to: 299 }]],
+    ['200', [{ from: 200, to: 200 }]],
+    [
+      '200-299, 301,404',
+      [
+        { from: 200, to: 299 },
+        { from: 301, to: 301 },
+        { from: 404, to: 404 },
+      ],
+    ],
+    ['100 - 599', [{ from: 100, to: 599 }]],
+  ])('reads %j', (raw, ranges) => expect(statusRanges('expected-status', raw)).toEqual(ranges));
+
+  it.each([
+    ['2xx', '2xx'],
+    ['99', '99'],
+    ['600', '600'],
+    ['299-200', '299-200'],
+    ['200-600', '200-600'],
+    ['200,abc', 'abc'],
+    ['', ''],
+  ])('refuses %j, quoting %j', (raw, quoted) => {
+    expect(() => statusRanges('expected-status', raw)).toThrow(
+      `Input "expected-status" must be HTTP status codes or ranges from 100 to 599, such as 200-299,301, got ${JSON.stringify(quoted)}`,
+    );
+  });
+});
+
+describe('body matcher', () => {
+  it('reads plain text as a substring, untrimmed', () => {
+    expect(bodyMatcher('expected-body', '"status":"ok"')).toEqual({ kind: 'substring', text: '"status":"ok"' });
+    expect(bodyMatcher('expected-body', '/health')).toEqual({ kind: 'substring', text: '/health' });
+  });
+  it('reads /regex/flags, dropping the stateful g and y flags', () => {
+    const matcher = bodyMatcher('expected-body', '/"status":\\s*"(ok|up)"/gi');
+    expect(matcher.kind).toBe('regex');
+    if (matcher.kind !== 'regex') return;
+    expect(matcher.regex.flags).toBe('i');
+    expect(matcher.regex.test('{"STATUS": "UP"}')).toBe(true);
+    expect(matcher.regex.test('{"STATUS": "UP"}')).toBe(true);
+  });
+  it('refuses an invalid regular expression, with the reason', () => {
+    expect(() => bodyMatcher('expected-body', '/(unclosed/')).toThrow(
+      /^Input "expected-body" must be a valid \/regex\/flags \(Invalid regular expression: .*\), got "\/\(unclosed\/"$/,
+    );
+  });
+});
