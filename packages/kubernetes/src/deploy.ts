@@ -1,5 +1,5 @@
 import { objectDiff, sameIntent } from './diff.js';
-import type { Kubectl } from './kubectl.js';
+import { ApplyConflictError, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
 import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
 import { revisionOf, watchRollouts, type RolloutResult } from './rollout.js';
@@ -105,7 +105,7 @@ export async function deployManifests(
     return report;
   }
 
-  const after = await kubectl.apply(objects, applyOptions);
+  const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
     report.applied.push({ ...refOf(object), action });
@@ -148,6 +148,30 @@ export async function deployManifests(
     kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
   ].filter(Boolean);
   throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
+}
+
+/**
+ * `kubectl rollout undo` writes the template without a field manager, so the server files its
+ * fields under "kubectl"; the next server-side apply would then conflict with the rollback
+ * itself. A rollback is not a competing owner of the configuration, so those fields are taken
+ * back; conflicts with anyone else are still refused.
+ */
+export const ROLLBACK_FIELD_MANAGERS = ['kubectl', 'kubectl-rollout'];
+
+async function applyTakingBackFromRollbacks(
+  kubectl: Kubectl,
+  objects: KubeObject[],
+  options: { serverSide: boolean; fieldManager: string },
+  log: (line: string) => void,
+): Promise<KubeObject[]> {
+  try {
+    return await kubectl.apply(objects, options);
+  } catch (error) {
+    if (!(error instanceof ApplyConflictError) || error.managers.length === 0) throw error;
+    if (!error.managers.every((manager) => ROLLBACK_FIELD_MANAGERS.includes(manager))) throw error;
+    log(`Taking back fields last written by a rollout undo (${error.managers.join(', ')}):\n${error.details}`);
+    return kubectl.apply(objects, { ...options, forceConflicts: true });
+  }
 }
 
 function capitalize(text: string): string {

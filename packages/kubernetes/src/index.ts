@@ -13,3 +13,4 @@ export * from './placement.js';
 export * from './connect.js';
 export * from './report.js';
 export * from './ssh-shell.js';
+export * from './rollback.js';

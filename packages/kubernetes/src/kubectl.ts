@@ -30,6 +30,11 @@ export class ApplyConflictError extends Error {
     );
     this.name = 'ApplyConflictError';
   }
+
+  /** The field managers that own the contested fields, as the server names them. */
+  get managers(): string[] {
+    return [...new Set([...this.details.matchAll(/conflicts? with "([^"]+)"/g)].map((match) => match[1]))];
+  }
 }
 
 function summarizeArgs(args: string[]): string {

@@ -1,0 +1,364 @@
+import type { Kubectl } from './kubectl.js';
+import { isRecord, refOf, resourceArg, type KubeObject, type ObjectRef } from './objects.js';
+import { REVISION_ANNOTATION, rolloutTimings, selectorString, watchRollouts, type RolloutResult } from './rollout.js';
+import { FAILED_REVISIONS_ANNOTATION } from './transforms.js';
+
+/**
+ * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
+ * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
+ * renumbered the same way without any history. So a failed revision is recorded twice: by the
+ * number it had (kept in `sophia.ai/failed-revisions`, which deploys write too) and by its pod
+ * template (ReplicaSet pod-template-hash, ControllerRevision name), which never changes.
+ */
+export const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
+export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+
+export type RevisionTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
+
+export type WorkloadSelection =
+  { by: 'list'; refs: Array<{ kind: string; name: string }> } | { by: 'selector'; selector: string };
+
+export interface Revision {
+  /** The number kubectl shows now (`kubectl rollout history`). */
+  number: number;
+  /** Numbers it had before a rollback restored it (Deployments record these). */
+  earlierNumbers: number[];
+  /** pod-template-hash of its ReplicaSet, or its ControllerRevision's name. */
+  template: string;
+  images: string[];
+  failed: boolean;
+  live: boolean;
+}
+
+export interface WorkloadHistory {
+  ref: ObjectRef;
+  /** Oldest first. */
+  revisions: Revision[];
+  live: Revision;
+  failedNumbers: string[];
+  failedTemplates: string[];
+}
+
+export interface RollbackStep {
+  ref: ObjectRef;
+  history: WorkloadHistory;
+  from: Revision;
+  to: Revision;
+  alreadyLive: boolean;
+  warnings: string[];
+}
+
+export interface RollbackOutcome {
+  ref: ObjectRef;
+  from: number;
+  /** The number the restored revision has now that it is live again. */
+  to: number;
+  alreadyLive: boolean;
+  markedFailed: boolean;
+  rollout?: RolloutResult;
+}
+
+/** A rollback that cannot proceed; raised before anything on the cluster changed. */
+export class RollbackRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RollbackRefusedError';
+  }
+}
+
+function namespaceArgs(namespace: string | undefined): string[] {
+  return namespace ? ['--namespace', namespace] : [];
+}
+
+export function workloadName(ref: { kind: string; name: string }): string {
+  return `${ref.kind}/${ref.name}`;
+}
+
+function listAnnotation(object: KubeObject, key: string): string[] {
+  return (object.metadata.annotations?.[key] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+function ownedBy(child: KubeObject, owner: KubeObject): boolean {
+  const refs = (child.metadata.ownerReferences as Array<{ uid?: string; kind?: string; name?: string }>) ?? [];
+  return refs.some((ref) =>
+    owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name,
+  );
+}
+
+function imagesOf(template: unknown): string[] {
+  const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
+  return ((spec.containers as Array<{ image?: string }>) ?? []).map((container) => container.image ?? '?');
+}
+
+function positiveInteger(text: unknown): number | undefined {
+  const value = Number(text);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+export function describeRevision(revision: Revision): string {
+  const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
+  const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
+  return `revision ${revision.number}${was}${images}`;
+}
+
+function revisionState(revision: Revision): string {
+  return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
+}
+
+/** The workloads to roll back: each named one must exist; a selector must match at least one. */
+export async function findWorkloads(
+  kubectl: Kubectl,
+  selection: WorkloadSelection,
+  namespace?: string,
+): Promise<KubeObject[]> {
+  const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
+  if (selection.by === 'selector') {
+    const found = await kubectl.list('deployments,statefulsets', { namespace, selector: selection.selector });
+    if (found.length === 0) {
+      throw new RollbackRefusedError(
+        `No Deployment or StatefulSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`,
+      );
+    }
+    return found;
+  }
+  const found: KubeObject[] = [];
+  const missing: string[] = [];
+  for (const ref of selection.refs) {
+    const workload = await kubectl.get({ ...ref, namespace });
+    if (workload) found.push(workload);
+    else missing.push(workloadName(ref));
+  }
+  if (missing.length > 0)
+    throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
+  return found;
+}
+
+/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
+export async function readHistory(kubectl: Kubectl, workload: KubeObject): Promise<WorkloadHistory> {
+  const ref = refOf(workload);
+  const failedNumbers = listAnnotation(workload, FAILED_REVISIONS_ANNOTATION);
+  const failedTemplates = listAnnotation(workload, FAILED_TEMPLATES_ANNOTATION);
+  const selector = selectorString(workload.spec?.selector) || undefined;
+  const isFailed = (numbers: number[], template: string): boolean =>
+    failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
+  let revisions: Revision[];
+  let liveNumber: number | undefined;
+  let liveTemplate: string | undefined;
+  if (workload.kind === 'Deployment') {
+    const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) =>
+      ownedBy(rs, workload),
+    );
+    revisions = replicaSets.flatMap((rs) => {
+      const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
+      if (number === undefined) return [];
+      const earlierNumbers = listAnnotation(rs, REVISION_HISTORY_ANNOTATION)
+        .map(positiveInteger)
+        .filter((value): value is number => value !== undefined);
+      const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
+      return [
+        {
+          number,
+          earlierNumbers,
+          template,
+          images: imagesOf(rs.spec?.template),
+          failed: isFailed([number, ...earlierNumbers], template),
+          live: false,
+        },
+      ];
+    });
+    liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
+  } else {
+    const controllerRevisions = (
+      await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })
+    ).filter((cr) => ownedBy(cr, workload));
+    revisions = controllerRevisions.flatMap((cr) => {
+      const number = positiveInteger(cr.revision);
+      if (number === undefined) return [];
+      const template = cr.metadata.name;
+      const data = isRecord(cr.data) && isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
+      return [
+        {
+          number,
+          earlierNumbers: [],
+          template,
+          images: imagesOf(data),
+          failed: isFailed([number], template),
+          live: false,
+        },
+      ];
+    });
+    const updateRevision = workload.status?.updateRevision;
+    liveTemplate = typeof updateRevision === 'string' ? updateRevision : undefined;
+  }
+  revisions.sort((a, b) => a.number - b.number);
+  const live =
+    revisions.find((revision) => revision.number === liveNumber) ??
+    revisions.find((revision) => revision.template === liveTemplate) ??
+    revisions.at(-1);
+  if (!live) throw new RollbackRefusedError(`${workloadName(ref)} has no revision history to roll back to`);
+  live.live = true;
+  return { ref, revisions, live, failedNumbers, failedTemplates };
+}
+
+/**
+ * Picks the revision to go to. `previous` is the newest revision older than the live one that is
+ * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
+ * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
+ * bad revision). A named revision is found by its number now or by one it had before a restore.
+ */
+export function chooseTarget(history: WorkloadHistory, to: RevisionTarget): RollbackStep {
+  const name = workloadName(history.ref);
+  const { live } = history;
+  const warnings: string[] = [];
+  const overview = history.revisions.map(revisionState).join(', ');
+  if (to.kind === 'previous') {
+    const target = history.revisions
+      .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
+      .at(-1);
+    if (!target) {
+      throw new RollbackRefusedError(
+        `${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`,
+      );
+    }
+    return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
+  }
+  const target =
+    history.revisions.find((revision) => revision.number === to.revision) ??
+    history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
+  if (!target) {
+    throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
+  }
+  if (target.number !== to.revision)
+    warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
+  if (target.failed && !target.live) {
+    warnings.push(
+      `${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`,
+    );
+  }
+  return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
+}
+
+/** Reads and decides for every workload before anything changes, so one that cannot proceed stops them all. */
+export async function planRollback(
+  kubectl: Kubectl,
+  options: { namespace?: string; workloads: WorkloadSelection; to: RevisionTarget },
+): Promise<RollbackStep[]> {
+  const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
+  const steps: RollbackStep[] = [];
+  const refusals: string[] = [];
+  for (const workload of workloads) {
+    if (!(ROLLBACK_KINDS as readonly string[]).includes(workload.kind)) {
+      refusals.push(`${workloadName(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+      continue;
+    }
+    try {
+      steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
+    } catch (error) {
+      if (!(error instanceof RollbackRefusedError)) throw error;
+      refusals.push(error.message);
+    }
+  }
+  if (refusals.length > 0) throw new RollbackRefusedError(refusals.join('\n'));
+  return steps;
+}
+
+function merged(existing: string[], added: string): string {
+  return [...new Set([...existing, added])].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
+}
+
+/**
+ * Records the revision rolled back from. The lists read before the undo are the truth: `kubectl
+ * rollout undo` replaces a Deployment's annotations with the ones its old ReplicaSet carried,
+ * which would silently drop failures recorded since.
+ */
+async function markFailed(kubectl: Kubectl, step: RollbackStep): Promise<void> {
+  await kubectl.annotate(step.ref, {
+    [FAILED_REVISIONS_ANNOTATION]: merged(step.history.failedNumbers, String(step.from.number)),
+    [FAILED_TEMPLATES_ANNOTATION]: merged(step.history.failedTemplates, step.from.template),
+  });
+}
+
+/** Without mark-failed the lists stay exactly as they were before the undo replaced them. */
+async function restoreAnnotations(kubectl: Kubectl, step: RollbackStep): Promise<void> {
+  const lists: Array<[string, string[]]> = [
+    [FAILED_REVISIONS_ANNOTATION, step.history.failedNumbers],
+    [FAILED_TEMPLATES_ANNOTATION, step.history.failedTemplates],
+  ];
+  const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
+  await kubectl.run([
+    'annotate',
+    resourceArg(step.ref),
+    ...namespaceArgs(step.ref.namespace),
+    ...changes,
+    '--overwrite',
+  ]);
+}
+
+export interface ExecuteOptions {
+  markFailed: boolean;
+  rolloutTimeoutMs: number;
+  log?: (line: string) => void;
+}
+
+/** Undoes every planned workload, records the failed revisions, then waits for all rollouts at once. */
+export async function executeRollback(
+  kubectl: Kubectl,
+  steps: RollbackStep[],
+  options: ExecuteOptions,
+): Promise<RollbackOutcome[]> {
+  const log = options.log ?? (() => undefined);
+  const moving = steps.filter((step) => !step.alreadyLive);
+  for (const step of steps.filter((step) => step.alreadyLive)) {
+    log(`${workloadName(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
+  }
+  for (const step of moving) {
+    log(`${workloadName(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
+    await kubectl.rolloutUndo(step.ref, step.to.number);
+    if (options.markFailed) await markFailed(kubectl, step);
+    else await restoreAnnotations(kubectl, step);
+  }
+  const rollouts = await watchRollouts(
+    kubectl,
+    moving.map((step) => step.ref),
+    { timeoutMs: options.rolloutTimeoutMs, ...rolloutTimings(options.rolloutTimeoutMs), log },
+  );
+  const outcomes: RollbackOutcome[] = [];
+  for (const step of steps) {
+    const rollout = rollouts.find((result) => workloadName(result.ref) === workloadName(step.ref));
+    let to = step.to.number;
+    if (rollout?.ok) {
+      const workload = await kubectl.get(step.ref);
+      if (workload) to = (await readHistory(kubectl, workload)).live.number;
+    }
+    outcomes.push({
+      ref: step.ref,
+      from: step.from.number,
+      to,
+      alreadyLive: step.alreadyLive,
+      markedFailed: options.markFailed && !step.alreadyLive,
+      rollout,
+    });
+  }
+  const failed = rollouts.filter((rollout) => !rollout.ok);
+  if (failed.length > 0) {
+    throw new RollbackRolloutError(
+      `Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`,
+      outcomes,
+    );
+  }
+  return outcomes;
+}
+
+export class RollbackRolloutError extends Error {
+  constructor(
+    message: string,
+    readonly outcomes: RollbackOutcome[],
+  ) {
+    super(message);
+    this.name = 'RollbackRolloutError';
+  }
+}
