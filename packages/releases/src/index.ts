@@ -7,3 +7,4 @@ export * from './remote-scripts.js';
 export * from './release-host.js';
 export * from './nginx-template.js';
 export * from './deploy.js';
+export * from './rollback.js';

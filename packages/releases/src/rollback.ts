@@ -1,0 +1,224 @@
+import {
+  DeployError,
+  markReleaseFailed,
+  sortReleasesNewestFirst,
+  switchRelease,
+  TargetLock,
+  type ReleaseEntry,
+  type ReleaseListing,
+  type ReleaseSession,
+} from './release-host.js';
+import type { ReleaseOrigin } from './release-info.js';
+
+export type ReleaseTarget = { kind: 'previous' } | { kind: 'release'; releaseId: string };
+
+/** A rollback that cannot proceed; raised before any host changed. */
+export class ReleaseRollbackRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseRollbackRefusedError';
+  }
+}
+
+export interface ReleaseChoice {
+  /** The live release before the rollback (undefined when nothing is live). */
+  from?: string;
+  to: string;
+  alreadyLive: boolean;
+  warnings: string[];
+}
+
+function describeRelease(release: ReleaseEntry, current: string | undefined): string {
+  const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
+  return `${release.id} (${state})`;
+}
+
+/**
+ * Which release to go to on one host. `previous` is the newest complete release older than the
+ * live one that is not marked failed, so a second rollback walks further back instead of
+ * returning to the release the first one left. A named release is honoured even when marked
+ * failed (someone decided), with a warning.
+ */
+export function chooseRelease(listing: ReleaseListing, to: ReleaseTarget, label: string): ReleaseChoice {
+  const ordered = sortReleasesNewestFirst(listing.releases);
+  const available = ordered.map((release) => describeRelease(release, listing.current)).join(', ') || 'none';
+  const from = listing.current;
+  if (to.kind === 'previous') {
+    const liveAt = ordered.findIndex((release) => release.id === from);
+    if (from === undefined || liveAt < 0) {
+      throw new ReleaseRollbackRefusedError(
+        `${label}: no live release to roll back from (releases: ${available}); nothing was changed`,
+      );
+    }
+    const target = ordered.slice(liveAt + 1).find((release) => release.info?.status === 'complete');
+    if (!target) {
+      throw new ReleaseRollbackRefusedError(
+        `${label}: no complete release older than the live ${from} that is not marked failed (releases: ${available}); nothing was changed`,
+      );
+    }
+    return { from, to: target.id, alreadyLive: false, warnings: [] };
+  }
+  const target = listing.releases.find((release) => release.id === to.releaseId);
+  if (!target) {
+    throw new ReleaseRollbackRefusedError(
+      `${label}: there is no release ${to.releaseId}; available releases: ${available}`,
+    );
+  }
+  const warnings: string[] = [];
+  if (target.id !== from && target.info?.status === 'failed') {
+    const why = target.info.failedReason ? ` (${target.info.failedReason})` : '';
+    warnings.push(
+      `${label}: release ${target.id} is marked failed${why}; switching to it because "to" names it explicitly`,
+    );
+  }
+  if (target.id !== from && target.info === undefined) {
+    warnings.push(
+      `${label}: release ${target.id} has no readable .release.json (not built by a deploy?); switching to it because "to" names it`,
+    );
+  }
+  return { from, to: target.id, alreadyLive: target.id === from, warnings };
+}
+
+export interface RollbackHost {
+  /** The host as the user named it. */
+  name: string;
+  session: ReleaseSession;
+}
+
+export interface FrontendRollbackRequest {
+  target: string;
+  to: ReleaseTarget;
+  markFailed: boolean;
+  nginxReloadCommand?: string;
+  lockTimeoutMs: number;
+  origin: ReleaseOrigin;
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+}
+
+export interface HostRollback extends ReleaseChoice {
+  host: string;
+  label: string;
+  markedFailed: boolean;
+}
+
+interface HostRun {
+  host: RollbackHost;
+  lock?: TargetLock;
+  choice?: ReleaseChoice;
+  switched: boolean;
+  markedFailed: boolean;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Throws the first rejection's reason after every attempt settled, or returns. */
+function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
+  return results.find((result): result is PromiseRejectedResult => result.status === 'rejected')?.reason;
+}
+
+/**
+ * The frontend rollback over every host, under the deploy lock: lock and decide on every host
+ * first (one that cannot proceed stops all, with nothing changed), then switch every host
+ * atomically and reload; a failed switch puts the hosts already switched back. Then the
+ * release rolled back from is marked failed. Locks are freed on every path.
+ */
+export async function rollbackFrontend(
+  request: FrontendRollbackRequest,
+  hosts: RollbackHost[],
+): Promise<HostRollback[]> {
+  const log = request.log ?? (() => undefined);
+  const warn = request.warn ?? log;
+  const runs: HostRun[] = hosts.map((host) => ({ host, switched: false, markedFailed: false }));
+  try {
+    const locked = await Promise.allSettled(
+      runs.map(async (run) => {
+        run.lock = await TargetLock.acquire(run.host.session, request.target, {
+          timeoutMs: request.lockTimeoutMs,
+          owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+        });
+      }),
+    );
+    const lockFailure = firstFailure(locked);
+    if (lockFailure !== undefined) throw lockFailure;
+
+    const refusals: string[] = [];
+    for (const run of runs) {
+      try {
+        run.choice = chooseRelease(run.lock!.state, request.to, run.host.session.label);
+      } catch (error) {
+        if (!(error instanceof ReleaseRollbackRefusedError)) throw error;
+        refusals.push(error.message);
+      }
+    }
+    if (refusals.length > 0) throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+    for (const run of runs) for (const warning of run.choice!.warnings) warn(warning);
+
+    const switching = runs.filter((run) => !run.choice!.alreadyLive);
+    for (const run of runs.filter((run) => run.choice!.alreadyLive)) {
+      log(`${run.host.session.label}: release ${run.choice!.to} is already live; nothing to switch`);
+    }
+    const switched = await Promise.allSettled(
+      switching.map(async (run) => {
+        log(
+          `${run.host.session.label}: switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`,
+        );
+        await switchRelease(run.host.session, request.target, run.choice!.to, request.nginxReloadCommand);
+        run.switched = true;
+      }),
+    );
+    const switchFailure = firstFailure(switched);
+    if (switchFailure !== undefined) {
+      const reverted = await Promise.allSettled(
+        switching
+          .filter((run) => run.switched)
+          .map((run) =>
+            switchRelease(run.host.session, request.target, run.choice!.from ?? '', request.nginxReloadCommand),
+          ),
+      );
+      const revertFailure = firstFailure(reverted);
+      const after =
+        revertFailure === undefined
+          ? 'every host is back on the release it had'
+          : `putting the other hosts back failed too: ${errorMessage(revertFailure)}`;
+      throw new DeployError(
+        switchFailure instanceof DeployError ? switchFailure.host : '',
+        `Rollback failed: ${errorMessage(switchFailure)}; ${after}`,
+      );
+    }
+
+    if (request.markFailed) {
+      for (const run of switching) await markFailed(run, request, log, warn);
+    }
+    return runs.map((run) => ({
+      host: run.host.name,
+      label: run.host.session.label,
+      ...run.choice!,
+      markedFailed: run.markedFailed,
+    }));
+  } finally {
+    await Promise.allSettled(runs.map((run) => run.lock?.release()));
+  }
+}
+
+async function markFailed(
+  run: HostRun,
+  request: FrontendRollbackRequest,
+  log: (line: string) => void,
+  warn: (line: string) => void,
+): Promise<void> {
+  const { from, to } = run.choice!;
+  const label = run.host.session.label;
+  const info = run.lock!.state.releases.find((release) => release.id === from)?.info;
+  if (from === undefined) return;
+  if (!info) {
+    warn(`${label}: release ${from} has no readable .release.json, so it cannot be marked failed`);
+    return;
+  }
+  const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
+  await markReleaseFailed(run.host.session, request.target, info, `rolled back to ${to}${by}`);
+  run.markedFailed = true;
+  log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
+}
