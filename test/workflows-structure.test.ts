@@ -1,0 +1,263 @@
+import {
+  actionInputMismatches,
+  changesAnEnvironment,
+  concurrencyCancellingInProgress,
+  environmentName,
+  jobsDeployingWithoutEnvironment,
+  loadWorkflow,
+  parseWorkflow,
+  productionWithoutStaging,
+  reusableCallersSettingEnvironment,
+  reusableCallMismatches,
+  untrustedTextInScripts,
+  workflowFiles,
+  type Workflow,
+} from './support/workflows.js';
+
+const all: Workflow[] = workflowFiles().map(loadWorkflow);
+const deploy = loadWorkflow('deploy.yml');
+const pipeline = loadWorkflow('pipeline.yml');
+const rollback = loadWorkflow('rollback.yml');
+const release = loadWorkflow('release.yml');
+
+/** A workflow written inline, for showing that a rule catches what it should. */
+function workflow(text: string): Workflow {
+  return parseWorkflow('example.yml', text);
+}
+
+describe('every job that deploys or rolls back names an environment', () => {
+  it.each(all.map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(jobsDeployingWithoutEnvironment(w)).toEqual([]);
+  });
+
+  it('deploy.yml names the environment it was called with, on every deploying and rollback job', () => {
+    const named = Object.entries(deploy.jobs).filter(([, job]) => environmentName(job));
+    expect(named.map(([id]) => id).sort()).toEqual(
+      ['backend', 'frontend', 'mcp', 'rollback-backend', 'rollback-frontend', 'rollback-mcp'].sort(),
+    );
+    for (const [, job] of named) {
+      expect(environmentName(job)).toBe('${{ inputs.environment }}');
+      expect(job.environment).toMatchObject({ url: '${{ inputs.frontend-url }}' });
+    }
+  });
+
+  it('rollback.yml runs the rollback action under the chosen environment', () => {
+    expect(environmentName(rollback.jobs.rollback)).toBe('${{ inputs.environment }}');
+  });
+
+  it('catches a deploy step in a job without one', () => {
+    const w = workflow(`
+on: push
+jobs:
+  ship:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./actions/deploy-k3s-backend
+        with: { manifests: k8s }
+`);
+    expect(jobsDeployingWithoutEnvironment(w)).toEqual([
+      'example.yml: job "ship" deploys or rolls back but names no environment',
+    ]);
+  });
+});
+
+describe('production runs only after staging succeeded', () => {
+  it('pipeline.yml: production needs staging, which needs build and test, and nothing runs past a failure', () => {
+    expect(productionWithoutStaging(pipeline)).toEqual([]);
+    expect(pipeline.jobs.production.needs).toBe('staging');
+    expect(pipeline.jobs.staging.needs).toBe('build-and-test');
+    expect(pipeline.jobs.production.with).toMatchObject({ environment: 'production' });
+    expect(pipeline.jobs.staging.with).toMatchObject({ environment: 'staging' });
+  });
+
+  it('catches production without staging, and a condition that runs it after a failed staging', () => {
+    expect(
+      productionWithoutStaging(
+        workflow(`
+on: push
+jobs:
+  production:
+    uses: ./.github/workflows/deploy.yml
+    with: { environment: production }
+`),
+      ),
+    ).toEqual(['example.yml: job "production" deploys to production without needing a staging deploy']);
+    expect(
+      productionWithoutStaging(
+        workflow(`
+on: push
+jobs:
+  staging:
+    uses: ./.github/workflows/deploy.yml
+    with: { environment: staging }
+  production:
+    needs: staging
+    if: always()
+    uses: ./.github/workflows/deploy.yml
+    with: { environment: production }
+`),
+      ),
+    ).toEqual(['example.yml: job "production" on the way to production runs even when what it needs failed']);
+  });
+});
+
+describe('no job calling a reusable workflow sets environment', () => {
+  it.each(all.map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(reusableCallersSettingEnvironment(w)).toEqual([]);
+  });
+
+  it('catches one that does', () => {
+    const w = workflow(`
+on: push
+jobs:
+  staging:
+    uses: ./.github/workflows/deploy.yml
+    environment: staging
+`);
+    expect(reusableCallersSettingEnvironment(w)).toEqual([
+      'example.yml: job "staging" calls a reusable workflow and sets environment (GitHub rejects it)',
+    ]);
+  });
+});
+
+describe('concurrency never cancels a run in progress', () => {
+  const delivery = all.filter(changesAnEnvironment);
+
+  it('applies to the four delivery workflows (a CI run of tests may be cancelled by a newer push)', () => {
+    expect(delivery.map((w) => w.file)).toEqual(
+      expect.arrayContaining(['deploy.yml', 'pipeline.yml', 'release.yml', 'rollback.yml']),
+    );
+  });
+
+  it.each(delivery.map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(concurrencyCancellingInProgress(w)).toEqual([]);
+  });
+
+  it('deploys and manual rollbacks of one environment share one group', () => {
+    expect(deploy.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(rollback.concurrency).toEqual(deploy.concurrency);
+    expect(release.concurrency).toMatchObject({ 'cancel-in-progress': false });
+  });
+
+  it('catches cancel-in-progress, also when it is left to an expression', () => {
+    const w = workflow(`
+on: push
+concurrency: { group: x, cancel-in-progress: true }
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    concurrency: { group: y, cancel-in-progress: "\${{ github.ref != 'refs/heads/main' }}" }
+    steps: [{ run: 'true' }]
+`);
+    expect(concurrencyCancellingInProgress(w)).toEqual([
+      'example.yml: concurrency of the workflow may cancel a run in progress',
+      'example.yml: concurrency of job "a" may cancel a run in progress',
+    ]);
+  });
+});
+
+describe('every input passed to a local action exists in its action.yml, and every required one is given', () => {
+  it.each(all.map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(actionInputMismatches(w)).toEqual([]);
+  });
+
+  it('the workflows use all five actions', () => {
+    const used = new Set(
+      all.flatMap((w) => Object.values(w.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.uses ?? ''))),
+    );
+    for (const name of ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback']) {
+      expect(used).toContain(`./actions/${name}`);
+    }
+  });
+
+  it('catches an unknown input, a missing required one and a missing action', () => {
+    const w = workflow(`
+on: push
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    steps:
+      - name: probe
+        uses: ./actions/health-gate
+        with: { url: 'https://example.test' }
+      - uses: ./actions/no-such-action
+`);
+    expect(actionInputMismatches(w)).toEqual([
+      'example.yml: job "gate" step probe (health-gate): input "url" is not declared in action.yml',
+      'example.yml: job "gate" step probe (health-gate): required input "urls" is not given',
+      'example.yml: job "gate" step 2 (no-such-action): actions/no-such-action/action.yml does not exist',
+    ]);
+  });
+});
+
+describe('calls of deploy.yml pass only what it declares', () => {
+  it('pipeline.yml', () => {
+    expect(reusableCallMismatches(pipeline)).toEqual([]);
+  });
+
+  it('catches an undeclared input or secret and a missing required input', () => {
+    const w = workflow(`
+on: push
+jobs:
+  staging:
+    uses: ./.github/workflows/deploy.yml
+    with: { environment: staging, colour: blue }
+    secrets: { TOKEN: x }
+`);
+    expect(reusableCallMismatches(w)).toEqual([
+      'example.yml: job "staging" (deploy.yml): input "colour" is not declared by workflow_call',
+      'example.yml: job "staging" (deploy.yml): required input "frontend-url" is not given',
+      'example.yml: job "staging" (deploy.yml): required input "health-urls" is not given',
+      'example.yml: job "staging" (deploy.yml): secret "TOKEN" is not declared by workflow_call',
+    ]);
+  });
+});
+
+describe('no untrusted github.event text is interpolated into a run: script', () => {
+  it.each(all.map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(untrustedTextInScripts(w)).toEqual([]);
+  });
+
+  it('catches event text and branch names pasted into a script', () => {
+    const w = workflow(`
+on: pull_request
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - name: greet
+        run: |
+          echo "\${{ github.event.pull_request.title }}"
+          git checkout \${{ github.head_ref }}
+          echo "\${{ github.sha }}"
+`);
+    expect(untrustedTextInScripts(w)).toEqual([
+      'example.yml: job "a" step greet interpolates "github.event.pull_request.title" into its script',
+      'example.yml: job "a" step greet interpolates "github.head_ref" into its script',
+    ]);
+  });
+});
+
+describe('on a failed gate, rollback undoes exactly the components this run deployed', () => {
+  const component = { frontend: 'rollback-frontend', backend: 'rollback-backend', mcp: 'rollback-mcp' } as const;
+
+  it.each(Object.entries(component))(
+    '%s is rolled back only when its own deploy succeeded',
+    (deployJob, rollbackJob) => {
+      const condition = deploy.jobs[rollbackJob].if ?? '';
+      expect(condition).toContain(`needs.${deployJob}.result == 'success'`);
+      expect(condition).toContain("needs.health-gate.result == 'failure'");
+      expect(condition).toMatch(/^always\(\)/);
+    },
+  );
+
+  it('the gate runs after every deploy job, and only when none failed', () => {
+    expect(deploy.jobs['health-gate'].needs).toEqual(['plan', 'frontend', 'backend', 'mcp']);
+    expect(deploy.jobs['health-gate'].if).toContain("!contains(needs.*.result, 'failure')");
+  });
+
+  it('the frontend goes back to the release that was live before this run', () => {
+    const step = deploy.jobs['rollback-frontend'].steps?.find((s) => s.uses === './actions/rollback');
+    expect(step?.with?.to).toBe("${{ needs.frontend.outputs.previous-release-id || 'previous' }}");
+  });
+});
