@@ -1,0 +1,146 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fingerprintOf, knownHostsLine, type SshTarget } from '@sophia/ssh';
+import { Nginx } from './nginx.js';
+import { requirePrograms } from './requirements.js';
+import { generateKeyPair, Sshd } from './sshd.js';
+
+export interface SshTargetOptions {
+  /** Overrides for where the programs are (tests use a missing path to see the install hint). */
+  sshdPath?: string;
+  nginxPath?: string;
+}
+
+export interface SandboxTarget {
+  host: '127.0.0.1';
+  sshPort: number;
+  /** The login user: the user running the sandbox (root here and in CI; sshd permits root by key only). */
+  user: string;
+  privateKey: string;
+  privateKeyPath: string;
+  /** The host's public key line (`ssh-ed25519 AAAA... comment`). */
+  hostPublicKey: string;
+  /** `[127.0.0.1]:<sshPort> ssh-ed25519 AAAA...` */
+  knownHosts: string;
+  knownHostsPath: string;
+  hostFingerprint: string;
+  /** A writable directory for deploys; nginx serves `<baseDir>/site/current`. */
+  baseDir: string;
+  /** `<baseDir>/site`: the deploy target whose `current` nginx serves. */
+  siteDir: string;
+  siteUrl: string;
+  nginxPort: number;
+  nginxTestCommand: string;
+  nginxReloadCommand: string;
+  /** Included by nginx's main config (`*.conf`): where a deploy installs a site config. */
+  nginxConfigDir: string;
+  nginxErrorLogPath: string;
+  /** Options for OpenSSH's ssh/scp/rsync -e to reach this target the same way (key, known_hosts, port). */
+  opensshArgs: string[];
+  /** An @sophia/ssh target for this sandbox (verified by known_hosts); overrides apply on top. */
+  sshTarget(overrides?: Partial<SshTarget>): SshTarget;
+  /** sshd's log (LogLevel DEBUG1): shows every connection and authentication request. */
+  sshdLog(): Promise<string>;
+  /** Stops sshd (and its sessions) while keeping its port, keys and nginx: the host "goes away". */
+  stopSshd(): Promise<void>;
+  /** Starts sshd again on the same port with the same keys. */
+  startSshd(): Promise<void>;
+  /** Stops every process the sandbox started, by pid, and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** A real OpenSSH server and a real nginx on 127.0.0.1, in a temp dir of their own; many can run at once. */
+export async function startSshTarget(options: SshTargetOptions = {}): Promise<SandboxTarget> {
+  const sshdPath = options.sshdPath ?? '/usr/sbin/sshd';
+  const nginxPath = options.nginxPath ?? '/usr/sbin/nginx';
+  await requirePrograms([sshdPath, nginxPath]);
+  const dir = await mkdtemp(join(tmpdir(), 'sophia-sandbox-'));
+  let sshd: Sshd | undefined;
+  let nginx: Nginx | undefined;
+  const stop = async () => {
+    await Promise.all([sshd?.stop(), nginx?.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const sshDir = join(dir, 'ssh');
+    const baseDir = join(dir, 'base');
+    const siteDir = join(baseDir, 'site');
+    await mkdir(sshDir, { mode: 0o700 });
+    await mkdir(baseDir);
+    const user = userInfo().username;
+    const hostKey = await generateKeyPair(join(sshDir, 'ssh_host_ed25519_key'), 'sophia-sandbox-host');
+    const userKey = await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-sandbox-user');
+    const authorizedKeysPath = join(sshDir, 'authorized_keys');
+    await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
+
+    // allSettled, not all: when one server fails, the other must be known (and stopped) before we give up.
+    const [sshdStart, nginxStart] = await Promise.allSettled([
+      Sshd.start({ dir: sshDir, user, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath }, sshdPath),
+      Nginx.start({ prefix: join(dir, 'nginx'), root: join(siteDir, 'current') }, nginxPath),
+    ]);
+    if (sshdStart.status === 'fulfilled') sshd = sshdStart.value;
+    if (nginxStart.status === 'fulfilled') nginx = nginxStart.value;
+    if (sshdStart.status === 'rejected') throw sshdStart.reason;
+    if (nginxStart.status === 'rejected') throw nginxStart.reason;
+    const running = sshdStart.value;
+    const web = nginxStart.value;
+    const knownHosts = knownHostsLine('127.0.0.1', running.port, hostKey.publicKey);
+    const knownHostsPath = join(sshDir, 'known_hosts');
+    await writeFile(knownHostsPath, `${knownHosts}\n`);
+    const [, hostKeyBase64] = hostKey.publicKey.split(/\s+/);
+
+    return {
+      host: '127.0.0.1',
+      sshPort: running.port,
+      user,
+      privateKey: userKey.privateKey,
+      privateKeyPath: userKey.privateKeyPath,
+      hostPublicKey: hostKey.publicKey,
+      knownHosts,
+      knownHostsPath,
+      hostFingerprint: fingerprintOf(Buffer.from(hostKeyBase64, 'base64')),
+      baseDir,
+      siteDir,
+      siteUrl: web.url,
+      nginxPort: web.port,
+      nginxTestCommand: web.testCommand,
+      nginxReloadCommand: web.reloadCommand,
+      nginxConfigDir: web.configDir,
+      nginxErrorLogPath: web.errorLogPath,
+      opensshArgs: [
+        '-i',
+        userKey.privateKeyPath,
+        '-o',
+        `UserKnownHostsFile=${knownHostsPath}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'LogLevel=ERROR',
+        '-p',
+        String(running.port),
+      ],
+      sshTarget: (overrides = {}) => ({
+        host: '127.0.0.1',
+        port: running.port,
+        user,
+        privateKey: userKey.privateKey,
+        hostKeys: { kind: 'known-hosts', knownHosts },
+        connectTimeoutMs: 5000,
+        connectAttempts: 1,
+        ...overrides,
+      }),
+      sshdLog: () => running.log(),
+      stopSshd: () => running.stop(),
+      startSshd: () => running.start(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

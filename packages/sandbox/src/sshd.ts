@@ -1,0 +1,135 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, readBanner, sleep } from './ports.js';
+import { spawnLogged, stopProcessTree } from './processes.js';
+
+const run = promisify(execFile);
+
+export interface KeyPair {
+  privateKeyPath: string;
+  privateKey: string;
+  /** `type base64 comment`, as in a .pub file. */
+  publicKey: string;
+}
+
+export async function generateKeyPair(path: string, comment: string): Promise<KeyPair> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+  return {
+    privateKeyPath: path,
+    privateKey: await readFile(path, 'utf8'),
+    publicKey: (await readFile(`${path}.pub`, 'utf8')).trim(),
+  };
+}
+
+export interface SshdLayout {
+  dir: string;
+  user: string;
+  hostKeyPath: string;
+  authorizedKeysPath: string;
+}
+
+function sshdConfig(layout: SshdLayout, port: number): string {
+  const isRoot = process.getuid?.() === 0;
+  return [
+    `ListenAddress 127.0.0.1:${port}`,
+    `HostKey ${layout.hostKeyPath}`,
+    `PidFile ${join(layout.dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${layout.authorizedKeysPath}`,
+    `AllowUsers ${layout.user}`,
+    // Keys only; the sandbox runs as root here and in CI, so root may log in with its key (never a password).
+    isRoot ? 'PermitRootLogin prohibit-password' : '',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    // The key files live in a temp dir whose ownership sshd's StrictModes would second-guess.
+    'StrictModes no',
+    // Parallel deploys and benchmarks open many channels and connections at once.
+    'MaxSessions 100',
+    'MaxStartups 200',
+    'MaxAuthTries 6',
+    'LoginGraceTime 30',
+    'PermitUserEnvironment no',
+    'X11Forwarding no',
+    'PrintMotd no',
+    'PrintLastLog no',
+    'Subsystem sftp internal-sftp',
+    // bash runs ~/.bashrc for every command sshd starts unless it believes it is nested (SHLVL >= 1). A dev
+    // machine's .bashrc (pyenv init and the like) would add a constant per command that a deploy host need not have.
+    'SetEnv SHLVL=1',
+    // VERBOSE records each key offered and the outcome, so tests can prove a refused host key stopped before
+    // authentication (DEBUG would also leak sshd's own messages into every session's stderr).
+    'LogLevel VERBOSE',
+    '',
+  ]
+    .filter((line, index, lines) => line !== '' || index === lines.length - 1)
+    .join('\n');
+}
+
+/** A running sshd on one port; it can be stopped and started again on the same port with the same keys. */
+export class Sshd {
+  private child: ChildProcess | undefined;
+  readonly logPath: string;
+  readonly configPath: string;
+
+  private constructor(
+    private readonly layout: SshdLayout,
+    readonly program: string,
+    public port: number,
+  ) {
+    this.logPath = join(layout.dir, 'sshd.log');
+    this.configPath = join(layout.dir, 'sshd_config');
+  }
+
+  static async start(layout: SshdLayout, program: string, port?: number): Promise<Sshd> {
+    // Privilege separation needs this directory when sshd runs as root; the distribution's unit creates it.
+    if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+    for (let attempt = 1; ; attempt += 1) {
+      const sshd = new Sshd(layout, program, port ?? (await freePort()));
+      try {
+        await sshd.start();
+        return sshd;
+      } catch (error) {
+        // Another process may take a free port between our probe and sshd's bind: pick another one.
+        const taken = /Address already in use/.test(await sshd.log());
+        if (!taken || port !== undefined || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async log(): Promise<string> {
+    return readFile(this.logPath, 'utf8').catch(() => '');
+  }
+
+  async start(): Promise<void> {
+    if (this.child) return;
+    await writeFile(this.configPath, sshdConfig(this.layout, this.port));
+    const child = spawnLogged(this.program, ['-D', '-e', '-f', this.configPath], this.logPath);
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      try {
+        if ((await readBanner(this.port, 1000)).startsWith('SSH-')) return;
+      } catch {
+        await sleep(20);
+      }
+    }
+    await this.stop();
+    const log = (await this.log()).trim().split('\n').slice(-10).join('\n');
+    throw new Error(`sshd did not start on 127.0.0.1:${this.port}:\n${log}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (child) await stopProcessTree(child);
+  }
+}

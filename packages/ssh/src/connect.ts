@@ -1,0 +1,133 @@
+import * as core from '@actions/core';
+import { InputError } from '@sophia/inputs';
+import ssh2 from 'ssh2';
+import type { Client as SshClient, ConnectConfig } from 'ssh2';
+import { HostKeyError, SshAuthError, SshConnectError } from './errors.js';
+import { describeKey } from './fingerprint.js';
+import { hostKeyCheck, type HostKeyCheck } from './host-key-policy.js';
+import { knownHostsName } from './known-hosts.js';
+import { SshSession } from './session.js';
+import { targetLabel, type SshTarget } from './target.js';
+
+const { Client, utils } = ssh2;
+
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+const DEFAULT_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
+
+/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
+function userKeyDescription(target: SshTarget): string {
+  const parsed = utils.parseKey(target.privateKey, target.passphrase);
+  if (parsed instanceof Error) {
+    const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
+    throw new InputError(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return describeKey(key.getPublicSSH());
+}
+
+function isPermanent(error: unknown): boolean {
+  return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof InputError;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
+function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label: string): Promise<SshClient> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let hostKeyFailure: HostKeyError | undefined;
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (error) {
+        client.removeAllListeners('ready');
+        client.on('error', () => {});
+        client.destroy();
+        reject(error);
+      } else {
+        resolve(client);
+      }
+    };
+
+    client.once('ready', () => settle());
+    client.on('error', (error: Error & { level?: string }) => {
+      if (hostKeyFailure) return settle(hostKeyFailure);
+      if (error.level === 'client-authentication') {
+        return settle(
+          new SshAuthError(
+            label,
+            `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
+              `Check input "user" and that this public key is in that user's authorized_keys on the server.`,
+          ),
+        );
+      }
+      settle(error);
+    });
+    client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
+
+    const config: ConnectConfig = {
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      privateKey: target.privateKey,
+      passphrase: target.passphrase,
+      readyTimeout: target.connectTimeoutMs,
+      keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
+      authHandler: ['publickey'],
+      hostVerifier: (key: Buffer) => {
+        const verdict = check.verify(key);
+        if (!verdict.ok) {
+          hostKeyFailure = verdict.error;
+          return false;
+        }
+        if (verdict.warning) core.warning(verdict.warning);
+        return true;
+      },
+    };
+    if (check.algorithms) config.algorithms = { serverHostKey: check.algorithms as never };
+    client.connect(config);
+    // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
+    client.setNoDelay(true);
+  });
+}
+
+/**
+ * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once.
+ */
+export async function connectSsh(target: SshTarget): Promise<SshSession> {
+  const label = targetLabel(target);
+  const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
+  const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
+  const keyName = userKeyDescription(target);
+  const attempts = Math.max(1, target.connectAttempts);
+  let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+  for (let number = 1; ; number += 1) {
+    try {
+      const client = await attempt(target, check, keyName, label);
+      core.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+      return new SshSession(client, label, target.maxConcurrentCommands);
+    } catch (error) {
+      if (isPermanent(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      if (number >= attempts) {
+        throw new SshConnectError(
+          label,
+          attempts,
+          `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`,
+          { cause: error },
+        );
+      }
+      core.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+      await sleep(delay);
+      delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import type { HostKeyPolicy, SshSettings } from '@sophia/inputs';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  privateKey: string;
+  passphrase?: string;
+  hostKeys: HostKeyPolicy;
+  connectTimeoutMs: number;
+  connectAttempts: number;
+  keepaliveIntervalMs?: number;
+  /** First pause between connect attempts; it doubles after each failure. */
+  retryDelayMs?: number;
+  /**
+   * The name host keys are checked against when the TCP connection goes elsewhere (a tunnel or proxy on
+   * another port), like OpenSSH's HostKeyAlias. Defaults to host and port.
+   */
+  hostKeyAlias?: { host: string; port: number };
+  /** Commands running at once on one connection; OpenSSH refuses more than MaxSessions (10 by default). */
+  maxConcurrentCommands?: number;
+}
+
+/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
+export function sshTargetsFrom(settings: SshSettings): SshTarget[] {
+  return settings.hosts.map((entry) => ({
+    host: entry.host,
+    port: entry.port ?? settings.port,
+    user: settings.user,
+    privateKey: settings.privateKey,
+    passphrase: settings.passphrase,
+    hostKeys: settings.hostKeys,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    connectAttempts: settings.connectAttempts,
+  }));
+}
+
+/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
+export function targetLabel(target: Pick<SshTarget, 'host' | 'port' | 'user'>): string {
+  const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+  return `${target.user}@${host}:${target.port}`;
+}
