@@ -27,10 +27,7 @@ export async function writeVersionedSite(
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
   await writeTree(root, {
-    'index.html': `<!doctype html><title>${version}</title><script src="app.js"></script>`,
-    'app.js': `console.log(${JSON.stringify(version)});\n`,
-    'assets/style.css': `body::after { content: ${JSON.stringify(version)} }\n`,
-    'assets/big.bin': Buffer.alloc(256 * 1024, version),
+    ...versionedContent(version),
     'stable/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
     ...extra,
   });
@@ -80,3 +77,57 @@ export function sha256(data: Buffer | string): string {
 }
 
 export { chmod, symlink, rm, mkdir, writeFile, readFile, join };
+
+/** Paths every versioned site has, with the content each version serves there. */
+export function versionedContent(version: string): Record<string, Buffer> {
+  return {
+    'index.html': Buffer.from(`<!doctype html><title>${version}</title><script src="app.js"></script>`),
+    'app.js': Buffer.from(`console.log(${JSON.stringify(version)});\n`),
+    'assets/style.css': Buffer.from(`body::after { content: ${JSON.stringify(version)} }\n`),
+    'assets/big.bin': Buffer.alloc(256 * 1024, version),
+  };
+}
+
+export interface PollerVerdict {
+  requests: number;
+  /** Responses that were not 200 or matched no single release's content, with what was wrong. */
+  problems: string[];
+  versionsSeen: Set<string>;
+}
+
+/**
+ * Requests the site without pause while deploys happen. Every answer must be 200 and byte-equal
+ * to the file of exactly one known version: a torn file or a missing one is a problem.
+ */
+export function startPoller(siteUrl: string, versions: () => string[]): { stop: () => Promise<PollerVerdict> } {
+  let running = true;
+  const verdict: PollerVerdict = { requests: 0, problems: [], versionsSeen: new Set() };
+  const loop = async (): Promise<void> => {
+    const paths = Object.keys(versionedContent('x'));
+    while (running) {
+      for (const path of paths) {
+        let answer: HttpAnswer;
+        try {
+          answer = await httpGet(new URL(path, siteUrl).href, 3000);
+        } catch (error) {
+          verdict.problems.push(`${path}: ${(error as Error).message}`);
+          continue;
+        }
+        verdict.requests += 1;
+        const matching = versions().filter((version) => versionedContent(version)[path].equals(answer.body));
+        if (answer.status !== 200) verdict.problems.push(`${path}: status ${answer.status}`);
+        else if (matching.length !== 1)
+          verdict.problems.push(`${path}: body of ${answer.body.length} bytes matches no single release`);
+        else verdict.versionsSeen.add(matching[0]);
+      }
+    }
+  };
+  const loops = [loop(), loop()];
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return verdict;
+    },
+  };
+}

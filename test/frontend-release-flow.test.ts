@@ -1,5 +1,5 @@
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startSshTarget, type SandboxTarget } from '../packages/sandbox/src/ssh-target.js';
+import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
 import { deployFrontend, listReleases, scanSource, type FrontendDeployRequest } from '@sophia/releases';
 import { readlink, stat } from 'node:fs/promises';
 import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';

@@ -41,6 +41,8 @@ export interface DeployHost {
   /** The host as the user named it (used in the nginx template and the summary). */
   name: string;
   session: ReleaseSession & { channelsOpened?: number };
+  /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
+  target?: string;
   /** A fresh session, to free the lock when the first one was lost mid-deploy. */
   reconnect?: () => Promise<ReleaseSession & { close?: () => Promise<void> }>;
 }
@@ -77,6 +79,7 @@ export interface DeployReport {
 
 interface HostRun {
   host: DeployHost;
+  target: string;
   report: HostReport;
   startedAt: number;
   channelsAtStart: number;
@@ -114,7 +117,7 @@ export function releasesToPrune(
 async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   const { session } = run.host;
   const log = request.log ?? (() => undefined);
-  const lock = await TargetLock.acquire(session, request.target, {
+  const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
     releaseId: request.releaseId,
@@ -154,7 +157,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     log(`${session.label}: release ${request.releaseId} is already live with the same content`);
   } else if (existingIsSame && state.releases.some((release) => release.id === request.releaseId && release.info)) {
     // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
-    await writeReleaseInfo(session, request.target, info);
+    await writeReleaseInfo(session, run.target, info);
     run.report.filesReused = totals.files;
     log(`${session.label}: release ${request.releaseId} is already built with the same content`);
   } else {
@@ -172,7 +175,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     log(
       `${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`,
     );
-    await uploadRelease(session, request.target, request.releaseId, archive.stream);
+    await uploadRelease(session, run.target, request.releaseId, archive.stream);
     run.report.filesUploaded = plan.upload.length;
     run.report.filesReused = plan.reuse.length;
     run.report.bytesUploaded = archive.sentBytes();
@@ -182,17 +185,17 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     const config = renderNginxConfig(
       request.nginxConfig.template,
       {
-        root: `${request.target}/current`,
-        release: `${request.target}/releases/${request.releaseId}`,
+        root: `${run.target}/current`,
+        release: `${run.target}/releases/${request.releaseId}`,
         release_id: request.releaseId,
-        target: request.target,
+        target: run.target,
         server_name: run.host.name,
         host: run.host.name,
       },
       request.nginxConfig.templateName,
     );
     run.configInstalled = true;
-    await installNginxConfig(session, request.target, request.nginxConfig.remotePath, config, request.nginxTestCommand);
+    await installNginxConfig(session, run.target, request.nginxConfig.remotePath, config, request.nginxTestCommand);
   }
 }
 
@@ -200,9 +203,9 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
 async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   const { session } = run.host;
   if (run.configInstalled && request.nginxConfig)
-    await restoreNginxConfig(session, request.target, request.nginxConfig.remotePath);
+    await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
   if (run.switched && !run.alreadyLive) {
-    await switchRelease(session, request.target, run.report.previousReleaseId ?? '', request.nginxReloadCommand);
+    await switchRelease(session, run.target, run.report.previousReleaseId ?? '', request.nginxReloadCommand);
     run.switched = false;
   }
 }
@@ -250,6 +253,7 @@ export async function deployFrontend(request: FrontendDeployRequest, hosts: Depl
   const log = request.log ?? (() => undefined);
   const runs: HostRun[] = hosts.map((host) => ({
     host,
+    target: host.target ?? request.target,
     startedAt: performance.now(),
     channelsAtStart: host.session.channelsOpened ?? 0,
     configInstalled: false,
@@ -259,7 +263,7 @@ export async function deployFrontend(request: FrontendDeployRequest, hosts: Depl
       host: host.name,
       label: host.session.label,
       releaseId: request.releaseId,
-      releasePath: `${request.target}/releases/${request.releaseId}`,
+      releasePath: `${host.target ?? request.target}/releases/${request.releaseId}`,
       outcome: 'not switched',
       filesUploaded: 0,
       filesReused: 0,
@@ -300,7 +304,7 @@ export async function deployFrontend(request: FrontendDeployRequest, hosts: Depl
       runs.map(async (run) => {
         const { previous } = await switchRelease(
           run.host.session,
-          request.target,
+          run.target,
           request.releaseId,
           request.nginxReloadCommand,
         );
@@ -324,7 +328,7 @@ export async function deployFrontend(request: FrontendDeployRequest, hosts: Depl
               (run.report.error = `${failure}; rolling back on ${run.report.label} failed too: ${errorMessage(error)}`),
           );
           if (run.info && !run.alreadyLive)
-            await markReleaseFailed(run.host.session, request.target, run.info, failure).catch(() => undefined);
+            await markReleaseFailed(run.host.session, run.target, run.info, failure).catch(() => undefined);
         }
       }
     } else if (failure !== undefined) {

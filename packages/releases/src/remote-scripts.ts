@@ -132,7 +132,7 @@ mv -f "$R/.release.json.tmp" "$R/.release.json"
 /**
  * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
  * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
- * Then the reload; if nginx refuses it, the previous release goes back so link and server agree.
+ * Then the reload (user commands run in the target directory); if nginx refuses it, the previous release goes back so link and server agree.
  * args: target, release id (empty: no live release, as before a first deploy), reload command (may be empty).
  */
 export const SWITCH_SCRIPT = `${PRELUDE}
@@ -164,6 +164,7 @@ fi
  */
 export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
 T=$1; P=$2; TEST=$3
+cd "$T"
 D="$T/.deploy"
 cat > "$D/nginx-config.new"
 rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"

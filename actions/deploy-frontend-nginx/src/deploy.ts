@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import {
+  deployFrontend,
+  originFromEnvironment,
+  scanSource,
+  type DeployReport,
+  type ReleaseOrigin,
+} from '@sophia/releases';
+import { connectSsh, sshTargetsFrom, type SshSession } from '@sophia/ssh';
+import type { FrontendDeploySettings } from './input-helper.js';
+
+export interface DeployOptions {
+  /** Where relative `source` and `nginx-config` paths start: the runner's checkout. */
+  workspace?: string;
+  origin?: ReleaseOrigin;
+  log?: (line: string) => void;
+}
+
+function inWorkspace(workspace: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(workspace, path);
+}
+
+/** Opens every host's connection before anything changes anywhere: an unknown host key or a refused key stops the deploy here. */
+async function connectAll(settings: FrontendDeploySettings): Promise<SshSession[]> {
+  const attempts = await Promise.allSettled(sshTargetsFrom(settings.ssh).map((target) => connectSsh(target)));
+  const failed = attempts.find((attempt) => attempt.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(
+      attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)),
+    );
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
+}
+
+/**
+ * The deploy as the runbook reads: check the build, verify and connect every host, then the
+ * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
+ */
+export async function deployFromSettings(
+  settings: FrontendDeploySettings,
+  options: DeployOptions = {},
+): Promise<DeployReport> {
+  const workspace = options.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const sourceRoot = inWorkspace(workspace, settings.source);
+  const manifest = await scanSource(sourceRoot);
+  const template = settings.nginxConfig
+    ? await readFile(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch((error: Error) => {
+        throw new Error(
+          `Input "nginx-config" names "${settings.nginxConfig?.template}", which cannot be read (${error.message})`,
+        );
+      })
+    : undefined;
+
+  const sessions = await connectAll(settings);
+  try {
+    const targets = sshTargetsFrom(settings.ssh);
+    return await deployFrontend(
+      {
+        sourceRoot,
+        manifest,
+        target: settings.target,
+        releaseId: settings.releaseId,
+        keepReleases: settings.keepReleases,
+        nginxConfig:
+          settings.nginxConfig && template !== undefined
+            ? { template, templateName: settings.nginxConfig.template, remotePath: settings.nginxConfig.remotePath }
+            : undefined,
+        nginxTestCommand: settings.nginxTestCommand,
+        nginxReloadCommand: settings.nginxReloadCommand,
+        smokeUrl: settings.smokeUrl,
+        lockTimeoutMs: settings.lockTimeoutMs,
+        origin: options.origin ?? originFromEnvironment(),
+        log: options.log,
+      },
+      sessions.map((session, index) => ({
+        name: settings.ssh.hosts[index].host,
+        session,
+        reconnect: () => connectSsh(targets[index]),
+      })),
+    );
+  } finally {
+    await Promise.allSettled(sessions.map((session) => session.close()));
+  }
+}
