@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6303);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8073);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5309);
 
 
@@ -28396,8 +28396,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
 var lib_core = __nccwpck_require__(7550);
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 3 modules
-var src = __nccwpck_require__(6303);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 5 modules
+var src = __nccwpck_require__(8073);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
@@ -28584,13 +28584,18 @@ class InputReader {
         return raw;
     }
 }
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
 function maskSecret(value) {
     if (!value.trim())
         return;
     lib_core/* setSecret */.Pq(value);
-    for (const line of value.split(/\r?\n/)) {
-        if (line.trim().length >= 4)
-            lib_core/* setSecret */.Pq(line.trim());
+    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+    for (const line of lines) {
+        if (line.length >= 4 && line !== value)
+            lib_core/* setSecret */.Pq(line);
     }
 }
 
@@ -28692,7 +28697,10 @@ const remotePath = (name, raw) => {
         throw mustBe(name, 'a directory below / (not / itself)', raw);
     return '/' + segments.join('/');
 };
-/** A path inside the repository checkout: relative, without `..`, so it cannot reach outside the workspace. */
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
 const paths_workspacePath = (name, raw) => {
     // eslint-disable-next-line no-control-regex
     if (/[\u0000\n\r]/.test(raw))
@@ -28711,7 +28719,6 @@ var external_node_net_ = __nccwpck_require__(7030);
 
 const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?$/;
 const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
 function port(name, entry, text) {
     const value = Number(text);
@@ -28722,7 +28729,7 @@ function port(name, entry, text) {
 function parseHost(name, entry) {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
-        if (!IPV6.test(bracketed[1]) || !bracketed[1].includes(':'))
+        if (isIP(bracketed[1]) !== 6)
             throw mustBe(name, EXPECTED, entry);
         return bracketed[2] === undefined
             ? { host: bracketed[1] }
@@ -28730,7 +28737,7 @@ function parseHost(name, entry) {
     }
     const colons = entry.split(':').length - 1;
     if (colons > 1) {
-        if (!IPV6.test(entry))
+        if (isIP(entry) !== 6)
             throw mustBe(name, EXPECTED, entry);
         return { host: entry };
     }
@@ -29550,7 +29557,7 @@ async function main() {
 
 /***/ }),
 
-/***/ 6303:
+/***/ 8073:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29564,6 +29571,25 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: debugEnabled
+
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
+
+
+/**
+ * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
+ * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
+ * action before its first line runs). The entry imports this package first, so these globals
+ * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
+ */
+const globals = globalThis;
+if (globals.__filename === undefined) {
+    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    globals.__dirname = (0,external_node_path_namespaceObject.dirname)(globals.__filename);
+}
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(7550);
@@ -29622,6 +29648,8 @@ async function writeSummary(markdown) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 

@@ -1,3 +1,5 @@
+// First, so that bundled dependencies find the CommonJS globals when they load.
+import './esm-globals.js';
 export * from './run-action.js';
 export * from './outputs.js';
 export * from './summary.js';
