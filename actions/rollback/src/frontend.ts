@@ -1,0 +1,64 @@
+import * as core from '@actions/core';
+import { markdownTable } from '@sophia/action-runtime';
+import { originFromEnvironment, rollbackFrontend, type HostRollback } from '@sophia/releases';
+import { connectSsh, sshTargetsFrom, type SshSession } from '@sophia/ssh';
+import type { FrontendRollbackSettings } from './input-helper.js';
+
+/** As long as a deploy's default lock-timeout: a rollback waits for a running deploy, not past it. */
+export const ROLLBACK_LOCK_TIMEOUT_MS = 10 * 60_000;
+
+/** Every host connected (host keys verified) before anything changes anywhere. */
+async function connectAll(settings: FrontendRollbackSettings): Promise<SshSession[]> {
+  const attempts = await Promise.allSettled(sshTargetsFrom(settings.ssh).map((target) => connectSsh(target)));
+  const failed = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(
+      attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)),
+    );
+    throw failed.reason;
+  }
+  return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
+}
+
+/** One id when every host agrees (the usual case), else a JSON object host -> id. */
+export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) => string | undefined): string {
+  const values = new Set(hosts.map((host) => pick(host) ?? ''));
+  if (values.size === 1) return [...values][0];
+  return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.host, pick(host) ?? ''])));
+}
+
+export async function rollBackFrontend(
+  settings: FrontendRollbackSettings,
+): Promise<{ outputs: Record<string, string>; summary: string }> {
+  const sessions = await connectAll(settings);
+  try {
+    const hosts = await rollbackFrontend(
+      {
+        target: settings.target,
+        to: settings.to,
+        markFailed: settings.markFailed,
+        nginxReloadCommand: settings.nginxReloadCommand,
+        lockTimeoutMs: ROLLBACK_LOCK_TIMEOUT_MS,
+        origin: originFromEnvironment(),
+        log: core.info,
+        warn: core.warning,
+      },
+      sessions.map((session, index) => ({ name: settings.ssh.hosts[index].host, session })),
+    );
+    const table = markdownTable(
+      ['Host', 'From', 'To', 'Result'],
+      hosts.map((host) => [
+        host.label,
+        host.from ?? '–',
+        host.to,
+        host.alreadyLive ? 'already live' : `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}`,
+      ]),
+    );
+    return {
+      outputs: { from: perHostOutput(hosts, (host) => host.from), to: perHostOutput(hosts, (host) => host.to) },
+      summary: `### Rollback of ${settings.target}\n\n${table}`,
+    };
+  } finally {
+    await Promise.allSettled(sessions.map((session) => session.close()));
+  }
+}

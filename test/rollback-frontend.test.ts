@@ -1,0 +1,195 @@
+import { readFile, readlink } from 'node:fs/promises';
+import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { connectSsh, type SshSession } from '@sophia/ssh';
+import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
+import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
+
+/** Frontend rollback on a real sshd + nginx: releases r1, r2, r3 serve v1, v2, v3. */
+let sandbox: SandboxTarget;
+let session: SshSession;
+let work: string;
+const origin: ReleaseOrigin = { commit: 'abc', ref: 'refs/heads/main', runUrl: '', actor: 'tester', runId: '7.1' };
+
+async function deploy(version: string): Promise<void> {
+  const source = join(work, 'site');
+  await writeVersionedSite(source, `v${version}`);
+  const report = await deployFrontend(
+    {
+      sourceRoot: source,
+      manifest: await scanSource(source),
+      target: sandbox.siteDir,
+      releaseId: `r${version}`,
+      keepReleases: 5,
+      nginxReloadCommand: sandbox.nginxReloadCommand,
+      lockTimeoutMs: 5000,
+      origin,
+    },
+    [{ name: '127.0.0.1', session }],
+  );
+  expect(report.error).toBeUndefined();
+}
+
+beforeAll(async () => {
+  sandbox = await startSshTarget();
+  session = await connectSsh(sandbox.sshTarget());
+  work = await tempDir('rollback-frontend-');
+  for (const version of ['1', '2', '3']) await deploy(version);
+});
+afterAll(async () => {
+  await session?.close();
+  await sandbox?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+function rollback(inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({
+    action: 'rollback',
+    inputs: {
+      component: 'frontend',
+      target: sandbox.siteDir,
+      host: '127.0.0.1',
+      port: String(sandbox.sshPort),
+      user: sandbox.user,
+      'ssh-key': sandbox.privateKey,
+      'known-hosts': sandbox.knownHosts,
+      'nginx-reload-command': sandbox.nginxReloadCommand,
+      ...inputs,
+    },
+  });
+}
+
+/** The versions a page names: exactly one when it came from one release. */
+function versionsIn(body: string): string[] {
+  return [...body.matchAll(/<title>(v\d)<\/title>/g)].map((match) => match[1]);
+}
+
+async function served(): Promise<string> {
+  const answer = await httpGet(sandbox.siteUrl);
+  expect(answer.status).toBe(200);
+  return versionsIn(answer.body.toString()).join(',');
+}
+
+async function releaseStatus(id: string): Promise<string> {
+  return (
+    JSON.parse(await readFile(join(sandbox.siteDir, 'releases', id, '.release.json'), 'utf8')) as { status: string }
+  ).status;
+}
+
+function errorsOf(run: ActionRun): string[] {
+  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
+}
+
+describe('rollback of the frontend (bundled action, real sshd and nginx)', () => {
+  it('goes back to r2 atomically: a poller sees only 200s, each from one release, r3 then r2 and never back', async () => {
+    expect(await served()).toBe('v3');
+    const seen: Array<{ status: number; versions: string[] }> = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const answer = await httpGet(sandbox.siteUrl);
+        seen.push({ status: answer.status, versions: versionsIn(answer.body.toString()) });
+      }
+    })();
+    const run = await rollback();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    polling = false;
+    await poller;
+
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs).toEqual({ from: 'r3', to: 'r2' });
+    expect(await served()).toBe('v2');
+    expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r2');
+    expect(await releaseStatus('r3')).toBe('failed');
+    expect(run.summary).toContain(`| ${sandbox.user}@127.0.0.1:${sandbox.sshPort} | r3 | r2 |`);
+    expect(run.summary).toContain('switched, r3 marked failed');
+
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(seen.filter((answer) => answer.versions.length !== 1)).toEqual([]);
+    const sequence = seen
+      .map((answer) => answer.versions[0])
+      .filter((version, index, all) => version !== all[index - 1]);
+    expect(sequence).toEqual(['v3', 'v2']);
+  });
+
+  it('goes on to r1 when rolled back again, never to the newer r3', async () => {
+    const run = await rollback();
+    expect(run.code).toBe(0);
+    expect(run.outputs).toEqual({ from: 'r2', to: 'r1' });
+    expect(await served()).toBe('v1');
+    expect(await releaseStatus('r2')).toBe('failed');
+  });
+
+  it('honours a failed release named explicitly, with a warning', async () => {
+    const run = await rollback({ to: 'r3' });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toEqual({ from: 'r1', to: 'r3' });
+    expect(run.annotations).toContainEqual(
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringMatching(
+          /release r3 is marked failed \(rolled back to r2 by https:\/\/github\.com\/sophia\/sophia-ai\/actions\/runs\/1658821493\); switching to it because "to" names it explicitly$/,
+        ),
+      }),
+    );
+    expect(await served()).toBe('v3');
+  });
+
+  it('refuses, changing nothing, when no earlier release is good or the named one does not exist', async () => {
+    const none = await rollback();
+    expect(none.code).toBe(1);
+    expect(errorsOf(none)).toEqual([
+      expect.stringMatching(
+        /: no complete release older than the live r3 that is not marked failed \(releases: r3 \(live\), r2 \(failed\), r1 \(failed\)\); nothing was changed$/,
+      ),
+    ]);
+    const unknown = await rollback({ to: 'r9' });
+    expect(unknown.code).toBe(1);
+    expect(errorsOf(unknown)[0]).toMatch(
+      /: there is no release r9; available releases: r3 \(live\), r2 \(failed\), r1 \(failed\)$/,
+    );
+    expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+    expect(await served()).toBe('v3');
+  });
+
+  it('waits for a deploy holding the lock and gives up at the lock timeout without switching', async () => {
+    const lock = join(sandbox.siteDir, '.deploy', 'lock');
+    await mkdir(lock, { recursive: true });
+    await writeFile(
+      join(lock, 'owner'),
+      'run=99.1\nurl=https://example.test/run/99\nrunner=builder\ntime=now\ntoken=t\n',
+    );
+    // A heartbeat in the future stays fresh for the whole test, like a deploy that is alive.
+    await writeFile(join(lock, 'heartbeat'), `${Math.floor(Date.now() / 1000) + 3600}\n`);
+    try {
+      await expect(
+        rollbackFrontend(
+          {
+            target: sandbox.siteDir,
+            to: { kind: 'release', releaseId: 'r1' },
+            markFailed: true,
+            lockTimeoutMs: 1000,
+            origin,
+          },
+          [{ name: '127.0.0.1', session }],
+        ),
+      ).rejects.toThrow(/is locked by another deploy: run 99\.1 \(https:\/\/example\.test\/run\/99\)/);
+      expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the release it left alone with mark-failed false, and frees the lock', async () => {
+    await deploy('4');
+    const run = await rollback({ to: 'r2', 'mark-failed': 'false' });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toEqual({ from: 'r4', to: 'r2' });
+    expect(await served()).toBe('v2');
+    expect(await releaseStatus('r4')).toBe('complete');
+    expect(run.summary).toContain('| r4 | r2 | switched |');
+    await expect(readFile(join(sandbox.siteDir, '.deploy', 'lock', 'owner'))).rejects.toThrow(/ENOENT/);
+  });
+});
