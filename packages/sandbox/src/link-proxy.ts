@@ -171,12 +171,32 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
       bytesDownstream += chunk.length;
       down.push(chunk);
     });
-    client.on('end', () => up.end());
-    upstream.on('end', () => down.end());
+    // A side that sent its FIN closes cleanly once the lanes have carried everything; a side that vanished
+    // without one (reset, destroy) takes the whole connection down, as a broken link would.
+    let clientEnded = false;
+    let upstreamEnded = false;
+    client.on('end', () => {
+      clientEnded = true;
+      up.end();
+    });
+    upstream.on('end', () => {
+      upstreamEnded = true;
+      down.end();
+    });
+    const onClose = (ended: () => boolean) => () => {
+      if (!ended()) close();
+      else if (client.destroyed && upstream.destroyed) open.delete(connection);
+    };
     client.on('error', close);
     upstream.on('error', close);
-    client.on('close', () => (upstream.writableEnded ? undefined : setImmediate(close)));
-    upstream.on('close', () => (client.writableEnded ? undefined : setImmediate(close)));
+    client.on(
+      'close',
+      onClose(() => clientEnded),
+    );
+    upstream.on(
+      'close',
+      onClose(() => upstreamEnded),
+    );
     upstream.once('connect', () => client.resume());
   });
 

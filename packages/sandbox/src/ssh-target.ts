@@ -46,6 +46,8 @@ export interface SandboxTarget {
   stopSshd(): Promise<void>;
   /** Starts sshd again on the same port with the same keys. */
   startSshd(): Promise<void>;
+  /** The pids of the sshd and nginx master processes now running. */
+  pids(): number[];
   /** Stops every process the sandbox started, by pid, and removes its directory. */
   stop(): Promise<void>;
 }
@@ -137,6 +139,7 @@ export async function startSshTarget(options: SshTargetOptions = {}): Promise<Sa
       sshdLog: () => running.log(),
       stopSshd: () => running.stop(),
       startSshd: () => running.start(),
+      pids: () => [running.pid, web.pid].filter((pid): pid is number => pid !== undefined),
       stop,
     };
   } catch (error) {

@@ -116,7 +116,8 @@ export async function connectSsh(target: SshTarget): Promise<SshSession> {
       return new SshSession(client, label, target.maxConcurrentCommands);
     } catch (error) {
       if (isPermanent(error)) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
+      const reason = typeof (error as Error)?.message === 'string' ? (error as Error).message : String(error);
       if (number >= attempts) {
         throw new SshConnectError(
           label,

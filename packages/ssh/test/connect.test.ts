@@ -1,0 +1,349 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { startLinkProxy, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import {
+  connectSsh,
+  HostKeyError,
+  knownHostsLine,
+  RemoteCommandError,
+  SshAuthError,
+  SshConnectError,
+  SshConnectionLostError,
+  type SshSession,
+} from '@sophia/ssh';
+
+const run = promisify(execFile);
+
+let server: SandboxTarget;
+let impostor: SandboxTarget;
+let session: SshSession | undefined;
+
+beforeAll(async () => {
+  [server, impostor] = await Promise.all([startSshTarget(), startSshTarget()]);
+});
+
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+afterAll(async () => {
+  await Promise.all([server?.stop(), impostor?.stop()]);
+});
+
+async function capturingStdout<T>(action: () => Promise<T>): Promise<{ result: T; output: string }> {
+  const original = process.stdout.write;
+  let output = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    output += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await action(), output };
+  } finally {
+    process.stdout.write = original;
+  }
+}
+
+/** Runs an attempt that must be refused and returns sshd's log lines for that attempt only. */
+async function sshdLogDuring(target: SandboxTarget, action: () => Promise<unknown>): Promise<string> {
+  const before = (await target.sshdLog()).length;
+  await action();
+  // sshd logs the closed connection a moment after the client is gone.
+  for (let waited = 0; waited < 3000; waited += 50) {
+    const log = (await target.sshdLog()).slice(before);
+    if (/Connection closed|Disconnected|disconnect/i.test(log)) return log;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return (await target.sshdLog()).slice(before);
+}
+
+describe('host key verification', () => {
+  test('accepts a [host]:port known_hosts line and a fingerprint', async () => {
+    session = await connectSsh(server.sshTarget());
+    expect((await session.run('ask the user', ['id', '-un'])).stdout.trim()).toBe(server.user);
+    await session.close();
+    session = await connectSsh(
+      server.sshTarget({ hostKeys: { kind: 'fingerprint', fingerprint: server.hostFingerprint } }),
+    );
+    expect((await session.run('echo', ['echo', 'ok'])).stdout).toBe('ok\n');
+  });
+
+  test('accepts a plain host name (port 22 form) in a comma list, checked under an alias', async () => {
+    const knownHosts = `${knownHostsLine('web-9', 22, impostor.hostPublicKey)}\nweb-1,web-2 ${server.hostPublicKey}\n`;
+    session = await connectSsh(
+      server.sshTarget({ hostKeys: { kind: 'known-hosts', knownHosts }, hostKeyAlias: { host: 'web-2', port: 22 } }),
+    );
+    expect((await session.run('echo', ['echo', 'ok'])).stdout).toBe('ok\n');
+  });
+
+  test('accepts entries hashed by ssh-keygen -H', async () => {
+    const path = join(server.baseDir, 'hashed_known_hosts');
+    await writeFile(path, `${server.knownHosts}\n`);
+    await run('ssh-keygen', ['-H', '-f', path]);
+    const knownHosts = await readFile(path, 'utf8');
+    expect(knownHosts).toMatch(/^\|1\|/);
+    expect(knownHosts).not.toContain('127.0.0.1');
+    session = await connectSsh(server.sshTarget({ hostKeys: { kind: 'known-hosts', knownHosts } }));
+    expect((await session.run('echo', ['echo', 'ok'])).stdout).toBe('ok\n');
+  });
+
+  test('a different key for the host fails before authentication, naming host and both fingerprints', async () => {
+    const knownHosts = knownHostsLine('127.0.0.1', server.sshPort, impostor.hostPublicKey);
+    let error: unknown;
+    const log = await sshdLogDuring(server, async () => {
+      error = await connectSsh(
+        server.sshTarget({ hostKeys: { kind: 'known-hosts', knownHosts }, connectAttempts: 3 }),
+      ).catch((e) => e);
+    });
+    expect(error).toBeInstanceOf(HostKeyError);
+    const message = (error as Error).message;
+    expect(message).toContain(`[127.0.0.1]:${server.sshPort}`);
+    expect(message).toContain(`presented ssh-ed25519 ${server.hostFingerprint}`);
+    expect(message).toContain(`expects [127.0.0.1]:${server.sshPort} ssh-ed25519 ${impostor.hostFingerprint}`);
+    expect(log).toContain('Connection from 127.0.0.1');
+    expect(log).not.toMatch(/publickey|Accepted|Failed|userauth/i);
+    // Not retried: one connection only.
+    expect(log.match(/Connection from/g)).toHaveLength(1);
+  });
+
+  test('a wrong fingerprint fails naming both fingerprints', async () => {
+    const error = await connectSsh(
+      server.sshTarget({ hostKeys: { kind: 'fingerprint', fingerprint: impostor.hostFingerprint } }),
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect(error.message).toContain(`presented ssh-ed25519 ${server.hostFingerprint}`);
+    expect(error.message).toContain(`host-fingerprint expects ${impostor.hostFingerprint}`);
+    expect(error).toMatchObject({
+      presentedFingerprint: server.hostFingerprint,
+      expectedFingerprints: [impostor.hostFingerprint],
+    });
+  });
+
+  test('an unknown host fails before authentication, listing what known_hosts does know', async () => {
+    let error: unknown;
+    const log = await sshdLogDuring(server, async () => {
+      error = await connectSsh(
+        server.sshTarget({ hostKeys: { kind: 'known-hosts', knownHosts: impostor.knownHosts } }),
+      ).catch((e) => e);
+    });
+    expect(error).toBeInstanceOf(HostKeyError);
+    const message = (error as Error).message;
+    expect(message).toContain(`Host key verification failed for [127.0.0.1]:${server.sshPort}`);
+    expect(message).toContain('no entry for this host');
+    expect(message).toContain(`[127.0.0.1]:${impostor.sshPort} ssh-ed25519 ${impostor.hostFingerprint}`);
+    expect(message).toContain(server.hostFingerprint);
+    expect(log).not.toMatch(/publickey|Accepted|Failed|userauth/i);
+  });
+
+  test('a key marked @revoked is refused even when another line lists it', async () => {
+    const knownHosts = `${server.knownHosts}\n@revoked * ${server.hostPublicKey}\n`;
+    const error = await connectSsh(server.sshTarget({ hostKeys: { kind: 'known-hosts', knownHosts } })).catch((e) => e);
+    expect(error).toBeInstanceOf(HostKeyError);
+    expect(error.message).toContain('@revoked');
+  });
+
+  test('insecure mode connects and warns with the fingerprint to pin', async () => {
+    const { result, output } = await capturingStdout(() =>
+      connectSsh(server.sshTarget({ hostKeys: { kind: 'insecure' } })),
+    );
+    session = result;
+    expect(output).toContain('::warning::');
+    expect(output).toContain(`NOT verified`);
+    expect(output).toContain(server.hostFingerprint);
+  });
+});
+
+describe('authentication and retries', () => {
+  test('a key the server does not know fails clearly, once', async () => {
+    const started = Date.now();
+    const error = await connectSsh(
+      server.sshTarget({ privateKey: impostor.privateKey, connectAttempts: 4, retryDelayMs: 1000 }),
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(SshAuthError);
+    expect(error.message).toContain(`SSH authentication failed for ${server.user}@127.0.0.1:${server.sshPort}`);
+    expect(error.message).toMatch(/the server did not accept the key ssh-ed25519 SHA256:\S+ \(input "ssh-key"\)/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test('an unreadable key is an input error before any connection', async () => {
+    const error = await connectSsh(
+      server.sshTarget({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----' }),
+    ).catch((e) => e);
+    expect(error).toMatchObject({ name: 'InputError', input: 'ssh-key' });
+  });
+
+  test('a refused port is retried with backoff until sshd appears', async () => {
+    const target = await startSshTarget();
+    try {
+      await target.stopSshd();
+      setTimeout(() => void target.startSshd(), 400);
+      const started = Date.now();
+      const { result, output } = await capturingStdout(() =>
+        connectSsh(target.sshTarget({ connectAttempts: 6, retryDelayMs: 100 })),
+      );
+      session = result;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      expect(output).toMatch(/failed \(attempt 1\/6: connect ECONNREFUSED/);
+      expect((await session.run('echo', ['echo', 'back'])).stdout).toBe('back\n');
+      await session.close();
+      session = undefined;
+    } finally {
+      await target.stop();
+    }
+  });
+
+  test('gives up after the configured attempts, naming them and the last reason', async () => {
+    const target = await startSshTarget();
+    await target.stopSshd();
+    try {
+      const { result } = await capturingStdout(() =>
+        connectSsh(target.sshTarget({ connectAttempts: 2, retryDelayMs: 50 })).catch((e) => e),
+      );
+      expect(result).toBeInstanceOf(SshConnectError);
+      expect(result.message).toBe(
+        `Could not connect to ${target.user}@127.0.0.1:${target.sshPort} after 2 attempts: connect ECONNREFUSED 127.0.0.1:${target.sshPort}`,
+      );
+    } finally {
+      await target.stop();
+    }
+  });
+
+  test('a handshake that never completes times out within connectTimeoutMs', async () => {
+    const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort, latencyMs: 2000 });
+    try {
+      const started = Date.now();
+      const error = await connectSsh(
+        server.sshTarget({ port: proxy.port, connectTimeoutMs: 300, connectAttempts: 1 }),
+      ).catch((e) => e);
+      expect(error).toBeInstanceOf(SshConnectError);
+      expect(error.message).toMatch(/Timed out while waiting for handshake/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe('remote commands', () => {
+  beforeEach(async () => {
+    session = await connectSsh(server.sshTarget());
+  });
+
+  test('a failing command names its purpose, exit code and only the tail of stderr', async () => {
+    const script = 'for i in $(seq 1 50); do echo "line $i" >&2; done; exit 7';
+    const error = await session!.runScript('build the release', script).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error).toMatchObject({ purpose: 'build the release', code: 7 });
+    expect(error.message).toMatch(
+      new RegExp(
+        `^build the release failed on ${server.user}@127\\.0\\.0\\.1:${server.sshPort} \\(exit code 7\\):\\nline 31\\n`,
+      ),
+    );
+    expect(error.message).toMatch(/line 50$/);
+    expect(error.message).not.toContain('line 30\n');
+    expect(await session!.run('allowed failure', ['sh', '-c', 'exit 3'], { okExitCodes: [0, 3] })).toMatchObject({
+      code: 3,
+    });
+  });
+
+  test('runScript passes arguments as data, never as shell syntax', async () => {
+    const args = ['$(touch pwned)', '`id`', "it's", 'two words', '-rf', 'line\nbreak', '😀'];
+    const { stdout } = await session!.runScript('echo args', 'cd "$1" && shift && printf "%s\\0" "$@"; ls', [
+      server.baseDir,
+      ...args,
+    ]);
+    const [printed, listing] = [
+      stdout.slice(0, stdout.lastIndexOf('\0') + 1),
+      stdout.slice(stdout.lastIndexOf('\0') + 1),
+    ];
+    expect(printed.split('\0').slice(0, -1)).toEqual(args);
+    expect(listing).not.toContain('pwned');
+  });
+
+  test('streams a few MB of stdin (stream, Buffer, string) and stdout', async () => {
+    const payload = randomBytes(4 * 1024 * 1024);
+    const digest = createHash('sha256').update(payload).digest('hex');
+    const fromStream = await session!.run('hash a stream', ['sha256sum'], {
+      stdin: Readable.from([payload.subarray(0, 1000), payload.subarray(1000)]),
+    });
+    expect(fromStream.stdout.split(' ')[0]).toBe(digest);
+    expect((await session!.run('hash a buffer', ['sha256sum'], { stdin: payload })).stdout.split(' ')[0]).toBe(digest);
+    expect((await session!.run('echo a string', ['cat'], { stdin: 'héllo\n' })).stdout).toBe('héllo\n');
+
+    const sink = new PassThrough();
+    let received = 0;
+    sink.on('data', (chunk: Buffer) => (received += chunk.length));
+    const result = await session!.exec('read zeros', ['head', '-c', '3000000', '/dev/zero'], { stdout: sink });
+    expect(result).toMatchObject({ code: 0, stdoutBytes: 3_000_000 });
+    expect(received).toBe(3_000_000);
+  });
+
+  test('a command that stops reading its input reports its own exit, not a broken pipe', async () => {
+    const error = await session!
+      .run('refuse input', ['sh', '-c', 'echo "tar: bad archive" >&2; exit 2'], {
+        stdin: Readable.from(
+          (function* () {
+            for (let i = 0; i < 64; i++) yield randomBytes(64 * 1024);
+          })(),
+        ),
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.message).toContain('tar: bad archive');
+  });
+
+  test('counts channels and queues commands beyond what one connection may run at once', async () => {
+    const before = session!.channelsOpened;
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => session!.run(`job ${i}`, ['echo', String(i)])),
+    );
+    expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 24 }, (_, i) => `${i}\n`));
+    expect(session!.channelsOpened - before).toBe(24);
+  });
+
+  test('nasty arguments reach the remote login shell intact', async () => {
+    const args = ["'", '"', '$(id)', '`id`', '\n', ' ', '-n', '--', '\\', '*', 'ü😀', ''];
+    const { stdout } = await session!.run('printf', ['printf', '%s\\0', ...args]);
+    expect(stdout.split('\0').slice(0, -1)).toEqual(args);
+  });
+
+  test('a command past its timeout fails and the session stays usable', async () => {
+    const error = await session!.run('hang', ['sleep', '10'], { timeoutMs: 200 }).catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.message).toContain('hang failed');
+    expect(error.message).toContain('timed out after 200 ms');
+    expect((await session!.run('echo', ['echo', 'still here'])).stdout).toBe('still here\n');
+  });
+});
+
+describe('through a link proxy', () => {
+  test('host keys verify under the alias; a cut connection fails the running command', async () => {
+    const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort });
+    try {
+      session = await connectSsh(
+        server.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: server.sshPort } }),
+      );
+      expect((await session.run('echo', ['echo', 'via proxy'])).stdout).toBe('via proxy\n');
+      expect(proxy.bytesUpstream).toBeGreaterThan(0);
+      const running = session.run('wait', ['sleep', '10']).catch((e) => e);
+      setTimeout(() => proxy.cut(), 100);
+      const error = await running;
+      expect(error).toBeInstanceOf(SshConnectionLostError);
+      expect(error.message).toContain('wait failed on');
+      expect(error.message).toContain('connection lost');
+      await expect(session.run('after', ['true'])).rejects.toBeInstanceOf(SshConnectionLostError);
+      session = undefined;
+      // Without the alias the proxy's own port is what known_hosts must name.
+      const error2 = await connectSsh(server.sshTarget({ port: proxy.port })).catch((e) => e);
+      expect(error2).toBeInstanceOf(HostKeyError);
+      expect(error2.message).toContain(`[127.0.0.1]:${proxy.port}`);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
