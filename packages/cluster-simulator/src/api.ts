@@ -1,0 +1,355 @@
+/**
+ * The API server's write and read semantics over the store: defaulting, validation, generation,
+ * field ownership, the four patch types, deletion with propagation policies, dry runs.
+ */
+import { randomUUID } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { applyDefaults, foldStringData, type DefaultingContext } from './defaults.js';
+import { applyJsonPatch } from './patch/json-patch.js';
+import { recordUpdate, serverSideApply } from './patch/managed-fields.js';
+import { applyMergePatch } from './patch/merge-patch.js';
+import { applyStrategicMergePatch } from './patch/strategic-merge.js';
+import { apiVersionOf, typeOf, type ResourceType } from './resources.js';
+import { fieldSelectorPredicate, labelSelectorPredicate } from './selectors.js';
+import { ApiError, badRequest, notFound, unsupportedMediaType } from './status.js';
+import type { ObjectStore } from './store.js';
+import { clone, isPlainObject, jsonEqual, nowIso, type Json, type KubeObject } from './types.js';
+import { validateObject } from './validation.js';
+
+export interface WriteOptions {
+  fieldManager?: string;
+  userAgent?: string;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export interface ListOptions {
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  limit?: number;
+  continueToken?: string | null;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+const GENERATION_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Ingress',
+  'Pod',
+]);
+const KIND_STATUS_ON_CREATE = new Set(['Pod', 'Service', 'Namespace', 'Ingress']);
+
+/** `kubectl.1.33/v1.33.1 (linux/amd64) ...` -> `kubectl.1.33`, as the API server names a manager. */
+export function managerFromUserAgent(userAgent: string | undefined): string {
+  const prefix = (userAgent ?? '').split('/')[0].trim();
+  return prefix || 'unknown';
+}
+
+function specOf(object: KubeObject): Json {
+  const { metadata: _metadata, status: _status, ...rest } = object;
+  return rest;
+}
+
+function withoutVolatileMetadata(object: KubeObject): KubeObject {
+  const copy = clone(object);
+  delete copy.metadata.resourceVersion;
+  for (const entry of copy.metadata.managedFields ?? []) delete entry.time;
+  return copy;
+}
+
+export class ClusterApi {
+  constructor(
+    readonly store: ObjectStore,
+    private readonly defaulting: DefaultingContext,
+  ) {}
+
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    return this.store.mustGet(type, namespace, name);
+  }
+
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): { items: KubeObject[]; resourceVersion: string; continueToken?: string } {
+    const byLabel = labelSelectorPredicate(options.labelSelector);
+    const byField = fieldSelectorPredicate(options.fieldSelector);
+    const resourceVersion = String(this.store.currentRevision);
+    let items = this.store.list(type, namespace).filter((object) => byLabel(object) && byField(object));
+    const offset = options.continueToken
+      ? Number(Buffer.from(options.continueToken, 'base64').toString('utf8')) || 0
+      : 0;
+    items = items.slice(offset);
+    if (options.limit && options.limit > 0 && items.length > options.limit) {
+      const continueToken = Buffer.from(String(offset + options.limit), 'utf8').toString('base64');
+      return { items: items.slice(0, options.limit), resourceVersion, continueToken };
+    }
+    return { items, resourceVersion };
+  }
+
+  private requireNamespace(type: ResourceType, namespace: string | undefined): void {
+    if (!type.namespaced) return;
+    if (!namespace) throw badRequest('the namespace of the object must be set');
+    const found = this.store.get(typeOf('Namespace'), undefined, namespace);
+    if (!found) throw notFound('namespaces', '', namespace);
+  }
+
+  private checkIdentity(type: ResourceType, namespace: string | undefined, body: KubeObject): void {
+    if (!isPlainObject(body) || !isPlainObject(body.metadata)) {
+      if (!isPlainObject(body)) throw badRequest('the body of the request was not a Kubernetes object');
+      body.metadata = {};
+    }
+    if (body.kind && body.kind !== type.kind) {
+      throw badRequest(
+        `the server could not find the requested resource: expected kind ${type.kind}, got ${body.kind}`,
+      );
+    }
+    if (type.namespaced) {
+      if (body.metadata.namespace && namespace && body.metadata.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      body.metadata.namespace = namespace ?? body.metadata.namespace;
+    }
+  }
+
+  create(
+    type: ResourceType,
+    namespace: string | undefined,
+    body: KubeObject,
+    options: WriteOptions,
+    preManaged = false,
+  ): KubeObject {
+    const object = clone(body);
+    this.checkIdentity(type, namespace, object);
+    this.requireNamespace(type, object.metadata.namespace);
+    if (!object.metadata.name && object.metadata.generateName) {
+      object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
+    }
+    object.apiVersion = apiVersionOf(type);
+    object.kind = type.kind;
+    object.metadata.uid = randomUUID();
+    delete object.metadata.resourceVersion;
+    delete object.metadata.deletionTimestamp;
+    if (!KIND_STATUS_ON_CREATE.has(type.kind)) delete object.status;
+    foldStringData(object);
+    applyDefaults(object, this.defaulting);
+    if (GENERATION_KINDS.has(type.kind)) object.metadata.generation = 1;
+    validateObject(type, object);
+    if (!preManaged) recordUpdate(undefined, object, this.managerOf(options), apiVersionOf(type));
+    if (options.dryRun) {
+      object.metadata.creationTimestamp = nowIso();
+      return object;
+    }
+    return this.store.create(type, object);
+  }
+
+  private managerOf(options: WriteOptions): string {
+    return options.fieldManager || managerFromUserAgent(options.userAgent);
+  }
+
+  /** A write of a whole object (PUT, or the result of a patch). */
+  update(
+    type: ResourceType,
+    previous: KubeObject,
+    body: KubeObject,
+    options: WriteOptions,
+    context: { subresource?: string; preManaged?: boolean; checkVersion?: boolean } = {},
+  ): KubeObject {
+    const next = clone(body);
+    this.checkIdentity(type, previous.metadata.namespace, next);
+    if (next.metadata.name !== previous.metadata.name) {
+      throw badRequest(
+        `the name of the object (${next.metadata.name}) does not match the name on the URL (${previous.metadata.name})`,
+      );
+    }
+    const expectedVersion = context.checkVersion ? next.metadata.resourceVersion : undefined;
+    let result: KubeObject;
+    if (context.subresource === 'status') {
+      result = clone(previous);
+      result.status = next.status;
+    } else {
+      result = next;
+      if (type.subresources.includes('status')) result.status = clone(previous.status);
+      result.metadata.uid = previous.metadata.uid;
+      result.metadata.creationTimestamp = previous.metadata.creationTimestamp;
+      if (previous.metadata.deletionTimestamp) result.metadata.deletionTimestamp = previous.metadata.deletionTimestamp;
+      else delete result.metadata.deletionTimestamp;
+      foldStringData(result);
+      applyDefaults(result, this.defaulting);
+    }
+    result.apiVersion = apiVersionOf(type);
+    result.kind = type.kind;
+    if (GENERATION_KINDS.has(type.kind)) {
+      const changed = !jsonEqual(specOf(previous), specOf(result));
+      result.metadata.generation =
+        (previous.metadata.generation ?? 1) + (changed && context.subresource !== 'status' ? 1 : 0);
+    }
+    validateObject(type, result, previous);
+    if (!context.preManaged) {
+      recordUpdate(previous, result, this.managerOf(options), apiVersionOf(type), context.subresource);
+    }
+    result.metadata.resourceVersion = previous.metadata.resourceVersion;
+    if (jsonEqual(withoutVolatileMetadata(previous), withoutVolatileMetadata(result))) return previous;
+    if (options.dryRun) return result;
+    const stored = this.store.update(type, result, expectedVersion);
+    if (stored.metadata.deletionTimestamp && (stored.metadata.finalizers ?? []).length === 0) {
+      this.store.remove(type, stored.metadata.namespace, stored.metadata.name);
+    }
+    return stored;
+  }
+
+  patch(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    contentType: string,
+    rawBody: string,
+    options: WriteOptions,
+    subresource?: string,
+  ): { object: KubeObject; created: boolean } {
+    const mediaType = contentType.split(';')[0].trim();
+    const existing = this.store.get(type, namespace, name);
+    if (mediaType === 'application/apply-patch+yaml') {
+      return this.apply(type, namespace, name, existing, rawBody, options, subresource);
+    }
+    if (!existing) throw notFound(type.plural, type.group, name);
+    const patch = parseJson(rawBody);
+    let patched: KubeObject;
+    switch (mediaType) {
+      case 'application/strategic-merge-patch+json':
+        patched = applyStrategicMergePatch(existing, patch);
+        break;
+      case 'application/merge-patch+json':
+        patched = applyMergePatch(existing, patch);
+        break;
+      case 'application/json-patch+json':
+        patched = applyJsonPatch(existing, patch);
+        break;
+      default:
+        throw unsupportedMediaType(contentType);
+    }
+    const checkVersion = isPlainObject(patch) && patch.metadata?.resourceVersion !== undefined;
+    return { object: this.update(type, existing, patched, options, { subresource, checkVersion }), created: false };
+  }
+
+  private apply(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    existing: KubeObject | undefined,
+    rawBody: string,
+    options: WriteOptions,
+    subresource?: string,
+  ): { object: KubeObject; created: boolean } {
+    if (!options.fieldManager) {
+      throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+    }
+    let applied: KubeObject;
+    try {
+      applied = parseYaml(rawBody) as KubeObject;
+    } catch (error) {
+      throw badRequest(`error decoding YAML: ${(error as Error).message}`);
+    }
+    if (!isPlainObject(applied)) throw badRequest('invalid object type: applied configuration must be an object');
+    if (applied.apiVersion !== apiVersionOf(type) || applied.kind !== type.kind) {
+      throw badRequest(`invalid object type: ${applied.apiVersion ?? ''}, Kind=${applied.kind ?? ''}`);
+    }
+    applied.metadata ??= {};
+    if (applied.metadata.name && applied.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    applied.metadata.name = name;
+    if (type.namespaced) applied.metadata.namespace = namespace;
+    if (subresource !== 'status' && type.subresources.includes('status')) delete applied.status;
+    foldStringData(applied);
+    const merged = serverSideApply({
+      live: existing,
+      applied,
+      manager: options.fieldManager,
+      force: Boolean(options.force),
+      apiVersion: apiVersionOf(type),
+    });
+    if (!existing) return { object: this.create(type, namespace, merged, options, true), created: true };
+    return { object: this.update(type, existing, merged, options, { subresource, preManaged: true }), created: false };
+  }
+
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions,
+    dryRun = false,
+  ): { object: KubeObject; immediate: boolean } {
+    const existing = this.store.mustGet(type, namespace, name);
+    if (options.preconditions?.uid && options.preconditions.uid !== existing.metadata.uid) {
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${options.preconditions.uid}, UID in object meta: ${existing.metadata.uid}`,
+      );
+    }
+    if (dryRun) return { object: existing, immediate: true };
+    const policy = options.propagationPolicy ?? 'Background';
+    if (type.kind === 'Namespace') {
+      this.deleteNamespaceContents(name);
+      return { object: this.store.remove(type, undefined, name), immediate: true };
+    }
+    if (policy === 'Orphan') this.orphanDependents(existing.metadata.uid);
+    const finalizers: string[] = [...(existing.metadata.finalizers ?? [])];
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (finalizers.length === 0) return { object: this.store.remove(type, namespace, name), immediate: true };
+    if (existing.metadata.deletionTimestamp) return { object: existing, immediate: false };
+    existing.metadata.finalizers = finalizers;
+    existing.metadata.deletionTimestamp = nowIso();
+    existing.metadata.deletionGracePeriodSeconds = 0;
+    if (existing.metadata.generation) existing.metadata.generation += 1;
+    return { object: this.store.update(type, existing), immediate: false };
+  }
+
+  private orphanDependents(uid: string): void {
+    for (const { type, object } of this.store.allObjects()) {
+      const references: Json[] = object.metadata.ownerReferences ?? [];
+      if (!references.some((reference) => reference.uid === uid)) continue;
+      const updated = clone(object);
+      updated.metadata.ownerReferences = references.filter((reference) => reference.uid !== uid);
+      if (updated.metadata.ownerReferences.length === 0) delete updated.metadata.ownerReferences;
+      this.store.update(type, updated);
+    }
+  }
+
+  private deleteNamespaceContents(namespace: string): void {
+    for (const { type, object } of this.store.allObjects()) {
+      if (type.namespaced && object.metadata.namespace === namespace) {
+        this.store.remove(type, namespace, object.metadata.name);
+      }
+    }
+  }
+}
+
+function parseJson(body: string): Json {
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw badRequest(`error decoding patch: ${(error as Error).message}`);
+  }
+}
+
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** Five characters from the alphabet generated names use (no vowels, no confusable digits). */
+export function randomSuffix(length = 5): string {
+  let suffix = '';
+  for (let index = 0; index < length; index++)
+    suffix += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
+  return suffix;
+}

@@ -1,0 +1,58 @@
+/** Events as controllers and the kubelet record them (`kubectl describe` / `get events` show these). */
+import { randomSuffix } from './api.js';
+import { typeOf } from './resources.js';
+import type { ObjectStore } from './store.js';
+import { nowIso, type KubeObject } from './types.js';
+
+export type EventRecorder = (
+  object: KubeObject,
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+  component: string,
+) => void;
+
+export function createEventRecorder(store: ObjectStore): EventRecorder {
+  const eventType = typeOf('Event');
+  const namespaceType = typeOf('Namespace');
+  return (object, type, reason, message, component) => {
+    const namespace = object.metadata.namespace ?? 'default';
+    if (!store.get(namespaceType, undefined, namespace)) return;
+    const now = nowIso();
+    const same = store
+      .list(eventType, namespace)
+      .find(
+        (event) =>
+          event.involvedObject?.uid === object.metadata.uid && event.reason === reason && event.message === message,
+      );
+    if (same) {
+      same.count = (same.count ?? 1) + 1;
+      same.lastTimestamp = now;
+      store.update(eventType, same);
+      return;
+    }
+    store.create(eventType, {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${object.metadata.name}.${randomSuffix(16)}`, namespace },
+      involvedObject: {
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        uid: object.metadata.uid,
+        apiVersion: object.apiVersion,
+        resourceVersion: object.metadata.resourceVersion,
+      },
+      reason,
+      message,
+      source: { component },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      eventTime: null,
+      count: 1,
+      type,
+      reportingComponent: component,
+      reportingInstance: '',
+    });
+  };
+}

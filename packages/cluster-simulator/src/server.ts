@@ -1,0 +1,449 @@
+/** The HTTP face of the simulator: routing, auth, content negotiation, watch streams. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ClusterApi, DeleteOptions, WriteOptions } from './api.js';
+import {
+  aggregatedDiscovery,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  requestedAggregatedVersion,
+} from './discovery.js';
+import { openApiV2Protobuf, openApiV3Document, openApiV3Root } from './openapi.js';
+import { apiVersionOf, findByPlural, type ResourceType } from './resources.js';
+import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from './selectors.js';
+import { ApiError, badRequest, expired, methodNotAllowed } from './status.js';
+import type { ObjectStore } from './store.js';
+import { toTable, wantsTable } from './table.js';
+import { applyMergePatch } from './patch/merge-patch.js';
+import { applyJsonPatch } from './patch/json-patch.js';
+import { applyStrategicMergePatch } from './patch/strategic-merge.js';
+import type { Json, KubeObject } from './types.js';
+
+export interface ServerContext {
+  api: ClusterApi;
+  store: ObjectStore;
+  token: string;
+  version: () => { major: string; minor: string; gitVersion: string };
+  /** Called for each request, so tests can see what kubectl asked. */
+  onRequest?: (method: string, url: string, headers: IncomingMessage['headers']) => void;
+}
+
+const COMMON_HEADERS = { 'Cache-Control': 'no-cache, private' };
+const PUBLIC_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez']);
+
+function send(res: ServerResponse, code: number, body: Json, contentType = 'application/json'): void {
+  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  res.writeHead(code, { ...COMMON_HEADERS, 'Content-Type': contentType, 'Audit-Id': randomUUID() });
+  res.end(payload);
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  const apiError =
+    error instanceof ApiError
+      ? error
+      : new ApiError(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`);
+  send(res, apiError.code, apiError.toStatus());
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(text: string): Json {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`the body of the request could not be decoded: ${(error as Error).message}`);
+  }
+}
+
+interface ResourceRoute {
+  type: ResourceType;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+function routeResource(pathname: string): ResourceRoute | undefined | 'group' {
+  const segments = pathname.split('/').filter(Boolean);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segments[0] === 'api' && segments.length >= 2) {
+    group = '';
+    version = segments[1];
+    rest = segments.slice(2);
+  } else if (segments[0] === 'apis' && segments.length >= 3) {
+    group = segments[1];
+    version = segments[2];
+    rest = segments.slice(3);
+  } else return undefined;
+  if (rest.length === 0) return 'group';
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const type = findByPlural(group, version, rest[2]);
+    if (type?.namespaced) return { type, namespace: rest[1], name: rest[3], subresource: rest[4] };
+  }
+  const type = findByPlural(group, version, rest[0]);
+  if (!type) return undefined;
+  return { type, name: rest[1], subresource: rest[2] };
+}
+
+function writeOptions(query: URLSearchParams, req: IncomingMessage): WriteOptions {
+  return {
+    fieldManager: query.get('fieldManager') ?? undefined,
+    userAgent: req.headers['user-agent'],
+    dryRun: query.getAll('dryRun').includes('All'),
+    force: query.get('force') === 'true',
+  };
+}
+
+function listKind(type: ResourceType): string {
+  return `${type.kind}List`;
+}
+
+function scaleOf(type: ResourceType, object: KubeObject): KubeObject {
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      resourceVersion: object.metadata.resourceVersion,
+      creationTimestamp: object.metadata.creationTimestamp,
+    },
+    spec: { replicas: object.spec?.replicas ?? 0 },
+    status: { replicas: object.status?.replicas ?? 0, selector: labelSelectorString(object.spec?.selector) },
+  };
+}
+
+export function createRequestHandler(context: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(context, req, res).catch((error) => {
+      if (!res.headersSent) sendError(res, error);
+      else res.end();
+    });
+  };
+}
+
+async function handle(context: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = req.method ?? 'GET';
+  context.onRequest?.(method, req.url ?? '/', req.headers);
+  const pathname = url.pathname.replace(/\/+$/, '') || '/';
+  if (!PUBLIC_PATHS.has(pathname) && req.headers.authorization !== `Bearer ${context.token}`) {
+    send(res, 401, new ApiError(401, 'Unauthorized', 'Unauthorized').toStatus());
+    return;
+  }
+  const accept = req.headers.accept;
+  switch (pathname) {
+    case '/version': {
+      const version = context.version();
+      send(res, 200, {
+        major: version.major,
+        minor: version.minor,
+        gitVersion: version.gitVersion,
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2025-01-01T00:00:00Z',
+        goVersion: 'go1.23.4',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+      });
+      return;
+    }
+    case '/healthz':
+    case '/readyz':
+    case '/livez':
+      send(res, 200, 'ok', 'text/plain; charset=utf-8');
+      return;
+    case '/api':
+    case '/apis': {
+      const aggregated = requestedAggregatedVersion(accept);
+      if (aggregated) {
+        send(
+          res,
+          200,
+          aggregatedDiscovery(pathname === '/api', aggregated),
+          `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
+        );
+      } else {
+        send(res, 200, pathname === '/api' ? apiVersions(`${req.headers.host ?? '127.0.0.1'}`) : apiGroupList());
+      }
+      return;
+    }
+    case '/openapi/v2':
+    case '/swagger-2.0.0.pb-v1':
+      send(res, 200, openApiV2Protobuf(), 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+      return;
+    case '/openapi/v3':
+      send(res, 200, openApiV3Root());
+      return;
+  }
+  if (pathname.startsWith('/openapi/v3/')) {
+    const document = openApiV3Document(pathname.slice('/openapi/v3/'.length));
+    if (document) send(res, 200, document, 'application/json');
+    else send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
+    return;
+  }
+  const route = routeResource(pathname);
+  if (route === 'group') {
+    const segments = pathname.split('/').filter(Boolean);
+    const list = segments[0] === 'api' ? apiResourceList('', segments[1]) : apiResourceList(segments[1], segments[2]);
+    if (list) send(res, 200, list);
+    else send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
+    return;
+  }
+  if (!route) {
+    send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
+    return;
+  }
+  const body = method === 'GET' ? '' : await readBody(req);
+  const contentType = req.headers['content-type'] ?? '';
+  if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
+    // Only JSON bodies are understood; clients fall back to JSON on 415 as they do for CBOR/protobuf.
+    send(
+      res,
+      415,
+      new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      ).toStatus(),
+    );
+    return;
+  }
+  await handleResource(context, route, method, url.searchParams, body, req, res);
+}
+
+async function handleResource(
+  context: ServerContext,
+  route: ResourceRoute,
+  method: string,
+  query: URLSearchParams,
+  body: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { api } = context;
+  const { type, namespace, name, subresource } = route;
+  const accept = req.headers.accept;
+  const single = (object: KubeObject, code = 200): void => {
+    if (wantsTable(accept))
+      send(res, code, toTable(type.kind, [object], { resourceVersion: object.metadata.resourceVersion }));
+    else send(res, code, object);
+  };
+  if (subresource && !['status', 'scale', 'log'].includes(subresource)) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (subresource === 'log') {
+    const pod = api.get(type, namespace, name ?? '');
+    const container = query.get('container') ?? pod.spec?.containers?.[0]?.name;
+    send(res, 200, `${pod.metadata.name}/${container}: started (simulated container)\n`, 'text/plain');
+    return;
+  }
+  if (subresource === 'scale') {
+    await handleScale(context, route, method, query, body, req, res);
+    return;
+  }
+  switch (method) {
+    case 'GET': {
+      if (name) {
+        single(api.get(type, namespace, name));
+        return;
+      }
+      const watch = query.get('watch');
+      if (watch === 'true' || watch === '1') {
+        serveWatch(context, type, namespace, query, accept, res);
+        return;
+      }
+      const limit = Number(query.get('limit') ?? 0);
+      const listed = api.list(type, namespace, {
+        labelSelector: query.get('labelSelector'),
+        fieldSelector: query.get('fieldSelector'),
+        limit,
+        continueToken: query.get('continue'),
+      });
+      const listMeta = {
+        resourceVersion: listed.resourceVersion,
+        ...(listed.continueToken ? { continue: listed.continueToken } : {}),
+      };
+      if (wantsTable(accept)) send(res, 200, toTable(type.kind, listed.items, listMeta));
+      else
+        send(res, 200, {
+          kind: listKind(type),
+          apiVersion: apiVersionOf(type),
+          metadata: listMeta,
+          items: listed.items,
+        });
+      return;
+    }
+    case 'POST': {
+      if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      const created = api.create(type, namespace, parseBody(body), writeOptions(query, req));
+      single(created, 201);
+      return;
+    }
+    case 'PUT': {
+      if (!name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      const previous = api.get(type, namespace, name);
+      const updated = api.update(type, previous, parseBody(body), writeOptions(query, req), {
+        subresource,
+        checkVersion: true,
+      });
+      single(updated);
+      return;
+    }
+    case 'PATCH': {
+      if (!name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      const result = api.patch(
+        type,
+        namespace,
+        name,
+        req.headers['content-type'] ?? '',
+        body,
+        writeOptions(query, req),
+        subresource,
+      );
+      single(result.object, result.created ? 201 : 200);
+      return;
+    }
+    case 'DELETE': {
+      const options: DeleteOptions = { ...(parseBody(body) ?? {}) };
+      const policy = query.get('propagationPolicy');
+      if (policy) options.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+      const dryRun =
+        query.getAll('dryRun').includes('All') ||
+        (Array.isArray((options as Json).dryRun) && (options as Json).dryRun.includes('All'));
+      if (!name) {
+        const listed = api.list(type, namespace, {
+          labelSelector: query.get('labelSelector'),
+          fieldSelector: query.get('fieldSelector'),
+        });
+        for (const object of listed.items)
+          api.delete(type, object.metadata.namespace, object.metadata.name, options, dryRun);
+        send(res, 200, {
+          kind: listKind(type),
+          apiVersion: apiVersionOf(type),
+          metadata: { resourceVersion: String(context.store.currentRevision) },
+          items: listed.items,
+        });
+        return;
+      }
+      const result = api.delete(type, namespace, name, options, dryRun);
+      if (result.immediate) {
+        send(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name, group: type.group || undefined, kind: type.plural, uid: result.object.metadata.uid },
+        });
+      } else single(result.object, 200);
+      return;
+    }
+    default:
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
+  }
+}
+
+async function handleScale(
+  context: ServerContext,
+  route: ResourceRoute,
+  method: string,
+  query: URLSearchParams,
+  body: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { api } = context;
+  const { type, namespace } = route;
+  const name = route.name ?? '';
+  if (!type.subresources.includes('scale'))
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  const object = api.get(type, namespace, name);
+  const scale = scaleOf(type, object);
+  if (method === 'GET') {
+    send(res, 200, scale);
+    return;
+  }
+  let desired: KubeObject;
+  if (method === 'PUT') desired = parseBody(body);
+  else if (method === 'PATCH') {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
+    const patch = contentType === 'application/apply-patch+yaml' ? JSON.parse(body) : parseBody(body);
+    desired =
+      contentType === 'application/json-patch+json'
+        ? applyJsonPatch(scale, patch)
+        : contentType === 'application/strategic-merge-patch+json'
+          ? applyStrategicMergePatch(scale, patch)
+          : applyMergePatch(scale, patch);
+  } else throw methodNotAllowed('the server does not allow this method on the requested resource');
+  const replicas = Number(desired?.spec?.replicas);
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new ApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${desired?.spec?.replicas}: must be greater than or equal to 0`,
+    );
+  }
+  const updated = api.update(type, object, { ...object, spec: { ...object.spec, replicas } }, writeOptions(query, req));
+  send(res, 200, scaleOf(type, updated));
+}
+
+function serveWatch(
+  context: ServerContext,
+  type: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+  accept: string | undefined,
+  res: ServerResponse,
+): void {
+  const byLabel = labelSelectorPredicate(query.get('labelSelector'));
+  const byField = fieldSelectorPredicate(query.get('fieldSelector'));
+  const matches = (object: KubeObject): boolean =>
+    (namespace === undefined || object.metadata.namespace === namespace) && byLabel(object) && byField(object);
+  const asTable = wantsTable(accept);
+  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const emit = (eventType: string, object: Json): void => {
+    const payload =
+      asTable && eventType !== 'ERROR'
+        ? toTable(type.kind, [object], { resourceVersion: object.metadata.resourceVersion })
+        : object;
+    res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+  };
+  const from = query.get('resourceVersion');
+  if (!from || from === '0') {
+    for (const object of context.store.list(type, namespace)) if (matches(object)) emit('ADDED', object);
+  } else {
+    const revision = Number(from);
+    if (!Number.isFinite(revision) || revision < context.store.oldestResumableRevision) {
+      emit(
+        'ERROR',
+        expired(`too old resource version: ${from} (${context.store.oldestResumableRevision + 1})`).toStatus(),
+      );
+      res.end();
+      return;
+    }
+    for (const change of context.store.changesSince(revision)) {
+      if (change.resource === type && matches(change.object)) emit(change.type, change.object);
+    }
+  }
+  const unsubscribe = context.store.subscribe((change) => {
+    if (change.resource === type && matches(change.object)) emit(change.type, change.object);
+  });
+  const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
+  const timer = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
+  res.on('close', () => {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  });
+}

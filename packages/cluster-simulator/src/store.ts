@@ -1,0 +1,162 @@
+/**
+ * The object store: every object of every type, one global resourceVersion counter (as etcd has),
+ * and a bounded history of changes so watches can resume from a resourceVersion — or be told
+ * it is too old (410 Expired), which makes clients relist exactly as against a real server.
+ */
+import { randomUUID } from 'node:crypto';
+import { apiVersionOf, type ResourceType } from './resources.js';
+import { alreadyExists, conflict, notFound } from './status.js';
+import { clone, nowIso, type KubeObject } from './types.js';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface Change {
+  type: ChangeType;
+  resource: ResourceType;
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+export type ChangeListener = (change: Change) => void;
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export class ObjectStore {
+  private readonly objects = new Map<ResourceType, Map<string, KubeObject>>();
+  private readonly history: Change[] = [];
+  private readonly listeners = new Set<ChangeListener>();
+  private revision = 1000;
+
+  constructor(private readonly historyLimit = 10000) {}
+
+  get currentRevision(): number {
+    return this.revision;
+  }
+
+  /** The oldest resourceVersion a watch may still resume from. */
+  get oldestResumableRevision(): number {
+    return this.history.length > 0 ? this.history[0].resourceVersion - 1 : this.revision;
+  }
+
+  changesSince(revision: number): Change[] {
+    return this.history.filter((change) => change.resourceVersion > revision);
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Drops history older than `keep` changes ago; tests use it to provoke 410 Expired. */
+  compact(keep = 0): void {
+    this.history.splice(0, Math.max(0, this.history.length - keep));
+  }
+
+  private bucket(type: ResourceType): Map<string, KubeObject> {
+    let bucket = this.objects.get(type);
+    if (!bucket) {
+      bucket = new Map();
+      this.objects.set(type, bucket);
+    }
+    return bucket;
+  }
+
+  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.bucket(type).get(objectKey(type.namespaced ? namespace : undefined, name));
+    return found ? clone(found) : undefined;
+  }
+
+  mustGet(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const found = this.get(type, namespace, name);
+    if (!found) throw notFound(type.plural, type.group, name);
+    return found;
+  }
+
+  /** Objects sorted by namespace then name, as etcd's key order returns them. */
+  list(type: ResourceType, namespace?: string): KubeObject[] {
+    const items = [...this.bucket(type).values()].filter(
+      (object) => namespace === undefined || object.metadata.namespace === namespace,
+    );
+    items.sort((a, b) =>
+      objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)),
+    );
+    return items.map(clone);
+  }
+
+  findByUid(uid: string): { type: ResourceType; object: KubeObject } | undefined {
+    for (const [type, bucket] of this.objects) {
+      for (const object of bucket.values()) if (object.metadata.uid === uid) return { type, object: clone(object) };
+    }
+    return undefined;
+  }
+
+  allObjects(): Array<{ type: ResourceType; object: KubeObject }> {
+    const all: Array<{ type: ResourceType; object: KubeObject }> = [];
+    for (const [type, bucket] of this.objects) for (const object of bucket.values()) all.push({ type, object });
+    return all;
+  }
+
+  create(type: ResourceType, input: KubeObject): KubeObject {
+    const bucket = this.bucket(type);
+    const key = objectKey(type.namespaced ? input.metadata.namespace : undefined, input.metadata.name);
+    if (bucket.has(key)) throw alreadyExists(type.plural, type.group, input.metadata.name);
+    const object = clone(input);
+    object.apiVersion = apiVersionOf(type);
+    object.kind = type.kind;
+    object.metadata.uid = object.metadata.uid ?? randomUUID();
+    object.metadata.creationTimestamp = nowIso();
+    if (!type.namespaced) delete object.metadata.namespace;
+    return this.commit(type, 'ADDED', key, object);
+  }
+
+  /** Replaces an object; with `expectedVersion` set, refuses a stale write (optimistic concurrency). */
+  update(type: ResourceType, input: KubeObject, expectedVersion?: string): KubeObject {
+    const bucket = this.bucket(type);
+    const key = objectKey(type.namespaced ? input.metadata.namespace : undefined, input.metadata.name);
+    const existing = bucket.get(key);
+    if (!existing) throw notFound(type.plural, type.group, input.metadata.name);
+    if (expectedVersion && expectedVersion !== existing.metadata.resourceVersion) {
+      throw conflict(
+        type.plural,
+        type.group,
+        input.metadata.name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    const object = clone(input);
+    object.apiVersion = apiVersionOf(type);
+    object.kind = type.kind;
+    object.metadata.uid = existing.metadata.uid;
+    object.metadata.creationTimestamp = existing.metadata.creationTimestamp;
+    return this.commit(type, 'MODIFIED', key, object);
+  }
+
+  remove(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const bucket = this.bucket(type);
+    const key = objectKey(type.namespaced ? namespace : undefined, name);
+    const existing = bucket.get(key);
+    if (!existing) throw notFound(type.plural, type.group, name);
+    bucket.delete(key);
+    const object = clone(existing);
+    this.revision++;
+    object.metadata.resourceVersion = String(this.revision);
+    this.record({ type: 'DELETED', resource: type, object, resourceVersion: this.revision });
+    return clone(object);
+  }
+
+  private commit(type: ResourceType, changeType: ChangeType, key: string, object: KubeObject): KubeObject {
+    this.revision++;
+    object.metadata.resourceVersion = String(this.revision);
+    this.bucket(type).set(key, object);
+    this.record({ type: changeType, resource: type, object: clone(object), resourceVersion: this.revision });
+    return clone(object);
+  }
+
+  private record(change: Change): void {
+    this.history.push(change);
+    if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+    for (const listener of [...this.listeners]) listener(change);
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * Server-side printing: `kubectl get` asks for `as=Table` and prints the columns the server
+ * returns (with `-o wide` showing priority-1 columns too). These follow the API server's printers.
+ */
+import type { Json, KubeObject } from './types.js';
+
+interface Column {
+  name: string;
+  type?: string;
+  format?: string;
+  priority?: number;
+}
+
+/** The API server's duration.HumanDuration. */
+export function humanDuration(milliseconds: number): string {
+  const seconds = Math.floor(milliseconds / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 120) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
+  if (minutes < 180) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) return hours % 24 === 0 ? `${hours / 24}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  return `${Math.floor(hours / 24 / 365)}y`;
+}
+
+function age(object: KubeObject): string {
+  const created = object.metadata?.creationTimestamp;
+  return created ? humanDuration(Date.now() - Date.parse(created)) : '<unknown>';
+}
+
+function orNone(value: Json): string {
+  return value === undefined || value === null || value === '' ? '<none>' : String(value);
+}
+
+function containersOf(spec: Json): { names: string; images: string } {
+  const containers: Json[] = spec?.containers ?? [];
+  return {
+    names: containers.map((container) => container.name).join(','),
+    images: containers.map((container) => container.image).join(','),
+  };
+}
+
+function selectorText(selector: Json): string {
+  if (!selector) return '<none>';
+  const labels = selector.matchLabels ?? selector;
+  const text = Object.entries(labels)
+    .filter(([, value]) => typeof value === 'string')
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  return text || '<none>';
+}
+
+/** The STATUS column of `kubectl get pods`, following the API server's pod printer. */
+export function podStatusText(pod: KubeObject): string {
+  let reason: string = pod.status?.reason ?? pod.status?.phase ?? 'Pending';
+  const statuses: Json[] = pod.status?.containerStatuses ?? [];
+  for (const status of statuses) {
+    if (status.state?.waiting?.reason) reason = status.state.waiting.reason;
+    else if (status.state?.terminated?.reason) reason = status.state.terminated.reason;
+  }
+  if (statuses.length === 0 && pod.spec?.nodeName && reason === 'Pending') reason = 'ContainerCreating';
+  if (pod.metadata?.deletionTimestamp) reason = 'Terminating';
+  return reason;
+}
+
+function podRow(pod: KubeObject): Json[] {
+  const statuses: Json[] = pod.status?.containerStatuses ?? [];
+  const total = pod.spec?.containers?.length ?? 0;
+  const ready = statuses.filter((status) => status.ready).length;
+  const restarts = statuses.reduce((sum, status) => sum + (status.restartCount ?? 0), 0);
+  return [
+    pod.metadata.name,
+    `${ready}/${total}`,
+    podStatusText(pod),
+    String(restarts),
+    age(pod),
+    orNone(pod.status?.podIP),
+    orNone(pod.spec?.nodeName),
+    '<none>',
+    '<none>',
+  ];
+}
+
+function nodeRow(node: KubeObject): Json[] {
+  const ready = (node.status?.conditions ?? []).find((condition: Json) => condition.type === 'Ready');
+  let status = ready?.status === 'True' ? 'Ready' : ready?.status === 'Unknown' ? 'NotReady' : 'NotReady';
+  if (node.spec?.unschedulable) status += ',SchedulingDisabled';
+  const roles = Object.keys(node.metadata?.labels ?? {})
+    .filter((label) => label.startsWith('node-role.kubernetes.io/'))
+    .map((label) => label.slice('node-role.kubernetes.io/'.length))
+    .sort();
+  const address = (type: string): string =>
+    orNone((node.status?.addresses ?? []).find((entry: Json) => entry.type === type)?.address);
+  const info = node.status?.nodeInfo ?? {};
+  return [
+    node.metadata.name,
+    status,
+    roles.length ? roles.join(',') : '<none>',
+    age(node),
+    info.kubeletVersion ?? '',
+    address('InternalIP'),
+    address('ExternalIP'),
+    info.osImage ?? '',
+    info.kernelVersion ?? '',
+    info.containerRuntimeVersion ?? '',
+  ];
+}
+
+function servicePorts(service: KubeObject): string {
+  const ports: Json[] = service.spec?.ports ?? [];
+  if (ports.length === 0) return '<none>';
+  return ports
+    .map((port) => `${port.port}${port.nodePort ? `:${port.nodePort}` : ''}/${port.protocol ?? 'TCP'}`)
+    .join(',');
+}
+
+const NAME: Column = { name: 'Name', type: 'string', format: 'name' };
+const AGE: Column = { name: 'Age', type: 'string' };
+
+function wide(name: string): Column {
+  return { name, type: 'string', priority: 1 };
+}
+
+function column(name: string, type = 'string'): Column {
+  return { name, type };
+}
+
+interface Printer {
+  columns: Column[];
+  row(object: KubeObject): Json[];
+}
+
+const PRINTERS: Record<string, Printer> = {
+  Pod: {
+    columns: [
+      NAME,
+      column('Ready'),
+      column('Status'),
+      column('Restarts'),
+      AGE,
+      wide('IP'),
+      wide('Node'),
+      wide('Nominated Node'),
+      wide('Readiness Gates'),
+    ],
+    row: podRow,
+  },
+  Node: {
+    columns: [
+      NAME,
+      column('Status'),
+      column('Roles'),
+      AGE,
+      column('Version'),
+      wide('Internal-IP'),
+      wide('External-IP'),
+      wide('OS-Image'),
+      wide('Kernel-Version'),
+      wide('Container-Runtime'),
+    ],
+    row: nodeRow,
+  },
+  Deployment: {
+    columns: [
+      NAME,
+      column('Ready'),
+      column('Up-to-date', 'integer'),
+      column('Available', 'integer'),
+      AGE,
+      wide('Containers'),
+      wide('Images'),
+      wide('Selector'),
+    ],
+    row: (object) => {
+      const containers = containersOf(object.spec?.template?.spec);
+      return [
+        object.metadata.name,
+        `${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 0}`,
+        object.status?.updatedReplicas ?? 0,
+        object.status?.availableReplicas ?? 0,
+        age(object),
+        containers.names,
+        containers.images,
+        selectorText(object.spec?.selector),
+      ];
+    },
+  },
+  ReplicaSet: {
+    columns: [
+      NAME,
+      column('Desired', 'integer'),
+      column('Current', 'integer'),
+      column('Ready', 'integer'),
+      AGE,
+      wide('Containers'),
+      wide('Images'),
+      wide('Selector'),
+    ],
+    row: (object) => {
+      const containers = containersOf(object.spec?.template?.spec);
+      return [
+        object.metadata.name,
+        object.spec?.replicas ?? 0,
+        object.status?.replicas ?? 0,
+        object.status?.readyReplicas ?? 0,
+        age(object),
+        containers.names,
+        containers.images,
+        selectorText(object.spec?.selector),
+      ];
+    },
+  },
+  StatefulSet: {
+    columns: [NAME, column('Ready'), AGE, wide('Containers'), wide('Images')],
+    row: (object) => {
+      const containers = containersOf(object.spec?.template?.spec);
+      return [
+        object.metadata.name,
+        `${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 0}`,
+        age(object),
+        containers.names,
+        containers.images,
+      ];
+    },
+  },
+  DaemonSet: {
+    columns: [
+      NAME,
+      column('Desired', 'integer'),
+      column('Current', 'integer'),
+      column('Ready', 'integer'),
+      column('Up-to-date', 'integer'),
+      column('Available', 'integer'),
+      column('Node Selector'),
+      AGE,
+      wide('Containers'),
+      wide('Images'),
+      wide('Selector'),
+    ],
+    row: (object) => {
+      const containers = containersOf(object.spec?.template?.spec);
+      const status = object.status ?? {};
+      return [
+        object.metadata.name,
+        status.desiredNumberScheduled ?? 0,
+        status.currentNumberScheduled ?? 0,
+        status.numberReady ?? 0,
+        status.updatedNumberScheduled ?? 0,
+        status.numberAvailable ?? 0,
+        selectorText(object.spec?.template?.spec?.nodeSelector),
+        age(object),
+        containers.names,
+        containers.images,
+        selectorText(object.spec?.selector),
+      ];
+    },
+  },
+  Service: {
+    columns: [
+      NAME,
+      column('Type'),
+      column('Cluster-IP'),
+      column('External-IP'),
+      column('Port(s)'),
+      AGE,
+      wide('Selector'),
+    ],
+    row: (object) => [
+      object.metadata.name,
+      object.spec?.type ?? 'ClusterIP',
+      orNone(object.spec?.clusterIP),
+      '<none>',
+      servicePorts(object),
+      age(object),
+      selectorText(object.spec?.selector),
+    ],
+  },
+  Job: {
+    columns: [
+      NAME,
+      column('Status'),
+      column('Completions'),
+      column('Duration'),
+      AGE,
+      wide('Containers'),
+      wide('Images'),
+      wide('Selector'),
+    ],
+    row: (object) => {
+      const containers = containersOf(object.spec?.template?.spec);
+      const status = object.status ?? {};
+      const complete = (status.conditions ?? []).some(
+        (condition: Json) => condition.type === 'Complete' && condition.status === 'True',
+      );
+      const failed = (status.conditions ?? []).some(
+        (condition: Json) => condition.type === 'Failed' && condition.status === 'True',
+      );
+      const started = status.startTime ? Date.parse(status.startTime) : undefined;
+      const finished = status.completionTime ? Date.parse(status.completionTime) : Date.now();
+      return [
+        object.metadata.name,
+        complete ? 'Complete' : failed ? 'Failed' : 'Running',
+        `${status.succeeded ?? 0}/${object.spec?.completions ?? 1}`,
+        started === undefined ? '' : humanDuration(finished - started),
+        age(object),
+        containers.names,
+        containers.images,
+        selectorText(object.spec?.selector),
+      ];
+    },
+  },
+  Namespace: {
+    columns: [NAME, column('Status'), AGE],
+    row: (object) => [object.metadata.name, object.status?.phase ?? 'Active', age(object)],
+  },
+  ConfigMap: {
+    columns: [NAME, column('Data', 'integer'), AGE],
+    row: (object) => [
+      object.metadata.name,
+      Object.keys(object.data ?? {}).length + Object.keys(object.binaryData ?? {}).length,
+      age(object),
+    ],
+  },
+  Secret: {
+    columns: [NAME, column('Type'), column('Data', 'integer'), AGE],
+    row: (object) => [
+      object.metadata.name,
+      object.type ?? 'Opaque',
+      Object.keys(object.data ?? {}).length,
+      age(object),
+    ],
+  },
+  Ingress: {
+    columns: [NAME, column('Class'), column('Hosts'), column('Address'), column('Ports'), AGE],
+    row: (object) => {
+      const hosts = (object.spec?.rules ?? []).map((rule: Json) => rule.host).filter(Boolean);
+      return [
+        object.metadata.name,
+        orNone(object.spec?.ingressClassName),
+        hosts.length ? hosts.join(',') : '*',
+        (object.status?.loadBalancer?.ingress ?? []).map((entry: Json) => entry.ip ?? entry.hostname).join(','),
+        object.spec?.tls?.length ? '80, 443' : '80',
+        age(object),
+      ];
+    },
+  },
+  Event: {
+    columns: [column('Last Seen'), column('Type'), column('Reason'), column('Object'), column('Message')],
+    row: (object) => [
+      object.lastTimestamp ? humanDuration(Date.now() - Date.parse(object.lastTimestamp)) : '<unknown>',
+      object.type ?? 'Normal',
+      object.reason ?? '',
+      `${(object.involvedObject?.kind ?? '').toLowerCase()}/${object.involvedObject?.name ?? ''}`,
+      object.message ?? '',
+    ],
+  },
+};
+
+const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (object) => [object.metadata.name, age(object)] };
+
+export function toTable(kind: string, objects: KubeObject[], listMeta: Json): Json {
+  const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: listMeta,
+    columnDefinitions: printer.columns.map((definition) => ({
+      name: definition.name,
+      type: definition.type ?? 'string',
+      format: definition.format ?? '',
+      description: '',
+      priority: definition.priority ?? 0,
+    })),
+    rows: objects.map((object) => ({
+      cells: printer.row(object),
+      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
+    })),
+  };
+}
+
+export function wantsTable(accept: string | undefined): boolean {
+  return Boolean(accept && /as=Table/.test(accept));
+}

@@ -1,0 +1,99 @@
+/** The validation rules whose verdicts kubectl users meet most; messages follow the API server's. */
+import { matchesLabelSelector } from './selectors.js';
+import { invalid, type StatusCause } from './status.js';
+import { jsonEqual, type Json, type KubeObject } from './types.js';
+import type { ResourceType } from './resources.js';
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function goMap(labels: Record<string, string> | undefined): string {
+  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return `map[string]string{${entries.map(([key, value]) => `"${key}":"${value}"`).join(', ')}}`;
+}
+
+function validatePodSpec(spec: Json, path: string, causes: StatusCause[]): void {
+  const containers: Json[] = spec?.containers ?? [];
+  if (containers.length === 0) {
+    causes.push({ type: 'FieldValueRequired', message: 'Required value', field: `${path}.containers` });
+  }
+  containers.forEach((container, index) => {
+    if (!container.name)
+      causes.push({
+        type: 'FieldValueRequired',
+        message: 'Required value',
+        field: `${path}.containers[${index}].name`,
+      });
+    if (!container.image)
+      causes.push({
+        type: 'FieldValueRequired',
+        message: 'Required value',
+        field: `${path}.containers[${index}].image`,
+      });
+  });
+}
+
+function validateWorkloadSelector(object: KubeObject, causes: StatusCause[]): void {
+  const selector = object.spec?.selector;
+  const labels = object.spec?.template?.metadata?.labels;
+  if (!selector) {
+    causes.push({ type: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
+    return;
+  }
+  if (!matchesLabelSelector(selector, labels)) {
+    causes.push({
+      type: 'FieldValueInvalid',
+      message: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\``,
+      field: 'spec.template.metadata.labels',
+    });
+  }
+}
+
+export function validateObject(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
+  const causes: StatusCause[] = [];
+  const name: string = object.metadata?.name ?? '';
+  const nameRule = type.kind === 'Namespace' || type.kind === 'Service' ? DNS_LABEL : DNS_SUBDOMAIN;
+  if (!name)
+    causes.push({
+      type: 'FieldValueRequired',
+      message: 'Required value: name or generateName is required',
+      field: 'metadata.name',
+    });
+  else if (!nameRule.test(name) || name.length > 253) {
+    causes.push({
+      type: 'FieldValueInvalid',
+      message: `Invalid value: "${name}": a lowercase RFC 1123 ${nameRule === DNS_LABEL ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      field: 'metadata.name',
+    });
+  }
+  switch (type.kind) {
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'StatefulSet':
+    case 'DaemonSet':
+      validateWorkloadSelector(object, causes);
+      validatePodSpec(object.spec?.template?.spec, 'spec.template.spec', causes);
+      if (previous && !jsonEqual(previous.spec?.selector, object.spec?.selector)) {
+        causes.push({
+          type: 'FieldValueInvalid',
+          message: `Invalid value: v1.LabelSelector{MatchLabels:${goMap(object.spec?.selector?.matchLabels)}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable`,
+          field: 'spec.selector',
+        });
+      }
+      break;
+    case 'Pod':
+      validatePodSpec(object.spec, 'spec', causes);
+      break;
+    case 'Job':
+      validatePodSpec(object.spec?.template?.spec, 'spec.template.spec', causes);
+      break;
+    case 'Service':
+      for (const [index, port] of (object.spec?.ports ?? []).entries()) {
+        if (typeof port.port !== 'number') {
+          causes.push({ type: 'FieldValueRequired', message: 'Required value', field: `spec.ports[${index}].port` });
+        }
+      }
+      break;
+  }
+  if (causes.length > 0) throw invalid(type.kind, type.group, name, causes);
+}
