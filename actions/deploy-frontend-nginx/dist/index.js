@@ -51910,8 +51910,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6303);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5158);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5538);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5158:
+/***/ 5538:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51932,12 +51932,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(5904);
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 3 modules
-var src = __nccwpck_require__(6303);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 4 modules
+var src = __nccwpck_require__(9830);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -51977,10 +51977,10 @@ async function sha256File(path) {
  * `../../secrets` would publish whatever the server has there.
  */
 function checkLinkStaysInside(path, target) {
-    if (target.length === 0 || external_node_path_namespaceObject.posix.isAbsolute(target)) {
+    if (target.length === 0 || external_node_path_.posix.isAbsolute(target)) {
         throw new SourceError(`Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`);
     }
-    const resolved = external_node_path_namespaceObject.posix.normalize(external_node_path_namespaceObject.posix.join(external_node_path_namespaceObject.posix.dirname(path), target));
+    const resolved = external_node_path_.posix.normalize(external_node_path_.posix.join(external_node_path_.posix.dirname(path), target));
     if (resolved === '..' || resolved.startsWith('../')) {
         throw new SourceError(`Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`);
     }
@@ -51999,13 +51999,13 @@ async function scanSource(root, options = {}) {
     const entries = [];
     const files = [];
     const walk = async (relative) => {
-        const names = await (0,promises_namespaceObject.readdir)(relative ? (0,external_node_path_namespaceObject.join)(root, relative) : root);
+        const names = await (0,promises_namespaceObject.readdir)(relative ? (0,external_node_path_.join)(root, relative) : root);
         for (const name of names) {
             const path = relative ? `${relative}/${name}` : name;
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
             }
-            const stat = await (0,promises_namespaceObject.lstat)((0,external_node_path_namespaceObject.join)(root, path));
+            const stat = await (0,promises_namespaceObject.lstat)((0,external_node_path_.join)(root, path));
             if (stat.isDirectory()) {
                 entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
                 await walk(path);
@@ -52023,7 +52023,7 @@ async function scanSource(root, options = {}) {
                 files.push(file);
             }
             else if (stat.isSymbolicLink()) {
-                const target = await (0,promises_namespaceObject.readlink)((0,external_node_path_namespaceObject.join)(root, path));
+                const target = await (0,promises_namespaceObject.readlink)((0,external_node_path_.join)(root, path));
                 checkLinkStaysInside(path, target);
                 entries.push({ type: 'symlink', path, target });
             }
@@ -52036,7 +52036,7 @@ async function scanSource(root, options = {}) {
     if (entries.length === 0)
         throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
     await forEachLimited(files, options.concurrency ?? 16, async (file) => {
-        file.sha256 = await sha256File((0,external_node_path_namespaceObject.join)(root, file.path));
+        file.sha256 = await sha256File((0,external_node_path_.join)(root, file.path));
     });
     entries.sort((a, b) => compareBytes(a.path, b.path));
     return { version: 1, entries };
@@ -52223,7 +52223,7 @@ function* releaseEntries(options) {
                     mode: entry.mode,
                     mtime: entry.mtime,
                     size: entry.size,
-                    source: (0,external_node_path_namespaceObject.join)(options.sourceRoot, entry.path),
+                    source: (0,external_node_path_.join)(options.sourceRoot, entry.path),
                 };
             }
         }
@@ -54854,7 +54854,8 @@ async function connectSsh(target) {
         catch (error) {
             if (isPermanent(error))
                 throw error;
-            const reason = error instanceof Error ? error.message : String(error);
+            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
+            const reason = typeof error?.message === 'string' ? error.message : String(error);
             if (number >= attempts) {
                 throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
             }
@@ -54881,7 +54882,7 @@ async function connectSsh(target) {
 
 
 function inWorkspace(workspace, path) {
-    return (0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(workspace, path);
+    return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
 }
 /** Opens every host's connection before anything changes anywhere: an unknown host key or a refused key stops the deploy here. */
 async function connectAll(settings) {
@@ -54937,6 +54938,18 @@ async function deployFromSettings(settings, options = {}) {
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
+/**
+ * A remote directory that also lands in nginx's config (`root {{root}};`), where spaces, `;`,
+ * quotes or `$` would change the config's meaning: only plain path characters are accepted.
+ * Commands never see it unquoted either way; this keeps mistakes and attacks out of nginx.
+ */
+const plainRemotePath = (name, raw) => {
+    const path = remotePath(name, raw);
+    if (!/^[A-Za-z0-9._@+,=:/-]+$/.test(path)) {
+        throw input_error_mustBe(name, 'an absolute path of letters, digits and . _ - @ + , = : / only', raw);
+    }
+    return path;
+};
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
 function defaultReleaseId(now, sha = process.env.GITHUB_SHA ?? '') {
     const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -54948,11 +54961,11 @@ function getInputs(reader = new InputReader(), now = new Date()) {
     reader.maskSecrets(...SSH_SECRET_INPUTS);
     const ssh = ssh_inputs_readSshInputs(reader);
     const source = reader.required('source', paths_workspacePath);
-    const target = reader.required('target', remotePath);
+    const target = reader.required('target', plainRemotePath);
     const id = reader.optional('release-id', releaseId) ?? defaultReleaseId(now);
     const keepReleases = reader.required('keep-releases', integer(1, 100));
     const template = reader.optional('nginx-config', paths_workspacePath);
-    const configPath = reader.optional('nginx-config-path', remotePath);
+    const configPath = reader.optional('nginx-config-path', plainRemotePath);
     if (template !== undefined && configPath === undefined) {
         throw new input_error_InputError('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
     }
@@ -55026,7 +55039,7 @@ async function main() {
 
 /***/ }),
 
-/***/ 6303:
+/***/ 9830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55039,6 +55052,25 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: debugEnabled, inGroup
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
+
+
+/**
+ * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
+ * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
+ * action before its first line runs). The entry imports this package first, so these globals
+ * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
+ */
+const globals = globalThis;
+if (globals.__filename === undefined) {
+    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
+}
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 16 modules
 var lib_core = __nccwpck_require__(5904);
@@ -55097,6 +55129,8 @@ async function writeSummary(markdown) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -55264,6 +55298,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

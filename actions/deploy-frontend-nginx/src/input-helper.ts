@@ -10,8 +10,23 @@ import {
   remotePath,
   SSH_SECRET_INPUTS,
   workspacePath,
+  mustBe,
+  type Parser,
   type SshSettings,
 } from '@sophia/inputs';
+
+/**
+ * A remote directory that also lands in nginx's config (`root {{root}};`), where spaces, `;`,
+ * quotes or `$` would change the config's meaning: only plain path characters are accepted.
+ * Commands never see it unquoted either way; this keeps mistakes and attacks out of nginx.
+ */
+const plainRemotePath: Parser<string> = (name, raw) => {
+  const path = remotePath(name, raw);
+  if (!/^[A-Za-z0-9._@+,=:/-]+$/.test(path)) {
+    throw mustBe(name, 'an absolute path of letters, digits and . _ - @ + , = : / only', raw);
+  }
+  return path;
+};
 
 export interface FrontendDeploySettings {
   ssh: SshSettings;
@@ -42,11 +57,11 @@ export function getInputs(reader = new InputReader(), now = new Date()): Fronten
   reader.maskSecrets(...SSH_SECRET_INPUTS);
   const ssh = readSshInputs(reader);
   const source = reader.required('source', workspacePath);
-  const target = reader.required('target', remotePath);
+  const target = reader.required('target', plainRemotePath);
   const id = reader.optional('release-id', releaseId) ?? defaultReleaseId(now);
   const keepReleases = reader.required('keep-releases', integer(1, 100));
   const template = reader.optional('nginx-config', workspacePath);
-  const configPath = reader.optional('nginx-config-path', remotePath);
+  const configPath = reader.optional('nginx-config-path', plainRemotePath);
   if (template !== undefined && configPath === undefined) {
     throw new InputError('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
   }

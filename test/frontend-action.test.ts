@@ -1,0 +1,213 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { actionDefaults, actionDir, inputVariableName, runAction } from '@sophia/runner-harness';
+import { startLinkProxy, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { mkdir, rm, servedDifferences, tempDir, writeTree, writeVersionedSite } from './frontend-helpers.js';
+
+/** The bundled action (dist/index.js), run as the runner runs it, against a real sshd and nginx. */
+let sandbox: SandboxTarget;
+let workspace: string;
+let keys: string;
+
+function inputs(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    host: '127.0.0.1',
+    port: String(sandbox.sshPort),
+    user: sandbox.user,
+    'ssh-key': sandbox.privateKey,
+    'known-hosts': sandbox.knownHosts,
+    'connect-attempts': '1',
+    'connect-timeout': '5s',
+    source: 'dist',
+    target: sandbox.siteDir,
+    'nginx-test-command': sandbox.nginxTestCommand,
+    'nginx-reload-command': sandbox.nginxReloadCommand,
+    'lock-timeout': '3s',
+    ...overrides,
+  };
+}
+
+function deploy(overrides: Record<string, string> = {}) {
+  return runAction({ action: 'deploy-frontend-nginx', inputs: inputs(overrides), cwd: workspace, timeoutMs: 30_000 });
+}
+
+async function sessionsStarted(): Promise<number> {
+  return (await sandbox.sshdLog()).split('\n').filter((line) => line.includes('Starting session')).length;
+}
+
+async function treeOf(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+function newKeyPair(name: string): { privateKey: string; publicKey: string } {
+  const path = join(keys, name);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', path]);
+  return {
+    privateKey: execFileSync('cat', [path]).toString(),
+    publicKey: execFileSync('cat', [`${path}.pub`])
+      .toString()
+      .trim(),
+  };
+}
+
+beforeAll(async () => {
+  sandbox = await startSshTarget();
+  workspace = await tempDir('frontend-action-');
+  keys = await mkdtemp(join(workspace, 'keys-'));
+});
+afterAll(async () => {
+  await sandbox?.stop();
+  await rm(workspace, { recursive: true, force: true });
+});
+
+test('the bundle deploys, redeploys changes and uploads nothing when nothing changed; outputs and summary per host', async () => {
+  const dist = join(workspace, 'dist');
+  await writeVersionedSite(dist, 'one');
+  const first = await deploy();
+  expect(first.code).toBe(0);
+  expect(first.outputs['release-id']).toMatch(/^\d{14}-3f78685$/);
+  expect(first.outputs).toMatchObject({
+    'previous-release-id': '',
+    'files-uploaded': '5',
+    'files-reused': '0',
+    hosts: '["127.0.0.1"]',
+  });
+  expect(Number(first.outputs['bytes-uploaded'])).toBeGreaterThan(0);
+  expect(first.outputs['release-path']).toBe(`${sandbox.siteDir}/releases/${first.outputs['release-id']}`);
+  expect(first.summary).toContain(
+    '| Host | Outcome | Release | Previous | Files uploaded | Files reused | Bytes sent | Seconds |',
+  );
+  expect(first.summary).toContain(
+    `| ${sandbox.user}@127.0.0.1:${sandbox.sshPort} | live | ${first.outputs['release-id']} |`,
+  );
+  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+  const record = JSON.parse(await readFile(join(first.outputs['release-path'], '.release.json'), 'utf8'));
+  expect(record).toMatchObject({
+    id: first.outputs['release-id'],
+    status: 'complete',
+    commit: '3f786850e387550fdab836ed7e6dc881de23001b',
+    ref: 'refs/heads/main',
+    runUrl: 'https://github.com/sophia/sophia-ai/actions/runs/1658821493',
+    actor: 'sophia-bot',
+  });
+
+  await writeVersionedSite(dist, 'two');
+  const second = await deploy({ 'release-id': 'two', 'smoke-url': sandbox.siteUrl });
+  expect(second.code).toBe(0);
+  expect(second.outputs).toMatchObject({
+    'previous-release-id': first.outputs['release-id'],
+    'files-uploaded': '4',
+    'files-reused': '1',
+  });
+  expect(second.summary).toContain(`Site: ${sandbox.siteUrl}`);
+  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+
+  const third = await deploy({ 'release-id': 'three' });
+  expect(third.code).toBe(0);
+  expect(third.outputs).toMatchObject({ 'previous-release-id': 'two', 'files-uploaded': '0', 'files-reused': '5' });
+  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+});
+
+test('bad inputs, unverifiable hosts and injection attempts are refused before anything runs on the target', async () => {
+  await writeVersionedSite(join(workspace, 'dist'), 'three');
+  await mkdir(join(workspace, 'empty-build'), { recursive: true });
+  const stranger = newKeyPair('stranger');
+  const before = { sessions: await sessionsStarted(), tree: await treeOf(sandbox.baseDir) };
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [
+      { 'known-hosts': `[127.0.0.1]:${sandbox.sshPort} ${stranger.publicKey.split(' ').slice(0, 2).join(' ')}` },
+      /host key/i,
+    ],
+    [{ 'known-hosts': '', 'host-fingerprint': `SHA256:${'A'.repeat(43)}` }, /fingerprint/i],
+    [{ 'ssh-key': stranger.privateKey }, /refused|authentication/i],
+    [{ target: '/' }, /Input "target" must be a directory below \/ \(not \/ itself\)/],
+    [{ target: 'srv/site' }, /Input "target" must be an absolute path/],
+    [{ target: '/srv/../etc' }, /Input "target" must be an absolute path without "." or ".." segments/],
+    [{ source: 'no-such-dir' }, /Input "source" names ".*no-such-dir", which does not exist/],
+    [{ source: 'empty-build' }, /which is empty: there is nothing to deploy/],
+    [{ 'release-id': 'a/b' }, /Input "release-id" must be a release id/],
+    [{ 'release-id': '..' }, /Input "release-id" must be a release id/],
+    [{ target: '/srv/site; touch pwned' }, /Input "target" must be an absolute path of letters/],
+    [{ target: `${sandbox.siteDir}$(touch pwned)` }, /Input "target" must be an absolute path of letters/],
+    [{ 'release-id': '$(id)' }, /Input "release-id" must be a release id/],
+    [{ 'release-id': '`touch pwned`' }, /Input "release-id" must be a release id/],
+    [{ user: 'root; touch pwned' }, /Input "user" must be a user name/],
+    [{ host: '127.0.0.1;touch pwned' }, /Input "host" must be/],
+    [{ port: '22 && touch pwned' }, /Input "port" must be an integer/],
+    [{ 'keep-releases': '$(id)' }, /Input "keep-releases" must be an integer/],
+    [
+      { 'nginx-config': 'site.conf', 'nginx-config-path': '/etc/nginx/x.conf; touch pwned' },
+      /Input "nginx-config-path" must be an absolute path of letters/,
+    ],
+  ];
+  const runs = await Promise.all(cases.map(([overrides]) => deploy(overrides)));
+  runs.forEach((run, index) => {
+    const [overrides, message] = cases[index];
+    const error = run.annotations.find((annotation) => annotation.level === 'error')?.message ?? '';
+    expect({ overrides, code: run.code, error }).toEqual({ overrides, code: 1, error: expect.stringMatching(message) });
+  });
+  // Refused inputs never connect; refused hosts never get a command: no session was started anywhere.
+  expect(await sessionsStarted()).toBe(before.sessions);
+  expect(await treeOf(sandbox.baseDir)).toEqual(before.tree);
+  for (const dir of [workspace, sandbox.baseDir, process.env.HOME ?? '/root'])
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+});
+
+test('a deploy killed with SIGKILL leaves a stale lock that the next run takes over', async () => {
+  const dist = join(workspace, 'dist');
+  await writeVersionedSite(dist, 'before-kill');
+  expect((await deploy({ 'release-id': 'before-kill' })).code).toBe(0);
+  await writeTree(dist, { 'assets/noise.bin': randomBytes(4 * 1024 * 1024) });
+  // A slow link keeps the killed deploy in the middle of its upload.
+  const link = await startLinkProxy({
+    targetHost: '127.0.0.1',
+    targetPort: sandbox.sshPort,
+    bandwidthBitsPerSecond: 8_000_000,
+  });
+  const values = {
+    ...actionDefaults('deploy-frontend-nginx'),
+    ...inputs({
+      port: String(link.port),
+      'known-hosts': '',
+      'host-fingerprint': sandbox.hostFingerprint,
+      'release-id': 'killed',
+    }),
+  };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_RUN_ID: '777',
+  };
+  for (const [name, value] of Object.entries(values)) env[inputVariableName(name) as keyof typeof env] = value;
+  const child = spawn(process.execPath, [join(actionDir('deploy-frontend-nginx'), 'dist', 'index.js')], {
+    cwd: workspace,
+    env,
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  try {
+    const deadline = Date.now() + 15_000;
+    // Killed in the middle of the upload: the partial release is being written.
+    const partial = join(sandbox.siteDir, 'releases/.killed.partial/assets');
+    while (Date.now() < deadline && !existsSync(partial)) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await readFile(join(sandbox.siteDir, '.deploy/lock/owner'), 'utf8')).toContain('run=777.1');
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+  } finally {
+    child.kill('SIGKILL');
+    await link.stop();
+  }
+  expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(true);
+  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/before-kill');
+
+  const next = await deploy({ 'release-id': 'after-kill' });
+  expect(next.code).toBe(0);
+  expect(next.log).toMatch(/took over a stale lock of run 777\.1/);
+  expect(next.log).toContain('removed .killed.partial, left behind by an interrupted deploy');
+  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+  expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+});
