@@ -1,6 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+
+const running = new Set<ChildProcess>();
+const scratchDirs = new Set<string>();
+
+// A safety net for a test run that dies before its stop(): servers and their files must not outlive the
+// process that started them.
+process.once('exit', () => {
+  for (const child of running) signal(child.pid!, 'SIGKILL');
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Removes a directory when this process exits, unless `forget` says it is already gone. */
+export function removeOnExit(dir: string): { forget(): void } {
+  scratchDirs.add(dir);
+  return { forget: () => scratchDirs.delete(dir) };
+}
 
 /** Starts a long-running program with stdout and stderr appended to a log file (servers log there, not to us). */
 export function spawnLogged(program: string, args: string[], logPath: string): ChildProcess {
@@ -8,6 +24,10 @@ export function spawnLogged(program: string, args: string[], logPath: string): C
   try {
     const child = spawn(program, args, { stdio: ['ignore', log, log] });
     child.on('error', () => {}); // reported through the exit it causes
+    if (child.pid !== undefined) {
+      running.add(child);
+      child.once('exit', () => running.delete(child));
+    }
     return child;
   } finally {
     closeSync(log);

@@ -3,6 +3,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOf, knownHostsLine, type SshTarget } from '@sophia/ssh';
 import { Nginx } from './nginx.js';
+import { removeOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
 import { generateKeyPair, Sshd } from './sshd.js';
 
@@ -58,11 +59,13 @@ export async function startSshTarget(options: SshTargetOptions = {}): Promise<Sa
   const nginxPath = options.nginxPath ?? '/usr/sbin/nginx';
   await requirePrograms([sshdPath, nginxPath]);
   const dir = await mkdtemp(join(tmpdir(), 'sophia-sandbox-'));
+  const cleanup = removeOnExit(dir);
   let sshd: Sshd | undefined;
   let nginx: Nginx | undefined;
   const stop = async () => {
     await Promise.all([sshd?.stop(), nginx?.stop()]);
     await rm(dir, { recursive: true, force: true });
+    cleanup.forget();
   };
   try {
     const sshDir = join(dir, 'ssh');
