@@ -170,7 +170,7 @@ describe('every input passed to a local action exists in its action.yml, and eve
     }
   });
 
-  it('catches an unknown input, a missing required one and a missing action', () => {
+  it('catches an unknown input, a missing required one and a missing action, by local path or published name', () => {
     const w = workflow(`
 on: push
 jobs:
@@ -181,11 +181,16 @@ jobs:
         uses: ./actions/health-gate
         with: { url: 'https://example.test' }
       - uses: ./actions/no-such-action
+      - uses: sophia/deploy-actions/rollback@v1
+        with: { component: frontend, target-dir: /srv }
+      - uses: sophia/health-gate@v1
 `);
     expect(actionInputMismatches(w)).toEqual([
       'example.yml: job "gate" step probe (health-gate): input "url" is not declared in action.yml',
       'example.yml: job "gate" step probe (health-gate): required input "urls" is not given',
       'example.yml: job "gate" step 2 (no-such-action): actions/no-such-action/action.yml does not exist',
+      'example.yml: job "gate" step 3 (rollback): input "target-dir" is not declared in action.yml',
+      'example.yml: job "gate" step 4 (health-gate): required input "urls" is not given',
     ]);
   });
 });

@@ -201,8 +201,8 @@ export function actionInputMismatches(workflow: Workflow, root = repoRoot): stri
   const findings: string[] = [];
   for (const [id, job] of Object.entries(workflow.jobs)) {
     for (const [index, step] of (job.steps ?? []).entries()) {
-      if (!step.uses?.startsWith('./actions/')) continue;
-      const name = actionName(step.uses) ?? step.uses;
+      const name = step.uses && (step.uses.startsWith('./actions/') ? step.uses.slice(10) : actionName(step.uses));
+      if (!name) continue;
       const where = `${workflow.file}: job "${id}" step ${step.name ?? step.id ?? index + 1} (${name})`;
       const declared = actionInputs(name, root);
       if (!declared) {

