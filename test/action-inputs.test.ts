@@ -13,6 +13,15 @@ const KNOWN_HOSTS = 'web-1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHdQ3m3s0Zh7ySxlQ
 const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: []\n';
 const SSH = { host: '104.171.202.117', user: 'deploy', 'ssh-key': KEY, 'known-hosts': KNOWN_HOSTS };
 
+// Masking writes ::add-mask:: commands to stdout; keep them out of the test report.
+const write = process.stdout.write;
+beforeEach(() => {
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+});
+afterEach(() => {
+  process.stdout.write = write;
+});
+
 function withDefaults(action: string, given: Record<string, string>): InputReader {
   return new InputReader(inputsFrom({ ...actionDefaults(action), ...given }));
 }
