@@ -38,6 +38,8 @@ export interface ActionRun {
   annotations: Annotation[];
   /** Parsed from the GITHUB_OUTPUT file (both `name=value` and heredoc forms). */
   outputs: Record<string, string>;
+  /** Outputs written that action.yml does not declare (the runner accepts them silently; a contract slip). */
+  undeclaredOutputs: string[];
   /** Contents of the GITHUB_STEP_SUMMARY file. */
   summary: string;
   /** Parsed from the GITHUB_ENV file. */

@@ -42,6 +42,7 @@ describe('runAction', () => {
       expect(snapshot.nodeOptions).toBeNull();
       expect(run.outputs.multi).toBe('line one\nline two');
       expect(run.outputs.simple).toBe('a=b');
+      expect(run.undeclaredOutputs).toEqual(['multi', 'simple']);
       expect(run.summary).toBe('## Probe\n');
       expect(run.annotations).toEqual([
         { level: 'warning', message: '50% done\nsecond line', properties: { title: 'Probe' } },
