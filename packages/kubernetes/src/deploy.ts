@@ -156,7 +156,10 @@ export async function deployManifests(
  * itself. A rollback is not a competing owner of the configuration, so those fields are taken
  * back; conflicts with anyone else are still refused.
  */
-export const ROLLBACK_FIELD_MANAGERS = ['kubectl', 'kubectl-rollout'];
+export function isRollbackFieldManager(manager: string): boolean {
+  // The server names a manager after the client binary: `kubectl`, or `kubectl.1.33` for a versioned one.
+  return /^kubectl(\.\d+\.\d+)?$/.test(manager) || manager === 'kubectl-rollout';
+}
 
 async function applyTakingBackFromRollbacks(
   kubectl: Kubectl,
@@ -168,7 +171,7 @@ async function applyTakingBackFromRollbacks(
     return await kubectl.apply(objects, options);
   } catch (error) {
     if (!(error instanceof ApplyConflictError) || error.managers.length === 0) throw error;
-    if (!error.managers.every((manager) => ROLLBACK_FIELD_MANAGERS.includes(manager))) throw error;
+    if (!error.managers.every(isRollbackFieldManager)) throw error;
     log(`Taking back fields last written by a rollout undo (${error.managers.join(', ')}):\n${error.details}`);
     return kubectl.apply(objects, { ...options, forceConflicts: true });
   }
