@@ -146,13 +146,16 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
       env,
       options.timeoutMs ?? 60_000,
     );
+    const outputs = parseCommandFile(readIfPresent(env.GITHUB_OUTPUT));
+    const declared = actionMetadata(options.action, root).outputs;
     return {
       code,
       signal,
       stdout,
       stderr,
       ...processWorkflowCommands(stdout, stderr),
-      outputs: parseCommandFile(readIfPresent(env.GITHUB_OUTPUT)),
+      outputs,
+      undeclaredOutputs: Object.keys(outputs).filter((name) => !(name in declared)),
       summary: readIfPresent(env.GITHUB_STEP_SUMMARY),
       exportedEnv: parseCommandFile(readIfPresent(env.GITHUB_ENV)),
       durationMs: Date.now() - started,
