@@ -152,7 +152,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   );
 
   const controllers = new ControllerManager(
-    { store, timings, failures, recordEvent: createEventRecorder(store), kubeletVersion },
+    { store, api, instants: new Map(), timings, failures, recordEvent: createEventRecorder(store), kubeletVersion },
     CONTROLLERS,
     options.onControllerError,
   );

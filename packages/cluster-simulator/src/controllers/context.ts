@@ -1,8 +1,9 @@
 /** What every controller gets: the store, timings, failure patterns, an event recorder, a clock. */
+import type { ClusterApi } from '../api.js';
 import type { EventRecorder } from '../events.js';
-import type { ResourceType } from '../resources.js';
+import { typeOf as typeOfKind, type ResourceType } from '../resources.js';
 import type { ObjectStore } from '../store.js';
-import { jsonEqual, type Json, type KubeObject } from '../types.js';
+import { canonicalJson, jsonEqual, type Json, type KubeObject } from '../types.js';
 
 export interface Timings {
   /** Delay between a change and the controllers reacting to it. */
@@ -51,6 +52,10 @@ export const DEFAULT_FAILURE_PATTERNS: FailurePatterns = {
 
 export interface ControllerContext {
   store: ObjectStore;
+  /** Creates objects the way the API server would (defaults, validation, ownership). */
+  api: ClusterApi;
+  /** Precise instants (ms) of transitions, keyed by `<uid>/<what>`; timestamps in objects have second resolution. */
+  instants: Map<string, number>;
   timings: Timings;
   failures: FailurePatterns;
   recordEvent: EventRecorder;
@@ -85,4 +90,69 @@ export function isControlledBy(object: KubeObject, owner: KubeObject): boolean {
   return (object.metadata.ownerReferences ?? []).some(
     (reference: KubeObject) => reference.controller && reference.uid === owner.metadata.uid,
   );
+}
+
+/** When `what` first happened to the object with `uid` (recorded now if unknown). */
+export function instantOf(context: ControllerContext, uid: string, what: string): number {
+  const key = `${uid}/${what}`;
+  let instant = context.instants.get(key);
+  if (instant === undefined) {
+    instant = Date.now();
+    context.instants.set(key, instant);
+  }
+  return instant;
+}
+
+export function setInstant(context: ControllerContext, uid: string, what: string, instant = Date.now()): void {
+  context.instants.set(`${uid}/${what}`, instant);
+}
+
+/** Creates an object as a controller does, with generateName. */
+export function createAsController(context: ControllerContext, kind: string, object: KubeObject): KubeObject {
+  return context.api.create(typeOfKind(kind), object.metadata.namespace, object, { fieldManager: 'k3s' });
+}
+
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** The controllers' template hash: FNV-32a of the canonical template, safe-encoded as the Kubernetes controllers do. */
+export function templateHash(template: unknown, collisionCount = 0): string {
+  const text = canonicalJson(template) + (collisionCount ? String(collisionCount) : '');
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return [...String(hash)].map((char) => ALPHANUMS[char.charCodeAt(0) % ALPHANUMS.length]).join('');
+}
+
+export function conditionOf(object: KubeObject, type: string): Json | undefined {
+  return (object.status?.conditions ?? []).find((condition: Json) => condition.type === type);
+}
+
+export function isPodReady(pod: KubeObject): boolean {
+  return conditionOf(pod, 'Ready')?.status === 'True';
+}
+
+export function isPodActive(pod: KubeObject): boolean {
+  return !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+}
+
+/** Ready for at least minReadySeconds. */
+export function isPodAvailable(context: ControllerContext, pod: KubeObject, minReadySeconds: number): boolean {
+  if (!isPodReady(pod)) return false;
+  if (!minReadySeconds) return true;
+  const readySince = instantOf(context, pod.metadata.uid, 'ready');
+  const availableAt = readySince + minReadySeconds * context.timings.secondMs;
+  if (Date.now() >= availableAt) return true;
+  context.requeueAfter(availableAt - Date.now() + 1);
+  return false;
+}
+
+/** An int-or-percent field (maxSurge, maxUnavailable) resolved against a total. */
+export function intOrPercent(value: Json, total: number, roundUp: boolean): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+)%$/.exec(String(value ?? ''));
+  if (!match) return Number(value) || 0;
+  const exact = (Number(match[1]) * total) / 100;
+  return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }

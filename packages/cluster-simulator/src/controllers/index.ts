@@ -1,5 +1,21 @@
 /** The controllers, in the order a pass runs them. */
+import { reconcileDaemonSets } from './daemonset.js';
+import { reconcileDeployments } from './deployment.js';
 import { collectGarbage } from './garbage-collector.js';
+import { reconcileJobs } from './job.js';
+import { runKubelet } from './kubelet.js';
 import type { Controller } from './manager.js';
+import { reconcileReplicaSets } from './replicaset.js';
+import { schedulePods } from './scheduler.js';
+import { reconcileStatefulSets } from './statefulset.js';
 
-export const CONTROLLERS: Controller[] = [collectGarbage];
+export const CONTROLLERS: Controller[] = [
+  collectGarbage,
+  reconcileDeployments,
+  reconcileReplicaSets,
+  reconcileStatefulSets,
+  reconcileDaemonSets,
+  reconcileJobs,
+  schedulePods,
+  runKubelet,
+];

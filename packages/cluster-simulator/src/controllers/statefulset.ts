@@ -1,0 +1,131 @@
+/**
+ * The StatefulSet controller: pods name-0..N-1 created in order (each waits for the previous
+ * to be Running and Ready under OrderedReady), removed from the highest ordinal, rolled from
+ * the highest ordinal one at a time; currentRevision / updateRevision from ControllerRevisions.
+ */
+import { typeOf } from '../resources.js';
+import { clone, jsonEqual, type KubeObject } from '../types.js';
+import {
+  createAsController,
+  isControlledBy,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  type ControllerContext,
+} from './context.js';
+import { podFromTemplate } from './replicaset.js';
+import { ensureRevision, pruneRevisions } from './revisions.js';
+
+const statefulSetType = typeOf('StatefulSet');
+const podType = typeOf('Pod');
+const REVISION_LABEL = 'controller-revision-hash';
+
+function ordinalOf(statefulSet: KubeObject, pod: KubeObject): number {
+  const suffix = pod.metadata.name.slice(statefulSet.metadata.name.length + 1);
+  return /^\d+$/.test(suffix) ? Number(suffix) : -1;
+}
+
+function reconcileStatefulSet(context: ControllerContext, statefulSet: KubeObject): void {
+  if (statefulSet.metadata.deletionTimestamp) return;
+  const update = ensureRevision(context, statefulSet);
+  const replicas: number = statefulSet.spec.replicas ?? 1;
+  const parallel = statefulSet.spec.podManagementPolicy === 'Parallel';
+  const pods = context.store
+    .list(podType, statefulSet.metadata.namespace)
+    .filter((pod) => isControlledBy(pod, statefulSet) && isPodActive(pod))
+    .sort((a, b) => ordinalOf(statefulSet, a) - ordinalOf(statefulSet, b));
+  const byOrdinal = new Map(pods.map((pod) => [ordinalOf(statefulSet, pod), pod]));
+  let changed = false;
+  for (let ordinal = 0; ordinal < replicas; ordinal++) {
+    const pod = byOrdinal.get(ordinal);
+    if (!pod) {
+      const name = `${statefulSet.metadata.name}-${ordinal}`;
+      const created = podFromTemplate(statefulSet, name, {
+        [REVISION_LABEL]: update.name,
+        'statefulset.kubernetes.io/pod-name': name,
+        'apps.kubernetes.io/pod-index': String(ordinal),
+      });
+      delete created.metadata.generateName;
+      created.spec.hostname = name;
+      if (statefulSet.spec.serviceName) created.spec.subdomain = statefulSet.spec.serviceName;
+      byOrdinal.set(ordinal, createAsController(context, 'Pod', created));
+      context.recordEvent(
+        statefulSet,
+        'Normal',
+        'SuccessfulCreate',
+        `create Pod ${name} in StatefulSet ${statefulSet.metadata.name} successful`,
+        'statefulset-controller',
+      );
+      changed = true;
+      if (!parallel) break;
+    } else if (!parallel && !isPodReady(pod)) break;
+  }
+  if (!changed) {
+    const surplus = pods.filter((pod) => ordinalOf(statefulSet, pod) >= replicas).reverse();
+    if (surplus.length > 0 && (parallel || pods.every(isPodReady) || !isPodReady(surplus[0]))) {
+      for (const pod of parallel ? surplus : surplus.slice(0, 1)) {
+        context.api.delete(podType, pod.metadata.namespace, pod.metadata.name, {});
+        context.recordEvent(
+          statefulSet,
+          'Normal',
+          'SuccessfulDelete',
+          `delete Pod ${pod.metadata.name} in StatefulSet ${statefulSet.metadata.name} successful`,
+          'statefulset-controller',
+        );
+      }
+      changed = true;
+    }
+  }
+  const partition: number = statefulSet.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
+  if (
+    !changed &&
+    statefulSet.spec.updateStrategy?.type !== 'OnDelete' &&
+    pods.length === replicas &&
+    pods.every(isPodReady)
+  ) {
+    const outdated = pods
+      .filter(
+        (pod) => ordinalOf(statefulSet, pod) >= partition && pod.metadata.labels?.[REVISION_LABEL] !== update.name,
+      )
+      .pop();
+    if (outdated) {
+      context.api.delete(podType, outdated.metadata.namespace, outdated.metadata.name, {});
+      context.recordEvent(
+        statefulSet,
+        'Normal',
+        'SuccessfulDelete',
+        `delete Pod ${outdated.metadata.name} in StatefulSet ${statefulSet.metadata.name} successful`,
+        'statefulset-controller',
+      );
+    }
+  }
+  const current = context.store
+    .list(podType, statefulSet.metadata.namespace)
+    .filter((pod) => isControlledBy(pod, statefulSet) && isPodActive(pod));
+  const currentRevision: string = statefulSet.status?.currentRevision ?? update.name;
+  const updated = current.filter((pod) => pod.metadata.labels?.[REVISION_LABEL] === update.name).length;
+  const allUpdated = updated === replicas && current.length === replicas && current.every(isPodReady);
+  const nextCurrent = allUpdated ? update.name : currentRevision;
+  const status = {
+    observedGeneration: statefulSet.metadata.generation,
+    replicas: current.length,
+    readyReplicas: current.filter(isPodReady).length,
+    currentReplicas: current.filter((pod) => pod.metadata.labels?.[REVISION_LABEL] === nextCurrent).length,
+    updatedReplicas: updated,
+    availableReplicas: current.filter((pod) => isPodAvailable(context, pod, statefulSet.spec.minReadySeconds ?? 0))
+      .length,
+    currentRevision: nextCurrent,
+    updateRevision: update.name,
+    collisionCount: 0,
+  };
+  pruneRevisions(context, statefulSet, new Set([nextCurrent, update.name]));
+  const latest = context.store.get(statefulSetType, statefulSet.metadata.namespace, statefulSet.metadata.name);
+  if (!latest || jsonEqual(latest.status, status)) return;
+  const next = clone(latest);
+  next.status = status;
+  context.store.update(statefulSetType, next);
+}
+
+export function reconcileStatefulSets(context: ControllerContext): void {
+  for (const statefulSet of context.store.list(statefulSetType)) reconcileStatefulSet(context, statefulSet);
+}
