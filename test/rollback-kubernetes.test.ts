@@ -1,0 +1,171 @@
+import { startCluster, type Cluster } from '@sophia/cluster-simulator';
+import {
+  FAILED_REVISIONS_ANNOTATION,
+  FAILED_TEMPLATES_ANNOTATION,
+  REVISION_ANNOTATION,
+  watchRollout,
+  type KubeObject,
+  type Kubectl,
+} from '@sophia/kubernetes';
+import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { imageOf, localKubectl } from './fixtures/kube-kit.js';
+
+/** Kubernetes rollback against the cluster simulator with real kubectl, run as the bundled action. */
+const NS = 'sophia';
+const PART_OF = 'app.kubernetes.io/part-of';
+let cluster: Cluster;
+let kubectl: Kubectl;
+
+beforeAll(async () => {
+  cluster = await startCluster({ namespaces: [NS] });
+  kubectl = localKubectl(cluster.kubeconfig);
+});
+afterAll(async () => {
+  await kubectl?.close();
+  await cluster?.stop();
+});
+
+function deployment(name: string, image: string): KubeObject {
+  const labels = { app: name, [PART_OF]: 'sophia' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: NS, labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels }, spec: { containers: [{ name, image }] } },
+    },
+  };
+}
+
+/** A deploy as a pipeline makes it; waits for the rollout unless the image is known not to start. */
+async function deploy(name: string, image: string, options: { wait?: boolean } = {}): Promise<void> {
+  await kubectl.apply([deployment(name, image)], { serverSide: true, fieldManager: 'pipeline', forceConflicts: true });
+  const ref = { kind: 'Deployment', name, namespace: NS };
+  if (options.wait === false) return;
+  const result = await watchRollout(kubectl, ref, { timeoutMs: 20_000, pollIntervalMs: 50 });
+  expect(result.reason).toBeUndefined();
+}
+
+async function live(name: string): Promise<{ image?: string; revision?: string; annotations: Record<string, string> }> {
+  const object = await kubectl.get({ kind: 'Deployment', name, namespace: NS });
+  const annotations = object?.metadata.annotations ?? {};
+  return { image: imageOf(object), revision: annotations[REVISION_ANNOTATION], annotations };
+}
+
+function rollback(inputs: Record<string, string>): Promise<ActionRun> {
+  return runAction({
+    action: 'rollback',
+    inputs: { component: 'kubernetes', kubeconfig: cluster.kubeconfig, namespace: NS, ...inputs },
+    timeoutMs: 60_000,
+  });
+}
+
+function errorsOf(run: ActionRun): string[] {
+  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
+}
+
+function warningsOf(run: ActionRun): string[] {
+  return run.annotations.filter((annotation) => annotation.level === 'warning').map((annotation) => annotation.message);
+}
+
+describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluster simulator)', () => {
+  beforeAll(async () => {
+    await deploy('api', 'ghcr.io/sophia-ai/api:1');
+    await deploy('api', 'ghcr.io/sophia-ai/api:2');
+    await deploy('api', 'ghcr.io/sophia-ai/api:broken', { wait: false });
+    expect((await live('api')).revision).toBe('3');
+  });
+
+  it('goes from the bad revision 3 to 2, marks 3 failed, and reports the renumbered revision', async () => {
+    const run = await rollback({ workloads: 'deployment/api' });
+    expect(errorsOf(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/api': '3' });
+    // the restored template is revision 4 now: that is what kubectl rollout history shows
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/api': '4' });
+    const api = await live('api');
+    expect(api.image).toBe('ghcr.io/sophia-ai/api:2');
+    expect(api.revision).toBe('4');
+    expect(api.annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3');
+    expect(api.annotations[FAILED_TEMPLATES_ANNOTATION]).toMatch(/^[a-z0-9]+$/);
+    expect(run.summary).toContain('| Deployment/api | 3 | 4 | rolled out, revision 3 marked failed |');
+  });
+
+  it('goes on to 1 when rolled back again, not back to the bad 3 as a bare rollout undo would', async () => {
+    const run = await rollback({ workloads: 'deployment/api' });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/api': '4' });
+    const api = await live('api');
+    expect(api.image).toBe('ghcr.io/sophia-ai/api:1');
+    expect(api.revision).toBe('5');
+    // the undo replaced the Deployment's annotations with revision 1's; the failures recorded since survive
+    expect(api.annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3,4');
+    expect(api.annotations[FAILED_TEMPLATES_ANNOTATION].split(',')).toHaveLength(2);
+  });
+
+  it('refuses, changing nothing, when no earlier revision is good or the named one does not exist', async () => {
+    const before = await live('api');
+    const none = await rollback({ workloads: 'deployment/api' });
+    expect(none.code).toBe(1);
+    expect(errorsOf(none)).toEqual([
+      'Deployment/api: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
+    ]);
+    const unknown = await rollback({ workloads: 'deployment/api', to: '9' });
+    expect(errorsOf(unknown)).toEqual([
+      'Deployment/api has no revision 9; available revisions: 3 (failed), 4 (failed), 5 (live)',
+    ]);
+    const missing = await rollback({ workloads: 'deployment/api\ndeployment/nope' });
+    expect(errorsOf(missing)).toEqual([`Deployment/nope not found in namespace ${NS}; nothing was rolled back`]);
+    expect(await live('api')).toEqual(before);
+  });
+
+  it('says so and succeeds when the named revision is already live', async () => {
+    const before = await live('api');
+    const run = await rollback({ workloads: 'deployment/api', to: '1' });
+    expect(run.code).toBe(0);
+    expect(warningsOf(run)).toEqual(['Deployment/api: revision 1 was restored before and is now numbered 5']);
+    expect(run.log).toContain('is already live; nothing to do');
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/api': '5' });
+    expect(await live('api')).toEqual(before);
+  });
+
+  it('keeps a failed revision failed after a restore renumbers it', async () => {
+    // revision 2 (now 4, failed) named explicitly: honoured with a warning, without marking 5
+    const named = await rollback({ workloads: 'deployment/api', to: '2', 'mark-failed': 'false' });
+    expect(named.code).toBe(0);
+    expect(warningsOf(named)).toEqual([
+      'Deployment/api: revision 2 was restored before and is now numbered 4',
+      expect.stringMatching(
+        /^Deployment\/api: revision 4 \(was 2\) ghcr\.io\/sophia-ai\/api:2 is marked failed; rolling back to it because "to" names it explicitly$/,
+      ),
+    ]);
+    expect((await live('api')).image).toBe('ghcr.io/sophia-ai/api:2');
+    expect((await live('api')).annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3,4');
+    await deploy('api', 'ghcr.io/sophia-ai/api:4');
+    expect((await live('api')).revision).toBe('7');
+    // 6 is the failed revision 4 (once 2) under a new number: previous skips it and takes 5 (api:1)
+    const run = await rollback({ workloads: 'deployment/api' });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/api': '7' });
+    expect((await live('api')).image).toBe('ghcr.io/sophia-ai/api:1');
+  });
+
+  it('rolls back every Deployment matching a selector', async () => {
+    for (const name of ['web', 'worker']) {
+      await deploy(name, `ghcr.io/sophia-ai/${name}:1`);
+      await deploy(name, `ghcr.io/sophia-ai/${name}:2`);
+    }
+    const run = await rollback({ selector: `${PART_OF}=sophia,app in (web,worker)` });
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/web': '2', 'Deployment/worker': '2' });
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/web': '3', 'Deployment/worker': '3' });
+    expect((await live('web')).image).toBe('ghcr.io/sophia-ai/web:1');
+    expect((await live('worker')).image).toBe('ghcr.io/sophia-ai/worker:1');
+    const nothing = await rollback({ selector: 'app=nothing-here' });
+    expect(errorsOf(nothing)).toEqual([
+      `No Deployment or StatefulSet in namespace ${NS} matches selector "app=nothing-here"; nothing was rolled back`,
+    ]);
+  });
+});
