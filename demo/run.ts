@@ -1,0 +1,100 @@
+/**
+ * `pnpm demo`: the deploy story on this machine (see story.ts).
+ *   --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
+ *   --fast   short timeouts and fast cluster timings (also DEMO_FAST=1); what the test runs
+ * Exits 0 only when every claim of the story held.
+ */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { INSTALL_COMMAND } from '@sophia/sandbox';
+import { runStory, type Machines } from './story.js';
+import { bold, cyan, dim, green, red } from './terminal.js';
+
+const args = new Set(process.argv.slice(2));
+for (const arg of args) {
+  if (!['--keep', '--fast'].includes(arg)) {
+    console.error(`Unknown option ${arg}. Usage: pnpm demo [--keep] [--fast]`);
+    process.exit(2);
+  }
+}
+const keep = args.has('--keep');
+const fast = args.has('--fast') || process.env.DEMO_FAST === '1';
+
+function installed(program: string): boolean {
+  try {
+    accessSync(program, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** sshd and nginx are the frontend host of the story: install them when we may, else say how. */
+function ensureSystemPackages(): boolean {
+  if (installed('/usr/sbin/sshd') && installed('/usr/sbin/nginx')) return true;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      `The demo runs a real OpenSSH server and nginx, which are not installed. Install them with:\n\n  sudo ${INSTALL_COMMAND}\n`,
+    );
+    return false;
+  }
+  console.log(`Installing OpenSSH server and nginx: ${INSTALL_COMMAND}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+  execFileSync('sh', ['-c', INSTALL_COMMAND], { stdio: 'inherit', env });
+  return installed('/usr/sbin/sshd') && installed('/usr/sbin/nginx');
+}
+
+function kubectlPresent(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.error(
+      'The demo drives the cluster with the real kubectl, which is not on PATH (https://kubernetes.io/docs/tasks/tools/).',
+    );
+    return false;
+  }
+}
+
+async function waitForCtrlC(machines: Machines): Promise<void> {
+  console.log(
+    [
+      bold('Still running (--keep); Ctrl-C stops everything'),
+      `  site        ${cyan(machines.sandbox.siteUrl)}`,
+      `  ssh         ssh ${machines.sandbox.opensshArgs.join(' ')} ${machines.sandbox.user}@127.0.0.1`,
+      `  kubectl     kubectl --kubeconfig ${machines.kubeconfigPath} get pods -A -o wide`,
+      `  workspace   ${machines.workspace}`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+}
+
+async function main(): Promise<number> {
+  if (!ensureSystemPackages() || !kubectlPresent()) return 1;
+  const started = Date.now();
+  console.log(`${bold('Sophia AI deploy suite: the whole story on this machine')}${fast ? dim(' (fast)') : ''}\n`);
+  const checks = await runStory({
+    fast,
+    write: (text) => process.stdout.write(text),
+    beforeStop: keep ? waitForCtrlC : undefined,
+  });
+  const failed = checks.filter((c) => !c.held);
+  const time = dim(`in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  if (failed.length === 0) {
+    console.log(green(bold(`The story held: ${checks.length} of ${checks.length} claims checked `)) + time);
+    return 0;
+  }
+  console.log(red(bold(`The story did not hold: ${failed.length} of ${checks.length} claims failed `)) + time);
+  for (const c of failed) console.log(red(`  ✗ ${c.claim}`) + dim(`  (${c.detail})`));
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(red(`The demo stopped: ${error instanceof Error ? error.message : String(error)}`));
+    process.exit(1);
+  },
+);
