@@ -1,0 +1,140 @@
+/** Real kubectl's apply, server-side and client-side, of Sophia's backend and MCP servers. */
+import { readFileSync } from 'node:fs';
+import { eventually, fixture, kubectlFlavours, openSession, type KubectlSession } from './kubectl-harness.js';
+
+const backend = readFileSync(fixture('backend.yaml'), 'utf8');
+const mcpServers = readFileSync(fixture('mcp-servers.yaml'), 'utf8');
+
+describe.each(kubectlFlavours())('$label apply', (flavour) => {
+  let session: KubectlSession;
+
+  beforeAll(async () => {
+    session = await openSession(flavour);
+    await session
+      .ok(['create', 'namespace', 'ssa'])
+      .catch(() =>
+        session.ok(['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ssa\n' }),
+      );
+    await session.ok(['apply', '-f', '-'], { stdin: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: csa\n' });
+  });
+  afterAll(() => session.close());
+
+  test('server-side apply creates, updates, reports conflicts and forces them', async () => {
+    const created = await session.ok(
+      ['apply', '--server-side', '--field-manager=sophia-deploy', '-n', 'ssa', '-f', '-'],
+      { stdin: backend },
+    );
+    expect(created.trim().split('\n')).toEqual([
+      'configmap/sophia-backend-config serverside-applied',
+      'secret/sophia-backend-secrets serverside-applied',
+      'deployment.apps/sophia-backend serverside-applied',
+      'service/sophia-backend serverside-applied',
+      'ingress.networking.k8s.io/sophia-backend serverside-applied',
+    ]);
+    const secret = JSON.parse(await session.ok(['get', 'secret', 'sophia-backend-secrets', '-n', 'ssa', '-o', 'json']));
+    expect(Buffer.from(secret.data.DATABASE_URL, 'base64').toString()).toBe('postgres://sophia:example@db:5432/sophia');
+    expect(secret.stringData).toBeUndefined();
+
+    const generation = JSON.parse(await session.ok(['get', 'deploy', 'sophia-backend', '-n', 'ssa', '-o', 'json']))
+      .metadata.generation;
+    await session.ok(['apply', '--server-side', '--field-manager=sophia-deploy', '-n', 'ssa', '-f', '-'], {
+      stdin: backend.replace('backend:1.4.0', 'backend:1.5.0'),
+    });
+    const updated = JSON.parse(
+      await session.ok(['get', 'deploy', 'sophia-backend', '-n', 'ssa', '-o', 'json', '--show-managed-fields']),
+    );
+    expect(updated.spec.template.spec.containers[0].image).toBe('ghcr.io/sophia-ai/backend:1.5.0');
+    expect(updated.metadata.generation).toBe(generation + 1);
+    expect(
+      updated.metadata.managedFields.map(
+        (entry: { manager: string; operation: string }) => `${entry.manager}/${entry.operation}`,
+      ),
+    ).toContain('sophia-deploy/Apply');
+
+    const conflicting = await session.run(
+      ['apply', '--server-side', '--field-manager=hotfix', '-n', 'ssa', '-f', '-'],
+      { stdin: backend.replace('backend:1.4.0', 'backend:1.6.0-hotfix') },
+    );
+    expect(conflicting.code).toBe(1);
+    expect(conflicting.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "sophia-deploy": .spec.template.spec.containers[name="api"].image',
+    );
+    expect(conflicting.stderr).toContain('--force-conflicts');
+    const unchanged = JSON.parse(await session.ok(['get', 'deploy', 'sophia-backend', '-n', 'ssa', '-o', 'json']));
+    expect(unchanged.spec.template.spec.containers[0].image).toBe('ghcr.io/sophia-ai/backend:1.5.0');
+
+    await session.ok(
+      ['apply', '--server-side', '--field-manager=hotfix', '--force-conflicts', '-n', 'ssa', '-f', '-'],
+      { stdin: backend.replace('backend:1.4.0', 'backend:1.6.0-hotfix') },
+    );
+    const forced = JSON.parse(
+      await session.ok(['get', 'deploy', 'sophia-backend', '-n', 'ssa', '-o', 'json', '--show-managed-fields']),
+    );
+    expect(forced.spec.template.spec.containers[0].image).toBe('ghcr.io/sophia-ai/backend:1.6.0-hotfix');
+    const original = forced.metadata.managedFields.find(
+      (entry: { manager: string }) => entry.manager === 'sophia-deploy',
+    );
+    expect(JSON.stringify(original.fieldsV1)).not.toContain('"f:image"');
+  });
+
+  test('server-side apply removes a list element its manager stops applying', async () => {
+    const twoPorts = mcpServers.replace(
+      '- containerPort: 3001\n',
+      '- containerPort: 3001\n            - containerPort: 9090\n              name: metrics\n',
+    );
+    await session.ok(['apply', '--server-side', '-n', 'ssa', '-f', '-'], { stdin: twoPorts });
+    const before = JSON.parse(await session.ok(['get', 'deploy', 'mcp-github', '-n', 'ssa', '-o', 'json']));
+    expect(
+      before.spec.template.spec.containers[0].ports.map((port: { containerPort: number }) => port.containerPort),
+    ).toEqual([3001, 9090]);
+    await session.ok(['apply', '--server-side', '-n', 'ssa', '-f', '-'], { stdin: mcpServers });
+    const after = JSON.parse(await session.ok(['get', 'deploy', 'mcp-github', '-n', 'ssa', '-o', 'json']));
+    expect(after.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 3001, protocol: 'TCP' }]);
+  });
+
+  test('client-side apply reports created, configured and unchanged', async () => {
+    const all = `${backend}\n---\n${mcpServers}`;
+    const created = await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: all });
+    expect(created).toContain('deployment.apps/sophia-backend created');
+    expect(created).toContain('ingress.networking.k8s.io/sophia-backend created');
+    for (const name of ['mcp-github', 'mcp-slack', 'mcp-linear']) {
+      expect(created).toContain(`deployment.apps/${name} created`);
+      expect(created).toContain(`service/${name} created`);
+    }
+    const again = await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: all });
+    expect(again).toContain('deployment.apps/sophia-backend unchanged');
+    expect(again).toContain('service/mcp-linear unchanged');
+    expect(again).toContain('configmap/sophia-backend-config unchanged');
+
+    const changed = all
+      .replace('backend:1.4.0', 'backend:1.4.1')
+      .replace('LOG_LEVEL: info', 'LOG_LEVEL: debug')
+      .replace(/\n {12}- name: MCP_PORT\n {14}value: "3002"/, '');
+    const configured = await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: changed });
+    expect(configured).toContain('deployment.apps/sophia-backend configured');
+    expect(configured).toContain('configmap/sophia-backend-config configured');
+    expect(configured).toContain('deployment.apps/mcp-slack configured');
+    expect(configured).toContain('deployment.apps/mcp-github unchanged');
+    const slack = JSON.parse(await session.ok(['get', 'deploy', 'mcp-slack', '-n', 'csa', '-o', 'json']));
+    expect(slack.spec.template.spec.containers[0].env).toBeUndefined();
+    const api = JSON.parse(await session.ok(['get', 'deploy', 'sophia-backend', '-n', 'csa', '-o', 'json']));
+    expect(api.spec.template.spec.containers[0].image).toBe('ghcr.io/sophia-ai/backend:1.4.1');
+    expect(api.spec.template.spec.containers[0].env.map((entry: { name: string }) => entry.name)).toEqual([
+      'LOG_LEVEL',
+      'DATABASE_URL',
+    ]);
+    expect(api.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).toContain('backend:1.4.1');
+
+    // kubectl migrates client-side applied objects to server-side apply without conflicts.
+    const migrated = await session.ok(['apply', '--server-side', '-n', 'csa', '-f', '-'], { stdin: changed });
+    expect(migrated).toContain('deployment.apps/sophia-backend serverside-applied');
+    await eventually(
+      async () => {
+        const rollout = await session.run(['rollout', 'status', 'deploy/sophia-backend', '-n', 'csa', '--timeout=5s']);
+        return rollout.code === 0 ? rollout : undefined;
+      },
+      10000,
+      'the backend rollout',
+    );
+  });
+});
