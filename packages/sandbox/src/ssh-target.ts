@@ -25,6 +25,8 @@ export interface SandboxTarget {
   /** `[127.0.0.1]:<sshPort> ssh-ed25519 AAAA...` */
   knownHosts: string;
   knownHostsPath: string;
+  /** A known_hosts line naming this host key at another port of 127.0.0.1 (e.g. a link proxy's). */
+  knownHostsFor(port: number): string;
   hostFingerprint: string;
   /** A writable directory for deploys; nginx serves `<baseDir>/site/current`. */
   baseDir: string;
@@ -104,6 +106,7 @@ export async function startSshTarget(options: SshTargetOptions = {}): Promise<Sa
       hostPublicKey: hostKey.publicKey,
       knownHosts,
       knownHostsPath,
+      knownHostsFor: (port) => knownHostsLine('127.0.0.1', port, hostKey.publicKey),
       hostFingerprint: fingerprintOf(Buffer.from(hostKeyBase64, 'base64')),
       baseDir,
       siteDir,

@@ -61,14 +61,14 @@ async function echoRoundTrip(socket: Socket, bytes: number): Promise<number> {
 }
 
 test('adds the latency each way: a round trip takes twice latencyMs', async () => {
-  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: echoPort, latencyMs: 40 });
+  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: echoPort, latencyMs: 100 });
   const socket = await open(proxy.port);
   const rtts = [];
   for (let i = 0; i < 3; i++) rtts.push(await echoRoundTrip(socket, 10));
-  for (const rtt of rtts) {
-    expect(rtt).toBeGreaterThanOrEqual(79);
-    expect(rtt).toBeLessThan(130);
-  }
+  for (const rtt of rtts) expect(rtt).toBeGreaterThanOrEqual(199);
+  // Timers run late on a loaded machine, never early: the best sample shows the added delay, and it is
+  // well below a latency applied twice per direction (400 ms).
+  expect(Math.min(...rtts)).toBeLessThan(300);
   expect(proxy.bytesUpstream).toBe(30);
   expect(proxy.bytesDownstream).toBe(30);
   socket.destroy();

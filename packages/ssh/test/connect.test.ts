@@ -342,6 +342,13 @@ describe('through a link proxy', () => {
       const error2 = await connectSsh(server.sshTarget({ port: proxy.port })).catch((e) => e);
       expect(error2).toBeInstanceOf(HostKeyError);
       expect(error2.message).toContain(`[127.0.0.1]:${proxy.port}`);
+      session = await connectSsh(
+        server.sshTarget({
+          port: proxy.port,
+          hostKeys: { kind: 'known-hosts', knownHosts: server.knownHostsFor(proxy.port) },
+        }),
+      );
+      expect((await session.run('echo', ['echo', 'named by the proxy port'])).stdout).toBe('named by the proxy port\n');
     } finally {
       await proxy.stop();
     }
