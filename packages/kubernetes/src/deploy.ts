@@ -3,6 +3,7 @@ import { ApplyConflictError, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
 import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
 import { revisionOf, watchRollouts, type RolloutResult } from './rollout.js';
+import { FAILED_TEMPLATES_ANNOTATION } from './rollback.js';
 import { FAILED_REVISIONS_ANNOTATION } from './transforms.js';
 
 export interface DeploySettings {
@@ -28,6 +29,8 @@ export interface RollbackRecord {
   ref: ObjectRef;
   /** The revision this run produced and that failed. */
   failedRevision?: string;
+  /** Its pod template's stable name (pod-template-hash), recorded because undo renumbers revisions. */
+  failedTemplate?: string;
   /** The revision the workload had before the run, and runs again now. */
   restoredRevision?: string;
   /** Why a changed workload could not be rolled back (it did not exist before this run). */
@@ -135,7 +138,15 @@ export async function deployManifests(
     const previous = before.get(objectKey(object));
     return !previous || previous.metadata.generation !== object.metadata.generation;
   });
-  report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+  try {
+    report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+  } catch (error) {
+    if (error instanceof DeployFailedError) throw error;
+    throw new DeployFailedError(
+      `Rollout failed: ${reasons}. The rollback failed too: ${(error as Error).message}`,
+      report,
+    );
+  }
   report.rolledBack = report.rollbacks.some((record) => !record.skipped);
   const undone = report.rollbacks
     .filter((record) => !record.skipped)
@@ -194,14 +205,22 @@ async function rollBack(
 ): Promise<RollbackRecord[]> {
   const log = settings.log ?? (() => undefined);
   const records: RollbackRecord[] = [];
+  const failedLists = new Map<string, { numbers: string[]; templates: string[] }>();
   for (const object of changed) {
     const ref = refOf(object);
     const previous = before.get(objectKey(object));
+    const rollout = report.rollouts.find((result) => workloadKey(result.ref) === workloadKey(ref));
     const failedRevision = report.revisions[workloadKey(ref)];
     if (!previous) {
       records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
       continue;
     }
+    // Read before the undo: it replaces the annotations with the ones the old revision carried.
+    const live = await kubectl.get(ref);
+    failedLists.set(workloadKey(ref), {
+      numbers: listAnnotation(live, FAILED_REVISIONS_ANNOTATION),
+      templates: listAnnotation(live, FAILED_TEMPLATES_ANNOTATION),
+    });
     const restoredRevision = revisionOf(previous);
     const numeric =
       object.kind === 'Deployment' && restoredRevision && /^\d+$/.test(restoredRevision)
@@ -209,7 +228,7 @@ async function rollBack(
         : undefined;
     log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
     await kubectl.rolloutUndo(ref, numeric);
-    records.push({ ref, failedRevision, restoredRevision });
+    records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
   }
   const undone = records.filter((record) => !record.skipped);
   const results = await watchRollouts(
@@ -224,25 +243,33 @@ async function rollBack(
   );
   for (const result of results) {
     if (result.revision) report.revisions[workloadKey(result.ref)] = result.revision;
-    if (!result.ok) throw new DeployFailedError(`Rollout failed, and so did the rollback: ${result.reason}`, report);
+    if (!result.ok) {
+      const reasons = report.rollouts.filter((rollout) => !rollout.ok).map((rollout) => rollout.reason);
+      throw new DeployFailedError(
+        `Rollout failed: ${reasons.join('; ')}. The rollback failed too: ${result.reason}`,
+        report,
+      );
+    }
   }
   for (const record of undone) {
-    if (!record.failedRevision) continue;
-    await markFailedRevision(kubectl, record.ref, record.failedRevision);
+    const lists = failedLists.get(workloadKey(record.ref))!;
+    await kubectl.annotate(record.ref, {
+      [FAILED_REVISIONS_ANNOTATION]: mergeList(lists.numbers, record.failedRevision),
+      [FAILED_TEMPLATES_ANNOTATION]: mergeList(lists.templates, record.failedTemplate),
+    });
   }
   return records;
 }
 
-/** Appends a revision to the workload's `sophia.ai/failed-revisions` list (kept sorted and unique). */
-export async function markFailedRevision(kubectl: Kubectl, ref: ObjectRef, revision: string): Promise<string> {
-  const live = await kubectl.get(ref);
-  const existing = (live?.metadata.annotations?.[FAILED_REVISIONS_ANNOTATION] ?? '')
+function listAnnotation(object: KubeObject | undefined, key: string): string[] {
+  return (object?.metadata.annotations?.[key] ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
-  const merged = [...new Set([...existing, revision])]
-    .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b))
-    .join(',');
-  await kubectl.annotate(ref, { [FAILED_REVISIONS_ANNOTATION]: merged });
-  return merged;
+}
+
+/** A comma-separated list with the value added once; numbers sort numerically. */
+function mergeList(existing: string[], value: string | undefined): string {
+  const merged = [...new Set(value ? [...existing, value] : existing)];
+  return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
 }

@@ -301,6 +301,8 @@ async function restoreAnnotations(kubectl: Kubectl, step: RollbackStep): Promise
 export interface ExecuteOptions {
   markFailed: boolean;
   rolloutTimeoutMs: number;
+  /** How often the rollouts are looked at (default: derived from the timeout). */
+  pollIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -324,7 +326,12 @@ export async function executeRollback(
   const rollouts = await watchRollouts(
     kubectl,
     moving.map((step) => step.ref),
-    { timeoutMs: options.rolloutTimeoutMs, ...rolloutTimings(options.rolloutTimeoutMs), log },
+    {
+      timeoutMs: options.rolloutTimeoutMs,
+      ...rolloutTimings(options.rolloutTimeoutMs),
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      log,
+    },
   );
   const outcomes: RollbackOutcome[] = [];
   for (const step of steps) {

@@ -40,6 +40,8 @@ export interface RolloutResult {
   ref: ObjectRef;
   ok: boolean;
   revision?: string;
+  /** What identifies the revision's pod template for good (ReplicaSet pod-template-hash, ControllerRevision name). */
+  template?: string;
   /** Why it failed, in one sentence naming the workload. */
   reason?: string;
   diagnostics?: Diagnostics;
@@ -192,6 +194,14 @@ export function podProblems(pod: KubeObject): Array<{ reason: string; message?: 
   return problems;
 }
 
+/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
+export function templateOf(workload: KubeObject, replicaSets: KubeObject[]): string | undefined {
+  if (workload.kind === 'Deployment')
+    return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
+  const update = workload.status?.updateRevision;
+  return typeof update === 'string' ? update : undefined;
+}
+
 export function revisionOf(workload: KubeObject): string | undefined {
   if (workload.kind === 'Deployment') return workload.metadata.annotations?.[REVISION_ANNOTATION];
   const update = workload.status?.updateRevision;
@@ -199,27 +209,48 @@ export function revisionOf(workload: KubeObject): string | undefined {
   return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
 }
 
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods';
+
+/**
+ * One read of a namespace's workloads, ReplicaSets and pods, shared by every workload watched
+ * in it during a poll: the cost of watching stays one kubectl call per namespace per poll, however
+ * many workloads roll out at once.
+ */
+export class NamespaceSnapshots {
+  private readonly cache = new Map<string, { at: number; items: Promise<KubeObject[]> }>();
+
+  constructor(
+    private readonly kubectl: Kubectl,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  read(namespace: string | undefined): Promise<KubeObject[]> {
+    const key = namespace ?? '';
+    const cached = this.cache.get(key);
+    if (cached && Date.now() - cached.at < this.maxAgeMs) return cached.items;
+    const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
+    this.cache.set(key, { at: Date.now(), items });
+    items.catch(() => this.cache.delete(key));
+    return items;
+  }
+}
+
 async function readWorkload(
-  kubectl: Kubectl,
+  snapshots: NamespaceSnapshots,
   ref: ObjectRef,
 ): Promise<{ workload?: KubeObject; replicaSets: KubeObject[]; pods: KubeObject[] }> {
-  const workload = await kubectl.get(ref);
+  const items = await snapshots.read(ref.namespace);
+  const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
   if (!workload) return { replicaSets: [], pods: [] };
-  const selector = selectorString(workload.spec?.selector);
-  const related = await kubectl.list(workload.kind === 'Deployment' ? 'replicasets,pods' : 'pods', {
-    namespace: ref.namespace,
-    selector: selector || undefined,
-  });
-  return {
-    workload,
-    replicaSets: related.filter((item) => item.kind === 'ReplicaSet'),
-    pods: related.filter((item) => item.kind === 'Pod'),
-  };
+  const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
+  const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
+  const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
+  return { workload, replicaSets, pods };
 }
 
 /** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
 export async function diagnose(kubectl: Kubectl, ref: ObjectRef): Promise<Diagnostics> {
-  const { workload, replicaSets, pods } = await readWorkload(kubectl, ref);
+  const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
   if (!workload) return { conditions: [], pods: [], events: [] };
   const newPods = newPodsOf(workload, replicaSets, pods);
   const involved = new Set([
@@ -261,7 +292,12 @@ function eventTime(event: KubeObject): string {
  * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
  * than only when the progress deadline (ten minutes by default) runs out.
  */
-export async function watchRollout(kubectl: Kubectl, ref: ObjectRef, options: RolloutOptions): Promise<RolloutResult> {
+export async function watchRollout(
+  kubectl: Kubectl,
+  ref: ObjectRef,
+  options: RolloutOptions,
+  snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2),
+): Promise<RolloutResult> {
   const started = Date.now();
   const interval = options.pollIntervalMs ?? 2000;
   const failFastAfter = options.failFastAfterMs ?? 30_000;
@@ -269,23 +305,26 @@ export async function watchRollout(kubectl: Kubectl, ref: ObjectRef, options: Ro
   const name = `${ref.kind}/${ref.name}`;
   let lastMessage = '';
   let revision: string | undefined;
+  let template: string | undefined;
   const fail = async (reason: string): Promise<RolloutResult> => ({
     ref,
     ok: false,
     revision,
+    template,
     reason,
     diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
     elapsedMs: Date.now() - started,
   });
   for (;;) {
-    const { workload, replicaSets, pods } = await readWorkload(kubectl, ref);
+    const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
     if (!workload) return fail(`${name} no longer exists`);
     revision = revisionOf(workload);
+    template = templateOf(workload, replicaSets);
     const progress = workloadProgress(workload);
     if (progress.failure) return fail(progress.failure);
     if (progress.done) {
       options.log?.(progress.message);
-      return { ref, ok: true, revision, elapsedMs: Date.now() - started };
+      return { ref, ok: true, revision, template, elapsedMs: Date.now() - started };
     }
     const now = Date.now();
     const stuck: string[] = [];
@@ -320,7 +359,8 @@ export async function watchRollout(kubectl: Kubectl, ref: ObjectRef, options: Ro
 
 /** Waits for all workloads at once: total time is the slowest one's, not the sum. */
 export function watchRollouts(kubectl: Kubectl, refs: ObjectRef[], options: RolloutOptions): Promise<RolloutResult[]> {
-  return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options)));
+  const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
+  return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots)));
 }
 
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
