@@ -25,14 +25,15 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function deployment(name: string, image: string): KubeObject {
+function workload(kind: 'Deployment' | 'StatefulSet', name: string, image: string): KubeObject {
   const labels = { app: name, [PART_OF]: 'sophia' };
   return {
     apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    kind,
     metadata: { name, namespace: NS, labels },
     spec: {
       replicas: 2,
+      ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels }, spec: { containers: [{ name, image }] } },
     },
@@ -40,16 +41,28 @@ function deployment(name: string, image: string): KubeObject {
 }
 
 /** A deploy as a pipeline makes it; waits for the rollout unless the image is known not to start. */
-async function deploy(name: string, image: string, options: { wait?: boolean } = {}): Promise<void> {
-  await kubectl.apply([deployment(name, image)], { serverSide: true, fieldManager: 'pipeline', forceConflicts: true });
-  const ref = { kind: 'Deployment', name, namespace: NS };
+async function deploy(
+  name: string,
+  image: string,
+  options: { wait?: boolean; kind?: 'Deployment' | 'StatefulSet' } = {},
+): Promise<void> {
+  const kind = options.kind ?? 'Deployment';
+  await kubectl.apply([workload(kind, name, image)], {
+    serverSide: true,
+    fieldManager: 'pipeline',
+    forceConflicts: true,
+  });
+  const ref = { kind, name, namespace: NS };
   if (options.wait === false) return;
   const result = await watchRollout(kubectl, ref, { timeoutMs: 20_000, pollIntervalMs: 50 });
   expect(result.reason).toBeUndefined();
 }
 
-async function live(name: string): Promise<{ image?: string; revision?: string; annotations: Record<string, string> }> {
-  const object = await kubectl.get({ kind: 'Deployment', name, namespace: NS });
+async function live(
+  name: string,
+  kind = 'Deployment',
+): Promise<{ image?: string; revision?: string; annotations: Record<string, string> }> {
+  const object = await kubectl.get({ kind, name, namespace: NS });
   const annotations = object?.metadata.annotations ?? {};
   return { image: imageOf(object), revision: annotations[REVISION_ANNOTATION], annotations };
 }
@@ -166,6 +179,28 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     const nothing = await rollback({ selector: 'app=nothing-here' });
     expect(errorsOf(nothing)).toEqual([
       `No Deployment or StatefulSet in namespace ${NS} matches selector "app=nothing-here"; nothing was rolled back`,
+    ]);
+  });
+
+  it('rolls a StatefulSet back by its ControllerRevisions, which renumber without history', async () => {
+    for (const version of ['1', '2', '3'])
+      await deploy('db', `ghcr.io/sophia-ai/db:${version}`, { kind: 'StatefulSet' });
+    const first = await rollback({ workloads: 'statefulset/db' });
+    expect(errorsOf(first)).toEqual([]);
+    expect(JSON.parse(first.outputs.from)).toEqual({ 'StatefulSet/db': '3' });
+    expect(JSON.parse(first.outputs.to)).toEqual({ 'StatefulSet/db': '4' });
+    expect((await live('db', 'StatefulSet')).image).toBe('ghcr.io/sophia-ai/db:2');
+    const second = await rollback({ workloads: 'statefulset/db' });
+    expect(JSON.parse(second.outputs.to)).toEqual({ 'StatefulSet/db': '5' });
+    const db = await live('db', 'StatefulSet');
+    expect(db.image).toBe('ghcr.io/sophia-ai/db:1');
+    expect(db.annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3,4');
+    const failedTemplates = db.annotations[FAILED_TEMPLATES_ANNOTATION].split(',');
+    expect(failedTemplates).toHaveLength(2);
+    expect(failedTemplates.every((name) => /^db-[a-z0-9]+$/.test(name))).toBe(true);
+    const third = await rollback({ workloads: 'statefulset/db' });
+    expect(errorsOf(third)).toEqual([
+      'StatefulSet/db: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
     ]);
   });
 });

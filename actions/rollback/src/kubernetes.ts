@@ -15,6 +15,8 @@ import type { KubernetesRollbackSettings } from './input-helper.js';
 
 /** The rollback action has no rollout-timeout input: the deploy actions' default applies. */
 export const ROLLBACK_ROLLOUT_TIMEOUT_MS = 5 * 60_000;
+/** A rollback goes to a template that ran before, so it is usually quick: look often. */
+export const ROLLBACK_POLL_INTERVAL_MS = 500;
 
 function outputsOf(outcomes: RollbackOutcome[]): Record<string, string> {
   const by = (pick: (outcome: RollbackOutcome) => number) =>
@@ -58,6 +60,7 @@ export async function rollBackKubernetes(
       const outcomes = await executeRollback(kubectl, steps, {
         markFailed: settings.markFailed,
         rolloutTimeoutMs: ROLLBACK_ROLLOUT_TIMEOUT_MS,
+        pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
         log: core.info,
       });
       return { outputs: outputsOf(outcomes), summary: summaryOf(outcomes, settings) };
