@@ -10,10 +10,17 @@ import { INSTALL_COMMAND } from '@sophia/sandbox';
 import { runStory, type Machines } from './story.js';
 import { bold, cyan, dim, green, red } from './terminal.js';
 
+const USAGE = `Usage: pnpm demo [--keep] [--fast]
+  --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
+  --fast   short timeouts and fast cluster timings (also DEMO_FAST=1)`;
 const args = new Set(process.argv.slice(2));
+if (args.has('--help') || args.has('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 for (const arg of args) {
   if (!['--keep', '--fast'].includes(arg)) {
-    console.error(`Unknown option ${arg}. Usage: pnpm demo [--keep] [--fast]`);
+    console.error(`Unknown option ${arg}.\n${USAGE}`);
     process.exit(2);
   }
 }
@@ -68,8 +75,25 @@ async function waitForCtrlC(machines: Machines): Promise<void> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await new Promise<void>((resolve) => {
+    keepWaiting = resolve;
+  });
 }
+
+// Ctrl-C while --keep waits ends the wait; at any other time it stops the machines, then exits.
+let stopMachines: (() => Promise<void>) | undefined;
+let keepWaiting: (() => void) | undefined;
+function onSignal(signal: NodeJS.Signals): void {
+  if (keepWaiting) {
+    keepWaiting();
+    keepWaiting = undefined;
+    return;
+  }
+  console.error(`\n${signal}: stopping the machines`);
+  void (stopMachines?.() ?? Promise.resolve()).finally(() => process.exit(130));
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 async function main(): Promise<number> {
   if (!ensureSystemPackages() || !kubectlPresent()) return 1;
@@ -79,6 +103,9 @@ async function main(): Promise<number> {
     fast,
     write: (text) => process.stdout.write(text),
     beforeStop: keep ? waitForCtrlC : undefined,
+    onStop: (stop) => {
+      stopMachines = stop;
+    },
   });
   const failed = checks.filter((c) => !c.held);
   const time = dim(`in ${((Date.now() - started) / 1000).toFixed(1)}s`);

@@ -26,6 +26,8 @@ export interface StoryOptions {
   write: (text: string) => void;
   /** Called with the running machines before they are stopped (`--keep` waits here). */
   beforeStop?: (machines: Machines) => Promise<void>;
+  /** Receives the function that stops the machines, for a signal that ends the story early. */
+  onStop?: (stop: () => Promise<void>) => void;
 }
 
 export interface Machines {
@@ -138,6 +140,14 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
   const sandbox = await startSshTarget();
   let cluster: Cluster | undefined;
   const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-demo-'));
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= Promise.allSettled([sandbox.stop(), cluster?.stop()]).then(() =>
+      rmSync(workspace, { recursive: true, force: true }),
+    );
+    return stopped;
+  };
+  options.onStop?.(stop);
   try {
     cluster = await startCluster({ namespaces: ['sophia'], timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
     const kubeconfigPath = cluster.writeKubeconfig(workspace);
@@ -324,8 +334,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     write('\n');
     await options.beforeStop?.({ sandbox, cluster, kubeconfigPath, workspace });
   } finally {
-    await Promise.allSettled([sandbox.stop(), cluster?.stop()]);
-    rmSync(workspace, { recursive: true, force: true });
+    await stop();
   }
   return checks;
 }

@@ -31,18 +31,47 @@ function splitRow(line: string): string[] {
   );
 }
 
+/** Long cells (error messages) wrap inside their column, so a table fits a terminal. */
+const MAX_CELL = 60;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    for (let piece = word; piece.length > 0; piece = piece.slice(width)) {
+      const part = piece.slice(0, width);
+      if (current && current.length + 1 + part.length > width) {
+        lines.push(current);
+        current = part;
+      } else {
+        current = current ? `${current} ${part}` : part;
+      }
+    }
+  }
+  return [...lines, current];
+}
+
 function renderTable(lines: string[], indent: string): string[] {
   const rows = lines.filter((line) => !/^\|?\s*:?-{3,}/.test(line.trim())).map(splitRow);
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  const widths = rows[0].map((_, column) =>
+    Math.min(MAX_CELL, Math.max(...rows.map((row) => (row[column] ?? '').length))),
+  );
   const line = (left: string, middle: string, right: string) =>
     indent + left + widths.map((width) => '─'.repeat(width + 2)).join(middle) + right;
-  const row = (cells: string[], style: (text: string) => string = (text) => text) =>
-    indent + '│' + widths.map((width, column) => ` ${style((cells[column] ?? '').padEnd(width))} `).join('│') + '│';
+  const row = (cells: string[], style: (text: string) => string = (text) => text): string[] => {
+    const wrapped = widths.map((width, column) => wrap(cells[column] ?? '', width));
+    const height = Math.max(...wrapped.map((cell) => cell.length));
+    return Array.from(
+      { length: height },
+      (_, index) =>
+        `${indent}│${widths.map((width, column) => ` ${style((wrapped[column][index] ?? '').padEnd(width))} `).join('│')}│`,
+    );
+  };
   return [
     line('┌', '┬', '┐'),
-    row(rows[0], bold),
+    ...row(rows[0], bold),
     line('├', '┼', '┤'),
-    ...rows.slice(1).map((cells) => row(cells)),
+    ...rows.slice(1).flatMap((cells) => row(cells)),
     line('└', '┴', '┘'),
   ];
 }
@@ -69,7 +98,7 @@ export function renderMarkdown(markdown: string, indent = '      '): string {
 }
 
 function stepLine(step: StepRecord): string {
-  const what = step.uses ? dim(` (${step.uses})`) : '';
+  const what = step.uses && step.name !== step.uses ? dim(` (${step.uses})`) : '';
   const time = step.result === 'skipped' ? '' : dim(`  ${seconds(step.durationMs)}`);
   return `    ${MARK[step.result]} ${step.name}${what}${time}`;
 }
@@ -98,9 +127,7 @@ export function renderJob(job: JobRecord): string {
   out.push(`  ${MARK[job.result]} ${bold(job.name)}${environment}${dim(`  ${seconds(job.durationMs)}`)}`);
   for (const step of job.steps) {
     out.push(stepLine(step));
-    if (step.note && step.result !== 'success')
-      out.push(...step.note.split('\n').map((line) => `        ${dim(line)}`));
-    else if (step.note) out.push(`        ${dim(step.note)}`);
+    if (step.note) out.push(...step.note.split('\n').map((line) => `        ${dim(line)}`));
     for (const annotation of step.annotations.filter((a) => a.level !== 'notice')) {
       const colour = annotation.level === 'error' ? red : yellow;
       out.push(`        ${colour(`${annotation.level}:`)} ${annotation.message.split('\n').join('\n        ')}`);

@@ -178,7 +178,7 @@ async function runStep(
   context: ExpressionContext,
   options: RunWorkflowOptions,
 ): Promise<StepRecord> {
-  const name = step.name ?? (step.uses ? `Run ${step.uses}` : `Run step ${index + 1}`);
+  const name = step.name ?? step.uses ?? `Run step ${index + 1}`;
   const started = Date.now();
   const record = (fields: Partial<StepRecord>): StepRecord => ({
     name: toText(interpolate(name, context)),
@@ -209,7 +209,7 @@ async function runStep(
   }
   if (step.uses) {
     const action = step.uses.replace(/@.*$/, '');
-    return record({ note: `${PROVIDED_BY_THE_RUNNER[action] ?? 'a hosted-runner step'}: nothing to do here` });
+    return record({ note: `${PROVIDED_BY_THE_RUNNER[action] ?? 'prepares a hosted runner'}: nothing to do here` });
   }
   const cwd = path.join(options.workspace, toText(interpolate(step['working-directory'] ?? '.', context)));
   const script = await runScript(toText(interpolate(step.run ?? '', context)), cwd, env);
