@@ -1,4 +1,5 @@
 import { startCluster, type Cluster } from '@sophia/cluster-simulator';
+import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
 import {
   FAILED_REVISIONS_ANNOTATION,
   FAILED_TEMPLATES_ANNOTATION,
@@ -8,6 +9,7 @@ import {
   type Kubectl,
 } from '@sophia/kubernetes';
 import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, localKubectl } from './fixtures/kube-kit.js';
 
 /** Kubernetes rollback against the cluster simulator with real kubectl, run as the bundled action. */
@@ -202,5 +204,52 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     expect(errorsOf(third)).toEqual([
       'StatefulSet/db: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
     ]);
+  });
+});
+
+describe('rollback with kubectl on the server over SSH (bundled action)', () => {
+  let server: SandboxTarget;
+  let testCluster: TestCluster;
+
+  beforeAll(async () => {
+    [server, testCluster] = await Promise.all([startSshTarget(), startTestCluster()]);
+  });
+  afterAll(async () => {
+    await Promise.all([server?.stop(), testCluster?.stop()]);
+  });
+
+  it('rolls back through kubectl-command on the server', async () => {
+    const observer = testCluster.observer;
+    for (const version of ['1', '2']) {
+      const edge = workload('Deployment', 'edge', `ghcr.io/sophia-ai/edge:${version}`);
+      edge.metadata.namespace = 'default';
+      await observer.apply([edge], { serverSide: true, fieldManager: 'pipeline' });
+      const result = await watchRollout(
+        observer,
+        { kind: 'Deployment', name: 'edge', namespace: 'default' },
+        { timeoutMs: 20_000, pollIntervalMs: 50 },
+      );
+      expect(result.ok).toBe(true);
+    }
+    const run = await runAction({
+      action: 'rollback',
+      inputs: {
+        component: 'kubernetes',
+        workloads: 'deployment/edge',
+        namespace: 'default',
+        host: server.host,
+        port: String(server.sshPort),
+        user: server.user,
+        'ssh-key': server.privateKey,
+        'known-hosts': server.knownHosts,
+        'kubectl-command': testCluster.kubectlCommand,
+      },
+    });
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/edge': '2' });
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/edge': '3' });
+    const edge = await observer.get({ kind: 'Deployment', name: 'edge', namespace: 'default' });
+    expect(imageOf(edge)).toBe('ghcr.io/sophia-ai/edge:1');
+    expect(edge?.metadata.annotations?.[FAILED_REVISIONS_ANNOTATION]).toBe('2');
   });
 });
