@@ -1,0 +1,104 @@
+/**
+ * `pnpm demo` is the product's main story: run it end to end, as a person would, with the fast
+ * timings, and hold it to what it claims on screen and to leaving nothing running behind.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './support/workflows.js';
+
+const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+const demo = path.join(repoRoot, 'demo', 'run.ts');
+
+function runDemo(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [demo, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function processesMentioning(text: string): string[] {
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').filter((line) => line.includes(text));
+}
+
+describe('pnpm demo', () => {
+  it('tells the whole story, every claim holds, and it leaves nothing running', async () => {
+    const run = await runDemo([], { DEMO_FAST: '1' });
+    const account = run.stdout;
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+
+    const site = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(account)?.[1];
+    const sandboxDir = /nginx serving (\/\S+)\/base\/site\/current/.exec(account)?.[1];
+    expect(site).toBeDefined();
+    expect(sandboxDir).toBeDefined();
+
+    // Act 1: every component deployed by its bundled action, the gate passed.
+    const act1 = account.slice(account.indexOf('Act 1'), account.indexOf('Act 2'));
+    for (const step of [
+      './actions/deploy-frontend-nginx',
+      './actions/deploy-k3s-backend',
+      './actions/deploy-mcp-node',
+      './actions/health-gate',
+    ]) {
+      expect(act1).toMatch(new RegExp(`✓ .*\\(${step.replace(/[./]/g, '\\$&')}\\)\\s+\\d+\\.\\ds`));
+    }
+    expect(act1).toContain('→ node = mcp-node');
+    expect(act1).toMatch(/– Roll back frontend skipped/);
+    expect(act1).toContain('workflow success');
+
+    // Act 2: the rollout and the gate fail, the rollback job runs and restores v1.
+    const act2 = account.slice(account.indexOf('Act 2'));
+    expect(act2).toMatch(/✗ Deploy to k3s \(\.\/actions\/deploy-k3s-backend\)/);
+    expect(act2).toMatch(/error: Rollout failed: Deployment\/sophia-backend revision 2 cannot become ready/);
+    expect(act2).toMatch(/✗ Wait until every URL is healthy \(\.\/actions\/health-gate\)/);
+    expect(act2).toMatch(/✓ Switch back to the release live before this run \(\.\/actions\/rollback\)/);
+    expect(act2).toContain('workflow failure');
+
+    // Summaries are rendered as tables, not raw Markdown.
+    expect(account).toMatch(/│ URL\s+│ Passed\s+│/);
+    expect(account).not.toMatch(/^\s*\| --- \|/m);
+
+    expect(account).toMatch(/✓ nginx serves frontend v1 again/);
+    expect(account).toMatch(/✓ the backend is back on the previous revision/);
+    expect(account).toMatch(/The story held: (\d+) of \1 claims checked/);
+    expect(account).not.toContain('✗ the');
+
+    // Everything it started is stopped, by the demo itself.
+    expect(existsSync(sandboxDir!)).toBe(false);
+    expect(processesMentioning(sandboxDir!)).toEqual([]);
+  }, 180_000);
+
+  it('says what is missing instead of starting half the story', async () => {
+    // A PATH with node only: no kubectl.
+    const bin = mkdtempSync(path.join(tmpdir(), 'demo-path-'));
+    try {
+      symlinkSync(process.execPath, path.join(bin, 'node'));
+      const run = await runDemo([], { PATH: bin });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('The demo drives the cluster with the real kubectl, which is not on PATH');
+      expect(run.stdout).not.toContain('Starting the machines');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses an unknown option with its usage', async () => {
+    const run = await runDemo(['--fastest']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Unknown option --fastest.\nUsage: pnpm demo [--keep] [--fast]');
+  }, 60_000);
+});
