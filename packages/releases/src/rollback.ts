@@ -83,6 +83,8 @@ export interface RollbackHost {
   /** The host as the user named it. */
   name: string;
   session: ReleaseSession;
+  /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
+  target?: string;
 }
 
 export interface FrontendRollbackRequest {
@@ -104,6 +106,7 @@ export interface HostRollback extends ReleaseChoice {
 
 interface HostRun {
   host: RollbackHost;
+  target: string;
   lock?: TargetLock;
   choice?: ReleaseChoice;
   switched: boolean;
@@ -131,11 +134,16 @@ export async function rollbackFrontend(
 ): Promise<HostRollback[]> {
   const log = request.log ?? (() => undefined);
   const warn = request.warn ?? log;
-  const runs: HostRun[] = hosts.map((host) => ({ host, switched: false, markedFailed: false }));
+  const runs: HostRun[] = hosts.map((host) => ({
+    host,
+    target: host.target ?? request.target,
+    switched: false,
+    markedFailed: false,
+  }));
   try {
     const locked = await Promise.allSettled(
       runs.map(async (run) => {
-        run.lock = await TargetLock.acquire(run.host.session, request.target, {
+        run.lock = await TargetLock.acquire(run.host.session, run.target, {
           timeoutMs: request.lockTimeoutMs,
           owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
         });
@@ -165,7 +173,7 @@ export async function rollbackFrontend(
         log(
           `${run.host.session.label}: switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`,
         );
-        await switchRelease(run.host.session, request.target, run.choice!.to, request.nginxReloadCommand);
+        await switchRelease(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand);
         run.switched = true;
       }),
     );
@@ -175,7 +183,7 @@ export async function rollbackFrontend(
         switching
           .filter((run) => run.switched)
           .map((run) =>
-            switchRelease(run.host.session, request.target, run.choice!.from ?? '', request.nginxReloadCommand),
+            switchRelease(run.host.session, run.target, run.choice!.from ?? '', request.nginxReloadCommand),
           ),
       );
       const revertFailure = firstFailure(reverted);
@@ -218,7 +226,7 @@ async function markFailed(
     return;
   }
   const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
-  await markReleaseFailed(run.host.session, request.target, info, `rolled back to ${to}${by}`);
+  await markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
   run.markedFailed = true;
   log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
 }

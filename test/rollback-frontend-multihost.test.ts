@@ -1,0 +1,115 @@
+import { readFile, readlink, rename, writeFile } from 'node:fs/promises';
+import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { connectSsh, type SshSession } from '@sophia/ssh';
+import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin, type RollbackHost } from '@sophia/releases';
+import { join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
+
+/**
+ * Two real hosts: a rollback decides on every host before switching any, and a switch that fails
+ * on one host puts the other back. The reload command finds each host's nginx relative to the
+ * target directory it runs in (the sandbox keeps nginx two levels above it).
+ */
+const RELOAD =
+  'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
+const origin: ReleaseOrigin = { commit: 'abc', ref: 'main', runUrl: '', actor: 'tester', runId: '8.1' };
+
+let sandboxes: SandboxTarget[];
+let sessions: SshSession[];
+let work: string;
+
+function hosts(): RollbackHost[] {
+  return sessions.map((session, index) => ({ name: `web-${index + 1}`, session, target: sandboxes[index].siteDir }));
+}
+
+async function live(): Promise<string[]> {
+  return Promise.all(sandboxes.map((sandbox) => readlink(join(sandbox.siteDir, 'current'))));
+}
+
+async function status(index: number, id: string): Promise<string> {
+  const text = await readFile(join(sandboxes[index].siteDir, 'releases', id, '.release.json'), 'utf8');
+  return (JSON.parse(text) as { status: string }).status;
+}
+
+async function markFailedByHand(index: number, id: string): Promise<void> {
+  const path = join(sandboxes[index].siteDir, 'releases', id, '.release.json');
+  const info = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  await writeFile(path, JSON.stringify({ ...info, status: 'failed', failedReason: 'health gate failed' }));
+}
+
+beforeAll(async () => {
+  sandboxes = await Promise.all([startSshTarget(), startSshTarget()]);
+  sessions = await Promise.all(sandboxes.map((sandbox) => connectSsh(sandbox.sshTarget())));
+  work = await tempDir('rollback-multihost-');
+  for (const version of ['r1', 'r2']) {
+    const source = join(work, version);
+    await writeVersionedSite(source, version);
+    const report = await deployFrontend(
+      {
+        sourceRoot: source,
+        manifest: await scanSource(source),
+        target: '/unused-every-host-names-its-own',
+        releaseId: version,
+        keepReleases: 5,
+        nginxReloadCommand: RELOAD,
+        lockTimeoutMs: 5000,
+        origin,
+      },
+      hosts(),
+    );
+    expect(report.error).toBeUndefined();
+  }
+});
+afterAll(async () => {
+  await Promise.all((sessions ?? []).map((session) => session.close()));
+  await Promise.all((sandboxes ?? []).map((sandbox) => sandbox.stop()));
+  await rm(work, { recursive: true, force: true });
+});
+
+const request = {
+  target: '/unused-every-host-names-its-own',
+  markFailed: true,
+  nginxReloadCommand: RELOAD,
+  lockTimeoutMs: 5000,
+  origin,
+};
+
+test('one host that cannot go back stops the rollback on every host, and nothing changes', async () => {
+  await markFailedByHand(1, 'r1');
+  await expect(rollbackFrontend({ ...request, to: { kind: 'previous' } }, hosts())).rejects.toThrow(
+    `${sessions[1].label}: no complete release older than the live r2 that is not marked failed (releases: r2 (live), r1 (failed)); nothing was changed`,
+  );
+  expect(await live()).toEqual(['releases/r2', 'releases/r2']);
+  expect(await status(0, 'r2')).toBe('complete');
+});
+
+test('a release named explicitly goes live on every host, with a warning where it is marked failed', async () => {
+  const warnings: string[] = [];
+  const result = await rollbackFrontend(
+    { ...request, to: { kind: 'release', releaseId: 'r1' }, warn: (line) => warnings.push(line) },
+    hosts(),
+  );
+  expect(result.map(({ host, from, to, markedFailed }) => ({ host, from, to, markedFailed }))).toEqual([
+    { host: 'web-1', from: 'r2', to: 'r1', markedFailed: true },
+    { host: 'web-2', from: 'r2', to: 'r1', markedFailed: true },
+  ]);
+  expect(warnings).toEqual([
+    `${sessions[1].label}: release r1 is marked failed (health gate failed); switching to it because "to" names it explicitly`,
+  ]);
+  expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+  expect([await status(0, 'r2'), await status(1, 'r2')]).toEqual(['failed', 'failed']);
+});
+
+test('a switch that fails on one host puts the other back', async () => {
+  const config = join(sandboxes[1].siteDir, '..', '..', 'nginx', 'nginx.conf');
+  await rename(config, `${config}.away`);
+  try {
+    await expect(rollbackFrontend({ ...request, to: { kind: 'release', releaseId: 'r2' } }, hosts())).rejects.toThrow(
+      /^Rollback failed: Reloading nginx failed on .*; every host is back on the release it had$/s,
+    );
+  } finally {
+    await rename(`${config}.away`, config);
+  }
+  expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+  // nothing went live, so nothing was marked failed
+  expect(await status(0, 'r1')).toBe('complete');
+});
