@@ -1,0 +1,256 @@
+/** Real kubectl against the simulator's topology: nodes, scheduling, waiting, deletion, other workloads. */
+import {
+  eventually,
+  kubectlFlavours,
+  openSession,
+  type KubectlFlavour,
+  type KubectlSession,
+} from './kubectl-harness.js';
+
+const pinned = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: mcp-gpu
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: mcp-gpu}
+  template:
+    metadata:
+      labels: {app: mcp-gpu}
+    spec:
+      nodeSelector: {sophia.ai/role: mcp}
+      containers:
+        - name: server
+          image: ghcr.io/sophia-ai/mcp-gpu:1.0.0
+`;
+
+function simple(name: string, replicas: number, nodeName?: string): string {
+  return JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          ...(nodeName ? { nodeSelector: { 'kubernetes.io/hostname': nodeName } } : {}),
+          containers: [{ name: 'app', image: `ghcr.io/sophia-ai/${name}:1` }],
+        },
+      },
+    },
+  });
+}
+
+function podRows(table: string, app: string): string[][] {
+  return table
+    .split('\n')
+    .filter((line) => line.startsWith(`${app}-`))
+    .map((line) => line.trim().split(/\s+/));
+}
+
+const [plain, ...versioned] = kubectlFlavours();
+
+function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
+  let session: KubectlSession;
+  beforeAll(async () => {
+    session = await openSession(flavour);
+  });
+  afterAll(() => session.close());
+
+  test('nodes look like Sophia K3s cluster', async () => {
+    const nodes = await session.ok(['get', 'nodes', '-o', 'wide']);
+    expect(nodes).toMatch(/k3s-server\s+Ready\s+control-plane,master\s+\S+\s+v1\.\d+\.\d+\+k3s1\s+192\.222\.58\.232/);
+    expect(nodes).toMatch(/mcp-node\s+Ready\s+<none>\s+\S+\s+v1\.\d+\.\d+\+k3s1\s+104\.171\.202\.117/);
+    const listed = JSON.parse(
+      await session.ok(['get', 'nodes', '-l', 'kubernetes.io/hostname=mcp-node', '-o', 'json']),
+    );
+    expect(listed.items.map((node: { metadata: { name: string } }) => node.metadata.name)).toEqual(['mcp-node']);
+  });
+
+  test('a workload pinned by nodeSelector stays Pending until a node is labelled, then runs there', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: pinned });
+    const pending = await eventually(
+      async () => {
+        const pod = JSON.parse(await session.ok(['get', 'pods', '-l', 'app=mcp-gpu', '-o', 'json'])).items[0];
+        return pod?.status?.conditions?.some((condition: { reason?: string }) => condition.reason === 'Unschedulable')
+          ? pod
+          : undefined;
+      },
+      5000,
+      'the pod to be unschedulable',
+    );
+    expect(pending.status.phase).toBe('Pending');
+    expect(
+      pending.status.conditions.find((condition: { type: string }) => condition.type === 'PodScheduled').message,
+    ).toContain("0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.");
+    const notYet = await session.run(['wait', '--for=condition=available', 'deployment/mcp-gpu', '--timeout=1s']);
+    expect(notYet.code).toBe(1);
+
+    expect(await session.ok(['label', 'node', 'mcp-node', 'sophia.ai/role=mcp'])).toContain('node/mcp-node labeled');
+    expect(await session.ok(['wait', '--for=condition=available', 'deployment/mcp-gpu', '--timeout=20s'])).toContain(
+      'deployment.apps/mcp-gpu condition met',
+    );
+    const rows = podRows(await session.ok(['get', 'pods', '-o', 'wide']), 'mcp-gpu');
+    expect(rows).toHaveLength(1);
+    const [, ready, status, , , ip, node] = rows[0];
+    expect([ready, status, node]).toEqual(['1/1', 'Running', 'mcp-node']);
+    expect(ip).toMatch(/^10\.42\.\d+\.\d+$/);
+    const pod = JSON.parse(await session.ok(['get', 'pods', '-l', 'app=mcp-gpu', '-o', 'json'])).items[0];
+    expect(pod.status.hostIP).toBe('104.171.202.117');
+  });
+
+  test('a tainted node repels pods that do not tolerate the taint', async () => {
+    expect(await session.ok(['taint', 'node', 'mcp-node', 'sophia.ai/maintenance=true:NoSchedule'])).toContain(
+      'node/mcp-node tainted',
+    );
+    await session.ok(['apply', '-f', '-'], { stdin: simple('repelled', 1, 'mcp-node') });
+    const message = await eventually(async () => {
+      const pod = JSON.parse(await session.ok(['get', 'pods', '-l', 'app=repelled', '-o', 'json'])).items[0];
+      return pod?.status?.conditions?.find((condition: { reason?: string }) => condition.reason === 'Unschedulable')
+        ?.message;
+    });
+    expect(message).toContain('1 node(s) had untolerated taint {sophia.ai/maintenance: true}');
+    expect(message).toContain("1 node(s) didn't match Pod's node affinity/selector");
+    expect(await session.ok(['taint', 'node', 'mcp-node', 'sophia.ai/maintenance=true:NoSchedule-'])).toContain(
+      'node/mcp-node untainted',
+    );
+    await session.ok(['wait', '--for=condition=available', 'deployment/repelled', '--timeout=20s']);
+  });
+
+  test('delete cascades through owner references', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: simple('cascade', 2) });
+    await session.ok(['wait', '--for=condition=available', 'deployment/cascade', '--timeout=20s']);
+    expect(await session.ok(['delete', 'deployment', 'cascade'])).toContain('deployment.apps "cascade" deleted');
+    await eventually(
+      async () => {
+        const left = JSON.parse(await session.ok(['get', 'replicasets,pods', '-l', 'app=cascade', '-o', 'json'])).items;
+        return left.length === 0 ? true : undefined;
+      },
+      5000,
+      'ReplicaSets and pods to be collected',
+    );
+  });
+
+  if (!full) return;
+
+  test('foreground and orphan cascades', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: simple('foreground', 1) });
+    await session.ok(['wait', '--for=condition=available', 'deployment/foreground', '--timeout=20s']);
+    await session.ok(['delete', 'deployment', 'foreground', '--cascade=foreground', '--timeout=20s']);
+    const gone = JSON.parse(
+      await session.ok(['get', 'deployments,replicasets,pods', '-l', 'app=foreground', '-o', 'json']),
+    ).items;
+    expect(gone).toEqual([]);
+
+    await session.ok(['apply', '-f', '-'], { stdin: simple('orphaned', 1) });
+    await session.ok(['wait', '--for=condition=available', 'deployment/orphaned', '--timeout=20s']);
+    await session.ok(['delete', 'deployment', 'orphaned', '--cascade=orphan']);
+    const replicaSets = JSON.parse(await session.ok(['get', 'replicasets', '-l', 'app=orphaned', '-o', 'json'])).items;
+    expect(replicaSets).toHaveLength(1);
+    expect(replicaSets[0].metadata.ownerReferences).toBeUndefined();
+  });
+
+  test('a NotReady node gets no new pods, and its pods stop being ready', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: simple('on-server', 1, 'k3s-server') });
+    await session.ok(['wait', '--for=condition=available', 'deployment/on-server', '--timeout=20s']);
+    session.cluster.nodes.setReady('k3s-server', false);
+    expect(await session.ok(['get', 'nodes'])).toMatch(/k3s-server\s+NotReady/);
+    await eventually(
+      async () => {
+        const deployment = JSON.parse(await session.ok(['get', 'deployment', 'on-server', '-o', 'json']));
+        return deployment.status.readyReplicas === undefined || deployment.status.readyReplicas === 0
+          ? deployment
+          : undefined;
+      },
+      5000,
+      'the pod on the NotReady node to stop being ready',
+    );
+    await session.ok(['apply', '-f', '-'], { stdin: simple('elsewhere', 2) });
+    await session.ok(['wait', '--for=condition=available', 'deployment/elsewhere', '--timeout=20s']);
+    const rows = podRows(await session.ok(['get', 'pods', '-o', 'wide']), 'elsewhere');
+    expect(rows.map((row) => row[6])).toEqual(['mcp-node', 'mcp-node']);
+    session.cluster.nodes.setReady('k3s-server', true);
+    await session.ok(['rollout', 'status', 'deployment/on-server', '--timeout=20s']);
+
+    session.cluster.nodes.add({ name: 'edge-1', internalIp: '10.0.0.9', labels: { 'sophia.ai/edge': 'true' } });
+    expect(await session.ok(['get', 'nodes', '-l', 'sophia.ai/edge=true'])).toMatch(/edge-1\s+Ready/);
+    session.cluster.nodes.remove('edge-1');
+    expect((await session.run(['get', 'node', 'edge-1'])).stderr).toContain('nodes "edge-1" not found');
+  });
+
+  test('StatefulSet, DaemonSet and Job reach the verdicts kubectl waits for', async () => {
+    const statefulSet = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'vector-db' },
+      spec: {
+        serviceName: 'vector-db',
+        replicas: 2,
+        selector: { matchLabels: { app: 'vector-db' } },
+        template: {
+          metadata: { labels: { app: 'vector-db' } },
+          spec: { containers: [{ name: 'db', image: 'qdrant/qdrant:v1.9.0' }] },
+        },
+      },
+    };
+    await session.ok(['apply', '-f', '-'], { stdin: JSON.stringify(statefulSet) });
+    expect(await session.ok(['rollout', 'status', 'statefulset/vector-db', '--timeout=20s'])).toContain(
+      // The API server defaults rollingUpdate.partition to 0, so kubectl reports a partitioned roll out.
+      'partitioned roll out complete: 2 new pods have been updated...',
+    );
+    const names = JSON.parse(await session.ok(['get', 'pods', '-l', 'app=vector-db', '-o', 'json'])).items.map(
+      (pod: { metadata: { name: string } }) => pod.metadata.name,
+    );
+    expect(names).toEqual(['vector-db-0', 'vector-db-1']);
+    await session.ok(['set', 'image', 'statefulset/vector-db', 'db=qdrant/qdrant:v1.10.0']);
+    await session.ok(['rollout', 'status', 'statefulset/vector-db', '--timeout=20s']);
+    const rolled = JSON.parse(await session.ok(['get', 'statefulset', 'vector-db', '-o', 'json']));
+    expect(rolled.status.currentRevision).toBe(rolled.status.updateRevision);
+    const revisions = JSON.parse(await session.ok(['get', 'controllerrevisions', '-o', 'json'])).items.filter(
+      (revision: { metadata: { name: string } }) => revision.metadata.name.startsWith('vector-db-'),
+    );
+    expect(revisions.map((revision: { revision: number }) => revision.revision).sort()).toEqual([1, 2]);
+
+    const daemonSet = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'node-agent', namespace: 'kube-system' },
+      spec: {
+        selector: { matchLabels: { app: 'node-agent' } },
+        template: {
+          metadata: { labels: { app: 'node-agent' } },
+          spec: { containers: [{ name: 'agent', image: 'ghcr.io/sophia-ai/agent:1' }] },
+        },
+      },
+    };
+    await session.ok(['apply', '-f', '-'], { stdin: JSON.stringify(daemonSet) });
+    expect(
+      await session.ok(['rollout', 'status', 'daemonset/node-agent', '-n', 'kube-system', '--timeout=20s']),
+    ).toContain('daemon set "node-agent" successfully rolled out');
+    const nodes = JSON.parse(
+      await session.ok(['get', 'pods', '-n', 'kube-system', '-l', 'app=node-agent', '-o', 'json']),
+    ).items.map((pod: { spec: { nodeName: string } }) => pod.spec.nodeName);
+    expect(nodes.sort()).toEqual(['k3s-server', 'mcp-node']);
+
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate' },
+      spec: {
+        template: {
+          spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'ghcr.io/sophia-ai/backend:1.4.0' }] },
+        },
+      },
+    };
+    await session.ok(['apply', '-f', '-'], { stdin: JSON.stringify(job) });
+    expect(await session.ok(['wait', '--for=condition=complete', 'job/migrate', '--timeout=20s'])).toContain(
+      'job.batch/migrate condition met',
+    );
+  });
+}
+
+describe(`${plain.label} workloads`, () => workloadScenarios(plain, true));
+describe.each(versioned)('$label workloads', (flavour) => workloadScenarios(flavour, false));
