@@ -95,6 +95,19 @@ test('stop() ends every process it started (sessions included) and removes the d
   await session.close();
 });
 
+test('many connections and commands at once', async () => {
+  const [, , target] = targets;
+  const sessions = await Promise.all(Array.from({ length: 30 }, () => connectSsh(target.sshTarget())));
+  try {
+    const outputs = await Promise.all(
+      sessions.flatMap((session, i) => [0, 1, 2].map((j) => session.run('echo', ['echo', `${i}.${j}`]))),
+    );
+    expect(new Set(outputs.map((output) => output.stdout)).size).toBe(90);
+  } finally {
+    await Promise.all(sessions.map((session) => session.close()));
+  }
+});
+
 test('sshd can go away and come back on the same port with the same keys', async () => {
   const [, target] = targets;
   await target.stopSshd();

@@ -143,7 +143,12 @@ export class SshSession {
     if (this.lost) throw this.lostError(purpose, this.lost);
     return new Promise((resolve, reject) => {
       this.client.exec(command, (error, channel) => {
-        if (error) return reject(this.lostError(purpose, error));
+        if (error) {
+          const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+          return reject(
+            this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail),
+          );
+        }
         const exit: ExitStatus = { code: null };
         channel.on('exit', (code: number | null, signal?: string) => {
           exit.code = code;
