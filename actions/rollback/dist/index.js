@@ -51966,7 +51966,7 @@ const CACHE_BUDGET = (/* unused pure expression or super */ null && (128 * 1024 
  * site of 50,000 tiny files is read once rather than twice.
  */
 const scannedContents = new WeakMap();
-function scannedContent(manifest, path) {
+function manifest_scannedContent(manifest, path) {
     return scannedContents.get(manifest)?.get(path);
 }
 async function sha256File(path) {
@@ -52096,6 +52096,7 @@ function manifest_manifestTotals(manifest) {
  */
 const BLOCK = 512;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
+const SMALL_READ = (/* unused pure expression or super */ null && (1024 * 1024));
 const TYPE_FLAG = { file: '0', data: '0', hardlink: '1', symlink: '2', dir: '5' };
 function fitsUstarField(value, max) {
     // Printable ASCII only: anything else goes through PAX, which is defined as UTF-8.
@@ -52182,6 +52183,15 @@ async function* tar_writer_tarChunks(entries, batchBytes = 256 * 1024) {
             yield* emit(inMemory);
             yield* emit(padding(inMemory.length));
         }
+        else if (entry.type === 'file' && entry.size <= SMALL_READ) {
+            // One blocking read beats a stream's several thread-pool round trips for a small file.
+            const data = readFileSync(entry.source);
+            if (data.length !== entry.size) {
+                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${data.length})`);
+            }
+            yield* emit(data);
+            yield* emit(padding(entry.size));
+        }
         else if (entry.type === 'file') {
             let read = 0;
             for await (const chunk of createReadStream(entry.source, { highWaterMark: 1 << 20 })) {
@@ -52241,6 +52251,7 @@ function* releaseEntries(options) {
                     mtime: entry.mtime,
                     size: entry.size,
                     source: join(options.sourceRoot, entry.path),
+                    content: scannedContent(options.manifest, entry.path),
                 };
             }
         }
@@ -53985,10 +53996,15 @@ function firstFailure(results) {
 async function rollbackFrontend(request, hosts) {
     const log = request.log ?? (() => undefined);
     const warn = request.warn ?? log;
-    const runs = hosts.map((host) => ({ host, switched: false, markedFailed: false }));
+    const runs = hosts.map((host) => ({
+        host,
+        target: host.target ?? request.target,
+        switched: false,
+        markedFailed: false,
+    }));
     try {
         const locked = await Promise.allSettled(runs.map(async (run) => {
-            run.lock = await release_host_TargetLock.acquire(run.host.session, request.target, {
+            run.lock = await release_host_TargetLock.acquire(run.host.session, run.target, {
                 timeoutMs: request.lockTimeoutMs,
                 owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
             });
@@ -54018,14 +54034,14 @@ async function rollbackFrontend(request, hosts) {
         }
         const switched = await Promise.allSettled(switching.map(async (run) => {
             log(`${run.host.session.label}: switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
-            await release_host_switchRelease(run.host.session, request.target, run.choice.to, request.nginxReloadCommand);
+            await release_host_switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand);
             run.switched = true;
         }));
         const switchFailure = firstFailure(switched);
         if (switchFailure !== undefined) {
             const reverted = await Promise.allSettled(switching
                 .filter((run) => run.switched)
-                .map((run) => release_host_switchRelease(run.host.session, request.target, run.choice.from ?? '', request.nginxReloadCommand)));
+                .map((run) => release_host_switchRelease(run.host.session, run.target, run.choice.from ?? '', request.nginxReloadCommand)));
             const revertFailure = firstFailure(reverted);
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'
@@ -54058,7 +54074,7 @@ async function markFailed(run, request, log, warn) {
         return;
     }
     const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
-    await release_host_markReleaseFailed(run.host.session, request.target, info, `rolled back to ${to}${by}`);
+    await release_host_markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
     run.markedFailed = true;
     log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
@@ -54467,8 +54483,10 @@ class SshSession {
             throw this.lostError(purpose, this.lost);
         return new Promise((resolve, reject) => {
             this.client.exec(command, (error, channel) => {
-                if (error)
-                    return reject(this.lostError(purpose, error));
+                if (error) {
+                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
+                }
                 const exit = { code: null };
                 channel.on('exit', (code, signal) => {
                     exit.code = code;
@@ -54733,6 +54751,12 @@ async function connectAll(settings) {
     }
     return attempts.map((attempt) => attempt.value);
 }
+/** The host as the user wrote it, port included when given (two hosts may share an address). */
+function hostName(host) {
+    if (host.port === undefined)
+        return host.host;
+    return host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`;
+}
 /** One id when every host agrees (the usual case), else a JSON object host -> id. */
 function perHostOutput(hosts, pick) {
     const values = new Set(hosts.map((host) => pick(host) ?? ''));
@@ -54752,7 +54776,7 @@ async function rollBackFrontend(settings) {
             origin: originFromEnvironment(),
             log: lib_core/* info */.pq,
             warn: lib_core/* warning */.$e,
-        }, sessions.map((session, index) => ({ name: settings.ssh.hosts[index].host, session })));
+        }, sessions.map((session, index) => ({ name: hostName(settings.ssh.hosts[index]), session })));
         const table = (0,src/* markdownTable */.Qj)(['Host', 'From', 'To', 'Result'], hosts.map((host) => [
             host.label,
             host.from ?? '–',

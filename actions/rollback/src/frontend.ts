@@ -20,6 +20,12 @@ async function connectAll(settings: FrontendRollbackSettings): Promise<SshSessio
   return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
 }
 
+/** The host as the user wrote it, port included when given (two hosts may share an address). */
+function hostName(host: { host: string; port?: number }): string {
+  if (host.port === undefined) return host.host;
+  return host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`;
+}
+
 /** One id when every host agrees (the usual case), else a JSON object host -> id. */
 export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) => string | undefined): string {
   const values = new Set(hosts.map((host) => pick(host) ?? ''));
@@ -43,7 +49,7 @@ export async function rollBackFrontend(
         log: core.info,
         warn: core.warning,
       },
-      sessions.map((session, index) => ({ name: settings.ssh.hosts[index].host, session })),
+      sessions.map((session, index) => ({ name: hostName(settings.ssh.hosts[index]), session })),
     );
     const table = markdownTable(
       ['Host', 'From', 'To', 'Result'],
