@@ -26,6 +26,8 @@ export interface LinkProxy {
   readonly cuts: number;
   /** Cuts every open connection now; later connections pass normally. */
   cut(): void;
+  /** Drops everything from now on without closing anything, like a link that silently died; cut() ends it. */
+  stall(): void;
   /** Arms (or with undefined disarms) a cut after this many more upstream bytes; it fires once. */
   cutAfter(bytes: number | undefined): void;
   stop(): Promise<void>;
@@ -123,9 +125,11 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
   let cuts = 0;
   let cutAt: number | undefined = options.cutAfterBytes;
   let cutting = false;
+  let stalled = false;
 
   const cut = () => {
     cutting = false;
+    stalled = false;
     cuts += 1;
     for (const connection of [...open]) {
       for (const lane of connection.lanes) lane.stop();
@@ -155,7 +159,7 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
     };
 
     client.on('data', (chunk: Buffer) => {
-      if (cutting) return; // the link is going down: nothing more gets through
+      if (cutting || stalled) return; // the link is going down: nothing more gets through
       let thenCut = false;
       if (cutAt !== undefined && bytesUpstream + chunk.length >= cutAt) {
         chunk = chunk.subarray(0, cutAt - bytesUpstream);
@@ -167,7 +171,7 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
       up.push(chunk, thenCut);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (cutting) return;
+      if (cutting || stalled) return;
       bytesDownstream += chunk.length;
       down.push(chunk);
     });
@@ -226,6 +230,9 @@ export async function startLinkProxy(options: LinkProxyOptions): Promise<LinkPro
       return cuts;
     },
     cut,
+    stall() {
+      stalled = true;
+    },
     cutAfter(bytes) {
       cutAt = bytes === undefined ? undefined : bytesUpstream + bytes;
     },

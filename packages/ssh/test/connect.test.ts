@@ -322,6 +322,30 @@ describe('remote commands', () => {
 });
 
 describe('through a link proxy', () => {
+  test('keepalive notices a link that died silently', async () => {
+    const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort });
+    try {
+      session = await connectSsh(
+        server.sshTarget({
+          port: proxy.port,
+          hostKeys: { kind: 'known-hosts', knownHosts: server.knownHostsFor(proxy.port) },
+          keepaliveIntervalMs: 100,
+        }),
+      );
+      const running = session.run('wait', ['sleep', '10']).catch((e) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      proxy.stall();
+      const started = Date.now();
+      const error = await running;
+      expect(error).toBeInstanceOf(SshConnectionLostError);
+      expect(error.message).toContain('Keepalive timeout');
+      expect(Date.now() - started).toBeLessThan(2000);
+      session = undefined;
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   test('host keys verify under the alias; a cut connection fails the running command', async () => {
     const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort });
     try {
