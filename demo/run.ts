@@ -48,7 +48,12 @@ function ensureSystemPackages(): boolean {
   console.log(`Installing OpenSSH server and nginx: ${INSTALL_COMMAND}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('sh', ['-c', INSTALL_COMMAND], { stdio: 'inherit', env });
+  try {
+    execFileSync('sh', ['-c', INSTALL_COMMAND], { stdio: 'inherit', env });
+  } catch {
+    // Newer Debian releases fold nginx-light into nginx.
+    execFileSync('sh', ['-c', INSTALL_COMMAND.replace('nginx-light', 'nginx')], { stdio: 'inherit', env });
+  }
   return installed('/usr/sbin/sshd') && installed('/usr/sbin/nginx');
 }
 

@@ -193,8 +193,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       'health-interval': fast ? '200ms' : '1s',
       'health-timeout': fast ? '3s' : '10s',
     };
-    const deploy = async (title: string, inputs: Record<string, string>, sha: string) => {
-      write(`${bold(title)}\n${dim(`  deploy.yml with ${JSON.stringify(inputs)}`)}\n`);
+    const deploy = async (title: string, story: string, inputs: Record<string, string>, sha: string) => {
+      write(`${bold(title)}\n  ${story}\n${dim(`  deploy.yml with ${JSON.stringify(inputs)}`)}\n`);
       const run = await runWorkflow({
         file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
         inputs: { ...environment, ...inputs },
@@ -211,6 +211,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     writeApp(workspace, 'v1');
     const first = await deploy(
       'Act 1: deploy v1 of the frontend, the backend and the MCP servers',
+      'The pipeline calls deploy.yml for staging: the frontend is built and uploaded to nginx, the backend\n' +
+        '  rolls out on k3s, the MCP servers are pinned to mcp-node, and the health gate decides.',
       { components: 'frontend,backend,mcp', 'backend-images': `api=${BACKEND_IMAGE}:1.5.0` },
       'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
     );
@@ -270,6 +272,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     writeApp(workspace, 'v2');
     const second = await deploy(
       'Act 2: deploy a broken frontend v2 and a backend image that crashes on start',
+      'v2 of the frontend was built without its API URL, and the new backend image crashes on start.\n' +
+        '  Watch the rollout fail fast, the gate refuse the site, and the run put back what it changed.',
       { components: 'frontend,backend', 'backend-images': `api=${BACKEND_IMAGE}:1.6.0-crashloop` },
       'b2c3d4e5f60718293a4b5c6d7e8f901234567890',
     );
