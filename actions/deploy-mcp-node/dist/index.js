@@ -56902,6 +56902,13 @@ function podProblems(pod) {
     }
     return problems;
 }
+/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
+function templateOf(workload, replicaSets) {
+    if (workload.kind === 'Deployment')
+        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
+    const update = workload.status?.updateRevision;
+    return typeof update === 'string' ? update : undefined;
+}
 function revisionOf(workload) {
     if (workload.kind === 'Deployment')
         return workload.metadata.annotations?.[rollout_REVISION_ANNOTATION];
@@ -56910,24 +56917,44 @@ function revisionOf(workload) {
         return update;
     return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
 }
-async function readWorkload(kubectl, ref) {
-    const workload = await kubectl.get(ref);
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods';
+/**
+ * One read of a namespace's workloads, ReplicaSets and pods, shared by every workload watched
+ * in it during a poll: the cost of watching stays one kubectl call per namespace per poll, however
+ * many workloads roll out at once.
+ */
+class NamespaceSnapshots {
+    kubectl;
+    maxAgeMs;
+    cache = new Map();
+    constructor(kubectl, maxAgeMs) {
+        this.kubectl = kubectl;
+        this.maxAgeMs = maxAgeMs;
+    }
+    read(namespace) {
+        const key = namespace ?? '';
+        const cached = this.cache.get(key);
+        if (cached && Date.now() - cached.at < this.maxAgeMs)
+            return cached.items;
+        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
+        this.cache.set(key, { at: Date.now(), items });
+        items.catch(() => this.cache.delete(key));
+        return items;
+    }
+}
+async function readWorkload(snapshots, ref) {
+    const items = await snapshots.read(ref.namespace);
+    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
     if (!workload)
         return { replicaSets: [], pods: [] };
-    const selector = rollout_selectorString(workload.spec?.selector);
-    const related = await kubectl.list(workload.kind === 'Deployment' ? 'replicasets,pods' : 'pods', {
-        namespace: ref.namespace,
-        selector: selector || undefined,
-    });
-    return {
-        workload,
-        replicaSets: related.filter((item) => item.kind === 'ReplicaSet'),
-        pods: related.filter((item) => item.kind === 'Pod'),
-    };
+    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
+    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
+    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
+    return { workload, replicaSets, pods };
 }
 /** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
 async function diagnose(kubectl, ref) {
-    const { workload, replicaSets, pods } = await readWorkload(kubectl, ref);
+    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
     if (!workload)
         return { conditions: [], pods: [], events: [] };
     const newPods = newPodsOf(workload, replicaSets, pods);
@@ -56966,7 +56993,7 @@ function eventTime(event) {
  * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
  * than only when the progress deadline (ten minutes by default) runs out.
  */
-async function watchRollout(kubectl, ref, options) {
+async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2)) {
     const started = Date.now();
     const interval = options.pollIntervalMs ?? 2000;
     const failFastAfter = options.failFastAfterMs ?? 30_000;
@@ -56974,25 +57001,28 @@ async function watchRollout(kubectl, ref, options) {
     const name = `${ref.kind}/${ref.name}`;
     let lastMessage = '';
     let revision;
+    let template;
     const fail = async (reason) => ({
         ref,
         ok: false,
         revision,
+        template,
         reason,
         diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
         elapsedMs: Date.now() - started,
     });
     for (;;) {
-        const { workload, replicaSets, pods } = await readWorkload(kubectl, ref);
+        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
         if (!workload)
             return fail(`${name} no longer exists`);
         revision = revisionOf(workload);
+        template = templateOf(workload, replicaSets);
         const progress = workloadProgress(workload);
         if (progress.failure)
             return fail(progress.failure);
         if (progress.done) {
             options.log?.(progress.message);
-            return { ref, ok: true, revision, elapsedMs: Date.now() - started };
+            return { ref, ok: true, revision, template, elapsedMs: Date.now() - started };
         }
         const now = Date.now();
         const stuck = [];
@@ -57025,7 +57055,8 @@ async function watchRollout(kubectl, ref, options) {
 }
 /** Waits for all workloads at once: total time is the slowest one's, not the sum. */
 function rollout_watchRollouts(kubectl, refs, options) {
-    return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options)));
+    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
+    return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots)));
 }
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 function formatDiagnostics(result) {
@@ -57141,7 +57172,286 @@ function sortKeys(value) {
     return value;
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
+
+
+
+/**
+ * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
+ * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
+ * renumbered the same way without any history. So a failed revision is recorded twice: by the
+ * number it had (kept in `sophia.ai/failed-revisions`, which deploys write too) and by its pod
+ * template (ReplicaSet pod-template-hash, ControllerRevision name), which never changes.
+ */
+const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
+const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+const ROLLBACK_KINDS = (/* unused pure expression or super */ null && (['Deployment', 'StatefulSet', 'DaemonSet']));
+/** A rollback that cannot proceed; raised before anything on the cluster changed. */
+class RollbackRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RollbackRefusedError';
+    }
+}
+function rollback_namespaceArgs(namespace) {
+    return namespace ? ['--namespace', namespace] : [];
+}
+function workloadName(ref) {
+    return `${ref.kind}/${ref.name}`;
+}
+function listAnnotation(object, key) {
+    return (object.metadata.annotations?.[key] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+}
+function rollback_ownedBy(child, owner) {
+    const refs = child.metadata.ownerReferences ?? [];
+    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+}
+function imagesOf(template) {
+    const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
+    return (spec.containers ?? []).map((container) => container.image ?? '?');
+}
+function positiveInteger(text) {
+    const value = Number(text);
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+function describeRevision(revision) {
+    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
+    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
+    return `revision ${revision.number}${was}${images}`;
+}
+function revisionState(revision) {
+    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
+}
+/** The workloads to roll back: each named one must exist; a selector must match at least one. */
+async function findWorkloads(kubectl, selection, namespace) {
+    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
+    if (selection.by === 'selector') {
+        const found = await kubectl.list('deployments,statefulsets', { namespace, selector: selection.selector });
+        if (found.length === 0) {
+            throw new RollbackRefusedError(`No Deployment or StatefulSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
+        }
+        return found;
+    }
+    const found = [];
+    const missing = [];
+    for (const ref of selection.refs) {
+        const workload = await kubectl.get({ ...ref, namespace });
+        if (workload)
+            found.push(workload);
+        else
+            missing.push(workloadName(ref));
+    }
+    if (missing.length > 0)
+        throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
+    return found;
+}
+/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
+async function readHistory(kubectl, workload) {
+    const ref = refOf(workload);
+    const failedNumbers = listAnnotation(workload, FAILED_REVISIONS_ANNOTATION);
+    const failedTemplates = listAnnotation(workload, FAILED_TEMPLATES_ANNOTATION);
+    const selector = selectorString(workload.spec?.selector) || undefined;
+    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
+    let revisions;
+    let liveNumber;
+    let liveTemplate;
+    if (workload.kind === 'Deployment') {
+        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
+        revisions = replicaSets.flatMap((rs) => {
+            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
+            if (number === undefined)
+                return [];
+            const earlierNumbers = listAnnotation(rs, REVISION_HISTORY_ANNOTATION)
+                .map(positiveInteger)
+                .filter((value) => value !== undefined);
+            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
+            return [
+                {
+                    number,
+                    earlierNumbers,
+                    template,
+                    images: imagesOf(rs.spec?.template),
+                    failed: isFailed([number, ...earlierNumbers], template),
+                    live: false,
+                },
+            ];
+        });
+        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
+    }
+    else {
+        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
+        revisions = controllerRevisions.flatMap((cr) => {
+            const number = positiveInteger(cr.revision);
+            if (number === undefined)
+                return [];
+            const template = cr.metadata.name;
+            const data = isRecord(cr.data) && isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
+            return [
+                {
+                    number,
+                    earlierNumbers: [],
+                    template,
+                    images: imagesOf(data),
+                    failed: isFailed([number], template),
+                    live: false,
+                },
+            ];
+        });
+        const updateRevision = workload.status?.updateRevision;
+        liveTemplate = typeof updateRevision === 'string' ? updateRevision : undefined;
+    }
+    revisions.sort((a, b) => a.number - b.number);
+    const live = revisions.find((revision) => revision.number === liveNumber) ??
+        revisions.find((revision) => revision.template === liveTemplate) ??
+        revisions.at(-1);
+    if (!live)
+        throw new RollbackRefusedError(`${workloadName(ref)} has no revision history to roll back to`);
+    live.live = true;
+    return { ref, revisions, live, failedNumbers, failedTemplates };
+}
+/**
+ * Picks the revision to go to. `previous` is the newest revision older than the live one that is
+ * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
+ * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
+ * bad revision). A named revision is found by its number now or by one it had before a restore.
+ */
+function chooseTarget(history, to) {
+    const name = workloadName(history.ref);
+    const { live } = history;
+    const warnings = [];
+    const overview = history.revisions.map(revisionState).join(', ');
+    if (to.kind === 'previous') {
+        const target = history.revisions
+            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
+            .at(-1);
+        if (!target) {
+            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
+        }
+        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
+    }
+    const target = history.revisions.find((revision) => revision.number === to.revision) ??
+        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
+    if (!target) {
+        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
+    }
+    if (target.number !== to.revision)
+        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
+    if (target.failed && !target.live) {
+        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
+    }
+    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
+}
+/** Reads and decides for every workload before anything changes, so one that cannot proceed stops them all. */
+async function planRollback(kubectl, options) {
+    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
+    const steps = [];
+    const refusals = [];
+    for (const workload of workloads) {
+        if (!ROLLBACK_KINDS.includes(workload.kind)) {
+            refusals.push(`${workloadName(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+            continue;
+        }
+        try {
+            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
+        }
+        catch (error) {
+            if (!(error instanceof RollbackRefusedError))
+                throw error;
+            refusals.push(error.message);
+        }
+    }
+    if (refusals.length > 0)
+        throw new RollbackRefusedError(refusals.join('\n'));
+    return steps;
+}
+function merged(existing, added) {
+    return [...new Set([...existing, added])].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
+}
+/**
+ * Records the revision rolled back from. The lists read before the undo are the truth: `kubectl
+ * rollout undo` replaces a Deployment's annotations with the ones its old ReplicaSet carried,
+ * which would silently drop failures recorded since.
+ */
+async function markFailed(kubectl, step) {
+    await kubectl.annotate(step.ref, {
+        [FAILED_REVISIONS_ANNOTATION]: merged(step.history.failedNumbers, String(step.from.number)),
+        [FAILED_TEMPLATES_ANNOTATION]: merged(step.history.failedTemplates, step.from.template),
+    });
+}
+/** Without mark-failed the lists stay exactly as they were before the undo replaced them. */
+async function restoreAnnotations(kubectl, step) {
+    const lists = [
+        [FAILED_REVISIONS_ANNOTATION, step.history.failedNumbers],
+        [FAILED_TEMPLATES_ANNOTATION, step.history.failedTemplates],
+    ];
+    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
+    await kubectl.run([
+        'annotate',
+        resourceArg(step.ref),
+        ...rollback_namespaceArgs(step.ref.namespace),
+        ...changes,
+        '--overwrite',
+    ]);
+}
+/** Undoes every planned workload, records the failed revisions, then waits for all rollouts at once. */
+async function executeRollback(kubectl, steps, options) {
+    const log = options.log ?? (() => undefined);
+    const moving = steps.filter((step) => !step.alreadyLive);
+    for (const step of steps.filter((step) => step.alreadyLive)) {
+        log(`${workloadName(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
+    }
+    for (const step of moving) {
+        log(`${workloadName(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
+        await kubectl.rolloutUndo(step.ref, step.to.number);
+        if (options.markFailed)
+            await markFailed(kubectl, step);
+        else
+            await restoreAnnotations(kubectl, step);
+    }
+    const rollouts = await watchRollouts(kubectl, moving.map((step) => step.ref), {
+        timeoutMs: options.rolloutTimeoutMs,
+        ...rolloutTimings(options.rolloutTimeoutMs),
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        log,
+    });
+    const outcomes = [];
+    for (const step of steps) {
+        const rollout = rollouts.find((result) => workloadName(result.ref) === workloadName(step.ref));
+        let to = step.to.number;
+        if (rollout?.ok) {
+            const workload = await kubectl.get(step.ref);
+            if (workload)
+                to = (await readHistory(kubectl, workload)).live.number;
+        }
+        outcomes.push({
+            ref: step.ref,
+            from: step.from.number,
+            to,
+            alreadyLive: step.alreadyLive,
+            markedFailed: options.markFailed && !step.alreadyLive,
+            rollout,
+        });
+    }
+    const failed = rollouts.filter((rollout) => !rollout.ok);
+    if (failed.length > 0) {
+        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
+    }
+    return outcomes;
+}
+class RollbackRolloutError extends Error {
+    outcomes;
+    constructor(message, outcomes) {
+        super(message);
+        this.outcomes = outcomes;
+        this.name = 'RollbackRolloutError';
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
 
 
 
@@ -57187,7 +57497,7 @@ async function deployManifests(kubectl, manifests, settings) {
         rollbacks: [],
     };
     if (settings.dryRun) {
-        const intended = await kubectl.apply(objects, { ...applyOptions, dryRun: true });
+        const intended = await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
         for (const object of intended) {
             const live = before.get(objectKey(object));
             const action = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';
@@ -57226,7 +57536,14 @@ async function deployManifests(kubectl, manifests, settings) {
         const previous = before.get(objectKey(object));
         return !previous || previous.metadata.generation !== object.metadata.generation;
     });
-    report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+    try {
+        report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            throw error;
+        throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+    }
     report.rolledBack = report.rollbacks.some((record) => !record.skipped);
     const undone = report.rollbacks
         .filter((record) => !record.skipped)
@@ -57273,21 +57590,29 @@ function capitalize(text) {
 async function rollBack(kubectl, changed, before, report, settings) {
     const log = settings.log ?? (() => undefined);
     const records = [];
+    const failedLists = new Map();
     for (const object of changed) {
         const ref = objects_refOf(object);
         const previous = before.get(objectKey(object));
+        const rollout = report.rollouts.find((result) => workloadKey(result.ref) === workloadKey(ref));
         const failedRevision = report.revisions[workloadKey(ref)];
         if (!previous) {
             records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
             continue;
         }
+        // Read before the undo: it replaces the annotations with the ones the old revision carried.
+        const live = await kubectl.get(ref);
+        failedLists.set(workloadKey(ref), {
+            numbers: deploy_listAnnotation(live, transforms_FAILED_REVISIONS_ANNOTATION),
+            templates: deploy_listAnnotation(live, FAILED_TEMPLATES_ANNOTATION),
+        });
         const restoredRevision = revisionOf(previous);
         const numeric = object.kind === 'Deployment' && restoredRevision && /^\d+$/.test(restoredRevision)
             ? Number(restoredRevision)
             : undefined;
         log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
         await kubectl.rolloutUndo(ref, numeric);
-        records.push({ ref, failedRevision, restoredRevision });
+        records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
     }
     const undone = records.filter((record) => !record.skipped);
     const results = await rollout_watchRollouts(kubectl, undone.map((record) => record.ref), {
@@ -57299,28 +57624,30 @@ async function rollBack(kubectl, changed, before, report, settings) {
     for (const result of results) {
         if (result.revision)
             report.revisions[workloadKey(result.ref)] = result.revision;
-        if (!result.ok)
-            throw new DeployFailedError(`Rollout failed, and so did the rollback: ${result.reason}`, report);
+        if (!result.ok) {
+            const reasons = report.rollouts.filter((rollout) => !rollout.ok).map((rollout) => rollout.reason);
+            throw new DeployFailedError(`Rollout failed: ${reasons.join('; ')}. The rollback failed too: ${result.reason}`, report);
+        }
     }
     for (const record of undone) {
-        if (!record.failedRevision)
-            continue;
-        await markFailedRevision(kubectl, record.ref, record.failedRevision);
+        const lists = failedLists.get(workloadKey(record.ref));
+        await kubectl.annotate(record.ref, {
+            [transforms_FAILED_REVISIONS_ANNOTATION]: mergeList(lists.numbers, record.failedRevision),
+            [FAILED_TEMPLATES_ANNOTATION]: mergeList(lists.templates, record.failedTemplate),
+        });
     }
     return records;
 }
-/** Appends a revision to the workload's `sophia.ai/failed-revisions` list (kept sorted and unique). */
-async function markFailedRevision(kubectl, ref, revision) {
-    const live = await kubectl.get(ref);
-    const existing = (live?.metadata.annotations?.[transforms_FAILED_REVISIONS_ANNOTATION] ?? '')
+function deploy_listAnnotation(object, key) {
+    return (object?.metadata.annotations?.[key] ?? '')
         .split(',')
         .map((entry) => entry.trim())
         .filter(Boolean);
-    const merged = [...new Set([...existing, revision])]
-        .sort((a, b) => Number(a) - Number(b) || a.localeCompare(b))
-        .join(',');
-    await kubectl.annotate(ref, { [transforms_FAILED_REVISIONS_ANNOTATION]: merged });
-    return merged;
+}
+/** A comma-separated list with the value added once; numbers sort numerically. */
+function mergeList(existing, value) {
+    const merged = [...new Set(value ? [...existing, value] : existing)];
+    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
@@ -57996,8 +58323,10 @@ class SshSession {
             throw this.lostError(purpose, this.lost);
         return new Promise((resolve, reject) => {
             this.client.exec(command, (error, channel) => {
-                if (error)
-                    return reject(this.lostError(purpose, error));
+                if (error) {
+                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
+                }
                 const exit = { code: null };
                 channel.on('exit', (code, signal) => {
                     exit.code = code;
@@ -58073,8 +58402,10 @@ class SshSession {
             channel.on('error', (error) => (channelError ??= error));
             channel.on('end', done);
             channel.stderr.on('end', done);
+            // Decoded as a stream, so a character split across two packets is not mangled.
+            channel.stderr.setEncoding('utf8');
             channel.stderr.on('data', (chunk) => {
-                stderr += chunk.toString('utf8');
+                stderr += chunk;
                 if (stderr.length > STDERR_LIMIT)
                     stderr = stderr.slice(-STDERR_LIMIT);
             });
@@ -58257,279 +58588,6 @@ async function openRemoteShell(connection) {
         run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
         close: () => session.close(),
     };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
-
-
-
-/**
- * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
- * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
- * renumbered the same way without any history. So a failed revision is recorded twice: by the
- * number it had (kept in `sophia.ai/failed-revisions`, which deploys write too) and by its pod
- * template (ReplicaSet pod-template-hash, ControllerRevision name), which never changes.
- */
-const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
-const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-const ROLLBACK_KINDS = (/* unused pure expression or super */ null && (['Deployment', 'StatefulSet', 'DaemonSet']));
-/** A rollback that cannot proceed; raised before anything on the cluster changed. */
-class RollbackRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RollbackRefusedError';
-    }
-}
-function rollback_namespaceArgs(namespace) {
-    return namespace ? ['--namespace', namespace] : [];
-}
-function workloadName(ref) {
-    return `${ref.kind}/${ref.name}`;
-}
-function listAnnotation(object, key) {
-    return (object.metadata.annotations?.[key] ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean);
-}
-function rollback_ownedBy(child, owner) {
-    const refs = child.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
-}
-function imagesOf(template) {
-    const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
-    return (spec.containers ?? []).map((container) => container.image ?? '?');
-}
-function positiveInteger(text) {
-    const value = Number(text);
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-function describeRevision(revision) {
-    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
-    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
-    return `revision ${revision.number}${was}${images}`;
-}
-function revisionState(revision) {
-    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
-}
-/** The workloads to roll back: each named one must exist; a selector must match at least one. */
-async function findWorkloads(kubectl, selection, namespace) {
-    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
-    if (selection.by === 'selector') {
-        const found = await kubectl.list('deployments,statefulsets', { namespace, selector: selection.selector });
-        if (found.length === 0) {
-            throw new RollbackRefusedError(`No Deployment or StatefulSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
-        }
-        return found;
-    }
-    const found = [];
-    const missing = [];
-    for (const ref of selection.refs) {
-        const workload = await kubectl.get({ ...ref, namespace });
-        if (workload)
-            found.push(workload);
-        else
-            missing.push(workloadName(ref));
-    }
-    if (missing.length > 0)
-        throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
-    return found;
-}
-/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
-async function readHistory(kubectl, workload) {
-    const ref = refOf(workload);
-    const failedNumbers = listAnnotation(workload, FAILED_REVISIONS_ANNOTATION);
-    const failedTemplates = listAnnotation(workload, FAILED_TEMPLATES_ANNOTATION);
-    const selector = selectorString(workload.spec?.selector) || undefined;
-    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
-    let revisions;
-    let liveNumber;
-    let liveTemplate;
-    if (workload.kind === 'Deployment') {
-        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
-        revisions = replicaSets.flatMap((rs) => {
-            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
-            if (number === undefined)
-                return [];
-            const earlierNumbers = listAnnotation(rs, REVISION_HISTORY_ANNOTATION)
-                .map(positiveInteger)
-                .filter((value) => value !== undefined);
-            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
-            return [
-                {
-                    number,
-                    earlierNumbers,
-                    template,
-                    images: imagesOf(rs.spec?.template),
-                    failed: isFailed([number, ...earlierNumbers], template),
-                    live: false,
-                },
-            ];
-        });
-        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
-    }
-    else {
-        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
-        revisions = controllerRevisions.flatMap((cr) => {
-            const number = positiveInteger(cr.revision);
-            if (number === undefined)
-                return [];
-            const template = cr.metadata.name;
-            const data = isRecord(cr.data) && isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
-            return [
-                {
-                    number,
-                    earlierNumbers: [],
-                    template,
-                    images: imagesOf(data),
-                    failed: isFailed([number], template),
-                    live: false,
-                },
-            ];
-        });
-        const updateRevision = workload.status?.updateRevision;
-        liveTemplate = typeof updateRevision === 'string' ? updateRevision : undefined;
-    }
-    revisions.sort((a, b) => a.number - b.number);
-    const live = revisions.find((revision) => revision.number === liveNumber) ??
-        revisions.find((revision) => revision.template === liveTemplate) ??
-        revisions.at(-1);
-    if (!live)
-        throw new RollbackRefusedError(`${workloadName(ref)} has no revision history to roll back to`);
-    live.live = true;
-    return { ref, revisions, live, failedNumbers, failedTemplates };
-}
-/**
- * Picks the revision to go to. `previous` is the newest revision older than the live one that is
- * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
- * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
- * bad revision). A named revision is found by its number now or by one it had before a restore.
- */
-function chooseTarget(history, to) {
-    const name = workloadName(history.ref);
-    const { live } = history;
-    const warnings = [];
-    const overview = history.revisions.map(revisionState).join(', ');
-    if (to.kind === 'previous') {
-        const target = history.revisions
-            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
-            .at(-1);
-        if (!target) {
-            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
-        }
-        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
-    }
-    const target = history.revisions.find((revision) => revision.number === to.revision) ??
-        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
-    if (!target) {
-        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
-    }
-    if (target.number !== to.revision)
-        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
-    if (target.failed && !target.live) {
-        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
-    }
-    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
-}
-/** Reads and decides for every workload before anything changes, so one that cannot proceed stops them all. */
-async function planRollback(kubectl, options) {
-    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
-    const steps = [];
-    const refusals = [];
-    for (const workload of workloads) {
-        if (!ROLLBACK_KINDS.includes(workload.kind)) {
-            refusals.push(`${workloadName(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
-            continue;
-        }
-        try {
-            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
-        }
-        catch (error) {
-            if (!(error instanceof RollbackRefusedError))
-                throw error;
-            refusals.push(error.message);
-        }
-    }
-    if (refusals.length > 0)
-        throw new RollbackRefusedError(refusals.join('\n'));
-    return steps;
-}
-function merged(existing, added) {
-    return [...new Set([...existing, added])].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
-}
-/**
- * Records the revision rolled back from. The lists read before the undo are the truth: `kubectl
- * rollout undo` replaces a Deployment's annotations with the ones its old ReplicaSet carried,
- * which would silently drop failures recorded since.
- */
-async function markFailed(kubectl, step) {
-    await kubectl.annotate(step.ref, {
-        [FAILED_REVISIONS_ANNOTATION]: merged(step.history.failedNumbers, String(step.from.number)),
-        [FAILED_TEMPLATES_ANNOTATION]: merged(step.history.failedTemplates, step.from.template),
-    });
-}
-/** Without mark-failed the lists stay exactly as they were before the undo replaced them. */
-async function restoreAnnotations(kubectl, step) {
-    const lists = [
-        [FAILED_REVISIONS_ANNOTATION, step.history.failedNumbers],
-        [FAILED_TEMPLATES_ANNOTATION, step.history.failedTemplates],
-    ];
-    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
-    await kubectl.run([
-        'annotate',
-        resourceArg(step.ref),
-        ...rollback_namespaceArgs(step.ref.namespace),
-        ...changes,
-        '--overwrite',
-    ]);
-}
-/** Undoes every planned workload, records the failed revisions, then waits for all rollouts at once. */
-async function executeRollback(kubectl, steps, options) {
-    const log = options.log ?? (() => undefined);
-    const moving = steps.filter((step) => !step.alreadyLive);
-    for (const step of steps.filter((step) => step.alreadyLive)) {
-        log(`${workloadName(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
-    }
-    for (const step of moving) {
-        log(`${workloadName(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-        await kubectl.rolloutUndo(step.ref, step.to.number);
-        if (options.markFailed)
-            await markFailed(kubectl, step);
-        else
-            await restoreAnnotations(kubectl, step);
-    }
-    const rollouts = await watchRollouts(kubectl, moving.map((step) => step.ref), { timeoutMs: options.rolloutTimeoutMs, ...rolloutTimings(options.rolloutTimeoutMs), log });
-    const outcomes = [];
-    for (const step of steps) {
-        const rollout = rollouts.find((result) => workloadName(result.ref) === workloadName(step.ref));
-        let to = step.to.number;
-        if (rollout?.ok) {
-            const workload = await kubectl.get(step.ref);
-            if (workload)
-                to = (await readHistory(kubectl, workload)).live.number;
-        }
-        outcomes.push({
-            ref: step.ref,
-            from: step.from.number,
-            to,
-            alreadyLive: step.alreadyLive,
-            markedFailed: options.markFailed && !step.alreadyLive,
-            rollout,
-        });
-    }
-    const failed = rollouts.filter((rollout) => !rollout.ok);
-    if (failed.length > 0) {
-        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
-    }
-    return outcomes;
-}
-class RollbackRolloutError extends Error {
-    outcomes;
-    constructor(message, outcomes) {
-        super(message);
-        this.outcomes = outcomes;
-        this.name = 'RollbackRolloutError';
-    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts

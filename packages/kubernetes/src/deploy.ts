@@ -1,5 +1,5 @@
 import { objectDiff, sameIntent } from './diff.js';
-import { ApplyConflictError, type Kubectl } from './kubectl.js';
+import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
 import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
 import { revisionOf, watchRollouts, type RolloutResult } from './rollout.js';
@@ -95,7 +95,7 @@ export async function deployManifests(
   };
 
   if (settings.dryRun) {
-    const intended = await kubectl.apply(objects, { ...applyOptions, dryRun: true });
+    const intended = await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
     for (const object of intended) {
       const live = before.get(objectKey(object));
       const action: ApplyAction = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';
@@ -175,7 +175,7 @@ export function isRollbackFieldManager(manager: string): boolean {
 async function applyTakingBackFromRollbacks(
   kubectl: Kubectl,
   objects: KubeObject[],
-  options: { serverSide: boolean; fieldManager: string },
+  options: ApplyOptions,
   log: (line: string) => void,
 ): Promise<KubeObject[]> {
   try {

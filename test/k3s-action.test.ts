@@ -1,0 +1,100 @@
+import { runAction } from '@sophia/runner-harness';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { imageOf, Workspace } from './fixtures/kube-kit.js';
+import { INVALID_YAML } from './fixtures/bad-manifests.js';
+
+const BACKEND = 'ghcr.io/sophia-ai/backend';
+let cluster: TestCluster;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  workspace = new Workspace('backend');
+  await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sophia' } }], {
+    serverSide: true,
+    fieldManager: 'test',
+  });
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  workspace?.remove();
+});
+
+function deploy(inputs: Record<string, string>) {
+  return runAction({
+    action: 'deploy-k3s-backend',
+    cwd: workspace.dir,
+    inputs: {
+      kubeconfig: cluster.kubeconfig,
+      manifests: 'kubernetes/production',
+      namespace: 'sophia',
+      'rollout-timeout': '15s',
+      ...inputs,
+    },
+    timeoutMs: 60_000,
+  });
+}
+
+const backendDeployment = () =>
+  cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+
+test('bad manifests fail the step with an annotation at each file and line, and nothing is applied', async () => {
+  workspace.write('broken.yaml', INVALID_YAML);
+  workspace.write('bad-name.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: Sophia_API\n');
+  const run = await deploy({ manifests: 'kubernetes/production\nbroken.yaml\nbad-name.yaml' });
+  expect(run.code).toBe(1);
+  const errors = run.annotations.filter((a) => a.level === 'error');
+  expect(errors.slice(0, 2).map((a) => [a.properties.file, a.properties.line, a.message])).toEqual([
+    ['broken.yaml', '6', expect.stringMatching(/^invalid YAML: /)],
+    ['bad-name.yaml', '4', expect.stringContaining('Service name "Sophia_API" is not a valid DNS-1123 name')],
+  ]);
+  expect(errors[2].message).toMatch(/^2 manifest problems, nothing was applied:/);
+  expect(await backendDeployment()).toBeUndefined();
+});
+
+test('the bundled action deploys, then fails fast on a bad image, rolls back and says so', async () => {
+  const first = await deploy({});
+  expect(first.code).toBe(0);
+  expect(JSON.parse(first.outputs.applied)).toEqual([
+    { kind: 'Secret', namespace: 'sophia', name: 'sophia-backend-secrets' },
+    { kind: 'ConfigMap', namespace: 'sophia', name: 'sophia-backend-config' },
+    { kind: 'Service', namespace: 'sophia', name: 'sophia-backend' },
+    { kind: 'Deployment', namespace: 'sophia', name: 'sophia-backend' },
+    { kind: 'Ingress', namespace: 'sophia', name: 'sophia-backend' },
+  ]);
+  expect(JSON.parse(first.outputs.revisions)).toEqual({ 'Deployment/sophia-backend': '1' });
+  expect(first.outputs['rolled-back']).toBe('false');
+  expect(first.summary).toContain('| Deployment/sophia-backend | sophia | created |');
+  const live = await backendDeployment();
+  expect(live?.metadata.annotations?.['sophia.ai/run-url']).toBe(
+    'https://github.com/sophia/sophia-ai/actions/runs/1658821493',
+  );
+  expect(live?.metadata.annotations?.['kubernetes.io/change-cause']).toMatch(
+    /^sophia-deploy 3f786850e387 by sophia-bot/,
+  );
+
+  const bad = await deploy({ images: `${BACKEND}=${cluster.failingImage(`${BACKEND}:2.0.0`)}` });
+  expect(bad.code).toBe(1);
+  const error = bad.annotations.find((a) => a.level === 'error')?.message ?? '';
+  expect(error).toMatch(
+    /^Rollout failed: Deployment\/sophia-backend revision 2 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
+  );
+  expect(error).toContain('Rolled back Deployment/sophia-backend to revision 1.');
+  expect(bad.outputs['rolled-back']).toBe('true');
+  expect(bad.log).toContain('Rollout diagnostics');
+  expect(bad.summary).toContain('| Deployment/sophia-backend | 2 | 1 |');
+  expect(bad.summary).toMatch(/New pods:\n- sophia-backend-\S+ \(Pending|Running/);
+  const after = await backendDeployment();
+  expect(imageOf(after)).toBe(`${BACKEND}:1.4.0`);
+  expect(after?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('2');
+});
+
+test('dry-run: true through the action reports the diff and changes nothing', async () => {
+  const before = await backendDeployment();
+  const run = await deploy({ images: `${BACKEND}=${BACKEND}:3.0.0`, 'dry-run': 'true' });
+  expect(run.code).toBe(0);
+  expect(run.summary).toContain('(dry run: nothing was changed)');
+  expect(run.summary).toContain(`+           image: ${BACKEND}:3.0.0`);
+  expect((await backendDeployment())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+});

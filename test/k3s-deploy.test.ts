@@ -1,0 +1,207 @@
+import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import {
+  ApplyConflictError,
+  connectKubectl,
+  deployManifests,
+  DeployFailedError,
+  loadManifests,
+  ManifestError,
+  manifestStream,
+  openRemoteShell,
+  prepareManifests,
+  type DeployReport,
+  type DeploySettings,
+  type Kubectl,
+} from '@sophia/kubernetes';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { imageOf, sshConnection, Workspace } from './fixtures/kube-kit.js';
+import { INVALID_YAML } from './fixtures/bad-manifests.js';
+
+const BACKEND = 'ghcr.io/sophia-ai/backend';
+const trace = {
+  commit: '3f786850e387550fdab836ed7e6dc881de23001b',
+  runUrl: 'https://github.com/sophia/sophia-ai/actions/runs/1',
+  changeCause: 'test deploy',
+};
+const settings: DeploySettings = {
+  serverSide: true,
+  fieldManager: 'sophia-deploy',
+  rolloutTimeoutMs: 20_000,
+  rollbackOnFailure: true,
+  dryRun: false,
+  pollIntervalMs: 100,
+  failFastAfterMs: 1000,
+};
+
+/**
+ * The same deploy story over both transports: kubectl here with a kubeconfig (HTTPS, the
+ * simulator's CA), and kubectl on a "server" reached over real sshd.
+ */
+describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl via %s', (transport) => {
+  let cluster: TestCluster;
+  let sandbox: SandboxTarget | undefined;
+  let kubectl: Kubectl;
+  let workspace: Workspace;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    workspace = new Workspace('backend');
+    if (transport === 'ssh') {
+      sandbox = await startSshTarget();
+      kubectl = await connectKubectl(sshConnection(sandbox, cluster.kubectlCommand), { remoteShell: openRemoteShell });
+    } else {
+      kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
+    }
+  });
+
+  afterAll(async () => {
+    await kubectl?.close();
+    await sandbox?.stop();
+    await cluster?.stop();
+    workspace?.remove();
+  });
+
+  function deploy(
+    images: Record<string, string> = {},
+    overrides: Partial<DeploySettings> = {},
+    patterns = ['kubernetes/production'],
+  ): Promise<DeployReport> {
+    const manifests = loadManifests({ patterns, cwd: workspace.dir, namespace: 'sophia' });
+    return deployManifests(kubectl, prepareManifests(manifests, { images: new Map(Object.entries(images)), trace }), {
+      ...settings,
+      ...overrides,
+    });
+  }
+
+  async function failure(promise: Promise<unknown>): Promise<Error> {
+    try {
+      await promise;
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected the deploy to fail');
+  }
+
+  test('the first deploy creates every object and rolls out revision 1', async () => {
+    await cluster.createNamespace('sophia');
+    const report = await deploy();
+    expect(report.applied.map((o) => `${o.kind}/${o.name} ${o.action}`)).toEqual([
+      'Secret/sophia-backend-secrets created',
+      'ConfigMap/sophia-backend-config created',
+      'Service/sophia-backend created',
+      'Deployment/sophia-backend created',
+      'Ingress/sophia-backend created',
+    ]);
+    expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '1' });
+    expect(report.rollouts.map((r) => r.ok)).toEqual([true]);
+    const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    expect(live?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('sophia-deploy');
+    expect(live?.metadata.annotations?.['sophia.ai/commit']).toBe(trace.commit);
+    expect(live?.status?.availableReplicas).toBe(2);
+  });
+
+  test('an image update configures only the Deployment and rolls out revision 2', async () => {
+    const report = await deploy({ [BACKEND]: `${BACKEND}:1.5.0` });
+    expect(
+      report.applied.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`),
+    ).toEqual(['Deployment/sophia-backend configured']);
+    expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '2' });
+    expect(
+      imageOf(await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' })),
+    ).toBe(`${BACKEND}:1.5.0`);
+  });
+
+  test('a dry run reports the change of intent and changes nothing', async () => {
+    const before = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    const report = await deploy({ [BACKEND]: `${BACKEND}:9.9.9` }, { dryRun: true });
+    const deployment = report.applied.find((o) => o.kind === 'Deployment');
+    expect(deployment?.action).toBe('configured');
+    expect(deployment?.diff).toContain(`-           image: ${BACKEND}:1.5.0`);
+    expect(deployment?.diff).toContain(`+           image: ${BACKEND}:9.9.9`);
+    expect(report.applied.filter((o) => o.kind !== 'Deployment').every((o) => o.action === 'unchanged')).toBe(true);
+    const after = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+  });
+
+  test('a failing image fails fast with the reason, and is rolled back to revision 2', async () => {
+    const started = Date.now();
+    const error = await failure(deploy({ [BACKEND]: cluster.failingImage(`${BACKEND}:1.6.0`) }));
+    expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs);
+    expect(error).toBeInstanceOf(DeployFailedError);
+    expect(error.message).toMatch(
+      /^Rollout failed: Deployment\/sophia-backend revision 3 cannot become ready: pod sophia-backend-\S+ is in (ImagePullBackOff|ErrImagePull)/,
+    );
+    expect(error.message).toContain('Rolled back Deployment/sophia-backend to revision 2.');
+    const report = (error as DeployFailedError).report;
+    expect(report.rolledBack).toBe(true);
+    expect(report.rollbacks).toMatchObject([
+      {
+        ref: { kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' },
+        failedRevision: '3',
+        restoredRevision: '2',
+      },
+    ]);
+    expect(
+      report.rollouts[0].diagnostics?.pods.some((pod) =>
+        pod.reasons.some((reason) => /ImagePullBackOff|ErrImagePull/.test(reason)),
+      ),
+    ).toBe(true);
+    const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    expect(imageOf(live)).toBe(`${BACKEND}:1.5.0`);
+    expect(live?.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('4');
+    expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('3');
+    expect(live?.metadata.annotations?.['sophia.ai/failed-pod-templates']).toMatch(/^[a-z0-9]+$/);
+    expect(live?.status?.availableReplicas).toBe(2);
+  });
+
+  test('the next deploy after a rollback goes through', async () => {
+    const report = await deploy({ [BACKEND]: `${BACKEND}:1.6.1` });
+    expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '5' });
+  });
+
+  test('a conflict with another field manager is reported clearly and nothing is forced', async () => {
+    const deployment = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    await cluster.observer.run(
+      ['apply', '--server-side', '--force-conflicts', '--field-manager=hpa-controller', '--filename', '-'],
+      {
+        stdin: manifestStream([
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'sophia-backend', namespace: 'sophia' },
+            spec: { replicas: 4 },
+          },
+        ]),
+      },
+    );
+    const error = await failure(deploy({ [BACKEND]: `${BACKEND}:1.7.0` }));
+    expect(error).toBeInstanceOf(ApplyConflictError);
+    expect(error.message).toContain('conflicts with another field manager');
+    expect(error.message).toContain('"hpa-controller"');
+    expect(error.message).toContain('.spec.replicas');
+    const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    expect(imageOf(live)).toBe(imageOf(deployment));
+  });
+
+  test('bad manifests are all reported with file and line, and nothing is applied', async () => {
+    workspace.write('kubernetes/broken.yaml', INVALID_YAML);
+    const { cpSync } = await import('node:fs');
+    cpSync(`${import.meta.dirname}/fixtures/bad`, `${workspace.dir}/bad`, { recursive: true });
+    let error: unknown;
+    try {
+      loadManifests({
+        patterns: ['kubernetes/broken.yaml', 'bad/missing-kind.yaml', 'bad/bad-name.yaml', 'kubernetes/production'],
+        cwd: workspace.dir,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).problems.map((p) => `${p.file}:${p.line}`)).toEqual([
+      'kubernetes/broken.yaml:6',
+      'bad/missing-kind.yaml:1',
+      'bad/bad-name.yaml:4',
+    ]);
+    expect((error as Error).message).toContain('nothing was applied');
+  });
+});

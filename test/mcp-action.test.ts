@@ -1,0 +1,100 @@
+import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { runAction } from '@sophia/runner-harness';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { Workspace } from './fixtures/kube-kit.js';
+
+let cluster: TestCluster;
+let sandbox: SandboxTarget;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  [cluster, sandbox] = await Promise.all([startTestCluster(), startSshTarget()]);
+  workspace = new Workspace('mcp');
+  await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mcp' } }], {
+    serverSide: true,
+    fieldManager: 'test',
+  });
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+  await cluster?.stop();
+  workspace?.remove();
+});
+
+/** The MCP action as a workflow uses it, kubectl running on the server over SSH. */
+function mcp(inputs: Record<string, string>) {
+  return runAction({
+    action: 'deploy-mcp-node',
+    cwd: workspace.dir,
+    inputs: {
+      host: `127.0.0.1:${sandbox.sshPort}`,
+      user: sandbox.user,
+      'ssh-key': sandbox.privateKey,
+      'known-hosts': sandbox.knownHosts,
+      'kubectl-command': cluster.kubectlCommand,
+      namespace: 'mcp',
+      'rollout-timeout': '15s',
+      ...inputs,
+    },
+    timeoutMs: 60_000,
+  });
+}
+
+const mcpNode = () => cluster.observer.get({ kind: 'Node', name: 'mcp-node' });
+
+test('audit on the unpinned manifests reports every workload at its file and line, and touches nothing', async () => {
+  const run = await mcp({ 'node-address': '104.171.202.117', mode: 'audit' });
+  expect(run.code).toBe(1);
+  const findings = JSON.parse(run.outputs.findings) as Array<{ workload: string; file: string; line: number }>;
+  expect(findings.map((f) => `${f.file}:${f.line} ${f.workload}`)).toEqual([
+    'kubernetes/production/mcp-ai-memory.yaml:19 Deployment/mcp-ai-memory',
+    'kubernetes/production/mcp-github.yaml:19 Deployment/mcp-github',
+    'kubernetes/production/mcp-github.yaml:64 CronJob/mcp-github-reindex',
+    'kubernetes/production/mcp-slack.yaml:19 Deployment/mcp-slack',
+  ]);
+  const annotations = run.annotations.filter((a) => a.level === 'error');
+  expect(annotations[0].properties).toMatchObject({ file: 'kubernetes/production/mcp-ai-memory.yaml', line: '19' });
+  expect(annotations.at(-1)?.message).toBe(
+    'Audit: 4 workloads would not run on node mcp-node: Deployment/mcp-ai-memory, Deployment/mcp-github, CronJob/mcp-github-reindex, Deployment/mcp-slack',
+  );
+  expect(run.outputs.node).toBe('mcp-node');
+  expect(run.summary).toContain('| Deployment/mcp-slack | kubernetes/production/mcp-slack.yaml:19 |');
+  expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
+  expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
+});
+
+test('an address that matches no node fails before anything is applied, listing the nodes', async () => {
+  const run = await mcp({ 'node-address': '104.171.202.200' });
+  expect(run.code).toBe(1);
+  expect(run.annotations.find((a) => a.level === 'error')?.message).toBe(
+    'No node has address 104.171.202.200 (input "node-address"); nodes in the cluster: k3s-server (192.222.58.232, k3s-server); mcp-node (104.171.202.117, mcp-node)',
+  );
+  expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
+});
+
+test('deploy labels and taints the node found by address, and every MCP pod runs there', async () => {
+  const run = await mcp({ 'node-address': '104.171.202.117', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
+  expect(run.code).toBe(0);
+  expect(run.outputs.node).toBe('mcp-node');
+  expect(JSON.parse(run.outputs.workloads)).toEqual([
+    'Deployment/mcp-ai-memory',
+    'Deployment/mcp-github',
+    'CronJob/mcp-github-reindex',
+    'Deployment/mcp-slack',
+  ]);
+  const placement = JSON.parse(run.outputs.placement) as Record<string, string>;
+  expect(Object.keys(placement)).toHaveLength(3);
+  expect(new Set(Object.values(placement))).toEqual(new Set(['mcp-node']));
+  const node = await mcpNode();
+  expect(node?.metadata.labels?.['sophia.ai/pool']).toBe('mcp');
+  expect(node?.spec?.taints).toEqual([{ key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' }]);
+  const cron = await cluster.observer.get({ kind: 'CronJob', name: 'mcp-github-reindex', namespace: 'mcp' });
+  expect(
+    (cron?.spec as { jobTemplate: { spec: { template: { spec: { nodeSelector: unknown } } } } }).jobTemplate.spec
+      .template.spec.nodeSelector,
+  ).toEqual({
+    'sophia.ai/pool': 'mcp',
+  });
+  expect(run.summary).toContain('| On target |');
+});

@@ -1,0 +1,129 @@
+import {
+  auditPlacement,
+  checkPlacement,
+  connectKubectl,
+  deployManifests,
+  isWorkload,
+  loadManifests,
+  pinNode,
+  prepareManifests,
+  resolveNode,
+  type DeploySettings,
+  type Kubectl,
+  type Placement,
+} from '@sophia/kubernetes';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { Workspace } from './fixtures/kube-kit.js';
+
+const MCP_ADDRESS = '104.171.202.117';
+const settings: DeploySettings = {
+  serverSide: true,
+  fieldManager: 'sophia-deploy',
+  rolloutTimeoutMs: 20_000,
+  rollbackOnFailure: true,
+  dryRun: false,
+  pollIntervalMs: 100,
+  failFastAfterMs: 1000,
+};
+const pool = { key: 'sophia.ai/pool', value: 'mcp' };
+const taint = { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' as const };
+
+let cluster: TestCluster;
+let kubectl: Kubectl;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
+  workspace = new Workspace('mcp', 'backend');
+});
+
+afterAll(async () => {
+  await kubectl?.close();
+  await cluster?.stop();
+  workspace?.remove();
+});
+
+function manifests(patterns: string[], placement?: Placement) {
+  const loaded = loadManifests({ patterns, cwd: workspace.dir, namespace: 'mcp' });
+  return placement ? prepareManifests(loaded, { placement }) : loaded;
+}
+
+test('the node is found by its address, and clear errors name what exists when it is not', async () => {
+  const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
+  expect(node.name).toBe('mcp-node');
+  await expect(resolveNode(kubectl, { address: '10.9.9.9' })).rejects.toThrow(
+    'No node has address 10.9.9.9 (input "node-address"); nodes in the cluster: k3s-server (192.222.58.232',
+  );
+  await expect(resolveNode(kubectl, { name: 'gpu-node' })).rejects.toThrow(
+    /^Node "gpu-node" \(input "node"\) does not exist; nodes in the cluster: k3s-server/,
+  );
+});
+
+test('the audit of the unpinned manifests lists every MCP workload, and changes nothing', async () => {
+  const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
+  const findings = auditPlacement(manifests(['kubernetes/production/mcp-*.yaml']), node, { nodeSelector: pool });
+  expect([...new Set(findings.map((f) => f.workload))]).toEqual([
+    'Deployment/mcp-ai-memory',
+    'Deployment/mcp-github',
+    'CronJob/mcp-github-reindex',
+    'Deployment/mcp-slack',
+  ]);
+  expect((await cluster.observer.list('deployments', { allNamespaces: true })).length).toBe(0);
+  expect(
+    (await cluster.observer.get({ kind: 'Node', name: 'mcp-node' }))?.metadata.labels?.['sophia.ai/pool'],
+  ).toBeUndefined();
+});
+
+test('pinned and tainted: every MCP pod runs on mcp-node, other workloads stay off it', async () => {
+  await cluster.createNamespace('mcp');
+  const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
+  expect(await pinNode(kubectl, node, pool, taint)).toEqual([
+    'Labelled node mcp-node sophia.ai/pool=mcp',
+    'Tainted node mcp-node sophia.ai/dedicated=mcp:NoSchedule',
+  ]);
+  const mcp = manifests(['kubernetes/production/mcp-*.yaml'], { nodeSelector: pool, taint });
+  const report = await deployManifests(kubectl, mcp, settings);
+  expect(report.rollouts.map((r) => `${r.ref.name} ${r.ok}`)).toEqual([
+    'mcp-ai-memory true',
+    'mcp-github true',
+    'mcp-slack true',
+  ]);
+  const check = await checkPlacement(kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
+  expect(check.strays).toEqual([]);
+  expect(Object.keys(check.placement)).toHaveLength(3);
+  expect(new Set(Object.values(check.placement))).toEqual(new Set(['mcp-node']));
+
+  const backend = manifests(['kubernetes/production/backend.yaml']);
+  await deployManifests(kubectl, backend, settings);
+  const backendPlacement = await checkPlacement(kubectl, backend.map((m) => m.object).filter(isWorkload), 'mcp-node');
+  expect(backendPlacement.strays.map((s) => s.node)).toEqual(['k3s-server', 'k3s-server']);
+});
+
+test('a NotReady node is refused before anything is applied', async () => {
+  await cluster.setNodeReady('mcp-node', false);
+  try {
+    await expect(resolveNode(kubectl, { name: 'mcp-node' })).rejects.toThrow(
+      /^Node mcp-node is not Ready \(Ready=Unknown \(NodeStatusUnknown: Kubelet stopped posting node status.\)\); nothing was deployed$/,
+    );
+  } finally {
+    await cluster.setNodeReady('mcp-node', true);
+  }
+});
+
+test('pods no node can take fail fast as Unschedulable instead of waiting for the timeout', async () => {
+  await cluster.createNamespace('nowhere');
+  const loaded = loadManifests({
+    patterns: ['kubernetes/production/mcp-slack.yaml'],
+    cwd: workspace.dir,
+    namespace: 'nowhere',
+  });
+  const pinnedNowhere = prepareManifests(loaded, {
+    placement: { nodeSelector: { key: 'sophia.ai/pool', value: 'nowhere' } },
+  });
+  const started = Date.now();
+  await expect(deployManifests(kubectl, pinnedNowhere, settings)).rejects.toThrow(
+    /^Rollout failed: Deployment\/mcp-slack revision 1 cannot become ready: pod mcp-slack-\S+ is in Unschedulable .*Nothing could be rolled back; left as is: Deployment\/mcp-slack \(created by this run, no earlier revision\)\.$/s,
+  );
+  expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
+});
