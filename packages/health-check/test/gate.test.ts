@@ -72,9 +72,9 @@ describe('runHealthCheck', () => {
     expect(report.healthy).toBe(true);
     expect(report.outcome).toBe('healthy');
     expect(report.timeToHealthySeconds).toBeGreaterThanOrEqual(0.55);
-    expect(report.timeToHealthySeconds).toBeLessThan(0.9);
+    expect(report.timeToHealthySeconds).toBeLessThan(1.2);
     // decided on the third passing round, not later
-    expect(report.elapsedSeconds - report.timeToHealthySeconds!).toBeLessThan(0.3);
+    expect(report.elapsedSeconds - report.timeToHealthySeconds!).toBeLessThan(0.5);
     expect(rounds.slice(-3).every((round) => round.passed)).toBe(true);
     expect(report.rounds).toBe(rounds.length);
     const [url] = report.urls;
@@ -90,8 +90,8 @@ describe('runHealthCheck', () => {
     expect(report.healthy).toBe(false);
     expect(report.outcome).toBe('timeout');
     expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.44);
-    expect(report.elapsedSeconds).toBeLessThan(0.7);
-    expect(report.rounds).toBeGreaterThanOrEqual(8);
+    expect(report.elapsedSeconds).toBeLessThan(0.9);
+    expect(report.rounds).toBeGreaterThanOrEqual(5);
     expect(report.urls[0].lastMismatch).toBe('status 503, expected 200-299');
     expect(report.reason).toMatch(
       /^unhealthy: timeout 500ms reached after \d+ round\(s\), no round passed; last round: .*status 503/,
@@ -179,7 +179,7 @@ describe('runHealthCheck', () => {
     });
     expect(report.healthy).toBe(false);
     expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.4);
-    expect(report.elapsedSeconds).toBeLessThan(0.65);
+    expect(report.elapsedSeconds).toBeLessThan(0.9);
     expect(report.urls[0]).toMatchObject({
       errors: report.rounds,
       lastErrorKind: 'timeout',
@@ -190,7 +190,8 @@ describe('runHealthCheck', () => {
     expect(report.urls[0].lastError).toMatch(/^no answer within \d+ ms \(what was left of timeout\)$/);
     expect(report.urls[0].latencyMs).toEqual({ p50: null, max: null });
     // the rounds ran back to back because each outlasted the interval
-    expect(report.rounds).toBe(5);
+    expect(report.rounds).toBeGreaterThanOrEqual(3);
+    expect(report.rounds).toBeLessThanOrEqual(5);
   });
 
   it('needs every URL to pass and reports each apart; refused connections are probe errors', async () => {
@@ -214,7 +215,7 @@ describe('runHealthCheck', () => {
 
   it('probes the URLs of a round in parallel', async () => {
     const slow = (_req: unknown, res: Parameters<typeof reply>[0]): void => {
-      setTimeout(() => reply(res, 200, 'ok'), 150);
+      setTimeout(() => reply(res, 200, 'ok'), 300);
     };
     const urls = await Promise.all([serve(slow), serve(slow), serve(slow)]);
     const report = await runHealthCheck(
@@ -224,7 +225,8 @@ describe('runHealthCheck', () => {
       ),
     );
     expect(report.healthy).toBe(true);
-    expect(report.elapsedSeconds).toBeLessThan(0.3);
+    // one after another would take 0.9 s
+    expect(report.elapsedSeconds).toBeLessThan(0.6);
   });
 
   it('sends method and headers to the URL origin only, never to another origin after a redirect', async () => {
@@ -258,11 +260,11 @@ describe('runHealthCheck', () => {
       settings([server.url], { intervalMs: 60_000, successThreshold: 1, timeoutMs: 120_000 }),
     );
     expect(report.healthy).toBe(true);
-    expect(report.elapsedSeconds).toBeLessThan(0.2);
+    expect(report.elapsedSeconds).toBeLessThan(1);
     const down = await serve((_req, res) => reply(res, 500));
     const timedOut = await runHealthCheck(settings([down.url], { intervalMs: 60_000, timeoutMs: 30_000 }));
     expect(timedOut.rounds).toBe(1);
-    expect(timedOut.elapsedSeconds).toBeLessThan(0.2);
+    expect(timedOut.elapsedSeconds).toBeLessThan(1);
   });
 
   it('checks TLS certificates unless insecure-tls is set', async () => {
