@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import {
   actionInputMismatches,
+  loadWorkflow,
   actionlint,
   concurrencyCancellingInProgress,
   jobsDeployingWithoutEnvironment,
@@ -82,4 +83,24 @@ describe('workflows in the docs', () => {
       expect(actionInputMismatches(workflow)).toEqual([]);
     },
   );
+});
+
+describe('docs/workflows.md', () => {
+  it('lists every input of deploy.yml with its requirement and default, and nothing else', () => {
+    const text = readFileSync(path.join(repoRoot, 'docs', 'workflows.md'), 'utf8');
+    const documented = [...text.matchAll(/^\| `([a-z0-9-]+)` +\| (yes|no) +\| (?:`([^`]*)`)? *\|/gm)].map((m) => [
+      m[1],
+      m[2] === 'yes',
+      m[3] ?? '',
+    ]);
+    const call = loadWorkflow('deploy.yml').on.workflow_call as {
+      inputs: Record<string, { required?: boolean; default?: unknown }>;
+    };
+    const declared = Object.entries(call.inputs).map(([name, spec]) => [
+      name,
+      spec.required === true,
+      spec.default === undefined ? '' : String(spec.default),
+    ]);
+    expect(documented).toEqual(declared);
+  });
 });
