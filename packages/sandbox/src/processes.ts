@@ -1,15 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, rmSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+
+/** Set in every session sshd starts (SetEnv), so commands orphaned by a dropped connection are still found. */
+export const SANDBOX_MARKER = 'SOPHIA_SANDBOX';
 
 const running = new Set<ChildProcess>();
 const scratchDirs = new Set<string>();
 
-// A safety net for a test run that dies before its stop(): servers and their files must not outlive the
-// process that started them.
+// A safety net for a test run that dies before its stop(): servers, their workers and sessions, and their
+// files must not outlive the process that started them.
 process.once('exit', () => {
-  for (const child of running) signal(child.pid!, 'SIGKILL');
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  for (const child of running) {
+    for (const pid of [child.pid!, ...descendantsOf(child.pid!)]) signal(pid, 'SIGKILL');
+  }
+  for (const dir of scratchDirs) {
+    for (const pid of processesMarkedWith(dir)) signal(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Removes a directory when this process exits, unless `forget` says it is already gone. */
@@ -34,31 +41,34 @@ export function spawnLogged(program: string, args: string[], logPath: string): C
   }
 }
 
-async function parentPids(): Promise<Map<number, number[]>> {
+function readProc(pid: string, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'latin1');
+  } catch {
+    return ''; // exited while we looked, or not ours to read
+  }
+}
+
+function pidsInProc(): string[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+}
+
+/**
+ * Every process below `pid`. sshd puts each connection in a session of its own, so its children survive the
+ * listener's death; they are found now, while they are still its descendants. Synchronous so the exit safety
+ * net can use it.
+ */
+export function descendantsOf(pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited while we looked
-    }
+  for (const entry of pidsInProc()) {
+    const stat = readProc(entry, 'stat');
+    if (!stat) continue;
     // The command name (field 2) may contain spaces and parentheses; the fields after the last ")" do not.
     const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     const list = children.get(ppid) ?? [];
     list.push(Number(entry));
     children.set(ppid, list);
   }
-  return children;
-}
-
-/**
- * Every process below `pid`. sshd puts each connection in a session of its own, so its children survive the
- * listener's death; they are found now, while they are still its descendants.
- */
-export async function descendantsOf(pid: number): Promise<number[]> {
-  const children = await parentPids();
   const found: number[] = [];
   const queue = [...(children.get(pid) ?? [])];
   while (queue.length > 0) {
@@ -67,6 +77,14 @@ export async function descendantsOf(pid: number): Promise<number[]> {
     queue.push(...(children.get(next) ?? []));
   }
   return found;
+}
+
+/** Processes started by a sandbox's sshd sessions (they inherit `SOPHIA_SANDBOX=<its dir>`). */
+export function processesMarkedWith(dir: string): number[] {
+  const wanted = `${SANDBOX_MARKER}=${dir}`;
+  return pidsInProc()
+    .filter((entry) => Number(entry) !== process.pid && readProc(entry, 'environ').split('\0').includes(wanted))
+    .map(Number);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -92,12 +110,22 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boo
   });
 }
 
-/** Stops a server and everything it forked, by pid: a polite signal first, SIGKILL for whatever remains. */
-export async function stopProcessTree(child: ChildProcess, politeSignal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.pid === undefined || exited(child)) return;
-  const descendants = await descendantsOf(child.pid);
+/**
+ * Stops a server and everything it forked, by pid: a polite signal first, SIGKILL for whatever remains
+ * (including `alsoKill`, processes that left the tree).
+ */
+export async function stopProcessTree(
+  child: ChildProcess,
+  politeSignal: NodeJS.Signals = 'SIGTERM',
+  alsoKill: () => number[] = () => [],
+): Promise<void> {
+  if (child.pid === undefined || exited(child)) {
+    for (const pid of alsoKill()) signal(pid, 'SIGKILL');
+    return;
+  }
+  const descendants = descendantsOf(child.pid);
   signal(child.pid, politeSignal);
   if (!(await waitForExit(child, 3000))) signal(child.pid, 'SIGKILL');
   await waitForExit(child, 3000);
-  for (const pid of descendants) signal(pid, 'SIGKILL');
+  for (const pid of [...descendants, ...alsoKill()]) signal(pid, 'SIGKILL');
 }

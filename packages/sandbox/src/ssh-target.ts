@@ -83,7 +83,7 @@ export async function startSshTarget(options: SshTargetOptions = {}): Promise<Sa
 
     // allSettled, not all: when one server fails, the other must be known (and stopped) before we give up.
     const [sshdStart, nginxStart] = await Promise.allSettled([
-      Sshd.start({ dir: sshDir, user, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath }, sshdPath),
+      Sshd.start({ dir: sshDir, user, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath, marker: dir }, sshdPath),
       Nginx.start({ prefix: join(dir, 'nginx'), root: join(siteDir, 'current') }, nginxPath),
     ]);
     if (sshdStart.status === 'fulfilled') sshd = sshdStart.value;

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, readBanner, sleep } from './ports.js';
-import { spawnLogged, stopProcessTree } from './processes.js';
+import { processesMarkedWith, SANDBOX_MARKER, spawnLogged, stopProcessTree } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -29,6 +29,8 @@ export interface SshdLayout {
   user: string;
   hostKeyPath: string;
   authorizedKeysPath: string;
+  /** Unique to this sandbox; every session's processes carry it in their environment. */
+  marker: string;
 }
 
 function sshdConfig(layout: SshdLayout, port: number): string {
@@ -59,7 +61,8 @@ function sshdConfig(layout: SshdLayout, port: number): string {
     'Subsystem sftp internal-sftp',
     // bash runs ~/.bashrc for every command sshd starts unless it believes it is nested (SHLVL >= 1). A dev
     // machine's .bashrc (pyenv init and the like) would add a constant per command that a deploy host need not have.
-    'SetEnv SHLVL=1',
+    // The marker lets stop() find commands a dropped connection left running.
+    `SetEnv SHLVL=1 ${SANDBOX_MARKER}=${layout.marker}`,
     // VERBOSE records each key offered and the outcome, so tests can prove a refused host key stopped before
     // authentication (DEBUG would also leak sshd's own messages into every session's stderr).
     'LogLevel VERBOSE',
@@ -130,6 +133,7 @@ export class Sshd {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (child) await stopProcessTree(child);
+    // Sessions whose connection already ended were reparented away from sshd: found by their marker.
+    if (child) await stopProcessTree(child, 'SIGTERM', () => processesMarkedWith(this.layout.marker));
   }
 }

@@ -2,8 +2,8 @@ import { access, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { INSTALL_COMMAND, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
-import { connectSsh, RemoteCommandError } from '@sophia/ssh';
+import { INSTALL_COMMAND, startLinkProxy, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { connectSsh, RemoteCommandError, type SshSession } from '@sophia/ssh';
 
 function fetchText(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -76,23 +76,47 @@ test('nginx is tested and reloaded over SSH; a site config installed in nginxCon
   }
 });
 
-test('stop() ends every process it started (sessions included) and removes the directory', async () => {
-  const target = await startSshTarget();
-  const pids = target.pids();
-  expect(pids).toHaveLength(2);
-  const session = await connectSsh(target.sshTarget());
+/** Starts a long sleep over SSH and resolves with its pid once it runs. */
+async function remoteSleeper(session: SshSession): Promise<{ pid: number; finished: Promise<unknown> }> {
   const output = new PassThrough();
-  const remotePid = new Promise<number>((resolve) =>
+  const pid = new Promise<number>((resolve) =>
     output.once('data', (chunk: Buffer) => resolve(Number(chunk.toString()))),
   );
-  const running = session.exec('wait', ['sh', '-c', 'echo $$; exec sleep 30'], { stdout: output }).catch((e) => e);
-  const sleeper = await remotePid;
-  expect(await alive(sleeper)).toBe(true);
-  await target.stop();
-  expect(await running).toMatchObject({ name: 'SshConnectionLostError' });
-  for (const pid of [...pids, sleeper]) expect(await alive(pid)).toBe(false);
-  await expect(access(target.baseDir)).rejects.toThrow();
-  await session.close();
+  const finished = session.exec('wait', ['sh', '-c', 'echo $$; exec sleep 30'], { stdout: output }).catch((e) => e);
+  return { pid: await pid, finished };
+}
+
+test('stop() ends every process it started (sessions and orphaned commands included) and removes the directory', async () => {
+  const target = await startSshTarget();
+  const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: target.sshPort });
+  try {
+    const pids = target.pids();
+    expect(pids).toHaveLength(2);
+    const session = await connectSsh(target.sshTarget());
+    const live = await remoteSleeper(session);
+    // A command whose connection dropped keeps running, no longer below sshd.
+    const dropped = await connectSsh(
+      target.sshTarget({
+        port: proxy.port,
+        hostKeys: { kind: 'known-hosts', knownHosts: target.knownHostsFor(proxy.port) },
+      }),
+    );
+    const orphan = await remoteSleeper(dropped);
+    proxy.cut();
+    expect(await orphan.finished).toMatchObject({ name: 'SshConnectionLostError' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await alive(live.pid)).toBe(true);
+    expect(await alive(orphan.pid)).toBe(true);
+
+    await target.stop();
+    expect(await live.finished).toMatchObject({ name: 'SshConnectionLostError' });
+    for (const pid of [...pids, live.pid, orphan.pid]) expect(await alive(pid)).toBe(false);
+    await expect(access(target.baseDir)).rejects.toThrow();
+    await session.close();
+  } finally {
+    await proxy.stop();
+    await target.stop();
+  }
 });
 
 test('many connections and commands at once', async () => {

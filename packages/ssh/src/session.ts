@@ -236,8 +236,10 @@ export class SshSession {
       channel.on('error', (error: Error) => (channelError ??= error));
       channel.on('end', done);
       channel.stderr.on('end', done);
-      channel.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
+      // Decoded as a stream, so a character split across two packets is not mangled.
+      channel.stderr.setEncoding('utf8');
+      channel.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
         if (stderr.length > STDERR_LIMIT) stderr = stderr.slice(-STDERR_LIMIT);
       });
 
