@@ -76,3 +76,19 @@ test('one SSH target per host; a port named with the host wins', () => {
     ['web-2', 2222, 'deploy', 3],
   ]);
 });
+
+test('offers only the host key algorithms known_hosts can verify for the host, as OpenSSH does', () => {
+  const knownHosts = [
+    line('web-1', KEY_A, 'ssh-rsa'),
+    line('web-1', KEY_B, 'ecdsa-sha2-nistp256'),
+    line('web-2', KEY_B),
+  ].join('\n');
+  expect(hostKeyCheck({ kind: 'known-hosts', knownHosts }, 'web-1').algorithms).toEqual([
+    'rsa-sha2-512',
+    'rsa-sha2-256',
+    'ssh-rsa',
+    'ecdsa-sha2-nistp256',
+  ]);
+  expect(hostKeyCheck({ kind: 'known-hosts', knownHosts }, 'web-3').algorithms).toBeUndefined();
+  expect(hostKeyCheck({ kind: 'fingerprint', fingerprint: 'SHA256:x' }, 'web-1').algorithms).toBeUndefined();
+});
