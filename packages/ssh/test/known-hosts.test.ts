@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import {
   checkKnownHosts,
   hostFieldMatches,
+  hostKeyCheck,
   knownHostsLine,
   knownHostsName,
   parseKnownHosts,
