@@ -16,8 +16,8 @@ async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestSe
 
 const FAST = { interval: '100ms', 'request-timeout': '1s', 'success-threshold': '2', 'failure-threshold': '2' };
 
-function gate(inputs: Record<string, string>): Promise<ActionRun> {
-  return runAction({ action: 'health-gate', inputs: { ...FAST, ...inputs } });
+function gate(inputs: Record<string, string>, node: 'node20' | 'node24' = 'node24'): Promise<ActionRun> {
+  return runAction({ action: 'health-gate', inputs: { ...FAST, ...inputs }, node });
 }
 
 function reportOf(run: ActionRun): HealthReport {
@@ -90,7 +90,7 @@ describe('health-gate action', () => {
     expect(run.summary).toContain('body does not match');
   });
 
-  it('follows redirects and reports them', async () => {
+  it('follows redirects and reports them (on Node 20 too)', async () => {
     const server = await serve((req, res, self) =>
       req.url === '/health' ? reply(res, 308, '', { location: `${self.origin}/healthz` }) : reply(res, 200, 'ok'),
     );
