@@ -9,6 +9,7 @@ import {
   apiVersions,
   requestedAggregatedVersion,
 } from './discovery.js';
+import { decodeKubernetesProtobuf } from './protobuf.js';
 import { openApiV2Protobuf, openApiV3Document, openApiV3Root } from './openapi.js';
 import { apiVersionOf, findByPlural, type ResourceType } from './resources.js';
 import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from './selectors.js';
@@ -46,11 +47,13 @@ function sendError(res: ServerResponse, error: unknown): void {
   send(res, apiError.code, apiError.toStatus());
 }
 
+/** The body as text; protobuf bodies are kept byte for byte (latin1) for the decoder. */
 function readBody(req: IncomingMessage): Promise<string> {
+  const binary = (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString(binary ? 'latin1' : 'utf8')));
     req.on('error', reject);
   });
 }
@@ -205,20 +208,11 @@ async function handle(context: ServerContext, req: IncomingMessage, res: ServerR
     send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
     return;
   }
-  const body = method === 'GET' ? '' : await readBody(req);
-  const contentType = req.headers['content-type'] ?? '';
-  if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
-    // Only JSON bodies are understood; clients fall back to JSON on 415 as they do for CBOR/protobuf.
-    send(
-      res,
-      415,
-      new ApiError(
-        415,
-        'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
-      ).toStatus(),
-    );
-    return;
+  let body = method === 'GET' ? '' : await readBody(req);
+  if ((req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) {
+    // kubectl 1.32+ creates with protobuf bodies (typed clients) and never falls back to JSON.
+    body = JSON.stringify(decodeKubernetesProtobuf(Buffer.from(body, 'latin1')));
+    req.headers['content-type'] = 'application/json';
   }
   await handleResource(context, route, method, url.searchParams, body, req, res);
 }

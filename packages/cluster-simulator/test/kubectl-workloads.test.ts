@@ -134,6 +134,42 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
     );
   });
 
+  test('kubectl create makes namespaces, config, secrets, deployments, services and jobs (protobuf bodies on 1.32+)', async () => {
+    const namespace = `team-${flavour.label.replace(/\W/g, '')}`;
+    expect(await session.ok(['create', 'namespace', namespace])).toContain(`namespace/${namespace} created`);
+    await session.ok(['create', 'configmap', 'settings', '-n', namespace, '--from-literal=MODE=prod']);
+    await session.ok(['create', 'secret', 'generic', 'tokens', '-n', namespace, '--from-literal=API_TOKEN=hunter2']);
+    await session.ok(['create', 'serviceaccount', 'deployer', '-n', namespace]);
+    await session.ok([
+      'create',
+      'deployment',
+      'web',
+      '-n',
+      namespace,
+      '--image=ghcr.io/sophia-ai/web:1.0.0',
+      '--replicas=2',
+      '--port=8080',
+    ]);
+    await session.ok(['create', 'service', 'clusterip', 'web', '-n', namespace, '--tcp=80:8080']);
+    await session.ok(['create', 'job', 'migrate', '-n', namespace, '--image=ghcr.io/sophia-ai/backend:1.4.0']);
+    const secret = JSON.parse(await session.ok(['get', 'secret', 'tokens', '-n', namespace, '-o', 'json']));
+    expect(Buffer.from(secret.data.API_TOKEN, 'base64').toString()).toBe('hunter2');
+    const settings = JSON.parse(await session.ok(['get', 'configmap', 'settings', '-n', namespace, '-o', 'json']));
+    expect(settings.data).toEqual({ MODE: 'prod' });
+    const service = JSON.parse(await session.ok(['get', 'service', 'web', '-n', namespace, '-o', 'json']));
+    expect(service.spec.ports).toEqual([{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+    expect(await session.ok(['rollout', 'status', 'deployment/web', '-n', namespace, '--timeout=20s'])).toContain(
+      'successfully rolled out',
+    );
+    const web = JSON.parse(await session.ok(['get', 'deployment', 'web', '-n', namespace, '-o', 'json']));
+    expect(web.spec.template.spec.containers[0]).toMatchObject({
+      name: 'web',
+      image: 'ghcr.io/sophia-ai/web:1.0.0',
+      ports: [{ containerPort: 8080, protocol: 'TCP' }],
+    });
+    await session.ok(['wait', '--for=condition=complete', 'job/migrate', '-n', namespace, '--timeout=20s']);
+  });
+
   if (!full) return;
 
   test('foreground and orphan cascades', async () => {
