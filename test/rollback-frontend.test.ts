@@ -1,4 +1,4 @@
-import { readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
@@ -153,6 +153,16 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     );
     expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
     expect(await served()).toBe('v3');
+  });
+
+  it('refuses a target that holds no releases and leaves it untouched', async () => {
+    const wrong = join(work, 'not-a-deploy-target');
+    const run = await rollback({ target: wrong });
+    expect(run.code).toBe(1);
+    expect(errorsOf(run)).toEqual([
+      `${sandbox.user}@127.0.0.1:${sandbox.sshPort}: ${wrong} holds no releases (is "target" the directory deploys go to?); nothing was changed`,
+    ]);
+    await expect(readdir(wrong)).rejects.toThrow(/ENOENT/);
   });
 
   it('waits for a deploy holding the lock and gives up at the lock timeout without switching', async () => {

@@ -52509,7 +52509,7 @@ L="$T/.deploy/lock"
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
 `;
 /** Lists releases and the live one, for rollback. args: target. */
-const remote_scripts_LIST_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
+const LIST_SCRIPT = `${PRELUDE}
 T=$1
 cd "$T" 2>/dev/null || exit 0
 if [ -L current ]; then record current "$(readlink current)"; fi
@@ -52518,9 +52518,9 @@ for dir in releases/*; do
   record release "\${dir#releases/}"
   record_file release-info "$dir/.release.json"
 done
-`));
+`;
 /** `key NUL value NUL ...` as printed by \`record\`. */
-function remote_scripts_parseRecords(stdout) {
+function parseRecords(stdout) {
     const parts = stdout.split('\0');
     const records = [];
     for (let index = 0; index + 1 < parts.length; index += 2)
@@ -52626,7 +52626,7 @@ class release_host_TargetLock {
         }
         if (result.code === remote_scripts_EXIT.notSymlink)
             throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
-        const records = remote_scripts_parseRecords(result.stdout);
+        const records = parseRecords(result.stdout);
         const listing = listingFrom(records);
         const state = {
             current: listing.current,
@@ -52671,7 +52671,7 @@ class release_host_TargetLock {
                 this.token,
                 ...prune,
             ]);
-            return remote_scripts_parseRecords(stdout)
+            return parseRecords(stdout)
                 .filter(([key]) => key === 'pruned')
                 .map(([, value]) => value);
         }
@@ -52694,7 +52694,7 @@ async function release_host_switchRelease(session, target, releaseId, reloadComm
     if (result.code === remote_scripts_EXIT.reloadFailed) {
         throw new release_host_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live:\n${result.stderr.trim()}`);
     }
-    const previousLink = remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
+    const previousLink = parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
     return { previous: releaseIdFromLink(previousLink) };
 }
 /** Replaces a release's `.release.json`. */
@@ -54003,6 +54003,17 @@ async function rollbackFrontend(request, hosts) {
         markedFailed: false,
     }));
     try {
+        // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
+        const empty = await Promise.all(runs.map(async (run) => {
+            const listing = await listReleases(run.host.session, run.target);
+            return listing.current === undefined && listing.releases.length === 0 ? run : undefined;
+        }));
+        const missing = empty.filter((run) => run !== undefined);
+        if (missing.length > 0) {
+            throw new ReleaseRollbackRefusedError(missing
+                .map((run) => `${run.host.session.label}: ${run.target} holds no releases (is "target" the directory deploys go to?); nothing was changed`)
+                .join('\n'));
+        }
         const locked = await Promise.allSettled(runs.map(async (run) => {
             run.lock = await release_host_TargetLock.acquire(run.host.session, run.target, {
                 timeoutMs: request.lockTimeoutMs,
@@ -54562,8 +54573,10 @@ class SshSession {
             channel.on('error', (error) => (channelError ??= error));
             channel.on('end', done);
             channel.stderr.on('end', done);
+            // Decoded as a stream, so a character split across two packets is not mangled.
+            channel.stderr.setEncoding('utf8');
             channel.stderr.on('data', (chunk) => {
-                stderr += chunk.toString('utf8');
+                stderr += chunk;
                 if (stderr.length > STDERR_LIMIT)
                     stderr = stderr.slice(-STDERR_LIMIT);
             });
@@ -56367,7 +56380,7 @@ async function deployManifests(kubectl, manifests, settings) {
         rollbacks: [],
     };
     if (settings.dryRun) {
-        const intended = await kubectl.apply(objects, { ...applyOptions, dryRun: true });
+        const intended = await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
         for (const object of intended) {
             const live = before.get(objectKey(object));
             const action = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';

@@ -1,5 +1,6 @@
 import {
   DeployError,
+  listReleases,
   markReleaseFailed,
   sortReleasesNewestFirst,
   switchRelease,
@@ -141,6 +142,24 @@ export async function rollbackFrontend(
     markedFailed: false,
   }));
   try {
+    // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
+    const empty = await Promise.all(
+      runs.map(async (run) => {
+        const listing = await listReleases(run.host.session, run.target);
+        return listing.current === undefined && listing.releases.length === 0 ? run : undefined;
+      }),
+    );
+    const missing = empty.filter((run): run is HostRun => run !== undefined);
+    if (missing.length > 0) {
+      throw new ReleaseRollbackRefusedError(
+        missing
+          .map(
+            (run) =>
+              `${run.host.session.label}: ${run.target} holds no releases (is "target" the directory deploys go to?); nothing was changed`,
+          )
+          .join('\n'),
+      );
+    }
     const locked = await Promise.allSettled(
       runs.map(async (run) => {
         run.lock = await TargetLock.acquire(run.host.session, run.target, {
