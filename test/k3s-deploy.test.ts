@@ -204,4 +204,27 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     ]);
     expect((error as Error).message).toContain('nothing was applied');
   });
+
+  test('client-side apply (server-side: false) reports created, then unchanged', async () => {
+    await cluster.createNamespace('legacy');
+    const prepared = prepareManifests(
+      loadManifests({ patterns: ['kubernetes/production'], cwd: workspace.dir, namespace: 'legacy' }),
+      { trace },
+    );
+    const first = await deployManifests(kubectl, prepared, { ...settings, serverSide: false });
+    expect(first.applied.map((o) => o.action)).toEqual(['created', 'created', 'created', 'created', 'created']);
+    expect(first.revisions).toEqual({ 'Deployment/sophia-backend': '1' });
+    const second = await deployManifests(kubectl, prepared, { ...settings, serverSide: false });
+    expect(second.applied.map((o) => o.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'legacy' });
+    expect(live?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain(
+      '"sophia.ai/commit"',
+    );
+  });
 });

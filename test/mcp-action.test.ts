@@ -73,6 +73,28 @@ test('an address that matches no node fails before anything is applied, listing 
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
 });
 
+test('a manifest pinned to another pool fails at its line before the node or the cluster is touched', async () => {
+  const { cpSync } = await import('node:fs');
+  cpSync(
+    `${import.meta.dirname}/fixtures/bad/mcp-pinned-elsewhere.yaml`,
+    `${workspace.dir}/kubernetes/production/mcp-notion.yaml`,
+  );
+  try {
+    const run = await mcp({ 'node-address': '104.171.202.117' });
+    expect(run.code).toBe(1);
+    const [annotation, failure] = run.annotations.filter((a) => a.level === 'error');
+    expect(annotation.properties).toMatchObject({ file: 'kubernetes/production/mcp-notion.yaml', line: '15' });
+    expect(annotation.message).toBe(
+      'Deployment/mcp-notion has nodeSelector sophia.ai/pool=general, which contradicts the placement sophia.ai/pool=mcp',
+    );
+    expect(failure.message).toMatch(/^1 placement problem, nothing was applied:/);
+    expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
+    expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
+  } finally {
+    workspace.removeFile('kubernetes/production/mcp-notion.yaml');
+  }
+});
+
 test('deploy labels and taints the node found by address, and every MCP pod runs there', async () => {
   const run = await mcp({ 'node-address': '104.171.202.117', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
   expect(run.code).toBe(0);
@@ -97,4 +119,25 @@ test('deploy labels and taints the node found by address, and every MCP pod runs
     'sophia.ai/pool': 'mcp',
   });
   expect(run.summary).toContain('| On target |');
+});
+
+test('verify-placement fails naming a pod of an MCP workload that runs elsewhere', async () => {
+  await cluster.observer.apply(
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'mcp-github-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-github' } },
+        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-github:1.0.3' }] },
+      },
+    ],
+    { serverSide: true, fieldManager: 'someone' },
+  );
+  const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
+  expect(run.code).toBe(1);
+  expect(run.annotations.find((a) => a.level === 'error')?.message).toBe(
+    'Placement check failed: 1 pod not on node mcp-node: mcp-github-debug (Deployment/mcp-github) on k3s-server',
+  );
+  expect(JSON.parse(run.outputs.placement)['mcp-github-debug']).toBe('k3s-server');
+  expect(run.summary).toContain('| mcp-github-debug | k3s-server | NO |');
 });

@@ -127,3 +127,33 @@ test('pods no node can take fail fast as Unschedulable instead of waiting for th
   );
   expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
 });
+
+test('an address shared by two nodes is an error naming both', async () => {
+  cluster.cluster.nodes.add({ name: 'mcp-node-clone', internalIp: MCP_ADDRESS });
+  try {
+    await expect(resolveNode(kubectl, { address: MCP_ADDRESS })).rejects.toThrow(
+      'Address 104.171.202.117 (input "node-address") matches 2 nodes: nodes in the cluster: mcp-node (104.171.202.117, mcp-node); mcp-node-clone (104.171.202.117, mcp-node-clone); name one with input "node"',
+    );
+  } finally {
+    cluster.cluster.nodes.remove('mcp-node-clone');
+  }
+});
+
+test('a pod of an MCP workload running on another node is named as a stray', async () => {
+  const mcp = manifests(['kubernetes/production/mcp-slack.yaml'], { nodeSelector: pool, taint });
+  await cluster.observer.apply(
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'mcp-slack-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-slack' } },
+        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0' }] },
+      },
+    ],
+    { serverSide: true, fieldManager: 'someone' },
+  );
+  const check = await checkPlacement(kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
+  expect(check.strays).toEqual([{ pod: 'mcp-slack-debug', node: 'k3s-server', workload: 'Deployment/mcp-slack' }]);
+  expect(check.placement['mcp-slack-debug']).toBe('k3s-server');
+  await cluster.observer.run(['delete', 'pod', 'mcp-slack-debug', '--namespace', 'mcp']);
+});

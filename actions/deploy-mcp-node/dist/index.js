@@ -58665,8 +58665,9 @@ async function main() {
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         core/* info */.pq(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
         (0,src/* setOutputs */.n0)({ node: node.name, workloads });
+        // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
         if (settings.mode === 'audit')
-            return audit(loaded, node, placement);
+            return await audit(loaded, node, placement);
         await deploy(kubectl, manifests, node, settings);
     }
     finally {

@@ -63,7 +63,8 @@ export async function main(): Promise<void> {
     );
     core.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
     setOutputs({ node: node.name, workloads });
-    if (settings.mode === 'audit') return audit(loaded, node, placement);
+    // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
+    if (settings.mode === 'audit') return await audit(loaded, node, placement);
     await deploy(kubectl, manifests, node, settings);
   } finally {
     await kubectl.close();

@@ -1,0 +1,62 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kubectl, LocalKubectlTransport } from '../src/index.js';
+
+let parent: string;
+beforeEach(() => {
+  parent = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+});
+afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+const KUBECONFIG = 'apiVersion: v1\nkind: Config\nclusters: []\n';
+
+test('the kubeconfig is written to a private file under the runner temp dir and removed on close', async () => {
+  const transport = new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent });
+  const file = transport.kubeconfigFile;
+  expect(file.startsWith(parent)).toBe(true);
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
+  expect(readFileSync(file, 'utf8')).toBe(KUBECONFIG);
+  await transport.close();
+  expect(existsSync(file)).toBe(false);
+  expect(existsSync(join(file, '..'))).toBe(false);
+});
+
+test('kubectl sees only that kubeconfig and its own cache dir', async () => {
+  const transport = new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent, kubectl: 'sh' });
+  try {
+    const result = await transport.run(['-c', 'echo "$KUBECONFIG $KUBECACHEDIR"']);
+    const [kubeconfig, cache] = result.stdout.trim().split(' ');
+    expect(kubeconfig).toBe(transport.kubeconfigFile);
+    expect(cache).toBe(join(transport.kubeconfigFile, '..', 'cache'));
+  } finally {
+    await transport.close();
+  }
+});
+
+test('a missing kubectl binary is named with the input that chose it', async () => {
+  const kubectl = new Kubectl(
+    new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent, kubectl: '/nonexistent/kubectl' }),
+  );
+  try {
+    await expect(kubectl.run(['version'])).rejects.toThrow(
+      'kubectl binary "/nonexistent/kubectl" was not found (input "kubectl"); install kubectl on the runner or name its path',
+    );
+  } finally {
+    await kubectl.close();
+  }
+});
+
+test('a failing kubectl call names the command, where it ran and what kubectl said', async () => {
+  const kubectl = new Kubectl(new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent, kubectl: 'sh' }));
+  try {
+    await expect(
+      kubectl.run(['-c', 'echo "error: the server has asked for the client to provide credentials" >&2; exit 1']),
+    ).rejects.toThrow(
+      'failed (exit 1, sh on the runner): error: the server has asked for the client to provide credentials',
+    );
+  } finally {
+    await kubectl.close();
+  }
+});
