@@ -109,7 +109,7 @@ describe.each(kubectlFlavours())('$label apply', (flavour) => {
     const changed = all
       .replace('backend:1.4.0', 'backend:1.4.1')
       .replace('LOG_LEVEL: info', 'LOG_LEVEL: debug')
-      .replace(/\n {12}- name: MCP_PORT\n {14}value: "3002"/, '');
+      .replace(/\n {12}- name: MCP_PORT\n {14}value: ['"]3002['"]/, '');
     const configured = await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: changed });
     expect(configured).toContain('deployment.apps/sophia-backend configured');
     expect(configured).toContain('configmap/sophia-backend-config configured');
