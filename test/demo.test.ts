@@ -11,10 +11,18 @@ import { repoRoot } from './support/workflows.js';
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 const demo = path.join(repoRoot, 'demo', 'run.ts');
 
+interface DemoRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the demo; `onMarker.then` is called once, with what it printed so far, when `marker` appears. */
 function runDemo(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  onMarker?: { marker: string; then: (stdout: string, stop: () => void) => void },
+): Promise<DemoRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [demo, ...args], {
       cwd: repoRoot,
@@ -23,7 +31,14 @@ function runDemo(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let marked = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (onMarker && !marked && stdout.includes(onMarker.marker)) {
+        marked = true;
+        onMarker.then(stdout, () => child.kill('SIGINT'));
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
@@ -36,8 +51,21 @@ function processesMentioning(text: string): string[] {
 }
 
 describe('pnpm demo', () => {
-  it('tells the whole story, every claim holds, and it leaves nothing running', async () => {
-    const run = await runDemo([], { DEMO_FAST: '1' });
+  it('tells the whole story, every claim holds, --keep serves v1 until Ctrl-C, and nothing is left running', async () => {
+    let servedWhileKept: Promise<string> | undefined;
+    const run = await runDemo(
+      ['--keep'],
+      { DEMO_FAST: '1' },
+      {
+        marker: 'Ctrl-C stops everything',
+        then: (printed, stop) => {
+          const url = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(printed)?.[1] ?? 'http://127.0.0.1:1/';
+          servedWhileKept = fetch(new URL('healthz.json', url))
+            .then((response) => response.text())
+            .finally(stop);
+        },
+      },
+    );
     const account = run.stdout;
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
 
@@ -76,6 +104,10 @@ describe('pnpm demo', () => {
     expect(account).toMatch(/✓ the backend is back on the previous revision/);
     expect(account).toMatch(/The story held: (\d+) of \1 claims checked/);
     expect(account).not.toContain('✗ the');
+
+    // --keep: still up after the story, serving the restored v1, until Ctrl-C.
+    expect(account).toContain('Still running (--keep); Ctrl-C stops everything');
+    expect(JSON.parse(await servedWhileKept!)).toEqual({ status: 'ok', version: 'v1' });
 
     // Everything it started is stopped, by the demo itself.
     expect(existsSync(sandboxDir!)).toBe(false);
