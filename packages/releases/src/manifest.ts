@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
 /** Files of the deploy's own bookkeeping, written into every release beside the site. */
@@ -42,13 +42,19 @@ export class SourceError extends Error {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` in flight: hashing is I/O bound, one at a time wastes the disk. */
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
+/** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
+const SMALL_FILE = 256 * 1024;
+const CACHE_BUDGET = 128 * 1024 * 1024;
+
+/**
+ * The bytes of small files as they were hashed, per scanned manifest. Sending these (instead of
+ * reading the file again) means the archive holds exactly what the manifest describes, and a
+ * site of 50,000 tiny files is read once rather than twice.
+ */
+const scannedContents = new WeakMap<Manifest, Map<string, Buffer>>();
+
+export function scannedContent(manifest: Manifest, path: string): Buffer | undefined {
+  return scannedContents.get(manifest)?.get(path);
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -75,8 +81,13 @@ function checkLinkStaysInside(path: string, target: string): void {
   }
 }
 
-/** Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site, not the directory. */
-export async function scanSource(root: string, options: { concurrency?: number } = {}): Promise<Manifest> {
+/**
+ * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
+ * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
+ * blocking read each is several times faster than a round of thread-pool hops, and nothing else
+ * runs while the build is scanned.
+ */
+export async function scanSource(root: string): Promise<Manifest> {
   let rootStat;
   try {
     rootStat = await lstat(root);
@@ -86,18 +97,20 @@ export async function scanSource(root: string, options: { concurrency?: number }
   if (!rootStat.isDirectory()) throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
 
   const entries: ManifestEntry[] = [];
-  const files: FileEntry[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    const names = await readdir(relative ? join(root, relative) : root);
-    for (const name of names) {
+  const largeFiles: FileEntry[] = [];
+  const contents = new Map<string, Buffer>();
+  let cached = 0;
+  const walk = (relative: string): void => {
+    for (const name of readdirSync(relative ? join(root, relative) : root)) {
       const path = relative ? `${relative}/${name}` : name;
       if (!relative && RESERVED_NAMES.has(name)) {
         throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
       }
-      const stat = await lstat(join(root, path));
+      const absolute = join(root, path);
+      const stat = lstatSync(absolute);
       if (stat.isDirectory()) {
         entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
-        await walk(path);
+        walk(path);
       } else if (stat.isFile()) {
         const file: FileEntry = {
           type: 'file',
@@ -108,9 +121,19 @@ export async function scanSource(root: string, options: { concurrency?: number }
           mtime: Math.floor(stat.mtimeMs / 1000),
         };
         entries.push(file);
-        files.push(file);
+        if (stat.size <= SMALL_FILE) {
+          const data = readFileSync(absolute);
+          file.size = data.length;
+          file.sha256 = createHash('sha256').update(data).digest('hex');
+          if (cached + data.length <= CACHE_BUDGET) {
+            contents.set(path, data);
+            cached += data.length;
+          }
+        } else {
+          largeFiles.push(file);
+        }
       } else if (stat.isSymbolicLink()) {
-        const target = await readlink(join(root, path));
+        const target = readlinkSync(absolute);
         checkLinkStaysInside(path, target);
         entries.push({ type: 'symlink', path, target });
       } else {
@@ -118,14 +141,18 @@ export async function scanSource(root: string, options: { concurrency?: number }
       }
     }
   };
-  await walk('');
+  walk('');
   if (entries.length === 0)
     throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
-  await forEachLimited(files, options.concurrency ?? 16, async (file) => {
-    file.sha256 = await sha256File(join(root, file.path));
-  });
+  await Promise.all(
+    largeFiles.map(async (file) => {
+      file.sha256 = await sha256File(join(root, file.path));
+    }),
+  );
   entries.sort((a, b) => compareBytes(a.path, b.path));
-  return { version: 1, entries };
+  const manifest: Manifest = { version: 1, entries };
+  scannedContents.set(manifest, contents);
+  return manifest;
 }
 
 /** Byte order, not locale order: the same tree must give the same manifest everywhere. */

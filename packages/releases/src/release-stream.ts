@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { DeltaPlan } from './delta.js';
-import { RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE, serializeManifest, type Manifest } from './manifest.js';
+import {
+  RELEASE_INFO_FILE,
+  RELEASE_MANIFEST_FILE,
+  scannedContent,
+  serializeManifest,
+  type Manifest,
+} from './manifest.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
 export interface ReleaseStreamOptions {
@@ -44,6 +50,7 @@ function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
           mtime: entry.mtime,
           size: entry.size,
           source: join(options.sourceRoot, entry.path),
+          content: scannedContent(options.manifest, entry.path),
         };
       }
     }

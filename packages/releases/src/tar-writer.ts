@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 
 /**
  * A minimal POSIX tar (ustar + PAX extended headers) writer: just what a release needs, so
@@ -7,9 +7,10 @@ import { createReadStream } from 'node:fs';
  */
 const BLOCK = 512;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
+const SMALL_READ = 1024 * 1024;
 
 export type TarEntry =
-  | { type: 'file'; name: string; mode: number; mtime: number; size: number; source: string }
+  | { type: 'file'; name: string; mode: number; mtime: number; size: number; source: string; content?: Buffer }
   | { type: 'data'; name: string; mode: number; mtime: number; data: Buffer }
   | { type: 'dir'; name: string; mode: number; mtime: number }
   | { type: 'symlink'; name: string; target: string; mtime: number }
@@ -106,9 +107,20 @@ export async function* tarChunks(
   };
   for await (const entry of entries) {
     yield* emit(entryHeader(entry));
-    if (entry.type === 'data') {
-      yield* emit(entry.data);
-      yield* emit(padding(entry.data.length));
+    const inMemory = entry.type === 'data' ? entry.data : entry.type === 'file' ? entry.content : undefined;
+    if (inMemory) {
+      yield* emit(inMemory);
+      yield* emit(padding(inMemory.length));
+    } else if (entry.type === 'file' && entry.size <= SMALL_READ) {
+      // One blocking read beats a stream's several thread-pool round trips for a small file.
+      const data = readFileSync(entry.source);
+      if (data.length !== entry.size) {
+        throw new Error(
+          `"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${data.length})`,
+        );
+      }
+      yield* emit(data);
+      yield* emit(padding(entry.size));
     } else if (entry.type === 'file') {
       let read = 0;
       for await (const chunk of createReadStream(entry.source, { highWaterMark: 1 << 20 })) {

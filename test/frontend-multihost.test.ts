@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { readlink, writeFile } from 'node:fs/promises';
+import { connectSsh, type SshSession } from '@sophia/ssh';
+import { startLinkProxy, startSshTarget, type LinkProxy, type SandboxTarget } from '@sophia/sandbox';
+import { deployFrontend, scanSource, type DeployHost, type DeployReport } from '@sophia/releases';
+import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
+
+/**
+ * Three real targets. The reload command is one input for every host, so it finds each host's
+ * nginx relative to the target directory it runs in (the sandbox keeps nginx two levels above).
+ */
+const RELOAD =
+  'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
+
+let sandboxes: SandboxTarget[];
+let proxy: LinkProxy;
+let work: string;
+
+/** The third host is reached through the link proxy, where the tests cut its connection. */
+function connectHost(index: number): Promise<SshSession> {
+  const sandbox = sandboxes[index];
+  return connectSsh(
+    index === 2
+      ? sandbox.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandbox.sshPort } })
+      : sandbox.sshTarget(),
+  );
+}
+
+async function connectAll(): Promise<SshSession[]> {
+  return Promise.all(sandboxes.map((_sandbox, index) => connectHost(index)));
+}
+
+async function deployAll(version: string): Promise<DeployReport> {
+  const source = join(work, version);
+  const sessions = await connectAll();
+  try {
+    const hosts: DeployHost[] = sessions.map((session, index) => ({
+      name: `web-${index + 1}`,
+      session,
+      target: sandboxes[index].siteDir,
+      reconnect: () => connectHost(index),
+    }));
+    return await deployFrontend(
+      {
+        sourceRoot: source,
+        manifest: await scanSource(source),
+        target: '/unused-every-host-names-its-own',
+        releaseId: version,
+        keepReleases: 5,
+        nginxReloadCommand: RELOAD,
+        lockTimeoutMs: 5000,
+        origin: { commit: version, ref: 'main', runUrl: '', actor: 'tester', runId: version },
+      },
+      hosts,
+    );
+  } finally {
+    await Promise.all(sessions.map((session) => session.close()));
+  }
+}
+
+async function liveEverywhere(): Promise<string[]> {
+  return Promise.all(
+    sandboxes.map(
+      async (sandbox) => /<title>(.*)<\/title>/.exec((await httpGet(sandbox.siteUrl)).body.toString())?.[1] ?? '',
+    ),
+  );
+}
+
+beforeAll(async () => {
+  sandboxes = await Promise.all([startSshTarget(), startSshTarget(), startSshTarget()]);
+  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandboxes[2].sshPort });
+  work = await tempDir('frontend-multihost-');
+  for (const version of ['v1', 'v2', 'v3']) {
+    await writeVersionedSite(join(work, version), version, { 'assets/noise.bin': randomBytes(1024 * 1024) });
+  }
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all((sandboxes ?? []).map((sandbox) => sandbox.stop()));
+  await rm(work, { recursive: true, force: true });
+});
+
+test('all three hosts go live together, each reported', async () => {
+  const report = await deployAll('v1');
+  expect(report.error).toBeUndefined();
+  expect(report.hosts.map((host) => [host.host, host.outcome, host.filesUploaded])).toEqual([
+    ['web-1', 'live', 6],
+    ['web-2', 'live', 6],
+    ['web-3', 'live', 6],
+  ]);
+  for (const sandbox of sandboxes) expect(await servedDifferences(sandbox.siteUrl, join(work, 'v1'))).toEqual([]);
+});
+
+test('one host failing during preparation: no host is switched', async () => {
+  proxy.cutAfter(300_000);
+  const report = await deployAll('v2');
+  proxy.cutAfter(undefined);
+  expect(report.error).toBeDefined();
+  expect(report.hosts.map((host) => host.outcome)).toEqual(['not switched', 'not switched', 'failed']);
+  expect(report.hosts[2].error).toMatch(/upload and build the release/);
+  expect(await liveEverywhere()).toEqual(['v1', 'v1', 'v1']);
+  for (const sandbox of sandboxes) expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/v1');
+});
+
+test('one host failing its switch (nginx refuses to reload): the others are switched back', async () => {
+  const broken = join(sandboxes[1].nginxConfigDir, 'broken.conf');
+  await writeFile(broken, 'this is not nginx syntax;\n');
+  try {
+    const report = await deployAll('v3');
+    // The cut host's lock was freed over a new connection, so nobody waited for it to go stale.
+    expect(report.hosts.map((host) => host.tookOverLockFrom)).toEqual([undefined, undefined, undefined]);
+    expect(report.hosts[2].cleanedPartials).toEqual(['.v2.partial']);
+    expect(report.error).toContain('Reloading nginx failed');
+    expect(report.hosts.map((host) => host.outcome)).toEqual(['rolled back', 'failed', 'rolled back']);
+    for (const sandbox of sandboxes) expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/v1');
+  } finally {
+    await rm(broken);
+  }
+  expect(await liveEverywhere()).toEqual(['v1', 'v1', 'v1']);
+  const retry = await deployAll('v3');
+  expect(retry.error).toBeUndefined();
+  expect(retry.hosts.map((host) => host.previousReleaseId)).toEqual(['v1', 'v1', 'v1']);
+  expect(await liveEverywhere()).toEqual(['v3', 'v3', 'v3']);
+});
