@@ -5,6 +5,8 @@
  *   1. v1 of everything: frontend, backend, MCP servers pinned to mcp-node; the health gate passes.
  *   2. a broken frontend v2 and a backend image that crashes: the rollout fails (and the backend
  *      action puts the previous revision back), the gate fails, and the rollback job restores v1.
+ *   3. a healthy backend with a broken frontend v3: the gate fails and the rollback jobs undo both
+ *      components, the backend through the rollback action to its previous good revision.
  * Every claim of the story is checked against the machines themselves, not against the actions'
  * own words.
  */
@@ -47,7 +49,8 @@ const BACKEND_IMAGE = 'ghcr.io/sophia-ai/backend';
 const MCP_NODE_ADDRESS = '104.171.202.117';
 
 /** The application's frontend at one version: `node build.mjs` turns src/ into dist/. */
-function writeApp(workspace: string, version: 'v1' | 'v2'): void {
+/** The application's frontend at one version; a `fault` builds a site whose health check fails. */
+function writeApp(workspace: string, version: string, fault?: string): void {
   const app = path.join(workspace, 'app');
   rmSync(app, { recursive: true, force: true });
   mkdirSync(path.join(app, 'src', 'assets'), { recursive: true });
@@ -55,7 +58,6 @@ function writeApp(workspace: string, version: 'v1' | 'v2'): void {
     path.join(app, 'build.mjs'),
     "import { cpSync, rmSync } from 'node:fs';\nrmSync('dist', { recursive: true, force: true });\ncpSync('src', 'dist', { recursive: true });\n",
   );
-  const healthy = version === 'v1';
   writeFileSync(
     path.join(app, 'src', 'index.html'),
     `<!doctype html>\n<title>Sophia AI</title>\n<h1>Sophia AI</h1>\n<p>Frontend ${version}</p>\n<script src="/assets/app-${version}.js"></script>\n`,
@@ -63,9 +65,7 @@ function writeApp(workspace: string, version: 'v1' | 'v2'): void {
   writeFileSync(path.join(app, 'src', 'assets', `app-${version}.js`), `console.log('Sophia AI ${version}');\n`);
   writeFileSync(
     path.join(app, 'src', 'healthz.json'),
-    JSON.stringify(
-      healthy ? { status: 'ok', version } : { status: 'error', version, error: 'API_URL was not set at build time' },
-    ) + '\n',
+    JSON.stringify(fault ? { status: 'error', version, error: fault } : { status: 'ok', version }) + '\n',
   );
 }
 
@@ -269,7 +269,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     write('\n');
 
     // Act 2: a broken frontend and a backend image that never becomes ready.
-    writeApp(workspace, 'v2');
+    writeApp(workspace, 'v2', 'API_URL was not set at build time');
     const second = await deploy(
       'Act 2: deploy a broken frontend v2 and a backend image that crashes on start',
       'v2 of the frontend was built without its API URL, and the new backend image crashes on start.\n' +
@@ -333,6 +333,50 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
         `the backend is back on the previous revision (${BACKEND_IMAGE}:1.5.0), the crashing one marked failed`,
         image(backendAfter) === `${BACKEND_IMAGE}:1.5.0` && failedRevisions !== '',
         `${image(backendAfter)}, revision ${annotation(backendAfter, 'deployment.kubernetes.io/revision')}, failed revisions ${failedRevisions || 'none'}`,
+      ),
+    );
+    write('\n');
+
+    // Act 3: the backend is fine this time, the site is not: the run is undone as a whole.
+    writeApp(workspace, 'v3', 'the asset manifest points at a CDN path that does not exist');
+    const third = await deploy(
+      'Act 3: a healthy backend with a broken frontend v3: a run lands whole or not at all',
+      'The backend 1.6.1 rolls out fine, but the site fails its health check. The rollback jobs undo both\n' +
+        '  components this run deployed: the frontend to v1, the backend to its previous good revision.',
+      { components: 'frontend,backend', 'backend-images': `api=${BACKEND_IMAGE}:1.6.1` },
+      'c3d4e5f60718293a4b5c6d7e8f90123456789012',
+    );
+    record(
+      jobResults(third, {
+        frontend: 'success',
+        backend: 'success',
+        'health-gate': 'failure',
+        'rollback-frontend': 'success',
+        'rollback-backend': 'success',
+        'rollback-mcp': 'skipped',
+      }),
+    );
+    const servedAtEnd = await servedHealth(sandbox.siteUrl);
+    record(
+      check(
+        'nginx serves frontend v1',
+        servedAtEnd.body.includes('"version":"v1"'),
+        `${servedAtEnd.status} ${servedAtEnd.body}`,
+      ),
+    );
+    const backendAtEnd = cluster.get('Deployment', 'sophia', 'sophia-backend');
+    const undone = JSON.parse(outputOf(third, 'rollback-backend', './actions/rollback', 'from') || '{}') as Record<
+      string,
+      string
+    >;
+    record(
+      check(
+        `the rollback job put the backend back on ${BACKEND_IMAGE}:1.5.0 and marked the 1.6.1 revision failed`,
+        image(backendAtEnd) === `${BACKEND_IMAGE}:1.5.0` &&
+          annotation(backendAtEnd, 'sophia.ai/failed-revisions')
+            .split(',')
+            .includes(undone['Deployment/sophia-backend'] ?? '-'),
+        `${image(backendAtEnd)}, rolled back from revision ${undone['Deployment/sophia-backend'] ?? '?'}, failed revisions ${annotation(backendAtEnd, 'sophia.ai/failed-revisions')}`,
       ),
     );
     write('\n');

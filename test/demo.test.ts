@@ -89,12 +89,19 @@ describe('pnpm demo', () => {
     expect(act1).toContain('workflow success');
 
     // Act 2: the rollout and the gate fail, the rollback job runs and restores v1.
-    const act2 = account.slice(account.indexOf('Act 2'));
+    const act2 = account.slice(account.indexOf('Act 2'), account.indexOf('Act 3'));
     expect(act2).toMatch(/✗ Deploy to k3s \(\.\/actions\/deploy-k3s-backend\)/);
     expect(act2).toMatch(/error: Rollout failed: Deployment\/sophia-backend revision 2 cannot become ready/);
     expect(act2).toMatch(/✗ Wait until every URL is healthy \(\.\/actions\/health-gate\)/);
     expect(act2).toMatch(/✓ Switch back to the release live before this run \(\.\/actions\/rollback\)/);
     expect(act2).toContain('workflow failure');
+
+    // Act 3: a healthy backend is rolled back with the broken frontend, through deploy.yml's wiring.
+    const act3 = account.slice(account.indexOf('Act 3'));
+    expect(act3).toMatch(/✓ Deploy to k3s \(\.\/actions\/deploy-k3s-backend\)/);
+    expect(act3).toMatch(/✓ List the workloads this run rolled out/);
+    expect(act3).toMatch(/✓ Roll the workloads back to their previous revision \(\.\/actions\/rollback\)/);
+    expect(act3).toMatch(/→ from = \{"Deployment\/sophia-backend":"4"\}/);
 
     // Summaries are rendered as tables, not raw Markdown.
     expect(account).toMatch(/│ URL\s+│ Passed\s+│/);
