@@ -56907,6 +56907,25 @@ function templateOf(workload, replicaSets) {
     const update = workload.status?.updateRevision;
     return typeof update === 'string' ? update : undefined;
 }
+/**
+ * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
+ * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
+ * its stable template identity.
+ */
+async function controllerRevisionOf(kubectl, workload) {
+    const owned = (await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace })).filter((revision) => ownedBy(revision, workload));
+    const updateRevision = workload.status?.updateRevision;
+    const current = typeof updateRevision === 'string'
+        ? owned.find((revision) => revision.metadata.name === updateRevision)
+        : owned.sort((a, b) => num(b.revision) - num(a.revision))[0];
+    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
+async function revisionNumberOf(kubectl, workload) {
+    if (workload.kind === 'Deployment')
+        return revisionOf(workload);
+    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
+}
 function revisionOf(workload) {
     if (workload.kind === 'Deployment')
         return workload.metadata.annotations?.[rollout_REVISION_ANNOTATION];
@@ -57000,11 +57019,17 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
     let lastMessage = '';
     let revision;
     let template;
+    let latest;
+    const numbered = async () => {
+        if (!latest || latest.kind === 'Deployment')
+            return { revision, template };
+        const found = await controllerRevisionOf(kubectl, latest).catch(() => ({}));
+        return { revision: found.revision ?? revision, template: found.template ?? template };
+    };
     const fail = async (reason) => ({
         ref,
         ok: false,
-        revision,
-        template,
+        ...(await numbered()),
         reason,
         diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
         elapsedMs: Date.now() - started,
@@ -57013,6 +57038,7 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
         const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
         if (!workload)
             return fail(`${name} no longer exists`);
+        latest = workload;
         revision = revisionOf(workload);
         template = templateOf(workload, replicaSets);
         const progress = workloadProgress(workload);
@@ -57020,7 +57046,7 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
             return fail(progress.failure);
         if (progress.done) {
             options.log?.(progress.message);
-            return { ref, ok: true, revision, template, elapsedMs: Date.now() - started };
+            return { ref, ok: true, ...(await numbered()), elapsedMs: Date.now() - started };
         }
         const now = Date.now();
         const stuck = [];
@@ -57039,8 +57065,10 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
                 stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
             }
         }
-        if (stuck.length > 0)
-            return fail(`${name} revision ${revision ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        if (stuck.length > 0) {
+            const { revision: number } = await numbered();
+            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        }
         if (progress.message !== lastMessage) {
             options.log?.(progress.message);
             lastMessage = progress.message;
@@ -57604,12 +57632,12 @@ async function rollBack(kubectl, changed, before, report, settings) {
             numbers: deploy_listAnnotation(live, transforms_FAILED_REVISIONS_ANNOTATION),
             templates: deploy_listAnnotation(live, FAILED_TEMPLATES_ANNOTATION),
         });
-        const restoredRevision = revisionOf(previous);
-        const numeric = object.kind === 'Deployment' && restoredRevision && /^\d+$/.test(restoredRevision)
-            ? Number(restoredRevision)
-            : undefined;
+        const restoredRevision = await revisionNumberOf(kubectl, previous);
+        const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
         log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
         await kubectl.rolloutUndo(ref, numeric);
+        if (object.kind === 'StatefulSet' && rollout?.template)
+            await deleteStuckPods(kubectl, ref, rollout.template, log);
         records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
     }
     const undone = records.filter((record) => !record.skipped);
@@ -57635,6 +57663,26 @@ async function rollBack(kubectl, changed, before, report, settings) {
         });
     }
     return records;
+}
+/**
+ * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
+ * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
+ * deleted so the controller recreates them from the restored revision.
+ */
+async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
+    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
+        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
+    if (pods.length === 0)
+        return;
+    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
+    await kubectl.run([
+        'delete',
+        'pod',
+        ...pods.map((pod) => pod.metadata.name),
+        '--namespace',
+        ref.namespace ?? 'default',
+        '--wait=false',
+    ]);
 }
 function deploy_listAnnotation(object, key) {
     return (object?.metadata.annotations?.[key] ?? '')

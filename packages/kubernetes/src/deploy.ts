@@ -2,7 +2,7 @@ import { objectDiff, sameIntent } from './diff.js';
 import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
 import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
-import { revisionOf, watchRollouts, type RolloutResult } from './rollout.js';
+import { revisionNumberOf, watchRollouts, type RolloutResult } from './rollout.js';
 import { FAILED_TEMPLATES_ANNOTATION } from './rollback.js';
 import { FAILED_REVISIONS_ANNOTATION } from './transforms.js';
 
@@ -221,13 +221,11 @@ async function rollBack(
       numbers: listAnnotation(live, FAILED_REVISIONS_ANNOTATION),
       templates: listAnnotation(live, FAILED_TEMPLATES_ANNOTATION),
     });
-    const restoredRevision = revisionOf(previous);
-    const numeric =
-      object.kind === 'Deployment' && restoredRevision && /^\d+$/.test(restoredRevision)
-        ? Number(restoredRevision)
-        : undefined;
+    const restoredRevision = await revisionNumberOf(kubectl, previous);
+    const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
     log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
     await kubectl.rolloutUndo(ref, numeric);
+    if (object.kind === 'StatefulSet' && rollout?.template) await deleteStuckPods(kubectl, ref, rollout.template, log);
     records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
   }
   const undone = records.filter((record) => !record.skipped);
@@ -259,6 +257,38 @@ async function rollBack(
     });
   }
   return records;
+}
+
+/**
+ * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
+ * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
+ * deleted so the controller recreates them from the restored revision.
+ */
+async function deleteStuckPods(
+  kubectl: Kubectl,
+  ref: ObjectRef,
+  failedTemplate: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter(
+    (pod) =>
+      pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
+      ((pod.metadata.ownerReferences as Array<{ kind?: string; name?: string }>) ?? []).some(
+        (owner) => owner.kind === ref.kind && owner.name === ref.name,
+      ),
+  );
+  if (pods.length === 0) return;
+  log(
+    `Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`,
+  );
+  await kubectl.run([
+    'delete',
+    'pod',
+    ...pods.map((pod) => pod.metadata.name),
+    '--namespace',
+    ref.namespace ?? 'default',
+    '--wait=false',
+  ]);
 }
 
 function listAnnotation(object: KubeObject | undefined, key: string): string[] {

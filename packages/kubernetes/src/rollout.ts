@@ -202,6 +202,32 @@ export function templateOf(workload: KubeObject, replicaSets: KubeObject[]): str
   return typeof update === 'string' ? update : undefined;
 }
 
+/**
+ * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
+ * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
+ * its stable template identity.
+ */
+export async function controllerRevisionOf(
+  kubectl: Kubectl,
+  workload: KubeObject,
+): Promise<{ revision?: string; template?: string }> {
+  const owned = (await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace })).filter(
+    (revision) => ownedBy(revision, workload),
+  );
+  const updateRevision = workload.status?.updateRevision;
+  const current =
+    typeof updateRevision === 'string'
+      ? owned.find((revision) => revision.metadata.name === updateRevision)
+      : owned.sort((a, b) => num(b.revision) - num(a.revision))[0];
+  return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+
+/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
+export async function revisionNumberOf(kubectl: Kubectl, workload: KubeObject): Promise<string | undefined> {
+  if (workload.kind === 'Deployment') return revisionOf(workload);
+  return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
+}
+
 export function revisionOf(workload: KubeObject): string | undefined {
   if (workload.kind === 'Deployment') return workload.metadata.annotations?.[REVISION_ANNOTATION];
   const update = workload.status?.updateRevision;
@@ -306,11 +332,18 @@ export async function watchRollout(
   let lastMessage = '';
   let revision: string | undefined;
   let template: string | undefined;
+  let latest: KubeObject | undefined;
+  const numbered = async (): Promise<{ revision?: string; template?: string }> => {
+    if (!latest || latest.kind === 'Deployment') return { revision, template };
+    const found = await controllerRevisionOf(kubectl, latest).catch(
+      () => ({}) as { revision?: string; template?: string },
+    );
+    return { revision: found.revision ?? revision, template: found.template ?? template };
+  };
   const fail = async (reason: string): Promise<RolloutResult> => ({
     ref,
     ok: false,
-    revision,
-    template,
+    ...(await numbered()),
     reason,
     diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
     elapsedMs: Date.now() - started,
@@ -318,13 +351,14 @@ export async function watchRollout(
   for (;;) {
     const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
     if (!workload) return fail(`${name} no longer exists`);
+    latest = workload;
     revision = revisionOf(workload);
     template = templateOf(workload, replicaSets);
     const progress = workloadProgress(workload);
     if (progress.failure) return fail(progress.failure);
     if (progress.done) {
       options.log?.(progress.message);
-      return { ref, ok: true, revision, template, elapsedMs: Date.now() - started };
+      return { ref, ok: true, ...(await numbered()), elapsedMs: Date.now() - started };
     }
     const now = Date.now();
     const stuck: string[] = [];
@@ -343,7 +377,10 @@ export async function watchRollout(
         stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
       }
     }
-    if (stuck.length > 0) return fail(`${name} revision ${revision ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+    if (stuck.length > 0) {
+      const { revision: number } = await numbered();
+      return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+    }
     if (progress.message !== lastMessage) {
       options.log?.(progress.message);
       lastMessage = progress.message;

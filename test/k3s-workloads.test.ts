@@ -1,0 +1,66 @@
+import {
+  connectKubectl,
+  deployManifests,
+  DeployFailedError,
+  loadManifests,
+  prepareManifests,
+  type DeploySettings,
+  type Kubectl,
+} from '@sophia/kubernetes';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { imageOf, Workspace } from './fixtures/kube-kit.js';
+
+const settings: DeploySettings = {
+  serverSide: true,
+  fieldManager: 'sophia-deploy',
+  rolloutTimeoutMs: 20_000,
+  rollbackOnFailure: true,
+  dryRun: false,
+  pollIntervalMs: 100,
+  failFastAfterMs: 1000,
+};
+
+let cluster: TestCluster;
+let kubectl: Kubectl;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
+  workspace = new Workspace('stateful');
+  await cluster.createNamespace('data');
+});
+
+afterAll(async () => {
+  await kubectl?.close();
+  await cluster?.stop();
+  workspace?.remove();
+});
+
+function deploy(images: Record<string, string>) {
+  const manifests = loadManifests({ patterns: ['cache-and-logs.yaml'], cwd: workspace.dir, namespace: 'data' });
+  return deployManifests(kubectl, prepareManifests(manifests, { images: new Map(Object.entries(images)) }), settings);
+}
+
+test('StatefulSets and DaemonSets are watched together and report ControllerRevision numbers', async () => {
+  const first = await deploy({});
+  expect(first.revisions).toEqual({ 'StatefulSet/sophia-cache': '1', 'DaemonSet/log-shipper': '1' });
+  const second = await deploy({ redis: 'redis:7.4', vector: 'timberio/vector:0.40.0-debian' });
+  expect(second.revisions).toEqual({ 'StatefulSet/sophia-cache': '2', 'DaemonSet/log-shipper': '2' });
+  expect(second.rollouts.every((rollout) => rollout.ok)).toBe(true);
+});
+
+test('a StatefulSet whose new pods cannot pull fails fast and goes back to the revision it had', async () => {
+  const error = await deploy({
+    redis: cluster.failingImage('redis:8.0'),
+    vector: 'timberio/vector:0.40.0-debian',
+  }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(DeployFailedError);
+  expect((error as Error).message).toMatch(
+    /^Rollout failed: StatefulSet\/sophia-cache revision 3 cannot become ready: pod sophia-cache-1 is in (ImagePullBackOff|ErrImagePull)/,
+  );
+  expect((error as Error).message).toContain('Rolled back StatefulSet/sophia-cache to revision 2.');
+  const live = await cluster.observer.get({ kind: 'StatefulSet', name: 'sophia-cache', namespace: 'data' });
+  expect(imageOf(live)).toBe('redis:7.4');
+  expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('3');
+});
