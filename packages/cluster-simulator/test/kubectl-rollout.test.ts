@@ -160,6 +160,22 @@ function rolloutScenarios(flavour: KubectlFlavour, full: boolean): void {
     );
   });
 
+  test('a paused deployment rolls nothing out until resumed', async () => {
+    await session.ok(['rollout', 'pause', 'deployment/pruned']);
+    await session.ok(['set', 'image', 'deployment/pruned', 'app=ghcr.io/sophia-ai/api:6']);
+    const paused = await eventually(async () => {
+      const object = JSON.parse(await session.ok(['get', 'deployment', 'pruned', '-o', 'json']));
+      const progressing = object.status.conditions.find(
+        (condition: { type: string }) => condition.type === 'Progressing',
+      );
+      return progressing.reason === 'DeploymentPaused' ? object : undefined;
+    });
+    expect(paused.metadata.annotations['deployment.kubernetes.io/revision']).toBe('5');
+    await session.ok(['rollout', 'resume', 'deployment/pruned']);
+    await session.ok(['rollout', 'status', 'deployment/pruned', '--timeout=20s']);
+    expect((await history(session, 'pruned')).pop()).toBe('6 <none>');
+  });
+
   test('scale and Recreate strategy', async () => {
     await session.ok(['scale', 'deployment/api', '--replicas=5']);
     await session.ok(['rollout', 'status', 'deployment/api', '--timeout=20s']);

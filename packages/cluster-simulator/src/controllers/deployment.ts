@@ -388,6 +388,12 @@ function reconcileDeployment(context: ControllerContext, deployment: KubeObject)
     .filter((replicaSet) => isControlledBy(replicaSet, deployment) && !replicaSet.metadata.deletionTimestamp);
   const previous: Json = clone(deployment.status ?? {});
   const status: Json = clone(previous);
+  if (syncPausedCondition(context, deployment, status)) {
+    const template = templateWithoutHash(deployment.spec.template);
+    const current = ownedSets.find((replicaSet) => jsonEqual(templateWithoutHash(replicaSet.spec.template), template));
+    writeStatus(context, deployment, calculateStatus(deployment, ownedSets, current, status), current);
+    return;
+  }
   const { newSet, created } = findOrCreateNewReplicaSet(context, deployment, ownedSets, status);
   const allSets = newSet && created ? [...ownedSets, newSet] : ownedSets;
   const oldSets = allSets.filter((replicaSet) => replicaSet !== newSet);
@@ -411,6 +417,15 @@ function reconcileDeployment(context: ControllerContext, deployment: KubeObject)
   syncProgress(context, deployment, next, previous, newSet);
   if (!scaled && isComplete(deployment, deployment.status ?? {})) cleanupOldReplicaSets(context, deployment, oldSets);
 
+  writeStatus(context, deployment, next, newSet);
+}
+
+function writeStatus(
+  context: ControllerContext,
+  deployment: KubeObject,
+  status: Json,
+  newSet: KubeObject | undefined,
+): void {
   const latest = context.store.get(deploymentType, deployment.metadata.namespace, deployment.metadata.name);
   if (!latest || latest.metadata.generation !== deployment.metadata.generation) return;
   const updated = clone(latest);
@@ -419,8 +434,27 @@ function reconcileDeployment(context: ControllerContext, deployment: KubeObject)
     const revision = newSet.metadata.annotations?.[REVISION];
     if (revision) updated.metadata.annotations[REVISION] = revision;
   }
-  updated.status = next;
+  updated.status = status;
   if (!jsonEqual(updated, latest)) context.store.update(deploymentType, updated);
+}
+
+/**
+ * A paused deployment rolls nothing out: Progressing turns Unknown/DeploymentPaused, and on
+ * resume Unknown/DeploymentResumed (which restarts the progress deadline). True while paused.
+ */
+function syncPausedCondition(context: ControllerContext, deployment: KubeObject, status: Json): boolean {
+  const progressing = (status.conditions ?? []).find((condition: Json) => condition.type === 'Progressing');
+  if (deployment.spec.paused) {
+    if (progressing?.reason !== 'DeploymentPaused') {
+      setCondition(status, newCondition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'));
+    }
+    return true;
+  }
+  if (progressing?.reason === 'DeploymentPaused') {
+    setCondition(status, newCondition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed'));
+    setInstant(context, deployment.metadata.uid, 'progress');
+  }
+  return false;
 }
 
 export function reconcileDeployments(context: ControllerContext): void {

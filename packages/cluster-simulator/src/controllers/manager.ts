@@ -22,11 +22,17 @@ export class ControllerManager {
   ) {}
 
   start(): void {
-    this.unsubscribe = this.context.store.subscribe(() => {
+    this.unsubscribe = this.context.store.subscribe((change) => {
+      if (change.type === 'DELETED') this.forget(change.object.metadata.uid);
       if (this.passing) this.dirty = true;
       else this.schedule();
     });
     this.schedule();
+  }
+
+  /** Drops the remembered instants of a deleted object. */
+  private forget(uid: string): void {
+    for (const key of this.context.instants.keys()) if (key.startsWith(`${uid}/`)) this.context.instants.delete(key);
   }
 
   private schedule(delay = this.context.timings.controllerDelayMs): void {
