@@ -64,3 +64,32 @@ test('a StatefulSet whose new pods cannot pull fails fast and goes back to the r
   expect(imageOf(live)).toBe('redis:7.4');
   expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('3');
 });
+
+test('a container that keeps crashing fails the rollout fast as CrashLoopBackOff; a workload new in this run is left for inspection', async () => {
+  workspace.write(
+    'worker.yaml',
+    `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sophia-worker
+spec:
+  selector:
+    matchLabels: { app.kubernetes.io/name: sophia-worker }
+  template:
+    metadata:
+      labels: { app.kubernetes.io/name: sophia-worker }
+    spec:
+      containers:
+        - name: worker
+          image: ghcr.io/sophia-ai/worker:crash
+`,
+  );
+  const manifests = loadManifests({ patterns: ['worker.yaml'], cwd: workspace.dir, namespace: 'data' });
+  const started = Date.now();
+  const error = await deployManifests(kubectl, manifests, settings).catch((e: unknown) => e);
+  expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
+  expect((error as Error).message).toMatch(
+    /^Rollout failed: Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
+  );
+  expect((error as DeployFailedError).report.rolledBack).toBe(false);
+});

@@ -57115,7 +57115,10 @@ function formatDiagnostics(result) {
     return lines.join('\n');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
+
 
 
 /** Fields the server owns: they change on every write and say nothing about intent. */
@@ -57131,7 +57134,28 @@ function comparable(object) {
             delete copy.metadata.annotations;
     }
     delete copy.status;
+    if (copy.kind === 'Secret')
+        redactSecretValues(copy);
     return copy;
+}
+// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
+const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
+/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
+function redactSecretValues(secret) {
+    const data = (secret.data ?? {});
+    const stringData = (secret.stringData ?? {});
+    const values = {};
+    for (const [key, value] of Object.entries(data))
+        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
+    for (const [key, value] of Object.entries(stringData))
+        values[key] = String(value);
+    delete secret.stringData;
+    if (Object.keys(values).length === 0)
+        return;
+    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
+        key,
+        `(redacted ${(0,external_node_crypto_.createHmac)('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
+    ]));
 }
 function lines(object) {
     const value = comparable(object);
@@ -57977,8 +58001,6 @@ function logDryRunDiff(report) {
 }
 
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
 
 /** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */

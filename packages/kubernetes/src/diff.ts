@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { clone, type KubeObject } from './objects.js';
 
@@ -12,7 +13,28 @@ function comparable(object: KubeObject | undefined): unknown {
     if (Object.keys(copy.metadata.annotations).length === 0) delete copy.metadata.annotations;
   }
   delete copy.status;
+  if (copy.kind === 'Secret') redactSecretValues(copy);
   return copy;
+}
+
+// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
+const FINGERPRINT_KEY = randomBytes(32);
+
+/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
+function redactSecretValues(secret: KubeObject): void {
+  const data = (secret.data ?? {}) as Record<string, string>;
+  const stringData = (secret.stringData ?? {}) as Record<string, string>;
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) values[key] = Buffer.from(String(value), 'base64').toString('utf8');
+  for (const [key, value] of Object.entries(stringData)) values[key] = String(value);
+  delete secret.stringData;
+  if (Object.keys(values).length === 0) return;
+  secret.data = Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      `(redacted ${createHmac('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
+    ]),
+  );
 }
 
 function lines(object: KubeObject | undefined): string[] {

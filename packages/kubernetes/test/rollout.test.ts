@@ -123,3 +123,27 @@ test('the diff shows the changed image and ignores server-owned fields', () => {
   expect(sameIntent(live, { ...live, metadata: { name: 'api', resourceVersion: '9' } })).toBe(true);
   expect(sameIntent(live, intended)).toBe(false);
 });
+
+test('secret values never appear in a diff, yet a changed value shows as changed', () => {
+  const secret = (data: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 's' },
+    data,
+  });
+  const live = secret({
+    DATABASE_URL: Buffer.from('postgres://old').toString('base64'),
+    TOKEN: Buffer.from('same').toString('base64'),
+  });
+  const intended = secret({
+    DATABASE_URL: Buffer.from('postgres://new').toString('base64'),
+    TOKEN: Buffer.from('same').toString('base64'),
+  });
+  const diff = objectDiff(live, intended);
+  expect(diff).not.toMatch(/postgres|cG9zdGdyZXM|c2FtZQ/);
+  expect(diff).toMatch(/^- {3}DATABASE_URL: \(redacted [0-9a-f]{8}\)\n\+ {3}DATABASE_URL: \(redacted [0-9a-f]{8}\)$/m);
+  expect(sameIntent(live, secret({ ...(live.data as Record<string, string>) }))).toBe(true);
+  expect(
+    objectDiff(undefined, { ...intended, data: undefined, stringData: { TOKEN: 'plain-text-secret' } } as KubeObject),
+  ).not.toContain('plain-text-secret');
+});
