@@ -83,7 +83,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   expect(error).toContain('Rolled back Deployment/sophia-backend to revision 1.');
   expect(bad.outputs['rolled-back']).toBe('true');
   expect(bad.log).toContain('Rollout diagnostics');
-  expect(bad.summary).toContain('| Deployment/sophia-backend | 2 | 1 |');
+  expect(bad.summary).toContain('| Deployment/sophia-backend | 2 | 1 (now numbered 3) |');
   expect(bad.summary).toMatch(/New pods:\n- sophia-backend-\S+ \(Pending|Running/);
   const after = await backendDeployment();
   expect(imageOf(after)).toBe(`${BACKEND}:1.4.0`);

@@ -27,7 +27,8 @@ export async function main(): Promise<void> {
     const loaded = loadManifests({ patterns: settings.manifests, cwd: workspace, namespace: settings.namespace });
     return prepareManifests(loaded, { images: settings.images, trace: traceFromEnvironment(), warn: core.warning });
   });
-  core.info(`Loaded ${manifests.length} objects from ${new Set(manifests.map((m) => m.file)).size} manifest files`);
+  const files = new Set(manifests.map((m) => m.file)).size;
+  core.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
 
   const kubectl = await connectKubectl(settings.connection, { remoteShell: openRemoteShell, trace: core.debug });
   let report: DeployReport | undefined;

@@ -57956,7 +57956,7 @@ function deployReportMarkdown(title, report) {
     if (report.rollouts.length > 0) {
         parts.push((0,src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             `${rollout.ref.kind}/${rollout.ref.name}`,
-            report.revisions[`${rollout.ref.kind}/${rollout.ref.name}`] ?? rollout.revision ?? '',
+            rollout.revision ?? '',
             rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
             `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
         ])));
@@ -57967,7 +57967,9 @@ function deployReportMarkdown(title, report) {
         parts.push((0,src/* markdownTable */.Qj)(['Rolled back', 'Failed revision', 'Restored revision'], report.rollbacks.map((record) => [
             `${record.ref.kind}/${record.ref.name}`,
             record.failedRevision ?? '',
-            record.skipped ? `not rolled back: ${record.skipped}` : (record.restoredRevision ?? 'previous'),
+            record.skipped
+                ? `not rolled back: ${record.skipped}`
+                : restoredText(record, report.revisions[`${record.ref.kind}/${record.ref.name}`]),
         ])));
     }
     const diffs = report.applied.filter((object) => object.diff);
@@ -57977,6 +57979,11 @@ function deployReportMarkdown(title, report) {
             parts.push(`<details><summary>${object.kind}/${object.name}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
     }
     return parts.join('\n');
+}
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record, liveRevision) {
+    const restored = record.restoredRevision ?? 'previous';
+    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
 }
 /** Logs the diagnostics of failed rollouts in a group, so the log shows the reason next to the failure. */
 function logRolloutDiagnostics(report) {

@@ -52,7 +52,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
         ['Workload', 'Revision', 'Rollout', 'Time'],
         report.rollouts.map((rollout) => [
           `${rollout.ref.kind}/${rollout.ref.name}`,
-          report.revisions[`${rollout.ref.kind}/${rollout.ref.name}`] ?? rollout.revision ?? '',
+          rollout.revision ?? '',
           rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
           `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
         ]),
@@ -67,7 +67,9 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
         report.rollbacks.map((record) => [
           `${record.ref.kind}/${record.ref.name}`,
           record.failedRevision ?? '',
-          record.skipped ? `not rolled back: ${record.skipped}` : (record.restoredRevision ?? 'previous'),
+          record.skipped
+            ? `not rolled back: ${record.skipped}`
+            : restoredText(record, report.revisions[`${record.ref.kind}/${record.ref.name}`]),
         ]),
       ),
     );
@@ -81,6 +83,12 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       );
   }
   return parts.join('\n');
+}
+
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record: { restoredRevision?: string }, liveRevision: string | undefined): string {
+  const restored = record.restoredRevision ?? 'previous';
+  return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
 }
 
 /** Logs the diagnostics of failed rollouts in a group, so the log shows the reason next to the failure. */
