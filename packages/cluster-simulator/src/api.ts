@@ -15,9 +15,14 @@ import { ApiError, badRequest, notFound, unsupportedMediaType } from './status.j
 import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type KubeObject } from './types.js';
 import { validateObject } from './validation.js';
+import { unknownFields } from './field-validation.js';
 
 export interface WriteOptions {
   fieldManager?: string;
+  /** Strict | Warn | Ignore, as `fieldValidation` asks. */
+  fieldValidation?: string;
+  /** Receives `Warning` texts for the response (unknown fields under Warn). */
+  warn?: (message: string) => void;
   userAgent?: string;
   dryRun?: boolean;
   force?: boolean;
@@ -135,6 +140,7 @@ export class ClusterApi {
     }
     object.apiVersion = apiVersionOf(type);
     object.kind = type.kind;
+    if (!preManaged) this.checkFields(type, object, options);
     object.metadata.uid = randomUUID();
     delete object.metadata.resourceVersion;
     delete object.metadata.deletionTimestamp;
@@ -149,6 +155,21 @@ export class ClusterApi {
       return object;
     }
     return this.store.create(type, object);
+  }
+
+  /** Unknown fields: 400 under Strict (strict decoding's message), a warning under Warn. */
+  private checkFields(type: ResourceType, object: KubeObject, options: WriteOptions): void {
+    const mode = options.fieldValidation ?? 'Ignore';
+    if (mode === 'Ignore') return;
+    const unknown = unknownFields(object);
+    if (unknown.length === 0) return;
+    const listed = unknown.map((field) => `unknown field "${field.indexed}"`);
+    if (mode === 'Strict') {
+      throw badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${listed.join(', ')}`,
+      );
+    }
+    for (const message of listed) options.warn?.(message);
   }
 
   private managerOf(options: WriteOptions): string {
@@ -171,6 +192,8 @@ export class ClusterApi {
       );
     }
     const expectedVersion = context.checkVersion ? next.metadata.resourceVersion : undefined;
+    next.kind = type.kind;
+    if (!context.preManaged) this.checkFields(type, next, options);
     let result: KubeObject;
     if (context.subresource === 'status') {
       result = clone(previous);
@@ -271,6 +294,12 @@ export class ClusterApi {
     applied.metadata.name = name;
     if (type.namespaced) applied.metadata.namespace = namespace;
     if (subresource !== 'status' && type.subresources.includes('status')) delete applied.status;
+    const undeclared = unknownFields(applied);
+    if (undeclared.length > 0 && options.fieldValidation !== 'Ignore') {
+      const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type)}, Kind=${type.kind}`;
+      const paths = undeclared.map((field) => `${field.keyed}: field not declared in schema`).join(', ');
+      throw badRequest(`failed to create typed patch object (${where}): ${paths}`);
+    }
     foldStringData(applied);
     const merged = serverSideApply({
       live: existing,

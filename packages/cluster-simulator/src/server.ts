@@ -98,8 +98,17 @@ function routeResource(pathname: string): ResourceRoute | undefined | 'group' {
   return { type, name: rest[1], subresource: rest[2] };
 }
 
-function writeOptions(query: URLSearchParams, req: IncomingMessage): WriteOptions {
+function writeOptions(query: URLSearchParams, req: IncomingMessage, res: ServerResponse): WriteOptions {
   return {
+    fieldValidation: query.get('fieldValidation') ?? undefined,
+    warn: (message) => {
+      const previous = res.getHeader('Warning');
+      const warning = `299 - ${JSON.stringify(message)}`;
+      res.setHeader(
+        'Warning',
+        previous ? [...(Array.isArray(previous) ? previous : [String(previous)]), warning] : warning,
+      );
+    },
     fieldManager: query.get('fieldManager') ?? undefined,
     userAgent: req.headers['user-agent'],
     dryRun: query.getAll('dryRun').includes('All'),
@@ -281,14 +290,14 @@ async function handleResource(
     }
     case 'POST': {
       if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const created = api.create(type, namespace, parseBody(body), writeOptions(query, req));
+      const created = api.create(type, namespace, parseBody(body), writeOptions(query, req, res));
       single(created, 201);
       return;
     }
     case 'PUT': {
       if (!name) throw methodNotAllowed('the server does not allow this method on the requested resource');
       const previous = api.get(type, namespace, name);
-      const updated = api.update(type, previous, parseBody(body), writeOptions(query, req), {
+      const updated = api.update(type, previous, parseBody(body), writeOptions(query, req, res), {
         subresource,
         checkVersion: true,
       });
@@ -303,7 +312,7 @@ async function handleResource(
         name,
         req.headers['content-type'] ?? '',
         body,
-        writeOptions(query, req),
+        writeOptions(query, req, res),
         subresource,
       );
       single(result.object, result.created ? 201 : 200);
@@ -388,7 +397,12 @@ async function handleScale(
       `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${desired?.spec?.replicas}: must be greater than or equal to 0`,
     );
   }
-  const updated = api.update(type, object, { ...object, spec: { ...object.spec, replicas } }, writeOptions(query, req));
+  const updated = api.update(
+    type,
+    object,
+    { ...object, spec: { ...object.spec, replicas } },
+    writeOptions(query, req, res),
+  );
   send(res, 200, scaleOf(type, updated));
 }
 

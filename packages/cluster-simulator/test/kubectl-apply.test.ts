@@ -137,4 +137,29 @@ describe.each(kubectlFlavours())('$label apply', (flavour) => {
       'the backend rollout',
     );
   });
+
+  test('unknown fields are refused under the default strict validation, warned about under --validate=warn', async () => {
+    const typo = mcpServers.replace('image: ghcr.io/sophia-ai/mcp-slack', 'imagee: ghcr.io/sophia-ai/mcp-slack');
+    const clientSide = await session.run(['apply', '-n', 'csa', '-f', '-'], {
+      stdin: typo.replace(/mcp-slack/g, 'mcp-typo'),
+    });
+    expect(clientSide.code).toBe(1);
+    expect(clientSide.stderr).toContain(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagee"',
+    );
+    const serverSide = await session.run(['apply', '--server-side', '-n', 'csa', '-f', '-'], {
+      stdin: typo.replace(/mcp-slack/g, 'mcp-typo'),
+    });
+    expect(serverSide.code).toBe(1);
+    expect(serverSide.stderr).toContain(
+      'failed to create typed patch object (csa/mcp-typo; apps/v1, Kind=Deployment): .spec.template.spec.containers[name="server"].imagee: field not declared in schema',
+    );
+    const warned = await session.run(['apply', '--validate=warn', '-n', 'csa', '-f', '-'], {
+      stdin: typo.replace(/mcp-slack/g, 'mcp-typo'),
+    });
+    expect(warned.stderr).toContain('unknown field "spec.template.spec.containers[0].imagee"');
+    expect(warned.stderr).toContain(
+      'The Deployment "mcp-typo" is invalid: spec.template.spec.containers[0].image: Required value',
+    );
+  });
 });
