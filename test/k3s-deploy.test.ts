@@ -227,4 +227,22 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
       '"sophia.ai/commit"',
     );
   });
+
+  test('an object the server refuses fails the deploy before any object changes', async () => {
+    await cluster.createNamespace('strict');
+    workspace.write(
+      'worker.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: sophia-worker }\nspec:\n  replicaz: 2\n  selector: { matchLabels: { app: w } }\n' +
+        '  template:\n    metadata: { labels: { app: w } }\n    spec: { containers: [{ name: w, image: "ghcr.io/sophia-ai/worker:1.0.0" }] }\n',
+    );
+    const manifests = loadManifests({
+      patterns: ['kubernetes/production', 'worker.yaml'],
+      cwd: workspace.dir,
+      namespace: 'strict',
+    });
+    await expect(deployManifests(kubectl, manifests, settings)).rejects.toThrow(
+      /^The API server refused the manifests, so nothing was applied:\n.*\.spec\.replicaz: field not declared in schema/s,
+    );
+    expect(await cluster.observer.list('configmaps,secrets,services,deployments', { namespace: 'strict' })).toEqual([]);
+  });
 });

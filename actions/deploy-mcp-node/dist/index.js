@@ -57561,6 +57561,16 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         return report;
     }
+    // The server checks every object first (validation, admission, conflicts), so a bad object
+    // fails the deploy before any object has changed, instead of half-way through the apply.
+    try {
+        await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
+    }
+    catch (error) {
+        if (!(error instanceof KubectlError))
+            throw error;
+        throw new Error(`The API server refused the manifests, so nothing was applied:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
+    }
     const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);

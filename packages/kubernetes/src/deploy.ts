@@ -1,5 +1,5 @@
 import { objectDiff, sameIntent } from './diff.js';
-import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
 import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
 import { revisionNumberOf, watchRollouts, type RolloutResult } from './rollout.js';
@@ -108,6 +108,17 @@ export async function deployManifests(
     return report;
   }
 
+  // The server checks every object first (validation, admission, conflicts), so a bad object
+  // fails the deploy before any object has changed, instead of half-way through the apply.
+  try {
+    await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
+  } catch (error) {
+    if (!(error instanceof KubectlError)) throw error;
+    throw new Error(
+      `The API server refused the manifests, so nothing was applied:\n${(error.result.stderr || error.result.stdout).trim()}`,
+      { cause: error },
+    );
+  }
   const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
