@@ -21,8 +21,10 @@ afterAll(async () => {
   workspace?.remove();
 });
 
-function deploy(inputs: Record<string, string>) {
+/** Node 24 as action.yml asks; the first deploy runs on Node 20 too, the runtime local runners still have. */
+function deploy(inputs: Record<string, string>, node: 'node20' | 'node24' = 'node24') {
   return runAction({
+    node,
     action: 'deploy-k3s-backend',
     cwd: workspace.dir,
     inputs: {
@@ -54,7 +56,7 @@ test('bad manifests fail the step with an annotation at each file and line, and 
 });
 
 test('the bundled action deploys, then fails fast on a bad image, rolls back and says so', async () => {
-  const first = await deploy({});
+  const first = await deploy({}, 'node20');
   expect(first.code).toBe(0);
   expect(JSON.parse(first.outputs.applied)).toEqual([
     { kind: 'Secret', namespace: 'sophia', name: 'sophia-backend-secrets' },
