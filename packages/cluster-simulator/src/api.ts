@@ -37,6 +37,7 @@ export interface ListOptions {
 
 export interface DeleteOptions {
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
@@ -70,10 +71,15 @@ function withoutVolatileMetadata(object: KubeObject): KubeObject {
   return copy;
 }
 
+export interface ApiSettings extends DefaultingContext {
+  /** How long a deleted, started pod stays Terminating before it is gone (0: at once). */
+  podTerminationMs(): number;
+}
+
 export class ClusterApi {
   constructor(
     readonly store: ObjectStore,
-    private readonly defaulting: DefaultingContext,
+    private readonly defaulting: ApiSettings,
   ) {}
 
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
@@ -334,6 +340,13 @@ export class ClusterApi {
       return { object: this.store.remove(type, undefined, name), immediate: true };
     }
     if (policy === 'Orphan') this.orphanDependents(existing.metadata.uid);
+    if (type.kind === 'Pod' && this.terminatesGracefully(existing, options)) {
+      if (existing.metadata.deletionTimestamp) return { object: existing, immediate: false };
+      const grace: number = options.gracePeriodSeconds ?? existing.spec?.terminationGracePeriodSeconds ?? 30;
+      existing.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      existing.metadata.deletionGracePeriodSeconds = grace;
+      return { object: this.store.update(type, existing), immediate: false };
+    }
     const finalizers: string[] = [...(existing.metadata.finalizers ?? [])];
     if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
     if (finalizers.length === 0) return { object: this.store.remove(type, namespace, name), immediate: true };
@@ -343,6 +356,16 @@ export class ClusterApi {
     existing.metadata.deletionGracePeriodSeconds = 0;
     if (existing.metadata.generation) existing.metadata.generation += 1;
     return { object: this.store.update(type, existing), immediate: false };
+  }
+
+  /** A started pod is Terminating for a while (the kubelet stops it), unless forced with grace 0. */
+  private terminatesGracefully(pod: KubeObject, options: DeleteOptions): boolean {
+    return (
+      this.defaulting.podTerminationMs() > 0 &&
+      Boolean(pod.spec?.nodeName) &&
+      options.gracePeriodSeconds !== 0 &&
+      pod.status?.phase === 'Running'
+    );
   }
 
   private orphanDependents(uid: string): void {

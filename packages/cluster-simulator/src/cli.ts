@@ -24,6 +24,7 @@ const USAGE = `Usage: cli.ts [options]
   --timings demo|test      delay preset (default: demo, human-visible)
   --controller-delay-ms N  --scheduler-delay-ms N  --pod-start-ms N
   --backoff-ms N           --job-run-ms N           --second-ms N
+  --pod-termination-ms N   how long deleted pods stay Terminating
   --image-pull-failure RE  images that fail to pull (ImagePullBackOff)
   --crash-loop RE          images that crash (CrashLoopBackOff)
   --node NAME=IP[:role,..] a node (repeatable; replaces the default k3s-server + mcp-node)
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
         'pod-start-ms': { type: 'string' },
         'backoff-ms': { type: 'string' },
         'job-run-ms': { type: 'string' },
+        'pod-termination-ms': { type: 'string' },
         'second-ms': { type: 'string' },
         'image-pull-failure': { type: 'string' },
         'crash-loop': { type: 'string' },
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     podStartDelayMs: integer('pod-start-ms', values['pod-start-ms']),
     backOffDelayMs: integer('backoff-ms', values['backoff-ms']),
     jobRunMs: integer('job-run-ms', values['job-run-ms']),
+    podTerminationMs: integer('pod-termination-ms', values['pod-termination-ms']),
     secondMs: integer('second-ms', values['second-ms']),
   };
   const timings: Timings = { ...base };

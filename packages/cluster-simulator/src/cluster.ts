@@ -122,6 +122,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const store = new ObjectStore();
   let nextServiceIp = 1;
   const api = new ClusterApi(store, {
+    podTerminationMs: () => timings.podTerminationMs,
     allocateClusterIp: () => {
       nextServiceIp++;
       return `10.43.${Math.floor(nextServiceIp / 250)}.${nextServiceIp % 250}`;

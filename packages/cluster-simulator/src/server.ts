@@ -136,6 +136,27 @@ function scaleOf(type: ResourceType, object: KubeObject): KubeObject {
   };
 }
 
+/** A log for a started container; the kubelet's refusal (400) for one that never started. */
+function podLog(pod: KubeObject, requested: string | null): string {
+  const containers: Json[] = pod.spec?.containers ?? [];
+  const name: string = requested ?? containers[0]?.name ?? '';
+  if (!containers.some((container) => container.name === name)) {
+    throw badRequest(`container ${name} is not valid for pod ${pod.metadata.name}`);
+  }
+  const status = (pod.status?.containerStatuses ?? []).find((entry: Json) => entry.name === name);
+  const waiting = status?.state?.waiting?.reason;
+  if (!status || (waiting && !status.lastState?.terminated)) {
+    const why =
+      waiting === 'ImagePullBackOff' || waiting === 'ErrImagePull'
+        ? 'trying and failing to pull image'
+        : (waiting ?? 'ContainerCreating');
+    throw badRequest(`container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${why}`);
+  }
+  const image = containers.find((container) => container.name === name)?.image;
+  const started = status.state?.running?.startedAt ?? status.lastState?.terminated?.startedAt ?? pod.status?.startTime;
+  return `${started} simulated container ${name} (${image}) started on ${pod.spec?.nodeName}\n`;
+}
+
 export function createRequestHandler(context: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(context, req, res).catch((error) => {
@@ -247,9 +268,7 @@ async function handleResource(
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
   if (subresource === 'log') {
-    const pod = api.get(type, namespace, name ?? '');
-    const container = query.get('container') ?? pod.spec?.containers?.[0]?.name;
-    send(res, 200, `${pod.metadata.name}/${container}: started (simulated container)\n`, 'text/plain');
+    send(res, 200, podLog(api.get(type, namespace, name ?? ''), query.get('container')), 'text/plain');
     return;
   }
   if (subresource === 'scale') {
@@ -322,6 +341,8 @@ async function handleResource(
       const options: DeleteOptions = { ...(parseBody(body) ?? {}) };
       const policy = query.get('propagationPolicy');
       if (policy) options.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+      const grace = query.get('gracePeriodSeconds');
+      if (grace !== null) options.gracePeriodSeconds = Number(grace);
       const dryRun =
         query.getAll('dryRun').includes('All') ||
         (Array.isArray((options as Json).dryRun) && (options as Json).dryRun.includes('All'));

@@ -290,3 +290,35 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
 
 describe(`${plain.label} workloads`, () => workloadScenarios(plain, true));
 describe.each(versioned)('$label workloads', (flavour) => workloadScenarios(flavour, false));
+
+describe(`${plain.label} pod lifecycle`, () => {
+  let session: KubectlSession;
+  beforeAll(async () => {
+    session = await openSession(plain, { timings: { podTerminationMs: 400 } });
+  });
+  afterAll(() => session.close());
+
+  test('deleted pods are Terminating for a while; logs come from started containers only', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: simple('lifecycle', 1) });
+    await session.ok(['rollout', 'status', 'deployment/lifecycle', '--timeout=20s']);
+    const [pod] = JSON.parse(await session.ok(['get', 'pods', '-l', 'app=lifecycle', '-o', 'json'])).items;
+    expect(await session.ok(['logs', `pod/${pod.metadata.name}`])).toContain(
+      'simulated container app (ghcr.io/sophia-ai/lifecycle:1)',
+    );
+    await session.ok(['delete', 'pod', pod.metadata.name, '--wait=false']);
+    expect(await session.ok(['get', 'pod', pod.metadata.name])).toMatch(/Terminating/);
+    await session.ok(['wait', '--for=delete', `pod/${pod.metadata.name}`, '--timeout=10s']);
+    await session.ok(['rollout', 'status', 'deployment/lifecycle', '--timeout=20s']);
+
+    await session.ok(['set', 'image', 'deployment/lifecycle', 'app=ghcr.io/sophia-ai/lifecycle:broken']);
+    const failing = await eventually(async () => {
+      const pods = JSON.parse(await session.ok(['get', 'pods', '-l', 'app=lifecycle', '-o', 'json'])).items;
+      return pods.find((candidate: { spec: { containers: Array<{ image: string }> } }) =>
+        candidate.spec.containers[0].image.endsWith(':broken'),
+      );
+    });
+    const logs = await session.run(['logs', `pod/${failing.metadata.name}`]);
+    expect(logs.code).toBe(1);
+    expect(logs.stderr).toMatch(/is waiting to start: (ContainerCreating|trying and failing to pull image)/);
+  });
+});

@@ -16,6 +16,8 @@ export interface Timings {
   backOffDelayMs: number;
   /** How long a Job's pod runs before it succeeds. */
   jobRunMs: number;
+  /** How long a deleted, started pod stays Terminating (0: removed at once). */
+  podTerminationMs: number;
   /** How long one second of spec durations (progressDeadlineSeconds, minReadySeconds) lasts. */
   secondMs: number;
 }
@@ -26,6 +28,7 @@ export const TEST_TIMINGS: Timings = {
   podStartDelayMs: 60,
   backOffDelayMs: 60,
   jobRunMs: 150,
+  podTerminationMs: 0,
   secondMs: 1000,
 };
 
@@ -35,6 +38,7 @@ export const DEMO_TIMINGS: Timings = {
   podStartDelayMs: 2500,
   backOffDelayMs: 2000,
   jobRunMs: 3000,
+  podTerminationMs: 1500,
   secondMs: 1000,
 };
 

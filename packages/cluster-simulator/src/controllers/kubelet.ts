@@ -261,10 +261,35 @@ function syncPod(context: ControllerContext, pod: KubeObject, node: KubeObject):
     context.requeueAfter(podStartDelayMs + jobRunMs - elapsed + 1);
 }
 
+/** A Terminating pod is gone podTerminationMs after its deletion (finalizers of others permitting). */
+function finishTermination(context: ControllerContext, pod: KubeObject): void {
+  if ((pod.metadata.finalizers ?? []).length > 0) return;
+  if (!context.instants.has(`${pod.metadata.uid}/terminating`)) {
+    context.recordEvent(
+      pod,
+      'Normal',
+      'Killing',
+      `Stopping container ${pod.spec.containers?.[0]?.name ?? ''}`,
+      'kubelet',
+    );
+  }
+  const since = instantOf(context, pod.metadata.uid, 'terminating');
+  const remaining = since + context.timings.podTerminationMs - Date.now();
+  if (remaining > 0) {
+    context.requeueAfter(remaining + 1);
+    return;
+  }
+  context.store.remove(podType, pod.metadata.namespace, pod.metadata.name);
+}
+
 export function runKubelet(context: ControllerContext): void {
   const nodes = new Map(context.store.list(nodeType).map((node) => [node.metadata.name, node]));
   for (const pod of context.store.list(podType)) {
-    if (!pod.spec.nodeName || pod.metadata.deletionTimestamp) continue;
+    if (pod.metadata.deletionTimestamp) {
+      finishTermination(context, pod);
+      continue;
+    }
+    if (!pod.spec.nodeName) continue;
     const node = nodes.get(pod.spec.nodeName);
     if (!node) {
       context.api.delete(podType, pod.metadata.namespace, pod.metadata.name, {});
