@@ -157,6 +157,8 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
   test('the next deploy after a rollback goes through', async () => {
     const report = await deploy({ [BACKEND]: `${BACKEND}:1.6.1` });
     expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '5' });
+    const history = await kubectl.rolloutHistory({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+    expect(history).toMatch(/^5\s+test deploy$/m);
   });
 
   test('a conflict with another field manager is reported clearly and nothing is forced', async () => {
