@@ -1,6 +1,7 @@
 /**
  * Decoding of the Kubernetes protobuf envelope for the objects kubectl 1.32+ creates with typed
- * clients (`kubectl create namespace|configmap|secret|serviceaccount|deployment|service|job`):
+ * clients (`kubectl create namespace|configmap|secret|serviceaccount|deployment|service|job`, and the
+ * DeleteOptions of `kubectl drain`):
  * those send `application/vnd.kubernetes.protobuf` bodies and do not fall back to JSON. Only the
  * fields of these types are mapped (field numbers from the Kubernetes generated.proto files).
  */
@@ -167,6 +168,14 @@ const MESSAGES: Record<string, MessageSpec> = {
     8: f('ttlSecondsAfterFinished', 'int', { pointer: true }),
     10: f('suspend', 'bool', { pointer: true }),
   },
+  DeleteOptions: {
+    1: f('gracePeriodSeconds', 'int', { pointer: true }),
+    2: f('preconditions', m('Preconditions')),
+    3: f('orphanDependents', 'bool', { pointer: true }),
+    4: f('propagationPolicy', 'string'),
+    5: f('dryRun', 'string', { repeated: true }),
+  },
+  Preconditions: { 1: f('uid', 'string'), 2: f('resourceVersion', 'string') },
   Time: {},
 };
 
@@ -306,7 +315,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Json {
   const typeMeta = readFields(envelope.find((field) => field.number === 1)?.bytes ?? Buffer.alloc(0));
   const apiVersion = (typeMeta.find((field) => field.number === 1)?.bytes ?? Buffer.alloc(0)).toString('utf8');
   const kind = (typeMeta.find((field) => field.number === 2)?.bytes ?? Buffer.alloc(0)).toString('utf8');
-  if (!MESSAGES[kind] || !['v1', 'apps/v1', 'batch/v1'].includes(apiVersion)) {
+  if (!MESSAGES[kind] || !['v1', 'apps/v1', 'batch/v1', 'meta.k8s.io/v1'].includes(apiVersion)) {
     throw new ApiError(
       415,
       'UnsupportedMediaType',

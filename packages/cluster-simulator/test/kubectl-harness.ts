@@ -28,7 +28,7 @@ function plainKubectl(): string | undefined {
 export function kubectlFlavours(): KubectlFlavour[] {
   const plain = plainKubectl();
   if (!plain) throw new Error('kubectl is not on PATH: these tests drive the real kubectl binary');
-  const flavours: KubectlFlavour[] = [{ label: 'kubectl', binary: plain, clusterVersion: 'v1.31.4+k3s1' }];
+  const flavours: KubectlFlavour[] = [{ label: 'kubectl', binary: plain, clusterVersion: 'v1.32.3+k3s1' }];
   const directory = dirname(realpathSync(plain));
   for (const minor of ['27', '33']) {
     const binary = join(directory, `kubectl.1.${minor}`);

@@ -217,6 +217,26 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
     expect((await session.run(['get', 'node', 'edge-1'])).stderr).toContain('nodes "edge-1" not found');
   });
 
+  test('drain moves pods off a node and cordons it; uncordon lets pods back', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: simple('drained', 4) });
+    await session.ok(['rollout', 'status', 'deployment/drained', '--timeout=20s']);
+    const drained = await session.ok([
+      'drain',
+      'mcp-node',
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--force',
+      '--timeout=20s',
+    ]);
+    expect(drained).toContain('node/mcp-node drained');
+    expect(await session.ok(['get', 'nodes'])).toMatch(/mcp-node\s+Ready,SchedulingDisabled/);
+    await session.ok(['rollout', 'status', 'deployment/drained', '--timeout=20s']);
+    const rows = podRows(await session.ok(['get', 'pods', '-o', 'wide']), 'drained');
+    expect(rows.map((row) => row[6])).toEqual(['k3s-server', 'k3s-server', 'k3s-server', 'k3s-server']);
+    expect(await session.ok(['uncordon', 'mcp-node'])).toContain('node/mcp-node uncordoned');
+    await session.ok(['delete', 'deployment', 'drained']);
+  });
+
   test('StatefulSet, DaemonSet and Job reach the verdicts kubectl waits for', async () => {
     const statefulSet = {
       apiVersion: 'apps/v1',
