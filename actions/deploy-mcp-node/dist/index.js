@@ -56627,6 +56627,7 @@ class ApplyConflictError extends Error {
         return [...new Set([...this.details.matchAll(/conflicts? with "([^"]+)"/g)].map((match) => match[1]))];
     }
 }
+const REQUEST_TIMEOUT = '60s';
 function summarizeArgs(args) {
     return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
 }
@@ -56665,7 +56666,8 @@ class Kubectl {
     }
     async run(args, options = {}) {
         this.trace(`kubectl ${args.join(' ')}`);
-        const result = await this.transport.run(args, options.stdin);
+        // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
+        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin);
         if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
             throw new KubectlError(args, result, this.where);
         return result;

@@ -37,6 +37,8 @@ export class ApplyConflictError extends Error {
   }
 }
 
+const REQUEST_TIMEOUT = '60s';
+
 function summarizeArgs(args: string[]): string {
   return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
 }
@@ -93,7 +95,8 @@ export class Kubectl {
 
   async run(args: string[], options: RunOptions = {}): Promise<KubectlResult> {
     this.trace(`kubectl ${args.join(' ')}`);
-    const result = await this.transport.run(args, options.stdin);
+    // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
+    const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin);
     if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
       throw new KubectlError(args, result, this.where);
     return result;
