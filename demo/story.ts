@@ -154,6 +154,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     // The application repository as a runner checks it out: manifests of the backend and the MCP servers.
     cpSync(path.join(fixtures, 'backend'), workspace, { recursive: true });
     cpSync(path.join(fixtures, 'mcp'), workspace, { recursive: true });
+    // ...and the helper scripts deploy.yml runs from its checkout.
+    cpSync(path.join(repoRoot, '.github', 'scripts'), path.join(workspace, '.github', 'scripts'), { recursive: true });
     write(
       [
         `  frontend host  ${sandbox.user}@127.0.0.1:${sandbox.sshPort} (OpenSSH), nginx serving ${sandbox.siteDir}/current`,
@@ -341,9 +343,10 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     writeApp(workspace, 'v3', 'the asset manifest points at a CDN path that does not exist');
     const third = await deploy(
       'Act 3: a healthy backend with a broken frontend v3: a run lands whole or not at all',
-      'The backend 1.6.1 rolls out fine, but the site fails its health check. The rollback jobs undo both\n' +
-        '  components this run deployed: the frontend to v1, the backend to its previous good revision.',
-      { components: 'frontend,backend', 'backend-images': `api=${BACKEND_IMAGE}:1.6.1` },
+      'The backend 1.6.1 rolls out fine, but the site fails its health check. The rollback jobs undo what\n' +
+        '  this run changed: the frontend to v1, the backend to its previous good revision. The MCP servers\n' +
+        '  are deployed too, unchanged, so they are left as they are.',
+      { components: 'frontend,backend,mcp', 'backend-images': `api=${BACKEND_IMAGE}:1.6.1` },
       'c3d4e5f60718293a4b5c6d7e8f90123456789012',
     );
     record(
@@ -355,6 +358,26 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
         'rollback-backend': 'success',
         'rollback-mcp': 'skipped',
       }),
+    );
+    const mcpAtEnd = cluster
+      .list('Deployment', 'sophia')
+      .filter((workload) => workload.metadata.labels?.['app.kubernetes.io/component'] === 'mcp-server');
+    record(
+      check(
+        'the MCP servers, unchanged by this run, kept their revision',
+        mcpAtEnd.length >= 3 &&
+          mcpAtEnd.every(
+            (workload) =>
+              annotation(workload, 'deployment.kubernetes.io/revision') === '1' &&
+              annotation(workload, 'sophia.ai/failed-revisions') === '',
+          ),
+        mcpAtEnd
+          .map(
+            (workload) =>
+              `${workload.metadata.name} revision ${annotation(workload, 'deployment.kubernetes.io/revision')}`,
+          )
+          .join(', '),
+      ),
     );
     const servedAtEnd = await servedHealth(sandbox.siteUrl);
     record(

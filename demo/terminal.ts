@@ -128,8 +128,8 @@ export function renderJob(job: JobRecord): string {
   for (const step of job.steps) {
     out.push(stepLine(step));
     if (step.note) out.push(...step.note.split('\n').map((line) => `        ${dim(line)}`));
-    for (const annotation of step.annotations.filter((a) => a.level !== 'notice')) {
-      const colour = annotation.level === 'error' ? red : yellow;
+    for (const annotation of step.annotations) {
+      const colour = { error: red, warning: yellow, notice: cyan }[annotation.level];
       out.push(`        ${colour(`${annotation.level}:`)} ${annotation.message.split('\n').join('\n        ')}`);
     }
     if (step.uses?.startsWith('./actions/')) out.push(...outputLines(step.outputs));

@@ -99,9 +99,14 @@ describe('pnpm demo', () => {
     // Act 3: a healthy backend is rolled back with the broken frontend, through deploy.yml's wiring.
     const act3 = account.slice(account.indexOf('Act 3'));
     expect(act3).toMatch(/✓ Deploy to k3s \(\.\/actions\/deploy-k3s-backend\)/);
-    expect(act3).toMatch(/✓ List the workloads this run rolled out/);
-    expect(act3).toMatch(/✓ Roll the workloads back to their previous revision \(\.\/actions\/rollback\)/);
+    expect(act3).toMatch(/✓ List the workloads this deploy changed/);
+    expect(act3).toMatch(
+      /✓ Roll the workloads this run changed back to their previous revision \(\.\/actions\/rollback\)/,
+    );
     expect(act3).toMatch(/→ from = \{"Deployment\/sophia-backend":"4"\}/);
+    // The MCP servers were deployed unchanged: nothing of theirs is rolled back.
+    expect(act3).toMatch(/– Roll back MCP servers skipped/);
+    expect(act3).not.toContain('was created by this run');
 
     // Summaries are rendered as tables, not raw Markdown.
     expect(account).toMatch(/│ URL\s+│ Passed\s+│/);

@@ -256,6 +256,16 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
     },
   );
 
+  it.each(['backend', 'mcp'])('%s workloads are rolled back only when this run changed some', (deployJob) => {
+    expect(deploy.jobs[`rollback-${deployJob}`].if).toContain(`needs.${deployJob}.outputs.changed != ''`);
+    const steps = deploy.jobs[deployJob].steps ?? [];
+    const ids = steps.map((step) => step.id);
+    expect(ids.indexOf('before')).toBeLessThan(ids.indexOf('deploy'));
+    expect(ids.indexOf('deploy')).toBeLessThan(ids.indexOf('changed'));
+    const rollbackStep = deploy.jobs[`rollback-${deployJob}`].steps?.find((step) => step.uses === './actions/rollback');
+    expect(rollbackStep?.with?.workloads).toBe(`\${{ needs.${deployJob}.outputs.changed }}`);
+  });
+
   it('the gate runs after every deploy job, also when one failed, unless the run was cancelled', () => {
     expect(deploy.jobs['health-gate'].needs).toEqual(['plan', 'frontend', 'backend', 'mcp']);
     expect(deploy.jobs['health-gate'].if).toBe(
