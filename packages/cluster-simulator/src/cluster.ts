@@ -152,6 +152,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     { fieldManager: 'k3s' },
   );
 
+  const serverAddress = (options.nodes ?? DEFAULT_NODES)[0]?.internalIp;
+  if (serverAddress) {
+    api.create(
+      typeOf('Endpoints'),
+      'default',
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+        subsets: [{ addresses: [{ ip: serverAddress }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
+      },
+      { fieldManager: 'k3s' },
+    );
+  }
+
   const controllers = new ControllerManager(
     { store, api, instants: new Map(), timings, failures, recordEvent: createEventRecorder(store), kubeletVersion },
     CONTROLLERS,

@@ -29,7 +29,7 @@ function resource(
     group,
     version: 'v1',
     plural,
-    singular: kind.toLowerCase(),
+    singular: kind === 'Endpoints' ? 'endpoints' : kind.toLowerCase(),
     kind,
     namespaced: options.namespaced ?? true,
     shortNames: options.shortNames ?? [],
@@ -47,6 +47,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   resource('', 'Secret', 'secrets'),
   resource('', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
   resource('', 'Event', 'events', { shortNames: ['ev'] }),
+  resource('', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
   resource('apps', 'Deployment', 'deployments', {
     shortNames: ['deploy'],
     categories: ['all'],
@@ -67,6 +68,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   resource('batch', 'Job', 'jobs', { categories: ['all'], subresources: ['status'] }),
   resource('batch', 'CronJob', 'cronjobs', { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   resource('networking.k8s.io', 'Ingress', 'ingresses', { shortNames: ['ing'], subresources: ['status'] }),
+  resource('discovery.k8s.io', 'EndpointSlice', 'endpointslices'),
 ];
 
 export const GROUPS: string[] = [...new Set(RESOURCE_TYPES.map((type) => type.group).filter((group) => group !== ''))];

@@ -349,6 +349,30 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  Endpoints: {
+    columns: [NAME, column('Endpoints'), AGE],
+    row: (object) => {
+      const endpoints: string[] = [];
+      for (const subset of object.subsets ?? []) {
+        for (const address of subset.addresses ?? []) {
+          for (const port of subset.ports ?? []) endpoints.push(`${address.ip}:${port.port}`);
+        }
+      }
+      const shown =
+        endpoints.slice(0, 3).join(',') + (endpoints.length > 3 ? ` + ${endpoints.length - 3} more...` : '');
+      return [object.metadata.name, shown || '<none>', age(object)];
+    },
+  },
+  EndpointSlice: {
+    columns: [NAME, column('AddressType'), column('Ports'), column('Endpoints'), AGE],
+    row: (object) => {
+      const addresses = (object.endpoints ?? []).flatMap((endpoint: Json) => endpoint.addresses ?? []);
+      const ports = (object.ports ?? []).map((port: Json) => port.port).join(',');
+      const shown =
+        addresses.slice(0, 3).join(',') + (addresses.length > 3 ? ` + ${addresses.length - 3} more...` : '');
+      return [object.metadata.name, object.addressType, ports || '<unset>', shown || '<unset>', age(object)];
+    },
+  },
   Event: {
     columns: [column('Last Seen'), column('Type'), column('Reason'), column('Object'), column('Message')],
     row: (object) => [

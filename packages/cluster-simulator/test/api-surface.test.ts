@@ -119,7 +119,7 @@ describe('API surface', () => {
     );
     expect(aggregated.headers['cache-control']).toBe('no-cache, private');
     const groups = JSON.parse(aggregated.body).items.map((item: { metadata: { name: string } }) => item.metadata.name);
-    expect(groups).toEqual(['apps', 'batch', 'networking.k8s.io']);
+    expect(groups).toEqual(['apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io']);
     const legacy = JSON.parse((await call(cluster, 'GET', '/apis/apps/v1')).body);
     const deployments = legacy.resources.find((resource: { name: string }) => resource.name === 'deployments');
     expect(deployments).toMatchObject({

@@ -168,6 +168,13 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
       ports: [{ containerPort: 8080, protocol: 'TCP' }],
     });
     await session.ok(['wait', '--for=condition=complete', 'job/migrate', '-n', namespace, '--timeout=20s']);
+    const endpoints = await eventually(async () => {
+      const object = JSON.parse(await session.ok(['get', 'endpoints', 'web', '-n', namespace, '-o', 'json']));
+      return object.subsets?.[0]?.addresses?.length === 2 ? object : undefined;
+    });
+    expect(endpoints.subsets[0].ports).toEqual([{ name: '80-8080', port: 8080, protocol: 'TCP' }]);
+    const described = await session.ok(['describe', 'service', 'web', '-n', namespace]);
+    expect(described).toMatch(/Endpoints:\s+10\.42\.\d+\.\d+:8080,10\.42\.\d+\.\d+:8080/);
   });
 
   if (!full) return;

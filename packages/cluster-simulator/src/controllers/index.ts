@@ -1,6 +1,7 @@
 /** The controllers, in the order a pass runs them. */
 import { reconcileDaemonSets } from './daemonset.js';
 import { reconcileDeployments } from './deployment.js';
+import { reconcileEndpoints } from './endpoints.js';
 import { collectGarbage } from './garbage-collector.js';
 import { reconcileJobs } from './job.js';
 import { runKubelet } from './kubelet.js';
@@ -18,4 +19,5 @@ export const CONTROLLERS: Controller[] = [
   reconcileJobs,
   schedulePods,
   runKubelet,
+  reconcileEndpoints,
 ];
