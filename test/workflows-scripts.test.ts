@@ -3,6 +3,8 @@
  * run it as deploy.yml does, with kubectl on the runner (kubeconfig) and on the server over SSH.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
@@ -12,8 +14,11 @@ const script = path.join(repoRoot, '.github', 'scripts', 'workload-generations.s
 
 let cluster: TestCluster;
 let server: SandboxTarget;
+/** Home and working directory of the script: whatever it leaves there is seen and removed. */
+let scratch: string;
 
 beforeAll(async () => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'workload-generations-'));
   [cluster, server] = await Promise.all([startTestCluster(), startSshTarget()]);
   await cluster.observer.apply(
     [
@@ -27,6 +32,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([cluster?.stop(), server?.stop()]);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  // A step leaves nothing behind in the runner's home or workspace.
+  expect(readdirSync(scratch)).toEqual([]);
 });
 
 function deployment(name: string, image: string) {
@@ -45,7 +56,10 @@ function deployment(name: string, image: string) {
 /** Runs the script as a step would; asynchronously, since the simulator answers from this process. */
 function generations(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn('bash', [script], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? '', HOME: scratch, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -11,6 +11,8 @@ set -euo pipefail
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+# kubectl's discovery cache goes with the rest, not into the home or working directory.
+export KUBECACHEDIR="$scratch/cache"
 
 scope=(--all-namespaces)
 if [ -n "${NAMESPACE:-}" ]; then scope=(--namespace "$NAMESPACE"); fi
