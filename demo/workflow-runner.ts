@@ -316,7 +316,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   while (pending.size > 0) {
     const ready = [...pending].filter(([, job]) => needsOf(job).every((need) => finished.has(need)));
     if (ready.length === 0) throw new Error(`${file}: jobs ${[...pending.keys()].join(', ')} wait on each other`);
-    await Promise.all(
+    // allSettled: when one job cannot run at all, the others of its wave still finish (and clean up) first.
+    const wave = await Promise.allSettled(
       ready.map(async ([id, job]) => {
         pending.delete(id);
         const record = await runJob(id, job, base, finished, options);
@@ -325,6 +326,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         options.onJob?.(record);
       }),
     );
+    const broken = wave.find((outcome) => outcome.status === 'rejected');
+    if (broken) throw broken.reason;
   }
   const jobs: Record<string, Value> = Object.fromEntries(
     [...finished].map(([id, record]) => [id, { result: record.result, outputs: record.outputs }]),
