@@ -55,12 +55,14 @@ export interface WorkflowRun {
 }
 
 export interface RunWorkflowOptions {
-  /** Path of the workflow file (on: workflow_call). */
+  /** Path of the workflow file (on: workflow_call, or workflow_dispatch as a person starts it). */
   file: string;
   inputs: Record<string, string>;
   secrets: Record<string, string>;
   /** The checked-out repository the jobs work in. */
   workspace: string;
+  /** Repository or environment variables (the vars context). */
+  vars?: Record<string, string>;
   /** Values of the github context the expressions may read (sha, repository...). */
   github?: Record<string, Value>;
   /** Called as each job ends, in the order jobs finish. */
@@ -92,10 +94,15 @@ interface JobDefinition {
 interface InputDefinition {
   required?: boolean;
   default?: unknown;
+  type?: string;
+  options?: string[];
 }
 
 interface WorkflowDefinition {
-  on: { workflow_call?: { inputs?: Record<string, InputDefinition>; outputs?: Record<string, { value: string }> } };
+  on: {
+    workflow_call?: { inputs?: Record<string, InputDefinition>; outputs?: Record<string, { value: string }> };
+    workflow_dispatch?: { inputs?: Record<string, InputDefinition> } | null;
+  };
   jobs: Record<string, JobDefinition>;
 }
 
@@ -104,9 +111,14 @@ function needsOf(job: JobDefinition): string[] {
   return Array.isArray(job.needs) ? job.needs : [job.needs];
 }
 
-/** The inputs as workflow_call hands them to the jobs: declared ones only, defaults applied. */
+/** The inputs as the trigger hands them to the jobs: declared ones only, defaults applied, choices checked. */
 function callInputs(workflow: WorkflowDefinition, given: Record<string, string>, file: string): Record<string, string> {
-  const declared = workflow.on.workflow_call?.inputs ?? {};
+  const declared = workflow.on.workflow_call?.inputs ?? workflow.on.workflow_dispatch?.inputs ?? {};
+  for (const [name, spec] of Object.entries(declared)) {
+    if (spec.type === 'choice' && name in given && !spec.options?.includes(given[name])) {
+      throw new Error(`${file}: input "${name}" must be one of ${spec.options?.join(', ')}, got "${given[name]}"`);
+    }
+  }
   const unknown = Object.keys(given).filter((name) => !(name in declared));
   if (unknown.length > 0) throw new Error(`${file} declares no input ${unknown.join(', ')}`);
   const inputs: Record<string, string> = {};
@@ -262,7 +274,7 @@ async function runJob(
     };
     if (!condition(step.if, stepContext)) {
       records.push({
-        name: step.name ?? step.uses ?? `step ${index + 1}`,
+        name: toText(interpolate(step.name ?? step.uses ?? `Run step ${index + 1}`, stepContext)),
         uses: step.uses,
         result: 'skipped',
         durationMs: 0,
@@ -306,7 +318,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     inputs: callInputs(workflow, options.inputs, file),
     secrets: options.secrets,
     github: { sha: '3f786850e387550fdab836ed7e6dc881de23001b', repository: 'sophia/sophia-ai', ...options.github },
-    vars: {},
+    vars: options.vars ?? {},
     env: {},
     runner: { os: 'Linux', arch: 'X64' },
   };
