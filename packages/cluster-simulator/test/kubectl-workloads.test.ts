@@ -321,7 +321,7 @@ describe.each(versioned)('$label workloads', (flavour) => workloadScenarios(flav
 describe(`${plain.label} pod lifecycle`, () => {
   let session: KubectlSession;
   beforeAll(async () => {
-    session = await openSession(plain, { timings: { podTerminationMs: 400 } });
+    session = await openSession(plain, { timings: { podTerminationMs: 2000 } });
   });
   afterAll(() => session.close());
 
@@ -333,6 +333,7 @@ describe(`${plain.label} pod lifecycle`, () => {
       'simulated container app (ghcr.io/sophia-ai/lifecycle:1)',
     );
     await session.ok(['delete', 'pod', pod.metadata.name, '--wait=false']);
+    expect(session.cluster.get('Pod', 'default', pod.metadata.name)?.metadata.deletionTimestamp).toBeDefined();
     expect(await session.ok(['get', 'pod', pod.metadata.name])).toMatch(/Terminating/);
     await session.ok(['wait', '--for=delete', `pod/${pod.metadata.name}`, '--timeout=10s']);
     await session.ok(['rollout', 'status', 'deployment/lifecycle', '--timeout=20s']);
