@@ -6,10 +6,11 @@
  * release of that major line, the one tag that is force-pushed).
  *
  * Usage: node scripts/publish-actions.mjs --version v1.2.3 [--remote-pattern URL] [--actions a,b]
- *                                         [--root DIR] [--branch main] [--dry-run]
+ *                                         [--root DIR] [--branch main] [--dry-run] [--source-major-tag]
  *   --remote-pattern  git URL with `{action}` standing for the action's directory name
  *                     (env PUBLISH_REMOTE_PATTERN; default https://github.com/sophia/{action}.git)
  *   PUBLISH_TOKEN     token sent as an HTTP header to https remotes (never put in a URL or a log)
+ *   --source-major-tag  also move vX in this repository's origin (for `sophia/deploy-actions/<action>@v1`)
  *   SOURCE_REPOSITORY, SOURCE_COMMIT  recorded in each commit message (default: this checkout's HEAD)
  */
 import { execFileSync } from 'node:child_process';
@@ -51,6 +52,7 @@ function parseArguments(argv) {
     else if (flag === '--root') options.root = value();
     else if (flag === '--branch') options.branch = value();
     else if (flag === '--dry-run') options.dryRun = true;
+    else if (flag === '--source-major-tag') options.sourceMajorTag = true;
     else throw new PublishError(`Unknown argument "${flag}"`);
   }
   return options;
@@ -135,6 +137,33 @@ function revision(work, ref) {
   return git(work, ['rev-parse', '--verify', '--quiet', ref], { allowFailure: true }) || undefined;
 }
 
+/** Where a version stands among the released ones: the newest overall, the newest of its major line. */
+function standing(work, version) {
+  const released = releasedVersions(work);
+  const notOlder = (others) => !version.prerelease && others.every((other) => compareReleases(other, version) <= 0);
+  return {
+    newest: notOlder(released),
+    newestOfLine: notOlder(released.filter((other) => other.major === version.major)),
+  };
+}
+
+/** How a major tag fared, in words for the report. */
+function majorTagReport(version, newestOfLine, moved) {
+  const majorTag = `v${version.major}`;
+  if (version.prerelease) return `${majorTag} kept (prerelease)`;
+  if (!newestOfLine) return `${majorTag} kept (a newer ${majorTag} release exists)`;
+  return `${majorTag} ${moved ? 'moved' : 'already here'}`;
+}
+
+function identity() {
+  return [
+    '-c',
+    `user.name=${process.env.GIT_AUTHOR_NAME || 'Sophia AI'}`,
+    '-c',
+    `user.email=${process.env.GIT_AUTHOR_EMAIL || 'releases@sophia.ai'}`,
+  ];
+}
+
 /**
  * One action: fetch its repository, lay the files over its branch, commit, tag. The branch only
  * moves forward to the newest release (a backport or prerelease is reachable by its tag alone);
@@ -144,12 +173,6 @@ function publishOne(action, settings) {
   const { version, remotePattern, branch, auth, dryRun, source } = settings;
   const remote = remoteFor(remotePattern, action.name);
   const work = mkdtempSync(path.join(os.tmpdir(), `publish-${action.name}-`));
-  const identity = [
-    '-c',
-    `user.name=${process.env.GIT_AUTHOR_NAME || 'Sophia AI'}`,
-    '-c',
-    `user.email=${process.env.GIT_AUTHOR_EMAIL || 'releases@sophia.ai'}`,
-  ];
   try {
     git(work, ['init', '--quiet']);
     git(work, ['remote', 'add', 'origin', remote]);
@@ -170,20 +193,16 @@ function publishOne(action, settings) {
         `${action.name}: ${version.tag} was already published with different content; a release tag is never moved (publish a new version)`,
       );
     }
-    const released = releasedVersions(work);
-    const newest = !version.prerelease && released.every((other) => compareReleases(other, version) <= 0);
-    const newestOfLine =
-      !version.prerelease &&
-      released.filter((other) => other.major === version.major).every((other) => compareReleases(other, version) <= 0);
+    const { newest, newestOfLine } = standing(work, version);
 
     let newCommit = false;
     if (!publishedTree) {
       if (!branchHead || git(work, ['rev-parse', 'HEAD^{tree}']) !== tree) {
         const message = `${action.name} ${version.tag}\n\nPublished from ${source.repository}@${source.commit}.`;
-        git(work, [...identity, 'commit', '--quiet', '-m', message]);
+        git(work, [...identity(), 'commit', '--quiet', '-m', message]);
         newCommit = true;
       }
-      git(work, [...identity, 'tag', '--annotate', version.tag, '-m', `${action.name} ${version.tag}`]);
+      git(work, [...identity(), 'tag', '--annotate', version.tag, '-m', `${action.name} ${version.tag}`]);
     }
     const commit = git(work, ['rev-parse', `refs/tags/${version.tag}^{commit}`]);
 
@@ -191,7 +210,16 @@ function publishOne(action, settings) {
     const majorBefore = revision(work, `refs/tags/${majorTag}^{commit}`);
     const moveMajor = newestOfLine && majorBefore !== commit;
     if (moveMajor) {
-      git(work, [...identity, 'tag', '--force', '--annotate', majorTag, '-m', `${action.name} ${version.tag}`, commit]);
+      git(work, [
+        ...identity(),
+        'tag',
+        '--force',
+        '--annotate',
+        majorTag,
+        '-m',
+        `${action.name} ${version.tag}`,
+        commit,
+      ]);
     }
     const moveBranch = newest && !publishedTree && branchHead !== commit;
 
@@ -201,14 +229,46 @@ function publishOne(action, settings) {
       git(work, ['push', '--quiet', 'origin', ...refs], { auth });
       if (moveMajor) git(work, ['push', '--quiet', '--force', 'origin', `refs/tags/${majorTag}`], { auth });
     }
-    let major = 'moved';
-    if (version.prerelease) major = 'kept (prerelease)';
-    else if (!newestOfLine) major = `kept (a newer v${version.major} release exists)`;
-    else if (!moveMajor) major = 'already here';
-    return { action: action.name, commit, newCommit, majorTag: `${majorTag} ${major}`, branchMoved: moveBranch };
+    return {
+      action: action.name,
+      commit,
+      newCommit,
+      majorTag: majorTagReport(version, newestOfLine, moveMajor),
+      branchMoved: moveBranch,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function sourceRoot(options) {
+  return path.resolve(options.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+}
+
+/** The commit the release tag names in the source repository's origin; checked before anything is published. */
+export function sourceReleaseCommit(root, version) {
+  git(root, ['fetch', '--quiet', '--force', 'origin', '+refs/tags/*:refs/tags/*']);
+  const commit = revision(root, `refs/tags/${version.tag}^{commit}`);
+  if (!commit) throw new PublishError(`${version.tag} is not a tag of the source repository (tag and push it first)`);
+  return commit;
+}
+
+/**
+ * Moves vX in the repository the actions come from (its `origin`), so that
+ * `uses: sophia/deploy-actions/<action>@v1` follows releases as `sophia/<action>@v1` does.
+ */
+export function moveSourceMajorTag(options) {
+  const version = parseVersion(options.version);
+  const root = sourceRoot(options);
+  const commit = sourceReleaseCommit(root, version);
+  const { newestOfLine } = standing(root, version);
+  const majorTag = `v${version.major}`;
+  const move = newestOfLine && revision(root, `refs/tags/${majorTag}^{commit}`) !== commit;
+  if (move && !options.dryRun) {
+    git(root, [...identity(), 'tag', '--force', '--annotate', majorTag, '-m', `deploy-actions ${version.tag}`, commit]);
+    git(root, ['push', '--quiet', '--force', 'origin', `refs/tags/${majorTag}`]);
+  }
+  return { commit, majorTag: majorTagReport(version, newestOfLine, move) };
 }
 
 function basicAuth(token) {
@@ -217,8 +277,9 @@ function basicAuth(token) {
 
 export function publishActions(options) {
   const version = parseVersion(options.version);
-  const root = path.resolve(options.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+  const root = sourceRoot(options);
   const actions = collectActions(root, options.actions);
+  if (options.sourceMajorTag) sourceReleaseCommit(root, version);
   const remotePattern = options.remotePattern ?? process.env.PUBLISH_REMOTE_PATTERN ?? DEFAULT_REMOTE_PATTERN;
   for (const action of actions) remoteFor(remotePattern, action.name);
   const source = {
@@ -263,6 +324,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     const options = parseArguments(process.argv.slice(2));
     const results = publishActions(options);
     report(results, options.version, options.dryRun);
+    if (options.sourceMajorTag) {
+      const here = moveSourceMajorTag(options);
+      console.log(`source repository: ${options.version} -> ${here.commit.slice(0, 12)}, ${here.majorTag}`);
+    }
   } catch (error) {
     console.error(error instanceof PublishError ? error.message : error);
     process.exit(1);

@@ -220,4 +220,69 @@ describe('publish-actions', () => {
       expect(readFileSync(summary, 'utf8')).toContain(`| ${name} | v1.0.0 |`);
     }
   });
+  it('--source-major-tag moves vX in the source repository too, by the same rules', () => {
+    const root = sourceTree();
+    const pattern = remotes(['alpha', 'beta']);
+    const origin = path.join(scratch, 'deploy-actions.git');
+    execFileSync('git', ['init', '--quiet', '--bare', origin]);
+    const commit = (message: string) =>
+      git(
+        root,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@example.test',
+        'commit',
+        '--quiet',
+        '--allow-empty',
+        '-m',
+        message,
+      );
+    git(root, 'init', '--quiet', '--initial-branch', 'main');
+    git(root, 'remote', 'add', 'origin', origin);
+    git(root, 'add', '--all');
+    commit('first');
+    git(root, 'tag', 'v1.0.0');
+    const first = git(root, 'rev-parse', 'HEAD');
+    commit('second');
+    git(root, 'tag', 'v1.1.0');
+    git(root, 'push', '--quiet', 'origin', 'main', '--tags');
+    const originTag = (tag: string) => git(origin, 'rev-parse', '--verify', '--quiet', `${tag}^{commit}`);
+
+    const run = publish(['--version', 'v1.1.0', '--root', root, '--remote-pattern', pattern, '--source-major-tag']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^source repository: v1\.1\.0 -> [0-9a-f]{12}, v1 moved$/m);
+    expect(originTag('v1')).toBe(originTag('v1.1.0'));
+
+    // A backport on the older line: published, but v1 stays on v1.1.0 here as in the action repositories.
+    git(root, 'tag', 'v1.0.1', first);
+    git(root, 'push', '--quiet', 'origin', 'v1.0.1');
+    const backport = publish([
+      '--version',
+      'v1.0.1',
+      '--root',
+      root,
+      '--remote-pattern',
+      pattern,
+      '--source-major-tag',
+    ]);
+    expect(backport.code).toBe(0);
+    expect(backport.stdout).toContain('source repository: v1.0.1 -> ');
+    expect(backport.stdout).toContain('v1 kept (a newer v1 release exists)');
+    expect(originTag('v1')).toBe(originTag('v1.1.0'));
+
+    const before = refs('alpha');
+    const untagged = publish([
+      '--version',
+      'v1.2.0',
+      '--root',
+      root,
+      '--remote-pattern',
+      pattern,
+      '--source-major-tag',
+    ]);
+    expect(untagged.code).toBe(1);
+    expect(untagged.stderr).toContain('v1.2.0 is not a tag of the source repository (tag and push it first)');
+    expect(refs('alpha')).toEqual(before);
+  });
 });
