@@ -57,7 +57,7 @@ export interface KubeconfigChoice {
 }
 
 export interface Cluster {
-  /** Plain HTTP base URL. */
+  /** Plain HTTP base URL: unauthenticated, like the API server's old insecure port (kubectl sends no token over http). */
   url: string;
   /** HTTPS base URL, certificate signed by `caCert`. */
   httpsUrl: string;
@@ -174,8 +174,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   );
   controllers.start();
 
-  const handler = createRequestHandler({ api, store, token, version: () => version, onRequest: options.onRequest });
-  const httpServer = createHttpServer(handler);
+  const serverContext = { api, store, token, version: () => version, onRequest: options.onRequest };
+  const handler = createRequestHandler(serverContext);
+  const httpServer = createHttpServer(createRequestHandler(serverContext, false));
   const httpsServer = createHttpsServer(
     {
       cert: certificates.serverCert,

@@ -157,21 +157,33 @@ function podLog(pod: KubeObject, requested: string | null): string {
   return `${started} simulated container ${name} (${image}) started on ${pod.spec?.nodeName}\n`;
 }
 
-export function createRequestHandler(context: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * `authenticate: false` serves like the API server's old insecure port: kubectl sends no bearer
+ * token over plain http, so the http endpoint (loopback only) admits every request.
+ */
+export function createRequestHandler(
+  context: ServerContext,
+  authenticate = true,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    handle(context, req, res).catch((error) => {
+    handle(context, req, res, authenticate).catch((error) => {
       if (!res.headersSent) sendError(res, error);
       else res.end();
     });
   };
 }
 
-async function handle(context: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  context: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  authenticate: boolean,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = req.method ?? 'GET';
   context.onRequest?.(method, req.url ?? '/', req.headers);
   const pathname = url.pathname.replace(/\/+$/, '') || '/';
-  if (!PUBLIC_PATHS.has(pathname) && req.headers.authorization !== `Bearer ${context.token}`) {
+  if (authenticate && !PUBLIC_PATHS.has(pathname) && req.headers.authorization !== `Bearer ${context.token}`) {
     send(res, 401, new ApiError(401, 'Unauthorized', 'Unauthorized').toStatus());
     return;
   }
