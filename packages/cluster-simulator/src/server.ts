@@ -273,7 +273,16 @@ async function handleResource(
   const accept = req.headers.accept;
   const single = (object: KubeObject, code = 200): void => {
     if (wantsTable(accept))
-      send(res, code, toTable(type.kind, [object], { resourceVersion: object.metadata.resourceVersion }));
+      send(
+        res,
+        code,
+        toTable(
+          type.kind,
+          [object],
+          { resourceVersion: object.metadata.resourceVersion },
+          query.get('includeObject') ?? undefined,
+        ),
+      );
     else send(res, code, object);
   };
   if (subresource && !['status', 'scale', 'log'].includes(subresource)) {
@@ -309,7 +318,8 @@ async function handleResource(
         resourceVersion: listed.resourceVersion,
         ...(listed.continueToken ? { continue: listed.continueToken } : {}),
       };
-      if (wantsTable(accept)) send(res, 200, toTable(type.kind, listed.items, listMeta));
+      if (wantsTable(accept))
+        send(res, 200, toTable(type.kind, listed.items, listMeta, query.get('includeObject') ?? undefined));
       else
         send(res, 200, {
           kind: listKind(type),
@@ -457,7 +467,12 @@ function serveWatch(
   const emit = (eventType: string, object: Json): void => {
     const payload =
       asTable && eventType !== 'ERROR'
-        ? toTable(type.kind, [object], { resourceVersion: object.metadata.resourceVersion })
+        ? toTable(
+            type.kind,
+            [object],
+            { resourceVersion: object.metadata.resourceVersion },
+            query.get('includeObject') ?? undefined,
+          )
         : object;
     res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
   };

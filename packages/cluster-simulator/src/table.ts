@@ -387,7 +387,8 @@ const PRINTERS: Record<string, Printer> = {
 
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (object) => [object.metadata.name, age(object)] };
 
-export function toTable(kind: string, objects: KubeObject[], listMeta: Json): Json {
+/** `includeObject=Object` (kubectl get --sort-by) embeds whole objects; the default is their metadata. */
+export function toTable(kind: string, objects: KubeObject[], listMeta: Json, includeObject = 'Metadata'): Json {
   const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
   return {
     kind: 'Table',
@@ -402,7 +403,12 @@ export function toTable(kind: string, objects: KubeObject[], listMeta: Json): Js
     })),
     rows: objects.map((object) => ({
       cells: printer.row(object),
-      object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
+      object:
+        includeObject === 'Object'
+          ? object
+          : includeObject === 'None'
+            ? undefined
+            : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata },
     })),
   };
 }

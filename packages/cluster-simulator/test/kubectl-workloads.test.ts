@@ -182,6 +182,22 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
       return object.subsets?.[0]?.addresses?.length === 2 ? object : undefined;
     });
     expect(endpoints.subsets[0].ports).toEqual([{ name: '80-8080', port: 8080, protocol: 'TCP' }]);
+    const sorted = await session.ok([
+      'get',
+      'pods',
+      '-n',
+      namespace,
+      '-l',
+      'app=web',
+      '--sort-by=.metadata.name',
+      '--no-headers',
+    ]);
+    const names = sorted
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[0]);
+    expect(names).toEqual([...names].sort());
+    expect(names).toHaveLength(2);
     const described = await session.ok(['describe', 'service', 'web', '-n', namespace]);
     expect(described).toMatch(/Endpoints:\s+10\.42\.\d+\.\d+:8080,10\.42\.\d+\.\d+:8080/);
   });
