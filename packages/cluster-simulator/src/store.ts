@@ -79,9 +79,9 @@ export class ObjectStore {
     const items = [...this.bucket(type).values()].filter(
       (object) => namespace === undefined || object.metadata.namespace === namespace,
     );
-    items.sort((a, b) =>
-      objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)),
-    );
+    // Byte order of the keys, as etcd returns a range.
+    const keyOf = (object: KubeObject): string => objectKey(object.metadata.namespace, object.metadata.name);
+    items.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
     return items.map(clone);
   }
 
