@@ -250,6 +250,36 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
     expect((await session.run(['get', 'node', 'edge-1'])).stderr).toContain('nodes "edge-1" not found');
   });
 
+  test('required node affinity and tolerations decide where pods go', async () => {
+    const pinnedByAffinity = JSON.parse(simple('affine', 2));
+    pinnedByAffinity.spec.template.spec.affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] },
+          ],
+        },
+      },
+    };
+    await session.ok(['apply', '-f', '-'], { stdin: JSON.stringify(pinnedByAffinity) });
+    await session.ok(['rollout', 'status', 'deployment/affine', '--timeout=20s']);
+    expect(podRows(await session.ok(['get', 'pods', '-o', 'wide']), 'affine').map((row) => row[6])).toEqual([
+      'k3s-server',
+      'k3s-server',
+    ]);
+
+    await session.ok(['taint', 'node', 'mcp-node', 'sophia.ai/mcp-only=true:NoSchedule']);
+    const tolerant = JSON.parse(simple('tolerant', 1, 'mcp-node'));
+    tolerant.spec.template.spec.tolerations = [
+      { key: 'sophia.ai/mcp-only', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+    ];
+    await session.ok(['apply', '-f', '-'], { stdin: JSON.stringify(tolerant) });
+    await session.ok(['rollout', 'status', 'deployment/tolerant', '--timeout=20s']);
+    expect(podRows(await session.ok(['get', 'pods', '-o', 'wide']), 'tolerant')[0][6]).toBe('mcp-node');
+    await session.ok(['taint', 'node', 'mcp-node', 'sophia.ai/mcp-only-']);
+    await session.ok(['delete', 'deployment', 'affine', 'tolerant']);
+  });
+
   test('drain moves pods off a node and cordons it; uncordon lets pods back', async () => {
     await session.ok(['apply', '-f', '-'], { stdin: simple('drained', 4) });
     await session.ok(['rollout', 'status', 'deployment/drained', '--timeout=20s']);
