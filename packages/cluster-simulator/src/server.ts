@@ -14,7 +14,7 @@ import { openApiV2Protobuf, openApiV3Document, openApiV3Root } from './openapi.j
 import { apiVersionOf, findByPlural, type ResourceType } from './resources.js';
 import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from './selectors.js';
 import { ApiError, badRequest, expired, methodNotAllowed } from './status.js';
-import type { ObjectStore } from './store.js';
+import type { Change, ObjectStore } from './store.js';
 import { toTable, wantsTable } from './table.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyJsonPatch } from './patch/json-patch.js';
@@ -476,6 +476,19 @@ function serveWatch(
         : object;
     res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
   };
+  // An object modified into or out of the selection is ADDED or DELETED for this watch, as the API server's watch cache does.
+  function deliver(change: Change): void {
+    if (change.resource !== type) return;
+    const now = matches(change.object);
+    if (change.type !== 'MODIFIED' || !change.previous) {
+      if (now) emit(change.type, change.object);
+      return;
+    }
+    const before = matches(change.previous);
+    if (before && now) emit('MODIFIED', change.object);
+    else if (now) emit('ADDED', change.object);
+    else if (before) emit('DELETED', change.object);
+  }
   const from = query.get('resourceVersion');
   if (!from || from === '0') {
     for (const object of context.store.list(type, namespace)) if (matches(object)) emit('ADDED', object);
@@ -489,13 +502,9 @@ function serveWatch(
       res.end();
       return;
     }
-    for (const change of context.store.changesSince(revision)) {
-      if (change.resource === type && matches(change.object)) emit(change.type, change.object);
-    }
+    for (const change of context.store.changesSince(revision)) deliver(change);
   }
-  const unsubscribe = context.store.subscribe((change) => {
-    if (change.resource === type && matches(change.object)) emit(change.type, change.object);
-  });
+  const unsubscribe = context.store.subscribe(deliver);
   const timeoutSeconds = Number(query.get('timeoutSeconds') ?? 0);
   const timer = timeoutSeconds > 0 ? setTimeout(() => res.end(), timeoutSeconds * 1000) : undefined;
   res.on('close', () => {

@@ -14,6 +14,8 @@ export interface Change {
   type: ChangeType;
   resource: ResourceType;
   object: KubeObject;
+  /** The object before a MODIFIED change (watches with selectors see objects enter and leave). */
+  previous?: KubeObject;
   resourceVersion: number;
 }
 
@@ -130,7 +132,7 @@ export class ObjectStore {
     object.kind = type.kind;
     object.metadata.uid = existing.metadata.uid;
     object.metadata.creationTimestamp = existing.metadata.creationTimestamp;
-    return this.commit(type, 'MODIFIED', key, object);
+    return this.commit(type, 'MODIFIED', key, object, existing);
   }
 
   remove(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
@@ -146,11 +148,17 @@ export class ObjectStore {
     return clone(object);
   }
 
-  private commit(type: ResourceType, changeType: ChangeType, key: string, object: KubeObject): KubeObject {
+  private commit(
+    type: ResourceType,
+    changeType: ChangeType,
+    key: string,
+    object: KubeObject,
+    previous?: KubeObject,
+  ): KubeObject {
     this.revision++;
     object.metadata.resourceVersion = String(this.revision);
     this.bucket(type).set(key, object);
-    this.record({ type: changeType, resource: type, object: clone(object), resourceVersion: this.revision });
+    this.record({ type: changeType, resource: type, object: clone(object), previous, resourceVersion: this.revision });
     return clone(object);
   }
 

@@ -201,6 +201,31 @@ describe('API surface', () => {
     expect(stale[0].object).toMatchObject({ code: 410, reason: 'Expired' });
   });
 
+  test('a watch with a label selector sees objects leave and enter the selection', async () => {
+    await call(cluster, 'POST', '/api/v1/namespaces/default/configmaps', {
+      body: { ...(configMap('tier') as object), metadata: { name: 'tier', labels: { tier: 'web' } } },
+    });
+    const list = JSON.parse(
+      (await call(cluster, 'GET', '/api/v1/namespaces/default/configmaps?labelSelector=tier%3Dweb')).body,
+    );
+    expect(list.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual(['tier']);
+    const events = watch(
+      cluster,
+      `/api/v1/namespaces/default/configmaps?watch=true&labelSelector=tier%3Dweb&resourceVersion=${list.metadata.resourceVersion}`,
+      3,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const relabel = (tier: string) =>
+      call(cluster, 'PATCH', '/api/v1/namespaces/default/configmaps/tier', {
+        body: { metadata: { labels: { tier } } },
+        contentType: 'application/merge-patch+json',
+      });
+    await relabel('db');
+    await relabel('web');
+    await call(cluster, 'DELETE', '/api/v1/namespaces/default/configmaps/tier');
+    expect((await events).map((event) => event.type)).toEqual(['DELETED', 'ADDED', 'DELETED']);
+  });
+
   test('strategic merge honours merge keys and directives; JSON patch test fails with 422', async () => {
     const base = {
       apiVersion: 'apps/v1',
