@@ -52331,6 +52331,18 @@ const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
  * Layout under the target: releases/<id>/ (complete releases), releases/.<id>.partial/ (one
  * being built), current -> releases/<id>, .deploy/lock/ (owner, heartbeat), .deploy/nginx-*.
  */
+/**
+ * Gated scripts are started (their channel opened, the command sent) before they are needed, and
+ * wait for a `go` line on stdin: the round trips of opening a channel overlap earlier work. Without
+ * `go` (stdin closed) they exit having done nothing. `read` takes exactly one line from a pipe,
+ * so what follows it on stdin (an archive) is left for the script.
+ */
+const GATE = `IFS= read -r gate || exit 0
+[ "$gate" = go ] || exit 0
+`;
+function gated(script) {
+    return script.replace(PRELUDE, PRELUDE + GATE);
+}
 /** Exit codes the client tells apart. */
 const EXIT = { lockTimeout: 75, notSymlink: 76, missingRelease: 77, reloadFailed: 78, nginxTest: 79 };
 const PRELUDE = `set -eu
@@ -52341,13 +52353,16 @@ token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
 `;
 /**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
- * heartbeat is older than the timeout is gone (a killed runner) and its lock is taken over.
+ * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * Then reports what the deploy needs to plan: the live release, its manifest, the manifest of
  * a release already built under this id, and every release's record.
  * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
  */
 const BEGIN_SCRIPT = `${PRELUDE}
 T=$1; TIMEOUT=$2; ID=$3
+# The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
+STALE=$TIMEOUT
+[ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
 mkdir -p "$T/releases" "$T/.deploy"
 L="$T/.deploy/lock"
@@ -52362,7 +52377,7 @@ while :; do
   holder=$(cat "$L/owner" 2>/dev/null || true)
   beat=$(cat "$L/heartbeat" 2>/dev/null || true)
   case $beat in ''|*[!0-9]*) beat=$start ;; esac
-  if [ $((now - beat)) -ge "$TIMEOUT" ]; then
+  if [ $((now - beat)) -ge "$STALE" ]; then
     stale="$L.stale.$$"
     if mv "$L" "$stale" 2>/dev/null; then
       if [ "$(cat "$stale/owner" 2>/dev/null || true)" = "$holder" ]; then
@@ -52428,7 +52443,7 @@ kill "$beater" 2>/dev/null || true
  * links to the live release itself), then renames it into place: a release directory without
  * the dot is always complete. args: target, release id.
  */
-const UPLOAD_SCRIPT = `${PRELUDE}
+const remote_scripts_UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
 P="releases/.$ID.partial"
@@ -52504,11 +52519,12 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
 /**
  * Prunes the named releases and releases the lock, in one round trip. The lock is only removed
  * while it is still ours (a deploy that outlived its lock must not free someone else's).
- * args: target, token, release ids to remove...
+ * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
-T=$1; TOKEN=$2; shift 2
-for id in "$@"; do
+T=$1; TOKEN=$2
+while IFS= read -r id; do
+  [ -n "$id" ] || continue
   rm -rf "$T/releases/$id"
   record pruned "$id"
 done
@@ -52550,6 +52566,46 @@ class release_host_DeployError extends Error {
         super(message);
         this.host = host;
         this.name = 'DeployError';
+    }
+}
+/**
+ * A remote script opened ahead of time that runs only when started (see `gated`): on a link with
+ * 40 ms round trips, each channel opened early takes two of them off the deploy's critical path.
+ */
+class GatedScript {
+    input = new external_node_stream_.PassThrough();
+    opened = false;
+    result;
+    constructor(session, purpose, script, args, okExitCodes) {
+        // A script that ends early (connection lost) closes its stdin; late writes must not throw.
+        this.input.on('error', () => undefined);
+        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+        this.result.catch(() => undefined);
+    }
+    /** Lets the script run, with `input` as the rest of its stdin. */
+    start(input) {
+        this.opened = true;
+        this.input.write('go\n');
+        if (input === undefined || typeof input === 'string') {
+            this.input.end(input);
+        }
+        else {
+            input.on('error', (error) => this.input.destroy(error));
+            input.pipe(this.input);
+            this.result.finally(() => input.destroy()).catch(() => undefined);
+        }
+        return this.result;
+    }
+    /** Closes it unstarted: the remote script exits without doing anything. */
+    async abort() {
+        if (!this.opened) {
+            this.opened = true;
+            this.input.end();
+        }
+        await this.result.catch(() => undefined);
+    }
+    get started() {
+        return this.opened;
     }
 }
 function listingFrom(records) {
@@ -52601,13 +52657,15 @@ class release_host_TargetLock {
     target;
     token;
     state;
+    finish;
     heartbeat;
     released = false;
-    constructor(session, target, token, state) {
+    constructor(session, target, token, state, finish) {
         this.session = session;
         this.target = target;
         this.token = token;
         this.state = state;
+        this.finish = finish;
     }
     /**
      * Waits up to `timeoutMs` for the lock, then fails naming the holder. The same round trip reads
@@ -52623,10 +52681,21 @@ class release_host_TargetLock {
             `token=${token}`,
         ].join('\n');
         const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-        const result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
-            stdin: owner,
-            okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
-        });
+        // The unlock is opened now, beside the lock: freeing the lock later costs no channel set-up.
+        const finish = new GatedScript(session, 'prune releases and unlock', FINISH_SCRIPT, [target, token]);
+        let result;
+        try {
+            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
+                stdin: owner,
+                okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
+            });
+        }
+        catch (error) {
+            await finish.abort();
+            throw error;
+        }
+        if (result.code !== 0)
+            await finish.abort();
         if (result.code === EXIT.lockTimeout) {
             throw new release_host_DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
                 `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
@@ -52645,7 +52714,7 @@ class release_host_TargetLock {
         };
         if (state.tookOverFrom !== undefined)
             state.tookOverFrom = describeHolder(state.tookOverFrom);
-        const lock = new release_host_TargetLock(session, target, token, state);
+        const lock = new release_host_TargetLock(session, target, token, state, finish);
         lock.startHeartbeat();
         return lock;
     }
@@ -52673,11 +52742,12 @@ class release_host_TargetLock {
         this.heartbeat = undefined;
         beat?.input.end();
         try {
-            const { stdout } = await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [
-                this.target,
-                this.token,
-                ...prune,
-            ]);
+            const ids = prune.map((id) => `${id}\n`).join('');
+            const { stdout } = this.finish
+                ? await this.finish.start(ids)
+                : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
+                    stdin: ids,
+                });
             return remote_scripts_parseRecords(stdout)
                 .filter(([key]) => key === 'pruned')
                 .map(([, value]) => value);
@@ -52694,8 +52764,21 @@ async function uploadRelease(session, target, releaseId, archive) {
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
 async function release_host_switchRelease(session, target, releaseId, reloadCommand) {
     const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], {
-        okExitCodes: [0, EXIT.reloadFailed, EXIT.missingRelease],
+        okExitCodes: SWITCH_EXITS,
     });
+    return completeSwitch(session, result);
+}
+/** Opens the upload ahead of time; `start(archive)` sends it. */
+function openUpload(session, target, releaseId) {
+    return new GatedScript(session, 'upload and build the release', remote_scripts_UPLOAD_SCRIPT, [target, releaseId]);
+}
+const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
+/** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
+function openSwitch(session, target, releaseId, reloadCommand) {
+    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], SWITCH_EXITS);
+}
+/** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
+function completeSwitch(session, result) {
     if (result.code === EXIT.missingRelease)
         throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
     if (result.code === EXIT.reloadFailed) {
@@ -53893,6 +53976,8 @@ function releasesToPrune(releases, keep, keepAlways) {
 async function prepareHost(run, request) {
     const { session } = run.host;
     const log = request.log ?? (() => undefined);
+    run.upload = openUpload(session, run.target, request.releaseId);
+    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -53948,7 +54033,7 @@ async function prepareHost(run, request) {
             gzipLevel: request.gzipLevel,
         });
         log(`${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
-        await uploadRelease(session, run.target, request.releaseId, archive.stream);
+        await run.upload.start(archive.stream);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
@@ -54064,7 +54149,7 @@ async function deployFrontend(request, hosts) {
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         const switched = await Promise.allSettled(runs.map(async (run) => {
-            const { previous } = await release_host_switchRelease(run.host.session, run.target, request.releaseId, request.nginxReloadCommand);
+            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
             run.switched = true;
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
@@ -54098,6 +54183,8 @@ async function deployFrontend(request, hosts) {
     }
     finally {
         await Promise.allSettled(runs.map(async (run) => {
+            // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
+            await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
             const prune = failure === undefined && run.lock
                 ? releasesToPrune([
                     ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),

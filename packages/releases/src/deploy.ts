@@ -4,14 +4,17 @@ import { planDelta, sameManifest } from './delta.js';
 import { manifestTotals, type Manifest } from './manifest.js';
 import { renderNginxConfig } from './nginx-template.js';
 import {
+  completeSwitch,
   DeployError,
+  type GatedScript,
   installNginxConfig,
   markReleaseFailed,
   restoreNginxConfig,
   sortReleasesNewestFirst,
+  openSwitch,
+  openUpload,
   switchRelease,
   TargetLock,
-  uploadRelease,
   writeReleaseInfo,
   type ReleaseEntry,
   type ReleaseSession,
@@ -84,6 +87,9 @@ interface HostRun {
   startedAt: number;
   channelsAtStart: number;
   lock?: TargetLock;
+  /** Opened at the start, started when needed (see GatedScript). */
+  upload?: GatedScript;
+  switcher?: GatedScript;
   info?: ReleaseInfo;
   configInstalled: boolean;
   switched: boolean;
@@ -117,6 +123,8 @@ export function releasesToPrune(
 async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   const { session } = run.host;
   const log = request.log ?? (() => undefined);
+  run.upload = openUpload(session, run.target, request.releaseId);
+  run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -175,7 +183,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     log(
       `${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`,
     );
-    await uploadRelease(session, run.target, request.releaseId, archive.stream);
+    await run.upload.start(archive.stream);
     run.report.filesUploaded = plan.upload.length;
     run.report.filesReused = plan.reuse.length;
     run.report.bytesUploaded = archive.sentBytes();
@@ -302,12 +310,7 @@ export async function deployFrontend(request: FrontendDeployRequest, hosts: Depl
     // Phase 2: switch everywhere; one failed switch sends the others back.
     const switched = await Promise.allSettled(
       runs.map(async (run) => {
-        const { previous } = await switchRelease(
-          run.host.session,
-          run.target,
-          request.releaseId,
-          request.nginxReloadCommand,
-        );
+        const { previous } = completeSwitch(run.host.session, await run.switcher!.start());
         run.switched = true;
         if (!run.alreadyLive) run.report.previousReleaseId = previous;
         run.report.outcome = 'live';
@@ -345,6 +348,8 @@ export async function deployFrontend(request: FrontendDeployRequest, hosts: Depl
   } finally {
     await Promise.allSettled(
       runs.map(async (run) => {
+        // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
+        await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
         const prune =
           failure === undefined && run.lock
             ? releasesToPrune(

@@ -7,6 +7,20 @@
  * being built), current -> releases/<id>, .deploy/lock/ (owner, heartbeat), .deploy/nginx-*.
  */
 
+/**
+ * Gated scripts are started (their channel opened, the command sent) before they are needed, and
+ * wait for a `go` line on stdin: the round trips of opening a channel overlap earlier work. Without
+ * `go` (stdin closed) they exit having done nothing. `read` takes exactly one line from a pipe,
+ * so what follows it on stdin (an archive) is left for the script.
+ */
+const GATE = `IFS= read -r gate || exit 0
+[ "$gate" = go ] || exit 0
+`;
+
+export function gated(script: string): string {
+  return script.replace(PRELUDE, PRELUDE + GATE);
+}
+
 /** Exit codes the client tells apart. */
 export const EXIT = { lockTimeout: 75, notSymlink: 76, missingRelease: 77, reloadFailed: 78, nginxTest: 79 } as const;
 
@@ -19,13 +33,16 @@ token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
 
 /**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
- * heartbeat is older than the timeout is gone (a killed runner) and its lock is taken over.
+ * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * Then reports what the deploy needs to plan: the live release, its manifest, the manifest of
  * a release already built under this id, and every release's record.
  * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
 T=$1; TIMEOUT=$2; ID=$3
+# The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
+STALE=$TIMEOUT
+[ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
 mkdir -p "$T/releases" "$T/.deploy"
 L="$T/.deploy/lock"
@@ -40,7 +57,7 @@ while :; do
   holder=$(cat "$L/owner" 2>/dev/null || true)
   beat=$(cat "$L/heartbeat" 2>/dev/null || true)
   case $beat in ''|*[!0-9]*) beat=$start ;; esac
-  if [ $((now - beat)) -ge "$TIMEOUT" ]; then
+  if [ $((now - beat)) -ge "$STALE" ]; then
     stale="$L.stale.$$"
     if mv "$L" "$stale" 2>/dev/null; then
       if [ "$(cat "$stale/owner" 2>/dev/null || true)" = "$holder" ]; then
@@ -189,11 +206,12 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
 /**
  * Prunes the named releases and releases the lock, in one round trip. The lock is only removed
  * while it is still ours (a deploy that outlived its lock must not free someone else's).
- * args: target, token, release ids to remove...
+ * args: target, token; stdin: release ids to remove, one per line.
  */
 export const FINISH_SCRIPT = `${PRELUDE}
-T=$1; TOKEN=$2; shift 2
-for id in "$@"; do
+T=$1; TOKEN=$2
+while IFS= read -r id; do
+  [ -n "$id" ] || continue
   rm -rf "$T/releases/$id"
   record pruned "$id"
 done
