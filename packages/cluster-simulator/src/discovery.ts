@@ -1,5 +1,5 @@
 /** Discovery documents: legacy (APIVersions, APIGroupList, APIResourceList) and aggregated (v2, v2beta1). */
-import { apiVersionOf, GROUPS, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
+import { GROUPS, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
 import type { Json } from './types.js';
 
 const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
@@ -118,5 +118,3 @@ export function requestedAggregatedVersion(accept: string | undefined): 'v2' | '
   }
   return undefined;
 }
-
-export { apiVersionOf };

@@ -87,13 +87,6 @@ export class ObjectStore {
     return items.map(clone);
   }
 
-  findByUid(uid: string): { type: ResourceType; object: KubeObject } | undefined {
-    for (const [type, bucket] of this.objects) {
-      for (const object of bucket.values()) if (object.metadata.uid === uid) return { type, object: clone(object) };
-    }
-    return undefined;
-  }
-
   allObjects(): Array<{ type: ResourceType; object: KubeObject }> {
     const all: Array<{ type: ResourceType; object: KubeObject }> = [];
     for (const [type, bucket] of this.objects) for (const object of bucket.values()) all.push({ type, object });

@@ -234,7 +234,6 @@ function syncPod(context: ControllerContext, pod: KubeObject, node: KubeObject):
     conditions: mergeConditions(before.conditions ?? [], conditions),
     hostIP: internalIpOf(node),
     hostIPs: [{ ip: internalIpOf(node) }],
-    ...(started || outcome !== 'creating' ? {} : {}),
     startTime: before.startTime ?? nowIso(),
     containerStatuses: statuses,
     qosClass: before.qosClass ?? 'BestEffort',
