@@ -1,6 +1,5 @@
 /** Real kubectl against the simulator's topology: nodes, scheduling, waiting, deletion, other workloads. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   eventually,
@@ -67,12 +66,12 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
     const nodes = await session.ok(['get', 'nodes', '-o', 'wide']);
     expect(nodes).toMatch(/k3s-server\s+Ready\s+control-plane,master\s+\S+\s+v1\.\d+\.\d+\+k3s1\s+192\.222\.58\.232/);
     expect(nodes).toMatch(/mcp-node\s+Ready\s+<none>\s+\S+\s+v1\.\d+\.\d+\+k3s1\s+104\.171\.202\.117/);
-    const overHttp = join(mkdtempSync(join(tmpdir(), 'kubeconfig-http-')), 'config');
+    // Beside the session's kubeconfig, so it goes when the session's home does.
+    const overHttp = join(dirname(session.kubeconfig), 'config-over-http');
     writeFileSync(overHttp, session.cluster.kubeconfigFor({ transport: 'http' }));
     expect(await session.ok([`--kubeconfig=${overHttp}`, 'get', 'nodes', '-o', 'name'])).toBe(
       'node/k3s-server\nnode/mcp-node\n',
     );
-    rmSync(dirname(overHttp), { recursive: true, force: true });
     const listed = JSON.parse(
       await session.ok(['get', 'nodes', '-l', 'kubernetes.io/hostname=mcp-node', '-o', 'json']),
     );
