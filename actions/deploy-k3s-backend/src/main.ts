@@ -1,20 +1,12 @@
 import * as core from '@actions/core';
 import {
   connectKubectl,
-  deployManifests,
-  DeployFailedError,
-  deployReportMarkdown,
+  deployAndReport,
   loadManifests,
-  logDryRunDiff,
-  logRolloutDiagnostics,
   prepareManifests,
   reportingManifestProblems,
-  rolloutTimings,
-  setDeployOutputs,
   traceFromEnvironment,
   openRemoteShell,
-  writeSummary,
-  type DeployReport,
 } from '@sophia/kubernetes';
 
 import { getInputs } from './input-helper.js';
@@ -31,27 +23,9 @@ export async function main(): Promise<void> {
   core.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
 
   const kubectl = await connectKubectl(settings.connection, { remoteShell: openRemoteShell, trace: core.debug });
-  let report: DeployReport | undefined;
   try {
-    report = await deployManifests(kubectl, manifests, {
-      serverSide: settings.serverSide,
-      fieldManager: settings.fieldManager,
-      rolloutTimeoutMs: settings.rolloutTimeoutMs,
-      rollbackOnFailure: settings.rollbackOnFailure,
-      dryRun: settings.dryRun,
-      ...rolloutTimings(settings.rolloutTimeoutMs),
-      log: core.info,
-    });
-  } catch (error) {
-    if (error instanceof DeployFailedError) report = error.report;
-    throw error;
+    await deployAndReport(kubectl, manifests, settings, 'deploy-k3s-backend');
   } finally {
-    if (report) {
-      setDeployOutputs(report);
-      logDryRunDiff(report);
-      logRolloutDiagnostics(report);
-      await writeSummary(deployReportMarkdown('deploy-k3s-backend', report));
-    }
     await kubectl.close();
   }
 }

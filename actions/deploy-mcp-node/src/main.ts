@@ -4,26 +4,19 @@ import {
   auditPlacement,
   checkPlacement,
   connectKubectl,
-  deployManifests,
-  DeployFailedError,
-  deployReportMarkdown,
+  deployAndReport,
   isWorkload,
   labelText,
   loadManifests,
-  logDryRunDiff,
-  logRolloutDiagnostics,
   placementMarkdown,
   pinNode,
   prepareManifests,
   reportingManifestProblems,
   resolveNode,
-  rolloutTimings,
   runsPods,
-  setDeployOutputs,
   traceFromEnvironment,
   openRemoteShell,
   writeSummary,
-  type DeployReport,
   type Kubectl,
   type Manifest,
   type NodeInfo,
@@ -101,28 +94,7 @@ async function deploy(
       `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`,
     );
   }
-  let report: DeployReport | undefined;
-  try {
-    report = await deployManifests(kubectl, manifests, {
-      serverSide: settings.serverSide,
-      fieldManager: settings.fieldManager,
-      rolloutTimeoutMs: settings.rolloutTimeoutMs,
-      rollbackOnFailure: settings.rollbackOnFailure,
-      dryRun: settings.dryRun,
-      ...rolloutTimings(settings.rolloutTimeoutMs),
-      log: core.info,
-    });
-  } catch (error) {
-    if (error instanceof DeployFailedError) report = error.report;
-    throw error;
-  } finally {
-    if (report) {
-      setDeployOutputs(report);
-      logDryRunDiff(report);
-      logRolloutDiagnostics(report);
-      await writeSummary(deployReportMarkdown(`deploy-mcp-node: ${node.name}`, report));
-    }
-  }
+  await deployAndReport(kubectl, manifests, settings, `deploy-mcp-node: ${node.name}`);
   if (settings.dryRun) return;
   const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
   setOutputs({ placement: check.placement });

@@ -1,8 +1,16 @@
 import * as core from '@actions/core';
 import { markdownTable, setOutputs, writeSummary } from '@sophia/action-runtime';
-import type { AppliedObject, DeployReport } from './deploy.js';
+import {
+  deployManifests,
+  DeployFailedError,
+  type AppliedObject,
+  type DeployReport,
+  type DeploySettings,
+} from './deploy.js';
+import type { Kubectl } from './kubectl.js';
+import type { Manifest } from './manifests.js';
 import { annotateProblems, ManifestError } from './manifest-error.js';
-import { formatDiagnostics } from './rollout.js';
+import { formatDiagnostics, rolloutTimings } from './rollout.js';
 import type { Traceability } from './transforms.js';
 
 /** Where this run is, from the runner's variables, for the traceability annotations. */
@@ -110,6 +118,41 @@ export function logDryRunDiff(report: DeployReport): void {
     if (object.diff) core.info(object.diff);
   }
   core.endGroup();
+}
+
+/**
+ * Deploys with the rollout timings derived from the timeout and reports the outcome (outputs, dry-run diff,
+ * rollout diagnostics, job summary) whether the deploy succeeded or failed after applying something.
+ */
+export async function deployAndReport(
+  kubectl: Kubectl,
+  manifests: Manifest[],
+  settings: Omit<DeploySettings, 'pollIntervalMs' | 'failFastAfterMs' | 'log'>,
+  title: string,
+): Promise<DeployReport> {
+  let report: DeployReport | undefined;
+  try {
+    report = await deployManifests(kubectl, manifests, {
+      serverSide: settings.serverSide,
+      fieldManager: settings.fieldManager,
+      rolloutTimeoutMs: settings.rolloutTimeoutMs,
+      rollbackOnFailure: settings.rollbackOnFailure,
+      dryRun: settings.dryRun,
+      ...rolloutTimings(settings.rolloutTimeoutMs),
+      log: core.info,
+    });
+    return report;
+  } catch (error) {
+    if (error instanceof DeployFailedError) report = error.report;
+    throw error;
+  } finally {
+    if (report) {
+      setDeployOutputs(report);
+      logDryRunDiff(report);
+      logRolloutDiagnostics(report);
+      await writeSummary(deployReportMarkdown(title, report));
+    }
+  }
 }
 
 export { writeSummary };
