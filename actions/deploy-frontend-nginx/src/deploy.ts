@@ -7,7 +7,7 @@ import {
   type DeployReport,
   type ReleaseOrigin,
 } from '@sophia/releases';
-import { connectSsh, sshTargetsFrom, type SshSession } from '@sophia/ssh';
+import { connectAll, connectSsh, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 
 export interface DeployOptions {
@@ -19,19 +19,6 @@ export interface DeployOptions {
 
 function inWorkspace(workspace: string, path: string): string {
   return isAbsolute(path) ? path : resolve(workspace, path);
-}
-
-/** Opens every host's connection before anything changes anywhere: an unknown host key or a refused key stops the deploy here. */
-async function connectAll(settings: FrontendDeploySettings): Promise<SshSession[]> {
-  const attempts = await Promise.allSettled(sshTargetsFrom(settings.ssh).map((target) => connectSsh(target)));
-  const failed = attempts.find((attempt) => attempt.status === 'rejected');
-  if (failed) {
-    await Promise.allSettled(
-      attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)),
-    );
-    throw (failed as PromiseRejectedResult).reason;
-  }
-  return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
 }
 
 /**
@@ -53,9 +40,9 @@ export async function deployFromSettings(
       })
     : undefined;
 
-  const sessions = await connectAll(settings);
+  const targets = sshTargetsFrom(settings.ssh);
+  const sessions = await connectAll(targets);
   try {
-    const targets = sshTargetsFrom(settings.ssh);
     return await deployFrontend(
       {
         sourceRoot,

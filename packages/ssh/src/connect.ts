@@ -132,3 +132,19 @@ export async function connectSsh(target: SshTarget): Promise<SshSession> {
     }
   }
 }
+
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+export async function connectAll(targets: SshTarget[]): Promise<SshSession[]> {
+  const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target)));
+  const failed = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(
+      attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)),
+    );
+    throw failed.reason;
+  }
+  return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
+}

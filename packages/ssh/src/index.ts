@@ -27,4 +27,4 @@ export {
   type ExecResult,
   type CommandInput,
 } from './session.js';
-export { connectSsh } from './connect.js';
+export { connectAll, connectSsh } from './connect.js';
