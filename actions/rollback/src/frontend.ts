@@ -1,24 +1,8 @@
 import * as core from '@actions/core';
 import { markdownTable } from '@sophia/action-runtime';
 import { originFromEnvironment, rollbackFrontend, type HostRollback } from '@sophia/releases';
-import { connectSsh, sshTargetsFrom, type SshSession } from '@sophia/ssh';
+import { connectAll, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendRollbackSettings } from './input-helper.js';
-
-/** As long as a deploy's default lock-timeout: a rollback waits for a running deploy, not past it. */
-export const ROLLBACK_LOCK_TIMEOUT_MS = 10 * 60_000;
-
-/** Every host connected (host keys verified) before anything changes anywhere. */
-async function connectAll(settings: FrontendRollbackSettings): Promise<SshSession[]> {
-  const attempts = await Promise.allSettled(sshTargetsFrom(settings.ssh).map((target) => connectSsh(target)));
-  const failed = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
-  if (failed) {
-    await Promise.allSettled(
-      attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)),
-    );
-    throw failed.reason;
-  }
-  return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
-}
 
 /** The host as the user wrote it, port included when given (two hosts may share an address). */
 function hostName(host: { host: string; port?: number }): string {
@@ -36,7 +20,7 @@ export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) 
 export async function rollBackFrontend(
   settings: FrontendRollbackSettings,
 ): Promise<{ outputs: Record<string, string>; summary: string }> {
-  const sessions = await connectAll(settings);
+  const sessions = await connectAll(sshTargetsFrom(settings.ssh));
   try {
     const hosts = await rollbackFrontend(
       {
@@ -44,7 +28,7 @@ export async function rollBackFrontend(
         to: settings.to,
         markFailed: settings.markFailed,
         nginxReloadCommand: settings.nginxReloadCommand,
-        lockTimeoutMs: ROLLBACK_LOCK_TIMEOUT_MS,
+        lockTimeoutMs: settings.lockTimeoutMs,
         origin: originFromEnvironment(),
         log: core.info,
         warn: core.warning,

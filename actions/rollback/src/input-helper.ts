@@ -1,6 +1,7 @@
 import {
   boolean,
   commandLine,
+  duration,
   InputError,
   InputReader,
   KUBE_SECRET_INPUTS,
@@ -30,6 +31,7 @@ export interface FrontendRollbackSettings {
   target: string;
   /** Undefined when the user blanked the input to skip the reload. */
   nginxReloadCommand?: string;
+  lockTimeoutMs: number;
   ssh: SshSettings;
 }
 
@@ -78,6 +80,7 @@ export function getInputs(reader = new InputReader()): RollbackSettings {
       markFailed,
       target: reader.required('target', remotePath),
       nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
+      lockTimeoutMs: reader.required('lock-timeout', duration({ maxMs: 3_600_000 })),
       ssh: readSshInputs(reader),
     };
   }
