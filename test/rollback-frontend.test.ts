@@ -1,7 +1,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
+import { deployFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
 import { runAction, type ActionRun } from '@sophia/runner-harness';
 import { httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
