@@ -14,6 +14,7 @@ export default {
       { useESM: true, tsconfig: { isolatedModules: true }, diagnostics: { ignoreCodes: [151002] } },
     ],
   },
+  setupFiles: ['<rootDir>/test/support/hide-debug-lines.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };
