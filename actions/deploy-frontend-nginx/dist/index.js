@@ -55007,6 +55007,19 @@ async function connectSsh(target) {
         }
     }
 }
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
 
@@ -55026,16 +55039,6 @@ async function connectSsh(target) {
 function inWorkspace(workspace, path) {
     return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
 }
-/** Opens every host's connection before anything changes anywhere: an unknown host key or a refused key stops the deploy here. */
-async function connectAll(settings) {
-    const attempts = await Promise.allSettled(sshTargetsFrom(settings.ssh).map((target) => connectSsh(target)));
-    const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
-    }
-    return attempts.map((attempt) => attempt.value);
-}
 /**
  * The deploy as the runbook reads: check the build, verify and connect every host, then the
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
@@ -55049,9 +55052,9 @@ async function deployFromSettings(settings, options = {}) {
             throw new Error(`Input "nginx-config" names "${settings.nginxConfig?.template}", which cannot be read (${error.message})`);
         })
         : undefined;
-    const sessions = await connectAll(settings);
+    const targets = sshTargetsFrom(settings.ssh);
+    const sessions = await connectAll(targets);
     try {
-        const targets = sshTargetsFrom(settings.ssh);
         return await deployFrontend({
             sourceRoot,
             manifest,

@@ -57932,6 +57932,7 @@ async function connectKubectl(connection, options = {}) {
 
 
 
+
 /** Where this run is, from the runner's variables, for the traceability annotations. */
 function traceFromEnvironment(env = process.env) {
     const commit = env.GITHUB_SHA || undefined;
@@ -58017,6 +58018,38 @@ function logDryRunDiff(report) {
             core/* info */.pq(object.diff);
     }
     core/* endGroup */.N4();
+}
+/**
+ * Deploys with the rollout timings derived from the timeout and reports the outcome (outputs, dry-run diff,
+ * rollout diagnostics, job summary) whether the deploy succeeded or failed after applying something.
+ */
+async function deployAndReport(kubectl, manifests, settings, title) {
+    let report;
+    try {
+        report = await deployManifests(kubectl, manifests, {
+            serverSide: settings.serverSide,
+            fieldManager: settings.fieldManager,
+            rolloutTimeoutMs: settings.rolloutTimeoutMs,
+            rollbackOnFailure: settings.rollbackOnFailure,
+            dryRun: settings.dryRun,
+            ...rollout_rolloutTimings(settings.rolloutTimeoutMs),
+            log: core/* info */.pq,
+        });
+        return report;
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            report = error.report;
+        throw error;
+    }
+    finally {
+        if (report) {
+            setDeployOutputs(report);
+            logDryRunDiff(report);
+            logRolloutDiagnostics(report);
+            await (0,src/* writeSummary */.Sy)(deployReportMarkdown(title, report));
+        }
+    }
 }
 
 
@@ -58654,6 +58687,19 @@ async function connectSsh(target) {
         }
     }
 }
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
 
@@ -58785,31 +58831,7 @@ async function deploy(kubectl, manifests, node, settings) {
     else if (settings.labelNode) {
         core/* info */.pq(`Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`);
     }
-    let report;
-    try {
-        report = await deployManifests(kubectl, manifests, {
-            serverSide: settings.serverSide,
-            fieldManager: settings.fieldManager,
-            rolloutTimeoutMs: settings.rolloutTimeoutMs,
-            rollbackOnFailure: settings.rollbackOnFailure,
-            dryRun: settings.dryRun,
-            ...rollout_rolloutTimings(settings.rolloutTimeoutMs),
-            log: core/* info */.pq,
-        });
-    }
-    catch (error) {
-        if (error instanceof DeployFailedError)
-            report = error.report;
-        throw error;
-    }
-    finally {
-        if (report) {
-            setDeployOutputs(report);
-            logDryRunDiff(report);
-            logRolloutDiagnostics(report);
-            await (0,src/* writeSummary */.Sy)(deployReportMarkdown(`deploy-mcp-node: ${node.name}`, report));
-        }
-    }
+    await deployAndReport(kubectl, manifests, settings, `deploy-mcp-node: ${node.name}`);
     if (settings.dryRun)
         return;
     const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);

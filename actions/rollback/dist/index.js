@@ -52021,7 +52021,14 @@ async function scanSource(root) {
                 walk(path);
             }
             else if (stat.isFile()) {
-                const file = { type: 'file', path, size: stat.size, mode: stat.mode & 0o7777, sha256: '', mtime: Math.floor(stat.mtimeMs / 1000) };
+                const file = {
+                    type: 'file',
+                    path,
+                    size: stat.size,
+                    mode: stat.mode & 0o7777,
+                    sha256: '',
+                    mtime: Math.floor(stat.mtimeMs / 1000),
+                };
                 entries.push(file);
                 if (stat.size <= SMALL_FILE) {
                     const data = readFileSync(absolute);
@@ -52324,6 +52331,18 @@ const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
  * Layout under the target: releases/<id>/ (complete releases), releases/.<id>.partial/ (one
  * being built), current -> releases/<id>, .deploy/lock/ (owner, heartbeat), .deploy/nginx-*.
  */
+/**
+ * Gated scripts are started (their channel opened, the command sent) before they are needed, and
+ * wait for a `go` line on stdin: the round trips of opening a channel overlap earlier work. Without
+ * `go` (stdin closed) they exit having done nothing. `read` takes exactly one line from a pipe,
+ * so what follows it on stdin (an archive) is left for the script.
+ */
+const GATE = `IFS= read -r gate || exit 0
+[ "$gate" = go ] || exit 0
+`;
+function gated(script) {
+    return script.replace(PRELUDE, PRELUDE + GATE);
+}
 /** Exit codes the client tells apart. */
 const remote_scripts_EXIT = { lockTimeout: 75, notSymlink: 76, missingRelease: 77, reloadFailed: 78, nginxTest: 79 };
 const PRELUDE = `set -eu
@@ -52334,13 +52353,16 @@ token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
 `;
 /**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
- * heartbeat is older than the timeout is gone (a killed runner) and its lock is taken over.
+ * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * Then reports what the deploy needs to plan: the live release, its manifest, the manifest of
  * a release already built under this id, and every release's record.
  * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
  */
 const BEGIN_SCRIPT = `${PRELUDE}
 T=$1; TIMEOUT=$2; ID=$3
+# The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
+STALE=$TIMEOUT
+[ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
 mkdir -p "$T/releases" "$T/.deploy"
 L="$T/.deploy/lock"
@@ -52355,7 +52377,7 @@ while :; do
   holder=$(cat "$L/owner" 2>/dev/null || true)
   beat=$(cat "$L/heartbeat" 2>/dev/null || true)
   case $beat in ''|*[!0-9]*) beat=$start ;; esac
-  if [ $((now - beat)) -ge "$TIMEOUT" ]; then
+  if [ $((now - beat)) -ge "$STALE" ]; then
     stale="$L.stale.$$"
     if mv "$L" "$stale" 2>/dev/null; then
       if [ "$(cat "$stale/owner" 2>/dev/null || true)" = "$holder" ]; then
@@ -52446,7 +52468,7 @@ mv -f "$R/.release.json.tmp" "$R/.release.json"
  * Then the reload (user commands run in the target directory); if nginx refuses it, the previous release goes back so link and server agree.
  * args: target, release id (empty: no live release, as before a first deploy), reload command (may be empty).
  */
-const SWITCH_SCRIPT = `${PRELUDE}
+const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
 T=$1; ID=$2; RELOAD=$3
 cd "$T"
 [ -z "$ID" ] || [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
@@ -52497,11 +52519,12 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
 /**
  * Prunes the named releases and releases the lock, in one round trip. The lock is only removed
  * while it is still ours (a deploy that outlived its lock must not free someone else's).
- * args: target, token, release ids to remove...
+ * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
-T=$1; TOKEN=$2; shift 2
-for id in "$@"; do
+T=$1; TOKEN=$2
+while IFS= read -r id; do
+  [ -n "$id" ] || continue
   rm -rf "$T/releases/$id"
   record pruned "$id"
 done
@@ -52543,6 +52566,46 @@ class release_host_DeployError extends Error {
         super(message);
         this.host = host;
         this.name = 'DeployError';
+    }
+}
+/**
+ * A remote script opened ahead of time that runs only when started (see `gated`): on a link with
+ * 40 ms round trips, each channel opened early takes two of them off the deploy's critical path.
+ */
+class GatedScript {
+    input = new external_node_stream_.PassThrough();
+    opened = false;
+    result;
+    constructor(session, purpose, script, args, okExitCodes) {
+        // A script that ends early (connection lost) closes its stdin; late writes must not throw.
+        this.input.on('error', () => undefined);
+        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+        this.result.catch(() => undefined);
+    }
+    /** Lets the script run, with `input` as the rest of its stdin. */
+    start(input) {
+        this.opened = true;
+        this.input.write('go\n');
+        if (input === undefined || typeof input === 'string') {
+            this.input.end(input);
+        }
+        else {
+            input.on('error', (error) => this.input.destroy(error));
+            input.pipe(this.input);
+            this.result.finally(() => input.destroy()).catch(() => undefined);
+        }
+        return this.result;
+    }
+    /** Closes it unstarted: the remote script exits without doing anything. */
+    async abort() {
+        if (!this.opened) {
+            this.opened = true;
+            this.input.end();
+        }
+        await this.result.catch(() => undefined);
+    }
+    get started() {
+        return this.opened;
     }
 }
 function listingFrom(records) {
@@ -52594,13 +52657,15 @@ class release_host_TargetLock {
     target;
     token;
     state;
+    finish;
     heartbeat;
     released = false;
-    constructor(session, target, token, state) {
+    constructor(session, target, token, state, finish) {
         this.session = session;
         this.target = target;
         this.token = token;
         this.state = state;
+        this.finish = finish;
     }
     /**
      * Waits up to `timeoutMs` for the lock, then fails naming the holder. The same round trip reads
@@ -52616,10 +52681,21 @@ class release_host_TargetLock {
             `token=${token}`,
         ].join('\n');
         const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
-        const result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
-            stdin: owner,
-            okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink],
-        });
+        // The unlock is opened now, beside the lock: freeing the lock later costs no channel set-up.
+        const finish = new GatedScript(session, 'prune releases and unlock', FINISH_SCRIPT, [target, token]);
+        let result;
+        try {
+            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
+                stdin: owner,
+                okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink],
+            });
+        }
+        catch (error) {
+            await finish.abort();
+            throw error;
+        }
+        if (result.code !== 0)
+            await finish.abort();
         if (result.code === remote_scripts_EXIT.lockTimeout) {
             throw new release_host_DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
                 `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
@@ -52638,7 +52714,7 @@ class release_host_TargetLock {
         };
         if (state.tookOverFrom !== undefined)
             state.tookOverFrom = describeHolder(state.tookOverFrom);
-        const lock = new release_host_TargetLock(session, target, token, state);
+        const lock = new release_host_TargetLock(session, target, token, state, finish);
         lock.startHeartbeat();
         return lock;
     }
@@ -52666,11 +52742,12 @@ class release_host_TargetLock {
         this.heartbeat = undefined;
         beat?.input.end();
         try {
-            const { stdout } = await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [
-                this.target,
-                this.token,
-                ...prune,
-            ]);
+            const ids = prune.map((id) => `${id}\n`).join('');
+            const { stdout } = this.finish
+                ? await this.finish.start(ids)
+                : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
+                    stdin: ids,
+                });
             return parseRecords(stdout)
                 .filter(([key]) => key === 'pruned')
                 .map(([, value]) => value);
@@ -52681,14 +52758,27 @@ class release_host_TargetLock {
     }
 }
 /** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */
-async function release_host_uploadRelease(session, target, releaseId, archive) {
+async function uploadRelease(session, target, releaseId, archive) {
     await session.runScript('upload and build the release', UPLOAD_SCRIPT, [target, releaseId], { stdin: archive });
 }
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
 async function release_host_switchRelease(session, target, releaseId, reloadCommand) {
-    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], {
-        okExitCodes: [0, remote_scripts_EXIT.reloadFailed, remote_scripts_EXIT.missingRelease],
+    const result = await session.runScript('switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], {
+        okExitCodes: SWITCH_EXITS,
     });
+    return release_host_completeSwitch(session, result);
+}
+/** Opens the upload ahead of time; `start(archive)` sends it. */
+function release_host_openUpload(session, target, releaseId) {
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId]);
+}
+const SWITCH_EXITS = [0, remote_scripts_EXIT.reloadFailed, remote_scripts_EXIT.missingRelease];
+/** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
+function release_host_openSwitch(session, target, releaseId, reloadCommand) {
+    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], SWITCH_EXITS);
+}
+/** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
+function release_host_completeSwitch(session, result) {
     if (result.code === remote_scripts_EXIT.missingRelease)
         throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
     if (result.code === remote_scripts_EXIT.reloadFailed) {
@@ -53709,6 +53799,8 @@ function releasesToPrune(releases, keep, keepAlways) {
 async function prepareHost(run, request) {
     const { session } = run.host;
     const log = request.log ?? (() => undefined);
+    run.upload = openUpload(session, run.target, request.releaseId);
+    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
     const lock = await TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -53764,7 +53856,7 @@ async function prepareHost(run, request) {
             gzipLevel: request.gzipLevel,
         });
         log(`${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
-        await uploadRelease(session, run.target, request.releaseId, archive.stream);
+        await run.upload.start(archive.stream);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
@@ -53880,7 +53972,7 @@ async function deployFrontend(request, hosts) {
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         const switched = await Promise.allSettled(runs.map(async (run) => {
-            const { previous } = await switchRelease(run.host.session, run.target, request.releaseId, request.nginxReloadCommand);
+            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
             run.switched = true;
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
@@ -53914,6 +54006,8 @@ async function deployFrontend(request, hosts) {
     }
     finally {
         await Promise.allSettled(runs.map(async (run) => {
+            // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
+            await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
             const prune = failure === undefined && run.lock
                 ? releasesToPrune([
                     ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
@@ -54736,6 +54830,19 @@ async function connectSsh(target) {
         }
     }
 }
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
 
@@ -54752,18 +54859,6 @@ async function connectSsh(target) {
 
 
 
-/** As long as a deploy's default lock-timeout: a rollback waits for a running deploy, not past it. */
-const ROLLBACK_LOCK_TIMEOUT_MS = 10 * 60_000;
-/** Every host connected (host keys verified) before anything changes anywhere. */
-async function connectAll(settings) {
-    const attempts = await Promise.allSettled(sshTargetsFrom(settings.ssh).map((target) => connectSsh(target)));
-    const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
-    }
-    return attempts.map((attempt) => attempt.value);
-}
 /** The host as the user wrote it, port included when given (two hosts may share an address). */
 function hostName(host) {
     if (host.port === undefined)
@@ -54778,14 +54873,14 @@ function perHostOutput(hosts, pick) {
     return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.host, pick(host) ?? ''])));
 }
 async function rollBackFrontend(settings) {
-    const sessions = await connectAll(settings);
+    const sessions = await connectAll(sshTargetsFrom(settings.ssh));
     try {
         const hosts = await rollbackFrontend({
             target: settings.target,
             to: settings.to,
             markFailed: settings.markFailed,
             nginxReloadCommand: settings.nginxReloadCommand,
-            lockTimeoutMs: ROLLBACK_LOCK_TIMEOUT_MS,
+            lockTimeoutMs: settings.lockTimeoutMs,
             origin: originFromEnvironment(),
             log: lib_core/* info */.pq,
             warn: lib_core/* warning */.$e,
@@ -54839,6 +54934,7 @@ function getInputs(reader = new InputReader()) {
             markFailed,
             target: reader.required('target', remotePath),
             nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
+            lockTimeoutMs: reader.required('lock-timeout', scalars_duration({ maxMs: 3_600_000 })),
             ssh: readSshInputs(reader),
         };
     }
@@ -55480,7 +55576,7 @@ class RemoteKubectlTransport {
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl.ts
 
 /** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
-class KubectlError extends Error {
+class kubectl_KubectlError extends Error {
     args;
     result;
     constructor(args, result, where) {
@@ -55510,6 +55606,7 @@ class kubectl_ApplyConflictError extends Error {
         return [...new Set([...this.details.matchAll(/conflicts? with "([^"]+)"/g)].map((match) => match[1]))];
     }
 }
+const REQUEST_TIMEOUT = '60s';
 function summarizeArgs(args) {
     return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
 }
@@ -55548,9 +55645,10 @@ class Kubectl {
     }
     async run(args, options = {}) {
         this.trace(`kubectl ${args.join(' ')}`);
-        const result = await this.transport.run(args, options.stdin);
+        // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
+        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin);
         if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
-            throw new KubectlError(args, result, this.where);
+            throw new kubectl_KubectlError(args, result, this.where);
         return result;
     }
     async json(args, options = {}) {
@@ -55600,7 +55698,7 @@ class Kubectl {
             return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
         }
         catch (error) {
-            const conflict = error instanceof KubectlError ? conflictDetails(error.result.stderr) : undefined;
+            const conflict = error instanceof kubectl_KubectlError ? conflictDetails(error.result.stderr) : undefined;
             if (conflict)
                 throw new kubectl_ApplyConflictError(options.fieldManager, conflict);
             throw error;
@@ -55664,7 +55762,7 @@ const BLOCKING_REASONS = new Set([
  * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
  * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
  */
-function rolloutTimings(timeoutMs) {
+function rollout_rolloutTimings(timeoutMs) {
     const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
     return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
 }
@@ -55792,7 +55890,26 @@ function templateOf(workload, replicaSets) {
     const update = workload.status?.updateRevision;
     return typeof update === 'string' ? update : undefined;
 }
-function rollout_revisionOf(workload) {
+/**
+ * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
+ * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
+ * its stable template identity.
+ */
+async function controllerRevisionOf(kubectl, workload) {
+    const owned = (await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace })).filter((revision) => ownedBy(revision, workload));
+    const updateRevision = workload.status?.updateRevision;
+    const current = typeof updateRevision === 'string'
+        ? owned.find((revision) => revision.metadata.name === updateRevision)
+        : owned.sort((a, b) => num(b.revision) - num(a.revision))[0];
+    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
+async function rollout_revisionNumberOf(kubectl, workload) {
+    if (workload.kind === 'Deployment')
+        return revisionOf(workload);
+    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
+}
+function revisionOf(workload) {
     if (workload.kind === 'Deployment')
         return workload.metadata.annotations?.[REVISION_ANNOTATION];
     const update = workload.status?.updateRevision;
@@ -55885,11 +56002,17 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
     let lastMessage = '';
     let revision;
     let template;
+    let latest;
+    const numbered = async () => {
+        if (!latest || latest.kind === 'Deployment')
+            return { revision, template };
+        const found = await controllerRevisionOf(kubectl, latest).catch(() => ({}));
+        return { revision: found.revision ?? revision, template: found.template ?? template };
+    };
     const fail = async (reason) => ({
         ref,
         ok: false,
-        revision,
-        template,
+        ...(await numbered()),
         reason,
         diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
         elapsedMs: Date.now() - started,
@@ -55898,14 +56021,15 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
         const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
         if (!workload)
             return fail(`${name} no longer exists`);
-        revision = rollout_revisionOf(workload);
+        latest = workload;
+        revision = revisionOf(workload);
         template = templateOf(workload, replicaSets);
         const progress = workloadProgress(workload);
         if (progress.failure)
             return fail(progress.failure);
         if (progress.done) {
             options.log?.(progress.message);
-            return { ref, ok: true, revision, template, elapsedMs: Date.now() - started };
+            return { ref, ok: true, ...(await numbered()), elapsedMs: Date.now() - started };
         }
         const now = Date.now();
         const stuck = [];
@@ -55924,8 +56048,10 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
                 stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
             }
         }
-        if (stuck.length > 0)
-            return fail(`${name} revision ${revision ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        if (stuck.length > 0) {
+            const { revision: number } = await numbered();
+            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        }
         if (progress.message !== lastMessage) {
             options.log?.(progress.message);
             lastMessage = progress.message;
@@ -55973,6 +56099,7 @@ function rollout_formatDiagnostics(result) {
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
 
 
+
 /** Fields the server owns: they change on every write and say nothing about intent. */
 function comparable(object) {
     if (!object)
@@ -55986,7 +56113,28 @@ function comparable(object) {
             delete copy.metadata.annotations;
     }
     delete copy.status;
+    if (copy.kind === 'Secret')
+        redactSecretValues(copy);
     return copy;
+}
+// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
+const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
+/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
+function redactSecretValues(secret) {
+    const data = (secret.data ?? {});
+    const stringData = (secret.stringData ?? {});
+    const values = {};
+    for (const [key, value] of Object.entries(data))
+        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
+    for (const [key, value] of Object.entries(stringData))
+        values[key] = String(value);
+    delete secret.stringData;
+    if (Object.keys(values).length === 0)
+        return;
+    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
+        key,
+        `(redacted ${createHmac('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
+    ]));
 }
 function lines(object) {
     const value = comparable(object);
@@ -56296,7 +56444,7 @@ async function executeRollback(kubectl, steps, options) {
     }
     const rollouts = await rollout_watchRollouts(kubectl, moving.map((step) => step.ref), {
         timeoutMs: options.rolloutTimeoutMs,
-        ...rolloutTimings(options.rolloutTimeoutMs),
+        ...rollout_rolloutTimings(options.rolloutTimeoutMs),
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
         log,
     });
@@ -56342,7 +56490,7 @@ class RollbackRolloutError extends Error {
 
 
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
-class DeployFailedError extends Error {
+class deploy_DeployFailedError extends Error {
     report;
     constructor(message, report) {
         super(message);
@@ -56366,7 +56514,7 @@ function workloadKey(ref) {
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
  */
-async function deployManifests(kubectl, manifests, settings) {
+async function deploy_deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
     const objects = sortForApply(manifests).map((manifest) => manifest.object);
     const before = byKey(await kubectl.getLive(objects));
@@ -56392,6 +56540,16 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         return report;
     }
+    // The server checks every object first (validation, admission, conflicts), so a bad object
+    // fails the deploy before any object has changed, instead of half-way through the apply.
+    try {
+        await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
+    }
+    catch (error) {
+        if (!(error instanceof KubectlError))
+            throw error;
+        throw new Error(`The API server refused the manifests, so nothing was applied:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
+    }
     const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);
@@ -56413,7 +56571,7 @@ async function deployManifests(kubectl, manifests, settings) {
         return report;
     const reasons = failed.map((rollout) => rollout.reason).join('; ');
     if (!settings.rollbackOnFailure) {
-        throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        throw new deploy_DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
     }
     const changed = workloads.filter((object) => {
         const previous = before.get(objectKey(object));
@@ -56423,9 +56581,9 @@ async function deployManifests(kubectl, manifests, settings) {
         report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
     }
     catch (error) {
-        if (error instanceof DeployFailedError)
+        if (error instanceof deploy_DeployFailedError)
             throw error;
-        throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+        throw new deploy_DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
     }
     report.rolledBack = report.rollbacks.some((record) => !record.skipped);
     const undone = report.rollbacks
@@ -56438,7 +56596,7 @@ async function deployManifests(kubectl, manifests, settings) {
         undone.length > 0 ? `rolled back ${undone.join(', ')}` : 'nothing could be rolled back',
         kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
     ].filter(Boolean);
-    throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
+    throw new deploy_DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
 }
 /**
  * `kubectl rollout undo` writes the template without a field manager, so the server files its
@@ -56489,12 +56647,12 @@ async function rollBack(kubectl, changed, before, report, settings) {
             numbers: deploy_listAnnotation(live, FAILED_REVISIONS_ANNOTATION),
             templates: deploy_listAnnotation(live, FAILED_TEMPLATES_ANNOTATION),
         });
-        const restoredRevision = revisionOf(previous);
-        const numeric = object.kind === 'Deployment' && restoredRevision && /^\d+$/.test(restoredRevision)
-            ? Number(restoredRevision)
-            : undefined;
+        const restoredRevision = await revisionNumberOf(kubectl, previous);
+        const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
         log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
         await kubectl.rolloutUndo(ref, numeric);
+        if (object.kind === 'StatefulSet' && rollout?.template)
+            await deleteStuckPods(kubectl, ref, rollout.template, log);
         records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
     }
     const undone = records.filter((record) => !record.skipped);
@@ -56509,7 +56667,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
             report.revisions[workloadKey(result.ref)] = result.revision;
         if (!result.ok) {
             const reasons = report.rollouts.filter((rollout) => !rollout.ok).map((rollout) => rollout.reason);
-            throw new DeployFailedError(`Rollout failed: ${reasons.join('; ')}. The rollback failed too: ${result.reason}`, report);
+            throw new deploy_DeployFailedError(`Rollout failed: ${reasons.join('; ')}. The rollback failed too: ${result.reason}`, report);
         }
     }
     for (const record of undone) {
@@ -56520,6 +56678,26 @@ async function rollBack(kubectl, changed, before, report, settings) {
         });
     }
     return records;
+}
+/**
+ * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
+ * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
+ * deleted so the controller recreates them from the restored revision.
+ */
+async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
+    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
+        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
+    if (pods.length === 0)
+        return;
+    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
+    await kubectl.run([
+        'delete',
+        'pod',
+        ...pods.map((pod) => pod.metadata.name),
+        '--namespace',
+        ref.namespace ?? 'default',
+        '--wait=false',
+    ]);
 }
 function deploy_listAnnotation(object, key) {
     return (object?.metadata.annotations?.[key] ?? '')
@@ -56731,6 +56909,7 @@ async function connectKubectl(connection, options = {}) {
 
 
 
+
 /** Where this run is, from the runner's variables, for the traceability annotations. */
 function traceFromEnvironment(env = process.env) {
     const commit = env.GITHUB_SHA || undefined;
@@ -56767,7 +56946,7 @@ function deployReportMarkdown(title, report) {
     if (report.rollouts.length > 0) {
         parts.push(markdownTable(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             `${rollout.ref.kind}/${rollout.ref.name}`,
-            report.revisions[`${rollout.ref.kind}/${rollout.ref.name}`] ?? rollout.revision ?? '',
+            rollout.revision ?? '',
             rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
             `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
         ])));
@@ -56778,7 +56957,9 @@ function deployReportMarkdown(title, report) {
         parts.push(markdownTable(['Rolled back', 'Failed revision', 'Restored revision'], report.rollbacks.map((record) => [
             `${record.ref.kind}/${record.ref.name}`,
             record.failedRevision ?? '',
-            record.skipped ? `not rolled back: ${record.skipped}` : (record.restoredRevision ?? 'previous'),
+            record.skipped
+                ? `not rolled back: ${record.skipped}`
+                : restoredText(record, report.revisions[`${record.ref.kind}/${record.ref.name}`]),
         ])));
     }
     const diffs = report.applied.filter((object) => object.diff);
@@ -56788,6 +56969,11 @@ function deployReportMarkdown(title, report) {
             parts.push(`<details><summary>${object.kind}/${object.name}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
     }
     return parts.join('\n');
+}
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record, liveRevision) {
+    const restored = record.restoredRevision ?? 'previous';
+    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
 }
 /** Logs the diagnostics of failed rollouts in a group, so the log shows the reason next to the failure. */
 function logRolloutDiagnostics(report) {
@@ -56809,6 +56995,38 @@ function logDryRunDiff(report) {
             core.info(object.diff);
     }
     core.endGroup();
+}
+/**
+ * Deploys with the rollout timings derived from the timeout and reports the outcome (outputs, dry-run diff,
+ * rollout diagnostics, job summary) whether the deploy succeeded or failed after applying something.
+ */
+async function deployAndReport(kubectl, manifests, settings, title) {
+    let report;
+    try {
+        report = await deployManifests(kubectl, manifests, {
+            serverSide: settings.serverSide,
+            fieldManager: settings.fieldManager,
+            rolloutTimeoutMs: settings.rolloutTimeoutMs,
+            rollbackOnFailure: settings.rollbackOnFailure,
+            dryRun: settings.dryRun,
+            ...rolloutTimings(settings.rolloutTimeoutMs),
+            log: core.info,
+        });
+        return report;
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            report = error.report;
+        throw error;
+    }
+    finally {
+        if (report) {
+            setDeployOutputs(report);
+            logDryRunDiff(report);
+            logRolloutDiagnostics(report);
+            await writeSummary(deployReportMarkdown(title, report));
+        }
+    }
 }
 
 
