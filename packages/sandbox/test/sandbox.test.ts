@@ -7,7 +7,9 @@ import { connectSsh, RemoteCommandError, type SshSession } from '@sophia/ssh';
 
 function fetchText(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    get(url, (res) => {
+    // No keep-alive: after a reload nginx's old workers close idle connections, and a request
+    // sent on such a socket just as it closes ends in "socket hang up".
+    get(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
