@@ -11,27 +11,15 @@ import {
   maskHeaderValues,
   oneOf,
   statusRanges,
-  type BodyMatcher,
-  type StatusRange,
 } from '@sophia/inputs';
+import type { HealthCheckSettings } from '@sophia/health-check';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export interface HealthGateSettings {
-  urls: URL[];
-  expectedStatus: StatusRange[];
-  expectedBody?: BodyMatcher;
+/** The probe engine's settings as the inputs give them, plus what the action does with the verdict. */
+export interface HealthGateSettings extends Omit<HealthCheckSettings, 'method' | 'onRound' | 'maxRedirects'> {
   method: HttpMethod;
-  /** Values are masked in the log before parsing. */
-  headers: Array<[string, string]>;
-  intervalMs: number;
-  requestTimeoutMs: number;
-  timeoutMs: number;
-  initialDelayMs: number;
-  successThreshold: number;
-  failureThreshold: number;
-  insecureTls: boolean;
   failOnUnhealthy: boolean;
 }
 

@@ -1,14 +1,8 @@
-import type { HostKeyPolicy, SshSettings } from '@sophia/inputs';
+import type { SshSettings } from '@sophia/inputs';
 
-export interface SshTarget {
+/** One host of the SSH inputs, with the connection knobs tests and benchmarks turn. */
+export interface SshTarget extends Omit<SshSettings, 'hosts'> {
   host: string;
-  port: number;
-  user: string;
-  privateKey: string;
-  passphrase?: string;
-  hostKeys: HostKeyPolicy;
-  connectTimeoutMs: number;
-  connectAttempts: number;
   keepaliveIntervalMs?: number;
   /** First pause between connect attempts; it doubles after each failure. */
   retryDelayMs?: number;
