@@ -14,7 +14,7 @@ import {
   type Kubectl,
 } from '@sophia/kubernetes';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf, sshConnection, Workspace } from './fixtures/kube-kit.js';
+import { imageOf, sshConnection, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
 import { INVALID_YAML } from './fixtures/bad-manifests.js';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
@@ -23,15 +23,7 @@ const trace = {
   runUrl: 'https://github.com/sophia/sophia-ai/actions/runs/1',
   changeCause: 'test deploy',
 };
-const settings: DeploySettings = {
-  serverSide: true,
-  fieldManager: 'sophia-deploy',
-  rolloutTimeoutMs: 20_000,
-  rollbackOnFailure: true,
-  dryRun: false,
-  pollIntervalMs: 100,
-  failFastAfterMs: 1000,
-};
+const settings = FAST_DEPLOY;
 
 /**
  * The same deploy story over both transports: kubectl here with a kubeconfig (HTTPS, the

@@ -4,21 +4,12 @@ import {
   DeployFailedError,
   loadManifests,
   prepareManifests,
-  type DeploySettings,
   type Kubectl,
 } from '@sophia/kubernetes';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf, Workspace } from './fixtures/kube-kit.js';
+import { imageOf, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
 
-const settings: DeploySettings = {
-  serverSide: true,
-  fieldManager: 'sophia-deploy',
-  rolloutTimeoutMs: 20_000,
-  rollbackOnFailure: true,
-  dryRun: false,
-  pollIntervalMs: 100,
-  failFastAfterMs: 1000,
-};
+const settings = FAST_DEPLOY;
 
 let cluster: TestCluster;
 let kubectl: Kubectl;

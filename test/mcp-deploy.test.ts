@@ -8,23 +8,14 @@ import {
   pinNode,
   prepareManifests,
   resolveNode,
-  type DeploySettings,
   type Kubectl,
   type Placement,
 } from '@sophia/kubernetes';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { Workspace } from './fixtures/kube-kit.js';
+import { Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
 
 const MCP_ADDRESS = '104.171.202.117';
-const settings: DeploySettings = {
-  serverSide: true,
-  fieldManager: 'sophia-deploy',
-  rolloutTimeoutMs: 20_000,
-  rollbackOnFailure: true,
-  dryRun: false,
-  pollIntervalMs: 100,
-  failFastAfterMs: 1000,
-};
+const settings = FAST_DEPLOY;
 const pool = { key: 'sophia.ai/pool', value: 'mcp' };
 const taint = { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' as const };
 
