@@ -2,10 +2,11 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/packages', '<rootDir>/actions', '<rootDir>/test'],
+  roots: ['<rootDir>/packages', '<rootDir>/actions', '<rootDir>/testing', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: {
     '^@sophia/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@sophia-testing/([a-z0-9-]+)$': '<rootDir>/testing/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

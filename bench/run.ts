@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { deployFrontend, scanSource } from '@sophia/releases';
-import { startLinkProxy, startSshTarget, type LinkProxy, type SandboxTarget } from '@sophia/sandbox';
+import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, shellCommand } from '@sophia/ssh';
 import { changeSite, DEFAULT_SITE, writeSite } from './site-generator.js';
 
@@ -48,7 +48,7 @@ interface Measurement {
 /** One place where a tool's command runs through the proxy (OpenSSH checks the host key under its real name). */
 class Link {
   constructor(
-    readonly sandbox: SandboxTarget,
+    readonly sandbox: LocalSshHost,
     readonly proxy: LinkProxy,
   ) {}
 
@@ -162,7 +162,7 @@ function median(values: number[]): number {
 type Results = Record<string, Record<Tool, Record<Phase, Measurement>>>;
 
 async function benchLink(
-  sandbox: SandboxTarget,
+  sandbox: LocalSshHost,
   spec: LinkSpec,
   sites: { before: string; after: string },
   scratch: string,
@@ -259,7 +259,7 @@ function report(results: Results, rttMs: Record<string, number>): string {
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'frontend-bench-'));
-  const sandbox = await startSshTarget();
+  const sandbox = await startSshHost();
   try {
     const before = join(scratch, 'site-before');
     const after = join(scratch, 'site-after');

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { INSTALL_COMMAND } from '@sophia/sandbox';
+import { INSTALL_COMMAND } from '@sophia-testing/ssh-hosts';
 import { runStory, type Machines } from './story.js';
 import { bold, cyan, dim, green, red } from './terminal.js';
 

@@ -14,10 +14,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_TIMINGS, startCluster, TEST_TIMINGS, type Cluster, type KubeObject } from '@sophia/cluster-simulator';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { DEMO_TIMINGS, startCluster, TEST_TIMINGS, type Cluster, type KubeObject } from '@sophia-testing/k3s-simulator';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { bold, cyan, dim, green, red, renderJob, seconds } from './terminal.js';
-import { runWorkflow, type JobRecord, type WorkflowRun } from './workflow-runner.js';
+import { runWorkflow, type JobRecord, type WorkflowRun } from '@sophia-testing/workflow-runner';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = path.join(repoRoot, 'test', 'fixtures');
@@ -33,7 +33,7 @@ export interface StoryOptions {
 }
 
 export interface Machines {
-  sandbox: SandboxTarget;
+  sandbox: LocalSshHost;
   cluster: Cluster;
   kubeconfigPath: string;
   workspace: string;
@@ -112,7 +112,7 @@ function jobResults(run: WorkflowRun, expected: Record<string, string>): Check {
   );
 }
 
-function releaseStatus(sandbox: SandboxTarget, releaseId: string): string {
+function releaseStatus(sandbox: LocalSshHost, releaseId: string): string {
   try {
     const meta = JSON.parse(
       readFileSync(path.join(sandbox.siteDir, 'releases', releaseId, '.release.json'), 'utf8'),
@@ -137,7 +137,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
 
   write(`${bold('Starting the machines')}\n`);
   const started = Date.now();
-  const sandbox = await startSshTarget();
+  const sandbox = await startSshHost();
   let cluster: Cluster | undefined;
   const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-demo-'));
   let stopped: Promise<void> | undefined;

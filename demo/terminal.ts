@@ -1,5 +1,5 @@
 /** The demo's account for a terminal: job summaries' Markdown turned into aligned tables, colour when it is a TTY. */
-import type { JobRecord, StepRecord } from './workflow-runner.js';
+import type { JobRecord, StepRecord } from '@sophia-testing/workflow-runner';
 
 const useColour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 

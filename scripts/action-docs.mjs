@@ -14,7 +14,7 @@ const check = args.includes('--check');
 const rootAt = args.indexOf('--root');
 const root = rootAt >= 0 ? args[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = args.filter((arg, index) => !arg.startsWith('--') && index !== rootAt + 1);
-// yaml comes from @sophia/runner-harness, which reads action.yml files the same way.
+// yaml comes from @sophia-testing/action-runner, which reads action.yml files the same way.
 const { parse } = createRequire(
   join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'runner-harness', 'package.json'),
 )('yaml');

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { actionMetadata, repositoryRoot } from '@sophia/runner-harness';
+import { actionMetadata, repositoryRoot } from '@sophia-testing/action-runner';
 
 const run = promisify(execFile);
 const script = join(repositoryRoot, 'scripts', 'action-docs.mjs');

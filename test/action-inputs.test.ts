@@ -1,5 +1,5 @@
 import { inputsFrom, InputReader } from '@sophia/inputs';
-import { actionDefaults, actionMetadata } from '@sophia/runner-harness';
+import { actionDefaults, actionMetadata } from '@sophia-testing/action-runner';
 import { getInputs as frontendInputs } from '../actions/deploy-frontend-nginx/src/input-helper.js';
 import { getInputs as backendInputs } from '../actions/deploy-k3s-backend/src/input-helper.js';
 import { getInputs as mcpInputs } from '../actions/deploy-mcp-node/src/input-helper.js';

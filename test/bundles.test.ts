@@ -1,6 +1,6 @@
-import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { runAction, type ActionRun } from '@sophia-testing/action-runner';
 
-// Each bundled dist/index.js runs here as the GitHub runner runs it (see @sophia/runner-harness),
+// Each bundled dist/index.js runs here as the GitHub runner runs it (see @sophia-testing/action-runner),
 // on both runtimes. Every case fails during input validation, before any connection is attempted,
 // so these runs need no servers and take about 100 ms each.
 

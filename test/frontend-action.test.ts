@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { actionDefaults, actionDir, inputVariableName, runAction } from '@sophia/runner-harness';
-import { startLinkProxy, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { actionDefaults, actionDir, inputVariableName, runAction } from '@sophia-testing/action-runner';
+import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { mkdir, rm, servedDifferences, tempDir, writeTree, writeVersionedSite } from './frontend-helpers.js';
 
 /** The bundled action (dist/index.js), run as the runner runs it, against a real sshd and nginx. */
-let sandbox: SandboxTarget;
+let sandbox: LocalSshHost;
 let workspace: string;
 let keys: string;
 
@@ -54,7 +54,7 @@ function newKeyPair(name: string): { privateKey: string; publicKey: string } {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshTarget();
+  sandbox = await startSshHost();
   workspace = await tempDir('frontend-action-');
   keys = await mkdtemp(join(workspace, 'keys-'));
 });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, open, readdir, readlink, stat, truncate } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { deployFrontend, scanSource, type DeployReport } from '@sophia/releases';
 import {
   chmod,
@@ -19,7 +19,7 @@ import {
 } from './frontend-helpers.js';
 
 /** What a build may contain, deployed for real and read back over HTTP and from the release directory. */
-let sandbox: SandboxTarget;
+let sandbox: LocalSshHost;
 let session: SshSession;
 let work: string;
 
@@ -49,7 +49,7 @@ const MEMORY_DISK = '/dev/shm';
 let targetDir: string | undefined;
 
 beforeAll(async () => {
-  sandbox = await startSshTarget();
+  sandbox = await startSshHost();
   session = await connectSsh(sandbox.sshTarget());
   const inMemory = existsSync(MEMORY_DISK);
   work = inMemory ? await mkdtemp(join(MEMORY_DISK, 'frontend-content-')) : await tempDir('frontend-content-');

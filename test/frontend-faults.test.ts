@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, readlink, writeFile } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startLinkProxy, startSshTarget, type LinkProxy, type SandboxTarget } from '@sophia/sandbox';
+import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   deployFrontend,
   listReleases,
@@ -15,7 +15,7 @@ import { httpGet, join, rm, servedDifferences, startPoller, tempDir, writeVersio
  * Faults against a real sshd and nginx, with a poller hitting the site the whole time: whatever
  * fails, the live site keeps answering 200 with the files of exactly one release.
  */
-let sandbox: SandboxTarget;
+let sandbox: LocalSshHost;
 let proxy: LinkProxy;
 let work: string;
 let poller: ReturnType<typeof startPoller>;
@@ -80,7 +80,7 @@ async function liveVersion(): Promise<string> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshTarget();
+  sandbox = await startSshHost();
   proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandbox.sshPort });
   work = await tempDir('frontend-faults-');
   const first = await deployOnce(await site('v1'), 'v1');

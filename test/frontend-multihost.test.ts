@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readlink, writeFile } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startLinkProxy, startSshTarget, type LinkProxy, type SandboxTarget } from '@sophia/sandbox';
+import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { deployFrontend, scanSource, type DeployHost, type DeployReport } from '@sophia/releases';
 import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
@@ -12,7 +12,7 @@ import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } fro
 const RELOAD =
   'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
 
-let sandboxes: SandboxTarget[];
+let sandboxes: LocalSshHost[];
 let proxy: LinkProxy;
 let work: string;
 
@@ -67,7 +67,7 @@ async function liveEverywhere(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sandboxes = await Promise.all([startSshTarget(), startSshTarget(), startSshTarget()]);
+  sandboxes = await Promise.all([startSshHost(), startSshHost(), startSshHost()]);
   proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandboxes[2].sshPort });
   work = await tempDir('frontend-multihost-');
   for (const version of ['v1', 'v2', 'v3']) {

@@ -1,15 +1,15 @@
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { deployFrontend, listReleases, scanSource, type FrontendDeployRequest } from '@sophia/releases';
 import { readlink, stat } from 'node:fs/promises';
 import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
-let sandbox: SandboxTarget;
+let sandbox: LocalSshHost;
 let session: SshSession;
 let work: string;
 
 beforeAll(async () => {
-  sandbox = await startSshTarget();
+  sandbox = await startSshHost();
   session = await connectSsh(sandbox.sshTarget());
   work = await tempDir('frontend-flow-');
 });

@@ -1,6 +1,6 @@
-import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { runAction, type ActionRun } from '@sophia-testing/action-runner';
 import type { HealthReport } from '@sophia/health-check';
-import { closedPort, reply, startServer, type TestServer } from '../packages/health-check/test/test-servers.js';
+import { closedPort, reply, startServer, type TestServer } from '@sophia-testing/http-servers';
 
 /** The bundled action, run as the runner runs it, against real HTTP servers on loopback. */
 const servers: TestServer[] = [];

@@ -1,7 +1,7 @@
-import { runAction } from '@sophia/runner-harness';
+import { runAction } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
-import { INVALID_YAML } from './fixtures/bad-manifests.js';
+import { INVALID_YAML } from '@sophia-testing/manifests';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 let cluster: TestCluster;

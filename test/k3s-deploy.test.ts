@@ -1,4 +1,4 @@
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   ApplyConflictError,
   connectKubectl,
@@ -15,7 +15,7 @@ import {
 } from '@sophia/kubernetes';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, sshConnection, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
-import { INVALID_YAML } from './fixtures/bad-manifests.js';
+import { INVALID_YAML } from '@sophia-testing/manifests';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 const trace = {
@@ -31,7 +31,7 @@ const settings = FAST_DEPLOY;
  */
 describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl via %s', (transport) => {
   let cluster: TestCluster;
-  let sandbox: SandboxTarget | undefined;
+  let sandbox: LocalSshHost | undefined;
   let kubectl: Kubectl;
   let workspace: Workspace;
 
@@ -39,7 +39,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     cluster = await startTestCluster();
     workspace = new Workspace('backend');
     if (transport === 'ssh') {
-      sandbox = await startSshTarget();
+      sandbox = await startSshHost();
       kubectl = await connectKubectl(sshConnection(sandbox, cluster.kubectlCommand), { remoteShell: openRemoteShell });
     } else {
       kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });

@@ -1,14 +1,14 @@
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
-import { runAction } from '@sophia/runner-harness';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { runAction } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { Workspace } from './fixtures/kube-kit.js';
 
 let cluster: TestCluster;
-let sandbox: SandboxTarget;
+let sandbox: LocalSshHost;
 let workspace: Workspace;
 
 beforeAll(async () => {
-  [cluster, sandbox] = await Promise.all([startTestCluster(), startSshTarget()]);
+  [cluster, sandbox] = await Promise.all([startTestCluster(), startSshHost()]);
   workspace = new Workspace('mcp');
   await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mcp' } }], {
     serverSide: true,

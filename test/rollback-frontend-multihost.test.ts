@@ -1,5 +1,5 @@
 import { readFile, readlink, rename, writeFile } from 'node:fs/promises';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin, type RollbackHost } from '@sophia/releases';
 import { join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
@@ -13,7 +13,7 @@ const RELOAD =
   'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
 const origin: ReleaseOrigin = { commit: 'abc', ref: 'main', runUrl: '', actor: 'tester', runId: '8.1' };
 
-let sandboxes: SandboxTarget[];
+let sandboxes: LocalSshHost[];
 let sessions: SshSession[];
 let work: string;
 
@@ -37,7 +37,7 @@ async function markFailedByHand(index: number, id: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sandboxes = await Promise.all([startSshTarget(), startSshTarget()]);
+  sandboxes = await Promise.all([startSshHost(), startSshHost()]);
   sessions = await Promise.all(sandboxes.map((sandbox) => connectSsh(sandbox.sshTarget())));
   work = await tempDir('rollback-multihost-');
   for (const version of ['r1', 'r2']) {

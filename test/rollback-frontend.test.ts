@@ -1,12 +1,12 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { deployFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
-import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { runAction, type ActionRun } from '@sophia-testing/action-runner';
 import { httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
 /** Frontend rollback on a real sshd + nginx: releases r1, r2, r3 serve v1, v2, v3. */
-let sandbox: SandboxTarget;
+let sandbox: LocalSshHost;
 let session: SshSession;
 let work: string;
 const origin: ReleaseOrigin = { commit: 'abc', ref: 'refs/heads/main', runUrl: '', actor: 'tester', runId: '7.1' };
@@ -31,7 +31,7 @@ async function deploy(version: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshTarget();
+  sandbox = await startSshHost();
   session = await connectSsh(sandbox.sshTarget());
   work = await tempDir('rollback-frontend-');
   for (const version of ['1', '2', '3']) await deploy(version);

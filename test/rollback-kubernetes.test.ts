@@ -1,5 +1,5 @@
-import { startCluster, type Cluster } from '@sophia/cluster-simulator';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   FAILED_REVISIONS_ANNOTATION,
   FAILED_TEMPLATES_ANNOTATION,
@@ -8,7 +8,7 @@ import {
   type KubeObject,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { runAction, type ActionRun } from '@sophia/runner-harness';
+import { runAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, localKubectl } from './fixtures/kube-kit.js';
 
@@ -208,11 +208,11 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
 });
 
 describe('rollback with kubectl on the server over SSH (bundled action)', () => {
-  let server: SandboxTarget;
+  let server: LocalSshHost;
   let testCluster: TestCluster;
 
   beforeAll(async () => {
-    [server, testCluster] = await Promise.all([startSshTarget(), startTestCluster()]);
+    [server, testCluster] = await Promise.all([startSshHost(), startTestCluster()]);
   });
   afterAll(async () => {
     await Promise.all([server?.stop(), testCluster?.stop()]);

@@ -5,20 +5,20 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAction } from '@sophia/runner-harness';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
-import { runWorkflow } from '../demo/workflow-runner.js';
+import { runAction } from '@sophia-testing/action-runner';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
 import { workflowsDir } from './support/workflows.js';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 let cluster: TestCluster;
-let site: SandboxTarget;
+let site: LocalSshHost;
 let workspace: Workspace;
 
 beforeAll(async () => {
-  [cluster, site] = await Promise.all([startTestCluster(), startSshTarget()]);
+  [cluster, site] = await Promise.all([startTestCluster(), startSshHost()]);
   workspace = new Workspace('backend');
   await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sophia' } }], {
     serverSide: true,

@@ -6,20 +6,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { repoRoot } from './support/workflows.js';
 
 const script = path.join(repoRoot, '.github', 'scripts', 'workload-generations.sh');
 
 let cluster: TestCluster;
-let server: SandboxTarget;
+let server: LocalSshHost;
 /** Home and working directory of the script: whatever it leaves there is seen and removed. */
 let scratch: string;
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'workload-generations-'));
-  [cluster, server] = await Promise.all([startTestCluster(), startSshTarget()]);
+  [cluster, server] = await Promise.all([startTestCluster(), startSshHost()]);
   await cluster.observer.apply(
     [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sophia' } },

@@ -1,6 +1,6 @@
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
 import { GateState, median, runHealthCheck, type HealthCheckSettings, type RoundResult } from '@sophia/health-check';
-import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from './test-servers.js';
+import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
 
 const servers: TestServer[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INVALID_YAML } from '../../../test/fixtures/bad-manifests.js';
+import { INVALID_YAML } from '@sophia-testing/manifests';
 import {
   auditPlacement,
   loadManifests,

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { startLinkProxy, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   connectSsh,
   HostKeyError,
@@ -18,12 +18,12 @@ import {
 
 const run = promisify(execFile);
 
-let server: SandboxTarget;
-let impostor: SandboxTarget;
+let server: LocalSshHost;
+let impostor: LocalSshHost;
 let session: SshSession | undefined;
 
 beforeAll(async () => {
-  [server, impostor] = await Promise.all([startSshTarget(), startSshTarget()]);
+  [server, impostor] = await Promise.all([startSshHost(), startSshHost()]);
 });
 
 afterEach(async () => {
@@ -50,7 +50,7 @@ async function capturingStdout<T>(action: () => Promise<T>): Promise<{ result: T
 }
 
 /** Runs an attempt that must be refused and returns sshd's log lines for that attempt only. */
-async function sshdLogDuring(target: SandboxTarget, action: () => Promise<unknown>): Promise<string> {
+async function sshdLogDuring(target: LocalSshHost, action: () => Promise<unknown>): Promise<string> {
   const before = (await target.sshdLog()).length;
   await action();
   // sshd logs the closed connection a moment after the client is gone.
@@ -178,7 +178,7 @@ describe('authentication and retries', () => {
   });
 
   test('a refused port is retried with backoff until sshd appears', async () => {
-    const target = await startSshTarget();
+    const target = await startSshHost();
     try {
       await target.stopSshd();
       setTimeout(() => void target.startSshd(), 400);
@@ -198,7 +198,7 @@ describe('authentication and retries', () => {
   });
 
   test('gives up after the configured attempts, naming them and the last reason', async () => {
-    const target = await startSshTarget();
+    const target = await startSshHost();
     await target.stopSshd();
     try {
       const { result } = await capturingStdout(() =>

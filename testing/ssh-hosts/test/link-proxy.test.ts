@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { startLinkProxy, type LinkProxy } from '@sophia/sandbox';
+import { startLinkProxy, type LinkProxy } from '@sophia-testing/ssh-hosts';
 
 let echo: Server;
 let echoPort: number;

@@ -1,3 +1,3 @@
-export { startSshTarget, type SandboxTarget, type SshTargetOptions } from './ssh-target.js';
+export { startSshHost, type LocalSshHost, type LocalSshHostOptions } from './ssh-host.js';
 export { startLinkProxy, type LinkProxy, type LinkProxyOptions } from './link-proxy.js';
 export { INSTALL_COMMAND } from './requirements.js';

@@ -1,7 +1,7 @@
 /**
  * Starts the simulator standalone, for the demo and for trying kubectl by hand:
  *
- *   pnpm exec tsx packages/cluster-simulator/src/cli.ts [--kubeconfig-dir DIR] [--version 1.31] ...
+ *   pnpm exec tsx testing/k3s-simulator/src/cli.ts [--kubeconfig-dir DIR] [--version 1.31] ...
  *
  * Prints the addresses and the kubeconfig path (or one JSON line with --json), then serves
  * until SIGINT / SIGTERM.

@@ -2,7 +2,7 @@ import { access, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { get } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { INSTALL_COMMAND, startLinkProxy, startSshTarget, type SandboxTarget } from '@sophia/sandbox';
+import { INSTALL_COMMAND, startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, RemoteCommandError, type SshSession } from '@sophia/ssh';
 
 function fetchText(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -24,14 +24,14 @@ async function alive(pid: number): Promise<boolean> {
   return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
-let targets: SandboxTarget[] = [];
+let targets: LocalSshHost[] = [];
 
 afterAll(async () => {
   await Promise.all(targets.map((target) => target.stop()));
 });
 
 test('independent targets at once, each nginx serving <baseDir>/site/current of its own', async () => {
-  targets = await Promise.all([startSshTarget(), startSshTarget(), startSshTarget()]);
+  targets = await Promise.all([startSshHost(), startSshHost(), startSshHost()]);
   expect(new Set(targets.map((target) => target.sshPort)).size).toBe(3);
   expect(new Set(targets.map((target) => target.baseDir)).size).toBe(3);
   for (const [index, target] of targets.entries()) {
@@ -89,7 +89,7 @@ async function remoteSleeper(session: SshSession): Promise<{ pid: number; finish
 }
 
 test('stop() ends every process it started (sessions and orphaned commands included) and removes the directory', async () => {
-  const target = await startSshTarget();
+  const target = await startSshHost();
   const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: target.sshPort });
   try {
     const pids = target.pids();
@@ -146,10 +146,10 @@ test('sshd can go away and come back on the same port with the same keys', async
 
 test('a missing sshd or nginx fails with the exact install command', async () => {
   expect(INSTALL_COMMAND).toBe('apt-get install -y openssh-server nginx-light rsync');
-  await expect(startSshTarget({ sshdPath: '/nonexistent/sshd' })).rejects.toThrow(
+  await expect(startSshHost({ sshdPath: '/nonexistent/sshd' })).rejects.toThrow(
     'The SSH sandbox needs /nonexistent/sshd, which is not installed. Install with: apt-get install -y openssh-server nginx-light rsync',
   );
-  await expect(startSshTarget({ sshdPath: '/nonexistent/sshd', nginxPath: '/nonexistent/nginx' })).rejects.toThrow(
+  await expect(startSshHost({ sshdPath: '/nonexistent/sshd', nginxPath: '/nonexistent/nginx' })).rejects.toThrow(
     'needs /nonexistent/sshd and /nonexistent/nginx, which are not installed. Install with: apt-get install -y openssh-server nginx-light rsync',
   );
 });

@@ -7,13 +7,13 @@ import { removeOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
 import { generateKeyPair, Sshd } from './sshd.js';
 
-export interface SshTargetOptions {
+export interface LocalSshHostOptions {
   /** Overrides for where the programs are (tests use a missing path to see the install hint). */
   sshdPath?: string;
   nginxPath?: string;
 }
 
-export interface SandboxTarget {
+export interface LocalSshHost {
   host: '127.0.0.1';
   sshPort: number;
   /** The login user: the user running the sandbox (root here and in CI; sshd permits root by key only). */
@@ -56,7 +56,7 @@ export interface SandboxTarget {
 }
 
 /** A real OpenSSH server and a real nginx on 127.0.0.1, in a temp dir of their own; many can run at once. */
-export async function startSshTarget(options: SshTargetOptions = {}): Promise<SandboxTarget> {
+export async function startSshHost(options: LocalSshHostOptions = {}): Promise<LocalSshHost> {
   const sshdPath = options.sshdPath ?? '/usr/sbin/sshd';
   const nginxPath = options.nginxPath ?? '/usr/sbin/nginx';
   await requirePrograms([sshdPath, nginxPath]);

@@ -1,5 +1,5 @@
 /** The demo runs deploy.yml by GitHub's expression rules; these are the rules its conditions lean on. */
-import { condition, evaluate, ExpressionError, interpolate, type ExpressionContext } from '../demo/expressions.js';
+import { condition, evaluate, ExpressionError, interpolate, type ExpressionContext } from '../src/expressions.js';
 
 const needs = {
   plan: { result: 'success', outputs: { frontend: 'true', backend: 'false' } },

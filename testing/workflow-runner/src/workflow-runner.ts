@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { parseCommandFile, runAction, type Annotation } from '@sophia/runner-harness';
+import { parseCommandFile, runAction, type Annotation } from '@sophia-testing/action-runner';
 import {
   condition,
   interpolate,
