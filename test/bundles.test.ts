@@ -1,4 +1,4 @@
-import { runAction, type ActionRun } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 
 // Each bundled dist/index.js runs here as the GitHub runner runs it (see @sophia-testing/action-runner),
 // on both runtimes. Every case fails during input validation, before any connection is attempted,
@@ -118,7 +118,7 @@ function secretPieces(values: string[]): string[] {
 describe.each(['node20', 'node24'] as const)('bundles on %s', (node) => {
   describe.each(CASES)('$action', ({ action, missing, bad, secrets }) => {
     it('exits 1 naming the first missing required input when given no inputs', async () => {
-      const run = await runAction({ action, node });
+      const run = await runBundledAction({ action, node });
       expect(run.code).toBe(1);
       expect(firstError(run)).toBe(missing);
       expect(run.stdout.split('\n')).toContain(`::error::${missing}`);
@@ -126,13 +126,13 @@ describe.each(['node20', 'node24'] as const)('bundles on %s', (node) => {
     });
 
     it('names a bad value in the error', async () => {
-      const run = await runAction({ action, node, inputs: bad.inputs });
+      const run = await runBundledAction({ action, node, inputs: bad.inputs });
       expect(run.code).toBe(1);
       expect(firstError(run)).toBe(bad.error);
     });
 
     it('never prints a secret input', async () => {
-      const run = await runAction({ action, node, inputs: secrets.inputs });
+      const run = await runBundledAction({ action, node, inputs: secrets.inputs });
       expect(run.code).toBe(1);
       expect(firstError(run)).toMatch(/^(Input "|Give either)/);
       expect(run.masks).toEqual(expect.arrayContaining(secrets.values));
@@ -151,7 +151,7 @@ describe.each(['node20', 'node24'] as const)('bundles on %s', (node) => {
 
 describe('error path', () => {
   it('prints the stack only when step debugging is on', async () => {
-    const run = await runAction({ action: 'rollback', env: { RUNNER_DEBUG: '1' } });
+    const run = await runBundledAction({ action: 'rollback', env: { RUNNER_DEBUG: '1' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^InputError: Input "component" is required\n\s+at /m);
   });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { actionDefaults, actionDir, inputVariableName, runAction } from '@sophia-testing/action-runner';
+import { actionDefaults, actionDir, inputVariableName, runBundledAction } from '@sophia-testing/action-runner';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { mkdir, rm, servedDifferences, tempDir, writeTree, writeVersionedSite } from './frontend-helpers.js';
 
@@ -31,7 +31,12 @@ function inputs(overrides: Record<string, string> = {}): Record<string, string> 
 }
 
 function deploy(overrides: Record<string, string> = {}) {
-  return runAction({ action: 'deploy-frontend-nginx', inputs: inputs(overrides), cwd: workspace, timeoutMs: 30_000 });
+  return runBundledAction({
+    action: 'deploy-frontend-nginx',
+    inputs: inputs(overrides),
+    cwd: workspace,
+    timeoutMs: 30_000,
+  });
 }
 
 async function sessionsStarted(): Promise<number> {

@@ -1,4 +1,4 @@
-import { runAction, type ActionRun } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import type { HealthReport } from '@sophia/health-check';
 import { closedPort, reply, startServer, type TestServer } from '@sophia-testing/http-servers';
 
@@ -17,7 +17,7 @@ async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestSe
 const FAST = { interval: '100ms', 'request-timeout': '1s', 'success-threshold': '2', 'failure-threshold': '2' };
 
 function gate(inputs: Record<string, string>, node: 'node20' | 'node24' = 'node24'): Promise<ActionRun> {
-  return runAction({ action: 'health-gate', inputs: { ...FAST, ...inputs }, node });
+  return runBundledAction({ action: 'health-gate', inputs: { ...FAST, ...inputs }, node });
 }
 
 function reportOf(run: ActionRun): HealthReport {

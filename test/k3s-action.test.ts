@@ -1,4 +1,4 @@
-import { runAction } from '@sophia-testing/action-runner';
+import { runBundledAction } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
 import { INVALID_YAML } from '@sophia-testing/manifests';
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 /** Node 24 as action.yml asks; the first deploy runs on Node 20 too, the runtime local runners still have. */
 function deploy(inputs: Record<string, string>, node: 'node20' | 'node24' = 'node24') {
-  return runAction({
+  return runBundledAction({
     node,
     action: 'deploy-k3s-backend',
     cwd: workspace.dir,

@@ -1,5 +1,5 @@
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { runAction } from '@sophia-testing/action-runner';
+import { runBundledAction } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { Workspace } from './fixtures/kube-kit.js';
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 /** The MCP action as a workflow uses it, kubectl running on the server over SSH. */
 function mcp(inputs: Record<string, string>) {
-  return runAction({
+  return runBundledAction({
     action: 'deploy-mcp-node',
     cwd: workspace.dir,
     inputs: {

@@ -2,7 +2,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { deployFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
-import { runAction, type ActionRun } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
 /** Frontend rollback on a real sshd + nginx: releases r1, r2, r3 serve v1, v2, v3. */
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 function rollback(inputs: Record<string, string> = {}, node: 'node20' | 'node24' = 'node24'): Promise<ActionRun> {
-  return runAction({
+  return runBundledAction({
     action: 'rollback',
     node,
     inputs: {

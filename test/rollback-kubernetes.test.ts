@@ -8,7 +8,7 @@ import {
   type KubeObject,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { runAction, type ActionRun } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, localKubectl } from './fixtures/kube-kit.js';
 
@@ -70,7 +70,7 @@ async function live(
 }
 
 function rollback(inputs: Record<string, string>): Promise<ActionRun> {
-  return runAction({
+  return runBundledAction({
     action: 'rollback',
     inputs: { component: 'kubernetes', kubeconfig: cluster.kubeconfig, namespace: NS, ...inputs },
     timeoutMs: 60_000,
@@ -231,7 +231,7 @@ describe('rollback with kubectl on the server over SSH (bundled action)', () => 
       );
       expect(result.ok).toBe(true);
     }
-    const run = await runAction({
+    const run = await runBundledAction({
       action: 'rollback',
       inputs: {
         component: 'kubernetes',

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runAction } from '@sophia-testing/action-runner';
+import { runBundledAction } from '@sophia-testing/action-runner';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
@@ -39,7 +39,7 @@ async function deployFrontend(release: string): Promise<void> {
   const source = path.join(workspace.dir, `site-${release}`);
   mkdirSync(source, { recursive: true });
   writeFileSync(path.join(source, 'version.txt'), release);
-  const run = await runAction({
+  const run = await runBundledAction({
     action: 'deploy-frontend-nginx',
     cwd: workspace.dir,
     inputs: {
@@ -58,7 +58,7 @@ async function deployFrontend(release: string): Promise<void> {
 }
 
 async function deployBackend(tag: string): Promise<void> {
-  const run = await runAction({
+  const run = await runBundledAction({
     action: 'deploy-k3s-backend',
     cwd: workspace.dir,
     inputs: {

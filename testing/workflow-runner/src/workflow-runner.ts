@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { parseCommandFile, runAction, type Annotation } from '@sophia-testing/action-runner';
+import { parseCommandFile, runBundledAction, type Annotation } from '@sophia-testing/action-runner';
 import {
   condition,
   interpolate,
@@ -204,7 +204,7 @@ async function runStep(
   });
   const env = evaluateMap(step.env, context);
   if (step.uses?.startsWith('./actions/')) {
-    const run = await runAction({
+    const run = await runBundledAction({
       action: step.uses.slice('./actions/'.length).replace(/\/$/, ''),
       inputs: evaluateMap(step.with, context),
       cwd: options.workspace,

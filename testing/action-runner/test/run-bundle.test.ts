@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inputVariableName, node20Path, node24Path, runAction } from '../src/index.js';
+import { inputVariableName, node20Path, node24Path, runBundledAction } from '../src/index.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-const probe = (options: Parameters<typeof runAction>[0] extends infer O ? Partial<O> : never) =>
-  runAction({ action: 'runner-probe', actionsRoot: fixtures, ...options });
+const probe = (options: Parameters<typeof runBundledAction>[0] extends infer O ? Partial<O> : never) =>
+  runBundledAction({ action: 'runner-probe', actionsRoot: fixtures, ...options });
 
-describe('runAction', () => {
+describe('runBundledAction', () => {
   it('names input variables as the runner does', () => {
     expect(inputVariableName('ssh-key')).toBe('INPUT_SSH-KEY');
     expect(inputVariableName('with space')).toBe('INPUT_WITH_SPACE');
@@ -79,7 +79,7 @@ describe('runAction', () => {
   });
 
   it('refuses an action without a bundle', async () => {
-    await expect(runAction({ action: 'no-such-action', actionsRoot: fixtures })).rejects.toThrow(
+    await expect(runBundledAction({ action: 'no-such-action', actionsRoot: fixtures })).rejects.toThrow(
       /no-such-action\/dist\/index\.js does not exist: build it with "node scripts\/build-actions\.mjs no-such-action"/,
     );
   });

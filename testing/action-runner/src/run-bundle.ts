@@ -7,7 +7,7 @@ import { nodePath, type NodeVersion } from './node-binaries.js';
 import { parseCommandFile } from './output-file.js';
 import { processWorkflowCommands, type Annotation } from './workflow-commands.js';
 
-export interface RunActionOptions {
+export interface BundleRunOptions {
   /** Directory name under actions/, such as `health-gate`. */
   action: string;
   /** Inputs as a workflow's `with:` gives them; names must exist in action.yml. */
@@ -117,7 +117,7 @@ function inputEnvironment(action: string, inputs: Record<string, string>, root: 
  * (the test runner's own variables such as NODE_OPTIONS do not leak in), INPUT_* with action.yml defaults
  * applied, the file-command files, and the workspace as working directory.
  */
-export async function runAction(options: RunActionOptions): Promise<ActionRun> {
+export async function runBundledAction(options: BundleRunOptions): Promise<ActionRun> {
   const root = options.actionsRoot ?? actionsRoot;
   const entry = join(actionDir(options.action, root), 'dist', 'index.js');
   if (!existsSync(entry)) {
