@@ -12,4 +12,28 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Domain packages report through their return values, `Log` and `ReportedError` (@sophia/reporting);
+    // only the action layer (actions/*, packages/action-runtime) talks to the runner.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/action-runtime/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              message: 'Domain packages do not talk to the runner: take a Log, return a report, throw ReportedError.',
+            },
+            {
+              name: '@sophia/action-runtime',
+              message: 'Domain packages do not depend on the action layer: use @sophia/reporting.',
+            },
+          ],
+          patterns: [{ group: ['@actions/*'], message: 'Only the action layer uses the GitHub Actions toolkit.' }],
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,5 @@
 import { inputsFrom, InputReader } from '@sophia/inputs';
+import { runnerInputHooks } from '@sophia/action-runtime';
 import { actionDefaults, actionMetadata } from '@sophia-testing/action-runner';
 import { getInputs as frontendInputs } from '../actions/deploy-frontend-nginx/src/input-helper.js';
 import { getInputs as backendInputs } from '../actions/deploy-k3s-backend/src/input-helper.js';
@@ -23,7 +24,7 @@ afterEach(() => {
 });
 
 function withDefaults(action: string, given: Record<string, string>): InputReader {
-  return new InputReader(inputsFrom({ ...actionDefaults(action), ...given }));
+  return new InputReader(inputsFrom({ ...actionDefaults(action), ...given }), runnerInputHooks);
 }
 
 describe('action.yml defaults are accepted by each action', () => {

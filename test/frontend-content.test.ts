@@ -3,7 +3,7 @@ import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { mkdtemp, open, readdir, readlink, stat, truncate } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { deployFrontend, scanSource, type DeployReport } from '@sophia/releases';
+import { deployFrontend, scanSource, type FrontendDeployReport } from '@sophia/releases';
 import {
   chmod,
   httpGet,
@@ -23,7 +23,7 @@ let sandbox: LocalSshHost;
 let session: SshSession;
 let work: string;
 
-async function deploy(source: string, releaseId: string): Promise<DeployReport> {
+async function deploy(source: string, releaseId: string): Promise<FrontendDeployReport> {
   const report = await deployFrontend(
     {
       sourceRoot: source,

@@ -6,7 +6,7 @@ import {
   deployFrontend,
   listReleases,
   scanSource,
-  type DeployReport,
+  type FrontendDeployReport,
   type FrontendDeployRequest,
 } from '@sophia/releases';
 import { httpGet, join, rm, servedDifferences, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
@@ -38,7 +38,7 @@ async function deploy(
   releaseId: string,
   session: SshSession,
   overrides: Partial<FrontendDeployRequest> = {},
-): Promise<DeployReport> {
+): Promise<FrontendDeployReport> {
   const request: FrontendDeployRequest = {
     sourceRoot: source,
     manifest: await scanSource(source),
@@ -66,7 +66,7 @@ async function deployOnce(
   releaseId: string,
   overrides: Partial<FrontendDeployRequest> = {},
   via: LinkProxy = proxy,
-): Promise<DeployReport> {
+): Promise<FrontendDeployReport> {
   const session = await connectViaProxy(via);
   try {
     return await deploy(source, releaseId, session, overrides);

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { scanSource, type Manifest } from '@sophia/releases';
+import { scanSource, type FileManifest } from '@sophia/releases';
 
 /** Shared by the frontend end-to-end tests: sites to deploy and checks of what nginx serves. */
 
@@ -60,7 +60,7 @@ function encodePath(path: string): string {
 }
 
 /** Fetches every file of the build over HTTP and compares the bytes; returns the paths that differ. */
-export async function servedDifferences(siteUrl: string, source: string, manifest?: Manifest): Promise<string[]> {
+export async function servedDifferences(siteUrl: string, source: string, manifest?: FileManifest): Promise<string[]> {
   const scanned = manifest ?? (await scanSource(source));
   const differing: string[] = [];
   for (const entry of scanned.entries) {

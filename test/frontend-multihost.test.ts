@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readlink, writeFile } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { deployFrontend, scanSource, type DeployHost, type DeployReport } from '@sophia/releases';
+import { deployFrontend, scanSource, type DeployHost, type FrontendDeployReport } from '@sophia/releases';
 import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
 /**
@@ -30,7 +30,7 @@ async function connectAll(): Promise<SshSession[]> {
   return Promise.all(sandboxes.map((_sandbox, index) => connectHost(index)));
 }
 
-async function deployAll(version: string): Promise<DeployReport> {
+async function deployAll(version: string): Promise<FrontendDeployReport> {
   const source = join(work, version);
   const sessions = await connectAll();
   try {

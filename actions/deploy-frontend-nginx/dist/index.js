@@ -45830,7 +45830,7 @@ const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
 const { getGlobalOrigin } = __nccwpck_require__(3412)
 const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
-const { performance } = __nccwpck_require__(643)
+const { performance } = __nccwpck_require__(3024)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3373)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
@@ -51910,8 +51910,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9830);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5538);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5087);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5538:
+/***/ 5087:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51930,10 +51930,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(5904);
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 4 modules
-var src = __nccwpck_require__(9830);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 24 modules
+var src = __nccwpck_require__(643);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
@@ -52287,18 +52287,22 @@ function releaseStream(options) {
     return { stream: counter, sentBytes: () => sent };
 }
 
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 10 modules
+var inputs_src = __nccwpck_require__(9203);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
-function originFromEnvironment(env = process.env) {
-    const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const runUrl = env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : '';
+
+/**
+ * A release's origin from the run that builds it (as the action reads it from the runner; empty
+ * strings when unknown). The run id names the attempt too (`<id>.<attempt>`), because a re-run
+ * deploys again under the same run id; outside a runner it is `local-<pid>`.
+ */
+function releaseOrigin(run) {
     return {
-        commit: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        runUrl,
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}`,
+        commit: run.commit,
+        ref: run.ref,
+        runUrl: run.runUrl,
+        actor: run.actor,
+        runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
     };
 }
 function parseReleaseInfo(text) {
@@ -52317,10 +52321,9 @@ function serializeReleaseInfo(info) {
 }
 /** `releases/<id>` as `current` points at it; anything else is not one of ours. */
 function releaseIdFromLink(link) {
-    const match = link === undefined ? null : /^releases\/([A-Za-z0-9._-]{1,64})$/.exec(link);
-    return match ? match[1] : undefined;
+    const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
+    return id !== undefined && inputs_src/* RELEASE_ID_PATTERN */.ZT.test(id) ? id : undefined;
 }
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
 /**
@@ -52560,6 +52563,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 class release_host_DeployError extends Error {
     host;
     constructor(host, message) {
@@ -52613,7 +52617,7 @@ function listingFrom(records) {
     for (const [key, value] of records) {
         if (key === 'current')
             listing.current = releaseIdFromLink(value);
-        if (key === 'release' && RELEASE_ID_PATTERN.test(value))
+        if (key === 'release' && inputs_src/* RELEASE_ID_PATTERN */.ZT.test(value))
             listing.releases.push({ id: value });
         if (key === 'release-info' && listing.releases.length > 0) {
             const last = listing.releases[listing.releases.length - 1];
@@ -52814,642 +52818,7 @@ async function restoreNginxConfig(session, target, configPath) {
 }
 
 // EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/** Secrets are never echoed back: their error messages describe the problem without the value. */
-function describeValue(raw, secret = false) {
-    if (secret)
-        return 'a value that does not fit';
-    return JSON.stringify(raw);
-}
-function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
-
-const scalars_text = (_name, raw) => raw;
-function integer(min, max) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^-?\d+$/.test(trimmed))
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        const value = Number(trimmed);
-        if (!Number.isSafeInteger(value) || value < min || value > max) {
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        }
-        return value;
-    };
-}
-const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
-const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
-/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
-const scalars_boolean = (name, raw) => {
-    const trimmed = raw.trim();
-    if (TRUE_WORDS.has(trimmed))
-        return true;
-    if (FALSE_WORDS.has(trimmed))
-        return false;
-    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
-};
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
-/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
-function scalars_duration(options = {}) {
-    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
-            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
-        let total = 0;
-        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-            total += Number(match[1]) * DURATION_UNITS[match[2]];
-        }
-        total = Math.round(total);
-        if (total < minMs || total > maxMs) {
-            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
-        }
-        return total;
-    };
-}
-function formatDuration(ms) {
-    if (ms % 3_600_000 === 0 && ms > 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0 && ms > 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0 && ms > 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-function oneOf(choices) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (choices.includes(trimmed))
-            return trimmed;
-        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
-    };
-}
-/** A value matching a pattern; `expected` says in words what the pattern means. */
-function matching(pattern, expected) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!pattern.test(trimmed))
-            throw input_error_mustBe(name, expected, raw);
-        return trimmed;
-    };
-}
-const releaseId = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(trimmed) || /^\.+$/.test(trimmed)) {
-        throw input_error_mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
-    }
-    return trimmed;
-};
-function httpUrl(name, raw) {
-    const trimmed = raw.trim();
-    let url;
-    try {
-        url = new URL(trimmed);
-    }
-    catch {
-        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
-    return url;
-}
-function refuseControlCharacters(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-}
-/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const commandLine = (name, raw) => {
-    refuseControlCharacters(name, raw);
-    return raw.trim();
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
-
-
-
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
-function inputsFrom(values) {
-    return (name) => values[name] ?? '';
-}
-/**
- * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
- * empty value here means the user left a required input out or blanked one on purpose.
- */
-class InputReader {
-    source;
-    masked = new Set();
-    constructor(source = runnerInputs) {
-        this.source = source;
-    }
-    /**
-     * Masks secret inputs before anything else is read, so that no error or log line about
-     * another input can reveal them. Each input is masked once however often it is read.
-     */
-    maskSecrets(...names) {
-        for (const name of names) {
-            if (this.masked.has(name))
-                continue;
-            this.masked.add(name);
-            input_reader_maskSecret(this.source(name));
-        }
-    }
-    raw(name) {
-        return this.source(name);
-    }
-    given(name) {
-        return this.source(name).trim().length > 0;
-    }
-    required(name, parse = scalars_text) {
-        const raw = this.source(name);
-        if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
-        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
-    }
-    optional(name, parse = scalars_text) {
-        return this.given(name) ? this.required(name, parse) : undefined;
-    }
-    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
-    secret(name, options) {
-        this.maskSecrets(name);
-        const raw = this.source(name);
-        if (raw.trim().length === 0) {
-            if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
-            return undefined;
-        }
-        return raw;
-    }
-}
-/**
- * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
- * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
- */
-function input_reader_maskSecret(value) {
-    if (!value.trim())
-        return;
-    core/* setSecret */.Pq(value);
-    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
-    for (const line of lines) {
-        if (line.length >= 4 && line !== value)
-            core/* setSecret */.Pq(line);
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
-
-
-/** Splits a list input; blank entries are dropped and each entry trimmed. */
-function splitList(raw, separator = 'newline-or-comma') {
-    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
-    return raw
-        .split(pattern)
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0);
-}
-function collections_listOf(item, separator = 'newline-or-comma') {
-    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
-}
-/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-function collections_keyValueMap(options = {}) {
-    return (name, raw) => {
-        const map = new Map();
-        for (const entry of splitList(raw, options.separator ?? 'newline')) {
-            const at = entry.indexOf('=');
-            if (at <= 0)
-                throw mustBe(name, 'a list of key=value entries', entry);
-            const key = entry.slice(0, at).trim();
-            const value = entry.slice(at + 1).trim();
-            if (options.key)
-                options.key(name, key);
-            if (map.has(key))
-                throw new InputError(name, `Input "${name}" names "${key}" twice`);
-            map.set(key, value);
-        }
-        return map;
-    };
-}
-/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
-function maskHeaderValues(raw) {
-    for (const line of splitList(raw, 'newline')) {
-        const at = line.indexOf(':');
-        maskSecret((at >= 0 ? line.slice(at + 1) : line).trim());
-    }
-}
-/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
-const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
-    const at = line.indexOf(':');
-    const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
-        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
-    }
-    return [field, line.slice(at + 1).trim()];
-});
-/** Status codes and ranges such as `200-299,301`. */
-const statusRanges = (name, raw) => {
-    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
-        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
-        const from = match ? Number(match[1]) : NaN;
-        const to = match ? Number(match[2] ?? match[1]) : NaN;
-        if (!match || from < 100 || to > 599 || from > to) {
-            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
-        }
-        return { from, to };
-    });
-    if (ranges.length === 0)
-        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
-    return ranges;
-};
-/** A substring, or `/pattern/flags` for a regular expression. */
-const bodyMatcher = (name, raw) => {
-    const match = /^\/(.+)\/([dgimsuvy]*)$/s.exec(raw.trim());
-    if (!match)
-        return { kind: 'substring', text: raw };
-    try {
-        return { kind: 'regex', regex: new RegExp(match[1], match[2].replace(/[gy]/g, '')) };
-    }
-    catch (error) {
-        throw mustBe(name, `a valid /regex/flags (${error.message})`, raw);
-    }
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw input_error_mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw input_error_mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw input_error_mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const paths_workspacePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw input_error_mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
-
-
-
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
-function port(name, entry, text) {
-    const value = Number(text);
-    if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
-        throw input_error_mustBe(name, EXPECTED, entry);
-    return value;
-}
-function parseHost(name, entry) {
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed) {
-        if ((0,external_node_net_.isIP)(bracketed[1]) !== 6)
-            throw input_error_mustBe(name, EXPECTED, entry);
-        return bracketed[2] === undefined
-            ? { host: bracketed[1] }
-            : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
-    }
-    const colons = entry.split(':').length - 1;
-    if (colons > 1) {
-        if ((0,external_node_net_.isIP)(entry) !== 6)
-            throw input_error_mustBe(name, EXPECTED, entry);
-        return { host: entry };
-    }
-    const [host, portText] = entry.split(':');
-    if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host)))
-        throw input_error_mustBe(name, EXPECTED, entry);
-    return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
-}
-function hostList(name, raw) {
-    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
-    if (targets.length === 0)
-        throw input_error_mustBe(name, EXPECTED, raw);
-    const seen = new Set();
-    for (const target of targets) {
-        const key = `${target.host}:${target.port ?? ''}`;
-        if (seen.has(key))
-            throw input_error_mustBe(name, 'a list without repeated hosts', raw);
-        seen.add(key);
-    }
-    return targets;
-}
-/** A single IPv4 or IPv6 address (no port), as Kubernetes lists it in a node's status.addresses. */
-function ipAddress(name, raw) {
-    const trimmed = raw.trim();
-    if (isIP(trimmed) === 0)
-        throw mustBe(name, 'an IPv4 or IPv6 address such as 104.171.202.117', raw);
-    return trimmed;
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
-const kubernetesName = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!isDns1123Subdomain(trimmed)) {
-        throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
-    }
-    return trimmed;
-};
-const kubernetes_syntax_namespaceName = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!isDns1123Label(trimmed)) {
-        throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
-    }
-    return trimmed;
-};
-const label = (name, raw) => {
-    const trimmed = raw.trim();
-    const at = trimmed.indexOf('=');
-    const key = at < 0 ? '' : trimmed.slice(0, at);
-    const value = at < 0 ? '' : trimmed.slice(at + 1);
-    if (at < 0 || !isQualifiedName(key) || !isLabelValue(value)) {
-        throw mustBe(name, 'a label key=value (such as sophia.ai/pool=mcp)', raw);
-    }
-    return { key, value };
-};
-/** `key=value:Effect` or `key:Effect`, as `kubectl taint` writes them. */
-const kubernetes_syntax_taint = (name, raw) => {
-    const trimmed = raw.trim();
-    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(trimmed);
-    if (!match || !isQualifiedName(match[1]) || !isLabelValue(match[2] ?? '')) {
-        throw mustBe(name, 'a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute', raw);
-    }
-    return { key: match[1], value: match[2] ?? '', effect: match[3] };
-};
-const WORKLOAD_KINDS = {
-    deployment: 'Deployment',
-    deployments: 'Deployment',
-    deploy: 'Deployment',
-    statefulset: 'StatefulSet',
-    statefulsets: 'StatefulSet',
-    sts: 'StatefulSet',
-    daemonset: 'DaemonSet',
-    daemonsets: 'DaemonSet',
-    ds: 'DaemonSet',
-};
-const workloadRef = (name, raw) => {
-    const trimmed = raw.trim();
-    const [kindText, objectName, extra] = trimmed.split('/');
-    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
-        throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
-    }
-    return { kind, name: objectName };
-};
-/** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
-const labelSelector = (name, raw) => {
-    const trimmed = raw.trim();
-    const requirements = trimmed.split(/,(?![^()]*\))/).map((part) => part.trim());
-    const valid = requirements.every((requirement) => {
-        const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
-        if (set)
-            return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
-        const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
-        if (eq)
-            return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
-        const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
-        return exists !== null && isQualifiedName(exists[2]);
-    });
-    if (!trimmed || !valid)
-        throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
-    return trimmed;
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
-
-
-
-
-const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'host',
-    'port',
-    'user',
-    'ssh-key',
-    'ssh-key-passphrase',
-    'known-hosts',
-    'host-fingerprint',
-    'insecure-skip-host-key-check',
-    'connect-timeout',
-    'connect-attempts',
-]));
-const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
-const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-function knownHostsLines(name, raw) {
-    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
-    for (const line of entries) {
-        const fields = line.trim().split(/\s+/);
-        const offset = fields[0].startsWith('@') ? 1 : 0;
-        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
-            throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
-        }
-    }
-    if (entries.length === 0)
-        throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
-    return raw;
-}
-function fingerprint(name, raw) {
-    const trimmed = raw.trim();
-    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
-        throw input_error_mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
-    }
-    return trimmed.replace(/=$/, '');
-}
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
-function ssh_inputs_readSshInputs(inputs) {
-    inputs.maskSecrets(...SSH_SECRET_INPUTS);
-    const privateKey = inputs.secret('ssh-key', { required: false });
-    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const hosts = inputs.required('host', hostList);
-    const port = inputs.required('port', integer(1, 65535));
-    const user = inputs.required('user', (name, raw) => {
-        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
-            throw input_error_mustBe(name, 'a user name', raw);
-        return raw.trim();
-    });
-    if (!privateKey)
-        throw new input_error_InputError('ssh-key', 'Input "ssh-key" is required');
-    if (!KEY_ARMOR.test(privateKey)) {
-        throw input_error_mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
-    }
-    const insecure = inputs.required('insecure-skip-host-key-check', scalars_boolean);
-    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
-    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
-    let hostKeys;
-    if (knownHosts !== undefined && hostFingerprint !== undefined) {
-        throw new input_error_InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
-    }
-    else if (knownHosts !== undefined) {
-        hostKeys = { kind: 'known-hosts', knownHosts };
-    }
-    else if (hostFingerprint !== undefined) {
-        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
-    }
-    else if (insecure) {
-        hostKeys = { kind: 'insecure' };
-    }
-    else {
-        throw new input_error_InputError('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
-    }
-    if (insecure) {
-        core/* warning */.$e('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
-    }
-    return {
-        hosts,
-        port,
-        user,
-        privateKey,
-        passphrase,
-        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
-        connectTimeoutMs: inputs.required('connect-timeout', scalars_duration({ minMs: 1000, maxMs: 600_000 })),
-        connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
-
-
-/** Every secret among the connection inputs; masked before any of them is parsed. */
-const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
-function readKubeConnection(inputs) {
-    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
-    const kubeconfig = inputs.secret('kubeconfig', { required: false });
-    const viaSsh = inputs.given('host');
-    if (kubeconfig && viaSsh) {
-        throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
-    }
-    if (kubeconfig) {
-        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
-            throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
-        }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
-    }
-    if (!viaSsh) {
-        throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
-    }
-    const ssh = readSshInputs(inputs);
-    if (ssh.hosts.length !== 1) {
-        throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
-    }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
-
-
-
-
-
-const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
-const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
-/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
-const imageOverrides = (name, raw) => {
-    const images = keyValueMap({
-        separator: 'newline',
-        key: (input, key) => {
-            if (!IMAGE_NAME.test(key))
-                throw mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
-            return key;
-        },
-    })(name, raw);
-    for (const [key, reference] of images) {
-        if (!IMAGE_REFERENCE.test(reference)) {
-            throw mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
-        }
-    }
-    return images;
-};
-const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
-function readKubernetesDeployInputs(inputs) {
-    return {
-        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
-        images: inputs.optional('images', imageOverrides) ?? new Map(),
-        namespace: inputs.optional('namespace', namespaceName),
-        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
-        serverSide: inputs.required('server-side', boolean),
-        fieldManager: inputs.required('field-manager', fieldManagerName),
-        rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
-        dryRun: inputs.required('dry-run', boolean),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
+var external_node_perf_hooks_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -53852,11 +53221,11 @@ function explain(outcome, settings, state, rounds, last) {
         return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
     }
     if (rounds === 0)
-        return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached before the first round (initial-delay ${formatDuration(settings.initialDelayMs)})`;
+        return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,inputs_src/* formatDuration */.a3)(settings.initialDelayMs)})`;
     const progress = state.firstPassAt === null
         ? 'no round passed'
         : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-    return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+    return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
@@ -54707,6 +54076,7 @@ function isReadableStream(input) {
 class SshSession {
     client;
     label;
+    log;
     /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
     channelsOpened = 0;
     lost;
@@ -54714,9 +54084,12 @@ class SshSession {
     running = new Set();
     constructor(client, 
     /** `user@host:port`, used in every message about this connection. */
-    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS) {
+    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
+    /** Every command is logged here at debug level, with its purpose. */
+    log = reporting_src/* silentLog */.aB) {
         this.client = client;
         this.label = label;
+        this.log = log;
         this.slots = new ChannelSlots(maxConcurrentCommands);
         client.on('error', (error) => this.fail(error));
         client.on('close', () => this.fail(new Error('the connection was closed')));
@@ -54783,7 +54156,7 @@ class SshSession {
         const okExitCodes = options.okExitCodes ?? [0];
         await this.slots.acquire();
         try {
-            core/* debug */.Yz(`${this.label} ${purpose}: ${command}`);
+            this.log.debug(`${this.label} ${purpose}: ${command}`);
             const { channel, exit } = await this.openChannel(purpose, command);
             this.channelsOpened += 1;
             const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout);
@@ -54905,19 +54278,19 @@ function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
         const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
-        throw new input_error_InputError(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
+        throw new inputs_src/* InputError */.dz(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
 }
 function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof input_error_InputError;
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof inputs_src/* InputError */.dz;
 }
 function connect_sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 /** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label) {
+function attempt(target, check, keyName, label, log) {
     return new Promise((resolve, reject) => {
         const client = new Client();
         let hostKeyFailure;
@@ -54965,7 +54338,7 @@ function attempt(target, check, keyName, label) {
                     return false;
                 }
                 if (verdict.warning)
-                    core/* warning */.$e(verdict.warning);
+                    log.warning(verdict.warning);
                 return true;
             },
         };
@@ -54978,9 +54351,10 @@ function attempt(target, check, keyName, label) {
 }
 /**
  * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
- * `connectAttempts`; a host key that does not verify and a refused key fail at once.
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
+ * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target) {
+async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
     const label = targetLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -54989,9 +54363,9 @@ async function connectSsh(target) {
     let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     for (let number = 1;; number += 1) {
         try {
-            const client = await attempt(target, check, keyName, label);
-            core/* debug */.Yz(`Connected to ${label} (attempt ${number}/${attempts})`);
-            return new SshSession(client, label, target.maxConcurrentCommands);
+            const client = await attempt(target, check, keyName, label, log);
+            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+            return new SshSession(client, label, target.maxConcurrentCommands, log);
         }
         catch (error) {
             if (isPermanent(error))
@@ -55001,7 +54375,7 @@ async function connectSsh(target) {
             if (number >= attempts) {
                 throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
             }
-            core/* info */.pq(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
             await connect_sleep(delay);
             delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
         }
@@ -55011,14 +54385,28 @@ async function connectSsh(target) {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target)));
+async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
         await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
         throw failed.reason;
     }
     return attempts.map((attempt) => attempt.value);
+}
+/**
+ * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
+ * order, and closes every session afterwards whatever happened; a failed close does not hide the
+ * work's own result or error.
+ */
+async function withSessions(targets, log, work) {
+    const sessions = await connectAll(targets, log);
+    try {
+        return await work(sessions);
+    }
+    finally {
+        await Promise.allSettled(sessions.map((session) => session.close()));
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
@@ -55036,6 +54424,7 @@ async function connectAll(targets) {
 
 
 
+
 function inWorkspace(workspace, path) {
     return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
 }
@@ -55044,7 +54433,7 @@ function inWorkspace(workspace, path) {
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
  */
 async function deployFromSettings(settings, options = {}) {
-    const workspace = options.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+    const workspace = options.workspace ?? (0,src/* workspaceDir */.zf)();
     const sourceRoot = inWorkspace(workspace, settings.source);
     const manifest = await scanSource(sourceRoot);
     const template = settings.nginxConfig
@@ -55053,35 +54442,30 @@ async function deployFromSettings(settings, options = {}) {
         })
         : undefined;
     const targets = sshTargetsFrom(settings.ssh);
-    const sessions = await connectAll(targets);
-    try {
-        return await deployFrontend({
-            sourceRoot,
-            manifest,
-            target: settings.target,
-            releaseId: settings.releaseId,
-            keepReleases: settings.keepReleases,
-            nginxConfig: settings.nginxConfig && template !== undefined
-                ? { template, templateName: settings.nginxConfig.template, remotePath: settings.nginxConfig.remotePath }
-                : undefined,
-            nginxTestCommand: settings.nginxTestCommand,
-            nginxReloadCommand: settings.nginxReloadCommand,
-            smokeUrl: settings.smokeUrl,
-            lockTimeoutMs: settings.lockTimeoutMs,
-            origin: options.origin ?? originFromEnvironment(),
-            log: options.log,
-        }, sessions.map((session, index) => ({
-            name: settings.ssh.hosts[index].host,
-            session,
-            reconnect: () => connectSsh(targets[index]),
-        })));
-    }
-    finally {
-        await Promise.allSettled(sessions.map((session) => session.close()));
-    }
+    return withSessions(targets, src/* actionLog */.Zx, (sessions) => deployFrontend({
+        sourceRoot,
+        manifest,
+        target: settings.target,
+        releaseId: settings.releaseId,
+        keepReleases: settings.keepReleases,
+        nginxConfig: settings.nginxConfig && template !== undefined
+            ? { template, templateName: settings.nginxConfig.template, remotePath: settings.nginxConfig.remotePath }
+            : undefined,
+        nginxTestCommand: settings.nginxTestCommand,
+        nginxReloadCommand: settings.nginxReloadCommand,
+        smokeUrl: settings.smokeUrl,
+        lockTimeoutMs: settings.lockTimeoutMs,
+        origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+        log: options.log,
+    }, sessions.map((session, index) => ({
+        name: settings.ssh.hosts[index].host,
+        session,
+        reconnect: () => connectSsh(targets[index], src/* actionLog */.Zx),
+    }))));
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
+
 
 /**
  * A remote directory that also lands in nginx's config (`root {{root}};`), where spaces, `;`,
@@ -55089,9 +54473,9 @@ async function deployFromSettings(settings, options = {}) {
  * Commands never see it unquoted either way; this keeps mistakes and attacks out of nginx.
  */
 const plainRemotePath = (name, raw) => {
-    const path = remotePath(name, raw);
+    const path = (0,inputs_src/* remotePath */.QZ)(name, raw);
     if (!/^[A-Za-z0-9._@+,=:/-]+$/.test(path)) {
-        throw input_error_mustBe(name, 'an absolute path of letters, digits and . _ - @ + , = : / only', raw);
+        throw (0,inputs_src/* mustBe */.Jq)(name, 'an absolute path of letters, digits and . _ - @ + , = : / only', raw);
     }
     return path;
 };
@@ -55102,20 +54486,20 @@ function defaultReleaseId(now, sha = process.env.GITHUB_SHA ?? '') {
     return shortSha ? `${stamp}-${shortSha}` : stamp;
 }
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = new InputReader(), now = new Date()) {
-    reader.maskSecrets(...SSH_SECRET_INPUTS);
-    const ssh = ssh_inputs_readSshInputs(reader);
-    const source = reader.required('source', paths_workspacePath);
+function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
+    reader.maskSecrets(...inputs_src/* SSH_SECRET_INPUTS */.uV);
+    const ssh = (0,inputs_src/* readSshInputs */.sl)(reader);
+    const source = reader.required('source', inputs_src/* workspacePath */.X5);
     const target = reader.required('target', plainRemotePath);
-    const id = reader.optional('release-id', releaseId) ?? defaultReleaseId(now);
-    const keepReleases = reader.required('keep-releases', integer(1, 100));
-    const template = reader.optional('nginx-config', paths_workspacePath);
+    const id = reader.optional('release-id', inputs_src/* releaseId */.Bf) ?? defaultReleaseId(now);
+    const keepReleases = reader.required('keep-releases', (0,inputs_src/* integer */.nd)(1, 100));
+    const template = reader.optional('nginx-config', inputs_src/* workspacePath */.X5);
     const configPath = reader.optional('nginx-config-path', plainRemotePath);
     if (template !== undefined && configPath === undefined) {
-        throw new input_error_InputError('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
+        throw new inputs_src/* InputError */.dz('nginx-config-path', 'Input "nginx-config-path" is required when "nginx-config" is given');
     }
     if (template === undefined && configPath !== undefined) {
-        throw new input_error_InputError('nginx-config', 'Input "nginx-config" is required when "nginx-config-path" is given');
+        throw new inputs_src/* InputError */.dz('nginx-config', 'Input "nginx-config" is required when "nginx-config-path" is given');
     }
     return {
         ssh,
@@ -55124,17 +54508,14 @@ function getInputs(reader = new InputReader(), now = new Date()) {
         releaseId: id,
         keepReleases,
         nginxConfig: template !== undefined && configPath !== undefined ? { template, remotePath: configPath } : undefined,
-        nginxTestCommand: reader.optional('nginx-test-command', commandLine),
-        nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
-        smokeUrl: reader.optional('smoke-url', httpUrl),
-        lockTimeoutMs: reader.required('lock-timeout', scalars_duration({ maxMs: 3_600_000 })),
+        nginxTestCommand: reader.optional('nginx-test-command', inputs_src/* commandLine */.ay),
+        nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
+        smokeUrl: reader.optional('smoke-url', inputs_src/* httpUrl */.q3),
+        lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
     };
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
+;// CONCATENATED MODULE: ./src/summary.ts
 
 function formatBytes(bytes) {
     if (bytes < 1024)
@@ -55143,8 +54524,8 @@ function formatBytes(bytes) {
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
-function summaryOf(report, settings) {
-    const table = (0,src/* markdownTable */.Qj)(['Host', 'Outcome', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
+function summaryOf(report, site) {
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Outcome', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
         host.label,
         host.outcome,
         host.releaseId,
@@ -55154,49 +54535,72 @@ function summaryOf(report, settings) {
         formatBytes(host.bytesUploaded),
         host.seconds.toFixed(2),
     ]));
-    const site = settings.smokeUrl
-        ? `Site: ${settings.smokeUrl.href}`
-        : `Site: ${settings.target}/current on ${report.hosts.map((host) => host.host).join(', ')}`;
+    const where = site.smokeUrl
+        ? `Site: ${site.smokeUrl.href}`
+        : `Site: ${site.target}/current on ${report.hosts.map((host) => host.host).join(', ')}`;
     const failure = report.error ? `\n**Failed:** ${report.error}\n` : '';
-    return `### Frontend release ${report.releaseId}\n\n${table}\n${site}\n${failure}`;
+    return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}`;
 }
+/** The action's outputs (totals over every host), one log line per host, and the job summary. */
+function frontendPublication(report, site) {
+    const sum = (pick) => report.hosts.reduce((total, host) => total + pick(host), 0);
+    return {
+        outputs: {
+            'release-id': report.releaseId,
+            'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
+            'release-path': report.hosts[0]?.releasePath ?? `${site.target}/releases/${report.releaseId}`,
+            'files-uploaded': sum((host) => host.filesUploaded),
+            'files-reused': sum((host) => host.filesReused),
+            'bytes-uploaded': sum((host) => host.bytesUploaded),
+            hosts: report.hosts.map((host) => host.host),
+        },
+        summary: summaryOf(report, site),
+    };
+}
+/** One line per host for the log, after the summary. */
+function hostLines(report) {
+    return report.hosts.map((host) => `${host.label}: ${host.outcome}, ${host.filesUploaded} uploaded, ${host.filesReused} reused, ${host.bytesUploaded} bytes, ${host.seconds}s`);
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+/**
+ * The runbook: read inputs; check the build, verify and connect every host, then the release flow
+ * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs and
+ * summary, written whether the release went live or not; the step fails if any host failed.
+ */
 async function main() {
     const settings = getInputs();
-    const report = await deployFromSettings(settings, { log: (line) => core/* info */.pq(line) });
-    const sum = (pick) => report.hosts.reduce((total, host) => total + pick(host), 0);
-    (0,src/* setOutputs */.n0)({
-        'release-id': report.releaseId,
-        'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
-        'release-path': `${settings.target}/releases/${report.releaseId}`,
-        'files-uploaded': sum((host) => host.filesUploaded),
-        'files-reused': sum((host) => host.filesReused),
-        'bytes-uploaded': sum((host) => host.bytesUploaded),
-        hosts: report.hosts.map((host) => host.host),
-    });
-    await (0,src/* writeSummary */.Sy)(summaryOf(report, settings));
-    for (const host of report.hosts) {
-        core/* info */.pq(`${host.label}: ${host.outcome}, ${host.filesUploaded} uploaded, ${host.filesReused} reused, ${host.bytesUploaded} bytes, ${host.seconds}s`);
-    }
+    const report = await deployFromSettings(settings, { log: src/* actionLog */.Zx.info });
+    await (0,src/* publish */.mk)(frontendPublication(report, settings));
+    for (const line of hostLines(report))
+        src/* actionLog */.Zx.info(line);
     if (report.error)
-        throw new Error(report.error);
+        throw new reporting_src/* ReportedError */.SS(report.error, report);
 }
 
 
 /***/ }),
 
-/***/ 9830:
+/***/ 643:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Qj: () => (/* reexport */ markdownTable),
+  eh: () => (/* reexport */ actionInputs),
+  Zx: () => (/* reexport */ actionLog),
+  mk: () => (/* reexport */ publish),
   Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
-  Sy: () => (/* reexport */ writeSummary)
+  pO: () => (/* reexport */ runContext),
+  zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: debugEnabled, inGroup
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, debugEnabled, publishing, runUrl, runnerInputHooks, setOutputs, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -55216,364 +54620,6 @@ if (globals.__filename === undefined) {
     globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
     globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
 }
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __nccwpck_require__(5904);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason.
- */
-async function runAction(main) {
-    try {
-        await main();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            lib_core/* info */.pq(error.stack);
-        lib_core/* setFailed */.C1(message);
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        lib_core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-async function inGroup(title, work) {
-    return core.group(title, work);
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/** A Markdown table; Markdown rather than HTML so the summary also reads well as plain text in a terminal. */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await lib_core/* summary */.z.addRaw(markdown, true).write();
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
-// First, so that bundled dependencies find the CommonJS globals when they load.
-
-
-
-
-
-
-/***/ }),
-
-/***/ 8982:
-/***/ ((module) => {
-
-module.exports = eval("require")("../build/Release/cpufeatures.node");
-
-
-/***/ }),
-
-/***/ 4317:
-/***/ ((module) => {
-
-module.exports = eval("require")("./crypto/build/Release/sshcrypto.node");
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-
-/***/ }),
-
-/***/ 6982:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-
-/***/ }),
-
-/***/ 2250:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 2203:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 3106:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
-
-/***/ }),
-
-/***/ 5904:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -58443,13 +57489,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -58520,6 +57566,1184 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason.
+ */
+async function runAction(main) {
+    try {
+        await main();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            info(error.stack);
+        setFailed(message);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
+/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 10 modules
+var src = __nccwpck_require__(9203);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const actionLog = {
+    info: (line) => info(line),
+    warning: (message) => warning(message),
+    debug: (line) => core_debug(line),
+    group: (title, work) => group(title, work),
+};
+/** Each problem as an error annotation on its file and line, titled `title` ("Manifest problem", "Placement"). */
+function annotateFileProblems(problems, title) {
+    for (const problem of problems) {
+        core.error(problem.message, { file: problem.file, startLine: problem.line, title });
+    }
+}
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => core_setSecret(secret),
+    warn: (message) => warning(message),
+};
+/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+}
+/**
+ * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
+ * each becomes an error annotation titled `title` on its file before the error goes on.
+ */
+async function annotatingFileProblems(title, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        const problems = error?.problems;
+        if (Array.isArray(problems))
+            annotateFileProblems(problems, title);
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
+
+
+
+
+/** Writes the outputs, then the log groups, then the job summary. */
+async function publish(publication) {
+    if (publication.outputs)
+        setOutputs(publication.outputs);
+    for (const group of publication.logGroups ?? []) {
+        if (group.lines.length === 0)
+            continue;
+        startGroup(group.title);
+        for (const line of group.lines)
+            info(line);
+        endGroup();
+    }
+    if (publication.summary !== undefined)
+        await writeSummary(publication.summary);
+}
+/**
+ * Runs the work and publishes its report once, whether the work succeeded or failed with a
+ * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
+ * with the outputs and summary in place). Any other error had nothing to report and passes through.
+ */
+async function publishing(work, publicationOf) {
+    let report;
+    try {
+        report = await work();
+    }
+    catch (error) {
+        if (error instanceof ReportedError)
+            await publish(publicationOf(error.report));
+        throw error;
+    }
+    await publish(publicationOf(report));
+    return report;
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
+/**
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
+ */
+function runUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
+}
+function runContext(env = process.env) {
+    return {
+        commit: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        runUrl: runUrl(env),
+    };
+}
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9203:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dz: () => (/* reexport */ input_error_InputError),
+  i_: () => (/* reexport */ InputReader),
+  ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
+  uV: () => (/* reexport */ SSH_SECRET_INPUTS),
+  ay: () => (/* reexport */ commandLine),
+  p0: () => (/* reexport */ scalars_duration),
+  a3: () => (/* reexport */ formatDuration),
+  q3: () => (/* reexport */ httpUrl),
+  nd: () => (/* reexport */ integer),
+  Jq: () => (/* reexport */ input_error_mustBe),
+  sl: () => (/* reexport */ ssh_inputs_readSshInputs),
+  Bf: () => (/* reexport */ releaseId),
+  QZ: () => (/* reexport */ remotePath),
+  ax: () => (/* reexport */ runnerInputs),
+  X5: () => (/* reexport */ paths_workspacePath)
+});
+
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, SSH_INPUT_NAMES, bodyMatcher, boolean, describeValue, fieldManagerName, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseControlCharacters, splitList, statusRanges, taint, text, workloadRef
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
+/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
+class input_error_InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** Secrets are never echoed back: their error messages describe the problem without the value. */
+function describeValue(raw, secret = false) {
+    if (secret)
+        return 'a value that does not fit';
+    return JSON.stringify(raw);
+}
+function input_error_mustBe(name, expected, raw, secret = false) {
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
+const scalars_text = (_name, raw) => raw;
+function integer(min, max) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^-?\d+$/.test(trimmed))
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        const value = Number(trimmed);
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        }
+        return value;
+    };
+}
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+const scalars_boolean = (name, raw) => {
+    const trimmed = raw.trim();
+    if (TRUE_WORDS.has(trimmed))
+        return true;
+    if (FALSE_WORDS.has(trimmed))
+        return false;
+    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+function scalars_duration(options = {}) {
+    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
+            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
+        let total = 0;
+        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+            total += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+        total = Math.round(total);
+        if (total < minMs || total > maxMs) {
+            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
+        }
+        return total;
+    };
+}
+function formatDuration(ms) {
+    if (ms % 3_600_000 === 0 && ms > 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0 && ms > 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0 && ms > 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+function oneOf(choices) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (choices.includes(trimmed))
+            return trimmed;
+        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
+    };
+}
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+function matching(pattern, expected) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!pattern.test(trimmed))
+            throw input_error_mustBe(name, expected, raw);
+        return trimmed;
+    };
+}
+/** The characters and length of a release id: it names a directory under `releases/` on every host. */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** The release-id input: a `RELEASE_ID_PATTERN` name that is not only dots (".", ".." name no new directory). */
+const releaseId = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!RELEASE_ID_PATTERN.test(trimmed) || /^\.+$/.test(trimmed)) {
+        throw input_error_mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
+    }
+    return trimmed;
+};
+function httpUrl(name, raw) {
+    const trimmed = raw.trim();
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
+    return url;
+}
+function refuseControlCharacters(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+}
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const commandLine = (name, raw) => {
+    refuseControlCharacters(name, raw);
+    return raw.trim();
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    runner;
+    masked = new Set();
+    constructor(source, runner) {
+        this.source = source;
+        this.runner = runner;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            input_reader_maskSecret(this.source(name), this.runner.mask);
+        }
+    }
+    raw(name) {
+        return this.source(name);
+    }
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
+function input_reader_maskSecret(value, mask) {
+    if (!value.trim())
+        return;
+    mask(value);
+    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+    for (const line of lines) {
+        if (line.length >= 4 && line !== value)
+            mask(line);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
+
+/** Splits a list input; blank entries are dropped and each entry trimmed. */
+function splitList(raw, separator = 'newline-or-comma') {
+    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
+    return raw
+        .split(pattern)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
+}
+function collections_listOf(item, separator = 'newline-or-comma') {
+    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
+}
+/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
+function collections_keyValueMap(options = {}) {
+    return (name, raw) => {
+        const map = new Map();
+        for (const entry of splitList(raw, options.separator ?? 'newline')) {
+            const at = entry.indexOf('=');
+            if (at <= 0)
+                throw mustBe(name, 'a list of key=value entries', entry);
+            const key = entry.slice(0, at).trim();
+            const value = entry.slice(at + 1).trim();
+            if (options.key)
+                options.key(name, key);
+            if (map.has(key))
+                throw new InputError(name, `Input "${name}" names "${key}" twice`);
+            map.set(key, value);
+        }
+        return map;
+    };
+}
+/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
+function maskHeaderValues(raw, mask) {
+    for (const line of splitList(raw, 'newline')) {
+        const at = line.indexOf(':');
+        maskSecret((at >= 0 ? line.slice(at + 1) : line).trim(), mask);
+    }
+}
+/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
+const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
+    const at = line.indexOf(':');
+    const field = at > 0 ? line.slice(0, at).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
+        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+    }
+    return [field, line.slice(at + 1).trim()];
+});
+/** Status codes and ranges such as `200-299,301`. */
+const statusRanges = (name, raw) => {
+    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
+        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
+        const from = match ? Number(match[1]) : NaN;
+        const to = match ? Number(match[2] ?? match[1]) : NaN;
+        if (!match || from < 100 || to > 599 || from > to) {
+            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+        }
+        return { from, to };
+    });
+    if (ranges.length === 0)
+        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
+    return ranges;
+};
+/** A substring, or `/pattern/flags` for a regular expression. */
+const bodyMatcher = (name, raw) => {
+    const match = /^\/(.+)\/([dgimsuvy]*)$/s.exec(raw.trim());
+    if (!match)
+        return { kind: 'substring', text: raw };
+    try {
+        return { kind: 'regex', regex: new RegExp(match[1], match[2].replace(/[gy]/g, '')) };
+    }
+    catch (error) {
+        throw mustBe(name, `a valid /regex/flags (${error.message})`, raw);
+    }
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
+
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw input_error_mustBe(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw input_error_mustBe(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw input_error_mustBe(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const paths_workspacePath = (name, raw) => {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw input_error_mustBe(name, 'a path in the workspace', raw);
+    return trimmed;
+};
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
+
+
+
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
+function port(name, entry, text) {
+    const value = Number(text);
+    if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
+        throw input_error_mustBe(name, EXPECTED, entry);
+    return value;
+}
+function parseHost(name, entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed) {
+        if ((0,external_node_net_.isIP)(bracketed[1]) !== 6)
+            throw input_error_mustBe(name, EXPECTED, entry);
+        return bracketed[2] === undefined
+            ? { host: bracketed[1] }
+            : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
+    }
+    const colons = entry.split(':').length - 1;
+    if (colons > 1) {
+        if ((0,external_node_net_.isIP)(entry) !== 6)
+            throw input_error_mustBe(name, EXPECTED, entry);
+        return { host: entry };
+    }
+    const [host, portText] = entry.split(':');
+    if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host)))
+        throw input_error_mustBe(name, EXPECTED, entry);
+    return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
+}
+function hostList(name, raw) {
+    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+    if (targets.length === 0)
+        throw input_error_mustBe(name, EXPECTED, raw);
+    const seen = new Set();
+    for (const target of targets) {
+        const key = `${target.host}:${target.port ?? ''}`;
+        if (seen.has(key))
+            throw input_error_mustBe(name, 'a list without repeated hosts', raw);
+        seen.add(key);
+    }
+    return targets;
+}
+/** A single IPv4 or IPv6 address (no port), as Kubernetes lists it in a node's status.addresses. */
+function ipAddress(name, raw) {
+    const trimmed = raw.trim();
+    if (isIP(trimmed) === 0)
+        throw mustBe(name, 'an IPv4 or IPv6 address such as 104.171.202.117', raw);
+    return trimmed;
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+function isDns1123Subdomain(value) {
+    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+function isDns1123Label(value) {
+    return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+function isQualifiedName(key) {
+    const parts = key.split('/');
+    if (parts.length > 2)
+        return false;
+    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
+    if (prefix !== undefined && !isDns1123Subdomain(prefix))
+        return false;
+    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
+}
+function isLabelValue(value) {
+    return value.length <= 63 && LABEL_VALUE.test(value);
+}
+const kubernetesName = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!isDns1123Subdomain(trimmed)) {
+        throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
+    }
+    return trimmed;
+};
+const kubernetes_syntax_namespaceName = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!isDns1123Label(trimmed)) {
+        throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
+    }
+    return trimmed;
+};
+const label = (name, raw) => {
+    const trimmed = raw.trim();
+    const at = trimmed.indexOf('=');
+    const key = at < 0 ? '' : trimmed.slice(0, at);
+    const value = at < 0 ? '' : trimmed.slice(at + 1);
+    if (at < 0 || !isQualifiedName(key) || !isLabelValue(value)) {
+        throw mustBe(name, 'a label key=value (such as sophia.ai/pool=mcp)', raw);
+    }
+    return { key, value };
+};
+/** `key=value:Effect` or `key:Effect`, as `kubectl taint` writes them. */
+const kubernetes_syntax_taint = (name, raw) => {
+    const trimmed = raw.trim();
+    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(trimmed);
+    if (!match || !isQualifiedName(match[1]) || !isLabelValue(match[2] ?? '')) {
+        throw mustBe(name, 'a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute', raw);
+    }
+    return { key: match[1], value: match[2] ?? '', effect: match[3] };
+};
+const WORKLOAD_KINDS = {
+    deployment: 'Deployment',
+    deployments: 'Deployment',
+    deploy: 'Deployment',
+    statefulset: 'StatefulSet',
+    statefulsets: 'StatefulSet',
+    sts: 'StatefulSet',
+    daemonset: 'DaemonSet',
+    daemonsets: 'DaemonSet',
+    ds: 'DaemonSet',
+};
+const workloadRef = (name, raw) => {
+    const trimmed = raw.trim();
+    const [kindText, objectName, extra] = trimmed.split('/');
+    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
+        throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+    }
+    return { kind, name: objectName };
+};
+/** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
+const labelSelector = (name, raw) => {
+    const trimmed = raw.trim();
+    const requirements = trimmed.split(/,(?![^()]*\))/).map((part) => part.trim());
+    const valid = requirements.every((requirement) => {
+        const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
+        if (set)
+            return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
+        const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
+        if (eq)
+            return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
+        const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
+        return exists !== null && isQualifiedName(exists[2]);
+    });
+    if (!trimmed || !valid)
+        throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
+    return trimmed;
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
+
+
+const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'host',
+    'port',
+    'user',
+    'ssh-key',
+    'ssh-key-passphrase',
+    'known-hosts',
+    'host-fingerprint',
+    'insecure-skip-host-key-check',
+    'connect-timeout',
+    'connect-attempts',
+]));
+const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
+const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+function knownHostsLines(name, raw) {
+    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
+    for (const line of entries) {
+        const fields = line.trim().split(/\s+/);
+        const offset = fields[0].startsWith('@') ? 1 : 0;
+        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
+            throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
+        }
+    }
+    if (entries.length === 0)
+        throw input_error_mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
+    return raw;
+}
+function fingerprint(name, raw) {
+    const trimmed = raw.trim();
+    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
+        throw input_error_mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
+    }
+    return trimmed.replace(/=$/, '');
+}
+/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+function ssh_inputs_readSshInputs(inputs) {
+    inputs.maskSecrets(...SSH_SECRET_INPUTS);
+    const privateKey = inputs.secret('ssh-key', { required: false });
+    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
+    const hosts = inputs.required('host', hostList);
+    const port = inputs.required('port', integer(1, 65535));
+    const user = inputs.required('user', (name, raw) => {
+        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
+            throw input_error_mustBe(name, 'a user name', raw);
+        return raw.trim();
+    });
+    if (!privateKey)
+        throw new input_error_InputError('ssh-key', 'Input "ssh-key" is required');
+    if (!KEY_ARMOR.test(privateKey)) {
+        throw input_error_mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
+    }
+    const insecure = inputs.required('insecure-skip-host-key-check', scalars_boolean);
+    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
+    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
+    let hostKeys;
+    if (knownHosts !== undefined && hostFingerprint !== undefined) {
+        throw new input_error_InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
+    }
+    else if (knownHosts !== undefined) {
+        hostKeys = { kind: 'known-hosts', knownHosts };
+    }
+    else if (hostFingerprint !== undefined) {
+        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
+    }
+    else if (insecure) {
+        hostKeys = { kind: 'insecure' };
+    }
+    else {
+        throw new input_error_InputError('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
+    }
+    if (insecure) {
+        inputs.runner.warn('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
+    }
+    return {
+        hosts,
+        port,
+        user,
+        privateKey,
+        passphrase,
+        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
+        connectTimeoutMs: inputs.required('connect-timeout', scalars_duration({ minMs: 1000, maxMs: 600_000 })),
+        connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
+
+
+/** Every secret among the connection inputs; masked before any of them is parsed. */
+const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
+/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+function readKubeConnection(inputs) {
+    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
+    const kubeconfig = inputs.secret('kubeconfig', { required: false });
+    const viaSsh = inputs.given('host');
+    if (kubeconfig && viaSsh) {
+        throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
+    }
+    if (kubeconfig) {
+        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
+            throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
+        }
+        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+    }
+    if (!viaSsh) {
+        throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
+    }
+    const ssh = readSshInputs(inputs);
+    if (ssh.hosts.length !== 1) {
+        throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
+    }
+    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
+
+
+
+
+
+const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
+/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
+const imageOverrides = (name, raw) => {
+    const images = keyValueMap({
+        separator: 'newline',
+        key: (input, key) => {
+            if (!IMAGE_NAME.test(key))
+                throw mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
+            return key;
+        },
+    })(name, raw);
+    for (const [key, reference] of images) {
+        if (!IMAGE_REFERENCE.test(reference)) {
+            throw mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
+        }
+    }
+    return images;
+};
+const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
+/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+function readKubernetesDeployInputs(inputs) {
+    return {
+        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
+        images: inputs.optional('images', imageOverrides) ?? new Map(),
+        namespace: inputs.optional('namespace', namespaceName),
+        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
+        serverSide: inputs.required('server-side', boolean),
+        fieldManager: inputs.required('field-manager', fieldManagerName),
+        rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
+        dryRun: inputs.required('dry-run', boolean),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9361:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  SS: () => (/* reexport */ ReportedError),
+  Qj: () => (/* reexport */ markdownTable),
+  aB: () => (/* reexport */ silentLog)
+});
+
+// UNUSED EXPORTS: lineLog
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+/** A log that writes info and warnings through one function (tests, the demo, `pnpm bench`). */
+function lineLog(write) {
+    return {
+        info: write,
+        warning: (message) => write(`warning: ${message}`),
+        debug: () => { },
+        group: async (title, work) => {
+            write(title);
+            return work();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
+
+
+
+
+/***/ }),
+
+/***/ 8982:
+/***/ ((module) => {
+
+module.exports = eval("require")("../build/Release/cpufeatures.node");
+
+
+/***/ }),
+
+/***/ 4317:
+/***/ ((module) => {
+
+module.exports = eval("require")("./crypto/build/Release/sshcrypto.node");
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 

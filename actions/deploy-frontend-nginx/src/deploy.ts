@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { actionLog, runContext, workspaceDir } from '@sophia/action-runtime';
 import {
   deployFrontend,
-  originFromEnvironment,
+  releaseOrigin,
   scanSource,
-  type DeployReport,
+  type FrontendDeployReport,
   type ReleaseOrigin,
 } from '@sophia/releases';
-import { connectAll, connectSsh, sshTargetsFrom } from '@sophia/ssh';
+import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 
 export interface DeployOptions {
@@ -28,8 +29,8 @@ function inWorkspace(workspace: string, path: string): string {
 export async function deployFromSettings(
   settings: FrontendDeploySettings,
   options: DeployOptions = {},
-): Promise<DeployReport> {
-  const workspace = options.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+): Promise<FrontendDeployReport> {
+  const workspace = options.workspace ?? workspaceDir();
   const sourceRoot = inWorkspace(workspace, settings.source);
   const manifest = await scanSource(sourceRoot);
   const template = settings.nginxConfig
@@ -41,9 +42,8 @@ export async function deployFromSettings(
     : undefined;
 
   const targets = sshTargetsFrom(settings.ssh);
-  const sessions = await connectAll(targets);
-  try {
-    return await deployFrontend(
+  return withSessions(targets, actionLog, (sessions) =>
+    deployFrontend(
       {
         sourceRoot,
         manifest,
@@ -58,16 +58,14 @@ export async function deployFromSettings(
         nginxReloadCommand: settings.nginxReloadCommand,
         smokeUrl: settings.smokeUrl,
         lockTimeoutMs: settings.lockTimeoutMs,
-        origin: options.origin ?? originFromEnvironment(),
+        origin: options.origin ?? releaseOrigin(runContext()),
         log: options.log,
       },
       sessions.map((session, index) => ({
         name: settings.ssh.hosts[index].host,
         session,
-        reconnect: () => connectSsh(targets[index]),
+        reconnect: () => connectSsh(targets[index], actionLog),
       })),
-    );
-  } finally {
-    await Promise.allSettled(sessions.map((session) => session.close()));
-  }
+    ),
+  );
 }

@@ -1,9 +1,9 @@
+import { actionInputs } from '@sophia/action-runtime';
 import {
   commandLine,
   duration,
   httpUrl,
   InputError,
-  InputReader,
   integer,
   readSshInputs,
   releaseId,
@@ -53,7 +53,7 @@ export function defaultReleaseId(now: Date, sha = process.env.GITHUB_SHA ?? ''):
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-export function getInputs(reader = new InputReader(), now = new Date()): FrontendDeploySettings {
+export function getInputs(reader = actionInputs(), now = new Date()): FrontendDeploySettings {
   reader.maskSecrets(...SSH_SECRET_INPUTS);
   const ssh = readSshInputs(reader);
   const source = reader.required('source', workspacePath);

@@ -1,5 +1,5 @@
+import { actionInputs } from '@sophia/action-runtime';
 import {
-  InputReader,
   KUBE_SECRET_INPUTS,
   readKubeConnection,
   readKubernetesDeployInputs,
@@ -12,7 +12,7 @@ export interface BackendDeploySettings extends KubernetesDeploySettings {
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-export function getInputs(reader = new InputReader()): BackendDeploySettings {
+export function getInputs(reader = actionInputs()): BackendDeploySettings {
   reader.maskSecrets(...KUBE_SECRET_INPUTS);
   const connection = readKubeConnection(reader);
   return { connection, ...readKubernetesDeployInputs(reader) };

@@ -1,30 +1,46 @@
-import * as core from '@actions/core';
+import { actionLog, annotatingFileProblems, publishing, runContext, workspaceDir } from '@sophia/action-runtime';
 import {
   connectKubectl,
-  deployAndReport,
+  deployManifests,
+  deployPublication,
   loadManifests,
-  prepareManifests,
-  reportingManifestProblems,
-  traceFromEnvironment,
   openRemoteShell,
+  prepareManifests,
+  rolloutTimings,
+  traceOf,
 } from '@sophia/kubernetes';
 
 import { getInputs } from './input-helper.js';
 
+/** The runbook: read inputs, load and prepare the manifests, connect, apply and watch, report. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
 
-  const manifests = await reportingManifestProblems(() => {
-    const loaded = loadManifests({ patterns: settings.manifests, cwd: workspace, namespace: settings.namespace });
-    return prepareManifests(loaded, { images: settings.images, trace: traceFromEnvironment(), warn: core.warning });
+  const manifests = await annotatingFileProblems('Manifest problem', () => {
+    const loaded = loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace: settings.namespace });
+    return prepareManifests(loaded, {
+      images: settings.images,
+      trace: traceOf(runContext()),
+      warn: actionLog.warning,
+    });
   });
   const files = new Set(manifests.map((m) => m.file)).size;
-  core.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+  actionLog.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
 
-  const kubectl = await connectKubectl(settings.connection, { remoteShell: openRemoteShell, trace: core.debug });
+  const kubectl = await connectKubectl(settings.connection, {
+    remoteShell: (connection) => openRemoteShell(connection, actionLog),
+    trace: actionLog.debug,
+  });
   try {
-    await deployAndReport(kubectl, manifests, settings, 'deploy-k3s-backend');
+    await publishing(
+      () =>
+        deployManifests(kubectl, manifests, {
+          ...settings,
+          ...rolloutTimings(settings.rolloutTimeoutMs),
+          log: actionLog.info,
+        }),
+      (report) => deployPublication('deploy-k3s-backend', report),
+    );
   } finally {
     await kubectl.close();
   }

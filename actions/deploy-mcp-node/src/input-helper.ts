@@ -1,3 +1,4 @@
+import { actionInputs } from '@sophia/action-runtime';
 import {
   boolean,
   InputError,
@@ -41,7 +42,7 @@ function readNodeSelection(reader: InputReader): NodeSelection {
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-export function getInputs(reader = new InputReader()): McpDeploySettings {
+export function getInputs(reader = actionInputs()): McpDeploySettings {
   reader.maskSecrets(...KUBE_SECRET_INPUTS);
   const connection = readKubeConnection(reader);
   const deploy = readKubernetesDeployInputs(reader);

@@ -1,22 +1,32 @@
-import * as core from '@actions/core';
-import { setOutputs } from '@sophia/action-runtime';
+import {
+  actionLog,
+  annotateFileProblems,
+  annotatingFileProblems,
+  publishing,
+  setOutputs,
+  runContext,
+  workspaceDir,
+  writeSummary,
+} from '@sophia/action-runtime';
 import {
   auditPlacement,
   checkPlacement,
   connectKubectl,
-  deployAndReport,
+  deployManifests,
+  deployPublication,
   isWorkload,
   labelText,
   loadManifests,
   placementMarkdown,
   pinNode,
   prepareManifests,
-  reportingManifestProblems,
   resolveNode,
+  rolloutTimings,
   runsPods,
-  traceFromEnvironment,
+  traceOf,
   openRemoteShell,
-  writeSummary,
+  workloadKey,
+  refOf,
   type Kubectl,
   type Manifest,
   type NodeInfo,
@@ -25,36 +35,38 @@ import {
 
 import { getInputs, type McpDeploySettings } from './input-helper.js';
 
+/** The runbook: read inputs, load the manifests, find the node, then audit or pin-deploy-verify. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const workspace = workspaceDir();
   const placement: Placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
 
-  const loaded = await reportingManifestProblems(() =>
+  const loaded = await annotatingFileProblems('Manifest problem', () =>
     loadManifests({ patterns: settings.manifests, cwd: workspace, namespace: settings.namespace }),
   );
-  const workloads = loaded
-    .filter((manifest) => runsPods(manifest.object))
-    .map((m) => `${m.object.kind}/${m.object.metadata.name}`);
+  const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => workloadKey(refOf(m.object)));
   const manifests =
     settings.mode === 'deploy'
-      ? await reportingManifestProblems(() =>
+      ? await annotatingFileProblems('Manifest problem', () =>
           prepareManifests(loaded, {
             images: settings.images,
-            trace: traceFromEnvironment(),
+            trace: traceOf(runContext()),
             placement,
-            warn: core.warning,
+            warn: actionLog.warning,
           }),
         )
       : loaded;
 
-  const kubectl = await connectKubectl(settings.connection, { remoteShell: openRemoteShell, trace: core.debug });
+  const kubectl = await connectKubectl(settings.connection, {
+    remoteShell: (connection) => openRemoteShell(connection, actionLog),
+    trace: actionLog.debug,
+  });
   try {
     const node = await resolveNode(
       kubectl,
       settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
     );
-    core.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
+    actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
     setOutputs({ node: node.name, workloads });
     // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
     if (settings.mode === 'audit') return await audit(loaded, node, placement);
@@ -67,8 +79,7 @@ export async function main(): Promise<void> {
 /** Reports, without changing anything, every workload that would not run on the node as written. */
 async function audit(manifests: Manifest[], node: NodeInfo, placement: Placement): Promise<void> {
   const findings = auditPlacement(manifests, node, placement);
-  for (const finding of findings)
-    core.error(finding.message, { file: finding.file, startLine: finding.line, title: 'Placement' });
+  annotateFileProblems(findings, 'Placement');
   setOutputs({ findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })) });
   await writeSummary(placementMarkdown(node, findings));
   if (findings.length > 0) {
@@ -77,7 +88,7 @@ async function audit(manifests: Manifest[], node: NodeInfo, placement: Placement
       `Audit: ${workloads.size} workload${workloads.size === 1 ? '' : 's'} would not run on node ${node.name}: ${[...workloads].join(', ')}`,
     );
   }
-  core.info(`Audit: every workload is pinned to node ${node.name}`);
+  actionLog.info(`Audit: every workload is pinned to node ${node.name}`);
 }
 
 async function deploy(
@@ -88,13 +99,21 @@ async function deploy(
 ): Promise<void> {
   if (settings.labelNode && !settings.dryRun) {
     const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
-    for (const change of changes) core.info(change);
+    for (const change of changes) actionLog.info(change);
   } else if (settings.labelNode) {
-    core.info(
+    actionLog.info(
       `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`,
     );
   }
-  await deployAndReport(kubectl, manifests, settings, `deploy-mcp-node: ${node.name}`);
+  await publishing(
+    () =>
+      deployManifests(kubectl, manifests, {
+        ...settings,
+        ...rolloutTimings(settings.rolloutTimeoutMs),
+        log: actionLog.info,
+      }),
+    (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report),
+  );
   if (settings.dryRun) return;
   const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
   setOutputs({ placement: check.placement });

@@ -28374,8 +28374,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8073);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5309);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6622);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2785);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5309:
+/***/ 2785:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28394,647 +28394,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
-var lib_core = __nccwpck_require__(7550);
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 5 modules
-var src = __nccwpck_require__(8073);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 28 modules
+var src = __nccwpck_require__(6622);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/** Secrets are never echoed back: their error messages describe the problem without the value. */
-function describeValue(raw, secret = false) {
-    if (secret)
-        return 'a value that does not fit';
-    return JSON.stringify(raw);
-}
-function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
-
-const scalars_text = (_name, raw) => raw;
-function scalars_integer(min, max) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^-?\d+$/.test(trimmed))
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        const value = Number(trimmed);
-        if (!Number.isSafeInteger(value) || value < min || value > max) {
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        }
-        return value;
-    };
-}
-const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
-const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
-/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
-const scalars_boolean = (name, raw) => {
-    const trimmed = raw.trim();
-    if (TRUE_WORDS.has(trimmed))
-        return true;
-    if (FALSE_WORDS.has(trimmed))
-        return false;
-    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
-};
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
-/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
-function scalars_duration(options = {}) {
-    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
-            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
-        let total = 0;
-        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-            total += Number(match[1]) * DURATION_UNITS[match[2]];
-        }
-        total = Math.round(total);
-        if (total < minMs || total > maxMs) {
-            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
-        }
-        return total;
-    };
-}
-function formatDuration(ms) {
-    if (ms % 3_600_000 === 0 && ms > 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0 && ms > 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0 && ms > 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-function oneOf(choices) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (choices.includes(trimmed))
-            return trimmed;
-        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
-    };
-}
-/** A value matching a pattern; `expected` says in words what the pattern means. */
-function matching(pattern, expected) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!pattern.test(trimmed))
-            throw input_error_mustBe(name, expected, raw);
-        return trimmed;
-    };
-}
-const releaseId = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(trimmed) || /^\.+$/.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
-    }
-    return trimmed;
-};
-function httpUrl(name, raw) {
-    const trimmed = raw.trim();
-    let url;
-    try {
-        url = new URL(trimmed);
-    }
-    catch {
-        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
-    return url;
-}
-function refuseControlCharacters(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-}
-/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const commandLine = (name, raw) => {
-    refuseControlCharacters(name, raw);
-    return raw.trim();
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
-
-
-
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
-function inputsFrom(values) {
-    return (name) => values[name] ?? '';
-}
-/**
- * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
- * empty value here means the user left a required input out or blanked one on purpose.
- */
-class InputReader {
-    source;
-    masked = new Set();
-    constructor(source = runnerInputs) {
-        this.source = source;
-    }
-    /**
-     * Masks secret inputs before anything else is read, so that no error or log line about
-     * another input can reveal them. Each input is masked once however often it is read.
-     */
-    maskSecrets(...names) {
-        for (const name of names) {
-            if (this.masked.has(name))
-                continue;
-            this.masked.add(name);
-            maskSecret(this.source(name));
-        }
-    }
-    raw(name) {
-        return this.source(name);
-    }
-    given(name) {
-        return this.source(name).trim().length > 0;
-    }
-    required(name, parse = scalars_text) {
-        const raw = this.source(name);
-        if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
-        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
-    }
-    optional(name, parse = scalars_text) {
-        return this.given(name) ? this.required(name, parse) : undefined;
-    }
-    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
-    secret(name, options) {
-        this.maskSecrets(name);
-        const raw = this.source(name);
-        if (raw.trim().length === 0) {
-            if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
-            return undefined;
-        }
-        return raw;
-    }
-}
-/**
- * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
- * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
- */
-function maskSecret(value) {
-    if (!value.trim())
-        return;
-    lib_core/* setSecret */.Pq(value);
-    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
-    for (const line of lines) {
-        if (line.length >= 4 && line !== value)
-            lib_core/* setSecret */.Pq(line);
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
-
-
-/** Splits a list input; blank entries are dropped and each entry trimmed. */
-function collections_splitList(raw, separator = 'newline-or-comma') {
-    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
-    return raw
-        .split(pattern)
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0);
-}
-function collections_listOf(item, separator = 'newline-or-comma') {
-    return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
-}
-/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-function collections_keyValueMap(options = {}) {
-    return (name, raw) => {
-        const map = new Map();
-        for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
-            const at = entry.indexOf('=');
-            if (at <= 0)
-                throw mustBe(name, 'a list of key=value entries', entry);
-            const key = entry.slice(0, at).trim();
-            const value = entry.slice(at + 1).trim();
-            if (options.key)
-                options.key(name, key);
-            if (map.has(key))
-                throw new InputError(name, `Input "${name}" names "${key}" twice`);
-            map.set(key, value);
-        }
-        return map;
-    };
-}
-/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
-function maskHeaderValues(raw) {
-    for (const line of collections_splitList(raw, 'newline')) {
-        const at = line.indexOf(':');
-        maskSecret((at >= 0 ? line.slice(at + 1) : line).trim());
-    }
-}
-/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
-const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
-    const at = line.indexOf(':');
-    const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
-        throw new input_error_InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
-    }
-    return [field, line.slice(at + 1).trim()];
-});
-/** Status codes and ranges such as `200-299,301`. */
-const statusRanges = (name, raw) => {
-    const ranges = collections_splitList(raw, 'newline-or-comma').map((entry) => {
-        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
-        const from = match ? Number(match[1]) : NaN;
-        const to = match ? Number(match[2] ?? match[1]) : NaN;
-        if (!match || from < 100 || to > 599 || from > to) {
-            throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
-        }
-        return { from, to };
-    });
-    if (ranges.length === 0)
-        throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
-    return ranges;
-};
-/** A substring, or `/pattern/flags` for a regular expression. */
-const bodyMatcher = (name, raw) => {
-    const match = /^\/(.+)\/([dgimsuvy]*)$/s.exec(raw.trim());
-    if (!match)
-        return { kind: 'substring', text: raw };
-    try {
-        return { kind: 'regex', regex: new RegExp(match[1], match[2].replace(/[gy]/g, '')) };
-    }
-    catch (error) {
-        throw input_error_mustBe(name, `a valid /regex/flags (${error.message})`, raw);
-    }
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const paths_workspacePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
-
-
-
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
-function port(name, entry, text) {
-    const value = Number(text);
-    if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
-        throw mustBe(name, EXPECTED, entry);
-    return value;
-}
-function parseHost(name, entry) {
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-    if (bracketed) {
-        if (isIP(bracketed[1]) !== 6)
-            throw mustBe(name, EXPECTED, entry);
-        return bracketed[2] === undefined
-            ? { host: bracketed[1] }
-            : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
-    }
-    const colons = entry.split(':').length - 1;
-    if (colons > 1) {
-        if (isIP(entry) !== 6)
-            throw mustBe(name, EXPECTED, entry);
-        return { host: entry };
-    }
-    const [host, portText] = entry.split(':');
-    if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host)))
-        throw mustBe(name, EXPECTED, entry);
-    return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
-}
-function hosts_hostList(name, raw) {
-    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
-    if (targets.length === 0)
-        throw mustBe(name, EXPECTED, raw);
-    const seen = new Set();
-    for (const target of targets) {
-        const key = `${target.host}:${target.port ?? ''}`;
-        if (seen.has(key))
-            throw mustBe(name, 'a list without repeated hosts', raw);
-        seen.add(key);
-    }
-    return targets;
-}
-/** A single IPv4 or IPv6 address (no port), as Kubernetes lists it in a node's status.addresses. */
-function ipAddress(name, raw) {
-    const trimmed = raw.trim();
-    if (isIP(trimmed) === 0)
-        throw mustBe(name, 'an IPv4 or IPv6 address such as 104.171.202.117', raw);
-    return trimmed;
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
-const kubernetesName = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!isDns1123Subdomain(trimmed)) {
-        throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
-    }
-    return trimmed;
-};
-const kubernetes_syntax_namespaceName = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!isDns1123Label(trimmed)) {
-        throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
-    }
-    return trimmed;
-};
-const label = (name, raw) => {
-    const trimmed = raw.trim();
-    const at = trimmed.indexOf('=');
-    const key = at < 0 ? '' : trimmed.slice(0, at);
-    const value = at < 0 ? '' : trimmed.slice(at + 1);
-    if (at < 0 || !isQualifiedName(key) || !isLabelValue(value)) {
-        throw mustBe(name, 'a label key=value (such as sophia.ai/pool=mcp)', raw);
-    }
-    return { key, value };
-};
-/** `key=value:Effect` or `key:Effect`, as `kubectl taint` writes them. */
-const kubernetes_syntax_taint = (name, raw) => {
-    const trimmed = raw.trim();
-    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(trimmed);
-    if (!match || !isQualifiedName(match[1]) || !isLabelValue(match[2] ?? '')) {
-        throw mustBe(name, 'a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute', raw);
-    }
-    return { key: match[1], value: match[2] ?? '', effect: match[3] };
-};
-const WORKLOAD_KINDS = {
-    deployment: 'Deployment',
-    deployments: 'Deployment',
-    deploy: 'Deployment',
-    statefulset: 'StatefulSet',
-    statefulsets: 'StatefulSet',
-    sts: 'StatefulSet',
-    daemonset: 'DaemonSet',
-    daemonsets: 'DaemonSet',
-    ds: 'DaemonSet',
-};
-const workloadRef = (name, raw) => {
-    const trimmed = raw.trim();
-    const [kindText, objectName, extra] = trimmed.split('/');
-    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
-        throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
-    }
-    return { kind, name: objectName };
-};
-/** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
-const labelSelector = (name, raw) => {
-    const trimmed = raw.trim();
-    const requirements = trimmed.split(/,(?![^()]*\))/).map((part) => part.trim());
-    const valid = requirements.every((requirement) => {
-        const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
-        if (set)
-            return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
-        const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
-        if (eq)
-            return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
-        const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
-        return exists !== null && isQualifiedName(exists[2]);
-    });
-    if (!trimmed || !valid)
-        throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
-    return trimmed;
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
-
-
-
-
-const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'host',
-    'port',
-    'user',
-    'ssh-key',
-    'ssh-key-passphrase',
-    'known-hosts',
-    'host-fingerprint',
-    'insecure-skip-host-key-check',
-    'connect-timeout',
-    'connect-attempts',
-]));
-const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
-const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-function knownHostsLines(name, raw) {
-    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
-    for (const line of entries) {
-        const fields = line.trim().split(/\s+/);
-        const offset = fields[0].startsWith('@') ? 1 : 0;
-        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
-            throw mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
-        }
-    }
-    if (entries.length === 0)
-        throw mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
-    return raw;
-}
-function fingerprint(name, raw) {
-    const trimmed = raw.trim();
-    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
-        throw mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
-    }
-    return trimmed.replace(/=$/, '');
-}
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
-function ssh_inputs_readSshInputs(inputs) {
-    inputs.maskSecrets(...SSH_SECRET_INPUTS);
-    const privateKey = inputs.secret('ssh-key', { required: false });
-    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const hosts = inputs.required('host', hostList);
-    const port = inputs.required('port', integer(1, 65535));
-    const user = inputs.required('user', (name, raw) => {
-        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
-            throw mustBe(name, 'a user name', raw);
-        return raw.trim();
-    });
-    if (!privateKey)
-        throw new InputError('ssh-key', 'Input "ssh-key" is required');
-    if (!KEY_ARMOR.test(privateKey)) {
-        throw mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
-    }
-    const insecure = inputs.required('insecure-skip-host-key-check', boolean);
-    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
-    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
-    let hostKeys;
-    if (knownHosts !== undefined && hostFingerprint !== undefined) {
-        throw new InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
-    }
-    else if (knownHosts !== undefined) {
-        hostKeys = { kind: 'known-hosts', knownHosts };
-    }
-    else if (hostFingerprint !== undefined) {
-        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
-    }
-    else if (insecure) {
-        hostKeys = { kind: 'insecure' };
-    }
-    else {
-        throw new InputError('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
-    }
-    if (insecure) {
-        core.warning('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
-    }
-    return {
-        hosts,
-        port,
-        user,
-        privateKey,
-        passphrase,
-        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
-        connectTimeoutMs: inputs.required('connect-timeout', duration({ minMs: 1000, maxMs: 600_000 })),
-        connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
-
-
-/** Every secret among the connection inputs; masked before any of them is parsed. */
-const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
-function readKubeConnection(inputs) {
-    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
-    const kubeconfig = inputs.secret('kubeconfig', { required: false });
-    const viaSsh = inputs.given('host');
-    if (kubeconfig && viaSsh) {
-        throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
-    }
-    if (kubeconfig) {
-        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
-            throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
-        }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
-    }
-    if (!viaSsh) {
-        throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
-    }
-    const ssh = readSshInputs(inputs);
-    if (ssh.hosts.length !== 1) {
-        throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
-    }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
-
-
-
-
-
-const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
-const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
-/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
-const imageOverrides = (name, raw) => {
-    const images = keyValueMap({
-        separator: 'newline',
-        key: (input, key) => {
-            if (!IMAGE_NAME.test(key))
-                throw mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
-            return key;
-        },
-    })(name, raw);
-    for (const [key, reference] of images) {
-        if (!IMAGE_REFERENCE.test(reference)) {
-            throw mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
-        }
-    }
-    return images;
-};
-const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
-function readKubernetesDeployInputs(inputs) {
-    return {
-        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
-        images: inputs.optional('images', imageOverrides) ?? new Map(),
-        namespace: inputs.optional('namespace', namespaceName),
-        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
-        serverSide: inputs.required('server-side', boolean),
-        fieldManager: inputs.required('field-manager', fieldManagerName),
-        rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
-        dryRun: inputs.required('dry-run', boolean),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 10 modules
+var inputs_src = __nccwpck_require__(9203);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -29437,11 +28802,11 @@ function explain(outcome, settings, state, rounds, last) {
         return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
     }
     if (rounds === 0)
-        return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached before the first round (initial-delay ${formatDuration(settings.initialDelayMs)})`;
+        return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,inputs_src/* formatDuration */.a3)(settings.initialDelayMs)})`;
     const progress = state.firstPassAt === null
         ? 'no round passed'
         : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-    return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+    return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
@@ -29453,32 +28818,35 @@ function explain(outcome, settings, state, rounds, last) {
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
+
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = new InputReader()) {
-    maskHeaderValues(reader.raw('headers'));
+function getInputs(reader = (0,src/* actionInputs */.eh)()) {
+    (0,inputs_src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
     const settings = {
-        urls: reader.required('urls', collections_listOf(httpUrl, 'newline')),
-        expectedStatus: reader.required('expected-status', statusRanges),
-        expectedBody: reader.optional('expected-body', bodyMatcher),
-        method: reader.required('method', oneOf(HTTP_METHODS)),
-        headers: reader.optional('headers', headers) ?? [],
-        intervalMs: reader.required('interval', scalars_duration({ minMs: 10, maxMs: 3_600_000 })),
-        requestTimeoutMs: reader.required('request-timeout', scalars_duration({ minMs: 10, maxMs: 600_000 })),
-        timeoutMs: reader.required('timeout', scalars_duration({ minMs: 10 })),
-        initialDelayMs: reader.required('initial-delay', scalars_duration({ maxMs: 3_600_000 })),
-        successThreshold: reader.required('success-threshold', scalars_integer(1, 100)),
-        failureThreshold: reader.required('failure-threshold', scalars_integer(1, 100)),
-        insecureTls: reader.required('insecure-tls', scalars_boolean),
-        failOnUnhealthy: reader.required('fail-on-unhealthy', scalars_boolean),
+        urls: reader.required('urls', (0,inputs_src/* listOf */.c3)(inputs_src/* httpUrl */.q3, 'newline')),
+        expectedStatus: reader.required('expected-status', inputs_src/* statusRanges */.F),
+        expectedBody: reader.optional('expected-body', inputs_src/* bodyMatcher */.PF),
+        method: reader.required('method', (0,inputs_src/* oneOf */.yL)(HTTP_METHODS)),
+        headers: reader.optional('headers', inputs_src/* headers */.b3) ?? [],
+        intervalMs: reader.required('interval', (0,inputs_src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
+        requestTimeoutMs: reader.required('request-timeout', (0,inputs_src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
+        timeoutMs: reader.required('timeout', (0,inputs_src/* duration */.p0)({ minMs: 10 })),
+        initialDelayMs: reader.required('initial-delay', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
+        successThreshold: reader.required('success-threshold', (0,inputs_src/* integer */.nd)(1, 100)),
+        failureThreshold: reader.required('failure-threshold', (0,inputs_src/* integer */.nd)(1, 100)),
+        insecureTls: reader.required('insecure-tls', inputs_src/* boolean */.zM),
+        failOnUnhealthy: reader.required('fail-on-unhealthy', inputs_src/* boolean */.zM),
     };
     if (settings.method === 'HEAD' && settings.expectedBody) {
         // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
-        throw new input_error_InputError('expected-body', 'Input "expected-body" cannot be checked with method HEAD (its answers have no body)');
+        throw new inputs_src/* InputError */.dz('expected-body', 'Input "expected-body" cannot be checked with method HEAD (its answers have no body)');
     }
     return settings;
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 function latency(value) {
@@ -29507,7 +28875,7 @@ function healthSummary(report) {
         `### Health gate\n`,
         `${verdict}\n`,
         `${report.reason}\n`,
-        (0,src/* markdownTable */.Qj)([
+        (0,reporting_src/* markdownTable */.Qj)([
             'URL',
             'Passed',
             'Wrong answers',
@@ -29527,50 +28895,51 @@ function healthSummary(report) {
 
 
 
-
 function logRound(round) {
-    lib_core/* info */.pq(describeRound(round));
+    src/* actionLog */.Zx.info(describeRound(round));
     for (const probe of round.probes)
-        lib_core/* info */.pq(`  ${describeProbe(probe)}`);
+        src/* actionLog */.Zx.info(`  ${describeProbe(probe)}`);
 }
+/** The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy. */
 async function main() {
     const settings = getInputs();
-    lib_core/* info */.pq(`Checking ${settings.urls.length} URL(s) every ${formatDuration(settings.intervalMs)} for up to ${formatDuration(settings.timeoutMs)}: ` +
+    src/* actionLog */.Zx.info(`Checking ${settings.urls.length} URL(s) every ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
         `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
         `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
-    const report = await (0,src/* inGroup */.HB)('Health checks', () => runHealthCheck({ ...settings, onRound: logRound }));
-    (0,src/* setOutputs */.n0)({
-        healthy: report.healthy,
-        rounds: report.rounds,
-        'time-to-healthy': report.timeToHealthySeconds ?? '',
-        report,
+    const report = await src/* actionLog */.Zx.group('Health checks', () => runHealthCheck({ ...settings, onRound: logRound }));
+    await (0,src/* publish */.mk)({
+        outputs: {
+            healthy: report.healthy,
+            rounds: report.rounds,
+            'time-to-healthy': report.timeToHealthySeconds ?? '',
+            report,
+        },
+        summary: healthSummary(report),
     });
-    await (0,src/* writeSummary */.Sy)(healthSummary(report));
     if (report.healthy)
-        lib_core/* info */.pq(report.reason);
+        src/* actionLog */.Zx.info(report.reason);
     else if (settings.failOnUnhealthy)
         throw new Error(report.reason);
     else
-        lib_core/* warning */.$e(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
+        src/* actionLog */.Zx.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
 }
 
 
 /***/ }),
 
-/***/ 8073:
+/***/ 6622:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  HB: () => (/* reexport */ inGroup),
-  Qj: () => (/* reexport */ markdownTable),
-  Cs: () => (/* reexport */ runAction),
-  n0: () => (/* reexport */ setOutputs),
-  Sy: () => (/* reexport */ writeSummary)
+  eh: () => (/* reexport */ actionInputs),
+  Zx: () => (/* reexport */ actionLog),
+  mk: () => (/* reexport */ publish),
+  Cs: () => (/* reexport */ runAction)
 });
 
-// UNUSED EXPORTS: debugEnabled
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, debugEnabled, publishing, runContext, runUrl, runnerInputHooks, setOutputs, workspaceDir, writeSummary
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -29590,285 +28959,6 @@ if (globals.__filename === undefined) {
     globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
     globals.__dirname = (0,external_node_path_namespaceObject.dirname)(globals.__filename);
 }
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 20 modules
-var core = __nccwpck_require__(7550);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason.
- */
-async function runAction(main) {
-    try {
-        await main();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            core/* info */.pq(error.stack);
-        core/* setFailed */.C1(message);
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        core/* setOutput */.uH(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-async function inGroup(title, work) {
-    return core/* group */.Os(title, work);
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/** A Markdown table; Markdown rather than HTML so the summary also reads well as plain text in a terminal. */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core/* summary */.z.addRaw(markdown, true).write();
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
-// First, so that bundled dependencies find the CommonJS globals when they load.
-
-
-
-
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 7550:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Os: () => (/* binding */ group),
-  pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -32697,7 +31787,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -32815,6 +31905,1076 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason.
+ */
+async function runAction(main) {
+    try {
+        await main();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            info(error.stack);
+        setFailed(message);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
+/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 10 modules
+var src = __nccwpck_require__(9203);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const actionLog = {
+    info: (line) => info(line),
+    warning: (message) => warning(message),
+    debug: (line) => core_debug(line),
+    group: (title, work) => group(title, work),
+};
+/** Each problem as an error annotation on its file and line, titled `title` ("Manifest problem", "Placement"). */
+function annotateFileProblems(problems, title) {
+    for (const problem of problems) {
+        core.error(problem.message, { file: problem.file, startLine: problem.line, title });
+    }
+}
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => core_setSecret(secret),
+    warn: (message) => warning(message),
+};
+/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+}
+/**
+ * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
+ * each becomes an error annotation titled `title` on its file before the error goes on.
+ */
+async function annotatingFileProblems(title, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        const problems = error?.problems;
+        if (Array.isArray(problems))
+            annotateFileProblems(problems, title);
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
+
+
+
+
+/** Writes the outputs, then the log groups, then the job summary. */
+async function publish(publication) {
+    if (publication.outputs)
+        setOutputs(publication.outputs);
+    for (const group of publication.logGroups ?? []) {
+        if (group.lines.length === 0)
+            continue;
+        startGroup(group.title);
+        for (const line of group.lines)
+            info(line);
+        endGroup();
+    }
+    if (publication.summary !== undefined)
+        await writeSummary(publication.summary);
+}
+/**
+ * Runs the work and publishes its report once, whether the work succeeded or failed with a
+ * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
+ * with the outputs and summary in place). Any other error had nothing to report and passes through.
+ */
+async function publishing(work, publicationOf) {
+    let report;
+    try {
+        report = await work();
+    }
+    catch (error) {
+        if (error instanceof ReportedError)
+            await publish(publicationOf(error.report));
+        throw error;
+    }
+    await publish(publicationOf(report));
+    return report;
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9203:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dz: () => (/* reexport */ input_error_InputError),
+  i_: () => (/* reexport */ InputReader),
+  PF: () => (/* reexport */ bodyMatcher),
+  zM: () => (/* reexport */ scalars_boolean),
+  p0: () => (/* reexport */ scalars_duration),
+  a3: () => (/* reexport */ formatDuration),
+  b3: () => (/* reexport */ headers),
+  q3: () => (/* reexport */ httpUrl),
+  nd: () => (/* reexport */ scalars_integer),
+  c3: () => (/* reexport */ collections_listOf),
+  k6: () => (/* reexport */ maskHeaderValues),
+  yL: () => (/* reexport */ oneOf),
+  ax: () => (/* reexport */ runnerInputs),
+  F: () => (/* reexport */ statusRanges)
+});
+
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, commandLine, describeValue, fieldManagerName, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseControlCharacters, releaseId, remotePath, splitList, taint, text, workloadRef, workspacePath
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
+/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
+class input_error_InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/** Secrets are never echoed back: their error messages describe the problem without the value. */
+function describeValue(raw, secret = false) {
+    if (secret)
+        return 'a value that does not fit';
+    return JSON.stringify(raw);
+}
+function input_error_mustBe(name, expected, raw, secret = false) {
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
+const scalars_text = (_name, raw) => raw;
+function scalars_integer(min, max) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^-?\d+$/.test(trimmed))
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        const value = Number(trimmed);
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        }
+        return value;
+    };
+}
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+const scalars_boolean = (name, raw) => {
+    const trimmed = raw.trim();
+    if (TRUE_WORDS.has(trimmed))
+        return true;
+    if (FALSE_WORDS.has(trimmed))
+        return false;
+    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+function scalars_duration(options = {}) {
+    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
+            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
+        let total = 0;
+        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+            total += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+        total = Math.round(total);
+        if (total < minMs || total > maxMs) {
+            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
+        }
+        return total;
+    };
+}
+function formatDuration(ms) {
+    if (ms % 3_600_000 === 0 && ms > 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0 && ms > 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0 && ms > 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+function oneOf(choices) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (choices.includes(trimmed))
+            return trimmed;
+        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
+    };
+}
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+function matching(pattern, expected) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!pattern.test(trimmed))
+            throw input_error_mustBe(name, expected, raw);
+        return trimmed;
+    };
+}
+/** The characters and length of a release id: it names a directory under `releases/` on every host. */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** The release-id input: a `RELEASE_ID_PATTERN` name that is not only dots (".", ".." name no new directory). */
+const releaseId = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!RELEASE_ID_PATTERN.test(trimmed) || /^\.+$/.test(trimmed)) {
+        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
+    }
+    return trimmed;
+};
+function httpUrl(name, raw) {
+    const trimmed = raw.trim();
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
+    return url;
+}
+function refuseControlCharacters(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+}
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const commandLine = (name, raw) => {
+    refuseControlCharacters(name, raw);
+    return raw.trim();
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    runner;
+    masked = new Set();
+    constructor(source, runner) {
+        this.source = source;
+        this.runner = runner;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            maskSecret(this.source(name), this.runner.mask);
+        }
+    }
+    raw(name) {
+        return this.source(name);
+    }
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
+function maskSecret(value, mask) {
+    if (!value.trim())
+        return;
+    mask(value);
+    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+    for (const line of lines) {
+        if (line.length >= 4 && line !== value)
+            mask(line);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
+
+/** Splits a list input; blank entries are dropped and each entry trimmed. */
+function collections_splitList(raw, separator = 'newline-or-comma') {
+    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
+    return raw
+        .split(pattern)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
+}
+function collections_listOf(item, separator = 'newline-or-comma') {
+    return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
+}
+/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
+function collections_keyValueMap(options = {}) {
+    return (name, raw) => {
+        const map = new Map();
+        for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
+            const at = entry.indexOf('=');
+            if (at <= 0)
+                throw mustBe(name, 'a list of key=value entries', entry);
+            const key = entry.slice(0, at).trim();
+            const value = entry.slice(at + 1).trim();
+            if (options.key)
+                options.key(name, key);
+            if (map.has(key))
+                throw new InputError(name, `Input "${name}" names "${key}" twice`);
+            map.set(key, value);
+        }
+        return map;
+    };
+}
+/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
+function maskHeaderValues(raw, mask) {
+    for (const line of collections_splitList(raw, 'newline')) {
+        const at = line.indexOf(':');
+        maskSecret((at >= 0 ? line.slice(at + 1) : line).trim(), mask);
+    }
+}
+/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
+const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
+    const at = line.indexOf(':');
+    const field = at > 0 ? line.slice(0, at).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
+        throw new input_error_InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+    }
+    return [field, line.slice(at + 1).trim()];
+});
+/** Status codes and ranges such as `200-299,301`. */
+const statusRanges = (name, raw) => {
+    const ranges = collections_splitList(raw, 'newline-or-comma').map((entry) => {
+        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
+        const from = match ? Number(match[1]) : NaN;
+        const to = match ? Number(match[2] ?? match[1]) : NaN;
+        if (!match || from < 100 || to > 599 || from > to) {
+            throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+        }
+        return { from, to };
+    });
+    if (ranges.length === 0)
+        throw input_error_mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
+    return ranges;
+};
+/** A substring, or `/pattern/flags` for a regular expression. */
+const bodyMatcher = (name, raw) => {
+    const match = /^\/(.+)\/([dgimsuvy]*)$/s.exec(raw.trim());
+    if (!match)
+        return { kind: 'substring', text: raw };
+    try {
+        return { kind: 'regex', regex: new RegExp(match[1], match[2].replace(/[gy]/g, '')) };
+    }
+    catch (error) {
+        throw input_error_mustBe(name, `a valid /regex/flags (${error.message})`, raw);
+    }
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
+
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw mustBe(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw mustBe(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const paths_workspacePath = (name, raw) => {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw mustBe(name, 'a path in the workspace', raw);
+    return trimmed;
+};
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
+
+
+
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const EXPECTED = 'host names or addresses such as web-1, web-1:2222, 10.0.0.5 or [2001:db8::1]:22';
+function port(name, entry, text) {
+    const value = Number(text);
+    if (!/^\d{1,5}$/.test(text) || value < 1 || value > 65535)
+        throw mustBe(name, EXPECTED, entry);
+    return value;
+}
+function parseHost(name, entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed) {
+        if (isIP(bracketed[1]) !== 6)
+            throw mustBe(name, EXPECTED, entry);
+        return bracketed[2] === undefined
+            ? { host: bracketed[1] }
+            : { host: bracketed[1], port: port(name, entry, bracketed[2]) };
+    }
+    const colons = entry.split(':').length - 1;
+    if (colons > 1) {
+        if (isIP(entry) !== 6)
+            throw mustBe(name, EXPECTED, entry);
+        return { host: entry };
+    }
+    const [host, portText] = entry.split(':');
+    if (!IPV4.test(host) && (!HOSTNAME.test(host) || /^[\d.]+$/.test(host)))
+        throw mustBe(name, EXPECTED, entry);
+    return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
+}
+function hosts_hostList(name, raw) {
+    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+    if (targets.length === 0)
+        throw mustBe(name, EXPECTED, raw);
+    const seen = new Set();
+    for (const target of targets) {
+        const key = `${target.host}:${target.port ?? ''}`;
+        if (seen.has(key))
+            throw mustBe(name, 'a list without repeated hosts', raw);
+        seen.add(key);
+    }
+    return targets;
+}
+/** A single IPv4 or IPv6 address (no port), as Kubernetes lists it in a node's status.addresses. */
+function ipAddress(name, raw) {
+    const trimmed = raw.trim();
+    if (isIP(trimmed) === 0)
+        throw mustBe(name, 'an IPv4 or IPv6 address such as 104.171.202.117', raw);
+    return trimmed;
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+function isDns1123Subdomain(value) {
+    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+function isDns1123Label(value) {
+    return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+function isQualifiedName(key) {
+    const parts = key.split('/');
+    if (parts.length > 2)
+        return false;
+    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
+    if (prefix !== undefined && !isDns1123Subdomain(prefix))
+        return false;
+    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
+}
+function isLabelValue(value) {
+    return value.length <= 63 && LABEL_VALUE.test(value);
+}
+const kubernetesName = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!isDns1123Subdomain(trimmed)) {
+        throw mustBe(name, 'a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters)', raw);
+    }
+    return trimmed;
+};
+const kubernetes_syntax_namespaceName = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!isDns1123Label(trimmed)) {
+        throw mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
+    }
+    return trimmed;
+};
+const label = (name, raw) => {
+    const trimmed = raw.trim();
+    const at = trimmed.indexOf('=');
+    const key = at < 0 ? '' : trimmed.slice(0, at);
+    const value = at < 0 ? '' : trimmed.slice(at + 1);
+    if (at < 0 || !isQualifiedName(key) || !isLabelValue(value)) {
+        throw mustBe(name, 'a label key=value (such as sophia.ai/pool=mcp)', raw);
+    }
+    return { key, value };
+};
+/** `key=value:Effect` or `key:Effect`, as `kubectl taint` writes them. */
+const kubernetes_syntax_taint = (name, raw) => {
+    const trimmed = raw.trim();
+    const match = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(trimmed);
+    if (!match || !isQualifiedName(match[1]) || !isLabelValue(match[2] ?? '')) {
+        throw mustBe(name, 'a taint key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute', raw);
+    }
+    return { key: match[1], value: match[2] ?? '', effect: match[3] };
+};
+const WORKLOAD_KINDS = {
+    deployment: 'Deployment',
+    deployments: 'Deployment',
+    deploy: 'Deployment',
+    statefulset: 'StatefulSet',
+    statefulsets: 'StatefulSet',
+    sts: 'StatefulSet',
+    daemonset: 'DaemonSet',
+    daemonsets: 'DaemonSet',
+    ds: 'DaemonSet',
+};
+const workloadRef = (name, raw) => {
+    const trimmed = raw.trim();
+    const [kindText, objectName, extra] = trimmed.split('/');
+    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
+        throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+    }
+    return { kind, name: objectName };
+};
+/** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
+const labelSelector = (name, raw) => {
+    const trimmed = raw.trim();
+    const requirements = trimmed.split(/,(?![^()]*\))/).map((part) => part.trim());
+    const valid = requirements.every((requirement) => {
+        const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
+        if (set)
+            return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
+        const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
+        if (eq)
+            return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
+        const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
+        return exists !== null && isQualifiedName(exists[2]);
+    });
+    if (!trimmed || !valid)
+        throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
+    return trimmed;
+};
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
+
+
+const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'host',
+    'port',
+    'user',
+    'ssh-key',
+    'ssh-key-passphrase',
+    'known-hosts',
+    'host-fingerprint',
+    'insecure-skip-host-key-check',
+    'connect-timeout',
+    'connect-attempts',
+]));
+const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
+const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+function knownHostsLines(name, raw) {
+    const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
+    for (const line of entries) {
+        const fields = line.trim().split(/\s+/);
+        const offset = fields[0].startsWith('@') ? 1 : 0;
+        if (fields.length < 3 + offset || !/^[A-Za-z0-9+/]+={0,3}$/.test(fields[2 + offset])) {
+            throw mustBe(name, 'known_hosts lines ("host key-type base64-key")', line);
+        }
+    }
+    if (entries.length === 0)
+        throw mustBe(name, 'known_hosts lines ("host key-type base64-key")', raw);
+    return raw;
+}
+function fingerprint(name, raw) {
+    const trimmed = raw.trim();
+    if (!/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(trimmed)) {
+        throw mustBe(name, 'a host key fingerprint such as SHA256:<43 base64 characters> (ssh-keygen -lf prints it)', raw);
+    }
+    return trimmed.replace(/=$/, '');
+}
+/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+function ssh_inputs_readSshInputs(inputs) {
+    inputs.maskSecrets(...SSH_SECRET_INPUTS);
+    const privateKey = inputs.secret('ssh-key', { required: false });
+    const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
+    const hosts = inputs.required('host', hostList);
+    const port = inputs.required('port', integer(1, 65535));
+    const user = inputs.required('user', (name, raw) => {
+        if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
+            throw mustBe(name, 'a user name', raw);
+        return raw.trim();
+    });
+    if (!privateKey)
+        throw new InputError('ssh-key', 'Input "ssh-key" is required');
+    if (!KEY_ARMOR.test(privateKey)) {
+        throw mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
+    }
+    const insecure = inputs.required('insecure-skip-host-key-check', boolean);
+    const knownHosts = inputs.optional('known-hosts', knownHostsLines);
+    const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
+    let hostKeys;
+    if (knownHosts !== undefined && hostFingerprint !== undefined) {
+        throw new InputError('known-hosts', 'Give either input "known-hosts" or input "host-fingerprint", not both');
+    }
+    else if (knownHosts !== undefined) {
+        hostKeys = { kind: 'known-hosts', knownHosts };
+    }
+    else if (hostFingerprint !== undefined) {
+        hostKeys = { kind: 'fingerprint', fingerprint: hostFingerprint };
+    }
+    else if (insecure) {
+        hostKeys = { kind: 'insecure' };
+    }
+    else {
+        throw new InputError('known-hosts', 'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)');
+    }
+    if (insecure) {
+        inputs.runner.warn('insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy');
+    }
+    return {
+        hosts,
+        port,
+        user,
+        privateKey,
+        passphrase,
+        hostKeys: insecure ? { kind: 'insecure' } : hostKeys,
+        connectTimeoutMs: inputs.required('connect-timeout', duration({ minMs: 1000, maxMs: 600_000 })),
+        connectAttempts: inputs.required('connect-attempts', integer(1, 10)),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
+
+
+/** Every secret among the connection inputs; masked before any of them is parsed. */
+const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
+/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+function readKubeConnection(inputs) {
+    inputs.maskSecrets(...KUBE_SECRET_INPUTS);
+    const kubeconfig = inputs.secret('kubeconfig', { required: false });
+    const viaSsh = inputs.given('host');
+    if (kubeconfig && viaSsh) {
+        throw new InputError('kubeconfig', 'Give either input "kubeconfig" or the SSH inputs ("host", "user", "ssh-key"), not both');
+    }
+    if (kubeconfig) {
+        if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
+            throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
+        }
+        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+    }
+    if (!viaSsh) {
+        throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
+    }
+    const ssh = readSshInputs(inputs);
+    if (ssh.hosts.length !== 1) {
+        throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
+    }
+    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts
+
+
+
+
+
+const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/i;
+/** `name=image:tag` lines; a bad key or reference names the line, because image lists are long. */
+const imageOverrides = (name, raw) => {
+    const images = keyValueMap({
+        separator: 'newline',
+        key: (input, key) => {
+            if (!IMAGE_NAME.test(key))
+                throw mustBe(input, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', key);
+            return key;
+        },
+    })(name, raw);
+    for (const [key, reference] of images) {
+        if (!IMAGE_REFERENCE.test(reference)) {
+            throw mustBe(name, 'lines of name=image:tag (such as api=ghcr.io/sophia/api:1.4.2)', `${key}=${reference}`);
+        }
+    }
+    return images;
+};
+const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
+/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+function readKubernetesDeployInputs(inputs) {
+    return {
+        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
+        images: inputs.optional('images', imageOverrides) ?? new Map(),
+        namespace: inputs.optional('namespace', namespaceName),
+        rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
+        serverSide: inputs.required('server-side', boolean),
+        fieldManager: inputs.required('field-manager', fieldManagerName),
+        rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
+        dryRun: inputs.required('dry-run', boolean),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9361:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qj: () => (/* reexport */ markdownTable)
+});
+
+// UNUSED EXPORTS: ReportedError, lineLog, silentLog
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+/** A log that writes info and warnings through one function (tests, the demo, `pnpm bench`). */
+function lineLog(write) {
+    return {
+        info: write,
+        warning: (message) => write(`warning: ${message}`),
+        debug: () => { },
+        group: async (title, work) => {
+            write(title);
+            return work();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
+
+
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 

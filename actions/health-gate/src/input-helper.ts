@@ -1,3 +1,4 @@
+import { actionInputs } from '@sophia/action-runtime';
 import {
   bodyMatcher,
   boolean,
@@ -5,7 +6,6 @@ import {
   headers,
   httpUrl,
   InputError,
-  InputReader,
   integer,
   listOf,
   maskHeaderValues,
@@ -24,8 +24,8 @@ export interface HealthGateSettings extends Omit<HealthCheckSettings, 'method' |
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-export function getInputs(reader = new InputReader()): HealthGateSettings {
-  maskHeaderValues(reader.raw('headers'));
+export function getInputs(reader = actionInputs()): HealthGateSettings {
+  maskHeaderValues(reader.raw('headers'), reader.runner.mask);
   const settings: HealthGateSettings = {
     urls: reader.required('urls', listOf(httpUrl, 'newline')),
     expectedStatus: reader.required('expected-status', statusRanges),

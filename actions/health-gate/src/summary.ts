@@ -1,4 +1,4 @@
-import { markdownTable } from '@sophia/action-runtime';
+import { markdownTable } from '@sophia/reporting';
 import type { HealthReport, UrlReport } from '@sophia/health-check';
 
 function latency(value: number | null): string {

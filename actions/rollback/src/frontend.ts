@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
-import { markdownTable } from '@sophia/action-runtime';
-import { originFromEnvironment, rollbackFrontend, type HostRollback } from '@sophia/releases';
-import { connectAll, sshTargetsFrom } from '@sophia/ssh';
+import { actionLog, runContext } from '@sophia/action-runtime';
+import { releaseOrigin, rollbackFrontend, type HostRollback } from '@sophia/releases';
+import { markdownTable } from '@sophia/reporting';
+import { sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendRollbackSettings } from './input-helper.js';
 
 /** The host as the user wrote it, port included when given (two hosts may share an address). */
@@ -17,38 +17,38 @@ export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) 
   return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.host, pick(host) ?? ''])));
 }
 
-export async function rollBackFrontend(
-  settings: FrontendRollbackSettings,
-): Promise<{ outputs: Record<string, string>; summary: string }> {
-  const sessions = await connectAll(sshTargetsFrom(settings.ssh));
-  try {
-    const hosts = await rollbackFrontend(
+/** Switches every host back (all or none, under the deploy lock), connecting all first and closing all after. */
+export async function frontendRollback(settings: FrontendRollbackSettings): Promise<HostRollback[]> {
+  return withSessions(sshTargetsFrom(settings.ssh), actionLog, (sessions) =>
+    rollbackFrontend(
       {
         target: settings.target,
         to: settings.to,
         markFailed: settings.markFailed,
         nginxReloadCommand: settings.nginxReloadCommand,
         lockTimeoutMs: settings.lockTimeoutMs,
-        origin: originFromEnvironment(),
-        log: core.info,
-        warn: core.warning,
+        origin: releaseOrigin(runContext()),
+        log: actionLog.info,
+        warn: actionLog.warning,
       },
       sessions.map((session, index) => ({ name: hostName(settings.ssh.hosts[index]), session })),
-    );
-    const table = markdownTable(
-      ['Host', 'From', 'To', 'Result'],
-      hosts.map((host) => [
-        host.label,
-        host.from ?? '–',
-        host.to,
-        host.alreadyLive ? 'already live' : `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}`,
-      ]),
-    );
-    return {
-      outputs: { from: perHostOutput(hosts, (host) => host.from), to: perHostOutput(hosts, (host) => host.to) },
-      summary: `### Rollback of ${settings.target}\n\n${table}`,
-    };
-  } finally {
-    await Promise.allSettled(sessions.map((session) => session.close()));
-  }
+    ),
+  );
+}
+
+/** Outputs `from`/`to` and the summary table of a frontend rollback of `target`. */
+export function frontendRollbackPublication(hosts: HostRollback[], target: string) {
+  const table = markdownTable(
+    ['Host', 'From', 'To', 'Result'],
+    hosts.map((host) => [
+      host.label,
+      host.from ?? '–',
+      host.to,
+      host.alreadyLive ? 'already live' : `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}`,
+    ]),
+  );
+  return {
+    outputs: { from: perHostOutput(hosts, (host) => host.from), to: perHostOutput(hosts, (host) => host.to) },
+    summary: `### Rollback of ${target}\n\n${table}`,
+  };
 }

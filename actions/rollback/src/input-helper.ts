@@ -1,3 +1,4 @@
+import { actionInputs } from '@sophia/action-runtime';
 import {
   boolean,
   commandLine,
@@ -66,7 +67,7 @@ function readWorkloads(reader: InputReader): KubernetesRollbackSettings['workloa
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-export function getInputs(reader = new InputReader()): RollbackSettings {
+export function getInputs(reader = actionInputs()): RollbackSettings {
   reader.maskSecrets(...KUBE_SECRET_INPUTS);
   const component = reader.required('component', oneOf(['frontend', 'kubernetes'] as const));
   const toRaw = reader.required('to');

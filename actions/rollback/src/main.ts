@@ -1,14 +1,30 @@
-import * as core from '@actions/core';
-import { setOutputs, writeSummary } from '@sophia/action-runtime';
-import { rollBackFrontend } from './frontend.js';
+import { actionLog, publishing, type Publication } from '@sophia/action-runtime';
+import { frontendRollback, frontendRollbackPublication } from './frontend.js';
 import { getInputs } from './input-helper.js';
-import { rollBackKubernetes } from './kubernetes.js';
+import { kubernetesRollback, kubernetesRollbackPublication } from './kubernetes.js';
 
+type RollbackPublication = Publication & { outputs: { from: string; to: string } };
+
+/** Rolls back, publishes outputs and summary (also when the rollback failed with a report), returns the outputs. */
+async function rollBackAndPublish<Report>(
+  work: () => Promise<Report>,
+  publicationOf: (report: Report) => RollbackPublication,
+): Promise<RollbackPublication['outputs']> {
+  return publicationOf(await publishing(work, publicationOf)).outputs;
+}
+
+/** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const result =
-    settings.component === 'frontend' ? await rollBackFrontend(settings) : await rollBackKubernetes(settings);
-  setOutputs(result.outputs);
-  await writeSummary(result.summary);
-  core.info(`Rolled back: from ${result.outputs.from} to ${result.outputs.to}`);
+  const outputs =
+    settings.component === 'frontend'
+      ? await rollBackAndPublish(
+          () => frontendRollback(settings),
+          (hosts) => frontendRollbackPublication(hosts, settings.target),
+        )
+      : await rollBackAndPublish(
+          () => kubernetesRollback(settings),
+          (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
+        );
+  actionLog.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }

@@ -3,3 +3,6 @@ import './esm-globals.js';
 export * from './run-action.js';
 export * from './outputs.js';
 export * from './summary.js';
+export * from './log.js';
+export * from './publish.js';
+export * from './run-context.js';

@@ -8,7 +8,3 @@ export function setOutputs(outputs: Record<string, OutputValue>): void {
     core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
 }
-
-export async function inGroup<T>(title: string, work: () => Promise<T>): Promise<T> {
-  return core.group(title, work);
-}

@@ -1,5 +1,5 @@
 import { InputError, mustBe, type Parser } from './input-error.js';
-import { maskSecret } from './input-reader.js';
+import { maskSecret, type RunnerHooks } from './input-reader.js';
 
 export type ListSeparator = 'newline' | 'newline-or-comma';
 
@@ -36,10 +36,10 @@ export function keyValueMap(
 }
 
 /** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
-export function maskHeaderValues(raw: string): void {
+export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
   for (const line of splitList(raw, 'newline')) {
     const at = line.indexOf(':');
-    maskSecret((at >= 0 ? line.slice(at + 1) : line).trim());
+    maskSecret((at >= 0 ? line.slice(at + 1) : line).trim(), mask);
   }
 }
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { InputError, type Parser } from './input-error.js';
 import { text } from './scalars.js';
 
@@ -17,13 +16,27 @@ export function inputsFrom(values: Record<string, string>): InputSource {
 }
 
 /**
+ * What reading inputs needs from the runner: registering a secret so the log masks it, and a
+ * warning about a risky but valid setting. The action passes the runner's (`runnerInputHooks` in
+ * `@sophia/action-runtime`); this package never talks to the runner itself.
+ */
+export interface RunnerHooks {
+  /** Registers one exact string to be masked in the job's log (`::add-mask::`). */
+  mask(secret: string): void;
+  warn(message: string): void;
+}
+
+/**
  * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
  * empty value here means the user left a required input out or blanked one on purpose.
  */
 export class InputReader {
   private readonly masked = new Set<string>();
 
-  constructor(private readonly source: InputSource = runnerInputs) {}
+  constructor(
+    private readonly source: InputSource,
+    readonly runner: RunnerHooks,
+  ) {}
 
   /**
    * Masks secret inputs before anything else is read, so that no error or log line about
@@ -33,7 +46,7 @@ export class InputReader {
     for (const name of names) {
       if (this.masked.has(name)) continue;
       this.masked.add(name);
-      maskSecret(this.source(name));
+      maskSecret(this.source(name), this.runner.mask);
     }
   }
 
@@ -71,11 +84,11 @@ export class InputReader {
  * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
  * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
  */
-export function maskSecret(value: string): void {
+export function maskSecret(value: string, mask: RunnerHooks['mask']): void {
   if (!value.trim()) return;
-  core.setSecret(value);
+  mask(value);
   const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
   for (const line of lines) {
-    if (line.length >= 4 && line !== value) core.setSecret(line);
+    if (line.length >= 4 && line !== value) mask(line);
   }
 }

@@ -70,9 +70,13 @@ export function matching(pattern: RegExp, expected: string): Parser<string> {
   };
 }
 
+/** The characters and length of a release id: it names a directory under `releases/` on every host. */
+export const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The release-id input: a `RELEASE_ID_PATTERN` name that is not only dots (".", ".." name no new directory). */
 export const releaseId: Parser<string> = (name, raw) => {
   const trimmed = raw.trim();
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(trimmed) || /^\.+$/.test(trimmed)) {
+  if (!RELEASE_ID_PATTERN.test(trimmed) || /^\.+$/.test(trimmed)) {
     throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
   }
   return trimmed;

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { InputError, mustBe } from './input-error.js';
 import type { InputReader } from './input-reader.js';
 import { boolean, duration, integer } from './scalars.js';
@@ -91,7 +90,7 @@ export function readSshInputs(inputs: InputReader): SshSettings {
     );
   }
   if (insecure) {
-    core.warning(
+    inputs.runner.warn(
       'insecure-skip-host-key-check is true: the server is not verified, and a man in the middle could receive this deploy',
     );
   }

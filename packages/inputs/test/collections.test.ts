@@ -8,6 +8,7 @@ import {
   statusRanges,
   text,
 } from '../src/index.js';
+import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
 describe('lists', () => {
@@ -83,7 +84,10 @@ describe('headers', () => {
   );
   it('masks every value before parsing, so a bad line cannot reveal a token', () => {
     const stdout = captureStdout(() =>
-      maskHeaderValues('Authorization: Bearer s3cret-token\nX-Api-Key:key-12345\nno colon secret'),
+      maskHeaderValues(
+        'Authorization: Bearer s3cret-token\nX-Api-Key:key-12345\nno colon secret',
+        runnerInputHooks.mask,
+      ),
     );
     expect(maskedValues(stdout)).toEqual(
       expect.arrayContaining(['Bearer s3cret-token', 'key-12345', 'no colon secret']),

@@ -1,8 +1,12 @@
 import { inputsFrom, InputReader, inputVariable, maskSecret, runnerInputs, text } from '../src/index.js';
+import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
 describe('InputReader', () => {
-  const reader = new InputReader(inputsFrom({ given: ' value ', blank: '  \n ', list: '\n a\n b \n' }));
+  const reader = new InputReader(
+    inputsFrom({ given: ' value ', blank: '  \n ', list: '\n a\n b \n' }),
+    runnerInputHooks,
+  );
 
   it('names runner variables as the runner does', () => {
     expect(inputVariable('ssh-key')).toBe('INPUT_SSH-KEY');
@@ -49,7 +53,7 @@ describe('secrets', () => {
     '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU\nQyNTUxOQAAACDx\nab\n-----END OPENSSH PRIVATE KEY-----\n';
 
   it('masks the whole value and each line of a multi-line secret', () => {
-    const masks = maskedValues(captureStdout(() => maskSecret(key)));
+    const masks = maskedValues(captureStdout(() => maskSecret(key, runnerInputHooks.mask)));
     expect(masks[0]).toBe(key);
     expect(masks).toEqual(
       expect.arrayContaining([
@@ -63,11 +67,11 @@ describe('secrets', () => {
   });
 
   it('masks nothing for a blank value', () => {
-    expect(captureStdout(() => maskSecret(' \n'))).toBe('');
+    expect(captureStdout(() => maskSecret(' \n', runnerInputHooks.mask))).toBe('');
   });
 
   it('masks a secret input before reporting it missing or returning it, once per input', () => {
-    const reader = new InputReader(inputsFrom({ 'ssh-key': key, token: 'tok-123456' }));
+    const reader = new InputReader(inputsFrom({ 'ssh-key': key, token: 'tok-123456' }), runnerInputHooks);
     const stdout = captureStdout(() => {
       reader.maskSecrets('token', 'ssh-key');
       expect(reader.secret('ssh-key', { required: true })).toBe(key);

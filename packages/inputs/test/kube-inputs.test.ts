@@ -5,6 +5,7 @@ import {
   readKubeConnection,
   readKubernetesDeployInputs,
 } from '../src/index.js';
+import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
 const KUBECONFIG =
@@ -28,7 +29,7 @@ function connect(values: Record<string, string>) {
   let error: Error | undefined;
   const stdout = captureStdout(() => {
     try {
-      result = readKubeConnection(new InputReader(inputsFrom({ ...DEFAULTS, ...values })));
+      result = readKubeConnection(new InputReader(inputsFrom({ ...DEFAULTS, ...values }), runnerInputHooks));
     } catch (caught) {
       error = caught as Error;
     }
@@ -93,7 +94,7 @@ describe('Kubernetes deploy inputs', () => {
     'dry-run': 'false',
   };
   const read = (change: Record<string, string>) =>
-    readKubernetesDeployInputs(new InputReader(inputsFrom({ ...DEPLOY, ...change })));
+    readKubernetesDeployInputs(new InputReader(inputsFrom({ ...DEPLOY, ...change }), runnerInputHooks));
 
   it('reads a complete set', () => {
     expect(read({})).toEqual({

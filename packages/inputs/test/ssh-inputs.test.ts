@@ -1,4 +1,5 @@
 import { inputsFrom, InputReader, readSshInputs } from '../src/index.js';
+import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
 const KEY =
@@ -18,7 +19,7 @@ function read(values: Record<string, string>) {
   let error: Error | undefined;
   const stdout = captureStdout(() => {
     try {
-      settings = readSshInputs(new InputReader(inputsFrom(values)));
+      settings = readSshInputs(new InputReader(inputsFrom(values), runnerInputHooks));
     } catch (caught) {
       error = caught as Error;
     }

@@ -1,10 +1,10 @@
 import { objectDiff, sameIntent } from './diff.js';
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
-import { isWorkload, objectKey, refOf, type KubeObject, type ObjectRef } from './objects.js';
+import { ReportedError } from '@sophia/reporting';
+import { readFailedRevisions, recordFailedRevision, type FailedRevisions } from './failed-revisions.js';
+import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { revisionNumberOf, watchRollouts, type RolloutResult } from './rollout.js';
-import { FAILED_TEMPLATES_ANNOTATION } from './rollback.js';
-import { FAILED_REVISIONS_ANNOTATION } from './transforms.js';
 
 export interface DeploySettings {
   serverSide: boolean;
@@ -48,12 +48,9 @@ export interface DeployReport {
 }
 
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
-export class DeployFailedError extends Error {
-  constructor(
-    message: string,
-    readonly report: DeployReport,
-  ) {
-    super(message);
+export class DeployFailedError extends ReportedError<DeployReport> {
+  constructor(message: string, report: DeployReport) {
+    super(message, report);
     this.name = 'DeployFailedError';
   }
 }
@@ -65,10 +62,6 @@ function classify(before: KubeObject | undefined, after: KubeObject): ApplyActio
 
 function byKey(objects: KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((object) => [objectKey(object), object]));
-}
-
-function workloadKey(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.name}`;
 }
 
 /**
@@ -123,7 +116,7 @@ export async function deployManifests(
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
     report.applied.push({ ...refOf(object), action });
-    log(`${object.kind}/${object.metadata.name} ${action}`);
+    log(`${workloadKey(refOf(object))} ${action}`);
   }
 
   const workloads = after.filter(isWorkload);
@@ -216,7 +209,7 @@ async function rollBack(
 ): Promise<RollbackRecord[]> {
   const log = settings.log ?? (() => undefined);
   const records: RollbackRecord[] = [];
-  const failedLists = new Map<string, { numbers: string[]; templates: string[] }>();
+  const failedLists = new Map<string, FailedRevisions>();
   for (const object of changed) {
     const ref = refOf(object);
     const previous = before.get(objectKey(object));
@@ -228,10 +221,7 @@ async function rollBack(
     }
     // Read before the undo: it replaces the annotations with the ones the old revision carried.
     const live = await kubectl.get(ref);
-    failedLists.set(workloadKey(ref), {
-      numbers: listAnnotation(live, FAILED_REVISIONS_ANNOTATION),
-      templates: listAnnotation(live, FAILED_TEMPLATES_ANNOTATION),
-    });
+    failedLists.set(workloadKey(ref), readFailedRevisions(live));
     const restoredRevision = await revisionNumberOf(kubectl, previous);
     const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
     log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
@@ -261,10 +251,9 @@ async function rollBack(
     }
   }
   for (const record of undone) {
-    const lists = failedLists.get(workloadKey(record.ref))!;
-    await kubectl.annotate(record.ref, {
-      [FAILED_REVISIONS_ANNOTATION]: mergeList(lists.numbers, record.failedRevision),
-      [FAILED_TEMPLATES_ANNOTATION]: mergeList(lists.templates, record.failedTemplate),
+    await recordFailedRevision(kubectl, record.ref, failedLists.get(workloadKey(record.ref))!, {
+      number: record.failedRevision,
+      template: record.failedTemplate,
     });
   }
   return records;
@@ -300,17 +289,4 @@ async function deleteStuckPods(
     ref.namespace ?? 'default',
     '--wait=false',
   ]);
-}
-
-function listAnnotation(object: KubeObject | undefined, key: string): string[] {
-  return (object?.metadata.annotations?.[key] ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-}
-
-/** A comma-separated list with the value added once; numbers sort numerically. */
-function mergeList(existing: string[], value: string | undefined): string {
-  const merged = [...new Set(value ? [...existing, value] : existing)];
-  return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
 }

@@ -11,6 +11,7 @@ export * from './diff.js';
 export * from './deploy.js';
 export * from './placement.js';
 export * from './connect.js';
-export * from './report.js';
+export * from './deploy-summary.js';
+export * from './failed-revisions.js';
 export * from './ssh-shell.js';
 export * from './rollback.js';

@@ -48,7 +48,7 @@ function errorText(result: KubectlResult): string {
   return text || '(no output)';
 }
 
-export interface RunOptions {
+export interface KubectlRunOptions {
   stdin?: string;
   /** Exit codes that are answers rather than failures (kubectl diff exits 1 when there are differences). */
   okCodes?: number[];
@@ -93,7 +93,7 @@ export class Kubectl {
     return this.transport.where;
   }
 
-  async run(args: string[], options: RunOptions = {}): Promise<KubectlResult> {
+  async run(args: string[], options: KubectlRunOptions = {}): Promise<KubectlResult> {
     this.trace(`kubectl ${args.join(' ')}`);
     // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
     const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin);
@@ -102,7 +102,7 @@ export class Kubectl {
     return result;
   }
 
-  async json<T = unknown>(args: string[], options: RunOptions = {}): Promise<T | undefined> {
+  async json<T = unknown>(args: string[], options: KubectlRunOptions = {}): Promise<T | undefined> {
     const result = await this.run([...args, '-o', 'json'], options);
     const text = result.stdout.trim();
     if (text === '') return undefined;

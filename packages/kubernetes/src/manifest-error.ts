@@ -1,5 +1,3 @@
-import * as core from '@actions/core';
-
 /** One problem in a manifest, at a file and line so GitHub can show it on the manifest itself. */
 export interface ManifestProblem {
   file: string;
@@ -20,12 +18,5 @@ export class ManifestError extends Error {
     const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
     super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, nothing was applied:\n${list}`);
     this.name = 'ManifestError';
-  }
-}
-
-/** Each problem as an error annotation on its file and line. */
-export function annotateProblems(problems: ManifestProblem[], annotate: typeof core.error = core.error): void {
-  for (const problem of problems) {
-    annotate(problem.message, { file: problem.file, startLine: problem.line, title: 'Manifest problem' });
   }
 }

@@ -64,6 +64,15 @@ export function describeObject(object: Pick<KubeObject, 'kind' | 'metadata'>): s
   return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
 }
 
+/**
+ * The one spelling of a workload in outputs, maps, logs and summaries: `<Kind>/<name>` (such as
+ * `Deployment/api`). The namespace is taken so that every caller passes the whole reference; it
+ * is not part of the key yet, so the `revisions` output and every message keep their format.
+ */
+export function workloadKey(ref: { kind: string; name: string; namespace?: string }): string {
+  return `${ref.kind}/${ref.name}`;
+}
+
 export interface ObjectRef {
   kind: string;
   namespace?: string;

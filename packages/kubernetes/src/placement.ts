@@ -1,4 +1,4 @@
-import { markdownTable } from '@sophia/action-runtime';
+import { markdownTable } from '@sophia/reporting';
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
 import type { Manifest } from './manifests.js';

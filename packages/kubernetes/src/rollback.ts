@@ -1,16 +1,14 @@
+import { ReportedError } from '@sophia/reporting';
+import {
+  annotationList,
+  readFailedRevisions,
+  recordFailedRevision,
+  restoreFailedRevisions,
+} from './failed-revisions.js';
 import type { Kubectl } from './kubectl.js';
-import { isRecord, refOf, resourceArg, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { REVISION_ANNOTATION, rolloutTimings, selectorString, watchRollouts, type RolloutResult } from './rollout.js';
-import { FAILED_REVISIONS_ANNOTATION } from './transforms.js';
 
-/**
- * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
- * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
- * renumbered the same way without any history. So a failed revision is recorded twice: by the
- * number it had (kept in `sophia.ai/failed-revisions`, which deploys write too) and by its pod
- * template (ReplicaSet pod-template-hash, ControllerRevision name), which never changes.
- */
-export const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 
@@ -67,21 +65,6 @@ export class RollbackRefusedError extends Error {
   }
 }
 
-function namespaceArgs(namespace: string | undefined): string[] {
-  return namespace ? ['--namespace', namespace] : [];
-}
-
-export function workloadName(ref: { kind: string; name: string }): string {
-  return `${ref.kind}/${ref.name}`;
-}
-
-function listAnnotation(object: KubeObject, key: string): string[] {
-  return (object.metadata.annotations?.[key] ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-}
-
 function ownedBy(child: KubeObject, owner: KubeObject): boolean {
   const refs = (child.metadata.ownerReferences as Array<{ uid?: string; kind?: string; name?: string }>) ?? [];
   return refs.some((ref) =>
@@ -130,7 +113,7 @@ export async function findWorkloads(
   for (const ref of selection.refs) {
     const workload = await kubectl.get({ ...ref, namespace });
     if (workload) found.push(workload);
-    else missing.push(workloadName(ref));
+    else missing.push(workloadKey(ref));
   }
   if (missing.length > 0)
     throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
@@ -140,8 +123,7 @@ export async function findWorkloads(
 /** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
 export async function readHistory(kubectl: Kubectl, workload: KubeObject): Promise<WorkloadHistory> {
   const ref = refOf(workload);
-  const failedNumbers = listAnnotation(workload, FAILED_REVISIONS_ANNOTATION);
-  const failedTemplates = listAnnotation(workload, FAILED_TEMPLATES_ANNOTATION);
+  const { numbers: failedNumbers, templates: failedTemplates } = readFailedRevisions(workload);
   const selector = selectorString(workload.spec?.selector) || undefined;
   const isFailed = (numbers: number[], template: string): boolean =>
     failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
@@ -155,7 +137,7 @@ export async function readHistory(kubectl: Kubectl, workload: KubeObject): Promi
     revisions = replicaSets.flatMap((rs) => {
       const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
       if (number === undefined) return [];
-      const earlierNumbers = listAnnotation(rs, REVISION_HISTORY_ANNOTATION)
+      const earlierNumbers = annotationList(rs, REVISION_HISTORY_ANNOTATION)
         .map(positiveInteger)
         .filter((value): value is number => value !== undefined);
       const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
@@ -199,7 +181,7 @@ export async function readHistory(kubectl: Kubectl, workload: KubeObject): Promi
     revisions.find((revision) => revision.number === liveNumber) ??
     revisions.find((revision) => revision.template === liveTemplate) ??
     revisions.at(-1);
-  if (!live) throw new RollbackRefusedError(`${workloadName(ref)} has no revision history to roll back to`);
+  if (!live) throw new RollbackRefusedError(`${workloadKey(ref)} has no revision history to roll back to`);
   live.live = true;
   return { ref, revisions, live, failedNumbers, failedTemplates };
 }
@@ -211,7 +193,7 @@ export async function readHistory(kubectl: Kubectl, workload: KubeObject): Promi
  * bad revision). A named revision is found by its number now or by one it had before a restore.
  */
 export function chooseTarget(history: WorkloadHistory, to: RevisionTarget): RollbackStep {
-  const name = workloadName(history.ref);
+  const name = workloadKey(history.ref);
   const { live } = history;
   const warnings: string[] = [];
   const overview = history.revisions.map(revisionState).join(', ');
@@ -252,7 +234,7 @@ export async function planRollback(
   const refusals: string[] = [];
   for (const workload of workloads) {
     if (!(ROLLBACK_KINDS as readonly string[]).includes(workload.kind)) {
-      refusals.push(`${workloadName(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+      refusals.push(`${workloadKey(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
       continue;
     }
     try {
@@ -266,36 +248,9 @@ export async function planRollback(
   return steps;
 }
 
-function merged(existing: string[], added: string): string {
-  return [...new Set([...existing, added])].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
-}
-
-/**
- * Records the revision rolled back from. The lists read before the undo are the truth: `kubectl
- * rollout undo` replaces a Deployment's annotations with the ones its old ReplicaSet carried,
- * which would silently drop failures recorded since.
- */
-async function markFailed(kubectl: Kubectl, step: RollbackStep): Promise<void> {
-  await kubectl.annotate(step.ref, {
-    [FAILED_REVISIONS_ANNOTATION]: merged(step.history.failedNumbers, String(step.from.number)),
-    [FAILED_TEMPLATES_ANNOTATION]: merged(step.history.failedTemplates, step.from.template),
-  });
-}
-
-/** Without mark-failed the lists stay exactly as they were before the undo replaced them. */
-async function restoreAnnotations(kubectl: Kubectl, step: RollbackStep): Promise<void> {
-  const lists: Array<[string, string[]]> = [
-    [FAILED_REVISIONS_ANNOTATION, step.history.failedNumbers],
-    [FAILED_TEMPLATES_ANNOTATION, step.history.failedTemplates],
-  ];
-  const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
-  await kubectl.run([
-    'annotate',
-    resourceArg(step.ref),
-    ...namespaceArgs(step.ref.namespace),
-    ...changes,
-    '--overwrite',
-  ]);
+/** The failed revisions as read before the undo (the truth: the undo replaces them, see failed-revisions.ts). */
+function knownFailures(step: RollbackStep) {
+  return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
 }
 
 export interface ExecuteOptions {
@@ -315,13 +270,18 @@ export async function executeRollback(
   const log = options.log ?? (() => undefined);
   const moving = steps.filter((step) => !step.alreadyLive);
   for (const step of steps.filter((step) => step.alreadyLive)) {
-    log(`${workloadName(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
+    log(`${workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
   }
   for (const step of moving) {
-    log(`${workloadName(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
+    log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
     await kubectl.rolloutUndo(step.ref, step.to.number);
-    if (options.markFailed) await markFailed(kubectl, step);
-    else await restoreAnnotations(kubectl, step);
+    // Without mark-failed the lists stay exactly as they were before the undo replaced them.
+    if (options.markFailed)
+      await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
+        number: String(step.from.number),
+        template: step.from.template,
+      });
+    else await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
   }
   const rollouts = await watchRollouts(
     kubectl,
@@ -335,7 +295,7 @@ export async function executeRollback(
   );
   const outcomes: RollbackOutcome[] = [];
   for (const step of steps) {
-    const rollout = rollouts.find((result) => workloadName(result.ref) === workloadName(step.ref));
+    const rollout = rollouts.find((result) => workloadKey(result.ref) === workloadKey(step.ref));
     let to = step.to.number;
     if (rollout?.ok) {
       const workload = await kubectl.get(step.ref);
@@ -360,12 +320,15 @@ export async function executeRollback(
   return outcomes;
 }
 
-export class RollbackRolloutError extends Error {
-  constructor(
-    message: string,
-    readonly outcomes: RollbackOutcome[],
-  ) {
-    super(message);
+/** The undo happened but a rollout did not finish; the report is every workload's outcome. */
+export class RollbackRolloutError extends ReportedError<RollbackOutcome[]> {
+  constructor(message: string, outcomes: RollbackOutcome[]) {
+    super(message, outcomes);
     this.name = 'RollbackRolloutError';
+  }
+
+  /** Every workload's outcome (the report). */
+  get outcomes(): RollbackOutcome[] {
+    return this.report;
   }
 }

@@ -7,7 +7,6 @@ export const MANAGED_BY_VALUE = 'sophia-deploy';
 export const COMMIT_ANNOTATION = 'sophia.ai/commit';
 export const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
-export const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
 
 /** The repository part of an image reference: registry and path, without tag or digest. */
 export function imageRepository(image: string): string {

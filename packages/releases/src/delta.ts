@@ -1,4 +1,4 @@
-import type { FileEntry, Manifest } from './manifest.js';
+import type { FileEntry, FileManifest } from './manifest.js';
 
 /** A file of the new release taken from the live one by hard link instead of crossing the wire. */
 export interface ReusedFile {
@@ -25,7 +25,7 @@ function contentKey(entry: FileEntry): string {
  * the same content (a rename), but each such source serves one rename only, so no inode collects
  * thousands of links (filesystems cap link counts).
  */
-export function planDelta(local: Manifest, current: Manifest | undefined): DeltaPlan {
+export function planDelta(local: FileManifest, current: FileManifest | undefined): DeltaPlan {
   const plan: DeltaPlan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
   const byPath = new Map<string, FileEntry>();
   const byContent = new Map<string, string[]>();
@@ -65,7 +65,7 @@ export function planDelta(local: Manifest, current: Manifest | undefined): Delta
   return plan;
 }
 
-export function sameManifest(a: Manifest | undefined, b: Manifest | undefined): boolean {
+export function sameManifest(a: FileManifest | undefined, b: FileManifest | undefined): boolean {
   if (!a || !b || a.entries.length !== b.entries.length) return false;
   return a.entries.every((entry, index) => {
     const other = b.entries[index];

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
 import { planDelta, sameManifest } from './delta.js';
-import { manifestTotals, type Manifest } from './manifest.js';
+import { manifestTotals, type FileManifest } from './manifest.js';
 import { renderNginxConfig } from './nginx-template.js';
 import {
   completeSwitch,
@@ -25,7 +25,7 @@ import { releaseStream } from './release-stream.js';
 export interface FrontendDeployRequest {
   sourceRoot: string;
   /** The scanned build (scanned before any connection, so a bad source changes nothing). */
-  manifest: Manifest;
+  manifest: FileManifest;
   target: string;
   releaseId: string;
   keepReleases: number;
@@ -73,7 +73,7 @@ export interface HostReport {
   channels?: number;
 }
 
-export interface DeployReport {
+export interface FrontendDeployReport {
   releaseId: string;
   hosts: HostReport[];
   /** Undefined when every host went live; the first failure's message otherwise. */
@@ -257,7 +257,10 @@ async function smokeCheck(url: URL, timeoutMs: number): Promise<{ ok: boolean; r
  * test), switch only when every host is prepared, smoke-check, and undo the switch everywhere if
  * any host's switch or the smoke check fails. Locks are freed on every path.
  */
-export async function deployFrontend(request: FrontendDeployRequest, hosts: DeployHost[]): Promise<DeployReport> {
+export async function deployFrontend(
+  request: FrontendDeployRequest,
+  hosts: DeployHost[],
+): Promise<FrontendDeployReport> {
   const log = request.log ?? (() => undefined);
   const runs: HostRun[] = hosts.map((host) => ({
     host,

@@ -30,7 +30,7 @@ export interface SymlinkEntry {
 export type ManifestEntry = FileEntry | DirectoryEntry | SymlinkEntry;
 
 /** Every entry of a build, sorted by path; paths are relative, `/`-separated, never empty. */
-export interface Manifest {
+export interface FileManifest {
   version: 1;
   entries: ManifestEntry[];
 }
@@ -51,9 +51,9 @@ const CACHE_BUDGET = 128 * 1024 * 1024;
  * reading the file again) means the archive holds exactly what the manifest describes, and a
  * site of 50,000 tiny files is read once rather than twice.
  */
-const scannedContents = new WeakMap<Manifest, Map<string, Buffer>>();
+const scannedContents = new WeakMap<FileManifest, Map<string, Buffer>>();
 
-export function scannedContent(manifest: Manifest, path: string): Buffer | undefined {
+export function scannedContent(manifest: FileManifest, path: string): Buffer | undefined {
   return scannedContents.get(manifest)?.get(path);
 }
 
@@ -87,7 +87,7 @@ function checkLinkStaysInside(path: string, target: string): void {
  * blocking read each is several times faster than a round of thread-pool hops, and nothing else
  * runs while the build is scanned.
  */
-export async function scanSource(root: string): Promise<Manifest> {
+export async function scanSource(root: string): Promise<FileManifest> {
   let rootStat;
   try {
     rootStat = await lstat(root);
@@ -150,7 +150,7 @@ export async function scanSource(root: string): Promise<Manifest> {
     }),
   );
   entries.sort((a, b) => compareBytes(a.path, b.path));
-  const manifest: Manifest = { version: 1, entries };
+  const manifest: FileManifest = { version: 1, entries };
   scannedContents.set(manifest, contents);
   return manifest;
 }
@@ -160,13 +160,13 @@ function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export function serializeManifest(manifest: Manifest): string {
+export function serializeManifest(manifest: FileManifest): string {
   return JSON.stringify(manifest);
 }
 
-export function parseManifest(text: string): Manifest | undefined {
+export function parseManifest(text: string): FileManifest | undefined {
   try {
-    const value = JSON.parse(text) as Manifest;
+    const value = JSON.parse(text) as FileManifest;
     if (value?.version !== 1 || !Array.isArray(value.entries)) return undefined;
     return value;
   } catch {
@@ -179,7 +179,7 @@ export interface ManifestTotals {
   bytes: number;
 }
 
-export function manifestTotals(manifest: Manifest): ManifestTotals {
+export function manifestTotals(manifest: FileManifest): ManifestTotals {
   let files = 0;
   let bytes = 0;
   for (const entry of manifest.entries) {

@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import type { RunResult, SshSession } from '@sophia/ssh';
-import { parseManifest, type Manifest } from './manifest.js';
-import {
-  parseReleaseInfo,
-  RELEASE_ID_PATTERN,
-  releaseIdFromLink,
-  serializeReleaseInfo,
-  type ReleaseInfo,
-} from './release-info.js';
+import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { parseManifest, type FileManifest } from './manifest.js';
+import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
 import {
   BEGIN_SCRIPT,
   EXIT,
@@ -132,9 +127,9 @@ export interface LockOwner {
 
 export interface TargetState extends ReleaseListing {
   /** The live release's manifest (undefined on a first deploy or a release not built by a deploy). */
-  currentManifest?: Manifest;
+  currentManifest?: FileManifest;
   /** The manifest of a release already built under the requested id (a re-run). */
-  existingManifest?: Manifest;
+  existingManifest?: FileManifest;
   /** Partial releases of crashed runs that were removed. */
   cleaned: string[];
   /** The holder whose stale lock was taken over, as its owner record reads. */

@@ -1,3 +1,5 @@
+import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+
 /** The record every release carries as `.release.json`: what it is, where it came from, whether it worked. */
 export type ReleaseStatus = 'complete' | 'failed';
 
@@ -26,18 +28,25 @@ export interface ReleaseOrigin {
   runId: string;
 }
 
-export function originFromEnvironment(env: NodeJS.ProcessEnv = process.env): ReleaseOrigin {
-  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const runUrl =
-    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-      : '';
+/**
+ * A release's origin from the run that builds it (as the action reads it from the runner; empty
+ * strings when unknown). The run id names the attempt too (`<id>.<attempt>`), because a re-run
+ * deploys again under the same run id; outside a runner it is `local-<pid>`.
+ */
+export function releaseOrigin(run: {
+  commit: string;
+  ref: string;
+  actor: string;
+  runId: string;
+  runAttempt: string;
+  runUrl: string;
+}): ReleaseOrigin {
   return {
-    commit: env.GITHUB_SHA ?? '',
-    ref: env.GITHUB_REF ?? '',
-    runUrl,
-    actor: env.GITHUB_ACTOR ?? '',
-    runId: env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}`,
+    commit: run.commit,
+    ref: run.ref,
+    runUrl: run.runUrl,
+    actor: run.actor,
+    runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
   };
 }
 
@@ -57,8 +66,6 @@ export function serializeReleaseInfo(info: ReleaseInfo): string {
 
 /** `releases/<id>` as `current` points at it; anything else is not one of ours. */
 export function releaseIdFromLink(link: string | undefined): string | undefined {
-  const match = link === undefined ? null : /^releases\/([A-Za-z0-9._-]{1,64})$/.exec(link);
-  return match ? match[1] : undefined;
+  const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
+  return id !== undefined && RELEASE_ID_PATTERN.test(id) ? id : undefined;
 }
-
-export const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;

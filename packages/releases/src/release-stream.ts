@@ -7,13 +7,13 @@ import {
   RELEASE_MANIFEST_FILE,
   scannedContent,
   serializeManifest,
-  type Manifest,
+  type FileManifest,
 } from './manifest.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
 export interface ReleaseStreamOptions {
   sourceRoot: string;
-  manifest: Manifest;
+  manifest: FileManifest;
   plan: DeltaPlan;
   /** Where the archive's members land, relative to the deploy target (the partial release directory). */
   releaseDir: string;

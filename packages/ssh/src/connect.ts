@@ -1,5 +1,5 @@
-import * as core from '@actions/core';
 import { InputError } from '@sophia/inputs';
+import { silentLog, type Log } from '@sophia/reporting';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';
 import { HostKeyError, SshAuthError, SshConnectError } from './errors.js';
@@ -36,7 +36,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label: string): Promise<SshClient> {
+function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label: string, log: Log): Promise<SshClient> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     let hostKeyFailure: HostKeyError | undefined;
@@ -87,7 +87,7 @@ function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label:
           hostKeyFailure = verdict.error;
           return false;
         }
-        if (verdict.warning) core.warning(verdict.warning);
+        if (verdict.warning) log.warning(verdict.warning);
         return true;
       },
     };
@@ -100,9 +100,10 @@ function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label:
 
 /**
  * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
- * `connectAttempts`; a host key that does not verify and a refused key fail at once.
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
+ * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-export async function connectSsh(target: SshTarget): Promise<SshSession> {
+export async function connectSsh(target: SshTarget, log: Log = silentLog): Promise<SshSession> {
   const label = targetLabel(target);
   const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
   const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -111,9 +112,9 @@ export async function connectSsh(target: SshTarget): Promise<SshSession> {
   let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
   for (let number = 1; ; number += 1) {
     try {
-      const client = await attempt(target, check, keyName, label);
-      core.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
-      return new SshSession(client, label, target.maxConcurrentCommands);
+      const client = await attempt(target, check, keyName, label, log);
+      log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+      return new SshSession(client, label, target.maxConcurrentCommands, log);
     } catch (error) {
       if (isPermanent(error)) throw error;
       // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
@@ -126,7 +127,7 @@ export async function connectSsh(target: SshTarget): Promise<SshSession> {
           { cause: error },
         );
       }
-      core.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+      log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
       await sleep(delay);
       delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
     }
@@ -137,8 +138,8 @@ export async function connectSsh(target: SshTarget): Promise<SshSession> {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-export async function connectAll(targets: SshTarget[]): Promise<SshSession[]> {
-  const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target)));
+export async function connectAll(targets: SshTarget[], log: Log = silentLog): Promise<SshSession[]> {
+  const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
   const failed = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
   if (failed) {
     await Promise.allSettled(
@@ -147,4 +148,22 @@ export async function connectAll(targets: SshTarget[]): Promise<SshSession[]> {
     throw failed.reason;
   }
   return attempts.map((attempt) => (attempt as PromiseFulfilledResult<SshSession>).value);
+}
+
+/**
+ * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
+ * order, and closes every session afterwards whatever happened; a failed close does not hide the
+ * work's own result or error.
+ */
+export async function withSessions<T>(
+  targets: SshTarget[],
+  log: Log,
+  work: (sessions: SshSession[]) => Promise<T>,
+): Promise<T> {
+  const sessions = await connectAll(targets, log);
+  try {
+    return await work(sessions);
+  } finally {
+    await Promise.allSettled(sessions.map((session) => session.close()));
+  }
 }

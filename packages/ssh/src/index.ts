@@ -27,4 +27,4 @@ export {
   type ExecResult,
   type CommandInput,
 } from './session.js';
-export { connectAll, connectSsh } from './connect.js';
+export { connectAll, connectSsh, withSessions } from './connect.js';

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { silentLog, type Log } from '@sophia/reporting';
 import type { Readable, Writable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { RemoteCommandError, SshConnectionLostError } from './errors.js';
@@ -81,6 +81,8 @@ export class SshSession {
     /** `user@host:port`, used in every message about this connection. */
     readonly label: string,
     maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS,
+    /** Every command is logged here at debug level, with its purpose. */
+    private readonly log: Log = silentLog,
   ) {
     this.slots = new ChannelSlots(maxConcurrentCommands);
     client.on('error', (error: Error) => this.fail(error));
@@ -169,7 +171,7 @@ export class SshSession {
     const okExitCodes = options.okExitCodes ?? [0];
     await this.slots.acquire();
     try {
-      core.debug(`${this.label} ${purpose}: ${command}`);
+      this.log.debug(`${this.label} ${purpose}: ${command}`);
       const { channel, exit } = await this.openChannel(purpose, command);
       this.channelsOpened += 1;
       const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout);

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { actionLog } from '@sophia/action-runtime';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   connectSsh,
@@ -149,7 +150,7 @@ describe('host key verification', () => {
 
   test('insecure mode connects and warns with the fingerprint to pin', async () => {
     const { result, output } = await capturingStdout(() =>
-      connectSsh(server.sshTarget({ hostKeys: { kind: 'insecure' } })),
+      connectSsh(server.sshTarget({ hostKeys: { kind: 'insecure' } }), actionLog),
     );
     session = result;
     expect(output).toContain('::warning::');
@@ -184,7 +185,7 @@ describe('authentication and retries', () => {
       setTimeout(() => void target.startSshd(), 400);
       const started = Date.now();
       const { result, output } = await capturingStdout(() =>
-        connectSsh(target.sshTarget({ connectAttempts: 6, retryDelayMs: 100 })),
+        connectSsh(target.sshTarget({ connectAttempts: 6, retryDelayMs: 100 }), actionLog),
       );
       session = result;
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);

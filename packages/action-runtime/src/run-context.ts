@@ -1,0 +1,45 @@
+/**
+ * The run an action is part of, from the variables the runner sets (GitHub's "Default environment
+ * variables" doc). Empty strings where a variable is missing (a local run, a test).
+ */
+export interface RunContext {
+  /** GITHUB_SHA: the commit the run builds. */
+  commit: string;
+  /** GITHUB_REF, such as `refs/heads/main`. */
+  ref: string;
+  /** GITHUB_ACTOR: who started the run. */
+  actor: string;
+  /** GITHUB_RUN_ID: the same for every attempt of a run. */
+  runId: string;
+  /** GITHUB_RUN_ATTEMPT: `1` for the first attempt. */
+  runAttempt: string;
+  /** The run's page, see `runUrl`. */
+  runUrl: string;
+}
+
+/**
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
+ */
+export function runUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+    ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+    : '';
+}
+
+export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
+  return {
+    commit: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    actor: env.GITHUB_ACTOR ?? '',
+    runId: env.GITHUB_RUN_ID ?? '',
+    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+    runUrl: runUrl(env),
+  };
+}
+
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GITHUB_WORKSPACE || process.cwd();
+}

@@ -1,0 +1,107 @@
+import { markdownTable } from '@sophia/reporting';
+import type { AppliedObject, DeployReport } from './deploy.js';
+import { workloadKey } from './objects.js';
+import { formatDiagnostics } from './rollout.js';
+import type { Traceability } from './transforms.js';
+
+/** The run a deploy belongs to, as the action reads it from the runner (empty strings when unknown). */
+export interface DeployRun {
+  commit: string;
+  actor: string;
+  runId: string;
+  runUrl: string;
+}
+
+/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
+export function traceOf(run: DeployRun): Traceability {
+  const commit = run.commit || undefined;
+  const runUrl = run.runUrl || undefined;
+  const who = run.actor ? ` by ${run.actor}` : '';
+  const changeCause = commit
+    ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
+    : undefined;
+  return { commit, runUrl, changeCause };
+}
+
+/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
+export function appliedOutput(applied: AppliedObject[]): Array<{ kind: string; namespace?: string; name: string }> {
+  return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
+}
+
+/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
+export function deployReportMarkdown(title: string, report: DeployReport): string {
+  const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+  parts.push(
+    markdownTable(
+      ['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'],
+      report.applied.map((object) => [workloadKey(object), object.namespace ?? '', object.action]),
+    ),
+  );
+  if (report.rollouts.length > 0) {
+    parts.push(
+      markdownTable(
+        ['Workload', 'Revision', 'Rollout', 'Time'],
+        report.rollouts.map((rollout) => [
+          workloadKey(rollout.ref),
+          rollout.revision ?? '',
+          rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
+          `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+        ]),
+      ),
+    );
+  }
+  for (const rollout of report.rollouts.filter((r) => !r.ok)) parts.push(formatDiagnostics(rollout));
+  if (report.rollbacks.length > 0) {
+    parts.push(
+      markdownTable(
+        ['Rolled back', 'Failed revision', 'Restored revision'],
+        report.rollbacks.map((record) => [
+          workloadKey(record.ref),
+          record.failedRevision ?? '',
+          record.skipped
+            ? `not rolled back: ${record.skipped}`
+            : restoredText(record, report.revisions[workloadKey(record.ref)]),
+        ]),
+      ),
+    );
+  }
+  const diffs = report.applied.filter((object) => object.diff);
+  if (diffs.length > 0) {
+    parts.push('#### Changes the deploy would make', '');
+    for (const object of diffs)
+      parts.push(
+        `<details><summary>${workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`,
+      );
+  }
+  return parts.join('\n');
+}
+
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record: { restoredRevision?: string }, liveRevision: string | undefined): string {
+  const restored = record.restoredRevision ?? 'previous';
+  return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
+}
+
+/**
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions` and
+ * `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
+ * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
+ */
+export function deployPublication(title: string, report: DeployReport) {
+  return {
+    outputs: { applied: appliedOutput(report.applied), revisions: report.revisions, 'rolled-back': report.rolledBack },
+    logGroups: [
+      { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
+      { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
+    ],
+    summary: deployReportMarkdown(title, report),
+  };
+}
+
+function dryRunLines(report: DeployReport): string[] {
+  if (!report.dryRun) return [];
+  return report.applied.flatMap((object) => [
+    `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
+    ...(object.diff ? [object.diff] : []),
+  ]);
+}

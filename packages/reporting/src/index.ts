@@ -1,0 +1,3 @@
+export * from './log.js';
+export * from './reported-error.js';
+export * from './markdown.js';
