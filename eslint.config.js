@@ -31,7 +31,12 @@ export default tseslint.config(
               message: 'Domain packages do not depend on the action layer: use @sophia/reporting.',
             },
           ],
-          patterns: [{ group: ['@actions/*'], message: 'Only the action layer uses the GitHub Actions toolkit.' }],
+          patterns: [
+            {
+              group: ['@actions/*', '!@actions/core'],
+              message: 'Only the action layer uses the GitHub Actions toolkit.',
+            },
+          ],
         },
       ],
     },

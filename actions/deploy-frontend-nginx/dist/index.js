@@ -54441,24 +54441,19 @@ async function deployFromSettings(settings, options = {}) {
             throw new Error(`Input "nginx-config" names "${settings.nginxConfig?.template}", which cannot be read (${error.message})`);
         })
         : undefined;
-    const targets = sshTargetsFrom(settings.ssh);
+    const { ssh, source: _source, nginxConfig, ...release } = settings;
+    const targets = sshTargetsFrom(ssh);
     return withSessions(targets, src/* actionLog */.Zx, (sessions) => deployFrontend({
+        ...release,
         sourceRoot,
         manifest,
-        target: settings.target,
-        releaseId: settings.releaseId,
-        keepReleases: settings.keepReleases,
-        nginxConfig: settings.nginxConfig && template !== undefined
-            ? { template, templateName: settings.nginxConfig.template, remotePath: settings.nginxConfig.remotePath }
+        nginxConfig: nginxConfig && template !== undefined
+            ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
             : undefined,
-        nginxTestCommand: settings.nginxTestCommand,
-        nginxReloadCommand: settings.nginxReloadCommand,
-        smokeUrl: settings.smokeUrl,
-        lockTimeoutMs: settings.lockTimeoutMs,
         origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
         log: options.log,
     }, sessions.map((session, index) => ({
-        name: settings.ssh.hosts[index].host,
+        name: ssh.hosts[index].host,
         session,
         reconnect: () => connectSsh(targets[index], src/* actionLog */.Zx),
     }))));
@@ -54575,7 +54570,7 @@ function hostLines(report) {
  */
 async function main() {
     const settings = getInputs();
-    const report = await deployFromSettings(settings, { log: src/* actionLog */.Zx.info });
+    const report = await src/* actionLog */.Zx.group(`Release ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`, () => deployFromSettings(settings, { log: src/* actionLog */.Zx.info }));
     await (0,src/* publish */.mk)(frontendPublication(report, settings));
     for (const line of hostLines(report))
         src/* actionLog */.Zx.info(line);
@@ -58465,6 +58460,7 @@ function markdownTable(header, rows) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

@@ -41,28 +41,23 @@ export async function deployFromSettings(
       })
     : undefined;
 
-  const targets = sshTargetsFrom(settings.ssh);
+  const { ssh, source: _source, nginxConfig, ...release } = settings;
+  const targets = sshTargetsFrom(ssh);
   return withSessions(targets, actionLog, (sessions) =>
     deployFrontend(
       {
+        ...release,
         sourceRoot,
         manifest,
-        target: settings.target,
-        releaseId: settings.releaseId,
-        keepReleases: settings.keepReleases,
         nginxConfig:
-          settings.nginxConfig && template !== undefined
-            ? { template, templateName: settings.nginxConfig.template, remotePath: settings.nginxConfig.remotePath }
+          nginxConfig && template !== undefined
+            ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
             : undefined,
-        nginxTestCommand: settings.nginxTestCommand,
-        nginxReloadCommand: settings.nginxReloadCommand,
-        smokeUrl: settings.smokeUrl,
-        lockTimeoutMs: settings.lockTimeoutMs,
         origin: options.origin ?? releaseOrigin(runContext()),
         log: options.log,
       },
       sessions.map((session, index) => ({
-        name: settings.ssh.hosts[index].host,
+        name: ssh.hosts[index].host,
         session,
         reconnect: () => connectSsh(targets[index], actionLog),
       })),

@@ -14,6 +14,7 @@ import {
   type Parser,
   type SshSettings,
 } from '@sophia/inputs';
+import type { FrontendDeployRequest } from '@sophia/releases';
 
 /**
  * A remote directory that also lands in nginx's config (`root {{root}};`), where spaces, `;`,
@@ -28,21 +29,19 @@ const plainRemotePath: Parser<string> = (name, raw) => {
   return path;
 };
 
-export interface FrontendDeploySettings {
+/**
+ * The release request as the inputs give it (a blank nginx-test-command or nginx-reload-command
+ * skips that step), plus where the build and the template are and which hosts to reach.
+ */
+export interface FrontendDeploySettings extends Pick<
+  FrontendDeployRequest,
+  'target' | 'releaseId' | 'keepReleases' | 'nginxTestCommand' | 'nginxReloadCommand' | 'smokeUrl' | 'lockTimeoutMs'
+> {
   ssh: SshSettings;
   /** Local directory whose contents become the release. */
   source: string;
-  /** Remote base directory holding releases/, current and .deploy/. */
-  target: string;
-  releaseId: string;
-  keepReleases: number;
   /** Template in the repository and where it goes on the host; both or neither. */
   nginxConfig?: { template: string; remotePath: string };
-  /** Undefined when the user blanked the input to skip the step. */
-  nginxTestCommand?: string;
-  nginxReloadCommand?: string;
-  smokeUrl?: URL;
-  lockTimeoutMs: number;
 }
 
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */

@@ -11,7 +11,9 @@ import { frontendPublication, hostLines } from './summary.js';
  */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const report = await deployFromSettings(settings, { log: actionLog.info });
+  const report = await actionLog.group(`Release ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`, () =>
+    deployFromSettings(settings, { log: actionLog.info }),
+  );
   await publish(frontendPublication(report, settings));
   for (const line of hostLines(report)) actionLog.info(line);
   if (report.error) throw new ReportedError(report.error, report);

@@ -56860,6 +56860,13 @@ async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
         '--wait=false',
     ]);
 }
+/**
+ * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
+ * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
+ */
+function deployWithRolloutTimeout(kubectl, manifests, settings) {
+    return deployManifests(kubectl, manifests, { ...settings, ...rollout_rolloutTimings(settings.rolloutTimeoutMs) });
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
 
@@ -58114,11 +58121,7 @@ async function main() {
         trace: src/* actionLog */.Zx.debug,
     });
     try {
-        await (0,src/* publishing */.Kc)(() => deployManifests(kubectl, manifests, {
-            ...settings,
-            ...rollout_rolloutTimings(settings.rolloutTimeoutMs),
-            log: src/* actionLog */.Zx.info,
-        }), (report) => deployPublication('deploy-k3s-backend', report));
+        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info })), (report) => deployPublication('deploy-k3s-backend', report));
     }
     finally {
         await kubectl.close();
@@ -62001,6 +62004,7 @@ function markdownTable(header, rows) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

@@ -1,12 +1,11 @@
 import { actionLog, annotatingFileProblems, publishing, runContext, workspaceDir } from '@sophia/action-runtime';
 import {
   connectKubectl,
-  deployManifests,
   deployPublication,
+  deployWithRolloutTimeout,
   loadManifests,
   openRemoteShell,
   prepareManifests,
-  rolloutTimings,
   traceOf,
 } from '@sophia/kubernetes';
 
@@ -34,11 +33,9 @@ export async function main(): Promise<void> {
   try {
     await publishing(
       () =>
-        deployManifests(kubectl, manifests, {
-          ...settings,
-          ...rolloutTimings(settings.rolloutTimeoutMs),
-          log: actionLog.info,
-        }),
+        actionLog.group('Apply and watch the rollouts', () =>
+          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info }),
+        ),
       (report) => deployPublication('deploy-k3s-backend', report),
     );
   } finally {

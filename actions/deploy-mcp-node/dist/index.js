@@ -54415,7 +54415,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4090);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(737);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4090:
+/***/ 737:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56860,6 +56860,13 @@ async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
         '--wait=false',
     ]);
 }
+/**
+ * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
+ * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
+ */
+function deployWithRolloutTimeout(kubectl, manifests, settings) {
+    return deployManifests(kubectl, manifests, { ...settings, ...rollout_rolloutTimings(settings.rolloutTimeoutMs) });
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
 
@@ -58114,16 +58121,53 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/node-placement.ts
+
+
+/** `mode: audit`: reports, without changing anything, every workload that would not run on the node as written. */
+async function auditNode(manifests, node, placement) {
+    const findings = auditPlacement(manifests, node, placement);
+    (0,src/* annotateFileProblems */.LC)(findings, 'Placement');
+    (0,src/* setOutputs */.n0)({ findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })) });
+    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, findings));
+    if (findings.length > 0) {
+        const workloads = new Set(findings.map((finding) => finding.workload));
+        throw new Error(`Audit: ${workloads.size} workload${workloads.size === 1 ? '' : 's'} would not run on node ${node.name}: ${[...workloads].join(', ')}`);
+    }
+    src/* actionLog */.Zx.info(`Audit: every workload is pinned to node ${node.name}`);
+}
+/** `mode: deploy`: label (and taint) the node, deploy, then check that every pod runs on it. */
+async function deployToNode(kubectl, manifests, node, settings) {
+    if (settings.labelNode && !settings.dryRun) {
+        const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
+        for (const change of changes)
+            src/* actionLog */.Zx.info(change);
+    }
+    else if (settings.labelNode) {
+        src/* actionLog */.Zx.info(`Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`);
+    }
+    await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info })), (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report));
+    if (settings.dryRun)
+        return;
+    const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
+    (0,src/* setOutputs */.n0)({ placement: check.placement });
+    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, [], check));
+    if (settings.verifyPlacement && check.strays.length > 0) {
+        const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
+        throw new Error(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
 
-/** The runbook: read inputs, load the manifests, find the node, then audit or pin-deploy-verify. */
+
+/** The runbook: read inputs, load the manifests, find the node, then audit, or pin, deploy and verify. */
 async function main() {
     const settings = getInputs();
-    const workspace = (0,src/* workspaceDir */.zf)();
     const placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
-    const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({ patterns: settings.manifests, cwd: workspace, namespace: settings.namespace }));
+    const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({ patterns: settings.manifests, cwd: (0,src/* workspaceDir */.zf)(), namespace: settings.namespace }));
     const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => objects_workloadKey(objects_refOf(m.object)));
     const manifests = settings.mode === 'deploy'
         ? await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => prepareManifests(loaded, {
@@ -58143,47 +58187,11 @@ async function main() {
         (0,src/* setOutputs */.n0)({ node: node.name, workloads });
         // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
         if (settings.mode === 'audit')
-            return await audit(loaded, node, placement);
-        await deploy(kubectl, manifests, node, settings);
+            return await auditNode(loaded, node, placement);
+        await deployToNode(kubectl, manifests, node, settings);
     }
     finally {
         await kubectl.close();
-    }
-}
-/** Reports, without changing anything, every workload that would not run on the node as written. */
-async function audit(manifests, node, placement) {
-    const findings = auditPlacement(manifests, node, placement);
-    (0,src/* annotateFileProblems */.LC)(findings, 'Placement');
-    (0,src/* setOutputs */.n0)({ findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })) });
-    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, findings));
-    if (findings.length > 0) {
-        const workloads = new Set(findings.map((finding) => finding.workload));
-        throw new Error(`Audit: ${workloads.size} workload${workloads.size === 1 ? '' : 's'} would not run on node ${node.name}: ${[...workloads].join(', ')}`);
-    }
-    src/* actionLog */.Zx.info(`Audit: every workload is pinned to node ${node.name}`);
-}
-async function deploy(kubectl, manifests, node, settings) {
-    if (settings.labelNode && !settings.dryRun) {
-        const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
-        for (const change of changes)
-            src/* actionLog */.Zx.info(change);
-    }
-    else if (settings.labelNode) {
-        src/* actionLog */.Zx.info(`Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`);
-    }
-    await (0,src/* publishing */.Kc)(() => deployManifests(kubectl, manifests, {
-        ...settings,
-        ...rollout_rolloutTimings(settings.rolloutTimeoutMs),
-        log: src/* actionLog */.Zx.info,
-    }), (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report));
-    if (settings.dryRun)
-        return;
-    const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-    (0,src/* setOutputs */.n0)({ placement: check.placement });
-    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, [], check));
-    if (settings.verifyPlacement && check.strays.length > 0) {
-        const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
-        throw new Error(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
     }
 }
 
@@ -62072,6 +62080,7 @@ function markdownTable(header, rows) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

@@ -32780,6 +32780,7 @@ function markdownTable(header, rows) {
 
 
 
+
 /***/ }),
 
 /***/ 2613:

@@ -55149,7 +55149,7 @@ const BLOCKING_REASONS = new Set([
  * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
  * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
  */
-function rolloutTimings(timeoutMs) {
+function rollout_rolloutTimings(timeoutMs) {
     const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
     return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
 }
@@ -55857,6 +55857,13 @@ async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
         '--wait=false',
     ]);
 }
+/**
+ * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
+ * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
+ */
+function deployWithRolloutTimeout(kubectl, manifests, settings) {
+    return deployManifests(kubectl, manifests, { ...settings, ...rolloutTimings(settings.rolloutTimeoutMs) });
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
 
@@ -56343,7 +56350,7 @@ async function executeRollback(kubectl, steps, options) {
     }
     const rollouts = await rollout_watchRollouts(kubectl, moving.map((step) => step.ref), {
         timeoutMs: options.rolloutTimeoutMs,
-        ...rolloutTimings(options.rolloutTimeoutMs),
+        ...rollout_rolloutTimings(options.rolloutTimeoutMs),
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
         log,
     });
@@ -60366,6 +60373,7 @@ function markdownTable(header, rows) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

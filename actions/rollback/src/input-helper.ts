@@ -18,36 +18,35 @@ import {
   workloadRef,
   type KubeConnection,
   type SshSettings,
-  type WorkloadRef,
 } from '@sophia/inputs';
+import type { RevisionTarget, WorkloadSelection } from '@sophia/kubernetes';
+import type { FrontendRollbackRequest, ReleaseTarget } from '@sophia/releases';
 
-/** `previous` skips releases and revisions marked failed; a named one is taken as asked. */
-export type FrontendRollbackTarget = { kind: 'previous' } | { kind: 'release'; releaseId: string };
-export type KubernetesRollbackTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
-
-export interface FrontendRollbackSettings {
+/**
+ * The frontend rollback request as the inputs give it (`to: previous` skips releases marked failed;
+ * a named one is taken as asked; a blank nginx-reload-command skips the reload), plus the hosts.
+ */
+export interface FrontendRollbackSettings extends Pick<
+  FrontendRollbackRequest,
+  'to' | 'markFailed' | 'target' | 'nginxReloadCommand' | 'lockTimeoutMs'
+> {
   component: 'frontend';
-  to: FrontendRollbackTarget;
-  markFailed: boolean;
-  target: string;
-  /** Undefined when the user blanked the input to skip the reload. */
-  nginxReloadCommand?: string;
-  lockTimeoutMs: number;
   ssh: SshSettings;
 }
 
+/** The Kubernetes rollback as the inputs give it (`to: previous` skips revisions marked failed), plus the connection. */
 export interface KubernetesRollbackSettings {
   component: 'kubernetes';
-  to: KubernetesRollbackTarget;
+  to: RevisionTarget;
   markFailed: boolean;
   namespace?: string;
-  workloads: { by: 'list'; refs: WorkloadRef[] } | { by: 'selector'; selector: string };
+  workloads: WorkloadSelection;
   connection: KubeConnection;
 }
 
 export type RollbackSettings = FrontendRollbackSettings | KubernetesRollbackSettings;
 
-function revisionTarget(raw: string): KubernetesRollbackTarget {
+function revisionTarget(raw: string): RevisionTarget {
   if (!/^[1-9]\d{0,9}$/.test(raw.trim())) throw mustBe('to', '"previous" or a revision number (1, 2, ...)', raw);
   return { kind: 'revision', revision: Number(raw.trim()) };
 }
@@ -73,7 +72,7 @@ export function getInputs(reader = actionInputs()): RollbackSettings {
   const toRaw = reader.required('to');
   const markFailed = reader.required('mark-failed', boolean);
   if (component === 'frontend') {
-    const to: FrontendRollbackTarget =
+    const to: ReleaseTarget =
       toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: releaseId('to', toRaw) };
     return {
       component,
@@ -85,7 +84,7 @@ export function getInputs(reader = actionInputs()): RollbackSettings {
       ssh: readSshInputs(reader),
     };
   }
-  const to: KubernetesRollbackTarget = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
+  const to: RevisionTarget = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
   return {
     component,
     to,

@@ -1,19 +1,11 @@
-import { markdownTable } from '@sophia/reporting';
+import { markdownTable, type RunContext } from '@sophia/reporting';
 import type { AppliedObject, DeployReport } from './deploy.js';
 import { workloadKey } from './objects.js';
 import { formatDiagnostics } from './rollout.js';
 import type { Traceability } from './transforms.js';
 
-/** The run a deploy belongs to, as the action reads it from the runner (empty strings when unknown). */
-export interface DeployRun {
-  commit: string;
-  actor: string;
-  runId: string;
-  runUrl: string;
-}
-
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
-export function traceOf(run: DeployRun): Traceability {
+export function traceOf(run: Pick<RunContext, 'commit' | 'actor' | 'runId' | 'runUrl'>): Traceability {
   const commit = run.commit || undefined;
   const runUrl = run.runUrl || undefined;
   const who = run.actor ? ` by ${run.actor}` : '';

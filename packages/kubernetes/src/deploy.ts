@@ -1,17 +1,17 @@
 import { objectDiff, sameIntent } from './diff.js';
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { sortForApply, type Manifest } from './manifests.js';
+import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
 import { readFailedRevisions, recordFailedRevision, type FailedRevisions } from './failed-revisions.js';
 import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
-import { revisionNumberOf, watchRollouts, type RolloutResult } from './rollout.js';
+import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
 
-export interface DeploySettings {
-  serverSide: boolean;
-  fieldManager: string;
-  rolloutTimeoutMs: number;
-  rollbackOnFailure: boolean;
-  dryRun: boolean;
+/** The deploy inputs both Kubernetes actions share, plus the rollout timings and the log. */
+export interface DeploySettings extends Pick<
+  KubernetesDeploySettings,
+  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun'
+> {
   pollIntervalMs?: number;
   failFastAfterMs?: number;
   log?: (line: string) => void;
@@ -289,4 +289,16 @@ async function deleteStuckPods(
     ref.namespace ?? 'default',
     '--wait=false',
   ]);
+}
+
+/**
+ * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
+ * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
+ */
+export function deployWithRolloutTimeout(
+  kubectl: Kubectl,
+  manifests: Manifest[],
+  settings: Omit<DeploySettings, 'pollIntervalMs' | 'failFastAfterMs'>,
+): Promise<DeployReport> {
+  return deployManifests(kubectl, manifests, { ...settings, ...rolloutTimings(settings.rolloutTimeoutMs) });
 }

@@ -1,4 +1,5 @@
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import type { RunContext } from '@sophia/reporting';
 
 /** The record every release carries as `.release.json`: what it is, where it came from, whether it worked. */
 export type ReleaseStatus = 'complete' | 'failed';
@@ -33,14 +34,7 @@ export interface ReleaseOrigin {
  * strings when unknown). The run id names the attempt too (`<id>.<attempt>`), because a re-run
  * deploys again under the same run id; outside a runner it is `local-<pid>`.
  */
-export function releaseOrigin(run: {
-  commit: string;
-  ref: string;
-  actor: string;
-  runId: string;
-  runAttempt: string;
-  runUrl: string;
-}): ReleaseOrigin {
+export function releaseOrigin(run: RunContext): ReleaseOrigin {
   return {
     commit: run.commit,
     ref: run.ref,
