@@ -61944,8 +61944,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   aB: () => (/* reexport */ silentLog)
 });
 
-// UNUSED EXPORTS: lineLog
-
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
 const silentLog = {
@@ -61954,18 +61952,6 @@ const silentLog = {
     debug: () => { },
     group: (_title, work) => work(),
 };
-/** A log that writes info and warnings through one function (tests, the demo, `pnpm bench`). */
-function lineLog(write) {
-    return {
-        info: write,
-        warning: (message) => write(`warning: ${message}`),
-        debug: () => { },
-        group: async (title, work) => {
-            write(title);
-            return work();
-        },
-    };
-}
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
 /**

@@ -22,16 +22,3 @@ export const silentLog: Log = {
   debug: () => {},
   group: (_title, work) => work(),
 };
-
-/** A log that writes info and warnings through one function (tests, the demo, `pnpm bench`). */
-export function lineLog(write: (line: string) => void): Log {
-  return {
-    info: write,
-    warning: (message) => write(`warning: ${message}`),
-    debug: () => {},
-    group: async (title, work) => {
-      write(title);
-      return work();
-    },
-  };
-}
