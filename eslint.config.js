@@ -2,6 +2,23 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/** Import patterns no shipped source may use (no-restricted-imports `patterns`). */
+const shippedPatterns = [
+  { group: ['@sophia-testing/*'], message: 'testing/ is test machinery and never ships inside an action.' },
+  {
+    group: ['../../*', '**/packages/*', '**/testing/*', '**/action-runtime/*'],
+    message: 'Import another package through its entry point (@sophia/<name>), not by a relative path into it.',
+  },
+];
+
+/** `import('x')` is not covered by no-restricted-imports; these selectors refuse it for each prefix. */
+function dynamicImportBans(prefixes) {
+  return prefixes.map((prefix) => ({
+    selector: `ImportExpression[source.value=/^${prefix.replace(/[/@]/g, '\\$&')}/]`,
+    message: `Dynamic import of ${prefix}… is refused here for the same reason as a static one.`,
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -10,6 +27,15 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // What ships (actions/*/src, packages/*/src) never reaches into the test machinery or into another
+    // package's files: a bundle must contain only shipped code, and packages talk through their entry points.
+    files: ['actions/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: shippedPatterns }],
+      'no-restricted-syntax': ['error', ...dynamicImportBans(['@sophia-testing/'])],
     },
   },
   {
@@ -30,14 +56,23 @@ export default tseslint.config(
               name: '@sophia/action-runtime',
               message: 'Domain packages do not depend on the action layer: use @sophia/reporting.',
             },
+            {
+              name: 'node:module',
+              message: 'createRequire would load what the import rules keep out; import through an entry point.',
+            },
           ],
           patterns: [
+            ...shippedPatterns,
             {
               group: ['@actions/*', '!@actions/core'],
               message: 'Only the action layer uses the GitHub Actions toolkit.',
             },
           ],
         },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        ...dynamicImportBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime']),
       ],
     },
   },
