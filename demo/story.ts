@@ -14,7 +14,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_TIMINGS, startCluster, TEST_TIMINGS, type Cluster, type KubeObject } from '@sophia-testing/k3s-simulator';
+import {
+  DEMO_TIMINGS,
+  startCluster,
+  TEST_TIMINGS,
+  type Cluster,
+  type StoredObject,
+} from '@sophia-testing/k3s-simulator';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { bold, cyan, dim, green, red, renderJob, seconds } from './terminal.js';
 import { runWorkflow, type JobRecord, type WorkflowRun } from '@sophia-testing/workflow-runner';
@@ -87,12 +93,12 @@ function outputOf(run: WorkflowRun, jobId: string, stepUses: string, name: strin
   return job(run, jobId)?.steps.find((step) => step.uses === stepUses)?.outputs[name] ?? '';
 }
 
-function image(deployment: KubeObject | undefined): string {
+function image(deployment: StoredObject | undefined): string {
   const spec = deployment?.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined;
   return spec?.template?.spec?.containers?.[0]?.image ?? '(none)';
 }
 
-function annotation(object: KubeObject | undefined, name: string): string {
+function annotation(object: StoredObject | undefined, name: string): string {
   return object?.metadata.annotations?.[name] ?? '';
 }
 

@@ -13,7 +13,7 @@ import { apiVersionOf, typeOf, type ResourceType } from './resources.js';
 import { fieldSelectorPredicate, labelSelectorPredicate } from './selectors.js';
 import { ApiError, badRequest, notFound, unsupportedMediaType } from './status.js';
 import type { ObjectStore } from './store.js';
-import { clone, isPlainObject, jsonEqual, nowIso, type Json, type KubeObject } from './types.js';
+import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 import { validateObject } from './validation.js';
 import { unknownFields } from './field-validation.js';
 
@@ -59,12 +59,12 @@ export function managerFromUserAgent(userAgent: string | undefined): string {
   return prefix || 'unknown';
 }
 
-function specOf(object: KubeObject): Json {
+function specOf(object: StoredObject): Json {
   const { metadata: _metadata, status: _status, ...rest } = object;
   return rest;
 }
 
-function withoutVolatileMetadata(object: KubeObject): KubeObject {
+function withoutVolatileMetadata(object: StoredObject): StoredObject {
   const copy = clone(object);
   delete copy.metadata.resourceVersion;
   for (const entry of copy.metadata.managedFields ?? []) delete entry.time;
@@ -82,7 +82,7 @@ export class ClusterApi {
     private readonly defaulting: ApiSettings,
   ) {}
 
-  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+  get(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
     return this.store.mustGet(type, namespace, name);
   }
 
@@ -90,7 +90,7 @@ export class ClusterApi {
     type: ResourceType,
     namespace: string | undefined,
     options: ListOptions = {},
-  ): { items: KubeObject[]; resourceVersion: string; continueToken?: string } {
+  ): { items: StoredObject[]; resourceVersion: string; continueToken?: string } {
     const byLabel = labelSelectorPredicate(options.labelSelector);
     const byField = fieldSelectorPredicate(options.fieldSelector);
     const resourceVersion = String(this.store.currentRevision);
@@ -113,7 +113,7 @@ export class ClusterApi {
     if (!found) throw notFound('namespaces', '', namespace);
   }
 
-  private checkIdentity(type: ResourceType, namespace: string | undefined, body: KubeObject): void {
+  private checkIdentity(type: ResourceType, namespace: string | undefined, body: StoredObject): void {
     if (!isPlainObject(body) || !isPlainObject(body.metadata)) {
       if (!isPlainObject(body)) throw badRequest('the body of the request was not a Kubernetes object');
       body.metadata = {};
@@ -134,10 +134,10 @@ export class ClusterApi {
   create(
     type: ResourceType,
     namespace: string | undefined,
-    body: KubeObject,
+    body: StoredObject,
     options: WriteOptions,
     preManaged = false,
-  ): KubeObject {
+  ): StoredObject {
     const object = clone(body);
     this.checkIdentity(type, namespace, object);
     this.requireNamespace(type, object.metadata.namespace);
@@ -164,7 +164,7 @@ export class ClusterApi {
   }
 
   /** Unknown fields: 400 under Strict (strict decoding's message), a warning under Warn. */
-  private checkFields(type: ResourceType, object: KubeObject, options: WriteOptions): void {
+  private checkFields(type: ResourceType, object: StoredObject, options: WriteOptions): void {
     const mode = options.fieldValidation ?? 'Ignore';
     if (mode === 'Ignore') return;
     const unknown = unknownFields(object);
@@ -185,11 +185,11 @@ export class ClusterApi {
   /** A write of a whole object (PUT, or the result of a patch). */
   update(
     type: ResourceType,
-    previous: KubeObject,
-    body: KubeObject,
+    previous: StoredObject,
+    body: StoredObject,
     options: WriteOptions,
     context: { subresource?: string; preManaged?: boolean; checkVersion?: boolean } = {},
-  ): KubeObject {
+  ): StoredObject {
     const next = clone(body);
     this.checkIdentity(type, previous.metadata.namespace, next);
     if (next.metadata.name !== previous.metadata.name) {
@@ -200,7 +200,7 @@ export class ClusterApi {
     const expectedVersion = context.checkVersion ? next.metadata.resourceVersion : undefined;
     next.kind = type.kind;
     if (!context.preManaged) this.checkFields(type, next, options);
-    let result: KubeObject;
+    let result: StoredObject;
     if (context.subresource === 'status') {
       result = clone(previous);
       result.status = next.status;
@@ -243,7 +243,7 @@ export class ClusterApi {
     rawBody: string,
     options: WriteOptions,
     subresource?: string,
-  ): { object: KubeObject; created: boolean } {
+  ): { object: StoredObject; created: boolean } {
     const mediaType = contentType.split(';')[0].trim();
     const existing = this.store.get(type, namespace, name);
     if (mediaType === 'application/apply-patch+yaml') {
@@ -251,7 +251,7 @@ export class ClusterApi {
     }
     if (!existing) throw notFound(type.plural, type.group, name);
     const patch = parseJson(rawBody);
-    let patched: KubeObject;
+    let patched: StoredObject;
     switch (mediaType) {
       case 'application/strategic-merge-patch+json':
         patched = applyStrategicMergePatch(existing, patch);
@@ -273,17 +273,17 @@ export class ClusterApi {
     type: ResourceType,
     namespace: string | undefined,
     name: string,
-    existing: KubeObject | undefined,
+    existing: StoredObject | undefined,
     rawBody: string,
     options: WriteOptions,
     subresource?: string,
-  ): { object: KubeObject; created: boolean } {
+  ): { object: StoredObject; created: boolean } {
     if (!options.fieldManager) {
       throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
     }
-    let applied: KubeObject;
+    let applied: StoredObject;
     try {
-      applied = parseYaml(rawBody) as KubeObject;
+      applied = parseYaml(rawBody) as StoredObject;
     } catch (error) {
       throw badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
@@ -324,7 +324,7 @@ export class ClusterApi {
     name: string,
     options: DeleteOptions,
     dryRun = false,
-  ): { object: KubeObject; immediate: boolean } {
+  ): { object: StoredObject; immediate: boolean } {
     const existing = this.store.mustGet(type, namespace, name);
     if (options.preconditions?.uid && options.preconditions.uid !== existing.metadata.uid) {
       throw new ApiError(
@@ -359,7 +359,7 @@ export class ClusterApi {
   }
 
   /** A started pod is Terminating for a while (the kubelet stops it), unless forced with grace 0. */
-  private terminatesGracefully(pod: KubeObject, options: DeleteOptions): boolean {
+  private terminatesGracefully(pod: StoredObject, options: DeleteOptions): boolean {
     return (
       this.defaulting.podTerminationMs() > 0 &&
       Boolean(pod.spec?.nodeName) &&

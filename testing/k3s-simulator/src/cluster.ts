@@ -20,7 +20,7 @@ import { typeOf } from './resources.js';
 import { createRequestHandler } from './server.js';
 import { ObjectStore } from './store.js';
 import { generateCertificates } from './tls.js';
-import type { KubeObject } from './types.js';
+import type { StoredObject } from './types.js';
 
 export interface ClusterOptions {
   /** Kubernetes version /version reports, e.g. "1.27" or "v1.33.1+k3s1". Plain kubectl picks its binary from it. */
@@ -76,8 +76,8 @@ export interface Cluster {
   /** Changes what /version reports (and so which kubectl the dispatcher runs). */
   setVersion(version: string): void;
   /** Reads an object by kind, e.g. get('Deployment', 'default', 'web'). */
-  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
-  list(kind: string, namespace?: string): KubeObject[];
+  get(kind: string, namespace: string | undefined, name: string): StoredObject | undefined;
+  list(kind: string, namespace?: string): StoredObject[];
   /** Runs one controller pass now (controllers also run on their own). */
   reconcile(): void;
   stop(): Promise<void>;

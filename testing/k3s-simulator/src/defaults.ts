@@ -3,7 +3,7 @@
  * rollout undo copies a ReplicaSet's (defaulted) template back, rollout status reads the
  * defaulted strategy, and `get -o json` should look like a real cluster's answer.
  */
-import type { Json, KubeObject } from './types.js';
+import type { Json, StoredObject } from './types.js';
 
 function defaultContainer(container: Json): void {
   container.terminationMessagePath ??= '/dev/termination-log';
@@ -43,7 +43,7 @@ function percentOrInt(value: Json, fallback: string): Json {
   return value ?? fallback;
 }
 
-function defaultDeployment(object: KubeObject): void {
+function defaultDeployment(object: StoredObject): void {
   const spec = (object.spec ??= {});
   spec.replicas ??= 1;
   spec.revisionHistoryLimit ??= 10;
@@ -58,7 +58,7 @@ function defaultDeployment(object: KubeObject): void {
   defaultPodSpec(spec.template?.spec);
 }
 
-function defaultStatefulSet(object: KubeObject): void {
+function defaultStatefulSet(object: StoredObject): void {
   const spec = (object.spec ??= {});
   spec.replicas ??= 1;
   spec.revisionHistoryLimit ??= 10;
@@ -72,7 +72,7 @@ function defaultStatefulSet(object: KubeObject): void {
   defaultPodSpec(spec.template?.spec);
 }
 
-function defaultDaemonSet(object: KubeObject): void {
+function defaultDaemonSet(object: StoredObject): void {
   const spec = (object.spec ??= {});
   spec.revisionHistoryLimit ??= 10;
   spec.updateStrategy ??= { type: 'RollingUpdate' };
@@ -111,7 +111,7 @@ export interface DefaultingContext {
   allocateClusterIp(): string;
 }
 
-function defaultService(object: KubeObject, context: DefaultingContext): void {
+function defaultService(object: StoredObject, context: DefaultingContext): void {
   const spec = (object.spec ??= {});
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
@@ -129,7 +129,7 @@ function defaultService(object: KubeObject, context: DefaultingContext): void {
   object.status ??= { loadBalancer: {} };
 }
 
-export function applyDefaults(object: KubeObject, context: DefaultingContext): void {
+export function applyDefaults(object: StoredObject, context: DefaultingContext): void {
   const metadata = object.metadata;
   switch (object.kind) {
     case 'Namespace':
@@ -193,7 +193,7 @@ export function applyDefaults(object: KubeObject, context: DefaultingContext): v
 }
 
 /** Secrets accept `stringData` on write; the server folds it into base64 `data`. */
-export function foldStringData(object: KubeObject): void {
+export function foldStringData(object: StoredObject): void {
   if (object.kind !== 'Secret' || !object.stringData) return;
   object.data = { ...(object.data ?? {}) };
   for (const [key, value] of Object.entries(object.stringData)) {

@@ -2,10 +2,10 @@
 import { randomSuffix } from './api.js';
 import { typeOf } from './resources.js';
 import type { ObjectStore } from './store.js';
-import { nowIso, type KubeObject } from './types.js';
+import { nowIso, type StoredObject } from './types.js';
 
 export type EventRecorder = (
-  object: KubeObject,
+  object: StoredObject,
   type: 'Normal' | 'Warning',
   reason: string,
   message: string,

@@ -3,7 +3,7 @@
  * and `Warn`. The known fields of the simulated kinds are listed here; subtrees marked ANY are
  * not checked (their shapes vary or do not matter for kubectl's verdicts).
  */
-import { isPlainObject, type Json, type KubeObject } from './types.js';
+import { isPlainObject, type Json, type StoredObject } from './types.js';
 
 const ANY = 'any';
 type Shape = typeof ANY | { [field: string]: Shape } | { list: Shape };
@@ -112,7 +112,7 @@ function walk(value: Json, shape: Shape, indexed: string, keyed: string, out: Un
 }
 
 /** Fields of `object` its kind does not declare (status and metadata are checked too). */
-export function unknownFields(object: KubeObject): UnknownField[] {
+export function unknownFields(object: StoredObject): UnknownField[] {
   const kindShape = KINDS[object.kind ?? ''];
   if (!kindShape) return [];
   const shape: Record<string, Shape> = { apiVersion: ANY, kind: ANY, metadata: OBJECT_META, status: ANY, ...kindShape };

@@ -5,4 +5,4 @@ export type { NodeControls, NodeSpec, Taint } from './nodes.js';
 export { TEST_TIMINGS, DEMO_TIMINGS, DEFAULT_FAILURE_PATTERNS } from './controllers/context.js';
 export type { Timings, FailurePatterns } from './controllers/context.js';
 export { renderKubeconfig } from './kubeconfig.js';
-export type { KubeObject } from './types.js';
+export type { StoredObject } from './types.js';

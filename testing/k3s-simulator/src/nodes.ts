@@ -4,7 +4,7 @@
  */
 import { typeOf } from './resources.js';
 import type { ObjectStore } from './store.js';
-import { clone, nowIso, type Json, type KubeObject } from './types.js';
+import { clone, nowIso, type Json, type StoredObject } from './types.js';
 
 export interface Taint {
   key: string;
@@ -29,16 +29,16 @@ export const DEFAULT_NODES: NodeSpec[] = [
 ];
 
 export interface NodeControls {
-  add(spec: NodeSpec): KubeObject;
+  add(spec: NodeSpec): StoredObject;
   remove(name: string): void;
-  taint(name: string, taint: Taint): KubeObject;
-  untaint(name: string, key: string): KubeObject;
-  setReady(name: string, ready: boolean): KubeObject;
+  taint(name: string, taint: Taint): StoredObject;
+  untaint(name: string, key: string): StoredObject;
+  setReady(name: string, ready: boolean): StoredObject;
   /** Sets labels; a null value removes the label. */
-  label(name: string, labels: Record<string, string | null>): KubeObject;
-  cordon(name: string, unschedulable?: boolean): KubeObject;
-  get(name: string): KubeObject;
-  list(): KubeObject[];
+  label(name: string, labels: Record<string, string | null>): StoredObject;
+  cordon(name: string, unschedulable?: boolean): StoredObject;
+  get(name: string): StoredObject;
+  list(): StoredObject[];
 }
 
 function readyCondition(ready: boolean): Json {
@@ -78,7 +78,7 @@ function pressureConditions(): Json[] {
   }));
 }
 
-export function nodeObject(spec: NodeSpec, index: number, kubeletVersion: string): KubeObject {
+export function nodeObject(spec: NodeSpec, index: number, kubeletVersion: string): StoredObject {
   const roleLabels = Object.fromEntries((spec.roles ?? []).map((role) => [`node-role.kubernetes.io/${role}`, 'true']));
   return {
     apiVersion: 'v1',
@@ -134,20 +134,20 @@ export function nodeObject(spec: NodeSpec, index: number, kubeletVersion: string
   };
 }
 
-export function isNodeReady(node: KubeObject): boolean {
+export function isNodeReady(node: StoredObject): boolean {
   return (node.status?.conditions ?? []).some(
     (condition: Json) => condition.type === 'Ready' && condition.status === 'True',
   );
 }
 
-export function internalIpOf(node: KubeObject): string | undefined {
+export function internalIpOf(node: StoredObject): string | undefined {
   return (node.status?.addresses ?? []).find((address: Json) => address.type === 'InternalIP')?.address;
 }
 
 export function createNodeControls(store: ObjectStore, kubeletVersion: () => string): NodeControls {
   const type = typeOf('Node');
   let added = 0;
-  const change = (name: string, mutate: (node: KubeObject) => void): KubeObject => {
+  const change = (name: string, mutate: (node: StoredObject) => void): StoredObject => {
     const node = store.mustGet(type, undefined, name);
     mutate(node);
     return store.update(type, node);

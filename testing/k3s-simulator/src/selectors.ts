@@ -1,10 +1,10 @@
 /** Label and field selectors as the API server parses them from query strings. */
 import { badRequest } from './status.js';
-import type { Json, KubeObject } from './types.js';
+import type { Json, StoredObject } from './types.js';
 
 type Requirement = { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!' };
 
-export type Predicate = (object: KubeObject) => boolean;
+export type Predicate = (object: StoredObject) => boolean;
 
 function splitTopLevel(text: string): string[] {
   const parts: string[] = [];
@@ -100,7 +100,7 @@ export function labelSelectorString(selector: Json): string {
   return terms.join(',');
 }
 
-function fieldValue(object: KubeObject, path: string): string {
+function fieldValue(object: StoredObject, path: string): string {
   let value: Json = object;
   for (const segment of path.split('.')) value = value?.[segment];
   if (value === undefined || value === null) return '';

@@ -19,7 +19,7 @@ import { toTable, wantsTable } from './table.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
-import type { Json, KubeObject } from './types.js';
+import type { Json, StoredObject } from './types.js';
 
 export interface ServerContext {
   api: ClusterApi;
@@ -120,7 +120,7 @@ function listKind(type: ResourceType): string {
   return `${type.kind}List`;
 }
 
-function scaleOf(type: ResourceType, object: KubeObject): KubeObject {
+function scaleOf(type: ResourceType, object: StoredObject): StoredObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -137,7 +137,7 @@ function scaleOf(type: ResourceType, object: KubeObject): KubeObject {
 }
 
 /** A log for a started container; the kubelet's refusal (400) for one that never started. */
-function podLog(pod: KubeObject, requested: string | null): string {
+function podLog(pod: StoredObject, requested: string | null): string {
   const containers: Json[] = pod.spec?.containers ?? [];
   const name: string = requested ?? containers[0]?.name ?? '';
   if (!containers.some((container) => container.name === name)) {
@@ -271,7 +271,7 @@ async function handleResource(
   const { api } = context;
   const { type, namespace, name, subresource } = route;
   const accept = req.headers.accept;
-  const single = (object: KubeObject, code = 200): void => {
+  const single = (object: StoredObject, code = 200): void => {
     if (wantsTable(accept))
       send(
         res,
@@ -420,7 +420,7 @@ async function handleScale(
     send(res, 200, scale);
     return;
   }
-  let desired: KubeObject;
+  let desired: StoredObject;
   if (method === 'PUT') desired = parseBody(body);
   else if (method === 'PATCH') {
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
@@ -459,7 +459,7 @@ function serveWatch(
 ): void {
   const byLabel = labelSelectorPredicate(query.get('labelSelector'));
   const byField = fieldSelectorPredicate(query.get('fieldSelector'));
-  const matches = (object: KubeObject): boolean =>
+  const matches = (object: StoredObject): boolean =>
     (namespace === undefined || object.metadata.namespace === namespace) && byLabel(object) && byField(object);
   const asTable = wantsTable(accept);
   res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });

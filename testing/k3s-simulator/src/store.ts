@@ -6,16 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { alreadyExists, conflict, notFound } from './status.js';
-import { clone, nowIso, type KubeObject } from './types.js';
+import { clone, nowIso, type StoredObject } from './types.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface Change {
   type: ChangeType;
   resource: ResourceType;
-  object: KubeObject;
+  object: StoredObject;
   /** The object before a MODIFIED change (watches with selectors see objects enter and leave). */
-  previous?: KubeObject;
+  previous?: StoredObject;
   resourceVersion: number;
 }
 
@@ -26,7 +26,7 @@ function objectKey(namespace: string | undefined, name: string): string {
 }
 
 export class ObjectStore {
-  private readonly objects = new Map<ResourceType, Map<string, KubeObject>>();
+  private readonly objects = new Map<ResourceType, Map<string, StoredObject>>();
   private readonly history: Change[] = [];
   private readonly listeners = new Set<ChangeListener>();
   private revision = 1000;
@@ -56,7 +56,7 @@ export class ObjectStore {
     this.history.splice(0, Math.max(0, this.history.length - keep));
   }
 
-  private bucket(type: ResourceType): Map<string, KubeObject> {
+  private bucket(type: ResourceType): Map<string, StoredObject> {
     let bucket = this.objects.get(type);
     if (!bucket) {
       bucket = new Map();
@@ -65,35 +65,35 @@ export class ObjectStore {
     return bucket;
   }
 
-  get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+  get(type: ResourceType, namespace: string | undefined, name: string): StoredObject | undefined {
     const found = this.bucket(type).get(objectKey(type.namespaced ? namespace : undefined, name));
     return found ? clone(found) : undefined;
   }
 
-  mustGet(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+  mustGet(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
     const found = this.get(type, namespace, name);
     if (!found) throw notFound(type.plural, type.group, name);
     return found;
   }
 
   /** Objects sorted by namespace then name, as etcd's key order returns them. */
-  list(type: ResourceType, namespace?: string): KubeObject[] {
+  list(type: ResourceType, namespace?: string): StoredObject[] {
     const items = [...this.bucket(type).values()].filter(
       (object) => namespace === undefined || object.metadata.namespace === namespace,
     );
     // Byte order of the keys, as etcd returns a range.
-    const keyOf = (object: KubeObject): string => objectKey(object.metadata.namespace, object.metadata.name);
+    const keyOf = (object: StoredObject): string => objectKey(object.metadata.namespace, object.metadata.name);
     items.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
     return items.map(clone);
   }
 
-  allObjects(): Array<{ type: ResourceType; object: KubeObject }> {
-    const all: Array<{ type: ResourceType; object: KubeObject }> = [];
+  allObjects(): Array<{ type: ResourceType; object: StoredObject }> {
+    const all: Array<{ type: ResourceType; object: StoredObject }> = [];
     for (const [type, bucket] of this.objects) for (const object of bucket.values()) all.push({ type, object });
     return all;
   }
 
-  create(type: ResourceType, input: KubeObject): KubeObject {
+  create(type: ResourceType, input: StoredObject): StoredObject {
     const bucket = this.bucket(type);
     const key = objectKey(type.namespaced ? input.metadata.namespace : undefined, input.metadata.name);
     if (bucket.has(key)) throw alreadyExists(type.plural, type.group, input.metadata.name);
@@ -107,7 +107,7 @@ export class ObjectStore {
   }
 
   /** Replaces an object; with `expectedVersion` set, refuses a stale write (optimistic concurrency). */
-  update(type: ResourceType, input: KubeObject, expectedVersion?: string): KubeObject {
+  update(type: ResourceType, input: StoredObject, expectedVersion?: string): StoredObject {
     const bucket = this.bucket(type);
     const key = objectKey(type.namespaced ? input.metadata.namespace : undefined, input.metadata.name);
     const existing = bucket.get(key);
@@ -128,7 +128,7 @@ export class ObjectStore {
     return this.commit(type, 'MODIFIED', key, object, existing);
   }
 
-  remove(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+  remove(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
     const bucket = this.bucket(type);
     const key = objectKey(type.namespaced ? namespace : undefined, name);
     const existing = bucket.get(key);
@@ -145,9 +145,9 @@ export class ObjectStore {
     type: ResourceType,
     changeType: ChangeType,
     key: string,
-    object: KubeObject,
-    previous?: KubeObject,
-  ): KubeObject {
+    object: StoredObject,
+    previous?: StoredObject,
+  ): StoredObject {
     this.revision++;
     object.metadata.resourceVersion = String(this.revision);
     this.bucket(type).set(key, object);

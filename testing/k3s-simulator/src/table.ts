@@ -2,7 +2,7 @@
  * Server-side printing: `kubectl get` asks for `as=Table` and prints the columns the server
  * returns (with `-o wide` showing priority-1 columns too). These follow the API server's printers.
  */
-import type { Json, KubeObject } from './types.js';
+import type { Json, StoredObject } from './types.js';
 
 interface Column {
   name: string;
@@ -28,7 +28,7 @@ export function humanDuration(milliseconds: number): string {
   return `${Math.floor(hours / 24 / 365)}y`;
 }
 
-function age(object: KubeObject): string {
+function age(object: StoredObject): string {
   const created = object.metadata?.creationTimestamp;
   return created ? humanDuration(Date.now() - Date.parse(created)) : '<unknown>';
 }
@@ -56,7 +56,7 @@ function selectorText(selector: Json): string {
 }
 
 /** The STATUS column of `kubectl get pods`, following the API server's pod printer. */
-export function podStatusText(pod: KubeObject): string {
+export function podStatusText(pod: StoredObject): string {
   let reason: string = pod.status?.reason ?? pod.status?.phase ?? 'Pending';
   const statuses: Json[] = pod.status?.containerStatuses ?? [];
   for (const status of statuses) {
@@ -68,7 +68,7 @@ export function podStatusText(pod: KubeObject): string {
   return reason;
 }
 
-function podRow(pod: KubeObject): Json[] {
+function podRow(pod: StoredObject): Json[] {
   const statuses: Json[] = pod.status?.containerStatuses ?? [];
   const total = pod.spec?.containers?.length ?? 0;
   const ready = statuses.filter((status) => status.ready).length;
@@ -86,7 +86,7 @@ function podRow(pod: KubeObject): Json[] {
   ];
 }
 
-function nodeRow(node: KubeObject): Json[] {
+function nodeRow(node: StoredObject): Json[] {
   const ready = (node.status?.conditions ?? []).find((condition: Json) => condition.type === 'Ready');
   let status = ready?.status === 'True' ? 'Ready' : ready?.status === 'Unknown' ? 'NotReady' : 'NotReady';
   if (node.spec?.unschedulable) status += ',SchedulingDisabled';
@@ -111,7 +111,7 @@ function nodeRow(node: KubeObject): Json[] {
   ];
 }
 
-function servicePorts(service: KubeObject): string {
+function servicePorts(service: StoredObject): string {
   const ports: Json[] = service.spec?.ports ?? [];
   if (ports.length === 0) return '<none>';
   return ports
@@ -132,7 +132,7 @@ function column(name: string, type = 'string'): Column {
 
 interface Printer {
   columns: Column[];
-  row(object: KubeObject): Json[];
+  row(object: StoredObject): Json[];
 }
 
 const PRINTERS: Record<string, Printer> = {
@@ -388,7 +388,7 @@ const PRINTERS: Record<string, Printer> = {
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (object) => [object.metadata.name, age(object)] };
 
 /** `includeObject=Object` (kubectl get --sort-by) embeds whole objects; the default is their metadata. */
-export function toTable(kind: string, objects: KubeObject[], listMeta: Json, includeObject = 'Metadata'): Json {
+export function toTable(kind: string, objects: StoredObject[], listMeta: Json, includeObject = 'Metadata'): Json {
   const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
   return {
     kind: 'Table',

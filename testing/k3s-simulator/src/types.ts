@@ -2,7 +2,7 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
-export interface KubeObject {
+export interface StoredObject {
   apiVersion?: string;
   kind?: string;
   metadata: Json;

@@ -1,7 +1,7 @@
 /** The validation rules whose verdicts kubectl users meet most; messages follow the API server's. */
 import { matchesLabelSelector } from './selectors.js';
 import { invalid, type StatusCause } from './status.js';
-import { jsonEqual, type Json, type KubeObject } from './types.js';
+import { jsonEqual, type Json, type StoredObject } from './types.js';
 import type { ResourceType } from './resources.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -33,7 +33,7 @@ function validatePodSpec(spec: Json, path: string, causes: StatusCause[]): void 
   });
 }
 
-function validateWorkloadSelector(object: KubeObject, causes: StatusCause[]): void {
+function validateWorkloadSelector(object: StoredObject, causes: StatusCause[]): void {
   const selector = object.spec?.selector;
   const labels = object.spec?.template?.metadata?.labels;
   if (!selector) {
@@ -49,7 +49,7 @@ function validateWorkloadSelector(object: KubeObject, causes: StatusCause[]): vo
   }
 }
 
-export function validateObject(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
+export function validateObject(type: ResourceType, object: StoredObject, previous?: StoredObject): void {
   const causes: StatusCause[] = [];
   const name: string = object.metadata?.name ?? '';
   const nameRule = type.kind === 'Namespace' || type.kind === 'Service' ? DNS_LABEL : DNS_SUBDOMAIN;

@@ -5,9 +5,9 @@ import { applyMergePatch } from '../src/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../src/patch/strategic-merge.js';
 import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from '../src/selectors.js';
 import { humanDuration } from '../src/table.js';
-import type { KubeObject } from '../src/types.js';
+import type { StoredObject } from '../src/types.js';
 
-const pod = (labels: Record<string, string>, phase = 'Running'): KubeObject => ({
+const pod = (labels: Record<string, string>, phase = 'Running'): StoredObject => ({
   metadata: { name: 'p', labels },
   status: { phase },
 });
@@ -52,7 +52,7 @@ test('field sets serialise as fieldsV1 and print as the API server prints confli
 });
 
 test('server-side apply shares equal values and conflicts on different ones', () => {
-  const configuration = (image: string): KubeObject => ({
+  const configuration = (image: string): StoredObject => ({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'p' },

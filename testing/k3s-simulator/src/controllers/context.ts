@@ -3,7 +3,7 @@ import type { ClusterApi } from '../api.js';
 import type { EventRecorder } from '../events.js';
 import { typeOf as typeOfKind, type ResourceType } from '../resources.js';
 import type { ObjectStore } from '../store.js';
-import { canonicalJson, jsonEqual, type Json, type KubeObject } from '../types.js';
+import { canonicalJson, jsonEqual, type Json, type StoredObject } from '../types.js';
 
 export interface Timings {
   /** Delay between a change and the controllers reacting to it. */
@@ -72,14 +72,14 @@ export interface ControllerContext {
 export function writeIfChanged(
   store: ObjectStore,
   type: ResourceType,
-  before: KubeObject,
-  after: KubeObject,
-): KubeObject {
+  before: StoredObject,
+  after: StoredObject,
+): StoredObject {
   if (jsonEqual(before, after)) return before;
   return store.update(type, after);
 }
 
-export function ownerReference(owner: KubeObject, blockOwnerDeletion = true): Json {
+export function ownerReference(owner: StoredObject, blockOwnerDeletion = true): Json {
   return {
     apiVersion: owner.apiVersion,
     kind: owner.kind,
@@ -90,9 +90,9 @@ export function ownerReference(owner: KubeObject, blockOwnerDeletion = true): Js
   };
 }
 
-export function isControlledBy(object: KubeObject, owner: KubeObject): boolean {
+export function isControlledBy(object: StoredObject, owner: StoredObject): boolean {
   return (object.metadata.ownerReferences ?? []).some(
-    (reference: KubeObject) => reference.controller && reference.uid === owner.metadata.uid,
+    (reference: StoredObject) => reference.controller && reference.uid === owner.metadata.uid,
   );
 }
 
@@ -112,7 +112,7 @@ export function setInstant(context: ControllerContext, uid: string, what: string
 }
 
 /** Creates an object as a controller does, with generateName. */
-export function createAsController(context: ControllerContext, kind: string, object: KubeObject): KubeObject {
+export function createAsController(context: ControllerContext, kind: string, object: StoredObject): StoredObject {
   return context.api.create(typeOfKind(kind), object.metadata.namespace, object, { fieldManager: 'k3s' });
 }
 
@@ -129,20 +129,20 @@ export function templateHash(template: unknown, collisionCount = 0): string {
   return [...String(hash)].map((char) => ALPHANUMS[char.charCodeAt(0) % ALPHANUMS.length]).join('');
 }
 
-export function conditionOf(object: KubeObject, type: string): Json | undefined {
+export function conditionOf(object: StoredObject, type: string): Json | undefined {
   return (object.status?.conditions ?? []).find((condition: Json) => condition.type === type);
 }
 
-export function isPodReady(pod: KubeObject): boolean {
+export function isPodReady(pod: StoredObject): boolean {
   return conditionOf(pod, 'Ready')?.status === 'True';
 }
 
-export function isPodActive(pod: KubeObject): boolean {
+export function isPodActive(pod: StoredObject): boolean {
   return !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 }
 
 /** Ready for at least minReadySeconds. */
-export function isPodAvailable(context: ControllerContext, pod: KubeObject, minReadySeconds: number): boolean {
+export function isPodAvailable(context: ControllerContext, pod: StoredObject, minReadySeconds: number): boolean {
   if (!isPodReady(pod)) return false;
   if (!minReadySeconds) return true;
   const readySince = instantOf(context, pod.metadata.uid, 'ready');

@@ -5,7 +5,7 @@
  */
 import { randomSuffix } from '../api.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type Json, type KubeObject } from '../types.js';
+import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
 import {
   createAsController,
   isControlledBy,
@@ -33,7 +33,7 @@ const DAEMON_TOLERATIONS: Json[] = [
   { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
 ];
 
-function daemonPod(daemonSet: KubeObject, node: KubeObject, hash: string): KubeObject {
+function daemonPod(daemonSet: StoredObject, node: StoredObject, hash: string): StoredObject {
   const pod = podFromTemplate(daemonSet, `${daemonSet.metadata.name}-${randomSuffix()}`, {
     'controller-revision-hash': hash,
     'pod-template-generation': String(daemonSet.metadata.generation ?? 1),
@@ -50,13 +50,13 @@ function daemonPod(daemonSet: KubeObject, node: KubeObject, hash: string): KubeO
   return pod;
 }
 
-function reconcileDaemonSet(context: ControllerContext, daemonSet: KubeObject): void {
+function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject): void {
   if (daemonSet.metadata.deletionTimestamp) return;
   const revision = ensureRevision(context, daemonSet);
   const pods = context.store
     .list(podType, daemonSet.metadata.namespace)
     .filter((pod) => isControlledBy(pod, daemonSet) && isPodActive(pod));
-  const probe: KubeObject = {
+  const probe: StoredObject = {
     metadata: {},
     spec: {
       ...clone(daemonSet.spec.template?.spec ?? {}),
@@ -69,7 +69,7 @@ function reconcileDaemonSet(context: ControllerContext, daemonSet: KubeObject): 
       (node) => unfitReason(probe, node) === undefined || /not-ready|unreachable/.test(unfitReason(probe, node) ?? ''),
     );
   const eligibleNames = new Set(eligible.map((node) => node.metadata.name));
-  const targetOf = (pod: KubeObject): string | undefined =>
+  const targetOf = (pod: StoredObject): string | undefined =>
     pod.spec.nodeName ??
     pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms?.[0]
       ?.matchFields?.[0]?.values?.[0];

@@ -6,7 +6,7 @@
  * and pruning beyond revisionHistoryLimit.
  */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, nowIso, type Json, type KubeObject } from '../types.js';
+import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 import {
   createAsController,
   instantOf,
@@ -35,7 +35,7 @@ const HASH_LABEL = 'pod-template-hash';
 const deploymentType = typeOf('Deployment');
 const replicaSetType = typeOf('ReplicaSet');
 
-function revisionOf(object: KubeObject): number {
+function revisionOf(object: StoredObject): number {
   return Number(object.metadata.annotations?.[REVISION] ?? 0) || 0;
 }
 
@@ -52,7 +52,7 @@ function templateWithoutHash(template: Json): Json {
   return copy;
 }
 
-function fenceposts(deployment: KubeObject): { maxSurge: number; maxUnavailable: number } {
+function fenceposts(deployment: StoredObject): { maxSurge: number; maxUnavailable: number } {
   const replicas: number = deployment.spec.replicas ?? 1;
   if (deployment.spec.strategy?.type === 'Recreate') return { maxSurge: 0, maxUnavailable: 0 };
   const rolling = deployment.spec.strategy?.rollingUpdate ?? {};
@@ -75,7 +75,7 @@ function newCondition(type: string, status: string, reason: string, message: str
   return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
 }
 
-function copyAnnotations(deployment: KubeObject, replicaSet: KubeObject): void {
+function copyAnnotations(deployment: StoredObject, replicaSet: StoredObject): void {
   replicaSet.metadata.annotations ??= {};
   for (const [key, value] of Object.entries(deployment.metadata.annotations ?? {})) {
     if (!SKIPPED_ANNOTATIONS.has(key)) replicaSet.metadata.annotations[key] = value;
@@ -84,8 +84,8 @@ function copyAnnotations(deployment: KubeObject, replicaSet: KubeObject): void {
 
 /** SetNewReplicaSetAnnotations: copy annotations, raise the revision, keep the revision history of a rollback. */
 function setNewReplicaSetAnnotations(
-  deployment: KubeObject,
-  replicaSet: KubeObject,
+  deployment: StoredObject,
+  replicaSet: StoredObject,
   newRevision: number,
   exists: boolean,
   maxSurge: number,
@@ -107,7 +107,12 @@ function setNewReplicaSetAnnotations(
   }
 }
 
-function scale(context: ControllerContext, deployment: KubeObject, replicaSet: KubeObject, replicas: number): boolean {
+function scale(
+  context: ControllerContext,
+  deployment: StoredObject,
+  replicaSet: StoredObject,
+  replicas: number,
+): boolean {
   const current = context.store.get(replicaSetType, replicaSet.metadata.namespace, replicaSet.metadata.name);
   if (!current || current.spec.replicas === replicas) return false;
   const from = current.spec.replicas;
@@ -130,11 +135,15 @@ function scale(context: ControllerContext, deployment: KubeObject, replicaSet: K
   return true;
 }
 
-function sumOf(replicaSets: KubeObject[], read: (replicaSet: KubeObject) => number | undefined): number {
+function sumOf(replicaSets: StoredObject[], read: (replicaSet: StoredObject) => number | undefined): number {
   return replicaSets.reduce((sum, replicaSet) => sum + (read(replicaSet) ?? 0), 0);
 }
 
-function newReplicaSetReplicas(deployment: KubeObject, allSets: KubeObject[], newSet: KubeObject | undefined): number {
+function newReplicaSetReplicas(
+  deployment: StoredObject,
+  allSets: StoredObject[],
+  newSet: StoredObject | undefined,
+): number {
   const desired: number = deployment.spec.replicas;
   const current = newSet?.spec.replicas ?? 0;
   if (deployment.spec.strategy?.type === 'Recreate') return desired;
@@ -147,10 +156,10 @@ function newReplicaSetReplicas(deployment: KubeObject, allSets: KubeObject[], ne
 
 function reconcileOldReplicaSets(
   context: ControllerContext,
-  deployment: KubeObject,
-  allSets: KubeObject[],
-  oldSets: KubeObject[],
-  newSet: KubeObject,
+  deployment: StoredObject,
+  allSets: StoredObject[],
+  oldSets: StoredObject[],
+  newSet: StoredObject,
 ): boolean {
   const oldPods = sumOf(oldSets, (replicaSet) => replicaSet.spec.replicas);
   if (oldPods === 0) return false;
@@ -187,10 +196,10 @@ function reconcileOldReplicaSets(
 
 function findOrCreateNewReplicaSet(
   context: ControllerContext,
-  deployment: KubeObject,
-  ownedSets: KubeObject[],
+  deployment: StoredObject,
+  ownedSets: StoredObject[],
   status: Json,
-): { newSet: KubeObject | undefined; created: boolean } {
+): { newSet: StoredObject | undefined; created: boolean } {
   const template = templateWithoutHash(deployment.spec.template);
   const existing = ownedSets.find((replicaSet) => jsonEqual(templateWithoutHash(replicaSet.spec.template), template));
   const oldSets = ownedSets.filter((replicaSet) => replicaSet !== existing);
@@ -223,7 +232,7 @@ function findOrCreateNewReplicaSet(
   const podTemplate = clone(deployment.spec.template);
   podTemplate.metadata ??= {};
   podTemplate.metadata.labels = { ...(podTemplate.metadata.labels ?? {}), [HASH_LABEL]: hash };
-  const replicaSet: KubeObject = {
+  const replicaSet: StoredObject = {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
     metadata: {
@@ -264,9 +273,9 @@ function findOrCreateNewReplicaSet(
 }
 
 function calculateStatus(
-  deployment: KubeObject,
-  allSets: KubeObject[],
-  newSet: KubeObject | undefined,
+  deployment: StoredObject,
+  allSets: StoredObject[],
+  newSet: StoredObject | undefined,
   previous: Json,
 ): Json {
   const available = sumOf(allSets, (replicaSet) => replicaSet.status?.availableReplicas);
@@ -301,7 +310,7 @@ function calculateStatus(
   return status;
 }
 
-function isComplete(deployment: KubeObject, status: Json): boolean {
+function isComplete(deployment: StoredObject, status: Json): boolean {
   const replicas = deployment.spec.replicas;
   return (
     status.updatedReplicas === replicas &&
@@ -324,10 +333,10 @@ function isProgressing(previous: Json, next: Json): boolean {
 
 function syncProgress(
   context: ControllerContext,
-  deployment: KubeObject,
+  deployment: StoredObject,
   status: Json,
   previous: Json,
-  newSet: KubeObject | undefined,
+  newSet: StoredObject | undefined,
 ): void {
   const deadline = deployment.spec.progressDeadlineSeconds;
   const current = (previous.conditions ?? []).find((condition: Json) => condition.type === 'Progressing');
@@ -364,7 +373,7 @@ function syncProgress(
   }
 }
 
-function cleanupOldReplicaSets(context: ControllerContext, deployment: KubeObject, oldSets: KubeObject[]): void {
+function cleanupOldReplicaSets(context: ControllerContext, deployment: StoredObject, oldSets: StoredObject[]): void {
   const limit: number = deployment.spec.revisionHistoryLimit ?? 10;
   const cleanable = oldSets
     .filter(
@@ -381,7 +390,7 @@ function cleanupOldReplicaSets(context: ControllerContext, deployment: KubeObjec
   }
 }
 
-function reconcileDeployment(context: ControllerContext, deployment: KubeObject): void {
+function reconcileDeployment(context: ControllerContext, deployment: StoredObject): void {
   if (deployment.metadata.deletionTimestamp) return;
   const ownedSets = context.store
     .list(replicaSetType, deployment.metadata.namespace)
@@ -422,9 +431,9 @@ function reconcileDeployment(context: ControllerContext, deployment: KubeObject)
 
 function writeStatus(
   context: ControllerContext,
-  deployment: KubeObject,
+  deployment: StoredObject,
   status: Json,
-  newSet: KubeObject | undefined,
+  newSet: StoredObject | undefined,
 ): void {
   const latest = context.store.get(deploymentType, deployment.metadata.namespace, deployment.metadata.name);
   if (!latest || latest.metadata.generation !== deployment.metadata.generation) return;
@@ -442,7 +451,7 @@ function writeStatus(
  * A paused deployment rolls nothing out: Progressing turns Unknown/DeploymentPaused, and on
  * resume Unknown/DeploymentResumed (which restarts the progress deadline). True while paused.
  */
-function syncPausedCondition(context: ControllerContext, deployment: KubeObject, status: Json): boolean {
+function syncPausedCondition(context: ControllerContext, deployment: StoredObject, status: Json): boolean {
   const progressing = (status.conditions ?? []).find((condition: Json) => condition.type === 'Progressing');
   if (deployment.spec.paused) {
     if (progressing?.reason !== 'DeploymentPaused') {

@@ -3,7 +3,7 @@
  * Endpoints (kubectl get endpoints) and as an EndpointSlice (kubectl describe service reads these).
  */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type Json, type KubeObject } from '../types.js';
+import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
 import { isPodReady, type ControllerContext } from './context.js';
 
 const serviceType = typeOf('Service');
@@ -12,7 +12,7 @@ const podType = typeOf('Pod');
 const sliceType = typeOf('EndpointSlice');
 const SERVICE_NAME = 'kubernetes.io/service-name';
 
-function resolvePort(servicePort: Json, pod: KubeObject): number | undefined {
+function resolvePort(servicePort: Json, pod: StoredObject): number | undefined {
   const target = servicePort.targetPort ?? servicePort.port;
   if (typeof target === 'number') return target;
   for (const container of pod.spec?.containers ?? []) {
@@ -22,7 +22,7 @@ function resolvePort(servicePort: Json, pod: KubeObject): number | undefined {
   return undefined;
 }
 
-function address(pod: KubeObject): Json {
+function address(pod: StoredObject): Json {
   return {
     ip: pod.status.podIP,
     nodeName: pod.spec.nodeName,
@@ -30,7 +30,7 @@ function address(pod: KubeObject): Json {
   };
 }
 
-function subsetsFor(service: KubeObject, pods: KubeObject[]): Json[] {
+function subsetsFor(service: StoredObject, pods: StoredObject[]): Json[] {
   const servicePorts: Json[] = service.spec?.ports ?? [];
   const groups = new Map<string, { ports: Json[]; addresses: Json[]; notReadyAddresses: Json[] }>();
   for (const pod of pods) {
@@ -101,7 +101,7 @@ export function reconcileEndpoints(context: ControllerContext): void {
   }
 }
 
-function syncSlice(context: ControllerContext, service: KubeObject, subsets: Json[]): void {
+function syncSlice(context: ControllerContext, service: StoredObject, subsets: Json[]): void {
   const { store } = context;
   const toEndpoint = (entry: Json, ready: boolean): Json => ({
     addresses: [entry.ip],

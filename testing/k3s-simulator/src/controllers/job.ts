@@ -1,20 +1,20 @@
 /** The Job controller: runs pods until `completions` succeed (parallelism at a time), then Complete. */
 import { randomSuffix } from '../api.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, nowIso, type Json, type KubeObject } from '../types.js';
+import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 import { createAsController, isControlledBy, isPodReady, type ControllerContext } from './context.js';
 import { podFromTemplate } from './replicaset.js';
 
 const jobType = typeOf('Job');
 const podType = typeOf('Pod');
 
-function finished(job: KubeObject): boolean {
+function finished(job: StoredObject): boolean {
   return (job.status?.conditions ?? []).some(
     (condition: Json) => (condition.type === 'Complete' || condition.type === 'Failed') && condition.status === 'True',
   );
 }
 
-function reconcileJob(context: ControllerContext, job: KubeObject): void {
+function reconcileJob(context: ControllerContext, job: StoredObject): void {
   if (job.metadata.deletionTimestamp || finished(job) || job.spec.suspend) return;
   const completions: number = job.spec.completions ?? 1;
   const parallelism: number = job.spec.parallelism ?? 1;

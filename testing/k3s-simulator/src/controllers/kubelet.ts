@@ -7,7 +7,7 @@
  */
 import { internalIpOf, isNodeReady } from '../nodes.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, nowIso, type Json, type KubeObject } from '../types.js';
+import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 import { instantOf, setInstant, type ControllerContext } from './context.js';
 
 const podType = typeOf('Pod');
@@ -15,7 +15,7 @@ const nodeType = typeOf('Node');
 
 type Outcome = 'creating' | 'pull-error' | 'pull-backoff' | 'crash' | 'running' | 'succeeded';
 
-function containerIdOf(pod: KubeObject, name: string): string {
+function containerIdOf(pod: StoredObject, name: string): string {
   return `containerd://${Buffer.from(`${pod.metadata.uid}/${name}`).toString('hex').slice(0, 64)}`;
 }
 
@@ -43,7 +43,7 @@ function mergeConditions(previous: Json[], next: Json[]): Json[] {
   });
 }
 
-function allocatePodIp(context: ControllerContext, node: KubeObject): string {
+function allocatePodIp(context: ControllerContext, node: StoredObject): string {
   const cidr: string = node.spec?.podCIDR ?? '10.42.0.0/24';
   const prefix = cidr.split('.').slice(0, 3).join('.');
   const key = `node:${node.metadata.name}/next-ip`;
@@ -52,7 +52,7 @@ function allocatePodIp(context: ControllerContext, node: KubeObject): string {
   return `${prefix}.${next}`;
 }
 
-function outcomeOf(context: ControllerContext, pod: KubeObject, elapsed: number): Outcome {
+function outcomeOf(context: ControllerContext, pod: StoredObject, elapsed: number): Outcome {
   const { timings, failures } = context;
   if (elapsed < timings.podStartDelayMs) return 'creating';
   const images: string[] = (pod.spec.containers ?? []).map((container: Json) => container.image ?? '');
@@ -69,7 +69,7 @@ function outcomeOf(context: ControllerContext, pod: KubeObject, elapsed: number)
 
 function containerStatus(
   context: ControllerContext,
-  pod: KubeObject,
+  pod: StoredObject,
   container: Json,
   outcome: Outcome,
   elapsed: number,
@@ -151,7 +151,7 @@ function containerStatus(
 
 function recordTransitionEvents(
   context: ControllerContext,
-  pod: KubeObject,
+  pod: StoredObject,
   before: Json,
   after: Json,
   outcome: Outcome,
@@ -191,7 +191,7 @@ function recordTransitionEvents(
   }
 }
 
-function syncPod(context: ControllerContext, pod: KubeObject, node: KubeObject): void {
+function syncPod(context: ControllerContext, pod: StoredObject, node: StoredObject): void {
   const boundAt = instantOf(context, pod.metadata.uid, 'bound');
   const elapsed = Date.now() - boundAt;
   const outcome = outcomeOf(context, pod, elapsed);
@@ -261,7 +261,7 @@ function syncPod(context: ControllerContext, pod: KubeObject, node: KubeObject):
 }
 
 /** A Terminating pod is gone podTerminationMs after its deletion (finalizers of others permitting). */
-function finishTermination(context: ControllerContext, pod: KubeObject): void {
+function finishTermination(context: ControllerContext, pod: StoredObject): void {
   if ((pod.metadata.finalizers ?? []).length > 0) return;
   if (!context.instants.has(`${pod.metadata.uid}/terminating`)) {
     context.recordEvent(

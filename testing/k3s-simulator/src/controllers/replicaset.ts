@@ -1,7 +1,7 @@
 /** The ReplicaSet controller: keeps as many pods as spec.replicas, and reports their readiness. */
 import { randomSuffix } from '../api.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type KubeObject } from '../types.js';
+import { clone, jsonEqual, type StoredObject } from '../types.js';
 import {
   createAsController,
   isControlledBy,
@@ -16,7 +16,11 @@ import { matchesLabelSelector } from '../selectors.js';
 const replicaSetType = typeOf('ReplicaSet');
 const podType = typeOf('Pod');
 
-export function podFromTemplate(owner: KubeObject, name: string, extraLabels: Record<string, string> = {}): KubeObject {
+export function podFromTemplate(
+  owner: StoredObject,
+  name: string,
+  extraLabels: Record<string, string> = {},
+): StoredObject {
   const template = clone(owner.spec.template ?? {});
   return {
     apiVersion: 'v1',
@@ -34,14 +38,14 @@ export function podFromTemplate(owner: KubeObject, name: string, extraLabels: Re
 }
 
 /** Which pods go first when scaling down: unscheduled, then not running, then not ready, then newest. */
-function deletionRank(pod: KubeObject): number {
+function deletionRank(pod: StoredObject): number {
   if (!pod.spec.nodeName) return 0;
   if (pod.status?.phase === 'Pending') return 1;
   if (!isPodReady(pod)) return 2;
   return 3;
 }
 
-function reconcileReplicaSet(context: ControllerContext, replicaSet: KubeObject): void {
+function reconcileReplicaSet(context: ControllerContext, replicaSet: StoredObject): void {
   const pods = context.store
     .list(podType, replicaSet.metadata.namespace)
     .filter((pod) => isControlledBy(pod, replicaSet) && isPodActive(pod));

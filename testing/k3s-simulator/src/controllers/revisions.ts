@@ -1,6 +1,6 @@
 /** ControllerRevisions: the template history StatefulSets and DaemonSets roll between. */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type KubeObject } from '../types.js';
+import { clone, jsonEqual, type StoredObject } from '../types.js';
 import { createAsController, isControlledBy, ownerReference, templateHash, type ControllerContext } from './context.js';
 
 const revisionType = typeOf('ControllerRevision');
@@ -12,7 +12,7 @@ export interface CurrentRevision {
 }
 
 /** Finds or records the ControllerRevision of the owner's current template. */
-export function ensureRevision(context: ControllerContext, owner: KubeObject): CurrentRevision {
+export function ensureRevision(context: ControllerContext, owner: StoredObject): CurrentRevision {
   const data = { spec: { template: { ...clone(owner.spec.template), $patch: 'replace' } } };
   const hash = templateHash(owner.spec.template);
   const owned = context.store
@@ -52,7 +52,7 @@ export function ensureRevision(context: ControllerContext, owner: KubeObject): C
   return { name: created.metadata.name, hash, revision: created.revision };
 }
 
-export function pruneRevisions(context: ControllerContext, owner: KubeObject, inUse: Set<string>): void {
+export function pruneRevisions(context: ControllerContext, owner: StoredObject, inUse: Set<string>): void {
   const limit: number = owner.spec.revisionHistoryLimit ?? 10;
   const stale = context.store
     .list(revisionType, owner.metadata.namespace)

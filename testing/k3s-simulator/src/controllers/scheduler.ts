@@ -5,7 +5,7 @@
  */
 import { isNodeReady } from '../nodes.js';
 import { typeOf } from '../resources.js';
-import { clone, nowIso, type Json, type KubeObject } from '../types.js';
+import { clone, nowIso, type Json, type StoredObject } from '../types.js';
 import { instantOf, type ControllerContext } from './context.js';
 
 const podType = typeOf('Pod');
@@ -19,7 +19,7 @@ function tolerates(tolerations: Json[], taint: Json): boolean {
   });
 }
 
-function matchesExpression(node: KubeObject, expression: Json, source: 'labels' | 'fields'): boolean {
+function matchesExpression(node: StoredObject, expression: Json, source: 'labels' | 'fields'): boolean {
   const values: string[] = expression.values ?? [];
   const actual: string | undefined =
     source === 'fields'
@@ -45,7 +45,7 @@ function matchesExpression(node: KubeObject, expression: Json, source: 'labels' 
   }
 }
 
-function matchesAffinity(pod: KubeObject, node: KubeObject): boolean {
+function matchesAffinity(pod: StoredObject, node: StoredObject): boolean {
   const terms: Json[] =
     pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   if (terms.length === 0) return true;
@@ -56,12 +56,12 @@ function matchesAffinity(pod: KubeObject, node: KubeObject): boolean {
   );
 }
 
-function matchesSelector(pod: KubeObject, node: KubeObject): boolean {
+function matchesSelector(pod: StoredObject, node: StoredObject): boolean {
   return Object.entries(pod.spec.nodeSelector ?? {}).every(([key, value]) => node.metadata.labels?.[key] === value);
 }
 
 /** Why a node cannot take a pod, in the scheduler's words (undefined if it can). */
-export function unfitReason(pod: KubeObject, node: KubeObject): string | undefined {
+export function unfitReason(pod: StoredObject, node: StoredObject): string | undefined {
   if (!matchesSelector(pod, node) || !matchesAffinity(pod, node))
     return "node(s) didn't match Pod's node affinity/selector";
   const tolerations: Json[] = pod.spec.tolerations ?? [];
@@ -81,7 +81,7 @@ export function unfitReason(pod: KubeObject, node: KubeObject): string | undefin
   return undefined;
 }
 
-function unschedulableMessage(pod: KubeObject, nodes: KubeObject[]): string {
+function unschedulableMessage(pod: StoredObject, nodes: StoredObject[]): string {
   const counts = new Map<string, number>();
   for (const node of nodes) {
     const reason = unfitReason(pod, node) ?? 'node(s) were unschedulable';

@@ -4,7 +4,7 @@
  * the highest ordinal one at a time; currentRevision / updateRevision from ControllerRevisions.
  */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type KubeObject } from '../types.js';
+import { clone, jsonEqual, type StoredObject } from '../types.js';
 import {
   createAsController,
   isControlledBy,
@@ -20,12 +20,12 @@ const statefulSetType = typeOf('StatefulSet');
 const podType = typeOf('Pod');
 const REVISION_LABEL = 'controller-revision-hash';
 
-function ordinalOf(statefulSet: KubeObject, pod: KubeObject): number {
+function ordinalOf(statefulSet: StoredObject, pod: StoredObject): number {
   const suffix = pod.metadata.name.slice(statefulSet.metadata.name.length + 1);
   return /^\d+$/.test(suffix) ? Number(suffix) : -1;
 }
 
-function reconcileStatefulSet(context: ControllerContext, statefulSet: KubeObject): void {
+function reconcileStatefulSet(context: ControllerContext, statefulSet: StoredObject): void {
   if (statefulSet.metadata.deletionTimestamp) return;
   const update = ensureRevision(context, statefulSet);
   const replicas: number = statefulSet.spec.replicas ?? 1;

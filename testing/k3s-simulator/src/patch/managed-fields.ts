@@ -7,7 +7,7 @@
  * else owns them.
  */
 import { ApiError } from '../status.js';
-import { canonicalJson, clone, isPlainObject, jsonEqual, nowIso, type Json, type KubeObject } from '../types.js';
+import { canonicalJson, clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 import { childPath, isAtomicMap, itemPath, listSchema } from './schema.js';
 
 const SEPARATOR = '\n';
@@ -81,7 +81,7 @@ function collect(value: Json, schemaPath: string, prefix: string[], out: Set<str
 }
 
 /** Every field path an object sets, leaving out what the server owns (status, identity metadata). */
-export function fieldSet(object: KubeObject, options: { includeStatus?: boolean } = {}): Set<string> {
+export function fieldSet(object: StoredObject, options: { includeStatus?: boolean } = {}): Set<string> {
   const out = new Set<string>();
   const kind = object.kind ?? '';
   for (const [key, value] of Object.entries(object)) {
@@ -221,7 +221,7 @@ export function fromFieldsV1(fieldsV1: Json, prefix: string[] = [], out = new Se
   return out;
 }
 
-export function readManagedFields(object: KubeObject | undefined): ManagedEntry[] {
+export function readManagedFields(object: StoredObject | undefined): ManagedEntry[] {
   const entries: Json[] = object?.metadata?.managedFields ?? [];
   return entries.map((entry) => ({
     manager: entry.manager ?? '',
@@ -233,7 +233,7 @@ export function readManagedFields(object: KubeObject | undefined): ManagedEntry[
   }));
 }
 
-export function writeManagedFields(object: KubeObject, entries: ManagedEntry[]): void {
+export function writeManagedFields(object: StoredObject, entries: ManagedEntry[]): void {
   const kept = entries.filter((entry) => entry.fields.size > 0);
   object.metadata.managedFields = kept.map((entry) => ({
     manager: entry.manager,
@@ -331,15 +331,15 @@ function dropNulls(value: Json): Json {
 }
 
 export interface ApplyRequest {
-  live: KubeObject | undefined;
-  applied: KubeObject;
+  live: StoredObject | undefined;
+  applied: StoredObject;
   manager: string;
   force: boolean;
   apiVersion: string;
 }
 
 /** Server-side apply: the merged object, with managedFields rewritten. Throws 409 on conflicts. */
-export function serverSideApply({ live, applied, manager, force, apiVersion }: ApplyRequest): KubeObject {
+export function serverSideApply({ live, applied, manager, force, apiVersion }: ApplyRequest): StoredObject {
   const configuration = dropNulls(clone(applied));
   configuration.kind = applied.kind;
   const appliedFields = fieldSet(configuration);
@@ -361,7 +361,7 @@ export function serverSideApply({ live, applied, manager, force, apiVersion }: A
   }
   for (const { entry, path } of conflicts) entry.fields.delete(path);
 
-  const merged: KubeObject = live ? mergeApplied(live, configuration, '', applied.kind ?? '') : clone(configuration);
+  const merged: StoredObject = live ? mergeApplied(live, configuration, '', applied.kind ?? '') : clone(configuration);
   if (!self) {
     self = { manager, operation: 'Apply', apiVersion, time: nowIso(), fields: new Set() };
     entries.push(self);
@@ -393,13 +393,13 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * previous client-side apply set, when every conflict is a field of the last-applied annotation.
  */
 function takesOverClientSideApply(
-  live: KubeObject | undefined,
+  live: StoredObject | undefined,
   manager: string,
   conflicts: Array<{ entry: ManagedEntry; path: string }>,
 ): boolean {
   const annotation = live?.metadata?.annotations?.[LAST_APPLIED];
   if (manager !== 'kubectl' || !annotation) return false;
-  let lastApplied: KubeObject;
+  let lastApplied: StoredObject;
   try {
     lastApplied = JSON.parse(annotation);
   } catch {
@@ -417,8 +417,8 @@ function takesOverClientSideApply(
  * managedFields itself (kubectl's apply migration) is taken as given.
  */
 export function recordUpdate(
-  previous: KubeObject | undefined,
-  next: KubeObject,
+  previous: StoredObject | undefined,
+  next: StoredObject,
   manager: string,
   apiVersion: string,
   subresource?: string,
