@@ -16,6 +16,7 @@ import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 import { validateObject } from './validation.js';
 import { unknownFields } from './field-validation.js';
+import type { ApiCatalog } from './catalog.js';
 
 export interface WriteOptions {
   fieldManager?: string;
@@ -26,6 +27,8 @@ export interface WriteOptions {
   userAgent?: string;
   dryRun?: boolean;
   force?: boolean;
+  /** The version the request's URL names (default: the storage version). */
+  servedVersion?: string;
 }
 
 export interface ListOptions {
@@ -50,6 +53,10 @@ const GENERATION_KINDS = new Set([
   'CronJob',
   'Ingress',
   'Pod',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+  'CustomResourceDefinition',
 ]);
 const KIND_STATUS_ON_CREATE = new Set(['Pod', 'Service', 'Namespace', 'Ingress']);
 
@@ -80,7 +87,19 @@ export class ClusterApi {
   constructor(
     readonly store: ObjectStore,
     private readonly defaulting: ApiSettings,
+    readonly catalog: ApiCatalog,
   ) {}
+
+  /** The schema unknown fields are checked against: the served version's, else the storage version's. */
+  private schemaOf(
+    type: ResourceType,
+    version = type.version,
+  ): { schema: Json; components: Record<string, Json> } | undefined {
+    const entry =
+      this.catalog.find(type.group, version, type.plural) ??
+      this.catalog.served().find((candidate) => candidate.type === type);
+    return entry ? this.catalog.objectSchema(entry) : undefined;
+  }
 
   get(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
     return this.store.mustGet(type, namespace, name);
@@ -153,6 +172,7 @@ export class ClusterApi {
     if (!KIND_STATUS_ON_CREATE.has(type.kind)) delete object.status;
     foldStringData(object);
     applyDefaults(object, this.defaulting);
+    this.admit(type, object);
     if (GENERATION_KINDS.has(type.kind)) object.metadata.generation = 1;
     validateObject(type, object);
     if (!preManaged) recordUpdate(undefined, object, this.managerOf(options), apiVersionOf(type));
@@ -163,16 +183,30 @@ export class ClusterApi {
     return this.store.create(type, object);
   }
 
+  /** Admission plugins on create: DefaultStorageClass gives a claim without a class the default one. */
+  private admit(type: ResourceType, object: StoredObject): void {
+    if (
+      type.kind === 'PersistentVolumeClaim' &&
+      isPlainObject(object.spec) &&
+      object.spec.storageClassName === undefined
+    ) {
+      const fallback = this.store
+        .list(typeOf('StorageClass'))
+        .find((found) => found.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
+      if (fallback) object.spec.storageClassName = fallback.metadata.name;
+    }
+  }
+
   /** Unknown fields: 400 under Strict (strict decoding's message), a warning under Warn. */
   private checkFields(type: ResourceType, object: StoredObject, options: WriteOptions): void {
     const mode = options.fieldValidation ?? 'Ignore';
     if (mode === 'Ignore') return;
-    const unknown = unknownFields(object);
+    const unknown = unknownFields(object, this.schemaOf(type, options.servedVersion));
     if (unknown.length === 0) return;
     const listed = unknown.map((field) => `unknown field "${field.indexed}"`);
     if (mode === 'Strict') {
       throw badRequest(
-        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${listed.join(', ')}`,
+        `${type.kind} in version "${options.servedVersion ?? type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${listed.join(', ')}`,
       );
     }
     for (const message of listed) options.warn?.(message);
@@ -288,7 +322,7 @@ export class ClusterApi {
       throw badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
     if (!isPlainObject(applied)) throw badRequest('invalid object type: applied configuration must be an object');
-    if (applied.apiVersion !== apiVersionOf(type) || applied.kind !== type.kind) {
+    if (applied.apiVersion !== apiVersionOf(type, options.servedVersion) || applied.kind !== type.kind) {
       throw badRequest(`invalid object type: ${applied.apiVersion ?? ''}, Kind=${applied.kind ?? ''}`);
     }
     applied.metadata ??= {};
@@ -300,9 +334,9 @@ export class ClusterApi {
     applied.metadata.name = name;
     if (type.namespaced) applied.metadata.namespace = namespace;
     if (subresource !== 'status' && type.subresources.includes('status')) delete applied.status;
-    const undeclared = unknownFields(applied);
+    const undeclared = unknownFields(applied, this.schemaOf(type, options.servedVersion));
     if (undeclared.length > 0 && options.fieldValidation !== 'Ignore') {
-      const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type)}, Kind=${type.kind}`;
+      const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type, options.servedVersion)}, Kind=${type.kind}`;
       const paths = undeclared.map((field) => `${field.keyed}: field not declared in schema`).join(', ');
       throw badRequest(`failed to create typed patch object (${where}): ${paths}`);
     }

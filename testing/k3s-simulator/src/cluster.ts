@@ -16,7 +16,8 @@ import { CONTROLLERS } from './controllers/index.js';
 import { createEventRecorder } from './events.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { createNodeControls, DEFAULT_NODES, type NodeControls, type NodeSpec } from './nodes.js';
-import { typeOf } from './resources.js';
+import { ApiCatalog } from './catalog.js';
+import { tableMinor, typeOf } from './resources.js';
 import { createRequestHandler } from './server.js';
 import { ObjectStore } from './store.js';
 import { generateCertificates } from './tls.js';
@@ -120,14 +121,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const certificates = await generateCertificates();
 
   const store = new ObjectStore();
+  const catalog = new ApiCatalog(() => tableMinor(Number(version.minor)));
   let nextServiceIp = 1;
-  const api = new ClusterApi(store, {
-    podTerminationMs: () => timings.podTerminationMs,
-    allocateClusterIp: () => {
-      nextServiceIp++;
-      return `10.43.${Math.floor(nextServiceIp / 250)}.${nextServiceIp % 250}`;
+  const api = new ClusterApi(
+    store,
+    {
+      podTerminationMs: () => timings.podTerminationMs,
+      allocateClusterIp: () => {
+        nextServiceIp++;
+        return `10.43.${Math.floor(nextServiceIp / 250)}.${nextServiceIp % 250}`;
+      },
     },
-  });
+    catalog,
+  );
   const namespaceType = typeOf('Namespace');
   for (const namespace of ['default', 'kube-system', 'kube-public', 'kube-node-lease', ...(options.namespaces ?? [])]) {
     api.create(
@@ -174,7 +180,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   );
   controllers.start();
 
-  const serverContext = { api, store, token, version: () => version, onRequest: options.onRequest };
+  const serverContext = { api, catalog, store, token, version: () => version, onRequest: options.onRequest };
   const handler = createRequestHandler(serverContext);
   const httpServer = createHttpServer(createRequestHandler(serverContext, false));
   const httpsServer = createHttpsServer(

@@ -1,8 +1,7 @@
 /** Discovery documents: legacy (APIVersions, APIGroupList, APIResourceList) and aggregated (v2, v2beta1). */
-import { GROUPS, RESOURCE_TYPES, verbsOf, type ResourceType } from './resources.js';
+import type { ApiCatalog } from './catalog.js';
+import type { ServedResource } from './resources.js';
 import type { Json } from './types.js';
-
-const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
 
 export function apiVersions(serverAddress: string): Json {
   return {
@@ -12,50 +11,52 @@ export function apiVersions(serverAddress: string): Json {
   };
 }
 
-export function apiGroupList(): Json {
+export function apiGroupList(catalog: ApiCatalog): Json {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: GROUPS.map((group) => ({
+    groups: catalog.groups().map(({ group, versions }) => ({
       name: group,
-      versions: [{ groupVersion: `${group}/v1`, version: 'v1' }],
-      preferredVersion: { groupVersion: `${group}/v1`, version: 'v1' },
+      versions: versions.map((version) => ({ groupVersion: `${group}/${version}`, version })),
+      preferredVersion: { groupVersion: `${group}/${versions[0]}`, version: versions[0] },
     })),
   };
 }
 
-function subresourceKind(
-  type: ResourceType,
-  subresource: 'status' | 'scale',
-): { group: string; version: string; kind: string } {
-  return subresource === 'scale'
-    ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
-    : { group: type.group, version: type.version, kind: type.kind };
+/** The kind a subresource answers with (Scale for scale, the parent's kind for status). */
+function subresourceKind(entry: ServedResource, name: string): { group: string; version: string; kind: string } {
+  return entry.subresources[name]?.kind ?? { group: entry.type.group, version: entry.version, kind: entry.type.kind };
 }
 
-export function apiResourceList(group: string, version: string): Json | undefined {
-  const types = RESOURCE_TYPES.filter((type) => type.group === group && type.version === version);
-  if (types.length === 0) return undefined;
+function optionalLists(entry: ServedResource): Json {
+  return {
+    ...(entry.type.shortNames.length ? { shortNames: entry.type.shortNames } : {}),
+    ...(entry.type.categories.length ? { categories: entry.type.categories } : {}),
+  };
+}
+
+export function apiResourceList(catalog: ApiCatalog, group: string, version: string): Json | undefined {
+  const entries = catalog.served().filter((entry) => entry.type.group === group && entry.version === version);
+  if (entries.length === 0) return undefined;
   const resources: Json[] = [];
-  for (const type of types) {
+  for (const entry of entries) {
     resources.push({
-      name: type.plural,
-      singularName: type.singular,
-      namespaced: type.namespaced,
-      kind: type.kind,
-      verbs: verbsOf(type),
-      ...(type.shortNames.length ? { shortNames: type.shortNames } : {}),
-      ...(type.categories.length ? { categories: type.categories } : {}),
+      name: entry.type.plural,
+      singularName: entry.type.singular,
+      namespaced: entry.type.namespaced,
+      kind: entry.type.kind,
+      verbs: entry.verbs,
+      ...optionalLists(entry),
     });
-    for (const subresource of type.subresources) {
-      const kind = subresourceKind(type, subresource);
+    for (const [name, subresource] of Object.entries(entry.subresources)) {
+      const kind = subresourceKind(entry, name);
       resources.push({
-        name: `${type.plural}/${subresource}`,
+        name: `${entry.type.plural}/${name}`,
         singularName: '',
-        namespaced: type.namespaced,
-        ...(subresource === 'scale' ? { group: kind.group, version: kind.version } : {}),
+        namespaced: entry.type.namespaced,
+        ...(kind.group !== group || kind.version !== version ? { group: kind.group, version: kind.version } : {}),
         kind: kind.kind,
-        verbs: SUBRESOURCE_VERBS,
+        verbs: subresource.verbs,
       });
     }
   }
@@ -67,44 +68,45 @@ export function apiResourceList(group: string, version: string): Json | undefine
   };
 }
 
-function discoveryGroup(group: string): Json {
-  const types = RESOURCE_TYPES.filter((type) => type.group === group);
+function discoveryGroup(catalog: ApiCatalog, group: string, versions: string[]): Json {
   return {
     metadata: { name: group, creationTimestamp: null },
-    versions: [
-      {
-        version: 'v1',
-        resources: types.map((type) => ({
-          resource: type.plural,
-          responseKind: { group: type.group, version: type.version, kind: type.kind },
-          scope: type.namespaced ? 'Namespaced' : 'Cluster',
-          singularResource: type.singular,
-          verbs: verbsOf(type),
-          ...(type.shortNames.length ? { shortNames: type.shortNames } : {}),
-          ...(type.categories.length ? { categories: type.categories } : {}),
-          ...(type.subresources.length
+    versions: versions.map((version) => ({
+      version,
+      resources: catalog
+        .served()
+        .filter((entry) => entry.type.group === group && entry.version === version)
+        .map((entry) => ({
+          resource: entry.type.plural,
+          responseKind: { group, version, kind: entry.type.kind },
+          scope: entry.type.namespaced ? 'Namespaced' : 'Cluster',
+          singularResource: entry.type.singular,
+          verbs: entry.verbs,
+          ...optionalLists(entry),
+          ...(Object.keys(entry.subresources).length
             ? {
-                subresources: type.subresources.map((subresource) => ({
-                  subresource,
-                  responseKind: subresourceKind(type, subresource),
-                  verbs: SUBRESOURCE_VERBS,
+                subresources: Object.entries(entry.subresources).map(([name, subresource]) => ({
+                  subresource: name,
+                  responseKind: subresourceKind(entry, name),
+                  verbs: subresource.verbs,
                 })),
               }
             : {}),
         })),
-        freshness: 'Current',
-      },
-    ],
+      freshness: 'Current',
+    })),
   };
 }
 
 /** The aggregated document for `/api` (core group) or `/apis` (named groups). */
-export function aggregatedDiscovery(core: boolean, version: 'v2' | 'v2beta1'): Json {
+export function aggregatedDiscovery(catalog: ApiCatalog, core: boolean, version: 'v2' | 'v2beta1'): Json {
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${version}`,
     metadata: {},
-    items: core ? [discoveryGroup('')] : GROUPS.map(discoveryGroup),
+    items: core
+      ? [discoveryGroup(catalog, '', ['v1'])]
+      : catalog.groups().map(({ group, versions }) => discoveryGroup(catalog, group, versions)),
   };
 }
 

@@ -1,67 +1,105 @@
 /**
- * OpenAPI stubs just rich enough for kubectl's default `--validate=strict`: for every
- * `.../{name}` path a PATCH operation carrying `x-kubernetes-group-version-kind` and a
- * `fieldValidation` query parameter, so kubectl leaves validation to the server
- * (`fieldValidation=Strict`) and downloads no schemas. 1.29+ read the v3 JSON documents;
- * 1.27/1.28 read v2 as protobuf (gnostic's openapi_v2.Document), hand-encoded here.
+ * The OpenAPI documents kubectl reads. 1.29+ read the v3 JSON documents, one per group-version:
+ * here each carries the published component schemas of that group-version (CRDs: their own), and
+ * for every `.../{name}` path a PATCH operation with `x-kubernetes-group-version-kind` and a
+ * `fieldValidation` query parameter, which is what makes kubectl leave validation to the server
+ * (`fieldValidation=Strict`). 1.27/1.28 read v2 as protobuf (gnostic's openapi_v2.Document),
+ * hand-encoded here with the same paths and operations but no definitions: with the server
+ * validating, kubectl reads no schema from it. Documents are built when first asked for.
  */
 import { createHash } from 'node:crypto';
-import { GROUPS, RESOURCE_TYPES, type ResourceType } from './resources.js';
+import type { ApiCatalog } from './catalog.js';
+import type { ServedResource } from './resources.js';
 import type { Json } from './types.js';
 
-function groupVersionPath(group: string): string {
-  return group ? `apis/${group}/v1` : 'api/v1';
+function groupVersionPath(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-function objectPaths(type: ResourceType): string[] {
-  const base = `/${groupVersionPath(type.group)}`;
-  return type.namespaced ? [`${base}/namespaces/{namespace}/${type.plural}/{name}`] : [`${base}/${type.plural}/{name}`];
+function objectPath(entry: ServedResource): string {
+  const base = `/${groupVersionPath(entry.type.group, entry.version)}`;
+  return entry.type.namespaced
+    ? `${base}/namespaces/{namespace}/${entry.type.plural}/{name}`
+    : `${base}/${entry.type.plural}/{name}`;
 }
 
-function v3Document(group: string): Json {
+function groupVersionPaths(catalog: ApiCatalog): string[] {
+  const paths = new Set<string>();
+  for (const entry of catalog.served()) paths.add(groupVersionPath(entry.type.group, entry.version));
+  return [...paths];
+}
+
+function v3Document(catalog: ApiCatalog, path: string): Json {
   const paths: Record<string, Json> = {};
-  for (const type of RESOURCE_TYPES.filter((candidate) => candidate.group === group)) {
-    for (const path of objectPaths(type)) {
-      paths[path] = {
-        patch: {
-          operationId: `patch${type.kind}`,
-          'x-kubernetes-action': 'patch',
-          'x-kubernetes-group-version-kind': { group: type.group, version: type.version, kind: type.kind },
-          parameters: [
-            { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
-            { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } },
-            { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } },
-          ],
-          responses: { '200': { description: 'OK' } },
-        },
-      };
-    }
+  for (const entry of catalog.served()) {
+    if (groupVersionPath(entry.type.group, entry.version) !== path || !entry.verbs.includes('patch')) continue;
+    paths[objectPath(entry)] = {
+      patch: {
+        operationId: `patch${entry.type.kind}`,
+        'x-kubernetes-action': 'patch',
+        'x-kubernetes-group-version-kind': { group: entry.type.group, version: entry.version, kind: entry.type.kind },
+        parameters: [
+          { name: 'dryRun', in: 'query', schema: { type: 'string', uniqueItems: true } },
+          { name: 'fieldManager', in: 'query', schema: { type: 'string', uniqueItems: true } },
+          { name: 'fieldValidation', in: 'query', schema: { type: 'string', uniqueItems: true } },
+          { name: 'force', in: 'query', schema: { type: 'boolean', uniqueItems: true } },
+        ],
+        responses: { '200': { description: 'OK' } },
+      },
+    };
   }
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'unversioned' },
     paths,
-    components: { schemas: {} },
+    components: { schemas: catalog.components(path) ?? {} },
   };
 }
 
-const V3_DOCUMENTS = new Map<string, string>(
-  ['', ...GROUPS].map((group) => [groupVersionPath(group), JSON.stringify(v3Document(group))]),
-);
-
-function hashOf(body: string): string {
-  return createHash('sha512').update(body).digest('hex').toUpperCase().slice(0, 128);
+/** Documents and their hashes for one catalog state (minor + generation). */
+interface DocumentCache {
+  key: string;
+  bodies: Map<string, string>;
+  v2?: Buffer;
 }
 
-export function openApiV3Root(): Json {
+const caches = new WeakMap<ApiCatalog, DocumentCache>();
+
+function cacheOf(catalog: ApiCatalog): DocumentCache {
+  const key = `${catalog.minor()}#${catalog.generation}`;
+  let cache = caches.get(catalog);
+  if (cache?.key !== key) {
+    cache = { key, bodies: new Map() };
+    caches.set(catalog, cache);
+  }
+  return cache;
+}
+
+/** A hash naming a document's content: the catalog state and the path determine it. */
+function hashOf(catalog: ApiCatalog, path: string): string {
+  return createHash('sha512')
+    .update(`${cacheOf(catalog).key}|${path}`)
+    .digest('hex')
+    .toUpperCase()
+    .slice(0, 128);
+}
+
+export function openApiV3Root(catalog: ApiCatalog): Json {
   const paths: Record<string, Json> = {};
-  for (const [path, body] of V3_DOCUMENTS)
-    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hashOf(body)}` };
+  for (const path of groupVersionPaths(catalog))
+    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hashOf(catalog, path)}` };
   return { paths };
 }
 
-export function openApiV3Document(path: string): string | undefined {
-  return V3_DOCUMENTS.get(path);
+export function openApiV3Document(catalog: ApiCatalog, path: string): string | undefined {
+  if (!groupVersionPaths(catalog).includes(path)) return undefined;
+  const cache = cacheOf(catalog);
+  let body = cache.bodies.get(path);
+  if (body === undefined) {
+    body = JSON.stringify(v3Document(catalog, path));
+    cache.bodies.set(path, body);
+  }
+  return body;
 }
 
 // --- protobuf encoding of the v2 document ---
@@ -86,15 +124,16 @@ function message(...fields: Buffer[]): Buffer {
   return Buffer.concat(fields);
 }
 
-function v2PathItem(type: ResourceType): Buffer {
-  const gvk = `group: "${type.group}"\nkind: ${type.kind}\nversion: ${type.version}\n`;
+function v2PathItem(entry: ServedResource): Buffer {
+  const { group, kind } = entry.type;
+  const gvk = `group: "${group}"\nkind: ${kind}\nversion: ${entry.version}\n`;
   // NamedAny { name, value: Any { yaml } }
   const extension = message(field(1, 'x-kubernetes-group-version-kind'), field(2, message(field(2, gvk))));
   // ParametersItem { parameter: Parameter { non_body_parameter: NonBodyParameter { query_parameter_sub_schema } } }
-  const queryParameter = (name: string, kind: string): Buffer =>
-    field(8, field(1, field(2, field(3, message(field(2, 'query'), field(4, name), field(6, kind))))));
+  const queryParameter = (name: string, type: string): Buffer =>
+    field(8, field(1, field(2, field(3, message(field(2, 'query'), field(4, name), field(6, type))))));
   const operation = message(
-    field(5, `patch${type.group ? type.group.split('.')[0] : 'Core'}V1Namespaced${type.kind}`),
+    field(5, `patch${group ? group.split('.')[0] : 'Core'}${entry.version}${kind}`),
     queryParameter('fieldValidation', 'string'),
     queryParameter('fieldManager', 'string'),
     queryParameter('force', 'boolean'),
@@ -103,17 +142,17 @@ function v2PathItem(type: ResourceType): Buffer {
   return field(8, operation); // PathItem.patch
 }
 
-let v2Document: Buffer | undefined;
-
-export function openApiV2Protobuf(): Buffer {
-  if (v2Document) return v2Document;
-  const namedPaths = RESOURCE_TYPES.flatMap((type) =>
-    objectPaths(type).map((path) => field(2, message(field(1, path), field(2, v2PathItem(type))))),
-  );
-  v2Document = message(
+export function openApiV2Protobuf(catalog: ApiCatalog): Buffer {
+  const cache = cacheOf(catalog);
+  if (cache.v2) return cache.v2;
+  const namedPaths = catalog
+    .served()
+    .filter((entry) => entry.verbs.includes('patch'))
+    .map((entry) => field(2, message(field(1, objectPath(entry)), field(2, v2PathItem(entry)))));
+  cache.v2 = message(
     field(1, '2.0'),
     field(2, message(field(1, 'Kubernetes'), field(2, 'unversioned'))),
     field(8, message(...namedPaths)),
   );
-  return v2Document;
+  return cache.v2;
 }

@@ -1,7 +1,17 @@
-/** The resource types the simulator serves, as discovery announces them. */
+/**
+ * The resource types the simulator serves, as discovery announces them. Built-in resources come
+ * from `data/builtin-api.json.gz`, extracted (scripts/extract-builtin-api.mjs) from the OpenAPI v3
+ * documents the Kubernetes project publishes for each minor 1.27..1.33; CustomResourceDefinitions
+ * add their own. A `ResourceType` is one stored resource (group + plural); the versions a minor
+ * serves of it are in `ServedResource`.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { Json } from './types.js';
 
 export interface ResourceType {
   group: string;
+  /** The storage (and preferred) version; objects are kept with this apiVersion. */
   version: string;
   plural: string;
   singular: string;
@@ -9,88 +19,221 @@ export interface ResourceType {
   namespaced: boolean;
   shortNames: string[];
   categories: string[];
+  /** The subresources with simulated behaviour (status replaces `.status`, scale maps `.spec.replicas`). */
   subresources: Array<'status' | 'scale'>;
+  /** Set for the resources of a CustomResourceDefinition (its name). */
+  customResourceDefinition?: string;
 }
 
-const STANDARD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export interface SubresourceInfo {
+  verbs: string[];
+  kind?: { group: string; version: string; kind: string };
+}
 
-function resource(
-  group: string,
-  kind: string,
-  plural: string,
-  options: {
-    namespaced?: boolean;
-    shortNames?: string[];
-    categories?: string[];
-    subresources?: Array<'status' | 'scale'>;
-  } = {},
-): ResourceType {
-  return {
-    group,
-    version: 'v1',
-    plural,
-    singular: kind === 'Endpoints' ? 'endpoints' : kind.toLowerCase(),
-    kind,
-    namespaced: options.namespaced ?? true,
-    shortNames: options.shortNames ?? [],
-    categories: options.categories ?? [],
-    subresources: options.subresources ?? [],
+/** One version of a resource as one Kubernetes minor serves it. */
+export interface ServedResource {
+  type: ResourceType;
+  version: string;
+  verbs: string[];
+  subresources: Record<string, SubresourceInfo>;
+}
+
+interface BuiltinResource {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  subresources: Record<string, SubresourceInfo>;
+}
+
+interface BuiltinData {
+  source: string;
+  /** Schema name -> its variants across minors (descriptions dropped). */
+  schemas: Record<string, Json[]>;
+  versions: Record<
+    string,
+    {
+      groupVersions: Record<string, { resources: BuiltinResource[]; schemas: string[] }>;
+      /** Schema name -> index of its variant in `schemas`. */
+      schemaIndex: Record<string, number>;
+    }
+  >;
+}
+
+let builtinData: BuiltinData | undefined;
+
+/** The extracted definitions (about 1 MB of JSON, 15 ms to read): loaded on first use. */
+export function builtinApi(): BuiltinData {
+  builtinData ??= JSON.parse(
+    gunzipSync(readFileSync(new URL('../data/builtin-api.json.gz', import.meta.url))).toString('utf8'),
+  ) as BuiltinData;
+  return builtinData;
+}
+
+export const SUPPORTED_MINORS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
+
+/** The table a minor uses: its own, or the nearest supported one. */
+export function tableMinor(minor: number): string {
+  const clamped = Math.min(33, Math.max(27, minor));
+  return `1.${clamped}`;
+}
+
+/**
+ * Short names and categories are not in the OpenAPI documents: they come from each resource's
+ * REST storage. These are the ones `kubectl api-resources` lists on a 1.27..1.33 server.
+ */
+const SHORT_NAMES: Record<string, string[]> = {
+  componentstatuses: ['cs'],
+  configmaps: ['cm'],
+  endpoints: ['ep'],
+  events: ['ev'],
+  limitranges: ['limits'],
+  namespaces: ['ns'],
+  nodes: ['no'],
+  persistentvolumeclaims: ['pvc'],
+  persistentvolumes: ['pv'],
+  pods: ['po'],
+  replicationcontrollers: ['rc'],
+  resourcequotas: ['quota'],
+  serviceaccounts: ['sa'],
+  services: ['svc'],
+  customresourcedefinitions: ['crd', 'crds'],
+  daemonsets: ['ds'],
+  deployments: ['deploy'],
+  replicasets: ['rs'],
+  statefulsets: ['sts'],
+  horizontalpodautoscalers: ['hpa'],
+  cronjobs: ['cj'],
+  certificatesigningrequests: ['csr'],
+  ingresses: ['ing'],
+  networkpolicies: ['netpol'],
+  poddisruptionbudgets: ['pdb'],
+  priorityclasses: ['pc'],
+  storageclasses: ['sc'],
+  ipaddresses: ['ip'],
+};
+const ALL_CATEGORY = new Set([
+  'pods',
+  'replicationcontrollers',
+  'services',
+  'daemonsets',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'horizontalpodautoscalers',
+  'cronjobs',
+  'jobs',
+]);
+const API_EXTENSIONS_CATEGORY = new Set([
+  'customresourcedefinitions',
+  'apiservices',
+  'mutatingwebhookconfigurations',
+  'validatingwebhookconfigurations',
+  'validatingadmissionpolicies',
+  'validatingadmissionpolicybindings',
+]);
+
+/** Kubernetes version priority (GA > beta > alpha, then higher numbers), as discovery orders them. */
+export function compareVersions(a: string, b: string): number {
+  const rank = (version: string): [number, number, number] => {
+    const match = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+    if (!match) return [-1, 0, 0];
+    const stability = match[2] === undefined ? 3 : match[2] === 'beta' ? 2 : 1;
+    return [stability, Number(match[1]), Number(match[3] ?? 0)];
   };
+  const [x, y] = [rank(a), rank(b)];
+  for (let index = 0; index < 3; index++) if (x[index] !== y[index]) return y[index] - x[index];
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export const RESOURCE_TYPES: ResourceType[] = [
-  resource('', 'Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], subresources: ['status'] }),
-  resource('', 'Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: ['status'] }),
-  resource('', 'Pod', 'pods', { shortNames: ['po'], categories: ['all'], subresources: ['status'] }),
-  resource('', 'Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
-  resource('', 'ConfigMap', 'configmaps', { shortNames: ['cm'] }),
-  resource('', 'Secret', 'secrets'),
-  resource('', 'ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
-  resource('', 'Event', 'events', { shortNames: ['ev'] }),
-  resource('', 'Endpoints', 'endpoints', { shortNames: ['ep'] }),
-  resource('apps', 'Deployment', 'deployments', {
-    shortNames: ['deploy'],
-    categories: ['all'],
-    subresources: ['status', 'scale'],
-  }),
-  resource('apps', 'ReplicaSet', 'replicasets', {
-    shortNames: ['rs'],
-    categories: ['all'],
-    subresources: ['status', 'scale'],
-  }),
-  resource('apps', 'StatefulSet', 'statefulsets', {
-    shortNames: ['sts'],
-    categories: ['all'],
-    subresources: ['status', 'scale'],
-  }),
-  resource('apps', 'ControllerRevision', 'controllerrevisions'),
-  resource('apps', 'DaemonSet', 'daemonsets', { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
-  resource('batch', 'Job', 'jobs', { categories: ['all'], subresources: ['status'] }),
-  resource('batch', 'CronJob', 'cronjobs', { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
-  resource('networking.k8s.io', 'Ingress', 'ingresses', { shortNames: ['ing'], subresources: ['status'] }),
-  resource('discovery.k8s.io', 'EndpointSlice', 'endpointslices'),
-];
+/**
+ * One `ResourceType` per built-in group + plural, shared by every minor, so the store keeps one
+ * bucket per resource whatever version a client reads it through. The storage version is the
+ * preferred version of the newest minor serving it.
+ */
+const BUILTIN_TYPES = new Map<string, ResourceType>();
 
-export const GROUPS: string[] = [...new Set(RESOURCE_TYPES.map((type) => type.group).filter((group) => group !== ''))];
-
-export function verbsOf(_type: ResourceType): string[] {
-  return STANDARD_VERBS;
+function typeKey(group: string, plural: string): string {
+  return `${group}/${plural}`;
 }
 
-export function apiVersionOf(type: ResourceType): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
-}
-
-export function findByPlural(group: string, version: string, plural: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((type) => type.group === group && type.version === version && type.plural === plural);
-}
-
-export function findByKind(apiVersion: string, kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find((type) => apiVersionOf(type) === apiVersion && type.kind === kind);
-}
-
-export function typeOf(kind: string): ResourceType {
-  const type = RESOURCE_TYPES.find((candidate) => candidate.kind === kind);
-  if (!type) throw new Error(`unknown kind ${kind}`);
+function builtinType(resource: BuiltinResource, preferred: string): ResourceType {
+  const key = typeKey(resource.group, resource.plural);
+  let type = BUILTIN_TYPES.get(key);
+  if (!type) {
+    type = {
+      group: resource.group,
+      version: preferred,
+      plural: resource.plural,
+      singular: resource.kind.toLowerCase(),
+      kind: resource.kind,
+      namespaced: resource.namespaced,
+      shortNames: SHORT_NAMES[resource.plural] ?? [],
+      categories: ALL_CATEGORY.has(resource.plural)
+        ? ['all']
+        : API_EXTENSIONS_CATEGORY.has(resource.plural)
+          ? ['api-extensions']
+          : [],
+      subresources: (['status', 'scale'] as const).filter((name) => name in resource.subresources),
+    };
+    // events.k8s.io/v1 Event shares the core Event's storage on a real server, but not its schema.
+    BUILTIN_TYPES.set(key, type);
+  }
   return type;
+}
+
+const builtinServed = new Map<string, ServedResource[]>();
+
+/** The built-in resources a minor serves, every version of each (preferred version first). */
+export function builtinResources(minor: string): ServedResource[] {
+  const cached = builtinServed.get(minor);
+  if (cached) return cached;
+  const data = builtinApi();
+  const newest = data.versions[SUPPORTED_MINORS[SUPPORTED_MINORS.length - 1]];
+  const preferredOf = (
+    groupVersions: BuiltinData['versions'][string]['groupVersions'],
+    group: string,
+    plural: string,
+  ) =>
+    Object.values(groupVersions)
+      .flatMap((entry) => entry.resources)
+      .filter((resource) => resource.group === group && resource.plural === plural)
+      .map((resource) => resource.version)
+      .sort(compareVersions)[0];
+  const served: ServedResource[] = [];
+  for (const { resources } of Object.values(data.versions[minor].groupVersions)) {
+    for (const resource of resources) {
+      const preferred =
+        preferredOf(newest.groupVersions, resource.group, resource.plural) ??
+        preferredOf(data.versions[minor].groupVersions, resource.group, resource.plural);
+      served.push({
+        type: builtinType(resource, preferred),
+        version: resource.version,
+        verbs: resource.verbs,
+        subresources: resource.subresources,
+      });
+    }
+  }
+  served.sort(
+    (a, b) =>
+      (a.type.group < b.type.group ? -1 : a.type.group > b.type.group ? 1 : 0) || compareVersions(a.version, b.version),
+  );
+  builtinServed.set(minor, served);
+  return served;
+}
+
+/** A built-in type by kind (the newest minor's table), for controllers and the cluster's own writes. */
+export function typeOf(kind: string): ResourceType {
+  const served = builtinResources(SUPPORTED_MINORS[SUPPORTED_MINORS.length - 1]);
+  const found =
+    served.find((entry) => entry.type.kind === kind && entry.type.group === '') ??
+    served.find((entry) => entry.type.kind === kind);
+  if (!found) throw new Error(`unknown kind ${kind}`);
+  return found.type;
+}
+
+export function apiVersionOf(type: ResourceType, version = type.version): string {
+  return type.group ? `${type.group}/${version}` : version;
 }

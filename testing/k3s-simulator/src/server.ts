@@ -1,6 +1,6 @@
 /** The HTTP face of the simulator: routing, auth, content negotiation, watch streams. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ClusterApi, DeleteOptions, WriteOptions } from './api.js';
 import {
   aggregatedDiscovery,
@@ -10,8 +10,10 @@ import {
   requestedAggregatedVersion,
 } from './discovery.js';
 import { decodeKubernetesProtobuf } from './protobuf.js';
+import { checkEviction } from './controllers/disruption.js';
 import { openApiV2Protobuf, openApiV3Document, openApiV3Root } from './openapi.js';
-import { apiVersionOf, findByPlural, type ResourceType } from './resources.js';
+import type { ApiCatalog } from './catalog.js';
+import { apiVersionOf, type ResourceType, type ServedResource } from './resources.js';
 import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from './selectors.js';
 import { ApiError, badRequest, expired, methodNotAllowed } from './status.js';
 import type { Change, ObjectStore } from './store.js';
@@ -23,6 +25,7 @@ import type { Json, StoredObject } from './types.js';
 
 export interface ServerContext {
   api: ClusterApi;
+  catalog: ApiCatalog;
   store: ObjectStore;
   token: string;
   version: () => { major: string; minor: string; gitVersion: string };
@@ -69,12 +72,14 @@ function parseBody(text: string): Json {
 
 interface ResourceRoute {
   type: ResourceType;
+  /** The version the URL names, as served. */
+  served: ServedResource;
   namespace?: string;
   name?: string;
   subresource?: string;
 }
 
-function routeResource(pathname: string): ResourceRoute | undefined | 'group' {
+function routeResource(catalog: ApiCatalog, pathname: string): ResourceRoute | undefined | 'group' {
   const segments = pathname.split('/').filter(Boolean);
   let group: string;
   let version: string;
@@ -90,30 +95,102 @@ function routeResource(pathname: string): ResourceRoute | undefined | 'group' {
   } else return undefined;
   if (rest.length === 0) return 'group';
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const type = findByPlural(group, version, rest[2]);
-    if (type?.namespaced) return { type, namespace: rest[1], name: rest[3], subresource: rest[4] };
+    const served = catalog.find(group, version, rest[2]);
+    if (served?.type.namespaced)
+      return { type: served.type, served, namespace: rest[1], name: rest[3], subresource: rest[4] };
   }
-  const type = findByPlural(group, version, rest[0]);
-  if (!type) return undefined;
-  return { type, name: rest[1], subresource: rest[2] };
+  const served = catalog.find(group, version, rest[0]);
+  if (!served) return undefined;
+  return { type: served.type, served, name: rest[1], subresource: rest[2] };
 }
 
-function writeOptions(query: URLSearchParams, req: IncomingMessage, res: ServerResponse): WriteOptions {
+/** Adds a `Warning: 299` header (kubectl prints each as `Warning: <text>`). */
+export function addWarning(res: ServerResponse, message: string): void {
+  const previous = res.getHeader('Warning');
+  const warning = `299 - ${JSON.stringify(message)}`;
+  res.setHeader(
+    'Warning',
+    previous ? [...(Array.isArray(previous) ? previous : [String(previous)]), warning] : warning,
+  );
+}
+
+function writeOptions(
+  query: URLSearchParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route?: ResourceRoute,
+): WriteOptions {
   return {
+    servedVersion: route?.served.version,
     fieldValidation: query.get('fieldValidation') ?? undefined,
-    warn: (message) => {
-      const previous = res.getHeader('Warning');
-      const warning = `299 - ${JSON.stringify(message)}`;
-      res.setHeader(
-        'Warning',
-        previous ? [...(Array.isArray(previous) ? previous : [String(previous)]), warning] : warning,
-      );
-    },
+    warn: (message) => addWarning(res, message),
     fieldManager: query.get('fieldManager') ?? undefined,
     userAgent: req.headers['user-agent'],
     dryRun: query.getAll('dryRun').includes('All'),
     force: query.get('force') === 'true',
   };
+}
+
+/**
+ * The Eviction API: refuses with 429 while a PodDisruptionBudget forbids it (kubectl drain
+ * retries), otherwise deletes the pod with the eviction's delete options and answers 201.
+ */
+function evict(context: ServerContext, route: ResourceRoute, body: Json, res: ServerResponse): void {
+  const name = route.name ?? '';
+  if (body?.metadata?.name && body.metadata.name !== name) {
+    throw badRequest(`name in URL does not match name in Eviction object`);
+  }
+  const pod = context.api.get(route.type, route.namespace, name);
+  checkEviction(context.store, pod);
+  const options: DeleteOptions = { ...(body?.deleteOptions ?? {}) };
+  const dryRun = Array.isArray(body?.deleteOptions?.dryRun) && body.deleteOptions.dryRun.includes('All');
+  context.api.delete(route.type, route.namespace, name, options, dryRun);
+  send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/** Objects are stored in their type's storage version; a read through another version names that one. */
+function presenter(route: ResourceRoute): (object: StoredObject) => StoredObject {
+  const apiVersion = apiVersionOf(route.type, route.served.version);
+  return (object) => (object.apiVersion === apiVersion ? object : { ...object, apiVersion });
+}
+
+const METHOD_VERBS: Record<string, (named: boolean, watch: boolean) => string> = {
+  GET: (named, watch) => (named ? 'get' : watch ? 'watch' : 'list'),
+  POST: () => 'create',
+  PUT: () => 'update',
+  PATCH: () => 'patch',
+  DELETE: (named) => (named ? 'delete' : 'deletecollection'),
+};
+
+/** 405 for a verb the resource does not serve (e.g. update on componentstatuses), as the API server answers. */
+function checkVerb(route: ResourceRoute, method: string, name: string | undefined, query: URLSearchParams): void {
+  const watch = query.get('watch') === 'true' || query.get('watch') === '1';
+  const verb = METHOD_VERBS[method]?.(Boolean(name), watch);
+  if (!verb || !route.served.verbs.includes(verb))
+    throw methodNotAllowed('the server does not allow this method on the requested resource');
+}
+
+/**
+ * Create-only kinds (TokenReview, SubjectAccessReview and their kin, Binding) are answered and not
+ * stored. The simulator authorizes every authenticated request, so access reviews are allowed;
+ * the others are answered unchanged with a warning that they are not simulated.
+ */
+function review(route: ResourceRoute, body: Json, res: ServerResponse): StoredObject {
+  const object: StoredObject = { ...(body ?? {}), metadata: { ...(body?.metadata ?? {}) } };
+  object.apiVersion = apiVersionOf(route.type, route.served.version);
+  object.kind = route.type.kind;
+  if (route.type.kind.endsWith('AccessReview')) {
+    object.status = { allowed: true, reason: 'the simulated cluster authorizes every authenticated request' };
+  } else if (route.type.kind === 'SelfSubjectRulesReview') {
+    object.status = {
+      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+      nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      incomplete: false,
+    };
+  } else {
+    addWarning(res, `${route.type.kind} is not simulated: the request was answered unchanged and nothing was done`);
+  }
+  return object;
 }
 
 function listKind(type: ResourceType): string {
@@ -213,35 +290,46 @@ async function handle(
     case '/apis': {
       const aggregated = requestedAggregatedVersion(accept);
       if (aggregated) {
+        // The ETag names the served set, so a new CRD's resources reach clients that revalidate.
+        const body = JSON.stringify(aggregatedDiscovery(context.catalog, pathname === '/api', aggregated));
+        const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+        res.setHeader('ETag', etag);
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, COMMON_HEADERS);
+          res.end();
+          return;
+        }
+        send(res, 200, body, `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`);
+      } else {
         send(
           res,
           200,
-          aggregatedDiscovery(pathname === '/api', aggregated),
-          `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
+          pathname === '/api' ? apiVersions(`${req.headers.host ?? '127.0.0.1'}`) : apiGroupList(context.catalog),
         );
-      } else {
-        send(res, 200, pathname === '/api' ? apiVersions(`${req.headers.host ?? '127.0.0.1'}`) : apiGroupList());
       }
       return;
     }
     case '/openapi/v2':
     case '/swagger-2.0.0.pb-v1':
-      send(res, 200, openApiV2Protobuf(), 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+      send(res, 200, openApiV2Protobuf(context.catalog), 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
       return;
     case '/openapi/v3':
-      send(res, 200, openApiV3Root());
+      send(res, 200, openApiV3Root(context.catalog));
       return;
   }
   if (pathname.startsWith('/openapi/v3/')) {
-    const document = openApiV3Document(pathname.slice('/openapi/v3/'.length));
+    const document = openApiV3Document(context.catalog, pathname.slice('/openapi/v3/'.length));
     if (document) send(res, 200, document, 'application/json');
     else send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
     return;
   }
-  const route = routeResource(pathname);
+  const route = routeResource(context.catalog, pathname);
   if (route === 'group') {
     const segments = pathname.split('/').filter(Boolean);
-    const list = segments[0] === 'api' ? apiResourceList('', segments[1]) : apiResourceList(segments[1], segments[2]);
+    const list =
+      segments[0] === 'api'
+        ? apiResourceList(context.catalog, '', segments[1])
+        : apiResourceList(context.catalog, segments[1], segments[2]);
     if (list) send(res, 200, list);
     else send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
     return;
@@ -271,7 +359,9 @@ async function handleResource(
   const { api } = context;
   const { type, namespace, name, subresource } = route;
   const accept = req.headers.accept;
-  const single = (object: StoredObject, code = 200): void => {
+  const present = presenter(route);
+  const single = (stored: StoredObject, code = 200): void => {
+    const object = present(stored);
     if (wantsTable(accept))
       send(
         res,
@@ -285,8 +375,17 @@ async function handleResource(
       );
     else send(res, code, object);
   };
+  if (subresource === 'eviction' && type.kind === 'Pod' && method === 'POST') {
+    evict(context, route, parseBody(body), res);
+    return;
+  }
   if (subresource && !['status', 'scale', 'log'].includes(subresource)) {
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (!subresource) checkVerb(route, method, name, query);
+  if (!subresource && method === 'POST' && !route.served.verbs.includes('get')) {
+    single(review(route, parseBody(body), res), 201);
+    return;
   }
   if (subresource === 'log') {
     send(res, 200, podLog(api.get(type, namespace, name ?? ''), query.get('container')), 'text/plain');
@@ -304,7 +403,7 @@ async function handleResource(
       }
       const watch = query.get('watch');
       if (watch === 'true' || watch === '1') {
-        serveWatch(context, type, namespace, query, accept, res);
+        serveWatch(context, type, namespace, query, accept, res, present);
         return;
       }
       const limit = Number(query.get('limit') ?? 0);
@@ -323,22 +422,22 @@ async function handleResource(
       else
         send(res, 200, {
           kind: listKind(type),
-          apiVersion: apiVersionOf(type),
+          apiVersion: apiVersionOf(type, route.served.version),
           metadata: listMeta,
-          items: listed.items,
+          items: listed.items.map(present),
         });
       return;
     }
     case 'POST': {
       if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
-      const created = api.create(type, namespace, parseBody(body), writeOptions(query, req, res));
+      const created = api.create(type, namespace, parseBody(body), writeOptions(query, req, res, route));
       single(created, 201);
       return;
     }
     case 'PUT': {
       if (!name) throw methodNotAllowed('the server does not allow this method on the requested resource');
       const previous = api.get(type, namespace, name);
-      const updated = api.update(type, previous, parseBody(body), writeOptions(query, req, res), {
+      const updated = api.update(type, previous, parseBody(body), writeOptions(query, req, res, route), {
         subresource,
         checkVersion: true,
       });
@@ -353,7 +452,7 @@ async function handleResource(
         name,
         req.headers['content-type'] ?? '',
         body,
-        writeOptions(query, req, res),
+        writeOptions(query, req, res, route),
         subresource,
       );
       single(result.object, result.created ? 201 : 200);
@@ -444,7 +543,7 @@ async function handleScale(
     type,
     object,
     { ...object, spec: { ...object.spec, replicas } },
-    writeOptions(query, req, res),
+    writeOptions(query, req, res, route),
   );
   send(res, 200, scaleOf(type, updated));
 }
@@ -456,6 +555,7 @@ function serveWatch(
   query: URLSearchParams,
   accept: string | undefined,
   res: ServerResponse,
+  present: (object: StoredObject) => StoredObject,
 ): void {
   const byLabel = labelSelectorPredicate(query.get('labelSelector'));
   const byField = fieldSelectorPredicate(query.get('fieldSelector'));
@@ -464,7 +564,8 @@ function serveWatch(
   const asTable = wantsTable(accept);
   res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
-  const emit = (eventType: string, object: Json): void => {
+  const emit = (eventType: string, stored: Json): void => {
+    const object = eventType === 'ERROR' ? stored : present(stored);
     const payload =
       asTable && eventType !== 'ERROR'
         ? toTable(

@@ -385,6 +385,147 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+const ACCESS_MODES: Record<string, string> = {
+  ReadWriteOnce: 'RWO',
+  ReadOnlyMany: 'ROX',
+  ReadWriteMany: 'RWX',
+  ReadWriteOncePod: 'RWOP',
+};
+
+function accessModes(modes: string[] | undefined): string {
+  return (modes ?? []).map((mode) => ACCESS_MODES[mode] ?? mode).join(',');
+}
+
+/** `cpu: <unknown>/70%`: metrics are not simulated, so current values are unknown. */
+function autoscalerTargets(metrics: Json[] | undefined): string {
+  const parts = (metrics ?? []).map((metric: Json) => {
+    const source = metric.resource ?? metric.containerResource;
+    const target = source?.target ?? metric.pods?.target ?? metric.object?.target ?? metric.external?.target ?? {};
+    const wanted =
+      target.averageUtilization !== undefined
+        ? `${target.averageUtilization}%`
+        : (target.averageValue ?? target.value ?? '<unset>');
+    return `${source?.name ? `${source.name}: ` : ''}<unknown>/${wanted}`;
+  });
+  return parts.length ? parts.join(', ') : '<none>';
+}
+
+/** Printers of the kinds a deploy's output shows, following pkg/printers/internalversion. */
+Object.assign(PRINTERS, {
+  HorizontalPodAutoscaler: {
+    columns: [
+      NAME,
+      column('Reference'),
+      column('Targets'),
+      column('MinPods'),
+      column('MaxPods', 'integer'),
+      column('Replicas', 'integer'),
+      AGE,
+    ],
+    row: (object) => [
+      object.metadata.name,
+      `${object.spec?.scaleTargetRef?.kind}/${object.spec?.scaleTargetRef?.name}`,
+      autoscalerTargets(object.spec?.metrics),
+      String(object.spec?.minReplicas ?? 1),
+      object.spec?.maxReplicas,
+      object.status?.currentReplicas ?? 0,
+      age(object),
+    ],
+  },
+  PodDisruptionBudget: {
+    columns: [NAME, column('Min Available'), column('Max Unavailable'), column('Allowed Disruptions', 'integer'), AGE],
+    row: (object) => [
+      object.metadata.name,
+      object.spec?.minAvailable === undefined ? 'N/A' : String(object.spec.minAvailable),
+      object.spec?.maxUnavailable === undefined ? 'N/A' : String(object.spec.maxUnavailable),
+      object.status?.disruptionsAllowed ?? 0,
+      age(object),
+    ],
+  },
+  PersistentVolumeClaim: {
+    columns: [
+      NAME,
+      column('Status'),
+      column('Volume'),
+      column('Capacity'),
+      column('Access Modes'),
+      column('StorageClass'),
+      AGE,
+      wide('VolumeMode'),
+    ],
+    row: (object) => [
+      object.metadata.name,
+      object.metadata.deletionTimestamp ? 'Terminating' : (object.status?.phase ?? 'Pending'),
+      object.spec?.volumeName ?? '',
+      object.status?.capacity?.storage ?? '',
+      accessModes(object.status?.accessModes),
+      object.spec?.storageClassName ?? '',
+      age(object),
+      object.spec?.volumeMode ?? 'Filesystem',
+    ],
+  },
+  PersistentVolume: {
+    columns: [
+      NAME,
+      column('Capacity'),
+      column('Access Modes'),
+      column('Reclaim Policy'),
+      column('Status'),
+      column('Claim'),
+      column('StorageClass'),
+      column('Reason'),
+      AGE,
+    ],
+    row: (object) => [
+      object.metadata.name,
+      object.spec?.capacity?.storage ?? '',
+      accessModes(object.spec?.accessModes),
+      object.spec?.persistentVolumeReclaimPolicy ?? 'Retain',
+      object.status?.phase ?? 'Available',
+      object.spec?.claimRef ? `${object.spec.claimRef.namespace}/${object.spec.claimRef.name}` : '',
+      object.spec?.storageClassName ?? '',
+      object.status?.reason ?? '',
+      age(object),
+    ],
+  },
+  StorageClass: {
+    columns: [
+      NAME,
+      column('Provisioner'),
+      column('ReclaimPolicy'),
+      column('VolumeBindingMode'),
+      column('AllowVolumeExpansion'),
+      AGE,
+    ],
+    row: (object) => [
+      object.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
+        ? `${object.metadata.name} (default)`
+        : object.metadata.name,
+      object.provisioner,
+      object.reclaimPolicy ?? 'Delete',
+      object.volumeBindingMode ?? 'Immediate',
+      String(object.allowVolumeExpansion ?? false),
+      age(object),
+    ],
+  },
+  NetworkPolicy: {
+    columns: [NAME, column('Pod-Selector'), AGE],
+    row: (object) => [object.metadata.name, selectorText(object.spec?.podSelector), age(object)],
+  },
+  RoleBinding: {
+    columns: [NAME, column('Role'), AGE],
+    row: (object) => [object.metadata.name, `${object.roleRef?.kind}/${object.roleRef?.name}`, age(object)],
+  },
+  ClusterRoleBinding: {
+    columns: [NAME, column('Role'), AGE],
+    row: (object) => [object.metadata.name, `${object.roleRef?.kind}/${object.roleRef?.name}`, age(object)],
+  },
+  IngressClass: {
+    columns: [NAME, column('Controller'), column('Parameters'), AGE],
+    row: (object) => [object.metadata.name, object.spec?.controller ?? '', '<none>', age(object)],
+  },
+} satisfies Record<string, Printer>);
+
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (object) => [object.metadata.name, age(object)] };
 
 /** `includeObject=Object` (kubectl get --sort-by) embeds whole objects; the default is their metadata. */

@@ -119,7 +119,28 @@ describe('API surface', () => {
     );
     expect(aggregated.headers['cache-control']).toBe('no-cache, private');
     const groups = JSON.parse(aggregated.body).items.map((item: { metadata: { name: string } }) => item.metadata.name);
-    expect(groups).toEqual(['apps', 'batch', 'networking.k8s.io', 'discovery.k8s.io']);
+    // Every group a 1.27 API server serves by default.
+    expect(groups).toEqual([
+      'admissionregistration.k8s.io',
+      'apiextensions.k8s.io',
+      'apiregistration.k8s.io',
+      'apps',
+      'authentication.k8s.io',
+      'authorization.k8s.io',
+      'autoscaling',
+      'batch',
+      'certificates.k8s.io',
+      'coordination.k8s.io',
+      'discovery.k8s.io',
+      'events.k8s.io',
+      'flowcontrol.apiserver.k8s.io',
+      'networking.k8s.io',
+      'node.k8s.io',
+      'policy',
+      'rbac.authorization.k8s.io',
+      'scheduling.k8s.io',
+      'storage.k8s.io',
+    ]);
     const legacy = JSON.parse((await call(cluster, 'GET', '/apis/apps/v1')).body);
     const deployments = legacy.resources.find((resource: { name: string }) => resource.name === 'deployments');
     expect(deployments).toMatchObject({

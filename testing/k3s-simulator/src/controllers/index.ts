@@ -1,5 +1,7 @@
 /** The controllers, in the order a pass runs them. */
+import { reconcileAutoscalers } from './autoscaler.js';
 import { reconcileDaemonSets } from './daemonset.js';
+import { reconcileDisruptionBudgets } from './disruption.js';
 import { reconcileDeployments } from './deployment.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { collectGarbage } from './garbage-collector.js';
@@ -9,15 +11,19 @@ import type { Controller } from './manager.js';
 import { reconcileReplicaSets } from './replicaset.js';
 import { schedulePods } from './scheduler.js';
 import { reconcileStatefulSets } from './statefulset.js';
+import { reconcileVolumes } from './volumes.js';
 
 export const CONTROLLERS: Controller[] = [
   collectGarbage,
+  reconcileAutoscalers,
   reconcileDeployments,
   reconcileReplicaSets,
   reconcileStatefulSets,
   reconcileDaemonSets,
   reconcileJobs,
   schedulePods,
+  reconcileVolumes,
   runKubelet,
   reconcileEndpoints,
+  reconcileDisruptionBudgets,
 ];

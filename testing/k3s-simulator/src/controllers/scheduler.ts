@@ -10,6 +10,8 @@ import { instantOf, type ControllerContext } from './context.js';
 
 const podType = typeOf('Pod');
 const nodeType = typeOf('Node');
+const claimType = typeOf('PersistentVolumeClaim');
+const classType = typeOf('StorageClass');
 
 function tolerates(tolerations: Json[], taint: Json): boolean {
   return tolerations.some((toleration) => {
@@ -81,7 +83,28 @@ export function unfitReason(pod: StoredObject, node: StoredObject): string | und
   return undefined;
 }
 
-function unschedulableMessage(pod: StoredObject, nodes: StoredObject[]): string {
+/** What the VolumeBinding plugin says of the pod's claims before any node is considered (undefined: nothing). */
+function volumeProblem(context: ControllerContext, pod: StoredObject): string | undefined {
+  for (const volume of pod.spec.volumes ?? []) {
+    const claimName: string | undefined = volume.persistentVolumeClaim?.claimName;
+    if (!claimName) continue;
+    const claim = context.store.get(claimType, pod.metadata.namespace, claimName);
+    if (!claim) return `persistentvolumeclaim "${claimName}" not found`;
+    if (claim.spec?.volumeName) continue;
+    const storageClass = claim.spec?.storageClassName
+      ? context.store.get(classType, undefined, claim.spec.storageClassName)
+      : undefined;
+    if (storageClass?.volumeBindingMode !== 'WaitForFirstConsumer')
+      return 'pod has unbound immediate PersistentVolumeClaims';
+  }
+  return undefined;
+}
+
+function unschedulableMessage(pod: StoredObject, nodes: StoredObject[], volumes?: string): string {
+  if (volumes) {
+    const total = nodes.length;
+    return `0/${total} nodes are available: ${volumes}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+  }
   const counts = new Map<string, number>();
   for (const node of nodes) {
     const reason = unfitReason(pod, node) ?? 'node(s) were unschedulable';
@@ -108,8 +131,9 @@ export function schedulePods(context: ControllerContext): void {
       context.requeueAfter(dueAt - Date.now() + 1);
       continue;
     }
+    const volumes = volumeProblem(context, pod);
     const fitting = nodes
-      .filter((node) => unfitReason(pod, node) === undefined)
+      .filter((node) => !volumes && unfitReason(pod, node) === undefined)
       .sort(
         (a, b) =>
           (load.get(a.metadata.name) ?? 0) - (load.get(b.metadata.name) ?? 0) ||
@@ -138,7 +162,7 @@ export function schedulePods(context: ControllerContext): void {
       );
       continue;
     }
-    const message = unschedulableMessage(pod, nodes);
+    const message = unschedulableMessage(pod, nodes, volumes);
     const previous = (pod.status.conditions ?? []).find((condition: Json) => condition.type === 'PodScheduled');
     if (previous?.message === message) continue;
     updated.status.conditions = [

@@ -4,7 +4,7 @@
  * the highest ordinal one at a time; currentRevision / updateRevision from ControllerRevisions.
  */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type StoredObject } from '../types.js';
+import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
 import {
   createAsController,
   isControlledBy,
@@ -18,11 +18,47 @@ import { ensureRevision, pruneRevisions } from './revisions.js';
 
 const statefulSetType = typeOf('StatefulSet');
 const podType = typeOf('Pod');
+const claimType = typeOf('PersistentVolumeClaim');
 const REVISION_LABEL = 'controller-revision-hash';
 
 function ordinalOf(statefulSet: StoredObject, pod: StoredObject): number {
   const suffix = pod.metadata.name.slice(statefulSet.metadata.name.length + 1);
   return /^\d+$/.test(suffix) ? Number(suffix) : -1;
+}
+
+/** Creates the pod's claims from volumeClaimTemplates (`<template>-<set>-<ordinal>`) and returns their volumes. */
+function claimVolumes(context: ControllerContext, statefulSet: StoredObject, ordinal: number): Json[] {
+  const volumes: Json[] = [];
+  for (const template of statefulSet.spec.volumeClaimTemplates ?? []) {
+    const claimName = `${template.metadata?.name}-${statefulSet.metadata.name}-${ordinal}`;
+    const namespace: string = statefulSet.metadata.namespace;
+    if (!context.store.get(claimType, namespace, claimName)) {
+      context.api.create(
+        claimType,
+        namespace,
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: {
+            name: claimName,
+            namespace,
+            labels: { ...(statefulSet.spec.selector?.matchLabels ?? {}), ...(template.metadata?.labels ?? {}) },
+          },
+          spec: clone(template.spec ?? {}),
+        },
+        { fieldManager: 'k3s' },
+      );
+      context.recordEvent(
+        statefulSet,
+        'Normal',
+        'SuccessfulCreate',
+        `create Claim ${claimName} Pod ${statefulSet.metadata.name}-${ordinal} in StatefulSet ${statefulSet.metadata.name} success`,
+        'statefulset-controller',
+      );
+    }
+    volumes.push({ name: template.metadata?.name, persistentVolumeClaim: { claimName } });
+  }
+  return volumes;
 }
 
 function reconcileStatefulSet(context: ControllerContext, statefulSet: StoredObject): void {
@@ -46,6 +82,8 @@ function reconcileStatefulSet(context: ControllerContext, statefulSet: StoredObj
         'apps.kubernetes.io/pod-index': String(ordinal),
       });
       delete created.metadata.generateName;
+      created.spec.volumes = [...(created.spec.volumes ?? []), ...claimVolumes(context, statefulSet, ordinal)];
+      if (created.spec.volumes.length === 0) delete created.spec.volumes;
       created.spec.hostname = name;
       if (statefulSet.spec.serviceName) created.spec.subdomain = statefulSet.spec.serviceName;
       byOrdinal.set(ordinal, createAsController(context, 'Pod', created));
