@@ -37,7 +37,8 @@ function strip(value) {
   if (Array.isArray(value)) return value.map(strip);
   if (value && typeof value === 'object') {
     const out = {};
-    for (const [key, child] of Object.entries(value)) if (key !== 'description') out[key] = strip(child);
+    for (const [key, child] of Object.entries(value))
+      if (key !== 'description' || typeof child !== 'string') out[key] = strip(child);
     return out;
   }
   return value;

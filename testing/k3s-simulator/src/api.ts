@@ -11,12 +11,18 @@ import { applyMergePatch } from './patch/merge-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
 import { apiVersionOf, typeOf, type ResourceType } from './resources.js';
 import { fieldSelectorPredicate, labelSelectorPredicate } from './selectors.js';
-import { ApiError, badRequest, notFound, unsupportedMediaType } from './status.js';
+import { ApiError, badRequest, invalid, notFound, unsupportedMediaType, type StatusCause } from './status.js';
 import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 import { validateObject } from './validation.js';
 import { unknownFields } from './field-validation.js';
 import type { ApiCatalog } from './catalog.js';
+import {
+  beginCustomResourceDefinitionDeletion,
+  defaultCustomResourceDefinition,
+  validateCustomResourceDefinition,
+} from './crds.js';
+import { pruneAndDefault, validateStructural } from './structural.js';
 
 export interface WriteOptions {
   fieldManager?: string;
@@ -173,7 +179,8 @@ export class ClusterApi {
     foldStringData(object);
     applyDefaults(object, this.defaulting);
     this.admit(type, object);
-    if (GENERATION_KINDS.has(type.kind)) object.metadata.generation = 1;
+    this.applySchema(type, object, options);
+    if (GENERATION_KINDS.has(type.kind) || type.customResourceDefinition) object.metadata.generation = 1;
     validateObject(type, object);
     if (!preManaged) recordUpdate(undefined, object, this.managerOf(options), apiVersionOf(type));
     if (options.dryRun) {
@@ -195,6 +202,27 @@ export class ClusterApi {
         .find((found) => found.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
       if (fallback) object.spec.storageClassName = fallback.metadata.name;
     }
+  }
+
+  /**
+   * CRDs are defaulted and validated as the apiextensions-apiserver does; custom resources are
+   * pruned, defaulted and validated against their CRD's structural schema (422 with every cause).
+   */
+  private applySchema(type: ResourceType, object: StoredObject, options: WriteOptions): void {
+    if (type.kind === 'CustomResourceDefinition' && type.group === 'apiextensions.k8s.io') {
+      defaultCustomResourceDefinition(object);
+      validateCustomResourceDefinition(object);
+      return;
+    }
+    if (!type.customResourceDefinition) return;
+    const schema = this.schemaOf(type, options.servedVersion);
+    if (!schema) return;
+    const pruned = pruneAndDefault(object, schema.schema, schema.components);
+    for (const key of Object.keys(object)) if (!(key in pruned)) delete object[key];
+    Object.assign(object, pruned);
+    const causes: StatusCause[] = [];
+    validateStructural(object, schema.schema, schema.components, '', causes);
+    if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata?.name ?? '', causes);
   }
 
   /** Unknown fields: 400 under Strict (strict decoding's message), a warning under Warn. */
@@ -247,10 +275,11 @@ export class ClusterApi {
       else delete result.metadata.deletionTimestamp;
       foldStringData(result);
       applyDefaults(result, this.defaulting);
+      this.applySchema(type, result, options);
     }
     result.apiVersion = apiVersionOf(type);
     result.kind = type.kind;
-    if (GENERATION_KINDS.has(type.kind)) {
+    if (GENERATION_KINDS.has(type.kind) || type.customResourceDefinition) {
       const changed = !jsonEqual(specOf(previous), specOf(result));
       result.metadata.generation =
         (previous.metadata.generation ?? 1) + (changed && context.subresource !== 'status' ? 1 : 0);
@@ -372,6 +401,10 @@ export class ClusterApi {
     if (type.kind === 'Namespace') {
       this.deleteNamespaceContents(name);
       return { object: this.store.remove(type, undefined, name), immediate: true };
+    }
+    if (type.kind === 'CustomResourceDefinition' && type.group === 'apiextensions.k8s.io') {
+      if (existing.metadata.deletionTimestamp) return { object: existing, immediate: false };
+      return { object: this.store.update(type, beginCustomResourceDefinitionDeletion(existing)), immediate: false };
     }
     if (policy === 'Orphan') this.orphanDependents(existing.metadata.uid);
     if (type.kind === 'Pod' && this.terminatesGracefully(existing, options)) {

@@ -9,6 +9,7 @@ import {
   apiVersionOf,
   builtinApi,
   builtinResources,
+  typeOf,
   compareVersions,
   type ResourceType,
   type ServedResource,
@@ -78,6 +79,15 @@ export class ApiCatalog {
     return this.served().find(
       (entry) => apiVersionOf(entry.type, entry.version) === apiVersion && entry.type.kind === kind,
     );
+  }
+
+  /** The type of a kind (a built-in one of the core group first), e.g. for `cluster.get('IngressRoute', ...)`. */
+  typeOfKind(kind: string): ResourceType {
+    const served = this.served();
+    const found =
+      served.find((entry) => entry.type.kind === kind && entry.type.group === '') ??
+      served.find((entry) => entry.type.kind === kind);
+    return found?.type ?? typeOf(kind);
   }
 
   /** Whether a type is still served in some version (a deleted CRD's is not). */

@@ -76,7 +76,7 @@ export interface Cluster {
   api: ClusterApi;
   /** Changes what /version reports (and so which kubectl the dispatcher runs). */
   setVersion(version: string): void;
-  /** Reads an object by kind, e.g. get('Deployment', 'default', 'web'). */
+  /** Reads an object by kind, e.g. get('Deployment', 'default', 'web') (custom kinds once their CRD is established). */
   get(kind: string, namespace: string | undefined, name: string): StoredObject | undefined;
   list(kind: string, namespace?: string): StoredObject[];
   /** Runs one controller pass now (controllers also run on their own). */
@@ -241,10 +241,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       version = parseVersion(next);
     },
     get(kind, namespace, name) {
-      return store.get(typeOf(kind), namespace, name);
+      return store.get(catalog.typeOfKind(kind), namespace, name);
     },
     list(kind, namespace) {
-      return store.list(typeOf(kind), namespace);
+      return store.list(catalog.typeOfKind(kind), namespace);
     },
     reconcile() {
       controllers.pass();

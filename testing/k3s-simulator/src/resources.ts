@@ -36,6 +36,8 @@ export interface ServedResource {
   version: string;
   verbs: string[];
   subresources: Record<string, SubresourceInfo>;
+  /** A CRD version's additionalPrinterColumns (what `kubectl get` shows of its objects). */
+  printerColumns?: Json[];
 }
 
 interface BuiltinResource {

@@ -371,6 +371,7 @@ async function handleResource(
           [object],
           { resourceVersion: object.metadata.resourceVersion },
           query.get('includeObject') ?? undefined,
+          route.served.printerColumns,
         ),
       );
     else send(res, code, object);
@@ -403,7 +404,7 @@ async function handleResource(
       }
       const watch = query.get('watch');
       if (watch === 'true' || watch === '1') {
-        serveWatch(context, type, namespace, query, accept, res, present);
+        serveWatch(context, route, query, accept, res, present);
         return;
       }
       const limit = Number(query.get('limit') ?? 0);
@@ -418,7 +419,17 @@ async function handleResource(
         ...(listed.continueToken ? { continue: listed.continueToken } : {}),
       };
       if (wantsTable(accept))
-        send(res, 200, toTable(type.kind, listed.items, listMeta, query.get('includeObject') ?? undefined));
+        send(
+          res,
+          200,
+          toTable(
+            type.kind,
+            listed.items.map(present),
+            listMeta,
+            query.get('includeObject') ?? undefined,
+            route.served.printerColumns,
+          ),
+        );
       else
         send(res, 200, {
           kind: listKind(type),
@@ -550,13 +561,13 @@ async function handleScale(
 
 function serveWatch(
   context: ServerContext,
-  type: ResourceType,
-  namespace: string | undefined,
+  route: ResourceRoute,
   query: URLSearchParams,
   accept: string | undefined,
   res: ServerResponse,
   present: (object: StoredObject) => StoredObject,
 ): void {
+  const { type, namespace } = route;
   const byLabel = labelSelectorPredicate(query.get('labelSelector'));
   const byField = fieldSelectorPredicate(query.get('fieldSelector'));
   const matches = (object: StoredObject): boolean =>
@@ -573,6 +584,7 @@ function serveWatch(
             [object],
             { resourceVersion: object.metadata.resourceVersion },
             query.get('includeObject') ?? undefined,
+            route.served.printerColumns,
           )
         : object;
     res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);

@@ -528,9 +528,54 @@ Object.assign(PRINTERS, {
 
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (object) => [object.metadata.name, age(object)] };
 
+/** A simple JSONPath (`.spec.chart`, `.status.conditions[0].type`) as additionalPrinterColumns use it. */
+function jsonPathValue(object: Json, path: string): Json {
+  let current = object;
+  for (const part of path
+    .replace(/^\{?\.?/, '')
+    .replace(/\}$/, '')
+    .split('.')
+    .filter(Boolean)) {
+    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    if (!match) return undefined;
+    if (match[1]) current = current?.[match[1]];
+    for (const index of match[2].matchAll(/\[(\d+)\]/g)) current = current?.[Number(index[1])];
+  }
+  return current;
+}
+
+/** The columns of a CRD version's additionalPrinterColumns (NAME first; `date` columns as ages). */
+function customPrinter(columns: Json[]): Printer {
+  return {
+    columns: [
+      NAME,
+      ...columns.map((definition) => ({
+        name: definition.name,
+        type: definition.type === 'date' ? 'date' : definition.type,
+        priority: definition.priority ?? 0,
+      })),
+    ],
+    row: (object) => [
+      object.metadata.name,
+      ...columns.map((definition) => {
+        const value = jsonPathValue(object, definition.jsonPath ?? '');
+        if (definition.type === 'date')
+          return typeof value === 'string' ? humanDuration(Date.now() - Date.parse(value)) : '<unknown>';
+        return value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : value;
+      }),
+    ],
+  };
+}
+
 /** `includeObject=Object` (kubectl get --sort-by) embeds whole objects; the default is their metadata. */
-export function toTable(kind: string, objects: StoredObject[], listMeta: Json, includeObject = 'Metadata'): Json {
-  const printer = PRINTERS[kind] ?? DEFAULT_PRINTER;
+export function toTable(
+  kind: string,
+  objects: StoredObject[],
+  listMeta: Json,
+  includeObject = 'Metadata',
+  printerColumns?: Json[],
+): Json {
+  const printer = printerColumns?.length ? customPrinter(printerColumns) : (PRINTERS[kind] ?? DEFAULT_PRINTER);
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -1,4 +1,5 @@
 /** The controllers, in the order a pass runs them. */
+import { reconcileCustomResourceDefinitions } from '../crds.js';
 import { reconcileAutoscalers } from './autoscaler.js';
 import { reconcileDaemonSets } from './daemonset.js';
 import { reconcileDisruptionBudgets } from './disruption.js';
@@ -14,6 +15,7 @@ import { reconcileStatefulSets } from './statefulset.js';
 import { reconcileVolumes } from './volumes.js';
 
 export const CONTROLLERS: Controller[] = [
+  reconcileCustomResourceDefinitions,
   collectGarbage,
   reconcileAutoscalers,
   reconcileDeployments,
