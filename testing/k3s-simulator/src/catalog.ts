@@ -81,12 +81,13 @@ export class ApiCatalog {
     );
   }
 
-  /** The type of a kind (a built-in one of the core group first), e.g. for `cluster.get('IngressRoute', ...)`. */
-  typeOfKind(kind: string): ResourceType {
-    const served = this.served();
-    const found =
-      served.find((entry) => entry.type.kind === kind && entry.type.group === '') ??
-      served.find((entry) => entry.type.kind === kind);
+  /** The type of a kind, optionally `Kind.group` (`IngressRoute.traefik.io`); without a group the core group's first. */
+  typeOfKind(qualifiedKind: string): ResourceType {
+    const [kind, ...group] = qualifiedKind.split('.');
+    const served = this.served().filter(
+      (entry) => entry.type.kind === kind && (group.length === 0 || entry.type.group === group.join('.')),
+    );
+    const found = served.find((entry) => entry.type.group === '') ?? served[0];
     return found?.type ?? typeOf(kind);
   }
 
@@ -104,6 +105,12 @@ export class ApiCatalog {
       if (!versions) byGroup.set(entry.type.group, (versions = new Set()));
       versions.add(entry.version);
     }
-    return [...byGroup].map(([group, versions]) => ({ group, versions: [...versions].sort(compareVersions) }));
+    // CRD groups follow the built-in ones, by name, as their equal group priority orders them.
+    const builtin = new Set(builtinResources(this.minor()).map((entry) => entry.type.group));
+    const custom = [...byGroup.keys()].filter((group) => !builtin.has(group)).sort();
+    return [...[...byGroup.keys()].filter((group) => builtin.has(group)), ...custom].map((group) => ({
+      group,
+      versions: [...(byGroup.get(group) ?? [])].sort(compareVersions),
+    }));
   }
 }

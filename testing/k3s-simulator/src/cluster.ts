@@ -14,6 +14,7 @@ import { DEFAULT_FAILURE_PATTERNS, TEST_TIMINGS, type FailurePatterns, type Timi
 import { ControllerManager } from './controllers/manager.js';
 import { CONTROLLERS } from './controllers/index.js';
 import { createEventRecorder } from './events.js';
+import { installK3sDefaults } from './k3s-defaults.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { createNodeControls, DEFAULT_NODES, type NodeControls, type NodeSpec } from './nodes.js';
 import { ApiCatalog } from './catalog.js';
@@ -44,6 +45,12 @@ export interface ClusterOptions {
   failures?: Partial<FailurePatterns>;
   /** Called with every request (method, url, headers). */
   onRequest?: (method: string, url: string, headers: IncomingMessage['headers']) => void;
+  /**
+   * What a fresh k3s server has besides Kubernetes' own objects (default true): Traefik's,
+   * helm-controller's and k3s's CRDs, the local-path default StorageClass, the traefik
+   * IngressClass, and kube-system's HelmCharts, Addons and workloads.
+   */
+  k3sDefaults?: boolean;
   /** Called when a controller throws (default: ignored). */
   onControllerError?: (error: unknown) => void;
 }
@@ -76,7 +83,7 @@ export interface Cluster {
   api: ClusterApi;
   /** Changes what /version reports (and so which kubectl the dispatcher runs). */
   setVersion(version: string): void;
-  /** Reads an object by kind, e.g. get('Deployment', 'default', 'web') (custom kinds once their CRD is established). */
+  /** Reads an object by kind, e.g. get('Deployment', 'default', 'web'), or get('IngressRoute.traefik.io', ...) where groups share a kind. */
   get(kind: string, namespace: string | undefined, name: string): StoredObject | undefined;
   list(kind: string, namespace?: string): StoredObject[];
   /** Runs one controller pass now (controllers also run on their own). */
@@ -178,6 +185,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     CONTROLLERS,
     options.onControllerError,
   );
+  if (options.k3sDefaults ?? true) installK3sDefaults(api, () => controllers.pass());
   controllers.start();
 
   const serverContext = { api, catalog, store, token, version: () => version, onRequest: options.onRequest };

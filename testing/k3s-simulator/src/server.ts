@@ -11,6 +11,7 @@ import {
 } from './discovery.js';
 import { decodeKubernetesProtobuf } from './protobuf.js';
 import { checkEviction } from './controllers/disruption.js';
+import { notSimulatedWarning } from './not-simulated.js';
 import { openApiV2Protobuf, openApiV3Document, openApiV3Root } from './openapi.js';
 import type { ApiCatalog } from './catalog.js';
 import { apiVersionOf, type ResourceType, type ServedResource } from './resources.js';
@@ -376,6 +377,18 @@ async function handleResource(
       );
     else send(res, code, object);
   };
+  const warnIfNotSimulated = (object: StoredObject): void => {
+    const dryRun = query.getAll('dryRun').includes('All');
+    if (subresource || dryRun) return;
+    const warning = notSimulatedWarning(type, object);
+    if (warning) addWarning(res, warning);
+    if (route.served.version !== type.version) {
+      addWarning(
+        res,
+        `${apiVersionOf(type, route.served.version)} ${type.kind} is stored as ${apiVersionOf(type)} without conversion: conversion between versions is not simulated`,
+      );
+    }
+  };
   if (subresource === 'eviction' && type.kind === 'Pod' && method === 'POST') {
     evict(context, route, parseBody(body), res);
     return;
@@ -442,6 +455,7 @@ async function handleResource(
     case 'POST': {
       if (name) throw methodNotAllowed(`the server does not allow this method on the requested resource`);
       const created = api.create(type, namespace, parseBody(body), writeOptions(query, req, res, route));
+      warnIfNotSimulated(created);
       single(created, 201);
       return;
     }
@@ -452,6 +466,7 @@ async function handleResource(
         subresource,
         checkVersion: true,
       });
+      warnIfNotSimulated(updated);
       single(updated);
       return;
     }
@@ -466,6 +481,7 @@ async function handleResource(
         writeOptions(query, req, res, route),
         subresource,
       );
+      warnIfNotSimulated(result.object);
       single(result.object, result.created ? 201 : 200);
       return;
     }

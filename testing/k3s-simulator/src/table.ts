@@ -528,18 +528,24 @@ Object.assign(PRINTERS, {
 
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], row: (object) => [object.metadata.name, age(object)] };
 
-/** A simple JSONPath (`.spec.chart`, `.status.conditions[0].type`) as additionalPrinterColumns use it. */
+/**
+ * The JSONPath subset additionalPrinterColumns use: `.spec.chart`, `.items[0].name` and filters
+ * such as `.status.conditions[?(@.type=='Failed')].status` (first match).
+ */
 function jsonPathValue(object: Json, path: string): Json {
   let current = object;
-  for (const part of path
-    .replace(/^\{?\.?/, '')
-    .replace(/\}$/, '')
-    .split('.')
-    .filter(Boolean)) {
-    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!match) return undefined;
-    if (match[1]) current = current?.[match[1]];
-    for (const index of match[2].matchAll(/\[(\d+)\]/g)) current = current?.[Number(index[1])];
+  const steps =
+    path
+      .replace(/^\{?\.?/, '')
+      .replace(/\}$/, '')
+      .match(/\[\?\(@\.[^\]]*\)\]|\[\d+\]|[^.[\]]+/g) ?? [];
+  for (const step of steps) {
+    if (current === undefined || current === null) return undefined;
+    const filter = /^\[\?\(@\.([\w.-]+)\s*==\s*['"]?([^'"]*)['"]?\)\]$/.exec(step);
+    if (filter)
+      current = (Array.isArray(current) ? current : []).find((item) => String(item?.[filter[1]]) === filter[2]);
+    else if (/^\[\d+\]$/.test(step)) current = current[Number(step.slice(1, -1))];
+    else current = current[step];
   }
   return current;
 }

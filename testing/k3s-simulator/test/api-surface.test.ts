@@ -119,7 +119,7 @@ describe('API surface', () => {
     );
     expect(aggregated.headers['cache-control']).toBe('no-cache, private');
     const groups = JSON.parse(aggregated.body).items.map((item: { metadata: { name: string } }) => item.metadata.name);
-    // Every group a 1.27 API server serves by default.
+    // Every group a 1.27 API server serves by default, then those of k3s's bundled CRDs by name.
     expect(groups).toEqual([
       'admissionregistration.k8s.io',
       'apiextensions.k8s.io',
@@ -140,6 +140,10 @@ describe('API surface', () => {
       'rbac.authorization.k8s.io',
       'scheduling.k8s.io',
       'storage.k8s.io',
+      'helm.cattle.io',
+      'k3s.cattle.io',
+      'traefik.containo.us',
+      'traefik.io',
     ]);
     const legacy = JSON.parse((await call(cluster, 'GET', '/apis/apps/v1')).body);
     const deployments = legacy.resources.find((resource: { name: string }) => resource.name === 'deployments');

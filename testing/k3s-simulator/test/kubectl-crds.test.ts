@@ -135,7 +135,9 @@ describe.each(kubectlFlavours())('$label custom resources', (flavour) => {
 
   test('deleting the CRD deletes its objects and stops serving its resource', async () => {
     await session.ok(['delete', 'crd', 'backups.sophia.ai', '--wait=true', '--timeout=10s']);
-    await eventually(() => (session.cluster.list('CustomResourceDefinition').length === 0 ? true : undefined));
+    await eventually(() =>
+      session.cluster.get('CustomResourceDefinition', undefined, 'backups.sophia.ai') ? undefined : true,
+    );
     const discovery = (await fetch(`${session.cluster.url}/apis`).then((response) => response.json())) as {
       groups: Array<{ name: string }>;
     };

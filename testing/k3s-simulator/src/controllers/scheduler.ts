@@ -123,8 +123,10 @@ export function schedulePods(context: ControllerContext): void {
   if (pending.length === 0) return;
   const nodes = context.store.list(nodeType);
   const load = new Map<string, number>();
+  // kube-system's pods request little; the spreading counts application pods only.
   for (const pod of context.store.list(podType))
-    if (pod.spec.nodeName) load.set(pod.spec.nodeName, (load.get(pod.spec.nodeName) ?? 0) + 1);
+    if (pod.spec.nodeName && pod.metadata.namespace !== 'kube-system')
+      load.set(pod.spec.nodeName, (load.get(pod.spec.nodeName) ?? 0) + 1);
   for (const pod of pending) {
     const dueAt = instantOf(context, pod.metadata.uid, 'created') + context.timings.schedulerDelayMs;
     if (Date.now() < dueAt) {
@@ -151,7 +153,8 @@ export function schedulePods(context: ControllerContext): void {
         { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowIso() },
       ];
       context.store.update(podType, updated);
-      load.set(node.metadata.name, (load.get(node.metadata.name) ?? 0) + 1);
+      if (pod.metadata.namespace !== 'kube-system')
+        load.set(node.metadata.name, (load.get(node.metadata.name) ?? 0) + 1);
       context.instants.set(`${pod.metadata.uid}/bound`, Date.now());
       context.recordEvent(
         pod,
