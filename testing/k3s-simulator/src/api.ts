@@ -11,7 +11,15 @@ import { applyMergePatch } from './patch/merge-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
 import { apiVersionOf, typeOf, type ResourceType } from './resources.js';
 import { fieldSelectorPredicate, labelSelectorPredicate } from './selectors.js';
-import { ApiError, badRequest, invalid, notFound, unsupportedMediaType, type StatusCause } from './status.js';
+import {
+  ApiError,
+  badRequest,
+  invalid,
+  notFound,
+  qualifiedResource,
+  unsupportedMediaType,
+  type StatusCause,
+} from './status.js';
 import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 import { validateObject } from './validation.js';
@@ -131,11 +139,31 @@ export class ClusterApi {
     return { items, resourceVersion };
   }
 
-  private requireNamespace(type: ResourceType, namespace: string | undefined): void {
+  private requireNamespace(type: ResourceType, namespace: string | undefined, name?: string): void {
     if (!type.namespaced) return;
     if (!namespace) throw badRequest('the namespace of the object must be set');
     const found = this.store.get(typeOf('Namespace'), undefined, namespace);
     if (!found) throw notFound('namespaces', '', namespace);
+    if (found.metadata.deletionTimestamp) {
+      // The NamespaceLifecycle admission plugin's refusal.
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${qualifiedResource(type.plural, type.group)} "${name ?? ''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        {
+          name,
+          group: type.group || undefined,
+          kind: type.plural,
+          causes: [
+            {
+              type: 'NamespaceTerminating',
+              message: `namespace ${namespace} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
+      );
+    }
   }
 
   private checkIdentity(type: ResourceType, namespace: string | undefined, body: StoredObject): void {
@@ -165,7 +193,7 @@ export class ClusterApi {
   ): StoredObject {
     const object = clone(body);
     this.checkIdentity(type, namespace, object);
-    this.requireNamespace(type, object.metadata.namespace);
+    this.requireNamespace(type, object.metadata.namespace, object.metadata.name ?? object.metadata.generateName);
     if (!object.metadata.name && object.metadata.generateName) {
       object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
     }
@@ -398,9 +426,14 @@ export class ClusterApi {
     }
     if (dryRun) return { object: existing, immediate: true };
     const policy = options.propagationPolicy ?? 'Background';
-    if (type.kind === 'Namespace') {
-      this.deleteNamespaceContents(name);
-      return { object: this.store.remove(type, undefined, name), immediate: true };
+    if (type.kind === 'Namespace' && type.group === '') {
+      // Terminating until the namespace controller has removed its contents (controllers/namespace.ts).
+      if (existing.metadata.deletionTimestamp) return { object: existing, immediate: false };
+      existing.metadata.deletionTimestamp = nowIso();
+      existing.metadata.deletionGracePeriodSeconds = 0;
+      existing.spec = { ...(existing.spec ?? {}), finalizers: existing.spec?.finalizers ?? ['kubernetes'] };
+      existing.status = { ...(existing.status ?? {}), phase: 'Terminating' };
+      return { object: this.store.update(type, existing), immediate: false };
     }
     if (type.kind === 'CustomResourceDefinition' && type.group === 'apiextensions.k8s.io') {
       if (existing.metadata.deletionTimestamp) return { object: existing, immediate: false };
@@ -443,14 +476,6 @@ export class ClusterApi {
       updated.metadata.ownerReferences = references.filter((reference) => reference.uid !== uid);
       if (updated.metadata.ownerReferences.length === 0) delete updated.metadata.ownerReferences;
       this.store.update(type, updated);
-    }
-  }
-
-  private deleteNamespaceContents(namespace: string): void {
-    for (const { type, object } of this.store.allObjects()) {
-      if (type.namespaced && object.metadata.namespace === namespace) {
-        this.store.remove(type, namespace, object.metadata.name);
-      }
     }
   }
 }

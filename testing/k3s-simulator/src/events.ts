@@ -17,7 +17,9 @@ export function createEventRecorder(store: ObjectStore): EventRecorder {
   const namespaceType = typeOf('Namespace');
   return (object, type, reason, message, component) => {
     const namespace = object.metadata.namespace ?? 'default';
-    if (!store.get(namespaceType, undefined, namespace)) return;
+    // A namespace being deleted takes no new content, events included.
+    const found = store.get(namespaceType, undefined, namespace);
+    if (!found || found.metadata.deletionTimestamp) return;
     const now = nowIso();
     const same = store
       .list(eventType, namespace)

@@ -5,14 +5,15 @@
 import type { ControllerContext } from './context.js';
 import type { Json } from '../types.js';
 
-export function collectGarbage({ store }: ControllerContext): void {
+export function collectGarbage({ store, api }: ControllerContext): void {
   const all = store.allObjects();
   const uids = new Set(all.map(({ object }) => object.metadata.uid));
   for (const { type, object } of all) {
     const owners: Json[] = object.metadata.ownerReferences ?? [];
-    if (owners.length > 0 && owners.every((owner) => !uids.has(owner.uid))) {
+    if (owners.length > 0 && owners.every((owner) => !uids.has(owner.uid)) && !object.metadata.deletionTimestamp) {
+      // Through the API, as the real collector deletes: running pods terminate gracefully.
       if (store.get(type, object.metadata.namespace, object.metadata.name))
-        store.remove(type, object.metadata.namespace, object.metadata.name);
+        api.delete(type, object.metadata.namespace, object.metadata.name, { propagationPolicy: 'Background' });
     }
   }
   for (const { type, object } of store.allObjects()) {

@@ -7,6 +7,7 @@ import { reconcileDeployments } from './deployment.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { collectGarbage } from './garbage-collector.js';
 import { reconcileJobs } from './job.js';
+import { reconcileNamespaces } from './namespace.js';
 import { runKubelet } from './kubelet.js';
 import type { Controller } from './manager.js';
 import { reconcileReplicaSets } from './replicaset.js';
@@ -16,6 +17,7 @@ import { reconcileVolumes } from './volumes.js';
 
 export const CONTROLLERS: Controller[] = [
   reconcileCustomResourceDefinitions,
+  reconcileNamespaces,
   collectGarbage,
   reconcileAutoscalers,
   reconcileDeployments,

@@ -1,0 +1,64 @@
+/**
+ * The namespace controller: a namespace being deleted stays Terminating (its content refused by
+ * the API) while everything in it is deleted, pods gracefully, then goes itself. Its status
+ * carries the conditions the real controller reports while content remains.
+ */
+import { typeOf } from '../resources.js';
+import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
+import type { ControllerContext } from './context.js';
+
+const namespaceType = typeOf('Namespace');
+
+function remainingCondition(namespace: StoredObject, remaining: number): Json {
+  const previous = (namespace.status?.conditions ?? []).find(
+    (condition: Json) => condition.type === 'NamespaceContentRemaining',
+  );
+  const status = remaining > 0 ? 'True' : 'False';
+  return {
+    type: 'NamespaceContentRemaining',
+    status,
+    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : nowIso(),
+    reason: remaining > 0 ? 'SomeResourcesRemain' : 'ContentDeleted',
+    message:
+      remaining > 0
+        ? `Some resources are remaining: ${remaining} objects`
+        : 'All content successfully deleted, may be waiting on finalization',
+  };
+}
+
+function finalize(context: ControllerContext, namespace: StoredObject): void {
+  const name: string = namespace.metadata.name;
+  const contents = context.store
+    .allObjects()
+    .filter(({ type, object }) => type.namespaced && object.metadata.namespace === name);
+  for (const { type, object } of contents) {
+    if (object.metadata.deletionTimestamp) continue;
+    try {
+      context.api.delete(type, name, object.metadata.name, { propagationPolicy: 'Background' });
+    } catch {
+      // Already gone (a cascade got there first).
+    }
+  }
+  const remaining = context.store
+    .allObjects()
+    .filter(({ type, object }) => type.namespaced && object.metadata.namespace === name).length;
+  if (remaining === 0) {
+    context.store.remove(namespaceType, undefined, name);
+    return;
+  }
+  const next = clone(namespace);
+  next.status = {
+    ...(next.status ?? {}),
+    phase: 'Terminating',
+    conditions: [remainingCondition(namespace, remaining)],
+  };
+  if (!jsonEqual(next.status, namespace.status)) context.store.update(namespaceType, next);
+  // Pods terminating gracefully leave on the kubelet's clock: look again soon.
+  context.requeueAfter(context.timings.controllerDelayMs * 10);
+}
+
+export function reconcileNamespaces(context: ControllerContext): void {
+  for (const namespace of context.store.list(namespaceType)) {
+    if (namespace.metadata.deletionTimestamp) finalize(context, namespace);
+  }
+}

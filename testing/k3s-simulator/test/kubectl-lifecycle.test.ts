@@ -1,0 +1,115 @@
+/**
+ * Controllers a deploy's outcome depends on, through real kubectl: a namespace being deleted is
+ * Terminating and refuses new objects, then goes with its contents; a PodDisruptionBudget reports
+ * its status and holds back evictions and drains.
+ */
+import { eventually, kubectlFlavours, openSession, type KubectlSession } from './kubectl-harness.js';
+
+const workload = (name: string, replicas: number): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: { app: ${name} }
+  template:
+    metadata:
+      labels: { app: ${name} }
+    spec:
+      containers:
+        - name: ${name}
+          image: registry.example/${name}:1
+`;
+
+// One version proves these server behaviours; the newest kubectl drives them.
+const newest = kubectlFlavours().slice(-1);
+
+describe.each(newest)('$label namespace and disruption lifecycle', (flavour) => {
+  let session: KubectlSession;
+
+  beforeAll(async () => {
+    // Pods take a while to terminate, as on a real node, so the namespace is seen Terminating.
+    session = await openSession(flavour, { timings: { podTerminationMs: 1500 } });
+  });
+  afterAll(() => session.close());
+
+  test('a deleted namespace is Terminating, refuses new objects, then goes with its contents', async () => {
+    await session.ok(['create', 'namespace', 'doomed']);
+    await session.ok(['apply', '-n', 'doomed', '-f', '-'], { stdin: workload('worker', 2) });
+    await session.ok(['rollout', 'status', 'deployment/worker', '-n', 'doomed', '--timeout=20s']);
+    expect(await session.ok(['delete', 'namespace', 'doomed', '--wait=false'])).toContain('namespace "doomed" deleted');
+
+    expect(await session.ok(['get', 'namespace', 'doomed'])).toMatch(/^doomed\s+Terminating\s+\S+$/m);
+    const refused = await session.run(['create', 'configmap', 'late', '-n', 'doomed', '--from-literal=a=b']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated',
+    );
+    const pods = await session.ok(['get', 'pods', '-n', 'doomed']);
+    expect(pods).toMatch(/^worker-\S+\s+1\/1\s+Terminating\s/m);
+
+    await session.ok(['wait', '--for=delete', 'namespace/doomed', '--timeout=20s']);
+    expect(session.cluster.list('Pod', 'doomed')).toEqual([]);
+    expect(session.cluster.list('Deployment', 'doomed')).toEqual([]);
+    await session.ok(['create', 'namespace', 'doomed']);
+  });
+
+  test('a PodDisruptionBudget reports its status and refuses the eviction that would break it; drain waits for it', async () => {
+    await session.ok(['apply', '-f', '-'], {
+      stdin: `${workload('guarded', 2)}---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: guarded
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels: { app: guarded }
+`,
+    });
+    await session.ok(['rollout', 'status', 'deployment/guarded', '--timeout=20s']);
+    await eventually(() =>
+      session.cluster.get('PodDisruptionBudget', 'default', 'guarded')?.status?.currentHealthy === 2 ? true : undefined,
+    );
+    expect(await session.ok(['get', 'pdb', 'guarded'])).toMatch(/^guarded\s+2\s+N\/A\s+0\s+\S+$/m);
+    const budget = session.cluster.get('PodDisruptionBudget', 'default', 'guarded');
+    expect(budget?.status).toMatchObject({
+      expectedPods: 2,
+      currentHealthy: 2,
+      desiredHealthy: 2,
+      disruptionsAllowed: 0,
+    });
+    expect(budget?.status.conditions[0]).toMatchObject({
+      type: 'DisruptionAllowed',
+      status: 'False',
+      reason: 'InsufficientPods',
+    });
+
+    const node = session.cluster.list('Pod', 'default').find((pod) => pod.metadata.labels?.app === 'guarded')?.spec
+      .nodeName as string;
+    const drain = await session.run(
+      ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=3s', '--pod-selector=app=guarded'],
+      { timeoutMs: 30000 },
+    );
+    expect(drain.code).toBe(1);
+    expect(drain.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
+    expect(session.cluster.list('Pod', 'default').filter((pod) => pod.metadata.labels?.app === 'guarded')).toHaveLength(
+      2,
+    );
+
+    // With room in the budget the same drain evicts, and the Deployment replaces the pods elsewhere.
+    await session.ok(['patch', 'pdb', 'guarded', '--type=merge', '-p', '{"spec":{"minAvailable":1}}']);
+    await eventually(() =>
+      session.cluster.get('PodDisruptionBudget', 'default', 'guarded')?.status?.disruptionsAllowed === 1
+        ? true
+        : undefined,
+    );
+    const drained = await session.ok(
+      ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=30s', '--pod-selector=app=guarded'],
+      { timeoutMs: 40000 },
+    );
+    expect(drained).toContain(`node/${node} drained`);
+    await session.ok(['uncordon', node]);
+  });
+});
