@@ -17,6 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripDescriptions } from './strip-descriptions.mjs';
 
 const [source, ref = 'HEAD'] = process.argv.slice(2);
 if (!source) {
@@ -31,17 +32,6 @@ function served(groupVersion) {
   const version = groupVersion.split('/').pop();
   if (!/(alpha|beta)/.test(version)) return true;
   return groupVersion.startsWith('apis/flowcontrol.apiserver.k8s.io/') && /beta/.test(version);
-}
-
-function strip(value) {
-  if (Array.isArray(value)) return value.map(strip);
-  if (value && typeof value === 'object') {
-    const out = {};
-    for (const [key, child] of Object.entries(value))
-      if (key !== 'description' || typeof child !== 'string') out[key] = strip(child);
-    return out;
-  }
-  return value;
 }
 
 const ACTION_VERBS = {
@@ -132,7 +122,7 @@ for (const minor of MINORS) {
     const resources = resourcesOf(document);
     groupVersions[groupVersion] = { resources, schemas: Object.keys(document.components?.schemas ?? {}).sort() };
     for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
-      const text = JSON.stringify(strip(schema));
+      const text = JSON.stringify(stripDescriptions(schema));
       const variants = (schemaVariants[name] ??= []);
       let index = variants.indexOf(text);
       if (index < 0) index = variants.push(text) - 1;

@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripDescriptions } from './strip-descriptions.mjs';
 import { parseAllDocuments } from 'yaml';
 
 const [traefikChart, helmController, helmRef = 'HEAD'] = process.argv.slice(2);
@@ -23,17 +24,6 @@ if (!traefikChart || !helmController) {
 const TRAEFIK_REF = 'v27.0.2';
 const git = (repo, ...args) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
 
-function strip(value) {
-  if (Array.isArray(value)) return value.map(strip);
-  if (value && typeof value === 'object') {
-    const out = {};
-    for (const [key, child] of Object.entries(value))
-      if (key !== 'description' || typeof child !== 'string') out[key] = strip(child);
-    return out;
-  }
-  return value;
-}
-
 function crdsFrom(repo, ref, folder, pattern) {
   return git(repo, 'ls-tree', '-r', '--name-only', ref, folder)
     .split('\n')
@@ -42,7 +32,7 @@ function crdsFrom(repo, ref, folder, pattern) {
     .filter((object) => object?.kind === 'CustomResourceDefinition')
     .map((crd) => {
       const { annotations: _annotations, ...metadata } = crd.metadata;
-      return strip({ apiVersion: crd.apiVersion, kind: crd.kind, metadata, spec: crd.spec });
+      return stripDescriptions({ apiVersion: crd.apiVersion, kind: crd.kind, metadata, spec: crd.spec });
     });
 }
 

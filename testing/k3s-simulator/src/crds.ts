@@ -7,7 +7,7 @@
  * conversion webhooks (every served version reads the stored object as is), CEL validation rules.
  */
 import type { ApiCatalog } from './catalog.js';
-import type { ControllerContext } from './controllers/context.js';
+import { transitionedCondition, type ControllerContext } from './controllers/context.js';
 import { typeOf, type ResourceType, type ServedResource } from './resources.js';
 import { invalid, type StatusCause } from './status.js';
 import { clone, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
@@ -90,18 +90,6 @@ export function beginCustomResourceDefinitionDeletion(crd: StoredObject): Stored
     ],
   };
   return next;
-}
-
-function condition(crd: StoredObject, type: string, status: boolean, reason: string, message: string): Json {
-  const previous = (crd.status?.conditions ?? []).find((entry: Json) => entry.type === type);
-  const text = status ? 'True' : 'False';
-  return {
-    type,
-    status: text,
-    lastTransitionTime: previous?.status === text ? previous.lastTransitionTime : nowIso(),
-    reason,
-    message,
-  };
 }
 
 function isEstablished(crd: StoredObject): boolean {
@@ -259,17 +247,23 @@ export function reconcileCustomResourceDefinitions(context: ControllerContext): 
       acceptedNames: conflict ? (crd.status?.acceptedNames ?? { plural: '', kind: '' }) : clone(names),
       conditions: [
         conflict
-          ? condition(
+          ? transitionedCondition(
               crd,
               'NamesAccepted',
               false,
               names.kind && conflict.includes(names.kind) ? 'KindConflict' : 'PluralConflict',
               conflict,
             )
-          : condition(crd, 'NamesAccepted', true, 'NoConflicts', 'no conflicts found'),
+          : transitionedCondition(crd, 'NamesAccepted', true, 'NoConflicts', 'no conflicts found'),
         conflict
-          ? condition(crd, 'Established', false, 'NotAccepted', 'not all names are accepted')
-          : condition(crd, 'Established', true, 'InitialNamesAccepted', 'the initial names have been accepted'),
+          ? transitionedCondition(crd, 'Established', false, 'NotAccepted', 'not all names are accepted')
+          : transitionedCondition(
+              crd,
+              'Established',
+              true,
+              'InitialNamesAccepted',
+              'the initial names have been accepted',
+            ),
       ],
       storedVersions: [...new Set([...(crd.status?.storedVersions ?? []), ...(storage ? [storage] : [])])],
     };

@@ -7,21 +7,9 @@
  */
 import { apiVersionOf, typeOf } from '../resources.js';
 import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
-import { conditionOf, type ControllerContext } from './context.js';
+import { transitionedCondition, type ControllerContext } from './context.js';
 
 const autoscalerType = typeOf('HorizontalPodAutoscaler');
-
-function condition(autoscaler: StoredObject, type: string, status: boolean, reason: string, message: string): Json {
-  const previous = conditionOf(autoscaler, type);
-  const text = status ? 'True' : 'False';
-  return {
-    type,
-    status: text,
-    lastTransitionTime: previous?.status === text ? previous.lastTransitionTime : nowIso(),
-    reason,
-    message,
-  };
-}
 
 function reconcileAutoscaler(context: ControllerContext, autoscaler: StoredObject): void {
   const reference = autoscaler.spec?.scaleTargetRef ?? {};
@@ -34,7 +22,7 @@ function reconcileAutoscaler(context: ControllerContext, autoscaler: StoredObjec
   const status: Json = { ...clone(autoscaler.status ?? {}), desiredReplicas: autoscaler.status?.desiredReplicas ?? 0 };
   if (!served || !target) {
     status.conditions = [
-      condition(
+      transitionedCondition(
         autoscaler,
         'AbleToScale',
         false,
@@ -63,8 +51,14 @@ function reconcileAutoscaler(context: ControllerContext, autoscaler: StoredObjec
     status.currentReplicas = target.status?.replicas ?? 0;
     status.desiredReplicas = desired;
     status.conditions = [
-      condition(autoscaler, 'AbleToScale', true, 'ReadyForNewScale', 'recommended size matches current size'),
-      condition(
+      transitionedCondition(
+        autoscaler,
+        'AbleToScale',
+        true,
+        'ReadyForNewScale',
+        'recommended size matches current size',
+      ),
+      transitionedCondition(
         autoscaler,
         'ScalingActive',
         false,
@@ -72,7 +66,7 @@ function reconcileAutoscaler(context: ControllerContext, autoscaler: StoredObjec
         'the HPA was unable to compute the replica count: metrics are not simulated; replicas are kept within minReplicas and maxReplicas',
       ),
       current < minimum
-        ? condition(
+        ? transitionedCondition(
             autoscaler,
             'ScalingLimited',
             true,
@@ -80,14 +74,14 @@ function reconcileAutoscaler(context: ControllerContext, autoscaler: StoredObjec
             'the desired replica count is less than the minimum replica count',
           )
         : current > maximum
-          ? condition(
+          ? transitionedCondition(
               autoscaler,
               'ScalingLimited',
               true,
               'TooManyReplicas',
               'the desired replica count is more than the maximum replica count',
             )
-          : condition(
+          : transitionedCondition(
               autoscaler,
               'ScalingLimited',
               false,

@@ -3,7 +3,7 @@ import type { ClusterApi } from '../api.js';
 import type { EventRecorder } from '../events.js';
 import { typeOf as typeOfKind, type ResourceType } from '../resources.js';
 import type { ObjectStore } from '../store.js';
-import { canonicalJson, jsonEqual, type Json, type StoredObject } from '../types.js';
+import { canonicalJson, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 
 export interface Timings {
   /** Delay between a change and the controllers reacting to it. */
@@ -131,6 +131,28 @@ export function templateHash(template: unknown, collisionCount = 0): string {
 
 export function conditionOf(object: StoredObject, type: string): Json | undefined {
   return (object.status?.conditions ?? []).find((condition: Json) => condition.type === type);
+}
+
+/**
+ * A status condition whose lastTransitionTime moves only when its status changes, as controllers
+ * write them (so reconcile passes that change nothing write nothing).
+ */
+export function transitionedCondition(
+  object: StoredObject,
+  type: string,
+  status: boolean,
+  reason: string,
+  message: string,
+): Json {
+  const previous = conditionOf(object, type);
+  const text = status ? 'True' : 'False';
+  return {
+    type,
+    status: text,
+    lastTransitionTime: previous?.status === text ? previous.lastTransitionTime : nowIso(),
+    reason,
+    message,
+  };
 }
 
 export function isPodReady(pod: StoredObject): boolean {

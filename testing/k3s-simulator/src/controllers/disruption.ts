@@ -9,8 +9,8 @@ import { matchesLabelSelector } from '../selectors.js';
 import { ApiError } from '../status.js';
 import type { ObjectStore } from '../store.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
-import { conditionOf, intOrPercent, isPodReady, type ControllerContext } from './context.js';
+import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
+import { intOrPercent, isPodReady, transitionedCondition, type ControllerContext } from './context.js';
 
 const budgetType = typeOf('PodDisruptionBudget');
 const podType = typeOf('Pod');
@@ -49,20 +49,20 @@ export function budgetStatus(store: ObjectStore, budget: StoredObject): BudgetSt
 function reconcileBudget(context: ControllerContext, budget: StoredObject): void {
   const computed = budgetStatus(context.store, budget);
   const allowed = computed.disruptionsAllowed > 0;
-  const previous = conditionOf(budget, 'DisruptionAllowed');
   const status: Json = {
     ...clone(budget.status ?? {}),
     observedGeneration: budget.metadata.generation ?? 1,
     ...computed,
     conditions: [
       {
-        type: 'DisruptionAllowed',
-        status: allowed ? 'True' : 'False',
-        reason: allowed ? 'SufficientPods' : 'InsufficientPods',
-        message: '',
+        ...transitionedCondition(
+          budget,
+          'DisruptionAllowed',
+          allowed,
+          allowed ? 'SufficientPods' : 'InsufficientPods',
+          '',
+        ),
         observedGeneration: budget.metadata.generation ?? 1,
-        lastTransitionTime:
-          previous && previous.status === (allowed ? 'True' : 'False') ? previous.lastTransitionTime : nowIso(),
       },
     ],
   };

@@ -4,26 +4,21 @@
  * carries the conditions the real controller reports while content remains.
  */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
-import type { ControllerContext } from './context.js';
+import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
+import { transitionedCondition, type ControllerContext } from './context.js';
 
 const namespaceType = typeOf('Namespace');
 
 function remainingCondition(namespace: StoredObject, remaining: number): Json {
-  const previous = (namespace.status?.conditions ?? []).find(
-    (condition: Json) => condition.type === 'NamespaceContentRemaining',
+  return transitionedCondition(
+    namespace,
+    'NamespaceContentRemaining',
+    remaining > 0,
+    remaining > 0 ? 'SomeResourcesRemain' : 'ContentDeleted',
+    remaining > 0
+      ? `Some resources are remaining: ${remaining} objects`
+      : 'All content successfully deleted, may be waiting on finalization',
   );
-  const status = remaining > 0 ? 'True' : 'False';
-  return {
-    type: 'NamespaceContentRemaining',
-    status,
-    lastTransitionTime: previous?.status === status ? previous.lastTransitionTime : nowIso(),
-    reason: remaining > 0 ? 'SomeResourcesRemain' : 'ContentDeleted',
-    message:
-      remaining > 0
-        ? `Some resources are remaining: ${remaining} objects`
-        : 'All content successfully deleted, may be waiting on finalization',
-  };
 }
 
 function finalize(context: ControllerContext, namespace: StoredObject): void {
