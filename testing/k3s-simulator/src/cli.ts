@@ -28,6 +28,7 @@ const USAGE = `Usage: cli.ts [options]
   --image-pull-failure RE  images that fail to pull (ImagePullBackOff)
   --crash-loop RE          images that crash (CrashLoopBackOff)
   --node NAME=IP[:role,..] a node (repeatable; replaces the default k3s-server + mcp-node)
+  --bare                   leave out what k3s adds (its CRDs, local-path, traefik, kube-system workloads)
   --json                   print one JSON line with the addresses instead of text
   --help`;
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
         'crash-loop': { type: 'string' },
         node: { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        bare: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
     httpPort: integer('http-port', values['http-port']),
     token: values.token,
     nodes: values.node?.map(parseNode),
+    k3sDefaults: !values.bare,
     timings,
     failures: { ...(imagePullFailure ? { imagePullFailure } : {}), ...(crashLoop ? { crashLoop } : {}) },
   });
