@@ -74,7 +74,9 @@ export function badRequest(message: string): ApiError {
 }
 
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
-  const summary = causes.map((cause) => `${cause.field}: ${cause.message}`).join(', ');
+  // apimachinery's NewInvalid prints the errors as an aggregate: bracketed when there are several.
+  const listed = causes.map((cause) => `${cause.field}: ${cause.message}`).join(', ');
+  const summary = causes.length > 1 ? `[${listed}]` : listed;
   const qualifiedKind = group ? `${kind}.${group}` : kind;
   return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
     name,

@@ -319,4 +319,92 @@ describe('API surface', () => {
     });
     expect(failedTest.status).toBe(422);
   });
+
+  test('an established CRD changes the aggregated discovery ETag; an unchanged document answers 304', async () => {
+    const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+    const before = await call(cluster, 'GET', '/apis', { accept });
+    const etag = String(before.headers.etag);
+    const revalidated = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        new URL('/apis', cluster.httpsUrl),
+        {
+          ca: cluster.caCert,
+          headers: { authorization: `Bearer ${cluster.token}`, accept, 'if-none-match': etag },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(revalidated).toBe(304);
+    const created = await call(cluster, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      body: {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com',
+          scope: 'Namespaced',
+          names: { plural: 'widgets', kind: 'Widget' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } },
+            },
+          ],
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.parse(created.body).spec.names).toMatchObject({ singular: 'widget', listKind: 'WidgetList' });
+    let after = before;
+    for (let attempt = 0; attempt < 100 && after.headers.etag === etag; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await call(cluster, 'GET', '/apis', { accept });
+    }
+    expect(after.headers.etag).not.toBe(etag);
+    const groups = JSON.parse(after.body).items.map((item: { metadata: { name: string } }) => item.metadata.name);
+    expect(groups).toContain('example.com');
+    const openapi = JSON.parse((await call(cluster, 'GET', '/openapi/v3')).body);
+    const document = JSON.parse(
+      (await call(cluster, 'GET', openapi.paths['apis/example.com/v1'].serverRelativeURL)).body,
+    );
+    expect(document.components.schemas['com.example.v1.Widget']['x-kubernetes-group-version-kind']).toEqual([
+      { group: 'example.com', version: 'v1', kind: 'Widget' },
+    ]);
+    const invalid = await call(cluster, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      body: {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'gadgets' },
+        spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'gadgets', kind: 'Gadget' }, versions: [] },
+      },
+    });
+    expect(invalid.status).toBe(422);
+    expect(JSON.parse(invalid.body).message).toBe(
+      'CustomResourceDefinition.apiextensions.k8s.io "gadgets" is invalid: [metadata.name: Invalid value: "gadgets": must be spec.names.plural+"."+spec.group, spec.versions: Required value]',
+    );
+  });
+
+  test('OpenAPI v3 carries the published schemas of the reported minor', async () => {
+    const openapi = JSON.parse((await call(cluster, 'GET', '/openapi/v3')).body);
+    const autoscaling = JSON.parse(
+      (await call(cluster, 'GET', openapi.paths['apis/autoscaling/v2'].serverRelativeURL)).body,
+    );
+    const spec = autoscaling.components.schemas['io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec'];
+    expect(spec.required).toEqual(['scaleTargetRef', 'maxReplicas']);
+    expect(Object.keys(spec.properties)).toEqual(
+      expect.arrayContaining(['behavior', 'maxReplicas', 'metrics', 'minReplicas', 'scaleTargetRef']),
+    );
+    const legacy = JSON.parse((await call(cluster, 'GET', '/apis/policy/v1')).body);
+    expect(legacy.resources.map((resource: { name: string }) => resource.name)).toEqual([
+      'poddisruptionbudgets',
+      'poddisruptionbudgets/status',
+    ]);
+  });
 });
