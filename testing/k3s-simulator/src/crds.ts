@@ -12,6 +12,7 @@ import { typeOf, type ResourceType, type ServedResource } from './resources.js';
 import { invalid, type StatusCause } from './status.js';
 import { clone, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 
+/** The finalizer a CRD carries while its objects are deleted. */
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 const crdType = typeOf('CustomResourceDefinition');
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -216,6 +217,10 @@ function nameConflict(crd: StoredObject, taken: Map<string, string>): string | u
   return undefined;
 }
 
+/**
+ * One pass: CRDs being deleted lose their objects then themselves; the others get their names
+ * accepted (first come, first served within a group) and Established; the catalog follows.
+ */
 export function reconcileCustomResourceDefinitions(context: ControllerContext): void {
   const catalog = context.api.catalog;
   const crds = context.store

@@ -117,6 +117,7 @@ export function k3sDefaultCrds(): StoredObject[] {
   return [...chartCrds(), ADDON_CRD];
 }
 
+/** StorageClass, IngressClass and kube-system's objects, to create once the CRDs are established. */
 export function k3sDefaultObjects(): StoredObject[] {
   const system = (kind: string, name: string, spec: Json): StoredObject => ({
     kind,

@@ -74,6 +74,7 @@ export function builtinApi(): BuiltinData {
   return builtinData;
 }
 
+/** The Kubernetes minors with a table of their own. */
 export const SUPPORTED_MINORS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
 
 /** The table a minor uses: its own, or the nearest supported one. */
@@ -236,6 +237,7 @@ export function typeOf(kind: string): ResourceType {
   return found.type;
 }
 
+/** `apps/v1`, or `v1` for the core group; `version` defaults to the storage version. */
 export function apiVersionOf(type: ResourceType, version = type.version): string {
   return type.group ? `${type.group}/${version}` : version;
 }

@@ -99,6 +99,7 @@ function reconcileAutoscaler(context: ControllerContext, autoscaler: StoredObjec
   context.store.update(autoscalerType, next);
 }
 
+/** One pass over every HorizontalPodAutoscaler. */
 export function reconcileAutoscalers(context: ControllerContext): void {
   for (const autoscaler of context.store.list(autoscalerType)) reconcileAutoscaler(context, autoscaler);
 }

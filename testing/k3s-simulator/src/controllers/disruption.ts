@@ -15,6 +15,7 @@ import { intOrPercent, isPodReady, transitionedCondition, type ControllerContext
 const budgetType = typeOf('PodDisruptionBudget');
 const podType = typeOf('Pod');
 
+/** A budget's counts, as the disruption controller writes them into `.status` (pods, not percentages). */
 export interface BudgetStatus {
   expectedPods: number;
   currentHealthy: number;
@@ -30,6 +31,7 @@ function selectedPods(store: ObjectStore, budget: StoredObject): StoredObject[] 
     .filter((pod) => !pod.metadata.deletionTimestamp && matchesLabelSelector(selector, pod.metadata.labels));
 }
 
+/** The budget's status now: selected pods not being deleted, Ready ones, and what the budget demands. */
 export function budgetStatus(store: ObjectStore, budget: StoredObject): BudgetStatus {
   const pods = selectedPods(store, budget);
   const expectedPods = pods.length;
@@ -72,6 +74,7 @@ function reconcileBudget(context: ControllerContext, budget: StoredObject): void
   context.store.update(budgetType, next);
 }
 
+/** Writes every budget's status (only when it changed). */
 export function reconcileDisruptionBudgets(context: ControllerContext): void {
   for (const budget of context.store.list(budgetType)) reconcileBudget(context, budget);
 }

@@ -52,6 +52,7 @@ function finalize(context: ControllerContext, namespace: StoredObject): void {
   context.requeueAfter(context.timings.controllerDelayMs * 10);
 }
 
+/** Finalizes every namespace being deleted. */
 export function reconcileNamespaces(context: ControllerContext): void {
   for (const namespace of context.store.list(namespaceType)) {
     if (namespace.metadata.deletionTimestamp) finalize(context, namespace);

@@ -15,6 +15,7 @@ const volumeType = typeOf('PersistentVolume');
 const classType = typeOf('StorageClass');
 const podType = typeOf('Pod');
 
+/** The provisioner name of k3s's local-path-provisioner, the only one that provisions here. */
 export const LOCAL_PATH_PROVISIONER = 'rancher.io/local-path';
 
 function claimsOf(pod: StoredObject): string[] {
@@ -175,6 +176,7 @@ function reconcileVolume(context: ControllerContext, volume: StoredObject): void
   if (!jsonEqual(released.status, volume.status)) context.store.update(volumeType, released);
 }
 
+/** One pass: pending claims provisioned and bound, volumes of deleted claims deleted or Released. */
 export function reconcileVolumes(context: ControllerContext): void {
   const pods = context.store.list(podType);
   for (const claim of context.store.list(claimType)) reconcileClaim(context, claim, pods);
