@@ -9,9 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const roots = ['packages', 'actions', 'testing'].map((dir) => join(root, dir));
-// The cluster simulator mirrors the Kubernetes API's own type names (KubeObject, Taint) inside its
-// own package, which nothing shipped imports; it is left out until its types are renamed.
-const skipped = [join(root, 'testing', 'k3s-simulator')];
+const skipped = [];
 const DECLARATION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(interface|type|class|enum)\s+([A-Za-z_$][\w$]*)/gm;
 
 function sources(dir) {

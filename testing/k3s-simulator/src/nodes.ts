@@ -6,7 +6,7 @@ import { typeOf } from './resources.js';
 import type { ObjectStore } from './store.js';
 import { clone, nowIso, type Json, type StoredObject } from './types.js';
 
-export interface Taint {
+export interface NodeTaint {
   key: string;
   value?: string;
   effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
@@ -18,7 +18,7 @@ export interface NodeSpec {
   /** Adds `node-role.kubernetes.io/<role>` labels, e.g. control-plane. */
   roles?: string[];
   labels?: Record<string, string>;
-  taints?: Taint[];
+  taints?: NodeTaint[];
   ready?: boolean;
 }
 
@@ -31,7 +31,7 @@ export const DEFAULT_NODES: NodeSpec[] = [
 export interface NodeControls {
   add(spec: NodeSpec): StoredObject;
   remove(name: string): void;
-  taint(name: string, taint: Taint): StoredObject;
+  taint(name: string, taint: NodeTaint): StoredObject;
   untaint(name: string, key: string): StoredObject;
   setReady(name: string, ready: boolean): StoredObject;
   /** Sets labels; a null value removes the label. */
@@ -161,15 +161,15 @@ export function createNodeControls(store: ObjectStore, kubeletVersion: () => str
     },
     taint(name, taint) {
       return change(name, (node) => {
-        const taints: Taint[] = (node.spec.taints ?? []).filter(
-          (existing: Taint) => existing.key !== taint.key || existing.effect !== taint.effect,
+        const taints: NodeTaint[] = (node.spec.taints ?? []).filter(
+          (existing: NodeTaint) => existing.key !== taint.key || existing.effect !== taint.effect,
         );
         node.spec.taints = [...taints, { ...taint }];
       });
     },
     untaint(name, key) {
       return change(name, (node) => {
-        node.spec.taints = (node.spec.taints ?? []).filter((existing: Taint) => existing.key !== key);
+        node.spec.taints = (node.spec.taints ?? []).filter((existing: NodeTaint) => existing.key !== key);
         if (node.spec.taints.length === 0) delete node.spec.taints;
       });
     },
