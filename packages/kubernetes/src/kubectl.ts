@@ -62,9 +62,14 @@ export interface ApplyOptions {
   forceConflicts?: boolean;
 }
 
-/** Manifests as a YAML stream on stdin: JSON is YAML, and kubectl splits documents on `---`. */
+/**
+ * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
+ * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
+ * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
+ * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type.
+ */
 export function manifestStream(objects: KubeObject[]): string {
-  return objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n';
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
 }
 
 function itemsOf(parsed: unknown): KubeObject[] {

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
 import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { KUBECTL_YAML } from './kubectl-yaml.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, objectKey, type JsonPath, type KubeObject } from './objects.js';
 
@@ -96,7 +97,7 @@ export function loadManifests(options: LoadOptions): Manifest[] {
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 export function parseManifestText(text: string, file: string, problems: ManifestProblem[]): Manifest[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const documents = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   if (!Array.isArray(documents)) return [];
   const manifests: Manifest[] = [];
@@ -171,8 +172,13 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
   }
   const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
   const name = object.metadata.name;
-  if (typeof name !== 'string' || name === '') {
+  if (name === undefined || name === null || name === '') {
     problem(['metadata'], 'metadata.name is missing');
+  } else if (typeof name !== 'string') {
+    problem(
+      ['metadata', 'name'],
+      `metadata.name reads as ${typeof name} ${JSON.stringify(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`,
+    );
   } else if (!validName(object.kind, name)) {
     problem(
       ['metadata', 'name'],

@@ -81,12 +81,19 @@ test('directories and globs resolve to sorted files, each once', () => {
   write('k8s/a.yml', deployment('a'));
   write('k8s/notes.txt', 'not a manifest');
   write('prod/mcp-x.yaml', deployment('x'));
-  write('prod/mcp-y.yaml', deployment('y'));
+  write('prod/mcp-y.yaml', deployment('why'));
   write('prod/other.yaml', deployment('other'));
   const names = loadManifests({ patterns: ['k8s', 'prod/mcp-*.yaml', 'k8s/a.yml'], cwd: dir }).map(
     (m) => `${m.file}:${m.object.metadata.name}`,
   );
-  expect(names).toEqual(['k8s/a.yml:a', 'k8s/b.yaml:b', 'prod/mcp-x.yaml:x', 'prod/mcp-y.yaml:y']);
+  expect(names).toEqual(['k8s/a.yml:a', 'k8s/b.yaml:b', 'prod/mcp-x.yaml:x', 'prod/mcp-y.yaml:why']);
+});
+
+test('a name YAML 1.1 reads as a boolean is refused at its line, saying why', () => {
+  write('yes.yaml', deployment('y'));
+  expect(() => loadManifests({ patterns: ['yes.yaml'], cwd: dir })).toThrow(
+    'yes.yaml:4: metadata.name reads as boolean true, not a name: kubectl reads YAML 1.1',
+  );
 });
 
 test('a pattern matching nothing is an input error naming the input', () => {

@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { kubectlBinaries, startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import { MERGE_KEY_DEPLOYMENT, YAML_1_1_CONSTRUCTS } from '@sophia-testing/manifests';
+import { manifestStream, parseManifestText, type ManifestProblem } from '../src/index.js';
+
+const run = promisify(execFile);
+let cluster: Cluster;
+let dir: string;
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  dir = mkdtempSync(join(tmpdir(), 'kubectl-yaml-'));
+  cluster.writeKubeconfig(dir);
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * What kubectl itself reads from the text: `create --dry-run=client` prints each object as read
+ * (one JSON document per object, back to back), with the context's namespace filled in.
+ */
+async function kubectlReads(binary: string, text: string): Promise<Array<Record<string, unknown>>> {
+  const file = join(dir, 'manifest.yaml');
+  writeFileSync(file, text);
+  const { stdout } = await run(binary, ['create', '--dry-run=client', '-o', 'json', '-f', file], {
+    env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache') },
+  });
+  const objects = JSON.parse(`[${stdout.trim().replace(/\n}\n{/g, '\n},\n{')}]`) as Array<{
+    metadata: Record<string, unknown>;
+  }>;
+  for (const object of objects) delete object.metadata.namespace; // the loader settles namespaces later
+  return objects;
+}
+
+/** Our reading, as it travels to kubectl: JSON (where -0 is 0). */
+function weRead(text: string): unknown {
+  const problems: ManifestProblem[] = [];
+  const manifests = parseManifestText(text, 'manifest.yaml', problems);
+  expect(problems).toEqual([]);
+  return JSON.parse(JSON.stringify(manifests.map((manifest) => manifest.object)));
+}
+
+describe.each(kubectlBinaries())('manifests read as kubectl $minor reads them', ({ binary }) => {
+  test('every construct where YAML 1.1 and 1.2 disagree gives the value kubectl sends', async () => {
+    expect(weRead(YAML_1_1_CONSTRUCTS)).toEqual(await kubectlReads(binary, YAML_1_1_CONSTRUCTS));
+  });
+
+  test('a container list reusing an anchor through a merge key keeps the image', async () => {
+    const read = weRead(MERGE_KEY_DEPLOYMENT);
+    expect(read).toEqual(await kubectlReads(binary, MERGE_KEY_DEPLOYMENT));
+    expect(read).toMatchObject([
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'api', image: 'registry.example/api:v1' },
+                { name: 'worker', image: 'registry.example/api:v1' },
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  test('several objects reach kubectl as one stream it reads whole', async () => {
+    const objects = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'one' }, data: { on: 'yes' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'two' }, data: { mode: '0755' } },
+    ];
+    expect(await kubectlReads(binary, manifestStream(objects))).toEqual(objects);
+  });
+});
