@@ -100,3 +100,22 @@ test('dry-run: true through the action reports the diff and changes nothing', as
   expect(run.summary).toContain(`+           image: ${BACKEND}:3.0.0`);
   expect((await backendDeployment())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
 });
+
+test('objects that name no namespace go to the kubeconfig context namespace when the input names none', async () => {
+  workspace.write('settings-only.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: context-settings\n');
+  const run = await deploy({
+    kubeconfig: cluster.cluster.kubeconfigFor({ namespace: 'sophia' }),
+    manifests: 'settings-only.yaml',
+    namespace: '',
+  });
+  expect(run.code).toBe(0);
+  expect(JSON.parse(run.outputs.applied)).toEqual([
+    { kind: 'ConfigMap', namespace: 'sophia', name: 'context-settings' },
+  ]);
+  expect(
+    await cluster.observer.get({ kind: 'ConfigMap', name: 'context-settings', namespace: 'sophia' }),
+  ).toBeDefined();
+  expect(
+    await cluster.observer.get({ kind: 'ConfigMap', name: 'context-settings', namespace: 'default' }),
+  ).toBeUndefined();
+});

@@ -11,26 +11,27 @@ import {
 
 import { getInputs } from './input-helper.js';
 
-/** The runbook: read inputs, load and prepare the manifests, connect, apply and watch, report. */
+/** The runbook: read inputs, connect, load and prepare the manifests, apply and watch, report. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-
-  const manifests = await annotatingFileProblems('Manifest problem', () => {
-    const loaded = loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace: settings.namespace });
-    return prepareManifests(loaded, {
-      images: settings.images,
-      trace: traceOf(runContext()),
-      warn: actionLog.warning,
-    });
-  });
-  const files = new Set(manifests.map((m) => m.file)).size;
-  actionLog.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
 
   const kubectl = await connectKubectl(settings.connection, {
     remoteShell: (connection) => openRemoteShell(connection, actionLog),
     trace: actionLog.debug,
   });
   try {
+    // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
+    const namespace = settings.namespace ?? (await kubectl.contextNamespace());
+    const manifests = await annotatingFileProblems('Manifest problem', () => {
+      const loaded = loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace });
+      return prepareManifests(loaded, {
+        images: settings.images,
+        trace: traceOf(runContext()),
+        warn: actionLog.warning,
+      });
+    });
+    const files = new Set(manifests.map((m) => m.file)).size;
+    actionLog.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
     await publishing(
       () =>
         actionLog.group('Apply and watch the rollouts', () =>

@@ -14,32 +14,33 @@ import {
 import { getInputs } from './input-helper.js';
 import { auditNode, deployToNode } from './node-placement.js';
 
-/** The runbook: read inputs, load the manifests, find the node, then audit, or pin, deploy and verify. */
+/** The runbook: read inputs, connect, load the manifests, find the node, then audit, or pin, deploy and verify. */
 export async function main(): Promise<void> {
   const settings = getInputs();
   const placement: Placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
-
-  const loaded = await annotatingFileProblems('Manifest problem', () =>
-    loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace: settings.namespace }),
-  );
-  const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => workloadKey(refOf(m.object)));
-  const manifests =
-    settings.mode === 'deploy'
-      ? await annotatingFileProblems('Manifest problem', () =>
-          prepareManifests(loaded, {
-            images: settings.images,
-            trace: traceOf(runContext()),
-            placement,
-            warn: actionLog.warning,
-          }),
-        )
-      : loaded;
 
   const kubectl = await connectKubectl(settings.connection, {
     remoteShell: (connection) => openRemoteShell(connection, actionLog),
     trace: actionLog.debug,
   });
   try {
+    // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
+    const namespace = settings.namespace ?? (await kubectl.contextNamespace());
+    const loaded = await annotatingFileProblems('Manifest problem', () =>
+      loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace }),
+    );
+    const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => workloadKey(refOf(m.object)));
+    const manifests =
+      settings.mode === 'deploy'
+        ? await annotatingFileProblems('Manifest problem', () =>
+            prepareManifests(loaded, {
+              images: settings.images,
+              trace: traceOf(runContext()),
+              placement,
+              warn: actionLog.warning,
+            }),
+          )
+        : loaded;
     const node = await resolveNode(
       kubectl,
       settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },

@@ -120,6 +120,21 @@ export class Kubectl {
     }
   }
 
+  /**
+   * The namespace kubectl gives objects that name none: the current context's, else `default`
+   * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
+   */
+  async contextNamespace(): Promise<string> {
+    const result = await this.run([
+      'config',
+      'view',
+      '--minify',
+      '--output',
+      'jsonpath={.contexts[0].context.namespace}',
+    ]);
+    return result.stdout.trim() || 'default';
+  }
+
   /** One object, or undefined when it does not exist. */
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     return this.json<KubeObject>(['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found']);
