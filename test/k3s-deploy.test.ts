@@ -15,7 +15,7 @@ import {
 } from '@sophia/kubernetes';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, sshConnection, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
-import { INVALID_YAML } from '@sophia-testing/manifests';
+import { INVALID_YAML, OWN_NAMESPACE } from '@sophia-testing/manifests';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 const trace = {
@@ -238,5 +238,32 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
       /^The API server refused the manifests, so nothing was applied:\n.*\.spec\.replicaz: field not declared in schema/s,
     );
     expect(await cluster.observer.list('configmaps,secrets,services,deployments', { namespace: 'strict' })).toEqual([]);
+  });
+
+  test('a file that creates its own namespace deploys on an empty cluster, the Namespace applied first', async () => {
+    workspace.write('own-namespace.yaml', OWN_NAMESPACE);
+    const manifests = loadManifests({ patterns: ['own-namespace.yaml'], cwd: workspace.dir });
+    const report = await deployManifests(kubectl, manifests, settings);
+    expect(report.applied.map((o) => `${o.kind}/${o.name} ${o.action}`)).toEqual([
+      'Namespace/sophia-prod created',
+      'ConfigMap/api-settings created',
+      'Deployment/api created',
+    ]);
+    expect(report.rollouts.map((rollout) => rollout.ok)).toEqual([true]);
+    const again = await deployManifests(kubectl, manifests, settings);
+    expect(again.applied.map((o) => o.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+  });
+
+  test('an object refused once its new namespace exists stops the deploy with only the namespace written', async () => {
+    workspace.write(
+      'own-namespace-bad.yaml',
+      OWN_NAMESPACE.replaceAll('sophia-prod', 'sophia-next').replace('replicas: 1', 'replicaz: 1'),
+    );
+    const manifests = loadManifests({ patterns: ['own-namespace-bad.yaml'], cwd: workspace.dir });
+    await expect(deployManifests(kubectl, manifests, settings)).rejects.toThrow(
+      /^The API server refused the manifests, after Namespace\/sophia-next were applied; nothing else was changed:\n.*\.spec\.replicaz: field not declared in schema/s,
+    );
+    expect(await cluster.observer.get({ kind: 'Namespace', name: 'sophia-next' })).toBeDefined();
+    expect(await cluster.observer.list('configmaps,deployments', { namespace: 'sophia-next' })).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { objectDiff, sameIntent } from './diff.js';
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
-import { sortForApply, type Manifest } from './manifests.js';
+import { isFoundation, planApply, sortForApply } from './apply-order.js';
+import type { Manifest } from './manifests.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
 import { readFailedRevisions, recordFailedRevision, type FailedRevisions } from './failed-revisions.js';
@@ -68,6 +69,13 @@ function byKey(objects: KubeObject[]): Map<string, KubeObject> {
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
+ *
+ * The guarantee: the API server checks every object (a server-side dry run: validation,
+ * admission, field conflicts) before any workload, configuration or other object changes. An
+ * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
+ * exists is checked right after those are created (and the definitions Established); if the
+ * server refuses it then, the deploy stops with only those new namespaces and definitions
+ * written, and says so.
  */
 export async function deployManifests(
   kubectl: Kubectl,
@@ -76,7 +84,10 @@ export async function deployManifests(
 ): Promise<DeployReport> {
   const log = settings.log ?? (() => undefined);
   const objects = sortForApply(manifests).map((manifest) => manifest.object);
-  const before = byKey(await kubectl.getLive(objects));
+  const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
+  const plan = planApply(objects, liveFoundations);
+  // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
+  const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
   const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
   const report: DeployReport = {
     dryRun: settings.dryRun,
@@ -86,33 +97,45 @@ export async function deployManifests(
     rolledBack: false,
     rollbacks: [],
   };
+  const checkNow = [...plan.foundations, ...plan.checkable];
 
   if (settings.dryRun) {
-    const intended = await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
-    for (const object of intended) {
+    const intended = byKey(
+      await applyTakingBackFromRollbacks(kubectl, checkNow, { ...applyOptions, dryRun: true }, log),
+    );
+    for (const object of objects) {
       const live = before.get(objectKey(object));
-      const action: ApplyAction = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';
+      // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
+      const result = intended.get(objectKey(object)) ?? object;
+      const action: ApplyAction = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
       report.applied.push({
         ...refOf(object),
         action,
-        ...(action === 'unchanged' ? {} : { diff: objectDiff(live, object) }),
+        ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
       });
     }
     return report;
   }
 
-  // The server checks every object first (validation, admission, conflicts), so a bad object
-  // fails the deploy before any object has changed, instead of half-way through the apply.
-  try {
-    await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
-  } catch (error) {
-    if (!(error instanceof KubectlError)) throw error;
-    throw new Error(
-      `The API server refused the manifests, so nothing was applied:\n${(error.result.stderr || error.result.stdout).trim()}`,
-      { cause: error },
+  await serverCheck(kubectl, checkNow, applyOptions, log, 'so nothing was applied');
+  let after: KubeObject[];
+  if (plan.deferred.length === 0) {
+    after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
+  } else {
+    const created = await applyTakingBackFromRollbacks(kubectl, plan.foundations, applyOptions, log);
+    await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
+    const written = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+    log(`Applied ${written} first; checking the ${plan.deferred.length} objects that need them`);
+    await serverCheck(
+      kubectl,
+      plan.deferred,
+      applyOptions,
+      log,
+      `after ${written} were applied; nothing else was changed`,
     );
+    const rest = objects.filter((object) => !isFoundation(object));
+    after = [...created, ...(await applyTakingBackFromRollbacks(kubectl, rest, applyOptions, log))];
   }
-  const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
     report.applied.push({ ...refOf(object), action });
@@ -189,6 +212,26 @@ async function applyTakingBackFromRollbacks(
     if (!error.managers.every(isRollbackFieldManager)) throw error;
     log(`Taking back fields last written by a rollout undo (${error.managers.join(', ')}):\n${error.details}`);
     return kubectl.apply(objects, { ...options, forceConflicts: true });
+  }
+}
+
+/** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
+async function serverCheck(
+  kubectl: Kubectl,
+  objects: KubeObject[],
+  options: ApplyOptions,
+  log: (line: string) => void,
+  written: string,
+): Promise<void> {
+  if (objects.length === 0) return;
+  try {
+    await applyTakingBackFromRollbacks(kubectl, objects, { ...options, dryRun: true }, log);
+  } catch (error) {
+    if (!(error instanceof KubectlError)) throw error;
+    throw new Error(
+      `The API server refused the manifests, ${written}:\n${(error.result.stderr || error.result.stdout).trim()}`,
+      { cause: error },
+    );
   }
 }
 

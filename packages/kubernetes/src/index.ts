@@ -2,6 +2,7 @@ export * from './objects.js';
 export * from './pod-templates.js';
 export * from './manifest-error.js';
 export * from './manifests.js';
+export * from './apply-order.js';
 export * from './transforms.js';
 export * from './prepare.js';
 export * from './transports.js';

@@ -175,6 +175,20 @@ export class Kubectl {
     }
   }
 
+  /**
+   * Waits until each CustomResourceDefinition is Established, the point from which the server
+   * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
+   */
+  async waitEstablished(definitions: KubeObject[], timeoutSeconds = 60): Promise<void> {
+    if (definitions.length === 0) return;
+    await this.run([
+      'wait',
+      '--for=condition=Established',
+      `--timeout=${timeoutSeconds}s`,
+      ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
+    ]);
+  }
+
   async rolloutUndo(ref: ObjectRef, toRevision?: number): Promise<string> {
     const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
     if (toRevision !== undefined) args.push(`--to-revision=${toRevision}`);

@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@sophia/inputs';
-import { loadManifests, ManifestError, parseManifestText, sortForApply, type ManifestProblem } from '../src/index.js';
+import {
+  loadManifests,
+  ManifestError,
+  parseManifestText,
+  planApply,
+  sortForApply,
+  type KubeObject,
+  type ManifestProblem,
+} from '../src/index.js';
 
 let dir: string;
 
@@ -169,5 +177,56 @@ test('objects are applied namespaces and configuration first, workloads next, in
     'Service',
     'Deployment',
     'Ingress',
+  ]);
+});
+
+test('objects needing a namespace or a CustomResourceDefinition this deploy creates are checked after those exist', () => {
+  const object = (
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+    spec?: Record<string, unknown>,
+  ): KubeObject => ({
+    apiVersion,
+    kind,
+    metadata: namespace ? { name, namespace } : { name },
+    ...(spec ? { spec } : {}),
+  });
+  const crd = object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'widgets.example.com', undefined, {
+    group: 'example.com',
+    names: { kind: 'Widget', plural: 'widgets' },
+  });
+  const objects = [
+    object('v1', 'Namespace', 'fresh'),
+    object('v1', 'Namespace', 'existing'),
+    crd,
+    object('v1', 'ConfigMap', 'a', 'fresh'),
+    object('v1', 'ConfigMap', 'b', 'existing'),
+    object('example.com/v1', 'Widget', 'w', 'existing'),
+    object('other.example.com/v1', 'Widget', 'unrelated', 'existing'),
+  ];
+  const name = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+  const fresh = planApply(objects, [objects[1]]);
+  expect(fresh.foundations.map(name)).toEqual(['Namespace/fresh', 'Namespace/existing', name(crd)]);
+  expect(fresh.checkable.map(name)).toEqual(['ConfigMap/b', 'Widget/unrelated']);
+  expect(fresh.deferred.map(name)).toEqual(['ConfigMap/a', 'Widget/w']);
+  const established = planApply(objects, objects.slice(0, 3));
+  expect(established.deferred).toEqual([]);
+});
+
+test('kinds Helm does not order follow the ones it does, sorted by kind', () => {
+  const manifests = ['Widget', 'Deployment', 'Alpha', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'].map((kind) => ({
+    object: { apiVersion: 'v1', kind, metadata: { name: 'x' } },
+    file: 'x.yaml',
+    line: 1,
+    lineOf: () => 1,
+  }));
+  expect(sortForApply(manifests).map((m) => m.object.kind)).toEqual([
+    'PodDisruptionBudget',
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'Alpha',
+    'Widget',
   ]);
 });
