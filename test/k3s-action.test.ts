@@ -65,7 +65,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
     { kind: 'Deployment', namespace: 'sophia', name: 'sophia-backend' },
     { kind: 'Ingress', namespace: 'sophia', name: 'sophia-backend' },
   ]);
-  expect(JSON.parse(first.outputs.revisions)).toEqual({ 'Deployment/sophia-backend': '1' });
+  expect(JSON.parse(first.outputs.revisions)).toEqual({ 'sophia/Deployment/sophia-backend': '1' });
   expect(first.outputs['rolled-back']).toBe('false');
   expect(first.summary).toContain('| Deployment/sophia-backend | sophia | created |');
   const live = await backendDeployment();
@@ -85,7 +85,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   expect(error).toContain('Rolled back Deployment/sophia-backend to revision 1.');
   expect(bad.outputs['rolled-back']).toBe('true');
   expect(bad.log).toContain('Rollout diagnostics');
-  expect(bad.summary).toContain('| Deployment/sophia-backend | 2 | 1 (now numbered 3) |');
+  expect(bad.summary).toContain('| sophia/Deployment/sophia-backend | 2 | 1 (now numbered 3) |');
   expect(bad.summary).toMatch(/New pods:\n- sophia-backend-\S+ \(Pending|Running/);
   const after = await backendDeployment();
   expect(imageOf(after)).toBe(`${BACKEND}:1.4.0`);

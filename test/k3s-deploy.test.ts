@@ -84,7 +84,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
       'Deployment/sophia-backend created',
       'Ingress/sophia-backend created',
     ]);
-    expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '1' });
+    expect(report.revisions).toEqual({ 'sophia/Deployment/sophia-backend': '1' });
     expect(report.rollouts.map((r) => r.ok)).toEqual([true]);
     const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
     expect(live?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('sophia-deploy');
@@ -97,7 +97,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     expect(
       report.applied.filter((o) => o.action !== 'unchanged').map((o) => `${o.kind}/${o.name} ${o.action}`),
     ).toEqual(['Deployment/sophia-backend configured']);
-    expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '2' });
+    expect(report.revisions).toEqual({ 'sophia/Deployment/sophia-backend': '2' });
     expect(
       imageOf(await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' })),
     ).toBe(`${BACKEND}:1.5.0`);
@@ -148,7 +148,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
 
   test('the next deploy after a rollback goes through', async () => {
     const report = await deploy({ [BACKEND]: `${BACKEND}:1.6.1` });
-    expect(report.revisions).toEqual({ 'Deployment/sophia-backend': '5' });
+    expect(report.revisions).toEqual({ 'sophia/Deployment/sophia-backend': '5' });
     const history = await kubectl.rolloutHistory({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
     expect(history).toMatch(/^5\s+test deploy$/m);
   });
@@ -207,7 +207,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     );
     const first = await deployManifests(kubectl, prepared, { ...settings, serverSide: false });
     expect(first.applied.map((o) => o.action)).toEqual(['created', 'created', 'created', 'created', 'created']);
-    expect(first.revisions).toEqual({ 'Deployment/sophia-backend': '1' });
+    expect(first.revisions).toEqual({ 'legacy/Deployment/sophia-backend': '1' });
     const second = await deployManifests(kubectl, prepared, { ...settings, serverSide: false });
     expect(second.applied.map((o) => o.action)).toEqual([
       'unchanged',

@@ -35,9 +35,9 @@ function deploy(images: Record<string, string>) {
 
 test('StatefulSets and DaemonSets are watched together and report ControllerRevision numbers', async () => {
   const first = await deploy({});
-  expect(first.revisions).toEqual({ 'StatefulSet/sophia-cache': '1', 'DaemonSet/log-shipper': '1' });
+  expect(first.revisions).toEqual({ 'data/StatefulSet/sophia-cache': '1', 'data/DaemonSet/log-shipper': '1' });
   const second = await deploy({ redis: 'redis:7.4', vector: 'timberio/vector:0.40.0-debian' });
-  expect(second.revisions).toEqual({ 'StatefulSet/sophia-cache': '2', 'DaemonSet/log-shipper': '2' });
+  expect(second.revisions).toEqual({ 'data/StatefulSet/sophia-cache': '2', 'data/DaemonSet/log-shipper': '2' });
   expect(second.rollouts.every((rollout) => rollout.ok)).toBe(true);
 });
 
@@ -83,4 +83,28 @@ spec:
     /^Rollout failed: Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
   );
   expect((error as DeployFailedError).report.rolledBack).toBe(false);
+});
+
+test('workloads of one kind and name in two namespaces keep one revision each, keyed <namespace>/<Kind>/<name>', async () => {
+  await cluster.createNamespace('team-a');
+  await cluster.createNamespace('team-b');
+  const api = (namespace: string, image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: ${namespace} }\nspec:\n` +
+    '  selector: { matchLabels: { app: api } }\n  template:\n    metadata: { labels: { app: api } }\n' +
+    `    spec: { containers: [{ name: api, image: "${image}" }] }\n`;
+  workspace.write(
+    'teams.yaml',
+    `${api('team-a', 'ghcr.io/sophia-ai/api:1')}---\n${api('team-b', 'ghcr.io/sophia-ai/api:1')}`,
+  );
+  await deployManifests(kubectl, loadManifests({ patterns: ['teams.yaml'], cwd: workspace.dir }), settings);
+  workspace.write(
+    'teams.yaml',
+    `${api('team-a', 'ghcr.io/sophia-ai/api:2')}---\n${api('team-b', 'ghcr.io/sophia-ai/api:1')}`,
+  );
+  const report = await deployManifests(
+    kubectl,
+    loadManifests({ patterns: ['teams.yaml'], cwd: workspace.dir }),
+    settings,
+  );
+  expect(report.revisions).toEqual({ 'team-a/Deployment/api': '2', 'team-b/Deployment/api': '1' });
 });

@@ -48,18 +48,18 @@ test('audit on the unpinned manifests reports every workload at its file and lin
   expect(run.code).toBe(1);
   const findings = JSON.parse(run.outputs.findings) as Array<{ workload: string; file: string; line: number }>;
   expect(findings.map((f) => `${f.file}:${f.line} ${f.workload}`)).toEqual([
-    'kubernetes/production/mcp-ai-memory.yaml:19 Deployment/mcp-ai-memory',
-    'kubernetes/production/mcp-github.yaml:19 Deployment/mcp-github',
-    'kubernetes/production/mcp-github.yaml:64 CronJob/mcp-github-reindex',
-    'kubernetes/production/mcp-slack.yaml:19 Deployment/mcp-slack',
+    'kubernetes/production/mcp-ai-memory.yaml:19 mcp/Deployment/mcp-ai-memory',
+    'kubernetes/production/mcp-github.yaml:19 mcp/Deployment/mcp-github',
+    'kubernetes/production/mcp-github.yaml:64 mcp/CronJob/mcp-github-reindex',
+    'kubernetes/production/mcp-slack.yaml:19 mcp/Deployment/mcp-slack',
   ]);
   const annotations = run.annotations.filter((a) => a.level === 'error');
   expect(annotations[0].properties).toMatchObject({ file: 'kubernetes/production/mcp-ai-memory.yaml', line: '19' });
   expect(annotations.at(-1)?.message).toBe(
-    'Audit: 4 workloads would not run on node mcp-node: Deployment/mcp-ai-memory, Deployment/mcp-github, CronJob/mcp-github-reindex, Deployment/mcp-slack',
+    'Audit: 4 workloads would not run on node mcp-node: mcp/Deployment/mcp-ai-memory, mcp/Deployment/mcp-github, mcp/CronJob/mcp-github-reindex, mcp/Deployment/mcp-slack',
   );
   expect(run.outputs.node).toBe('mcp-node');
-  expect(run.summary).toContain('| Deployment/mcp-slack | kubernetes/production/mcp-slack.yaml:19 |');
+  expect(run.summary).toContain('| mcp/Deployment/mcp-slack | kubernetes/production/mcp-slack.yaml:19 |');
   expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
 });
@@ -110,10 +110,10 @@ test('deploy labels and taints the node found by address, and every MCP pod runs
   expect(run.code).toBe(0);
   expect(run.outputs.node).toBe('mcp-node');
   expect(JSON.parse(run.outputs.workloads)).toEqual([
-    'Deployment/mcp-ai-memory',
-    'Deployment/mcp-github',
-    'CronJob/mcp-github-reindex',
-    'Deployment/mcp-slack',
+    'mcp/Deployment/mcp-ai-memory',
+    'mcp/Deployment/mcp-github',
+    'mcp/CronJob/mcp-github-reindex',
+    'mcp/Deployment/mcp-slack',
   ]);
   const placement = JSON.parse(run.outputs.placement) as Record<string, string>;
   expect(Object.keys(placement)).toHaveLength(3);
@@ -146,7 +146,7 @@ test('verify-placement fails naming a pod of an MCP workload that runs elsewhere
   const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
   expect(run.code).toBe(1);
   expect(run.annotations.find((a) => a.level === 'error')?.message).toBe(
-    'Placement check failed: 1 pod not on node mcp-node: mcp-github-debug (Deployment/mcp-github) on k3s-server',
+    'Placement check failed: 1 pod not on node mcp-node: mcp-github-debug (mcp/Deployment/mcp-github) on k3s-server',
   );
   expect(JSON.parse(run.outputs.placement)['mcp-github-debug']).toBe('k3s-server');
   expect(run.summary).toContain('| mcp-github-debug | k3s-server | NO |');

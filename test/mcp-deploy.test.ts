@@ -55,10 +55,10 @@ test('the audit of the unpinned manifests lists every MCP workload, and changes 
   const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
   const findings = auditPlacement(manifests(['kubernetes/production/mcp-*.yaml']), node, { nodeSelector: pool });
   expect([...new Set(findings.map((f) => f.workload))]).toEqual([
-    'Deployment/mcp-ai-memory',
-    'Deployment/mcp-github',
-    'CronJob/mcp-github-reindex',
-    'Deployment/mcp-slack',
+    'mcp/Deployment/mcp-ai-memory',
+    'mcp/Deployment/mcp-github',
+    'mcp/CronJob/mcp-github-reindex',
+    'mcp/Deployment/mcp-slack',
   ]);
   // k3s's own workloads (coredns, traefik, ...) live in kube-system; the audit created nothing beside them.
   const deployments = await cluster.observer.list('deployments', { allNamespaces: true });
@@ -146,7 +146,7 @@ test('a pod of an MCP workload running on another node is named as a stray', asy
     { serverSide: true, fieldManager: 'someone' },
   );
   const check = await checkPlacement(kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
-  expect(check.strays).toEqual([{ pod: 'mcp-slack-debug', node: 'k3s-server', workload: 'Deployment/mcp-slack' }]);
+  expect(check.strays).toEqual([{ pod: 'mcp-slack-debug', node: 'k3s-server', workload: 'mcp/Deployment/mcp-slack' }]);
   expect(check.placement['mcp-slack-debug']).toBe('k3s-server');
   await cluster.observer.run(['delete', 'pod', 'mcp-slack-debug', '--namespace', 'mcp']);
 });

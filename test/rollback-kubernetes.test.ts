@@ -97,21 +97,21 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     const run = await rollback({ workloads: 'deployment/api' });
     expect(errorsOf(run)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/api': '3' });
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'sophia/Deployment/api': '3' });
     // the restored template is revision 4 now: that is what kubectl rollout history shows
-    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/api': '4' });
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'sophia/Deployment/api': '4' });
     const api = await live('api');
     expect(api.image).toBe('ghcr.io/sophia-ai/api:2');
     expect(api.revision).toBe('4');
     expect(api.annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3');
     expect(api.annotations[FAILED_TEMPLATES_ANNOTATION]).toMatch(/^[a-z0-9]+$/);
-    expect(run.summary).toContain('| Deployment/api | 3 | 4 | rolled out, revision 3 marked failed |');
+    expect(run.summary).toContain('| sophia/Deployment/api | 3 | 4 | rolled out, revision 3 marked failed |');
   });
 
   it('goes on to 1 when rolled back again, not back to the bad 3 as a bare rollout undo would', async () => {
     const run = await rollback({ workloads: 'deployment/api' });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/api': '4' });
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'sophia/Deployment/api': '4' });
     const api = await live('api');
     expect(api.image).toBe('ghcr.io/sophia-ai/api:1');
     expect(api.revision).toBe('5');
@@ -142,7 +142,7 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     expect(run.code).toBe(0);
     expect(warningsOf(run)).toEqual(['Deployment/api: revision 1 was restored before and is now numbered 5']);
     expect(run.log).toContain('is already live; nothing to do');
-    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/api': '5' });
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'sophia/Deployment/api': '5' });
     expect(await live('api')).toEqual(before);
   });
 
@@ -163,8 +163,18 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     // 6 is the failed revision 4 (once 2) under a new number: previous skips it and takes 5 (api:1)
     const run = await rollback({ workloads: 'deployment/api' });
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/api': '7' });
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'sophia/Deployment/api': '7' });
     expect((await live('api')).image).toBe('ghcr.io/sophia-ai/api:1');
+  });
+
+  it('takes workloads in the <namespace>/<Kind>/<name> form the deploy actions output', async () => {
+    await deploy('solo', 'ghcr.io/sophia-ai/solo:1');
+    await deploy('solo', 'ghcr.io/sophia-ai/solo:2');
+    // The namespace input names another namespace: the key's own namespace wins.
+    const run = await rollback({ workloads: `${NS}/Deployment/solo`, namespace: 'default' });
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs.from)).toEqual({ [`${NS}/Deployment/solo`]: '2' });
+    expect((await live('solo')).image).toBe('ghcr.io/sophia-ai/solo:1');
   });
 
   it('rolls back every Deployment matching a selector', async () => {
@@ -174,8 +184,8 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     }
     const run = await rollback({ selector: `${PART_OF}=sophia,app in (web,worker)` });
     expect(errorsOf(run)).toEqual([]);
-    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/web': '2', 'Deployment/worker': '2' });
-    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/web': '3', 'Deployment/worker': '3' });
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'sophia/Deployment/web': '2', 'sophia/Deployment/worker': '2' });
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'sophia/Deployment/web': '3', 'sophia/Deployment/worker': '3' });
     expect((await live('web')).image).toBe('ghcr.io/sophia-ai/web:1');
     expect((await live('worker')).image).toBe('ghcr.io/sophia-ai/worker:1');
     const nothing = await rollback({ selector: 'app=nothing-here' });
@@ -189,11 +199,11 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
       await deploy('db', `ghcr.io/sophia-ai/db:${version}`, { kind: 'StatefulSet' });
     const first = await rollback({ workloads: 'statefulset/db' });
     expect(errorsOf(first)).toEqual([]);
-    expect(JSON.parse(first.outputs.from)).toEqual({ 'StatefulSet/db': '3' });
-    expect(JSON.parse(first.outputs.to)).toEqual({ 'StatefulSet/db': '4' });
+    expect(JSON.parse(first.outputs.from)).toEqual({ 'sophia/StatefulSet/db': '3' });
+    expect(JSON.parse(first.outputs.to)).toEqual({ 'sophia/StatefulSet/db': '4' });
     expect((await live('db', 'StatefulSet')).image).toBe('ghcr.io/sophia-ai/db:2');
     const second = await rollback({ workloads: 'statefulset/db' });
-    expect(JSON.parse(second.outputs.to)).toEqual({ 'StatefulSet/db': '5' });
+    expect(JSON.parse(second.outputs.to)).toEqual({ 'sophia/StatefulSet/db': '5' });
     const db = await live('db', 'StatefulSet');
     expect(db.image).toBe('ghcr.io/sophia-ai/db:1');
     expect(db.annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3,4');
@@ -246,8 +256,8 @@ describe('rollback with kubectl on the server over SSH (bundled action)', () => 
       },
     });
     expect(errorsOf(run)).toEqual([]);
-    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/edge': '2' });
-    expect(JSON.parse(run.outputs.to)).toEqual({ 'Deployment/edge': '3' });
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'default/Deployment/edge': '2' });
+    expect(JSON.parse(run.outputs.to)).toEqual({ 'default/Deployment/edge': '3' });
     const edge = await observer.get({ kind: 'Deployment', name: 'edge', namespace: 'default' });
     expect(imageOf(edge)).toBe('ghcr.io/sophia-ai/edge:1');
     expect(edge?.metadata.annotations?.[FAILED_REVISIONS_ANNOTATION]).toBe('2');

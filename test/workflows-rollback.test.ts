@@ -123,7 +123,7 @@ test('rolling back the backend finds its workloads by label and restores the pre
   expect(run.result).toBe('success');
   const step = run.jobs[0].steps.find((s) => s.uses === './actions/rollback' && s.result !== 'skipped');
   expect(step?.name).toBe('Roll back the backend workloads');
-  expect(JSON.parse(step?.outputs.from ?? '{}')).toEqual({ 'Deployment/sophia-backend': '2' });
+  expect(JSON.parse(step?.outputs.from ?? '{}')).toEqual({ 'sophia/Deployment/sophia-backend': '2' });
   const after = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
   expect(imageOf(after)).toBe(`${BACKEND}:1.5.0`);
 });

@@ -80,10 +80,16 @@ export const taint: Parser<Taint> = (name, raw) => {
   return { key: match[1], value: match[2] ?? '', effect: match[3] as TaintEffect };
 };
 
-/** A workload reference such as `deployment/api`. */
+/**
+ * A workload reference: `deployment/api` (in the namespace input's namespace, else the
+ * context's), or `team-a/Deployment/api`, the `<namespace>/<Kind>/<name>` form the deploy
+ * actions' outputs use.
+ */
 export interface WorkloadRef {
   kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
   name: string;
+  /** Only when the reference names it. */
+  namespace?: string;
 }
 
 const WORKLOAD_KINDS: Record<string, WorkloadRef['kind']> = {
@@ -99,13 +105,20 @@ const WORKLOAD_KINDS: Record<string, WorkloadRef['kind']> = {
 };
 
 export const workloadRef: Parser<WorkloadRef> = (name, raw) => {
-  const trimmed = raw.trim();
-  const [kindText, objectName, extra] = trimmed.split('/');
+  const parts = raw.trim().split('/');
+  const namespace = parts.length === 3 ? parts.shift() : undefined;
+  const [kindText, objectName, extra] = parts;
   const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-  if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
-    throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+  if (
+    !kind ||
+    extra !== undefined ||
+    !objectName ||
+    !isDns1123Subdomain(objectName) ||
+    (namespace !== undefined && !isDns1123Label(namespace))
+  ) {
+    throw mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
   }
-  return { kind, name: objectName };
+  return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
 };
 
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */

@@ -95,14 +95,22 @@ describe('workload references', () => {
     ['statefulset/db', { kind: 'StatefulSet', name: 'db' }],
     ['sts/db', { kind: 'StatefulSet', name: 'db' }],
     ['daemonset/agent', { kind: 'DaemonSet', name: 'agent' }],
+    ['team-a/Deployment/api', { kind: 'Deployment', name: 'api', namespace: 'team-a' }],
+    ['team-b/sts/db', { kind: 'StatefulSet', name: 'db', namespace: 'team-b' }],
   ])('reads %j', (raw, ref) => expect(workloadRef('workloads', raw)).toEqual(ref));
 
-  it.each(['api', 'pod/api', 'deployment/', 'deployment/API', 'deployment/api/x', 'job/migrate'])(
-    'refuses %j',
-    (raw) => {
-      expect(() => workloadRef('workloads', raw)).toThrow(
-        `Input "workloads" must be workloads such as deployment/api or statefulset/db, got ${JSON.stringify(raw)}`,
-      );
-    },
-  );
+  it.each([
+    'api',
+    'pod/api',
+    'deployment/',
+    'deployment/API',
+    'deployment/api/x',
+    'job/migrate',
+    'Team/Deployment/api',
+    'a/b/Deployment/api',
+  ])('refuses %j', (raw) => {
+    expect(() => workloadRef('workloads', raw)).toThrow(
+      `Input "workloads" must be workloads such as deployment/api, statefulset/db or team-a/Deployment/api, got ${JSON.stringify(raw)}`,
+    );
+  });
 });

@@ -41,7 +41,7 @@ export interface RollbackRecord {
 export interface DeployReport {
   dryRun: boolean;
   applied: AppliedObject[];
-  /** `kind/name` -> revision after the run. */
+  /** `<namespace>/<Kind>/<name>` (see workloadKey) -> revision after the run. */
   revisions: Record<string, string>;
   rollouts: RolloutResult[];
   rolledBack: boolean;

@@ -65,12 +65,13 @@ export function describeObject(object: Pick<KubeObject, 'kind' | 'metadata'>): s
 }
 
 /**
- * The one spelling of a workload in outputs, maps, logs and summaries: `<Kind>/<name>` (such as
- * `Deployment/api`). The namespace is taken so that every caller passes the whole reference; it
- * is not part of the key yet, so the `revisions` output and every message keep their format.
+ * The one spelling of a workload in outputs, maps, logs and summaries: `<namespace>/<Kind>/<name>`
+ * (such as `team-a/Deployment/api`), so two workloads of one kind and name in different
+ * namespaces stay apart. A reference without a namespace (a cluster-scoped object, or a
+ * `<Kind>/<name>` the user wrote) is spelled `<Kind>/<name>`.
  */
 export function workloadKey(ref: { kind: string; name: string; namespace?: string }): string {
-  return `${ref.kind}/${ref.name}`;
+  return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
 export interface ObjectRef {

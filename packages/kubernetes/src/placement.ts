@@ -2,7 +2,7 @@ import { markdownTable } from '@sophia/reporting';
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
 import type { Manifest } from './manifests.js';
-import { isRecord, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { getPath, podTemplateLocation } from './pod-templates.js';
 import { selectorString } from './rollout.js';
 import { tolerates, type Placement, type Toleration } from './transforms.js';
@@ -107,7 +107,7 @@ export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement:
   for (const manifest of manifests) {
     const location = podTemplateLocation(manifest.object.kind);
     if (!location) continue;
-    const workload = `${manifest.object.kind}/${manifest.object.metadata.name}`;
+    const workload = workloadKey(refOf(manifest.object));
     const spec = getPath(manifest.object, location.specPath);
     const podSpec = isRecord(spec) ? spec : {};
     const selector = isRecord(podSpec.nodeSelector) ? (podSpec.nodeSelector as Record<string, string>) : {};
@@ -116,7 +116,7 @@ export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement:
         workload,
         file: manifest.file,
         line: manifest.lineOf([...location.specPath, ...path]),
-        message: `${workload}: ${message}`,
+        message: `${manifest.object.kind}/${manifest.object.metadata.name}: ${message}`,
       });
     const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
     if (nodeName && nodeName !== node.name) add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
@@ -173,7 +173,7 @@ export async function checkPlacement(
     for (const pod of pods) {
       const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
       check.placement[pod.metadata.name] = node;
-      if (node !== nodeName) check.strays.push({ pod: pod.metadata.name, node, workload: `${ref.kind}/${ref.name}` });
+      if (node !== nodeName) check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
     }
   }
   return check;

@@ -15,7 +15,8 @@ export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as cons
 export type RevisionTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
 
 export type WorkloadSelection =
-  { by: 'list'; refs: Array<{ kind: string; name: string }> } | { by: 'selector'; selector: string };
+  | { by: 'list'; refs: Array<{ kind: string; name: string; namespace?: string }> }
+  | { by: 'selector'; selector: string };
 
 export interface Revision {
   /** The number kubectl shows now (`kubectl rollout history`). */
@@ -111,7 +112,8 @@ export async function findWorkloads(
   const found: KubeObject[] = [];
   const missing: string[] = [];
   for (const ref of selection.refs) {
-    const workload = await kubectl.get({ ...ref, namespace });
+    // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
+    const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
     if (workload) found.push(workload);
     else missing.push(workloadKey(ref));
   }

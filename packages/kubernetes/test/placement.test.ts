@@ -28,10 +28,10 @@ test('the audit of the unpinned MCP manifests lists every workload with file and
   const manifests = loadManifests({ patterns: ['kubernetes/production/mcp-*.yaml'], cwd: join(fixtures, 'mcp') });
   const findings = auditPlacement(manifests, node, placement);
   expect(findings.map((f) => `${f.file}:${f.line} ${f.workload}`)).toEqual([
-    'kubernetes/production/mcp-ai-memory.yaml:19 Deployment/mcp-ai-memory',
-    'kubernetes/production/mcp-github.yaml:19 Deployment/mcp-github',
-    'kubernetes/production/mcp-github.yaml:64 CronJob/mcp-github-reindex',
-    'kubernetes/production/mcp-slack.yaml:19 Deployment/mcp-slack',
+    'kubernetes/production/mcp-ai-memory.yaml:19 default/Deployment/mcp-ai-memory',
+    'kubernetes/production/mcp-github.yaml:19 default/Deployment/mcp-github',
+    'kubernetes/production/mcp-github.yaml:64 default/CronJob/mcp-github-reindex',
+    'kubernetes/production/mcp-slack.yaml:19 default/Deployment/mcp-slack',
   ]);
   expect(findings[0].message).toBe(
     'Deployment/mcp-ai-memory: no nodeSelector sophia.ai/pool=mcp: its pods can be scheduled on any node, not only mcp-node',
@@ -52,7 +52,7 @@ test('a selector for another pool is named at its line', () => {
   const manifests = loadManifests({ patterns: ['mcp-pinned-elsewhere.yaml'], cwd: join(fixtures, 'bad') });
   expect(auditPlacement(manifests, node, placement)).toEqual([
     {
-      workload: 'Deployment/mcp-notion',
+      workload: 'default/Deployment/mcp-notion',
       file: 'mcp-pinned-elsewhere.yaml',
       line: 15,
       message: 'Deployment/mcp-notion: nodeSelector sophia.ai/pool=general does not match node mcp-node',
