@@ -108,3 +108,31 @@ test('workloads of one kind and name in two namespaces keep one revision each, k
   );
   expect(report.revisions).toEqual({ 'team-a/Deployment/api': '2', 'team-b/Deployment/api': '1' });
 });
+
+test('a StatefulSet with updateStrategy OnDelete records the new revision, says so, and is neither waited for nor undone', async () => {
+  const onDelete = (image: string) =>
+    'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: { name: ledger }\nspec:\n  serviceName: ledger\n  replicas: 2\n' +
+    '  updateStrategy: { type: OnDelete }\n  selector: { matchLabels: { app: ledger } }\n' +
+    `  template:\n    metadata: { labels: { app: ledger } }\n    spec: { containers: [{ name: ledger, image: "${image}" }] }\n`;
+  const deployLedger = async (image: string) => {
+    workspace.write('ledger.yaml', onDelete(image));
+    const manifests = loadManifests({ patterns: ['ledger.yaml'], cwd: workspace.dir, namespace: 'data' });
+    return deployManifests(kubectl, manifests, settings);
+  };
+  await deployLedger('ghcr.io/sophia-ai/ledger:1');
+  const report = await deployLedger('ghcr.io/sophia-ai/ledger:2');
+  expect(report.rolledBack).toBe(false);
+  expect(report.revisions).toEqual({ 'data/StatefulSet/ledger': '2' });
+  expect(report.rollouts[0]).toMatchObject({
+    ok: true,
+    note: 'StatefulSet/ledger has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted',
+  });
+  const live = await cluster.observer.get({ kind: 'StatefulSet', name: 'ledger', namespace: 'data' });
+  expect(imageOf(live)).toBe('ghcr.io/sophia-ai/ledger:2');
+  expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBeUndefined();
+  const pods = await cluster.observer.list('pods', { namespace: 'data', selector: 'app=ledger' });
+  expect(pods.map((pod) => imageOf({ ...pod, spec: { template: { spec: pod.spec } } }))).toEqual([
+    'ghcr.io/sophia-ai/ledger:1',
+    'ghcr.io/sophia-ai/ledger:1',
+  ]);
+});

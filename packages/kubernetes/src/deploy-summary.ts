@@ -36,7 +36,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
         report.rollouts.map((rollout) => [
           workloadKey(rollout.ref),
           rollout.revision ?? '',
-          rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
+          rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
           `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
         ]),
       ),

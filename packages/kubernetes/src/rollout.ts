@@ -44,6 +44,8 @@ export interface RolloutResult {
   template?: string;
   /** Why it failed, in one sentence naming the workload. */
   reason?: string;
+  /** What a successful result does not cover, such as pods an OnDelete strategy leaves on the old revision. */
+  note?: string;
   diagnostics?: Diagnostics;
   elapsedMs: number;
 }
@@ -59,6 +61,21 @@ interface Progress {
   done: boolean;
   message: string;
   failure?: string;
+  note?: string;
+}
+
+/**
+ * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
+ * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
+ * (`kubectl rollout status` refuses such workloads for the same reason).
+ */
+export function updatesOnDelete(workload: KubeObject): boolean {
+  const strategy = workload.spec?.updateStrategy;
+  return (
+    (workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+    isRecord(strategy) &&
+    strategy.type === 'OnDelete'
+  );
 }
 
 /**
@@ -104,19 +121,40 @@ export function workloadProgress(workload: KubeObject): Progress {
       return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
     return { done: true, message: `${name} successfully rolled out` };
   }
+  const onDelete = updatesOnDelete(workload);
+  const podsBehind =
+    workload.kind === 'StatefulSet'
+      ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
+      : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
+  const kept =
+    onDelete && podsBehind
+      ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
+      : undefined;
   if (workload.kind === 'StatefulSet') {
     const replicas = num(spec.replicas, 1);
     const ready = num(status.readyReplicas);
     const updated = num(status.updatedReplicas);
+    // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
+    const rollingUpdate = isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
+    const partition = isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
     if (ready < replicas) return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
-    if (status.updateRevision && status.currentRevision !== status.updateRevision && updated < replicas) {
-      return { done: false, message: `${name}: ${updated} of ${replicas} pods updated` };
+    if (
+      !onDelete &&
+      status.updateRevision &&
+      status.currentRevision !== status.updateRevision &&
+      updated < replicas - partition
+    ) {
+      return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
     }
-    return { done: true, message: `${name} successfully rolled out` };
+    return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
   }
   const desired = num(status.desiredNumberScheduled);
   const updated = num(status.updatedNumberScheduled);
   const available = num(status.numberAvailable);
+  if (onDelete) {
+    if (available < desired) return { done: false, message: `${name}: ${available} of ${desired} pods available` };
+    return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+  }
   if (updated < desired) return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
   if (available < desired)
     return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
@@ -358,7 +396,13 @@ export async function watchRollout(
     if (progress.failure) return fail(progress.failure);
     if (progress.done) {
       options.log?.(progress.message);
-      return { ref, ok: true, ...(await numbered()), elapsedMs: Date.now() - started };
+      return {
+        ref,
+        ok: true,
+        ...(await numbered()),
+        ...(progress.note ? { note: progress.note } : {}),
+        elapsedMs: Date.now() - started,
+      };
     }
     const now = Date.now();
     const stuck: string[] = [];

@@ -147,3 +147,47 @@ test('secret values never appear in a diff, yet a changed value shows as changed
     objectDiff(undefined, { ...intended, data: undefined, stringData: { TOKEN: 'plain-text-secret' } } as KubeObject),
   ).not.toContain('plain-text-secret');
 });
+
+test.each([
+  [
+    'a DaemonSet with OnDelete whose pods keep the old revision',
+    {
+      kind: 'DaemonSet',
+      spec: { updateStrategy: { type: 'OnDelete' } },
+      status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 0, numberAvailable: 2 },
+    },
+    true,
+    'DaemonSet/api has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted',
+  ],
+  [
+    'a DaemonSet with OnDelete whose pods are not up yet',
+    {
+      kind: 'DaemonSet',
+      spec: { updateStrategy: { type: 'OnDelete' } },
+      status: { observedGeneration: 2, desiredNumberScheduled: 2, updatedNumberScheduled: 1, numberAvailable: 1 },
+    },
+    false,
+    undefined,
+  ],
+  [
+    'a StatefulSet whose partition keeps two pods back',
+    {
+      kind: 'StatefulSet',
+      spec: { replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } },
+      status: {
+        observedGeneration: 2,
+        readyReplicas: 3,
+        updatedReplicas: 1,
+        currentRevision: 'api-1',
+        updateRevision: 'api-2',
+      },
+    },
+    true,
+    undefined,
+  ],
+])('%s: done %s', (_, fields, done, note) => {
+  const workload = { apiVersion: 'apps/v1', metadata: { name: 'api', generation: 2 }, ...fields } as KubeObject;
+  const progress = workloadProgress(workload);
+  expect(progress.done).toBe(done);
+  expect(progress.note).toBe(note);
+});
