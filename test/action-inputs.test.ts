@@ -49,6 +49,7 @@ describe('action.yml defaults are accepted by each action', () => {
       rolloutTimeoutMs: 300_000,
       serverSide: true,
       fieldManager: 'sophia-deploy',
+      forceConflicts: false,
       rollbackOnFailure: true,
       dryRun: false,
     });

@@ -177,6 +177,25 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     expect(imageOf(live)).toBe(imageOf(deployment));
   });
 
+  test("a person's kubectl scale after the suite's own undo stops the deploy, naming the manager; force-conflicts takes the field", async () => {
+    const scaled = { kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' };
+    await deploy({ [BACKEND]: `${BACKEND}:1.7.0` }, { forceConflicts: true });
+    await failure(deploy({ [BACKEND]: cluster.failingImage(`${BACKEND}:1.8.0`) }));
+    await cluster.observer.run(['scale', 'deployment/sophia-backend', '--namespace', 'sophia', '--replicas=5']);
+    const error = await failure(deploy({ [BACKEND]: `${BACKEND}:1.8.1` }));
+    expect(error).toBeInstanceOf(ApplyConflictError);
+    expect(error.message).toMatch(/conflicts? with "kubectl[^"]*"/);
+    expect(error.message).toContain('.spec.replicas');
+    expect(error.message).toContain('force-conflicts input');
+    expect((await cluster.observer.get(scaled))?.spec?.replicas).toBe(5);
+    const lines: string[] = [];
+    await deploy({ [BACKEND]: `${BACKEND}:1.8.1` }, { forceConflicts: true, log: (line) => lines.push(line) });
+    expect(lines.find((line) => line.startsWith('Taking fields from'))).toMatch(
+      /^Taking fields from kubectl\S* because force-conflicts is true:\n.*\.spec\.replicas/s,
+    );
+    expect((await cluster.observer.get(scaled))?.spec?.replicas).toBe(2);
+  });
+
   test('bad manifests are all reported with file and line, and nothing is applied', async () => {
     workspace.write('kubernetes/broken.yaml', INVALID_YAML);
     const { cpSync } = await import('node:fs');

@@ -35,7 +35,7 @@ export async function main(): Promise<void> {
     await publishing(
       () =>
         actionLog.group('Apply and watch the rollouts', () =>
-          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info }),
+          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
         ),
       (report) => deployPublication('deploy-k3s-backend', report),
     );

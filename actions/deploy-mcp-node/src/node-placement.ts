@@ -48,7 +48,7 @@ export async function deployToNode(
   await publishing(
     () =>
       actionLog.group('Apply and watch the rollouts', () =>
-        deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info }),
+        deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
       ),
     (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report),
   );

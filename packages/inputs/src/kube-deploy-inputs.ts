@@ -15,6 +15,8 @@ export interface KubernetesDeploySettings {
   rolloutTimeoutMs: number;
   serverSide: boolean;
   fieldManager: string;
+  /** Take fields other field managers own instead of stopping on the conflict. */
+  forceConflicts: boolean;
   rollbackOnFailure: boolean;
   dryRun: boolean;
 }
@@ -55,6 +57,7 @@ export function readKubernetesDeployInputs(inputs: InputReader): KubernetesDeplo
     rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
     serverSide: inputs.required('server-side', boolean),
     fieldManager: inputs.required('field-manager', fieldManagerName),
+    forceConflicts: inputs.required('force-conflicts', boolean),
     rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
     dryRun: inputs.required('dry-run', boolean),
   };

@@ -90,6 +90,7 @@ describe('Kubernetes deploy inputs', () => {
     'rollout-timeout': '5m',
     'server-side': 'true',
     'field-manager': 'sophia-deploy',
+    'force-conflicts': 'false',
     'rollback-on-failure': 'true',
     'dry-run': 'false',
   };
@@ -107,6 +108,7 @@ describe('Kubernetes deploy inputs', () => {
       rolloutTimeoutMs: 300_000,
       serverSide: true,
       fieldManager: 'sophia-deploy',
+      forceConflicts: false,
       rollbackOnFailure: true,
       dryRun: false,
     });
@@ -125,6 +127,7 @@ describe('Kubernetes deploy inputs', () => {
       { 'field-manager': 'sophia deploy' },
       'Input "field-manager" must be a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters), got "sophia deploy"',
     ],
+    [{ 'force-conflicts': 'always' }, 'Input "force-conflicts" must be a boolean (true or false), got "always"'],
   ])('reports %j', (change, message) => expect(() => read(change)).toThrow(message));
 
   it.each([

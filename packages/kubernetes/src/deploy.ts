@@ -1,5 +1,11 @@
 import { objectDiff, sameIntent } from './diff.js';
-import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import {
+  applyOwningFields,
+  undoAndRecord,
+  yieldReplicasToAutoscalers,
+  type OwnershipOptions,
+} from './field-ownership.js';
+import { KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { isFoundation, planApply, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
@@ -13,9 +19,13 @@ export interface DeploySettings extends Pick<
   KubernetesDeploySettings,
   'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun'
 > {
+  /** Take fields other field managers own (the `force-conflicts` input); by default their conflict stops the deploy. */
+  forceConflicts?: boolean;
   pollIntervalMs?: number;
   failFastAfterMs?: number;
   log?: (line: string) => void;
+  /** Told what the deploy changed from the manifests and why (default: the log). */
+  warn?: (line: string) => void;
 }
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -83,12 +93,22 @@ export async function deployManifests(
   settings: DeploySettings,
 ): Promise<DeployReport> {
   const log = settings.log ?? (() => undefined);
-  const objects = sortForApply(manifests).map((manifest) => manifest.object);
+  const written = sortForApply(manifests).map((manifest) => manifest.object);
+  const autoscaled = yieldReplicasToAutoscalers(written, [
+    ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+    ...(await liveAutoscalers(kubectl, written)),
+  ]);
+  const objects = autoscaled.objects;
+  for (const workload of autoscaled.yielded)
+    (settings.warn ?? log)(
+      `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
+    );
   const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
   const plan = planApply(objects, liveFoundations);
   // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
   const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
   const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
+  const ownership: OwnershipOptions = { forceConflicts: settings.forceConflicts ?? false, log };
   const report: DeployReport = {
     dryRun: settings.dryRun,
     applied: [],
@@ -100,9 +120,7 @@ export async function deployManifests(
   const checkNow = [...plan.foundations, ...plan.checkable];
 
   if (settings.dryRun) {
-    const intended = byKey(
-      await applyTakingBackFromRollbacks(kubectl, checkNow, { ...applyOptions, dryRun: true }, log),
-    );
+    const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
     for (const object of objects) {
       const live = before.get(objectKey(object));
       // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
@@ -117,24 +135,24 @@ export async function deployManifests(
     return report;
   }
 
-  await serverCheck(kubectl, checkNow, applyOptions, log, 'so nothing was applied');
+  await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
   let after: KubeObject[];
   if (plan.deferred.length === 0) {
-    after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
+    after = await applyOwningFields(kubectl, objects, applyOptions, ownership);
   } else {
-    const created = await applyTakingBackFromRollbacks(kubectl, plan.foundations, applyOptions, log);
+    const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
     await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-    const written = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
-    log(`Applied ${written} first; checking the ${plan.deferred.length} objects that need them`);
+    const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+    log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
     await serverCheck(
       kubectl,
       plan.deferred,
       applyOptions,
-      log,
-      `after ${written} were applied; nothing else was changed`,
+      ownership,
+      `after ${foundationNames} were applied; nothing else was changed`,
     );
     const rest = objects.filter((object) => !isFoundation(object));
-    after = [...created, ...(await applyTakingBackFromRollbacks(kubectl, rest, applyOptions, log))];
+    after = [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
   }
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
@@ -189,30 +207,24 @@ export async function deployManifests(
 }
 
 /**
- * `kubectl rollout undo` writes the template without a field manager, so the server files its
- * fields under "kubectl"; the next server-side apply would then conflict with the rollback
- * itself. A rollback is not a competing owner of the configuration, so those fields are taken
- * back; conflicts with anyone else are still refused.
+ * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
+ * serve the kind has none.
  */
-export function isRollbackFieldManager(manager: string): boolean {
-  // The server names a manager after the client binary: `kubectl`, or `kubectl.1.33` for a versioned one.
-  return /^kubectl(\.\d+\.\d+)?$/.test(manager) || manager === 'kubectl-rollout';
-}
-
-async function applyTakingBackFromRollbacks(
-  kubectl: Kubectl,
-  objects: KubeObject[],
-  options: ApplyOptions,
-  log: (line: string) => void,
-): Promise<KubeObject[]> {
-  try {
-    return await kubectl.apply(objects, options);
-  } catch (error) {
-    if (!(error instanceof ApplyConflictError) || error.managers.length === 0) throw error;
-    if (!error.managers.every(isRollbackFieldManager)) throw error;
-    log(`Taking back fields last written by a rollout undo (${error.managers.join(', ')}):\n${error.details}`);
-    return kubectl.apply(objects, { ...options, forceConflicts: true });
+async function liveAutoscalers(kubectl: Kubectl, objects: KubeObject[]): Promise<KubeObject[]> {
+  const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
+  const found: KubeObject[] = [];
+  for (const namespace of namespaces) {
+    try {
+      found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
+    } catch (error) {
+      if (!(
+        error instanceof KubectlError &&
+        /doesn't have a resource type|could not find the requested resource/.test(error.message)
+      ))
+        throw error;
+    }
   }
+  return found;
 }
 
 /** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
@@ -220,12 +232,12 @@ async function serverCheck(
   kubectl: Kubectl,
   objects: KubeObject[],
   options: ApplyOptions,
-  log: (line: string) => void,
+  ownership: OwnershipOptions,
   written: string,
 ): Promise<void> {
   if (objects.length === 0) return;
   try {
-    await applyTakingBackFromRollbacks(kubectl, objects, { ...options, dryRun: true }, log);
+    await applyOwningFields(kubectl, objects, { ...options, dryRun: true }, ownership);
   } catch (error) {
     if (!(error instanceof KubectlError)) throw error;
     throw new Error(
@@ -268,7 +280,7 @@ async function rollBack(
     const restoredRevision = await revisionNumberOf(kubectl, previous);
     const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
     log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
-    await kubectl.rolloutUndo(ref, numeric);
+    await undoAndRecord(kubectl, ref, numeric);
     if (object.kind === 'StatefulSet' && rollout?.template) await deleteStuckPods(kubectl, ref, rollout.template, log);
     records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
   }

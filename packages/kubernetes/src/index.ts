@@ -10,6 +10,7 @@ export * from './kubectl.js';
 export * from './rollout.js';
 export * from './diff.js';
 export * from './deploy.js';
+export * from './field-ownership.js';
 export * from './placement.js';
 export * from './connect.js';
 export * from './deploy-summary.js';

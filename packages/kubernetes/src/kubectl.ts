@@ -25,8 +25,9 @@ export class ApplyConflictError extends Error {
   ) {
     super(
       `Server-side apply as field manager "${fieldManager}" conflicts with another field manager:\n${details}\n` +
-        'Another tool (or a person with kubectl edit/scale/set) owns these fields. Either stop managing them elsewhere, ' +
-        'remove them from the manifests, or take them over deliberately (kubectl apply --server-side --force-conflicts).',
+        'Another tool (or a person with kubectl edit/scale/set) owns these fields, and nothing was changed. Either stop ' +
+        'managing them elsewhere, remove them from the manifests, or take them over deliberately with the ' +
+        'force-conflicts input.',
     );
     this.name = 'ApplyConflictError';
   }
@@ -135,9 +136,11 @@ export class Kubectl {
     return result.stdout.trim() || 'default';
   }
 
-  /** One object, or undefined when it does not exist. */
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
-    return this.json<KubeObject>(['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found']);
+  /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
+  async get(ref: ObjectRef, options: { managedFields?: boolean } = {}): Promise<KubeObject | undefined> {
+    const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
+    if (options.managedFields) args.push('--show-managed-fields');
+    return this.json<KubeObject>(args);
   }
 
   async list(
@@ -152,11 +155,11 @@ export class Kubectl {
   }
 
   /** The live state of each object named in `objects` (missing ones are simply absent). */
-  async getLive(objects: KubeObject[]): Promise<KubeObject[]> {
+  async getLive(objects: KubeObject[], options: { managedFields?: boolean } = {}): Promise<KubeObject[]> {
     if (objects.length === 0) return [];
-    return itemsOf(
-      await this.json(['get', '--filename', '-', '--ignore-not-found'], { stdin: manifestStream(objects) }),
-    );
+    const args = ['get', '--filename', '-', '--ignore-not-found'];
+    if (options.managedFields) args.push('--show-managed-fields');
+    return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
   }
 
   /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */

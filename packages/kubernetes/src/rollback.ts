@@ -1,3 +1,4 @@
+import { undoAndRecord } from './field-ownership.js';
 import { ReportedError } from '@sophia/reporting';
 import {
   annotationList,
@@ -276,7 +277,7 @@ export async function executeRollback(
   }
   for (const step of moving) {
     log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-    await kubectl.rolloutUndo(step.ref, step.to.number);
+    await undoAndRecord(kubectl, step.ref, step.to.number);
     // Without mark-failed the lists stay exactly as they were before the undo replaced them.
     if (options.markFailed)
       await recordFailedRevision(kubectl, step.ref, knownFailures(step), {

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import { isRecord, type KubeObject, type ObjectRef } from './objects.js';
+
+/**
+ * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
+ * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
+ * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
+ * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
+ * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
+ * operation and time right after the undo, and any later write under that manager changes it.
+ */
+export const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  subresource?: string;
+  time?: string;
+  fieldsV1?: unknown;
+}
+
+function entriesOf(object: KubeObject | undefined): ManagedFieldsEntry[] {
+  const entries = object?.metadata.managedFields;
+  return Array.isArray(entries) ? (entries.filter(isRecord) as ManagedFieldsEntry[]) : [];
+}
+
+/**
+ * What identifies one write of a manager: the server sets an entry's time when that manager
+ * writes, and leaves it when others take fields from it (as annotating a workload after the undo
+ * does), so the fields are left out. Two writes by one manager within one second look alike.
+ */
+function fingerprint(entry: ManagedFieldsEntry): string {
+  const { manager, operation, subresource, time } = entry;
+  return createHash('sha256')
+    .update(JSON.stringify({ manager, operation, subresource, time }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function writesTemplate(entry: ManagedFieldsEntry): boolean {
+  const fields = entry.fieldsV1;
+  return isRecord(fields) && isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+}
+
+/**
+ * The annotation recording an undo just done: the Update entries that changed between `before`
+ * and `after` and own the pod template (what an undo writes; controllers write status and
+ * annotations, never the template).
+ */
+export function undoRecord(before: KubeObject | undefined, after: KubeObject | undefined): Record<string, string> {
+  const earlier = new Set(entriesOf(before).map(fingerprint));
+  const written = entriesOf(after).filter(
+    (entry) =>
+      entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)),
+  );
+  if (written.length === 0) return {};
+  return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
+}
+
+/** Whether every entry of `manager` on the object is one this suite's undo wrote and nobody wrote under since. */
+function onlyOurUndo(object: KubeObject, manager: string): boolean {
+  const recorded = new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+  const entries = entriesOf(object).filter((entry) => entry.manager === manager);
+  return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
+}
+
+export interface OwnershipOptions {
+  /** Take fields from any other manager (the `force-conflicts` input), saying which. */
+  forceConflicts: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Server-side apply that decides conflicts from facts: fields whose only other writer is a
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION) are taken back; fields another
+ * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
+ * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
+ */
+export async function applyOwningFields(
+  kubectl: Kubectl,
+  objects: KubeObject[],
+  options: ApplyOptions,
+  ownership: OwnershipOptions,
+): Promise<KubeObject[]> {
+  try {
+    return await kubectl.apply(objects, options);
+  } catch (error) {
+    if (!(error instanceof ApplyConflictError) || error.managers.length === 0) throw error;
+    if (ownership.forceConflicts) {
+      ownership.log(
+        `Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`,
+      );
+      return kubectl.apply(objects, { ...options, forceConflicts: true });
+    }
+    const live = await kubectl.getLive(objects, { managedFields: true });
+    const others = error.managers.filter((manager) =>
+      live.some(
+        (object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager),
+      ),
+    );
+    if (others.length > 0) throw error;
+    const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
+    ownership.log(
+      `Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
+    );
+    return kubectl.apply(objects, { ...options, forceConflicts: true });
+  }
+}
+
+/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
+export async function undoAndRecord(
+  kubectl: Kubectl,
+  ref: ObjectRef,
+  toRevision: number | undefined,
+  annotations: Record<string, string> = {},
+): Promise<void> {
+  const before = await kubectl.get(ref, { managedFields: true });
+  await kubectl.rolloutUndo(ref, toRevision);
+  const after = await kubectl.get(ref, { managedFields: true });
+  const record = { ...annotations, ...undoRecord(before, after) };
+  if (Object.keys(record).length > 0) await kubectl.annotate(ref, record);
+}
+
+/** The `kind/namespace/name` an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+function autoscaledKey(autoscaler: KubeObject): string | undefined {
+  const target = autoscaler.spec?.scaleTargetRef;
+  if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string') return undefined;
+  return `${target.kind}/${autoscaler.metadata.namespace ?? ''}/${target.name}`;
+}
+
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
+ * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
+ * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
+ * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
+ * manifest set `replicas`, for a warning.
+ */
+export function yieldReplicasToAutoscalers(
+  objects: KubeObject[],
+  autoscalers: KubeObject[],
+): { objects: KubeObject[]; yielded: string[] } {
+  const scaled = new Set(autoscalers.map(autoscaledKey).filter((key): key is string => key !== undefined));
+  const yielded: string[] = [];
+  const result = objects.map((object) => {
+    const key = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+    if (!scaled.has(key) || object.spec?.replicas === undefined) return object;
+    yielded.push(`${object.kind}/${object.metadata.name}`);
+    const spec = { ...object.spec };
+    delete spec.replicas;
+    return { ...object, spec };
+  });
+  return { objects: result, yielded };
+}
