@@ -151,3 +151,26 @@ test('verify-placement fails naming a pod of an MCP workload that runs elsewhere
   expect(JSON.parse(run.outputs.placement)['mcp-github-debug']).toBe('k3s-server');
   expect(run.summary).toContain('| mcp-github-debug | k3s-server | NO |');
 });
+
+test('placement is declarative: a run without taint takes off the taint the suite put there, and nothing else', async () => {
+  await cluster.observer.run(['delete', 'pod', 'mcp-github-debug', '--namespace', 'mcp']);
+  cluster.cluster.nodes.taint('mcp-node', { key: 'ops/maintenance', value: 'planned', effect: 'PreferNoSchedule' });
+  expect(JSON.parse((await mcpNode())?.metadata.annotations?.['sophia.ai/placement'] ?? '{}')).toEqual({
+    label: 'sophia.ai/pool=mcp',
+    taint: 'sophia.ai/dedicated=mcp:NoSchedule',
+  });
+  const run = await mcp({ node: 'mcp-node' });
+  expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  expect(run.log).toContain(
+    'Removed taint sophia.ai/dedicated=mcp:NoSchedule from node mcp-node: an earlier run put it there, this one does not ask for it',
+  );
+  const node = await mcpNode();
+  expect(node?.spec?.taints).toEqual([{ key: 'ops/maintenance', value: 'planned', effect: 'PreferNoSchedule' }]);
+  expect(node?.metadata.labels?.['sophia.ai/pool']).toBe('mcp');
+  expect(JSON.parse(node?.metadata.annotations?.['sophia.ai/placement'] ?? '{}')).toEqual({
+    label: 'sophia.ai/pool=mcp',
+  });
+  expect(new Set(Object.values(JSON.parse(run.outputs.placement) as Record<string, string>))).toEqual(
+    new Set(['mcp-node']),
+  );
+});

@@ -56109,6 +56109,11 @@ class Kubectl {
     async unlabelNode(node, key) {
         await this.run(['label', 'node', node, `${key}-`]);
     }
+    /** Removes the taint with this key and effect (`kubectl taint node <node> key:Effect-`). */
+    async untaintNode(node, taint) {
+        const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
+        await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
+    }
     async taintNode(node, taint) {
         const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
         await this.run(['taint', 'node', node, spec, '--overwrite']);
@@ -56880,6 +56885,7 @@ function nodeInfo(node) {
     return {
         name: node.metadata.name,
         labels: node.metadata.labels ?? {},
+        annotations: node.metadata.annotations ?? {},
         taints: (node.spec?.taints ?? []).map((taint) => ({
             key: taint.key,
             value: taint.value ?? '',
@@ -57002,23 +57008,86 @@ function labelText(label) {
     return `${label.key}=${label.value}`;
 }
 /**
- * Labels the node for the placement (and only it: the label is taken off any other node, so the
- * selector cannot send pods elsewhere) and taints it when asked. Returns what changed, for the log.
+ * What the suite put on the node, recorded on the node itself (JSON `{"label": "key=value",
+ * "taint": "key=value:Effect"}`), so the next run can take back what its inputs no longer ask
+ * for while leaving everything it did not put there alone, including an identical label or
+ * taint someone set before the suite came.
+ */
+const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
+function taintText(taint) {
+    return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}
+function ownedPlacement(node) {
+    try {
+        const parsed = JSON.parse(node.annotations[PLACEMENT_ANNOTATION] ?? '{}');
+        if (!isRecord(parsed))
+            return {};
+        return {
+            ...(typeof parsed.label === 'string' ? { label: parsed.label } : {}),
+            ...(typeof parsed.taint === 'string' ? { taint: parsed.taint } : {}),
+        };
+    }
+    catch {
+        return {};
+    }
+}
+/**
+ * Makes the node carry the placement of this run's inputs: the label (taken off any other node,
+ * so the selector cannot send pods elsewhere) and the taint when one is asked for. What an
+ * earlier run put there and these inputs no longer ask for (a taint, a label under another key)
+ * is removed; nothing else on the node is touched. Returns what changed, for the log.
  */
 async function pinNode(kubectl, node, nodeLabel, taint) {
     const changes = [];
+    const owned = ownedPlacement(node);
+    const next = {};
+    const wantedLabel = labelText(nodeLabel);
+    if (owned.label && owned.label !== wantedLabel) {
+        const [key, value] = [
+            owned.label.slice(0, owned.label.indexOf('=')),
+            owned.label.slice(owned.label.indexOf('=') + 1),
+        ];
+        if (key !== nodeLabel.key && node.labels[key] === value) {
+            await kubectl.unlabelNode(node.name, key);
+            changes.push(`Removed label ${owned.label} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
+        }
+    }
     if (node.labels[nodeLabel.key] !== nodeLabel.value) {
         await kubectl.labelNode(node.name, nodeLabel);
-        changes.push(`Labelled node ${node.name} ${labelText(nodeLabel)}`);
+        changes.push(`Labelled node ${node.name} ${wantedLabel}`);
+        next.label = wantedLabel;
     }
-    const others = (await kubectl.list('nodes', { selector: labelText(nodeLabel) })).filter((other) => other.metadata.name !== node.name);
+    else if (owned.label === wantedLabel) {
+        next.label = wantedLabel;
+    }
+    const others = (await kubectl.list('nodes', { selector: wantedLabel })).filter((other) => other.metadata.name !== node.name);
     for (const other of others) {
         await kubectl.unlabelNode(other.metadata.name, nodeLabel.key);
         changes.push(`Removed label ${nodeLabel.key} from node ${other.metadata.name}`);
     }
-    if (taint && !node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)) {
-        await kubectl.taintNode(node.name, taint);
-        changes.push(`Tainted node ${node.name} ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`);
+    const wantedTaint = taint ? taintText(taint) : undefined;
+    const present = new Set(node.taints.map(taintText));
+    if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
+        await kubectl.untaintNode(node.name, owned.taint);
+        present.delete(owned.taint);
+        changes.push(`Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
+    }
+    if (taint && wantedTaint) {
+        if (!present.has(wantedTaint)) {
+            await kubectl.taintNode(node.name, taint);
+            changes.push(`Tainted node ${node.name} ${wantedTaint}`);
+            next.taint = wantedTaint;
+        }
+        else if (owned.taint === wantedTaint) {
+            next.taint = wantedTaint;
+        }
+    }
+    if (JSON.stringify(next) !== JSON.stringify(owned)) {
+        const ref = { kind: 'Node', name: node.name };
+        if (next.label || next.taint)
+            await kubectl.annotate(ref, { [PLACEMENT_ANNOTATION]: JSON.stringify(next) });
+        else
+            await kubectl.run(['annotate', 'node', node.name, `${PLACEMENT_ANNOTATION}-`]);
     }
     return changes;
 }

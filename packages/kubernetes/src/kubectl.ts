@@ -215,6 +215,12 @@ export class Kubectl {
     await this.run(['label', 'node', node, `${key}-`]);
   }
 
+  /** Removes the taint with this key and effect (`kubectl taint node <node> key:Effect-`). */
+  async untaintNode(node: string, taint: string): Promise<void> {
+    const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
+    await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
+  }
+
   async taintNode(node: string, taint: Taint): Promise<void> {
     const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
     await this.run(['taint', 'node', node, spec, '--overwrite']);

@@ -7,6 +7,7 @@ import {
   loadManifests,
   ManifestError,
   nodeInfo,
+  taintText,
   prepareManifests,
   type Placement,
 } from '../src/index.js';
@@ -75,4 +76,11 @@ test('the bad fixtures each fail with file and line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
   expect(problems).toEqual(['invalid-yaml.yaml:6', 'missing-kind.yaml:1', 'bad-name.yaml:4']);
+});
+
+test('taintText writes a taint as kubectl taint takes it', () => {
+  expect(taintText({ key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' })).toBe(
+    'sophia.ai/dedicated=mcp:NoSchedule',
+  );
+  expect(taintText({ key: 'gpu', value: '', effect: 'NoExecute' })).toBe('gpu:NoExecute');
 });
