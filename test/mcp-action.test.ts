@@ -43,9 +43,9 @@ function mcp(inputs: Record<string, string>) {
 
 const mcpNode = () => cluster.observer.get({ kind: 'Node', name: 'mcp-node' });
 
-test('audit on the unpinned manifests reports every workload at its file and line, and touches nothing', async () => {
+test('audit of unpinned files with nothing running warns at each file and line, labelled as written, and touches nothing', async () => {
   const run = await mcp({ 'node-address': '104.171.202.117', mode: 'audit' });
-  expect(run.code).toBe(1);
+  expect(run.code).toBe(0);
   const findings = JSON.parse(run.outputs.findings) as Array<{ workload: string; file: string; line: number }>;
   expect(findings.map((f) => `${f.file}:${f.line} ${f.workload}`)).toEqual([
     'kubernetes/production/mcp-ai-memory.yaml:19 mcp/Deployment/mcp-ai-memory',
@@ -53,13 +53,19 @@ test('audit on the unpinned manifests reports every workload at its file and lin
     'kubernetes/production/mcp-github.yaml:64 mcp/CronJob/mcp-github-reindex',
     'kubernetes/production/mcp-slack.yaml:19 mcp/Deployment/mcp-slack',
   ]);
-  const annotations = run.annotations.filter((a) => a.level === 'error');
-  expect(annotations[0].properties).toMatchObject({ file: 'kubernetes/production/mcp-ai-memory.yaml', line: '19' });
-  expect(annotations.at(-1)?.message).toBe(
-    'Audit: 4 workloads would not run on node mcp-node: mcp/Deployment/mcp-ai-memory, mcp/Deployment/mcp-github, mcp/CronJob/mcp-github-reindex, mcp/Deployment/mcp-slack',
-  );
+  const warnings = run.annotations.filter((a) => a.level === 'warning');
+  expect(warnings[0].properties).toMatchObject({
+    file: 'kubernetes/production/mcp-ai-memory.yaml',
+    line: '19',
+    title: 'Placement of the files as written',
+  });
+  expect(warnings[0].message).toMatch(/^As written: Deployment\/mcp-ai-memory: no nodeSelector sophia.ai\/pool=mcp/);
+  expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
+  expect(JSON.parse(run.outputs.placement)).toEqual({});
   expect(run.outputs.node).toBe('mcp-node');
+  expect(run.summary).toContain('#### The files as written (deploy mode pins them to the node)');
   expect(run.summary).toContain('| mcp/Deployment/mcp-slack | kubernetes/production/mcp-slack.yaml:19 |');
+  expect(run.summary).toContain('#### Running now\n\nNo pods found for these workloads.');
   expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
 });
@@ -173,4 +179,33 @@ test('placement is declarative: a run without taint takes off the taint the suit
   expect(new Set(Object.values(JSON.parse(run.outputs.placement) as Record<string, string>))).toEqual(
     new Set(['mcp-node']),
   );
+});
+
+test('audit after a pinned deploy reports the files as written and the running pods apart; a pod off the node fails it', async () => {
+  const clean = await mcp({ node: 'mcp-node', mode: 'audit' });
+  expect(clean.code).toBe(0);
+  expect(clean.annotations.filter((a) => a.level === 'warning').length).toBeGreaterThan(0);
+  const running = JSON.parse(clean.outputs.placement) as Record<string, string>;
+  expect(Object.keys(running)).toHaveLength(3);
+  expect(new Set(Object.values(running))).toEqual(new Set(['mcp-node']));
+  expect(clean.summary).toMatch(/#### Running now\n\n\| Pod +\| Node +\| On target \|/);
+  expect(clean.summary).not.toContain('| NO |');
+
+  await cluster.observer.apply(
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'mcp-slack-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-slack' } },
+        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0' }] },
+      },
+    ],
+    { serverSide: true, fieldManager: 'someone' },
+  );
+  const stray = await mcp({ node: 'mcp-node', mode: 'audit' });
+  expect(stray.code).toBe(1);
+  expect(stray.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+    'Audit: running now, 1 pod not on node mcp-node: mcp-slack-debug (mcp/Deployment/mcp-slack) on k3s-server',
+  ]);
+  expect(stray.summary).toContain('| mcp-slack-debug | k3s-server | NO |');
 });

@@ -57091,24 +57091,28 @@ async function pinNode(kubectl, node, nodeLabel, taint) {
     }
     return changes;
 }
-/** The summary of a placement: the node, then either the audit findings or where each pod runs. */
-function placementMarkdown(node, findings, check) {
-    const parts = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-    if (check) {
-        const rows = Object.entries(check.placement).map(([pod, on]) => [
+/**
+ * The summary of a placement, each part labelled: what the files would do as written (audit
+ * findings, before the deploy pins them) and where the pods of these workloads run now.
+ */
+function placementMarkdown(node, parts) {
+    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+    if (parts.files) {
+        out.push('#### The files as written (deploy mode pins them to the node)', '');
+        out.push(parts.files.length > 0
+            ? markdownTable(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
+            : `Every workload is pinned to ${node.name}.\n`);
+    }
+    if (parts.running) {
+        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
             pod,
             on || '(not scheduled)',
             on === node.name ? 'yes' : 'NO',
         ]);
-        parts.push(rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
+        out.push('#### Running now', '');
+        out.push(rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
     }
-    else if (findings.length > 0) {
-        parts.push(markdownTable(['Workload', 'Where', 'Finding'], findings.map((f) => [f.workload, `${f.file}:${f.line}`, f.message])));
-    }
-    else {
-        parts.push(`Every workload is pinned to ${node.name}.\n`);
-    }
-    return parts.join('\n');
+    return out.join('\n');
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts

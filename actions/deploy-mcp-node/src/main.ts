@@ -48,7 +48,7 @@ export async function main(): Promise<void> {
     actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
     setOutputs({ node: node.name, workloads });
     // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
-    if (settings.mode === 'audit') return await auditNode(loaded, node, placement);
+    if (settings.mode === 'audit') return await auditNode(kubectl, loaded, node, placement);
     await deployToNode(kubectl, manifests, node, settings);
   } finally {
     await kubectl.close();

@@ -15,19 +15,41 @@ import {
 } from '@sophia/kubernetes';
 import type { McpDeploySettings } from './input-helper.js';
 
-/** `mode: audit`: reports, without changing anything, every workload that would not run on the node as written. */
-export async function auditNode(manifests: Manifest[], node: NodeInfo, placement: Placement): Promise<void> {
+/**
+ * `mode: audit`: reports, without changing anything, both what the files would do as written (a
+ * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
+ * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
+ */
+export async function auditNode(
+  kubectl: Kubectl,
+  manifests: Manifest[],
+  node: NodeInfo,
+  placement: Placement,
+): Promise<void> {
   const findings = auditPlacement(manifests, node, placement);
-  annotateFileProblems(findings, 'Placement');
-  setOutputs({ findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })) });
-  await writeSummary(placementMarkdown(node, findings));
-  if (findings.length > 0) {
-    const workloads = new Set(findings.map((finding) => finding.workload));
+  annotateFileProblems(
+    findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })),
+    'Placement of the files as written',
+    'warning',
+  );
+  const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
+  setOutputs({
+    findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })),
+    placement: running.placement,
+  });
+  await writeSummary(placementMarkdown(node, { files: findings, running }));
+  if (running.strays.length > 0) {
+    const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
     throw new Error(
-      `Audit: ${workloads.size} workload${workloads.size === 1 ? '' : 's'} would not run on node ${node.name}: ${[...workloads].join(', ')}`,
+      `Audit: running now, ${running.strays.length} pod${running.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`,
     );
   }
-  actionLog.info(`Audit: every workload is pinned to node ${node.name}`);
+  actionLog.info(
+    `Audit: every running pod of these workloads is on node ${node.name}` +
+      (findings.length > 0
+        ? `; as written, ${new Set(findings.map((f) => f.workload)).size} workloads are not pinned (deploy mode pins them)`
+        : ''),
+  );
 }
 
 /** `mode: deploy`: label (and taint) the node, deploy, then check that every pod runs on it. */
@@ -55,7 +77,7 @@ export async function deployToNode(
   if (settings.dryRun) return;
   const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
   setOutputs({ placement: check.placement });
-  await writeSummary(placementMarkdown(node, [], check));
+  await writeSummary(placementMarkdown(node, { running: check }));
   if (settings.verifyPlacement && check.strays.length > 0) {
     const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
     throw new Error(

@@ -18,10 +18,17 @@ export interface FileProblem {
   message: string;
 }
 
-/** Each problem as an error annotation on its file and line, titled `title` ("Manifest problem", "Placement"). */
-export function annotateFileProblems(problems: FileProblem[], title: string): void {
+/**
+ * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
+ * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
+ */
+export function annotateFileProblems(
+  problems: FileProblem[],
+  title: string,
+  level: 'error' | 'warning' = 'error',
+): void {
   for (const problem of problems) {
-    core.error(problem.message, { file: problem.file, startLine: problem.line, title });
+    core[level](problem.message, { file: problem.file, startLine: problem.line, title });
   }
 }
 
