@@ -119,3 +119,26 @@ test('objects that name no namespace go to the kubeconfig context namespace when
     await cluster.observer.get({ kind: 'ConfigMap', name: 'context-settings', namespace: 'default' }),
   ).toBeUndefined();
 });
+
+test('a kustomize overlay is rendered as kubectl kustomize renders it and deployed like any manifests', async () => {
+  const kustomize = new Workspace('kustomize');
+  try {
+    const run = await runAction({
+      action: 'deploy-k3s-backend',
+      cwd: kustomize.dir,
+      inputs: { kubeconfig: cluster.kubeconfig, manifests: 'overlays/production', 'rollout-timeout': '15s' },
+      timeoutMs: 60_000,
+    });
+    expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(JSON.parse(run.outputs.applied)).toEqual([
+      { kind: 'Namespace', name: 'sophia-prod' },
+      { kind: 'ConfigMap', namespace: 'sophia-prod', name: 'prod-api-settings-hf678c7m2b' },
+      { kind: 'Deployment', namespace: 'sophia-prod', name: 'prod-api' },
+    ]);
+    expect(JSON.parse(run.outputs.revisions)).toEqual({ 'sophia-prod/Deployment/prod-api': '1' });
+    const live = await cluster.observer.get({ kind: 'Deployment', name: 'prod-api', namespace: 'sophia-prod' });
+    expect(imageOf(live)).toBe('ghcr.io/sophia-ai/api:1.4.0');
+  } finally {
+    kustomize.remove();
+  }
+});

@@ -5,6 +5,7 @@ import {
   deployWithRolloutTimeout,
   loadManifests,
   openRemoteShell,
+  runnerKubectl,
   prepareManifests,
   traceOf,
 } from '@sophia/kubernetes';
@@ -23,7 +24,12 @@ export async function main(): Promise<void> {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
     const namespace = settings.namespace ?? (await kubectl.contextNamespace());
     const manifests = await annotatingFileProblems('Manifest problem', () => {
-      const loaded = loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace });
+      const loaded = loadManifests({
+        patterns: settings.manifests,
+        cwd: workspaceDir(),
+        namespace,
+        kubectl: runnerKubectl(settings.connection),
+      });
       return prepareManifests(loaded, {
         images: settings.images,
         trace: traceOf(runContext()),

@@ -3,6 +3,7 @@ import {
   connectKubectl,
   loadManifests,
   openRemoteShell,
+  runnerKubectl,
   prepareManifests,
   refOf,
   resolveNode,
@@ -27,7 +28,12 @@ export async function main(): Promise<void> {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
     const namespace = settings.namespace ?? (await kubectl.contextNamespace());
     const loaded = await annotatingFileProblems('Manifest problem', () =>
-      loadManifests({ patterns: settings.manifests, cwd: workspaceDir(), namespace }),
+      loadManifests({
+        patterns: settings.manifests,
+        cwd: workspaceDir(),
+        namespace,
+        kubectl: runnerKubectl(settings.connection),
+      }),
     );
     const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => workloadKey(refOf(m.object)));
     const manifests =

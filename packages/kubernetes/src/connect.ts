@@ -35,3 +35,8 @@ export async function connectKubectl(connection: KubeConnection, options: Connec
 }
 
 export type { KubectlResult };
+
+/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
+export function runnerKubectl(connection: KubeConnection): string {
+  return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
 import { globSync } from 'tinyglobby';
@@ -10,9 +11,9 @@ import { clone, isClusterScoped, isRecord, objectKey, type JsonPath, type KubeOb
 /** One object of the manifests, with where it came from so any later problem can point at its line. */
 export interface Manifest {
   object: KubeObject;
-  /** The file as given relative to the workspace (the form GitHub annotations want). */
+  /** The file as given relative to the workspace (the form GitHub annotations want); for a kustomization, its directory. */
   file: string;
-  /** 1-based line where the object starts. */
+  /** 1-based line where the object starts; for a kustomization, in the output of `kubectl kustomize`. */
   line: number;
   /** The line of a field inside the object, or of its nearest existing parent when the field is not written. */
   lineOf(path: JsonPath): number;
@@ -26,11 +27,47 @@ export interface LoadOptions {
   namespace?: string;
   /** The input the patterns came from, named in errors about patterns that match nothing. */
   inputName?: string;
+  /** The kubectl binary on the runner that renders kustomizations (`kubectl kustomize`). */
+  kubectl?: string;
+}
+
+/** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
+export function isKustomization(directory: string): boolean {
+  return KUSTOMIZATION_FILES.some((name) => existsSync(join(directory, name)));
+}
+
+/**
+ * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
+ * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
+ * runner, where the files are, for either transport. Throws InputError with kubectl's message
+ * when the kustomization does not build.
+ */
+export function renderKustomization(
+  directory: string,
+  label: string,
+  kubectl = 'kubectl',
+  inputName = 'manifests',
+): string {
+  try {
+    return execFileSync(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new InputError(
+      inputName,
+      `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || (error as Error).message}`,
+    );
+  }
 }
 
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
 
-/** Files named by the patterns, in the order given; a directory stands for its manifest files; each file once. */
+/**
+ * Files named by the patterns, in the order given, each once; a directory stands for its manifest
+ * files, or for itself when it holds a kustomization (rendered whole by loadManifests).
+ */
 export function resolveManifestFiles(patterns: string[], cwd: string, inputName = 'manifests'): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
@@ -45,6 +82,8 @@ export function resolveManifestFiles(patterns: string[], cwd: string, inputName 
     const direct = resolve(cwd, pattern);
     const kind = statKind(direct);
     if (kind === 'file') {
+      add(direct);
+    } else if (kind === 'directory' && isKustomization(direct)) {
       add(direct);
     } else if (kind === 'directory') {
       const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
@@ -86,7 +125,12 @@ export function loadManifests(options: LoadOptions): Manifest[] {
   const manifests: Manifest[] = [];
   for (const path of files) {
     const file = isAbsolute(path) && !relative(cwd, path).startsWith('..') ? relative(cwd, path) : path;
-    manifests.push(...parseManifestText(readFileSync(path, 'utf8'), file, problems));
+    // A kustomization's problems point at lines of its rendered output, under the directory's name.
+    const text =
+      statKind(path) === 'directory'
+        ? renderKustomization(path, file, options.kubectl, options.inputName)
+        : readFileSync(path, 'utf8');
+    manifests.push(...parseManifestText(text, file, problems));
   }
   for (const manifest of manifests) validateManifest(manifest, options.namespace, problems);
   rejectDuplicates(manifests, problems);

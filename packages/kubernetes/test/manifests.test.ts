@@ -230,3 +230,38 @@ test('kinds Helm does not order follow the ones it does, sorted by kind', () => 
     'Widget',
   ]);
 });
+
+describe('a directory holding a kustomization', () => {
+  const fixtures = join(import.meta.dirname, '../../../test/fixtures/kustomize');
+
+  test('is rendered by kubectl kustomize and read like any manifests, lines referring to the rendered output', () => {
+    const manifests = loadManifests({ patterns: ['overlays/production'], cwd: fixtures });
+    expect(
+      manifests.map((m) => [m.file, m.line, m.object.kind, m.object.metadata.namespace, m.object.metadata.name]),
+    ).toEqual([
+      ['overlays/production', 1, 'Namespace', undefined, 'sophia-prod'],
+      ['overlays/production', 8, 'ConfigMap', 'sophia-prod', 'prod-api-settings-hf678c7m2b'],
+      ['overlays/production', 18, 'Deployment', 'sophia-prod', 'prod-api'],
+    ]);
+    const deployment = manifests[2];
+    expect(deployment.object.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'sophia' });
+    expect(deployment.object.spec?.template).toMatchObject({
+      spec: {
+        containers: [
+          {
+            image: 'ghcr.io/sophia-ai/api:1.4.0',
+            envFrom: [{ configMapRef: { name: 'prod-api-settings-hf678c7m2b' } }],
+          },
+        ],
+      },
+    });
+    expect(deployment.lineOf(['spec', 'template', 'spec', 'containers', 0, 'image'])).toBe(39);
+  });
+
+  test('that kubectl cannot build is an input error with kubectl’s reason', () => {
+    write('broken/kustomization.yaml', 'resources:\n  - missing.yaml\n');
+    expect(() => loadManifests({ patterns: ['broken'], cwd: dir })).toThrow(
+      /^Input "manifests" names kustomization "broken", which kubectl kustomize cannot build: .*missing\.yaml/s,
+    );
+  });
+});
