@@ -67,7 +67,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   ]);
   expect(JSON.parse(first.outputs.revisions)).toEqual({ 'sophia/Deployment/sophia-backend': '1' });
   expect(first.outputs['rolled-back']).toBe('false');
-  expect(first.summary).toContain('| Deployment/sophia-backend | sophia | created |');
+  expect(first.summary).toContain('| sophia/Deployment/sophia-backend | sophia | created |');
   const live = await backendDeployment();
   expect(live?.metadata.annotations?.['sophia.ai/run-url']).toBe(
     'https://github.com/sophia/sophia-ai/actions/runs/1658821493',
@@ -82,7 +82,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   expect(error).toMatch(
     /^Rollout failed: Deployment\/sophia-backend revision 2 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
   );
-  expect(error).toContain('Rolled back Deployment/sophia-backend to revision 1.');
+  expect(error).toContain('Rolled back sophia/Deployment/sophia-backend to revision 1.');
   expect(bad.outputs['rolled-back']).toBe('true');
   expect(bad.log).toContain('Rollout diagnostics');
   expect(bad.summary).toContain('| sophia/Deployment/sophia-backend | 2 | 1 (now numbered 3) |');
@@ -123,7 +123,7 @@ test('objects that name no namespace go to the kubeconfig context namespace when
 test('a kustomize overlay is rendered as kubectl kustomize renders it and deployed like any manifests', async () => {
   const kustomize = new Workspace('kustomize');
   try {
-    const run = await runAction({
+    const run = await runBundledAction({
       action: 'deploy-k3s-backend',
       cwd: kustomize.dir,
       inputs: { kubeconfig: cluster.kubeconfig, manifests: 'overlays/production', 'rollout-timeout': '15s' },

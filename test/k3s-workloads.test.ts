@@ -50,7 +50,7 @@ test('a StatefulSet whose new pods cannot pull fails fast and goes back to the r
   expect((error as Error).message).toMatch(
     /^Rollout failed: StatefulSet\/sophia-cache revision 3 cannot become ready: pod sophia-cache-1 is in (ImagePullBackOff|ErrImagePull)/,
   );
-  expect((error as Error).message).toContain('Rolled back StatefulSet/sophia-cache to revision 2.');
+  expect((error as Error).message).toContain('Rolled back data/StatefulSet/sophia-cache to revision 2.');
   const live = await cluster.observer.get({ kind: 'StatefulSet', name: 'sophia-cache', namespace: 'data' });
   expect(imageOf(live)).toBe('redis:7.4');
   expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('3');
@@ -80,7 +80,7 @@ spec:
   const error = await deployManifests(kubectl, manifests, settings).catch((e: unknown) => e);
   expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
   expect((error as Error).message).toMatch(
-    /^Rollout failed: Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
+    /^Rollout failed: Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: data\/Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
   );
   expect((error as DeployFailedError).report.rolledBack).toBe(false);
 });

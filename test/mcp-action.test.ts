@@ -105,7 +105,7 @@ test('dry-run: true neither labels the node nor applies anything, and shows what
   const run = await mcp({ 'node-address': '104.171.202.117', 'dry-run': 'true' });
   expect(run.code).toBe(0);
   expect(run.log).toContain('Dry run: node mcp-node would be labelled sophia.ai/pool=mcp');
-  expect(run.summary).toContain('| Deployment/mcp-slack | mcp | created |');
+  expect(run.summary).toContain('| mcp/Deployment/mcp-slack | mcp | created |');
   expect(run.summary).toContain('+       nodeSelector:\n+         sophia.ai/pool: mcp');
   expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);

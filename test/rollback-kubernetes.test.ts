@@ -125,11 +125,11 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     const none = await rollback({ workloads: 'deployment/api' });
     expect(none.code).toBe(1);
     expect(errorsOf(none)).toEqual([
-      'Deployment/api: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
+      'sophia/Deployment/api: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
     ]);
     const unknown = await rollback({ workloads: 'deployment/api', to: '9' });
     expect(errorsOf(unknown)).toEqual([
-      'Deployment/api has no revision 9; available revisions: 3 (failed), 4 (failed), 5 (live)',
+      'sophia/Deployment/api has no revision 9; available revisions: 3 (failed), 4 (failed), 5 (live)',
     ]);
     const missing = await rollback({ workloads: 'deployment/api\ndeployment/nope' });
     expect(errorsOf(missing)).toEqual([`Deployment/nope not found in namespace ${NS}; nothing was rolled back`]);
@@ -140,7 +140,7 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     const before = await live('api');
     const run = await rollback({ workloads: 'deployment/api', to: '1' });
     expect(run.code).toBe(0);
-    expect(warningsOf(run)).toEqual(['Deployment/api: revision 1 was restored before and is now numbered 5']);
+    expect(warningsOf(run)).toEqual(['sophia/Deployment/api: revision 1 was restored before and is now numbered 5']);
     expect(run.log).toContain('is already live; nothing to do');
     expect(JSON.parse(run.outputs.to)).toEqual({ 'sophia/Deployment/api': '5' });
     expect(await live('api')).toEqual(before);
@@ -151,9 +151,9 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     const named = await rollback({ workloads: 'deployment/api', to: '2', 'mark-failed': 'false' });
     expect(named.code).toBe(0);
     expect(warningsOf(named)).toEqual([
-      'Deployment/api: revision 2 was restored before and is now numbered 4',
+      'sophia/Deployment/api: revision 2 was restored before and is now numbered 4',
       expect.stringMatching(
-        /^Deployment\/api: revision 4 \(was 2\) ghcr\.io\/sophia-ai\/api:2 is marked failed; rolling back to it because "to" names it explicitly$/,
+        /^sophia\/Deployment\/api: revision 4 \(was 2\) ghcr\.io\/sophia-ai\/api:2 is marked failed; rolling back to it because "to" names it explicitly$/,
       ),
     ]);
     expect((await live('api')).image).toBe('ghcr.io/sophia-ai/api:2');
@@ -212,7 +212,7 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     expect(failedTemplates.every((name) => /^db-[a-z0-9]+$/.test(name))).toBe(true);
     const third = await rollback({ workloads: 'statefulset/db' });
     expect(errorsOf(third)).toEqual([
-      'StatefulSet/db: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
+      'sophia/StatefulSet/db: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
     ]);
   });
 });

@@ -57612,10 +57612,13 @@ const actionLog = {
     debug: (line) => core_debug(line),
     group: (title, work) => group(title, work),
 };
-/** Each problem as an error annotation on its file and line, titled `title` ("Manifest problem", "Placement"). */
-function annotateFileProblems(problems, title) {
+/**
+ * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
+ * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
+ */
+function annotateFileProblems(problems, title, level = 'error') {
     for (const problem of problems) {
-        core.error(problem.message, { file: problem.file, startLine: problem.line, title });
+        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
     }
 }
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
@@ -58189,13 +58192,18 @@ const WORKLOAD_KINDS = {
     ds: 'DaemonSet',
 };
 const workloadRef = (name, raw) => {
-    const trimmed = raw.trim();
-    const [kindText, objectName, extra] = trimmed.split('/');
+    const parts = raw.trim().split('/');
+    const namespace = parts.length === 3 ? parts.shift() : undefined;
+    const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
-        throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+    if (!kind ||
+        extra !== undefined ||
+        !objectName ||
+        !isDns1123Subdomain(objectName) ||
+        (namespace !== undefined && !isDns1123Label(namespace))) {
+        throw mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
     }
-    return { kind, name: objectName };
+    return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
 };
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
 const labelSelector = (name, raw) => {
@@ -58369,6 +58377,7 @@ function readKubernetesDeployInputs(inputs) {
         rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
         serverSide: inputs.required('server-side', boolean),
         fieldManager: inputs.required('field-manager', fieldManagerName),
+        forceConflicts: inputs.required('force-conflicts', boolean),
         rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
         dryRun: inputs.required('dry-run', boolean),
     };

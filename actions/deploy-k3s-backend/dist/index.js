@@ -23649,7 +23649,7 @@ module.exports = {
 /***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(8971);
+module.exports = __nccwpck_require__(8971);
 
 
 /***/ }),
@@ -23669,10 +23669,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -26357,7 +26357,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -54415,7 +54415,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4090);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8448);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4090:
+/***/ 8448:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54476,12 +54476,13 @@ function describeObject(object) {
     return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
 }
 /**
- * The one spelling of a workload in outputs, maps, logs and summaries: `<Kind>/<name>` (such as
- * `Deployment/api`). The namespace is taken so that every caller passes the whole reference; it
- * is not part of the key yet, so the `revisions` output and every message keep their format.
+ * The one spelling of a workload in outputs, maps, logs and summaries: `<namespace>/<Kind>/<name>`
+ * (such as `team-a/Deployment/api`), so two workloads of one kind and name in different
+ * namespaces stay apart. A reference without a namespace (a cluster-scoped object, or a
+ * `<Kind>/<name>` the user wrote) is spelled `<Kind>/<name>`.
  */
 function objects_workloadKey(ref) {
-    return `${ref.kind}/${ref.name}`;
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 function objects_refOf(object) {
     const ref = { kind: object.kind, name: object.metadata.name };
@@ -54577,6 +54578,8 @@ class ManifestError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:path"
@@ -55476,6 +55479,76 @@ function globSync(globInput, options) {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
+/**
+ * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
+ * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
+ * these tags make it exact where the two differ, each difference checked against `kubectl create
+ * --dry-run=client -o json` in packages/kubernetes/test/kubectl-yaml.test.ts:
+ * - integers with Go's base prefixes in either case (`0o17`, `0O17`, `0X1f`, `0B11`, signed too),
+ *   which go-yaml hands to Go's strconv.ParseInt(s, 0, 64);
+ * - no sexagesimal numbers (`1:30` stays a string) and no timestamps (`2001-12-14` stays the text
+ *   as written): go-yaml v2 returns timestamps to an untyped target as their source string;
+ * - `!!binary` decodes to the text of its bytes, as go-yaml does for an untyped target;
+ * - an explicit `!!float` makes a number of any scalar that reads as one.
+ * Everything else of YAML 1.1 is the package's own: booleans `yes`/`no`/`on`/`off`/`y`/`n`,
+ * `0755` as octal, `1_000`, merge keys `<<` (also a list of them; the first wins), and a key
+ * written twice keeps its last value instead of being an error.
+ */
+function goPrefixedInt(format, pattern, radix) {
+    return {
+        identify: (value) => typeof value === 'number' && Number.isInteger(value),
+        default: true,
+        tag: 'tag:yaml.org,2002:int',
+        format,
+        test: pattern,
+        resolve: (text) => {
+            const sign = text.startsWith('-') ? -1 : 1;
+            const digits = text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, '');
+            return sign * parseInt(digits, radix);
+        },
+    };
+}
+const GO_PREFIXED_INTS = [
+    goPrefixedInt('BIN', /^[-+]?0[bB]_*[01][01_]*$/, 2),
+    goPrefixedInt('OCT', /^[-+]?0[oO]_*[0-7][0-7_]*$/, 8),
+    goPrefixedInt('HEX', /^[-+]?0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*$/, 16),
+];
+const BINARY_AS_TEXT = {
+    identify: () => false,
+    default: false,
+    tag: 'tag:yaml.org,2002:binary',
+    resolve: (text) => Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'),
+};
+/** An explicit `!!float` on any number, quoted or not (`!!float "1"`), as go-yaml converts it. */
+const EXPLICIT_FLOAT = {
+    identify: () => false,
+    default: false,
+    tag: 'tag:yaml.org,2002:float',
+    resolve: (text) => Number(text.replace(/_/g, '')),
+};
+function kubectlTags(tags) {
+    const kept = tags.filter((tag) => {
+        const { tag: name, format } = tag;
+        if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary')
+            return false;
+        // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
+        if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME'))
+            return false;
+        if (name === 'tag:yaml.org,2002:float' && format === 'TIME')
+            return false;
+        return true;
+    });
+    return [...GO_PREFIXED_INTS, ...kept, BINARY_AS_TEXT, EXPLICIT_FLOAT];
+}
+/** Options for the `yaml` package that read a manifest as kubectl does (see above). */
+const KUBECTL_YAML = {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: false,
+    customTags: kubectlTags,
+};
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
 
 
@@ -55484,8 +55557,34 @@ var dist = __nccwpck_require__(8293);
 
 
 
+
+
+/** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+/** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
+function isKustomization(directory) {
+    return KUSTOMIZATION_FILES.some((name) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(directory, name)));
+}
+/**
+ * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
+ * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
+ * runner, where the files are, for either transport. Throws InputError with kubectl's message
+ * when the kustomization does not build.
+ */
+function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
+    try {
+        return (0,external_node_child_process_namespaceObject.execFileSync)(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
+    }
+}
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
-/** Files named by the patterns, in the order given; a directory stands for its manifest files; each file once. */
+/**
+ * Files named by the patterns, in the order given, each once; a directory stands for its manifest
+ * files, or for itself when it holds a kustomization (rendered whole by loadManifests).
+ */
 function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
     const files = [];
     const seen = new Set();
@@ -55500,6 +55599,9 @@ function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
         const direct = (0,external_node_path_.resolve)(cwd, pattern);
         const kind = statKind(direct);
         if (kind === 'file') {
+            add(direct);
+        }
+        else if (kind === 'directory' && isKustomization(direct)) {
             add(direct);
         }
         else if (kind === 'directory') {
@@ -55539,7 +55641,11 @@ function loadManifests(options) {
     const manifests = [];
     for (const path of files) {
         const file = (0,external_node_path_.isAbsolute)(path) && !(0,external_node_path_.relative)(cwd, path).startsWith('..') ? (0,external_node_path_.relative)(cwd, path) : path;
-        manifests.push(...parseManifestText((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), file, problems));
+        // A kustomization's problems point at lines of its rendered output, under the directory's name.
+        const text = statKind(path) === 'directory'
+            ? renderKustomization(path, file, options.kubectl, options.inputName)
+            : (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        manifests.push(...parseManifestText(text, file, problems));
     }
     for (const manifest of manifests)
         validateManifest(manifest, options.namespace, problems);
@@ -55551,7 +55657,7 @@ function loadManifests(options) {
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 function parseManifestText(text, file, problems) {
     const lineCounter = new dist/* LineCounter */.HN();
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, prettyErrors: false });
+    const documents = (0,dist/* parseAllDocuments */.hR)(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
     const lineAt = (offset) => lineCounter.linePos(offset).line;
     if (!Array.isArray(documents))
         return [];
@@ -55627,8 +55733,11 @@ function validateManifest(manifest, namespace, problems) {
     }
     const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
     const name = object.metadata.name;
-    if (typeof name !== 'string' || name === '') {
+    if (name === undefined || name === null || name === '') {
         problem(['metadata'], 'metadata.name is missing');
+    }
+    else if (typeof name !== 'string') {
+        problem(['metadata', 'name'], `metadata.name reads as ${typeof name} ${JSON.stringify(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`);
     }
     else if (!validName(object.kind, name)) {
         problem(['metadata', 'name'], `${what} "${name}" is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric)`);
@@ -55676,45 +55785,104 @@ function withObject(manifest, object) {
 function copyManifest(manifest) {
     return withObject(manifest, clone(manifest.object));
 }
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
+
 /**
- * The order objects are applied in, as Helm installs them: namespaces and definitions first,
- * configuration before the workloads that mount it, so a first deploy never starts pods that
- * wait on a missing ConfigMap.
+ * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
+ * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
+ * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
+ * sorted by kind, as Helm sorts them.
  */
-const APPLY_ORDER = [
-    'Namespace',
-    'CustomResourceDefinition',
+const INSTALL_ORDER = [
     'PriorityClass',
-    'StorageClass',
+    'Namespace',
+    'NetworkPolicy',
+    'ResourceQuota',
+    'LimitRange',
+    'PodSecurityPolicy',
+    'PodDisruptionBudget',
     'ServiceAccount',
     'Secret',
+    'SecretList',
     'ConfigMap',
+    'StorageClass',
     'PersistentVolume',
     'PersistentVolumeClaim',
+    'CustomResourceDefinition',
     'ClusterRole',
+    'ClusterRoleList',
     'ClusterRoleBinding',
+    'ClusterRoleBindingList',
     'Role',
+    'RoleList',
     'RoleBinding',
+    'RoleBindingList',
     'Service',
     'DaemonSet',
     'Pod',
+    'ReplicationController',
     'ReplicaSet',
     'Deployment',
+    'HorizontalPodAutoscaler',
     'StatefulSet',
     'Job',
     'CronJob',
     'IngressClass',
     'Ingress',
+    'APIService',
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
 ];
+/** The manifests in install order; objects of one kind keep the order they were written in. */
 function sortForApply(manifests) {
     const rank = (kind) => {
-        const at = APPLY_ORDER.indexOf(kind);
-        return at < 0 ? APPLY_ORDER.length : at;
+        const at = INSTALL_ORDER.indexOf(kind);
+        return at < 0 ? INSTALL_ORDER.length : at;
     };
     return manifests
         .map((manifest, index) => ({ manifest, index }))
-        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) || a.index - b.index)
+        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
+        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
+            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
+            : 0) ||
+        a.index - b.index)
         .map(({ manifest }) => manifest);
+}
+/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
+function isFoundation(object) {
+    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
+}
+/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
+function groupKindOf(object) {
+    const slash = object.apiVersion.lastIndexOf('/');
+    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
+}
+/** `group/Kind` a CustomResourceDefinition serves. */
+function definedGroupKind(definition) {
+    const spec = definition.spec;
+    const names = objects_isRecord(spec) && objects_isRecord(spec.names) ? spec.names : undefined;
+    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
+}
+/** Splits objects (already in install order) given which foundations are live. */
+function planApply(objects, liveFoundations) {
+    const live = new Set(liveFoundations.map((object) => `${object.kind}/${object.metadata.name}`));
+    const foundations = objects.filter(isFoundation);
+    const newNamespaces = new Set(foundations
+        .filter((object) => object.kind === 'Namespace' && !live.has(`Namespace/${object.metadata.name}`))
+        .map((object) => object.metadata.name));
+    const newKinds = new Set(foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(`CustomResourceDefinition/${object.metadata.name}`))
+        .map(definedGroupKind)
+        .filter((groupKind) => groupKind !== undefined));
+    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
+        newKinds.has(groupKindOf(object));
+    const rest = objects.filter((object) => !isFoundation(object));
+    return {
+        foundations,
+        checkable: rest.filter((object) => !needsFoundation(object)),
+        deferred: rest.filter(needsFoundation),
+    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
@@ -55872,8 +56040,6 @@ function prepareManifests(manifests, options) {
     return prepared;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
@@ -55981,8 +56147,9 @@ class ApplyConflictError extends Error {
     details;
     constructor(fieldManager, details) {
         super(`Server-side apply as field manager "${fieldManager}" conflicts with another field manager:\n${details}\n` +
-            'Another tool (or a person with kubectl edit/scale/set) owns these fields. Either stop managing them elsewhere, ' +
-            'remove them from the manifests, or take them over deliberately (kubectl apply --server-side --force-conflicts).');
+            'Another tool (or a person with kubectl edit/scale/set) owns these fields, and nothing was changed. Either stop ' +
+            'managing them elsewhere, remove them from the manifests, or take them over deliberately with the ' +
+            'force-conflicts input.');
         this.fieldManager = fieldManager;
         this.details = details;
         this.name = 'ApplyConflictError';
@@ -56000,9 +56167,14 @@ function errorText(result) {
     const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
     return text || '(no output)';
 }
-/** Manifests as a YAML stream on stdin: JSON is YAML, and kubectl splits documents on `---`. */
+/**
+ * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
+ * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
+ * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
+ * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type.
+ */
 function manifestStream(objects) {
-    return objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n';
+    return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
 }
 function itemsOf(parsed) {
     if (!objects_isRecord(parsed))
@@ -56049,9 +56221,26 @@ class Kubectl {
             throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
         }
     }
-    /** One object, or undefined when it does not exist. */
-    async get(ref) {
-        return this.json(['get', objects_resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found']);
+    /**
+     * The namespace kubectl gives objects that name none: the current context's, else `default`
+     * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
+     */
+    async contextNamespace() {
+        const result = await this.run([
+            'config',
+            'view',
+            '--minify',
+            '--output',
+            'jsonpath={.contexts[0].context.namespace}',
+        ]);
+        return result.stdout.trim() || 'default';
+    }
+    /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
+    async get(ref, options = {}) {
+        const args = ['get', objects_resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return this.json(args);
     }
     async list(kind, options = {}) {
         const args = ['get', kind];
@@ -56064,10 +56253,13 @@ class Kubectl {
         return itemsOf(await this.json(args));
     }
     /** The live state of each object named in `objects` (missing ones are simply absent). */
-    async getLive(objects) {
+    async getLive(objects, options = {}) {
         if (objects.length === 0)
             return [];
-        return itemsOf(await this.json(['get', '--filename', '-', '--ignore-not-found'], { stdin: manifestStream(objects) }));
+        const args = ['get', '--filename', '-', '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
     }
     /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
     async apply(objects, options) {
@@ -56089,6 +56281,20 @@ class Kubectl {
                 throw new ApplyConflictError(options.fieldManager, conflict);
             throw error;
         }
+    }
+    /**
+     * Waits until each CustomResourceDefinition is Established, the point from which the server
+     * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
+     */
+    async waitEstablished(definitions, timeoutSeconds = 60) {
+        if (definitions.length === 0)
+            return;
+        await this.run([
+            'wait',
+            '--for=condition=Established',
+            `--timeout=${timeoutSeconds}s`,
+            ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
+        ]);
     }
     async rolloutUndo(ref, toRevision) {
         const args = ['rollout', 'undo', objects_resourceArg(ref), ...namespaceArgs(ref.namespace)];
@@ -56150,6 +56356,17 @@ const BLOCKING_REASONS = new Set([
     'CreateContainerError',
 ]);
 /**
+ * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
+ * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
+ * (`kubectl rollout status` refuses such workloads for the same reason).
+ */
+function updatesOnDelete(workload) {
+    const strategy = workload.spec?.updateStrategy;
+    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+        objects_isRecord(strategy) &&
+        strategy.type === 'OnDelete');
+}
+/**
  * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
  * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
  */
@@ -56188,20 +56405,38 @@ function workloadProgress(workload) {
             return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
         return { done: true, message: `${name} successfully rolled out` };
     }
+    const onDelete = updatesOnDelete(workload);
+    const podsBehind = workload.kind === 'StatefulSet'
+        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
+        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
+    const kept = onDelete && podsBehind
+        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
+        : undefined;
     if (workload.kind === 'StatefulSet') {
         const replicas = num(spec.replicas, 1);
         const ready = num(status.readyReplicas);
         const updated = num(status.updatedReplicas);
+        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
+        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
+        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
         if (ready < replicas)
             return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
-        if (status.updateRevision && status.currentRevision !== status.updateRevision && updated < replicas) {
-            return { done: false, message: `${name}: ${updated} of ${replicas} pods updated` };
+        if (!onDelete &&
+            status.updateRevision &&
+            status.currentRevision !== status.updateRevision &&
+            updated < replicas - partition) {
+            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
         }
-        return { done: true, message: `${name} successfully rolled out` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
     }
     const desired = num(status.desiredNumberScheduled);
     const updated = num(status.updatedNumberScheduled);
     const available = num(status.numberAvailable);
+    if (onDelete) {
+        if (available < desired)
+            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
     if (updated < desired)
         return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
     if (available < desired)
@@ -56420,7 +56655,13 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
             return fail(progress.failure);
         if (progress.done) {
             options.log?.(progress.message);
-            return { ref, ok: true, ...(await numbered()), elapsedMs: Date.now() - started };
+            return {
+                ref,
+                ok: true,
+                ...(await numbered()),
+                ...(progress.note ? { note: progress.note } : {}),
+                elapsedMs: Date.now() - started,
+            };
         }
         const now = Date.now();
         const stuck = [];
@@ -56596,6 +56837,121 @@ function sortKeys(value) {
     return value;
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
+
+
+
+/**
+ * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
+ * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
+ * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
+ * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
+ * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
+ * operation and time right after the undo, and any later write under that manager changes it.
+ */
+const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
+function entriesOf(object) {
+    const entries = object?.metadata.managedFields;
+    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
+}
+/**
+ * What identifies one write of a manager: the server sets an entry's time when that manager
+ * writes, and leaves it when others take fields from it (as annotating a workload after the undo
+ * does), so the fields are left out. Two writes by one manager within one second look alike.
+ */
+function fingerprint(entry) {
+    const { manager, operation, subresource, time } = entry;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({ manager, operation, subresource, time }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function writesTemplate(entry) {
+    const fields = entry.fieldsV1;
+    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+}
+/**
+ * The annotation recording an undo just done: the Update entries that changed between `before`
+ * and `after` and own the pod template (what an undo writes; controllers write status and
+ * annotations, never the template).
+ */
+function undoRecord(before, after) {
+    const earlier = new Set(entriesOf(before).map(fingerprint));
+    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
+    if (written.length === 0)
+        return {};
+    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
+}
+/** Whether every entry of `manager` on the object is one this suite's undo wrote and nobody wrote under since. */
+function onlyOurUndo(object, manager) {
+    const recorded = new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+    const entries = entriesOf(object).filter((entry) => entry.manager === manager);
+    return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
+}
+/**
+ * Server-side apply that decides conflicts from facts: fields whose only other writer is a
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION) are taken back; fields another
+ * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
+ * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
+ */
+async function applyOwningFields(kubectl, objects, options, ownership) {
+    try {
+        return await kubectl.apply(objects, options);
+    }
+    catch (error) {
+        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+            throw error;
+        if (ownership.forceConflicts) {
+            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
+            return kubectl.apply(objects, { ...options, forceConflicts: true });
+        }
+        const live = await kubectl.getLive(objects, { managedFields: true });
+        const others = error.managers.filter((manager) => live.some((object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager)));
+        if (others.length > 0)
+            throw error;
+        const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
+        ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+        return kubectl.apply(objects, { ...options, forceConflicts: true });
+    }
+}
+/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
+async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
+    const before = await kubectl.get(ref, { managedFields: true });
+    await kubectl.rolloutUndo(ref, toRevision);
+    const after = await kubectl.get(ref, { managedFields: true });
+    const record = { ...annotations, ...undoRecord(before, after) };
+    if (Object.keys(record).length > 0)
+        await kubectl.annotate(ref, record);
+}
+/** The `kind/namespace/name` an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+function autoscaledKey(autoscaler) {
+    const target = autoscaler.spec?.scaleTargetRef;
+    if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
+        return undefined;
+    return `${target.kind}/${autoscaler.metadata.namespace ?? ''}/${target.name}`;
+}
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
+ * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
+ * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
+ * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
+ * manifest set `replicas`, for a warning.
+ */
+function yieldReplicasToAutoscalers(objects, autoscalers) {
+    const scaled = new Set(autoscalers.map(autoscaledKey).filter((key) => key !== undefined));
+    const yielded = [];
+    const result = objects.map((object) => {
+        const key = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+        if (!scaled.has(key) || object.spec?.replicas === undefined)
+            return object;
+        yielded.push(`${object.kind}/${object.metadata.name}`);
+        const spec = { ...object.spec };
+        delete spec.replicas;
+        return { ...object, spec };
+    });
+    return { objects: result, yielded };
+}
+
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
 var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
@@ -56664,6 +57020,7 @@ async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
 
 
 
+
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -56683,12 +57040,30 @@ function byKey(objects) {
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
+ *
+ * The guarantee: the API server checks every object (a server-side dry run: validation,
+ * admission, field conflicts) before any workload, configuration or other object changes. An
+ * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
+ * exists is checked right after those are created (and the definitions Established); if the
+ * server refuses it then, the deploy stops with only those new namespaces and definitions
+ * written, and says so.
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
-    const objects = sortForApply(manifests).map((manifest) => manifest.object);
-    const before = byKey(await kubectl.getLive(objects));
+    const written = sortForApply(manifests).map((manifest) => manifest.object);
+    const autoscaled = yieldReplicasToAutoscalers(written, [
+        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+        ...(await liveAutoscalers(kubectl, written)),
+    ]);
+    const objects = autoscaled.objects;
+    for (const workload of autoscaled.yielded)
+        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
+    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
+    const plan = planApply(objects, liveFoundations);
+    // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
+    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
     const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
+    const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
     const report = {
         dryRun: settings.dryRun,
         applied: [],
@@ -56697,30 +57072,36 @@ async function deployManifests(kubectl, manifests, settings) {
         rolledBack: false,
         rollbacks: [],
     };
+    const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
-        const intended = await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
-        for (const object of intended) {
+        const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
+        for (const object of objects) {
             const live = before.get(objectKey(object));
-            const action = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';
+            // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
+            const result = intended.get(objectKey(object)) ?? object;
+            const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
             report.applied.push({
                 ...objects_refOf(object),
                 action,
-                ...(action === 'unchanged' ? {} : { diff: objectDiff(live, object) }),
+                ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
             });
         }
         return report;
     }
-    // The server checks every object first (validation, admission, conflicts), so a bad object
-    // fails the deploy before any object has changed, instead of half-way through the apply.
-    try {
-        await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
+    await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+    let after;
+    if (plan.deferred.length === 0) {
+        after = await applyOwningFields(kubectl, objects, applyOptions, ownership);
     }
-    catch (error) {
-        if (!(error instanceof KubectlError))
-            throw error;
-        throw new Error(`The API server refused the manifests, so nothing was applied:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
+    else {
+        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
+        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
+        const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
+        await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
+        const rest = objects.filter((object) => !isFoundation(object));
+        after = [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
-    const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);
         report.applied.push({ ...objects_refOf(object), action });
@@ -56769,26 +57150,35 @@ async function deployManifests(kubectl, manifests, settings) {
     throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
 }
 /**
- * `kubectl rollout undo` writes the template without a field manager, so the server files its
- * fields under "kubectl"; the next server-side apply would then conflict with the rollback
- * itself. A rollback is not a competing owner of the configuration, so those fields are taken
- * back; conflicts with anyone else are still refused.
+ * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
+ * serve the kind has none.
  */
-function isRollbackFieldManager(manager) {
-    // The server names a manager after the client binary: `kubectl`, or `kubectl.1.33` for a versioned one.
-    return /^kubectl(\.\d+\.\d+)?$/.test(manager) || manager === 'kubectl-rollout';
+async function liveAutoscalers(kubectl, objects) {
+    const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
+    const found = [];
+    for (const namespace of namespaces) {
+        try {
+            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError &&
+                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
+                throw error;
+        }
+    }
+    return found;
 }
-async function applyTakingBackFromRollbacks(kubectl, objects, options, log) {
+/** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
+async function serverCheck(kubectl, objects, options, ownership, written) {
+    if (objects.length === 0)
+        return;
     try {
-        return await kubectl.apply(objects, options);
+        await applyOwningFields(kubectl, objects, { ...options, dryRun: true }, ownership);
     }
     catch (error) {
-        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+        if (!(error instanceof KubectlError))
             throw error;
-        if (!error.managers.every(isRollbackFieldManager))
-            throw error;
-        log(`Taking back fields last written by a rollout undo (${error.managers.join(', ')}):\n${error.details}`);
-        return kubectl.apply(objects, { ...options, forceConflicts: true });
+        throw new Error(`The API server refused the manifests, ${written}:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
     }
 }
 function capitalize(text) {
@@ -56817,7 +57207,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
         const restoredRevision = await revisionNumberOf(kubectl, previous);
         const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
         log(`Rolling ${objects_workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
-        await kubectl.rolloutUndo(ref, numeric);
+        await field_ownership_undoAndRecord(kubectl, ref, numeric);
         if (object.kind === 'StatefulSet' && rollout?.template)
             await deleteStuckPods(kubectl, ref, rollout.template, log);
         records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
@@ -56953,7 +57343,7 @@ function auditPlacement(manifests, node, placement) {
         const location = podTemplateLocation(manifest.object.kind);
         if (!location)
             continue;
-        const workload = `${manifest.object.kind}/${manifest.object.metadata.name}`;
+        const workload = workloadKey(refOf(manifest.object));
         const spec = getPath(manifest.object, location.specPath);
         const podSpec = isRecord(spec) ? spec : {};
         const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
@@ -56961,7 +57351,7 @@ function auditPlacement(manifests, node, placement) {
             workload,
             file: manifest.file,
             line: manifest.lineOf([...location.specPath, ...path]),
-            message: `${workload}: ${message}`,
+            message: `${manifest.object.kind}/${manifest.object.metadata.name}: ${message}`,
         });
         const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
         if (nodeName && nodeName !== node.name)
@@ -56999,7 +57389,7 @@ async function checkPlacement(kubectl, workloads, nodeName) {
             const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
             check.placement[pod.metadata.name] = node;
             if (node !== nodeName)
-                check.strays.push({ pod: pod.metadata.name, node, workload: `${ref.kind}/${ref.name}` });
+                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
         }
     }
     return check;
@@ -57133,6 +57523,10 @@ async function connectKubectl(connection, options = {}) {
     const host = connection.ssh.hosts[0];
     return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
 }
+/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
+function runnerKubectl(connection) {
+    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
 
@@ -57160,7 +57554,7 @@ function deployReportMarkdown(title, report) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             objects_workloadKey(rollout.ref),
             rollout.revision ?? '',
-            rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
+            rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
             `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
         ])));
     }
@@ -57908,6 +58302,7 @@ async function openRemoteShell(connection, log) {
 
 
 
+
 const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 const ROLLBACK_KINDS = (/* unused pure expression or super */ null && (['Deployment', 'StatefulSet', 'DaemonSet']));
 /** A rollback that cannot proceed; raised before anything on the cluster changed. */
@@ -57950,7 +58345,8 @@ async function findWorkloads(kubectl, selection, namespace) {
     const found = [];
     const missing = [];
     for (const ref of selection.refs) {
-        const workload = await kubectl.get({ ...ref, namespace });
+        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
+        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
         if (workload)
             found.push(workload);
         else
@@ -58091,7 +58487,7 @@ async function executeRollback(kubectl, steps, options) {
     }
     for (const step of moving) {
         log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-        await kubectl.rolloutUndo(step.ref, step.to.number);
+        await undoAndRecord(kubectl, step.ref, step.to.number);
         // Without mark-failed the lists stay exactly as they were before the undo replaced them.
         if (options.markFailed)
             await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
@@ -58162,6 +58558,8 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -58176,25 +58574,32 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 
 
-/** The runbook: read inputs, load and prepare the manifests, connect, apply and watch, report. */
+/** The runbook: read inputs, connect, load and prepare the manifests, apply and watch, report. */
 async function main() {
     const settings = getInputs();
-    const manifests = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => {
-        const loaded = loadManifests({ patterns: settings.manifests, cwd: (0,src/* workspaceDir */.zf)(), namespace: settings.namespace });
-        return prepareManifests(loaded, {
-            images: settings.images,
-            trace: traceOf((0,src/* runContext */.pO)()),
-            warn: src/* actionLog */.Zx.warning,
-        });
-    });
-    const files = new Set(manifests.map((m) => m.file)).size;
-    src/* actionLog */.Zx.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
     const kubectl = await connectKubectl(settings.connection, {
         remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
         trace: src/* actionLog */.Zx.debug,
     });
     try {
-        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info })), (report) => deployPublication('deploy-k3s-backend', report));
+        // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
+        const namespace = settings.namespace ?? (await kubectl.contextNamespace());
+        const manifests = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => {
+            const loaded = loadManifests({
+                patterns: settings.manifests,
+                cwd: (0,src/* workspaceDir */.zf)(),
+                namespace,
+                kubectl: runnerKubectl(settings.connection),
+            });
+            return prepareManifests(loaded, {
+                images: settings.images,
+                trace: traceOf((0,src/* runContext */.pO)()),
+                warn: src/* actionLog */.Zx.warning,
+            });
+        });
+        const files = new Set(manifests.map((m) => m.file)).size;
+        src/* actionLog */.Zx.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning })), (report) => deployPublication('deploy-k3s-backend', report));
     }
     finally {
         await kubectl.close();
@@ -58220,6 +58625,52 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: annotateFileProblems, debugEnabled, publish, runUrl, runnerInputHooks, setOutputs, writeSummary
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
+});
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -58249,7 +58700,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -58264,7 +58715,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -58314,12 +58765,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -58356,13 +58807,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -58382,7 +58833,7 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -58390,13 +58841,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -58413,8 +58864,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -58507,7 +58960,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(5217);
+var tunnel = __nccwpck_require__(5217);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
 var undici = __nccwpck_require__(5345);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
@@ -58585,7 +59038,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -58631,7 +59084,7 @@ function isHttps(requestUrl) {
     const parsedUrl = new URL(requestUrl);
     return parsedUrl.protocol === 'https:';
 }
-class lib_HttpClient {
+class HttpClient {
     constructor(userAgent, handlers, requestOptions) {
         this._ignoreSslError = false;
         this._allowRedirects = true;
@@ -58934,7 +59387,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -58945,7 +59398,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -59044,7 +59497,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -59059,7 +59512,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -59084,7 +59537,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -59107,7 +59560,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -59238,7 +59691,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -59296,13 +59749,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -59321,7 +59774,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -59340,13 +59793,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -59635,7 +60088,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
@@ -59669,7 +60122,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -60744,16 +61197,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -60773,8 +61226,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -60790,7 +61243,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -60815,10 +61268,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -60828,7 +61281,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -60839,7 +61292,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -60944,8 +61397,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -60959,7 +61412,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -61028,10 +61481,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -61066,8 +61519,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -61075,7 +61528,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -61083,7 +61536,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -61108,13 +61561,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -61233,18 +61686,21 @@ var src = __nccwpck_require__(9203);
 const actionLog = {
     info: (line) => info(line),
     warning: (message) => warning(message),
-    debug: (line) => core_debug(line),
+    debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/** Each problem as an error annotation on its file and line, titled `title` ("Manifest problem", "Placement"). */
-function annotateFileProblems(problems, title) {
+/**
+ * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
+ * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
+ */
+function annotateFileProblems(problems, title, level = 'error') {
     for (const problem of problems) {
-        error(problem.message, { file: problem.file, startLine: problem.line, title });
+        core_namespaceObject[level](problem.message, { file: problem.file, startLine: problem.line, title });
     }
 }
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
-    mask: (secret) => core_setSecret(secret),
+    mask: (secret) => setSecret(secret),
     warn: (message) => warning(message),
 };
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
@@ -61806,13 +62262,18 @@ const WORKLOAD_KINDS = {
     ds: 'DaemonSet',
 };
 const workloadRef = (name, raw) => {
-    const trimmed = raw.trim();
-    const [kindText, objectName, extra] = trimmed.split('/');
+    const parts = raw.trim().split('/');
+    const namespace = parts.length === 3 ? parts.shift() : undefined;
+    const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
-        throw mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+    if (!kind ||
+        extra !== undefined ||
+        !objectName ||
+        !isDns1123Subdomain(objectName) ||
+        (namespace !== undefined && !isDns1123Label(namespace))) {
+        throw mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
     }
-    return { kind, name: objectName };
+    return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
 };
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
 const labelSelector = (name, raw) => {
@@ -61986,6 +62447,7 @@ function readKubernetesDeployInputs(inputs) {
         rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
         serverSide: inputs.required('server-side', scalars_boolean),
         fieldManager: inputs.required('field-manager', fieldManagerName),
+        forceConflicts: inputs.required('force-conflicts', scalars_boolean),
         rollbackOnFailure: inputs.required('rollback-on-failure', scalars_boolean),
         dryRun: inputs.required('dry-run', scalars_boolean),
     };

@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4643);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4010);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4643:
+/***/ 4010:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54376,12 +54376,13 @@ function describeObject(object) {
     return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
 }
 /**
- * The one spelling of a workload in outputs, maps, logs and summaries: `<Kind>/<name>` (such as
- * `Deployment/api`). The namespace is taken so that every caller passes the whole reference; it
- * is not part of the key yet, so the `revisions` output and every message keep their format.
+ * The one spelling of a workload in outputs, maps, logs and summaries: `<namespace>/<Kind>/<name>`
+ * (such as `team-a/Deployment/api`), so two workloads of one kind and name in different
+ * namespaces stay apart. A reference without a namespace (a cluster-scoped object, or a
+ * `<Kind>/<name>` the user wrote) is spelled `<Kind>/<name>`.
  */
 function objects_workloadKey(ref) {
-    return `${ref.kind}/${ref.name}`;
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 function objects_refOf(object) {
     const ref = { kind: object.kind, name: object.metadata.name };
@@ -54477,8 +54478,80 @@ class manifest_error_ManifestError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
+/**
+ * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
+ * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
+ * these tags make it exact where the two differ, each difference checked against `kubectl create
+ * --dry-run=client -o json` in packages/kubernetes/test/kubectl-yaml.test.ts:
+ * - integers with Go's base prefixes in either case (`0o17`, `0O17`, `0X1f`, `0B11`, signed too),
+ *   which go-yaml hands to Go's strconv.ParseInt(s, 0, 64);
+ * - no sexagesimal numbers (`1:30` stays a string) and no timestamps (`2001-12-14` stays the text
+ *   as written): go-yaml v2 returns timestamps to an untyped target as their source string;
+ * - `!!binary` decodes to the text of its bytes, as go-yaml does for an untyped target;
+ * - an explicit `!!float` makes a number of any scalar that reads as one.
+ * Everything else of YAML 1.1 is the package's own: booleans `yes`/`no`/`on`/`off`/`y`/`n`,
+ * `0755` as octal, `1_000`, merge keys `<<` (also a list of them; the first wins), and a key
+ * written twice keeps its last value instead of being an error.
+ */
+function goPrefixedInt(format, pattern, radix) {
+    return {
+        identify: (value) => typeof value === 'number' && Number.isInteger(value),
+        default: true,
+        tag: 'tag:yaml.org,2002:int',
+        format,
+        test: pattern,
+        resolve: (text) => {
+            const sign = text.startsWith('-') ? -1 : 1;
+            const digits = text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, '');
+            return sign * parseInt(digits, radix);
+        },
+    };
+}
+const GO_PREFIXED_INTS = [
+    goPrefixedInt('BIN', /^[-+]?0[bB]_*[01][01_]*$/, 2),
+    goPrefixedInt('OCT', /^[-+]?0[oO]_*[0-7][0-7_]*$/, 8),
+    goPrefixedInt('HEX', /^[-+]?0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*$/, 16),
+];
+const BINARY_AS_TEXT = {
+    identify: () => false,
+    default: false,
+    tag: 'tag:yaml.org,2002:binary',
+    resolve: (text) => Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'),
+};
+/** An explicit `!!float` on any number, quoted or not (`!!float "1"`), as go-yaml converts it. */
+const EXPLICIT_FLOAT = {
+    identify: () => false,
+    default: false,
+    tag: 'tag:yaml.org,2002:float',
+    resolve: (text) => Number(text.replace(/_/g, '')),
+};
+function kubectlTags(tags) {
+    const kept = tags.filter((tag) => {
+        const { tag: name, format } = tag;
+        if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary')
+            return false;
+        // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
+        if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME'))
+            return false;
+        if (name === 'tag:yaml.org,2002:float' && format === 'TIME')
+            return false;
+        return true;
+    });
+    return [...GO_PREFIXED_INTS, ...kept, BINARY_AS_TEXT, EXPLICIT_FLOAT];
+}
+/** Options for the `yaml` package that read a manifest as kubectl does (see above). */
+const kubectl_yaml_KUBECTL_YAML = {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: false,
+    customTags: kubectlTags,
+};
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
 
 
@@ -54487,8 +54560,34 @@ var dist = __nccwpck_require__(8293);
 
 
 
+
+
+/** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
+const KUSTOMIZATION_FILES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
+/** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
+function isKustomization(directory) {
+    return KUSTOMIZATION_FILES.some((name) => existsSync(join(directory, name)));
+}
+/**
+ * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
+ * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
+ * runner, where the files are, for either transport. Throws InputError with kubectl's message
+ * when the kustomization does not build.
+ */
+function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
+    try {
+        return execFileSync(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? '').trim();
+        throw new InputError(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
+    }
+}
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
-/** Files named by the patterns, in the order given; a directory stands for its manifest files; each file once. */
+/**
+ * Files named by the patterns, in the order given, each once; a directory stands for its manifest
+ * files, or for itself when it holds a kustomization (rendered whole by loadManifests).
+ */
 function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
     const files = [];
     const seen = new Set();
@@ -54503,6 +54602,9 @@ function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
         const direct = resolve(cwd, pattern);
         const kind = statKind(direct);
         if (kind === 'file') {
+            add(direct);
+        }
+        else if (kind === 'directory' && isKustomization(direct)) {
             add(direct);
         }
         else if (kind === 'directory') {
@@ -54542,7 +54644,11 @@ function loadManifests(options) {
     const manifests = [];
     for (const path of files) {
         const file = isAbsolute(path) && !relative(cwd, path).startsWith('..') ? relative(cwd, path) : path;
-        manifests.push(...parseManifestText(readFileSync(path, 'utf8'), file, problems));
+        // A kustomization's problems point at lines of its rendered output, under the directory's name.
+        const text = statKind(path) === 'directory'
+            ? renderKustomization(path, file, options.kubectl, options.inputName)
+            : readFileSync(path, 'utf8');
+        manifests.push(...parseManifestText(text, file, problems));
     }
     for (const manifest of manifests)
         validateManifest(manifest, options.namespace, problems);
@@ -54554,7 +54660,7 @@ function loadManifests(options) {
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 function parseManifestText(text, file, problems) {
     const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+    const documents = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
     const lineAt = (offset) => lineCounter.linePos(offset).line;
     if (!Array.isArray(documents))
         return [];
@@ -54630,8 +54736,11 @@ function validateManifest(manifest, namespace, problems) {
     }
     const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
     const name = object.metadata.name;
-    if (typeof name !== 'string' || name === '') {
+    if (name === undefined || name === null || name === '') {
         problem(['metadata'], 'metadata.name is missing');
+    }
+    else if (typeof name !== 'string') {
+        problem(['metadata', 'name'], `metadata.name reads as ${typeof name} ${JSON.stringify(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`);
     }
     else if (!validName(object.kind, name)) {
         problem(['metadata', 'name'], `${what} "${name}" is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric)`);
@@ -54679,45 +54788,104 @@ function manifests_withObject(manifest, object) {
 function copyManifest(manifest) {
     return manifests_withObject(manifest, clone(manifest.object));
 }
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
+
 /**
- * The order objects are applied in, as Helm installs them: namespaces and definitions first,
- * configuration before the workloads that mount it, so a first deploy never starts pods that
- * wait on a missing ConfigMap.
+ * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
+ * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
+ * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
+ * sorted by kind, as Helm sorts them.
  */
-const APPLY_ORDER = (/* unused pure expression or super */ null && ([
-    'Namespace',
-    'CustomResourceDefinition',
+const INSTALL_ORDER = (/* unused pure expression or super */ null && ([
     'PriorityClass',
-    'StorageClass',
+    'Namespace',
+    'NetworkPolicy',
+    'ResourceQuota',
+    'LimitRange',
+    'PodSecurityPolicy',
+    'PodDisruptionBudget',
     'ServiceAccount',
     'Secret',
+    'SecretList',
     'ConfigMap',
+    'StorageClass',
     'PersistentVolume',
     'PersistentVolumeClaim',
+    'CustomResourceDefinition',
     'ClusterRole',
+    'ClusterRoleList',
     'ClusterRoleBinding',
+    'ClusterRoleBindingList',
     'Role',
+    'RoleList',
     'RoleBinding',
+    'RoleBindingList',
     'Service',
     'DaemonSet',
     'Pod',
+    'ReplicationController',
     'ReplicaSet',
     'Deployment',
+    'HorizontalPodAutoscaler',
     'StatefulSet',
     'Job',
     'CronJob',
     'IngressClass',
     'Ingress',
+    'APIService',
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
 ]));
-function manifests_sortForApply(manifests) {
+/** The manifests in install order; objects of one kind keep the order they were written in. */
+function apply_order_sortForApply(manifests) {
     const rank = (kind) => {
-        const at = APPLY_ORDER.indexOf(kind);
-        return at < 0 ? APPLY_ORDER.length : at;
+        const at = INSTALL_ORDER.indexOf(kind);
+        return at < 0 ? INSTALL_ORDER.length : at;
     };
     return manifests
         .map((manifest, index) => ({ manifest, index }))
-        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) || a.index - b.index)
+        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
+        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
+            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
+            : 0) ||
+        a.index - b.index)
         .map(({ manifest }) => manifest);
+}
+/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
+function apply_order_isFoundation(object) {
+    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
+}
+/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
+function groupKindOf(object) {
+    const slash = object.apiVersion.lastIndexOf('/');
+    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
+}
+/** `group/Kind` a CustomResourceDefinition serves. */
+function definedGroupKind(definition) {
+    const spec = definition.spec;
+    const names = isRecord(spec) && isRecord(spec.names) ? spec.names : undefined;
+    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
+}
+/** Splits objects (already in install order) given which foundations are live. */
+function apply_order_planApply(objects, liveFoundations) {
+    const live = new Set(liveFoundations.map((object) => `${object.kind}/${object.metadata.name}`));
+    const foundations = objects.filter(apply_order_isFoundation);
+    const newNamespaces = new Set(foundations
+        .filter((object) => object.kind === 'Namespace' && !live.has(`Namespace/${object.metadata.name}`))
+        .map((object) => object.metadata.name));
+    const newKinds = new Set(foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(`CustomResourceDefinition/${object.metadata.name}`))
+        .map(definedGroupKind)
+        .filter((groupKind) => groupKind !== undefined));
+    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
+        newKinds.has(groupKindOf(object));
+    const rest = objects.filter((object) => !apply_order_isFoundation(object));
+    return {
+        foundations,
+        checkable: rest.filter((object) => !needsFoundation(object)),
+        deferred: rest.filter(needsFoundation),
+    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
@@ -54875,8 +55043,6 @@ function prepareManifests(manifests, options) {
     return prepared;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
 
 
@@ -54982,8 +55148,9 @@ class kubectl_ApplyConflictError extends Error {
     details;
     constructor(fieldManager, details) {
         super(`Server-side apply as field manager "${fieldManager}" conflicts with another field manager:\n${details}\n` +
-            'Another tool (or a person with kubectl edit/scale/set) owns these fields. Either stop managing them elsewhere, ' +
-            'remove them from the manifests, or take them over deliberately (kubectl apply --server-side --force-conflicts).');
+            'Another tool (or a person with kubectl edit/scale/set) owns these fields, and nothing was changed. Either stop ' +
+            'managing them elsewhere, remove them from the manifests, or take them over deliberately with the ' +
+            'force-conflicts input.');
         this.fieldManager = fieldManager;
         this.details = details;
         this.name = 'ApplyConflictError';
@@ -55001,9 +55168,14 @@ function errorText(result) {
     const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
     return text || '(no output)';
 }
-/** Manifests as a YAML stream on stdin: JSON is YAML, and kubectl splits documents on `---`. */
+/**
+ * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
+ * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
+ * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
+ * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type.
+ */
 function manifestStream(objects) {
-    return objects.map((object) => JSON.stringify(object)).join('\n---\n') + '\n';
+    return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
 }
 function itemsOf(parsed) {
     if (!objects_isRecord(parsed))
@@ -55050,9 +55222,26 @@ class Kubectl {
             throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
         }
     }
-    /** One object, or undefined when it does not exist. */
-    async get(ref) {
-        return this.json(['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found']);
+    /**
+     * The namespace kubectl gives objects that name none: the current context's, else `default`
+     * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
+     */
+    async contextNamespace() {
+        const result = await this.run([
+            'config',
+            'view',
+            '--minify',
+            '--output',
+            'jsonpath={.contexts[0].context.namespace}',
+        ]);
+        return result.stdout.trim() || 'default';
+    }
+    /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
+    async get(ref, options = {}) {
+        const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return this.json(args);
     }
     async list(kind, options = {}) {
         const args = ['get', kind];
@@ -55065,10 +55254,13 @@ class Kubectl {
         return itemsOf(await this.json(args));
     }
     /** The live state of each object named in `objects` (missing ones are simply absent). */
-    async getLive(objects) {
+    async getLive(objects, options = {}) {
         if (objects.length === 0)
             return [];
-        return itemsOf(await this.json(['get', '--filename', '-', '--ignore-not-found'], { stdin: manifestStream(objects) }));
+        const args = ['get', '--filename', '-', '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
     }
     /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
     async apply(objects, options) {
@@ -55090,6 +55282,20 @@ class Kubectl {
                 throw new kubectl_ApplyConflictError(options.fieldManager, conflict);
             throw error;
         }
+    }
+    /**
+     * Waits until each CustomResourceDefinition is Established, the point from which the server
+     * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
+     */
+    async waitEstablished(definitions, timeoutSeconds = 60) {
+        if (definitions.length === 0)
+            return;
+        await this.run([
+            'wait',
+            '--for=condition=Established',
+            `--timeout=${timeoutSeconds}s`,
+            ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
+        ]);
     }
     async rolloutUndo(ref, toRevision) {
         const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
@@ -55151,6 +55357,17 @@ const BLOCKING_REASONS = new Set([
     'CreateContainerError',
 ]);
 /**
+ * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
+ * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
+ * (`kubectl rollout status` refuses such workloads for the same reason).
+ */
+function updatesOnDelete(workload) {
+    const strategy = workload.spec?.updateStrategy;
+    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+        objects_isRecord(strategy) &&
+        strategy.type === 'OnDelete');
+}
+/**
  * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
  * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
  */
@@ -55189,20 +55406,38 @@ function workloadProgress(workload) {
             return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
         return { done: true, message: `${name} successfully rolled out` };
     }
+    const onDelete = updatesOnDelete(workload);
+    const podsBehind = workload.kind === 'StatefulSet'
+        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
+        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
+    const kept = onDelete && podsBehind
+        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
+        : undefined;
     if (workload.kind === 'StatefulSet') {
         const replicas = num(spec.replicas, 1);
         const ready = num(status.readyReplicas);
         const updated = num(status.updatedReplicas);
+        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
+        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
+        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
         if (ready < replicas)
             return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
-        if (status.updateRevision && status.currentRevision !== status.updateRevision && updated < replicas) {
-            return { done: false, message: `${name}: ${updated} of ${replicas} pods updated` };
+        if (!onDelete &&
+            status.updateRevision &&
+            status.currentRevision !== status.updateRevision &&
+            updated < replicas - partition) {
+            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
         }
-        return { done: true, message: `${name} successfully rolled out` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
     }
     const desired = num(status.desiredNumberScheduled);
     const updated = num(status.updatedNumberScheduled);
     const available = num(status.numberAvailable);
+    if (onDelete) {
+        if (available < desired)
+            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
     if (updated < desired)
         return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
     if (available < desired)
@@ -55421,7 +55656,13 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
             return fail(progress.failure);
         if (progress.done) {
             options.log?.(progress.message);
-            return { ref, ok: true, ...(await numbered()), elapsedMs: Date.now() - started };
+            return {
+                ref,
+                ok: true,
+                ...(await numbered()),
+                ...(progress.note ? { note: progress.note } : {}),
+                elapsedMs: Date.now() - started,
+            };
         }
         const now = Date.now();
         const stuck = [];
@@ -55595,6 +55836,121 @@ function sortKeys(value) {
     return value;
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
+
+
+
+/**
+ * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
+ * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
+ * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
+ * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
+ * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
+ * operation and time right after the undo, and any later write under that manager changes it.
+ */
+const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
+function entriesOf(object) {
+    const entries = object?.metadata.managedFields;
+    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
+}
+/**
+ * What identifies one write of a manager: the server sets an entry's time when that manager
+ * writes, and leaves it when others take fields from it (as annotating a workload after the undo
+ * does), so the fields are left out. Two writes by one manager within one second look alike.
+ */
+function fingerprint(entry) {
+    const { manager, operation, subresource, time } = entry;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({ manager, operation, subresource, time }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function writesTemplate(entry) {
+    const fields = entry.fieldsV1;
+    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+}
+/**
+ * The annotation recording an undo just done: the Update entries that changed between `before`
+ * and `after` and own the pod template (what an undo writes; controllers write status and
+ * annotations, never the template).
+ */
+function undoRecord(before, after) {
+    const earlier = new Set(entriesOf(before).map(fingerprint));
+    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
+    if (written.length === 0)
+        return {};
+    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
+}
+/** Whether every entry of `manager` on the object is one this suite's undo wrote and nobody wrote under since. */
+function onlyOurUndo(object, manager) {
+    const recorded = new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+    const entries = entriesOf(object).filter((entry) => entry.manager === manager);
+    return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
+}
+/**
+ * Server-side apply that decides conflicts from facts: fields whose only other writer is a
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION) are taken back; fields another
+ * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
+ * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
+ */
+async function field_ownership_applyOwningFields(kubectl, objects, options, ownership) {
+    try {
+        return await kubectl.apply(objects, options);
+    }
+    catch (error) {
+        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+            throw error;
+        if (ownership.forceConflicts) {
+            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
+            return kubectl.apply(objects, { ...options, forceConflicts: true });
+        }
+        const live = await kubectl.getLive(objects, { managedFields: true });
+        const others = error.managers.filter((manager) => live.some((object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager)));
+        if (others.length > 0)
+            throw error;
+        const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
+        ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+        return kubectl.apply(objects, { ...options, forceConflicts: true });
+    }
+}
+/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
+async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
+    const before = await kubectl.get(ref, { managedFields: true });
+    await kubectl.rolloutUndo(ref, toRevision);
+    const after = await kubectl.get(ref, { managedFields: true });
+    const record = { ...annotations, ...undoRecord(before, after) };
+    if (Object.keys(record).length > 0)
+        await kubectl.annotate(ref, record);
+}
+/** The `kind/namespace/name` an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+function autoscaledKey(autoscaler) {
+    const target = autoscaler.spec?.scaleTargetRef;
+    if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
+        return undefined;
+    return `${target.kind}/${autoscaler.metadata.namespace ?? ''}/${target.name}`;
+}
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
+ * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
+ * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
+ * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
+ * manifest set `replicas`, for a warning.
+ */
+function field_ownership_yieldReplicasToAutoscalers(objects, autoscalers) {
+    const scaled = new Set(autoscalers.map(autoscaledKey).filter((key) => key !== undefined));
+    const yielded = [];
+    const result = objects.map((object) => {
+        const key = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+        if (!scaled.has(key) || object.spec?.replicas === undefined)
+            return object;
+        yielded.push(`${object.kind}/${object.metadata.name}`);
+        const spec = { ...object.spec };
+        delete spec.replicas;
+        return { ...object, spec };
+    });
+    return { objects: result, yielded };
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
 
 /**
@@ -55661,6 +56017,7 @@ async function restoreFailedRevisions(kubectl, ref, known) {
 
 
 
+
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -55680,12 +56037,30 @@ function byKey(objects) {
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
+ *
+ * The guarantee: the API server checks every object (a server-side dry run: validation,
+ * admission, field conflicts) before any workload, configuration or other object changes. An
+ * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
+ * exists is checked right after those are created (and the definitions Established); if the
+ * server refuses it then, the deploy stops with only those new namespaces and definitions
+ * written, and says so.
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
-    const objects = sortForApply(manifests).map((manifest) => manifest.object);
-    const before = byKey(await kubectl.getLive(objects));
+    const written = sortForApply(manifests).map((manifest) => manifest.object);
+    const autoscaled = yieldReplicasToAutoscalers(written, [
+        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+        ...(await liveAutoscalers(kubectl, written)),
+    ]);
+    const objects = autoscaled.objects;
+    for (const workload of autoscaled.yielded)
+        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
+    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
+    const plan = planApply(objects, liveFoundations);
+    // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
+    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
     const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
+    const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
     const report = {
         dryRun: settings.dryRun,
         applied: [],
@@ -55694,30 +56069,36 @@ async function deployManifests(kubectl, manifests, settings) {
         rolledBack: false,
         rollbacks: [],
     };
+    const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
-        const intended = await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
-        for (const object of intended) {
+        const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
+        for (const object of objects) {
             const live = before.get(objectKey(object));
-            const action = !live ? 'created' : sameIntent(live, object) ? 'unchanged' : 'configured';
+            // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
+            const result = intended.get(objectKey(object)) ?? object;
+            const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
             report.applied.push({
                 ...refOf(object),
                 action,
-                ...(action === 'unchanged' ? {} : { diff: objectDiff(live, object) }),
+                ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
             });
         }
         return report;
     }
-    // The server checks every object first (validation, admission, conflicts), so a bad object
-    // fails the deploy before any object has changed, instead of half-way through the apply.
-    try {
-        await applyTakingBackFromRollbacks(kubectl, objects, { ...applyOptions, dryRun: true }, log);
+    await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+    let after;
+    if (plan.deferred.length === 0) {
+        after = await applyOwningFields(kubectl, objects, applyOptions, ownership);
     }
-    catch (error) {
-        if (!(error instanceof KubectlError))
-            throw error;
-        throw new Error(`The API server refused the manifests, so nothing was applied:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
+    else {
+        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
+        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
+        const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
+        await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
+        const rest = objects.filter((object) => !isFoundation(object));
+        after = [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
-    const after = await applyTakingBackFromRollbacks(kubectl, objects, applyOptions, log);
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);
         report.applied.push({ ...refOf(object), action });
@@ -55766,26 +56147,35 @@ async function deployManifests(kubectl, manifests, settings) {
     throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
 }
 /**
- * `kubectl rollout undo` writes the template without a field manager, so the server files its
- * fields under "kubectl"; the next server-side apply would then conflict with the rollback
- * itself. A rollback is not a competing owner of the configuration, so those fields are taken
- * back; conflicts with anyone else are still refused.
+ * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
+ * serve the kind has none.
  */
-function isRollbackFieldManager(manager) {
-    // The server names a manager after the client binary: `kubectl`, or `kubectl.1.33` for a versioned one.
-    return /^kubectl(\.\d+\.\d+)?$/.test(manager) || manager === 'kubectl-rollout';
+async function liveAutoscalers(kubectl, objects) {
+    const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
+    const found = [];
+    for (const namespace of namespaces) {
+        try {
+            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError &&
+                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
+                throw error;
+        }
+    }
+    return found;
 }
-async function applyTakingBackFromRollbacks(kubectl, objects, options, log) {
+/** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
+async function serverCheck(kubectl, objects, options, ownership, written) {
+    if (objects.length === 0)
+        return;
     try {
-        return await kubectl.apply(objects, options);
+        await applyOwningFields(kubectl, objects, { ...options, dryRun: true }, ownership);
     }
     catch (error) {
-        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+        if (!(error instanceof KubectlError))
             throw error;
-        if (!error.managers.every(isRollbackFieldManager))
-            throw error;
-        log(`Taking back fields last written by a rollout undo (${error.managers.join(', ')}):\n${error.details}`);
-        return kubectl.apply(objects, { ...options, forceConflicts: true });
+        throw new Error(`The API server refused the manifests, ${written}:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
     }
 }
 function capitalize(text) {
@@ -55814,7 +56204,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
         const restoredRevision = await revisionNumberOf(kubectl, previous);
         const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
         log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
-        await kubectl.rolloutUndo(ref, numeric);
+        await undoAndRecord(kubectl, ref, numeric);
         if (object.kind === 'StatefulSet' && rollout?.template)
             await deleteStuckPods(kubectl, ref, rollout.template, log);
         records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
@@ -55950,7 +56340,7 @@ function auditPlacement(manifests, node, placement) {
         const location = podTemplateLocation(manifest.object.kind);
         if (!location)
             continue;
-        const workload = `${manifest.object.kind}/${manifest.object.metadata.name}`;
+        const workload = workloadKey(refOf(manifest.object));
         const spec = getPath(manifest.object, location.specPath);
         const podSpec = isRecord(spec) ? spec : {};
         const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
@@ -55958,7 +56348,7 @@ function auditPlacement(manifests, node, placement) {
             workload,
             file: manifest.file,
             line: manifest.lineOf([...location.specPath, ...path]),
-            message: `${workload}: ${message}`,
+            message: `${manifest.object.kind}/${manifest.object.metadata.name}: ${message}`,
         });
         const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
         if (nodeName && nodeName !== node.name)
@@ -55996,7 +56386,7 @@ async function checkPlacement(kubectl, workloads, nodeName) {
             const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
             check.placement[pod.metadata.name] = node;
             if (node !== nodeName)
-                check.strays.push({ pod: pod.metadata.name, node, workload: `${ref.kind}/${ref.name}` });
+                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
         }
     }
     return check;
@@ -56130,6 +56520,10 @@ async function connectKubectl(connection, options = {}) {
     const host = connection.ssh.hosts[0];
     return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
 }
+/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
+function runnerKubectl(connection) {
+    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
 
@@ -56157,7 +56551,7 @@ function deployReportMarkdown(title, report) {
         parts.push(markdownTable(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             workloadKey(rollout.ref),
             rollout.revision ?? '',
-            rollout.ok ? 'ready' : `failed: ${rollout.reason ?? ''}`,
+            rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
             `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
         ])));
     }
@@ -56228,6 +56622,7 @@ async function openRemoteShell(connection, log) {
 
 
 
+
 const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** A rollback that cannot proceed; raised before anything on the cluster changed. */
@@ -56270,7 +56665,8 @@ async function findWorkloads(kubectl, selection, namespace) {
     const found = [];
     const missing = [];
     for (const ref of selection.refs) {
-        const workload = await kubectl.get({ ...ref, namespace });
+        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
+        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
         if (workload)
             found.push(workload);
         else
@@ -56411,7 +56807,7 @@ async function executeRollback(kubectl, steps, options) {
     }
     for (const step of moving) {
         log(`${objects_workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-        await kubectl.rolloutUndo(step.ref, step.to.number);
+        await field_ownership_undoAndRecord(kubectl, step.ref, step.to.number);
         // Without mark-failed the lists stay exactly as they were before the undo replaced them.
         if (options.markFailed)
             await failed_revisions_recordFailedRevision(kubectl, step.ref, knownFailures(step), {
@@ -56464,6 +56860,8 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
+
+
 
 
 
@@ -59595,10 +59993,13 @@ const actionLog = {
     debug: (line) => core_debug(line),
     group: (title, work) => group(title, work),
 };
-/** Each problem as an error annotation on its file and line, titled `title` ("Manifest problem", "Placement"). */
-function annotateFileProblems(problems, title) {
+/**
+ * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
+ * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
+ */
+function annotateFileProblems(problems, title, level = 'error') {
     for (const problem of problems) {
-        core.error(problem.message, { file: problem.file, startLine: problem.line, title });
+        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
     }
 }
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
@@ -60175,13 +60576,18 @@ const WORKLOAD_KINDS = {
     ds: 'DaemonSet',
 };
 const workloadRef = (name, raw) => {
-    const trimmed = raw.trim();
-    const [kindText, objectName, extra] = trimmed.split('/');
+    const parts = raw.trim().split('/');
+    const namespace = parts.length === 3 ? parts.shift() : undefined;
+    const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName)) {
-        throw input_error_mustBe(name, 'workloads such as deployment/api or statefulset/db', raw);
+    if (!kind ||
+        extra !== undefined ||
+        !objectName ||
+        !isDns1123Subdomain(objectName) ||
+        (namespace !== undefined && !isDns1123Label(namespace))) {
+        throw input_error_mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
     }
-    return { kind, name: objectName };
+    return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
 };
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
 const labelSelector = (name, raw) => {
@@ -60355,6 +60761,7 @@ function readKubernetesDeployInputs(inputs) {
         rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),
         serverSide: inputs.required('server-side', boolean),
         fieldManager: inputs.required('field-manager', fieldManagerName),
+        forceConflicts: inputs.required('force-conflicts', boolean),
         rollbackOnFailure: inputs.required('rollback-on-failure', boolean),
         dryRun: inputs.required('dry-run', boolean),
     };

@@ -49,7 +49,7 @@ describe('chooseTarget', () => {
         { kind: 'previous' },
       ),
     ).toThrow(
-      'Deployment/api: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
+      'sophia/Deployment/api: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
     );
   });
 
@@ -61,15 +61,15 @@ describe('chooseTarget', () => {
     ];
     expect(chooseTarget(history(revisions), { kind: 'revision', revision: 2 })).toMatchObject({
       alreadyLive: true,
-      warnings: ['Deployment/api: revision 2 was restored before and is now numbered 4'],
+      warnings: ['sophia/Deployment/api: revision 2 was restored before and is now numbered 4'],
     });
     const failed = chooseTarget(history(revisions), { kind: 'revision', revision: 3 });
     expect(failed.alreadyLive).toBe(false);
     expect(failed.warnings).toEqual([
-      'Deployment/api: revision 3 api:c is marked failed; rolling back to it because "to" names it explicitly',
+      'sophia/Deployment/api: revision 3 api:c is marked failed; rolling back to it because "to" names it explicitly',
     ]);
     expect(() => chooseTarget(history(revisions), { kind: 'revision', revision: 7 })).toThrow(
-      'Deployment/api has no revision 7; available revisions: 1, 3 (failed), 4 (live)',
+      'sophia/Deployment/api has no revision 7; available revisions: 1, 3 (failed), 4 (live)',
     );
   });
 });
