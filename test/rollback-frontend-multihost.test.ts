@@ -26,12 +26,12 @@ async function live(): Promise<string[]> {
 }
 
 async function status(index: number, id: string): Promise<string> {
-  const text = await readFile(join(sandboxes[index].siteDir, 'releases', id, '.release.json'), 'utf8');
+  const text = await readFile(join(sandboxes[index].siteDir, '.deploy/records', id, 'release.json'), 'utf8');
   return (JSON.parse(text) as { status: string }).status;
 }
 
 async function markFailedByHand(index: number, id: string): Promise<void> {
-  const path = join(sandboxes[index].siteDir, 'releases', id, '.release.json');
+  const path = join(sandboxes[index].siteDir, '.deploy/records', id, 'release.json');
   const info = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   await writeFile(path, JSON.stringify({ ...info, status: 'failed', failedReason: 'health gate failed' }));
 }

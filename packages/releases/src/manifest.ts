@@ -3,7 +3,10 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } 
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
-/** Files of the deploy's own bookkeeping, written into every release beside the site. */
+/**
+ * Where releases built before the records moved out of the served tree kept them (see RECORDS_DIR).
+ * A build may not contain them at its top: the next deploy moves these names out of old releases.
+ */
 export const RELEASE_INFO_FILE = '.release.json';
 export const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);

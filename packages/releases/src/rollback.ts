@@ -2,6 +2,7 @@ import {
   DeployError,
   listReleases,
   markReleaseFailed,
+  revertSwitch,
   sortReleasesNewestFirst,
   switchRelease,
   TargetLock,
@@ -201,9 +202,7 @@ export async function rollbackFrontend(
       const reverted = await Promise.allSettled(
         switching
           .filter((run) => run.switched)
-          .map((run) =>
-            switchRelease(run.host.session, run.target, run.choice!.from ?? '', request.nginxReloadCommand),
-          ),
+          .map((run) => revertSwitch(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand)),
       );
       const revertFailure = firstFailure(reverted);
       const after =

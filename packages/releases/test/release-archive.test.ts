@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { planDelta, sameManifest } from '../src/delta.js';
-import { parseManifest, RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE, scanSource, SourceError } from '../src/manifest.js';
+import { parseManifest, RELEASE_INFO_FILE, scanSource, SourceError } from '../src/manifest.js';
 import { releaseStream } from '../src/release-stream.js';
 
 const WEIRD_NAMES = [
@@ -60,6 +60,7 @@ test('a scanned build round-trips through the archive into real tar: names, mode
     manifest,
     plan,
     releaseDir: 'releases/r1',
+    recordsDir: '.deploy/records/r1',
     releaseInfo: { id: 'r1' },
   });
   await extract(stream, target);
@@ -73,13 +74,11 @@ test('a scanned build round-trips through the archive into real tar: names, mode
   expect((await stat(join(release, 'zero-bytes'))).size).toBe(0);
   expect(await readlink(join(release, 'home.html'))).toBe('index.html');
   expect(await readlink(join(release, 'assets/up.html'))).toBe('../index.html');
-  expect(JSON.parse(await readFile(join(release, RELEASE_INFO_FILE), 'utf8'))).toEqual({ id: 'r1' });
-  expect(sameManifest(parseManifest(await readFile(join(release, RELEASE_MANIFEST_FILE), 'utf8')), manifest)).toBe(
-    true,
-  );
-  // Scanning the extracted release (minus the records) gives the same manifest: nothing lost or altered.
-  await rm(join(release, RELEASE_INFO_FILE));
-  await rm(join(release, RELEASE_MANIFEST_FILE));
+  // The records land beside the release, never in the tree nginx serves.
+  const records = join(target, '.deploy/records/r1');
+  expect(JSON.parse(await readFile(join(records, 'release.json'), 'utf8'))).toEqual({ id: 'r1' });
+  expect(sameManifest(parseManifest(await readFile(join(records, 'manifest.json'), 'utf8')), manifest)).toBe(true);
+  // Scanning the extracted release gives the same manifest: nothing lost, altered or added.
   expect(sameManifest(await scanSource(release), manifest)).toBe(true);
 });
 
@@ -95,6 +94,7 @@ test('unchanged files become hard links to the live release; changed, renamed an
       manifest: first,
       plan: planDelta(first, undefined),
       releaseDir: 'releases/r1',
+      recordsDir: '.deploy/records/r1',
       releaseInfo: {},
     }).stream,
     target,
@@ -116,6 +116,7 @@ test('unchanged files become hard links to the live release; changed, renamed an
       manifest: second,
       plan,
       releaseDir: 'releases/r2',
+      recordsDir: '.deploy/records/r2',
       reuseDir: 'releases/r1',
       releaseInfo: {},
     }).stream,
