@@ -197,7 +197,11 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     run.alreadyLive = true;
     run.report.filesReused = totals.files;
     log(`${session.label}: release ${request.releaseId} is already live with the same content`);
-  } else if (existingIsSame && state.releases.some((release) => release.id === request.releaseId && release.info)) {
+  } else if (
+    existingIsSame &&
+    state.existingDrift.length === 0 &&
+    state.releases.some((release) => release.id === request.releaseId && release.info)
+  ) {
     // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
     await writeReleaseInfo(session, run.target, info);
     run.report.filesReused = totals.files;

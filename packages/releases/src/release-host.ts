@@ -138,6 +138,8 @@ export interface TargetState extends ReleaseListing {
   currentManifest?: FileManifest;
   /** Files of the live release whose size, mode or mtime differ from when they were written. */
   drift: DriftedFile[];
+  /** The same for a release already built under the requested id, when it is not the live one. */
+  existingDrift: DriftedFile[];
   /** Releases whose records were moved out of the served tree (built before records lived beside them). */
   migrated: string[];
   /** The manifest of a release already built under the requested id (a re-run). */
@@ -148,12 +150,13 @@ export interface TargetState extends ReleaseListing {
   tookOverFrom?: string;
 }
 
-/** `drift <path>` followed by `drift-now <sha256> <size> <mode>` (empty when the file is gone). */
-function driftFrom(records: Array<[string, string]>): DriftedFile[] {
+/** `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). */
+function driftFrom(records: Array<[string, string]>, name: string): DriftedFile[] {
   const drift: DriftedFile[] = [];
   records.forEach(([key, value], index) => {
-    if (key !== 'drift') return;
-    const [sha256, size, mode] = (records[index + 1]?.[0] === 'drift-now' ? records[index + 1][1] : '').split(' ');
+    if (key !== name) return;
+    const next = records[index + 1];
+    const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
     drift.push({
       path: value,
       now: sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined,
@@ -244,7 +247,8 @@ export class TargetLock {
       releases: listing.releases,
       cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
       migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
-      drift: driftFrom(records),
+      drift: driftFrom(records, 'drift'),
+      existingDrift: driftFrom(records, 'existing-drift'),
       currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
       existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
       tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],

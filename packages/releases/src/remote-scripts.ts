@@ -84,8 +84,8 @@ fi
  * unwritable target), never a wait. Then, still under the lock: removes what interrupted runs left,
  * moves records out of releases built before they lived beside them, and reports what the deploy
  * needs to plan: the live release, its manifest, files of it changed on the server since it was
- * built (with their hash now), the manifest of a release already built under this id, and every
- * release's record. Any failure after the lock was taken frees it again.
+ * built (with their hash now), the manifest and changed files of a release already built under this
+ * id, and every release's record. Any failure after the lock was taken frees it again.
  * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
@@ -98,6 +98,22 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
+# Drift: a file of release $1 whose size, mode or mtime is not what was recorded when it was written
+# (edited, touched, replaced or removed on the server) is reported as "$3 <path>", then "$3-now <sha256
+# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
+report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || return 0
+  find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
+    (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -171,24 +187,12 @@ case $live in
   releases/?*)
     R="${RECORDS_DIR}/\${live#releases/}"
     if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${RECORD_MANIFEST}"; fi
-    if [ -f "$R/${RECORD_STAT}" ]; then
-      # Drift: a file whose size, mode or mtime is not what was recorded when it was written (edited,
-      # touched, replaced or removed on the server) is reported with its hash, size and mode now.
-      find "$live/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$R/${RECORD_STAT}" - |
-        sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
-        (cd "$live" && xargs -0 -r sh -c '
-          for f; do
-            if [ -f "$f" ]; then
-              printf "drift\\0%s\\0drift-now\\0%s %s %s\\0" "$f" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
-            else
-              printf "drift\\0%s\\0drift-now\\0\\0" "$f"
-            fi
-          done' sh)
-    fi
+    report_drift "$live" "$R" drift
     ;;
 esac
 if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
   record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"
+  [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
 fi
 ${LIST_RELEASES}
 trap - EXIT

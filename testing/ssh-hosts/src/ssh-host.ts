@@ -59,11 +59,13 @@ export interface LocalSshHost {
    */
   setLoginBanner(banner: string | undefined): Promise<void>;
   /**
-   * Mounts a tmpfs of `bytes` as `siteDir` (root only, as the tests run here and in CI): a disk that
-   * fills up. `siteDir` must be empty. Unmounted by stop() (and when the process exits).
+   * Mounts a tmpfs of `bytes` at `path` (default `siteDir`, which must then be empty; root only, as
+   * the tests run here and in CI): a disk that fills up, or, inside a release, a mount point nothing
+   * can remove. Unmounted by unmountSmallDisk(), stop() or when the process exits.
    */
-  mountSmallDisk(bytes: number): Promise<void>;
-  /** Remounts the small disk read-only (true) or writable again (false): a target nobody can write, not even root. */
+  mountSmallDisk(bytes: number, path?: string): Promise<void>;
+  unmountSmallDisk(path?: string): Promise<void>;
+  /** Remounts the small disk at `siteDir` read-only (true) or writable again (false): a target nobody can write, not even root. */
   setSmallDiskReadOnly(readOnly: boolean): Promise<void>;
   /** The pids of the sshd and nginx master processes now running. */
   pids(): number[];
@@ -80,14 +82,18 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
   const cleanup = removeOnExit(dir);
   let sshd: Sshd | undefined;
   let nginx: Nginx | undefined;
-  let smallDisk: { path: string; forget(): void } | undefined;
+  const smallDisks = new Map<string, { forget(): void }>();
+  const unmount = async (path: string) => {
+    const mounted = smallDisks.get(path);
+    if (!mounted) return;
+    await run('umount', ['-l', path]);
+    mounted.forget();
+    smallDisks.delete(path);
+  };
   const stop = async () => {
     await Promise.all([sshd?.stop(), nginx?.stop()]);
-    if (smallDisk) {
-      await run('umount', ['-l', smallDisk.path]);
-      smallDisk.forget();
-      smallDisk = undefined;
-    }
+    // Innermost first: a disk mounted inside another one goes before it.
+    for (const path of [...smallDisks.keys()].reverse()) await unmount(path);
     await rm(dir, { recursive: true, force: true });
     cleanup.forget();
   };
@@ -176,14 +182,15 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         const show = `cat ${shellQuote(bannerPath)}`;
         await writeFile(loginRcPath, banner === undefined ? '' : `${show}\n${show} >&2\n`);
       },
-      mountSmallDisk: async (bytes) => {
-        if (smallDisk) throw new Error('the small disk is mounted already');
-        await mkdir(siteDir, { recursive: true });
-        await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'sophia-small-disk', siteDir]);
-        smallDisk = { path: siteDir, ...unmountOnExit(siteDir) };
+      mountSmallDisk: async (bytes, path = siteDir) => {
+        if (smallDisks.has(path)) throw new Error(`a small disk is mounted at ${path} already`);
+        await mkdir(path, { recursive: true });
+        await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'sophia-small-disk', path]);
+        smallDisks.set(path, unmountOnExit(path));
       },
+      unmountSmallDisk: (path = siteDir) => unmount(path),
       setSmallDiskReadOnly: async (readOnly) => {
-        if (!smallDisk) throw new Error('mountSmallDisk() first');
+        if (!smallDisks.has(siteDir)) throw new Error('mountSmallDisk() at siteDir first');
         await run('mount', ['-o', `remount,${readOnly ? 'ro' : 'rw'}`, siteDir]);
       },
       sshdLog: () => running.log(),
