@@ -113,6 +113,12 @@ test('a symlink leaving the build is refused before anything is sent', async () 
   await writeTree(source, { 'index.html': 'x' });
   await symlink('/etc/passwd', join(source, 'passwd'));
   await expect(scanSource(source)).rejects.toThrow('Symlink "passwd" points outside the build');
+  await rm(join(source, 'passwd'));
+  // Through another link: X is the build's root, and four levels above it is the host.
+  await mkdir(join(source, 'a/b/c'), { recursive: true });
+  await symlink('../../..', join(source, 'a/b/c/X'));
+  await symlink('X/../../../../etc/hostname', join(source, 'a/b/c/leak'));
+  await expect(scanSource(source)).rejects.toThrow('Symlink "a/b/c/leak" points outside the build');
 });
 
 test('a ~200 MB file streams through and is served byte for byte', async () => {
