@@ -83,10 +83,10 @@ test('the bundle deploys, redeploys changes and uploads nothing when nothing cha
   expect(Number(first.outputs['bytes-uploaded'])).toBeGreaterThan(0);
   expect(first.outputs['release-path']).toBe(`${sandbox.siteDir}/releases/${first.outputs['release-id']}`);
   expect(first.summary).toContain(
-    '| Host | Outcome | Release | Previous | Files uploaded | Files reused | Bytes sent | Seconds |',
+    '| Host | Outcome | Serving | Release | Previous | Files uploaded | Files reused | Bytes sent | Seconds |',
   );
   expect(first.summary).toContain(
-    `| ${sandbox.user}@127.0.0.1:${sandbox.sshPort} | live | ${first.outputs['release-id']} |`,
+    `| ${sandbox.user}@127.0.0.1:${sandbox.sshPort} | live | ${first.outputs['release-id']} | ${first.outputs['release-id']} |`,
   );
   expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
   // The record lives beside the release, out of what nginx serves.

@@ -113,3 +113,39 @@ test('a switch that fails on one host puts the other back', async () => {
   // nothing went live, so nothing was marked failed
   expect(await status(0, 'r1')).toBe('complete');
 });
+
+test('hosts left on different releases (a switch cut on one) converge on the release before the newest live one', async () => {
+  // web-1 alone goes ahead to r3, as when the connection to it broke during a switch and it could not be reached again.
+  const source = join(work, 'r3');
+  await writeVersionedSite(source, 'r3');
+  const ahead = await deployFrontend(
+    {
+      sourceRoot: source,
+      manifest: await scanSource(source),
+      target: '/unused-every-host-names-its-own',
+      releaseId: 'r3',
+      keepReleases: 5,
+      nginxReloadCommand: RELOAD,
+      lockTimeoutMs: 5000,
+      origin,
+    },
+    hosts().slice(0, 1),
+  );
+  expect(ahead.error).toBeUndefined();
+  expect(await live()).toEqual(['releases/r3', 'releases/r1']);
+
+  const warnings: string[] = [];
+  const result = await rollbackFrontend(
+    { ...request, markFailed: false, to: { kind: 'previous' }, warn: (line) => warnings.push(line) },
+    hosts(),
+  );
+  // r2 is marked failed, so the release before r3 is r1, which web-2 already serves.
+  expect(result.map(({ from, to, alreadyLive }) => ({ from, to, alreadyLive }))).toEqual([
+    { from: 'r3', to: 'r1', alreadyLive: false },
+    { from: 'r1', to: 'r1', alreadyLive: true },
+  ]);
+  expect(warnings).toEqual([
+    expect.stringContaining('every host goes to r1, the release before the newest live one (r3)'),
+  ]);
+  expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+});

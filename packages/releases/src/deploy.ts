@@ -112,6 +112,8 @@ interface HostRun {
   upload?: GatedScript;
   switcher?: GatedScript;
   info?: ReleaseInfo;
+  /** The rendered site config, when the deploy installs one. */
+  config?: string;
   configInstalled: boolean;
   switched: boolean;
   /** The switch's channel broke before its outcome arrived: the host may serve either release. */
@@ -229,22 +231,27 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     run.report.bytesUploaded = archive.sentBytes();
   }
 
-  if (request.nginxConfig) {
-    const config = renderNginxConfig(
-      request.nginxConfig.template,
-      {
-        root: `${run.target}/current`,
-        release: `${run.target}/releases/${request.releaseId}`,
-        release_id: request.releaseId,
-        target: run.target,
-        server_name: request.serverNames?.join(' ') ?? run.host.name,
-        host: run.host.name,
-      },
-      request.nginxConfig.templateName,
-    );
+  if (request.nginxConfig && run.config !== undefined) {
     run.configInstalled = true;
-    await installNginxConfig(session, run.target, request.nginxConfig.remotePath, config, request.nginxTestCommand);
+    await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand);
   }
+}
+
+/** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
+function renderFor(run: HostRun, request: FrontendDeployRequest): string | undefined {
+  if (!request.nginxConfig) return undefined;
+  return renderNginxConfig(
+    request.nginxConfig.template,
+    {
+      root: `${run.target}/current`,
+      release: `${run.target}/releases/${request.releaseId}`,
+      release_id: request.releaseId,
+      target: run.target,
+      server_name: request.serverNames?.join(' '),
+      host: run.host.name,
+    },
+    request.nginxConfig.templateName,
+  );
 }
 
 /**
@@ -379,7 +386,8 @@ async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failur
  * connection breaks during the switch is reached again to be put back; if it cannot be, its
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
- * @throws DeployError when the release id could not be a release (before anything is touched).
+ * @throws DeployError when the release id could not be a release, Error when the nginx template
+ *   cannot be rendered (both before anything is touched).
  */
 export async function deployFrontend(
   request: FrontendDeployRequest,
@@ -417,6 +425,7 @@ export async function deployFrontend(
       warnings: [],
     },
   }));
+  for (const run of runs) run.config = renderFor(run, request);
   let failure: string | undefined;
   const fail = (run: HostRun, error: unknown): void => {
     run.report.outcome = 'failed';

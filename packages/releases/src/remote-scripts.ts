@@ -319,7 +319,11 @@ D="$T/.deploy"
 cat > "$D/nginx-config.new"
 rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
 if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
-cat "$D/nginx-config.new" > "$P"
+if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
+  rm -f "$D/nginx-config.new"
+  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
+  exit 1
+fi
 rm -f "$D/nginx-config.new"
 [ -n "$TEST" ] || exit 0
 set +e

@@ -172,10 +172,11 @@ export async function rollbackFrontend(
     const lockFailure = firstFailure(locked);
     if (lockFailure !== undefined) throw lockFailure;
 
+    const to = convergingTarget(runs, request.to, warn);
     const refusals: string[] = [];
     for (const run of runs) {
       try {
-        run.choice = chooseRelease(run.lock!.state, request.to, run.host.session.label);
+        run.choice = chooseRelease(run.lock!.state, to, run.host.session.label);
       } catch (error) {
         if (!(error instanceof ReleaseRollbackRefusedError)) throw error;
         refusals.push(error.message);
@@ -227,6 +228,27 @@ export async function rollbackFrontend(
   } finally {
     await Promise.allSettled(runs.map((run) => run.lock?.release()));
   }
+}
+
+/**
+ * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
+ * during the switch left it ahead): every host goes to the release before the newest one live
+ * anywhere, so the rollback converges them instead of stepping each back from where it stands.
+ */
+function convergingTarget(runs: HostRun[], to: ReleaseTarget, warn: (line: string) => void): ReleaseTarget {
+  if (to.kind !== 'previous') return to;
+  const live = runs.map((run) => run.lock!.state.current);
+  if (new Set(live).size <= 1) return to;
+  const createdAt = (run: HostRun) =>
+    run.lock!.state.releases.find((release) => release.id === run.lock!.state.current)?.info?.createdAt ?? '';
+  const ahead = [...runs].sort((a, b) => createdAt(b).localeCompare(createdAt(a)))[0];
+  const choice = chooseRelease(ahead.lock!.state, to, ahead.host.session.label);
+  warn(
+    `The hosts serve different releases (${runs
+      .map((run, index) => `${run.host.session.label}: ${live[index] ?? 'none'}`)
+      .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`,
+  );
+  return { kind: 'release', releaseId: choice.to };
 }
 
 async function markFailed(
