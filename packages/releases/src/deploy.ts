@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
@@ -112,6 +113,10 @@ interface HostRun {
   upload?: GatedScript;
   switcher?: GatedScript;
   info?: ReleaseInfo;
+  /** The lock's token, chosen before asking for it, so a run cut off while locking can still free it. */
+  lockToken: string;
+  /** Asking for the lock began (it may be held even when the answer never arrived). */
+  lockStarted: boolean;
   /** The rendered site config, when the deploy installs one. */
   config?: string;
   configInstalled: boolean;
@@ -150,10 +155,12 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   const log = request.log ?? (() => undefined);
   run.upload = openUpload(session, run.target, request.releaseId);
   run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
+  run.lockStarted = true;
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
     releaseId: request.releaseId,
+    token: run.lockToken,
   });
   run.lock = lock;
   const state = lock.state;
@@ -311,7 +318,18 @@ function describeDrift(drift: DriftedFile[]): string {
 }
 
 async function releaseLock(run: HostRun, prune: string[]): Promise<void> {
-  if (!run.lock) return;
+  if (!run.lock) {
+    // The connection broke while the lock was being taken: the host may hold it for this run.
+    if (run.lockStarted && run.host.reconnect) {
+      const fresh = await run.host.reconnect();
+      try {
+        await TargetLock.freeIfHeld(fresh, run.target, run.lockToken);
+      } finally {
+        await fresh.close?.();
+      }
+    }
+    return;
+  }
   let result;
   try {
     result = await run.lock.release(prune);
@@ -405,6 +423,8 @@ export async function deployFrontend(
     target: host.target ?? request.target,
     startedAt: performance.now(),
     channelsAtStart: host.session.channelsOpened ?? 0,
+    lockToken: randomUUID(),
+    lockStarted: false,
     configInstalled: false,
     switched: false,
     switchUnknown: false,

@@ -202,9 +202,9 @@ export class TargetLock {
   static async acquire(
     session: ReleaseSession,
     target: string,
-    options: { timeoutMs: number; owner: LockOwner; releaseId?: string },
+    options: { timeoutMs: number; owner: LockOwner; releaseId?: string; token?: string },
   ): Promise<TargetLock> {
-    const token = randomUUID();
+    const token = options.token ?? randomUUID();
     const owner = [
       `run=${options.owner.runId}`,
       `url=${options.owner.runUrl ?? ''}`,
@@ -257,6 +257,14 @@ export class TargetLock {
     const lock = new TargetLock(session, target, token, state, finish);
     lock.startHeartbeat();
     return lock;
+  }
+
+  /**
+   * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
+   * connection broke while it was taking the lock, so it cannot know whether it holds it.
+   */
+  static async freeIfHeld(session: ReleaseSession, target: string, token: string): Promise<void> {
+    await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
   }
 
   /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
