@@ -49,7 +49,7 @@ export interface FrontendDeployRequest {
 }
 
 export interface DeployHost {
-  /** The host as the user named it (used in the nginx template and the summary). */
+  /** The host as the user named it (`{{host}}` in the nginx template, and the summary). */
   name: string;
   session: ReleaseSession & { channelsOpened?: number };
   /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
@@ -496,6 +496,12 @@ export async function deployFrontend(
         failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
         for (const run of runs) run.report.error = failure;
         await revertAll(runs, request, failure);
+        const stuck = runs.filter((run) => !run.alreadyLive && run.report.outcome !== 'rolled back');
+        if (stuck.length > 0) {
+          failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); putting the previous release back failed on ${stuck
+            .map((run) => run.report.label)
+            .join(', ')} (see each host), and ${request.releaseId} is marked failed`;
+        }
         for (const run of runs) {
           if (run.alreadyLive) run.report.outcome = 'failed';
           if (run.info && !run.alreadyLive)
