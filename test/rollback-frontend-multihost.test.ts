@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile, readlink, rename, writeFile } from 'node:fs/promises';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { dirname } from 'node:path';
+import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin, type RollbackHost } from '@sophia/releases';
 import { join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
@@ -148,4 +150,41 @@ test('hosts left on different releases (a switch cut on one) converge on the rel
     expect.stringContaining('every host goes to r1, the release before the newest live one (r3)'),
   ]);
   expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+});
+
+test("a connection cut during one host's switch: that host is reached again and every host is back where it was", async () => {
+  const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandboxes[1].sshPort });
+  const viaProxy = () =>
+    connectSsh(
+      sandboxes[1].sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandboxes[1].sshPort } }),
+    );
+  const cutSession = await viaProxy();
+  const pauseDir = dirname(sandboxes[1].baseDir);
+  await writeFile(join(pauseDir, 'switch-pause'), '');
+  try {
+    const rollingBack = rollbackFrontend(
+      {
+        ...request,
+        markFailed: false,
+        to: { kind: 'release', releaseId: 'r2' },
+        nginxReloadCommand: `if [ -e ../../switch-pause ]; then : > ../../switching; sleep 2; fi; ${RELOAD}`,
+      },
+      [hosts()[0], { name: 'web-2', session: cutSession, target: sandboxes[1].siteDir, reconnect: viaProxy }],
+    );
+    const settled = rollingBack.catch((error: Error) => error);
+    while (!existsSync(join(pauseDir, 'switching'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    proxy.cut();
+    const error = await settled;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /^Rollback failed: .*connection lost.*; every host is back on the release it had$/s,
+    );
+  } finally {
+    await rm(join(pauseDir, 'switch-pause'), { force: true });
+    await rm(join(pauseDir, 'switching'), { force: true });
+    await cutSession.close();
+    await proxy.stop();
+  }
+  expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+  for (const sandbox of sandboxes) expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
 });

@@ -19,6 +19,9 @@ import {
   sortReleasesNewestFirst,
   openSwitch,
   openUpload,
+  onAnySession,
+  type Reconnect,
+  releaseLockAnyhow,
   TargetLock,
   writeReleaseInfo,
   type ReleaseEntry,
@@ -54,8 +57,8 @@ export interface DeployHost {
   session: ReleaseSession & { channelsOpened?: number };
   /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
   target?: string;
-  /** A fresh session, to free the lock when the first one was lost mid-deploy. */
-  reconnect?: () => Promise<ReleaseSession & { close?: () => Promise<void> }>;
+  /** A fresh session, to free the lock and put the host back when the first one was lost mid-deploy. */
+  reconnect?: Reconnect;
 }
 
 /**
@@ -270,7 +273,7 @@ function renderFor(run: HostRun, request: FrontendDeployRequest): string | undef
 async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   const mustRevert = (run.switched || run.switchUnknown) && !run.alreadyLive;
   if (!run.configInstalled && !mustRevert) return;
-  await withWorkingSession(run, async (session) => {
+  await onAnySession(run.host.session, run.host.reconnect, async (session) => {
     if (run.configInstalled && request.nginxConfig)
       await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
     if (mustRevert) {
@@ -280,24 +283,6 @@ async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise
       run.switchUnknown = false;
     }
   });
-}
-
-/**
- * Runs `work` over the deploy's session, or, when that connection is gone, over a fresh one (if
- * the host can be reconnected), closed afterwards.
- */
-async function withWorkingSession<T>(run: HostRun, work: (session: ReleaseSession) => Promise<T>): Promise<T> {
-  try {
-    return await work(run.host.session);
-  } catch (error) {
-    if (!(error instanceof SshConnectionLostError) || !run.host.reconnect) throw error;
-    const fresh = await run.host.reconnect();
-    try {
-      return await work(fresh);
-    } finally {
-      await fresh.close?.();
-    }
-  }
 }
 
 /** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
@@ -330,20 +315,7 @@ async function releaseLock(run: HostRun, prune: string[]): Promise<void> {
     }
     return;
   }
-  let result;
-  try {
-    result = await run.lock.release(prune);
-  } catch (error) {
-    if (!run.host.reconnect) throw error;
-    // The deploy's connection is gone (e.g. cut mid-upload): free the lock over a new one so the next run need not wait.
-    const fresh = await run.host.reconnect();
-    try {
-      const again = await TargetLock.reclaim(fresh, run.lock);
-      result = await again.release(prune);
-    } finally {
-      await fresh.close?.();
-    }
-  }
+  const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
   run.report.pruned = result.pruned;
   if (result.pruneFailed.length > 0) {
     run.report.warnings.push(

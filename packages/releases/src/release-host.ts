@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
-import type { RunResult, SshSession } from '@sophia/ssh';
+import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
 import { parseManifest, type FileManifest } from './manifest.js';
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
@@ -311,6 +311,43 @@ export class TargetLock {
       await beat?.done;
     }
   }
+}
+
+/** A fresh session to the same host, for when the first one was lost mid-run. */
+export type Reconnect = () => Promise<ReleaseSession & { close?: () => Promise<void> }>;
+
+/**
+ * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
+ * from `reconnect`, closed afterwards.
+ * @throws the lost connection's error when there is no `reconnect`, or what `work` throws.
+ */
+export async function onAnySession<T>(
+  session: ReleaseSession,
+  reconnect: Reconnect | undefined,
+  work: (session: ReleaseSession) => Promise<T>,
+): Promise<T> {
+  try {
+    return await work(session);
+  } catch (error) {
+    if (!(error instanceof SshConnectionLostError) || !reconnect) throw error;
+    const fresh = await reconnect();
+    try {
+      return await work(fresh);
+    } finally {
+      await fresh.close?.();
+    }
+  }
+}
+
+/** Frees `lock` (pruning `prune`), over a fresh connection if its own is gone, so the next run need not wait. */
+export function releaseLockAnyhow(
+  lock: TargetLock,
+  prune: string[],
+  reconnect: Reconnect | undefined,
+): Promise<PruneResult> {
+  return onAnySession(lock.session, reconnect, async (session) =>
+    session === lock.session ? lock.release(prune) : (await TargetLock.reclaim(session, lock)).release(prune),
+  );
 }
 
 /** What freeing a lock pruned. */

@@ -1,7 +1,11 @@
+import { SshConnectionLostError } from '@sophia/ssh';
 import {
   DeployError,
   listReleases,
   markReleaseFailed,
+  onAnySession,
+  type Reconnect,
+  releaseLockAnyhow,
   revertSwitch,
   sortReleasesNewestFirst,
   switchRelease,
@@ -87,6 +91,8 @@ export interface RollbackHost {
   session: ReleaseSession;
   /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
   target?: string;
+  /** A fresh session, to free the lock when the first connection was lost mid-rollback. */
+  reconnect?: Reconnect;
 }
 
 export interface FrontendRollbackRequest {
@@ -112,6 +118,7 @@ interface HostRun {
   lock?: TargetLock;
   choice?: ReleaseChoice;
   switched: boolean;
+  switchUnknown: boolean;
   markedFailed: boolean;
 }
 
@@ -140,6 +147,7 @@ export async function rollbackFrontend(
     host,
     target: host.target ?? request.target,
     switched: false,
+    switchUnknown: false,
     markedFailed: false,
   }));
   try {
@@ -194,16 +202,27 @@ export async function rollbackFrontend(
         log(
           `${run.host.session.label}: switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`,
         );
-        await switchRelease(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand);
-        run.switched = true;
+        try {
+          await switchRelease(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand);
+          run.switched = true;
+        } catch (error) {
+          // The connection broke with the outcome in flight: the host may have switched.
+          if (error instanceof SshConnectionLostError) run.switchUnknown = true;
+          throw error;
+        }
       }),
     );
     const switchFailure = firstFailure(switched);
     if (switchFailure !== undefined) {
+      // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
       const reverted = await Promise.allSettled(
         switching
-          .filter((run) => run.switched)
-          .map((run) => revertSwitch(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand)),
+          .filter((run) => run.switched || run.switchUnknown)
+          .map((run) =>
+            onAnySession(run.host.session, run.host.reconnect, (session) =>
+              revertSwitch(session, run.target, run.choice!.to, request.nginxReloadCommand),
+            ),
+          ),
       );
       const revertFailure = firstFailure(reverted);
       const after =
@@ -226,7 +245,9 @@ export async function rollbackFrontend(
       markedFailed: run.markedFailed,
     }));
   } finally {
-    await Promise.allSettled(runs.map((run) => run.lock?.release()));
+    await Promise.allSettled(
+      runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)),
+    );
   }
 }
 
