@@ -121,7 +121,7 @@ function jobResults(run: WorkflowRun, expected: Record<string, string>): Check {
 function releaseStatus(sandbox: LocalSshHost, releaseId: string): string {
   try {
     const meta = JSON.parse(
-      readFileSync(path.join(sandbox.siteDir, 'releases', releaseId, '.release.json'), 'utf8'),
+      readFileSync(path.join(sandbox.siteDir, '.deploy/records', releaseId, 'release.json'), 'utf8'),
     ) as {
       status?: string;
     };

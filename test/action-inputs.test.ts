@@ -40,6 +40,23 @@ describe('action.yml defaults are accepted by each action', () => {
     expect(settings.nginxTestCommand).toBe('sudo -n nginx -t');
     expect(settings.nginxReloadCommand).toBe('sudo -n nginx -s reload');
     expect(settings.releaseId).toMatch(/^\d{14}(-[0-9a-f]{7})?$/);
+    expect(settings.serverNames).toBeUndefined();
+  });
+
+  it('deploy-frontend-nginx server-names: host names and nginx wildcards, nothing that changes the config', () => {
+    const read = (names: string) =>
+      frontendInputs(
+        withDefaults('deploy-frontend-nginx', { ...SSH, target: '/var/www/sophia', 'server-names': names }),
+      ).serverNames;
+    expect(read('sophia.example, www.sophia.example\n*.sophia.example .sophia.example _')).toEqual([
+      'sophia.example',
+      'www.sophia.example',
+      '*.sophia.example',
+      '.sophia.example',
+      '_',
+    ]);
+    for (const bad of ['a;b', 'x{', '~^(.*)$', '"q"'])
+      expect(() => read(bad)).toThrow(/^Input "server-names" must be host names/);
   });
 
   it('deploy-k3s-backend', () => {

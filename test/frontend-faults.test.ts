@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, readlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
@@ -114,7 +114,8 @@ test.each([
     const retry = await deployOnce(source, version);
     expect(retry.error).toBeUndefined();
     expect(retry.hosts[0].tookOverLockFrom).toBeUndefined();
-    if (bytes > 10_000) expect(retry.hosts[0].cleanedPartials).toEqual([`.${version}.partial`]);
+    // The partial release is gone: removed by the failed build itself, or by the retry when the cut killed the build first.
+    expect(await readdir(join(sandbox.siteDir, 'releases'))).not.toContain(`.${version}.partial`);
     expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
     // Back to v1 so every case starts from the same live release.
     expect((await deployOnce(join(work, 'site-v1'), 'v1')).error).toBeUndefined();
@@ -142,12 +143,19 @@ test('nginx -t refusing the new config restores the old file and leaves the live
 test('a rendered config that nginx accepts is installed and serves the release', async () => {
   const configPath = join(sandbox.nginxConfigDir, 'site.conf');
   const source = await site('with-config');
-  const template = `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n  add_header X-Release {{release_id}};\n}\n`;
-  const report = await deployOnce(source, 'with-config', {
-    nginxConfig: { template, templateName: 'site.conf.tpl', remotePath: configPath },
-  });
+  const template = `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name {{server_name}};\n  root {{root}};\n  add_header X-Release {{release_id}};\n}\n`;
+  const nginxConfig = { template, templateName: 'site.conf.tpl', remotePath: configPath };
+  // The SSH address is not the site's name: without server names the template is refused before anything changes.
+  const before = await readFile(configPath, 'utf8').catch(() => 'absent');
+  await expect(deployOnce(source, 'with-config', { nginxConfig })).rejects.toThrow(
+    'Input "nginx-config" (site.conf.tpl) uses {{server_name}}, but input "server-names" is empty',
+  );
+  expect(await readFile(configPath, 'utf8').catch(() => 'absent')).toBe(before);
+  expect(await liveVersion()).toBe('v1');
+  const report = await deployOnce(source, 'with-config', { nginxConfig, serverNames: ['sophia.example', '127.0.0.1'] });
   expect(report.error).toBeUndefined();
   expect(await readFile(configPath, 'utf8')).toContain(`root ${sandbox.siteDir}/current;`);
+  expect(await readFile(configPath, 'utf8')).toContain('server_name sophia.example 127.0.0.1;');
   expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
   await rm(configPath);
   expect((await deployOnce(join(work, 'site-v1'), 'v1')).error).toBeUndefined();

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { deployFrontend, scanSource, type DeployHost, type FrontendDeployReport } from '@sophia/releases';
-import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { httpGet, join, rm, servedDifferences, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
 /**
  * Three real targets. The reload command is one input for every host, so it finds each host's
@@ -11,6 +13,11 @@ import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } fro
  */
 const RELOAD =
   'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
+/**
+ * The same reload, except that on a host whose sandbox holds a `switch-pause` file it first says
+ * `switching` and waits: the switch (already done) is in flight while the test cuts the connection.
+ */
+const PAUSING_RELOAD = `if [ -e ../../switch-pause ]; then : > ../../switching; sleep 2; fi; ${RELOAD}`;
 
 let sandboxes: LocalSshHost[];
 let proxy: LinkProxy;
@@ -31,6 +38,8 @@ async function connectAll(): Promise<SshSession[]> {
 }
 
 async function deployAll(version: string): Promise<FrontendDeployReport> {
+  if (!existsSync(join(work, version)))
+    await writeVersionedSite(join(work, version), version, { 'assets/noise.bin': randomBytes(1024 * 1024) });
   const source = join(work, version);
   const sessions = await connectAll();
   try {
@@ -47,7 +56,7 @@ async function deployAll(version: string): Promise<FrontendDeployReport> {
         target: '/unused-every-host-names-its-own',
         releaseId: version,
         keepReleases: 5,
-        nginxReloadCommand: RELOAD,
+        nginxReloadCommand: PAUSING_RELOAD,
         lockTimeoutMs: 5000,
         origin: { commit: version, ref: 'main', runUrl: '', actor: 'tester', runId: version },
       },
@@ -109,7 +118,7 @@ test('one host failing its switch (nginx refuses to reload): the others are swit
     const report = await deployAll('v3');
     // The cut host's lock was freed over a new connection, so nobody waited for it to go stale.
     expect(report.hosts.map((host) => host.tookOverLockFrom)).toEqual([undefined, undefined, undefined]);
-    expect(report.hosts[2].cleanedPartials).toEqual(['.v2.partial']);
+    expect(await readdir(join(sandboxes[2].siteDir, 'releases'))).not.toContain('.v2.partial');
     expect(report.error).toContain('Reloading nginx failed');
     expect(report.hosts.map((host) => host.outcome)).toEqual(['rolled back', 'failed', 'rolled back']);
     for (const sandbox of sandboxes) expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/v1');
@@ -121,4 +130,78 @@ test('one host failing its switch (nginx refuses to reload): the others are swit
   expect(retry.error).toBeUndefined();
   expect(retry.hosts.map((host) => host.previousReleaseId)).toEqual(['v1', 'v1', 'v1']);
   expect(await liveEverywhere()).toEqual(['v3', 'v3', 'v3']);
+});
+
+describe('the connection of one host breaks during the switch', () => {
+  /** The third host's sandbox directory, where the pausing reload looks for its files. */
+  const pauseDir = () => dirname(sandboxes[2].baseDir);
+
+  async function deployCuttingTheSwitch(
+    version: string,
+    whileCut: () => Promise<void> = async () => undefined,
+  ): Promise<FrontendDeployReport> {
+    await writeFile(join(pauseDir(), 'switch-pause'), '');
+    try {
+      const running = deployAll(version);
+      while (!existsSync(join(pauseDir(), 'switching'))) await new Promise((resolve) => setTimeout(resolve, 20));
+      await whileCut();
+      proxy.cut();
+      return await running;
+    } finally {
+      await rm(join(pauseDir(), 'switch-pause'), { force: true });
+      await rm(join(pauseDir(), 'switching'), { force: true });
+    }
+  }
+
+  test('everywhere or nowhere: the host is reached again and put back with the others', async () => {
+    const pollers = sandboxes.map((sandbox) => startPoller(sandbox.siteUrl, () => ['v3', 'v4']));
+    const report = await deployCuttingTheSwitch('v4');
+    const verdicts = await Promise.all(pollers.map((poller) => poller.stop()));
+    for (const verdict of verdicts) expect(verdict.problems).toEqual([]);
+
+    expect(report.error).toMatch(/switch the live release failed on .*connection lost/);
+    expect(report.hosts.map((host) => [host.outcome, host.serving])).toEqual([
+      ['rolled back', 'v3'],
+      ['rolled back', 'v3'],
+      ['failed', 'v3'],
+    ]);
+    expect(report.hosts[2].error).toContain(
+      'over a new connection the host was found serving v3, as before this deploy',
+    );
+    expect(await liveEverywhere()).toEqual(['v3', 'v3', 'v3']);
+    for (const sandbox of sandboxes) expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+
+    const retry = await deployAll('v4');
+    expect(retry.error).toBeUndefined();
+    expect(retry.hosts.map((host) => [host.outcome, host.serving, host.tookOverLockFrom])).toEqual([
+      ['live', 'v4', undefined],
+      ['live', 'v4', undefined],
+      ['live', 'v4', undefined],
+    ]);
+    expect(await liveEverywhere()).toEqual(['v4', 'v4', 'v4']);
+  });
+
+  test('a host that cannot be reached again is reported as unknown; the next run puts it right', async () => {
+    const report = await deployCuttingTheSwitch('v5', () => sandboxes[2].stopSshd());
+    expect(report.hosts.map((host) => [host.outcome, host.serving])).toEqual([
+      ['rolled back', 'v4'],
+      ['rolled back', 'v4'],
+      ['unknown', undefined],
+    ]);
+    expect(report.hosts[2].error).toMatch(
+      /could not be reached again .* so it serves either v5 or v4: the next deploy or rollback puts it right/,
+    );
+    // The cut host did switch before its connection broke: it alone serves v5.
+    expect(await liveEverywhere()).toEqual(['v4', 'v4', 'v5']);
+
+    await sandboxes[2].startSshd();
+    const retry = await deployAll('v5');
+    expect(retry.error).toBeUndefined();
+    expect(retry.hosts.map((host) => [host.outcome, host.serving])).toEqual([
+      ['live', 'v5'],
+      ['live', 'v5'],
+      ['live', 'v5'],
+    ]);
+    expect(await liveEverywhere()).toEqual(['v5', 'v5', 'v5']);
+  });
 });

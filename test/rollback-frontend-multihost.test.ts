@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile, readlink, rename, writeFile } from 'node:fs/promises';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { dirname } from 'node:path';
+import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin, type RollbackHost } from '@sophia/releases';
 import { join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
@@ -26,12 +28,12 @@ async function live(): Promise<string[]> {
 }
 
 async function status(index: number, id: string): Promise<string> {
-  const text = await readFile(join(sandboxes[index].siteDir, 'releases', id, '.release.json'), 'utf8');
+  const text = await readFile(join(sandboxes[index].siteDir, '.deploy/records', id, 'release.json'), 'utf8');
   return (JSON.parse(text) as { status: string }).status;
 }
 
 async function markFailedByHand(index: number, id: string): Promise<void> {
-  const path = join(sandboxes[index].siteDir, 'releases', id, '.release.json');
+  const path = join(sandboxes[index].siteDir, '.deploy/records', id, 'release.json');
   const info = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   await writeFile(path, JSON.stringify({ ...info, status: 'failed', failedReason: 'health gate failed' }));
 }
@@ -112,4 +114,77 @@ test('a switch that fails on one host puts the other back', async () => {
   expect(await live()).toEqual(['releases/r1', 'releases/r1']);
   // nothing went live, so nothing was marked failed
   expect(await status(0, 'r1')).toBe('complete');
+});
+
+test('hosts left on different releases (a switch cut on one) converge on the release before the newest live one', async () => {
+  // web-1 alone goes ahead to r3, as when the connection to it broke during a switch and it could not be reached again.
+  const source = join(work, 'r3');
+  await writeVersionedSite(source, 'r3');
+  const ahead = await deployFrontend(
+    {
+      sourceRoot: source,
+      manifest: await scanSource(source),
+      target: '/unused-every-host-names-its-own',
+      releaseId: 'r3',
+      keepReleases: 5,
+      nginxReloadCommand: RELOAD,
+      lockTimeoutMs: 5000,
+      origin,
+    },
+    hosts().slice(0, 1),
+  );
+  expect(ahead.error).toBeUndefined();
+  expect(await live()).toEqual(['releases/r3', 'releases/r1']);
+
+  const warnings: string[] = [];
+  const result = await rollbackFrontend(
+    { ...request, markFailed: false, to: { kind: 'previous' }, warn: (line) => warnings.push(line) },
+    hosts(),
+  );
+  // r2 is marked failed, so the release before r3 is r1, which web-2 already serves.
+  expect(result.map(({ from, to, alreadyLive }) => ({ from, to, alreadyLive }))).toEqual([
+    { from: 'r3', to: 'r1', alreadyLive: false },
+    { from: 'r1', to: 'r1', alreadyLive: true },
+  ]);
+  expect(warnings).toEqual([
+    expect.stringContaining('every host goes to r1, the release before the newest live one (r3)'),
+  ]);
+  expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+});
+
+test("a connection cut during one host's switch: that host is reached again and every host is back where it was", async () => {
+  const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandboxes[1].sshPort });
+  const viaProxy = () =>
+    connectSsh(
+      sandboxes[1].sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandboxes[1].sshPort } }),
+    );
+  const cutSession = await viaProxy();
+  const pauseDir = dirname(sandboxes[1].baseDir);
+  await writeFile(join(pauseDir, 'switch-pause'), '');
+  try {
+    const rollingBack = rollbackFrontend(
+      {
+        ...request,
+        markFailed: false,
+        to: { kind: 'release', releaseId: 'r2' },
+        nginxReloadCommand: `if [ -e ../../switch-pause ]; then : > ../../switching; sleep 2; fi; ${RELOAD}`,
+      },
+      [hosts()[0], { name: 'web-2', session: cutSession, target: sandboxes[1].siteDir, reconnect: viaProxy }],
+    );
+    const settled = rollingBack.catch((error: Error) => error);
+    while (!existsSync(join(pauseDir, 'switching'))) await new Promise((resolve) => setTimeout(resolve, 20));
+    proxy.cut();
+    const error = await settled;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(
+      /^Rollback failed: .*connection lost.*; every host is back on the release it had$/s,
+    );
+  } finally {
+    await rm(join(pauseDir, 'switch-pause'), { force: true });
+    await rm(join(pauseDir, 'switching'), { force: true });
+    await cutSession.close();
+    await proxy.stop();
+  }
+  expect(await live()).toEqual(['releases/r1', 'releases/r1']);
+  for (const sandbox of sandboxes) expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
 });

@@ -73,7 +73,9 @@ async function served(): Promise<string> {
 
 async function releaseStatus(id: string): Promise<string> {
   return (
-    JSON.parse(await readFile(join(sandbox.siteDir, 'releases', id, '.release.json'), 'utf8')) as { status: string }
+    JSON.parse(await readFile(join(sandbox.siteDir, '.deploy/records', id, 'release.json'), 'utf8')) as {
+      status: string;
+    }
   ).status;
 }
 

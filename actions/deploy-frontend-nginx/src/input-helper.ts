@@ -30,12 +30,37 @@ const plainRemotePath: Parser<string> = (name, raw) => {
 };
 
 /**
+ * One nginx server name: a host name, optionally with a leading `*.` or `.` or a trailing `.*`
+ * (nginx's wildcard forms), or `_`. Regular-expression names (`~...`) are not taken: they would
+ * bring `$`, `(`, `{` into the config, which would change its meaning.
+ */
+const serverName: Parser<string> = (name, raw) => {
+  if (!/^(_|(\*\.|\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(\.\*)?)$/.test(raw)) {
+    throw mustBe(name, 'host names (optionally *.name, .name or name.*) separated by spaces, commas or new lines', raw);
+  }
+  return raw;
+};
+
+const serverNames: Parser<string[]> = (name, raw) =>
+  raw
+    .split(/[\s,]+/)
+    .filter((entry) => entry.length > 0)
+    .map((entry) => serverName(name, entry));
+
+/**
  * The release request as the inputs give it (a blank nginx-test-command or nginx-reload-command
  * skips that step), plus where the build and the template are and which hosts to reach.
  */
 export interface FrontendDeploySettings extends Pick<
   FrontendDeployRequest,
-  'target' | 'releaseId' | 'keepReleases' | 'nginxTestCommand' | 'nginxReloadCommand' | 'smokeUrl' | 'lockTimeoutMs'
+  | 'target'
+  | 'releaseId'
+  | 'keepReleases'
+  | 'serverNames'
+  | 'nginxTestCommand'
+  | 'nginxReloadCommand'
+  | 'smokeUrl'
+  | 'lockTimeoutMs'
 > {
   ssh: SshSettings;
   /** Local directory whose contents become the release. */
@@ -74,6 +99,7 @@ export function getInputs(reader = actionInputs(), now = new Date()): FrontendDe
     releaseId: id,
     keepReleases,
     nginxConfig: template !== undefined && configPath !== undefined ? { template, remotePath: configPath } : undefined,
+    serverNames: reader.optional('server-names', serverNames),
     nginxTestCommand: reader.optional('nginx-test-command', commandLine),
     nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
     smokeUrl: reader.optional('smoke-url', httpUrl),

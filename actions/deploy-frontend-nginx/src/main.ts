@@ -16,5 +16,6 @@ export async function main(): Promise<void> {
   );
   await publish(frontendPublication(report, settings));
   for (const line of hostLines(report)) actionLog.info(line);
+  for (const warning of report.hosts.flatMap((host) => host.warnings)) actionLog.warning(warning);
   if (report.error) throw new ReportedError(report.error, report);
 }

@@ -16,10 +16,12 @@ export interface SiteLocation {
 
 function summaryOf(report: FrontendDeployReport, site: SiteLocation): string {
   const table = markdownTable(
-    ['Host', 'Outcome', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'],
+    ['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'],
     report.hosts.map((host) => [
       host.label,
       host.outcome,
+      // What the host serves when the step ends: the release that is live there, whatever happened.
+      host.serving === undefined ? 'unknown (unreachable)' : host.serving || 'nothing',
       host.releaseId,
       host.previousReleaseId ?? '',
       host.filesUploaded,

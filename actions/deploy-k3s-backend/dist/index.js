@@ -54415,7 +54415,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8448);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7233);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8448:
+/***/ 7233:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57879,6 +57879,8 @@ function targetLabel(target) {
     return `${target.user}@${host}:${target.port}`;
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
 /**
  * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
@@ -57907,6 +57909,8 @@ function shellCommand(argv) {
 
 
 
+
+
 const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
 // Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
 const STDERR_LIMIT = 256 * 1024;
@@ -57932,6 +57936,46 @@ class ChannelSlots {
         else
             this.active -= 1;
     }
+}
+/**
+ * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
+ * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
+ * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
+ * rc file prints (it cannot know the marker) is ever taken for the command's output.
+ */
+class OutputAfterMarker {
+    pending = Buffer.alloc(0);
+    marker;
+    constructor(marker) {
+        this.marker = Buffer.from(marker);
+    }
+    /** True once the marker went by: the command itself started. */
+    get started() {
+        return this.pending === undefined;
+    }
+    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
+    push(chunk) {
+        if (this.pending === undefined)
+            return chunk;
+        const seen = Buffer.concat([this.pending, chunk]);
+        const at = seen.indexOf(this.marker);
+        if (at < 0) {
+            // Keep only what could still be the marker's beginning: a login banner can be long.
+            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
+            this.discarded += seen.length - this.pending.length;
+            return Buffer.alloc(0);
+        }
+        this.discarded += at;
+        this.pending = undefined;
+        return seen.subarray(at + this.marker.length);
+    }
+    /** Bytes dropped before the marker (what the login shell printed). */
+    discarded = 0;
+}
+/** The command line sent to sshd: the marker on both streams, then the command itself. */
+function markedCommand(command, marker) {
+    // The marker is made of [a-z0-9-] only: a word every POSIX shell reads as itself.
+    return `printf %s ${marker} && printf %s ${marker} >&2 && ${command}`;
 }
 function isReadableStream(input) {
     return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
@@ -58017,13 +58061,14 @@ class SshSession {
     }
     async execute(purpose, argv, options, stdout) {
         const command = shellCommand(argv);
+        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
         const okExitCodes = options.okExitCodes ?? [0];
         await this.slots.acquire();
         try {
             this.log.debug(`${this.label} ${purpose}: ${command}`);
-            const { channel, exit } = await this.openChannel(purpose, command);
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             this.channelsOpened += 1;
-            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout);
+            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
             const { code, signal } = exit;
             if (code === null || !okExitCodes.includes(code)) {
                 throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
@@ -58035,8 +58080,12 @@ class SshSession {
         }
     }
     /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
-    drive(purpose, channel, exit, options, stdout) {
+    drive(purpose, channel, exit, options, stdout, marker) {
         return new Promise((resolve, reject) => {
+            const stdoutFilter = new OutputAfterMarker(marker);
+            const stderrFilter = new OutputAfterMarker(marker);
+            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+            let preamble = '';
             let stderr = '';
             let stdoutBytes = 0;
             let pending = 3; // channel close, stdout end, stderr end
@@ -58080,25 +58129,37 @@ class SshSession {
             // the exit status and stderr that follow are.
             channel.on('error', (error) => (channelError ??= error));
             channel.on('end', done);
-            channel.stderr.on('end', done);
-            // Decoded as a stream, so a character split across two packets is not mangled.
-            channel.stderr.setEncoding('utf8');
+            channel.stderr.on('end', () => {
+                if (!stderrFilter.started)
+                    stderr = preamble;
+                done();
+            });
             channel.stderr.on('data', (chunk) => {
-                stderr += chunk;
+                const own = stderrFilter.push(chunk);
+                // Before the marker: what the login shell said. Kept only to explain a command that never started.
+                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
+                    preamble += chunk.toString('utf8');
+                // Decoded as a stream, so a character split across two packets is not mangled.
+                stderr += stderrDecoder.write(own);
                 if (stderr.length > STDERR_LIMIT)
                     stderr = stderr.slice(-STDERR_LIMIT);
             });
-            if (typeof stdout === 'function') {
-                channel.on('data', (chunk) => {
-                    stdoutBytes += chunk.length;
-                    stdout(chunk);
-                });
-            }
-            else {
-                channel.on('data', (chunk) => (stdoutBytes += chunk.length));
-                stdout.on('error', (error) => finish(error));
-                channel.pipe(stdout, { end: false });
-            }
+            const sink = typeof stdout === 'function' ? undefined : stdout;
+            sink?.on('error', (error) => finish(error));
+            channel.on('data', (chunk) => {
+                const own = stdoutFilter.push(chunk);
+                if (own.length === 0)
+                    return;
+                stdoutBytes += own.length;
+                if (typeof stdout === 'function') {
+                    stdout(own);
+                }
+                else if (sink && !sink.write(own)) {
+                    // Backpressure as pipe() would: the channel waits until the sink drains.
+                    channel.pause();
+                    sink.once('drain', () => channel.resume());
+                }
+            });
             if (options.timeoutMs !== undefined) {
                 timer = setTimeout(() => {
                     channel.signal('KILL');
@@ -61913,13 +61974,16 @@ function matching(pattern, expected) {
         return trimmed;
     };
 }
-/** The characters and length of a release id: it names a directory under `releases/` on every host. */
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/** The release-id input: a `RELEASE_ID_PATTERN` name that is not only dots (".", ".." name no new directory). */
+/**
+ * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
+ * can never take the shape of the deploy's own scratch names, which all start with a dot
+ * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
+ */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed) || /^\.+$/.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
+    if (!RELEASE_ID_PATTERN.test(trimmed)) {
+        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy\'s own scratch names)', raw);
     }
     return trimmed;
 };

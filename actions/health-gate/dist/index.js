@@ -32160,13 +32160,16 @@ function matching(pattern, expected) {
         return trimmed;
     };
 }
-/** The characters and length of a release id: it names a directory under `releases/` on every host. */
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/** The release-id input: a `RELEASE_ID_PATTERN` name that is not only dots (".", ".." name no new directory). */
+/**
+ * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
+ * can never take the shape of the deploy's own scratch names, which all start with a dot
+ * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
+ */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed) || /^\.+$/.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
+    if (!RELEASE_ID_PATTERN.test(trimmed)) {
+        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy\'s own scratch names)', raw);
     }
     return trimmed;
 };

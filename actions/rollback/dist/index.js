@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4010);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5728);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4010:
+/***/ 5728:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51945,10 +51945,13 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
-/** Files of the deploy's own bookkeeping, written into every release beside the site. */
-const manifest_RELEASE_INFO_FILE = '.release.json';
-const manifest_RELEASE_MANIFEST_FILE = '.release-manifest.json';
-const RESERVED_NAMES = new Set([manifest_RELEASE_INFO_FILE, manifest_RELEASE_MANIFEST_FILE]);
+/**
+ * Where releases built before the records moved out of the served tree kept them (see RECORDS_DIR).
+ * A build may not contain them at its top: the next deploy moves these names out of old releases.
+ */
+const RELEASE_INFO_FILE = '.release.json';
+const RELEASE_MANIFEST_FILE = '.release-manifest.json';
+const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
 class SourceError extends Error {
     constructor(message) {
         super(message);
@@ -51973,17 +51976,54 @@ async function sha256File(path) {
         hash.update(chunk);
     return hash.digest('hex');
 }
+/** The most links the kernel follows in one path lookup before ELOOP (Linux's MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
 /**
- * A symlink is kept as a link only when it resolves inside the build: a link to `/etc/passwd` or
- * `../../secrets` would publish whatever the server has there.
+ * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
+ * every link met along the way is followed (relative to the directory holding it) and `..` applies
+ * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
+ * target. Returns the resolved path's components, or undefined when the walk leaves the build at
+ * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
+ * server the build's root is the release's directory, and above it are other releases and the host.
  */
-function checkLinkStaysInside(path, target) {
-    if (target.length === 0 || posix.isAbsolute(target)) {
-        throw new SourceError(`Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`);
+function resolveInBuild(start, target, links) {
+    const dir = [...start];
+    const pending = target.split('/');
+    if (target.length === 0 || posix.isAbsolute(target))
+        return undefined;
+    let hops = 0;
+    while (pending.length > 0) {
+        const part = pending.shift();
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..') {
+            if (dir.length === 0)
+                return undefined;
+            dir.pop();
+            continue;
+        }
+        const next = links.get([...dir, part].join('/'));
+        if (next === undefined) {
+            dir.push(part);
+            continue;
+        }
+        hops += 1;
+        if (hops > MAX_LINK_HOPS || next.length === 0 || posix.isAbsolute(next))
+            return undefined;
+        pending.unshift(...next.split('/'));
     }
-    const resolved = posix.normalize(posix.join(posix.dirname(path), target));
-    if (resolved === '..' || resolved.startsWith('../')) {
-        throw new SourceError(`Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`);
+    return dir;
+}
+/**
+ * A symlink is kept as a link only when what it finally resolves to, following every other link of
+ * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
+ * look harmless alone, and together would publish the server's own files and other releases.
+ */
+function checkLinksStayInside(links) {
+    for (const [path, target] of links) {
+        if (resolveInBuild(posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/'), target, links))
+            continue;
+        throw new SourceError(`Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`);
     }
 }
 /**
@@ -52005,6 +52045,7 @@ async function scanSource(root) {
     const entries = [];
     const largeFiles = [];
     const contents = new Map();
+    const links = new Map();
     let cached = 0;
     const walk = (relative) => {
         for (const name of readdirSync(relative ? join(root, relative) : root)) {
@@ -52043,7 +52084,7 @@ async function scanSource(root) {
             }
             else if (stat.isSymbolicLink()) {
                 const target = readlinkSync(absolute);
-                checkLinkStaysInside(path, target);
+                links.set(path, target);
                 entries.push({ type: 'symlink', path, target });
             }
             else {
@@ -52052,6 +52093,7 @@ async function scanSource(root) {
         }
     };
     walk('');
+    checkLinksStayInside(links);
     if (entries.length === 0)
         throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
     await Promise.all(largeFiles.map(async (file) => {
@@ -52220,7 +52262,375 @@ async function* tar_writer_tarChunks(entries, batchBytes = 256 * 1024) {
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
+/**
+ * The remote half of a release, as POSIX sh scripts. Every value reaches them as a positional
+ * argument ("$1" ...) or on stdin, never spliced into the script text, so no target path, release
+ * id or file name can become shell syntax. Scripts print `key NUL value NUL` records on stdout.
+ *
+ * Layout under the target: releases/<id>/ (complete releases, nothing but the build),
+ * releases/.<id>.partial/ (one being built), current -> releases/<id>, .deploy/records/<id>/ (each
+ * release's record, manifest and file stats), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
+ * .deploy/current.before (the link the last switch replaced). Scratch names start with a dot;
+ * release ids never do.
+ */
+/**
+ * Gated scripts are started (their channel opened, the command sent) before they are needed, and
+ * wait for a `go` line on stdin: the round trips of opening a channel overlap earlier work. Without
+ * `go` (stdin closed) they exit having done nothing. `read` takes exactly one line from a pipe,
+ * so what follows it on stdin (an archive) is left for the script.
+ */
+const GATE = `IFS= read -r gate || exit 0
+[ "$gate" = go ] || exit 0
+`;
+function gated(script) {
+    return script.replace(PRELUDE, PRELUDE + GATE);
+}
+/** Exit codes the client tells apart. */
+const remote_scripts_EXIT = {
+    lockTimeout: 75,
+    notSymlink: 76,
+    missingRelease: 77,
+    reloadFailed: 78,
+    nginxTest: 79,
+    buildFailed: 80,
+};
+/**
+ * Where a release's records live, relative to the target: beside the served tree, never in it
+ * (`root .../current;` would publish them). Releases built before this layout carry them inside
+ * as `.release.json` and `.release-manifest.json`; the next deploy moves them here.
+ */
+const remote_scripts_RECORDS_DIR = '.deploy/records';
+const remote_scripts_RECORD_INFO = 'release.json';
+const remote_scripts_RECORD_MANIFEST = 'manifest.json';
+/** Every release file as `size mode mtime path` (NUL-ended, sorted), taken right after the release was built. */
+const RECORD_STAT = 'stat';
+const STAT_FORMAT = '%s %m %T@ %P\\0';
+const PRELUDE = `set -eu
+record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# A file as a record's value without holding it in a variable (manifests can be megabytes).
+record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
+token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
+free_kib() { df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }' || true; }
+# Failures the script did not foresee (a full disk, a read-only file system) end with how much space there is.
+space_note() { [ "$1" -ge 64 ] || printf 'free space in %s: %s KiB\\n' "$PWD" "$(free_kib)" >&2; }
+`;
+/** Reads every release and its record (a release built before the records moved has them inside). */
+const LIST_RELEASES = `for dir in releases/*; do
+  [ -d "$dir" ] || continue
+  id=\${dir#releases/}
+  record release "$id"
+  if [ -d "${remote_scripts_RECORDS_DIR}/$id" ]; then record_file release-info "${remote_scripts_RECORDS_DIR}/$id/${remote_scripts_RECORD_INFO}"
+  else record_file release-info "$dir/.release.json"; fi
+done
+`;
+/** Runs the reload command; on failure \`$reload_error\` holds its words and exit status. */
+const RUN_RELOAD = `reload_error=
+if [ -n "$RELOAD" ]; then
+  set +e
+  output=$(sh -c "$RELOAD" 2>&1)
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || reload_error="the reload command exited with status $rc\${output:+: $output}"
+fi
+`;
+/**
+ * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
+ * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
+ * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
+ * unwritable target), never a wait. Then, still under the lock: removes what interrupted runs left,
+ * moves records out of releases built before they lived beside them, and reports what the deploy
+ * needs to plan: the live release, its manifest, files of it changed on the server since it was
+ * built (with their hash now), the manifest and changed files of a release already built under this
+ * id, and every release's record. Any failure after the lock was taken frees it again.
+ * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
+ */
+const BEGIN_SCRIPT = `${PRELUDE}
+T=$1; TIMEOUT=$2; ID=$3
+# The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
+STALE=$TIMEOUT
+[ "$STALE" -ge 3 ] || STALE=3
+owner=$(cat)
+mkdir -p "$T/releases" "$T/${remote_scripts_RECORDS_DIR}"
+cd "$T"
+L=.deploy/lock
+locked=
+# Drift: a file of release $1 whose size, mode or mtime is not what was recorded when it was written
+# (edited, touched, replaced or removed on the server) is reported as "$3 <path>", then "$3-now <sha256
+# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
+report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || return 0
+  find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
+    (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
+start=$(date +%s)
+while :; do
+  if err=$(mkdir "$L" 2>&1); then
+    locked=yes
+    printf '%s\\n' "$owner" > "$L/owner"
+    date +%s > "$L/heartbeat"
+    break
+  fi
+  if [ ! -d "$L" ]; then
+    printf 'cannot take the deploy lock %s/%s: %s\\n' "$T" "$L" "$err" >&2
+    exit 1
+  fi
+  now=$(date +%s)
+  holder=$(cat "$L/owner" 2>/dev/null || true)
+  beat=$(cat "$L/heartbeat" 2>/dev/null || true)
+  case $beat in ''|*[!0-9]*) beat=$start ;; esac
+  if [ $((now - beat)) -ge "$STALE" ]; then
+    stale="$L.stale.$$"
+    if mv "$L" "$stale" 2>/dev/null; then
+      if [ "$(cat "$stale/owner" 2>/dev/null || true)" = "$holder" ]; then
+        rm -rf "$stale"
+        record took-over "$holder"
+      else
+        mv "$stale" "$L" 2>/dev/null || rm -rf "$stale"
+      fi
+      continue
+    fi
+  fi
+  if [ $((now - start)) -ge "$TIMEOUT" ]; then
+    printf '%s' "$holder" >&2
+    exit ${remote_scripts_EXIT.lockTimeout}
+  fi
+  sleep 1
+done
+live=
+if [ -e current ] || [ -L current ]; then
+  if [ ! -L current ]; then
+    echo "$T/current exists and is not a symlink; move it away once so releases can be switched atomically" >&2
+    exit ${remote_scripts_EXIT.notSymlink}
+  fi
+  live=$(readlink current)
+  record current "$live"
+fi
+for partial in releases/.*.partial ${remote_scripts_RECORDS_DIR}/.*.partial; do
+  [ -e "$partial" ] || continue
+  # A live release is never debris, whatever its name (ids were not always kept apart from scratch names).
+  [ "$partial" != "$live" ] || continue
+  rm -rf "$partial"
+  case $partial in releases/*) record cleaned "\${partial#releases/}" ;; esac
+done
+rm -f current.tmp
+for dir in releases/*; do
+  [ -d "$dir" ] || continue
+  id=\${dir#releases/}
+  if [ -f "$dir/.release.json" ] && [ ! -d "${remote_scripts_RECORDS_DIR}/$id" ]; then
+    R="${remote_scripts_RECORDS_DIR}/.$id.partial"
+    mkdir -p "$R"
+    mv "$dir/.release.json" "$R/${remote_scripts_RECORD_INFO}"
+    if [ -f "$dir/.release-manifest.json" ]; then mv "$dir/.release-manifest.json" "$R/${remote_scripts_RECORD_MANIFEST}"; fi
+    mv "$R" "${remote_scripts_RECORDS_DIR}/$id"
+    record migrated "$id"
+  fi
+done
+for rec in ${remote_scripts_RECORDS_DIR}/*; do
+  [ -d "$rec" ] || continue
+  [ -d "releases/\${rec##*/}" ] || rm -rf "$rec"
+done
+case $live in
+  releases/*/*) ;;
+  releases/?*)
+    R="${remote_scripts_RECORDS_DIR}/\${live#releases/}"
+    if [ -f "$R/${remote_scripts_RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${remote_scripts_RECORD_MANIFEST}"; fi
+    report_drift "$live" "$R" drift
+    ;;
+esac
+if [ -n "$ID" ] && [ -f "${remote_scripts_RECORDS_DIR}/$ID/${remote_scripts_RECORD_MANIFEST}" ]; then
+  record_file existing-manifest "${remote_scripts_RECORDS_DIR}/$ID/${remote_scripts_RECORD_MANIFEST}"
+  [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${remote_scripts_RECORDS_DIR}/$ID" existing-drift
+fi
+${LIST_RELEASES}
+trap - EXIT
+`;
+/**
+ * Keeps the lock's heartbeat fresh for as long as the client holds this channel open. When the
+ * client goes away (finished, or killed) sshd closes stdin, \`cat\` returns and the beating stops,
+ * so the lock goes stale on its own. A beat that cannot be written (a full disk) is skipped, not fatal.
+ * args: lock dir, token.
+ */
+const HEARTBEAT_SCRIPT = `${PRELUDE}
+L=$1; TOKEN=$2
+(
+  while [ "$(token_of "$L")" = "$TOKEN" ]; do
+    date +%s > "$L/heartbeat" 2>/dev/null || true
+    sleep 1
+  done
+) </dev/null >/dev/null 2>&1 &
+beater=$!
+cat > /dev/null
+kill "$beater" 2>/dev/null || true
+`;
+/**
+ * Builds the release from the archive on stdin into releases/.<id>.partial and its records into
+ * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
+ * file's size and mtime as written, then renames both into place: a release directory without the
+ * dot is always complete and has its records. A failed build removes what it wrote and reports the
+ * free space left. args: target, release id.
+ */
+const remote_scripts_UPLOAD_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+P="releases/.$ID.partial"
+R="${remote_scripts_RECORDS_DIR}/.$ID.partial"
+rm -rf "$P" "$R"
+if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ] ||
+  ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
+    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
+  rm -rf "$P" "$R"
+  record available-kib "$(free_kib)"
+  printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
+  exit ${remote_scripts_EXIT.buildFailed}
+fi
+rm -rf "releases/$ID" "${remote_scripts_RECORDS_DIR}/$ID"
+mv "$R" "${remote_scripts_RECORDS_DIR}/$ID"
+mv "$P" "releases/$ID"
+record built "$ID"
+`));
+/** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
+const WRITE_INFO_SCRIPT = `${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
+R="${remote_scripts_RECORDS_DIR}/$ID"
+mkdir -p "$R"
+cat > "$R/${remote_scripts_RECORD_INFO}.tmp"
+mv -f "$R/${remote_scripts_RECORD_INFO}.tmp" "$R/${remote_scripts_RECORD_INFO}"
+`;
+/**
+ * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
+ * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
+ * The link it replaces is kept as .deploy/current.before, so REVERT_SCRIPT can put back exactly
+ * what was live, whatever the client understood. Then the reload (user commands run in the target
+ * directory); if it fails, the previous link goes back so link and server agree, and the error
+ * carries the command's words and exit status.
+ * args: target, release id, reload command (may be empty).
+ */
+const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; RELOAD=$3
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
+previous=$(readlink current 2>/dev/null || true)
+rm -f .deploy/current.before .deploy/current.none
+if [ -L current ]; then cp -P current .deploy/current.before; else : > .deploy/current.none; fi
+rm -f current.tmp
+ln -s "releases/$ID" current.tmp
+mv -T current.tmp current
+record previous "$previous"
+${RUN_RELOAD}
+if [ -n "$reload_error" ]; then
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
+  sh -c "$RELOAD" >/dev/null 2>&1 || true
+  printf '%s\\n' "$reload_error" >&2
+  exit ${remote_scripts_EXIT.reloadFailed}
+fi
+`;
+/**
+ * Undoes this run's switch to releases/<id>: puts back the link SWITCH_SCRIPT replaced (or removes
+ * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
+ * run switched to: if it does not, the switch never happened (the connection broke before it) or
+ * was undone already, and nothing changes. Records what is live afterwards.
+ * args: target, release id this run switched to, reload command (may be empty).
+ */
+const REVERT_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; RELOAD=$3
+cd "$T"
+if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
+  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
+  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
+  fi
+  ${RUN_RELOAD}
+  if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${remote_scripts_EXIT.reloadFailed}; fi
+fi
+record current "$(readlink current 2>/dev/null || true)"
+`;
+/**
+ * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
+ * it: nginx includes whole directories, and a backup there would load twice), then runs the
+ * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
+ * status) are the error.
+ * args: target, config path, test command (may be empty).
+ */
+const remote_scripts_NGINX_INSTALL_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
+T=$1; P=$2; TEST=$3
+cd "$T"
+D="$T/.deploy"
+cat > "$D/nginx-config.new"
+rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
+if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
+if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
+  rm -f "$D/nginx-config.new"
+  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
+  exit 1
+fi
+rm -f "$D/nginx-config.new"
+[ -n "$TEST" ] || exit 0
+set +e
+output=$(sh -c "$TEST" 2>&1)
+rc=$?
+set -e
+if [ "$rc" -ne 0 ]; then
+  if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
+  printf 'the test command exited with status %s%s\\n' "$rc" "\${output:+: $output}" >&2
+  exit ${remote_scripts_EXIT.nginxTest}
+fi
+`));
+/** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
+const remote_scripts_NGINX_RESTORE_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
+T=$1; P=$2
+D="$T/.deploy"
+if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; elif [ -e "$D/nginx-config.absent" ]; then rm -f "$P"; fi
+`));
+/**
+ * Prunes the named releases (and their records) and releases the lock, in one round trip. A
+ * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
+ * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * args: target, token; stdin: release ids to remove, one per line.
+ */
+const FINISH_SCRIPT = `${PRELUDE}
+T=$1; TOKEN=$2
+cd "$T"
+while IFS= read -r id; do
+  [ -n "$id" ] || continue
+  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${remote_scripts_RECORDS_DIR}/$id" 2>&1); then
+    record pruned "$id"
+  else
+    record prune-failed "$id"
+    printf '%s\\n' "$err" >&2
+  fi
+done
+L=.deploy/lock
+if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+`;
+/** Lists releases and the live one, for rollback. args: target. */
+const LIST_SCRIPT = `${PRELUDE}
+T=$1
+cd "$T" 2>/dev/null || exit 0
+if [ -L current ]; then record current "$(readlink current)"; fi
+${LIST_RELEASES}`;
+/** `key NUL value NUL ...` as printed by \`record\`. */
+function remote_scripts_parseRecords(stdout) {
+    const parts = stdout.split('\0');
+    const records = [];
+    for (let index = 0; index + 1 < parts.length; index += 2)
+        records.push([parts[index], parts[index + 1]]);
+    return records;
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-stream.ts
+
 
 
 
@@ -52229,7 +52639,8 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 /**
  * The whole new release as one archive: directories, symlinks, hard links to unchanged files
  * of the live release (tar's own link entries: the remote tar makes every link in one process,
- * no per-file command) and the contents of new or changed files, then the release's records.
+ * no per-file command) and the contents of new or changed files, then the release's records in
+ * their own directory beside the release (never in what nginx serves).
  */
 function* releaseEntries(options) {
     const now = Math.floor(Date.now() / 1000);
@@ -52262,11 +52673,12 @@ function* releaseEntries(options) {
         }
     }
     const records = [
-        [RELEASE_MANIFEST_FILE, serializeManifest(options.manifest)],
-        [RELEASE_INFO_FILE, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
+        [RECORD_MANIFEST, serializeManifest(options.manifest)],
+        [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
     ];
+    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
     for (const [file, text] of records) {
-        yield { type: 'data', name: `${options.releaseDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
     }
 }
 function release_stream_releaseStream(options) {
@@ -52317,244 +52729,756 @@ function parseReleaseInfo(text) {
 function serializeReleaseInfo(info) {
     return JSON.stringify(info, null, 2) + '\n';
 }
-/** `releases/<id>` as `current` points at it; anything else is not one of ours. */
+/** `releases/<id>` as `current` points at it; anything else (a scratch name included) is not one of ours. */
 function releaseIdFromLink(link) {
     const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
     return id !== undefined && inputs_src/* RELEASE_ID_PATTERN */.ZT.test(id) ? id : undefined;
 }
 
-;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
-/**
- * The remote half of a release, as POSIX sh scripts. Every value reaches them as a positional
- * argument ("$1" ...) or on stdin, never spliced into the script text, so no target path, release
- * id or file name can become shell syntax. Scripts print `key NUL value NUL` records on stdout.
- *
- * Layout under the target: releases/<id>/ (complete releases), releases/.<id>.partial/ (one
- * being built), current -> releases/<id>, .deploy/lock/ (owner, heartbeat), .deploy/nginx-*.
- */
-/**
- * Gated scripts are started (their channel opened, the command sent) before they are needed, and
- * wait for a `go` line on stdin: the round trips of opening a channel overlap earlier work. Without
- * `go` (stdin closed) they exit having done nothing. `read` takes exactly one line from a pipe,
- * so what follows it on stdin (an archive) is left for the script.
- */
-const GATE = `IFS= read -r gate || exit 0
-[ "$gate" = go ] || exit 0
-`;
-function gated(script) {
-    return script.replace(PRELUDE, PRELUDE + GATE);
-}
-/** Exit codes the client tells apart. */
-const remote_scripts_EXIT = { lockTimeout: 75, notSymlink: 76, missingRelease: 77, reloadFailed: 78, nginxTest: 79 };
-const PRELUDE = `set -eu
-record() { printf '%s\\0%s\\0' "$1" "$2"; }
-# A file as a record's value without holding it in a variable (manifests can be megabytes).
-record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
-token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
-`;
-/**
- * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
- * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
- * Then reports what the deploy needs to plan: the live release, its manifest, the manifest of
- * a release already built under this id, and every release's record.
- * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
- */
-const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3
-# The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
-STALE=$TIMEOUT
-[ "$STALE" -ge 3 ] || STALE=3
-owner=$(cat)
-mkdir -p "$T/releases" "$T/.deploy"
-L="$T/.deploy/lock"
-start=$(date +%s)
-while :; do
-  if mkdir "$L" 2>/dev/null; then
-    printf '%s\\n' "$owner" > "$L/owner"
-    date +%s > "$L/heartbeat"
-    break
-  fi
-  now=$(date +%s)
-  holder=$(cat "$L/owner" 2>/dev/null || true)
-  beat=$(cat "$L/heartbeat" 2>/dev/null || true)
-  case $beat in ''|*[!0-9]*) beat=$start ;; esac
-  if [ $((now - beat)) -ge "$STALE" ]; then
-    stale="$L.stale.$$"
-    if mv "$L" "$stale" 2>/dev/null; then
-      if [ "$(cat "$stale/owner" 2>/dev/null || true)" = "$holder" ]; then
-        rm -rf "$stale"
-        record took-over "$holder"
-      else
-        mv "$stale" "$L" 2>/dev/null || rm -rf "$stale"
-      fi
-      continue
-    fi
-  fi
-  if [ $((now - start)) -ge "$TIMEOUT" ]; then
-    printf '%s' "$holder" >&2
-    exit ${remote_scripts_EXIT.lockTimeout}
-  fi
-  sleep 1
-done
-cd "$T"
-if [ -e current ] || [ -L current ]; then
-  if [ ! -L current ]; then
-    echo "$T/current exists and is not a symlink; move it away once so releases can be switched atomically" >&2
-    exit ${remote_scripts_EXIT.notSymlink}
-  fi
-  record current "$(readlink current)"
-fi
-for partial in releases/.*.partial; do
-  [ -e "$partial" ] || continue
-  rm -rf "$partial"
-  record cleaned "\${partial#releases/}"
-done
-rm -f current.tmp
-if [ -L current ] && [ -f current/.release-manifest.json ]; then
-  record_file current-manifest current/.release-manifest.json
-fi
-if [ -f "releases/$ID/.release-manifest.json" ]; then
-  record_file existing-manifest "releases/$ID/.release-manifest.json"
-fi
-for dir in releases/*; do
-  [ -d "$dir" ] || continue
-  record release "\${dir#releases/}"
-  record_file release-info "$dir/.release.json"
-done
-`;
-/**
- * Keeps the lock's heartbeat fresh for as long as the client holds this channel open. When the
- * client goes away (finished, or killed) sshd closes stdin, \`cat\` returns and the beating stops,
- * so the lock goes stale on its own. args: lock dir, token.
- */
-const HEARTBEAT_SCRIPT = `${PRELUDE}
-L=$1; TOKEN=$2
-(
-  while [ "$(token_of "$L")" = "$TOKEN" ]; do
-    date +%s > "$L/heartbeat"
-    sleep 1
-  done
-) </dev/null >/dev/null 2>&1 &
-beater=$!
-cat > /dev/null
-kill "$beater" 2>/dev/null || true
-`;
-/**
- * Builds the release from the archive on stdin into releases/.<id>.partial (tar makes the hard
- * links to the live release itself), then renames it into place: a release directory without
- * the dot is always complete. args: target, release id.
- */
-const remote_scripts_UPLOAD_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
-T=$1; ID=$2
-cd "$T"
-P="releases/.$ID.partial"
-rm -rf "$P"
-tar -xzf - --no-same-owner -p
-[ -d "$P" ] || { echo "the release archive did not contain $P" >&2; exit 1; }
-rm -rf "releases/$ID"
-mv "$P" "releases/$ID"
-record built "$ID"
-`));
-/** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
-const WRITE_INFO_SCRIPT = `${PRELUDE}
-T=$1; ID=$2
-R="$T/releases/$ID"
-[ -d "$R" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
-cat > "$R/.release.json.tmp"
-mv -f "$R/.release.json.tmp" "$R/.release.json"
-`;
-/**
- * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
- * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
- * Then the reload (user commands run in the target directory); if nginx refuses it, the previous release goes back so link and server agree.
- * args: target, release id (empty: no live release, as before a first deploy), reload command (may be empty).
- */
-const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
-cd "$T"
-[ -z "$ID" ] || [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
-previous=$(readlink current 2>/dev/null || true)
-point_current_at() {
-  rm -f current.tmp
-  ln -s "$1" current.tmp
-  mv -T current.tmp current
-}
-if [ -n "$ID" ]; then point_current_at "releases/$ID"; else rm -f current; fi
-record previous "$previous"
-[ -n "$RELOAD" ] || exit 0
-if ! output=$(sh -c "$RELOAD" 2>&1); then
-  if [ -n "$previous" ]; then point_current_at "$previous"; else rm -f current; fi
-  sh -c "$RELOAD" >/dev/null 2>&1 || true
-  printf '%s\\n' "$output" >&2
-  exit ${remote_scripts_EXIT.reloadFailed}
-fi
-`;
-/**
- * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
- * it: nginx includes whole directories, and a backup there would load twice), then runs the
- * test command; when nginx refuses the config the backup goes back and nginx's words are the error.
- * args: target, config path, test command (may be empty).
- */
-const remote_scripts_NGINX_INSTALL_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
-T=$1; P=$2; TEST=$3
-cd "$T"
-D="$T/.deploy"
-cat > "$D/nginx-config.new"
-rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
-if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
-cat "$D/nginx-config.new" > "$P"
-rm -f "$D/nginx-config.new"
-[ -n "$TEST" ] || exit 0
-if ! output=$(sh -c "$TEST" 2>&1); then
-  if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf '%s\\n' "$output" >&2
-  exit ${remote_scripts_EXIT.nginxTest}
-fi
-`));
-/** Puts the config from before this deploy back (another host failed, or the smoke check did). args: target, config path. */
-const remote_scripts_NGINX_RESTORE_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
-T=$1; P=$2
-D="$T/.deploy"
-if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; elif [ -e "$D/nginx-config.absent" ]; then rm -f "$P"; fi
-`));
-/**
- * Prunes the named releases and releases the lock, in one round trip. The lock is only removed
- * while it is still ours (a deploy that outlived its lock must not free someone else's).
- * args: target, token; stdin: release ids to remove, one per line.
- */
-const FINISH_SCRIPT = `${PRELUDE}
-T=$1; TOKEN=$2
-while IFS= read -r id; do
-  [ -n "$id" ] || continue
-  rm -rf "$T/releases/$id"
-  record pruned "$id"
-done
-L="$T/.deploy/lock"
-if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
-`;
-/** Lists releases and the live one, for rollback. args: target. */
-const LIST_SCRIPT = `${PRELUDE}
-T=$1
-cd "$T" 2>/dev/null || exit 0
-if [ -L current ]; then record current "$(readlink current)"; fi
-for dir in releases/*; do
-  [ -d "$dir" ] || continue
-  record release "\${dir#releases/}"
-  record_file release-info "$dir/.release.json"
-done
-`;
-/** `key NUL value NUL ...` as printed by \`record\`. */
-function parseRecords(stdout) {
-    const parts = stdout.split('\0');
-    const records = [];
-    for (let index = 0; index + 1 < parts.length; index += 2)
-        records.push([parts[index], parts[index + 1]]);
-    return records;
-}
-
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
+
+/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
+function fingerprintOf(keyBlob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
+function keyTypeOf(keyBlob) {
+    if (keyBlob.length < 4)
+        return 'unknown';
+    const length = keyBlob.readUInt32BE(0);
+    if (length > 64 || 4 + length > keyBlob.length)
+        return 'unknown';
+    return keyBlob.subarray(4, 4 + length).toString('latin1');
+}
+/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
+function describeKey(keyBlob) {
+    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
+}
+/** Compares fingerprints the way users write them: with or without base64 padding. */
+function sameFingerprint(a, b) {
+    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
+
+
+/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
+function knownHostsName(host, port) {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    return port === 22 ? bare : `[${bare}]:${port}`;
+}
+/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
+function knownHostsLine(host, port, publicKey) {
+    const [type, base64] = publicKey.trim().split(/\s+/);
+    return `${knownHostsName(host, port)} ${type} ${base64}`;
+}
+function parseKnownHosts(text) {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        let marker;
+        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
+            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
+        }
+        const [hosts, keyType, base64] = fields;
+        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
+            return;
+        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
+    });
+    return entries;
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${body}$`, 'i');
+}
+function hashedNameMatches(hashed, name) {
+    const [, , salt, hash] = hashed.split('|');
+    if (!salt || !hash)
+        return false;
+    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return computed === hash;
+}
+/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
+function hostFieldMatches(hosts, name) {
+    if (hosts.startsWith('|1|'))
+        return hashedNameMatches(hosts, name);
+    let matched = false;
+    for (const pattern of hosts.split(',')) {
+        const negated = pattern.startsWith('!');
+        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
+function entriesFor(entries, name) {
+    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
+}
+function checkKnownHosts(entries, name, presented) {
+    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
+    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
+    if (revoked)
+        return { verdict: 'revoked', entry: revoked };
+    const candidates = entriesFor(entries, name);
+    const match = candidates.find((entry) => entry.key.equals(presented));
+    if (match)
+        return { verdict: 'match', entry: match };
+    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
+}
+function describeEntry(entry) {
+    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
+    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
+/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
+class HostKeyError extends Error {
+    host;
+    presentedFingerprint;
+    expectedFingerprints;
+    constructor(host, presentedFingerprint, expectedFingerprints, message) {
+        super(message);
+        this.host = host;
+        this.presentedFingerprint = presentedFingerprint;
+        this.expectedFingerprints = expectedFingerprints;
+        this.name = 'HostKeyError';
+    }
+}
+/** The server refused our key. Never retried: the same key will be refused again. */
+class SshAuthError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'SshAuthError';
+    }
+}
+/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
+class SshConnectError extends Error {
+    host;
+    attempts;
+    constructor(host, attempts, message, options) {
+        super(message, options);
+        this.host = host;
+        this.attempts = attempts;
+        this.name = 'SshConnectError';
+    }
+}
+/** An established connection failed while a command was running or about to run. */
+class errors_SshConnectionLostError extends Error {
+    host;
+    purpose;
+    constructor(host, purpose, message) {
+        super(message);
+        this.host = host;
+        this.purpose = purpose;
+        this.name = 'SshConnectionLostError';
+    }
+}
+const TAIL_LINES = 20;
+const TAIL_CHARS = 2000;
+/** The last lines of a command's stderr: where tools print why they failed. */
+function stderrTail(stderr) {
+    const lines = stderr.replace(/\s+$/, '').split('\n');
+    const tail = lines.slice(-TAIL_LINES).join('\n');
+    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+/** A remote command ended with an exit code its caller did not allow. */
+class RemoteCommandError extends Error {
+    host;
+    purpose;
+    code;
+    signal;
+    stderr;
+    stderrTail;
+    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
+        const tail = stderrTail(stderr);
+        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
+        this.host = host;
+        this.purpose = purpose;
+        this.code = code;
+        this.signal = signal;
+        this.stderr = stderr;
+        this.name = 'RemoteCommandError';
+        this.stderrTail = tail;
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
+
+
+
+// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
+const ALGORITHMS_FOR_KEY_TYPE = {
+    'ssh-ed25519': ['ssh-ed25519'],
+    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
+function algorithmsFor(keyTypes) {
+    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
+    return algorithms.length > 0 ? algorithms : undefined;
+}
+function refuse(name, presented, expected, detail) {
+    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
+    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
+}
+function knownHostsCheck(knownHosts, name) {
+    const entries = parseKnownHosts(knownHosts);
+    const forHost = entriesFor(entries, name);
+    return {
+        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
+        verify(presented) {
+            const result = checkKnownHosts(entries, name, presented);
+            const presentedText = `the server presented ${describeKey(presented)}`;
+            switch (result.verdict) {
+                case 'match':
+                    return { ok: true };
+                case 'revoked':
+                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
+                case 'mismatch':
+                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
+                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
+                case 'unknown': {
+                    const listed = entries.filter((entry) => entry.marker === undefined);
+                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
+                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
+                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
+                }
+            }
+        },
+    };
+}
+function fingerprintCheck(expected, name) {
+    return {
+        verify(presented) {
+            if (sameFingerprint(fingerprintOf(presented), expected))
+                return { ok: true };
+            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
+                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
+        },
+    };
+}
+/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
+function hostKeyCheck(policy, name) {
+    switch (policy.kind) {
+        case 'known-hosts':
+            return knownHostsCheck(policy.knownHosts, name);
+        case 'fingerprint':
+            return fingerprintCheck(policy.fingerprint, name);
+        case 'insecure':
+            return {
+                verify: (presented) => ({
+                    ok: true,
+                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
+                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
+                }),
+            };
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
+/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
+function sshTargetsFrom(settings) {
+    return settings.hosts.map((entry) => ({
+        host: entry.host,
+        port: entry.port ?? settings.port,
+        user: settings.user,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        hostKeys: settings.hostKeys,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectAttempts: settings.connectAttempts,
+    }));
+}
+/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
+function targetLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${target.user}@${host}:${target.port}`;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
+/**
+ * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
+ * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
+ */
+// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
+// `NAME=` word is an assignment and a leading `~` expands.
+const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+function shellQuote(arg) {
+    if (typeof arg !== 'string')
+        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
+    if (arg.includes('\0'))
+        throw new Error('A remote command argument cannot contain a NUL byte');
+    if (SELF_QUOTING.test(arg))
+        return arg;
+    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function shellCommand(argv) {
+    if (argv.length === 0)
+        throw new Error('A remote command needs at least the program name');
+    return argv.map(shellQuote).join(' ');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
+
+
+
+
+
+const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
+// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
+const STDERR_LIMIT = 256 * 1024;
+/** Limits how many channels are open at once, queueing the rest in order. */
+class ChannelSlots {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async acquire() {
+        if (this.active < this.limit) {
+            this.active += 1;
+            return;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+}
+/**
+ * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
+ * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
+ * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
+ * rc file prints (it cannot know the marker) is ever taken for the command's output.
+ */
+class OutputAfterMarker {
+    pending = Buffer.alloc(0);
+    marker;
+    constructor(marker) {
+        this.marker = Buffer.from(marker);
+    }
+    /** True once the marker went by: the command itself started. */
+    get started() {
+        return this.pending === undefined;
+    }
+    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
+    push(chunk) {
+        if (this.pending === undefined)
+            return chunk;
+        const seen = Buffer.concat([this.pending, chunk]);
+        const at = seen.indexOf(this.marker);
+        if (at < 0) {
+            // Keep only what could still be the marker's beginning: a login banner can be long.
+            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
+            this.discarded += seen.length - this.pending.length;
+            return Buffer.alloc(0);
+        }
+        this.discarded += at;
+        this.pending = undefined;
+        return seen.subarray(at + this.marker.length);
+    }
+    /** Bytes dropped before the marker (what the login shell printed). */
+    discarded = 0;
+}
+/** The command line sent to sshd: the marker on both streams, then the command itself. */
+function markedCommand(command, marker) {
+    // The marker is made of [a-z0-9-] only: a word every POSIX shell reads as itself.
+    return `printf %s ${marker} && printf %s ${marker} >&2 && ${command}`;
+}
+function isReadableStream(input) {
+    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
+}
+/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
+class SshSession {
+    client;
+    label;
+    log;
+    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+    channelsOpened = 0;
+    lost;
+    slots;
+    running = new Set();
+    constructor(client, 
+    /** `user@host:port`, used in every message about this connection. */
+    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
+    /** Every command is logged here at debug level, with its purpose. */
+    log = reporting_src/* silentLog */.aB) {
+        this.client = client;
+        this.label = label;
+        this.log = log;
+        this.slots = new ChannelSlots(maxConcurrentCommands);
+        client.on('error', (error) => this.fail(error));
+        client.on('close', () => this.fail(new Error('the connection was closed')));
+    }
+    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
+    async run(purpose, argv, options = {}) {
+        const chunks = [];
+        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
+        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
+    }
+    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
+    async exec(purpose, argv, options) {
+        return this.execute(purpose, argv, options, options.stdout);
+    }
+    /**
+     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
+     * "$1" "$2" ... and are never parsed as shell syntax.
+     */
+    async runScript(purpose, script, args = [], options = {}) {
+        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
+    }
+    async close() {
+        if (this.lost)
+            return;
+        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
+        this.lost = new Error('the session was closed');
+        this.client.end();
+        const timer = setTimeout(() => this.client.destroy(), 2000);
+        await closed;
+        clearTimeout(timer);
+    }
+    fail(error) {
+        this.lost ??= error;
+        for (const abort of [...this.running])
+            abort(error);
+    }
+    lostError(purpose, error) {
+        return new errors_SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
+    }
+    /**
+     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
+     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
+     */
+    async openChannel(purpose, command) {
+        if (this.lost)
+            throw this.lostError(purpose, this.lost);
+        return new Promise((resolve, reject) => {
+            this.client.exec(command, (error, channel) => {
+                if (error) {
+                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new errors_SshConnectionLostError(this.label, purpose, detail));
+                }
+                const exit = { code: null };
+                channel.on('exit', (code, signal) => {
+                    exit.code = code;
+                    exit.signal = signal ?? undefined;
+                });
+                resolve({ channel, exit });
+            });
+        });
+    }
+    async execute(purpose, argv, options, stdout) {
+        const command = shellCommand(argv);
+        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+        const okExitCodes = options.okExitCodes ?? [0];
+        await this.slots.acquire();
+        try {
+            this.log.debug(`${this.label} ${purpose}: ${command}`);
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            this.channelsOpened += 1;
+            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
+            const { code, signal } = exit;
+            if (code === null || !okExitCodes.includes(code)) {
+                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
+            }
+            return { code, stderr, stdoutBytes };
+        }
+        finally {
+            this.slots.release();
+        }
+    }
+    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
+    drive(purpose, channel, exit, options, stdout, marker) {
+        return new Promise((resolve, reject) => {
+            const stdoutFilter = new OutputAfterMarker(marker);
+            const stderrFilter = new OutputAfterMarker(marker);
+            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+            let preamble = '';
+            let stderr = '';
+            let stdoutBytes = 0;
+            let pending = 3; // channel close, stdout end, stderr end
+            let settled = false;
+            let timer;
+            let channelError;
+            const input = options.stdin;
+            const finish = (error) => {
+                if (settled)
+                    return;
+                settled = true;
+                if (timer)
+                    clearTimeout(timer);
+                this.running.delete(abort);
+                if (input !== undefined && isReadableStream(input)) {
+                    input.unpipe(channel);
+                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
+                    if (!input.readableEnded)
+                        input.destroy();
+                }
+                if (!error && exit.code === null && exit.signal === undefined) {
+                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
+                }
+                if (error) {
+                    channel.destroy();
+                    reject(error);
+                }
+                else {
+                    resolve({ stderr, stdoutBytes });
+                }
+            };
+            const abort = (error) => finish(this.lostError(purpose, error));
+            const done = () => {
+                pending -= 1;
+                if (pending === 0)
+                    finish();
+            };
+            this.running.add(abort);
+            channel.on('close', done);
+            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
+            // the exit status and stderr that follow are.
+            channel.on('error', (error) => (channelError ??= error));
+            channel.on('end', done);
+            channel.stderr.on('end', () => {
+                if (!stderrFilter.started)
+                    stderr = preamble;
+                done();
+            });
+            channel.stderr.on('data', (chunk) => {
+                const own = stderrFilter.push(chunk);
+                // Before the marker: what the login shell said. Kept only to explain a command that never started.
+                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
+                    preamble += chunk.toString('utf8');
+                // Decoded as a stream, so a character split across two packets is not mangled.
+                stderr += stderrDecoder.write(own);
+                if (stderr.length > STDERR_LIMIT)
+                    stderr = stderr.slice(-STDERR_LIMIT);
+            });
+            const sink = typeof stdout === 'function' ? undefined : stdout;
+            sink?.on('error', (error) => finish(error));
+            channel.on('data', (chunk) => {
+                const own = stdoutFilter.push(chunk);
+                if (own.length === 0)
+                    return;
+                stdoutBytes += own.length;
+                if (typeof stdout === 'function') {
+                    stdout(own);
+                }
+                else if (sink && !sink.write(own)) {
+                    // Backpressure as pipe() would: the channel waits until the sink drains.
+                    channel.pause();
+                    sink.once('drain', () => channel.resume());
+                }
+            });
+            if (options.timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    channel.signal('KILL');
+                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
+                }, options.timeoutMs);
+            }
+            if (input === undefined) {
+                channel.end();
+            }
+            else if (isReadableStream(input)) {
+                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
+                input.pipe(channel);
+            }
+            else {
+                channel.end(input);
+            }
+        });
+    }
+}
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(7004);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
+
+
+
+
+
+
+
+
+
+const { Client, utils } = (lib_default());
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+const DEFAULT_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
+/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
+function userKeyDescription(target) {
+    const parsed = utils.parseKey(target.privateKey, target.passphrase);
+    if (parsed instanceof Error) {
+        const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
+        throw new inputs_src/* InputError */.dz(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
+    }
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    return describeKey(key.getPublicSSH());
+}
+function isPermanent(error) {
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof inputs_src/* InputError */.dz;
+}
+function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
+function attempt(target, check, keyName, label, log) {
+    return new Promise((resolve, reject) => {
+        const client = new Client();
+        let hostKeyFailure;
+        let settled = false;
+        const settle = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            if (error) {
+                client.removeAllListeners('ready');
+                client.on('error', () => { });
+                client.destroy();
+                reject(error);
+            }
+            else {
+                resolve(client);
+            }
+        };
+        client.once('ready', () => settle());
+        client.on('error', (error) => {
+            if (hostKeyFailure)
+                return settle(hostKeyFailure);
+            if (error.level === 'client-authentication') {
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
+                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
+            }
+            settle(error);
+        });
+        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
+        const config = {
+            host: target.host,
+            port: target.port,
+            username: target.user,
+            privateKey: target.privateKey,
+            passphrase: target.passphrase,
+            readyTimeout: target.connectTimeoutMs,
+            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
+            authHandler: ['publickey'],
+            hostVerifier: (key) => {
+                const verdict = check.verify(key);
+                if (!verdict.ok) {
+                    hostKeyFailure = verdict.error;
+                    return false;
+                }
+                if (verdict.warning)
+                    log.warning(verdict.warning);
+                return true;
+            },
+        };
+        if (check.algorithms)
+            config.algorithms = { serverHostKey: check.algorithms };
+        client.connect(config);
+        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
+        client.setNoDelay(true);
+    });
+}
+/**
+ * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
+ * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ */
+async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
+    const label = targetLabel(target);
+    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
+    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
+    const keyName = userKeyDescription(target);
+    const attempts = Math.max(1, target.connectAttempts);
+    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    for (let number = 1;; number += 1) {
+        try {
+            const client = await attempt(target, check, keyName, label, log);
+            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+            return new SshSession(client, label, target.maxConcurrentCommands, log);
+        }
+        catch (error) {
+            if (isPermanent(error))
+                throw error;
+            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
+            const reason = typeof error?.message === 'string' ? error.message : String(error);
+            if (number >= attempts) {
+                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
+            }
+            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+            await sleep(delay);
+            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+        }
+    }
+}
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
+/**
+ * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
+ * order, and closes every session afterwards whatever happened; a failed close does not hide the
+ * work's own result or error.
+ */
+async function withSessions(targets, log, work) {
+    const sessions = await connectAll(targets, log);
+    try {
+        return await work(sessions);
+    }
+    finally {
+        await Promise.allSettled(sessions.map((session) => session.close()));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
+
 
 
 
@@ -52628,7 +53552,7 @@ function listingFrom(records) {
 /** The releases on a target and which one is live. Read-only, no lock: for rollback's planning and for reports. */
 async function listReleases(session, target) {
     const { stdout } = await session.runScript('list releases', LIST_SCRIPT, [target]);
-    const { current, releases } = listingFrom(parseRecords(stdout));
+    const { current, releases } = listingFrom(remote_scripts_parseRecords(stdout));
     return { current, releases };
 }
 /** Newest first by build time; ids break ties (the default ids sort by time too). */
@@ -52637,6 +53561,21 @@ function release_host_sortReleasesNewestFirst(releases) {
         const byTime = (b.info?.createdAt ?? '').localeCompare(a.info?.createdAt ?? '');
         return byTime !== 0 ? byTime : b.id.localeCompare(a.id);
     });
+}
+/** `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). */
+function driftFrom(records, name) {
+    const drift = [];
+    records.forEach(([key, value], index) => {
+        if (key !== name)
+            return;
+        const next = records[index + 1];
+        const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
+        drift.push({
+            path: value,
+            now: sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined,
+        });
+    });
+    return drift;
 }
 function describeHolder(record) {
     const fields = new Map(record
@@ -52674,7 +53613,7 @@ class release_host_TargetLock {
      * what a deploy needs to plan (live release, manifests, releases) and cleans partial releases.
      */
     static async acquire(session, target, options) {
-        const token = (0,external_node_crypto_.randomUUID)();
+        const token = options.token ?? (0,external_node_crypto_.randomUUID)();
         const owner = [
             `run=${options.owner.runId}`,
             `url=${options.owner.runUrl ?? ''}`,
@@ -52704,12 +53643,15 @@ class release_host_TargetLock {
         }
         if (result.code === remote_scripts_EXIT.notSymlink)
             throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
-        const records = parseRecords(result.stdout);
+        const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
         const state = {
             current: listing.current,
             releases: listing.releases,
             cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
+            migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
+            drift: driftFrom(records, 'drift'),
+            existingDrift: driftFrom(records, 'existing-drift'),
             currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
             existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
@@ -52719,6 +53661,13 @@ class release_host_TargetLock {
         const lock = new release_host_TargetLock(session, target, token, state, finish);
         lock.startHeartbeat();
         return lock;
+    }
+    /**
+     * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
+     * connection broke while it was taking the lock, so it cannot know whether it holds it.
+     */
+    static async freeIfHeld(session, target, token) {
+        await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
     static async reclaim(session, lock) {
@@ -52735,46 +53684,86 @@ class release_host_TargetLock {
             .catch(() => undefined);
         this.heartbeat = { input, done };
     }
-    /** Ends the heartbeat, prunes `prune` and frees the lock (only if still ours) in one round trip. */
+    /**
+     * Ends the heartbeat, prunes `prune` and frees the lock (only if still ours) in one round trip.
+     * A release that cannot be pruned is listed in `pruneFailed` (with the remote words in
+     * `pruneError`); it never keeps the lock.
+     */
     async release(prune = []) {
         if (this.released)
-            return [];
+            return { pruned: [], pruneFailed: [] };
         this.released = true;
         const beat = this.heartbeat;
         this.heartbeat = undefined;
         beat?.input.end();
         try {
             const ids = prune.map((id) => `${id}\n`).join('');
-            const { stdout } = this.finish
+            const { stdout, stderr } = this.finish
                 ? await this.finish.start(ids)
                 : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
                     stdin: ids,
                 });
-            return parseRecords(stdout)
-                .filter(([key]) => key === 'pruned')
-                .map(([, value]) => value);
+            const records = remote_scripts_parseRecords(stdout);
+            const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
+            const pruneFailed = pick('prune-failed');
+            return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
         }
         finally {
             await beat?.done;
         }
     }
 }
-/** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */
-async function uploadRelease(session, target, releaseId, archive) {
-    await session.runScript('upload and build the release', UPLOAD_SCRIPT, [target, releaseId], { stdin: archive });
+/**
+ * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
+ * from `reconnect`, closed afterwards.
+ * @throws the lost connection's error when there is no `reconnect`, or what `work` throws.
+ */
+async function release_host_onAnySession(session, reconnect, work) {
+    try {
+        return await work(session);
+    }
+    catch (error) {
+        if (!(error instanceof errors_SshConnectionLostError) || !reconnect)
+            throw error;
+        const fresh = await reconnect();
+        try {
+            return await work(fresh);
+        }
+        finally {
+            await fresh.close?.();
+        }
+    }
 }
-/** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
-async function release_host_switchRelease(session, target, releaseId, reloadCommand) {
-    const result = await session.runScript('switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], {
-        okExitCodes: SWITCH_EXITS,
-    });
-    return release_host_completeSwitch(session, result);
+/** Frees `lock` (pruning `prune`), over a fresh connection if its own is gone, so the next run need not wait. */
+function release_host_releaseLockAnyhow(lock, prune, reconnect) {
+    return release_host_onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await release_host_TargetLock.reclaim(session, lock)).release(prune));
 }
-/** Opens the upload ahead of time; `start(archive)` sends it. */
+/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
 function release_host_openUpload(session, target, releaseId) {
-    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId]);
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed]);
+}
+/**
+ * Reads a build's outcome. A failed build has removed what it wrote; the error says why, and when
+ * the disk filled up, how much the release needed (`neededBytes`: the bytes of the files sent,
+ * before compression) against what the file system of `target` has free.
+ */
+function release_host_completeUpload(session, target, releaseId, result, neededBytes) {
+    if (result.code !== EXIT.buildFailed)
+        return;
+    const freeKib = Number(parseRecords(result.stdout).find(([key]) => key === 'available-kib')?.[1] ?? NaN);
+    const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
+    const words = result.stderr.trim();
+    if (/No space left on device|Disk quota exceeded/i.test(words)) {
+        throw new release_host_DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
+    }
+    throw new release_host_DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
 const SWITCH_EXITS = [0, remote_scripts_EXIT.reloadFailed, remote_scripts_EXIT.missingRelease];
+/** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
+async function switchRelease(session, target, releaseId, reloadCommand) {
+    const result = await session.runScript('switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], { okExitCodes: SWITCH_EXITS });
+    return release_host_completeSwitch(session, result);
+}
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
 function release_host_openSwitch(session, target, releaseId, reloadCommand) {
     return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], SWITCH_EXITS);
@@ -52784,12 +53773,25 @@ function release_host_completeSwitch(session, result) {
     if (result.code === remote_scripts_EXIT.missingRelease)
         throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
     if (result.code === remote_scripts_EXIT.reloadFailed) {
-        throw new release_host_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live:\n${result.stderr.trim()}`);
+        throw new release_host_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
     }
-    const previousLink = parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
+    const previousLink = remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
     return { previous: releaseIdFromLink(previousLink) };
 }
-/** Replaces a release's `.release.json`. */
+/**
+ * Undoes this run's switch to `releaseId` on one host: exactly the link the switch replaced goes
+ * back (nothing live before: `current` is removed), then the reload. A host where `current` does
+ * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
+ * afterwards (undefined: none).
+ */
+async function release_host_revertSwitch(session, target, releaseId, reloadCommand) {
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? ''], { okExitCodes: [0, remote_scripts_EXIT.reloadFailed] });
+    if (result.code === remote_scripts_EXIT.reloadFailed) {
+        throw new release_host_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
+    }
+    return { current: releaseIdFromLink(remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
+}
+/** Replaces a release's record (`.deploy/records/<id>/release.json`). */
 async function release_host_writeReleaseInfo(session, target, info) {
     await session.runScript('write the release record', WRITE_INFO_SCRIPT, [target, info.id], {
         stdin: serializeReleaseInfo(info),
@@ -52808,7 +53810,7 @@ async function release_host_installNginxConfig(session, target, configPath, conf
         okExitCodes: [0, EXIT.nginxTest],
     });
     if (result.code === EXIT.nginxTest) {
-        throw new release_host_DeployError(session.label, `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged:\n${result.stderr.trim()}`);
+        throw new release_host_DeployError(session.label, `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged: ${result.stderr.trim()}`);
     }
 }
 async function release_host_restoreNginxConfig(session, target, configPath) {
@@ -53041,7 +54043,7 @@ function judge(url, result, latencyMs, settings) {
     }
     return { ...base, verdict: 'pass', status: result.status, detail: '' };
 }
-function sleep(ms) {
+function gate_sleep(ms) {
     return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 function seconds(ms) {
@@ -53066,7 +54068,7 @@ async function gate_runHealthCheck(settings) {
     let lastRound;
     try {
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await sleep(nextRoundMs - elapsedMs());
+        await gate_sleep(nextRoundMs - elapsedMs());
         while (elapsedMs() < deadlineMs) {
             rounds += 1;
             const probes = await Promise.all(settings.urls.map(async (url) => {
@@ -53097,7 +54099,7 @@ async function gate_runHealthCheck(settings) {
             nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
             if (nextRoundMs >= deadlineMs)
                 break;
-            await sleep(nextRoundMs - elapsedMs());
+            await gate_sleep(nextRoundMs - elapsedMs());
         }
     }
     finally {
@@ -53148,6 +54150,10 @@ function explain(outcome, settings, state, rounds, last) {
 
 
 
+
+
+
+
 const DEFAULT_SMOKE_TIMEOUT_MS = 5000;
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
@@ -53168,19 +54174,27 @@ async function prepareHost(run, request) {
     const log = request.log ?? (() => undefined);
     run.upload = openUpload(session, run.target, request.releaseId);
     run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
+    run.lockStarted = true;
     const lock = await TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
         releaseId: request.releaseId,
+        token: run.lockToken,
     });
     run.lock = lock;
     const state = lock.state;
     run.report.tookOverLockFrom = state.tookOverFrom;
     run.report.cleanedPartials = state.cleaned;
+    run.report.drifted = state.drift.map((file) => file.path);
+    run.report.serving = state.current ?? '';
     if (state.tookOverFrom)
         log(`${session.label}: took over a stale lock of ${state.tookOverFrom}`);
     for (const partial of state.cleaned)
         log(`${session.label}: removed ${partial}, left behind by an interrupted deploy`);
+    if (state.migrated.length > 0)
+        log(`${session.label}: moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
+    if (state.drift.length > 0)
+        log(`${session.label}: ${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
     const totals = manifestTotals(request.manifest);
     const info = {
@@ -53197,78 +54211,117 @@ async function prepareHost(run, request) {
     run.info = info;
     const existingIsSame = sameManifest(state.existingManifest, request.manifest);
     if (state.current === request.releaseId) {
-        if (!existingIsSame) {
-            throw new DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} with different content; a live release is never rebuilt in place. Use a new release-id.`);
+        if (!existingIsSame || state.drift.length > 0) {
+            const why = existingIsSame
+                ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
+                : 'with different content';
+            throw new DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
         }
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
         log(`${session.label}: release ${request.releaseId} is already live with the same content`);
     }
-    else if (existingIsSame && state.releases.some((release) => release.id === request.releaseId && release.info)) {
+    else if (existingIsSame &&
+        state.existingDrift.length === 0 &&
+        state.releases.some((release) => release.id === request.releaseId && release.info)) {
         // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
         await writeReleaseInfo(session, run.target, info);
         run.report.filesReused = totals.files;
         log(`${session.label}: release ${request.releaseId} is already built with the same content`);
     }
     else {
-        const reuseFrom = state.currentManifest && state.current ? state.currentManifest : undefined;
+        const reuseFrom = state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
         const plan = planDelta(request.manifest, reuseFrom);
         const archive = releaseStream({
             sourceRoot: request.sourceRoot,
             manifest: request.manifest,
             plan,
             releaseDir: `releases/.${request.releaseId}.partial`,
+            recordsDir: `${RECORDS_DIR}/.${request.releaseId}.partial`,
             reuseDir: reuseFrom ? `releases/${state.current}` : undefined,
             releaseInfo: info,
             gzipLevel: request.gzipLevel,
         });
         log(`${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
-        await run.upload.start(archive.stream);
+        completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
     }
-    if (request.nginxConfig) {
-        const config = renderNginxConfig(request.nginxConfig.template, {
-            root: `${run.target}/current`,
-            release: `${run.target}/releases/${request.releaseId}`,
-            release_id: request.releaseId,
-            target: run.target,
-            server_name: run.host.name,
-            host: run.host.name,
-        }, request.nginxConfig.templateName);
+    if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
-        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, config, request.nginxTestCommand);
+        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand);
     }
 }
-/** Undoes a host's switch (and config) after another host or the smoke check failed. */
+/** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
+function renderFor(run, request) {
+    if (!request.nginxConfig)
+        return undefined;
+    return renderNginxConfig(request.nginxConfig.template, {
+        root: `${run.target}/current`,
+        release: `${run.target}/releases/${request.releaseId}`,
+        release_id: request.releaseId,
+        target: run.target,
+        server_name: request.serverNames?.join(' '),
+        host: run.host.name,
+    }, request.nginxConfig.templateName);
+}
+/**
+ * Undoes a host's config and switch after another host, its own reload or the smoke check failed.
+ * A host whose switch outcome never arrived (the connection broke) is asked over a new connection:
+ * the revert only acts where `current` points at this release, so it is safe whether the switch
+ * happened or not. Sets `serving` to what the host serves afterwards.
+ */
 async function revertHost(run, request) {
-    const { session } = run.host;
-    if (run.configInstalled && request.nginxConfig)
-        await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
-    if (run.switched && !run.alreadyLive) {
-        await switchRelease(session, run.target, run.report.previousReleaseId ?? '', request.nginxReloadCommand);
-        run.switched = false;
-    }
+    const mustRevert = (run.switched || run.switchUnknown) && !run.alreadyLive;
+    if (!run.configInstalled && !mustRevert)
+        return;
+    await onAnySession(run.host.session, run.host.reconnect, async (session) => {
+        if (run.configInstalled && request.nginxConfig)
+            await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
+        if (mustRevert) {
+            run.report.serving =
+                (await revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand)).current ?? '';
+            run.switched = false;
+            run.switchUnknown = false;
+        }
+    });
+}
+/** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
+function asFoundOnServer(manifest, drift) {
+    if (drift.length === 0)
+        return manifest;
+    const now = new Map(drift.map((file) => [file.path, file.now]));
+    const entries = manifest.entries.flatMap((entry) => {
+        if (entry.type !== 'file' || !now.has(entry.path))
+            return [entry];
+        const found = now.get(entry.path);
+        return found ? [{ ...entry, ...found }] : [];
+    });
+    return { ...manifest, entries };
+}
+function describeDrift(drift) {
+    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
 }
 async function releaseLock(run, prune) {
-    if (!run.lock)
+    if (!run.lock) {
+        // The connection broke while the lock was being taken: the host may hold it for this run.
+        if (run.lockStarted && run.host.reconnect) {
+            const fresh = await run.host.reconnect();
+            try {
+                await TargetLock.freeIfHeld(fresh, run.target, run.lockToken);
+            }
+            finally {
+                await fresh.close?.();
+            }
+        }
         return;
-    try {
-        run.report.pruned = await run.lock.release(prune);
     }
-    catch (error) {
-        if (!run.host.reconnect)
-            throw error;
-        // The deploy's connection is gone (e.g. cut mid-upload): free the lock over a new one so the next run need not wait.
-        const fresh = await run.host.reconnect();
-        try {
-            const again = await TargetLock.reclaim(fresh, run.lock);
-            run.report.pruned = await again.release(prune);
-        }
-        finally {
-            await fresh.close?.();
-        }
+    const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+    run.report.pruned = result.pruned;
+    if (result.pruneFailed.length > 0) {
+        run.report.warnings.push(`${run.report.label}: could not prune release(s) ${result.pruneFailed.join(', ')}; the next deploy tries again: ${result.pruneError ?? ''}`.trim());
     }
 }
 async function smokeCheck(url, timeoutMs) {
@@ -53288,19 +54341,58 @@ async function smokeCheck(url, timeoutMs) {
     return { ok: report.healthy, reason: report.reason };
 }
 /**
+ * Puts every host that switched (or may have: its connection broke during the switch) back on the
+ * release it served before, restores configs, and records in each host's report what it serves now.
+ */
+async function revertAll(runs, request, failure) {
+    await Promise.allSettled(runs.map(async (run) => {
+        const wasSwitched = run.switched && !run.alreadyLive;
+        const wasUnknown = run.switchUnknown;
+        try {
+            await revertHost(run, request);
+            if (wasSwitched)
+                run.report.outcome = 'rolled back';
+            if (wasUnknown)
+                run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
+        }
+        catch (error) {
+            const why = errorMessage(error);
+            if (wasUnknown) {
+                run.report.outcome = 'unknown';
+                run.report.serving = undefined;
+                run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
+            }
+            else {
+                run.report.error = `${run.report.error ?? failure}; putting the previous release back on ${run.report.label} failed: ${why}`;
+            }
+        }
+    }));
+}
+/**
  * The release flow over every host: prepare all hosts in parallel (lock, delta upload, config
  * test), switch only when every host is prepared, smoke-check, and undo the switch everywhere if
- * any host's switch or the smoke check fails. Locks are freed on every path.
+ * any host's switch, reload or the smoke check fails: everywhere or nowhere. A host whose
+ * connection breaks during the switch is reached again to be put back; if it cannot be, its
+ * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
+ * Locks are freed on every path.
+ * @throws DeployError when the release id could not be a release, Error when the nginx template
+ *   cannot be rendered (both before anything is touched).
  */
 async function deployFrontend(request, hosts) {
+    if (!RELEASE_ID_PATTERN.test(request.releaseId)) {
+        throw new DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
+    }
     const log = request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({
         host,
         target: host.target ?? request.target,
         startedAt: performance.now(),
         channelsAtStart: host.session.channelsOpened ?? 0,
+        lockToken: randomUUID(),
+        lockStarted: false,
         configInstalled: false,
         switched: false,
+        switchUnknown: false,
         alreadyLive: false,
         report: {
             host: host.name,
@@ -53314,8 +54406,12 @@ async function deployFrontend(request, hosts) {
             seconds: 0,
             cleanedPartials: [],
             pruned: [],
+            drifted: [],
+            warnings: [],
         },
     }));
+    for (const run of runs)
+        run.config = renderFor(run, request);
     let failure;
     const fail = (run, error) => {
         run.report.outcome = 'failed';
@@ -53339,11 +54435,19 @@ async function deployFrontend(request, hosts) {
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         const switched = await Promise.allSettled(runs.map(async (run) => {
-            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
-            run.switched = true;
-            if (!run.alreadyLive)
-                run.report.previousReleaseId = previous;
-            run.report.outcome = 'live';
+            try {
+                const { previous } = completeSwitch(run.host.session, await run.switcher.start());
+                run.switched = true;
+                if (!run.alreadyLive)
+                    run.report.previousReleaseId = previous;
+                run.report.outcome = 'live';
+                run.report.serving = request.releaseId;
+            }
+            catch (error) {
+                if (error instanceof SshConnectionLostError)
+                    run.switchUnknown = true;
+                throw error;
+            }
         }));
         switched.forEach((result, index) => {
             if (result.status === 'rejected')
@@ -53353,21 +54457,25 @@ async function deployFrontend(request, hosts) {
             const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
             if (!smoke.ok) {
                 failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
-                for (const run of runs) {
+                for (const run of runs)
                     run.report.error = failure;
-                    await revertHost(run, request).then(() => (run.report.outcome = run.alreadyLive ? 'failed' : 'rolled back'), (error) => (run.report.error = `${failure}; rolling back on ${run.report.label} failed too: ${errorMessage(error)}`));
+                await revertAll(runs, request, failure);
+                const stuck = runs.filter((run) => !run.alreadyLive && run.report.outcome !== 'rolled back');
+                if (stuck.length > 0) {
+                    failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); putting the previous release back failed on ${stuck
+                        .map((run) => run.report.label)
+                        .join(', ')} (see each host), and ${request.releaseId} is marked failed`;
+                }
+                for (const run of runs) {
+                    if (run.alreadyLive)
+                        run.report.outcome = 'failed';
                     if (run.info && !run.alreadyLive)
                         await markReleaseFailed(run.host.session, run.target, run.info, failure).catch(() => undefined);
                 }
             }
         }
         else if (failure !== undefined) {
-            await Promise.allSettled(runs
-                .filter((run) => run.switched)
-                .map(async (run) => {
-                await revertHost(run, request);
-                run.report.outcome = 'rolled back';
-            }));
+            await revertAll(runs, request, failure);
         }
         return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
     }
@@ -53394,6 +54502,7 @@ async function deployFrontend(request, hosts) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/rollback.ts
+
 
 /** A rollback that cannot proceed; raised before any host changed. */
 class ReleaseRollbackRefusedError extends Error {
@@ -53461,6 +54570,7 @@ async function rollbackFrontend(request, hosts) {
         host,
         target: host.target ?? request.target,
         switched: false,
+        switchUnknown: false,
         markedFailed: false,
     }));
     try {
@@ -53484,10 +54594,11 @@ async function rollbackFrontend(request, hosts) {
         const lockFailure = firstFailure(locked);
         if (lockFailure !== undefined)
             throw lockFailure;
+        const to = convergingTarget(runs, request.to, warn);
         const refusals = [];
         for (const run of runs) {
             try {
-                run.choice = chooseRelease(run.lock.state, request.to, run.host.session.label);
+                run.choice = chooseRelease(run.lock.state, to, run.host.session.label);
             }
             catch (error) {
                 if (!(error instanceof ReleaseRollbackRefusedError))
@@ -53506,14 +54617,23 @@ async function rollbackFrontend(request, hosts) {
         }
         const switched = await Promise.allSettled(switching.map(async (run) => {
             log(`${run.host.session.label}: switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
-            await release_host_switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand);
-            run.switched = true;
+            try {
+                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand);
+                run.switched = true;
+            }
+            catch (error) {
+                // The connection broke with the outcome in flight: the host may have switched.
+                if (error instanceof errors_SshConnectionLostError)
+                    run.switchUnknown = true;
+                throw error;
+            }
         }));
         const switchFailure = firstFailure(switched);
         if (switchFailure !== undefined) {
+            // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
             const reverted = await Promise.allSettled(switching
-                .filter((run) => run.switched)
-                .map((run) => release_host_switchRelease(run.host.session, run.target, run.choice.from ?? '', request.nginxReloadCommand)));
+                .filter((run) => run.switched || run.switchUnknown)
+                .map((run) => release_host_onAnySession(run.host.session, run.host.reconnect, (session) => release_host_revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand))));
             const revertFailure = firstFailure(reverted);
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'
@@ -53532,8 +54652,27 @@ async function rollbackFrontend(request, hosts) {
         }));
     }
     finally {
-        await Promise.allSettled(runs.map((run) => run.lock?.release()));
+        await Promise.allSettled(runs.map((run) => (run.lock ? release_host_releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
     }
+}
+/**
+ * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
+ * during the switch left it ahead): every host goes to the release before the newest one live
+ * anywhere, so the rollback converges them instead of stepping each back from where it stands.
+ */
+function convergingTarget(runs, to, warn) {
+    if (to.kind !== 'previous')
+        return to;
+    const live = runs.map((run) => run.lock.state.current);
+    if (new Set(live).size <= 1)
+        return to;
+    const createdAt = (run) => run.lock.state.releases.find((release) => release.id === run.lock.state.current)?.info?.createdAt ?? '';
+    const ahead = [...runs].sort((a, b) => createdAt(b).localeCompare(createdAt(a)))[0];
+    const choice = chooseRelease(ahead.lock.state, to, ahead.host.session.label);
+    warn(`The hosts serve different releases (${runs
+        .map((run, index) => `${run.host.session.label}: ${live[index] ?? 'none'}`)
+        .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`);
+    return { kind: 'release', releaseId: choice.to };
 }
 async function markFailed(run, request, log, warn) {
     const { from, to } = run.choice;
@@ -53563,685 +54702,6 @@ async function markFailed(run, request, log, warn) {
 
 
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
-;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
-
-/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
-function fingerprintOf(keyBlob) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
-function keyTypeOf(keyBlob) {
-    if (keyBlob.length < 4)
-        return 'unknown';
-    const length = keyBlob.readUInt32BE(0);
-    if (length > 64 || 4 + length > keyBlob.length)
-        return 'unknown';
-    return keyBlob.subarray(4, 4 + length).toString('latin1');
-}
-/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
-function describeKey(keyBlob) {
-    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
-}
-/** Compares fingerprints the way users write them: with or without base64 padding. */
-function sameFingerprint(a, b) {
-    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
-
-
-/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
-function knownHostsName(host, port) {
-    const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return port === 22 ? bare : `[${bare}]:${port}`;
-}
-/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
-function knownHostsLine(host, port, publicKey) {
-    const [type, base64] = publicKey.trim().split(/\s+/);
-    return `${knownHostsName(host, port)} ${type} ${base64}`;
-}
-function parseKnownHosts(text) {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        let marker;
-        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
-            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
-        }
-        const [hosts, keyType, base64] = fields;
-        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
-            return;
-        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
-    });
-    return entries;
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${body}$`, 'i');
-}
-function hashedNameMatches(hashed, name) {
-    const [, , salt, hash] = hashed.split('|');
-    if (!salt || !hash)
-        return false;
-    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return computed === hash;
-}
-/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
-function hostFieldMatches(hosts, name) {
-    if (hosts.startsWith('|1|'))
-        return hashedNameMatches(hosts, name);
-    let matched = false;
-    for (const pattern of hosts.split(',')) {
-        const negated = pattern.startsWith('!');
-        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
-function entriesFor(entries, name) {
-    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
-}
-function checkKnownHosts(entries, name, presented) {
-    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
-    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
-    if (revoked)
-        return { verdict: 'revoked', entry: revoked };
-    const candidates = entriesFor(entries, name);
-    const match = candidates.find((entry) => entry.key.equals(presented));
-    if (match)
-        return { verdict: 'match', entry: match };
-    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
-}
-function describeEntry(entry) {
-    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
-    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
-/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
-class HostKeyError extends Error {
-    host;
-    presentedFingerprint;
-    expectedFingerprints;
-    constructor(host, presentedFingerprint, expectedFingerprints, message) {
-        super(message);
-        this.host = host;
-        this.presentedFingerprint = presentedFingerprint;
-        this.expectedFingerprints = expectedFingerprints;
-        this.name = 'HostKeyError';
-    }
-}
-/** The server refused our key. Never retried: the same key will be refused again. */
-class SshAuthError extends Error {
-    host;
-    constructor(host, message) {
-        super(message);
-        this.host = host;
-        this.name = 'SshAuthError';
-    }
-}
-/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
-class SshConnectError extends Error {
-    host;
-    attempts;
-    constructor(host, attempts, message, options) {
-        super(message, options);
-        this.host = host;
-        this.attempts = attempts;
-        this.name = 'SshConnectError';
-    }
-}
-/** An established connection failed while a command was running or about to run. */
-class SshConnectionLostError extends Error {
-    host;
-    purpose;
-    constructor(host, purpose, message) {
-        super(message);
-        this.host = host;
-        this.purpose = purpose;
-        this.name = 'SshConnectionLostError';
-    }
-}
-const TAIL_LINES = 20;
-const TAIL_CHARS = 2000;
-/** The last lines of a command's stderr: where tools print why they failed. */
-function stderrTail(stderr) {
-    const lines = stderr.replace(/\s+$/, '').split('\n');
-    const tail = lines.slice(-TAIL_LINES).join('\n');
-    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
-}
-/** A remote command ended with an exit code its caller did not allow. */
-class RemoteCommandError extends Error {
-    host;
-    purpose;
-    code;
-    signal;
-    stderr;
-    stderrTail;
-    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
-        const tail = stderrTail(stderr);
-        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
-        this.host = host;
-        this.purpose = purpose;
-        this.code = code;
-        this.signal = signal;
-        this.stderr = stderr;
-        this.name = 'RemoteCommandError';
-        this.stderrTail = tail;
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
-
-
-
-// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
-const ALGORITHMS_FOR_KEY_TYPE = {
-    'ssh-ed25519': ['ssh-ed25519'],
-    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
-function algorithmsFor(keyTypes) {
-    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
-    return algorithms.length > 0 ? algorithms : undefined;
-}
-function refuse(name, presented, expected, detail) {
-    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
-    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
-}
-function knownHostsCheck(knownHosts, name) {
-    const entries = parseKnownHosts(knownHosts);
-    const forHost = entriesFor(entries, name);
-    return {
-        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
-        verify(presented) {
-            const result = checkKnownHosts(entries, name, presented);
-            const presentedText = `the server presented ${describeKey(presented)}`;
-            switch (result.verdict) {
-                case 'match':
-                    return { ok: true };
-                case 'revoked':
-                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
-                case 'mismatch':
-                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
-                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
-                case 'unknown': {
-                    const listed = entries.filter((entry) => entry.marker === undefined);
-                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
-                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
-                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
-                }
-            }
-        },
-    };
-}
-function fingerprintCheck(expected, name) {
-    return {
-        verify(presented) {
-            if (sameFingerprint(fingerprintOf(presented), expected))
-                return { ok: true };
-            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
-                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
-        },
-    };
-}
-/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
-function hostKeyCheck(policy, name) {
-    switch (policy.kind) {
-        case 'known-hosts':
-            return knownHostsCheck(policy.knownHosts, name);
-        case 'fingerprint':
-            return fingerprintCheck(policy.fingerprint, name);
-        case 'insecure':
-            return {
-                verify: (presented) => ({
-                    ok: true,
-                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
-                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
-                }),
-            };
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
-/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
-function sshTargetsFrom(settings) {
-    return settings.hosts.map((entry) => ({
-        host: entry.host,
-        port: entry.port ?? settings.port,
-        user: settings.user,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        hostKeys: settings.hostKeys,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        connectAttempts: settings.connectAttempts,
-    }));
-}
-/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
-function targetLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${target.user}@${host}:${target.port}`;
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
-/**
- * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
- * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
- */
-// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
-// `NAME=` word is an assignment and a leading `~` expands.
-const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
-function shellQuote(arg) {
-    if (typeof arg !== 'string')
-        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
-    if (arg.includes('\0'))
-        throw new Error('A remote command argument cannot contain a NUL byte');
-    if (SELF_QUOTING.test(arg))
-        return arg;
-    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function shellCommand(argv) {
-    if (argv.length === 0)
-        throw new Error('A remote command needs at least the program name');
-    return argv.map(shellQuote).join(' ');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
-
-
-
-const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
-// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
-const STDERR_LIMIT = 256 * 1024;
-/** Limits how many channels are open at once, queueing the rest in order. */
-class ChannelSlots {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-    }
-    async acquire() {
-        if (this.active < this.limit) {
-            this.active += 1;
-            return;
-        }
-        await new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-}
-function isReadableStream(input) {
-    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
-}
-/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
-class SshSession {
-    client;
-    label;
-    log;
-    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
-    channelsOpened = 0;
-    lost;
-    slots;
-    running = new Set();
-    constructor(client, 
-    /** `user@host:port`, used in every message about this connection. */
-    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
-    /** Every command is logged here at debug level, with its purpose. */
-    log = reporting_src/* silentLog */.aB) {
-        this.client = client;
-        this.label = label;
-        this.log = log;
-        this.slots = new ChannelSlots(maxConcurrentCommands);
-        client.on('error', (error) => this.fail(error));
-        client.on('close', () => this.fail(new Error('the connection was closed')));
-    }
-    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
-    async run(purpose, argv, options = {}) {
-        const chunks = [];
-        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
-        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
-    }
-    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
-    async exec(purpose, argv, options) {
-        return this.execute(purpose, argv, options, options.stdout);
-    }
-    /**
-     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
-     * "$1" "$2" ... and are never parsed as shell syntax.
-     */
-    async runScript(purpose, script, args = [], options = {}) {
-        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
-    }
-    async close() {
-        if (this.lost)
-            return;
-        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
-        this.lost = new Error('the session was closed');
-        this.client.end();
-        const timer = setTimeout(() => this.client.destroy(), 2000);
-        await closed;
-        clearTimeout(timer);
-    }
-    fail(error) {
-        this.lost ??= error;
-        for (const abort of [...this.running])
-            abort(error);
-    }
-    lostError(purpose, error) {
-        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
-    }
-    /**
-     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
-     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
-     */
-    async openChannel(purpose, command) {
-        if (this.lost)
-            throw this.lostError(purpose, this.lost);
-        return new Promise((resolve, reject) => {
-            this.client.exec(command, (error, channel) => {
-                if (error) {
-                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
-                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
-                }
-                const exit = { code: null };
-                channel.on('exit', (code, signal) => {
-                    exit.code = code;
-                    exit.signal = signal ?? undefined;
-                });
-                resolve({ channel, exit });
-            });
-        });
-    }
-    async execute(purpose, argv, options, stdout) {
-        const command = shellCommand(argv);
-        const okExitCodes = options.okExitCodes ?? [0];
-        await this.slots.acquire();
-        try {
-            this.log.debug(`${this.label} ${purpose}: ${command}`);
-            const { channel, exit } = await this.openChannel(purpose, command);
-            this.channelsOpened += 1;
-            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout);
-            const { code, signal } = exit;
-            if (code === null || !okExitCodes.includes(code)) {
-                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
-            }
-            return { code, stderr, stdoutBytes };
-        }
-        finally {
-            this.slots.release();
-        }
-    }
-    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
-    drive(purpose, channel, exit, options, stdout) {
-        return new Promise((resolve, reject) => {
-            let stderr = '';
-            let stdoutBytes = 0;
-            let pending = 3; // channel close, stdout end, stderr end
-            let settled = false;
-            let timer;
-            let channelError;
-            const input = options.stdin;
-            const finish = (error) => {
-                if (settled)
-                    return;
-                settled = true;
-                if (timer)
-                    clearTimeout(timer);
-                this.running.delete(abort);
-                if (input !== undefined && isReadableStream(input)) {
-                    input.unpipe(channel);
-                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
-                    if (!input.readableEnded)
-                        input.destroy();
-                }
-                if (!error && exit.code === null && exit.signal === undefined) {
-                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
-                }
-                if (error) {
-                    channel.destroy();
-                    reject(error);
-                }
-                else {
-                    resolve({ stderr, stdoutBytes });
-                }
-            };
-            const abort = (error) => finish(this.lostError(purpose, error));
-            const done = () => {
-                pending -= 1;
-                if (pending === 0)
-                    finish();
-            };
-            this.running.add(abort);
-            channel.on('close', done);
-            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
-            // the exit status and stderr that follow are.
-            channel.on('error', (error) => (channelError ??= error));
-            channel.on('end', done);
-            channel.stderr.on('end', done);
-            // Decoded as a stream, so a character split across two packets is not mangled.
-            channel.stderr.setEncoding('utf8');
-            channel.stderr.on('data', (chunk) => {
-                stderr += chunk;
-                if (stderr.length > STDERR_LIMIT)
-                    stderr = stderr.slice(-STDERR_LIMIT);
-            });
-            if (typeof stdout === 'function') {
-                channel.on('data', (chunk) => {
-                    stdoutBytes += chunk.length;
-                    stdout(chunk);
-                });
-            }
-            else {
-                channel.on('data', (chunk) => (stdoutBytes += chunk.length));
-                stdout.on('error', (error) => finish(error));
-                channel.pipe(stdout, { end: false });
-            }
-            if (options.timeoutMs !== undefined) {
-                timer = setTimeout(() => {
-                    channel.signal('KILL');
-                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
-                }, options.timeoutMs);
-            }
-            if (input === undefined) {
-                channel.end();
-            }
-            else if (isReadableStream(input)) {
-                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
-                input.pipe(channel);
-            }
-            else {
-                channel.end(input);
-            }
-        });
-    }
-}
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(7004);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
-
-
-
-
-
-
-
-
-
-const { Client, utils } = (lib_default());
-const DEFAULT_KEEPALIVE_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 4;
-const DEFAULT_RETRY_DELAY_MS = 1000;
-const MAX_RETRY_DELAY_MS = 15_000;
-/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
-function userKeyDescription(target) {
-    const parsed = utils.parseKey(target.privateKey, target.passphrase);
-    if (parsed instanceof Error) {
-        const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
-        throw new inputs_src/* InputError */.dz(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
-    }
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    return describeKey(key.getPublicSSH());
-}
-function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof inputs_src/* InputError */.dz;
-}
-function connect_sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
-    return new Promise((resolve, reject) => {
-        const client = new Client();
-        let hostKeyFailure;
-        let settled = false;
-        const settle = (error) => {
-            if (settled)
-                return;
-            settled = true;
-            if (error) {
-                client.removeAllListeners('ready');
-                client.on('error', () => { });
-                client.destroy();
-                reject(error);
-            }
-            else {
-                resolve(client);
-            }
-        };
-        client.once('ready', () => settle());
-        client.on('error', (error) => {
-            if (hostKeyFailure)
-                return settle(hostKeyFailure);
-            if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
-                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
-            }
-            settle(error);
-        });
-        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
-        const config = {
-            host: target.host,
-            port: target.port,
-            username: target.user,
-            privateKey: target.privateKey,
-            passphrase: target.passphrase,
-            readyTimeout: target.connectTimeoutMs,
-            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
-            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
-            authHandler: ['publickey'],
-            hostVerifier: (key) => {
-                const verdict = check.verify(key);
-                if (!verdict.ok) {
-                    hostKeyFailure = verdict.error;
-                    return false;
-                }
-                if (verdict.warning)
-                    log.warning(verdict.warning);
-                return true;
-            },
-        };
-        if (check.algorithms)
-            config.algorithms = { serverHostKey: check.algorithms };
-        client.connect(config);
-        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
-        client.setNoDelay(true);
-    });
-}
-/**
- * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
- * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
- * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
- */
-async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
-    const label = targetLabel(target);
-    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
-    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
-    const keyName = userKeyDescription(target);
-    const attempts = Math.max(1, target.connectAttempts);
-    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    for (let number = 1;; number += 1) {
-        try {
-            const client = await attempt(target, check, keyName, label, log);
-            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
-            return new SshSession(client, label, target.maxConcurrentCommands, log);
-        }
-        catch (error) {
-            if (isPermanent(error))
-                throw error;
-            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
-            const reason = typeof error?.message === 'string' ? error.message : String(error);
-            if (number >= attempts) {
-                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
-            }
-            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await connect_sleep(delay);
-            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-        }
-    }
-}
-/**
- * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
- */
-async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
-    const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
-    }
-    return attempts.map((attempt) => attempt.value);
-}
-/**
- * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
- * order, and closes every session afterwards whatever happened; a failed close does not hide the
- * work's own result or error.
- */
-async function withSessions(targets, log, work) {
-    const sessions = await connectAll(targets, log);
-    try {
-        return await work(sessions);
-    }
-    finally {
-        await Promise.allSettled(sessions.map((session) => session.close()));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
-
-
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ./src/frontend.ts
 
 
@@ -54262,7 +54722,8 @@ function perHostOutput(hosts, pick) {
 }
 /** Switches every host back (all or none, under the deploy lock), connecting all first and closing all after. */
 async function frontendRollback(settings) {
-    return withSessions(sshTargetsFrom(settings.ssh), src/* actionLog */.Zx, (sessions) => rollbackFrontend({
+    const targets = sshTargetsFrom(settings.ssh);
+    return withSessions(targets, src/* actionLog */.Zx, (sessions) => rollbackFrontend({
         target: settings.target,
         to: settings.to,
         markFailed: settings.markFailed,
@@ -54271,7 +54732,11 @@ async function frontendRollback(settings) {
         origin: releaseOrigin((0,src/* runContext */.pO)()),
         log: src/* actionLog */.Zx.info,
         warn: src/* actionLog */.Zx.warning,
-    }, sessions.map((session, index) => ({ name: hostName(settings.ssh.hosts[index]), session }))));
+    }, sessions.map((session, index) => ({
+        name: hostName(settings.ssh.hosts[index]),
+        session,
+        reconnect: () => connectSsh(targets[index], src/* actionLog */.Zx),
+    }))));
 }
 /** Outputs `from`/`to` and the summary table of a frontend rollback of `target`. */
 function frontendRollbackPublication(hosts, target) {
@@ -60227,13 +60692,16 @@ function matching(pattern, expected) {
         return trimmed;
     };
 }
-/** The characters and length of a release id: it names a directory under `releases/` on every host. */
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/** The release-id input: a `RELEASE_ID_PATTERN` name that is not only dots (".", ".." name no new directory). */
+/**
+ * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
+ * can never take the shape of the deploy's own scratch names, which all start with a dot
+ * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
+ */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed) || /^\.+$/.test(trimmed)) {
-        throw input_error_mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or "..")', raw);
+    if (!RELEASE_ID_PATTERN.test(trimmed)) {
+        throw input_error_mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy\'s own scratch names)', raw);
     }
     return trimmed;
 };

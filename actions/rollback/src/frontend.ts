@@ -1,7 +1,7 @@
 import { actionLog, runContext } from '@sophia/action-runtime';
 import { releaseOrigin, rollbackFrontend, type HostRollback } from '@sophia/releases';
 import { markdownTable } from '@sophia/reporting';
-import { sshTargetsFrom, withSessions } from '@sophia/ssh';
+import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendRollbackSettings } from './input-helper.js';
 
 /** The host as the user wrote it, port included when given (two hosts may share an address). */
@@ -19,7 +19,8 @@ export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) 
 
 /** Switches every host back (all or none, under the deploy lock), connecting all first and closing all after. */
 export async function frontendRollback(settings: FrontendRollbackSettings): Promise<HostRollback[]> {
-  return withSessions(sshTargetsFrom(settings.ssh), actionLog, (sessions) =>
+  const targets = sshTargetsFrom(settings.ssh);
+  return withSessions(targets, actionLog, (sessions) =>
     rollbackFrontend(
       {
         target: settings.target,
@@ -31,7 +32,11 @@ export async function frontendRollback(settings: FrontendRollbackSettings): Prom
         log: actionLog.info,
         warn: actionLog.warning,
       },
-      sessions.map((session, index) => ({ name: hostName(settings.ssh.hosts[index]), session })),
+      sessions.map((session, index) => ({
+        name: hostName(settings.ssh.hosts[index]),
+        session,
+        reconnect: () => connectSsh(targets[index], actionLog),
+      })),
     ),
   );
 }

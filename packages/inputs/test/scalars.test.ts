@@ -109,11 +109,14 @@ describe('releaseId', () => {
   it.each(['20260101120000-3f78685', 'v1.2.3', 'a', 'A_b-c.d', 'x'.repeat(64)])('reads %j', (raw) =>
     expect(releaseId('release-id', raw)).toBe(raw),
   );
-  it.each(['', '.', '..', 'a/b', 'a b', 'x'.repeat(65), 'rel$', 'ünïcode'])('refuses %j', (raw) => {
-    expect(() => releaseId('release-id', raw)).toThrow(
-      `Input "release-id" must be a release id of 1 to 64 characters from A-Z a-z 0-9 . _ - (not "." or ".."), got ${JSON.stringify(raw)}`,
-    );
-  });
+  it.each(['', '.', '..', 'a/b', 'a b', 'x'.repeat(65), 'rel$', 'ünïcode', '.x.partial', '-rf', '_tmp'])(
+    'refuses %j',
+    (raw) => {
+      expect(() => releaseId('release-id', raw)).toThrow(
+        `Input "release-id" must be a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy's own scratch names), got ${JSON.stringify(raw)}`,
+      );
+    },
+  );
 });
 
 describe('httpUrl', () => {

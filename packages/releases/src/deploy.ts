@@ -1,24 +1,33 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
+import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { SshConnectionLostError } from '@sophia/ssh';
 import { planDelta, sameManifest } from './delta.js';
-import { manifestTotals, type FileManifest } from './manifest.js';
+import { manifestTotals, type FileEntry, type FileManifest } from './manifest.js';
 import { renderNginxConfig } from './nginx-template.js';
 import {
   completeSwitch,
+  completeUpload,
   DeployError,
+  type DriftedFile,
   type GatedScript,
   installNginxConfig,
   markReleaseFailed,
   restoreNginxConfig,
+  revertSwitch,
   sortReleasesNewestFirst,
   openSwitch,
   openUpload,
-  switchRelease,
+  onAnySession,
+  type Reconnect,
+  releaseLockAnyhow,
   TargetLock,
   writeReleaseInfo,
   type ReleaseEntry,
   type ReleaseSession,
 } from './release-host.js';
+import { RECORDS_DIR } from './remote-scripts.js';
 import type { ReleaseInfo, ReleaseOrigin } from './release-info.js';
 import { releaseStream } from './release-stream.js';
 
@@ -30,6 +39,8 @@ export interface FrontendDeployRequest {
   releaseId: string;
   keepReleases: number;
   nginxConfig?: { template: string; templateName: string; remotePath: string };
+  /** What `{{server_name}}` renders as (space-separated, as nginx's server_name takes them). */
+  serverNames?: string[];
   nginxTestCommand?: string;
   nginxReloadCommand?: string;
   smokeUrl?: URL;
@@ -41,16 +52,21 @@ export interface FrontendDeployRequest {
 }
 
 export interface DeployHost {
-  /** The host as the user named it (used in the nginx template and the summary). */
+  /** The host as the user named it (`{{host}}` in the nginx template, and the summary). */
   name: string;
   session: ReleaseSession & { channelsOpened?: number };
   /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
   target?: string;
-  /** A fresh session, to free the lock when the first one was lost mid-deploy. */
-  reconnect?: () => Promise<ReleaseSession & { close?: () => Promise<void> }>;
+  /** A fresh session, to free the lock and put the host back when the first one was lost mid-deploy. */
+  reconnect?: Reconnect;
 }
 
-export type HostOutcome = 'live' | 'not switched' | 'failed' | 'rolled back';
+/**
+ * What happened on one host. `unknown`: the connection broke during the switch and the host could
+ * not be reached again to put it right; `serving` is then undefined and the next deploy or
+ * rollback converges it.
+ */
+export type HostOutcome = 'live' | 'not switched' | 'failed' | 'rolled back' | 'unknown';
 
 export interface HostReport {
   host: string;
@@ -66,8 +82,17 @@ export interface HostReport {
   seconds: number;
   /** Why this host failed, if it did. */
   error?: string;
+  /**
+   * The release this host serves when the deploy ended, as read from `current` ('' when nothing is
+   * live; undefined when the host could not be asked).
+   */
+  serving?: string;
   cleanedPartials: string[];
   pruned: string[];
+  /** Files of the live release found changed on the server; they were sent again rather than linked. */
+  drifted: string[];
+  /** Problems that did not stop the release (a release that could not be pruned). */
+  warnings: string[];
   tookOverLockFrom?: string;
   /** SSH exec channels this deploy opened on the host. */
   channels?: number;
@@ -91,8 +116,16 @@ interface HostRun {
   upload?: GatedScript;
   switcher?: GatedScript;
   info?: ReleaseInfo;
+  /** The lock's token, chosen before asking for it, so a run cut off while locking can still free it. */
+  lockToken: string;
+  /** Asking for the lock began (it may be held even when the answer never arrived). */
+  lockStarted: boolean;
+  /** The rendered site config, when the deploy installs one. */
+  config?: string;
   configInstalled: boolean;
   switched: boolean;
+  /** The switch's channel broke before its outcome arrived: the host may serve either release. */
+  switchUnknown: boolean;
   alreadyLive: boolean;
 }
 
@@ -125,18 +158,28 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   const log = request.log ?? (() => undefined);
   run.upload = openUpload(session, run.target, request.releaseId);
   run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
+  run.lockStarted = true;
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
     releaseId: request.releaseId,
+    token: run.lockToken,
   });
   run.lock = lock;
   const state = lock.state;
   run.report.tookOverLockFrom = state.tookOverFrom;
   run.report.cleanedPartials = state.cleaned;
+  run.report.drifted = state.drift.map((file) => file.path);
+  run.report.serving = state.current ?? '';
   if (state.tookOverFrom) log(`${session.label}: took over a stale lock of ${state.tookOverFrom}`);
   for (const partial of state.cleaned)
     log(`${session.label}: removed ${partial}, left behind by an interrupted deploy`);
+  if (state.migrated.length > 0)
+    log(`${session.label}: moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
+  if (state.drift.length > 0)
+    log(
+      `${session.label}: ${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`,
+    );
   run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
 
   const totals = manifestTotals(request.manifest);
@@ -154,28 +197,37 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   run.info = info;
   const existingIsSame = sameManifest(state.existingManifest, request.manifest);
   if (state.current === request.releaseId) {
-    if (!existingIsSame) {
+    if (!existingIsSame || state.drift.length > 0) {
+      const why = existingIsSame
+        ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
+        : 'with different content';
       throw new DeployError(
         session.label,
-        `Release ${request.releaseId} is live on ${session.label} with different content; a live release is never rebuilt in place. Use a new release-id.`,
+        `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`,
       );
     }
     run.alreadyLive = true;
     run.report.filesReused = totals.files;
     log(`${session.label}: release ${request.releaseId} is already live with the same content`);
-  } else if (existingIsSame && state.releases.some((release) => release.id === request.releaseId && release.info)) {
+  } else if (
+    existingIsSame &&
+    state.existingDrift.length === 0 &&
+    state.releases.some((release) => release.id === request.releaseId && release.info)
+  ) {
     // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
     await writeReleaseInfo(session, run.target, info);
     run.report.filesReused = totals.files;
     log(`${session.label}: release ${request.releaseId} is already built with the same content`);
   } else {
-    const reuseFrom = state.currentManifest && state.current ? state.currentManifest : undefined;
+    const reuseFrom =
+      state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
     const plan = planDelta(request.manifest, reuseFrom);
     const archive = releaseStream({
       sourceRoot: request.sourceRoot,
       manifest: request.manifest,
       plan,
       releaseDir: `releases/.${request.releaseId}.partial`,
+      recordsDir: `${RECORDS_DIR}/.${request.releaseId}.partial`,
       reuseDir: reuseFrom ? `releases/${state.current}` : undefined,
       releaseInfo: info,
       gzipLevel: request.gzipLevel,
@@ -183,55 +235,92 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     log(
       `${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`,
     );
-    await run.upload.start(archive.stream);
+    completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
     run.report.filesUploaded = plan.upload.length;
     run.report.filesReused = plan.reuse.length;
     run.report.bytesUploaded = archive.sentBytes();
   }
 
-  if (request.nginxConfig) {
-    const config = renderNginxConfig(
-      request.nginxConfig.template,
-      {
-        root: `${run.target}/current`,
-        release: `${run.target}/releases/${request.releaseId}`,
-        release_id: request.releaseId,
-        target: run.target,
-        server_name: run.host.name,
-        host: run.host.name,
-      },
-      request.nginxConfig.templateName,
-    );
+  if (request.nginxConfig && run.config !== undefined) {
     run.configInstalled = true;
-    await installNginxConfig(session, run.target, request.nginxConfig.remotePath, config, request.nginxTestCommand);
+    await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand);
   }
 }
 
-/** Undoes a host's switch (and config) after another host or the smoke check failed. */
+/** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
+function renderFor(run: HostRun, request: FrontendDeployRequest): string | undefined {
+  if (!request.nginxConfig) return undefined;
+  return renderNginxConfig(
+    request.nginxConfig.template,
+    {
+      root: `${run.target}/current`,
+      release: `${run.target}/releases/${request.releaseId}`,
+      release_id: request.releaseId,
+      target: run.target,
+      server_name: request.serverNames?.join(' '),
+      host: run.host.name,
+    },
+    request.nginxConfig.templateName,
+  );
+}
+
+/**
+ * Undoes a host's config and switch after another host, its own reload or the smoke check failed.
+ * A host whose switch outcome never arrived (the connection broke) is asked over a new connection:
+ * the revert only acts where `current` points at this release, so it is safe whether the switch
+ * happened or not. Sets `serving` to what the host serves afterwards.
+ */
 async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
-  const { session } = run.host;
-  if (run.configInstalled && request.nginxConfig)
-    await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
-  if (run.switched && !run.alreadyLive) {
-    await switchRelease(session, run.target, run.report.previousReleaseId ?? '', request.nginxReloadCommand);
-    run.switched = false;
-  }
+  const mustRevert = (run.switched || run.switchUnknown) && !run.alreadyLive;
+  if (!run.configInstalled && !mustRevert) return;
+  await onAnySession(run.host.session, run.host.reconnect, async (session) => {
+    if (run.configInstalled && request.nginxConfig)
+      await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
+    if (mustRevert) {
+      run.report.serving =
+        (await revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand)).current ?? '';
+      run.switched = false;
+      run.switchUnknown = false;
+    }
+  });
+}
+
+/** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
+function asFoundOnServer(manifest: FileManifest, drift: DriftedFile[]): FileManifest {
+  if (drift.length === 0) return manifest;
+  const now = new Map(drift.map((file) => [file.path, file.now]));
+  const entries = manifest.entries.flatMap((entry) => {
+    if (entry.type !== 'file' || !now.has(entry.path)) return [entry];
+    const found = now.get(entry.path);
+    return found ? [{ ...entry, ...found } satisfies FileEntry] : [];
+  });
+  return { ...manifest, entries };
+}
+
+function describeDrift(drift: DriftedFile[]): string {
+  const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+  return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
 }
 
 async function releaseLock(run: HostRun, prune: string[]): Promise<void> {
-  if (!run.lock) return;
-  try {
-    run.report.pruned = await run.lock.release(prune);
-  } catch (error) {
-    if (!run.host.reconnect) throw error;
-    // The deploy's connection is gone (e.g. cut mid-upload): free the lock over a new one so the next run need not wait.
-    const fresh = await run.host.reconnect();
-    try {
-      const again = await TargetLock.reclaim(fresh, run.lock);
-      run.report.pruned = await again.release(prune);
-    } finally {
-      await fresh.close?.();
+  if (!run.lock) {
+    // The connection broke while the lock was being taken: the host may hold it for this run.
+    if (run.lockStarted && run.host.reconnect) {
+      const fresh = await run.host.reconnect();
+      try {
+        await TargetLock.freeIfHeld(fresh, run.target, run.lockToken);
+      } finally {
+        await fresh.close?.();
+      }
     }
+    return;
+  }
+  const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+  run.report.pruned = result.pruned;
+  if (result.pruneFailed.length > 0) {
+    run.report.warnings.push(
+      `${run.report.label}: could not prune release(s) ${result.pruneFailed.join(', ')}; the next deploy tries again: ${result.pruneError ?? ''}`.trim(),
+    );
   }
 }
 
@@ -253,22 +342,64 @@ async function smokeCheck(url: URL, timeoutMs: number): Promise<{ ok: boolean; r
 }
 
 /**
+ * Puts every host that switched (or may have: its connection broke during the switch) back on the
+ * release it served before, restores configs, and records in each host's report what it serves now.
+ */
+async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failure: string): Promise<void> {
+  await Promise.allSettled(
+    runs.map(async (run) => {
+      const wasSwitched = run.switched && !run.alreadyLive;
+      const wasUnknown = run.switchUnknown;
+      try {
+        await revertHost(run, request);
+        if (wasSwitched) run.report.outcome = 'rolled back';
+        if (wasUnknown)
+          run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
+      } catch (error) {
+        const why = errorMessage(error);
+        if (wasUnknown) {
+          run.report.outcome = 'unknown';
+          run.report.serving = undefined;
+          run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
+        } else {
+          run.report.error = `${run.report.error ?? failure}; putting the previous release back on ${run.report.label} failed: ${why}`;
+        }
+      }
+    }),
+  );
+}
+
+/**
  * The release flow over every host: prepare all hosts in parallel (lock, delta upload, config
  * test), switch only when every host is prepared, smoke-check, and undo the switch everywhere if
- * any host's switch or the smoke check fails. Locks are freed on every path.
+ * any host's switch, reload or the smoke check fails: everywhere or nowhere. A host whose
+ * connection breaks during the switch is reached again to be put back; if it cannot be, its
+ * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
+ * Locks are freed on every path.
+ * @throws DeployError when the release id could not be a release, Error when the nginx template
+ *   cannot be rendered (both before anything is touched).
  */
 export async function deployFrontend(
   request: FrontendDeployRequest,
   hosts: DeployHost[],
 ): Promise<FrontendDeployReport> {
+  if (!RELEASE_ID_PATTERN.test(request.releaseId)) {
+    throw new DeployError(
+      '',
+      `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`,
+    );
+  }
   const log = request.log ?? (() => undefined);
   const runs: HostRun[] = hosts.map((host) => ({
     host,
     target: host.target ?? request.target,
     startedAt: performance.now(),
     channelsAtStart: host.session.channelsOpened ?? 0,
+    lockToken: randomUUID(),
+    lockStarted: false,
     configInstalled: false,
     switched: false,
+    switchUnknown: false,
     alreadyLive: false,
     report: {
       host: host.name,
@@ -282,8 +413,11 @@ export async function deployFrontend(
       seconds: 0,
       cleanedPartials: [],
       pruned: [],
+      drifted: [],
+      warnings: [],
     },
   }));
+  for (const run of runs) run.config = renderFor(run, request);
   let failure: string | undefined;
   const fail = (run: HostRun, error: unknown): void => {
     run.report.outcome = 'failed';
@@ -313,10 +447,16 @@ export async function deployFrontend(
     // Phase 2: switch everywhere; one failed switch sends the others back.
     const switched = await Promise.allSettled(
       runs.map(async (run) => {
-        const { previous } = completeSwitch(run.host.session, await run.switcher!.start());
-        run.switched = true;
-        if (!run.alreadyLive) run.report.previousReleaseId = previous;
-        run.report.outcome = 'live';
+        try {
+          const { previous } = completeSwitch(run.host.session, await run.switcher!.start());
+          run.switched = true;
+          if (!run.alreadyLive) run.report.previousReleaseId = previous;
+          run.report.outcome = 'live';
+          run.report.serving = request.releaseId;
+        } catch (error) {
+          if (error instanceof SshConnectionLostError) run.switchUnknown = true;
+          throw error;
+        }
       }),
     );
     switched.forEach((result, index) => {
@@ -326,26 +466,22 @@ export async function deployFrontend(
       const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
       if (!smoke.ok) {
         failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
+        for (const run of runs) run.report.error = failure;
+        await revertAll(runs, request, failure);
+        const stuck = runs.filter((run) => !run.alreadyLive && run.report.outcome !== 'rolled back');
+        if (stuck.length > 0) {
+          failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); putting the previous release back failed on ${stuck
+            .map((run) => run.report.label)
+            .join(', ')} (see each host), and ${request.releaseId} is marked failed`;
+        }
         for (const run of runs) {
-          run.report.error = failure;
-          await revertHost(run, request).then(
-            () => (run.report.outcome = run.alreadyLive ? 'failed' : 'rolled back'),
-            (error) =>
-              (run.report.error = `${failure}; rolling back on ${run.report.label} failed too: ${errorMessage(error)}`),
-          );
+          if (run.alreadyLive) run.report.outcome = 'failed';
           if (run.info && !run.alreadyLive)
             await markReleaseFailed(run.host.session, run.target, run.info, failure).catch(() => undefined);
         }
       }
     } else if (failure !== undefined) {
-      await Promise.allSettled(
-        runs
-          .filter((run) => run.switched)
-          .map(async (run) => {
-            await revertHost(run, request);
-            run.report.outcome = 'rolled back';
-          }),
-      );
+      await revertAll(runs, request, failure);
     }
     return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
   } finally {

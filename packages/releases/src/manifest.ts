@@ -3,7 +3,10 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } 
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
-/** Files of the deploy's own bookkeeping, written into every release beside the site. */
+/**
+ * Where releases built before the records moved out of the served tree kept them (see RECORDS_DIR).
+ * A build may not contain them at its top: the next deploy moves these names out of old releases.
+ */
 export const RELEASE_INFO_FILE = '.release.json';
 export const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
@@ -63,20 +66,52 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The most links the kernel follows in one path lookup before ELOOP (Linux's MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+
 /**
- * A symlink is kept as a link only when it resolves inside the build: a link to `/etc/passwd` or
- * `../../secrets` would publish whatever the server has there.
+ * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
+ * every link met along the way is followed (relative to the directory holding it) and `..` applies
+ * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
+ * target. Returns the resolved path's components, or undefined when the walk leaves the build at
+ * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
+ * server the build's root is the release's directory, and above it are other releases and the host.
  */
-function checkLinkStaysInside(path: string, target: string): void {
-  if (target.length === 0 || posix.isAbsolute(target)) {
-    throw new SourceError(
-      `Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`,
-    );
+export function resolveInBuild(start: string[], target: string, links: Map<string, string>): string[] | undefined {
+  const dir = [...start];
+  const pending = target.split('/');
+  if (target.length === 0 || posix.isAbsolute(target)) return undefined;
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (dir.length === 0) return undefined;
+      dir.pop();
+      continue;
+    }
+    const next = links.get([...dir, part].join('/'));
+    if (next === undefined) {
+      dir.push(part);
+      continue;
+    }
+    hops += 1;
+    if (hops > MAX_LINK_HOPS || next.length === 0 || posix.isAbsolute(next)) return undefined;
+    pending.unshift(...next.split('/'));
   }
-  const resolved = posix.normalize(posix.join(posix.dirname(path), target));
-  if (resolved === '..' || resolved.startsWith('../')) {
+  return dir;
+}
+
+/**
+ * A symlink is kept as a link only when what it finally resolves to, following every other link of
+ * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
+ * look harmless alone, and together would publish the server's own files and other releases.
+ */
+function checkLinksStayInside(links: Map<string, string>): void {
+  for (const [path, target] of links) {
+    if (resolveInBuild(posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/'), target, links)) continue;
     throw new SourceError(
-      `Symlink "${path}" points outside the build (to "${target}"); only relative links inside the source are deployed`,
+      `Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`,
     );
   }
 }
@@ -99,6 +134,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
   const entries: ManifestEntry[] = [];
   const largeFiles: FileEntry[] = [];
   const contents = new Map<string, Buffer>();
+  const links = new Map<string, string>();
   let cached = 0;
   const walk = (relative: string): void => {
     for (const name of readdirSync(relative ? join(root, relative) : root)) {
@@ -134,7 +170,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
         }
       } else if (stat.isSymbolicLink()) {
         const target = readlinkSync(absolute);
-        checkLinkStaysInside(path, target);
+        links.set(path, target);
         entries.push({ type: 'symlink', path, target });
       } else {
         throw new SourceError(`The source contains "${path}", which is neither a file, a directory nor a symlink`);
@@ -142,6 +178,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
     }
   };
   walk('');
+  checkLinksStayInside(links);
   if (entries.length === 0)
     throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
   await Promise.all(

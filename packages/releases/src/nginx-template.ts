@@ -6,8 +6,12 @@ export interface NginxTemplateValues {
   release: string;
   release_id: string;
   target: string;
-  /** The host as named in the `host` input. */
-  server_name: string;
+  /**
+   * The names the site answers to (the `server-names` input, space-separated); undefined when none
+   * were given, and then a template that uses it is refused: the SSH address is not a site's name.
+   */
+  server_name: string | undefined;
+  /** The host as named in the `host` input (the address deployed to over SSH). */
   host: string;
 }
 
@@ -18,6 +22,11 @@ export function renderNginxConfig(
   templateName = 'nginx-config',
 ): string {
   return template.replace(/\{\{\s*([A-Za-z_]+)\s*\}\}/g, (match, name: string) => {
+    if (name === 'server_name' && values.server_name === undefined) {
+      throw new Error(
+        `Input "nginx-config" (${templateName}) uses ${match}, but input "server-names" is empty: give the names the site answers to (e.g. sophia.example www.sophia.example)`,
+      );
+    }
     if (!Object.hasOwn(values, name)) {
       throw new Error(
         `Input "nginx-config" (${templateName}) uses the unknown placeholder ${match}; known: ${Object.keys(values)
@@ -25,6 +34,6 @@ export function renderNginxConfig(
           .join(', ')}`,
       );
     }
-    return values[name as keyof NginxTemplateValues];
+    return values[name as keyof NginxTemplateValues] as string;
   });
 }

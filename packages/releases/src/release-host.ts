@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
-import type { RunResult, SshSession } from '@sophia/ssh';
-import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
 import { parseManifest, type FileManifest } from './manifest.js';
+import { RELEASE_ID_PATTERN } from '@sophia/inputs';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
 import {
   BEGIN_SCRIPT,
@@ -15,6 +15,7 @@ import {
   NGINX_INSTALL_SCRIPT,
   NGINX_RESTORE_SCRIPT,
   parseRecords,
+  REVERT_SCRIPT,
   SWITCH_SCRIPT,
   UPLOAD_SCRIPT,
   WRITE_INFO_SCRIPT,
@@ -125,15 +126,43 @@ export interface LockOwner {
   runner?: string;
 }
 
+/** A file of the live release that is not as it was written (edited, touched or removed on the server). */
+export interface DriftedFile {
+  path: string;
+  /** What the file is now; undefined when it is gone. sha256 is hex, size in bytes, mode the permission bits. */
+  now?: { sha256: string; size: number; mode: number };
+}
+
 export interface TargetState extends ReleaseListing {
   /** The live release's manifest (undefined on a first deploy or a release not built by a deploy). */
   currentManifest?: FileManifest;
+  /** Files of the live release whose size, mode or mtime differ from when they were written. */
+  drift: DriftedFile[];
+  /** The same for a release already built under the requested id, when it is not the live one. */
+  existingDrift: DriftedFile[];
+  /** Releases whose records were moved out of the served tree (built before records lived beside them). */
+  migrated: string[];
   /** The manifest of a release already built under the requested id (a re-run). */
   existingManifest?: FileManifest;
   /** Partial releases of crashed runs that were removed. */
   cleaned: string[];
   /** The holder whose stale lock was taken over, as its owner record reads. */
   tookOverFrom?: string;
+}
+
+/** `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). */
+function driftFrom(records: Array<[string, string]>, name: string): DriftedFile[] {
+  const drift: DriftedFile[] = [];
+  records.forEach(([key, value], index) => {
+    if (key !== name) return;
+    const next = records[index + 1];
+    const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
+    drift.push({
+      path: value,
+      now: sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined,
+    });
+  });
+  return drift;
 }
 
 function describeHolder(record: string): string {
@@ -173,9 +202,9 @@ export class TargetLock {
   static async acquire(
     session: ReleaseSession,
     target: string,
-    options: { timeoutMs: number; owner: LockOwner; releaseId?: string },
+    options: { timeoutMs: number; owner: LockOwner; releaseId?: string; token?: string },
   ): Promise<TargetLock> {
-    const token = randomUUID();
+    const token = options.token ?? randomUUID();
     const owner = [
       `run=${options.owner.runId}`,
       `url=${options.owner.runUrl ?? ''}`,
@@ -217,6 +246,9 @@ export class TargetLock {
       current: listing.current,
       releases: listing.releases,
       cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
+      migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
+      drift: driftFrom(records, 'drift'),
+      existingDrift: driftFrom(records, 'existing-drift'),
       currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
       existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
       tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
@@ -225,6 +257,14 @@ export class TargetLock {
     const lock = new TargetLock(session, target, token, state, finish);
     lock.startHeartbeat();
     return lock;
+  }
+
+  /**
+   * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
+   * connection broke while it was taking the lock, so it cannot know whether it holds it.
+   */
+  static async freeIfHeld(session: ReleaseSession, target: string, token: string): Promise<void> {
+    await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
   }
 
   /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
@@ -245,38 +285,120 @@ export class TargetLock {
     this.heartbeat = { input, done };
   }
 
-  /** Ends the heartbeat, prunes `prune` and frees the lock (only if still ours) in one round trip. */
-  async release(prune: string[] = []): Promise<string[]> {
-    if (this.released) return [];
+  /**
+   * Ends the heartbeat, prunes `prune` and frees the lock (only if still ours) in one round trip.
+   * A release that cannot be pruned is listed in `pruneFailed` (with the remote words in
+   * `pruneError`); it never keeps the lock.
+   */
+  async release(prune: string[] = []): Promise<PruneResult> {
+    if (this.released) return { pruned: [], pruneFailed: [] };
     this.released = true;
     const beat = this.heartbeat;
     this.heartbeat = undefined;
     beat?.input.end();
     try {
       const ids = prune.map((id) => `${id}\n`).join('');
-      const { stdout } = this.finish
+      const { stdout, stderr } = this.finish
         ? await this.finish.start(ids)
         : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
             stdin: ids,
           });
-      return parseRecords(stdout)
-        .filter(([key]) => key === 'pruned')
-        .map(([, value]) => value);
+      const records = parseRecords(stdout);
+      const pick = (name: string) => records.filter(([key]) => key === name).map(([, value]) => value);
+      const pruneFailed = pick('prune-failed');
+      return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
     } finally {
       await beat?.done;
     }
   }
 }
 
-/** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */
-export async function uploadRelease(
+/** A fresh session to the same host, for when the first one was lost mid-run. */
+export type Reconnect = () => Promise<ReleaseSession & { close?: () => Promise<void> }>;
+
+/**
+ * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
+ * from `reconnect`, closed afterwards.
+ * @throws the lost connection's error when there is no `reconnect`, or what `work` throws.
+ */
+export async function onAnySession<T>(
+  session: ReleaseSession,
+  reconnect: Reconnect | undefined,
+  work: (session: ReleaseSession) => Promise<T>,
+): Promise<T> {
+  try {
+    return await work(session);
+  } catch (error) {
+    if (!(error instanceof SshConnectionLostError) || !reconnect) throw error;
+    const fresh = await reconnect();
+    try {
+      return await work(fresh);
+    } finally {
+      await fresh.close?.();
+    }
+  }
+}
+
+/** Frees `lock` (pruning `prune`), over a fresh connection if its own is gone, so the next run need not wait. */
+export function releaseLockAnyhow(
+  lock: TargetLock,
+  prune: string[],
+  reconnect: Reconnect | undefined,
+): Promise<PruneResult> {
+  return onAnySession(lock.session, reconnect, async (session) =>
+    session === lock.session ? lock.release(prune) : (await TargetLock.reclaim(session, lock)).release(prune),
+  );
+}
+
+/** What freeing a lock pruned. */
+export interface PruneResult {
+  pruned: string[];
+  /** Releases that could not be removed (still there, still recorded: a later run tries again). */
+  pruneFailed: string[];
+  /** What the remote `rm` said about them. */
+  pruneError?: string;
+}
+
+/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
+export function openUpload(session: ReleaseSession, target: string, releaseId: string): GatedScript {
+  return new GatedScript(
+    session,
+    'upload and build the release',
+    UPLOAD_SCRIPT,
+    [target, releaseId],
+    [0, EXIT.buildFailed],
+  );
+}
+
+/**
+ * Reads a build's outcome. A failed build has removed what it wrote; the error says why, and when
+ * the disk filled up, how much the release needed (`neededBytes`: the bytes of the files sent,
+ * before compression) against what the file system of `target` has free.
+ */
+export function completeUpload(
   session: ReleaseSession,
   target: string,
   releaseId: string,
-  archive: NodeJS.ReadableStream,
-): Promise<void> {
-  await session.runScript('upload and build the release', UPLOAD_SCRIPT, [target, releaseId], { stdin: archive });
+  result: RunResult,
+  neededBytes: number,
+): void {
+  if (result.code !== EXIT.buildFailed) return;
+  const freeKib = Number(parseRecords(result.stdout).find(([key]) => key === 'available-kib')?.[1] ?? NaN);
+  const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
+  const words = result.stderr.trim();
+  if (/No space left on device|Disk quota exceeded/i.test(words)) {
+    throw new DeployError(
+      session.label,
+      `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`,
+    );
+  }
+  throw new DeployError(
+    session.label,
+    `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`,
+  );
 }
+
+const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
 
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
 export async function switchRelease(
@@ -289,19 +411,10 @@ export async function switchRelease(
     'switch the live release',
     SWITCH_SCRIPT,
     [target, releaseId, reloadCommand ?? ''],
-    {
-      okExitCodes: SWITCH_EXITS,
-    },
+    { okExitCodes: SWITCH_EXITS },
   );
   return completeSwitch(session, result);
 }
-
-/** Opens the upload ahead of time; `start(archive)` sends it. */
-export function openUpload(session: ReleaseSession, target: string, releaseId: string): GatedScript {
-  return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId]);
-}
-
-const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
 
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
 export function openSwitch(
@@ -326,14 +439,41 @@ export function completeSwitch(session: ReleaseSession, result: RunResult): { pr
   if (result.code === EXIT.reloadFailed) {
     throw new DeployError(
       session.label,
-      `Reloading nginx failed on ${session.label}, so the previous release stays live:\n${result.stderr.trim()}`,
+      `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`,
     );
   }
   const previousLink = parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
   return { previous: releaseIdFromLink(previousLink) };
 }
 
-/** Replaces a release's `.release.json`. */
+/**
+ * Undoes this run's switch to `releaseId` on one host: exactly the link the switch replaced goes
+ * back (nothing live before: `current` is removed), then the reload. A host where `current` does
+ * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
+ * afterwards (undefined: none).
+ */
+export async function revertSwitch(
+  session: ReleaseSession,
+  target: string,
+  releaseId: string,
+  reloadCommand: string | undefined,
+): Promise<{ current?: string }> {
+  const result = await session.runScript(
+    'put the previous release back',
+    REVERT_SCRIPT,
+    [target, releaseId, reloadCommand ?? ''],
+    { okExitCodes: [0, EXIT.reloadFailed] },
+  );
+  if (result.code === EXIT.reloadFailed) {
+    throw new DeployError(
+      session.label,
+      `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`,
+    );
+  }
+  return { current: releaseIdFromLink(parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
+}
+
+/** Replaces a release's record (`.deploy/records/<id>/release.json`). */
 export async function writeReleaseInfo(session: ReleaseSession, target: string, info: ReleaseInfo): Promise<void> {
   await session.runScript('write the release record', WRITE_INFO_SCRIPT, [target, info.id], {
     stdin: serializeReleaseInfo(info),
@@ -372,7 +512,7 @@ export async function installNginxConfig(
   if (result.code === EXIT.nginxTest) {
     throw new DeployError(
       session.label,
-      `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged:\n${result.stderr.trim()}`,
+      `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged: ${result.stderr.trim()}`,
     );
   }
 }

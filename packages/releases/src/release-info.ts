@@ -1,7 +1,7 @@
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
 import type { RunContext } from '@sophia/reporting';
 
-/** The record every release carries as `.release.json`: what it is, where it came from, whether it worked. */
+/** The record every release has (`.deploy/records/<id>/release.json`): what it is, where it came from, whether it worked. */
 export type ReleaseStatus = 'complete' | 'failed';
 
 export interface ReleaseInfo {
@@ -58,7 +58,7 @@ export function serializeReleaseInfo(info: ReleaseInfo): string {
   return JSON.stringify(info, null, 2) + '\n';
 }
 
-/** `releases/<id>` as `current` points at it; anything else is not one of ours. */
+/** `releases/<id>` as `current` points at it; anything else (a scratch name included) is not one of ours. */
 export function releaseIdFromLink(link: string | undefined): string | undefined {
   const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
   return id !== undefined && RELEASE_ID_PATTERN.test(id) ? id : undefined;

@@ -2,13 +2,8 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { DeltaPlan } from './delta.js';
-import {
-  RELEASE_INFO_FILE,
-  RELEASE_MANIFEST_FILE,
-  scannedContent,
-  serializeManifest,
-  type FileManifest,
-} from './manifest.js';
+import { scannedContent, serializeManifest, type FileManifest } from './manifest.js';
+import { RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
 export interface ReleaseStreamOptions {
@@ -17,6 +12,8 @@ export interface ReleaseStreamOptions {
   plan: DeltaPlan;
   /** Where the archive's members land, relative to the deploy target (the partial release directory). */
   releaseDir: string;
+  /** Where the release's records land, relative to the deploy target: outside the served tree. */
+  recordsDir: string;
   /** The live release's directory relative to the target, which reused files are hard-linked from. */
   reuseDir?: string;
   releaseInfo: object;
@@ -26,7 +23,8 @@ export interface ReleaseStreamOptions {
 /**
  * The whole new release as one archive: directories, symlinks, hard links to unchanged files
  * of the live release (tar's own link entries: the remote tar makes every link in one process,
- * no per-file command) and the contents of new or changed files, then the release's records.
+ * no per-file command) and the contents of new or changed files, then the release's records in
+ * their own directory beside the release (never in what nginx serves).
  */
 function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
   const now = Math.floor(Date.now() / 1000);
@@ -56,11 +54,12 @@ function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
     }
   }
   const records: Array<[string, string]> = [
-    [RELEASE_MANIFEST_FILE, serializeManifest(options.manifest)],
-    [RELEASE_INFO_FILE, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
+    [RECORD_MANIFEST, serializeManifest(options.manifest)],
+    [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
   ];
+  yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
   for (const [file, text] of records) {
-    yield { type: 'data', name: `${options.releaseDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+    yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
   }
 }
 

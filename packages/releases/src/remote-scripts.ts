@@ -3,8 +3,11 @@
  * argument ("$1" ...) or on stdin, never spliced into the script text, so no target path, release
  * id or file name can become shell syntax. Scripts print `key NUL value NUL` records on stdout.
  *
- * Layout under the target: releases/<id>/ (complete releases), releases/.<id>.partial/ (one
- * being built), current -> releases/<id>, .deploy/lock/ (owner, heartbeat), .deploy/nginx-*.
+ * Layout under the target: releases/<id>/ (complete releases, nothing but the build),
+ * releases/.<id>.partial/ (one being built), current -> releases/<id>, .deploy/records/<id>/ (each
+ * release's record, manifest and file stats), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
+ * .deploy/current.before (the link the last switch replaced). Scratch names start with a dot;
+ * release ids never do.
  */
 
 /**
@@ -22,20 +25,67 @@ export function gated(script: string): string {
 }
 
 /** Exit codes the client tells apart. */
-export const EXIT = { lockTimeout: 75, notSymlink: 76, missingRelease: 77, reloadFailed: 78, nginxTest: 79 } as const;
+export const EXIT = {
+  lockTimeout: 75,
+  notSymlink: 76,
+  missingRelease: 77,
+  reloadFailed: 78,
+  nginxTest: 79,
+  buildFailed: 80,
+} as const;
+
+/**
+ * Where a release's records live, relative to the target: beside the served tree, never in it
+ * (`root .../current;` would publish them). Releases built before this layout carry them inside
+ * as `.release.json` and `.release-manifest.json`; the next deploy moves them here.
+ */
+export const RECORDS_DIR = '.deploy/records';
+export const RECORD_INFO = 'release.json';
+export const RECORD_MANIFEST = 'manifest.json';
+/** Every release file as `size mode mtime path` (NUL-ended, sorted), taken right after the release was built. */
+export const RECORD_STAT = 'stat';
+const STAT_FORMAT = '%s %m %T@ %P\\0';
 
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
 record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
 token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
+free_kib() { df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }' || true; }
+# Failures the script did not foresee (a full disk, a read-only file system) end with how much space there is.
+space_note() { [ "$1" -ge 64 ] || printf 'free space in %s: %s KiB\\n' "$PWD" "$(free_kib)" >&2; }
+`;
+
+/** Reads every release and its record (a release built before the records moved has them inside). */
+const LIST_RELEASES = `for dir in releases/*; do
+  [ -d "$dir" ] || continue
+  id=\${dir#releases/}
+  record release "$id"
+  if [ -d "${RECORDS_DIR}/$id" ]; then record_file release-info "${RECORDS_DIR}/$id/${RECORD_INFO}"
+  else record_file release-info "$dir/.release.json"; fi
+done
+`;
+
+/** Runs the reload command; on failure \`$reload_error\` holds its words and exit status. */
+const RUN_RELOAD = `reload_error=
+if [ -n "$RELOAD" ]; then
+  set +e
+  output=$(sh -c "$RELOAD" 2>&1)
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || reload_error="the reload command exited with status $rc\${output:+: $output}"
+fi
 `;
 
 /**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
- * Then reports what the deploy needs to plan: the live release, its manifest, the manifest of
- * a release already built under this id, and every release's record.
+ * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
+ * unwritable target), never a wait. Then, still under the lock: removes what interrupted runs left,
+ * moves records out of releases built before they lived beside them, and reports what the deploy
+ * needs to plan: the live release, its manifest, files of it changed on the server since it was
+ * built (with their hash now), the manifest and changed files of a release already built under this
+ * id, and every release's record. Any failure after the lock was taken frees it again.
  * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
@@ -44,14 +94,38 @@ T=$1; TIMEOUT=$2; ID=$3
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
-mkdir -p "$T/releases" "$T/.deploy"
-L="$T/.deploy/lock"
+mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
+cd "$T"
+L=.deploy/lock
+locked=
+# Drift: a file of release $1 whose size, mode or mtime is not what was recorded when it was written
+# (edited, touched, replaced or removed on the server) is reported as "$3 <path>", then "$3-now <sha256
+# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
+report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || return 0
+  find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
+    (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
-  if mkdir "$L" 2>/dev/null; then
+  if err=$(mkdir "$L" 2>&1); then
+    locked=yes
     printf '%s\\n' "$owner" > "$L/owner"
     date +%s > "$L/heartbeat"
     break
+  fi
+  if [ ! -d "$L" ]; then
+    printf 'cannot take the deploy lock %s/%s: %s\\n' "$T" "$L" "$err" >&2
+    exit 1
   fi
   now=$(date +%s)
   holder=$(cat "$L/owner" 2>/dev/null || true)
@@ -75,43 +149,66 @@ while :; do
   fi
   sleep 1
 done
-cd "$T"
+live=
 if [ -e current ] || [ -L current ]; then
   if [ ! -L current ]; then
     echo "$T/current exists and is not a symlink; move it away once so releases can be switched atomically" >&2
     exit ${EXIT.notSymlink}
   fi
-  record current "$(readlink current)"
+  live=$(readlink current)
+  record current "$live"
 fi
-for partial in releases/.*.partial; do
+for partial in releases/.*.partial ${RECORDS_DIR}/.*.partial; do
   [ -e "$partial" ] || continue
+  # A live release is never debris, whatever its name (ids were not always kept apart from scratch names).
+  [ "$partial" != "$live" ] || continue
   rm -rf "$partial"
-  record cleaned "\${partial#releases/}"
+  case $partial in releases/*) record cleaned "\${partial#releases/}" ;; esac
 done
 rm -f current.tmp
-if [ -L current ] && [ -f current/.release-manifest.json ]; then
-  record_file current-manifest current/.release-manifest.json
-fi
-if [ -f "releases/$ID/.release-manifest.json" ]; then
-  record_file existing-manifest "releases/$ID/.release-manifest.json"
-fi
 for dir in releases/*; do
   [ -d "$dir" ] || continue
-  record release "\${dir#releases/}"
-  record_file release-info "$dir/.release.json"
+  id=\${dir#releases/}
+  if [ -f "$dir/.release.json" ] && [ ! -d "${RECORDS_DIR}/$id" ]; then
+    R="${RECORDS_DIR}/.$id.partial"
+    mkdir -p "$R"
+    mv "$dir/.release.json" "$R/${RECORD_INFO}"
+    if [ -f "$dir/.release-manifest.json" ]; then mv "$dir/.release-manifest.json" "$R/${RECORD_MANIFEST}"; fi
+    mv "$R" "${RECORDS_DIR}/$id"
+    record migrated "$id"
+  fi
 done
+for rec in ${RECORDS_DIR}/*; do
+  [ -d "$rec" ] || continue
+  [ -d "releases/\${rec##*/}" ] || rm -rf "$rec"
+done
+case $live in
+  releases/*/*) ;;
+  releases/?*)
+    R="${RECORDS_DIR}/\${live#releases/}"
+    if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${RECORD_MANIFEST}"; fi
+    report_drift "$live" "$R" drift
+    ;;
+esac
+if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
+  record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"
+  [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
+fi
+${LIST_RELEASES}
+trap - EXIT
 `;
 
 /**
  * Keeps the lock's heartbeat fresh for as long as the client holds this channel open. When the
  * client goes away (finished, or killed) sshd closes stdin, \`cat\` returns and the beating stops,
- * so the lock goes stale on its own. args: lock dir, token.
+ * so the lock goes stale on its own. A beat that cannot be written (a full disk) is skipped, not fatal.
+ * args: lock dir, token.
  */
 export const HEARTBEAT_SCRIPT = `${PRELUDE}
 L=$1; TOKEN=$2
 (
   while [ "$(token_of "$L")" = "$TOKEN" ]; do
-    date +%s > "$L/heartbeat"
+    date +%s > "$L/heartbeat" 2>/dev/null || true
     sleep 1
   done
 ) </dev/null >/dev/null 2>&1 &
@@ -121,18 +218,28 @@ kill "$beater" 2>/dev/null || true
 `;
 
 /**
- * Builds the release from the archive on stdin into releases/.<id>.partial (tar makes the hard
- * links to the live release itself), then renames it into place: a release directory without
- * the dot is always complete. args: target, release id.
+ * Builds the release from the archive on stdin into releases/.<id>.partial and its records into
+ * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
+ * file's size and mtime as written, then renames both into place: a release directory without the
+ * dot is always complete and has its records. A failed build removes what it wrote and reports the
+ * free space left. args: target, release id.
  */
 export const UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
 P="releases/.$ID.partial"
-rm -rf "$P"
-tar -xzf - --no-same-owner -p
-[ -d "$P" ] || { echo "the release archive did not contain $P" >&2; exit 1; }
-rm -rf "releases/$ID"
+R="${RECORDS_DIR}/.$ID.partial"
+rm -rf "$P" "$R"
+if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ] ||
+  ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
+    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
+  rm -rf "$P" "$R"
+  record available-kib "$(free_kib)"
+  printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
+  exit ${EXIT.buildFailed}
+fi
+rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
+mv "$R" "${RECORDS_DIR}/$ID"
 mv "$P" "releases/$ID"
 record built "$ID"
 `;
@@ -140,43 +247,69 @@ record built "$ID"
 /** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
 export const WRITE_INFO_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
-R="$T/releases/$ID"
-[ -d "$R" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
-cat > "$R/.release.json.tmp"
-mv -f "$R/.release.json.tmp" "$R/.release.json"
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+R="${RECORDS_DIR}/$ID"
+mkdir -p "$R"
+cat > "$R/${RECORD_INFO}.tmp"
+mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
 `;
 
 /**
  * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
  * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
- * Then the reload (user commands run in the target directory); if nginx refuses it, the previous release goes back so link and server agree.
- * args: target, release id (empty: no live release, as before a first deploy), reload command (may be empty).
+ * The link it replaces is kept as .deploy/current.before, so REVERT_SCRIPT can put back exactly
+ * what was live, whatever the client understood. Then the reload (user commands run in the target
+ * directory); if it fails, the previous link goes back so link and server agree, and the error
+ * carries the command's words and exit status.
+ * args: target, release id, reload command (may be empty).
  */
 export const SWITCH_SCRIPT = `${PRELUDE}
 T=$1; ID=$2; RELOAD=$3
 cd "$T"
-[ -z "$ID" ] || [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
 previous=$(readlink current 2>/dev/null || true)
-point_current_at() {
-  rm -f current.tmp
-  ln -s "$1" current.tmp
-  mv -T current.tmp current
-}
-if [ -n "$ID" ]; then point_current_at "releases/$ID"; else rm -f current; fi
+rm -f .deploy/current.before .deploy/current.none
+if [ -L current ]; then cp -P current .deploy/current.before; else : > .deploy/current.none; fi
+rm -f current.tmp
+ln -s "releases/$ID" current.tmp
+mv -T current.tmp current
 record previous "$previous"
-[ -n "$RELOAD" ] || exit 0
-if ! output=$(sh -c "$RELOAD" 2>&1); then
-  if [ -n "$previous" ]; then point_current_at "$previous"; else rm -f current; fi
+${RUN_RELOAD}
+if [ -n "$reload_error" ]; then
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
   sh -c "$RELOAD" >/dev/null 2>&1 || true
-  printf '%s\\n' "$output" >&2
+  printf '%s\\n' "$reload_error" >&2
   exit ${EXIT.reloadFailed}
 fi
 `;
 
 /**
+ * Undoes this run's switch to releases/<id>: puts back the link SWITCH_SCRIPT replaced (or removes
+ * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
+ * run switched to: if it does not, the switch never happened (the connection broke before it) or
+ * was undone already, and nothing changes. Records what is live afterwards.
+ * args: target, release id this run switched to, reload command (may be empty).
+ */
+export const REVERT_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; RELOAD=$3
+cd "$T"
+if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
+  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
+  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
+  fi
+  ${RUN_RELOAD}
+  if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${EXIT.reloadFailed}; fi
+fi
+record current "$(readlink current 2>/dev/null || true)"
+`;
+
+/**
  * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
  * it: nginx includes whole directories, and a backup there would load twice), then runs the
- * test command; when nginx refuses the config the backup goes back and nginx's words are the error.
+ * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
+ * status) are the error.
  * args: target, config path, test command (may be empty).
  */
 export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
@@ -186,17 +319,25 @@ D="$T/.deploy"
 cat > "$D/nginx-config.new"
 rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
 if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
-cat "$D/nginx-config.new" > "$P"
+if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
+  rm -f "$D/nginx-config.new"
+  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
+  exit 1
+fi
 rm -f "$D/nginx-config.new"
 [ -n "$TEST" ] || exit 0
-if ! output=$(sh -c "$TEST" 2>&1); then
+set +e
+output=$(sh -c "$TEST" 2>&1)
+rc=$?
+set -e
+if [ "$rc" -ne 0 ]; then
   if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf '%s\\n' "$output" >&2
+  printf 'the test command exited with status %s%s\\n' "$rc" "\${output:+: $output}" >&2
   exit ${EXIT.nginxTest}
 fi
 `;
 
-/** Puts the config from before this deploy back (another host failed, or the smoke check did). args: target, config path. */
+/** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
 export const NGINX_RESTORE_SCRIPT = `${PRELUDE}
 T=$1; P=$2
 D="$T/.deploy"
@@ -204,18 +345,24 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
 `;
 
 /**
- * Prunes the named releases and releases the lock, in one round trip. The lock is only removed
- * while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * Prunes the named releases (and their records) and releases the lock, in one round trip. A
+ * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
+ * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 export const FINISH_SCRIPT = `${PRELUDE}
 T=$1; TOKEN=$2
+cd "$T"
 while IFS= read -r id; do
   [ -n "$id" ] || continue
-  rm -rf "$T/releases/$id"
-  record pruned "$id"
+  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
+    record pruned "$id"
+  else
+    record prune-failed "$id"
+    printf '%s\\n' "$err" >&2
+  fi
 done
-L="$T/.deploy/lock"
+L=.deploy/lock
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
 `;
 
@@ -224,12 +371,7 @@ export const LIST_SCRIPT = `${PRELUDE}
 T=$1
 cd "$T" 2>/dev/null || exit 0
 if [ -L current ]; then record current "$(readlink current)"; fi
-for dir in releases/*; do
-  [ -d "$dir" ] || continue
-  record release "\${dir#releases/}"
-  record_file release-info "$dir/.release.json"
-done
-`;
+${LIST_RELEASES}`;
 
 /** `key NUL value NUL ...` as printed by \`record\`. */
 export function parseRecords(stdout: string): Array<[string, string]> {

@@ -1,7 +1,12 @@
+import { SshConnectionLostError } from '@sophia/ssh';
 import {
   DeployError,
   listReleases,
   markReleaseFailed,
+  onAnySession,
+  type Reconnect,
+  releaseLockAnyhow,
+  revertSwitch,
   sortReleasesNewestFirst,
   switchRelease,
   TargetLock,
@@ -86,6 +91,8 @@ export interface RollbackHost {
   session: ReleaseSession;
   /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
   target?: string;
+  /** A fresh session, to free the lock when the first connection was lost mid-rollback. */
+  reconnect?: Reconnect;
 }
 
 export interface FrontendRollbackRequest {
@@ -111,6 +118,7 @@ interface HostRun {
   lock?: TargetLock;
   choice?: ReleaseChoice;
   switched: boolean;
+  switchUnknown: boolean;
   markedFailed: boolean;
 }
 
@@ -139,6 +147,7 @@ export async function rollbackFrontend(
     host,
     target: host.target ?? request.target,
     switched: false,
+    switchUnknown: false,
     markedFailed: false,
   }));
   try {
@@ -171,10 +180,11 @@ export async function rollbackFrontend(
     const lockFailure = firstFailure(locked);
     if (lockFailure !== undefined) throw lockFailure;
 
+    const to = convergingTarget(runs, request.to, warn);
     const refusals: string[] = [];
     for (const run of runs) {
       try {
-        run.choice = chooseRelease(run.lock!.state, request.to, run.host.session.label);
+        run.choice = chooseRelease(run.lock!.state, to, run.host.session.label);
       } catch (error) {
         if (!(error instanceof ReleaseRollbackRefusedError)) throw error;
         refusals.push(error.message);
@@ -192,17 +202,26 @@ export async function rollbackFrontend(
         log(
           `${run.host.session.label}: switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`,
         );
-        await switchRelease(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand);
-        run.switched = true;
+        try {
+          await switchRelease(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand);
+          run.switched = true;
+        } catch (error) {
+          // The connection broke with the outcome in flight: the host may have switched.
+          if (error instanceof SshConnectionLostError) run.switchUnknown = true;
+          throw error;
+        }
       }),
     );
     const switchFailure = firstFailure(switched);
     if (switchFailure !== undefined) {
+      // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
       const reverted = await Promise.allSettled(
         switching
-          .filter((run) => run.switched)
+          .filter((run) => run.switched || run.switchUnknown)
           .map((run) =>
-            switchRelease(run.host.session, run.target, run.choice!.from ?? '', request.nginxReloadCommand),
+            onAnySession(run.host.session, run.host.reconnect, (session) =>
+              revertSwitch(session, run.target, run.choice!.to, request.nginxReloadCommand),
+            ),
           ),
       );
       const revertFailure = firstFailure(reverted);
@@ -226,8 +245,31 @@ export async function rollbackFrontend(
       markedFailed: run.markedFailed,
     }));
   } finally {
-    await Promise.allSettled(runs.map((run) => run.lock?.release()));
+    await Promise.allSettled(
+      runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)),
+    );
   }
+}
+
+/**
+ * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
+ * during the switch left it ahead): every host goes to the release before the newest one live
+ * anywhere, so the rollback converges them instead of stepping each back from where it stands.
+ */
+function convergingTarget(runs: HostRun[], to: ReleaseTarget, warn: (line: string) => void): ReleaseTarget {
+  if (to.kind !== 'previous') return to;
+  const live = runs.map((run) => run.lock!.state.current);
+  if (new Set(live).size <= 1) return to;
+  const createdAt = (run: HostRun) =>
+    run.lock!.state.releases.find((release) => release.id === run.lock!.state.current)?.info?.createdAt ?? '';
+  const ahead = [...runs].sort((a, b) => createdAt(b).localeCompare(createdAt(a)))[0];
+  const choice = chooseRelease(ahead.lock!.state, to, ahead.host.session.label);
+  warn(
+    `The hosts serve different releases (${runs
+      .map((run, index) => `${run.host.session.label}: ${live[index] ?? 'none'}`)
+      .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`,
+  );
+  return { kind: 'release', releaseId: choice.to };
 }
 
 async function markFailed(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { planDelta, sameManifest } from '../src/delta.js';
-import { parseManifest, RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE, scanSource, SourceError } from '../src/manifest.js';
+import { parseManifest, RELEASE_INFO_FILE, resolveInBuild, scanSource, SourceError } from '../src/manifest.js';
 import { releaseStream } from '../src/release-stream.js';
 
 const WEIRD_NAMES = [
@@ -60,6 +60,7 @@ test('a scanned build round-trips through the archive into real tar: names, mode
     manifest,
     plan,
     releaseDir: 'releases/r1',
+    recordsDir: '.deploy/records/r1',
     releaseInfo: { id: 'r1' },
   });
   await extract(stream, target);
@@ -73,13 +74,11 @@ test('a scanned build round-trips through the archive into real tar: names, mode
   expect((await stat(join(release, 'zero-bytes'))).size).toBe(0);
   expect(await readlink(join(release, 'home.html'))).toBe('index.html');
   expect(await readlink(join(release, 'assets/up.html'))).toBe('../index.html');
-  expect(JSON.parse(await readFile(join(release, RELEASE_INFO_FILE), 'utf8'))).toEqual({ id: 'r1' });
-  expect(sameManifest(parseManifest(await readFile(join(release, RELEASE_MANIFEST_FILE), 'utf8')), manifest)).toBe(
-    true,
-  );
-  // Scanning the extracted release (minus the records) gives the same manifest: nothing lost or altered.
-  await rm(join(release, RELEASE_INFO_FILE));
-  await rm(join(release, RELEASE_MANIFEST_FILE));
+  // The records land beside the release, never in the tree nginx serves.
+  const records = join(target, '.deploy/records/r1');
+  expect(JSON.parse(await readFile(join(records, 'release.json'), 'utf8'))).toEqual({ id: 'r1' });
+  expect(sameManifest(parseManifest(await readFile(join(records, 'manifest.json'), 'utf8')), manifest)).toBe(true);
+  // Scanning the extracted release gives the same manifest: nothing lost, altered or added.
   expect(sameManifest(await scanSource(release), manifest)).toBe(true);
 });
 
@@ -95,6 +94,7 @@ test('unchanged files become hard links to the live release; changed, renamed an
       manifest: first,
       plan: planDelta(first, undefined),
       releaseDir: 'releases/r1',
+      recordsDir: '.deploy/records/r1',
       releaseInfo: {},
     }).stream,
     target,
@@ -116,6 +116,7 @@ test('unchanged files become hard links to the live release; changed, renamed an
       manifest: second,
       plan,
       releaseDir: 'releases/r2',
+      recordsDir: '.deploy/records/r2',
       reuseDir: 'releases/r1',
       releaseInfo: {},
     }).stream,
@@ -147,6 +148,36 @@ test('a no-change build reuses every file and uploads nothing', async () => {
   expect(plan.reuse.length).toBe(manifest.entries.filter((entry) => entry.type === 'file').length);
 });
 
+describe('resolveInBuild follows links as the kernel does on the server', () => {
+  const links = new Map([
+    ['root', '.'],
+    ['up', '..'],
+    ['d/self', '../d'],
+    ['d/loop', 'loop'],
+    ['d/abs', '/etc'],
+  ]);
+  it.each([
+    [[], 'index.html', ['index.html']],
+    [['d'], '../index.html', ['index.html']],
+    [['d'], 'self/self/x', ['d', 'x']],
+    [[], 'root/root/d/self/../x', ['x']],
+    [['d'], 'missing/../../x', ['x']],
+  ])('from %j, %j stays inside at %j', (start, target, resolved) => {
+    expect(resolveInBuild(start, target, links)).toEqual(resolved);
+  });
+  it.each([
+    [[], '../x'],
+    [[], 'up/x'],
+    [['d'], 'self/../../..'],
+    [['d'], 'loop'],
+    [['d'], 'abs/passwd'],
+    [[], '/etc/passwd'],
+    [[], ''],
+  ])('from %j, %j leaves the build', (start, target) => {
+    expect(resolveInBuild(start, target, links)).toBeUndefined();
+  });
+});
+
 test('links leaving the build, missing and empty sources and reserved names are refused', async () => {
   const site = join(work, 'site');
   await mkdir(site);
@@ -161,6 +192,17 @@ test('links leaving the build, missing and empty sources and reserved names are 
   await symlink('../../outside', join(site, 'sub/escape'));
   await expect(scanSource(site)).rejects.toThrow('Symlink "sub/escape" points outside the build');
   await rm(join(site, 'sub/escape'));
+  // Each link harmless on its own; together they climb out: X is the build root, leak goes four levels above X.
+  await mkdir(join(site, 'p/q/r'), { recursive: true });
+  await symlink('../../..', join(site, 'p/q/r/X'));
+  await symlink('X/../../../../etc/hostname', join(site, 'p/q/r/leak'));
+  await expect(scanSource(site)).rejects.toThrow('Symlink "p/q/r/leak" points outside the build');
+  await rm(join(site, 'p/q/r/leak'));
+  // A chain that stays inside is kept.
+  await symlink('X/p/q/r/X/index.html', join(site, 'p/q/r/home'));
+  await writeFile(join(site, 'index.html'), 'home');
+  expect((await scanSource(site)).entries.map((entry) => entry.path)).toContain('p/q/r/home');
+  await rm(join(site, 'p'), { recursive: true });
   await writeFile(join(site, RELEASE_INFO_FILE), '{}');
   await expect(scanSource(site)).rejects.toThrow('reserves for its own release record');
 });

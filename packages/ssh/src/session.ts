@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { silentLog, type Log } from '@sophia/reporting';
 import type { Readable, Writable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { RemoteCommandError, SshConnectionLostError } from './errors.js';
+import { StringDecoder } from 'node:string_decoder';
 import { shellCommand } from './shell-quote.js';
 
 export type CommandInput = Buffer | string | NodeJS.ReadableStream;
@@ -62,6 +64,51 @@ class ChannelSlots {
     if (next) next();
     else this.active -= 1;
   }
+}
+
+/**
+ * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
+ * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
+ * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
+ * rc file prints (it cannot know the marker) is ever taken for the command's output.
+ */
+export class OutputAfterMarker {
+  private pending: Buffer | undefined = Buffer.alloc(0);
+  private readonly marker: Buffer;
+
+  constructor(marker: string) {
+    this.marker = Buffer.from(marker);
+  }
+
+  /** True once the marker went by: the command itself started. */
+  get started(): boolean {
+    return this.pending === undefined;
+  }
+
+  /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
+  push(chunk: Buffer): Buffer {
+    if (this.pending === undefined) return chunk;
+    const seen = Buffer.concat([this.pending, chunk]);
+    const at = seen.indexOf(this.marker);
+    if (at < 0) {
+      // Keep only what could still be the marker's beginning: a login banner can be long.
+      this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
+      this.discarded += seen.length - this.pending.length;
+      return Buffer.alloc(0);
+    }
+    this.discarded += at;
+    this.pending = undefined;
+    return seen.subarray(at + this.marker.length);
+  }
+
+  /** Bytes dropped before the marker (what the login shell printed). */
+  discarded = 0;
+}
+
+/** The command line sent to sshd: the marker on both streams, then the command itself. */
+export function markedCommand(command: string, marker: string): string {
+  // The marker is made of [a-z0-9-] only: a word every POSIX shell reads as itself.
+  return `printf %s ${marker} && printf %s ${marker} >&2 && ${command}`;
 }
 
 function isReadableStream(input: CommandInput): input is NodeJS.ReadableStream {
@@ -168,13 +215,14 @@ export class SshSession {
     stdout: StdoutSink,
   ): Promise<ExecResult> {
     const command = shellCommand(argv);
+    const marker = `sophia-output-${randomBytes(12).toString('hex')}`;
     const okExitCodes = options.okExitCodes ?? [0];
     await this.slots.acquire();
     try {
       this.log.debug(`${this.label} ${purpose}: ${command}`);
-      const { channel, exit } = await this.openChannel(purpose, command);
+      const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
       this.channelsOpened += 1;
-      const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout);
+      const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
       const { code, signal } = exit;
       if (code === null || !okExitCodes.includes(code)) {
         throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
@@ -192,8 +240,13 @@ export class SshSession {
     exit: ExitStatus,
     options: RunOptions,
     stdout: StdoutSink,
+    marker: string,
   ): Promise<{ stderr: string; stdoutBytes: number }> {
     return new Promise((resolve, reject) => {
+      const stdoutFilter = new OutputAfterMarker(marker);
+      const stderrFilter = new OutputAfterMarker(marker);
+      const stderrDecoder = new StringDecoder('utf8');
+      let preamble = '';
       let stderr = '';
       let stdoutBytes = 0;
       let pending = 3; // channel close, stdout end, stderr end
@@ -237,24 +290,33 @@ export class SshSession {
       // the exit status and stderr that follow are.
       channel.on('error', (error: Error) => (channelError ??= error));
       channel.on('end', done);
-      channel.stderr.on('end', done);
-      // Decoded as a stream, so a character split across two packets is not mangled.
-      channel.stderr.setEncoding('utf8');
-      channel.stderr.on('data', (chunk: string) => {
-        stderr += chunk;
+      channel.stderr.on('end', () => {
+        if (!stderrFilter.started) stderr = preamble;
+        done();
+      });
+      channel.stderr.on('data', (chunk: Buffer) => {
+        const own = stderrFilter.push(chunk);
+        // Before the marker: what the login shell said. Kept only to explain a command that never started.
+        if (!stderrFilter.started && preamble.length < STDERR_LIMIT) preamble += chunk.toString('utf8');
+        // Decoded as a stream, so a character split across two packets is not mangled.
+        stderr += stderrDecoder.write(own);
         if (stderr.length > STDERR_LIMIT) stderr = stderr.slice(-STDERR_LIMIT);
       });
 
-      if (typeof stdout === 'function') {
-        channel.on('data', (chunk: Buffer) => {
-          stdoutBytes += chunk.length;
-          stdout(chunk);
-        });
-      } else {
-        channel.on('data', (chunk: Buffer) => (stdoutBytes += chunk.length));
-        stdout.on('error', (error: Error) => finish(error));
-        channel.pipe(stdout as Writable, { end: false });
-      }
+      const sink = typeof stdout === 'function' ? undefined : (stdout as Writable);
+      sink?.on('error', (error: Error) => finish(error));
+      channel.on('data', (chunk: Buffer) => {
+        const own = stdoutFilter.push(chunk);
+        if (own.length === 0) return;
+        stdoutBytes += own.length;
+        if (typeof stdout === 'function') {
+          stdout(own);
+        } else if (sink && !sink.write(own)) {
+          // Backpressure as pipe() would: the channel waits until the sink drains.
+          channel.pause();
+          sink.once('drain', () => channel.resume());
+        }
+      });
 
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(() => {

@@ -322,6 +322,33 @@ describe('remote commands', () => {
   });
 });
 
+describe('a login shell that prints a banner', () => {
+  const banner = 'Welcome to web-1 \u0000 status\u0000 0 -- shared host, be nice';
+
+  beforeAll(() => server.setLoginBanner(banner));
+  afterAll(() => server.setLoginBanner(undefined));
+
+  test('what the shell prints before the command is never part of its output or its errors', async () => {
+    session = await connectSsh(server.sshTarget());
+    // The banner reaches the channel (OpenSSH's own client shows it) ...
+    const openssh = await run('ssh', [...server.opensshArgs, `${server.user}@127.0.0.1`, 'printf', 'x']);
+    expect(openssh.stdout).toContain('Welcome to web-1');
+    // ... but never what a command returns.
+    expect((await session.run('echo', ['printf', '%s\\0', 'a', 'b'])).stdout).toBe('a\0b\0');
+    const error = await session.runScript('fail', 'echo "real reason" >&2; exit 4').catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.message).toContain('real reason');
+    expect(error.message).not.toContain('Welcome');
+
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const streamed = await session.exec('stream', ['head', '-c', '200000', '/dev/zero'], { stdout: sink });
+    expect(streamed.stdoutBytes).toBe(200_000);
+    expect(Buffer.concat(chunks).equals(Buffer.alloc(200_000))).toBe(true);
+  });
+});
+
 describe('through a link proxy', () => {
   test('keepalive notices a link that died silently', async () => {
     const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort });

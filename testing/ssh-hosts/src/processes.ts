@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 /** Set in every session sshd starts (SetEnv), so commands orphaned by a dropped connection are still found. */
@@ -6,6 +6,7 @@ export const SANDBOX_MARKER = 'SOPHIA_SANDBOX';
 
 const running = new Set<ChildProcess>();
 const scratchDirs = new Set<string>();
+const mounts = new Set<string>();
 
 // A safety net for a test run that dies before its stop(): servers, their workers and sessions, and their
 // files must not outlive the process that started them.
@@ -13,6 +14,7 @@ process.once('exit', () => {
   for (const child of running) {
     for (const pid of [child.pid!, ...descendantsOf(child.pid!)]) signal(pid, 'SIGKILL');
   }
+  for (const path of mounts) spawnSync('umount', ['-l', path]);
   for (const dir of scratchDirs) {
     for (const pid of processesMarkedWith(dir)) signal(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -23,6 +25,12 @@ process.once('exit', () => {
 export function removeOnExit(dir: string): { forget(): void } {
   scratchDirs.add(dir);
   return { forget: () => scratchDirs.delete(dir) };
+}
+
+/** Unmounts a file system this process mounted when it exits, unless `forget` says it is already unmounted. */
+export function unmountOnExit(path: string): { forget(): void } {
+  mounts.add(path);
+  return { forget: () => mounts.delete(path) };
 }
 
 /** Starts a long-running program with stdout and stderr appended to a log file (servers log there, not to us). */

@@ -1,11 +1,15 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintOf, knownHostsLine, type SshTarget } from '@sophia/ssh';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fingerprintOf, knownHostsLine, shellQuote, type SshTarget } from '@sophia/ssh';
 import { Nginx } from './nginx.js';
-import { removeOnExit } from './processes.js';
+import { removeOnExit, unmountOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
 import { generateKeyPair, Sshd } from './sshd.js';
+
+const run = promisify(execFile);
 
 export interface LocalSshHostOptions {
   /** Overrides for where the programs are (tests use a missing path to see the install hint). */
@@ -49,6 +53,20 @@ export interface LocalSshHost {
   stopSshd(): Promise<void>;
   /** Starts sshd again on the same port with the same keys. */
   startSshd(): Promise<void>;
+  /**
+   * Makes the login shell print `banner` (any bytes) on stdout and stderr before every command (as a
+   * shared host's `.bashrc` does), or with undefined stop. Takes effect for the next command, also on open connections.
+   */
+  setLoginBanner(banner: string | undefined): Promise<void>;
+  /**
+   * Mounts a tmpfs of `bytes` at `path` (default `siteDir`, which must then be empty; root only, as
+   * the tests run here and in CI): a disk that fills up, or, inside a release, a mount point nothing
+   * can remove. Unmounted by unmountSmallDisk(), stop() or when the process exits.
+   */
+  mountSmallDisk(bytes: number, path?: string): Promise<void>;
+  unmountSmallDisk(path?: string): Promise<void>;
+  /** Remounts the small disk at `siteDir` read-only (true) or writable again (false): a target nobody can write, not even root. */
+  setSmallDiskReadOnly(readOnly: boolean): Promise<void>;
   /** The pids of the sshd and nginx master processes now running. */
   pids(): number[];
   /** Stops every process the sandbox started, by pid, and removes its directory. */
@@ -64,8 +82,18 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
   const cleanup = removeOnExit(dir);
   let sshd: Sshd | undefined;
   let nginx: Nginx | undefined;
+  const smallDisks = new Map<string, { forget(): void }>();
+  const unmount = async (path: string) => {
+    const mounted = smallDisks.get(path);
+    if (!mounted) return;
+    await run('umount', ['-l', path]);
+    mounted.forget();
+    smallDisks.delete(path);
+  };
   const stop = async () => {
     await Promise.all([sshd?.stop(), nginx?.stop()]);
+    // Innermost first: a disk mounted inside another one goes before it.
+    for (const path of [...smallDisks.keys()].reverse()) await unmount(path);
     await rm(dir, { recursive: true, force: true });
     cleanup.forget();
   };
@@ -80,10 +108,15 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
     const userKey = await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-sandbox-user');
     const authorizedKeysPath = join(sshDir, 'authorized_keys');
     await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
+    const loginRcPath = join(sshDir, 'login-rc.sh');
+    await writeFile(loginRcPath, '');
 
     // allSettled, not all: when one server fails, the other must be known (and stopped) before we give up.
     const [sshdStart, nginxStart] = await Promise.allSettled([
-      Sshd.start({ dir: sshDir, user, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath, marker: dir }, sshdPath),
+      Sshd.start(
+        { dir: sshDir, user, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath, marker: dir, loginRcPath },
+        sshdPath,
+      ),
       Nginx.start({ prefix: join(dir, 'nginx'), root: join(siteDir, 'current') }, nginxPath),
     ]);
     if (sshdStart.status === 'fulfilled') sshd = sshdStart.value;
@@ -142,6 +175,24 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         connectAttempts: 1,
         ...overrides,
       }),
+      setLoginBanner: async (banner) => {
+        // Any bytes, NULs included (a banner may look like anything a command prints).
+        const bannerPath = join(sshDir, 'login-banner');
+        if (banner !== undefined) await writeFile(bannerPath, banner);
+        const show = `cat ${shellQuote(bannerPath)}`;
+        await writeFile(loginRcPath, banner === undefined ? '' : `${show}\n${show} >&2\n`);
+      },
+      mountSmallDisk: async (bytes, path = siteDir) => {
+        if (smallDisks.has(path)) throw new Error(`a small disk is mounted at ${path} already`);
+        await mkdir(path, { recursive: true });
+        await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'sophia-small-disk', path]);
+        smallDisks.set(path, unmountOnExit(path));
+      },
+      unmountSmallDisk: (path = siteDir) => unmount(path),
+      setSmallDiskReadOnly: async (readOnly) => {
+        if (!smallDisks.has(siteDir)) throw new Error('mountSmallDisk() at siteDir first');
+        await run('mount', ['-o', `remount,${readOnly ? 'ro' : 'rw'}`, siteDir]);
+      },
       sshdLog: () => running.log(),
       stopSshd: () => running.stop(),
       startSshd: () => running.start(),

@@ -31,6 +31,11 @@ export interface SshdLayout {
   authorizedKeysPath: string;
   /** Unique to this sandbox; every session's processes carry it in their environment. */
   marker: string;
+  /**
+   * A file bash reads before every command (BASH_ENV): what a shared host's rc files do. Empty by
+   * default; the sandbox writes a banner into it to play a host whose shell talks.
+   */
+  loginRcPath: string;
 }
 
 function sshdConfig(layout: SshdLayout, port: number): string {
@@ -62,7 +67,9 @@ function sshdConfig(layout: SshdLayout, port: number): string {
     // bash runs ~/.bashrc for every command sshd starts unless it believes it is nested (SHLVL >= 1). A dev
     // machine's .bashrc (pyenv init and the like) would add a constant per command that a deploy host need not have.
     // The marker lets stop() find commands a dropped connection left running.
-    `SetEnv SHLVL=1 ${SANDBOX_MARKER}=${layout.marker}`,
+    // BASH_ENV: bash (the login shell of root and most deploy users) sources it before the command, like the
+    // rc files of a shared host; the file is empty unless a test makes the shell print a banner.
+    `SetEnv SHLVL=1 ${SANDBOX_MARKER}=${layout.marker} BASH_ENV=${layout.loginRcPath}`,
     // VERBOSE records each key offered and the outcome, so tests can prove a refused host key stopped before
     // authentication (DEBUG would also leak sshd's own messages into every session's stderr).
     'LogLevel VERBOSE',
