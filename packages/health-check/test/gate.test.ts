@@ -161,7 +161,7 @@ describe('runHealthCheck', () => {
     expect(loop.healthy).toBe(false);
     expect(loop.urls[0]).toMatchObject({
       lastErrorKind: 'redirect',
-      lastError: `more than 3 redirects (last to /loop)`,
+      lastError: `more than 3 redirects (last to ${server.origin}/loop)`,
     });
     expect(loop.urls[0].redirects).toHaveLength(3);
   });
@@ -238,7 +238,9 @@ describe('runHealthCheck', () => {
       ['Authorization', 'Bearer s3cr3t-token'],
       ['X-Probe', 'gate'],
     ];
-    const report = await runHealthCheck(settings([server.url], { successThreshold: 1, headers, method: 'HEAD' }));
+    const report = await runHealthCheck(
+      settings([server.url], { successThreshold: 1, headers, method: 'HEAD', followRedirects: 'any' }),
+    );
     expect(report.healthy).toBe(true);
     expect(server.requests[0]).toMatchObject({ method: 'HEAD' });
     expect(server.requests[0].headers).toMatchObject({ authorization: 'Bearer s3cr3t-token', 'x-probe': 'gate' });
@@ -272,7 +274,7 @@ describe('runHealthCheck', () => {
     const strict = await runHealthCheck(settings([server.url], { timeoutMs: 200 }));
     expect(strict.urls[0].lastErrorKind).toBe('tls');
     expect(strict.urls[0].lastError).toMatch(
-      /^TLS failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
+      /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
     );
     const insecure = await runHealthCheck(settings([server.url], { insecureTls: true, successThreshold: 1 }));
     expect(insecure.healthy).toBe(true);
