@@ -1,5 +1,6 @@
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
-import { GateState, median, runHealthCheck, type HealthCheckSettings, type RoundResult } from '@sophia/health-check';
+import { GateState, median, runHealthCheck, type RoundResult } from '@sophia/health-check';
+import { gateSettings } from './settings.js';
 import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
 
 const servers: TestServer[] = [];
@@ -13,22 +14,7 @@ async function serve(...args: Parameters<typeof startServer>): Promise<TestServe
   return server;
 }
 
-function settings(urls: string[], overrides: Partial<HealthCheckSettings> = {}): HealthCheckSettings {
-  return {
-    urls: urls.map((url) => new URL(url)),
-    expectedStatus: statusRanges('expected-status', '200-299'),
-    method: 'GET',
-    headers: [],
-    intervalMs: 50,
-    requestTimeoutMs: 1000,
-    timeoutMs: 5000,
-    initialDelayMs: 0,
-    successThreshold: 3,
-    failureThreshold: 3,
-    insecureTls: false,
-    ...overrides,
-  };
-}
+const settings = gateSettings;
 
 describe('GateState', () => {
   it('treats failures before the first pass as start-up and needs consecutive passes', () => {

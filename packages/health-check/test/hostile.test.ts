@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { toolkitAgents } from '@sophia/action-runtime';
-import { bodyMatcher, jsonCheck, statusRanges } from '@sophia/inputs';
+import { bodyMatcher, jsonCheck } from '@sophia/inputs';
 import { runHealthCheck, type HealthCheckSettings, type HealthReport } from '@sophia/health-check';
 import {
   echoingServer,
@@ -14,6 +14,7 @@ import {
   type TestProxy,
   type TestServer,
 } from '@sophia-testing/http-servers';
+import { gateSettings } from './settings.js';
 
 /** Hostile servers run here, on loopback; each test holds the gate to its timeout plus one interval. */
 const stops: Array<{ stop(): Promise<void> }> = [];
@@ -31,20 +32,14 @@ const INTERVAL_MS = 100;
 const TIMEOUT_MS = 800;
 
 function settings(urls: string[], overrides: Partial<HealthCheckSettings> = {}): HealthCheckSettings {
-  return {
-    urls: urls.map((url) => new URL(url)),
-    expectedStatus: statusRanges('expected-status', '200-299'),
-    method: 'GET',
-    headers: [],
+  return gateSettings(urls, {
     intervalMs: INTERVAL_MS,
     requestTimeoutMs: 5000,
     timeoutMs: TIMEOUT_MS,
-    initialDelayMs: 0,
     successThreshold: 2,
     failureThreshold: 2,
-    insecureTls: false,
     ...overrides,
-  };
+  });
 }
 
 /** Runs the gate and asserts it decided within timeout + interval, measured from outside as well. */
