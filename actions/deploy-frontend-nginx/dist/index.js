@@ -51910,38 +51910,37 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9322);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9105);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6540);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 9105:
+/***/ 6540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  i: () => (/* binding */ main),
+  b: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 25 modules
-var src = __nccwpck_require__(9322);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
+var src = __nccwpck_require__(463);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
 
 
@@ -51971,7 +51970,7 @@ function scannedContent(manifest, path) {
 }
 async function sha256File(path) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1 << 20 }))
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
         hash.update(chunk);
     return hash.digest('hex');
 }
@@ -52009,13 +52008,13 @@ async function scanSource(root) {
     const contents = new Map();
     let cached = 0;
     const walk = (relative) => {
-        for (const name of (0,external_node_fs_namespaceObject.readdirSync)(relative ? (0,external_node_path_.join)(root, relative) : root)) {
+        for (const name of (0,external_node_fs_.readdirSync)(relative ? (0,external_node_path_.join)(root, relative) : root)) {
             const path = relative ? `${relative}/${name}` : name;
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
             }
             const absolute = (0,external_node_path_.join)(root, path);
-            const stat = (0,external_node_fs_namespaceObject.lstatSync)(absolute);
+            const stat = (0,external_node_fs_.lstatSync)(absolute);
             if (stat.isDirectory()) {
                 entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
                 walk(path);
@@ -52031,7 +52030,7 @@ async function scanSource(root) {
                 };
                 entries.push(file);
                 if (stat.size <= SMALL_FILE) {
-                    const data = (0,external_node_fs_namespaceObject.readFileSync)(absolute);
+                    const data = (0,external_node_fs_.readFileSync)(absolute);
                     file.size = data.length;
                     file.sha256 = (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
                     if (cached + data.length <= CACHE_BUDGET) {
@@ -52044,7 +52043,7 @@ async function scanSource(root) {
                 }
             }
             else if (stat.isSymbolicLink()) {
-                const target = (0,external_node_fs_namespaceObject.readlinkSync)(absolute);
+                const target = (0,external_node_fs_.readlinkSync)(absolute);
                 checkLinkStaysInside(path, target);
                 entries.push({ type: 'symlink', path, target });
             }
@@ -52192,7 +52191,7 @@ async function* tarChunks(entries, batchBytes = 256 * 1024) {
         }
         else if (entry.type === 'file' && entry.size <= SMALL_READ) {
             // One blocking read beats a stream's several thread-pool round trips for a small file.
-            const data = (0,external_node_fs_namespaceObject.readFileSync)(entry.source);
+            const data = (0,external_node_fs_.readFileSync)(entry.source);
             if (data.length !== entry.size) {
                 throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${data.length})`);
             }
@@ -52201,7 +52200,7 @@ async function* tarChunks(entries, batchBytes = 256 * 1024) {
         }
         else if (entry.type === 'file') {
             let read = 0;
-            for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(entry.source, { highWaterMark: 1 << 20 })) {
+            for await (const chunk of (0,external_node_fs_.createReadStream)(entry.source, { highWaterMark: 1 << 20 })) {
                 const buffer = chunk;
                 read += buffer.length;
                 if (read > entry.size)
@@ -52554,8 +52553,8 @@ function remote_scripts_parseRecords(stdout) {
     return records;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
 
 
@@ -52676,11 +52675,11 @@ class release_host_TargetLock {
      * what a deploy needs to plan (live release, manifests, releases) and cleans partial releases.
      */
     static async acquire(session, target, options) {
-        const token = (0,external_node_crypto_.randomUUID)();
+        const token = options.owner.token ?? (0,external_node_crypto_.randomUUID)();
         const owner = [
             `run=${options.owner.runId}`,
             `url=${options.owner.runUrl ?? ''}`,
-            `runner=${options.owner.runner ?? (0,external_node_os_namespaceObject.hostname)()}`,
+            `runner=${options.owner.runner ?? (0,external_node_os_.hostname)()}`,
             `time=${new Date().toISOString()}`,
             `token=${token}`,
         ].join('\n');
@@ -52760,6 +52759,14 @@ class release_host_TargetLock {
             await beat?.done;
         }
     }
+}
+/**
+ * Frees the deploy lock of `target` if `token` still holds it, over any session; a lock taken over
+ * by another run is left alone. Returns whether a lock was freed.
+ */
+async function freeLock(session, target, token) {
+    const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
+    return remote_scripts_parseRecords(stdout).some(([key]) => key === 'unlocked');
 }
 /** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */
 async function uploadRelease(session, target, releaseId, archive) {
@@ -53473,7 +53480,7 @@ async function prepareHost(run, request) {
     run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
-        owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+        owner: { runId: request.origin.runId, runUrl: request.origin.runUrl, token: request.lockToken },
         releaseId: request.releaseId,
     });
     run.lock = lock;
@@ -53781,7 +53788,7 @@ async function rollbackFrontend(request, hosts) {
         const locked = await Promise.allSettled(runs.map(async (run) => {
             run.lock = await TargetLock.acquire(run.host.session, run.target, {
                 timeoutMs: request.lockTimeoutMs,
-                owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+                owner: { runId: request.origin.runId, runUrl: request.origin.runUrl, token: request.lockToken },
             });
         }));
         const lockFailure = firstFailure(locked);
@@ -53853,18 +53860,6 @@ async function markFailed(run, request, log, warn) {
     run.markedFailed = true;
     log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
-
-;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
-
-
-
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
 
@@ -54139,6 +54134,8 @@ function targetLabel(target) {
     return `${target.user}@${host}:${target.port}`;
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
 /**
  * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
@@ -54543,6 +54540,68 @@ async function withSessions(targets, log, work) {
 
 
 
+;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
+
+
+
+const HELD_LOCK_STATE = 'deploy-lock';
+/**
+ * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
+ * leaves it, with the target, in the step's state before any lock is taken, so that the post step
+ * can free them if the main step is cancelled or killed.
+ */
+function rememberDeployLock(state, target) {
+    const lock = { target, token: (0,external_node_crypto_.randomUUID)() };
+    state.save(HELD_LOCK_STATE, JSON.stringify(lock));
+    return lock.token;
+}
+/**
+ * The post step of a run that took deploy locks: on every host, frees the lock the main step left
+ * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * reached one by one with a single attempt each, so one unreachable host does not keep the others
+ * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
+ * and a freed lock or an unreachable host gets a line in `log`.
+ */
+async function freeLocksLeftBehind(state, targets, log) {
+    const saved = state.get(HELD_LOCK_STATE);
+    if (!saved)
+        return [];
+    const lock = JSON.parse(saved);
+    return Promise.all(targets().map(async (target) => {
+        const host = targetLabel(target);
+        try {
+            const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
+            try {
+                const freed = await freeLock(session, lock.target, lock.token);
+                if (freed)
+                    log.info(`${host}: freed the deploy lock the interrupted run left behind`);
+                return { host, freed };
+            }
+            finally {
+                await session.close();
+            }
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            log.warning(`${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`);
+            return { host, freed: false, error: reason };
+        }
+    }));
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/deploy.ts
 
 
@@ -54575,6 +54634,7 @@ async function deployFromSettings(settings, options = {}) {
             ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
             : undefined,
         origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+        lockToken: options.lockToken,
         log: options.log,
     }, sessions.map((session, index) => ({
         name: ssh.hosts[index].host,
@@ -54687,6 +54747,8 @@ function hostLines(report) {
 
 
 
+
+
 /**
  * The runbook: read inputs; check the build, verify and connect every host, then the release flow
  * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs and
@@ -54694,18 +54756,23 @@ function hostLines(report) {
  */
 async function main() {
     const settings = getInputs();
-    const report = await src/* actionLog */.Zx.group(`Release ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`, () => deployFromSettings(settings, { log: src/* actionLog */.Zx.info }));
+    const lockToken = rememberDeployLock(src/* stepState */.QP, settings.target);
+    const report = await src/* actionLog */.Zx.group(`Release ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`, () => deployFromSettings(settings, { lockToken, log: src/* actionLog */.Zx.info }));
     await (0,src/* publish */.mk)(frontendPublication(report, settings));
     for (const line of hostLines(report))
         src/* actionLog */.Zx.info(line);
     if (report.error)
         throw new reporting_src/* ReportedError */.SS(report.error, report);
 }
+/** The post step: frees the deploy locks a cancelled or killed main step left on its hosts. */
+async function post() {
+    await freeLocksLeftBehind(src/* stepState */.QP, () => sshTargetsFrom(getInputs().ssh), src/* actionLog */.Zx);
+}
 
 
 /***/ }),
 
-/***/ 9322:
+/***/ 463:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54716,10 +54783,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   mk: () => (/* reexport */ publish),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
+  QP: () => (/* reexport */ stepState),
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, debugEnabled, publishing, runUrl, runnerInputHooks, setOutputs, toolkitAgents, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, onCancel, publishing, runUrl, runnerInputHooks, secretsDir, setOutputs, toolkitAgents, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -57650,9 +57718,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -57685,7 +57753,112 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
+
+
+
+/**
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
+ */
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+/** How long a cancelled main step spends on its clean-ups: the runner sends SIGTERM 7.5 s after SIGINT. */
+const CANCEL_BUDGET_MS = 5000;
+let secretsDirPath;
+const cancelHandlers = new Set();
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => saveState(name, value),
+    get: (name) => getState(name),
+};
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return getState(IS_POST_STATE) === 'true';
+}
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(parent, { recursive: true });
+    const path = join(parent, `sophia-secrets-${randomBytes(6).toString('hex')}`);
+    mkdirSync(path, { mode: 0o700 });
+    core.saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
+}
+function removeSecretsDir(path = secretsDirPath) {
+    if (path)
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+}
+/**
+ * Registers work to do if the run is cancelled (such as freeing a remote lock) while the main step
+ * runs; returns the function that unregisters it. Handlers share a 5 s budget.
+ */
+function onCancel(handler) {
+    cancelHandlers.add(handler);
+    return () => cancelHandlers.delete(handler);
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go first and synchronously, so even a SIGTERM arriving mid-clean-up finds nothing left.
+ */
+function handleCancelSignals() {
+    let cancelling = false;
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    process.on('SIGINT', () => {
+        removeSecretsDir();
+        if (cancelling)
+            return;
+        cancelling = true;
+        info('The run was cancelled: secrets removed from disk, cleaning up');
+        const budget = new Promise((resolve) => setTimeout(resolve, CANCEL_BUDGET_MS).unref());
+        const handlers = Promise.allSettled([...cancelHandlers].map(async (handler) => handler()));
+        void Promise.race([handlers, budget]).then(() => {
+            setFailed('The run was cancelled');
+            process.exit(130);
+        });
+    });
+}
+/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
+async function asMainStep(work) {
+    saveState(IS_POST_STATE, 'true');
+    handleCancelSignals();
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
 
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
@@ -57694,9 +57867,9 @@ function debugEnabled(env = process.env) {
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
  * when the user turned step debugging on, because stacks in normal logs bury the reason.
  */
-async function runAction(main) {
+async function reportFailures(work) {
     try {
-        await main();
+        await work();
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -57704,6 +57877,17 @@ async function runAction(main) {
             info(error.stack);
         setFailed(message);
     }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps = {}) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main));
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -57858,6 +58042,7 @@ function toolkitAgents() {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -67724,6 +67909,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -67742,6 +67934,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

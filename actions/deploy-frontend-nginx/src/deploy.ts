@@ -15,6 +15,8 @@ export interface DeployOptions {
   /** Where relative `source` and `nginx-config` paths start: the runner's checkout. */
   workspace?: string;
   origin?: ReleaseOrigin;
+  /** The deploy lock's token, when the caller must be able to free the locks from elsewhere. */
+  lockToken?: string;
   log?: (line: string) => void;
 }
 
@@ -54,6 +56,7 @@ export async function deployFromSettings(
             ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
             : undefined,
         origin: options.origin ?? releaseOrigin(runContext()),
+        lockToken: options.lockToken,
         log: options.log,
       },
       sessions.map((session, index) => ({

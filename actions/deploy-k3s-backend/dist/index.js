@@ -54414,8 +54414,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9322);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4090);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2600);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4090:
+/***/ 2600:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54434,8 +54434,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 25 modules
-var src = __nccwpck_require__(9322);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
+var src = __nccwpck_require__(463);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 /**
  * Kinds without a namespace. Unknown kinds are treated as namespaced, which is what almost every
@@ -54577,8 +54577,8 @@ class ManifestError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
@@ -55521,7 +55521,7 @@ function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
 }
 function statKind(path) {
     try {
-        const stat = (0,external_node_fs_namespaceObject.statSync)(path);
+        const stat = (0,external_node_fs_.statSync)(path);
         return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
     }
     catch {
@@ -55539,7 +55539,7 @@ function loadManifests(options) {
     const manifests = [];
     for (const path of files) {
         const file = (0,external_node_path_.isAbsolute)(path) && !(0,external_node_path_.relative)(cwd, path).startsWith('..') ? (0,external_node_path_.relative)(cwd, path) : path;
-        manifests.push(...parseManifestText((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), file, problems));
+        manifests.push(...parseManifestText((0,external_node_fs_.readFileSync)(path, 'utf8'), file, problems));
     }
     for (const manifest of manifests)
         validateManifest(manifest, options.namespace, problems);
@@ -55874,8 +55874,8 @@ function prepareManifests(manifests, options) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
 
 
@@ -55893,12 +55893,12 @@ class LocalKubectlTransport {
     binary;
     env;
     constructor(options) {
-        const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)();
-        (0,external_node_fs_namespaceObject.mkdirSync)(parent, { recursive: true });
-        this.dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
-        (0,external_node_fs_namespaceObject.chmodSync)(this.dir, 0o700);
+        const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)();
+        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
+        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
         this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
-        (0,external_node_fs_namespaceObject.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
+        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
         this.binary = options.kubectl ?? 'kubectl';
         this.where = `${this.binary} on the runner`;
         this.env = {
@@ -55933,7 +55933,7 @@ class LocalKubectlTransport {
         });
     }
     async close() {
-        (0,external_node_fs_namespaceObject.rmSync)(this.dir, { recursive: true, force: true });
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
     }
 }
 /**
@@ -58119,6 +58119,8 @@ async function main() {
     const kubectl = await connectKubectl(settings.connection, {
         remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
         trace: src/* actionLog */.Zx.debug,
+        // The kubeconfig is a secret on disk: this directory goes however the step ends.
+        tempDir: (0,src/* secretsDir */.np)(),
     });
     try {
         await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info })), (report) => deployPublication('deploy-k3s-backend', report));
@@ -58131,7 +58133,7 @@ async function main() {
 
 /***/ }),
 
-/***/ 9322:
+/***/ 463:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58143,10 +58145,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
+  np: () => (/* reexport */ secretsDir),
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, debugEnabled, publish, runUrl, runnerInputHooks, setOutputs, toolkitAgents, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, onCancel, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -61077,9 +61080,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -61112,7 +61115,112 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
+
+
+
+/**
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
+ */
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+/** How long a cancelled main step spends on its clean-ups: the runner sends SIGTERM 7.5 s after SIGINT. */
+const CANCEL_BUDGET_MS = 5000;
+let secretsDirPath;
+const cancelHandlers = new Set();
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => saveState(name, value),
+    get: (name) => getState(name),
+};
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return getState(IS_POST_STATE) === 'true';
+}
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+    const path = (0,external_node_path_.join)(parent, `sophia-secrets-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    (0,external_node_fs_.mkdirSync)(path, { mode: 0o700 });
+    saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
+}
+function removeSecretsDir(path = secretsDirPath) {
+    if (path)
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+}
+/**
+ * Registers work to do if the run is cancelled (such as freeing a remote lock) while the main step
+ * runs; returns the function that unregisters it. Handlers share a 5 s budget.
+ */
+function onCancel(handler) {
+    cancelHandlers.add(handler);
+    return () => cancelHandlers.delete(handler);
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go first and synchronously, so even a SIGTERM arriving mid-clean-up finds nothing left.
+ */
+function handleCancelSignals() {
+    let cancelling = false;
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    process.on('SIGINT', () => {
+        removeSecretsDir();
+        if (cancelling)
+            return;
+        cancelling = true;
+        info('The run was cancelled: secrets removed from disk, cleaning up');
+        const budget = new Promise((resolve) => setTimeout(resolve, CANCEL_BUDGET_MS).unref());
+        const handlers = Promise.allSettled([...cancelHandlers].map(async (handler) => handler()));
+        void Promise.race([handlers, budget]).then(() => {
+            setFailed('The run was cancelled');
+            process.exit(130);
+        });
+    });
+}
+/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
+async function asMainStep(work) {
+    saveState(IS_POST_STATE, 'true');
+    handleCancelSignals();
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
 
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
@@ -61121,9 +61229,9 @@ function debugEnabled(env = process.env) {
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
  * when the user turned step debugging on, because stacks in normal logs bury the reason.
  */
-async function runAction(main) {
+async function reportFailures(work) {
     try {
-        await main();
+        await work();
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -61131,6 +61239,17 @@ async function runAction(main) {
             info(error.stack);
         setFailed(message);
     }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps = {}) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main));
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -61285,6 +61404,7 @@ function toolkitAgents() {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -71143,6 +71263,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -71161,6 +71288,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2506);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7491);
 
 
@@ -28394,8 +28394,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 29 modules
-var src = __nccwpck_require__(2506);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 32 modules
+var src = __nccwpck_require__(77);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
@@ -29059,7 +29059,7 @@ async function main() {
 
 /***/ }),
 
-/***/ 2506:
+/***/ 77:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29072,7 +29072,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ji: () => (/* reexport */ toolkitAgents)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, debugEnabled, publishing, runContext, runUrl, runnerInputHooks, setOutputs, workspaceDir, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, onCancel, publishing, runContext, runUrl, runnerInputHooks, secretsDir, setOutputs, stepState, workspaceDir, writeSummary
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -32005,9 +32005,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -32040,7 +32040,112 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
+
+
+
+/**
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
+ */
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+/** How long a cancelled main step spends on its clean-ups: the runner sends SIGTERM 7.5 s after SIGINT. */
+const CANCEL_BUDGET_MS = 5000;
+let secretsDirPath;
+const cancelHandlers = new Set();
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => saveState(name, value),
+    get: (name) => getState(name),
+};
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return getState(IS_POST_STATE) === 'true';
+}
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(parent, { recursive: true });
+    const path = join(parent, `sophia-secrets-${randomBytes(6).toString('hex')}`);
+    mkdirSync(path, { mode: 0o700 });
+    core.saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
+}
+function removeSecretsDir(path = secretsDirPath) {
+    if (path)
+        (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
+}
+/**
+ * Registers work to do if the run is cancelled (such as freeing a remote lock) while the main step
+ * runs; returns the function that unregisters it. Handlers share a 5 s budget.
+ */
+function onCancel(handler) {
+    cancelHandlers.add(handler);
+    return () => cancelHandlers.delete(handler);
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go first and synchronously, so even a SIGTERM arriving mid-clean-up finds nothing left.
+ */
+function handleCancelSignals() {
+    let cancelling = false;
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    process.on('SIGINT', () => {
+        removeSecretsDir();
+        if (cancelling)
+            return;
+        cancelling = true;
+        info('The run was cancelled: secrets removed from disk, cleaning up');
+        const budget = new Promise((resolve) => setTimeout(resolve, CANCEL_BUDGET_MS).unref());
+        const handlers = Promise.allSettled([...cancelHandlers].map(async (handler) => handler()));
+        void Promise.race([handlers, budget]).then(() => {
+            setFailed('The run was cancelled');
+            process.exit(130);
+        });
+    });
+}
+/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
+async function asMainStep(work) {
+    saveState(IS_POST_STATE, 'true');
+    handleCancelSignals();
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
 
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
@@ -32049,9 +32154,9 @@ function debugEnabled(env = process.env) {
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
  * when the user turned step debugging on, because stacks in normal logs bury the reason.
  */
-async function runAction(main) {
+async function reportFailures(work) {
     try {
-        await main();
+        await work();
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -32059,6 +32164,17 @@ async function runAction(main) {
             info(error.stack);
         setFailed(message);
     }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps = {}) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main));
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -32187,6 +32303,7 @@ function toolkitAgents() {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 

@@ -51910,32 +51910,33 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9322);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1685);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7128);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1685:
+/***/ 7128:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  i: () => (/* binding */ main)
+  i: () => (/* binding */ main),
+  b: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 25 modules
-var src = __nccwpck_require__(9322);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
+var src = __nccwpck_require__(463);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
@@ -52552,8 +52553,8 @@ function parseRecords(stdout) {
     return records;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
 
 
@@ -52674,11 +52675,11 @@ class release_host_TargetLock {
      * what a deploy needs to plan (live release, manifests, releases) and cleans partial releases.
      */
     static async acquire(session, target, options) {
-        const token = (0,external_node_crypto_.randomUUID)();
+        const token = options.owner.token ?? (0,external_node_crypto_.randomUUID)();
         const owner = [
             `run=${options.owner.runId}`,
             `url=${options.owner.runUrl ?? ''}`,
-            `runner=${options.owner.runner ?? (0,external_node_os_namespaceObject.hostname)()}`,
+            `runner=${options.owner.runner ?? (0,external_node_os_.hostname)()}`,
             `time=${new Date().toISOString()}`,
             `token=${token}`,
         ].join('\n');
@@ -52758,6 +52759,14 @@ class release_host_TargetLock {
             await beat?.done;
         }
     }
+}
+/**
+ * Frees the deploy lock of `target` if `token` still holds it, over any session; a lock taken over
+ * by another run is left alone. Returns whether a lock was freed.
+ */
+async function freeLock(session, target, token) {
+    const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
+    return parseRecords(stdout).some(([key]) => key === 'unlocked');
 }
 /** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */
 async function uploadRelease(session, target, releaseId, archive) {
@@ -53268,7 +53277,7 @@ async function prepareHost(run, request) {
     run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
     const lock = await TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
-        owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+        owner: { runId: request.origin.runId, runUrl: request.origin.runUrl, token: request.lockToken },
         releaseId: request.releaseId,
     });
     run.lock = lock;
@@ -53576,7 +53585,7 @@ async function rollbackFrontend(request, hosts) {
         const locked = await Promise.allSettled(runs.map(async (run) => {
             run.lock = await release_host_TargetLock.acquire(run.host.session, run.target, {
                 timeoutMs: request.lockTimeoutMs,
-                owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+                owner: { runId: request.origin.runId, runUrl: request.origin.runUrl, token: request.lockToken },
             });
         }));
         const lockFailure = firstFailure(locked);
@@ -53649,20 +53658,6 @@ async function markFailed(run, request, log, warn) {
     log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
-;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
 
 /** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
@@ -53936,6 +53931,8 @@ function targetLabel(target) {
     return `${target.user}@${host}:${target.port}`;
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
 /**
  * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
@@ -54340,6 +54337,68 @@ async function withSessions(targets, log, work) {
 
 
 
+;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
+
+
+
+const HELD_LOCK_STATE = 'deploy-lock';
+/**
+ * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
+ * leaves it, with the target, in the step's state before any lock is taken, so that the post step
+ * can free them if the main step is cancelled or killed.
+ */
+function rememberDeployLock(state, target) {
+    const lock = { target, token: (0,external_node_crypto_.randomUUID)() };
+    state.save(HELD_LOCK_STATE, JSON.stringify(lock));
+    return lock.token;
+}
+/**
+ * The post step of a run that took deploy locks: on every host, frees the lock the main step left
+ * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * reached one by one with a single attempt each, so one unreachable host does not keep the others
+ * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
+ * and a freed lock or an unreachable host gets a line in `log`.
+ */
+async function freeLocksLeftBehind(state, targets, log) {
+    const saved = state.get(HELD_LOCK_STATE);
+    if (!saved)
+        return [];
+    const lock = JSON.parse(saved);
+    return Promise.all(targets().map(async (target) => {
+        const host = targetLabel(target);
+        try {
+            const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
+            try {
+                const freed = await freeLock(session, lock.target, lock.token);
+                if (freed)
+                    log.info(`${host}: freed the deploy lock the interrupted run left behind`);
+                return { host, freed };
+            }
+            finally {
+                await session.close();
+            }
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            log.warning(`${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`);
+            return { host, freed: false, error: reason };
+        }
+    }));
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/frontend.ts
 
 
@@ -54366,6 +54425,7 @@ async function frontendRollback(settings) {
         markFailed: settings.markFailed,
         nginxReloadCommand: settings.nginxReloadCommand,
         lockTimeoutMs: settings.lockTimeoutMs,
+        lockToken: rememberDeployLock(src/* stepState */.QP, settings.target),
         origin: releaseOrigin((0,src/* runContext */.pO)()),
         log: src/* actionLog */.Zx.info,
         warn: src/* actionLog */.Zx.warning,
@@ -54992,12 +55052,12 @@ class LocalKubectlTransport {
     binary;
     env;
     constructor(options) {
-        const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)();
-        (0,external_node_fs_namespaceObject.mkdirSync)(parent, { recursive: true });
-        this.dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
-        (0,external_node_fs_namespaceObject.chmodSync)(this.dir, 0o700);
+        const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)();
+        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
+        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
         this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
-        (0,external_node_fs_namespaceObject.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
+        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
         this.binary = options.kubectl ?? 'kubectl';
         this.where = `${this.binary} on the runner`;
         this.env = {
@@ -55032,7 +55092,7 @@ class LocalKubectlTransport {
         });
     }
     async close() {
-        (0,external_node_fs_namespaceObject.rmSync)(this.dir, { recursive: true, force: true });
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
     }
 }
 /**
@@ -56524,6 +56584,8 @@ async function kubernetesRollback(settings) {
     const kubectl = await connectKubectl(settings.connection, {
         remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
         trace: src/* actionLog */.Zx.debug,
+        // The kubeconfig is a secret on disk: this directory goes however the step ends.
+        tempDir: (0,src/* secretsDir */.np)(),
     });
     try {
         const steps = await planRollback(kubectl, {
@@ -56574,6 +56636,8 @@ function kubernetesRollbackPublication(outcomes, namespace) {
 
 
 
+
+
 /** Rolls back, publishes outputs and summary (also when the rollback failed with a report), returns the outputs. */
 async function rollBackAndPublish(work, publicationOf) {
     return publicationOf(await (0,src/* publishing */.Kc)(work, publicationOf)).outputs;
@@ -56586,11 +56650,18 @@ async function main() {
         : await rollBackAndPublish(() => kubernetesRollback(settings), (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace));
     src/* actionLog */.Zx.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }
+/** The post step: frees the frontend deploy locks a cancelled or killed rollback left on its hosts. */
+async function post() {
+    await freeLocksLeftBehind(src/* stepState */.QP, () => {
+        const settings = getInputs();
+        return settings.component === 'frontend' ? sshTargetsFrom(settings.ssh) : [];
+    }, src/* actionLog */.Zx);
+}
 
 
 /***/ }),
 
-/***/ 9322:
+/***/ 463:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56600,10 +56671,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   Zx: () => (/* reexport */ actionLog),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
-  pO: () => (/* reexport */ runContext)
+  pO: () => (/* reexport */ runContext),
+  np: () => (/* reexport */ secretsDir),
+  QP: () => (/* reexport */ stepState)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, debugEnabled, publish, runUrl, runnerInputHooks, setOutputs, toolkitAgents, workspaceDir, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, onCancel, publish, runUrl, runnerInputHooks, setOutputs, toolkitAgents, workspaceDir, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -59534,9 +59607,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -59569,7 +59642,112 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
+
+
+
+/**
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
+ */
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+/** How long a cancelled main step spends on its clean-ups: the runner sends SIGTERM 7.5 s after SIGINT. */
+const CANCEL_BUDGET_MS = 5000;
+let secretsDirPath;
+const cancelHandlers = new Set();
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => saveState(name, value),
+    get: (name) => getState(name),
+};
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return getState(IS_POST_STATE) === 'true';
+}
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+    const path = (0,external_node_path_.join)(parent, `sophia-secrets-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    (0,external_node_fs_.mkdirSync)(path, { mode: 0o700 });
+    saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
+}
+function removeSecretsDir(path = secretsDirPath) {
+    if (path)
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+}
+/**
+ * Registers work to do if the run is cancelled (such as freeing a remote lock) while the main step
+ * runs; returns the function that unregisters it. Handlers share a 5 s budget.
+ */
+function onCancel(handler) {
+    cancelHandlers.add(handler);
+    return () => cancelHandlers.delete(handler);
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go first and synchronously, so even a SIGTERM arriving mid-clean-up finds nothing left.
+ */
+function handleCancelSignals() {
+    let cancelling = false;
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    process.on('SIGINT', () => {
+        removeSecretsDir();
+        if (cancelling)
+            return;
+        cancelling = true;
+        info('The run was cancelled: secrets removed from disk, cleaning up');
+        const budget = new Promise((resolve) => setTimeout(resolve, CANCEL_BUDGET_MS).unref());
+        const handlers = Promise.allSettled([...cancelHandlers].map(async (handler) => handler()));
+        void Promise.race([handlers, budget]).then(() => {
+            setFailed('The run was cancelled');
+            process.exit(130);
+        });
+    });
+}
+/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
+async function asMainStep(work) {
+    saveState(IS_POST_STATE, 'true');
+    handleCancelSignals();
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
 
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
@@ -59578,9 +59756,9 @@ function debugEnabled(env = process.env) {
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
  * when the user turned step debugging on, because stacks in normal logs bury the reason.
  */
-async function runAction(main) {
+async function reportFailures(work) {
     try {
-        await main();
+        await work();
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -59588,6 +59766,17 @@ async function runAction(main) {
             info(error.stack);
         setFailed(message);
     }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps = {}) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main));
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -59742,6 +59931,7 @@ function toolkitAgents() {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -69610,6 +69800,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -69628,6 +69825,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

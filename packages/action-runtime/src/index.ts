@@ -7,3 +7,4 @@ export * from './log.js';
 export * from './publish.js';
 export * from './run-context.js';
 export * from './http-agents.js';
+export * from './lifecycle.js';

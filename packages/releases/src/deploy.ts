@@ -35,6 +35,8 @@ export interface FrontendDeployRequest {
   smokeUrl?: URL;
   smokeTimeoutMs?: number;
   lockTimeoutMs: number;
+  /** The deploy lock's token on every host (random when left out): see LockOwner.token. */
+  lockToken?: string;
   origin: ReleaseOrigin;
   gzipLevel?: number;
   log?: (line: string) => void;
@@ -127,7 +129,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
-    owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+    owner: { runId: request.origin.runId, runUrl: request.origin.runUrl, token: request.lockToken },
     releaseId: request.releaseId,
   });
   run.lock = lock;

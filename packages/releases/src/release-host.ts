@@ -123,6 +123,11 @@ export interface LockOwner {
   runUrl?: string;
   /** The machine the deploy runs on. */
   runner?: string;
+  /**
+   * The lock's token (a random UUID when left out). A caller that chooses it can free the lock from
+   * another process with `freeLock`, as an action's post step does after its main step was killed.
+   */
+  token?: string;
 }
 
 export interface TargetState extends ReleaseListing {
@@ -175,7 +180,7 @@ export class TargetLock {
     target: string,
     options: { timeoutMs: number; owner: LockOwner; releaseId?: string },
   ): Promise<TargetLock> {
-    const token = randomUUID();
+    const token = options.owner.token ?? randomUUID();
     const owner = [
       `run=${options.owner.runId}`,
       `url=${options.owner.runUrl ?? ''}`,
@@ -266,6 +271,15 @@ export class TargetLock {
       await beat?.done;
     }
   }
+}
+
+/**
+ * Frees the deploy lock of `target` if `token` still holds it, over any session; a lock taken over
+ * by another run is left alone. Returns whether a lock was freed.
+ */
+export async function freeLock(session: ReleaseSession, target: string, token: string): Promise<boolean> {
+  const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
+  return parseRecords(stdout).some(([key]) => key === 'unlocked');
 }
 
 /** Sends the release archive and builds `releases/<id>` from it (via `releases/.<id>.partial`). */

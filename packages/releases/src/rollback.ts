@@ -94,6 +94,8 @@ export interface FrontendRollbackRequest {
   markFailed: boolean;
   nginxReloadCommand?: string;
   lockTimeoutMs: number;
+  /** The deploy lock's token on every host (random when left out): see LockOwner.token. */
+  lockToken?: string;
   origin: ReleaseOrigin;
   log?: (line: string) => void;
   warn?: (line: string) => void;
@@ -164,7 +166,7 @@ export async function rollbackFrontend(
       runs.map(async (run) => {
         run.lock = await TargetLock.acquire(run.host.session, run.target, {
           timeoutMs: request.lockTimeoutMs,
-          owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+          owner: { runId: request.origin.runId, runUrl: request.origin.runUrl, token: request.lockToken },
         });
       }),
     );
