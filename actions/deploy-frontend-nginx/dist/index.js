@@ -51941,7 +51941,10 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var inputs_src = __nccwpck_require__(3372);
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
 
 
 
@@ -51999,7 +52002,7 @@ async function scanSource(root) {
         rootStat = await (0,promises_namespaceObject.lstat)(root);
     }
     catch {
-        throw new SourceError(`Input "source" names "${root}", which does not exist`);
+        throw new SourceError(`Input "source" names ${(0,inputs_src/* describeValue */.bp)(root)}, which does not exist`);
     }
     if (!rootStat.isDirectory())
         throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
@@ -52054,7 +52057,7 @@ async function scanSource(root) {
     };
     walk('');
     if (entries.length === 0)
-        throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
+        throw new SourceError(`Input "source" names ${(0,inputs_src/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
     await Promise.all(largeFiles.map(async (file) => {
         file.sha256 = await sha256File((0,external_node_path_.join)(root, file.path));
     }));
@@ -52286,8 +52289,6 @@ function releaseStream(options) {
     return { stream: counter, sentBytes: () => sent };
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var inputs_src = __nccwpck_require__(3372);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
 
 /**
@@ -54398,8 +54399,11 @@ const MAX_RETRY_DELAY_MS = 15_000;
 function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
-        const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
-        throw new inputs_src/* InputError */.dz(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
+        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
+            throw new inputs_src/* InputError */.dz('ssh-key-passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+        }
+        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
+        throw new inputs_src/* InputError */.dz('ssh-key', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
@@ -54608,6 +54612,7 @@ async function freeLocksLeftBehind(state, targets, log) {
 
 
 
+
 function inWorkspace(workspace, path) {
     return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
 }
@@ -54621,7 +54626,7 @@ async function deployFromSettings(settings, options = {}) {
     const manifest = await scanSource(sourceRoot);
     const template = settings.nginxConfig
         ? await (0,promises_namespaceObject.readFile)(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch((error) => {
-            throw new Error(`Input "nginx-config" names "${settings.nginxConfig?.template}", which cannot be read (${error.message})`);
+            throw new Error(`Input "nginx-config" names ${(0,inputs_src/* describeValue */.bp)(settings.nginxConfig?.template ?? '')}, which cannot be read (${error.code ?? error.message})`);
         })
         : undefined;
     const { ssh, source: _source, nginxConfig, ...release } = settings;
@@ -58063,9 +58068,11 @@ function toolkitAgents() {
 __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
+  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
-  ay: () => (/* reexport */ commandLine),
+  ay: () => (/* reexport */ scalars_commandLine),
+  bp: () => (/* reexport */ describeValue),
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
   n3: () => (/* reexport */ headerSecrets),
@@ -58079,7 +58086,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, describeValue, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseControlCharacters, splitList, statusRanges, taint, text, workloadRef
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -58109,7 +58116,53 @@ function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
 }
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
+
+/**
+ * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
+ * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
+ */
+const MAX_PATH_CHARS = 4096;
+/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
+function refuseNonLine(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    if (raw.length > MAX_PATH_CHARS) {
+        throw new input_error_InputError(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
+    }
+}
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw input_error_mustBe(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw input_error_mustBe(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw input_error_mustBe(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const paths_workspacePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw input_error_mustBe(name, 'a path in the workspace', raw);
+    return trimmed;
+};
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
 
 const scalars_text = (_name, raw) => raw;
 function integer(min, max) {
@@ -58204,14 +58257,9 @@ function httpUrl(name, raw) {
         throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
     return url;
 }
-function refuseControlCharacters(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-}
 /** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const commandLine = (name, raw) => {
-    refuseControlCharacters(name, raw);
+const scalars_commandLine = (name, raw) => {
+    refuseNonLine(name, raw);
     return raw.trim();
 };
 
@@ -65234,41 +65282,6 @@ const bodyMatcher = (name, raw) => {
     return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw input_error_mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw input_error_mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw input_error_mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const paths_workspacePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw input_error_mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
@@ -65440,6 +65453,28 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 ]));
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+/**
+ * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
+ * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
+ * spaces or literal "\n" for newlines), or text without the PEM armor.
+ */
+function checkPrivateKeyShape(key) {
+    const fail = (problem) => {
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+    };
+    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
+        fail('holds a public key (the .pub file), not the private key');
+    }
+    if (!KEY_ARMOR.test(key))
+        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
+    if (/PRIVATE KEY-----\\n/.test(key))
+        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
+        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
+    }
+}
 function knownHostsLines(name, raw) {
     const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
     for (const line of entries) {
@@ -65474,9 +65509,7 @@ function ssh_inputs_readSshInputs(inputs) {
     });
     if (!privateKey)
         throw new input_error_InputError('ssh-key', 'Input "ssh-key" is required');
-    if (!KEY_ARMOR.test(privateKey)) {
-        throw input_error_mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
-    }
+    checkPrivateKeyShape(privateKey);
     const insecure = inputs.required('insecure-skip-host-key-check', scalars_boolean);
     const knownHosts = inputs.optional('known-hosts', knownHostsLines);
     const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
@@ -65514,6 +65547,8 @@ function ssh_inputs_readSshInputs(inputs) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
 
 
+
+
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
 /** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
@@ -65528,7 +65563,7 @@ function readKubeConnection(inputs) {
         if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
             throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
         }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', workspacePath) };
     }
     if (!viaSsh) {
         throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
@@ -65537,7 +65572,7 @@ function readKubeConnection(inputs) {
     if (ssh.hosts.length !== 1) {
         throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
     }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', commandLine) };
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts

@@ -8,6 +8,7 @@ import {
   type FrontendDeployReport,
   type ReleaseOrigin,
 } from '@sophia/releases';
+import { describeValue } from '@sophia/inputs';
 import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 
@@ -36,11 +37,13 @@ export async function deployFromSettings(
   const sourceRoot = inWorkspace(workspace, settings.source);
   const manifest = await scanSource(sourceRoot);
   const template = settings.nginxConfig
-    ? await readFile(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch((error: Error) => {
-        throw new Error(
-          `Input "nginx-config" names "${settings.nginxConfig?.template}", which cannot be read (${error.message})`,
-        );
-      })
+    ? await readFile(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch(
+        (error: NodeJS.ErrnoException) => {
+          throw new Error(
+            `Input "nginx-config" names ${describeValue(settings.nginxConfig?.template ?? '')}, which cannot be read (${error.code ?? error.message})`,
+          );
+        },
+      )
     : undefined;
 
   const { ssh, source: _source, nginxConfig, ...release } = settings;

@@ -55511,7 +55511,7 @@ function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
         else {
             const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
             if (matches.length === 0)
-                throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names "${pattern}", which matches no file in ${cwd}`);
+                throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names ${(0,inputs_src/* describeValue */.bp)(pattern)}, which matches no file in ${(0,inputs_src/* describeValue */.bp)(cwd)}`);
             matches.sort().forEach(add);
         }
     }
@@ -55881,6 +55881,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 
 
 
+
 /**
  * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
  * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
@@ -55919,9 +55920,10 @@ class LocalKubectlTransport {
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
-                reject(error.code === 'ENOENT'
-                    ? new Error(`kubectl binary "${this.binary}" was not found (input "kubectl"); install kubectl on the runner or name its path`)
-                    : error);
+                const binary = (0,inputs_src/* describeValue */.bp)(this.binary);
+                reject(new Error(error.code === 'ENOENT'
+                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
+                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
             });
             child.on('close', (code) => resolvePromise({
                 stdout: Buffer.concat(stdout).toString('utf8'),
@@ -57674,8 +57676,11 @@ const MAX_RETRY_DELAY_MS = 15_000;
 function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
-        const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
-        throw new inputs_src/* InputError */.dz(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
+        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
+            throw new inputs_src/* InputError */.dz('ssh-key-passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+        }
+        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
+        throw new inputs_src/* InputError */.dz('ssh-key', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
@@ -61496,7 +61501,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
+  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   zM: () => (/* reexport */ scalars_boolean),
+  bp: () => (/* reexport */ describeValue),
   M1: () => (/* reexport */ ipAddress),
   z3: () => (/* reexport */ isDns1123Label),
   Pz: () => (/* reexport */ isDns1123Subdomain),
@@ -61509,7 +61516,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   HU: () => (/* reexport */ kubernetes_syntax_taint)
 });
 
-// UNUSED EXPORTS: QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseControlCharacters, releaseId, remotePath, splitList, statusRanges, text, workloadRef, workspacePath
+// UNUSED EXPORTS: MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, statusRanges, text, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -61539,7 +61546,53 @@ function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
 }
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
+
+/**
+ * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
+ * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
+ */
+const MAX_PATH_CHARS = 4096;
+/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
+function refuseNonLine(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    if (raw.length > MAX_PATH_CHARS) {
+        throw new input_error_InputError(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
+    }
+}
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw mustBe(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw mustBe(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const workspacePath = (name, raw) => {
+    refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw input_error_mustBe(name, 'a path in the workspace', raw);
+    return trimmed;
+};
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
 
 const scalars_text = (_name, raw) => raw;
 function integer(min, max) {
@@ -61634,14 +61687,9 @@ function httpUrl(name, raw) {
         throw mustBe(name, 'an http:// or https:// URL', raw);
     return url;
 }
-function refuseControlCharacters(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-}
 /** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
 const commandLine = (name, raw) => {
-    refuseControlCharacters(name, raw);
+    refuseNonLine(name, raw);
     return raw.trim();
 };
 
@@ -68664,41 +68712,6 @@ const bodyMatcher = (name, raw) => {
     return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const workspacePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new input_error_InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw input_error_mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
@@ -68870,6 +68883,28 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 ]));
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+/**
+ * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
+ * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
+ * spaces or literal "\n" for newlines), or text without the PEM armor.
+ */
+function checkPrivateKeyShape(key) {
+    const fail = (problem) => {
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+    };
+    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
+        fail('holds a public key (the .pub file), not the private key');
+    }
+    if (!KEY_ARMOR.test(key))
+        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
+    if (/PRIVATE KEY-----\\n/.test(key))
+        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
+        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
+    }
+}
 function knownHostsLines(name, raw) {
     const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
     for (const line of entries) {
@@ -68904,9 +68939,7 @@ function readSshInputs(inputs) {
     });
     if (!privateKey)
         throw new input_error_InputError('ssh-key', 'Input "ssh-key" is required');
-    if (!KEY_ARMOR.test(privateKey)) {
-        throw input_error_mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
-    }
+    checkPrivateKeyShape(privateKey);
     const insecure = inputs.required('insecure-skip-host-key-check', scalars_boolean);
     const knownHosts = inputs.optional('known-hosts', knownHostsLines);
     const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
@@ -68944,6 +68977,8 @@ function readSshInputs(inputs) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
 
 
+
+
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'];
 /** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
@@ -68958,7 +68993,7 @@ function readKubeConnection(inputs) {
         if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
             throw input_error_mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
         }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', workspacePath) };
     }
     if (!viaSsh) {
         throw new input_error_InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
@@ -68967,7 +69002,7 @@ function readKubeConnection(inputs) {
     if (ssh.hosts.length !== 1) {
         throw input_error_mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
     }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', commandLine) };
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts

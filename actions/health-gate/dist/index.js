@@ -32340,7 +32340,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   F: () => (/* reexport */ statusRanges)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, commandLine, describeValue, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseControlCharacters, releaseId, remotePath, splitList, taint, text, workloadRef, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, describeValue, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -32370,7 +32370,53 @@ function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
 }
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
+
+/**
+ * The longest path or command line an input may hold: Linux's PATH_MAX. Longer values cannot name a
+ * file (the kernel answers ENAMETOOLONG), so they are refused here, naming the input.
+ */
+const MAX_PATH_CHARS = 4096;
+/** Refuses NUL, line breaks and values longer than MAX_PATH_CHARS, naming the input. */
+function paths_refuseNonLine(name, raw) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\n\r]/.test(raw))
+        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
+    if (raw.length > MAX_PATH_CHARS) {
+        throw new InputError(name, `Input "${name}" must be at most ${MAX_PATH_CHARS} characters, got ${raw.length}`);
+    }
+}
+/**
+ * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
+ * `/` itself is refused because deploys create and prune directories below the path.
+ */
+const remotePath = (name, raw) => {
+    paths_refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('/'))
+        throw mustBe(name, 'an absolute path (starting with /)', raw);
+    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
+    if (segments.some((segment) => segment === '..' || segment === '.')) {
+        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
+    }
+    if (segments.length === 0)
+        throw mustBe(name, 'a directory below / (not / itself)', raw);
+    return '/' + segments.join('/');
+};
+/**
+ * A local path on the runner, relative to the workspace (the working directory) or absolute. The
+ * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
+ */
+const paths_workspacePath = (name, raw) => {
+    paths_refuseNonLine(name, raw);
+    const trimmed = raw.trim();
+    if (trimmed.length === 0)
+        throw mustBe(name, 'a path in the workspace', raw);
+    return trimmed;
+};
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
 
 const scalars_text = (_name, raw) => raw;
 function scalars_integer(min, max) {
@@ -32465,14 +32511,9 @@ function httpUrl(name, raw) {
         throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
     return url;
 }
-function refuseControlCharacters(name, raw) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-}
 /** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const commandLine = (name, raw) => {
-    refuseControlCharacters(name, raw);
+const scalars_commandLine = (name, raw) => {
+    refuseNonLine(name, raw);
     return raw.trim();
 };
 
@@ -39495,41 +39536,6 @@ const bodyMatcher = (name, raw) => {
     return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
-
-/**
- * An absolute path on a remote host, normalised (duplicate and trailing slashes removed).
- * `/` itself is refused because deploys create and prune directories below the path.
- */
-const remotePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (!trimmed.startsWith('/'))
-        throw mustBe(name, 'an absolute path (starting with /)', raw);
-    const segments = trimmed.split('/').filter((segment) => segment.length > 0);
-    if (segments.some((segment) => segment === '..' || segment === '.')) {
-        throw mustBe(name, 'an absolute path without "." or ".." segments', raw);
-    }
-    if (segments.length === 0)
-        throw mustBe(name, 'a directory below / (not / itself)', raw);
-    return '/' + segments.join('/');
-};
-/**
- * A local path on the runner, relative to the workspace (the working directory) or absolute. The
- * workflow author chooses it, so it is not confined to the checkout; it only has to be one clean line.
- */
-const paths_workspacePath = (name, raw) => {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000\n\r]/.test(raw))
-        throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-    const trimmed = raw.trim();
-    if (trimmed.length === 0)
-        throw mustBe(name, 'a path in the workspace', raw);
-    return trimmed;
-};
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
@@ -39701,6 +39707,28 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 ]));
 const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+/**
+ * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
+ * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
+ * spaces or literal "\n" for newlines), or text without the PEM armor.
+ */
+function checkPrivateKeyShape(key) {
+    const fail = (problem) => {
+        throw new InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+    };
+    if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
+        fail('holds a public key (the .pub file), not the private key');
+    }
+    if (!KEY_ARMOR.test(key))
+        fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
+    if (/PRIVATE KEY-----\\n/.test(key))
+        fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
+        fail('is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is');
+    }
+}
 function knownHostsLines(name, raw) {
     const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
     for (const line of entries) {
@@ -39735,9 +39763,7 @@ function ssh_inputs_readSshInputs(inputs) {
     });
     if (!privateKey)
         throw new InputError('ssh-key', 'Input "ssh-key" is required');
-    if (!KEY_ARMOR.test(privateKey)) {
-        throw mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
-    }
+    checkPrivateKeyShape(privateKey);
     const insecure = inputs.required('insecure-skip-host-key-check', boolean);
     const knownHosts = inputs.optional('known-hosts', knownHostsLines);
     const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);
@@ -39775,6 +39801,8 @@ function ssh_inputs_readSshInputs(inputs) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-inputs.ts
 
 
+
+
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
 /** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
@@ -39789,7 +39817,7 @@ function readKubeConnection(inputs) {
         if (!/^\s*(apiVersion|clusters|kind|contexts|current-context|users|preferences)\s*:/m.test(kubeconfig)) {
             throw mustBe('kubeconfig', 'the content of a kubeconfig file (YAML with clusters, users and contexts)', kubeconfig, true);
         }
-        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+        return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', workspacePath) };
     }
     if (!viaSsh) {
         throw new InputError('kubeconfig', 'Input "kubeconfig" is required (or give "host", "user" and "ssh-key" to run kubectl on the server over SSH)');
@@ -39798,7 +39826,7 @@ function readKubeConnection(inputs) {
     if (ssh.hosts.length !== 1) {
         throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
     }
-    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+    return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', commandLine) };
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kube-deploy-inputs.ts

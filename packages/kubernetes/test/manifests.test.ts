@@ -91,7 +91,10 @@ test('directories and globs resolve to sorted files, each once', () => {
 
 test('a pattern matching nothing is an input error naming the input', () => {
   expect(() => loadManifests({ patterns: ['missing/*.yaml'], cwd: dir })).toThrow(
-    new InputError('manifests', `Input "manifests" names "missing/*.yaml", which matches no file in ${dir}`),
+    new InputError(
+      'manifests',
+      `Input "manifests" names "missing/*.yaml", which matches no file in ${JSON.stringify(dir)}`,
+    ),
   );
 });
 
