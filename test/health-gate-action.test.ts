@@ -1,6 +1,13 @@
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import type { HealthReport } from '@sophia/health-check';
-import { closedPort, echoingServer, reply, startServer, type TestServer } from '@sophia-testing/http-servers';
+import {
+  closedPort,
+  echoingServer,
+  pathologicalBodyServer,
+  reply,
+  startServer,
+  type TestServer,
+} from '@sophia-testing/http-servers';
 
 /** The bundled action, run as the runner runs it, against real HTTP servers on loopback. */
 const servers: TestServer[] = [];
@@ -170,6 +177,18 @@ describe('health-gate action', () => {
         expect(run.outputs.report).not.toContain(secret);
       }
     }
+  });
+
+  it('holds its timeout against /^(a+)+$/ on a body of 41 a and "!"', async () => {
+    const server = await pathologicalBodyServer();
+    servers.push(server);
+    const run = await gate({ urls: server.url, 'expected-body': '/^(a+)+$/', timeout: '1s' });
+    expect(run.code).toBe(1);
+    const report = reportOf(run);
+    expect(report.outcome).toBe('timeout');
+    // timeout plus one interval (FAST: 100ms), measured by the gate itself
+    expect(report.elapsedSeconds).toBeLessThanOrEqual(1.1);
+    expect(report.urls[0].wrongBody).toBe(report.rounds);
   });
 
   it('says an https:// URL on a plain-HTTP server has the wrong scheme, without waiting for the timeout', async () => {

@@ -7,6 +7,7 @@ import {
   endlessBodyServer,
   pathologicalBodyServer,
   reply,
+  selfSignedCertificate,
   startProxy,
   startServer,
   trickledHeadersServer,
@@ -194,6 +195,13 @@ describe('the gate against hostile servers', () => {
       const proxied = await gateWithinDeadline(settings([url], { agents: toolkitAgents() }));
       expect(proxied.healthy).toBe(true);
       expect(proxy.seen).toContain(new URL(url).host);
+
+      const secure = await started(startServer((_req, res) => reply(res, 200, 'ok'), selfSignedCertificate()));
+      process.env.HTTPS_PROXY = proxy.url;
+      const secureUrl = secure.url.replace('127.0.0.1', 'health.internal.test');
+      const tunnelled = await gateWithinDeadline(settings([secureUrl], { insecureTls: true, agents: toolkitAgents() }));
+      expect(tunnelled.healthy).toBe(true);
+      expect(proxy.seen).toContain(new URL(secureUrl).host);
 
       process.env.NO_PROXY = 'internal.test';
       const direct = await gateWithinDeadline(settings([url], { timeoutMs: 300, agents: toolkitAgents() }));

@@ -1,5 +1,6 @@
 import {
   bodyMatcher,
+  headerSecrets,
   headers,
   keyValueMap,
   listOf,
@@ -92,6 +93,29 @@ describe('headers', () => {
     expect(maskedValues(stdout)).toEqual(
       expect.arrayContaining(['Bearer s3cret-token', 'key-12345', 'no colon secret']),
     );
+  });
+});
+
+describe('header secrets', () => {
+  it('are the whole value and the credential after a well-known scheme, longest first', () => {
+    expect(headerSecrets('Bearer eyJhbGciOi.payload.sig')).toEqual([
+      'Bearer eyJhbGciOi.payload.sig',
+      'eyJhbGciOi.payload.sig',
+    ]);
+    expect(headerSecrets('token ghp_abcdef123456')).toEqual(['token ghp_abcdef123456', 'ghp_abcdef123456']);
+    expect(headerSecrets('ApiKey k-123456')).toEqual(['ApiKey k-123456', 'k-123456']);
+    expect(headerSecrets('application/json')).toEqual(['application/json']);
+  });
+  it('include the decoded user:password of Basic and the password alone', () => {
+    const basic = Buffer.from('deploy:s3cret-pw').toString('base64');
+    expect(headerSecrets(`Basic ${basic}`)).toEqual([`Basic ${basic}`, basic, 'deploy:s3cret-pw', 's3cret-pw']);
+  });
+  it('are all masked before the headers are parsed', () => {
+    const basic = Buffer.from('deploy:s3cret-pw').toString('base64');
+    const stdout = captureStdout(() =>
+      maskHeaderValues(`Authorization: Bearer tok-98765\nProxy-Authorization: Basic ${basic}`, runnerInputHooks.mask),
+    );
+    expect(maskedValues(stdout)).toEqual(expect.arrayContaining(['tok-98765', basic, 's3cret-pw', 'deploy:s3cret-pw']));
   });
 });
 
