@@ -58154,7 +58154,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, onCancel, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -61139,10 +61139,7 @@ var external_node_os_ = __nccwpck_require__(8161);
  */
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
-/** How long a cancelled main step spends on its clean-ups: the runner sends SIGTERM 7.5 s after SIGINT. */
-const CANCEL_BUDGET_MS = 5000;
 let secretsDirPath;
-const cancelHandlers = new Set();
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
     save: (name, value) => saveState(name, value),
@@ -61174,37 +61171,22 @@ function removeSecretsDir(path = secretsDirPath) {
         (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
 }
 /**
- * Registers work to do if the run is cancelled (such as freeing a remote lock) while the main step
- * runs; returns the function that unregisters it. Handlers share a 5 s budget.
- */
-function onCancel(handler) {
-    cancelHandlers.add(handler);
-    return () => cancelHandlers.delete(handler);
-}
-/**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go first and synchronously, so even a SIGTERM arriving mid-clean-up finds nothing left.
+ * secrets go synchronously, before anything else, on either signal.
  */
 function handleCancelSignals() {
-    let cancelling = false;
     process.on('SIGTERM', () => {
         removeSecretsDir();
         process.exit(143);
     });
+    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
         removeSecretsDir();
-        if (cancelling)
-            return;
-        cancelling = true;
-        info('The run was cancelled: secrets removed from disk, cleaning up');
-        const budget = new Promise((resolve) => setTimeout(resolve, CANCEL_BUDGET_MS).unref());
-        const handlers = Promise.allSettled([...cancelHandlers].map(async (handler) => handler()));
-        void Promise.race([handlers, budget]).then(() => {
-            setFailed('The run was cancelled');
-            process.exit(130);
-        });
+        info('The run was cancelled: secrets removed from disk');
+        setFailed('The run was cancelled');
+        process.exit(130);
     });
 }
 /** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */

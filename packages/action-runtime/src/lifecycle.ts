@@ -12,11 +12,7 @@ import { join } from 'node:path';
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 
-/** How long a cancelled main step spends on its clean-ups: the runner sends SIGTERM 7.5 s after SIGINT. */
-const CANCEL_BUDGET_MS = 5000;
-
 let secretsDirPath: string | undefined;
-const cancelHandlers = new Set<() => Promise<void> | void>();
 
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 export const stepState = {
@@ -51,37 +47,22 @@ function removeSecretsDir(path = secretsDirPath): void {
 }
 
 /**
- * Registers work to do if the run is cancelled (such as freeing a remote lock) while the main step
- * runs; returns the function that unregisters it. Handlers share a 5 s budget.
- */
-export function onCancel(handler: () => Promise<void> | void): () => void {
-  cancelHandlers.add(handler);
-  return () => cancelHandlers.delete(handler);
-}
-
-/**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go first and synchronously, so even a SIGTERM arriving mid-clean-up finds nothing left.
+ * secrets go synchronously, before anything else, on either signal.
  */
 function handleCancelSignals(): void {
-  let cancelling = false;
   process.on('SIGTERM', () => {
     removeSecretsDir();
     process.exit(143);
   });
+  // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
   process.on('SIGINT', () => {
     removeSecretsDir();
-    if (cancelling) return;
-    cancelling = true;
-    core.info('The run was cancelled: secrets removed from disk, cleaning up');
-    const budget = new Promise<void>((resolve) => setTimeout(resolve, CANCEL_BUDGET_MS).unref());
-    const handlers = Promise.allSettled([...cancelHandlers].map(async (handler) => handler()));
-    void Promise.race([handlers, budget]).then(() => {
-      core.setFailed('The run was cancelled');
-      process.exit(130);
-    });
+    core.info('The run was cancelled: secrets removed from disk');
+    core.setFailed('The run was cancelled');
+    process.exit(130);
   });
 }
 
