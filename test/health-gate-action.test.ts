@@ -1,6 +1,13 @@
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import type { HealthReport } from '@sophia/health-check';
-import { closedPort, reply, startServer, type TestServer } from '@sophia-testing/http-servers';
+import {
+  closedPort,
+  echoingServer,
+  pathologicalBodyServer,
+  reply,
+  startServer,
+  type TestServer,
+} from '@sophia-testing/http-servers';
 
 /** The bundled action, run as the runner runs it, against real HTTP servers on loopback. */
 const servers: TestServer[] = [];
@@ -144,6 +151,52 @@ describe('health-gate action', () => {
     expect(run.masks).toContain(token);
     expect(run.log).not.toContain('gate-token-93c6b99b');
     expect(run.summary + JSON.stringify(run.outputs)).not.toContain('gate-token-93c6b99b');
+  });
+
+  it('keeps a token the server echoes alone out of the log, the summary and the report', async () => {
+    // In the body (a wrong answer's excerpt) and in a redirect's location (reported hop by hop).
+    const inBody = await echoingServer(200);
+    const inLocation = await echoingServer(302);
+    servers.push(inBody, inLocation);
+    const token = 'ghs_echoed0token0f3a9c2';
+    const password = 'basic-pa55word-71c';
+    const basic = Buffer.from(`deploy:${password}`).toString('base64');
+    for (const header of [`Authorization: Bearer ${token}`, `Authorization: Basic ${basic}`]) {
+      const run = await gate({
+        urls: `${inBody.url}\n${inLocation.url}`,
+        headers: header,
+        'expected-body': 'welcome',
+        timeout: '400ms',
+      });
+      expect(run.code).toBe(1);
+      expect(run.log).toContain('unauthorised token ***');
+      expect(run.outputs.report).toContain('/login?token=***');
+      for (const secret of [token, password, basic, `deploy:${password}`]) {
+        expect(run.log).not.toContain(secret);
+        expect(run.summary).not.toContain(secret);
+        expect(run.outputs.report).not.toContain(secret);
+      }
+    }
+  });
+
+  it('holds its timeout against /^(a+)+$/ on a body of 41 a and "!"', async () => {
+    const server = await pathologicalBodyServer();
+    servers.push(server);
+    const run = await gate({ urls: server.url, 'expected-body': '/^(a+)+$/', timeout: '1s' });
+    expect(run.code).toBe(1);
+    const report = reportOf(run);
+    expect(report.outcome).toBe('timeout');
+    // timeout plus one interval (FAST: 100ms), measured by the gate itself
+    expect(report.elapsedSeconds).toBeLessThanOrEqual(1.1);
+    expect(report.urls[0].wrongBody).toBe(report.rounds);
+  });
+
+  it('says an https:// URL on a plain-HTTP server has the wrong scheme, without waiting for the timeout', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'));
+    const run = await gate({ urls: server.url.replace('http:', 'https:'), timeout: '5m' });
+    expect(run.code).toBe(1);
+    expect(run.outputs.rounds).toBe('1');
+    expect(errors(run)[0]).toContain("answered in plain text, not TLS; the URL's scheme looks wrong");
   });
 
   it('succeeds with fail-on-unhealthy false and lets the outputs tell', async () => {

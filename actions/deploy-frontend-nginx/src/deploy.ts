@@ -8,6 +8,7 @@ import {
   type FrontendDeployReport,
   type ReleaseOrigin,
 } from '@sophia/releases';
+import { describeValue } from '@sophia/inputs';
 import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 
@@ -15,6 +16,8 @@ export interface DeployOptions {
   /** Where relative `source` and `nginx-config` paths start: the runner's checkout. */
   workspace?: string;
   origin?: ReleaseOrigin;
+  /** The deploy lock's token, when the caller must be able to free the locks from elsewhere. */
+  lockToken?: string;
   log?: (line: string) => void;
 }
 
@@ -34,11 +37,13 @@ export async function deployFromSettings(
   const sourceRoot = inWorkspace(workspace, settings.source);
   const manifest = await scanSource(sourceRoot);
   const template = settings.nginxConfig
-    ? await readFile(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch((error: Error) => {
-        throw new Error(
-          `Input "nginx-config" names "${settings.nginxConfig?.template}", which cannot be read (${error.message})`,
-        );
-      })
+    ? await readFile(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch(
+        (error: NodeJS.ErrnoException) => {
+          throw new Error(
+            `Input "nginx-config" names ${describeValue(settings.nginxConfig?.template ?? '')}, which cannot be read (${error.code ?? error.message})`,
+          );
+        },
+      )
     : undefined;
 
   const { ssh, source: _source, nginxConfig, ...release } = settings;
@@ -54,6 +59,7 @@ export async function deployFromSettings(
             ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
             : undefined,
         origin: options.origin ?? releaseOrigin(runContext()),
+        lockToken: options.lockToken,
         log: options.log,
       },
       sessions.map((session, index) => ({

@@ -1,4 +1,11 @@
-import { actionLog, annotatingFileProblems, publishing, runContext, workspaceDir } from '@sophia/action-runtime';
+import {
+  actionLog,
+  annotatingFileProblems,
+  publishing,
+  runContext,
+  secretsDir,
+  workspaceDir,
+} from '@sophia/action-runtime';
 import {
   connectKubectl,
   deployPublication,
@@ -19,6 +26,8 @@ export async function main(): Promise<void> {
   const kubectl = await connectKubectl(settings.connection, {
     remoteShell: (connection) => openRemoteShell(connection, actionLog),
     trace: actionLog.debug,
+    // The kubeconfig is a secret on disk: this directory goes however the step ends.
+    tempDir: secretsDir(),
   });
   try {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.

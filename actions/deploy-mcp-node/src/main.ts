@@ -1,4 +1,11 @@
-import { actionLog, annotatingFileProblems, runContext, setOutputs, workspaceDir } from '@sophia/action-runtime';
+import {
+  actionLog,
+  annotatingFileProblems,
+  runContext,
+  secretsDir,
+  setOutputs,
+  workspaceDir,
+} from '@sophia/action-runtime';
 import {
   connectKubectl,
   loadManifests,
@@ -23,6 +30,8 @@ export async function main(): Promise<void> {
   const kubectl = await connectKubectl(settings.connection, {
     remoteShell: (connection) => openRemoteShell(connection, actionLog),
     trace: actionLog.debug,
+    // The kubeconfig is a secret on disk: this directory goes however the step ends.
+    tempDir: secretsDir(),
   });
   try {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.

@@ -7,19 +7,25 @@ import {
   httpUrl,
   InputError,
   integer,
+  jsonCheck,
   listOf,
   maskHeaderValues,
   oneOf,
   statusRanges,
 } from '@sophia/inputs';
-import type { HealthCheckSettings } from '@sophia/health-check';
+import type { HealthCheckSettings, RedirectPolicy } from '@sophia/health-check';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
+const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['same-origin', 'none', 'any'];
 
 /** The probe engine's settings as the inputs give them, plus what the action does with the verdict. */
-export interface HealthGateSettings extends Omit<HealthCheckSettings, 'method' | 'onRound' | 'maxRedirects'> {
+export interface HealthGateSettings extends Omit<
+  HealthCheckSettings,
+  'method' | 'onRound' | 'maxRedirects' | 'followRedirects' | 'agents'
+> {
   method: HttpMethod;
+  followRedirects: RedirectPolicy;
   failOnUnhealthy: boolean;
 }
 
@@ -30,8 +36,10 @@ export function getInputs(reader = actionInputs()): HealthGateSettings {
     urls: reader.required('urls', listOf(httpUrl, 'newline')),
     expectedStatus: reader.required('expected-status', statusRanges),
     expectedBody: reader.optional('expected-body', bodyMatcher),
+    expectedJson: reader.optional('expected-json', jsonCheck),
     method: reader.required('method', oneOf(HTTP_METHODS)),
     headers: reader.optional('headers', headers) ?? [],
+    followRedirects: reader.required('follow-redirects', oneOf(REDIRECT_POLICIES)),
     intervalMs: reader.required('interval', duration({ minMs: 10, maxMs: 3_600_000 })),
     requestTimeoutMs: reader.required('request-timeout', duration({ minMs: 10, maxMs: 600_000 })),
     timeoutMs: reader.required('timeout', duration({ minMs: 10 })),
@@ -41,12 +49,14 @@ export function getInputs(reader = actionInputs()): HealthGateSettings {
     insecureTls: reader.required('insecure-tls', boolean),
     failOnUnhealthy: reader.required('fail-on-unhealthy', boolean),
   };
-  if (settings.method === 'HEAD' && settings.expectedBody) {
-    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
-    throw new InputError(
-      'expected-body',
-      'Input "expected-body" cannot be checked with method HEAD (its answers have no body)',
-    );
+  // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
+  for (const [name, given] of [
+    ['expected-body', settings.expectedBody],
+    ['expected-json', settings.expectedJson],
+  ] as const) {
+    if (settings.method === 'HEAD' && given) {
+      throw new InputError(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
+    }
   }
   return settings;
 }

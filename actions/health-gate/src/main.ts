@@ -1,4 +1,4 @@
-import { actionLog, publish } from '@sophia/action-runtime';
+import { actionLog, publish, toolkitAgents } from '@sophia/action-runtime';
 import { describeProbe, describeRound, runHealthCheck, type RoundResult } from '@sophia/health-check';
 import { formatDuration } from '@sophia/inputs';
 import { getInputs } from './input-helper.js';
@@ -17,7 +17,9 @@ export async function main(): Promise<void> {
       `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
       `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`,
   );
-  const report = await actionLog.group('Health checks', () => runHealthCheck({ ...settings, onRound: logRound }));
+  const report = await actionLog.group('Health checks', () =>
+    runHealthCheck({ ...settings, agents: toolkitAgents(), onRound: logRound }),
+  );
 
   await publish({
     outputs: {

@@ -1,5 +1,5 @@
-import { actionLog, runContext } from '@sophia/action-runtime';
-import { releaseOrigin, rollbackFrontend, type HostRollback } from '@sophia/releases';
+import { actionLog, runContext, stepState } from '@sophia/action-runtime';
+import { releaseOrigin, rememberDeployLock, rollbackFrontend, type HostRollback } from '@sophia/releases';
 import { markdownTable } from '@sophia/reporting';
 import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendRollbackSettings } from './input-helper.js';
@@ -28,6 +28,7 @@ export async function frontendRollback(settings: FrontendRollbackSettings): Prom
         markFailed: settings.markFailed,
         nginxReloadCommand: settings.nginxReloadCommand,
         lockTimeoutMs: settings.lockTimeoutMs,
+        lockToken: rememberDeployLock(stepState, settings.target),
         origin: releaseOrigin(runContext()),
         log: actionLog.info,
         warn: actionLog.warning,

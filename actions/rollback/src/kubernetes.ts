@@ -1,4 +1,4 @@
-import { actionLog } from '@sophia/action-runtime';
+import { actionLog, secretsDir } from '@sophia/action-runtime';
 import {
   connectKubectl,
   describeRevision,
@@ -26,6 +26,8 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
   const kubectl = await connectKubectl(settings.connection, {
     remoteShell: (connection) => openRemoteShell(connection, actionLog),
     trace: actionLog.debug,
+    // The kubeconfig is a secret on disk: this directory goes however the step ends.
+    tempDir: secretsDir(),
   });
   try {
     const steps = await planRollback(kubectl, {

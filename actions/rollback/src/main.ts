@@ -1,4 +1,6 @@
-import { actionLog, publishing, type Publication } from '@sophia/action-runtime';
+import { actionLog, publishing, stepState, type Publication } from '@sophia/action-runtime';
+import { freeLocksLeftBehind } from '@sophia/releases';
+import { sshTargetsFrom } from '@sophia/ssh';
 import { frontendRollback, frontendRollbackPublication } from './frontend.js';
 import { getInputs } from './input-helper.js';
 import { kubernetesRollback, kubernetesRollbackPublication } from './kubernetes.js';
@@ -27,4 +29,16 @@ export async function main(): Promise<void> {
           (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
         );
   actionLog.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
+}
+
+/** The post step: frees the frontend deploy locks a cancelled or killed rollback left on its hosts. */
+export async function post(): Promise<void> {
+  await freeLocksLeftBehind(
+    stepState,
+    () => {
+      const settings = getInputs();
+      return settings.component === 'frontend' ? sshTargetsFrom(settings.ssh) : [];
+    },
+    actionLog,
+  );
 }

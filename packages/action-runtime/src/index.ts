@@ -6,3 +6,5 @@ export * from './summary.js';
 export * from './log.js';
 export * from './publish.js';
 export * from './run-context.js';
+export * from './http-agents.js';
+export * from './lifecycle.js';

@@ -1,4 +1,4 @@
-import type { BodyMatcher, StatusRange } from '@sophia/inputs';
+import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
 
 export function statusExpected(status: number, ranges: readonly StatusRange[]): boolean {
   return ranges.some((range) => status >= range.from && status <= range.to);
@@ -14,11 +14,33 @@ export function bodyMatches(body: string, matcher: BodyMatcher | undefined): boo
 }
 
 export function describeBodyMatcher(matcher: BodyMatcher): string {
-  return matcher.kind === 'substring' ? `contain ${JSON.stringify(matcher.text)}` : `match ${matcher.regex}`;
+  return matcher.kind === 'substring' ? `contain ${JSON.stringify(matcher.text)}` : `match ${matcher.regex.text}`;
 }
 
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 export function excerpt(body: string, length = 100): string {
   const flat = body.replace(/\s+/g, ' ').trim();
   return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+export function jsonCheckFailure(body: string, check: JsonCheck): string | undefined {
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch {
+    return `body is not JSON, so expected-json ${JSON.stringify(check.text)} cannot hold`;
+  }
+  let result: unknown;
+  try {
+    result = check.evaluate(document);
+  } catch (error) {
+    return `expected-json ${JSON.stringify(check.text)} failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  if (result === true) return undefined;
+  return `expected-json ${JSON.stringify(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }

@@ -1,14 +1,24 @@
 import { performance } from 'node:perf_hooks';
-import type { BodyMatcher, StatusRange } from '@sophia/inputs';
+import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
 import { formatDuration } from '@sophia/inputs';
-import { probeUrl, ProbeTransport, type HttpResult } from './http-probe.js';
-import { bodyMatches, describeBodyMatcher, describeStatusRanges, excerpt, statusExpected } from './expectations.js';
+import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
+import {
+  bodyMatches,
+  describeBodyMatcher,
+  describeStatusRanges,
+  excerpt,
+  jsonCheckFailure,
+  statusExpected,
+} from './expectations.js';
+import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
 
 export interface HealthCheckSettings {
   urls: readonly URL[];
   expectedStatus: readonly StatusRange[];
   expectedBody?: BodyMatcher;
+  /** A JMESPath expression the JSON body must make true. */
+  expectedJson?: JsonCheck;
   method: string;
   /** Sent with every probe to the URL's own origin; values may be secrets and are never reported. */
   headers: ReadonlyArray<readonly [string, string]>;
@@ -20,6 +30,10 @@ export interface HealthCheckSettings {
   failureThreshold: number;
   insecureTls: boolean;
   maxRedirects?: number;
+  /** Default `same-origin`: see RedirectPolicy. */
+  followRedirects?: RedirectPolicy;
+  /** How probes connect; default direct. The action passes proxy-aware agents. */
+  agents?: ProbeAgents;
   /** Called after every round, e.g. to log it. */
   onRound?: (round: RoundResult) => void;
 }
@@ -70,18 +84,44 @@ export class GateState {
   }
 }
 
-function judge(url: URL, result: HttpResult, latencyMs: number, settings: HealthCheckSettings): ProbeResult {
-  const base = { url: url.href, latencyMs, redirects: result.redirects };
+function judge(
+  url: URL,
+  result: HttpResult,
+  latencyMs: number,
+  settings: HealthCheckSettings,
+  redactor: Redactor,
+): ProbeResult {
+  const redirects = result.redirects.map((hop) => ({
+    ...hop,
+    from: redactor.redact(hop.from),
+    to: redactor.redact(hop.to),
+  }));
+  const base = { url: url.href, finalUrl: redactor.redact(result.finalUrl), latencyMs, redirects };
   if (result.kind === 'error') {
-    return { ...base, verdict: 'error', detail: result.error.message, errorKind: result.error.kind };
+    const detail = redactor.redact(result.error.message);
+    return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
   }
   if (!statusExpected(result.status, settings.expectedStatus)) {
-    const detail = `status ${result.status}, expected ${describeStatusRanges(settings.expectedStatus)}`;
+    const unfollowed = result.unfollowed
+      ? ` (a redirect to ${redactor.redact(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
+      : '';
+    const detail = `status ${result.status}${unfollowed}, expected ${describeStatusRanges(settings.expectedStatus)}`;
     return { ...base, verdict: 'wrong-status', status: result.status, detail };
   }
+  // Redacted before it is cut, so no excerpt can end in the first half of a token.
+  const body = (): string => JSON.stringify(excerpt(redactor.redact(result.body)));
   if (!bodyMatches(result.body, settings.expectedBody)) {
-    const detail = `body does not ${describeBodyMatcher(settings.expectedBody!)}: ${JSON.stringify(excerpt(result.body))}`;
+    const detail = `body does not ${describeBodyMatcher(settings.expectedBody!)}: ${body()}`;
     return { ...base, verdict: 'wrong-body', status: result.status, detail };
+  }
+  const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+  if (jsonFailure) {
+    return {
+      ...base,
+      verdict: 'wrong-body',
+      status: result.status,
+      detail: `${redactor.redact(jsonFailure)}: ${body()}`,
+    };
   }
   return { ...base, verdict: 'pass', status: result.status, detail: '' };
 }
@@ -104,7 +144,8 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const startedAt = performance.now();
   const elapsedMs = (): number => performance.now() - startedAt;
   const deadlineMs = settings.timeoutMs;
-  const transport = new ProbeTransport(settings.insecureTls);
+  const transport = new ProbeTransport(settings.insecureTls, settings.agents);
+  const redactor = new Redactor(settings.headers);
   const tallies = settings.urls.map((url) => new UrlTally(url.href));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
@@ -128,17 +169,21 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
             timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
             timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
             maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+            followRedirects: settings.followRedirects ?? 'same-origin',
             isAnswer,
             transport,
           });
-          return judge(url, result, Math.round(performance.now() - sentAt), settings);
+          return judge(url, result, Math.round(performance.now() - sentAt), settings, redactor);
         }),
       );
       probes.forEach((probe, index) => tallies[index].add(probe));
       const atSeconds = seconds(elapsedMs());
       lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
       settings.onRound?.(lastRound);
-      const decision = state.record(lastRound.passed, atSeconds);
+      // A URL that cannot work (an https:// URL on a plain-HTTP port) will not start working by waiting.
+      const decision = probes.some((probe) => probe.permanent)
+        ? 'misconfigured'
+        : state.record(lastRound.passed, atSeconds);
       if (decision) {
         outcome = decision;
         break;
@@ -176,6 +221,9 @@ function explain(
   const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
   if (outcome === 'healthy') {
     return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;
+  }
+  if (outcome === 'misconfigured') {
+    return `unhealthy: a URL cannot answer as configured, so the gate stopped without waiting for the timeout${lastWords}`;
   }
   if (outcome === 'flapping') {
     return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;

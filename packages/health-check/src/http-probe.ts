@@ -12,10 +12,34 @@ export interface Redirect {
   to: string;
 }
 
-/** What one probe got: an answer (whatever its status), or a probe error; the redirects followed either way. */
+/**
+ * Which redirects a probe follows. A deploy gate must not pass because a health URL redirects to a
+ * login page that answers 200, so by default only redirects within the URL's own origin are
+ * followed; a redirect elsewhere is an answer that fails unless its status is expected.
+ */
+export type RedirectPolicy = 'none' | 'same-origin' | 'any';
+
+/** A redirect the probe did not follow, and why (the policy that stopped it). */
+export interface UnfollowedRedirect {
+  to: string;
+  reason: string;
+}
+
+/**
+ * What one probe got: an answer (whatever its status), or a probe error; the redirects followed either
+ * way. `finalUrl` is the URL that gave the answer; `unfollowed` is set when the answer is a redirect the
+ * policy did not follow.
+ */
 export type HttpResult =
-  | { kind: 'answer'; status: number; body: string; finalUrl: string; redirects: Redirect[] }
-  | { kind: 'error'; error: ProbeError; redirects: Redirect[] };
+  | {
+      kind: 'answer';
+      status: number;
+      body: string;
+      finalUrl: string;
+      redirects: Redirect[];
+      unfollowed?: UnfollowedRedirect;
+    }
+  | { kind: 'error'; error: ProbeError; redirects: Redirect[]; finalUrl: string };
 
 export interface ProbeRequest {
   url: URL;
@@ -26,9 +50,23 @@ export interface ProbeRequest {
   /** Which limit timeoutMs is, for the error message. */
   timeoutName: string;
   maxRedirects: number;
+  followRedirects: RedirectPolicy;
   /** A redirect status the caller expects is an answer, not a hop to follow. */
   isAnswer: (status: number) => boolean;
   transport: ProbeTransport;
+}
+
+/**
+ * How a probe reaches a URL: an agent for it (url, insecureTls) -> http.Agent. The action passes
+ * proxy-aware agents (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); left out, probes connect directly.
+ */
+export type ProbeAgents = (url: URL, insecureTls: boolean) => http.Agent;
+
+/** Direct connections, no keep-alive. */
+export function directAgents(): ProbeAgents {
+  const agents = { 'http:': new http.Agent({ keepAlive: false }), secure: new https.Agent({ keepAlive: false }) };
+  const insecure = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
+  return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
 }
 
 /**
@@ -36,20 +74,19 @@ export interface ProbeRequest {
  * its own, so a restarted or dead instance shows up at once, and `destroy()` leaves nothing open.
  */
 export class ProbeTransport {
-  private readonly httpAgent = new http.Agent({ keepAlive: false });
-  private readonly httpsAgent: https.Agent;
+  private readonly agents = new Set<http.Agent>();
   private readonly inFlight = new Set<http.ClientRequest>();
 
-  constructor(insecureTls: boolean) {
-    this.httpsAgent = new https.Agent({ keepAlive: false, rejectUnauthorized: !insecureTls });
-  }
+  constructor(
+    private readonly insecureTls: boolean,
+    private readonly agentFor: ProbeAgents = directAgents(),
+  ) {}
 
   request(url: URL, options: http.RequestOptions): http.ClientRequest {
     const secure = url.protocol === 'https:';
-    const request = (secure ? https : http).request(url, {
-      ...options,
-      agent: secure ? this.httpsAgent : this.httpAgent,
-    });
+    const agent = this.agentFor(url, this.insecureTls);
+    this.agents.add(agent);
+    const request = (secure ? https : http).request(url, { ...options, agent });
     this.inFlight.add(request);
     request.once('close', () => this.inFlight.delete(request));
     return request;
@@ -58,8 +95,8 @@ export class ProbeTransport {
   destroy(): void {
     for (const request of this.inFlight) request.destroy(new ProbeError('other', 'health gate finished'));
     this.inFlight.clear();
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    for (const agent of this.agents) (agent as Partial<http.Agent>).destroy?.();
+    this.agents.clear();
   }
 }
 
@@ -84,36 +121,41 @@ function exchange(
     const settle = (): void => signal.removeEventListener('abort', onAbort);
     request.on('error', (error) => {
       settle();
-      reject(classifyProbeError(error));
+      reject(classifyProbeError(error, url));
     });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        if (size >= MAX_BODY_BYTES) return;
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      response.on('error', (error) => {
-        settle();
-        reject(classifyProbeError(error));
-      });
-      response.on('end', () => {
+      const answer = (): void => {
         settle();
         resolve({
           status: response.statusCode ?? 0,
           location: response.headers.location,
           body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
         });
+      };
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        // A body past the limit (or one that never ends) is judged on its first MAX_BODY_BYTES, at once.
+        if (size >= MAX_BODY_BYTES) {
+          answer();
+          request.destroy();
+        }
       });
+      response.on('error', (error) => {
+        settle();
+        reject(classifyProbeError(error, url));
+      });
+      response.on('end', answer);
     });
     request.end();
   });
 }
 
 /**
- * One probe of one URL, following redirects. Headers go only to the origin of the URL the user
- * named: a redirect to another origin must not carry their tokens along.
+ * One probe of one URL, following redirects as `followRedirects` allows. Headers go only to the
+ * origin of the URL the user named: a redirect to another origin must not carry their tokens along.
  */
 export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
   const controller = new AbortController();
@@ -128,20 +170,37 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
     for (;;) {
       const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
       const hop = await exchange(probe.transport, url, method, headers, controller.signal);
-      if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status)) {
-        return { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
-      }
-      if (redirects.length >= probe.maxRedirects) {
-        throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${hop.location})`);
-      }
+      const answer = { kind: 'answer' as const, status: hop.status, body: hop.body, finalUrl: url.href, redirects };
+      if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status)) return answer;
       let next: URL;
       try {
         next = new URL(hop.location, url);
       } catch {
-        throw new ProbeError('redirect', `redirect to an invalid location ${JSON.stringify(hop.location)}`);
+        throw new ProbeError(
+          'redirect',
+          `redirect to an invalid location ${JSON.stringify(hop.location.slice(0, 200))}`,
+        );
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new ProbeError('redirect', `redirect to a non-HTTP location ${next.href}`);
+        throw new ProbeError('redirect', `redirect to a non-HTTP location ${next.href.slice(0, 200)}`);
+      }
+      if (probe.followRedirects === 'none') {
+        return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+      }
+      if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
+        return {
+          ...answer,
+          unfollowed: {
+            to: next.href,
+            reason: `another origin than ${probe.url.origin} (follow-redirects is same-origin)`,
+          },
+        };
+      }
+      if (redirects.length >= probe.maxRedirects) {
+        throw new ProbeError(
+          'redirect',
+          `more than ${probe.maxRedirects} redirects (last to ${next.href.slice(0, 200)})`,
+        );
       }
       redirects.push({ status: hop.status, from: url.href, to: next.href });
       // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
@@ -151,7 +210,7 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
       url = next;
     }
   } catch (error) {
-    return { kind: 'error', error: classifyProbeError(error), redirects };
+    return { kind: 'error', error: classifyProbeError(error, url), redirects, finalUrl: url.href };
   } finally {
     clearTimeout(timer);
   }

@@ -3,3 +3,4 @@ export * from './http-probe.js';
 export * from './probe-errors.js';
 export * from './report.js';
 export * from './expectations.js';
+export * from './redaction.js';

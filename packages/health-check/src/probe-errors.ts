@@ -5,19 +5,35 @@
 export type ProbeErrorKind = 'refused' | 'reset' | 'dns' | 'tls' | 'timeout' | 'redirect' | 'other';
 
 export class ProbeError extends Error {
+  /**
+   * @param kind what failed, for the report
+   * @param message one line saying what happened and, where we can tell, what to change
+   * @param permanent true when retrying cannot help (the URL itself is wrong), so the gate stops at once
+   */
   constructor(
     readonly kind: ProbeErrorKind,
     message: string,
+    readonly permanent = false,
   ) {
     super(message);
     this.name = 'ProbeError';
   }
 }
 
+/**
+ * OpenSSL's complaints when the peer answers a TLS ClientHello in plain text: an http:// server
+ * reached with https://. Node reports them as EPROTO with the OpenSSL reason in the message.
+ */
+const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
+
 const TLS_CODE =
   /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
-export function classifyProbeError(error: unknown): ProbeError {
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ */
+export function classifyProbeError(error: unknown, url?: URL): ProbeError {
   if (error instanceof ProbeError) return error;
   const code = (error as NodeJS.ErrnoException)?.code ?? '';
   // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
@@ -29,8 +45,20 @@ export function classifyProbeError(error: unknown): ProbeError {
   if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'].includes(code)) {
     return new ProbeError('dns', `name not resolved (${code})`);
   }
+  if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
+    return new ProbeError(
+      'tls',
+      `TLS handshake failed: ${url.host} answered in plain text, not TLS; the URL's scheme looks wrong (try http://${url.host}${url.pathname})`,
+      true,
+    );
+  }
   if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
-    return new ProbeError('tls', `TLS failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`);
+    // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
+    const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? message;
+    return new ProbeError(
+      'tls',
+      `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`,
+    );
   }
   if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code)) return new ProbeError('timeout', `timed out (${code})`);
   return new ProbeError('other', code && !message.includes(code) ? `${message} (${code})` : message);

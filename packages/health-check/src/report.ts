@@ -5,12 +5,16 @@ export type ProbeVerdict = 'pass' | 'wrong-status' | 'wrong-body' | 'error';
 
 export interface ProbeResult {
   url: string;
+  /** The URL that gave the answer (or failed), after the redirects followed. */
+  finalUrl: string;
   verdict: ProbeVerdict;
   /** The final status after redirects; absent when the probe got no answer. */
   status?: number;
   /** Why it did not pass (empty when it did). */
   detail: string;
   errorKind?: ProbeErrorKind;
+  /** Set on a probe error that waiting cannot cure, such as a plain-HTTP server behind an https:// URL. */
+  permanent?: boolean;
   latencyMs: number;
   redirects: Redirect[];
 }
@@ -43,9 +47,12 @@ export interface UrlReport {
   latencyMs: { p50: number | null; max: number | null };
   /** The redirects the latest probe followed. */
   redirects: Redirect[];
+  /** The URL that gave the latest answer, after redirects; the URL itself when none was followed. */
+  finalUrl: string;
 }
 
-export type GateOutcome = 'healthy' | 'flapping' | 'timeout';
+/** `misconfigured`: a probe error retrying cannot cure ended the gate before its timeout. */
+export type GateOutcome = 'healthy' | 'flapping' | 'timeout' | 'misconfigured';
 
 export interface HealthReport {
   healthy: boolean;
@@ -87,6 +94,7 @@ export class UrlTally {
       lastMismatch: null,
       latencyMs: { p50: null, max: null },
       redirects: [],
+      finalUrl: url,
     };
   }
 
@@ -94,6 +102,7 @@ export class UrlTally {
     const report = this.report;
     report.probes += 1;
     report.redirects = probe.redirects;
+    report.finalUrl = probe.finalUrl;
     if (probe.status !== undefined) {
       report.lastStatus = probe.status;
       this.latencies.push(probe.latencyMs);

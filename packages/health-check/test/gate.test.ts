@@ -1,5 +1,6 @@
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
-import { GateState, median, runHealthCheck, type HealthCheckSettings, type RoundResult } from '@sophia/health-check';
+import { GateState, median, runHealthCheck, type RoundResult } from '@sophia/health-check';
+import { gateSettings } from './settings.js';
 import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
 
 const servers: TestServer[] = [];
@@ -13,22 +14,7 @@ async function serve(...args: Parameters<typeof startServer>): Promise<TestServe
   return server;
 }
 
-function settings(urls: string[], overrides: Partial<HealthCheckSettings> = {}): HealthCheckSettings {
-  return {
-    urls: urls.map((url) => new URL(url)),
-    expectedStatus: statusRanges('expected-status', '200-299'),
-    method: 'GET',
-    headers: [],
-    intervalMs: 50,
-    requestTimeoutMs: 1000,
-    timeoutMs: 5000,
-    initialDelayMs: 0,
-    successThreshold: 3,
-    failureThreshold: 3,
-    insecureTls: false,
-    ...overrides,
-  };
-}
+const settings = gateSettings;
 
 describe('GateState', () => {
   it('treats failures before the first pass as start-up and needs consecutive passes', () => {
@@ -161,7 +147,7 @@ describe('runHealthCheck', () => {
     expect(loop.healthy).toBe(false);
     expect(loop.urls[0]).toMatchObject({
       lastErrorKind: 'redirect',
-      lastError: `more than 3 redirects (last to /loop)`,
+      lastError: `more than 3 redirects (last to ${server.origin}/loop)`,
     });
     expect(loop.urls[0].redirects).toHaveLength(3);
   });
@@ -238,7 +224,9 @@ describe('runHealthCheck', () => {
       ['Authorization', 'Bearer s3cr3t-token'],
       ['X-Probe', 'gate'],
     ];
-    const report = await runHealthCheck(settings([server.url], { successThreshold: 1, headers, method: 'HEAD' }));
+    const report = await runHealthCheck(
+      settings([server.url], { successThreshold: 1, headers, method: 'HEAD', followRedirects: 'any' }),
+    );
     expect(report.healthy).toBe(true);
     expect(server.requests[0]).toMatchObject({ method: 'HEAD' });
     expect(server.requests[0].headers).toMatchObject({ authorization: 'Bearer s3cr3t-token', 'x-probe': 'gate' });
@@ -272,7 +260,7 @@ describe('runHealthCheck', () => {
     const strict = await runHealthCheck(settings([server.url], { timeoutMs: 200 }));
     expect(strict.urls[0].lastErrorKind).toBe('tls');
     expect(strict.urls[0].lastError).toMatch(
-      /^TLS failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
+      /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
     );
     const insecure = await runHealthCheck(settings([server.url], { insecureTls: true, successThreshold: 1 }));
     expect(insecure.healthy).toBe(true);

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { InputError, mustBe, type Parser } from './input-error.js';
 import { maskSecret, type RunnerHooks } from './input-reader.js';
 
@@ -35,12 +36,48 @@ export function keyValueMap(
   };
 }
 
-/** Masks every header value before the headers are parsed, so a malformed line cannot reveal a token. */
-export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
-  for (const line of splitList(raw, 'newline')) {
-    const at = line.indexOf(':');
-    maskSecret((at >= 0 ? line.slice(at + 1) : line).trim(), mask);
+/**
+ * Authorization schemes whose credential is a bare token after the scheme name: Bearer and Basic
+ * (RFC 9110 section 11, RFC 6750, RFC 7617) and the spellings APIs commonly use (GitHub's `token`,
+ * `ApiKey`, Discord's `Bot`, DPoP). A server that echoes the credential alone must not print it.
+ */
+const TOKEN_SCHEMES = new Set(['bearer', 'basic', 'token', 'apikey', 'api-key', 'key', 'bot', 'dpop', 'jwt']);
+
+/**
+ * Every secret a header value carries: the whole value, the credential after a well-known scheme,
+ * and for Basic the decoded `user:password` and the password alone. Shape: strings, longest first,
+ * each at least 4 characters except the whole value (shorter fragments would mask ordinary words).
+ */
+export function headerSecrets(value: string): string[] {
+  const secrets = new Set<string>([value.trim()]);
+  const scheme = /^([A-Za-z][A-Za-z0-9-]*)\s+(\S.*)$/.exec(value.trim());
+  if (scheme && TOKEN_SCHEMES.has(scheme[1].toLowerCase())) {
+    const credential = scheme[2].trim();
+    secrets.add(credential);
+    if (scheme[1].toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credential)) {
+      const decoded = Buffer.from(credential, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon >= 0) {
+        secrets.add(decoded);
+        secrets.add(decoded.slice(colon + 1));
+      }
+    }
   }
+  return [...secrets].filter((secret, index) => index === 0 || secret.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
+export function headerLineSecrets(raw: string): string[] {
+  return splitList(raw, 'newline').flatMap((line) => {
+    const at = line.indexOf(':');
+    const value = (at >= 0 ? line.slice(at + 1) : line).trim();
+    return value ? headerSecrets(value) : [];
+  });
+}
+
+/** Masks every header value and the credentials inside it before the headers are parsed. */
+export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
+  for (const secret of headerLineSecrets(raw)) maskSecret(secret, mask);
 }
 
 /** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
@@ -77,15 +114,48 @@ export const statusRanges: Parser<StatusRange[]> = (name, raw) => {
   return ranges;
 };
 
-export type BodyMatcher = { kind: 'substring'; text: string } | { kind: 'regex'; regex: RegExp };
+/**
+ * A compiled `expected-body` regular expression. Patterns come from workflow authors and bodies from
+ * whatever answers at the URL, so matching must cost time linear in the body whatever the pattern:
+ * JavaScript's backtracking RegExp takes exponential time on patterns such as `/^(a+)+$/` and, being
+ * synchronous, blocks the event loop so that no deadline can stop it. RE2JS (a pure-JavaScript port
+ * of Google's RE2, no native build) guarantees linear time; the price is RE2's syntax, which has no
+ * backreferences or lookarounds (https://github.com/google/re2/wiki/Syntax).
+ */
+export interface BodyRegex {
+  /** `/source/flags` as the user wrote it, for messages. */
+  readonly text: string;
+  test(body: string): boolean;
+}
 
-/** A substring, or `/pattern/flags` for a regular expression. */
+export type BodyMatcher = { kind: 'substring'; text: string } | { kind: 'regex'; regex: BodyRegex };
+
+/** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
+const RE2_FLAGS: Record<string, number> = {
+  i: RE2JS.CASE_INSENSITIVE,
+  m: RE2JS.MULTILINE,
+  s: RE2JS.DOTALL,
+  u: 0,
+  g: 0,
+  y: 0,
+};
+
+/** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
 export const bodyMatcher: Parser<BodyMatcher> = (name, raw) => {
-  const match = /^\/(.+)\/([dgimsuvy]*)$/s.exec(raw.trim());
+  const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
   if (!match) return { kind: 'substring', text: raw };
+  const [, source, flags] = match;
+  const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
+  if (unknown.length > 0) throw mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
+  let compiled: RE2JS;
   try {
-    return { kind: 'regex', regex: new RegExp(match[1], match[2].replace(/[gy]/g, '')) };
+    compiled = RE2JS.compile(
+      source,
+      [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0),
+    );
   } catch (error) {
-    throw mustBe(name, `a valid /regex/flags (${(error as Error).message})`, raw);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
   }
+  return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
 };

@@ -8,3 +8,4 @@ export * from './input-reader.js';
 export * from './ssh-inputs.js';
 export * from './kube-inputs.js';
 export * from './kube-deploy-inputs.js';
+export * from './json-check.js';

@@ -1,6 +1,8 @@
 import { InputError, mustBe } from './input-error.js';
 import type { InputReader } from './input-reader.js';
 import { readSshInputs, type SshSettings } from './ssh-inputs.js';
+import { workspacePath } from './paths.js';
+import { commandLine } from './scalars.js';
 
 export type KubeConnection =
   | { mode: 'kubeconfig'; kubeconfig: string; kubectl: string }
@@ -29,7 +31,7 @@ export function readKubeConnection(inputs: InputReader): KubeConnection {
         true,
       );
     }
-    return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl') };
+    return { mode: 'kubeconfig', kubeconfig, kubectl: inputs.required('kubectl', workspacePath) };
   }
   if (!viaSsh) {
     throw new InputError(
@@ -41,5 +43,5 @@ export function readKubeConnection(inputs: InputReader): KubeConnection {
   if (ssh.hosts.length !== 1) {
     throw mustBe('host', 'one server when kubectl runs over SSH', inputs.raw('host'));
   }
-  return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command') };
+  return { mode: 'ssh', ssh, kubectlCommand: inputs.required('kubectl-command', commandLine) };
 }

@@ -1,4 +1,5 @@
-import { InputError, mustBe, type Parser } from './input-error.js';
+import { mustBe, type Parser } from './input-error.js';
+import { refuseNonLine } from './paths.js';
 
 export const text: Parser<string> = (_name, raw) => raw;
 
@@ -101,13 +102,8 @@ export function httpUrl(name: string, raw: string): URL {
   return url;
 }
 
-export function refuseControlCharacters(name: string, raw: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000\n\r]/.test(raw)) throw new InputError(name, `Input "${name}" must not contain NUL or line breaks`);
-}
-
 /** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
 export const commandLine: Parser<string> = (name, raw) => {
-  refuseControlCharacters(name, raw);
+  refuseNonLine(name, raw);
   return raw.trim();
 };

@@ -35,6 +35,32 @@ export const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'] as const;
 const KEY_ARMOR =
   /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 
+/** How a private key looks, for messages: what users compare their secret with. */
+export const PRIVATE_KEY_SHAPE =
+  'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+
+/**
+ * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
+ * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
+ * spaces or literal "\n" for newlines), or text without the PEM armor.
+ */
+export function checkPrivateKeyShape(key: string): void {
+  const fail = (problem: string): never => {
+    throw new InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+  };
+  if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
+    fail('holds a public key (the .pub file), not the private key');
+  }
+  if (!KEY_ARMOR.test(key)) fail('must be a private key in OpenSSH or PEM form, got a value that does not fit');
+  if (/PRIVATE KEY-----\\n/.test(key))
+    fail('has "\\n" written where its line breaks should be: store the key with real line breaks');
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----[^\n]*-----END/.test(key)) {
+    fail(
+      'is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is',
+    );
+  }
+}
+
 function knownHostsLines(name: string, raw: string): string {
   const entries = raw.split(/\r?\n/).filter((line) => line.trim() && !line.trim().startsWith('#'));
   for (const line of entries) {
@@ -68,9 +94,7 @@ export function readSshInputs(inputs: InputReader): SshSettings {
     return raw.trim();
   });
   if (!privateKey) throw new InputError('ssh-key', 'Input "ssh-key" is required');
-  if (!KEY_ARMOR.test(privateKey)) {
-    throw mustBe('ssh-key', 'a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----)', privateKey, true);
-  }
+  checkPrivateKeyShape(privateKey);
   const insecure = inputs.required('insecure-skip-host-key-check', boolean);
   const knownHosts = inputs.optional('known-hosts', knownHostsLines);
   const hostFingerprint = inputs.optional('host-fingerprint', fingerprint);

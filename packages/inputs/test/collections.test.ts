@@ -1,5 +1,6 @@
 import {
   bodyMatcher,
+  headerSecrets,
   headers,
   keyValueMap,
   listOf,
@@ -95,6 +96,29 @@ describe('headers', () => {
   });
 });
 
+describe('header secrets', () => {
+  it('are the whole value and the credential after a well-known scheme, longest first', () => {
+    expect(headerSecrets('Bearer eyJhbGciOi.payload.sig')).toEqual([
+      'Bearer eyJhbGciOi.payload.sig',
+      'eyJhbGciOi.payload.sig',
+    ]);
+    expect(headerSecrets('token ghp_abcdef123456')).toEqual(['token ghp_abcdef123456', 'ghp_abcdef123456']);
+    expect(headerSecrets('ApiKey k-123456')).toEqual(['ApiKey k-123456', 'k-123456']);
+    expect(headerSecrets('application/json')).toEqual(['application/json']);
+  });
+  it('include the decoded user:password of Basic and the password alone', () => {
+    const basic = Buffer.from('deploy:s3cret-pw').toString('base64');
+    expect(headerSecrets(`Basic ${basic}`)).toEqual([`Basic ${basic}`, basic, 'deploy:s3cret-pw', 's3cret-pw']);
+  });
+  it('are all masked before the headers are parsed', () => {
+    const basic = Buffer.from('deploy:s3cret-pw').toString('base64');
+    const stdout = captureStdout(() =>
+      maskHeaderValues(`Authorization: Bearer tok-98765\nProxy-Authorization: Basic ${basic}`, runnerInputHooks.mask),
+    );
+    expect(maskedValues(stdout)).toEqual(expect.arrayContaining(['tok-98765', basic, 's3cret-pw', 'deploy:s3cret-pw']));
+  });
+});
+
 describe('status ranges', () => {
   it.each([
     ['200-299', [{ from: 200, to: 299 }]],
@@ -130,17 +154,41 @@ describe('body matcher', () => {
     expect(bodyMatcher('expected-body', '"status":"ok"')).toEqual({ kind: 'substring', text: '"status":"ok"' });
     expect(bodyMatcher('expected-body', '/health')).toEqual({ kind: 'substring', text: '/health' });
   });
-  it('reads /regex/flags, dropping the stateful g and y flags', () => {
+  it('reads /regex/flags, ignoring the stateful g and y flags', () => {
     const matcher = bodyMatcher('expected-body', '/"status":\\s*"(ok|up)"/gi');
     expect(matcher.kind).toBe('regex');
     if (matcher.kind !== 'regex') return;
-    expect(matcher.regex.flags).toBe('i');
+    expect(matcher.regex.text).toBe('/"status":\\s*"(ok|up)"/gi');
     expect(matcher.regex.test('{"STATUS": "UP"}')).toBe(true);
     expect(matcher.regex.test('{"STATUS": "UP"}')).toBe(true);
+    expect(matcher.regex.test('{"STATUS": "DOWN"}')).toBe(false);
+  });
+  it('honours the m and s flags as JavaScript does', () => {
+    const multiline = bodyMatcher('expected-body', '/^ready$/m');
+    const dotAll = bodyMatcher('expected-body', '/a.b/s');
+    if (multiline.kind !== 'regex' || dotAll.kind !== 'regex') throw new Error('not read as regexes');
+    expect(multiline.regex.test('starting\nready\n')).toBe(true);
+    expect(dotAll.regex.test('a\nb')).toBe(true);
+    const plain = bodyMatcher('expected-body', '/a.b/');
+    if (plain.kind !== 'regex') throw new Error('not read as a regex');
+    expect(plain.regex.test('a\nb')).toBe(false);
+  });
+  it('matches a pathological pattern in linear time: /^(a+)+$/ against 41 a and a "!"', () => {
+    const matcher = bodyMatcher('expected-body', '/^(a+)+$/');
+    if (matcher.kind !== 'regex') throw new Error('not read as a regex');
+    // Backtracking engines take 2^41 steps here; this returns at once or the test times out.
+    expect(matcher.regex.test(`${'a'.repeat(41)}!`)).toBe(false);
+    expect(matcher.regex.test('a'.repeat(41))).toBe(true);
   });
   it('refuses an invalid regular expression, with the reason', () => {
     expect(() => bodyMatcher('expected-body', '/(unclosed/')).toThrow(
-      /^Input "expected-body" must be a valid \/regex\/flags \(Invalid regular expression: .*\), got "\/\(unclosed\/"$/,
+      /^Input "expected-body" must be a valid \/regex\/ in RE2 syntax, without backreferences or lookarounds \(.*missing closing \).*\), got "\/\(unclosed\/"$/,
+    );
+  });
+  it('refuses backreferences and unknown flags, saying what RE2 syntax lacks', () => {
+    expect(() => bodyMatcher('expected-body', '/(a)\\1/')).toThrow(/without backreferences or lookarounds/);
+    expect(() => bodyMatcher('expected-body', '/ok/x')).toThrow(
+      'Input "expected-body" must be /regex/ with flags among i, m, s (g, u and y are ignored), got "/ok/x"',
     );
   });
 });

@@ -1,4 +1,12 @@
-import { kubernetesName, label, labelSelector, namespaceName, taint, workloadRef } from '../src/index.js';
+import {
+  describeValue,
+  kubernetesName,
+  label,
+  labelSelector,
+  namespaceName,
+  taint,
+  workloadRef,
+} from '../src/index.js';
 
 describe('DNS-1123 names', () => {
   it.each(['api', 'sophia-api', 'mcp.node-1', 'a', '0abc', 'a'.repeat(253)])('reads the object name %j', (raw) =>
@@ -8,7 +16,7 @@ describe('DNS-1123 names', () => {
     'refuses the object name %j',
     (raw) => {
       expect(() => kubernetesName('node', raw)).toThrow(
-        `Input "node" must be a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters), got ${JSON.stringify(raw)}`,
+        `Input "node" must be a Kubernetes name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric, at most 253 characters), got ${describeValue(raw)}`,
       );
     },
   );

@@ -7,7 +7,7 @@ import {
   integer,
   matching,
   oneOf,
-  refuseControlCharacters,
+  refuseNonLine,
   releaseId,
   text,
 } from '../src/index.js';
@@ -137,7 +137,13 @@ describe('commandLine and control characters', () => {
     expect(() => commandLine('nginx-test-command', raw)).toThrow(
       'Input "nginx-test-command" must not contain NUL or line breaks',
     );
-    expect(() => refuseControlCharacters('x', raw)).toThrow('Input "x" must not contain NUL or line breaks');
+    expect(() => refuseNonLine('x', raw)).toThrow('Input "x" must not contain NUL or line breaks');
+  });
+  it('refuses a command or path longer than PATH_MAX, naming the input and not the value', () => {
+    expect(() => commandLine('kubectl-command', 'k'.repeat(100_000))).toThrow(
+      'Input "kubectl-command" must be at most 4096 characters, got 100000',
+    );
+    expect(commandLine('kubectl-command', 'k'.repeat(4096))).toHaveLength(4096);
   });
   it('keeps text verbatim', () => expect(text('x', ' a\nb ')).toBe(' a\nb '));
 });

@@ -1,4 +1,4 @@
-import { inputsFrom, InputReader, readSshInputs } from '../src/index.js';
+import { inputsFrom, InputReader, PRIVATE_KEY_SHAPE, readSshInputs } from '../src/index.js';
 import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
@@ -71,10 +71,35 @@ describe('readSshInputs', () => {
   });
 
   it('reports a malformed key without quoting it', () => {
-    const { error } = read({ ...VALID, 'ssh-key': 'ssh-ed25519 AAAA-this-is-a-public-key' });
+    const { error } = read({ ...VALID, 'ssh-key': 'not a key at all, mostly-secret-text' });
     expect(error?.message).toBe(
-      'Input "ssh-key" must be a private key in OpenSSH or PEM form (-----BEGIN ... PRIVATE KEY-----), got a value that does not fit',
+      `Input "ssh-key" must be a private key in OpenSSH or PEM form, got a value that does not fit; a private key is ${PRIVATE_KEY_SHAPE}`,
     );
+    expect(error?.message).not.toContain('mostly-secret-text');
+  });
+
+  it('says a public key was given instead of the private one', () => {
+    const { error } = read({ ...VALID, 'ssh-key': `ssh-ed25519 ${ED25519} deploy@ci` });
+    expect(error?.message).toMatch(
+      /^Input "ssh-key" holds a public key \(the \.pub file\), not the private key; a private key is a "-----BEGIN/,
+    );
+    expect(error?.message).not.toContain(ED25519);
+  });
+
+  it.each([
+    ['pasted on one line', KEY.replace(/\n/g, ' ')],
+    ['with its newlines removed', KEY.replace(/\n/g, '')],
+  ])('says what a key looks like and that its line breaks were lost when it was %s', (_how, key) => {
+    const { error } = read({ ...VALID, 'ssh-key': key });
+    expect(error?.message).toBe(
+      `Input "ssh-key" is a private key on one line: its line breaks were lost (a one-line field, or newlines turned into spaces); store the file as it is; a private key is ${PRIVATE_KEY_SHAPE}`,
+    );
+    expect(error?.message).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+  });
+
+  it('says when the line breaks were written as \\n', () => {
+    const { error } = read({ ...VALID, 'ssh-key': KEY.replace(/\n/g, '\\n') });
+    expect(error?.message).toMatch(/^Input "ssh-key" has "\\n" written where its line breaks should be/);
   });
 
   it.each([

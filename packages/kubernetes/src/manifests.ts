@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
+import { describeValue, InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
 import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { KUBECTL_YAML } from './kubectl-yaml.js';
@@ -96,7 +96,10 @@ export function resolveManifestFiles(patterns: string[], cwd: string, inputName 
     } else {
       const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
       if (matches.length === 0)
-        throw new InputError(inputName, `Input "${inputName}" names "${pattern}", which matches no file in ${cwd}`);
+        throw new InputError(
+          inputName,
+          `Input "${inputName}" names ${describeValue(pattern)}, which matches no file in ${describeValue(cwd)}`,
+        );
       matches.sort().forEach(add);
     }
   }

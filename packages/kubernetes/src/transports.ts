@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeValue } from '@sophia/inputs';
 
 export interface KubectlResult {
   stdout: string;
@@ -68,12 +69,13 @@ export class LocalKubectlTransport implements KubectlTransport {
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.on('error', (error: NodeJS.ErrnoException) => {
+        const binary = describeValue(this.binary);
         reject(
-          error.code === 'ENOENT'
-            ? new Error(
-                `kubectl binary "${this.binary}" was not found (input "kubectl"); install kubectl on the runner or name its path`,
-              )
-            : error,
+          new Error(
+            error.code === 'ENOENT'
+              ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
+              : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`,
+          ),
         );
       });
       child.on('close', (code) =>

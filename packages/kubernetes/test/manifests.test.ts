@@ -106,7 +106,10 @@ test('a name YAML 1.1 reads as a boolean is refused at its line, saying why', ()
 
 test('a pattern matching nothing is an input error naming the input', () => {
   expect(() => loadManifests({ patterns: ['missing/*.yaml'], cwd: dir })).toThrow(
-    new InputError('manifests', `Input "manifests" names "missing/*.yaml", which matches no file in ${dir}`),
+    new InputError(
+      'manifests',
+      `Input "manifests" names "missing/*.yaml", which matches no file in ${JSON.stringify(dir)}`,
+    ),
   );
 });
 

@@ -46,6 +46,11 @@ export interface FrontendDeployRequest {
   smokeUrl?: URL;
   smokeTimeoutMs?: number;
   lockTimeoutMs: number;
+  /**
+   * The deploy lock's token on every host (random when left out). A caller that chooses it can free the
+   * lock from another process with `TargetLock.freeIfHeld`, as an action's post step does.
+   */
+  lockToken?: string;
   origin: ReleaseOrigin;
   gzipLevel?: number;
   log?: (line: string) => void;
@@ -395,7 +400,7 @@ export async function deployFrontend(
     target: host.target ?? request.target,
     startedAt: performance.now(),
     channelsAtStart: host.session.channelsOpened ?? 0,
-    lockToken: randomUUID(),
+    lockToken: request.lockToken ?? randomUUID(),
     lockStarted: false,
     configInstalled: false,
     switched: false,

@@ -8,3 +8,4 @@ export * from './release-host.js';
 export * from './nginx-template.js';
 export * from './deploy.js';
 export * from './rollback.js';
+export * from './abandoned-lock.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { describeValue } from '@sophia/inputs';
 
 /**
  * Where releases built before the records moved out of the served tree kept them (see RECORDS_DIR).
@@ -127,7 +128,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
   try {
     rootStat = await lstat(root);
   } catch {
-    throw new SourceError(`Input "source" names "${root}", which does not exist`);
+    throw new SourceError(`Input "source" names ${describeValue(root)}, which does not exist`);
   }
   if (!rootStat.isDirectory()) throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
 
@@ -180,7 +181,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
   walk('');
   checkLinksStayInside(links);
   if (entries.length === 0)
-    throw new SourceError(`Input "source" names "${root}", which is empty: there is nothing to deploy`);
+    throw new SourceError(`Input "source" names ${describeValue(root)}, which is empty: there is nothing to deploy`);
   await Promise.all(
     largeFiles.map(async (file) => {
       file.sha256 = await sha256File(join(root, file.path));

@@ -261,10 +261,13 @@ export class TargetLock {
 
   /**
    * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
-   * connection broke while it was taking the lock, so it cannot know whether it holds it.
+   * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
+   * action's post step after its main step was killed. A lock taken over by another run is left alone.
+   * @returns whether a lock was freed.
    */
-  static async freeIfHeld(session: ReleaseSession, target: string, token: string): Promise<void> {
-    await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
+  static async freeIfHeld(session: ReleaseSession, target: string, token: string): Promise<boolean> {
+    const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
+    return parseRecords(stdout).some(([key]) => key === 'unlocked');
   }
 
   /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */

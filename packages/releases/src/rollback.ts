@@ -101,6 +101,8 @@ export interface FrontendRollbackRequest {
   markFailed: boolean;
   nginxReloadCommand?: string;
   lockTimeoutMs: number;
+  /** The deploy lock's token on every host (random when left out): see `FrontendDeployRequest.lockToken`. */
+  lockToken?: string;
   origin: ReleaseOrigin;
   log?: (line: string) => void;
   warn?: (line: string) => void;
@@ -174,6 +176,7 @@ export async function rollbackFrontend(
         run.lock = await TargetLock.acquire(run.host.session, run.target, {
           timeoutMs: request.lockTimeoutMs,
           owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+          token: request.lockToken,
         });
       }),
     );

@@ -1,4 +1,4 @@
-import { InputError } from '@sophia/inputs';
+import { InputError, PRIVATE_KEY_SHAPE } from '@sophia/inputs';
 import { silentLog, type Log } from '@sophia/reporting';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';
@@ -20,8 +20,17 @@ const MAX_RETRY_DELAY_MS = 15_000;
 function userKeyDescription(target: SshTarget): string {
   const parsed = utils.parseKey(target.privateKey, target.passphrase);
   if (parsed instanceof Error) {
-    const input = /passphrase|encrypted|decrypt/i.test(parsed.message) ? 'ssh-key-passphrase' : 'ssh-key';
-    throw new InputError(input, `Input "${input}": the private key cannot be used (${parsed.message})`);
+    if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
+      throw new InputError(
+        'ssh-key-passphrase',
+        `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`,
+      );
+    }
+    // The armor passed the input check, so the body is what is damaged: usually a partial paste.
+    throw new InputError(
+      'ssh-key',
+      `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${PRIVATE_KEY_SHAPE}`,
+    );
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   return describeKey(key.getPublicSSH());

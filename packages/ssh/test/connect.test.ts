@@ -176,6 +176,9 @@ describe('authentication and retries', () => {
       server.sshTarget({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----' }),
     ).catch((e) => e);
     expect(error).toMatchObject({ name: 'InputError', input: 'ssh-key' });
+    expect(error.message).toMatch(
+      /^Input "ssh-key": the private key cannot be read \(.+\); check that the secret holds the whole key file, line breaks included: a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64/,
+    );
   });
 
   test('a refused port is retried with backoff until sshd appears', async () => {

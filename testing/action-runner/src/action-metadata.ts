@@ -18,7 +18,7 @@ export interface ActionMetadata {
   branding?: { icon: string; color: string };
   inputs: Record<string, ActionInput>;
   outputs: Record<string, { description: string }>;
-  runs: { using: string; main: string };
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
 export const actionsRoot = join(repositoryRoot, 'actions');

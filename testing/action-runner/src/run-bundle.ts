@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionDefaults, actionDir, actionMetadata, actionsRoot } from './action-metadata.js';
@@ -22,6 +22,34 @@ export interface BundleRunOptions {
   timeoutMs?: number;
   /** Where action directories live; the repository's actions/ unless a test brings its own. */
   actionsRoot?: string;
+  /** Cancels the main step, as the runner does, once `when` holds (polled every 20 ms). */
+  cancel?: CancelOptions;
+  /** Then runs the `post:` entry of action.yml, with the main step's saved state, as the runner does. */
+  post?: boolean;
+}
+
+/**
+ * The runner's cancel: SIGINT to the step's process, SIGTERM 7.5 s later, SIGKILL 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation).
+ * A test may shorten the waits, or start at SIGTERM or SIGKILL (a runner that was itself killed).
+ */
+export interface CancelOptions {
+  when: (progress: { stdout: string; runnerTemp: string }) => boolean;
+  /** Default SIGINT. */
+  firstSignal?: 'SIGINT' | 'SIGTERM' | 'SIGKILL';
+  /** Default 7500. */
+  sigtermAfterMs?: number;
+  /** Default 2500. */
+  sigkillAfterMs?: number;
+}
+
+/** What the post step did. */
+export interface PostRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  log: string;
+  annotations: Annotation[];
 }
 
 export interface ActionRun {
@@ -44,6 +72,13 @@ export interface ActionRun {
   summary: string;
   /** Parsed from the GITHUB_ENV file. */
   exportedEnv: Record<string, string>;
+  /** Parsed from the GITHUB_STATE file: what the post step receives as STATE_* variables. */
+  state: Record<string, string>;
+  /** Whether the harness sent the cancel signals. */
+  cancelled: boolean;
+  /** Every path under RUNNER_TEMP when the run (main, and post if asked) ended, relative to it. */
+  runnerTempLeft: string[];
+  post?: PostRun;
   durationMs: number;
 }
 
@@ -139,15 +174,18 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       else env[name] = value;
     }
     const started = Date.now();
-    const { code, signal, stdout, stderr } = await spawnNode(
+    const { code, signal, stdout, stderr, cancelled } = await spawnNode(
       binary,
       entry,
       workspace,
       env,
       options.timeoutMs ?? 60_000,
+      options.cancel,
     );
     const outputs = parseCommandFile(readIfPresent(env.GITHUB_OUTPUT));
     const declared = actionMetadata(options.action, root).outputs;
+    const state = parseCommandFile(readIfPresent(env.GITHUB_STATE));
+    const post = options.post ? await runPost(options.action, root, binary, workspace, env, state) : undefined;
     return {
       code,
       signal,
@@ -158,6 +196,10 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       undeclaredOutputs: Object.keys(outputs).filter((name) => !(name in declared)),
       summary: readIfPresent(env.GITHUB_STEP_SUMMARY),
       exportedEnv: parseCommandFile(readIfPresent(env.GITHUB_ENV)),
+      state,
+      cancelled,
+      runnerTempLeft: readdirSync(env.RUNNER_TEMP, { recursive: true }).map(String).sort(),
+      post,
       durationMs: Date.now() - started,
     };
   } finally {
@@ -170,34 +212,95 @@ function readIfPresent(path: string | undefined): string {
   return path && existsSync(path) ? readFileSync(path, 'utf8') : '';
 }
 
+/** The post step: action.yml's `runs.post`, with STATE_<name> for every state the main step saved. */
+async function runPost(
+  action: string,
+  root: string,
+  binary: string,
+  workspace: string,
+  env: Record<string, string>,
+  state: Record<string, string>,
+): Promise<PostRun> {
+  const entry = actionMetadata(action, root).runs.post;
+  if (!entry) throw new Error(`actions/${action}/action.yml has no post: entry`);
+  const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+  const { code, stdout, stderr } = await spawnNode(
+    binary,
+    join(actionDir(action, root), entry),
+    workspace,
+    { ...env, ...stateEnv, GITHUB_STATE: '' },
+    60_000,
+  );
+  const { log, annotations } = processWorkflowCommands(stdout, stderr);
+  return { code, stdout, stderr, log, annotations };
+}
+
 function spawnNode(
   binary: string,
   entry: string,
   cwd: string,
   env: Record<string, string>,
   timeoutMs: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  cancel?: CancelOptions,
+): Promise<{
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  cancelled: boolean;
+}> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    let cancelled = false;
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `${entry} did not finish within ${timeoutMs} ms; output so far:\n${Buffer.concat(stdout)}${Buffer.concat(stderr)}`,
-        ),
-      );
-    }, timeoutMs);
+    if (cancel) {
+      const poll = setInterval(() => {
+        if (!cancel.when({ stdout: Buffer.concat(stdout).toString(), runnerTemp: env.RUNNER_TEMP })) return;
+        clearInterval(poll);
+        cancelled = true;
+        const first = cancel.firstSignal ?? 'SIGINT';
+        child.kill(first);
+        if (first === 'SIGKILL') return;
+        const sigkill = (): NodeJS.Timeout => setTimeout(() => child.kill('SIGKILL'), cancel.sigkillAfterMs ?? 2500);
+        if (first === 'SIGTERM') timers.push(sigkill());
+        else
+          timers.push(
+            setTimeout(() => {
+              child.kill('SIGTERM');
+              timers.push(sigkill());
+            }, cancel.sigtermAfterMs ?? 7500),
+          );
+      }, 20);
+      timers.push(poll);
+    }
+    const stopTimers = (): void => timers.forEach((timer) => clearTimeout(timer));
+    timers.push(
+      setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(
+          new Error(
+            `${entry} did not finish within ${timeoutMs} ms; output so far:\n${Buffer.concat(stdout)}${Buffer.concat(stderr)}`,
+          ),
+        );
+      }, timeoutMs),
+    );
     child.on('error', (error) => {
-      clearTimeout(timer);
+      stopTimers();
       reject(error);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() });
+      stopTimers();
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(stdout).toString(),
+        stderr: Buffer.concat(stderr).toString(),
+        cancelled,
+      });
     });
   });
 }

@@ -112,3 +112,6 @@ export function selfSignedCertificate(): { key: string; cert: string } {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export * from './hostile.js';
+export * from './proxy.js';

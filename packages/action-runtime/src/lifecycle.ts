@@ -1,0 +1,84 @@
+import * as core from '@actions/core';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
+ */
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+
+let secretsDirPath: string | undefined;
+
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+export const stepState = {
+  save: (name: string, value: string): void => core.saveState(name, value),
+  get: (name: string): string => core.getState(name),
+};
+
+/** True when this process is the action's post step. */
+export function isPostStep(): boolean {
+  return core.getState(IS_POST_STATE) === 'true';
+}
+
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+export function secretsDir(): string {
+  if (secretsDirPath) return secretsDirPath;
+  const parent = process.env.RUNNER_TEMP || tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const path = join(parent, `sophia-secrets-${randomBytes(6).toString('hex')}`);
+  mkdirSync(path, { mode: 0o700 });
+  core.saveState(SECRETS_DIR_STATE, path);
+  secretsDirPath = path;
+  return path;
+}
+
+function removeSecretsDir(path = secretsDirPath): void {
+  if (path) rmSync(path, { recursive: true, force: true });
+}
+
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go synchronously, before anything else, on either signal.
+ */
+function handleCancelSignals(): void {
+  process.on('SIGTERM', () => {
+    removeSecretsDir();
+    process.exit(143);
+  });
+  // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
+  process.on('SIGINT', () => {
+    removeSecretsDir();
+    core.info('The run was cancelled: secrets removed from disk');
+    core.setFailed('The run was cancelled');
+    process.exit(130);
+  });
+}
+
+/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
+export async function asMainStep(work: () => Promise<void>): Promise<void> {
+  core.saveState(IS_POST_STATE, 'true');
+  handleCancelSignals();
+  try {
+    await work();
+  } finally {
+    removeSecretsDir();
+  }
+}
+
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+export async function asPostStep(work?: () => Promise<void>): Promise<void> {
+  removeSecretsDir(core.getState(SECRETS_DIR_STATE) || undefined);
+  await work?.();
+}

@@ -1,0 +1,212 @@
+import { performance } from 'node:perf_hooks';
+import { toolkitAgents } from '@sophia/action-runtime';
+import { bodyMatcher, jsonCheck } from '@sophia/inputs';
+import { runHealthCheck, type HealthCheckSettings, type HealthReport } from '@sophia/health-check';
+import {
+  echoingServer,
+  endlessBodyServer,
+  pathologicalBodyServer,
+  reply,
+  selfSignedCertificate,
+  startProxy,
+  startServer,
+  trickledHeadersServer,
+  type RawServer,
+  type TestProxy,
+  type TestServer,
+} from '@sophia-testing/http-servers';
+import { gateSettings } from './settings.js';
+
+/** Hostile servers run here, on loopback; each test holds the gate to its timeout plus one interval. */
+const stops: Array<{ stop(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((server) => server.stop()));
+});
+
+async function started<T extends TestServer | RawServer | TestProxy>(server: Promise<T>): Promise<T> {
+  const ready = await server;
+  stops.push(ready);
+  return ready;
+}
+
+const INTERVAL_MS = 100;
+const TIMEOUT_MS = 800;
+
+function settings(urls: string[], overrides: Partial<HealthCheckSettings> = {}): HealthCheckSettings {
+  return gateSettings(urls, {
+    intervalMs: INTERVAL_MS,
+    requestTimeoutMs: 5000,
+    timeoutMs: TIMEOUT_MS,
+    successThreshold: 2,
+    failureThreshold: 2,
+    ...overrides,
+  });
+}
+
+/** Runs the gate and asserts it decided within timeout + interval, measured from outside as well. */
+async function gateWithinDeadline(options: HealthCheckSettings): Promise<HealthReport> {
+  const started = performance.now();
+  const report = await runHealthCheck(options);
+  const wallMs = performance.now() - started;
+  expect(wallMs).toBeLessThanOrEqual(options.timeoutMs + options.intervalMs);
+  expect(report.elapsedSeconds * 1000).toBeLessThanOrEqual(options.timeoutMs + options.intervalMs);
+  return report;
+}
+
+describe('the gate against hostile servers', () => {
+  it('does not hang on a pathological expected-body regex: /^(a+)+$/ against 41 a and "!"', async () => {
+    const server = await started(pathologicalBodyServer());
+    const report = await gateWithinDeadline(
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/^(a+)+$/') }),
+    );
+    expect(report.outcome).toBe('timeout');
+    expect(report.rounds).toBeGreaterThan(1);
+    expect(report.urls[0].lastMismatch).toBe(`body does not match /^(a+)+$/: "${'a'.repeat(41)}!"`);
+  });
+
+  it('judges an endless body on its first MiB instead of waiting for its end', async () => {
+    const server = await started(endlessBodyServer());
+    const report = await gateWithinDeadline(
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', 'ready'), requestTimeoutMs: 60_000 }),
+    );
+    expect(report.urls[0].wrongBody).toBeGreaterThan(0);
+    expect(report.urls[0].lastMismatch).toMatch(/^body does not contain "ready": "x{100}…"$/);
+  });
+
+  it('holds the timeout against headers trickled a byte at a time', async () => {
+    const server = await started(trickledHeadersServer());
+    const report = await gateWithinDeadline(settings([server.url], { requestTimeoutMs: 60_000 }));
+    expect(report.outcome).toBe('timeout');
+    expect(report.urls[0]).toMatchObject({ lastErrorKind: 'timeout', passes: 0 });
+  });
+
+  it('does not pass a redirect to another host by default, and names where it pointed', async () => {
+    const login = await started(startServer((_req, res) => reply(res, 200, 'Sign in')));
+    const server = await started(
+      startServer((req, res) =>
+        req.url === '/health'
+          ? reply(res, 302, '', { location: `${login.origin.replace('127.0.0.1', 'localhost')}/login` })
+          : reply(res, 200, 'ok'),
+      ),
+    );
+    const report = await gateWithinDeadline(settings([server.url]));
+    expect(report.healthy).toBe(false);
+    expect(login.requests).toHaveLength(0);
+    expect(report.urls[0]).toMatchObject({ lastStatus: 302, finalUrl: server.url, wrongStatus: report.rounds });
+    expect(report.urls[0].lastMismatch).toBe(
+      `status 302 (a redirect to ${login.origin.replace('127.0.0.1', 'localhost')}/login, not followed: another origin than ${server.origin} (follow-redirects is same-origin)), expected 200-299`,
+    );
+
+    const none = await gateWithinDeadline(settings([server.url], { followRedirects: 'none', timeoutMs: 300 }));
+    expect(none.urls[0].lastMismatch).toMatch(/, not followed: follow-redirects is none\), expected 200-299$/);
+
+    const any = await gateWithinDeadline(settings([server.url], { followRedirects: 'any' }));
+    expect(any.healthy).toBe(true);
+    expect(any.urls[0].finalUrl).toBe(`${login.origin.replace('127.0.0.1', 'localhost')}/login`);
+  });
+
+  it('follows a redirect within the origin and reports the final URL', async () => {
+    const server = await started(
+      startServer((req, res) =>
+        req.url === '/health' ? reply(res, 301, '', { location: '/health/' }) : reply(res, 200, 'ok'),
+      ),
+    );
+    const report = await gateWithinDeadline(settings([server.url]));
+    expect(report.healthy).toBe(true);
+    expect(report.urls[0].finalUrl).toBe(`${server.url}/`);
+  });
+
+  it('keeps a credential the server echoes alone out of the report', async () => {
+    const server = await started(echoingServer(200));
+    const token = 'gt_6f1d2c9a8b7e';
+    const basicPassword = 'pa55-w0rd-echo';
+    const report = await gateWithinDeadline(
+      settings([server.url], {
+        headers: [['Authorization', `Bearer ${token}`]],
+        expectedBody: bodyMatcher('expected-body', 'welcome'),
+      }),
+    );
+    expect(report.urls[0].lastMismatch).toContain('unauthorised token ***; try again');
+    expect(JSON.stringify(report)).not.toContain(token);
+
+    const basic = await gateWithinDeadline(
+      settings([server.url], {
+        headers: [['Authorization', `Basic ${Buffer.from(`deploy:${basicPassword}`).toString('base64')}`]],
+        expectedBody: bodyMatcher('expected-body', 'welcome'),
+      }),
+    );
+    expect(basic.urls[0].lastMismatch).toContain('unauthorised token ***;');
+    expect(JSON.stringify(basic)).not.toContain(Buffer.from(`deploy:${basicPassword}`).toString('base64'));
+  });
+
+  it('reports an https:// URL on a plain-HTTP server as a scheme mistake, at once', async () => {
+    const server = await started(startServer((_req, res) => reply(res, 200, 'ok')));
+    const url = server.url.replace('http://', 'https://');
+    const report = await runHealthCheck(settings([url], { timeoutMs: 60_000 }));
+    expect(report.outcome).toBe('misconfigured');
+    expect(report.rounds).toBe(1);
+    expect(report.urls[0]).toMatchObject({ lastErrorKind: 'tls' });
+    expect(report.urls[0].lastError).toBe(
+      `TLS handshake failed: ${new URL(url).host} answered in plain text, not TLS; the URL's scheme looks wrong (try ${server.url})`,
+    );
+    expect(report.reason).toMatch(/^unhealthy: a URL cannot answer as configured/);
+  });
+
+  it('checks a JSON field with expected-json, saying what the expression gave', async () => {
+    let status = 'starting';
+    const server = await started(
+      startServer((_req, res) => reply(res, 200, JSON.stringify({ status, checks: { db: status === 'ok' } }))),
+    );
+    const waiting = await gateWithinDeadline(
+      settings([server.url], { expectedJson: jsonCheck('expected-json', "status == 'ok' && checks.db") }),
+    );
+    expect(waiting.healthy).toBe(false);
+    expect(waiting.urls[0].lastMismatch).toMatch(/^expected-json "status == 'ok' && checks.db" is false, not true: /);
+    status = 'ok';
+    const healthy = await gateWithinDeadline(
+      settings([server.url], { expectedJson: jsonCheck('expected-json', "status == 'ok' && checks.db") }),
+    );
+    expect(healthy.healthy).toBe(true);
+    const misspelt = await gateWithinDeadline(
+      settings([server.url], { expectedJson: jsonCheck('expected-json', 'stauts') }),
+    );
+    expect(misspelt.urls[0].lastMismatch).toMatch(/^expected-json "stauts" is null, not true/);
+    const html = await started(startServer((_req, res) => reply(res, 200, '<html>ok</html>')));
+    const notJson = await gateWithinDeadline(
+      settings([html.url], { expectedJson: jsonCheck('expected-json', 'status') }),
+    );
+    expect(notJson.urls[0].lastMismatch).toMatch(/^body is not JSON, so expected-json "status" cannot hold/);
+  });
+
+  describe("through a proxy, with the action layer's toolkit agents (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)", () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    });
+
+    it('reaches a name only the proxy resolves, and goes direct for NO_PROXY', async () => {
+      const server = await started(startServer((_req, res) => reply(res, 200, 'ok')));
+      const proxy = await started(startProxy({ 'health.internal.test': '127.0.0.1' }));
+      const url = server.url.replace('127.0.0.1', 'health.internal.test');
+      process.env.HTTP_PROXY = proxy.url;
+      const proxied = await gateWithinDeadline(settings([url], { agents: toolkitAgents() }));
+      expect(proxied.healthy).toBe(true);
+      expect(proxy.seen).toContain(new URL(url).host);
+
+      const secure = await started(startServer((_req, res) => reply(res, 200, 'ok'), selfSignedCertificate()));
+      process.env.HTTPS_PROXY = proxy.url;
+      const secureUrl = secure.url.replace('127.0.0.1', 'health.internal.test');
+      const tunnelled = await gateWithinDeadline(settings([secureUrl], { insecureTls: true, agents: toolkitAgents() }));
+      expect(tunnelled.healthy).toBe(true);
+      expect(proxy.seen).toContain(new URL(secureUrl).host);
+
+      process.env.NO_PROXY = 'internal.test';
+      const direct = await gateWithinDeadline(settings([url], { timeoutMs: 300, agents: toolkitAgents() }));
+      expect(direct.healthy).toBe(false);
+      expect(direct.urls[0].lastErrorKind).toBe('dns');
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import { describeValue, integer, mustBe } from '../src/index.js';
+
+describe('describeValue', () => {
+  it('quotes a short value whole', () => {
+    expect(describeValue('5m')).toBe('"5m"');
+  });
+
+  it('shows a long value as a 100-character prefix and its length, never the whole', () => {
+    const long = `${'x'.repeat(100)}${'y'.repeat(100_000)}`;
+    expect(describeValue(long)).toBe(`"${'x'.repeat(100)}"… (100100 characters)`);
+  });
+
+  it('never shows a secret', () => {
+    expect(describeValue('hunter2-token', true)).toBe('a value that does not fit');
+  });
+
+  it('keeps the message about a 100 KB input short and naming the input', () => {
+    const message = (() => {
+      try {
+        integer(1, 10)('connect-attempts', '9'.repeat(100_000));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toMatch(
+      /^Input "connect-attempts" must be an integer from 1 to 10, got "9{100}"… \(100000 characters\)$/,
+    );
+    expect(mustBe('x', 'y', 'z'.repeat(5000)).message.length).toBeLessThan(300);
+  });
+});

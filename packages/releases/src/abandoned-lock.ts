@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { Log } from '@sophia/reporting';
+import { connectSsh, targetLabel, type SshTarget } from '@sophia/ssh';
+import { TargetLock } from './release-host.js';
+
+/** Where a step leaves values for its post step: the runner's saved state (core.saveState / core.getState). */
+export interface StepStateStore {
+  save(name: string, value: string): void;
+  get(name: string): string;
+}
+
+/** What a run must remember to free its deploy locks from another process: the target and the lock's token. */
+export interface HeldLock {
+  target: string;
+  token: string;
+}
+
+export interface LockCleanup {
+  /** `user@host:port` */
+  host: string;
+  /** True when this run's lock was still there and is now gone. */
+  freed: boolean;
+  /** Why the host could not be checked (unreachable, refused); the lock then goes stale after lock-timeout. */
+  error?: string;
+}
+
+const HELD_LOCK_STATE = 'deploy-lock';
+
+/**
+ * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
+ * leaves it, with the target, in the step's state before any lock is taken, so that the post step
+ * can free them if the main step is cancelled or killed.
+ */
+export function rememberDeployLock(state: StepStateStore, target: string): string {
+  const lock: HeldLock = { target, token: randomUUID() };
+  state.save(HELD_LOCK_STATE, JSON.stringify(lock));
+  return lock.token;
+}
+
+/**
+ * The post step of a run that took deploy locks: on every host, frees the lock the main step left
+ * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * reached one by one with a single attempt each, so one unreachable host does not keep the others
+ * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
+ * and a freed lock or an unreachable host gets a line in `log`.
+ */
+export async function freeLocksLeftBehind(
+  state: StepStateStore,
+  targets: () => SshTarget[],
+  log: Log,
+): Promise<LockCleanup[]> {
+  const saved = state.get(HELD_LOCK_STATE);
+  if (!saved) return [];
+  const lock = JSON.parse(saved) as HeldLock;
+  return Promise.all(
+    targets().map(async (target): Promise<LockCleanup> => {
+      const host = targetLabel(target);
+      try {
+        const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
+        try {
+          const freed = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+          if (freed) log.info(`${host}: freed the deploy lock the interrupted run left behind`);
+          return { host, freed };
+        } finally {
+          await session.close();
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        log.warning(
+          `${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`,
+        );
+        return { host, freed: false, error: reason };
+      }
+    }),
+  );
+}

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBundledAction, type ActionRun, type CancelOptions } from '@sophia-testing/action-runner';
+import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
+
+/**
+ * The frontend deploy takes a lock on the target; a run cancelled or killed while holding it must not
+ * make the next deploy wait lock-timeout. The post step (post-if: always()) frees it with the token
+ * the main step saved, against a real sshd.
+ */
+let sandbox: LocalSshHost;
+let workspace: string;
+
+beforeAll(async () => {
+  sandbox = await startSshHost();
+  workspace = await tempDir('frontend-post-');
+  await writeVersionedSite(join(workspace, 'dist'), 'one');
+});
+afterAll(async () => {
+  await sandbox?.stop();
+  await rm(workspace, { recursive: true, force: true });
+});
+
+const lockDir = (): string => join(sandbox.siteDir, '.deploy', 'lock');
+
+function deploy(options: { reload: string; cancel?: Omit<CancelOptions, 'when'>; post: boolean }): Promise<ActionRun> {
+  return runBundledAction({
+    action: 'deploy-frontend-nginx',
+    cwd: workspace,
+    inputs: {
+      host: '127.0.0.1',
+      port: String(sandbox.sshPort),
+      user: sandbox.user,
+      'ssh-key': sandbox.privateKey,
+      'known-hosts': sandbox.knownHosts,
+      'connect-attempts': '1',
+      source: 'dist',
+      target: sandbox.siteDir,
+      'nginx-reload-command': options.reload,
+      'lock-timeout': '1m',
+    },
+    cancel: options.cancel && { when: () => existsSync(lockDir()), ...options.cancel },
+    post: options.post,
+    timeoutMs: 30_000,
+  });
+}
+
+/** A deploy whose reload hangs, so the run is still under the lock when the cancel comes. */
+function interrupted(cancel: Omit<CancelOptions, 'when'>, post: boolean): Promise<ActionRun> {
+  return deploy({ reload: 'sleep 20', cancel, post });
+}
+
+test('a main step killed outright leaves its lock, and the post step frees it', async () => {
+  const killed = await interrupted({ firstSignal: 'SIGKILL' }, false);
+  expect(killed.signal).toBe('SIGKILL');
+  expect(existsSync(lockDir())).toBe(true);
+  await rm(lockDir(), { recursive: true, force: true });
+
+  const withPost = await interrupted({ firstSignal: 'SIGKILL' }, true);
+  expect(withPost.signal).toBe('SIGKILL');
+  expect(withPost.post?.code).toBe(0);
+  expect(withPost.post?.log).toMatch(/: freed the deploy lock the interrupted run left behind/);
+  expect(existsSync(lockDir())).toBe(false);
+});
+
+test('a cancelled run (SIGINT, then SIGTERM) ends at once, and its post step frees the lock', async () => {
+  const run = await interrupted({ sigtermAfterMs: 7500 }, true);
+  expect(run.cancelled).toBe(true);
+  expect(run.durationMs).toBeLessThan(7500);
+  expect(run.code).not.toBe(0);
+  expect(run.post?.code).toBe(0);
+  expect(existsSync(lockDir())).toBe(false);
+});
+
+test('after a run that ended normally, the post step finds nothing to free and says nothing', async () => {
+  const run = await deploy({ reload: sandbox.nginxReloadCommand, post: true });
+  expect(run.code).toBe(0);
+  expect(run.post).toMatchObject({ code: 0, annotations: [] });
+  expect(run.post?.log).not.toContain('freed');
+});
