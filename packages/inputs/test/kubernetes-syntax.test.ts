@@ -1,4 +1,4 @@
-import { kubernetesName, label, labelSelector, namespaceName, taint, workloadRef } from '../src/index.js';
+import { kubernetesName, label, labelSelector, namespaceName, taint, workloadRef, workloadRefs } from '../src/index.js';
 
 describe('DNS-1123 names', () => {
   it.each(['api', 'sophia-api', 'mcp.node-1', 'a', '0abc', 'a'.repeat(253)])('reads the object name %j', (raw) =>
@@ -95,14 +95,38 @@ describe('workload references', () => {
     ['statefulset/db', { kind: 'StatefulSet', name: 'db' }],
     ['sts/db', { kind: 'StatefulSet', name: 'db' }],
     ['daemonset/agent', { kind: 'DaemonSet', name: 'agent' }],
+    ['sophia/Deployment/chat-api', { kind: 'Deployment', name: 'chat-api', namespace: 'sophia' }],
+    ['mcp/statefulset/memory', { kind: 'StatefulSet', name: 'memory', namespace: 'mcp' }],
   ])('reads %j', (raw, ref) => expect(workloadRef('workloads', raw)).toEqual(ref));
 
-  it.each(['api', 'pod/api', 'deployment/', 'deployment/API', 'deployment/api/x', 'job/migrate'])(
-    'refuses %j',
-    (raw) => {
-      expect(() => workloadRef('workloads', raw)).toThrow(
-        `Input "workloads" must be workloads such as deployment/api or statefulset/db, got ${JSON.stringify(raw)}`,
-      );
-    },
-  );
+  it.each([
+    'api',
+    'pod/api',
+    'deployment/',
+    'deployment/API',
+    'deployment/api/x',
+    'job/migrate',
+    'Sophia/Deployment/api',
+    'a/b/deployment/api',
+  ])('refuses %j', (raw) => {
+    expect(() => workloadRef('workloads', raw)).toThrow(
+      `Input "workloads" must be workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api, got ${JSON.stringify(raw)}`,
+    );
+  });
+
+  it("reads a deploy action's `changed` output as it is, or one reference per line", () => {
+    expect(workloadRefs('workloads', '["sophia/Deployment/chat-api","mcp/StatefulSet/memory"]')).toEqual([
+      { kind: 'Deployment', name: 'chat-api', namespace: 'sophia' },
+      { kind: 'StatefulSet', name: 'memory', namespace: 'mcp' },
+    ]);
+    expect(workloadRefs('workloads', '[]')).toEqual([]);
+    expect(workloadRefs('workloads', 'deployment/api\nsophia/Deployment/web')).toEqual([
+      { kind: 'Deployment', name: 'api' },
+      { kind: 'Deployment', name: 'web', namespace: 'sophia' },
+    ]);
+  });
+
+  it.each(['[', '{"a":1}', '[1]', '["pod/api"]'])('refuses the JSON %j', (raw) => {
+    expect(() => workloadRefs('workloads', raw)).toThrow(/^Input "workloads" must be /);
+  });
 });

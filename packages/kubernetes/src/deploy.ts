@@ -42,6 +42,12 @@ export interface DeployReport {
   applied: AppliedObject[];
   /** `kind/name` -> revision after the run. */
   revisions: Record<string, string>;
+  /**
+   * `<namespace>/<Kind>/<name>` of every workload that existed before the run and whose
+   * metadata.generation this run's apply moved (a spec change: what a rollback of the run must
+   * undo). Created workloads are not in it: they have no earlier revision to go back to.
+   */
+  changed: string[];
   rollouts: RolloutResult[];
   rolledBack: boolean;
   rollbacks: RollbackRecord[];
@@ -64,6 +70,16 @@ function byKey(objects: KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((object) => [objectKey(object), object]));
 }
 
+/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
+function generationMoved(before: KubeObject | undefined, after: KubeObject): boolean {
+  return before !== undefined && before.metadata.generation !== after.metadata.generation;
+}
+
+/** `<namespace>/<Kind>/<name>`, such as `sophia/Deployment/chat-api`: the key of the `changed` output. */
+export function changedKey(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  return `${object.metadata.namespace ?? 'default'}/${object.kind}/${object.metadata.name}`;
+}
+
 /**
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
  * The live state is read first so the report can say created / configured / unchanged and the
@@ -82,6 +98,7 @@ export async function deployManifests(
     dryRun: settings.dryRun,
     applied: [],
     revisions: {},
+    changed: [],
     rollouts: [],
     rolledBack: false,
     rollbacks: [],
@@ -120,6 +137,7 @@ export async function deployManifests(
   }
 
   const workloads = after.filter(isWorkload);
+  report.changed = workloads.filter((object) => generationMoved(before.get(objectKey(object)), object)).map(changedKey);
   report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
     timeoutMs: settings.rolloutTimeoutMs,
     pollIntervalMs: settings.pollIntervalMs,

@@ -14,8 +14,10 @@ export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as cons
 
 export type RevisionTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
 
+/** A list of workloads (each in its own namespace when it names one, else the given one) or a label selector. */
 export type WorkloadSelection =
-  { by: 'list'; refs: Array<{ kind: string; name: string }> } | { by: 'selector'; selector: string };
+  | { by: 'list'; refs: Array<{ kind: string; name: string; namespace?: string }> }
+  | { by: 'selector'; selector: string };
 
 export interface Revision {
   /** The number kubectl shows now (`kubectl rollout history`). */
@@ -111,9 +113,9 @@ export async function findWorkloads(
   const found: KubeObject[] = [];
   const missing: string[] = [];
   for (const ref of selection.refs) {
-    const workload = await kubectl.get({ ...ref, namespace });
+    const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
     if (workload) found.push(workload);
-    else missing.push(workloadKey(ref));
+    else missing.push(ref.namespace ? `${ref.namespace}/${workloadKey(ref)}` : workloadKey(ref));
   }
   if (missing.length > 0)
     throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
