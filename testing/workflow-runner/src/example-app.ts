@@ -1,0 +1,73 @@
+/**
+ * examples/sophia-app, the application repository an adopter copies, set up on this machine:
+ * checked out into a directory outside this repository, with the repository variables and the
+ * environments (secrets, reviewers) its workflows read pointing at the local frontend host and
+ * cluster, and `sophia/deploy-actions@v1` resolved to this checkout.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EnvironmentSettings, RunWorkflowOptions } from './workflow-runner.js';
+
+/** This checkout: what `sophia/deploy-actions@v1` stands for in a local run. */
+export const suiteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** The IP address of the simulator's node `mcp-node` (the product's MCP node; data, never contacted). */
+export const MCP_NODE_ADDRESS = '104.171.202.117';
+
+/** What the example's workflows reach: an SSH + nginx frontend host and a cluster's kubeconfig. */
+export interface LocalTargets {
+  frontendHost: string;
+  siteUrl: string;
+  siteDir: string;
+  sshUser: string;
+  privateKey: string;
+  knownHosts: string;
+  nginxTestCommand: string;
+  nginxReloadCommand: string;
+  kubeconfig: string;
+}
+
+export interface ExampleApp {
+  /** The application's checkout, outside this repository. */
+  workspace: string;
+  /** Options every run of its workflows shares; a run adds file, event, inputs and github. */
+  settings: Pick<RunWorkflowOptions, 'workspace' | 'vars' | 'environments' | 'repositories'>;
+  remove(): void;
+}
+
+/**
+ * Copies examples/sophia-app to a fresh directory and configures it for `targets`; both
+ * environments point at the same machines. `timings` shortens rollouts and the gate for tests.
+ */
+export function checkOutExampleApp(
+  targets: LocalTargets,
+  timings: { rollout: string; healthInterval: string; healthTimeout: string },
+): ExampleApp {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-app-'));
+  cpSync(path.join(suiteRoot, 'examples', 'sophia-app'), workspace, { recursive: true });
+  const site = targets.siteUrl.replace(/\/$/, '');
+  const vars: Record<string, string> = {
+    FRONTEND_TARGET: targets.siteDir,
+    NGINX_TEST_COMMAND: targets.nginxTestCommand,
+    NGINX_RELOAD_COMMAND: targets.nginxReloadCommand,
+    SSH_USER: targets.sshUser,
+    ROLLOUT_TIMEOUT: timings.rollout,
+    HEALTH_INTERVAL: timings.healthInterval,
+    HEALTH_TIMEOUT: timings.healthTimeout,
+  };
+  for (const environment of ['STAGING', 'PRODUCTION']) {
+    vars[`${environment}_SITE_URL`] = site;
+    vars[`${environment}_API_URL`] = `${site}/api`;
+    vars[`${environment}_FRONTEND_HOST`] = targets.frontendHost;
+    vars[`${environment}_MCP_NODE_ADDRESS`] = MCP_NODE_ADDRESS;
+  }
+  const secrets = { SSH_KEY: targets.privateKey, SSH_KNOWN_HOSTS: targets.knownHosts, KUBECONFIG: targets.kubeconfig };
+  const environments: Record<string, EnvironmentSettings> = { staging: { secrets }, production: { secrets } };
+  return {
+    workspace,
+    settings: { workspace, vars, environments, repositories: { 'sophia/deploy-actions@v1': suiteRoot } },
+    remove: () => rmSync(workspace, { recursive: true, force: true }),
+  };
+}
