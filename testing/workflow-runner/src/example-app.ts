@@ -4,7 +4,7 @@
  * environments (secrets, reviewers) its workflows read pointing at the local frontend host and
  * cluster, and `sophia/deploy-actions@v1` resolved to this checkout.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,8 @@ export interface ExampleApp {
   workspace: string;
   /** Options every run of its workflows shares; a run adds file, event, inputs and github. */
   settings: Pick<RunWorkflowOptions, 'workspace' | 'vars' | 'environments' | 'repositories'>;
+  /** Writes a file of the checkout (a path relative to it), as a new commit would. */
+  write(file: string, text: string): void;
   remove(): void;
 }
 
@@ -68,6 +70,10 @@ export function checkOutExampleApp(
   return {
     workspace,
     settings: { workspace, vars, environments, repositories: { 'sophia/deploy-actions@v1': suiteRoot } },
+    write: (file, text) => {
+      mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+      writeFileSync(path.join(workspace, file), text);
+    },
     remove: () => rmSync(workspace, { recursive: true, force: true }),
   };
 }
