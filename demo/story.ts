@@ -179,17 +179,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
   try {
     cluster = await startCluster({ namespaces: ['sophia'], timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
     app = checkOutExampleApp(
-      {
-        frontendHost: `127.0.0.1:${sandbox.sshPort}`,
-        siteUrl: sandbox.siteUrl,
-        siteDir: sandbox.siteDir,
-        sshUser: sandbox.user,
-        privateKey: sandbox.privateKey,
-        knownHosts: sandbox.knownHosts,
-        nginxTestCommand: sandbox.nginxTestCommand,
-        nginxReloadCommand: sandbox.nginxReloadCommand,
-        kubeconfig: cluster.kubeconfig,
-      },
+      sandbox,
+      cluster.kubeconfig,
       fast
         ? { rollout: '10s', healthInterval: '200ms', healthTimeout: '3s' }
         : { rollout: '30s', healthInterval: '1s', healthTimeout: '10s' },

@@ -6,16 +6,11 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { checkOutExampleApp, runWorkflow, type ExampleApp } from '@sophia-testing/workflow-runner';
-import { FAILED_REVISIONS_ANNOTATION, REVISION_ANNOTATION } from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf } from './fixtures/kube-kit.js';
+import { runWorkflow } from '@sophia-testing/workflow-runner';
+import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { repoRoot } from './support/workflows.js';
 
-let cluster: TestCluster;
-let host: LocalSshHost;
-let app: ExampleApp;
+let machines: ExampleAppMachines;
 
 /** The ```yaml block of the guide that is a whole workflow named "Deploy Sophia AI". */
 function recipe(): string {
@@ -28,68 +23,41 @@ function recipe(): string {
 }
 
 beforeAll(async () => {
-  [cluster, host] = await Promise.all([startTestCluster(), startSshHost()]);
-  await cluster.createNamespace('sophia');
-  app = checkOutExampleApp(
-    {
-      frontendHost: `127.0.0.1:${host.sshPort}`,
-      siteUrl: host.siteUrl,
-      siteDir: host.siteDir,
-      sshUser: host.user,
-      privateKey: host.privateKey,
-      knownHosts: host.knownHosts,
-      nginxTestCommand: host.nginxTestCommand,
-      nginxReloadCommand: host.nginxReloadCommand,
-      kubeconfig: cluster.kubeconfig,
-    },
-    { rollout: '20s', healthInterval: '200ms', healthTimeout: '3s' },
-  );
-  mkdirSync(path.join(app.workspace, '.github', 'workflows'), { recursive: true });
-  writeFileSync(path.join(app.workspace, '.github', 'workflows', 'recipe.yml'), recipe());
+  machines = await startExampleApp();
+  mkdirSync(path.join(machines.app.workspace, '.github', 'workflows'), { recursive: true });
+  writeFileSync(path.join(machines.app.workspace, '.github', 'workflows', 'recipe.yml'), recipe());
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled([cluster?.stop(), host?.stop()]);
-  app?.remove();
-});
+afterAll(() => machines?.stop());
 
 function push(sha: string) {
   return runWorkflow({
-    ...app.settings,
+    ...machines.app.settings,
     file: '.github/workflows/recipe.yml',
     github: { sha },
     vars: {
-      SITE_URL: host.siteUrl.replace(/\/$/, ''),
-      FRONTEND_HOST: `127.0.0.1:${host.sshPort}`,
-      K3S_HOST: `127.0.0.1:${host.sshPort}`,
-      KUBECTL_COMMAND: cluster.kubectlCommand,
-      SSH_USER: host.user,
-      FRONTEND_TARGET: host.siteDir,
-      NGINX_TEST_COMMAND: host.nginxTestCommand,
-      NGINX_RELOAD_COMMAND: host.nginxReloadCommand,
+      SITE_URL: machines.site.siteUrl.replace(/\/$/, ''),
+      FRONTEND_HOST: `127.0.0.1:${machines.site.sshPort}`,
+      K3S_HOST: `127.0.0.1:${machines.site.sshPort}`,
+      KUBECTL_COMMAND: machines.cluster.kubectlCommand,
+      SSH_USER: machines.site.user,
+      FRONTEND_TARGET: machines.site.siteDir,
+      NGINX_TEST_COMMAND: machines.site.nginxTestCommand,
+      NGINX_RELOAD_COMMAND: machines.site.nginxReloadCommand,
       HEALTH_INTERVAL: '200ms',
       HEALTH_TIMEOUT: '3s',
     },
   });
 }
 
-async function workload(name: string) {
-  const object = await cluster.observer.get({ kind: 'Deployment', name, namespace: 'sophia' });
-  return {
-    image: imageOf(object),
-    revision: object?.metadata.annotations?.[REVISION_ANNOTATION],
-    failed: object?.metadata.annotations?.[FAILED_REVISIONS_ANNOTATION],
-  };
-}
-
 test('run as written, the recipe rolls back what a failed push changed, and nothing it did not', async () => {
   const SHA_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
   const first = await push(SHA_A);
   expect(first.result).toBe('success');
-  const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(workload));
+  const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload));
 
   // A commit whose site reports itself unhealthy.
-  const build = path.join(app.workspace, 'build.mjs');
+  const build = path.join(machines.app.workspace, 'build.mjs');
   writeFileSync(
     build,
     readFileSync(build, 'utf8').replace("{ status: 'ok', version }", "{ status: 'degraded', version }"),
@@ -104,9 +72,9 @@ test('run as written, the recipe rolls back what a failed push changed, and noth
   expect(JSON.parse(steps['MCP servers'].outputs.changed)).toEqual([]);
   expect(steps['Roll back the MCP workloads this run changed'].result).toBe('skipped');
 
-  expect((await workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
-  expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(workload))).toEqual(mcpBefore);
+  expect((await machines.workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
+  expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload))).toEqual(mcpBefore);
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);
-  const served = (await (await fetch(new URL('healthz.json', host.siteUrl))).json()) as { version: string };
+  const served = (await (await fetch(new URL('healthz.json', machines.site.siteUrl))).json()) as { version: string };
   expect(served.version).toBe(SHA_A);
 }, 240_000);

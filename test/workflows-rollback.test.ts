@@ -5,58 +5,37 @@
  * simulator. The choices it offers and the variables it reads must reach the action as it needs them.
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { checkOutExampleApp, runWorkflow, type ExampleApp } from '@sophia-testing/workflow-runner';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { runWorkflow } from '@sophia-testing/workflow-runner';
+import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { imageOf } from './fixtures/kube-kit.js';
 
-let cluster: TestCluster;
-let site: LocalSshHost;
-let app: ExampleApp;
+let machines: ExampleAppMachines;
 
 beforeAll(async () => {
-  [cluster, site] = await Promise.all([startTestCluster(), startSshHost()]);
-  await cluster.createNamespace('sophia');
-  app = checkOutExampleApp(
-    {
-      frontendHost: `127.0.0.1:${site.sshPort}`,
-      siteUrl: site.siteUrl,
-      siteDir: site.siteDir,
-      sshUser: site.user,
-      privateKey: site.privateKey,
-      knownHosts: site.knownHosts,
-      nginxTestCommand: site.nginxTestCommand,
-      nginxReloadCommand: site.nginxReloadCommand,
-      kubeconfig: cluster.kubeconfig,
-    },
-    { rollout: '20s', healthInterval: '200ms', healthTimeout: '3s' },
-  );
+  machines = await startExampleApp();
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled([cluster?.stop(), site?.stop()]);
-  app?.remove();
-});
+afterAll(() => machines?.stop());
 
 async function served(): Promise<string> {
-  return (await fetch(new URL('version.txt', site.siteUrl))).text();
+  return (await fetch(new URL('version.txt', machines.site.siteUrl))).text();
 }
 
 async function deployFrontend(release: string): Promise<void> {
-  app.write(`site-${release}/version.txt`, release);
+  machines.app.write(`site-${release}/version.txt`, release);
   const run = await runBundledAction({
     action: 'deploy-frontend-nginx',
-    cwd: app.workspace,
+    cwd: machines.app.workspace,
     inputs: {
-      host: `127.0.0.1:${site.sshPort}`,
-      user: site.user,
-      'ssh-key': site.privateKey,
-      'known-hosts': site.knownHosts,
+      host: `127.0.0.1:${machines.site.sshPort}`,
+      user: machines.site.user,
+      'ssh-key': machines.site.privateKey,
+      'known-hosts': machines.site.knownHosts,
       source: `site-${release}`,
-      target: site.siteDir,
+      target: machines.site.siteDir,
       'release-id': release,
-      'nginx-test-command': site.nginxTestCommand,
-      'nginx-reload-command': site.nginxReloadCommand,
+      'nginx-test-command': machines.site.nginxTestCommand,
+      'nginx-reload-command': machines.site.nginxReloadCommand,
     },
   });
   expect(run.code).toBe(0);
@@ -65,9 +44,9 @@ async function deployFrontend(release: string): Promise<void> {
 async function deployBackend(tag: string): Promise<void> {
   const run = await runBundledAction({
     action: 'deploy-k3s-backend',
-    cwd: app.workspace,
+    cwd: machines.app.workspace,
     inputs: {
-      kubeconfig: cluster.kubeconfig,
+      kubeconfig: machines.cluster.kubeconfig,
       manifests: 'kubernetes/backend',
       images: `chat-api=ghcr.io/sophia-ai/chat-api:${tag}`,
       'rollout-timeout': '20s',
@@ -77,7 +56,12 @@ async function deployBackend(tag: string): Promise<void> {
 }
 
 function rollback(inputs: Record<string, string>) {
-  return runWorkflow({ ...app.settings, file: '.github/workflows/rollback.yml', event: 'workflow_dispatch', inputs });
+  return runWorkflow({
+    ...machines.app.settings,
+    file: '.github/workflows/rollback.yml',
+    event: 'workflow_dispatch',
+    inputs,
+  });
 }
 
 test('rolling back the frontend of staging puts the previous release live, under the environment', async () => {
@@ -89,7 +73,7 @@ test('rolling back the frontend of staging puts the previous release live, under
   expect(run.result).toBe('success');
   const [job] = run.jobs;
   expect(job.name).toBe('Rollback / Roll back frontend in staging');
-  expect(job.environment).toEqual({ name: 'staging', url: site.siteUrl.replace(/\/$/, '') });
+  expect(job.environment).toEqual({ name: 'staging', url: machines.site.siteUrl.replace(/\/$/, '') });
   expect(job.steps.map((step) => [step.name, step.result])).toEqual([
     ['Check the component', 'success'],
     ['Roll back the frontend', 'success'],
@@ -105,7 +89,7 @@ test('rolling back the backend finds its workloads by their labels and restores 
   const run = await rollback({ environment: 'staging', component: 'backend', to: 'previous' });
   expect(run.result).toBe('success');
   expect(JSON.parse(run.jobs[0].outputs.from)).toEqual({ 'Deployment/chat-api': '2' });
-  const after = await cluster.observer.get({ kind: 'Deployment', name: 'chat-api', namespace: 'sophia' });
+  const after = await machines.cluster.observer.get({ kind: 'Deployment', name: 'chat-api', namespace: 'sophia' });
   expect(imageOf(after)).toBe('ghcr.io/sophia-ai/chat-api:1.5.0');
 });
 

@@ -4,77 +4,47 @@
  * this checkout), run by the local workflow runner against a real sshd + nginx and the cluster
  * simulator. Deploy, a failed gate, and a rollback of exactly what the run changed.
  */
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { checkOutExampleApp, runWorkflow, type ExampleApp, type WorkflowRun } from '@sophia-testing/workflow-runner';
-import { FAILED_REVISIONS_ANNOTATION, REVISION_ANNOTATION } from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf } from './fixtures/kube-kit.js';
+import { runWorkflow, type WorkflowRun } from '@sophia-testing/workflow-runner';
+import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { repoRoot } from './support/workflows.js';
 
-let cluster: TestCluster;
-let site: LocalSshHost;
-let app: ExampleApp;
+let machines: ExampleAppMachines;
 
 beforeAll(async () => {
-  [cluster, site] = await Promise.all([startTestCluster(), startSshHost()]);
-  // The server-side dry run that precedes every apply needs the namespace to exist already.
-  await cluster.createNamespace('sophia');
-  app = checkOutExampleApp(
-    {
-      frontendHost: `127.0.0.1:${site.sshPort}`,
-      siteUrl: site.siteUrl,
-      siteDir: site.siteDir,
-      sshUser: site.user,
-      privateKey: site.privateKey,
-      knownHosts: site.knownHosts,
-      nginxTestCommand: site.nginxTestCommand,
-      nginxReloadCommand: site.nginxReloadCommand,
-      kubeconfig: cluster.kubeconfig,
-    },
-    { rollout: '20s', healthInterval: '200ms', healthTimeout: '3s' },
-  );
+  machines = await startExampleApp();
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled([cluster?.stop(), site?.stop()]);
-  app?.remove();
-});
+afterAll(() => machines?.stop());
 
 const SHA_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const SHA_B = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 
 async function served(): Promise<{ status: string; version: string }> {
-  return (await (await fetch(new URL('healthz.json', site.siteUrl))).json()) as { status: string; version: string };
+  return (await (await fetch(new URL('healthz.json', machines.site.siteUrl))).json()) as {
+    status: string;
+    version: string;
+  };
 }
 
 function results(run: WorkflowRun): Record<string, string> {
   return Object.fromEntries(run.jobs.map((job) => [job.id, job.result]));
 }
 
-async function workload(name: string) {
-  const object = await cluster.observer.get({ kind: 'Deployment', name, namespace: 'sophia' });
-  return {
-    image: imageOf(object),
-    revision: object?.metadata.annotations?.[REVISION_ANNOTATION],
-    failed: object?.metadata.annotations?.[FAILED_REVISIONS_ANNOTATION],
-  };
-}
-
 function push(sha: string, vars: Record<string, string> = {}, productionApproved = true) {
   return runWorkflow({
-    ...app.settings,
+    ...machines.app.settings,
     file: '.github/workflows/deploy.yml',
-    vars: { ...app.settings.vars, ...vars },
+    vars: { ...machines.app.settings.vars, ...vars },
     environments: {
-      ...app.settings.environments,
-      production: { ...app.settings.environments?.production, approve: productionApproved },
+      ...machines.app.settings.environments,
+      production: { ...machines.app.settings.environments?.production, approve: productionApproved },
     },
     github: { sha },
   });
 }
 
 test('the application checkout lives outside this repository', () => {
-  expect(app.workspace.startsWith(repoRoot)).toBe(false);
+  expect(machines.app.workspace.startsWith(repoRoot)).toBe(false);
 });
 
 test('a push deploys staging, then production; the next push with a broken build is undone exactly', async () => {
@@ -90,11 +60,11 @@ test('a push deploys staging, then production; the next push with a broken build
   });
   expect(first.jobs.find((job) => job.id === 'staging/frontend')?.environment).toEqual({
     name: 'staging',
-    url: site.siteUrl.replace(/\/$/, ''),
+    url: machines.site.siteUrl.replace(/\/$/, ''),
   });
   expect(await served()).toEqual({ status: 'ok', version: SHA_A });
-  expect((await workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
-  const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(workload));
+  expect((await machines.workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
+  const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload));
   // Production redeployed the same commit: nothing of Kubernetes changed.
   const production = first.jobs.filter((job) => job.id.startsWith('production/'));
   expect(production.find((job) => job.id === 'production/backend')?.outputs.changed).toBe('[]');
@@ -116,11 +86,11 @@ test('a push deploys staging, then production; the next push with a broken build
   expect(JSON.parse(staging('backend')?.outputs.changed ?? '')).toEqual(['sophia/Deployment/chat-api']);
   expect(JSON.parse(staging('mcp')?.outputs.changed ?? '')).toEqual([]);
   expect(await served()).toEqual({ status: 'ok', version: SHA_A });
-  const backend = await workload('chat-api');
+  const backend = await machines.workload('chat-api');
   expect(backend.image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
   expect(backend.failed).toBeDefined();
   // The MCP servers, deployed unchanged, keep their revision and are not marked failed.
-  expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(workload))).toEqual(mcpBefore);
+  expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload))).toEqual(mcpBefore);
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);
 }, 240_000);
 
@@ -138,7 +108,7 @@ test('production waits for its reviewers: a rejected deployment changes nothing 
 test('the manual rollback dispatch puts the frontend release before the live one back', async () => {
   const live = await served();
   const run = await runWorkflow({
-    ...app.settings,
+    ...machines.app.settings,
     file: '.github/workflows/rollback.yml',
     event: 'workflow_dispatch',
     inputs: { environment: 'staging', component: 'frontend', to: 'previous' },
@@ -149,7 +119,7 @@ test('the manual rollback dispatch puts the frontend release before the live one
   expect(live.status).toBe('ok');
   await expect(
     runWorkflow({
-      ...app.settings,
+      ...machines.app.settings,
       file: '.github/workflows/rollback.yml',
       event: 'workflow_dispatch',
       inputs: { environment: 'prod', component: 'frontend', to: 'previous' },

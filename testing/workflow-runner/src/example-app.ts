@@ -16,17 +16,16 @@ export const suiteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** The IP address of the simulator's node `mcp-node` (the product's MCP node; data, never contacted). */
 export const MCP_NODE_ADDRESS = '104.171.202.117';
 
-/** What the example's workflows reach: an SSH + nginx frontend host and a cluster's kubeconfig. */
-export interface LocalTargets {
-  frontendHost: string;
+/** The frontend host the example's workflows reach over SSH (a LocalSshHost of @sophia-testing/ssh-hosts). */
+export interface FrontendHost {
+  sshPort: number;
   siteUrl: string;
   siteDir: string;
-  sshUser: string;
+  user: string;
   privateKey: string;
   knownHosts: string;
   nginxTestCommand: string;
   nginxReloadCommand: string;
-  kubeconfig: string;
 }
 
 export interface ExampleApp {
@@ -40,21 +39,23 @@ export interface ExampleApp {
 }
 
 /**
- * Copies examples/sophia-app to a fresh directory and configures it for `targets`; both
- * environments point at the same machines. `timings` shortens rollouts and the gate for tests.
+ * Copies examples/sophia-app to a fresh directory and configures it for `host` and the cluster of
+ * `kubeconfig` (content); both environments point at the same machines. `timings` are durations
+ * as the workflows take them (`20s`, `200ms`), short for tests.
  */
 export function checkOutExampleApp(
-  targets: LocalTargets,
+  host: FrontendHost,
+  kubeconfig: string,
   timings: { rollout: string; healthInterval: string; healthTimeout: string },
 ): ExampleApp {
   const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-app-'));
   cpSync(path.join(suiteRoot, 'examples', 'sophia-app'), workspace, { recursive: true });
-  const site = targets.siteUrl.replace(/\/$/, '');
+  const site = host.siteUrl.replace(/\/$/, '');
   const vars: Record<string, string> = {
-    FRONTEND_TARGET: targets.siteDir,
-    NGINX_TEST_COMMAND: targets.nginxTestCommand,
-    NGINX_RELOAD_COMMAND: targets.nginxReloadCommand,
-    SSH_USER: targets.sshUser,
+    FRONTEND_TARGET: host.siteDir,
+    NGINX_TEST_COMMAND: host.nginxTestCommand,
+    NGINX_RELOAD_COMMAND: host.nginxReloadCommand,
+    SSH_USER: host.user,
     ROLLOUT_TIMEOUT: timings.rollout,
     HEALTH_INTERVAL: timings.healthInterval,
     HEALTH_TIMEOUT: timings.healthTimeout,
@@ -62,10 +63,10 @@ export function checkOutExampleApp(
   for (const environment of ['STAGING', 'PRODUCTION']) {
     vars[`${environment}_SITE_URL`] = site;
     vars[`${environment}_API_URL`] = `${site}/api`;
-    vars[`${environment}_FRONTEND_HOST`] = targets.frontendHost;
+    vars[`${environment}_FRONTEND_HOST`] = `127.0.0.1:${host.sshPort}`;
     vars[`${environment}_MCP_NODE_ADDRESS`] = MCP_NODE_ADDRESS;
   }
-  const secrets = { SSH_KEY: targets.privateKey, SSH_KNOWN_HOSTS: targets.knownHosts, KUBECONFIG: targets.kubeconfig };
+  const secrets = { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts, KUBECONFIG: kubeconfig };
   const environments: Record<string, EnvironmentSettings> = { staging: { secrets }, production: { secrets } };
   return {
     workspace,
