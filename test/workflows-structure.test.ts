@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import {
   actionInputMismatches,
   changesAnEnvironment,
@@ -18,6 +19,7 @@ import {
   workflowFiles,
   workflowsDir,
   exampleWorkflowsDir,
+  repoRoot,
   type Workflow,
 } from './support/workflows.js';
 
@@ -352,5 +354,24 @@ describe('third-party actions are pinned by commit SHA, the tag in a comment', (
       'x.yml: actions/setup-node@main is not pinned to a commit SHA with its tag in a comment',
       'x.yml: actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809 is not pinned to a commit SHA with its tag in a comment',
     ]);
+  });
+});
+
+describe('repository conventions', () => {
+  it('Dependabot updates the npm dependencies and the actions of every workflow directory', () => {
+    const config = parse(readFileSync(path.join(repoRoot, '.github', 'dependabot.yml'), 'utf8')) as {
+      updates: Array<{ 'package-ecosystem': string; directory?: string; directories?: string[] }>;
+    };
+    const byEcosystem = Object.fromEntries(
+      config.updates.map((update) => [update['package-ecosystem'], update.directories ?? [update.directory]]),
+    );
+    expect(byEcosystem).toEqual({ npm: ['/'], 'github-actions': ['/', '/examples/sophia-app'] });
+  });
+
+  it('CODEOWNERS covers everything and the workflows; SECURITY.md says how to report', () => {
+    const owners = readFileSync(path.join(repoRoot, '.github', 'CODEOWNERS'), 'utf8');
+    expect(owners).toMatch(/^\* +@\S+/m);
+    expect(owners).toMatch(/^\/\.github\/ +@\S+/m);
+    expect(readFileSync(path.join(repoRoot, 'SECURITY.md'), 'utf8')).toContain('Report a vulnerability');
   });
 });

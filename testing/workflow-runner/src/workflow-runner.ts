@@ -446,6 +446,17 @@ async function callWorkflow(
       ]);
     }
   }
+  const calledGroup = concurrencyGroup(child(parsed.root, 'concurrency'), { ...caller.base, inputs });
+  const held = [child(caller.parsed.root, 'concurrency'), child(token, 'concurrency')].map((scope) =>
+    concurrencyGroup(scope, contexts),
+  );
+  if (calledGroup && held.includes(calledGroup)) {
+    // GitHub cancels such a run rather than let it wait for itself.
+    throw new Error(
+      `Canceling since a deadlock was detected for concurrency group: '${calledGroup}' between ` +
+        `'${caller.parsed.name}' (job ${job.id.value}) and the workflow it calls, ${parsed.name}`,
+    );
+  }
   const frame: Frame = {
     parsed,
     repository,
@@ -466,6 +477,12 @@ async function callWorkflow(
   );
   const results = [...jobs.values()].map((done) => done.result);
   return { result: results.includes('failure') ? 'failure' : 'success', outputs };
+}
+
+/** The group of a `concurrency:` (a string or `{ group }`), evaluated; undefined when there is none. */
+function concurrencyGroup(token: ReturnType<typeof child>, contexts: Contexts): string | undefined {
+  if (!token) return undefined;
+  return text(child(token, 'group') ?? token, contexts) || undefined;
 }
 
 async function runJobs(frame: Frame, options: RunWorkflowOptions, records: JobRecord[]): Promise<Finished> {

@@ -123,3 +123,17 @@ test('a repository or ref the run cannot resolve is named', async () => {
   write(app, 'ci.yml', caller(['url: x']).replace('@v1', '@v9'));
   await expect(run()).rejects.toThrow(/Unable to find reusable workflow/);
 });
+
+test('a caller that holds the concurrency group of the workflow it calls is cancelled, as GitHub does', async () => {
+  write(
+    tools,
+    'gate.yml',
+    gateWorkflow('$/actions/health-gate').replace('jobs:', 'concurrency: gate-${{ inputs.url }}\njobs:'),
+  );
+  write(app, 'ci.yml', caller(['url: one']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
+  await expect(run()).rejects.toThrow(
+    "Canceling since a deadlock was detected for concurrency group: 'gate-one' between '.github/workflows/ci.yml' (job call) and the workflow it calls, .github/workflows/gate.yml",
+  );
+  write(app, 'ci.yml', caller(['url: two']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
+  expect((await run()).jobs[0].id).toBe('call/gate');
+});
