@@ -84,3 +84,17 @@ describe('documented uses: references resolve', () => {
     expect(resolveSuiteReference('sophia/health-gate@v1')).toBeUndefined();
   });
 });
+
+describe('one secret-naming scheme', () => {
+  // The environment secrets of the deploys, the health gate's example header token, and the
+  // release token of this repository; nothing else is named anywhere.
+  const NAMES = ['SSH_KEY', 'SSH_KNOWN_HOSTS', 'KUBECONFIG', 'HEALTH_TOKEN', 'ACTIONS_PUBLISH_TOKEN'];
+
+  it('every secrets.<NAME> in the docs, the READMEs and the example is one of them', () => {
+    const named = documents.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]),
+    );
+    expect(named.length).toBeGreaterThan(20);
+    expect([...new Set(named)].filter((name) => !NAMES.includes(name))).toEqual([]);
+  });
+});
