@@ -11,7 +11,13 @@
  *   3. The on-call rolls the frontend back one more release by hand (the rollback dispatch).
  * Every claim is checked against the machines themselves, not against the actions' own words.
  */
-import { DEMO_TIMINGS, startCluster, TEST_TIMINGS, type Cluster, type StoredObject } from '@sophia-testing/k3s-simulator';
+import {
+  DEMO_TIMINGS,
+  startCluster,
+  TEST_TIMINGS,
+  type Cluster,
+  type StoredObject,
+} from '@sophia-testing/k3s-simulator';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   checkOutExampleApp,
