@@ -76,4 +76,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The example application's frontend runs in the browser.
+  { files: ['examples/sophia-app/src/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -8,6 +8,8 @@ export default {
     '^@sophia/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@sophia-testing/([a-z0-9-]+)$': '<rootDir>/testing/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // GitHub's workflow parser imports its schemas without an import attribute (see the files).
+    '^\\.\\./(workflow|action)-v1\\.0\\.min\\.json$': '<rootDir>/testing/workflow-runner/jest/$1-schema.mjs',
   },
   transform: {
     '^.+\\.ts$': [

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { INSTALL_COMMAND } from '@sophia-testing/ssh-hosts';
 import { runStory, type Machines } from './story.js';
-import { bold, cyan, dim, green, red } from './terminal.js';
+import { bold, cyan, dim, green, red, wrapTo } from './terminal.js';
 
 const USAGE = `Usage: pnpm demo [--keep] [--fast]
   --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
@@ -69,14 +69,20 @@ function kubectlPresent(): boolean {
   }
 }
 
+/** `label  value`, the value wrapped under itself when it does not fit the width. */
+function labelled(label: string, value: string): string {
+  const [first, ...rest] = wrapTo(value, ' '.repeat(14));
+  return [`  ${label.padEnd(12)}${first.trimStart()}`, ...rest].join('\n');
+}
+
 async function waitForCtrlC(machines: Machines): Promise<void> {
   console.log(
     [
       bold('Still running (--keep); Ctrl-C stops everything'),
-      `  site        ${cyan(machines.sandbox.siteUrl)}`,
-      `  ssh         ssh ${machines.sandbox.opensshArgs.join(' ')} ${machines.sandbox.user}@127.0.0.1`,
-      `  kubectl     kubectl --kubeconfig ${machines.kubeconfigPath} get pods -A -o wide`,
-      `  workspace   ${machines.workspace}`,
+      labelled('site', cyan(machines.sandbox.siteUrl)),
+      labelled('ssh', `ssh ${machines.sandbox.opensshArgs.join(' ')} ${machines.sandbox.user}@127.0.0.1`),
+      labelled('kubectl', `kubectl --kubeconfig ${machines.kubeconfigPath} get pods -A -o wide`),
+      labelled('application', machines.workspace),
       '',
     ].join('\n'),
   );
@@ -103,10 +109,13 @@ process.on('SIGTERM', onSignal);
 async function main(): Promise<number> {
   if (!ensureSystemPackages() || !kubectlPresent()) return 1;
   const started = Date.now();
-  console.log(`${bold('Sophia AI deploy suite: the whole story on this machine')}${fast ? dim(' (fast)') : ''}\n`);
+  console.log(
+    `${bold("Sophia AI deploy suite: the application's pipeline on this machine")}${fast ? dim(' (fast)') : ''}\n`,
+  );
   const checks = await runStory({
     fast,
     write: (text) => process.stdout.write(text),
+    interactive: process.stdout.isTTY === true,
     beforeStop: keep ? waitForCtrlC : undefined,
     onStop: (stop) => {
       stopMachines = stop;
@@ -119,7 +128,8 @@ async function main(): Promise<number> {
     return 0;
   }
   console.log(red(bold(`The story did not hold: ${failed.length} of ${checks.length} claims failed `)) + time);
-  for (const c of failed) console.log(red(`  ✗ ${c.claim}`) + dim(`  (${c.detail})`));
+  for (const c of failed)
+    console.log([red(`  ✗ ${c.claim}`), ...wrapTo(c.detail, '      ').map((l) => dim(l))].join('\n'));
   return 1;
 }
 

@@ -1,19 +1,16 @@
 /**
- * The story `pnpm demo` tells, on this machine: a real sshd + nginx stands for the frontend VPS,
- * the cluster simulator for k3s (nodes k3s-server and mcp-node, 104.171.202.117), and
- * .github/workflows/deploy.yml runs twice with the bundled actions:
- *   1. v1 of everything: frontend, backend, MCP servers pinned to mcp-node; the health gate passes.
- *   2. a broken frontend v2 and a backend image that crashes: the rollout fails (and the backend
- *      action puts the previous revision back), the gate fails, and the rollback job restores v1.
- *   3. a healthy backend with a broken frontend v3: the gate fails and the rollback jobs undo both
- *      components, the backend through the rollback action to its previous good revision.
- * Every claim of the story is checked against the machines themselves, not against the actions'
- * own words.
+ * The story `pnpm demo` tells, from the application's side: examples/sophia-app, checked out in a
+ * directory outside this repository, runs its own workflows, which call
+ * `sophia/deploy-actions/.github/workflows/*.yml@v1` (this checkout), through the local workflow
+ * runner. A real sshd + nginx stands for the frontend VPS, the cluster simulator for k3s (nodes
+ * k3s-server and mcp-node, 104.171.202.117); both environments point at them.
+ *   1. A push: staging deploys and passes its gate, then production, approved by its reviewers.
+ *   2. The next push was built without its API URL: staging's gate fails, and the run undoes
+ *      exactly what it changed (the frontend and the backend); the MCP servers, deployed
+ *      unchanged, keep their revision. Production never starts.
+ *   3. The on-call rolls the frontend back one more release by hand (the rollback dispatch).
+ * Every claim is checked against the machines themselves, not against the actions' own words.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   DEMO_TIMINGS,
   startCluster,
@@ -22,16 +19,23 @@ import {
   type StoredObject,
 } from '@sophia-testing/k3s-simulator';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { bold, cyan, dim, green, red, renderJob, seconds } from './terminal.js';
-import { runWorkflow, type JobRecord, type WorkflowRun } from '@sophia-testing/workflow-runner';
-
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fixtures = path.join(repoRoot, 'test', 'fixtures');
+import {
+  checkOutExampleApp,
+  MCP_NODE_ADDRESS,
+  runWorkflow,
+  type ExampleApp,
+  type JobRecord,
+  type RunWorkflowOptions,
+  type WorkflowRun,
+} from '@sophia-testing/workflow-runner';
+import { bold, cyan, dim, green, red, renderJob, seconds, wrapTo } from './terminal.js';
 
 export interface StoryOptions {
   /** Short timeouts and the simulator's test timings (for the test of the demo). */
   fast: boolean;
   write: (text: string) => void;
+  /** True when `write` goes to a terminal: progress then updates one line in place. */
+  interactive?: boolean;
   /** Called with the running machines before they are stopped (`--keep` waits here). */
   beforeStop?: (machines: Machines) => Promise<void>;
   /** Receives the function that stops the machines, for a signal that ends the story early. */
@@ -51,37 +55,17 @@ export interface Check {
   detail: string;
 }
 
-const BACKEND_IMAGE = 'ghcr.io/sophia-ai/backend';
-const MCP_NODE_ADDRESS = '104.171.202.117';
-
-/** The application's frontend at one version: `node build.mjs` turns src/ into dist/. */
-/** The application's frontend at one version; a `fault` builds a site whose health check fails. */
-function writeApp(workspace: string, version: string, fault?: string): void {
-  const app = path.join(workspace, 'app');
-  rmSync(app, { recursive: true, force: true });
-  mkdirSync(path.join(app, 'src', 'assets'), { recursive: true });
-  writeFileSync(
-    path.join(app, 'build.mjs'),
-    "import { cpSync, rmSync } from 'node:fs';\nrmSync('dist', { recursive: true, force: true });\ncpSync('src', 'dist', { recursive: true });\n",
-  );
-  writeFileSync(
-    path.join(app, 'src', 'index.html'),
-    `<!doctype html>\n<title>Sophia AI</title>\n<h1>Sophia AI</h1>\n<p>Frontend ${version}</p>\n<script src="/assets/app-${version}.js"></script>\n`,
-  );
-  writeFileSync(path.join(app, 'src', 'assets', `app-${version}.js`), `console.log('Sophia AI ${version}');\n`);
-  writeFileSync(
-    path.join(app, 'src', 'healthz.json'),
-    JSON.stringify(fault ? { status: 'error', version, error: fault } : { status: 'ok', version }) + '\n',
-  );
-}
+const MCP_SERVERS = ['mcp-memory', 'mcp-slack'];
+const COMMIT_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+const COMMIT_B = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 
 /** What the site serves now, read over HTTP as a visitor would. */
-async function servedHealth(siteUrl: string): Promise<{ status: number; body: string }> {
+async function servedHealth(siteUrl: string): Promise<{ status?: string; version?: string }> {
   try {
     const response = await fetch(new URL('healthz.json', siteUrl), { signal: AbortSignal.timeout(5000) });
-    return { status: response.status, body: (await response.text()).trim() };
-  } catch (error) {
-    return { status: 0, body: String(error) };
+    return (await response.json()) as { status?: string; version?: string };
+  } catch {
+    return {};
   }
 }
 
@@ -89,12 +73,8 @@ function job(run: WorkflowRun, id: string): JobRecord | undefined {
   return run.jobs.find((record) => record.id === id);
 }
 
-function outputOf(run: WorkflowRun, jobId: string, stepUses: string, name: string): string {
-  return job(run, jobId)?.steps.find((step) => step.uses === stepUses)?.outputs[name] ?? '';
-}
-
-function image(deployment: StoredObject | undefined): string {
-  const spec = deployment?.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined;
+function image(object: StoredObject | undefined): string {
+  const spec = object?.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined;
   return spec?.template?.spec?.containers?.[0]?.image ?? '(none)';
 }
 
@@ -102,314 +82,243 @@ function annotation(object: StoredObject | undefined, name: string): string {
   return object?.metadata.annotations?.[name] ?? '';
 }
 
-function check(claim: string, held: boolean, detail: string): Check {
-  return { claim, held, detail };
+function short(commit: string): string {
+  return commit.slice(0, 7);
 }
 
-function jobResults(run: WorkflowRun, expected: Record<string, string>): Check {
-  const actual = Object.fromEntries(Object.keys(expected).map((id) => [id, job(run, id)?.result ?? 'missing']));
-  const held = Object.entries(expected).every(([id, result]) => actual[id] === result);
-  return check(
-    `jobs: ${Object.entries(expected)
-      .map(([id, result]) => `${id} ${result}`)
-      .join(', ')}`,
-    held,
-    held ? '' : `got ${JSON.stringify(actual)}`,
-  );
-}
+/**
+ * Shows what the run is waiting for. On a terminal, one line rewritten every second; elsewhere,
+ * one line for a step that has been running for 2 s, said once.
+ */
+class Progress {
+  private readonly running = new Map<string, { label: string; started: number; told: boolean }>();
+  private timer: NodeJS.Timeout | undefined;
+  private shown = false;
 
-function releaseStatus(sandbox: LocalSshHost, releaseId: string): string {
-  try {
-    const meta = JSON.parse(
-      readFileSync(path.join(sandbox.siteDir, '.deploy/records', releaseId, 'release.json'), 'utf8'),
-    ) as {
-      status?: string;
-    };
-    return meta.status ?? '(no status)';
-  } catch (error) {
-    return `(unreadable: ${(error as Error).message})`;
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly interactive: boolean,
+  ) {}
+
+  /** A job runs its steps one after another: a step starting ends the one before it in its job. */
+  start(job: string, label: string): void {
+    this.end(job);
+    this.running.set(job, {
+      label: label.length > 80 ? `${label.slice(0, 77)}...` : label,
+      started: Date.now(),
+      told: false,
+    });
+    this.timer ??= setInterval(() => this.tick(), 1000);
+  }
+
+  end(job: string): void {
+    this.running.delete(job);
+  }
+
+  /** Before other output: the in-place line goes away. */
+  clear(): void {
+    if (this.shown) this.write('\r\u001b[2K');
+    this.shown = false;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.running.clear();
+    this.clear();
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const waits = [...this.running.values()];
+    if (this.interactive) {
+      const text = waits.map((wait) => `${wait.label} ${Math.round((now - wait.started) / 1000)}s`).join(' · ');
+      this.clear();
+      if (text) {
+        this.write(dim(`  ⋯ ${text.length > 94 ? `${text.slice(0, 91)}...` : text}`));
+        this.shown = true;
+      }
+      return;
+    }
+    for (const wait of waits) {
+      if (wait.told || now - wait.started < 2000) continue;
+      wait.told = true;
+      this.write(dim(`  ⋯ waiting for ${wait.label}`) + '\n');
+    }
   }
 }
 
 export async function runStory(options: StoryOptions): Promise<Check[]> {
   const { write, fast } = options;
   const checks: Check[] = [];
-  const record = (result: Check) => {
-    checks.push(result);
-    write(
-      `  ${result.held ? green('✓') : red('✗')} ${result.claim}${result.detail ? dim(`  (${result.detail})`) : ''}\n`,
+  const progress = new Progress(write, options.interactive ?? false);
+  const say = (text: string) => {
+    progress.clear();
+    write(text);
+  };
+  const record = (claim: string, held: boolean, detail: string) => {
+    checks.push({ claim, held, detail });
+    const line = `  ${held ? green('✓') : red('✗')} ${claim}`;
+    say(
+      `${line}\n${
+        held || !detail
+          ? ''
+          : `${wrapTo(detail, '      ')
+              .map((l) => dim(l))
+              .join('\n')}\n`
+      }`,
     );
   };
 
-  write(`${bold('Starting the machines')}\n`);
+  say(`${bold('Starting the machines')}\n`);
   const started = Date.now();
   const sandbox = await startSshHost();
   let cluster: Cluster | undefined;
-  const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-demo-'));
+  let app: ExampleApp | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopped ??= Promise.allSettled([sandbox.stop(), cluster?.stop()]).then(() =>
-      rmSync(workspace, { recursive: true, force: true }),
-    );
+    progress.stop();
+    stopped ??= Promise.allSettled([sandbox.stop(), cluster?.stop()]).then(() => app?.remove());
     return stopped;
   };
   options.onStop?.(stop);
   try {
     cluster = await startCluster({ namespaces: ['sophia'], timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
-    const kubeconfigPath = cluster.writeKubeconfig(workspace);
-    // The application repository as a runner checks it out: manifests of the backend and the MCP servers.
-    cpSync(path.join(fixtures, 'backend'), workspace, { recursive: true });
-    cpSync(path.join(fixtures, 'mcp'), workspace, { recursive: true });
-    // ...and the helper scripts deploy.yml runs from its checkout.
-    cpSync(path.join(repoRoot, '.github', 'scripts'), path.join(workspace, '.github', 'scripts'), { recursive: true });
-    write(
+    app = checkOutExampleApp(
+      sandbox,
+      cluster.kubeconfig,
+      fast
+        ? { rollout: '10s', healthInterval: '200ms', healthTimeout: '3s' }
+        : { rollout: '30s', healthInterval: '1s', healthTimeout: '10s' },
+    );
+    const kubeconfigPath = cluster.writeKubeconfig(app.workspace);
+    const nodes = cluster.nodes.list().map((node) => node.metadata.name);
+    say(
       [
-        `  frontend host  ${sandbox.user}@127.0.0.1:${sandbox.sshPort} (OpenSSH), nginx serving ${sandbox.siteDir}/current`,
+        `  frontend host  ${sandbox.user}@127.0.0.1:${sandbox.sshPort} (OpenSSH)`,
+        `  nginx serving  ${sandbox.siteDir}/current`,
         `  site           ${cyan(sandbox.siteUrl)}   ${dim('<- open it while the story runs')}`,
-        `  k3s            ${cluster.httpsUrl} (simulator), nodes ${cluster.nodes
-          .list()
-          .map((node) => node.metadata.name)
-          .join(', ')}`,
-        `  kubeconfig     ${kubeconfigPath}`,
+        `  k3s            ${cluster.httpsUrl} (simulator), nodes ${nodes.join(', ')}`,
+        `  application    ${app.workspace} (a copy of examples/sophia-app)`,
         `  ${dim(`ready in ${seconds(Date.now() - started)}`)}`,
         '',
       ].join('\n') + '\n',
     );
 
-    const secrets = {
-      SSH_KEY: sandbox.privateKey,
-      SSH_KNOWN_HOSTS: sandbox.knownHosts,
-      KUBECONFIG: cluster.kubeconfig,
-    };
-    const environment = {
-      environment: 'staging',
-      'frontend-url': sandbox.siteUrl,
-      'frontend-host': `127.0.0.1:${sandbox.sshPort}`,
-      'frontend-target': sandbox.siteDir,
-      'frontend-directory': 'app',
-      'frontend-build-command': 'node build.mjs',
-      'frontend-dist': 'app/dist',
-      'frontend-nginx-test-command': sandbox.nginxTestCommand,
-      'frontend-nginx-reload-command': sandbox.nginxReloadCommand,
-      'ssh-user': sandbox.user,
-      namespace: 'sophia',
-      'backend-manifests': 'kubernetes/production/backend.yaml',
-      'mcp-node-address': MCP_NODE_ADDRESS,
-      'rollout-timeout': fast ? '10s' : '30s',
-      'health-urls': new URL('healthz.json', sandbox.siteUrl).href,
-      'health-expected-body': '"status":"ok"',
-      'health-interval': fast ? '200ms' : '1s',
-      'health-timeout': fast ? '3s' : '10s',
-    };
-    const deploy = async (title: string, story: string, inputs: Record<string, string>, sha: string) => {
-      write(`${bold(title)}\n  ${story}\n${dim(`  deploy.yml with ${JSON.stringify(inputs)}`)}\n`);
-      const run = await runWorkflow({
-        file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
-        inputs: { ...environment, ...inputs },
-        secrets,
-        workspace,
-        github: { sha },
-        onJob: (record) => write(renderJob(record) + '\n'),
+    const run = async (
+      title: string,
+      story: string,
+      settings: Partial<RunWorkflowOptions> & Pick<RunWorkflowOptions, 'file'>,
+    ): Promise<WorkflowRun> => {
+      say(`${bold(title)}\n${wrapTo(story, '  ').join('\n')}\n`);
+      const result = await runWorkflow({
+        ...app!.settings,
+        ...settings,
+        onStepStart: (jobId, step) => {
+          // Preparing a hosted runner takes no time here: nothing to wait for.
+          if (/^actions\/(checkout|setup-node)@/.test(step.uses ?? '')) progress.end(jobId);
+          else progress.start(jobId, `${jobId} · ${step.name}`);
+        },
+        onJob: (record) => {
+          progress.end(record.id);
+          say(renderJob(record) + '\n');
+        },
       });
-      write(`  ${dim(`workflow ${run.result} in ${seconds(run.durationMs)}`)}\n\n  ${bold('What held')}\n`);
-      return run;
+      say(`  ${dim(`workflow ${result.result} in ${seconds(result.durationMs)}`)}\n  ${bold('What held')}\n`);
+      return result;
     };
+    const backend = () => cluster!.get('Deployment', 'sophia', 'chat-api');
+    const mcpServers = () => MCP_SERVERS.map((name) => cluster!.get('Deployment', 'sophia', name));
 
-    // Act 1: everything at v1.
-    writeApp(workspace, 'v1');
-    const first = await deploy(
-      'Act 1: deploy v1 of the frontend, the backend and the MCP servers',
-      'The pipeline calls deploy.yml for staging: the frontend is built and uploaded to nginx, the backend\n' +
-        '  rolls out on k3s, the MCP servers are pinned to mcp-node, and the health gate decides.',
-      { components: 'frontend,backend,mcp', 'backend-images': `api=${BACKEND_IMAGE}:1.5.0` },
-      'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    // Act 1: a push goes to staging, then to production.
+    const first = await run(
+      `Act 1: push ${short(COMMIT_A)} to main`,
+      'The application repository runs .github/workflows/deploy.yml: staging through ' +
+        'sophia/deploy-actions/.github/workflows/deploy.yml@v1, then production once staging ' +
+        'passed and its reviewers approved (here: approved).',
+      { file: '.github/workflows/deploy.yml', github: { sha: COMMIT_A } },
     );
-    record(check('the deploy succeeded', first.result === 'success', first.result));
+    record('the pipeline succeeded in staging and production', first.result === 'success', first.result);
+    const servedA = await servedHealth(sandbox.siteUrl);
     record(
-      jobResults(first, {
-        frontend: 'success',
-        backend: 'success',
-        mcp: 'success',
-        'health-gate': 'success',
-        'rollback-frontend': 'skipped',
-        'rollback-backend': 'skipped',
-        'rollback-mcp': 'skipped',
-      }),
-    );
-    const v1Release = outputOf(first, 'frontend', './actions/deploy-frontend-nginx', 'release-id');
-    const servedV1 = await servedHealth(sandbox.siteUrl);
-    record(
-      check(
-        'nginx serves frontend v1',
-        servedV1.body.includes('"version":"v1"'),
-        `${servedV1.status} ${servedV1.body}`,
-      ),
-    );
-    const backendV1 = cluster.get('Deployment', 'sophia', 'sophia-backend');
-    const backendRevision = annotation(backendV1, 'deployment.kubernetes.io/revision');
-    record(
-      check(
-        `the backend runs ${BACKEND_IMAGE}:1.5.0`,
-        image(backendV1) === `${BACKEND_IMAGE}:1.5.0`,
-        `${image(backendV1)}, revision ${backendRevision}`,
-      ),
-    );
-    const mcpPods = cluster
-      .list('Pod', 'sophia')
-      .filter((pod) => pod.metadata.labels?.['app.kubernetes.io/component'] === 'mcp-server');
-    const placement = mcpPods.map(
-      (pod) => `${pod.metadata.name}@${(pod.spec as { nodeName?: string }).nodeName ?? '-'}`,
+      `nginx serves the frontend built from ${short(COMMIT_A)}`,
+      servedA.status === 'ok' && servedA.version === COMMIT_A,
+      JSON.stringify(servedA),
     );
     record(
-      check(
-        `every MCP server pod runs on mcp-node (${MCP_NODE_ADDRESS})`,
-        mcpPods.length >= 3 && mcpPods.every((pod) => (pod.spec as { nodeName?: string }).nodeName === 'mcp-node'),
-        placement.join(', '),
-      ),
+      `the backend runs chat-api:${short(COMMIT_A)}`,
+      image(backend()) === `ghcr.io/sophia-ai/chat-api:${COMMIT_A}`,
+      image(backend()),
     );
+    const pods = cluster.list('Pod', 'sophia').filter((pod) => pod.metadata.name.startsWith('mcp-'));
     record(
-      check(
-        'the health gate passed',
-        job(first, 'health-gate')?.outputs.healthy === 'true',
-        `healthy=${job(first, 'health-gate')?.outputs.healthy}`,
-      ),
+      `every MCP server pod runs on mcp-node (${MCP_NODE_ADDRESS})`,
+      pods.length >= MCP_SERVERS.length &&
+        pods.every((pod) => (pod.spec as { nodeName?: string }).nodeName === 'mcp-node'),
+      pods.map((pod) => `${pod.metadata.name}@${(pod.spec as { nodeName?: string }).nodeName}`).join(', '),
     );
-    write('\n');
+    const mcpBefore = mcpServers().map((object) => annotation(object, 'deployment.kubernetes.io/revision'));
+    say('\n');
 
-    // Act 2: a broken frontend and a backend image that never becomes ready.
-    writeApp(workspace, 'v2', 'API_URL was not set at build time');
-    const second = await deploy(
-      'Act 2: deploy a broken frontend v2 and a backend image that crashes on start',
-      'v2 of the frontend was built without its API URL, and the new backend image crashes on start.\n' +
-        '  Watch the rollout fail fast, the gate refuse the site, and the run put back what it changed.',
-      { components: 'frontend,backend', 'backend-images': `api=${BACKEND_IMAGE}:1.6.0-crashloop` },
-      'b2c3d4e5f60718293a4b5c6d7e8f901234567890',
-    );
-    record(check('the deploy failed, as it must', second.result === 'failure', second.result));
-    record(
-      jobResults(second, {
-        frontend: 'success',
-        backend: 'failure',
-        'health-gate': 'failure',
-        'rollback-frontend': 'success',
-        'rollback-backend': 'skipped',
-        'rollback-mcp': 'skipped',
-      }),
-    );
-    const v2Release = outputOf(second, 'frontend', './actions/deploy-frontend-nginx', 'release-id');
-    record(
-      check(
-        'the backend rollout failed and its action put the previous revision back',
-        outputOf(second, 'backend', './actions/deploy-k3s-backend', 'rolled-back') === 'true',
-        `rolled-back=${outputOf(second, 'backend', './actions/deploy-k3s-backend', 'rolled-back')}`,
-      ),
+    // Act 2: a push built without its API URL.
+    const second = await run(
+      `Act 2: push ${short(COMMIT_B)}, built without its API URL`,
+      'STAGING_API_URL was deleted, so the site builds but reports itself broken. The backend moves to ' +
+        `chat-api:${short(COMMIT_B)}; the MCP servers are deployed unchanged. The gate fails, and the run ` +
+        'undoes exactly what it changed.',
+      {
+        file: '.github/workflows/deploy.yml',
+        github: { sha: COMMIT_B },
+        vars: { ...app.settings.vars, STAGING_API_URL: '' },
+      },
     );
     record(
-      check(
-        'the health gate failed on the broken frontend',
-        job(second, 'health-gate')?.outputs.healthy === 'false',
-        `healthy=${job(second, 'health-gate')?.outputs.healthy}`,
-      ),
-    );
-    const rolledTo = outputOf(second, 'rollback-frontend', './actions/rollback', 'to');
-    record(
-      check(
-        'the rollback job switched the frontend back to the v1 release',
-        v1Release !== '' && rolledTo === v1Release,
-        `from ${outputOf(second, 'rollback-frontend', './actions/rollback', 'from')} to ${rolledTo}`,
-      ),
+      "staging's health gate failed, so production never started",
+      job(second, 'staging/health-gate')?.result === 'failure' && job(second, 'production')?.result === 'skipped',
+      `gate ${job(second, 'staging/health-gate')?.result}, production ${job(second, 'production')?.result}`,
     );
     const servedAfter = await servedHealth(sandbox.siteUrl);
+    record(`nginx serves ${short(COMMIT_A)} again`, servedAfter.version === COMMIT_A, JSON.stringify(servedAfter));
     record(
-      check(
-        'nginx serves frontend v1 again',
-        servedAfter.body.includes('"version":"v1"'),
-        `${servedAfter.status} ${servedAfter.body}`,
-      ),
+      `the backend is back on chat-api:${short(COMMIT_A)}, the ${short(COMMIT_B)} revision marked failed`,
+      image(backend()) === `ghcr.io/sophia-ai/chat-api:${COMMIT_A}` &&
+        annotation(backend(), 'sophia.ai/failed-revisions') !== '',
+      `${image(backend())}, failed revisions ${annotation(backend(), 'sophia.ai/failed-revisions') || 'none'}`,
     );
+    const mcpAfter = mcpServers();
     record(
-      check(
-        'the v2 release is marked failed, so no later rollback returns to it',
-        v2Release !== '' && releaseStatus(sandbox, v2Release) === 'failed',
-        `${v2Release}: ${releaseStatus(sandbox, v2Release)}`,
-      ),
+      'the MCP servers, unchanged by this run, kept their revision and nothing is marked failed',
+      job(second, 'staging/rollback-mcp')?.result === 'skipped' &&
+        mcpAfter.every(
+          (object, index) =>
+            annotation(object, 'deployment.kubernetes.io/revision') === mcpBefore[index] &&
+            annotation(object, 'sophia.ai/failed-revisions') === '',
+        ),
+      mcpAfter
+        .map((object) => `${object?.metadata.name} rev ${annotation(object, 'deployment.kubernetes.io/revision')}`)
+        .join(', '),
     );
-    const backendAfter = cluster.get('Deployment', 'sophia', 'sophia-backend');
-    const failedRevisions = annotation(backendAfter, 'sophia.ai/failed-revisions');
-    record(
-      check(
-        `the backend is back on the previous revision (${BACKEND_IMAGE}:1.5.0), the crashing one marked failed`,
-        image(backendAfter) === `${BACKEND_IMAGE}:1.5.0` && failedRevisions !== '',
-        `${image(backendAfter)}, revision ${annotation(backendAfter, 'deployment.kubernetes.io/revision')}, failed revisions ${failedRevisions || 'none'}`,
-      ),
-    );
-    write('\n');
+    say('\n');
 
-    // Act 3: the backend is fine this time, the site is not: the run is undone as a whole.
-    writeApp(workspace, 'v3', 'the asset manifest points at a CDN path that does not exist');
-    const third = await deploy(
-      'Act 3: a healthy backend with a broken frontend v3: a run lands whole or not at all',
-      'The backend 1.6.1 rolls out fine, but the site fails its health check. The rollback jobs undo what\n' +
-        '  this run changed: the frontend to v1, the backend to its previous good revision. The MCP servers\n' +
-        '  are deployed too, unchanged, so they are left as they are.',
-      { components: 'frontend,backend,mcp', 'backend-images': `api=${BACKEND_IMAGE}:1.6.1` },
-      'c3d4e5f60718293a4b5c6d7e8f90123456789012',
+    // Act 3: a manual rollback.
+    const third = await run(
+      'Act 3: the on-call rolls the staging frontend back by hand',
+      'Actions → Rollback → Run workflow (environment staging, component frontend, to previous): ' +
+        'the release before the live one, skipping the one marked failed.',
+      {
+        file: '.github/workflows/rollback.yml',
+        event: 'workflow_dispatch',
+        inputs: { environment: 'staging', component: 'frontend', to: 'previous' },
+      },
     );
+    const moved = job(third, 'rollback/rollback')?.outputs ?? {};
     record(
-      jobResults(third, {
-        frontend: 'success',
-        backend: 'success',
-        'health-gate': 'failure',
-        'rollback-frontend': 'success',
-        'rollback-backend': 'success',
-        'rollback-mcp': 'skipped',
-      }),
+      'the rollback switched to an earlier release, and the site still answers',
+      third.result === 'success' && moved.from !== moved.to && (await servedHealth(sandbox.siteUrl)).status === 'ok',
+      `${third.result}: ${moved.from} -> ${moved.to}`,
     );
-    const mcpAtEnd = cluster
-      .list('Deployment', 'sophia')
-      .filter((workload) => workload.metadata.labels?.['app.kubernetes.io/component'] === 'mcp-server');
-    record(
-      check(
-        'the MCP servers, unchanged by this run, kept their revision',
-        mcpAtEnd.length >= 3 &&
-          mcpAtEnd.every(
-            (workload) =>
-              annotation(workload, 'deployment.kubernetes.io/revision') === '1' &&
-              annotation(workload, 'sophia.ai/failed-revisions') === '',
-          ),
-        mcpAtEnd
-          .map(
-            (workload) =>
-              `${workload.metadata.name} revision ${annotation(workload, 'deployment.kubernetes.io/revision')}`,
-          )
-          .join(', '),
-      ),
-    );
-    const servedAtEnd = await servedHealth(sandbox.siteUrl);
-    record(
-      check(
-        'nginx serves frontend v1',
-        servedAtEnd.body.includes('"version":"v1"'),
-        `${servedAtEnd.status} ${servedAtEnd.body}`,
-      ),
-    );
-    const backendAtEnd = cluster.get('Deployment', 'sophia', 'sophia-backend');
-    const undone = JSON.parse(outputOf(third, 'rollback-backend', './actions/rollback', 'from') || '{}') as Record<
-      string,
-      string
-    >;
-    record(
-      check(
-        `the rollback job put the backend back on ${BACKEND_IMAGE}:1.5.0 and marked the 1.6.1 revision failed`,
-        image(backendAtEnd) === `${BACKEND_IMAGE}:1.5.0` &&
-          annotation(backendAtEnd, 'sophia.ai/failed-revisions')
-            .split(',')
-            .includes(undone['Deployment/sophia-backend'] ?? '-'),
-        `${image(backendAtEnd)}, rolled back from revision ${undone['Deployment/sophia-backend'] ?? '?'}, failed revisions ${annotation(backendAtEnd, 'sophia.ai/failed-revisions')}`,
-      ),
-    );
-    write('\n');
-    await options.beforeStop?.({ sandbox, cluster, kubeconfigPath, workspace });
+    say('\n');
+    await options.beforeStop?.({ sandbox, cluster, kubeconfigPath, workspace: app.workspace });
   } finally {
     await stop();
   }

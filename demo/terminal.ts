@@ -1,4 +1,4 @@
-/** The demo's account for a terminal: job summaries' Markdown turned into aligned tables, colour when it is a TTY. */
+/** The demo's account for a terminal: one line per thing that happened, fitted to 100 columns, colour when it is a TTY. */
 import type { JobRecord, StepRecord } from '@sophia-testing/workflow-runner';
 
 const useColour = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -20,20 +20,6 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-function splitRow(line: string): string[] {
-  const inner = line.trim().replace(/^\|/, '').replace(/\|$/, '');
-  return inner.split(/(?<!\\)\|/).map((cell) =>
-    cell
-      .trim()
-      .replace(/\\\|/g, '|')
-      .replace(/<br\s*\/?>/g, ' / ')
-      .replace(/`/g, ''),
-  );
-}
-
-/** Long cells (error messages) wrap inside their column, so a table fits a terminal. */
-const MAX_CELL = 60;
-
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let current = '';
@@ -51,89 +37,57 @@ function wrap(text: string, width: number): string[] {
   return [...lines, current];
 }
 
-function renderTable(lines: string[], indent: string): string[] {
-  const rows = lines.filter((line) => !/^\|?\s*:?-{3,}/.test(line.trim())).map(splitRow);
-  const widths = rows[0].map((_, column) =>
-    Math.min(MAX_CELL, Math.max(...rows.map((row) => (row[column] ?? '').length))),
-  );
-  const line = (left: string, middle: string, right: string) =>
-    indent + left + widths.map((width) => '─'.repeat(width + 2)).join(middle) + right;
-  const row = (cells: string[], style: (text: string) => string = (text) => text): string[] => {
-    const wrapped = widths.map((width, column) => wrap(cells[column] ?? '', width));
-    const height = Math.max(...wrapped.map((cell) => cell.length));
-    return Array.from(
-      { length: height },
-      (_, index) =>
-        `${indent}│${widths.map((width, column) => ` ${style((wrapped[column][index] ?? '').padEnd(width))} `).join('│')}│`,
-    );
-  };
-  return [
-    line('┌', '┬', '┐'),
-    ...row(rows[0], bold),
-    line('├', '┼', '┤'),
-    ...rows.slice(1).flatMap((cells) => row(cells)),
-    line('└', '┴', '┘'),
-  ];
+/** The width the account fits: every line is wrapped or cut to it. */
+export const COLUMNS = 100;
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Visible length, colour codes left out. */
+export function visibleLength(text: string): number {
+  return text.replace(ANSI, '').length;
 }
 
-/** Markdown of a job summary, for reading in a terminal. */
-export function renderMarkdown(markdown: string, indent = '      '): string {
-  const out: string[] = [];
-  const lines = markdown.replace(/<\/?(details|summary|p|div|span)[^>]*>/g, '').split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index];
-    if (line.trim().startsWith('|')) {
-      const table: string[] = [];
-      while (index < lines.length && lines[index].trim().startsWith('|')) table.push(lines[index++]);
-      index -= 1;
-      out.push(...renderTable(table, indent));
-    } else if (/^#{1,6}\s/.test(line)) {
-      out.push(indent + bold(line.replace(/^#+\s*/, '')));
-    } else if (line.trim() !== '' || (out.length > 0 && out[out.length - 1].trim() !== '')) {
-      out.push(indent + line.replace(/\*\*(.+?)\*\*/g, (_m, text: string) => bold(text)));
-    }
-  }
-  while (out.length > 0 && out[out.length - 1].trim() === '') out.pop();
-  return out.join('\n');
+/** Plain text wrapped to the account's width, continuation lines under the first one's text. */
+export function wrapTo(text: string, indent: string, width = COLUMNS): string[] {
+  return wrap(text.replace(/\s*\n\s*/g, ' '), width - indent.length).map((line) => indent + line);
 }
 
 function stepLine(step: StepRecord): string {
-  const what = step.uses && step.name !== step.uses ? dim(` (${step.uses})`) : '';
   const time = step.result === 'skipped' ? '' : dim(`  ${seconds(step.durationMs)}`);
-  return `    ${MARK[step.result]} ${step.name}${what}${time}`;
+  const name = step.name.length > 70 ? `${step.name.slice(0, 67)}...` : step.name;
+  return `    ${MARK[step.result]} ${name}${time}`;
 }
 
-/** Outputs worth showing: short values in full, long ones cut. */
-function outputLines(outputs: Record<string, string>): string[] {
-  return Object.entries(outputs)
-    .filter(([, value]) => value !== '')
-    .map(([name, value]) => {
-      const flat = value.replace(/\s*\n\s*/g, ' ');
-      return `        ${dim('→')} ${name} = ${flat.length > 110 ? `${flat.slice(0, 107)}...` : flat}`;
-    });
+/** The outputs that tell what a step did, one short line each. */
+const TELLING_OUTPUTS = ['release-id', 'changed', 'healthy', 'from', 'to', 'node'];
+
+function outputLine(outputs: Record<string, string>): string[] {
+  const told = TELLING_OUTPUTS.filter((name) => outputs[name]).map((name) => `${name} ${outputs[name]}`);
+  return told.length === 0 ? [] : wrapTo(`→ ${told.join(', ')}`, '        ').map((line) => dim(line));
 }
 
+/**
+ * One job, said once: its result and environment, then each step that did something here (the
+ * runner-setup steps that have nothing to do are left out), the telling outputs of each action,
+ * and the first error of a failed step. Job summaries are left to GitHub's run page.
+ */
 export function renderJob(job: JobRecord): string {
-  const out: string[] = [];
-  const environment = job.environment
-    ? dim(`  environment ${job.environment.name}${job.environment.url ? ` (${job.environment.url})` : ''}`)
-    : '';
-  if (job.result === 'skipped') {
-    out.push(
-      `  ${MARK.skipped} ${bold(job.name)} ${dim('skipped')}${job.condition ? dim(`: if ${job.condition}`) : ''}`,
-    );
-    return out.join('\n');
-  }
-  out.push(`  ${MARK[job.result]} ${bold(job.name)}${environment}${dim(`  ${seconds(job.durationMs)}`)}`);
+  if (job.result === 'skipped') return `  ${MARK.skipped} ${job.name} ${dim('skipped')}`;
+  const environment = job.environment ? dim(`  (${job.environment.name})`) : '';
+  const out = [`  ${MARK[job.result]} ${bold(job.name)}${environment}${dim(`  ${seconds(job.durationMs)}`)}`];
+  if (job.note) out.push(...wrapTo(job.note, '      ').map((line) => red(line)));
   for (const step of job.steps) {
+    if (step.result === 'skipped' || (step.result === 'success' && step.note?.endsWith('nothing to do here'))) continue;
     out.push(stepLine(step));
-    if (step.note) out.push(...step.note.split('\n').map((line) => `        ${dim(line)}`));
-    for (const annotation of step.annotations) {
-      const colour = { error: red, warning: yellow, notice: cyan }[annotation.level];
-      out.push(`        ${colour(`${annotation.level}:`)} ${annotation.message.split('\n').join('\n        ')}`);
+    if (step.result === 'failure') {
+      const error = step.annotations.find((annotation) => annotation.level === 'error')?.message ?? step.note ?? '';
+      const first = error.split('\n')[0];
+      if (first)
+        out.push(...wrapTo(first.length > 300 ? `${first.slice(0, 297)}...` : first, '        ').map((l) => red(l)));
+    } else {
+      out.push(...outputLine(step.outputs));
     }
-    if (step.uses?.startsWith('./actions/')) out.push(...outputLines(step.outputs));
-    if (step.summary.trim()) out.push(renderMarkdown(step.summary));
   }
   return out.join('\n');
 }

@@ -60,7 +60,7 @@ function skeleton(name, metadata) {
     '## Usage',
     '',
     '```yaml',
-    `- uses: sophia/deploy-actions/${name}@v1`,
+    `- uses: sophia/deploy-actions/actions/${name}@v1`,
     '```',
     '',
     '## Inputs',

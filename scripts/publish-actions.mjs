@@ -10,11 +10,15 @@
  *   --remote-pattern  git URL with `{action}` standing for the action's directory name
  *                     (env PUBLISH_REMOTE_PATTERN; default https://github.com/sophia/{action}.git)
  *   PUBLISH_TOKEN     token sent as an HTTP header to https remotes (never put in a URL or a log)
- *   --source-major-tag  also move vX in this repository's origin (for `sophia/deploy-actions/<action>@v1`)
+ *   --source-major-tag  also move vX in this repository's origin (for `sophia/deploy-actions/actions/<action>@v1`)
  *   SOURCE_REPOSITORY, SOURCE_COMMIT  recorded in each commit message (default: this checkout's HEAD)
+ *
+ *        node scripts/publish-actions.mjs --release-notes v1.2.3 [--changelog CHANGELOG.md]
+ *   prints the notes of that version from the changelog (its `## [1.2.3]` section), for the
+ *   GitHub Release; fails when the changelog has no such section.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,6 +57,8 @@ function parseArguments(argv) {
     else if (flag === '--branch') options.branch = value();
     else if (flag === '--dry-run') options.dryRun = true;
     else if (flag === '--source-major-tag') options.sourceMajorTag = true;
+    else if (flag === '--release-notes') options.releaseNotes = value();
+    else if (flag === '--changelog') options.changelog = value();
     else throw new PublishError(`Unknown argument "${flag}"`);
   }
   return options;
@@ -255,7 +261,7 @@ export function sourceReleaseCommit(root, version) {
 
 /**
  * Moves vX in the repository the actions come from (its `origin`), so that
- * `uses: sophia/deploy-actions/<action>@v1` follows releases as `sophia/<action>@v1` does.
+ * `uses: sophia/deploy-actions/actions/<action>@v1` follows releases as `sophia/<action>@v1` does.
  */
 export function moveSourceMajorTag(options) {
   const version = parseVersion(options.version);
@@ -269,6 +275,28 @@ export function moveSourceMajorTag(options) {
     git(root, ['push', '--quiet', '--force', 'origin', `refs/tags/${majorTag}`]);
   }
   return { commit, majorTag: majorTagReport(version, newestOfLine, move) };
+}
+
+/**
+ * The section of a changelog in the Keep a Changelog layout (https://keepachangelog.com) for one
+ * version: from its `## [1.2.3]` (or `## 1.2.3`, `## v1.2.3`) heading, with or without a date,
+ * up to the next `## ` heading; the heading itself is left out (the release names the version).
+ * Throws PublishError when the changelog has no section for the version or the section is empty.
+ */
+export function releaseNotes(changelog, rawVersion) {
+  const version = parseVersion(rawVersion);
+  const number = version.tag.slice(1).replace(/[.+]/g, '\\$&');
+  const heading = new RegExp(`^## \\[?v?${number}\\]?(?:\\s.*)?$`, 'm');
+  const start = heading.exec(changelog);
+  if (!start)
+    throw new PublishError(
+      `The changelog has no section for ${version.tag} (a "## [${version.tag.slice(1)}]" heading)`,
+    );
+  const rest = changelog.slice(start.index + start[0].length);
+  const end = rest.search(/^## /m);
+  const notes = (end === -1 ? rest : rest.slice(0, end)).replace(/^\[[^\]]+\]: .*$/gm, '').trim();
+  if (!notes) throw new PublishError(`The changelog section for ${version.tag} is empty`);
+  return `${notes}\n`;
 }
 
 function basicAuth(token) {
@@ -322,6 +350,11 @@ function report(results, version, dryRun) {
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   try {
     const options = parseArguments(process.argv.slice(2));
+    if (options.releaseNotes) {
+      const changelog = options.changelog ?? path.join(sourceRoot(options), 'CHANGELOG.md');
+      process.stdout.write(releaseNotes(readFileSync(changelog, 'utf8'), options.releaseNotes));
+      process.exit(0);
+    }
     const results = publishActions(options);
     report(results, options.version, options.dryRun);
     if (options.sourceMajorTag) {

@@ -37,7 +37,7 @@ describe('action READMEs', () => {
       if (input.default) expect(row).toContain(`\`${input.default}\``);
     }
     for (const name of Object.keys(metadata.outputs)) expect(readme).toMatch(new RegExp(`^\\| \`${name}\` +\\|`, 'm'));
-    expect(readme).toContain(`uses: sophia/deploy-actions/${action}@v1`);
+    expect(readme).toContain(`uses: sophia/deploy-actions/actions/${action}@v1`);
     expect(readme).toContain('## What happens on failure');
   });
 

@@ -51,7 +51,7 @@ function processesMentioning(text: string): string[] {
 }
 
 describe('pnpm demo', () => {
-  it('tells the whole story, every claim holds, --keep serves v1 until Ctrl-C, and nothing is left running', async () => {
+  it('tells the whole story, every claim holds, --keep serves the restored site until Ctrl-C, and nothing is left running', async () => {
     let servedWhileKept: Promise<string> | undefined;
     const run = await runDemo(
       ['--keep'],
@@ -70,56 +70,60 @@ describe('pnpm demo', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
 
     const site = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(account)?.[1];
-    const sandboxDir = /nginx serving (\/\S+)\/base\/site\/current/.exec(account)?.[1];
+    const sandboxDir = /nginx serving\s+(\/\S+)\/base\/site\/current/.exec(account)?.[1];
     expect(site).toBeDefined();
     expect(sandboxDir).toBeDefined();
 
-    // Act 1: every component deployed by its bundled action, the gate passed.
+    // Fits a 100-column terminal.
+    expect(account.split('\n').filter((line) => line.length > 100)).toEqual([]);
+
+    // The application's side: its checkout outside this repository, its workflows calling ours.
+    const application = /application\s+(\/\S+) \(a copy of examples\/sophia-app\)/.exec(account)?.[1];
+    expect(application?.startsWith(repoRoot)).toBe(false);
+
+    // Act 1: staging, then production, every component by its bundled action, the gates passed.
     const act1 = account.slice(account.indexOf('Act 1'), account.indexOf('Act 2'));
-    for (const step of [
-      './actions/deploy-frontend-nginx',
-      './actions/deploy-k3s-backend',
-      './actions/deploy-mcp-node',
-      './actions/health-gate',
-    ]) {
-      expect(act1).toMatch(new RegExp(`✓ .*\\(${step.replace(/[./]/g, '\\$&')}\\)\\s+\\d+\\.\\ds`));
+    for (const environment of ['Staging', 'Production']) {
+      for (const line of ['Frontend  (', 'Backend  (', 'MCP servers  (', 'Health gate']) {
+        expect(act1).toContain(`✓ ${environment} / ${line}`);
+      }
     }
-    expect(act1).toContain('→ node = mcp-node');
-    expect(act1).toMatch(/– Roll back frontend skipped/);
+    expect(act1).toMatch(/✓ Deploy MCP servers to their node +\d+\.\ds\n +→ changed \[\], node mcp-node/);
+    expect(act1).toContain('– Staging / Roll back frontend skipped');
     expect(act1).toContain('workflow success');
 
-    // Act 2: the rollout and the gate fail, the rollback job runs and restores v1.
+    // Act 2: the gate fails; exactly what the run changed goes back; production never starts.
     const act2 = account.slice(account.indexOf('Act 2'), account.indexOf('Act 3'));
-    expect(act2).toMatch(/✗ Deploy to k3s \(\.\/actions\/deploy-k3s-backend\)/);
-    expect(act2).toMatch(/error: Rollout failed: Deployment\/sophia-backend revision 2 cannot become ready/);
-    expect(act2).toMatch(/✗ Wait until every URL is healthy \(\.\/actions\/health-gate\)/);
-    expect(act2).toMatch(/✓ Switch back to the release live before this run \(\.\/actions\/rollback\)/);
+    expect(act2).toContain('→ changed ["sophia/Deployment/chat-api"]');
+    expect(act2).toMatch(/✗ Staging \/ Health gate/);
+    expect(act2).toMatch(/⋯ waiting for staging\/health-gate · Wait until every URL is healthy/);
+    expect(act2).toContain('✓ Staging / Roll back frontend');
+    expect(act2).toContain('✓ Staging / Roll back backend');
+    expect(act2).toContain('– Staging / Roll back MCP servers skipped');
+    expect(act2).toContain('– Production skipped');
     expect(act2).toContain('workflow failure');
 
-    // Act 3: a healthy backend is rolled back with the broken frontend, through deploy.yml's wiring.
-    const act3 = account.slice(account.indexOf('Act 3'));
-    expect(act3).toMatch(/✓ Deploy to k3s \(\.\/actions\/deploy-k3s-backend\)/);
-    expect(act3).toMatch(/✓ List the workloads this deploy changed/);
-    expect(act3).toMatch(
-      /✓ Roll the workloads this run changed back to their previous revision \(\.\/actions\/rollback\)/,
-    );
-    expect(act3).toMatch(/→ from = \{"Deployment\/sophia-backend":"4"\}/);
-    // The MCP servers were deployed unchanged: nothing of theirs is rolled back.
-    expect(act3).toMatch(/– Roll back MCP servers skipped/);
-    expect(act3).not.toContain('was created by this run');
+    // Act 3: the manual rollback dispatch.
+    expect(account.slice(account.indexOf('Act 3'))).toContain('✓ Rollback / Roll back frontend in staging');
 
-    // Summaries are rendered as tables, not raw Markdown.
-    expect(account).toMatch(/│ URL\s+│ Passed\s+│/);
-    expect(account).not.toMatch(/^\s*\| --- \|/m);
+    // Each thing is said once: no job is reported twice, no runner-setup step is listed.
+    for (const act of account.split(/^Act \d/m)) {
+      const jobLines = act.split('\n').filter((line) => /^ {2}[✓✗–] \S.* \/ /.test(line));
+      expect(new Set(jobLines).size).toBe(jobLines.length);
+    }
+    expect(account).not.toContain('actions/checkout');
 
-    expect(account).toMatch(/✓ nginx serves frontend v1 again/);
-    expect(account).toMatch(/✓ the backend is back on the previous revision/);
+    expect(account).toMatch(/✓ nginx serves a1b2c3d again/);
+    expect(account).toMatch(/✓ the MCP servers, unchanged by this run, kept their revision/);
     expect(account).toMatch(/The story held: (\d+) of \1 claims checked/);
     expect(account).not.toContain('✗ the');
 
-    // --keep: still up after the story, serving the restored v1, until Ctrl-C.
+    // --keep: still up after the story, serving the restored site, until Ctrl-C.
     expect(account).toContain('Still running (--keep); Ctrl-C stops everything');
-    expect(JSON.parse(await servedWhileKept!)).toEqual({ status: 'ok', version: 'v1' });
+    expect(JSON.parse(await servedWhileKept!)).toEqual({
+      status: 'ok',
+      version: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    });
 
     // Everything it started is stopped, by the demo itself.
     expect(existsSync(sandboxDir!)).toBe(false);

@@ -67,6 +67,8 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   ]);
   expect(JSON.parse(first.outputs.revisions)).toEqual({ 'sophia/Deployment/sophia-backend': '1' });
   expect(first.outputs['rolled-back']).toBe('false');
+  // Created, not changed: a rollback of this run has nothing to put back.
+  expect(JSON.parse(first.outputs.changed)).toEqual([]);
   expect(first.summary).toContain('| sophia/Deployment/sophia-backend | sophia | created |');
   const live = await backendDeployment();
   expect(live?.metadata.annotations?.['sophia.ai/run-url']).toBe(
@@ -84,6 +86,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   );
   expect(error).toContain('Rolled back sophia/Deployment/sophia-backend to revision 1.');
   expect(bad.outputs['rolled-back']).toBe('true');
+  expect(JSON.parse(bad.outputs.changed)).toEqual(['sophia/Deployment/sophia-backend']);
   expect(bad.log).toContain('Rollout diagnostics');
   expect(bad.summary).toContain('| sophia/Deployment/sophia-backend | 2 | 1 (now numbered 3) |');
   expect(bad.summary).toMatch(/New pods:\n- sophia-backend-\S+ \(Pending|Running/);
@@ -97,6 +100,7 @@ test('dry-run: true through the action reports the diff and changes nothing', as
   const run = await deploy({ images: `${BACKEND}=${BACKEND}:3.0.0`, 'dry-run': 'true' });
   expect(run.code).toBe(0);
   expect(run.summary).toContain('(dry run: nothing was changed)');
+  expect(JSON.parse(run.outputs.changed)).toEqual([]);
   expect(run.summary).toContain(`+           image: ${BACKEND}:3.0.0`);
   expect((await backendDeployment())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
 });
@@ -141,4 +145,13 @@ test('a kustomize overlay is rendered as kubectl kustomize renders it and deploy
   } finally {
     kustomize.remove();
   }
+});
+
+test('changed lists only the workloads whose spec this run moved', async () => {
+  const same = await deploy({});
+  expect(same.code).toBe(0);
+  expect(JSON.parse(same.outputs.changed)).toEqual([]);
+  const moved = await deploy({ images: `${BACKEND}=${BACKEND}:1.4.1` });
+  expect(moved.code).toBe(0);
+  expect(JSON.parse(moved.outputs.changed)).toEqual(['sophia/Deployment/sophia-backend']);
 });

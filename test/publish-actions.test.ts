@@ -288,3 +288,50 @@ describe('publish-actions', () => {
     expect(refs('alpha')).toEqual(before);
   });
 });
+
+describe('release notes from the changelog', () => {
+  const changelog = [
+    '# Changelog',
+    '',
+    '## [Unreleased]',
+    '',
+    '- Something not released yet.',
+    '',
+    '## [1.2.0] - 2026-11-30',
+    '',
+    '### Added',
+    '',
+    '- Reusable workflows callable from the application repository.',
+    '',
+    '## [1.1.0] - 2026-11-01',
+    '',
+    '- Older.',
+    '',
+    '[1.2.0]: https://github.com/sophia/deploy-actions/compare/v1.1.0...v1.2.0',
+    '',
+  ].join('\n');
+
+  function notes(version: string) {
+    const file = path.join(scratch, 'CHANGELOG.md');
+    writeFileSync(file, changelog);
+    return publish(['--release-notes', version, '--changelog', file]);
+  }
+
+  it("prints the version's section, without its heading, the next section or link references", () => {
+    expect(notes('v1.2.0')).toEqual({
+      code: 0,
+      stdout: '### Added\n\n- Reusable workflows callable from the application repository.\n',
+      stderr: '',
+    });
+  });
+
+  it('refuses a version the changelog does not describe, so no release goes out without notes', () => {
+    const run = notes('v1.3.0');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('The changelog has no section for v1.3.0 (a "## [1.3.0]" heading)');
+  });
+
+  it("this repository's CHANGELOG.md is in that layout", () => {
+    expect(readFileSync(path.join(repoRoot, 'CHANGELOG.md'), 'utf8')).toMatch(/^## \[Unreleased\]$/m);
+  });
+});

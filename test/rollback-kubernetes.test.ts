@@ -217,6 +217,26 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
   });
 });
 
+describe("a deploy action's `changed` output as the workloads to roll back", () => {
+  it('finds each workload in the namespace its key names, whatever the namespace input', async () => {
+    await deploy('notes', 'ghcr.io/sophia-ai/notes:1');
+    await deploy('notes', 'ghcr.io/sophia-ai/notes:2');
+    const run = await rollback({ workloads: JSON.stringify([`${NS}/Deployment/notes`]), namespace: '' });
+    expect(errorsOf(run)).toEqual([]);
+    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/notes': '2' });
+    expect((await live('notes')).image).toBe('ghcr.io/sophia-ai/notes:1');
+  });
+
+  it('rolls nothing back when the run changed no workload', async () => {
+    const before = await live('notes');
+    const run = await rollback({ workloads: '[]' });
+    expect(run.code).toBe(0);
+    expect(run.log).toContain('The list of workloads is empty: nothing to roll back');
+    expect(run.outputs).toMatchObject({ from: '{}', to: '{}' });
+    expect(await live('notes')).toEqual(before);
+  });
+});
+
 describe('rollback with kubectl on the server over SSH (bundled action)', () => {
   let server: LocalSshHost;
   let testCluster: TestCluster;

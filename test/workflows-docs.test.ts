@@ -86,21 +86,32 @@ describe('workflows in the docs', () => {
 });
 
 describe('docs/workflows.md', () => {
-  it('lists every input of deploy.yml with its requirement and default, and nothing else', () => {
-    const text = readFileSync(path.join(repoRoot, 'docs', 'workflows.md'), 'utf8');
-    const documented = [...text.matchAll(/^\| `([a-z0-9-]+)` +\| (yes|no) +\| (?:`([^`]*)`)? *\|/gm)].map((m) => [
-      m[1],
-      m[2] === 'yes',
-      m[3] ?? '',
-    ]);
-    const call = loadWorkflow('deploy.yml').on.workflow_call as {
-      inputs: Record<string, { required?: boolean; default?: unknown }>;
-    };
-    const declared = Object.entries(call.inputs).map(([name, spec]) => [
-      name,
-      spec.required === true,
-      spec.default === undefined ? '' : String(spec.default),
-    ]);
-    expect(documented).toEqual(declared);
+  const text = readFileSync(path.join(repoRoot, 'docs', 'workflows.md'), 'utf8');
+
+  it.each(['deploy.yml', 'rollback.yml'])(
+    'lists every input of %s with its requirement and default, and nothing else',
+    (file) => {
+      const section = text.slice(text.indexOf(`## ${file}`)).split(/^## /m)[1];
+      const documented = [...section.matchAll(/^\| `([a-z0-9-]+)` +\| (yes|no) +\| (?:`([^`]*)`)? *\|/gm)].map((m) => [
+        m[1],
+        m[2] === 'yes',
+        m[3] ?? '',
+      ]);
+      const call = loadWorkflow(file).on.workflow_call as {
+        inputs: Record<string, { required?: boolean; default?: unknown }>;
+      };
+      const declared = Object.entries(call.inputs).map(([name, spec]) => [
+        name,
+        spec.required === true,
+        spec.default === undefined ? '' : String(spec.default),
+      ]);
+      expect(documented).toEqual(declared);
+    },
+  );
+
+  it('states the concurrency group, the secret names and the runner version $/ needs', () => {
+    expect(text).toContain('`sophia-deploy-<environment>`');
+    expect(text).toContain('`SSH_KEY`, `SSH_KNOWN_HOSTS` and `KUBECONFIG`');
+    expect(text).toContain('runner 2.336.0 or newer');
   });
 });

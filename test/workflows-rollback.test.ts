@@ -1,57 +1,41 @@
 /**
- * rollback.yml as a person starts it (Actions → Rollback → Run workflow), run job by job with its
+ * The example application's manual rollback (Actions → Rollback → Run workflow), which calls
+ * sophia/deploy-actions/.github/workflows/rollback.yml@v1: run as a person starts it, with the
  * real expressions and the bundled rollback action, against a real sshd + nginx and the cluster
- * simulator: the variables and choices it reads must reach the action as the action needs them.
+ * simulator. The choices it offers and the variables it reads must reach the action as it needs them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf, Workspace } from './fixtures/kube-kit.js';
-import { workflowsDir } from './support/workflows.js';
+import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
+import { imageOf } from './fixtures/kube-kit.js';
 
-const BACKEND = 'ghcr.io/sophia-ai/backend';
-let cluster: TestCluster;
-let site: LocalSshHost;
-let workspace: Workspace;
+let machines: ExampleAppMachines;
 
 beforeAll(async () => {
-  [cluster, site] = await Promise.all([startTestCluster(), startSshHost()]);
-  workspace = new Workspace('backend');
-  await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sophia' } }], {
-    serverSide: true,
-    fieldManager: 'test',
-  });
+  machines = await startExampleApp();
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled([cluster?.stop(), site?.stop()]);
-  workspace?.remove();
-});
+afterAll(() => machines?.stop());
 
 async function served(): Promise<string> {
-  return (await fetch(new URL('version.txt', site.siteUrl))).text();
+  return (await fetch(new URL('version.txt', machines.site.siteUrl))).text();
 }
 
 async function deployFrontend(release: string): Promise<void> {
-  const source = path.join(workspace.dir, `site-${release}`);
-  mkdirSync(source, { recursive: true });
-  writeFileSync(path.join(source, 'version.txt'), release);
+  machines.app.write(`site-${release}/version.txt`, release);
   const run = await runBundledAction({
     action: 'deploy-frontend-nginx',
-    cwd: workspace.dir,
+    cwd: machines.app.workspace,
     inputs: {
-      host: `127.0.0.1:${site.sshPort}`,
-      user: site.user,
-      'ssh-key': site.privateKey,
-      'known-hosts': site.knownHosts,
+      host: `127.0.0.1:${machines.site.sshPort}`,
+      user: machines.site.user,
+      'ssh-key': machines.site.privateKey,
+      'known-hosts': machines.site.knownHosts,
       source: `site-${release}`,
-      target: site.siteDir,
+      target: machines.site.siteDir,
       'release-id': release,
-      'nginx-test-command': site.nginxTestCommand,
-      'nginx-reload-command': site.nginxReloadCommand,
+      'nginx-test-command': machines.site.nginxTestCommand,
+      'nginx-reload-command': machines.site.nginxReloadCommand,
     },
   });
   expect(run.code).toBe(0);
@@ -60,37 +44,23 @@ async function deployFrontend(release: string): Promise<void> {
 async function deployBackend(tag: string): Promise<void> {
   const run = await runBundledAction({
     action: 'deploy-k3s-backend',
-    cwd: workspace.dir,
+    cwd: machines.app.workspace,
     inputs: {
-      kubeconfig: cluster.kubeconfig,
-      manifests: 'kubernetes/production',
-      namespace: 'sophia',
-      images: `${BACKEND}=${BACKEND}:${tag}`,
+      kubeconfig: machines.cluster.kubeconfig,
+      manifests: 'kubernetes/backend',
+      images: `chat-api=ghcr.io/sophia-ai/chat-api:${tag}`,
       'rollout-timeout': '20s',
     },
   });
   expect(run.code).toBe(0);
 }
 
-/** Repository variables as docs/getting-started.md lists them, pointing at this machine's stand-ins. */
-function vars(): Record<string, string> {
-  return {
-    STAGING_URL: site.siteUrl,
-    STAGING_FRONTEND_HOST: `127.0.0.1:${site.sshPort}`,
-    FRONTEND_TARGET: site.siteDir,
-    NGINX_RELOAD_COMMAND: site.nginxReloadCommand,
-    SSH_USER: site.user,
-    NAMESPACE: 'sophia',
-  };
-}
-
 function rollback(inputs: Record<string, string>) {
   return runWorkflow({
-    file: path.join(workflowsDir, 'rollback.yml'),
+    ...machines.app.settings,
+    file: '.github/workflows/rollback.yml',
+    event: 'workflow_dispatch',
     inputs,
-    vars: vars(),
-    secrets: { SSH_KEY: site.privateKey, SSH_KNOWN_HOSTS: site.knownHosts, KUBECONFIG: cluster.kubeconfig },
-    workspace: workspace.dir,
   });
 }
 
@@ -102,34 +72,29 @@ test('rolling back the frontend of staging puts the previous release live, under
   const run = await rollback({ environment: 'staging', component: 'frontend', to: 'previous' });
   expect(run.result).toBe('success');
   const [job] = run.jobs;
-  expect(job.name).toBe('Roll back frontend in staging');
-  expect(job.environment).toEqual({ name: 'staging', url: site.siteUrl });
+  expect(job.name).toBe('Rollback / Roll back frontend in staging');
+  expect(job.environment).toEqual({ name: 'staging', url: machines.site.siteUrl.replace(/\/$/, '') });
   expect(job.steps.map((step) => [step.name, step.result])).toEqual([
-    ['actions/checkout@v4', 'success'],
+    ['Check the component', 'success'],
     ['Roll back the frontend', 'success'],
     ['Roll back the frontend workloads', 'skipped'],
   ]);
-  expect(job.steps[1].outputs).toMatchObject({ from: 'r2', to: 'r1' });
+  expect(job.outputs).toEqual({ from: 'r2', to: 'r1' });
   expect(await served()).toBe('r1');
 });
 
-test('rolling back the backend finds its workloads by label and restores the previous revision', async () => {
+test('rolling back the backend finds its workloads by their labels and restores the previous revision', async () => {
   await deployBackend('1.5.0');
   await deployBackend('1.6.0');
-  const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
-  expect(imageOf(live)).toBe(`${BACKEND}:1.6.0`);
-
   const run = await rollback({ environment: 'staging', component: 'backend', to: 'previous' });
   expect(run.result).toBe('success');
-  const step = run.jobs[0].steps.find((s) => s.uses === './actions/rollback' && s.result !== 'skipped');
-  expect(step?.name).toBe('Roll back the backend workloads');
-  expect(JSON.parse(step?.outputs.from ?? '{}')).toEqual({ 'sophia/Deployment/sophia-backend': '2' });
-  const after = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
-  expect(imageOf(after)).toBe(`${BACKEND}:1.5.0`);
+  expect(JSON.parse(run.jobs[0].outputs.from)).toEqual({ 'sophia/Deployment/chat-api': '2' });
+  const after = await machines.cluster.observer.get({ kind: 'Deployment', name: 'chat-api', namespace: 'sophia' });
+  expect(imageOf(after)).toBe('ghcr.io/sophia-ai/chat-api:1.5.0');
 });
 
 test('a choice that is not offered is refused before anything runs', async () => {
   await expect(rollback({ environment: 'prod', component: 'frontend', to: 'previous' })).rejects.toThrow(
-    'rollback.yml: input "environment" must be one of staging, production, got "prod"',
+    'input "environment" must be one of staging, production, got "prod"',
   );
 });

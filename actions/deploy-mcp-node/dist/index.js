@@ -57038,6 +57038,10 @@ function classify(before, after) {
 function byKey(objects) {
     return new Map(objects.map((object) => [objectKey(object), object]));
 }
+/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
+function generationMoved(before, after) {
+    return before !== undefined && before.metadata.generation !== after.metadata.generation;
+}
 /**
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
  * The live state is read first so the report can say created / configured / unchanged and the
@@ -57070,6 +57074,7 @@ async function deployManifests(kubectl, manifests, settings) {
         dryRun: settings.dryRun,
         applied: [],
         revisions: {},
+        changed: [],
         rollouts: [],
         rolledBack: false,
         rollbacks: [],
@@ -57110,6 +57115,9 @@ async function deployManifests(kubectl, manifests, settings) {
         log(`${objects_workloadKey(objects_refOf(object))} ${action}`);
     }
     const workloads = after.filter(isWorkload);
+    report.changed = workloads
+        .filter((object) => generationMoved(before.get(objectKey(object)), object))
+        .map((object) => objects_workloadKey(objects_refOf(object)));
     report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
@@ -57585,13 +57593,18 @@ function restoredText(record, liveRevision) {
     return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
 }
 /**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions` and
- * `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
+ * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
  * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
  */
 function deployPublication(title, report) {
     return {
-        outputs: { applied: appliedOutput(report.applied), revisions: report.revisions, 'rolled-back': report.rolledBack },
+        outputs: {
+            applied: appliedOutput(report.applied),
+            revisions: report.revisions,
+            changed: report.changed,
+            'rolled-back': report.rolledBack,
+        },
         logGroups: [
             { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
             { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
@@ -58416,7 +58429,7 @@ async function findWorkloads(kubectl, selection, namespace) {
         if (workload)
             found.push(workload);
         else
-            missing.push(workloadKey(ref));
+            missing.push(ref.namespace ? `${ref.namespace}/${workloadKey(ref)}` : workloadKey(ref));
     }
     if (missing.length > 0)
         throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
@@ -62099,7 +62112,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   HU: () => (/* reexport */ kubernetes_syntax_taint)
 });
 
-// UNUSED EXPORTS: MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, statusRanges, text, workloadRef, workspacePath
+// UNUSED EXPORTS: MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, statusRanges, text, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -69182,7 +69195,7 @@ function splitList(raw, separator = 'newline-or-comma') {
         .map((entry) => entry.trim())
         .filter((entry) => entry.length > 0);
 }
-function listOf(item, separator = 'newline-or-comma') {
+function collections_listOf(item, separator = 'newline-or-comma') {
     return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
 }
 /** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
@@ -69356,6 +69369,7 @@ function ipAddress(name, raw) {
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -69423,19 +69437,37 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind ||
-        extra !== undefined ||
-        !objectName ||
-        !isDns1123Subdomain(objectName) ||
-        (namespace !== undefined && !isDns1123Label(namespace))) {
-        throw mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
+    const validNamespace = namespace === undefined || isDns1123Label(namespace);
+    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
+        throw mustBe(name, WORKLOAD_EXAMPLES, raw);
     }
     return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
+};
+/**
+ * Workload references one per line, or a JSON array of them as the deploy actions' `changed`
+ * output gives it (`[]`: an empty list, nothing to do).
+ */
+const workloadRefs = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('['))
+        return listOf(workloadRef, 'newline')(name, raw);
+    let entries;
+    try {
+        entries = JSON.parse(trimmed);
+    }
+    catch {
+        throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+    }
+    if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'string')) {
+        throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+    }
+    return entries.map((entry) => workloadRef(name, entry));
 };
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
 const labelSelector = (name, raw) => {
@@ -69625,7 +69657,7 @@ const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a fiel
 /** Read in the order the action.yml files list them, so the first bad input is the one reported. */
 function readKubernetesDeployInputs(inputs) {
     return {
-        manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
+        manifests: inputs.required('manifests', collections_listOf(workspacePath, 'newline')),
         images: inputs.optional('images', imageOverrides) ?? new Map(),
         namespace: inputs.optional('namespace', namespaceName),
         rolloutTimeoutMs: inputs.required('rollout-timeout', duration({ minMs: 100 })),

@@ -54919,7 +54919,7 @@ function revisionTarget(raw) {
     return { kind: 'revision', revision: Number(raw.trim()) };
 }
 function readWorkloads(reader) {
-    const refs = reader.optional('workloads', (0,inputs_src/* listOf */.c3)(inputs_src/* workloadRef */.$v, 'newline'));
+    const refs = reader.optional('workloads', inputs_src/* workloadRefs */.ip);
     const selector = reader.optional('selector', inputs_src/* labelSelector */.wb);
     if (refs !== undefined && selector !== undefined) {
         throw new inputs_src/* InputError */.dz('workloads', 'Give either input "workloads" or input "selector", not both');
@@ -56658,6 +56658,10 @@ function classify(before, after) {
 function byKey(objects) {
     return new Map(objects.map((object) => [objectKey(object), object]));
 }
+/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
+function generationMoved(before, after) {
+    return before !== undefined && before.metadata.generation !== after.metadata.generation;
+}
 /**
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
  * The live state is read first so the report can say created / configured / unchanged and the
@@ -56690,6 +56694,7 @@ async function deployManifests(kubectl, manifests, settings) {
         dryRun: settings.dryRun,
         applied: [],
         revisions: {},
+        changed: [],
         rollouts: [],
         rolledBack: false,
         rollbacks: [],
@@ -56730,6 +56735,9 @@ async function deployManifests(kubectl, manifests, settings) {
         log(`${workloadKey(refOf(object))} ${action}`);
     }
     const workloads = after.filter(isWorkload);
+    report.changed = workloads
+        .filter((object) => generationMoved(before.get(objectKey(object)), object))
+        .map((object) => workloadKey(refOf(object)));
     report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
@@ -57205,13 +57213,18 @@ function restoredText(record, liveRevision) {
     return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
 }
 /**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions` and
- * `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
+ * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
  * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
  */
 function deployPublication(title, report) {
     return {
-        outputs: { applied: appliedOutput(report.applied), revisions: report.revisions, 'rolled-back': report.rolledBack },
+        outputs: {
+            applied: appliedOutput(report.applied),
+            revisions: report.revisions,
+            changed: report.changed,
+            'rolled-back': report.rolledBack,
+        },
         logGroups: [
             { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
             { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
@@ -57295,7 +57308,7 @@ async function findWorkloads(kubectl, selection, namespace) {
         if (workload)
             found.push(workload);
         else
-            missing.push(objects_workloadKey(ref));
+            missing.push(ref.namespace ? `${ref.namespace}/${objects_workloadKey(ref)}` : objects_workloadKey(ref));
     }
     if (missing.length > 0)
         throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
@@ -57519,6 +57532,11 @@ const ROLLBACK_POLL_INTERVAL_MS = 500;
  * `RollbackRolloutError`, which carries every outcome.
  */
 async function kubernetesRollback(settings) {
+    if (settings.workloads.by === 'list' && settings.workloads.refs.length === 0) {
+        // A deploy action's `changed` output is `[]` when the run changed no workload: nothing to undo.
+        src/* actionLog */.Zx.info('The list of workloads is empty: nothing to roll back');
+        return [];
+    }
     const kubectl = await connectKubectl(settings.connection, {
         remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
         trace: src/* actionLog */.Zx.debug,
@@ -60883,7 +60901,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   bp: () => (/* reexport */ describeValue),
   p0: () => (/* reexport */ scalars_duration),
   wb: () => (/* reexport */ labelSelector),
-  c3: () => (/* reexport */ collections_listOf),
   Jq: () => (/* reexport */ input_error_mustBe),
   wW: () => (/* reexport */ kubernetes_syntax_namespaceName),
   yL: () => (/* reexport */ oneOf),
@@ -60892,10 +60909,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
   ax: () => (/* reexport */ runnerInputs),
-  $v: () => (/* reexport */ workloadRef)
+  ip: () => (/* reexport */ workloadRefs)
 });
 
-// UNUSED EXPORTS: MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, maskHeaderValues, maskSecret, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workspacePath
+// UNUSED EXPORTS: MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -68152,6 +68169,7 @@ function ipAddress(name, raw) {
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -68219,19 +68237,37 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-    if (!kind ||
-        extra !== undefined ||
-        !objectName ||
-        !isDns1123Subdomain(objectName) ||
-        (namespace !== undefined && !isDns1123Label(namespace))) {
-        throw input_error_mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
+    const validNamespace = namespace === undefined || isDns1123Label(namespace);
+    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
+        throw input_error_mustBe(name, WORKLOAD_EXAMPLES, raw);
     }
     return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
+};
+/**
+ * Workload references one per line, or a JSON array of them as the deploy actions' `changed`
+ * output gives it (`[]`: an empty list, nothing to do).
+ */
+const workloadRefs = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!trimmed.startsWith('['))
+        return collections_listOf(workloadRef, 'newline')(name, raw);
+    let entries;
+    try {
+        entries = JSON.parse(trimmed);
+    }
+    catch {
+        throw input_error_mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+    }
+    if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'string')) {
+        throw input_error_mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+    }
+    return entries.map((entry) => workloadRef(name, entry));
 };
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */
 const labelSelector = (name, raw) => {

@@ -7,7 +7,6 @@ import {
   InputReader,
   KUBE_SECRET_INPUTS,
   labelSelector,
-  listOf,
   mustBe,
   namespaceName,
   oneOf,
@@ -15,7 +14,7 @@ import {
   readSshInputs,
   releaseId,
   remotePath,
-  workloadRef,
+  workloadRefs,
   type KubeConnection,
   type SshSettings,
 } from '@sophia/inputs';
@@ -52,7 +51,7 @@ function revisionTarget(raw: string): RevisionTarget {
 }
 
 function readWorkloads(reader: InputReader): KubernetesRollbackSettings['workloads'] {
-  const refs = reader.optional('workloads', listOf(workloadRef, 'newline'));
+  const refs = reader.optional('workloads', workloadRefs);
   const selector = reader.optional('selector', labelSelector);
   if (refs !== undefined && selector !== undefined) {
     throw new InputError('workloads', 'Give either input "workloads" or input "selector", not both');

@@ -23,6 +23,11 @@ export const ROLLBACK_POLL_INTERVAL_MS = 500;
  * `RollbackRolloutError`, which carries every outcome.
  */
 export async function kubernetesRollback(settings: KubernetesRollbackSettings): Promise<RollbackOutcome[]> {
+  if (settings.workloads.by === 'list' && settings.workloads.refs.length === 0) {
+    // A deploy action's `changed` output is `[]` when the run changed no workload: nothing to undo.
+    actionLog.info('The list of workloads is empty: nothing to roll back');
+    return [];
+  }
   const kubectl = await connectKubectl(settings.connection, {
     remoteShell: (connection) => openRemoteShell(connection, actionLog),
     trace: actionLog.debug,

@@ -1,4 +1,5 @@
 import { mustBe, type Parser } from './input-error.js';
+import { listOf } from './collections.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -81,14 +82,14 @@ export const taint: Parser<Taint> = (name, raw) => {
 };
 
 /**
- * A workload reference: `deployment/api` (in the namespace input's namespace, else the
- * context's), or `team-a/Deployment/api`, the `<namespace>/<Kind>/<name>` form the deploy
- * actions' outputs use.
+ * A workload reference: `deployment/api` (the namespace then comes from the `namespace` input or
+ * the context), or `<namespace>/<Kind>/<name>` such as `sophia/Deployment/chat-api`, the key form
+ * of the deploy actions' `changed` output.
  */
 export interface WorkloadRef {
   kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
   name: string;
-  /** Only when the reference names it. */
+  /** Set only when the reference names its namespace. */
   namespace?: string;
 }
 
@@ -104,21 +105,37 @@ const WORKLOAD_KINDS: Record<string, WorkloadRef['kind']> = {
   ds: 'DaemonSet',
 };
 
+const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
+
 export const workloadRef: Parser<WorkloadRef> = (name, raw) => {
   const parts = raw.trim().split('/');
   const namespace = parts.length === 3 ? parts.shift() : undefined;
   const [kindText, objectName, extra] = parts;
   const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
-  if (
-    !kind ||
-    extra !== undefined ||
-    !objectName ||
-    !isDns1123Subdomain(objectName) ||
-    (namespace !== undefined && !isDns1123Label(namespace))
-  ) {
-    throw mustBe(name, 'workloads such as deployment/api, statefulset/db or team-a/Deployment/api', raw);
+  const validNamespace = namespace === undefined || isDns1123Label(namespace);
+  if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
+    throw mustBe(name, WORKLOAD_EXAMPLES, raw);
   }
   return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
+};
+
+/**
+ * Workload references one per line, or a JSON array of them as the deploy actions' `changed`
+ * output gives it (`[]`: an empty list, nothing to do).
+ */
+export const workloadRefs: Parser<WorkloadRef[]> = (name, raw) => {
+  const trimmed = raw.trim();
+  if (!trimmed.startsWith('[')) return listOf(workloadRef, 'newline')(name, raw);
+  let entries: unknown;
+  try {
+    entries = JSON.parse(trimmed);
+  } catch {
+    throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+  }
+  if (!Array.isArray(entries) || !entries.every((entry) => typeof entry === 'string')) {
+    throw mustBe(name, `a JSON array of ${WORKLOAD_EXAMPLES}`, raw);
+  }
+  return entries.map((entry: string) => workloadRef(name, entry));
 };
 
 /** A label selector as kubectl's `-l` takes it: comma-separated `k=v`, `k!=v`, `k`, `!k`, `k in (a,b)`. */

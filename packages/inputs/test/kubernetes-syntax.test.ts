@@ -6,6 +6,7 @@ import {
   namespaceName,
   taint,
   workloadRef,
+  workloadRefs,
 } from '../src/index.js';
 
 describe('DNS-1123 names', () => {
@@ -105,6 +106,8 @@ describe('workload references', () => {
     ['daemonset/agent', { kind: 'DaemonSet', name: 'agent' }],
     ['team-a/Deployment/api', { kind: 'Deployment', name: 'api', namespace: 'team-a' }],
     ['team-b/sts/db', { kind: 'StatefulSet', name: 'db', namespace: 'team-b' }],
+    ['sophia/Deployment/chat-api', { kind: 'Deployment', name: 'chat-api', namespace: 'sophia' }],
+    ['mcp/statefulset/memory', { kind: 'StatefulSet', name: 'memory', namespace: 'mcp' }],
   ])('reads %j', (raw, ref) => expect(workloadRef('workloads', raw)).toEqual(ref));
 
   it.each([
@@ -116,9 +119,27 @@ describe('workload references', () => {
     'job/migrate',
     'Team/Deployment/api',
     'a/b/Deployment/api',
+    'Sophia/Deployment/api',
+    'a/b/deployment/api',
   ])('refuses %j', (raw) => {
     expect(() => workloadRef('workloads', raw)).toThrow(
-      `Input "workloads" must be workloads such as deployment/api, statefulset/db or team-a/Deployment/api, got ${JSON.stringify(raw)}`,
+      `Input "workloads" must be workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api, got ${JSON.stringify(raw)}`,
     );
+  });
+
+  it("reads a deploy action's `changed` output as it is, or one reference per line", () => {
+    expect(workloadRefs('workloads', '["sophia/Deployment/chat-api","mcp/StatefulSet/memory"]')).toEqual([
+      { kind: 'Deployment', name: 'chat-api', namespace: 'sophia' },
+      { kind: 'StatefulSet', name: 'memory', namespace: 'mcp' },
+    ]);
+    expect(workloadRefs('workloads', '[]')).toEqual([]);
+    expect(workloadRefs('workloads', 'deployment/api\nsophia/Deployment/web')).toEqual([
+      { kind: 'Deployment', name: 'api' },
+      { kind: 'Deployment', name: 'web', namespace: 'sophia' },
+    ]);
+  });
+
+  it.each(['[', '{"a":1}', '[1]', '["pod/api"]'])('refuses the JSON %j', (raw) => {
+    expect(() => workloadRefs('workloads', raw)).toThrow(/^Input "workloads" must be /);
   });
 });

@@ -75,13 +75,18 @@ function restoredText(record: { restoredRevision?: string }, liveRevision: strin
 }
 
 /**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions` and
- * `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
+ * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
  * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
  */
 export function deployPublication(title: string, report: DeployReport) {
   return {
-    outputs: { applied: appliedOutput(report.applied), revisions: report.revisions, 'rolled-back': report.rolledBack },
+    outputs: {
+      applied: appliedOutput(report.applied),
+      revisions: report.revisions,
+      changed: report.changed,
+      'rolled-back': report.rolledBack,
+    },
     logGroups: [
       { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
       { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },

@@ -53,6 +53,12 @@ export interface DeployReport {
   applied: AppliedObject[];
   /** `<namespace>/<Kind>/<name>` (see workloadKey) -> revision after the run. */
   revisions: Record<string, string>;
+  /**
+   * `<namespace>/<Kind>/<name>` of every workload that existed before the run and whose
+   * metadata.generation this run's apply moved (a spec change: what a rollback of the run must
+   * undo). Created workloads are not in it: they have no earlier revision to go back to.
+   */
+  changed: string[];
   rollouts: RolloutResult[];
   rolledBack: boolean;
   rollbacks: RollbackRecord[];
@@ -73,6 +79,11 @@ function classify(before: KubeObject | undefined, after: KubeObject): ApplyActio
 
 function byKey(objects: KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((object) => [objectKey(object), object]));
+}
+
+/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
+function generationMoved(before: KubeObject | undefined, after: KubeObject): boolean {
+  return before !== undefined && before.metadata.generation !== after.metadata.generation;
 }
 
 /**
@@ -113,6 +124,7 @@ export async function deployManifests(
     dryRun: settings.dryRun,
     applied: [],
     revisions: {},
+    changed: [],
     rollouts: [],
     rolledBack: false,
     rollbacks: [],
@@ -161,6 +173,9 @@ export async function deployManifests(
   }
 
   const workloads = after.filter(isWorkload);
+  report.changed = workloads
+    .filter((object) => generationMoved(before.get(objectKey(object)), object))
+    .map((object) => workloadKey(refOf(object)));
   report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
     timeoutMs: settings.rolloutTimeoutMs,
     pollIntervalMs: settings.pollIntervalMs,

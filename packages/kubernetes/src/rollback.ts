@@ -15,6 +15,7 @@ export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as cons
 
 export type RevisionTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
 
+/** A list of workloads (each in its own namespace when it names one, else the given one) or a label selector. */
 export type WorkloadSelection =
   | { by: 'list'; refs: Array<{ kind: string; name: string; namespace?: string }> }
   | { by: 'selector'; selector: string };
@@ -116,7 +117,7 @@ export async function findWorkloads(
     // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
     const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
     if (workload) found.push(workload);
-    else missing.push(workloadKey(ref));
+    else missing.push(ref.namespace ? `${ref.namespace}/${workloadKey(ref)}` : workloadKey(ref));
   }
   if (missing.length > 0)
     throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);

@@ -1,2 +1,3 @@
 export * from './workflow-runner.js';
-export * from './expressions.js';
+export { InvalidWorkflowError, type ContextValue, type Contexts } from './workflow-parse.js';
+export * from './example-app.js';

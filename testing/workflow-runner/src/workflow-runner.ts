@@ -1,25 +1,36 @@
 /**
- * Runs a reusable workflow of this repository (deploy.yml) on this machine the way GitHub would:
- * jobs ordered by `needs` (independent ones at the same time), job and step `if:` conditions with
- * their status functions, `with:` and `env:` evaluated from inputs, secrets, needs and steps,
- * `run:` steps in bash with a GITHUB_OUTPUT file, and every `./actions/<name>` step run from its
- * bundle by the runner harness. Steps that only prepare a hosted runner (checkout, setup-node)
- * have nothing to do here and are reported as such.
+ * Runs a workflow of an application repository on this machine the way GitHub runs it: parsed and
+ * validated by GitHub's workflow parser (workflow-parse.ts), jobs ordered by `needs` (independent
+ * ones at the same time), `if:` with the status functions, a called reusable workflow run as
+ * jobs of its caller, environments with their secrets and variables, `run:` steps in bash with a
+ * GITHUB_OUTPUT file, and node actions from their bundles by the action runner.
+ *
+ * References resolve as on GitHub (docs: "Finding and customizing actions", "Reusing workflows"):
+ *   `./path`                      the caller's workspace (its checkout), also inside a called workflow
+ *   `$/path`                      the repository of the workflow that names it, at its commit
+ *   `owner/repo/path@ref`         that repository at that ref: `repositories` maps it to a directory
+ * Steps that only prepare a hosted runner (checkout, setup-node) have nothing to do here.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { parseCommandFile, runBundledAction, type Annotation } from '@sophia-testing/action-runner';
+import { parseFileReference, type FileReference } from '@actions/workflow-parser/workflows/file-reference';
+import type { ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import {
+  child,
   condition,
-  interpolate,
-  toText,
-  type ExpressionContext,
-  type StatusFunctions,
-  type Value,
-} from './expressions.js';
+  entries,
+  InvalidWorkflowError,
+  items,
+  parseWorkflowFile,
+  text,
+  textMap,
+  type ContextValue,
+  type Contexts,
+  type ParsedWorkflow,
+} from './workflow-parse.js';
 
 export type Result = 'success' | 'failure' | 'skipped';
 
@@ -31,11 +42,12 @@ export interface StepRecord {
   outputs: Record<string, string>;
   summary: string;
   annotations: Annotation[];
-  /** Why a step did nothing here, or the tail of a failed script's output. */
+  /** Why a step did nothing here, or the tail of a failed step's output. */
   note?: string;
 }
 
 export interface JobRecord {
+  /** The job id; `caller/called` for a job of a called workflow, as GitHub names it. */
   id: string;
   name: string;
   result: Result;
@@ -43,8 +55,10 @@ export interface JobRecord {
   outputs: Record<string, string>;
   steps: StepRecord[];
   durationMs: number;
-  /** The evaluated `if:` of a skipped job, so the account can say why. */
+  /** The `if:` of a skipped job, so an account can say why. */
   condition?: string;
+  /** Why the job did not run its steps (an environment's reviewers rejected it). */
+  note?: string;
 }
 
 export interface WorkflowRun {
@@ -54,94 +68,116 @@ export interface WorkflowRun {
   durationMs: number;
 }
 
-export interface RunWorkflowOptions {
-  /** Path of the workflow file (on: workflow_call, or workflow_dispatch as a person starts it). */
-  file: string;
-  inputs: Record<string, string>;
-  secrets: Record<string, string>;
-  /** The checked-out repository the jobs work in. */
-  workspace: string;
-  /** Repository or environment variables (the vars context). */
+/** An environment of the repository, as its settings page holds it. */
+export interface EnvironmentSettings {
+  secrets?: Record<string, string>;
   vars?: Record<string, string>;
-  /** Values of the github context the expressions may read (sha, repository...). */
-  github?: Record<string, Value>;
+  /** What its required reviewers answer (default: approved). */
+  approve?: boolean;
+}
+
+export interface RunWorkflowOptions {
+  /** The workflow file to run (absolute, or relative to `workspace`). */
+  file: string;
+  /** The caller's repository checkout: where jobs work and `./` resolves. */
+  workspace: string;
+  /** `push` (default), `workflow_dispatch`, or `workflow_call` to run a reusable workflow directly. */
+  event?: 'push' | 'workflow_dispatch' | 'workflow_call';
+  /** Inputs of a workflow_dispatch or workflow_call. */
+  inputs?: Record<string, string>;
+  /** Repository secrets. */
+  secrets?: Record<string, string>;
+  /** Repository variables (the vars context). */
+  vars?: Record<string, string>;
+  environments?: Record<string, EnvironmentSettings>;
+  /** `owner/repo@ref` (or `owner/repo` for any ref) -> a directory holding that repository at that ref. */
+  repositories?: Record<string, string>;
+  /** Values of the github context (sha, ref, repository...). */
+  github?: Record<string, ContextValue>;
   /** Called as each job ends, in the order jobs finish. */
   onJob?: (job: JobRecord) => void;
+  /** Called as a step starts, with the id of its job: an account can show what is being waited for. */
+  onStepStart?: (jobId: string, step: { name: string; uses?: string }) => void;
   /** Limit for one action step (default 120 s). */
   stepTimeoutMs?: number;
 }
 
-interface StepDefinition {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-  if?: string | boolean;
-  'working-directory'?: string;
+/** One workflow file being run: where its own `$/` points and who called it. */
+interface Frame {
+  parsed: ParsedWorkflow;
+  /** The directory of the workflow's own repository at its commit (`$/`). */
+  repository: string;
+  /** `caller/` for a called workflow's jobs. */
+  prefix: string;
+  namePrefix: string;
+  base: Contexts;
+  secrets: Record<string, string>;
 }
 
-interface JobDefinition {
-  name?: string;
-  needs?: string | string[];
-  if?: string | boolean;
-  environment?: string | { name: string; url?: string };
-  outputs?: Record<string, string>;
-  steps?: StepDefinition[];
-}
-
-interface InputDefinition {
-  required?: boolean;
-  default?: unknown;
-  type?: string;
-  options?: string[];
-}
-
-interface WorkflowDefinition {
-  on: {
-    workflow_call?: { inputs?: Record<string, InputDefinition>; outputs?: Record<string, { value: string }> };
-    workflow_dispatch?: { inputs?: Record<string, InputDefinition> } | null;
-  };
-  jobs: Record<string, JobDefinition>;
-}
-
-function needsOf(job: JobDefinition): string[] {
-  if (job.needs === undefined) return [];
-  return Array.isArray(job.needs) ? job.needs : [job.needs];
-}
-
-/** The inputs as the trigger hands them to the jobs: declared ones only, defaults applied, choices checked. */
-function callInputs(workflow: WorkflowDefinition, given: Record<string, string>, file: string): Record<string, string> {
-  const declared = workflow.on.workflow_call?.inputs ?? workflow.on.workflow_dispatch?.inputs ?? {};
-  for (const [name, spec] of Object.entries(declared)) {
-    if (spec.type === 'choice' && name in given && !spec.options?.includes(given[name])) {
-      throw new Error(`${file}: input "${name}" must be one of ${spec.options?.join(', ')}, got "${given[name]}"`);
-    }
-  }
-  const unknown = Object.keys(given).filter((name) => !(name in declared));
-  if (unknown.length > 0) throw new Error(`${file} declares no input ${unknown.join(', ')}`);
-  const inputs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(declared)) {
-    if (name in given) inputs[name] = given[name];
-    else if (spec.required) throw new Error(`${file} requires input "${name}"`);
-    else inputs[name] = spec.default === undefined ? '' : String(spec.default);
-  }
-  return inputs;
-}
-
-const PROVIDED_BY_THE_RUNNER: Record<string, string> = {
-  'actions/checkout': 'the workspace is this checkout already',
+const HOSTED_RUNNER_SETUP: Record<string, string> = {
+  'actions/checkout': 'the workspace is the checkout already',
   'actions/setup-node': 'Node is already installed here',
-  'pnpm/action-setup': 'pnpm is already installed here',
 };
+
+function repositoryOf(options: RunWorkflowOptions, owner: string, repo: string, ref: string): string | undefined {
+  const map = options.repositories ?? {};
+  return map[`${owner}/${repo}@${ref}`] ?? map[`${owner}/${repo}`];
+}
+
+/** A called workflow's file, resolved as GitHub does; throws GitHub's kind of message when it cannot be. */
+function calledWorkflowFile(
+  options: RunWorkflowOptions,
+  frame: Pick<Frame, 'repository'>,
+  reference: FileReference,
+): string {
+  if (!('repository' in reference)) return path.join(frame.repository, reference.path);
+  const dir = repositoryOf(options, reference.owner, reference.repository, reference.version);
+  if (!dir) {
+    throw new Error(
+      `Unable to find reusable workflow ${reference.owner}/${reference.repository}/${reference.path}@${reference.version}`,
+    );
+  }
+  return path.join(dir, reference.path);
+}
+
+function workflowPath(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** Where a step's `uses:` points: an action directory, or a reason it needs none here. */
+function resolveAction(
+  uses: string,
+  frame: Frame,
+  options: RunWorkflowOptions,
+): { dir: string } | { note: string } | { error: string } {
+  if (uses.startsWith('./') || uses.startsWith('$/')) {
+    const dir = path.join(uses.startsWith('./') ? options.workspace : frame.repository, uses.slice(2));
+    if (!['action.yml', 'action.yaml'].some((name) => existsSync(path.join(dir, name)))) {
+      // The runner's own words for a local action it cannot find.
+      return {
+        error:
+          `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. ` +
+          'Did you forget to run actions/checkout before running your local action?',
+      };
+    }
+    return { dir };
+  }
+  const match = /^([^/@]+)\/([^/@]+)((?:\/[^@]+)?)@(.+)$/.exec(uses);
+  if (!match) return { error: `Invalid action reference "${uses}": expected owner/repo[/path]@ref, ./path or $/path` };
+  const [, owner, repo, subpath, ref] = match;
+  const setup = HOSTED_RUNNER_SETUP[`${owner}/${repo}`];
+  if (setup && !subpath) return { note: `${setup}: nothing to do here` };
+  const dir = repositoryOf(options, owner, repo, ref);
+  if (!dir) return { error: `Unable to resolve action \`${owner}/${repo}@${ref}\`, repository or version not found` };
+  return { dir: path.join(dir, subpath.slice(1)) };
+}
 
 function runScript(
   script: string,
   cwd: string,
   env: Record<string, string>,
 ): Promise<{ code: number; output: string; outputs: Record<string, string> }> {
-  const scratch = mkdtempSync(path.join(tmpdir(), 'demo-step-'));
+  const scratch = mkdtempSync(path.join(tmpdir(), 'workflow-step-'));
   const outputFile = path.join(scratch, 'output');
   const scriptFile = path.join(scratch, 'script.sh');
   writeFileSync(outputFile, '');
@@ -150,7 +186,12 @@ function runScript(
     // The shell GitHub uses for `run:` on Linux.
     const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], {
       cwd,
-      env: { ...process.env, ...env, GITHUB_OUTPUT: outputFile },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        ...env,
+        GITHUB_OUTPUT: outputFile,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const chunks: Buffer[] = [];
@@ -173,28 +214,31 @@ function annotationsOf(output: string): Annotation[] {
   }));
 }
 
-function property(context: ExpressionContext, name: string, key: string): Value {
-  const value = context.contexts[name];
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value[key] ?? null) : null;
-}
-
-function evaluateMap(map: Record<string, unknown> | undefined, context: ExpressionContext): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(map ?? {}).map(([key, value]) => [key, toText(interpolate(String(value ?? ''), context))]),
-  );
+function githubEnv(contexts: Contexts): Record<string, string> {
+  const github = (contexts.github ?? {}) as Record<string, ContextValue>;
+  return {
+    GITHUB_SHA: String(github.sha ?? ''),
+    GITHUB_REPOSITORY: String(github.repository ?? ''),
+    GITHUB_REF: String(github.ref ?? ''),
+    GITHUB_WORKFLOW: String(github.workflow ?? ''),
+  };
 }
 
 async function runStep(
-  step: StepDefinition,
+  stepToken: ReturnType<typeof items>[number],
   index: number,
-  context: ExpressionContext,
+  contexts: Contexts,
+  frame: Frame,
+  jobId: string,
   options: RunWorkflowOptions,
 ): Promise<StepRecord> {
-  const name = step.name ?? step.uses ?? `Run step ${index + 1}`;
+  const uses = child(stepToken, 'uses')?.toString();
+  const name = child(stepToken, 'name') ? text(child(stepToken, 'name'), contexts) : (uses ?? `Run step ${index + 1}`);
+  options.onStepStart?.(jobId, { name, uses });
   const started = Date.now();
   const record = (fields: Partial<StepRecord>): StepRecord => ({
-    name: toText(interpolate(name, context)),
-    uses: step.uses,
+    name,
+    uses,
     result: 'success',
     durationMs: Date.now() - started,
     outputs: {},
@@ -202,29 +246,40 @@ async function runStep(
     annotations: [],
     ...fields,
   });
-  const env = evaluateMap(step.env, context);
-  if (step.uses?.startsWith('./actions/')) {
-    const run = await runBundledAction({
-      action: step.uses.slice('./actions/'.length).replace(/\/$/, ''),
-      inputs: evaluateMap(step.with, context),
-      cwd: options.workspace,
-      env: { ...env, GITHUB_WORKFLOW: 'Deploy', GITHUB_SHA: toText(property(context, 'github', 'sha')) },
-      timeoutMs: options.stepTimeoutMs ?? 120_000,
-    });
-    return record({
-      result: run.code === 0 ? 'success' : 'failure',
-      outputs: run.outputs,
-      summary: run.summary,
-      annotations: run.annotations,
-      durationMs: run.durationMs,
-    });
+  const env = textMap(child(stepToken, 'env'), contexts);
+  if (uses) {
+    const action = resolveAction(uses, frame, options);
+    if ('note' in action) return record({ note: action.note });
+    if ('error' in action) {
+      return record({
+        result: 'failure',
+        note: action.error,
+        annotations: [{ level: 'error', message: action.error, properties: {} }],
+      });
+    }
+    try {
+      const run = await runBundledAction({
+        action: path.basename(action.dir),
+        actionsRoot: path.dirname(action.dir),
+        inputs: textMap(child(stepToken, 'with'), contexts),
+        cwd: options.workspace,
+        env: { ...githubEnv(contexts), ...env },
+        timeoutMs: options.stepTimeoutMs ?? 120_000,
+      });
+      return record({
+        result: run.code === 0 ? 'success' : 'failure',
+        outputs: run.outputs,
+        summary: run.summary,
+        annotations: run.annotations,
+        durationMs: run.durationMs,
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      return record({ result: 'failure', note: message, annotations: [{ level: 'error', message, properties: {} }] });
+    }
   }
-  if (step.uses) {
-    const action = step.uses.replace(/@.*$/, '');
-    return record({ note: `${PROVIDED_BY_THE_RUNNER[action] ?? 'prepares a hosted runner'}: nothing to do here` });
-  }
-  const cwd = path.join(options.workspace, toText(interpolate(step['working-directory'] ?? '.', context)));
-  const script = await runScript(toText(interpolate(step.run ?? '', context)), cwd, env);
+  const cwd = path.join(options.workspace, text(child(stepToken, 'working-directory'), contexts) || '.');
+  const script = await runScript(text(child(stepToken, 'run'), contexts), cwd, { ...githubEnv(contexts), ...env });
   return record({
     result: script.code === 0 ? 'success' : 'failure',
     outputs: script.outputs,
@@ -233,49 +288,85 @@ async function runStep(
   });
 }
 
-async function runJob(
-  id: string,
-  job: JobDefinition,
-  base: Record<string, Value>,
-  finished: Map<string, JobRecord>,
-  options: RunWorkflowOptions,
-): Promise<JobRecord> {
-  const started = Date.now();
-  const needs: Record<string, Value> = {};
-  for (const need of needsOf(job)) {
-    const done = finished.get(need);
-    needs[need] = { result: done?.result ?? 'skipped', outputs: done?.outputs ?? {} };
-  }
-  const results = needsOf(job).map((need) => finished.get(need)?.result ?? 'skipped');
-  const jobStatus: StatusFunctions = {
-    success: () => results.every((result) => result === 'success'),
-    failure: () => results.includes('failure'),
-    cancelled: () => false,
-    always: () => true,
-  };
-  const jobContext: ExpressionContext = { contexts: { ...base, needs }, status: jobStatus };
-  const name = toText(interpolate(job.name ?? id, jobContext));
-  if (!condition(job.if, jobContext)) {
-    return { id, name, result: 'skipped', outputs: {}, steps: [], durationMs: 0, condition: String(job.if ?? '') };
-  }
+type Finished = Map<string, { result: Result; outputs: Record<string, string> }>;
 
-  const steps: Record<string, Value> = {};
-  const records: StepRecord[] = [];
+function needsContext(job: WorkflowJob, finished: Finished): { needs: Contexts; failed: boolean } {
+  const needs: Contexts = {};
   let failed = false;
-  for (const [index, step] of (job.steps ?? []).entries()) {
-    const stepContext: ExpressionContext = {
-      contexts: { ...base, needs, steps },
-      status: {
-        success: () => !failed,
-        failure: () => failed,
-        cancelled: () => false,
-        always: () => true,
-      },
-    };
-    if (!condition(step.if, stepContext)) {
-      records.push({
-        name: toText(interpolate(step.name ?? step.uses ?? `Run step ${index + 1}`, stepContext)),
-        uses: step.uses,
+  for (const need of job.needs ?? []) {
+    const done = finished.get(need.value);
+    needs[need.value] = { result: done?.result ?? 'skipped', outputs: done?.outputs ?? {} };
+    if (done?.result !== 'success') failed = true;
+  }
+  return { needs, failed };
+}
+
+async function runJob(
+  job: WorkflowJob,
+  frame: Frame,
+  finished: Finished,
+  options: RunWorkflowOptions,
+  records: JobRecord[],
+): Promise<{ result: Result; outputs: Record<string, string> }> {
+  const id = job.id.value;
+  const token = child(child(frame.parsed.root, 'jobs'), id);
+  const { needs, failed } = needsContext(job, finished);
+  const contexts: Contexts = { ...frame.base, needs, secrets: frame.secrets };
+  const name = frame.namePrefix + (job.name ? text(job.name, contexts) : id);
+  const started = Date.now();
+  const report = (record: JobRecord) => {
+    records.push(record);
+    options.onJob?.(record);
+    return { result: record.result, outputs: record.outputs };
+  };
+  if (!condition(job.if, contexts, { failed })) {
+    return report({
+      id: frame.prefix + id,
+      name,
+      result: 'skipped',
+      outputs: {},
+      steps: [],
+      durationMs: 0,
+      condition: child(token, 'if')?.toString() ?? '',
+    });
+  }
+  if (job.type === 'reusableWorkflowJob') return callWorkflow(job, token, contexts, frame, options, records);
+
+  const environmentToken = child(token, 'environment');
+  const environment = environmentToken
+    ? child(environmentToken, 'name')
+      ? { name: text(child(environmentToken, 'name'), contexts), url: text(child(environmentToken, 'url'), contexts) }
+      : { name: text(environmentToken, contexts), url: '' }
+    : undefined;
+  const settings = environment ? options.environments?.[environment.name] : undefined;
+  if (settings?.approve === false) {
+    return report({
+      id: frame.prefix + id,
+      name,
+      result: 'failure',
+      environment,
+      outputs: {},
+      steps: [],
+      durationMs: 0,
+      note: `The deployment to ${environment?.name} was rejected by its reviewers`,
+    });
+  }
+  // An environment's secrets and variables win over those of the repository and the caller.
+  const secrets = { ...frame.secrets, ...settings?.secrets };
+  const vars = { ...(frame.base.vars as Record<string, string>), ...settings?.vars };
+  const steps: Contexts = {};
+  const stepRecords: StepRecord[] = [];
+  let stepFailed = false;
+  for (const [index, stepToken] of items(child(token, 'steps')).entries()) {
+    const stepContexts: Contexts = { ...frame.base, vars, needs, secrets, steps };
+    const converted = job.steps[index];
+    if (!condition(converted?.if, stepContexts, { failed: stepFailed })) {
+      const uses = child(stepToken, 'uses')?.toString();
+      stepRecords.push({
+        name: child(stepToken, 'name')
+          ? text(child(stepToken, 'name'), stepContexts)
+          : (uses ?? `Run step ${index + 1}`),
+        uses,
         result: 'skipped',
         durationMs: 0,
         outputs: {},
@@ -284,75 +375,186 @@ async function runJob(
       });
       continue;
     }
-    const record = await runStep(step, index, stepContext, options);
-    records.push(record);
-    if (step.id) steps[step.id] = { outputs: record.outputs, outcome: record.result, conclusion: record.result };
-    if (record.result === 'failure') failed = true;
+    const record = await runStep(stepToken, index, stepContexts, frame, frame.prefix + id, options);
+    stepRecords.push(record);
+    const stepId = child(stepToken, 'id')?.toString();
+    if (stepId) steps[stepId] = { outputs: record.outputs, outcome: record.result, conclusion: record.result };
+    if (record.result === 'failure') stepFailed = true;
   }
-  const endContext: ExpressionContext = { contexts: { ...base, needs, steps } };
-  const environment =
-    job.environment === undefined
-      ? undefined
-      : typeof job.environment === 'string'
-        ? { name: toText(interpolate(job.environment, endContext)), url: '' }
-        : {
-            name: toText(interpolate(job.environment.name, endContext)),
-            url: toText(interpolate(job.environment.url ?? '', endContext)),
-          };
-  return {
-    id,
+  return report({
+    id: frame.prefix + id,
     name,
-    result: failed ? 'failure' : 'success',
+    result: stepFailed ? 'failure' : 'success',
     environment,
-    outputs: evaluateMap(job.outputs, endContext),
-    steps: records,
+    outputs: textMap(child(token, 'outputs'), { ...frame.base, vars, needs, secrets, steps }),
+    steps: stepRecords,
     durationMs: Date.now() - started,
-  };
+  });
 }
 
-export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRun> {
-  const started = Date.now();
-  const workflow = parse(readFileSync(options.file, 'utf8')) as WorkflowDefinition;
-  const file = path.basename(options.file);
-  const base: Record<string, Value> = {
-    inputs: callInputs(workflow, options.inputs, file),
-    secrets: options.secrets,
-    github: { sha: '3f786850e387550fdab836ed7e6dc881de23001b', repository: 'sophia/sophia-ai', ...options.github },
-    vars: options.vars ?? {},
-    env: {},
-    runner: { os: 'Linux', arch: 'X64' },
+/** The inputs a trigger hands a workflow: declared ones only, defaults applied, choices checked. */
+function triggerInputs(
+  declared: Array<[string, ReturnType<typeof child>]>,
+  given: Record<string, string>,
+  workflow: string,
+): Record<string, string> {
+  const unknown = Object.keys(given).filter((key) => !declared.some(([name]) => name === key));
+  if (unknown.length > 0) throw new Error(`${workflow}: Unexpected inputs provided: ${JSON.stringify(unknown)}`);
+  const inputs: Record<string, string> = {};
+  for (const [name, spec] of declared) {
+    const options = items(child(spec, 'options')).map((option) => option.toString());
+    if (name in given) {
+      if (child(spec, 'type')?.toString() === 'choice' && !options.includes(given[name])) {
+        throw new Error(`${workflow}: input "${name}" must be one of ${options.join(', ')}, got "${given[name]}"`);
+      }
+      inputs[name] = given[name];
+    } else if (child(spec, 'required')?.toString() === 'true' && !child(spec, 'default')) {
+      throw new Error(`${workflow}: Input ${name} is required, but not provided`);
+    } else {
+      inputs[name] = child(spec, 'default')?.toString() ?? '';
+    }
+  }
+  return inputs;
+}
+
+async function callWorkflow(
+  job: ReusableWorkflowJob,
+  token: ReturnType<typeof child>,
+  contexts: Contexts,
+  caller: Frame,
+  options: RunWorkflowOptions,
+  records: JobRecord[],
+): Promise<{ result: Result; outputs: Record<string, string> }> {
+  const reference = job.ref.value;
+  const fileReference = parseFileReference(reference);
+  const file = calledWorkflowFile(options, caller, fileReference);
+  const repository =
+    'repository' in fileReference
+      ? (repositoryOf(options, fileReference.owner, fileReference.repository, fileReference.version) as string)
+      : caller.repository;
+  const parsed = await parseWorkflowFile(file, workflowPath(repository, file), (nested) =>
+    calledWorkflowFile(options, { repository }, nested),
+  );
+  const call = child(child(parsed.root, 'on'), 'workflow_call');
+  const inputs = triggerInputs(entries(child(call, 'inputs')), textMap(child(token, 'with'), contexts), parsed.name);
+  const secretsToken = child(token, 'secrets');
+  const secrets = secretsToken?.toString() === 'inherit' ? { ...caller.secrets } : textMap(secretsToken, contexts);
+  for (const [name, spec] of entries(child(call, 'secrets'))) {
+    if (child(spec, 'required')?.toString() === 'true' && !secrets[name]) {
+      throw new InvalidWorkflowError(caller.parsed.name, [
+        `Secret ${name} is required, but not provided while calling.`,
+      ]);
+    }
+  }
+  const calledGroup = concurrencyGroup(child(parsed.root, 'concurrency'), { ...caller.base, inputs });
+  const held = [child(caller.parsed.root, 'concurrency'), child(token, 'concurrency')].map((scope) =>
+    concurrencyGroup(scope, contexts),
+  );
+  if (calledGroup && held.includes(calledGroup)) {
+    // GitHub cancels such a run rather than let it wait for itself.
+    throw new Error(
+      `Canceling since a deadlock was detected for concurrency group: '${calledGroup}' between ` +
+        `'${caller.parsed.name}' (job ${job.id.value}) and the workflow it calls, ${parsed.name}`,
+    );
+  }
+  const frame: Frame = {
+    parsed,
+    repository,
+    prefix: `${caller.prefix}${job.id.value}/`,
+    namePrefix: `${caller.namePrefix}${job.name ? text(job.name, contexts) : job.id.value} / `,
+    base: { ...caller.base, inputs },
+    secrets,
   };
-  const finished = new Map<string, JobRecord>();
-  const order: JobRecord[] = [];
-  const pending = new Map(Object.entries(workflow.jobs));
+  const jobs = await runJobs(frame, options, records);
+  const jobContext: Contexts = Object.fromEntries(
+    [...jobs].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),
+  );
+  const outputs = Object.fromEntries(
+    entries(child(call, 'outputs')).map(([name, spec]) => [
+      name,
+      text(child(spec, 'value'), { ...frame.base, jobs: jobContext }),
+    ]),
+  );
+  const results = [...jobs.values()].map((done) => done.result);
+  return { result: results.includes('failure') ? 'failure' : 'success', outputs };
+}
+
+/** The group of a `concurrency:` (a string or `{ group }`), evaluated; undefined when there is none. */
+function concurrencyGroup(token: ReturnType<typeof child>, contexts: Contexts): string | undefined {
+  if (!token) return undefined;
+  return text(child(token, 'group') ?? token, contexts) || undefined;
+}
+
+async function runJobs(frame: Frame, options: RunWorkflowOptions, records: JobRecord[]): Promise<Finished> {
+  const finished: Finished = new Map();
+  const pending = new Map(frame.parsed.template.jobs.map((job) => [job.id.value, job]));
   while (pending.size > 0) {
-    const ready = [...pending].filter(([, job]) => needsOf(job).every((need) => finished.has(need)));
-    if (ready.length === 0) throw new Error(`${file}: jobs ${[...pending.keys()].join(', ')} wait on each other`);
+    const ready = [...pending.values()].filter((job) => (job.needs ?? []).every((need) => finished.has(need.value)));
+    if (ready.length === 0)
+      throw new Error(`${frame.parsed.name}: jobs ${[...pending.keys()].join(', ')} wait on each other`);
     // allSettled: when one job cannot run at all, the others of its wave still finish (and clean up) first.
     const wave = await Promise.allSettled(
-      ready.map(async ([id, job]) => {
-        pending.delete(id);
-        const record = await runJob(id, job, base, finished, options);
-        finished.set(id, record);
-        order.push(record);
-        options.onJob?.(record);
+      ready.map(async (job) => {
+        pending.delete(job.id.value);
+        finished.set(job.id.value, await runJob(job, frame, finished, options, records));
       }),
     );
     const broken = wave.find((outcome) => outcome.status === 'rejected');
     if (broken) throw broken.reason;
   }
-  const jobs: Record<string, Value> = Object.fromEntries(
-    [...finished].map(([id, record]) => [id, { result: record.result, outputs: record.outputs }]),
+  return finished;
+}
+
+/**
+ * Runs a workflow file; rejects with InvalidWorkflowError when GitHub would refuse the file or a
+ * call in it (unknown input, missing required input or secret, a workflow it cannot find).
+ */
+export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRun> {
+  const started = Date.now();
+  const file = path.resolve(options.workspace, options.file);
+  // The workflow's own repository: the directory holding its .github/workflows.
+  const repository = path.resolve(path.dirname(file), '..', '..');
+  const parsed = await parseWorkflowFile(file, workflowPath(repository, file), (reference) =>
+    calledWorkflowFile(options, { repository }, reference),
   );
-  const outputs = Object.fromEntries(
-    Object.entries(workflow.on.workflow_call?.outputs ?? {}).map(([name, spec]) => [
-      name,
-      toText(interpolate(spec.value, { contexts: { ...base, jobs } })),
-    ]),
+  const event = options.event ?? 'push';
+  const on = child(parsed.root, 'on');
+  const trigger = child(on, event);
+  const inputs =
+    event === 'push' ? {} : triggerInputs(entries(child(trigger, 'inputs')), options.inputs ?? {}, parsed.name);
+  const base: Contexts = {
+    github: {
+      sha: '3f786850e387550fdab836ed7e6dc881de23001b',
+      ref: 'refs/heads/main',
+      repository: 'sophia/sophia-app',
+      event_name: event,
+      workflow: String(child(parsed.root, 'name') ?? parsed.name),
+      workspace: options.workspace,
+      ...options.github,
+    },
+    inputs,
+    vars: options.vars ?? {},
+    env: {},
+    runner: { os: 'Linux', arch: 'X64' },
+  };
+  const frame: Frame = { parsed, repository, prefix: '', namePrefix: '', base, secrets: options.secrets ?? {} };
+  const records: JobRecord[] = [];
+  const finished = await runJobs(frame, options, records);
+  const jobs: Contexts = Object.fromEntries(
+    [...finished].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),
   );
+  const outputs =
+    event === 'workflow_call'
+      ? Object.fromEntries(
+          entries(child(trigger, 'outputs')).map(([name, spec]) => [
+            name,
+            text(child(spec, 'value'), { ...base, jobs }),
+          ]),
+        )
+      : {};
   return {
-    result: order.some((job) => job.result === 'failure') ? 'failure' : 'success',
-    jobs: order,
+    result: [...finished.values()].some((done) => done.result === 'failure') ? 'failure' : 'success',
+    jobs: records,
     outputs,
     durationMs: Date.now() - started,
   };

@@ -1,0 +1,139 @@
+/**
+ * The runner refuses what GitHub refuses, with GitHub's kind of message: a `./` action inside a
+ * workflow called from another repository, an input the called workflow does not declare, a
+ * required secret the caller does not pass.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runWorkflow } from '../src/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+let scratch: string;
+/** The application's checkout (the caller) and a shared-workflows repository (acme/tools@v1). */
+let app: string;
+let tools: string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'workflow-runner-'));
+  app = path.join(scratch, 'app');
+  tools = path.join(scratch, 'tools');
+  mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
+  mkdirSync(path.join(tools, '.github', 'workflows'), { recursive: true });
+  // The tools repository carries an action of its own, beside its workflows.
+  cpSync(path.join(repoRoot, 'actions', 'health-gate'), path.join(tools, 'actions', 'health-gate'), {
+    recursive: true,
+  });
+});
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function write(dir: string, name: string, text: string): void {
+  writeFileSync(path.join(dir, '.github', 'workflows', name), text);
+}
+
+function gateWorkflow(reference: string): string {
+  return [
+    'on:',
+    '  workflow_call:',
+    '    inputs:',
+    '      url: { type: string, required: true }',
+    '    secrets:',
+    '      TOKEN: { required: true }',
+    '    outputs:',
+    '      answer: { value: "${{ jobs.gate.outputs.answer }}" }',
+    'jobs:',
+    '  gate:',
+    '    runs-on: ubuntu-latest',
+    '    outputs:',
+    '      answer: ${{ steps.say.outputs.answer }}',
+    '    steps:',
+    '      - id: say',
+    '        run: echo "answer=${{ inputs.url }} ${{ secrets.TOKEN != \'\' }}" >> "$GITHUB_OUTPUT"',
+    '      - name: Check',
+    `        uses: ${reference}`,
+    "        with: { urls: 'http://127.0.0.1:1/', timeout: 300ms, interval: 100ms }",
+    '',
+  ].join('\n');
+}
+
+function caller(withLines: string[], secrets = '    secrets: { TOKEN: "${{ secrets.TOKEN }}" }'): string {
+  return [
+    'on: push',
+    'jobs:',
+    '  call:',
+    '    uses: acme/tools/.github/workflows/gate.yml@v1',
+    '    with:',
+    ...withLines.map((line) => `      ${line}`),
+    secrets,
+    '',
+  ].join('\n');
+}
+
+function run() {
+  return runWorkflow({
+    file: '.github/workflows/ci.yml',
+    workspace: app,
+    secrets: { TOKEN: 't0ken' },
+    repositories: { 'acme/tools@v1': tools },
+  });
+}
+
+test('$/ in a called workflow is its own repository; ./ is the caller checkout, where the action is not', async () => {
+  write(tools, 'gate.yml', gateWorkflow('$/actions/health-gate'));
+  write(app, 'ci.yml', caller(['url: https://sophia.example']));
+  const own = await run();
+  const [job] = own.jobs;
+  expect(job.id).toBe('call/gate');
+  expect(job.steps.map((step) => [step.name, step.result])).toEqual([
+    ['Run step 1', 'success'],
+    ['Check', 'failure'],
+  ]);
+  // The action ran (and found nothing healthy at port 1): it was resolved.
+  expect(job.steps[1].annotations.map((a) => a.message).join('\n')).toMatch(/health/i);
+  expect(own.jobs[0].outputs).toEqual({ answer: 'https://sophia.example true' });
+
+  write(tools, 'gate.yml', gateWorkflow('./actions/health-gate'));
+  const local = await run();
+  expect(local.result).toBe('failure');
+  expect(local.jobs[0].steps[1].note).toBe(
+    `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${path.join(app, 'actions', 'health-gate')}'. ` +
+      'Did you forget to run actions/checkout before running your local action?',
+  );
+});
+
+test('an input the called workflow does not declare, or a required one left out, refuses the file', async () => {
+  write(tools, 'gate.yml', gateWorkflow('$/actions/health-gate'));
+  write(app, 'ci.yml', caller(['url: https://sophia.example', 'colour: blue']));
+  await expect(run()).rejects.toThrow(
+    /Invalid workflow file: \.github\/workflows\/ci\.yml\n.*Invalid input, colour is not defined in the referenced workflow\./,
+  );
+  write(app, 'ci.yml', caller(['other: 1']));
+  await expect(run()).rejects.toThrow(/Input url is required, but not provided while calling\./);
+});
+
+test('a required secret the caller does not pass refuses the file', async () => {
+  write(tools, 'gate.yml', gateWorkflow('$/actions/health-gate'));
+  write(app, 'ci.yml', caller(['url: https://sophia.example'], '    secrets: {}'));
+  await expect(run()).rejects.toThrow(/Secret TOKEN is required, but not provided while calling\./);
+});
+
+test('a repository or ref the run cannot resolve is named', async () => {
+  write(app, 'ci.yml', caller(['url: x']).replace('@v1', '@v9'));
+  await expect(run()).rejects.toThrow(/Unable to find reusable workflow/);
+});
+
+test('a caller that holds the concurrency group of the workflow it calls is cancelled, as GitHub does', async () => {
+  write(
+    tools,
+    'gate.yml',
+    gateWorkflow('$/actions/health-gate').replace('jobs:', 'concurrency: gate-${{ inputs.url }}\njobs:'),
+  );
+  write(app, 'ci.yml', caller(['url: one']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
+  await expect(run()).rejects.toThrow(
+    "Canceling since a deadlock was detected for concurrency group: 'gate-one' between '.github/workflows/ci.yml' (job call) and the workflow it calls, .github/workflows/gate.yml",
+  );
+  write(app, 'ci.yml', caller(['url: two']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
+  expect((await run()).jobs[0].id).toBe('call/gate');
+});
