@@ -170,6 +170,8 @@ describe.each(kubectlBinaries())(
           await observer.close();
         }
       },
+      // Four bundled action runs (each starting Node and kubectl several times) on a 2-core machine.
+      240_000,
     );
   },
 );

@@ -32482,7 +32482,7 @@ const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
     if (!RELEASE_ID_PATTERN.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy\'s own scratch names)', raw);
+        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
     }
     return trimmed;
 };

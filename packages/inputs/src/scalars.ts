@@ -83,7 +83,7 @@ export const releaseId: Parser<string> = (name, raw) => {
   if (!RELEASE_ID_PATTERN.test(trimmed)) {
     throw mustBe(
       name,
-      'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy\'s own scratch names)',
+      'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit',
       raw,
     );
   }

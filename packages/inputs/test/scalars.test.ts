@@ -113,7 +113,7 @@ describe('releaseId', () => {
     'refuses %j',
     (raw) => {
       expect(() => releaseId('release-id', raw)).toThrow(
-        `Input "release-id" must be a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit (names starting with "." are the deploy's own scratch names), got ${JSON.stringify(raw)}`,
+        `Input "release-id" must be a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit, got ${JSON.stringify(raw)}`,
       );
     },
   );
