@@ -119,6 +119,24 @@ function servicePorts(service: StoredObject): string {
     .join(',');
 }
 
+/** The EXTERNAL-IP column as kubectl's printers.go getServiceExternalIP fills it (the server prints wide). */
+function serviceExternalIp(service: StoredObject): string {
+  const external: string[] = service.spec?.externalIPs ?? [];
+  switch (service.spec?.type) {
+    case 'LoadBalancer': {
+      const balancers: string[] = (service.status?.loadBalancer?.ingress ?? [])
+        .map((entry: Json) => entry.ip ?? entry.hostname)
+        .filter(Boolean);
+      const all = [...balancers, ...external];
+      return all.length > 0 ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return service.spec.externalName ?? '<none>';
+    default:
+      return external.length > 0 ? external.join(',') : '<none>';
+  }
+}
+
 const NAME: Column = { name: 'Name', type: 'string', format: 'name' };
 const AGE: Column = { name: 'Age', type: 'string' };
 
@@ -274,7 +292,7 @@ const PRINTERS: Record<string, Printer> = {
       object.metadata.name,
       object.spec?.type ?? 'ClusterIP',
       orNone(object.spec?.clusterIP),
-      '<none>',
+      serviceExternalIp(object),
       servicePorts(object),
       age(object),
       selectorText(object.spec?.selector),
