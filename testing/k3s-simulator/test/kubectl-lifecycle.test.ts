@@ -22,6 +22,31 @@ spec:
           image: registry.example/${name}:1
 `;
 
+/** An application's manifest as people write it: its Namespace first, then what lives in it. */
+const application = (name: string): string => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  namespace: ${name}
+data:
+  a: b
+---
+${workload(name, 2).replace(`name: ${name}\n`, `name: ${name}\n  namespace: ${name}\n`)}---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${name}
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80 }]
+`;
+
 // One version proves these server behaviours; the newest kubectl drives them.
 const newest = kubectlFlavours().slice(-1);
 
@@ -50,7 +75,7 @@ data:
     expect(await session.ok(['delete', 'namespace', 'doomed', '--wait=false'])).toContain('namespace "doomed" deleted');
 
     // The ConfigMap's finalizer holds the namespace in Terminating, as any finalizer does on a real cluster.
-    await eventually(() => (session.cluster.list('Pod', 'doomed').length === 0 ? true : undefined));
+    await eventually(() => (session.cluster.list('Pod', 'doomed').length === 0 ? true : undefined), 10000);
     expect(session.cluster.list('Deployment', 'doomed')).toEqual([]);
     expect(await session.ok(['get', 'namespace', 'doomed'])).toMatch(/^doomed\s+Terminating\s+\S+$/m);
     const namespace = session.cluster.get('Namespace', undefined, 'doomed');
@@ -76,6 +101,19 @@ data:
     await session.ok(['wait', '--for=delete', 'namespace/doomed', '--timeout=20s']);
     expect(session.cluster.list('ConfigMap', 'doomed')).toEqual([]);
     await session.ok(['create', 'namespace', 'doomed']);
+  });
+
+  test('kubectl delete -f of an app listing its Namespace first deletes every object, as on a real server', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: application('shop') });
+    await session.ok(['rollout', 'status', 'deployment/shop', '-n', 'shop', '--timeout=20s']);
+    const deleted = await session.ok(['delete', '-f', '-'], { stdin: application('shop') });
+    expect(deleted.trim().split('\n')).toEqual([
+      'namespace "shop" deleted',
+      'configmap "shop" deleted',
+      'deployment.apps "shop" deleted',
+      'service "shop" deleted',
+    ]);
+    expect(session.cluster.get('Namespace', undefined, 'shop')).toBeUndefined();
   });
 
   test('a PodDisruptionBudget reports its status and refuses the eviction that would break it; drain waits for it', async () => {
@@ -134,5 +172,24 @@ spec:
     );
     expect(drained).toContain(`node/${node} drained`);
     await session.ok(['uncordon', node]);
+  });
+});
+
+// Slow pod termination and an eager namespace controller: the namespace still outlasts its pods.
+describe.each(newest)('$label namespace deletion with slow pod termination', (flavour) => {
+  let session: KubectlSession;
+
+  beforeAll(async () => {
+    session = await openSession(flavour, { timings: { podTerminationMs: 1500, namespaceDeletionDelayMs: 0 } });
+  });
+  afterAll(() => session.close());
+
+  test('kubectl delete -f of an app listing its Namespace first exits 0', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: application('shop') });
+    await session.ok(['rollout', 'status', 'deployment/shop', '-n', 'shop', '--timeout=20s']);
+    const deleted = await session.run(['delete', '-f', '-'], { stdin: application('shop') });
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain('service "shop" deleted');
   });
 });

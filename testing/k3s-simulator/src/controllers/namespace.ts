@@ -1,11 +1,12 @@
 /**
  * The namespace controller: a namespace being deleted stays Terminating (its content refused by
- * the API) while everything in it is deleted, pods gracefully, then goes itself. Its status
+ * the API) for namespaceDeletionDelayMs (at least podTerminationMs), then everything in it is
+ * deleted, pods gracefully, then it goes itself. Its status
  * carries the conditions the real controller reports while content remains.
  */
 import { typeOf } from '../resources.js';
 import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
-import { transitionedCondition, type ControllerContext } from './context.js';
+import { instantOf, transitionedCondition, type ControllerContext } from './context.js';
 
 const namespaceType = typeOf('Namespace');
 
@@ -23,6 +24,13 @@ function remainingCondition(namespace: StoredObject, remaining: number): Json {
 
 function finalize(context: ControllerContext, namespace: StoredObject): void {
   const name: string = namespace.metadata.name;
+  const { namespaceDeletionDelayMs, podTerminationMs } = context.timings;
+  const since = instantOf(context, namespace.metadata.uid, 'deleting');
+  const wait = since + Math.max(namespaceDeletionDelayMs, podTerminationMs) - Date.now();
+  if (wait > 0) {
+    context.requeueAfter(wait + 1);
+    return;
+  }
   const contents = context.store
     .allObjects()
     .filter(({ type, object }) => type.namespaced && object.metadata.namespace === name);
