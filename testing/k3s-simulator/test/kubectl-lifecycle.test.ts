@@ -82,6 +82,53 @@ data:
     expect(namespace?.status.conditions).toContainEqual(
       expect.objectContaining({ type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain' }),
     );
+    // The five conditions of the real namespace deleter, in its order, with its message forms.
+    const conditions = await eventually(async () => {
+      const found = JSON.parse(await session.ok(['get', 'namespace', 'doomed', '-o', 'json'])).status.conditions;
+      return found.find((condition: { message: string }) => condition.message.includes('configmaps. has 1'))
+        ?.message === 'Some resources are remaining: configmaps. has 1 resource instances'
+        ? found
+        : undefined;
+    });
+    expect(
+      conditions.map(({ type, status, reason, message }: Record<string, string>) => ({
+        type,
+        status,
+        reason,
+        message,
+      })),
+    ).toEqual([
+      {
+        type: 'NamespaceDeletionDiscoveryFailure',
+        status: 'False',
+        reason: 'ResourcesDiscovered',
+        message: 'All resources successfully discovered',
+      },
+      {
+        type: 'NamespaceDeletionGroupVersionParsingFailure',
+        status: 'False',
+        reason: 'ParsedGroupVersions',
+        message: 'All legacy kube types successfully parsed',
+      },
+      {
+        type: 'NamespaceDeletionContentFailure',
+        status: 'False',
+        reason: 'ContentDeleted',
+        message: 'All content successfully deleted, may be waiting on finalization',
+      },
+      {
+        type: 'NamespaceContentRemaining',
+        status: 'True',
+        reason: 'SomeResourcesRemain',
+        message: 'Some resources are remaining: configmaps. has 1 resource instances',
+      },
+      {
+        type: 'NamespaceFinalizersRemaining',
+        status: 'True',
+        reason: 'SomeFinalizersRemain',
+        message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+      },
+    ]);
     const refused = await session.run(['create', 'configmap', 'late', '-n', 'doomed', '--from-literal=a=b']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
