@@ -22,21 +22,27 @@ spec:
           image: registry.example/${name}:1
 `;
 
-/** An application's manifest as people write it: its Namespace first, then what lives in it. */
-const application = (name: string): string => `apiVersion: v1
+/**
+ * An application's manifest as people write it: its Namespace first, then what lives in it
+ * (`settings` ConfigMaps, enough that kubectl's deletes outlast a controller pass).
+ */
+const application = (name: string, settings = 1): string => `apiVersion: v1
 kind: Namespace
 metadata:
   name: ${name}
 ---
-apiVersion: v1
+${Array.from(
+  { length: settings },
+  (_, index) => `apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: ${name}
+  name: ${name}-${index}
   namespace: ${name}
 data:
   a: b
 ---
-${workload(name, 2).replace(`name: ${name}\n`, `name: ${name}\n  namespace: ${name}\n`)}---
+`,
+).join('')}${workload(name, 2).replace(`name: ${name}\n`, `name: ${name}\n  namespace: ${name}\n`)}---
 apiVersion: v1
 kind: Service
 metadata:
@@ -151,12 +157,12 @@ data:
   });
 
   test('kubectl delete -f of an app listing its Namespace first deletes every object, as on a real server', async () => {
-    await session.ok(['apply', '-f', '-'], { stdin: application('shop') });
+    await session.ok(['apply', '-f', '-'], { stdin: application('shop', 25) });
     await session.ok(['rollout', 'status', 'deployment/shop', '-n', 'shop', '--timeout=20s']);
-    const deleted = await session.ok(['delete', '-f', '-'], { stdin: application('shop') });
+    const deleted = await session.ok(['delete', '-f', '-'], { stdin: application('shop', 25) });
     expect(deleted.trim().split('\n')).toEqual([
       'namespace "shop" deleted',
-      'configmap "shop" deleted',
+      ...Array.from({ length: 25 }, (_, index) => `configmap "shop-${index}" deleted`),
       'deployment.apps "shop" deleted',
       'service "shop" deleted',
     ]);
@@ -232,9 +238,9 @@ describe.each(newest)('$label namespace deletion with slow pod termination', (fl
   afterAll(() => session.close());
 
   test('kubectl delete -f of an app listing its Namespace first exits 0', async () => {
-    await session.ok(['apply', '-f', '-'], { stdin: application('shop') });
+    await session.ok(['apply', '-f', '-'], { stdin: application('shop', 25) });
     await session.ok(['rollout', 'status', 'deployment/shop', '-n', 'shop', '--timeout=20s']);
-    const deleted = await session.run(['delete', '-f', '-'], { stdin: application('shop') });
+    const deleted = await session.run(['delete', '-f', '-'], { stdin: application('shop', 25) });
     expect(deleted.stderr).toBe('');
     expect(deleted.code).toBe(0);
     expect(deleted.stdout).toContain('service "shop" deleted');
