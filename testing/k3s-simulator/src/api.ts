@@ -31,6 +31,7 @@ import {
   validateCustomResourceDefinition,
 } from './crds.js';
 import { pruneAndDefault, validateStructural } from './structural.js';
+import { assignNodePorts, nodePortsInUse } from './node-ports.js';
 
 export interface WriteOptions {
   fieldManager?: string;
@@ -207,6 +208,7 @@ export class ClusterApi {
     foldStringData(object);
     applyDefaults(object, this.defaulting);
     this.admit(type, object);
+    this.allocate(type, object, undefined);
     this.applySchema(type, object, options);
     if (GENERATION_KINDS.has(type.kind) || type.customResourceDefinition) object.metadata.generation = 1;
     validateObject(type, object);
@@ -218,7 +220,18 @@ export class ClusterApi {
     return this.store.create(type, object);
   }
 
-  /** Admission plugins on create: DefaultStorageClass gives a claim without a class the default one. */
+  /** What the Service storage allocates on write besides cluster IPs: node ports. */
+  private allocate(type: ResourceType, object: StoredObject, previous: StoredObject | undefined): void {
+    if (type.kind !== 'Service' || type.group !== '' || !isPlainObject(object.spec)) return;
+    assignNodePorts(object, previous, nodePortsInUse(this.store.list(type), object));
+  }
+
+  /**
+   * Admission plugins on create: DefaultStorageClass gives a claim without a class the default
+   * one; DefaultIngressClass gives an Ingress with neither `ingressClassName` nor the legacy
+   * `kubernetes.io/ingress.class` annotation the default IngressClass (the newest, when several
+   * are marked, as plugin/pkg/admission/network/defaultingressclass does).
+   */
   private admit(type: ResourceType, object: StoredObject): void {
     if (
       type.kind === 'PersistentVolumeClaim' &&
@@ -229,6 +242,19 @@ export class ClusterApi {
         .list(typeOf('StorageClass'))
         .find((found) => found.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true');
       if (fallback) object.spec.storageClassName = fallback.metadata.name;
+    }
+    if (
+      type.kind === 'Ingress' &&
+      type.group === 'networking.k8s.io' &&
+      isPlainObject(object.spec) &&
+      object.spec.ingressClassName === undefined &&
+      object.metadata.annotations?.['kubernetes.io/ingress.class'] === undefined
+    ) {
+      const fallback = this.store
+        .list(typeOf('IngressClass'))
+        .filter((found) => found.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true')
+        .sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))[0];
+      if (fallback) object.spec.ingressClassName = fallback.metadata.name;
     }
   }
 
@@ -303,6 +329,7 @@ export class ClusterApi {
       else delete result.metadata.deletionTimestamp;
       foldStringData(result);
       applyDefaults(result, this.defaulting);
+      this.allocate(type, result, previous);
       this.applySchema(type, result, options);
     }
     result.apiVersion = apiVersionOf(type);

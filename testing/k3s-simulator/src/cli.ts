@@ -25,6 +25,7 @@ const USAGE = `Usage: cli.ts [options]
   --controller-delay-ms N  --scheduler-delay-ms N  --pod-start-ms N
   --backoff-ms N           --job-run-ms N           --second-ms N
   --pod-termination-ms N   how long deleted pods stay Terminating
+  --namespace-deletion-ms N  how long a Terminating namespace keeps its contents
   --image-pull-failure RE  images that fail to pull (ImagePullBackOff)
   --crash-loop RE          images that crash (CrashLoopBackOff)
   --node NAME=IP[:role,..] a node (repeatable; replaces the default k3s-server + mcp-node)
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
         'backoff-ms': { type: 'string' },
         'job-run-ms': { type: 'string' },
         'pod-termination-ms': { type: 'string' },
+        'namespace-deletion-ms': { type: 'string' },
         'second-ms': { type: 'string' },
         'image-pull-failure': { type: 'string' },
         'crash-loop': { type: 'string' },
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
     backOffDelayMs: integer('backoff-ms', values['backoff-ms']),
     jobRunMs: integer('job-run-ms', values['job-run-ms']),
     podTerminationMs: integer('pod-termination-ms', values['pod-termination-ms']),
+    namespaceDeletionDelayMs: integer('namespace-deletion-ms', values['namespace-deletion-ms']),
     secondMs: integer('second-ms', values['second-ms']),
   };
   const timings: Timings = { ...base };

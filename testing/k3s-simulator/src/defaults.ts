@@ -122,6 +122,8 @@ function defaultService(object: StoredObject, context: DefaultingContext): void 
     spec.ipFamilyPolicy ??= 'SingleStack';
     spec.internalTrafficPolicy ??= 'Cluster';
   }
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   for (const port of spec.ports ?? []) {
     port.protocol ??= 'TCP';
     port.targetPort ??= port.port;

@@ -18,7 +18,7 @@ import { apiVersionOf, type ResourceType, type ServedResource } from './resource
 import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from './selectors.js';
 import { ApiError, badRequest, expired, methodNotAllowed } from './status.js';
 import type { Change, ObjectStore } from './store.js';
-import { toTable, wantsTable } from './table.js';
+import { toTable, wantsTable, type ServerInfo } from './table.js';
 import { applyMergePatch } from './patch/merge-patch.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
@@ -147,6 +147,10 @@ function evict(context: ServerContext, route: ResourceRoute, body: Json, res: Se
   const dryRun = Array.isArray(body?.deleteOptions?.dryRun) && body.deleteOptions.dryRun.includes('All');
   context.api.delete(route.type, route.namespace, name, options, dryRun);
   send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+function serverInfo(context: ServerContext): ServerInfo {
+  return { minor: Number.parseInt(context.version().minor, 10) };
 }
 
 /** Objects are stored in their type's storage version; a read through another version names that one. */
@@ -373,6 +377,7 @@ async function handleResource(
           { resourceVersion: object.metadata.resourceVersion },
           query.get('includeObject') ?? undefined,
           route.served.printerColumns,
+          serverInfo(context),
         ),
       );
     else send(res, code, object);
@@ -441,6 +446,7 @@ async function handleResource(
             listMeta,
             query.get('includeObject') ?? undefined,
             route.served.printerColumns,
+            serverInfo(context),
           ),
         );
       else
@@ -601,6 +607,7 @@ function serveWatch(
             { resourceVersion: object.metadata.resourceVersion },
             query.get('includeObject') ?? undefined,
             route.served.printerColumns,
+            serverInfo(context),
           )
         : object;
     res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);

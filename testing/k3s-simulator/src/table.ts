@@ -119,6 +119,24 @@ function servicePorts(service: StoredObject): string {
     .join(',');
 }
 
+/** The EXTERNAL-IP column as kubectl's printers.go getServiceExternalIP fills it (the server prints wide). */
+function serviceExternalIp(service: StoredObject): string {
+  const external: string[] = service.spec?.externalIPs ?? [];
+  switch (service.spec?.type) {
+    case 'LoadBalancer': {
+      const balancers: string[] = (service.status?.loadBalancer?.ingress ?? [])
+        .map((entry: Json) => entry.ip ?? entry.hostname)
+        .filter(Boolean);
+      const all = [...balancers, ...external];
+      return all.length > 0 ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return service.spec.externalName ?? '<none>';
+    default:
+      return external.length > 0 ? external.join(',') : '<none>';
+  }
+}
+
 const NAME: Column = { name: 'Name', type: 'string', format: 'name' };
 const AGE: Column = { name: 'Age', type: 'string' };
 
@@ -130,9 +148,15 @@ function column(name: string, type = 'string'): Column {
   return { name, type };
 }
 
+/** What a printer may depend on beside the object: the Kubernetes minor the server reports. */
+export interface ServerInfo {
+  /** e.g. 31 for v1.31.x. */
+  minor: number;
+}
+
 interface Printer {
   columns: Column[];
-  row(object: StoredObject): Json[];
+  row(object: StoredObject, server: ServerInfo): Json[];
 }
 
 const PRINTERS: Record<string, Printer> = {
@@ -274,7 +298,7 @@ const PRINTERS: Record<string, Printer> = {
       object.metadata.name,
       object.spec?.type ?? 'ClusterIP',
       orNone(object.spec?.clusterIP),
-      '<none>',
+      serviceExternalIp(object),
       servicePorts(object),
       age(object),
       selectorText(object.spec?.selector),
@@ -396,8 +420,11 @@ function accessModes(modes: string[] | undefined): string {
   return (modes ?? []).map((mode) => ACCESS_MODES[mode] ?? mode).join(',');
 }
 
-/** `cpu: <unknown>/70%`: metrics are not simulated, so current values are unknown. */
-function autoscalerTargets(metrics: Json[] | undefined): string {
+/**
+ * `cpu: <unknown>/70%`: metrics are not simulated, so current values are unknown. Servers
+ * before 1.30 print no metric name (`<unknown>/70%`); kubernetes PR #122804 added it.
+ */
+function autoscalerTargets(metrics: Json[] | undefined, server: ServerInfo): string {
   const parts = (metrics ?? []).map((metric: Json) => {
     const source = metric.resource ?? metric.containerResource;
     const target = source?.target ?? metric.pods?.target ?? metric.object?.target ?? metric.external?.target ?? {};
@@ -405,7 +432,8 @@ function autoscalerTargets(metrics: Json[] | undefined): string {
       target.averageUtilization !== undefined
         ? `${target.averageUtilization}%`
         : (target.averageValue ?? target.value ?? '<unset>');
-    return `${source?.name ? `${source.name}: ` : ''}<unknown>/${wanted}`;
+    const named = source?.name && server.minor >= 30;
+    return `${named ? `${source.name}: ` : ''}<unknown>/${wanted}`;
   });
   return parts.length ? parts.join(', ') : '<none>';
 }
@@ -422,10 +450,10 @@ Object.assign(PRINTERS, {
       column('Replicas', 'integer'),
       AGE,
     ],
-    row: (object) => [
+    row: (object, server) => [
       object.metadata.name,
       `${object.spec?.scaleTargetRef?.kind}/${object.spec?.scaleTargetRef?.name}`,
-      autoscalerTargets(object.spec?.metrics),
+      autoscalerTargets(object.spec?.metrics, server),
       String(object.spec?.minReplicas ?? 1),
       object.spec?.maxReplicas,
       object.status?.currentReplicas ?? 0,
@@ -580,6 +608,7 @@ export function toTable(
   listMeta: Json,
   includeObject = 'Metadata',
   printerColumns?: Json[],
+  server: ServerInfo = { minor: Number.MAX_SAFE_INTEGER },
 ): Json {
   const printer = printerColumns?.length ? customPrinter(printerColumns) : (PRINTERS[kind] ?? DEFAULT_PRINTER);
   return {
@@ -594,7 +623,7 @@ export function toTable(
       priority: definition.priority ?? 0,
     })),
     rows: objects.map((object) => ({
-      cells: printer.row(object),
+      cells: printer.row(object, server),
       object:
         includeObject === 'Object'
           ? object

@@ -92,6 +92,37 @@ describe.each(kubectlFlavours())('$label apply', (flavour) => {
     expect(after.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 3001, protocol: 'TCP' }]);
   });
 
+  test('a conflict with a manager that wrote through the scale subresource names the subresource', async () => {
+    const deployment = (replicas: number): string =>
+      mcpServers
+        .split(/^---$/m)
+        .find((document) => document.includes('name: mcp-github') && document.includes('kind: Deployment'))!
+        .replace(/replicas: \d+/, `replicas: ${replicas}`);
+    await session.ok(['apply', '--server-side', '-n', 'ssa', '-f', '-'], { stdin: deployment(1) });
+    await session.ok(['apply', '-n', 'ssa', '-f', '-'], {
+      stdin: `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: mcp-github
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: mcp-github }
+  minReplicas: 3
+  maxReplicas: 5
+`,
+    });
+    await eventually(() =>
+      session.cluster.get('Deployment', 'ssa', 'mcp-github')?.spec.replicas === 3 ? true : undefined,
+    );
+    const conflict = await session.run(['apply', '--server-side', '-n', 'ssa', '-f', '-'], { stdin: deployment(2) });
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "k3s" with subresource "scale" using apps/v1: .spec.replicas',
+    );
+    await session.ok(['delete', 'hpa', 'mcp-github', '-n', 'ssa']);
+    await session.ok(['apply', '--server-side', '--force-conflicts', '-n', 'ssa', '-f', '-'], { stdin: mcpServers });
+    expect(session.cluster.get('Deployment', 'ssa', 'mcp-github')?.spec.replicas).toBe(1);
+  });
+
   test('client-side apply reports created, configured and unchanged', async () => {
     const all = `${backend}\n---\n${mcpServers}`;
     const created = await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: all });

@@ -60,6 +60,9 @@ describe.each(kubectlFlavours())('$label built-in kinds', (flavour) => {
     const hpaTable = await session.ok(['get', 'hpa', '-n', 'shop']);
     expect(hpaTable).toMatch(/^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/m);
     expect(hpaTable).toMatch(/^api\s+Deployment\/api\s+.*\s2\s+4\s+2\s+\S+$/m);
+    // Servers from 1.30 name the metric in TARGETS (kubernetes PR #122804); older ones print the values alone.
+    const minor = Number(/^v1\.(\d+)/.exec(flavour.clusterVersion)?.[1]);
+    expect(hpaTable).toMatch(minor >= 30 ? /\scpu: <unknown>\/70%\s/ : /\s<unknown>\/70%\s+2\s/);
 
     // The local-path-style class waits for the first consumer: the claim binds once the StatefulSet's pod is scheduled.
     await session.ok(['rollout', 'status', 'statefulset/cache', '-n', 'shop', '--timeout=20s']);

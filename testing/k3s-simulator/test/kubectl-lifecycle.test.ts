@@ -22,6 +22,37 @@ spec:
           image: registry.example/${name}:1
 `;
 
+/**
+ * An application's manifest as people write it: its Namespace first, then what lives in it
+ * (`settings` ConfigMaps, enough that kubectl's deletes outlast a controller pass).
+ */
+const application = (name: string, settings = 1): string => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+---
+${Array.from(
+  { length: settings },
+  (_, index) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}-${index}
+  namespace: ${name}
+data:
+  a: b
+---
+`,
+).join('')}${workload(name, 2).replace(`name: ${name}\n`, `name: ${name}\n  namespace: ${name}\n`)}---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+  namespace: ${name}
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80 }]
+`;
+
 // One version proves these server behaviours; the newest kubectl drives them.
 const newest = kubectlFlavours().slice(-1);
 
@@ -50,13 +81,60 @@ data:
     expect(await session.ok(['delete', 'namespace', 'doomed', '--wait=false'])).toContain('namespace "doomed" deleted');
 
     // The ConfigMap's finalizer holds the namespace in Terminating, as any finalizer does on a real cluster.
-    await eventually(() => (session.cluster.list('Pod', 'doomed').length === 0 ? true : undefined));
+    await eventually(() => (session.cluster.list('Pod', 'doomed').length === 0 ? true : undefined), 10000);
     expect(session.cluster.list('Deployment', 'doomed')).toEqual([]);
     expect(await session.ok(['get', 'namespace', 'doomed'])).toMatch(/^doomed\s+Terminating\s+\S+$/m);
     const namespace = session.cluster.get('Namespace', undefined, 'doomed');
     expect(namespace?.status.conditions).toContainEqual(
       expect.objectContaining({ type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain' }),
     );
+    // The five conditions of the real namespace deleter, in its order, with its message forms.
+    const conditions = await eventually(async () => {
+      const found = JSON.parse(await session.ok(['get', 'namespace', 'doomed', '-o', 'json'])).status.conditions;
+      return found.find((condition: { message: string }) => condition.message.includes('configmaps. has 1'))
+        ?.message === 'Some resources are remaining: configmaps. has 1 resource instances'
+        ? found
+        : undefined;
+    });
+    expect(
+      conditions.map(({ type, status, reason, message }: Record<string, string>) => ({
+        type,
+        status,
+        reason,
+        message,
+      })),
+    ).toEqual([
+      {
+        type: 'NamespaceDeletionDiscoveryFailure',
+        status: 'False',
+        reason: 'ResourcesDiscovered',
+        message: 'All resources successfully discovered',
+      },
+      {
+        type: 'NamespaceDeletionGroupVersionParsingFailure',
+        status: 'False',
+        reason: 'ParsedGroupVersions',
+        message: 'All legacy kube types successfully parsed',
+      },
+      {
+        type: 'NamespaceDeletionContentFailure',
+        status: 'False',
+        reason: 'ContentDeleted',
+        message: 'All content successfully deleted, may be waiting on finalization',
+      },
+      {
+        type: 'NamespaceContentRemaining',
+        status: 'True',
+        reason: 'SomeResourcesRemain',
+        message: 'Some resources are remaining: configmaps. has 1 resource instances',
+      },
+      {
+        type: 'NamespaceFinalizersRemaining',
+        status: 'True',
+        reason: 'SomeFinalizersRemain',
+        message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances',
+      },
+    ]);
     const refused = await session.run(['create', 'configmap', 'late', '-n', 'doomed', '--from-literal=a=b']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
@@ -76,6 +154,19 @@ data:
     await session.ok(['wait', '--for=delete', 'namespace/doomed', '--timeout=20s']);
     expect(session.cluster.list('ConfigMap', 'doomed')).toEqual([]);
     await session.ok(['create', 'namespace', 'doomed']);
+  });
+
+  test('kubectl delete -f of an app listing its Namespace first deletes every object, as on a real server', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: application('shop', 25) });
+    await session.ok(['rollout', 'status', 'deployment/shop', '-n', 'shop', '--timeout=20s']);
+    const deleted = await session.ok(['delete', '-f', '-'], { stdin: application('shop', 25) });
+    expect(deleted.trim().split('\n')).toEqual([
+      'namespace "shop" deleted',
+      ...Array.from({ length: 25 }, (_, index) => `configmap "shop-${index}" deleted`),
+      'deployment.apps "shop" deleted',
+      'service "shop" deleted',
+    ]);
+    expect(session.cluster.get('Namespace', undefined, 'shop')).toBeUndefined();
   });
 
   test('a PodDisruptionBudget reports its status and refuses the eviction that would break it; drain waits for it', async () => {
@@ -134,5 +225,24 @@ spec:
     );
     expect(drained).toContain(`node/${node} drained`);
     await session.ok(['uncordon', node]);
+  });
+});
+
+// Slow pod termination and an eager namespace controller: the namespace still outlasts its pods.
+describe.each(newest)('$label namespace deletion with slow pod termination', (flavour) => {
+  let session: KubectlSession;
+
+  beforeAll(async () => {
+    session = await openSession(flavour, { timings: { podTerminationMs: 1500, namespaceDeletionDelayMs: 0 } });
+  });
+  afterAll(() => session.close());
+
+  test('kubectl delete -f of an app listing its Namespace first exits 0', async () => {
+    await session.ok(['apply', '-f', '-'], { stdin: application('shop', 25) });
+    await session.ok(['rollout', 'status', 'deployment/shop', '-n', 'shop', '--timeout=20s']);
+    const deleted = await session.run(['delete', '-f', '-'], { stdin: application('shop', 25) });
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain('service "shop" deleted');
   });
 });

@@ -18,6 +18,13 @@ export interface Timings {
   jobRunMs: number;
   /** How long a deleted, started pod stays Terminating (0: removed at once). */
   podTerminationMs: number;
+  /**
+   * How long a Terminating namespace keeps its contents before the namespace controller deletes
+   * them (a real controller first runs discovery over every group, then deletes collection by
+   * collection, so `kubectl delete -f` listing the Namespace first still finds the objects after
+   * it). The controller never starts sooner than podTerminationMs.
+   */
+  namespaceDeletionDelayMs: number;
   /** How long one second of spec durations (progressDeadlineSeconds, minReadySeconds) lasts. */
   secondMs: number;
 }
@@ -29,6 +36,7 @@ export const TEST_TIMINGS: Timings = {
   backOffDelayMs: 60,
   jobRunMs: 150,
   podTerminationMs: 0,
+  namespaceDeletionDelayMs: 1000,
   secondMs: 1000,
 };
 
@@ -39,6 +47,7 @@ export const DEMO_TIMINGS: Timings = {
   backOffDelayMs: 2000,
   jobRunMs: 3000,
   podTerminationMs: 1500,
+  namespaceDeletionDelayMs: 3000,
   secondMs: 1000,
 };
 

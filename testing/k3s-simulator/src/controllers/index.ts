@@ -7,6 +7,7 @@ import { reconcileDeployments } from './deployment.js';
 import { reconcileEndpoints } from './endpoints.js';
 import { collectGarbage } from './garbage-collector.js';
 import { reconcileJobs } from './job.js';
+import { reconcileLoadBalancers } from './load-balancers.js';
 import { reconcileNamespaces } from './namespace.js';
 import { runKubelet } from './kubelet.js';
 import type { Controller } from './manager.js';
@@ -29,5 +30,6 @@ export const CONTROLLERS: Controller[] = [
   reconcileVolumes,
   runKubelet,
   reconcileEndpoints,
+  reconcileLoadBalancers,
   reconcileDisruptionBudgets,
 ];

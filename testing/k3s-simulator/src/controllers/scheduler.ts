@@ -13,7 +13,8 @@ const nodeType = typeOf('Node');
 const claimType = typeOf('PersistentVolumeClaim');
 const classType = typeOf('StorageClass');
 
-function tolerates(tolerations: Json[], taint: Json): boolean {
+/** Whether a pod with these tolerations may stay on (or be placed on) a node with this taint. */
+export function tolerates(tolerations: Json[], taint: Json): boolean {
   return tolerations.some((toleration) => {
     if (toleration.effect && toleration.effect !== taint.effect) return false;
     if (toleration.operator === 'Exists') return !toleration.key || toleration.key === taint.key;

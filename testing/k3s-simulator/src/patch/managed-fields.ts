@@ -265,8 +265,10 @@ function isItemPath(path: string): boolean {
   return last.startsWith('k:') || last.startsWith('v:');
 }
 
+/** How a conflict names a manager: apimachinery's printManager (managedfields/internal/conflict.go). */
 function managerLabel(entry: ManagedEntry): string {
-  return entry.operation === 'Update' ? `"${entry.manager}" using ${entry.apiVersion}` : `"${entry.manager}"`;
+  const named = entry.subresource ? `"${entry.manager}" with subresource "${entry.subresource}"` : `"${entry.manager}"`;
+  return entry.operation === 'Update' ? `${named} using ${entry.apiVersion}` : named;
 }
 
 function conflictError(conflicts: Array<{ entry: ManagedEntry; path: string }>): ApiError {
