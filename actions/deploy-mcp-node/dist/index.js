@@ -57987,10 +57987,16 @@ class OutputAfterMarker {
     /** Bytes dropped before the marker (what the login shell printed). */
     discarded = 0;
 }
-/** The command line sent to sshd: the marker on both streams, then the command itself. */
+/**
+ * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
+ * printed from two halves, so the command line never holds it whole: a login shell that echoes the
+ * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
+ */
 function markedCommand(command, marker) {
-    // The marker is made of [a-z0-9-] only: a word every POSIX shell reads as itself.
-    return `printf %s ${marker} && printf %s ${marker} >&2 && ${command}`;
+    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
+    const half = Math.ceil(marker.length / 2);
+    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
+    return `${printMarker} && ${printMarker} >&2 && ${command}`;
 }
 function isReadableStream(input) {
     return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';

@@ -352,6 +352,20 @@ describe('a login shell that prints a banner', () => {
   });
 });
 
+describe('a login shell that echoes the command it runs', () => {
+  afterAll(() => server.setLoginScript(undefined));
+
+  test('its echo of the command line is never taken for the output marker', async () => {
+    await server.setLoginScript('echo "$BASH_EXECUTION_STRING"\necho "$BASH_EXECUTION_STRING" >&2\n');
+    session = await connectSsh(server.sshTarget());
+    expect((await session.run('echo', ['printf', '%s', 'only this'])).stdout).toBe('only this');
+    const error = await session.runScript('fail', 'echo "real reason" >&2; exit 4').catch((e) => e);
+    expect(error).toBeInstanceOf(RemoteCommandError);
+    expect(error.message).toContain('real reason');
+    expect(error.message).not.toContain('printf');
+  });
+});
+
 describe('through a link proxy', () => {
   test('keepalive notices a link that died silently', async () => {
     const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: server.sshPort });

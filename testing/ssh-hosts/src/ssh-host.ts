@@ -59,6 +59,11 @@ export interface LocalSshHost {
    */
   setLoginBanner(banner: string | undefined): Promise<void>;
   /**
+   * Makes the login shell run `script` (bash) before every command, as an rc file would; undefined
+   * removes it. For shells that do more than print a fixed banner, such as echoing the command line.
+   */
+  setLoginScript(script: string | undefined): Promise<void>;
+  /**
    * Mounts a tmpfs of `bytes` at `path` (default `siteDir`, which must then be empty; root only, as
    * the tests run here and in CI): a disk that fills up, or, inside a release, a mount point nothing
    * can remove. Unmounted by unmountSmallDisk(), stop() or when the process exits.
@@ -181,6 +186,9 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         if (banner !== undefined) await writeFile(bannerPath, banner);
         const show = `cat ${shellQuote(bannerPath)}`;
         await writeFile(loginRcPath, banner === undefined ? '' : `${show}\n${show} >&2\n`);
+      },
+      setLoginScript: async (script) => {
+        await writeFile(loginRcPath, script ?? '');
       },
       mountSmallDisk: async (bytes, path = siteDir) => {
         if (smallDisks.has(path)) throw new Error(`a small disk is mounted at ${path} already`);
