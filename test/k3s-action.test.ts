@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
@@ -154,4 +156,20 @@ test('changed lists only the workloads whose spec this run moved', async () => {
   const moved = await deploy({ images: `${BACKEND}=${BACKEND}:1.4.1` });
   expect(moved.code).toBe(0);
   expect(JSON.parse(moved.outputs.changed)).toEqual(['sophia/Deployment/sophia-backend']);
+  // Scaling moves metadata.generation but makes no new revision: undoing it would go back a release.
+  const manifest = 'kubernetes/production/backend.yaml';
+  const original = readFileSync(join(workspace.dir, manifest), 'utf8');
+  workspace.write(manifest, original.replace('replicas: 2', 'replicas: 3'));
+  try {
+    const scaled = await deploy({ images: `${BACKEND}=${BACKEND}:1.4.1` });
+    expect(scaled.code).toBe(0);
+    expect(JSON.parse(scaled.outputs.applied)).toContainEqual({
+      kind: 'Deployment',
+      namespace: 'sophia',
+      name: 'sophia-backend',
+    });
+    expect(JSON.parse(scaled.outputs.changed)).toEqual([]);
+  } finally {
+    workspace.write(manifest, original);
+  }
 });

@@ -223,7 +223,7 @@ describe("a deploy action's `changed` output as the workloads to roll back", () 
     await deploy('notes', 'ghcr.io/sophia-ai/notes:2');
     const run = await rollback({ workloads: JSON.stringify([`${NS}/Deployment/notes`]), namespace: '' });
     expect(errorsOf(run)).toEqual([]);
-    expect(JSON.parse(run.outputs.from)).toEqual({ 'Deployment/notes': '2' });
+    expect(JSON.parse(run.outputs.from)).toEqual({ [`${NS}/Deployment/notes`]: '2' });
     expect((await live('notes')).image).toBe('ghcr.io/sophia-ai/notes:1');
   });
 

@@ -56839,6 +56839,8 @@ function sortKeys(value) {
     return value;
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
 
 
@@ -57023,6 +57025,7 @@ async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
 
 
 
+
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -57038,9 +57041,14 @@ function classify(before, after) {
 function byKey(objects) {
     return new Map(objects.map((object) => [objectKey(object), object]));
 }
-/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
-function generationMoved(before, after) {
-    return before !== undefined && before.metadata.generation !== after.metadata.generation;
+/**
+ * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
+ * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
+ * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
+ * `minReadySeconds`); undoing those would return the workload to an older release.
+ */
+function templateChanged(before, after) {
+    return before !== undefined && !(0,external_node_util_.isDeepStrictEqual)(before.spec?.template, after.spec?.template);
 }
 /**
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
@@ -57116,7 +57124,7 @@ async function deployManifests(kubectl, manifests, settings) {
     }
     const workloads = after.filter(isWorkload);
     report.changed = workloads
-        .filter((object) => generationMoved(before.get(objectKey(object)), object))
+        .filter((object) => templateChanged(before.get(objectKey(object)), object))
         .map((object) => objects_workloadKey(objects_refOf(object)));
     report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
@@ -57136,7 +57144,7 @@ async function deployManifests(kubectl, manifests, settings) {
     }
     const changed = workloads.filter((object) => {
         const previous = before.get(objectKey(object));
-        return !previous || previous.metadata.generation !== object.metadata.generation;
+        return !previous || templateChanged(previous, object);
     });
     try {
         report.rollbacks = await rollBack(kubectl, changed, before, report, settings);

@@ -56467,6 +56467,8 @@ function sortKeys(value) {
     return value;
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
 
 
@@ -56649,6 +56651,7 @@ async function restoreFailedRevisions(kubectl, ref, known) {
 
 
 
+
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -56664,9 +56667,14 @@ function classify(before, after) {
 function byKey(objects) {
     return new Map(objects.map((object) => [objectKey(object), object]));
 }
-/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
-function generationMoved(before, after) {
-    return before !== undefined && before.metadata.generation !== after.metadata.generation;
+/**
+ * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
+ * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
+ * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
+ * `minReadySeconds`); undoing those would return the workload to an older release.
+ */
+function templateChanged(before, after) {
+    return before !== undefined && !isDeepStrictEqual(before.spec?.template, after.spec?.template);
 }
 /**
  * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
@@ -56742,7 +56750,7 @@ async function deployManifests(kubectl, manifests, settings) {
     }
     const workloads = after.filter(isWorkload);
     report.changed = workloads
-        .filter((object) => generationMoved(before.get(objectKey(object)), object))
+        .filter((object) => templateChanged(before.get(objectKey(object)), object))
         .map((object) => workloadKey(refOf(object)));
     report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
@@ -56762,7 +56770,7 @@ async function deployManifests(kubectl, manifests, settings) {
     }
     const changed = workloads.filter((object) => {
         const previous = before.get(objectKey(object));
-        return !previous || previous.metadata.generation !== object.metadata.generation;
+        return !previous || templateChanged(previous, object);
     });
     try {
         report.rollbacks = await rollBack(kubectl, changed, before, report, settings);

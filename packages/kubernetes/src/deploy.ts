@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { objectDiff, sameIntent } from './diff.js';
 import {
   applyOwningFields,
@@ -54,9 +55,10 @@ export interface DeployReport {
   /** `<namespace>/<Kind>/<name>` (see workloadKey) -> revision after the run. */
   revisions: Record<string, string>;
   /**
-   * `<namespace>/<Kind>/<name>` of every workload that existed before the run and whose
-   * metadata.generation this run's apply moved (a spec change: what a rollback of the run must
-   * undo). Created workloads are not in it: they have no earlier revision to go back to.
+   * `<namespace>/<Kind>/<name>` of every workload that existed before the run and whose pod
+   * template this run's apply changed (a new revision: what a rollback of the run must undo; a
+   * change of `replicas` alone makes none). Created workloads are not in it: they have no earlier
+   * revision to go back to.
    */
   changed: string[];
   rollouts: RolloutResult[];
@@ -81,9 +83,14 @@ function byKey(objects: KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((object) => [objectKey(object), object]));
 }
 
-/** The API server bumps metadata.generation on every spec change, and only then (Kubernetes API conventions). */
-function generationMoved(before: KubeObject | undefined, after: KubeObject): boolean {
-  return before !== undefined && before.metadata.generation !== after.metadata.generation;
+/**
+ * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
+ * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
+ * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
+ * `minReadySeconds`); undoing those would return the workload to an older release.
+ */
+function templateChanged(before: KubeObject | undefined, after: KubeObject): boolean {
+  return before !== undefined && !isDeepStrictEqual(before.spec?.template, after.spec?.template);
 }
 
 /**
@@ -174,7 +181,7 @@ export async function deployManifests(
 
   const workloads = after.filter(isWorkload);
   report.changed = workloads
-    .filter((object) => generationMoved(before.get(objectKey(object)), object))
+    .filter((object) => templateChanged(before.get(objectKey(object)), object))
     .map((object) => workloadKey(refOf(object)));
   report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
     timeoutMs: settings.rolloutTimeoutMs,
@@ -196,7 +203,7 @@ export async function deployManifests(
   }
   const changed = workloads.filter((object) => {
     const previous = before.get(objectKey(object));
-    return !previous || previous.metadata.generation !== object.metadata.generation;
+    return !previous || templateChanged(previous, object);
   });
   try {
     report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
