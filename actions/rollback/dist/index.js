@@ -54967,8 +54967,9 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 /**
- * Kinds without a namespace. Unknown kinds are treated as namespaced, which is what almost every
- * custom resource is; a cluster-scoped custom kind simply gets a namespace the server ignores.
+ * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
+ * offline). Other kinds are taken as namespaced until the deploy asks the server
+ * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
  */
 const CLUSTER_SCOPED = new Set([
     'APIService',
@@ -55516,6 +55517,33 @@ function apply_order_planApply(objects, liveFoundations) {
         deferred: rest.filter(needsFoundation),
     };
 }
+/**
+ * The objects with their scope as the server decides it, not as a static list of kinds guesses:
+ * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
+ * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
+ * server's cluster-scoped `group/Kind`s (Kubectl.clusterScopedKinds); a CustomResourceDefinition
+ * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
+ * that kind yet.
+ */
+function apply_order_settleScopes(objects, clusterScoped) {
+    const scoped = new Set(clusterScoped);
+    for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
+        const groupKind = definedGroupKind(definition);
+        if (groupKind === undefined)
+            continue;
+        if (definition.spec?.scope === 'Cluster')
+            scoped.add(groupKind);
+        else
+            scoped.delete(groupKind);
+    }
+    return objects.map((object) => {
+        if (object.metadata.namespace === undefined || !scoped.has(groupKindOf(object)))
+            return object;
+        const metadata = { ...object.metadata };
+        delete metadata.namespace;
+        return { ...object, metadata };
+    });
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
 
@@ -55866,6 +55894,26 @@ class Kubectl {
             'jsonpath={.contexts[0].context.namespace}',
         ]);
         return result.stdout.trim() || 'default';
+    }
+    /**
+     * `group/Kind` of every cluster-scoped kind the server serves (`/Namespace`,
+     * `apiextensions.k8s.io/CustomResourceDefinition`, any cluster-scoped custom kind), read from
+     * the server's discovery with `kubectl api-resources --namespaced=false`: kubectl decides an
+     * object's scope from the same REST mapping. Its table is read from the right (APIVERSION,
+     * NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33) because SHORTNAMES may be empty.
+     */
+    async clusterScopedKinds() {
+        const result = await this.run(['api-resources', '--namespaced=false', '--no-headers']);
+        const kinds = new Set();
+        for (const line of result.stdout.split('\n')) {
+            const columns = line.trim().split(/\s+/);
+            if (columns.length < 4)
+                continue;
+            const [apiVersion, , kind] = columns.slice(-3);
+            const slash = apiVersion.lastIndexOf('/');
+            kinds.add(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
+        }
+        return kinds;
     }
     /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
     async get(ref, options = {}) {
@@ -56681,6 +56729,9 @@ function templateChanged(before, after) {
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
  *
+ * Which objects are cluster-scoped is read from the server's discovery first (settleScopes), so a
+ * cluster-scoped custom kind is not given a namespace.
+ *
  * The guarantee: the API server checks every object (a server-side dry run: validation,
  * admission, field conflicts) before any workload, configuration or other object changes. An
  * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
@@ -56690,7 +56741,7 @@ function templateChanged(before, after) {
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
-    const written = sortForApply(manifests).map((manifest) => manifest.object);
+    const written = settleScopes(sortForApply(manifests).map((manifest) => manifest.object), await kubectl.clusterScopedKinds());
     const autoscaled = yieldReplicasToAutoscalers(written, [
         ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
         ...(await liveAutoscalers(kubectl, written)),

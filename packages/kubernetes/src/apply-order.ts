@@ -129,3 +129,27 @@ export function planApply(objects: KubeObject[], liveFoundations: KubeObject[]):
     deferred: rest.filter(needsFoundation),
   };
 }
+
+/**
+ * The objects with their scope as the server decides it, not as a static list of kinds guesses:
+ * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
+ * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
+ * server's cluster-scoped `group/Kind`s (Kubectl.clusterScopedKinds); a CustomResourceDefinition
+ * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
+ * that kind yet.
+ */
+export function settleScopes(objects: KubeObject[], clusterScoped: ReadonlySet<string>): KubeObject[] {
+  const scoped = new Set(clusterScoped);
+  for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
+    const groupKind = definedGroupKind(definition);
+    if (groupKind === undefined) continue;
+    if (definition.spec?.scope === 'Cluster') scoped.add(groupKind);
+    else scoped.delete(groupKind);
+  }
+  return objects.map((object) => {
+    if (object.metadata.namespace === undefined || !scoped.has(groupKindOf(object))) return object;
+    const metadata = { ...object.metadata };
+    delete metadata.namespace;
+    return { ...object, metadata };
+  });
+}

@@ -7,7 +7,7 @@ import {
   type OwnershipOptions,
 } from './field-ownership.js';
 import { KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
-import { isFoundation, planApply, sortForApply } from './apply-order.js';
+import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
@@ -98,6 +98,9 @@ function templateChanged(before: KubeObject | undefined, after: KubeObject): boo
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
  *
+ * Which objects are cluster-scoped is read from the server's discovery first (settleScopes), so a
+ * cluster-scoped custom kind is not given a namespace.
+ *
  * The guarantee: the API server checks every object (a server-side dry run: validation,
  * admission, field conflicts) before any workload, configuration or other object changes. An
  * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
@@ -111,7 +114,10 @@ export async function deployManifests(
   settings: DeploySettings,
 ): Promise<DeployReport> {
   const log = settings.log ?? (() => undefined);
-  const written = sortForApply(manifests).map((manifest) => manifest.object);
+  const written = settleScopes(
+    sortForApply(manifests).map((manifest) => manifest.object),
+    await kubectl.clusterScopedKinds(),
+  );
   const autoscaled = yieldReplicasToAutoscalers(written, [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
     ...(await liveAutoscalers(kubectl, written)),

@@ -136,6 +136,26 @@ export class Kubectl {
     return result.stdout.trim() || 'default';
   }
 
+  /**
+   * `group/Kind` of every cluster-scoped kind the server serves (`/Namespace`,
+   * `apiextensions.k8s.io/CustomResourceDefinition`, any cluster-scoped custom kind), read from
+   * the server's discovery with `kubectl api-resources --namespaced=false`: kubectl decides an
+   * object's scope from the same REST mapping. Its table is read from the right (APIVERSION,
+   * NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33) because SHORTNAMES may be empty.
+   */
+  async clusterScopedKinds(): Promise<Set<string>> {
+    const result = await this.run(['api-resources', '--namespaced=false', '--no-headers']);
+    const kinds = new Set<string>();
+    for (const line of result.stdout.split('\n')) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length < 4) continue;
+      const [apiVersion, , kind] = columns.slice(-3);
+      const slash = apiVersion.lastIndexOf('/');
+      kinds.add(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
+    }
+    return kinds;
+  }
+
   /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
   async get(ref: ObjectRef, options: { managedFields?: boolean } = {}): Promise<KubeObject | undefined> {
     const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];

@@ -20,8 +20,9 @@ export interface KubeObject {
 export type JsonPath = Array<string | number>;
 
 /**
- * Kinds without a namespace. Unknown kinds are treated as namespaced, which is what almost every
- * custom resource is; a cluster-scoped custom kind simply gets a namespace the server ignores.
+ * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
+ * offline). Other kinds are taken as namespaced until the deploy asks the server
+ * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
  */
 const CLUSTER_SCOPED = new Set([
   'APIService',
