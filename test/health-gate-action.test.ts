@@ -219,6 +219,12 @@ describe('health-gate action', () => {
     ]);
     const status = await gate({ urls: server.url, 'expected-status': '2xx' });
     expect(errors(status)[0]).toMatch(/^Input "expected-status" must be/);
+    // Node would refuse these only when sending, so every round would fail until the timeout.
+    for (const value of ['foo\rInjected: 1', 'ünïcødé€', 'v'.repeat(100_000)]) {
+      const header = await gate({ urls: server.url, headers: `X-A: ${value}`, timeout: '5m' });
+      expect(header.code).toBe(1);
+      expect(errors(header)).toEqual([expect.stringMatching(/^Input "headers": the value of header "X-A" /)]);
+    }
     expect(server.requests).toHaveLength(0);
   });
 });
