@@ -62118,7 +62118,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   HU: () => (/* reexport */ kubernetes_syntax_taint)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, statusRanges, text, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, shortenValue, splitList, statusRanges, text, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -62133,16 +62133,23 @@ class input_error_InputError extends Error {
 /** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
 const QUOTED_VALUE_CHARS = 100;
 /**
- * How an error message shows a value the user gave: JSON-quoted, cut to a short prefix with its length
- * when longer, so a 100 KB input yields a short message. Secrets are never echoed back: their messages
- * describe the problem without the value.
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
+ */
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
  */
 function input_error_describeValue(raw, secret = false) {
     if (secret)
         return 'a value that does not fit';
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return JSON.stringify(raw);
-    return `${JSON.stringify(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+    return shortenValue(raw, JSON.stringify);
 }
 function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);

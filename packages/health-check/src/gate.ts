@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration } from '@sophia/inputs';
+import { formatDuration, shortenValue } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import {
   bodyMatches,
@@ -93,17 +93,17 @@ function judge(
 ): ProbeResult {
   const redirects = result.redirects.map((hop) => ({
     ...hop,
-    from: redactor.redact(hop.from),
-    to: redactor.redact(hop.to),
+    from: redactor.url(hop.from),
+    to: redactor.url(hop.to),
   }));
-  const base = { url: url.href, finalUrl: redactor.redact(result.finalUrl), latencyMs, redirects };
+  const base = { url: shortenValue(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
   if (result.kind === 'error') {
     const detail = redactor.redact(result.error.message);
     return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
   }
   if (!statusExpected(result.status, settings.expectedStatus)) {
     const unfollowed = result.unfollowed
-      ? ` (a redirect to ${redactor.redact(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
+      ? ` (a redirect to ${redactor.url(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
       : '';
     const detail = `status ${result.status}${unfollowed}, expected ${describeStatusRanges(settings.expectedStatus)}`;
     return { ...base, verdict: 'wrong-status', status: result.status, detail };
@@ -146,7 +146,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const deadlineMs = settings.timeoutMs;
   const transport = new ProbeTransport(settings.insecureTls, settings.agents);
   const redactor = new Redactor(settings.headers);
-  const tallies = settings.urls.map((url) => new UrlTally(url.href));
+  const tallies = settings.urls.map((url) => new UrlTally(shortenValue(url.href)));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
   let outcome: GateOutcome = 'timeout';
