@@ -28868,6 +28868,8 @@ async function runHealthCheck(settings) {
     let outcome = 'timeout';
     let rounds = 0;
     let lastRound;
+    // True when the gate stops before its timeout because the next round would start at or after it.
+    let stoppedBeforeDeadline = false;
     try {
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
         await sleep(nextRoundMs - elapsedMs());
@@ -28903,8 +28905,10 @@ async function runHealthCheck(settings) {
                 break;
             }
             nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
-            if (nextRoundMs >= deadlineMs)
+            if (nextRoundMs >= deadlineMs) {
+                stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
+            }
             await sleep(nextRoundMs - elapsedMs());
         }
     }
@@ -28915,7 +28919,7 @@ async function runHealthCheck(settings) {
     return {
         healthy,
         outcome,
-        reason: explain(outcome, settings, state, rounds, lastRound),
+        reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
         rounds,
         passedRounds: state.passedRounds,
         failedRounds: state.failedRounds,
@@ -28924,7 +28928,7 @@ async function runHealthCheck(settings) {
         urls: tallies.map((tally) => tally.snapshot()),
     };
 }
-function explain(outcome, settings, state, rounds, last) {
+function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) {
     const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {
@@ -28941,7 +28945,13 @@ function explain(outcome, settings, state, rounds, last) {
     const progress = state.firstPassAt === null
         ? 'no round passed'
         : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-    return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+    // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+    // time after initial-delay, the one round ran long before the timeout, and the message says why.
+    const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+    const ending = stoppedBeforeDeadline && oneRoundFits
+        ? `the next round would start after timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
+        : `timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
+    return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts

@@ -54227,6 +54227,8 @@ async function gate_runHealthCheck(settings) {
     let outcome = 'timeout';
     let rounds = 0;
     let lastRound;
+    // True when the gate stops before its timeout because the next round would start at or after it.
+    let stoppedBeforeDeadline = false;
     try {
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
         await gate_sleep(nextRoundMs - elapsedMs());
@@ -54262,8 +54264,10 @@ async function gate_runHealthCheck(settings) {
                 break;
             }
             nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
-            if (nextRoundMs >= deadlineMs)
+            if (nextRoundMs >= deadlineMs) {
+                stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
+            }
             await gate_sleep(nextRoundMs - elapsedMs());
         }
     }
@@ -54274,7 +54278,7 @@ async function gate_runHealthCheck(settings) {
     return {
         healthy,
         outcome,
-        reason: explain(outcome, settings, state, rounds, lastRound),
+        reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
         rounds,
         passedRounds: state.passedRounds,
         failedRounds: state.failedRounds,
@@ -54283,7 +54287,7 @@ async function gate_runHealthCheck(settings) {
         urls: tallies.map((tally) => tally.snapshot()),
     };
 }
-function explain(outcome, settings, state, rounds, last) {
+function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) {
     const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {
@@ -54300,7 +54304,13 @@ function explain(outcome, settings, state, rounds, last) {
     const progress = state.firstPassAt === null
         ? 'no round passed'
         : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-    return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+    // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+    // time after initial-delay, the one round ran long before the timeout, and the message says why.
+    const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+    const ending = stoppedBeforeDeadline && oneRoundFits
+        ? `the next round would start after timeout ${formatDuration(settings.timeoutMs)} (interval ${formatDuration(settings.intervalMs)}), so the gate stopped`
+        : `timeout ${formatDuration(settings.timeoutMs)} reached`;
+    return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts

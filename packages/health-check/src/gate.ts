@@ -152,6 +152,8 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   let outcome: GateOutcome = 'timeout';
   let rounds = 0;
   let lastRound: RoundResult | undefined;
+  // True when the gate stops before its timeout because the next round would start at or after it.
+  let stoppedBeforeDeadline = false;
   try {
     let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
     await sleep(nextRoundMs - elapsedMs());
@@ -189,7 +191,10 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
         break;
       }
       nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
-      if (nextRoundMs >= deadlineMs) break;
+      if (nextRoundMs >= deadlineMs) {
+        stoppedBeforeDeadline = elapsedMs() < deadlineMs;
+        break;
+      }
       await sleep(nextRoundMs - elapsedMs());
     }
   } finally {
@@ -199,7 +204,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   return {
     healthy,
     outcome,
-    reason: explain(outcome, settings, state, rounds, lastRound),
+    reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
     rounds,
     passedRounds: state.passedRounds,
     failedRounds: state.failedRounds,
@@ -214,7 +219,8 @@ function explain(
   settings: HealthCheckSettings,
   state: GateState,
   rounds: number,
-  last?: RoundResult,
+  last: RoundResult | undefined,
+  stoppedBeforeDeadline: boolean,
 ): string {
   const failing =
     last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
@@ -234,5 +240,12 @@ function explain(
     state.firstPassAt === null
       ? 'no round passed'
       : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-  return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+  // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+  // time after initial-delay, the one round ran long before the timeout, and the message says why.
+  const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+  const ending =
+    stoppedBeforeDeadline && oneRoundFits
+      ? `the next round would start after timeout ${formatDuration(settings.timeoutMs)} (interval ${formatDuration(settings.intervalMs)}), so the gate stopped`
+      : `timeout ${formatDuration(settings.timeoutMs)} reached`;
+  return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
 }
