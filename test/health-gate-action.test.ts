@@ -210,6 +210,25 @@ describe('health-gate action', () => {
     );
   });
 
+  it('repeats a 100 KB URL or regex only as a short prefix and its length', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'not the release'));
+    const longUrl = `${server.url}?q=${'u'.repeat(100_000)}`;
+    const longRegex = `/release-${'r'.repeat(100_000)}/`;
+    const run = await gate({ urls: `${server.url}\n${longUrl}`, 'expected-body': longRegex, timeout: '300ms' });
+    expect(run.code).toBe(1);
+    const strings = (value: unknown): string[] =>
+      typeof value === 'string'
+        ? [value]
+        : value && typeof value === 'object'
+          ? Object.values(value).flatMap(strings)
+          : [];
+    const report = reportOf(run);
+    const texts = [...run.log.split('\n'), ...errors(run), ...run.summary.split('\n'), ...strings(report)];
+    expect(texts.filter((text) => text.length > 1000)).toEqual([]);
+    expect(report.urls[1].url).toBe(`${longUrl.slice(0, 100)}… (${longUrl.length} characters)`);
+    expect(errors(run)[0]).toContain(`match ${longRegex.slice(0, 100)}… (${longRegex.length} characters)`);
+  });
+
   it('refuses bad inputs before probing anything', async () => {
     const server = await serve((_req, res) => reply(res, 200));
     const head = await gate({ urls: server.url, method: 'HEAD', 'expected-body': 'ok' });
@@ -219,6 +238,12 @@ describe('health-gate action', () => {
     ]);
     const status = await gate({ urls: server.url, 'expected-status': '2xx' });
     expect(errors(status)[0]).toMatch(/^Input "expected-status" must be/);
+    // Node would refuse these only when sending, so every round would fail until the timeout.
+    for (const value of ['foo\rInjected: 1', 'ünïcødé€', 'v'.repeat(100_000)]) {
+      const header = await gate({ urls: server.url, headers: `X-A: ${value}`, timeout: '5m' });
+      expect(header.code).toBe(1);
+      expect(errors(header)).toEqual([expect.stringMatching(/^Input "headers": the value of header "X-A" /)]);
+    }
     expect(server.requests).toHaveLength(0);
   });
 });

@@ -53840,6 +53840,7 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+
 class ProbeError extends Error {
     kind;
     permanent;
@@ -53880,19 +53881,22 @@ function classifyProbeError(error, url) {
         return new ProbeError('dns', `name not resolved (${code})`);
     }
     if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
-        return new ProbeError('tls', `TLS handshake failed: ${url.host} answered in plain text, not TLS; the URL's scheme looks wrong (try http://${url.host}${url.pathname})`, true);
+        return new ProbeError('tls', `TLS handshake failed: ${(0,inputs_src/* shortenValue */.Vx)(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${(0,inputs_src/* shortenValue */.Vx)(`http://${url.host}${url.pathname}`)})`, true);
     }
     if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
         // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
-        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? message;
+        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? (0,inputs_src/* shortenValue */.Vx)(message);
         return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
     }
     if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
         return new ProbeError('timeout', `timed out (${code})`);
-    return new ProbeError('other', code && !message.includes(code) ? `${message} (${code})` : message);
+    // Node's messages may carry the URL or host, which can be as long as the user made them.
+    const said = (0,inputs_src/* shortenValue */.Vx)(message);
+    return new ProbeError('other', code && !message.includes(code) ? `${said} (${code})` : said);
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/http-probe.ts
+
 
 
 
@@ -54003,10 +54007,10 @@ async function probeUrl(probe) {
                 next = new URL(hop.location, url);
             }
             catch {
-                throw new ProbeError('redirect', `redirect to an invalid location ${JSON.stringify(hop.location.slice(0, 200))}`);
+                throw new ProbeError('redirect', `redirect to an invalid location ${(0,inputs_src/* describeValue */.bp)(hop.location)}`);
             }
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                throw new ProbeError('redirect', `redirect to a non-HTTP location ${next.href.slice(0, 200)}`);
+                throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,inputs_src/* shortenValue */.Vx)(next.href)}`);
             }
             if (probe.followRedirects === 'none') {
                 return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
@@ -54016,12 +54020,12 @@ async function probeUrl(probe) {
                     ...answer,
                     unfollowed: {
                         to: next.href,
-                        reason: `another origin than ${probe.url.origin} (follow-redirects is same-origin)`,
+                        reason: `another origin than ${(0,inputs_src/* shortenValue */.Vx)(probe.url.origin)} (follow-redirects is same-origin)`,
                     },
                 };
             }
             if (redirects.length >= probe.maxRedirects) {
-                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${next.href.slice(0, 200)})`);
+                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,inputs_src/* shortenValue */.Vx)(next.href)})`);
             }
             redirects.push({ status: hop.status, from: url.href, to: next.href });
             // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
@@ -54040,11 +54044,12 @@ async function probeUrl(probe) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
 function describeStatusRanges(ranges) {
-    return ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(',');
+    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 function bodyMatches(body, matcher) {
     if (!matcher)
@@ -54052,7 +54057,9 @@ function bodyMatches(body, matcher) {
     return matcher.kind === 'substring' ? body.includes(matcher.text) : matcher.regex.test(body);
 }
 function describeBodyMatcher(matcher) {
-    return matcher.kind === 'substring' ? `contain ${JSON.stringify(matcher.text)}` : `match ${matcher.regex.text}`;
+    return matcher.kind === 'substring'
+        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
 }
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 function excerpt(body, length = 100) {
@@ -54070,18 +54077,19 @@ function jsonCheckFailure(body, check) {
         document = JSON.parse(body);
     }
     catch {
-        return `body is not JSON, so expected-json ${JSON.stringify(check.text)} cannot hold`;
+        return `body is not JSON, so expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} cannot hold`;
     }
     let result;
     try {
         result = check.evaluate(document);
     }
     catch (error) {
-        return `expected-json ${JSON.stringify(check.text)} failed: ${error instanceof Error ? error.message : String(error)}`;
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} failed: ${(0,inputs_src/* shortenValue */.Vx)(reason)}`;
     }
     if (result === true)
         return undefined;
-    return `expected-json ${JSON.stringify(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+    return `expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
@@ -54104,6 +54112,10 @@ class Redactor {
         for (const secret of this.secrets)
             result = result.split(secret).join('***');
         return result;
+    }
+    /** A URL for the report: redacted, then shortened (see shortenValue), so no cut ends in half a token. */
+    url(href) {
+        return (0,inputs_src/* shortenValue */.Vx)(this.redact(href));
     }
 }
 
@@ -54233,17 +54245,17 @@ class GateState {
 function judge(url, result, latencyMs, settings, redactor) {
     const redirects = result.redirects.map((hop) => ({
         ...hop,
-        from: redactor.redact(hop.from),
-        to: redactor.redact(hop.to),
+        from: redactor.url(hop.from),
+        to: redactor.url(hop.to),
     }));
-    const base = { url: url.href, finalUrl: redactor.redact(result.finalUrl), latencyMs, redirects };
+    const base = { url: (0,inputs_src/* shortenValue */.Vx)(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
     if (result.kind === 'error') {
         const detail = redactor.redact(result.error.message);
         return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
     }
     if (!statusExpected(result.status, settings.expectedStatus)) {
         const unfollowed = result.unfollowed
-            ? ` (a redirect to ${redactor.redact(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
+            ? ` (a redirect to ${redactor.url(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
             : '';
         const detail = `status ${result.status}${unfollowed}, expected ${describeStatusRanges(settings.expectedStatus)}`;
         return { ...base, verdict: 'wrong-status', status: result.status, detail };
@@ -54283,12 +54295,14 @@ async function runHealthCheck(settings) {
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
     const redactor = new Redactor(settings.headers);
-    const tallies = settings.urls.map((url) => new UrlTally(url.href));
+    const tallies = settings.urls.map((url) => new UrlTally((0,inputs_src/* shortenValue */.Vx)(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);
     const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
     let outcome = 'timeout';
     let rounds = 0;
     let lastRound;
+    // True when the gate stops before its timeout because the next round would start at or after it.
+    let stoppedBeforeDeadline = false;
     try {
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
         await gate_sleep(nextRoundMs - elapsedMs());
@@ -54324,8 +54338,10 @@ async function runHealthCheck(settings) {
                 break;
             }
             nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
-            if (nextRoundMs >= deadlineMs)
+            if (nextRoundMs >= deadlineMs) {
+                stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
+            }
             await gate_sleep(nextRoundMs - elapsedMs());
         }
     }
@@ -54336,7 +54352,7 @@ async function runHealthCheck(settings) {
     return {
         healthy,
         outcome,
-        reason: explain(outcome, settings, state, rounds, lastRound),
+        reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
         rounds,
         passedRounds: state.passedRounds,
         failedRounds: state.failedRounds,
@@ -54345,7 +54361,7 @@ async function runHealthCheck(settings) {
         urls: tallies.map((tally) => tally.snapshot()),
     };
 }
-function explain(outcome, settings, state, rounds, last) {
+function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) {
     const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {
@@ -54362,7 +54378,13 @@ function explain(outcome, settings, state, rounds, last) {
     const progress = state.firstPassAt === null
         ? 'no round passed'
         : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-    return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+    // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+    // time after initial-delay, the one round ran long before the timeout, and the message says why.
+    const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+    const ending = stoppedBeforeDeadline && oneRoundFits
+        ? `the next round would start after timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
+        : `timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
+    return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
@@ -58542,7 +58564,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
   ay: () => (/* reexport */ scalars_commandLine),
-  bp: () => (/* reexport */ describeValue),
+  bp: () => (/* reexport */ input_error_describeValue),
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
   n3: () => (/* reexport */ headerSecrets),
@@ -58553,10 +58575,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
   ax: () => (/* reexport */ runnerInputs),
+  Vx: () => (/* reexport */ shortenValue),
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workloadRefs
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workloadRefs
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -58571,19 +58594,26 @@ class input_error_InputError extends Error {
 /** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
 const QUOTED_VALUE_CHARS = 100;
 /**
- * How an error message shows a value the user gave: JSON-quoted, cut to a short prefix with its length
- * when longer, so a 100 KB input yields a short message. Secrets are never echoed back: their messages
- * describe the problem without the value.
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
  */
-function describeValue(raw, secret = false) {
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
+ */
+function input_error_describeValue(raw, secret = false) {
     if (secret)
         return 'a value that does not fit';
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return JSON.stringify(raw);
-    return `${JSON.stringify(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+    return shortenValue(raw, JSON.stringify);
 }
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -65702,14 +65732,40 @@ function maskHeaderValues(raw, mask) {
     for (const secret of headerLineSecrets(raw))
         maskSecret(secret, mask);
 }
-/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
+/**
+ * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
+ * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
+ * longer value would be refused by the server on every probe rather than here once.
+ */
+const MAX_HEADER_VALUE_BYTES = (/* unused pure expression or super */ null && (8 * 1024));
+/**
+ * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
+ * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
+ * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
+ * sent, which would make every probe fail until the timeout.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
+ * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
+ * they are never quoted back. Throws InputError naming the input.
+ */
 const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
+    if (!TOKEN.test(field)) {
         throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
     }
-    return [field, line.slice(at + 1).trim()];
+    const value = line.slice(at + 1).trim();
+    if (!FIELD_VALUE.test(value)) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
+    }
+    if (value.length > MAX_HEADER_VALUE_BYTES) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
+    }
+    return [field, value];
 });
 /** Status codes and ranges such as `200-299,301`. */
 const statusRanges = (name, raw) => {

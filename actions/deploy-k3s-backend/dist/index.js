@@ -62082,7 +62082,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
   s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
-  bp: () => (/* reexport */ describeValue),
+  bp: () => (/* reexport */ input_error_describeValue),
   z3: () => (/* reexport */ isDns1123Label),
   Pz: () => (/* reexport */ isDns1123Subdomain),
   Q5: () => (/* reexport */ readKubeConnection),
@@ -62090,7 +62090,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ax: () => (/* reexport */ runnerInputs)
 });
 
-// UNUSED EXPORTS: MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, statusRanges, taint, text, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, shortenValue, splitList, statusRanges, taint, text, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -62105,19 +62105,26 @@ class input_error_InputError extends Error {
 /** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
 const QUOTED_VALUE_CHARS = 100;
 /**
- * How an error message shows a value the user gave: JSON-quoted, cut to a short prefix with its length
- * when longer, so a 100 KB input yields a short message. Secrets are never echoed back: their messages
- * describe the problem without the value.
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
  */
-function describeValue(raw, secret = false) {
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
+ */
+function input_error_describeValue(raw, secret = false) {
     if (secret)
         return 'a value that does not fit';
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return JSON.stringify(raw);
-    return `${JSON.stringify(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+    return shortenValue(raw, JSON.stringify);
 }
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -69236,14 +69243,40 @@ function maskHeaderValues(raw, mask) {
     for (const secret of headerLineSecrets(raw))
         maskSecret(secret, mask);
 }
-/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
+/**
+ * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
+ * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
+ * longer value would be refused by the server on every probe rather than here once.
+ */
+const MAX_HEADER_VALUE_BYTES = (/* unused pure expression or super */ null && (8 * 1024));
+/**
+ * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
+ * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
+ * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
+ * sent, which would make every probe fail until the timeout.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
+ * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
+ * they are never quoted back. Throws InputError naming the input.
+ */
 const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
+    if (!TOKEN.test(field)) {
         throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
     }
-    return [field, line.slice(at + 1).trim()];
+    const value = line.slice(at + 1).trim();
+    if (!FIELD_VALUE.test(value)) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
+    }
+    if (value.length > MAX_HEADER_VALUE_BYTES) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
+    }
+    return [field, value];
 });
 /** Status codes and ranges such as `200-299,301`. */
 const statusRanges = (name, raw) => {

@@ -1,11 +1,13 @@
-import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
+import { describeValue, shortenValue, type BodyMatcher, type JsonCheck, type StatusRange } from '@sophia/inputs';
 
 export function statusExpected(status: number, ranges: readonly StatusRange[]): boolean {
   return ranges.some((range) => status >= range.from && status <= range.to);
 }
 
 export function describeStatusRanges(ranges: readonly StatusRange[]): string {
-  return ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(',');
+  return shortenValue(
+    ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','),
+  );
 }
 
 export function bodyMatches(body: string, matcher: BodyMatcher | undefined): boolean {
@@ -14,7 +16,9 @@ export function bodyMatches(body: string, matcher: BodyMatcher | undefined): boo
 }
 
 export function describeBodyMatcher(matcher: BodyMatcher): string {
-  return matcher.kind === 'substring' ? `contain ${JSON.stringify(matcher.text)}` : `match ${matcher.regex.text}`;
+  return matcher.kind === 'substring'
+    ? `contain ${describeValue(matcher.text)}`
+    : `match ${shortenValue(matcher.regex.text)}`;
 }
 
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
@@ -33,14 +37,15 @@ export function jsonCheckFailure(body: string, check: JsonCheck): string | undef
   try {
     document = JSON.parse(body);
   } catch {
-    return `body is not JSON, so expected-json ${JSON.stringify(check.text)} cannot hold`;
+    return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
   }
   let result: unknown;
   try {
     result = check.evaluate(document);
   } catch (error) {
-    return `expected-json ${JSON.stringify(check.text)} failed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = error instanceof Error ? error.message : String(error);
+    return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
   }
   if (result === true) return undefined;
-  return `expected-json ${JSON.stringify(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+  return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }

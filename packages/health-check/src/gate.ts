@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration } from '@sophia/inputs';
+import { formatDuration, shortenValue } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import {
   bodyMatches,
@@ -93,17 +93,17 @@ function judge(
 ): ProbeResult {
   const redirects = result.redirects.map((hop) => ({
     ...hop,
-    from: redactor.redact(hop.from),
-    to: redactor.redact(hop.to),
+    from: redactor.url(hop.from),
+    to: redactor.url(hop.to),
   }));
-  const base = { url: url.href, finalUrl: redactor.redact(result.finalUrl), latencyMs, redirects };
+  const base = { url: shortenValue(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
   if (result.kind === 'error') {
     const detail = redactor.redact(result.error.message);
     return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
   }
   if (!statusExpected(result.status, settings.expectedStatus)) {
     const unfollowed = result.unfollowed
-      ? ` (a redirect to ${redactor.redact(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
+      ? ` (a redirect to ${redactor.url(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
       : '';
     const detail = `status ${result.status}${unfollowed}, expected ${describeStatusRanges(settings.expectedStatus)}`;
     return { ...base, verdict: 'wrong-status', status: result.status, detail };
@@ -146,12 +146,14 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const deadlineMs = settings.timeoutMs;
   const transport = new ProbeTransport(settings.insecureTls, settings.agents);
   const redactor = new Redactor(settings.headers);
-  const tallies = settings.urls.map((url) => new UrlTally(url.href));
+  const tallies = settings.urls.map((url) => new UrlTally(shortenValue(url.href)));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
   let outcome: GateOutcome = 'timeout';
   let rounds = 0;
   let lastRound: RoundResult | undefined;
+  // True when the gate stops before its timeout because the next round would start at or after it.
+  let stoppedBeforeDeadline = false;
   try {
     let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
     await sleep(nextRoundMs - elapsedMs());
@@ -189,7 +191,10 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
         break;
       }
       nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
-      if (nextRoundMs >= deadlineMs) break;
+      if (nextRoundMs >= deadlineMs) {
+        stoppedBeforeDeadline = elapsedMs() < deadlineMs;
+        break;
+      }
       await sleep(nextRoundMs - elapsedMs());
     }
   } finally {
@@ -199,7 +204,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   return {
     healthy,
     outcome,
-    reason: explain(outcome, settings, state, rounds, lastRound),
+    reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
     rounds,
     passedRounds: state.passedRounds,
     failedRounds: state.failedRounds,
@@ -214,7 +219,8 @@ function explain(
   settings: HealthCheckSettings,
   state: GateState,
   rounds: number,
-  last?: RoundResult,
+  last: RoundResult | undefined,
+  stoppedBeforeDeadline: boolean,
 ): string {
   const failing =
     last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
@@ -234,5 +240,12 @@ function explain(
     state.firstPassAt === null
       ? 'no round passed'
       : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
-  return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached after ${rounds} round(s), ${progress}${lastWords}`;
+  // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+  // time after initial-delay, the one round ran long before the timeout, and the message says why.
+  const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+  const ending =
+    stoppedBeforeDeadline && oneRoundFits
+      ? `the next round would start after timeout ${formatDuration(settings.timeoutMs)} (interval ${formatDuration(settings.intervalMs)}), so the gate stopped`
+      : `timeout ${formatDuration(settings.timeoutMs)} reached`;
+  return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
 }

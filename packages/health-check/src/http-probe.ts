@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { describeValue, shortenValue } from '@sophia/inputs';
 import { classifyProbeError, ProbeError } from './probe-errors.js';
 
 /** The largest body kept for matching; health endpoints are small, and a huge page must not fill memory. */
@@ -176,13 +177,10 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
       try {
         next = new URL(hop.location, url);
       } catch {
-        throw new ProbeError(
-          'redirect',
-          `redirect to an invalid location ${JSON.stringify(hop.location.slice(0, 200))}`,
-        );
+        throw new ProbeError('redirect', `redirect to an invalid location ${describeValue(hop.location)}`);
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new ProbeError('redirect', `redirect to a non-HTTP location ${next.href.slice(0, 200)}`);
+        throw new ProbeError('redirect', `redirect to a non-HTTP location ${shortenValue(next.href)}`);
       }
       if (probe.followRedirects === 'none') {
         return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
@@ -192,14 +190,14 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
           ...answer,
           unfollowed: {
             to: next.href,
-            reason: `another origin than ${probe.url.origin} (follow-redirects is same-origin)`,
+            reason: `another origin than ${shortenValue(probe.url.origin)} (follow-redirects is same-origin)`,
           },
         };
       }
       if (redirects.length >= probe.maxRedirects) {
         throw new ProbeError(
           'redirect',
-          `more than ${probe.maxRedirects} redirects (last to ${next.href.slice(0, 200)})`,
+          `more than ${probe.maxRedirects} redirects (last to ${shortenValue(next.href)})`,
         );
       }
       redirects.push({ status: hop.status, from: url.href, to: next.href });

@@ -1,3 +1,5 @@
+import { shortenValue } from '@sophia/inputs';
+
 /**
  * Probe errors are kept apart from wrong answers: a refused connection says "not listening yet",
  * a wrong status or body says "listening, but not the release we want".
@@ -48,18 +50,20 @@ export function classifyProbeError(error: unknown, url?: URL): ProbeError {
   if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
     return new ProbeError(
       'tls',
-      `TLS handshake failed: ${url.host} answered in plain text, not TLS; the URL's scheme looks wrong (try http://${url.host}${url.pathname})`,
+      `TLS handshake failed: ${shortenValue(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${shortenValue(`http://${url.host}${url.pathname}`)})`,
       true,
     );
   }
   if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
     // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
-    const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? message;
+    const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? shortenValue(message);
     return new ProbeError(
       'tls',
       `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`,
     );
   }
   if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code)) return new ProbeError('timeout', `timed out (${code})`);
-  return new ProbeError('other', code && !message.includes(code) ? `${message} (${code})` : message);
+  // Node's messages may carry the URL or host, which can be as long as the user made them.
+  const said = shortenValue(message);
+  return new ProbeError('other', code && !message.includes(code) ? `${said} (${code})` : said);
 }

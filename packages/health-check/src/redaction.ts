@@ -1,4 +1,4 @@
-import { headerSecrets } from '@sophia/inputs';
+import { headerSecrets, shortenValue } from '@sophia/inputs';
 
 /**
  * Replaces every header secret in text the gate reports (body excerpts, redirect locations, error
@@ -19,5 +19,10 @@ export class Redactor {
     let result = text;
     for (const secret of this.secrets) result = result.split(secret).join('***');
     return result;
+  }
+
+  /** A URL for the report: redacted, then shortened (see shortenValue), so no cut ends in half a token. */
+  url(href: string): string {
+    return shortenValue(this.redact(href));
   }
 }

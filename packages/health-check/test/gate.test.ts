@@ -253,6 +253,10 @@ describe('runHealthCheck', () => {
     const timedOut = await runHealthCheck(settings([down.url], { intervalMs: 60_000, timeoutMs: 30_000 }));
     expect(timedOut.rounds).toBe(1);
     expect(timedOut.elapsedSeconds).toBeLessThan(1);
+    // The timeout was not reached: the message says why the gate stopped before it.
+    expect(timedOut.reason).toMatch(
+      /^unhealthy: the next round would start after timeout 30s \(interval 1m\), so the gate stopped after 1 round\(s\), no round passed; last round: .*status 500/,
+    );
   });
 
   it('checks TLS certificates unless insecure-tls is set', async () => {

@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { InputError, mustBe, type Parser } from './input-error.js';
+import { describeValue, InputError, mustBe, type Parser } from './input-error.js';
 import { maskSecret, type RunnerHooks } from './input-reader.js';
 
 export type ListSeparator = 'newline' | 'newline-or-comma';
@@ -80,18 +80,53 @@ export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
   for (const secret of headerLineSecrets(raw)) maskSecret(secret, mask);
 }
 
-/** HTTP headers as `Name: value` lines. Values may be secrets, so they are never quoted back. */
+/**
+ * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
+ * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
+ * longer value would be refused by the server on every probe rather than here once.
+ */
+export const MAX_HEADER_VALUE_BYTES = 8 * 1024;
+
+/**
+ * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
+ * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
+ * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
+ * sent, which would make every probe fail until the timeout.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
+ * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
+ * they are never quoted back. Throws InputError naming the input.
+ */
 export const headers: Parser<Array<[string, string]>> = (name, raw) =>
   splitList(raw, 'newline').map((line) => {
     const at = line.indexOf(':');
     const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(field)) {
+    if (!TOKEN.test(field)) {
       throw new InputError(
         name,
         `Input "${name}" must be lines of "Name: value", got a line without a valid header name`,
       );
     }
-    return [field, line.slice(at + 1).trim()];
+    const value = line.slice(at + 1).trim();
+    if (!FIELD_VALUE.test(value)) {
+      throw new InputError(
+        name,
+        `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`,
+      );
+    }
+    if (value.length > MAX_HEADER_VALUE_BYTES) {
+      throw new InputError(
+        name,
+        `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`,
+      );
+    }
+    return [field, value];
   });
 
 export interface StatusRange {

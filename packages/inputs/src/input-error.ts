@@ -15,14 +15,22 @@ export type Parser<T> = (name: string, raw: string) => T;
 export const QUOTED_VALUE_CHARS = 100;
 
 /**
- * How an error message shows a value the user gave: JSON-quoted, cut to a short prefix with its length
- * when longer, so a 100 KB input yields a short message. Secrets are never echoed back: their messages
- * describe the problem without the value.
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
+ */
+export function shortenValue(raw: string, show: (text: string) => string = (text) => text): string {
+  if (raw.length <= QUOTED_VALUE_CHARS) return show(raw);
+  return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
  */
 export function describeValue(raw: string, secret = false): string {
   if (secret) return 'a value that does not fit';
-  if (raw.length <= QUOTED_VALUE_CHARS) return JSON.stringify(raw);
-  return `${JSON.stringify(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+  return shortenValue(raw, JSON.stringify);
 }
 
 export function mustBe(name: string, expected: string, raw: string, secret = false): InputError {

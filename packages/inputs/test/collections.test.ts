@@ -83,6 +83,35 @@ describe('headers', () => {
       );
     },
   );
+  it.each([
+    ['a carriage return', 'X-A: foo\rInjected: 1'],
+    ['a NUL', 'X-A: foo\u0000bar'],
+    ['a character above U+00FF', 'X-A: ünïcødé€'],
+  ])('refuses a value with %s, naming the input and header, without echoing the value', (_, line) => {
+    expect(() => headers('headers', line)).toThrow(
+      'Input "headers": the value of header "X-A" must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)',
+    );
+  });
+  it('accepts Latin-1 values, as Node sends them', () => {
+    expect(headers('headers', 'X-A: ünïcødé\tok')).toEqual([['X-A', 'ünïcødé\tok']]);
+  });
+  it('refuses a value longer than 8 KiB, and keeps the message short', () => {
+    expect(headers('headers', `X-A: ${'v'.repeat(8192)}`)).toEqual([['X-A', 'v'.repeat(8192)]]);
+    expect(() => headers('headers', `X-A: ${'v'.repeat(100_000)}`)).toThrow(
+      'Input "headers": the value of header "X-A" is 100000 bytes, more than the 8192 servers commonly accept',
+    );
+    const longName = `X-${'n'.repeat(100_000)}`;
+    const error = (() => {
+      try {
+        headers('headers', `${longName}: \u0000`);
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('expected an error');
+    })();
+    expect(error.message).toContain('headers');
+    expect(error.message.length).toBeLessThan(400);
+  });
   it('masks every value before parsing, so a bad line cannot reveal a token', () => {
     const stdout = captureStdout(() =>
       maskHeaderValues(

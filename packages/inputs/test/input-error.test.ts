@@ -1,4 +1,12 @@
-import { describeValue, integer, mustBe } from '../src/index.js';
+import { describeValue, integer, mustBe, shortenValue } from '../src/index.js';
+
+describe('shortenValue', () => {
+  it('keeps a short value whole and cuts a long one to 100 characters and its length, unquoted', () => {
+    expect(shortenValue('https://example.com/health')).toBe('https://example.com/health');
+    expect(shortenValue('y'.repeat(100))).toBe('y'.repeat(100));
+    expect(shortenValue('y'.repeat(100_000))).toBe(`${'y'.repeat(100)}… (100000 characters)`);
+  });
+});
 
 describe('describeValue', () => {
   it('quotes a short value whole', () => {
