@@ -257,6 +257,37 @@ describe('nginx', () => {
     }
     await expectRecovered();
   });
+  test.each([
+    ['reload', { nginxReloadCommand: 'sleep 600' }, 'Reloading nginx failed', 'the previous release stays live'],
+    [
+      'test',
+      { nginxTestCommand: 'sleep 600' },
+      'Testing the new nginx config did not finish',
+      'the previous config was restored',
+    ],
+  ])(
+    'a %s command that never ends is stopped at its bound: config and release as before, lock free',
+    async (kind, command, verdict, outcome) => {
+      await writeFile(configPath(), '# the config before this deploy\n');
+      try {
+        const report = await deploy(await site(`hangs-${kind}`), `hangs-${kind}`, {
+          nginxConfig: { template: template(), templateName: 'site.conf.tpl', remotePath: configPath() },
+          nginxCommandTimeoutMs: 1000,
+          ...command,
+        });
+        expect(report.error).toContain(`${verdict} on ${report.hosts[0].label}`);
+        expect(report.error).toContain(outcome);
+        expect(report.error).toContain(`the ${kind} command timed out: sleep 600 did not finish within 1 s`);
+        expect(report.hosts[0]).toMatchObject({ outcome: 'failed', serving: 'v1' });
+        expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
+        expect(await live()).toBe('releases/v1');
+        expect(await servedDifferences(sandbox.siteUrl, join(work, 'site-v1'))).toEqual([]);
+      } finally {
+        await rm(configPath(), { force: true });
+      }
+      await expectRecovered();
+    },
+  );
 });
 
 describe('release records are not served', () => {

@@ -52318,6 +52318,22 @@ token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
 free_kib() { df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }' || true; }
 # Failures the script did not foresee (a full disk, a read-only file system) end with how much space there is.
 space_note() { [ "$1" -ge 64 ] || printf 'free space in %s: %s KiB\\n' "$PWD" "$(free_kib)" >&2; }
+# Runs a user command ($2, named $1 in errors) for at most $BOUND seconds, so a command that never
+# ends cannot hold the deploy and its lock forever; on failure $command_error holds its words and
+# exit status, or that it timed out. GNU timeout signals the command's whole process group (a
+# \`sh -c\` and what it started); -k: KILL 5 s later for a command that ignores TERM.
+run_bounded() {
+  command_error=
+  set +e
+  output=$(timeout -k 5 "$BOUND" sh -c "$2" 2>&1)
+  rc=$?
+  set -e
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    command_error="the $1 command timed out: $2 did not finish within $BOUND s\${output:+: $output}"
+  elif [ "$rc" -ne 0 ]; then
+    command_error="the $1 command exited with status $rc\${output:+: $output}"
+  fi
+}
 `;
 /** Reads every release and its record (a release built before the records moved has them inside). */
 const LIST_RELEASES = `for dir in releases/*; do
@@ -52327,16 +52343,6 @@ const LIST_RELEASES = `for dir in releases/*; do
   if [ -d "${RECORDS_DIR}/$id" ]; then record_file release-info "${RECORDS_DIR}/$id/${RECORD_INFO}"
   else record_file release-info "$dir/.release.json"; fi
 done
-`;
-/** Runs the reload command; on failure \`$reload_error\` holds its words and exit status. */
-const RUN_RELOAD = `reload_error=
-if [ -n "$RELOAD" ]; then
-  set +e
-  output=$(sh -c "$RELOAD" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" -eq 0 ] || reload_error="the reload command exited with status $rc\${output:+: $output}"
-fi
 `;
 /**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
@@ -52519,10 +52525,10 @@ mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
  * what was live, whatever the client understood. Then the reload (user commands run in the target
  * directory); if it fails, the previous link goes back so link and server agree, and the error
  * carries the command's words and exit status.
- * args: target, release id, reload command (may be empty).
+ * args: target, release id, reload command (may be empty), its bound in seconds.
  */
 const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
 previous=$(readlink current 2>/dev/null || true)
@@ -52532,10 +52538,11 @@ rm -f current.tmp
 ln -s "releases/$ID" current.tmp
 mv -T current.tmp current
 record previous "$previous"
-${RUN_RELOAD}
+reload_error=
+if [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
 if [ -n "$reload_error" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
-  sh -c "$RELOAD" >/dev/null 2>&1 || true
+  run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
   printf '%s\\n' "$reload_error" >&2
   exit ${EXIT.reloadFailed}
 fi
@@ -52545,18 +52552,20 @@ fi
  * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
  * run switched to: if it does not, the switch never happened (the connection broke before it) or
  * was undone already, and nothing changes. Records what is live afterwards.
- * args: target, release id this run switched to, reload command (may be empty).
+ * args: target, release id this run switched to, reload command (may be empty), its bound in seconds.
  */
 const REVERT_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
 if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
   elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
   else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
   fi
-  ${RUN_RELOAD}
-  if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${EXIT.reloadFailed}; fi
+  if [ -n "$RELOAD" ]; then
+    run_bounded reload "$RELOAD"
+    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
+  fi
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
@@ -52565,10 +52574,10 @@ record current "$(readlink current 2>/dev/null || true)"
  * it: nginx includes whole directories, and a backup there would load twice), then runs the
  * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
  * status) are the error.
- * args: target, config path, test command (may be empty).
+ * args: target, config path, test command (may be empty), its bound in seconds.
  */
 const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3
+T=$1; P=$2; TEST=$3; BOUND=$4
 cd "$T"
 D="$T/.deploy"
 cat > "$D/nginx-config.new"
@@ -52581,13 +52590,10 @@ if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
 fi
 rm -f "$D/nginx-config.new"
 [ -n "$TEST" ] || exit 0
-set +e
-output=$(sh -c "$TEST" 2>&1)
-rc=$?
-set -e
-if [ "$rc" -ne 0 ]; then
+run_bounded test "$TEST"
+if [ -n "$command_error" ]; then
   if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf 'the test command exited with status %s%s\\n' "$rc" "\${output:+: $output}" >&2
+  printf '%s\\n' "$command_error" >&2
   exit ${EXIT.nginxTest}
 fi
 `;
@@ -53773,14 +53779,28 @@ function completeUpload(session, target, releaseId, result, neededBytes) {
     throw new release_host_DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
 const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
+/**
+ * How long (milliseconds) the nginx test and reload commands may run before they are stopped and
+ * count as failed: a command that never ends (a hung sudo prompt, a stuck nginx) must not hold the
+ * deploy and its lock forever. `nginx -t` and `nginx -s reload` take well under a second.
+ */
+const NGINX_COMMAND_TIMEOUT_MS = 60_000;
+/** The bound as the remote scripts take it: seconds, fractions allowed (GNU timeout's DURATION). */
+function boundSeconds(timeoutMs) {
+    return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
+}
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
-async function release_host_switchRelease(session, target, releaseId, reloadCommand) {
-    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], { okExitCodes: SWITCH_EXITS });
+async function release_host_switchRelease(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: SWITCH_EXITS });
     return completeSwitch(session, result);
 }
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
-function openSwitch(session, target, releaseId, reloadCommand) {
-    return new GatedScript(session, 'switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], SWITCH_EXITS);
+function openSwitch(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    return new GatedScript(session, 'switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], SWITCH_EXITS);
 }
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
@@ -53798,8 +53818,10 @@ function completeSwitch(session, result) {
  * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
  * afterwards (undefined: none).
  */
-async function release_host_revertSwitch(session, target, releaseId, reloadCommand) {
-    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? ''], { okExitCodes: [0, EXIT.reloadFailed] });
+async function release_host_revertSwitch(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: [0, EXIT.reloadFailed] });
     if (result.code === EXIT.reloadFailed) {
         throw new release_host_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
@@ -53818,13 +53840,19 @@ async function release_host_markReleaseFailed(session, target, info, reason) {
     return failed;
 }
 /** Installs a rendered nginx config, tests it, and restores the previous file when nginx refuses it. */
-async function installNginxConfig(session, target, configPath, config, testCommand) {
-    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? ''], {
+async function installNginxConfig(session, target, configPath, config, testCommand, 
+/** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)], {
         stdin: config,
         okExitCodes: [0, EXIT.nginxTest],
     });
     if (result.code === EXIT.nginxTest) {
-        throw new release_host_DeployError(session.label, `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged: ${result.stderr.trim()}`);
+        const words = result.stderr.trim();
+        const verdict = words.startsWith('the test command timed out')
+            ? 'Testing the new nginx config did not finish'
+            : 'nginx refused the new config';
+        throw new release_host_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
     }
 }
 async function restoreNginxConfig(session, target, configPath) {
@@ -54491,7 +54519,7 @@ async function prepareHost(run, request) {
     const { session } = run.host;
     const log = request.log ?? (() => undefined);
     run.upload = openUpload(session, run.target, request.releaseId);
-    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
+    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
     run.lockStarted = true;
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
@@ -54568,7 +54596,7 @@ async function prepareHost(run, request) {
     }
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
-        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand);
+        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs);
     }
 }
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
@@ -54599,7 +54627,7 @@ async function revertHost(run, request) {
             await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
         if (mustRevert) {
             run.report.serving =
-                (await release_host_revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand)).current ?? '';
+                (await release_host_revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs)).current ?? '';
             run.switched = false;
             run.switchUnknown = false;
         }
@@ -54937,7 +54965,7 @@ async function rollbackFrontend(request, hosts) {
         const switched = await Promise.allSettled(switching.map(async (run) => {
             log(`${run.host.session.label}: switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
             try {
-                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand);
+                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
                 run.switched = true;
             }
             catch (error) {
@@ -54952,7 +54980,7 @@ async function rollbackFrontend(request, hosts) {
             // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
             const reverted = await Promise.allSettled(switching
                 .filter((run) => run.switched || run.switchUnknown)
-                .map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand))));
+                .map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
             const revertFailure = firstFailure(reverted);
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'

@@ -403,17 +403,31 @@ export function completeUpload(
 
 const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
 
+/**
+ * How long (milliseconds) the nginx test and reload commands may run before they are stopped and
+ * count as failed: a command that never ends (a hung sudo prompt, a stuck nginx) must not hold the
+ * deploy and its lock forever. `nginx -t` and `nginx -s reload` take well under a second.
+ */
+export const NGINX_COMMAND_TIMEOUT_MS = 60_000;
+
+/** The bound as the remote scripts take it: seconds, fractions allowed (GNU timeout's DURATION). */
+function boundSeconds(timeoutMs: number | undefined): string {
+  return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
+}
+
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
 export async function switchRelease(
   session: ReleaseSession,
   target: string,
   releaseId: string,
   reloadCommand: string | undefined,
+  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): Promise<{ previous?: string }> {
   const result = await session.runScript(
     'switch the live release',
     SWITCH_SCRIPT,
-    [target, releaseId, reloadCommand ?? ''],
+    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
     { okExitCodes: SWITCH_EXITS },
   );
   return completeSwitch(session, result);
@@ -425,12 +439,14 @@ export function openSwitch(
   target: string,
   releaseId: string,
   reloadCommand: string | undefined,
+  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): GatedScript {
   return new GatedScript(
     session,
     'switch the live release',
     SWITCH_SCRIPT,
-    [target, releaseId, reloadCommand ?? ''],
+    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
     SWITCH_EXITS,
   );
 }
@@ -460,11 +476,13 @@ export async function revertSwitch(
   target: string,
   releaseId: string,
   reloadCommand: string | undefined,
+  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): Promise<{ current?: string }> {
   const result = await session.runScript(
     'put the previous release back',
     REVERT_SCRIPT,
-    [target, releaseId, reloadCommand ?? ''],
+    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
     { okExitCodes: [0, EXIT.reloadFailed] },
   );
   if (result.code === EXIT.reloadFailed) {
@@ -502,20 +520,26 @@ export async function installNginxConfig(
   configPath: string,
   config: string,
   testCommand: string | undefined,
+  /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): Promise<void> {
   const result = await session.runScript(
     'install and test the nginx config',
     NGINX_INSTALL_SCRIPT,
-    [target, configPath, testCommand ?? ''],
+    [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)],
     {
       stdin: config,
       okExitCodes: [0, EXIT.nginxTest],
     },
   );
   if (result.code === EXIT.nginxTest) {
+    const words = result.stderr.trim();
+    const verdict = words.startsWith('the test command timed out')
+      ? 'Testing the new nginx config did not finish'
+      : 'nginx refused the new config';
     throw new DeployError(
       session.label,
-      `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged: ${result.stderr.trim()}`,
+      `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`,
     );
   }
 }
