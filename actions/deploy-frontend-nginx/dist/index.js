@@ -52307,9 +52307,19 @@ const EXIT = {
 const RECORDS_DIR = '.deploy/records';
 const RECORD_INFO = 'release.json';
 const RECORD_MANIFEST = 'manifest.json';
-/** Every release file as `size mode mtime path` (NUL-ended, sorted), taken right after the release was built. */
-const RECORD_STAT = 'stat';
-const STAT_FORMAT = '%s %m %T@ %P\\0';
+/**
+ * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
+ * release was built. The change time is there because utimes(2) can put back a file's mtime after an
+ * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
+ * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
+ * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
+ * drift when its bytes or mode are not the release's.
+ */
+const RECORD_STAT = 'file-stat';
+const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
+/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
+const RECORD_STAT_V1 = 'stat';
+const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
@@ -52365,13 +52375,15 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode or mtime is not what was recorded when it was written
-# (edited, touched, replaced or removed on the server) is reported as "$3 <path>", then "$3-now <sha256
+# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
+# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
 # size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
 report_drift() {
-  [ -f "$2/${RECORD_STAT}" ] || return 0
-  find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
+  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
+  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
+  else return 0; fi
+  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
     (cd "$1" && xargs -0 -r sh -c '
       for f; do
         if [ -f "$f" ]; then
@@ -52485,7 +52497,7 @@ kill "$beater" 2>/dev/null || true
 /**
  * Builds the release from the archive on stdin into releases/.<id>.partial and its records into
  * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
- * file's size and mtime as written, then renames both into place: a release directory without the
+ * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
  * dot is always complete and has its records. A failed build removes what it wrote and reports the
  * free space left. args: target, release id.
  */
@@ -53579,18 +53591,27 @@ function release_host_sortReleasesNewestFirst(releases) {
         return byTime !== 0 ? byTime : b.id.localeCompare(a.id);
     });
 }
-/** `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). */
-function driftFrom(records, name) {
+/**
+ * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
+ * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
+ * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ */
+function driftFrom(records, name, manifest) {
+    const built = new Map();
+    for (const entry of manifest?.entries ?? [])
+        if (entry.type === 'file')
+            built.set(entry.path, entry);
     const drift = [];
     records.forEach(([key, value], index) => {
         if (key !== name)
             return;
         const next = records[index + 1];
         const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
-        drift.push({
-            path: value,
-            now: sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined,
-        });
+        const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
+        const entry = built.get(value);
+        if (now && entry && entry.sha256 === now.sha256 && entry.size === now.size && entry.mode === now.mode)
+            return;
+        drift.push({ path: value, now });
     });
     return drift;
 }
@@ -53662,15 +53683,17 @@ class release_host_TargetLock {
             throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
+        const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
+        const existingManifest = parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
         const state = {
             current: listing.current,
             releases: listing.releases,
             cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
             migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
-            drift: driftFrom(records, 'drift'),
-            existingDrift: driftFrom(records, 'existing-drift'),
-            currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
-            existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
+            drift: driftFrom(records, 'drift', currentManifest),
+            existingDrift: driftFrom(records, 'existing-drift', existingManifest),
+            currentManifest,
+            existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
         };
         if (state.tookOverFrom !== undefined)
