@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, readdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, readlink, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { connectSsh } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
@@ -257,6 +258,37 @@ describe('nginx', () => {
     }
     await expectRecovered();
   });
+  test.each([
+    ['reload', { nginxReloadCommand: 'sleep 600' }, 'Reloading nginx failed', 'the previous release stays live'],
+    [
+      'test',
+      { nginxTestCommand: 'sleep 600' },
+      'Testing the new nginx config did not finish',
+      'the previous config was restored',
+    ],
+  ])(
+    'a %s command that never ends is stopped at its bound: config and release as before, lock free',
+    async (kind, command, verdict, outcome) => {
+      await writeFile(configPath(), '# the config before this deploy\n');
+      try {
+        const report = await deploy(await site(`hangs-${kind}`), `hangs-${kind}`, {
+          nginxConfig: { template: template(), templateName: 'site.conf.tpl', remotePath: configPath() },
+          nginxCommandTimeoutMs: 1000,
+          ...command,
+        });
+        expect(report.error).toContain(`${verdict} on ${report.hosts[0].label}`);
+        expect(report.error).toContain(outcome);
+        expect(report.error).toContain(`the ${kind} command timed out: sleep 600 did not finish within 1 s`);
+        expect(report.hosts[0]).toMatchObject({ outcome: 'failed', serving: 'v1' });
+        expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
+        expect(await live()).toBe('releases/v1');
+        expect(await servedDifferences(sandbox.siteUrl, join(work, 'site-v1'))).toEqual([]);
+      } finally {
+        await rm(configPath(), { force: true });
+      }
+      await expectRecovered();
+    },
+  );
 });
 
 describe('release records are not served', () => {
@@ -286,6 +318,31 @@ describe('release records are not served', () => {
 });
 
 describe('files changed on the server', () => {
+  test('an edit of the same length whose mtime was put back is still detected (by the change time) and sent again', async () => {
+    // A file only this build has, so the edit reaches no other release through a shared inode.
+    const c1 = await site('c1', { 'stable/terms.txt': 'terms of the c1 build\n' });
+    expect((await deploy(c1, 'c1')).error).toBeUndefined();
+    const file = join(sandbox.siteDir, 'releases/c1/stable/terms.txt');
+    const built = await readFile(join(c1, 'stable/terms.txt'));
+    expect(await readFile(file)).toEqual(built);
+    // cp -p and touch -r carry the times to the nanosecond, as find's %T@ records them.
+    const times = join(work, 'terms-times');
+    execFileSync('cp', ['-p', file, times]);
+    await writeFile(file, Buffer.alloc(built.length, 'x'));
+    execFileSync('touch', ['-r', times, file]);
+    expect((await stat(file)).size).toBe(built.length);
+
+    const report = await deploy(c1, 'c1-again');
+    expect(report.error).toBeUndefined();
+    // Only the edited file: files whose ctime moved because later releases linked or pruned them are not drift.
+    expect(report.hosts[0].drifted).toEqual(['stable/terms.txt']);
+    expect(report.hosts[0].filesUploaded).toBe(1);
+    expect(await live()).toBe('releases/c1-again');
+    expect(await readFile(join(sandbox.siteDir, 'releases/c1-again/stable/terms.txt'))).toEqual(built);
+    expect(await servedDifferences(sandbox.siteUrl, c1)).toEqual([]);
+    await expectRecovered();
+  });
+
   test('are detected and sent again, so every release is byte-identical to its build', async () => {
     const d1 = await site('d1');
     expect((await deploy(d1, 'd1')).error).toBeUndefined();

@@ -52307,9 +52307,19 @@ const EXIT = {
 const RECORDS_DIR = '.deploy/records';
 const RECORD_INFO = 'release.json';
 const RECORD_MANIFEST = 'manifest.json';
-/** Every release file as `size mode mtime path` (NUL-ended, sorted), taken right after the release was built. */
-const RECORD_STAT = 'stat';
-const STAT_FORMAT = '%s %m %T@ %P\\0';
+/**
+ * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
+ * release was built. The change time is there because utimes(2) can put back a file's mtime after an
+ * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
+ * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
+ * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
+ * drift when its bytes or mode are not the release's.
+ */
+const RECORD_STAT = 'file-stat';
+const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
+/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
+const RECORD_STAT_V1 = 'stat';
+const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
@@ -52318,6 +52328,22 @@ token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
 free_kib() { df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }' || true; }
 # Failures the script did not foresee (a full disk, a read-only file system) end with how much space there is.
 space_note() { [ "$1" -ge 64 ] || printf 'free space in %s: %s KiB\\n' "$PWD" "$(free_kib)" >&2; }
+# Runs a user command ($2, named $1 in errors) for at most $BOUND seconds, so a command that never
+# ends cannot hold the deploy and its lock forever; on failure $command_error holds its words and
+# exit status, or that it timed out. GNU timeout signals the command's whole process group (a
+# \`sh -c\` and what it started); -k: KILL 5 s later for a command that ignores TERM.
+run_bounded() {
+  command_error=
+  set +e
+  output=$(timeout -k 5 "$BOUND" sh -c "$2" 2>&1)
+  rc=$?
+  set -e
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    command_error="the $1 command timed out: $2 did not finish within $BOUND s\${output:+: $output}"
+  elif [ "$rc" -ne 0 ]; then
+    command_error="the $1 command exited with status $rc\${output:+: $output}"
+  fi
+}
 `;
 /** Reads every release and its record (a release built before the records moved has them inside). */
 const LIST_RELEASES = `for dir in releases/*; do
@@ -52327,16 +52353,6 @@ const LIST_RELEASES = `for dir in releases/*; do
   if [ -d "${RECORDS_DIR}/$id" ]; then record_file release-info "${RECORDS_DIR}/$id/${RECORD_INFO}"
   else record_file release-info "$dir/.release.json"; fi
 done
-`;
-/** Runs the reload command; on failure \`$reload_error\` holds its words and exit status. */
-const RUN_RELOAD = `reload_error=
-if [ -n "$RELOAD" ]; then
-  set +e
-  output=$(sh -c "$RELOAD" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" -eq 0 ] || reload_error="the reload command exited with status $rc\${output:+: $output}"
-fi
 `;
 /**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
@@ -52359,13 +52375,15 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode or mtime is not what was recorded when it was written
-# (edited, touched, replaced or removed on the server) is reported as "$3 <path>", then "$3-now <sha256
+# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
+# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
 # size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
 report_drift() {
-  [ -f "$2/${RECORD_STAT}" ] || return 0
-  find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
+  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
+  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
+  else return 0; fi
+  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
     (cd "$1" && xargs -0 -r sh -c '
       for f; do
         if [ -f "$f" ]; then
@@ -52479,7 +52497,7 @@ kill "$beater" 2>/dev/null || true
 /**
  * Builds the release from the archive on stdin into releases/.<id>.partial and its records into
  * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
- * file's size and mtime as written, then renames both into place: a release directory without the
+ * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
  * dot is always complete and has its records. A failed build removes what it wrote and reports the
  * free space left. args: target, release id.
  */
@@ -52519,10 +52537,10 @@ mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
  * what was live, whatever the client understood. Then the reload (user commands run in the target
  * directory); if it fails, the previous link goes back so link and server agree, and the error
  * carries the command's words and exit status.
- * args: target, release id, reload command (may be empty).
+ * args: target, release id, reload command (may be empty), its bound in seconds.
  */
 const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
 previous=$(readlink current 2>/dev/null || true)
@@ -52532,10 +52550,11 @@ rm -f current.tmp
 ln -s "releases/$ID" current.tmp
 mv -T current.tmp current
 record previous "$previous"
-${RUN_RELOAD}
+reload_error=
+if [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
 if [ -n "$reload_error" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
-  sh -c "$RELOAD" >/dev/null 2>&1 || true
+  run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
   printf '%s\\n' "$reload_error" >&2
   exit ${EXIT.reloadFailed}
 fi
@@ -52545,18 +52564,20 @@ fi
  * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
  * run switched to: if it does not, the switch never happened (the connection broke before it) or
  * was undone already, and nothing changes. Records what is live afterwards.
- * args: target, release id this run switched to, reload command (may be empty).
+ * args: target, release id this run switched to, reload command (may be empty), its bound in seconds.
  */
 const REVERT_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
 if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
   elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
   else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
   fi
-  ${RUN_RELOAD}
-  if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${EXIT.reloadFailed}; fi
+  if [ -n "$RELOAD" ]; then
+    run_bounded reload "$RELOAD"
+    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
+  fi
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
@@ -52565,10 +52586,10 @@ record current "$(readlink current 2>/dev/null || true)"
  * it: nginx includes whole directories, and a backup there would load twice), then runs the
  * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
  * status) are the error.
- * args: target, config path, test command (may be empty).
+ * args: target, config path, test command (may be empty), its bound in seconds.
  */
 const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3
+T=$1; P=$2; TEST=$3; BOUND=$4
 cd "$T"
 D="$T/.deploy"
 cat > "$D/nginx-config.new"
@@ -52581,13 +52602,10 @@ if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
 fi
 rm -f "$D/nginx-config.new"
 [ -n "$TEST" ] || exit 0
-set +e
-output=$(sh -c "$TEST" 2>&1)
-rc=$?
-set -e
-if [ "$rc" -ne 0 ]; then
+run_bounded test "$TEST"
+if [ -n "$command_error" ]; then
   if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf 'the test command exited with status %s%s\\n' "$rc" "\${output:+: $output}" >&2
+  printf '%s\\n' "$command_error" >&2
   exit ${EXIT.nginxTest}
 fi
 `;
@@ -53573,18 +53591,27 @@ function release_host_sortReleasesNewestFirst(releases) {
         return byTime !== 0 ? byTime : b.id.localeCompare(a.id);
     });
 }
-/** `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). */
-function driftFrom(records, name) {
+/**
+ * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
+ * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
+ * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ */
+function driftFrom(records, name, manifest) {
+    const built = new Map();
+    for (const entry of manifest?.entries ?? [])
+        if (entry.type === 'file')
+            built.set(entry.path, entry);
     const drift = [];
     records.forEach(([key, value], index) => {
         if (key !== name)
             return;
         const next = records[index + 1];
         const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
-        drift.push({
-            path: value,
-            now: sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined,
-        });
+        const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
+        const entry = built.get(value);
+        if (now && entry && entry.sha256 === now.sha256 && entry.size === now.size && entry.mode === now.mode)
+            return;
+        drift.push({ path: value, now });
     });
     return drift;
 }
@@ -53656,15 +53683,17 @@ class release_host_TargetLock {
             throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
+        const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
+        const existingManifest = parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
         const state = {
             current: listing.current,
             releases: listing.releases,
             cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
             migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
-            drift: driftFrom(records, 'drift'),
-            existingDrift: driftFrom(records, 'existing-drift'),
-            currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
-            existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
+            drift: driftFrom(records, 'drift', currentManifest),
+            existingDrift: driftFrom(records, 'existing-drift', existingManifest),
+            currentManifest,
+            existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
         };
         if (state.tookOverFrom !== undefined)
@@ -53773,14 +53802,28 @@ function completeUpload(session, target, releaseId, result, neededBytes) {
     throw new release_host_DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
 const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
+/**
+ * How long (milliseconds) the nginx test and reload commands may run before they are stopped and
+ * count as failed: a command that never ends (a hung sudo prompt, a stuck nginx) must not hold the
+ * deploy and its lock forever. `nginx -t` and `nginx -s reload` take well under a second.
+ */
+const NGINX_COMMAND_TIMEOUT_MS = 60_000;
+/** The bound as the remote scripts take it: seconds, fractions allowed (GNU timeout's DURATION). */
+function boundSeconds(timeoutMs) {
+    return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
+}
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
-async function release_host_switchRelease(session, target, releaseId, reloadCommand) {
-    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], { okExitCodes: SWITCH_EXITS });
+async function release_host_switchRelease(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: SWITCH_EXITS });
     return completeSwitch(session, result);
 }
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
-function openSwitch(session, target, releaseId, reloadCommand) {
-    return new GatedScript(session, 'switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? ''], SWITCH_EXITS);
+function openSwitch(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    return new GatedScript(session, 'switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], SWITCH_EXITS);
 }
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
@@ -53798,8 +53841,10 @@ function completeSwitch(session, result) {
  * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
  * afterwards (undefined: none).
  */
-async function release_host_revertSwitch(session, target, releaseId, reloadCommand) {
-    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? ''], { okExitCodes: [0, EXIT.reloadFailed] });
+async function release_host_revertSwitch(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: [0, EXIT.reloadFailed] });
     if (result.code === EXIT.reloadFailed) {
         throw new release_host_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
@@ -53818,13 +53863,19 @@ async function release_host_markReleaseFailed(session, target, info, reason) {
     return failed;
 }
 /** Installs a rendered nginx config, tests it, and restores the previous file when nginx refuses it. */
-async function installNginxConfig(session, target, configPath, config, testCommand) {
-    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? ''], {
+async function installNginxConfig(session, target, configPath, config, testCommand, 
+/** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)], {
         stdin: config,
         okExitCodes: [0, EXIT.nginxTest],
     });
     if (result.code === EXIT.nginxTest) {
-        throw new release_host_DeployError(session.label, `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged: ${result.stderr.trim()}`);
+        const words = result.stderr.trim();
+        const verdict = words.startsWith('the test command timed out')
+            ? 'Testing the new nginx config did not finish'
+            : 'nginx refused the new config';
+        throw new release_host_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
     }
 }
 async function restoreNginxConfig(session, target, configPath) {
@@ -54513,7 +54564,7 @@ async function prepareHost(run, request) {
     const { session } = run.host;
     const log = request.log ?? (() => undefined);
     run.upload = openUpload(session, run.target, request.releaseId);
-    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
+    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
     run.lockStarted = true;
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
@@ -54590,7 +54641,7 @@ async function prepareHost(run, request) {
     }
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
-        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand);
+        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs);
     }
 }
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
@@ -54621,7 +54672,7 @@ async function revertHost(run, request) {
             await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
         if (mustRevert) {
             run.report.serving =
-                (await release_host_revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand)).current ?? '';
+                (await release_host_revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs)).current ?? '';
             run.switched = false;
             run.switchUnknown = false;
         }
@@ -54959,7 +55010,7 @@ async function rollbackFrontend(request, hosts) {
         const switched = await Promise.allSettled(switching.map(async (run) => {
             log(`${run.host.session.label}: switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
             try {
-                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand);
+                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
                 run.switched = true;
             }
             catch (error) {
@@ -54974,7 +55025,7 @@ async function rollbackFrontend(request, hosts) {
             // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
             const reverted = await Promise.allSettled(switching
                 .filter((run) => run.switched || run.switchUnknown)
-                .map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand))));
+                .map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
             const revertFailure = firstFailure(reverted);
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'

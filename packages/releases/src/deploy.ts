@@ -43,6 +43,8 @@ export interface FrontendDeployRequest {
   serverNames?: string[];
   nginxTestCommand?: string;
   nginxReloadCommand?: string;
+  /** How long (milliseconds) each nginx test or reload command may run; NGINX_COMMAND_TIMEOUT_MS when left out. */
+  nginxCommandTimeoutMs?: number;
   smokeUrl?: URL;
   smokeTimeoutMs?: number;
   lockTimeoutMs: number;
@@ -162,7 +164,13 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   const { session } = run.host;
   const log = request.log ?? (() => undefined);
   run.upload = openUpload(session, run.target, request.releaseId);
-  run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand);
+  run.switcher = openSwitch(
+    session,
+    run.target,
+    request.releaseId,
+    request.nginxReloadCommand,
+    request.nginxCommandTimeoutMs,
+  );
   run.lockStarted = true;
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
@@ -248,7 +256,14 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
 
   if (request.nginxConfig && run.config !== undefined) {
     run.configInstalled = true;
-    await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand);
+    await installNginxConfig(
+      session,
+      run.target,
+      request.nginxConfig.remotePath,
+      run.config,
+      request.nginxTestCommand,
+      request.nginxCommandTimeoutMs,
+    );
   }
 }
 
@@ -283,7 +298,15 @@ async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise
       await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
     if (mustRevert) {
       run.report.serving =
-        (await revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand)).current ?? '';
+        (
+          await revertSwitch(
+            session,
+            run.target,
+            request.releaseId,
+            request.nginxReloadCommand,
+            request.nginxCommandTimeoutMs,
+          )
+        ).current ?? '';
       run.switched = false;
       run.switchUnknown = false;
     }

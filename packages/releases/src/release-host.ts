@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
-import { parseManifest, type FileManifest } from './manifest.js';
+import { parseManifest, type FileEntry, type FileManifest } from './manifest.js';
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
 import {
@@ -126,7 +126,7 @@ export interface LockOwner {
   runner?: string;
 }
 
-/** A file of the live release that is not as it was written (edited, touched or removed on the server). */
+/** A file of the live release that is not as it was written (edited, replaced or removed on the server). */
 export interface DriftedFile {
   path: string;
   /** What the file is now; undefined when it is gone. sha256 is hex, size in bytes, mode the permission bits. */
@@ -136,7 +136,7 @@ export interface DriftedFile {
 export interface TargetState extends ReleaseListing {
   /** The live release's manifest (undefined on a first deploy or a release not built by a deploy). */
   currentManifest?: FileManifest;
-  /** Files of the live release whose size, mode or mtime differ from when they were written. */
+  /** Files of the live release whose bytes or mode differ from when they were written, or that are gone. */
   drift: DriftedFile[];
   /** The same for a release already built under the requested id, when it is not the live one. */
   existingDrift: DriftedFile[];
@@ -150,17 +150,23 @@ export interface TargetState extends ReleaseListing {
   tookOverFrom?: string;
 }
 
-/** `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). */
-function driftFrom(records: Array<[string, string]>, name: string): DriftedFile[] {
+/**
+ * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
+ * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
+ * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ */
+function driftFrom(records: Array<[string, string]>, name: string, manifest: FileManifest | undefined): DriftedFile[] {
+  const built = new Map<string, FileEntry>();
+  for (const entry of manifest?.entries ?? []) if (entry.type === 'file') built.set(entry.path, entry);
   const drift: DriftedFile[] = [];
   records.forEach(([key, value], index) => {
     if (key !== name) return;
     const next = records[index + 1];
     const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
-    drift.push({
-      path: value,
-      now: sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined,
-    });
+    const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
+    const entry = built.get(value);
+    if (now && entry && entry.sha256 === now.sha256 && entry.size === now.size && entry.mode === now.mode) return;
+    drift.push({ path: value, now });
   });
   return drift;
 }
@@ -242,15 +248,17 @@ export class TargetLock {
       throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     const listing = listingFrom(records);
+    const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
+    const existingManifest = parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
     const state: TargetState = {
       current: listing.current,
       releases: listing.releases,
       cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
       migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
-      drift: driftFrom(records, 'drift'),
-      existingDrift: driftFrom(records, 'existing-drift'),
-      currentManifest: parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? ''),
-      existingManifest: parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? ''),
+      drift: driftFrom(records, 'drift', currentManifest),
+      existingDrift: driftFrom(records, 'existing-drift', existingManifest),
+      currentManifest,
+      existingManifest,
       tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
     };
     if (state.tookOverFrom !== undefined) state.tookOverFrom = describeHolder(state.tookOverFrom);
@@ -403,17 +411,31 @@ export function completeUpload(
 
 const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
 
+/**
+ * How long (milliseconds) the nginx test and reload commands may run before they are stopped and
+ * count as failed: a command that never ends (a hung sudo prompt, a stuck nginx) must not hold the
+ * deploy and its lock forever. `nginx -t` and `nginx -s reload` take well under a second.
+ */
+export const NGINX_COMMAND_TIMEOUT_MS = 60_000;
+
+/** The bound as the remote scripts take it: seconds, fractions allowed (GNU timeout's DURATION). */
+function boundSeconds(timeoutMs: number | undefined): string {
+  return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
+}
+
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
 export async function switchRelease(
   session: ReleaseSession,
   target: string,
   releaseId: string,
   reloadCommand: string | undefined,
+  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): Promise<{ previous?: string }> {
   const result = await session.runScript(
     'switch the live release',
     SWITCH_SCRIPT,
-    [target, releaseId, reloadCommand ?? ''],
+    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
     { okExitCodes: SWITCH_EXITS },
   );
   return completeSwitch(session, result);
@@ -425,12 +447,14 @@ export function openSwitch(
   target: string,
   releaseId: string,
   reloadCommand: string | undefined,
+  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): GatedScript {
   return new GatedScript(
     session,
     'switch the live release',
     SWITCH_SCRIPT,
-    [target, releaseId, reloadCommand ?? ''],
+    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
     SWITCH_EXITS,
   );
 }
@@ -460,11 +484,13 @@ export async function revertSwitch(
   target: string,
   releaseId: string,
   reloadCommand: string | undefined,
+  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): Promise<{ current?: string }> {
   const result = await session.runScript(
     'put the previous release back',
     REVERT_SCRIPT,
-    [target, releaseId, reloadCommand ?? ''],
+    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
     { okExitCodes: [0, EXIT.reloadFailed] },
   );
   if (result.code === EXIT.reloadFailed) {
@@ -502,20 +528,26 @@ export async function installNginxConfig(
   configPath: string,
   config: string,
   testCommand: string | undefined,
+  /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number,
 ): Promise<void> {
   const result = await session.runScript(
     'install and test the nginx config',
     NGINX_INSTALL_SCRIPT,
-    [target, configPath, testCommand ?? ''],
+    [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)],
     {
       stdin: config,
       okExitCodes: [0, EXIT.nginxTest],
     },
   );
   if (result.code === EXIT.nginxTest) {
+    const words = result.stderr.trim();
+    const verdict = words.startsWith('the test command timed out')
+      ? 'Testing the new nginx config did not finish'
+      : 'nginx refused the new config';
     throw new DeployError(
       session.label,
-      `nginx refused the new config on ${session.label}; the previous config was restored and the live site is unchanged: ${result.stderr.trim()}`,
+      `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`,
     );
   }
 }

@@ -42,9 +42,19 @@ export const EXIT = {
 export const RECORDS_DIR = '.deploy/records';
 export const RECORD_INFO = 'release.json';
 export const RECORD_MANIFEST = 'manifest.json';
-/** Every release file as `size mode mtime path` (NUL-ended, sorted), taken right after the release was built. */
-export const RECORD_STAT = 'stat';
-const STAT_FORMAT = '%s %m %T@ %P\\0';
+/**
+ * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
+ * release was built. The change time is there because utimes(2) can put back a file's mtime after an
+ * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
+ * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
+ * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
+ * drift when its bytes or mode are not the release's.
+ */
+export const RECORD_STAT = 'file-stat';
+const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
+/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
+const RECORD_STAT_V1 = 'stat';
+const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
 
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
@@ -54,6 +64,22 @@ token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
 free_kib() { df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }' || true; }
 # Failures the script did not foresee (a full disk, a read-only file system) end with how much space there is.
 space_note() { [ "$1" -ge 64 ] || printf 'free space in %s: %s KiB\\n' "$PWD" "$(free_kib)" >&2; }
+# Runs a user command ($2, named $1 in errors) for at most $BOUND seconds, so a command that never
+# ends cannot hold the deploy and its lock forever; on failure $command_error holds its words and
+# exit status, or that it timed out. GNU timeout signals the command's whole process group (a
+# \`sh -c\` and what it started); -k: KILL 5 s later for a command that ignores TERM.
+run_bounded() {
+  command_error=
+  set +e
+  output=$(timeout -k 5 "$BOUND" sh -c "$2" 2>&1)
+  rc=$?
+  set -e
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    command_error="the $1 command timed out: $2 did not finish within $BOUND s\${output:+: $output}"
+  elif [ "$rc" -ne 0 ]; then
+    command_error="the $1 command exited with status $rc\${output:+: $output}"
+  fi
+}
 `;
 
 /** Reads every release and its record (a release built before the records moved has them inside). */
@@ -64,17 +90,6 @@ const LIST_RELEASES = `for dir in releases/*; do
   if [ -d "${RECORDS_DIR}/$id" ]; then record_file release-info "${RECORDS_DIR}/$id/${RECORD_INFO}"
   else record_file release-info "$dir/.release.json"; fi
 done
-`;
-
-/** Runs the reload command; on failure \`$reload_error\` holds its words and exit status. */
-const RUN_RELOAD = `reload_error=
-if [ -n "$RELOAD" ]; then
-  set +e
-  output=$(sh -c "$RELOAD" 2>&1)
-  rc=$?
-  set -e
-  [ "$rc" -eq 0 ] || reload_error="the reload command exited with status $rc\${output:+: $output}"
-fi
 `;
 
 /**
@@ -98,13 +113,15 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode or mtime is not what was recorded when it was written
-# (edited, touched, replaced or removed on the server) is reported as "$3 <path>", then "$3-now <sha256
+# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
+# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
 # size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
 report_drift() {
-  [ -f "$2/${RECORD_STAT}" ] || return 0
-  find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f 4- | sort -zu |
+  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
+  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
+  else return 0; fi
+  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
     (cd "$1" && xargs -0 -r sh -c '
       for f; do
         if [ -f "$f" ]; then
@@ -220,7 +237,7 @@ kill "$beater" 2>/dev/null || true
 /**
  * Builds the release from the archive on stdin into releases/.<id>.partial and its records into
  * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
- * file's size and mtime as written, then renames both into place: a release directory without the
+ * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
  * dot is always complete and has its records. A failed build removes what it wrote and reports the
  * free space left. args: target, release id.
  */
@@ -262,10 +279,10 @@ mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
  * what was live, whatever the client understood. Then the reload (user commands run in the target
  * directory); if it fails, the previous link goes back so link and server agree, and the error
  * carries the command's words and exit status.
- * args: target, release id, reload command (may be empty).
+ * args: target, release id, reload command (may be empty), its bound in seconds.
  */
 export const SWITCH_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
 previous=$(readlink current 2>/dev/null || true)
@@ -275,10 +292,11 @@ rm -f current.tmp
 ln -s "releases/$ID" current.tmp
 mv -T current.tmp current
 record previous "$previous"
-${RUN_RELOAD}
+reload_error=
+if [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
 if [ -n "$reload_error" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
-  sh -c "$RELOAD" >/dev/null 2>&1 || true
+  run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
   printf '%s\\n' "$reload_error" >&2
   exit ${EXIT.reloadFailed}
 fi
@@ -289,18 +307,20 @@ fi
  * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
  * run switched to: if it does not, the switch never happened (the connection broke before it) or
  * was undone already, and nothing changes. Records what is live afterwards.
- * args: target, release id this run switched to, reload command (may be empty).
+ * args: target, release id this run switched to, reload command (may be empty), its bound in seconds.
  */
 export const REVERT_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
 if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
   elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
   else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
   fi
-  ${RUN_RELOAD}
-  if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${EXIT.reloadFailed}; fi
+  if [ -n "$RELOAD" ]; then
+    run_bounded reload "$RELOAD"
+    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
+  fi
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
@@ -310,10 +330,10 @@ record current "$(readlink current 2>/dev/null || true)"
  * it: nginx includes whole directories, and a backup there would load twice), then runs the
  * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
  * status) are the error.
- * args: target, config path, test command (may be empty).
+ * args: target, config path, test command (may be empty), its bound in seconds.
  */
 export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3
+T=$1; P=$2; TEST=$3; BOUND=$4
 cd "$T"
 D="$T/.deploy"
 cat > "$D/nginx-config.new"
@@ -326,13 +346,10 @@ if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
 fi
 rm -f "$D/nginx-config.new"
 [ -n "$TEST" ] || exit 0
-set +e
-output=$(sh -c "$TEST" 2>&1)
-rc=$?
-set -e
-if [ "$rc" -ne 0 ]; then
+run_bounded test "$TEST"
+if [ -n "$command_error" ]; then
   if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf 'the test command exited with status %s%s\\n' "$rc" "\${output:+: $output}" >&2
+  printf '%s\\n' "$command_error" >&2
   exit ${EXIT.nginxTest}
 fi
 `;

@@ -100,6 +100,8 @@ export interface FrontendRollbackRequest {
   to: ReleaseTarget;
   markFailed: boolean;
   nginxReloadCommand?: string;
+  /** How long (milliseconds) the reload command may run; NGINX_COMMAND_TIMEOUT_MS when left out. */
+  nginxCommandTimeoutMs?: number;
   lockTimeoutMs: number;
   /** The deploy lock's token on every host (random when left out): see `FrontendDeployRequest.lockToken`. */
   lockToken?: string;
@@ -206,7 +208,13 @@ export async function rollbackFrontend(
           `${run.host.session.label}: switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`,
         );
         try {
-          await switchRelease(run.host.session, run.target, run.choice!.to, request.nginxReloadCommand);
+          await switchRelease(
+            run.host.session,
+            run.target,
+            run.choice!.to,
+            request.nginxReloadCommand,
+            request.nginxCommandTimeoutMs,
+          );
           run.switched = true;
         } catch (error) {
           // The connection broke with the outcome in flight: the host may have switched.
@@ -223,7 +231,13 @@ export async function rollbackFrontend(
           .filter((run) => run.switched || run.switchUnknown)
           .map((run) =>
             onAnySession(run.host.session, run.host.reconnect, (session) =>
-              revertSwitch(session, run.target, run.choice!.to, request.nginxReloadCommand),
+              revertSwitch(
+                session,
+                run.target,
+                run.choice!.to,
+                request.nginxReloadCommand,
+                request.nginxCommandTimeoutMs,
+              ),
             ),
           ),
       );
