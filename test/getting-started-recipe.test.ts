@@ -9,6 +9,7 @@ import path from 'node:path';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { repoRoot } from './support/workflows.js';
+import { httpGet } from './frontend-helpers.js';
 
 let machines: ExampleAppMachines;
 
@@ -75,6 +76,8 @@ test('run as written, the recipe rolls back what a failed push changed, and noth
   expect((await machines.workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
   expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload))).toEqual(mcpBefore);
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);
-  const served = (await (await fetch(new URL('healthz.json', machines.site.siteUrl))).json()) as { version: string };
+  const served = JSON.parse((await httpGet(new URL('healthz.json', machines.site.siteUrl).href)).body.toString()) as {
+    version: string;
+  };
   expect(served.version).toBe(SHA_A);
 }, 240_000);

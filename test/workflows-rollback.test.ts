@@ -8,6 +8,7 @@ import { runBundledAction } from '@sophia-testing/action-runner';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { imageOf } from './fixtures/kube-kit.js';
+import { httpGet } from './frontend-helpers.js';
 
 let machines: ExampleAppMachines;
 
@@ -18,7 +19,8 @@ beforeAll(async () => {
 afterAll(() => machines?.stop());
 
 async function served(): Promise<string> {
-  return (await fetch(new URL('version.txt', machines.site.siteUrl))).text();
+  // No keep-alive: nginx's old workers close idle connections on a reload (see httpGet).
+  return (await httpGet(new URL('version.txt', machines.site.siteUrl).href)).body.toString();
 }
 
 async function deployFrontend(release: string): Promise<void> {

@@ -7,6 +7,7 @@
 import { runWorkflow, type WorkflowRun } from '@sophia-testing/workflow-runner';
 import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { repoRoot } from './support/workflows.js';
+import { httpGet } from './frontend-helpers.js';
 
 let machines: ExampleAppMachines;
 
@@ -20,7 +21,7 @@ const SHA_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const SHA_B = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 
 async function served(): Promise<{ status: string; version: string }> {
-  return (await (await fetch(new URL('healthz.json', machines.site.siteUrl))).json()) as {
+  return JSON.parse((await httpGet(new URL('healthz.json', machines.site.siteUrl).href)).body.toString()) as {
     status: string;
     version: string;
   };
