@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { shellCommand } from '@sophia/ssh';
-import { freePort, sleep } from './ports.js';
+import { sleep, startOnFreePort } from './ports.js';
 import { spawnLogged, stopProcessTree } from './processes.js';
 
 export interface NginxLayout {
@@ -87,17 +87,11 @@ export class Nginx {
   }
 
   static async start(layout: NginxLayout, program: string): Promise<Nginx> {
-    for (let attempt = 1; ; attempt += 1) {
-      const nginx = new Nginx(layout, program, await freePort());
-      try {
-        await nginx.start();
-        return nginx;
-      } catch (error) {
-        // Another process may take a free port between our probe and nginx's bind: pick another one.
-        const taken = /Address already in use/.test(await readFile(nginx.errorLogPath, 'utf8').catch(() => ''));
-        if (!taken || attempt >= 5) throw error;
-      }
-    }
+    return startOnFreePort(
+      (port) => new Nginx(layout, program, port),
+      (nginx) => nginx.start(),
+      (nginx) => readFile(nginx.errorLogPath, 'utf8').catch(() => ''),
+    );
   }
 
   get url(): string {

@@ -34,6 +34,29 @@ export function readBanner(port: number, timeoutMs: number): Promise<string> {
   });
 }
 
+/**
+ * Creates a server on a free port (or on `fixedPort`) and starts it; when the start fails because
+ * another process took the port between the probe and the server's bind (its log says "Address
+ * already in use"), tries another port, five times at most. A fixed port is never swapped.
+ */
+export async function startOnFreePort<Server>(
+  create: (port: number) => Server,
+  start: (server: Server) => Promise<void>,
+  log: (server: Server) => Promise<string>,
+  fixedPort?: number,
+): Promise<Server> {
+  for (let attempt = 1; ; attempt += 1) {
+    const server = create(fixedPort ?? (await freePort()));
+    try {
+      await start(server);
+      return server;
+    } catch (error) {
+      const taken = /Address already in use/.test(await log(server));
+      if (!taken || fixedPort !== undefined || attempt >= 5) throw error;
+    }
+  }
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

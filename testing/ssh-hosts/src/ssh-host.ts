@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fingerprintOf, knownHostsLine, shellQuote, type SshTarget } from '@sophia/ssh';
 import { Nginx } from './nginx.js';
-import { removeOnExit, unmountOnExit } from './processes.js';
+import { removeOnExit, SANDBOX_MARKER, unmountOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
-import { generateKeyPair, Sshd } from './sshd.js';
+import { generateKeyPair, Sshd, type KeyPair } from './sshd.js';
 
 const run = promisify(execFile);
 
@@ -15,6 +15,30 @@ export interface LocalSshHostOptions {
   /** Overrides for where the programs are (tests use a missing path to see the install hint). */
   sshdPath?: string;
   nginxPath?: string;
+  /**
+   * An absolute path at which this host's SSH sessions see its `siteDir`, the same for every host of
+   * a fleet (as each machine has its own `/srv/site`), so one action run with one `target` deploys to
+   * several hosts: sshd runs in a mount namespace of its own with `siteDir` bound there (root only).
+   * nginx, outside it, serves `siteDir` as ever. The directory is created if missing; it stays empty
+   * outside the namespaces, and removing it is the caller's.
+   */
+  fleetSiteDir?: string;
+  /** The login key to accept instead of a fresh one: a fleet's hosts share one deploy key, as `ssh-key` is one input. */
+  userKey?: KeyPair;
+}
+
+/**
+ * The nginx command of whichever sandbox's session runs it (each carries `SOPHIA_SANDBOX=<its dir>`),
+ * so one `nginx-test-command` or `nginx-reload-command` serves a fleet, as `nginx -s reload` does on
+ * real machines. `nginxPath` as given to `startSshHost`.
+ */
+export function fleetNginxCommand(action: 'test' | 'reload', nginxPath = '/usr/sbin/nginx'): string {
+  const prefix = `"$${SANDBOX_MARKER}/nginx"`;
+  return [
+    shellQuote(nginxPath),
+    `-p ${prefix} -c ${prefix}/nginx.conf -e ${prefix}/logs/error.log`,
+    action === 'test' ? '-t -q' : '-s reload',
+  ].join(' ');
 }
 
 export interface LocalSshHost {
@@ -24,6 +48,8 @@ export interface LocalSshHost {
   user: string;
   privateKey: string;
   privateKeyPath: string;
+  /** The login key pair (`privateKey`, `privateKeyPath` and its public line). */
+  userKey: KeyPair;
   /** The host's public key line (`ssh-ed25519 AAAA... comment`). */
   hostPublicKey: string;
   /** `[127.0.0.1]:<sshPort> ssh-ed25519 AAAA...` */
@@ -36,6 +62,8 @@ export interface LocalSshHost {
   baseDir: string;
   /** `<baseDir>/site`: the deploy target whose `current` nginx serves. */
   siteDir: string;
+  /** Where SSH sessions see `siteDir`: `fleetSiteDir` when given, else `siteDir` itself. The `target` of a deploy. */
+  sitePath: string;
   siteUrl: string;
   nginxPort: number;
   nginxTestCommand: string;
@@ -45,6 +73,11 @@ export interface LocalSshHost {
   nginxErrorLogPath: string;
   /** Options for OpenSSH's ssh/scp/rsync -e to reach this target the same way (key, known_hosts, port). */
   opensshArgs: string[];
+  /**
+   * The SSH inputs of an action run that reaches this sandbox: `host`, `port`, `user`, `ssh-key`,
+   * `known-hosts`, and `connect-attempts: 1` (a test wants a refused host to fail at once).
+   */
+  sshInputs(): Record<string, string>;
   /** An @sophia/ssh target for this sandbox (verified by known_hosts); overrides apply on top. */
   sshTarget(overrides?: Partial<SshTarget>): SshTarget;
   /** sshd's log (LogLevel DEBUG1): shows every connection and authentication request. */
@@ -108,9 +141,11 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
     const siteDir = join(baseDir, 'site');
     await mkdir(sshDir, { mode: 0o700 });
     await mkdir(baseDir);
+    // A bind mount needs its source: a fleet host's site exists from the start.
+    if (options.fleetSiteDir) await mkdir(siteDir);
     const user = userInfo().username;
     const hostKey = await generateKeyPair(join(sshDir, 'ssh_host_ed25519_key'), 'sophia-sandbox-host');
-    const userKey = await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-sandbox-user');
+    const userKey = options.userKey ?? (await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-sandbox-user'));
     const authorizedKeysPath = join(sshDir, 'authorized_keys');
     await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
     const loginRcPath = join(sshDir, 'login-rc.sh');
@@ -119,7 +154,15 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
     // allSettled, not all: when one server fails, the other must be known (and stopped) before we give up.
     const [sshdStart, nginxStart] = await Promise.allSettled([
       Sshd.start(
-        { dir: sshDir, user, hostKeyPath: hostKey.privateKeyPath, authorizedKeysPath, marker: dir, loginRcPath },
+        {
+          dir: sshDir,
+          user,
+          hostKeyPath: hostKey.privateKeyPath,
+          authorizedKeysPath,
+          marker: dir,
+          loginRcPath,
+          bind: options.fleetSiteDir ? { from: siteDir, at: options.fleetSiteDir } : undefined,
+        },
         sshdPath,
       ),
       Nginx.start({ prefix: join(dir, 'nginx'), root: join(siteDir, 'current') }, nginxPath),
@@ -141,6 +184,7 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
       user,
       privateKey: userKey.privateKey,
       privateKeyPath: userKey.privateKeyPath,
+      userKey,
       hostPublicKey: hostKey.publicKey,
       knownHosts,
       knownHostsPath,
@@ -148,6 +192,7 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
       hostFingerprint: fingerprintOf(Buffer.from(hostKeyBase64, 'base64')),
       baseDir,
       siteDir,
+      sitePath: options.fleetSiteDir ?? siteDir,
       siteUrl: web.url,
       nginxPort: web.port,
       nginxTestCommand: web.testCommand,
@@ -170,6 +215,14 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         '-p',
         String(running.port),
       ],
+      sshInputs: () => ({
+        host: '127.0.0.1',
+        port: String(running.port),
+        user,
+        'ssh-key': userKey.privateKey,
+        'known-hosts': knownHosts,
+        'connect-attempts': '1',
+      }),
       sshTarget: (overrides = {}) => ({
         host: '127.0.0.1',
         port: running.port,

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, readBanner, sleep } from './ports.js';
+import { readBanner, sleep, startOnFreePort } from './ports.js';
 import { processesMarkedWith, SANDBOX_MARKER, spawnLogged, stopProcessTree } from './processes.js';
 
 const run = promisify(execFile);
@@ -36,6 +36,11 @@ export interface SshdLayout {
    * default; the sandbox writes a banner into it to play a host whose shell talks.
    */
   loginRcPath: string;
+  /**
+   * A directory its sessions see at another path: sshd runs in a mount namespace of its own with
+   * `from` bound at `at` (root only), as every machine of a fleet has its own `/srv/site`.
+   */
+  bind?: { from: string; at: string };
 }
 
 function sshdConfig(layout: SshdLayout, port: number): string {
@@ -97,17 +102,12 @@ export class Sshd {
   static async start(layout: SshdLayout, program: string, port?: number): Promise<Sshd> {
     // Privilege separation needs this directory when sshd runs as root; the distribution's unit creates it.
     if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-    for (let attempt = 1; ; attempt += 1) {
-      const sshd = new Sshd(layout, program, port ?? (await freePort()));
-      try {
-        await sshd.start();
-        return sshd;
-      } catch (error) {
-        // Another process may take a free port between our probe and sshd's bind: pick another one.
-        const taken = /Address already in use/.test(await sshd.log());
-        if (!taken || port !== undefined || attempt >= 5) throw error;
-      }
-    }
+    return startOnFreePort(
+      (free) => new Sshd(layout, program, free),
+      (sshd) => sshd.start(),
+      (sshd) => sshd.log(),
+      port,
+    );
   }
 
   get pid(): number | undefined {
@@ -121,7 +121,28 @@ export class Sshd {
   async start(): Promise<void> {
     if (this.child) return;
     await writeFile(this.configPath, sshdConfig(this.layout, this.port));
-    const child = spawnLogged(this.program, ['-D', '-e', '-f', this.configPath], this.logPath);
+    const sshd = [this.program, '-D', '-e', '-f', this.configPath];
+    const bind = this.layout.bind;
+    // unshare and sh both exec: the pid is sshd's, and the mount goes when its last session does.
+    const child = bind
+      ? spawnLogged(
+          'unshare',
+          [
+            '--mount',
+            '--propagation',
+            'private',
+            '--',
+            'sh',
+            '-c',
+            'mkdir -p "$1" && mount --bind "$2" "$1" && shift 2 && exec "$@"',
+            'sh',
+            bind.at,
+            bind.from,
+            ...sshd,
+          ],
+          this.logPath,
+        )
+      : spawnLogged(sshd[0], sshd.slice(1), this.logPath);
     this.child = child;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
