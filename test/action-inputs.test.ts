@@ -120,6 +120,15 @@ describe('action.yml defaults are accepted by each action', () => {
       component: 'kubernetes',
       workloads: { by: 'list', refs: [{ kind: 'Deployment', name: 'api' }] },
     });
+    const kubernetes = (workloads: Record<string, string>) => () =>
+      rollbackInputs(withDefaults('rollback', { component: 'kubernetes', kubeconfig: KUBECONFIG, ...workloads }));
+    expect(kubernetes({ selector: 'app=api' })()).toMatchObject({ workloads: { by: 'selector', selector: 'app=api' } });
+    expect(kubernetes({ workloads: 'deployment/api', selector: 'app=api' })).toThrow(
+      'Give either input "workloads" or input "selector", not both',
+    );
+    expect(kubernetes({})).toThrow(
+      'Input "workloads" or input "selector" is required when component is kubernetes (such as deployment/api)',
+    );
   });
 });
 

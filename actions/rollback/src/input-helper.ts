@@ -3,7 +3,6 @@ import {
   boolean,
   commandLine,
   duration,
-  InputError,
   InputReader,
   KUBE_SECRET_INPUTS,
   labelSelector,
@@ -18,12 +17,13 @@ import {
   type KubeConnection,
   type SshSettings,
 } from '@sophia/inputs';
-import type { RevisionTarget, WorkloadSelection } from '@sophia/kubernetes';
+import type { ExecuteOptions, planRollback, RevisionTarget } from '@sophia/kubernetes';
 import type { FrontendRollbackRequest, ReleaseTarget } from '@sophia/releases';
 
 /**
  * The frontend rollback request as the inputs give it (`to: previous` skips releases marked failed;
  * a named one is taken as asked; a blank nginx-reload-command skips the reload), plus the hosts.
+ * The request fields go to `rollbackFrontend` as read, with no copy in between.
  */
 export interface FrontendRollbackSettings extends Pick<
   FrontendRollbackRequest,
@@ -33,13 +33,15 @@ export interface FrontendRollbackSettings extends Pick<
   ssh: SshSettings;
 }
 
-/** The Kubernetes rollback as the inputs give it (`to: previous` skips revisions marked failed), plus the connection. */
-export interface KubernetesRollbackSettings {
+/** What `planRollback` takes: the workloads, their namespace and the revision to go to. */
+type RollbackPlanRequest = Parameters<typeof planRollback>[1];
+
+/**
+ * The Kubernetes rollback as the inputs give it (`to: previous` skips revisions marked failed), plus
+ * the connection; it is `planRollback`'s request as read, with no copy in between.
+ */
+export interface KubernetesRollbackSettings extends RollbackPlanRequest, Pick<ExecuteOptions, 'markFailed'> {
   component: 'kubernetes';
-  to: RevisionTarget;
-  markFailed: boolean;
-  namespace?: string;
-  workloads: WorkloadSelection;
   connection: KubeConnection;
 }
 
@@ -51,17 +53,12 @@ function revisionTarget(raw: string): RevisionTarget {
 }
 
 function readWorkloads(reader: InputReader): KubernetesRollbackSettings['workloads'] {
-  const refs = reader.optional('workloads', workloadRefs);
-  const selector = reader.optional('selector', labelSelector);
-  if (refs !== undefined && selector !== undefined) {
-    throw new InputError('workloads', 'Give either input "workloads" or input "selector", not both');
-  }
-  if (refs !== undefined) return { by: 'list', refs };
-  if (selector !== undefined) return { by: 'selector', selector };
-  throw new InputError(
-    'workloads',
-    'Input "workloads" or input "selector" is required when component is kubernetes (such as deployment/api)',
+  const given = reader.exactlyOne(
+    ['workloads', workloadRefs],
+    ['selector', labelSelector],
+    ' when component is kubernetes (such as deployment/api)',
   );
+  return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */

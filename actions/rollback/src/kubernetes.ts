@@ -35,11 +35,7 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
     tempDir: secretsDir(),
   });
   try {
-    const steps = await planRollback(kubectl, {
-      namespace: settings.namespace,
-      workloads: settings.workloads,
-      to: settings.to,
-    });
+    const steps = await planRollback(kubectl, settings);
     for (const step of steps) {
       for (const warning of step.warnings) actionLog.warning(warning);
       actionLog.info(

@@ -68,6 +68,27 @@ export class InputReader {
     return this.given(name) ? this.required(name, parse) : undefined;
   }
 
+  /**
+   * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+   * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+   * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+   * @throws InputError naming the first input when both are given or neither is.
+   */
+  exactlyOne<A, B>(
+    [firstName, parseFirst]: [string, Parser<A>],
+    [secondName, parseSecond]: [string, Parser<B>],
+    requiredWhy: string,
+  ): { first: A; second?: undefined } | { first?: undefined; second: B } {
+    const first = this.optional(firstName, parseFirst);
+    const second = this.optional(secondName, parseSecond);
+    if (first !== undefined && second !== undefined) {
+      throw new InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+    }
+    if (first !== undefined) return { first };
+    if (second !== undefined) return { second };
+    throw new InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
+  }
+
   /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
   secret(name: string, options: { required: boolean }): string | undefined {
     this.maskSecrets(name);

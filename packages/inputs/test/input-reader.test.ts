@@ -23,6 +23,19 @@ describe('InputReader', () => {
     }
   });
 
+  it('reads exactly one of two inputs, naming the first when both or neither are given', () => {
+    const either = (values: Record<string, string>) =>
+      new InputReader(inputsFrom(values), runnerInputHooks).exactlyOne(['a', text], ['b', text], ' (the thing)');
+    expect(either({ a: 'x' })).toEqual({ first: 'x' });
+    expect(either({ b: 'y' })).toEqual({ second: 'y' });
+    expect(() => either({ a: 'x', b: 'y' })).toThrow(
+      expect.objectContaining({ input: 'a', message: 'Give either input "a" or input "b", not both' }),
+    );
+    expect(() => either({ a: ' ' })).toThrow(
+      expect.objectContaining({ input: 'a', message: 'Input "a" or input "b" is required (the thing)' }),
+    );
+  });
+
   it('trims required values and reports missing ones by name', () => {
     expect(reader.required('given')).toBe('value');
     expect(reader.required('list')).toBe('a\n b');
