@@ -3,9 +3,10 @@ import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { mkdtemp, open, readdir, readlink, stat, truncate } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { deployFrontend, scanSource, type FrontendDeployReport } from '@sophia/releases';
+import { scanSource, type FrontendDeployReport } from '@sophia/releases';
 import {
   chmod,
+  deployReport,
   httpGet,
   join,
   mkdir,
@@ -24,7 +25,7 @@ let session: SshSession;
 let work: string;
 
 async function deploy(source: string, releaseId: string): Promise<FrontendDeployReport> {
-  const report = await deployFrontend(
+  const report = await deployReport(
     {
       sourceRoot: source,
       manifest: await scanSource(source),

@@ -2,14 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { listReleases, scanSource, type FrontendDeployReport, type FrontendDeployRequest } from '@sophia/releases';
 import {
-  deployFrontend,
-  listReleases,
-  scanSource,
-  type FrontendDeployReport,
-  type FrontendDeployRequest,
-} from '@sophia/releases';
-import { httpGet, join, rm, servedDifferences, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
+  deployReport,
+  httpGet,
+  join,
+  rm,
+  servedDifferences,
+  startPoller,
+  tempDir,
+  writeVersionedSite,
+} from './frontend-helpers.js';
 
 /**
  * Faults against a real sshd and nginx, with a poller hitting the site the whole time: whatever
@@ -58,7 +61,7 @@ async function deploy(
     },
     ...overrides,
   };
-  return deployFrontend(request, [{ name: '127.0.0.1', session, reconnect: () => connectViaProxy() }]);
+  return deployReport(request, [{ name: '127.0.0.1', session, reconnect: () => connectViaProxy() }]);
 }
 
 async function deployOnce(

@@ -3,7 +3,13 @@ import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { scanSource, type FileManifest } from '@sophia/releases';
+import {
+  deployFrontend,
+  FrontendDeployFailedError,
+  scanSource,
+  type FileManifest,
+  type FrontendDeployReport,
+} from '@sophia/releases';
 
 /** Shared by the frontend end-to-end tests: sites to deploy and checks of what nginx serves. */
 
@@ -130,4 +136,17 @@ export function startPoller(siteUrl: string, versions: () => string[]): { stop: 
       return verdict;
     },
   };
+}
+
+/**
+ * `deployFrontend`, resolving with the report whether the release went live or failed on a host
+ * (`FrontendDeployFailedError` carries it), so a test looks at both the same way; other errors reject.
+ */
+export async function deployReport(...args: Parameters<typeof deployFrontend>): Promise<FrontendDeployReport> {
+  try {
+    return await deployFrontend(...args);
+  } catch (error) {
+    if (error instanceof FrontendDeployFailedError) return error.report;
+    throw error;
+  }
 }

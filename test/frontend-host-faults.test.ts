@@ -5,14 +5,22 @@ import { cp, readdir, readFile, readlink, rename, stat, symlink, writeFile } fro
 import { connectSsh } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
-  deployFrontend,
   listReleases,
   rollbackFrontend,
   scanSource,
   type FrontendDeployReport,
   type FrontendDeployRequest,
 } from '@sophia/releases';
-import { httpGet, join, rm, servedDifferences, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import {
+  deployReport,
+  httpGet,
+  join,
+  rm,
+  servedDifferences,
+  startPoller,
+  tempDir,
+  writeVersionedSite,
+} from './frontend-helpers.js';
 
 /**
  * What a host can do to a deploy, against a real sshd and nginx whose target is a small tmpfs
@@ -44,7 +52,7 @@ async function deploy(
 ): Promise<FrontendDeployReport> {
   const session = await connectSsh(sandbox.sshTarget());
   try {
-    return await deployFrontend(
+    return await deployReport(
       {
         sourceRoot: source,
         manifest: await scanSource(source),

@@ -4,8 +4,17 @@ import { readdir, readlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { deployFrontend, scanSource, type DeployHost, type FrontendDeployReport } from '@sophia/releases';
-import { httpGet, join, rm, servedDifferences, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { scanSource, type ReleaseHost, type FrontendDeployReport } from '@sophia/releases';
+import {
+  deployReport,
+  httpGet,
+  join,
+  rm,
+  servedDifferences,
+  startPoller,
+  tempDir,
+  writeVersionedSite,
+} from './frontend-helpers.js';
 
 /**
  * Three real targets. The reload command is one input for every host, so it finds each host's
@@ -43,13 +52,13 @@ async function deployAll(version: string): Promise<FrontendDeployReport> {
   const source = join(work, version);
   const sessions = await connectAll();
   try {
-    const hosts: DeployHost[] = sessions.map((session, index) => ({
+    const hosts: ReleaseHost[] = sessions.map((session, index) => ({
       name: `web-${index + 1}`,
       session,
       target: sandboxes[index].siteDir,
       reconnect: () => connectHost(index),
     }));
-    return await deployFrontend(
+    return await deployReport(
       {
         sourceRoot: source,
         manifest: await scanSource(source),

@@ -29,12 +29,7 @@ function deploy(options: { reload: string; cancel?: Omit<CancelOptions, 'when'>;
     action: 'deploy-frontend-nginx',
     cwd: workspace,
     inputs: {
-      host: '127.0.0.1',
-      port: String(sandbox.sshPort),
-      user: sandbox.user,
-      'ssh-key': sandbox.privateKey,
-      'known-hosts': sandbox.knownHosts,
-      'connect-attempts': '1',
+      ...sandbox.sshInputs(),
       source: 'dist',
       target: sandbox.siteDir,
       'nginx-reload-command': options.reload,

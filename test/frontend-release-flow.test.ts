@@ -1,8 +1,8 @@
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { deployFrontend, listReleases, scanSource, type FrontendDeployRequest } from '@sophia/releases';
+import { listReleases, scanSource, type FrontendDeployRequest } from '@sophia/releases';
 import { readlink, stat } from 'node:fs/promises';
-import { httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { deployReport, httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
 let sandbox: LocalSshHost;
 let session: SshSession;
@@ -40,7 +40,7 @@ async function deploy(version: string, overrides: Partial<FrontendDeployRequest>
     },
     ...overrides,
   };
-  return deployFrontend(request, [{ name: '127.0.0.1', session }]);
+  return deployReport(request, [{ name: '127.0.0.1', session }]);
 }
 
 test('first deploy, changed redeploy and no-change redeploy serve exactly the source each time', async () => {

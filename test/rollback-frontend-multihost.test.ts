@@ -3,8 +3,8 @@ import { readFile, readlink, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { deployFrontend, rollbackFrontend, scanSource, type ReleaseOrigin, type RollbackHost } from '@sophia/releases';
-import { join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { rollbackFrontend, scanSource, type ReleaseOrigin, type ReleaseHost } from '@sophia/releases';
+import { deployReport, join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
 /**
  * Two real hosts: a rollback decides on every host before switching any, and a switch that fails
@@ -19,7 +19,7 @@ let sandboxes: LocalSshHost[];
 let sessions: SshSession[];
 let work: string;
 
-function hosts(): RollbackHost[] {
+function hosts(): ReleaseHost[] {
   return sessions.map((session, index) => ({ name: `web-${index + 1}`, session, target: sandboxes[index].siteDir }));
 }
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
   for (const version of ['r1', 'r2']) {
     const source = join(work, version);
     await writeVersionedSite(source, version);
-    const report = await deployFrontend(
+    const report = await deployReport(
       {
         sourceRoot: source,
         manifest: await scanSource(source),
@@ -120,7 +120,7 @@ test('hosts left on different releases (a switch cut on one) converge on the rel
   // web-1 alone goes ahead to r3, as when the connection to it broke during a switch and it could not be reached again.
   const source = join(work, 'r3');
   await writeVersionedSite(source, 'r3');
-  const ahead = await deployFrontend(
+  const ahead = await deployReport(
     {
       sourceRoot: source,
       manifest: await scanSource(source),

@@ -1,9 +1,9 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
-import { deployFrontend, scanSource, type ReleaseOrigin } from '@sophia/releases';
+import { scanSource, type ReleaseOrigin } from '@sophia/releases';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
-import { httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
+import { deployReport, httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
 /** Frontend rollback on a real sshd + nginx: releases r1, r2, r3 serve v1, v2, v3. */
 let sandbox: LocalSshHost;
@@ -14,7 +14,7 @@ const origin: ReleaseOrigin = { commit: 'abc', ref: 'refs/heads/main', runUrl: '
 async function deploy(version: string): Promise<void> {
   const source = join(work, 'site');
   await writeVersionedSite(source, `v${version}`);
-  const report = await deployFrontend(
+  const report = await deployReport(
     {
       sourceRoot: source,
       manifest: await scanSource(source),
@@ -49,11 +49,7 @@ function rollback(inputs: Record<string, string> = {}, node: 'node20' | 'node24'
     inputs: {
       component: 'frontend',
       target: sandbox.siteDir,
-      host: '127.0.0.1',
-      port: String(sandbox.sshPort),
-      user: sandbox.user,
-      'ssh-key': sandbox.privateKey,
-      'known-hosts': sandbox.knownHosts,
+      ...sandbox.sshInputs(),
       'nginx-reload-command': sandbox.nginxReloadCommand,
       ...inputs,
     },
@@ -105,7 +101,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     expect(await served()).toBe('v2');
     expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r2');
     expect(await releaseStatus('r3')).toBe('failed');
-    expect(run.summary).toContain(`| ${sandbox.user}@127.0.0.1:${sandbox.sshPort} | r3 | r2 |`);
+    expect(run.summary).toContain(`| 127.0.0.1:${sandbox.sshPort} | r3 | r2 |`);
     expect(run.summary).toContain('switched, r3 marked failed');
 
     expect(seen.length).toBeGreaterThan(5);
@@ -162,7 +158,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     const run = await rollback({ target: wrong });
     expect(run.code).toBe(1);
     expect(errorsOf(run)).toEqual([
-      `${sandbox.user}@127.0.0.1:${sandbox.sshPort}: ${wrong} holds no releases (is "target" the directory deploys go to?); nothing was changed`,
+      `127.0.0.1:${sandbox.sshPort}: ${wrong} holds no releases (is "target" the directory deploys go to?); nothing was changed`,
     ]);
     await expect(readdir(wrong)).rejects.toThrow(/ENOENT/);
   });

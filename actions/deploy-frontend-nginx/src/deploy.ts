@@ -5,11 +5,11 @@ import {
   deployFrontend,
   releaseOrigin,
   scanSource,
+  withReleaseHosts,
   type FrontendDeployReport,
   type ReleaseOrigin,
 } from '@sophia/releases';
 import { describeValue } from '@sophia/inputs';
-import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 
 export interface DeployOptions {
@@ -28,6 +28,8 @@ function inWorkspace(workspace: string, path: string): string {
 /**
  * The deploy as the runbook reads: check the build, verify and connect every host, then the
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
+ * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
+ *   began; any other error before anything changed on a host.
  */
 export async function deployFromSettings(
   settings: FrontendDeploySettings,
@@ -47,8 +49,7 @@ export async function deployFromSettings(
     : undefined;
 
   const { ssh, source: _source, nginxConfig, ...release } = settings;
-  const targets = sshTargetsFrom(ssh);
-  return withSessions(targets, actionLog, (sessions) =>
+  return withReleaseHosts(ssh, actionLog, (hosts) =>
     deployFrontend(
       {
         ...release,
@@ -62,11 +63,7 @@ export async function deployFromSettings(
         lockToken: options.lockToken,
         log: options.log,
       },
-      sessions.map((session, index) => ({
-        name: ssh.hosts[index].host,
-        session,
-        reconnect: () => connectSsh(targets[index], actionLog),
-      })),
+      hosts,
     ),
   );
 }

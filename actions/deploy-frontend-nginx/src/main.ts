@@ -1,26 +1,26 @@
-import { actionLog, publish, stepState } from '@sophia/action-runtime';
+import { actionLog, publishing, stepState } from '@sophia/action-runtime';
 import { freeLocksLeftBehind, rememberDeployLock } from '@sophia/releases';
-import { ReportedError } from '@sophia/reporting';
 import { sshTargetsFrom } from '@sophia/ssh';
 import { deployFromSettings } from './deploy.js';
 import { getInputs } from './input-helper.js';
-import { frontendPublication, hostLines } from './summary.js';
+import { frontendPublication, notReleasedPublication } from './summary.js';
 
 /**
  * The runbook: read inputs; check the build, verify and connect every host, then the release flow
- * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs and
- * summary, written whether the release went live or not; the step fails if any host failed.
+ * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
+ * log group per host and the summary, written on every path once the inputs are read; the step
+ * fails if any host failed.
  */
 export async function main(): Promise<void> {
   const settings = getInputs();
   const lockToken = rememberDeployLock(stepState, settings.target);
-  const report = await actionLog.group(`Release ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`, () =>
-    deployFromSettings(settings, { lockToken, log: actionLog.info }),
+  actionLog.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
+  await publishing(
+    // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
+    () => deployFromSettings(settings, { lockToken, log: actionLog.debug }),
+    (report) => frontendPublication(report, settings),
+    (error) => notReleasedPublication(error, settings),
   );
-  await publish(frontendPublication(report, settings));
-  for (const line of hostLines(report)) actionLog.info(line);
-  for (const warning of report.hosts.flatMap((host) => host.warnings)) actionLog.warning(warning);
-  if (report.error) throw new ReportedError(report.error, report);
 }
 
 /** The post step: frees the deploy locks a cancelled or killed main step left on its hosts. */

@@ -1,6 +1,8 @@
 import type { Publication } from '@sophia/action-runtime';
-import type { FrontendDeployReport } from '@sophia/releases';
+import type { FrontendDeployReport, HostReport } from '@sophia/releases';
 import { markdownTable } from '@sophia/reporting';
+import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
+import type { FrontendDeploySettings } from './input-helper.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -8,10 +10,11 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Where the site is, for the summary: the smoke URL when given, else the `current` link on each host. */
-export interface SiteLocation {
-  target: string;
-  smokeUrl?: URL;
+/** What the publication needs of the settings: where the site is, and the release and hosts asked for. */
+export type SiteLocation = Pick<FrontendDeploySettings, 'target' | 'smokeUrl' | 'releaseId' | 'ssh'>;
+
+function siteLine(site: SiteLocation, labels: string[]): string {
+  return site.smokeUrl ? `Site: ${site.smokeUrl.href}` : `Site: ${site.target}/current on ${labels.join(', ')}`;
 }
 
 function summaryOf(report: FrontendDeployReport, site: SiteLocation): string {
@@ -30,17 +33,26 @@ function summaryOf(report: FrontendDeployReport, site: SiteLocation): string {
       host.seconds.toFixed(2),
     ]),
   );
-  const where = site.smokeUrl
-    ? `Site: ${site.smokeUrl.href}`
-    : `Site: ${site.target}/current on ${report.hosts.map((host) => host.host).join(', ')}`;
+  const where = siteLine(
+    site,
+    report.hosts.map((host) => host.label),
+  );
   const failure = report.error ? `\n**Failed:** ${report.error}\n` : '';
   return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}`;
 }
 
-/** The action's outputs (totals over every host), one log line per host, and the job summary. */
+/** How a host's run ends in its log group. */
+function hostLine(host: HostReport): string {
+  const failure = host.error ? `: ${host.error}` : '';
+  return `${host.outcome}${failure}; ${host.filesUploaded} uploaded, ${host.filesReused} reused, ${host.bytesUploaded} bytes, ${host.seconds}s`;
+}
+
+/**
+ * The action's outputs (totals over every host; `hosts` is the JSON array of every host's
+ * `hostLabel`), one log group per host with its lines and outcome, its warnings, and the job summary.
+ */
 export function frontendPublication(report: FrontendDeployReport, site: SiteLocation): Publication {
-  const sum = (pick: (host: FrontendDeployReport['hosts'][number]) => number) =>
-    report.hosts.reduce((total, host) => total + pick(host), 0);
+  const sum = (pick: (host: HostReport) => number) => report.hosts.reduce((total, host) => total + pick(host), 0);
   return {
     outputs: {
       'release-id': report.releaseId,
@@ -49,16 +61,31 @@ export function frontendPublication(report: FrontendDeployReport, site: SiteLoca
       'files-uploaded': sum((host) => host.filesUploaded),
       'files-reused': sum((host) => host.filesReused),
       'bytes-uploaded': sum((host) => host.bytesUploaded),
-      hosts: report.hosts.map((host) => host.host),
+      hosts: report.hosts.map((host) => host.label),
     },
+    logGroups: report.hosts.map((host) => ({ title: host.label, lines: [...host.log, hostLine(host)] })),
+    warnings: report.hosts.flatMap((host) => host.warnings),
     summary: summaryOf(report, site),
   };
 }
 
-/** One line per host for the log, after the summary. */
-export function hostLines(report: FrontendDeployReport): string[] {
-  return report.hosts.map(
-    (host) =>
-      `${host.label}: ${host.outcome}, ${host.filesUploaded} uploaded, ${host.filesReused} reused, ${host.bytesUploaded} bytes, ${host.seconds}s`,
-  );
+/**
+ * A deploy that failed before any host changed (a build that cannot be read, a host that cannot be
+ * verified or reached): the outputs as the inputs give them, nothing sent, and a summary that says why.
+ */
+export function notReleasedPublication(error: unknown, site: SiteLocation): Publication {
+  const labels = sshTargetsFrom(site.ssh).map(hostLabel);
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    outputs: {
+      'release-id': site.releaseId,
+      'previous-release-id': '',
+      'release-path': `${site.target}/releases/${site.releaseId}`,
+      'files-uploaded': 0,
+      'files-reused': 0,
+      'bytes-uploaded': 0,
+      hosts: labels,
+    },
+    summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site, labels)}\n\n**Failed:** ${message}\n`,
+  };
 }

@@ -57785,6 +57785,23 @@ function describeEntry(entry) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
+/**
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
+ */
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+class SshKeyError extends Error {
+    reason;
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+        this.name = 'SshKeyError';
+    }
+}
 /** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
 class HostKeyError extends Error {
     host;
@@ -57947,10 +57964,16 @@ function sshTargetsFrom(settings) {
         connectAttempts: settings.connectAttempts,
     }));
 }
-/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
-function targetLabel(target) {
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
+ * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
+ * the `host` input takes, so a label can be pasted back into it. The port is always there, because
+ * two hosts may share an address; the user is not, because one `user` input serves every host.
+ * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
+ */
+function hostLabel(target) {
     const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${target.user}@${host}:${target.port}`;
+    return `${host}:${target.port}`;
 }
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -58071,7 +58094,7 @@ class SshSession {
     slots;
     running = new Set();
     constructor(client, 
-    /** `user@host:port`, used in every message about this connection. */
+    /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
     log = reporting_src/* silentLog */.aB) {
@@ -58278,21 +58301,25 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 4;
 const DEFAULT_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
-/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
 function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
         if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new inputs_src/* InputError */.dz('ssh-key-passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new inputs_src/* InputError */.dz('ssh-key', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
 }
 function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof inputs_src/* InputError */.dz;
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
 function connect_sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -58322,7 +58349,7 @@ function attempt(target, check, keyName, label, log) {
             if (hostKeyFailure)
                 return settle(hostKeyFailure);
             if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
                     `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
             }
             settle(error);
@@ -58363,7 +58390,7 @@ function attempt(target, check, keyName, label, log) {
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
 async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
-    const label = targetLabel(target);
+    const label = hostLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);
@@ -58816,7 +58843,7 @@ __nccwpck_require__.d(core_namespaceObject, {
   toPlatformPath: () => (toPlatformPath),
   toPosixPath: () => (toPosixPath),
   toWin32Path: () => (toWin32Path),
-  warning: () => (warning)
+  warning: () => (core_warning)
 });
 
 // EXTERNAL MODULE: external "node:path"
@@ -61682,7 +61709,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -61930,7 +61957,7 @@ var src = __nccwpck_require__(3372);
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
 const actionLog = {
     info: (line) => info(line),
-    warning: (message) => warning(message),
+    warning: (message) => core_warning(message),
     debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
@@ -61946,7 +61973,7 @@ function annotateFileProblems(problems, title, level = 'error') {
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
-    warn: (message) => warning(message),
+    warn: (message) => core_warning(message),
 };
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
 function actionInputs() {
@@ -61975,7 +62002,7 @@ var reporting_src = __nccwpck_require__(9361);
 
 
 
-/** Writes the outputs, then the log groups, then the job summary. */
+/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -61987,15 +62014,19 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const warning of publication.warnings ?? [])
+        core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
  * Runs the work and publishes its report once, whether the work succeeded or failed with a
  * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error had nothing to report and passes through.
+ * with the outputs and summary in place). Any other error failed before anything happened: it is
+ * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
+ * inputs know them), and passes through.
  */
-async function publishing(work, publicationOf) {
+async function publishing(work, publicationOf, unreported) {
     let report;
     try {
         report = await work();
@@ -62003,6 +62034,8 @@ async function publishing(work, publicationOf) {
     catch (error) {
         if (error instanceof reporting_src/* ReportedError */.SS)
             await publish(publicationOf(error.report));
+        else if (unreported)
+            await publish(unreported(error));
         throw error;
     }
     await publish(publicationOf(report));
@@ -69140,6 +69173,24 @@ class InputReader {
     }
     optional(name, parse = scalars_text) {
         return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /**
+     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+     * @throws InputError naming the first input when both are given or neither is.
+     */
+    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
+        const first = this.optional(firstName, parseFirst);
+        const second = this.optional(secondName, parseSecond);
+        if (first !== undefined && second !== undefined) {
+            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+        }
+        if (first !== undefined)
+            return { first };
+        if (second !== undefined)
+            return { second };
+        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
     }
     /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
     secret(name, options) {

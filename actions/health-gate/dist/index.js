@@ -31959,7 +31959,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -32207,7 +32207,7 @@ var src = __nccwpck_require__(3372);
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
 const actionLog = {
     info: (line) => info(line),
-    warning: (message) => warning(message),
+    warning: (message) => core_warning(message),
     debug: (line) => core_debug(line),
     group: (title, work) => group(title, work),
 };
@@ -32223,7 +32223,7 @@ function annotateFileProblems(problems, title, level = 'error') {
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => core_setSecret(secret),
-    warn: (message) => warning(message),
+    warn: (message) => core_warning(message),
 };
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
 function actionInputs() {
@@ -32252,7 +32252,7 @@ var reporting_src = __nccwpck_require__(9361);
 
 
 
-/** Writes the outputs, then the log groups, then the job summary. */
+/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -32264,15 +32264,19 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const warning of publication.warnings ?? [])
+        core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
  * Runs the work and publishes its report once, whether the work succeeded or failed with a
  * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error had nothing to report and passes through.
+ * with the outputs and summary in place). Any other error failed before anything happened: it is
+ * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
+ * inputs know them), and passes through.
  */
-async function publishing(work, publicationOf) {
+async function publishing(work, publicationOf, unreported) {
     let report;
     try {
         report = await work();
@@ -32280,6 +32284,8 @@ async function publishing(work, publicationOf) {
     catch (error) {
         if (error instanceof ReportedError)
             await publish(publicationOf(error.report));
+        else if (unreported)
+            await publish(unreported(error));
         throw error;
     }
     await publish(publicationOf(report));
@@ -39399,6 +39405,24 @@ class InputReader {
     }
     optional(name, parse = scalars_text) {
         return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /**
+     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+     * @throws InputError naming the first input when both are given or neither is.
+     */
+    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
+        const first = this.optional(firstName, parseFirst);
+        const second = this.optional(secondName, parseSecond);
+        if (first !== undefined && second !== undefined) {
+            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+        }
+        if (first !== undefined)
+            return { first };
+        if (second !== undefined)
+            return { second };
+        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
     }
     /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
     secret(name, options) {

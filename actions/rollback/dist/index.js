@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8304);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2750);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8304:
+/***/ 2750:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51943,7 +51943,62 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
 var inputs_src = __nccwpck_require__(3372);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
+
+/**
+ * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,
+ * `DeployError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
+ * `ReportedError`s `FrontendDeployFailedError` and `FrontendRollbackFailedError`, whose report says
+ * what each host serves and why it failed, for the action's outputs and job summary.
+ */
+/** The build directory cannot become a release (missing, unreadable, a link out of the tree, ...). */
+class errors_SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
+class errors_DeployError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'DeployError';
+    }
+}
+/** A rollback that cannot proceed; raised before any host changed. */
+class ReleaseRollbackRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ReleaseRollbackRefusedError';
+    }
+}
+/**
+ * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
+ * back): the report says, per host, its outcome, what it serves now and why it failed.
+ */
+class errors_FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'FrontendDeployFailedError';
+    }
+}
+/**
+ * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
+ * release rolled back from could not be marked failed): the report has every host's outcome.
+ */
+class FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'FrontendRollbackFailedError';
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
 
 
 
@@ -51956,12 +52011,6 @@ var inputs_src = __nccwpck_require__(3372);
 const RELEASE_INFO_FILE = '.release.json';
 const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
 /** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
 const SMALL_FILE = (/* unused pure expression or super */ null && (256 * 1024));
 const CACHE_BUDGET = (/* unused pure expression or super */ null && (128 * 1024 * 1024));
@@ -52862,6 +52911,23 @@ function describeEntry(entry) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
+/**
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
+ */
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+class SshKeyError extends Error {
+    reason;
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+        this.name = 'SshKeyError';
+    }
+}
 /** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
 class HostKeyError extends Error {
     host;
@@ -53024,14 +53090,18 @@ function sshTargetsFrom(settings) {
         connectAttempts: settings.connectAttempts,
     }));
 }
-/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
-function targetLabel(target) {
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
+ * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
+ * the `host` input takes, so a label can be pasted back into it. The port is always there, because
+ * two hosts may share an address; the user is not, because one `user` input serves every host.
+ * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
+ */
+function hostLabel(target) {
     const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${target.user}@${host}:${target.port}`;
+    return `${host}:${target.port}`;
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
@@ -53150,7 +53220,7 @@ class SshSession {
     slots;
     running = new Set();
     constructor(client, 
-    /** `user@host:port`, used in every message about this connection. */
+    /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
     log = reporting_src/* silentLog */.aB) {
@@ -53357,21 +53427,25 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 4;
 const DEFAULT_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
-/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
 function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
         if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new inputs_src/* InputError */.dz('ssh-key-passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new inputs_src/* InputError */.dz('ssh-key', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
 }
 function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof inputs_src/* InputError */.dz;
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -53401,7 +53475,7 @@ function attempt(target, check, keyName, label, log) {
             if (hostKeyFailure)
                 return settle(hostKeyFailure);
             if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
                     `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
             }
             settle(error);
@@ -53442,7 +53516,7 @@ function attempt(target, check, keyName, label, log) {
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
 async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
-    const label = targetLabel(target);
+    const label = hostLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);
@@ -53515,14 +53589,7 @@ async function withSessions(targets, log, work) {
 
 
 
-class release_host_DeployError extends Error {
-    host;
-    constructor(host, message) {
-        super(message);
-        this.host = host;
-        this.name = 'DeployError';
-    }
-}
+
 /**
  * A remote script opened ahead of time that runs only when started (see `gated`): on a link with
  * 40 ms round trips, each channel opened early takes two of them off the deploy's critical path.
@@ -53676,11 +53743,11 @@ class release_host_TargetLock {
         if (result.code !== 0)
             await finish.abort();
         if (result.code === remote_scripts_EXIT.lockTimeout) {
-            throw new release_host_DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
+            throw new errors_DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
                 `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
         }
         if (result.code === remote_scripts_EXIT.notSymlink)
-            throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+            throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
         const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
@@ -53797,9 +53864,9 @@ function release_host_completeUpload(session, target, releaseId, result, neededB
     const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
     const words = result.stderr.trim();
     if (/No space left on device|Disk quota exceeded/i.test(words)) {
-        throw new release_host_DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
+        throw new DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
     }
-    throw new release_host_DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
+    throw new DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
 const SWITCH_EXITS = [0, remote_scripts_EXIT.reloadFailed, remote_scripts_EXIT.missingRelease];
 /**
@@ -53816,21 +53883,25 @@ function boundSeconds(timeoutMs) {
 async function switchRelease(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    const result = await session.runScript('switch the live release', remote_scripts_SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: SWITCH_EXITS });
+    const result = await session.runScript('switch the live release', remote_scripts_SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: SWITCH_EXITS });
     return release_host_completeSwitch(session, result);
+}
+/** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
+function reloadingArgs(target, releaseId, reloadCommand, timeoutMs) {
+    return [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)];
 }
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
 function release_host_openSwitch(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], SWITCH_EXITS);
+    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), SWITCH_EXITS);
 }
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function release_host_completeSwitch(session, result) {
     if (result.code === remote_scripts_EXIT.missingRelease)
-        throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
     if (result.code === remote_scripts_EXIT.reloadFailed) {
-        throw new release_host_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
+        throw new errors_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
     }
     const previousLink = remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
     return { previous: releaseIdFromLink(previousLink) };
@@ -53844,9 +53915,9 @@ function release_host_completeSwitch(session, result) {
 async function release_host_revertSwitch(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: [0, remote_scripts_EXIT.reloadFailed] });
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, remote_scripts_EXIT.reloadFailed] });
     if (result.code === remote_scripts_EXIT.reloadFailed) {
-        throw new release_host_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
+        throw new errors_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
     return { current: releaseIdFromLink(remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
 }
@@ -53875,7 +53946,7 @@ timeoutMs) {
         const verdict = words.startsWith('the test command timed out')
             ? 'Testing the new nginx config did not finish'
             : 'nginx refused the new config';
-        throw new release_host_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
+        throw new DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
     }
 }
 async function release_host_restoreNginxConfig(session, target, configPath) {
@@ -54384,9 +54455,15 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
 
 
 
+
 const DEFAULT_SMOKE_TIMEOUT_MS = 5000;
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/** A line about one host: kept in its report and passed on, labelled, as it happens. */
+function note(run, request, line) {
+    run.report.log.push(line);
+    request.log?.(`${run.report.label}: ${line}`);
 }
 /**
  * Which releases go: the new and the previous one always stay, then the newest others up to
@@ -54401,7 +54478,7 @@ function releasesToPrune(releases, keep, keepAlways) {
 }
 async function prepareHost(run, request) {
     const { session } = run.host;
-    const log = request.log ?? (() => undefined);
+    const log = (line) => note(run, request, line);
     run.upload = openUpload(session, run.target, request.releaseId);
     run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
     run.lockStarted = true;
@@ -54418,13 +54495,13 @@ async function prepareHost(run, request) {
     run.report.drifted = state.drift.map((file) => file.path);
     run.report.serving = state.current ?? '';
     if (state.tookOverFrom)
-        log(`${session.label}: took over a stale lock of ${state.tookOverFrom}`);
+        log(`took over a stale lock of ${state.tookOverFrom}`);
     for (const partial of state.cleaned)
-        log(`${session.label}: removed ${partial}, left behind by an interrupted deploy`);
+        log(`removed ${partial}, left behind by an interrupted deploy`);
     if (state.migrated.length > 0)
-        log(`${session.label}: moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
+        log(`moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
     if (state.drift.length > 0)
-        log(`${session.label}: ${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
+        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
     const totals = manifestTotals(request.manifest);
     const info = {
@@ -54449,7 +54526,7 @@ async function prepareHost(run, request) {
         }
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
-        log(`${session.label}: release ${request.releaseId} is already live with the same content`);
+        log(`release ${request.releaseId} is already live with the same content`);
     }
     else if (existingIsSame &&
         state.existingDrift.length === 0 &&
@@ -54457,7 +54534,7 @@ async function prepareHost(run, request) {
         // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
         await writeReleaseInfo(session, run.target, info);
         run.report.filesReused = totals.files;
-        log(`${session.label}: release ${request.releaseId} is already built with the same content`);
+        log(`release ${request.releaseId} is already built with the same content`);
     }
     else {
         const reuseFrom = state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
@@ -54472,7 +54549,7 @@ async function prepareHost(run, request) {
             releaseInfo: info,
             gzipLevel: request.gzipLevel,
         });
-        log(`${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
+        log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
         completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
@@ -54580,8 +54657,10 @@ async function revertAll(runs, request, failure) {
         const wasUnknown = run.switchUnknown;
         try {
             await revertHost(run, request);
-            if (wasSwitched)
+            if (wasSwitched) {
                 run.report.outcome = 'rolled back';
+                note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
+            }
             if (wasUnknown)
                 run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
         }
@@ -54605,10 +54684,18 @@ async function revertAll(runs, request, failure) {
  * connection breaks during the switch is reached again to be put back; if it cannot be, its
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
+ * @returns the report when the release went live on every host.
  * @throws DeployError when the release id could not be a release, Error when the nginx template
- *   cannot be rendered (both before anything is touched).
+ *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
+ *   report, when any host failed once the deploy began.
  */
 async function deployFrontend(request, hosts) {
+    const report = await releaseEverywhere(request, hosts);
+    if (report.error !== undefined)
+        throw new FrontendDeployFailedError(report.error, report);
+    return report;
+}
+async function releaseEverywhere(request, hosts) {
     if (!RELEASE_ID_PATTERN.test(request.releaseId)) {
         throw new DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
     }
@@ -54638,6 +54725,7 @@ async function deployFrontend(request, hosts) {
             pruned: [],
             drifted: [],
             warnings: [],
+            log: [],
         },
     }));
     for (const run of runs)
@@ -54672,6 +54760,7 @@ async function deployFrontend(request, hosts) {
                     run.report.previousReleaseId = previous;
                 run.report.outcome = 'live';
                 run.report.serving = request.releaseId;
+                note(run, request, `current now points at ${request.releaseId}`);
             }
             catch (error) {
                 if (error instanceof SshConnectionLostError)
@@ -54723,7 +54812,7 @@ async function deployFrontend(request, hosts) {
                 await releaseLock(run, prune);
             }
             catch (error) {
-                log(`${run.report.label}: could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
+                note(run, request, `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
             }
             run.report.seconds = Math.round((performance.now() - run.startedAt) / 10) / 100;
             run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
@@ -54734,13 +54823,7 @@ async function deployFrontend(request, hosts) {
 ;// CONCATENATED MODULE: ../../packages/releases/src/rollback.ts
 
 
-/** A rollback that cannot proceed; raised before any host changed. */
-class ReleaseRollbackRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ReleaseRollbackRefusedError';
-    }
-}
+
 function describeRelease(release, current) {
     const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
     return `${release.id} (${state})`;
@@ -54783,6 +54866,22 @@ function chooseRelease(listing, to, label) {
 function rollback_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** A line about one host: kept for its report and passed on, labelled, as it happens. */
+function rollback_note(run, request, line) {
+    run.log.push(line);
+    request.log?.(`${run.host.session.label}: ${line}`);
+}
+function reportOf(runs) {
+    return runs.map((run) => ({
+        host: run.host.name,
+        label: run.host.session.label,
+        ...run.choice,
+        markedFailed: run.markedFailed,
+        outcome: run.outcome,
+        error: run.error,
+        log: run.log,
+    }));
+}
 /** Throws the first rejection's reason after every attempt settled, or returns. */
 function firstFailure(results) {
     return results.find((result) => result.status === 'rejected')?.reason;
@@ -54792,16 +54891,21 @@ function firstFailure(results) {
  * first (one that cannot proceed stops all, with nothing changed), then switch every host
  * atomically and reload; a failed switch puts the hosts already switched back. Then the
  * release rolled back from is marked failed. Locks are freed on every path.
+ * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
+ * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
+ *   FrontendRollbackFailedError, carrying every host's outcome, when a switch or reload failed
+ *   (the hosts already switched are put back) or a switched-from release could not be marked failed.
  */
 async function rollbackFrontend(request, hosts) {
-    const log = request.log ?? (() => undefined);
-    const warn = request.warn ?? log;
+    const warn = request.warn ?? request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({
         host,
         target: host.target ?? request.target,
         switched: false,
         switchUnknown: false,
         markedFailed: false,
+        outcome: 'not switched',
+        log: [],
     }));
     try {
         // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
@@ -54844,13 +54948,15 @@ async function rollbackFrontend(request, hosts) {
                 warn(warning);
         const switching = runs.filter((run) => !run.choice.alreadyLive);
         for (const run of runs.filter((run) => run.choice.alreadyLive)) {
-            log(`${run.host.session.label}: release ${run.choice.to} is already live; nothing to switch`);
+            run.outcome = 'already live';
+            rollback_note(run, request, `release ${run.choice.to} is already live; nothing to switch`);
         }
         const switched = await Promise.allSettled(switching.map(async (run) => {
-            log(`${run.host.session.label}: switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
+            rollback_note(run, request, `switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
             try {
                 await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
                 run.switched = true;
+                run.outcome = 'switched';
             }
             catch (error) {
                 // The connection broke with the outcome in flight: the host may have switched.
@@ -54859,28 +54965,52 @@ async function rollbackFrontend(request, hosts) {
                 throw error;
             }
         }));
+        switched.forEach((result, index) => {
+            if (result.status === 'fulfilled')
+                return;
+            switching[index].error = rollback_errorMessage(result.reason);
+            rollback_note(switching[index], request, `switch failed: ${switching[index].error}`);
+        });
         const switchFailure = firstFailure(switched);
         if (switchFailure !== undefined) {
             // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
-            const reverted = await Promise.allSettled(switching
-                .filter((run) => run.switched || run.switchUnknown)
-                .map((run) => release_host_onAnySession(run.host.session, run.host.reconnect, (session) => release_host_revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
+            const reverting = switching.filter((run) => run.switched || run.switchUnknown);
+            const reverted = await Promise.allSettled(reverting.map((run) => release_host_onAnySession(run.host.session, run.host.reconnect, (session) => release_host_revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
+            reverted.forEach((result, index) => {
+                const run = reverting[index];
+                if (result.status === 'fulfilled') {
+                    run.outcome = run.switched ? 'put back' : 'not switched';
+                    rollback_note(run, request, `back on ${run.choice.from ?? '(nothing)'}, as before this rollback`);
+                }
+                else {
+                    run.outcome = 'unknown';
+                    const why = `putting it back on ${run.choice.from ?? '(nothing)'} failed: ${rollback_errorMessage(result.reason)}`;
+                    run.error = run.error ? `${run.error}; ${why}` : why;
+                    rollback_note(run, request, why);
+                }
+            });
             const revertFailure = firstFailure(reverted);
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'
                 : `putting the other hosts back failed too: ${rollback_errorMessage(revertFailure)}`;
-            throw new release_host_DeployError(switchFailure instanceof release_host_DeployError ? switchFailure.host : '', `Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`);
+            throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`, reportOf(runs));
         }
         if (request.markFailed) {
-            for (const run of switching)
-                await markFailed(run, request, log, warn);
+            for (const run of switching) {
+                try {
+                    await markFailed(run, request, warn);
+                }
+                catch (error) {
+                    run.error = `switched, but marking ${run.choice.from} failed did not work: ${rollback_errorMessage(error)}`;
+                    rollback_note(run, request, run.error);
+                }
+            }
+            const unmarked = switching.filter((run) => run.error !== undefined);
+            if (unmarked.length > 0) {
+                throw new FrontendRollbackFailedError(`Rollback switched every host, but ${unmarked.map((run) => `${run.host.session.label}: ${run.error}`).join('; ')}`, reportOf(runs));
+            }
         }
-        return runs.map((run) => ({
-            host: run.host.name,
-            label: run.host.session.label,
-            ...run.choice,
-            markedFailed: run.markedFailed,
-        }));
+        return reportOf(runs);
     }
     finally {
         await Promise.allSettled(runs.map((run) => (run.lock ? release_host_releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
@@ -54905,7 +55035,7 @@ function convergingTarget(runs, to, warn) {
         .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`);
     return { kind: 'release', releaseId: choice.to };
 }
-async function markFailed(run, request, log, warn) {
+async function markFailed(run, request, warn) {
     const { from, to } = run.choice;
     const label = run.host.session.label;
     const info = run.lock.state.releases.find((release) => release.id === from)?.info;
@@ -54918,7 +55048,7 @@ async function markFailed(run, request, log, warn) {
     const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
     await release_host_markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
     run.markedFailed = true;
-    log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
+    rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
@@ -54949,7 +55079,7 @@ async function freeLocksLeftBehind(state, targets, log) {
         return [];
     const lock = JSON.parse(saved);
     return Promise.all(targets().map(async (target) => {
-        const host = targetLabel(target);
+        const host = hostLabel(target);
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
@@ -54970,7 +55100,26 @@ async function freeLocksLeftBehind(state, targets, log) {
     }));
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
+
+/**
+ * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
+ * `work` with them in input order, each able to reconnect, and closes every session afterwards.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
+ *   `work` runs, with nothing changed on any host.
+ */
+async function withReleaseHosts(ssh, log, work) {
+    const targets = sshTargetsFrom(ssh);
+    return withSessions(targets, log, (sessions) => work(sessions.map((session, index) => ({
+        name: targets[index].host,
+        session,
+        reconnect: () => connectSsh(targets[index], log),
+    }))));
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
+
 
 
 
@@ -54987,50 +55136,58 @@ async function freeLocksLeftBehind(state, targets, log) {
 
 
 
-
-/** The host as the user wrote it, port included when given (two hosts may share an address). */
-function hostName(host) {
-    if (host.port === undefined)
-        return host.host;
-    return host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`;
-}
-/** One id when every host agrees (the usual case), else a JSON object host -> id. */
+/** One id when every host agrees (the usual case), else a JSON object host label (`host:port`) -> id. */
 function perHostOutput(hosts, pick) {
     const values = new Set(hosts.map((host) => pick(host) ?? ''));
     if (values.size === 1)
         return [...values][0];
-    return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.host, pick(host) ?? ''])));
+    return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.label, pick(host) ?? ''])));
 }
-/** Switches every host back (all or none, under the deploy lock), connecting all first and closing all after. */
+/**
+ * Switches every host back (all or none, under the deploy lock), connecting all first and closing all after.
+ * @throws FrontendRollbackFailedError (carrying every host's outcome) when a switch failed or the release
+ *   rolled back from could not be marked failed; any other error before any host changed.
+ */
 async function frontendRollback(settings) {
-    const targets = sshTargetsFrom(settings.ssh);
-    return withSessions(targets, src/* actionLog */.Zx, (sessions) => rollbackFrontend({
-        target: settings.target,
-        to: settings.to,
-        markFailed: settings.markFailed,
-        nginxReloadCommand: settings.nginxReloadCommand,
-        lockTimeoutMs: settings.lockTimeoutMs,
+    const { component: _component, ssh, ...request } = settings;
+    return withReleaseHosts(ssh, src/* actionLog */.Zx, (hosts) => rollbackFrontend({
+        ...request,
         lockToken: rememberDeployLock(src/* stepState */.QP, settings.target),
         origin: releaseOrigin((0,src/* runContext */.pO)()),
-        log: src/* actionLog */.Zx.info,
+        // Hosts switch in parallel: their lines are live at debug level only, and folded per host afterwards.
+        log: src/* actionLog */.Zx.debug,
         warn: src/* actionLog */.Zx.warning,
-    }, sessions.map((session, index) => ({
-        name: hostName(settings.ssh.hosts[index]),
-        session,
-        reconnect: () => connectSsh(targets[index], src/* actionLog */.Zx),
-    }))));
+    }, hosts));
 }
-/** Outputs `from`/`to` and the summary table of a frontend rollback of `target`. */
+function resultOf(host) {
+    switch (host.outcome) {
+        case 'switched':
+            return `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}${host.error ? `; ${host.error}` : ''}`;
+        case 'already live':
+            return 'already live';
+        case 'put back':
+            return `switched, then put back on ${host.from ?? 'nothing'} (another host failed)`;
+        case 'not switched':
+            return host.error ? `not switched: ${host.error}` : 'not switched';
+        case 'unknown':
+            return `unknown: ${host.error ?? ''}`;
+    }
+}
+/** Outputs `from`/`to`, one log group per host and the summary table of a frontend rollback of `target`. */
 function frontendRollbackPublication(hosts, target) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'From', 'To', 'Result'], hosts.map((host) => [
-        host.label,
-        host.from ?? '–',
-        host.to,
-        host.alreadyLive ? 'already live' : `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}`,
-    ]));
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'From', 'To', 'Result'], hosts.map((host) => [host.label, host.from ?? '–', host.to, resultOf(host)]));
     return {
         outputs: { from: perHostOutput(hosts, (host) => host.from), to: perHostOutput(hosts, (host) => host.to) },
+        logGroups: hosts.map((host) => ({ title: host.label, lines: [...host.log, resultOf(host)] })),
         summary: `### Rollback of ${target}\n\n${table}`,
+    };
+}
+/** A rollback that failed before any host changed (refused, locked, unreachable): empty outputs, and why. */
+function notRolledBackPublication(error, target) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { from: '', to: '' },
+        summary: `### Rollback of ${target}\n\nNo host was changed.\n\n**Failed:** ${message}\n`,
     };
 }
 
@@ -55043,16 +55200,8 @@ function revisionTarget(raw) {
     return { kind: 'revision', revision: Number(raw.trim()) };
 }
 function readWorkloads(reader) {
-    const refs = reader.optional('workloads', inputs_src/* workloadRefs */.ip);
-    const selector = reader.optional('selector', inputs_src/* labelSelector */.wb);
-    if (refs !== undefined && selector !== undefined) {
-        throw new inputs_src/* InputError */.dz('workloads', 'Give either input "workloads" or input "selector", not both');
-    }
-    if (refs !== undefined)
-        return { by: 'list', refs };
-    if (selector !== undefined)
-        return { by: 'selector', selector };
-    throw new inputs_src/* InputError */.dz('workloads', 'Input "workloads" or input "selector" is required when component is kubernetes (such as deployment/api)');
+    const given = reader.exactlyOne(['workloads', inputs_src/* workloadRefs */.ip], ['selector', inputs_src/* labelSelector */.wb], ' when component is kubernetes (such as deployment/api)');
+    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
 }
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 function getInputs(reader = (0,src/* actionInputs */.eh)()) {
@@ -57727,11 +57876,7 @@ async function kubernetesRollback(settings) {
         tempDir: (0,src/* secretsDir */.np)(),
     });
     try {
-        const steps = await planRollback(kubectl, {
-            namespace: settings.namespace,
-            workloads: settings.workloads,
-            to: settings.to,
-        });
+        const steps = await planRollback(kubectl, settings);
         for (const step of steps) {
             for (const warning of step.warnings)
                 src/* actionLog */.Zx.warning(warning);
@@ -57777,15 +57922,18 @@ function kubernetesRollbackPublication(outcomes, namespace) {
 
 
 
-/** Rolls back, publishes outputs and summary (also when the rollback failed with a report), returns the outputs. */
-async function rollBackAndPublish(work, publicationOf) {
-    return publicationOf(await (0,src/* publishing */.Kc)(work, publicationOf)).outputs;
+/**
+ * Rolls back, publishes outputs and summary (also when the rollback failed: with its report, or
+ * through `unreported` when it failed before anything changed), returns the outputs.
+ */
+async function rollBackAndPublish(work, publicationOf, unreported) {
+    return publicationOf(await (0,src/* publishing */.Kc)(work, publicationOf, unreported)).outputs;
 }
 /** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
 async function main() {
     const settings = getInputs();
     const outputs = settings.component === 'frontend'
-        ? await rollBackAndPublish(() => frontendRollback(settings), (hosts) => frontendRollbackPublication(hosts, settings.target))
+        ? await rollBackAndPublish(() => frontendRollback(settings), (hosts) => frontendRollbackPublication(hosts, settings.target), (error) => notRolledBackPublication(error, settings.target))
         : await rollBackAndPublish(() => kubernetesRollback(settings), (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace));
     src/* actionLog */.Zx.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }
@@ -60678,7 +60826,7 @@ function error(message, properties = {}) {
  * @param message warning issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function warning(message, properties = {}) {
+function core_warning(message, properties = {}) {
     command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -60926,7 +61074,7 @@ var src = __nccwpck_require__(3372);
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
 const actionLog = {
     info: (line) => info(line),
-    warning: (message) => warning(message),
+    warning: (message) => core_warning(message),
     debug: (line) => core_debug(line),
     group: (title, work) => group(title, work),
 };
@@ -60942,7 +61090,7 @@ function annotateFileProblems(problems, title, level = 'error') {
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => core_setSecret(secret),
-    warn: (message) => warning(message),
+    warn: (message) => core_warning(message),
 };
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
 function actionInputs() {
@@ -60971,7 +61119,7 @@ var reporting_src = __nccwpck_require__(9361);
 
 
 
-/** Writes the outputs, then the log groups, then the job summary. */
+/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -60983,15 +61131,19 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const warning of publication.warnings ?? [])
+        core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
  * Runs the work and publishes its report once, whether the work succeeded or failed with a
  * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error had nothing to report and passes through.
+ * with the outputs and summary in place). Any other error failed before anything happened: it is
+ * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
+ * inputs know them), and passes through.
  */
-async function publishing(work, publicationOf) {
+async function publishing(work, publicationOf, unreported) {
     let report;
     try {
         report = await work();
@@ -60999,6 +61151,8 @@ async function publishing(work, publicationOf) {
     catch (error) {
         if (error instanceof reporting_src/* ReportedError */.SS)
             await publish(publicationOf(error.report));
+        else if (unreported)
+            await publish(unreported(error));
         throw error;
     }
     await publish(publicationOf(report));
@@ -61074,7 +61228,6 @@ function toolkitAgents() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
   s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
@@ -61095,7 +61248,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ip: () => (/* reexport */ workloadRefs)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, shortenValue, splitList, statusRanges, taint, text, workloadRef, workspacePath
+// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, shortenValue, splitList, statusRanges, taint, text, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -68145,6 +68298,24 @@ class InputReader {
     }
     optional(name, parse = scalars_text) {
         return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /**
+     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+     * @throws InputError naming the first input when both are given or neither is.
+     */
+    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
+        const first = this.optional(firstName, parseFirst);
+        const second = this.optional(secondName, parseSecond);
+        if (first !== undefined && second !== undefined) {
+            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+        }
+        if (first !== undefined)
+            return { first };
+        if (second !== undefined)
+            return { second };
+        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
     }
     /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
     secret(name, options) {

@@ -1,60 +1,76 @@
-import { actionLog, runContext, stepState } from '@sophia/action-runtime';
-import { releaseOrigin, rememberDeployLock, rollbackFrontend, type HostRollback } from '@sophia/releases';
+import { actionLog, runContext, stepState, type Publication } from '@sophia/action-runtime';
+import {
+  releaseOrigin,
+  rememberDeployLock,
+  rollbackFrontend,
+  withReleaseHosts,
+  type HostRollback,
+} from '@sophia/releases';
 import { markdownTable } from '@sophia/reporting';
-import { connectSsh, sshTargetsFrom, withSessions } from '@sophia/ssh';
 import type { FrontendRollbackSettings } from './input-helper.js';
 
-/** The host as the user wrote it, port included when given (two hosts may share an address). */
-function hostName(host: { host: string; port?: number }): string {
-  if (host.port === undefined) return host.host;
-  return host.host.includes(':') ? `[${host.host}]:${host.port}` : `${host.host}:${host.port}`;
-}
-
-/** One id when every host agrees (the usual case), else a JSON object host -> id. */
+/** One id when every host agrees (the usual case), else a JSON object host label (`host:port`) -> id. */
 export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) => string | undefined): string {
   const values = new Set(hosts.map((host) => pick(host) ?? ''));
   if (values.size === 1) return [...values][0];
-  return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.host, pick(host) ?? ''])));
+  return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.label, pick(host) ?? ''])));
 }
 
-/** Switches every host back (all or none, under the deploy lock), connecting all first and closing all after. */
+/**
+ * Switches every host back (all or none, under the deploy lock), connecting all first and closing all after.
+ * @throws FrontendRollbackFailedError (carrying every host's outcome) when a switch failed or the release
+ *   rolled back from could not be marked failed; any other error before any host changed.
+ */
 export async function frontendRollback(settings: FrontendRollbackSettings): Promise<HostRollback[]> {
-  const targets = sshTargetsFrom(settings.ssh);
-  return withSessions(targets, actionLog, (sessions) =>
+  const { component: _component, ssh, ...request } = settings;
+  return withReleaseHosts(ssh, actionLog, (hosts) =>
     rollbackFrontend(
       {
-        target: settings.target,
-        to: settings.to,
-        markFailed: settings.markFailed,
-        nginxReloadCommand: settings.nginxReloadCommand,
-        lockTimeoutMs: settings.lockTimeoutMs,
+        ...request,
         lockToken: rememberDeployLock(stepState, settings.target),
         origin: releaseOrigin(runContext()),
-        log: actionLog.info,
+        // Hosts switch in parallel: their lines are live at debug level only, and folded per host afterwards.
+        log: actionLog.debug,
         warn: actionLog.warning,
       },
-      sessions.map((session, index) => ({
-        name: hostName(settings.ssh.hosts[index]),
-        session,
-        reconnect: () => connectSsh(targets[index], actionLog),
-      })),
+      hosts,
     ),
   );
 }
 
-/** Outputs `from`/`to` and the summary table of a frontend rollback of `target`. */
+function resultOf(host: HostRollback): string {
+  switch (host.outcome) {
+    case 'switched':
+      return `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}${host.error ? `; ${host.error}` : ''}`;
+    case 'already live':
+      return 'already live';
+    case 'put back':
+      return `switched, then put back on ${host.from ?? 'nothing'} (another host failed)`;
+    case 'not switched':
+      return host.error ? `not switched: ${host.error}` : 'not switched';
+    case 'unknown':
+      return `unknown: ${host.error ?? ''}`;
+  }
+}
+
+/** Outputs `from`/`to`, one log group per host and the summary table of a frontend rollback of `target`. */
 export function frontendRollbackPublication(hosts: HostRollback[], target: string) {
   const table = markdownTable(
     ['Host', 'From', 'To', 'Result'],
-    hosts.map((host) => [
-      host.label,
-      host.from ?? '–',
-      host.to,
-      host.alreadyLive ? 'already live' : `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}`,
-    ]),
+    hosts.map((host) => [host.label, host.from ?? '–', host.to, resultOf(host)]),
   );
   return {
     outputs: { from: perHostOutput(hosts, (host) => host.from), to: perHostOutput(hosts, (host) => host.to) },
+    logGroups: hosts.map((host) => ({ title: host.label, lines: [...host.log, resultOf(host)] })),
     summary: `### Rollback of ${target}\n\n${table}`,
   };
+}
+
+/** A rollback that failed before any host changed (refused, locked, unreachable): empty outputs, and why. */
+export function notRolledBackPublication(error: unknown, target: string) {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    outputs: { from: '', to: '' },
+    summary: `### Rollback of ${target}\n\nNo host was changed.\n\n**Failed:** ${message}\n`,
+  } satisfies Publication;
 }

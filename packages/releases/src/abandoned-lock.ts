@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Log } from '@sophia/reporting';
-import { connectSsh, targetLabel, type SshTarget } from '@sophia/ssh';
+import { connectSsh, hostLabel, type SshTarget } from '@sophia/ssh';
 import { TargetLock } from './release-host.js';
 
 /** Where a step leaves values for its post step: the runner's saved state (core.saveState / core.getState). */
@@ -16,7 +16,7 @@ export interface HeldLock {
 }
 
 export interface LockCleanup {
-  /** `user@host:port` */
+  /** `hostLabel` of the host (`host:port`). */
   host: string;
   /** True when this run's lock was still there and is now gone. */
   freed: boolean;
@@ -54,7 +54,7 @@ export async function freeLocksLeftBehind(
   const lock = JSON.parse(saved) as HeldLock;
   return Promise.all(
     targets().map(async (target): Promise<LockCleanup> => {
-      const host = targetLabel(target);
+      const host = hostLabel(target);
       try {
         const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
         try {

@@ -9,7 +9,6 @@ import { renderNginxConfig } from './nginx-template.js';
 import {
   completeSwitch,
   completeUpload,
-  DeployError,
   type DriftedFile,
   type GatedScript,
   installNginxConfig,
@@ -20,13 +19,13 @@ import {
   openSwitch,
   openUpload,
   onAnySession,
-  type Reconnect,
   releaseLockAnyhow,
   TargetLock,
   writeReleaseInfo,
   type ReleaseEntry,
-  type ReleaseSession,
 } from './release-host.js';
+import { DeployError, FrontendDeployFailedError } from './errors.js';
+import type { ReleaseHost } from './release-hosts.js';
 import { RECORDS_DIR } from './remote-scripts.js';
 import type { ReleaseInfo, ReleaseOrigin } from './release-info.js';
 import { releaseStream } from './release-stream.js';
@@ -55,17 +54,11 @@ export interface FrontendDeployRequest {
   lockToken?: string;
   origin: ReleaseOrigin;
   gzipLevel?: number;
+  /**
+   * Progress as it happens: lines of the whole run, and each host's lines prefixed with its label
+   * (`host:port: ...`). Each host's lines are also kept in its report (`HostReport.log`).
+   */
   log?: (line: string) => void;
-}
-
-export interface DeployHost {
-  /** The host as the user named it (`{{host}}` in the nginx template, and the summary). */
-  name: string;
-  session: ReleaseSession & { channelsOpened?: number };
-  /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
-  target?: string;
-  /** A fresh session, to free the lock and put the host back when the first one was lost mid-deploy. */
-  reconnect?: Reconnect;
 }
 
 /**
@@ -76,7 +69,9 @@ export interface DeployHost {
 export type HostOutcome = 'live' | 'not switched' | 'failed' | 'rolled back' | 'unknown';
 
 export interface HostReport {
+  /** The host as the user named it. */
   host: string;
+  /** `hostLabel` (`host:port`): how outputs, summaries, logs and errors name the host. */
   label: string;
   releaseId: string;
   previousReleaseId?: string;
@@ -103,6 +98,8 @@ export interface HostReport {
   tookOverLockFrom?: string;
   /** SSH exec channels this deploy opened on the host. */
   channels?: number;
+  /** This host's progress lines in order, without the label: the action folds them into one log group per host. */
+  log: string[];
 }
 
 export interface FrontendDeployReport {
@@ -113,7 +110,7 @@ export interface FrontendDeployReport {
 }
 
 interface HostRun {
-  host: DeployHost;
+  host: ReleaseHost;
   target: string;
   report: HostReport;
   startedAt: number;
@@ -142,6 +139,12 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A line about one host: kept in its report and passed on, labelled, as it happens. */
+function note(run: HostRun, request: FrontendDeployRequest, line: string): void {
+  run.report.log.push(line);
+  request.log?.(`${run.report.label}: ${line}`);
+}
+
 /**
  * Which releases go: the new and the previous one always stay, then the newest others up to
  * keep-releases. Directories without a readable record (not built by a deploy, or damaged)
@@ -162,7 +165,7 @@ export function releasesToPrune(
 
 async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   const { session } = run.host;
-  const log = request.log ?? (() => undefined);
+  const log = (line: string) => note(run, request, line);
   run.upload = openUpload(session, run.target, request.releaseId);
   run.switcher = openSwitch(
     session,
@@ -184,14 +187,13 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   run.report.cleanedPartials = state.cleaned;
   run.report.drifted = state.drift.map((file) => file.path);
   run.report.serving = state.current ?? '';
-  if (state.tookOverFrom) log(`${session.label}: took over a stale lock of ${state.tookOverFrom}`);
-  for (const partial of state.cleaned)
-    log(`${session.label}: removed ${partial}, left behind by an interrupted deploy`);
+  if (state.tookOverFrom) log(`took over a stale lock of ${state.tookOverFrom}`);
+  for (const partial of state.cleaned) log(`removed ${partial}, left behind by an interrupted deploy`);
   if (state.migrated.length > 0)
-    log(`${session.label}: moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
+    log(`moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
   if (state.drift.length > 0)
     log(
-      `${session.label}: ${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`,
+      `${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`,
     );
   run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
 
@@ -221,7 +223,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     }
     run.alreadyLive = true;
     run.report.filesReused = totals.files;
-    log(`${session.label}: release ${request.releaseId} is already live with the same content`);
+    log(`release ${request.releaseId} is already live with the same content`);
   } else if (
     existingIsSame &&
     state.existingDrift.length === 0 &&
@@ -230,7 +232,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
     await writeReleaseInfo(session, run.target, info);
     run.report.filesReused = totals.files;
-    log(`${session.label}: release ${request.releaseId} is already built with the same content`);
+    log(`release ${request.releaseId} is already built with the same content`);
   } else {
     const reuseFrom =
       state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
@@ -245,9 +247,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
       releaseInfo: info,
       gzipLevel: request.gzipLevel,
     });
-    log(
-      `${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`,
-    );
+    log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
     completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
     run.report.filesUploaded = plan.upload.length;
     run.report.filesReused = plan.reuse.length;
@@ -380,7 +380,10 @@ async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failur
       const wasUnknown = run.switchUnknown;
       try {
         await revertHost(run, request);
-        if (wasSwitched) run.report.outcome = 'rolled back';
+        if (wasSwitched) {
+          run.report.outcome = 'rolled back';
+          note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
+        }
         if (wasUnknown)
           run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
       } catch (error) {
@@ -404,13 +407,21 @@ async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failur
  * connection breaks during the switch is reached again to be put back; if it cannot be, its
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
+ * @returns the report when the release went live on every host.
  * @throws DeployError when the release id could not be a release, Error when the nginx template
- *   cannot be rendered (both before anything is touched).
+ *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
+ *   report, when any host failed once the deploy began.
  */
 export async function deployFrontend(
   request: FrontendDeployRequest,
-  hosts: DeployHost[],
+  hosts: ReleaseHost[],
 ): Promise<FrontendDeployReport> {
+  const report = await releaseEverywhere(request, hosts);
+  if (report.error !== undefined) throw new FrontendDeployFailedError(report.error, report);
+  return report;
+}
+
+async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseHost[]): Promise<FrontendDeployReport> {
   if (!RELEASE_ID_PATTERN.test(request.releaseId)) {
     throw new DeployError(
       '',
@@ -443,6 +454,7 @@ export async function deployFrontend(
       pruned: [],
       drifted: [],
       warnings: [],
+      log: [],
     },
   }));
   for (const run of runs) run.config = renderFor(run, request);
@@ -481,6 +493,7 @@ export async function deployFrontend(
           if (!run.alreadyLive) run.report.previousReleaseId = previous;
           run.report.outcome = 'live';
           run.report.serving = request.releaseId;
+          note(run, request, `current now points at ${request.releaseId}`);
         } catch (error) {
           if (error instanceof SshConnectionLostError) run.switchUnknown = true;
           throw error;
@@ -531,8 +544,10 @@ export async function deployFrontend(
         try {
           await releaseLock(run, prune);
         } catch (error) {
-          log(
-            `${run.report.label}: could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`,
+          note(
+            run,
+            request,
+            `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`,
           );
         }
         run.report.seconds = Math.round((performance.now() - run.startedAt) / 10) / 100;

@@ -9,3 +9,5 @@ export * from './nginx-template.js';
 export * from './deploy.js';
 export * from './rollback.js';
 export * from './abandoned-lock.js';
+export * from './errors.js';
+export * from './release-hosts.js';

@@ -3,6 +3,7 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } 
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { describeValue } from '@sophia/inputs';
+import { SourceError } from './errors.js';
 
 /**
  * Where releases built before the records moved out of the served tree kept them (see RECORDS_DIR).
@@ -37,13 +38,6 @@ export type ManifestEntry = FileEntry | DirectoryEntry | SymlinkEntry;
 export interface FileManifest {
   version: 1;
   entries: ManifestEntry[];
-}
-
-export class SourceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SourceError';
-  }
 }
 
 /** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */

@@ -4,6 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
 import { parseManifest, type FileEntry, type FileManifest } from './manifest.js';
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { DeployError } from './errors.js';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
 import {
   BEGIN_SCRIPT,
@@ -23,16 +24,6 @@ import {
 
 /** What the session must offer: the SSH layer's script runner. */
 export type ReleaseSession = Pick<SshSession, 'runScript' | 'label'>;
-
-export class DeployError extends Error {
-  constructor(
-    readonly host: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DeployError';
-  }
-}
 
 /**
  * A remote script opened ahead of time that runs only when started (see `gated`): on a link with
@@ -435,10 +426,20 @@ export async function switchRelease(
   const result = await session.runScript(
     'switch the live release',
     SWITCH_SCRIPT,
-    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
+    reloadingArgs(target, releaseId, reloadCommand, timeoutMs),
     { okExitCodes: SWITCH_EXITS },
   );
   return completeSwitch(session, result);
+}
+
+/** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
+function reloadingArgs(
+  target: string,
+  releaseId: string,
+  reloadCommand: string | undefined,
+  timeoutMs: number | undefined,
+): string[] {
+  return [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)];
 }
 
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
@@ -454,7 +455,7 @@ export function openSwitch(
     session,
     'switch the live release',
     SWITCH_SCRIPT,
-    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
+    reloadingArgs(target, releaseId, reloadCommand, timeoutMs),
     SWITCH_EXITS,
   );
 }
@@ -490,7 +491,7 @@ export async function revertSwitch(
   const result = await session.runScript(
     'put the previous release back',
     REVERT_SCRIPT,
-    [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)],
+    reloadingArgs(target, releaseId, reloadCommand, timeoutMs),
     { okExitCodes: [0, EXIT.reloadFailed] },
   );
   if (result.code === EXIT.reloadFailed) {

@@ -1,10 +1,9 @@
 import { SshConnectionLostError } from '@sophia/ssh';
+import { FrontendRollbackFailedError, ReleaseRollbackRefusedError } from './errors.js';
 import {
-  DeployError,
   listReleases,
   markReleaseFailed,
   onAnySession,
-  type Reconnect,
   releaseLockAnyhow,
   revertSwitch,
   sortReleasesNewestFirst,
@@ -12,19 +11,11 @@ import {
   TargetLock,
   type ReleaseEntry,
   type ReleaseListing,
-  type ReleaseSession,
 } from './release-host.js';
+import type { ReleaseHost } from './release-hosts.js';
 import type { ReleaseOrigin } from './release-info.js';
 
 export type ReleaseTarget = { kind: 'previous' } | { kind: 'release'; releaseId: string };
-
-/** A rollback that cannot proceed; raised before any host changed. */
-export class ReleaseRollbackRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReleaseRollbackRefusedError';
-  }
-}
 
 export interface ReleaseChoice {
   /** The live release before the rollback (undefined when nothing is live). */
@@ -85,16 +76,6 @@ export function chooseRelease(listing: ReleaseListing, to: ReleaseTarget, label:
   return { from, to: target.id, alreadyLive: target.id === from, warnings };
 }
 
-export interface RollbackHost {
-  /** The host as the user named it. */
-  name: string;
-  session: ReleaseSession;
-  /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
-  target?: string;
-  /** A fresh session, to free the lock when the first connection was lost mid-rollback. */
-  reconnect?: Reconnect;
-}
-
 export interface FrontendRollbackRequest {
   target: string;
   to: ReleaseTarget;
@@ -106,28 +87,64 @@ export interface FrontendRollbackRequest {
   /** The deploy lock's token on every host (random when left out): see `FrontendDeployRequest.lockToken`. */
   lockToken?: string;
   origin: ReleaseOrigin;
+  /** Progress as it happens; a host's lines are prefixed with its label and also kept in its `HostRollback.log`. */
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }
 
+/**
+ * What a rollback did on one host: `switched` to `to`; `already live` (nothing to do); `not switched`
+ * (its own switch failed, or it was never switched because another host failed); `put back` on `from`
+ * after it had switched and another host failed; `unknown` when it could not be put back (see `error`).
+ */
+export type HostRollbackOutcome = 'switched' | 'already live' | 'not switched' | 'put back' | 'unknown';
+
 export interface HostRollback extends ReleaseChoice {
+  /** The host as the user named it. */
   host: string;
+  /** `hostLabel` (`host:port`): how outputs, summaries, logs and errors name the host. */
   label: string;
   markedFailed: boolean;
+  outcome: HostRollbackOutcome;
+  /** Why this host failed, if it did. */
+  error?: string;
+  /** This host's progress lines in order, without the label. */
+  log: string[];
 }
 
 interface HostRun {
-  host: RollbackHost;
+  host: ReleaseHost;
   target: string;
   lock?: TargetLock;
   choice?: ReleaseChoice;
   switched: boolean;
   switchUnknown: boolean;
   markedFailed: boolean;
+  outcome: HostRollbackOutcome;
+  error?: string;
+  log: string[];
 }
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A line about one host: kept for its report and passed on, labelled, as it happens. */
+function note(run: HostRun, request: FrontendRollbackRequest, line: string): void {
+  run.log.push(line);
+  request.log?.(`${run.host.session.label}: ${line}`);
+}
+
+function reportOf(runs: HostRun[]): HostRollback[] {
+  return runs.map((run) => ({
+    host: run.host.name,
+    label: run.host.session.label,
+    ...run.choice!,
+    markedFailed: run.markedFailed,
+    outcome: run.outcome,
+    error: run.error,
+    log: run.log,
+  }));
 }
 
 /** Throws the first rejection's reason after every attempt settled, or returns. */
@@ -140,19 +157,24 @@ function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
  * first (one that cannot proceed stops all, with nothing changed), then switch every host
  * atomically and reload; a failed switch puts the hosts already switched back. Then the
  * release rolled back from is marked failed. Locks are freed on every path.
+ * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
+ * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
+ *   FrontendRollbackFailedError, carrying every host's outcome, when a switch or reload failed
+ *   (the hosts already switched are put back) or a switched-from release could not be marked failed.
  */
 export async function rollbackFrontend(
   request: FrontendRollbackRequest,
-  hosts: RollbackHost[],
+  hosts: ReleaseHost[],
 ): Promise<HostRollback[]> {
-  const log = request.log ?? (() => undefined);
-  const warn = request.warn ?? log;
+  const warn = request.warn ?? request.log ?? (() => undefined);
   const runs: HostRun[] = hosts.map((host) => ({
     host,
     target: host.target ?? request.target,
     switched: false,
     switchUnknown: false,
     markedFailed: false,
+    outcome: 'not switched',
+    log: [],
   }));
   try {
     // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
@@ -200,13 +222,12 @@ export async function rollbackFrontend(
 
     const switching = runs.filter((run) => !run.choice!.alreadyLive);
     for (const run of runs.filter((run) => run.choice!.alreadyLive)) {
-      log(`${run.host.session.label}: release ${run.choice!.to} is already live; nothing to switch`);
+      run.outcome = 'already live';
+      note(run, request, `release ${run.choice!.to} is already live; nothing to switch`);
     }
     const switched = await Promise.allSettled(
       switching.map(async (run) => {
-        log(
-          `${run.host.session.label}: switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`,
-        );
+        note(run, request, `switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`);
         try {
           await switchRelease(
             run.host.session,
@@ -216,6 +237,7 @@ export async function rollbackFrontend(
             request.nginxCommandTimeoutMs,
           );
           run.switched = true;
+          run.outcome = 'switched';
         } catch (error) {
           // The connection broke with the outcome in flight: the host may have switched.
           if (error instanceof SshConnectionLostError) run.switchUnknown = true;
@@ -223,44 +245,69 @@ export async function rollbackFrontend(
         }
       }),
     );
+    switched.forEach((result, index) => {
+      if (result.status === 'fulfilled') return;
+      switching[index].error = errorMessage(result.reason);
+      note(switching[index], request, `switch failed: ${switching[index].error}`);
+    });
     const switchFailure = firstFailure(switched);
     if (switchFailure !== undefined) {
       // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
+      const reverting = switching.filter((run) => run.switched || run.switchUnknown);
       const reverted = await Promise.allSettled(
-        switching
-          .filter((run) => run.switched || run.switchUnknown)
-          .map((run) =>
-            onAnySession(run.host.session, run.host.reconnect, (session) =>
-              revertSwitch(
-                session,
-                run.target,
-                run.choice!.to,
-                request.nginxReloadCommand,
-                request.nginxCommandTimeoutMs,
-              ),
+        reverting.map((run) =>
+          onAnySession(run.host.session, run.host.reconnect, (session) =>
+            revertSwitch(
+              session,
+              run.target,
+              run.choice!.to,
+              request.nginxReloadCommand,
+              request.nginxCommandTimeoutMs,
             ),
           ),
+        ),
       );
+      reverted.forEach((result, index) => {
+        const run = reverting[index];
+        if (result.status === 'fulfilled') {
+          run.outcome = run.switched ? 'put back' : 'not switched';
+          note(run, request, `back on ${run.choice!.from ?? '(nothing)'}, as before this rollback`);
+        } else {
+          run.outcome = 'unknown';
+          const why = `putting it back on ${run.choice!.from ?? '(nothing)'} failed: ${errorMessage(result.reason)}`;
+          run.error = run.error ? `${run.error}; ${why}` : why;
+          note(run, request, why);
+        }
+      });
       const revertFailure = firstFailure(reverted);
       const after =
         revertFailure === undefined
           ? 'every host is back on the release it had'
           : `putting the other hosts back failed too: ${errorMessage(revertFailure)}`;
-      throw new DeployError(
-        switchFailure instanceof DeployError ? switchFailure.host : '',
+      throw new FrontendRollbackFailedError(
         `Rollback failed: ${errorMessage(switchFailure)}; ${after}`,
+        reportOf(runs),
       );
     }
 
     if (request.markFailed) {
-      for (const run of switching) await markFailed(run, request, log, warn);
+      for (const run of switching) {
+        try {
+          await markFailed(run, request, warn);
+        } catch (error) {
+          run.error = `switched, but marking ${run.choice!.from} failed did not work: ${errorMessage(error)}`;
+          note(run, request, run.error);
+        }
+      }
+      const unmarked = switching.filter((run) => run.error !== undefined);
+      if (unmarked.length > 0) {
+        throw new FrontendRollbackFailedError(
+          `Rollback switched every host, but ${unmarked.map((run) => `${run.host.session.label}: ${run.error}`).join('; ')}`,
+          reportOf(runs),
+        );
+      }
     }
-    return runs.map((run) => ({
-      host: run.host.name,
-      label: run.host.session.label,
-      ...run.choice!,
-      markedFailed: run.markedFailed,
-    }));
+    return reportOf(runs);
   } finally {
     await Promise.allSettled(
       runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)),
@@ -289,12 +336,7 @@ function convergingTarget(runs: HostRun[], to: ReleaseTarget, warn: (line: strin
   return { kind: 'release', releaseId: choice.to };
 }
 
-async function markFailed(
-  run: HostRun,
-  request: FrontendRollbackRequest,
-  log: (line: string) => void,
-  warn: (line: string) => void,
-): Promise<void> {
+async function markFailed(run: HostRun, request: FrontendRollbackRequest, warn: (line: string) => void): Promise<void> {
   const { from, to } = run.choice!;
   const label = run.host.session.label;
   const info = run.lock!.state.releases.find((release) => release.id === from)?.info;
@@ -306,5 +348,5 @@ async function markFailed(
   const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
   await markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
   run.markedFailed = true;
-  log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
+  note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { planDelta, sameManifest } from '../src/delta.js';
-import { parseManifest, RELEASE_INFO_FILE, resolveInBuild, scanSource, SourceError } from '../src/manifest.js';
+import { SourceError } from '../src/errors.js';
+import { parseManifest, RELEASE_INFO_FILE, resolveInBuild, scanSource } from '../src/manifest.js';
 import { releaseStream } from '../src/release-stream.js';
 
 const WEIRD_NAMES = [

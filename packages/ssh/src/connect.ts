@@ -1,13 +1,13 @@
-import { InputError, PRIVATE_KEY_SHAPE } from '@sophia/inputs';
+import { PRIVATE_KEY_SHAPE } from '@sophia/inputs';
 import { silentLog, type Log } from '@sophia/reporting';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';
-import { HostKeyError, SshAuthError, SshConnectError } from './errors.js';
+import { HostKeyError, SshAuthError, SshConnectError, SshKeyError } from './errors.js';
 import { describeKey } from './fingerprint.js';
 import { hostKeyCheck, type HostKeyCheck } from './host-key-policy.js';
 import { knownHostsName } from './known-hosts.js';
 import { SshSession } from './session.js';
-import { targetLabel, type SshTarget } from './target.js';
+import { hostLabel, type SshTarget } from './target.js';
 
 const { Client, utils } = ssh2;
 
@@ -16,19 +16,23 @@ const KEEPALIVE_COUNT_MAX = 4;
 const DEFAULT_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
 
-/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
 function userKeyDescription(target: SshTarget): string {
   const parsed = utils.parseKey(target.privateKey, target.passphrase);
   if (parsed instanceof Error) {
     if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-      throw new InputError(
-        'ssh-key-passphrase',
+      throw new SshKeyError(
+        'passphrase',
         `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`,
       );
     }
     // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-    throw new InputError(
-      'ssh-key',
+    throw new SshKeyError(
+      'unreadable',
       `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${PRIVATE_KEY_SHAPE}`,
     );
   }
@@ -37,7 +41,7 @@ function userKeyDescription(target: SshTarget): string {
 }
 
 function isPermanent(error: unknown): boolean {
-  return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof InputError;
+  return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -70,7 +74,7 @@ function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label:
         return settle(
           new SshAuthError(
             label,
-            `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
+            `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
               `Check input "user" and that this public key is in that user's authorized_keys on the server.`,
           ),
         );
@@ -113,7 +117,7 @@ function attempt(target: SshTarget, check: HostKeyCheck, keyName: string, label:
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
 export async function connectSsh(target: SshTarget, log: Log = silentLog): Promise<SshSession> {
-  const label = targetLabel(target);
+  const label = hostLabel(target);
   const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
   const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
   const keyName = userKeyDescription(target);

@@ -1,3 +1,23 @@
+/**
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
+ */
+
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+export class SshKeyError extends Error {
+  constructor(
+    readonly reason: 'unreadable' | 'passphrase',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SshKeyError';
+  }
+}
+
 /** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
 export class HostKeyError extends Error {
   constructor(

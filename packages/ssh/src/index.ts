@@ -12,13 +12,14 @@ export {
 export { hostKeyCheck, type HostKeyCheck, type HostKeyVerdict } from './host-key-policy.js';
 export {
   HostKeyError,
+  SshKeyError,
   SshAuthError,
   SshConnectError,
   SshConnectionLostError,
   RemoteCommandError,
   stderrTail,
 } from './errors.js';
-export { sshTargetsFrom, targetLabel, type SshTarget } from './target.js';
+export { sshTargetsFrom, hostLabel, type SshTarget } from './target.js';
 export {
   SshSession,
   type RunOptions,

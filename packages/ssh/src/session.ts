@@ -131,7 +131,7 @@ export class SshSession {
 
   constructor(
     private readonly client: Client,
-    /** `user@host:port`, used in every message about this connection. */
+    /** `hostLabel` of the target, used in every message about this connection. */
     readonly label: string,
     maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS,
     /** Every command is logged here at debug level, with its purpose. */

@@ -29,8 +29,14 @@ export function sshTargetsFrom(settings: SshSettings): SshTarget[] {
   }));
 }
 
-/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
-export function targetLabel(target: Pick<SshTarget, 'host' | 'port' | 'user'>): string {
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
+ * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
+ * the `host` input takes, so a label can be pasted back into it. The port is always there, because
+ * two hosts may share an address; the user is not, because one `user` input serves every host.
+ * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
+ */
+export function hostLabel(target: Pick<SshTarget, 'host' | 'port'>): string {
   const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-  return `${target.user}@${host}:${target.port}`;
+  return `${host}:${target.port}`;
 }

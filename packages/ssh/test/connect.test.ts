@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -14,6 +15,7 @@ import {
   SshAuthError,
   SshConnectError,
   SshConnectionLostError,
+  SshKeyError,
   type SshSession,
 } from '@sophia/ssh';
 
@@ -166,19 +168,35 @@ describe('authentication and retries', () => {
       server.sshTarget({ privateKey: impostor.privateKey, connectAttempts: 4, retryDelayMs: 1000 }),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(SshAuthError);
-    expect(error.message).toContain(`SSH authentication failed for ${server.user}@127.0.0.1:${server.sshPort}`);
+    expect(error.message).toContain(`SSH authentication failed for 127.0.0.1:${server.sshPort}`);
     expect(error.message).toMatch(/the server did not accept the key ssh-ed25519 SHA256:\S+ \(input "ssh-key"\)/);
+    expect(error.message).toContain(`for user "${server.user}"`);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  test('an unreadable key is an input error before any connection', async () => {
+  test('an unreadable key is refused before any connection, naming the input to fix', async () => {
     const error = await connectSsh(
       server.sshTarget({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nnope\n-----END OPENSSH PRIVATE KEY-----' }),
     ).catch((e) => e);
-    expect(error).toMatchObject({ name: 'InputError', input: 'ssh-key' });
+    expect(error).toBeInstanceOf(SshKeyError);
+    expect(error).toMatchObject({ name: 'SshKeyError', reason: 'unreadable' });
     expect(error.message).toMatch(
       /^Input "ssh-key": the private key cannot be read \(.+\); check that the secret holds the whole key file, line breaks included: a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64/,
     );
+  });
+
+  test('a passphrase that does not decrypt the key is refused before any connection, naming the input', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ssh-key-'));
+    try {
+      await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'the right one', '-f', join(dir, 'id')]);
+      const privateKey = await readFile(join(dir, 'id'), 'utf8');
+      const error = await connectSsh(server.sshTarget({ privateKey, passphrase: 'a wrong one' })).catch((e) => e);
+      expect(error).toBeInstanceOf(SshKeyError);
+      expect(error).toMatchObject({ reason: 'passphrase' });
+      expect(error.message).toMatch(/^Input "ssh-key-passphrase": the private key cannot be decrypted with it/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('a refused port is retried with backoff until sshd appears', async () => {
@@ -210,7 +228,7 @@ describe('authentication and retries', () => {
       );
       expect(result).toBeInstanceOf(SshConnectError);
       expect(result.message).toBe(
-        `Could not connect to ${target.user}@127.0.0.1:${target.sshPort} after 2 attempts: connect ECONNREFUSED 127.0.0.1:${target.sshPort}`,
+        `Could not connect to 127.0.0.1:${target.sshPort} after 2 attempts: connect ECONNREFUSED 127.0.0.1:${target.sshPort}`,
       );
     } finally {
       await target.stop();
@@ -244,9 +262,7 @@ describe('remote commands', () => {
     expect(error).toBeInstanceOf(RemoteCommandError);
     expect(error).toMatchObject({ purpose: 'build the release', code: 7 });
     expect(error.message).toMatch(
-      new RegExp(
-        `^build the release failed on ${server.user}@127\\.0\\.0\\.1:${server.sshPort} \\(exit code 7\\):\\nline 31\\n`,
-      ),
+      new RegExp(`^build the release failed on 127\\.0\\.0\\.1:${server.sshPort} \\(exit code 7\\):\\nline 31\\n`),
     );
     expect(error.message).toMatch(/line 50$/);
     expect(error.message).not.toContain('line 30\n');

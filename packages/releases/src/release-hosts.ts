@@ -1,0 +1,39 @@
+import type { SshSettings } from '@sophia/inputs';
+import type { Log } from '@sophia/reporting';
+import { connectSsh, sshTargetsFrom, withSessions, type SshSession } from '@sophia/ssh';
+import type { Reconnect, ReleaseSession } from './release-host.js';
+
+/** One host a deploy or rollback works on. */
+export interface ReleaseHost {
+  /** The host as the user named it (`{{host}}` in the nginx template). */
+  name: string;
+  /** Its session; `session.label` (the SSH layer's `hostLabel`) names the host in reports, logs and errors. */
+  session: ReleaseSession & { channelsOpened?: number };
+  /** This host's base directory when it differs from the request's (hosts sharing one machine, as in tests). */
+  target?: string;
+  /** A fresh session, to free the lock and put the host back when the first one was lost mid-run. */
+  reconnect?: Reconnect;
+}
+
+/**
+ * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
+ * `work` with them in input order, each able to reconnect, and closes every session afterwards.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
+ *   `work` runs, with nothing changed on any host.
+ */
+export async function withReleaseHosts<T>(
+  ssh: SshSettings,
+  log: Log,
+  work: (hosts: ReleaseHost[]) => Promise<T>,
+): Promise<T> {
+  const targets = sshTargetsFrom(ssh);
+  return withSessions(targets, log, (sessions: SshSession[]) =>
+    work(
+      sessions.map((session, index) => ({
+        name: targets[index].host,
+        session,
+        reconnect: () => connectSsh(targets[index], log),
+      })),
+    ),
+  );
+}
