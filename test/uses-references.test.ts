@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { exampleAppDir, repoRoot } from './support/workflows.js';
+import { exampleAppDir, repoRoot, unpinnedActions } from './support/workflows.js';
 
 /** What `uses: <reference>` finds, or why it finds nothing. */
 function resolveSuiteReference(reference: string, root = repoRoot): string | undefined {
@@ -82,6 +82,31 @@ describe('documented uses: references resolve', () => {
       'no published action sophia/no-such-action (actions/no-such-action with its dist/)',
     );
     expect(resolveSuiteReference('sophia/health-gate@v1')).toBeUndefined();
+  });
+});
+
+describe('documented third-party actions follow the pinning rule of the workflows', () => {
+  // GitHub's hardening guide: a full commit SHA is the only immutable reference; the tag rides in
+  // a comment so Dependabot and readers see the version. An example copied from the docs keeps it.
+  it.each(documents.map((file) => [path.relative(repoRoot, file), file] as const))('%s', (at, file) => {
+    expect(unpinnedActions(at, readFileSync(file, 'utf8'))).toEqual([]);
+  });
+
+  it('catches a tag, a branch or a SHA without its tag, in a Markdown example as in a workflow', () => {
+    const markdown = [
+      '```yaml',
+      '- uses: actions/checkout@v4',
+      '- uses: actions/setup-node@main',
+      '- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1',
+      '- uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1',
+      '- uses: sophia/deploy-actions/actions/health-gate@v1',
+      '```',
+    ].join('\n');
+    expect(unpinnedActions('README.md', markdown)).toEqual([
+      'README.md: actions/checkout@v4 is not pinned to a commit SHA with its tag in a comment',
+      'README.md: actions/setup-node@main is not pinned to a commit SHA with its tag in a comment',
+      'README.md: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 is not pinned to a commit SHA with its tag in a comment',
+    ]);
   });
 });
 
