@@ -2,24 +2,29 @@
  * `pnpm demo`: the deploy story on this machine (see story.ts).
  *   --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
  *   --fast   short timeouts and fast cluster timings (also DEMO_FAST=1); what the test runs
+ *   --install-packages   as root, install missing openssh-server, nginx-light and rsync with apt-get
+ *            (system-packages.ts); without it the demo only names them and stops
  * Exits 0 only when every claim of the story held.
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { INSTALL_COMMAND } from '@sophia-testing/ssh-hosts';
 import { runStory, type Machines } from './story.js';
+import { systemPackagePlan } from './system-packages.js';
 import { bold, cyan, dim, green, red, wrapTo } from './terminal.js';
 
-const USAGE = `Usage: pnpm demo [--keep] [--fast]
+const USAGE = `Usage: pnpm demo [--keep] [--fast] [--install-packages]
   --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
-  --fast   short timeouts and fast cluster timings (also DEMO_FAST=1)`;
+  --fast   short timeouts and fast cluster timings (also DEMO_FAST=1)
+  --install-packages
+           as root, install openssh-server, nginx-light and rsync with apt-get when missing
+           (without it the demo names the packages and the command, and installs nothing)`;
 const args = new Set(process.argv.slice(2));
 if (args.has('--help') || args.has('-h')) {
   console.log(USAGE);
   process.exit(0);
 }
 for (const arg of args) {
-  if (!['--keep', '--fast'].includes(arg)) {
+  if (!['--keep', '--fast', '--install-packages'].includes(arg)) {
     console.error(`Unknown option ${arg}.\n${USAGE}`);
     process.exit(2);
   }
@@ -36,23 +41,29 @@ function installed(program: string): boolean {
   }
 }
 
-/** sshd and nginx are the frontend host of the story: install them when we may, else say how. */
+/** sshd and nginx are the frontend host of the story: install them only when asked to, else say how. */
 function ensureSystemPackages(): boolean {
-  if (installed('/usr/sbin/sshd') && installed('/usr/sbin/nginx')) return true;
-  if (process.getuid?.() !== 0) {
-    console.error(
-      `The demo runs a real OpenSSH server and nginx, which are not installed. Install them with:\n\n  sudo ${INSTALL_COMMAND}\n`,
-    );
+  const plan = systemPackagePlan({
+    missing: ['/usr/sbin/sshd', '/usr/sbin/nginx'].filter((program) => !installed(program)),
+    allowInstall: args.has('--install-packages'),
+    root: process.getuid?.() === 0,
+  });
+  if (plan.action === 'none') return true;
+  if (plan.action === 'refuse') {
+    console.error(plan.message);
     return false;
   }
-  console.log(`Installing OpenSSH server and nginx: ${INSTALL_COMMAND}`);
+  console.log(plan.message);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  try {
-    execFileSync('sh', ['-c', INSTALL_COMMAND], { stdio: 'inherit', env });
-  } catch {
-    // Newer Debian releases fold nginx-light into nginx.
-    execFileSync('sh', ['-c', INSTALL_COMMAND.replace('nginx-light', 'nginx')], { stdio: 'inherit', env });
+  for (const command of plan.commands) {
+    try {
+      execFileSync('sh', ['-c', command], { stdio: 'inherit', env });
+    } catch (error) {
+      // Newer Debian releases fold nginx-light into nginx.
+      if (!command.includes('nginx-light')) throw error;
+      console.log('nginx-light is not offered here; installing nginx instead');
+      execFileSync('sh', ['-c', command.replace('nginx-light', 'nginx')], { stdio: 'inherit', env });
+    }
   }
   return installed('/usr/sbin/sshd') && installed('/usr/sbin/nginx');
 }
