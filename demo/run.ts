@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { runStory, type Machines } from './story.js';
 import { systemPackagePlan } from './system-packages.js';
-import { bold, cyan, dim, green, red, wrapTo } from './terminal.js';
+import { bold, cyan, dim, green, red, shownPath, wrapTo } from './terminal.js';
 
 const USAGE = `Usage: pnpm demo [--keep] [--fast] [--install-packages]
   --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
@@ -74,7 +74,8 @@ function kubectlPresent(): boolean {
     return true;
   } catch {
     console.error(
-      'The demo drives the cluster with the real kubectl, which is not on PATH (https://kubernetes.io/docs/tasks/tools/).',
+      'The demo drives the cluster with the real kubectl, which is not on PATH\n' +
+        '(install it: https://kubernetes.io/docs/tasks/tools/).',
     );
     return false;
   }
@@ -91,9 +92,12 @@ async function waitForCtrlC(machines: Machines): Promise<void> {
     [
       bold('Still running (--keep); Ctrl-C stops everything'),
       labelled('site', cyan(machines.sandbox.siteUrl)),
-      labelled('ssh', `ssh ${machines.sandbox.opensshArgs.join(' ')} ${machines.sandbox.user}@127.0.0.1`),
-      labelled('kubectl', `kubectl --kubeconfig ${machines.kubeconfigPath} get pods -A -o wide`),
-      labelled('application', machines.workspace),
+      labelled(
+        'ssh',
+        `ssh ${machines.sandbox.opensshArgs.map((arg) => arg.replace(/(^|=)(\/.*)$/, (_, pre: string, file: string) => pre + shownPath(file))).join(' ')} ${machines.sandbox.user}@127.0.0.1`,
+      ),
+      labelled('kubectl', `kubectl --kubeconfig ${shownPath(machines.kubeconfigPath)} get pods -A -o wide`),
+      labelled('application', shownPath(machines.workspace)),
       '',
     ].join('\n'),
   );

@@ -4,13 +4,17 @@
  * `sophia/deploy-actions/.github/workflows/*.yml@v1` (this checkout), through the local workflow
  * runner. A real sshd + nginx stands for the frontend VPS, the cluster simulator for k3s (nodes
  * k3s-server and mcp-node, 104.171.202.117); both environments point at them.
- *   1. A push: staging deploys and passes its gate, then production, approved by its reviewers.
- *   2. The next push was built without its API URL: staging's gate fails, and the run undoes
- *      exactly what it changed (the frontend and the backend); the MCP servers, deployed
- *      unchanged, keep their revision. Production never starts.
+ *   1. A push: the backend image is built and pushed (a stand-in for docker buildx: no Docker
+ *      here), staging deploys that image and passes its gate (the site and the API's /healthz
+ *      through its public URL), then production, approved by its reviewers.
+ *   2. The next push breaks the API: its image answers 503 on /healthz, staging's gate fails, and
+ *      the run undoes exactly what it changed (the frontend and the backend); the MCP servers,
+ *      deployed unchanged, keep their revision. Production never starts.
  *   3. The on-call rolls the frontend back one more release by hand (the rollback dispatch).
  * Every claim is checked against the machines themselves, not against the actions' own words.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   DEMO_TIMINGS,
   startCluster,
@@ -18,17 +22,20 @@ import {
   type Cluster,
   type StoredObject,
 } from '@sophia-testing/k3s-simulator';
+import { httpGet } from '@sophia-testing/http-servers';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   checkOutExampleApp,
   MCP_NODE_ADDRESS,
   runWorkflow,
+  startBackendStandIn,
+  type BackendStandIn,
   type ExampleApp,
   type JobRecord,
   type RunWorkflowOptions,
   type WorkflowRun,
 } from '@sophia-testing/workflow-runner';
-import { bold, cyan, dim, green, red, renderJob, seconds, wrapTo } from './terminal.js';
+import { bold, cyan, dim, green, red, renderJob, seconds, shownPath, wrapTo } from './terminal.js';
 
 export interface StoryOptions {
   /** Short timeouts and the simulator's test timings (for the test of the demo). */
@@ -59,11 +66,13 @@ const MCP_SERVERS = ['mcp-memory', 'mcp-slack'];
 const COMMIT_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const COMMIT_B = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 
-/** What the site serves now, read over HTTP as a visitor would. */
+/** What the site serves now, read over HTTP as a visitor would (a fresh connection: see httpGet). */
 async function servedHealth(siteUrl: string): Promise<{ status?: string; version?: string }> {
   try {
-    const response = await fetch(new URL('healthz.json', siteUrl), { signal: AbortSignal.timeout(5000) });
-    return (await response.json()) as { status?: string; version?: string };
+    return JSON.parse((await httpGet(new URL('healthz.json', siteUrl).href)).body.toString()) as {
+      status?: string;
+      version?: string;
+    };
   } catch {
     return {};
   }
@@ -76,6 +85,23 @@ function job(run: WorkflowRun, id: string): JobRecord | undefined {
 function image(object: StoredObject | undefined): string {
   const spec = object?.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined;
   return spec?.template?.spec?.containers?.[0]?.image ?? '(none)';
+}
+
+/** What the API answers on /healthz through its public URL, as the gate reads it. */
+async function apiHealth(apiUrl: string): Promise<string> {
+  try {
+    const answer = await httpGet(`${apiUrl}/healthz`);
+    return `${answer.status} ${answer.body.toString().trim()}`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** `ghcr.io/sophia-ai/chat-api:<sha>@sha256:<digest>` shortened for a line: `chat-api:<sha7>@sha256:<8 hex>…`. */
+function shortImage(reference: string): string {
+  return reference
+    .replace(/^ghcr\.io\/sophia-ai\//, '')
+    .replace(/:([0-9a-f]{7})[0-9a-f]{33}@sha256:([0-9a-f]{8})[0-9a-f]{56}$/, ':$1@sha256:$2…');
 }
 
 function annotation(object: StoredObject | undefined, name: string): string {
@@ -158,7 +184,9 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
   };
   const record = (claim: string, held: boolean, detail: string) => {
     checks.push({ claim, held, detail });
-    const line = `  ${held ? green('✓') : red('✗')} ${claim}`;
+    const line = wrapTo(claim, '    ')
+      .map((text, index) => (index === 0 ? `  ${held ? green('✓') : red('✗')} ${text.trimStart()}` : text))
+      .join('\n');
     say(
       `${line}\n${
         held || !detail
@@ -174,19 +202,26 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
   const started = Date.now();
   const sandbox = await startSshHost();
   let cluster: Cluster | undefined;
+  let api: BackendStandIn | undefined;
   let app: ExampleApp | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     progress.stop();
-    stopped ??= Promise.allSettled([sandbox.stop(), cluster?.stop()]).then(() => app?.remove());
+    stopped ??= Promise.allSettled([sandbox.stop(), cluster?.stop(), api?.stop()]).then(() => app?.remove());
     return stopped;
   };
   options.onStop?.(stop);
   try {
     cluster = await startCluster({ namespaces: ['sophia'], timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
+    const live = cluster;
+    api = await startBackendStandIn(async () => {
+      const object = live.get('Deployment', 'sophia', 'chat-api');
+      return object ? image(object) : undefined;
+    });
     app = checkOutExampleApp(
       sandbox,
       cluster.kubeconfig,
+      api.url,
       fast
         ? { rollout: '10s', healthInterval: '200ms', healthTimeout: '3s' }
         : { rollout: '30s', healthInterval: '1s', healthTimeout: '10s' },
@@ -196,10 +231,11 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     say(
       [
         `  frontend host  ${sandbox.user}@127.0.0.1:${sandbox.sshPort} (OpenSSH)`,
-        `  nginx serving  ${sandbox.siteDir}/current`,
+        `  nginx serving  ${shownPath(sandbox.siteDir)}/current`,
         `  site           ${cyan(sandbox.siteUrl)}   ${dim('<- open it while the story runs')}`,
         `  k3s            ${cluster.httpsUrl} (simulator), nodes ${nodes.join(', ')}`,
-        `  application    ${app.workspace} (a copy of examples/sophia-app)`,
+        `  backend API    ${api.url} ${dim('(stands in for the Ingress and chat-api pods)')}`,
+        `  application    ${shownPath(app.workspace)} (a copy of examples/sophia-app)`,
         `  ${dim(`ready in ${seconds(Date.now() - started)}`)}`,
         '',
       ].join('\n') + '\n',
@@ -220,6 +256,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
           else progress.start(jobId, `${jobId} · ${step.name}`);
         },
         onJob: (record) => {
+          settings.onJob?.(record);
           progress.end(record.id);
           say(renderJob(record) + '\n');
         },
@@ -233,9 +270,10 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     // Act 1: a push goes to staging, then to production.
     const first = await run(
       `Act 1: push ${short(COMMIT_A)} to main`,
-      'The application repository runs .github/workflows/deploy.yml: staging through ' +
-        'sophia/deploy-actions/.github/workflows/deploy.yml@v1, then production once staging ' +
-        'passed and its reviewers approved (here: approved).',
+      'The application repository runs .github/workflows/deploy.yml: the backend image is built ' +
+        'and pushed (docker buildx stood in for: no Docker here), then staging deploys that image ' +
+        'through sophia/deploy-actions/.github/workflows/deploy.yml@v1, then production once ' +
+        'staging passed and its reviewers approved (here: approved).',
       { file: '.github/workflows/deploy.yml', github: { sha: COMMIT_A } },
     );
     record('the pipeline succeeded in staging and production', first.result === 'success', first.result);
@@ -245,11 +283,14 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       servedA.status === 'ok' && servedA.version === COMMIT_A,
       JSON.stringify(servedA),
     );
+    const builtA = job(first, 'backend-image')?.outputs.image ?? '';
     record(
-      `the backend runs chat-api:${short(COMMIT_A)}`,
-      image(backend()) === `ghcr.io/sophia-ai/chat-api:${COMMIT_A}`,
+      `the backend runs the image this push built, ${shortImage(builtA)}`,
+      builtA.startsWith(`ghcr.io/sophia-ai/chat-api:${COMMIT_A}@sha256:`) && image(backend()) === builtA,
       image(backend()),
     );
+    const healthA = await apiHealth(api.url);
+    record('the API answers healthy at its public URL', healthA.startsWith('200 '), healthA);
     const pods = cluster.list('Pod', 'sophia').filter((pod) => pod.metadata.name.startsWith('mcp-'));
     record(
       `every MCP server pod runs on mcp-node (${MCP_NODE_ADDRESS})`,
@@ -260,16 +301,24 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     const mcpBefore = mcpServers().map((object) => annotation(object, 'deployment.kubernetes.io/revision'));
     say('\n');
 
-    // Act 2: a push built without its API URL.
+    // Act 2: a push whose API cannot serve.
+    const server = 'backend/server.mjs';
+    app.write(
+      server,
+      readFileSync(path.join(app.workspace, server), 'utf8').replace("status: 'ok'", "status: 'error'"),
+    );
+    const apiStandIn = api;
     const second = await run(
-      `Act 2: push ${short(COMMIT_B)}, built without its API URL`,
-      'STAGING_API_URL was deleted, so the site builds but reports itself broken. The backend moves to ' +
-        `chat-api:${short(COMMIT_B)}; the MCP servers are deployed unchanged. The gate fails, and the run ` +
-        'undoes exactly what it changed.',
+      `Act 2: push ${short(COMMIT_B)}, whose API fails its health check`,
+      `The commit breaks ${server}: the image built from it answers 503 on /healthz (the stand-in ` +
+        'for its pods answers so). The site and the backend are deployed; the MCP servers are ' +
+        'deployed unchanged. The gate fails on the API, and the run undoes exactly what it changed.',
       {
         file: '.github/workflows/deploy.yml',
         github: { sha: COMMIT_B },
-        vars: { ...app.settings.vars, STAGING_API_URL: '' },
+        onJob: (record) => {
+          if (record.id === 'backend-image') apiStandIn.failing.add(record.outputs.image);
+        },
       },
     );
     record(
@@ -280,10 +329,9 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     const servedAfter = await servedHealth(sandbox.siteUrl);
     record(`nginx serves ${short(COMMIT_A)} again`, servedAfter.version === COMMIT_A, JSON.stringify(servedAfter));
     record(
-      `the backend is back on chat-api:${short(COMMIT_A)}, the ${short(COMMIT_B)} revision marked failed`,
-      image(backend()) === `ghcr.io/sophia-ai/chat-api:${COMMIT_A}` &&
-        annotation(backend(), 'sophia.ai/failed-revisions') !== '',
-      `${image(backend())}, failed revisions ${annotation(backend(), 'sophia.ai/failed-revisions') || 'none'}`,
+      `the backend is back on the image of ${short(COMMIT_A)}, the ${short(COMMIT_B)} revision marked failed`,
+      image(backend()) === builtA && annotation(backend(), 'sophia.ai/failed-revisions') !== '',
+      `${shortImage(image(backend()))}, failed revisions ${annotation(backend(), 'sophia.ai/failed-revisions') || 'none'}`,
     );
     const mcpAfter = mcpServers();
     record(

@@ -1,4 +1,6 @@
 /** The demo's account for a terminal: one line per thing that happened, fitted to 100 columns, colour when it is a TTY. */
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { JobRecord, StepRecord } from '@sophia-testing/workflow-runner';
 
 const useColour = process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -48,6 +50,18 @@ export function visibleLength(text: string): number {
   return text.replace(ANSI, '').length;
 }
 
+/**
+ * A path as the account shows it: under the temp directory, `$TMPDIR/...` when TMPDIR names it
+ * (the shell expands it back, so the line can still be pasted), so a long TMPDIR does not push
+ * lines past the width; other paths as they are.
+ */
+export function shownPath(file: string, base = tmpdir(), tmpdirVariable = process.env.TMPDIR): string {
+  const relative = path.relative(base, file);
+  if (!tmpdirVariable || path.resolve(tmpdirVariable) !== path.resolve(base)) return file;
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return file;
+  return relative ? `$TMPDIR/${relative}` : '$TMPDIR';
+}
+
 /** Plain text wrapped to the account's width, continuation lines under the first one's text. */
 export function wrapTo(text: string, indent: string, width = COLUMNS): string[] {
   return wrap(text.replace(/\s*\n\s*/g, ' '), width - indent.length).map((line) => indent + line);
@@ -60,7 +74,7 @@ function stepLine(step: StepRecord): string {
 }
 
 /** The outputs that tell what a step did, one short line each. */
-const TELLING_OUTPUTS = ['release-id', 'changed', 'healthy', 'from', 'to', 'node'];
+const TELLING_OUTPUTS = ['release-id', 'changed', 'healthy', 'from', 'to', 'node', 'digest'];
 
 function outputLine(outputs: Record<string, string>): string[] {
   const told = TELLING_OUTPUTS.filter((name) => outputs[name]).map((name) => `${name} ${outputs[name]}`);

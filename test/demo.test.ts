@@ -3,7 +3,7 @@
  * timings, and hold it to what it claims on screen and to leaving nothing running behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './support/workflows.js';
@@ -50,12 +50,30 @@ function processesMentioning(text: string): string[] {
   return ps.split('\n').filter((line) => line.includes(text));
 }
 
+/**
+ * A temp directory whose path alone is wider than most of a line (as on macOS, or a CI runner's
+ * work directory): every path the demo prints lives under it. Readable by all, as nginx's
+ * unprivileged workers need.
+ */
+function longTmpdir(): string {
+  const dir = path.join(
+    mkdtempSync(path.join(tmpdir(), 'demo-')),
+    'a-temp-directory-long-enough-to-push-every-path-it-holds-past-a-hundred-columns-of-a-terminal',
+  );
+  mkdirSync(dir, { recursive: true });
+  chmodSync(path.dirname(dir), 0o755);
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 describe('pnpm demo', () => {
   it('tells the whole story, every claim holds, --keep serves the restored site until Ctrl-C, and nothing is left running', async () => {
     let servedWhileKept: Promise<string> | undefined;
+    const longTmp = longTmpdir();
+    const expand = (shown: string | undefined) => shown?.replace(/^\$TMPDIR(?=\/|$)/, longTmp);
     const run = await runDemo(
       ['--keep'],
-      { DEMO_FAST: '1' },
+      { DEMO_FAST: '1', TMPDIR: longTmp },
       {
         marker: 'Ctrl-C stops everything',
         then: (printed, stop) => {
@@ -70,16 +88,27 @@ describe('pnpm demo', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
 
     const site = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(account)?.[1];
-    const sandboxDir = /nginx serving\s+(\/\S+)\/base\/site\/current/.exec(account)?.[1];
+    const sandboxDir = expand(/nginx serving\s+(\S+)\/base\/site\/current/.exec(account)?.[1]);
     expect(site).toBeDefined();
     expect(sandboxDir).toBeDefined();
 
-    // Fits a 100-column terminal.
+    // Fits a 100-column terminal, however long the temp directory's path: paths under it are
+    // shown as $TMPDIR/..., which the shell expands back.
+    expect(longTmp.length).toBeGreaterThan(100);
     expect(account.split('\n').filter((line) => line.length > 100)).toEqual([]);
+    expect(account).not.toContain(longTmp);
+    expect(sandboxDir?.startsWith(`${longTmp}/`)).toBe(true);
 
     // The application's side: its checkout outside this repository, its workflows calling ours.
-    const application = /application\s+(\/\S+) \(a copy of examples\/sophia-app\)/.exec(account)?.[1];
+    const application = expand(/application\s+(\S+) \(a copy of examples\/sophia-app\)/.exec(account)?.[1]);
+    expect(application?.startsWith(`${longTmp}/`)).toBe(true);
     expect(application?.startsWith(repoRoot)).toBe(false);
+
+    // The backend image built from the commit, deployed by digest, and the API healthy at its URL.
+    expect(account).toMatch(/✓ Backend image +\d+\.\ds/);
+    expect(account).toMatch(/→ digest sha256:[0-9a-f]{64}/);
+    expect(account).toMatch(/✓ the backend runs the image this push built, chat-api:a1b2c3d@sha256:[0-9a-f]{8}…/);
+    expect(account).toContain('✓ the API answers healthy at its public URL');
 
     // Act 1: staging, then production, every component by its bundled action, the gates passed.
     const act1 = account.slice(account.indexOf('Act 1'), account.indexOf('Act 2'));
@@ -128,6 +157,7 @@ describe('pnpm demo', () => {
     // Everything it started is stopped, by the demo itself.
     expect(existsSync(sandboxDir!)).toBe(false);
     expect(processesMentioning(sandboxDir!)).toEqual([]);
+    rmSync(path.dirname(longTmp), { recursive: true, force: true });
   }, 180_000);
 
   it('says what is missing instead of starting half the story', async () => {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -10,6 +9,9 @@ import {
   type FileManifest,
   type FrontendDeployReport,
 } from '@sophia/releases';
+import { httpGet, type HttpAnswer } from '@sophia-testing/http-servers';
+
+export { httpGet, type HttpAnswer };
 
 /** Shared by the frontend end-to-end tests: sites to deploy and checks of what nginx serves. */
 
@@ -36,25 +38,6 @@ export async function writeVersionedSite(
     ...versionedContent(version),
     'stable/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
     ...extra,
-  });
-}
-
-export interface HttpAnswer {
-  status: number;
-  body: Buffer;
-}
-
-export function httpGet(url: string, timeoutMs = 5000): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: timeoutMs, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-    req.end();
   });
 }
 

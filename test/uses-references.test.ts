@@ -112,8 +112,9 @@ describe('documented third-party actions follow the pinning rule of the workflow
 
 describe('one secret-naming scheme', () => {
   // The environment secrets of the deploys, the health gate's example header token, and the
-  // release token of this repository; nothing else is named anywhere.
-  const NAMES = ['SSH_KEY', 'SSH_KNOWN_HOSTS', 'KUBECONFIG', 'HEALTH_TOKEN', 'ACTIONS_PUBLISH_TOKEN'];
+  // release token of this repository, and the token GitHub gives every run (the example pushes
+  // its backend image with it); nothing else is named anywhere.
+  const NAMES = ['SSH_KEY', 'SSH_KNOWN_HOSTS', 'KUBECONFIG', 'HEALTH_TOKEN', 'ACTIONS_PUBLISH_TOKEN', 'GITHUB_TOKEN'];
 
   it('every secrets.<NAME> in the docs, the READMEs and the example is one of them', () => {
     const named = documents.flatMap((file) =>

@@ -2,9 +2,13 @@
  * The pipeline as Sophia's application repository runs it: examples/sophia-app, checked out in a
  * directory outside this repository, its workflows calling sophia/deploy-actions@v1 (resolved to
  * this checkout), run by the local workflow runner against a real sshd + nginx and the cluster
- * simulator. Deploy, a failed gate, and a rollback of exactly what the run changed.
+ * simulator, with the backend API at its public URL answering for the image the cluster runs.
+ * The backend image built from the commit and deployed by its digest, a gate on the site and on
+ * the API, a failed gate, and a rollback of exactly what the run changed.
  */
-import { runWorkflow, type WorkflowRun } from '@sophia-testing/workflow-runner';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { contextDigest, runWorkflow, type JobRecord, type WorkflowRun } from '@sophia-testing/workflow-runner';
 import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { repoRoot } from './support/workflows.js';
 import { httpGet } from './frontend-helpers.js';
@@ -31,10 +35,21 @@ function results(run: WorkflowRun): Record<string, string> {
   return Object.fromEntries(run.jobs.map((job) => [job.id, job.result]));
 }
 
-function push(sha: string, vars: Record<string, string> = {}, productionApproved = true) {
+async function apiHealth(): Promise<{ status: number; body: string }> {
+  const answer = await httpGet(`${machines.api.url}/healthz`);
+  return { status: answer.status, body: answer.body.toString() };
+}
+
+function push(
+  sha: string,
+  vars: Record<string, string> = {},
+  productionApproved = true,
+  onJob?: (job: JobRecord) => void,
+) {
   return runWorkflow({
     ...machines.app.settings,
     file: '.github/workflows/deploy.yml',
+    onJob,
     vars: { ...machines.app.settings.vars, ...vars },
     environments: {
       ...machines.app.settings.environments,
@@ -48,9 +63,10 @@ test('the application checkout lives outside this repository', () => {
   expect(machines.app.workspace.startsWith(repoRoot)).toBe(false);
 });
 
-test('a push deploys staging, then production; the next push with a broken build is undone exactly', async () => {
+test('a push builds the backend image, deploys it by digest to staging, then production; the next push, whose API fails its health, is undone exactly', async () => {
   const first = await push(SHA_A);
   expect(results(first)).toMatchObject({
+    'backend-image': 'success',
     'staging/frontend': 'success',
     'staging/backend': 'success',
     'staging/mcp': 'success',
@@ -64,16 +80,44 @@ test('a push deploys staging, then production; the next push with a broken build
     url: machines.site.siteUrl.replace(/\/$/, ''),
   });
   expect(await served()).toEqual({ status: 'ok', version: SHA_A });
-  expect((await machines.workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
+  // The image the build pushed, from backend/ of this checkout, is exactly what runs.
+  const build = first.jobs
+    .find((job) => job.id === 'backend-image')
+    ?.steps.find((step) => step.uses?.startsWith('docker/build-push-action@'));
+  const backendDir = path.join(machines.app.workspace, 'backend');
+  expect(build?.outputs.digest).toBe(contextDigest(backendDir, path.join(backendDir, 'Dockerfile')));
+  const imageA = `ghcr.io/sophia-ai/chat-api:${SHA_A}@${build?.outputs.digest}`;
+  expect((await machines.workload('chat-api')).image).toBe(imageA);
+  // The gate read the site and the API through its public URL.
+  const gate = first.jobs.find((job) => job.id === 'staging/health-gate');
+  expect(gate?.steps.at(-1)?.summary).toContain(`${machines.api.url}/healthz`);
+  expect(gate?.steps.at(-1)?.summary).toContain(new URL('healthz.json', machines.site.siteUrl).href);
+  expect(await apiHealth()).toEqual({ status: 200, body: `${JSON.stringify({ status: 'ok', image: imageA })}\n` });
   const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload));
   // Production redeployed the same commit: nothing of Kubernetes changed.
   const production = first.jobs.filter((job) => job.id.startsWith('production/'));
   expect(production.find((job) => job.id === 'production/backend')?.outputs.changed).toBe('[]');
 
-  // The next push forgot the staging API URL: the site builds, but its health check fails.
-  const second = await push(SHA_B, { STAGING_API_URL: '' });
+  // The next push breaks the API: the image built from it fails its health (the stand-in for its
+  // pods is told which image that is as the build reports it).
+  const server = path.join(machines.app.workspace, 'backend', 'server.mjs');
+  machines.app.write('backend/server.mjs', readFileSync(server, 'utf8').replace("status: 'ok'", "status: 'error'"));
+  let imageB = '';
+  const second = await push(SHA_B, {}, true, (job) => {
+    if (job.id === 'backend-image') machines.api.failing.add((imageB = job.outputs.image));
+  });
   expect(second.result).toBe('failure');
+  expect(imageB).toMatch(new RegExp(`^ghcr\\.io/sophia-ai/chat-api:${SHA_B}@sha256:[0-9a-f]{64}$`));
+  expect(imageB).not.toContain(build?.outputs.digest);
+  const failedGate = second.jobs.find((job) => job.id === 'staging/health-gate');
+  expect(
+    failedGate?.steps
+      .at(-1)
+      ?.annotations.map((a) => a.message)
+      .join('\n'),
+  ).toContain(`${machines.api.url}/healthz`);
   expect(results(second)).toMatchObject({
+    'backend-image': 'success',
     'staging/frontend': 'success',
     'staging/backend': 'success',
     'staging/mcp': 'success',
@@ -88,8 +132,9 @@ test('a push deploys staging, then production; the next push with a broken build
   expect(JSON.parse(staging('mcp')?.outputs.changed ?? '')).toEqual([]);
   expect(await served()).toEqual({ status: 'ok', version: SHA_A });
   const backend = await machines.workload('chat-api');
-  expect(backend.image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
+  expect(backend.image).toBe(imageA);
   expect(backend.failed).toBeDefined();
+  expect((await apiHealth()).status).toBe(200);
   // The MCP servers, deployed unchanged, keep their revision and are not marked failed.
   expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload))).toEqual(mcpBefore);
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);

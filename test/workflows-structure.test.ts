@@ -74,7 +74,7 @@ jobs:
 describe('production runs only after staging succeeded', () => {
   it("the application's pipeline: production needs staging, and nothing runs past a failure", () => {
     expect(productionWithoutStaging(pipeline)).toEqual([]);
-    expect(pipeline.jobs.production.needs).toBe('staging');
+    expect(pipeline.jobs.production.needs).toEqual(['backend-image', 'staging']);
     expect(pipeline.jobs.production.with).toMatchObject({ environment: 'production' });
     expect(pipeline.jobs.staging.with).toMatchObject({ environment: 'staging' });
   });

@@ -113,5 +113,30 @@ export function selfSignedCertificate(): { key: string; cert: string } {
   }
 }
 
+/** What a GET answered: the status and the whole body. */
+export interface HttpAnswer {
+  status: number;
+  body: Buffer;
+}
+
+/**
+ * GET `url` on a fresh connection (no keep-alive): a connection kept across an nginx reload is
+ * closed by the old worker, which a pooled client reports as a failed request. `timeoutMs`
+ * bounds the whole request; rejects on a network error or the timeout.
+ */
+export function httpGet(url: string, timeoutMs = 5000): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { timeout: timeoutMs, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export * from './hostile.js';
 export * from './proxy.js';

@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reply, startServer } from '@sophia-testing/http-servers';
 import type { EnvironmentSettings, RunWorkflowOptions } from './workflow-runner.js';
 
 /** This checkout: what `sophia/deploy-actions@v1` stands for in a local run. */
@@ -28,6 +29,40 @@ export interface FrontendHost {
   nginxReloadCommand: string;
 }
 
+/**
+ * The backend API as its users reach it (`<ENV>_API_URL`): on k3s, the Ingress in front of the
+ * chat-api pods. The cluster simulator runs no containers, so this server stands in for the
+ * Ingress and the pods: `GET /healthz` answers for the image the live Deployment sophia/chat-api
+ * runs, as the example's backend/server.mjs does (200 `{"status":"ok"}`), except for the images
+ * in `failing`, which answer 503 as a build whose API cannot start would (the readiness probe's
+ * view). Without a live Deployment it answers 503, as an Ingress without ready endpoints does.
+ */
+export interface BackendStandIn {
+  /** The API's public URL, without a trailing slash. */
+  url: string;
+  /** Image references (as in the Deployment) whose API fails its health. */
+  failing: Set<string>;
+  stop(): Promise<void>;
+}
+
+/** `liveImage` reads the image of the live Deployment sophia/chat-api (undefined when there is none). */
+export async function startBackendStandIn(liveImage: () => Promise<string | undefined>): Promise<BackendStandIn> {
+  const failing = new Set<string>();
+  const server = await startServer((request, response) => {
+    if (request.url !== '/healthz') return reply(response, 404, '{"error":"not found"}\n');
+    liveImage().then(
+      (image) => {
+        const json = { 'content-type': 'application/json' };
+        if (!image) return reply(response, 503, '{"status":"unavailable","error":"no ready endpoints"}\n', json);
+        if (failing.has(image)) return reply(response, 503, `${JSON.stringify({ status: 'error', image })}\n`, json);
+        reply(response, 200, `${JSON.stringify({ status: 'ok', image })}\n`, json);
+      },
+      (error: Error) => reply(response, 502, `${error.message}\n`),
+    );
+  });
+  return { url: server.origin, failing, stop: () => server.stop() };
+}
+
 export interface ExampleApp {
   /** The application's checkout, outside this repository. */
   workspace: string;
@@ -39,13 +74,15 @@ export interface ExampleApp {
 }
 
 /**
- * Copies examples/sophia-app to a fresh directory and configures it for `host` and the cluster of
- * `kubeconfig` (content); both environments point at the same machines. `timings` are durations
- * as the workflows take them (`20s`, `200ms`), short for tests.
+ * Copies examples/sophia-app to a fresh directory and configures it for `host`, the cluster of
+ * `kubeconfig` (content) and the backend API at `apiUrl` (a BackendStandIn's url); both
+ * environments point at the same machines. `timings` are durations as the workflows take them
+ * (`20s`, `200ms`), short for tests.
  */
 export function checkOutExampleApp(
   host: FrontendHost,
   kubeconfig: string,
+  apiUrl: string,
   timings: { rollout: string; healthInterval: string; healthTimeout: string },
 ): ExampleApp {
   const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-app-'));
@@ -62,7 +99,7 @@ export function checkOutExampleApp(
   };
   for (const environment of ['STAGING', 'PRODUCTION']) {
     vars[`${environment}_SITE_URL`] = site;
-    vars[`${environment}_API_URL`] = `${site}/api`;
+    vars[`${environment}_API_URL`] = apiUrl;
     vars[`${environment}_FRONTEND_HOST`] = `127.0.0.1:${host.sshPort}`;
     vars[`${environment}_MCP_NODE_ADDRESS`] = MCP_NODE_ADDRESS;
   }

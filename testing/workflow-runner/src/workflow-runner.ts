@@ -9,7 +9,9 @@
  *   `./path`                      the caller's workspace (its checkout), also inside a called workflow
  *   `$/path`                      the repository of the workflow that names it, at its commit
  *   `owner/repo/path@ref`         that repository at that ref: `repositories` maps it to a directory
- * Steps that only prepare a hosted runner (checkout, setup-node) have nothing to do here.
+ * Steps that only prepare a hosted runner (checkout, setup-node) have nothing to do here; the
+ * Docker actions of an image build, which need a daemon this machine lacks, run as stand-ins
+ * (stand-ins.ts) that set the outputs the real actions set.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { parseCommandFile, runBundledAction, type Annotation } from '@sophia-testing/action-runner';
 import { parseFileReference, type FileReference } from '@actions/workflow-parser/workflows/file-reference';
 import type { ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
+import { DOCKER_STAND_INS, type StandIn } from './stand-ins.js';
 import {
   child,
   condition,
@@ -114,6 +117,9 @@ interface Frame {
   secrets: Record<string, string>;
 }
 
+/** The run's GITHUB_TOKEN here: a placeholder of GitHub's `ghs_` installation-token shape. */
+const LOCAL_GITHUB_TOKEN = 'ghs_localWorkflowRunnerToken0000000000';
+
 const HOSTED_RUNNER_SETUP: Record<string, string> = {
   'actions/checkout': 'the workspace is the checkout already',
   'actions/setup-node': 'Node is already installed here',
@@ -149,7 +155,7 @@ function resolveAction(
   uses: string,
   frame: Frame,
   options: RunWorkflowOptions,
-): { dir: string } | { note: string } | { error: string } {
+): { dir: string } | { note: string } | { error: string } | { standIn: StandIn } {
   if (uses.startsWith('./') || uses.startsWith('$/')) {
     const dir = path.join(uses.startsWith('./') ? options.workspace : frame.repository, uses.slice(2));
     if (!['action.yml', 'action.yaml'].some((name) => existsSync(path.join(dir, name)))) {
@@ -167,6 +173,9 @@ function resolveAction(
   const [, owner, repo, subpath, ref] = match;
   const setup = HOSTED_RUNNER_SETUP[`${owner}/${repo}`];
   if (setup && !subpath) return { note: `${setup}: nothing to do here` };
+  if (!subpath && Object.hasOwn(DOCKER_STAND_INS, `${owner}/${repo}`)) {
+    return { standIn: DOCKER_STAND_INS[`${owner}/${repo}`] };
+  }
   const dir = repositoryOf(options, owner, repo, ref);
   if (!dir) return { error: `Unable to resolve action \`${owner}/${repo}@${ref}\`, repository or version not found` };
   return { dir: path.join(dir, subpath.slice(1)) };
@@ -246,17 +255,21 @@ async function runStep(
     annotations: [],
     ...fields,
   });
+  const failed = (message: string): StepRecord =>
+    record({ result: 'failure', note: message, annotations: [{ level: 'error', message, properties: {} }] });
   const env = textMap(child(stepToken, 'env'), contexts);
   if (uses) {
     const action = resolveAction(uses, frame, options);
     if ('note' in action) return record({ note: action.note });
-    if ('error' in action) {
-      return record({
-        result: 'failure',
-        note: action.error,
-        annotations: [{ level: 'error', message: action.error, properties: {} }],
-      });
+    if ('standIn' in action) {
+      try {
+        const done = action.standIn(textMap(child(stepToken, 'with'), contexts), options.workspace);
+        return record({ outputs: done.outputs, note: done.note });
+      } catch (error) {
+        return failed((error as Error).message);
+      }
     }
+    if ('error' in action) return failed(action.error);
     try {
       const run = await runBundledAction({
         action: path.basename(action.dir),
@@ -274,8 +287,7 @@ async function runStep(
         durationMs: run.durationMs,
       });
     } catch (error) {
-      const message = (error as Error).message;
-      return record({ result: 'failure', note: message, annotations: [{ level: 'error', message, properties: {} }] });
+      return failed((error as Error).message);
     }
   }
   const cwd = path.join(options.workspace, text(child(stepToken, 'working-directory'), contexts) || '.');
@@ -438,7 +450,11 @@ async function callWorkflow(
   const call = child(child(parsed.root, 'on'), 'workflow_call');
   const inputs = triggerInputs(entries(child(call, 'inputs')), textMap(child(token, 'with'), contexts), parsed.name);
   const secretsToken = child(token, 'secrets');
-  const secrets = secretsToken?.toString() === 'inherit' ? { ...caller.secrets } : textMap(secretsToken, contexts);
+  // GITHUB_TOKEN reaches every called workflow, passed or not (docs: "Reusing workflows").
+  const secrets: Record<string, string> = {
+    GITHUB_TOKEN: caller.secrets.GITHUB_TOKEN,
+    ...(secretsToken?.toString() === 'inherit' ? caller.secrets : textMap(secretsToken, contexts)),
+  };
   for (const [name, spec] of entries(child(call, 'secrets'))) {
     if (child(spec, 'required')?.toString() === 'true' && !secrets[name]) {
       throw new InvalidWorkflowError(caller.parsed.name, [
@@ -527,6 +543,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       sha: '3f786850e387550fdab836ed7e6dc881de23001b',
       ref: 'refs/heads/main',
       repository: 'sophia/sophia-app',
+      actor: 'sophia-dev',
       event_name: event,
       workflow: String(child(parsed.root, 'name') ?? parsed.name),
       workspace: options.workspace,
@@ -537,7 +554,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     env: {},
     runner: { os: 'Linux', arch: 'X64' },
   };
-  const frame: Frame = { parsed, repository, prefix: '', namePrefix: '', base, secrets: options.secrets ?? {} };
+  // GitHub creates a GITHUB_TOKEN for every run; here it opens nothing (the registry is a stand-in).
+  const secrets = { GITHUB_TOKEN: LOCAL_GITHUB_TOKEN, ...options.secrets };
+  const frame: Frame = { parsed, repository, prefix: '', namePrefix: '', base, secrets };
   const records: JobRecord[] = [];
   const finished = await runJobs(frame, options, records);
   const jobs: Contexts = Object.fromEntries(

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runWorkflow } from '../src/index.js';
+import { contextDigest, runWorkflow } from '../src/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let scratch: string;
@@ -136,4 +136,87 @@ test('a caller that holds the concurrency group of the workflow it calls is canc
   );
   write(app, 'ci.yml', caller(['url: two']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
   expect((await run()).jobs[0].id).toBe('call/gate');
+});
+
+describe('the Docker actions, which need a daemon this machine lacks, stand in with their real outputs', () => {
+  const BUILD = 'docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a';
+  const LOGIN = 'docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121';
+
+  function pipeline(build: string, login = ''): string {
+    return [
+      'on: push',
+      'jobs:',
+      '  image:',
+      '    runs-on: ubuntu-latest',
+      '    outputs:',
+      '      image: registry.example/api:${{ github.sha }}@${{ steps.build.outputs.digest }}',
+      '    steps:',
+      `      - uses: ${LOGIN}`,
+      `        with: { registry: registry.example, username: "\${{ github.actor }}", password: "${login}" }`,
+      '      - id: build',
+      `        uses: ${BUILD}`,
+      `        with: ${build}`,
+      '  deploy:',
+      '    needs: image',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: echo "deployed=${{ needs.image.outputs.image }}" >> "$GITHUB_OUTPUT"',
+      '        id: deploy',
+      '',
+    ].join('\n');
+  }
+
+  function runPipeline(sha = '3f786850e387550fdab836ed7e6dc881de23001b') {
+    return runWorkflow({ file: '.github/workflows/ci.yml', workspace: app, github: { sha } });
+  }
+
+  beforeAll(() => {
+    mkdirSync(path.join(app, 'api'), { recursive: true });
+    writeFileSync(path.join(app, 'api', 'Dockerfile'), 'FROM node:24-alpine\nCOPY server.mjs .\n');
+    writeFileSync(path.join(app, 'api', 'server.mjs'), 'console.log("v1")\n');
+  });
+
+  test('the next job receives the digest of the context the build read; a changed context is a new digest', async () => {
+    write(
+      app,
+      'ci.yml',
+      pipeline('{ context: api, push: true, tags: "registry.example/api:${{ github.sha }}" }', 'pw'),
+    );
+    const first = await runPipeline();
+    expect(first.result).toBe('success');
+    const digest = contextDigest(path.join(app, 'api'), path.join(app, 'api', 'Dockerfile'));
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const build = first.jobs[0].steps[1];
+    expect(build.outputs).toMatchObject({ digest, imageid: digest });
+    expect(build.note).toBe(
+      `stands in for docker buildx (no Docker here): pushed registry.example/api:3f786850e387550fdab836ed7e6dc881de23001b as ${digest}`,
+    );
+    expect(first.jobs[0].steps[0].note).toBe('stands in for docker login to registry.example (no Docker here)');
+    expect(first.jobs[1].steps[0].outputs).toEqual({
+      deployed: `registry.example/api:3f786850e387550fdab836ed7e6dc881de23001b@${digest}`,
+    });
+
+    writeFileSync(path.join(app, 'api', 'server.mjs'), 'console.log("v2")\n');
+    const second = await runPipeline();
+    expect(second.jobs[0].steps[1].outputs.digest).not.toBe(digest);
+  });
+
+  test('they fail where the real actions fail: no Dockerfile, a push without a tag, a login without password', async () => {
+    const failure = async () => {
+      const run = await runPipeline();
+      expect(run.jobs.map((job) => [job.id, job.result])).toEqual([
+        ['image', 'failure'],
+        ['deploy', 'skipped'],
+      ]);
+      return run.jobs[0].steps.find((step) => step.result === 'failure')?.note;
+    };
+    write(app, 'ci.yml', pipeline('{ context: api, file: api/Containerfile, push: true, tags: x }', 'pw'));
+    expect(await failure()).toBe(
+      'ERROR: failed to build: failed to solve: failed to read dockerfile: open Containerfile: no such file or directory',
+    );
+    write(app, 'ci.yml', pipeline('{ context: api, push: true }', 'pw'));
+    expect(await failure()).toBe('ERROR: failed to build: tag is needed when pushing to registry');
+    write(app, 'ci.yml', pipeline('{ context: api, push: true, tags: x }', ''));
+    expect(await failure()).toBe('Username and password required');
+  });
 });
