@@ -100,3 +100,35 @@ test('a choice that is not offered is refused before anything runs', async () =>
     'input "environment" must be one of staging, production, got "prod"',
   );
 });
+
+test("each setting comes from the chosen environment's own variable: an empty production host never falls through to staging's", async () => {
+  await deployFrontend('r3');
+  await deployFrontend('r4');
+  const vars = machines.app.settings.vars ?? {};
+  const sandbox = vars.STAGING_FRONTEND_HOST;
+  const dispatch = (overrides: Record<string, string>) =>
+    runWorkflow({
+      ...machines.app.settings,
+      file: '.github/workflows/rollback.yml',
+      event: 'workflow_dispatch',
+      inputs: { environment: 'production', component: 'frontend', to: 'previous' },
+      vars: { ...vars, PRODUCTION_SITE_URL: 'https://sophia.example', ...overrides },
+    });
+
+  // Production's host was never set; staging's is the live sandbox. The production rollback
+  // must not reach staging's machine: it stops, naming the input it lacks.
+  const unset = await dispatch({ PRODUCTION_FRONTEND_HOST: '' });
+  expect(unset.result).toBe('failure');
+  const [job] = unset.jobs;
+  expect(job.environment).toEqual({ name: 'production', url: 'https://sophia.example' });
+  const step = job.steps.find((s) => s.name === 'Roll back the frontend');
+  expect(step?.result).toBe('failure');
+  expect(step?.annotations.map((a) => a.message).join('\n')).toMatch(/"host"/);
+  expect(await served()).toBe('r4');
+
+  // Production's own host is the sandbox, staging's a port nothing listens on: production's wins.
+  const own = await dispatch({ PRODUCTION_FRONTEND_HOST: sandbox, STAGING_FRONTEND_HOST: '127.0.0.1:1' });
+  expect(own.result).toBe('success');
+  expect(own.jobs[0].outputs).toEqual({ from: 'r4', to: 'r3' });
+  expect(await served()).toBe('r3');
+});
