@@ -97,7 +97,7 @@ test('rolling back the backend finds its workloads by their labels and restores 
 
 test('a choice that is not offered is refused before anything runs', async () => {
   await expect(rollback({ environment: 'prod', component: 'frontend', to: 'previous' })).rejects.toThrow(
-    'input "environment" must be one of staging, production, got "prod"',
+    "Provided value 'prod' for input 'environment' not in the list of allowed values",
   );
 });
 

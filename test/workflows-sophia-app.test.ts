@@ -170,5 +170,5 @@ test('the manual rollback dispatch puts the frontend release before the live one
       event: 'workflow_dispatch',
       inputs: { environment: 'prod', component: 'frontend', to: 'previous' },
     }),
-  ).rejects.toThrow('input "environment" must be one of staging, production, got "prod"');
+  ).rejects.toThrow("Provided value 'prod' for input 'environment' not in the list of allowed values");
 }, 120_000);

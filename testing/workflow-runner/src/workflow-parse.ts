@@ -11,8 +11,12 @@ import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import {
   convertWorkflowTemplate,
   isBasicExpression,
+  isBoolean,
+  isLiteral,
   isMapping,
+  isNumber,
   isSequence,
+  isString,
   NoOperationTraceWriter,
   parseWorkflow,
   type WorkflowTemplate,
@@ -156,6 +160,9 @@ export function value(token: TemplateToken, contexts: Contexts): ContextValue {
   if (isSequence(token)) return items(token).map((item) => value(item, contexts));
   if (isBasicExpression(token))
     return JSON.parse(JSON.stringify(evaluateExpression(token.expression, contexts), data.replacer)) as ContextValue;
+  // YAML literals keep their type (`true`, `5`, `null`), as GitHub reads them for typed inputs.
+  if (isString(token) || isBoolean(token) || isNumber(token)) return token.value;
+  if (isLiteral(token)) return null;
   return token.toString();
 }
 

@@ -20,7 +20,9 @@ import path from 'node:path';
 import { parseCommandFile, runBundledAction, type Annotation } from '@sophia-testing/action-runner';
 import { parseFileReference, type FileReference } from '@actions/workflow-parser/workflows/file-reference';
 import type { ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { DOCKER_STAND_INS, type StandIn } from './stand-ins.js';
+import { callInputs, dispatchInputs } from './trigger-inputs.js';
 import {
   child,
   condition,
@@ -30,6 +32,7 @@ import {
   parseWorkflowFile,
   text,
   textMap,
+  value,
   type ContextValue,
   type Contexts,
   type ParsedWorkflow,
@@ -86,8 +89,11 @@ export interface RunWorkflowOptions {
   workspace: string;
   /** `push` (default), `workflow_dispatch`, or `workflow_call` to run a reusable workflow directly. */
   event?: 'push' | 'workflow_dispatch' | 'workflow_call';
-  /** Inputs of a workflow_dispatch or workflow_call. */
-  inputs?: Record<string, string>;
+  /**
+   * Inputs of a workflow_dispatch (as the form or the REST API sends them: text; a boolean or
+   * number is taken as its text) or of a workflow_call (typed, as a caller's `with:` gives them).
+   */
+  inputs?: Record<string, string | number | boolean>;
   /** Repository secrets. */
   secrets?: Record<string, string>;
   /** Repository variables (the vars context). */
@@ -124,6 +130,11 @@ const HOSTED_RUNNER_SETUP: Record<string, string> = {
   'actions/checkout': 'the workspace is the checkout already',
   'actions/setup-node': 'Node is already installed here',
 };
+
+/** A YAML literal of a workflow file (an input's default), typed. */
+function literal(token: TemplateToken): ContextValue {
+  return value(token, {});
+}
 
 function repositoryOf(options: RunWorkflowOptions, owner: string, repo: string, ref: string): string | undefined {
   const map = options.repositories ?? {};
@@ -404,31 +415,6 @@ async function runJob(
   });
 }
 
-/** The inputs a trigger hands a workflow: declared ones only, defaults applied, choices checked. */
-function triggerInputs(
-  declared: Array<[string, ReturnType<typeof child>]>,
-  given: Record<string, string>,
-  workflow: string,
-): Record<string, string> {
-  const unknown = Object.keys(given).filter((key) => !declared.some(([name]) => name === key));
-  if (unknown.length > 0) throw new Error(`${workflow}: Unexpected inputs provided: ${JSON.stringify(unknown)}`);
-  const inputs: Record<string, string> = {};
-  for (const [name, spec] of declared) {
-    const options = items(child(spec, 'options')).map((option) => option.toString());
-    if (name in given) {
-      if (child(spec, 'type')?.toString() === 'choice' && !options.includes(given[name])) {
-        throw new Error(`${workflow}: input "${name}" must be one of ${options.join(', ')}, got "${given[name]}"`);
-      }
-      inputs[name] = given[name];
-    } else if (child(spec, 'required')?.toString() === 'true' && !child(spec, 'default')) {
-      throw new Error(`${workflow}: Input ${name} is required, but not provided`);
-    } else {
-      inputs[name] = child(spec, 'default')?.toString() ?? '';
-    }
-  }
-  return inputs;
-}
-
 async function callWorkflow(
   job: ReusableWorkflowJob,
   token: ReturnType<typeof child>,
@@ -448,7 +434,13 @@ async function callWorkflow(
     calledWorkflowFile(options, { repository }, nested),
   );
   const call = child(child(parsed.root, 'on'), 'workflow_call');
-  const inputs = triggerInputs(entries(child(call, 'inputs')), textMap(child(token, 'with'), contexts), parsed.name);
+  const given = Object.fromEntries(
+    entries(child(token, 'with')).map(([name, item]) => [
+      name,
+      { value: value(item, contexts), line: item.line, col: item.col },
+    ]),
+  );
+  const inputs = callInputs(entries(child(call, 'inputs')), given, caller.parsed.name, literal);
   const secretsToken = child(token, 'secrets');
   // GITHUB_TOKEN reaches every called workflow, passed or not (docs: "Reusing workflows").
   const secrets: Record<string, string> = {
@@ -536,8 +528,24 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   const event = options.event ?? 'push';
   const on = child(parsed.root, 'on');
   const trigger = child(on, event);
+  const declared = entries(child(trigger, 'inputs'));
+  const given = options.inputs ?? {};
   const inputs =
-    event === 'push' ? {} : triggerInputs(entries(child(trigger, 'inputs')), options.inputs ?? {}, parsed.name);
+    event === 'workflow_dispatch'
+      ? dispatchInputs(
+          declared,
+          Object.fromEntries(Object.entries(given).map(([name, item]) => [name, String(item)])),
+          Object.keys(options.environments ?? {}),
+          literal,
+        )
+      : event === 'workflow_call'
+        ? callInputs(
+            declared,
+            Object.fromEntries(Object.entries(given).map(([name, item]) => [name, { value: item }])),
+            parsed.name,
+            literal,
+          )
+        : {};
   const base: Contexts = {
     github: {
       sha: '3f786850e387550fdab836ed7e6dc881de23001b',

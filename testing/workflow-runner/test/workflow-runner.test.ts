@@ -220,3 +220,141 @@ describe('the Docker actions, which need a daemon this machine lacks, stand in w
     expect(await failure()).toBe('Username and password required');
   });
 });
+
+describe('workflow_call inputs are checked against their type and typed in the inputs context, as GitHub does', () => {
+  const TYPED = [
+    'on:',
+    '  workflow_call:',
+    '    inputs:',
+    '      flag: { type: boolean, default: false }',
+    '      count: { type: number, default: 3 }',
+    '      name: { type: string, required: true }',
+    'jobs:',
+    '  show:',
+    '    runs-on: ubuntu-latest',
+    '    outputs:',
+    '      seen: ${{ steps.show.outputs.seen }}',
+    '    steps:',
+    '      - id: show',
+    '        env:',
+    "          SEEN: ${{ format('{0} {1} {2}', toJSON(inputs.flag), toJSON(inputs.count), toJSON(inputs.name)) }}",
+    '        run: echo "seen=$SEEN" >> "$GITHUB_OUTPUT"',
+    '',
+  ].join('\n');
+
+  /** The caller; its `with:` lines start at line 6, column 7. */
+  function call(withLines: string[]): string {
+    return [
+      'on: push',
+      'jobs:',
+      '  call:',
+      '    uses: acme/tools/.github/workflows/typed.yml@v1',
+      '    with:',
+      ...withLines.map((line) => `      ${line}`),
+      '',
+    ].join('\n');
+  }
+
+  async function seen(withLines: string[]): Promise<string> {
+    write(tools, 'typed.yml', TYPED);
+    write(app, 'ci.yml', call(withLines));
+    const run = await runWorkflow({
+      file: '.github/workflows/ci.yml',
+      workspace: app,
+      repositories: { 'acme/tools@v1': tools },
+      github: { sha: 'abc123' },
+    });
+    return run.jobs[0].outputs.seen;
+  }
+
+  test('values of their type pass; a boolean or number given to a string is its text; a missing one takes its default', async () => {
+    expect(await seen(['flag: true', 'count: 5', 'name: 7'])).toBe('true 5 "7"');
+    expect(await seen(['name: ${{ github.sha }}'])).toBe('false 3 "abc123"');
+    expect(await seen(["flag: ${{ github.sha == 'abc123' }}", 'name: x'])).toBe('true 3 "x"');
+  });
+
+  test('text where a boolean or number is expected: "Unexpected value"', async () => {
+    await expect(seen(['flag: "true"', 'name: x'])).rejects.toThrow(
+      "The template is not valid. .github/workflows/ci.yml (Line: 6, Col: 13): Unexpected value 'true'",
+    );
+    await expect(seen(['name: x', 'count: ${{ github.sha }}'])).rejects.toThrow(
+      "The template is not valid. .github/workflows/ci.yml (Line: 7, Col: 14): Unexpected value 'abc123'",
+    );
+  });
+
+  test('another kind: "Unexpected type of value ..., expected type: ..."', async () => {
+    await expect(seen(['flag: ${{ vars.UNSET }}', 'name: x'])).rejects.toThrow(
+      "The template is not valid. .github/workflows/ci.yml (Line: 6, Col: 13): Unexpected type of value '', expected type: Boolean.",
+    );
+    await expect(seen(['count: true', 'name: x'])).rejects.toThrow(
+      "(Line: 6, Col: 14): Unexpected type of value 'true', expected type: Number.",
+    );
+    await expect(seen(['name: ${{ github }}'])).rejects.toThrow(
+      /\(Line: 6, Col: 13\): Unexpected type of value '\{.*\}', expected type: String\./,
+    );
+  });
+
+  test('a required input left out is refused by the parser', async () => {
+    await expect(seen(['flag: true'])).rejects.toThrow('Input name is required, but not provided while calling.');
+  });
+});
+
+describe('workflow_dispatch inputs are checked as the form and the REST API check them, and typed', () => {
+  const DISPATCH = [
+    'on:',
+    '  workflow_dispatch:',
+    '    inputs:',
+    '      target: { type: environment, required: true }',
+    '      mode: { type: choice, options: [fast, slow], default: fast }',
+    '      dry: { type: boolean, default: false }',
+    '      retries: { type: number, default: 2 }',
+    '      note: { type: string }',
+    'jobs:',
+    '  show:',
+    '    runs-on: ubuntu-latest',
+    '    outputs:',
+    '      seen: ${{ steps.show.outputs.seen }}',
+    '    steps:',
+    '      - id: show',
+    '        env:',
+    '          SEEN: ${{ toJSON(inputs) }}',
+    '        run: echo "seen=$(echo "$SEEN" | tr -d \'\\n \')" >> "$GITHUB_OUTPUT"',
+    '',
+  ].join('\n');
+
+  async function dispatch(inputs: Record<string, string>): Promise<unknown> {
+    write(app, 'dispatch.yml', DISPATCH);
+    const run = await runWorkflow({
+      file: '.github/workflows/dispatch.yml',
+      workspace: app,
+      event: 'workflow_dispatch',
+      inputs,
+      environments: { staging: {}, production: {} },
+    });
+    return JSON.parse(run.jobs[0].outputs.seen);
+  }
+
+  test('booleans and numbers reach the inputs context typed; defaults and empty fields fill the rest', async () => {
+    expect(await dispatch({ target: 'staging', dry: 'true', retries: '4' })).toEqual({
+      target: 'staging',
+      mode: 'fast',
+      dry: true,
+      retries: 4,
+      note: '',
+    });
+  });
+
+  test.each([
+    [{ target: 'qa' }, "Provided value 'qa' for input 'target' not in the list of allowed values"],
+    [
+      { target: 'staging', mode: 'medium' },
+      "Provided value 'medium' for input 'mode' not in the list of allowed values",
+    ],
+    [{ target: 'staging', dry: 'yes' }, "Provided value 'yes' for input 'dry' not in the list of allowed values"],
+    [{ target: 'staging', retries: 'many' }, "Provided value 'many' for input 'retries' is not a number"],
+    [{}, "Required input 'target' not provided"],
+    [{ target: 'staging', colour: 'blue' }, 'Unexpected inputs provided: ["colour"]'],
+  ])('%j is refused: %s', async (inputs, message) => {
+    await expect(dispatch(inputs)).rejects.toThrow(message);
+  });
+});
