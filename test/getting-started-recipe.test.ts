@@ -38,6 +38,7 @@ function push(sha: string) {
     github: { sha },
     vars: {
       SITE_URL: machines.site.siteUrl.replace(/\/$/, ''),
+      API_URL: machines.api.url,
       FRONTEND_HOST: `127.0.0.1:${machines.site.sshPort}`,
       K3S_HOST: `127.0.0.1:${machines.site.sshPort}`,
       KUBECTL_COMMAND: machines.cluster.kubectlCommand,
@@ -55,6 +56,11 @@ test('run as written, the recipe rolls back what a failed push changed, and noth
   const SHA_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
   const first = await push(SHA_A);
   expect(first.result).toBe('success');
+  // The backend runs the image the recipe built, by tag and digest.
+  const digest = first.jobs[0].steps.find((step) => step.name === 'Backend image')?.outputs.digest;
+  const imageA = `ghcr.io/sophia-ai/chat-api:${SHA_A}@${digest}`;
+  expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect((await machines.workload('chat-api')).image).toBe(imageA);
   const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload));
 
   // A commit whose site reports itself unhealthy.
@@ -73,7 +79,7 @@ test('run as written, the recipe rolls back what a failed push changed, and noth
   expect(JSON.parse(steps['MCP servers'].outputs.changed)).toEqual([]);
   expect(steps['Roll back the MCP workloads this run changed'].result).toBe('skipped');
 
-  expect((await machines.workload('chat-api')).image).toBe(`ghcr.io/sophia-ai/chat-api:${SHA_A}`);
+  expect((await machines.workload('chat-api')).image).toBe(imageA);
   expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload))).toEqual(mcpBefore);
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);
   const served = JSON.parse((await httpGet(new URL('healthz.json', machines.site.siteUrl).href)).body.toString()) as {
