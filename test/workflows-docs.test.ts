@@ -113,5 +113,9 @@ describe('docs/workflows.md', () => {
     expect(text).toContain('`sophia-deploy-<environment>`');
     expect(text).toContain('`SSH_KEY`, `SSH_KNOWN_HOSTS` and `KUBECONFIG`');
     expect(text).toContain('runner 2.336.0 or newer');
+    // The labels the manual rollback finds workloads by (backend-selector, mcp-selector).
+    expect(text).toContain('`app.kubernetes.io/part-of: sophia-ai`');
+    expect(text).toContain('`app.kubernetes.io/component: backend`');
+    expect(text).toContain('`app.kubernetes.io/component: mcp-server`');
   });
 });

@@ -7,6 +7,8 @@ import {
   concurrencyDeadlocks,
   concurrencyCancellingInProgress,
   environmentName,
+  hiddenExitStatus,
+  inputConsumers,
   jobsDeployingWithoutEnvironment,
   loadExampleWorkflow,
   loadWorkflow,
@@ -373,5 +375,46 @@ describe('repository conventions', () => {
     expect(owners).toMatch(/^\* +@\S+/m);
     expect(owners).toMatch(/^\/\.github\/ +@\S+/m);
     expect(readFileSync(path.join(repoRoot, 'SECURITY.md'), 'utf8')).toContain('Report a vulnerability');
+  });
+});
+
+describe('no step hides the exit status of a command it records', () => {
+  it.each(all.map((w) => [w.file, w] as const))('%s', (_file, w) => {
+    expect(hiddenExitStatus(w)).toEqual([]);
+  });
+
+  it('catches echo "x=$(cmd)", the before-snapshot that could not fail', () => {
+    const w = workflow(`
+on: push
+jobs:
+  snapshot:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Before
+        run: |
+          echo "before=$(kubectl get deploy -o json)" >> "$GITHUB_OUTPUT"
+      - run: |
+          before=$(kubectl get deploy -o json)
+          echo "before=$before" >> "$GITHUB_OUTPUT"
+`);
+    expect(hiddenExitStatus(w)).toEqual([
+      'example.yml: job "snapshot" step Before hides an exit status: echo "before=$(kubectl get deploy -o json)" >> "$GITHUB_OUTPUT"',
+    ]);
+  });
+});
+
+describe('deploy.yml passes through what an application needs to set', () => {
+  it('the MCP taint, the nginx site config, the smoke URL, the kubectl command and the build-time variables reach their step', () => {
+    const readers = inputConsumers(deploy);
+    expect(readers).toMatchObject({
+      'mcp-taint': ['$/actions/deploy-mcp-node'],
+      'frontend-nginx-config': ['$/actions/deploy-frontend-nginx'],
+      'frontend-nginx-config-path': ['$/actions/deploy-frontend-nginx'],
+      'frontend-smoke-url': ['$/actions/deploy-frontend-nginx'],
+      'frontend-build-env': ['run'],
+    });
+    expect(readers['kubectl-command']).toEqual(
+      expect.arrayContaining(['$/actions/deploy-k3s-backend', '$/actions/deploy-mcp-node', '$/actions/rollback']),
+    );
   });
 });

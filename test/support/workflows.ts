@@ -323,6 +323,44 @@ export function untrustedTextInScripts(workflow: Workflow): string[] {
   return findings;
 }
 
+/**
+ * A command substitution inside an argument (`echo "x=$(cmd)" >> "$GITHUB_OUTPUT"`) hides the
+ * command's exit status: bash's -e does not stop on it, and the step records whatever it printed.
+ * The command must run on its own line (`x=$(cmd)`, where -e does stop) before its result is written.
+ */
+export function hiddenExitStatus(workflow: Workflow): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    for (const [index, step] of (job.steps ?? []).entries()) {
+      for (const line of (step.run ?? '').split('\n')) {
+        if (/^\s*(echo|printf)\b.*\$\(/.test(line)) {
+          findings.push(
+            `${workflow.file}: job "${id}" step ${step.name ?? index + 1} hides an exit status: ${line.trim()}`,
+          );
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Where each input of a workflow_call reaches a step: `inputs.<name>` read in a step's `with:`,
+ * `env:` or script, by step `uses:` (or `run`). Inputs no step reads are left out.
+ */
+export function inputConsumers(workflow: Workflow): Record<string, string[]> {
+  const readers: Record<string, string[]> = {};
+  for (const job of Object.values(workflow.jobs)) {
+    for (const step of job.steps ?? []) {
+      const text = JSON.stringify([step.with ?? {}, (step as { env?: Mapping }).env ?? {}, step.run ?? '']);
+      for (const match of text.matchAll(/\binputs\.([a-z0-9-]+)/g)) {
+        (readers[match[1]] ??= []).push(step.uses ?? 'run');
+      }
+    }
+  }
+  return readers;
+}
+
 /** The group deploy.yml and rollback.yml hold, per environment (docs/workflows.md). */
 export const DEPLOY_CONCURRENCY_PREFIX = 'sophia-deploy-';
 

@@ -3,7 +3,7 @@
  * workflow called from another repository, an input the called workflow does not declare, a
  * required secret the caller does not pass.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -356,5 +356,56 @@ describe('workflow_dispatch inputs are checked as the form and the REST API chec
     [{ target: 'staging', colour: 'blue' }, 'Unexpected inputs provided: ["colour"]'],
   ])('%j is refused: %s', async (inputs, message) => {
     await expect(dispatch(inputs)).rejects.toThrow(message);
+  });
+});
+
+describe("expressions are evaluated by GitHub's own @actions/expressions, not a hand-written evaluator", () => {
+  test('the semantics a hand-written evaluator gets wrong hold: case-insensitive ==, loose number equality, format escapes, fromJSON, indexing vars', async () => {
+    const expressions: Array<[string, string]> = [
+      ["'ABC' == 'abc'", 'true'],
+      ["'1' == 1", 'true'],
+      ["format('{0}-{{1}}', 'x')", 'x-{1}'],
+      ['fromJSON(\'{"a":[1,2]}\').a[1]', '2'],
+      ['contains(fromJSON(\'["a","b"]\'), \'B\')', 'true'],
+      ["vars[format('{0}_HOST', 'STAGING')]", 'staging.example'],
+      ["vars.MISSING || 'fallback'", 'fallback'],
+    ];
+    write(
+      app,
+      'ci.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  eval:',
+        '    runs-on: ubuntu-latest',
+        '    outputs:',
+        ...expressions.map(([expression], index) => `      e${index}: \${{ ${expression} }}`),
+        '    steps:',
+        '      - run: "true"',
+        '',
+      ].join('\n'),
+    );
+    const run = await runWorkflow({
+      file: '.github/workflows/ci.yml',
+      workspace: app,
+      vars: { STAGING_HOST: 'staging.example' },
+    });
+    expect(run.jobs[0].outputs).toEqual(
+      Object.fromEntries(expressions.map(([, expected], index) => [`e${index}`, expected])),
+    );
+  });
+
+  test('no lexer, parser or evaluator of our own in the runner or the demo', () => {
+    const sources = [path.join(repoRoot, 'testing', 'workflow-runner', 'src'), path.join(repoRoot, 'demo')].flatMap(
+      (dir) => readdirSync(dir).map((file) => path.join(dir, file)),
+    );
+    expect(sources.filter((file) => /expression/i.test(path.basename(file)))).toEqual([]);
+    const own = sources.filter((file) =>
+      /\b(class|function)\s+\w*(Lexer|Tokeni[sz]er|Parser|Evaluator)\b/.test(readFileSync(file, 'utf8')),
+    );
+    expect(own).toEqual([]);
+    expect(readFileSync(path.join(repoRoot, 'testing', 'workflow-runner', 'src', 'workflow-parse.ts'), 'utf8')).toMatch(
+      /import \{ Evaluator, Lexer, Parser, data \} from '@actions\/expressions';/,
+    );
   });
 });
