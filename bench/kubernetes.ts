@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { startCluster, type Cluster, type Timings } from '@sophia-testing/k3s-simulator';
+import { workloadSet, type GeneratedWorkload } from '@sophia-testing/manifests';
 import { rolloutTimings } from '@sophia/kubernetes';
 
 const run = promisify(execFile);
@@ -48,39 +49,6 @@ export interface KubernetesMeasurement {
 
 type SizeResults = Record<Tool, Record<Phase, KubernetesMeasurement>>;
 
-interface Workload {
-  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
-  name: string;
-}
-
-function workloadsFor(count: number): Workload[] {
-  if (count < 3) return Array.from({ length: count }, (_, i) => ({ kind: 'Deployment', name: `api-${i}` }));
-  return [
-    ...Array.from({ length: count - 2 }, (_, i) => ({ kind: 'Deployment' as const, name: `api-${i}` })),
-    { kind: 'StatefulSet', name: 'store' },
-    { kind: 'DaemonSet', name: 'agent' },
-  ];
-}
-
-function manifests(workloads: Workload[], tag: string): string {
-  const documents: string[] = [];
-  for (const { kind, name } of workloads) {
-    const pod = `    metadata:\n      labels:\n        app: ${name}\n    spec:\n      containers:\n        - name: main\n          image: ghcr.io/sophia-ai/${name}:${tag}\n          ports:\n            - containerPort: 8080\n`;
-    const replicas = kind === 'DaemonSet' ? '' : `  replicas: 2\n`;
-    const serviceName = kind === 'StatefulSet' ? `  serviceName: ${name}\n` : '';
-    documents.push(
-      `apiVersion: apps/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: ${NAMESPACE}\nspec:\n${replicas}${serviceName}  selector:\n    matchLabels:\n      app: ${name}\n  template:\n${pod}`,
-    );
-    if (kind !== 'DaemonSet') {
-      const headless = kind === 'StatefulSet' ? '  clusterIP: None\n' : '';
-      documents.push(
-        `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${NAMESPACE}\nspec:\n${headless}  selector:\n    app: ${name}\n  ports:\n    - port: 80\n      targetPort: 8080\n`,
-      );
-    }
-  }
-  return documents.join('---\n');
-}
-
 /** A `kubectl` first on PATH that records each start, then becomes the real one. */
 function countingKubectl(dir: string): { path: string; count: () => number; reset: () => void } {
   const bin = join(dir, 'bin');
@@ -89,7 +57,10 @@ function countingKubectl(dir: string): { path: string; count: () => number; rese
   writeFileSync(log, '');
   const real = '/usr/bin/kubectl';
   // The start instant and arguments go to the log too: `BENCH_KUBECTL_LOG=1` prints them, to see where the time goes.
-  writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\necho "$(date +%s.%N) $*" >> '${log}'\nexec ${real} "$@"\n`);
+  writeFileSync(
+    join(bin, 'kubectl'),
+    `#!/bin/sh\nprintf '%s %s\\n' "$(date +%s.%N)" "$*" >> '${log}'\nexec ${real} "$@"\n`,
+  );
   chmodSync(join(bin, 'kubectl'), 0o755);
   return {
     path: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
@@ -148,7 +119,7 @@ async function ours(
 async function baseline(
   cluster: Cluster,
   workspace: string,
-  workloads: Workload[],
+  workloads: GeneratedWorkload[],
   counter: ReturnType<typeof countingKubectl>,
 ): Promise<KubernetesMeasurement> {
   const kubeconfig = join(workspace, 'kubeconfig');
@@ -178,7 +149,7 @@ async function baseline(
 }
 
 async function benchSize(count: number, scratch: string, counter: ReturnType<typeof countingKubectl>, order: Tool[]) {
-  const workloads = workloadsFor(count);
+  const { workloads } = workloadSet(count, 'v1', NAMESPACE);
   const results = {} as SizeResults;
   for (const tool of order) {
     const cluster = await startCluster({ timings: TIMINGS, namespaces: [NAMESPACE] });
@@ -189,9 +160,9 @@ async function benchSize(count: number, scratch: string, counter: ReturnType<typ
         tool === 'deploy-k3s-backend'
           ? ours(cluster, workspace, counter)
           : baseline(cluster, workspace, workloads, counter);
-      writeFileSync(join(workspace, 'k8s', 'app.yaml'), manifests(workloads, 'v1'));
+      writeFileSync(join(workspace, 'k8s', 'app.yaml'), workloadSet(count, 'v1', NAMESPACE).yaml);
       const first = await step();
-      writeFileSync(join(workspace, 'k8s', 'app.yaml'), manifests(workloads, 'v2'));
+      writeFileSync(join(workspace, 'k8s', 'app.yaml'), workloadSet(count, 'v2', NAMESPACE).yaml);
       const update = await step();
       results[tool] = { 'first deploy': first, 'image update': update };
     } finally {

@@ -54415,7 +54415,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4529);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5277);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4529:
+/***/ 5277:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56068,9 +56068,12 @@ function prepareManifests(manifests, options) {
     return prepared;
 }
 
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
+
 
 
 
@@ -56127,6 +56130,18 @@ class LocalKubectlTransport {
             child.stdin.on('error', () => undefined);
             child.stdin.end(stdin ?? '');
         });
+    }
+    stream(args, onLine) {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
+        child.on('error', () => undefined);
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
+        return {
+            stop: () => {
+                if (child.exitCode === null && child.signalCode === null)
+                    child.kill();
+            },
+        };
     }
     async close() {
         (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
@@ -56284,6 +56299,31 @@ class Kubectl {
             kinds.add(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
         }
         return kinds;
+    }
+    /**
+     * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
+     * --watch`: the current objects first, then each change), until stopped. The output is
+     * `-o jsonpath={@}`, which prints each object as one line of compact JSON (`-o json` spreads
+     * one over many lines). kubectl watches one resource type per process ("you may only specify a
+     * single resource type"). Undefined when the transport cannot stream (kubectl over SSH); lines
+     * that are not an object are skipped, and a watch that ends just stops reporting, so callers
+     * keep polling beside it.
+     */
+    watch(kind, namespace, onObject) {
+        if (!this.transport.stream)
+            return undefined;
+        const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
+        this.trace(`kubectl ${args.join(' ')}`);
+        return this.transport.stream(args, (line) => {
+            try {
+                const parsed = JSON.parse(line);
+                if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
+                    onObject(parsed);
+            }
+            catch {
+                // Not an object line (a warning kubectl printed to stdout): nothing to report.
+            }
+        });
     }
     /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
     async get(ref, options = {}) {
@@ -56572,7 +56612,11 @@ function templateOf(workload, replicaSets) {
  * its stable template identity.
  */
 async function controllerRevisionOf(kubectl, workload) {
-    const owned = (await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace })).filter((revision) => ownedBy(revision, workload));
+    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
+}
+/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
+function controllerRevisionIn(workload, objects) {
+    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
     const updateRevision = workload.status?.updateRevision;
     const current = typeof updateRevision === 'string'
         ? owned.find((revision) => revision.metadata.name === updateRevision)
@@ -56593,11 +56637,12 @@ function revisionOf(workload) {
         return update;
     return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
 }
-const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods';
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
 /**
- * One read of a namespace's workloads, ReplicaSets and pods, shared by every workload watched
- * in it during a poll: the cost of watching stays one kubectl call per namespace per poll, however
- * many workloads roll out at once.
+ * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
+ * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
+ * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
+ * DaemonSets come from the same read).
  */
 class NamespaceSnapshots {
     kubectl;
@@ -56616,6 +56661,88 @@ class NamespaceSnapshots {
         this.cache.set(key, { at: Date.now(), items });
         items.catch(() => this.cache.delete(key));
         return items;
+    }
+    /** The next read goes to the server, whatever the age of the last one. */
+    expire() {
+        this.cache.clear();
+    }
+}
+/**
+ * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
+ * workload kind and namespace) shows every workload still being waited for as rolled out, so a
+ * deploy ends one read after its last pod is ready instead of up to a poll interval later. The
+ * verdict itself always comes from the next poll's read, by the same rules (workloadProgress):
+ * the watch only says when to look. Without a watch (kubectl over SSH) the waits are plain polls.
+ */
+class RolloutWakeUp {
+    onWake;
+    latest = new Map();
+    pending;
+    streams = [];
+    sleepers = new Set();
+    allDone = false;
+    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
+    wakes = 0;
+    constructor(kubectl, refs, onWake = () => undefined) {
+        this.onWake = onWake;
+        this.pending = new Set(refs.map(objects_workloadKey));
+        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
+        for (const ref of watched.values()) {
+            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
+            if (stream)
+                this.streams.push(stream);
+        }
+    }
+    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
+    get count() {
+        return this.wakes;
+    }
+    /** The workload's wait is over: it no longer holds the others' wake-up back. */
+    settled(ref) {
+        this.pending.delete(objects_workloadKey(ref));
+        this.check();
+    }
+    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
+    sleep(ms, seen) {
+        if (this.wakes > seen)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.sleepers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.sleepers.add(wake);
+        });
+    }
+    stop() {
+        for (const stream of this.streams)
+            stream.stop();
+        for (const wake of [...this.sleepers])
+            wake();
+    }
+    seen(object) {
+        const key = objects_workloadKey(objects_refOf(object));
+        if (!this.pending.has(key))
+            return;
+        this.latest.set(key, object);
+        this.check();
+    }
+    check() {
+        const done = this.pending.size > 0 &&
+            [...this.pending].every((key) => {
+                const object = this.latest.get(key);
+                return object !== undefined && workloadProgress(object).done;
+            });
+        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
+        if (done && !this.allDone) {
+            this.wakes++;
+            this.onWake();
+            for (const wake of [...this.sleepers])
+                wake();
+        }
+        this.allDone = done;
     }
 }
 async function readWorkload(snapshots, ref) {
@@ -56669,7 +56796,15 @@ function eventTime(event) {
  * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
  * than only when the progress deadline (ten minutes by default) runs out.
  */
-async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2)) {
+async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
+    try {
+        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
+    }
+    finally {
+        wakeUp?.settled(ref);
+    }
+}
+async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
     const started = Date.now();
     const interval = options.pollIntervalMs ?? 2000;
     const failFastAfter = options.failFastAfterMs ?? 30_000;
@@ -56682,7 +56817,11 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
     const numbered = async () => {
         if (!latest || latest.kind === 'Deployment')
             return { revision, template };
-        const found = await controllerRevisionOf(kubectl, latest).catch(() => ({}));
+        const workload = latest;
+        const found = await snapshots
+            .read(ref.namespace)
+            .then((objects) => controllerRevisionIn(workload, objects))
+            .catch(() => ({}));
         return { revision: found.revision ?? revision, template: found.template ?? template };
     };
     const fail = async (reason) => ({
@@ -56694,6 +56833,7 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
         elapsedMs: Date.now() - started,
     });
     for (;;) {
+        const wakesSeen = wakeUp?.count ?? 0;
         const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
         if (!workload)
             return fail(`${name} no longer exists`);
@@ -56741,13 +56881,26 @@ async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnap
         if (now - started >= options.timeoutMs) {
             return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
         }
-        await sleep(Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1));
+        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
+        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
     }
 }
-/** Waits for all workloads at once: total time is the slowest one's, not the sum. */
-function rollout_watchRollouts(kubectl, refs, options) {
+/**
+ * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
+ * processes it starts do not grow with the number of workloads: one watch per workload kind and
+ * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
+ */
+async function rollout_watchRollouts(kubectl, refs, options) {
+    if (refs.length === 0)
+        return [];
     const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-    return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots)));
+    const wakeUp = new RolloutWakeUp(kubectl, refs, () => snapshots.expire());
+    try {
+        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
+    }
+    finally {
+        wakeUp.stop();
+    }
 }
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 function formatDiagnostics(result) {
