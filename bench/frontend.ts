@@ -19,6 +19,7 @@ import { deployFrontend, scanSource } from '@sophia/releases';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, shellCommand } from '@sophia/ssh';
 import { changeSite, DEFAULT_SITE, writeSite } from './site-generator.js';
+import { median } from './median.js';
 
 const run = promisify(execFile);
 
@@ -151,11 +152,6 @@ async function scp(link: Link, source: string, destination: string): Promise<Mea
     return { channels: 1 };
   });
   return { ...measurement, capped };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 type Results = Record<string, Record<Tool, Record<Phase, Measurement>>>;

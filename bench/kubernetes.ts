@@ -24,6 +24,7 @@ import { runBundledAction } from '@sophia-testing/action-runner';
 import { startCluster, type Cluster, type Timings } from '@sophia-testing/k3s-simulator';
 import { workloadSet, type GeneratedWorkload } from '@sophia-testing/manifests';
 import { rolloutTimings } from '@sophia/kubernetes';
+import { median } from './median.js';
 
 const run = promisify(execFile);
 
@@ -171,11 +172,6 @@ async function benchSize(count: number, scratch: string, counter: ReturnType<typ
     }
   }
   return results;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export interface KubernetesResults {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { actionsRoot, node24Path } from '@sophia-testing/action-runner';
+import { median } from './median.js';
 
 const ROUNDS = Number(process.env.BENCH_STARTUP_ROUNDS ?? 7);
 
@@ -35,11 +36,6 @@ function firstOutput(args: string[], cwd: string): Promise<number> {
     child.on('error', reject);
     child.on('close', () => resolve(first ?? performance.now() - started));
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 export interface StartupResults {
