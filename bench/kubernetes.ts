@@ -213,10 +213,22 @@ export function kubernetesReport(json: KubernetesResults): string {
   return lines.join('\n');
 }
 
-export async function benchKubernetes(loadAverage: () => number[]): Promise<KubernetesResults> {
+export async function benchKubernetes(
+  loadAverage: () => number[],
+  sizeDone: (partial: KubernetesResults) => void = () => undefined,
+): Promise<KubernetesResults> {
   const scratch = mkdtempSync(join(tmpdir(), 'kubernetes-bench-'));
   const counter = countingKubectl(scratch);
   const load = loadAverage();
+  const summary = (results: Record<string, SizeResults>): KubernetesResults => ({
+    date: new Date().toISOString(),
+    loadAverage: [load[0], loadAverage()[0]],
+    rounds: ROUNDS,
+    timings: TIMINGS,
+    pollIntervalSeconds: rolloutTimings(5 * 60_000).pollIntervalMs / 1000,
+    kubectlCounting: 'a kubectl wrapper first on PATH logs every process start of either side',
+    results: { ...results },
+  });
   try {
     const results: Record<string, SizeResults> = {};
     for (const size of SIZES) {
@@ -240,16 +252,9 @@ export async function benchKubernetes(loadAverage: () => number[]): Promise<Kube
         }
       }
       results[String(size)] = merged;
+      sizeDone(summary(results));
     }
-    return {
-      date: new Date().toISOString(),
-      loadAverage: [load[0], loadAverage()[0]],
-      rounds: ROUNDS,
-      timings: TIMINGS,
-      pollIntervalSeconds: rolloutTimings(5 * 60_000).pollIntervalMs / 1000,
-      kubectlCounting: 'a kubectl wrapper first on PATH logs every process start of either side',
-      results,
-    };
+    return summary(results);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -41,7 +41,11 @@ for (const name of chosen) {
     process.stdout.write(`${text}\n`);
     results.frontend = { ...json, loadAverage: loadavg() };
   } else if (name === 'kubernetes') {
-    const json = await benchKubernetes(loadAverage);
+    // Each finished size is written at once: 50 workloads on a loaded machine can take long.
+    const json = await benchKubernetes(loadAverage, (partial) => {
+      results.kubernetes = partial;
+      writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+    });
     process.stdout.write(`${kubernetesReport(json)}\n`);
     results.kubernetes = json;
   } else {
