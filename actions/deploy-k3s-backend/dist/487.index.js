@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   sshTargetsFrom: () => (/* reexport */ sshTargetsFrom)
 });
 
-// UNUSED EXPORTS: HostKeyError, RemoteCommandError, SshAuthError, SshConnectError, SshConnectionLostError, SshSession, checkKnownHosts, connectAll, describeKey, fingerprintOf, hostFieldMatches, hostKeyCheck, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts, sameFingerprint, shellCommand, shellQuote, stderrTail, targetLabel, withSessions
+// UNUSED EXPORTS: HostKeyError, RemoteCommandError, SshAuthError, SshConnectError, SshConnectionLostError, SshKeyError, SshSession, checkKnownHosts, connectAll, describeKey, fingerprintOf, hostFieldMatches, hostKeyCheck, hostLabel, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts, sameFingerprint, shellCommand, shellQuote, stderrTail, withSessions
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -121,6 +121,23 @@ function describeEntry(entry) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
+/**
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
+ */
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+class SshKeyError extends Error {
+    reason;
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+        this.name = 'SshKeyError';
+    }
+}
 /** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
 class HostKeyError extends Error {
     host;
@@ -283,10 +300,16 @@ function sshTargetsFrom(settings) {
         connectAttempts: settings.connectAttempts,
     }));
 }
-/** `user@host:port` as people read it in logs (IPv6 addresses bracketed). */
-function targetLabel(target) {
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
+ * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
+ * the `host` input takes, so a label can be pasted back into it. The port is always there, because
+ * two hosts may share an address; the user is not, because one `user` input serves every host.
+ * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
+ */
+function hostLabel(target) {
     const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${target.user}@${host}:${target.port}`;
+    return `${host}:${target.port}`;
 }
 
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
@@ -409,7 +432,7 @@ class SshSession {
     slots;
     running = new Set();
     constructor(client, 
-    /** `user@host:port`, used in every message about this connection. */
+    /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
     log = src/* silentLog */.aB) {
@@ -618,21 +641,25 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 4;
 const DEFAULT_RETRY_DELAY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 15_000;
-/** The public half of the user's key, for naming it in errors; a key that cannot be read is an input error. */
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
 function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
         if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new inputs_src/* InputError */.dz('ssh-key-passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new inputs_src/* InputError */.dz('ssh-key', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
 }
 function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof inputs_src/* InputError */.dz;
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
 }
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -662,7 +689,7 @@ function attempt(target, check, keyName, label, log) {
             if (hostKeyFailure)
                 return settle(hostKeyFailure);
             if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key"). ` +
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
                     `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
             }
             settle(error);
@@ -703,7 +730,7 @@ function attempt(target, check, keyName, label, log) {
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
 async function connectSsh(target, log = src/* silentLog */.aB) {
-    const label = targetLabel(target);
+    const label = hostLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);

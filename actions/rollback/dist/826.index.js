@@ -1,8 +1,8 @@
-export const id = 417;
-export const ids = [417];
+export const id = 826;
+export const ids = [826];
 export const modules = {
 
-/***/ 4417:
+/***/ 826:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,6 +14,8 @@ __webpack_require__.d(__webpack_exports__, {
   DeployError: () => (/* reexport */ DeployError),
   EXIT: () => (/* reexport */ EXIT),
   FINISH_SCRIPT: () => (/* reexport */ FINISH_SCRIPT),
+  FrontendDeployFailedError: () => (/* reexport */ FrontendDeployFailedError),
+  FrontendRollbackFailedError: () => (/* reexport */ FrontendRollbackFailedError),
   GatedScript: () => (/* reexport */ GatedScript),
   HEARTBEAT_SCRIPT: () => (/* reexport */ HEARTBEAT_SCRIPT),
   LIST_SCRIPT: () => (/* reexport */ LIST_SCRIPT),
@@ -71,6 +73,7 @@ __webpack_require__.d(__webpack_exports__, {
   sortReleasesNewestFirst: () => (/* reexport */ sortReleasesNewestFirst),
   switchRelease: () => (/* reexport */ switchRelease),
   tarChunks: () => (/* reexport */ tarChunks),
+  withReleaseHosts: () => (/* reexport */ withReleaseHosts),
   writeReleaseInfo: () => (/* reexport */ writeReleaseInfo)
 });
 
@@ -84,7 +87,62 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
 var src = __webpack_require__(3372);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
+
+/**
+ * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,
+ * `DeployError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
+ * `ReportedError`s `FrontendDeployFailedError` and `FrontendRollbackFailedError`, whose report says
+ * what each host serves and why it failed, for the action's outputs and job summary.
+ */
+/** The build directory cannot become a release (missing, unreadable, a link out of the tree, ...). */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
+class DeployError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'DeployError';
+    }
+}
+/** A rollback that cannot proceed; raised before any host changed. */
+class ReleaseRollbackRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ReleaseRollbackRefusedError';
+    }
+}
+/**
+ * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
+ * back): the report says, per host, its outcome, what it serves now and why it failed.
+ */
+class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'FrontendDeployFailedError';
+    }
+}
+/**
+ * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
+ * release rolled back from could not be marked failed): the report has every host's outcome.
+ */
+class FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'FrontendRollbackFailedError';
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
 
 
 
@@ -97,12 +155,6 @@ var src = __webpack_require__(3372);
 const RELEASE_INFO_FILE = '.release.json';
 const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
-class SourceError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'SourceError';
-    }
-}
 /** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
 const SMALL_FILE = 256 * 1024;
 const CACHE_BUDGET = 128 * 1024 * 1024;
@@ -980,14 +1032,7 @@ var ssh_src = __webpack_require__(5487);
 
 
 
-class DeployError extends Error {
-    host;
-    constructor(host, message) {
-        super(message);
-        this.host = host;
-        this.name = 'DeployError';
-    }
-}
+
 /**
  * A remote script opened ahead of time that runs only when started (see `gated`): on a link with
  * 40 ms round trips, each channel opened early takes two of them off the deploy's critical path.
@@ -1281,14 +1326,18 @@ function boundSeconds(timeoutMs) {
 async function switchRelease(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: SWITCH_EXITS });
+    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: SWITCH_EXITS });
     return completeSwitch(session, result);
+}
+/** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
+function reloadingArgs(target, releaseId, reloadCommand, timeoutMs) {
+    return [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)];
 }
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
 function openSwitch(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], SWITCH_EXITS);
+    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), SWITCH_EXITS);
 }
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
@@ -1309,7 +1358,7 @@ function completeSwitch(session, result) {
 async function revertSwitch(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: [0, EXIT.reloadFailed] });
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, EXIT.reloadFailed] });
     if (result.code === EXIT.reloadFailed) {
         throw new DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
@@ -1939,9 +1988,15 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
 
 
 
+
 const DEFAULT_SMOKE_TIMEOUT_MS = 5000;
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
+}
+/** A line about one host: kept in its report and passed on, labelled, as it happens. */
+function note(run, request, line) {
+    run.report.log.push(line);
+    request.log?.(`${run.report.label}: ${line}`);
 }
 /**
  * Which releases go: the new and the previous one always stay, then the newest others up to
@@ -1956,7 +2011,7 @@ function releasesToPrune(releases, keep, keepAlways) {
 }
 async function prepareHost(run, request) {
     const { session } = run.host;
-    const log = request.log ?? (() => undefined);
+    const log = (line) => note(run, request, line);
     run.upload = openUpload(session, run.target, request.releaseId);
     run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
     run.lockStarted = true;
@@ -1973,13 +2028,13 @@ async function prepareHost(run, request) {
     run.report.drifted = state.drift.map((file) => file.path);
     run.report.serving = state.current ?? '';
     if (state.tookOverFrom)
-        log(`${session.label}: took over a stale lock of ${state.tookOverFrom}`);
+        log(`took over a stale lock of ${state.tookOverFrom}`);
     for (const partial of state.cleaned)
-        log(`${session.label}: removed ${partial}, left behind by an interrupted deploy`);
+        log(`removed ${partial}, left behind by an interrupted deploy`);
     if (state.migrated.length > 0)
-        log(`${session.label}: moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
+        log(`moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
     if (state.drift.length > 0)
-        log(`${session.label}: ${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
+        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
     const totals = manifestTotals(request.manifest);
     const info = {
@@ -2004,7 +2059,7 @@ async function prepareHost(run, request) {
         }
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
-        log(`${session.label}: release ${request.releaseId} is already live with the same content`);
+        log(`release ${request.releaseId} is already live with the same content`);
     }
     else if (existingIsSame &&
         state.existingDrift.length === 0 &&
@@ -2012,7 +2067,7 @@ async function prepareHost(run, request) {
         // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
         await writeReleaseInfo(session, run.target, info);
         run.report.filesReused = totals.files;
-        log(`${session.label}: release ${request.releaseId} is already built with the same content`);
+        log(`release ${request.releaseId} is already built with the same content`);
     }
     else {
         const reuseFrom = state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
@@ -2027,7 +2082,7 @@ async function prepareHost(run, request) {
             releaseInfo: info,
             gzipLevel: request.gzipLevel,
         });
-        log(`${session.label}: sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
+        log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
         completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
@@ -2135,8 +2190,10 @@ async function revertAll(runs, request, failure) {
         const wasUnknown = run.switchUnknown;
         try {
             await revertHost(run, request);
-            if (wasSwitched)
+            if (wasSwitched) {
                 run.report.outcome = 'rolled back';
+                note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
+            }
             if (wasUnknown)
                 run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
         }
@@ -2160,10 +2217,18 @@ async function revertAll(runs, request, failure) {
  * connection breaks during the switch is reached again to be put back; if it cannot be, its
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
+ * @returns the report when the release went live on every host.
  * @throws DeployError when the release id could not be a release, Error when the nginx template
- *   cannot be rendered (both before anything is touched).
+ *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
+ *   report, when any host failed once the deploy began.
  */
 async function deployFrontend(request, hosts) {
+    const report = await releaseEverywhere(request, hosts);
+    if (report.error !== undefined)
+        throw new FrontendDeployFailedError(report.error, report);
+    return report;
+}
+async function releaseEverywhere(request, hosts) {
     if (!src/* RELEASE_ID_PATTERN */.ZT.test(request.releaseId)) {
         throw new DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
     }
@@ -2193,6 +2258,7 @@ async function deployFrontend(request, hosts) {
             pruned: [],
             drifted: [],
             warnings: [],
+            log: [],
         },
     }));
     for (const run of runs)
@@ -2227,6 +2293,7 @@ async function deployFrontend(request, hosts) {
                     run.report.previousReleaseId = previous;
                 run.report.outcome = 'live';
                 run.report.serving = request.releaseId;
+                note(run, request, `current now points at ${request.releaseId}`);
             }
             catch (error) {
                 if (error instanceof ssh_src.SshConnectionLostError)
@@ -2278,7 +2345,7 @@ async function deployFrontend(request, hosts) {
                 await releaseLock(run, prune);
             }
             catch (error) {
-                log(`${run.report.label}: could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
+                note(run, request, `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
             }
             run.report.seconds = Math.round((external_node_perf_hooks_.performance.now() - run.startedAt) / 10) / 100;
             run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
@@ -2289,13 +2356,7 @@ async function deployFrontend(request, hosts) {
 ;// CONCATENATED MODULE: ../../packages/releases/src/rollback.ts
 
 
-/** A rollback that cannot proceed; raised before any host changed. */
-class ReleaseRollbackRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ReleaseRollbackRefusedError';
-    }
-}
+
 function describeRelease(release, current) {
     const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
     return `${release.id} (${state})`;
@@ -2338,6 +2399,22 @@ function chooseRelease(listing, to, label) {
 function rollback_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/** A line about one host: kept for its report and passed on, labelled, as it happens. */
+function rollback_note(run, request, line) {
+    run.log.push(line);
+    request.log?.(`${run.host.session.label}: ${line}`);
+}
+function reportOf(runs) {
+    return runs.map((run) => ({
+        host: run.host.name,
+        label: run.host.session.label,
+        ...run.choice,
+        markedFailed: run.markedFailed,
+        outcome: run.outcome,
+        error: run.error,
+        log: run.log,
+    }));
+}
 /** Throws the first rejection's reason after every attempt settled, or returns. */
 function firstFailure(results) {
     return results.find((result) => result.status === 'rejected')?.reason;
@@ -2347,16 +2424,21 @@ function firstFailure(results) {
  * first (one that cannot proceed stops all, with nothing changed), then switch every host
  * atomically and reload; a failed switch puts the hosts already switched back. Then the
  * release rolled back from is marked failed. Locks are freed on every path.
+ * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
+ * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
+ *   FrontendRollbackFailedError, carrying every host's outcome, when a switch or reload failed
+ *   (the hosts already switched are put back) or a switched-from release could not be marked failed.
  */
 async function rollbackFrontend(request, hosts) {
-    const log = request.log ?? (() => undefined);
-    const warn = request.warn ?? log;
+    const warn = request.warn ?? request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({
         host,
         target: host.target ?? request.target,
         switched: false,
         switchUnknown: false,
         markedFailed: false,
+        outcome: 'not switched',
+        log: [],
     }));
     try {
         // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
@@ -2399,13 +2481,15 @@ async function rollbackFrontend(request, hosts) {
                 warn(warning);
         const switching = runs.filter((run) => !run.choice.alreadyLive);
         for (const run of runs.filter((run) => run.choice.alreadyLive)) {
-            log(`${run.host.session.label}: release ${run.choice.to} is already live; nothing to switch`);
+            run.outcome = 'already live';
+            rollback_note(run, request, `release ${run.choice.to} is already live; nothing to switch`);
         }
         const switched = await Promise.allSettled(switching.map(async (run) => {
-            log(`${run.host.session.label}: switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
+            rollback_note(run, request, `switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
             try {
                 await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
                 run.switched = true;
+                run.outcome = 'switched';
             }
             catch (error) {
                 // The connection broke with the outcome in flight: the host may have switched.
@@ -2414,28 +2498,52 @@ async function rollbackFrontend(request, hosts) {
                 throw error;
             }
         }));
+        switched.forEach((result, index) => {
+            if (result.status === 'fulfilled')
+                return;
+            switching[index].error = rollback_errorMessage(result.reason);
+            rollback_note(switching[index], request, `switch failed: ${switching[index].error}`);
+        });
         const switchFailure = firstFailure(switched);
         if (switchFailure !== undefined) {
             // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
-            const reverted = await Promise.allSettled(switching
-                .filter((run) => run.switched || run.switchUnknown)
-                .map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
+            const reverting = switching.filter((run) => run.switched || run.switchUnknown);
+            const reverted = await Promise.allSettled(reverting.map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
+            reverted.forEach((result, index) => {
+                const run = reverting[index];
+                if (result.status === 'fulfilled') {
+                    run.outcome = run.switched ? 'put back' : 'not switched';
+                    rollback_note(run, request, `back on ${run.choice.from ?? '(nothing)'}, as before this rollback`);
+                }
+                else {
+                    run.outcome = 'unknown';
+                    const why = `putting it back on ${run.choice.from ?? '(nothing)'} failed: ${rollback_errorMessage(result.reason)}`;
+                    run.error = run.error ? `${run.error}; ${why}` : why;
+                    rollback_note(run, request, why);
+                }
+            });
             const revertFailure = firstFailure(reverted);
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'
                 : `putting the other hosts back failed too: ${rollback_errorMessage(revertFailure)}`;
-            throw new DeployError(switchFailure instanceof DeployError ? switchFailure.host : '', `Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`);
+            throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`, reportOf(runs));
         }
         if (request.markFailed) {
-            for (const run of switching)
-                await markFailed(run, request, log, warn);
+            for (const run of switching) {
+                try {
+                    await markFailed(run, request, warn);
+                }
+                catch (error) {
+                    run.error = `switched, but marking ${run.choice.from} failed did not work: ${rollback_errorMessage(error)}`;
+                    rollback_note(run, request, run.error);
+                }
+            }
+            const unmarked = switching.filter((run) => run.error !== undefined);
+            if (unmarked.length > 0) {
+                throw new FrontendRollbackFailedError(`Rollback switched every host, but ${unmarked.map((run) => `${run.host.session.label}: ${run.error}`).join('; ')}`, reportOf(runs));
+            }
         }
-        return runs.map((run) => ({
-            host: run.host.name,
-            label: run.host.session.label,
-            ...run.choice,
-            markedFailed: run.markedFailed,
-        }));
+        return reportOf(runs);
     }
     finally {
         await Promise.allSettled(runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
@@ -2460,7 +2568,7 @@ function convergingTarget(runs, to, warn) {
         .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`);
     return { kind: 'release', releaseId: choice.to };
 }
-async function markFailed(run, request, log, warn) {
+async function markFailed(run, request, warn) {
     const { from, to } = run.choice;
     const label = run.host.session.label;
     const info = run.lock.state.releases.find((release) => release.id === from)?.info;
@@ -2473,7 +2581,7 @@ async function markFailed(run, request, log, warn) {
     const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
     await markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
     run.markedFailed = true;
-    log(`${label}: marked release ${from} failed; later rollbacks to "previous" skip it`);
+    rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
@@ -2504,7 +2612,7 @@ async function freeLocksLeftBehind(state, targets, log) {
         return [];
     const lock = JSON.parse(saved);
     return Promise.all(targets().map(async (target) => {
-        const host = (0,ssh_src.targetLabel)(target);
+        const host = (0,ssh_src.hostLabel)(target);
         try {
             const session = await (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
             try {
@@ -2525,7 +2633,26 @@ async function freeLocksLeftBehind(state, targets, log) {
     }));
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
+
+/**
+ * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
+ * `work` with them in input order, each able to reconnect, and closes every session afterwards.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
+ *   `work` runs, with nothing changed on any host.
+ */
+async function withReleaseHosts(ssh, log, work) {
+    const targets = (0,ssh_src.sshTargetsFrom)(ssh);
+    return (0,ssh_src.withSessions)(targets, log, (sessions) => work(sessions.map((session, index) => ({
+        name: targets[index].host,
+        session,
+        reconnect: () => (0,ssh_src.connectSsh)(targets[index], log),
+    }))));
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
+
 
 
 
