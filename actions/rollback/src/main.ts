@@ -1,7 +1,4 @@
 import { actionLog, publishing, stepState, type Publication } from '@sophia/action-runtime';
-import { freeLocksLeftBehind } from '@sophia/releases';
-import { sshTargetsFrom } from '@sophia/ssh';
-import { frontendRollback, frontendRollbackPublication, notRolledBackPublication } from './frontend.js';
 import { getInputs } from './input-helper.js';
 import { kubernetesRollback, kubernetesRollbackPublication } from './kubernetes.js';
 
@@ -22,22 +19,33 @@ async function rollBackAndPublish<Report>(
 /** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const outputs =
-    settings.component === 'frontend'
-      ? await rollBackAndPublish(
-          () => frontendRollback(settings),
-          (hosts) => frontendRollbackPublication(hosts, settings.target),
-          (error) => notRolledBackPublication(error, settings.target),
-        )
-      : await rollBackAndPublish(
-          () => kubernetesRollback(settings),
-          (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
-        );
+  let outputs: RollbackPublication['outputs'];
+  if (settings.component === 'frontend') {
+    // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
+    // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
+    // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
+    const { frontendRollback, frontendRollbackPublication, notRolledBackPublication } = await import('./frontend.js');
+    outputs = await rollBackAndPublish(
+      () => frontendRollback(settings),
+      (hosts) => frontendRollbackPublication(hosts, settings.target),
+      (error) => notRolledBackPublication(error, settings.target),
+    );
+  } else {
+    outputs = await rollBackAndPublish(
+      () => kubernetesRollback(settings),
+      (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
+    );
+  }
   actionLog.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }
 
 /** The post step: frees the frontend deploy locks a cancelled or killed rollback left on its hosts. */
 export async function post(): Promise<void> {
+  // Loaded here rather than at the top, for the same reason as in main.
+  const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
+    import('@sophia/releases'),
+    import('@sophia/ssh'),
+  ]);
   await freeLocksLeftBehind(
     stepState,
     () => {

@@ -1,6 +1,6 @@
 import type { Label, Taint } from '@sophia/inputs';
 import { isRecord, resourceArg, type KubeObject, type ObjectRef } from './objects.js';
-import type { KubectlResult, KubectlTransport } from './transports.js';
+import type { KubectlResult, KubectlStream, KubectlTransport } from './transports.js';
 
 /** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
 export class KubectlError extends Error {
@@ -154,6 +154,33 @@ export class Kubectl {
       kinds.add(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
     }
     return kinds;
+  }
+
+  /**
+   * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
+   * --watch`: the current objects first, then each change), until stopped. The output is
+   * `-o jsonpath={@}`, which prints each object as one line of compact JSON (`-o json` spreads
+   * one over many lines). kubectl watches one resource type per process ("you may only specify a
+   * single resource type"). Undefined when the transport cannot stream (kubectl over SSH); lines
+   * that are not an object are skipped, and a watch that ends just stops reporting, so callers
+   * keep polling beside it.
+   */
+  watch(
+    kind: string,
+    namespace: string | undefined,
+    onObject: (object: KubeObject) => void,
+  ): KubectlStream | undefined {
+    if (!this.transport.stream) return undefined;
+    const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
+    this.trace(`kubectl ${args.join(' ')}`);
+    return this.transport.stream(args, (line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        if (isRecord(parsed) && isRecord(parsed.metadata)) onObject(parsed as KubeObject);
+      } catch {
+        // Not an object line (a warning kubectl printed to stdout): nothing to report.
+      }
+    });
   }
 
   /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */

@@ -1,5 +1,6 @@
 import type { Kubectl } from './kubectl.js';
-import { isRecord, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import type { KubectlStream } from './transports.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
@@ -249,9 +250,18 @@ export async function controllerRevisionOf(
   kubectl: Kubectl,
   workload: KubeObject,
 ): Promise<{ revision?: string; template?: string }> {
-  const owned = (await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace })).filter(
-    (revision) => ownedBy(revision, workload),
+  return controllerRevisionIn(
+    workload,
+    await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }),
   );
+}
+
+/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
+export function controllerRevisionIn(
+  workload: KubeObject,
+  objects: KubeObject[],
+): { revision?: string; template?: string } {
+  const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
   const updateRevision = workload.status?.updateRevision;
   const current =
     typeof updateRevision === 'string'
@@ -273,12 +283,13 @@ export function revisionOf(workload: KubeObject): string | undefined {
   return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
 }
 
-const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods';
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
 
 /**
- * One read of a namespace's workloads, ReplicaSets and pods, shared by every workload watched
- * in it during a poll: the cost of watching stays one kubectl call per namespace per poll, however
- * many workloads roll out at once.
+ * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
+ * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
+ * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
+ * DaemonSets come from the same read).
  */
 export class NamespaceSnapshots {
   private readonly cache = new Map<string, { at: number; items: Promise<KubeObject[]> }>();
@@ -296,6 +307,94 @@ export class NamespaceSnapshots {
     this.cache.set(key, { at: Date.now(), items });
     items.catch(() => this.cache.delete(key));
     return items;
+  }
+
+  /** The next read goes to the server, whatever the age of the last one. */
+  expire(): void {
+    this.cache.clear();
+  }
+}
+
+/**
+ * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
+ * workload kind and namespace) shows every workload still being waited for as rolled out, so a
+ * deploy ends one read after its last pod is ready instead of up to a poll interval later. The
+ * verdict itself always comes from the next poll's read, by the same rules (workloadProgress):
+ * the watch only says when to look. Without a watch (kubectl over SSH) the waits are plain polls.
+ */
+export class RolloutWakeUp {
+  private readonly latest = new Map<string, KubeObject>();
+  private readonly pending: Set<string>;
+  private readonly streams: KubectlStream[] = [];
+  private readonly sleepers = new Set<() => void>();
+  private allDone = false;
+  /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
+  private wakes = 0;
+
+  constructor(
+    kubectl: Kubectl,
+    refs: ObjectRef[],
+    private readonly onWake: () => void = () => undefined,
+  ) {
+    this.pending = new Set(refs.map(workloadKey));
+    const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
+    for (const ref of watched.values()) {
+      const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
+      if (stream) this.streams.push(stream);
+    }
+  }
+
+  /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
+  get count(): number {
+    return this.wakes;
+  }
+
+  /** The workload's wait is over: it no longer holds the others' wake-up back. */
+  settled(ref: ObjectRef): void {
+    this.pending.delete(workloadKey(ref));
+    this.check();
+  }
+
+  /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
+  sleep(ms: number, seen: number): Promise<void> {
+    if (this.wakes > seen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  stop(): void {
+    for (const stream of this.streams) stream.stop();
+    for (const wake of [...this.sleepers]) wake();
+  }
+
+  private seen(object: KubeObject): void {
+    const key = workloadKey(refOf(object));
+    if (!this.pending.has(key)) return;
+    this.latest.set(key, object);
+    this.check();
+  }
+
+  private check(): void {
+    const done =
+      this.pending.size > 0 &&
+      [...this.pending].every((key) => {
+        const object = this.latest.get(key);
+        return object !== undefined && workloadProgress(object).done;
+      });
+    // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
+    if (done && !this.allDone) {
+      this.wakes++;
+      this.onWake();
+      for (const wake of [...this.sleepers]) wake();
+    }
+    this.allDone = done;
   }
 }
 
@@ -361,6 +460,21 @@ export async function watchRollout(
   ref: ObjectRef,
   options: RolloutOptions,
   snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2),
+  wakeUp?: RolloutWakeUp,
+): Promise<RolloutResult> {
+  try {
+    return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
+  } finally {
+    wakeUp?.settled(ref);
+  }
+}
+
+async function pollRollout(
+  kubectl: Kubectl,
+  ref: ObjectRef,
+  options: RolloutOptions,
+  snapshots: NamespaceSnapshots,
+  wakeUp: RolloutWakeUp | undefined,
 ): Promise<RolloutResult> {
   const started = Date.now();
   const interval = options.pollIntervalMs ?? 2000;
@@ -373,9 +487,11 @@ export async function watchRollout(
   let latest: KubeObject | undefined;
   const numbered = async (): Promise<{ revision?: string; template?: string }> => {
     if (!latest || latest.kind === 'Deployment') return { revision, template };
-    const found = await controllerRevisionOf(kubectl, latest).catch(
-      () => ({}) as { revision?: string; template?: string },
-    );
+    const workload = latest;
+    const found = await snapshots
+      .read(ref.namespace)
+      .then((objects) => controllerRevisionIn(workload, objects))
+      .catch(() => ({}) as { revision?: string; template?: string });
     return { revision: found.revision ?? revision, template: found.template ?? template };
   };
   const fail = async (reason: string): Promise<RolloutResult> => ({
@@ -387,6 +503,7 @@ export async function watchRollout(
     elapsedMs: Date.now() - started,
   });
   for (;;) {
+    const wakesSeen = wakeUp?.count ?? 0;
     const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
     if (!workload) return fail(`${name} no longer exists`);
     latest = workload;
@@ -434,14 +551,29 @@ export async function watchRollout(
         `${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`,
       );
     }
-    await sleep(Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1));
+    const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
+    await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
   }
 }
 
-/** Waits for all workloads at once: total time is the slowest one's, not the sum. */
-export function watchRollouts(kubectl: Kubectl, refs: ObjectRef[], options: RolloutOptions): Promise<RolloutResult[]> {
+/**
+ * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
+ * processes it starts do not grow with the number of workloads: one watch per workload kind and
+ * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
+ */
+export async function watchRollouts(
+  kubectl: Kubectl,
+  refs: ObjectRef[],
+  options: RolloutOptions,
+): Promise<RolloutResult[]> {
+  if (refs.length === 0) return [];
   const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-  return Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots)));
+  const wakeUp = new RolloutWakeUp(kubectl, refs, () => snapshots.expire());
+  try {
+    return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
+  } finally {
+    wakeUp.stop();
+  }
 }
 
 /** Diagnostics as Markdown, for the log group and the job summary alike. */

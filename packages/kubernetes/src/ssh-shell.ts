@@ -1,6 +1,5 @@
 import type { KubeConnection } from '@sophia/inputs';
 import type { Log } from '@sophia/reporting';
-import { connectSsh, sshTargetsFrom } from '@sophia/ssh';
 import type { RemoteShell } from './transports.js';
 
 // kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
@@ -11,6 +10,10 @@ export async function openRemoteShell(
   connection: Extract<KubeConnection, { mode: 'ssh' }>,
   log?: Log,
 ): Promise<RemoteShell> {
+  // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
+  // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
+  // bundler puts it in a chunk of its own beside dist/index.js).
+  const { connectSsh, sshTargetsFrom } = await import('@sophia/ssh');
   const [target] = sshTargetsFrom(connection.ssh);
   const session = await connectSsh(target, log);
   return {

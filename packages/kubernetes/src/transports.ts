@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,18 @@ export interface KubectlTransport {
   /** Where kubectl runs, for log lines and error messages. */
   readonly where: string;
   run(args: string[], stdin?: string): Promise<KubectlResult>;
+  /**
+   * Starts a long-running kubectl (a watch) and hands each line of its stdout to `onLine` as it
+   * arrives, until `stop()` or until kubectl exits. Left out by transports that cannot stream.
+   */
+  stream?(args: string[], onLine: (line: string) => void): KubectlStream;
   close(): Promise<void>;
+}
+
+/** A running kubectl started by `KubectlTransport.stream`. */
+export interface KubectlStream {
+  /** Ends the kubectl process (nothing happens if it has ended already). */
+  stop(): void;
 }
 
 export interface LocalTransportOptions {
@@ -88,6 +100,18 @@ export class LocalKubectlTransport implements KubectlTransport {
       child.stdin.on('error', () => undefined);
       child.stdin.end(stdin ?? '');
     });
+  }
+
+  stream(args: string[], onLine: (line: string) => void): KubectlStream {
+    const child = spawn(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
+    child.on('error', () => undefined);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    return {
+      stop: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill();
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,2671 @@
+export const id = 826;
+export const ids = [826];
+export const modules = {
+
+/***/ 826:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  BEGIN_SCRIPT: () => (/* reexport */ BEGIN_SCRIPT),
+  DeployError: () => (/* reexport */ DeployError),
+  EXIT: () => (/* reexport */ EXIT),
+  FINISH_SCRIPT: () => (/* reexport */ FINISH_SCRIPT),
+  FrontendDeployFailedError: () => (/* reexport */ FrontendDeployFailedError),
+  FrontendRollbackFailedError: () => (/* reexport */ FrontendRollbackFailedError),
+  GatedScript: () => (/* reexport */ GatedScript),
+  HEARTBEAT_SCRIPT: () => (/* reexport */ HEARTBEAT_SCRIPT),
+  LIST_SCRIPT: () => (/* reexport */ LIST_SCRIPT),
+  NGINX_COMMAND_TIMEOUT_MS: () => (/* reexport */ NGINX_COMMAND_TIMEOUT_MS),
+  NGINX_INSTALL_SCRIPT: () => (/* reexport */ NGINX_INSTALL_SCRIPT),
+  NGINX_RESTORE_SCRIPT: () => (/* reexport */ NGINX_RESTORE_SCRIPT),
+  RECORDS_DIR: () => (/* reexport */ RECORDS_DIR),
+  RECORD_INFO: () => (/* reexport */ RECORD_INFO),
+  RECORD_MANIFEST: () => (/* reexport */ RECORD_MANIFEST),
+  RECORD_STAT: () => (/* reexport */ RECORD_STAT),
+  RELEASE_INFO_FILE: () => (/* reexport */ RELEASE_INFO_FILE),
+  RELEASE_MANIFEST_FILE: () => (/* reexport */ RELEASE_MANIFEST_FILE),
+  REVERT_SCRIPT: () => (/* reexport */ REVERT_SCRIPT),
+  ReleaseRollbackRefusedError: () => (/* reexport */ ReleaseRollbackRefusedError),
+  SWITCH_SCRIPT: () => (/* reexport */ SWITCH_SCRIPT),
+  SourceError: () => (/* reexport */ SourceError),
+  TargetLock: () => (/* reexport */ TargetLock),
+  UPLOAD_SCRIPT: () => (/* reexport */ UPLOAD_SCRIPT),
+  WRITE_INFO_SCRIPT: () => (/* reexport */ WRITE_INFO_SCRIPT),
+  chooseRelease: () => (/* reexport */ chooseRelease),
+  completeSwitch: () => (/* reexport */ completeSwitch),
+  completeUpload: () => (/* reexport */ completeUpload),
+  deployFrontend: () => (/* reexport */ deployFrontend),
+  entryHeader: () => (/* reexport */ entryHeader),
+  freeLocksLeftBehind: () => (/* reexport */ freeLocksLeftBehind),
+  gated: () => (/* reexport */ gated),
+  installNginxConfig: () => (/* reexport */ installNginxConfig),
+  listReleases: () => (/* reexport */ listReleases),
+  manifestTotals: () => (/* reexport */ manifestTotals),
+  markReleaseFailed: () => (/* reexport */ markReleaseFailed),
+  onAnySession: () => (/* reexport */ onAnySession),
+  openSwitch: () => (/* reexport */ openSwitch),
+  openUpload: () => (/* reexport */ openUpload),
+  parseManifest: () => (/* reexport */ parseManifest),
+  parseRecords: () => (/* reexport */ parseRecords),
+  parseReleaseInfo: () => (/* reexport */ parseReleaseInfo),
+  planDelta: () => (/* reexport */ planDelta),
+  releaseIdFromLink: () => (/* reexport */ releaseIdFromLink),
+  releaseLockAnyhow: () => (/* reexport */ releaseLockAnyhow),
+  releaseOrigin: () => (/* reexport */ releaseOrigin),
+  releaseStream: () => (/* reexport */ releaseStream),
+  releasesToPrune: () => (/* reexport */ releasesToPrune),
+  rememberDeployLock: () => (/* reexport */ rememberDeployLock),
+  renderNginxConfig: () => (/* reexport */ renderNginxConfig),
+  resolveInBuild: () => (/* reexport */ resolveInBuild),
+  restoreNginxConfig: () => (/* reexport */ restoreNginxConfig),
+  revertSwitch: () => (/* reexport */ revertSwitch),
+  rollbackFrontend: () => (/* reexport */ rollbackFrontend),
+  sameManifest: () => (/* reexport */ sameManifest),
+  scanSource: () => (/* reexport */ scanSource),
+  scannedContent: () => (/* reexport */ scannedContent),
+  serializeManifest: () => (/* reexport */ serializeManifest),
+  serializeReleaseInfo: () => (/* reexport */ serializeReleaseInfo),
+  sha256File: () => (/* reexport */ sha256File),
+  sortReleasesNewestFirst: () => (/* reexport */ sortReleasesNewestFirst),
+  switchRelease: () => (/* reexport */ switchRelease),
+  tarChunks: () => (/* reexport */ tarChunks),
+  withReleaseHosts: () => (/* reexport */ withReleaseHosts),
+  writeReleaseInfo: () => (/* reexport */ writeReleaseInfo)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var src = __webpack_require__(3372);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
+
+/**
+ * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,
+ * `DeployError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
+ * `ReportedError`s `FrontendDeployFailedError` and `FrontendRollbackFailedError`, whose report says
+ * what each host serves and why it failed, for the action's outputs and job summary.
+ */
+/** The build directory cannot become a release (missing, unreadable, a link out of the tree, ...). */
+class SourceError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'SourceError';
+    }
+}
+/** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
+class DeployError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'DeployError';
+    }
+}
+/** A rollback that cannot proceed; raised before any host changed. */
+class ReleaseRollbackRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ReleaseRollbackRefusedError';
+    }
+}
+/**
+ * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
+ * back): the report says, per host, its outcome, what it serves now and why it failed.
+ */
+class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'FrontendDeployFailedError';
+    }
+}
+/**
+ * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
+ * release rolled back from could not be marked failed): the report has every host's outcome.
+ */
+class FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'FrontendRollbackFailedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
+
+
+
+
+
+/**
+ * Where releases built before the records moved out of the served tree kept them (see RECORDS_DIR).
+ * A build may not contain them at its top: the next deploy moves these names out of old releases.
+ */
+const RELEASE_INFO_FILE = '.release.json';
+const RELEASE_MANIFEST_FILE = '.release-manifest.json';
+const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
+/** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
+const SMALL_FILE = 256 * 1024;
+const CACHE_BUDGET = 128 * 1024 * 1024;
+/**
+ * The bytes of small files as they were hashed, per scanned manifest. Sending these (instead of
+ * reading the file again) means the archive holds exactly what the manifest describes, and a
+ * site of 50,000 tiny files is read once rather than twice.
+ */
+const scannedContents = new WeakMap();
+function scannedContent(manifest, path) {
+    return scannedContents.get(manifest)?.get(path);
+}
+async function sha256File(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+/** The most links the kernel follows in one path lookup before ELOOP (Linux's MAXSYMLINKS). */
+const MAX_LINK_HOPS = 40;
+/**
+ * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
+ * every link met along the way is followed (relative to the directory holding it) and `..` applies
+ * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
+ * target. Returns the resolved path's components, or undefined when the walk leaves the build at
+ * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
+ * server the build's root is the release's directory, and above it are other releases and the host.
+ */
+function resolveInBuild(start, target, links) {
+    const dir = [...start];
+    const pending = target.split('/');
+    if (target.length === 0 || external_node_path_.posix.isAbsolute(target))
+        return undefined;
+    let hops = 0;
+    while (pending.length > 0) {
+        const part = pending.shift();
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..') {
+            if (dir.length === 0)
+                return undefined;
+            dir.pop();
+            continue;
+        }
+        const next = links.get([...dir, part].join('/'));
+        if (next === undefined) {
+            dir.push(part);
+            continue;
+        }
+        hops += 1;
+        if (hops > MAX_LINK_HOPS || next.length === 0 || external_node_path_.posix.isAbsolute(next))
+            return undefined;
+        pending.unshift(...next.split('/'));
+    }
+    return dir;
+}
+/**
+ * A symlink is kept as a link only when what it finally resolves to, following every other link of
+ * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
+ * look harmless alone, and together would publish the server's own files and other releases.
+ */
+function checkLinksStayInside(links) {
+    for (const [path, target] of links) {
+        if (resolveInBuild(external_node_path_.posix.dirname(path) === '.' ? [] : external_node_path_.posix.dirname(path).split('/'), target, links))
+            continue;
+        throw new SourceError(`Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`);
+    }
+}
+/**
+ * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
+ * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
+ * blocking read each is several times faster than a round of thread-pool hops, and nothing else
+ * runs while the build is scanned.
+ */
+async function scanSource(root) {
+    let rootStat;
+    try {
+        rootStat = await (0,promises_.lstat)(root);
+    }
+    catch {
+        throw new SourceError(`Input "source" names ${(0,src/* describeValue */.bp)(root)}, which does not exist`);
+    }
+    if (!rootStat.isDirectory())
+        throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
+    const entries = [];
+    const largeFiles = [];
+    const contents = new Map();
+    const links = new Map();
+    let cached = 0;
+    const walk = (relative) => {
+        for (const name of (0,external_node_fs_.readdirSync)(relative ? (0,external_node_path_.join)(root, relative) : root)) {
+            const path = relative ? `${relative}/${name}` : name;
+            if (!relative && RESERVED_NAMES.has(name)) {
+                throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
+            }
+            const absolute = (0,external_node_path_.join)(root, path);
+            const stat = (0,external_node_fs_.lstatSync)(absolute);
+            if (stat.isDirectory()) {
+                entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
+                walk(path);
+            }
+            else if (stat.isFile()) {
+                const file = {
+                    type: 'file',
+                    path,
+                    size: stat.size,
+                    mode: stat.mode & 0o7777,
+                    sha256: '',
+                    mtime: Math.floor(stat.mtimeMs / 1000),
+                };
+                entries.push(file);
+                if (stat.size <= SMALL_FILE) {
+                    const data = (0,external_node_fs_.readFileSync)(absolute);
+                    file.size = data.length;
+                    file.sha256 = (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+                    if (cached + data.length <= CACHE_BUDGET) {
+                        contents.set(path, data);
+                        cached += data.length;
+                    }
+                }
+                else {
+                    largeFiles.push(file);
+                }
+            }
+            else if (stat.isSymbolicLink()) {
+                const target = (0,external_node_fs_.readlinkSync)(absolute);
+                links.set(path, target);
+                entries.push({ type: 'symlink', path, target });
+            }
+            else {
+                throw new SourceError(`The source contains "${path}", which is neither a file, a directory nor a symlink`);
+            }
+        }
+    };
+    walk('');
+    checkLinksStayInside(links);
+    if (entries.length === 0)
+        throw new SourceError(`Input "source" names ${(0,src/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
+    await Promise.all(largeFiles.map(async (file) => {
+        file.sha256 = await sha256File((0,external_node_path_.join)(root, file.path));
+    }));
+    entries.sort((a, b) => compareBytes(a.path, b.path));
+    const manifest = { version: 1, entries };
+    scannedContents.set(manifest, contents);
+    return manifest;
+}
+/** Byte order, not locale order: the same tree must give the same manifest everywhere. */
+function compareBytes(a, b) {
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+function serializeManifest(manifest) {
+    return JSON.stringify(manifest);
+}
+function parseManifest(text) {
+    try {
+        const value = JSON.parse(text);
+        if (value?.version !== 1 || !Array.isArray(value.entries))
+            return undefined;
+        return value;
+    }
+    catch {
+        return undefined;
+    }
+}
+function manifestTotals(manifest) {
+    let files = 0;
+    let bytes = 0;
+    for (const entry of manifest.entries) {
+        if (entry.type !== 'file')
+            continue;
+        files += 1;
+        bytes += entry.size;
+    }
+    return { files, bytes };
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
+function contentKey(entry) {
+    return `${entry.sha256}:${entry.size}:${entry.mode}`;
+}
+/**
+ * Decides, file by file, what the new release can hard-link from the current one. Hard links share
+ * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
+ * A file absent from the current release at its path may still be linked from another path with
+ * the same content (a rename), but each such source serves one rename only, so no inode collects
+ * thousands of links (filesystems cap link counts).
+ */
+function planDelta(local, current) {
+    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
+    const byPath = new Map();
+    const byContent = new Map();
+    for (const entry of current?.entries ?? []) {
+        if (entry.type !== 'file')
+            continue;
+        byPath.set(entry.path, entry);
+        const key = contentKey(entry);
+        const paths = byContent.get(key) ?? [];
+        paths.push(entry.path);
+        byContent.set(key, paths);
+    }
+    const localPaths = new Set(local.entries.map((entry) => entry.path));
+    const renames = [];
+    for (const entry of local.entries) {
+        if (entry.type !== 'file')
+            continue;
+        const old = byPath.get(entry.path);
+        if (old && contentKey(old) === contentKey(entry)) {
+            plan.reuse.push({ entry, from: entry.path });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            renames.push(entry);
+        }
+    }
+    for (const entry of renames) {
+        // Only sources the new release does not keep at their own path: those are spare links.
+        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
+        const from = entry.size > 0 ? candidates.shift() : undefined;
+        if (from !== undefined) {
+            byContent.set(contentKey(entry), candidates);
+            plan.reuse.push({ entry, from });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            plan.upload.push(entry);
+            plan.uploadBytes += entry.size;
+        }
+    }
+    return plan;
+}
+function sameManifest(a, b) {
+    if (!a || !b || a.entries.length !== b.entries.length)
+        return false;
+    return a.entries.every((entry, index) => {
+        const other = b.entries[index];
+        if (entry.path !== other.path || entry.type !== other.type)
+            return false;
+        if (entry.type === 'file' && other.type === 'file')
+            return contentKey(entry) === contentKey(other);
+        if (entry.type === 'dir' && other.type === 'dir')
+            return entry.mode === other.mode;
+        if (entry.type === 'symlink' && other.type === 'symlink')
+            return entry.target === other.target;
+        return false;
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
+
+/**
+ * A minimal POSIX tar (ustar + PAX extended headers) writer: just what a release needs, so
+ * the stream stays byte-for-byte under our control. PAX headers carry every name that ustar
+ * cannot (long, non-ASCII, newlines), which GNU and busybox tar both read.
+ */
+const BLOCK = 512;
+const ZERO_BLOCK = Buffer.alloc(BLOCK);
+const SMALL_READ = 1024 * 1024;
+const TYPE_FLAG = { file: '0', data: '0', hardlink: '1', symlink: '2', dir: '5' };
+function fitsUstarField(value, max) {
+    // Printable ASCII only: anything else goes through PAX, which is defined as UTF-8.
+    return Buffer.byteLength(value) <= max && /^[\x20-\x7e]*$/.test(value);
+}
+function writeOctal(header, value, offset, length) {
+    header.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii');
+}
+function paxRecord(key, value) {
+    const body = ` ${key}=${value}\n`;
+    let length = Buffer.byteLength(body) + 1;
+    while (String(length).length + Buffer.byteLength(body) !== length)
+        length = String(length).length + Buffer.byteLength(body);
+    return `${length}${body}`;
+}
+function header(name, typeFlag, mode, size, mtime, linkName = '') {
+    const block = Buffer.alloc(BLOCK);
+    block.write(name, 0, 100, 'utf8');
+    writeOctal(block, mode & 0o7777, 100, 8);
+    writeOctal(block, 0, 108, 8);
+    writeOctal(block, 0, 116, 8);
+    writeOctal(block, size, 124, 12);
+    writeOctal(block, Math.max(0, Math.min(mtime, 0o77777777777)), 136, 12);
+    block.write('        ', 148, 8, 'ascii');
+    block.write(typeFlag, 156, 1, 'ascii');
+    block.write(linkName, 157, 100, 'utf8');
+    block.write('ustar\u000000', 257, 8, 'ascii');
+    let sum = 0;
+    for (const byte of block)
+        sum += byte;
+    block.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
+    return block;
+}
+function padding(size) {
+    const rest = size % BLOCK;
+    return rest === 0 ? Buffer.alloc(0) : ZERO_BLOCK.subarray(0, BLOCK - rest);
+}
+/** The header block(s) of one entry: a PAX header first when a name, link or size does not fit ustar. */
+function entryHeader(entry) {
+    const size = entry.type === 'file' ? entry.size : entry.type === 'data' ? entry.data.length : 0;
+    const name = entry.type === 'dir' ? `${entry.name.replace(/\/$/, '')}/` : entry.name;
+    const link = entry.type === 'symlink' || entry.type === 'hardlink' ? entry.target : '';
+    const mode = entry.type === 'symlink' ? 0o777 : entry.type === 'hardlink' ? 0o644 : entry.mode;
+    let records = '';
+    if (!fitsUstarField(name, 100))
+        records += paxRecord('path', name);
+    if (!fitsUstarField(link, 100))
+        records += paxRecord('linkpath', link);
+    if (size > 0o77777777777)
+        records += paxRecord('size', String(size));
+    const main = header(fitsUstarField(name, 100) ? name : 'pax-named-entry', TYPE_FLAG[entry.type], mode, size > 0o77777777777 ? 0 : size, entry.mtime, fitsUstarField(link, 100) ? link : '');
+    if (!records)
+        return main;
+    const pax = Buffer.from(records, 'utf8');
+    return Buffer.concat([header('PaxHeader', 'x', 0o644, pax.length, entry.mtime), pax, padding(pax.length), main]);
+}
+/**
+ * Yields the archive in chunks of at least `batchBytes` where possible: thousands of tiny
+ * headers as thousands of tiny writes would cost more than the data itself.
+ */
+async function* tarChunks(entries, batchBytes = 256 * 1024) {
+    let pending = [];
+    let pendingBytes = 0;
+    const flush = () => {
+        if (pendingBytes === 0)
+            return [];
+        const out = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        return [out];
+    };
+    // Large chunks (file contents) pass through without a copy; small ones are gathered.
+    const emit = (chunk) => {
+        if (chunk.length >= batchBytes)
+            return [...flush(), chunk];
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        return pendingBytes >= batchBytes ? flush() : [];
+    };
+    for await (const entry of entries) {
+        yield* emit(entryHeader(entry));
+        const inMemory = entry.type === 'data' ? entry.data : entry.type === 'file' ? entry.content : undefined;
+        if (inMemory) {
+            yield* emit(inMemory);
+            yield* emit(padding(inMemory.length));
+        }
+        else if (entry.type === 'file' && entry.size <= SMALL_READ) {
+            // One blocking read beats a stream's several thread-pool round trips for a small file.
+            const data = (0,external_node_fs_.readFileSync)(entry.source);
+            if (data.length !== entry.size) {
+                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${data.length})`);
+            }
+            yield* emit(data);
+            yield* emit(padding(entry.size));
+        }
+        else if (entry.type === 'file') {
+            let read = 0;
+            for await (const chunk of (0,external_node_fs_.createReadStream)(entry.source, { highWaterMark: 1 << 20 })) {
+                const buffer = chunk;
+                read += buffer.length;
+                if (read > entry.size)
+                    break;
+                yield* emit(buffer);
+            }
+            if (read !== entry.size) {
+                throw new Error(`"${entry.name}" changed size while it was being sent (expected ${entry.size} bytes, read ${read})`);
+            }
+            yield* emit(padding(entry.size));
+        }
+    }
+    yield* emit(Buffer.alloc(BLOCK * 2));
+    yield* flush();
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(8522);
+;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
+/**
+ * The remote half of a release, as POSIX sh scripts. Every value reaches them as a positional
+ * argument ("$1" ...) or on stdin, never spliced into the script text, so no target path, release
+ * id or file name can become shell syntax. Scripts print `key NUL value NUL` records on stdout.
+ *
+ * Layout under the target: releases/<id>/ (complete releases, nothing but the build),
+ * releases/.<id>.partial/ (one being built), current -> releases/<id>, .deploy/records/<id>/ (each
+ * release's record, manifest and file stats), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
+ * .deploy/current.before (the link the last switch replaced). Scratch names start with a dot;
+ * release ids never do.
+ */
+/**
+ * Gated scripts are started (their channel opened, the command sent) before they are needed, and
+ * wait for a `go` line on stdin: the round trips of opening a channel overlap earlier work. Without
+ * `go` (stdin closed) they exit having done nothing. `read` takes exactly one line from a pipe,
+ * so what follows it on stdin (an archive) is left for the script.
+ */
+const GATE = `IFS= read -r gate || exit 0
+[ "$gate" = go ] || exit 0
+`;
+function gated(script) {
+    return script.replace(PRELUDE, PRELUDE + GATE);
+}
+/** Exit codes the client tells apart. */
+const EXIT = {
+    lockTimeout: 75,
+    notSymlink: 76,
+    missingRelease: 77,
+    reloadFailed: 78,
+    nginxTest: 79,
+    buildFailed: 80,
+};
+/**
+ * Where a release's records live, relative to the target: beside the served tree, never in it
+ * (`root .../current;` would publish them). Releases built before this layout carry them inside
+ * as `.release.json` and `.release-manifest.json`; the next deploy moves them here.
+ */
+const RECORDS_DIR = '.deploy/records';
+const RECORD_INFO = 'release.json';
+const RECORD_MANIFEST = 'manifest.json';
+/**
+ * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
+ * release was built. The change time is there because utimes(2) can put back a file's mtime after an
+ * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
+ * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
+ * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
+ * drift when its bytes or mode are not the release's.
+ */
+const RECORD_STAT = 'file-stat';
+const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
+/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
+const RECORD_STAT_V1 = 'stat';
+const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
+const PRELUDE = `set -eu
+record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# A file as a record's value without holding it in a variable (manifests can be megabytes).
+record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
+token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
+free_kib() { df -Pk . 2>/dev/null | awk 'NR == 2 { print $4 }' || true; }
+# Failures the script did not foresee (a full disk, a read-only file system) end with how much space there is.
+space_note() { [ "$1" -ge 64 ] || printf 'free space in %s: %s KiB\\n' "$PWD" "$(free_kib)" >&2; }
+# Runs a user command ($2, named $1 in errors) for at most $BOUND seconds, so a command that never
+# ends cannot hold the deploy and its lock forever; on failure $command_error holds its words and
+# exit status, or that it timed out. GNU timeout signals the command's whole process group (a
+# \`sh -c\` and what it started); -k: KILL 5 s later for a command that ignores TERM.
+run_bounded() {
+  command_error=
+  set +e
+  output=$(timeout -k 5 "$BOUND" sh -c "$2" 2>&1)
+  rc=$?
+  set -e
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    command_error="the $1 command timed out: $2 did not finish within $BOUND s\${output:+: $output}"
+  elif [ "$rc" -ne 0 ]; then
+    command_error="the $1 command exited with status $rc\${output:+: $output}"
+  fi
+}
+`;
+/** Reads every release and its record (a release built before the records moved has them inside). */
+const LIST_RELEASES = `for dir in releases/*; do
+  [ -d "$dir" ] || continue
+  id=\${dir#releases/}
+  record release "$id"
+  if [ -d "${RECORDS_DIR}/$id" ]; then record_file release-info "${RECORDS_DIR}/$id/${RECORD_INFO}"
+  else record_file release-info "$dir/.release.json"; fi
+done
+`;
+/**
+ * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
+ * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
+ * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
+ * unwritable target), never a wait. Then, still under the lock: removes what interrupted runs left,
+ * moves records out of releases built before they lived beside them, and reports what the deploy
+ * needs to plan: the live release, its manifest, files of it changed on the server since it was
+ * built (with their hash now), the manifest and changed files of a release already built under this
+ * id, and every release's record. Any failure after the lock was taken frees it again.
+ * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
+ */
+const BEGIN_SCRIPT = `${PRELUDE}
+T=$1; TIMEOUT=$2; ID=$3
+# The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
+STALE=$TIMEOUT
+[ "$STALE" -ge 3 ] || STALE=3
+owner=$(cat)
+mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
+cd "$T"
+L=.deploy/lock
+locked=
+# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
+# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
+# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
+report_drift() {
+  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
+  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
+  else return 0; fi
+  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
+    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
+    (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
+start=$(date +%s)
+while :; do
+  if err=$(mkdir "$L" 2>&1); then
+    locked=yes
+    printf '%s\\n' "$owner" > "$L/owner"
+    date +%s > "$L/heartbeat"
+    break
+  fi
+  if [ ! -d "$L" ]; then
+    printf 'cannot take the deploy lock %s/%s: %s\\n' "$T" "$L" "$err" >&2
+    exit 1
+  fi
+  now=$(date +%s)
+  holder=$(cat "$L/owner" 2>/dev/null || true)
+  beat=$(cat "$L/heartbeat" 2>/dev/null || true)
+  case $beat in ''|*[!0-9]*) beat=$start ;; esac
+  if [ $((now - beat)) -ge "$STALE" ]; then
+    stale="$L.stale.$$"
+    if mv "$L" "$stale" 2>/dev/null; then
+      if [ "$(cat "$stale/owner" 2>/dev/null || true)" = "$holder" ]; then
+        rm -rf "$stale"
+        record took-over "$holder"
+      else
+        mv "$stale" "$L" 2>/dev/null || rm -rf "$stale"
+      fi
+      continue
+    fi
+  fi
+  if [ $((now - start)) -ge "$TIMEOUT" ]; then
+    printf '%s' "$holder" >&2
+    exit ${EXIT.lockTimeout}
+  fi
+  sleep 1
+done
+live=
+if [ -e current ] || [ -L current ]; then
+  if [ ! -L current ]; then
+    echo "$T/current exists and is not a symlink; move it away once so releases can be switched atomically" >&2
+    exit ${EXIT.notSymlink}
+  fi
+  live=$(readlink current)
+  record current "$live"
+fi
+for partial in releases/.*.partial ${RECORDS_DIR}/.*.partial; do
+  [ -e "$partial" ] || continue
+  # A live release is never debris, whatever its name (ids were not always kept apart from scratch names).
+  [ "$partial" != "$live" ] || continue
+  rm -rf "$partial"
+  case $partial in releases/*) record cleaned "\${partial#releases/}" ;; esac
+done
+rm -f current.tmp
+for dir in releases/*; do
+  [ -d "$dir" ] || continue
+  id=\${dir#releases/}
+  if [ -f "$dir/.release.json" ] && [ ! -d "${RECORDS_DIR}/$id" ]; then
+    R="${RECORDS_DIR}/.$id.partial"
+    mkdir -p "$R"
+    mv "$dir/.release.json" "$R/${RECORD_INFO}"
+    if [ -f "$dir/.release-manifest.json" ]; then mv "$dir/.release-manifest.json" "$R/${RECORD_MANIFEST}"; fi
+    mv "$R" "${RECORDS_DIR}/$id"
+    record migrated "$id"
+  fi
+done
+for rec in ${RECORDS_DIR}/*; do
+  [ -d "$rec" ] || continue
+  [ -d "releases/\${rec##*/}" ] || rm -rf "$rec"
+done
+case $live in
+  releases/*/*) ;;
+  releases/?*)
+    R="${RECORDS_DIR}/\${live#releases/}"
+    if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${RECORD_MANIFEST}"; fi
+    report_drift "$live" "$R" drift
+    ;;
+esac
+if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
+  record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"
+  [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
+fi
+${LIST_RELEASES}
+trap - EXIT
+`;
+/**
+ * Keeps the lock's heartbeat fresh for as long as the client holds this channel open. When the
+ * client goes away (finished, or killed) sshd closes stdin, \`cat\` returns and the beating stops,
+ * so the lock goes stale on its own. A beat that cannot be written (a full disk) is skipped, not fatal.
+ * args: lock dir, token.
+ */
+const HEARTBEAT_SCRIPT = `${PRELUDE}
+L=$1; TOKEN=$2
+(
+  while [ "$(token_of "$L")" = "$TOKEN" ]; do
+    date +%s > "$L/heartbeat" 2>/dev/null || true
+    sleep 1
+  done
+) </dev/null >/dev/null 2>&1 &
+beater=$!
+cat > /dev/null
+kill "$beater" 2>/dev/null || true
+`;
+/**
+ * Builds the release from the archive on stdin into releases/.<id>.partial and its records into
+ * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
+ * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
+ * dot is always complete and has its records. A failed build removes what it wrote and reports the
+ * free space left. args: target, release id.
+ */
+const UPLOAD_SCRIPT = `${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+P="releases/.$ID.partial"
+R="${RECORDS_DIR}/.$ID.partial"
+rm -rf "$P" "$R"
+if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ] ||
+  ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
+    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
+  rm -rf "$P" "$R"
+  record available-kib "$(free_kib)"
+  printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
+  exit ${EXIT.buildFailed}
+fi
+rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
+mv "$R" "${RECORDS_DIR}/$ID"
+mv "$P" "releases/$ID"
+record built "$ID"
+`;
+/** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
+const WRITE_INFO_SCRIPT = `${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+R="${RECORDS_DIR}/$ID"
+mkdir -p "$R"
+cat > "$R/${RECORD_INFO}.tmp"
+mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
+`;
+/**
+ * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
+ * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
+ * The link it replaces is kept as .deploy/current.before, so REVERT_SCRIPT can put back exactly
+ * what was live, whatever the client understood. Then the reload (user commands run in the target
+ * directory); if it fails, the previous link goes back so link and server agree, and the error
+ * carries the command's words and exit status.
+ * args: target, release id, reload command (may be empty), its bound in seconds.
+ */
+const SWITCH_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+previous=$(readlink current 2>/dev/null || true)
+rm -f .deploy/current.before .deploy/current.none
+if [ -L current ]; then cp -P current .deploy/current.before; else : > .deploy/current.none; fi
+rm -f current.tmp
+ln -s "releases/$ID" current.tmp
+mv -T current.tmp current
+record previous "$previous"
+reload_error=
+if [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
+if [ -n "$reload_error" ]; then
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
+  run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
+  printf '%s\\n' "$reload_error" >&2
+  exit ${EXIT.reloadFailed}
+fi
+`;
+/**
+ * Undoes this run's switch to releases/<id>: puts back the link SWITCH_SCRIPT replaced (or removes
+ * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
+ * run switched to: if it does not, the switch never happened (the connection broke before it) or
+ * was undone already, and nothing changes. Records what is live afterwards.
+ * args: target, release id this run switched to, reload command (may be empty), its bound in seconds.
+ */
+const REVERT_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; RELOAD=$3; BOUND=$4
+cd "$T"
+if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
+  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
+  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
+  fi
+  if [ -n "$RELOAD" ]; then
+    run_bounded reload "$RELOAD"
+    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
+  fi
+fi
+record current "$(readlink current 2>/dev/null || true)"
+`;
+/**
+ * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
+ * it: nginx includes whole directories, and a backup there would load twice), then runs the
+ * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
+ * status) are the error.
+ * args: target, config path, test command (may be empty), its bound in seconds.
+ */
+const NGINX_INSTALL_SCRIPT = `${PRELUDE}
+T=$1; P=$2; TEST=$3; BOUND=$4
+cd "$T"
+D="$T/.deploy"
+cat > "$D/nginx-config.new"
+rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
+if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
+if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
+  rm -f "$D/nginx-config.new"
+  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
+  exit 1
+fi
+rm -f "$D/nginx-config.new"
+[ -n "$TEST" ] || exit 0
+run_bounded test "$TEST"
+if [ -n "$command_error" ]; then
+  if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
+  printf '%s\\n' "$command_error" >&2
+  exit ${EXIT.nginxTest}
+fi
+`;
+/** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
+const NGINX_RESTORE_SCRIPT = `${PRELUDE}
+T=$1; P=$2
+D="$T/.deploy"
+if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; elif [ -e "$D/nginx-config.absent" ]; then rm -f "$P"; fi
+`;
+/**
+ * Prunes the named releases (and their records) and releases the lock, in one round trip. A
+ * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
+ * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * args: target, token; stdin: release ids to remove, one per line.
+ */
+const FINISH_SCRIPT = `${PRELUDE}
+T=$1; TOKEN=$2
+cd "$T"
+while IFS= read -r id; do
+  [ -n "$id" ] || continue
+  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
+    record pruned "$id"
+  else
+    record prune-failed "$id"
+    printf '%s\\n' "$err" >&2
+  fi
+done
+L=.deploy/lock
+if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+`;
+/** Lists releases and the live one, for rollback. args: target. */
+const LIST_SCRIPT = `${PRELUDE}
+T=$1
+cd "$T" 2>/dev/null || exit 0
+if [ -L current ]; then record current "$(readlink current)"; fi
+${LIST_RELEASES}`;
+/** `key NUL value NUL ...` as printed by \`record\`. */
+function parseRecords(stdout) {
+    const parts = stdout.split('\0');
+    const records = [];
+    for (let index = 0; index + 1 < parts.length; index += 2)
+        records.push([parts[index], parts[index + 1]]);
+    return records;
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/release-stream.ts
+
+
+
+
+
+
+/**
+ * The whole new release as one archive: directories, symlinks, hard links to unchanged files
+ * of the live release (tar's own link entries: the remote tar makes every link in one process,
+ * no per-file command) and the contents of new or changed files, then the release's records in
+ * their own directory beside the release (never in what nginx serves).
+ */
+function* releaseEntries(options) {
+    const now = Math.floor(Date.now() / 1000);
+    const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+    yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
+    for (const entry of options.manifest.entries) {
+        const name = `${options.releaseDir}/${entry.path}`;
+        if (entry.type === 'dir') {
+            yield { type: 'dir', name, mode: entry.mode, mtime: now };
+        }
+        else if (entry.type === 'symlink') {
+            yield { type: 'symlink', name, target: entry.target, mtime: now };
+        }
+        else {
+            const from = reused.get(entry.path);
+            if (from !== undefined && options.reuseDir) {
+                yield { type: 'hardlink', name, target: `${options.reuseDir}/${from}`, mtime: entry.mtime };
+            }
+            else {
+                yield {
+                    type: 'file',
+                    name,
+                    mode: entry.mode,
+                    mtime: entry.mtime,
+                    size: entry.size,
+                    source: (0,external_node_path_.join)(options.sourceRoot, entry.path),
+                    content: scannedContent(options.manifest, entry.path),
+                };
+            }
+        }
+    }
+    const records = [
+        [RECORD_MANIFEST, serializeManifest(options.manifest)],
+        [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
+    ];
+    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
+    for (const [file, text] of records) {
+        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+    }
+}
+function releaseStream(options) {
+    let sent = 0;
+    const counter = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            sent += chunk.length;
+            done(null, chunk);
+        },
+    });
+    const gzip = (0,external_node_zlib_.createGzip)({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 });
+    const tar = external_node_stream_.Readable.from(tarChunks(releaseEntries(options)), { objectMode: false });
+    tar.on('error', (error) => gzip.destroy(error));
+    gzip.on('error', (error) => counter.destroy(error));
+    tar.pipe(gzip).pipe(counter);
+    return { stream: counter, sentBytes: () => sent };
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
+
+/**
+ * A release's origin from the run that builds it (as the action reads it from the runner; empty
+ * strings when unknown). The run id names the attempt too (`<id>.<attempt>`), because a re-run
+ * deploys again under the same run id; outside a runner it is `local-<pid>`.
+ */
+function releaseOrigin(run) {
+    return {
+        commit: run.commit,
+        ref: run.ref,
+        runUrl: run.runUrl,
+        actor: run.actor,
+        runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
+    };
+}
+function parseReleaseInfo(text) {
+    try {
+        const value = JSON.parse(text);
+        if (typeof value?.id !== 'string' || (value.status !== 'complete' && value.status !== 'failed'))
+            return undefined;
+        return value;
+    }
+    catch {
+        return undefined;
+    }
+}
+function serializeReleaseInfo(info) {
+    return JSON.stringify(info, null, 2) + '\n';
+}
+/** `releases/<id>` as `current` points at it; anything else (a scratch name included) is not one of ours. */
+function releaseIdFromLink(link) {
+    const id = link?.startsWith('releases/') ? link.slice('releases/'.length) : undefined;
+    return id !== undefined && src/* RELEASE_ID_PATTERN */.ZT.test(id) ? id : undefined;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: ../../packages/ssh/src/index.ts + 8 modules
+var ssh_src = __webpack_require__(5487);
+;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
+
+
+
+
+
+
+
+
+
+/**
+ * A remote script opened ahead of time that runs only when started (see `gated`): on a link with
+ * 40 ms round trips, each channel opened early takes two of them off the deploy's critical path.
+ */
+class GatedScript {
+    input = new external_node_stream_.PassThrough();
+    opened = false;
+    result;
+    constructor(session, purpose, script, args, okExitCodes) {
+        // A script that ends early (connection lost) closes its stdin; late writes must not throw.
+        this.input.on('error', () => undefined);
+        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+        this.result.catch(() => undefined);
+    }
+    /** Lets the script run, with `input` as the rest of its stdin. */
+    start(input) {
+        this.opened = true;
+        this.input.write('go\n');
+        if (input === undefined || typeof input === 'string') {
+            this.input.end(input);
+        }
+        else {
+            input.on('error', (error) => this.input.destroy(error));
+            input.pipe(this.input);
+            this.result.finally(() => input.destroy()).catch(() => undefined);
+        }
+        return this.result;
+    }
+    /** Closes it unstarted: the remote script exits without doing anything. */
+    async abort() {
+        if (!this.opened) {
+            this.opened = true;
+            this.input.end();
+        }
+        await this.result.catch(() => undefined);
+    }
+    get started() {
+        return this.opened;
+    }
+}
+function listingFrom(records) {
+    const listing = { releases: [], records };
+    for (const [key, value] of records) {
+        if (key === 'current')
+            listing.current = releaseIdFromLink(value);
+        if (key === 'release' && src/* RELEASE_ID_PATTERN */.ZT.test(value))
+            listing.releases.push({ id: value });
+        if (key === 'release-info' && listing.releases.length > 0) {
+            const last = listing.releases[listing.releases.length - 1];
+            if (last.info === undefined)
+                last.info = parseReleaseInfo(value);
+        }
+    }
+    return listing;
+}
+/** The releases on a target and which one is live. Read-only, no lock: for rollback's planning and for reports. */
+async function listReleases(session, target) {
+    const { stdout } = await session.runScript('list releases', LIST_SCRIPT, [target]);
+    const { current, releases } = listingFrom(parseRecords(stdout));
+    return { current, releases };
+}
+/** Newest first by build time; ids break ties (the default ids sort by time too). */
+function sortReleasesNewestFirst(releases) {
+    return [...releases].sort((a, b) => {
+        const byTime = (b.info?.createdAt ?? '').localeCompare(a.info?.createdAt ?? '');
+        return byTime !== 0 ? byTime : b.id.localeCompare(a.id);
+    });
+}
+/**
+ * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
+ * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
+ * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ */
+function driftFrom(records, name, manifest) {
+    const built = new Map();
+    for (const entry of manifest?.entries ?? [])
+        if (entry.type === 'file')
+            built.set(entry.path, entry);
+    const drift = [];
+    records.forEach(([key, value], index) => {
+        if (key !== name)
+            return;
+        const next = records[index + 1];
+        const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
+        const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
+        const entry = built.get(value);
+        if (now && entry && entry.sha256 === now.sha256 && entry.size === now.size && entry.mode === now.mode)
+            return;
+        drift.push({ path: value, now });
+    });
+    return drift;
+}
+function describeHolder(record) {
+    const fields = new Map(record
+        .split('\n')
+        .map((line) => line.split('='))
+        .filter((parts) => parts.length >= 2)
+        .map(([key, ...rest]) => [key, rest.join('=')]));
+    if (fields.size === 0)
+        return 'an unknown deploy';
+    const url = fields.get('url') ? ` (${fields.get('url')})` : '';
+    return `run ${fields.get('run') ?? '?'}${url} on ${fields.get('runner') ?? '?'} since ${fields.get('time') ?? '?'}`;
+}
+/**
+ * The lock of one target (`<target>/.deploy/lock`), held for one deploy or rollback. While held, a
+ * heartbeat channel keeps it fresh; if this process dies, the heartbeat stops and another deploy
+ * takes the lock over after the lock timeout.
+ */
+class TargetLock {
+    session;
+    target;
+    token;
+    state;
+    finish;
+    heartbeat;
+    released = false;
+    constructor(session, target, token, state, finish) {
+        this.session = session;
+        this.target = target;
+        this.token = token;
+        this.state = state;
+        this.finish = finish;
+    }
+    /**
+     * Waits up to `timeoutMs` for the lock, then fails naming the holder. The same round trip reads
+     * what a deploy needs to plan (live release, manifests, releases) and cleans partial releases.
+     */
+    static async acquire(session, target, options) {
+        const token = options.token ?? (0,external_node_crypto_.randomUUID)();
+        const owner = [
+            `run=${options.owner.runId}`,
+            `url=${options.owner.runUrl ?? ''}`,
+            `runner=${options.owner.runner ?? (0,external_node_os_.hostname)()}`,
+            `time=${new Date().toISOString()}`,
+            `token=${token}`,
+        ].join('\n');
+        const seconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
+        // The unlock is opened now, beside the lock: freeing the lock later costs no channel set-up.
+        const finish = new GatedScript(session, 'prune releases and unlock', FINISH_SCRIPT, [target, token]);
+        let result;
+        try {
+            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
+                stdin: owner,
+                okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
+            });
+        }
+        catch (error) {
+            await finish.abort();
+            throw error;
+        }
+        if (result.code !== 0)
+            await finish.abort();
+        if (result.code === EXIT.lockTimeout) {
+            throw new DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
+                `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
+        }
+        if (result.code === EXIT.notSymlink)
+            throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        const records = parseRecords(result.stdout);
+        const listing = listingFrom(records);
+        const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
+        const existingManifest = parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
+        const state = {
+            current: listing.current,
+            releases: listing.releases,
+            cleaned: records.filter(([key]) => key === 'cleaned').map(([, value]) => value),
+            migrated: records.filter(([key]) => key === 'migrated').map(([, value]) => value),
+            drift: driftFrom(records, 'drift', currentManifest),
+            existingDrift: driftFrom(records, 'existing-drift', existingManifest),
+            currentManifest,
+            existingManifest,
+            tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
+        };
+        if (state.tookOverFrom !== undefined)
+            state.tookOverFrom = describeHolder(state.tookOverFrom);
+        const lock = new TargetLock(session, target, token, state, finish);
+        lock.startHeartbeat();
+        return lock;
+    }
+    /**
+     * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
+     * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
+     * action's post step after its main step was killed. A lock taken over by another run is left alone.
+     * @returns whether a lock was freed.
+     */
+    static async freeIfHeld(session, target, token) {
+        const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
+        return parseRecords(stdout).some(([key]) => key === 'unlocked');
+    }
+    /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
+    static async reclaim(session, lock) {
+        return new TargetLock(session, lock.target, lock.token, lock.state);
+    }
+    get lockDir() {
+        return `${this.target}/.deploy/lock`;
+    }
+    startHeartbeat() {
+        const input = new external_node_stream_.PassThrough();
+        const done = this.session
+            .runScript('keep the deploy lock alive', HEARTBEAT_SCRIPT, [this.lockDir, this.token], { stdin: input })
+            // The heartbeat only matters while the lock is held; its end (or a lost connection) is reported by the deploy's own commands.
+            .catch(() => undefined);
+        this.heartbeat = { input, done };
+    }
+    /**
+     * Ends the heartbeat, prunes `prune` and frees the lock (only if still ours) in one round trip.
+     * A release that cannot be pruned is listed in `pruneFailed` (with the remote words in
+     * `pruneError`); it never keeps the lock.
+     */
+    async release(prune = []) {
+        if (this.released)
+            return { pruned: [], pruneFailed: [] };
+        this.released = true;
+        const beat = this.heartbeat;
+        this.heartbeat = undefined;
+        beat?.input.end();
+        try {
+            const ids = prune.map((id) => `${id}\n`).join('');
+            const { stdout, stderr } = this.finish
+                ? await this.finish.start(ids)
+                : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
+                    stdin: ids,
+                });
+            const records = parseRecords(stdout);
+            const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
+            const pruneFailed = pick('prune-failed');
+            return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
+        }
+        finally {
+            await beat?.done;
+        }
+    }
+}
+/**
+ * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
+ * from `reconnect`, closed afterwards.
+ * @throws the lost connection's error when there is no `reconnect`, or what `work` throws.
+ */
+async function onAnySession(session, reconnect, work) {
+    try {
+        return await work(session);
+    }
+    catch (error) {
+        if (!(error instanceof ssh_src.SshConnectionLostError) || !reconnect)
+            throw error;
+        const fresh = await reconnect();
+        try {
+            return await work(fresh);
+        }
+        finally {
+            await fresh.close?.();
+        }
+    }
+}
+/** Frees `lock` (pruning `prune`), over a fresh connection if its own is gone, so the next run need not wait. */
+function releaseLockAnyhow(lock, prune, reconnect) {
+    return onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await TargetLock.reclaim(session, lock)).release(prune));
+}
+/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
+function openUpload(session, target, releaseId) {
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed]);
+}
+/**
+ * Reads a build's outcome. A failed build has removed what it wrote; the error says why, and when
+ * the disk filled up, how much the release needed (`neededBytes`: the bytes of the files sent,
+ * before compression) against what the file system of `target` has free.
+ */
+function completeUpload(session, target, releaseId, result, neededBytes) {
+    if (result.code !== EXIT.buildFailed)
+        return;
+    const freeKib = Number(parseRecords(result.stdout).find(([key]) => key === 'available-kib')?.[1] ?? NaN);
+    const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
+    const words = result.stderr.trim();
+    if (/No space left on device|Disk quota exceeded/i.test(words)) {
+        throw new DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
+    }
+    throw new DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
+}
+const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
+/**
+ * How long (milliseconds) the nginx test and reload commands may run before they are stopped and
+ * count as failed: a command that never ends (a hung sudo prompt, a stuck nginx) must not hold the
+ * deploy and its lock forever. `nginx -t` and `nginx -s reload` take well under a second.
+ */
+const NGINX_COMMAND_TIMEOUT_MS = 60_000;
+/** The bound as the remote scripts take it: seconds, fractions allowed (GNU timeout's DURATION). */
+function boundSeconds(timeoutMs) {
+    return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
+}
+/** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
+async function switchRelease(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: SWITCH_EXITS });
+    return completeSwitch(session, result);
+}
+/** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
+function reloadingArgs(target, releaseId, reloadCommand, timeoutMs) {
+    return [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)];
+}
+/** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
+function openSwitch(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), SWITCH_EXITS);
+}
+/** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
+function completeSwitch(session, result) {
+    if (result.code === EXIT.missingRelease)
+        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    if (result.code === EXIT.reloadFailed) {
+        throw new DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
+    }
+    const previousLink = parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
+    return { previous: releaseIdFromLink(previousLink) };
+}
+/**
+ * Undoes this run's switch to `releaseId` on one host: exactly the link the switch replaced goes
+ * back (nothing live before: `current` is removed), then the reload. A host where `current` does
+ * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
+ * afterwards (undefined: none).
+ */
+async function revertSwitch(session, target, releaseId, reloadCommand, 
+/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, EXIT.reloadFailed] });
+    if (result.code === EXIT.reloadFailed) {
+        throw new DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
+    }
+    return { current: releaseIdFromLink(parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
+}
+/** Replaces a release's record (`.deploy/records/<id>/release.json`). */
+async function writeReleaseInfo(session, target, info) {
+    await session.runScript('write the release record', WRITE_INFO_SCRIPT, [target, info.id], {
+        stdin: serializeReleaseInfo(info),
+    });
+}
+/** Marks a release failed, keeping the rest of its record: rollback and prune skip failed releases. */
+async function markReleaseFailed(session, target, info, reason) {
+    const failed = { ...info, status: 'failed', failedReason: reason, failedAt: new Date().toISOString() };
+    await writeReleaseInfo(session, target, failed);
+    return failed;
+}
+/** Installs a rendered nginx config, tests it, and restores the previous file when nginx refuses it. */
+async function installNginxConfig(session, target, configPath, config, testCommand, 
+/** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs) {
+    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)], {
+        stdin: config,
+        okExitCodes: [0, EXIT.nginxTest],
+    });
+    if (result.code === EXIT.nginxTest) {
+        const words = result.stderr.trim();
+        const verdict = words.startsWith('the test command timed out')
+            ? 'Testing the new nginx config did not finish'
+            : 'nginx refused the new config';
+        throw new DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
+    }
+}
+async function restoreNginxConfig(session, target, configPath) {
+    await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/nginx-template.ts
+/** Renders `{{name}}` placeholders; an unknown one is an error naming the template, not a silent blank in nginx's config. */
+function renderNginxConfig(template, values, templateName = 'nginx-config') {
+    return template.replace(/\{\{\s*([A-Za-z_]+)\s*\}\}/g, (match, name) => {
+        if (name === 'server_name' && values.server_name === undefined) {
+            throw new Error(`Input "nginx-config" (${templateName}) uses ${match}, but input "server-names" is empty: give the names the site answers to (e.g. sophia.example www.sophia.example)`);
+        }
+        if (!Object.hasOwn(values, name)) {
+            throw new Error(`Input "nginx-config" (${templateName}) uses the unknown placeholder ${match}; known: ${Object.keys(values)
+                .map((key) => `{{${key}}}`)
+                .join(', ')}`);
+        }
+        return values[name];
+    });
+}
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __webpack_require__(643);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+
+class ProbeError extends Error {
+    kind;
+    permanent;
+    /**
+     * @param kind what failed, for the report
+     * @param message one line saying what happened and, where we can tell, what to change
+     * @param permanent true when retrying cannot help (the URL itself is wrong), so the gate stops at once
+     */
+    constructor(kind, message, permanent = false) {
+        super(message);
+        this.kind = kind;
+        this.permanent = permanent;
+        this.name = 'ProbeError';
+    }
+}
+/**
+ * OpenSSL's complaints when the peer answers a TLS ClientHello in plain text: an http:// server
+ * reached with https://. Node reports them as EPROTO with the OpenSSL reason in the message.
+ */
+const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ */
+function classifyProbeError(error, url) {
+    if (error instanceof ProbeError)
+        return error;
+    const code = error?.code ?? '';
+    // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    if (code === 'ECONNREFUSED')
+        return new ProbeError('refused', `connection refused (${code})`);
+    if (['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'].includes(code) || /socket hang up/.test(message)) {
+        return new ProbeError('reset', `connection reset (${code || message})`);
+    }
+    if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'].includes(code)) {
+        return new ProbeError('dns', `name not resolved (${code})`);
+    }
+    if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
+        return new ProbeError('tls', `TLS handshake failed: ${(0,src/* shortenValue */.Vx)(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${(0,src/* shortenValue */.Vx)(`http://${url.host}${url.pathname}`)})`, true);
+    }
+    if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
+        // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
+        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? (0,src/* shortenValue */.Vx)(message);
+        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
+    }
+    if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
+        return new ProbeError('timeout', `timed out (${code})`);
+    // Node's messages may carry the URL or host, which can be as long as the user made them.
+    const said = (0,src/* shortenValue */.Vx)(message);
+    return new ProbeError('other', code && !message.includes(code) ? `${said} (${code})` : said);
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/http-probe.ts
+
+
+
+
+/** The largest body kept for matching; health endpoints are small, and a huge page must not fill memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Direct connections, no keep-alive. */
+function directAgents() {
+    const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false }), secure: new (external_node_https_default()).Agent({ keepAlive: false }) };
+    const insecure = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false });
+    return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+}
+/**
+ * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
+ * its own, so a restarted or dead instance shows up at once, and `destroy()` leaves nothing open.
+ */
+class ProbeTransport {
+    insecureTls;
+    agentFor;
+    agents = new Set();
+    inFlight = new Set();
+    constructor(insecureTls, agentFor = directAgents()) {
+        this.insecureTls = insecureTls;
+        this.agentFor = agentFor;
+    }
+    request(url, options) {
+        const secure = url.protocol === 'https:';
+        const agent = this.agentFor(url, this.insecureTls);
+        this.agents.add(agent);
+        const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, { ...options, agent });
+        this.inFlight.add(request);
+        request.once('close', () => this.inFlight.delete(request));
+        return request;
+    }
+    destroy() {
+        for (const request of this.inFlight)
+            request.destroy(new ProbeError('other', 'health gate finished'));
+        this.inFlight.clear();
+        for (const agent of this.agents)
+            agent.destroy?.();
+        this.agents.clear();
+    }
+}
+function sameOrigin(a, b) {
+    return a.protocol === b.protocol && a.host === b.host;
+}
+/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
+function exchange(transport, url, method, headers, signal) {
+    return new Promise((resolve, reject) => {
+        const request = transport.request(url, { method, headers });
+        const onAbort = () => {
+            request.destroy(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = () => signal.removeEventListener('abort', onAbort);
+        request.on('error', (error) => {
+            settle();
+            reject(classifyProbeError(error, url));
+        });
+        request.on('response', (response) => {
+            const chunks = [];
+            let size = 0;
+            const answer = () => {
+                settle();
+                resolve({
+                    status: response.statusCode ?? 0,
+                    location: response.headers.location,
+                    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+                });
+            };
+            response.on('data', (chunk) => {
+                chunks.push(chunk);
+                size += chunk.length;
+                // A body past the limit (or one that never ends) is judged on its first MAX_BODY_BYTES, at once.
+                if (size >= MAX_BODY_BYTES) {
+                    answer();
+                    request.destroy();
+                }
+            });
+            response.on('error', (error) => {
+                settle();
+                reject(classifyProbeError(error, url));
+            });
+            response.on('end', answer);
+        });
+        request.end();
+    });
+}
+/**
+ * One probe of one URL, following redirects as `followRedirects` allows. Headers go only to the
+ * origin of the URL the user named: a redirect to another origin must not carry their tokens along.
+ */
+async function probeUrl(probe) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)), probe.timeoutMs);
+    const redirects = [];
+    let url = probe.url;
+    let method = probe.method;
+    try {
+        for (;;) {
+            const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+            const answer = { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
+            if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status))
+                return answer;
+            let next;
+            try {
+                next = new URL(hop.location, url);
+            }
+            catch {
+                throw new ProbeError('redirect', `redirect to an invalid location ${(0,src/* describeValue */.bp)(hop.location)}`);
+            }
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,src/* shortenValue */.Vx)(next.href)}`);
+            }
+            if (probe.followRedirects === 'none') {
+                return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+            }
+            if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: `another origin than ${(0,src/* shortenValue */.Vx)(probe.url.origin)} (follow-redirects is same-origin)`,
+                    },
+                };
+            }
+            if (redirects.length >= probe.maxRedirects) {
+                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,src/* shortenValue */.Vx)(next.href)})`);
+            }
+            redirects.push({ status: hop.status, from: url.href, to: next.href });
+            // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
+            if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {
+                method = 'GET';
+            }
+            url = next;
+        }
+    }
+    catch (error) {
+        return { kind: 'error', error: classifyProbeError(error, url), redirects, finalUrl: url.href };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+function bodyMatches(body, matcher) {
+    if (!matcher)
+        return true;
+    return matcher.kind === 'substring' ? body.includes(matcher.text) : matcher.regex.test(body);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
+}
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+function jsonCheckFailure(body, check) {
+    let document;
+    try {
+        document = JSON.parse(body);
+    }
+    catch {
+        return `body is not JSON, so expected-json ${(0,src/* describeValue */.bp)(check.text)} cannot hold`;
+    }
+    let result;
+    try {
+        result = check.evaluate(document);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${(0,src/* describeValue */.bp)(check.text)} failed: ${(0,src/* shortenValue */.Vx)(reason)}`;
+    }
+    if (result === true)
+        return undefined;
+    return `expected-json ${(0,src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
+
+/**
+ * Replaces every header secret in text the gate reports (body excerpts, redirect locations, error
+ * messages) with `***`, as the runner's log masking does. The runner masks the job log, but a server
+ * that echoes a token would otherwise carry it into the job summary and the `report` output, which
+ * the runner does not mask.
+ */
+class Redactor {
+    secrets;
+    /** `headers`: the request headers as name/value pairs; every value and the credential inside it is a secret. */
+    constructor(headers) {
+        const all = headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)).filter((secret) => secret.length > 0);
+        this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
+    }
+    redact(text) {
+        let result = text;
+        for (const secret of this.secrets)
+            result = result.split(secret).join('***');
+        return result;
+    }
+    /** A URL for the report: redacted, then shortened (see shortenValue), so no cut ends in half a token. */
+    url(href) {
+        return (0,src/* shortenValue */.Vx)(this.redact(href));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/report.ts
+/** Nearest-rank median: a latency some probe really had, not an average of two. */
+function median(values) {
+    if (values.length === 0)
+        return null;
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.ceil(sorted.length / 2) - 1];
+}
+/** Accumulates the probes of one URL across rounds. */
+class UrlTally {
+    latencies = [];
+    report;
+    constructor(url) {
+        this.report = {
+            url,
+            probes: 0,
+            passes: 0,
+            wrongStatus: 0,
+            wrongBody: 0,
+            errors: 0,
+            lastStatus: null,
+            lastError: null,
+            lastErrorKind: null,
+            lastMismatch: null,
+            latencyMs: { p50: null, max: null },
+            redirects: [],
+            finalUrl: url,
+        };
+    }
+    add(probe) {
+        const report = this.report;
+        report.probes += 1;
+        report.redirects = probe.redirects;
+        report.finalUrl = probe.finalUrl;
+        if (probe.status !== undefined) {
+            report.lastStatus = probe.status;
+            this.latencies.push(probe.latencyMs);
+        }
+        if (probe.verdict === 'pass')
+            report.passes += 1;
+        if (probe.verdict === 'wrong-status')
+            report.wrongStatus += 1;
+        if (probe.verdict === 'wrong-body')
+            report.wrongBody += 1;
+        if (probe.verdict === 'wrong-status' || probe.verdict === 'wrong-body')
+            report.lastMismatch = probe.detail;
+        if (probe.verdict === 'error') {
+            report.errors += 1;
+            report.lastError = probe.detail;
+            report.lastErrorKind = probe.errorKind ?? 'other';
+        }
+    }
+    snapshot() {
+        const max = this.latencies.length ? Math.max(...this.latencies) : null;
+        return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
+    }
+}
+/** One log line per probe; header values never appear, and the body only as a short excerpt on a mismatch. */
+function describeProbe(probe) {
+    const hops = probe.redirects.length
+        ? ` via ${probe.redirects.length} redirect(s) to ${probe.redirects.at(-1).to}`
+        : '';
+    if (probe.verdict === 'pass')
+        return `pass  ${probe.url}: ${probe.status} in ${probe.latencyMs} ms${hops}`;
+    const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
+    return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
+}
+function describeRound(round) {
+    const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
+    return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts
+
+
+
+
+
+
+const DEFAULT_MAX_REDIRECTS = 10;
+/**
+ * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
+ * service starting, so only the timeout ends the wait. After it, failed rounds count towards
+ * failure-threshold (not necessarily in a row: a flapping service alternates), and any failed
+ * round restarts the count of consecutive passes.
+ */
+class GateState {
+    successThreshold;
+    failureThreshold;
+    consecutivePasses = 0;
+    failuresSinceFirstPass = 0;
+    streakStartedAt = null;
+    passedRounds = 0;
+    failedRounds = 0;
+    firstPassAt = null;
+    constructor(successThreshold, failureThreshold) {
+        this.successThreshold = successThreshold;
+        this.failureThreshold = failureThreshold;
+    }
+    record(passed, atSeconds) {
+        if (passed) {
+            this.passedRounds += 1;
+            this.firstPassAt ??= atSeconds;
+            if (this.consecutivePasses === 0)
+                this.streakStartedAt = atSeconds;
+            this.consecutivePasses += 1;
+            return this.consecutivePasses >= this.successThreshold ? 'healthy' : undefined;
+        }
+        this.failedRounds += 1;
+        this.consecutivePasses = 0;
+        this.streakStartedAt = null;
+        if (this.firstPassAt === null)
+            return undefined;
+        this.failuresSinceFirstPass += 1;
+        return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
+    }
+    get healthySince() {
+        return this.streakStartedAt;
+    }
+    get failuresAfterFirstPass() {
+        return this.failuresSinceFirstPass;
+    }
+}
+function judge(url, result, latencyMs, settings, redactor) {
+    const redirects = result.redirects.map((hop) => ({
+        ...hop,
+        from: redactor.url(hop.from),
+        to: redactor.url(hop.to),
+    }));
+    const base = { url: (0,src/* shortenValue */.Vx)(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+    if (result.kind === 'error') {
+        const detail = redactor.redact(result.error.message);
+        return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
+    }
+    if (!statusExpected(result.status, settings.expectedStatus)) {
+        const unfollowed = result.unfollowed
+            ? ` (a redirect to ${redactor.url(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
+            : '';
+        const detail = `status ${result.status}${unfollowed}, expected ${describeStatusRanges(settings.expectedStatus)}`;
+        return { ...base, verdict: 'wrong-status', status: result.status, detail };
+    }
+    // Redacted before it is cut, so no excerpt can end in the first half of a token.
+    const body = () => JSON.stringify(excerpt(redactor.redact(result.body)));
+    if (!bodyMatches(result.body, settings.expectedBody)) {
+        const detail = `body does not ${describeBodyMatcher(settings.expectedBody)}: ${body()}`;
+        return { ...base, verdict: 'wrong-body', status: result.status, detail };
+    }
+    const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+    if (jsonFailure) {
+        return {
+            ...base,
+            verdict: 'wrong-body',
+            status: result.status,
+            detail: `${redactor.redact(jsonFailure)}: ${body()}`,
+        };
+    }
+    return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+function sleep(ms) {
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+function seconds(ms) {
+    return Math.round(ms) / 1000;
+}
+/**
+ * Probes every URL once per round, in parallel, until the gate decides. Rounds start on a fixed
+ * grid (initial-delay + k * interval) so probe time does not stretch the interval; a round that
+ * overruns its slot is followed at once. No round starts at or after the timeout, and a probe's
+ * request-timeout is cut to what is left of it, so the gate ends on time.
+ */
+async function runHealthCheck(settings) {
+    const startedAt = external_node_perf_hooks_.performance.now();
+    const elapsedMs = () => external_node_perf_hooks_.performance.now() - startedAt;
+    const deadlineMs = settings.timeoutMs;
+    const transport = new ProbeTransport(settings.insecureTls, settings.agents);
+    const redactor = new Redactor(settings.headers);
+    const tallies = settings.urls.map((url) => new UrlTally((0,src/* shortenValue */.Vx)(url.href)));
+    const state = new GateState(settings.successThreshold, settings.failureThreshold);
+    const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
+    let outcome = 'timeout';
+    let rounds = 0;
+    let lastRound;
+    // True when the gate stops before its timeout because the next round would start at or after it.
+    let stoppedBeforeDeadline = false;
+    try {
+        let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
+        await sleep(nextRoundMs - elapsedMs());
+        while (elapsedMs() < deadlineMs) {
+            rounds += 1;
+            const probes = await Promise.all(settings.urls.map(async (url) => {
+                const sentAt = external_node_perf_hooks_.performance.now();
+                const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
+                const cutByTimeout = leftMs < settings.requestTimeoutMs;
+                const result = await probeUrl({
+                    url,
+                    method: settings.method,
+                    headers: settings.headers,
+                    timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
+                    timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
+                    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                    followRedirects: settings.followRedirects ?? 'same-origin',
+                    isAnswer,
+                    transport,
+                });
+                return judge(url, result, Math.round(external_node_perf_hooks_.performance.now() - sentAt), settings, redactor);
+            }));
+            probes.forEach((probe, index) => tallies[index].add(probe));
+            const atSeconds = seconds(elapsedMs());
+            lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
+            settings.onRound?.(lastRound);
+            // A URL that cannot work (an https:// URL on a plain-HTTP port) will not start working by waiting.
+            const decision = probes.some((probe) => probe.permanent)
+                ? 'misconfigured'
+                : state.record(lastRound.passed, atSeconds);
+            if (decision) {
+                outcome = decision;
+                break;
+            }
+            nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
+            if (nextRoundMs >= deadlineMs) {
+                stoppedBeforeDeadline = elapsedMs() < deadlineMs;
+                break;
+            }
+            await sleep(nextRoundMs - elapsedMs());
+        }
+    }
+    finally {
+        transport.destroy();
+    }
+    const healthy = outcome === 'healthy';
+    return {
+        healthy,
+        outcome,
+        reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
+        rounds,
+        passedRounds: state.passedRounds,
+        failedRounds: state.failedRounds,
+        timeToHealthySeconds: healthy ? state.healthySince : null,
+        elapsedSeconds: seconds(elapsedMs()),
+        urls: tallies.map((tally) => tally.snapshot()),
+    };
+}
+function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) {
+    const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
+    const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
+    if (outcome === 'healthy') {
+        return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;
+    }
+    if (outcome === 'misconfigured') {
+        return `unhealthy: a URL cannot answer as configured, so the gate stopped without waiting for the timeout${lastWords}`;
+    }
+    if (outcome === 'flapping') {
+        return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
+    }
+    if (rounds === 0)
+        return `unhealthy: timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,src/* formatDuration */.a3)(settings.initialDelayMs)})`;
+    const progress = state.firstPassAt === null
+        ? 'no round passed'
+        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+    // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+    // time after initial-delay, the one round ran long before the timeout, and the message says why.
+    const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+    const ending = stoppedBeforeDeadline && oneRoundFits
+        ? `the next round would start after timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
+        : `timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
+    return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ../../packages/releases/src/deploy.ts
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_SMOKE_TIMEOUT_MS = 5000;
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** A line about one host: kept in its report and passed on, labelled, as it happens. */
+function note(run, request, line) {
+    run.report.log.push(line);
+    request.log?.(`${run.report.label}: ${line}`);
+}
+/**
+ * Which releases go: the new and the previous one always stay, then the newest others up to
+ * keep-releases. Directories without a readable record (not built by a deploy, or damaged)
+ * are never touched: they are not ours to judge.
+ */
+function releasesToPrune(releases, keep, keepAlways) {
+    const pinned = new Set(keepAlways.filter((id) => id !== undefined));
+    const others = sortReleasesNewestFirst(releases.filter((release) => release.info !== undefined && !pinned.has(release.id)));
+    const slots = Math.max(0, keep - pinned.size);
+    return others.slice(slots).map((release) => release.id);
+}
+async function prepareHost(run, request) {
+    const { session } = run.host;
+    const log = (line) => note(run, request, line);
+    run.upload = openUpload(session, run.target, request.releaseId);
+    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
+    run.lockStarted = true;
+    const lock = await TargetLock.acquire(session, run.target, {
+        timeoutMs: request.lockTimeoutMs,
+        owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+        releaseId: request.releaseId,
+        token: run.lockToken,
+    });
+    run.lock = lock;
+    const state = lock.state;
+    run.report.tookOverLockFrom = state.tookOverFrom;
+    run.report.cleanedPartials = state.cleaned;
+    run.report.drifted = state.drift.map((file) => file.path);
+    run.report.serving = state.current ?? '';
+    if (state.tookOverFrom)
+        log(`took over a stale lock of ${state.tookOverFrom}`);
+    for (const partial of state.cleaned)
+        log(`removed ${partial}, left behind by an interrupted deploy`);
+    if (state.migrated.length > 0)
+        log(`moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
+    if (state.drift.length > 0)
+        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
+    run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
+    const totals = manifestTotals(request.manifest);
+    const info = {
+        id: request.releaseId,
+        status: 'complete',
+        commit: request.origin.commit,
+        ref: request.origin.ref,
+        runUrl: request.origin.runUrl,
+        actor: request.origin.actor,
+        createdAt: new Date().toISOString(),
+        files: totals.files,
+        bytes: totals.bytes,
+    };
+    run.info = info;
+    const existingIsSame = sameManifest(state.existingManifest, request.manifest);
+    if (state.current === request.releaseId) {
+        if (!existingIsSame || state.drift.length > 0) {
+            const why = existingIsSame
+                ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
+                : 'with different content';
+            throw new DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
+        }
+        run.alreadyLive = true;
+        run.report.filesReused = totals.files;
+        log(`release ${request.releaseId} is already live with the same content`);
+    }
+    else if (existingIsSame &&
+        state.existingDrift.length === 0 &&
+        state.releases.some((release) => release.id === request.releaseId && release.info)) {
+        // A re-run after a failure later in the flow: the release is built already; only its record is renewed.
+        await writeReleaseInfo(session, run.target, info);
+        run.report.filesReused = totals.files;
+        log(`release ${request.releaseId} is already built with the same content`);
+    }
+    else {
+        const reuseFrom = state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
+        const plan = planDelta(request.manifest, reuseFrom);
+        const archive = releaseStream({
+            sourceRoot: request.sourceRoot,
+            manifest: request.manifest,
+            plan,
+            releaseDir: `releases/.${request.releaseId}.partial`,
+            recordsDir: `${RECORDS_DIR}/.${request.releaseId}.partial`,
+            reuseDir: reuseFrom ? `releases/${state.current}` : undefined,
+            releaseInfo: info,
+            gzipLevel: request.gzipLevel,
+        });
+        log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
+        completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
+        run.report.filesUploaded = plan.upload.length;
+        run.report.filesReused = plan.reuse.length;
+        run.report.bytesUploaded = archive.sentBytes();
+    }
+    if (request.nginxConfig && run.config !== undefined) {
+        run.configInstalled = true;
+        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs);
+    }
+}
+/** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
+function renderFor(run, request) {
+    if (!request.nginxConfig)
+        return undefined;
+    return renderNginxConfig(request.nginxConfig.template, {
+        root: `${run.target}/current`,
+        release: `${run.target}/releases/${request.releaseId}`,
+        release_id: request.releaseId,
+        target: run.target,
+        server_name: request.serverNames?.join(' '),
+        host: run.host.name,
+    }, request.nginxConfig.templateName);
+}
+/**
+ * Undoes a host's config and switch after another host, its own reload or the smoke check failed.
+ * A host whose switch outcome never arrived (the connection broke) is asked over a new connection:
+ * the revert only acts where `current` points at this release, so it is safe whether the switch
+ * happened or not. Sets `serving` to what the host serves afterwards.
+ */
+async function revertHost(run, request) {
+    const mustRevert = (run.switched || run.switchUnknown) && !run.alreadyLive;
+    if (!run.configInstalled && !mustRevert)
+        return;
+    await onAnySession(run.host.session, run.host.reconnect, async (session) => {
+        if (run.configInstalled && request.nginxConfig)
+            await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
+        if (mustRevert) {
+            run.report.serving =
+                (await revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs)).current ?? '';
+            run.switched = false;
+            run.switchUnknown = false;
+        }
+    });
+}
+/** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
+function asFoundOnServer(manifest, drift) {
+    if (drift.length === 0)
+        return manifest;
+    const now = new Map(drift.map((file) => [file.path, file.now]));
+    const entries = manifest.entries.flatMap((entry) => {
+        if (entry.type !== 'file' || !now.has(entry.path))
+            return [entry];
+        const found = now.get(entry.path);
+        return found ? [{ ...entry, ...found }] : [];
+    });
+    return { ...manifest, entries };
+}
+function describeDrift(drift) {
+    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
+}
+async function releaseLock(run, prune) {
+    if (!run.lock) {
+        // The connection broke while the lock was being taken: the host may hold it for this run.
+        if (run.lockStarted && run.host.reconnect) {
+            const fresh = await run.host.reconnect();
+            try {
+                await TargetLock.freeIfHeld(fresh, run.target, run.lockToken);
+            }
+            finally {
+                await fresh.close?.();
+            }
+        }
+        return;
+    }
+    const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+    run.report.pruned = result.pruned;
+    if (result.pruneFailed.length > 0) {
+        run.report.warnings.push(`${run.report.label}: could not prune release(s) ${result.pruneFailed.join(', ')}; the next deploy tries again: ${result.pruneError ?? ''}`.trim());
+    }
+}
+async function smokeCheck(url, timeoutMs) {
+    const report = await runHealthCheck({
+        urls: [url],
+        expectedStatus: [{ from: 200, to: 299 }],
+        method: 'GET',
+        headers: [],
+        intervalMs: 500,
+        requestTimeoutMs: Math.min(5000, timeoutMs),
+        timeoutMs,
+        initialDelayMs: 0,
+        successThreshold: 1,
+        failureThreshold: 1,
+        insecureTls: false,
+    });
+    return { ok: report.healthy, reason: report.reason };
+}
+/**
+ * Puts every host that switched (or may have: its connection broke during the switch) back on the
+ * release it served before, restores configs, and records in each host's report what it serves now.
+ */
+async function revertAll(runs, request, failure) {
+    await Promise.allSettled(runs.map(async (run) => {
+        const wasSwitched = run.switched && !run.alreadyLive;
+        const wasUnknown = run.switchUnknown;
+        try {
+            await revertHost(run, request);
+            if (wasSwitched) {
+                run.report.outcome = 'rolled back';
+                note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
+            }
+            if (wasUnknown)
+                run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
+        }
+        catch (error) {
+            const why = errorMessage(error);
+            if (wasUnknown) {
+                run.report.outcome = 'unknown';
+                run.report.serving = undefined;
+                run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
+            }
+            else {
+                run.report.error = `${run.report.error ?? failure}; putting the previous release back on ${run.report.label} failed: ${why}`;
+            }
+        }
+    }));
+}
+/**
+ * The release flow over every host: prepare all hosts in parallel (lock, delta upload, config
+ * test), switch only when every host is prepared, smoke-check, and undo the switch everywhere if
+ * any host's switch, reload or the smoke check fails: everywhere or nowhere. A host whose
+ * connection breaks during the switch is reached again to be put back; if it cannot be, its
+ * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
+ * Locks are freed on every path.
+ * @returns the report when the release went live on every host.
+ * @throws DeployError when the release id could not be a release, Error when the nginx template
+ *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
+ *   report, when any host failed once the deploy began.
+ */
+async function deployFrontend(request, hosts) {
+    const report = await releaseEverywhere(request, hosts);
+    if (report.error !== undefined)
+        throw new FrontendDeployFailedError(report.error, report);
+    return report;
+}
+async function releaseEverywhere(request, hosts) {
+    if (!src/* RELEASE_ID_PATTERN */.ZT.test(request.releaseId)) {
+        throw new DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
+    }
+    const log = request.log ?? (() => undefined);
+    const runs = hosts.map((host) => ({
+        host,
+        target: host.target ?? request.target,
+        startedAt: external_node_perf_hooks_.performance.now(),
+        channelsAtStart: host.session.channelsOpened ?? 0,
+        lockToken: request.lockToken ?? (0,external_node_crypto_.randomUUID)(),
+        lockStarted: false,
+        configInstalled: false,
+        switched: false,
+        switchUnknown: false,
+        alreadyLive: false,
+        report: {
+            host: host.name,
+            label: host.session.label,
+            releaseId: request.releaseId,
+            releasePath: `${host.target ?? request.target}/releases/${request.releaseId}`,
+            outcome: 'not switched',
+            filesUploaded: 0,
+            filesReused: 0,
+            bytesUploaded: 0,
+            seconds: 0,
+            cleanedPartials: [],
+            pruned: [],
+            drifted: [],
+            warnings: [],
+            log: [],
+        },
+    }));
+    for (const run of runs)
+        run.config = renderFor(run, request);
+    let failure;
+    const fail = (run, error) => {
+        run.report.outcome = 'failed';
+        run.report.error = errorMessage(error);
+        failure ??= run.report.error;
+    };
+    try {
+        // Phase 1: every host prepared, or none switched.
+        const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
+        prepared.forEach((result, index) => {
+            if (result.status === 'rejected')
+                fail(runs[index], result.reason);
+        });
+        if (failure !== undefined) {
+            log(`Preparation failed on ${runs
+                .filter((run) => run.report.outcome === 'failed')
+                .map((run) => run.report.label)
+                .join(', ')}: no host is switched`);
+            await Promise.allSettled(runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)));
+            return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+        }
+        // Phase 2: switch everywhere; one failed switch sends the others back.
+        const switched = await Promise.allSettled(runs.map(async (run) => {
+            try {
+                const { previous } = completeSwitch(run.host.session, await run.switcher.start());
+                run.switched = true;
+                if (!run.alreadyLive)
+                    run.report.previousReleaseId = previous;
+                run.report.outcome = 'live';
+                run.report.serving = request.releaseId;
+                note(run, request, `current now points at ${request.releaseId}`);
+            }
+            catch (error) {
+                if (error instanceof ssh_src.SshConnectionLostError)
+                    run.switchUnknown = true;
+                throw error;
+            }
+        }));
+        switched.forEach((result, index) => {
+            if (result.status === 'rejected')
+                fail(runs[index], result.reason);
+        });
+        if (failure === undefined && request.smokeUrl) {
+            const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+            if (!smoke.ok) {
+                failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
+                for (const run of runs)
+                    run.report.error = failure;
+                await revertAll(runs, request, failure);
+                const stuck = runs.filter((run) => !run.alreadyLive && run.report.outcome !== 'rolled back');
+                if (stuck.length > 0) {
+                    failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); putting the previous release back failed on ${stuck
+                        .map((run) => run.report.label)
+                        .join(', ')} (see each host), and ${request.releaseId} is marked failed`;
+                }
+                for (const run of runs) {
+                    if (run.alreadyLive)
+                        run.report.outcome = 'failed';
+                    if (run.info && !run.alreadyLive)
+                        await markReleaseFailed(run.host.session, run.target, run.info, failure).catch(() => undefined);
+                }
+            }
+        }
+        else if (failure !== undefined) {
+            await revertAll(runs, request, failure);
+        }
+        return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+    }
+    finally {
+        await Promise.allSettled(runs.map(async (run) => {
+            // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
+            await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
+            const prune = failure === undefined && run.lock
+                ? releasesToPrune([
+                    ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
+                    { id: request.releaseId, info: run.info },
+                ], request.keepReleases, [request.releaseId, run.report.previousReleaseId])
+                : [];
+            try {
+                await releaseLock(run, prune);
+            }
+            catch (error) {
+                note(run, request, `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
+            }
+            run.report.seconds = Math.round((external_node_perf_hooks_.performance.now() - run.startedAt) / 10) / 100;
+            run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
+        }));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/rollback.ts
+
+
+
+function describeRelease(release, current) {
+    const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
+    return `${release.id} (${state})`;
+}
+/**
+ * Which release to go to on one host. `previous` is the newest complete release older than the
+ * live one that is not marked failed, so a second rollback walks further back instead of
+ * returning to the release the first one left. A named release is honoured even when marked
+ * failed (someone decided), with a warning.
+ */
+function chooseRelease(listing, to, label) {
+    const ordered = sortReleasesNewestFirst(listing.releases);
+    const available = ordered.map((release) => describeRelease(release, listing.current)).join(', ') || 'none';
+    const from = listing.current;
+    if (to.kind === 'previous') {
+        const liveAt = ordered.findIndex((release) => release.id === from);
+        if (from === undefined || liveAt < 0) {
+            throw new ReleaseRollbackRefusedError(`${label}: no live release to roll back from (releases: ${available}); nothing was changed`);
+        }
+        const target = ordered.slice(liveAt + 1).find((release) => release.info?.status === 'complete');
+        if (!target) {
+            throw new ReleaseRollbackRefusedError(`${label}: no complete release older than the live ${from} that is not marked failed (releases: ${available}); nothing was changed`);
+        }
+        return { from, to: target.id, alreadyLive: false, warnings: [] };
+    }
+    const target = listing.releases.find((release) => release.id === to.releaseId);
+    if (!target) {
+        throw new ReleaseRollbackRefusedError(`${label}: there is no release ${to.releaseId}; available releases: ${available}`);
+    }
+    const warnings = [];
+    if (target.id !== from && target.info?.status === 'failed') {
+        const why = target.info.failedReason ? ` (${target.info.failedReason})` : '';
+        warnings.push(`${label}: release ${target.id} is marked failed${why}; switching to it because "to" names it explicitly`);
+    }
+    if (target.id !== from && target.info === undefined) {
+        warnings.push(`${label}: release ${target.id} has no readable .release.json (not built by a deploy?); switching to it because "to" names it`);
+    }
+    return { from, to: target.id, alreadyLive: target.id === from, warnings };
+}
+function rollback_errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/** A line about one host: kept for its report and passed on, labelled, as it happens. */
+function rollback_note(run, request, line) {
+    run.log.push(line);
+    request.log?.(`${run.host.session.label}: ${line}`);
+}
+function reportOf(runs) {
+    return runs.map((run) => ({
+        host: run.host.name,
+        label: run.host.session.label,
+        ...run.choice,
+        markedFailed: run.markedFailed,
+        outcome: run.outcome,
+        error: run.error,
+        log: run.log,
+    }));
+}
+/** Throws the first rejection's reason after every attempt settled, or returns. */
+function firstFailure(results) {
+    return results.find((result) => result.status === 'rejected')?.reason;
+}
+/**
+ * The frontend rollback over every host, under the deploy lock: lock and decide on every host
+ * first (one that cannot proceed stops all, with nothing changed), then switch every host
+ * atomically and reload; a failed switch puts the hosts already switched back. Then the
+ * release rolled back from is marked failed. Locks are freed on every path.
+ * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
+ * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
+ *   FrontendRollbackFailedError, carrying every host's outcome, when a switch or reload failed
+ *   (the hosts already switched are put back) or a switched-from release could not be marked failed.
+ */
+async function rollbackFrontend(request, hosts) {
+    const warn = request.warn ?? request.log ?? (() => undefined);
+    const runs = hosts.map((host) => ({
+        host,
+        target: host.target ?? request.target,
+        switched: false,
+        switchUnknown: false,
+        markedFailed: false,
+        outcome: 'not switched',
+        log: [],
+    }));
+    try {
+        // Read-only first: taking the lock creates the target's directories, and a wrong target must stay untouched.
+        const empty = await Promise.all(runs.map(async (run) => {
+            const listing = await listReleases(run.host.session, run.target);
+            return listing.current === undefined && listing.releases.length === 0 ? run : undefined;
+        }));
+        const missing = empty.filter((run) => run !== undefined);
+        if (missing.length > 0) {
+            throw new ReleaseRollbackRefusedError(missing
+                .map((run) => `${run.host.session.label}: ${run.target} holds no releases (is "target" the directory deploys go to?); nothing was changed`)
+                .join('\n'));
+        }
+        const locked = await Promise.allSettled(runs.map(async (run) => {
+            run.lock = await TargetLock.acquire(run.host.session, run.target, {
+                timeoutMs: request.lockTimeoutMs,
+                owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
+                token: request.lockToken,
+            });
+        }));
+        const lockFailure = firstFailure(locked);
+        if (lockFailure !== undefined)
+            throw lockFailure;
+        const to = convergingTarget(runs, request.to, warn);
+        const refusals = [];
+        for (const run of runs) {
+            try {
+                run.choice = chooseRelease(run.lock.state, to, run.host.session.label);
+            }
+            catch (error) {
+                if (!(error instanceof ReleaseRollbackRefusedError))
+                    throw error;
+                refusals.push(error.message);
+            }
+        }
+        if (refusals.length > 0)
+            throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+        for (const run of runs)
+            for (const warning of run.choice.warnings)
+                warn(warning);
+        const switching = runs.filter((run) => !run.choice.alreadyLive);
+        for (const run of runs.filter((run) => run.choice.alreadyLive)) {
+            run.outcome = 'already live';
+            rollback_note(run, request, `release ${run.choice.to} is already live; nothing to switch`);
+        }
+        const switched = await Promise.allSettled(switching.map(async (run) => {
+            rollback_note(run, request, `switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
+            try {
+                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
+                run.switched = true;
+                run.outcome = 'switched';
+            }
+            catch (error) {
+                // The connection broke with the outcome in flight: the host may have switched.
+                if (error instanceof ssh_src.SshConnectionLostError)
+                    run.switchUnknown = true;
+                throw error;
+            }
+        }));
+        switched.forEach((result, index) => {
+            if (result.status === 'fulfilled')
+                return;
+            switching[index].error = rollback_errorMessage(result.reason);
+            rollback_note(switching[index], request, `switch failed: ${switching[index].error}`);
+        });
+        const switchFailure = firstFailure(switched);
+        if (switchFailure !== undefined) {
+            // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
+            const reverting = switching.filter((run) => run.switched || run.switchUnknown);
+            const reverted = await Promise.allSettled(reverting.map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
+            reverted.forEach((result, index) => {
+                const run = reverting[index];
+                if (result.status === 'fulfilled') {
+                    run.outcome = run.switched ? 'put back' : 'not switched';
+                    rollback_note(run, request, `back on ${run.choice.from ?? '(nothing)'}, as before this rollback`);
+                }
+                else {
+                    run.outcome = 'unknown';
+                    const why = `putting it back on ${run.choice.from ?? '(nothing)'} failed: ${rollback_errorMessage(result.reason)}`;
+                    run.error = run.error ? `${run.error}; ${why}` : why;
+                    rollback_note(run, request, why);
+                }
+            });
+            const revertFailure = firstFailure(reverted);
+            const after = revertFailure === undefined
+                ? 'every host is back on the release it had'
+                : `putting the other hosts back failed too: ${rollback_errorMessage(revertFailure)}`;
+            throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`, reportOf(runs));
+        }
+        if (request.markFailed) {
+            for (const run of switching) {
+                try {
+                    await markFailed(run, request, warn);
+                }
+                catch (error) {
+                    run.error = `switched, but marking ${run.choice.from} failed did not work: ${rollback_errorMessage(error)}`;
+                    rollback_note(run, request, run.error);
+                }
+            }
+            const unmarked = switching.filter((run) => run.error !== undefined);
+            if (unmarked.length > 0) {
+                throw new FrontendRollbackFailedError(`Rollback switched every host, but ${unmarked.map((run) => `${run.host.session.label}: ${run.error}`).join('; ')}`, reportOf(runs));
+            }
+        }
+        return reportOf(runs);
+    }
+    finally {
+        await Promise.allSettled(runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
+    }
+}
+/**
+ * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
+ * during the switch left it ahead): every host goes to the release before the newest one live
+ * anywhere, so the rollback converges them instead of stepping each back from where it stands.
+ */
+function convergingTarget(runs, to, warn) {
+    if (to.kind !== 'previous')
+        return to;
+    const live = runs.map((run) => run.lock.state.current);
+    if (new Set(live).size <= 1)
+        return to;
+    const createdAt = (run) => run.lock.state.releases.find((release) => release.id === run.lock.state.current)?.info?.createdAt ?? '';
+    const ahead = [...runs].sort((a, b) => createdAt(b).localeCompare(createdAt(a)))[0];
+    const choice = chooseRelease(ahead.lock.state, to, ahead.host.session.label);
+    warn(`The hosts serve different releases (${runs
+        .map((run, index) => `${run.host.session.label}: ${live[index] ?? 'none'}`)
+        .join(', ')}); every host goes to ${choice.to}, the release before the newest live one (${choice.from})`);
+    return { kind: 'release', releaseId: choice.to };
+}
+async function markFailed(run, request, warn) {
+    const { from, to } = run.choice;
+    const label = run.host.session.label;
+    const info = run.lock.state.releases.find((release) => release.id === from)?.info;
+    if (from === undefined)
+        return;
+    if (!info) {
+        warn(`${label}: release ${from} has no readable .release.json, so it cannot be marked failed`);
+        return;
+    }
+    const by = request.origin.runUrl ? ` by ${request.origin.runUrl}` : '';
+    await markReleaseFailed(run.host.session, run.target, info, `rolled back to ${to}${by}`);
+    run.markedFailed = true;
+    rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
+
+
+
+const HELD_LOCK_STATE = 'deploy-lock';
+/**
+ * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
+ * leaves it, with the target, in the step's state before any lock is taken, so that the post step
+ * can free them if the main step is cancelled or killed.
+ */
+function rememberDeployLock(state, target) {
+    const lock = { target, token: (0,external_node_crypto_.randomUUID)() };
+    state.save(HELD_LOCK_STATE, JSON.stringify(lock));
+    return lock.token;
+}
+/**
+ * The post step of a run that took deploy locks: on every host, frees the lock the main step left
+ * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * reached one by one with a single attempt each, so one unreachable host does not keep the others
+ * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
+ * and a freed lock or an unreachable host gets a line in `log`.
+ */
+async function freeLocksLeftBehind(state, targets, log) {
+    const saved = state.get(HELD_LOCK_STATE);
+    if (!saved)
+        return [];
+    const lock = JSON.parse(saved);
+    return Promise.all(targets().map(async (target) => {
+        const host = (0,ssh_src.hostLabel)(target);
+        try {
+            const session = await (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
+            try {
+                const freed = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+                if (freed)
+                    log.info(`${host}: freed the deploy lock the interrupted run left behind`);
+                return { host, freed };
+            }
+            finally {
+                await session.close();
+            }
+        }
+        catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            log.warning(`${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`);
+            return { host, freed: false, error: reason };
+        }
+    }));
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
+
+/**
+ * Connects every host of the SSH inputs (host keys verified, all or none: see `withSessions`), runs
+ * `work` with them in input order, each able to reconnect, and closes every session afterwards.
+ * @throws the first connection's error (`HostKeyError`, `SshAuthError`, `SshConnectError`) before
+ *   `work` runs, with nothing changed on any host.
+ */
+async function withReleaseHosts(ssh, log, work) {
+    const targets = (0,ssh_src.sshTargetsFrom)(ssh);
+    return (0,ssh_src.withSessions)(targets, log, (sessions) => work(sessions.map((session, index) => ({
+        name: targets[index].host,
+        session,
+        reconnect: () => (0,ssh_src.connectSsh)(targets[index], log),
+    }))));
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/***/ })
+
+};

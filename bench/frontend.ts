@@ -1,0 +1,304 @@
+/**
+ * `pnpm bench frontend`: the frontend deploy against the usual ways of copying a build over SSH, on the
+ * same synthetic site, the same real sshd and the same link, in one run.
+ *
+ *   phases:  first deploy (empty target) -> redeploy with 1% of files changed -> no-change redeploy
+ *   tools:   deploy-frontend-nginx's release flow, `tar cz | ssh tar xz`, `rsync -az`, `scp -r`
+ *   links:   the link proxy shaped to 100 Mbit/s with 40 ms round trips, and plain loopback
+ *
+ * Prints seconds, ratios, bytes on the wire (both directions, counted by the proxy) and SSH
+ * channels per deploy, and writes everything to bench/results.json.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { deployFrontend, scanSource } from '@sophia/releases';
+import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { connectSsh, shellCommand } from '@sophia/ssh';
+import { changeSite, DEFAULT_SITE, writeSite } from './site-generator.js';
+import { median } from './median.js';
+
+const run = promisify(execFile);
+
+interface LinkSpec {
+  name: string;
+  latencyMs: number;
+  bandwidthBitsPerSecond?: number;
+}
+
+const LINKS: LinkSpec[] = [
+  { name: '100 Mbit/s, 40 ms RTT', latencyMs: 20, bandwidthBitsPerSecond: 100_000_000 },
+  { name: 'loopback', latencyMs: 0 },
+];
+const PHASES = ['first deploy', '1% changed', 'no change'] as const;
+type Phase = (typeof PHASES)[number];
+const TOOLS = ['deploy-frontend-nginx', 'tar cz | ssh tar xz', 'rsync -az', 'scp -r'] as const;
+type Tool = (typeof TOOLS)[number];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Measurement {
+  seconds: number;
+  bytesOnWire: number;
+  channels: number;
+  filesUploaded?: number;
+}
+
+/** One place where a tool's command runs through the proxy (OpenSSH checks the host key under its real name). */
+class Link {
+  constructor(
+    readonly sandbox: LocalSshHost,
+    readonly proxy: LinkProxy,
+  ) {}
+
+  sshOptions(portFlag: '-p' | '-P'): string[] {
+    const args = [...this.sandbox.opensshArgs];
+    const portAt = args.indexOf('-p');
+    args.splice(portAt, 2);
+    return [...args, '-o', `HostKeyAlias=[127.0.0.1]:${this.sandbox.sshPort}`, portFlag, String(this.proxy.port)];
+  }
+
+  get destination(): string {
+    return `${this.sandbox.user}@127.0.0.1`;
+  }
+
+  async measure(work: () => Promise<{ channels: number; filesUploaded?: number }>): Promise<Measurement> {
+    const before = this.proxy.bytesUpstream + this.proxy.bytesDownstream;
+    const started = performance.now();
+    const { channels, filesUploaded } = await work();
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      seconds,
+      bytesOnWire: this.proxy.bytesUpstream + this.proxy.bytesDownstream - before,
+      channels,
+      filesUploaded,
+    };
+  }
+}
+
+async function shell(command: string): Promise<void> {
+  await run('sh', ['-c', command], { maxBuffer: 64 * 1024 * 1024 });
+}
+
+async function ours(link: Link, source: string, releaseId: string): Promise<Measurement> {
+  const manifestSource = source;
+  return link.measure(async () => {
+    // As the action does: scan the build, connect, run the release flow, close.
+    const manifest = await scanSource(manifestSource);
+    const session = await connectSsh(
+      link.sandbox.sshTarget({
+        port: link.proxy.port,
+        hostKeyAlias: { host: '127.0.0.1', port: link.sandbox.sshPort },
+      }),
+    );
+    try {
+      const report = await deployFrontend(
+        {
+          sourceRoot: source,
+          manifest,
+          target: link.sandbox.siteDir,
+          releaseId,
+          keepReleases: 3,
+          nginxReloadCommand: link.sandbox.nginxReloadCommand,
+          lockTimeoutMs: 30_000,
+          origin: { commit: releaseId, ref: 'bench', runUrl: '', actor: 'bench', runId: releaseId },
+        },
+        [{ name: '127.0.0.1', session }],
+      );
+      return { channels: session.channelsOpened, filesUploaded: report.hosts[0].filesUploaded };
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+async function tarStream(link: Link, source: string, destination: string): Promise<Measurement> {
+  const remote = `mkdir -p ${shellCommand([destination])} && tar -xzf - -C ${shellCommand([destination])}`;
+  const ssh = shellCommand(['ssh', ...link.sshOptions('-p'), link.destination, remote]);
+  return link.measure(async () => {
+    await shell(`tar -C ${shellCommand([source])} -czf - . | ${ssh}`);
+    return { channels: 1 };
+  });
+}
+
+async function rsync(link: Link, source: string, destination: string): Promise<Measurement> {
+  const transport = shellCommand(['ssh', ...link.sshOptions('-p')]);
+  return link.measure(async () => {
+    await run('rsync', ['-az', '--delete', '-e', transport, `${source}/`, `${link.destination}:${destination}/`]);
+    return { channels: 1 };
+  });
+}
+
+/**
+ * scp (SFTP underneath since OpenSSH 9) pays round trips per file, which on a 40 ms link takes
+ * minutes for 3,000 files: it runs once per link, capped, and a capped run reports the cap.
+ */
+const SCP_CAP_SECONDS = Number(process.env.BENCH_SCP_CAP ?? 120);
+
+async function scp(link: Link, source: string, destination: string): Promise<Measurement & { capped?: boolean }> {
+  let capped = false;
+  const measurement = await link.measure(async () => {
+    try {
+      await run('scp', ['-q', '-r', ...link.sshOptions('-P'), source, `${link.destination}:${destination}`], {
+        timeout: SCP_CAP_SECONDS * 1000,
+        killSignal: 'SIGKILL',
+      });
+    } catch (error) {
+      if ((error as { killed?: boolean }).killed !== true) throw error;
+      capped = true;
+    }
+    return { channels: 1 };
+  });
+  return { ...measurement, capped };
+}
+
+type Results = Record<string, Record<Tool, Record<Phase, Measurement>>>;
+
+async function benchLink(
+  sandbox: LocalSshHost,
+  spec: LinkSpec,
+  sites: { before: string; after: string },
+  scratch: string,
+): Promise<Record<Tool, Record<Phase, Measurement>>> {
+  const proxy = await startLinkProxy({
+    targetHost: '127.0.0.1',
+    targetPort: sandbox.sshPort,
+    latencyMs: spec.latencyMs,
+    bandwidthBitsPerSecond: spec.bandwidthBitsPerSecond,
+  });
+  const link = new Link(sandbox, proxy);
+  const rounds: Array<Record<Tool, Record<Phase, Measurement>>> = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const dest = (tool: string) => join(sandbox.baseDir, `bench-${tool}-${round}`);
+      rmSync(sandbox.siteDir, { recursive: true, force: true });
+      const result = {} as Record<Tool, Record<Phase, Measurement>>;
+      result['deploy-frontend-nginx'] = {
+        'first deploy': await ours(link, sites.before, `r${round}-first`),
+        '1% changed': await ours(link, sites.after, `r${round}-change`),
+        'no change': await ours(link, sites.after, `r${round}-same`),
+      };
+      result['tar cz | ssh tar xz'] = {
+        'first deploy': await tarStream(link, sites.before, dest('tar')),
+        '1% changed': await tarStream(link, sites.after, dest('tar')),
+        'no change': await tarStream(link, sites.after, dest('tar')),
+      };
+      result['rsync -az'] = {
+        'first deploy': await rsync(link, sites.before, dest('rsync')),
+        '1% changed': await rsync(link, sites.after, dest('rsync')),
+        'no change': await rsync(link, sites.after, dest('rsync')),
+      };
+      // scp has no notion of what is there already: every phase is a full copy, measured once per link.
+      const full = round === 0 ? await scp(link, sites.before, dest('scp')) : rounds[0]['scp -r']['first deploy'];
+      result['scp -r'] = { 'first deploy': full, '1% changed': full, 'no change': full };
+      for (const tool of ['tar', 'rsync', 'scp']) rmSync(dest(tool), { recursive: true, force: true });
+      rounds.push(result);
+      process.stderr.write(`  ${spec.name}: round ${round + 1}/${ROUNDS} done\n`);
+    }
+  } finally {
+    await proxy.stop();
+  }
+  void scratch;
+  const merged = {} as Record<Tool, Record<Phase, Measurement>>;
+  for (const tool of TOOLS) {
+    merged[tool] = {} as Record<Phase, Measurement>;
+    for (const phase of PHASES) {
+      const samples = rounds.map((round) => round[tool][phase]);
+      merged[tool][phase] = {
+        seconds: median(samples.map((sample) => sample.seconds)),
+        bytesOnWire: median(samples.map((sample) => sample.bytesOnWire)),
+        channels: median(samples.map((sample) => sample.channels)),
+        filesUploaded: samples[0].filesUploaded,
+        ...((samples[0] as { capped?: boolean }).capped ? { capped: true } : {}),
+      };
+    }
+  }
+  return merged;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(2);
+}
+
+function report(results: Results, rttMs: Record<string, number>): string {
+  const lines: string[] = [];
+  for (const [linkName, tools] of Object.entries(results)) {
+    lines.push(`\n${linkName}`);
+    lines.push(`${'tool'.padEnd(24)}${PHASES.map((phase) => phase.padStart(28)).join('')}`);
+    for (const tool of TOOLS) {
+      const cells = PHASES.map((phase) => {
+        const m = tools[tool][phase];
+        const seconds = (m as { capped?: boolean }).capped ? `>${m.seconds.toFixed(0)}s` : `${m.seconds.toFixed(2)}s`;
+        return `${seconds} ${megabytes(m.bytesOnWire)}MB ${m.channels}ch`.padStart(28);
+      });
+      lines.push(`${tool.padEnd(24)}${cells.join('')}`);
+    }
+    const ourFirst = tools['deploy-frontend-nginx']['first deploy'].seconds;
+    const ourChange = tools['deploy-frontend-nginx']['1% changed'].seconds;
+    const ourSame = tools['deploy-frontend-nginx']['no change'].seconds;
+    lines.push(
+      `first deploy vs tar stream: ${(ourFirst / tools['tar cz | ssh tar xz']['first deploy'].seconds).toFixed(2)}x (target <= 1.15x)`,
+    );
+    lines.push(
+      `1% redeploy vs rsync -az: ${(ourChange / tools['rsync -az']['1% changed'].seconds).toFixed(2)}x (target <= 1.00x)`,
+    );
+    if (rttMs[linkName])
+      lines.push(
+        `no-change redeploy: ${ourSame.toFixed(2)}s = ${((ourSame * 1000) / rttMs[linkName]).toFixed(1)} round trips of ${rttMs[linkName]} ms (connect, lock, link, switch, reload, unlock)`,
+      );
+  }
+  return lines.join('\n');
+}
+
+/** Runs the frontend benchmark; returns the printed table and the `frontend` section of bench/results.json. */
+export async function benchFrontend(): Promise<{ text: string; json: Record<string, unknown> }> {
+  const scratch = mkdtempSync(join(tmpdir(), 'frontend-bench-'));
+  const sandbox = await startSshHost();
+  try {
+    const before = join(scratch, 'site-before');
+    const after = join(scratch, 'site-after');
+    const files = writeSite(before);
+    cpSync(before, after, { recursive: true });
+    const changed = changeSite(after, files, 0.01, 1);
+    const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+    process.stderr.write(
+      `site: ${files.length} files, ${megabytes(totalBytes)} MB; ${changed.length} files changed for the 1% redeploy; ${ROUNDS} rounds, medians\n`,
+    );
+
+    // Channel count does not grow with the file count: the same no-change deploy of a 10x smaller site.
+    const results: Results = {};
+    for (const spec of LINKS) results[spec.name] = await benchLink(sandbox, spec, { before, after }, scratch);
+
+    const small = join(scratch, 'site-small');
+    writeSite(small, { ...DEFAULT_SITE, files: 300, totalBytes: 4.5 * 1024 * 1024 });
+    const loop = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandbox.sshPort });
+    const link = new Link(sandbox, loop);
+    rmSync(sandbox.siteDir, { recursive: true, force: true });
+    await ours(link, small, 'small-1');
+    const smallChannels = (await ours(link, small, 'small-2')).channels;
+    await loop.stop();
+
+    const rttMs = Object.fromEntries(LINKS.map((spec) => [spec.name, spec.latencyMs * 2]));
+    const text = report(results, rttMs);
+    const channels = results['loopback']['deploy-frontend-nginx']['no change'].channels;
+    const json = {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      site: { files: files.length, bytes: totalBytes, changedFiles: changed.length, seed: DEFAULT_SITE.seed },
+      rounds: ROUNDS,
+      links: LINKS,
+      results,
+      channelsPerDeploy: { [files.length]: channels, 300: smallChannels },
+    };
+    return {
+      text: `${text}\nSSH channels per deploy: ${channels} for ${files.length} files, ${smallChannels} for 300 files\n`,
+      json,
+    };
+  } finally {
+    await sandbox.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

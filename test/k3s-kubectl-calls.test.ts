@@ -1,0 +1,80 @@
+import {
+  deployManifests,
+  Kubectl,
+  LocalKubectlTransport,
+  loadManifests,
+  prepareManifests,
+  type DeploySettings,
+} from '@sophia/kubernetes';
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import { workloadSet } from '@sophia-testing/manifests';
+import { Workspace } from './fixtures/kube-kit.js';
+
+const SETTINGS: DeploySettings = {
+  serverSide: true,
+  fieldManager: 'sophia-deploy',
+  rolloutTimeoutMs: 120_000,
+  rollbackOnFailure: true,
+  dryRun: false,
+  pollIntervalMs: 5000,
+  failFastAfterMs: 30_000,
+};
+
+/** The poll's read of a namespace: how many there are depends on how long the rollouts take, not on how many there are. */
+const SNAPSHOT_READ = /^kubectl get deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions /;
+
+let cluster: Cluster;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  cluster = await startCluster({ namespaces: ['small', 'large'], timings: { podStartDelayMs: 700 } });
+  workspace = new Workspace();
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  workspace?.remove();
+});
+
+/** Deploys `count` workloads at `tag` and returns each kubectl command started, as its subcommand and kinds. */
+async function kubectlCalls(count: number, namespace: string, tag: string): Promise<string[]> {
+  const calls: string[] = [];
+  // Plain HTTP: what is counted does not depend on the transport, and TLS handshakes for every
+  // call would make the simulator the bottleneck on a loaded machine.
+  const kubeconfig = cluster.kubeconfigFor({ transport: 'http' });
+  const kubectl = new Kubectl(new LocalKubectlTransport({ kubeconfig }), (line) => calls.push(line));
+  try {
+    const file = workspace.write(`${namespace}.yaml`, workloadSet(count, tag, namespace).yaml);
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir, namespace }), {});
+    const report = await deployManifests(kubectl, manifests, SETTINGS);
+    expect(report.rollouts.filter((rollout) => !rollout.ok)).toEqual([]);
+    expect(report.rollouts).toHaveLength(count);
+  } finally {
+    await kubectl.close();
+  }
+  return calls.map((line) => line.replace(` ${namespace} `, ' <namespace> '));
+}
+
+test.each([
+  ['first deploy', 'v1'],
+  ['image update', 'v2'],
+])(
+  '%s: the same kubectl commands start for 3 workloads as for 15, none naming one workload',
+  async (_phase, tag) => {
+    const small = await kubectlCalls(3, 'small', tag);
+    const large = await kubectlCalls(15, 'large', tag);
+    const besidesReads = (calls: string[]) => calls.filter((call) => !SNAPSHOT_READ.test(call));
+    expect(besidesReads(large)).toEqual(besidesReads(small));
+    // One read per poll (or wake-up) for all 15, not one per workload.
+    expect(large.filter((call) => SNAPSHOT_READ.test(call)).length).toBeLessThan(15);
+    expect(large.filter((call) => /api-\d|store|agent/.test(call))).toEqual([]);
+    expect(large.some((call) => call.startsWith('kubectl rollout status'))).toBe(false);
+    // The watches: one per workload kind, however many workloads of it there are.
+    expect(large.filter((call) => call.includes('--watch')).sort()).toEqual([
+      expect.stringMatching(/^kubectl get daemonset /),
+      expect.stringMatching(/^kubectl get deployment /),
+      expect.stringMatching(/^kubectl get statefulset /),
+    ]);
+  },
+  120_000,
+);
