@@ -57574,112 +57574,6 @@ function placementMarkdown(node, parts) {
     return out.join('\n');
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
-
-
-/** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
-async function connectKubectl(connection, options = {}) {
-    if (connection.mode === 'kubeconfig') {
-        return new Kubectl(new LocalKubectlTransport({
-            kubeconfig: connection.kubeconfig,
-            kubectl: connection.kubectl,
-            tempDir: options.tempDir,
-        }), options.trace);
-    }
-    if (!options.remoteShell)
-        throw new Error('kubectl over SSH needs an SSH connection factory');
-    const shell = await options.remoteShell(connection);
-    const host = connection.ssh.hosts[0];
-    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
-}
-/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
-function runnerKubectl(connection) {
-    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
-
-
-
-/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
-function traceOf(run) {
-    const commit = run.commit || undefined;
-    const runUrl = run.runUrl || undefined;
-    const who = run.actor ? ` by ${run.actor}` : '';
-    const changeCause = commit
-        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
-        : undefined;
-    return { commit, runUrl, changeCause };
-}
-/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
-function appliedOutput(applied) {
-    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
-}
-/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
-function deployReportMarkdown(title, report) {
-    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', object.action])));
-    if (report.rollouts.length > 0) {
-        parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
-            objects_workloadKey(rollout.ref),
-            rollout.revision ?? '',
-            rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-            `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-        ])));
-    }
-    for (const rollout of report.rollouts.filter((r) => !r.ok))
-        parts.push(formatDiagnostics(rollout));
-    if (report.rollbacks.length > 0) {
-        parts.push((0,reporting_src/* markdownTable */.Qj)(['Rolled back', 'Failed revision', 'Restored revision'], report.rollbacks.map((record) => [
-            objects_workloadKey(record.ref),
-            record.failedRevision ?? '',
-            record.skipped
-                ? `not rolled back: ${record.skipped}`
-                : restoredText(record, report.revisions[objects_workloadKey(record.ref)]),
-        ])));
-    }
-    const diffs = report.applied.filter((object) => object.diff);
-    if (diffs.length > 0) {
-        parts.push('#### Changes the deploy would make', '');
-        for (const object of diffs)
-            parts.push(`<details><summary>${objects_workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
-    }
-    return parts.join('\n');
-}
-/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
-function restoredText(record, liveRevision) {
-    const restored = record.restoredRevision ?? 'previous';
-    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
-}
-/**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
- * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
- */
-function deployPublication(title, report) {
-    return {
-        outputs: {
-            applied: appliedOutput(report.applied),
-            revisions: report.revisions,
-            changed: report.changed,
-            'rolled-back': report.rolledBack,
-        },
-        logGroups: [
-            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
-            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
-        ],
-        summary: deployReportMarkdown(title, report),
-    };
-}
-function dryRunLines(report) {
-    if (!report.dryRun)
-        return [];
-    return report.applied.flatMap((object) => [
-        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
-        ...(object.diff ? [object.diff] : []),
-    ]);
-}
-
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
 
 /** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
@@ -58468,6 +58362,140 @@ async function openRemoteShell(connection, log) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
+
+
+/** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
+async function connectKubectl(connection, options = {}) {
+    if (connection.mode === 'kubeconfig') {
+        return new Kubectl(new LocalKubectlTransport({
+            kubeconfig: connection.kubeconfig,
+            kubectl: connection.kubectl,
+            tempDir: options.tempDir,
+        }), options.trace);
+    }
+    if (!options.remoteShell)
+        throw new Error('kubectl over SSH needs an SSH connection factory');
+    const shell = await options.remoteShell(connection);
+    const host = connection.ssh.hosts[0];
+    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
+}
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ */
+async function withKubectl(connection, options, work) {
+    const kubectl = await connectKubectl(connection, {
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        trace: (line) => options.log.debug(line),
+        tempDir: options.tempDir,
+    });
+    try {
+        // Awaited inside the try: a rejection must reach the caller, not race the close.
+        return await work(kubectl);
+    }
+    finally {
+        await kubectl.close();
+    }
+}
+/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
+function runnerKubectl(connection) {
+    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
+
+
+
+/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
+function traceOf(run) {
+    const commit = run.commit || undefined;
+    const runUrl = run.runUrl || undefined;
+    const who = run.actor ? ` by ${run.actor}` : '';
+    const changeCause = commit
+        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
+        : undefined;
+    return { commit, runUrl, changeCause };
+}
+/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
+function appliedOutput(applied) {
+    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
+}
+/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
+function deployReportMarkdown(title, report) {
+    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', object.action])));
+    if (report.rollouts.length > 0) {
+        parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
+            objects_workloadKey(rollout.ref),
+            rollout.revision ?? '',
+            rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+            `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+        ])));
+    }
+    for (const rollout of report.rollouts.filter((r) => !r.ok))
+        parts.push(formatDiagnostics(rollout));
+    if (report.rollbacks.length > 0) {
+        parts.push((0,reporting_src/* markdownTable */.Qj)(['Rolled back', 'Failed revision', 'Restored revision'], report.rollbacks.map((record) => [
+            objects_workloadKey(record.ref),
+            record.failedRevision ?? '',
+            record.skipped
+                ? `not rolled back: ${record.skipped}`
+                : restoredText(record, report.revisions[objects_workloadKey(record.ref)]),
+        ])));
+    }
+    const diffs = report.applied.filter((object) => object.diff);
+    if (diffs.length > 0) {
+        parts.push('#### Changes the deploy would make', '');
+        for (const object of diffs)
+            parts.push(`<details><summary>${objects_workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
+    }
+    return parts.join('\n');
+}
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record, liveRevision) {
+    const restored = record.restoredRevision ?? 'previous';
+    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
+}
+/**
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
+ * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
+ * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
+ */
+function deployPublication(title, report) {
+    return {
+        outputs: {
+            applied: appliedOutput(report.applied),
+            revisions: report.revisions,
+            changed: report.changed,
+            'rolled-back': report.rolledBack,
+        },
+        logGroups: [
+            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
+            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
+        ],
+        summary: deployReportMarkdown(title, report),
+    };
+}
+function dryRunLines(report) {
+    if (!report.dryRun)
+        return [];
+    return report.applied.flatMap((object) => [
+        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
+        ...(object.diff ? [object.diff] : []),
+    ]);
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
 
 
@@ -58820,13 +58848,8 @@ async function deployToNode(kubectl, manifests, node, settings) {
 async function main() {
     const settings = getInputs();
     const placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
-    const kubectl = await connectKubectl(settings.connection, {
-        remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
-        trace: src/* actionLog */.Zx.debug,
-        // The kubeconfig is a secret on disk: this directory goes however the step ends.
-        tempDir: (0,src/* secretsDir */.np)(),
-    });
-    try {
+    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+    await withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
         const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({
@@ -58847,14 +58870,10 @@ async function main() {
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
         (0,src/* setOutputs */.n0)({ node: node.name, workloads });
-        // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
         if (settings.mode === 'audit')
             return await auditNode(kubectl, loaded, node, placement);
         await deployToNode(kubectl, manifests, node, settings);
-    }
-    finally {
-        await kubectl.close();
-    }
+    });
 }
 
 

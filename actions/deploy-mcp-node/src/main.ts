@@ -7,15 +7,14 @@ import {
   workspaceDir,
 } from '@sophia/action-runtime';
 import {
-  connectKubectl,
   loadManifests,
-  openRemoteShell,
   runnerKubectl,
   prepareManifests,
   refOf,
   resolveNode,
   runsPods,
   traceOf,
+  withKubectl,
   workloadKey,
   type Placement,
 } from '@sophia/kubernetes';
@@ -27,13 +26,8 @@ export async function main(): Promise<void> {
   const settings = getInputs();
   const placement: Placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
 
-  const kubectl = await connectKubectl(settings.connection, {
-    remoteShell: (connection) => openRemoteShell(connection, actionLog),
-    trace: actionLog.debug,
-    // The kubeconfig is a secret on disk: this directory goes however the step ends.
-    tempDir: secretsDir(),
-  });
-  try {
+  // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+  await withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
     const namespace = settings.namespace ?? (await kubectl.contextNamespace());
     const loaded = await annotatingFileProblems('Manifest problem', () =>
@@ -62,10 +56,7 @@ export async function main(): Promise<void> {
     );
     actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
     setOutputs({ node: node.name, workloads });
-    // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
     if (settings.mode === 'audit') return await auditNode(kubectl, loaded, node, placement);
     await deployToNode(kubectl, manifests, node, settings);
-  } finally {
-    await kubectl.close();
-  }
+  });
 }

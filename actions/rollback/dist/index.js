@@ -57467,7 +57467,22 @@ function placementMarkdown(node, parts) {
     return out.join('\n');
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
+
+// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
+const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
+/** An SSH session to the server as the remote kubectl transport uses it. */
+async function openRemoteShell(connection, log) {
+    const [target] = sshTargetsFrom(connection.ssh);
+    const session = await connectSsh(target, log);
+    return {
+        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
+        close: () => session.close(),
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
 
 
 /** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
@@ -57484,6 +57499,33 @@ async function connectKubectl(connection, options = {}) {
     const shell = await options.remoteShell(connection);
     const host = connection.ssh.hosts[0];
     return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
+}
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ */
+async function withKubectl(connection, options, work) {
+    const kubectl = await connectKubectl(connection, {
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        trace: (line) => options.log.debug(line),
+        tempDir: options.tempDir,
+    });
+    try {
+        // Awaited inside the try: a rejection must reach the caller, not race the close.
+        return await work(kubectl);
+    }
+    finally {
+        await kubectl.close();
+    }
 }
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
 function runnerKubectl(connection) {
@@ -57571,20 +57613,6 @@ function dryRunLines(report) {
         `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
         ...(object.diff ? [object.diff] : []),
     ]);
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
-
-// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
-const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
-    const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
-    return {
-        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
-        close: () => session.close(),
-    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
@@ -57869,13 +57897,8 @@ async function kubernetesRollback(settings) {
         src/* actionLog */.Zx.info('The list of workloads is empty: nothing to roll back');
         return [];
     }
-    const kubectl = await connectKubectl(settings.connection, {
-        remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
-        trace: src/* actionLog */.Zx.debug,
-        // The kubeconfig is a secret on disk: this directory goes however the step ends.
-        tempDir: (0,src/* secretsDir */.np)(),
-    });
-    try {
+    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+    return withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         const steps = await planRollback(kubectl, settings);
         for (const step of steps) {
             for (const warning of step.warnings)
@@ -57888,10 +57911,7 @@ async function kubernetesRollback(settings) {
             pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
             log: src/* actionLog */.Zx.info,
         });
-    }
-    finally {
-        await kubectl.close();
-    }
+    });
 }
 /** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
 function kubernetesRollbackPublication(outcomes, namespace) {
