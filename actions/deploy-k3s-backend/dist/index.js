@@ -57337,7 +57337,6 @@ function deployWithRolloutTimeout(kubectl, manifests, settings) {
 
 
 
-
 function nodeInfo(node) {
     const status = node.status ?? {};
     const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
@@ -57549,29 +57548,6 @@ async function pinNode(kubectl, node, nodeLabel, taint) {
             await kubectl.run(['annotate', 'node', node.name, `${PLACEMENT_ANNOTATION}-`]);
     }
     return changes;
-}
-/**
- * The summary of a placement, each part labelled: what the files would do as written (audit
- * findings, before the deploy pins them) and where the pods of these workloads run now.
- */
-function placementMarkdown(node, parts) {
-    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-    if (parts.files) {
-        out.push('#### The files as written (deploy mode pins them to the node)', '');
-        out.push(parts.files.length > 0
-            ? markdownTable(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
-            : `Every workload is pinned to ${node.name}.\n`);
-    }
-    if (parts.running) {
-        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
-            pod,
-            on || '(not scheduled)',
-            on === node.name ? 'yes' : 'NO',
-        ]);
-        out.push('#### Running now', '');
-        out.push(rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
-    }
-    return out.join('\n');
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts

@@ -54415,7 +54415,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4529);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6258);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4529:
+/***/ 6258:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57337,7 +57337,6 @@ function deployWithRolloutTimeout(kubectl, manifests, settings) {
 
 
 
-
 function nodeInfo(node) {
     const status = node.status ?? {};
     const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
@@ -57549,29 +57548,6 @@ async function pinNode(kubectl, node, nodeLabel, taint) {
             await kubectl.run(['annotate', 'node', node.name, `${PLACEMENT_ANNOTATION}-`]);
     }
     return changes;
-}
-/**
- * The summary of a placement, each part labelled: what the files would do as written (audit
- * findings, before the deploy pins them) and where the pods of these workloads run now.
- */
-function placementMarkdown(node, parts) {
-    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-    if (parts.files) {
-        out.push('#### The files as written (deploy mode pins them to the node)', '');
-        out.push(parts.files.length > 0
-            ? (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
-            : `Every workload is pinned to ${node.name}.\n`);
-    }
-    if (parts.running) {
-        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
-            pod,
-            on || '(not scheduled)',
-            on === node.name ? 'yes' : 'NO',
-        ]);
-        out.push('#### Running now', '');
-        out.push(rows.length > 0 ? (0,reporting_src/* markdownTable */.Qj)(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
-    }
-    return out.join('\n');
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
@@ -58794,20 +58770,35 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 ;// CONCATENATED MODULE: ./src/node-placement.ts
 
 
+
+/**
+ * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
+ * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * publishes its outputs and summary once, also then.
+ */
+async function reportingOnNode(report, work) {
+    try {
+        await work(report);
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            report.deploy = error.report;
+        throw new reporting_src/* ReportedError */.SS(error instanceof Error ? error.message : String(error), report);
+    }
+    return report;
+}
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
  * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
  * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
  */
-async function auditNode(kubectl, manifests, node, placement) {
+async function auditNode(kubectl, manifests, placement, report) {
+    const node = report.node;
     const findings = auditPlacement(manifests, node, placement);
+    report.files = findings;
     (0,src/* annotateFileProblems */.LC)(findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })), 'Placement of the files as written', 'warning');
     const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-    (0,src/* setOutputs */.n0)({
-        findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })),
-        placement: running.placement,
-    });
-    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, { files: findings, running }));
+    report.running = running;
     if (running.strays.length > 0) {
         const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
         throw new Error(`Audit: running now, ${running.strays.length} pod${running.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
@@ -58818,7 +58809,8 @@ async function auditNode(kubectl, manifests, node, placement) {
             : ''));
 }
 /** `mode: deploy`: label (and taint) the node, deploy, then check that every pod runs on it. */
-async function deployToNode(kubectl, manifests, node, settings) {
+async function deployToNode(kubectl, manifests, settings, report) {
+    const node = report.node;
     if (settings.labelNode && !settings.dryRun) {
         const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
         for (const change of changes)
@@ -58827,19 +58819,73 @@ async function deployToNode(kubectl, manifests, node, settings) {
     else if (settings.labelNode) {
         src/* actionLog */.Zx.info(`Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`);
     }
-    await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning })), (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report));
+    report.deploy = await src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning }));
     if (settings.dryRun)
         return;
     const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-    (0,src/* setOutputs */.n0)({ placement: check.placement });
-    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, { running: check }));
+    report.running = check;
     if (settings.verifyPlacement && check.strays.length > 0) {
         const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
         throw new Error(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
     }
 }
 
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+/**
+ * The summary of a placement, each part labelled: what the files would do as written (audit
+ * findings, before the deploy pins them) and where the pods of these workloads run now.
+ */
+function placementMarkdown(node, parts) {
+    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+    if (parts.files) {
+        out.push('#### The files as written (deploy mode pins them to the node)', '');
+        out.push(parts.files.length > 0
+            ? (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
+            : `Every workload is pinned to ${node.name}.\n`);
+    }
+    if (parts.running) {
+        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
+            pod,
+            on || '(not scheduled)',
+            on === node.name ? 'yes' : 'NO',
+        ]);
+        out.push('#### Running now', '');
+        out.push(rows.length > 0 ? (0,reporting_src/* markdownTable */.Qj)(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
+    }
+    return out.join('\n');
+}
+/**
+ * The outputs (`node`, `workloads`; the deploy's `applied`, `revisions`, `changed`, `rolled-back`;
+ * `findings` in audit mode; `placement` once the pods were looked at), the deploy's log groups,
+ * and one job summary: the deploy's tables, then the placement.
+ */
+function mcpNodePublication(report) {
+    const deploy = report.deploy ? deployPublication(`deploy-mcp-node: ${report.node.name}`, report.deploy) : undefined;
+    const summaries = [
+        ...(deploy ? [deploy.summary] : []),
+        ...(report.files || report.running
+            ? [placementMarkdown(report.node, { files: report.files, running: report.running })]
+            : []),
+    ];
+    return {
+        outputs: {
+            node: report.node.name,
+            workloads: report.workloads,
+            ...deploy?.outputs,
+            ...(report.files
+                ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
+                : {}),
+            ...(report.running ? { placement: report.running.placement } : {}),
+        },
+        logGroups: deploy?.logGroups,
+        summary: summaries.length > 0 ? summaries.join('\n') : undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -58869,10 +58915,9 @@ async function main() {
             : loaded;
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-        (0,src/* setOutputs */.n0)({ node: node.name, workloads });
-        if (settings.mode === 'audit')
-            return await auditNode(kubectl, loaded, node, placement);
-        await deployToNode(kubectl, manifests, node, settings);
+        await (0,src/* publishing */.Kc)(() => reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
+            ? auditNode(kubectl, loaded, placement, report)
+            : deployToNode(kubectl, manifests, settings, report)), mcpNodePublication);
     });
 }
 
@@ -58893,12 +58938,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   np: () => (/* reexport */ secretsDir),
-  n0: () => (/* reexport */ setOutputs),
-  zf: () => (/* reexport */ workspaceDir),
-  Sy: () => (/* reexport */ writeSummary)
+  zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, stepState, toolkitAgents
+// UNUSED EXPORTS: asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};

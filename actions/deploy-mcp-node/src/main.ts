@@ -3,7 +3,7 @@ import {
   annotatingFileProblems,
   runContext,
   secretsDir,
-  setOutputs,
+  publishing,
   workspaceDir,
 } from '@sophia/action-runtime';
 import {
@@ -19,7 +19,8 @@ import {
   type Placement,
 } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
-import { auditNode, deployToNode } from './node-placement.js';
+import { auditNode, deployToNode, reportingOnNode } from './node-placement.js';
+import { mcpNodePublication } from './summary.js';
 
 /** The runbook: read inputs, connect, load the manifests, find the node, then audit, or pin, deploy and verify. */
 export async function main(): Promise<void> {
@@ -55,8 +56,14 @@ export async function main(): Promise<void> {
       settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
     );
     actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-    setOutputs({ node: node.name, workloads });
-    if (settings.mode === 'audit') return await auditNode(kubectl, loaded, node, placement);
-    await deployToNode(kubectl, manifests, node, settings);
+    await publishing(
+      () =>
+        reportingOnNode({ node, workloads }, (report) =>
+          settings.mode === 'audit'
+            ? auditNode(kubectl, loaded, placement, report)
+            : deployToNode(kubectl, manifests, settings, report),
+        ),
+      mcpNodePublication,
+    );
   });
 }
