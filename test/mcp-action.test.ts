@@ -1,6 +1,6 @@
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { placeStrayPod, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { Workspace } from './fixtures/kube-kit.js';
 
 let cluster: TestCluster;
@@ -138,17 +138,13 @@ test('deploy labels and taints the node found by address, and every MCP pod runs
 });
 
 test('verify-placement fails naming a pod of an MCP workload that runs elsewhere', async () => {
-  await cluster.observer.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'mcp-github-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-github' } },
-        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-github:1.0.3' }] },
-      },
-    ],
-    { serverSide: true, fieldManager: 'someone' },
-  );
+  await placeStrayPod(cluster, {
+    name: 'mcp-github-debug',
+    namespace: 'mcp',
+    labels: { 'app.kubernetes.io/name': 'mcp-github' },
+    image: 'ghcr.io/sophia-ai/mcp-github:1.0.3',
+    node: 'k3s-server',
+  });
   const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
   expect(run.code).toBe(1);
   expect(run.annotations.find((a) => a.level === 'error')?.message).toBe(
@@ -197,17 +193,13 @@ test('audit after a pinned deploy reports the files as written and the running p
   expect(clean.summary).toMatch(/#### Running now\n\n\| Pod +\| Node +\| On target \|/);
   expect(clean.summary).not.toContain('| NO |');
 
-  await cluster.observer.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'mcp-slack-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-slack' } },
-        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0' }] },
-      },
-    ],
-    { serverSide: true, fieldManager: 'someone' },
-  );
+  await placeStrayPod(cluster, {
+    name: 'mcp-slack-debug',
+    namespace: 'mcp',
+    labels: { 'app.kubernetes.io/name': 'mcp-slack' },
+    image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0',
+    node: 'k3s-server',
+  });
   const stray = await mcp({ node: 'mcp-node', mode: 'audit' });
   expect(stray.code).toBe(1);
   expect(stray.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
