@@ -58783,7 +58783,11 @@ async function reportingOnNode(report, work) {
     catch (error) {
         if (error instanceof DeployFailedError)
             report.deploy = error.report;
-        throw new reporting_src/* ReportedError */.SS(error instanceof Error ? error.message : String(error), report);
+        const failure = new reporting_src/* ReportedError */.SS(error instanceof Error ? error.message : String(error), report);
+        // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
+        if (error instanceof Error && error.stack)
+            failure.stack = error.stack;
+        throw failure;
     }
     return report;
 }

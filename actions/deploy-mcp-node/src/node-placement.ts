@@ -28,7 +28,10 @@ export async function reportingOnNode(
     await work(report);
   } catch (error) {
     if (error instanceof DeployFailedError) report.deploy = error.report;
-    throw new ReportedError(error instanceof Error ? error.message : String(error), report);
+    const failure = new ReportedError(error instanceof Error ? error.message : String(error), report);
+    // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
+    if (error instanceof Error && error.stack) failure.stack = error.stack;
+    throw failure;
   }
   return report;
 }
