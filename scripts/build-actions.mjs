@@ -12,6 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const ncc = join(root, 'node_modules', '.bin', 'ncc');
+const UNUSED_ASSETS = ['pagent.exe'];
 
 function listFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -35,6 +36,11 @@ for (const name of actions) {
     cwd: actionDir,
     stdio: 'inherit',
   });
+  // ncc copies every file a bundled module names next to its own code. ssh2 names util/pagent.exe,
+  // a Windows helper it spawns only to reach a PuTTY Pageant agent (`agent: 'pageant'`); the SSH
+  // layer authenticates with the given key alone and never asks for an agent, so the bundle
+  // ships without that executable.
+  for (const unused of UNUSED_ASSETS) rmSync(join(out, unused), { force: true });
   if (check) {
     const committed = join(actionDir, 'dist');
     const files = new Set([...listFiles(out), ...listFiles(committed)]);

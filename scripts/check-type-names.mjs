@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Fails when two exported types (interface, type alias, class, enum) share a name anywhere in the
-// shipped code or the test machinery: a reader, or an editor's auto-import, must never have to
-// guess which `DeployReport` is meant. Declarations are found by text, which is enough for the
+// shipped code, the test machinery or the tests (their helpers included): a reader, or an editor's
+// auto-import, must never have to guess which `DeployReport` is meant. Declarations are found by text, which is enough for the
 // one-declaration-per-line style prettier keeps.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const roots = ['packages', 'actions', 'testing'].map((dir) => join(root, dir));
+const roots = ['packages', 'actions', 'testing', 'test', 'demo', 'bench', 'scripts'].map((dir) => join(root, dir));
 const skipped = [];
 const DECLARATION = /^export\s+(?:declare\s+)?(?:abstract\s+)?(interface|type|class|enum)\s+([A-Za-z_$][\w$]*)/gm;
 
@@ -17,7 +17,7 @@ function sources(dir) {
     const path = join(dir, entry);
     if (entry === 'node_modules' || entry === 'dist' || skipped.includes(path)) return [];
     if (statSync(path).isDirectory()) return sources(path);
-    return /\.ts$/.test(entry) && !/\.test\.ts$/.test(entry) && path.includes('/src/') ? [path] : [];
+    return /\.ts$/.test(entry) && !entry.endsWith('.d.ts') ? [path] : [];
   });
 }
 

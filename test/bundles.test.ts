@@ -1,4 +1,6 @@
-import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { actionDir, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 
 // Each bundled dist/index.js runs here as the GitHub runner runs it (see @sophia-testing/action-runner),
 // on both runtimes. Every case fails during input validation, before any connection is attempted,
@@ -155,4 +157,14 @@ describe('error path', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^InputError: Input "component" is required\n\s+at /m);
   });
+});
+
+describe('dist/', () => {
+  it.each(CASES.map((c) => c.action))(
+    'of %s holds the bundle, its module marker and its licenses, nothing else',
+    (action) => {
+      // An extra file here is something ncc copied beside a bundled module; it ships to every user.
+      expect(readdirSync(join(actionDir(action), 'dist')).sort()).toEqual(['index.js', 'licenses.txt', 'package.json']);
+    },
+  );
 });

@@ -1,40 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  connectKubectl,
-  deployManifests,
-  loadManifests,
-  prepareManifests,
-  type DeploySettings,
-  type Kubectl,
-} from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
+import { deployManifests, loadManifests, prepareManifests, type DeploySettings } from '@sophia/kubernetes';
+import { useClusterTestBed } from './fixtures/cluster.js';
+import { imageOf, FAST_DEPLOY } from './fixtures/kube-kit.js';
 
-let cluster: TestCluster;
-let kubectl: Kubectl;
-let workspace: Workspace;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
-  workspace = new Workspace('custom-kinds');
-  await cluster.createNamespace('ml');
-});
-
-afterAll(async () => {
-  await kubectl?.close();
-  await cluster?.stop();
-  workspace?.remove();
-});
+const bed = useClusterTestBed(['custom-kinds'], ['ml']);
 
 function deploy(patterns: string[], namespace: string, overrides: Partial<DeploySettings> = {}) {
-  const manifests = prepareManifests(loadManifests({ patterns, cwd: workspace.dir, namespace }), {});
-  return deployManifests(kubectl, manifests, { ...FAST_DEPLOY, ...overrides });
+  const manifests = prepareManifests(loadManifests({ patterns, cwd: bed.workspace.dir, namespace }), {});
+  return deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, ...overrides });
 }
 
-const original = (file: string) => readFileSync(join(workspace.dir, file), 'utf8');
-const chatApi = () => cluster.observer.get({ kind: 'Deployment', name: 'chat-api', namespace: 'ml' });
+const original = (file: string) => readFileSync(join(bed.workspace.dir, file), 'utf8');
+const chatApi = () => bed.cluster.observer.get({ kind: 'Deployment', name: 'chat-api', namespace: 'ml' });
 
 test('a cluster-scoped custom kind gets no namespace: from its definition in the same set, then from the server discovery, dry runs included', async () => {
   const first = await deploy(['tenants-crd.yaml', 'tenant.yaml'], 'sophia');
@@ -42,7 +20,7 @@ test('a cluster-scoped custom kind gets no namespace: from its definition in the
     { kind: 'CustomResourceDefinition', name: 'tenants.sophia.ai', action: 'created' },
     { kind: 'Tenant', name: 'acme', action: 'created' },
   ]);
-  const live = await cluster.observer.get({ kind: 'Tenant', name: 'acme' });
+  const live = await bed.cluster.observer.get({ kind: 'Tenant', name: 'acme' });
   expect(live?.metadata.namespace).toBeUndefined();
   expect(live?.spec).toEqual({ plan: 'enterprise' });
 
@@ -53,7 +31,7 @@ test('a cluster-scoped custom kind gets no namespace: from its definition in the
   expect((await deploy(['tenant.yaml'], 'sophia', { dryRun: true })).applied).toEqual([
     { kind: 'Tenant', name: 'acme', action: 'unchanged' },
   ]);
-  workspace.write('tenant.yaml', original('tenant.yaml').replace('enterprise', 'team'));
+  bed.workspace.write('tenant.yaml', original('tenant.yaml').replace('enterprise', 'team'));
   const preview = await deploy(['tenant.yaml'], 'sophia', { dryRun: true });
   expect(preview.applied).toEqual([
     { kind: 'Tenant', name: 'acme', action: 'configured', diff: expect.stringContaining('team') },
@@ -61,7 +39,7 @@ test('a cluster-scoped custom kind gets no namespace: from its definition in the
   expect(preview.applied[0].diff).toContain('enterprise');
   const changed = await deploy(['tenant.yaml'], 'sophia');
   expect(changed.applied).toEqual([{ kind: 'Tenant', name: 'acme', action: 'configured' }]);
-  expect((await cluster.observer.get({ kind: 'Tenant', name: 'acme' }))?.spec).toEqual({ plan: 'team' });
+  expect((await bed.cluster.observer.get({ kind: 'Tenant', name: 'acme' }))?.spec).toEqual({ plan: 'team' });
 });
 
 test('a definition and an object of its kind deploy in one manifest set: the definition first, Established, then the object', async () => {
@@ -72,12 +50,12 @@ test('a definition and an object of its kind deploy in one manifest set: the def
     'Model/chat-default created',
   ]);
   expect(report.rollouts.map((rollout) => rollout.ok)).toEqual([true]);
-  const model = await cluster.observer.get({ kind: 'Model', name: 'chat-default', namespace: 'ml' });
+  const model = await bed.cluster.observer.get({ kind: 'Model', name: 'chat-default', namespace: 'ml' });
   expect(model?.spec).toEqual({ provider: 'anthropic', contextTokens: 200000 });
 });
 
 test('an object violating the schema of a definition already served stops the deploy before the workload changes', async () => {
-  workspace.write(
+  bed.workspace.write(
     'models-bad.yaml',
     original('models.yaml').replace('contextTokens: 200000', 'contextTokens: 0').replace(':1.0.0', ':1.1.0'),
   );
@@ -88,7 +66,7 @@ test('an object violating the schema of a definition already served stops the de
 });
 
 test('an object violating the schema of a definition new in the set stops the deploy with only the definition written', async () => {
-  workspace.write(
+  bed.workspace.write(
     'agents-bad.yaml',
     original('models.yaml')
       .replaceAll('models', 'agents')
@@ -100,13 +78,13 @@ test('an object violating the schema of a definition new in the set stops the de
   await expect(deploy(['agents-bad.yaml'], 'ml')).rejects.toThrow(
     /^The API server refused the manifests, after CustomResourceDefinition\/agents\.sophia\.ai were applied; nothing else was changed:\n.*provider/s,
   );
-  expect(await cluster.observer.get({ kind: 'CustomResourceDefinition', name: 'agents.sophia.ai' })).toBeDefined();
-  expect(await cluster.observer.list('agents.sophia.ai', { namespace: 'ml' })).toEqual([]);
+  expect(await bed.cluster.observer.get({ kind: 'CustomResourceDefinition', name: 'agents.sophia.ai' })).toBeDefined();
+  expect(await bed.cluster.observer.list('agents.sophia.ai', { namespace: 'ml' })).toEqual([]);
   expect(imageOf(await chatApi())).toBe('ghcr.io/sophia-ai/chat-api:1.0.0');
 });
 
 test('a live HorizontalPodAutoscaler applied outside the manifests keeps its replicas: the deploy warns, leaves them, and does not conflict', async () => {
-  await cluster.observer.apply(
+  await bed.cluster.observer.apply(
     [
       {
         apiVersion: 'autoscaling/v2',
@@ -126,7 +104,7 @@ test('a live HorizontalPodAutoscaler applied outside the manifests keeps its rep
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const warnings: string[] = [];
-  workspace.write('models.yaml', original('models.yaml').replace(':1.0.0', ':1.2.0'));
+  bed.workspace.write('models.yaml', original('models.yaml').replace(':1.0.0', ':1.2.0'));
   const report = await deploy(['models.yaml'], 'ml', { warn: (line) => warnings.push(line) });
   expect(warnings).toEqual([
     'Deployment/chat-api sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler',

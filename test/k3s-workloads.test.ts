@@ -1,36 +1,18 @@
-import {
-  connectKubectl,
-  deployManifests,
-  DeployFailedError,
-  loadManifests,
-  prepareManifests,
-  type Kubectl,
-} from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { imageOf, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
+import { deployManifests, DeployFailedError, loadManifests, prepareManifests } from '@sophia/kubernetes';
+import { useClusterTestBed } from './fixtures/cluster.js';
+import { imageOf, FAST_DEPLOY } from './fixtures/kube-kit.js';
 
 const settings = FAST_DEPLOY;
 
-let cluster: TestCluster;
-let kubectl: Kubectl;
-let workspace: Workspace;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
-  workspace = new Workspace('stateful');
-  await cluster.createNamespace('data');
-});
-
-afterAll(async () => {
-  await kubectl?.close();
-  await cluster?.stop();
-  workspace?.remove();
-});
+const bed = useClusterTestBed(['stateful'], ['data']);
 
 function deploy(images: Record<string, string>) {
-  const manifests = loadManifests({ patterns: ['cache-and-logs.yaml'], cwd: workspace.dir, namespace: 'data' });
-  return deployManifests(kubectl, prepareManifests(manifests, { images: new Map(Object.entries(images)) }), settings);
+  const manifests = loadManifests({ patterns: ['cache-and-logs.yaml'], cwd: bed.workspace.dir, namespace: 'data' });
+  return deployManifests(
+    bed.kubectl,
+    prepareManifests(manifests, { images: new Map(Object.entries(images)) }),
+    settings,
+  );
 }
 
 test('StatefulSets and DaemonSets are watched together and report ControllerRevision numbers', async () => {
@@ -43,7 +25,7 @@ test('StatefulSets and DaemonSets are watched together and report ControllerRevi
 
 test('a StatefulSet whose new pods cannot pull fails fast and goes back to the revision it had', async () => {
   const error = await deploy({
-    redis: cluster.failingImage('redis:8.0'),
+    redis: bed.cluster.failingImage('redis:8.0'),
     vector: 'timberio/vector:0.40.0-debian',
   }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DeployFailedError);
@@ -51,13 +33,13 @@ test('a StatefulSet whose new pods cannot pull fails fast and goes back to the r
     /^Rollout failed: StatefulSet\/sophia-cache revision 3 cannot become ready: pod sophia-cache-1 is in (ImagePullBackOff|ErrImagePull)/,
   );
   expect((error as Error).message).toContain('Rolled back data/StatefulSet/sophia-cache to revision 2.');
-  const live = await cluster.observer.get({ kind: 'StatefulSet', name: 'sophia-cache', namespace: 'data' });
+  const live = await bed.cluster.observer.get({ kind: 'StatefulSet', name: 'sophia-cache', namespace: 'data' });
   expect(imageOf(live)).toBe('redis:7.4');
   expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('3');
 });
 
 test('a container that keeps crashing fails the rollout fast as CrashLoopBackOff; a workload new in this run is left for inspection', async () => {
-  workspace.write(
+  bed.workspace.write(
     'worker.yaml',
     `apiVersion: apps/v1
 kind: Deployment
@@ -75,9 +57,9 @@ spec:
           image: ghcr.io/sophia-ai/worker:crash
 `,
   );
-  const manifests = loadManifests({ patterns: ['worker.yaml'], cwd: workspace.dir, namespace: 'data' });
+  const manifests = loadManifests({ patterns: ['worker.yaml'], cwd: bed.workspace.dir, namespace: 'data' });
   const started = Date.now();
-  const error = await deployManifests(kubectl, manifests, settings).catch((e: unknown) => e);
+  const error = await deployManifests(bed.kubectl, manifests, settings).catch((e: unknown) => e);
   expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
   expect((error as Error).message).toMatch(
     /^Rollout failed: Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: data\/Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
@@ -86,24 +68,24 @@ spec:
 });
 
 test('workloads of one kind and name in two namespaces keep one revision each, keyed <namespace>/<Kind>/<name>', async () => {
-  await cluster.createNamespace('team-a');
-  await cluster.createNamespace('team-b');
+  await bed.cluster.createNamespace('team-a');
+  await bed.cluster.createNamespace('team-b');
   const api = (namespace: string, image: string) =>
     `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api, namespace: ${namespace} }\nspec:\n` +
     '  selector: { matchLabels: { app: api } }\n  template:\n    metadata: { labels: { app: api } }\n' +
     `    spec: { containers: [{ name: api, image: "${image}" }] }\n`;
-  workspace.write(
+  bed.workspace.write(
     'teams.yaml',
     `${api('team-a', 'ghcr.io/sophia-ai/api:1')}---\n${api('team-b', 'ghcr.io/sophia-ai/api:1')}`,
   );
-  await deployManifests(kubectl, loadManifests({ patterns: ['teams.yaml'], cwd: workspace.dir }), settings);
-  workspace.write(
+  await deployManifests(bed.kubectl, loadManifests({ patterns: ['teams.yaml'], cwd: bed.workspace.dir }), settings);
+  bed.workspace.write(
     'teams.yaml',
     `${api('team-a', 'ghcr.io/sophia-ai/api:2')}---\n${api('team-b', 'ghcr.io/sophia-ai/api:1')}`,
   );
   const report = await deployManifests(
-    kubectl,
-    loadManifests({ patterns: ['teams.yaml'], cwd: workspace.dir }),
+    bed.kubectl,
+    loadManifests({ patterns: ['teams.yaml'], cwd: bed.workspace.dir }),
     settings,
   );
   expect(report.revisions).toEqual({ 'team-a/Deployment/api': '2', 'team-b/Deployment/api': '1' });
@@ -115,9 +97,9 @@ test('a StatefulSet with updateStrategy OnDelete records the new revision, says 
     '  updateStrategy: { type: OnDelete }\n  selector: { matchLabels: { app: ledger } }\n' +
     `  template:\n    metadata: { labels: { app: ledger } }\n    spec: { containers: [{ name: ledger, image: "${image}" }] }\n`;
   const deployLedger = async (image: string) => {
-    workspace.write('ledger.yaml', onDelete(image));
-    const manifests = loadManifests({ patterns: ['ledger.yaml'], cwd: workspace.dir, namespace: 'data' });
-    return deployManifests(kubectl, manifests, settings);
+    bed.workspace.write('ledger.yaml', onDelete(image));
+    const manifests = loadManifests({ patterns: ['ledger.yaml'], cwd: bed.workspace.dir, namespace: 'data' });
+    return deployManifests(bed.kubectl, manifests, settings);
   };
   await deployLedger('ghcr.io/sophia-ai/ledger:1');
   const report = await deployLedger('ghcr.io/sophia-ai/ledger:2');
@@ -127,10 +109,10 @@ test('a StatefulSet with updateStrategy OnDelete records the new revision, says 
     ok: true,
     note: 'StatefulSet/ledger has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted',
   });
-  const live = await cluster.observer.get({ kind: 'StatefulSet', name: 'ledger', namespace: 'data' });
+  const live = await bed.cluster.observer.get({ kind: 'StatefulSet', name: 'ledger', namespace: 'data' });
   expect(imageOf(live)).toBe('ghcr.io/sophia-ai/ledger:2');
   expect(live?.metadata.annotations?.['sophia.ai/failed-revisions']).toBeUndefined();
-  const pods = await cluster.observer.list('pods', { namespace: 'data', selector: 'app=ledger' });
+  const pods = await bed.cluster.observer.list('pods', { namespace: 'data', selector: 'app=ledger' });
   expect(pods.map((pod) => imageOf({ ...pod, spec: { template: { spec: pod.spec } } }))).toEqual([
     'ghcr.io/sophia-ai/ledger:1',
     'ghcr.io/sophia-ai/ledger:1',

@@ -11,45 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { ownNamespaceApp } from '@sophia-testing/manifests';
 import { kubectlBinaries, startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { localKubectl, imageOf, Workspace } from './fixtures/kube-kit.js';
 
 const API = 'ghcr.io/sophia-ai/api';
 const MCP_ADDRESS = '104.171.202.117';
-
-/** Namespace, configuration and the API in one file, the Deployment's containers sharing one anchor. */
-const app = (namespace: string) => `apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${namespace}
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: api-settings
-  namespace: ${namespace}
-data:
-  FEATURE_SEARCH: "on"
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-  namespace: ${namespace}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - &api {name: api, image: "${API}:1", envFrom: [{configMapRef: {name: api-settings}}]}
-        - <<: *api
-          name: worker
-`;
 
 const MCP_SERVER = `apiVersion: apps/v1
 kind: Deployment
@@ -115,7 +83,7 @@ describe.each(kubectlBinaries())(
       async (transport) => {
         const namespace = `sophia-${transport}`;
         const key = `${namespace}/Deployment/api`;
-        const file = workspace.write(`${namespace}.yaml`, app(namespace));
+        const file = workspace.write(`${namespace}.yaml`, ownNamespaceApp(namespace));
         const run = (action: string, inputs: Record<string, string>): Promise<ActionRun> =>
           runBundledAction({
             action,

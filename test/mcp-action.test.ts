@@ -1,6 +1,6 @@
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { placeStrayPod, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { Workspace } from './fixtures/kube-kit.js';
 
 let cluster: TestCluster;
@@ -138,23 +138,25 @@ test('deploy labels and taints the node found by address, and every MCP pod runs
 });
 
 test('verify-placement fails naming a pod of an MCP workload that runs elsewhere', async () => {
-  await cluster.observer.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'mcp-github-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-github' } },
-        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-github:1.0.3' }] },
-      },
-    ],
-    { serverSide: true, fieldManager: 'someone' },
-  );
+  await placeStrayPod(cluster, {
+    name: 'mcp-github-debug',
+    namespace: 'mcp',
+    labels: { 'app.kubernetes.io/name': 'mcp-github' },
+    image: 'ghcr.io/sophia-ai/mcp-github:1.0.3',
+    node: 'k3s-server',
+  });
   const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
   expect(run.code).toBe(1);
   expect(run.annotations.find((a) => a.level === 'error')?.message).toBe(
     'Placement check failed: 1 pod not on node mcp-node: mcp-github-debug (mcp/Deployment/mcp-github) on k3s-server',
   );
   expect(JSON.parse(run.outputs.placement)['mcp-github-debug']).toBe('k3s-server');
+  // The failed step still tells everything, once: the node, the deploy's outputs, one summary.
+  expect(run.outputs.node).toBe('mcp-node');
+  expect(run.outputs['rolled-back']).toBe('false');
+  expect(JSON.parse(run.outputs.applied)).toContainEqual({ kind: 'Deployment', namespace: 'mcp', name: 'mcp-github' });
+  expect(run.summary.match(/### deploy-mcp-node: mcp-node/g)).toHaveLength(1);
+  expect(run.summary.match(/### Placement on node mcp-node/g)).toHaveLength(1);
   expect(run.summary).toContain('| mcp-github-debug | k3s-server | NO |');
 });
 
@@ -191,21 +193,35 @@ test('audit after a pinned deploy reports the files as written and the running p
   expect(clean.summary).toMatch(/#### Running now\n\n\| Pod +\| Node +\| On target \|/);
   expect(clean.summary).not.toContain('| NO |');
 
-  await cluster.observer.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'mcp-slack-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-slack' } },
-        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0' }] },
-      },
-    ],
-    { serverSide: true, fieldManager: 'someone' },
-  );
+  await placeStrayPod(cluster, {
+    name: 'mcp-slack-debug',
+    namespace: 'mcp',
+    labels: { 'app.kubernetes.io/name': 'mcp-slack' },
+    image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0',
+    node: 'k3s-server',
+  });
   const stray = await mcp({ node: 'mcp-node', mode: 'audit' });
   expect(stray.code).toBe(1);
   expect(stray.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
     'Audit: running now, 1 pod not on node mcp-node: mcp-slack-debug (mcp/Deployment/mcp-slack) on k3s-server',
   ]);
   expect(stray.summary).toContain('| mcp-slack-debug | k3s-server | NO |');
+});
+
+test('a rollout that fails on the node still publishes the node, the workloads and the deploy, once', async () => {
+  const memory = 'ghcr.io/sophia-ai/mcp-ai-memory';
+  const run = await mcp({ node: 'mcp-node', images: `${memory}=${cluster.failingImage(`${memory}:0.9.3`)}` });
+  expect(run.code).toBe(1);
+  expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
+    /^Rollout failed: Deployment\/mcp-ai-memory revision 3 cannot become ready: .*Rolled back mcp\/Deployment\/mcp-ai-memory to revision 2\.$/,
+  );
+  expect(run.outputs.node).toBe('mcp-node');
+  expect(JSON.parse(run.outputs.workloads)).toContain('mcp/Deployment/mcp-ai-memory');
+  expect(run.outputs['rolled-back']).toBe('true');
+  expect(JSON.parse(run.outputs.changed)).toEqual(['mcp/Deployment/mcp-ai-memory']);
+  // The placement is checked only after a deploy that went through.
+  expect(run.outputs.placement).toBeUndefined();
+  expect(run.summary.match(/### deploy-mcp-node: mcp-node/g)).toHaveLength(1);
+  expect(run.summary).toContain('| mcp/Deployment/mcp-ai-memory | 3 |');
+  expect(run.summary).not.toContain('### Placement on node');
 });

@@ -1,58 +1,42 @@
 import {
   auditPlacement,
   checkPlacement,
-  connectKubectl,
   deployManifests,
   isWorkload,
   loadManifests,
   pinNode,
   prepareManifests,
   resolveNode,
-  type Kubectl,
   type Placement,
 } from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
+import { placeStrayPod, useClusterTestBed } from './fixtures/cluster.js';
+import { FAST_DEPLOY } from './fixtures/kube-kit.js';
 
 const MCP_ADDRESS = '104.171.202.117';
 const settings = FAST_DEPLOY;
 const pool = { key: 'sophia.ai/pool', value: 'mcp' };
 const taint = { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' as const };
 
-let cluster: TestCluster;
-let kubectl: Kubectl;
-let workspace: Workspace;
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
-  workspace = new Workspace('mcp', 'backend');
-});
-
-afterAll(async () => {
-  await kubectl?.close();
-  await cluster?.stop();
-  workspace?.remove();
-});
+const bed = useClusterTestBed(['mcp', 'backend']);
 
 function manifests(patterns: string[], placement?: Placement) {
-  const loaded = loadManifests({ patterns, cwd: workspace.dir, namespace: 'mcp' });
+  const loaded = loadManifests({ patterns, cwd: bed.workspace.dir, namespace: 'mcp' });
   return placement ? prepareManifests(loaded, { placement }) : loaded;
 }
 
 test('the node is found by its address, and clear errors name what exists when it is not', async () => {
-  const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
+  const node = await resolveNode(bed.kubectl, { address: MCP_ADDRESS });
   expect(node.name).toBe('mcp-node');
-  await expect(resolveNode(kubectl, { address: '10.9.9.9' })).rejects.toThrow(
+  await expect(resolveNode(bed.kubectl, { address: '10.9.9.9' })).rejects.toThrow(
     'No node has address 10.9.9.9 (input "node-address"); nodes in the cluster: k3s-server (192.222.58.232',
   );
-  await expect(resolveNode(kubectl, { name: 'gpu-node' })).rejects.toThrow(
+  await expect(resolveNode(bed.kubectl, { name: 'gpu-node' })).rejects.toThrow(
     /^Node "gpu-node" \(input "node"\) does not exist; nodes in the cluster: k3s-server/,
   );
 });
 
 test('the audit of the unpinned manifests lists every MCP workload, and changes nothing', async () => {
-  const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
+  const node = await resolveNode(bed.kubectl, { address: MCP_ADDRESS });
   const findings = auditPlacement(manifests(['kubernetes/production/mcp-*.yaml']), node, { nodeSelector: pool });
   expect([...new Set(findings.map((f) => f.workload))]).toEqual([
     'mcp/Deployment/mcp-ai-memory',
@@ -61,92 +45,92 @@ test('the audit of the unpinned manifests lists every MCP workload, and changes 
     'mcp/Deployment/mcp-slack',
   ]);
   // k3s's own workloads (coredns, traefik, ...) live in kube-system; the audit created nothing beside them.
-  const deployments = await cluster.observer.list('deployments', { allNamespaces: true });
+  const deployments = await bed.cluster.observer.list('deployments', { allNamespaces: true });
   expect(deployments.filter((deployment) => deployment.metadata.namespace !== 'kube-system')).toEqual([]);
   expect(
-    (await cluster.observer.get({ kind: 'Node', name: 'mcp-node' }))?.metadata.labels?.['sophia.ai/pool'],
+    (await bed.cluster.observer.get({ kind: 'Node', name: 'mcp-node' }))?.metadata.labels?.['sophia.ai/pool'],
   ).toBeUndefined();
 });
 
 test('pinned and tainted: every MCP pod runs on mcp-node, other workloads stay off it', async () => {
-  await cluster.createNamespace('mcp');
-  const node = await resolveNode(kubectl, { address: MCP_ADDRESS });
-  expect(await pinNode(kubectl, node, pool, taint)).toEqual([
+  await bed.cluster.createNamespace('mcp');
+  const node = await resolveNode(bed.kubectl, { address: MCP_ADDRESS });
+  expect(await pinNode(bed.kubectl, node, pool, taint)).toEqual([
     'Labelled node mcp-node sophia.ai/pool=mcp',
     'Tainted node mcp-node sophia.ai/dedicated=mcp:NoSchedule',
   ]);
   const mcp = manifests(['kubernetes/production/mcp-*.yaml'], { nodeSelector: pool, taint });
-  const report = await deployManifests(kubectl, mcp, settings);
+  const report = await deployManifests(bed.kubectl, mcp, settings);
   expect(report.rollouts.map((r) => `${r.ref.name} ${r.ok}`)).toEqual([
     'mcp-ai-memory true',
     'mcp-github true',
     'mcp-slack true',
   ]);
-  const check = await checkPlacement(kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
+  const check = await checkPlacement(bed.kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
   expect(check.strays).toEqual([]);
   expect(Object.keys(check.placement)).toHaveLength(3);
   expect(new Set(Object.values(check.placement))).toEqual(new Set(['mcp-node']));
 
   const backend = manifests(['kubernetes/production/backend.yaml']);
-  await deployManifests(kubectl, backend, settings);
-  const backendPlacement = await checkPlacement(kubectl, backend.map((m) => m.object).filter(isWorkload), 'mcp-node');
+  await deployManifests(bed.kubectl, backend, settings);
+  const backendPlacement = await checkPlacement(
+    bed.kubectl,
+    backend.map((m) => m.object).filter(isWorkload),
+    'mcp-node',
+  );
   expect(backendPlacement.strays.map((s) => s.node)).toEqual(['k3s-server', 'k3s-server']);
 });
 
 test('a NotReady node is refused before anything is applied', async () => {
-  await cluster.setNodeReady('mcp-node', false);
+  await bed.cluster.setNodeReady('mcp-node', false);
   try {
-    await expect(resolveNode(kubectl, { name: 'mcp-node' })).rejects.toThrow(
+    await expect(resolveNode(bed.kubectl, { name: 'mcp-node' })).rejects.toThrow(
       /^Node mcp-node is not Ready \(Ready=Unknown \(NodeStatusUnknown: Kubelet stopped posting node status.\)\); nothing was deployed$/,
     );
   } finally {
-    await cluster.setNodeReady('mcp-node', true);
+    await bed.cluster.setNodeReady('mcp-node', true);
   }
 });
 
 test('pods no node can take fail fast as Unschedulable instead of waiting for the timeout', async () => {
-  await cluster.createNamespace('nowhere');
+  await bed.cluster.createNamespace('nowhere');
   const loaded = loadManifests({
     patterns: ['kubernetes/production/mcp-slack.yaml'],
-    cwd: workspace.dir,
+    cwd: bed.workspace.dir,
     namespace: 'nowhere',
   });
   const pinnedNowhere = prepareManifests(loaded, {
     placement: { nodeSelector: { key: 'sophia.ai/pool', value: 'nowhere' } },
   });
   const started = Date.now();
-  await expect(deployManifests(kubectl, pinnedNowhere, settings)).rejects.toThrow(
+  await expect(deployManifests(bed.kubectl, pinnedNowhere, settings)).rejects.toThrow(
     /^Rollout failed: Deployment\/mcp-slack revision 1 cannot become ready: pod mcp-slack-\S+ is in Unschedulable .*Nothing could be rolled back; left as is: nowhere\/Deployment\/mcp-slack \(created by this run, no earlier revision\)\.$/s,
   );
   expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
 });
 
 test('an address shared by two nodes is an error naming both', async () => {
-  cluster.cluster.nodes.add({ name: 'mcp-node-clone', internalIp: MCP_ADDRESS });
+  bed.cluster.cluster.nodes.add({ name: 'mcp-node-clone', internalIp: MCP_ADDRESS });
   try {
-    await expect(resolveNode(kubectl, { address: MCP_ADDRESS })).rejects.toThrow(
+    await expect(resolveNode(bed.kubectl, { address: MCP_ADDRESS })).rejects.toThrow(
       'Address 104.171.202.117 (input "node-address") matches 2 nodes: nodes in the cluster: mcp-node (104.171.202.117, mcp-node); mcp-node-clone (104.171.202.117, mcp-node-clone); name one with input "node"',
     );
   } finally {
-    cluster.cluster.nodes.remove('mcp-node-clone');
+    bed.cluster.cluster.nodes.remove('mcp-node-clone');
   }
 });
 
 test('a pod of an MCP workload running on another node is named as a stray', async () => {
   const mcp = manifests(['kubernetes/production/mcp-slack.yaml'], { nodeSelector: pool, taint });
-  await cluster.observer.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'mcp-slack-debug', namespace: 'mcp', labels: { 'app.kubernetes.io/name': 'mcp-slack' } },
-        spec: { nodeName: 'k3s-server', containers: [{ name: 'debug', image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0' }] },
-      },
-    ],
-    { serverSide: true, fieldManager: 'someone' },
-  );
-  const check = await checkPlacement(kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
+  await placeStrayPod(bed.cluster, {
+    name: 'mcp-slack-debug',
+    namespace: 'mcp',
+    labels: { 'app.kubernetes.io/name': 'mcp-slack' },
+    image: 'ghcr.io/sophia-ai/mcp-slack:1.2.0',
+    node: 'k3s-server',
+  });
+  const check = await checkPlacement(bed.kubectl, mcp.map((m) => m.object).filter(isWorkload), 'mcp-node');
   expect(check.strays).toEqual([{ pod: 'mcp-slack-debug', node: 'k3s-server', workload: 'mcp/Deployment/mcp-slack' }]);
   expect(check.placement['mcp-slack-debug']).toBe('k3s-server');
-  await cluster.observer.run(['delete', 'pod', 'mcp-slack-debug', '--namespace', 'mcp']);
+  await bed.cluster.observer.run(['delete', 'pod', 'mcp-slack-debug', '--namespace', 'mcp']);
 });

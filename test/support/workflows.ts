@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { actionMetadata, type ActionInput } from '@sophia-testing/action-runner';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const workflowsDir = path.join(repoRoot, '.github', 'workflows');
@@ -212,16 +213,11 @@ export function productionWithoutStaging(workflow: Workflow): string[] {
   return findings;
 }
 
-export interface ActionInput {
-  required?: boolean;
-  default?: string;
-}
-
+/** The inputs action.yml of the suite's action `name` declares; undefined when there is no such action. */
 export function actionInputs(name: string, root = repoRoot): Record<string, ActionInput> | undefined {
-  const file = path.join(root, 'actions', name, 'action.yml');
-  if (!existsSync(file)) return undefined;
-  const metadata = parse(readFileSync(file, 'utf8')) as { inputs?: Record<string, ActionInput> };
-  return metadata.inputs ?? {};
+  const actions = path.join(root, 'actions');
+  if (!existsSync(path.join(actions, name, 'action.yml'))) return undefined;
+  return actionMetadata(name, actions).inputs;
 }
 
 /** Required in the runner's sense: `required: true` and nothing to fall back on. */

@@ -7,14 +7,13 @@ import {
   workspaceDir,
 } from '@sophia/action-runtime';
 import {
-  connectKubectl,
   deployPublication,
   deployWithRolloutTimeout,
   loadManifests,
-  openRemoteShell,
   runnerKubectl,
   prepareManifests,
   traceOf,
+  withKubectl,
 } from '@sophia/kubernetes';
 
 import { getInputs } from './input-helper.js';
@@ -23,13 +22,8 @@ import { getInputs } from './input-helper.js';
 export async function main(): Promise<void> {
   const settings = getInputs();
 
-  const kubectl = await connectKubectl(settings.connection, {
-    remoteShell: (connection) => openRemoteShell(connection, actionLog),
-    trace: actionLog.debug,
-    // The kubeconfig is a secret on disk: this directory goes however the step ends.
-    tempDir: secretsDir(),
-  });
-  try {
+  // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+  await withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
     const namespace = settings.namespace ?? (await kubectl.contextNamespace());
     const manifests = await annotatingFileProblems('Manifest problem', () => {
@@ -54,7 +48,5 @@ export async function main(): Promise<void> {
         ),
       (report) => deployPublication('deploy-k3s-backend', report),
     );
-  } finally {
-    await kubectl.close();
-  }
+  });
 }

@@ -30879,7 +30879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2623);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7307);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -30889,7 +30889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2623:
+/***/ 7307:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33954,7 +33954,6 @@ function deployWithRolloutTimeout(kubectl, manifests, settings) {
 
 
 
-
 function nodeInfo(node) {
     const status = node.status ?? {};
     const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
@@ -34167,31 +34166,26 @@ async function pinNode(kubectl, node, nodeLabel, taint) {
     }
     return changes;
 }
-/**
- * The summary of a placement, each part labelled: what the files would do as written (audit
- * findings, before the deploy pins them) and where the pods of these workloads run now.
- */
-function placementMarkdown(node, parts) {
-    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-    if (parts.files) {
-        out.push('#### The files as written (deploy mode pins them to the node)', '');
-        out.push(parts.files.length > 0
-            ? (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
-            : `Every workload is pinned to ${node.name}.\n`);
-    }
-    if (parts.running) {
-        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
-            pod,
-            on || '(not scheduled)',
-            on === node.name ? 'yes' : 'NO',
-        ]);
-        out.push('#### Running now', '');
-        out.push(rows.length > 0 ? (0,reporting_src/* markdownTable */.Qj)(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
-    }
-    return out.join('\n');
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
+// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
+const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
+/** An SSH session to the server as the remote kubectl transport uses it. */
+async function openRemoteShell(connection, log) {
+    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
+    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
+    // bundler puts it in a chunk of its own beside dist/index.js).
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
+    const [target] = sshTargetsFrom(connection.ssh);
+    const session = await connectSsh(target, log);
+    return {
+        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
+        close: () => session.close(),
+    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
 
 
 /** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
@@ -34208,6 +34202,33 @@ async function connectKubectl(connection, options = {}) {
     const shell = await options.remoteShell(connection);
     const host = connection.ssh.hosts[0];
     return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
+}
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ */
+async function withKubectl(connection, options, work) {
+    const kubectl = await connectKubectl(connection, {
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        trace: (line) => options.log.debug(line),
+        tempDir: options.tempDir,
+    });
+    try {
+        // Awaited inside the try: a rejection must reach the caller, not race the close.
+        return await work(kubectl);
+    }
+    finally {
+        await kubectl.close();
+    }
 }
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
 function runnerKubectl(connection) {
@@ -34295,23 +34316,6 @@ function dryRunLines(report) {
         `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
         ...(object.diff ? [object.diff] : []),
     ]);
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
-// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
-const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
-    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
-    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
-    // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
-    const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
-    return {
-        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
-        close: () => session.close(),
-    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
@@ -34612,20 +34616,39 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 ;// CONCATENATED MODULE: ./src/node-placement.ts
 
 
+
+/**
+ * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
+ * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * publishes its outputs and summary once, also then.
+ */
+async function reportingOnNode(report, work) {
+    try {
+        await work(report);
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            report.deploy = error.report;
+        const failure = new reporting_src/* ReportedError */.SS(error instanceof Error ? error.message : String(error), report);
+        // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
+        if (error instanceof Error && error.stack)
+            failure.stack = error.stack;
+        throw failure;
+    }
+    return report;
+}
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
  * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
  * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
  */
-async function auditNode(kubectl, manifests, node, placement) {
+async function auditNode(kubectl, manifests, placement, report) {
+    const node = report.node;
     const findings = auditPlacement(manifests, node, placement);
+    report.files = findings;
     (0,src/* annotateFileProblems */.LC)(findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })), 'Placement of the files as written', 'warning');
     const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-    (0,src/* setOutputs */.n0)({
-        findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })),
-        placement: running.placement,
-    });
-    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, { files: findings, running }));
+    report.running = running;
     if (running.strays.length > 0) {
         const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
         throw new Error(`Audit: running now, ${running.strays.length} pod${running.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
@@ -34636,7 +34659,8 @@ async function auditNode(kubectl, manifests, node, placement) {
             : ''));
 }
 /** `mode: deploy`: label (and taint) the node, deploy, then check that every pod runs on it. */
-async function deployToNode(kubectl, manifests, node, settings) {
+async function deployToNode(kubectl, manifests, settings, report) {
+    const node = report.node;
     if (settings.labelNode && !settings.dryRun) {
         const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
         for (const change of changes)
@@ -34645,19 +34669,73 @@ async function deployToNode(kubectl, manifests, node, settings) {
     else if (settings.labelNode) {
         src/* actionLog */.Zx.info(`Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`);
     }
-    await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning })), (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report));
+    report.deploy = await src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning }));
     if (settings.dryRun)
         return;
     const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-    (0,src/* setOutputs */.n0)({ placement: check.placement });
-    await (0,src/* writeSummary */.Sy)(placementMarkdown(node, { running: check }));
+    report.running = check;
     if (settings.verifyPlacement && check.strays.length > 0) {
         const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
         throw new Error(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
     }
 }
 
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+/**
+ * The summary of a placement, each part labelled: what the files would do as written (audit
+ * findings, before the deploy pins them) and where the pods of these workloads run now.
+ */
+function placementMarkdown(node, parts) {
+    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+    if (parts.files) {
+        out.push('#### The files as written (deploy mode pins them to the node)', '');
+        out.push(parts.files.length > 0
+            ? (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
+            : `Every workload is pinned to ${node.name}.\n`);
+    }
+    if (parts.running) {
+        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
+            pod,
+            on || '(not scheduled)',
+            on === node.name ? 'yes' : 'NO',
+        ]);
+        out.push('#### Running now', '');
+        out.push(rows.length > 0 ? (0,reporting_src/* markdownTable */.Qj)(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
+    }
+    return out.join('\n');
+}
+/**
+ * The outputs (`node`, `workloads`; the deploy's `applied`, `revisions`, `changed`, `rolled-back`;
+ * `findings` in audit mode; `placement` once the pods were looked at), the deploy's log groups,
+ * and one job summary: the deploy's tables, then the placement.
+ */
+function mcpNodePublication(report) {
+    const deploy = report.deploy ? deployPublication(`deploy-mcp-node: ${report.node.name}`, report.deploy) : undefined;
+    const summaries = [
+        ...(deploy ? [deploy.summary] : []),
+        ...(report.files || report.running
+            ? [placementMarkdown(report.node, { files: report.files, running: report.running })]
+            : []),
+    ];
+    return {
+        outputs: {
+            node: report.node.name,
+            workloads: report.workloads,
+            ...deploy?.outputs,
+            ...(report.files
+                ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
+                : {}),
+            ...(report.running ? { placement: report.running.placement } : {}),
+        },
+        logGroups: deploy?.logGroups,
+        summary: summaries.length > 0 ? summaries.join('\n') : undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -34666,13 +34744,8 @@ async function deployToNode(kubectl, manifests, node, settings) {
 async function main() {
     const settings = getInputs();
     const placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
-    const kubectl = await connectKubectl(settings.connection, {
-        remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
-        trace: src/* actionLog */.Zx.debug,
-        // The kubeconfig is a secret on disk: this directory goes however the step ends.
-        tempDir: (0,src/* secretsDir */.np)(),
-    });
-    try {
+    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+    await withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
         const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({
@@ -34692,15 +34765,10 @@ async function main() {
             : loaded;
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-        (0,src/* setOutputs */.n0)({ node: node.name, workloads });
-        // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
-        if (settings.mode === 'audit')
-            return await auditNode(kubectl, loaded, node, placement);
-        await deployToNode(kubectl, manifests, node, settings);
-    }
-    finally {
-        await kubectl.close();
-    }
+        await (0,src/* publishing */.Kc)(() => reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
+            ? auditNode(kubectl, loaded, placement, report)
+            : deployToNode(kubectl, manifests, settings, report)), mcpNodePublication);
+    });
 }
 
 
@@ -34720,12 +34788,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   np: () => (/* reexport */ secretsDir),
-  n0: () => (/* reexport */ setOutputs),
-  zf: () => (/* reexport */ workspaceDir),
-  Sy: () => (/* reexport */ writeSummary)
+  zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, stepState, toolkitAgents
+// UNUSED EXPORTS: asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};

@@ -3,37 +3,32 @@ import {
   annotatingFileProblems,
   runContext,
   secretsDir,
-  setOutputs,
+  publishing,
   workspaceDir,
 } from '@sophia/action-runtime';
 import {
-  connectKubectl,
   loadManifests,
-  openRemoteShell,
   runnerKubectl,
   prepareManifests,
   refOf,
   resolveNode,
   runsPods,
   traceOf,
+  withKubectl,
   workloadKey,
   type Placement,
 } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
-import { auditNode, deployToNode } from './node-placement.js';
+import { auditNode, deployToNode, reportingOnNode } from './node-placement.js';
+import { mcpNodePublication } from './summary.js';
 
 /** The runbook: read inputs, connect, load the manifests, find the node, then audit, or pin, deploy and verify. */
 export async function main(): Promise<void> {
   const settings = getInputs();
   const placement: Placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
 
-  const kubectl = await connectKubectl(settings.connection, {
-    remoteShell: (connection) => openRemoteShell(connection, actionLog),
-    trace: actionLog.debug,
-    // The kubeconfig is a secret on disk: this directory goes however the step ends.
-    tempDir: secretsDir(),
-  });
-  try {
+  // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+  await withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
     // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
     const namespace = settings.namespace ?? (await kubectl.contextNamespace());
     const loaded = await annotatingFileProblems('Manifest problem', () =>
@@ -61,11 +56,14 @@ export async function main(): Promise<void> {
       settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
     );
     actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-    setOutputs({ node: node.name, workloads });
-    // Awaited here, inside the try: a rejection must reach the caller, not race the finally.
-    if (settings.mode === 'audit') return await auditNode(kubectl, loaded, node, placement);
-    await deployToNode(kubectl, manifests, node, settings);
-  } finally {
-    await kubectl.close();
-  }
+    await publishing(
+      () =>
+        reportingOnNode({ node, workloads }, (report) =>
+          settings.mode === 'audit'
+            ? auditNode(kubectl, loaded, placement, report)
+            : deployToNode(kubectl, manifests, settings, report),
+        ),
+      mcpNodePublication,
+    );
+  });
 }

@@ -1,19 +1,40 @@
-import { actionLog, annotateFileProblems, publishing, setOutputs, writeSummary } from '@sophia/action-runtime';
+import { actionLog, annotateFileProblems } from '@sophia/action-runtime';
 import {
   auditPlacement,
   checkPlacement,
-  deployPublication,
+  DeployFailedError,
   deployWithRolloutTimeout,
   isWorkload,
   labelText,
   pinNode,
-  placementMarkdown,
   type Kubectl,
   type Manifest,
-  type NodeInfo,
   type Placement,
 } from '@sophia/kubernetes';
+import { ReportedError } from '@sophia/reporting';
 import type { McpDeploySettings } from './input-helper.js';
+import type { McpNodeReport } from './summary.js';
+
+/**
+ * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
+ * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * publishes its outputs and summary once, also then.
+ */
+export async function reportingOnNode(
+  report: McpNodeReport,
+  work: (report: McpNodeReport) => Promise<void>,
+): Promise<McpNodeReport> {
+  try {
+    await work(report);
+  } catch (error) {
+    if (error instanceof DeployFailedError) report.deploy = error.report;
+    const failure = new ReportedError(error instanceof Error ? error.message : String(error), report);
+    // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
+    if (error instanceof Error && error.stack) failure.stack = error.stack;
+    throw failure;
+  }
+  return report;
+}
 
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
@@ -23,21 +44,19 @@ import type { McpDeploySettings } from './input-helper.js';
 export async function auditNode(
   kubectl: Kubectl,
   manifests: Manifest[],
-  node: NodeInfo,
   placement: Placement,
+  report: McpNodeReport,
 ): Promise<void> {
+  const node = report.node;
   const findings = auditPlacement(manifests, node, placement);
+  report.files = findings;
   annotateFileProblems(
     findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })),
     'Placement of the files as written',
     'warning',
   );
   const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-  setOutputs({
-    findings: findings.map(({ workload, file, line, message }) => ({ workload, file, line, message })),
-    placement: running.placement,
-  });
-  await writeSummary(placementMarkdown(node, { files: findings, running }));
+  report.running = running;
   if (running.strays.length > 0) {
     const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
     throw new Error(
@@ -56,9 +75,10 @@ export async function auditNode(
 export async function deployToNode(
   kubectl: Kubectl,
   manifests: Manifest[],
-  node: NodeInfo,
   settings: McpDeploySettings,
+  report: McpNodeReport,
 ): Promise<void> {
+  const node = report.node;
   if (settings.labelNode && !settings.dryRun) {
     const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
     for (const change of changes) actionLog.info(change);
@@ -67,17 +87,12 @@ export async function deployToNode(
       `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`,
     );
   }
-  await publishing(
-    () =>
-      actionLog.group('Apply and watch the rollouts', () =>
-        deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
-      ),
-    (report) => deployPublication(`deploy-mcp-node: ${node.name}`, report),
+  report.deploy = await actionLog.group('Apply and watch the rollouts', () =>
+    deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
   );
   if (settings.dryRun) return;
   const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
-  setOutputs({ placement: check.placement });
-  await writeSummary(placementMarkdown(node, { running: check }));
+  report.running = check;
   if (settings.verifyPlacement && check.strays.length > 0) {
     const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
     throw new Error(

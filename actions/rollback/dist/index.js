@@ -30601,7 +30601,6 @@ function deployWithRolloutTimeout(kubectl, manifests, settings) {
 
 
 
-
 function nodeInfo(node) {
     const status = node.status ?? {};
     const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
@@ -30814,31 +30813,26 @@ async function pinNode(kubectl, node, nodeLabel, taint) {
     }
     return changes;
 }
-/**
- * The summary of a placement, each part labelled: what the files would do as written (audit
- * findings, before the deploy pins them) and where the pods of these workloads run now.
- */
-function placementMarkdown(node, parts) {
-    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-    if (parts.files) {
-        out.push('#### The files as written (deploy mode pins them to the node)', '');
-        out.push(parts.files.length > 0
-            ? markdownTable(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
-            : `Every workload is pinned to ${node.name}.\n`);
-    }
-    if (parts.running) {
-        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
-            pod,
-            on || '(not scheduled)',
-            on === node.name ? 'yes' : 'NO',
-        ]);
-        out.push('#### Running now', '');
-        out.push(rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
-    }
-    return out.join('\n');
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
+// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
+const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
+/** An SSH session to the server as the remote kubectl transport uses it. */
+async function openRemoteShell(connection, log) {
+    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
+    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
+    // bundler puts it in a chunk of its own beside dist/index.js).
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
+    const [target] = sshTargetsFrom(connection.ssh);
+    const session = await connectSsh(target, log);
+    return {
+        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
+        close: () => session.close(),
+    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
 
 
 /** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
@@ -30855,6 +30849,33 @@ async function connectKubectl(connection, options = {}) {
     const shell = await options.remoteShell(connection);
     const host = connection.ssh.hosts[0];
     return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
+}
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ */
+async function withKubectl(connection, options, work) {
+    const kubectl = await connectKubectl(connection, {
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        trace: (line) => options.log.debug(line),
+        tempDir: options.tempDir,
+    });
+    try {
+        // Awaited inside the try: a rejection must reach the caller, not race the close.
+        return await work(kubectl);
+    }
+    finally {
+        await kubectl.close();
+    }
 }
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
 function runnerKubectl(connection) {
@@ -30942,23 +30963,6 @@ function dryRunLines(report) {
         `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
         ...(object.diff ? [object.diff] : []),
     ]);
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
-// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
-const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
-    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
-    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
-    // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
-    const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
-    return {
-        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
-        close: () => session.close(),
-    };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
@@ -31243,13 +31247,8 @@ async function kubernetesRollback(settings) {
         src/* actionLog */.Zx.info('The list of workloads is empty: nothing to roll back');
         return [];
     }
-    const kubectl = await connectKubectl(settings.connection, {
-        remoteShell: (connection) => openRemoteShell(connection, src/* actionLog */.Zx),
-        trace: src/* actionLog */.Zx.debug,
-        // The kubeconfig is a secret on disk: this directory goes however the step ends.
-        tempDir: (0,src/* secretsDir */.np)(),
-    });
-    try {
+    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+    return withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         const steps = await planRollback(kubectl, settings);
         for (const step of steps) {
             for (const warning of step.warnings)
@@ -31262,10 +31261,7 @@ async function kubernetesRollback(settings) {
             pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
             log: src/* actionLog */.Zx.info,
         });
-    }
-    finally {
-        await kubectl.close();
-    }
+    });
 }
 /** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
 function kubernetesRollbackPublication(outcomes, namespace) {

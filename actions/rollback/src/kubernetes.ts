@@ -1,11 +1,10 @@
 import { actionLog, secretsDir } from '@sophia/action-runtime';
 import {
-  connectKubectl,
   describeRevision,
   executeRollback,
   formatDiagnostics,
-  openRemoteShell,
   planRollback,
+  withKubectl,
   workloadKey,
   type RollbackOutcome,
 } from '@sophia/kubernetes';
@@ -28,13 +27,8 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
     actionLog.info('The list of workloads is empty: nothing to roll back');
     return [];
   }
-  const kubectl = await connectKubectl(settings.connection, {
-    remoteShell: (connection) => openRemoteShell(connection, actionLog),
-    trace: actionLog.debug,
-    // The kubeconfig is a secret on disk: this directory goes however the step ends.
-    tempDir: secretsDir(),
-  });
-  try {
+  // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+  return withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
     const steps = await planRollback(kubectl, settings);
     for (const step of steps) {
       for (const warning of step.warnings) actionLog.warning(warning);
@@ -48,9 +42,7 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
       pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
       log: actionLog.info,
     });
-  } finally {
-    await kubectl.close();
-  }
+  });
 }
 
 /** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */

@@ -1,5 +1,7 @@
 import type { KubeConnection } from '@sophia/inputs';
+import type { Log } from '@sophia/reporting';
 import { Kubectl } from './kubectl.js';
+import { openRemoteShell } from './ssh-shell.js';
 import { LocalKubectlTransport, RemoteKubectlTransport, type KubectlResult, type RemoteShell } from './transports.js';
 
 /** Opens an SSH session to the server; supplied by the caller so this package stays free of the SSH layer's connection details. */
@@ -35,6 +37,37 @@ export async function connectKubectl(connection: KubeConnection, options: Connec
 }
 
 export type { KubectlResult };
+
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ */
+export async function withKubectl<T>(
+  connection: KubeConnection,
+  options: { log: Log; tempDir?: string },
+  work: (kubectl: Kubectl) => Promise<T>,
+): Promise<T> {
+  const kubectl = await connectKubectl(connection, {
+    remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+    trace: (line) => options.log.debug(line),
+    tempDir: options.tempDir,
+  });
+  try {
+    // Awaited inside the try: a rejection must reach the caller, not race the close.
+    return await work(kubectl);
+  } finally {
+    await kubectl.close();
+  }
+}
 
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
 export function runnerKubectl(connection: KubeConnection): string {

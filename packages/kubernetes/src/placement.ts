@@ -1,4 +1,3 @@
-import { markdownTable } from '@sophia/reporting';
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
 import type { Manifest } from './manifests.js';
@@ -276,38 +275,4 @@ export async function pinNode(kubectl: Kubectl, node: NodeInfo, nodeLabel: Label
     else await kubectl.run(['annotate', 'node', node.name, `${PLACEMENT_ANNOTATION}-`]);
   }
   return changes;
-}
-
-/**
- * The summary of a placement, each part labelled: what the files would do as written (audit
- * findings, before the deploy pins them) and where the pods of these workloads run now.
- */
-export function placementMarkdown(
-  node: NodeInfo,
-  parts: { files?: PlacementFinding[]; running?: PlacementCheck },
-): string {
-  const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-  if (parts.files) {
-    out.push('#### The files as written (deploy mode pins them to the node)', '');
-    out.push(
-      parts.files.length > 0
-        ? markdownTable(
-            ['Workload', 'Where', 'Finding'],
-            parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]),
-          )
-        : `Every workload is pinned to ${node.name}.\n`,
-    );
-  }
-  if (parts.running) {
-    const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
-      pod,
-      on || '(not scheduled)',
-      on === node.name ? 'yes' : 'NO',
-    ]);
-    out.push('#### Running now', '');
-    out.push(
-      rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n',
-    );
-  }
-  return out.join('\n');
 }

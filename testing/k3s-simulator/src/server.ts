@@ -154,6 +154,27 @@ function serverInfo(context: ServerContext): ServerInfo {
 }
 
 /** Objects are stored in their type's storage version; a read through another version names that one. */
+/**
+ * Objects as the Table kubectl asks for (`Accept: application/json;as=Table`): the kind's printer
+ * columns, or a custom resource's additionalPrinterColumns as served, for this server's minor.
+ */
+function tableOf(
+  context: ServerContext,
+  route: ResourceRoute,
+  query: URLSearchParams,
+  objects: StoredObject[],
+  listMeta: Json,
+): Json {
+  return toTable(
+    route.type.kind,
+    objects,
+    listMeta,
+    query.get('includeObject') ?? undefined,
+    route.served.printerColumns,
+    serverInfo(context),
+  );
+}
+
 function presenter(route: ResourceRoute): (object: StoredObject) => StoredObject {
   const apiVersion = apiVersionOf(route.type, route.served.version);
   return (object) => (object.apiVersion === apiVersion ? object : { ...object, apiVersion });
@@ -349,18 +370,22 @@ async function handle(
     body = JSON.stringify(decodeKubernetesProtobuf(Buffer.from(body, 'latin1')));
     req.headers['content-type'] = 'application/json';
   }
-  await handleResource(context, route, method, url.searchParams, body, req, res);
+  await handleResource({ context, route, method, query: url.searchParams, body, req, res });
 }
 
-async function handleResource(
-  context: ServerContext,
-  route: ResourceRoute,
-  method: string,
-  query: URLSearchParams,
-  body: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+/** One request to a resource's URL, its body read (and decoded when kubectl sent protobuf). */
+interface ResourceRequest {
+  context: ServerContext;
+  route: ResourceRoute;
+  method: string;
+  query: URLSearchParams;
+  body: string;
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+async function handleResource(request: ResourceRequest): Promise<void> {
+  const { context, route, method, query, body, req, res } = request;
   const { api } = context;
   const { type, namespace, name, subresource } = route;
   const accept = req.headers.accept;
@@ -368,18 +393,7 @@ async function handleResource(
   const single = (stored: StoredObject, code = 200): void => {
     const object = present(stored);
     if (wantsTable(accept))
-      send(
-        res,
-        code,
-        toTable(
-          type.kind,
-          [object],
-          { resourceVersion: object.metadata.resourceVersion },
-          query.get('includeObject') ?? undefined,
-          route.served.printerColumns,
-          serverInfo(context),
-        ),
-      );
+      send(res, code, tableOf(context, route, query, [object], { resourceVersion: object.metadata.resourceVersion }));
     else send(res, code, object);
   };
   const warnIfNotSimulated = (object: StoredObject): void => {
@@ -411,7 +425,7 @@ async function handleResource(
     return;
   }
   if (subresource === 'scale') {
-    await handleScale(context, route, method, query, body, req, res);
+    await handleScale(request);
     return;
   }
   switch (method) {
@@ -436,19 +450,7 @@ async function handleResource(
         resourceVersion: listed.resourceVersion,
         ...(listed.continueToken ? { continue: listed.continueToken } : {}),
       };
-      if (wantsTable(accept))
-        send(
-          res,
-          200,
-          toTable(
-            type.kind,
-            listed.items.map(present),
-            listMeta,
-            query.get('includeObject') ?? undefined,
-            route.served.printerColumns,
-            serverInfo(context),
-          ),
-        );
+      if (wantsTable(accept)) send(res, 200, tableOf(context, route, query, listed.items.map(present), listMeta));
       else
         send(res, 200, {
           kind: listKind(type),
@@ -532,15 +534,8 @@ async function handleResource(
   }
 }
 
-async function handleScale(
-  context: ServerContext,
-  route: ResourceRoute,
-  method: string,
-  query: URLSearchParams,
-  body: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+async function handleScale(request: ResourceRequest): Promise<void> {
+  const { context, route, method, query, body, req, res } = request;
   const { api } = context;
   const { type, namespace } = route;
   const name = route.name ?? '';
@@ -601,14 +596,7 @@ function serveWatch(
     const object = eventType === 'ERROR' ? stored : present(stored);
     const payload =
       asTable && eventType !== 'ERROR'
-        ? toTable(
-            type.kind,
-            [object],
-            { resourceVersion: object.metadata.resourceVersion },
-            query.get('includeObject') ?? undefined,
-            route.served.printerColumns,
-            serverInfo(context),
-          )
+        ? tableOf(context, route, query, [object], { resourceVersion: object.metadata.resourceVersion })
         : object;
     res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
   };

@@ -159,6 +159,33 @@ interface Printer {
   row(object: StoredObject, server: ServerInfo): Json[];
 }
 
+/**
+ * The printer of a workload that runs a pod template, laid out as kubectl's server-side printers
+ * lay out Deployment, ReplicaSet, StatefulSet, DaemonSet and Job (kubernetes
+ * pkg/printers/internalversion/printers.go): the name, the kind's own columns, the age, then the
+ * wide columns Containers, Images and (all but StatefulSet) Selector.
+ */
+function workloadPrinter(
+  own: Column[],
+  cells: (object: StoredObject) => Json[],
+  options: { selector: boolean } = { selector: true },
+): Printer {
+  return {
+    columns: [NAME, ...own, AGE, wide('Containers'), wide('Images'), ...(options.selector ? [wide('Selector')] : [])],
+    row: (object) => {
+      const containers = containersOf(object.spec?.template?.spec);
+      return [
+        object.metadata.name,
+        ...cells(object),
+        age(object),
+        containers.names,
+        containers.images,
+        ...(options.selector ? [selectorText(object.spec?.selector)] : []),
+      ];
+    },
+  };
+}
+
 const PRINTERS: Record<string, Printer> = {
   Pod: {
     columns: [
@@ -189,101 +216,44 @@ const PRINTERS: Record<string, Printer> = {
     ],
     row: nodeRow,
   },
-  Deployment: {
-    columns: [
-      NAME,
-      column('Ready'),
-      column('Up-to-date', 'integer'),
-      column('Available', 'integer'),
-      AGE,
-      wide('Containers'),
-      wide('Images'),
-      wide('Selector'),
+  Deployment: workloadPrinter(
+    [column('Ready'), column('Up-to-date', 'integer'), column('Available', 'integer')],
+    (object) => [
+      `${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 0}`,
+      object.status?.updatedReplicas ?? 0,
+      object.status?.availableReplicas ?? 0,
     ],
-    row: (object) => {
-      const containers = containersOf(object.spec?.template?.spec);
-      return [
-        object.metadata.name,
-        `${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 0}`,
-        object.status?.updatedReplicas ?? 0,
-        object.status?.availableReplicas ?? 0,
-        age(object),
-        containers.names,
-        containers.images,
-        selectorText(object.spec?.selector),
-      ];
-    },
-  },
-  ReplicaSet: {
-    columns: [
-      NAME,
-      column('Desired', 'integer'),
-      column('Current', 'integer'),
-      column('Ready', 'integer'),
-      AGE,
-      wide('Containers'),
-      wide('Images'),
-      wide('Selector'),
-    ],
-    row: (object) => {
-      const containers = containersOf(object.spec?.template?.spec);
-      return [
-        object.metadata.name,
-        object.spec?.replicas ?? 0,
-        object.status?.replicas ?? 0,
-        object.status?.readyReplicas ?? 0,
-        age(object),
-        containers.names,
-        containers.images,
-        selectorText(object.spec?.selector),
-      ];
-    },
-  },
-  StatefulSet: {
-    columns: [NAME, column('Ready'), AGE, wide('Containers'), wide('Images')],
-    row: (object) => {
-      const containers = containersOf(object.spec?.template?.spec);
-      return [
-        object.metadata.name,
-        `${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 0}`,
-        age(object),
-        containers.names,
-        containers.images,
-      ];
-    },
-  },
-  DaemonSet: {
-    columns: [
-      NAME,
+  ),
+  ReplicaSet: workloadPrinter(
+    [column('Desired', 'integer'), column('Current', 'integer'), column('Ready', 'integer')],
+    (object) => [object.spec?.replicas ?? 0, object.status?.replicas ?? 0, object.status?.readyReplicas ?? 0],
+  ),
+  StatefulSet: workloadPrinter(
+    [column('Ready')],
+    (object) => [`${object.status?.readyReplicas ?? 0}/${object.spec?.replicas ?? 0}`],
+    { selector: false },
+  ),
+  DaemonSet: workloadPrinter(
+    [
       column('Desired', 'integer'),
       column('Current', 'integer'),
       column('Ready', 'integer'),
       column('Up-to-date', 'integer'),
       column('Available', 'integer'),
       column('Node Selector'),
-      AGE,
-      wide('Containers'),
-      wide('Images'),
-      wide('Selector'),
     ],
-    row: (object) => {
-      const containers = containersOf(object.spec?.template?.spec);
+    (object) => {
       const status = object.status ?? {};
       return [
-        object.metadata.name,
         status.desiredNumberScheduled ?? 0,
         status.currentNumberScheduled ?? 0,
         status.numberReady ?? 0,
         status.updatedNumberScheduled ?? 0,
         status.numberAvailable ?? 0,
         selectorText(object.spec?.template?.spec?.nodeSelector),
-        age(object),
-        containers.names,
-        containers.images,
-        selectorText(object.spec?.selector),
       ];
     },
-  },
+  ),
   Service: {
     columns: [
       NAME,
@@ -304,40 +274,22 @@ const PRINTERS: Record<string, Printer> = {
       selectorText(object.spec?.selector),
     ],
   },
-  Job: {
-    columns: [
-      NAME,
-      column('Status'),
-      column('Completions'),
-      column('Duration'),
-      AGE,
-      wide('Containers'),
-      wide('Images'),
-      wide('Selector'),
-    ],
-    row: (object) => {
-      const containers = containersOf(object.spec?.template?.spec);
-      const status = object.status ?? {};
-      const complete = (status.conditions ?? []).some(
-        (condition: Json) => condition.type === 'Complete' && condition.status === 'True',
-      );
-      const failed = (status.conditions ?? []).some(
-        (condition: Json) => condition.type === 'Failed' && condition.status === 'True',
-      );
-      const started = status.startTime ? Date.parse(status.startTime) : undefined;
-      const finished = status.completionTime ? Date.parse(status.completionTime) : Date.now();
-      return [
-        object.metadata.name,
-        complete ? 'Complete' : failed ? 'Failed' : 'Running',
-        `${status.succeeded ?? 0}/${object.spec?.completions ?? 1}`,
-        started === undefined ? '' : humanDuration(finished - started),
-        age(object),
-        containers.names,
-        containers.images,
-        selectorText(object.spec?.selector),
-      ];
-    },
-  },
+  Job: workloadPrinter([column('Status'), column('Completions'), column('Duration')], (object) => {
+    const status = object.status ?? {};
+    const complete = (status.conditions ?? []).some(
+      (condition: Json) => condition.type === 'Complete' && condition.status === 'True',
+    );
+    const failed = (status.conditions ?? []).some(
+      (condition: Json) => condition.type === 'Failed' && condition.status === 'True',
+    );
+    const started = status.startTime ? Date.parse(status.startTime) : undefined;
+    const finished = status.completionTime ? Date.parse(status.completionTime) : Date.now();
+    return [
+      complete ? 'Complete' : failed ? 'Failed' : 'Running',
+      `${status.succeeded ?? 0}/${object.spec?.completions ?? 1}`,
+      started === undefined ? '' : humanDuration(finished - started),
+    ];
+  }),
   Namespace: {
     columns: [NAME, column('Status'), AGE],
     row: (object) => [object.metadata.name, object.status?.phase ?? 'Active', age(object)],

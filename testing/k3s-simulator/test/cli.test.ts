@@ -3,13 +3,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { kubectlFlavours, type KubectlResult } from './kubectl-harness.js';
+import { kubectlFlavours, type SessionKubectlResult } from './kubectl-harness.js';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const cli = resolve(here, '../src/cli.ts');
 const repoRoot = resolve(here, '../../..');
 
-function kubectl(binary: string, kubeconfig: string, home: string, args: string[]): Promise<KubectlResult> {
+function kubectl(binary: string, kubeconfig: string, home: string, args: string[]): Promise<SessionKubectlResult> {
   return new Promise((done) => {
     execFile(
       binary,

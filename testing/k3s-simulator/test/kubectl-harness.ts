@@ -38,7 +38,7 @@ export function kubectlFlavours(): KubectlFlavour[] {
   return flavours;
 }
 
-export interface KubectlResult {
+export interface SessionKubectlResult {
   code: number;
   stdout: string;
   stderr: string;
@@ -48,7 +48,7 @@ export interface KubectlSession {
   cluster: Cluster;
   flavour: KubectlFlavour;
   kubeconfig: string;
-  run(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  run(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<SessionKubectlResult>;
   /** Runs and fails the test with kubectl's output unless it exits 0. */
   ok(args: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<string>;
   close(): Promise<void>;
@@ -60,7 +60,10 @@ export async function openSession(flavour: KubectlFlavour, options: ClusterOptio
   const kubeconfig = cluster.writeKubeconfig(join(home, '.kube'), { fileName: 'config' });
   const cacheDir = join(home, 'cache');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir };
-  const run = (args: string[], runOptions: { stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> =>
+  const run = (
+    args: string[],
+    runOptions: { stdin?: string; timeoutMs?: number } = {},
+  ): Promise<SessionKubectlResult> =>
     new Promise((resolve) => {
       const child = execFile(
         flavour.binary,

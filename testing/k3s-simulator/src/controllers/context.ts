@@ -172,6 +172,24 @@ export function isPodActive(pod: StoredObject): boolean {
   return !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 }
 
+/** The pods `owner` controls in its namespace that still count (not deleted, not finished). */
+export function activePodsOf(context: ControllerContext, owner: StoredObject): StoredObject[] {
+  return context.store
+    .list(typeOfKind('Pod'), owner.metadata.namespace)
+    .filter((pod) => isControlledBy(pod, owner) && isPodActive(pod));
+}
+
+/**
+ * Puts `status` on the object as stored now, and writes only when the status changed, so reconcile
+ * passes reach a fixpoint. The rest of the object is taken as stored: status is the controller's
+ * subresource, while the spec may have been changed by a user since the pass began.
+ */
+export function writeStatus(context: ControllerContext, type: ResourceType, object: StoredObject, status: Json): void {
+  const latest = context.store.get(type, object.metadata.namespace, object.metadata.name);
+  if (!latest || jsonEqual(latest.status, status)) return;
+  context.store.update(type, { ...latest, status: { ...status } });
+}
+
 /** Ready for at least minReadySeconds. */
 export function isPodAvailable(context: ControllerContext, pod: StoredObject, minReadySeconds: number): boolean {
   if (!isPodReady(pod)) return false;

@@ -5,14 +5,14 @@
  */
 import { randomSuffix } from '../api.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
+import { clone, type Json, type StoredObject } from '../types.js';
 import {
+  activePodsOf,
   createAsController,
-  isControlledBy,
-  isPodActive,
   isPodAvailable,
   isPodReady,
   type ControllerContext,
+  writeStatus,
 } from './context.js';
 import { podFromTemplate } from './replicaset.js';
 import { ensureRevision, pruneRevisions } from './revisions.js';
@@ -53,9 +53,7 @@ function daemonPod(daemonSet: StoredObject, node: StoredObject, hash: string): S
 function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject): void {
   if (daemonSet.metadata.deletionTimestamp) return;
   const revision = ensureRevision(context, daemonSet);
-  const pods = context.store
-    .list(podType, daemonSet.metadata.namespace)
-    .filter((pod) => isControlledBy(pod, daemonSet) && isPodActive(pod));
+  const pods = activePodsOf(context, daemonSet);
   const probe: StoredObject = {
     metadata: {},
     spec: {
@@ -98,9 +96,7 @@ function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject)
     const victim = outdated.find((pod) => !isPodReady(pod)) ?? outdated[0];
     context.api.delete(podType, victim.metadata.namespace, victim.metadata.name, {});
   }
-  const current = context.store
-    .list(podType, daemonSet.metadata.namespace)
-    .filter((pod) => isControlledBy(pod, daemonSet) && isPodActive(pod) && eligibleNames.has(targetOf(pod) ?? ''));
+  const current = activePodsOf(context, daemonSet).filter((pod) => eligibleNames.has(targetOf(pod) ?? ''));
   const scheduled = current.filter((pod) => pod.spec.nodeName);
   const available = current.filter((pod) => isPodAvailable(context, pod, daemonSet.spec.minReadySeconds ?? 0)).length;
   const status = {
@@ -116,11 +112,7 @@ function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject)
     observedGeneration: daemonSet.metadata.generation,
   };
   pruneRevisions(context, daemonSet, new Set([revision.name]));
-  const latest = context.store.get(daemonSetType, daemonSet.metadata.namespace, daemonSet.metadata.name);
-  if (!latest || jsonEqual(latest.status, status)) return;
-  const next = clone(latest);
-  next.status = status;
-  context.store.update(daemonSetType, next);
+  writeStatus(context, daemonSetType, daemonSet, status);
 }
 
 export function reconcileDaemonSets(context: ControllerContext): void {

@@ -1,15 +1,15 @@
 /** The ReplicaSet controller: keeps as many pods as spec.replicas, and reports their readiness. */
 import { randomSuffix } from '../api.js';
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type StoredObject } from '../types.js';
+import { clone, type StoredObject } from '../types.js';
 import {
+  activePodsOf,
   createAsController,
-  isControlledBy,
-  isPodActive,
   isPodAvailable,
   isPodReady,
   ownerReference,
   type ControllerContext,
+  writeStatus,
 } from './context.js';
 import { matchesLabelSelector } from '../selectors.js';
 
@@ -46,9 +46,7 @@ function deletionRank(pod: StoredObject): number {
 }
 
 function reconcileReplicaSet(context: ControllerContext, replicaSet: StoredObject): void {
-  const pods = context.store
-    .list(podType, replicaSet.metadata.namespace)
-    .filter((pod) => isControlledBy(pod, replicaSet) && isPodActive(pod));
+  const pods = activePodsOf(context, replicaSet);
   const desired: number = replicaSet.metadata.deletionTimestamp ? pods.length : (replicaSet.spec.replicas ?? 1);
   if (pods.length < desired) {
     for (let index = pods.length; index < desired; index++) {
@@ -96,10 +94,7 @@ function reconcileReplicaSet(context: ControllerContext, replicaSet: StoredObjec
     availableReplicas: pods.filter((pod) => isPodAvailable(context, pod, minReadySeconds)).length,
     observedGeneration: replicaSet.metadata.generation,
   };
-  const latest = context.store.get(replicaSetType, replicaSet.metadata.namespace, replicaSet.metadata.name);
-  if (!latest) return;
-  const next = { ...latest, status: { ...status } };
-  if (!jsonEqual(latest.status, next.status)) context.store.update(replicaSetType, next);
+  writeStatus(context, replicaSetType, replicaSet, status);
 }
 
 export function reconcileReplicaSets(context: ControllerContext): void {

@@ -4,14 +4,14 @@
  * the highest ordinal one at a time; currentRevision / updateRevision from ControllerRevisions.
  */
 import { typeOf } from '../resources.js';
-import { clone, jsonEqual, type Json, type StoredObject } from '../types.js';
+import { clone, type Json, type StoredObject } from '../types.js';
 import {
+  activePodsOf,
   createAsController,
-  isControlledBy,
-  isPodActive,
   isPodAvailable,
   isPodReady,
   type ControllerContext,
+  writeStatus,
 } from './context.js';
 import { podFromTemplate } from './replicaset.js';
 import { ensureRevision, pruneRevisions } from './revisions.js';
@@ -66,10 +66,7 @@ function reconcileStatefulSet(context: ControllerContext, statefulSet: StoredObj
   const update = ensureRevision(context, statefulSet);
   const replicas: number = statefulSet.spec.replicas ?? 1;
   const parallel = statefulSet.spec.podManagementPolicy === 'Parallel';
-  const pods = context.store
-    .list(podType, statefulSet.metadata.namespace)
-    .filter((pod) => isControlledBy(pod, statefulSet) && isPodActive(pod))
-    .sort((a, b) => ordinalOf(statefulSet, a) - ordinalOf(statefulSet, b));
+  const pods = activePodsOf(context, statefulSet).sort((a, b) => ordinalOf(statefulSet, a) - ordinalOf(statefulSet, b));
   const byOrdinal = new Map(pods.map((pod) => [ordinalOf(statefulSet, pod), pod]));
   let changed = false;
   for (let ordinal = 0; ordinal < replicas; ordinal++) {
@@ -137,9 +134,7 @@ function reconcileStatefulSet(context: ControllerContext, statefulSet: StoredObj
       );
     }
   }
-  const current = context.store
-    .list(podType, statefulSet.metadata.namespace)
-    .filter((pod) => isControlledBy(pod, statefulSet) && isPodActive(pod));
+  const current = activePodsOf(context, statefulSet);
   const currentRevision: string = statefulSet.status?.currentRevision ?? update.name;
   const updated = current.filter((pod) => pod.metadata.labels?.[REVISION_LABEL] === update.name).length;
   const allUpdated = updated === replicas && current.length === replicas && current.every(isPodReady);
@@ -157,11 +152,7 @@ function reconcileStatefulSet(context: ControllerContext, statefulSet: StoredObj
     collisionCount: 0,
   };
   pruneRevisions(context, statefulSet, new Set([nextCurrent, update.name]));
-  const latest = context.store.get(statefulSetType, statefulSet.metadata.namespace, statefulSet.metadata.name);
-  if (!latest || jsonEqual(latest.status, status)) return;
-  const next = clone(latest);
-  next.status = status;
-  context.store.update(statefulSetType, next);
+  writeStatus(context, statefulSetType, statefulSet, status);
 }
 
 export function reconcileStatefulSets(context: ControllerContext): void {

@@ -1,0 +1,85 @@
+import type { Publication } from '@sophia/action-runtime';
+import {
+  deployPublication,
+  type DeployReport,
+  type NodeInfo,
+  type PlacementCheck,
+  type PlacementFinding,
+} from '@sophia/kubernetes';
+import { markdownTable } from '@sophia/reporting';
+
+/**
+ * What a run of the MCP action found and did, filled in as the run goes: the action publishes it
+ * once, whether the run succeeded or failed after the node was found.
+ */
+export interface McpNodeReport {
+  /** The node the workloads are pinned to (or, in audit mode, checked against). */
+  node: NodeInfo;
+  /** The workloads of the manifests, each `<namespace>/<Kind>/<name>`. */
+  workloads: string[];
+  /** Audit mode: why the files as written would not keep their pods on the node. */
+  files?: PlacementFinding[];
+  /** Deploy mode: the deploy's report, also when it failed. */
+  deploy?: DeployReport;
+  /** Where the pods of the workloads run now (after the deploy; in audit mode, as found). */
+  running?: PlacementCheck;
+}
+
+/**
+ * The summary of a placement, each part labelled: what the files would do as written (audit
+ * findings, before the deploy pins them) and where the pods of these workloads run now.
+ */
+function placementMarkdown(node: NodeInfo, parts: { files?: PlacementFinding[]; running?: PlacementCheck }): string {
+  const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+  if (parts.files) {
+    out.push('#### The files as written (deploy mode pins them to the node)', '');
+    out.push(
+      parts.files.length > 0
+        ? markdownTable(
+            ['Workload', 'Where', 'Finding'],
+            parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]),
+          )
+        : `Every workload is pinned to ${node.name}.\n`,
+    );
+  }
+  if (parts.running) {
+    const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
+      pod,
+      on || '(not scheduled)',
+      on === node.name ? 'yes' : 'NO',
+    ]);
+    out.push('#### Running now', '');
+    out.push(
+      rows.length > 0 ? markdownTable(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n',
+    );
+  }
+  return out.join('\n');
+}
+
+/**
+ * The outputs (`node`, `workloads`; the deploy's `applied`, `revisions`, `changed`, `rolled-back`;
+ * `findings` in audit mode; `placement` once the pods were looked at), the deploy's log groups,
+ * and one job summary: the deploy's tables, then the placement.
+ */
+export function mcpNodePublication(report: McpNodeReport): Publication {
+  const deploy = report.deploy ? deployPublication(`deploy-mcp-node: ${report.node.name}`, report.deploy) : undefined;
+  const summaries = [
+    ...(deploy ? [deploy.summary] : []),
+    ...(report.files || report.running
+      ? [placementMarkdown(report.node, { files: report.files, running: report.running })]
+      : []),
+  ];
+  return {
+    outputs: {
+      node: report.node.name,
+      workloads: report.workloads,
+      ...deploy?.outputs,
+      ...(report.files
+        ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
+        : {}),
+      ...(report.running ? { placement: report.running.placement } : {}),
+    },
+    logGroups: deploy?.logGroups,
+    summary: summaries.length > 0 ? summaries.join('\n') : undefined,
+  };
+}
