@@ -2,7 +2,9 @@ import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner'
 import type { HealthReport } from '@sophia/health-check';
 import {
   closedPort,
+  ECHO_ENCODINGS,
   echoingServer,
+  encodingEchoServer,
   pathologicalBodyServer,
   reply,
   startServer,
@@ -179,6 +181,36 @@ describe('health-gate action', () => {
         expect(run.outputs.report).not.toContain(secret);
       }
     }
+  });
+
+  it("keeps any scheme's credential, cookies and URL userinfo out of log, summary and outputs, in every encoding echoed", async () => {
+    const body = await encodingEchoServer(200);
+    const redirect = await encodingEchoServer(302);
+    servers.push(body, redirect);
+    const secrets = ['tok-4f9a2c81', 'sess-9b1e7d2f', 'url-pw-3c7a', 'deploy:url-pw-3c7a'];
+    const urls = [body, redirect].flatMap((server) =>
+      Object.keys(ECHO_ENCODINGS).flatMap((encoding) =>
+        ['param', 'cookie', 'password'].map((which) =>
+          `${server.origin}/echo/${encoding}/${which}`.replace('http://', 'http://deploy:url-pw-3c7a@'),
+        ),
+      ),
+    );
+    const run = await gate({
+      urls: urls.join('\n'),
+      // Authorization from the URL's userinfo; the Token scheme in a header of its own name.
+      headers: 'X-Auth: Token token="tok-4f9a2c81"\nCookie: session=sess-9b1e7d2f; theme=dark',
+      'expected-body': 'welcome',
+      'follow-redirects': 'none',
+      timeout: '1s',
+    });
+    expect(run.code).toBe(1);
+    const shown = [run.log, run.summary, JSON.stringify(run.outputs), ...errors(run)].join('\n');
+    for (const secret of secrets) {
+      for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
+    }
+    // Every echo came back, masked where the credential was.
+    for (const url of reportOf(run).urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
+    expect(reportOf(run).urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param$/);
   });
 
   it('holds its timeout against /^(a+)+$/ on a body of 41 a and "!"', async () => {

@@ -17,8 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var src = __webpack_require__(1678);
 // EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 7 modules
 var health_check_src = __webpack_require__(3583);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 11 modules
-var inputs_src = __webpack_require__(2730);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var inputs_src = __webpack_require__(4661);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -26,6 +26,8 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 const REDIRECT_POLICIES = ['same-origin', 'none', 'any'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 function getInputs(reader = (0,src.actionInputs)()) {
+    // Before anything is parsed, so that no error can quote a credential.
+    (0,inputs_src/* maskUrlCredentials */.gn)(reader.raw('urls'), reader.runner.mask);
     (0,inputs_src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
     const settings = {
         urls: reader.required('urls', (0,inputs_src/* listOf */.c3)(inputs_src/* httpUrl */.q3, 'newline')),
@@ -329,8 +331,8 @@ async function writeSummary(markdown) {
     await core.summary.addRaw(markdown, true).write();
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 11 modules
-var src = __webpack_require__(2730);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var src = __webpack_require__(4661);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -497,8 +499,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 11 modules
-var src = __webpack_require__(2730);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var src = __webpack_require__(4661);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
@@ -891,16 +893,24 @@ function jsonCheckFailure(body, check) {
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
 
 /**
- * Replaces every header secret in text the gate reports (body excerpts, redirect locations, error
- * messages) with `***`, as the runner's log masking does. The runner masks the job log, but a server
- * that echoes a token would otherwise carry it into the job summary and the `report` output, which
- * the runner does not mask.
+ * Replaces every secret the user gave the gate, in every form it can come back in, with `***` in
+ * text the gate reports (URLs, body excerpts, redirect locations, error messages), as the runner's
+ * log masking does. The runner masks the job log, but a server that echoes a token would otherwise
+ * carry it into the job summary and the `report` output, which the runner does not mask.
  */
 class Redactor {
     secrets;
-    /** `headers`: the request headers as name/value pairs; every value and the credential inside it is a secret. */
-    constructor(headers) {
-        const all = headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)).filter((secret) => secret.length > 0);
+    /**
+     * `headers`: the request headers as name/value pairs (every value, and each credential inside it,
+     * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo is a secret.
+     */
+    constructor(headers, urls = []) {
+        const all = [
+            ...headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)),
+            ...urls.flatMap((url) => (0,src/* urlCredentialSecrets */.Eh)(url.href)),
+        ]
+            .filter((secret) => secret.length > 0)
+            .flatMap(src/* secretForms */.eo);
         this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
     }
     redact(text) {
@@ -909,9 +919,21 @@ class Redactor {
             result = result.split(secret).join('***');
         return result;
     }
-    /** A URL for the report: redacted, then shortened (see shortenValue), so no cut ends in half a token. */
+    /**
+     * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
+     * shortened (see shortenValue), so no cut ends in half a token.
+     */
     url(href) {
-        return (0,src/* shortenValue */.Vx)(this.redact(href));
+        let shown = href;
+        try {
+            const url = new URL(href);
+            if (url.username || url.password)
+                shown = href.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+        }
+        catch {
+            // Not a URL: redacted as text below.
+        }
+        return (0,src/* shortenValue */.Vx)(this.redact(shown));
     }
 }
 
@@ -1045,7 +1067,7 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
         from: redactor.url(hop.from),
         to: redactor.url(hop.to),
     }));
-    const base = { url: (0,src/* shortenValue */.Vx)(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+    const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
     if (result.kind === 'error') {
         const detail = redactor.redact(result.error.message);
         return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
@@ -1091,14 +1113,14 @@ async function runHealthCheck(settings) {
     const elapsedMs = () => external_node_perf_hooks_.performance.now() - startedAt;
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
-    const redactor = new Redactor(settings.headers);
+    const redactor = new Redactor(settings.headers, settings.urls);
     if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
         throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
     }
     const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
     if (settings.expectedBody?.kind === 'regex')
         regexes.warm();
-    const tallies = settings.urls.map((url) => new UrlTally((0,src/* shortenValue */.Vx)(url.href)));
+    const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);
     const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
     let outcome = 'timeout';

@@ -190,8 +190,8 @@ async function writeSummary(markdown) {
     await core.summary.addRaw(markdown, true).write();
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 11 modules
-var src = __webpack_require__(2730);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var src = __webpack_require__(4661);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 

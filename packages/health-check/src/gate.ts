@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration, shortenValue } from '@sophia/inputs';
+import { formatDuration } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
 import { bodyMismatch, describeStatusRanges, excerpt, jsonCheckFailure, statusExpected } from './expectations.js';
@@ -103,7 +103,7 @@ async function judge(
     from: redactor.url(hop.from),
     to: redactor.url(hop.to),
   }));
-  const base = { url: shortenValue(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+  const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
   if (result.kind === 'error') {
     const detail = redactor.redact(result.error.message);
     return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
@@ -152,13 +152,13 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const elapsedMs = (): number => performance.now() - startedAt;
   const deadlineMs = settings.timeoutMs;
   const transport = new ProbeTransport(settings.insecureTls, settings.agents);
-  const redactor = new Redactor(settings.headers);
+  const redactor = new Redactor(settings.headers, settings.urls);
   if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
     throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
   }
   const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
   if (settings.expectedBody?.kind === 'regex') regexes.warm();
-  const tallies = settings.urls.map((url) => new UrlTally(shortenValue(url.href)));
+  const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
   let outcome: GateOutcome = 'timeout';

@@ -9,7 +9,9 @@ import {
   type RoundResult,
 } from '@sophia/health-check';
 import {
+  ECHO_ENCODINGS,
   echoingServer,
+  encodingEchoServer,
   endlessBodyServer,
   pathologicalBodyServer,
   reply,
@@ -173,6 +175,76 @@ describe('the gate against hostile servers', () => {
     );
     expect(basic.urls[0].lastMismatch).toContain('unauthorised token ***;');
     expect(JSON.stringify(basic)).not.toContain(Buffer.from(`deploy:${basicPassword}`).toString('base64'));
+  });
+
+  describe('keeps every credential out of the report, in every encoding a server echoes it', () => {
+    const basicPassword = 'b4sic-pw-1f0e';
+    const cases: Array<{
+      name: string;
+      headers: Array<[string, string]>;
+      userinfo?: string;
+      echoed: string[];
+      secrets: string[];
+    }> = [
+      {
+        name: 'Authorization: Token token="…" (a scheme not listed anywhere)',
+        headers: [['Authorization', 'Token token="tok-4f9a2c81"']],
+        echoed: ['authorization', 'credential', 'param'],
+        secrets: ['tok-4f9a2c81'],
+      },
+      {
+        name: 'a custom scheme',
+        headers: [['Authorization', 'Acme-Signed opaque-77c1d9e3']],
+        echoed: ['authorization', 'credential'],
+        secrets: ['opaque-77c1d9e3'],
+      },
+      {
+        name: 'a Cookie value',
+        headers: [['Cookie', 'session=sess-9b1e7d2f; theme=dark']],
+        echoed: ['cookie'],
+        secrets: ['sess-9b1e7d2f'],
+      },
+      {
+        name: 'Basic user:password',
+        headers: [['Authorization', `Basic ${Buffer.from(`deploy:${basicPassword}`).toString('base64')}`]],
+        echoed: ['credential', 'pair', 'password'],
+        secrets: [basicPassword, `deploy:${basicPassword}`],
+      },
+      {
+        name: 'URL userinfo (sent as Basic by the client)',
+        headers: [],
+        userinfo: 'deploy:url-pw-3c7a',
+        echoed: ['credential', 'pair', 'password'],
+        secrets: ['url-pw-3c7a', 'deploy:url-pw-3c7a'],
+      },
+    ];
+    it.each(cases)('$name', async ({ headers, userinfo, echoed, secrets }) => {
+      const body = await started(encodingEchoServer(200));
+      const redirect = await started(encodingEchoServer(302));
+      const urlsOf = (server: TestServer): string[] =>
+        Object.keys(ECHO_ENCODINGS).flatMap((encoding) =>
+          echoed.map((which) => {
+            const url = new URL(`${server.origin}/echo/${encoding}/${which}`);
+            if (userinfo) [url.username, url.password] = userinfo.split(':');
+            return url.href;
+          }),
+        );
+      const report = await gateWithinDeadline(
+        settings([...urlsOf(body), ...urlsOf(redirect)], {
+          headers,
+          expectedBody: bodyMatcher('expected-body', 'welcome'),
+          followRedirects: 'none',
+          timeoutMs: 300,
+        }),
+      );
+      const shown = JSON.stringify(report);
+      for (const secret of secrets) {
+        for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
+      }
+      // Every echo was seen, and masked: the excerpt or the location says `***` where the credential was.
+      for (const url of report.urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
+      if (userinfo) expect(report.urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:/);
+    });
   });
 
   it('reports an https:// URL on a plain-HTTP server as a scheme mistake, at once', async () => {

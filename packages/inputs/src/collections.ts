@@ -1,6 +1,5 @@
 import { RE2JS } from 're2js';
 import { describeValue, InputError, mustBe, type Parser } from './input-error.js';
-import { maskSecret, type RunnerHooks } from './input-reader.js';
 
 export type ListSeparator = 'newline' | 'newline-or-comma';
 
@@ -34,50 +33,6 @@ export function keyValueMap(
     }
     return map;
   };
-}
-
-/**
- * Authorization schemes whose credential is a bare token after the scheme name: Bearer and Basic
- * (RFC 9110 section 11, RFC 6750, RFC 7617) and the spellings APIs commonly use (GitHub's `token`,
- * `ApiKey`, Discord's `Bot`, DPoP). A server that echoes the credential alone must not print it.
- */
-const TOKEN_SCHEMES = new Set(['bearer', 'basic', 'token', 'apikey', 'api-key', 'key', 'bot', 'dpop', 'jwt']);
-
-/**
- * Every secret a header value carries: the whole value, the credential after a well-known scheme,
- * and for Basic the decoded `user:password` and the password alone. Shape: strings, longest first,
- * each at least 4 characters except the whole value (shorter fragments would mask ordinary words).
- */
-export function headerSecrets(value: string): string[] {
-  const secrets = new Set<string>([value.trim()]);
-  const scheme = /^([A-Za-z][A-Za-z0-9-]*)\s+(\S.*)$/.exec(value.trim());
-  if (scheme && TOKEN_SCHEMES.has(scheme[1].toLowerCase())) {
-    const credential = scheme[2].trim();
-    secrets.add(credential);
-    if (scheme[1].toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credential)) {
-      const decoded = Buffer.from(credential, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon >= 0) {
-        secrets.add(decoded);
-        secrets.add(decoded.slice(colon + 1));
-      }
-    }
-  }
-  return [...secrets].filter((secret, index) => index === 0 || secret.length >= 4).sort((a, b) => b.length - a.length);
-}
-
-/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
-export function headerLineSecrets(raw: string): string[] {
-  return splitList(raw, 'newline').flatMap((line) => {
-    const at = line.indexOf(':');
-    const value = (at >= 0 ? line.slice(at + 1) : line).trim();
-    return value ? headerSecrets(value) : [];
-  });
-}
-
-/** Masks every header value and the credentials inside it before the headers are parsed. */
-export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
-  for (const secret of headerLineSecrets(raw)) maskSecret(secret, mask);
 }
 
 /**

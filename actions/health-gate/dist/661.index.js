@@ -1,8 +1,8 @@
-export const id = 730;
-export const ids = [730];
+export const id = 661;
+export const ids = [661];
 export const modules = {
 
-/***/ 2730:
+/***/ 4661:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -22,10 +22,13 @@ __webpack_require__.d(__webpack_exports__, {
   bL: () => (/* reexport */ jsonCheck),
   c3: () => (/* reexport */ collections_listOf),
   k6: () => (/* reexport */ maskHeaderValues),
+  gn: () => (/* reexport */ maskUrlCredentials),
   yL: () => (/* reexport */ oneOf),
   ax: () => (/* reexport */ runnerInputs),
+  eo: () => (/* reexport */ secretForms),
   Vx: () => (/* reexport */ shortenValue),
-  F: () => (/* reexport */ statusRanges)
+  F: () => (/* reexport */ statusRanges),
+  Eh: () => (/* reexport */ urlCredentialSecrets)
 });
 
 // UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, workloadRef, workloadRefs, workspacePath
@@ -217,85 +220,7 @@ const scalars_commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 var build = __webpack_require__(8330);
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
-
-
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
-function inputsFrom(values) {
-    return (name) => values[name] ?? '';
-}
-/**
- * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
- * empty value here means the user left a required input out or blanked one on purpose.
- */
-class InputReader {
-    source;
-    runner;
-    masked = new Set();
-    constructor(source, runner) {
-        this.source = source;
-        this.runner = runner;
-    }
-    /**
-     * Masks secret inputs before anything else is read, so that no error or log line about
-     * another input can reveal them. Each input is masked once however often it is read.
-     */
-    maskSecrets(...names) {
-        for (const name of names) {
-            if (this.masked.has(name))
-                continue;
-            this.masked.add(name);
-            maskSecret(this.source(name), this.runner.mask);
-        }
-    }
-    raw(name) {
-        return this.source(name);
-    }
-    given(name) {
-        return this.source(name).trim().length > 0;
-    }
-    required(name, parse = scalars_text) {
-        const raw = this.source(name);
-        if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
-        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
-    }
-    optional(name, parse = scalars_text) {
-        return this.given(name) ? this.required(name, parse) : undefined;
-    }
-    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
-    secret(name, options) {
-        this.maskSecrets(name);
-        const raw = this.source(name);
-        if (raw.trim().length === 0) {
-            if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
-            return undefined;
-        }
-        return raw;
-    }
-}
-/**
- * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
- * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
- */
-function maskSecret(value, mask) {
-    if (!value.trim())
-        return;
-    mask(value);
-    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
-    for (const line of lines) {
-        if (line.length >= 4 && line !== value)
-            mask(line);
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
-
 
 
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
@@ -327,47 +252,6 @@ function collections_keyValueMap(options = {}) {
         }
         return map;
     };
-}
-/**
- * Authorization schemes whose credential is a bare token after the scheme name: Bearer and Basic
- * (RFC 9110 section 11, RFC 6750, RFC 7617) and the spellings APIs commonly use (GitHub's `token`,
- * `ApiKey`, Discord's `Bot`, DPoP). A server that echoes the credential alone must not print it.
- */
-const TOKEN_SCHEMES = new Set(['bearer', 'basic', 'token', 'apikey', 'api-key', 'key', 'bot', 'dpop', 'jwt']);
-/**
- * Every secret a header value carries: the whole value, the credential after a well-known scheme,
- * and for Basic the decoded `user:password` and the password alone. Shape: strings, longest first,
- * each at least 4 characters except the whole value (shorter fragments would mask ordinary words).
- */
-function headerSecrets(value) {
-    const secrets = new Set([value.trim()]);
-    const scheme = /^([A-Za-z][A-Za-z0-9-]*)\s+(\S.*)$/.exec(value.trim());
-    if (scheme && TOKEN_SCHEMES.has(scheme[1].toLowerCase())) {
-        const credential = scheme[2].trim();
-        secrets.add(credential);
-        if (scheme[1].toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credential)) {
-            const decoded = Buffer.from(credential, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon >= 0) {
-                secrets.add(decoded);
-                secrets.add(decoded.slice(colon + 1));
-            }
-        }
-    }
-    return [...secrets].filter((secret, index) => index === 0 || secret.length >= 4).sort((a, b) => b.length - a.length);
-}
-/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
-function headerLineSecrets(raw) {
-    return collections_splitList(raw, 'newline').flatMap((line) => {
-        const at = line.indexOf(':');
-        const value = (at >= 0 ? line.slice(at + 1) : line).trim();
-        return value ? headerSecrets(value) : [];
-    });
-}
-/** Masks every header value and the credentials inside it before the headers are parsed. */
-function maskHeaderValues(raw, mask) {
-    for (const secret of headerLineSecrets(raw))
-        maskSecret(secret, mask);
 }
 /**
  * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
@@ -465,6 +349,225 @@ const bodyMatcher = (name, raw) => {
         },
     };
 };
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    runner;
+    masked = new Set();
+    constructor(source, runner) {
+        this.source = source;
+        this.runner = runner;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            maskSecret(this.source(name), this.runner.mask);
+        }
+    }
+    raw(name) {
+        return this.source(name);
+    }
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
+function maskSecret(value, mask) {
+    if (!value.trim())
+        return;
+    mask(value);
+    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+    for (const line of lines) {
+        if (line.length >= 4 && line !== value)
+            mask(line);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
+
+
+/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
+const MIN_FRAGMENT = 4;
+/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/**
+ * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
+ * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
+ * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
+ * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
+ * and the password. Shape: strings, longest first, each at least 4 characters except the whole value.
+ */
+function headerSecrets(value) {
+    const whole = value.trim();
+    const secrets = new Set([whole]);
+    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
+    for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
+        secrets.add(part);
+        if (TOKEN68.test(part)) {
+            addBasicPair(part, secrets);
+            continue;
+        }
+        for (const parameter of part.split(/[,;]/)) {
+            const at = parameter.indexOf('=');
+            const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
+            const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
+            secrets.add(raw);
+            secrets.add(unquoted);
+        }
+    }
+    return [...secrets]
+        .filter((secret) => secret === whole || secret.length >= MIN_FRAGMENT)
+        .sort((a, b) => b.length - a.length);
+}
+/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
+function addBasicPair(credential, secrets) {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential))
+        return;
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
+    if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd'))
+        return;
+    secrets.add(decoded);
+    secrets.add(decoded.slice(colon + 1));
+}
+/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
+function headerLineSecrets(raw) {
+    return collections_splitList(raw, 'newline').flatMap((line) => {
+        const at = line.indexOf(':');
+        const value = (at >= 0 ? line.slice(at + 1) : line).trim();
+        return value ? headerSecrets(value) : [];
+    });
+}
+/**
+ * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
+ * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
+ * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
+ * Node sends for it. Empty when the URL has no userinfo.
+ */
+function urlCredentialSecrets(raw) {
+    const userinfo = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+    if (!userinfo)
+        return [];
+    const decode = (text) => {
+        try {
+            return decodeURIComponent(text);
+        }
+        catch {
+            return text;
+        }
+    };
+    const colon = userinfo.indexOf(':');
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+    const pair = `${decode(user)}:${decode(password)}`;
+    const secrets = new Set([userinfo, decode(userinfo), password, decode(password), pair]);
+    secrets.add(Buffer.from(pair).toString('base64'));
+    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+}
+/**
+ * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
+ * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; and base64 and base64url,
+ * at each of the three alignments it can take inside a longer encoded text (the characters that
+ * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
+ * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
+ * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
+ */
+function secretForms(secret) {
+    // A short whole header value (`on`, `1`) is masked as it is; its encodings would blank ordinary text.
+    if (secret.length < MIN_FRAGMENT)
+        return secret ? [secret] : [];
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+    const encoded = [
+        encodeURIComponent(secret),
+        new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
+        new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
+        new URL(`http://h/#${secret}`).hash.slice(1),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+    ];
+    for (const form of encoded) {
+        forms.add(form);
+        forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+    }
+    const bytes = Buffer.from(secret, 'utf8');
+    for (const offset of [0, 1, 2]) {
+        const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+        const base64 = padded.toString('base64');
+        // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
+        const from = Math.ceil((offset * 4) / 3);
+        const to = Math.floor((padded.length * 4) / 3);
+        const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
+        if (core.length >= 6) {
+            forms.add(core);
+            forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+        }
+    }
+    if (bytes.length % 3 !== 0)
+        forms.add(bytes.toString('base64'));
+    return [...forms].filter((form) => form.length > 0);
+}
+/**
+ * Registers with the runner every header value, the credentials inside it and their encoded forms,
+ * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
+ */
+function maskHeaderValues(raw, mask) {
+    for (const secret of headerLineSecrets(raw))
+        for (const form of secretForms(secret))
+            maskSecret(form, mask);
+}
+/** Registers the userinfo credentials of each URL in a list input (one per line) and their encoded forms. */
+function maskUrlCredentials(raw, mask) {
+    for (const line of collections_splitList(raw, 'newline')) {
+        for (const secret of urlCredentialSecrets(line))
+            for (const form of secretForms(secret))
+                maskSecret(form, mask);
+    }
+}
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
@@ -843,6 +946,7 @@ const jsonCheck = (name, raw) => {
 };
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
 
 
 
