@@ -201,7 +201,9 @@ describe('health-gate action', () => {
       headers: 'X-Auth: Token token="tok-4f9a2c81"\nCookie: session=sess-9b1e7d2f; theme=dark',
       'expected-body': 'welcome',
       'follow-redirects': 'none',
-      timeout: '1s',
+      // One round, with all the time it needs: the next would start after the timeout.
+      interval: '1m',
+      timeout: '20s',
     });
     expect(run.code).toBe(1);
     const shown = [run.log, run.summary, JSON.stringify(run.outputs), ...errors(run)].join('\n');
@@ -211,6 +213,35 @@ describe('health-gate action', () => {
     // Every echo came back, masked where the credential was.
     for (const url of reportOf(run).urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
     expect(reportOf(run).urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param$/);
+  });
+
+  it('names a proxy that is not a URL, or that is dead, without its credentials (on Node 20 too)', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'));
+    const invalid = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url.replace('127.0.0.1', 'health.internal.test') },
+      env: { HTTPS_PROXY: undefined, https_proxy: undefined, HTTP_PROXY: 'http://deploy:pr0xy-pw@[bad-proxy:3128' },
+      node: 'node20',
+    });
+    expect(invalid.code).toBe(1);
+    expect(errors(invalid)).toEqual([
+      'HTTP_PROXY is not a valid proxy URL: got "http://***@[bad-proxy:3128", expected http://host:port or https://host:port',
+    ]);
+    const port = await closedPort();
+    const dead = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url.replace('127.0.0.1', 'health.internal.test'), timeout: '500ms' },
+      env: { http_proxy: undefined, HTTP_PROXY: `http://deploy:pr0xy-pw@127.0.0.1:${port}` },
+    });
+    expect(dead.code).toBe(1);
+    expect(reportOf(dead).urls[0]).toMatchObject({
+      lastErrorKind: 'proxy',
+      lastError: `proxy http://127.0.0.1:${port} (HTTP_PROXY) failed: connection refused (ECONNREFUSED)`,
+    });
+    for (const run of [invalid, dead]) {
+      expect([run.log, run.summary, JSON.stringify(run.outputs)].join('\n')).not.toContain('pr0xy-pw');
+    }
+    expect(server.requests).toHaveLength(0);
   });
 
   it('holds its timeout against /^(a+)+$/ on a body of 41 a and "!"', async () => {

@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7616);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3273);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7616:
+/***/ 3273:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53887,9 +53887,9 @@ var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
 
 class ProbeError extends Error {
@@ -53914,12 +53914,36 @@ class ProbeError extends Error {
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 /**
- * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
- * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
+ * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
+ * something other than 200 (`statusCode=<status>`).
  */
-function classifyProbeError(error, url) {
+const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|statusCode=(\d+))/;
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
+ * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
+ * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ */
+function classifyProbeError(error, url, proxy) {
     if (error instanceof ProbeError)
         return error;
+    if (!proxy)
+        return classifyDirect(error, url);
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    const tunnel = TUNNEL_FAILED.exec(message);
+    if (tunnel?.[2]) {
+        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${(0,inputs_src/* shortenValue */.Vx)(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
+    }
+    if (tunnel?.[1] !== undefined) {
+        const cause = tunnel[1];
+        const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
+        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+    }
+    const direct = classifyDirect(error, url);
+    return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
+}
+function classifyDirect(error, url) {
     const code = error?.code ?? '';
     // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
     const message = typeof error?.message === 'string' ? error.message : String(error);
@@ -53958,7 +53982,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 function directAgents() {
     const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false }), secure: new (external_node_https_default()).Agent({ keepAlive: false }) };
     const insecure = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false });
-    return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+    return (url, insecureTls) => ({
+        agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+    });
 }
 /**
  * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
@@ -53973,14 +53999,15 @@ class ProbeTransport {
         this.insecureTls = insecureTls;
         this.agentFor = agentFor;
     }
+    /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
     request(url, options) {
         const secure = url.protocol === 'https:';
-        const agent = this.agentFor(url, this.insecureTls);
+        const { agent, proxy } = this.agentFor(url, this.insecureTls);
         this.agents.add(agent);
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, { ...options, agent });
         this.inFlight.add(request);
         request.once('close', () => this.inFlight.delete(request));
-        return request;
+        return { request, proxy };
     }
     destroy() {
         for (const request of this.inFlight)
@@ -53997,7 +54024,7 @@ function sameOrigin(a, b) {
 /** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
 function exchange(transport, url, method, headers, signal) {
     return new Promise((resolve, reject) => {
-        const request = transport.request(url, { method, headers });
+        const { request, proxy } = transport.request(url, { method, headers });
         const onAbort = () => {
             request.destroy(signal.reason);
         };
@@ -54005,7 +54032,7 @@ function exchange(transport, url, method, headers, signal) {
         const settle = () => signal.removeEventListener('abort', onAbort);
         request.on('error', (error) => {
             settle();
-            reject(classifyProbeError(error, url));
+            reject(classifyProbeError(error, url, proxy));
         });
         request.on('response', (response) => {
             const chunks = [];
@@ -54029,7 +54056,7 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('error', (error) => {
                 settle();
-                reject(classifyProbeError(error, url));
+                reject(classifyProbeError(error, url, proxy));
             });
             response.on('end', answer);
         });
@@ -55512,7 +55539,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, publishing, runUrl, runnerInputHooks, secretsDir, setOutputs, toolkitAgents, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publishing, runUrl, runnerInputHooks, secretsDir, setOutputs, toolkitAgents, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -58728,25 +58755,156 @@ function workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
 
+
+
+
+
 /**
- * HTTP agents that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms too) exactly as
- * the toolkit's HTTP client (@actions/http-client) does for every other action, loopback never
- * proxied: self-hosted runners behind a proxy need nothing more. Shape: (url, insecureTls) -> a
- * non-keep-alive agent for that URL; with insecureTls, any certificate is accepted. One client per
- * scheme, because the client caches a single direct agent whatever the scheme.
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
+ */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY'],
+};
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol, env) {
+    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    const value = env[variable].trim();
+    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+    const hidden = shortenValue(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
+    }
+    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hostFamily = net.isIP(host);
+    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+        return true;
+    for (const raw of noProxy.split(',')) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        if (entry.includes('/')) {
+            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+            const family = net.isIP(network);
+            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
+                continue;
+            const range = new net.BlockList();
+            try {
+                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+            }
+            catch {
+                continue; // a prefix longer than the address: matches nothing, as in Go
+            }
+            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
+                return true;
+            continue;
+        }
+        const { name, port: entryPort } = splitEntry(entry);
+        if (entryPort && entryPort !== port)
+            continue;
+        if (net.isIP(name)) {
+            if (hostFamily && sameAddress(host, name))
+                return true;
+            continue;
+        }
+        const bare = name.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return true;
+    }
+    return false;
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { name: bracketed[1], port: bracketed[2] };
+    const colons = entry.split(':').length - 1;
+    if (colons === 1) {
+        const [name, port] = entry.split(':');
+        return { name, port };
+    }
+    return { name: entry };
+}
+function sameAddress(a, b) {
+    const family = net.isIP(a);
+    if (!family || family !== net.isIP(b))
+        return false;
+    const list = new net.BlockList();
+    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
  */
 function toolkitAgents() {
+    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+    const env = process.env;
+    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
     const clients = new Map();
+    const direct = {
+        'http:': new http.Agent({ keepAlive: false }),
+        secure: new https.Agent({ keepAlive: false }),
+        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
+    };
     return (url, insecureTls) => {
+        const proxy = proxies[url.protocol];
+        if (!proxy || bypassesProxy(url, noProxy)) {
+            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+            return { agent };
+        }
         const key = `${url.protocol}${insecureTls}`;
         let client = clients.get(key);
         if (!client) {
             client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
             clients.set(key, client);
         }
-        return client.getAgent(url.href);
+        return { agent: client.getAgent(url.href), proxy: proxy.shown };
     };
 }
 
@@ -68850,6 +69008,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 

@@ -50,12 +50,36 @@ class ProbeError extends Error {
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 /**
- * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
- * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
+ * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
+ * something other than 200 (`statusCode=<status>`).
  */
-function classifyProbeError(error, url) {
+const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|statusCode=(\d+))/;
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
+ * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
+ * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ */
+function classifyProbeError(error, url, proxy) {
     if (error instanceof ProbeError)
         return error;
+    if (!proxy)
+        return classifyDirect(error, url);
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    const tunnel = TUNNEL_FAILED.exec(message);
+    if (tunnel?.[2]) {
+        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${(0,src/* shortenValue */.Vx)(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
+    }
+    if (tunnel?.[1] !== undefined) {
+        const cause = tunnel[1];
+        const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
+        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+    }
+    const direct = classifyDirect(error, url);
+    return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
+}
+function classifyDirect(error, url) {
     const code = error?.code ?? '';
     // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
     const message = typeof error?.message === 'string' ? error.message : String(error);
@@ -94,7 +118,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 function directAgents() {
     const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false }), secure: new (external_node_https_default()).Agent({ keepAlive: false }) };
     const insecure = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false });
-    return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+    return (url, insecureTls) => ({
+        agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+    });
 }
 /**
  * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
@@ -109,14 +135,15 @@ class ProbeTransport {
         this.insecureTls = insecureTls;
         this.agentFor = agentFor;
     }
+    /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
     request(url, options) {
         const secure = url.protocol === 'https:';
-        const agent = this.agentFor(url, this.insecureTls);
+        const { agent, proxy } = this.agentFor(url, this.insecureTls);
         this.agents.add(agent);
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, { ...options, agent });
         this.inFlight.add(request);
         request.once('close', () => this.inFlight.delete(request));
-        return request;
+        return { request, proxy };
     }
     destroy() {
         for (const request of this.inFlight)
@@ -133,7 +160,7 @@ function sameOrigin(a, b) {
 /** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
 function exchange(transport, url, method, headers, signal) {
     return new Promise((resolve, reject) => {
-        const request = transport.request(url, { method, headers });
+        const { request, proxy } = transport.request(url, { method, headers });
         const onAbort = () => {
             request.destroy(signal.reason);
         };
@@ -141,7 +168,7 @@ function exchange(transport, url, method, headers, signal) {
         const settle = () => signal.removeEventListener('abort', onAbort);
         request.on('error', (error) => {
             settle();
-            reject(classifyProbeError(error, url));
+            reject(classifyProbeError(error, url, proxy));
         });
         request.on('response', (response) => {
             const chunks = [];
@@ -165,7 +192,7 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('error', (error) => {
                 settle();
-                reject(classifyProbeError(error, url));
+                reject(classifyProbeError(error, url, proxy));
             });
             response.on('end', answer);
         });

@@ -57,17 +57,26 @@ export interface ProbeRequest {
   transport: ProbeTransport;
 }
 
+/** How probes reach one URL: the agent, and the proxy it goes through for messages (undefined: direct). */
+export interface ProbeRoute {
+  agent: http.Agent;
+  /** Names the proxy without its credentials, such as `proxy http://proxy:3128 (HTTPS_PROXY)`. */
+  proxy?: string;
+}
+
 /**
- * How a probe reaches a URL: an agent for it (url, insecureTls) -> http.Agent. The action passes
- * proxy-aware agents (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); left out, probes connect directly.
+ * How a probe reaches a URL: (url, insecureTls) -> ProbeRoute. The action passes proxy-aware routes
+ * (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); left out, probes connect directly.
  */
-export type ProbeAgents = (url: URL, insecureTls: boolean) => http.Agent;
+export type ProbeAgents = (url: URL, insecureTls: boolean) => ProbeRoute;
 
 /** Direct connections, no keep-alive. */
 export function directAgents(): ProbeAgents {
   const agents = { 'http:': new http.Agent({ keepAlive: false }), secure: new https.Agent({ keepAlive: false }) };
   const insecure = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
-  return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+  return (url, insecureTls) => ({
+    agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+  });
 }
 
 /**
@@ -83,14 +92,15 @@ export class ProbeTransport {
     private readonly agentFor: ProbeAgents = directAgents(),
   ) {}
 
-  request(url: URL, options: http.RequestOptions): http.ClientRequest {
+  /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
+  request(url: URL, options: http.RequestOptions): { request: http.ClientRequest; proxy?: string } {
     const secure = url.protocol === 'https:';
-    const agent = this.agentFor(url, this.insecureTls);
+    const { agent, proxy } = this.agentFor(url, this.insecureTls);
     this.agents.add(agent);
     const request = (secure ? https : http).request(url, { ...options, agent });
     this.inFlight.add(request);
     request.once('close', () => this.inFlight.delete(request));
-    return request;
+    return { request, proxy };
   }
 
   destroy(): void {
@@ -114,7 +124,7 @@ function exchange(
   signal: AbortSignal,
 ): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = transport.request(url, { method, headers });
+    const { request, proxy } = transport.request(url, { method, headers });
     const onAbort = (): void => {
       request.destroy(signal.reason as Error);
     };
@@ -122,7 +132,7 @@ function exchange(
     const settle = (): void => signal.removeEventListener('abort', onAbort);
     request.on('error', (error) => {
       settle();
-      reject(classifyProbeError(error, url));
+      reject(classifyProbeError(error, url, proxy));
     });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -146,7 +156,7 @@ function exchange(
       });
       response.on('error', (error) => {
         settle();
-        reject(classifyProbeError(error, url));
+        reject(classifyProbeError(error, url, proxy));
       });
       response.on('end', answer);
     });

@@ -9,11 +9,13 @@ import {
   type RoundResult,
 } from '@sophia/health-check';
 import {
+  closedPort,
   ECHO_ENCODINGS,
   echoingServer,
   encodingEchoServer,
   endlessBodyServer,
   pathologicalBodyServer,
+  rawServer,
   reply,
   selfSignedCertificate,
   startProxy,
@@ -234,7 +236,9 @@ describe('the gate against hostile servers', () => {
           headers,
           expectedBody: bodyMatcher('expected-body', 'welcome'),
           followRedirects: 'none',
-          timeoutMs: 300,
+          // One round, with all the time it needs: the next would start after the timeout.
+          intervalMs: 60_000,
+          timeoutMs: 20_000,
         }),
       );
       const shown = JSON.stringify(report);
@@ -315,6 +319,48 @@ describe('the gate against hostile servers', () => {
       const direct = await gateWithinDeadline(settings([url], { timeoutMs: 300, agents: toolkitAgents() }));
       expect(direct.healthy).toBe(false);
       expect(direct.urls[0].lastErrorKind).toBe('dns');
+    });
+
+    it('names a dead proxy, without its credentials, and says what failed', async () => {
+      const port = await closedPort();
+      process.env.HTTP_PROXY = `http://deploy:pr0xy-pw@127.0.0.1:${port}`;
+      const report = await gateWithinDeadline(
+        settings(['http://health.internal.test/healthz'], { timeoutMs: 300, agents: toolkitAgents() }),
+      );
+      expect(report.urls[0]).toMatchObject({
+        lastErrorKind: 'proxy',
+        lastError: `proxy http://127.0.0.1:${port} (HTTP_PROXY) failed: connection refused (ECONNREFUSED)`,
+      });
+      expect(JSON.stringify(report)).not.toContain('pr0xy-pw');
+    });
+
+    it('names a proxy that refuses the tunnel, and the status it answered', async () => {
+      const proxy = await started(
+        rawServer((socket) =>
+          socket.once('data', () => socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n')),
+        ),
+      );
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${proxy.port}`;
+      const report = await gateWithinDeadline(
+        settings(['https://health.internal.test/healthz'], { timeoutMs: 300, agents: toolkitAgents() }),
+      );
+      expect(report.urls[0]).toMatchObject({
+        lastErrorKind: 'proxy',
+        lastError: `proxy http://127.0.0.1:${proxy.port} (HTTPS_PROXY) refused to open a tunnel to health.internal.test: it answered 403 to CONNECT`,
+      });
+    });
+
+    it('says an error came through the proxy when the target fails behind it', async () => {
+      const server = await started(startServer((_req, res) => reply(res, 200, 'ok')));
+      const proxy = await started(startProxy({ 'health.internal.test': '127.0.0.1' }));
+      process.env.HTTPS_PROXY = proxy.url;
+      // The proxy reaches a plain-HTTP server; the TLS handshake through the tunnel then fails.
+      const url = server.url.replace('http://127.0.0.1', 'https://health.internal.test');
+      const report = await gateWithinDeadline(settings([url], { timeoutMs: 300, agents: toolkitAgents() }));
+      expect(report.urls[0].lastErrorKind).toBe('tls');
+      expect(report.urls[0].lastError).toMatch(
+        new RegExp(`\\(through proxy http://127\\.0\\.0\\.1:${new URL(proxy.url).port} \\(HTTPS_PROXY\\)\\)$`),
+      );
     });
   });
 });
