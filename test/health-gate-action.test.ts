@@ -105,12 +105,29 @@ describe('health-gate action', () => {
     const server = await serve((req, res, self) =>
       req.url === '/health' ? reply(res, 308, '', { location: `${self.origin}/healthz` }) : reply(res, 200, 'ok'),
     );
-    const run = await gate({ urls: server.url, timeout: '10s' });
+    const run = await gate({ urls: server.url, 'follow-redirects': 'same-origin', timeout: '10s' }, 'node20');
     expect(run.code).toBe(0);
     expect(reportOf(run).urls[0].redirects).toEqual([
       { status: 308, from: server.url, to: `${server.origin}/healthz` },
     ]);
-    expect(run.summary).toContain(`308 → ${server.origin}/healthz`);
+    expect(reportOf(run).urls[0].finalUrl).toBe(`${server.origin}/healthz`);
+    expect(run.summary).toContain(`| 308 → ${server.origin}/healthz | ${server.origin}/healthz |`);
+  });
+
+  it('fails a health URL that redirects to a login page on the same host, unless follow-redirects opts in', async () => {
+    const server = await serve((req, res) =>
+      req.url === '/healthz' ? reply(res, 302, '', { location: '/login' }) : reply(res, 200, '<form>Sign in</form>'),
+    );
+    const url = `${server.origin}/healthz`;
+    const run = await gate({ urls: url, timeout: '500ms' });
+    expect(run.code).toBe(1);
+    expect(errors(run)[0]).toContain(
+      `status 302 (a redirect to ${server.origin}/login, not followed: follow-redirects is none; probe the final URL, or opt in with same-origin), expected 200-299`,
+    );
+    expect(run.summary).toContain(`a redirect to ${server.origin}/login, not followed`);
+    const optedIn = await gate({ urls: url, 'follow-redirects': 'same-origin', timeout: '10s' });
+    expect(optedIn.code).toBe(0);
+    expect(optedIn.summary).toContain(`| 302 → ${server.origin}/login | ${server.origin}/login |`);
   });
 
   it('reports a server slower than request-timeout as probe errors', async () => {

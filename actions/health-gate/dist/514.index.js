@@ -23,7 +23,7 @@ var inputs_src = __webpack_require__(4661);
 
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const REDIRECT_POLICIES = ['same-origin', 'none', 'any'];
+const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 function getInputs(reader = (0,src.actionInputs)()) {
     // Before anything is parsed, so that no error can quote a credential.
@@ -82,6 +82,8 @@ function healthSummary(report) {
         latency(url.latencyMs.p50),
         latency(url.latencyMs.max),
         url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+        // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
+        url.finalUrl === url.url ? '–' : url.finalUrl,
         lastProblem(url),
     ]);
     return [
@@ -97,6 +99,7 @@ function healthSummary(report) {
             'Latency p50',
             'Latency max',
             'Redirects',
+            'Final URL',
             'Last problem',
         ], rows),
     ].join('\n');

@@ -227,7 +227,13 @@ async function probeUrl(probe) {
                 throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,src/* shortenValue */.Vx)(next.href)}`);
             }
             if (probe.followRedirects === 'none') {
-                return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+                    },
+                };
             }
             if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
                 return {
@@ -692,7 +698,7 @@ async function runHealthCheck(settings) {
                     timeoutMs,
                     timeoutName,
                     maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'same-origin',
+                    followRedirects: settings.followRedirects ?? 'none',
                     isAnswer,
                     transport,
                 });

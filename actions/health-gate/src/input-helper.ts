@@ -18,7 +18,7 @@ import type { HealthCheckSettings, RedirectPolicy } from '@sophia/health-check';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['same-origin', 'none', 'any'];
+const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['none', 'same-origin', 'any'];
 
 /** The probe engine's settings as the inputs give them, plus what the action does with the verdict. */
 export interface HealthGateSettings extends Omit<

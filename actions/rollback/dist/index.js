@@ -54089,7 +54089,13 @@ async function http_probe_probeUrl(probe) {
                 throw new ProbeError('redirect', `redirect to a non-HTTP location ${shortenValue(next.href)}`);
             }
             if (probe.followRedirects === 'none') {
-                return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+                    },
+                };
             }
             if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
                 return {
@@ -54480,7 +54486,7 @@ async function gate_runHealthCheck(settings) {
                     timeoutMs,
                     timeoutName,
                     maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'same-origin',
+                    followRedirects: settings.followRedirects ?? 'none',
                     isAnswer,
                     transport,
                 });

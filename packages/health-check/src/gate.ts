@@ -24,7 +24,7 @@ export interface HealthCheckSettings {
   failureThreshold: number;
   insecureTls: boolean;
   maxRedirects?: number;
-  /** Default `same-origin`: see RedirectPolicy. */
+  /** Default `none`: see RedirectPolicy. */
   followRedirects?: RedirectPolicy;
   /**
    * How to start the thread that matches an expected-body regex, so the deadline can stop a match
@@ -185,7 +185,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
             timeoutMs,
             timeoutName,
             maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-            followRedirects: settings.followRedirects ?? 'same-origin',
+            followRedirects: settings.followRedirects ?? 'none',
             isAnswer,
             transport,
           });

@@ -15,8 +15,10 @@ export interface Redirect {
 
 /**
  * Which redirects a probe follows. A deploy gate must not pass because a health URL redirects to a
- * login page that answers 200, so by default only redirects within the URL's own origin are
- * followed; a redirect elsewhere is an answer that fails unless its status is expected.
+ * login page that answers 200, and a login page is as often on the same origin (`/healthz` to
+ * `/login`) as elsewhere, so the gate's default is `none`: a redirect is an answer with its 3xx
+ * status, which fails unless expected. `same-origin` follows redirects within the URL's own scheme,
+ * host and port (a trailing-slash redirect); `any` follows them anywhere.
  */
 export type RedirectPolicy = 'none' | 'same-origin' | 'any';
 
@@ -193,7 +195,13 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
         throw new ProbeError('redirect', `redirect to a non-HTTP location ${shortenValue(next.href)}`);
       }
       if (probe.followRedirects === 'none') {
-        return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+        return {
+          ...answer,
+          unfollowed: {
+            to: next.href,
+            reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+          },
+        };
       }
       if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
         return {

@@ -120,7 +120,33 @@ describe('the gate against hostile servers', () => {
     expect(report.urls[0].lastError).toMatch(/^no answer within \d+ ms \(what was left of timeout\)$/);
   });
 
-  it('does not pass a redirect to another host by default, and names where it pointed', async () => {
+  it('does not pass a redirect to a login page on the same origin unless asked, and shows the chain', async () => {
+    // /healthz -> 302 /login -> 200 HTML: the login page answers, the service may well be down.
+    const server = await started(
+      startServer((req, res) =>
+        req.url === '/healthz'
+          ? reply(res, 302, '', { location: '/login' })
+          : reply(res, 200, '<html><form>Sign in</form></html>'),
+      ),
+    );
+    const url = `${server.origin}/healthz`;
+    const byDefault = await gateWithinDeadline(settings([url], { timeoutMs: 300 }));
+    expect(byDefault.healthy).toBe(false);
+    expect(server.requests.map((request) => request.path)).not.toContain('/login');
+    expect(byDefault.urls[0]).toMatchObject({ lastStatus: 302, finalUrl: url, redirects: [] });
+    expect(byDefault.urls[0].lastMismatch).toBe(
+      `status 302 (a redirect to ${server.origin}/login, not followed: follow-redirects is none; probe the final URL, or opt in with same-origin), expected 200-299`,
+    );
+
+    const optedIn = await gateWithinDeadline(settings([url], { followRedirects: 'same-origin' }));
+    expect(optedIn.healthy).toBe(true);
+    expect(optedIn.urls[0]).toMatchObject({
+      finalUrl: `${server.origin}/login`,
+      redirects: [{ status: 302, from: url, to: `${server.origin}/login` }],
+    });
+  });
+
+  it('does not pass a redirect to another host even with same-origin, and names where it pointed', async () => {
     const login = await started(startServer((_req, res) => reply(res, 200, 'Sign in')));
     const server = await started(
       startServer((req, res) =>
@@ -129,7 +155,7 @@ describe('the gate against hostile servers', () => {
           : reply(res, 200, 'ok'),
       ),
     );
-    const report = await gateWithinDeadline(settings([server.url]));
+    const report = await gateWithinDeadline(settings([server.url], { followRedirects: 'same-origin' }));
     expect(report.healthy).toBe(false);
     expect(login.requests).toHaveLength(0);
     expect(report.urls[0]).toMatchObject({ lastStatus: 302, finalUrl: server.url, wrongStatus: report.rounds });
@@ -138,7 +164,9 @@ describe('the gate against hostile servers', () => {
     );
 
     const none = await gateWithinDeadline(settings([server.url], { followRedirects: 'none', timeoutMs: 300 }));
-    expect(none.urls[0].lastMismatch).toMatch(/, not followed: follow-redirects is none\), expected 200-299$/);
+    expect(none.urls[0].lastMismatch).toMatch(
+      /, not followed: follow-redirects is none; probe the final URL, or opt in with same-origin\), expected 200-299$/,
+    );
 
     const any = await gateWithinDeadline(settings([server.url], { followRedirects: 'any' }));
     expect(any.healthy).toBe(true);
@@ -151,7 +179,7 @@ describe('the gate against hostile servers', () => {
         req.url === '/health' ? reply(res, 301, '', { location: '/health/' }) : reply(res, 200, 'ok'),
       ),
     );
-    const report = await gateWithinDeadline(settings([server.url]));
+    const report = await gateWithinDeadline(settings([server.url], { followRedirects: 'same-origin' }));
     expect(report.healthy).toBe(true);
     expect(report.urls[0].finalUrl).toBe(`${server.url}/`);
   });
