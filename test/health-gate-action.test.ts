@@ -2,7 +2,9 @@ import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner'
 import type { HealthReport } from '@sophia/health-check';
 import {
   closedPort,
+  ECHO_ENCODINGS,
   echoingServer,
+  encodingEchoServer,
   pathologicalBodyServer,
   reply,
   startServer,
@@ -48,8 +50,11 @@ describe('health-gate action', () => {
     expect(run.code).toBe(0);
     expect(run.outputs.healthy).toBe('true');
     const seconds = Number(run.outputs['time-to-healthy']);
+    // At least the second the service took (timers never fire early); and exactly when the first
+    // round of the passing streak ended, as the log tells it.
     expect(seconds).toBeGreaterThanOrEqual(0.95);
-    expect(seconds).toBeLessThan(1.8);
+    const firstPass = /round \d+ at (\d+\.\d)s: passed/.exec(run.log);
+    expect(seconds.toFixed(1)).toBe(firstPass?.[1]);
     const report = reportOf(run);
     expect(Number(run.outputs.rounds)).toBe(report.rounds);
     expect(report.urls[0]).toMatchObject({ url: server.url, passes: 2, lastStatus: 200, lastError: null });
@@ -81,9 +86,8 @@ describe('health-gate action', () => {
     const run = await gate({ urls: server.url, timeout: '60s', 'success-threshold': '3', 'failure-threshold': '3' });
     expect(run.code).toBe(1);
     expect(errors(run)[0]).toContain('failed round(s) after the first passing round (failure-threshold 3)');
-    const report = reportOf(run);
-    expect(report.outcome).toBe('flapping');
-    expect(report.elapsedSeconds).toBeLessThan(2);
+    // `flapping`, not `timeout`: decided by its rounds, long before its 60 s.
+    expect(reportOf(run).outcome).toBe('flapping');
   });
 
   it('refuses a stale instance whose body carries the wrong version', async () => {
@@ -101,12 +105,29 @@ describe('health-gate action', () => {
     const server = await serve((req, res, self) =>
       req.url === '/health' ? reply(res, 308, '', { location: `${self.origin}/healthz` }) : reply(res, 200, 'ok'),
     );
-    const run = await gate({ urls: server.url, timeout: '10s' });
+    const run = await gate({ urls: server.url, 'follow-redirects': 'same-origin', timeout: '10s' }, 'node20');
     expect(run.code).toBe(0);
     expect(reportOf(run).urls[0].redirects).toEqual([
       { status: 308, from: server.url, to: `${server.origin}/healthz` },
     ]);
-    expect(run.summary).toContain(`308 → ${server.origin}/healthz`);
+    expect(reportOf(run).urls[0].finalUrl).toBe(`${server.origin}/healthz`);
+    expect(run.summary).toContain(`| 308 → ${server.origin}/healthz | ${server.origin}/healthz |`);
+  });
+
+  it('fails a health URL that redirects to a login page on the same host, unless follow-redirects opts in', async () => {
+    const server = await serve((req, res) =>
+      req.url === '/healthz' ? reply(res, 302, '', { location: '/login' }) : reply(res, 200, '<form>Sign in</form>'),
+    );
+    const url = `${server.origin}/healthz`;
+    const run = await gate({ urls: url, timeout: '500ms' });
+    expect(run.code).toBe(1);
+    expect(errors(run)[0]).toContain(
+      `status 302 (a redirect to ${server.origin}/login, not followed: follow-redirects is none; probe the final URL, or opt in with same-origin), expected 200-299`,
+    );
+    expect(run.summary).toContain(`a redirect to ${server.origin}/login, not followed`);
+    const optedIn = await gate({ urls: url, 'follow-redirects': 'same-origin', timeout: '10s' });
+    expect(optedIn.code).toBe(0);
+    expect(optedIn.summary).toContain(`| 302 → ${server.origin}/login | ${server.origin}/login |`);
   });
 
   it('reports a server slower than request-timeout as probe errors', async () => {
@@ -179,6 +200,67 @@ describe('health-gate action', () => {
     }
   });
 
+  it("keeps any scheme's credential, cookies and URL userinfo out of log, summary and outputs, in every encoding echoed", async () => {
+    const body = await encodingEchoServer(200);
+    const redirect = await encodingEchoServer(302);
+    servers.push(body, redirect);
+    const secrets = ['tok-4f9a2c81', 'sess-9b1e7d2f', 'url-pw-3c7a', 'deploy:url-pw-3c7a'];
+    const urls = [body, redirect].flatMap((server) =>
+      Object.keys(ECHO_ENCODINGS).flatMap((encoding) =>
+        ['param', 'cookie', 'password'].map((which) =>
+          `${server.origin}/echo/${encoding}/${which}`.replace('http://', 'http://deploy:url-pw-3c7a@'),
+        ),
+      ),
+    );
+    const run = await gate({
+      urls: urls.join('\n'),
+      // Authorization from the URL's userinfo; the Token scheme in a header of its own name.
+      headers: 'X-Auth: Token token="tok-4f9a2c81"\nCookie: session=sess-9b1e7d2f; theme=dark',
+      'expected-body': 'welcome',
+      'follow-redirects': 'none',
+      // One round, with all the time it needs: the next would start after the timeout.
+      interval: '1m',
+      timeout: '20s',
+    });
+    expect(run.code).toBe(1);
+    const shown = [run.log, run.summary, JSON.stringify(run.outputs), ...errors(run)].join('\n');
+    for (const secret of secrets) {
+      for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
+    }
+    // Every echo came back, masked where the credential was.
+    for (const url of reportOf(run).urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
+    expect(reportOf(run).urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param$/);
+  });
+
+  it('names a proxy that is not a URL, or that is dead, without its credentials (on Node 20 too)', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'));
+    const invalid = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url.replace('127.0.0.1', 'health.internal.test') },
+      env: { HTTPS_PROXY: undefined, https_proxy: undefined, HTTP_PROXY: 'http://deploy:pr0xy-pw@[bad-proxy:3128' },
+      node: 'node20',
+    });
+    expect(invalid.code).toBe(1);
+    expect(errors(invalid)).toEqual([
+      'HTTP_PROXY is not a valid proxy URL: got "http://***@[bad-proxy:3128", expected http://host:port or https://host:port',
+    ]);
+    const port = await closedPort();
+    const dead = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url.replace('127.0.0.1', 'health.internal.test'), timeout: '500ms' },
+      env: { http_proxy: undefined, HTTP_PROXY: `http://deploy:pr0xy-pw@127.0.0.1:${port}` },
+    });
+    expect(dead.code).toBe(1);
+    expect(reportOf(dead).urls[0]).toMatchObject({
+      lastErrorKind: 'proxy',
+      lastError: `proxy http://127.0.0.1:${port} (HTTP_PROXY) failed: connection refused (ECONNREFUSED)`,
+    });
+    for (const run of [invalid, dead]) {
+      expect([run.log, run.summary, JSON.stringify(run.outputs)].join('\n')).not.toContain('pr0xy-pw');
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('holds its timeout against /^(a+)+$/ on a body of 41 a and "!"', async () => {
     const server = await pathologicalBodyServer();
     servers.push(server);
@@ -186,10 +268,29 @@ describe('health-gate action', () => {
     expect(run.code).toBe(1);
     const report = reportOf(run);
     expect(report.outcome).toBe('timeout');
-    // timeout plus one interval (FAST: 100ms), measured by the gate itself
-    expect(report.elapsedSeconds).toBeLessThanOrEqual(1.1);
+    // Every match finished as a mismatch: none was stopped by its time limit.
     expect(report.urls[0].wrongBody).toBe(report.rounds);
+    expect(report.urls[0].lastMismatch).toBe(`body does not match /^(a+)+$/: "${'a'.repeat(41)}!"`);
   });
+
+  it.each(['node20', 'node24'] as const)(
+    'stops /[^b]{500}[^a]/ on a 1 MiB body at its 2s timeout and says why (%s)',
+    async (node) => {
+      // Linear-time RE2 is linear in the pattern too: on the main thread this one match ran for 36 s.
+      const server = await serve((_req, res) => reply(res, 200, 'a'.repeat(1024 * 1024)));
+      const run = await gate({ urls: server.url, 'expected-body': '/[^b]{500}[^a]/', timeout: '2s' }, node);
+      expect(run.code).toBe(1);
+      const report = reportOf(run);
+      expect(report.outcome).toBe('timeout');
+      expect(report.urls[0].wrongBody).toBe(report.rounds);
+      const message =
+        /expected-body \/\[\^b\]\{500\}\[\^a\]\/ was still being matched against the 1048576-byte body when what was left of timeout \(\d+ms\) ran out: an RE2 match costs the pattern's size times the body's, so use a shorter pattern/;
+      expect(report.urls[0].lastMismatch).toMatch(message);
+      expect(errors(run)[0]).toMatch(message);
+      // A hang guard only: the runner gives the process 60 s, far more than the gate's 2 s.
+      expect(report.elapsedSeconds).toBeLessThan(30);
+    },
+  );
 
   it('says an https:// URL on a plain-HTTP server has the wrong scheme, without waiting for the timeout', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));
@@ -226,7 +327,7 @@ describe('health-gate action', () => {
     const texts = [...run.log.split('\n'), ...errors(run), ...run.summary.split('\n'), ...strings(report)];
     expect(texts.filter((text) => text.length > 1000)).toEqual([]);
     expect(report.urls[1].url).toBe(`${longUrl.slice(0, 100)}… (${longUrl.length} characters)`);
-    expect(errors(run)[0]).toContain(`match ${longRegex.slice(0, 100)}… (${longRegex.length} characters)`);
+    expect(errors(run)[0]).toContain(`${longRegex.slice(0, 100)}… (${longRegex.length} characters)`);
   });
 
   it('refuses bad inputs before probing anything', async () => {

@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5888);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4911);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5888:
+/***/ 4911:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51941,8 +51941,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var inputs_src = __nccwpck_require__(3372);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var inputs_src = __nccwpck_require__(3187);
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
 var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
@@ -53958,9 +53958,9 @@ var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
 
 class ProbeError extends Error {
@@ -53985,12 +53985,36 @@ class ProbeError extends Error {
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 /**
- * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
- * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
+ * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
+ * something other than 200 (`statusCode=<status>`).
  */
-function classifyProbeError(error, url) {
+const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|statusCode=(\d+))/;
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
+ * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
+ * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ */
+function classifyProbeError(error, url, proxy) {
     if (error instanceof ProbeError)
         return error;
+    if (!proxy)
+        return classifyDirect(error, url);
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    const tunnel = TUNNEL_FAILED.exec(message);
+    if (tunnel?.[2]) {
+        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${(0,inputs_src/* shortenValue */.Vx)(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
+    }
+    if (tunnel?.[1] !== undefined) {
+        const cause = tunnel[1];
+        const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
+        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+    }
+    const direct = classifyDirect(error, url);
+    return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
+}
+function classifyDirect(error, url) {
     const code = error?.code ?? '';
     // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
     const message = typeof error?.message === 'string' ? error.message : String(error);
@@ -54029,7 +54053,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 function directAgents() {
     const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false }), secure: new (external_node_https_default()).Agent({ keepAlive: false }) };
     const insecure = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false });
-    return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+    return (url, insecureTls) => ({
+        agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+    });
 }
 /**
  * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
@@ -54044,14 +54070,15 @@ class ProbeTransport {
         this.insecureTls = insecureTls;
         this.agentFor = agentFor;
     }
+    /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
     request(url, options) {
         const secure = url.protocol === 'https:';
-        const agent = this.agentFor(url, this.insecureTls);
+        const { agent, proxy } = this.agentFor(url, this.insecureTls);
         this.agents.add(agent);
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, { ...options, agent });
         this.inFlight.add(request);
         request.once('close', () => this.inFlight.delete(request));
-        return request;
+        return { request, proxy };
     }
     destroy() {
         for (const request of this.inFlight)
@@ -54068,7 +54095,7 @@ function sameOrigin(a, b) {
 /** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
 function exchange(transport, url, method, headers, signal) {
     return new Promise((resolve, reject) => {
-        const request = transport.request(url, { method, headers });
+        const { request, proxy } = transport.request(url, { method, headers });
         const onAbort = () => {
             request.destroy(signal.reason);
         };
@@ -54076,7 +54103,7 @@ function exchange(transport, url, method, headers, signal) {
         const settle = () => signal.removeEventListener('abort', onAbort);
         request.on('error', (error) => {
             settle();
-            reject(classifyProbeError(error, url));
+            reject(classifyProbeError(error, url, proxy));
         });
         request.on('response', (response) => {
             const chunks = [];
@@ -54100,7 +54127,7 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('error', (error) => {
                 settle();
-                reject(classifyProbeError(error, url));
+                reject(classifyProbeError(error, url, proxy));
             });
             response.on('end', answer);
         });
@@ -54135,7 +54162,13 @@ async function probeUrl(probe) {
                 throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,inputs_src/* shortenValue */.Vx)(next.href)}`);
             }
             if (probe.followRedirects === 'none') {
-                return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+                    },
+                };
             }
             if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
                 return {
@@ -54165,6 +54198,120 @@ async function probeUrl(probe) {
     }
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
+
+
+/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
+function serveBodyRegexMatches() {
+    if (!parentPort)
+        throw new Error('serveBodyRegexMatches() runs in a worker thread only');
+    const port = parentPort;
+    const compiled = new Map();
+    port.on('message', ({ source, flags, body }) => {
+        try {
+            const key = `${flags}/${source}`;
+            let regex = compiled.get(key);
+            if (!regex) {
+                regex = RE2JS.compile(source, flags);
+                compiled.set(key, regex);
+            }
+            port.postMessage({ matched: regex.matcher(body).find() });
+        }
+        catch (error) {
+            port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+        }
+    });
+}
+/**
+ * The largest match, in program instructions times body characters, made on the calling thread: about
+ * 20 ms at the ~70 ns per step RE2JS takes here, so a small pattern on a small body needs no thread.
+ */
+const INLINE_MATCH_STEPS = 250_000;
+/**
+ * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
+ * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
+ * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
+ * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
+ * own (URLs are probed in parallel), and an idle thread is kept for the next round.
+ * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
+ * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
+ */
+class BodyRegexMatcher {
+    thread;
+    idle = [];
+    busy = new Set();
+    constructor(thread) {
+        this.thread = thread;
+    }
+    /**
+     * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
+     * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
+     * which input validation rules out.
+     */
+    match(regex, body, limitMs) {
+        if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
+            return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
+        }
+        const worker = this.idle.pop() ?? this.start();
+        this.busy.add(worker);
+        return new Promise((resolve, reject) => {
+            const finish = () => {
+                clearTimeout(timer);
+                worker.off('message', onMessage);
+                worker.off('error', onError);
+                this.busy.delete(worker);
+            };
+            const onMessage = (answer) => {
+                finish();
+                this.idle.push(worker);
+                if (answer.error !== undefined)
+                    reject(new Error(answer.error));
+                else
+                    resolve(answer.matched ? 'matched' : 'not-matched');
+            };
+            const onError = (error) => {
+                finish();
+                void worker.terminate();
+                reject(error);
+            };
+            const timer = setTimeout(() => {
+                finish();
+                // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
+                void worker.terminate();
+                resolve('stopped');
+            }, limitMs);
+            worker.on('message', onMessage);
+            worker.once('error', onError);
+            worker.postMessage({ source: regex.source, flags: regex.flags, body });
+        });
+    }
+    /**
+     * Starts a thread ahead of the first match that needs one, so its start-up overlaps the first round's
+     * requests: the action's thread takes about 0.1 s to start.
+     */
+    warm() {
+        if (this.idle.length === 0 && this.busy.size === 0)
+            this.idle.push(this.start());
+    }
+    start() {
+        const worker = new external_node_worker_threads_.Worker(this.thread.filename, this.thread.options);
+        // An idle thread must not keep the action's process alive should the gate end without close().
+        worker.unref();
+        return worker;
+    }
+    /**
+     * Ends every thread (matches in flight have all settled once the gate has decided). Does not wait for
+     * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
+     */
+    close() {
+        for (const worker of [...this.idle.splice(0), ...this.busy])
+            void worker.terminate();
+        this.busy.clear();
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
 function statusExpected(status, ranges) {
@@ -54173,10 +54320,24 @@ function statusExpected(status, ranges) {
 function describeStatusRanges(ranges) {
     return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
-function bodyMatches(body, matcher) {
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
     if (!matcher)
-        return true;
-    return matcher.kind === 'substring' ? body.includes(matcher.text) : matcher.regex.test(body);
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
 }
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
@@ -54217,16 +54378,24 @@ function jsonCheckFailure(body, check) {
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
 
 /**
- * Replaces every header secret in text the gate reports (body excerpts, redirect locations, error
- * messages) with `***`, as the runner's log masking does. The runner masks the job log, but a server
- * that echoes a token would otherwise carry it into the job summary and the `report` output, which
- * the runner does not mask.
+ * Replaces every secret the user gave the gate, in every form it can come back in, with `***` in
+ * text the gate reports (URLs, body excerpts, redirect locations, error messages), as the runner's
+ * log masking does. The runner masks the job log, but a server that echoes a token would otherwise
+ * carry it into the job summary and the `report` output, which the runner does not mask.
  */
 class Redactor {
     secrets;
-    /** `headers`: the request headers as name/value pairs; every value and the credential inside it is a secret. */
-    constructor(headers) {
-        const all = headers.flatMap(([, value]) => (0,inputs_src/* headerSecrets */.n3)(value)).filter((secret) => secret.length > 0);
+    /**
+     * `headers`: the request headers as name/value pairs (every value, and each credential inside it,
+     * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo is a secret.
+     */
+    constructor(headers, urls = []) {
+        const all = [
+            ...headers.flatMap(([, value]) => (0,inputs_src/* headerSecrets */.n3)(value)),
+            ...urls.flatMap((url) => (0,inputs_src/* urlCredentialSecrets */.Eh)(url.href)),
+        ]
+            .filter((secret) => secret.length > 0)
+            .flatMap(inputs_src/* secretForms */.eo);
         this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
     }
     redact(text) {
@@ -54235,9 +54404,21 @@ class Redactor {
             result = result.split(secret).join('***');
         return result;
     }
-    /** A URL for the report: redacted, then shortened (see shortenValue), so no cut ends in half a token. */
+    /**
+     * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
+     * shortened (see shortenValue), so no cut ends in half a token.
+     */
     url(href) {
-        return (0,inputs_src/* shortenValue */.Vx)(this.redact(href));
+        let shown = href;
+        try {
+            const url = new URL(href);
+            if (url.username || url.password)
+                shown = href.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+        }
+        catch {
+            // Not a URL: redacted as text below.
+        }
+        return (0,inputs_src/* shortenValue */.Vx)(this.redact(shown));
     }
 }
 
@@ -54320,6 +54501,7 @@ function describeRound(round) {
 
 
 
+
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -54364,13 +54546,13 @@ class GateState {
         return this.failuresSinceFirstPass;
     }
 }
-function judge(url, result, latencyMs, settings, redactor) {
+async function judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }) {
     const redirects = result.redirects.map((hop) => ({
         ...hop,
         from: redactor.url(hop.from),
         to: redactor.url(hop.to),
     }));
-    const base = { url: (0,inputs_src/* shortenValue */.Vx)(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+    const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
     if (result.kind === 'error') {
         const detail = redactor.redact(result.error.message);
         return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
@@ -54384,9 +54566,9 @@ function judge(url, result, latencyMs, settings, redactor) {
     }
     // Redacted before it is cut, so no excerpt can end in the first half of a token.
     const body = () => JSON.stringify(excerpt(redactor.redact(result.body)));
-    if (!bodyMatches(result.body, settings.expectedBody)) {
-        const detail = `body does not ${describeBodyMatcher(settings.expectedBody)}: ${body()}`;
-        return { ...base, verdict: 'wrong-body', status: result.status, detail };
+    const mismatch = await bodyMismatch(result.body, settings.expectedBody, regexes, matchLimit);
+    if (mismatch) {
+        return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
     }
     const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
     if (jsonFailure) {
@@ -54416,8 +54598,14 @@ async function runHealthCheck(settings) {
     const elapsedMs = () => external_node_perf_hooks_.performance.now() - startedAt;
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
-    const redactor = new Redactor(settings.headers);
-    const tallies = settings.urls.map((url) => new UrlTally((0,inputs_src/* shortenValue */.Vx)(url.href)));
+    const redactor = new Redactor(settings.headers, settings.urls);
+    if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
+        throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+    }
+    const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
+    if (settings.expectedBody?.kind === 'regex')
+        regexes.warm();
+    const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);
     const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
     let outcome = 'timeout';
@@ -54434,18 +54622,23 @@ async function runHealthCheck(settings) {
                 const sentAt = external_node_perf_hooks_.performance.now();
                 const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
+                const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
+                const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
                 const result = await probeUrl({
                     url,
                     method: settings.method,
                     headers: settings.headers,
-                    timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
-                    timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
+                    timeoutMs,
+                    timeoutName,
                     maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'same-origin',
+                    followRedirects: settings.followRedirects ?? 'none',
                     isAnswer,
                     transport,
                 });
-                return judge(url, result, Math.round(external_node_perf_hooks_.performance.now() - sentAt), settings, redactor);
+                const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
+                // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+                const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+                return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
             }));
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
@@ -54469,6 +54662,7 @@ async function runHealthCheck(settings) {
     }
     finally {
         transport.destroy();
+        regexes.close();
     }
     const healthy = outcome === 'healthy';
     return {
@@ -54510,6 +54704,7 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
 
 
 
@@ -55519,7 +55714,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, setOutputs, toolkitAgents, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, setOutputs, toolkitAgents, writeSummary
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -58622,8 +58817,8 @@ async function writeSummary(markdown) {
     await summary.addRaw(markdown, true).write();
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var src = __nccwpck_require__(3372);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -58741,25 +58936,156 @@ function workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
 
+
+
+
+
 /**
- * HTTP agents that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms too) exactly as
- * the toolkit's HTTP client (@actions/http-client) does for every other action, loopback never
- * proxied: self-hosted runners behind a proxy need nothing more. Shape: (url, insecureTls) -> a
- * non-keep-alive agent for that URL; with insecureTls, any certificate is accepted. One client per
- * scheme, because the client caches a single direct agent whatever the scheme.
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
+ */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY'],
+};
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol, env) {
+    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    const value = env[variable].trim();
+    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+    const hidden = shortenValue(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
+    }
+    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hostFamily = net.isIP(host);
+    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+        return true;
+    for (const raw of noProxy.split(',')) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        if (entry.includes('/')) {
+            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+            const family = net.isIP(network);
+            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
+                continue;
+            const range = new net.BlockList();
+            try {
+                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+            }
+            catch {
+                continue; // a prefix longer than the address: matches nothing, as in Go
+            }
+            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
+                return true;
+            continue;
+        }
+        const { name, port: entryPort } = splitEntry(entry);
+        if (entryPort && entryPort !== port)
+            continue;
+        if (net.isIP(name)) {
+            if (hostFamily && sameAddress(host, name))
+                return true;
+            continue;
+        }
+        const bare = name.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return true;
+    }
+    return false;
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { name: bracketed[1], port: bracketed[2] };
+    const colons = entry.split(':').length - 1;
+    if (colons === 1) {
+        const [name, port] = entry.split(':');
+        return { name, port };
+    }
+    return { name: entry };
+}
+function sameAddress(a, b) {
+    const family = net.isIP(a);
+    if (!family || family !== net.isIP(b))
+        return false;
+    const list = new net.BlockList();
+    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
  */
 function toolkitAgents() {
+    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+    const env = process.env;
+    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
     const clients = new Map();
+    const direct = {
+        'http:': new http.Agent({ keepAlive: false }),
+        secure: new https.Agent({ keepAlive: false }),
+        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
+    };
     return (url, insecureTls) => {
+        const proxy = proxies[url.protocol];
+        if (!proxy || bypassesProxy(url, noProxy)) {
+            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+            return { agent };
+        }
         const key = `${url.protocol}${insecureTls}`;
         let client = clients.get(key);
         if (!client) {
             client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
             clients.set(key, client);
         }
-        return client.getAgent(url.href);
+        return { agent: client.getAgent(url.href), proxy: proxy.shown };
     };
 }
 
@@ -58778,7 +59104,7 @@ function toolkitAgents() {
 
 /***/ }),
 
-/***/ 3372:
+/***/ 3187:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58801,11 +59127,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
   ax: () => (/* reexport */ runnerInputs),
+  eo: () => (/* reexport */ secretForms),
   Vx: () => (/* reexport */ shortenValue),
+  Eh: () => (/* reexport */ urlCredentialSecrets),
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workloadRefs
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workloadRefs
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -65806,6 +66134,136 @@ function re(stringsOrFlags, ...values) {
 }
 
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
+
+/** Splits a list input; blank entries are dropped and each entry trimmed. */
+function collections_splitList(raw, separator = 'newline-or-comma') {
+    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
+    return raw
+        .split(pattern)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
+}
+function collections_listOf(item, separator = 'newline-or-comma') {
+    return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
+}
+/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
+function collections_keyValueMap(options = {}) {
+    return (name, raw) => {
+        const map = new Map();
+        for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
+            const at = entry.indexOf('=');
+            if (at <= 0)
+                throw mustBe(name, 'a list of key=value entries', entry);
+            const key = entry.slice(0, at).trim();
+            const value = entry.slice(at + 1).trim();
+            if (options.key)
+                options.key(name, key);
+            if (map.has(key))
+                throw new InputError(name, `Input "${name}" names "${key}" twice`);
+            map.set(key, value);
+        }
+        return map;
+    };
+}
+/**
+ * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
+ * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
+ * longer value would be refused by the server on every probe rather than here once.
+ */
+const MAX_HEADER_VALUE_BYTES = (/* unused pure expression or super */ null && (8 * 1024));
+/**
+ * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
+ * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
+ * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
+ * sent, which would make every probe fail until the timeout.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
+ * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
+ * they are never quoted back. Throws InputError naming the input.
+ */
+const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
+    const at = line.indexOf(':');
+    const field = at > 0 ? line.slice(0, at).trim() : '';
+    if (!TOKEN.test(field)) {
+        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+    }
+    const value = line.slice(at + 1).trim();
+    if (!FIELD_VALUE.test(value)) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
+    }
+    if (value.length > MAX_HEADER_VALUE_BYTES) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
+    }
+    return [field, value];
+});
+/** Status codes and ranges such as `200-299,301`. */
+const statusRanges = (name, raw) => {
+    const ranges = collections_splitList(raw, 'newline-or-comma').map((entry) => {
+        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
+        const from = match ? Number(match[1]) : NaN;
+        const to = match ? Number(match[2] ?? match[1]) : NaN;
+        if (!match || from < 100 || to > 599 || from > to) {
+            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+        }
+        return { from, to };
+    });
+    if (ranges.length === 0)
+        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
+    return ranges;
+};
+/** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
+const RE2_FLAGS = {
+    i: build_RE2JS.CASE_INSENSITIVE,
+    m: build_RE2JS.MULTILINE,
+    s: build_RE2JS.DOTALL,
+    u: 0,
+    g: 0,
+    y: 0,
+};
+/**
+ * The size of a compiled RE2JS program. RE2JS has no public accessor, so this reads its internal
+ * `re2Input.prog.inst` (re2js 2.x) and falls back to Infinity should a release move it.
+ */
+function programSize(compiled) {
+    const size = compiled.re2Input?.prog?.inst?.length;
+    return typeof size === 'number' && size > 0 ? size : Infinity;
+}
+/** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
+const bodyMatcher = (name, raw) => {
+    const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
+    if (!match)
+        return { kind: 'substring', text: raw };
+    const [, source, flags] = match;
+    const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
+    if (unknown.length > 0)
+        throw mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
+    let compiled;
+    const re2Flags = [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0);
+    try {
+        compiled = RE2JS.compile(source, re2Flags);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
+    }
+    return {
+        kind: 'regex',
+        regex: {
+            text: `/${source}/${flags}`,
+            source,
+            flags: re2Flags,
+            programSize: programSize(compiled),
+            test: (body) => compiled.matcher(body).find(),
+        },
+    };
+};
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
 
 
@@ -65901,67 +66359,53 @@ function input_reader_maskSecret(value, mask) {
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
-
-/** Splits a list input; blank entries are dropped and each entry trimmed. */
-function splitList(raw, separator = 'newline-or-comma') {
-    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
-    return raw
-        .split(pattern)
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0);
-}
-function collections_listOf(item, separator = 'newline-or-comma') {
-    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
-}
-/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-function collections_keyValueMap(options = {}) {
-    return (name, raw) => {
-        const map = new Map();
-        for (const entry of splitList(raw, options.separator ?? 'newline')) {
-            const at = entry.indexOf('=');
-            if (at <= 0)
-                throw mustBe(name, 'a list of key=value entries', entry);
-            const key = entry.slice(0, at).trim();
-            const value = entry.slice(at + 1).trim();
-            if (options.key)
-                options.key(name, key);
-            if (map.has(key))
-                throw new InputError(name, `Input "${name}" names "${key}" twice`);
-            map.set(key, value);
-        }
-        return map;
-    };
-}
+/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
+const MIN_FRAGMENT = 4;
+/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 /**
- * Authorization schemes whose credential is a bare token after the scheme name: Bearer and Basic
- * (RFC 9110 section 11, RFC 6750, RFC 7617) and the spellings APIs commonly use (GitHub's `token`,
- * `ApiKey`, Discord's `Bot`, DPoP). A server that echoes the credential alone must not print it.
- */
-const TOKEN_SCHEMES = new Set(['bearer', 'basic', 'token', 'apikey', 'api-key', 'key', 'bot', 'dpop', 'jwt']);
-/**
- * Every secret a header value carries: the whole value, the credential after a well-known scheme,
- * and for Basic the decoded `user:password` and the password alone. Shape: strings, longest first,
- * each at least 4 characters except the whole value (shorter fragments would mask ordinary words).
+ * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
+ * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
+ * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
+ * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
+ * and the password. Shape: strings, longest first, each at least 4 characters except the whole value.
  */
 function headerSecrets(value) {
-    const secrets = new Set([value.trim()]);
-    const scheme = /^([A-Za-z][A-Za-z0-9-]*)\s+(\S.*)$/.exec(value.trim());
-    if (scheme && TOKEN_SCHEMES.has(scheme[1].toLowerCase())) {
-        const credential = scheme[2].trim();
-        secrets.add(credential);
-        if (scheme[1].toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credential)) {
-            const decoded = Buffer.from(credential, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon >= 0) {
-                secrets.add(decoded);
-                secrets.add(decoded.slice(colon + 1));
-            }
+    const whole = value.trim();
+    const secrets = new Set([whole]);
+    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
+    for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
+        secrets.add(part);
+        if (TOKEN68.test(part)) {
+            addBasicPair(part, secrets);
+            continue;
+        }
+        for (const parameter of part.split(/[,;]/)) {
+            const at = parameter.indexOf('=');
+            const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
+            const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
+            secrets.add(raw);
+            secrets.add(unquoted);
         }
     }
-    return [...secrets].filter((secret, index) => index === 0 || secret.length >= 4).sort((a, b) => b.length - a.length);
+    return [...secrets]
+        .filter((secret) => secret === whole || secret.length >= MIN_FRAGMENT)
+        .sort((a, b) => b.length - a.length);
+}
+/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
+function addBasicPair(credential, secrets) {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential))
+        return;
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
+    if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd'))
+        return;
+    secrets.add(decoded);
+    secrets.add(decoded.slice(colon + 1));
 }
 /** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
 function headerLineSecrets(raw) {
@@ -65971,89 +66415,91 @@ function headerLineSecrets(raw) {
         return value ? headerSecrets(value) : [];
     });
 }
-/** Masks every header value and the credentials inside it before the headers are parsed. */
-function maskHeaderValues(raw, mask) {
-    for (const secret of headerLineSecrets(raw))
-        maskSecret(secret, mask);
+/**
+ * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
+ * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
+ * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
+ * Node sends for it. Empty when the URL has no userinfo.
+ */
+function urlCredentialSecrets(raw) {
+    const userinfo = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+    if (!userinfo)
+        return [];
+    const decode = (text) => {
+        try {
+            return decodeURIComponent(text);
+        }
+        catch {
+            return text;
+        }
+    };
+    const colon = userinfo.indexOf(':');
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+    const pair = `${decode(user)}:${decode(password)}`;
+    const secrets = new Set([userinfo, decode(userinfo), password, decode(password), pair]);
+    secrets.add(Buffer.from(pair).toString('base64'));
+    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
 }
 /**
- * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
- * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
- * longer value would be refused by the server on every probe rather than here once.
+ * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
+ * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; and base64 and base64url,
+ * at each of the three alignments it can take inside a longer encoded text (the characters that
+ * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
+ * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
+ * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
  */
-const MAX_HEADER_VALUE_BYTES = (/* unused pure expression or super */ null && (8 * 1024));
-/**
- * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
- * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
- * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
- * sent, which would make every probe fail until the timeout.
- */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/**
- * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
- * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
- * they are never quoted back. Throws InputError naming the input.
- */
-const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
-    const at = line.indexOf(':');
-    const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!TOKEN.test(field)) {
-        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+function secretForms(secret) {
+    // A short whole header value (`on`, `1`) is masked as it is; its encodings would blank ordinary text.
+    if (secret.length < MIN_FRAGMENT)
+        return secret ? [secret] : [];
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+    const encoded = [
+        encodeURIComponent(secret),
+        new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
+        new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
+        new URL(`http://h/#${secret}`).hash.slice(1),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+    ];
+    for (const form of encoded) {
+        forms.add(form);
+        forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
     }
-    const value = line.slice(at + 1).trim();
-    if (!FIELD_VALUE.test(value)) {
-        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
-    }
-    if (value.length > MAX_HEADER_VALUE_BYTES) {
-        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
-    }
-    return [field, value];
-});
-/** Status codes and ranges such as `200-299,301`. */
-const statusRanges = (name, raw) => {
-    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
-        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
-        const from = match ? Number(match[1]) : NaN;
-        const to = match ? Number(match[2] ?? match[1]) : NaN;
-        if (!match || from < 100 || to > 599 || from > to) {
-            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+    const bytes = Buffer.from(secret, 'utf8');
+    for (const offset of [0, 1, 2]) {
+        const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+        const base64 = padded.toString('base64');
+        // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
+        const from = Math.ceil((offset * 4) / 3);
+        const to = Math.floor((padded.length * 4) / 3);
+        const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
+        if (core.length >= 6) {
+            forms.add(core);
+            forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
         }
-        return { from, to };
-    });
-    if (ranges.length === 0)
-        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
-    return ranges;
-};
-/** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
-const RE2_FLAGS = {
-    i: build_RE2JS.CASE_INSENSITIVE,
-    m: build_RE2JS.MULTILINE,
-    s: build_RE2JS.DOTALL,
-    u: 0,
-    g: 0,
-    y: 0,
-};
-/** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
-const bodyMatcher = (name, raw) => {
-    const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
-    if (!match)
-        return { kind: 'substring', text: raw };
-    const [, source, flags] = match;
-    const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
-    if (unknown.length > 0)
-        throw mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
-    let compiled;
-    try {
-        compiled = RE2JS.compile(source, [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0));
     }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
+    if (bytes.length % 3 !== 0)
+        forms.add(bytes.toString('base64'));
+    return [...forms].filter((form) => form.length > 0);
+}
+/**
+ * Registers with the runner every header value, the credentials inside it and their encoded forms,
+ * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
+ */
+function maskHeaderValues(raw, mask) {
+    for (const secret of headerLineSecrets(raw))
+        for (const form of secretForms(secret))
+            maskSecret(form, mask);
+}
+/** Registers the userinfo credentials of each URL in a list input (one per line) and their encoded forms. */
+function maskUrlCredentials(raw, mask) {
+    for (const line of splitList(raw, 'newline')) {
+        for (const secret of urlCredentialSecrets(line))
+            for (const form of secretForms(secret))
+                maskSecret(form, mask);
     }
-    return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
-};
+}
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
@@ -66091,7 +66537,7 @@ function parseHost(name, entry) {
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
 function hostList(name, raw) {
-    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+    const targets = collections_splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
@@ -68533,6 +68979,7 @@ const jsonCheck = (name, raw) => {
 
 
 
+
 /***/ }),
 
 /***/ 9361:
@@ -68760,6 +69207,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 

@@ -30878,7 +30878,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1839);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9043);
 
 
@@ -30898,8 +30898,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
-var src = __nccwpck_require__(463);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 27 modules
+var src = __nccwpck_require__(1839);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 /**
  * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
@@ -31049,8 +31049,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var inputs_src = __nccwpck_require__(3372);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var inputs_src = __nccwpck_require__(3187);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
@@ -34624,7 +34624,7 @@ async function main() {
 
 /***/ }),
 
-/***/ 463:
+/***/ 1839:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34640,7 +34640,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
+// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -37791,8 +37791,8 @@ async function writeSummary(markdown) {
     await summary.addRaw(markdown, true).write();
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var src = __nccwpck_require__(3372);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -37910,25 +37910,156 @@ function workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
 
+
+
+
+
 /**
- * HTTP agents that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms too) exactly as
- * the toolkit's HTTP client (@actions/http-client) does for every other action, loopback never
- * proxied: self-hosted runners behind a proxy need nothing more. Shape: (url, insecureTls) -> a
- * non-keep-alive agent for that URL; with insecureTls, any certificate is accepted. One client per
- * scheme, because the client caches a single direct agent whatever the scheme.
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
+ */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY'],
+};
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol, env) {
+    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    const value = env[variable].trim();
+    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+    const hidden = shortenValue(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
+    }
+    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hostFamily = net.isIP(host);
+    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+        return true;
+    for (const raw of noProxy.split(',')) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        if (entry.includes('/')) {
+            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+            const family = net.isIP(network);
+            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
+                continue;
+            const range = new net.BlockList();
+            try {
+                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+            }
+            catch {
+                continue; // a prefix longer than the address: matches nothing, as in Go
+            }
+            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
+                return true;
+            continue;
+        }
+        const { name, port: entryPort } = splitEntry(entry);
+        if (entryPort && entryPort !== port)
+            continue;
+        if (net.isIP(name)) {
+            if (hostFamily && sameAddress(host, name))
+                return true;
+            continue;
+        }
+        const bare = name.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return true;
+    }
+    return false;
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { name: bracketed[1], port: bracketed[2] };
+    const colons = entry.split(':').length - 1;
+    if (colons === 1) {
+        const [name, port] = entry.split(':');
+        return { name, port };
+    }
+    return { name: entry };
+}
+function sameAddress(a, b) {
+    const family = net.isIP(a);
+    if (!family || family !== net.isIP(b))
+        return false;
+    const list = new net.BlockList();
+    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
  */
 function toolkitAgents() {
+    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+    const env = process.env;
+    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
     const clients = new Map();
+    const direct = {
+        'http:': new http.Agent({ keepAlive: false }),
+        secure: new https.Agent({ keepAlive: false }),
+        insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
+    };
     return (url, insecureTls) => {
+        const proxy = proxies[url.protocol];
+        if (!proxy || bypassesProxy(url, noProxy)) {
+            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+            return { agent };
+        }
         const key = `${url.protocol}${insecureTls}`;
         let client = clients.get(key);
         if (!client) {
             client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
             clients.set(key, client);
         }
-        return client.getAgent(url.href);
+        return { agent: client.getAgent(url.href), proxy: proxy.shown };
     };
 }
 
@@ -37947,7 +38078,7 @@ function toolkitAgents() {
 
 /***/ }),
 
-/***/ 3372:
+/***/ 3187:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37965,7 +38096,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ax: () => (/* reexport */ runnerInputs)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, shortenValue, splitList, statusRanges, taint, text, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -44966,6 +45097,136 @@ function re(stringsOrFlags, ...values) {
 }
 
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
+
+/** Splits a list input; blank entries are dropped and each entry trimmed. */
+function collections_splitList(raw, separator = 'newline-or-comma') {
+    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
+    return raw
+        .split(pattern)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0);
+}
+function collections_listOf(item, separator = 'newline-or-comma') {
+    return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
+}
+/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
+function keyValueMap(options = {}) {
+    return (name, raw) => {
+        const map = new Map();
+        for (const entry of collections_splitList(raw, options.separator ?? 'newline')) {
+            const at = entry.indexOf('=');
+            if (at <= 0)
+                throw input_error_mustBe(name, 'a list of key=value entries', entry);
+            const key = entry.slice(0, at).trim();
+            const value = entry.slice(at + 1).trim();
+            if (options.key)
+                options.key(name, key);
+            if (map.has(key))
+                throw new input_error_InputError(name, `Input "${name}" names "${key}" twice`);
+            map.set(key, value);
+        }
+        return map;
+    };
+}
+/**
+ * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
+ * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
+ * longer value would be refused by the server on every probe rather than here once.
+ */
+const MAX_HEADER_VALUE_BYTES = (/* unused pure expression or super */ null && (8 * 1024));
+/**
+ * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
+ * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
+ * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
+ * sent, which would make every probe fail until the timeout.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
+ * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
+ * they are never quoted back. Throws InputError naming the input.
+ */
+const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) => {
+    const at = line.indexOf(':');
+    const field = at > 0 ? line.slice(0, at).trim() : '';
+    if (!TOKEN.test(field)) {
+        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+    }
+    const value = line.slice(at + 1).trim();
+    if (!FIELD_VALUE.test(value)) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
+    }
+    if (value.length > MAX_HEADER_VALUE_BYTES) {
+        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
+    }
+    return [field, value];
+});
+/** Status codes and ranges such as `200-299,301`. */
+const statusRanges = (name, raw) => {
+    const ranges = collections_splitList(raw, 'newline-or-comma').map((entry) => {
+        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
+        const from = match ? Number(match[1]) : NaN;
+        const to = match ? Number(match[2] ?? match[1]) : NaN;
+        if (!match || from < 100 || to > 599 || from > to) {
+            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+        }
+        return { from, to };
+    });
+    if (ranges.length === 0)
+        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
+    return ranges;
+};
+/** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
+const RE2_FLAGS = {
+    i: build_RE2JS.CASE_INSENSITIVE,
+    m: build_RE2JS.MULTILINE,
+    s: build_RE2JS.DOTALL,
+    u: 0,
+    g: 0,
+    y: 0,
+};
+/**
+ * The size of a compiled RE2JS program. RE2JS has no public accessor, so this reads its internal
+ * `re2Input.prog.inst` (re2js 2.x) and falls back to Infinity should a release move it.
+ */
+function programSize(compiled) {
+    const size = compiled.re2Input?.prog?.inst?.length;
+    return typeof size === 'number' && size > 0 ? size : Infinity;
+}
+/** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
+const bodyMatcher = (name, raw) => {
+    const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
+    if (!match)
+        return { kind: 'substring', text: raw };
+    const [, source, flags] = match;
+    const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
+    if (unknown.length > 0)
+        throw mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
+    let compiled;
+    const re2Flags = [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0);
+    try {
+        compiled = RE2JS.compile(source, re2Flags);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
+    }
+    return {
+        kind: 'regex',
+        regex: {
+            text: `/${source}/${flags}`,
+            source,
+            flags: re2Flags,
+            programSize: programSize(compiled),
+            test: (body) => compiled.matcher(body).find(),
+        },
+    };
+};
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
 
 
@@ -45061,67 +45322,53 @@ function input_reader_maskSecret(value, mask) {
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
-
-/** Splits a list input; blank entries are dropped and each entry trimmed. */
-function splitList(raw, separator = 'newline-or-comma') {
-    const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
-    return raw
-        .split(pattern)
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0);
-}
-function collections_listOf(item, separator = 'newline-or-comma') {
-    return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
-}
-/** `key=value` lines; the first `=` splits, so values may themselves contain `=`. */
-function keyValueMap(options = {}) {
-    return (name, raw) => {
-        const map = new Map();
-        for (const entry of splitList(raw, options.separator ?? 'newline')) {
-            const at = entry.indexOf('=');
-            if (at <= 0)
-                throw input_error_mustBe(name, 'a list of key=value entries', entry);
-            const key = entry.slice(0, at).trim();
-            const value = entry.slice(at + 1).trim();
-            if (options.key)
-                options.key(name, key);
-            if (map.has(key))
-                throw new input_error_InputError(name, `Input "${name}" names "${key}" twice`);
-            map.set(key, value);
-        }
-        return map;
-    };
-}
+/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
+const MIN_FRAGMENT = 4;
+/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 /**
- * Authorization schemes whose credential is a bare token after the scheme name: Bearer and Basic
- * (RFC 9110 section 11, RFC 6750, RFC 7617) and the spellings APIs commonly use (GitHub's `token`,
- * `ApiKey`, Discord's `Bot`, DPoP). A server that echoes the credential alone must not print it.
- */
-const TOKEN_SCHEMES = new Set(['bearer', 'basic', 'token', 'apikey', 'api-key', 'key', 'bot', 'dpop', 'jwt']);
-/**
- * Every secret a header value carries: the whole value, the credential after a well-known scheme,
- * and for Basic the decoded `user:password` and the password alone. Shape: strings, longest first,
- * each at least 4 characters except the whole value (shorter fragments would mask ordinary words).
+ * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
+ * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
+ * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
+ * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
+ * and the password. Shape: strings, longest first, each at least 4 characters except the whole value.
  */
 function headerSecrets(value) {
-    const secrets = new Set([value.trim()]);
-    const scheme = /^([A-Za-z][A-Za-z0-9-]*)\s+(\S.*)$/.exec(value.trim());
-    if (scheme && TOKEN_SCHEMES.has(scheme[1].toLowerCase())) {
-        const credential = scheme[2].trim();
-        secrets.add(credential);
-        if (scheme[1].toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credential)) {
-            const decoded = Buffer.from(credential, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            if (colon >= 0) {
-                secrets.add(decoded);
-                secrets.add(decoded.slice(colon + 1));
-            }
+    const whole = value.trim();
+    const secrets = new Set([whole]);
+    const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
+    for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
+        secrets.add(part);
+        if (TOKEN68.test(part)) {
+            addBasicPair(part, secrets);
+            continue;
+        }
+        for (const parameter of part.split(/[,;]/)) {
+            const at = parameter.indexOf('=');
+            const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
+            const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
+            secrets.add(raw);
+            secrets.add(unquoted);
         }
     }
-    return [...secrets].filter((secret, index) => index === 0 || secret.length >= 4).sort((a, b) => b.length - a.length);
+    return [...secrets]
+        .filter((secret) => secret === whole || secret.length >= MIN_FRAGMENT)
+        .sort((a, b) => b.length - a.length);
+}
+/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
+function addBasicPair(credential, secrets) {
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential))
+        return;
+    const decoded = Buffer.from(credential, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
+    if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd'))
+        return;
+    secrets.add(decoded);
+    secrets.add(decoded.slice(colon + 1));
 }
 /** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
 function headerLineSecrets(raw) {
@@ -45131,89 +45378,91 @@ function headerLineSecrets(raw) {
         return value ? headerSecrets(value) : [];
     });
 }
-/** Masks every header value and the credentials inside it before the headers are parsed. */
-function maskHeaderValues(raw, mask) {
-    for (const secret of headerLineSecrets(raw))
-        maskSecret(secret, mask);
+/**
+ * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
+ * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
+ * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
+ * Node sends for it. Empty when the URL has no userinfo.
+ */
+function urlCredentialSecrets(raw) {
+    const userinfo = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+    if (!userinfo)
+        return [];
+    const decode = (text) => {
+        try {
+            return decodeURIComponent(text);
+        }
+        catch {
+            return text;
+        }
+    };
+    const colon = userinfo.indexOf(':');
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+    const pair = `${decode(user)}:${decode(password)}`;
+    const secrets = new Set([userinfo, decode(userinfo), password, decode(password), pair]);
+    secrets.add(Buffer.from(pair).toString('base64'));
+    return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
 }
 /**
- * The largest header value accepted, in bytes (one per character, values being Latin-1): 8 KiB, the
- * default limit of nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`), so a
- * longer value would be refused by the server on every probe rather than here once.
+ * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
+ * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; and base64 and base64url,
+ * at each of the three alignments it can take inside a longer encoded text (the characters that
+ * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
+ * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
+ * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
  */
-const MAX_HEADER_VALUE_BYTES = (/* unused pure expression or super */ null && (8 * 1024));
-/**
- * A field-value as RFC 9110 section 5.5 allows it: visible ASCII, space, tab and obs-text (0x80-0xFF,
- * read as Latin-1, which is what Node sends). CR, LF and NUL would split or end the header line, and a
- * character above 0xFF has no byte to go on the wire: Node refuses both, but only when the request is
- * sent, which would make every probe fail until the timeout.
- */
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-/** The syntax of a header name: an RFC 9110 token (section 5.6.2). */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/**
- * HTTP headers as `Name: value` lines -> [name, value] pairs, values trimmed. Names must be RFC 9110
- * tokens; values RFC 9110 field-values of at most MAX_HEADER_VALUE_BYTES. Values may be secrets, so
- * they are never quoted back. Throws InputError naming the input.
- */
-const headers = (name, raw) => splitList(raw, 'newline').map((line) => {
-    const at = line.indexOf(':');
-    const field = at > 0 ? line.slice(0, at).trim() : '';
-    if (!TOKEN.test(field)) {
-        throw new InputError(name, `Input "${name}" must be lines of "Name: value", got a line without a valid header name`);
+function secretForms(secret) {
+    // A short whole header value (`on`, `1`) is masked as it is; its encodings would blank ordinary text.
+    if (secret.length < MIN_FRAGMENT)
+        return secret ? [secret] : [];
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)]);
+    const encoded = [
+        encodeURIComponent(secret),
+        new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
+        new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
+        new URL(`http://h/#${secret}`).hash.slice(1),
+        new URLSearchParams({ s: secret }).toString().slice(2),
+    ];
+    for (const form of encoded) {
+        forms.add(form);
+        forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
     }
-    const value = line.slice(at + 1).trim();
-    if (!FIELD_VALUE.test(value)) {
-        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
-    }
-    if (value.length > MAX_HEADER_VALUE_BYTES) {
-        throw new InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
-    }
-    return [field, value];
-});
-/** Status codes and ranges such as `200-299,301`. */
-const statusRanges = (name, raw) => {
-    const ranges = splitList(raw, 'newline-or-comma').map((entry) => {
-        const match = /^(\d{3})(?:\s*-\s*(\d{3}))?$/.exec(entry);
-        const from = match ? Number(match[1]) : NaN;
-        const to = match ? Number(match[2] ?? match[1]) : NaN;
-        if (!match || from < 100 || to > 599 || from > to) {
-            throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', entry);
+    const bytes = Buffer.from(secret, 'utf8');
+    for (const offset of [0, 1, 2]) {
+        const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+        const base64 = padded.toString('base64');
+        // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
+        const from = Math.ceil((offset * 4) / 3);
+        const to = Math.floor((padded.length * 4) / 3);
+        const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
+        if (core.length >= 6) {
+            forms.add(core);
+            forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
         }
-        return { from, to };
-    });
-    if (ranges.length === 0)
-        throw mustBe(name, 'HTTP status codes or ranges from 100 to 599, such as 200-299,301', raw);
-    return ranges;
-};
-/** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */
-const RE2_FLAGS = {
-    i: build_RE2JS.CASE_INSENSITIVE,
-    m: build_RE2JS.MULTILINE,
-    s: build_RE2JS.DOTALL,
-    u: 0,
-    g: 0,
-    y: 0,
-};
-/** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
-const bodyMatcher = (name, raw) => {
-    const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
-    if (!match)
-        return { kind: 'substring', text: raw };
-    const [, source, flags] = match;
-    const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
-    if (unknown.length > 0)
-        throw mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
-    let compiled;
-    try {
-        compiled = RE2JS.compile(source, [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0));
     }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
+    if (bytes.length % 3 !== 0)
+        forms.add(bytes.toString('base64'));
+    return [...forms].filter((form) => form.length > 0);
+}
+/**
+ * Registers with the runner every header value, the credentials inside it and their encoded forms,
+ * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
+ */
+function maskHeaderValues(raw, mask) {
+    for (const secret of headerLineSecrets(raw))
+        for (const form of secretForms(secret))
+            maskSecret(form, mask);
+}
+/** Registers the userinfo credentials of each URL in a list input (one per line) and their encoded forms. */
+function maskUrlCredentials(raw, mask) {
+    for (const line of splitList(raw, 'newline')) {
+        for (const secret of urlCredentialSecrets(line))
+            for (const form of secretForms(secret))
+                maskSecret(form, mask);
     }
-    return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
-};
+}
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
@@ -45251,7 +45500,7 @@ function parseHost(name, entry) {
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
 function hostList(name, raw) {
-    const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
+    const targets = collections_splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
@@ -47680,6 +47929,7 @@ const jsonCheck = (name, raw) => {
 };
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
 
 
 

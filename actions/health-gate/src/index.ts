@@ -1,4 +1,13 @@
-import { runAction } from '@sophia/action-runtime';
-import { main } from './main.js';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
-await runAction(main);
+// The bundle is also the entry of the thread that matches expected-body regexes, so that code ships in
+// the files the runner loads. Each role imports only its own code (ncc bundles each dynamic import as a
+// chunk of its own), so the thread starts without loading the action.
+if (isMainThread) {
+  const [{ runAction }, { main }] = await Promise.all([import('@sophia/action-runtime'), import('./main.js')]);
+  await runAction(() => main({ filename: fileURLToPath(import.meta.url) }));
+} else {
+  const { serveBodyRegexMatches } = await import('@sophia/health-check');
+  serveBodyRegexMatches();
+}

@@ -10,6 +10,7 @@ import {
   jsonCheck,
   listOf,
   maskHeaderValues,
+  maskUrlCredentials,
   oneOf,
   statusRanges,
 } from '@sophia/inputs';
@@ -17,7 +18,7 @@ import type { HealthCheckSettings, RedirectPolicy } from '@sophia/health-check';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['same-origin', 'none', 'any'];
+const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['none', 'same-origin', 'any'];
 
 /** The probe engine's settings as the inputs give them, plus what the action does with the verdict. */
 export interface HealthGateSettings extends Omit<
@@ -31,6 +32,8 @@ export interface HealthGateSettings extends Omit<
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 export function getInputs(reader = actionInputs()): HealthGateSettings {
+  // Before anything is parsed, so that no error can quote a credential.
+  maskUrlCredentials(reader.raw('urls'), reader.runner.mask);
   maskHeaderValues(reader.raw('headers'), reader.runner.mask);
   const settings: HealthGateSettings = {
     urls: reader.required('urls', listOf(httpUrl, 'newline')),

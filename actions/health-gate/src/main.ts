@@ -1,5 +1,5 @@
 import { actionLog, publish, toolkitAgents } from '@sophia/action-runtime';
-import { describeProbe, describeRound, runHealthCheck, type RoundResult } from '@sophia/health-check';
+import { describeProbe, describeRound, runHealthCheck, type RegexThread, type RoundResult } from '@sophia/health-check';
 import { formatDuration } from '@sophia/inputs';
 import { getInputs } from './input-helper.js';
 import { healthSummary } from './summary.js';
@@ -9,8 +9,11 @@ function logRound(round: RoundResult): void {
   for (const probe of round.probes) actionLog.info(`  ${describeProbe(probe)}`);
 }
 
-/** The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy. */
-export async function main(): Promise<void> {
+/**
+ * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
+ * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
+ */
+export async function main(regexThread: RegexThread): Promise<void> {
   const settings = getInputs();
   actionLog.info(
     `Checking ${settings.urls.length} URL(s) every ${formatDuration(settings.intervalMs)} for up to ${formatDuration(settings.timeoutMs)}: ` +
@@ -18,7 +21,7 @@ export async function main(): Promise<void> {
       `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`,
   );
   const report = await actionLog.group('Health checks', () =>
-    runHealthCheck({ ...settings, agents: toolkitAgents(), onRound: logRound }),
+    runHealthCheck({ ...settings, regexThread, agents: toolkitAgents(), onRound: logRound }),
   );
 
   await publish({

@@ -23,6 +23,8 @@ export function healthSummary(report: HealthReport): string {
     latency(url.latencyMs.p50),
     latency(url.latencyMs.max),
     url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+    // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
+    url.finalUrl === url.url ? '–' : url.finalUrl,
     lastProblem(url),
   ]);
   return [
@@ -39,6 +41,7 @@ export function healthSummary(report: HealthReport): string {
         'Latency p50',
         'Latency max',
         'Redirects',
+        'Final URL',
         'Last problem',
       ],
       rows,

@@ -1,22 +1,155 @@
-import type http from 'node:http';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { HttpClient } from '@actions/http-client';
+import { shortenValue } from '@sophia/inputs';
+
+/** A route for probes to one URL: the agent, and the proxy it goes through (undefined: direct). */
+export interface AgentRoute {
+  agent: http.Agent;
+  /** `proxy http://host:port (HTTPS_PROXY)`, credentials left out, for messages; undefined when direct. */
+  proxy?: string;
+}
+
+/** A proxy read from the environment: its URL, and how messages name it (without its credentials). */
+interface ProxySetting {
+  url: URL;
+  shown: string;
+}
 
 /**
- * HTTP agents that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms too) exactly as
- * the toolkit's HTTP client (@actions/http-client) does for every other action, loopback never
- * proxied: self-hosted runners behind a proxy need nothing more. Shape: (url, insecureTls) -> a
- * non-keep-alive agent for that URL; with insecureTls, any certificate is accepted. One client per
- * scheme, because the client caches a single direct agent whatever the scheme.
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
  */
-export function toolkitAgents(): (url: URL, insecureTls: boolean) => http.Agent {
+const PROXY_VARIABLES = {
+  'https:': ['https_proxy', 'HTTPS_PROXY'],
+  'http:': ['http_proxy', 'HTTP_PROXY'],
+} as const;
+
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol: 'http:' | 'https:', env: NodeJS.ProcessEnv): ProxySetting | undefined {
+  const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+  if (!variable) return undefined;
+  const value = env[variable]!.trim();
+  const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+  const hidden = shortenValue(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new Error(
+      `${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`,
+    );
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    throw new Error(
+      `${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`,
+    );
+  }
+  return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+export function bypassesProxy(url: URL, noProxy: string): boolean {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const hostFamily = net.isIP(host);
+  if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1'))) return true;
+  for (const raw of noProxy.split(',')) {
+    const entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    if (entry.includes('/')) {
+      const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+      const family = net.isIP(network);
+      if (!family || family !== hostFamily || !/^\d+$/.test(bits)) continue;
+      const range = new net.BlockList();
+      try {
+        range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+      } catch {
+        continue; // a prefix longer than the address: matches nothing, as in Go
+      }
+      if (range.check(host, family === 6 ? 'ipv6' : 'ipv4')) return true;
+      continue;
+    }
+    const { name, port: entryPort } = splitEntry(entry);
+    if (entryPort && entryPort !== port) continue;
+    if (net.isIP(name)) {
+      if (hostFamily && sameAddress(host, name)) return true;
+      continue;
+    }
+    const bare = name.replace(/^\*?\./, '');
+    if (host === bare || host.endsWith(`.${bare}`)) return true;
+  }
+  return false;
+}
+
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry: string): { name: string; port?: string } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  if (bracketed) return { name: bracketed[1], port: bracketed[2] };
+  const colons = entry.split(':').length - 1;
+  if (colons === 1) {
+    const [name, port] = entry.split(':');
+    return { name, port };
+  }
+  return { name: entry };
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const family = net.isIP(a);
+  if (!family || family !== net.isIP(b)) return false;
+  const list = new net.BlockList();
+  list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+  return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
+ */
+export function toolkitAgents(): (url: URL, insecureTls: boolean) => AgentRoute {
+  // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+  const env = process.env;
+  const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+  const noProxy = env.no_proxy || env.NO_PROXY || '';
   const clients = new Map<string, HttpClient>();
+  const direct = {
+    'http:': new http.Agent({ keepAlive: false }),
+    secure: new https.Agent({ keepAlive: false }),
+    insecure: new https.Agent({ keepAlive: false, rejectUnauthorized: false }),
+  };
   return (url, insecureTls) => {
+    const proxy = proxies[url.protocol as 'http:' | 'https:'];
+    if (!proxy || bypassesProxy(url, noProxy)) {
+      const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+      return { agent };
+    }
     const key = `${url.protocol}${insecureTls}`;
     let client = clients.get(key);
     if (!client) {
       client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
       clients.set(key, client);
     }
-    return client.getAgent(url.href);
+    return { agent: client.getAgent(url.href), proxy: proxy.shown };
   };
 }

@@ -1,15 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration, shortenValue } from '@sophia/inputs';
+import { formatDuration } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
-import {
-  bodyMatches,
-  describeBodyMatcher,
-  describeStatusRanges,
-  excerpt,
-  jsonCheckFailure,
-  statusExpected,
-} from './expectations.js';
+import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
+import { bodyMismatch, describeStatusRanges, excerpt, jsonCheckFailure, statusExpected } from './expectations.js';
 import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
 
@@ -30,8 +24,13 @@ export interface HealthCheckSettings {
   failureThreshold: number;
   insecureTls: boolean;
   maxRedirects?: number;
-  /** Default `same-origin`: see RedirectPolicy. */
+  /** Default `none`: see RedirectPolicy. */
   followRedirects?: RedirectPolicy;
+  /**
+   * How to start the thread that matches an expected-body regex, so the deadline can stop a match
+   * (see BodyRegexMatcher). Required when expectedBody is a regex.
+   */
+  regexThread?: RegexThread;
   /** How probes connect; default direct. The action passes proxy-aware agents. */
   agents?: ProbeAgents;
   /** Called after every round, e.g. to log it. */
@@ -84,19 +83,27 @@ export class GateState {
   }
 }
 
-function judge(
+/** What judging one answer needs besides the settings. */
+interface Judge {
+  redactor: Redactor;
+  regexes: BodyRegexMatcher;
+  /** The time left to match the body: what is left of the probe's own limit, named for messages. */
+  matchLimit: { ms: number; name: string };
+}
+
+async function judge(
   url: URL,
   result: HttpResult,
   latencyMs: number,
   settings: HealthCheckSettings,
-  redactor: Redactor,
-): ProbeResult {
+  { redactor, regexes, matchLimit }: Judge,
+): Promise<ProbeResult> {
   const redirects = result.redirects.map((hop) => ({
     ...hop,
     from: redactor.url(hop.from),
     to: redactor.url(hop.to),
   }));
-  const base = { url: shortenValue(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+  const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
   if (result.kind === 'error') {
     const detail = redactor.redact(result.error.message);
     return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
@@ -110,9 +117,9 @@ function judge(
   }
   // Redacted before it is cut, so no excerpt can end in the first half of a token.
   const body = (): string => JSON.stringify(excerpt(redactor.redact(result.body)));
-  if (!bodyMatches(result.body, settings.expectedBody)) {
-    const detail = `body does not ${describeBodyMatcher(settings.expectedBody!)}: ${body()}`;
-    return { ...base, verdict: 'wrong-body', status: result.status, detail };
+  const mismatch = await bodyMismatch(result.body, settings.expectedBody, regexes, matchLimit);
+  if (mismatch) {
+    return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
   }
   const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
   if (jsonFailure) {
@@ -145,8 +152,13 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const elapsedMs = (): number => performance.now() - startedAt;
   const deadlineMs = settings.timeoutMs;
   const transport = new ProbeTransport(settings.insecureTls, settings.agents);
-  const redactor = new Redactor(settings.headers);
-  const tallies = settings.urls.map((url) => new UrlTally(shortenValue(url.href)));
+  const redactor = new Redactor(settings.headers, settings.urls);
+  if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
+    throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+  }
+  const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
+  if (settings.expectedBody?.kind === 'regex') regexes.warm();
+  const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
   let outcome: GateOutcome = 'timeout';
@@ -164,18 +176,23 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
           const sentAt = performance.now();
           const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
           const cutByTimeout = leftMs < settings.requestTimeoutMs;
+          const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
+          const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
           const result = await probeUrl({
             url,
             method: settings.method,
             headers: settings.headers,
-            timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
-            timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
+            timeoutMs,
+            timeoutName,
             maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-            followRedirects: settings.followRedirects ?? 'same-origin',
+            followRedirects: settings.followRedirects ?? 'none',
             isAnswer,
             transport,
           });
-          return judge(url, result, Math.round(performance.now() - sentAt), settings, redactor);
+          const latencyMs = Math.round(performance.now() - sentAt);
+          // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+          const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+          return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
         }),
       );
       probes.forEach((probe, index) => tallies[index].add(probe));
@@ -199,6 +216,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
     }
   } finally {
     transport.destroy();
+    regexes.close();
   }
   const healthy = outcome === 'healthy';
   return {

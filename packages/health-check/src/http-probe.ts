@@ -15,8 +15,10 @@ export interface Redirect {
 
 /**
  * Which redirects a probe follows. A deploy gate must not pass because a health URL redirects to a
- * login page that answers 200, so by default only redirects within the URL's own origin are
- * followed; a redirect elsewhere is an answer that fails unless its status is expected.
+ * login page that answers 200, and a login page is as often on the same origin (`/healthz` to
+ * `/login`) as elsewhere, so the gate's default is `none`: a redirect is an answer with its 3xx
+ * status, which fails unless expected. `same-origin` follows redirects within the URL's own scheme,
+ * host and port (a trailing-slash redirect); `any` follows them anywhere.
  */
 export type RedirectPolicy = 'none' | 'same-origin' | 'any';
 
@@ -57,17 +59,26 @@ export interface ProbeRequest {
   transport: ProbeTransport;
 }
 
+/** How probes reach one URL: the agent, and the proxy it goes through for messages (undefined: direct). */
+export interface ProbeRoute {
+  agent: http.Agent;
+  /** Names the proxy without its credentials, such as `proxy http://proxy:3128 (HTTPS_PROXY)`. */
+  proxy?: string;
+}
+
 /**
- * How a probe reaches a URL: an agent for it (url, insecureTls) -> http.Agent. The action passes
- * proxy-aware agents (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); left out, probes connect directly.
+ * How a probe reaches a URL: (url, insecureTls) -> ProbeRoute. The action passes proxy-aware routes
+ * (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); left out, probes connect directly.
  */
-export type ProbeAgents = (url: URL, insecureTls: boolean) => http.Agent;
+export type ProbeAgents = (url: URL, insecureTls: boolean) => ProbeRoute;
 
 /** Direct connections, no keep-alive. */
 export function directAgents(): ProbeAgents {
   const agents = { 'http:': new http.Agent({ keepAlive: false }), secure: new https.Agent({ keepAlive: false }) };
   const insecure = new https.Agent({ keepAlive: false, rejectUnauthorized: false });
-  return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+  return (url, insecureTls) => ({
+    agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+  });
 }
 
 /**
@@ -83,14 +94,15 @@ export class ProbeTransport {
     private readonly agentFor: ProbeAgents = directAgents(),
   ) {}
 
-  request(url: URL, options: http.RequestOptions): http.ClientRequest {
+  /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
+  request(url: URL, options: http.RequestOptions): { request: http.ClientRequest; proxy?: string } {
     const secure = url.protocol === 'https:';
-    const agent = this.agentFor(url, this.insecureTls);
+    const { agent, proxy } = this.agentFor(url, this.insecureTls);
     this.agents.add(agent);
     const request = (secure ? https : http).request(url, { ...options, agent });
     this.inFlight.add(request);
     request.once('close', () => this.inFlight.delete(request));
-    return request;
+    return { request, proxy };
   }
 
   destroy(): void {
@@ -114,7 +126,7 @@ function exchange(
   signal: AbortSignal,
 ): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = transport.request(url, { method, headers });
+    const { request, proxy } = transport.request(url, { method, headers });
     const onAbort = (): void => {
       request.destroy(signal.reason as Error);
     };
@@ -122,7 +134,7 @@ function exchange(
     const settle = (): void => signal.removeEventListener('abort', onAbort);
     request.on('error', (error) => {
       settle();
-      reject(classifyProbeError(error, url));
+      reject(classifyProbeError(error, url, proxy));
     });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -146,7 +158,7 @@ function exchange(
       });
       response.on('error', (error) => {
         settle();
-        reject(classifyProbeError(error, url));
+        reject(classifyProbeError(error, url, proxy));
       });
       response.on('end', answer);
     });
@@ -183,7 +195,13 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
         throw new ProbeError('redirect', `redirect to a non-HTTP location ${shortenValue(next.href)}`);
       }
       if (probe.followRedirects === 'none') {
-        return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+        return {
+          ...answer,
+          unfollowed: {
+            to: next.href,
+            reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+          },
+        };
       }
       if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
         return {

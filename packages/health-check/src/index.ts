@@ -4,3 +4,4 @@ export * from './probe-errors.js';
 export * from './report.js';
 export * from './expectations.js';
 export * from './redaction.js';
+export * from './body-regex.js';

@@ -4,7 +4,7 @@ import { shortenValue } from '@sophia/inputs';
  * Probe errors are kept apart from wrong answers: a refused connection says "not listening yet",
  * a wrong status or body says "listening, but not the release we want".
  */
-export type ProbeErrorKind = 'refused' | 'reset' | 'dns' | 'tls' | 'timeout' | 'redirect' | 'other';
+export type ProbeErrorKind = 'refused' | 'reset' | 'dns' | 'tls' | 'timeout' | 'redirect' | 'proxy' | 'other';
 
 export class ProbeError extends Error {
   /**
@@ -32,11 +32,39 @@ const TLS_CODE =
   /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
 /**
- * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
- * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
+ * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
+ * something other than 200 (`statusCode=<status>`).
  */
-export function classifyProbeError(error: unknown, url?: URL): ProbeError {
+const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|statusCode=(\d+))/;
+
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
+ * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
+ * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ */
+export function classifyProbeError(error: unknown, url?: URL, proxy?: string): ProbeError {
   if (error instanceof ProbeError) return error;
+  if (!proxy) return classifyDirect(error, url);
+  const message = typeof (error as Error)?.message === 'string' ? (error as Error).message : String(error);
+  const tunnel = TUNNEL_FAILED.exec(message);
+  if (tunnel?.[2]) {
+    return new ProbeError(
+      'proxy',
+      `${proxy} refused to open a tunnel to ${shortenValue(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`,
+    );
+  }
+  if (tunnel?.[1] !== undefined) {
+    const cause = tunnel[1];
+    const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
+    return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+  }
+  const direct = classifyDirect(error, url);
+  return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
+}
+
+function classifyDirect(error: unknown, url?: URL): ProbeError {
   const code = (error as NodeJS.ErrnoException)?.code ?? '';
   // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
   const message = typeof (error as Error)?.message === 'string' ? (error as Error).message : String(error);

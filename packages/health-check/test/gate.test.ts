@@ -49,23 +49,22 @@ describe('median', () => {
 });
 
 describe('runHealthCheck', () => {
-  it('passes once a service that starts after 600 ms answers, with time-to-healthy about that', async () => {
+  it('passes once a starting service answers well three rounds in a row, timed from the first of them', async () => {
+    // Counted in requests, not milliseconds, so a loaded machine changes nothing the test looks at.
     const server = await serve((_req, res, self) =>
-      self.uptimeMs() < 600 ? reply(res, 503, 'starting') : reply(res, 200, 'ok v1'),
+      self.requests.length <= 4 ? reply(res, 503, 'starting') : reply(res, 200, 'ok v1'),
     );
     const rounds: RoundResult[] = [];
     const report = await runHealthCheck(settings([server.url], { onRound: (round) => rounds.push(round) }));
     expect(report.healthy).toBe(true);
     expect(report.outcome).toBe('healthy');
-    expect(report.timeToHealthySeconds).toBeGreaterThanOrEqual(0.55);
-    expect(report.timeToHealthySeconds).toBeLessThan(1.2);
     // decided on the third passing round, not later
-    expect(report.elapsedSeconds - report.timeToHealthySeconds!).toBeLessThan(0.5);
-    expect(rounds.slice(-3).every((round) => round.passed)).toBe(true);
-    expect(report.rounds).toBe(rounds.length);
+    expect(rounds.map((round) => round.passed)).toEqual([false, false, false, false, true, true, true]);
+    expect(report.rounds).toBe(7);
+    expect(report.timeToHealthySeconds).toBe(rounds[4].atSeconds);
+    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(rounds[6].atSeconds);
     const [url] = report.urls;
-    expect(url).toMatchObject({ url: server.url, probes: report.rounds, passes: 3, lastStatus: 200, errors: 0 });
-    expect(url.wrongStatus).toBe(report.rounds - 3);
+    expect(url).toMatchObject({ url: server.url, probes: 7, passes: 3, lastStatus: 200, errors: 0, wrongStatus: 4 });
     expect(url.latencyMs.p50).not.toBeNull();
     expect(url.latencyMs.max).toBeGreaterThanOrEqual(url.latencyMs.p50!);
   });
@@ -75,12 +74,13 @@ describe('runHealthCheck', () => {
     const report = await runHealthCheck(settings([server.url], { timeoutMs: 500 }));
     expect(report.healthy).toBe(false);
     expect(report.outcome).toBe('timeout');
-    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.44);
-    expect(report.elapsedSeconds).toBeLessThan(0.9);
-    expect(report.rounds).toBeGreaterThanOrEqual(5);
+    // It stops only when the next round would start at or after the timeout: never an interval early.
+    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.45);
+    expect(report.rounds).toBeGreaterThanOrEqual(2);
     expect(report.urls[0].lastMismatch).toBe('status 503, expected 200-299');
     expect(report.reason).toMatch(
-      /^unhealthy: timeout 500ms reached after \d+ round\(s\), no round passed; last round: .*status 503/,
+      // The last round may have been cut short by the timeout itself, on a loaded machine.
+      /^unhealthy: timeout 500ms reached after \d+ round\(s\), no round passed; last round: .*(status 503|what was left of timeout)/,
     );
   });
 
@@ -92,13 +92,13 @@ describe('runHealthCheck', () => {
       reply(res, answered <= 2 || answered % 2 === 0 ? 200 : 500);
     });
     const report = await runHealthCheck(
-      settings([server.url], { successThreshold: 4, failureThreshold: 3, timeoutMs: 20_000 }),
+      settings([server.url], { successThreshold: 4, failureThreshold: 3, timeoutMs: 600_000 }),
     );
     expect(report.healthy).toBe(false);
+    // `flapping`, not `timeout`: it decided on the seventh round, not at the end of its 10 minutes.
     expect(report.outcome).toBe('flapping');
     expect(report.failedRounds).toBe(3);
     expect(report.rounds).toBe(7);
-    expect(report.elapsedSeconds).toBeLessThan(1);
     expect(report.reason).toContain('3 failed round(s) after the first passing round (failure-threshold 3)');
   });
 
@@ -118,7 +118,7 @@ describe('runHealthCheck', () => {
     );
     expect(regex.healthy).toBe(true);
     const wrongRegex = await runHealthCheck(
-      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/"version":"2\\./'), timeoutMs: 200 }),
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/"version":"2\\./'), timeoutMs: 1000 }),
     );
     expect(wrongRegex.urls[0].lastMismatch).toMatch(/^body does not match \/"version":"2\\.\/: /);
   });
@@ -130,7 +130,9 @@ describe('runHealthCheck', () => {
       if (req.url === '/v3/health') return reply(res, 200, 'ok');
       return reply(res, 307, '', { location: req.url });
     });
-    const report = await runHealthCheck(settings([server.url], { successThreshold: 1 }));
+    const report = await runHealthCheck(
+      settings([server.url], { successThreshold: 1, followRedirects: 'same-origin' }),
+    );
     expect(report.healthy).toBe(true);
     expect(report.urls[0].redirects).toEqual([
       { status: 301, from: server.url, to: `${server.origin}/v2/health` },
@@ -143,20 +145,28 @@ describe('runHealthCheck', () => {
     expect(expected301.healthy).toBe(true);
     expect(expected301.urls[0]).toMatchObject({ lastStatus: 301, redirects: [] });
 
-    const loop = await runHealthCheck(settings([`${server.origin}/loop`], { timeoutMs: 200, maxRedirects: 3 }));
+    const rounds: RoundResult[] = [];
+    const loop = await runHealthCheck(
+      settings([`${server.origin}/loop`], {
+        timeoutMs: 1000,
+        maxRedirects: 3,
+        followRedirects: 'same-origin',
+        onRound: (round) => rounds.push(round),
+      }),
+    );
     expect(loop.healthy).toBe(false);
-    expect(loop.urls[0]).toMatchObject({
-      lastErrorKind: 'redirect',
-      lastError: `more than 3 redirects (last to ${server.origin}/loop)`,
+    expect(rounds[0].probes[0]).toMatchObject({
+      errorKind: 'redirect',
+      detail: `more than 3 redirects (last to ${server.origin}/loop)`,
     });
-    expect(loop.urls[0].redirects).toHaveLength(3);
+    expect(rounds[0].probes[0].redirects).toHaveLength(3);
   });
 
-  it('reports a slow server as request-timeout errors and still ends at the timeout', async () => {
+  it('reports a slow server as request-timeout errors, rounds back to back', async () => {
     const server = await serve(() => undefined);
     const rounds: RoundResult[] = [];
     const report = await runHealthCheck(
-      settings([server.url], { requestTimeoutMs: 100, timeoutMs: 450, onRound: (round) => rounds.push(round) }),
+      settings([server.url], { requestTimeoutMs: 100, timeoutMs: 2000, onRound: (round) => rounds.push(round) }),
     );
     expect(rounds[0].probes[0]).toMatchObject({
       verdict: 'error',
@@ -164,20 +174,26 @@ describe('runHealthCheck', () => {
       detail: 'no answer within 100 ms (request-timeout)',
     });
     expect(report.healthy).toBe(false);
-    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.4);
-    expect(report.elapsedSeconds).toBeLessThan(0.9);
     expect(report.urls[0]).toMatchObject({
       errors: report.rounds,
       lastErrorKind: 'timeout',
       lastStatus: null,
       lastMismatch: null,
     });
-    // the last probe was cut short by the gate's own deadline, and says so
-    expect(report.urls[0].lastError).toMatch(/^no answer within \d+ ms \(what was left of timeout\)$/);
     expect(report.urls[0].latencyMs).toEqual({ p50: null, max: null });
-    // the rounds ran back to back because each outlasted the interval
-    expect(report.rounds).toBeGreaterThanOrEqual(3);
-    expect(report.rounds).toBeLessThanOrEqual(5);
+    // Each round lasts at least its 100 ms request-timeout (timers never fire early), so no more than 20 fit.
+    expect(report.rounds).toBeLessThanOrEqual(20);
+  });
+
+  it('cuts a probe to what is left of the timeout, so a long request-timeout cannot stretch the gate', async () => {
+    const server = await serve(() => undefined);
+    const report = await runHealthCheck(settings([server.url], { requestTimeoutMs: 600_000, timeoutMs: 300 }));
+    // Only the gate's own deadline can have ended this request: the server never answers.
+    expect(report.outcome).toBe('timeout');
+    expect(report.rounds).toBe(1);
+    expect(report.urls[0].lastError).toMatch(/^no answer within \d+ ms \(what was left of timeout\)$/);
+    // A hang guard only: the request-timeout is ten minutes.
+    expect(report.elapsedSeconds).toBeLessThan(30);
   });
 
   it('needs every URL to pass and reports each apart; refused connections are probe errors', async () => {
@@ -200,19 +216,22 @@ describe('runHealthCheck', () => {
   });
 
   it('probes the URLs of a round in parallel', async () => {
-    const slow = (_req: unknown, res: Parameters<typeof reply>[0]): void => {
-      setTimeout(() => reply(res, 200, 'ok'), 300);
+    // No server answers until all three have been asked: probed one after another, the first would
+    // wait for its answer until request-timeout and the round would fail.
+    const waiting: Array<() => void> = [];
+    const barrier = (_req: unknown, res: Parameters<typeof reply>[0]): void => {
+      waiting.push(() => reply(res, 200, 'ok'));
+      if (waiting.length === 3) waiting.splice(0).forEach((answer) => answer());
     };
-    const urls = await Promise.all([serve(slow), serve(slow), serve(slow)]);
+    const urls = await Promise.all([serve(barrier), serve(barrier), serve(barrier)]);
     const report = await runHealthCheck(
       settings(
         urls.map((s) => s.url),
-        { successThreshold: 1 },
+        { successThreshold: 1, requestTimeoutMs: 600_000 },
       ),
     );
     expect(report.healthy).toBe(true);
-    // one after another would take 0.9 s
-    expect(report.elapsedSeconds).toBeLessThan(0.6);
+    expect(report.rounds).toBe(1);
   });
 
   it('sends method and headers to the URL origin only, never to another origin after a redirect', async () => {
@@ -248,11 +267,12 @@ describe('runHealthCheck', () => {
       settings([server.url], { intervalMs: 60_000, successThreshold: 1, timeoutMs: 120_000 }),
     );
     expect(report.healthy).toBe(true);
-    expect(report.elapsedSeconds).toBeLessThan(1);
+    // A hang guard: sleeping out the interval would take a minute.
+    expect(report.elapsedSeconds).toBeLessThan(30);
     const down = await serve((_req, res) => reply(res, 500));
     const timedOut = await runHealthCheck(settings([down.url], { intervalMs: 60_000, timeoutMs: 30_000 }));
     expect(timedOut.rounds).toBe(1);
-    expect(timedOut.elapsedSeconds).toBeLessThan(1);
+    expect(timedOut.elapsedSeconds).toBeLessThan(30);
     // The timeout was not reached: the message says why the gate stopped before it.
     expect(timedOut.reason).toMatch(
       /^unhealthy: the next round would start after timeout 30s \(interval 1m\), so the gate stopped after 1 round\(s\), no round passed; last round: .*status 500/,
@@ -261,9 +281,10 @@ describe('runHealthCheck', () => {
 
   it('checks TLS certificates unless insecure-tls is set', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'), selfSignedCertificate());
-    const strict = await runHealthCheck(settings([server.url], { timeoutMs: 200 }));
-    expect(strict.urls[0].lastErrorKind).toBe('tls');
-    expect(strict.urls[0].lastError).toMatch(
+    const rounds: RoundResult[] = [];
+    await runHealthCheck(settings([server.url], { timeoutMs: 1000, onRound: (round) => rounds.push(round) }));
+    expect(rounds[0].probes[0].errorKind).toBe('tls');
+    expect(rounds[0].probes[0].detail).toMatch(
       /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
     );
     const insecure = await runHealthCheck(settings([server.url], { insecureTls: true, successThreshold: 1 }));
@@ -272,10 +293,15 @@ describe('runHealthCheck', () => {
 
   it('leaves no connection open when it ends', async () => {
     const server = await serve(() => undefined);
-    await runHealthCheck(settings([server.url], { requestTimeoutMs: 5000, timeoutMs: 150 }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runHealthCheck(settings([server.url], { requestTimeoutMs: 600_000, timeoutMs: 1000 }));
     expect(server.requests.length).toBeGreaterThan(0);
-    // the server never answers: only the gate destroying its sockets ends these connections
-    expect(await server.openConnections()).toBe(0);
+    // The server never answers: only the gate destroying its sockets ends these connections. The server
+    // may hear of it a moment later, so it is asked again for a while.
+    let open = await server.openConnections();
+    for (let tries = 0; open > 0 && tries < 100; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      open = await server.openConnections();
+    }
+    expect(open).toBe(0);
   });
 });

@@ -1,5 +1,17 @@
 import { statusRanges } from '@sophia/inputs';
-import type { HealthCheckSettings } from '@sophia/health-check';
+import { fileURLToPath } from 'node:url';
+import type { HealthCheckSettings, RegexThread } from '@sophia/health-check';
+
+/**
+ * The regex thread for the sources: regex-thread.ts loaded through tsx, as Node cannot run TypeScript
+ * itself (the action's bundle names its own entry instead).
+ */
+export const SOURCE_REGEX_THREAD: RegexThread = {
+  filename: `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(
+    fileURLToPath(new URL('./regex-thread.ts', import.meta.url)),
+  )}, ${JSON.stringify(import.meta.url)}))`,
+  options: { eval: true },
+};
 
 /** Gate settings for tests: fast rounds, 200-299 expected, no body check; `overrides` win. */
 export function gateSettings(urls: string[], overrides: Partial<HealthCheckSettings> = {}): HealthCheckSettings {
@@ -15,6 +27,7 @@ export function gateSettings(urls: string[], overrides: Partial<HealthCheckSetti
     successThreshold: 3,
     failureThreshold: 3,
     insecureTls: false,
+    regexThread: SOURCE_REGEX_THREAD,
     ...overrides,
   };
 }

@@ -1,6 +1,5 @@
 import { RE2JS } from 're2js';
 import { describeValue, InputError, mustBe, type Parser } from './input-error.js';
-import { maskSecret, type RunnerHooks } from './input-reader.js';
 
 export type ListSeparator = 'newline' | 'newline-or-comma';
 
@@ -34,50 +33,6 @@ export function keyValueMap(
     }
     return map;
   };
-}
-
-/**
- * Authorization schemes whose credential is a bare token after the scheme name: Bearer and Basic
- * (RFC 9110 section 11, RFC 6750, RFC 7617) and the spellings APIs commonly use (GitHub's `token`,
- * `ApiKey`, Discord's `Bot`, DPoP). A server that echoes the credential alone must not print it.
- */
-const TOKEN_SCHEMES = new Set(['bearer', 'basic', 'token', 'apikey', 'api-key', 'key', 'bot', 'dpop', 'jwt']);
-
-/**
- * Every secret a header value carries: the whole value, the credential after a well-known scheme,
- * and for Basic the decoded `user:password` and the password alone. Shape: strings, longest first,
- * each at least 4 characters except the whole value (shorter fragments would mask ordinary words).
- */
-export function headerSecrets(value: string): string[] {
-  const secrets = new Set<string>([value.trim()]);
-  const scheme = /^([A-Za-z][A-Za-z0-9-]*)\s+(\S.*)$/.exec(value.trim());
-  if (scheme && TOKEN_SCHEMES.has(scheme[1].toLowerCase())) {
-    const credential = scheme[2].trim();
-    secrets.add(credential);
-    if (scheme[1].toLowerCase() === 'basic' && /^[A-Za-z0-9+/]+={0,2}$/.test(credential)) {
-      const decoded = Buffer.from(credential, 'base64').toString('utf8');
-      const colon = decoded.indexOf(':');
-      if (colon >= 0) {
-        secrets.add(decoded);
-        secrets.add(decoded.slice(colon + 1));
-      }
-    }
-  }
-  return [...secrets].filter((secret, index) => index === 0 || secret.length >= 4).sort((a, b) => b.length - a.length);
-}
-
-/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
-export function headerLineSecrets(raw: string): string[] {
-  return splitList(raw, 'newline').flatMap((line) => {
-    const at = line.indexOf(':');
-    const value = (at >= 0 ? line.slice(at + 1) : line).trim();
-    return value ? headerSecrets(value) : [];
-  });
-}
-
-/** Masks every header value and the credentials inside it before the headers are parsed. */
-export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
-  for (const secret of headerLineSecrets(raw)) maskSecret(secret, mask);
 }
 
 /**
@@ -160,6 +115,20 @@ export const statusRanges: Parser<StatusRange[]> = (name, raw) => {
 export interface BodyRegex {
   /** `/source/flags` as the user wrote it, for messages. */
   readonly text: string;
+  /** The pattern between the slashes, in RE2 syntax. */
+  readonly source: string;
+  /** RE2JS compile flags (RE2JS.CASE_INSENSITIVE | MULTILINE | DOTALL), so another thread can compile it again. */
+  readonly flags: number;
+  /**
+   * Instructions of the compiled program: a match costs up to this many steps per body character
+   * (`/[^b]{500}[^a]/` has 503). Infinity when RE2JS does not tell, so callers assume the worst.
+   */
+  readonly programSize: number;
+  /**
+   * Matches on the calling thread. Linear in the body, but also in the pattern's size: `/[^b]{500}[^a]/`
+   * on a 1 MiB body takes half a minute. Code matching bodies from a server under a deadline must use
+   * one that can be stopped (the health gate matches in a worker thread).
+   */
   test(body: string): boolean;
 }
 
@@ -175,6 +144,15 @@ const RE2_FLAGS: Record<string, number> = {
   y: 0,
 };
 
+/**
+ * The size of a compiled RE2JS program. RE2JS has no public accessor, so this reads its internal
+ * `re2Input.prog.inst` (re2js 2.x) and falls back to Infinity should a release move it.
+ */
+function programSize(compiled: RE2JS): number {
+  const size = (compiled as unknown as { re2Input?: { prog?: { inst?: unknown[] } } }).re2Input?.prog?.inst?.length;
+  return typeof size === 'number' && size > 0 ? size : Infinity;
+}
+
 /** A substring, or `/pattern/flags` for a regular expression in RE2 syntax (flags i, m, s; g, u and y are ignored). */
 export const bodyMatcher: Parser<BodyMatcher> = (name, raw) => {
   const match = /^\/(.+)\/([a-z]*)$/s.exec(raw.trim());
@@ -183,14 +161,21 @@ export const bodyMatcher: Parser<BodyMatcher> = (name, raw) => {
   const unknown = [...flags].filter((flag) => !(flag in RE2_FLAGS));
   if (unknown.length > 0) throw mustBe(name, '/regex/ with flags among i, m, s (g, u and y are ignored)', raw);
   let compiled: RE2JS;
+  const re2Flags = [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0);
   try {
-    compiled = RE2JS.compile(
-      source,
-      [...flags].reduce((all, flag) => all | RE2_FLAGS[flag], 0),
-    );
+    compiled = RE2JS.compile(source, re2Flags);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw mustBe(name, `a valid /regex/ in RE2 syntax, without backreferences or lookarounds (${reason})`, raw);
   }
-  return { kind: 'regex', regex: { text: `/${source}/${flags}`, test: (body) => compiled.matcher(body).find() } };
+  return {
+    kind: 'regex',
+    regex: {
+      text: `/${source}/${flags}`,
+      source,
+      flags: re2Flags,
+      programSize: programSize(compiled),
+      test: (body) => compiled.matcher(body).find(),
+    },
+  };
 };

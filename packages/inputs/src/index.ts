@@ -1,6 +1,7 @@
 export * from './input-error.js';
 export * from './scalars.js';
 export * from './collections.js';
+export * from './secrets.js';
 export * from './paths.js';
 export * from './hosts.js';
 export * from './kubernetes-syntax.js';

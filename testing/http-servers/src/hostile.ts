@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startServer, type TestServer } from './index.js';
@@ -18,6 +19,50 @@ export function echoingServer(status = 503): Promise<TestServer> {
     const credential = (request.headers.authorization ?? '').replace(/^\S+\s+/, '');
     response.writeHead(status, { 'content-type': 'text/plain', location: `/login?token=${credential}` });
     response.end(`unauthorised token ${credential}; try again`);
+  });
+}
+
+/** The encodings encodingEchoServer can echo a credential in, by name. */
+export const ECHO_ENCODINGS: Record<string, (value: string) => string> = {
+  raw: (value) => value,
+  uri: (value) => encodeURIComponent(value),
+  'uri-lower': (value) => encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+  form: (value) => new URLSearchParams({ v: value }).toString().slice(2),
+  base64: (value) => Buffer.from(value).toString('base64'),
+  'base64-in-json': (value) => Buffer.from(`{"seen":"${value}"}`).toString('base64'),
+  base64url: (value) => Buffer.from(value).toString('base64url'),
+};
+
+/** The credentials a request carries, by name, as encodingEchoServer reads them. */
+function requestCredentials(request: http.IncomingMessage): Record<string, string> {
+  const authorization = request.headers.authorization ?? '';
+  const basic = /^Basic (.+)$/.exec(authorization)?.[1];
+  const pair = basic ? Buffer.from(basic, 'base64').toString('utf8') : '';
+  const cookie = (request.headers.cookie ?? '').split(';')[0];
+  return {
+    authorization,
+    credential: authorization.replace(/^\S+\s+/, ''),
+    // From X-Auth when given, so that a test can send URL userinfo (Authorization) and a scheme together.
+    param: /="?([^",]*)/.exec(String(request.headers['x-auth'] ?? authorization))?.[1] ?? '',
+    cookie: cookie.slice(cookie.indexOf('=') + 1).trim(),
+    pair,
+    password: pair.slice(pair.indexOf(':') + 1),
+  };
+}
+
+/**
+ * A careless debug endpoint: `/echo/<encoding>/<credential>` answers `status` with `seen <the
+ * credential in that encoding>` (see ECHO_ENCODINGS; credential is `authorization`, the `credential`
+ * after its scheme, the value of its first auth-`param`, the first `cookie` value, or the Basic `pair` and `password`, from URL userinfo
+ * too), and redirects to a location carrying the same encoded credential.
+ */
+export function encodingEchoServer(status = 200): Promise<TestServer> {
+  return startServer((request, response) => {
+    const [, , encoding = 'raw', which = 'credential'] = (request.url ?? '').split('?')[0].split('/');
+    const encode = ECHO_ENCODINGS[encoding] ?? ECHO_ENCODINGS.raw;
+    const echoed = encode(requestCredentials(request)[which] ?? '');
+    response.writeHead(status, { 'content-type': 'text/plain', location: `/login?seen=${echoed}` });
+    response.end(`seen ${echoed}`);
   });
 }
 

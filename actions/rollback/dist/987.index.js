@@ -1,8 +1,8 @@
-export const id = 826;
-export const ids = [826];
+export const id = 987;
+export const ids = [987];
 export const modules = {
 
-/***/ 826:
+/***/ 8987:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -85,8 +85,8 @@ var external_node_fs_ = __webpack_require__(3024);
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var src = __webpack_require__(3372);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var src = __webpack_require__(3187);
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
 var reporting_src = __webpack_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
@@ -1444,12 +1444,36 @@ class ProbeError extends Error {
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 /**
- * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
- * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures.
+ * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
+ * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
+ * something other than 200 (`statusCode=<status>`).
  */
-function classifyProbeError(error, url) {
+const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|statusCode=(\d+))/;
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
+ * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
+ * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ */
+function classifyProbeError(error, url, proxy) {
     if (error instanceof ProbeError)
         return error;
+    if (!proxy)
+        return classifyDirect(error, url);
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    const tunnel = TUNNEL_FAILED.exec(message);
+    if (tunnel?.[2]) {
+        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${(0,src/* shortenValue */.Vx)(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
+    }
+    if (tunnel?.[1] !== undefined) {
+        const cause = tunnel[1];
+        const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
+        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+    }
+    const direct = classifyDirect(error, url);
+    return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
+}
+function classifyDirect(error, url) {
     const code = error?.code ?? '';
     // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
     const message = typeof error?.message === 'string' ? error.message : String(error);
@@ -1488,7 +1512,9 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 function directAgents() {
     const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false }), secure: new (external_node_https_default()).Agent({ keepAlive: false }) };
     const insecure = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false });
-    return (url, insecureTls) => (url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure);
+    return (url, insecureTls) => ({
+        agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+    });
 }
 /**
  * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
@@ -1503,14 +1529,15 @@ class ProbeTransport {
         this.insecureTls = insecureTls;
         this.agentFor = agentFor;
     }
+    /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
     request(url, options) {
         const secure = url.protocol === 'https:';
-        const agent = this.agentFor(url, this.insecureTls);
+        const { agent, proxy } = this.agentFor(url, this.insecureTls);
         this.agents.add(agent);
         const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, { ...options, agent });
         this.inFlight.add(request);
         request.once('close', () => this.inFlight.delete(request));
-        return request;
+        return { request, proxy };
     }
     destroy() {
         for (const request of this.inFlight)
@@ -1527,7 +1554,7 @@ function sameOrigin(a, b) {
 /** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
 function exchange(transport, url, method, headers, signal) {
     return new Promise((resolve, reject) => {
-        const request = transport.request(url, { method, headers });
+        const { request, proxy } = transport.request(url, { method, headers });
         const onAbort = () => {
             request.destroy(signal.reason);
         };
@@ -1535,7 +1562,7 @@ function exchange(transport, url, method, headers, signal) {
         const settle = () => signal.removeEventListener('abort', onAbort);
         request.on('error', (error) => {
             settle();
-            reject(classifyProbeError(error, url));
+            reject(classifyProbeError(error, url, proxy));
         });
         request.on('response', (response) => {
             const chunks = [];
@@ -1559,7 +1586,7 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('error', (error) => {
                 settle();
-                reject(classifyProbeError(error, url));
+                reject(classifyProbeError(error, url, proxy));
             });
             response.on('end', answer);
         });
@@ -1594,7 +1621,13 @@ async function probeUrl(probe) {
                 throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,src/* shortenValue */.Vx)(next.href)}`);
             }
             if (probe.followRedirects === 'none') {
-                return { ...answer, unfollowed: { to: next.href, reason: 'follow-redirects is none' } };
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+                    },
+                };
             }
             if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
                 return {
@@ -1624,6 +1657,120 @@ async function probeUrl(probe) {
     }
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __webpack_require__(5919);
+;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
+
+
+/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
+function serveBodyRegexMatches() {
+    if (!parentPort)
+        throw new Error('serveBodyRegexMatches() runs in a worker thread only');
+    const port = parentPort;
+    const compiled = new Map();
+    port.on('message', ({ source, flags, body }) => {
+        try {
+            const key = `${flags}/${source}`;
+            let regex = compiled.get(key);
+            if (!regex) {
+                regex = RE2JS.compile(source, flags);
+                compiled.set(key, regex);
+            }
+            port.postMessage({ matched: regex.matcher(body).find() });
+        }
+        catch (error) {
+            port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+        }
+    });
+}
+/**
+ * The largest match, in program instructions times body characters, made on the calling thread: about
+ * 20 ms at the ~70 ns per step RE2JS takes here, so a small pattern on a small body needs no thread.
+ */
+const INLINE_MATCH_STEPS = 250_000;
+/**
+ * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
+ * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
+ * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
+ * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
+ * own (URLs are probed in parallel), and an idle thread is kept for the next round.
+ * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
+ * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
+ */
+class BodyRegexMatcher {
+    thread;
+    idle = [];
+    busy = new Set();
+    constructor(thread) {
+        this.thread = thread;
+    }
+    /**
+     * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
+     * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
+     * which input validation rules out.
+     */
+    match(regex, body, limitMs) {
+        if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
+            return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
+        }
+        const worker = this.idle.pop() ?? this.start();
+        this.busy.add(worker);
+        return new Promise((resolve, reject) => {
+            const finish = () => {
+                clearTimeout(timer);
+                worker.off('message', onMessage);
+                worker.off('error', onError);
+                this.busy.delete(worker);
+            };
+            const onMessage = (answer) => {
+                finish();
+                this.idle.push(worker);
+                if (answer.error !== undefined)
+                    reject(new Error(answer.error));
+                else
+                    resolve(answer.matched ? 'matched' : 'not-matched');
+            };
+            const onError = (error) => {
+                finish();
+                void worker.terminate();
+                reject(error);
+            };
+            const timer = setTimeout(() => {
+                finish();
+                // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
+                void worker.terminate();
+                resolve('stopped');
+            }, limitMs);
+            worker.on('message', onMessage);
+            worker.once('error', onError);
+            worker.postMessage({ source: regex.source, flags: regex.flags, body });
+        });
+    }
+    /**
+     * Starts a thread ahead of the first match that needs one, so its start-up overlaps the first round's
+     * requests: the action's thread takes about 0.1 s to start.
+     */
+    warm() {
+        if (this.idle.length === 0 && this.busy.size === 0)
+            this.idle.push(this.start());
+    }
+    start() {
+        const worker = new external_node_worker_threads_.Worker(this.thread.filename, this.thread.options);
+        // An idle thread must not keep the action's process alive should the gate end without close().
+        worker.unref();
+        return worker;
+    }
+    /**
+     * Ends every thread (matches in flight have all settled once the gate has decided). Does not wait for
+     * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
+     */
+    close() {
+        for (const worker of [...this.idle.splice(0), ...this.busy])
+            void worker.terminate();
+        this.busy.clear();
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
 function statusExpected(status, ranges) {
@@ -1632,10 +1779,24 @@ function statusExpected(status, ranges) {
 function describeStatusRanges(ranges) {
     return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
-function bodyMatches(body, matcher) {
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
     if (!matcher)
-        return true;
-    return matcher.kind === 'substring' ? body.includes(matcher.text) : matcher.regex.test(body);
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
 }
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
@@ -1676,16 +1837,24 @@ function jsonCheckFailure(body, check) {
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
 
 /**
- * Replaces every header secret in text the gate reports (body excerpts, redirect locations, error
- * messages) with `***`, as the runner's log masking does. The runner masks the job log, but a server
- * that echoes a token would otherwise carry it into the job summary and the `report` output, which
- * the runner does not mask.
+ * Replaces every secret the user gave the gate, in every form it can come back in, with `***` in
+ * text the gate reports (URLs, body excerpts, redirect locations, error messages), as the runner's
+ * log masking does. The runner masks the job log, but a server that echoes a token would otherwise
+ * carry it into the job summary and the `report` output, which the runner does not mask.
  */
 class Redactor {
     secrets;
-    /** `headers`: the request headers as name/value pairs; every value and the credential inside it is a secret. */
-    constructor(headers) {
-        const all = headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)).filter((secret) => secret.length > 0);
+    /**
+     * `headers`: the request headers as name/value pairs (every value, and each credential inside it,
+     * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo is a secret.
+     */
+    constructor(headers, urls = []) {
+        const all = [
+            ...headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)),
+            ...urls.flatMap((url) => (0,src/* urlCredentialSecrets */.Eh)(url.href)),
+        ]
+            .filter((secret) => secret.length > 0)
+            .flatMap(src/* secretForms */.eo);
         this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
     }
     redact(text) {
@@ -1694,9 +1863,21 @@ class Redactor {
             result = result.split(secret).join('***');
         return result;
     }
-    /** A URL for the report: redacted, then shortened (see shortenValue), so no cut ends in half a token. */
+    /**
+     * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
+     * shortened (see shortenValue), so no cut ends in half a token.
+     */
     url(href) {
-        return (0,src/* shortenValue */.Vx)(this.redact(href));
+        let shown = href;
+        try {
+            const url = new URL(href);
+            if (url.username || url.password)
+                shown = href.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+        }
+        catch {
+            // Not a URL: redacted as text below.
+        }
+        return (0,src/* shortenValue */.Vx)(this.redact(shown));
     }
 }
 
@@ -1779,6 +1960,7 @@ function describeRound(round) {
 
 
 
+
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -1823,13 +2005,13 @@ class GateState {
         return this.failuresSinceFirstPass;
     }
 }
-function judge(url, result, latencyMs, settings, redactor) {
+async function judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }) {
     const redirects = result.redirects.map((hop) => ({
         ...hop,
         from: redactor.url(hop.from),
         to: redactor.url(hop.to),
     }));
-    const base = { url: (0,src/* shortenValue */.Vx)(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+    const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
     if (result.kind === 'error') {
         const detail = redactor.redact(result.error.message);
         return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
@@ -1843,9 +2025,9 @@ function judge(url, result, latencyMs, settings, redactor) {
     }
     // Redacted before it is cut, so no excerpt can end in the first half of a token.
     const body = () => JSON.stringify(excerpt(redactor.redact(result.body)));
-    if (!bodyMatches(result.body, settings.expectedBody)) {
-        const detail = `body does not ${describeBodyMatcher(settings.expectedBody)}: ${body()}`;
-        return { ...base, verdict: 'wrong-body', status: result.status, detail };
+    const mismatch = await bodyMismatch(result.body, settings.expectedBody, regexes, matchLimit);
+    if (mismatch) {
+        return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
     }
     const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
     if (jsonFailure) {
@@ -1875,8 +2057,14 @@ async function runHealthCheck(settings) {
     const elapsedMs = () => external_node_perf_hooks_.performance.now() - startedAt;
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
-    const redactor = new Redactor(settings.headers);
-    const tallies = settings.urls.map((url) => new UrlTally((0,src/* shortenValue */.Vx)(url.href)));
+    const redactor = new Redactor(settings.headers, settings.urls);
+    if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
+        throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+    }
+    const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
+    if (settings.expectedBody?.kind === 'regex')
+        regexes.warm();
+    const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);
     const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
     let outcome = 'timeout';
@@ -1893,18 +2081,23 @@ async function runHealthCheck(settings) {
                 const sentAt = external_node_perf_hooks_.performance.now();
                 const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
+                const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
+                const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
                 const result = await probeUrl({
                     url,
                     method: settings.method,
                     headers: settings.headers,
-                    timeoutMs: cutByTimeout ? leftMs : settings.requestTimeoutMs,
-                    timeoutName: cutByTimeout ? 'what was left of timeout' : 'request-timeout',
+                    timeoutMs,
+                    timeoutName,
                     maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'same-origin',
+                    followRedirects: settings.followRedirects ?? 'none',
                     isAnswer,
                     transport,
                 });
-                return judge(url, result, Math.round(external_node_perf_hooks_.performance.now() - sentAt), settings, redactor);
+                const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
+                // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+                const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+                return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
             }));
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
@@ -1928,6 +2121,7 @@ async function runHealthCheck(settings) {
     }
     finally {
         transport.destroy();
+        regexes.close();
     }
     const healthy = outcome === 'healthy';
     return {
@@ -1969,6 +2163,7 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
 
 
 

@@ -1,0 +1,696 @@
+export const id = 514;
+export const ids = [514,678];
+export const modules = {
+
+/***/ 1514:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  main: () => (/* binding */ main)
+});
+
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 9 modules
+var src = __webpack_require__(1678);
+// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 7 modules
+var health_check_src = __webpack_require__(3583);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var inputs_src = __webpack_require__(4661);
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = (0,src.actionInputs)()) {
+    // Before anything is parsed, so that no error can quote a credential.
+    (0,inputs_src/* maskUrlCredentials */.gn)(reader.raw('urls'), reader.runner.mask);
+    (0,inputs_src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
+    const settings = {
+        urls: reader.required('urls', (0,inputs_src/* listOf */.c3)(inputs_src/* httpUrl */.q3, 'newline')),
+        expectedStatus: reader.required('expected-status', inputs_src/* statusRanges */.F),
+        expectedBody: reader.optional('expected-body', inputs_src/* bodyMatcher */.PF),
+        expectedJson: reader.optional('expected-json', inputs_src/* jsonCheck */.bL),
+        method: reader.required('method', (0,inputs_src/* oneOf */.yL)(HTTP_METHODS)),
+        headers: reader.optional('headers', inputs_src/* headers */.b3) ?? [],
+        followRedirects: reader.required('follow-redirects', (0,inputs_src/* oneOf */.yL)(REDIRECT_POLICIES)),
+        intervalMs: reader.required('interval', (0,inputs_src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
+        requestTimeoutMs: reader.required('request-timeout', (0,inputs_src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
+        timeoutMs: reader.required('timeout', (0,inputs_src/* duration */.p0)({ minMs: 10 })),
+        initialDelayMs: reader.required('initial-delay', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
+        successThreshold: reader.required('success-threshold', (0,inputs_src/* integer */.nd)(1, 100)),
+        failureThreshold: reader.required('failure-threshold', (0,inputs_src/* integer */.nd)(1, 100)),
+        insecureTls: reader.required('insecure-tls', inputs_src/* boolean */.zM),
+        failOnUnhealthy: reader.required('fail-on-unhealthy', inputs_src/* boolean */.zM),
+    };
+    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
+    for (const [name, given] of [
+        ['expected-body', settings.expectedBody],
+        ['expected-json', settings.expectedJson],
+    ]) {
+        if (settings.method === 'HEAD' && given) {
+            throw new inputs_src/* InputError */.dz(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
+        }
+    }
+    return settings;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ./src/summary.ts
+
+function latency(value) {
+    return value === null ? '–' : `${value} ms`;
+}
+function lastProblem(url) {
+    return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+}
+/** The job summary: the verdict in one line, then one row per URL. */
+function healthSummary(report) {
+    const verdict = report.healthy
+        ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
+        : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+    const rows = report.urls.map((url) => [
+        url.url,
+        `${url.passes}/${url.probes}`,
+        url.wrongStatus + url.wrongBody,
+        url.errors,
+        url.lastStatus ?? '–',
+        latency(url.latencyMs.p50),
+        latency(url.latencyMs.max),
+        url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+        // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
+        url.finalUrl === url.url ? '–' : url.finalUrl,
+        lastProblem(url),
+    ]);
+    return [
+        `### Health gate\n`,
+        `${verdict}\n`,
+        `${report.reason}\n`,
+        (0,reporting_src/* markdownTable */.Qj)([
+            'URL',
+            'Passed',
+            'Wrong answers',
+            'Probe errors',
+            'Last status',
+            'Latency p50',
+            'Latency max',
+            'Redirects',
+            'Final URL',
+            'Last problem',
+        ], rows),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+function logRound(round) {
+    src.actionLog.info((0,health_check_src/* describeRound */.QH)(round));
+    for (const probe of round.probes)
+        src.actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
+}
+/**
+ * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
+ * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
+ */
+async function main(regexThread) {
+    const settings = getInputs();
+    src.actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
+        `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
+        `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
+    const report = await src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({ ...settings, regexThread, agents: (0,src.toolkitAgents)(), onRound: logRound }));
+    await (0,src.publish)({
+        outputs: {
+            healthy: report.healthy,
+            rounds: report.rounds,
+            'time-to-healthy': report.timeToHealthySeconds ?? '',
+            report,
+        },
+        summary: healthSummary(report),
+    });
+    if (report.healthy)
+        src.actionLog.info(report.reason);
+    else if (settings.failOnUnhealthy)
+        throw new Error(report.reason);
+    else
+        src.actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
+}
+
+
+/***/ }),
+
+/***/ 1678:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  actionInputs: () => (/* reexport */ actionInputs),
+  actionLog: () => (/* reexport */ actionLog),
+  annotateFileProblems: () => (/* reexport */ annotateFileProblems),
+  annotatingFileProblems: () => (/* reexport */ annotatingFileProblems),
+  asMainStep: () => (/* reexport */ asMainStep),
+  asPostStep: () => (/* reexport */ asPostStep),
+  bypassesProxy: () => (/* reexport */ bypassesProxy),
+  debugEnabled: () => (/* reexport */ debugEnabled),
+  isPostStep: () => (/* reexport */ isPostStep),
+  publish: () => (/* reexport */ publish),
+  publishing: () => (/* reexport */ publishing),
+  runAction: () => (/* reexport */ runAction),
+  runContext: () => (/* reexport */ runContext),
+  runUrl: () => (/* reexport */ runUrl),
+  runnerInputHooks: () => (/* reexport */ runnerInputHooks),
+  secretsDir: () => (/* reexport */ secretsDir),
+  setOutputs: () => (/* reexport */ setOutputs),
+  stepState: () => (/* reexport */ stepState),
+  toolkitAgents: () => (/* reexport */ toolkitAgents),
+  workspaceDir: () => (/* reexport */ workspaceDir),
+  writeSummary: () => (/* reexport */ writeSummary)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __webpack_require__(3136);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/esm-globals.ts
+
+
+/**
+ * An action bundle is ESM, where `__dirname` and `__filename` do not exist, yet bundled CommonJS
+ * dependencies read them while loading (ssh2's emscripten-built poly1305 does, and crashes the
+ * action before its first line runs). The entry imports this package first, so these globals
+ * are in place before any dependency loads; CommonJS modules keep their own, which shadow them.
+ */
+const globals = globalThis;
+if (globals.__filename === undefined) {
+    globals.__filename = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    globals.__dirname = (0,external_node_path_.dirname)(globals.__filename);
+}
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 12 modules
+var core = __webpack_require__(9120);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
+
+
+
+/**
+ * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
+ * step; the main step leaves this state behind so the post run knows which it is. This is how
+ * actions/checkout tells them apart (its state-helper's `isPost`).
+ */
+const IS_POST_STATE = 'isPost';
+const SECRETS_DIR_STATE = 'secrets-dir';
+let secretsDirPath;
+/** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
+const stepState = {
+    save: (name, value) => core.saveState(name, value),
+    get: (name) => core.getState(name),
+};
+/** True when this process is the action's post step. */
+function isPostStep() {
+    return core.getState(IS_POST_STATE) === 'true';
+}
+/**
+ * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
+ * kubeconfig. It is removed when the main step ends however it ends: on success or failure, on
+ * the runner's cancel signals (SIGINT, then SIGTERM), and, if the process was killed outright,
+ * by the post step, which finds its path in the step's saved state. Created on first use.
+ */
+function secretsDir() {
+    if (secretsDirPath)
+        return secretsDirPath;
+    const parent = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+    const path = (0,external_node_path_.join)(parent, `sophia-secrets-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    (0,external_node_fs_.mkdirSync)(path, { mode: 0o700 });
+    core.saveState(SECRETS_DIR_STATE, path);
+    secretsDirPath = path;
+    return path;
+}
+function removeSecretsDir(path = secretsDirPath) {
+    if (path)
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+}
+/**
+ * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
+ * process tree 2.5 s after that
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
+ * secrets go synchronously, before anything else, on either signal.
+ */
+function handleCancelSignals() {
+    process.on('SIGTERM', () => {
+        removeSecretsDir();
+        process.exit(143);
+    });
+    // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
+    process.on('SIGINT', () => {
+        removeSecretsDir();
+        core.info('The run was cancelled: secrets removed from disk');
+        core.setFailed('The run was cancelled');
+        process.exit(130);
+    });
+}
+/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
+async function asMainStep(work) {
+    core.saveState(IS_POST_STATE, 'true');
+    handleCancelSignals();
+    try {
+        await work();
+    }
+    finally {
+        removeSecretsDir();
+    }
+}
+/** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
+async function asPostStep(work) {
+    removeSecretsDir(core.getState(SECRETS_DIR_STATE) || undefined);
+    await work?.();
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason.
+ */
+async function reportFailures(work) {
+    try {
+        await work();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            core.info(error.stack);
+        core.setFailed(message);
+    }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps = {}) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main));
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
+/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core.summary.addRaw(markdown, true).write();
+}
+
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var src = __webpack_require__(4661);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const actionLog = {
+    info: (line) => core.info(line),
+    warning: (message) => core.warning(message),
+    debug: (line) => core.debug(line),
+    group: (title, work) => core.group(title, work),
+};
+/**
+ * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
+ * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
+ */
+function annotateFileProblems(problems, title, level = 'error') {
+    for (const problem of problems) {
+        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
+    }
+}
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => core.setSecret(secret),
+    warn: (message) => core.warning(message),
+};
+/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+}
+/**
+ * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
+ * each becomes an error annotation titled `title` on its file before the error goes on.
+ */
+async function annotatingFileProblems(title, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        const problems = error?.problems;
+        if (Array.isArray(problems))
+            annotateFileProblems(problems, title);
+        throw error;
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
+
+
+
+
+/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+async function publish(publication) {
+    if (publication.outputs)
+        setOutputs(publication.outputs);
+    for (const group of publication.logGroups ?? []) {
+        if (group.lines.length === 0)
+            continue;
+        core.startGroup(group.title);
+        for (const line of group.lines)
+            core.info(line);
+        core.endGroup();
+    }
+    for (const warning of publication.warnings ?? [])
+        core.warning(warning);
+    if (publication.summary !== undefined)
+        await writeSummary(publication.summary);
+}
+/**
+ * Runs the work and publishes its report once, whether the work succeeded or failed with a
+ * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
+ * with the outputs and summary in place). Any other error failed before anything happened: it is
+ * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
+ * inputs know them), and passes through.
+ */
+async function publishing(work, publicationOf, unreported) {
+    let report;
+    try {
+        report = await work();
+    }
+    catch (error) {
+        if (error instanceof reporting_src/* ReportedError */.SS)
+            await publish(publicationOf(error.report));
+        else if (unreported)
+            await publish(unreported(error));
+        throw error;
+    }
+    await publish(publicationOf(report));
+    return report;
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
+/**
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
+ */
+function runUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
+}
+function runContext(env = process.env) {
+    return {
+        commit: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        runUrl: runUrl(env),
+    };
+}
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+var external_node_net_default = /*#__PURE__*/__webpack_require__.n(external_node_net_);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __webpack_require__(8099);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
+
+
+
+
+/**
+ * The proxy variables the toolkit's HTTP client reads, in its order of precedence
+ * (@actions/http-client proxy.ts getProxyUrl: lower case first).
+ */
+const PROXY_VARIABLES = {
+    'https:': ['https_proxy', 'HTTPS_PROXY'],
+    'http:': ['http_proxy', 'HTTP_PROXY'],
+};
+/**
+ * The proxy for `protocol` from the environment, or undefined. A value without a scheme means
+ * http:// (as the toolkit reads it). Throws an Error naming the variable, its value without
+ * credentials, and what was expected, for a value that is not an http:// or https:// URL: the
+ * toolkit would silently go direct, and the probes would fail far from the cause.
+ */
+function proxySetting(protocol, env) {
+    const variable = PROXY_VARIABLES[protocol].find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    const value = env[variable].trim();
+    const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
+    const hidden = (0,src/* shortenValue */.Vx)(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+    let url;
+    try {
+        url = new URL(withScheme);
+    }
+    catch {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+        throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);
+    }
+    return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
+}
+/**
+ * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
+ * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
+ * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
+ * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
+ * strings against the bracketed host and so never matches.
+ */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const hostFamily = external_node_net_default().isIP(host);
+    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+        return true;
+    for (const raw of noProxy.split(',')) {
+        const entry = raw.trim().toLowerCase();
+        if (!entry)
+            continue;
+        if (entry === '*')
+            return true;
+        if (entry.includes('/')) {
+            const [network, bits] = entry.replace(/^\[(.*)\](\/)/, '$1$2').split('/');
+            const family = external_node_net_default().isIP(network);
+            if (!family || family !== hostFamily || !/^\d+$/.test(bits))
+                continue;
+            const range = new (external_node_net_default()).BlockList();
+            try {
+                range.addSubnet(network, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+            }
+            catch {
+                continue; // a prefix longer than the address: matches nothing, as in Go
+            }
+            if (range.check(host, family === 6 ? 'ipv6' : 'ipv4'))
+                return true;
+            continue;
+        }
+        const { name, port: entryPort } = splitEntry(entry);
+        if (entryPort && entryPort !== port)
+            continue;
+        if (external_node_net_default().isIP(name)) {
+            if (hostFamily && sameAddress(host, name))
+                return true;
+            continue;
+        }
+        const bare = name.replace(/^\*?\./, '');
+        if (host === bare || host.endsWith(`.${bare}`))
+            return true;
+    }
+    return false;
+}
+/** `name`, `name:port`, `[v6]`, `[v6]:port` or a bare IPv6 address (more than one colon, no port). */
+function splitEntry(entry) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+    if (bracketed)
+        return { name: bracketed[1], port: bracketed[2] };
+    const colons = entry.split(':').length - 1;
+    if (colons === 1) {
+        const [name, port] = entry.split(':');
+        return { name, port };
+    }
+    return { name: entry };
+}
+function sameAddress(a, b) {
+    const family = external_node_net_default().isIP(a);
+    if (!family || family !== external_node_net_default().isIP(b))
+        return false;
+    const list = new (external_node_net_default()).BlockList();
+    list.addAddress(b, family === 6 ? 'ipv6' : 'ipv4');
+    return list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
+ * Routes that honour HTTPS_PROXY, HTTP_PROXY and NO_PROXY (lower-case forms first) as the toolkit's
+ * HTTP client (@actions/http-client) does for every other action, with NO_PROXY also matching IP
+ * addresses and ranges (see bypassesProxy): self-hosted runners behind a proxy need nothing more.
+ * Shape: (url, insecureTls) -> a non-keep-alive route for that URL; with insecureTls, any
+ * certificate is accepted. The proxy variables are read from process.env once, here: throws an Error naming the
+ * variable when one is not a proxy URL. Proxied agents are the toolkit client's own (CONNECT
+ * tunnels with the proxy's credentials); one client per scheme, because the client caches a single
+ * agent whatever the scheme.
+ */
+function toolkitAgents() {
+    // process.env itself, not a copy: the toolkit's client reads it again for the proxied agents.
+    const env = process.env;
+    const proxies = { 'https:': proxySetting('https:', env), 'http:': proxySetting('http:', env) };
+    const noProxy = env.no_proxy || env.NO_PROXY || '';
+    const clients = new Map();
+    const direct = {
+        'http:': new (external_node_http_default()).Agent({ keepAlive: false }),
+        secure: new (external_node_https_default()).Agent({ keepAlive: false }),
+        insecure: new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false }),
+    };
+    return (url, insecureTls) => {
+        const proxy = proxies[url.protocol];
+        if (!proxy || bypassesProxy(url, noProxy)) {
+            const agent = url.protocol !== 'https:' ? direct['http:'] : insecureTls ? direct.insecure : direct.secure;
+            return { agent };
+        }
+        const key = `${url.protocol}${insecureTls}`;
+        let client = clients.get(key);
+        if (!client) {
+            client = new lib/* HttpClient */.Qq('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
+            clients.set(key, client);
+        }
+        return { agent: client.getAgent(url.href), proxy: proxy.shown };
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
+// First, so that bundled dependencies find the CommonJS globals when they load.
+
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9361:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  SS: () => (/* reexport */ ReportedError),
+  Qj: () => (/* reexport */ markdownTable)
+});
+
+// UNUSED EXPORTS: silentLog
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
+
+
+
+
+
+/***/ })
+
+};

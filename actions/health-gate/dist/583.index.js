@@ -1,0 +1,785 @@
+export const id = 583;
+export const ids = [583];
+export const modules = {
+
+/***/ 3583:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  WH: () => (/* reexport */ describeProbe),
+  QH: () => (/* reexport */ describeRound),
+  WC: () => (/* reexport */ runHealthCheck),
+  serveBodyRegexMatches: () => (/* reexport */ serveBodyRegexMatches)
+});
+
+// UNUSED EXPORTS: BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, statusExpected
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __webpack_require__(643);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
+var src = __webpack_require__(4661);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
+;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+
+class ProbeError extends Error {
+    kind;
+    permanent;
+    /**
+     * @param kind what failed, for the report
+     * @param message one line saying what happened and, where we can tell, what to change
+     * @param permanent true when retrying cannot help (the URL itself is wrong), so the gate stops at once
+     */
+    constructor(kind, message, permanent = false) {
+        super(message);
+        this.kind = kind;
+        this.permanent = permanent;
+        this.name = 'ProbeError';
+    }
+}
+/**
+ * OpenSSL's complaints when the peer answers a TLS ClientHello in plain text: an http:// server
+ * reached with https://. Node reports them as EPROTO with the OpenSSL reason in the message.
+ */
+const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
+const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+/**
+ * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
+ * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
+ * something other than 200 (`statusCode=<status>`).
+ */
+const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|statusCode=(\d+))/;
+/**
+ * Sorts a socket or TLS error into a ProbeError kind with a one-line message (OpenSSL's text is cut
+ * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
+ * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
+ * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ */
+function classifyProbeError(error, url, proxy) {
+    if (error instanceof ProbeError)
+        return error;
+    if (!proxy)
+        return classifyDirect(error, url);
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    const tunnel = TUNNEL_FAILED.exec(message);
+    if (tunnel?.[2]) {
+        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${(0,src/* shortenValue */.Vx)(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
+    }
+    if (tunnel?.[1] !== undefined) {
+        const cause = tunnel[1];
+        const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
+        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+    }
+    const direct = classifyDirect(error, url);
+    return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
+}
+function classifyDirect(error, url) {
+    const code = error?.code ?? '';
+    // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
+    const message = typeof error?.message === 'string' ? error.message : String(error);
+    if (code === 'ECONNREFUSED')
+        return new ProbeError('refused', `connection refused (${code})`);
+    if (['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET'].includes(code) || /socket hang up/.test(message)) {
+        return new ProbeError('reset', `connection reset (${code || message})`);
+    }
+    if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME'].includes(code)) {
+        return new ProbeError('dns', `name not resolved (${code})`);
+    }
+    if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
+        return new ProbeError('tls', `TLS handshake failed: ${(0,src/* shortenValue */.Vx)(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${(0,src/* shortenValue */.Vx)(`http://${url.host}${url.pathname}`)})`, true);
+    }
+    if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
+        // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
+        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? (0,src/* shortenValue */.Vx)(message);
+        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
+    }
+    if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
+        return new ProbeError('timeout', `timed out (${code})`);
+    // Node's messages may carry the URL or host, which can be as long as the user made them.
+    const said = (0,src/* shortenValue */.Vx)(message);
+    return new ProbeError('other', code && !message.includes(code) ? `${said} (${code})` : said);
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/http-probe.ts
+
+
+
+
+/** The largest body kept for matching; health endpoints are small, and a huge page must not fill memory. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Direct connections, no keep-alive. */
+function directAgents() {
+    const agents = { 'http:': new (external_node_http_default()).Agent({ keepAlive: false }), secure: new (external_node_https_default()).Agent({ keepAlive: false }) };
+    const insecure = new (external_node_https_default()).Agent({ keepAlive: false, rejectUnauthorized: false });
+    return (url, insecureTls) => ({
+        agent: url.protocol !== 'https:' ? agents['http:'] : insecureTls ? insecure : agents.secure,
+    });
+}
+/**
+ * The sockets of one gate run. Connections are not kept alive between rounds: every probe opens
+ * its own, so a restarted or dead instance shows up at once, and `destroy()` leaves nothing open.
+ */
+class ProbeTransport {
+    insecureTls;
+    agentFor;
+    agents = new Set();
+    inFlight = new Set();
+    constructor(insecureTls, agentFor = directAgents()) {
+        this.insecureTls = insecureTls;
+        this.agentFor = agentFor;
+    }
+    /** Sends a request on the URL's route; `proxy` names the proxy it goes through, if any. */
+    request(url, options) {
+        const secure = url.protocol === 'https:';
+        const { agent, proxy } = this.agentFor(url, this.insecureTls);
+        this.agents.add(agent);
+        const request = (secure ? (external_node_https_default()) : (external_node_http_default())).request(url, { ...options, agent });
+        this.inFlight.add(request);
+        request.once('close', () => this.inFlight.delete(request));
+        return { request, proxy };
+    }
+    destroy() {
+        for (const request of this.inFlight)
+            request.destroy(new ProbeError('other', 'health gate finished'));
+        this.inFlight.clear();
+        for (const agent of this.agents)
+            agent.destroy?.();
+        this.agents.clear();
+    }
+}
+function sameOrigin(a, b) {
+    return a.protocol === b.protocol && a.host === b.host;
+}
+/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
+function exchange(transport, url, method, headers, signal) {
+    return new Promise((resolve, reject) => {
+        const { request, proxy } = transport.request(url, { method, headers });
+        const onAbort = () => {
+            request.destroy(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = () => signal.removeEventListener('abort', onAbort);
+        request.on('error', (error) => {
+            settle();
+            reject(classifyProbeError(error, url, proxy));
+        });
+        request.on('response', (response) => {
+            const chunks = [];
+            let size = 0;
+            const answer = () => {
+                settle();
+                resolve({
+                    status: response.statusCode ?? 0,
+                    location: response.headers.location,
+                    body: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8'),
+                });
+            };
+            response.on('data', (chunk) => {
+                chunks.push(chunk);
+                size += chunk.length;
+                // A body past the limit (or one that never ends) is judged on its first MAX_BODY_BYTES, at once.
+                if (size >= MAX_BODY_BYTES) {
+                    answer();
+                    request.destroy();
+                }
+            });
+            response.on('error', (error) => {
+                settle();
+                reject(classifyProbeError(error, url, proxy));
+            });
+            response.on('end', answer);
+        });
+        request.end();
+    });
+}
+/**
+ * One probe of one URL, following redirects as `followRedirects` allows. Headers go only to the
+ * origin of the URL the user named: a redirect to another origin must not carry their tokens along.
+ */
+async function probeUrl(probe) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)), probe.timeoutMs);
+    const redirects = [];
+    let url = probe.url;
+    let method = probe.method;
+    try {
+        for (;;) {
+            const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+            const answer = { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
+            if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status))
+                return answer;
+            let next;
+            try {
+                next = new URL(hop.location, url);
+            }
+            catch {
+                throw new ProbeError('redirect', `redirect to an invalid location ${(0,src/* describeValue */.bp)(hop.location)}`);
+            }
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,src/* shortenValue */.Vx)(next.href)}`);
+            }
+            if (probe.followRedirects === 'none') {
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: 'follow-redirects is none; probe the final URL, or opt in with same-origin',
+                    },
+                };
+            }
+            if (probe.followRedirects === 'same-origin' && !sameOrigin(next, probe.url)) {
+                return {
+                    ...answer,
+                    unfollowed: {
+                        to: next.href,
+                        reason: `another origin than ${(0,src/* shortenValue */.Vx)(probe.url.origin)} (follow-redirects is same-origin)`,
+                    },
+                };
+            }
+            if (redirects.length >= probe.maxRedirects) {
+                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,src/* shortenValue */.Vx)(next.href)})`);
+            }
+            redirects.push({ status: hop.status, from: url.href, to: next.href });
+            // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
+            if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {
+                method = 'GET';
+            }
+            url = next;
+        }
+    }
+    catch (error) {
+        return { kind: 'error', error: classifyProbeError(error, url), redirects, finalUrl: url.href };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __webpack_require__(5919);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
+var build = __webpack_require__(8330);
+;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
+
+
+/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
+function serveBodyRegexMatches() {
+    if (!external_node_worker_threads_.parentPort)
+        throw new Error('serveBodyRegexMatches() runs in a worker thread only');
+    const port = external_node_worker_threads_.parentPort;
+    const compiled = new Map();
+    port.on('message', ({ source, flags, body }) => {
+        try {
+            const key = `${flags}/${source}`;
+            let regex = compiled.get(key);
+            if (!regex) {
+                regex = build/* RE2JS */.L3.compile(source, flags);
+                compiled.set(key, regex);
+            }
+            port.postMessage({ matched: regex.matcher(body).find() });
+        }
+        catch (error) {
+            port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+        }
+    });
+}
+/**
+ * The largest match, in program instructions times body characters, made on the calling thread: about
+ * 20 ms at the ~70 ns per step RE2JS takes here, so a small pattern on a small body needs no thread.
+ */
+const INLINE_MATCH_STEPS = 250_000;
+/**
+ * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
+ * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
+ * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
+ * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
+ * own (URLs are probed in parallel), and an idle thread is kept for the next round.
+ * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
+ * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
+ */
+class BodyRegexMatcher {
+    thread;
+    idle = [];
+    busy = new Set();
+    constructor(thread) {
+        this.thread = thread;
+    }
+    /**
+     * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
+     * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
+     * which input validation rules out.
+     */
+    match(regex, body, limitMs) {
+        if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
+            return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
+        }
+        const worker = this.idle.pop() ?? this.start();
+        this.busy.add(worker);
+        return new Promise((resolve, reject) => {
+            const finish = () => {
+                clearTimeout(timer);
+                worker.off('message', onMessage);
+                worker.off('error', onError);
+                this.busy.delete(worker);
+            };
+            const onMessage = (answer) => {
+                finish();
+                this.idle.push(worker);
+                if (answer.error !== undefined)
+                    reject(new Error(answer.error));
+                else
+                    resolve(answer.matched ? 'matched' : 'not-matched');
+            };
+            const onError = (error) => {
+                finish();
+                void worker.terminate();
+                reject(error);
+            };
+            const timer = setTimeout(() => {
+                finish();
+                // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
+                void worker.terminate();
+                resolve('stopped');
+            }, limitMs);
+            worker.on('message', onMessage);
+            worker.once('error', onError);
+            worker.postMessage({ source: regex.source, flags: regex.flags, body });
+        });
+    }
+    /**
+     * Starts a thread ahead of the first match that needs one, so its start-up overlaps the first round's
+     * requests: the action's thread takes about 0.1 s to start.
+     */
+    warm() {
+        if (this.idle.length === 0 && this.busy.size === 0)
+            this.idle.push(this.start());
+    }
+    start() {
+        const worker = new external_node_worker_threads_.Worker(this.thread.filename, this.thread.options);
+        // An idle thread must not keep the action's process alive should the gate end without close().
+        worker.unref();
+        return worker;
+    }
+    /**
+     * Ends every thread (matches in flight have all settled once the gate has decided). Does not wait for
+     * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
+     */
+    close() {
+        for (const worker of [...this.idle.splice(0), ...this.busy])
+            void worker.terminate();
+        this.busy.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
+    if (!matcher)
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
+}
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+function jsonCheckFailure(body, check) {
+    let document;
+    try {
+        document = JSON.parse(body);
+    }
+    catch {
+        return `body is not JSON, so expected-json ${(0,src/* describeValue */.bp)(check.text)} cannot hold`;
+    }
+    let result;
+    try {
+        result = check.evaluate(document);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${(0,src/* describeValue */.bp)(check.text)} failed: ${(0,src/* shortenValue */.Vx)(reason)}`;
+    }
+    if (result === true)
+        return undefined;
+    return `expected-json ${(0,src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
+
+/**
+ * Replaces every secret the user gave the gate, in every form it can come back in, with `***` in
+ * text the gate reports (URLs, body excerpts, redirect locations, error messages), as the runner's
+ * log masking does. The runner masks the job log, but a server that echoes a token would otherwise
+ * carry it into the job summary and the `report` output, which the runner does not mask.
+ */
+class Redactor {
+    secrets;
+    /**
+     * `headers`: the request headers as name/value pairs (every value, and each credential inside it,
+     * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo is a secret.
+     */
+    constructor(headers, urls = []) {
+        const all = [
+            ...headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)),
+            ...urls.flatMap((url) => (0,src/* urlCredentialSecrets */.Eh)(url.href)),
+        ]
+            .filter((secret) => secret.length > 0)
+            .flatMap(src/* secretForms */.eo);
+        this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
+    }
+    redact(text) {
+        let result = text;
+        for (const secret of this.secrets)
+            result = result.split(secret).join('***');
+        return result;
+    }
+    /**
+     * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
+     * shortened (see shortenValue), so no cut ends in half a token.
+     */
+    url(href) {
+        let shown = href;
+        try {
+            const url = new URL(href);
+            if (url.username || url.password)
+                shown = href.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, '$1***@');
+        }
+        catch {
+            // Not a URL: redacted as text below.
+        }
+        return (0,src/* shortenValue */.Vx)(this.redact(shown));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/report.ts
+/** Nearest-rank median: a latency some probe really had, not an average of two. */
+function median(values) {
+    if (values.length === 0)
+        return null;
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.ceil(sorted.length / 2) - 1];
+}
+/** Accumulates the probes of one URL across rounds. */
+class UrlTally {
+    latencies = [];
+    report;
+    constructor(url) {
+        this.report = {
+            url,
+            probes: 0,
+            passes: 0,
+            wrongStatus: 0,
+            wrongBody: 0,
+            errors: 0,
+            lastStatus: null,
+            lastError: null,
+            lastErrorKind: null,
+            lastMismatch: null,
+            latencyMs: { p50: null, max: null },
+            redirects: [],
+            finalUrl: url,
+        };
+    }
+    add(probe) {
+        const report = this.report;
+        report.probes += 1;
+        report.redirects = probe.redirects;
+        report.finalUrl = probe.finalUrl;
+        if (probe.status !== undefined) {
+            report.lastStatus = probe.status;
+            this.latencies.push(probe.latencyMs);
+        }
+        if (probe.verdict === 'pass')
+            report.passes += 1;
+        if (probe.verdict === 'wrong-status')
+            report.wrongStatus += 1;
+        if (probe.verdict === 'wrong-body')
+            report.wrongBody += 1;
+        if (probe.verdict === 'wrong-status' || probe.verdict === 'wrong-body')
+            report.lastMismatch = probe.detail;
+        if (probe.verdict === 'error') {
+            report.errors += 1;
+            report.lastError = probe.detail;
+            report.lastErrorKind = probe.errorKind ?? 'other';
+        }
+    }
+    snapshot() {
+        const max = this.latencies.length ? Math.max(...this.latencies) : null;
+        return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
+    }
+}
+/** One log line per probe; header values never appear, and the body only as a short excerpt on a mismatch. */
+function describeProbe(probe) {
+    const hops = probe.redirects.length
+        ? ` via ${probe.redirects.length} redirect(s) to ${probe.redirects.at(-1).to}`
+        : '';
+    if (probe.verdict === 'pass')
+        return `pass  ${probe.url}: ${probe.status} in ${probe.latencyMs} ms${hops}`;
+    const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
+    return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
+}
+function describeRound(round) {
+    const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
+    return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts
+
+
+
+
+
+
+
+const DEFAULT_MAX_REDIRECTS = 10;
+/**
+ * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
+ * service starting, so only the timeout ends the wait. After it, failed rounds count towards
+ * failure-threshold (not necessarily in a row: a flapping service alternates), and any failed
+ * round restarts the count of consecutive passes.
+ */
+class GateState {
+    successThreshold;
+    failureThreshold;
+    consecutivePasses = 0;
+    failuresSinceFirstPass = 0;
+    streakStartedAt = null;
+    passedRounds = 0;
+    failedRounds = 0;
+    firstPassAt = null;
+    constructor(successThreshold, failureThreshold) {
+        this.successThreshold = successThreshold;
+        this.failureThreshold = failureThreshold;
+    }
+    record(passed, atSeconds) {
+        if (passed) {
+            this.passedRounds += 1;
+            this.firstPassAt ??= atSeconds;
+            if (this.consecutivePasses === 0)
+                this.streakStartedAt = atSeconds;
+            this.consecutivePasses += 1;
+            return this.consecutivePasses >= this.successThreshold ? 'healthy' : undefined;
+        }
+        this.failedRounds += 1;
+        this.consecutivePasses = 0;
+        this.streakStartedAt = null;
+        if (this.firstPassAt === null)
+            return undefined;
+        this.failuresSinceFirstPass += 1;
+        return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
+    }
+    get healthySince() {
+        return this.streakStartedAt;
+    }
+    get failuresAfterFirstPass() {
+        return this.failuresSinceFirstPass;
+    }
+}
+async function judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }) {
+    const redirects = result.redirects.map((hop) => ({
+        ...hop,
+        from: redactor.url(hop.from),
+        to: redactor.url(hop.to),
+    }));
+    const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
+    if (result.kind === 'error') {
+        const detail = redactor.redact(result.error.message);
+        return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
+    }
+    if (!statusExpected(result.status, settings.expectedStatus)) {
+        const unfollowed = result.unfollowed
+            ? ` (a redirect to ${redactor.url(result.unfollowed.to)}, not followed: ${result.unfollowed.reason})`
+            : '';
+        const detail = `status ${result.status}${unfollowed}, expected ${describeStatusRanges(settings.expectedStatus)}`;
+        return { ...base, verdict: 'wrong-status', status: result.status, detail };
+    }
+    // Redacted before it is cut, so no excerpt can end in the first half of a token.
+    const body = () => JSON.stringify(excerpt(redactor.redact(result.body)));
+    const mismatch = await bodyMismatch(result.body, settings.expectedBody, regexes, matchLimit);
+    if (mismatch) {
+        return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
+    }
+    const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+    if (jsonFailure) {
+        return {
+            ...base,
+            verdict: 'wrong-body',
+            status: result.status,
+            detail: `${redactor.redact(jsonFailure)}: ${body()}`,
+        };
+    }
+    return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+function sleep(ms) {
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+function seconds(ms) {
+    return Math.round(ms) / 1000;
+}
+/**
+ * Probes every URL once per round, in parallel, until the gate decides. Rounds start on a fixed
+ * grid (initial-delay + k * interval) so probe time does not stretch the interval; a round that
+ * overruns its slot is followed at once. No round starts at or after the timeout, and a probe's
+ * request-timeout is cut to what is left of it, so the gate ends on time.
+ */
+async function runHealthCheck(settings) {
+    const startedAt = external_node_perf_hooks_.performance.now();
+    const elapsedMs = () => external_node_perf_hooks_.performance.now() - startedAt;
+    const deadlineMs = settings.timeoutMs;
+    const transport = new ProbeTransport(settings.insecureTls, settings.agents);
+    const redactor = new Redactor(settings.headers, settings.urls);
+    if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
+        throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+    }
+    const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
+    if (settings.expectedBody?.kind === 'regex')
+        regexes.warm();
+    const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
+    const state = new GateState(settings.successThreshold, settings.failureThreshold);
+    const isAnswer = (status) => statusExpected(status, settings.expectedStatus);
+    let outcome = 'timeout';
+    let rounds = 0;
+    let lastRound;
+    // True when the gate stops before its timeout because the next round would start at or after it.
+    let stoppedBeforeDeadline = false;
+    try {
+        let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
+        await sleep(nextRoundMs - elapsedMs());
+        while (elapsedMs() < deadlineMs) {
+            rounds += 1;
+            const probes = await Promise.all(settings.urls.map(async (url) => {
+                const sentAt = external_node_perf_hooks_.performance.now();
+                const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
+                const cutByTimeout = leftMs < settings.requestTimeoutMs;
+                const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
+                const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
+                const result = await probeUrl({
+                    url,
+                    method: settings.method,
+                    headers: settings.headers,
+                    timeoutMs,
+                    timeoutName,
+                    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                    followRedirects: settings.followRedirects ?? 'none',
+                    isAnswer,
+                    transport,
+                });
+                const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
+                // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+                const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+                return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+            }));
+            probes.forEach((probe, index) => tallies[index].add(probe));
+            const atSeconds = seconds(elapsedMs());
+            lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
+            settings.onRound?.(lastRound);
+            // A URL that cannot work (an https:// URL on a plain-HTTP port) will not start working by waiting.
+            const decision = probes.some((probe) => probe.permanent)
+                ? 'misconfigured'
+                : state.record(lastRound.passed, atSeconds);
+            if (decision) {
+                outcome = decision;
+                break;
+            }
+            nextRoundMs = Math.max(nextRoundMs + settings.intervalMs, elapsedMs());
+            if (nextRoundMs >= deadlineMs) {
+                stoppedBeforeDeadline = elapsedMs() < deadlineMs;
+                break;
+            }
+            await sleep(nextRoundMs - elapsedMs());
+        }
+    }
+    finally {
+        transport.destroy();
+        regexes.close();
+    }
+    const healthy = outcome === 'healthy';
+    return {
+        healthy,
+        outcome,
+        reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
+        rounds,
+        passedRounds: state.passedRounds,
+        failedRounds: state.failedRounds,
+        timeToHealthySeconds: healthy ? state.healthySince : null,
+        elapsedSeconds: seconds(elapsedMs()),
+        urls: tallies.map((tally) => tally.snapshot()),
+    };
+}
+function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) {
+    const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
+    const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
+    if (outcome === 'healthy') {
+        return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;
+    }
+    if (outcome === 'misconfigured') {
+        return `unhealthy: a URL cannot answer as configured, so the gate stopped without waiting for the timeout${lastWords}`;
+    }
+    if (outcome === 'flapping') {
+        return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
+    }
+    if (rounds === 0)
+        return `unhealthy: timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,src/* formatDuration */.a3)(settings.initialDelayMs)})`;
+    const progress = state.firstPassAt === null
+        ? 'no round passed'
+        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+    // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
+    // time after initial-delay, the one round ran long before the timeout, and the message says why.
+    const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
+    const ending = stoppedBeforeDeadline && oneRoundFits
+        ? `the next round would start after timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
+        : `timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
+    return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
+
+
+
+
+
+
+
+
+/***/ })
+
+};

@@ -1,0 +1,139 @@
+import { splitList } from './collections.js';
+import { maskSecret, type RunnerHooks } from './input-reader.js';
+
+/** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
+const MIN_FRAGMENT = 4;
+
+/** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Every secret a header value carries, whatever the header and its scheme: the whole value; after an
+ * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
+ * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
+ * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
+ * and the password. Shape: strings, longest first, each at least 4 characters except the whole value.
+ */
+export function headerSecrets(value: string): string[] {
+  const whole = value.trim();
+  const secrets = new Set<string>([whole]);
+  const scheme = /^([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(\S.*)$/.exec(whole);
+  for (const part of scheme ? [whole, scheme[2].trim()] : [whole]) {
+    secrets.add(part);
+    if (TOKEN68.test(part)) {
+      addBasicPair(part, secrets);
+      continue;
+    }
+    for (const parameter of part.split(/[,;]/)) {
+      const at = parameter.indexOf('=');
+      const raw = (at >= 0 ? parameter.slice(at + 1) : parameter).trim();
+      const unquoted = /^"(.*)"$/s.exec(raw)?.[1].replace(/\\(.)/g, '$1') ?? raw;
+      secrets.add(raw);
+      secrets.add(unquoted);
+    }
+  }
+  return [...secrets]
+    .filter((secret) => secret === whole || secret.length >= MIN_FRAGMENT)
+    .sort((a, b) => b.length - a.length);
+}
+
+/** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
+function addBasicPair(credential: string, secrets: Set<string>): void {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(credential)) return;
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  // Only text decodes to a pair: an opaque token that happens to be valid base64 decodes to binary.
+  if (colon < 0 || !/^[\x20-\x7e\x80-\uffff]+$/.test(decoded) || decoded.includes('\ufffd')) return;
+  secrets.add(decoded);
+  secrets.add(decoded.slice(colon + 1));
+}
+
+/** The secrets of every `Name: value` line, whatever its shape, so a malformed line cannot reveal a token. */
+export function headerLineSecrets(raw: string): string[] {
+  return splitList(raw, 'newline').flatMap((line) => {
+    const at = line.indexOf(':');
+    const value = (at >= 0 ? line.slice(at + 1) : line).trim();
+    return value ? headerSecrets(value) : [];
+  });
+}
+
+/**
+ * The credentials in the userinfo of a URL (`https://user:password@host/`), read from the text as
+ * given, so that even a URL that does not parse cannot reveal them: the userinfo as written and
+ * percent-decoded, the password alone, and the Basic credential (base64 of `user:password`) that
+ * Node sends for it. Empty when the URL has no userinfo.
+ */
+export function urlCredentialSecrets(raw: string): string[] {
+  const userinfo = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+  if (!userinfo) return [];
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const colon = userinfo.indexOf(':');
+  const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+  const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+  const pair = `${decode(user)}:${decode(password)}`;
+  const secrets = new Set([userinfo, decode(userinfo), password, decode(password), pair]);
+  secrets.add(Buffer.from(pair).toString('base64'));
+  return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
+ * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; and base64 and base64url,
+ * at each of the three alignments it can take inside a longer encoded text (the characters that
+ * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
+ * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
+ * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
+ */
+export function secretForms(secret: string): string[] {
+  // A short whole header value (`on`, `1`) is masked as it is; its encodings would blank ordinary text.
+  if (secret.length < MIN_FRAGMENT) return secret ? [secret] : [];
+  const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
+  const encoded = [
+    encodeURIComponent(secret),
+    new URL(`http://h/${secret.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1),
+    new URL(`http://h/?${secret.replace(/#/g, '%23')}`).search.slice(1),
+    new URL(`http://h/#${secret}`).hash.slice(1),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+  ];
+  for (const form of encoded) {
+    forms.add(form);
+    forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+  }
+  const bytes = Buffer.from(secret, 'utf8');
+  for (const offset of [0, 1, 2]) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    const base64 = padded.toString('base64');
+    // Characters 0..ceil(offset*4/3) mix in the padding bytes, and the last group may mix in what follows.
+    const from = Math.ceil((offset * 4) / 3);
+    const to = Math.floor((padded.length * 4) / 3);
+    const core = offset === 0 && padded.length % 3 === 0 ? base64 : base64.slice(from, to);
+    if (core.length >= 6) {
+      forms.add(core);
+      forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  if (bytes.length % 3 !== 0) forms.add(bytes.toString('base64'));
+  return [...forms].filter((form) => form.length > 0);
+}
+
+/**
+ * Registers with the runner every header value, the credentials inside it and their encoded forms,
+ * before the headers are parsed, so that a malformed line cannot reveal a token in an error.
+ */
+export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
+  for (const secret of headerLineSecrets(raw)) for (const form of secretForms(secret)) maskSecret(form, mask);
+}
+
+/** Registers the userinfo credentials of each URL in a list input (one per line) and their encoded forms. */
+export function maskUrlCredentials(raw: string, mask: RunnerHooks['mask']): void {
+  for (const line of splitList(raw, 'newline')) {
+    for (const secret of urlCredentialSecrets(line)) for (const form of secretForms(secret)) maskSecret(form, mask);
+  }
+}
