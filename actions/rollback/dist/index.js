@@ -52035,47 +52035,57 @@ const MAX_LINK_HOPS = 40;
  * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
  * every link met along the way is followed (relative to the directory holding it) and `..` applies
  * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
- * target. Returns the resolved path's components, or undefined when the walk leaves the build at
- * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
- * server the build's root is the release's directory, and above it are other releases and the host.
+ * target. The walk leaves the build (an absolute target, `..` above the root) or loops (more than
+ * MAX_LINK_HOPS links, Linux's limit): on the server the build's root is the release's directory,
+ * and above it are other releases and the host.
  */
 function resolveInBuild(start, target, links) {
     const dir = [...start];
     const pending = target.split('/');
     if (target.length === 0 || posix.isAbsolute(target))
-        return undefined;
-    let hops = 0;
+        return { kind: 'outside' };
+    const followed = [];
     while (pending.length > 0) {
         const part = pending.shift();
         if (part === '' || part === '.')
             continue;
         if (part === '..') {
             if (dir.length === 0)
-                return undefined;
+                return { kind: 'outside' };
             dir.pop();
             continue;
         }
-        const next = links.get([...dir, part].join('/'));
+        const link = [...dir, part].join('/');
+        const next = links.get(link);
         if (next === undefined) {
             dir.push(part);
             continue;
         }
-        hops += 1;
-        if (hops > MAX_LINK_HOPS || next.length === 0 || posix.isAbsolute(next))
-            return undefined;
+        followed.push(link);
+        if (followed.length > MAX_LINK_HOPS)
+            return { kind: 'loop', links: [...new Set(followed)] };
+        if (next.length === 0 || posix.isAbsolute(next))
+            return { kind: 'outside' };
         pending.unshift(...next.split('/'));
     }
-    return dir;
+    return { kind: 'inside', path: dir };
 }
 /**
  * A symlink is kept as a link only when what it finally resolves to, following every other link of
  * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
- * look harmless alone, and together would publish the server's own files and other releases.
+ * look harmless alone, and together would publish the server's own files and other releases. A
+ * link that never resolves (a loop) is refused as one, naming the links that form it: on the
+ * server it would answer every request with an error.
  */
 function checkLinksStayInside(links) {
     for (const [path, target] of links) {
-        if (resolveInBuild(posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/'), target, links))
+        const resolution = resolveInBuild(posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/'), target, links);
+        if (resolution.kind === 'inside')
             continue;
+        if (resolution.kind === 'loop') {
+            const chain = resolution.links.map((link) => `"${link}" -> "${links.get(link)}"`).join(', ');
+            throw new SourceError(`Symlink "${path}" is a loop: resolving it follows more than ${MAX_LINK_HOPS} links (as the server's kernel would, before failing with ELOOP) through ${chain}; fix or remove these links`);
+        }
         throw new SourceError(`Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`);
     }
 }
@@ -52360,15 +52370,40 @@ const remote_scripts_RECORD_MANIFEST = 'manifest.json';
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
- * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
- * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
- * drift when its bytes or mode are not the release's.
+ * inode(7)). Unchanged files are hard links shared by every release that kept them, so an edit made
+ * through any of them (an older release's path included) changes the one inode, and with it the
+ * stat every sharing release sees. ctime also moves when a hard link to the file is made or removed
+ * (the next release, a prune), so a file whose stat differs is only a candidate: it is hashed, and
+ * the client counts it as drift when its bytes or mode are not the release's.
  */
 const RECORD_STAT = 'file-stat';
 const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
-/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
-const RECORD_STAT_V1 = 'stat';
-const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
+/**
+ * Drift: a file of release $1 (records in $2) whose size, mode, mtime, inode or ctime is not what was
+ * recorded when it was written (edited, touched, replaced or removed on the server, or linked
+ * again) is reported as "$3 <path>", then "$3-now <sha256 size mode>" (empty when it is gone or is
+ * no longer a regular file). A release without that record (built before it was kept, or with an
+ * older one lacking ctime, which cannot see an edit whose mtime was put back) has every file hashed,
+ * announced by "$3-full": the client then counts a file of the manifest not reported as gone. Cost:
+ * one read of the candidates, at most the release's bytes, on the server, under the lock.
+ */
+const REPORT_DRIFT = `report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || record "$3-full" yes
+  if [ -f "$2/${RECORD_STAT}" ]; then
+    find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+      sed -z 's/^\\t//' | cut -z -d ' ' -f 6- | sort -zu
+  else
+    find "$1/" -type f -printf '%P\\0'
+  fi | (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ] && [ ! -L "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a -- "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+`;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
@@ -52424,24 +52459,7 @@ mkdir -p "$T/releases" "$T/${remote_scripts_RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
-# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
-# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
-report_drift() {
-  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
-  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
-  else return 0; fi
-  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
-    (cd "$1" && xargs -0 -r sh -c '
-      for f; do
-        if [ -f "$f" ]; then
-          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
-        else
-          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
-        fi
-      done' "$3")
-}
+${REPORT_DRIFT}
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -52684,6 +52702,20 @@ while IFS= read -r id; do
 done
 L=.deploy/lock
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+`;
+/**
+ * A release's manifest and its drift (see REPORT_DRIFT), for a rollback about to switch to it:
+ * unlike a deploy, a rollback has no build to send a changed file again from. Run under the lock.
+ * args: target, release id.
+ */
+const RELEASE_DRIFT_SCRIPT = `${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
+${REPORT_DRIFT}
+R="${remote_scripts_RECORDS_DIR}/$ID"
+if [ -f "$R/${remote_scripts_RECORD_MANIFEST}" ]; then record_file manifest "$R/${remote_scripts_RECORD_MANIFEST}"; fi
+report_drift "releases/$ID" "$R" drift
 `;
 /** Lists releases and the live one, for rollback. args: target. */
 const LIST_SCRIPT = `${PRELUDE}
@@ -53662,6 +53694,8 @@ function release_host_sortReleasesNewestFirst(releases) {
  * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
  * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
  * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ * After `<key>-full` the server hashed every file (no usable stat record): a file of the manifest it
+ * did not report is gone.
  */
 function driftFrom(records, name, manifest) {
     const built = new Map();
@@ -53669,9 +53703,11 @@ function driftFrom(records, name, manifest) {
         if (entry.type === 'file')
             built.set(entry.path, entry);
     const drift = [];
+    const reported = new Set();
     records.forEach(([key, value], index) => {
         if (key !== name)
             return;
+        reported.add(value);
         const next = records[index + 1];
         const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
         const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
@@ -53680,7 +53716,32 @@ function driftFrom(records, name, manifest) {
             return;
         drift.push({ path: value, now });
     });
+    if (records.some(([key]) => key === `${name}-full`)) {
+        for (const path of built.keys())
+            if (!reported.has(path))
+                drift.push({ path });
+    }
     return drift;
+}
+/** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
+function release_host_describeDrift(drift) {
+    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
+}
+/**
+ * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
+ * that are gone: for a rollback about to switch to it, which has no build to send them again from.
+ * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
+ * @throws DeployError when the release does not exist on the target.
+ */
+async function releaseDrift(session, target, releaseId) {
+    const result = await session.runScript('check the release for files changed on the server', RELEASE_DRIFT_SCRIPT, [target, releaseId], {
+        okExitCodes: [0, remote_scripts_EXIT.missingRelease],
+    });
+    if (result.code === remote_scripts_EXIT.missingRelease)
+        throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    const records = remote_scripts_parseRecords(result.stdout);
+    return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
 function describeHolder(record) {
     const fields = new Map(record
@@ -54607,10 +54668,6 @@ function asFoundOnServer(manifest, drift) {
     });
     return { ...manifest, entries };
 }
-function describeDrift(drift) {
-    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
-    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
-}
 async function releaseLock(run, prune) {
     if (!run.lock) {
         // The connection broke while the lock was being taken: the host may hold it for this run.
@@ -54943,6 +55000,7 @@ async function rollbackFrontend(request, hosts) {
         }
         if (refusals.length > 0)
             throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+        await refuseChangedReleases(runs);
         for (const run of runs)
             for (const warning of run.choice.warnings)
                 warn(warning);
@@ -55015,6 +55073,30 @@ async function rollbackFrontend(request, hosts) {
     finally {
         await Promise.allSettled(runs.map((run) => (run.lock ? release_host_releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
     }
+}
+/**
+ * Refuses, before any host switches, to go to a release whose files were changed on the server
+ * since it was built (edited in place, directly or through a hard link it shares with other
+ * releases; removed; replaced): a rollback has no build to send them again from, and switching
+ * would serve bytes that are not the release's. The way out is a deploy of that release's build
+ * (under the same release id a deploy rebuilds it from the build) or another release.
+ * @throws ReleaseRollbackRefusedError naming each host, release and the changed files.
+ */
+async function refuseChangedReleases(runs) {
+    const changed = await Promise.all(runs
+        .filter((run) => !run.choice.alreadyLive)
+        .map(async (run) => {
+        const drift = await releaseDrift(run.host.session, run.target, run.choice.to);
+        const label = run.host.session.label;
+        return drift.length === 0
+            ? undefined
+            : `${label}: release ${run.choice.to} has ${drift.length} file(s) changed on the server since it was built (${release_host_describeDrift(drift)}); ` +
+                `switching to it would serve bytes that are not its build's, so nothing was changed. Deploy that build again ` +
+                `(with release-id ${run.choice.to} it is rebuilt from the build) or roll back to another release`;
+    }));
+    const refusals = changed.filter((message) => message !== undefined);
+    if (refusals.length > 0)
+        throw new ReleaseRollbackRefusedError(refusals.join('\n'));
 }
 /**
  * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
