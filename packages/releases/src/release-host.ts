@@ -297,11 +297,20 @@ export class TargetLock {
    * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
    * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
    * action's post step after its main step was killed. A lock taken over by another run is left alone.
-   * @returns whether a lock was freed.
+   * @returns whether a lock was freed, and the release the host serves now (undefined: none).
    */
-  static async freeIfHeld(session: ReleaseSession, target: string, token: string): Promise<boolean> {
+  static async freeIfHeld(
+    session: ReleaseSession,
+    target: string,
+    token: string,
+  ): Promise<{ freed: boolean; serving?: string }> {
     const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
-    return parseRecords(stdout).some(([key]) => key === 'unlocked');
+    const records = parseRecords(stdout);
+    const link = records.find(([key]) => key === 'current')?.[1];
+    return {
+      freed: records.some(([key]) => key === 'unlocked'),
+      serving: link === undefined ? undefined : releaseIdFromLink(link),
+    };
   }
 
   /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
