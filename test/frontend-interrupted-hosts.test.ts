@@ -11,7 +11,7 @@ import { rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
  * A run cancelled during the switch exits at once; on two hosts one can end on the new release and
  * the other on the old. Its post step frees the locks it left and states, per host, the release that
  * host serves, with a warning when they differ. Two real hosts with the same target path: a root
- * sandbox, and a deploy-user host whose namespace mounts a directory of its own at that path.
+ * sandbox, and a deploy-user host (login shell dash) whose namespace mounts a directory of its own there.
  */
 let root: LocalSshHost;
 let other: DeployUserHost;
@@ -42,7 +42,8 @@ async function deploy(ssh: SshTarget, version: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  [root, other] = await Promise.all([startSshHost(), startDeployUserHost()]);
+  // The second host's deploy user logs in with Debian's /bin/sh (dash), not bash: every command still parses.
+  [root, other] = await Promise.all([startSshHost(), startDeployUserHost({ loginShell: '/bin/sh' })]);
   work = await tempDir('frontend-interrupted-');
   // The root host deploys into this directory itself; the other host sees its own directory there.
   target = join(other.baseDir, 'site');
@@ -91,12 +92,13 @@ test('the post step of a run cut during the switch frees each lock and says whic
     { freed: true, serving: 'two' },
     { freed: true, serving: 'one' },
   ]);
-  expect(lines.filter((line) => line.includes('freed the deploy lock'))).toEqual([
-    expect.stringMatching(
-      /^root@127\.0\.0\.1:\d+: freed the deploy lock the interrupted run left behind; it serves two$/,
-    ),
+  // The hosts are reached in parallel: their lines come in either order.
+  expect(lines.filter((line) => line.includes('freed the deploy lock')).sort()).toEqual([
     expect.stringMatching(
       /^deploy@127\.0\.0\.1:\d+: freed the deploy lock the interrupted run left behind; it serves one$/,
+    ),
+    expect.stringMatching(
+      /^root@127\.0\.0\.1:\d+: freed the deploy lock the interrupted run left behind; it serves two$/,
     ),
   ]);
   expect(warnings).toEqual([

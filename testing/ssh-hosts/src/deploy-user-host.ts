@@ -47,9 +47,10 @@ export interface DeployUserHost {
  * `/etc/shadow` are bind mounts of private copies: the machine's own files, its nginx and its
  * sudoers are never touched, and many such hosts can run at once. The user, its sudoers rule and its
  * site file are NOT made here: the test runs the documented setup with `runAsRoot`.
+ * `loginShell` is the user's shell in /etc/passwd (default /bin/bash), which parses every command.
  * Needs root (namespaces, mounts), as the tests run here and in CI, and sudo (`apt-get install -y sudo`).
  */
-export async function startDeployUserHost(): Promise<DeployUserHost> {
+export async function startDeployUserHost(options: { loginShell?: string } = {}): Promise<DeployUserHost> {
   if (process.getuid?.() !== 0)
     throw new Error('a deploy-user host needs root (mount namespaces), as the tests run here and in CI');
   await requirePrograms(['/usr/sbin/sshd', '/usr/sbin/nginx', '/usr/bin/unshare', '/usr/bin/nsenter']);
@@ -106,7 +107,7 @@ export async function startDeployUserHost(): Promise<DeployUserHost> {
     await mkdir(home, { mode: 0o755 });
     await chown(home, uid, uid);
     const accounts: Array<[string, string]> = [
-      ['passwd', `${user}:x:${uid}:${uid}::${home}:/bin/bash\n`],
+      ['passwd', `${user}:x:${uid}:${uid}::${home}:${options.loginShell ?? '/bin/bash'}\n`],
       ['group', `${user}:x:${uid}:\n`],
       // "*": no password (keys only), not locked: sshd refuses a locked ("!") account even with a key.
       ['shadow', `${user}:*:20000:0:99999:7:::\n`],
