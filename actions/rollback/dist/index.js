@@ -52686,6 +52686,7 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
@@ -52702,6 +52703,7 @@ while IFS= read -r id; do
 done
 L=.deploy/lock
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 /**
  * A release's manifest and its drift (see REPORT_DRIFT), for a rollback about to switch to it:
@@ -53739,7 +53741,7 @@ async function releaseDrift(session, target, releaseId) {
         okExitCodes: [0, remote_scripts_EXIT.missingRelease],
     });
     if (result.code === remote_scripts_EXIT.missingRelease)
-        throw new release_host_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = remote_scripts_parseRecords(result.stdout);
     return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
@@ -53834,11 +53836,16 @@ class release_host_TargetLock {
      * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
      * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
      * action's post step after its main step was killed. A lock taken over by another run is left alone.
-     * @returns whether a lock was freed.
+     * @returns whether a lock was freed, and the release the host serves now (undefined: none).
      */
     static async freeIfHeld(session, target, token) {
         const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
-        return remote_scripts_parseRecords(stdout).some(([key]) => key === 'unlocked');
+        const records = remote_scripts_parseRecords(stdout);
+        const link = records.find(([key]) => key === 'current')?.[1];
+        return {
+            freed: records.some(([key]) => key === 'unlocked'),
+            serving: link === undefined ? undefined : releaseIdFromLink(link),
+        };
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
     static async reclaim(session, lock) {
@@ -55153,22 +55160,26 @@ function rememberDeployLock(state, target) {
  * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
- * and a freed lock or an unreachable host gets a line in `log`.
+ * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
+ * (a cancel exits at once) may leave its hosts on different releases: each freed host's line says
+ * what it serves, and hosts that differ get a warning naming each one's release; the next deploy, or
+ * a rollback to `previous` (which takes every host to the release before the newest live one),
+ * brings them together.
  */
 async function freeLocksLeftBehind(state, targets, log) {
     const saved = state.get(HELD_LOCK_STATE);
     if (!saved)
         return [];
     const lock = JSON.parse(saved);
-    return Promise.all(targets().map(async (target) => {
+    const cleanups = await Promise.all(targets().map(async (target) => {
         const host = hostLabel(target);
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
-                const freed = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
+                const { freed, serving } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
                 if (freed)
-                    log.info(`${host}: freed the deploy lock the interrupted run left behind`);
-                return { host, freed };
+                    log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
+                return { host, freed, serving };
             }
             finally {
                 await session.close();
@@ -55180,6 +55191,13 @@ async function freeLocksLeftBehind(state, targets, log) {
             return { host, freed: false, error: reason };
         }
     }));
+    const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
+    if (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1) {
+        log.warning(`The interrupted run left the hosts serving different releases (${reached
+            .map((cleanup) => `${cleanup.host}: ${cleanup.serving ?? 'nothing'}`)
+            .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
+    }
+    return cleanups;
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
