@@ -51961,7 +51961,7 @@ class SourceError extends Error {
     }
 }
 /** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
-class DeployError extends Error {
+class errors_DeployError extends Error {
     host;
     constructor(host, message) {
         super(message);
@@ -52035,47 +52035,57 @@ const MAX_LINK_HOPS = 40;
  * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
  * every link met along the way is followed (relative to the directory holding it) and `..` applies
  * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
- * target. Returns the resolved path's components, or undefined when the walk leaves the build at
- * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
- * server the build's root is the release's directory, and above it are other releases and the host.
+ * target. The walk leaves the build (an absolute target, `..` above the root) or loops (more than
+ * MAX_LINK_HOPS links, Linux's limit): on the server the build's root is the release's directory,
+ * and above it are other releases and the host.
  */
 function resolveInBuild(start, target, links) {
     const dir = [...start];
     const pending = target.split('/');
     if (target.length === 0 || external_node_path_.posix.isAbsolute(target))
-        return undefined;
-    let hops = 0;
+        return { kind: 'outside' };
+    const followed = [];
     while (pending.length > 0) {
         const part = pending.shift();
         if (part === '' || part === '.')
             continue;
         if (part === '..') {
             if (dir.length === 0)
-                return undefined;
+                return { kind: 'outside' };
             dir.pop();
             continue;
         }
-        const next = links.get([...dir, part].join('/'));
+        const link = [...dir, part].join('/');
+        const next = links.get(link);
         if (next === undefined) {
             dir.push(part);
             continue;
         }
-        hops += 1;
-        if (hops > MAX_LINK_HOPS || next.length === 0 || external_node_path_.posix.isAbsolute(next))
-            return undefined;
+        followed.push(link);
+        if (followed.length > MAX_LINK_HOPS)
+            return { kind: 'loop', links: [...new Set(followed)] };
+        if (next.length === 0 || external_node_path_.posix.isAbsolute(next))
+            return { kind: 'outside' };
         pending.unshift(...next.split('/'));
     }
-    return dir;
+    return { kind: 'inside', path: dir };
 }
 /**
  * A symlink is kept as a link only when what it finally resolves to, following every other link of
  * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
- * look harmless alone, and together would publish the server's own files and other releases.
+ * look harmless alone, and together would publish the server's own files and other releases. A
+ * link that never resolves (a loop) is refused as one, naming the links that form it: on the
+ * server it would answer every request with an error.
  */
 function checkLinksStayInside(links) {
     for (const [path, target] of links) {
-        if (resolveInBuild(external_node_path_.posix.dirname(path) === '.' ? [] : external_node_path_.posix.dirname(path).split('/'), target, links))
+        const resolution = resolveInBuild(external_node_path_.posix.dirname(path) === '.' ? [] : external_node_path_.posix.dirname(path).split('/'), target, links);
+        if (resolution.kind === 'inside')
             continue;
+        if (resolution.kind === 'loop') {
+            const chain = resolution.links.map((link) => `"${link}" -> "${links.get(link)}"`).join(', ');
+            throw new SourceError(`Symlink "${path}" is a loop: resolving it follows more than ${MAX_LINK_HOPS} links (as the server's kernel would, before failing with ELOOP) through ${chain}; fix or remove these links`);
+        }
         throw new SourceError(`Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`);
     }
 }
@@ -52164,7 +52174,7 @@ function compareBytes(a, b) {
 function serializeManifest(manifest) {
     return JSON.stringify(manifest);
 }
-function parseManifest(text) {
+function manifest_parseManifest(text) {
     try {
         const value = JSON.parse(text);
         if (value?.version !== 1 || !Array.isArray(value.entries))
@@ -52340,7 +52350,7 @@ function gated(script) {
     return script.replace(PRELUDE, PRELUDE + GATE);
 }
 /** Exit codes the client tells apart. */
-const EXIT = {
+const remote_scripts_EXIT = {
     lockTimeout: 75,
     notSymlink: 76,
     missingRelease: 77,
@@ -52360,15 +52370,40 @@ const RECORD_MANIFEST = 'manifest.json';
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
- * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
- * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
- * drift when its bytes or mode are not the release's.
+ * inode(7)). Unchanged files are hard links shared by every release that kept them, so an edit made
+ * through any of them (an older release's path included) changes the one inode, and with it the
+ * stat every sharing release sees. ctime also moves when a hard link to the file is made or removed
+ * (the next release, a prune), so a file whose stat differs is only a candidate: it is hashed, and
+ * the client counts it as drift when its bytes or mode are not the release's.
  */
 const RECORD_STAT = 'file-stat';
 const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
-/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
-const RECORD_STAT_V1 = 'stat';
-const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
+/**
+ * Drift: a file of release $1 (records in $2) whose size, mode, mtime, inode or ctime is not what was
+ * recorded when it was written (edited, touched, replaced or removed on the server, or linked
+ * again) is reported as "$3 <path>", then "$3-now <sha256 size mode>" (empty when it is gone or is
+ * no longer a regular file). A release without that record (built before it was kept, or with an
+ * older one lacking ctime, which cannot see an edit whose mtime was put back) has every file hashed,
+ * announced by "$3-full": the client then counts a file of the manifest not reported as gone. Cost:
+ * one read of the candidates, at most the release's bytes, on the server, under the lock.
+ */
+const REPORT_DRIFT = `report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || record "$3-full" yes
+  if [ -f "$2/${RECORD_STAT}" ]; then
+    find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+      sed -z 's/^\\t//' | cut -z -d ' ' -f 6- | sort -zu
+  else
+    find "$1/" -type f -printf '%P\\0'
+  fi | (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ] && [ ! -L "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a -- "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+`;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
@@ -52424,24 +52459,7 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
-# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
-# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
-report_drift() {
-  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
-  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
-  else return 0; fi
-  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
-    (cd "$1" && xargs -0 -r sh -c '
-      for f; do
-        if [ -f "$f" ]; then
-          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
-        else
-          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
-        fi
-      done' "$3")
-}
+${REPORT_DRIFT}
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -52473,7 +52491,7 @@ while :; do
   fi
   if [ $((now - start)) -ge "$TIMEOUT" ]; then
     printf '%s' "$holder" >&2
-    exit ${EXIT.lockTimeout}
+    exit ${remote_scripts_EXIT.lockTimeout}
   fi
   sleep 1
 done
@@ -52481,7 +52499,7 @@ live=
 if [ -e current ] || [ -L current ]; then
   if [ ! -L current ]; then
     echo "$T/current exists and is not a symlink; move it away once so releases can be switched atomically" >&2
-    exit ${EXIT.notSymlink}
+    exit ${remote_scripts_EXIT.notSymlink}
   fi
   live=$(readlink current)
   record current "$live"
@@ -52562,7 +52580,7 @@ if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ]
   rm -rf "$P" "$R"
   record available-kib "$(free_kib)"
   printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
-  exit ${EXIT.buildFailed}
+  exit ${remote_scripts_EXIT.buildFailed}
 fi
 rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
 mv "$R" "${RECORDS_DIR}/$ID"
@@ -52573,7 +52591,7 @@ record built "$ID"
 const WRITE_INFO_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
-[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
 R="${RECORDS_DIR}/$ID"
 mkdir -p "$R"
 cat > "$R/${RECORD_INFO}.tmp"
@@ -52591,7 +52609,7 @@ mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
 const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
 T=$1; ID=$2; RELOAD=$3; BOUND=$4
 cd "$T"
-[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
 previous=$(readlink current 2>/dev/null || true)
 rm -f .deploy/current.before .deploy/current.none
 if [ -L current ]; then cp -P current .deploy/current.before; else : > .deploy/current.none; fi
@@ -52605,7 +52623,7 @@ if [ -n "$reload_error" ]; then
   if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
   run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
   printf '%s\\n' "$reload_error" >&2
-  exit ${EXIT.reloadFailed}
+  exit ${remote_scripts_EXIT.reloadFailed}
 fi
 `;
 /**
@@ -52625,7 +52643,7 @@ if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
   fi
   if [ -n "$RELOAD" ]; then
     run_bounded reload "$RELOAD"
-    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
+    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${remote_scripts_EXIT.reloadFailed}; fi
   fi
 fi
 record current "$(readlink current 2>/dev/null || true)"
@@ -52655,7 +52673,7 @@ run_bounded test "$TEST"
 if [ -n "$command_error" ]; then
   if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
   printf '%s\\n' "$command_error" >&2
-  exit ${EXIT.nginxTest}
+  exit ${remote_scripts_EXIT.nginxTest}
 fi
 `;
 /** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
@@ -52668,6 +52686,7 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
@@ -52684,7 +52703,22 @@ while IFS= read -r id; do
 done
 L=.deploy/lock
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+if [ -L current ]; then record current "$(readlink current)"; fi
 `;
+/**
+ * A release's manifest and its drift (see REPORT_DRIFT), for a rollback about to switch to it:
+ * unlike a deploy, a rollback has no build to send a changed file again from. Run under the lock.
+ * args: target, release id.
+ */
+const remote_scripts_RELEASE_DRIFT_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
+${REPORT_DRIFT}
+R="${RECORDS_DIR}/$ID"
+if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file manifest "$R/${RECORD_MANIFEST}"; fi
+report_drift "releases/$ID" "$R" drift
+`));
 /** Lists releases and the live one, for rollback. args: target. */
 const remote_scripts_LIST_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
 T=$1
@@ -53662,6 +53696,8 @@ function release_host_sortReleasesNewestFirst(releases) {
  * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
  * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
  * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ * After `<key>-full` the server hashed every file (no usable stat record): a file of the manifest it
+ * did not report is gone.
  */
 function driftFrom(records, name, manifest) {
     const built = new Map();
@@ -53669,9 +53705,11 @@ function driftFrom(records, name, manifest) {
         if (entry.type === 'file')
             built.set(entry.path, entry);
     const drift = [];
+    const reported = new Set();
     records.forEach(([key, value], index) => {
         if (key !== name)
             return;
+        reported.add(value);
         const next = records[index + 1];
         const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
         const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
@@ -53680,7 +53718,32 @@ function driftFrom(records, name, manifest) {
             return;
         drift.push({ path: value, now });
     });
+    if (records.some(([key]) => key === `${name}-full`)) {
+        for (const path of built.keys())
+            if (!reported.has(path))
+                drift.push({ path });
+    }
     return drift;
+}
+/** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
+function release_host_describeDrift(drift) {
+    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
+}
+/**
+ * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
+ * that are gone: for a rollback about to switch to it, which has no build to send them again from.
+ * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
+ * @throws DeployError when the release does not exist on the target.
+ */
+async function release_host_releaseDrift(session, target, releaseId) {
+    const result = await session.runScript('check the release for files changed on the server', RELEASE_DRIFT_SCRIPT, [target, releaseId], {
+        okExitCodes: [0, EXIT.missingRelease],
+    });
+    if (result.code === EXIT.missingRelease)
+        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    const records = parseRecords(result.stdout);
+    return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
 function describeHolder(record) {
     const fields = new Map(record
@@ -53733,7 +53796,7 @@ class release_host_TargetLock {
         try {
             result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
                 stdin: owner,
-                okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
+                okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink],
             });
         }
         catch (error) {
@@ -53742,16 +53805,16 @@ class release_host_TargetLock {
         }
         if (result.code !== 0)
             await finish.abort();
-        if (result.code === EXIT.lockTimeout) {
-            throw new DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
+        if (result.code === remote_scripts_EXIT.lockTimeout) {
+            throw new errors_DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
                 `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
         }
-        if (result.code === EXIT.notSymlink)
-            throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        if (result.code === remote_scripts_EXIT.notSymlink)
+            throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
-        const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
-        const existingManifest = parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
+        const currentManifest = manifest_parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
+        const existingManifest = manifest_parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
         const state = {
             current: listing.current,
             releases: listing.releases,
@@ -53773,11 +53836,16 @@ class release_host_TargetLock {
      * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
      * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
      * action's post step after its main step was killed. A lock taken over by another run is left alone.
-     * @returns whether a lock was freed.
+     * @returns whether a lock was freed, and the release the host serves now (undefined: none).
      */
     static async freeIfHeld(session, target, token) {
         const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
-        return remote_scripts_parseRecords(stdout).some(([key]) => key === 'unlocked');
+        const records = remote_scripts_parseRecords(stdout);
+        const link = records.find(([key]) => key === 'current')?.[1];
+        return {
+            freed: records.some(([key]) => key === 'unlocked'),
+            serving: link === undefined ? undefined : releaseIdFromLink(link),
+        };
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
     static async reclaim(session, lock) {
@@ -53850,7 +53918,7 @@ function release_host_releaseLockAnyhow(lock, prune, reconnect) {
 }
 /** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
 function openUpload(session, target, releaseId) {
-    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed]);
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, remote_scripts_EXIT.buildFailed]);
 }
 /**
  * Reads a build's outcome. A failed build has removed what it wrote; the error says why, and when
@@ -53858,17 +53926,17 @@ function openUpload(session, target, releaseId) {
  * before compression) against what the file system of `target` has free.
  */
 function completeUpload(session, target, releaseId, result, neededBytes) {
-    if (result.code !== EXIT.buildFailed)
+    if (result.code !== remote_scripts_EXIT.buildFailed)
         return;
     const freeKib = Number(remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'available-kib')?.[1] ?? NaN);
     const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
     const words = result.stderr.trim();
     if (/No space left on device|Disk quota exceeded/i.test(words)) {
-        throw new DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
+        throw new errors_DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
     }
-    throw new DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
+    throw new errors_DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
-const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
+const SWITCH_EXITS = [0, remote_scripts_EXIT.reloadFailed, remote_scripts_EXIT.missingRelease];
 /**
  * How long (milliseconds) the nginx test and reload commands may run before they are stopped and
  * count as failed: a command that never ends (a hung sudo prompt, a stuck nginx) must not hold the
@@ -53898,10 +53966,10 @@ timeoutMs) {
 }
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
-    if (result.code === EXIT.missingRelease)
-        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
-    if (result.code === EXIT.reloadFailed) {
-        throw new DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
+    if (result.code === remote_scripts_EXIT.missingRelease)
+        throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    if (result.code === remote_scripts_EXIT.reloadFailed) {
+        throw new errors_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
     }
     const previousLink = remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
     return { previous: releaseIdFromLink(previousLink) };
@@ -53915,9 +53983,9 @@ function completeSwitch(session, result) {
 async function release_host_revertSwitch(session, target, releaseId, reloadCommand, 
 /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
 timeoutMs) {
-    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, EXIT.reloadFailed] });
-    if (result.code === EXIT.reloadFailed) {
-        throw new DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, remote_scripts_EXIT.reloadFailed] });
+    if (result.code === remote_scripts_EXIT.reloadFailed) {
+        throw new errors_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
     return { current: releaseIdFromLink(remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
 }
@@ -53939,14 +54007,14 @@ async function installNginxConfig(session, target, configPath, config, testComma
 timeoutMs) {
     const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)], {
         stdin: config,
-        okExitCodes: [0, EXIT.nginxTest],
+        okExitCodes: [0, remote_scripts_EXIT.nginxTest],
     });
-    if (result.code === EXIT.nginxTest) {
+    if (result.code === remote_scripts_EXIT.nginxTest) {
         const words = result.stderr.trim();
         const verdict = words.startsWith('the test command timed out')
             ? 'Testing the new nginx config did not finish'
             : 'nginx refused the new config';
-        throw new DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
+        throw new errors_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
     }
 }
 async function restoreNginxConfig(session, target, configPath) {
@@ -54857,7 +54925,7 @@ async function prepareHost(run, request) {
     if (state.migrated.length > 0)
         log(`moved the records of ${state.migrated.join(', ')} out of the served tree to ${RECORDS_DIR}`);
     if (state.drift.length > 0)
-        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
+        log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${release_host_describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
     const totals = manifestTotals(request.manifest);
     const info = {
@@ -54876,9 +54944,9 @@ async function prepareHost(run, request) {
     if (state.current === request.releaseId) {
         if (!existingIsSame || state.drift.length > 0) {
             const why = existingIsSame
-                ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
+                ? `files of it were changed on the server since it was deployed (${release_host_describeDrift(state.drift)})`
                 : 'with different content';
-            throw new DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
+            throw new errors_DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
         }
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
@@ -54962,10 +55030,6 @@ function asFoundOnServer(manifest, drift) {
         return found ? [{ ...entry, ...found }] : [];
     });
     return { ...manifest, entries };
-}
-function describeDrift(drift) {
-    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
-    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
 }
 async function releaseLock(run, prune) {
     if (!run.lock) {
@@ -55053,7 +55117,7 @@ async function deployFrontend(request, hosts) {
 }
 async function releaseEverywhere(request, hosts) {
     if (!inputs_src/* RELEASE_ID_PATTERN */.ZT.test(request.releaseId)) {
-        throw new DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
+        throw new errors_DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
     }
     const log = request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({
@@ -55299,6 +55363,7 @@ async function rollbackFrontend(request, hosts) {
         }
         if (refusals.length > 0)
             throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+        await refuseChangedReleases(runs);
         for (const run of runs)
             for (const warning of run.choice.warnings)
                 warn(warning);
@@ -55373,6 +55438,30 @@ async function rollbackFrontend(request, hosts) {
     }
 }
 /**
+ * Refuses, before any host switches, to go to a release whose files were changed on the server
+ * since it was built (edited in place, directly or through a hard link it shares with other
+ * releases; removed; replaced): a rollback has no build to send them again from, and switching
+ * would serve bytes that are not the release's. The way out is a deploy of that release's build
+ * (under the same release id a deploy rebuilds it from the build) or another release.
+ * @throws ReleaseRollbackRefusedError naming each host, release and the changed files.
+ */
+async function refuseChangedReleases(runs) {
+    const changed = await Promise.all(runs
+        .filter((run) => !run.choice.alreadyLive)
+        .map(async (run) => {
+        const drift = await releaseDrift(run.host.session, run.target, run.choice.to);
+        const label = run.host.session.label;
+        return drift.length === 0
+            ? undefined
+            : `${label}: release ${run.choice.to} has ${drift.length} file(s) changed on the server since it was built (${describeDrift(drift)}); ` +
+                `switching to it would serve bytes that are not its build's, so nothing was changed. Deploy that build again ` +
+                `(with release-id ${run.choice.to} it is rebuilt from the build) or roll back to another release`;
+    }));
+    const refusals = changed.filter((message) => message !== undefined);
+    if (refusals.length > 0)
+        throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+}
+/**
  * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
  * during the switch left it ahead): every host goes to the release before the newest one live
  * anywhere, so the rollback converges them instead of stepping each back from where it stands.
@@ -55427,22 +55516,26 @@ function rememberDeployLock(state, target) {
  * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
- * and a freed lock or an unreachable host gets a line in `log`.
+ * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
+ * (a cancel exits at once) may leave its hosts on different releases: each freed host's line says
+ * what it serves, and hosts that differ get a warning naming each one's release; the next deploy, or
+ * a rollback to `previous` (which takes every host to the release before the newest live one),
+ * brings them together.
  */
 async function freeLocksLeftBehind(state, targets, log) {
     const saved = state.get(HELD_LOCK_STATE);
     if (!saved)
         return [];
     const lock = JSON.parse(saved);
-    return Promise.all(targets().map(async (target) => {
+    const cleanups = await Promise.all(targets().map(async (target) => {
         const host = hostLabel(target);
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
-                const freed = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
+                const { freed, serving } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
                 if (freed)
-                    log.info(`${host}: freed the deploy lock the interrupted run left behind`);
-                return { host, freed };
+                    log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
+                return { host, freed, serving };
             }
             finally {
                 await session.close();
@@ -55454,6 +55547,13 @@ async function freeLocksLeftBehind(state, targets, log) {
             return { host, freed: false, error: reason };
         }
     }));
+    const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
+    if (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1) {
+        log.warning(`The interrupted run left the hosts serving different releases (${reached
+            .map((cleanup) => `${cleanup.host}: ${cleanup.serving ?? 'nothing'}`)
+            .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
+    }
+    return cleanups;
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts

@@ -26,6 +26,7 @@ __webpack_require__.d(__webpack_exports__, {
   RECORD_INFO: () => (/* reexport */ RECORD_INFO),
   RECORD_MANIFEST: () => (/* reexport */ RECORD_MANIFEST),
   RECORD_STAT: () => (/* reexport */ RECORD_STAT),
+  RELEASE_DRIFT_SCRIPT: () => (/* reexport */ RELEASE_DRIFT_SCRIPT),
   RELEASE_INFO_FILE: () => (/* reexport */ RELEASE_INFO_FILE),
   RELEASE_MANIFEST_FILE: () => (/* reexport */ RELEASE_MANIFEST_FILE),
   REVERT_SCRIPT: () => (/* reexport */ REVERT_SCRIPT),
@@ -39,6 +40,7 @@ __webpack_require__.d(__webpack_exports__, {
   completeSwitch: () => (/* reexport */ completeSwitch),
   completeUpload: () => (/* reexport */ completeUpload),
   deployFrontend: () => (/* reexport */ deployFrontend),
+  describeDrift: () => (/* reexport */ describeDrift),
   entryHeader: () => (/* reexport */ entryHeader),
   freeLocksLeftBehind: () => (/* reexport */ freeLocksLeftBehind),
   gated: () => (/* reexport */ gated),
@@ -53,6 +55,7 @@ __webpack_require__.d(__webpack_exports__, {
   parseRecords: () => (/* reexport */ parseRecords),
   parseReleaseInfo: () => (/* reexport */ parseReleaseInfo),
   planDelta: () => (/* reexport */ planDelta),
+  releaseDrift: () => (/* reexport */ releaseDrift),
   releaseIdFromLink: () => (/* reexport */ releaseIdFromLink),
   releaseLockAnyhow: () => (/* reexport */ releaseLockAnyhow),
   releaseOrigin: () => (/* reexport */ releaseOrigin),
@@ -179,47 +182,57 @@ const MAX_LINK_HOPS = 40;
  * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
  * every link met along the way is followed (relative to the directory holding it) and `..` applies
  * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
- * target. Returns the resolved path's components, or undefined when the walk leaves the build at
- * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
- * server the build's root is the release's directory, and above it are other releases and the host.
+ * target. The walk leaves the build (an absolute target, `..` above the root) or loops (more than
+ * MAX_LINK_HOPS links, Linux's limit): on the server the build's root is the release's directory,
+ * and above it are other releases and the host.
  */
 function resolveInBuild(start, target, links) {
     const dir = [...start];
     const pending = target.split('/');
     if (target.length === 0 || external_node_path_.posix.isAbsolute(target))
-        return undefined;
-    let hops = 0;
+        return { kind: 'outside' };
+    const followed = [];
     while (pending.length > 0) {
         const part = pending.shift();
         if (part === '' || part === '.')
             continue;
         if (part === '..') {
             if (dir.length === 0)
-                return undefined;
+                return { kind: 'outside' };
             dir.pop();
             continue;
         }
-        const next = links.get([...dir, part].join('/'));
+        const link = [...dir, part].join('/');
+        const next = links.get(link);
         if (next === undefined) {
             dir.push(part);
             continue;
         }
-        hops += 1;
-        if (hops > MAX_LINK_HOPS || next.length === 0 || external_node_path_.posix.isAbsolute(next))
-            return undefined;
+        followed.push(link);
+        if (followed.length > MAX_LINK_HOPS)
+            return { kind: 'loop', links: [...new Set(followed)] };
+        if (next.length === 0 || external_node_path_.posix.isAbsolute(next))
+            return { kind: 'outside' };
         pending.unshift(...next.split('/'));
     }
-    return dir;
+    return { kind: 'inside', path: dir };
 }
 /**
  * A symlink is kept as a link only when what it finally resolves to, following every other link of
  * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
- * look harmless alone, and together would publish the server's own files and other releases.
+ * look harmless alone, and together would publish the server's own files and other releases. A
+ * link that never resolves (a loop) is refused as one, naming the links that form it: on the
+ * server it would answer every request with an error.
  */
 function checkLinksStayInside(links) {
     for (const [path, target] of links) {
-        if (resolveInBuild(external_node_path_.posix.dirname(path) === '.' ? [] : external_node_path_.posix.dirname(path).split('/'), target, links))
+        const resolution = resolveInBuild(external_node_path_.posix.dirname(path) === '.' ? [] : external_node_path_.posix.dirname(path).split('/'), target, links);
+        if (resolution.kind === 'inside')
             continue;
+        if (resolution.kind === 'loop') {
+            const chain = resolution.links.map((link) => `"${link}" -> "${links.get(link)}"`).join(', ');
+            throw new SourceError(`Symlink "${path}" is a loop: resolving it follows more than ${MAX_LINK_HOPS} links (as the server's kernel would, before failing with ELOOP) through ${chain}; fix or remove these links`);
+        }
         throw new SourceError(`Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`);
     }
 }
@@ -575,15 +588,40 @@ const RECORD_MANIFEST = 'manifest.json';
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
- * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
- * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
- * drift when its bytes or mode are not the release's.
+ * inode(7)). Unchanged files are hard links shared by every release that kept them, so an edit made
+ * through any of them (an older release's path included) changes the one inode, and with it the
+ * stat every sharing release sees. ctime also moves when a hard link to the file is made or removed
+ * (the next release, a prune), so a file whose stat differs is only a candidate: it is hashed, and
+ * the client counts it as drift when its bytes or mode are not the release's.
  */
 const RECORD_STAT = 'file-stat';
 const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
-/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
-const RECORD_STAT_V1 = 'stat';
-const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
+/**
+ * Drift: a file of release $1 (records in $2) whose size, mode, mtime, inode or ctime is not what was
+ * recorded when it was written (edited, touched, replaced or removed on the server, or linked
+ * again) is reported as "$3 <path>", then "$3-now <sha256 size mode>" (empty when it is gone or is
+ * no longer a regular file). A release without that record (built before it was kept, or with an
+ * older one lacking ctime, which cannot see an edit whose mtime was put back) has every file hashed,
+ * announced by "$3-full": the client then counts a file of the manifest not reported as gone. Cost:
+ * one read of the candidates, at most the release's bytes, on the server, under the lock.
+ */
+const REPORT_DRIFT = `report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || record "$3-full" yes
+  if [ -f "$2/${RECORD_STAT}" ]; then
+    find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+      sed -z 's/^\\t//' | cut -z -d ' ' -f 6- | sort -zu
+  else
+    find "$1/" -type f -printf '%P\\0'
+  fi | (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ] && [ ! -L "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a -- "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+`;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
@@ -639,24 +677,7 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
-# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
-# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
-report_drift() {
-  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
-  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
-  else return 0; fi
-  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
-    (cd "$1" && xargs -0 -r sh -c '
-      for f; do
-        if [ -f "$f" ]; then
-          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
-        else
-          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
-        fi
-      done' "$3")
-}
+${REPORT_DRIFT}
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -883,6 +904,7 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
@@ -899,6 +921,21 @@ while IFS= read -r id; do
 done
 L=.deploy/lock
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+if [ -L current ]; then record current "$(readlink current)"; fi
+`;
+/**
+ * A release's manifest and its drift (see REPORT_DRIFT), for a rollback about to switch to it:
+ * unlike a deploy, a rollback has no build to send a changed file again from. Run under the lock.
+ * args: target, release id.
+ */
+const RELEASE_DRIFT_SCRIPT = `${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+${REPORT_DRIFT}
+R="${RECORDS_DIR}/$ID"
+if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file manifest "$R/${RECORD_MANIFEST}"; fi
+report_drift "releases/$ID" "$R" drift
 `;
 /** Lists releases and the live one, for rollback. args: target. */
 const LIST_SCRIPT = `${PRELUDE}
@@ -1105,6 +1142,8 @@ function sortReleasesNewestFirst(releases) {
  * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
  * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
  * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ * After `<key>-full` the server hashed every file (no usable stat record): a file of the manifest it
+ * did not report is gone.
  */
 function driftFrom(records, name, manifest) {
     const built = new Map();
@@ -1112,9 +1151,11 @@ function driftFrom(records, name, manifest) {
         if (entry.type === 'file')
             built.set(entry.path, entry);
     const drift = [];
+    const reported = new Set();
     records.forEach(([key, value], index) => {
         if (key !== name)
             return;
+        reported.add(value);
         const next = records[index + 1];
         const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
         const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
@@ -1123,7 +1164,32 @@ function driftFrom(records, name, manifest) {
             return;
         drift.push({ path: value, now });
     });
+    if (records.some(([key]) => key === `${name}-full`)) {
+        for (const path of built.keys())
+            if (!reported.has(path))
+                drift.push({ path });
+    }
     return drift;
+}
+/** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
+function describeDrift(drift) {
+    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
+}
+/**
+ * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
+ * that are gone: for a rollback about to switch to it, which has no build to send them again from.
+ * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
+ * @throws DeployError when the release does not exist on the target.
+ */
+async function releaseDrift(session, target, releaseId) {
+    const result = await session.runScript('check the release for files changed on the server', RELEASE_DRIFT_SCRIPT, [target, releaseId], {
+        okExitCodes: [0, EXIT.missingRelease],
+    });
+    if (result.code === EXIT.missingRelease)
+        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    const records = parseRecords(result.stdout);
+    return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
 function describeHolder(record) {
     const fields = new Map(record
@@ -1216,11 +1282,16 @@ class TargetLock {
      * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
      * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
      * action's post step after its main step was killed. A lock taken over by another run is left alone.
-     * @returns whether a lock was freed.
+     * @returns whether a lock was freed, and the release the host serves now (undefined: none).
      */
     static async freeIfHeld(session, target, token) {
         const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
-        return parseRecords(stdout).some(([key]) => key === 'unlocked');
+        const records = parseRecords(stdout);
+        const link = records.find(([key]) => key === 'current')?.[1];
+        return {
+            freed: records.some(([key]) => key === 'unlocked'),
+            serving: link === undefined ? undefined : releaseIdFromLink(link),
+        };
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
     static async reclaim(session, lock) {
@@ -2335,10 +2406,6 @@ function asFoundOnServer(manifest, drift) {
     });
     return { ...manifest, entries };
 }
-function describeDrift(drift) {
-    const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
-    return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
-}
 async function releaseLock(run, prune) {
     if (!run.lock) {
         // The connection broke while the lock was being taken: the host may hold it for this run.
@@ -2671,6 +2738,7 @@ async function rollbackFrontend(request, hosts) {
         }
         if (refusals.length > 0)
             throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+        await refuseChangedReleases(runs);
         for (const run of runs)
             for (const warning of run.choice.warnings)
                 warn(warning);
@@ -2745,6 +2813,30 @@ async function rollbackFrontend(request, hosts) {
     }
 }
 /**
+ * Refuses, before any host switches, to go to a release whose files were changed on the server
+ * since it was built (edited in place, directly or through a hard link it shares with other
+ * releases; removed; replaced): a rollback has no build to send them again from, and switching
+ * would serve bytes that are not the release's. The way out is a deploy of that release's build
+ * (under the same release id a deploy rebuilds it from the build) or another release.
+ * @throws ReleaseRollbackRefusedError naming each host, release and the changed files.
+ */
+async function refuseChangedReleases(runs) {
+    const changed = await Promise.all(runs
+        .filter((run) => !run.choice.alreadyLive)
+        .map(async (run) => {
+        const drift = await releaseDrift(run.host.session, run.target, run.choice.to);
+        const label = run.host.session.label;
+        return drift.length === 0
+            ? undefined
+            : `${label}: release ${run.choice.to} has ${drift.length} file(s) changed on the server since it was built (${describeDrift(drift)}); ` +
+                `switching to it would serve bytes that are not its build's, so nothing was changed. Deploy that build again ` +
+                `(with release-id ${run.choice.to} it is rebuilt from the build) or roll back to another release`;
+    }));
+    const refusals = changed.filter((message) => message !== undefined);
+    if (refusals.length > 0)
+        throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+}
+/**
  * `previous` when the hosts serve different releases (a deploy whose connection to one host broke
  * during the switch left it ahead): every host goes to the release before the newest one live
  * anywhere, so the rollback converges them instead of stepping each back from where it stands.
@@ -2799,22 +2891,26 @@ function rememberDeployLock(state, target) {
  * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
- * and a freed lock or an unreachable host gets a line in `log`.
+ * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
+ * (a cancel exits at once) may leave its hosts on different releases: each freed host's line says
+ * what it serves, and hosts that differ get a warning naming each one's release; the next deploy, or
+ * a rollback to `previous` (which takes every host to the release before the newest live one),
+ * brings them together.
  */
 async function freeLocksLeftBehind(state, targets, log) {
     const saved = state.get(HELD_LOCK_STATE);
     if (!saved)
         return [];
     const lock = JSON.parse(saved);
-    return Promise.all(targets().map(async (target) => {
+    const cleanups = await Promise.all(targets().map(async (target) => {
         const host = (0,ssh_src.hostLabel)(target);
         try {
             const session = await (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
             try {
-                const freed = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+                const { freed, serving } = await TargetLock.freeIfHeld(session, lock.target, lock.token);
                 if (freed)
-                    log.info(`${host}: freed the deploy lock the interrupted run left behind`);
-                return { host, freed };
+                    log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
+                return { host, freed, serving };
             }
             finally {
                 await session.close();
@@ -2826,6 +2922,13 @@ async function freeLocksLeftBehind(state, targets, log) {
             return { host, freed: false, error: reason };
         }
     }));
+    const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
+    if (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1) {
+        log.warning(`The interrupted run left the hosts serving different releases (${reached
+            .map((cleanup) => `${cleanup.host}: ${cleanup.serving ?? 'nothing'}`)
+            .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
+    }
+    return cleanups;
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts

@@ -20,6 +20,8 @@ export interface LockCleanup {
   host: string;
   /** True when this run's lock was still there and is now gone. */
   freed: boolean;
+  /** The release the host serves now (undefined: none, or the host could not be checked). */
+  serving?: string;
   /** Why the host could not be checked (unreachable, refused); the lock then goes stale after lock-timeout. */
   error?: string;
 }
@@ -42,7 +44,11 @@ export function rememberDeployLock(state: StepStateStore, target: string): strin
  * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
- * and a freed lock or an unreachable host gets a line in `log`.
+ * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
+ * (a cancel exits at once) may leave its hosts on different releases: each freed host's line says
+ * what it serves, and hosts that differ get a warning naming each one's release; the next deploy, or
+ * a rollback to `previous` (which takes every host to the release before the newest live one),
+ * brings them together.
  */
 export async function freeLocksLeftBehind(
   state: StepStateStore,
@@ -52,15 +58,18 @@ export async function freeLocksLeftBehind(
   const saved = state.get(HELD_LOCK_STATE);
   if (!saved) return [];
   const lock = JSON.parse(saved) as HeldLock;
-  return Promise.all(
+  const cleanups = await Promise.all(
     targets().map(async (target): Promise<LockCleanup> => {
       const host = hostLabel(target);
       try {
         const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
         try {
-          const freed = await TargetLock.freeIfHeld(session, lock.target, lock.token);
-          if (freed) log.info(`${host}: freed the deploy lock the interrupted run left behind`);
-          return { host, freed };
+          const { freed, serving } = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+          if (freed)
+            log.info(
+              `${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`,
+            );
+          return { host, freed, serving };
         } finally {
           await session.close();
         }
@@ -73,4 +82,13 @@ export async function freeLocksLeftBehind(
       }
     }),
   );
+  const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
+  if (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1) {
+    log.warning(
+      `The interrupted run left the hosts serving different releases (${reached
+        .map((cleanup) => `${cleanup.host}: ${cleanup.serving ?? 'nothing'}`)
+        .join(', ')}); the next deploy, or a rollback to previous, brings them together`,
+    );
+  }
+  return cleanups;
 }

@@ -10,6 +10,7 @@ import {
   completeSwitch,
   completeUpload,
   type DriftedFile,
+  describeDrift,
   type GatedScript,
   installNginxConfig,
   markReleaseFailed,
@@ -323,11 +324,6 @@ function asFoundOnServer(manifest: FileManifest, drift: DriftedFile[]): FileMani
     return found ? [{ ...entry, ...found } satisfies FileEntry] : [];
   });
   return { ...manifest, entries };
-}
-
-function describeDrift(drift: DriftedFile[]): string {
-  const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
-  return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
 }
 
 async function releaseLock(run: HostRun, prune: string[]): Promise<void> {

@@ -65,46 +65,65 @@ export async function sha256File(path: string): Promise<string> {
 const MAX_LINK_HOPS = 40;
 
 /**
+ * Where a symlink of the build finally leads: `inside` at `path` (components, relative to the
+ * build's root; it may not exist), `outside` the build, or a `loop`: more than MAX_LINK_HOPS links
+ * followed, where the kernel gives up with ELOOP; `links` names each link met, once, in order.
+ */
+export type LinkResolution =
+  { kind: 'inside'; path: string[] } | { kind: 'outside' } | { kind: 'loop'; links: string[] };
+
+/**
  * Where a path inside the build finally leads, resolved as the kernel resolves it on the server:
  * every link met along the way is followed (relative to the directory holding it) and `..` applies
  * to the directory reached so far, not to the text. `links` maps each symlink of the build to its
- * target. Returns the resolved path's components, or undefined when the walk leaves the build at
- * any point (an absolute target, `..` above the root, more than MAX_LINK_HOPS links): on the
- * server the build's root is the release's directory, and above it are other releases and the host.
+ * target. The walk leaves the build (an absolute target, `..` above the root) or loops (more than
+ * MAX_LINK_HOPS links, Linux's limit): on the server the build's root is the release's directory,
+ * and above it are other releases and the host.
  */
-export function resolveInBuild(start: string[], target: string, links: Map<string, string>): string[] | undefined {
+export function resolveInBuild(start: string[], target: string, links: Map<string, string>): LinkResolution {
   const dir = [...start];
   const pending = target.split('/');
-  if (target.length === 0 || posix.isAbsolute(target)) return undefined;
-  let hops = 0;
+  if (target.length === 0 || posix.isAbsolute(target)) return { kind: 'outside' };
+  const followed: string[] = [];
   while (pending.length > 0) {
     const part = pending.shift()!;
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (dir.length === 0) return undefined;
+      if (dir.length === 0) return { kind: 'outside' };
       dir.pop();
       continue;
     }
-    const next = links.get([...dir, part].join('/'));
+    const link = [...dir, part].join('/');
+    const next = links.get(link);
     if (next === undefined) {
       dir.push(part);
       continue;
     }
-    hops += 1;
-    if (hops > MAX_LINK_HOPS || next.length === 0 || posix.isAbsolute(next)) return undefined;
+    followed.push(link);
+    if (followed.length > MAX_LINK_HOPS) return { kind: 'loop', links: [...new Set(followed)] };
+    if (next.length === 0 || posix.isAbsolute(next)) return { kind: 'outside' };
     pending.unshift(...next.split('/'));
   }
-  return dir;
+  return { kind: 'inside', path: dir };
 }
 
 /**
  * A symlink is kept as a link only when what it finally resolves to, following every other link of
  * the build on the way, stays inside the build: `X -> ../..` and `leak -> X/../etc/hostname` each
- * look harmless alone, and together would publish the server's own files and other releases.
+ * look harmless alone, and together would publish the server's own files and other releases. A
+ * link that never resolves (a loop) is refused as one, naming the links that form it: on the
+ * server it would answer every request with an error.
  */
 function checkLinksStayInside(links: Map<string, string>): void {
   for (const [path, target] of links) {
-    if (resolveInBuild(posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/'), target, links)) continue;
+    const resolution = resolveInBuild(posix.dirname(path) === '.' ? [] : posix.dirname(path).split('/'), target, links);
+    if (resolution.kind === 'inside') continue;
+    if (resolution.kind === 'loop') {
+      const chain = resolution.links.map((link) => `"${link}" -> "${links.get(link)}"`).join(', ');
+      throw new SourceError(
+        `Symlink "${path}" is a loop: resolving it follows more than ${MAX_LINK_HOPS} links (as the server's kernel would, before failing with ELOOP) through ${chain}; fix or remove these links`,
+      );
+    }
     throw new SourceError(
       `Symlink "${path}" points outside the build (to "${target}", followed through the build's other links); only links that resolve inside the source are deployed`,
     );

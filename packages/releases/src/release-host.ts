@@ -16,6 +16,7 @@ import {
   NGINX_INSTALL_SCRIPT,
   NGINX_RESTORE_SCRIPT,
   parseRecords,
+  RELEASE_DRIFT_SCRIPT,
   REVERT_SCRIPT,
   SWITCH_SCRIPT,
   UPLOAD_SCRIPT,
@@ -145,13 +146,17 @@ export interface TargetState extends ReleaseListing {
  * `<key> <path>` followed by `<key>-now <sha256> <size> <mode>` (empty when the file is gone). The
  * server reports every file whose stat moved; one whose bytes and mode are still the release's (as
  * `manifest` records them) is not drift: its ctime moved because a hard link to it was made or removed.
+ * After `<key>-full` the server hashed every file (no usable stat record): a file of the manifest it
+ * did not report is gone.
  */
 function driftFrom(records: Array<[string, string]>, name: string, manifest: FileManifest | undefined): DriftedFile[] {
   const built = new Map<string, FileEntry>();
   for (const entry of manifest?.entries ?? []) if (entry.type === 'file') built.set(entry.path, entry);
   const drift: DriftedFile[] = [];
+  const reported = new Set<string>();
   records.forEach(([key, value], index) => {
     if (key !== name) return;
+    reported.add(value);
     const next = records[index + 1];
     const [sha256, size, mode] = (next?.[0] === `${name}-now` ? next[1] : '').split(' ');
     const now = sha256 ? { sha256, size: Number(size), mode: Number.parseInt(mode, 8) } : undefined;
@@ -159,7 +164,37 @@ function driftFrom(records: Array<[string, string]>, name: string, manifest: Fil
     if (now && entry && entry.sha256 === now.sha256 && entry.size === now.size && entry.mode === now.mode) return;
     drift.push({ path: value, now });
   });
+  if (records.some(([key]) => key === `${name}-full`)) {
+    for (const path of built.keys()) if (!reported.has(path)) drift.push({ path });
+  }
   return drift;
+}
+
+/** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
+export function describeDrift(drift: DriftedFile[]): string {
+  const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
+  return drift.length > shown.length ? `${shown.join(', ')} and ${drift.length - shown.length} more` : shown.join(', ');
+}
+
+/**
+ * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
+ * that are gone: for a rollback about to switch to it, which has no build to send them again from.
+ * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
+ * @throws DeployError when the release does not exist on the target.
+ */
+export async function releaseDrift(session: ReleaseSession, target: string, releaseId: string): Promise<DriftedFile[]> {
+  const result = await session.runScript(
+    'check the release for files changed on the server',
+    RELEASE_DRIFT_SCRIPT,
+    [target, releaseId],
+    {
+      okExitCodes: [0, EXIT.missingRelease],
+    },
+  );
+  if (result.code === EXIT.missingRelease)
+    throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+  const records = parseRecords(result.stdout);
+  return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
 
 function describeHolder(record: string): string {
@@ -262,11 +297,20 @@ export class TargetLock {
    * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
    * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
    * action's post step after its main step was killed. A lock taken over by another run is left alone.
-   * @returns whether a lock was freed.
+   * @returns whether a lock was freed, and the release the host serves now (undefined: none).
    */
-  static async freeIfHeld(session: ReleaseSession, target: string, token: string): Promise<boolean> {
+  static async freeIfHeld(
+    session: ReleaseSession,
+    target: string,
+    token: string,
+  ): Promise<{ freed: boolean; serving?: string }> {
     const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
-    return parseRecords(stdout).some(([key]) => key === 'unlocked');
+    const records = parseRecords(stdout);
+    const link = records.find(([key]) => key === 'current')?.[1];
+    return {
+      freed: records.some(([key]) => key === 'unlocked'),
+      serving: link === undefined ? undefined : releaseIdFromLink(link),
+    };
   }
 
   /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */

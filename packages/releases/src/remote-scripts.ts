@@ -46,15 +46,41 @@ export const RECORD_MANIFEST = 'manifest.json';
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
- * inode(7)). ctime also moves when a hard link to the file is made or removed (the next release, a
- * prune), so a file whose stat differs is only a candidate: it is hashed, and the client counts it as
- * drift when its bytes or mode are not the release's.
+ * inode(7)). Unchanged files are hard links shared by every release that kept them, so an edit made
+ * through any of them (an older release's path included) changes the one inode, and with it the
+ * stat every sharing release sees. ctime also moves when a hard link to the file is made or removed
+ * (the next release, a prune), so a file whose stat differs is only a candidate: it is hashed, and
+ * the client counts it as drift when its bytes or mode are not the release's.
  */
 export const RECORD_STAT = 'file-stat';
 const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
-/** The record of releases built before the change time was kept: `size mode mtime path`, still read. */
-const RECORD_STAT_V1 = 'stat';
-const STAT_FORMAT_V1 = '%s %m %T@ %P\\0';
+
+/**
+ * Drift: a file of release $1 (records in $2) whose size, mode, mtime, inode or ctime is not what was
+ * recorded when it was written (edited, touched, replaced or removed on the server, or linked
+ * again) is reported as "$3 <path>", then "$3-now <sha256 size mode>" (empty when it is gone or is
+ * no longer a regular file). A release without that record (built before it was kept, or with an
+ * older one lacking ctime, which cannot see an edit whose mtime was put back) has every file hashed,
+ * announced by "$3-full": the client then counts a file of the manifest not reported as gone. Cost:
+ * one read of the candidates, at most the release's bytes, on the server, under the lock.
+ */
+const REPORT_DRIFT = `report_drift() {
+  [ -f "$2/${RECORD_STAT}" ] || record "$3-full" yes
+  if [ -f "$2/${RECORD_STAT}" ]; then
+    find "$1/" -type f -printf '${STAT_FORMAT}' | sort -z | comm -z -3 "$2/${RECORD_STAT}" - |
+      sed -z 's/^\\t//' | cut -z -d ' ' -f 6- | sort -zu
+  else
+    find "$1/" -type f -printf '%P\\0'
+  fi | (cd "$1" && xargs -0 -r sh -c '
+      for f; do
+        if [ -f "$f" ] && [ ! -L "$f" ]; then
+          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a -- "$f")"
+        else
+          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
+        fi
+      done' "$3")
+}
+`;
 
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
@@ -113,24 +139,7 @@ mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
 locked=
-# Drift: a file of release $1 whose size, mode, mtime, inode or ctime is not what was recorded when it was
-# written (edited, touched, replaced or removed on the server, or linked again) is reported as "$3 <path>", then "$3-now <sha256
-# size mode>" (empty when it is gone). Releases without a stat record (built before it existed) report none.
-report_drift() {
-  if [ -f "$2/${RECORD_STAT}" ]; then set -- "$1" "$2/${RECORD_STAT}" "$3" '${STAT_FORMAT}' 6
-  elif [ -f "$2/${RECORD_STAT_V1}" ]; then set -- "$1" "$2/${RECORD_STAT_V1}" "$3" '${STAT_FORMAT_V1}' 4
-  else return 0; fi
-  find "$1/" -type f -printf "$4" | sort -z | comm -z -3 "$2" - |
-    sed -z 's/^\\t//' | cut -z -d ' ' -f "$5"- | sort -zu |
-    (cd "$1" && xargs -0 -r sh -c '
-      for f; do
-        if [ -f "$f" ]; then
-          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a "$f")"
-        else
-          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
-        fi
-      done' "$3")
-}
+${REPORT_DRIFT}
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -365,6 +374,7 @@ if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; el
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 export const FINISH_SCRIPT = `${PRELUDE}
@@ -381,6 +391,22 @@ while IFS= read -r id; do
 done
 L=.deploy/lock
 if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+if [ -L current ]; then record current "$(readlink current)"; fi
+`;
+
+/**
+ * A release's manifest and its drift (see REPORT_DRIFT), for a rollback about to switch to it:
+ * unlike a deploy, a rollback has no build to send a changed file again from. Run under the lock.
+ * args: target, release id.
+ */
+export const RELEASE_DRIFT_SCRIPT = `${PRELUDE}
+T=$1; ID=$2
+cd "$T"
+[ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+${REPORT_DRIFT}
+R="${RECORDS_DIR}/$ID"
+if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file manifest "$R/${RECORD_MANIFEST}"; fi
+report_drift "releases/$ID" "$R" drift
 `;
 
 /** Lists releases and the live one, for rollback. args: target. */

@@ -1,7 +1,9 @@
 import { SshConnectionLostError } from '@sophia/ssh';
 import { FrontendRollbackFailedError, ReleaseRollbackRefusedError } from './errors.js';
 import {
+  describeDrift,
   listReleases,
+  releaseDrift,
   markReleaseFailed,
   onAnySession,
   releaseLockAnyhow,
@@ -218,6 +220,7 @@ export async function rollbackFrontend(
       }
     }
     if (refusals.length > 0) throw new ReleaseRollbackRefusedError(refusals.join('\n'));
+    await refuseChangedReleases(runs);
     for (const run of runs) for (const warning of run.choice!.warnings) warn(warning);
 
     const switching = runs.filter((run) => !run.choice!.alreadyLive);
@@ -313,6 +316,32 @@ export async function rollbackFrontend(
       runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)),
     );
   }
+}
+
+/**
+ * Refuses, before any host switches, to go to a release whose files were changed on the server
+ * since it was built (edited in place, directly or through a hard link it shares with other
+ * releases; removed; replaced): a rollback has no build to send them again from, and switching
+ * would serve bytes that are not the release's. The way out is a deploy of that release's build
+ * (under the same release id a deploy rebuilds it from the build) or another release.
+ * @throws ReleaseRollbackRefusedError naming each host, release and the changed files.
+ */
+async function refuseChangedReleases(runs: HostRun[]): Promise<void> {
+  const changed = await Promise.all(
+    runs
+      .filter((run) => !run.choice!.alreadyLive)
+      .map(async (run) => {
+        const drift = await releaseDrift(run.host.session, run.target, run.choice!.to);
+        const label = run.host.session.label;
+        return drift.length === 0
+          ? undefined
+          : `${label}: release ${run.choice!.to} has ${drift.length} file(s) changed on the server since it was built (${describeDrift(drift)}); ` +
+              `switching to it would serve bytes that are not its build's, so nothing was changed. Deploy that build again ` +
+              `(with release-id ${run.choice!.to} it is rebuilt from the build) or roll back to another release`;
+      }),
+  );
+  const refusals = changed.filter((message): message is string => message !== undefined);
+  if (refusals.length > 0) throw new ReleaseRollbackRefusedError(refusals.join('\n'));
 }
 
 /**

@@ -164,19 +164,51 @@ describe('resolveInBuild follows links as the kernel does on the server', () => 
     [[], 'root/root/d/self/../x', ['x']],
     [['d'], 'missing/../../x', ['x']],
   ])('from %j, %j stays inside at %j', (start, target, resolved) => {
-    expect(resolveInBuild(start, target, links)).toEqual(resolved);
+    expect(resolveInBuild(start, target, links)).toEqual({ kind: 'inside', path: resolved });
   });
   it.each([
     [[], '../x'],
     [[], 'up/x'],
     [['d'], 'self/../../..'],
-    [['d'], 'loop'],
     [['d'], 'abs/passwd'],
     [[], '/etc/passwd'],
     [[], ''],
   ])('from %j, %j leaves the build', (start, target) => {
-    expect(resolveInBuild(start, target, links)).toBeUndefined();
+    expect(resolveInBuild(start, target, links)).toEqual({ kind: 'outside' });
   });
+  it.each([
+    [['d'], 'loop', ['d/loop']],
+    [[], 'd/loop/x', ['d/loop']],
+    // Each link is fine alone; 41 hops through one of them are more than the kernel follows.
+    [[], `${'root/'.repeat(41)}index.html`, ['root']],
+  ])('from %j, %j is a loop through %j', (start, target, through) => {
+    expect(resolveInBuild(start, target, links)).toEqual({ kind: 'loop', links: through });
+  });
+});
+
+test('a symlink loop is refused as a loop, naming the links that form it, not as a link leaving the build', async () => {
+  const site = join(work, 'loops');
+  await mkdir(join(site, 'sub'), { recursive: true });
+  await writeFile(join(site, 'index.html'), 'home');
+  await symlink('b', join(site, 'a'));
+  await symlink('a', join(site, 'b'));
+  const error = await scanSource(site).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(SourceError);
+  expect((error as Error).message).toMatch(
+    /^Symlink "a" is a loop: .* through "b" -> "a", "a" -> "b"; fix or remove these links$/,
+  );
+  expect((error as Error).message).not.toContain('outside');
+  await rm(join(site, 'a'));
+  await rm(join(site, 'b'));
+  // A link to itself, deeper down.
+  await symlink('self', join(site, 'sub/self'));
+  await expect(scanSource(site)).rejects.toThrow(
+    'Symlink "sub/self" is a loop: resolving it follows more than 40 links',
+  );
+  await rm(join(site, 'sub/self'));
+  // A link that ends inside through other links is still kept.
+  await symlink('../index.html', join(site, 'sub/home'));
+  expect((await scanSource(site)).entries.map((entry) => entry.path)).toContain('sub/home');
 });
 
 test('links leaving the build, missing and empty sources and reserved names are refused', async () => {

@@ -2,3 +2,4 @@ export { fleetNginxCommand, startSshHost, type LocalSshHost, type LocalSshHostOp
 export { startFleet, type LocalFleet } from './fleet.js';
 export { startLinkProxy, type LinkProxy, type LinkProxyOptions } from './link-proxy.js';
 export { INSTALL_COMMAND } from './requirements.js';
+export { startDeployUserHost, type DeployUserHost } from './deploy-user-host.js';

@@ -30,12 +30,21 @@ const MIME_TYPES = `
     }
     default_type application/octet-stream;`;
 
-function nginxConfig(layout: NginxLayout, port: number, configDir: string): string {
-  const path = (name: string) => join(layout.prefix, name);
-  // As root nginx would drop its workers to "nobody", who cannot read a deploy made by the SSH user (root).
-  const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
-  return `${user}worker_processes 1;
-daemon off;
+/**
+ * A sandbox nginx's main config: pid, logs (`logs/`) and temp files (`tmp/`) under `prefix`, one
+ * default server on 127.0.0.1:`port` whose body is `defaultServer`, then `include` (the site configs
+ * a deploy installs: a server block there with "server_name 127.0.0.1" on this port takes over).
+ * `head` comes first (`user`, `daemon`).
+ */
+export function sandboxNginxConfig(options: {
+  head: string;
+  prefix: string;
+  port: number;
+  defaultServer: string;
+  include: string;
+}): string {
+  const path = (name: string) => join(options.prefix, name);
+  return `${options.head}worker_processes 1;
 pid ${path('nginx.pid')};
 error_log ${path('logs/error.log')} notice;
 events { worker_connections 512; }
@@ -47,18 +56,29 @@ http {${MIME_TYPES}
     uwsgi_temp_path ${path('tmp/uwsgi')};
     scgi_temp_path ${path('tmp/scgi')};
     server {
-      listen 127.0.0.1:${port} default_server;
+      listen 127.0.0.1:${options.port} default_server;
       server_name _;
-      root ${layout.root};
-      index index.html;
+      ${options.defaultServer}
     }
-    # Site configs a deploy installs; a server block with "server_name 127.0.0.1" on this port takes over the site URL.
-    include ${configDir}/*.conf;
+    include ${options.include};
 }
 `;
 }
 
-function httpAnswers(url: string): Promise<boolean> {
+function nginxConfig(layout: NginxLayout, port: number, configDir: string): string {
+  // As root nginx would drop its workers to "nobody", who cannot read a deploy made by the SSH user (root).
+  const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
+  return sandboxNginxConfig({
+    head: `${user}daemon off;\n`,
+    prefix: layout.prefix,
+    port,
+    defaultServer: `root ${layout.root};\n      index index.html;`,
+    include: `${configDir}/*.conf`,
+  });
+}
+
+/** Whether anything answers HTTP at `url` (a fresh connection each time, no keep-alive). */
+export function httpAnswers(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(url, { timeout: 1000 }, (res) => {
       res.resume();

@@ -7,7 +7,7 @@ import { fingerprintOf, knownHostsLine, shellQuote, type SshTarget } from '@soph
 import { Nginx } from './nginx.js';
 import { removeOnExit, SANDBOX_MARKER, unmountOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
-import { generateKeyPair, Sshd, type KeyPair } from './sshd.js';
+import { generateKeyPair, sandboxSshTarget, Sshd, type KeyPair } from './sshd.js';
 
 const run = promisify(execFile);
 
@@ -224,13 +224,7 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         'connect-attempts': '1',
       }),
       sshTarget: (overrides = {}) => ({
-        host: '127.0.0.1',
-        port: running.port,
-        user,
-        privateKey: userKey.privateKey,
-        hostKeys: { kind: 'known-hosts', knownHosts },
-        connectTimeoutMs: 5000,
-        connectAttempts: 1,
+        ...sandboxSshTarget(running.port, user, userKey.privateKey, knownHosts),
         ...overrides,
       }),
       setLoginBanner: async (banner) => {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { SshTarget } from '@sophia/ssh';
 import { readBanner, sleep, startOnFreePort } from './ports.js';
 import { processesMarkedWith, SANDBOX_MARKER, spawnLogged, stopProcessTree } from './processes.js';
 
@@ -24,6 +25,19 @@ export async function generateKeyPair(path: string, comment: string): Promise<Ke
   };
 }
 
+/** An @sophia/ssh target for a sandbox sshd on 127.0.0.1:`port`, its host key checked against `knownHosts`; one attempt, 5 s to connect. */
+export function sandboxSshTarget(port: number, user: string, privateKey: string, knownHosts: string): SshTarget {
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    privateKey,
+    hostKeys: { kind: 'known-hosts', knownHosts },
+    connectTimeoutMs: 5000,
+    connectAttempts: 1,
+  };
+}
+
 export interface SshdLayout {
   dir: string;
   user: string;
@@ -41,6 +55,8 @@ export interface SshdLayout {
    * `from` bound at `at` (root only), as every machine of a fleet has its own `/srv/site`.
    */
   bind?: { from: string; at: string };
+  /** A command sshd is started through (its arguments follow), e.g. nsenter into a mount namespace. */
+  launcher?: string[];
 }
 
 function sshdConfig(layout: SshdLayout, port: number): string {
@@ -124,25 +140,28 @@ export class Sshd {
     const sshd = [this.program, '-D', '-e', '-f', this.configPath];
     const bind = this.layout.bind;
     // unshare and sh both exec: the pid is sshd's, and the mount goes when its last session does.
-    const child = bind
-      ? spawnLogged(
-          'unshare',
-          [
-            '--mount',
-            '--propagation',
-            'private',
-            '--',
-            'sh',
-            '-c',
-            'mkdir -p "$1" && mount --bind "$2" "$1" && shift 2 && exec "$@"',
-            'sh',
-            bind.at,
-            bind.from,
-            ...sshd,
-          ],
-          this.logPath,
-        )
-      : spawnLogged(sshd[0], sshd.slice(1), this.logPath);
+    const launcher = this.layout.launcher;
+    const child = launcher
+      ? spawnLogged(launcher[0], [...launcher.slice(1), ...sshd], this.logPath)
+      : bind
+        ? spawnLogged(
+            'unshare',
+            [
+              '--mount',
+              '--propagation',
+              'private',
+              '--',
+              'sh',
+              '-c',
+              'mkdir -p "$1" && mount --bind "$2" "$1" && shift 2 && exec "$@"',
+              'sh',
+              bind.at,
+              bind.from,
+              ...sshd,
+            ],
+            this.logPath,
+          )
+        : spawnLogged(sshd[0], sshd.slice(1), this.logPath);
     this.child = child;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
