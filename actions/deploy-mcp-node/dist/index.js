@@ -54415,7 +54415,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4529);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4536);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -54425,7 +54425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4529:
+/***/ 4536:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57064,7 +57064,146 @@ async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
     ]);
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
+
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
+function appliedFields(object, manager) {
+    const entries = object?.metadata.managedFields;
+    if (!Array.isArray(entries))
+        return [];
+    return entries
+        .filter(objects_isRecord)
+        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
+        .map((entry) => (objects_isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
+}
+/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
+function unionFields(a, b) {
+    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
+        return {};
+    const result = { ...a };
+    for (const [key, value] of Object.entries(b)) {
+        const mine = result[key];
+        result[key] = objects_isRecord(mine) && objects_isRecord(value) ? unionFields(mine, value) : value;
+    }
+    return result;
+}
+function parseElement(key) {
+    try {
+        return JSON.parse(key.slice(2));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A list item matches a `k:` element when each of the element's key fields has its value. */
+function matchesKey(item, key) {
+    return (objects_isRecord(item) &&
+        objects_isRecord(key) &&
+        Object.entries(key).every(([field, value]) => (0,external_node_util_.isDeepStrictEqual)(item[field], value)));
+}
+/**
+ * The part of `value` the field set covers: what a manager owning `fields` would have to apply
+ * to hold `value`. Fields absent from `value` are left out.
+ */
+function projectFields(value, fields) {
+    const children = Object.keys(fields).filter((key) => key !== '.');
+    if (children.length === 0)
+        return value;
+    if (objects_isRecord(value)) {
+        const result = {};
+        for (const key of children) {
+            if (!key.startsWith('f:'))
+                continue;
+            const name = key.slice(2);
+            if (name in value)
+                result[name] = projectFields(value[name], objects_isRecord(fields[key]) ? fields[key] : {});
+        }
+        return result;
+    }
+    if (Array.isArray(value)) {
+        const chosen = [];
+        value.forEach((item, index) => {
+            for (const key of children) {
+                const sub = objects_isRecord(fields[key]) ? fields[key] : {};
+                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
+                    const keyFields = parseElement(key);
+                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
+                    return;
+                }
+                if (key.startsWith('v:') && (0,external_node_util_.isDeepStrictEqual)(item, parseElement(key))) {
+                    chosen.push(item);
+                    return;
+                }
+                if (key === `i:${index}`) {
+                    chosen.push(projectFields(item, sub));
+                    return;
+                }
+            }
+        });
+        return chosen;
+    }
+    return value;
+}
+/**
+ * What to apply to put an object back as it was before a deploy, or why it cannot be. With
+ * server-side apply: the object's values from before the deploy, for every field `manager`
+ * applied before the deploy or applies now (fields this deploy added are left out, so the
+ * server removes them; fields nobody of the suite applied are not touched, so what other
+ * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
+ * carried before, which kubectl's three-way merge turns back into that state.
+ *
+ * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
+ * earlier values are read back from `data`, as text where they are text.
+ */
+function restoreIntent(before, after, options) {
+    if (!options.serverSide) {
+        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
+        if (!lastApplied)
+            return { reason: 'it carried no last-applied configuration before this run' };
+        return { intent: JSON.parse(lastApplied) };
+    }
+    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
+    if (sets.length === 0)
+        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
+    const fields = sets.reduce(unionFields);
+    const source = secretWithStringData(before, fields);
+    const projected = projectFields(source, fields);
+    const metadata = objects_isRecord(projected.metadata) ? projected.metadata : {};
+    return {
+        intent: {
+            ...projected,
+            apiVersion: before.apiVersion,
+            kind: before.kind,
+            metadata: {
+                ...metadata,
+                name: before.metadata.name,
+                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
+            },
+        },
+    };
+}
+function secretWithStringData(object, fields) {
+    const owned = fields['f:stringData'];
+    if (object.kind !== 'Secret' || !objects_isRecord(owned) || !objects_isRecord(object.data))
+        return object;
+    const stringData = {};
+    for (const key of Object.keys(owned)) {
+        const name = key.slice(2);
+        const encoded = object.data[name];
+        if (typeof encoded !== 'string')
+            continue;
+        const bytes = Buffer.from(encoded, 'base64');
+        const text = bytes.toString('utf8');
+        if (Buffer.from(text, 'utf8').equals(bytes))
+            stringData[name] = text;
+    }
+    return { ...object, stringData };
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
 
 
 
@@ -57123,10 +57262,11 @@ async function deployManifests(kubectl, manifests, settings) {
     const objects = autoscaled.objects;
     for (const workload of autoscaled.yielded)
         (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
-    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
+    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
     const plan = planApply(objects, liveFoundations);
     // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
+    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
     const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
     const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
     const report = {
@@ -57137,6 +57277,7 @@ async function deployManifests(kubectl, manifests, settings) {
         rollouts: [],
         rolledBack: false,
         rollbacks: [],
+        restored: [],
     };
     const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
@@ -57198,6 +57339,8 @@ async function deployManifests(kubectl, manifests, settings) {
         return !previous || templateChanged(previous, object);
     });
     try {
+        // Configuration first, so the pods the undo brings back start with the configuration they had.
+        report.restored = await restoreConfigured(kubectl, after, before, settings);
         report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
     }
     catch (error) {
@@ -57205,15 +57348,17 @@ async function deployManifests(kubectl, manifests, settings) {
             throw error;
         throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
     }
-    report.rolledBack = report.rollbacks.some((record) => !record.skipped);
+    report.rolledBack = [...report.rollbacks, ...report.restored].some((record) => !record.skipped);
     const undone = report.rollbacks
         .filter((record) => !record.skipped)
         .map((record) => `${objects_workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
-    const kept = report.rollbacks
+    const putBack = report.restored.filter((record) => !record.skipped).map((record) => objects_workloadKey(record.ref));
+    const kept = [...report.rollbacks, ...report.restored]
         .filter((record) => record.skipped)
         .map((record) => `${objects_workloadKey(record.ref)} (${record.skipped})`);
     const summary = [
-        undone.length > 0 ? `rolled back ${undone.join(', ')}` : 'nothing could be rolled back',
+        undone.length > 0 ? `rolled back ${undone.join(', ')}` : putBack.length > 0 ? '' : 'nothing could be rolled back',
+        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
         kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
     ].filter(Boolean);
     throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
@@ -57252,6 +57397,46 @@ async function serverCheck(kubectl, objects, options, ownership, written) {
 }
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
+ * configured: a CronJob whose image the run changed must not start its next Job on the release
+ * that just failed, and a ConfigMap must not give the restored pods the failed release's
+ * configuration. Objects the run created are left (nothing to go back to; deleting them would
+ * also delete what a person needs to see why the rollout failed); a workload's own spec apart
+ * from its pod template is left too, as `kubectl rollout undo` leaves it.
+ */
+async function restoreConfigured(kubectl, after, before, settings) {
+    const log = settings.log ?? (() => undefined);
+    const configured = after.filter((object) => !isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured');
+    if (configured.length === 0)
+        return [];
+    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
+    const records = [];
+    const intents = [];
+    for (const object of configured) {
+        const ref = objects_refOf(object);
+        const now = current.get(objectKey(object));
+        const restore = now
+            ? restoreIntent(before.get(objectKey(object)), now, settings)
+            : { reason: 'deleted since this run applied it' };
+        if ('reason' in restore) {
+            records.push({ ref, skipped: restore.reason });
+            continue;
+        }
+        intents.push(restore.intent);
+        records.push({ ref });
+    }
+    if (intents.length > 0) {
+        log(`Putting back as before the deploy: ${intents.map((intent) => objects_workloadKey(objects_refOf(intent))).join(', ')}`);
+        // Forced: these are fields this run took; giving them back is not a conflict with anyone.
+        await kubectl.apply(intents, {
+            serverSide: settings.serverSide,
+            fieldManager: settings.fieldManager,
+            forceConflicts: true,
+        });
+    }
+    return records;
 }
 /**
  * Undoes each workload this run changed to the revision it had before, waits for that, and marks
@@ -57636,6 +57821,12 @@ function deployReportMarkdown(title, report) {
             record.skipped
                 ? `not rolled back: ${record.skipped}`
                 : restoredText(record, report.revisions[objects_workloadKey(record.ref)]),
+        ])));
+    }
+    if (report.restored.length > 0) {
+        parts.push((0,reporting_src/* markdownTable */.Qj)(['Put back as before the deploy', 'Result'], report.restored.map((record) => [
+            objects_workloadKey(record.ref),
+            record.skipped ? `left as is: ${record.skipped}` : 'restored',
         ])));
     }
     const diffs = report.applied.filter((object) => object.diff);
@@ -58711,6 +58902,7 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
+
 
 
 
