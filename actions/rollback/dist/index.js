@@ -55380,6 +55380,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
+
 /**
  * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
  * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
@@ -55448,6 +55449,89 @@ const kubectl_yaml_KUBECTL_YAML = {
     uniqueKeys: false,
     customTags: kubectlTags,
 };
+function isMergeKey(key) {
+    return isScalar(key) && typeof key.value === 'symbol';
+}
+/** The keys a merge value (`<<: *base`, `<<: {..}`, `<<: [*a, *b]`) brings into a map, as toJS spells them. */
+function mergedKeys(value, document) {
+    const node = isAlias(value) ? value.resolve(document) : value;
+    if (isSeq(node))
+        return new Set(node.items.flatMap((item) => [...mergedKeys(item, document)]));
+    if (!isMap(node))
+        return new Set();
+    const object = node.toJS(document, { maxAliasCount: 100 });
+    return new Set(Object.keys(object));
+}
+/**
+ * Makes the `yaml` package's merge keys give what go-yaml v2 gives (decode.go, `d.mapping`): go-yaml
+ * sets a map's entries in the order written, a merge `<<` overwriting what came before it and
+ * being overwritten by what comes after, so in `{name: a, <<: *base}` the base's name wins and of
+ * two `<<` the later wins (within one `<<: [*a, *b]` the first still wins). The package lets an
+ * explicit key win wherever it is written, and the first `<<`: so an explicit key some later `<<`
+ * overwrites is dropped, and the order of the `<<` entries is reversed. Checked against kubectl
+ * in packages/kubernetes/test/kubectl-yaml.test.ts.
+ */
+function kubectl_yaml_applyGoYamlMerges(document) {
+    visit(document, {
+        Map(_, map) {
+            const merges = map.items.filter((pair) => isMergeKey(pair.key));
+            if (merges.length === 0)
+                return;
+            // The last entry that sets each key, an explicit one or a merge.
+            const lastSetter = new Map();
+            for (const pair of map.items) {
+                if (isMergeKey(pair.key))
+                    for (const key of mergedKeys(pair.value, document))
+                        lastSetter.set(key, pair);
+                else if (isScalar(pair.key))
+                    lastSetter.set(String(pair.key.value), pair);
+            }
+            const kept = map.items.filter((pair) => isMergeKey(pair.key) ||
+                !isScalar(pair.key) ||
+                !isMergeKey(lastSetter.get(String(pair.key.value))?.key));
+            const reversed = kept.filter((pair) => isMergeKey(pair.key)).reverse();
+            map.items = kept.map((pair) => (isMergeKey(pair.key) ? reversed.shift() : pair));
+        },
+    });
+}
+/**
+ * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
+ * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), and `.inf`
+ * or `.nan`, which JSON cannot carry (`json: unsupported value`).
+ */
+function kubectl_yaml_kubectlRefusals(document) {
+    const refusals = [];
+    const at = (node) => (isNode(node) && node.range ? node.range[0] : 0);
+    visit(document, {
+        Pair(_, pair) {
+            if (isMergeKey(pair.key))
+                return;
+            if (pair.key === null || (isScalar(pair.key) && pair.key.value === null))
+                refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
+            else if (isCollection(pair.key))
+                refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
+        },
+        Scalar(_, scalar) {
+            if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
+                refusals.push({
+                    offset: at(scalar),
+                    message: `${scalar.source ?? String(scalar.value)} reads as ${String(scalar.value)}, which JSON cannot carry: kubectl refuses it; quote it for a string`,
+                });
+        },
+    });
+    return refusals;
+}
+/**
+ * go-yaml's values for the YAML 1.1 collection tags, for an untyped target: `!!set` a map of
+ * nulls, `!!omap` a list of one-entry maps (the package gives a Set and a Map, which JSON loses).
+ */
+function kubectl_yaml_goYamlCollections(_key, value) {
+    if (value instanceof Set)
+        return Object.fromEntries([...value].map((item) => [String(item), null]));
+    if (value instanceof Map)
+        return [...value].map(([key, item]) => ({ [String(key)]: item }));
+    return value;
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
 
@@ -55554,24 +55638,96 @@ function loadManifests(options) {
         throw new ManifestError(problems);
     return manifests;
 }
+/**
+ * The JSON objects of a file that is a stream of them back to back (`{..}{..}` or one per line,
+ * as `jq -c` prints), each padded with the newlines before it so its lines stay the file's; or
+ * undefined for anything else. kubectl reads a file whose first character is `{` as such a stream
+ * (apimachinery's YAMLOrJSONDecoder), on every minor; the YAML reader would stop at the second.
+ */
+function jsonStream(text) {
+    if (!text.trimStart().startsWith('{'))
+        return undefined;
+    const values = [];
+    let depth = 0;
+    let inString = false;
+    let start = -1;
+    for (let index = 0; index < text.length; index++) {
+        const char = text[index];
+        if (inString) {
+            if (char === '\\')
+                index++;
+            else if (char === '"')
+                inString = false;
+        }
+        else if (char === '"') {
+            inString = true;
+        }
+        else if (char === '{' || char === '[') {
+            if (depth === 0) {
+                if (char === '[')
+                    return undefined;
+                start = index;
+            }
+            depth++;
+        }
+        else if (char === '}' || char === ']') {
+            depth--;
+            if (depth === 0) {
+                const before = text.slice(0, start).split('\n').length - 1;
+                values.push('\n'.repeat(before) + text.slice(start, index + 1));
+            }
+        }
+        else if (depth === 0 && !/\s/.test(char)) {
+            return undefined;
+        }
+    }
+    return depth === 0 && values.length > 1 ? values : undefined;
+}
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 function parseManifestText(text, file, problems) {
+    const stream = jsonStream(text);
+    if (stream)
+        return stream.flatMap((value) => parseManifestText(value, file, problems));
     const lineCounter = new LineCounter();
     const documents = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
     const lineAt = (offset) => lineCounter.linePos(offset).line;
     if (!Array.isArray(documents))
         return [];
     const manifests = [];
-    for (const document of documents) {
+    for (const [index, document] of documents.entries()) {
         if (document.errors.length > 0) {
             // The first error of a document is the real one; the rest usually follow from it.
             const [error] = document.errors;
             problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
             continue;
         }
+        // kubectl splits a file at `---` lines and reads each part with go-yaml, which refuses any
+        // directive and reads only the first document of a part (checked with kubectl 1.27 to 1.33).
+        if (document.directives.yaml.explicit || Object.keys(document.directives.tags).some((handle) => handle !== '!!')) {
+            problems.push({
+                file,
+                line: lineAt(document.range[0]),
+                message: 'a %YAML or %TAG directive: kubectl refuses any directive; remove the line',
+            });
+            continue;
+        }
         if (document.contents === null || isEmptyScalar(document.contents))
             continue;
         const start = lineAt(document.contents.range[0]);
+        if (index > 0 && !document.directives.docStart) {
+            problems.push({
+                file,
+                line: start,
+                message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
+            });
+            continue;
+        }
+        const refusals = kubectlRefusals(document);
+        if (refusals.length > 0) {
+            for (const refusal of refusals)
+                problems.push({ file, line: lineAt(refusal.offset), message: refusal.message });
+            continue;
+        }
         if (!isMap(document.contents)) {
             problems.push({
                 file,
@@ -55580,7 +55736,8 @@ function parseManifestText(text, file, problems) {
             });
             continue;
         }
-        const value = document.toJS({ maxAliasCount: 100 });
+        applyGoYamlMerges(document);
+        const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections });
         const locate = (prefix) => (path) => lineOfPath(document, [...prefix, ...path], lineAt);
         if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
             value.items.forEach((item, index) => {
