@@ -55790,7 +55790,10 @@ function validateManifest(manifest, namespace, problems) {
     }
     const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
     const name = object.metadata.name;
-    if (name === undefined || name === null || name === '') {
+    if ((name === undefined || name === null || name === '') && object.metadata.generateName) {
+        problem(['metadata', 'generateName'], 'metadata.generateName is set and metadata.name is not: kubectl apply cannot create an object without a name (it says "cannot use generate name with apply"); give it a name');
+    }
+    else if (name === undefined || name === null || name === '') {
         problem(['metadata'], 'metadata.name is missing');
     }
     else if (typeof name !== 'string') {
