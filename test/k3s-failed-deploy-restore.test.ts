@@ -22,11 +22,25 @@ import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
 const API = 'registry.example/api';
 const NS = 'shop';
 
-function manifests(version: { config: string; port: number; secret: string; extraKey?: boolean }): string {
+function manifests(version: {
+  config: string;
+  port: number;
+  secret: string;
+  extraKey?: boolean;
+  immutableFlags?: boolean;
+}): string {
   return `apiVersion: v1
 kind: Namespace
 metadata:
   name: ${NS}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: api-flags
+  namespace: ${NS}
+${version.immutableFlags ? 'immutable: true\n' : ''}data:
+  SEARCH: "on"
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -164,12 +178,12 @@ describe.each(cases)(
       expect(await cronImage()).toBe(`${API}:1.0.0`);
     });
 
-    test('a failing rollout puts back the CronJob, Pod, ConfigMap, Secret and Service; what others wrote stays', async () => {
+    test('a failing rollout puts back the CronJob, Pod, ConfigMap, Secret and Service; what others wrote stays; what cannot go back is named and stops nothing', async () => {
       // Written by someone else between the deploys: not the deploy's to take back.
       await cluster.observer.run(['label', 'configmap', 'api-config', '--namespace', NS, 'team=payments']);
       let error: unknown;
       try {
-        await deploy(manifests({ config: 'v2', port: 8081, secret: 'second', extraKey: true }), {
+        await deploy(manifests({ config: 'v2', port: 8081, secret: 'second', extraKey: true, immutableFlags: true }), {
           [API]: cluster.failingImage(`${API}:2.0.0`),
         });
       } catch (caught) {
@@ -178,14 +192,16 @@ describe.each(cases)(
       expect(error).toBeInstanceOf(DeployFailedError);
       const report = (error as DeployFailedError).report;
       expect((error as Error).message).toContain(
-        `Rolled back ${NS}/Deployment/api to revision 1; put back as before the deploy: ${NS}/Secret/api-secret, ${NS}/ConfigMap/api-config, ${NS}/Service/api, ${NS}/Pod/api-debug, ${NS}/CronJob/api-cleanup.`,
+        `Rolled back ${NS}/Deployment/api to revision 1; put back as before the deploy: ${NS}/Secret/api-secret, ${NS}/ConfigMap/api-config, ${NS}/Service/api, ${NS}/Pod/api-debug, ${NS}/CronJob/api-cleanup; left as is: ${NS}/ConfigMap/api-flags (the server refused to put it back: `,
       );
-      expect(report.restored.map((record) => [record.ref.kind, record.skipped])).toEqual([
-        ['Secret', undefined],
-        ['ConfigMap', undefined],
-        ['Service', undefined],
-        ['Pod', undefined],
-        ['CronJob', undefined],
+      expect(report.restored.map((record) => [record.ref.name, record.skipped])).toEqual([
+        ['api-secret', undefined],
+        // An immutable ConfigMap cannot become mutable again: named, and the rest still goes back.
+        ['api-flags', expect.stringMatching(/^the server refused to put it back: .*immutable/)],
+        ['api-config', undefined],
+        ['api', undefined],
+        ['api-debug', undefined],
+        ['api-cleanup', undefined],
       ]);
       expect(report.rolledBack).toBe(true);
 
@@ -202,7 +218,9 @@ describe.each(cases)(
     });
 
     test('the next deploy goes through without a field conflict and changes them all', async () => {
-      const report = await deploy(manifests({ config: 'v3', port: 8082, secret: 'third' }), { [API]: `${API}:3.0.0` });
+      const report = await deploy(manifests({ config: 'v3', port: 8082, secret: 'third', immutableFlags: true }), {
+        [API]: `${API}:3.0.0`,
+      });
       expect(report.rolledBack).toBe(false);
       expect(await cronImage()).toBe(`${API}:3.0.0`);
       expect(await podImage()).toBe(`${API}:3.0.0`);

@@ -57480,16 +57480,33 @@ async function restoreConfigured(kubectl, after, before, settings) {
         intents.push(restore.intent);
         records.push({ ref });
     }
-    if (intents.length > 0) {
-        log(`Putting back as before the deploy: ${intents.map((intent) => workloadKey(refOf(intent))).join(', ')}`);
-        // Forced: these are fields this run took; giving them back is not a conflict with anyone.
-        await kubectl.apply(intents, {
-            serverSide: settings.serverSide,
-            fieldManager: settings.fieldManager,
-            forceConflicts: true,
-        });
+    if (intents.length === 0)
+        return records;
+    log(`Putting back as before the deploy: ${intents.map((intent) => workloadKey(refOf(intent))).join(', ')}`);
+    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
+    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
+    try {
+        await kubectl.apply(intents, options);
+    }
+    catch {
+        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
+        // neither keep the others as the failed run left them nor stop the workloads' undo.
+        for (const intent of intents) {
+            try {
+                await kubectl.apply([intent], options);
+            }
+            catch (error) {
+                const ref = refOf(intent);
+                const index = records.findIndex((candidate) => workloadKey(candidate.ref) === workloadKey(ref));
+                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
+            }
+        }
     }
     return records;
+}
+function firstLineOf(error) {
+    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
+    return text.trim().split('\n')[0].slice(0, 300);
 }
 /**
  * Undoes each workload this run changed to the revision it had before, waits for that, and marks
