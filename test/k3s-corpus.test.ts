@@ -8,20 +8,14 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubectlBinaries } from '@sophia-testing/k3s-simulator';
 import { CORPUS_DIR } from '@sophia-testing/manifests';
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf } from './fixtures/kube-kit.js';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 const NS = 'sophia-staging';
-const servers = [
-  { kubectl: 'default', version: undefined },
-  ...(kubectlBinaries().some((binary) => binary.minor === '1.27')
-    ? [{ kubectl: '1.27', version: 'v1.27.1+k3s1' }]
-    : []),
-];
+const servers = DEFAULT_AND_OLDEST_KUBECTL;
 
 describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) => {
   let cluster: TestCluster;

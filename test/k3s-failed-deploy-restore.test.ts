@@ -5,7 +5,6 @@
  * next deploy goes through without a conflict. Real kubectl on the default minor and on 1.27,
  * server-side apply and client-side apply.
  */
-import { kubectlBinaries } from '@sophia-testing/k3s-simulator';
 import {
   connectKubectl,
   deployManifests,
@@ -16,7 +15,7 @@ import {
   type Kubectl,
   type KubeObject,
 } from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
 
 const API = 'registry.example/api';
@@ -114,12 +113,7 @@ spec:
 `;
 }
 
-const servers = [
-  { kubectl: 'default', version: undefined },
-  ...(kubectlBinaries().some((binary) => binary.minor === '1.27')
-    ? [{ kubectl: '1.27', version: 'v1.27.1+k3s1' }]
-    : []),
-];
+const servers = DEFAULT_AND_OLDEST_KUBECTL;
 
 const cases = servers.flatMap((server) => [
   { ...server, serverSide: true },

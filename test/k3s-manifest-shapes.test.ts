@@ -6,7 +6,6 @@
  * cluster-scoped object must not get). What kubectl apply cannot take (generateName) is refused
  * before any cluster is reached.
  */
-import { kubectlBinaries } from '@sophia-testing/k3s-simulator';
 import {
   connectKubectl,
   deployManifests,
@@ -16,7 +15,7 @@ import {
   type DeployReport,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
 
 const crd = (kind: string, scope: string) => `apiVersion: apiextensions.k8s.io/v1
@@ -92,12 +91,7 @@ metadata:
 ---
 `;
 
-const servers = [
-  { kubectl: 'default', version: undefined },
-  ...(kubectlBinaries().some((binary) => binary.minor === '1.27')
-    ? [{ kubectl: '1.27', version: 'v1.27.1+k3s1' }]
-    : []),
-];
+const servers = DEFAULT_AND_OLDEST_KUBECTL;
 
 describe.each(servers)('manifest shapes, kubectl $kubectl', ({ version }) => {
   let cluster: TestCluster;
