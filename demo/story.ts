@@ -212,7 +212,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
   };
   options.onStop?.(stop);
   try {
-    cluster = await startCluster({ namespaces: ['sophia'], timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
+    // An empty cluster, as a fresh k3s server: the example's manifests bring their own Namespace.
+    cluster = await startCluster({ timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
     const live = cluster;
     api = await startBackendStandIn(async () => {
       const object = live.get('Deployment', 'sophia', 'chat-api');

@@ -12,6 +12,8 @@ let workspace: Workspace;
 beforeAll(async () => {
   cluster = await startTestCluster();
   workspace = new Workspace('backend');
+  // The backend fixture names no Namespace: it deploys into one the cluster's admin made, as teams
+  // given a namespace do (a file with its own Namespace is the corpus and k3s-deploy tests' case).
   await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sophia' } }], {
     serverSide: true,
     fieldManager: 'test',

@@ -1,26 +1,21 @@
 /**
  * The corpus in testing/manifests/corpus/sophia-app (a whole app as teams ship it, with a
  * kustomize overlay per environment) through the bundled deploy-k3s-backend on an empty cluster:
- * deploy, update, a broken image failing fast and rolled back. On the default kubectl, and on
+ * deploy, update, a broken image failing fast and rolled back (the CronJob the `images` input also
+ * rewrote put back with it), then the production overlay beside it. On the default kubectl, and on
  * kubectl 1.27 (the oldest minor here) when the machine has it.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubectlBinaries } from '@sophia-testing/k3s-simulator';
 import { CORPUS_DIR } from '@sophia-testing/manifests';
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf } from './fixtures/kube-kit.js';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 const NS = 'sophia-staging';
-const servers = [
-  { kubectl: 'default', version: undefined },
-  ...(kubectlBinaries().some((binary) => binary.minor === '1.27')
-    ? [{ kubectl: '1.27', version: 'v1.27.1+k3s1' }]
-    : []),
-];
+const servers = DEFAULT_AND_OLDEST_KUBECTL;
 
 describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) => {
   let cluster: TestCluster;
@@ -134,7 +129,13 @@ describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) 
     expect(backend?.spec?.replicas).toBe(3);
   });
 
-  test('a broken image fails fast and rolls back exactly the workload it changed, the autoscaled replicas untouched', async () => {
+  const cronImage = async (namespace = NS) => {
+    const cron = await cluster.observer.get({ kind: 'CronJob', name: 'sophia-conversation-cleanup', namespace });
+    return (cron?.spec as { jobTemplate: { spec: { template: { spec: { containers: Array<{ image: string }> } } } } })
+      .jobTemplate.spec.template.spec.containers[0].image;
+  };
+
+  test('a broken image fails fast and rolls back exactly what it changed, the autoscaled replicas untouched', async () => {
     const mcpBefore = await live('Deployment', 'mcp-github');
     const vectorsBefore = await live('StatefulSet', 'sophia-vectors');
     const run = await deploy({ images: `${BACKEND}=${cluster.failingImage(`${BACKEND}:1.6.0`)}` });
@@ -143,7 +144,11 @@ describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) 
     expect(error).toMatch(
       /^Rollout failed: Deployment\/sophia-backend revision 3 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
     );
-    expect(error).toContain(`Rolled back ${NS}/Deployment/sophia-backend to revision 2.`);
+    expect(error).toContain(
+      `Rolled back ${NS}/Deployment/sophia-backend to revision 2; put back as before the deploy: ${NS}/CronJob/sophia-conversation-cleanup.`,
+    );
+    // The CronJob got the broken image too: its next Job must not start on the release that failed.
+    expect(await cronImage()).toBe(`${BACKEND}:1.5.0`);
     expect(error).not.toMatch(/mcp-github|sophia-vectors|left as is/);
     expect(run.outputs['rolled-back']).toBe('true');
     const backend = await live('Deployment', 'sophia-backend');
@@ -152,5 +157,38 @@ describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) 
     expect((await live('HorizontalPodAutoscaler', 'sophia-backend'))?.spec?.minReplicas).toBe(3);
     expect((await live('Deployment', 'mcp-github'))?.metadata.generation).toBe(mcpBefore?.metadata.generation);
     expect((await live('StatefulSet', 'sophia-vectors'))?.metadata.generation).toBe(vectorsBefore?.metadata.generation);
+  });
+
+  test('the production overlay deploys beside staging: its own namespace, its pinned image, its autoscaler minimum', async () => {
+    const production = 'sophia-production';
+    const run = await deploy({ manifests: 'overlays/production' });
+    expect(run.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(run.code).toBe(0);
+    const applied = JSON.parse(run.outputs.applied) as Array<{ kind: string; namespace?: string; name: string }>;
+    expect(applied[0]).toEqual({ kind: 'Namespace', name: production });
+    expect(applied).toHaveLength(20);
+    expect(applied.filter((o) => o.kind !== 'Namespace').every((o) => o.namespace === production)).toBe(true);
+    expect(rows(run.summary, 'created')).toHaveLength(applied.length);
+    expect(JSON.parse(run.outputs.revisions)).toEqual({
+      [`${production}/Deployment/mcp-github`]: '1',
+      [`${production}/Deployment/sophia-backend`]: '1',
+      [`${production}/StatefulSet/sophia-vectors`]: '1',
+    });
+    const backend = () => cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: production });
+    expect(imageOf(await backend())).toBe(`${BACKEND}:1.4.0`);
+    expect(await cronImage(production)).toBe(`${BACKEND}:1.4.0`);
+    const autoscaler = await cluster.observer.get({
+      kind: 'HorizontalPodAutoscaler',
+      name: 'sophia-backend',
+      namespace: production,
+    });
+    expect(autoscaler?.spec?.minReplicas).toBe(4);
+    for (let tries = 0; (await backend())?.spec?.replicas !== 4; tries++) {
+      if (tries > 100) throw new Error('the autoscaler did not scale production sophia-backend to its minimum of 4');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Staging is another namespace: nothing of it moved.
+    expect(imageOf(await live('Deployment', 'sophia-backend'))).toBe(`${BACKEND}:1.5.0`);
+    expect((await live('HorizontalPodAutoscaler', 'sophia-backend'))?.spec?.minReplicas).toBe(3);
   });
 });

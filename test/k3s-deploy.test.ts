@@ -75,6 +75,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
   }
 
   test('the first deploy creates every object and rolls out revision 1', async () => {
+    // The backend fixture names no Namespace: it deploys into one the cluster's admin made.
     await cluster.createNamespace('sophia');
     const report = await deploy();
     expect(report.applied.map((o) => `${o.kind}/${o.name} ${o.action}`)).toEqual([

@@ -19,6 +19,7 @@ let cluster: Cluster;
 let kubectl: Kubectl;
 
 beforeAll(async () => {
+  // The workloads are written straight to the cluster (rollback's input is their history, not manifests).
   cluster = await startCluster({ namespaces: [NS] });
   kubectl = localKubectl(cluster.kubeconfig);
 });

@@ -49,7 +49,8 @@ async function deployBackend(tag: string): Promise<void> {
     cwd: machines.app.workspace,
     inputs: {
       kubeconfig: machines.cluster.kubeconfig,
-      manifests: 'kubernetes/backend',
+      // As the example's deploy workflow names them: the Namespace comes with the manifests.
+      manifests: 'kubernetes/namespace.yaml\nkubernetes/backend',
       images: `chat-api=ghcr.io/sophia-ai/chat-api:${tag}`,
       'rollout-timeout': '20s',
     },

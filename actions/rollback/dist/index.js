@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5846);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(815);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5846:
+/***/ 815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28592,6 +28592,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
+
 /**
  * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
  * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
@@ -28660,6 +28661,89 @@ const kubectl_yaml_KUBECTL_YAML = {
     uniqueKeys: false,
     customTags: kubectlTags,
 };
+function isMergeKey(key) {
+    return isScalar(key) && typeof key.value === 'symbol';
+}
+/** The keys a merge value (`<<: *base`, `<<: {..}`, `<<: [*a, *b]`) brings into a map, as toJS spells them. */
+function mergedKeys(value, document) {
+    const node = isAlias(value) ? value.resolve(document) : value;
+    if (isSeq(node))
+        return new Set(node.items.flatMap((item) => [...mergedKeys(item, document)]));
+    if (!isMap(node))
+        return new Set();
+    const object = node.toJS(document, { maxAliasCount: 100 });
+    return new Set(Object.keys(object));
+}
+/**
+ * Makes the `yaml` package's merge keys give what go-yaml v2 gives (decode.go, `d.mapping`): go-yaml
+ * sets a map's entries in the order written, a merge `<<` overwriting what came before it and
+ * being overwritten by what comes after, so in `{name: a, <<: *base}` the base's name wins and of
+ * two `<<` the later wins (within one `<<: [*a, *b]` the first still wins). The package lets an
+ * explicit key win wherever it is written, and the first `<<`: so an explicit key some later `<<`
+ * overwrites is dropped, and the order of the `<<` entries is reversed. Checked against kubectl
+ * in packages/kubernetes/test/kubectl-yaml.test.ts.
+ */
+function kubectl_yaml_applyGoYamlMerges(document) {
+    visit(document, {
+        Map(_, map) {
+            const merges = map.items.filter((pair) => isMergeKey(pair.key));
+            if (merges.length === 0)
+                return;
+            // The last entry that sets each key, an explicit one or a merge.
+            const lastSetter = new Map();
+            for (const pair of map.items) {
+                if (isMergeKey(pair.key))
+                    for (const key of mergedKeys(pair.value, document))
+                        lastSetter.set(key, pair);
+                else if (isScalar(pair.key))
+                    lastSetter.set(String(pair.key.value), pair);
+            }
+            const kept = map.items.filter((pair) => isMergeKey(pair.key) ||
+                !isScalar(pair.key) ||
+                !isMergeKey(lastSetter.get(String(pair.key.value))?.key));
+            const reversed = kept.filter((pair) => isMergeKey(pair.key)).reverse();
+            map.items = kept.map((pair) => (isMergeKey(pair.key) ? reversed.shift() : pair));
+        },
+    });
+}
+/**
+ * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
+ * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), and `.inf`
+ * or `.nan`, which JSON cannot carry (`json: unsupported value`).
+ */
+function kubectl_yaml_kubectlRefusals(document) {
+    const refusals = [];
+    const at = (node) => (isNode(node) && node.range ? node.range[0] : 0);
+    visit(document, {
+        Pair(_, pair) {
+            if (isMergeKey(pair.key))
+                return;
+            if (pair.key === null || (isScalar(pair.key) && pair.key.value === null))
+                refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
+            else if (isCollection(pair.key))
+                refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
+        },
+        Scalar(_, scalar) {
+            if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
+                refusals.push({
+                    offset: at(scalar),
+                    message: `${scalar.source ?? String(scalar.value)} reads as ${String(scalar.value)}, which JSON cannot carry: kubectl refuses it; quote it for a string`,
+                });
+        },
+    });
+    return refusals;
+}
+/**
+ * go-yaml's values for the YAML 1.1 collection tags, for an untyped target: `!!set` a map of
+ * nulls, `!!omap` a list of one-entry maps (the package gives a Set and a Map, which JSON loses).
+ */
+function kubectl_yaml_goYamlCollections(_key, value) {
+    if (value instanceof Set)
+        return Object.fromEntries([...value].map((item) => [String(item), null]));
+    if (value instanceof Map)
+        return [...value].map(([key, item]) => ({ [String(key)]: item }));
+    return value;
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
 
@@ -28766,24 +28850,96 @@ function loadManifests(options) {
         throw new ManifestError(problems);
     return manifests;
 }
+/**
+ * The JSON objects of a file that is a stream of them back to back (`{..}{..}` or one per line,
+ * as `jq -c` prints), each padded with the newlines before it so its lines stay the file's; or
+ * undefined for anything else. kubectl reads a file whose first character is `{` as such a stream
+ * (apimachinery's YAMLOrJSONDecoder), on every minor; the YAML reader would stop at the second.
+ */
+function jsonStream(text) {
+    if (!text.trimStart().startsWith('{'))
+        return undefined;
+    const values = [];
+    let depth = 0;
+    let inString = false;
+    let start = -1;
+    for (let index = 0; index < text.length; index++) {
+        const char = text[index];
+        if (inString) {
+            if (char === '\\')
+                index++;
+            else if (char === '"')
+                inString = false;
+        }
+        else if (char === '"') {
+            inString = true;
+        }
+        else if (char === '{' || char === '[') {
+            if (depth === 0) {
+                if (char === '[')
+                    return undefined;
+                start = index;
+            }
+            depth++;
+        }
+        else if (char === '}' || char === ']') {
+            depth--;
+            if (depth === 0) {
+                const before = text.slice(0, start).split('\n').length - 1;
+                values.push('\n'.repeat(before) + text.slice(start, index + 1));
+            }
+        }
+        else if (depth === 0 && !/\s/.test(char)) {
+            return undefined;
+        }
+    }
+    return depth === 0 && values.length > 1 ? values : undefined;
+}
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 function parseManifestText(text, file, problems) {
+    const stream = jsonStream(text);
+    if (stream)
+        return stream.flatMap((value) => parseManifestText(value, file, problems));
     const lineCounter = new LineCounter();
     const documents = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
     const lineAt = (offset) => lineCounter.linePos(offset).line;
     if (!Array.isArray(documents))
         return [];
     const manifests = [];
-    for (const document of documents) {
+    for (const [index, document] of documents.entries()) {
         if (document.errors.length > 0) {
             // The first error of a document is the real one; the rest usually follow from it.
             const [error] = document.errors;
             problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
             continue;
         }
+        // kubectl splits a file at `---` lines and reads each part with go-yaml, which refuses any
+        // directive and reads only the first document of a part (checked with kubectl 1.27 to 1.33).
+        if (document.directives.yaml.explicit || Object.keys(document.directives.tags).some((handle) => handle !== '!!')) {
+            problems.push({
+                file,
+                line: lineAt(document.range[0]),
+                message: 'a %YAML or %TAG directive: kubectl refuses any directive; remove the line',
+            });
+            continue;
+        }
         if (document.contents === null || isEmptyScalar(document.contents))
             continue;
         const start = lineAt(document.contents.range[0]);
+        if (index > 0 && !document.directives.docStart) {
+            problems.push({
+                file,
+                line: start,
+                message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
+            });
+            continue;
+        }
+        const refusals = kubectlRefusals(document);
+        if (refusals.length > 0) {
+            for (const refusal of refusals)
+                problems.push({ file, line: lineAt(refusal.offset), message: refusal.message });
+            continue;
+        }
         if (!isMap(document.contents)) {
             problems.push({
                 file,
@@ -28792,7 +28948,8 @@ function parseManifestText(text, file, problems) {
             });
             continue;
         }
-        const value = document.toJS({ maxAliasCount: 100 });
+        applyGoYamlMerges(document);
+        const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections });
         const locate = (prefix) => (path) => lineOfPath(document, [...prefix, ...path], lineAt);
         if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
             value.items.forEach((item, index) => {
@@ -28845,7 +29002,10 @@ function validateManifest(manifest, namespace, problems) {
     }
     const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
     const name = object.metadata.name;
-    if (name === undefined || name === null || name === '') {
+    if ((name === undefined || name === null || name === '') && object.metadata.generateName) {
+        problem(['metadata', 'generateName'], 'metadata.generateName is set and metadata.name is not: kubectl apply cannot create an object without a name (it says "cannot use generate name with apply"); give it a name');
+    }
+    else if (name === undefined || name === null || name === '') {
         problem(['metadata'], 'metadata.name is missing');
     }
     else if (typeof name !== 'string') {
@@ -30328,7 +30488,146 @@ async function restoreFailedRevisions(kubectl, ref, known) {
     ]);
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
+
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
+function appliedFields(object, manager) {
+    const entries = object?.metadata.managedFields;
+    if (!Array.isArray(entries))
+        return [];
+    return entries
+        .filter(isRecord)
+        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
+        .map((entry) => (isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
+}
+/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
+function unionFields(a, b) {
+    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
+        return {};
+    const result = { ...a };
+    for (const [key, value] of Object.entries(b)) {
+        const mine = result[key];
+        result[key] = isRecord(mine) && isRecord(value) ? unionFields(mine, value) : value;
+    }
+    return result;
+}
+function parseElement(key) {
+    try {
+        return JSON.parse(key.slice(2));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A list item matches a `k:` element when each of the element's key fields has its value. */
+function matchesKey(item, key) {
+    return (isRecord(item) &&
+        isRecord(key) &&
+        Object.entries(key).every(([field, value]) => isDeepStrictEqual(item[field], value)));
+}
+/**
+ * The part of `value` the field set covers: what a manager owning `fields` would have to apply
+ * to hold `value`. Fields absent from `value` are left out.
+ */
+function projectFields(value, fields) {
+    const children = Object.keys(fields).filter((key) => key !== '.');
+    if (children.length === 0)
+        return value;
+    if (isRecord(value)) {
+        const result = {};
+        for (const key of children) {
+            if (!key.startsWith('f:'))
+                continue;
+            const name = key.slice(2);
+            if (name in value)
+                result[name] = projectFields(value[name], isRecord(fields[key]) ? fields[key] : {});
+        }
+        return result;
+    }
+    if (Array.isArray(value)) {
+        const chosen = [];
+        value.forEach((item, index) => {
+            for (const key of children) {
+                const sub = isRecord(fields[key]) ? fields[key] : {};
+                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
+                    const keyFields = parseElement(key);
+                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
+                    return;
+                }
+                if (key.startsWith('v:') && isDeepStrictEqual(item, parseElement(key))) {
+                    chosen.push(item);
+                    return;
+                }
+                if (key === `i:${index}`) {
+                    chosen.push(projectFields(item, sub));
+                    return;
+                }
+            }
+        });
+        return chosen;
+    }
+    return value;
+}
+/**
+ * What to apply to put an object back as it was before a deploy, or why it cannot be. With
+ * server-side apply: the object's values from before the deploy, for every field `manager`
+ * applied before the deploy or applies now (fields this deploy added are left out, so the
+ * server removes them; fields nobody of the suite applied are not touched, so what other
+ * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
+ * carried before, which kubectl's three-way merge turns back into that state.
+ *
+ * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
+ * earlier values are read back from `data`, as text where they are text.
+ */
+function restore_restoreIntent(before, after, options) {
+    if (!options.serverSide) {
+        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
+        if (!lastApplied)
+            return { reason: 'it carried no last-applied configuration before this run' };
+        return { intent: JSON.parse(lastApplied) };
+    }
+    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
+    if (sets.length === 0)
+        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
+    const fields = sets.reduce(unionFields);
+    const source = secretWithStringData(before, fields);
+    const projected = projectFields(source, fields);
+    const metadata = isRecord(projected.metadata) ? projected.metadata : {};
+    return {
+        intent: {
+            ...projected,
+            apiVersion: before.apiVersion,
+            kind: before.kind,
+            metadata: {
+                ...metadata,
+                name: before.metadata.name,
+                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
+            },
+        },
+    };
+}
+function secretWithStringData(object, fields) {
+    const owned = fields['f:stringData'];
+    if (object.kind !== 'Secret' || !isRecord(owned) || !isRecord(object.data))
+        return object;
+    const stringData = {};
+    for (const key of Object.keys(owned)) {
+        const name = key.slice(2);
+        const encoded = object.data[name];
+        if (typeof encoded !== 'string')
+            continue;
+        const bytes = Buffer.from(encoded, 'base64');
+        const text = bytes.toString('utf8');
+        if (Buffer.from(text, 'utf8').equals(bytes))
+            stringData[name] = text;
+    }
+    return { ...object, stringData };
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
 
 
 
@@ -30387,10 +30686,11 @@ async function deployManifests(kubectl, manifests, settings) {
     const objects = autoscaled.objects;
     for (const workload of autoscaled.yielded)
         (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
-    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
+    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
     const plan = planApply(objects, liveFoundations);
     // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
+    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
     const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
     const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
     const report = {
@@ -30401,6 +30701,7 @@ async function deployManifests(kubectl, manifests, settings) {
         rollouts: [],
         rolledBack: false,
         rollbacks: [],
+        restored: [],
     };
     const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
@@ -30462,6 +30763,8 @@ async function deployManifests(kubectl, manifests, settings) {
         return !previous || templateChanged(previous, object);
     });
     try {
+        // Configuration first, so the pods the undo brings back start with the configuration they had.
+        report.restored = await restoreConfigured(kubectl, after, before, settings);
         report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
     }
     catch (error) {
@@ -30469,15 +30772,17 @@ async function deployManifests(kubectl, manifests, settings) {
             throw error;
         throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
     }
-    report.rolledBack = report.rollbacks.some((record) => !record.skipped);
+    report.rolledBack = [...report.rollbacks, ...report.restored].some((record) => !record.skipped);
     const undone = report.rollbacks
         .filter((record) => !record.skipped)
         .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
-    const kept = report.rollbacks
+    const putBack = report.restored.filter((record) => !record.skipped).map((record) => workloadKey(record.ref));
+    const kept = [...report.rollbacks, ...report.restored]
         .filter((record) => record.skipped)
         .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
     const summary = [
-        undone.length > 0 ? `rolled back ${undone.join(', ')}` : 'nothing could be rolled back',
+        undone.length > 0 ? `rolled back ${undone.join(', ')}` : putBack.length > 0 ? '' : 'nothing could be rolled back',
+        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
         kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
     ].filter(Boolean);
     throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
@@ -30516,6 +30821,63 @@ async function serverCheck(kubectl, objects, options, ownership, written) {
 }
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/**
+ * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
+ * configured: a CronJob whose image the run changed must not start its next Job on the release
+ * that just failed, and a ConfigMap must not give the restored pods the failed release's
+ * configuration. Objects the run created are left (nothing to go back to; deleting them would
+ * also delete what a person needs to see why the rollout failed); a workload's own spec apart
+ * from its pod template is left too, as `kubectl rollout undo` leaves it.
+ */
+async function restoreConfigured(kubectl, after, before, settings) {
+    const log = settings.log ?? (() => undefined);
+    const configured = after.filter((object) => !isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured');
+    if (configured.length === 0)
+        return [];
+    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
+    const records = [];
+    const intents = [];
+    for (const object of configured) {
+        const ref = refOf(object);
+        const now = current.get(objectKey(object));
+        const restore = now
+            ? restoreIntent(before.get(objectKey(object)), now, settings)
+            : { reason: 'deleted since this run applied it' };
+        if ('reason' in restore) {
+            records.push({ ref, skipped: restore.reason });
+            continue;
+        }
+        intents.push(restore.intent);
+        records.push({ ref });
+    }
+    if (intents.length === 0)
+        return records;
+    log(`Putting back as before the deploy: ${intents.map((intent) => workloadKey(refOf(intent))).join(', ')}`);
+    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
+    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
+    try {
+        await kubectl.apply(intents, options);
+    }
+    catch {
+        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
+        // neither keep the others as the failed run left them nor stop the workloads' undo.
+        for (const intent of intents) {
+            try {
+                await kubectl.apply([intent], options);
+            }
+            catch (error) {
+                const ref = refOf(intent);
+                const index = records.findIndex((candidate) => workloadKey(candidate.ref) === workloadKey(ref));
+                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
+            }
+        }
+    }
+    return records;
+}
+function firstLineOf(error) {
+    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
+    return text.trim().split('\n')[0].slice(0, 300);
 }
 /**
  * Undoes each workload this run changed to the revision it had before, waits for that, and marks
@@ -30923,6 +31285,12 @@ function deployReportMarkdown(title, report) {
                 : restoredText(record, report.revisions[workloadKey(record.ref)]),
         ])));
     }
+    if (report.restored.length > 0) {
+        parts.push(markdownTable(['Put back as before the deploy', 'Result'], report.restored.map((record) => [
+            workloadKey(record.ref),
+            record.skipped ? `left as is: ${record.skipped}` : 'restored',
+        ])));
+    }
     const diffs = report.applied.filter((object) => object.diff);
     if (diffs.length > 0) {
         parts.push('#### Changes the deploy would make', '');
@@ -31208,6 +31576,7 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
+
 
 
 
@@ -44985,7 +45354,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var YAMLMap = __nccwpck_require__(4392);
 var YAMLSeq = __nccwpck_require__(2381);
 var resolveBlockMap = __nccwpck_require__(3597);
@@ -45253,7 +45622,7 @@ exports.composeNode = composeNode;
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var resolveBlockScalar = __nccwpck_require__(3311);
 var resolveFlowScalar = __nccwpck_require__(4379);
 
@@ -45702,7 +46071,7 @@ exports.resolveBlockMap = resolveBlockMap;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -46229,7 +46598,7 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var resolveEnd = __nccwpck_require__(1838);
 
 function resolveFlowScalar(scalar, strict, onError) {
@@ -47236,7 +47605,7 @@ exports.applyReviver = applyReviver;
 
 var Alias = __nccwpck_require__(5775);
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -47593,7 +47962,7 @@ var errors = __nccwpck_require__(2330);
 var Alias = __nccwpck_require__(5775);
 var identity = __nccwpck_require__(8721);
 var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var YAMLMap = __nccwpck_require__(4392);
 var YAMLSeq = __nccwpck_require__(2381);
 var cst = __nccwpck_require__(5691);
@@ -48042,7 +48411,7 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 815:
+/***/ 3196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -48086,7 +48455,7 @@ var addPairToJSMap = __nccwpck_require__(8462);
 var Collection = __nccwpck_require__(5935);
 var identity = __nccwpck_require__(8721);
 var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -48239,7 +48608,7 @@ var createNode = __nccwpck_require__(5262);
 var stringifyCollection = __nccwpck_require__(3262);
 var Collection = __nccwpck_require__(5935);
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var toJS = __nccwpck_require__(8165);
 
 class YAMLSeq extends Collection.Collection {
@@ -51006,7 +51375,7 @@ exports.map = map;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 const nullTag = {
     identify: value => value == null,
@@ -51079,7 +51448,7 @@ exports.string = string;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -51107,7 +51476,7 @@ exports.boolTag = boolTag;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
@@ -51242,7 +51611,7 @@ exports.schema = schema;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var map = __nccwpck_require__(7885);
 var seq = __nccwpck_require__(1672);
 
@@ -51420,7 +51789,7 @@ exports.getTags = getTags;
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var stringifyString = __nccwpck_require__(2715);
 
 const binary = {
@@ -51496,7 +51865,7 @@ exports.binary = binary;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -51532,7 +51901,7 @@ exports.trueTag = trueTag;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
@@ -51673,7 +52042,7 @@ exports.intOct = intOct;
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -51836,7 +52205,7 @@ exports.omap = omap;
 
 var identity = __nccwpck_require__(8721);
 var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var YAMLSeq = __nccwpck_require__(2381);
 
 function resolvePairs(seq, onError) {
@@ -52805,7 +53174,7 @@ exports.stringifyNumber = stringifyNumber;
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var stringify = __nccwpck_require__(9722);
 var stringifyComment = __nccwpck_require__(8701);
 
@@ -52963,7 +53332,7 @@ exports.stringifyPair = stringifyPair;
 
 
 
-var Scalar = __nccwpck_require__(815);
+var Scalar = __nccwpck_require__(3196);
 var foldFlowLines = __nccwpck_require__(1561);
 
 const getFoldOptions = (ctx, isBlock) => ({

@@ -57,6 +57,17 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       ),
     );
   }
+  if (report.restored.length > 0) {
+    parts.push(
+      markdownTable(
+        ['Put back as before the deploy', 'Result'],
+        report.restored.map((record) => [
+          workloadKey(record.ref),
+          record.skipped ? `left as is: ${record.skipped}` : 'restored',
+        ]),
+      ),
+    );
+  }
   const diffs = report.applied.filter((object) => object.diff);
   if (diffs.length > 0) {
     parts.push('#### Changes the deploy would make', '');

@@ -13,6 +13,7 @@ import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
 import { readFailedRevisions, recordFailedRevision, type FailedRevisions } from './failed-revisions.js';
 import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { restoreIntent } from './restore.js';
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
 
 /** The deploy inputs both Kubernetes actions share, plus the rollout timings and the log. */
@@ -49,6 +50,13 @@ export interface RollbackRecord {
   skipped?: string;
 }
 
+/** An object other than a Deployment, StatefulSet or DaemonSet that a failed deploy had changed. */
+export interface RestoreRecord {
+  ref: ObjectRef;
+  /** Why it was not put back as it was before the run; absent when it was. */
+  skipped?: string;
+}
+
 export interface DeployReport {
   dryRun: boolean;
   applied: AppliedObject[];
@@ -64,6 +72,12 @@ export interface DeployReport {
   rollouts: RolloutResult[];
   rolledBack: boolean;
   rollbacks: RollbackRecord[];
+  /**
+   * After a failed rollout with rollback-on-failure: every other object this run configured
+   * (CronJobs, Jobs, bare Pods, ConfigMaps, Secrets, Services, custom resources...), put back as it
+   * was before the run (restoreIntent). Objects this run created are not deleted.
+   */
+  restored: RestoreRecord[];
 }
 
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
@@ -127,10 +141,11 @@ export async function deployManifests(
     (settings.warn ?? log)(
       `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
     );
-  const liveFoundations = await kubectl.getLive(objects.filter(isFoundation));
+  // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+  const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
   const plan = planApply(objects, liveFoundations);
   // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-  const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable))]);
+  const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
   const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
   const ownership: OwnershipOptions = { forceConflicts: settings.forceConflicts ?? false, log };
   const report: DeployReport = {
@@ -141,6 +156,7 @@ export async function deployManifests(
     rollouts: [],
     rolledBack: false,
     rollbacks: [],
+    restored: [],
   };
   const checkNow = [...plan.foundations, ...plan.checkable];
 
@@ -212,6 +228,8 @@ export async function deployManifests(
     return !previous || templateChanged(previous, object);
   });
   try {
+    // Configuration first, so the pods the undo brings back start with the configuration they had.
+    report.restored = await restoreConfigured(kubectl, after, before, settings);
     report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
   } catch (error) {
     if (error instanceof DeployFailedError) throw error;
@@ -220,15 +238,17 @@ export async function deployManifests(
       report,
     );
   }
-  report.rolledBack = report.rollbacks.some((record) => !record.skipped);
+  report.rolledBack = [...report.rollbacks, ...report.restored].some((record) => !record.skipped);
   const undone = report.rollbacks
     .filter((record) => !record.skipped)
     .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
-  const kept = report.rollbacks
+  const putBack = report.restored.filter((record) => !record.skipped).map((record) => workloadKey(record.ref));
+  const kept = [...report.rollbacks, ...report.restored]
     .filter((record) => record.skipped)
     .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
   const summary = [
-    undone.length > 0 ? `rolled back ${undone.join(', ')}` : 'nothing could be rolled back',
+    undone.length > 0 ? `rolled back ${undone.join(', ')}` : putBack.length > 0 ? '' : 'nothing could be rolled back',
+    putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
     kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
   ].filter(Boolean);
   throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
@@ -277,6 +297,68 @@ async function serverCheck(
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
+ * configured: a CronJob whose image the run changed must not start its next Job on the release
+ * that just failed, and a ConfigMap must not give the restored pods the failed release's
+ * configuration. Objects the run created are left (nothing to go back to; deleting them would
+ * also delete what a person needs to see why the rollout failed); a workload's own spec apart
+ * from its pod template is left too, as `kubectl rollout undo` leaves it.
+ */
+async function restoreConfigured(
+  kubectl: Kubectl,
+  after: KubeObject[],
+  before: Map<string, KubeObject>,
+  settings: DeploySettings,
+): Promise<RestoreRecord[]> {
+  const log = settings.log ?? (() => undefined);
+  const configured = after.filter(
+    (object) => !isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured',
+  );
+  if (configured.length === 0) return [];
+  const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
+  const records: RestoreRecord[] = [];
+  const intents: KubeObject[] = [];
+  for (const object of configured) {
+    const ref = refOf(object);
+    const now = current.get(objectKey(object));
+    const restore = now
+      ? restoreIntent(before.get(objectKey(object))!, now, settings)
+      : { reason: 'deleted since this run applied it' };
+    if ('reason' in restore) {
+      records.push({ ref, skipped: restore.reason });
+      continue;
+    }
+    intents.push(restore.intent);
+    records.push({ ref });
+  }
+  if (intents.length === 0) return records;
+  log(`Putting back as before the deploy: ${intents.map((intent) => workloadKey(refOf(intent))).join(', ')}`);
+  // Forced: these are fields this run took; giving them back is not a conflict with anyone.
+  const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
+  try {
+    await kubectl.apply(intents, options);
+  } catch {
+    // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
+    // neither keep the others as the failed run left them nor stop the workloads' undo.
+    for (const intent of intents) {
+      try {
+        await kubectl.apply([intent], options);
+      } catch (error) {
+        const ref = refOf(intent);
+        const index = records.findIndex((candidate) => workloadKey(candidate.ref) === workloadKey(ref));
+        records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
+      }
+    }
+  }
+  return records;
+}
+
+function firstLineOf(error: unknown): string {
+  const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
+  return text.trim().split('\n')[0].slice(0, 300);
 }
 
 /**

@@ -17,3 +17,4 @@ export * from './deploy-summary.js';
 export * from './failed-revisions.js';
 export * from './ssh-shell.js';
 export * from './rollback.js';
+export * from './restore.js';

@@ -1,4 +1,19 @@
-import type { DocumentOptions, ParseOptions, SchemaOptions, ScalarTag, Tags } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type DocumentOptions,
+  type Pair,
+  type ParseOptions,
+  type SchemaOptions,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
 
 /**
  * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
@@ -70,3 +85,91 @@ export const KUBECTL_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
   uniqueKeys: false,
   customTags: kubectlTags,
 };
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === 'symbol';
+}
+
+/** The keys a merge value (`<<: *base`, `<<: {..}`, `<<: [*a, *b]`) brings into a map, as toJS spells them. */
+function mergedKeys(value: unknown, document: Document): Set<string> {
+  const node = isAlias(value) ? value.resolve(document) : value;
+  if (isSeq(node)) return new Set(node.items.flatMap((item) => [...mergedKeys(item, document)]));
+  if (!isMap(node)) return new Set();
+  const object = node.toJS(document, { maxAliasCount: 100 }) as Record<string, unknown>;
+  return new Set(Object.keys(object));
+}
+
+/**
+ * Makes the `yaml` package's merge keys give what go-yaml v2 gives (decode.go, `d.mapping`): go-yaml
+ * sets a map's entries in the order written, a merge `<<` overwriting what came before it and
+ * being overwritten by what comes after, so in `{name: a, <<: *base}` the base's name wins and of
+ * two `<<` the later wins (within one `<<: [*a, *b]` the first still wins). The package lets an
+ * explicit key win wherever it is written, and the first `<<`: so an explicit key some later `<<`
+ * overwrites is dropped, and the order of the `<<` entries is reversed. Checked against kubectl
+ * in packages/kubernetes/test/kubectl-yaml.test.ts.
+ */
+export function applyGoYamlMerges(document: Document): void {
+  visit(document, {
+    Map(_, map) {
+      const merges = map.items.filter((pair) => isMergeKey(pair.key));
+      if (merges.length === 0) return;
+      // The last entry that sets each key, an explicit one or a merge.
+      const lastSetter = new Map<string, unknown>();
+      for (const pair of map.items) {
+        if (isMergeKey(pair.key)) for (const key of mergedKeys(pair.value, document)) lastSetter.set(key, pair);
+        else if (isScalar(pair.key)) lastSetter.set(String(pair.key.value), pair);
+      }
+      const kept = map.items.filter(
+        (pair) =>
+          isMergeKey(pair.key) ||
+          !isScalar(pair.key) ||
+          !isMergeKey((lastSetter.get(String(pair.key.value)) as Pair)?.key),
+      );
+      const reversed = kept.filter((pair) => isMergeKey(pair.key)).reverse();
+      map.items = kept.map((pair) => (isMergeKey(pair.key) ? reversed.shift()! : pair));
+    },
+  });
+}
+
+/** Where kubectl refuses what the `yaml` package would read: each problem with the offset it starts at. */
+export interface KubectlYamlRefusal {
+  offset: number;
+  message: string;
+}
+
+/**
+ * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
+ * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), and `.inf`
+ * or `.nan`, which JSON cannot carry (`json: unsupported value`).
+ */
+export function kubectlRefusals(document: Document): KubectlYamlRefusal[] {
+  const refusals: KubectlYamlRefusal[] = [];
+  const at = (node: unknown) => (isNode(node) && node.range ? node.range[0] : 0);
+  visit(document, {
+    Pair(_, pair) {
+      if (isMergeKey(pair.key)) return;
+      if (pair.key === null || (isScalar(pair.key) && pair.key.value === null))
+        refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
+      else if (isCollection(pair.key))
+        refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
+    },
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
+        refusals.push({
+          offset: at(scalar),
+          message: `${scalar.source ?? String(scalar.value)} reads as ${String(scalar.value)}, which JSON cannot carry: kubectl refuses it; quote it for a string`,
+        });
+    },
+  });
+  return refusals;
+}
+
+/**
+ * go-yaml's values for the YAML 1.1 collection tags, for an untyped target: `!!set` a map of
+ * nulls, `!!omap` a list of one-entry maps (the package gives a Set and a Map, which JSON loses).
+ */
+export function goYamlCollections(this: unknown, _key: unknown, value: unknown): unknown {
+  if (value instanceof Set) return Object.fromEntries([...value].map((item) => [String(item), null]));
+  if (value instanceof Map) return [...value].map(([key, item]) => ({ [String(key)]: item }));
+  return value;
+}

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { describeValue, InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
 import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
-import { KUBECTL_YAML } from './kubectl-yaml.js';
+import { applyGoYamlMerges, goYamlCollections, KUBECTL_YAML, kubectlRefusals } from './kubectl-yaml.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, objectKey, type JsonPath, type KubeObject } from './objects.js';
 
@@ -141,22 +141,85 @@ export function loadManifests(options: LoadOptions): Manifest[] {
   return manifests;
 }
 
+/**
+ * The JSON objects of a file that is a stream of them back to back (`{..}{..}` or one per line,
+ * as `jq -c` prints), each padded with the newlines before it so its lines stay the file's; or
+ * undefined for anything else. kubectl reads a file whose first character is `{` as such a stream
+ * (apimachinery's YAMLOrJSONDecoder), on every minor; the YAML reader would stop at the second.
+ */
+function jsonStream(text: string): string[] | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  const values: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') {
+      inString = true;
+    } else if (char === '{' || char === '[') {
+      if (depth === 0) {
+        if (char === '[') return undefined;
+        start = index;
+      }
+      depth++;
+    } else if (char === '}' || char === ']') {
+      depth--;
+      if (depth === 0) {
+        const before = text.slice(0, start).split('\n').length - 1;
+        values.push('\n'.repeat(before) + text.slice(start, index + 1));
+      }
+    } else if (depth === 0 && !/\s/.test(char)) {
+      return undefined;
+    }
+  }
+  return depth === 0 && values.length > 1 ? values : undefined;
+}
+
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 export function parseManifestText(text: string, file: string, problems: ManifestProblem[]): Manifest[] {
+  const stream = jsonStream(text);
+  if (stream) return stream.flatMap((value) => parseManifestText(value, file, problems));
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   if (!Array.isArray(documents)) return [];
   const manifests: Manifest[] = [];
-  for (const document of documents) {
+  for (const [index, document] of documents.entries()) {
     if (document.errors.length > 0) {
       // The first error of a document is the real one; the rest usually follow from it.
       const [error] = document.errors;
       problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
       continue;
     }
+    // kubectl splits a file at `---` lines and reads each part with go-yaml, which refuses any
+    // directive and reads only the first document of a part (checked with kubectl 1.27 to 1.33).
+    if (document.directives.yaml.explicit || Object.keys(document.directives.tags).some((handle) => handle !== '!!')) {
+      problems.push({
+        file,
+        line: lineAt(document.range[0]),
+        message: 'a %YAML or %TAG directive: kubectl refuses any directive; remove the line',
+      });
+      continue;
+    }
     if (document.contents === null || isEmptyScalar(document.contents)) continue;
     const start = lineAt(document.contents.range[0]);
+    if (index > 0 && !document.directives.docStart) {
+      problems.push({
+        file,
+        line: start,
+        message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
+      });
+      continue;
+    }
+    const refusals = kubectlRefusals(document);
+    if (refusals.length > 0) {
+      for (const refusal of refusals) problems.push({ file, line: lineAt(refusal.offset), message: refusal.message });
+      continue;
+    }
     if (!isMap(document.contents)) {
       problems.push({
         file,
@@ -165,7 +228,8 @@ export function parseManifestText(text: string, file: string, problems: Manifest
       });
       continue;
     }
-    const value = document.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+    applyGoYamlMerges(document);
+    const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections }) as Record<string, unknown>;
     const locate = (prefix: JsonPath) => (path: JsonPath) => lineOfPath(document, [...prefix, ...path], lineAt);
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
       value.items.forEach((item, index) => {
@@ -219,7 +283,12 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
   }
   const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
   const name = object.metadata.name;
-  if (name === undefined || name === null || name === '') {
+  if ((name === undefined || name === null || name === '') && object.metadata.generateName) {
+    problem(
+      ['metadata', 'generateName'],
+      'metadata.generateName is set and metadata.name is not: kubectl apply cannot create an object without a name (it says "cannot use generate name with apply"); give it a name',
+    );
+  } else if (name === undefined || name === null || name === '') {
     problem(['metadata'], 'metadata.name is missing');
   } else if (typeof name !== 'string') {
     problem(

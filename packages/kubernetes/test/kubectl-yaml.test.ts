@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectlBinaries, startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
-import { MERGE_KEY_DEPLOYMENT, YAML_1_1_CONSTRUCTS } from '@sophia-testing/manifests';
+import {
+  AFTER_DOCUMENT_END,
+  EMPTY_DOCUMENTS,
+  JSON_STREAM,
+  KUBECTL_REFUSES,
+  MERGE_KEY_DEPLOYMENT,
+  YAML_1_1_CONSTRUCTS,
+} from '@sophia-testing/manifests';
 import { manifestStream, parseManifestText, type ManifestProblem } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -67,6 +74,44 @@ describe.each(kubectlBinaries())('manifests read as kubectl $minor reads them', 
             },
           },
         },
+      },
+    ]);
+  });
+
+  test('merge keys override in the order written, as go-yaml does; the YAML 1.1 collection tags read as kubectl reads them', async () => {
+    const [read] = weRead(YAML_1_1_CONSTRUCTS) as Array<{ constructs: Record<string, unknown> }>;
+    expect(read.constructs.mergeOrder).toMatchObject({
+      explicitFirst: { name: 'api', port: 1 },
+      explicitAround: { name: 'worker', port: 1 },
+      twoMerges: { port: 2 },
+      nested: { name: 'nested', port: 1 },
+      quoted: { '<<': { name: 'api' } },
+    });
+    expect(read.constructs.collections).toEqual([{ a: null, b: null }, [{ a: 1 }, { b: 2 }], [{ a: 1 }, { a: 2 }]]);
+  });
+
+  test('a JSON stream (objects back to back) and empty or comment-only documents are read as kubectl reads them', async () => {
+    expect(weRead(JSON_STREAM)).toEqual(await kubectlReads(binary, JSON_STREAM));
+    expect(weRead(JSON_STREAM)).toHaveLength(3);
+    expect(weRead(EMPTY_DOCUMENTS)).toEqual(await kubectlReads(binary, EMPTY_DOCUMENTS));
+  });
+
+  test.each(KUBECTL_REFUSES)('$name, which kubectl refuses, is a problem at its line', async ({ text, line }) => {
+    await expect(kubectlReads(binary, text)).rejects.toThrow(/error/);
+    const problems: ManifestProblem[] = [];
+    parseManifestText(text, 'manifest.yaml', problems);
+    expect(problems).toEqual([{ file: 'manifest.yaml', line, message: expect.stringMatching(/kubectl refuses/) }]);
+  });
+
+  test('a document after "..." without "---", which kubectl silently drops, is a problem instead of deployed', async () => {
+    expect(await kubectlReads(binary, AFTER_DOCUMENT_END)).toHaveLength(1);
+    const problems: ManifestProblem[] = [];
+    parseManifestText(AFTER_DOCUMENT_END, 'manifest.yaml', problems);
+    expect(problems).toEqual([
+      {
+        file: 'manifest.yaml',
+        line: 5,
+        message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
       },
     ]);
   });

@@ -87,6 +87,21 @@ export function validateObject(type: ResourceType, object: StoredObject, previou
     case 'Job':
       validatePodSpec(object.spec?.template?.spec, 'spec.template.spec', causes);
       break;
+    case 'ConfigMap':
+    case 'Secret':
+      // ValidateConfigMapUpdate / ValidateSecretUpdate: once immutable, neither the data nor the flag changes.
+      if (previous?.immutable === true) {
+        const forbidden = (field: string) =>
+          causes.push({
+            type: 'FieldValueForbidden',
+            message: 'Forbidden: field is immutable when `immutable` is set',
+            field,
+          });
+        if (object.immutable !== true) forbidden('immutable');
+        if (!jsonEqual(previous.data, object.data)) forbidden('data');
+        if (type.kind === 'ConfigMap' && !jsonEqual(previous.binaryData, object.binaryData)) forbidden('binaryData');
+      }
+      break;
     case 'Service':
       for (const [index, port] of (object.spec?.ports ?? []).entries()) {
         if (typeof port.port !== 'number') {

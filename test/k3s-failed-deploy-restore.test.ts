@@ -1,0 +1,225 @@
+/**
+ * A deploy whose rollout fails puts back every object it changed, not only the Deployment: the
+ * CronJob, bare Pod and Job-less pod templates the `images` input rewrote, the ConfigMap, Secret
+ * and Service it configured. What other field managers wrote stays; what the run added goes; the
+ * next deploy goes through without a conflict. Real kubectl on the default minor and on 1.27,
+ * server-side apply and client-side apply.
+ */
+import {
+  connectKubectl,
+  deployManifests,
+  DeployFailedError,
+  loadManifests,
+  prepareManifests,
+  type DeployReport,
+  type Kubectl,
+  type KubeObject,
+} from '@sophia/kubernetes';
+import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
+
+const API = 'registry.example/api';
+const NS = 'shop';
+
+function manifests(version: {
+  config: string;
+  port: number;
+  secret: string;
+  extraKey?: boolean;
+  immutableFlags?: boolean;
+}): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${NS}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: api-flags
+  namespace: ${NS}
+${version.immutableFlags ? 'immutable: true\n' : ''}data:
+  SEARCH: "on"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: api-config
+  namespace: ${NS}
+data:
+  MODE: ${version.config}
+${version.extraKey ? '  ADDED_BY_V2: "yes"\n' : ''}---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: api-secret
+  namespace: ${NS}
+stringData:
+  TOKEN: ${version.secret}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  namespace: ${NS}
+spec:
+  selector: { app: api }
+  ports:
+    - name: http
+      port: ${version.port}
+      targetPort: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: ${NS}
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers:
+        - name: api
+          image: ${API}:1.0.0
+          envFrom: [{ configMapRef: { name: api-config } }]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: api-cleanup
+  namespace: ${NS}
+spec:
+  schedule: '0 3 * * *'
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: cleanup
+              image: ${API}:1.0.0
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-debug
+  namespace: ${NS}
+spec:
+  containers:
+    - name: debug
+      image: ${API}:1.0.0
+`;
+}
+
+const servers = DEFAULT_AND_OLDEST_KUBECTL;
+
+const cases = servers.flatMap((server) => [
+  { ...server, serverSide: true },
+  // Client-side apply once: its way back (the last-applied configuration) does not depend on the minor.
+  ...(server.version ? [] : [{ ...server, serverSide: false }]),
+]);
+
+describe.each(cases)(
+  'a failed deploy puts back what it changed, kubectl $kubectl, server-side $serverSide',
+  ({ version, serverSide }) => {
+    let cluster: TestCluster;
+    let kubectl: Kubectl;
+    let workspace: Workspace;
+
+    beforeAll(async () => {
+      cluster = await startTestCluster();
+      if (version) cluster.cluster.setVersion(version);
+      workspace = new Workspace();
+      kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
+    });
+
+    afterAll(async () => {
+      await kubectl?.close();
+      await cluster?.stop();
+      workspace?.remove();
+    });
+
+    function deploy(text: string, images: Record<string, string> = {}): Promise<DeployReport> {
+      workspace.write('app.yaml', text);
+      const loaded = loadManifests({ patterns: ['app.yaml'], cwd: workspace.dir });
+      return deployManifests(kubectl, prepareManifests(loaded, { images: new Map(Object.entries(images)) }), {
+        ...FAST_DEPLOY,
+        serverSide,
+      });
+    }
+
+    const live = (kind: string, name: string) => cluster.observer.get({ kind, name, namespace: NS });
+    const imageAt = (object: KubeObject | undefined, path: string[]) =>
+      (
+        path.reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], object) as Array<{
+          image: string;
+        }>
+      )[0].image;
+    const cronImage = async () =>
+      imageAt(await live('CronJob', 'api-cleanup'), ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers']);
+    const podImage = async () => imageAt(await live('Pod', 'api-debug'), ['spec', 'containers']);
+    const secretToken = async () =>
+      Buffer.from(
+        String(((await live('Secret', 'api-secret'))?.data as Record<string, string>).TOKEN),
+        'base64',
+      ).toString();
+
+    test('the first deploy creates everything', async () => {
+      const report = await deploy(manifests({ config: 'v1', port: 80, secret: 'first' }));
+      expect(report.applied.every((object) => object.action === 'created')).toBe(true);
+      expect(await cronImage()).toBe(`${API}:1.0.0`);
+    });
+
+    test('a failing rollout puts back the CronJob, Pod, ConfigMap, Secret and Service; what others wrote stays; what cannot go back is named and stops nothing', async () => {
+      // Written by someone else between the deploys: not the deploy's to take back.
+      await cluster.observer.run(['label', 'configmap', 'api-config', '--namespace', NS, 'team=payments']);
+      let error: unknown;
+      try {
+        await deploy(manifests({ config: 'v2', port: 8081, secret: 'second', extraKey: true, immutableFlags: true }), {
+          [API]: cluster.failingImage(`${API}:2.0.0`),
+        });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(DeployFailedError);
+      const report = (error as DeployFailedError).report;
+      expect((error as Error).message).toContain(
+        `Rolled back ${NS}/Deployment/api to revision 1; put back as before the deploy: ${NS}/Secret/api-secret, ${NS}/ConfigMap/api-config, ${NS}/Service/api, ${NS}/Pod/api-debug, ${NS}/CronJob/api-cleanup; left as is: ${NS}/ConfigMap/api-flags (the server refused to put it back: `,
+      );
+      expect(report.restored.map((record) => [record.ref.name, record.skipped])).toEqual([
+        ['api-secret', undefined],
+        // An immutable ConfigMap cannot become mutable again: named, and the rest still goes back.
+        ['api-flags', expect.stringMatching(/^the server refused to put it back: .*immutable/)],
+        ['api-config', undefined],
+        ['api', undefined],
+        ['api-debug', undefined],
+        ['api-cleanup', undefined],
+      ]);
+      expect(report.rolledBack).toBe(true);
+
+      expect(await cronImage()).toBe(`${API}:1.0.0`);
+      expect(await podImage()).toBe(`${API}:1.0.0`);
+      const config = await live('ConfigMap', 'api-config');
+      expect(config?.data).toEqual({ MODE: 'v1' });
+      expect(config?.metadata.labels?.team).toBe('payments');
+      expect(await secretToken()).toBe('first');
+      const service = await live('Service', 'api');
+      expect((service?.spec?.ports as Array<{ port: number }>).map((port) => port.port)).toEqual([80]);
+      const api = await live('Deployment', 'api');
+      expect(imageAt(api, ['spec', 'template', 'spec', 'containers'])).toBe(`${API}:1.0.0`);
+    });
+
+    test('the next deploy goes through without a field conflict and changes them all', async () => {
+      const report = await deploy(manifests({ config: 'v3', port: 8082, secret: 'third', immutableFlags: true }), {
+        [API]: `${API}:3.0.0`,
+      });
+      expect(report.rolledBack).toBe(false);
+      expect(await cronImage()).toBe(`${API}:3.0.0`);
+      expect(await podImage()).toBe(`${API}:3.0.0`);
+      expect((await live('ConfigMap', 'api-config'))?.data).toEqual({ MODE: 'v3' });
+      expect(await secretToken()).toBe('third');
+    });
+  },
+);
