@@ -128,15 +128,17 @@ spec:
       mcpServers
         .split(/^---$/m)
         .find((document) => document.includes('name: mcp-linear') && document.includes('kind: Deployment'))!
+        // A name of its own: an earlier test leaves mcp-linear owned by kubectl's default manager.
+        .replace(/mcp-linear/g, 'mcp-scaled')
         .replace(/image: \S+/, `image: ${image}`);
     await session.ok(['apply', '--server-side', '--field-manager=sophia-deploy', '-n', 'ssa', '-f', '-'], {
       stdin: deployment('registry.example/linear:1'),
     });
     // The same manager (kubectl's own) writes the image through the object, then the replicas through /scale.
-    await session.ok(['set', 'image', 'deployment/mcp-linear', 'server=registry.example/linear:2', '-n', 'ssa']);
-    await session.ok(['scale', 'deployment/mcp-linear', '--replicas=2', '-n', 'ssa']);
+    await session.ok(['set', 'image', 'deployment/mcp-scaled', 'server=registry.example/linear:2', '-n', 'ssa']);
+    await session.ok(['scale', 'deployment/mcp-scaled', '--replicas=2', '-n', 'ssa']);
     const live = JSON.parse(
-      await session.ok(['get', 'deployment', 'mcp-linear', '-n', 'ssa', '-o', 'json', '--show-managed-fields']),
+      await session.ok(['get', 'deployment', 'mcp-scaled', '-n', 'ssa', '-o', 'json', '--show-managed-fields']),
     );
     const scaled = live.metadata.managedFields.filter(
       (entry: { subresource?: string }) => entry.subresource === 'scale',
