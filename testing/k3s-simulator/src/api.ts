@@ -23,7 +23,7 @@ import {
 import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 import { validateObject } from './validation.js';
-import { unknownFields } from './field-validation.js';
+import { decodingError, fieldTypeMismatches, typedPatchError, unknownFields } from './field-validation.js';
 import type { ApiCatalog } from './catalog.js';
 import {
   beginCustomResourceDefinitionDeletion,
@@ -279,17 +279,25 @@ export class ClusterApi {
     if (causes.length > 0) throw invalid(type.kind, type.group, object.metadata?.name ?? '', causes);
   }
 
-  /** Unknown fields: 400 under Strict (strict decoding's message), a warning under Warn. */
+  /**
+   * Decoding a built-in kind: a value of the wrong JSON type is a 400 whatever `fieldValidation`
+   * says (custom resources are checked by their structural schema instead); then unknown fields,
+   * a 400 under Strict (strict decoding's message), a warning under Warn.
+   */
   private checkFields(type: ResourceType, object: StoredObject, options: WriteOptions): void {
+    const schema = this.schemaOf(type, options.servedVersion);
+    const cannotBeHandled = `${type.kind} in version "${options.servedVersion ?? type.version}" cannot be handled as a ${type.kind}`;
+    if (!type.customResourceDefinition) {
+      const [mismatch] = fieldTypeMismatches(object, schema, type.kind);
+      if (mismatch) throw badRequest(`${cannotBeHandled}: ${decodingError(mismatch)}`);
+    }
     const mode = options.fieldValidation ?? 'Ignore';
     if (mode === 'Ignore') return;
-    const unknown = unknownFields(object, this.schemaOf(type, options.servedVersion));
+    const unknown = unknownFields(object, schema);
     if (unknown.length === 0) return;
     const listed = unknown.map((field) => `unknown field "${field.indexed}"`);
     if (mode === 'Strict') {
-      throw badRequest(
-        `${type.kind} in version "${options.servedVersion ?? type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${listed.join(', ')}`,
-      );
+      throw badRequest(`${cannotBeHandled}: strict decoding error: ${listed.join(', ')}`);
     }
     for (const message of listed) options.warn?.(message);
   }
@@ -418,9 +426,21 @@ export class ClusterApi {
     applied.metadata.name = name;
     if (type.namespaced) applied.metadata.namespace = namespace;
     if (subresource !== 'status' && type.subresources.includes('status')) delete applied.status;
-    const undeclared = unknownFields(applied, this.schemaOf(type, options.servedVersion));
+    const schema = this.schemaOf(type, options.servedVersion);
+    const undeclared = unknownFields(applied, schema);
+    const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type, options.servedVersion)}, Kind=${type.kind}`;
+    const mismatches = fieldTypeMismatches(applied, schema, type.kind);
+    if (mismatches.length > 0) {
+      // The field manager's typed conversion fails with a plain Go error, which the server
+      // answers as a 500 InternalError; structured-merge-diff joins several as "errors:\n  …".
+      const errors = [
+        ...mismatches.map(typedPatchError),
+        ...undeclared.map((field) => `${field.keyed}: field not declared in schema`),
+      ];
+      const listed = errors.length === 1 ? errors[0] : ['errors:', ...errors.map((error) => `  ${error}`)].join('\n');
+      throw new ApiError(500, 'InternalError', `failed to create typed patch object (${where}): ${listed}`);
+    }
     if (undeclared.length > 0 && options.fieldValidation !== 'Ignore') {
-      const where = `${type.namespaced ? `${namespace}/` : ''}${name}; ${apiVersionOf(type, options.servedVersion)}, Kind=${type.kind}`;
       const paths = undeclared.map((field) => `${field.keyed}: field not declared in schema`).join(', ');
       throw badRequest(`failed to create typed patch object (${where}): ${paths}`);
     }

@@ -1,5 +1,6 @@
 /**
- * Unknown-field detection for `fieldValidation=Strict` (kubectl's default `--validate=strict`)
+ * Field checks against the resource's OpenAPI schema, as the API server makes them while it decodes
+ * a request. Unknown-field detection for `fieldValidation=Strict` (kubectl's default `--validate=strict`)
  * and `Warn`, against the resource's OpenAPI schema (the published one for built-in kinds, the
  * CRD's structural schema for custom resources). `x-kubernetes-preserve-unknown-fields` and
  * schemas without properties (free-form maps, RawExtension) accept anything below them.
@@ -85,4 +86,203 @@ export function unknownFields(
   const out: UnknownField[] = [];
   walk(object, schema.schema, schema.components, '', '', out);
   return out;
+}
+
+/** The scalar and container kinds structured-merge-diff tells apart (`schema.Scalar`, list, map). */
+type SchemaKind = 'string' | 'numeric' | 'boolean' | 'list' | 'map';
+
+/** A value whose JSON type its schema does not allow, located the two ways the server reports it. */
+export interface FieldTypeMismatch {
+  /** `.spec.template.spec.containers[name="app"].env[name="PORT"].value` (server-side apply's spelling). */
+  keyed: string;
+  expected: SchemaKind;
+  value: Json;
+  /** Go's `json.UnmarshalTypeError` parts: the innermost struct, the field path (struct fields only), the Go type. */
+  goStruct: string;
+  goField: string;
+  goType: string;
+}
+
+/** The kind a schema demands, or none when it accepts several (int-or-string, Quantity's oneOf, free-form). */
+function schemaKind(schema: Json): SchemaKind | undefined {
+  if (schema['x-kubernetes-int-or-string'] === true || Array.isArray(schema.oneOf) || Array.isArray(schema.anyOf)) {
+    return undefined;
+  }
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'numeric';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+      return 'list';
+    case 'object':
+      return 'map';
+    default:
+      return undefined;
+  }
+}
+
+function valueKind(value: Json): SchemaKind {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return 'numeric';
+  if (typeof value === 'boolean') return 'boolean';
+  return 'map';
+}
+
+/** `io.k8s.api.core.v1.Container` → `v1.Container`, the Go type name encoding/json prints. */
+function goTypeName(ref: string | undefined, schema: Json): string {
+  if (ref) {
+    const parts = ref.split('.');
+    return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
+  }
+  switch (schema.type) {
+    case 'string':
+      return schema.format === 'byte' ? '[]uint8' : 'string';
+    case 'integer':
+      return schema.format === 'int32' ? 'int32' : 'int64';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'array':
+      return `[]${goTypeName(refName(schema.items), schema.items ?? {})}`;
+    default:
+      return isPlainObject(schema.additionalProperties)
+        ? `map[string]${goTypeName(refName(schema.additionalProperties), schema.additionalProperties)}`
+        : 'map[string]interface {}';
+  }
+}
+
+function refName(schema: Json): string | undefined {
+  if (!schema) return undefined;
+  if (typeof schema.$ref === 'string') return schema.$ref.replace('#/components/schemas/', '');
+  if (!schema.properties && Array.isArray(schema.allOf) && schema.allOf.length === 1) return refName(schema.allOf[0]);
+  return undefined;
+}
+
+interface TypeWalk {
+  components: Record<string, Json>;
+  out: FieldTypeMismatch[];
+}
+
+function walkTypes(
+  value: Json,
+  schema: Json,
+  walk: TypeWalk,
+  where: { keyed: string; goStruct: string; goField: string },
+): void {
+  const resolved = resolveSchema(schema, walk.components);
+  // JSON null leaves a field unset, whatever its type.
+  if (!resolved || value === null || value === undefined) return;
+  const expected = schemaKind(resolved);
+  if (expected && valueKind(value) !== expected) {
+    walk.out.push({ ...where, expected, value, goType: goTypeName(refName(schema), resolved) });
+    return;
+  }
+  if (resolved['x-kubernetes-preserve-unknown-fields'] === true) return;
+  if (Array.isArray(value)) {
+    if (!resolved.items) return;
+    const mergeKey: string | undefined = resolved['x-kubernetes-patch-merge-key'];
+    const keys: string[] | undefined = resolved['x-kubernetes-list-map-keys'] ?? (mergeKey ? [mergeKey] : undefined);
+    value.forEach((item, index) =>
+      walkTypes(item, resolved.items, walk, { ...where, keyed: `${where.keyed}${elementKey(item, keys, index)}` }),
+    );
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const struct = refName(schema)?.split('.').pop() ?? where.goStruct;
+  if (isPlainObject(resolved.properties)) {
+    for (const [field, child] of Object.entries(value)) {
+      if (!(field in resolved.properties)) continue;
+      walkTypes(child, resolved.properties[field], walk, {
+        keyed: `${where.keyed}.${field}`,
+        goStruct: struct,
+        goField: where.goField ? `${where.goField}.${field}` : field,
+      });
+    }
+  } else if (isPlainObject(resolved.additionalProperties)) {
+    // Go's error names the map field, not the key, and the struct that holds the map.
+    for (const [field, child] of Object.entries(value)) {
+      walkTypes(child, resolved.additionalProperties, walk, { ...where, keyed: `${where.keyed}.${field}` });
+    }
+  }
+}
+
+/**
+ * Values whose JSON type their schema does not allow (a string `replicas`, a number in
+ * `metadata.annotations` or an `env[].value`), in document order; none when the kind has no
+ * schema. The real server refuses them while decoding: see {@link decodingError} and
+ * {@link typedPatchError} for its two messages.
+ */
+export function fieldTypeMismatches(
+  object: StoredObject,
+  schema: { schema: Json; components: Record<string, Json> } | undefined,
+  kind: string,
+): FieldTypeMismatch[] {
+  if (!schema) return [];
+  const walk: TypeWalk = { components: schema.components, out: [] };
+  walkTypes(object, schema.schema, walk, { keyed: '', goStruct: kind, goField: '' });
+  return walk.out;
+}
+
+const GO_JSON_VALUE: Record<SchemaKind, string> = {
+  string: 'string',
+  numeric: 'number',
+  boolean: 'bool',
+  list: 'array',
+  map: 'object',
+};
+
+/**
+ * What encoding/json (sigs.k8s.io/json) says of the first mismatch when a create, update or
+ * non-apply patch is decoded: `json: cannot unmarshal string into Go struct field
+ * DeploymentSpec.spec.replicas of type int32`.
+ */
+export function decodingError(mismatch: FieldTypeMismatch): string {
+  const field = mismatch.goField ? `${mismatch.goStruct}.${mismatch.goField}` : mismatch.goStruct;
+  return `json: cannot unmarshal ${GO_JSON_VALUE[valueKind(mismatch.value)]} into Go struct field ${field} of type ${mismatch.goType}`;
+}
+
+/** Go's `%v` of a decoded JSON value, close enough for the messages below. */
+function goValue(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(goValue).join(' ')}]`;
+  if (isPlainObject(value)) {
+    return `map[${Object.entries(value)
+      .map(([key, item]) => `${key}:${goValue(item)}`)
+      .join(' ')}]`;
+  }
+  return String(value);
+}
+
+/**
+ * structured-merge-diff's message for one mismatch, as server-side apply's typed conversion
+ * reports it (typed/validate.go `validateScalar`, value.go `listValue`/`mapValue`):
+ * `.spec.replicas: expected numeric (int or float), got string`.
+ */
+export function typedPatchError(mismatch: FieldTypeMismatch): string {
+  const got = mismatch.value;
+  switch (mismatch.expected) {
+    case 'numeric': {
+      const goKind = Array.isArray(got)
+        ? '[]interface {}'
+        : isPlainObject(got)
+          ? 'map[string]interface {}'
+          : typeof got === 'boolean'
+            ? 'bool'
+            : 'string';
+      return `${mismatch.keyed}: expected numeric (int or float), got ${goKind}`;
+    }
+    case 'string':
+      return `${mismatch.keyed}: expected string, got &value.valueUnstructured{Value:${goValue(got)}}`;
+    case 'boolean':
+      return `${mismatch.keyed}: expected boolean, got &{${goValue(got)}}`;
+    case 'list':
+      return `${mismatch.keyed}: expected list, got &{${goValue(got)}}`;
+    case 'map':
+      return `${mismatch.keyed}: expected map, got &{${goValue(got)}}`;
+  }
 }

@@ -572,6 +572,9 @@ async function handleScale(request: ResourceRequest): Promise<void> {
     object,
     { ...object, spec: { ...object.spec, replicas } },
     writeOptions(query, req, res, route),
+    // A write through /scale keeps its own managedFields entry (`subresource: scale`), apart
+    // from the same manager's writes of the whole object, as the real server records it.
+    { subresource: 'scale' },
   );
   send(res, 200, scaleOf(type, updated));
 }

@@ -12,6 +12,17 @@ function goMap(labels: Record<string, string> | undefined): string {
   return `map[string]string{${entries.map(([key, value]) => `"${key}":"${value}"`).join(', ')}}`;
 }
 
+/** apimachinery's `validation.IsValidPortNum`, as `ValidatePortNumOrName`'s callers word it. */
+function validatePortNumber(value: Json, field: string, causes: StatusCause[]): void {
+  if (typeof value === 'number' && (value < 1 || value > 65535)) {
+    causes.push({
+      type: 'FieldValueInvalid',
+      message: `Invalid value: ${value}: must be between 1 and 65535, inclusive`,
+      field,
+    });
+  }
+}
+
 function validatePodSpec(spec: Json, path: string, causes: StatusCause[]): void {
   const containers: Json[] = spec?.containers ?? [];
   if (containers.length === 0) {
@@ -30,6 +41,9 @@ function validatePodSpec(spec: Json, path: string, causes: StatusCause[]): void 
         message: 'Required value',
         field: `${path}.containers[${index}].image`,
       });
+    for (const [portIndex, port] of ((container.ports ?? []) as Json[]).entries()) {
+      validatePortNumber(port?.containerPort, `${path}.containers[${index}].ports[${portIndex}].containerPort`, causes);
+    }
   });
 }
 
@@ -107,6 +121,8 @@ export function validateObject(type: ResourceType, object: StoredObject, previou
         if (typeof port.port !== 'number') {
           causes.push({ type: 'FieldValueRequired', message: 'Required value', field: `spec.ports[${index}].port` });
         }
+        validatePortNumber(port.port, `spec.ports[${index}].port`, causes);
+        validatePortNumber(port.targetPort, `spec.ports[${index}].targetPort`, causes);
       }
       break;
   }

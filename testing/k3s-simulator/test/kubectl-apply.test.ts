@@ -123,6 +123,43 @@ spec:
     expect(session.cluster.get('Deployment', 'ssa', 'mcp-github')?.spec.replicas).toBe(1);
   });
 
+  test("kubectl scale is recorded apart from the same manager's other writes, under subresource scale", async () => {
+    const deployment = (image: string): string =>
+      mcpServers
+        .split(/^---$/m)
+        .find((document) => document.includes('name: mcp-linear') && document.includes('kind: Deployment'))!
+        // A name of its own: an earlier test leaves mcp-linear owned by kubectl's default manager.
+        .replace(/mcp-linear/g, 'mcp-scaled')
+        .replace(/image: \S+/, `image: ${image}`);
+    await session.ok(['apply', '--server-side', '--field-manager=sophia-deploy', '-n', 'ssa', '-f', '-'], {
+      stdin: deployment('registry.example/linear:1'),
+    });
+    // The same manager (kubectl's own) writes the image through the object, then the replicas through /scale.
+    await session.ok(['set', 'image', 'deployment/mcp-scaled', 'server=registry.example/linear:2', '-n', 'ssa']);
+    await session.ok(['scale', 'deployment/mcp-scaled', '--replicas=2', '-n', 'ssa']);
+    const live = JSON.parse(
+      await session.ok(['get', 'deployment', 'mcp-scaled', '-n', 'ssa', '-o', 'json', '--show-managed-fields']),
+    );
+    const scaled = live.metadata.managedFields.filter(
+      (entry: { subresource?: string }) => entry.subresource === 'scale',
+    );
+    expect(scaled).toHaveLength(1);
+    expect(JSON.stringify(scaled[0].fieldsV1)).toBe('{"f:spec":{"f:replicas":{}}}');
+    const conflict = await session.run(
+      ['apply', '--server-side', '--field-manager=sophia-deploy', '-n', 'ssa', '-f', '-'],
+      { stdin: deployment('registry.example/linear:3') },
+    );
+    expect(conflict.code).toBe(1);
+    // Two entries, two conflicts: the image with kubectl set's entry, the replicas with the scale entry.
+    expect(conflict.stderr).toContain('Apply failed with 2 conflicts');
+    expect(conflict.stderr).toMatch(
+      /conflicts? with "kubectl-set" using apps\/v1:\s*-? ?\.spec\.template\.spec\.containers/,
+    );
+    expect(conflict.stderr).toMatch(
+      /conflicts? with "[^"]+" with subresource "scale" using apps\/v1:\s*-? ?\.spec\.replicas/,
+    );
+  });
+
   test('client-side apply reports created, configured and unchanged', async () => {
     const all = `${backend}\n---\n${mcpServers}`;
     const created = await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: all });
@@ -192,5 +229,74 @@ spec:
     expect(warned.stderr).toContain(
       'The Deployment "mcp-typo" is invalid: spec.template.spec.containers[0].image: Required value',
     );
+  });
+  test('values of the wrong type are refused while decoding, as a real server does, whatever the validation mode', async () => {
+    const deployment = (annotations: string, replicas: string, env: string): string =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: typed}',
+        'spec:',
+        `  replicas: ${replicas}`,
+        '  selector: {matchLabels: {app: typed}}',
+        '  template:',
+        `    metadata: {labels: {app: typed}, annotations: {${annotations}}}`,
+        '    spec:',
+        `      containers: [{name: api, image: registry.example/api:1, env: [{name: PORT, value: ${env}}]}]`,
+        '',
+      ].join('\n');
+    // An unquoted checksum in a pod template's annotations: a number where a string belongs.
+    const checksum = deployment('checksum/config: 99999', '1', '"8080"');
+    const serverSide = await session.run(['apply', '--server-side', '-n', 'ssa', '-f', '-'], { stdin: checksum });
+    expect(serverSide.code).toBe(1);
+    expect(serverSide.stderr).toContain(
+      'failed to create typed patch object (ssa/typed; apps/v1, Kind=Deployment): .spec.template.metadata.annotations.checksum/config: expected string, got &value.valueUnstructured{Value:99999}',
+    );
+    const quotedReplicas = deployment('checksum/config: "1"', '"1"', '8080');
+    const several = await session.run(['apply', '--server-side', '-n', 'ssa', '-f', '-'], { stdin: quotedReplicas });
+    expect(several.code).toBe(1);
+    expect(several.stderr).toContain('.spec.replicas: expected numeric (int or float), got string');
+    expect(several.stderr).toContain(
+      '.spec.template.spec.containers[name="api"].env[name="PORT"].value: expected string',
+    );
+    for (const validate of ['--validate=strict', '--validate=false']) {
+      const clientSide = await session.run(['apply', validate, '-n', 'csa', '-f', '-'], {
+        stdin: deployment('checksum/config: "1"', '"1"', '"8080"'),
+      });
+      expect(clientSide.code).toBe(1);
+      expect(clientSide.stderr).toContain(
+        'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32',
+      );
+    }
+    const envNumber = await session.run(['create', '-n', 'csa', '-f', '-'], {
+      stdin: deployment('checksum/config: "1"', '1', '8080'),
+    });
+    expect(envNumber.code).toBe(1);
+    expect(envNumber.stderr).toContain(
+      'json: cannot unmarshal number into Go struct field EnvVar.spec.template.spec.containers.env.value of type string',
+    );
+    // Nothing of the refused objects was stored.
+    const listed = await session.run(['get', 'deployment', 'typed', '-n', 'ssa', '--ignore-not-found', '-o', 'name']);
+    expect(listed.stdout.trim()).toBe('');
+    const outOfRange = await session.run(['apply', '--server-side', '-n', 'ssa', '-f', '-'], {
+      stdin: 'apiVersion: v1\nkind: Service\nmetadata: {name: typed}\nspec: {ports: [{port: 70000}]}\n',
+    });
+    expect(outOfRange.code).toBe(1);
+    // targetPort defaults to port, so the server finds both out of range.
+    expect(outOfRange.stderr).toContain('The Service "typed" is invalid');
+    expect(outOfRange.stderr).toContain(
+      'spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive',
+    );
+    expect(outOfRange.stderr).toContain('spec.ports[0].targetPort: Invalid value: 70000');
+    // Both spellings that int-or-string and Quantity fields allow are accepted.
+    await session.ok(['apply', '--server-side', '-n', 'ssa', '-f', '-'], {
+      stdin: [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: typed}',
+        'spec: {ports: [{name: a, port: 80, targetPort: http}, {name: b, port: 81, targetPort: 8081}]}',
+        '',
+      ].join('\n'),
+    });
   });
 });
