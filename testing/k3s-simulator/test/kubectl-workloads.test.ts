@@ -370,6 +370,47 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
   });
 }
 
+describe.each([plain, ...versioned])('$label DaemonSet rolling update', (flavour) => {
+  let session: KubectlSession;
+  beforeAll(async () => {
+    session = await openSession(flavour);
+  });
+  afterAll(() => session.close());
+
+  test('a broken image replaces one pod at a time, and an undo replaces the unavailable pod at once', async () => {
+    const daemonSet = (image: string): string =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'edge-agent' },
+        spec: {
+          selector: { matchLabels: { app: 'edge-agent' } },
+          template: {
+            metadata: { labels: { app: 'edge-agent' } },
+            spec: { containers: [{ name: 'agent', image }] },
+          },
+        },
+      });
+    await session.ok(['apply', '-f', '-'], { stdin: daemonSet('ghcr.io/sophia-ai/agent:1') });
+    await session.ok(['rollout', 'status', 'daemonset/edge-agent', '--timeout=20s']);
+    await session.ok(['apply', '-f', '-'], { stdin: daemonSet('ghcr.io/sophia-ai/agent:broken') });
+    const images = async (): Promise<string[]> =>
+      JSON.parse(await session.ok(['get', 'pods', '-l', 'app=edge-agent', '-o', 'json'])).items.map(
+        (pod: { spec: { containers: Array<{ image: string }> } }) => pod.spec.containers[0].image,
+      );
+    // maxUnavailable defaults to 1: the new pod never becomes available, so the other node keeps its old pod.
+    await eventually(async () => ((await images()).includes('ghcr.io/sophia-ai/agent:broken') ? true : undefined));
+    const stuck = await session.run(['rollout', 'status', 'daemonset/edge-agent', '--timeout=3s']);
+    expect(stuck.code).toBe(1);
+    expect((await images()).sort()).toEqual(['ghcr.io/sophia-ai/agent:1', 'ghcr.io/sophia-ai/agent:broken']);
+    await session.ok(['rollout', 'undo', 'daemonset/edge-agent']);
+    expect(await session.ok(['rollout', 'status', 'daemonset/edge-agent', '--timeout=20s'])).toContain(
+      'daemon set "edge-agent" successfully rolled out',
+    );
+    expect(await images()).toEqual(['ghcr.io/sophia-ai/agent:1', 'ghcr.io/sophia-ai/agent:1']);
+  });
+});
+
 describe(`${plain.label} workloads`, () => workloadScenarios(plain, true));
 describe.each(versioned)('$label workloads', (flavour) => workloadScenarios(flavour, false));
 

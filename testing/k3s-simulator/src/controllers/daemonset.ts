@@ -9,6 +9,7 @@ import { clone, type Json, type StoredObject } from '../types.js';
 import {
   activePodsOf,
   createAsController,
+  intOrPercent,
   isPodAvailable,
   isPodReady,
   type ControllerContext,
@@ -50,6 +51,47 @@ function daemonPod(daemonSet: StoredObject, node: StoredObject, hash: string): S
   return pod;
 }
 
+/**
+ * One step of a RollingUpdate without surge, as the DaemonSet controller takes it
+ * (pkg/controller/daemon/update.go `rollingUpdate`): an old pod that is not available is replaced
+ * at once, whatever the budget; available old pods are replaced only while fewer than
+ * `maxUnavailable` (int or percent of the desired nodes, rounded up, at least 1) nodes lack an
+ * available pod, where a node counts as unavailable while it has no pod, two pods, or a new pod not
+ * yet available.
+ */
+function rollDaemonPods(
+  context: ControllerContext,
+  daemonSet: StoredObject,
+  eligible: StoredObject[],
+  hash: string,
+  targetOf: (pod: StoredObject) => string | undefined,
+): void {
+  const minReadySeconds = daemonSet.spec.minReadySeconds ?? 0;
+  const byNode = new Map<string, StoredObject[]>(eligible.map((node) => [node.metadata.name, []]));
+  // Read again: the pods created above for uncovered nodes count as not yet available.
+  for (const pod of activePodsOf(context, daemonSet)) byNode.get(targetOf(pod) ?? '')?.push(pod);
+  const maxUnavailable = Math.max(
+    1,
+    intOrPercent(daemonSet.spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, eligible.length, true),
+  );
+  let unavailable = 0;
+  const replaceNow: StoredObject[] = [];
+  const candidates: StoredObject[] = [];
+  for (const pods of byNode.values()) {
+    const fresh = pods.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === hash);
+    const old = pods.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] !== hash);
+    if (pods.length !== 1) unavailable++;
+    else if (fresh.length === 1) {
+      if (!isPodAvailable(context, fresh[0], minReadySeconds)) unavailable++;
+    } else if (!isPodAvailable(context, old[0], minReadySeconds)) replaceNow.push(old[0]);
+    else if (unavailable < maxUnavailable) candidates.push(old[0]);
+  }
+  const budget = Math.min(Math.max(maxUnavailable - unavailable, 0), candidates.length);
+  for (const pod of [...replaceNow, ...candidates.slice(0, budget)]) {
+    context.api.delete(podType, pod.metadata.namespace, pod.metadata.name, {});
+  }
+}
+
 function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject): void {
   if (daemonSet.metadata.deletionTimestamp) return;
   const revision = ensureRevision(context, daemonSet);
@@ -88,14 +130,8 @@ function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject)
       'daemonset-controller',
     );
   }
-  const onEligible = pods.filter((pod) => eligibleNames.has(targetOf(pod) ?? ''));
-  const outdated = onEligible.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] !== revision.hash);
-  const maxUnavailable = Number(daemonSet.spec.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1) || 1;
-  const unavailable = onEligible.filter((pod) => !isPodReady(pod)).length;
-  if (daemonSet.spec.updateStrategy?.type !== 'OnDelete' && outdated.length > 0 && unavailable < maxUnavailable) {
-    const victim = outdated.find((pod) => !isPodReady(pod)) ?? outdated[0];
-    context.api.delete(podType, victim.metadata.namespace, victim.metadata.name, {});
-  }
+  if (daemonSet.spec.updateStrategy?.type !== 'OnDelete')
+    rollDaemonPods(context, daemonSet, eligible, revision.hash, targetOf);
   const current = activePodsOf(context, daemonSet).filter((pod) => eligibleNames.has(targetOf(pod) ?? ''));
   const scheduled = current.filter((pod) => pod.spec.nodeName);
   const available = current.filter((pod) => isPodAvailable(context, pod, daemonSet.spec.minReadySeconds ?? 0)).length;
