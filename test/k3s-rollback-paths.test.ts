@@ -180,4 +180,24 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
     );
     expect(publication.summary).toMatch(/\| tz\/Deployment\/api \|.*\| failed: tz\/Deployment\/api did not come back/);
   });
+
+  test('a paused Deployment is reported paused, not waited on nor rolled back', async () => {
+    const file = workspace.write('paused.yaml', api('paused', 'r.example/api:1'));
+    await deploy(file);
+    workspace.write(
+      'paused.yaml',
+      api('paused', 'r.example/api:2').replace('  replicas: 1\n', '  replicas: 1\n  paused: true\n'),
+    );
+    const report = await deploy(file);
+    expect(report.rollouts).toEqual([
+      expect.objectContaining({
+        ok: true,
+        note: 'paused/Deployment/api is paused (spec.paused): the new template is recorded, and its pods move to it only after `kubectl rollout resume`',
+      }),
+    ]);
+    expect(report.rolledBack).toBe(false);
+    expect(imageOf(await observer.get({ kind: 'Deployment', name: 'api', namespace: 'paused' }))).toBe(
+      'r.example/api:2',
+    );
+  });
 });

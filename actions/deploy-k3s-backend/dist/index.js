@@ -32201,6 +32201,11 @@ function loadManifests(options) {
     rejectDuplicates(manifests, problems);
     if (problems.length > 0)
         throw new ManifestError(problems);
+    // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
+    if (manifests.length === 0) {
+        const inputName = options.inputName ?? 'manifests';
+        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,inputs_src/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
+    }
     return manifests;
 }
 /**
@@ -33117,6 +33122,12 @@ function workloadProgress(workload) {
         const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
         if (deadline)
             return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+        // A paused Deployment records the new template but starts no rollout until resumed: like
+        // OnDelete, there is nothing to wait for (or undo) yet.
+        if (spec.paused === true) {
+            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+            return { done: true, message: paused, note: paused };
+        }
         const replicas = num(spec.replicas, 1);
         const updated = num(status.updatedReplicas);
         const total = num(status.replicas);

@@ -112,6 +112,12 @@ export function workloadProgress(workload: KubeObject): Progress {
       (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
     );
     if (deadline) return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+    // A paused Deployment records the new template but starts no rollout until resumed: like
+    // OnDelete, there is nothing to wait for (or undo) yet.
+    if (spec.paused === true) {
+      const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+      return { done: true, message: paused, note: paused };
+    }
     const replicas = num(spec.replicas, 1);
     const updated = num(status.updatedReplicas);
     const total = num(status.replicas);
