@@ -3,7 +3,7 @@
  * kubectl refuses, on the oldest kubectl minor here and on the default one (each against a server
  * of its own version): nothing of this may depend on the minor.
  */
-import { startCluster, kubectlBinaries, type Cluster } from '@sophia-testing/k3s-simulator';
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import {
   connectKubectl,
   deployManifests,
@@ -16,13 +16,9 @@ import {
   type DeployReport,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { FAST_DEPLOY, imageOf, localKubectl, Workspace } from './fixtures/kube-kit.js';
+import { FAST_DEPLOY, imageOf, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
 
-const oldest = kubectlBinaries()[0];
-const versions = [
-  { label: `kubectl ${oldest.minor}`, binary: oldest.binary, serverVersion: oldest.serverVersion },
-  { label: 'the default kubectl', binary: 'kubectl', serverVersion: undefined },
-];
+const versions = oldestAndDefaultKubectl();
 
 const api = (namespace: string, image: string) => `apiVersion: apps/v1
 kind: Deployment

@@ -5,15 +5,11 @@
  * run's inputs when the MCP servers move to another node.
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { kubectlBinaries, startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import type { Kubectl } from '@sophia/kubernetes';
-import { localKubectl, Workspace } from './fixtures/kube-kit.js';
+import { localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
 
-const oldest = kubectlBinaries()[0];
-const versions = [
-  { label: `kubectl ${oldest.minor}`, binary: oldest.binary, serverVersion: oldest.serverVersion },
-  { label: 'the default kubectl', binary: 'kubectl', serverVersion: undefined },
-];
+const versions = oldestAndDefaultKubectl();
 
 const server = (image: string) => `apiVersion: apps/v1
 kind: Deployment
