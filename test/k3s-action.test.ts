@@ -86,7 +86,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   expect(bad.code).toBe(1);
   const error = bad.annotations.find((a) => a.level === 'error')?.message ?? '';
   expect(error).toMatch(
-    /^Rollout failed: Deployment\/sophia-backend revision 2 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
+    /^Rollout failed: sophia\/Deployment\/sophia-backend revision 2 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
   );
   expect(error).toContain('Rolled back sophia/Deployment/sophia-backend to revision 1.');
   expect(bad.outputs['rolled-back']).toBe('true');

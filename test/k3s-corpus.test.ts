@@ -142,7 +142,7 @@ describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) 
     expect(run.code).toBe(1);
     const error = run.annotations.find((a) => a.level === 'error')?.message ?? '';
     expect(error).toMatch(
-      /^Rollout failed: Deployment\/sophia-backend revision 3 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
+      /^Rollout failed: sophia-staging\/Deployment\/sophia-backend revision 3 cannot become ready: pod \S+ is in (ImagePullBackOff|ErrImagePull)/,
     );
     expect(error).toContain(
       `Rolled back ${NS}/Deployment/sophia-backend to revision 2; put back as before the deploy: ${NS}/CronJob/sophia-conversation-cleanup.`,

@@ -122,7 +122,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs);
     expect(error).toBeInstanceOf(DeployFailedError);
     expect(error.message).toMatch(
-      /^Rollout failed: Deployment\/sophia-backend revision 3 cannot become ready: pod sophia-backend-\S+ is in (ImagePullBackOff|ErrImagePull)/,
+      /^Rollout failed: sophia\/Deployment\/sophia-backend revision 3 cannot become ready: pod sophia-backend-\S+ is in (ImagePullBackOff|ErrImagePull)/,
     );
     expect(error.message).toContain('Rolled back sophia/Deployment/sophia-backend to revision 2.');
     const report = (error as DeployFailedError).report;

@@ -30,7 +30,7 @@ test('a StatefulSet whose new pods cannot pull fails fast and goes back to the r
   }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(DeployFailedError);
   expect((error as Error).message).toMatch(
-    /^Rollout failed: StatefulSet\/sophia-cache revision 3 cannot become ready: pod sophia-cache-1 is in (ImagePullBackOff|ErrImagePull)/,
+    /^Rollout failed: data\/StatefulSet\/sophia-cache revision 3 cannot become ready: pod sophia-cache-1 is in (ImagePullBackOff|ErrImagePull)/,
   );
   expect((error as Error).message).toContain('Rolled back data/StatefulSet/sophia-cache to revision 2.');
   const live = await bed.cluster.observer.get({ kind: 'StatefulSet', name: 'sophia-cache', namespace: 'data' });
@@ -62,7 +62,7 @@ spec:
   const error = await deployManifests(bed.kubectl, manifests, settings).catch((e: unknown) => e);
   expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
   expect((error as Error).message).toMatch(
-    /^Rollout failed: Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: data\/Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
+    /^Rollout failed: data\/Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: data\/Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
   );
   expect((error as DeployFailedError).report.rolledBack).toBe(false);
 });
@@ -107,7 +107,7 @@ test('a StatefulSet with updateStrategy OnDelete records the new revision, says 
   expect(report.revisions).toEqual({ 'data/StatefulSet/ledger': '2' });
   expect(report.rollouts[0]).toMatchObject({
     ok: true,
-    note: 'StatefulSet/ledger has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted',
+    note: 'data/StatefulSet/ledger has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted',
   });
   const live = await bed.cluster.observer.get({ kind: 'StatefulSet', name: 'ledger', namespace: 'data' });
   expect(imageOf(live)).toBe('ghcr.io/sophia-ai/ledger:2');

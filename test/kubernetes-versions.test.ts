@@ -114,7 +114,7 @@ describe.each(kubectlBinaries())(
           const bad = await deploy(`${API}:broken`);
           expect(bad.code).toBe(1);
           expect(bad.annotations.find((a) => a.level === 'error')?.message).toMatch(
-            /^Rollout failed: Deployment\/api revision 3 cannot become ready: .*Rolled back sophia-(kubeconfig|ssh)\/Deployment\/api to revision 2\.$/s,
+            /^Rollout failed: sophia-(kubeconfig|ssh)\/Deployment\/api revision 3 cannot become ready: .*Rolled back sophia-(kubeconfig|ssh)\/Deployment\/api to revision 2\.$/s,
           );
           expect(bad.outputs['rolled-back']).toBe('true');
           expect(await liveImage()).toBe(`${API}:2`);

@@ -213,7 +213,7 @@ test('a rollout that fails on the node still publishes the node, the workloads a
   const run = await mcp({ node: 'mcp-node', images: `${memory}=${cluster.failingImage(`${memory}:0.9.3`)}` });
   expect(run.code).toBe(1);
   expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
-    /^Rollout failed: Deployment\/mcp-ai-memory revision 3 cannot become ready: .*Rolled back mcp\/Deployment\/mcp-ai-memory to revision 2\.$/,
+    /^Rollout failed: mcp\/Deployment\/mcp-ai-memory revision 3 cannot become ready: .*Rolled back mcp\/Deployment\/mcp-ai-memory to revision 2\.$/,
   );
   expect(run.outputs.node).toBe('mcp-node');
   expect(JSON.parse(run.outputs.workloads)).toContain('mcp/Deployment/mcp-ai-memory');

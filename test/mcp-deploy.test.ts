@@ -104,7 +104,7 @@ test('pods no node can take fail fast as Unschedulable instead of waiting for th
   });
   const started = Date.now();
   await expect(deployManifests(bed.kubectl, pinnedNowhere, settings)).rejects.toThrow(
-    /^Rollout failed: Deployment\/mcp-slack revision 1 cannot become ready: pod mcp-slack-\S+ is in Unschedulable .*Nothing could be rolled back; left as is: nowhere\/Deployment\/mcp-slack \(created by this run, no earlier revision\)\.$/s,
+    /^Rollout failed: nowhere\/Deployment\/mcp-slack revision 1 cannot become ready: pod mcp-slack-\S+ is in Unschedulable .*Nothing could be rolled back; left as is: nowhere\/Deployment\/mcp-slack \(created by this run, no earlier revision\)\.$/s,
   );
   expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
 });

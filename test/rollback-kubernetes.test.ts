@@ -191,7 +191,7 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     expect((await live('worker')).image).toBe('ghcr.io/sophia-ai/worker:1');
     const nothing = await rollback({ selector: 'app=nothing-here' });
     expect(errorsOf(nothing)).toEqual([
-      `No Deployment or StatefulSet in namespace ${NS} matches selector "app=nothing-here"; nothing was rolled back`,
+      `No Deployment, StatefulSet or DaemonSet in namespace ${NS} matches selector "app=nothing-here"; nothing was rolled back`,
     ]);
   });
 

@@ -40,22 +40,23 @@ export async function main(): Promise<void> {
       }),
     );
     const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => workloadKey(refOf(m.object)));
+    const node = await resolveNode(
+      kubectl,
+      settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
+    );
+    actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
     const manifests =
       settings.mode === 'deploy'
         ? await annotatingFileProblems('Manifest problem', () =>
             prepareManifests(loaded, {
               images: settings.images,
               trace: traceOf(runContext()),
-              placement,
+              // The node's name on each pod template: moving to another node rolls the pods there.
+              placement: { ...placement, node: node.name },
               warn: actionLog.warning,
             }),
           )
         : loaded;
-    const node = await resolveNode(
-      kubectl,
-      settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
-    );
-    actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
     await publishing(
       () =>
         reportingOnNode({ node, workloads }, (report) =>

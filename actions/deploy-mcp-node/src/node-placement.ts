@@ -7,9 +7,11 @@ import {
   isWorkload,
   labelText,
   pinNode,
+  undoPlacement,
   type Kubectl,
   type Manifest,
   type Placement,
+  type PlacementUndo,
 } from '@sophia/kubernetes';
 import { ReportedError } from '@sophia/reporting';
 import type { McpDeploySettings } from './input-helper.js';
@@ -79,16 +81,27 @@ export async function deployToNode(
   report: McpNodeReport,
 ): Promise<void> {
   const node = report.node;
-  if (settings.labelNode && !settings.dryRun) {
-    const changes = await pinNode(kubectl, node, settings.nodeLabel, settings.taint);
-    for (const change of changes) actionLog.info(change);
-  } else if (settings.labelNode) {
+  // The node changes only once the API server accepted the manifests, and goes back on a rollback.
+  const undo: PlacementUndo = [];
+  const companion =
+    settings.labelNode && !settings.dryRun
+      ? {
+          make: () => pinNode(kubectl, node, settings.nodeLabel, settings.taint, undo),
+          undo: () => undoPlacement(undo),
+        }
+      : undefined;
+  if (settings.labelNode && settings.dryRun) {
     actionLog.info(
       `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`,
     );
   }
   report.deploy = await actionLog.group('Apply and watch the rollouts', () =>
-    deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
+    deployWithRolloutTimeout(kubectl, manifests, {
+      ...settings,
+      companion,
+      log: actionLog.info,
+      warn: actionLog.warning,
+    }),
   );
   if (settings.dryRun) return;
   const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);

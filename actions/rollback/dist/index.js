@@ -28848,6 +28848,11 @@ function loadManifests(options) {
     rejectDuplicates(manifests, problems);
     if (problems.length > 0)
         throw new ManifestError(problems);
+    // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
+    if (manifests.length === 0) {
+        const inputName = options.inputName ?? 'manifests';
+        throw new InputError(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => describeValue(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
+    }
     return manifests;
 }
 /**
@@ -29251,6 +29256,8 @@ function transforms_addTraceAnnotations(object, trace) {
     result.metadata.annotations = annotations;
     return result;
 }
+/** See Placement.node. */
+const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 function tolerationFor(taint) {
     return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
 }
@@ -29291,6 +29298,11 @@ function transforms_injectPlacement(object, placement) {
     if (conflicts.length > 0)
         return { object: clone(object), conflicts };
     spec.nodeSelector = { ...selector, [key]: value };
+    if (placement.node) {
+        const metadata = ensureMap(result, [...location.specPath.slice(0, -1), 'metadata']);
+        const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+        metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
+    }
     if (placement.taint) {
         const wanted = tolerationFor(placement.taint);
         const existing = Array.isArray(spec.tolerations) ? spec.tolerations : [];
@@ -29703,7 +29715,10 @@ function conflictDetails(stderr) {
         .join('\n');
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
+
 
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 /** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
@@ -29744,7 +29759,7 @@ function conditionsOf(object) {
 }
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 function workloadProgress(workload) {
-    const name = `${workload.kind}/${workload.metadata.name}`;
+    const name = objects_workloadKey(objects_refOf(workload));
     const status = workload.status ?? {};
     const generation = num(workload.metadata.generation, 0);
     if (num(status.observedGeneration, -1) < generation)
@@ -29754,6 +29769,12 @@ function workloadProgress(workload) {
         const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
         if (deadline)
             return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+        // A paused Deployment records the new template but starts no rollout until resumed: like
+        // OnDelete, there is nothing to wait for (or undo) yet.
+        if (spec.paused === true) {
+            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+            return { done: true, message: paused, note: paused };
+        }
         const replicas = num(spec.replicas, 1);
         const updated = num(status.updatedReplicas);
         const total = num(status.replicas);
@@ -29888,11 +29909,33 @@ async function controllerRevisionOf(kubectl, workload) {
 /** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
 function controllerRevisionIn(workload, objects) {
     const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
-    const updateRevision = workload.status?.updateRevision;
-    const current = typeof updateRevision === 'string'
-        ? owned.find((revision) => revision.metadata.name === updateRevision)
-        : owned.sort((a, b) => num(b.revision) - num(a.revision))[0];
+    const current = currentControllerRevision(workload, owned);
     return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+/**
+ * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
+ * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
+ * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
+ * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
+ */
+function recordsTemplate(revision, workload) {
+    const data = objects_isRecord(revision.data) && objects_isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
+    if (!objects_isRecord(data))
+        return false;
+    const { $patch: _patch, ...template } = data;
+    return (0,external_node_util_.isDeepStrictEqual)(template, workload.spec?.template);
+}
+/**
+ * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
+ * (StatefulSets), else the one recording its live template, else the newest. Not simply the
+ * newest: after a failed apply the newest is the failed revision, not the one the workload had.
+ */
+function currentControllerRevision(workload, owned) {
+    const updateRevision = workload.status?.updateRevision;
+    if (typeof updateRevision === 'string')
+        return owned.find((revision) => revision.metadata.name === updateRevision);
+    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
+        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
 }
 /** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
 async function rollout_revisionNumberOf(kubectl, workload) {
@@ -30080,7 +30123,7 @@ async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
     const interval = options.pollIntervalMs ?? 2000;
     const failFastAfter = options.failFastAfterMs ?? 30_000;
     const blockedSince = new Map();
-    const name = `${ref.kind}/${ref.name}`;
+    const name = objects_workloadKey(ref);
     let lastMessage = '';
     let revision;
     let template;
@@ -30175,7 +30218,7 @@ async function rollout_watchRollouts(kubectl, refs, options) {
 }
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 function rollout_formatDiagnostics(result) {
-    const lines = [`#### ${result.ref.kind}/${result.ref.name}`, '', result.reason ?? 'rolled out', ''];
+    const lines = [`#### ${objects_workloadKey(result.ref)}`, '', result.reason ?? 'rolled out', ''];
     const diagnostics = result.diagnostics;
     if (!diagnostics)
         return lines.join('\n');
@@ -30311,8 +30354,6 @@ function sortKeys(value) {
     return value;
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
 
 
@@ -30473,7 +30514,7 @@ async function failed_revisions_recordFailedRevision(kubectl, ref, known, failed
     });
 }
 /** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
-async function restoreFailedRevisions(kubectl, ref, known) {
+async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
     const lists = [
         [FAILED_REVISIONS_ANNOTATION, known.numbers],
         [FAILED_TEMPLATES_ANNOTATION, known.templates],
@@ -30720,18 +30761,36 @@ async function deployManifests(kubectl, manifests, settings) {
         return report;
     }
     await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+    const companion = settings.companion;
+    const undoCompanion = async () => {
+        for (const line of (await companion?.undo()) ?? [])
+            log(line);
+    };
+    const makeCompanion = async () => {
+        for (const line of (await companion?.make()) ?? [])
+            log(line);
+    };
     let after;
-    if (plan.deferred.length === 0) {
-        after = await applyOwningFields(kubectl, objects, applyOptions, ownership);
+    try {
+        after = await applyAll();
     }
-    else {
+    catch (error) {
+        await undoCompanion();
+        throw error;
+    }
+    async function applyAll() {
+        if (plan.deferred.length === 0) {
+            await makeCompanion();
+            return applyOwningFields(kubectl, objects, applyOptions, ownership);
+        }
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
         const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
         await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
         const rest = objects.filter((object) => !isFoundation(object));
-        after = [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
+        await makeCompanion();
+        return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);
@@ -30754,7 +30813,7 @@ async function deployManifests(kubectl, manifests, settings) {
     const failed = report.rollouts.filter((rollout) => !rollout.ok);
     if (failed.length === 0)
         return report;
-    const reasons = failed.map((rollout) => rollout.reason).join('; ');
+    const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
     if (!settings.rollbackOnFailure) {
         throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
     }
@@ -30763,29 +30822,43 @@ async function deployManifests(kubectl, manifests, settings) {
         return !previous || templateChanged(previous, object);
     });
     try {
+        await undoCompanion();
         // Configuration first, so the pods the undo brings back start with the configuration they had.
         report.restored = await restoreConfigured(kubectl, after, before, settings);
-        report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+        await rollBack(kubectl, changed, before, report, settings);
     }
     catch (error) {
         if (error instanceof DeployFailedError)
             throw error;
         throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
     }
-    report.rolledBack = [...report.rollbacks, ...report.restored].some((record) => !record.skipped);
-    const undone = report.rollbacks
-        .filter((record) => !record.skipped)
+    report.rolledBack =
+        report.rollbacks.some((record) => record.result === 'restored') ||
+            report.restored.some((record) => !record.skipped);
+    throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+}
+/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
+function rollbackSentence(report) {
+    const records = report.rollbacks;
+    const undone = records
+        .filter((record) => record.result === 'restored')
         .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
+    const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
     const putBack = report.restored.filter((record) => !record.skipped).map((record) => workloadKey(record.ref));
-    const kept = [...report.rollbacks, ...report.restored]
+    const kept = [...records, ...report.restored]
         .filter((record) => record.skipped)
         .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
-    const summary = [
-        undone.length > 0 ? `rolled back ${undone.join(', ')}` : putBack.length > 0 ? '' : 'nothing could be rolled back',
+    const parts = [
+        undone.length > 0
+            ? `rolled back ${undone.join(', ')}`
+            : broken.length === 0 && putBack.length === 0
+                ? 'nothing could be rolled back'
+                : '',
+        broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
         putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
         kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
     ].filter(Boolean);
-    throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
+    return capitalize(parts.join('; '));
 }
 /**
  * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
@@ -30881,33 +30954,51 @@ function firstLineOf(error) {
 }
 /**
  * Undoes each workload this run changed to the revision it had before, waits for that, and marks
- * the revision this run made as failed so a later `rollback` never picks it.
+ * the revision this run made as failed where that workload's own rollout failed, so a later
+ * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
+ * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
+ * happens: one refused undo or unfinished rollout does not hide what happened to the others.
  */
 async function rollBack(kubectl, changed, before, report, settings) {
     const log = settings.log ?? (() => undefined);
-    const records = [];
+    const records = report.rollbacks;
     const failedLists = new Map();
     for (const object of changed) {
         const ref = refOf(object);
         const previous = before.get(objectKey(object));
         const rollout = report.rollouts.find((result) => workloadKey(result.ref) === workloadKey(ref));
-        const failedRevision = report.revisions[workloadKey(ref)];
+        // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
+        const failedRevision = rollout && !rollout.ok ? report.revisions[workloadKey(ref)] : undefined;
         if (!previous) {
             records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
             continue;
         }
-        // Read before the undo: it replaces the annotations with the ones the old revision carried.
-        const live = await kubectl.get(ref);
-        failedLists.set(workloadKey(ref), readFailedRevisions(live));
-        const restoredRevision = await revisionNumberOf(kubectl, previous);
-        const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
-        log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
-        await undoAndRecord(kubectl, ref, numeric);
-        if (object.kind === 'StatefulSet' && rollout?.template)
-            await deleteStuckPods(kubectl, ref, rollout.template, log);
-        records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
+        const record = {
+            ref,
+            failedRevision,
+            failedTemplate: failedRevision ? rollout?.template : undefined,
+        };
+        records.push(record);
+        try {
+            // Read before the undo: it replaces the annotations with the ones the old revision carried.
+            const live = await kubectl.get(ref);
+            failedLists.set(workloadKey(ref), readFailedRevisions(live));
+            record.restoredRevision = await revisionNumberOf(kubectl, previous);
+            const restored = record.restoredRevision;
+            const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
+            log(`Rolling ${workloadKey(ref)} back to revision ${restored ?? 'previous'}`);
+            await undoAndRecord(kubectl, ref, numeric);
+            if (object.kind === 'StatefulSet' && rollout?.template)
+                await deleteStuckPods(kubectl, ref, rollout.template, log);
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError))
+                throw error;
+            record.result = 'failed';
+            record.reason = `${workloadKey(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
+        }
     }
-    const undone = records.filter((record) => !record.skipped);
+    const undone = records.filter((record) => !record.skipped && !record.result);
     const results = await watchRollouts(kubectl, undone.map((record) => record.ref), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
@@ -30915,20 +31006,23 @@ async function rollBack(kubectl, changed, before, report, settings) {
         log,
     });
     for (const result of results) {
+        const record = undone.find((candidate) => workloadKey(candidate.ref) === workloadKey(result.ref));
         if (result.revision)
             report.revisions[workloadKey(result.ref)] = result.revision;
-        if (!result.ok) {
-            const reasons = report.rollouts.filter((rollout) => !rollout.ok).map((rollout) => rollout.reason);
-            throw new DeployFailedError(`Rollout failed: ${reasons.join('; ')}. The rollback failed too: ${result.reason}`, report);
-        }
+        record.result = result.ok ? 'restored' : 'failed';
+        if (!result.ok)
+            record.reason = `${workloadKey(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
     }
     for (const record of undone) {
-        await recordFailedRevision(kubectl, record.ref, failedLists.get(workloadKey(record.ref)), {
-            number: record.failedRevision,
-            template: record.failedTemplate,
-        });
+        const known = failedLists.get(workloadKey(record.ref));
+        if (record.failedRevision)
+            await recordFailedRevision(kubectl, record.ref, known, {
+                number: record.failedRevision,
+                template: record.failedTemplate,
+            });
+        else
+            await restoreFailedRevisions(kubectl, record.ref, known);
     }
-    return records;
 }
 /**
  * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
@@ -31115,64 +31209,120 @@ function ownedPlacement(node) {
         return {};
     }
 }
+/** Runs the undo steps newest first; returns what was put back, for the log. */
+async function undoPlacement(undo) {
+    const lines = [];
+    for (const step of [...undo].reverse()) {
+        await step.run();
+        lines.push(step.line);
+    }
+    undo.length = 0;
+    return lines;
+}
+function splitLabel(text) {
+    return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
+}
 /**
  * Makes the node carry the placement of this run's inputs: the label (taken off any other node,
  * so the selector cannot send pods elsewhere) and the taint when one is asked for. What an
  * earlier run put there and these inputs no longer ask for (a taint, a label under another key)
- * is removed; nothing else on the node is touched. Returns what changed, for the log.
+ * is removed, on this node and on any other node an earlier run pinned (the MCP servers moved):
+ * nothing else on a node is touched. Returns what changed, for the log; each change's inverse
+ * goes into `undo` when given.
  */
-async function pinNode(kubectl, node, nodeLabel, taint) {
+async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
     const changes = [];
     const owned = ownedPlacement(node);
     const next = {};
     const wantedLabel = labelText(nodeLabel);
+    const setLabel = async (name, label, line, before) => {
+        await kubectl.labelNode(name, label);
+        changes.push(line);
+        undo.push({
+            line: `Put label ${label.key} of node ${name} back as it was`,
+            run: () => before === undefined
+                ? kubectl.unlabelNode(name, label.key)
+                : kubectl.labelNode(name, { key: label.key, value: before }),
+        });
+    };
+    const removeLabel = async (name, label, line) => {
+        await kubectl.unlabelNode(name, label.key);
+        changes.push(line);
+        undo.push({
+            line: `Put label ${labelText(label)} back on node ${name}`,
+            run: () => kubectl.labelNode(name, label),
+        });
+    };
+    const removeTaint = async (name, removed, line) => {
+        await kubectl.untaintNode(name, taintText(removed));
+        changes.push(line);
+        undo.push({
+            line: `Put taint ${taintText(removed)} back on node ${name}`,
+            run: () => kubectl.taintNode(name, removed),
+        });
+    };
+    const setOwned = async (target, wanted, had) => {
+        if (JSON.stringify(wanted) === JSON.stringify(had))
+            return;
+        const before = target.annotations[PLACEMENT_ANNOTATION];
+        const write = (value) => value !== undefined
+            ? kubectl.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
+            : kubectl.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+        await write(wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
+        undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(before) });
+    };
     if (owned.label && owned.label !== wantedLabel) {
-        const [key, value] = [
-            owned.label.slice(0, owned.label.indexOf('=')),
-            owned.label.slice(owned.label.indexOf('=') + 1),
-        ];
-        if (key !== nodeLabel.key && node.labels[key] === value) {
-            await kubectl.unlabelNode(node.name, key);
-            changes.push(`Removed label ${owned.label} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
+        const old = splitLabel(owned.label);
+        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value) {
+            await removeLabel(node.name, old, `Removed label ${owned.label} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
         }
     }
     if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-        await kubectl.labelNode(node.name, nodeLabel);
-        changes.push(`Labelled node ${node.name} ${wantedLabel}`);
+        await setLabel(node.name, nodeLabel, `Labelled node ${node.name} ${wantedLabel}`, node.labels[nodeLabel.key]);
         next.label = wantedLabel;
     }
     else if (owned.label === wantedLabel) {
         next.label = wantedLabel;
     }
-    const others = (await kubectl.list('nodes', { selector: wantedLabel })).filter((other) => other.metadata.name !== node.name);
+    // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
+    const others = (await kubectl.list('nodes')).map(nodeInfo).filter((other) => other.name !== node.name);
     for (const other of others) {
-        await kubectl.unlabelNode(other.metadata.name, nodeLabel.key);
-        changes.push(`Removed label ${nodeLabel.key} from node ${other.metadata.name}`);
+        const theirs = ownedPlacement(other);
+        if (theirs.taint && other.taints.some((t) => taintText(t) === theirs.taint)) {
+            await removeTaint(other.name, other.taints.find((t) => taintText(t) === theirs.taint), `Removed taint ${theirs.taint} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`);
+        }
+        if (theirs.label && theirs.label !== wantedLabel) {
+            const old = splitLabel(theirs.label);
+            if (other.labels[old.key] === old.value)
+                await removeLabel(other.name, old, `Removed label ${theirs.label} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`);
+        }
+        if (other.labels[nodeLabel.key] === nodeLabel.value)
+            await removeLabel(other.name, nodeLabel, `Removed label ${nodeLabel.key} from node ${other.name}`);
+        await setOwned(other, {}, theirs);
     }
     const wantedTaint = taint ? taintText(taint) : undefined;
     const present = new Set(node.taints.map(taintText));
     if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-        await kubectl.untaintNode(node.name, owned.taint);
+        await removeTaint(node.name, node.taints.find((t) => taintText(t) === owned.taint), `Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
         present.delete(owned.taint);
-        changes.push(`Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
     }
     if (taint && wantedTaint) {
         if (!present.has(wantedTaint)) {
             await kubectl.taintNode(node.name, taint);
             changes.push(`Tainted node ${node.name} ${wantedTaint}`);
+            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
+            const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
+            undo.push({
+                line: `Put the taints of node ${node.name} back as they were`,
+                run: () => (replaced ? kubectl.taintNode(node.name, replaced) : kubectl.untaintNode(node.name, wantedTaint)),
+            });
             next.taint = wantedTaint;
         }
         else if (owned.taint === wantedTaint) {
             next.taint = wantedTaint;
         }
     }
-    if (JSON.stringify(next) !== JSON.stringify(owned)) {
-        const ref = { kind: 'Node', name: node.name };
-        if (next.label || next.taint)
-            await kubectl.annotate(ref, { [PLACEMENT_ANNOTATION]: JSON.stringify(next) });
-        else
-            await kubectl.run(['annotate', 'node', node.name, `${PLACEMENT_ANNOTATION}-`]);
-    }
+    await setOwned(node, next, owned);
     return changes;
 }
 
@@ -31277,12 +31427,11 @@ function deployReportMarkdown(title, report) {
     for (const rollout of report.rollouts.filter((r) => !r.ok))
         parts.push(formatDiagnostics(rollout));
     if (report.rollbacks.length > 0) {
-        parts.push(markdownTable(['Rolled back', 'Failed revision', 'Restored revision'], report.rollbacks.map((record) => [
+        parts.push(markdownTable(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks.map((record) => [
             workloadKey(record.ref),
             record.failedRevision ?? '',
-            record.skipped
-                ? `not rolled back: ${record.skipped}`
-                : restoredText(record, report.revisions[workloadKey(record.ref)]),
+            record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
+            rollbackResult(record),
         ])));
     }
     if (report.restored.length > 0) {
@@ -31298,6 +31447,12 @@ function deployReportMarkdown(title, report) {
             parts.push(`<details><summary>${workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
     }
     return parts.join('\n');
+}
+/** One workload's rollback as the summary and the `rollbacks` output say it. */
+function rollbackResult(record) {
+    if (record.skipped)
+        return `not rolled back: ${record.skipped}`;
+    return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
 }
 /** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
 function restoredText(record, liveRevision) {
@@ -31316,6 +31471,15 @@ function deployPublication(title, report) {
             revisions: report.revisions,
             changed: report.changed,
             'rolled-back': report.rolledBack,
+            rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
+                workloadKey(record.ref),
+                {
+                    result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
+                    ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
+                    ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
+                    ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
+                },
+            ])),
         },
         logGroups: [
             { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
@@ -31372,9 +31536,13 @@ function revisionState(revision) {
 async function findWorkloads(kubectl, selection, namespace) {
     const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
     if (selection.by === 'selector') {
-        const found = await kubectl.list('deployments,statefulsets', { namespace, selector: selection.selector });
+        // Every kind with revisions (ROLLBACK_KINDS), by its plural resource name.
+        const found = await kubectl.list('deployments,statefulsets,daemonsets', {
+            namespace,
+            selector: selection.selector,
+        });
         if (found.length === 0) {
-            throw new RollbackRefusedError(`No Deployment or StatefulSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
+            throw new RollbackRefusedError(`No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
         }
         return found;
     }
@@ -31443,8 +31611,7 @@ async function readHistory(kubectl, workload) {
                 },
             ];
         });
-        const updateRevision = workload.status?.updateRevision;
-        liveTemplate = typeof updateRevision === 'string' ? updateRevision : undefined;
+        liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
     }
     revisions.sort((a, b) => a.number - b.number);
     const live = revisions.find((revision) => revision.number === liveNumber) ??
@@ -31531,7 +31698,7 @@ async function executeRollback(kubectl, steps, options) {
                 template: step.from.template,
             });
         else
-            await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
+            await failed_revisions_restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
     }
     const rollouts = await rollout_watchRollouts(kubectl, moving.map((step) => step.ref), {
         timeoutMs: options.rolloutTimeoutMs,

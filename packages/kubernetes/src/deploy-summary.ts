@@ -1,5 +1,5 @@
 import { markdownTable, type RunContext } from '@sophia/reporting';
-import type { AppliedObject, DeployReport } from './deploy.js';
+import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
 import { workloadKey } from './objects.js';
 import { formatDiagnostics } from './rollout.js';
 import type { Traceability } from './transforms.js';
@@ -46,13 +46,12 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   if (report.rollbacks.length > 0) {
     parts.push(
       markdownTable(
-        ['Rolled back', 'Failed revision', 'Restored revision'],
+        ['Rolled back', 'Failed revision', 'Restored revision', 'Result'],
         report.rollbacks.map((record) => [
           workloadKey(record.ref),
           record.failedRevision ?? '',
-          record.skipped
-            ? `not rolled back: ${record.skipped}`
-            : restoredText(record, report.revisions[workloadKey(record.ref)]),
+          record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
+          rollbackResult(record),
         ]),
       ),
     );
@@ -79,6 +78,12 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   return parts.join('\n');
 }
 
+/** One workload's rollback as the summary and the `rollbacks` output say it. */
+export function rollbackResult(record: RollbackRecord): string {
+  if (record.skipped) return `not rolled back: ${record.skipped}`;
+  return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
+}
+
 /** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
 function restoredText(record: { restoredRevision?: string }, liveRevision: string | undefined): string {
   const restored = record.restoredRevision ?? 'previous';
@@ -97,6 +102,17 @@ export function deployPublication(title: string, report: DeployReport) {
       revisions: report.revisions,
       changed: report.changed,
       'rolled-back': report.rolledBack,
+      rollbacks: Object.fromEntries(
+        report.rollbacks.map((record) => [
+          workloadKey(record.ref),
+          {
+            result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
+            ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
+            ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
+            ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
+          },
+        ]),
+      ),
     },
     logGroups: [
       { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },

@@ -11,7 +11,12 @@ import { isFoundation, planApply, settleScopes, sortForApply } from './apply-ord
 import type { Manifest } from './manifests.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
-import { readFailedRevisions, recordFailedRevision, type FailedRevisions } from './failed-revisions.js';
+import {
+  readFailedRevisions,
+  recordFailedRevision,
+  restoreFailedRevisions,
+  type FailedRevisions,
+} from './failed-revisions.js';
 import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { restoreIntent } from './restore.js';
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
@@ -28,6 +33,20 @@ export interface DeploySettings extends Pick<
   log?: (line: string) => void;
   /** Told what the deploy changed from the manifests and why (default: the log). */
   warn?: (line: string) => void;
+  /**
+   * A change outside the manifests that goes with them (deploy-mcp-node: the node's label and
+   * taint). `make` runs once the API server has accepted every object, just before the first real
+   * apply, so a refused manifest set changes nothing; `undo` runs when the apply fails or a failed
+   * rollout is rolled back, before the restored revisions are waited on (their pods need the
+   * placement they were made for). Each returns lines for the log. Not run on a dry run.
+   */
+  companion?: DeployCompanion;
+}
+
+/** See DeploySettings.companion. */
+export interface DeployCompanion {
+  make(): Promise<string[]>;
+  undo(): Promise<string[]>;
 }
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -48,6 +67,13 @@ export interface RollbackRecord {
   restoredRevision?: string;
   /** Why a changed workload could not be rolled back (it did not exist before this run). */
   skipped?: string;
+  /**
+   * How its rollback ended when it was not skipped: `restored` (undone and rolled out) or `failed`
+   * (the undo was refused, or the restored revision did not finish rolling out; `reason` says which).
+   */
+  result?: 'restored' | 'failed';
+  /** Why the rollback of this workload failed, naming it. */
+  reason?: string;
 }
 
 /** An object other than a Deployment, StatefulSet or DaemonSet that a failed deploy had changed. */
@@ -177,10 +203,25 @@ export async function deployManifests(
   }
 
   await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+  const companion = settings.companion;
+  const undoCompanion = async () => {
+    for (const line of (await companion?.undo()) ?? []) log(line);
+  };
+  const makeCompanion = async () => {
+    for (const line of (await companion?.make()) ?? []) log(line);
+  };
   let after: KubeObject[];
-  if (plan.deferred.length === 0) {
-    after = await applyOwningFields(kubectl, objects, applyOptions, ownership);
-  } else {
+  try {
+    after = await applyAll();
+  } catch (error) {
+    await undoCompanion();
+    throw error;
+  }
+  async function applyAll(): Promise<KubeObject[]> {
+    if (plan.deferred.length === 0) {
+      await makeCompanion();
+      return applyOwningFields(kubectl, objects, applyOptions, ownership);
+    }
     const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
     await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
     const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
@@ -193,7 +234,8 @@ export async function deployManifests(
       `after ${foundationNames} were applied; nothing else was changed`,
     );
     const rest = objects.filter((object) => !isFoundation(object));
-    after = [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
+    await makeCompanion();
+    return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
   }
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
@@ -216,7 +258,7 @@ export async function deployManifests(
   const failed = report.rollouts.filter((rollout) => !rollout.ok);
   if (failed.length === 0) return report;
 
-  const reasons = failed.map((rollout) => rollout.reason).join('; ');
+  const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
   if (!settings.rollbackOnFailure) {
     throw new DeployFailedError(
       `Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`,
@@ -228,9 +270,10 @@ export async function deployManifests(
     return !previous || templateChanged(previous, object);
   });
   try {
+    await undoCompanion();
     // Configuration first, so the pods the undo brings back start with the configuration they had.
     report.restored = await restoreConfigured(kubectl, after, before, settings);
-    report.rollbacks = await rollBack(kubectl, changed, before, report, settings);
+    await rollBack(kubectl, changed, before, report, settings);
   } catch (error) {
     if (error instanceof DeployFailedError) throw error;
     throw new DeployFailedError(
@@ -238,20 +281,34 @@ export async function deployManifests(
       report,
     );
   }
-  report.rolledBack = [...report.rollbacks, ...report.restored].some((record) => !record.skipped);
-  const undone = report.rollbacks
-    .filter((record) => !record.skipped)
+  report.rolledBack =
+    report.rollbacks.some((record) => record.result === 'restored') ||
+    report.restored.some((record) => !record.skipped);
+  throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+}
+
+/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
+function rollbackSentence(report: DeployReport): string {
+  const records = report.rollbacks;
+  const undone = records
+    .filter((record) => record.result === 'restored')
     .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
+  const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
   const putBack = report.restored.filter((record) => !record.skipped).map((record) => workloadKey(record.ref));
-  const kept = [...report.rollbacks, ...report.restored]
+  const kept = [...records, ...report.restored]
     .filter((record) => record.skipped)
     .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
-  const summary = [
-    undone.length > 0 ? `rolled back ${undone.join(', ')}` : putBack.length > 0 ? '' : 'nothing could be rolled back',
+  const parts = [
+    undone.length > 0
+      ? `rolled back ${undone.join(', ')}`
+      : broken.length === 0 && putBack.length === 0
+        ? 'nothing could be rolled back'
+        : '',
+    broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
     putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
     kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
   ].filter(Boolean);
-  throw new DeployFailedError(`Rollout failed: ${reasons}. ${capitalize(summary.join('; '))}.`, report);
+  return capitalize(parts.join('; '));
 }
 
 /**
@@ -363,7 +420,10 @@ function firstLineOf(error: unknown): string {
 
 /**
  * Undoes each workload this run changed to the revision it had before, waits for that, and marks
- * the revision this run made as failed so a later `rollback` never picks it.
+ * the revision this run made as failed where that workload's own rollout failed, so a later
+ * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
+ * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
+ * happens: one refused undo or unfinished rollout does not hide what happened to the others.
  */
 async function rollBack(
   kubectl: Kubectl,
@@ -371,30 +431,44 @@ async function rollBack(
   before: Map<string, KubeObject>,
   report: DeployReport,
   settings: DeploySettings,
-): Promise<RollbackRecord[]> {
+): Promise<void> {
   const log = settings.log ?? (() => undefined);
-  const records: RollbackRecord[] = [];
+  const records = report.rollbacks;
   const failedLists = new Map<string, FailedRevisions>();
   for (const object of changed) {
     const ref = refOf(object);
     const previous = before.get(objectKey(object));
     const rollout = report.rollouts.find((result) => workloadKey(result.ref) === workloadKey(ref));
-    const failedRevision = report.revisions[workloadKey(ref)];
+    // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
+    const failedRevision = rollout && !rollout.ok ? report.revisions[workloadKey(ref)] : undefined;
     if (!previous) {
       records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
       continue;
     }
-    // Read before the undo: it replaces the annotations with the ones the old revision carried.
-    const live = await kubectl.get(ref);
-    failedLists.set(workloadKey(ref), readFailedRevisions(live));
-    const restoredRevision = await revisionNumberOf(kubectl, previous);
-    const numeric = restoredRevision && /^\d+$/.test(restoredRevision) ? Number(restoredRevision) : undefined;
-    log(`Rolling ${workloadKey(ref)} back to revision ${restoredRevision ?? 'previous'}`);
-    await undoAndRecord(kubectl, ref, numeric);
-    if (object.kind === 'StatefulSet' && rollout?.template) await deleteStuckPods(kubectl, ref, rollout.template, log);
-    records.push({ ref, failedRevision, failedTemplate: rollout?.template, restoredRevision });
+    const record: RollbackRecord = {
+      ref,
+      failedRevision,
+      failedTemplate: failedRevision ? rollout?.template : undefined,
+    };
+    records.push(record);
+    try {
+      // Read before the undo: it replaces the annotations with the ones the old revision carried.
+      const live = await kubectl.get(ref);
+      failedLists.set(workloadKey(ref), readFailedRevisions(live));
+      record.restoredRevision = await revisionNumberOf(kubectl, previous);
+      const restored = record.restoredRevision;
+      const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
+      log(`Rolling ${workloadKey(ref)} back to revision ${restored ?? 'previous'}`);
+      await undoAndRecord(kubectl, ref, numeric);
+      if (object.kind === 'StatefulSet' && rollout?.template)
+        await deleteStuckPods(kubectl, ref, rollout.template, log);
+    } catch (error) {
+      if (!(error instanceof KubectlError)) throw error;
+      record.result = 'failed';
+      record.reason = `${workloadKey(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
+    }
   }
-  const undone = records.filter((record) => !record.skipped);
+  const undone = records.filter((record) => !record.skipped && !record.result);
   const results = await watchRollouts(
     kubectl,
     undone.map((record) => record.ref),
@@ -406,22 +480,20 @@ async function rollBack(
     },
   );
   for (const result of results) {
+    const record = undone.find((candidate) => workloadKey(candidate.ref) === workloadKey(result.ref))!;
     if (result.revision) report.revisions[workloadKey(result.ref)] = result.revision;
-    if (!result.ok) {
-      const reasons = report.rollouts.filter((rollout) => !rollout.ok).map((rollout) => rollout.reason);
-      throw new DeployFailedError(
-        `Rollout failed: ${reasons.join('; ')}. The rollback failed too: ${result.reason}`,
-        report,
-      );
-    }
+    record.result = result.ok ? 'restored' : 'failed';
+    if (!result.ok) record.reason = `${workloadKey(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
   }
   for (const record of undone) {
-    await recordFailedRevision(kubectl, record.ref, failedLists.get(workloadKey(record.ref))!, {
-      number: record.failedRevision,
-      template: record.failedTemplate,
-    });
+    const known = failedLists.get(workloadKey(record.ref))!;
+    if (record.failedRevision)
+      await recordFailedRevision(kubectl, record.ref, known, {
+        number: record.failedRevision,
+        template: record.failedTemplate,
+      });
+    else await restoreFailedRevisions(kubectl, record.ref, known);
   }
-  return records;
 }
 
 /**

@@ -138,6 +138,14 @@ export function loadManifests(options: LoadOptions): Manifest[] {
   for (const manifest of manifests) validateManifest(manifest, options.namespace, problems);
   rejectDuplicates(manifests, problems);
   if (problems.length > 0) throw new ManifestError(problems);
+  // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
+  if (manifests.length === 0) {
+    const inputName = options.inputName ?? 'manifests';
+    throw new InputError(
+      inputName,
+      `Input "${inputName}" names ${options.patterns.map((pattern) => describeValue(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`,
+    );
+  }
   return manifests;
 }
 

@@ -215,64 +215,149 @@ function ownedPlacement(node: NodeInfo): OwnedPlacement {
 }
 
 /**
+ * The steps that take back what pinNode changed, newest first when run (see undoPlacement): a
+ * failed deploy that rolls its workloads back puts the nodes back too, or the restored pods (old
+ * nodeSelector, old tolerations) could not be scheduled.
+ */
+export type PlacementUndo = Array<{ line: string; run: () => Promise<void> }>;
+
+/** Runs the undo steps newest first; returns what was put back, for the log. */
+export async function undoPlacement(undo: PlacementUndo): Promise<string[]> {
+  const lines: string[] = [];
+  for (const step of [...undo].reverse()) {
+    await step.run();
+    lines.push(step.line);
+  }
+  undo.length = 0;
+  return lines;
+}
+
+function splitLabel(text: string): Label {
+  return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
+}
+
+/**
  * Makes the node carry the placement of this run's inputs: the label (taken off any other node,
  * so the selector cannot send pods elsewhere) and the taint when one is asked for. What an
  * earlier run put there and these inputs no longer ask for (a taint, a label under another key)
- * is removed; nothing else on the node is touched. Returns what changed, for the log.
+ * is removed, on this node and on any other node an earlier run pinned (the MCP servers moved):
+ * nothing else on a node is touched. Returns what changed, for the log; each change's inverse
+ * goes into `undo` when given.
  */
-export async function pinNode(kubectl: Kubectl, node: NodeInfo, nodeLabel: Label, taint?: Taint): Promise<string[]> {
+export async function pinNode(
+  kubectl: Kubectl,
+  node: NodeInfo,
+  nodeLabel: Label,
+  taint?: Taint,
+  undo: PlacementUndo = [],
+): Promise<string[]> {
   const changes: string[] = [];
   const owned = ownedPlacement(node);
   const next: OwnedPlacement = {};
   const wantedLabel = labelText(nodeLabel);
+  const setLabel = async (name: string, label: Label, line: string, before: string | undefined) => {
+    await kubectl.labelNode(name, label);
+    changes.push(line);
+    undo.push({
+      line: `Put label ${label.key} of node ${name} back as it was`,
+      run: () =>
+        before === undefined
+          ? kubectl.unlabelNode(name, label.key)
+          : kubectl.labelNode(name, { key: label.key, value: before }),
+    });
+  };
+  const removeLabel = async (name: string, label: Label, line: string) => {
+    await kubectl.unlabelNode(name, label.key);
+    changes.push(line);
+    undo.push({
+      line: `Put label ${labelText(label)} back on node ${name}`,
+      run: () => kubectl.labelNode(name, label),
+    });
+  };
+  const removeTaint = async (name: string, removed: Taint, line: string) => {
+    await kubectl.untaintNode(name, taintText(removed));
+    changes.push(line);
+    undo.push({
+      line: `Put taint ${taintText(removed)} back on node ${name}`,
+      run: () => kubectl.taintNode(name, removed),
+    });
+  };
+  const setOwned = async (target: NodeInfo, wanted: OwnedPlacement, had: OwnedPlacement) => {
+    if (JSON.stringify(wanted) === JSON.stringify(had)) return;
+    const before = target.annotations[PLACEMENT_ANNOTATION];
+    const write = (value: string | undefined) =>
+      value !== undefined
+        ? kubectl.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
+        : kubectl.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+    await write(wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
+    undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(before) });
+  };
+
   if (owned.label && owned.label !== wantedLabel) {
-    const [key, value] = [
-      owned.label.slice(0, owned.label.indexOf('=')),
-      owned.label.slice(owned.label.indexOf('=') + 1),
-    ];
-    if (key !== nodeLabel.key && node.labels[key] === value) {
-      await kubectl.unlabelNode(node.name, key);
-      changes.push(
+    const old = splitLabel(owned.label);
+    if (old.key !== nodeLabel.key && node.labels[old.key] === old.value) {
+      await removeLabel(
+        node.name,
+        old,
         `Removed label ${owned.label} from node ${node.name}: an earlier run put it there, this one does not ask for it`,
       );
     }
   }
   if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-    await kubectl.labelNode(node.name, nodeLabel);
-    changes.push(`Labelled node ${node.name} ${wantedLabel}`);
+    await setLabel(node.name, nodeLabel, `Labelled node ${node.name} ${wantedLabel}`, node.labels[nodeLabel.key]);
     next.label = wantedLabel;
   } else if (owned.label === wantedLabel) {
     next.label = wantedLabel;
   }
-  const others = (await kubectl.list('nodes', { selector: wantedLabel })).filter(
-    (other) => other.metadata.name !== node.name,
-  );
+  // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
+  const others = (await kubectl.list('nodes')).map(nodeInfo).filter((other) => other.name !== node.name);
   for (const other of others) {
-    await kubectl.unlabelNode(other.metadata.name, nodeLabel.key);
-    changes.push(`Removed label ${nodeLabel.key} from node ${other.metadata.name}`);
+    const theirs = ownedPlacement(other);
+    if (theirs.taint && other.taints.some((t) => taintText(t) === theirs.taint)) {
+      await removeTaint(
+        other.name,
+        other.taints.find((t) => taintText(t) === theirs.taint)!,
+        `Removed taint ${theirs.taint} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`,
+      );
+    }
+    if (theirs.label && theirs.label !== wantedLabel) {
+      const old = splitLabel(theirs.label);
+      if (other.labels[old.key] === old.value)
+        await removeLabel(
+          other.name,
+          old,
+          `Removed label ${theirs.label} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`,
+        );
+    }
+    if (other.labels[nodeLabel.key] === nodeLabel.value)
+      await removeLabel(other.name, nodeLabel, `Removed label ${nodeLabel.key} from node ${other.name}`);
+    await setOwned(other, {}, theirs);
   }
   const wantedTaint = taint ? taintText(taint) : undefined;
   const present = new Set(node.taints.map(taintText));
   if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-    await kubectl.untaintNode(node.name, owned.taint);
-    present.delete(owned.taint);
-    changes.push(
+    await removeTaint(
+      node.name,
+      node.taints.find((t) => taintText(t) === owned.taint)!,
       `Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`,
     );
+    present.delete(owned.taint);
   }
   if (taint && wantedTaint) {
     if (!present.has(wantedTaint)) {
       await kubectl.taintNode(node.name, taint);
       changes.push(`Tainted node ${node.name} ${wantedTaint}`);
+      // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
+      const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
+      undo.push({
+        line: `Put the taints of node ${node.name} back as they were`,
+        run: () => (replaced ? kubectl.taintNode(node.name, replaced) : kubectl.untaintNode(node.name, wantedTaint)),
+      });
       next.taint = wantedTaint;
     } else if (owned.taint === wantedTaint) {
       next.taint = wantedTaint;
     }
   }
-  if (JSON.stringify(next) !== JSON.stringify(owned)) {
-    const ref = { kind: 'Node', name: node.name };
-    if (next.label || next.taint) await kubectl.annotate(ref, { [PLACEMENT_ANNOTATION]: JSON.stringify(next) });
-    else await kubectl.run(['annotate', 'node', node.name, `${PLACEMENT_ANNOTATION}-`]);
-  }
+  await setOwned(node, next, owned);
   return changes;
 }

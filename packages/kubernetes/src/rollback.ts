@@ -8,7 +8,14 @@ import {
 } from './failed-revisions.js';
 import type { Kubectl } from './kubectl.js';
 import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
-import { REVISION_ANNOTATION, rolloutTimings, selectorString, watchRollouts, type RolloutResult } from './rollout.js';
+import {
+  currentControllerRevision,
+  REVISION_ANNOTATION,
+  rolloutTimings,
+  selectorString,
+  watchRollouts,
+  type RolloutResult,
+} from './rollout.js';
 
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
@@ -103,10 +110,14 @@ export async function findWorkloads(
 ): Promise<KubeObject[]> {
   const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
   if (selection.by === 'selector') {
-    const found = await kubectl.list('deployments,statefulsets', { namespace, selector: selection.selector });
+    // Every kind with revisions (ROLLBACK_KINDS), by its plural resource name.
+    const found = await kubectl.list('deployments,statefulsets,daemonsets', {
+      namespace,
+      selector: selection.selector,
+    });
     if (found.length === 0) {
       throw new RollbackRefusedError(
-        `No Deployment or StatefulSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`,
+        `No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`,
       );
     }
     return found;
@@ -177,8 +188,7 @@ export async function readHistory(kubectl: Kubectl, workload: KubeObject): Promi
         },
       ];
     });
-    const updateRevision = workload.status?.updateRevision;
-    liveTemplate = typeof updateRevision === 'string' ? updateRevision : undefined;
+    liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
   }
   revisions.sort((a, b) => a.number - b.number);
   const live =

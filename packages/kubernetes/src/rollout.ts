@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Kubectl } from './kubectl.js';
 import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlStream } from './transports.js';
@@ -100,7 +101,7 @@ function conditionsOf(object: KubeObject): Condition[] {
 
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 export function workloadProgress(workload: KubeObject): Progress {
-  const name = `${workload.kind}/${workload.metadata.name}`;
+  const name = workloadKey(refOf(workload));
   const status = workload.status ?? {};
   const generation = num(workload.metadata.generation, 0);
   if (num(status.observedGeneration, -1) < generation)
@@ -111,6 +112,12 @@ export function workloadProgress(workload: KubeObject): Progress {
       (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
     );
     if (deadline) return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+    // A paused Deployment records the new template but starts no rollout until resumed: like
+    // OnDelete, there is nothing to wait for (or undo) yet.
+    if (spec.paused === true) {
+      const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+      return { done: true, message: paused, note: paused };
+    }
     const replicas = num(spec.replicas, 1);
     const updated = num(status.updatedReplicas);
     const total = num(status.replicas);
@@ -262,12 +269,35 @@ export function controllerRevisionIn(
   objects: KubeObject[],
 ): { revision?: string; template?: string } {
   const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
-  const updateRevision = workload.status?.updateRevision;
-  const current =
-    typeof updateRevision === 'string'
-      ? owned.find((revision) => revision.metadata.name === updateRevision)
-      : owned.sort((a, b) => num(b.revision) - num(a.revision))[0];
+  const current = currentControllerRevision(workload, owned);
   return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+
+/**
+ * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
+ * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
+ * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
+ * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
+ */
+export function recordsTemplate(revision: KubeObject, workload: KubeObject): boolean {
+  const data = isRecord(revision.data) && isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
+  if (!isRecord(data)) return false;
+  const { $patch: _patch, ...template } = data;
+  return isDeepStrictEqual(template, workload.spec?.template);
+}
+
+/**
+ * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
+ * (StatefulSets), else the one recording its live template, else the newest. Not simply the
+ * newest: after a failed apply the newest is the failed revision, not the one the workload had.
+ */
+export function currentControllerRevision(workload: KubeObject, owned: KubeObject[]): KubeObject | undefined {
+  const updateRevision = workload.status?.updateRevision;
+  if (typeof updateRevision === 'string') return owned.find((revision) => revision.metadata.name === updateRevision);
+  return (
+    owned.find((revision) => recordsTemplate(revision, workload)) ??
+    [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]
+  );
 }
 
 /** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
@@ -480,7 +510,7 @@ async function pollRollout(
   const interval = options.pollIntervalMs ?? 2000;
   const failFastAfter = options.failFastAfterMs ?? 30_000;
   const blockedSince = new Map<string, number>();
-  const name = `${ref.kind}/${ref.name}`;
+  const name = workloadKey(ref);
   let lastMessage = '';
   let revision: string | undefined;
   let template: string | undefined;
@@ -578,7 +608,7 @@ export async function watchRollouts(
 
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 export function formatDiagnostics(result: RolloutResult): string {
-  const lines = [`#### ${result.ref.kind}/${result.ref.name}`, '', result.reason ?? 'rolled out', ''];
+  const lines = [`#### ${workloadKey(result.ref)}`, '', result.reason ?? 'rolled out', ''];
   const diagnostics = result.diagnostics;
   if (!diagnostics) return lines.join('\n');
   if (diagnostics.conditions.length > 0) {

@@ -88,7 +88,16 @@ export function addTraceAnnotations(object: KubeObject, trace: Traceability): Ku
 export interface Placement {
   nodeSelector: Label;
   taint?: Taint;
+  /**
+   * The node's name, recorded on every pod template (annotation PLACEMENT_NODE_ANNOTATION). A
+   * nodeSelector is read only when a pod is scheduled: when the placement moves to another node
+   * under the same label, this is what changes the template, so the workloads roll onto it.
+   */
+  node?: string;
 }
+
+/** See Placement.node. */
+export const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 
 export interface PlacementConflict {
   path: JsonPath;
@@ -144,6 +153,11 @@ export function injectPlacement(
   }
   if (conflicts.length > 0) return { object: clone(object), conflicts };
   spec.nodeSelector = { ...selector, [key]: value };
+  if (placement.node) {
+    const metadata = ensureMap(result, [...location.specPath.slice(0, -1), 'metadata']);
+    const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+    metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
+  }
   if (placement.taint) {
     const wanted = tolerationFor(placement.taint);
     const existing = Array.isArray(spec.tolerations) ? (spec.tolerations as Toleration[]) : [];

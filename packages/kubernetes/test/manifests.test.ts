@@ -113,6 +113,17 @@ test('a pattern matching nothing is an input error naming the input', () => {
   );
 });
 
+test('a manifest set with no object (an empty file, comments only) is an input error naming the input, as kubectl refuses it', () => {
+  write('empty.yaml', '');
+  write('comments.yaml', '# nothing here yet\n---\n# still nothing\n');
+  expect(() => loadManifests({ patterns: ['empty.yaml', 'comments.yaml'], cwd: dir })).toThrow(
+    new InputError(
+      'manifests',
+      'Input "manifests" names "empty.yaml", "comments.yaml", which hold no Kubernetes object (only empty documents or comments); nothing was applied',
+    ),
+  );
+});
+
 test('invalid YAML, missing kind, bad names and bad namespaces are all reported with file and line', () => {
   write('broken.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\ndata:\n  key: [unclosed\n`);
   write(

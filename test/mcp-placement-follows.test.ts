@@ -1,0 +1,134 @@
+/**
+ * deploy-mcp-node, bundled, on the oldest kubectl minor here and on the default one: the node's
+ * placement (label, taint, the suite's record) changes only once the API server has accepted the
+ * manifests, goes back as it was when a failed rollout is rolled back, and follows the latest
+ * run's inputs when the MCP servers move to another node.
+ */
+import { runBundledAction } from '@sophia-testing/action-runner';
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import type { Kubectl } from '@sophia/kubernetes';
+import { localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+
+const versions = oldestAndDefaultKubectl();
+
+const server = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: mcp-search
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: mcp-search}
+  template:
+    metadata:
+      labels: {app: mcp-search}
+    spec:
+      containers:
+        - {name: server, image: "${image}"}
+`;
+
+describe.each(versions)('$label', ({ binary, serverVersion }) => {
+  let cluster: Cluster;
+  let observer: Kubectl;
+  let workspace: Workspace;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ ...(serverVersion ? { version: serverVersion } : {}), namespaces: ['mcp'] });
+    observer = localKubectl(cluster.kubeconfig);
+    workspace = new Workspace();
+  });
+
+  afterAll(async () => {
+    await observer?.close();
+    await cluster?.stop();
+    workspace?.remove();
+  });
+
+  const mcp = (inputs: Record<string, string>) =>
+    runBundledAction({
+      action: 'deploy-mcp-node',
+      cwd: workspace.dir,
+      inputs: {
+        kubeconfig: cluster.kubeconfig,
+        kubectl: binary,
+        namespace: 'mcp',
+        manifests: 'mcp.yaml',
+        'rollout-timeout': '15s',
+        ...inputs,
+      },
+      timeoutMs: 60_000,
+    });
+
+  /** What the suite may have put on a node: its placement labels, taints and record. */
+  async function placementOf(name: string) {
+    const node = await observer.get({ kind: 'Node', name });
+    const labels = node?.metadata.labels ?? {};
+    return {
+      labels: Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith('sophia.ai/'))),
+      taints: ((node?.spec?.taints as Array<{ key: string; effect: string }>) ?? []).map((t) => `${t.key}:${t.effect}`),
+      record: node?.metadata.annotations?.['sophia.ai/placement'],
+    };
+  }
+
+  async function podNodes(): Promise<string[]> {
+    const pods = await observer.list('pods', { namespace: 'mcp', selector: 'app=mcp-search' });
+    return pods.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => String(pod.spec?.nodeName ?? ''));
+  }
+
+  test('a manifest set the API server refuses leaves the node untouched', async () => {
+    // Valid YAML the offline checks pass; the API server refuses it (selector and labels disagree).
+    workspace.write(
+      'mcp.yaml',
+      server('ghcr.io/sophia-ai/mcp-search:1').replace('matchLabels: {app: mcp-search}', 'matchLabels: {app: other}'),
+    );
+    const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
+    expect(run.code).toBe(1);
+    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
+      /The API server refused the manifests, so nothing was applied/,
+    );
+    expect(await placementOf('mcp-node')).toEqual({ labels: {}, taints: [], record: undefined });
+  });
+
+  test('a failed rollout puts the node placement back as it was, so the rolled-back pods run again', async () => {
+    workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1'));
+    const first = await mcp({ node: 'mcp-node' });
+    expect(first.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    const before = await placementOf('mcp-node');
+    expect(before.labels).toEqual({ 'sophia.ai/pool': 'mcp' });
+
+    workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:broken'));
+    const bad = await mcp({
+      node: 'mcp-node',
+      'node-label': 'sophia.ai/pool-v2=mcp',
+      taint: 'sophia.ai/dedicated=mcp:NoSchedule',
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.outputs['rolled-back']).toBe('true');
+    expect(JSON.parse(bad.outputs.rollbacks)).toEqual({
+      'mcp/Deployment/mcp-search': expect.objectContaining({ result: 'restored' }),
+    });
+    expect(await placementOf('mcp-node')).toEqual(before);
+    expect(await podNodes()).toEqual(['mcp-node']);
+  });
+
+  test('moving the MCP servers to another node moves their pods and cleans the node left behind', async () => {
+    workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1'));
+    const taint = 'sophia.ai/dedicated=mcp:NoSchedule';
+    const first = await mcp({ node: 'mcp-node', taint });
+    expect(first.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(await podNodes()).toEqual(['mcp-node']);
+
+    const moved = await mcp({ node: 'k3s-server', taint });
+    expect(moved.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    expect(JSON.parse(moved.outputs.placement)).toEqual({
+      [Object.keys(JSON.parse(moved.outputs.placement))[0]]: 'k3s-server',
+    });
+    expect(await podNodes()).toEqual(['k3s-server']);
+    expect(await placementOf('mcp-node')).toEqual({ labels: {}, taints: [], record: undefined });
+    expect(await placementOf('k3s-server')).toEqual({
+      labels: { 'sophia.ai/pool': 'mcp' },
+      taints: ['sophia.ai/dedicated:NoSchedule'],
+      record: JSON.stringify({ label: 'sophia.ai/pool=mcp', taint }),
+    });
+  });
+});
