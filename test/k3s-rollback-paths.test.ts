@@ -95,7 +95,10 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
     expect(error).toBeInstanceOf(DeployFailedError);
     expect(lines).toContain('Rolling ds3/DaemonSet/agent back to revision 1');
     const report = (error as DeployFailedError).report as DeployReport;
-    expect(report.rollbacks).toEqual([expect.objectContaining({ failedRevision: '2', restoredRevision: '1' })]);
+    // The restored revision rolls out: the unavailable pod of the failed revision is replaced at once.
+    expect(report.rollbacks).toEqual([
+      expect.objectContaining({ failedRevision: '2', restoredRevision: '1', result: 'restored' }),
+    ]);
     const live = await observer.get({ kind: 'DaemonSet', name: 'agent', namespace: 'ds3' });
     expect(imageOf(live)).toBe('r.example/agent:1');
   });
