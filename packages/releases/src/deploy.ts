@@ -264,6 +264,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
       run.config,
       request.nginxTestCommand,
       request.nginxCommandTimeoutMs,
+      request.releaseId,
     );
   }
 }

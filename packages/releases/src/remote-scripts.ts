@@ -5,7 +5,7 @@
  *
  * Layout under the target: releases/<id>/ (complete releases, nothing but the build),
  * releases/.<id>.partial/ (one being built), current -> releases/<id>, .deploy/records/<id>/ (each
- * release's record, manifest and file stats), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
+ * release's record, manifest, file stats and the site config it went live with), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
  * .deploy/current.before (the link the last switch replaced). Scratch names start with a dot;
  * release ids never do.
  */
@@ -334,36 +334,71 @@ fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
 
+/** The rendered site config a release went live with, and the path it was installed to, in its records. */
+export const RECORD_NGINX_CONFIG = 'nginx-config';
+export const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
+
 /**
- * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
- * it: nginx includes whole directories, and a backup there would load twice), then runs the
- * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
- * status) are the error.
- * args: target, config path, test command (may be empty), its bound in seconds.
+ * install_config SRC P: installs the site config in file SRC at path P after keeping a backup under
+ * .deploy (not beside it: nginx includes whole directories, and a backup there would load twice),
+ * then runs $TEST (if any); when nginx refuses the config the backup goes back and nginx's words
+ * (and the exit status) are the error. Needs $D (the target's .deploy), $TEST and $BOUND.
  */
-export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3; BOUND=$4
-cd "$T"
-D="$T/.deploy"
-cat > "$D/nginx-config.new"
-rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
-if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
-if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
-  rm -f "$D/nginx-config.new"
-  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
-  exit 1
-fi
-rm -f "$D/nginx-config.new"
-[ -n "$TEST" ] || exit 0
-run_bounded test "$TEST"
-if [ -n "$command_error" ]; then
-  if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf '%s\\n' "$command_error" >&2
-  exit ${EXIT.nginxTest}
-fi
+const INSTALL_CONFIG = `install_config() {
+  rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
+  if [ -e "$2" ]; then cp -p "$2" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
+  if ! err=$(cat "$1" 2>&1 > "$2"); then
+    printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$2" "$(id -un)" "$err" >&2
+    exit 1
+  fi
+  [ -n "$TEST" ] || return 0
+  run_bounded test "$TEST"
+  if [ -n "$command_error" ]; then
+    if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$2"; else rm -f "$2"; fi
+    printf '%s\n' "$command_error" >&2
+    exit ${EXIT.nginxTest}
+  fi
+}
 `;
 
-/** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
+/**
+ * Installs a rendered nginx site config (stdin) for release <id> (see install_config), and keeps it
+ * and its path in the release's records, so that a rollback to this release puts back the config it
+ * went live with. args: target, config path, test command (may be empty), its bound in seconds, release id.
+ */
+export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
+T=$1; P=$2; TEST=$3; BOUND=$4; ID=$5
+cd "$T"
+D="$T/.deploy"
+${INSTALL_CONFIG}
+cat > "$D/nginx-config.new"
+install_config "$D/nginx-config.new" "$P"
+R="${RECORDS_DIR}/$ID"
+mkdir -p "$R"
+mv -f "$D/nginx-config.new" "$R/${RECORD_NGINX_CONFIG}"
+printf '%s' "$P" > "$R/${RECORD_NGINX_CONFIG_PATH}.tmp"
+mv -f "$R/${RECORD_NGINX_CONFIG_PATH}.tmp" "$R/${RECORD_NGINX_CONFIG_PATH}"
+`;
+
+/**
+ * Installs the site config release <id> went live with (kept in its records by NGINX_INSTALL_SCRIPT),
+ * for a rollback to it, and records the path it went to as \`config-path\`. A release deployed
+ * without a config has none recorded: the installed config is left as it is and nothing is recorded.
+ * args: target, release id, test command (may be empty), its bound in seconds.
+ */
+export const NGINX_REINSTALL_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; TEST=$3; BOUND=$4
+cd "$T"
+D="$T/.deploy"
+R="${RECORDS_DIR}/$ID"
+[ -f "$R/${RECORD_NGINX_CONFIG}" ] && [ -f "$R/${RECORD_NGINX_CONFIG_PATH}" ] || exit 0
+P=$(cat "$R/${RECORD_NGINX_CONFIG_PATH}")
+${INSTALL_CONFIG}
+install_config "$R/${RECORD_NGINX_CONFIG}" "$P"
+record config-path "$P"
+`;
+
+/** Puts the config from before this run back (another host failed, the reload or the smoke check did). args: target, config path. */
 export const NGINX_RESTORE_SCRIPT = `${PRELUDE}
 T=$1; P=$2
 D="$T/.deploy"
