@@ -52406,6 +52406,11 @@ const REPORT_DRIFT = `report_drift() {
 `;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# Puts back the site config at $1 that the last config install replaced (run in the target directory).
+restore_config() {
+  if [ -e .deploy/nginx-config.backup ]; then cat .deploy/nginx-config.backup > "$1"
+  elif [ -e .deploy/nginx-config.absent ]; then rm -f "$1"; fi
+}
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
 record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
 token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
@@ -52648,6 +52653,8 @@ if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
+/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
+const CONFIG_RUN = 'nginx-config.run';
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
 const RECORD_NGINX_CONFIG = 'nginx-config';
 const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
@@ -52655,9 +52662,12 @@ const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
  * install_config SRC P: installs the site config in file SRC at path P after keeping a backup under
  * .deploy (not beside it: nginx includes whole directories, and a backup there would load twice),
  * then runs $TEST (if any); when nginx refuses the config the backup goes back and nginx's words
- * (and the exit status) are the error. Needs $D (the target's .deploy), $TEST and $BOUND.
+ * (and the exit status) are the error. Before it changes anything it notes the run ($TOKEN), release
+ * ($ID) and path in CONFIG_RUN, so that freeing the lock can put the config back when the run ended
+ * before its switch (see FINISH_SCRIPT). Needs $D (the target's .deploy), $TOKEN, $ID, $TEST and $BOUND.
  */
 const INSTALL_CONFIG = `install_config() {
+  printf '%s\\n%s\\n%s\\n' "$TOKEN" "$ID" "$2" > "$D/${CONFIG_RUN}"
   rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
   if [ -e "$2" ]; then cp -p "$2" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
   if ! err=$(cat "$1" 2>&1 > "$2"); then
@@ -52667,8 +52677,8 @@ const INSTALL_CONFIG = `install_config() {
   [ -n "$TEST" ] || return 0
   run_bounded test "$TEST"
   if [ -n "$command_error" ]; then
-    if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$2"; else rm -f "$2"; fi
-    printf '%s\n' "$command_error" >&2
+    restore_config "$2"
+    printf '%s\\n' "$command_error" >&2
     exit ${remote_scripts_EXIT.nginxTest}
   fi
 }
@@ -52676,10 +52686,11 @@ const INSTALL_CONFIG = `install_config() {
 /**
  * Installs a rendered nginx site config (stdin) for release <id> (see install_config), and keeps it
  * and its path in the release's records, so that a rollback to this release puts back the config it
- * went live with. args: target, config path, test command (may be empty), its bound in seconds, release id.
+ * went live with. args: target, config path, test command (may be empty), its bound in seconds, release
+ * id, lock token.
  */
 const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3; BOUND=$4; ID=$5
+T=$1; P=$2; TEST=$3; BOUND=$4; ID=$5; TOKEN=$6
 cd "$T"
 D="$T/.deploy"
 ${INSTALL_CONFIG}
@@ -52695,10 +52706,10 @@ mv -f "$R/${RECORD_NGINX_CONFIG_PATH}.tmp" "$R/${RECORD_NGINX_CONFIG_PATH}"
  * Installs the site config release <id> went live with (kept in its records by NGINX_INSTALL_SCRIPT),
  * for a rollback to it, and records the path it went to as \`config-path\`. A release deployed
  * without a config has none recorded: the installed config is left as it is and nothing is recorded.
- * args: target, release id, test command (may be empty), its bound in seconds.
+ * args: target, release id, test command (may be empty), its bound in seconds, lock token.
  */
 const remote_scripts_NGINX_REINSTALL_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
-T=$1; ID=$2; TEST=$3; BOUND=$4
+T=$1; ID=$2; TEST=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 D="$T/.deploy"
 R="${RECORDS_DIR}/$ID"
@@ -52711,13 +52722,16 @@ record config-path "$P"
 /** Puts the config from before this run back (another host failed, the reload or the smoke check did). args: target, config path. */
 const NGINX_RESTORE_SCRIPT = `${PRELUDE}
 T=$1; P=$2
-D="$T/.deploy"
-if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; elif [ -e "$D/nginx-config.absent" ]; then rm -f "$P"; fi
+cd "$T"
+restore_config "$P"
 `;
 /**
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
+ * the config that matches the live release; a run that switched leaves its own.
  * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
@@ -52734,7 +52748,20 @@ while IFS= read -r id; do
   fi
 done
 L=.deploy/lock
-if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+M=.deploy/${CONFIG_RUN}
+if [ "$(token_of "$L")" = "$TOKEN" ]; then
+  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+  # a failure here never keeps the lock.
+  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+    P=$(sed -n 3p "$M")
+    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+      else record config-restore-failed "$P: $err"; fi
+    fi
+    rm -f "$M"
+  fi
+  rm -rf "$L"; record unlocked yes
+fi
 if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 /**
@@ -53868,7 +53895,9 @@ class release_host_TargetLock {
      * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
      * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
      * action's post step after its main step was killed. A lock taken over by another run is left alone.
-     * @returns whether a lock was freed, and the release the host serves now (undefined: none).
+     * A site config the run installed for a release it did not switch to is put back as it was.
+     * @returns whether a lock was freed, the release the host serves now (undefined: none), the path
+     *   of a site config put back (`configRestored`), or the path and why it could not be (`configRestoreFailed`).
      */
     static async freeIfHeld(session, target, token) {
         const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
@@ -53877,6 +53906,8 @@ class release_host_TargetLock {
         return {
             freed: records.some(([key]) => key === 'unlocked'),
             serving: link === undefined ? undefined : releaseIdFromLink(link),
+            configRestored: records.find(([key]) => key === 'config-restored')?.[1],
+            configRestoreFailed: records.find(([key]) => key === 'config-restore-failed')?.[1],
         };
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
@@ -54041,8 +54072,10 @@ async function release_host_markReleaseFailed(session, target, info, reason) {
  */
 async function installNginxConfig(session, target, configPath, config, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-timeoutMs, releaseId) {
-    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs), releaseId], {
+timeoutMs, releaseId, 
+/** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+lockToken) {
+    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs), releaseId, lockToken], {
         stdin: config,
         okExitCodes: [0, remote_scripts_EXIT.nginxTest],
     });
@@ -54057,8 +54090,10 @@ timeoutMs, releaseId) {
  */
 async function release_host_reinstallNginxConfig(session, target, releaseId, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-timeoutMs) {
-    const result = await session.runScript('install and test the nginx config of the release', NGINX_REINSTALL_SCRIPT, [target, releaseId, testCommand ?? '', boundSeconds(timeoutMs)], { okExitCodes: [0, EXIT.nginxTest] });
+timeoutMs, 
+/** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+lockToken) {
+    const result = await session.runScript('install and test the nginx config of the release', NGINX_REINSTALL_SCRIPT, [target, releaseId, testCommand ?? '', boundSeconds(timeoutMs), lockToken], { okExitCodes: [0, EXIT.nginxTest] });
     refusedConfig(session, result, `Testing the nginx config of release ${releaseId} did not finish`, `nginx refused the config of release ${releaseId}`);
     return parseRecords(result.stdout).find(([key]) => key === 'config-path')?.[1];
 }
@@ -55035,7 +55070,7 @@ async function prepareHost(run, request) {
     }
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
-        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs, request.releaseId);
+        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs, request.releaseId, run.lockToken);
     }
 }
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
@@ -55510,7 +55545,7 @@ async function rollbackFrontend(request, hosts) {
 async function installReleaseConfigs(runs, request) {
     const switching = runs.filter((run) => !run.choice.alreadyLive);
     const installed = await Promise.allSettled(switching.map(async (run) => {
-        run.configPath = await reinstallNginxConfig(run.host.session, run.target, run.choice.to, request.nginxTestCommand, request.nginxCommandTimeoutMs);
+        run.configPath = await reinstallNginxConfig(run.host.session, run.target, run.choice.to, request.nginxTestCommand, request.nginxCommandTimeoutMs, run.lock.token);
         if (run.configPath !== undefined)
             rollback_note(run, request, `installed the nginx config release ${run.choice.to} went live with at ${run.configPath}`);
     }));
@@ -55615,7 +55650,8 @@ function rememberDeployLock(state, target) {
 }
 /**
  * The post step of a run that took deploy locks: on every host, frees the lock the main step left
- * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * behind if its token still holds it (after a normal end there is none: nothing to do), putting back
+ * the site config when the run installed one but was stopped before switching to its release. Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
  * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
@@ -55634,7 +55670,11 @@ async function freeLocksLeftBehind(state, targets, log) {
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
-                const { freed, serving } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
+                const { freed, serving, configRestored, configRestoreFailed } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
+                if (configRestored !== undefined)
+                    log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
+                if (configRestoreFailed !== undefined)
+                    log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
                 if (freed)
                     log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
                 return { host, freed, serving };

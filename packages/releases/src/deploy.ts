@@ -265,6 +265,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
       request.nginxTestCommand,
       request.nginxCommandTimeoutMs,
       request.releaseId,
+      run.lockToken,
     );
   }
 }

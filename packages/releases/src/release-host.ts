@@ -298,19 +298,23 @@ export class TargetLock {
    * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
    * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
    * action's post step after its main step was killed. A lock taken over by another run is left alone.
-   * @returns whether a lock was freed, and the release the host serves now (undefined: none).
+   * A site config the run installed for a release it did not switch to is put back as it was.
+   * @returns whether a lock was freed, the release the host serves now (undefined: none), the path
+   *   of a site config put back (`configRestored`), or the path and why it could not be (`configRestoreFailed`).
    */
   static async freeIfHeld(
     session: ReleaseSession,
     target: string,
     token: string,
-  ): Promise<{ freed: boolean; serving?: string }> {
+  ): Promise<{ freed: boolean; serving?: string; configRestored?: string; configRestoreFailed?: string }> {
     const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
     const records = parseRecords(stdout);
     const link = records.find(([key]) => key === 'current')?.[1];
     return {
       freed: records.some(([key]) => key === 'unlocked'),
       serving: link === undefined ? undefined : releaseIdFromLink(link),
+      configRestored: records.find(([key]) => key === 'config-restored')?.[1],
+      configRestoreFailed: records.find(([key]) => key === 'config-restore-failed')?.[1],
     };
   }
 
@@ -582,11 +586,13 @@ export async function installNginxConfig(
   /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
   timeoutMs: number | undefined,
   releaseId: string,
+  /** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+  lockToken: string,
 ): Promise<void> {
   const result = await session.runScript(
     'install and test the nginx config',
     NGINX_INSTALL_SCRIPT,
-    [target, configPath, testCommand ?? '', boundSeconds(timeoutMs), releaseId],
+    [target, configPath, testCommand ?? '', boundSeconds(timeoutMs), releaseId, lockToken],
     {
       stdin: config,
       okExitCodes: [0, EXIT.nginxTest],
@@ -608,12 +614,14 @@ export async function reinstallNginxConfig(
   releaseId: string,
   testCommand: string | undefined,
   /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-  timeoutMs?: number,
+  timeoutMs: number | undefined,
+  /** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+  lockToken: string,
 ): Promise<string | undefined> {
   const result = await session.runScript(
     'install and test the nginx config of the release',
     NGINX_REINSTALL_SCRIPT,
-    [target, releaseId, testCommand ?? '', boundSeconds(timeoutMs)],
+    [target, releaseId, testCommand ?? '', boundSeconds(timeoutMs), lockToken],
     { okExitCodes: [0, EXIT.nginxTest] },
   );
   refusedConfig(

@@ -350,6 +350,7 @@ async function installReleaseConfigs(runs: HostRun[], request: FrontendRollbackR
         run.choice!.to,
         request.nginxTestCommand,
         request.nginxCommandTimeoutMs,
+        run.lock!.token,
       );
       if (run.configPath !== undefined)
         note(run, request, `installed the nginx config release ${run.choice!.to} went live with at ${run.configPath}`);
