@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBundledAction, type ActionRun, type CancelOptions } from '@sophia-testing/action-runner';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { readFile, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
 /**
  * The frontend deploy takes a lock on the target; a run cancelled or killed while holding it must not
@@ -73,4 +73,88 @@ test('after a run that ended normally, the post step finds nothing to free and s
   expect(run.code).toBe(0);
   expect(run.post).toMatchObject({ code: 0, annotations: [] });
   expect(run.post?.log).not.toContain('freed');
+});
+
+describe('a site config installed by a run cancelled before or after its switch', () => {
+  const configPath = (): string => join(sandbox.nginxConfigDir, 'post-step.conf');
+  const live = (): string => {
+    try {
+      return readlinkSync(join(sandbox.siteDir, 'current'));
+    } catch {
+      return 'none';
+    }
+  };
+  const installedConfig = (): string => {
+    try {
+      return readFileSync(configPath(), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+
+  beforeAll(async () => {
+    await writeFile(
+      join(workspace, 'site.conf.tpl'),
+      `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name 127.0.0.1;\n  root {{release}};\n}\n`,
+    );
+  });
+  afterEach(async () => {
+    await rm(configPath(), { force: true });
+  });
+
+  function deployWithConfig(
+    releaseId: string,
+    commands: { test: string; reload: string },
+    cancelWhen: () => boolean,
+  ): Promise<ActionRun> {
+    return runBundledAction({
+      action: 'deploy-frontend-nginx',
+      cwd: workspace,
+      inputs: {
+        ...sandbox.sshInputs(),
+        source: 'dist',
+        target: sandbox.siteDir,
+        'release-id': releaseId,
+        'nginx-config': 'site.conf.tpl',
+        'nginx-config-path': configPath(),
+        'nginx-test-command': commands.test,
+        'nginx-reload-command': commands.reload,
+        'lock-timeout': '1m',
+      },
+      cancel: { when: cancelWhen },
+      post: true,
+      timeoutMs: 30_000,
+    });
+  }
+
+  test('cancelled between the config and the switch: the post step puts the previous config back and frees the lock', async () => {
+    await writeFile(configPath(), '# the config before this deploy\n');
+    const before = live();
+    // The config test hangs: the new config is in place, the switch has not happened.
+    const run = await deployWithConfig('cancelled-before-switch', { test: 'sleep 20', reload: '' }, () =>
+      installedConfig().includes('releases/cancelled-before-switch'),
+    );
+    expect(run.cancelled).toBe(true);
+    expect(run.post?.code).toBe(0);
+    expect(run.post?.log).toContain(`: put back the nginx config at ${configPath()}`);
+    expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
+    expect(live()).toBe(before);
+    expect(existsSync(lockDir())).toBe(false);
+  });
+
+  test('cancelled after the switch: the post step leaves the new config, which matches the live release', async () => {
+    await writeFile(configPath(), '# the config before this deploy\n');
+    // The reload hangs: current points at the new release when the cancel comes.
+    const run = await deployWithConfig(
+      'cancelled-after-switch',
+      { test: sandbox.nginxTestCommand, reload: 'sleep 20' },
+      () => live() === 'releases/cancelled-after-switch',
+    );
+    expect(run.cancelled).toBe(true);
+    expect(run.post?.code).toBe(0);
+    expect(run.post?.log).not.toContain('put back the nginx config');
+    expect(await readFile(configPath(), 'utf8')).toContain(`root ${sandbox.siteDir}/releases/cancelled-after-switch;`);
+    expect(live()).toBe('releases/cancelled-after-switch');
+    expect(existsSync(lockDir())).toBe(false);
+  });
 });

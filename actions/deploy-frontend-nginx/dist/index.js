@@ -52333,7 +52333,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
  *
  * Layout under the target: releases/<id>/ (complete releases, nothing but the build),
  * releases/.<id>.partial/ (one being built), current -> releases/<id>, .deploy/records/<id>/ (each
- * release's record, manifest and file stats), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
+ * release's record, manifest, file stats and the site config it went live with), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
  * .deploy/current.before (the link the last switch replaced). Scratch names start with a dot;
  * release ids never do.
  */
@@ -52406,6 +52406,11 @@ const REPORT_DRIFT = `report_drift() {
 `;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# Puts back the site config at $1 that the last config install replaced (run in the target directory).
+restore_config() {
+  if [ -e .deploy/nginx-config.backup ]; then cat .deploy/nginx-config.backup > "$1"
+  elif [ -e .deploy/nginx-config.absent ]; then rm -f "$1"; fi
+}
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
 record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
 token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
@@ -52648,44 +52653,85 @@ if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
+/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
+const CONFIG_RUN = 'nginx-config.run';
+/** The rendered site config a release went live with, and the path it was installed to, in its records. */
+const RECORD_NGINX_CONFIG = 'nginx-config';
+const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
 /**
- * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
- * it: nginx includes whole directories, and a backup there would load twice), then runs the
- * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
- * status) are the error.
- * args: target, config path, test command (may be empty), its bound in seconds.
+ * install_config SRC P: installs the site config in file SRC at path P after keeping a backup under
+ * .deploy (not beside it: nginx includes whole directories, and a backup there would load twice),
+ * then runs $TEST (if any); when nginx refuses the config the backup goes back and nginx's words
+ * (and the exit status) are the error. Before it changes anything it notes the run ($TOKEN), release
+ * ($ID) and path in CONFIG_RUN, so that freeing the lock can put the config back when the run ended
+ * before its switch (see FINISH_SCRIPT). Needs $D (the target's .deploy), $TOKEN, $ID, $TEST and $BOUND.
+ */
+const INSTALL_CONFIG = `install_config() {
+  printf '%s\\n%s\\n%s\\n' "$TOKEN" "$ID" "$2" > "$D/${CONFIG_RUN}"
+  rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
+  if [ -e "$2" ]; then cp -p "$2" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
+  if ! err=$(cat "$1" 2>&1 > "$2"); then
+    printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$2" "$(id -un)" "$err" >&2
+    exit 1
+  fi
+  [ -n "$TEST" ] || return 0
+  run_bounded test "$TEST"
+  if [ -n "$command_error" ]; then
+    restore_config "$2"
+    printf '%s\\n' "$command_error" >&2
+    exit ${remote_scripts_EXIT.nginxTest}
+  fi
+}
+`;
+/**
+ * Installs a rendered nginx site config (stdin) for release <id> (see install_config), and keeps it
+ * and its path in the release's records, so that a rollback to this release puts back the config it
+ * went live with. args: target, config path, test command (may be empty), its bound in seconds, release
+ * id, lock token.
  */
 const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3; BOUND=$4
+T=$1; P=$2; TEST=$3; BOUND=$4; ID=$5; TOKEN=$6
 cd "$T"
 D="$T/.deploy"
+${INSTALL_CONFIG}
 cat > "$D/nginx-config.new"
-rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
-if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
-if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
-  rm -f "$D/nginx-config.new"
-  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
-  exit 1
-fi
-rm -f "$D/nginx-config.new"
-[ -n "$TEST" ] || exit 0
-run_bounded test "$TEST"
-if [ -n "$command_error" ]; then
-  if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf '%s\\n' "$command_error" >&2
-  exit ${remote_scripts_EXIT.nginxTest}
-fi
+install_config "$D/nginx-config.new" "$P"
+R="${RECORDS_DIR}/$ID"
+mkdir -p "$R"
+mv -f "$D/nginx-config.new" "$R/${RECORD_NGINX_CONFIG}"
+printf '%s' "$P" > "$R/${RECORD_NGINX_CONFIG_PATH}.tmp"
+mv -f "$R/${RECORD_NGINX_CONFIG_PATH}.tmp" "$R/${RECORD_NGINX_CONFIG_PATH}"
 `;
-/** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
+/**
+ * Installs the site config release <id> went live with (kept in its records by NGINX_INSTALL_SCRIPT),
+ * for a rollback to it, and records the path it went to as \`config-path\`. A release deployed
+ * without a config has none recorded: the installed config is left as it is and nothing is recorded.
+ * args: target, release id, test command (may be empty), its bound in seconds, lock token.
+ */
+const remote_scripts_NGINX_REINSTALL_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
+T=$1; ID=$2; TEST=$3; BOUND=$4; TOKEN=$5
+cd "$T"
+D="$T/.deploy"
+R="${RECORDS_DIR}/$ID"
+[ -f "$R/${RECORD_NGINX_CONFIG}" ] && [ -f "$R/${RECORD_NGINX_CONFIG_PATH}" ] || exit 0
+P=$(cat "$R/${RECORD_NGINX_CONFIG_PATH}")
+${INSTALL_CONFIG}
+install_config "$R/${RECORD_NGINX_CONFIG}" "$P"
+record config-path "$P"
+`));
+/** Puts the config from before this run back (another host failed, the reload or the smoke check did). args: target, config path. */
 const NGINX_RESTORE_SCRIPT = `${PRELUDE}
 T=$1; P=$2
-D="$T/.deploy"
-if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; elif [ -e "$D/nginx-config.absent" ]; then rm -f "$P"; fi
+cd "$T"
+restore_config "$P"
 `;
 /**
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
+ * the config that matches the live release; a run that switched leaves its own.
  * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
@@ -52702,7 +52748,20 @@ while IFS= read -r id; do
   fi
 done
 L=.deploy/lock
-if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+M=.deploy/${CONFIG_RUN}
+if [ "$(token_of "$L")" = "$TOKEN" ]; then
+  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+  # a failure here never keeps the lock.
+  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+    P=$(sed -n 3p "$M")
+    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+      else record config-restore-failed "$P: $err"; fi
+    fi
+    rm -f "$M"
+  fi
+  rm -rf "$L"; record unlocked yes
+fi
 if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 /**
@@ -53836,7 +53895,9 @@ class release_host_TargetLock {
      * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
      * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
      * action's post step after its main step was killed. A lock taken over by another run is left alone.
-     * @returns whether a lock was freed, and the release the host serves now (undefined: none).
+     * A site config the run installed for a release it did not switch to is put back as it was.
+     * @returns whether a lock was freed, the release the host serves now (undefined: none), the path
+     *   of a site config put back (`configRestored`), or the path and why it could not be (`configRestoreFailed`).
      */
     static async freeIfHeld(session, target, token) {
         const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
@@ -53845,6 +53906,8 @@ class release_host_TargetLock {
         return {
             freed: records.some(([key]) => key === 'unlocked'),
             serving: link === undefined ? undefined : releaseIdFromLink(link),
+            configRestored: records.find(([key]) => key === 'config-restored')?.[1],
+            configRestoreFailed: records.find(([key]) => key === 'config-restore-failed')?.[1],
         };
     }
     /** The same lock (same token) over another session, e.g. to free it after the first connection was lost. */
@@ -54001,23 +54064,49 @@ async function release_host_markReleaseFailed(session, target, info, reason) {
     await writeReleaseInfo(session, target, failed);
     return failed;
 }
-/** Installs a rendered nginx config, tests it, and restores the previous file when nginx refuses it. */
+/**
+ * Installs a rendered nginx config for release `releaseId`, tests it, and restores the previous file
+ * when nginx refuses it. The config and `configPath` are kept in the release's records, so that a
+ * rollback to the release installs it again (`reinstallNginxConfig`).
+ * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ */
 async function installNginxConfig(session, target, configPath, config, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-timeoutMs) {
-    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)], {
+timeoutMs, releaseId, 
+/** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+lockToken) {
+    const result = await session.runScript('install and test the nginx config', NGINX_INSTALL_SCRIPT, [target, configPath, testCommand ?? '', boundSeconds(timeoutMs), releaseId, lockToken], {
         stdin: config,
         okExitCodes: [0, remote_scripts_EXIT.nginxTest],
     });
-    if (result.code === remote_scripts_EXIT.nginxTest) {
-        const words = result.stderr.trim();
-        const verdict = words.startsWith('the test command timed out')
-            ? 'Testing the new nginx config did not finish'
-            : 'nginx refused the new config';
-        throw new errors_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
-    }
+    refusedConfig(session, result, 'Testing the new nginx config did not finish', 'nginx refused the new config');
 }
-async function restoreNginxConfig(session, target, configPath) {
+/**
+ * Installs again the site config release `releaseId` went live with (kept in its records by
+ * `installNginxConfig`), tests it, and restores the previous file when nginx refuses it: for a
+ * rollback to that release. A release deployed without a config leaves the installed one alone.
+ * @returns the path the config was installed to; undefined when the release has no config recorded.
+ * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ */
+async function release_host_reinstallNginxConfig(session, target, releaseId, testCommand, 
+/** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+timeoutMs, 
+/** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+lockToken) {
+    const result = await session.runScript('install and test the nginx config of the release', NGINX_REINSTALL_SCRIPT, [target, releaseId, testCommand ?? '', boundSeconds(timeoutMs), lockToken], { okExitCodes: [0, EXIT.nginxTest] });
+    refusedConfig(session, result, `Testing the nginx config of release ${releaseId} did not finish`, `nginx refused the config of release ${releaseId}`);
+    return parseRecords(result.stdout).find(([key]) => key === 'config-path')?.[1];
+}
+/** The error of a config test that failed (`timedOut` or `refused` as the verdict), or nothing when it passed. */
+function refusedConfig(session, result, timedOut, refused) {
+    if (result.code !== remote_scripts_EXIT.nginxTest)
+        return;
+    const words = result.stderr.trim();
+    const verdict = words.startsWith('the test command timed out') ? timedOut : refused;
+    throw new errors_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
+}
+/** Puts back the config that was installed before this run's `installNginxConfig` or `reinstallNginxConfig`. */
+async function release_host_restoreNginxConfig(session, target, configPath) {
     await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
 }
 
@@ -54981,7 +55070,7 @@ async function prepareHost(run, request) {
     }
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
-        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs);
+        await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs, request.releaseId, run.lockToken);
     }
 }
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
@@ -55009,7 +55098,7 @@ async function revertHost(run, request) {
         return;
     await release_host_onAnySession(run.host.session, run.host.reconnect, async (session) => {
         if (run.configInstalled && request.nginxConfig)
-            await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
+            await release_host_restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
         if (mustRevert) {
             run.report.serving =
                 (await release_host_revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs)).current ?? '';
@@ -55308,8 +55397,9 @@ function firstFailure(results) {
 }
 /**
  * The frontend rollback over every host, under the deploy lock: lock and decide on every host
- * first (one that cannot proceed stops all, with nothing changed), then switch every host
- * atomically and reload; a failed switch puts the hosts already switched back. Then the
+ * first (one that cannot proceed stops all, with nothing changed), install on every host the
+ * site config the release went live with (if it had one; see `installReleaseConfigs`), then switch
+ * every host atomically and reload; a failed switch puts the hosts already switched back. Then the
  * release rolled back from is marked failed. Locks are freed on every path.
  * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
  * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
@@ -55372,6 +55462,7 @@ async function rollbackFrontend(request, hosts) {
             run.outcome = 'already live';
             rollback_note(run, request, `release ${run.choice.to} is already live; nothing to switch`);
         }
+        await installReleaseConfigs(runs, request);
         const switched = await Promise.allSettled(switching.map(async (run) => {
             rollback_note(run, request, `switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
             try {
@@ -55395,8 +55486,13 @@ async function rollbackFrontend(request, hosts) {
         const switchFailure = firstFailure(switched);
         if (switchFailure !== undefined) {
             // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
-            const reverting = switching.filter((run) => run.switched || run.switchUnknown);
-            const reverted = await Promise.allSettled(reverting.map((run) => onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs))));
+            const reverting = switching.filter((run) => run.switched || run.switchUnknown || run.configPath !== undefined);
+            const reverted = await Promise.allSettled(reverting.map((run) => onAnySession(run.host.session, run.host.reconnect, async (session) => {
+                // The config first: the revert's reload then loads the config that goes with the release put back.
+                if (run.configPath !== undefined)
+                    await restoreNginxConfig(session, run.target, run.configPath);
+                await revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
+            })));
             reverted.forEach((result, index) => {
                 const run = reverting[index];
                 if (result.status === 'fulfilled') {
@@ -55436,6 +55532,47 @@ async function rollbackFrontend(request, hosts) {
     finally {
         await Promise.allSettled(runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
     }
+}
+/**
+ * Installs, on every host about to switch, the site config its release went live with (a release
+ * deployed with `nginx-config` keeps it in its records), tested with `nginxTestCommand`, before any
+ * host switches: the switch's reload then serves the release with its own config, so a config that
+ * names a release directory (`{{release}}`) follows the rollback. A release deployed without a config
+ * leaves the installed one alone. One refused config puts back the configs installed on the others.
+ * @throws FrontendRollbackFailedError when a config could not be installed; no host switched, and
+ *   every host's config is as it was.
+ */
+async function installReleaseConfigs(runs, request) {
+    const switching = runs.filter((run) => !run.choice.alreadyLive);
+    const installed = await Promise.allSettled(switching.map(async (run) => {
+        run.configPath = await reinstallNginxConfig(run.host.session, run.target, run.choice.to, request.nginxTestCommand, request.nginxCommandTimeoutMs, run.lock.token);
+        if (run.configPath !== undefined)
+            rollback_note(run, request, `installed the nginx config release ${run.choice.to} went live with at ${run.configPath}`);
+    }));
+    installed.forEach((result, index) => {
+        if (result.status === 'rejected')
+            switching[index].error = rollback_errorMessage(result.reason);
+    });
+    const failure = firstFailure(installed);
+    if (failure === undefined)
+        return;
+    const restored = await Promise.allSettled(switching
+        .filter((run) => run.configPath !== undefined)
+        .map(async (run) => {
+        try {
+            await restoreNginxConfig(run.host.session, run.target, run.configPath);
+            run.configPath = undefined;
+        }
+        catch (error) {
+            run.error = `putting back the config at ${run.configPath} failed: ${rollback_errorMessage(error)}`;
+            throw error;
+        }
+    }));
+    const restoreFailure = firstFailure(restored);
+    const after = restoreFailure === undefined
+        ? 'no host was switched and every config is as it was'
+        : `no host was switched, but putting back a config failed: ${rollback_errorMessage(restoreFailure)}`;
+    throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(failure)}; ${after}`, reportOf(runs));
 }
 /**
  * Refuses, before any host switches, to go to a release whose files were changed on the server
@@ -55513,7 +55650,8 @@ function rememberDeployLock(state, target) {
 }
 /**
  * The post step of a run that took deploy locks: on every host, frees the lock the main step left
- * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * behind if its token still holds it (after a normal end there is none: nothing to do), putting back
+ * the site config when the run installed one but was stopped before switching to its release. Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
  * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
@@ -55532,7 +55670,11 @@ async function freeLocksLeftBehind(state, targets, log) {
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
-                const { freed, serving } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
+                const { freed, serving, configRestored, configRestoreFailed } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
+                if (configRestored !== undefined)
+                    log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
+                if (configRestoreFailed !== undefined)
+                    log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
                 if (freed)
                     log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
                 return { host, freed, serving };

@@ -28424,6 +28424,7 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
             to,
             markFailed,
             target: reader.required('target', inputs_src/* remotePath */.QZ),
+            nginxTestCommand: reader.optional('nginx-test-command', inputs_src/* commandLine */.ay),
             nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
             lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
             ssh: (0,inputs_src/* readSshInputs */.sl)(reader),

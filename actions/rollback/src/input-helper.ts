@@ -27,7 +27,7 @@ import type { FrontendRollbackRequest, ReleaseTarget } from '@sophia/releases';
  */
 export interface FrontendRollbackSettings extends Pick<
   FrontendRollbackRequest,
-  'to' | 'markFailed' | 'target' | 'nginxReloadCommand' | 'lockTimeoutMs'
+  'to' | 'markFailed' | 'target' | 'nginxTestCommand' | 'nginxReloadCommand' | 'lockTimeoutMs'
 > {
   component: 'frontend';
   ssh: SshSettings;
@@ -75,6 +75,7 @@ export function getInputs(reader = actionInputs()): RollbackSettings {
       to,
       markFailed,
       target: reader.required('target', remotePath),
+      nginxTestCommand: reader.optional('nginx-test-command', commandLine),
       nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
       lockTimeoutMs: reader.required('lock-timeout', duration({ maxMs: 3_600_000 })),
       ssh: readSshInputs(reader),

@@ -41,7 +41,8 @@ export function rememberDeployLock(state: StepStateStore, target: string): strin
 
 /**
  * The post step of a run that took deploy locks: on every host, frees the lock the main step left
- * behind if its token still holds it (after a normal end there is none: nothing to do). Hosts are
+ * behind if its token still holds it (after a normal end there is none: nothing to do), putting back
+ * the site config when the run installed one but was stopped before switching to its release. Hosts are
  * reached one by one with a single attempt each, so one unreachable host does not keep the others
  * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
  * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
@@ -64,7 +65,19 @@ export async function freeLocksLeftBehind(
       try {
         const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
         try {
-          const { freed, serving } = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+          const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(
+            session,
+            lock.target,
+            lock.token,
+          );
+          if (configRestored !== undefined)
+            log.info(
+              `${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`,
+            );
+          if (configRestoreFailed !== undefined)
+            log.warning(
+              `${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`,
+            );
           if (freed)
             log.info(
               `${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`,

@@ -264,6 +264,8 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
       run.config,
       request.nginxTestCommand,
       request.nginxCommandTimeoutMs,
+      request.releaseId,
+      run.lockToken,
     );
   }
 }

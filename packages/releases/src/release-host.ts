@@ -14,6 +14,7 @@ import {
   HEARTBEAT_SCRIPT,
   LIST_SCRIPT,
   NGINX_INSTALL_SCRIPT,
+  NGINX_REINSTALL_SCRIPT,
   NGINX_RESTORE_SCRIPT,
   parseRecords,
   RELEASE_DRIFT_SCRIPT,
@@ -297,19 +298,23 @@ export class TargetLock {
    * Frees the lock taken under `token`, if it is still that one, over any session: for a run whose
    * connection broke while it was taking the lock, so it cannot know whether it holds it, or for an
    * action's post step after its main step was killed. A lock taken over by another run is left alone.
-   * @returns whether a lock was freed, and the release the host serves now (undefined: none).
+   * A site config the run installed for a release it did not switch to is put back as it was.
+   * @returns whether a lock was freed, the release the host serves now (undefined: none), the path
+   *   of a site config put back (`configRestored`), or the path and why it could not be (`configRestoreFailed`).
    */
   static async freeIfHeld(
     session: ReleaseSession,
     target: string,
     token: string,
-  ): Promise<{ freed: boolean; serving?: string }> {
+  ): Promise<{ freed: boolean; serving?: string; configRestored?: string; configRestoreFailed?: string }> {
     const { stdout } = await session.runScript('free the deploy lock', FINISH_SCRIPT, [target, token], { stdin: '' });
     const records = parseRecords(stdout);
     const link = records.find(([key]) => key === 'current')?.[1];
     return {
       freed: records.some(([key]) => key === 'unlocked'),
       serving: link === undefined ? undefined : releaseIdFromLink(link),
+      configRestored: records.find(([key]) => key === 'config-restored')?.[1],
+      configRestoreFailed: records.find(([key]) => key === 'config-restore-failed')?.[1],
     };
   }
 
@@ -566,7 +571,12 @@ export async function markReleaseFailed(
   return failed;
 }
 
-/** Installs a rendered nginx config, tests it, and restores the previous file when nginx refuses it. */
+/**
+ * Installs a rendered nginx config for release `releaseId`, tests it, and restores the previous file
+ * when nginx refuses it. The config and `configPath` are kept in the release's records, so that a
+ * rollback to the release installs it again (`reinstallNginxConfig`).
+ * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ */
 export async function installNginxConfig(
   session: ReleaseSession,
   target: string,
@@ -574,29 +584,67 @@ export async function installNginxConfig(
   config: string,
   testCommand: string | undefined,
   /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-  timeoutMs?: number,
+  timeoutMs: number | undefined,
+  releaseId: string,
+  /** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+  lockToken: string,
 ): Promise<void> {
   const result = await session.runScript(
     'install and test the nginx config',
     NGINX_INSTALL_SCRIPT,
-    [target, configPath, testCommand ?? '', boundSeconds(timeoutMs)],
+    [target, configPath, testCommand ?? '', boundSeconds(timeoutMs), releaseId, lockToken],
     {
       stdin: config,
       okExitCodes: [0, EXIT.nginxTest],
     },
   );
-  if (result.code === EXIT.nginxTest) {
-    const words = result.stderr.trim();
-    const verdict = words.startsWith('the test command timed out')
-      ? 'Testing the new nginx config did not finish'
-      : 'nginx refused the new config';
-    throw new DeployError(
-      session.label,
-      `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`,
-    );
-  }
+  refusedConfig(session, result, 'Testing the new nginx config did not finish', 'nginx refused the new config');
 }
 
+/**
+ * Installs again the site config release `releaseId` went live with (kept in its records by
+ * `installNginxConfig`), tests it, and restores the previous file when nginx refuses it: for a
+ * rollback to that release. A release deployed without a config leaves the installed one alone.
+ * @returns the path the config was installed to; undefined when the release has no config recorded.
+ * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ */
+export async function reinstallNginxConfig(
+  session: ReleaseSession,
+  target: string,
+  releaseId: string,
+  testCommand: string | undefined,
+  /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs: number | undefined,
+  /** The token of the lock this run holds: freeing the lock puts the config back if the run never switched to `releaseId`. */
+  lockToken: string,
+): Promise<string | undefined> {
+  const result = await session.runScript(
+    'install and test the nginx config of the release',
+    NGINX_REINSTALL_SCRIPT,
+    [target, releaseId, testCommand ?? '', boundSeconds(timeoutMs), lockToken],
+    { okExitCodes: [0, EXIT.nginxTest] },
+  );
+  refusedConfig(
+    session,
+    result,
+    `Testing the nginx config of release ${releaseId} did not finish`,
+    `nginx refused the config of release ${releaseId}`,
+  );
+  return parseRecords(result.stdout).find(([key]) => key === 'config-path')?.[1];
+}
+
+/** The error of a config test that failed (`timedOut` or `refused` as the verdict), or nothing when it passed. */
+function refusedConfig(session: ReleaseSession, result: RunResult, timedOut: string, refused: string): void {
+  if (result.code !== EXIT.nginxTest) return;
+  const words = result.stderr.trim();
+  const verdict = words.startsWith('the test command timed out') ? timedOut : refused;
+  throw new DeployError(
+    session.label,
+    `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`,
+  );
+}
+
+/** Puts back the config that was installed before this run's `installNginxConfig` or `reinstallNginxConfig`. */
 export async function restoreNginxConfig(session: ReleaseSession, target: string, configPath: string): Promise<void> {
   await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
 }

@@ -5,7 +5,7 @@
  *
  * Layout under the target: releases/<id>/ (complete releases, nothing but the build),
  * releases/.<id>.partial/ (one being built), current -> releases/<id>, .deploy/records/<id>/ (each
- * release's record, manifest and file stats), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
+ * release's record, manifest, file stats and the site config it went live with), .deploy/lock/ (owner, heartbeat), .deploy/nginx-*,
  * .deploy/current.before (the link the last switch replaced). Scratch names start with a dot;
  * release ids never do.
  */
@@ -84,6 +84,11 @@ const REPORT_DRIFT = `report_drift() {
 
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# Puts back the site config at $1 that the last config install replaced (run in the target directory).
+restore_config() {
+  if [ -e .deploy/nginx-config.backup ]; then cat .deploy/nginx-config.backup > "$1"
+  elif [ -e .deploy/nginx-config.absent ]; then rm -f "$1"; fi
+}
 # A file as a record's value without holding it in a variable (manifests can be megabytes).
 record_file() { printf '%s\\0' "$1"; cat "$2" 2>/dev/null || true; printf '\\0'; }
 token_of() { sed -n 's/^token=//p' "$1/owner" 2>/dev/null || true; }
@@ -334,46 +339,91 @@ fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
 
+/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
+const CONFIG_RUN = 'nginx-config.run';
+
+/** The rendered site config a release went live with, and the path it was installed to, in its records. */
+export const RECORD_NGINX_CONFIG = 'nginx-config';
+export const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
+
 /**
- * Installs a rendered nginx site config (stdin) after keeping a backup under .deploy (not beside
- * it: nginx includes whole directories, and a backup there would load twice), then runs the
- * test command; when nginx refuses the config the backup goes back and nginx's words (and the exit
- * status) are the error.
- * args: target, config path, test command (may be empty), its bound in seconds.
+ * install_config SRC P: installs the site config in file SRC at path P after keeping a backup under
+ * .deploy (not beside it: nginx includes whole directories, and a backup there would load twice),
+ * then runs $TEST (if any); when nginx refuses the config the backup goes back and nginx's words
+ * (and the exit status) are the error. Before it changes anything it notes the run ($TOKEN), release
+ * ($ID) and path in CONFIG_RUN, so that freeing the lock can put the config back when the run ended
+ * before its switch (see FINISH_SCRIPT). Needs $D (the target's .deploy), $TOKEN, $ID, $TEST and $BOUND.
  */
-export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
-T=$1; P=$2; TEST=$3; BOUND=$4
-cd "$T"
-D="$T/.deploy"
-cat > "$D/nginx-config.new"
-rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
-if [ -e "$P" ]; then cp -p "$P" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
-if ! err=$(cat "$D/nginx-config.new" 2>&1 > "$P"); then
-  rm -f "$D/nginx-config.new"
-  printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$P" "$(id -un)" "$err" >&2
-  exit 1
-fi
-rm -f "$D/nginx-config.new"
-[ -n "$TEST" ] || exit 0
-run_bounded test "$TEST"
-if [ -n "$command_error" ]; then
-  if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; else rm -f "$P"; fi
-  printf '%s\\n' "$command_error" >&2
-  exit ${EXIT.nginxTest}
-fi
+const INSTALL_CONFIG = `install_config() {
+  printf '%s\\n%s\\n%s\\n' "$TOKEN" "$ID" "$2" > "$D/${CONFIG_RUN}"
+  rm -f "$D/nginx-config.backup" "$D/nginx-config.absent"
+  if [ -e "$2" ]; then cp -p "$2" "$D/nginx-config.backup"; else : > "$D/nginx-config.absent"; fi
+  if ! err=$(cat "$1" 2>&1 > "$2"); then
+    printf 'cannot write %s as %s (%s); the deploy user writes only this one file, never /etc/nginx itself: create it once, owned by that user (see "Host setup" in the action README)\n' "$2" "$(id -un)" "$err" >&2
+    exit 1
+  fi
+  [ -n "$TEST" ] || return 0
+  run_bounded test "$TEST"
+  if [ -n "$command_error" ]; then
+    restore_config "$2"
+    printf '%s\\n' "$command_error" >&2
+    exit ${EXIT.nginxTest}
+  fi
+}
 `;
 
-/** Puts the config from before this deploy back (another host failed, the reload or the smoke check did). args: target, config path. */
+/**
+ * Installs a rendered nginx site config (stdin) for release <id> (see install_config), and keeps it
+ * and its path in the release's records, so that a rollback to this release puts back the config it
+ * went live with. args: target, config path, test command (may be empty), its bound in seconds, release
+ * id, lock token.
+ */
+export const NGINX_INSTALL_SCRIPT = `${PRELUDE}
+T=$1; P=$2; TEST=$3; BOUND=$4; ID=$5; TOKEN=$6
+cd "$T"
+D="$T/.deploy"
+${INSTALL_CONFIG}
+cat > "$D/nginx-config.new"
+install_config "$D/nginx-config.new" "$P"
+R="${RECORDS_DIR}/$ID"
+mkdir -p "$R"
+mv -f "$D/nginx-config.new" "$R/${RECORD_NGINX_CONFIG}"
+printf '%s' "$P" > "$R/${RECORD_NGINX_CONFIG_PATH}.tmp"
+mv -f "$R/${RECORD_NGINX_CONFIG_PATH}.tmp" "$R/${RECORD_NGINX_CONFIG_PATH}"
+`;
+
+/**
+ * Installs the site config release <id> went live with (kept in its records by NGINX_INSTALL_SCRIPT),
+ * for a rollback to it, and records the path it went to as \`config-path\`. A release deployed
+ * without a config has none recorded: the installed config is left as it is and nothing is recorded.
+ * args: target, release id, test command (may be empty), its bound in seconds, lock token.
+ */
+export const NGINX_REINSTALL_SCRIPT = `${PRELUDE}
+T=$1; ID=$2; TEST=$3; BOUND=$4; TOKEN=$5
+cd "$T"
+D="$T/.deploy"
+R="${RECORDS_DIR}/$ID"
+[ -f "$R/${RECORD_NGINX_CONFIG}" ] && [ -f "$R/${RECORD_NGINX_CONFIG_PATH}" ] || exit 0
+P=$(cat "$R/${RECORD_NGINX_CONFIG_PATH}")
+${INSTALL_CONFIG}
+install_config "$R/${RECORD_NGINX_CONFIG}" "$P"
+record config-path "$P"
+`;
+
+/** Puts the config from before this run back (another host failed, the reload or the smoke check did). args: target, config path. */
 export const NGINX_RESTORE_SCRIPT = `${PRELUDE}
 T=$1; P=$2
-D="$T/.deploy"
-if [ -e "$D/nginx-config.backup" ]; then cat "$D/nginx-config.backup" > "$P"; elif [ -e "$D/nginx-config.absent" ]; then rm -f "$P"; fi
+cd "$T"
+restore_config "$P"
 `;
 
 /**
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
  * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
+ * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
+ * the config that matches the live release; a run that switched leaves its own.
  * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
@@ -390,7 +440,20 @@ while IFS= read -r id; do
   fi
 done
 L=.deploy/lock
-if [ "$(token_of "$L")" = "$TOKEN" ]; then rm -rf "$L"; record unlocked yes; fi
+M=.deploy/${CONFIG_RUN}
+if [ "$(token_of "$L")" = "$TOKEN" ]; then
+  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+  # a failure here never keeps the lock.
+  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+    P=$(sed -n 3p "$M")
+    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+      else record config-restore-failed "$P: $err"; fi
+    fi
+    rm -f "$M"
+  fi
+  rm -rf "$L"; record unlocked yes
+fi
 if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 

@@ -6,7 +6,9 @@ import {
   releaseDrift,
   markReleaseFailed,
   onAnySession,
+  reinstallNginxConfig,
   releaseLockAnyhow,
+  restoreNginxConfig,
   revertSwitch,
   sortReleasesNewestFirst,
   switchRelease,
@@ -82,8 +84,13 @@ export interface FrontendRollbackRequest {
   target: string;
   to: ReleaseTarget;
   markFailed: boolean;
+  /**
+   * Tests the site config of the release rolled back to, when that release went live with one
+   * (`installNginxConfig` kept it in its records) and it is installed again; empty or left out: no test.
+   */
+  nginxTestCommand?: string;
   nginxReloadCommand?: string;
-  /** How long (milliseconds) the reload command may run; NGINX_COMMAND_TIMEOUT_MS when left out. */
+  /** How long (milliseconds) each nginx test or reload command may run; NGINX_COMMAND_TIMEOUT_MS when left out. */
   nginxCommandTimeoutMs?: number;
   lockTimeoutMs: number;
   /** The deploy lock's token on every host (random when left out): see `FrontendDeployRequest.lockToken`. */
@@ -119,6 +126,8 @@ interface HostRun {
   target: string;
   lock?: TargetLock;
   choice?: ReleaseChoice;
+  /** Where the site config of the release rolled back to was installed, when it went live with one. */
+  configPath?: string;
   switched: boolean;
   switchUnknown: boolean;
   markedFailed: boolean;
@@ -156,8 +165,9 @@ function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
 
 /**
  * The frontend rollback over every host, under the deploy lock: lock and decide on every host
- * first (one that cannot proceed stops all, with nothing changed), then switch every host
- * atomically and reload; a failed switch puts the hosts already switched back. Then the
+ * first (one that cannot proceed stops all, with nothing changed), install on every host the
+ * site config the release went live with (if it had one; see `installReleaseConfigs`), then switch
+ * every host atomically and reload; a failed switch puts the hosts already switched back. Then the
  * release rolled back from is marked failed. Locks are freed on every path.
  * @returns every host's outcome (`switched` or `already live`), in the order of `hosts`.
  * @throws ReleaseRollbackRefusedError (or the lock's error) before any host changed;
@@ -228,6 +238,7 @@ export async function rollbackFrontend(
       run.outcome = 'already live';
       note(run, request, `release ${run.choice!.to} is already live; nothing to switch`);
     }
+    await installReleaseConfigs(runs, request);
     const switched = await Promise.allSettled(
       switching.map(async (run) => {
         note(run, request, `switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`);
@@ -256,18 +267,20 @@ export async function rollbackFrontend(
     const switchFailure = firstFailure(switched);
     if (switchFailure !== undefined) {
       // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
-      const reverting = switching.filter((run) => run.switched || run.switchUnknown);
+      const reverting = switching.filter((run) => run.switched || run.switchUnknown || run.configPath !== undefined);
       const reverted = await Promise.allSettled(
         reverting.map((run) =>
-          onAnySession(run.host.session, run.host.reconnect, (session) =>
-            revertSwitch(
+          onAnySession(run.host.session, run.host.reconnect, async (session) => {
+            // The config first: the revert's reload then loads the config that goes with the release put back.
+            if (run.configPath !== undefined) await restoreNginxConfig(session, run.target, run.configPath);
+            await revertSwitch(
               session,
               run.target,
               run.choice!.to,
               request.nginxReloadCommand,
               request.nginxCommandTimeoutMs,
-            ),
-          ),
+            );
+          }),
         ),
       );
       reverted.forEach((result, index) => {
@@ -316,6 +329,57 @@ export async function rollbackFrontend(
       runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)),
     );
   }
+}
+
+/**
+ * Installs, on every host about to switch, the site config its release went live with (a release
+ * deployed with `nginx-config` keeps it in its records), tested with `nginxTestCommand`, before any
+ * host switches: the switch's reload then serves the release with its own config, so a config that
+ * names a release directory (`{{release}}`) follows the rollback. A release deployed without a config
+ * leaves the installed one alone. One refused config puts back the configs installed on the others.
+ * @throws FrontendRollbackFailedError when a config could not be installed; no host switched, and
+ *   every host's config is as it was.
+ */
+async function installReleaseConfigs(runs: HostRun[], request: FrontendRollbackRequest): Promise<void> {
+  const switching = runs.filter((run) => !run.choice!.alreadyLive);
+  const installed = await Promise.allSettled(
+    switching.map(async (run) => {
+      run.configPath = await reinstallNginxConfig(
+        run.host.session,
+        run.target,
+        run.choice!.to,
+        request.nginxTestCommand,
+        request.nginxCommandTimeoutMs,
+        run.lock!.token,
+      );
+      if (run.configPath !== undefined)
+        note(run, request, `installed the nginx config release ${run.choice!.to} went live with at ${run.configPath}`);
+    }),
+  );
+  installed.forEach((result, index) => {
+    if (result.status === 'rejected') switching[index].error = errorMessage(result.reason);
+  });
+  const failure = firstFailure(installed);
+  if (failure === undefined) return;
+  const restored = await Promise.allSettled(
+    switching
+      .filter((run) => run.configPath !== undefined)
+      .map(async (run) => {
+        try {
+          await restoreNginxConfig(run.host.session, run.target, run.configPath!);
+          run.configPath = undefined;
+        } catch (error) {
+          run.error = `putting back the config at ${run.configPath} failed: ${errorMessage(error)}`;
+          throw error;
+        }
+      }),
+  );
+  const restoreFailure = firstFailure(restored);
+  const after =
+    restoreFailure === undefined
+      ? 'no host was switched and every config is as it was'
+      : `no host was switched, but putting back a config failed: ${errorMessage(restoreFailure)}`;
+  throw new FrontendRollbackFailedError(`Rollback failed: ${errorMessage(failure)}; ${after}`, reportOf(runs));
 }
 
 /**
