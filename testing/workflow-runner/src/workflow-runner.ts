@@ -21,7 +21,7 @@ import { parseCommandFile, runBundledAction, type Annotation } from '@sophia-tes
 import { parseFileReference, type FileReference } from '@actions/workflow-parser/workflows/file-reference';
 import type { ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { DOCKER_STAND_INS, type StandIn } from './stand-ins.js';
+import { DOCKER_STAND_INS, type StandIn, type StandInJob } from './stand-ins.js';
 import { callInputs, dispatchInputs } from './trigger-inputs.js';
 import {
   child,
@@ -264,12 +264,12 @@ async function runStep(
   index: number,
   contexts: Contexts,
   frame: Frame,
-  jobId: string,
+  job: StandInJob & { id: string },
   options: RunWorkflowOptions,
 ): Promise<StepRecord> {
   const uses = child(stepToken, 'uses')?.toString();
   const name = child(stepToken, 'name') ? text(child(stepToken, 'name'), contexts) : (uses ?? `Run step ${index + 1}`);
-  options.onStepStart?.(jobId, { name, uses });
+  options.onStepStart?.(job.id, { name, uses });
   const started = Date.now();
   const record = (fields: Partial<StepRecord>): StepRecord => ({
     name,
@@ -290,7 +290,7 @@ async function runStep(
     if ('note' in action) return record({ note: action.note });
     if ('standIn' in action) {
       try {
-        const done = action.standIn(textMap(child(stepToken, 'with'), contexts), options.workspace);
+        const done = action.standIn(textMap(child(stepToken, 'with'), contexts), options.workspace, job);
         return record({ outputs: done.outputs, note: done.note });
       } catch (error) {
         return failed((error as Error).message);
@@ -460,6 +460,13 @@ async function runJob(
   const steps: Contexts = {};
   const stepRecords: StepRecord[] = [];
   let stepFailed = false;
+  const standInJob = {
+    id: frame.prefix + id,
+    githubToken: frame.secrets.GITHUB_TOKEN ?? '',
+    permissions: tokenPermissions(child(frame.parsed.root, 'permissions'), child(token, 'permissions')),
+    owner: String((frame.base.github as Record<string, ContextValue>).repository ?? '').split('/')[0],
+    logins: new Map<string, string>(),
+  };
   for (const [index, stepToken] of items(child(token, 'steps')).entries()) {
     const stepContexts: Contexts = { ...jobContexts, env, steps };
     const converted = job.steps[index];
@@ -478,7 +485,7 @@ async function runJob(
       });
       continue;
     }
-    const record = await runStep(stepToken, index, stepContexts, frame, frame.prefix + id, options);
+    const record = await runStep(stepToken, index, stepContexts, frame, standInJob, options);
     stepRecords.push(record);
     // A step's continue-on-error: outcome failure, conclusion success (docs: "steps context").
     const conclusion =
@@ -594,6 +601,24 @@ async function callWorkflow(
   );
   const results = [...jobs.values()].map((done) => done.result);
   return { result: results.includes('failure') ? 'failure' : 'success', outputs };
+}
+
+/**
+ * The GITHUB_TOKEN permissions of a job (scope -> `read`, `write` or `none`): the job's
+ * `permissions:` if it has one, else the workflow's; a scope either leaves out is `none`
+ * (`read-all`/`write-all` give every scope). With neither, the restricted default GitHub gives new
+ * repositories and organizations: contents and packages read (docs: "Controlling permissions for
+ * GITHUB_TOKEN", "Automatic token authentication"). Only `packages` is read here.
+ */
+function tokenPermissions(workflow: TemplateToken | undefined, job: TemplateToken | undefined): Record<string, string> {
+  const chosen = job ?? workflow;
+  if (!chosen) return { contents: 'read', packages: 'read' };
+  const whole = chosen.toString();
+  if (whole === 'read-all' || whole === 'write-all') {
+    const level = whole.slice(0, -'-all'.length);
+    return { contents: level, packages: level };
+  }
+  return textMap(chosen, {});
 }
 
 /** A workflow's own `env:`, evaluated with the contexts GitHub allows there (github, inputs, vars, secrets). */

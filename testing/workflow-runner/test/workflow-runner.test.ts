@@ -219,6 +219,49 @@ describe('the Docker actions, which need a daemon this machine lacks, stand in w
     write(app, 'ci.yml', pipeline('{ context: api, push: true, tags: x }', ''));
     expect(await failure()).toBe('Username and password required');
   });
+
+  test('ghcr.io refuses a GITHUB_TOKEN push without packages: write, or outside the repository owner', async () => {
+    const ghcr = (permissions: string, image: string, password = '${{ secrets.GITHUB_TOKEN }}') =>
+      [
+        'on: push',
+        ...(permissions ? [permissions] : []),
+        'jobs:',
+        '  image:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        `      - uses: ${LOGIN}`,
+        `        with: { registry: ghcr.io, username: "\${{ github.actor }}", password: "${password}" }`,
+        `      - uses: ${BUILD}`,
+        `        with: { context: api, push: true, tags: "${image}:1" }`,
+        '',
+      ].join('\n');
+    const push = async (text: string) => {
+      write(app, 'ci.yml', text);
+      const run = await runWorkflow({
+        file: '.github/workflows/ci.yml',
+        workspace: app,
+        github: { repository: 'sophia/sophia-app' },
+        secrets: { OTHER_TOKEN: 'ghp_personal' },
+      });
+      return run.jobs[0].steps[1].result === 'success' ? 'pushed' : run.jobs[0].steps[1].note;
+    };
+    const write_ = 'permissions: { contents: read, packages: write }';
+    expect(await push(ghcr(write_, 'ghcr.io/sophia/api'))).toBe('pushed');
+    expect(await push(ghcr(write_, 'ghcr.io/Sophia/api'))).toBe('pushed');
+    expect(await push(ghcr('permissions: write-all', 'ghcr.io/sophia/api'))).toBe('pushed');
+    expect(await push(ghcr('permissions: { contents: read }', 'ghcr.io/sophia/api'))).toBe(
+      'ERROR: failed to push ghcr.io/sophia/api:1: denied: installation not allowed to Write organization package ' +
+        "(the job's GITHUB_TOKEN has packages: none; a push needs packages: write)",
+    );
+    // No permissions anywhere: the restricted default, packages read.
+    expect(await push(ghcr('', 'ghcr.io/sophia/api'))).toMatch(/GITHUB_TOKEN has packages: read;/);
+    expect(await push(ghcr(write_, 'ghcr.io/sophia-ai/api'))).toBe(
+      'ERROR: failed to push ghcr.io/sophia-ai/api:1: denied: permission_denied: write_package ' +
+        "(GITHUB_TOKEN pushes only to ghcr.io/sophia/, the repository owner's namespace)",
+    );
+    // Another credential is the registry's business, not the token's permissions.
+    expect(await push(ghcr('', 'ghcr.io/sophia-ai/api', '${{ secrets.OTHER_TOKEN }}'))).toBe('pushed');
+  });
 });
 
 describe('workflow_call inputs are checked against their type and typed in the inputs context, as GitHub does', () => {
