@@ -97,10 +97,10 @@ async function apiHealth(apiUrl: string): Promise<string> {
   }
 }
 
-/** `ghcr.io/sophia-ai/chat-api:<sha>@sha256:<digest>` shortened for a line: `chat-api:<sha7>@sha256:<8 hex>…`. */
+/** `ghcr.io/sophia/chat-api:<sha>@sha256:<digest>` shortened for a line: `chat-api:<sha7>@sha256:<8 hex>…`. */
 function shortImage(reference: string): string {
   return reference
-    .replace(/^ghcr\.io\/sophia-ai\//, '')
+    .replace(/^ghcr\.io\/sophia\//, '')
     .replace(/:([0-9a-f]{7})[0-9a-f]{33}@sha256:([0-9a-f]{8})[0-9a-f]{56}$/, ':$1@sha256:$2…');
 }
 
@@ -287,7 +287,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     const builtA = job(first, 'backend-image')?.outputs.image ?? '';
     record(
       `the backend runs the image this push built, ${shortImage(builtA)}`,
-      builtA.startsWith(`ghcr.io/sophia-ai/chat-api:${COMMIT_A}@sha256:`) && image(backend()) === builtA,
+      builtA.startsWith(`ghcr.io/sophia/chat-api:${COMMIT_A}@sha256:`) && image(backend()) === builtA,
       image(backend()),
     );
     const healthA = await apiHealth(api.url);

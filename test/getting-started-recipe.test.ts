@@ -58,7 +58,7 @@ test('run as written, the recipe rolls back what a failed push changed, and noth
   expect(first.result).toBe('success');
   // The backend runs the image the recipe built, by tag and digest.
   const digest = first.jobs[0].steps.find((step) => step.name === 'Backend image')?.outputs.digest;
-  const imageA = `ghcr.io/sophia-ai/chat-api:${SHA_A}@${digest}`;
+  const imageA = `ghcr.io/sophia/chat-api:${SHA_A}@${digest}`;
   expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   expect((await machines.workload('chat-api')).image).toBe(imageA);
   const mcpBefore = await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload));

@@ -51,7 +51,7 @@ async function deployBackend(tag: string): Promise<void> {
       kubeconfig: machines.cluster.kubeconfig,
       // As the example's deploy workflow names them: the Namespace comes with the manifests.
       manifests: 'kubernetes/namespace.yaml\nkubernetes/backend',
-      images: `chat-api=ghcr.io/sophia-ai/chat-api:${tag}`,
+      images: `chat-api=ghcr.io/sophia/chat-api:${tag}`,
       'rollout-timeout': '20s',
     },
   });
@@ -93,7 +93,7 @@ test('rolling back the backend finds its workloads by their labels and restores 
   expect(run.result).toBe('success');
   expect(JSON.parse(run.jobs[0].outputs.from)).toEqual({ 'sophia/Deployment/chat-api': '2' });
   const after = await machines.cluster.observer.get({ kind: 'Deployment', name: 'chat-api', namespace: 'sophia' });
-  expect(imageOf(after)).toBe('ghcr.io/sophia-ai/chat-api:1.5.0');
+  expect(imageOf(after)).toBe('ghcr.io/sophia/chat-api:1.5.0');
 });
 
 test('a choice that is not offered is refused before anything runs', async () => {

@@ -86,7 +86,7 @@ test('a push builds the backend image, deploys it by digest to staging, then pro
     ?.steps.find((step) => step.uses?.startsWith('docker/build-push-action@'));
   const backendDir = path.join(machines.app.workspace, 'backend');
   expect(build?.outputs.digest).toBe(contextDigest(backendDir, path.join(backendDir, 'Dockerfile')));
-  const imageA = `ghcr.io/sophia-ai/chat-api:${SHA_A}@${build?.outputs.digest}`;
+  const imageA = `ghcr.io/sophia/chat-api:${SHA_A}@${build?.outputs.digest}`;
   expect((await machines.workload('chat-api')).image).toBe(imageA);
   // The gate read the site and the API through its public URL.
   const gate = first.jobs.find((job) => job.id === 'staging/health-gate');
@@ -107,7 +107,7 @@ test('a push builds the backend image, deploys it by digest to staging, then pro
     if (job.id === 'backend-image') machines.api.failing.add((imageB = job.outputs.image));
   });
   expect(second.result).toBe('failure');
-  expect(imageB).toMatch(new RegExp(`^ghcr\\.io/sophia-ai/chat-api:${SHA_B}@sha256:[0-9a-f]{64}$`));
+  expect(imageB).toMatch(new RegExp(`^ghcr\\.io/sophia/chat-api:${SHA_B}@sha256:[0-9a-f]{64}$`));
   expect(imageB).not.toContain(build?.outputs.digest);
   const failedGate = second.jobs.find((job) => job.id === 'staging/health-gate');
   expect(

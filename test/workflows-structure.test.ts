@@ -18,6 +18,8 @@ import {
   reusableCallMismatches,
   unpinnedActions,
   untrustedTextInScripts,
+  unforwardedInputs,
+  templateVariableInputs,
   workflowFiles,
   workflowsDir,
   exampleWorkflowsDir,
@@ -415,6 +417,67 @@ describe('deploy.yml passes through what an application needs to set', () => {
     });
     expect(readers['kubectl-command']).toEqual(
       expect.arrayContaining(['$/actions/deploy-k3s-backend', '$/actions/deploy-mcp-node', '$/actions/rollback']),
+    );
+  });
+});
+
+describe('deploy.yml forwards every input of its actions, except those it sets on purpose', () => {
+  // input -> why an application calling deploy.yml never needs to set it.
+  const shared: Record<string, string> = {
+    port: 'a host names its own SSH port as host:port',
+    'ssh-key-passphrase': 'the SSH_KEY secret is a key without passphrase, as in every runner guide',
+    'host-fingerprint': 'the SSH_KNOWN_HOSTS secret pins the host keys',
+    'insecure-skip-host-key-check': 'a deploy never skips the host key check',
+    'connect-timeout': 'the action default (30s, 3 attempts) serves every host of the docs',
+    'connect-attempts': 'the action default (30s, 3 attempts) serves every host of the docs',
+  };
+  const kubernetes: Record<string, string> = {
+    ...shared,
+    kubectl: "kubectl runs on the k3s server (kubectl-command), or the runner's own with KUBECONFIG",
+    'server-side': 'the pipeline applies as documented in docs/workflows.md, one way for every run',
+    'field-manager': 'the pipeline applies as documented in docs/workflows.md, one way for every run',
+    'force-conflicts': 'the pipeline applies as documented in docs/workflows.md, one way for every run',
+    'rollback-on-failure': 'a failed deploy must put back what it changed: the pipeline relies on it',
+    'dry-run': 'a pipeline run deploys; a dry run is a job of its own',
+  };
+  const deliberate: Record<string, Record<string, string>> = {
+    'deploy-frontend-nginx': {
+      ...shared,
+      'release-id': 'each run gets a fresh release id; its output names it',
+      'lock-timeout': 'deploy.yml runs one deploy per environment at a time (its concurrency group)',
+    },
+    'deploy-k3s-backend': kubernetes,
+    'deploy-mcp-node': {
+      ...kubernetes,
+      'label-node': 'the MCP node is labelled by every deploy, as the docs describe',
+      'verify-placement': 'the pipeline relies on the placement check',
+      mode: 'an audit changes nothing: a job of its own, not a deploy',
+    },
+  };
+
+  it.each(Object.keys(deliberate))('%s: every input reaches the action or is deliberately fixed', (name) => {
+    expect(unforwardedInputs(deploy, name, deliberate[name])).toEqual([]);
+  });
+
+  it('every input that fills a placeholder of the site config template is forwarded', () => {
+    const inputs = templateVariableInputs('deploy-frontend-nginx');
+    expect(inputs).toEqual(expect.arrayContaining(['server-names', 'target', 'host']));
+    for (const input of inputs) expect(deliberate['deploy-frontend-nginx']).not.toHaveProperty(input);
+    expect(unforwardedInputs(deploy, 'deploy-frontend-nginx', deliberate['deploy-frontend-nginx'])).toEqual([]);
+  });
+
+  it('catches a step that leaves server-names unset', () => {
+    const w = workflow(
+      [
+        'jobs:',
+        '  frontend:',
+        '    steps:',
+        '      - uses: $/actions/deploy-frontend-nginx',
+        '        with: { host: h, target: /var/www/sophia }',
+      ].join('\n'),
+    );
+    expect(unforwardedInputs(w, 'deploy-frontend-nginx', deliberate['deploy-frontend-nginx'])).toContain(
+      'example.yml: job "frontend" does not forward deploy-frontend-nginx input server-names',
     );
   });
 });

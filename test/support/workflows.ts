@@ -397,3 +397,38 @@ export function unpinnedActions(file: string, text: string): string[] {
     .filter(([, uses, rest]) => !/@[0-9a-f]{40}$/.test(uses) || !/^ # v\d+(\.\d+)*$/.test(rest))
     .map(([, uses]) => `${file}: ${uses} is not pinned to a commit SHA with its tag in a comment`);
 }
+
+/**
+ * The inputs of the suite's action `name` that the steps of `workflow` using it leave unset, other
+ * than those in `deliberate` (input -> why a caller of the workflow never needs it). A caller of a
+ * reusable workflow can set only what the workflow forwards, so each finding is an input an
+ * application cannot reach.
+ */
+export function unforwardedInputs(workflow: Workflow, name: string, deliberate: Record<string, string>): string[] {
+  const findings: string[] = [];
+  const declared = Object.keys(actionInputs(name) ?? {});
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    for (const step of job.steps ?? []) {
+      if (!step.uses || actionName(step.uses) !== name) continue;
+      for (const input of declared) {
+        if (!Object.hasOwn(step.with ?? {}, input) && !Object.hasOwn(deliberate, input)) {
+          findings.push(`${workflow.file}: job "${id}" does not forward ${name} input ${input}`);
+        }
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * The inputs an action's README names as the source of a `{{placeholder}}` of its site config
+ * template (the "Site config template" table: the first backticked input in each Value cell).
+ */
+export function templateVariableInputs(name: string): string[] {
+  const readme = readFileSync(path.join(repoRoot, 'actions', name, 'README.md'), 'utf8');
+  const declared = Object.keys(actionInputs(name) ?? {});
+  const inputs = [...readme.matchAll(/^\| `\{\{\w+\}\}` +\| (.*)\|$/gm)].flatMap((row) =>
+    [...row[1].matchAll(/`([a-z-]+)`/g)].map((match) => match[1]).filter((input) => declared.includes(input)),
+  );
+  return [...new Set(inputs)];
+}

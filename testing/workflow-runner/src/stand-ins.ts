@@ -15,8 +15,52 @@ export interface StandInResult {
   note: string;
 }
 
-/** `inputs` as the step's `with:` gave them; `workspace` is the job's checkout. Throws what the real action fails with. */
-export type StandIn = (inputs: Record<string, string>, workspace: string) => StandInResult;
+/** The job a stand-in runs in: its token, what the token may do, and the registries it logged into. */
+export interface StandInJob {
+  /** The run's GITHUB_TOKEN. */
+  githubToken: string;
+  /** The token's permissions for this job (`packages` -> `read`, `write` or `none`). */
+  permissions: Record<string, string>;
+  /** Owner (user or organization) of the repository the run belongs to (`github.repository`). */
+  owner: string;
+  /** Registry host -> the password a login step gave it, for the steps after it. */
+  logins: Map<string, string>;
+}
+
+/**
+ * `inputs` as the step's `with:` gave them; `workspace` is the job's checkout; `job` what the job
+ * carries between steps. Throws what the real action fails with.
+ */
+export type StandIn = (inputs: Record<string, string>, workspace: string, job: StandInJob) => StandInResult;
+
+/**
+ * Why ghcr.io refuses a push of `tag` by this job, or undefined when it accepts it. With the run's
+ * GITHUB_TOKEN a push needs `packages: write` in the job's token permissions, and the image must
+ * be in the namespace of the repository's owner (GitHub docs: "Publishing and installing a package
+ * with GitHub Actions", "Working with the Container registry"; "Controlling permissions for
+ * GITHUB_TOKEN"). A push without a login to ghcr.io is unauthenticated. Other registries are not
+ * modelled. The messages are of the kind buildx prints for the registry's answers.
+ */
+function ghcrRefusal(tag: string, job: StandInJob): string | undefined {
+  const match = /^ghcr\.io\/([^/]+)\//i.exec(tag);
+  if (!match) return undefined;
+  const password = job.logins.get('ghcr.io');
+  if (password === undefined) return `ERROR: failed to push ${tag}: unauthorized: authentication required`;
+  if (password !== job.githubToken) return undefined;
+  if (job.permissions.packages !== 'write') {
+    return (
+      `ERROR: failed to push ${tag}: denied: installation not allowed to Write organization package ` +
+      `(the job's GITHUB_TOKEN has packages: ${job.permissions.packages ?? 'none'}; a push needs packages: write)`
+    );
+  }
+  if (match[1].toLowerCase() !== job.owner.toLowerCase()) {
+    return (
+      `ERROR: failed to push ${tag}: denied: permission_denied: write_package ` +
+      `(GITHUB_TOKEN pushes only to ghcr.io/${job.owner.toLowerCase()}/, the repository owner's namespace)`
+    );
+  }
+  return undefined;
+}
 
 /** Every file under `dir` (sorted, relative), so the same context always yields the same digest. */
 function contextFiles(dir: string): string[] {
@@ -41,7 +85,7 @@ export function contextDigest(context: string, dockerfile: string): string {
 }
 
 /** docker/build-push-action (inputs and outputs of its action.yml, v7). */
-const buildPush: StandIn = (inputs, workspace) => {
+const buildPush: StandIn = (inputs, workspace, job) => {
   const context = path.resolve(workspace, inputs.context || '.');
   // `file` is relative to the working directory, as buildx reads it; the default is in the context.
   const dockerfile = inputs.file ? path.resolve(workspace, inputs.file) : path.join(context, 'Dockerfile');
@@ -58,6 +102,8 @@ const buildPush: StandIn = (inputs, workspace) => {
     .filter(Boolean);
   const push = inputs.push === 'true';
   if (push && tags.length === 0) throw new Error('ERROR: failed to build: tag is needed when pushing to registry');
+  const refusal = push ? tags.map((tag) => ghcrRefusal(tag, job)).find(Boolean) : undefined;
+  if (refusal) throw new Error(refusal);
   const digest = contextDigest(context, dockerfile);
   return {
     outputs: {
@@ -70,8 +116,9 @@ const buildPush: StandIn = (inputs, workspace) => {
 };
 
 /** docker/login-action: the real one fails when a username or password is empty. */
-const login: StandIn = (inputs) => {
+const login: StandIn = (inputs, _workspace, job) => {
   if (!inputs.username || !inputs.password) throw new Error('Username and password required');
+  job.logins.set((inputs.registry || 'docker.io').toLowerCase(), inputs.password);
   return { outputs: {}, note: `stands in for docker login to ${inputs.registry || 'Docker Hub'} (no Docker here)` };
 };
 

@@ -21,7 +21,7 @@ import { parseCommandFile, runBundledAction, type Annotation } from '@sophia-tes
 import { parseFileReference, type FileReference } from '@actions/workflow-parser/workflows/file-reference';
 import type { ReusableWorkflowJob, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { DOCKER_STAND_INS, type StandIn } from './stand-ins.js';
+import { DOCKER_STAND_INS, type StandIn, type StandInJob } from './stand-ins.js';
 import { callInputs, dispatchInputs } from './trigger-inputs.js';
 import {
   child,
@@ -63,8 +63,13 @@ export interface JobRecord {
   durationMs: number;
   /** The `if:` of a skipped job, so an account can say why. */
   condition?: string;
-  /** Why the job did not run its steps (an environment's reviewers rejected it). */
+  /**
+   * Why the job did not run its steps (an environment's reviewers rejected it), or why its
+   * failure does not fail the run (`continue-on-error`).
+   */
   note?: string;
+  /** The runner's warnings about the job, such as an output skipped because it holds a secret. */
+  warnings?: string[];
 }
 
 export interface WorkflowRun {
@@ -121,6 +126,16 @@ interface Frame {
   namePrefix: string;
   base: Contexts;
   secrets: Record<string, string>;
+  /**
+   * Which secrets of an environment a job of this workflow sees: all of them in the workflow the
+   * event started (and in a workflow called with `secrets: inherit`), only those of the names
+   * the caller passed when it mapped them, none when it passed nothing. See environmentSecrets.
+   */
+  environmentSecrets: 'all' | 'passed' | 'none';
+  /** The owner (organization or user) of the workflow's own repository. */
+  owner: string;
+  /** The workflow-level `env:`, evaluated; a called workflow does not see its caller's. */
+  env: Record<string, string>;
 }
 
 /** The run's GITHUB_TOKEN here: a placeholder of GitHub's `ghs_` installation-token shape. */
@@ -249,12 +264,12 @@ async function runStep(
   index: number,
   contexts: Contexts,
   frame: Frame,
-  jobId: string,
+  job: StandInJob & { id: string },
   options: RunWorkflowOptions,
 ): Promise<StepRecord> {
   const uses = child(stepToken, 'uses')?.toString();
   const name = child(stepToken, 'name') ? text(child(stepToken, 'name'), contexts) : (uses ?? `Run step ${index + 1}`);
-  options.onStepStart?.(jobId, { name, uses });
+  options.onStepStart?.(job.id, { name, uses });
   const started = Date.now();
   const record = (fields: Partial<StepRecord>): StepRecord => ({
     name,
@@ -268,13 +283,14 @@ async function runStep(
   });
   const failed = (message: string): StepRecord =>
     record({ result: 'failure', note: message, annotations: [{ level: 'error', message, properties: {} }] });
-  const env = textMap(child(stepToken, 'env'), contexts);
+  // The workflow's and the job's env under the step's own.
+  const env = { ...(contexts.env as Record<string, string>), ...textMap(child(stepToken, 'env'), contexts) };
   if (uses) {
     const action = resolveAction(uses, frame, options);
     if ('note' in action) return record({ note: action.note });
     if ('standIn' in action) {
       try {
-        const done = action.standIn(textMap(child(stepToken, 'with'), contexts), options.workspace);
+        const done = action.standIn(textMap(child(stepToken, 'with'), contexts), options.workspace, job);
         return record({ outputs: done.outputs, note: done.note });
       } catch (error) {
         return failed((error as Error).message);
@@ -313,15 +329,76 @@ async function runStep(
 
 type Finished = Map<string, { result: Result; outputs: Record<string, string> }>;
 
-function needsContext(job: WorkflowJob, finished: Finished): { needs: Contexts; failed: boolean } {
+/**
+ * The needs context of a job (its direct needs) and what its status functions answer. GitHub's
+ * default `if: success()` for a job looks at every ancestor, not only the direct needs: a job
+ * whose grand-parent failed or was skipped is skipped even when its parent ran with
+ * `if: always()` and succeeded (docs: "Using conditions to control job execution" — a job's
+ * status functions consider its ancestors; observed in actions/runner#2205).
+ */
+function needsContext(
+  job: WorkflowJob,
+  finished: Finished,
+  jobs: Map<string, WorkflowJob>,
+): { needs: Contexts; failed: boolean } {
   const needs: Contexts = {};
-  let failed = false;
   for (const need of job.needs ?? []) {
     const done = finished.get(need.value);
     needs[need.value] = { result: done?.result ?? 'skipped', outputs: done?.outputs ?? {} };
-    if (done?.result !== 'success') failed = true;
   }
+  const ancestors = new Set<string>();
+  const visit = (ids: string[]) => {
+    for (const id of ids) {
+      if (ancestors.has(id)) continue;
+      ancestors.add(id);
+      visit((jobs.get(id)?.needs ?? []).map((need) => need.value));
+    }
+  };
+  visit((job.needs ?? []).map((need) => need.value));
+  const failed = [...ancestors].some((id) => finished.get(id)?.result !== 'success');
   return { needs, failed };
+}
+
+/**
+ * The secrets a job sees. In the workflow the event started, an environment's secrets win over
+ * the repository's. In a called workflow, secrets come only from what the caller passes
+ * (docs: "Reusing workflows" → "Passing inputs and secrets to a reusable workflow"); an
+ * environment named by the called job adds its secrets when the caller used `secrets: inherit`
+ * (an environment's secret "will be used, and not the secret passed from the caller workflow",
+ * docs: "Using environments with reusable workflows"), and a caller that passes nothing leaves
+ * them empty (observed: actions/runner#4453). With an explicit mapping, only the passed names
+ * take the environment's value.
+ */
+function environmentSecrets(frame: Frame, environment: Record<string, string> | undefined): Record<string, string> {
+  if (!environment || frame.environmentSecrets === 'none') return frame.secrets;
+  if (frame.environmentSecrets === 'all') return { ...frame.secrets, ...environment };
+  const passed = Object.entries(environment).filter(([name]) => Object.hasOwn(frame.secrets, name));
+  return { ...frame.secrets, ...Object.fromEntries(passed) };
+}
+
+/**
+ * A job's outputs as they reach other jobs: an output whose value holds a secret the job had is
+ * not passed on (docs: "Passing information between jobs": "Outputs containing secrets are
+ * redacted on the runner and not sent to GitHub Actions"), with the runner's warning.
+ */
+function passedOutputs(
+  outputs: Record<string, string>,
+  secrets: Record<string, string>,
+): { outputs: Record<string, string>; warnings: string[] } {
+  const values = Object.values(secrets).filter((secret) => secret !== '');
+  const warnings: string[] = [];
+  const kept: Record<string, string> = {};
+  for (const [name, output] of Object.entries(outputs)) {
+    if (values.some((secret) => output.includes(secret))) {
+      warnings.push(`Skip output '${name}' since it may contain secret.`);
+    } else kept[name] = output;
+  }
+  return { outputs: kept, warnings };
+}
+
+/** A `continue-on-error:` (job or step), evaluated: a failure there does not fail what holds it. */
+function continuesOnError(token: TemplateToken | undefined, contexts: Contexts): boolean {
+  return token !== undefined && text(token, contexts) === 'true';
 }
 
 async function runJob(
@@ -333,7 +410,8 @@ async function runJob(
 ): Promise<{ result: Result; outputs: Record<string, string> }> {
   const id = job.id.value;
   const token = child(child(frame.parsed.root, 'jobs'), id);
-  const { needs, failed } = needsContext(job, finished);
+  const jobs = new Map(frame.parsed.template.jobs.map((each) => [each.id.value, each]));
+  const { needs, failed } = needsContext(job, finished, jobs);
   const contexts: Contexts = { ...frame.base, needs, secrets: frame.secrets };
   const name = frame.namePrefix + (job.name ? text(job.name, contexts) : id);
   const started = Date.now();
@@ -374,14 +452,23 @@ async function runJob(
       note: `The deployment to ${environment?.name} was rejected by its reviewers`,
     });
   }
-  // An environment's secrets and variables win over those of the repository and the caller.
-  const secrets = { ...frame.secrets, ...settings?.secrets };
+  const secrets = environmentSecrets(frame, settings?.secrets);
+  // An environment's variables win over those of the repository.
   const vars = { ...(frame.base.vars as Record<string, string>), ...settings?.vars };
+  const jobContexts: Contexts = { ...frame.base, vars, needs, secrets };
+  const env = { ...frame.env, ...textMap(child(token, 'env'), { ...jobContexts, env: frame.env }) };
   const steps: Contexts = {};
   const stepRecords: StepRecord[] = [];
   let stepFailed = false;
+  const standInJob = {
+    id: frame.prefix + id,
+    githubToken: frame.secrets.GITHUB_TOKEN ?? '',
+    permissions: tokenPermissions(child(frame.parsed.root, 'permissions'), child(token, 'permissions')),
+    owner: String((frame.base.github as Record<string, ContextValue>).repository ?? '').split('/')[0],
+    logins: new Map<string, string>(),
+  };
   for (const [index, stepToken] of items(child(token, 'steps')).entries()) {
-    const stepContexts: Contexts = { ...frame.base, vars, needs, secrets, steps };
+    const stepContexts: Contexts = { ...jobContexts, env, steps };
     const converted = job.steps[index];
     if (!condition(converted?.if, stepContexts, { failed: stepFailed })) {
       const uses = child(stepToken, 'uses')?.toString();
@@ -398,21 +485,39 @@ async function runJob(
       });
       continue;
     }
-    const record = await runStep(stepToken, index, stepContexts, frame, frame.prefix + id, options);
+    const record = await runStep(stepToken, index, stepContexts, frame, standInJob, options);
     stepRecords.push(record);
+    // A step's continue-on-error: outcome failure, conclusion success (docs: "steps context").
+    const conclusion =
+      record.result === 'failure' && continuesOnError(child(stepToken, 'continue-on-error'), stepContexts)
+        ? 'success'
+        : record.result;
     const stepId = child(stepToken, 'id')?.toString();
-    if (stepId) steps[stepId] = { outputs: record.outputs, outcome: record.result, conclusion: record.result };
-    if (record.result === 'failure') stepFailed = true;
+    if (stepId) steps[stepId] = { outputs: record.outputs, outcome: record.result, conclusion };
+    if (conclusion === 'failure') stepFailed = true;
   }
-  return report({
+  const { outputs, warnings } = passedOutputs(
+    textMap(child(token, 'outputs'), { ...jobContexts, env, steps }),
+    secrets,
+  );
+  const record: JobRecord = {
     id: frame.prefix + id,
     name,
     result: stepFailed ? 'failure' : 'success',
     environment,
-    outputs: textMap(child(token, 'outputs'), { ...frame.base, vars, needs, secrets, steps }),
+    outputs,
     steps: stepRecords,
     durationMs: Date.now() - started,
-  });
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+  // A job's continue-on-error "prevents a workflow run from failing when a job fails" (docs:
+  // "Workflow syntax", jobs.<job_id>.continue-on-error): the record keeps the failure, while the
+  // run and the jobs that need it see a success.
+  if (stepFailed && continuesOnError(child(token, 'continue-on-error'), jobContexts)) {
+    report({ ...record, note: 'continue-on-error: this failure does not fail the run' });
+    return { result: 'success', outputs };
+  }
+  return report(record);
 }
 
 async function callWorkflow(
@@ -442,10 +547,16 @@ async function callWorkflow(
   );
   const inputs = callInputs(entries(child(call, 'inputs')), given, caller.parsed.name, literal);
   const secretsToken = child(token, 'secrets');
+  const inherit = secretsToken?.toString() === 'inherit';
+  const owner = 'repository' in fileReference ? fileReference.owner : caller.owner;
+  // `secrets: inherit` passes secrets only to a workflow of the same organization or enterprise
+  // (docs: "Reusing workflows" → "Passing inputs and secrets to a reusable workflow"); across
+  // organizations the called workflow gets none.
+  const inherited = inherit && owner.toLowerCase() === caller.owner.toLowerCase();
   // GITHUB_TOKEN reaches every called workflow, passed or not (docs: "Reusing workflows").
   const secrets: Record<string, string> = {
     GITHUB_TOKEN: caller.secrets.GITHUB_TOKEN,
-    ...(secretsToken?.toString() === 'inherit' ? caller.secrets : textMap(secretsToken, contexts)),
+    ...(inherit ? (inherited ? caller.secrets : {}) : textMap(secretsToken, contexts)),
   };
   for (const [name, spec] of entries(child(call, 'secrets'))) {
     if (child(spec, 'required')?.toString() === 'true' && !secrets[name]) {
@@ -470,9 +581,14 @@ async function callWorkflow(
     repository,
     prefix: `${caller.prefix}${job.id.value}/`,
     namePrefix: `${caller.namePrefix}${job.name ? text(job.name, contexts) : job.id.value} / `,
-    base: { ...caller.base, inputs },
+    base: { ...caller.base, inputs, env: {} },
     secrets,
+    environmentSecrets: inherited ? 'all' : secretsToken && !inherit ? 'passed' : 'none',
+    owner,
+    env: {},
   };
+  frame.env = workflowEnv(parsed, frame);
+  frame.base = { ...frame.base, env: frame.env };
   const jobs = await runJobs(frame, options, records);
   const jobContext: Contexts = Object.fromEntries(
     [...jobs].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),
@@ -485,6 +601,29 @@ async function callWorkflow(
   );
   const results = [...jobs.values()].map((done) => done.result);
   return { result: results.includes('failure') ? 'failure' : 'success', outputs };
+}
+
+/**
+ * The GITHUB_TOKEN permissions of a job (scope -> `read`, `write` or `none`): the job's
+ * `permissions:` if it has one, else the workflow's; a scope either leaves out is `none`
+ * (`read-all`/`write-all` give every scope). With neither, the restricted default GitHub gives new
+ * repositories and organizations: contents and packages read (docs: "Controlling permissions for
+ * GITHUB_TOKEN", "Automatic token authentication"). Only `packages` is read here.
+ */
+function tokenPermissions(workflow: TemplateToken | undefined, job: TemplateToken | undefined): Record<string, string> {
+  const chosen = job ?? workflow;
+  if (!chosen) return { contents: 'read', packages: 'read' };
+  const whole = chosen.toString();
+  if (whole === 'read-all' || whole === 'write-all') {
+    const level = whole.slice(0, -'-all'.length);
+    return { contents: level, packages: level };
+  }
+  return textMap(chosen, {});
+}
+
+/** A workflow's own `env:`, evaluated with the contexts GitHub allows there (github, inputs, vars, secrets). */
+function workflowEnv(parsed: ParsedWorkflow, frame: Frame): Record<string, string> {
+  return textMap(child(parsed.root, 'env'), { ...frame.base, secrets: frame.secrets });
 }
 
 /** The group of a `concurrency:` (a string or `{ group }`), evaluated; undefined when there is none. */
@@ -564,7 +703,19 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   };
   // GitHub creates a GITHUB_TOKEN for every run; here it opens nothing (the registry is a stand-in).
   const secrets = { GITHUB_TOKEN: LOCAL_GITHUB_TOKEN, ...options.secrets };
-  const frame: Frame = { parsed, repository, prefix: '', namePrefix: '', base, secrets };
+  const frame: Frame = {
+    parsed,
+    repository,
+    prefix: '',
+    namePrefix: '',
+    base,
+    secrets,
+    environmentSecrets: 'all',
+    owner: String((base.github as Record<string, ContextValue>).repository).split('/')[0],
+    env: {},
+  };
+  frame.env = workflowEnv(parsed, frame);
+  frame.base = { ...base, env: frame.env };
   const records: JobRecord[] = [];
   const finished = await runJobs(frame, options, records);
   const jobs: Contexts = Object.fromEntries(

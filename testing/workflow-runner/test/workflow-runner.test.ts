@@ -219,6 +219,49 @@ describe('the Docker actions, which need a daemon this machine lacks, stand in w
     write(app, 'ci.yml', pipeline('{ context: api, push: true, tags: x }', ''));
     expect(await failure()).toBe('Username and password required');
   });
+
+  test('ghcr.io refuses a GITHUB_TOKEN push without packages: write, or outside the repository owner', async () => {
+    const ghcr = (permissions: string, image: string, password = '${{ secrets.GITHUB_TOKEN }}') =>
+      [
+        'on: push',
+        ...(permissions ? [permissions] : []),
+        'jobs:',
+        '  image:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        `      - uses: ${LOGIN}`,
+        `        with: { registry: ghcr.io, username: "\${{ github.actor }}", password: "${password}" }`,
+        `      - uses: ${BUILD}`,
+        `        with: { context: api, push: true, tags: "${image}:1" }`,
+        '',
+      ].join('\n');
+    const push = async (text: string) => {
+      write(app, 'ci.yml', text);
+      const run = await runWorkflow({
+        file: '.github/workflows/ci.yml',
+        workspace: app,
+        github: { repository: 'sophia/sophia-app' },
+        secrets: { OTHER_TOKEN: 'ghp_personal' },
+      });
+      return run.jobs[0].steps[1].result === 'success' ? 'pushed' : run.jobs[0].steps[1].note;
+    };
+    const write_ = 'permissions: { contents: read, packages: write }';
+    expect(await push(ghcr(write_, 'ghcr.io/sophia/api'))).toBe('pushed');
+    expect(await push(ghcr(write_, 'ghcr.io/Sophia/api'))).toBe('pushed');
+    expect(await push(ghcr('permissions: write-all', 'ghcr.io/sophia/api'))).toBe('pushed');
+    expect(await push(ghcr('permissions: { contents: read }', 'ghcr.io/sophia/api'))).toBe(
+      'ERROR: failed to push ghcr.io/sophia/api:1: denied: installation not allowed to Write organization package ' +
+        "(the job's GITHUB_TOKEN has packages: none; a push needs packages: write)",
+    );
+    // No permissions anywhere: the restricted default, packages read.
+    expect(await push(ghcr('', 'ghcr.io/sophia/api'))).toMatch(/GITHUB_TOKEN has packages: read;/);
+    expect(await push(ghcr(write_, 'ghcr.io/sophia-ai/api'))).toBe(
+      'ERROR: failed to push ghcr.io/sophia-ai/api:1: denied: permission_denied: write_package ' +
+        "(GITHUB_TOKEN pushes only to ghcr.io/sophia/, the repository owner's namespace)",
+    );
+    // Another credential is the registry's business, not the token's permissions.
+    expect(await push(ghcr('', 'ghcr.io/sophia-ai/api', '${{ secrets.OTHER_TOKEN }}'))).toBe('pushed');
+  });
 });
 
 describe('workflow_call inputs are checked against their type and typed in the inputs context, as GitHub does', () => {
@@ -407,5 +450,179 @@ describe("expressions are evaluated by GitHub's own @actions/expressions, not a 
     expect(readFileSync(path.join(repoRoot, 'testing', 'workflow-runner', 'src', 'workflow-parse.ts'), 'utf8')).toMatch(
       /import \{ Evaluator, Lexer, Parser, data \} from '@actions\/expressions';/,
     );
+  });
+});
+
+describe('secrets reach a called workflow only as its caller passes them, as on GitHub', () => {
+  // A called job in an environment that holds SSH_KEY, checking that the environment's key reached it.
+  const called = [
+    'on:',
+    '  workflow_call:',
+    '    secrets: { SSH_KEY: { required: false }, DEPLOY_KEY: { required: false } }',
+    'jobs:',
+    '  deploy:',
+    '    runs-on: ubuntu-latest',
+    '    environment: staging',
+    '    steps:',
+    '      - run: test "${{ secrets.SSH_KEY }}" = staging-key',
+    '',
+  ].join('\n');
+  function callFrom(owner: string, secrets: string) {
+    write(tools, 'env-deploy.yml', called);
+    write(
+      app,
+      'ci.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  call:',
+        `    uses: ${owner}/tools/.github/workflows/env-deploy.yml@v1`,
+        secrets,
+        '',
+      ].join('\n'),
+    );
+    return runWorkflow({
+      file: '.github/workflows/ci.yml',
+      workspace: app,
+      secrets: { SSH_KEY: 'repository-key', OTHER: 'other-key' },
+      environments: { staging: { secrets: { SSH_KEY: 'staging-key' } } },
+      repositories: { [`${owner}/tools@v1`]: tools },
+      github: { repository: 'sophia/sophia-app' },
+    });
+  }
+
+  test('a caller that passes no secrets leaves the called job without its environment secrets', async () => {
+    const run = await callFrom('sophia', '');
+    expect(run.result).toBe('failure');
+    expect(run.jobs[0].environment?.name).toBe('staging');
+  });
+
+  test('with secrets: inherit in the same organization, the environment secret is the one used', async () => {
+    const run = await callFrom('sophia', '    secrets: inherit');
+    expect(run.result).toBe('success');
+  });
+
+  test('an explicit mapping passes its names; the environment value wins for those names only', async () => {
+    expect((await callFrom('sophia', '    secrets: { SSH_KEY: "${{ secrets.OTHER }}" }')).result).toBe('success');
+    expect((await callFrom('sophia', '    secrets: { DEPLOY_KEY: "${{ secrets.OTHER }}" }')).result).toBe('failure');
+  });
+
+  test('secrets: inherit to a workflow of another organization passes nothing', async () => {
+    const run = await callFrom('acme', '    secrets: inherit');
+    expect(run.result).toBe('failure');
+  });
+});
+
+describe('jobs relate as on GitHub: secret outputs, ancestors, env and continue-on-error', () => {
+  function runCi(lines: string[]) {
+    write(app, 'ci.yml', lines.join('\n'));
+    return runWorkflow({ file: '.github/workflows/ci.yml', workspace: app, secrets: { TOKEN: 's3cret-value' } });
+  }
+
+  test('an output that holds a secret is not passed to the jobs that need it, with the runner warning', async () => {
+    const run = await runCi([
+      'on: push',
+      'jobs:',
+      '  make:',
+      '    runs-on: ubuntu-latest',
+      '    outputs:',
+      '      url: https://user:${{ secrets.TOKEN }}@example.test',
+      '      plain: visible',
+      '    steps:',
+      '      - run: "true"',
+      '  use:',
+      '    needs: make',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: test -z "${{ needs.make.outputs.url }}" && test "${{ needs.make.outputs.plain }}" = visible',
+      '',
+    ]);
+    expect(run.result).toBe('success');
+    expect(run.jobs[0].outputs).toEqual({ plain: 'visible' });
+    expect(run.jobs[0].warnings).toEqual(["Skip output 'url' since it may contain secret."]);
+  });
+
+  test('a failed grand-parent skips a job with the default if:, though its parent ran with always()', async () => {
+    const run = await runCi([
+      'on: push',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: exit 1',
+      '  report:',
+      '    needs: build',
+      '    if: always()',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: "true"',
+      '  publish:',
+      '    needs: report',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: "true"',
+      '  notify:',
+      '    needs: report',
+      '    if: failure()',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: "true"',
+      '',
+    ]);
+    const results = Object.fromEntries(run.jobs.map((job) => [job.id, job.result]));
+    expect(results).toEqual({ build: 'failure', report: 'success', publish: 'skipped', notify: 'success' });
+  });
+
+  test('workflow, job and step env reach run: steps and the env context, the innermost winning', async () => {
+    const run = await runCi([
+      'on: push',
+      'env:',
+      '  LEVEL: workflow',
+      '  FROM_WORKFLOW: w',
+      'jobs:',
+      '  check:',
+      '    runs-on: ubuntu-latest',
+      '    env:',
+      '      LEVEL: job',
+      '      FROM_JOB: j',
+      '    outputs:',
+      '      seen: ${{ env.LEVEL }}',
+      '    steps:',
+      '      - env: { LEVEL: step }',
+      '        run: test "$LEVEL $FROM_WORKFLOW $FROM_JOB ${{ env.FROM_JOB }}" = "step w j j"',
+      '      - run: test "$LEVEL" = job',
+      '',
+    ]);
+    expect(run.jobs[0].steps.map((step) => step.result)).toEqual(['success', 'success']);
+    expect(run.jobs[0].outputs).toEqual({ seen: 'job' });
+  });
+
+  test('continue-on-error: a failed step lets the next run; a failed job does not fail the run', async () => {
+    const run = await runCi([
+      'on: push',
+      'jobs:',
+      '  flaky:',
+      '    runs-on: ubuntu-latest',
+      '    continue-on-error: true',
+      '    outputs:',
+      '      tried: ${{ steps.try.outcome }}/${{ steps.try.conclusion }}',
+      '    steps:',
+      '      - id: try',
+      '        continue-on-error: true',
+      '        run: exit 1',
+      '      - run: exit 1',
+      '  after:',
+      '    needs: flaky',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - run: test "${{ needs.flaky.outputs.tried }}" = failure/success',
+      '',
+    ]);
+    expect(run.jobs.map((job) => [job.id, job.result])).toEqual([
+      ['flaky', 'failure'],
+      ['after', 'success'],
+    ]);
+    expect(run.jobs[0].steps.map((step) => step.result)).toEqual(['failure', 'failure']);
+    expect(run.result).toBe('success');
   });
 });
