@@ -54160,15 +54160,30 @@ class ProbeTransport {
 function sameOrigin(a, b) {
     return a.protocol === b.protocol && a.host === b.host;
 }
-/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
-function exchange(transport, url, method, headers, signal) {
+/**
+ * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
+ * aborts, rejecting with its reason; `limit` names the probe's time limit for messages ("500 ms (request-timeout)").
+ */
+function exchange(transport, url, method, headers, signal, limit) {
     return new Promise((resolve, reject) => {
         const { request, proxy } = transport.request(url, { method, headers });
+        // Through a proxy, the request gets its socket only once the proxy has answered CONNECT with 200.
+        let tunnelled = !proxy;
+        request.once('socket', () => {
+            tunnelled = true;
+        });
         const onAbort = () => {
-            request.destroy(signal.reason);
+            settle();
+            // The toolkit's tunnelling agent gives the request no socket while CONNECT is pending, so
+            // destroying it emits no 'error': the probe settles here, whatever the transport does.
+            const reason = signal.reason;
+            reject(!tunnelled && reason instanceof ProbeError && reason.kind === 'timeout'
+                ? new ProbeError('proxy', `${proxy} did not answer CONNECT within ${limit}`)
+                : reason);
+            request.destroy(reason);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
         const settle = () => signal.removeEventListener('abort', onAbort);
+        signal.addEventListener('abort', onAbort, { once: true });
         request.on('error', (error) => {
             settle();
             reject(classifyProbeError(error, url, proxy));
@@ -54199,7 +54214,10 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('end', answer);
         });
-        request.end();
+        if (signal.aborted)
+            onAbort();
+        else
+            request.end();
     });
 }
 /**
@@ -54208,14 +54226,15 @@ function exchange(transport, url, method, headers, signal) {
  */
 async function probeUrl(probe) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)), probe.timeoutMs);
+    const limit = `${probe.timeoutMs} ms (${probe.timeoutName})`;
+    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${limit}`)), probe.timeoutMs);
     const redirects = [];
     let url = probe.url;
     let method = probe.method;
     try {
         for (;;) {
             const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
-            const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit);
             const answer = { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
             if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status))
                 return answer;
@@ -54649,6 +54668,23 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     }
     return { ...base, verdict: 'pass', status: result.status, detail: '' };
 }
+/**
+ * How long past its own time limit a probe (request and body match) may run before the gate abandons
+ * it: the probe enforces its limit itself, and this only keeps a probe that fails to settle (a
+ * transport that never reports its failure) from holding the gate past its deadline.
+ */
+const ABANDON_GRACE_MS = 250;
+/**
+ * `work`, or `late()` if `work` has not settled within `ms` milliseconds; `work` is then left to
+ * settle (or not) on its own, unobserved.
+ */
+function settleWithin(work, ms, late) {
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(late()), ms);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 function gate_sleep(ms) {
     return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
@@ -54692,21 +54728,33 @@ async function runHealthCheck(settings) {
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
                 const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
                 const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
-                const result = await probeUrl({
-                    url,
-                    method: settings.method,
-                    headers: settings.headers,
-                    timeoutMs,
-                    timeoutName,
-                    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'none',
-                    isAnswer,
-                    transport,
+                const abandoned = () => ({
+                    url: redactor.url(url.href),
+                    finalUrl: redactor.url(url.href),
+                    verdict: 'error',
+                    detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
+                    errorKind: 'timeout',
+                    latencyMs: Math.round(external_node_perf_hooks_.performance.now() - sentAt),
+                    redirects: [],
                 });
-                const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
-                // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-                const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-                return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                const probe = async () => {
+                    const result = await probeUrl({
+                        url,
+                        method: settings.method,
+                        headers: settings.headers,
+                        timeoutMs,
+                        timeoutName,
+                        maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                        followRedirects: settings.followRedirects ?? 'none',
+                        isAnswer,
+                        transport,
+                    });
+                    const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
+                    // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+                    return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                };
+                return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
             }));
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
@@ -59185,8 +59233,38 @@ function toolkitAgents() {
             client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
             clients.set(key, client);
         }
-        return { agent: client.getAgent(url.href), proxy: proxy.shown };
+        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
     };
+}
+const closable = new WeakSet();
+/**
+ * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
+ * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
+ * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
+ * open after the gate has finished. Returns the same agent.
+ */
+function closableTunnel(agent) {
+    const tunnel = agent;
+    if (closable.has(agent) || typeof tunnel.request !== 'function')
+        return agent;
+    closable.add(agent);
+    const pending = new Set();
+    const send = tunnel.request;
+    tunnel.request = ((...args) => {
+        const connect = send(...args);
+        pending.add(connect);
+        connect.once('close', () => pending.delete(connect));
+        connect.once('connect', () => pending.delete(connect));
+        return connect;
+    });
+    const destroy = agent.destroy?.bind(agent);
+    agent.destroy = () => {
+        for (const connect of pending)
+            connect.destroy();
+        pending.clear();
+        destroy?.();
+    };
+    return agent;
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts

@@ -133,6 +133,25 @@ async function judge(
   return { ...base, verdict: 'pass', status: result.status, detail: '' };
 }
 
+/**
+ * How long past its own time limit a probe (request and body match) may run before the gate abandons
+ * it: the probe enforces its limit itself, and this only keeps a probe that fails to settle (a
+ * transport that never reports its failure) from holding the gate past its deadline.
+ */
+export const ABANDON_GRACE_MS = 250;
+
+/**
+ * `work`, or `late()` if `work` has not settled within `ms` milliseconds; `work` is then left to
+ * settle (or not) on its own, unobserved.
+ */
+export function settleWithin<T>(work: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
@@ -178,21 +197,33 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
           const cutByTimeout = leftMs < settings.requestTimeoutMs;
           const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
           const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
-          const result = await probeUrl({
-            url,
-            method: settings.method,
-            headers: settings.headers,
-            timeoutMs,
-            timeoutName,
-            maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-            followRedirects: settings.followRedirects ?? 'none',
-            isAnswer,
-            transport,
+          const abandoned = (): ProbeResult => ({
+            url: redactor.url(url.href),
+            finalUrl: redactor.url(url.href),
+            verdict: 'error',
+            detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
+            errorKind: 'timeout',
+            latencyMs: Math.round(performance.now() - sentAt),
+            redirects: [],
           });
-          const latencyMs = Math.round(performance.now() - sentAt);
-          // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-          const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-          return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+          const probe = async (): Promise<ProbeResult> => {
+            const result = await probeUrl({
+              url,
+              method: settings.method,
+              headers: settings.headers,
+              timeoutMs,
+              timeoutName,
+              maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+              followRedirects: settings.followRedirects ?? 'none',
+              isAnswer,
+              transport,
+            });
+            const latencyMs = Math.round(performance.now() - sentAt);
+            // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+            const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+            return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+          };
+          return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
         }),
       );
       probes.forEach((probe, index) => tallies[index].add(probe));
