@@ -335,6 +335,25 @@ describe('health-gate action', () => {
     },
   );
 
+  it('stops an expected-json expression of exponential cost at its 2s timeout and says why', async () => {
+    const server = await serve((_req, res) => reply(res, 200, '{"status":"ok"}'));
+    // Each let doubles the array: 2^22 copies of the document, about 20 s of CPU on one thread.
+    const lets = Array.from({ length: 22 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
+    const expression = `let $a0 = @ in ${lets} length(to_string($a22)) == \`0\``;
+    const run = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url, 'expected-json': expression, timeout: '2s' },
+      timeoutMs: 20_000,
+    });
+    expect(run.code).toBe(1);
+    const report = reportOf(run);
+    expect(report.outcome).toBe('timeout');
+    expect(report.urls[0].wrongBody).toBe(report.rounds);
+    expect(report.urls[0].lastMismatch).toMatch(
+      /^expected-json ".*"… \(\d+ characters\) was still being evaluated on the 15-byte body when (request-timeout|what was left of timeout) \(\d+ms\) ran out: simplify the expression/,
+    );
+  });
+
   it('says an https:// URL on a plain-HTTP server has the wrong scheme, without waiting for the timeout', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));
     const run = await gate({ urls: server.url.replace('http:', 'https:'), timeout: '5m' });

@@ -54287,17 +54287,92 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
+    if (!matcher)
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
+}
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+function expectations_jsonCheckFailure(body, check) {
+    let document;
+    try {
+        document = JSON.parse(body);
+    }
+    catch {
+        return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
+    }
+    let result;
+    try {
+        result = check.evaluate(document);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
+    }
+    if (result === true)
+        return undefined;
+    return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
 
 
-/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
+
+
+/**
+ * The worker side: answers { source, flags, body } with { matched }, and { json, body } (an
+ * expected-json expression) with { failure } as jsonCheckFailure gives it; { error } when it cannot;
+ * one question at a time.
+ */
 function serveBodyRegexMatches() {
     if (!parentPort)
         throw new Error('serveBodyRegexMatches() runs in a worker thread only');
     const port = parentPort;
     const compiled = new Map();
-    port.on('message', ({ source, flags, body }) => {
+    port.on('message', (question) => {
         try {
+            if ('json' in question) {
+                const failure = jsonCheckFailure(question.body, jsonCheck('expected-json', question.json));
+                port.postMessage({ failure });
+                return;
+            }
+            const { source, flags, body } = question;
             const key = `${flags}/${source}`;
             let regex = compiled.get(key);
             if (!regex) {
@@ -54341,6 +54416,18 @@ class BodyRegexMatcher {
         if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
             return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
         }
+        return this.ask({ source: regex.source, flags: regex.flags, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.matched ? 'matched' : 'not-matched');
+    }
+    /**
+     * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes, or
+     * `stopped` when no answer came within `limitMs` milliseconds. Always on a thread: a JMESPath
+     * expression's cost cannot be told from its text (nested `let` and array projections grow
+     * exponentially), and on the main thread no deadline or signal could stop it.
+     */
+    checkJson(check, body, limitMs) {
+        return this.ask({ json: check.text, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.failure);
+    }
+    ask(question, limitMs) {
         const worker = this.idle.pop() ?? this.start();
         this.busy.add(worker);
         return new Promise((resolve, reject) => {
@@ -54356,7 +54443,7 @@ class BodyRegexMatcher {
                 if (answer.error !== undefined)
                     reject(new Error(answer.error));
                 else
-                    resolve(answer.matched ? 'matched' : 'not-matched');
+                    resolve(answer);
             };
             const onError = (error) => {
                 finish();
@@ -54371,7 +54458,7 @@ class BodyRegexMatcher {
             }, limitMs);
             worker.on('message', onMessage);
             worker.once('error', onError);
-            worker.postMessage({ source: regex.source, flags: regex.flags, body });
+            worker.postMessage(question);
         });
     }
     /**
@@ -54397,69 +54484,6 @@ class BodyRegexMatcher {
             void worker.terminate();
         this.busy.clear();
     }
-}
-
-;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
-
-function statusExpected(status, ranges) {
-    return ranges.some((range) => status >= range.from && status <= range.to);
-}
-function describeStatusRanges(ranges) {
-    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
-}
-/**
- * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
- * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
- * with a message saying why, never hangs the gate.
- */
-async function bodyMismatch(body, matcher, regexes, limit) {
-    if (!matcher)
-        return undefined;
-    if (matcher.kind === 'substring')
-        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
-    const outcome = await regexes.match(matcher.regex, body, limit.ms);
-    if (outcome === 'matched')
-        return undefined;
-    if (outcome === 'not-matched')
-        return `body does not ${describeBodyMatcher(matcher)}`;
-    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
-}
-function describeBodyMatcher(matcher) {
-    return matcher.kind === 'substring'
-        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
-}
-/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
-function excerpt(body, length = 100) {
-    const flat = body.replace(/\s+/g, ' ').trim();
-    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
-}
-/**
- * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
- * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
- * field name, which yields null, can never pass).
- */
-function jsonCheckFailure(body, check) {
-    let document;
-    try {
-        document = JSON.parse(body);
-    }
-    catch {
-        return `body is not JSON, so expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} cannot hold`;
-    }
-    let result;
-    try {
-        result = check.evaluate(document);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return `expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} failed: ${(0,inputs_src/* shortenValue */.Vx)(reason)}`;
-    }
-    if (result === true)
-        return undefined;
-    return `expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
@@ -54657,7 +54681,11 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     if (mismatch) {
         return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
     }
-    const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+    const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
+    const jsonFailure = jsonOutcome === 'stopped'
+        ? `expected-json ${(0,inputs_src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+            `when ${matchLimit.name} (${(0,inputs_src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`
+        : jsonOutcome;
     if (jsonFailure) {
         return {
             ...base,
@@ -54703,11 +54731,12 @@ async function runHealthCheck(settings) {
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
     const redactor = new Redactor(settings.headers, settings.urls);
-    if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
-        throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+    const needsThread = settings.expectedBody?.kind === 'regex' || settings.expectedJson !== undefined;
+    if (needsThread && !settings.regexThread) {
+        throw new Error('runHealthCheck: an expected-body regex or expected-json needs settings.regexThread to run it in');
     }
     const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
-    if (settings.expectedBody?.kind === 'regex')
+    if (needsThread)
         regexes.warm();
     const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);

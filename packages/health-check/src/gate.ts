@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration } from '@sophia/inputs';
+import { describeValue, formatDuration } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
-import { bodyMismatch, describeStatusRanges, excerpt, jsonCheckFailure, statusExpected } from './expectations.js';
+import { bodyMismatch, describeStatusRanges, excerpt, statusExpected } from './expectations.js';
 import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
 
@@ -27,8 +27,8 @@ export interface HealthCheckSettings {
   /** Default `none`: see RedirectPolicy. */
   followRedirects?: RedirectPolicy;
   /**
-   * How to start the thread that matches an expected-body regex, so the deadline can stop a match
-   * (see BodyRegexMatcher). Required when expectedBody is a regex.
+   * How to start the thread that matches an expected-body regex or evaluates expected-json, so the
+   * deadline can stop it (see BodyRegexMatcher). Required when expectedBody is a regex or expectedJson is set.
    */
   regexThread?: RegexThread;
   /** How probes connect; default direct. The action passes proxy-aware agents. */
@@ -121,7 +121,13 @@ async function judge(
   if (mismatch) {
     return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
   }
-  const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+  const jsonOutcome =
+    settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
+  const jsonFailure =
+    jsonOutcome === 'stopped'
+      ? `expected-json ${describeValue(settings.expectedJson!.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+        `when ${matchLimit.name} (${formatDuration(matchLimit.ms)}) ran out: simplify the expression`
+      : jsonOutcome;
   if (jsonFailure) {
     return {
       ...base,
@@ -172,11 +178,12 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const deadlineMs = settings.timeoutMs;
   const transport = new ProbeTransport(settings.insecureTls, settings.agents);
   const redactor = new Redactor(settings.headers, settings.urls);
-  if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
-    throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+  const needsThread = settings.expectedBody?.kind === 'regex' || settings.expectedJson !== undefined;
+  if (needsThread && !settings.regexThread) {
+    throw new Error('runHealthCheck: an expected-body regex or expected-json needs settings.regexThread to run it in');
   }
   const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
-  if (settings.expectedBody?.kind === 'regex') regexes.warm();
+  if (needsThread) regexes.warm();
   const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
