@@ -6,13 +6,15 @@ import {
   echoingServer,
   encodingEchoServer,
   pathologicalBodyServer,
+  rawServer,
   reply,
+  silentServer,
   startServer,
   type TestServer,
 } from '@sophia-testing/http-servers';
 
 /** The bundled action, run as the runner runs it, against real HTTP servers on loopback. */
-const servers: TestServer[] = [];
+const servers: Array<{ stop(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
@@ -261,6 +263,47 @@ describe('health-gate action', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it.each([
+    ['silent', 'HTTPS_PROXY', 'https://health.example.test/health'],
+    ['silent', 'HTTP_PROXY', 'http://health.example.test/health'],
+    ['half a status line', 'HTTPS_PROXY', 'https://health.example.test/health'],
+  ] as const)('holds its timeout and names a %s proxy that never answers CONNECT (%s)', async (kind, variable, url) => {
+    const proxy =
+      kind === 'silent'
+        ? await silentServer()
+        : await rawServer((socket) => socket.once('data', () => socket.write('HTTP/1.1 200 Conn')));
+    servers.push(proxy);
+    const run = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: url, timeout: '1500ms', 'request-timeout': '500ms' },
+      env: {
+        https_proxy: undefined,
+        http_proxy: undefined,
+        HTTPS_PROXY: undefined,
+        HTTP_PROXY: undefined,
+        [variable]: `http://127.0.0.1:${proxy.port}`,
+      },
+      // A hang guard only: the gate's own timeout is 1.5 s.
+      timeoutMs: 20_000,
+    });
+    expect(run.code).toBe(1);
+    const report = reportOf(run);
+    expect(report.outcome).toBe('timeout');
+    expect(report.rounds).toBeGreaterThanOrEqual(1);
+    expect(report.urls[0]).toMatchObject({
+      lastErrorKind: 'proxy',
+      lastError: expect.stringMatching(
+        new RegExp(
+          `^proxy http://127\\.0\\.0\\.1:${proxy.port} \\(${variable}\\) did not answer CONNECT within \\d+ ms \\((request-timeout|what was left of timeout)\\)$`,
+        ),
+      ),
+    });
+    expect(run.log).toContain(
+      `proxy http://127.0.0.1:${proxy.port} (${variable}) did not answer CONNECT within 500 ms (request-timeout)`,
+    );
+    expect(run.log).toMatch(/round 1 at \d+\.\ds: failed/);
+  });
+
   it('holds its timeout against /^(a+)+$/ on a body of 41 a and "!"', async () => {
     const server = await pathologicalBodyServer();
     servers.push(server);
@@ -291,6 +334,25 @@ describe('health-gate action', () => {
       expect(report.elapsedSeconds).toBeLessThan(30);
     },
   );
+
+  it('stops an expected-json expression of exponential cost at its 2s timeout and says why', async () => {
+    const server = await serve((_req, res) => reply(res, 200, '{"status":"ok"}'));
+    // Each let doubles the array: 2^22 copies of the document, about 20 s of CPU on one thread.
+    const lets = Array.from({ length: 22 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
+    const expression = `let $a0 = @ in ${lets} length(to_string($a22)) == \`0\``;
+    const run = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url, 'expected-json': expression, timeout: '2s' },
+      timeoutMs: 20_000,
+    });
+    expect(run.code).toBe(1);
+    const report = reportOf(run);
+    expect(report.outcome).toBe('timeout');
+    expect(report.urls[0].wrongBody).toBe(report.rounds);
+    expect(report.urls[0].lastMismatch).toMatch(
+      /^expected-json ".*"… \(\d+ characters\) was still being evaluated on the 15-byte body when (request-timeout|what was left of timeout) \(\d+ms\) ran out: simplify the expression/,
+    );
+  });
 
   it('says an https:// URL on a plain-HTTP server has the wrong scheme, without waiting for the timeout', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));

@@ -54249,15 +54249,30 @@ class ProbeTransport {
 function sameOrigin(a, b) {
     return a.protocol === b.protocol && a.host === b.host;
 }
-/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
-function exchange(transport, url, method, headers, signal) {
+/**
+ * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
+ * aborts, rejecting with its reason; `limit` names the probe's time limit for messages ("500 ms (request-timeout)").
+ */
+function exchange(transport, url, method, headers, signal, limit) {
     return new Promise((resolve, reject) => {
         const { request, proxy } = transport.request(url, { method, headers });
+        // Through a proxy, the request gets its socket only once the proxy has answered CONNECT with 200.
+        let tunnelled = !proxy;
+        request.once('socket', () => {
+            tunnelled = true;
+        });
         const onAbort = () => {
-            request.destroy(signal.reason);
+            settle();
+            // The toolkit's tunnelling agent gives the request no socket while CONNECT is pending, so
+            // destroying it emits no 'error': the probe settles here, whatever the transport does.
+            const reason = signal.reason;
+            reject(!tunnelled && reason instanceof ProbeError && reason.kind === 'timeout'
+                ? new ProbeError('proxy', `${proxy} did not answer CONNECT within ${limit}`)
+                : reason);
+            request.destroy(reason);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
         const settle = () => signal.removeEventListener('abort', onAbort);
+        signal.addEventListener('abort', onAbort, { once: true });
         request.on('error', (error) => {
             settle();
             reject(classifyProbeError(error, url, proxy));
@@ -54288,7 +54303,10 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('end', answer);
         });
-        request.end();
+        if (signal.aborted)
+            onAbort();
+        else
+            request.end();
     });
 }
 /**
@@ -54297,14 +54315,15 @@ function exchange(transport, url, method, headers, signal) {
  */
 async function probeUrl(probe) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)), probe.timeoutMs);
+    const limit = `${probe.timeoutMs} ms (${probe.timeoutName})`;
+    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${limit}`)), probe.timeoutMs);
     const redirects = [];
     let url = probe.url;
     let method = probe.method;
     try {
         for (;;) {
             const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
-            const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit);
             const answer = { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
             if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status))
                 return answer;
@@ -54357,17 +54376,92 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
+    if (!matcher)
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
+}
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+function expectations_jsonCheckFailure(body, check) {
+    let document;
+    try {
+        document = JSON.parse(body);
+    }
+    catch {
+        return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
+    }
+    let result;
+    try {
+        result = check.evaluate(document);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
+    }
+    if (result === true)
+        return undefined;
+    return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
 
 
-/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
+
+
+/**
+ * The worker side: answers { source, flags, body } with { matched }, and { json, body } (an
+ * expected-json expression) with { failure } as jsonCheckFailure gives it; { error } when it cannot;
+ * one question at a time.
+ */
 function serveBodyRegexMatches() {
     if (!parentPort)
         throw new Error('serveBodyRegexMatches() runs in a worker thread only');
     const port = parentPort;
     const compiled = new Map();
-    port.on('message', ({ source, flags, body }) => {
+    port.on('message', (question) => {
         try {
+            if ('json' in question) {
+                const failure = jsonCheckFailure(question.body, jsonCheck('expected-json', question.json));
+                port.postMessage({ failure });
+                return;
+            }
+            const { source, flags, body } = question;
             const key = `${flags}/${source}`;
             let regex = compiled.get(key);
             if (!regex) {
@@ -54411,6 +54505,18 @@ class BodyRegexMatcher {
         if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
             return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
         }
+        return this.ask({ source: regex.source, flags: regex.flags, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.matched ? 'matched' : 'not-matched');
+    }
+    /**
+     * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes, or
+     * `stopped` when no answer came within `limitMs` milliseconds. Always on a thread: a JMESPath
+     * expression's cost cannot be told from its text (nested `let` and array projections grow
+     * exponentially), and on the main thread no deadline or signal could stop it.
+     */
+    checkJson(check, body, limitMs) {
+        return this.ask({ json: check.text, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.failure);
+    }
+    ask(question, limitMs) {
         const worker = this.idle.pop() ?? this.start();
         this.busy.add(worker);
         return new Promise((resolve, reject) => {
@@ -54426,7 +54532,7 @@ class BodyRegexMatcher {
                 if (answer.error !== undefined)
                     reject(new Error(answer.error));
                 else
-                    resolve(answer.matched ? 'matched' : 'not-matched');
+                    resolve(answer);
             };
             const onError = (error) => {
                 finish();
@@ -54441,7 +54547,7 @@ class BodyRegexMatcher {
             }, limitMs);
             worker.on('message', onMessage);
             worker.once('error', onError);
-            worker.postMessage({ source: regex.source, flags: regex.flags, body });
+            worker.postMessage(question);
         });
     }
     /**
@@ -54467,69 +54573,6 @@ class BodyRegexMatcher {
             void worker.terminate();
         this.busy.clear();
     }
-}
-
-;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
-
-function statusExpected(status, ranges) {
-    return ranges.some((range) => status >= range.from && status <= range.to);
-}
-function describeStatusRanges(ranges) {
-    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
-}
-/**
- * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
- * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
- * with a message saying why, never hangs the gate.
- */
-async function bodyMismatch(body, matcher, regexes, limit) {
-    if (!matcher)
-        return undefined;
-    if (matcher.kind === 'substring')
-        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
-    const outcome = await regexes.match(matcher.regex, body, limit.ms);
-    if (outcome === 'matched')
-        return undefined;
-    if (outcome === 'not-matched')
-        return `body does not ${describeBodyMatcher(matcher)}`;
-    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
-}
-function describeBodyMatcher(matcher) {
-    return matcher.kind === 'substring'
-        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
-}
-/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
-function excerpt(body, length = 100) {
-    const flat = body.replace(/\s+/g, ' ').trim();
-    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
-}
-/**
- * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
- * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
- * field name, which yields null, can never pass).
- */
-function jsonCheckFailure(body, check) {
-    let document;
-    try {
-        document = JSON.parse(body);
-    }
-    catch {
-        return `body is not JSON, so expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} cannot hold`;
-    }
-    let result;
-    try {
-        result = check.evaluate(document);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return `expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} failed: ${(0,inputs_src/* shortenValue */.Vx)(reason)}`;
-    }
-    if (result === true)
-        return undefined;
-    return `expected-json ${(0,inputs_src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
@@ -54727,7 +54770,11 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     if (mismatch) {
         return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
     }
-    const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+    const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
+    const jsonFailure = jsonOutcome === 'stopped'
+        ? `expected-json ${(0,inputs_src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+            `when ${matchLimit.name} (${(0,inputs_src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`
+        : jsonOutcome;
     if (jsonFailure) {
         return {
             ...base,
@@ -54737,6 +54784,23 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
         };
     }
     return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+/**
+ * How long past its own time limit a probe (request and body match) may run before the gate abandons
+ * it: the probe enforces its limit itself, and this only keeps a probe that fails to settle (a
+ * transport that never reports its failure) from holding the gate past its deadline.
+ */
+const ABANDON_GRACE_MS = 250;
+/**
+ * `work`, or `late()` if `work` has not settled within `ms` milliseconds; `work` is then left to
+ * settle (or not) on its own, unobserved.
+ */
+function settleWithin(work, ms, late) {
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(late()), ms);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 function gate_sleep(ms) {
     return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
@@ -54756,11 +54820,12 @@ async function runHealthCheck(settings) {
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
     const redactor = new Redactor(settings.headers, settings.urls);
-    if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
-        throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+    const needsThread = settings.expectedBody?.kind === 'regex' || settings.expectedJson !== undefined;
+    if (needsThread && !settings.regexThread) {
+        throw new Error('runHealthCheck: an expected-body regex or expected-json needs settings.regexThread to run it in');
     }
     const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
-    if (settings.expectedBody?.kind === 'regex')
+    if (needsThread)
         regexes.warm();
     const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);
@@ -54781,21 +54846,33 @@ async function runHealthCheck(settings) {
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
                 const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
                 const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
-                const result = await probeUrl({
-                    url,
-                    method: settings.method,
-                    headers: settings.headers,
-                    timeoutMs,
-                    timeoutName,
-                    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'none',
-                    isAnswer,
-                    transport,
+                const abandoned = () => ({
+                    url: redactor.url(url.href),
+                    finalUrl: redactor.url(url.href),
+                    verdict: 'error',
+                    detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
+                    errorKind: 'timeout',
+                    latencyMs: Math.round(external_node_perf_hooks_.performance.now() - sentAt),
+                    redirects: [],
                 });
-                const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
-                // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-                const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-                return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                const probe = async () => {
+                    const result = await probeUrl({
+                        url,
+                        method: settings.method,
+                        headers: settings.headers,
+                        timeoutMs,
+                        timeoutName,
+                        maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                        followRedirects: settings.followRedirects ?? 'none',
+                        isAnswer,
+                        transport,
+                    });
+                    const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
+                    // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+                    return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                };
+                return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
             }));
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
@@ -59327,8 +59404,38 @@ function toolkitAgents() {
             client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
             clients.set(key, client);
         }
-        return { agent: client.getAgent(url.href), proxy: proxy.shown };
+        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
     };
+}
+const closable = new WeakSet();
+/**
+ * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
+ * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
+ * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
+ * open after the gate has finished. Returns the same agent.
+ */
+function closableTunnel(agent) {
+    const tunnel = agent;
+    if (closable.has(agent) || typeof tunnel.request !== 'function')
+        return agent;
+    closable.add(agent);
+    const pending = new Set();
+    const send = tunnel.request;
+    tunnel.request = ((...args) => {
+        const connect = send(...args);
+        pending.add(connect);
+        connect.once('close', () => pending.delete(connect));
+        connect.once('connect', () => pending.delete(connect));
+        return connect;
+    });
+    const destroy = agent.destroy?.bind(agent);
+    agent.destroy = () => {
+        for (const connect of pending)
+            connect.destroy();
+        pending.clear();
+        destroy?.();
+    };
+    return agent;
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts

@@ -608,8 +608,38 @@ function toolkitAgents() {
             client = new lib/* HttpClient */.Qq('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
             clients.set(key, client);
         }
-        return { agent: client.getAgent(url.href), proxy: proxy.shown };
+        return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
     };
+}
+const closable = new WeakSet();
+/**
+ * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
+ * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
+ * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
+ * open after the gate has finished. Returns the same agent.
+ */
+function closableTunnel(agent) {
+    const tunnel = agent;
+    if (closable.has(agent) || typeof tunnel.request !== 'function')
+        return agent;
+    closable.add(agent);
+    const pending = new Set();
+    const send = tunnel.request;
+    tunnel.request = ((...args) => {
+        const connect = send(...args);
+        pending.add(connect);
+        connect.once('close', () => pending.delete(connect));
+        connect.once('connect', () => pending.delete(connect));
+        return connect;
+    });
+    const destroy = agent.destroy?.bind(agent);
+    agent.destroy = () => {
+        for (const connect of pending)
+            connect.destroy();
+        pending.clear();
+        destroy?.();
+    };
+    return agent;
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts

@@ -14,7 +14,7 @@ __webpack_require__.d(__webpack_exports__, {
   serveBodyRegexMatches: () => (/* reexport */ serveBodyRegexMatches)
 });
 
-// UNUSED EXPORTS: BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, statusExpected
+// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
@@ -157,15 +157,30 @@ class ProbeTransport {
 function sameOrigin(a, b) {
     return a.protocol === b.protocol && a.host === b.host;
 }
-/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
-function exchange(transport, url, method, headers, signal) {
+/**
+ * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
+ * aborts, rejecting with its reason; `limit` names the probe's time limit for messages ("500 ms (request-timeout)").
+ */
+function exchange(transport, url, method, headers, signal, limit) {
     return new Promise((resolve, reject) => {
         const { request, proxy } = transport.request(url, { method, headers });
+        // Through a proxy, the request gets its socket only once the proxy has answered CONNECT with 200.
+        let tunnelled = !proxy;
+        request.once('socket', () => {
+            tunnelled = true;
+        });
         const onAbort = () => {
-            request.destroy(signal.reason);
+            settle();
+            // The toolkit's tunnelling agent gives the request no socket while CONNECT is pending, so
+            // destroying it emits no 'error': the probe settles here, whatever the transport does.
+            const reason = signal.reason;
+            reject(!tunnelled && reason instanceof ProbeError && reason.kind === 'timeout'
+                ? new ProbeError('proxy', `${proxy} did not answer CONNECT within ${limit}`)
+                : reason);
+            request.destroy(reason);
         };
-        signal.addEventListener('abort', onAbort, { once: true });
         const settle = () => signal.removeEventListener('abort', onAbort);
+        signal.addEventListener('abort', onAbort, { once: true });
         request.on('error', (error) => {
             settle();
             reject(classifyProbeError(error, url, proxy));
@@ -196,7 +211,10 @@ function exchange(transport, url, method, headers, signal) {
             });
             response.on('end', answer);
         });
-        request.end();
+        if (signal.aborted)
+            onAbort();
+        else
+            request.end();
     });
 }
 /**
@@ -205,14 +223,15 @@ function exchange(transport, url, method, headers, signal) {
  */
 async function probeUrl(probe) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)), probe.timeoutMs);
+    const limit = `${probe.timeoutMs} ms (${probe.timeoutName})`;
+    const timer = setTimeout(() => controller.abort(new ProbeError('timeout', `no answer within ${limit}`)), probe.timeoutMs);
     const redirects = [];
     let url = probe.url;
     let method = probe.method;
     try {
         for (;;) {
             const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
-            const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit);
             const answer = { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
             if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status))
                 return answer;
@@ -267,118 +286,6 @@ async function probeUrl(probe) {
 var external_node_worker_threads_ = __webpack_require__(5919);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 var build = __webpack_require__(8330);
-;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
-
-
-/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
-function serveBodyRegexMatches() {
-    if (!external_node_worker_threads_.parentPort)
-        throw new Error('serveBodyRegexMatches() runs in a worker thread only');
-    const port = external_node_worker_threads_.parentPort;
-    const compiled = new Map();
-    port.on('message', ({ source, flags, body }) => {
-        try {
-            const key = `${flags}/${source}`;
-            let regex = compiled.get(key);
-            if (!regex) {
-                regex = build/* RE2JS */.L3.compile(source, flags);
-                compiled.set(key, regex);
-            }
-            port.postMessage({ matched: regex.matcher(body).find() });
-        }
-        catch (error) {
-            port.postMessage({ error: error instanceof Error ? error.message : String(error) });
-        }
-    });
-}
-/**
- * The largest match, in program instructions times body characters, made on the calling thread: about
- * 20 ms at the ~70 ns per step RE2JS takes here, so a small pattern on a small body needs no thread.
- */
-const INLINE_MATCH_STEPS = 250_000;
-/**
- * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
- * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
- * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
- * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
- * own (URLs are probed in parallel), and an idle thread is kept for the next round.
- * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
- * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
- */
-class BodyRegexMatcher {
-    thread;
-    idle = [];
-    busy = new Set();
-    constructor(thread) {
-        this.thread = thread;
-    }
-    /**
-     * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
-     * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
-     * which input validation rules out.
-     */
-    match(regex, body, limitMs) {
-        if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
-            return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
-        }
-        const worker = this.idle.pop() ?? this.start();
-        this.busy.add(worker);
-        return new Promise((resolve, reject) => {
-            const finish = () => {
-                clearTimeout(timer);
-                worker.off('message', onMessage);
-                worker.off('error', onError);
-                this.busy.delete(worker);
-            };
-            const onMessage = (answer) => {
-                finish();
-                this.idle.push(worker);
-                if (answer.error !== undefined)
-                    reject(new Error(answer.error));
-                else
-                    resolve(answer.matched ? 'matched' : 'not-matched');
-            };
-            const onError = (error) => {
-                finish();
-                void worker.terminate();
-                reject(error);
-            };
-            const timer = setTimeout(() => {
-                finish();
-                // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
-                void worker.terminate();
-                resolve('stopped');
-            }, limitMs);
-            worker.on('message', onMessage);
-            worker.once('error', onError);
-            worker.postMessage({ source: regex.source, flags: regex.flags, body });
-        });
-    }
-    /**
-     * Starts a thread ahead of the first match that needs one, so its start-up overlaps the first round's
-     * requests: the action's thread takes about 0.1 s to start.
-     */
-    warm() {
-        if (this.idle.length === 0 && this.busy.size === 0)
-            this.idle.push(this.start());
-    }
-    start() {
-        const worker = new external_node_worker_threads_.Worker(this.thread.filename, this.thread.options);
-        // An idle thread must not keep the action's process alive should the gate end without close().
-        worker.unref();
-        return worker;
-    }
-    /**
-     * Ends every thread (matches in flight have all settled once the gate has decided). Does not wait for
-     * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
-     */
-    close() {
-        for (const worker of [...this.idle.splice(0), ...this.busy])
-            void worker.terminate();
-        this.busy.clear();
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
 function statusExpected(status, ranges) {
@@ -440,6 +347,142 @@ function jsonCheckFailure(body, check) {
     if (result === true)
         return undefined;
     return `expected-json ${(0,src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
+
+
+
+
+/**
+ * The worker side: answers { source, flags, body } with { matched }, and { json, body } (an
+ * expected-json expression) with { failure } as jsonCheckFailure gives it; { error } when it cannot;
+ * one question at a time.
+ */
+function serveBodyRegexMatches() {
+    if (!external_node_worker_threads_.parentPort)
+        throw new Error('serveBodyRegexMatches() runs in a worker thread only');
+    const port = external_node_worker_threads_.parentPort;
+    const compiled = new Map();
+    port.on('message', (question) => {
+        try {
+            if ('json' in question) {
+                const failure = jsonCheckFailure(question.body, (0,src/* jsonCheck */.bL)('expected-json', question.json));
+                port.postMessage({ failure });
+                return;
+            }
+            const { source, flags, body } = question;
+            const key = `${flags}/${source}`;
+            let regex = compiled.get(key);
+            if (!regex) {
+                regex = build/* RE2JS */.L3.compile(source, flags);
+                compiled.set(key, regex);
+            }
+            port.postMessage({ matched: regex.matcher(body).find() });
+        }
+        catch (error) {
+            port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+        }
+    });
+}
+/**
+ * The largest match, in program instructions times body characters, made on the calling thread: about
+ * 20 ms at the ~70 ns per step RE2JS takes here, so a small pattern on a small body needs no thread.
+ */
+const INLINE_MATCH_STEPS = 250_000;
+/**
+ * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
+ * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
+ * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
+ * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
+ * own (URLs are probed in parallel), and an idle thread is kept for the next round.
+ * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
+ * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
+ */
+class BodyRegexMatcher {
+    thread;
+    idle = [];
+    busy = new Set();
+    constructor(thread) {
+        this.thread = thread;
+    }
+    /**
+     * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
+     * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
+     * which input validation rules out.
+     */
+    match(regex, body, limitMs) {
+        if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
+            return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
+        }
+        return this.ask({ source: regex.source, flags: regex.flags, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.matched ? 'matched' : 'not-matched');
+    }
+    /**
+     * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes, or
+     * `stopped` when no answer came within `limitMs` milliseconds. Always on a thread: a JMESPath
+     * expression's cost cannot be told from its text (nested `let` and array projections grow
+     * exponentially), and on the main thread no deadline or signal could stop it.
+     */
+    checkJson(check, body, limitMs) {
+        return this.ask({ json: check.text, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.failure);
+    }
+    ask(question, limitMs) {
+        const worker = this.idle.pop() ?? this.start();
+        this.busy.add(worker);
+        return new Promise((resolve, reject) => {
+            const finish = () => {
+                clearTimeout(timer);
+                worker.off('message', onMessage);
+                worker.off('error', onError);
+                this.busy.delete(worker);
+            };
+            const onMessage = (answer) => {
+                finish();
+                this.idle.push(worker);
+                if (answer.error !== undefined)
+                    reject(new Error(answer.error));
+                else
+                    resolve(answer);
+            };
+            const onError = (error) => {
+                finish();
+                void worker.terminate();
+                reject(error);
+            };
+            const timer = setTimeout(() => {
+                finish();
+                // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
+                void worker.terminate();
+                resolve('stopped');
+            }, limitMs);
+            worker.on('message', onMessage);
+            worker.once('error', onError);
+            worker.postMessage(question);
+        });
+    }
+    /**
+     * Starts a thread ahead of the first match that needs one, so its start-up overlaps the first round's
+     * requests: the action's thread takes about 0.1 s to start.
+     */
+    warm() {
+        if (this.idle.length === 0 && this.busy.size === 0)
+            this.idle.push(this.start());
+    }
+    start() {
+        const worker = new external_node_worker_threads_.Worker(this.thread.filename, this.thread.options);
+        // An idle thread must not keep the action's process alive should the gate end without close().
+        worker.unref();
+        return worker;
+    }
+    /**
+     * Ends every thread (matches in flight have all settled once the gate has decided). Does not wait for
+     * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
+     */
+    close() {
+        for (const worker of [...this.idle.splice(0), ...this.busy])
+            void worker.terminate();
+        this.busy.clear();
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
@@ -637,7 +680,11 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     if (mismatch) {
         return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
     }
-    const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+    const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
+    const jsonFailure = jsonOutcome === 'stopped'
+        ? `expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+            `when ${matchLimit.name} (${(0,src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`
+        : jsonOutcome;
     if (jsonFailure) {
         return {
             ...base,
@@ -647,6 +694,23 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
         };
     }
     return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+/**
+ * How long past its own time limit a probe (request and body match) may run before the gate abandons
+ * it: the probe enforces its limit itself, and this only keeps a probe that fails to settle (a
+ * transport that never reports its failure) from holding the gate past its deadline.
+ */
+const ABANDON_GRACE_MS = 250;
+/**
+ * `work`, or `late()` if `work` has not settled within `ms` milliseconds; `work` is then left to
+ * settle (or not) on its own, unobserved.
+ */
+function settleWithin(work, ms, late) {
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(late()), ms);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 function sleep(ms) {
     return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
@@ -666,11 +730,12 @@ async function runHealthCheck(settings) {
     const deadlineMs = settings.timeoutMs;
     const transport = new ProbeTransport(settings.insecureTls, settings.agents);
     const redactor = new Redactor(settings.headers, settings.urls);
-    if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
-        throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+    const needsThread = settings.expectedBody?.kind === 'regex' || settings.expectedJson !== undefined;
+    if (needsThread && !settings.regexThread) {
+        throw new Error('runHealthCheck: an expected-body regex or expected-json needs settings.regexThread to run it in');
     }
     const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
-    if (settings.expectedBody?.kind === 'regex')
+    if (needsThread)
         regexes.warm();
     const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
     const state = new GateState(settings.successThreshold, settings.failureThreshold);
@@ -691,21 +756,33 @@ async function runHealthCheck(settings) {
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
                 const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
                 const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
-                const result = await probeUrl({
-                    url,
-                    method: settings.method,
-                    headers: settings.headers,
-                    timeoutMs,
-                    timeoutName,
-                    maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-                    followRedirects: settings.followRedirects ?? 'none',
-                    isAnswer,
-                    transport,
+                const abandoned = () => ({
+                    url: redactor.url(url.href),
+                    finalUrl: redactor.url(url.href),
+                    verdict: 'error',
+                    detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
+                    errorKind: 'timeout',
+                    latencyMs: Math.round(external_node_perf_hooks_.performance.now() - sentAt),
+                    redirects: [],
                 });
-                const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
-                // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-                const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-                return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                const probe = async () => {
+                    const result = await probeUrl({
+                        url,
+                        method: settings.method,
+                        headers: settings.headers,
+                        timeoutMs,
+                        timeoutName,
+                        maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                        followRedirects: settings.followRedirects ?? 'none',
+                        isAnswer,
+                        transport,
+                    });
+                    const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
+                    // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+                    return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                };
+                return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
             }));
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());

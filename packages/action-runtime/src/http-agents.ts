@@ -150,6 +150,42 @@ export function toolkitAgents(): (url: URL, insecureTls: boolean) => AgentRoute 
       client = new HttpClient('sophia-deploy-actions', [], { keepAlive: false, ignoreSslError: insecureTls });
       clients.set(key, client);
     }
-    return { agent: client.getAgent(url.href), proxy: proxy.shown };
+    return { agent: closableTunnel(client.getAgent(url.href)), proxy: proxy.shown };
   };
+}
+
+/** The part of the `tunnel` package's agent (the toolkit client's proxied agent) used here. */
+interface TunnelAgent extends http.Agent {
+  /** How the agent sends its CONNECT requests: http.request or https.request, per proxy scheme. */
+  request: typeof http.request;
+}
+
+const closable = new WeakSet<http.Agent>();
+
+/**
+ * Gives the toolkit's tunnelling agent a `destroy()` that also ends the CONNECT requests still
+ * waiting for the proxy's answer. The `tunnel` package keeps no handle on them and sets them no time
+ * limit, so a proxy that accepts the connection and never answers CONNECT would hold the process
+ * open after the gate has finished. Returns the same agent.
+ */
+function closableTunnel(agent: http.Agent): http.Agent {
+  const tunnel = agent as TunnelAgent;
+  if (closable.has(agent) || typeof tunnel.request !== 'function') return agent;
+  closable.add(agent);
+  const pending = new Set<http.ClientRequest>();
+  const send = tunnel.request;
+  tunnel.request = ((...args: Parameters<typeof http.request>) => {
+    const connect = send(...args);
+    pending.add(connect);
+    connect.once('close', () => pending.delete(connect));
+    connect.once('connect', () => pending.delete(connect));
+    return connect;
+  }) as typeof http.request;
+  const destroy = agent.destroy?.bind(agent);
+  agent.destroy = () => {
+    for (const connect of pending) connect.destroy();
+    pending.clear();
+    destroy?.();
+  };
+  return agent;
 }

@@ -1,20 +1,20 @@
 import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
-import type { BodyRegex } from '@sophia/inputs';
+import { jsonCheck, type BodyRegex, type JsonCheck } from '@sophia/inputs';
 import { RE2JS } from 're2js';
+import { jsonCheckFailure } from './expectations.js';
 
 /** What matching a body against a regex came to: `stopped` when its time ran out first. */
 export type RegexOutcome = 'matched' | 'not-matched' | 'stopped';
 
 interface WorkerAnswer {
   matched?: boolean;
+  /** For an expected-json question: why the body fails the check, absent when it passes. */
+  failure?: string;
   error?: string;
 }
 
-interface WorkerQuestion {
-  source: string;
-  flags: number;
-  body: string;
-}
+/** A regex to match against a body, or (with `json`) an expected-json expression to evaluate on it. */
+type WorkerQuestion = { source: string; flags: number; body: string } | { json: string; body: string };
 
 /**
  * How to start a thread that runs serveBodyRegexMatches(): `new Worker(filename, options)`. An action
@@ -26,13 +26,23 @@ export interface RegexThread {
   options?: WorkerOptions;
 }
 
-/** The worker side: answers { source, flags, body } with { matched } (or { error }), one match at a time. */
+/**
+ * The worker side: answers { source, flags, body } with { matched }, and { json, body } (an
+ * expected-json expression) with { failure } as jsonCheckFailure gives it; { error } when it cannot;
+ * one question at a time.
+ */
 export function serveBodyRegexMatches(): void {
   if (!parentPort) throw new Error('serveBodyRegexMatches() runs in a worker thread only');
   const port = parentPort;
   const compiled = new Map<string, RE2JS>();
-  port.on('message', ({ source, flags, body }: WorkerQuestion) => {
+  port.on('message', (question: WorkerQuestion) => {
     try {
+      if ('json' in question) {
+        const failure = jsonCheckFailure(question.body, jsonCheck('expected-json', question.json));
+        port.postMessage({ failure } satisfies WorkerAnswer);
+        return;
+      }
+      const { source, flags, body } = question;
       const key = `${flags}/${source}`;
       let regex = compiled.get(key);
       if (!regex) {
@@ -76,9 +86,27 @@ export class BodyRegexMatcher {
     if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
       return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
     }
+    return this.ask({ source: regex.source, flags: regex.flags, body }, limitMs).then((answer) =>
+      answer === 'stopped' ? answer : answer.matched ? 'matched' : 'not-matched',
+    );
+  }
+
+  /**
+   * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes, or
+   * `stopped` when no answer came within `limitMs` milliseconds. Always on a thread: a JMESPath
+   * expression's cost cannot be told from its text (nested `let` and array projections grow
+   * exponentially), and on the main thread no deadline or signal could stop it.
+   */
+  checkJson(check: JsonCheck, body: string, limitMs: number): Promise<string | undefined | 'stopped'> {
+    return this.ask({ json: check.text, body }, limitMs).then((answer) =>
+      answer === 'stopped' ? answer : answer.failure,
+    );
+  }
+
+  private ask(question: WorkerQuestion, limitMs: number): Promise<WorkerAnswer | 'stopped'> {
     const worker = this.idle.pop() ?? this.start();
     this.busy.add(worker);
-    return new Promise<RegexOutcome>((resolve, reject) => {
+    return new Promise<WorkerAnswer | 'stopped'>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);
         worker.off('message', onMessage);
@@ -89,7 +117,7 @@ export class BodyRegexMatcher {
         finish();
         this.idle.push(worker);
         if (answer.error !== undefined) reject(new Error(answer.error));
-        else resolve(answer.matched ? 'matched' : 'not-matched');
+        else resolve(answer);
       };
       const onError = (error: Error): void => {
         finish();
@@ -104,7 +132,7 @@ export class BodyRegexMatcher {
       }, limitMs);
       worker.on('message', onMessage);
       worker.once('error', onError);
-      worker.postMessage({ source: regex.source, flags: regex.flags, body } satisfies WorkerQuestion);
+      worker.postMessage(question);
     });
   }
 

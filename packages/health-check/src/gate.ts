@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
-import { formatDuration } from '@sophia/inputs';
+import { describeValue, formatDuration } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
-import { bodyMismatch, describeStatusRanges, excerpt, jsonCheckFailure, statusExpected } from './expectations.js';
+import { bodyMismatch, describeStatusRanges, excerpt, statusExpected } from './expectations.js';
 import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
 
@@ -27,8 +27,8 @@ export interface HealthCheckSettings {
   /** Default `none`: see RedirectPolicy. */
   followRedirects?: RedirectPolicy;
   /**
-   * How to start the thread that matches an expected-body regex, so the deadline can stop a match
-   * (see BodyRegexMatcher). Required when expectedBody is a regex.
+   * How to start the thread that matches an expected-body regex or evaluates expected-json, so the
+   * deadline can stop it (see BodyRegexMatcher). Required when expectedBody is a regex or expectedJson is set.
    */
   regexThread?: RegexThread;
   /** How probes connect; default direct. The action passes proxy-aware agents. */
@@ -121,7 +121,13 @@ async function judge(
   if (mismatch) {
     return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
   }
-  const jsonFailure = settings.expectedJson && jsonCheckFailure(result.body, settings.expectedJson);
+  const jsonOutcome =
+    settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
+  const jsonFailure =
+    jsonOutcome === 'stopped'
+      ? `expected-json ${describeValue(settings.expectedJson!.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+        `when ${matchLimit.name} (${formatDuration(matchLimit.ms)}) ran out: simplify the expression`
+      : jsonOutcome;
   if (jsonFailure) {
     return {
       ...base,
@@ -131,6 +137,25 @@ async function judge(
     };
   }
   return { ...base, verdict: 'pass', status: result.status, detail: '' };
+}
+
+/**
+ * How long past its own time limit a probe (request and body match) may run before the gate abandons
+ * it: the probe enforces its limit itself, and this only keeps a probe that fails to settle (a
+ * transport that never reports its failure) from holding the gate past its deadline.
+ */
+export const ABANDON_GRACE_MS = 250;
+
+/**
+ * `work`, or `late()` if `work` has not settled within `ms` milliseconds; `work` is then left to
+ * settle (or not) on its own, unobserved.
+ */
+export function settleWithin<T>(work: Promise<T>, ms: number, late: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number): Promise<void> {
@@ -153,11 +178,12 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   const deadlineMs = settings.timeoutMs;
   const transport = new ProbeTransport(settings.insecureTls, settings.agents);
   const redactor = new Redactor(settings.headers, settings.urls);
-  if (settings.expectedBody?.kind === 'regex' && !settings.regexThread) {
-    throw new Error('runHealthCheck: an expected-body regex needs settings.regexThread to match it in');
+  const needsThread = settings.expectedBody?.kind === 'regex' || settings.expectedJson !== undefined;
+  if (needsThread && !settings.regexThread) {
+    throw new Error('runHealthCheck: an expected-body regex or expected-json needs settings.regexThread to run it in');
   }
   const regexes = new BodyRegexMatcher(settings.regexThread ?? { filename: '' });
-  if (settings.expectedBody?.kind === 'regex') regexes.warm();
+  if (needsThread) regexes.warm();
   const tallies = settings.urls.map((url) => new UrlTally(redactor.url(url.href)));
   const state = new GateState(settings.successThreshold, settings.failureThreshold);
   const isAnswer = (status: number): boolean => statusExpected(status, settings.expectedStatus);
@@ -178,21 +204,33 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
           const cutByTimeout = leftMs < settings.requestTimeoutMs;
           const timeoutMs = cutByTimeout ? leftMs : settings.requestTimeoutMs;
           const timeoutName = cutByTimeout ? 'what was left of timeout' : 'request-timeout';
-          const result = await probeUrl({
-            url,
-            method: settings.method,
-            headers: settings.headers,
-            timeoutMs,
-            timeoutName,
-            maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-            followRedirects: settings.followRedirects ?? 'none',
-            isAnswer,
-            transport,
+          const abandoned = (): ProbeResult => ({
+            url: redactor.url(url.href),
+            finalUrl: redactor.url(url.href),
+            verdict: 'error',
+            detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
+            errorKind: 'timeout',
+            latencyMs: Math.round(performance.now() - sentAt),
+            redirects: [],
           });
-          const latencyMs = Math.round(performance.now() - sentAt);
-          // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-          const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-          return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+          const probe = async (): Promise<ProbeResult> => {
+            const result = await probeUrl({
+              url,
+              method: settings.method,
+              headers: settings.headers,
+              timeoutMs,
+              timeoutName,
+              maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+              followRedirects: settings.followRedirects ?? 'none',
+              isAnswer,
+              transport,
+            });
+            const latencyMs = Math.round(performance.now() - sentAt);
+            // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
+            const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
+            return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+          };
+          return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
         }),
       );
       probes.forEach((probe, index) => tallies[index].add(probe));

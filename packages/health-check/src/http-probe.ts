@@ -117,21 +117,39 @@ function sameOrigin(a: URL, b: URL): boolean {
   return a.protocol === b.protocol && a.host === b.host;
 }
 
-/** One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. */
+/**
+ * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
+ * aborts, rejecting with its reason; `limit` names the probe's time limit for messages ("500 ms (request-timeout)").
+ */
 function exchange(
   transport: ProbeTransport,
   url: URL,
   method: string,
   headers: Record<string, string>,
   signal: AbortSignal,
+  limit: string,
 ): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const { request, proxy } = transport.request(url, { method, headers });
+    // Through a proxy, the request gets its socket only once the proxy has answered CONNECT with 200.
+    let tunnelled = !proxy;
+    request.once('socket', () => {
+      tunnelled = true;
+    });
     const onAbort = (): void => {
-      request.destroy(signal.reason as Error);
+      settle();
+      // The toolkit's tunnelling agent gives the request no socket while CONNECT is pending, so
+      // destroying it emits no 'error': the probe settles here, whatever the transport does.
+      const reason = signal.reason as Error;
+      reject(
+        !tunnelled && reason instanceof ProbeError && reason.kind === 'timeout'
+          ? new ProbeError('proxy', `${proxy} did not answer CONNECT within ${limit}`)
+          : reason,
+      );
+      request.destroy(reason);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
     const settle = (): void => signal.removeEventListener('abort', onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
     request.on('error', (error) => {
       settle();
       reject(classifyProbeError(error, url, proxy));
@@ -162,7 +180,8 @@ function exchange(
       });
       response.on('end', answer);
     });
-    request.end();
+    if (signal.aborted) onAbort();
+    else request.end();
   });
 }
 
@@ -172,8 +191,9 @@ function exchange(
  */
 export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
   const controller = new AbortController();
+  const limit = `${probe.timeoutMs} ms (${probe.timeoutName})`;
   const timer = setTimeout(
-    () => controller.abort(new ProbeError('timeout', `no answer within ${probe.timeoutMs} ms (${probe.timeoutName})`)),
+    () => controller.abort(new ProbeError('timeout', `no answer within ${limit}`)),
     probe.timeoutMs,
   );
   const redirects: Redirect[] = [];
@@ -182,7 +202,7 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
   try {
     for (;;) {
       const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
-      const hop = await exchange(probe.transport, url, method, headers, controller.signal);
+      const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit);
       const answer = { kind: 'answer' as const, status: hop.status, body: hop.body, finalUrl: url.href, redirects };
       if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status)) return answer;
       let next: URL;

@@ -1,5 +1,5 @@
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
-import { GateState, median, runHealthCheck, type RoundResult } from '@sophia/health-check';
+import { GateState, median, runHealthCheck, settleWithin, type RoundResult } from '@sophia/health-check';
 import { gateSettings } from './settings.js';
 import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
 
@@ -15,6 +15,14 @@ async function serve(...args: Parameters<typeof startServer>): Promise<TestServe
 }
 
 const settings = gateSettings;
+
+describe('settleWithin', () => {
+  it('abandons work that never settles at its limit, and keeps the answer of work that does', async () => {
+    const never = new Promise<string>(() => undefined);
+    await expect(settleWithin(never, 20, () => 'abandoned')).resolves.toBe('abandoned');
+    await expect(settleWithin(Promise.resolve('answer'), 10_000, () => 'abandoned')).resolves.toBe('answer');
+  });
+});
 
 describe('GateState', () => {
   it('treats failures before the first pass as start-up and needs consecutive passes', () => {
