@@ -491,13 +491,18 @@ function proxySetting(protocol, env) {
         return undefined;
     const value = env[variable].trim();
     const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-    const hidden = (0,src/* shortenValue */.Vx)(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+    const hidden = (0,src/* shortenValue */.Vx)((0,src/* hideUrlUserinfo */.BC)(withScheme));
     let url;
     try {
         url = new URL(withScheme);
     }
     catch {
         throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`);
+    }
+    // A proxy URL has no path: an @ after / ? # is an unencoded one in the user or password, which
+    // the URL parser would turn into a wrong host (and print part of the password as its port).
+    if (/^[^:]+:\/\/[^@]*[/?#]\S*@/.test(withScheme)) {
+        throw new Error(`${variable} is not a valid proxy URL: got "${hidden}", expected http://user:password@host:port with / ? # in the user and password percent-encoded (%2F %3F %23)`);
     }
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
         throw new Error(`${variable} must be an http:// or https:// proxy URL with a host: got "${hidden}" (the toolkit's client speaks HTTP CONNECT only)`);

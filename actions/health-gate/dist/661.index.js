@@ -17,6 +17,7 @@ __webpack_require__.d(__webpack_exports__, {
   a3: () => (/* reexport */ formatDuration),
   n3: () => (/* reexport */ headerSecrets),
   b3: () => (/* reexport */ headers),
+  BC: () => (/* reexport */ hideUrlUserinfo),
   q3: () => (/* reexport */ httpUrl),
   nd: () => (/* reexport */ scalars_integer),
   bL: () => (/* reexport */ jsonCheck),
@@ -111,111 +112,6 @@ const paths_workspacePath = (name, raw) => {
     if (trimmed.length === 0)
         throw mustBe(name, 'a path in the workspace', raw);
     return trimmed;
-};
-
-;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
-
-
-const scalars_text = (_name, raw) => raw;
-function scalars_integer(min, max) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^-?\d+$/.test(trimmed))
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        const value = Number(trimmed);
-        if (!Number.isSafeInteger(value) || value < min || value > max) {
-            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
-        }
-        return value;
-    };
-}
-const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
-const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
-/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
-const scalars_boolean = (name, raw) => {
-    const trimmed = raw.trim();
-    if (TRUE_WORDS.has(trimmed))
-        return true;
-    if (FALSE_WORDS.has(trimmed))
-        return false;
-    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
-};
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
-/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
-function scalars_duration(options = {}) {
-    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
-            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
-        let total = 0;
-        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-            total += Number(match[1]) * DURATION_UNITS[match[2]];
-        }
-        total = Math.round(total);
-        if (total < minMs || total > maxMs) {
-            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
-        }
-        return total;
-    };
-}
-function formatDuration(ms) {
-    if (ms % 3_600_000 === 0 && ms > 0)
-        return `${ms / 3_600_000}h`;
-    if (ms % 60_000 === 0 && ms > 0)
-        return `${ms / 60_000}m`;
-    if (ms % 1000 === 0 && ms > 0)
-        return `${ms / 1000}s`;
-    return `${ms}ms`;
-}
-function oneOf(choices) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (choices.includes(trimmed))
-            return trimmed;
-        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
-    };
-}
-/** A value matching a pattern; `expected` says in words what the pattern means. */
-function matching(pattern, expected) {
-    return (name, raw) => {
-        const trimmed = raw.trim();
-        if (!pattern.test(trimmed))
-            throw input_error_mustBe(name, expected, raw);
-        return trimmed;
-    };
-}
-/**
- * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
- * can never take the shape of the deploy's own scratch names, which all start with a dot
- * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
- */
-const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const releaseId = (name, raw) => {
-    const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
-    }
-    return trimmed;
-};
-function httpUrl(name, raw) {
-    const trimmed = raw.trim();
-    let url;
-    try {
-        url = new URL(trimmed);
-    }
-    catch {
-        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw input_error_mustBe(name, 'an http:// or https:// URL', raw);
-    return url;
-}
-/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
-const scalars_commandLine = (name, raw) => {
-    refuseNonLine(name, raw);
-    return raw.trim();
 };
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
@@ -508,9 +404,6 @@ function headerLineSecrets(raw) {
  * Node sends for it. Empty when the URL has no userinfo.
  */
 function urlCredentialSecrets(raw) {
-    const userinfo = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
-    if (!userinfo)
-        return [];
     const decode = (text) => {
         try {
             return decodeURIComponent(text);
@@ -519,13 +412,35 @@ function urlCredentialSecrets(raw) {
             return text;
         }
     };
-    const colon = userinfo.indexOf(':');
-    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-    const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
-    const pair = `${decode(user)}:${decode(password)}`;
-    const secrets = new Set([userinfo, decode(userinfo), password, decode(password), pair]);
-    secrets.add(Buffer.from(pair).toString('base64'));
+    const secrets = new Set();
+    // Two readings: the URL parser's (the authority ends at the first / ? #) and the widest one (up to
+    // the last @ of the token), so a password holding an unencoded / ? # is masked whole either way.
+    const strict = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+    // The widest reading only when a colon (a password) comes before the first / ? #: an @ later in
+    // a plain path (`https://host/a@b`) is no credential.
+    const widest = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s:]*:\S*)@/.exec(raw)?.[1];
+    for (const userinfo of new Set([strict, widest])) {
+        if (!userinfo)
+            continue;
+        const colon = userinfo.indexOf(':');
+        const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+        const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+        const pair = `${decode(user)}:${decode(password)}`;
+        for (const secret of [userinfo, decode(userinfo), password, decode(password), pair])
+            secrets.add(secret);
+        secrets.add(Buffer.from(pair).toString('base64'));
+    }
     return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+}
+/**
+ * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
+ * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
+ * before it is shortened: the runner masks only whole secrets, so a cut one would show its start.
+ * Wider than the URL parser's authority on purpose: a password with an unencoded / ? # must not
+ * show either.
+ */
+function hideUrlUserinfo(text) {
+    return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/, '$1***@');
 }
 /**
  * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
@@ -586,6 +501,122 @@ function maskUrlCredentials(raw, mask) {
                 maskSecret(form, mask);
     }
 }
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
+
+
+
+const scalars_text = (_name, raw) => raw;
+function scalars_integer(min, max) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^-?\d+$/.test(trimmed))
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        const value = Number(trimmed);
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+            throw input_error_mustBe(name, `an integer from ${min} to ${max}`, raw);
+        }
+        return value;
+    };
+}
+const TRUE_WORDS = new Set(['true', 'True', 'TRUE']);
+const FALSE_WORDS = new Set(['false', 'False', 'FALSE']);
+/** YAML 1.2 core schema booleans, as the runner's own `core.getBooleanInput` accepts them. */
+const scalars_boolean = (name, raw) => {
+    const trimmed = raw.trim();
+    if (TRUE_WORDS.has(trimmed))
+        return true;
+    if (FALSE_WORDS.has(trimmed))
+        return false;
+    throw input_error_mustBe(name, 'a boolean (true or false)', raw);
+};
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_EXPECTED = 'a duration such as 500ms, 30s, 5m or 1h';
+/** Durations in milliseconds; compound forms like `1m30s` are accepted, bare numbers are not (the unit would be a guess). */
+function scalars_duration(options = {}) {
+    const { minMs = 0, maxMs = 24 * 3_600_000 } = options;
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed))
+            throw input_error_mustBe(name, DURATION_EXPECTED, raw);
+        let total = 0;
+        for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+            total += Number(match[1]) * DURATION_UNITS[match[2]];
+        }
+        total = Math.round(total);
+        if (total < minMs || total > maxMs) {
+            throw input_error_mustBe(name, `a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`, raw);
+        }
+        return total;
+    };
+}
+function formatDuration(ms) {
+    if (ms % 3_600_000 === 0 && ms > 0)
+        return `${ms / 3_600_000}h`;
+    if (ms % 60_000 === 0 && ms > 0)
+        return `${ms / 60_000}m`;
+    if (ms % 1000 === 0 && ms > 0)
+        return `${ms / 1000}s`;
+    return `${ms}ms`;
+}
+function oneOf(choices) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (choices.includes(trimmed))
+            return trimmed;
+        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
+    };
+}
+/** A value matching a pattern; `expected` says in words what the pattern means. */
+function matching(pattern, expected) {
+    return (name, raw) => {
+        const trimmed = raw.trim();
+        if (!pattern.test(trimmed))
+            throw input_error_mustBe(name, expected, raw);
+        return trimmed;
+    };
+}
+/**
+ * What a release id may be: it names `<target>/releases/<id>`. It starts with a letter or digit, so it
+ * can never take the shape of the deploy's own scratch names, which all start with a dot
+ * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
+ */
+const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const releaseId = (name, raw) => {
+    const trimmed = raw.trim();
+    if (!RELEASE_ID_PATTERN.test(trimmed)) {
+        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
+    }
+    return trimmed;
+};
+/**
+ * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
+ * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
+ * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
+ * the URL parser would read the user name as the host.
+ */
+function httpUrl(name, raw) {
+    const trimmed = raw.trim();
+    const quoted = hideUrlUserinfo(raw);
+    let url;
+    try {
+        url = new URL(trimmed);
+    }
+    catch {
+        throw input_error_mustBe(name, 'an http:// or https:// URL', quoted);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw input_error_mustBe(name, 'an http:// or https:// URL', quoted);
+    if (url.hash.includes('@')) {
+        throw input_error_mustBe(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
+    }
+    return url;
+}
+/** A shell command line run on a host: one line, so it cannot smuggle a second command in after a newline. */
+const scalars_commandLine = (name, raw) => {
+    refuseNonLine(name, raw);
+    return raw.trim();
+};
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);

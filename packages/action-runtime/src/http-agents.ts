@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { HttpClient } from '@actions/http-client';
-import { shortenValue } from '@sophia/inputs';
+import { hideUrlUserinfo, shortenValue } from '@sophia/inputs';
 
 /** A route for probes to one URL: the agent, and the proxy it goes through (undefined: direct). */
 export interface AgentRoute {
@@ -37,13 +37,20 @@ function proxySetting(protocol: 'http:' | 'https:', env: NodeJS.ProcessEnv): Pro
   if (!variable) return undefined;
   const value = env[variable]!.trim();
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-  const hidden = shortenValue(withScheme.replace(/^([^:]+:\/\/)[^/?#]*@/, '$1***@'));
+  const hidden = shortenValue(hideUrlUserinfo(withScheme));
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
     throw new Error(
       `${variable} is not a valid proxy URL: got "${hidden}", expected http://host:port or https://host:port`,
+    );
+  }
+  // A proxy URL has no path: an @ after / ? # is an unencoded one in the user or password, which
+  // the URL parser would turn into a wrong host (and print part of the password as its port).
+  if (/^[^:]+:\/\/[^@]*[/?#]\S*@/.test(withScheme)) {
+    throw new Error(
+      `${variable} is not a valid proxy URL: got "${hidden}", expected http://user:password@host:port with / ? # in the user and password percent-encoded (%2F %3F %23)`,
     );
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {

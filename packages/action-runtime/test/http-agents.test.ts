@@ -73,6 +73,18 @@ describe('proxy variables', () => {
       { http_proxy: 'socks5://deploy:pr0xy-pw@proxy.test:1080' },
       /^http_proxy must be an http:\/\/ or https:\/\/ proxy URL with a host: got "socks5:\/\/\*\*\*@proxy.test:1080"/,
     ],
+    [
+      { HTTPS_PROXY: 'http://svc:Ab/9xpr0xy-pw@proxy.corp:3128' },
+      /^HTTPS_PROXY is not a valid proxy URL: got "http:\/\/\*\*\*@proxy.corp:3128"/,
+    ],
+    [
+      { HTTPS_PROXY: 'http://svc:2024/pr0xy-pw@127.0.0.1:9' },
+      /^HTTPS_PROXY is not a valid proxy URL: got "http:\/\/\*\*\*@127.0.0.1:9", expected http:\/\/user:password@host:port with/,
+    ],
+    [
+      { HTTPS_PROXY: 'svc:Ab#9xpr0xy-pw@proxy.corp:3128' },
+      /^HTTPS_PROXY is not a valid proxy URL: got "http:\/\/\*\*\*@proxy.corp:3128"/,
+    ],
   ])('refuse a value that is not a proxy URL, before any probe', (env, message) => {
     expect(() => toolkitAgents(env)).toThrow(message);
     try {

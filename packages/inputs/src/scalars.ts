@@ -1,5 +1,6 @@
 import { mustBe, type Parser } from './input-error.js';
 import { refuseNonLine } from './paths.js';
+import { hideUrlUserinfo } from './secrets.js';
 
 export const text: Parser<string> = (_name, raw) => raw;
 
@@ -90,15 +91,25 @@ export const releaseId: Parser<string> = (name, raw) => {
   return trimmed;
 };
 
+/**
+ * An http:// or https:// URL. Throws InputError naming the input, quoting the value with any
+ * userinfo hidden (see hideUrlUserinfo), for a value that is not one, or whose `#` comes before an
+ * `@`: a fragment is never sent, so that `#` is almost surely an unencoded one in a password, and
+ * the URL parser would read the user name as the host.
+ */
 export function httpUrl(name: string, raw: string): URL {
   const trimmed = raw.trim();
+  const quoted = hideUrlUserinfo(raw);
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw mustBe(name, 'an http:// or https:// URL', raw);
+    throw mustBe(name, 'an http:// or https:// URL', quoted);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw mustBe(name, 'an http:// or https:// URL', raw);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw mustBe(name, 'an http:// or https:// URL', quoted);
+  if (url.hash.includes('@')) {
+    throw mustBe(name, 'an http:// or https:// URL whose user and password percent-encode / ? # (%2F %3F %23)', quoted);
+  }
   return url;
 }
 

@@ -64,8 +64,6 @@ export function headerLineSecrets(raw: string): string[] {
  * Node sends for it. Empty when the URL has no userinfo.
  */
 export function urlCredentialSecrets(raw: string): string[] {
-  const userinfo = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
-  if (!userinfo) return [];
   const decode = (text: string): string => {
     try {
       return decodeURIComponent(text);
@@ -73,13 +71,34 @@ export function urlCredentialSecrets(raw: string): string[] {
       return text;
     }
   };
-  const colon = userinfo.indexOf(':');
-  const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
-  const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
-  const pair = `${decode(user)}:${decode(password)}`;
-  const secrets = new Set([userinfo, decode(userinfo), password, decode(password), pair]);
-  secrets.add(Buffer.from(pair).toString('base64'));
+  const secrets = new Set<string>();
+  // Two readings: the URL parser's (the authority ends at the first / ? #) and the widest one (up to
+  // the last @ of the token), so a password holding an unencoded / ? # is masked whole either way.
+  const strict = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s]*)@/.exec(raw)?.[1];
+  // The widest reading only when a colon (a password) comes before the first / ? #: an @ later in
+  // a plain path (`https://host/a@b`) is no credential.
+  const widest = /^\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#\s:]*:\S*)@/.exec(raw)?.[1];
+  for (const userinfo of new Set([strict, widest])) {
+    if (!userinfo) continue;
+    const colon = userinfo.indexOf(':');
+    const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+    const password = colon >= 0 ? userinfo.slice(colon + 1) : '';
+    const pair = `${decode(user)}:${decode(password)}`;
+    for (const secret of [userinfo, decode(userinfo), password, decode(password), pair]) secrets.add(secret);
+    secrets.add(Buffer.from(pair).toString('base64'));
+  }
   return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
+ * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
+ * before it is shortened: the runner masks only whole secrets, so a cut one would show its start.
+ * Wider than the URL parser's authority on purpose: a password with an unencoded / ? # must not
+ * show either.
+ */
+export function hideUrlUserinfo(text: string): string {
+  return text.replace(/^(\s*[A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/, '$1***@');
 }
 
 /**

@@ -119,6 +119,28 @@ describe('releaseId', () => {
   );
 });
 
+describe('httpUrl with credentials', () => {
+  it('never quotes a password, however the URL is malformed or long', () => {
+    const password = 'P4ssw0rdVerySecretValue';
+    for (const raw of [
+      `https://deploy:ab/${password}@health.example.com/health`,
+      `https://deploy:ab?${password}@health.example.com/health`,
+      `https://${'u'.repeat(80)}:${password}@health.example.com:99999/health`,
+      `http://deploy:12#${password}@127.0.0.1/health`,
+    ]) {
+      let message = '';
+      try {
+        httpUrl('urls', raw);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^Input "urls" must be an http:\/\/ or https:\/\/ URL/);
+      expect(message).toContain('***@');
+      expect(message).not.toContain(password.slice(0, 6));
+    }
+  });
+});
+
 describe('httpUrl', () => {
   it('reads http and https URLs', () => {
     expect(httpUrl('smoke-url', 'https://sophia.example/health').href).toBe('https://sophia.example/health');

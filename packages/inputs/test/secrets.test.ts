@@ -1,4 +1,4 @@
-import { headerSecrets, maskUrlCredentials, secretForms, urlCredentialSecrets } from '../src/index.js';
+import { headerSecrets, hideUrlUserinfo, maskUrlCredentials, secretForms, urlCredentialSecrets } from '../src/index.js';
 import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
@@ -34,6 +34,17 @@ describe('URL credentials', () => {
       ]),
     );
     expect(urlCredentialSecrets('https://health.example/a@b')).toEqual([]);
+    // A password with an unencoded / or # is masked whole, though the URL parser reads it as host and port.
+    for (const raw of [
+      'https://deploy:ab/P4ssw0rdSecret@health.example/health',
+      'http://deploy:12#P4ssw0rdSecret@127.0.0.1/h',
+    ]) {
+      const secrets = urlCredentialSecrets(raw);
+      expect(secrets.some((secret) => secret.endsWith('P4ssw0rdSecret') && secret.includes(':') === false)).toBe(true);
+    }
+    expect(hideUrlUserinfo('https://deploy:ab/P4ssw0rdSecret@health.example/health')).toBe(
+      'https://***@health.example/health',
+    );
   });
   it('are masked even when the URL does not parse, before any error can quote it', () => {
     const stdout = captureStdout(() =>
