@@ -9,6 +9,8 @@ import {
 import { KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
+import { ManifestError } from './manifest-error.js';
+import { unservedKindProblems } from './served-kinds.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
 import {
@@ -138,8 +140,11 @@ function templateChanged(before: KubeObject | undefined, after: KubeObject): boo
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
  *
- * Which objects are cluster-scoped is read from the server's discovery first (settleScopes), so a
- * cluster-scoped custom kind is not given a namespace.
+ * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
+ * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
+ * object, its file and line before anything changes (unservedKindProblems); and which objects are
+ * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
+ * a namespace.
  *
  * The guarantee: the API server checks every object (a server-side dry run: validation,
  * admission, field conflicts) before any workload, configuration or other object changes. An
@@ -154,9 +159,15 @@ export async function deployManifests(
   settings: DeploySettings,
 ): Promise<DeployReport> {
   const log = settings.log ?? (() => undefined);
+  const served = await kubectl.servedApis();
+  const unserved = unservedKindProblems(manifests, served);
+  if (unserved.length > 0) throw new ManifestError(unserved, 'API');
+  const clusterScoped = new Set(
+    [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
+  );
   const written = settleScopes(
     sortForApply(manifests).map((manifest) => manifest.object),
-    await kubectl.clusterScopedKinds(),
+    clusterScoped,
   );
   const autoscaled = yieldReplicasToAutoscalers(written, [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),

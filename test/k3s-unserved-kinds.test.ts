@@ -1,0 +1,100 @@
+/**
+ * A kind or apiVersion the server does not serve stops the deploy before anything changes, with an
+ * error naming the object, its file and line and what to do, on the oldest kubectl minor here and
+ * on the default one (kubectl alone says only `unable to recognize ... no matches for kind`).
+ */
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import {
+  connectKubectl,
+  deployManifests,
+  loadManifests,
+  ManifestError,
+  prepareManifests,
+  type Kubectl,
+} from '@sophia/kubernetes';
+import { FAST_DEPLOY, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+
+const configMap = (name: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}, namespace: unserved}
+data: {a: "1"}
+`;
+
+describe.each(oldestAndDefaultKubectl())('$label', ({ binary, serverVersion }) => {
+  let cluster: Cluster;
+  let kubectl: Kubectl;
+  let observer: Kubectl;
+  let workspace: Workspace;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ ...(serverVersion ? { version: serverVersion } : {}), namespaces: ['unserved'] });
+    kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: binary });
+    observer = localKubectl(cluster.kubeconfig);
+    workspace = new Workspace();
+  });
+
+  afterAll(async () => {
+    await kubectl?.close();
+    await observer?.close();
+    await cluster?.stop();
+    workspace?.remove();
+  });
+
+  async function deployError(name: string, text: string): Promise<ManifestError> {
+    const file = workspace.write(name, text);
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir }), { images: new Map() });
+    const error = await deployManifests(kubectl, manifests, FAST_DEPLOY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    return error as ManifestError;
+  }
+
+  test('a custom kind whose CRD is neither installed nor in the set is named at its file and line, nothing applied', async () => {
+    const error = await deployError(
+      'nocrd.yaml',
+      `${configMap('first')}---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: sm, namespace: unserved}
+spec:
+  selector: {matchLabels: {app: api}}
+`,
+    );
+    expect(error.problems).toEqual([
+      {
+        file: 'nocrd.yaml',
+        line: 6,
+        message: expect.stringMatching(
+          /^ServiceMonitor\/sm: kind ServiceMonitor \(monitoring\.coreos\.com\/v1\) is not served by this cluster.*install its CRD first or add it to the manifests$/,
+        ),
+      },
+    ]);
+    expect(error.message).toContain('nothing was applied');
+    expect(await observer.get({ kind: 'ConfigMap', name: 'first', namespace: 'unserved' })).toBeUndefined();
+  });
+
+  test('a removed apiVersion is named with the version the server serves for that kind', async () => {
+    const error = await deployError(
+      'old-api.yaml',
+      `${configMap('second')}---
+apiVersion: extensions/v1beta1
+kind: Deployment
+metadata: {name: api, namespace: unserved}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: r.example/api:1}]
+`,
+    );
+    expect(error.problems).toEqual([
+      {
+        file: 'old-api.yaml',
+        line: 6,
+        message:
+          'Deployment/api: apiVersion extensions/v1beta1 is not served by this cluster; it serves Deployment as apps/v1',
+      },
+    ]);
+    expect(await observer.get({ kind: 'ConfigMap', name: 'second', namespace: 'unserved' })).toBeUndefined();
+  });
+});
