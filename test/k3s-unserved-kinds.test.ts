@@ -10,6 +10,7 @@ import {
   loadManifests,
   ManifestError,
   prepareManifests,
+  deployReportMarkdown,
   type Kubectl,
 } from '@sophia/kubernetes';
 import { FAST_DEPLOY, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
@@ -96,5 +97,58 @@ spec:
       },
     ]);
     expect(await observer.get({ kind: 'ConfigMap', name: 'second', namespace: 'unserved' })).toBeUndefined();
+  });
+
+  test('a dry run marks objects whose namespace or CRD the set creates as not validated by the server, and warns', async () => {
+    const file = workspace.write(
+      'fresh.yaml',
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: fresh}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: fresh}
+data: {a: "1"}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.sophia.ai}
+spec:
+  group: sophia.ai
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+---
+apiVersion: sophia.ai/v1
+kind: Widget
+metadata: {name: w, namespace: unserved}
+spec: {size: 1}
+---
+${configMap('checked')}`,
+    );
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir }), { images: new Map() });
+    const warnings: string[] = [];
+    const report = await deployManifests(kubectl, manifests, {
+      ...FAST_DEPLOY,
+      dryRun: true,
+      warn: (line) => warnings.push(line),
+    });
+    const marks = Object.fromEntries(report.applied.map((object) => [object.name, object.notValidated]));
+    expect(marks).toEqual({
+      fresh: undefined,
+      'widgets.sophia.ai': undefined,
+      settings: 'not validated by the server (its namespace is created by this set)',
+      w: 'not validated by the server (its CRD is created by this set)',
+      checked: undefined,
+    });
+    expect(warnings).toEqual([expect.stringContaining('ConfigMap/settings'), expect.stringContaining('Widget/w')]);
+    expect(deployReportMarkdown('Deploy', report)).toContain(
+      'created, not validated by the server (its namespace is created by this set)',
+    );
   });
 });

@@ -34187,15 +34187,24 @@ async function deployManifests(kubectl, manifests, settings) {
     const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
         const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
+        const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+        const deferred = new Set(plan.deferred.map(objectKey));
         for (const object of objects) {
             const live = before.get(objectKey(object));
             // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
             const result = intended.get(objectKey(object)) ?? object;
             const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+            const foundation = object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+            const notValidated = deferred.has(objectKey(object))
+                ? `not validated by the server (its ${foundation} is created by this set)`
+                : undefined;
+            if (notValidated)
+                (settings.warn ?? log)(`${objects_workloadKey(objects_refOf(object))}: would be ${action}, but ${notValidated}`);
             report.applied.push({
                 ...objects_refOf(object),
                 action,
                 ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+                ...(notValidated ? { notValidated } : {}),
             });
         }
         return report;
@@ -34855,7 +34864,7 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', object.action])));
+    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', actionText(object)])));
     if (report.rollouts.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             objects_workloadKey(rollout.ref),
@@ -34932,9 +34941,13 @@ function dryRunLines(report) {
     if (!report.dryRun)
         return [];
     return report.applied.flatMap((object) => [
-        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
+        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
+}
+/** What happened (or would) to an object, with why a dry run could not have the server check it. */
+function actionText(object) {
+    return object.notValidated ? `${object.action}, ${object.notValidated}` : object.action;
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts

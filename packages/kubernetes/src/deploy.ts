@@ -57,6 +57,12 @@ export interface AppliedObject extends ObjectRef {
   action: ApplyAction;
   /** Dry run only: what would change, line by line. */
   diff?: string;
+  /**
+   * Dry run only: set when the server could not check this object, because its namespace or
+   * CustomResourceDefinition is created by this set and does not exist yet; the result shown is
+   * the object as written. Text: `not validated by the server (its namespace is created by this set)`.
+   */
+  notValidated?: string;
 }
 
 export interface RollbackRecord {
@@ -199,15 +205,27 @@ export async function deployManifests(
 
   if (settings.dryRun) {
     const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
+    const newNamespaces = new Set(
+      plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name),
+    );
+    const deferred = new Set(plan.deferred.map(objectKey));
     for (const object of objects) {
       const live = before.get(objectKey(object));
       // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
       const result = intended.get(objectKey(object)) ?? object;
       const action: ApplyAction = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+      const foundation =
+        object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+      const notValidated = deferred.has(objectKey(object))
+        ? `not validated by the server (its ${foundation} is created by this set)`
+        : undefined;
+      if (notValidated)
+        (settings.warn ?? log)(`${workloadKey(refOf(object))}: would be ${action}, but ${notValidated}`);
       report.applied.push({
         ...refOf(object),
         action,
         ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+        ...(notValidated ? { notValidated } : {}),
       });
     }
     return report;
