@@ -1,7 +1,9 @@
 /**
- * A kind or apiVersion the server does not serve stops the deploy before anything changes, with an
- * error naming the object, its file and line and what to do, on the oldest kubectl minor here and
- * on the default one (kubectl alone says only `unable to recognize ... no matches for kind`).
+ * What the server can and cannot check, on the oldest kubectl minor here and on the default one: a
+ * kind or apiVersion it does not serve stops the deploy before anything changes, naming the object,
+ * its file and line (kubectl alone says only `unable to recognize ... no matches for kind`); a dry
+ * run says which objects it could not validate; and the suite's own client-side apply is taken
+ * over by its server-side apply instead of being blamed on another tool.
  */
 import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import {
@@ -150,5 +152,28 @@ ${configMap('checked')}`,
     expect(deployReportMarkdown('Deploy', report)).toContain(
       'created, not validated by the server (its namespace is created by this set)',
     );
+  });
+
+  test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {
+    const write = (value: string) =>
+      workspace.write('migrate.yaml', configMap('migrate').replace('a: "1"', `a: "${value}"`));
+    const deploy = (serverSide: boolean, log?: (line: string) => void) =>
+      deployManifests(
+        kubectl,
+        prepareManifests(loadManifests({ patterns: [write(serverSide ? '2' : '1')], cwd: workspace.dir }), {
+          images: new Map(),
+        }),
+        { ...FAST_DEPLOY, serverSide, log },
+      );
+    await deploy(false);
+    const lines: string[] = [];
+    const report = await deploy(true, (line) => lines.push(line));
+    expect(report.applied).toEqual([
+      { kind: 'ConfigMap', namespace: 'unserved', name: 'migrate', action: 'configured' },
+    ]);
+    expect(lines.join('\n')).toContain('client-side apply');
+    expect((await observer.get({ kind: 'ConfigMap', name: 'migrate', namespace: 'unserved' }))?.data).toEqual({
+      a: '2',
+    });
   });
 });
