@@ -30879,7 +30879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1839);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9966);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9997);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -30889,7 +30889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9966:
+/***/ 9997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32518,7 +32518,7 @@ function planApply(objects, liveFoundations) {
  * The objects with their scope as the server decides it, not as a static list of kinds guesses:
  * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
  * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
- * server's cluster-scoped `group/Kind`s (Kubectl.clusterScopedKinds); a CustomResourceDefinition
+ * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
  * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
  * that kind yet.
  */
@@ -32540,6 +32540,75 @@ function settleScopes(objects, clusterScoped) {
         delete metadata.namespace;
         return { ...object, metadata };
     });
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/served-kinds.ts
+
+
+/**
+ * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
+ * what to do. kubectl itself only says `unable to recognize ... no matches for kind` (from its REST
+ * mapping) and names no object; this check reads the same discovery first, so the deploy can stop
+ * before anything changes. A CustomResourceDefinition in the same set makes its kind, at each of
+ * its `served` versions, count as served: it is created before the objects of that kind.
+ */
+function unservedKindProblems(manifests, served) {
+    const fromSet = new Map();
+    for (const { object } of manifests) {
+        if (object.kind !== 'CustomResourceDefinition')
+            continue;
+        const groupKind = definedGroupKind(object);
+        if (groupKind === undefined)
+            continue;
+        const group = groupKind.slice(0, groupKind.lastIndexOf('/'));
+        const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
+        const names = fromSet.get(groupKind) ?? new Set();
+        for (const version of versions)
+            if (objects_isRecord(version) && typeof version.name === 'string' && version.served !== false)
+                names.add(`${group}/${version.name}`);
+        fromSet.set(groupKind, names);
+    }
+    const problems = [];
+    for (const { object, file, line } of manifests) {
+        const groupKind = groupKindOf(object);
+        const name = `${object.kind}/${object.metadata.name}`;
+        const definedHere = fromSet.get(groupKind);
+        if (definedHere !== undefined) {
+            if (!definedHere.has(object.apiVersion))
+                problems.push({
+                    file,
+                    line,
+                    message: `${name}: apiVersion ${object.apiVersion} is not a served version of the CustomResourceDefinition in this set (it serves ${[...definedHere].join(', ') || 'none'})`,
+                });
+            continue;
+        }
+        if (served.kinds.has(groupKind) && served.groupVersions.has(object.apiVersion))
+            continue;
+        const elsewhere = [...served.kinds.values()].filter((kind) => kind.kind === object.kind);
+        if (served.kinds.has(groupKind) || elsewhere.length > 0) {
+            const serves = [...new Set(elsewhere.map((kind) => kind.apiVersion))].join(', ');
+            problems.push({
+                file,
+                line,
+                message: `${name}: apiVersion ${object.apiVersion} is not served by this cluster; it serves ${object.kind} as ${serves}`,
+            });
+        }
+        else if (groupKind.startsWith('/') || !object.apiVersion.includes('.')) {
+            problems.push({
+                file,
+                line,
+                message: `${name}: kind ${object.kind} in ${object.apiVersion} is not served by this cluster (the API version may have been removed)`,
+            });
+        }
+        else {
+            problems.push({
+                file,
+                line,
+                message: `${name}: kind ${object.kind} (${object.apiVersion}) is not served by this cluster: its CustomResourceDefinition is not installed and not in this manifest set; install its CRD first or add it to the manifests`,
+            });
+        }
+    }
+    return problems;
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
@@ -32917,24 +32986,32 @@ class Kubectl {
         return result.stdout.trim() || 'default';
     }
     /**
-     * `group/Kind` of every cluster-scoped kind the server serves (`/Namespace`,
-     * `apiextensions.k8s.io/CustomResourceDefinition`, any cluster-scoped custom kind), read from
-     * the server's discovery with `kubectl api-resources --namespaced=false`: kubectl decides an
-     * object's scope from the same REST mapping. Its table is read from the right (APIVERSION,
-     * NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33) because SHORTNAMES may be empty.
+     * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
+     * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
+     * the same REST mapping), and every served group-version (`kubectl api-versions`), since
+     * api-resources lists each kind at its preferred version only. The api-resources table is read
+     * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
+     * because SHORTNAMES may be empty.
      */
-    async clusterScopedKinds() {
-        const result = await this.run(['api-resources', '--namespaced=false', '--no-headers']);
-        const kinds = new Set();
-        for (const line of result.stdout.split('\n')) {
+    async servedApis() {
+        const resources = await this.run(['api-resources', '--no-headers']);
+        const kinds = new Map();
+        for (const line of resources.stdout.split('\n')) {
             const columns = line.trim().split(/\s+/);
             if (columns.length < 4)
                 continue;
-            const [apiVersion, , kind] = columns.slice(-3);
+            const [apiVersion, namespaced, kind] = columns.slice(-3);
             const slash = apiVersion.lastIndexOf('/');
-            kinds.add(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
+            const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
+            if (!kinds.has(groupKind))
+                kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
         }
-        return kinds;
+        const versions = await this.run(['api-versions']);
+        const groupVersions = new Set(versions.stdout
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean));
+        return { kinds, groupVersions };
     }
     /**
      * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
@@ -33760,7 +33837,8 @@ function onlyOurUndo(object, manager) {
 }
 /**
  * Server-side apply that decides conflicts from facts: fields whose only other writer is a
- * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION) are taken back; fields another
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
+ * wrote with a client-side apply (`server-side: false`), are taken back; fields another
  * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
  * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
  */
@@ -33776,11 +33854,21 @@ async function applyOwningFields(kubectl, objects, options, ownership) {
             return kubectl.apply(objects, { ...options, forceConflicts: true });
         }
         const live = await kubectl.getLive(objects, { managedFields: true });
-        const others = error.managers.filter((manager) => live.some((object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager)));
+        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
+        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
+        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
+        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
+        const ownClientSide = error.managers.includes(options.fieldManager);
+        const others = error.managers
+            .filter((manager) => manager !== options.fieldManager)
+            .filter((manager) => live.some((object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager)));
         if (others.length > 0)
             throw error;
+        if (ownClientSide)
+            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`);
         const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
-        ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+        if (undone.length > 0)
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
         return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
 }
@@ -34031,6 +34119,8 @@ function secretWithStringData(object, fields) {
 
 
 
+
+
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -34060,8 +34150,11 @@ function templateChanged(before, after) {
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
  *
- * Which objects are cluster-scoped is read from the server's discovery first (settleScopes), so a
- * cluster-scoped custom kind is not given a namespace.
+ * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
+ * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
+ * object, its file and line before anything changes (unservedKindProblems); and which objects are
+ * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
+ * a namespace.
  *
  * The guarantee: the API server checks every object (a server-side dry run: validation,
  * admission, field conflicts) before any workload, configuration or other object changes. An
@@ -34072,7 +34165,12 @@ function templateChanged(before, after) {
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
-    const written = settleScopes(sortForApply(manifests).map((manifest) => manifest.object), await kubectl.clusterScopedKinds());
+    const served = await kubectl.servedApis();
+    const unserved = unservedKindProblems(manifests, served);
+    if (unserved.length > 0)
+        throw new ManifestError(unserved, 'API');
+    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
+    const written = settleScopes(sortForApply(manifests).map((manifest) => manifest.object), clusterScoped);
     const autoscaled = yieldReplicasToAutoscalers(written, [
         ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
         ...(await liveAutoscalers(kubectl, written)),
@@ -34100,15 +34198,24 @@ async function deployManifests(kubectl, manifests, settings) {
     const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
         const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
+        const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+        const deferred = new Set(plan.deferred.map(objectKey));
         for (const object of objects) {
             const live = before.get(objectKey(object));
             // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
             const result = intended.get(objectKey(object)) ?? object;
             const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+            const foundation = object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+            const notValidated = deferred.has(objectKey(object))
+                ? `not validated by the server (its ${foundation} is created by this set)`
+                : undefined;
+            if (notValidated)
+                (settings.warn ?? log)(`${objects_workloadKey(objects_refOf(object))}: would be ${action}, but ${notValidated}`);
             report.applied.push({
                 ...objects_refOf(object),
                 action,
                 ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+                ...(notValidated ? { notValidated } : {}),
             });
         }
         return report;
@@ -34768,7 +34875,7 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', object.action])));
+    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', actionText(object)])));
     if (report.rollouts.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             objects_workloadKey(rollout.ref),
@@ -34845,9 +34952,13 @@ function dryRunLines(report) {
     if (!report.dryRun)
         return [];
     return report.applied.flatMap((object) => [
-        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
+        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
+}
+/** What happened (or would) to an object, with why a dry run could not have the server check it. */
+function actionText(object) {
+    return object.notValidated ? `${object.action}, ${object.notValidated}` : object.action;
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
@@ -35117,6 +35228,7 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -35153,7 +35265,9 @@ async function main() {
         });
         const files = new Set(manifests.map((m) => m.file)).size;
         src/* actionLog */.Zx.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
-        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning })), (report) => deployPublication('deploy-k3s-backend', report));
+        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => 
+        // Kinds the server does not serve are reported on their manifests, like file problems.
+        (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning }))), (report) => deployPublication('deploy-k3s-backend', report));
     });
 }
 

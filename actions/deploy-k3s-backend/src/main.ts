@@ -44,7 +44,10 @@ export async function main(): Promise<void> {
     await publishing(
       () =>
         actionLog.group('Apply and watch the rollouts', () =>
-          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
+          // Kinds the server does not serve are reported on their manifests, like file problems.
+          annotatingFileProblems('Manifest problem', () =>
+            deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
+          ),
         ),
       (report) => deployPublication('deploy-k3s-backend', report),
     );

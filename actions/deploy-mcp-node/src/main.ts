@@ -62,7 +62,7 @@ export async function main(): Promise<void> {
         reportingOnNode({ node, workloads }, (report) =>
           settings.mode === 'audit'
             ? auditNode(kubectl, loaded, placement, report)
-            : deployToNode(kubectl, manifests, settings, report),
+            : annotatingFileProblems('Manifest problem', () => deployToNode(kubectl, manifests, settings, report)),
         ),
       mcpNodePublication,
     );

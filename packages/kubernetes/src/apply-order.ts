@@ -134,7 +134,7 @@ export function planApply(objects: KubeObject[], liveFoundations: KubeObject[]):
  * The objects with their scope as the server decides it, not as a static list of kinds guesses:
  * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
  * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
- * server's cluster-scoped `group/Kind`s (Kubectl.clusterScopedKinds); a CustomResourceDefinition
+ * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
  * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
  * that kind yet.
  */

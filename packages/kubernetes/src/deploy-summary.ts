@@ -26,7 +26,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   parts.push(
     markdownTable(
       ['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'],
-      report.applied.map((object) => [workloadKey(object), object.namespace ?? '', object.action]),
+      report.applied.map((object) => [workloadKey(object), object.namespace ?? '', actionText(object)]),
     ),
   );
   if (report.rollouts.length > 0) {
@@ -125,7 +125,12 @@ export function deployPublication(title: string, report: DeployReport) {
 function dryRunLines(report: DeployReport): string[] {
   if (!report.dryRun) return [];
   return report.applied.flatMap((object) => [
-    `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${object.action}`,
+    `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
     ...(object.diff ? [object.diff] : []),
   ]);
+}
+
+/** What happened (or would) to an object, with why a dry run could not have the server check it. */
+function actionText(object: AppliedObject): string {
+  return object.notValidated ? `${object.action}, ${object.notValidated}` : object.action;
 }

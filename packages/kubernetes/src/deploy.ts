@@ -9,6 +9,8 @@ import {
 import { KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
+import { ManifestError } from './manifest-error.js';
+import { unservedKindProblems } from './served-kinds.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
 import {
@@ -55,6 +57,12 @@ export interface AppliedObject extends ObjectRef {
   action: ApplyAction;
   /** Dry run only: what would change, line by line. */
   diff?: string;
+  /**
+   * Dry run only: set when the server could not check this object, because its namespace or
+   * CustomResourceDefinition is created by this set and does not exist yet; the result shown is
+   * the object as written. Text: `not validated by the server (its namespace is created by this set)`.
+   */
+  notValidated?: string;
 }
 
 export interface RollbackRecord {
@@ -138,8 +146,11 @@ function templateChanged(before: KubeObject | undefined, after: KubeObject): boo
  * The live state is read first so the report can say created / configured / unchanged and the
  * rollback knows each workload's revision from before the run.
  *
- * Which objects are cluster-scoped is read from the server's discovery first (settleScopes), so a
- * cluster-scoped custom kind is not given a namespace.
+ * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
+ * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
+ * object, its file and line before anything changes (unservedKindProblems); and which objects are
+ * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
+ * a namespace.
  *
  * The guarantee: the API server checks every object (a server-side dry run: validation,
  * admission, field conflicts) before any workload, configuration or other object changes. An
@@ -154,9 +165,15 @@ export async function deployManifests(
   settings: DeploySettings,
 ): Promise<DeployReport> {
   const log = settings.log ?? (() => undefined);
+  const served = await kubectl.servedApis();
+  const unserved = unservedKindProblems(manifests, served);
+  if (unserved.length > 0) throw new ManifestError(unserved, 'API');
+  const clusterScoped = new Set(
+    [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
+  );
   const written = settleScopes(
     sortForApply(manifests).map((manifest) => manifest.object),
-    await kubectl.clusterScopedKinds(),
+    clusterScoped,
   );
   const autoscaled = yieldReplicasToAutoscalers(written, [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
@@ -188,15 +205,27 @@ export async function deployManifests(
 
   if (settings.dryRun) {
     const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
+    const newNamespaces = new Set(
+      plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name),
+    );
+    const deferred = new Set(plan.deferred.map(objectKey));
     for (const object of objects) {
       const live = before.get(objectKey(object));
       // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
       const result = intended.get(objectKey(object)) ?? object;
       const action: ApplyAction = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+      const foundation =
+        object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+      const notValidated = deferred.has(objectKey(object))
+        ? `not validated by the server (its ${foundation} is created by this set)`
+        : undefined;
+      if (notValidated)
+        (settings.warn ?? log)(`${workloadKey(refOf(object))}: would be ${action}, but ${notValidated}`);
       report.applied.push({
         ...refOf(object),
         action,
         ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+        ...(notValidated ? { notValidated } : {}),
       });
     }
     return report;

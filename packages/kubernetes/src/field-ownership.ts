@@ -73,7 +73,8 @@ export interface OwnershipOptions {
 
 /**
  * Server-side apply that decides conflicts from facts: fields whose only other writer is a
- * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION) are taken back; fields another
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
+ * wrote with a client-side apply (`server-side: false`), are taken back; fields another
  * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
  * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
  */
@@ -94,16 +95,28 @@ export async function applyOwningFields(
       return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
     const live = await kubectl.getLive(objects, { managedFields: true });
-    const others = error.managers.filter((manager) =>
-      live.some(
-        (object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager),
-      ),
-    );
+    // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
+    // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
+    // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
+    // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
+    const ownClientSide = error.managers.includes(options.fieldManager);
+    const others = error.managers
+      .filter((manager) => manager !== options.fieldManager)
+      .filter((manager) =>
+        live.some(
+          (object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager),
+        ),
+      );
     if (others.length > 0) throw error;
+    if (ownClientSide)
+      ownership.log(
+        `Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`,
+      );
     const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
-    ownership.log(
-      `Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
-    );
+    if (undone.length > 0)
+      ownership.log(
+        `Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
+      );
     return kubectl.apply(objects, { ...options, forceConflicts: true });
   }
 }

@@ -3,6 +3,7 @@ export * from './pod-templates.js';
 export * from './manifest-error.js';
 export * from './manifests.js';
 export * from './apply-order.js';
+export * from './served-kinds.js';
 export * from './transforms.js';
 export * from './prepare.js';
 export * from './transports.js';

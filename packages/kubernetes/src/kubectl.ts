@@ -2,6 +2,22 @@ import type { Label, Taint } from '@sophia/inputs';
 import { isRecord, resourceArg, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlResult, KubectlStream, KubectlTransport } from './transports.js';
 
+/** One kind the server serves, as discovery announces it. */
+export interface ServedKind {
+  kind: string;
+  /** The version kubectl prefers for the kind (`apps/v1`, `v1`). */
+  apiVersion: string;
+  namespaced: boolean;
+}
+
+/** The server's API surface from discovery (Kubectl.servedApis). */
+export interface ServedApis {
+  /** By `group/Kind` (`apps/Deployment`, `/ConfigMap` for the core group). */
+  kinds: Map<string, ServedKind>;
+  /** Every served group-version (`apps/v1`, `v1`, `autoscaling/v1`). */
+  groupVersions: Set<string>;
+}
+
 /** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
 export class KubectlError extends Error {
   constructor(
@@ -137,23 +153,32 @@ export class Kubectl {
   }
 
   /**
-   * `group/Kind` of every cluster-scoped kind the server serves (`/Namespace`,
-   * `apiextensions.k8s.io/CustomResourceDefinition`, any cluster-scoped custom kind), read from
-   * the server's discovery with `kubectl api-resources --namespaced=false`: kubectl decides an
-   * object's scope from the same REST mapping. Its table is read from the right (APIVERSION,
-   * NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33) because SHORTNAMES may be empty.
+   * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
+   * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
+   * the same REST mapping), and every served group-version (`kubectl api-versions`), since
+   * api-resources lists each kind at its preferred version only. The api-resources table is read
+   * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
+   * because SHORTNAMES may be empty.
    */
-  async clusterScopedKinds(): Promise<Set<string>> {
-    const result = await this.run(['api-resources', '--namespaced=false', '--no-headers']);
-    const kinds = new Set<string>();
-    for (const line of result.stdout.split('\n')) {
+  async servedApis(): Promise<ServedApis> {
+    const resources = await this.run(['api-resources', '--no-headers']);
+    const kinds = new Map<string, ServedKind>();
+    for (const line of resources.stdout.split('\n')) {
       const columns = line.trim().split(/\s+/);
       if (columns.length < 4) continue;
-      const [apiVersion, , kind] = columns.slice(-3);
+      const [apiVersion, namespaced, kind] = columns.slice(-3);
       const slash = apiVersion.lastIndexOf('/');
-      kinds.add(`${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`);
+      const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
+      if (!kinds.has(groupKind)) kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
     }
-    return kinds;
+    const versions = await this.run(['api-versions']);
+    const groupVersions = new Set(
+      versions.stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    );
+    return { kinds, groupVersions };
   }
 
   /**

@@ -1,0 +1,179 @@
+/**
+ * What the server can and cannot check, on the oldest kubectl minor here and on the default one: a
+ * kind or apiVersion it does not serve stops the deploy before anything changes, naming the object,
+ * its file and line (kubectl alone says only `unable to recognize ... no matches for kind`); a dry
+ * run says which objects it could not validate; and the suite's own client-side apply is taken
+ * over by its server-side apply instead of being blamed on another tool.
+ */
+import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import {
+  connectKubectl,
+  deployManifests,
+  loadManifests,
+  ManifestError,
+  prepareManifests,
+  deployReportMarkdown,
+  type Kubectl,
+} from '@sophia/kubernetes';
+import { FAST_DEPLOY, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+
+const configMap = (name: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}, namespace: unserved}
+data: {a: "1"}
+`;
+
+describe.each(oldestAndDefaultKubectl())('$label', ({ binary, serverVersion }) => {
+  let cluster: Cluster;
+  let kubectl: Kubectl;
+  let observer: Kubectl;
+  let workspace: Workspace;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ ...(serverVersion ? { version: serverVersion } : {}), namespaces: ['unserved'] });
+    kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: binary });
+    observer = localKubectl(cluster.kubeconfig);
+    workspace = new Workspace();
+  });
+
+  afterAll(async () => {
+    await kubectl?.close();
+    await observer?.close();
+    await cluster?.stop();
+    workspace?.remove();
+  });
+
+  async function deployError(name: string, text: string): Promise<ManifestError> {
+    const file = workspace.write(name, text);
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir }), { images: new Map() });
+    const error = await deployManifests(kubectl, manifests, FAST_DEPLOY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    return error as ManifestError;
+  }
+
+  test('a custom kind whose CRD is neither installed nor in the set is named at its file and line, nothing applied', async () => {
+    const error = await deployError(
+      'nocrd.yaml',
+      `${configMap('first')}---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: sm, namespace: unserved}
+spec:
+  selector: {matchLabels: {app: api}}
+`,
+    );
+    expect(error.problems).toEqual([
+      {
+        file: 'nocrd.yaml',
+        line: 6,
+        message: expect.stringMatching(
+          /^ServiceMonitor\/sm: kind ServiceMonitor \(monitoring\.coreos\.com\/v1\) is not served by this cluster.*install its CRD first or add it to the manifests$/,
+        ),
+      },
+    ]);
+    expect(error.message).toContain('nothing was applied');
+    expect(await observer.get({ kind: 'ConfigMap', name: 'first', namespace: 'unserved' })).toBeUndefined();
+  });
+
+  test('a removed apiVersion is named with the version the server serves for that kind', async () => {
+    const error = await deployError(
+      'old-api.yaml',
+      `${configMap('second')}---
+apiVersion: extensions/v1beta1
+kind: Deployment
+metadata: {name: api, namespace: unserved}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: r.example/api:1}]
+`,
+    );
+    expect(error.problems).toEqual([
+      {
+        file: 'old-api.yaml',
+        line: 6,
+        message:
+          'Deployment/api: apiVersion extensions/v1beta1 is not served by this cluster; it serves Deployment as apps/v1',
+      },
+    ]);
+    expect(await observer.get({ kind: 'ConfigMap', name: 'second', namespace: 'unserved' })).toBeUndefined();
+  });
+
+  test('a dry run marks objects whose namespace or CRD the set creates as not validated by the server, and warns', async () => {
+    const file = workspace.write(
+      'fresh.yaml',
+      `apiVersion: v1
+kind: Namespace
+metadata: {name: fresh}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: fresh}
+data: {a: "1"}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.sophia.ai}
+spec:
+  group: sophia.ai
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+---
+apiVersion: sophia.ai/v1
+kind: Widget
+metadata: {name: w, namespace: unserved}
+spec: {size: 1}
+---
+${configMap('checked')}`,
+    );
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir }), { images: new Map() });
+    const warnings: string[] = [];
+    const report = await deployManifests(kubectl, manifests, {
+      ...FAST_DEPLOY,
+      dryRun: true,
+      warn: (line) => warnings.push(line),
+    });
+    const marks = Object.fromEntries(report.applied.map((object) => [object.name, object.notValidated]));
+    expect(marks).toEqual({
+      fresh: undefined,
+      'widgets.sophia.ai': undefined,
+      settings: 'not validated by the server (its namespace is created by this set)',
+      w: 'not validated by the server (its CRD is created by this set)',
+      checked: undefined,
+    });
+    expect(warnings).toEqual([expect.stringContaining('ConfigMap/settings'), expect.stringContaining('Widget/w')]);
+    expect(deployReportMarkdown('Deploy', report)).toContain(
+      'created, not validated by the server (its namespace is created by this set)',
+    );
+  });
+
+  test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {
+    const write = (value: string) =>
+      workspace.write('migrate.yaml', configMap('migrate').replace('a: "1"', `a: "${value}"`));
+    const deploy = (serverSide: boolean, log?: (line: string) => void) =>
+      deployManifests(
+        kubectl,
+        prepareManifests(loadManifests({ patterns: [write(serverSide ? '2' : '1')], cwd: workspace.dir }), {
+          images: new Map(),
+        }),
+        { ...FAST_DEPLOY, serverSide, log },
+      );
+    await deploy(false);
+    const lines: string[] = [];
+    const report = await deploy(true, (line) => lines.push(line));
+    expect(report.applied).toEqual([
+      { kind: 'ConfigMap', namespace: 'unserved', name: 'migrate', action: 'configured' },
+    ]);
+    expect(lines.join('\n')).toContain('client-side apply');
+    expect((await observer.get({ kind: 'ConfigMap', name: 'migrate', namespace: 'unserved' }))?.data).toEqual({
+      a: '2',
+    });
+  });
+});
