@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4911);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9660);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4911:
+/***/ 9660:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51943,8 +51943,57 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var inputs_src = __nccwpck_require__(3187);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
+
+
+
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -51980,7 +52029,7 @@ class errors_ReleaseRollbackRefusedError extends Error {
  * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
  * back): the report says, per host, its outcome, what it serves now and why it failed.
  */
-class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+class FrontendDeployFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendDeployFailedError';
@@ -51990,7 +52039,7 @@ class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
  * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
  * release rolled back from could not be marked failed): the report has every host's outcome.
  */
-class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+class errors_FrontendRollbackFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendRollbackFailedError';
@@ -53257,7 +53306,7 @@ class SshSession {
     /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
-    log = reporting_src/* silentLog */.aB) {
+    log = silentLog) {
         this.client = client;
         this.label = label;
         this.log = log;
@@ -53549,7 +53598,7 @@ function attempt(target, check, keyName, label, log) {
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
+async function connectSsh(target, log = silentLog) {
     const label = hostLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -53580,7 +53629,7 @@ async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+async function connectAll(targets, log = silentLog) {
     const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
@@ -55707,7 +55756,7 @@ function siteLine(site, labels) {
     return site.smokeUrl ? `Site: ${site.smokeUrl.href}` : `Site: ${site.target}/current on ${labels.join(', ')}`;
 }
 function summaryOf(report, site) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
+    const table = markdownTable(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
         host.label,
         host.outcome,
         // What the host serves when the step ends: the release that is live there, whatever happened.
@@ -55789,7 +55838,11 @@ async function main() {
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
     await (0,src/* publishing */.Kc)(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => deployFromSettings(settings, { lockToken, log: src/* actionLog */.Zx.debug }), (report) => frontendPublication(report, settings), (error) => notReleasedPublication(error, settings));
+    () => deployFromSettings(settings, { lockToken, log: src/* actionLog */.Zx.debug }), {
+        reported: FrontendDeployFailedError,
+        publicationOf: (report) => frontendPublication(report, settings),
+        unreported: (error) => notReleasedPublication(error, settings),
+    });
 }
 /** The post step: frees the deploy locks a cancelled or killed main step left on its hosts. */
 async function post() {
@@ -58963,10 +59016,7 @@ async function annotatingFileProblems(title, work) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
 
 
 
@@ -58988,26 +59038,35 @@ async function publish(publication) {
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -69074,71 +69133,6 @@ const jsonCheck = (name, raw) => {
 
 
 
-
-
-
-
-
-
-/***/ }),
-
-/***/ 9361:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  SS: () => (/* reexport */ ReportedError),
-  Qj: () => (/* reexport */ markdownTable),
-  aB: () => (/* reexport */ silentLog)
-});
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
-/**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
- */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
 
 

@@ -34685,6 +34685,18 @@ function dryRunLines(report) {
         ...(object.diff ? [object.diff] : []),
     ]);
 }
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
+ * saying the cluster was not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    };
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
 
@@ -34964,11 +34976,15 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 
 
+const TITLE = 'deploy-k3s-backend';
 /** The runbook: read inputs, connect, load and prepare the manifests, apply and watch, report. */
 async function main() {
     const settings = getInputs();
+    // Outputs and summary are published however the step ends once the inputs are read: a failure
+    // before anything was applied (no connection, a manifest problem) says so and why.
+    await (0,src/* publishing */.Kc)(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-    await withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
+    () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
         const manifests = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => {
@@ -34986,7 +35002,11 @@ async function main() {
         });
         const files = new Set(manifests.map((m) => m.file)).size;
         src/* actionLog */.Zx.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
-        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning })), (report) => deployPublication('deploy-k3s-backend', report));
+        return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning }));
+    }), {
+        reported: DeployFailedError,
+        publicationOf: (report) => deployPublication(TITLE, report),
+        unreported: (error) => notDeployedPublication(TITLE, error),
     });
 }
 
@@ -38206,10 +38226,7 @@ async function annotatingFileProblems(title, work) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
 
 
 
@@ -38231,26 +38248,35 @@ async function publish(publication) {
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

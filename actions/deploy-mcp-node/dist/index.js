@@ -34685,6 +34685,18 @@ function dryRunLines(report) {
         ...(object.diff ? [object.diff] : []),
     ]);
 }
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
+ * saying the cluster was not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    };
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
 
@@ -34986,9 +34998,16 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 
 
+/** A run that failed after the node was found, carrying the report as far as the run got. */
+class McpNodeFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'McpNodeFailedError';
+    }
+}
 /**
  * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
- * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * failure leaves as an `McpNodeFailedError` carrying the report as far as the run got, so the action
  * publishes its outputs and summary once, also then.
  */
 async function reportingOnNode(report, work) {
@@ -34998,7 +35017,7 @@ async function reportingOnNode(report, work) {
     catch (error) {
         if (error instanceof DeployFailedError)
             report.deploy = error.report;
-        const failure = new reporting_src/* ReportedError */.SS(error instanceof Error ? error.message : String(error), report);
+        const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
         // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
         if (error instanceof Error && error.stack)
             failure.stack = error.stack;
@@ -35052,6 +35071,7 @@ async function deployToNode(kubectl, manifests, settings, report) {
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+const TITLE = 'deploy-mcp-node';
 /**
  * The summary of a placement, each part labelled: what the files would do as written (audit
  * findings, before the deploy pins them) and where the pods of these workloads run now.
@@ -35081,7 +35101,7 @@ function placementMarkdown(node, parts) {
  * and one job summary: the deploy's tables, then the placement.
  */
 function mcpNodePublication(report) {
-    const deploy = report.deploy ? deployPublication(`deploy-mcp-node: ${report.node.name}`, report.deploy) : undefined;
+    const deploy = report.deploy ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy) : undefined;
     const summaries = [
         ...(deploy ? [deploy.summary] : []),
         ...(report.files || report.running
@@ -35102,6 +35122,17 @@ function mcpNodePublication(report) {
         summary: summaries.length > 0 ? summaries.join('\n') : undefined,
     };
 }
+/**
+ * What a run that failed before the node was found tells (no connection, a manifest problem, no
+ * such node): every output empty, and a summary saying neither the node nor the cluster was changed, and why.
+ */
+function notPlacedPublication(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { ...notDeployedPublication(TITLE, error).outputs, node: '', workloads: [] },
+        summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -35113,8 +35144,11 @@ function mcpNodePublication(report) {
 async function main() {
     const settings = getInputs();
     const placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
+    // Outputs and summary are published however the step ends once the inputs are read: a failure
+    // before the node was found (no connection, a manifest problem, no such node) says so and why.
+    await (0,src/* publishing */.Kc)(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-    await withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
+    () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
         const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({
@@ -35123,7 +35157,9 @@ async function main() {
             namespace,
             kubectl: runnerKubectl(settings.connection),
         }));
-        const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => objects_workloadKey(objects_refOf(m.object)));
+        const workloads = loaded
+            .filter((manifest) => runsPods(manifest.object))
+            .map((m) => objects_workloadKey(objects_refOf(m.object)));
         const manifests = settings.mode === 'deploy'
             ? await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => prepareManifests(loaded, {
                 images: settings.images,
@@ -35134,10 +35170,10 @@ async function main() {
             : loaded;
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-        await (0,src/* publishing */.Kc)(() => reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
+        return reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
             ? auditNode(kubectl, loaded, placement, report)
-            : deployToNode(kubectl, manifests, settings, report)), mcpNodePublication);
-    });
+            : deployToNode(kubectl, manifests, settings, report));
+    }), { reported: McpNodeFailedError, publicationOf: mcpNodePublication, unreported: notPlacedPublication });
 }
 
 
@@ -38357,10 +38393,7 @@ async function annotatingFileProblems(title, work) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
 
 
 
@@ -38382,26 +38415,35 @@ async function publish(publication) {
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

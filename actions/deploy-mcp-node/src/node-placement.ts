@@ -15,9 +15,17 @@ import { ReportedError } from '@sophia/reporting';
 import type { McpDeploySettings } from './input-helper.js';
 import type { McpNodeReport } from './summary.js';
 
+/** A run that failed after the node was found, carrying the report as far as the run got. */
+export class McpNodeFailedError extends ReportedError<McpNodeReport> {
+  constructor(message: string, report: McpNodeReport) {
+    super(message, report);
+    this.name = 'McpNodeFailedError';
+  }
+}
+
 /**
  * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
- * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * failure leaves as an `McpNodeFailedError` carrying the report as far as the run got, so the action
  * publishes its outputs and summary once, also then.
  */
 export async function reportingOnNode(
@@ -28,7 +36,7 @@ export async function reportingOnNode(
     await work(report);
   } catch (error) {
     if (error instanceof DeployFailedError) report.deploy = error.report;
-    const failure = new ReportedError(error instanceof Error ? error.message : String(error), report);
+    const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
     // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
     if (error instanceof Error && error.stack) failure.stack = error.stack;
     throw failure;

@@ -28397,49 +28397,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
 var src = __nccwpck_require__(463);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var inputs_src = __nccwpck_require__(3187);
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-function revisionTarget(raw) {
-    if (!/^[1-9]\d{0,9}$/.test(raw.trim()))
-        throw (0,inputs_src/* mustBe */.Jq)('to', '"previous" or a revision number (1, 2, ...)', raw);
-    return { kind: 'revision', revision: Number(raw.trim()) };
-}
-function readWorkloads(reader) {
-    const given = reader.exactlyOne(['workloads', inputs_src/* workloadRefs */.ip], ['selector', inputs_src/* labelSelector */.wb], ' when component is kubernetes (such as deployment/api)');
-    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
-}
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = (0,src/* actionInputs */.eh)()) {
-    reader.maskSecrets(...inputs_src/* KUBE_SECRET_INPUTS */.JB);
-    const component = reader.required('component', (0,inputs_src/* oneOf */.yL)(['frontend', 'kubernetes']));
-    const toRaw = reader.required('to');
-    const markFailed = reader.required('mark-failed', inputs_src/* boolean */.zM);
-    if (component === 'frontend') {
-        const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: (0,inputs_src/* releaseId */.Bf)('to', toRaw) };
-        return {
-            component,
-            to,
-            markFailed,
-            target: reader.required('target', inputs_src/* remotePath */.QZ),
-            nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
-            lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
-            ssh: (0,inputs_src/* readSshInputs */.sl)(reader),
-        };
-    }
-    const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
-    return {
-        component,
-        to,
-        markFailed,
-        namespace: reader.optional('namespace', inputs_src/* namespaceName */.wW),
-        workloads: readWorkloads(reader),
-        connection: (0,inputs_src/* readKubeConnection */.Q5)(reader),
-    };
-}
-
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 /**
  * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
@@ -28589,6 +28546,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var inputs_src = __nccwpck_require__(3187);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
@@ -31332,6 +31291,18 @@ function dryRunLines(report) {
         ...(object.diff ? [object.diff] : []),
     ]);
 }
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
+ * saying the cluster was not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    };
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
 
@@ -31597,6 +31568,47 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 
 
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+function revisionTarget(raw) {
+    if (!/^[1-9]\d{0,9}$/.test(raw.trim()))
+        throw (0,inputs_src/* mustBe */.Jq)('to', '"previous" or a revision number (1, 2, ...)', raw);
+    return { kind: 'revision', revision: Number(raw.trim()) };
+}
+function readWorkloads(reader) {
+    const given = reader.exactlyOne(['workloads', inputs_src/* workloadRefs */.ip], ['selector', inputs_src/* labelSelector */.wb], ' when component is kubernetes (such as deployment/api)');
+    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
+}
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = (0,src/* actionInputs */.eh)()) {
+    reader.maskSecrets(...inputs_src/* KUBE_SECRET_INPUTS */.JB);
+    const component = reader.required('component', (0,inputs_src/* oneOf */.yL)(['frontend', 'kubernetes']));
+    const toRaw = reader.required('to');
+    const markFailed = reader.required('mark-failed', inputs_src/* boolean */.zM);
+    if (component === 'frontend') {
+        const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: (0,inputs_src/* releaseId */.Bf)('to', toRaw) };
+        return {
+            component,
+            to,
+            markFailed,
+            target: reader.required('target', inputs_src/* remotePath */.QZ),
+            nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
+            lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
+            ssh: (0,inputs_src/* readSshInputs */.sl)(reader),
+        };
+    }
+    const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
+    return {
+        component,
+        to,
+        markFailed,
+        namespace: reader.optional('namespace', inputs_src/* namespaceName */.wW),
+        workloads: readWorkloads(reader),
+        connection: (0,inputs_src/* readKubeConnection */.Q5)(reader),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/kubernetes.ts
 
 
@@ -31653,8 +31665,22 @@ function kubernetesRollbackPublication(outcomes, namespace) {
         summary: `### Kubernetes rollback${where}\n\n${table}`,
     };
 }
+/**
+ * What a Kubernetes rollback that failed before anything changed tells (a refused plan, no
+ * connection, a workload not found): `from` and `to` as empty JSON objects, and a summary saying
+ * no workload was changed and why.
+ */
+function notRolledBackKubernetesPublication(error, namespace) {
+    const message = error instanceof Error ? error.message : String(error);
+    const where = namespace ? ` in namespace ${namespace}` : '';
+    return {
+        outputs: { from: '{}', to: '{}' },
+        summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n**Failed:** ${message}\n`,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -31662,8 +31688,8 @@ function kubernetesRollbackPublication(outcomes, namespace) {
  * Rolls back, publishes outputs and summary (also when the rollback failed: with its report, or
  * through `unreported` when it failed before anything changed), returns the outputs.
  */
-async function rollBackAndPublish(work, publicationOf, unreported) {
-    return publicationOf(await (0,src/* publishing */.Kc)(work, publicationOf, unreported)).outputs;
+async function rollBackAndPublish(work, plan) {
+    return plan.publicationOf(await (0,src/* publishing */.Kc)(work, plan)).outputs;
 }
 /** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
 async function main() {
@@ -31673,11 +31699,19 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(987), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
-        outputs = await rollBackAndPublish(() => frontendRollback(settings), (hosts) => frontendRollbackPublication(hosts, settings.target), (error) => notRolledBackPublication(error, settings.target));
+        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(987), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        outputs = await rollBackAndPublish(() => frontendRollback(settings), {
+            reported: FrontendRollbackFailedError,
+            publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
+            unreported: (error) => notRolledBackPublication(error, settings.target),
+        });
     }
     else {
-        outputs = await rollBackAndPublish(() => kubernetesRollback(settings), (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace));
+        outputs = await rollBackAndPublish(() => kubernetesRollback(settings), {
+            reported: RollbackRolloutError,
+            publicationOf: (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
+            unreported: (error) => notRolledBackKubernetesPublication(error, settings.namespace),
+        });
     }
     src/* actionLog */.Zx.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }
@@ -34861,10 +34895,7 @@ async function annotatingFileProblems(title, work) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
 
 
 
@@ -34886,26 +34917,35 @@ async function publish(publication) {
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

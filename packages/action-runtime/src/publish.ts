@@ -29,26 +29,49 @@ export async function publish(publication: Publication): Promise<void> {
   if (publication.summary !== undefined) await writeSummary(publication.summary);
 }
 
+/** How `publishing` turns the end of a piece of work into a `Publication`. */
+export interface PublishingPlan<Report> {
+  /** The publication of the work's report, when the work returned it or threw it in a `reported` error. */
+  publicationOf: (report: Report) => Publication;
+  /**
+   * The `ReportedError` subclass whose report the work throws (`DeployFailedError`): only its
+   * report is trusted to be a `Report`. Left out when the work throws none.
+   */
+  reported?: abstract new (...args: never[]) => ReportedError<Report>;
+  /**
+   * The publication of any other error, which failed before anything happened: a summary saying
+   * nothing changed and why, outputs as far as the inputs know them.
+   */
+  unreported?: (error: unknown) => Publication;
+}
+
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-export async function publishing<Report>(
-  work: () => Promise<Report>,
-  publicationOf: (report: Report) => Publication,
-  unreported?: (error: unknown) => Publication,
-): Promise<Report> {
+export async function publishing<Report>(work: () => Promise<Report>, plan: PublishingPlan<Report>): Promise<Report> {
   let report: Report;
   try {
     report = await work();
   } catch (error) {
-    if (error instanceof ReportedError) await publish(publicationOf(error.report as Report));
-    else if (unreported) await publish(unreported(error));
+    const { reported, publicationOf, unreported } = plan;
+    if (reported && error instanceof reported) await publishFailure(() => publicationOf(error.report));
+    else if (unreported) await publishFailure(() => unreported(error));
     throw error;
   }
-  await publish(publicationOf(report));
+  await publish(plan.publicationOf(report));
   return report;
+}
+
+async function publishFailure(publicationOf: () => Publication): Promise<void> {
+  try {
+    await publish(publicationOf());
+  } catch (failure) {
+    core.warning(
+      `The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`,
+    );
+  }
 }

@@ -113,3 +113,16 @@ function dryRunLines(report: DeployReport): string[] {
     ...(object.diff ? [object.diff] : []),
   ]);
 }
+
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
+ * saying the cluster was not changed and why.
+ */
+export function notDeployedPublication(title: string, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+    summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+  };
+}

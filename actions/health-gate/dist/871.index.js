@@ -1,8 +1,8 @@
-export const id = 514;
-export const ids = [514,678];
+export const id = 871;
+export const ids = [871,678];
 export const modules = {
 
-/***/ 1514:
+/***/ 8871:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -58,8 +58,57 @@ function getInputs(reader = (0,src.actionInputs)()) {
     return settings;
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 function latency(value) {
@@ -90,7 +139,7 @@ function healthSummary(report) {
         `### Health gate\n`,
         `${verdict}\n`,
         `${report.reason}\n`,
-        (0,reporting_src/* markdownTable */.Qj)([
+        markdownTable([
             'URL',
             'Passed',
             'Wrong answers',
@@ -103,6 +152,29 @@ function healthSummary(report) {
             'Last problem',
         ], rows),
     ].join('\n');
+}
+/** The outputs `healthy`, `rounds`, `time-to-healthy` (seconds, empty when never healthy) and `report`, and the summary. */
+function healthPublication(report) {
+    return {
+        outputs: {
+            healthy: report.healthy,
+            rounds: report.rounds,
+            'time-to-healthy': report.timeToHealthySeconds ?? '',
+            report,
+        },
+        summary: healthSummary(report),
+    };
+}
+/**
+ * What a check that could not start tells (a proxy variable that is not a URL): `healthy` false, no
+ * rounds, no report, and a summary saying no URL was probed and why.
+ */
+function notCheckedPublication(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
+        summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -125,16 +197,9 @@ async function main(regexThread) {
     src.actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
         `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
         `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
-    const report = await src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({ ...settings, regexThread, agents: (0,src.toolkitAgents)(), onRound: logRound }));
-    await (0,src.publish)({
-        outputs: {
-            healthy: report.healthy,
-            rounds: report.rounds,
-            'time-to-healthy': report.timeToHealthySeconds ?? '',
-            report,
-        },
-        summary: healthSummary(report),
-    });
+    // Outputs and summary are published however the step ends once the inputs are read: a check that
+    // could not start (a proxy variable that is not a URL) says so and why.
+    const report = await (0,src.publishing)(() => src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({ ...settings, regexThread, agents: (0,src.toolkitAgents)(), onRound: logRound })), { publicationOf: healthPublication, unreported: notCheckedPublication });
     if (report.healthy)
         src.actionLog.info(report.reason);
     else if (settings.failOnUnhealthy)
@@ -381,10 +446,7 @@ async function annotatingFileProblems(title, work) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
-
 
 
 
@@ -406,26 +468,35 @@ async function publish(publication) {
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -619,72 +690,6 @@ function toolkitAgents() {
 
 
 
-
-
-
-
-
-
-/***/ }),
-
-/***/ 9361:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  SS: () => (/* reexport */ ReportedError),
-  Qj: () => (/* reexport */ markdownTable)
-});
-
-// UNUSED EXPORTS: silentLog
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
-/**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
- */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
 
 
