@@ -34601,6 +34601,7 @@ function runnerKubectl(connection) {
 
 
 
+
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
 function traceOf(run) {
     const commit = run.commit || undefined;
@@ -34687,13 +34688,16 @@ function dryRunLines(report) {
 }
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
- * saying the cluster was not changed and why.
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
  */
 function notDeployedPublication(title, error) {
     const message = error instanceof Error ? error.message : String(error);
+    const problems = error instanceof ManifestError ? error.problems : [];
     return {
         outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
         summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
     };
 }
@@ -34987,18 +34991,16 @@ async function main() {
     () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const manifests = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => {
-            const loaded = loadManifests({
-                patterns: settings.manifests,
-                cwd: (0,src/* workspaceDir */.zf)(),
-                namespace,
-                kubectl: runnerKubectl(settings.connection),
-            });
-            return prepareManifests(loaded, {
-                images: settings.images,
-                trace: traceOf((0,src/* runContext */.pO)()),
-                warn: src/* actionLog */.Zx.warning,
-            });
+        const loaded = loadManifests({
+            patterns: settings.manifests,
+            cwd: (0,src/* workspaceDir */.zf)(),
+            namespace,
+            kubectl: runnerKubectl(settings.connection),
+        });
+        const manifests = prepareManifests(loaded, {
+            images: settings.images,
+            trace: traceOf((0,src/* runContext */.pO)()),
+            warn: src/* actionLog */.Zx.warning,
         });
         const files = new Set(manifests.map((m) => m.file)).size;
         src/* actionLog */.Zx.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
@@ -35021,7 +35023,6 @@ async function main() {
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
-  QD: () => (/* reexport */ annotatingFileProblems),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
@@ -35029,7 +35030,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -38192,15 +38193,6 @@ const actionLog = {
     debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core_namespaceObject[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
@@ -38210,27 +38202,12 @@ const runnerInputHooks = {
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
-/**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
- */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
-    }
-}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -38241,6 +38218,9 @@ async function publish(publication) {
         for (const line of group.lines)
             info(line);
         endGroup();
+    }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core_namespaceObject[level](message, { file, startLine: line, title });
     }
     for (const warning of publication.warnings ?? [])
         core_warning(warning);

@@ -1,11 +1,4 @@
-import {
-  actionLog,
-  annotatingFileProblems,
-  publishing,
-  runContext,
-  secretsDir,
-  workspaceDir,
-} from '@sophia/action-runtime';
+import { actionLog, publishing, runContext, secretsDir, workspaceDir } from '@sophia/action-runtime';
 import {
   DeployFailedError,
   deployPublication,
@@ -34,18 +27,16 @@ export async function main(): Promise<void> {
       withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const manifests = await annotatingFileProblems('Manifest problem', () => {
-          const loaded = loadManifests({
-            patterns: settings.manifests,
-            cwd: workspaceDir(),
-            namespace,
-            kubectl: runnerKubectl(settings.connection),
-          });
-          return prepareManifests(loaded, {
-            images: settings.images,
-            trace: traceOf(runContext()),
-            warn: actionLog.warning,
-          });
+        const loaded = loadManifests({
+          patterns: settings.manifests,
+          cwd: workspaceDir(),
+          namespace,
+          kubectl: runnerKubectl(settings.connection),
+        });
+        const manifests = prepareManifests(loaded, {
+          images: settings.images,
+          trace: traceOf(runContext()),
+          warn: actionLog.warning,
         });
         const files = new Set(manifests.map((m) => m.file)).size;
         actionLog.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);

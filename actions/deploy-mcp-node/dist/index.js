@@ -34601,6 +34601,7 @@ function runnerKubectl(connection) {
 
 
 
+
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
 function traceOf(run) {
     const commit = run.commit || undefined;
@@ -34687,13 +34688,16 @@ function dryRunLines(report) {
 }
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
- * saying the cluster was not changed and why.
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
  */
 function notDeployedPublication(title, error) {
     const message = error instanceof Error ? error.message : String(error);
+    const problems = error instanceof ManifestError ? error.problems : [];
     return {
         outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
         summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
     };
 }
@@ -35027,14 +35031,13 @@ async function reportingOnNode(report, work) {
 }
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
- * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
+ * warning at each file and line, published with the report: deploy mode pins them) and where the pods of these workloads run
  * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
  */
 async function auditNode(kubectl, manifests, placement, report) {
     const node = report.node;
     const findings = auditPlacement(manifests, node, placement);
     report.files = findings;
-    (0,src/* annotateFileProblems */.LC)(findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })), 'Placement of the files as written', 'warning');
     const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
     report.running = running;
     if (running.strays.length > 0) {
@@ -35119,17 +35122,27 @@ function mcpNodePublication(report) {
             ...(report.running ? { placement: report.running.placement } : {}),
         },
         logGroups: deploy?.logGroups,
+        // Audit mode: deploy mode would pin these, so they warn at each file and line.
+        annotations: report.files?.map((finding) => ({
+            file: finding.file,
+            line: finding.line,
+            message: `As written: ${finding.message}`,
+            title: 'Placement of the files as written',
+            level: 'warning',
+        })),
         summary: summaries.length > 0 ? summaries.join('\n') : undefined,
     };
 }
 /**
  * What a run that failed before the node was found tells (no connection, a manifest problem, no
- * such node): every output empty, and a summary saying neither the node nor the cluster was changed, and why.
+ * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
  */
 function notPlacedPublication(error) {
     const message = error instanceof Error ? error.message : String(error);
+    const notDeployed = notDeployedPublication(TITLE, error);
     return {
-        outputs: { ...notDeployedPublication(TITLE, error).outputs, node: '', workloads: [] },
+        ...notDeployed,
+        outputs: { ...notDeployed.outputs, node: '', workloads: [] },
         summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
     };
 }
@@ -35151,22 +35164,22 @@ async function main() {
     () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({
+        const loaded = loadManifests({
             patterns: settings.manifests,
             cwd: (0,src/* workspaceDir */.zf)(),
             namespace,
             kubectl: runnerKubectl(settings.connection),
-        }));
+        });
         const workloads = loaded
             .filter((manifest) => runsPods(manifest.object))
             .map((m) => objects_workloadKey(objects_refOf(m.object)));
         const manifests = settings.mode === 'deploy'
-            ? await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => prepareManifests(loaded, {
+            ? prepareManifests(loaded, {
                 images: settings.images,
                 trace: traceOf((0,src/* runContext */.pO)()),
                 placement,
                 warn: src/* actionLog */.Zx.warning,
-            }))
+            })
             : loaded;
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
@@ -35187,8 +35200,6 @@ async function main() {
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
-  LC: () => (/* reexport */ annotateFileProblems),
-  QD: () => (/* reexport */ annotatingFileProblems),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
@@ -38359,15 +38370,6 @@ const actionLog = {
     debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core_namespaceObject[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
@@ -38377,27 +38379,12 @@ const runnerInputHooks = {
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
-/**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
- */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
-    }
-}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -38408,6 +38395,9 @@ async function publish(publication) {
         for (const line of group.lines)
             info(line);
         endGroup();
+    }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core_namespaceObject[level](message, { file, startLine: line, title });
     }
     for (const warning of publication.warnings ?? [])
         core_warning(warning);

@@ -1,11 +1,4 @@
-import {
-  actionLog,
-  annotatingFileProblems,
-  runContext,
-  secretsDir,
-  publishing,
-  workspaceDir,
-} from '@sophia/action-runtime';
+import { actionLog, runContext, secretsDir, publishing, workspaceDir } from '@sophia/action-runtime';
 import {
   loadManifests,
   runnerKubectl,
@@ -35,27 +28,23 @@ export async function main(): Promise<void> {
       withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const loaded = await annotatingFileProblems('Manifest problem', () =>
-          loadManifests({
-            patterns: settings.manifests,
-            cwd: workspaceDir(),
-            namespace,
-            kubectl: runnerKubectl(settings.connection),
-          }),
-        );
+        const loaded = loadManifests({
+          patterns: settings.manifests,
+          cwd: workspaceDir(),
+          namespace,
+          kubectl: runnerKubectl(settings.connection),
+        });
         const workloads = loaded
           .filter((manifest) => runsPods(manifest.object))
           .map((m) => workloadKey(refOf(m.object)));
         const manifests =
           settings.mode === 'deploy'
-            ? await annotatingFileProblems('Manifest problem', () =>
-                prepareManifests(loaded, {
-                  images: settings.images,
-                  trace: traceOf(runContext()),
-                  placement,
-                  warn: actionLog.warning,
-                }),
-              )
+            ? prepareManifests(loaded, {
+                images: settings.images,
+                trace: traceOf(runContext()),
+                placement,
+                warn: actionLog.warning,
+              })
             : loaded;
         const node = await resolveNode(
           kubectl,

@@ -1,4 +1,4 @@
-import { actionLog, annotateFileProblems } from '@sophia/action-runtime';
+import { actionLog } from '@sophia/action-runtime';
 import {
   auditPlacement,
   checkPlacement,
@@ -46,7 +46,7 @@ export async function reportingOnNode(
 
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
- * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
+ * warning at each file and line, published with the report: deploy mode pins them) and where the pods of these workloads run
  * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
  */
 export async function auditNode(
@@ -58,11 +58,6 @@ export async function auditNode(
   const node = report.node;
   const findings = auditPlacement(manifests, node, placement);
   report.files = findings;
-  annotateFileProblems(
-    findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })),
-    'Placement of the files as written',
-    'warning',
-  );
   const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
   report.running = running;
   if (running.strays.length > 0) {

@@ -83,18 +83,28 @@ export function mcpNodePublication(report: McpNodeReport): Publication {
       ...(report.running ? { placement: report.running.placement } : {}),
     },
     logGroups: deploy?.logGroups,
+    // Audit mode: deploy mode would pin these, so they warn at each file and line.
+    annotations: report.files?.map((finding) => ({
+      file: finding.file,
+      line: finding.line,
+      message: `As written: ${finding.message}`,
+      title: 'Placement of the files as written',
+      level: 'warning' as const,
+    })),
     summary: summaries.length > 0 ? summaries.join('\n') : undefined,
   };
 }
 
 /**
  * What a run that failed before the node was found tells (no connection, a manifest problem, no
- * such node): every output empty, and a summary saying neither the node nor the cluster was changed, and why.
+ * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
  */
 export function notPlacedPublication(error: unknown): Publication {
   const message = error instanceof Error ? error.message : String(error);
+  const notDeployed = notDeployedPublication(TITLE, error);
   return {
-    outputs: { ...notDeployedPublication(TITLE, error).outputs, node: '', workloads: [] },
+    ...notDeployed,
+    outputs: { ...notDeployed.outputs, node: '', workloads: [] },
     summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
   };
 }

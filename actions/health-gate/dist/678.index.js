@@ -12,8 +12,6 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   actionInputs: () => (/* reexport */ actionInputs),
   actionLog: () => (/* reexport */ actionLog),
-  annotateFileProblems: () => (/* reexport */ annotateFileProblems),
-  annotatingFileProblems: () => (/* reexport */ annotatingFileProblems),
   asMainStep: () => (/* reexport */ asMainStep),
   asPostStep: () => (/* reexport */ asPostStep),
   bypassesProxy: () => (/* reexport */ bypassesProxy),
@@ -203,15 +201,6 @@ const actionLog = {
     debug: (line) => core.debug(line),
     group: (title, work) => core.group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => core.setSecret(secret),
@@ -221,27 +210,12 @@ const runnerInputHooks = {
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
-/**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
- */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
-    }
-}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -252,6 +226,9 @@ async function publish(publication) {
         for (const line of group.lines)
             core.info(line);
         core.endGroup();
+    }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core[level](message, { file, startLine: line, title });
     }
     for (const warning of publication.warnings ?? [])
         core.warning(warning);

@@ -4,8 +4,24 @@ import { setOutputs, type OutputValue } from './outputs.js';
 import { writeSummary } from './summary.js';
 
 /**
+ * A finding at a place in the repository (a manifest line), shown by GitHub on the file itself
+ * (the runner's `::error file=…,line=…,title=…::` workflow command).
+ */
+export interface FileAnnotation {
+  /** Relative to the workspace, as GitHub links it. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  message: string;
+  /** What kind of finding ("Manifest problem", "Placement of the files as written"). */
+  title: string;
+  /** An error, or a warning for what is worth seeing but does not fail the step. */
+  level: 'error' | 'warning';
+}
+
+/**
  * What an action tells about its work: step outputs, a job summary, log lines folded under a title
- * (one host, one phase), and warnings (annotations that do not fail the step).
+ * (one host, one phase), annotations at files and lines, and warnings (annotations that do not fail the step).
  */
 export interface Publication {
   outputs?: Record<string, OutputValue>;
@@ -13,10 +29,11 @@ export interface Publication {
   summary?: string;
   /** Log groups, each a title and its lines; an empty group is left out. */
   logGroups?: Array<{ title: string; lines: string[] }>;
+  annotations?: FileAnnotation[];
   warnings?: string[];
 }
 
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 export async function publish(publication: Publication): Promise<void> {
   if (publication.outputs) setOutputs(publication.outputs);
   for (const group of publication.logGroups ?? []) {
@@ -24,6 +41,9 @@ export async function publish(publication: Publication): Promise<void> {
     core.startGroup(group.title);
     for (const line of group.lines) core.info(line);
     core.endGroup();
+  }
+  for (const { file, line, message, title, level } of publication.annotations ?? []) {
+    core[level](message, { file, startLine: line, title });
   }
   for (const warning of publication.warnings ?? []) core.warning(warning);
   if (publication.summary !== undefined) await writeSummary(publication.summary);

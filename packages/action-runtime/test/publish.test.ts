@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jest } from '@jest/globals';
 import { ReportedError } from '@sophia/reporting';
 import { publishing } from '../src/index.js';
 
@@ -11,6 +10,7 @@ class OtherReportedError extends ReportedError<{ unrelated: string }> {}
 let dir: string;
 const saved = { ...process.env };
 let stdout: string[];
+const write = process.stdout.write;
 
 // One pair of files for the whole file: the toolkit's summary keeps the path it first wrote to.
 beforeAll(() => {
@@ -23,14 +23,15 @@ beforeEach(() => {
   process.env.GITHUB_OUTPUT = join(dir, 'output');
   process.env.GITHUB_STEP_SUMMARY = join(dir, 'summary');
   stdout = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+  // The runner reads workflow commands (`::warning::`) from the step's stdout.
+  process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout.push(String(chunk));
     return true;
-  });
+  }) as typeof process.stdout.write;
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
+  process.stdout.write = write;
   process.env = { ...saved };
 });
 

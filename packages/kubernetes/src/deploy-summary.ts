@@ -1,5 +1,6 @@
 import { markdownTable, type RunContext } from '@sophia/reporting';
 import type { AppliedObject, DeployReport } from './deploy.js';
+import { ManifestError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
 import { formatDiagnostics } from './rollout.js';
 import type { Traceability } from './transforms.js';
@@ -116,13 +117,16 @@ function dryRunLines(report: DeployReport): string[] {
 
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty, and a job summary titled `title`
- * saying the cluster was not changed and why.
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
  */
 export function notDeployedPublication(title: string, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
+  const problems = error instanceof ManifestError ? error.problems : [];
   return {
     outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false },
+    annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
     summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
   };
 }
