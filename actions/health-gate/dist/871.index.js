@@ -233,11 +233,9 @@ __webpack_require__.d(__webpack_exports__, {
   runUrl: () => (/* reexport */ runUrl),
   runnerInputHooks: () => (/* reexport */ runnerInputHooks),
   secretsDir: () => (/* reexport */ secretsDir),
-  setOutputs: () => (/* reexport */ setOutputs),
   stepState: () => (/* reexport */ stepState),
   toolkitAgents: () => (/* reexport */ toolkitAgents),
-  workspaceDir: () => (/* reexport */ workspaceDir),
-  writeSummary: () => (/* reexport */ writeSummary)
+  workspaceDir: () => (/* reexport */ workspaceDir)
 });
 
 // EXTERNAL MODULE: external "node:path"
@@ -380,24 +378,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary.addRaw(markdown, true).write();
-}
-
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
 var src = __webpack_require__(4661);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
@@ -418,6 +398,30 @@ const runnerInputHooks = {
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
+/**
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
+ */
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core.summary.addRaw(markdown, true).write();
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
@@ -662,8 +666,6 @@ function toolkitAgents() {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
-
-
 
 
 

@@ -1,6 +1,8 @@
 import * as core from '@actions/core';
 import { ReportedError } from '@sophia/reporting';
 import { setOutputs, type OutputValue } from './outputs.js';
+
+export type { OutputValue };
 import { writeSummary } from './summary.js';
 
 /**
