@@ -55706,7 +55706,7 @@ const serverNames = (name, raw) => raw
     .filter((entry) => entry.length > 0)
     .map((entry) => serverName(name, entry));
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
-function defaultReleaseId(now, sha = process.env.GITHUB_SHA ?? '') {
+function defaultReleaseId(now, sha = (0,src/* runContext */.pO)().commit) {
     const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const shortSha = sha.slice(0, 7);
     return shortSha ? `${stamp}-${shortSha}` : stamp;
