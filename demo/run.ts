@@ -3,13 +3,13 @@
  *   --keep   leave sshd, nginx and the cluster running after the story, until Ctrl-C
  *   --fast   short timeouts and fast cluster timings (also DEMO_FAST=1); what the test runs
  *   --install-packages   as root, install missing openssh-server, nginx-light and rsync with apt-get
- *            (system-packages.ts); without it the demo only names them and stops
+ *            (systemPackagePlan in @sophia-testing/ssh-hosts); without it the demo only names them and stops
  * Exits 0 only when every claim of the story held.
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { runStory, type Machines } from './story.js';
-import { systemPackagePlan } from './system-packages.js';
+import { systemPackagePlan } from '@sophia-testing/ssh-hosts';
 import { bold, cyan, dim, green, red, shownPath, wrapTo } from './terminal.js';
 
 const USAGE = `Usage: pnpm demo [--keep] [--fast] [--install-packages]

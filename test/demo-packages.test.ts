@@ -2,7 +2,7 @@
  * `pnpm demo` never installs system packages unasked: what it says and does when sshd or nginx
  * is missing, with and without --install-packages, as root or not.
  */
-import { systemPackagePlan } from '../demo/system-packages.js';
+import { systemPackagePlan } from '@sophia-testing/ssh-hosts';
 
 const INSTALL = 'apt-get install -y openssh-server nginx-light rsync';
 

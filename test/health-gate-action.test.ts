@@ -257,6 +257,10 @@ describe('health-gate action', () => {
       lastErrorKind: 'proxy',
       lastError: `proxy http://127.0.0.1:${port} (HTTP_PROXY) failed: connection refused (ECONNREFUSED)`,
     });
+    // A check that could not start publishes its outputs and summary all the same.
+    expect(invalid.outputs).toMatchObject({ healthy: 'false', rounds: '0', 'time-to-healthy': '' });
+    expect(invalid.summary).toContain('No URL was probed.');
+    expect(invalid.summary).toContain('**Failed:** HTTP_PROXY is not a valid proxy URL');
     for (const run of [invalid, dead]) {
       expect([run.log, run.summary, JSON.stringify(run.outputs)].join('\n')).not.toContain('pr0xy-pw');
     }

@@ -57,6 +57,20 @@ test('bad manifests fail the step with an annotation at each file and line, and 
   ]);
   expect(errors[2].message).toMatch(/^2 manifest problems, nothing was applied:/);
   expect(await backendDeployment()).toBeUndefined();
+  // The outputs and the summary are there all the same, saying nothing changed and why.
+  expect(run.outputs).toEqual({ applied: '[]', revisions: '{}', changed: '[]', 'rolled-back': 'false' });
+  expect(run.summary).toContain('Nothing was applied: the cluster was not changed.');
+  expect(run.summary).toMatch(/\*\*Failed:\*\* 2 manifest problems, nothing was applied:/);
+});
+
+test('a cluster that cannot be reached fails the step with its outputs and a summary saying nothing changed', async () => {
+  const run = await deploy({ kubeconfig: cluster.kubeconfig.replace(/server: \S+/, 'server: https://127.0.0.1:1') });
+  expect(run.code).toBe(1);
+  expect(JSON.parse(run.outputs.applied)).toEqual([]);
+  expect(run.outputs['rolled-back']).toBe('false');
+  expect(run.summary).toContain('### deploy-k3s-backend');
+  expect(run.summary).toContain('**Failed:**');
+  expect(await backendDeployment()).toBeUndefined();
 });
 
 test('the bundled action deploys, then fails fast on a bad image, rolls back and says so', async () => {

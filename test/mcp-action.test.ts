@@ -76,6 +76,16 @@ test('an address that matches no node fails before anything is applied, listing 
   expect(run.annotations.find((a) => a.level === 'error')?.message).toBe(
     'No node has address 104.171.202.200 (input "node-address"); nodes in the cluster: k3s-server (192.222.58.232, k3s-server); mcp-node (104.171.202.117, mcp-node)',
   );
+  // The outputs and the summary are there all the same, saying nothing changed and why.
+  expect(run.outputs).toMatchObject({
+    node: '',
+    workloads: '[]',
+    applied: '[]',
+    changed: '[]',
+    'rolled-back': 'false',
+  });
+  expect(run.summary).toContain('Nothing was applied: neither the node nor the cluster was changed.');
+  expect(run.summary).toContain('**Failed:** No node has address 104.171.202.200');
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
 });
 

@@ -128,6 +128,10 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     expect(errorsOf(none)).toEqual([
       'sophia/Deployment/api: no revision older than the live 5 that is not marked failed (revisions: 3 (failed), 4 (failed), 5 (live)); nothing was rolled back',
     ]);
+    // A refused rollback publishes its outputs and summary all the same, saying nothing changed and why.
+    expect(none.outputs).toEqual({ from: '{}', to: '{}' });
+    expect(none.summary).toContain('No workload was changed.');
+    expect(none.summary).toContain('**Failed:** sophia/Deployment/api: no revision older than the live 5');
     const unknown = await rollback({ workloads: 'deployment/api', to: '9' });
     expect(errorsOf(unknown)).toEqual([
       'sophia/Deployment/api has no revision 9; available revisions: 3 (failed), 4 (failed), 5 (live)',

@@ -21145,7 +21145,7 @@ module.exports = {
 /***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(8971);
+module.exports = __nccwpck_require__(8971);
 
 
 /***/ }),
@@ -21165,10 +21165,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -23853,7 +23853,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4911);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9660);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4911:
+/***/ 9660:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51943,8 +51943,57 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var inputs_src = __nccwpck_require__(3187);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
+
+
+
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -51980,7 +52029,7 @@ class errors_ReleaseRollbackRefusedError extends Error {
  * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
  * back): the report says, per host, its outcome, what it serves now and why it failed.
  */
-class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+class FrontendDeployFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendDeployFailedError';
@@ -51990,7 +52039,7 @@ class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
  * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
  * release rolled back from could not be marked failed): the report has every host's outcome.
  */
-class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+class errors_FrontendRollbackFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendRollbackFailedError';
@@ -53316,7 +53365,7 @@ class SshSession {
     /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
-    log = reporting_src/* silentLog */.aB) {
+    log = silentLog) {
         this.client = client;
         this.label = label;
         this.log = log;
@@ -53608,7 +53657,7 @@ function attempt(target, check, keyName, label, log) {
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
+async function connectSsh(target, log = silentLog) {
     const label = hostLabel(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
@@ -53639,7 +53688,7 @@ async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+async function connectAll(targets, log = silentLog) {
     const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
@@ -55876,7 +55925,7 @@ const serverNames = (name, raw) => raw
     .filter((entry) => entry.length > 0)
     .map((entry) => serverName(name, entry));
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
-function defaultReleaseId(now, sha = process.env.GITHUB_SHA ?? '') {
+function defaultReleaseId(now, sha = (0,src/* runContext */.pO)().commit) {
     const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
     const shortSha = sha.slice(0, 7);
     return shortSha ? `${stamp}-${shortSha}` : stamp;
@@ -55926,7 +55975,7 @@ function siteLine(site, labels) {
     return site.smokeUrl ? `Site: ${site.smokeUrl.href}` : `Site: ${site.target}/current on ${labels.join(', ')}`;
 }
 function summaryOf(report, site) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
+    const table = markdownTable(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
         host.label,
         host.outcome,
         // What the host serves when the step ends: the release that is live there, whatever happened.
@@ -56008,7 +56057,11 @@ async function main() {
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
     await (0,src/* publishing */.Kc)(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => deployFromSettings(settings, { lockToken, log: src/* actionLog */.Zx.debug }), (report) => frontendPublication(report, settings), (error) => notReleasedPublication(error, settings));
+    () => deployFromSettings(settings, { lockToken, log: src/* actionLog */.Zx.debug }), {
+        reported: FrontendDeployFailedError,
+        publicationOf: (report) => frontendPublication(report, settings),
+        unreported: (error) => notReleasedPublication(error, settings),
+    });
 }
 /** The post step: frees the deploy locks a cancelled or killed main step left on its hosts. */
 async function post() {
@@ -56033,7 +56086,53 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, setOutputs, toolkitAgents, writeSummary
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, toolkitAgents
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (core_warning)
+});
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -56063,7 +56162,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -56078,7 +56177,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -56128,12 +56227,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -56170,13 +56269,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -56196,7 +56295,7 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -56204,13 +56303,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -56227,8 +56326,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -56321,7 +56422,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(5217);
+var tunnel = __nccwpck_require__(5217);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
 var undici = __nccwpck_require__(5345);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
@@ -56399,7 +56500,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -56748,7 +56849,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -56759,7 +56860,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -56858,7 +56959,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -56873,7 +56974,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -56898,7 +56999,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -56921,7 +57022,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -57052,7 +57153,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -57110,13 +57211,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib_HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -57135,7 +57236,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -57154,13 +57255,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -57449,7 +57550,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
@@ -57483,7 +57584,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -58558,16 +58659,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -58587,8 +58688,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -58604,7 +58705,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -58629,10 +58730,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -58642,7 +58743,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -58653,7 +58754,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -58758,8 +58859,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -58773,7 +58874,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -58842,10 +58943,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -58880,8 +58981,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -58889,7 +58990,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -58897,7 +58998,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -58922,13 +59023,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -58964,9 +59065,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -59118,24 +59219,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
-}
-
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
@@ -59145,51 +59228,48 @@ var src = __nccwpck_require__(3187);
 const actionLog = {
     info: (line) => info(line),
     warning: (message) => core_warning(message),
-    debug: (line) => core_debug(line),
+    debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
-    mask: (secret) => core_setSecret(secret),
+    mask: (secret) => setSecret(secret),
     warn: (message) => core_warning(message),
 };
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
 /**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
  */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -59201,32 +59281,44 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core_namespaceObject[level](message, { file, startLine: line, title });
+    }
     for (const warning of publication.warnings ?? [])
         core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -59445,8 +59537,6 @@ function closableTunnel(agent) {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
-
-
 
 
 
@@ -69366,71 +69456,6 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 9361:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  SS: () => (/* reexport */ ReportedError),
-  Qj: () => (/* reexport */ markdownTable),
-  aB: () => (/* reexport */ silentLog)
-});
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
-/**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
- */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
-
-/***/ }),
-
 /***/ 8982:
 /***/ ((module) => {
 
@@ -69851,6 +69876,36 @@ module.exports = {"rE":"1.17.0"};
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -69866,6 +69921,17 @@ module.exports = {"rE":"1.17.0"};
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

@@ -1,4 +1,4 @@
-import { actionInputs } from '@sophia/action-runtime';
+import { actionInputs, runContext } from '@sophia/action-runtime';
 import {
   commandLine,
   duration,
@@ -70,7 +70,7 @@ export interface FrontendDeploySettings extends Pick<
 }
 
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
-export function defaultReleaseId(now: Date, sha = process.env.GITHUB_SHA ?? ''): string {
+export function defaultReleaseId(now: Date, sha = runContext().commit): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const shortSha = sha.slice(0, 7);
   return shortSha ? `${stamp}-${shortSha}` : stamp;

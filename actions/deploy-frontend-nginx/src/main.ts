@@ -1,5 +1,5 @@
 import { actionLog, publishing, stepState } from '@sophia/action-runtime';
-import { freeLocksLeftBehind, rememberDeployLock } from '@sophia/releases';
+import { FrontendDeployFailedError, freeLocksLeftBehind, rememberDeployLock } from '@sophia/releases';
 import { sshTargetsFrom } from '@sophia/ssh';
 import { deployFromSettings } from './deploy.js';
 import { getInputs } from './input-helper.js';
@@ -18,8 +18,11 @@ export async function main(): Promise<void> {
   await publishing(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
     () => deployFromSettings(settings, { lockToken, log: actionLog.debug }),
-    (report) => frontendPublication(report, settings),
-    (error) => notReleasedPublication(error, settings),
+    {
+      reported: FrontendDeployFailedError,
+      publicationOf: (report) => frontendPublication(report, settings),
+      unreported: (error) => notReleasedPublication(error, settings),
+    },
   );
 }
 

@@ -34858,6 +34858,7 @@ function runnerKubectl(connection) {
 
 
 
+
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
 function traceOf(run) {
     const commit = run.commit || undefined;
@@ -34955,6 +34956,21 @@ function dryRunLines(report) {
         `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
+}
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const problems = error instanceof ManifestError ? error.problems : [];
+    return {
+        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
+        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it. */
 function actionText(object) {
@@ -35243,31 +35259,35 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 
 
+const TITLE = 'deploy-k3s-backend';
 /** The runbook: read inputs, connect, load and prepare the manifests, apply and watch, report. */
 async function main() {
     const settings = getInputs();
+    // Outputs and summary are published however the step ends once the inputs are read: a failure
+    // before anything was applied (no connection, a manifest problem) says so and why.
+    await (0,src/* publishing */.Kc)(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-    await withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
+    () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const manifests = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => {
-            const loaded = loadManifests({
-                patterns: settings.manifests,
-                cwd: (0,src/* workspaceDir */.zf)(),
-                namespace,
-                kubectl: runnerKubectl(settings.connection),
-            });
-            return prepareManifests(loaded, {
-                images: settings.images,
-                trace: traceOf((0,src/* runContext */.pO)()),
-                warn: src/* actionLog */.Zx.warning,
-            });
+        const loaded = loadManifests({
+            patterns: settings.manifests,
+            cwd: (0,src/* workspaceDir */.zf)(),
+            namespace,
+            kubectl: runnerKubectl(settings.connection),
+        });
+        const manifests = prepareManifests(loaded, {
+            images: settings.images,
+            trace: traceOf((0,src/* runContext */.pO)()),
+            warn: src/* actionLog */.Zx.warning,
         });
         const files = new Set(manifests.map((m) => m.file)).size;
         src/* actionLog */.Zx.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
-        await (0,src/* publishing */.Kc)(() => src/* actionLog */.Zx.group('Apply and watch the rollouts', () => 
-        // Kinds the server does not serve are reported on their manifests, like file problems.
-        (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning }))), (report) => deployPublication('deploy-k3s-backend', report));
+        return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: src/* actionLog */.Zx.info, warn: src/* actionLog */.Zx.warning }));
+    }), {
+        reported: DeployFailedError,
+        publicationOf: (report) => deployPublication(TITLE, report),
+        unreported: (error) => notDeployedPublication(TITLE, error),
     });
 }
 
@@ -35282,7 +35302,6 @@ async function main() {
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
-  QD: () => (/* reexport */ annotatingFileProblems),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
@@ -35290,7 +35309,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, stepState, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -38423,24 +38442,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
-}
-
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
@@ -38453,15 +38454,6 @@ const actionLog = {
     debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core_namespaceObject[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
@@ -38471,30 +38463,36 @@ const runnerInputHooks = {
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
 /**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
  */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -38506,32 +38504,44 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core_namespaceObject[level](message, { file, startLine: line, title });
+    }
     for (const warning of publication.warnings ?? [])
         core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -38750,8 +38760,6 @@ function closableTunnel(agent) {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
-
-
 
 
 

@@ -34858,6 +34858,7 @@ function runnerKubectl(connection) {
 
 
 
+
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
 function traceOf(run) {
     const commit = run.commit || undefined;
@@ -34955,6 +34956,21 @@ function dryRunLines(report) {
         `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
+}
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const problems = error instanceof ManifestError ? error.problems : [];
+    return {
+        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
+        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it. */
 function actionText(object) {
@@ -35265,9 +35281,16 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 
 
+/** A run that failed after the node was found, carrying the report as far as the run got. */
+class McpNodeFailedError extends reporting_src/* ReportedError */.SS {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'McpNodeFailedError';
+    }
+}
 /**
  * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
- * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * failure leaves as an `McpNodeFailedError` carrying the report as far as the run got, so the action
  * publishes its outputs and summary once, also then.
  */
 async function reportingOnNode(report, work) {
@@ -35277,7 +35300,7 @@ async function reportingOnNode(report, work) {
     catch (error) {
         if (error instanceof DeployFailedError)
             report.deploy = error.report;
-        const failure = new reporting_src/* ReportedError */.SS(error instanceof Error ? error.message : String(error), report);
+        const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
         // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
         if (error instanceof Error && error.stack)
             failure.stack = error.stack;
@@ -35287,14 +35310,13 @@ async function reportingOnNode(report, work) {
 }
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
- * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
+ * warning at each file and line, published with the report: deploy mode pins them) and where the pods of these workloads run
  * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
  */
 async function auditNode(kubectl, manifests, placement, report) {
     const node = report.node;
     const findings = auditPlacement(manifests, node, placement);
     report.files = findings;
-    (0,src/* annotateFileProblems */.LC)(findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })), 'Placement of the files as written', 'warning');
     const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
     report.running = running;
     if (running.strays.length > 0) {
@@ -35339,6 +35361,7 @@ async function deployToNode(kubectl, manifests, settings, report) {
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+const TITLE = 'deploy-mcp-node';
 /**
  * The summary of a placement, each part labelled: what the files would do as written (audit
  * findings, before the deploy pins them) and where the pods of these workloads run now.
@@ -35368,7 +35391,7 @@ function placementMarkdown(node, parts) {
  * and one job summary: the deploy's tables, then the placement.
  */
 function mcpNodePublication(report) {
-    const deploy = report.deploy ? deployPublication(`deploy-mcp-node: ${report.node.name}`, report.deploy) : undefined;
+    const deploy = report.deploy ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy) : undefined;
     const summaries = [
         ...(deploy ? [deploy.summary] : []),
         ...(report.files || report.running
@@ -35386,7 +35409,28 @@ function mcpNodePublication(report) {
             ...(report.running ? { placement: report.running.placement } : {}),
         },
         logGroups: deploy?.logGroups,
+        // Audit mode: deploy mode would pin these, so they warn at each file and line.
+        annotations: report.files?.map((finding) => ({
+            file: finding.file,
+            line: finding.line,
+            message: `As written: ${finding.message}`,
+            title: 'Placement of the files as written',
+            level: 'warning',
+        })),
         summary: summaries.length > 0 ? summaries.join('\n') : undefined,
+    };
+}
+/**
+ * What a run that failed before the node was found tells (no connection, a manifest problem, no
+ * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
+ */
+function notPlacedPublication(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const notDeployed = notDeployedPublication(TITLE, error);
+    return {
+        ...notDeployed,
+        outputs: { ...notDeployed.outputs, node: '', workloads: [] },
+        summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
     };
 }
 
@@ -35400,32 +35444,37 @@ function mcpNodePublication(report) {
 async function main() {
     const settings = getInputs();
     const placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
+    // Outputs and summary are published however the step ends once the inputs are read: a failure
+    // before the node was found (no connection, a manifest problem, no such node) says so and why.
+    await (0,src/* publishing */.Kc)(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-    await withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
+    () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
         // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
         const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const loaded = await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => loadManifests({
+        const loaded = loadManifests({
             patterns: settings.manifests,
             cwd: (0,src/* workspaceDir */.zf)(),
             namespace,
             kubectl: runnerKubectl(settings.connection),
-        }));
-        const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => objects_workloadKey(objects_refOf(m.object)));
+        });
+        const workloads = loaded
+            .filter((manifest) => runsPods(manifest.object))
+            .map((m) => objects_workloadKey(objects_refOf(m.object)));
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
         const manifests = settings.mode === 'deploy'
-            ? await (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => prepareManifests(loaded, {
+            ? prepareManifests(loaded, {
                 images: settings.images,
                 trace: traceOf((0,src/* runContext */.pO)()),
                 // The node's name on each pod template: moving to another node rolls the pods there.
                 placement: { ...placement, node: node.name },
                 warn: src/* actionLog */.Zx.warning,
-            }))
+            })
             : loaded;
-        await (0,src/* publishing */.Kc)(() => reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
+        return reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
             ? auditNode(kubectl, loaded, placement, report)
-            : (0,src/* annotatingFileProblems */.QD)('Manifest problem', () => deployToNode(kubectl, manifests, settings, report))), mcpNodePublication);
-    });
+            : deployToNode(kubectl, manifests, settings, report));
+    }), { reported: McpNodeFailedError, publicationOf: mcpNodePublication, unreported: notPlacedPublication });
 }
 
 
@@ -35439,8 +35488,6 @@ async function main() {
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
-  LC: () => (/* reexport */ annotateFileProblems),
-  QD: () => (/* reexport */ annotatingFileProblems),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
@@ -35448,7 +35495,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, stepState, toolkitAgents, writeSummary
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, stepState, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -38581,24 +38628,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
-}
-
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
@@ -38611,15 +38640,6 @@ const actionLog = {
     debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core_namespaceObject[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
@@ -38629,30 +38649,36 @@ const runnerInputHooks = {
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
 /**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
  */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -38664,32 +38690,44 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core_namespaceObject[level](message, { file, startLine: line, title });
+    }
     for (const warning of publication.warnings ?? [])
         core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -38908,8 +38946,6 @@ function closableTunnel(agent) {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
-
-
 
 
 

@@ -1,11 +1,4 @@
-import {
-  actionLog,
-  annotatingFileProblems,
-  runContext,
-  secretsDir,
-  publishing,
-  workspaceDir,
-} from '@sophia/action-runtime';
+import { actionLog, runContext, secretsDir, publishing, workspaceDir } from '@sophia/action-runtime';
 import {
   loadManifests,
   runnerKubectl,
@@ -19,52 +12,52 @@ import {
   type Placement,
 } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
-import { auditNode, deployToNode, reportingOnNode } from './node-placement.js';
-import { mcpNodePublication } from './summary.js';
+import { auditNode, deployToNode, McpNodeFailedError, reportingOnNode } from './node-placement.js';
+import { mcpNodePublication, notPlacedPublication } from './summary.js';
 
 /** The runbook: read inputs, connect, load the manifests, find the node, then audit, or pin, deploy and verify. */
 export async function main(): Promise<void> {
   const settings = getInputs();
   const placement: Placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
 
-  // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-  await withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
-    // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
-    const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-    const loaded = await annotatingFileProblems('Manifest problem', () =>
-      loadManifests({
-        patterns: settings.manifests,
-        cwd: workspaceDir(),
-        namespace,
-        kubectl: runnerKubectl(settings.connection),
-      }),
-    );
-    const workloads = loaded.filter((manifest) => runsPods(manifest.object)).map((m) => workloadKey(refOf(m.object)));
-    const node = await resolveNode(
-      kubectl,
-      settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
-    );
-    actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-    const manifests =
-      settings.mode === 'deploy'
-        ? await annotatingFileProblems('Manifest problem', () =>
-            prepareManifests(loaded, {
-              images: settings.images,
-              trace: traceOf(runContext()),
-              // The node's name on each pod template: moving to another node rolls the pods there.
-              placement: { ...placement, node: node.name },
-              warn: actionLog.warning,
-            }),
-          )
-        : loaded;
-    await publishing(
-      () =>
-        reportingOnNode({ node, workloads }, (report) =>
+  // Outputs and summary are published however the step ends once the inputs are read: a failure
+  // before the node was found (no connection, a manifest problem, no such node) says so and why.
+  await publishing(
+    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
+    () =>
+      withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
+        // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
+        const namespace = settings.namespace ?? (await kubectl.contextNamespace());
+        const loaded = loadManifests({
+          patterns: settings.manifests,
+          cwd: workspaceDir(),
+          namespace,
+          kubectl: runnerKubectl(settings.connection),
+        });
+        const workloads = loaded
+          .filter((manifest) => runsPods(manifest.object))
+          .map((m) => workloadKey(refOf(m.object)));
+        const node = await resolveNode(
+          kubectl,
+          settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
+        );
+        actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
+        const manifests =
+          settings.mode === 'deploy'
+            ? prepareManifests(loaded, {
+                images: settings.images,
+                trace: traceOf(runContext()),
+                // The node's name on each pod template: moving to another node rolls the pods there.
+                placement: { ...placement, node: node.name },
+                warn: actionLog.warning,
+              })
+            : loaded;
+        return reportingOnNode({ node, workloads }, (report) =>
           settings.mode === 'audit'
             ? auditNode(kubectl, loaded, placement, report)
-            : annotatingFileProblems('Manifest problem', () => deployToNode(kubectl, manifests, settings, report)),
-        ),
-      mcpNodePublication,
-    );
-  });
+            : deployToNode(kubectl, manifests, settings, report),
+        );
+      }),
+    { reported: McpNodeFailedError, publicationOf: mcpNodePublication, unreported: notPlacedPublication },
+  );
 }

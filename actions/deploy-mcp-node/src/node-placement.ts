@@ -1,4 +1,4 @@
-import { actionLog, annotateFileProblems } from '@sophia/action-runtime';
+import { actionLog } from '@sophia/action-runtime';
 import {
   auditPlacement,
   checkPlacement,
@@ -17,9 +17,17 @@ import { ReportedError } from '@sophia/reporting';
 import type { McpDeploySettings } from './input-helper.js';
 import type { McpNodeReport } from './summary.js';
 
+/** A run that failed after the node was found, carrying the report as far as the run got. */
+export class McpNodeFailedError extends ReportedError<McpNodeReport> {
+  constructor(message: string, report: McpNodeReport) {
+    super(message, report);
+    this.name = 'McpNodeFailedError';
+  }
+}
+
 /**
  * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
- * failure leaves as a `ReportedError` carrying the report as far as the run got, so the action
+ * failure leaves as an `McpNodeFailedError` carrying the report as far as the run got, so the action
  * publishes its outputs and summary once, also then.
  */
 export async function reportingOnNode(
@@ -30,7 +38,7 @@ export async function reportingOnNode(
     await work(report);
   } catch (error) {
     if (error instanceof DeployFailedError) report.deploy = error.report;
-    const failure = new ReportedError(error instanceof Error ? error.message : String(error), report);
+    const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
     // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
     if (error instanceof Error && error.stack) failure.stack = error.stack;
     throw failure;
@@ -40,7 +48,7 @@ export async function reportingOnNode(
 
 /**
  * `mode: audit`: reports, without changing anything, both what the files would do as written (a
- * warning at each file and line: deploy mode pins them) and where the pods of these workloads run
+ * warning at each file and line, published with the report: deploy mode pins them) and where the pods of these workloads run
  * now. Fails only when pods run off the node now: that is what is wrong on the cluster.
  */
 export async function auditNode(
@@ -52,11 +60,6 @@ export async function auditNode(
   const node = report.node;
   const findings = auditPlacement(manifests, node, placement);
   report.files = findings;
-  annotateFileProblems(
-    findings.map((finding) => ({ ...finding, message: `As written: ${finding.message}` })),
-    'Placement of the files as written',
-    'warning',
-  );
   const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
   report.running = running;
   if (running.strays.length > 0) {

@@ -1,12 +1,15 @@
 import type { Publication } from '@sophia/action-runtime';
 import {
   deployPublication,
+  notDeployedPublication,
   type DeployReport,
   type NodeInfo,
   type PlacementCheck,
   type PlacementFinding,
 } from '@sophia/kubernetes';
 import { markdownTable } from '@sophia/reporting';
+
+const TITLE = 'deploy-mcp-node';
 
 /**
  * What a run of the MCP action found and did, filled in as the run goes: the action publishes it
@@ -62,7 +65,7 @@ function placementMarkdown(node: NodeInfo, parts: { files?: PlacementFinding[]; 
  * and one job summary: the deploy's tables, then the placement.
  */
 export function mcpNodePublication(report: McpNodeReport): Publication {
-  const deploy = report.deploy ? deployPublication(`deploy-mcp-node: ${report.node.name}`, report.deploy) : undefined;
+  const deploy = report.deploy ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy) : undefined;
   const summaries = [
     ...(deploy ? [deploy.summary] : []),
     ...(report.files || report.running
@@ -80,6 +83,28 @@ export function mcpNodePublication(report: McpNodeReport): Publication {
       ...(report.running ? { placement: report.running.placement } : {}),
     },
     logGroups: deploy?.logGroups,
+    // Audit mode: deploy mode would pin these, so they warn at each file and line.
+    annotations: report.files?.map((finding) => ({
+      file: finding.file,
+      line: finding.line,
+      message: `As written: ${finding.message}`,
+      title: 'Placement of the files as written',
+      level: 'warning' as const,
+    })),
     summary: summaries.length > 0 ? summaries.join('\n') : undefined,
+  };
+}
+
+/**
+ * What a run that failed before the node was found tells (no connection, a manifest problem, no
+ * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
+ */
+export function notPlacedPublication(error: unknown): Publication {
+  const message = error instanceof Error ? error.message : String(error);
+  const notDeployed = notDeployedPublication(TITLE, error);
+  return {
+    ...notDeployed,
+    outputs: { ...notDeployed.outputs, node: '', workloads: [] },
+    summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
   };
 }

@@ -12,8 +12,6 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   actionInputs: () => (/* reexport */ actionInputs),
   actionLog: () => (/* reexport */ actionLog),
-  annotateFileProblems: () => (/* reexport */ annotateFileProblems),
-  annotatingFileProblems: () => (/* reexport */ annotatingFileProblems),
   asMainStep: () => (/* reexport */ asMainStep),
   asPostStep: () => (/* reexport */ asPostStep),
   bypassesProxy: () => (/* reexport */ bypassesProxy),
@@ -26,11 +24,9 @@ __webpack_require__.d(__webpack_exports__, {
   runUrl: () => (/* reexport */ runUrl),
   runnerInputHooks: () => (/* reexport */ runnerInputHooks),
   secretsDir: () => (/* reexport */ secretsDir),
-  setOutputs: () => (/* reexport */ setOutputs),
   stepState: () => (/* reexport */ stepState),
   toolkitAgents: () => (/* reexport */ toolkitAgents),
-  workspaceDir: () => (/* reexport */ workspaceDir),
-  writeSummary: () => (/* reexport */ writeSummary)
+  workspaceDir: () => (/* reexport */ workspaceDir)
 });
 
 // EXTERNAL MODULE: external "node:path"
@@ -173,24 +169,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary.addRaw(markdown, true).write();
-}
-
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
 var src = __webpack_require__(4661);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
@@ -203,15 +181,6 @@ const actionLog = {
     debug: (line) => core.debug(line),
     group: (title, work) => core.group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
     mask: (secret) => core.setSecret(secret),
@@ -221,30 +190,36 @@ const runnerInputHooks = {
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
 /**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
  */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core.summary.addRaw(markdown, true).write();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -256,32 +231,44 @@ async function publish(publication) {
             core.info(line);
         core.endGroup();
     }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core[level](message, { file, startLine: line, title });
+    }
     for (const warning of publication.warnings ?? [])
         core.warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -508,74 +495,6 @@ function closableTunnel(agent) {
 
 
 
-
-
-
-
-
-
-
-
-/***/ }),
-
-/***/ 9361:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  SS: () => (/* reexport */ ReportedError),
-  Qj: () => (/* reexport */ markdownTable)
-});
-
-// UNUSED EXPORTS: silentLog
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
-/**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
- */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
 
 

@@ -1,8 +1,8 @@
-import { actionLog, publish, toolkitAgents } from '@sophia/action-runtime';
+import { actionLog, publishing, toolkitAgents } from '@sophia/action-runtime';
 import { describeProbe, describeRound, runHealthCheck, type RegexThread, type RoundResult } from '@sophia/health-check';
 import { formatDuration } from '@sophia/inputs';
 import { getInputs } from './input-helper.js';
-import { healthSummary } from './summary.js';
+import { healthPublication, notCheckedPublication } from './summary.js';
 
 function logRound(round: RoundResult): void {
   actionLog.info(describeRound(round));
@@ -20,19 +20,15 @@ export async function main(regexThread: RegexThread): Promise<void> {
       `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
       `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`,
   );
-  const report = await actionLog.group('Health checks', () =>
-    runHealthCheck({ ...settings, regexThread, agents: toolkitAgents(), onRound: logRound }),
+  // Outputs and summary are published however the step ends once the inputs are read: a check that
+  // could not start (a proxy variable that is not a URL) says so and why.
+  const report = await publishing(
+    () =>
+      actionLog.group('Health checks', () =>
+        runHealthCheck({ ...settings, regexThread, agents: toolkitAgents(), onRound: logRound }),
+      ),
+    { publicationOf: healthPublication, unreported: notCheckedPublication },
   );
-
-  await publish({
-    outputs: {
-      healthy: report.healthy,
-      rounds: report.rounds,
-      'time-to-healthy': report.timeToHealthySeconds ?? '',
-      report,
-    },
-    summary: healthSummary(report),
-  });
 
   if (report.healthy) actionLog.info(report.reason);
   else if (settings.failOnUnhealthy) throw new Error(report.reason);

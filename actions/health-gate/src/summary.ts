@@ -1,3 +1,4 @@
+import type { Publication } from '@sophia/action-runtime';
 import { markdownTable } from '@sophia/reporting';
 import type { HealthReport, UrlReport } from '@sophia/health-check';
 
@@ -47,4 +48,29 @@ export function healthSummary(report: HealthReport): string {
       rows,
     ),
   ].join('\n');
+}
+
+/** The outputs `healthy`, `rounds`, `time-to-healthy` (seconds, empty when never healthy) and `report`, and the summary. */
+export function healthPublication(report: HealthReport): Publication {
+  return {
+    outputs: {
+      healthy: report.healthy,
+      rounds: report.rounds,
+      'time-to-healthy': report.timeToHealthySeconds ?? '',
+      report,
+    },
+    summary: healthSummary(report),
+  };
+}
+
+/**
+ * What a check that could not start tells (a proxy variable that is not a URL): `healthy` false, no
+ * rounds, no report, and a summary saying no URL was probed and why.
+ */
+export function notCheckedPublication(error: unknown): Publication {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
+    summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
+  };
 }

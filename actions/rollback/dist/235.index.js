@@ -6,6 +6,7 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   FrontendRollbackFailedError: () => (/* reexport safe */ _sophia_releases__WEBPACK_IMPORTED_MODULE_1__.FrontendRollbackFailedError),
 /* harmony export */   frontendRollback: () => (/* binding */ frontendRollback),
 /* harmony export */   frontendRollbackPublication: () => (/* binding */ frontendRollbackPublication),
 /* harmony export */   notRolledBackPublication: () => (/* binding */ notRolledBackPublication)
@@ -16,6 +17,8 @@ export const modules = {
 /* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9361);
 
 
+
+// For the runbook, which loads this module (and the release flow) only for a frontend rollback.
 
 /** One id when every host agrees (the usual case), else a JSON object host label (`host:port`) -> id. */
 function perHostOutput(hosts, pick) {

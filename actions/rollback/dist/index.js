@@ -4,7 +4,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ 5217:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-/* unused reexport */ __nccwpck_require__(8971);
+module.exports = __nccwpck_require__(8971);
 
 
 /***/ }),
@@ -24,10 +24,10 @@ var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
 
 
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
 
 
 function httpOverHttp(options) {
@@ -317,7 +317,7 @@ __webpack_unused_export__ = Client
 __webpack_unused_export__ = Pool
 __webpack_unused_export__ = BalancedPool
 __webpack_unused_export__ = Agent
-__webpack_unused_export__ = ProxyAgent
+module.exports.kT = ProxyAgent
 __webpack_unused_export__ = EnvHttpProxyAgent
 __webpack_unused_export__ = RetryAgent
 __webpack_unused_export__ = RetryHandler
@@ -28397,50 +28397,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
 var src = __nccwpck_require__(463);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var inputs_src = __nccwpck_require__(3187);
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-function revisionTarget(raw) {
-    if (!/^[1-9]\d{0,9}$/.test(raw.trim()))
-        throw (0,inputs_src/* mustBe */.Jq)('to', '"previous" or a revision number (1, 2, ...)', raw);
-    return { kind: 'revision', revision: Number(raw.trim()) };
-}
-function readWorkloads(reader) {
-    const given = reader.exactlyOne(['workloads', inputs_src/* workloadRefs */.ip], ['selector', inputs_src/* labelSelector */.wb], ' when component is kubernetes (such as deployment/api)');
-    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
-}
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = (0,src/* actionInputs */.eh)()) {
-    reader.maskSecrets(...inputs_src/* KUBE_SECRET_INPUTS */.JB);
-    const component = reader.required('component', (0,inputs_src/* oneOf */.yL)(['frontend', 'kubernetes']));
-    const toRaw = reader.required('to');
-    const markFailed = reader.required('mark-failed', inputs_src/* boolean */.zM);
-    if (component === 'frontend') {
-        const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: (0,inputs_src/* releaseId */.Bf)('to', toRaw) };
-        return {
-            component,
-            to,
-            markFailed,
-            target: reader.required('target', inputs_src/* remotePath */.QZ),
-            nginxTestCommand: reader.optional('nginx-test-command', inputs_src/* commandLine */.ay),
-            nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
-            lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
-            ssh: (0,inputs_src/* readSshInputs */.sl)(reader),
-        };
-    }
-    const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
-    return {
-        component,
-        to,
-        markFailed,
-        namespace: reader.optional('namespace', inputs_src/* namespaceName */.wW),
-        workloads: readWorkloads(reader),
-        connection: (0,inputs_src/* readKubeConnection */.Q5)(reader),
-    };
-}
-
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 /**
  * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
@@ -28590,6 +28546,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var inputs_src = __nccwpck_require__(3187);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
@@ -31506,6 +31464,7 @@ function runnerKubectl(connection) {
 
 
 
+
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
 function traceOf(run) {
     const commit = run.commit || undefined;
@@ -31603,6 +31562,21 @@ function dryRunLines(report) {
         `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
+}
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const problems = error instanceof ManifestError ? error.problems : [];
+    return {
+        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
+        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it. */
 function actionText(object) {
@@ -31877,6 +31851,48 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 
 
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+function revisionTarget(raw) {
+    if (!/^[1-9]\d{0,9}$/.test(raw.trim()))
+        throw (0,inputs_src/* mustBe */.Jq)('to', '"previous" or a revision number (1, 2, ...)', raw);
+    return { kind: 'revision', revision: Number(raw.trim()) };
+}
+function readWorkloads(reader) {
+    const given = reader.exactlyOne(['workloads', inputs_src/* workloadRefs */.ip], ['selector', inputs_src/* labelSelector */.wb], ' when component is kubernetes (such as deployment/api)');
+    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
+}
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = (0,src/* actionInputs */.eh)()) {
+    reader.maskSecrets(...inputs_src/* KUBE_SECRET_INPUTS */.JB);
+    const component = reader.required('component', (0,inputs_src/* oneOf */.yL)(['frontend', 'kubernetes']));
+    const toRaw = reader.required('to');
+    const markFailed = reader.required('mark-failed', inputs_src/* boolean */.zM);
+    if (component === 'frontend') {
+        const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: (0,inputs_src/* releaseId */.Bf)('to', toRaw) };
+        return {
+            component,
+            to,
+            markFailed,
+            target: reader.required('target', inputs_src/* remotePath */.QZ),
+            nginxTestCommand: reader.optional('nginx-test-command', inputs_src/* commandLine */.ay),
+            nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
+            lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
+            ssh: (0,inputs_src/* readSshInputs */.sl)(reader),
+        };
+    }
+    const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
+    return {
+        component,
+        to,
+        markFailed,
+        namespace: reader.optional('namespace', inputs_src/* namespaceName */.wW),
+        workloads: readWorkloads(reader),
+        connection: (0,inputs_src/* readKubeConnection */.Q5)(reader),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/kubernetes.ts
 
 
@@ -31933,8 +31949,22 @@ function kubernetesRollbackPublication(outcomes, namespace) {
         summary: `### Kubernetes rollback${where}\n\n${table}`,
     };
 }
+/**
+ * What a Kubernetes rollback that failed before anything changed tells (a refused plan, no
+ * connection, a workload not found): `from` and `to` as empty JSON objects, and a summary saying
+ * no workload was changed and why.
+ */
+function notRolledBackKubernetesPublication(error, namespace) {
+    const message = error instanceof Error ? error.message : String(error);
+    const where = namespace ? ` in namespace ${namespace}` : '';
+    return {
+        outputs: { from: '{}', to: '{}' },
+        summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n**Failed:** ${message}\n`,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -31942,8 +31972,8 @@ function kubernetesRollbackPublication(outcomes, namespace) {
  * Rolls back, publishes outputs and summary (also when the rollback failed: with its report, or
  * through `unreported` when it failed before anything changed), returns the outputs.
  */
-async function rollBackAndPublish(work, publicationOf, unreported) {
-    return publicationOf(await (0,src/* publishing */.Kc)(work, publicationOf, unreported)).outputs;
+async function rollBackAndPublish(work, plan) {
+    return plan.publicationOf(await (0,src/* publishing */.Kc)(work, plan)).outputs;
 }
 /** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
 async function main() {
@@ -31953,11 +31983,19 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(987), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
-        outputs = await rollBackAndPublish(() => frontendRollback(settings), (hosts) => frontendRollbackPublication(hosts, settings.target), (error) => notRolledBackPublication(error, settings.target));
+        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(987), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        outputs = await rollBackAndPublish(() => frontendRollback(settings), {
+            reported: FrontendRollbackFailedError,
+            publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
+            unreported: (error) => notRolledBackPublication(error, settings.target),
+        });
     }
     else {
-        outputs = await rollBackAndPublish(() => kubernetesRollback(settings), (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace));
+        outputs = await rollBackAndPublish(() => kubernetesRollback(settings), {
+            reported: RollbackRolloutError,
+            publicationOf: (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
+            unreported: (error) => notRolledBackKubernetesPublication(error, settings.namespace),
+        });
     }
     src/* actionLog */.Zx.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }
@@ -31992,7 +32030,53 @@ __nccwpck_require__.d(__webpack_exports__, {
   QP: () => (/* reexport */ stepState)
 });
 
-// UNUSED EXPORTS: annotateFileProblems, annotatingFileProblems, asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, setOutputs, toolkitAgents, workspaceDir, writeSummary
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, toolkitAgents, workspaceDir
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (core_warning)
+});
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -32022,7 +32106,7 @@ const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -32037,7 +32121,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -32087,12 +32171,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -32129,13 +32213,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -32155,7 +32239,7 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -32163,13 +32247,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -32186,8 +32270,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
@@ -32280,7 +32366,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ../../node_modules/.pnpm/tunnel@0.0.6/node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(5217);
+var tunnel = __nccwpck_require__(5217);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/undici@6.29.1/node_modules/undici/index.js
 var undici = __nccwpck_require__(5345);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js
@@ -32358,7 +32444,7 @@ const HttpResponseRetryCodes = [
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
 const ExponentialBackoffCeiling = 10;
 const ExponentialBackoffTimeSlice = 5;
 class HttpClientError extends Error {
@@ -32707,7 +32793,7 @@ class lib_HttpClient {
     }
     getAgentDispatcher(serverUrl) {
         const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (!useProxy) {
             return;
@@ -32718,7 +32804,7 @@ class lib_HttpClient {
         const info = {};
         info.parsedUrl = requestUrl;
         const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
         const defaultPort = usingSsl ? 443 : 80;
         info.options = {};
         info.options.host = info.parsedUrl.hostname;
@@ -32817,7 +32903,7 @@ class lib_HttpClient {
     }
     _getAgent(parsedUrl) {
         let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
         const useProxy = proxyUrl && proxyUrl.hostname;
         if (this._keepAlive && useProxy) {
             agent = this._proxyAgent;
@@ -32832,7 +32918,7 @@ class lib_HttpClient {
         const usingSsl = parsedUrl.protocol === 'https:';
         let maxSockets = 100;
         if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
         }
         // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
         if (proxyUrl && proxyUrl.hostname) {
@@ -32857,7 +32943,7 @@ class lib_HttpClient {
         // if tunneling agent isn't assigned create a new agent
         if (!agent) {
             const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
             this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -32880,7 +32966,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -33011,7 +33097,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -33069,13 +33155,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib_HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -33094,7 +33180,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -33113,13 +33199,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -33408,7 +33494,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/path-utils.js
@@ -33442,7 +33528,7 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
@@ -34517,16 +34603,16 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
+        const commandArgs = argStringToArray(commandLine);
         if (commandArgs.length === 0) {
             throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
         }
         // Path to tool to execute should be first arg
         const toolPath = commandArgs[0];
         args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
+        const runner = new ToolRunner(toolPath, args, options);
         return runner.exec();
     });
 }
@@ -34546,8 +34632,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {
@@ -34563,7 +34649,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -34588,10 +34674,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -34601,7 +34687,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -34612,7 +34698,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -34717,8 +34803,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -34732,7 +34818,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -34801,10 +34887,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -34839,8 +34925,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -34848,7 +34934,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -34856,7 +34942,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function core_warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -34881,13 +34967,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    command_issue('group', name);
+    issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    command_issue('endgroup');
+    issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -34923,9 +35009,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
     }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+    issueCommand('save-state', { name }, toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -35077,24 +35163,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
-
-/** Objects and arrays are written as JSON so later steps can use `fromJSON()`. */
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs)) {
-        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
-
-/** Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, true).write();
-}
-
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
@@ -35104,51 +35172,48 @@ var src = __nccwpck_require__(3187);
 const actionLog = {
     info: (line) => info(line),
     warning: (message) => core_warning(message),
-    debug: (line) => core_debug(line),
+    debug: (line) => debug(line),
     group: (title, work) => group(title, work),
 };
-/**
- * Each problem as an annotation on its file and line, titled `title` ("Manifest problem",
- * "Placement"): an error, or a warning for what is worth seeing but does not fail the step.
- */
-function annotateFileProblems(problems, title, level = 'error') {
-    for (const problem of problems) {
-        core[level](problem.message, { file: problem.file, startLine: problem.line, title });
-    }
-}
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
-    mask: (secret) => core_setSecret(secret),
+    mask: (secret) => setSecret(secret),
     warn: (message) => core_warning(message),
 };
 /** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
 function actionInputs() {
     return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
 }
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
+
 /**
- * Runs `work`; when it throws an error carrying `problems` at files and lines (a `ManifestError`),
- * each becomes an error annotation titled `title` on its file before the error goes on.
+ * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from
+ * the package: actions set their outputs through a `Publication`.
  */
-async function annotatingFileProblems(title, work) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        const problems = error?.problems;
-        if (Array.isArray(problems))
-            annotateFileProblems(problems, title);
-        throw error;
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs)) {
+        setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
+
+/**
+ * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * exported from the package: actions write their summary through a `Publication`.
+ */
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, true).write();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
 
 
 
-
-/** Writes the outputs, then the log groups, then the warnings, then the job summary. */
+/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -35160,32 +35225,44 @@ async function publish(publication) {
             info(line);
         endGroup();
     }
+    for (const { file, line, message, title, level } of publication.annotations ?? []) {
+        core_namespaceObject[level](message, { file, startLine: line, title });
+    }
     for (const warning of publication.warnings ?? [])
         core_warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
 /**
- * Runs the work and publishes its report once, whether the work succeeded or failed with a
- * `ReportedError` (then the error's report is published and the error rethrown, so the step fails
- * with the outputs and summary in place). Any other error failed before anything happened: it is
- * published with `unreported` when given (a summary saying nothing changed, outputs as far as the
- * inputs know them), and passes through.
+ * Runs the work and publishes its report once, whether the work succeeded or failed with the
+ * plan's `reported` error (then the error's report is published and the error rethrown, so the step
+ * fails with the outputs and summary in place). Any other error is published with `unreported` when
+ * given, and passes through. When the failure's publication itself fails, a warning says so and the
+ * step still fails with the original error, not the publication's.
  */
-async function publishing(work, publicationOf, unreported) {
+async function publishing(work, plan) {
     let report;
     try {
         report = await work();
     }
     catch (error) {
-        if (error instanceof reporting_src/* ReportedError */.SS)
-            await publish(publicationOf(error.report));
+        const { reported, publicationOf, unreported } = plan;
+        if (reported && error instanceof reported)
+            await publishFailure(() => publicationOf(error.report));
         else if (unreported)
-            await publish(unreported(error));
+            await publishFailure(() => unreported(error));
         throw error;
     }
-    await publish(publicationOf(report));
+    await publish(plan.publicationOf(report));
     return report;
+}
+async function publishFailure(publicationOf) {
+    try {
+        await publish(publicationOf());
+    }
+    catch (failure) {
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
@@ -35404,8 +35481,6 @@ function closableTunnel(agent) {
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
-
-
 
 
 
@@ -54377,6 +54452,36 @@ exports.visitAsync = visitAsync;
 /******/ 			() => (module);
 /******/ 		__nccwpck_require__.d(getter, { a: getter });
 /******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -7,6 +7,9 @@ import {
   type HostRollback,
 } from '@sophia/releases';
 import { markdownTable } from '@sophia/reporting';
+
+// For the runbook, which loads this module (and the release flow) only for a frontend rollback.
+export { FrontendRollbackFailedError } from '@sophia/releases';
 import type { FrontendRollbackSettings } from './input-helper.js';
 
 /** One id when every host agrees (the usual case), else a JSON object host label (`host:port`) -> id. */

@@ -70,3 +70,17 @@ export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], names
     summary: `### Kubernetes rollback${where}\n\n${table}`,
   };
 }
+
+/**
+ * What a Kubernetes rollback that failed before anything changed tells (a refused plan, no
+ * connection, a workload not found): `from` and `to` as empty JSON objects, and a summary saying
+ * no workload was changed and why.
+ */
+export function notRolledBackKubernetesPublication(error: unknown, namespace: string | undefined) {
+  const message = error instanceof Error ? error.message : String(error);
+  const where = namespace ? ` in namespace ${namespace}` : '';
+  return {
+    outputs: { from: '{}', to: '{}' },
+    summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n**Failed:** ${message}\n`,
+  };
+}

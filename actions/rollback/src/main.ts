@@ -1,6 +1,7 @@
-import { actionLog, publishing, stepState, type Publication } from '@sophia/action-runtime';
+import { actionLog, publishing, stepState, type Publication, type PublishingPlan } from '@sophia/action-runtime';
+import { RollbackRolloutError } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
-import { kubernetesRollback, kubernetesRollbackPublication } from './kubernetes.js';
+import { kubernetesRollback, kubernetesRollbackPublication, notRolledBackKubernetesPublication } from './kubernetes.js';
 
 type RollbackPublication = Publication & { outputs: { from: string; to: string } };
 
@@ -10,10 +11,12 @@ type RollbackPublication = Publication & { outputs: { from: string; to: string }
  */
 async function rollBackAndPublish<Report>(
   work: () => Promise<Report>,
-  publicationOf: (report: Report) => RollbackPublication,
-  unreported?: (error: unknown) => RollbackPublication,
+  plan: Omit<PublishingPlan<Report>, 'publicationOf' | 'unreported'> & {
+    publicationOf: (report: Report) => RollbackPublication;
+    unreported: (error: unknown) => RollbackPublication;
+  },
 ): Promise<RollbackPublication['outputs']> {
-  return publicationOf(await publishing(work, publicationOf, unreported)).outputs;
+  return plan.publicationOf(await publishing(work, plan)).outputs;
 }
 
 /** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
@@ -24,17 +27,19 @@ export async function main(): Promise<void> {
     // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
     // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
     // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-    const { frontendRollback, frontendRollbackPublication, notRolledBackPublication } = await import('./frontend.js');
-    outputs = await rollBackAndPublish(
-      () => frontendRollback(settings),
-      (hosts) => frontendRollbackPublication(hosts, settings.target),
-      (error) => notRolledBackPublication(error, settings.target),
-    );
+    const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } =
+      await import('./frontend.js');
+    outputs = await rollBackAndPublish(() => frontendRollback(settings), {
+      reported: FrontendRollbackFailedError,
+      publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
+      unreported: (error) => notRolledBackPublication(error, settings.target),
+    });
   } else {
-    outputs = await rollBackAndPublish(
-      () => kubernetesRollback(settings),
-      (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
-    );
+    outputs = await rollBackAndPublish(() => kubernetesRollback(settings), {
+      reported: RollbackRolloutError,
+      publicationOf: (outcomes) => kubernetesRollbackPublication(outcomes, settings.namespace),
+      unreported: (error) => notRolledBackKubernetesPublication(error, settings.namespace),
+    });
   }
   actionLog.info(`Rolled back: from ${outputs.from} to ${outputs.to}`);
 }

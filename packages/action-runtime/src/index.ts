@@ -1,8 +1,6 @@
 // First, so that bundled dependencies find the CommonJS globals when they load.
 import './esm-globals.js';
 export * from './run-action.js';
-export * from './outputs.js';
-export * from './summary.js';
 export * from './log.js';
 export * from './publish.js';
 export * from './run-context.js';

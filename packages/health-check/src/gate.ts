@@ -7,22 +7,36 @@ import { bodyMismatch, describeStatusRanges, excerpt, statusExpected } from './e
 import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
 
+/**
+ * What `runHealthCheck` probes and when it decides. Every probe round asks each URL once; the
+ * verdict is healthy after `successThreshold` passing rounds in a row, unhealthy after
+ * `failureThreshold` failed rounds once one has passed, or at `timeoutMs`. All durations are milliseconds.
+ */
 export interface HealthCheckSettings {
   urls: readonly URL[];
   expectedStatus: readonly StatusRange[];
   expectedBody?: BodyMatcher;
   /** A JMESPath expression the JSON body must make true. */
   expectedJson?: JsonCheck;
+  /** The HTTP method of every probe (`GET` by default in the action). */
   method: string;
   /** Sent with every probe to the URL's own origin; values may be secrets and are never reported. */
   headers: ReadonlyArray<readonly [string, string]>;
+  /** Milliseconds between the starts of two rounds. */
   intervalMs: number;
+  /** Milliseconds one probe may take before it counts as a probe error. */
   requestTimeoutMs: number;
+  /** Milliseconds from the start until the check gives up (unhealthy, outcome `timeout`). */
   timeoutMs: number;
+  /** Milliseconds to wait before the first round. */
   initialDelayMs: number;
+  /** Passing rounds in a row that make the service healthy. */
   successThreshold: number;
+  /** Failed rounds, once one round has passed, that make it unhealthy (flapping). */
   failureThreshold: number;
+  /** Accept any TLS certificate (input `insecure-tls`). */
   insecureTls: boolean;
+  /** Redirects followed per probe at most, when followRedirects allows them (default 10). */
   maxRedirects?: number;
   /** Default `none`: see RedirectPolicy. */
   followRedirects?: RedirectPolicy;

@@ -54,10 +54,13 @@ export interface UrlReport {
 /** `misconfigured`: a probe error retrying cannot cure ended the gate before its timeout. */
 export type GateOutcome = 'healthy' | 'flapping' | 'timeout' | 'misconfigured';
 
+/** The verdict of `runHealthCheck` and how it was reached; the health-gate action's `report` output. */
 export interface HealthReport {
   healthy: boolean;
   outcome: GateOutcome;
+  /** One sentence saying why, naming the URL and problem that decided it. */
   reason: string;
+  /** Rounds run, each probing every URL once. */
   rounds: number;
   passedRounds: number;
   failedRounds: number;

@@ -4,6 +4,11 @@ import { readSshInputs, type SshSettings } from './ssh-inputs.js';
 import { workspacePath } from './paths.js';
 import { commandLine } from './scalars.js';
 
+/**
+ * How the Kubernetes actions reach the cluster, read by `readKubeConnection`: a kubeconfig's text
+ * (a secret) and the kubectl to run here, or SSH to the server and the command that runs kubectl
+ * there (`k3s kubectl` by default, the server's own version).
+ */
 export type KubeConnection =
   | { mode: 'kubeconfig'; kubeconfig: string; kubectl: string }
   | { mode: 'ssh'; ssh: SshSettings; kubectlCommand: string };

@@ -3,17 +3,29 @@ import type { InputReader } from './input-reader.js';
 import { boolean, duration, integer } from './scalars.js';
 import { hostList, type HostTarget } from './hosts.js';
 
+/**
+ * How a host's key is verified before authenticating: against `known-hosts` lines (OpenSSH's
+ * known_hosts format), against one `SHA256:` fingerprint (as `ssh-keygen -lf` prints it), or not at
+ * all (`insecure-skip-host-key-check`, which the action warns about).
+ */
 export type HostKeyPolicy =
   { kind: 'known-hosts'; knownHosts: string } | { kind: 'fingerprint'; fingerprint: string } | { kind: 'insecure' };
 
+/** The SSH inputs shared by every action that reaches a server over SSH, read by `readSshSettings`. */
 export interface SshSettings {
+  /** Each host to reach, in input order; a host without its own port uses `port`. */
   hosts: HostTarget[];
+  /** The default TCP port (input `port`, default 22). */
   port: number;
   user: string;
+  /** The private key's text (OpenSSH or PEM armour); a secret, masked in the log. */
   privateKey: string;
+  /** The key's passphrase when it is encrypted; a secret, masked in the log. */
   passphrase?: string;
   hostKeys: HostKeyPolicy;
+  /** Milliseconds to wait for each connection attempt. */
   connectTimeoutMs: number;
+  /** How many times to try connecting to a host before failing (1 = no retry). */
   connectAttempts: number;
 }
 

@@ -4,7 +4,10 @@ import { Kubectl } from './kubectl.js';
 import { openRemoteShell } from './ssh-shell.js';
 import { LocalKubectlTransport, RemoteKubectlTransport, type KubectlResult, type RemoteShell } from './transports.js';
 
-/** Opens an SSH session to the server; supplied by the caller so this package stays free of the SSH layer's connection details. */
+/**
+ * Opens an SSH session to the server. `connectKubectl` takes it from its caller (tests pass their
+ * own); `withKubectl` wires the SSH layer's `openRemoteShell`.
+ */
 export type RemoteShellFactory = (connection: Extract<KubeConnection, { mode: 'ssh' }>) => Promise<RemoteShell>;
 
 export interface ConnectOptions {

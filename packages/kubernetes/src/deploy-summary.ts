@@ -1,5 +1,6 @@
 import { markdownTable, type RunContext } from '@sophia/reporting';
 import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
+import { ManifestError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
 import { formatDiagnostics } from './rollout.js';
 import type { Traceability } from './transforms.js';
@@ -128,6 +129,22 @@ function dryRunLines(report: DeployReport): string[] {
     `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
     ...(object.diff ? [object.diff] : []),
   ]);
+}
+
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
+ */
+export function notDeployedPublication(title: string, error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  const problems = error instanceof ManifestError ? error.problems : [];
+  return {
+    outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+    annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
+    summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+  };
 }
 
 /** What happened (or would) to an object, with why a dry run could not have the server check it. */

@@ -3,3 +3,4 @@ export { startFleet, type LocalFleet } from './fleet.js';
 export { startLinkProxy, type LinkProxy, type LinkProxyOptions } from './link-proxy.js';
 export { INSTALL_COMMAND } from './requirements.js';
 export { startDeployUserHost, type DeployUserHost } from './deploy-user-host.js';
+export * from './system-packages.js';

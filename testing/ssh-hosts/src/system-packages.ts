@@ -4,7 +4,7 @@
  * unasked: without `--install-packages` it names the packages, why it needs them and the command,
  * and stops; with it (as root, which apt-get needs) it says the same, then runs the commands.
  */
-import { INSTALL_COMMAND } from '@sophia-testing/ssh-hosts';
+import { INSTALL_COMMAND } from './requirements.js';
 
 /** The decision, and the words that announce it (printed before anything is installed). */
 export interface PackagePlan {
