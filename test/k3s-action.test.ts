@@ -58,7 +58,13 @@ test('bad manifests fail the step with an annotation at each file and line, and 
   expect(errors[2].message).toMatch(/^2 manifest problems, nothing was applied:/);
   expect(await backendDeployment()).toBeUndefined();
   // The outputs and the summary are there all the same, saying nothing changed and why.
-  expect(run.outputs).toEqual({ applied: '[]', revisions: '{}', changed: '[]', 'rolled-back': 'false' });
+  expect(run.outputs).toEqual({
+    applied: '[]',
+    revisions: '{}',
+    changed: '[]',
+    'rolled-back': 'false',
+    rollbacks: '{}',
+  });
   expect(run.summary).toContain('Nothing was applied: the cluster was not changed.');
   expect(run.summary).toMatch(/\*\*Failed:\*\* 2 manifest problems, nothing was applied:/);
 });
