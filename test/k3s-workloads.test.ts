@@ -58,9 +58,9 @@ spec:
 `,
   );
   const manifests = loadManifests({ patterns: ['worker.yaml'], cwd: bed.workspace.dir, namespace: 'data' });
-  const started = Date.now();
   const error = await deployManifests(bed.kubectl, manifests, settings).catch((e: unknown) => e);
-  expect(Date.now() - started).toBeLessThan(settings.rolloutTimeoutMs / 2);
+  // Fast means on the pod's reason, not at the rollout timeout: the verdict names the reason.
+  expect((error as Error).message).not.toMatch(/within the rollout timeout/);
   expect((error as Error).message).toMatch(
     /^Rollout failed: data\/Deployment\/sophia-worker revision 1 cannot become ready: pod sophia-worker-\S+ is in CrashLoopBackOff .*Nothing could be rolled back; left as is: data\/Deployment\/sophia-worker \(created by this run, no earlier revision\)\.$/s,
   );
