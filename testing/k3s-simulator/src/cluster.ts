@@ -19,7 +19,7 @@ import { renderKubeconfig } from './kubeconfig.js';
 import { createNodeControls, DEFAULT_NODES, type NodeControls, type NodeSpec } from './nodes.js';
 import { ApiCatalog } from './catalog.js';
 import { tableMinor, typeOf } from './resources.js';
-import { createRequestHandler } from './server.js';
+import { createRequestHandler, type ServerContext } from './server.js';
 import { ObjectStore } from './store.js';
 import { generateCertificates } from './tls.js';
 import type { StoredObject } from './types.js';
@@ -180,15 +180,33 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     );
   }
 
+  // The namespace controller holds a Terminating namespace's content while clients still send
+  // writes into it (see Timings.namespaceDeletionDelayMs); reads do not count, so a client polling
+  // the namespace cannot keep it alive.
+  const namespaceRequests = new Map<string, number>();
+  const onRequest: ServerContext['onRequest'] = (method, url, headers) => {
+    const namespace = /\/namespaces\/([^/?]+)/.exec(url)?.[1];
+    if (namespace && method !== 'GET') namespaceRequests.set(decodeURIComponent(namespace), Date.now());
+    options.onRequest?.(method, url, headers);
+  };
   const controllers = new ControllerManager(
-    { store, api, instants: new Map(), timings, failures, recordEvent: createEventRecorder(store), kubeletVersion },
+    {
+      store,
+      api,
+      instants: new Map(),
+      timings,
+      failures,
+      recordEvent: createEventRecorder(store),
+      kubeletVersion,
+      lastRequestIn: (namespace) => namespaceRequests.get(namespace),
+    },
     CONTROLLERS,
     options.onControllerError,
   );
   if (options.k3sDefaults ?? true) installK3sDefaults(api, () => controllers.pass());
   controllers.start();
 
-  const serverContext = { api, catalog, store, token, version: () => version, onRequest: options.onRequest };
+  const serverContext = { api, catalog, store, token, version: () => version, onRequest };
   const handler = createRequestHandler(serverContext);
   const httpServer = createHttpServer(createRequestHandler(serverContext, false));
   const httpsServer = createHttpsServer(

@@ -246,3 +246,33 @@ describe.each(newest)('$label namespace deletion with slow pod termination', (fl
     expect(deleted.stdout).toContain('service "shop" deleted');
   });
 });
+
+// A slow client (a loaded runner, a long manifest) deleting what a Terminating namespace holds: the
+// controller waits for its writes to stop, so each delete still finds its object.
+describe.each(newest)('$label namespace deletion while kubectl is still deleting its content', (flavour) => {
+  let session: KubectlSession;
+
+  beforeAll(async () => {
+    session = await openSession(flavour, { timings: { namespaceDeletionDelayMs: 1500 } });
+  });
+  afterAll(() => session.close());
+
+  // Deletes 700 ms apart (plus kubectl's start) span well over the 1500 ms delay in all.
+  test('deletes spread over more than the delay after the namespace delete each find their object', async () => {
+    const names = ['one', 'two', 'three', 'four', 'five'];
+    await session.ok(['create', 'namespace', 'slow']);
+    for (const name of names) await session.ok(['create', 'configmap', name, '-n', 'slow']);
+    await session.ok(['delete', 'namespace', 'slow', '--wait=false']);
+    for (const name of names) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const deleted = await session.run(['delete', 'configmap', name, '-n', 'slow', '--wait=false']);
+      expect(deleted.stderr).toBe('');
+      expect(deleted.stdout).toContain(`configmap "${name}" deleted`);
+    }
+    const gone = await eventually(async () => {
+      const read = await session.run(['get', 'namespace', 'slow']);
+      return read.stderr.includes('NotFound') ? read : undefined;
+    }, 10000);
+    expect(gone.code).toBe(1);
+  });
+});

@@ -20,9 +20,10 @@ export interface Timings {
   podTerminationMs: number;
   /**
    * How long a Terminating namespace keeps its contents before the namespace controller deletes
-   * them (a real controller first runs discovery over every group, then deletes collection by
+   * them, counted from the later of the namespace's deletion and the last client write into the
+   * namespace (a real controller first runs discovery over every group, then deletes collection by
    * collection, so `kubectl delete -f` listing the Namespace first still finds the objects after
-   * it). The controller never starts sooner than podTerminationMs.
+   * it, however slowly that kubectl sends its deletes). Never shorter than podTerminationMs.
    */
   namespaceDeletionDelayMs: number;
   /** How long one second of spec durations (progressDeadlineSeconds, minReadySeconds) lasts. */
@@ -75,6 +76,8 @@ export interface ControllerContext {
   /** Asks for another reconcile pass at least `ms` from now (time-driven transitions). */
   requeueAfter(ms: number): void;
   kubeletVersion(): string;
+  /** When (ms since the epoch) a client last sent a write (not a GET) under `/namespaces/<namespace>`, if ever. */
+  lastRequestIn(namespace: string): number | undefined;
 }
 
 /** Writes only when something changed, so reconcile passes reach a fixpoint. */

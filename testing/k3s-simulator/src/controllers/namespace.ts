@@ -1,7 +1,8 @@
 /**
  * The namespace controller: a namespace being deleted stays Terminating (its content refused by
- * the API) for namespaceDeletionDelayMs (at least podTerminationMs), then everything in it is
- * deleted, pods gracefully, then it goes itself. Its status
+ * the API) for namespaceDeletionDelayMs (at least podTerminationMs) after its deletion and after
+ * the last client write into it, then everything in it is deleted, pods gracefully, then it goes
+ * itself. Its status
  * carries the five conditions the real controller reports while content remains.
  */
 import { typeOf, type ResourceType } from '../resources.js';
@@ -88,7 +89,7 @@ function deletionConditions(
 function finalize(context: ControllerContext, namespace: StoredObject): void {
   const name: string = namespace.metadata.name;
   const { namespaceDeletionDelayMs, podTerminationMs } = context.timings;
-  const since = instantOf(context, namespace.metadata.uid, 'deleting');
+  const since = Math.max(instantOf(context, namespace.metadata.uid, 'deleting'), context.lastRequestIn(name) ?? 0);
   const wait = since + Math.max(namespaceDeletionDelayMs, podTerminationMs) - Date.now();
   if (wait > 0) {
     context.requeueAfter(wait + 1);
