@@ -3,12 +3,10 @@ import {
   DeployFailedError,
   deployPublication,
   deployWithRolloutTimeout,
-  loadManifests,
   notDeployedPublication,
-  runnerKubectl,
   prepareManifests,
   traceOf,
-  withKubectl,
+  withDeployManifests,
 } from '@sophia/kubernetes';
 
 import { getInputs } from './input-helper.js';
@@ -24,26 +22,20 @@ export async function main(): Promise<void> {
   await publishing(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
     () =>
-      withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
-        // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
-        const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const loaded = loadManifests({
-          patterns: settings.manifests,
-          cwd: workspaceDir(),
-          namespace,
-          kubectl: runnerKubectl(settings.connection),
-        });
-        const manifests = prepareManifests(loaded, {
-          images: settings.images,
-          trace: traceOf(runContext()),
-          warn: actionLog.warning,
-        });
-        const files = new Set(manifests.map((m) => m.file)).size;
-        actionLog.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
-        return actionLog.group('Apply and watch the rollouts', () =>
-          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
-        );
-      }),
+      withDeployManifests(
+        settings,
+        { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() },
+        async (kubectl, loaded) => {
+          const manifests = prepareManifests(loaded, {
+            images: settings.images,
+            trace: traceOf(runContext()),
+            warn: actionLog.warning,
+          });
+          return actionLog.group('Apply and watch the rollouts', () =>
+            deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
+          );
+        },
+      ),
     {
       reported: DeployFailedError,
       publicationOf: (report) => deployPublication(TITLE, report),

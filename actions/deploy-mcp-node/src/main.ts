@@ -1,13 +1,11 @@
 import { actionLog, runContext, secretsDir, publishing, workspaceDir } from '@sophia/action-runtime';
 import {
-  loadManifests,
-  runnerKubectl,
   prepareManifests,
   refOf,
   resolveNode,
   runsPods,
   traceOf,
-  withKubectl,
+  withDeployManifests,
   workloadKey,
   type Placement,
 } from '@sophia/kubernetes';
@@ -25,39 +23,35 @@ export async function main(): Promise<void> {
   await publishing(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
     () =>
-      withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
-        // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
-        const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const loaded = loadManifests({
-          patterns: settings.manifests,
-          cwd: workspaceDir(),
-          namespace,
-          kubectl: runnerKubectl(settings.connection),
-        });
-        const workloads = loaded
-          .filter((manifest) => runsPods(manifest.object))
-          .map((m) => workloadKey(refOf(m.object)));
-        const node = await resolveNode(
-          kubectl,
-          settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
-        );
-        actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-        const manifests =
-          settings.mode === 'deploy'
-            ? prepareManifests(loaded, {
-                images: settings.images,
-                trace: traceOf(runContext()),
-                // The node's name on each pod template: moving to another node rolls the pods there.
-                placement: { ...placement, node: node.name },
-                warn: actionLog.warning,
-              })
-            : loaded;
-        return reportingOnNode({ node, workloads }, (report) =>
-          settings.mode === 'audit'
-            ? auditNode(kubectl, loaded, placement, report)
-            : deployToNode(kubectl, manifests, settings, report),
-        );
-      }),
+      withDeployManifests(
+        settings,
+        { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() },
+        async (kubectl, loaded) => {
+          const workloads = loaded
+            .filter((manifest) => runsPods(manifest.object))
+            .map((m) => workloadKey(refOf(m.object)));
+          const node = await resolveNode(
+            kubectl,
+            settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
+          );
+          actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
+          const manifests =
+            settings.mode === 'deploy'
+              ? prepareManifests(loaded, {
+                  images: settings.images,
+                  trace: traceOf(runContext()),
+                  // The node's name on each pod template: moving to another node rolls the pods there.
+                  placement: { ...placement, node: node.name },
+                  warn: actionLog.warning,
+                })
+              : loaded;
+          return reportingOnNode({ node, workloads }, (report) =>
+            settings.mode === 'audit'
+              ? auditNode(kubectl, loaded, placement, report)
+              : deployToNode(kubectl, manifests, settings, report),
+          );
+        },
+      ),
     { reported: McpNodeFailedError, publicationOf: mcpNodePublication, unreported: notPlacedPublication },
   );
 }

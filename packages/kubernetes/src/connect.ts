@@ -1,6 +1,7 @@
 import type { KubeConnection } from '@sophia/inputs';
 import type { Log } from '@sophia/reporting';
 import { Kubectl } from './kubectl.js';
+import { loadManifests, type Manifest } from './manifests.js';
 import { openRemoteShell } from './ssh-shell.js';
 import { LocalKubectlTransport, RemoteKubectlTransport, type KubectlResult, type RemoteShell } from './transports.js';
 
@@ -73,6 +74,47 @@ export async function withKubectl<T>(
 }
 
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
-export function runnerKubectl(connection: KubeConnection): string {
+function runnerKubectl(connection: KubeConnection): string {
   return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
+
+/** What a deploy needs to connect and load its manifests: the connection and manifest inputs. */
+export interface DeploySource {
+  /** The `KubeConnection` the inputs chose. */
+  connection: KubeConnection;
+  /** The `manifests` input: files, directories (kustomizations) and globs, relative to the workspace. */
+  manifests: string[];
+  /** The `namespace` input; when absent, the kubeconfig context's namespace (kubectl's own default). */
+  namespace?: string;
+}
+
+/**
+ * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
+ * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
+ * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
+ * the connection however `work` ends, returning what `work` returns.
+ *
+ * - `options.cwd`: the workspace the manifest patterns are relative to.
+ * - `options.log`, `options.tempDir`: as for `withKubectl`.
+ *
+ * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
+ * with every problem of every file (each with its file and line) before anything reaches the
+ * cluster, and otherwise whatever `work` throws.
+ */
+export async function withDeployManifests<T>(
+  source: DeploySource,
+  options: { log: Log; tempDir?: string; cwd: string },
+  work: (kubectl: Kubectl, manifests: Manifest[]) => Promise<T>,
+): Promise<T> {
+  return withKubectl(source.connection, options, async (kubectl) => {
+    const manifests = loadManifests({
+      patterns: source.manifests,
+      cwd: options.cwd,
+      namespace: source.namespace ?? (await kubectl.contextNamespace()),
+      kubectl: runnerKubectl(source.connection),
+    });
+    const files = new Set(manifests.map((m) => m.file)).size;
+    options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+    return work(kubectl, manifests);
+  });
 }
