@@ -87,7 +87,7 @@ describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) 
     });
     expect(rows(run.summary, 'created')).toHaveLength(applied.length);
     expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContain(
-      'Deployment/sophia-backend sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler',
+      `${NS}/Deployment/sophia-backend sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
     );
 
     const backend = await live('Deployment', 'sophia-backend');

@@ -107,7 +107,7 @@ test('a live HorizontalPodAutoscaler applied outside the manifests keeps its rep
   bed.workspace.write('models.yaml', original('models.yaml').replace(':1.0.0', ':1.2.0'));
   const report = await deploy(['models.yaml'], 'ml', { warn: (line) => warnings.push(line) });
   expect(warnings).toEqual([
-    'Deployment/chat-api sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler',
+    'ml/Deployment/chat-api sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler',
   ]);
   expect(report.applied.find((o) => o.kind === 'Deployment')?.action).toBe('configured');
   expect(report.rollouts.map((rollout) => rollout.ok)).toEqual([true]);

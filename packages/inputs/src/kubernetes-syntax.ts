@@ -105,8 +105,27 @@ const WORKLOAD_KINDS: Record<string, WorkloadRef['kind']> = {
   ds: 'DaemonSet',
 };
 
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
+ * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
+ * action's `workloads` input).
+ */
+export function workloadKey(ref: { kind: string; name: string; namespace?: string }): string {
+  return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 
+/**
+ * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
+ * case, singular, plural or kubectl's short name (`deploy`, `sts`, `ds`). The inverse of
+ * `workloadKey`: `workloadRef(input, workloadKey(ref))` gives `ref` back.
+ * Throws InputError naming the input `name` when `raw` is not such a reference.
+ */
 export const workloadRef: Parser<WorkloadRef> = (name, raw) => {
   const parts = raw.trim().split('/');
   const namespace = parts.length === 3 ? parts.shift() : undefined;

@@ -5,6 +5,7 @@ import {
   labelSelector,
   namespaceName,
   taint,
+  workloadKey,
   workloadRef,
   workloadRefs,
 } from '../src/index.js';
@@ -137,6 +138,24 @@ describe('workload references', () => {
       { kind: 'Deployment', name: 'api' },
       { kind: 'Deployment', name: 'web', namespace: 'sophia' },
     ]);
+  });
+
+  it.each([
+    [{ kind: 'Deployment', name: 'api' }, 'Deployment/api'],
+    [{ kind: 'StatefulSet', name: 'db.primary', namespace: 'team-a' }, 'team-a/StatefulSet/db.primary'],
+    [{ kind: 'DaemonSet', name: 'agent', namespace: 'kube-system' }, 'kube-system/DaemonSet/agent'],
+  ] as const)('spells %j as %j and reads it back as it was', (ref, key) => {
+    expect(workloadKey(ref)).toBe(key);
+    expect(workloadRef('workloads', workloadKey(ref))).toEqual(ref);
+  });
+
+  it('keeps apart what differs only in namespace, and a namespaced object from a cluster-scoped one', () => {
+    const keys = [
+      workloadKey({ kind: 'Deployment', name: 'api', namespace: 'team-a' }),
+      workloadKey({ kind: 'Deployment', name: 'api', namespace: 'team-b' }),
+      workloadKey({ kind: 'Deployment', name: 'api' }),
+    ];
+    expect(new Set(keys).size).toBe(3);
   });
 
   it.each(['[', '{"a":1}', '[1]', '["pod/api"]'])('refuses the JSON %j', (raw) => {

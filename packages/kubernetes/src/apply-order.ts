@@ -1,5 +1,5 @@
 import type { Manifest } from './manifests.js';
-import { isRecord, type KubeObject } from './objects.js';
+import { isRecord, objectKey, type KubeObject } from './objects.js';
 
 /**
  * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
@@ -103,19 +103,16 @@ export interface ApplyPlan {
 
 /** Splits objects (already in install order) given which foundations are live. */
 export function planApply(objects: KubeObject[], liveFoundations: KubeObject[]): ApplyPlan {
-  const live = new Set(liveFoundations.map((object) => `${object.kind}/${object.metadata.name}`));
+  const live = new Set(liveFoundations.map(objectKey));
   const foundations = objects.filter(isFoundation);
   const newNamespaces = new Set(
     foundations
-      .filter((object) => object.kind === 'Namespace' && !live.has(`Namespace/${object.metadata.name}`))
+      .filter((object) => object.kind === 'Namespace' && !live.has(objectKey(object)))
       .map((object) => object.metadata.name),
   );
   const newKinds = new Set(
     foundations
-      .filter(
-        (object) =>
-          object.kind === 'CustomResourceDefinition' && !live.has(`CustomResourceDefinition/${object.metadata.name}`),
-      )
+      .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
       .map(definedGroupKind)
       .filter((groupKind): groupKind is string => groupKind !== undefined),
   );

@@ -253,7 +253,7 @@ export async function deployManifests(
     }
     const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
     await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-    const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+    const foundationNames = plan.foundations.map(objectKey).join(', ');
     log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
     await serverCheck(
       kubectl,

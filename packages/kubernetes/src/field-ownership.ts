@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
-import { isRecord, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 
 /**
  * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
@@ -115,7 +115,7 @@ export async function applyOwningFields(
     const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
     if (undone.length > 0)
       ownership.log(
-        `Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
+        `Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
       );
     return kubectl.apply(objects, { ...options, forceConflicts: true });
   }
@@ -135,11 +135,11 @@ export async function undoAndRecord(
   if (Object.keys(record).length > 0) await kubectl.annotate(ref, record);
 }
 
-/** The `kind/namespace/name` an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
 function autoscaledKey(autoscaler: KubeObject): string | undefined {
   const target = autoscaler.spec?.scaleTargetRef;
   if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string') return undefined;
-  return `${target.kind}/${autoscaler.metadata.namespace ?? ''}/${target.name}`;
+  return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
 
 /**
@@ -147,7 +147,7 @@ function autoscaledKey(autoscaler: KubeObject): string | undefined {
  * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
  * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
  * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
- * manifest set `replicas`, for a warning.
+ * manifest set `replicas` (by `objectKey`), for a warning.
  */
 export function yieldReplicasToAutoscalers(
   objects: KubeObject[],
@@ -156,9 +156,9 @@ export function yieldReplicasToAutoscalers(
   const scaled = new Set(autoscalers.map(autoscaledKey).filter((key): key is string => key !== undefined));
   const yielded: string[] = [];
   const result = objects.map((object) => {
-    const key = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+    const key = objectKey(object);
     if (!scaled.has(key) || object.spec?.replicas === undefined) return object;
-    yielded.push(`${object.kind}/${object.metadata.name}`);
+    yielded.push(key);
     const spec = { ...object.spec };
     delete spec.replicas;
     return { ...object, spec };

@@ -1,3 +1,5 @@
+import { workloadKey } from '@sophia/inputs';
+
 /** The parts of a Kubernetes object this package reads and writes; everything else passes through untouched. */
 export interface KubeObject {
   apiVersion: string;
@@ -54,26 +56,16 @@ export function isWorkload(object: Pick<KubeObject, 'kind'>): boolean {
   return (WORKLOAD_KINDS as readonly string[]).includes(object.kind);
 }
 
-/** `kind/namespace/name`: unique across a deploy, used to match what was applied with what is live. */
-export function objectKey(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
-  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
-
-/** How people (and kubectl) name an object: `Deployment/api`, with the namespace when there is one. */
-export function describeObject(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
-  const ns = object.metadata.namespace;
-  return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
-}
-
 /**
- * The one spelling of a workload in outputs, maps, logs and summaries: `<namespace>/<Kind>/<name>`
- * (such as `team-a/Deployment/api`), so two workloads of one kind and name in different
- * namespaces stay apart. A reference without a namespace (a cluster-scoped object, or a
- * `<Kind>/<name>` the user wrote) is spelled `<Kind>/<name>`.
+ * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
+ * match what was applied with what is live, and to name the object in logs.
  */
-export function workloadKey(ref: { kind: string; name: string; namespace?: string }): string {
-  return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+export function objectKey(object: Pick<KubeObject, 'kind' | 'metadata'>): string {
+  return workloadKey(refOf(object));
 }
+
+// The spelling's one home is beside the parser that reads it back from the rollback's input.
+export { workloadKey };
 
 export interface ObjectRef {
   kind: string;

@@ -21,7 +21,7 @@ test('a workload an autoscaler scales is applied without replicas, and named for
     deployment('chat-api', 'other', 1),
   ];
   const { objects: applied, yielded } = yieldReplicasToAutoscalers(objects, [autoscaler('chat-api', 'sophia')]);
-  expect(yielded).toEqual(['Deployment/chat-api']);
+  expect(yielded).toEqual(['sophia/Deployment/chat-api']);
   expect(applied.map((object) => object.spec?.replicas)).toEqual([undefined, 3, 1]);
   expect(applied[0].spec).toEqual({ selector: { matchLabels: { app: 'chat-api' } } });
   expect(objects[0].spec?.replicas).toBe(2);
