@@ -33,11 +33,7 @@ export async function connectKubectl(connection: KubeConnection, options: Connec
   }
   if (!options.remoteShell) throw new Error('kubectl over SSH needs an SSH connection factory');
   const shell = await options.remoteShell(connection);
-  const host = connection.ssh.hosts[0];
-  return new Kubectl(
-    new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`),
-    options.trace,
-  );
+  return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace);
 }
 
 export type { KubectlResult };

@@ -17,6 +17,8 @@ export async function openRemoteShell(
   const [target] = sshTargetsFrom(connection.ssh);
   const session = await connectSsh(target, log);
   return {
+    // The session's own label, so kubectl's messages name the server as the SSH layer's do.
+    host: session.label,
     run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
     close: () => session.close(),
   };

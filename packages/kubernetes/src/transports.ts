@@ -121,6 +121,8 @@ export class LocalKubectlTransport implements KubectlTransport {
 
 /** The part of an SSH session the remote transport needs: run an argument vector, stdin in, exit code back. */
 export interface RemoteShell {
+  /** The server as the SSH layer names it in every message (its `hostLabel`, `host:port`). */
+  readonly host: string;
   /** Runs argv on the server, every word quoted by the SSH layer; any exit code is returned, not thrown. */
   run(purpose: string, argv: string[], stdin?: string): Promise<KubectlResult>;
   close(): Promise<void>;
@@ -138,9 +140,8 @@ export class RemoteKubectlTransport implements KubectlTransport {
   constructor(
     private readonly shell: RemoteShell,
     private readonly kubectlCommand: string,
-    host: string,
   ) {
-    this.where = `"${kubectlCommand}" on ${host}`;
+    this.where = `"${kubectlCommand}" on ${shell.host}`;
   }
 
   run(args: string[], stdin?: string): Promise<KubectlResult> {
