@@ -12,7 +12,7 @@ import { LocalKubectlTransport, RemoteKubectlTransport, type KubectlResult, type
 export type RemoteShellFactory = (connection: Extract<KubeConnection, { mode: 'ssh' }>) => Promise<RemoteShell>;
 
 export interface ConnectOptions {
-  /** Where the kubeconfig file and kubectl's cache go; RUNNER_TEMP on a runner. */
+  /** Where the kubeconfig file and kubectl's cache go (the action's secrets directory); the system's temp directory when absent. */
   tempDir?: string;
   /** Needed for the SSH mode. */
   remoteShell?: RemoteShellFactory;

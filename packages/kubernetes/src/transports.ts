@@ -35,7 +35,10 @@ export interface LocalTransportOptions {
   kubeconfig: string;
   /** The kubectl binary (`kubectl` input). */
   kubectl?: string;
-  /** Parent of the private working directory; RUNNER_TEMP on a runner. */
+  /**
+   * Parent of the private working directory: the action passes its secrets directory (under
+   * RUNNER_TEMP, which only the action reads); the system's temp directory when absent.
+   */
   tempDir?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -53,7 +56,7 @@ export class LocalKubectlTransport implements KubectlTransport {
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: LocalTransportOptions) {
-    const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir();
+    const parent = options.tempDir ?? tmpdir();
     mkdirSync(parent, { recursive: true });
     this.dir = mkdtempSync(join(parent, 'sophia-kube-'));
     chmodSync(this.dir, 0o700);
