@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { InputReader, runnerInputs, type RunnerHooks } from '@sophia/inputs';
+import { InputReader, type InputSource, type RunnerHooks } from '@sophia/inputs';
 import type { Log } from '@sophia/reporting';
 
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
@@ -16,7 +16,14 @@ export const runnerInputHooks: RunnerHooks = {
   warn: (message) => core.warning(message),
 };
 
-/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+export const runnerInputs: InputSource = (name) => core.getInput(name, { trimWhitespace: false });
+
+/** The reader of this step's inputs, masking and warning through the runner. */
 export function actionInputs(): InputReader {
   return new InputReader(runnerInputs, runnerInputHooks);
 }

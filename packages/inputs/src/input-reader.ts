@@ -1,15 +1,12 @@
 import { InputError, type Parser } from './input-error.js';
 import { text } from './scalars.js';
 
-/** Where raw input strings come from: the runner's INPUT_* variables, or a map in tests. */
+/**
+ * Where raw input strings come from, `''` for an input not given: the step's inputs as the runner
+ * passes them (`actionInputs` in `@sophia/action-runtime`, the one reader of the runner's
+ * environment), or a map in tests. This package only validates the values it is given.
+ */
 export type InputSource = (name: string) => string;
-
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-
-export const runnerInputs: InputSource = (name) => process.env[inputVariable(name)] ?? '';
 
 export function inputsFrom(values: Record<string, string>): InputSource {
   return (name) => values[name] ?? '';

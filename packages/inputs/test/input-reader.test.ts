@@ -1,4 +1,4 @@
-import { inputsFrom, InputReader, inputVariable, maskSecret, runnerInputs, text } from '../src/index.js';
+import { inputsFrom, InputReader, maskSecret, text } from '../src/index.js';
 import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
@@ -7,21 +7,6 @@ describe('InputReader', () => {
     inputsFrom({ given: ' value ', blank: '  \n ', list: '\n a\n b \n' }),
     runnerInputHooks,
   );
-
-  it('names runner variables as the runner does', () => {
-    expect(inputVariable('ssh-key')).toBe('INPUT_SSH-KEY');
-    expect(inputVariable('with space')).toBe('INPUT_WITH_SPACE');
-  });
-
-  it('reads INPUT_* variables from the environment', () => {
-    process.env['INPUT_PROBE-NAME'] = 'from env';
-    try {
-      expect(runnerInputs('probe-name')).toBe('from env');
-      expect(runnerInputs('missing-name')).toBe('');
-    } finally {
-      delete process.env['INPUT_PROBE-NAME'];
-    }
-  });
 
   it('reads exactly one of two inputs, naming the first when both or neither are given', () => {
     const either = (values: Record<string, string>) =>
