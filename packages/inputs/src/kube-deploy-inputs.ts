@@ -11,13 +11,19 @@ export interface KubernetesDeploySettings {
   manifests: string[];
   /** Container name or image name (without tag) -> full image reference. */
   images: Map<string, string>;
+  /** For objects that name none; absent: the kubeconfig context's namespace, as kubectl does. */
   namespace?: string;
+  /** How long, in milliseconds, every workload together may take to roll out (the `rollout-timeout` input; at least 100). */
   rolloutTimeoutMs: number;
+  /** Apply with `kubectl apply --server-side` (field ownership kept by the API server) instead of client-side. */
   serverSide: boolean;
+  /** The field manager the applies write as (kubectl's `--field-manager`). */
   fieldManager: string;
   /** Take fields other field managers own instead of stopping on the conflict. */
   forceConflicts: boolean;
+  /** After a failed rollout, put back the workloads and configuration this run changed. */
   rollbackOnFailure: boolean;
+  /** Only show what would change (a server-side dry run with diffs); nothing is written. */
   dryRun: boolean;
 }
 

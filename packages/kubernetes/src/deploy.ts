@@ -23,15 +23,25 @@ import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type Object
 import { restoreIntent } from './restore.js';
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
 
-/** The deploy inputs both Kubernetes actions share, plus the rollout timings and the log. */
+/**
+ * The deploy inputs both Kubernetes actions share (`rolloutTimeoutMs` and the others as
+ * `KubernetesDeploySettings` documents them), plus the rollout timings and the log. All durations
+ * are in milliseconds.
+ */
 export interface DeploySettings extends Pick<
   KubernetesDeploySettings,
   'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun'
 > {
   /** Take fields other field managers own (the `force-conflicts` input); by default their conflict stops the deploy. */
   forceConflicts?: boolean;
+  /** Milliseconds between two looks at a rollout; 2000 when absent (`rolloutTimings` scales it to the timeout). */
   pollIntervalMs?: number;
+  /**
+   * Milliseconds a new pod may stay in a blocking state (`BLOCKING_REASONS`: a pull error, a crash
+   * loop...) before its rollout is called failed without waiting for the timeout; 30000 when absent.
+   */
   failFastAfterMs?: number;
+  /** Progress lines: what was applied, each rollout's progress, the rollback's steps. */
   log?: (line: string) => void;
   /** Told what the deploy changed from the manifests and why (default: the log). */
   warn?: (line: string) => void;
@@ -47,12 +57,19 @@ export interface DeploySettings extends Pick<
 
 /** See DeploySettings.companion. */
 export interface DeployCompanion {
+  /** Makes the change; returns lines for the log. What it throws stops the deploy (after `undo`). */
   make(): Promise<string[]>;
+  /** Takes the change back; returns lines for the log. What it throws fails the deploy, or its rollback. */
   undo(): Promise<string[]>;
 }
 
+/**
+ * What the apply did to an object, as kubectl reports it (`deployment.apps/api created`), decided
+ * here from the live object's resourceVersion before and after the apply.
+ */
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 
+/** One object of the manifests as the apply left it (or, on a dry run, would leave it). */
 export interface AppliedObject extends ObjectRef {
   action: ApplyAction;
   /** Dry run only: what would change, line by line. */
@@ -65,7 +82,13 @@ export interface AppliedObject extends ObjectRef {
   notValidated?: string;
 }
 
+/**
+ * The rollback of one workload (Deployment, StatefulSet, DaemonSet) after a failed rollout: the
+ * revisions involved, as the workload's revision annotations and ControllerRevisions number them
+ * (decimal strings), and how it ended.
+ */
 export interface RollbackRecord {
+  /** The workload. */
   ref: ObjectRef;
   /** The revision this run produced and that failed. */
   failedRevision?: string;
@@ -86,13 +109,21 @@ export interface RollbackRecord {
 
 /** An object other than a Deployment, StatefulSet or DaemonSet that a failed deploy had changed. */
 export interface RestoreRecord {
+  /** The object. */
   ref: ObjectRef;
   /** Why it was not put back as it was before the run; absent when it was. */
   skipped?: string;
 }
 
+/**
+ * Everything a Kubernetes deploy did, for the action's outputs and job summary: returned on
+ * success, and carried by `DeployFailedError` when the deploy failed after the manifests were
+ * loaded (the keys of `revisions` and the entries of `changed` are `workloadKey`s).
+ */
 export interface DeployReport {
+  /** The run was a dry run: nothing was written, `applied` says what would change. */
   dryRun: boolean;
+  /** Every object of the manifests, in the order applied (foundations first, as apply-order.ts decides). */
   applied: AppliedObject[];
   /** `<namespace>/<Kind>/<name>` (see workloadKey) -> revision after the run. */
   revisions: Record<string, string>;
@@ -103,8 +134,11 @@ export interface DeployReport {
    * revision to go back to.
    */
   changed: string[];
+  /** One per workload of the manifests; empty on a dry run. */
   rollouts: RolloutResult[];
+  /** Something was put back after a failed rollout: a workload restored, or another object returned to its earlier state. */
   rolledBack: boolean;
+  /** One per workload a failed rollout's rollback considered: restored, failed or skipped. */
   rollbacks: RollbackRecord[];
   /**
    * After a failed rollout with rollback-on-failure: every other object this run configured
@@ -114,7 +148,12 @@ export interface DeployReport {
   restored: RestoreRecord[];
 }
 
-/** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
+/**
+ * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
+ * rollback may have failed too). Its message names every failed workload and why; `report` says
+ * what happened, for outputs and summary. A refusal before anything rolled out (the API server
+ * refused the manifests, an apply failed) is thrown as the error kubectl gave.
+ */
 export class DeployFailedError extends ReportedError<DeployReport> {
   constructor(message: string, report: DeployReport) {
     super(message, report);
@@ -219,8 +258,7 @@ export async function deployManifests(
       const notValidated = deferred.has(objectKey(object))
         ? `not validated by the server (its ${foundation} is created by this set)`
         : undefined;
-      if (notValidated)
-        (settings.warn ?? log)(`${workloadKey(refOf(object))}: would be ${action}, but ${notValidated}`);
+      if (notValidated) (settings.warn ?? log)(`${objectKey(object)}: would be ${action}, but ${notValidated}`);
       report.applied.push({
         ...refOf(object),
         action,

@@ -16,31 +16,45 @@ export const BLOCKING_REASONS = new Set([
   'CreateContainerError',
 ]);
 
+/** How rollouts are watched; every duration in milliseconds. */
 export interface RolloutOptions {
+  /** How long every watched workload together may take. */
   timeoutMs: number;
+  /** Between two looks at the workloads and their pods; 2000 when absent. */
   pollIntervalMs?: number;
-  /** How long a new pod may stay in a blocking state before the rollout is called failed. */
+  /** How long a new pod may stay in a blocking state before the rollout is called failed; 30000 when absent. */
   failFastAfterMs?: number;
   /** Progress lines for the log. */
   log?: (line: string) => void;
 }
 
+/** One pod of a failed rollout, as `kubectl get pods -o wide` would show it. */
 export interface PodDiagnosis {
   name: string;
+  /** The node it was scheduled on; absent while unscheduled. */
   node?: string;
+  /** Its status.phase (Pending, Running, Failed...). */
   phase?: string;
+  /** Each container's waiting or terminated reason (ImagePullBackOff, CrashLoopBackOff, OOMKilled...). */
   reasons: string[];
 }
 
+/** What `kubectl describe` would show of a failed rollout: the workload's conditions, its new pods, recent events. */
 export interface Diagnostics {
+  /** The workload's status.conditions. */
   conditions: Array<{ type: string; status: string; reason?: string; message?: string }>;
   pods: PodDiagnosis[];
+  /** Events about the workload and its pods; `object` is `Kind/name`, in the workload's namespace. */
   events: Array<{ object: string; type?: string; reason?: string; message?: string; count?: number }>;
 }
 
+/** How the rollout of one workload ended, by the rules `kubectl rollout status` uses. */
 export interface RolloutResult {
+  /** The workload. */
   ref: ObjectRef;
+  /** Every replica of the new revision is updated and available; `reason` says why not. */
   ok: boolean;
+  /** The revision rolled out: the deployment.kubernetes.io/revision annotation, or the ControllerRevision's number (a decimal string). */
   revision?: string;
   /** What identifies the revision's pod template for good (ReplicaSet pod-template-hash, ControllerRevision name). */
   template?: string;
@@ -48,7 +62,9 @@ export interface RolloutResult {
   reason?: string;
   /** What a successful result does not cover, such as pods an OnDelete strategy leaves on the old revision. */
   note?: string;
+  /** Only on a failure. */
   diagnostics?: Diagnostics;
+  /** Milliseconds from the start of the watch to the verdict. */
   elapsedMs: number;
 }
 
