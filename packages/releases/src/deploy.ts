@@ -25,7 +25,7 @@ import {
   writeReleaseInfo,
   type ReleaseEntry,
 } from './release-host.js';
-import { DeployError, FrontendDeployFailedError } from './errors.js';
+import { ReleaseHostError, FrontendDeployFailedError } from './errors.js';
 import type { ReleaseHost } from './release-hosts.js';
 import { RECORDS_DIR } from './remote-scripts.js';
 import type { ReleaseInfo, ReleaseOrigin } from './release-info.js';
@@ -217,7 +217,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
       const why = existingIsSame
         ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
         : 'with different content';
-      throw new DeployError(
+      throw new ReleaseHostError(
         session.label,
         `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`,
       );
@@ -406,7 +406,7 @@ async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failur
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
  * @returns the report when the release went live on every host.
- * @throws DeployError when the release id could not be a release, Error when the nginx template
+ * @throws ReleaseHostError when the release id could not be a release, Error when the nginx template
  *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
  *   report, when any host failed once the deploy began.
  */
@@ -421,7 +421,7 @@ export async function deployFrontend(
 
 async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseHost[]): Promise<FrontendDeployReport> {
   if (!RELEASE_ID_PATTERN.test(request.releaseId)) {
-    throw new DeployError(
+    throw new ReleaseHostError(
       '',
       `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`,
     );

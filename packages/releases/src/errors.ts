@@ -4,7 +4,7 @@ import type { HostRollback } from './rollback.js';
 
 /**
  * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,
- * `DeployError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
+ * `ReleaseHostError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
  * `ReportedError`s `FrontendDeployFailedError` and `FrontendRollbackFailedError`, whose report says
  * what each host serves and why it failed, for the action's outputs and job summary.
  */
@@ -18,13 +18,13 @@ export class SourceError extends Error {
 }
 
 /** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
-export class DeployError extends Error {
+export class ReleaseHostError extends Error {
   constructor(
     readonly host: string,
     message: string,
   ) {
     super(message);
-    this.name = 'DeployError';
+    this.name = 'ReleaseHostError';
   }
 }
 

@@ -4,7 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
 import { parseManifest, type FileEntry, type FileManifest } from './manifest.js';
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
-import { DeployError } from './errors.js';
+import { ReleaseHostError } from './errors.js';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
 import {
   BEGIN_SCRIPT,
@@ -181,7 +181,7 @@ export function describeDrift(drift: DriftedFile[]): string {
  * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
  * that are gone: for a rollback about to switch to it, which has no build to send them again from.
  * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
- * @throws DeployError when the release does not exist on the target.
+ * @throws ReleaseHostError when the release does not exist on the target.
  */
 export async function releaseDrift(session: ReleaseSession, target: string, releaseId: string): Promise<DriftedFile[]> {
   const result = await session.runScript(
@@ -193,7 +193,7 @@ export async function releaseDrift(session: ReleaseSession, target: string, rele
     },
   );
   if (result.code === EXIT.missingRelease)
-    throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
   const records = parseRecords(result.stdout);
   return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
@@ -265,14 +265,14 @@ export class TargetLock {
     }
     if (result.code !== 0) await finish.abort();
     if (result.code === EXIT.lockTimeout) {
-      throw new DeployError(
+      throw new ReleaseHostError(
         session.label,
         `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
           `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`,
       );
     }
     if (result.code === EXIT.notSymlink)
-      throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+      throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     const listing = listingFrom(records);
     const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
@@ -438,12 +438,12 @@ export function completeUpload(
   const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
   const words = result.stderr.trim();
   if (/No space left on device|Disk quota exceeded/i.test(words)) {
-    throw new DeployError(
+    throw new ReleaseHostError(
       session.label,
       `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`,
     );
   }
-  throw new DeployError(
+  throw new ReleaseHostError(
     session.label,
     `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`,
   );
@@ -512,9 +512,9 @@ export function openSwitch(
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 export function completeSwitch(session: ReleaseSession, result: RunResult): { previous?: string } {
   if (result.code === EXIT.missingRelease)
-    throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+    throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
   if (result.code === EXIT.reloadFailed) {
-    throw new DeployError(
+    throw new ReleaseHostError(
       session.label,
       `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`,
     );
@@ -544,7 +544,7 @@ export async function revertSwitch(
     { okExitCodes: [0, EXIT.reloadFailed] },
   );
   if (result.code === EXIT.reloadFailed) {
-    throw new DeployError(
+    throw new ReleaseHostError(
       session.label,
       `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`,
     );
@@ -575,7 +575,7 @@ export async function markReleaseFailed(
  * Installs a rendered nginx config for release `releaseId`, tests it, and restores the previous file
  * when nginx refuses it. The config and `configPath` are kept in the release's records, so that a
  * rollback to the release installs it again (`reinstallNginxConfig`).
- * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
 export async function installNginxConfig(
   session: ReleaseSession,
@@ -606,7 +606,7 @@ export async function installNginxConfig(
  * `installNginxConfig`), tests it, and restores the previous file when nginx refuses it: for a
  * rollback to that release. A release deployed without a config leaves the installed one alone.
  * @returns the path the config was installed to; undefined when the release has no config recorded.
- * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
 export async function reinstallNginxConfig(
   session: ReleaseSession,
@@ -638,7 +638,7 @@ function refusedConfig(session: ReleaseSession, result: RunResult, timedOut: str
   if (result.code !== EXIT.nginxTest) return;
   const words = result.stderr.trim();
   const verdict = words.startsWith('the test command timed out') ? timedOut : refused;
-  throw new DeployError(
+  throw new ReleaseHostError(
     session.label,
     `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`,
   );
