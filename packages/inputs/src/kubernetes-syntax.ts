@@ -93,7 +93,8 @@ export interface WorkloadRef {
   namespace?: string;
 }
 
-const WORKLOAD_KINDS: Record<string, WorkloadRef['kind']> = {
+/** Each workload kind by every name kubectl takes for it: singular, plural, short (`kubectl api-resources`). */
+const WORKLOAD_KIND_NAMES: Record<string, WorkloadRef['kind']> = {
   deployment: 'Deployment',
   deployments: 'Deployment',
   deploy: 'Deployment',
@@ -130,7 +131,7 @@ export const workloadRef: Parser<WorkloadRef> = (name, raw) => {
   const parts = raw.trim().split('/');
   const namespace = parts.length === 3 ? parts.shift() : undefined;
   const [kindText, objectName, extra] = parts;
-  const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+  const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
   const validNamespace = namespace === undefined || isDns1123Label(namespace);
   if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
     throw mustBe(name, WORKLOAD_EXAMPLES, raw);

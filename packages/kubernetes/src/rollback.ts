@@ -7,7 +7,7 @@ import {
   restoreFailedRevisions,
 } from './failed-revisions.js';
 import type { Kubectl } from './kubectl.js';
-import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, isWorkload, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import {
   currentControllerRevision,
   REVISION_ANNOTATION,
@@ -18,7 +18,6 @@ import {
 } from './rollout.js';
 
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-export const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 
 export type RevisionTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
 
@@ -110,7 +109,7 @@ export async function findWorkloads(
 ): Promise<KubeObject[]> {
   const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
   if (selection.by === 'selector') {
-    // Every kind with revisions (ROLLBACK_KINDS), by its plural resource name.
+    // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
     const found = await kubectl.list('deployments,statefulsets,daemonsets', {
       namespace,
       selector: selection.selector,
@@ -247,7 +246,7 @@ export async function planRollback(
   const steps: RollbackStep[] = [];
   const refusals: string[] = [];
   for (const workload of workloads) {
-    if (!(ROLLBACK_KINDS as readonly string[]).includes(workload.kind)) {
+    if (!isWorkload(workload)) {
       refusals.push(`${workloadKey(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
       continue;
     }
