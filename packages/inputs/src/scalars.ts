@@ -79,15 +79,13 @@ export function matching(pattern: RegExp, expected: string): Parser<string> {
  */
 export const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
+export const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
+
+/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
 export const releaseId: Parser<string> = (name, raw) => {
   const trimmed = raw.trim();
-  if (!RELEASE_ID_PATTERN.test(trimmed)) {
-    throw mustBe(
-      name,
-      'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit',
-      raw,
-    );
-  }
+  if (!RELEASE_ID_PATTERN.test(trimmed)) throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
   return trimmed;
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
-import { RELEASE_ID_PATTERN } from '@sophia/inputs';
+import { RELEASE_ID_PATTERN, RELEASE_ID_RULE } from '@sophia/inputs';
 import { SshConnectionLostError } from '@sophia/ssh';
 import { planDelta, sameManifest } from './delta.js';
 import { manifestTotals, type FileEntry, type FileManifest } from './manifest.js';
@@ -421,10 +421,7 @@ export async function deployFrontend(
 
 async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseHost[]): Promise<FrontendDeployReport> {
   if (!RELEASE_ID_PATTERN.test(request.releaseId)) {
-    throw new ReleaseHostError(
-      '',
-      `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`,
-    );
+    throw new ReleaseHostError('', `"${request.releaseId}" cannot be a release id: ${RELEASE_ID_RULE}`);
   }
   const log = request.log ?? (() => undefined);
   const runs: HostRun[] = hosts.map((host) => ({
