@@ -34,16 +34,41 @@ function elementKey(item: Json, keys: string[] | undefined, index: number): stri
   return parts.length ? `[${parts.join(',')}]` : `[${index}]`;
 }
 
-function walk(
+/** Where a value sits, in each spelling a server message uses. */
+interface FieldLocation {
+  /** `spec.template.spec.containers[0].image` (strict decoding's spelling). */
+  indexed: string;
+  /** `.spec.template.spec.containers[name="app"].image` (server-side apply's spelling). */
+  keyed: string;
+  /** The innermost Go struct holding the value, and the field path below it (encoding/json's spelling). */
+  goStruct: string;
+  goField: string;
+}
+
+/** What a walk of an object against its schema does at each value. */
+interface SchemaVisitor {
+  /** Called at every value with its schema (as written, and resolved); returning false skips what is below it. */
+  enter?(value: Json, schema: Json, resolved: Json, at: FieldLocation): boolean;
+  /** A field of an object that its schema's properties do not declare. */
+  unknown?(at: FieldLocation): void;
+}
+
+/**
+ * Walks `value` beside its schema as the server's decoder does: lists element by element (an
+ * associative list's elements by their keys), objects field by field against `properties`, or
+ * every entry against `additionalProperties`; nothing below `x-kubernetes-preserve-unknown-fields`.
+ */
+function walkSchema(
   value: Json,
   schema: Json,
   components: Record<string, Json>,
-  indexed: string,
-  keyed: string,
-  out: UnknownField[],
+  at: FieldLocation,
+  visitor: SchemaVisitor,
 ): void {
   const resolved = resolveSchema(schema, components);
+  // JSON null leaves a field unset, whatever its type.
   if (!resolved || value === null || value === undefined) return;
+  if (visitor.enter && !visitor.enter(value, schema, resolved, at)) return;
   if (resolved['x-kubernetes-preserve-unknown-fields'] === true) return;
   if (Array.isArray(value)) {
     if (!resolved.items) return;
@@ -51,31 +76,37 @@ function walk(
     const mergeKey: string | undefined = resolved['x-kubernetes-patch-merge-key'];
     const keys: string[] | undefined = resolved['x-kubernetes-list-map-keys'] ?? (mergeKey ? [mergeKey] : undefined);
     value.forEach((item, index) =>
-      walk(item, resolved.items, components, `${indexed}[${index}]`, `${keyed}${elementKey(item, keys, index)}`, out),
+      walkSchema(
+        item,
+        resolved.items,
+        components,
+        { ...at, indexed: `${at.indexed}[${index}]`, keyed: `${at.keyed}${elementKey(item, keys, index)}` },
+        visitor,
+      ),
     );
     return;
   }
   if (!isPlainObject(value)) return;
+  const fieldAt = (field: string): Pick<FieldLocation, 'indexed' | 'keyed'> => ({
+    indexed: at.indexed ? `${at.indexed}.${field}` : field,
+    keyed: `${at.keyed}.${field}`,
+  });
   if (isPlainObject(resolved.properties)) {
+    const goStruct = refName(schema)?.split('.').pop() ?? at.goStruct;
     for (const [field, child] of Object.entries(value)) {
-      const childIndexed = indexed ? `${indexed}.${field}` : field;
-      const childKeyed = `${keyed}.${field}`;
-      if (!(field in resolved.properties)) out.push({ indexed: childIndexed, keyed: childKeyed });
-      else walk(child, resolved.properties[field], components, childIndexed, childKeyed, out);
+      const childAt = { ...fieldAt(field), goStruct, goField: at.goField ? `${at.goField}.${field}` : field };
+      if (!(field in resolved.properties)) visitor.unknown?.(childAt);
+      else walkSchema(child, resolved.properties[field], components, childAt, visitor);
     }
   } else if (isPlainObject(resolved.additionalProperties)) {
+    // Go's error names the map field, not the key, and the struct that holds the map.
     for (const [field, child] of Object.entries(value)) {
-      walk(
-        child,
-        resolved.additionalProperties,
-        components,
-        indexed ? `${indexed}.${field}` : field,
-        `${keyed}.${field}`,
-        out,
-      );
+      walkSchema(child, resolved.additionalProperties, components, { ...at, ...fieldAt(field) }, visitor);
     }
   }
 }
+
+const TOP: FieldLocation = { indexed: '', keyed: '', goStruct: '', goField: '' };
 
 /** Fields of `object` its schema does not declare; none when the kind has no schema. */
 export function unknownFields(
@@ -84,7 +115,9 @@ export function unknownFields(
 ): UnknownField[] {
   if (!schema) return [];
   const out: UnknownField[] = [];
-  walk(object, schema.schema, schema.components, '', '', out);
+  walkSchema(object, schema.schema, schema.components, TOP, {
+    unknown: ({ indexed, keyed }) => out.push({ indexed, keyed }),
+  });
   return out;
 }
 
@@ -164,54 +197,6 @@ function refName(schema: Json): string | undefined {
   return undefined;
 }
 
-interface TypeWalk {
-  components: Record<string, Json>;
-  out: FieldTypeMismatch[];
-}
-
-function walkTypes(
-  value: Json,
-  schema: Json,
-  walk: TypeWalk,
-  where: { keyed: string; goStruct: string; goField: string },
-): void {
-  const resolved = resolveSchema(schema, walk.components);
-  // JSON null leaves a field unset, whatever its type.
-  if (!resolved || value === null || value === undefined) return;
-  const expected = schemaKind(resolved);
-  if (expected && valueKind(value) !== expected) {
-    walk.out.push({ ...where, expected, value, goType: goTypeName(refName(schema), resolved) });
-    return;
-  }
-  if (resolved['x-kubernetes-preserve-unknown-fields'] === true) return;
-  if (Array.isArray(value)) {
-    if (!resolved.items) return;
-    const mergeKey: string | undefined = resolved['x-kubernetes-patch-merge-key'];
-    const keys: string[] | undefined = resolved['x-kubernetes-list-map-keys'] ?? (mergeKey ? [mergeKey] : undefined);
-    value.forEach((item, index) =>
-      walkTypes(item, resolved.items, walk, { ...where, keyed: `${where.keyed}${elementKey(item, keys, index)}` }),
-    );
-    return;
-  }
-  if (!isPlainObject(value)) return;
-  const struct = refName(schema)?.split('.').pop() ?? where.goStruct;
-  if (isPlainObject(resolved.properties)) {
-    for (const [field, child] of Object.entries(value)) {
-      if (!(field in resolved.properties)) continue;
-      walkTypes(child, resolved.properties[field], walk, {
-        keyed: `${where.keyed}.${field}`,
-        goStruct: struct,
-        goField: where.goField ? `${where.goField}.${field}` : field,
-      });
-    }
-  } else if (isPlainObject(resolved.additionalProperties)) {
-    // Go's error names the map field, not the key, and the struct that holds the map.
-    for (const [field, child] of Object.entries(value)) {
-      walkTypes(child, resolved.additionalProperties, walk, { ...where, keyed: `${where.keyed}.${field}` });
-    }
-  }
-}
-
 /**
  * Values whose JSON type their schema does not allow (a string `replicas`, a number in
  * `metadata.annotations` or an `env[].value`), in document order; none when the kind has no
@@ -224,9 +209,22 @@ export function fieldTypeMismatches(
   kind: string,
 ): FieldTypeMismatch[] {
   if (!schema) return [];
-  const walk: TypeWalk = { components: schema.components, out: [] };
-  walkTypes(object, schema.schema, walk, { keyed: '', goStruct: kind, goField: '' });
-  return walk.out;
+  const out: FieldTypeMismatch[] = [];
+  walkSchema(
+    object,
+    schema.schema,
+    schema.components,
+    { ...TOP, goStruct: kind },
+    {
+      enter: (value, written, resolved, { keyed, goStruct, goField }) => {
+        const expected = schemaKind(resolved);
+        if (!expected || valueKind(value) === expected) return true;
+        out.push({ keyed, goStruct, goField, expected, value, goType: goTypeName(refName(written), resolved) });
+        return false;
+      },
+    },
+  );
+  return out;
 }
 
 const GO_JSON_VALUE: Record<SchemaKind, string> = {
