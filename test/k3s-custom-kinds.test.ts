@@ -4,7 +4,7 @@ import { deployManifests, loadManifests, prepareManifests, type DeploySettings }
 import { useClusterTestBed } from './fixtures/cluster.js';
 import { imageOf, FAST_DEPLOY } from './fixtures/kube-kit.js';
 
-const bed = useClusterTestBed(['custom-kinds'], ['ml']);
+const bed = useClusterTestBed({ fixtures: ['custom-kinds'], namespaces: ['ml'] });
 
 function deploy(patterns: string[], namespace: string, overrides: Partial<DeploySettings> = {}) {
   const manifests = prepareManifests(loadManifests({ patterns, cwd: bed.workspace.dir, namespace }), {});

@@ -6,17 +6,15 @@
  * server-side apply and client-side apply.
  */
 import {
-  connectKubectl,
   deployManifests,
   DeployFailedError,
   loadManifests,
   prepareManifests,
   type DeployReport,
-  type Kubectl,
   type KubeObject,
 } from '@sophia/kubernetes';
-import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
-import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
+import { DEFAULT_AND_OLDEST_KUBECTL, useClusterTestBed } from './fixtures/cluster.js';
+import { FAST_DEPLOY } from './fixtures/kube-kit.js';
 
 const API = 'registry.example/api';
 const NS = 'shop';
@@ -124,33 +122,18 @@ const cases = servers.flatMap((server) => [
 describe.each(cases)(
   'a failed deploy puts back what it changed, kubectl $kubectl, server-side $serverSide',
   ({ version, serverSide }) => {
-    let cluster: TestCluster;
-    let kubectl: Kubectl;
-    let workspace: Workspace;
-
-    beforeAll(async () => {
-      cluster = await startTestCluster();
-      if (version) cluster.cluster.setVersion(version);
-      workspace = new Workspace();
-      kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
-    });
-
-    afterAll(async () => {
-      await kubectl?.close();
-      await cluster?.stop();
-      workspace?.remove();
-    });
+    const bed = useClusterTestBed(version ? { version } : {});
 
     function deploy(text: string, images: Record<string, string> = {}): Promise<DeployReport> {
-      workspace.write('app.yaml', text);
-      const loaded = loadManifests({ patterns: ['app.yaml'], cwd: workspace.dir });
-      return deployManifests(kubectl, prepareManifests(loaded, { images: new Map(Object.entries(images)) }), {
+      bed.workspace.write('app.yaml', text);
+      const loaded = loadManifests({ patterns: ['app.yaml'], cwd: bed.workspace.dir });
+      return deployManifests(bed.kubectl, prepareManifests(loaded, { images: new Map(Object.entries(images)) }), {
         ...FAST_DEPLOY,
         serverSide,
       });
     }
 
-    const live = (kind: string, name: string) => cluster.observer.get({ kind, name, namespace: NS });
+    const live = (kind: string, name: string) => bed.cluster.observer.get({ kind, name, namespace: NS });
     const imageAt = (object: KubeObject | undefined, path: string[]) =>
       (
         path.reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], object) as Array<{
@@ -174,11 +157,11 @@ describe.each(cases)(
 
     test('a failing rollout puts back the CronJob, Pod, ConfigMap, Secret and Service; what others wrote stays; what cannot go back is named and stops nothing', async () => {
       // Written by someone else between the deploys: not the deploy's to take back.
-      await cluster.observer.run(['label', 'configmap', 'api-config', '--namespace', NS, 'team=payments']);
+      await bed.cluster.observer.run(['label', 'configmap', 'api-config', '--namespace', NS, 'team=payments']);
       let error: unknown;
       try {
         await deploy(manifests({ config: 'v2', port: 8081, secret: 'second', extraKey: true, immutableFlags: true }), {
-          [API]: cluster.failingImage(`${API}:2.0.0`),
+          [API]: bed.cluster.failingImage(`${API}:2.0.0`),
         });
       } catch (caught) {
         error = caught;

@@ -6,16 +6,8 @@
  * cluster-scoped object must not get). What kubectl apply cannot take (generateName) is refused
  * before any cluster is reached.
  */
-import {
-  connectKubectl,
-  deployManifests,
-  loadManifests,
-  ManifestError,
-  prepareManifests,
-  type DeployReport,
-  type Kubectl,
-} from '@sophia/kubernetes';
-import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { deployManifests, loadManifests, ManifestError, prepareManifests, type DeployReport } from '@sophia/kubernetes';
+import { DEFAULT_AND_OLDEST_KUBECTL, useClusterTestBed } from './fixtures/cluster.js';
 import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
 
 const crd = (kind: string, scope: string) => `apiVersion: apiextensions.k8s.io/v1
@@ -94,27 +86,12 @@ metadata:
 const servers = DEFAULT_AND_OLDEST_KUBECTL;
 
 describe.each(servers)('manifest shapes, kubectl $kubectl', ({ version }) => {
-  let cluster: TestCluster;
-  let kubectl: Kubectl;
-  let workspace: Workspace;
-
-  beforeAll(async () => {
-    cluster = await startTestCluster();
-    if (version) cluster.cluster.setVersion(version);
-    workspace = new Workspace();
-    kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
-  });
-
-  afterAll(async () => {
-    await kubectl?.close();
-    await cluster?.stop();
-    workspace?.remove();
-  });
+  const bed = useClusterTestBed(version ? { version } : {});
 
   function deploy(text: string): Promise<DeployReport> {
-    workspace.write('shapes.yaml', text);
-    const loaded = loadManifests({ patterns: ['shapes.yaml'], cwd: workspace.dir, namespace: 'shapes' });
-    return deployManifests(kubectl, prepareManifests(loaded, {}), FAST_DEPLOY);
+    bed.workspace.write('shapes.yaml', text);
+    const loaded = loadManifests({ patterns: ['shapes.yaml'], cwd: bed.workspace.dir, namespace: 'shapes' });
+    return deployManifests(bed.kubectl, prepareManifests(loaded, {}), FAST_DEPLOY);
   }
 
   test('one file of every shape deploys on an empty cluster, each object in its own scope', async () => {
@@ -130,12 +107,20 @@ describe.each(servers)('manifest shapes, kubectl $kubectl', ({ version }) => {
       ['Region', null, 'eu-west', 'created'],
       ['Widget', 'shapes', 'dial', 'created'],
     ]);
-    const region = await cluster.observer.get({ kind: 'regions.shapes.example', name: 'eu-west' });
+    const region = await bed.cluster.observer.get({ kind: 'regions.shapes.example', name: 'eu-west' });
     expect(region?.metadata.namespace).toBeUndefined();
     expect(region?.spec).toEqual({ zone: 'a' });
-    const widget = await cluster.observer.get({ kind: 'widgets.shapes.example', name: 'dial', namespace: 'shapes' });
+    const widget = await bed.cluster.observer.get({
+      kind: 'widgets.shapes.example',
+      name: 'dial',
+      namespace: 'shapes',
+    });
     expect(widget?.spec).toEqual({ size: 3 });
-    const settings = await cluster.observer.get({ kind: 'ConfigMap', name: 'listed-settings', namespace: 'shapes' });
+    const settings = await bed.cluster.observer.get({
+      kind: 'ConfigMap',
+      name: 'listed-settings',
+      namespace: 'shapes',
+    });
     expect(settings?.data).toEqual({ MODE: 'on' });
   });
 

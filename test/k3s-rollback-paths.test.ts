@@ -3,9 +3,7 @@
  * kubectl refuses, on the oldest kubectl minor here and on the default one (each against a server
  * of its own version): nothing of this may depend on the minor.
  */
-import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import {
-  connectKubectl,
   deployManifests,
   DeployFailedError,
   executeRollback,
@@ -14,9 +12,9 @@ import {
   prepareManifests,
   deployPublication,
   type DeployReport,
-  type Kubectl,
 } from '@sophia/kubernetes';
-import { FAST_DEPLOY, imageOf, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+import { FAST_DEPLOY, imageOf, oldestAndDefaultKubectl } from './fixtures/kube-kit.js';
+import { useClusterTestBed } from './fixtures/cluster.js';
 
 const versions = oldestAndDefaultKubectl();
 
@@ -55,38 +53,22 @@ spec:
 `;
 
 describe.each(versions)('$label', ({ binary, serverVersion }) => {
-  let cluster: Cluster;
-  let kubectl: Kubectl;
-  let observer: Kubectl;
-  let workspace: Workspace;
-
-  beforeAll(async () => {
-    cluster = await startCluster({
-      ...(serverVersion ? { version: serverVersion } : {}),
-      namespaces: ['ds3', 'ds4', 'tx', 'ty', 'tz', 'empty', 'paused'],
-    });
-    kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: binary });
-    observer = localKubectl(cluster.kubeconfig);
-    workspace = new Workspace();
-  });
-
-  afterAll(async () => {
-    await kubectl?.close();
-    await observer?.close();
-    await cluster?.stop();
-    workspace?.remove();
+  const bed = useClusterTestBed({
+    kubectl: binary,
+    version: serverVersion,
+    namespaces: ['ds3', 'ds4', 'tx', 'ty', 'tz', 'empty', 'paused'],
   });
 
   function deploy(file: string, images: Record<string, string> = {}, log?: (line: string) => void) {
-    const manifests = loadManifests({ patterns: [file], cwd: workspace.dir });
-    return deployManifests(kubectl, prepareManifests(manifests, { images: new Map(Object.entries(images)) }), {
+    const manifests = loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    return deployManifests(bed.kubectl, prepareManifests(manifests, { images: new Map(Object.entries(images)) }), {
       ...FAST_DEPLOY,
       log,
     });
   }
 
   test('a DaemonSet whose update fails is rolled back to the revision it had before the run, not the failed one', async () => {
-    const file = workspace.write('ds3.yaml', daemonSet('ds3'));
+    const file = bed.workspace.write('ds3.yaml', daemonSet('ds3'));
     await deploy(file);
     const lines: string[] = [];
     const error = await deploy(file, { agent: 'r.example/agent:broken' }, (line) => lines.push(line)).catch(
@@ -99,33 +81,33 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
     expect(report.rollbacks).toEqual([
       expect.objectContaining({ failedRevision: '2', restoredRevision: '1', result: 'restored' }),
     ]);
-    const live = await observer.get({ kind: 'DaemonSet', name: 'agent', namespace: 'ds3' });
+    const live = await bed.cluster.observer.get({ kind: 'DaemonSet', name: 'agent', namespace: 'ds3' });
     expect(imageOf(live)).toBe('r.example/agent:1');
   });
 
   test('rollback with a selector finds DaemonSets too', async () => {
-    const file = workspace.write('ds4.yaml', daemonSet('ds4'));
+    const file = bed.workspace.write('ds4.yaml', daemonSet('ds4'));
     await deploy(file);
     await deploy(file, { agent: 'r.example/agent:2' });
-    const steps = await planRollback(kubectl, {
+    const steps = await planRollback(bed.kubectl, {
       namespace: 'ds4',
       workloads: { by: 'selector', selector: 'app=agent' },
       to: { kind: 'previous' },
     });
     expect(steps.map((step) => [step.ref.kind, step.from.number, step.to.number])).toEqual([['DaemonSet', 2, 1]]);
-    const outcomes = await executeRollback(kubectl, steps, { markFailed: false, rolloutTimeoutMs: 20_000 });
+    const outcomes = await executeRollback(bed.kubectl, steps, { markFailed: false, rolloutTimeoutMs: 20_000 });
     expect(outcomes).toEqual([expect.objectContaining({ from: 2, to: 3 })]);
-    const live = await observer.get({ kind: 'DaemonSet', name: 'agent', namespace: 'ds4' });
+    const live = await bed.cluster.observer.get({ kind: 'DaemonSet', name: 'agent', namespace: 'ds4' });
     expect(imageOf(live)).toBe('r.example/agent:1');
   });
 
   test('a failure names each workload with its namespace; one that rolled out fine is undone with the set but not marked failed', async () => {
-    const file = workspace.write(
+    const file = bed.workspace.write(
       'two-apis.yaml',
       `${api('tx', 'r.example/api:1')}---\n${api('ty', 'r.example/api:1')}`,
     );
     await deploy(file);
-    workspace.write('two-apis.yaml', `${api('tx', 'r.example/api:2')}---\n${api('ty', 'r.example/api:broken')}`);
+    bed.workspace.write('two-apis.yaml', `${api('tx', 'r.example/api:2')}---\n${api('ty', 'r.example/api:broken')}`);
     const error = await deploy(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeployFailedError);
     const message = (error as Error).message;
@@ -141,8 +123,8 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
       }),
     ]);
     expect(report.rollbacks[0].failedRevision).toBeUndefined();
-    const tx = await observer.get({ kind: 'Deployment', name: 'api', namespace: 'tx' });
-    const ty = await observer.get({ kind: 'Deployment', name: 'api', namespace: 'ty' });
+    const tx = await bed.cluster.observer.get({ kind: 'Deployment', name: 'api', namespace: 'tx' });
+    const ty = await bed.cluster.observer.get({ kind: 'Deployment', name: 'api', namespace: 'ty' });
     expect(tx?.metadata.annotations?.['sophia.ai/failed-revisions']).toBeUndefined();
     expect(ty?.metadata.annotations?.['sophia.ai/failed-revisions']).toBe('2');
     expect(imageOf(tx)).toBe('r.example/api:1');
@@ -150,15 +132,18 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
 
   test('a rollback that fails for one workload is reported for each workload, in the message and the report', async () => {
     // "tz" starts on a revision that never became ready: going back to it cannot finish.
-    const file = workspace.write(
+    const file = bed.workspace.write(
       'partly.yaml',
       `${api('tx', 'r.example/api:1')}---\n${api('tz', 'r.example/api:broken')}`,
     );
-    await deployManifests(kubectl, loadManifests({ patterns: [file], cwd: workspace.dir }), {
+    await deployManifests(bed.kubectl, loadManifests({ patterns: [file], cwd: bed.workspace.dir }), {
       ...FAST_DEPLOY,
       rollbackOnFailure: false,
     }).catch(() => undefined);
-    workspace.write('partly.yaml', `${api('tx', 'r.example/api:3')}---\n${api('tz', 'r.example/api:does-not-exist')}`);
+    bed.workspace.write(
+      'partly.yaml',
+      `${api('tx', 'r.example/api:3')}---\n${api('tz', 'r.example/api:does-not-exist')}`,
+    );
     const error = await deploy(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeployFailedError);
     const message = (error as Error).message;
@@ -181,9 +166,9 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
   });
 
   test('a paused Deployment is reported paused, not waited on nor rolled back', async () => {
-    const file = workspace.write('paused.yaml', api('paused', 'r.example/api:1'));
+    const file = bed.workspace.write('paused.yaml', api('paused', 'r.example/api:1'));
     await deploy(file);
-    workspace.write(
+    bed.workspace.write(
       'paused.yaml',
       api('paused', 'r.example/api:2').replace('  replicas: 1\n', '  replicas: 1\n  paused: true\n'),
     );
@@ -195,7 +180,7 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
       }),
     ]);
     expect(report.rolledBack).toBe(false);
-    expect(imageOf(await observer.get({ kind: 'Deployment', name: 'api', namespace: 'paused' }))).toBe(
+    expect(imageOf(await bed.cluster.observer.get({ kind: 'Deployment', name: 'api', namespace: 'paused' }))).toBe(
       'r.example/api:2',
     );
   });

@@ -5,17 +5,15 @@
  * run says which objects it could not validate; and the suite's own client-side apply is taken
  * over by its server-side apply instead of being blamed on another tool.
  */
-import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import {
-  connectKubectl,
   deployManifests,
   loadManifests,
   ManifestError,
   prepareManifests,
   deployReportMarkdown,
-  type Kubectl,
 } from '@sophia/kubernetes';
-import { FAST_DEPLOY, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+import { FAST_DEPLOY, oldestAndDefaultKubectl } from './fixtures/kube-kit.js';
+import { useClusterTestBed } from './fixtures/cluster.js';
 
 const configMap = (name: string) => `apiVersion: v1
 kind: ConfigMap
@@ -24,29 +22,14 @@ data: {a: "1"}
 `;
 
 describe.each(oldestAndDefaultKubectl())('$label', ({ binary, serverVersion }) => {
-  let cluster: Cluster;
-  let kubectl: Kubectl;
-  let observer: Kubectl;
-  let workspace: Workspace;
-
-  beforeAll(async () => {
-    cluster = await startCluster({ ...(serverVersion ? { version: serverVersion } : {}), namespaces: ['unserved'] });
-    kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: binary });
-    observer = localKubectl(cluster.kubeconfig);
-    workspace = new Workspace();
-  });
-
-  afterAll(async () => {
-    await kubectl?.close();
-    await observer?.close();
-    await cluster?.stop();
-    workspace?.remove();
-  });
+  const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, namespaces: ['unserved'] });
 
   async function deployError(name: string, text: string): Promise<ManifestError> {
-    const file = workspace.write(name, text);
-    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir }), { images: new Map() });
-    const error = await deployManifests(kubectl, manifests, FAST_DEPLOY).catch((e: unknown) => e);
+    const file = bed.workspace.write(name, text);
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: bed.workspace.dir }), {
+      images: new Map(),
+    });
+    const error = await deployManifests(bed.kubectl, manifests, FAST_DEPLOY).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ManifestError);
     return error as ManifestError;
   }
@@ -72,7 +55,7 @@ spec:
       },
     ]);
     expect(error.message).toContain('nothing was applied');
-    expect(await observer.get({ kind: 'ConfigMap', name: 'first', namespace: 'unserved' })).toBeUndefined();
+    expect(await bed.cluster.observer.get({ kind: 'ConfigMap', name: 'first', namespace: 'unserved' })).toBeUndefined();
   });
 
   test('a removed apiVersion is named with the version the server serves for that kind', async () => {
@@ -98,11 +81,13 @@ spec:
           'Deployment/api: apiVersion extensions/v1beta1 is not served by this cluster; it serves Deployment as apps/v1',
       },
     ]);
-    expect(await observer.get({ kind: 'ConfigMap', name: 'second', namespace: 'unserved' })).toBeUndefined();
+    expect(
+      await bed.cluster.observer.get({ kind: 'ConfigMap', name: 'second', namespace: 'unserved' }),
+    ).toBeUndefined();
   });
 
   test('a dry run marks objects whose namespace or CRD the set creates as not validated by the server, and warns', async () => {
-    const file = workspace.write(
+    const file = bed.workspace.write(
       'fresh.yaml',
       `apiVersion: v1
 kind: Namespace
@@ -133,9 +118,11 @@ spec: {size: 1}
 ---
 ${configMap('checked')}`,
     );
-    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir }), { images: new Map() });
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: bed.workspace.dir }), {
+      images: new Map(),
+    });
     const warnings: string[] = [];
-    const report = await deployManifests(kubectl, manifests, {
+    const report = await deployManifests(bed.kubectl, manifests, {
       ...FAST_DEPLOY,
       dryRun: true,
       warn: (line) => warnings.push(line),
@@ -156,11 +143,11 @@ ${configMap('checked')}`,
 
   test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {
     const write = (value: string) =>
-      workspace.write('migrate.yaml', configMap('migrate').replace('a: "1"', `a: "${value}"`));
+      bed.workspace.write('migrate.yaml', configMap('migrate').replace('a: "1"', `a: "${value}"`));
     const deploy = (serverSide: boolean, log?: (line: string) => void) =>
       deployManifests(
-        kubectl,
-        prepareManifests(loadManifests({ patterns: [write(serverSide ? '2' : '1')], cwd: workspace.dir }), {
+        bed.kubectl,
+        prepareManifests(loadManifests({ patterns: [write(serverSide ? '2' : '1')], cwd: bed.workspace.dir }), {
           images: new Map(),
         }),
         { ...FAST_DEPLOY, serverSide, log },
@@ -172,7 +159,9 @@ ${configMap('checked')}`,
       { kind: 'ConfigMap', namespace: 'unserved', name: 'migrate', action: 'configured' },
     ]);
     expect(lines.join('\n')).toContain('client-side apply');
-    expect((await observer.get({ kind: 'ConfigMap', name: 'migrate', namespace: 'unserved' }))?.data).toEqual({
+    expect(
+      (await bed.cluster.observer.get({ kind: 'ConfigMap', name: 'migrate', namespace: 'unserved' }))?.data,
+    ).toEqual({
       a: '2',
     });
   });

@@ -4,7 +4,7 @@ import { imageOf, FAST_DEPLOY } from './fixtures/kube-kit.js';
 
 const settings = FAST_DEPLOY;
 
-const bed = useClusterTestBed(['stateful'], ['data']);
+const bed = useClusterTestBed({ fixtures: ['stateful'], namespaces: ['data'] });
 
 function deploy(images: Record<string, string>) {
   const manifests = loadManifests({ patterns: ['cache-and-logs.yaml'], cwd: bed.workspace.dir, namespace: 'data' });

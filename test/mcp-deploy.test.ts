@@ -17,7 +17,7 @@ const settings = FAST_DEPLOY;
 const pool = { key: 'sophia.ai/pool', value: 'mcp' };
 const taint = { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' as const };
 
-const bed = useClusterTestBed(['mcp', 'backend']);
+const bed = useClusterTestBed({ fixtures: ['mcp', 'backend'] });
 
 function manifests(patterns: string[], placement?: Placement) {
   const loaded = loadManifests({ patterns, cwd: bed.workspace.dir, namespace: 'mcp' });

@@ -5,9 +5,8 @@
  * run's inputs when the MCP servers move to another node.
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
-import type { Kubectl } from '@sophia/kubernetes';
-import { localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+import { oldestAndDefaultKubectl } from './fixtures/kube-kit.js';
+import { useClusterTestBed } from './fixtures/cluster.js';
 
 const versions = oldestAndDefaultKubectl();
 
@@ -28,28 +27,14 @@ spec:
 `;
 
 describe.each(versions)('$label', ({ binary, serverVersion }) => {
-  let cluster: Cluster;
-  let observer: Kubectl;
-  let workspace: Workspace;
-
-  beforeAll(async () => {
-    cluster = await startCluster({ ...(serverVersion ? { version: serverVersion } : {}), namespaces: ['mcp'] });
-    observer = localKubectl(cluster.kubeconfig);
-    workspace = new Workspace();
-  });
-
-  afterAll(async () => {
-    await observer?.close();
-    await cluster?.stop();
-    workspace?.remove();
-  });
+  const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, namespaces: ['mcp'] });
 
   const mcp = (inputs: Record<string, string>) =>
     runBundledAction({
       action: 'deploy-mcp-node',
-      cwd: workspace.dir,
+      cwd: bed.workspace.dir,
       inputs: {
-        kubeconfig: cluster.kubeconfig,
+        kubeconfig: bed.cluster.kubeconfig,
         kubectl: binary,
         namespace: 'mcp',
         manifests: 'mcp.yaml',
@@ -61,7 +46,7 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
 
   /** What the suite may have put on a node: its placement labels, taints and record. */
   async function placementOf(name: string) {
-    const node = await observer.get({ kind: 'Node', name });
+    const node = await bed.cluster.observer.get({ kind: 'Node', name });
     const labels = node?.metadata.labels ?? {};
     return {
       labels: Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith('sophia.ai/'))),
@@ -71,13 +56,13 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
   }
 
   async function podNodes(): Promise<string[]> {
-    const pods = await observer.list('pods', { namespace: 'mcp', selector: 'app=mcp-search' });
+    const pods = await bed.cluster.observer.list('pods', { namespace: 'mcp', selector: 'app=mcp-search' });
     return pods.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => String(pod.spec?.nodeName ?? ''));
   }
 
   test('a manifest set the API server refuses leaves the node untouched', async () => {
     // Valid YAML the offline checks pass; the API server refuses it (selector and labels disagree).
-    workspace.write(
+    bed.workspace.write(
       'mcp.yaml',
       server('ghcr.io/sophia-ai/mcp-search:1').replace('matchLabels: {app: mcp-search}', 'matchLabels: {app: other}'),
     );
@@ -90,13 +75,13 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
   });
 
   test('a failed rollout puts the node placement back as it was, so the rolled-back pods run again', async () => {
-    workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1'));
+    bed.workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1'));
     const first = await mcp({ node: 'mcp-node' });
     expect(first.annotations.filter((a) => a.level === 'error')).toEqual([]);
     const before = await placementOf('mcp-node');
     expect(before.labels).toEqual({ 'sophia.ai/pool': 'mcp' });
 
-    workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:broken'));
+    bed.workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:broken'));
     const bad = await mcp({
       node: 'mcp-node',
       'node-label': 'sophia.ai/pool-v2=mcp',
@@ -112,7 +97,7 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
   });
 
   test('moving the MCP servers to another node moves their pods and cleans the node left behind', async () => {
-    workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1'));
+    bed.workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1'));
     const taint = 'sophia.ai/dedicated=mcp:NoSchedule';
     const first = await mcp({ node: 'mcp-node', taint });
     expect(first.annotations.filter((a) => a.level === 'error')).toEqual([]);
