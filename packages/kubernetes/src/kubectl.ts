@@ -71,8 +71,11 @@ export interface KubectlRunOptions {
   okCodes?: number[];
 }
 
+/** The flags of one `kubectl apply` (see `KubernetesDeploySettings` for what each input means). */
 export interface ApplyOptions {
+  /** `--server-side`. */
   serverSide: boolean;
+  /** `--field-manager`. */
   fieldManager: string;
   /** `server`: the API server runs admission and defaulting, persists nothing. */
   dryRun?: boolean;

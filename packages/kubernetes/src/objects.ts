@@ -71,6 +71,7 @@ export function objectKey(object: Pick<KubeObject, 'kind' | 'metadata'>): string
 // The spelling's one home is beside the parser that reads it back from the rollback's input.
 export { workloadKey };
 
+/** An object by kind, name and (for a namespaced kind) namespace: what kubectl needs to find it. */
 export interface ObjectRef {
   kind: string;
   namespace?: string;

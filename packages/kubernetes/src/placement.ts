@@ -6,14 +6,19 @@ import { getPath, podTemplateLocation } from './pod-templates.js';
 import { selectorString } from './rollout.js';
 import { tolerates, type Placement, type Toleration } from './transforms.js';
 
+/** What the MCP placement reads of a node (its metadata, spec.taints and status). */
 export interface NodeInfo {
   name: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   taints: Taint[];
+  /** status.addresses: `InternalIP`, `ExternalIP`, `Hostname`... */
   addresses: Array<{ type: string; address: string }>;
+  /** Its Ready condition is True. */
   ready: boolean;
+  /** The Ready condition as a person reads it: `Ready=False (KubeletNotReady: ...)`, or `no Ready condition`. */
   readyDetail: string;
+  /** Cordoned (spec.unschedulable, as `kubectl cordon` sets it). */
   unschedulable: boolean;
 }
 
@@ -50,6 +55,7 @@ function describeNodes(nodes: NodeInfo[]): string {
   );
 }
 
+/** The node by name (the `node` input) or by one of its status.addresses (the `node-address` input). */
 export type NodeQuery = { name: string } | { address: string };
 
 /**

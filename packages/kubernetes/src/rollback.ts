@@ -19,6 +19,10 @@ import {
 
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 
+/**
+ * Where a rollback goes (the rollback action's `to` input): the newest earlier revision not marked
+ * failed, or a revision by the number `kubectl rollout history` shows (now or before a restore).
+ */
 export type RevisionTarget = { kind: 'previous' } | { kind: 'revision'; revision: number };
 
 /** A list of workloads (each in its own namespace when it names one, else the given one) or a label selector. */
@@ -26,6 +30,7 @@ export type WorkloadSelection =
   | { by: 'list'; refs: Array<{ kind: string; name: string; namespace?: string }> }
   | { by: 'selector'; selector: string };
 
+/** One revision of a workload: a Deployment's ReplicaSet, or a StatefulSet's or DaemonSet's ControllerRevision. */
 export interface Revision {
   /** The number kubectl shows now (`kubectl rollout history`). */
   number: number;
@@ -33,36 +38,56 @@ export interface Revision {
   earlierNumbers: number[];
   /** pod-template-hash of its ReplicaSet, or its ControllerRevision's name. */
   template: string;
+  /** The container images of its pod template, in container order. */
   images: string[];
+  /** Recorded as failed on the workload (failed-revisions.ts), by its number or its template. */
   failed: boolean;
+  /** The revision the workload runs now. */
   live: boolean;
 }
 
+/** A workload's revisions as a rollback reads them, with its failed-revision records. */
 export interface WorkloadHistory {
+  /** The workload. */
   ref: ObjectRef;
   /** Oldest first. */
   revisions: Revision[];
+  /** The one of `revisions` the workload runs now. */
   live: Revision;
+  /** The failed-revision records as read from the workload's annotations (revision numbers, decimal strings). */
   failedNumbers: string[];
+  /** The same records by pod template name, which outlive the renumbering an undo does. */
   failedTemplates: string[];
 }
 
+/** What the rollback of one workload will do, decided before anything changes (`chooseTarget`). */
 export interface RollbackStep {
+  /** The workload. */
   ref: ObjectRef;
   history: WorkloadHistory;
+  /** The live revision, rolled back from. */
   from: Revision;
+  /** The revision rolled back to. */
   to: Revision;
+  /** `to` is the live revision already: nothing to undo. */
   alreadyLive: boolean;
+  /** What the user should know about the choice (a renumbered revision, going back to one marked failed). */
   warnings: string[];
 }
 
+/** How the rollback of one workload ended (`executeRollback`). */
 export interface RollbackOutcome {
+  /** The workload. */
   ref: ObjectRef;
+  /** The number of the revision rolled back from. */
   from: number;
   /** The number the restored revision has now that it is live again. */
   to: number;
+  /** Nothing was undone: the revision asked for was live already. */
   alreadyLive: boolean;
+  /** The revision rolled back from was recorded as failed on the workload. */
   markedFailed: boolean;
+  /** The rollout of the restored revision; absent when nothing was undone. */
   rollout?: RolloutResult;
 }
 
@@ -266,8 +291,11 @@ function knownFailures(step: RollbackStep) {
   return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
 }
 
+/** How `executeRollback` runs; durations in milliseconds. */
 export interface ExecuteOptions {
+  /** Record each revision rolled back from as failed, so a later `previous` rollback skips it. */
   markFailed: boolean;
+  /** How long the restored revisions together may take to roll out. */
   rolloutTimeoutMs: number;
   /** How often the rollouts are looked at (default: derived from the timeout). */
   pollIntervalMs?: number;

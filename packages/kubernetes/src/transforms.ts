@@ -64,9 +64,13 @@ export function addManagedByLabel(object: KubeObject): KubeObject {
   return result;
 }
 
+/** Where a deploy came from, written as annotations on every object (`addTraceAnnotations`). */
 export interface Traceability {
+  /** The commit SHA the run deploys. */
   commit?: string;
+  /** The workflow run's URL. */
   runUrl?: string;
+  /** kubernetes.io/change-cause, which `kubectl rollout history` shows in its CHANGE-CAUSE column. */
   changeCause?: string;
 }
 

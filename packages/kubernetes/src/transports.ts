@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeValue } from '@sophia/inputs';
 
+/** What one kubectl run gave back: its output as UTF-8 text and its exit code. */
 export interface KubectlResult {
   stdout: string;
   stderr: string;
