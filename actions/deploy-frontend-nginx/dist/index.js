@@ -51998,7 +51998,7 @@ function markdownTable(header, rows) {
 
 /**
  * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,
- * `DeployError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
+ * `ReleaseHostError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
  * `ReportedError`s `FrontendDeployFailedError` and `FrontendRollbackFailedError`, whose report says
  * what each host serves and why it failed, for the action's outputs and job summary.
  */
@@ -52010,12 +52010,12 @@ class SourceError extends Error {
     }
 }
 /** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
-class errors_DeployError extends Error {
+class errors_ReleaseHostError extends Error {
     host;
     constructor(host, message) {
         super(message);
         this.host = host;
-        this.name = 'DeployError';
+        this.name = 'ReleaseHostError';
     }
 }
 /** A rollback that cannot proceed; raised before any host changed. */
@@ -53842,14 +53842,14 @@ function release_host_describeDrift(drift) {
  * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
  * that are gone: for a rollback about to switch to it, which has no build to send them again from.
  * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
- * @throws DeployError when the release does not exist on the target.
+ * @throws ReleaseHostError when the release does not exist on the target.
  */
 async function release_host_releaseDrift(session, target, releaseId) {
     const result = await session.runScript('check the release for files changed on the server', RELEASE_DRIFT_SCRIPT, [target, releaseId], {
         okExitCodes: [0, EXIT.missingRelease],
     });
     if (result.code === EXIT.missingRelease)
-        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
@@ -53914,11 +53914,11 @@ class release_host_TargetLock {
         if (result.code !== 0)
             await finish.abort();
         if (result.code === remote_scripts_EXIT.lockTimeout) {
-            throw new errors_DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
+            throw new errors_ReleaseHostError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
                 `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
         }
         if (result.code === remote_scripts_EXIT.notSymlink)
-            throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+            throw new errors_ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
         const currentManifest = manifest_parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
@@ -54044,9 +54044,9 @@ function completeUpload(session, target, releaseId, result, neededBytes) {
     const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
     const words = result.stderr.trim();
     if (/No space left on device|Disk quota exceeded/i.test(words)) {
-        throw new errors_DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
+        throw new errors_ReleaseHostError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
     }
-    throw new errors_DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
+    throw new errors_ReleaseHostError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
 const SWITCH_EXITS = [0, remote_scripts_EXIT.reloadFailed, remote_scripts_EXIT.missingRelease];
 /**
@@ -54079,9 +54079,9 @@ timeoutMs) {
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
     if (result.code === remote_scripts_EXIT.missingRelease)
-        throw new errors_DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        throw new errors_ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     if (result.code === remote_scripts_EXIT.reloadFailed) {
-        throw new errors_DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
+        throw new errors_ReleaseHostError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
     }
     const previousLink = remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
     return { previous: releaseIdFromLink(previousLink) };
@@ -54097,7 +54097,7 @@ async function release_host_revertSwitch(session, target, releaseId, reloadComma
 timeoutMs) {
     const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, remote_scripts_EXIT.reloadFailed] });
     if (result.code === remote_scripts_EXIT.reloadFailed) {
-        throw new errors_DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
+        throw new errors_ReleaseHostError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
     return { current: releaseIdFromLink(remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
 }
@@ -54117,7 +54117,7 @@ async function release_host_markReleaseFailed(session, target, info, reason) {
  * Installs a rendered nginx config for release `releaseId`, tests it, and restores the previous file
  * when nginx refuses it. The config and `configPath` are kept in the release's records, so that a
  * rollback to the release installs it again (`reinstallNginxConfig`).
- * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
 async function installNginxConfig(session, target, configPath, config, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
@@ -54135,7 +54135,7 @@ lockToken) {
  * `installNginxConfig`), tests it, and restores the previous file when nginx refuses it: for a
  * rollback to that release. A release deployed without a config leaves the installed one alone.
  * @returns the path the config was installed to; undefined when the release has no config recorded.
- * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
 async function release_host_reinstallNginxConfig(session, target, releaseId, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
@@ -54152,7 +54152,7 @@ function refusedConfig(session, result, timedOut, refused) {
         return;
     const words = result.stderr.trim();
     const verdict = words.startsWith('the test command timed out') ? timedOut : refused;
-    throw new errors_DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
+    throw new errors_ReleaseHostError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
 }
 /** Puts back the config that was installed before this run's `installNginxConfig` or `reinstallNginxConfig`. */
 async function release_host_restoreNginxConfig(session, target, configPath) {
@@ -55161,7 +55161,7 @@ async function prepareHost(run, request) {
             const why = existingIsSame
                 ? `files of it were changed on the server since it was deployed (${release_host_describeDrift(state.drift)})`
                 : 'with different content';
-            throw new errors_DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
+            throw new errors_ReleaseHostError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
         }
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
@@ -55320,7 +55320,7 @@ async function revertAll(runs, request, failure) {
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
  * @returns the report when the release went live on every host.
- * @throws DeployError when the release id could not be a release, Error when the nginx template
+ * @throws ReleaseHostError when the release id could not be a release, Error when the nginx template
  *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
  *   report, when any host failed once the deploy began.
  */
@@ -55332,7 +55332,7 @@ async function deployFrontend(request, hosts) {
 }
 async function releaseEverywhere(request, hosts) {
     if (!inputs_src/* RELEASE_ID_PATTERN */.ZT.test(request.releaseId)) {
-        throw new errors_DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
+        throw new errors_ReleaseHostError('', `"${request.releaseId}" cannot be a release id: ${inputs_src/* RELEASE_ID_RULE */.jn}`);
     }
     const log = request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({
@@ -56086,7 +56086,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, toolkitAgents
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -59236,9 +59236,15 @@ const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
     warn: (message) => core_warning(message),
 };
-/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
 function actionInputs() {
-    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -59558,6 +59564,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   i_: () => (/* reexport */ InputReader),
   s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
+  jn: () => (/* reexport */ RELEASE_ID_RULE),
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
   ay: () => (/* reexport */ scalars_commandLine),
   bp: () => (/* reexport */ input_error_describeValue),
@@ -59570,14 +59577,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   sl: () => (/* reexport */ ssh_inputs_readSshInputs),
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
-  ax: () => (/* reexport */ runnerInputs),
   eo: () => (/* reexport */ secretForms),
   Vx: () => (/* reexport */ shortenValue),
   Eh: () => (/* reexport */ urlCredentialSecrets),
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workloadRefs
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadKey, workloadRef, workloadRefs
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -66606,11 +66612,6 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
 
 
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -66939,11 +66940,13 @@ function matching(pattern, expected) {
  * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
  */
 const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
+const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
+/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed)) {
-        throw input_error_mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
-    }
+    if (!RELEASE_ID_PATTERN.test(trimmed))
+        throw input_error_mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
     return trimmed;
 };
 /**
@@ -67090,7 +67093,8 @@ const kubernetes_syntax_taint = (name, raw) => {
     }
     return { key: match[1], value: match[2] ?? '', effect: match[3] };
 };
-const WORKLOAD_KINDS = {
+/** Each workload kind by every name kubectl takes for it: singular, plural, short (`kubectl api-resources`). */
+const WORKLOAD_KIND_NAMES = {
     deployment: 'Deployment',
     deployments: 'Deployment',
     deploy: 'Deployment',
@@ -67101,12 +67105,30 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
+ * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
+ * action's `workloads` input).
+ */
+function workloadKey(ref) {
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
+/**
+ * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
+ * case, singular, plural or kubectl's short name (`deploy`, `sts`, `ds`). The inverse of
+ * `workloadKey`: `workloadRef(input, workloadKey(ref))` gives `ref` back.
+ * Throws InputError naming the input `name` when `raw` is not such a reference.
+ */
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
-    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+    const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
     const validNamespace = namespace === undefined || isDns1123Label(namespace);
     if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
         throw mustBe(name, WORKLOAD_EXAMPLES, raw);

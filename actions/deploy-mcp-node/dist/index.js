@@ -30900,7 +30900,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 27 modules
 var src = __nccwpck_require__(1839);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var inputs_src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
+
 /**
  * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
  * offline). Other kinds are taken as namespaced until the deploy asks the server
@@ -30927,28 +30930,23 @@ const CLUSTER_SCOPED = new Set([
 function isClusterScoped(kind) {
     return CLUSTER_SCOPED.has(kind);
 }
+/**
+ * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
+ * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
+ */
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
-function isWorkload(object) {
+function objects_isWorkload(object) {
     return WORKLOAD_KINDS.includes(object.kind);
 }
-/** `kind/namespace/name`: unique across a deploy, used to match what was applied with what is live. */
-function objectKey(object) {
-    return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
-/** How people (and kubectl) name an object: `Deployment/api`, with the namespace when there is one. */
-function describeObject(object) {
-    const ns = object.metadata.namespace;
-    return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
-}
 /**
- * The one spelling of a workload in outputs, maps, logs and summaries: `<namespace>/<Kind>/<name>`
- * (such as `team-a/Deployment/api`), so two workloads of one kind and name in different
- * namespaces stay apart. A reference without a namespace (a cluster-scoped object, or a
- * `<Kind>/<name>` the user wrote) is spelled `<Kind>/<name>`.
+ * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
+ * match what was applied with what is live, and to name the object in logs.
  */
-function objects_workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+function objectKey(object) {
+    return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
 }
+// The spelling's one home is beside the parser that reads it back from the rollback's input.
+
 function objects_refOf(object) {
     const ref = { kind: object.kind, name: object.metadata.name };
     if (object.metadata.namespace)
@@ -31049,8 +31047,6 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var inputs_src = __nccwpck_require__(3187);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
@@ -32496,13 +32492,13 @@ function definedGroupKind(definition) {
 }
 /** Splits objects (already in install order) given which foundations are live. */
 function planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map((object) => `${object.kind}/${object.metadata.name}`));
+    const live = new Set(liveFoundations.map(objectKey));
     const foundations = objects.filter(isFoundation);
     const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(`Namespace/${object.metadata.name}`))
+        .filter((object) => object.kind === 'Namespace' && !live.has(objectKey(object)))
         .map((object) => object.metadata.name));
     const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(`CustomResourceDefinition/${object.metadata.name}`))
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
         .map(definedGroupKind)
         .filter((groupKind) => groupKind !== undefined));
     const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
@@ -32796,7 +32792,7 @@ class LocalKubectlTransport {
     binary;
     env;
     constructor(options) {
-        const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)();
+        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
         (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
         this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
         (0,external_node_fs_.chmodSync)(this.dir, 0o700);
@@ -32862,10 +32858,10 @@ class RemoteKubectlTransport {
     shell;
     kubectlCommand;
     where;
-    constructor(shell, kubectlCommand, host) {
+    constructor(shell, kubectlCommand) {
         this.shell = shell;
         this.kubectlCommand = kubectlCommand;
-        this.where = `"${kubectlCommand}" on ${host}`;
+        this.where = `"${kubectlCommand}" on ${shell.host}`;
     }
     run(args, stdin) {
         return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin);
@@ -33189,7 +33185,7 @@ function conditionsOf(object) {
 }
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 function workloadProgress(workload) {
-    const name = objects_workloadKey(objects_refOf(workload));
+    const name = (0,inputs_src/* workloadKey */.f6)(objects_refOf(workload));
     const status = workload.status ?? {};
     const generation = num(workload.metadata.generation, 0);
     if (num(status.observedGeneration, -1) < generation)
@@ -33429,7 +33425,7 @@ class RolloutWakeUp {
     wakes = 0;
     constructor(kubectl, refs, onWake = () => undefined) {
         this.onWake = onWake;
-        this.pending = new Set(refs.map(objects_workloadKey));
+        this.pending = new Set(refs.map(inputs_src/* workloadKey */.f6));
         const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
         for (const ref of watched.values()) {
             const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
@@ -33443,7 +33439,7 @@ class RolloutWakeUp {
     }
     /** The workload's wait is over: it no longer holds the others' wake-up back. */
     settled(ref) {
-        this.pending.delete(objects_workloadKey(ref));
+        this.pending.delete((0,inputs_src/* workloadKey */.f6)(ref));
         this.check();
     }
     /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
@@ -33467,7 +33463,7 @@ class RolloutWakeUp {
             wake();
     }
     seen(object) {
-        const key = objects_workloadKey(objects_refOf(object));
+        const key = (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
         if (!this.pending.has(key))
             return;
         this.latest.set(key, object);
@@ -33553,7 +33549,7 @@ async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
     const interval = options.pollIntervalMs ?? 2000;
     const failFastAfter = options.failFastAfterMs ?? 30_000;
     const blockedSince = new Map();
-    const name = objects_workloadKey(ref);
+    const name = (0,inputs_src/* workloadKey */.f6)(ref);
     let lastMessage = '';
     let revision;
     let template;
@@ -33648,7 +33644,7 @@ async function rollout_watchRollouts(kubectl, refs, options) {
 }
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 function formatDiagnostics(result) {
-    const lines = [`#### ${objects_workloadKey(result.ref)}`, '', result.reason ?? 'rolled out', ''];
+    const lines = [`#### ${(0,inputs_src/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
     const diagnostics = result.diagnostics;
     if (!diagnostics)
         return lines.join('\n');
@@ -33868,7 +33864,7 @@ async function applyOwningFields(kubectl, objects, options, ownership) {
             ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`);
         const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
         if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
         return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
 }
@@ -33881,28 +33877,28 @@ async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotatio
     if (Object.keys(record).length > 0)
         await kubectl.annotate(ref, record);
 }
-/** The `kind/namespace/name` an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
 function autoscaledKey(autoscaler) {
     const target = autoscaler.spec?.scaleTargetRef;
     if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
         return undefined;
-    return `${target.kind}/${autoscaler.metadata.namespace ?? ''}/${target.name}`;
+    return (0,inputs_src/* workloadKey */.f6)({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
 /**
  * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
  * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
  * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
  * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
- * manifest set `replicas`, for a warning.
+ * manifest set `replicas` (by `objectKey`), for a warning.
  */
 function yieldReplicasToAutoscalers(objects, autoscalers) {
     const scaled = new Set(autoscalers.map(autoscaledKey).filter((key) => key !== undefined));
     const yielded = [];
     const result = objects.map((object) => {
-        const key = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+        const key = objectKey(object);
         if (!scaled.has(key) || object.spec?.replicas === undefined)
             return object;
-        yielded.push(`${object.kind}/${object.metadata.name}`);
+        yielded.push(key);
         const spec = { ...object.spec };
         delete spec.replicas;
         return { ...object, spec };
@@ -34121,7 +34117,12 @@ function secretWithStringData(object, fields) {
 
 
 
-/** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
+/**
+ * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
+ * rollback may have failed too). Its message names every failed workload and why; `report` says
+ * what happened, for outputs and summary. A refusal before anything rolled out (the API server
+ * refused the manifests, an apply failed) is thrown as the error kubectl gave.
+ */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
         super(message, report);
@@ -34210,7 +34211,7 @@ async function deployManifests(kubectl, manifests, settings) {
                 ? `not validated by the server (its ${foundation} is created by this set)`
                 : undefined;
             if (notValidated)
-                (settings.warn ?? log)(`${objects_workloadKey(objects_refOf(object))}: would be ${action}, but ${notValidated}`);
+                (settings.warn ?? log)(`${objectKey(object)}: would be ${action}, but ${notValidated}`);
             report.applied.push({
                 ...objects_refOf(object),
                 action,
@@ -34245,7 +34246,7 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+        const foundationNames = plan.foundations.map(objectKey).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
         await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
         const rest = objects.filter((object) => !isFoundation(object));
@@ -34255,12 +34256,12 @@ async function deployManifests(kubectl, manifests, settings) {
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);
         report.applied.push({ ...objects_refOf(object), action });
-        log(`${objects_workloadKey(objects_refOf(object))} ${action}`);
+        log(`${(0,inputs_src/* workloadKey */.f6)(objects_refOf(object))} ${action}`);
     }
-    const workloads = after.filter(isWorkload);
+    const workloads = after.filter(objects_isWorkload);
     report.changed = workloads
         .filter((object) => templateChanged(before.get(objectKey(object)), object))
-        .map((object) => objects_workloadKey(objects_refOf(object)));
+        .map((object) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(object)));
     report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
@@ -34269,11 +34270,11 @@ async function deployManifests(kubectl, manifests, settings) {
     });
     for (const rollout of report.rollouts)
         if (rollout.revision)
-            report.revisions[objects_workloadKey(rollout.ref)] = rollout.revision;
+            report.revisions[(0,inputs_src/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
     const failed = report.rollouts.filter((rollout) => !rollout.ok);
     if (failed.length === 0)
         return report;
-    const reasons = failed.map((rollout) => rollout.reason ?? objects_workloadKey(rollout.ref)).join('; ');
+    const reasons = failed.map((rollout) => rollout.reason ?? (0,inputs_src/* workloadKey */.f6)(rollout.ref)).join('; ');
     if (!settings.rollbackOnFailure) {
         throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
     }
@@ -34302,12 +34303,12 @@ function rollbackSentence(report) {
     const records = report.rollbacks;
     const undone = records
         .filter((record) => record.result === 'restored')
-        .map((record) => `${objects_workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
+        .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
     const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
-    const putBack = report.restored.filter((record) => !record.skipped).map((record) => objects_workloadKey(record.ref));
+    const putBack = report.restored.filter((record) => !record.skipped).map((record) => (0,inputs_src/* workloadKey */.f6)(record.ref));
     const kept = [...records, ...report.restored]
         .filter((record) => record.skipped)
-        .map((record) => `${objects_workloadKey(record.ref)} (${record.skipped})`);
+        .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} (${record.skipped})`);
     const parts = [
         undone.length > 0
             ? `rolled back ${undone.join(', ')}`
@@ -34325,7 +34326,7 @@ function rollbackSentence(report) {
  * serve the kind has none.
  */
 async function liveAutoscalers(kubectl, objects) {
-    const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
+    const namespaces = [...new Set(objects.filter(objects_isWorkload).map((object) => object.metadata.namespace))];
     const found = [];
     for (const namespace of namespaces) {
         try {
@@ -34365,7 +34366,7 @@ function capitalize(text) {
  */
 async function restoreConfigured(kubectl, after, before, settings) {
     const log = settings.log ?? (() => undefined);
-    const configured = after.filter((object) => !isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured');
+    const configured = after.filter((object) => !objects_isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured');
     if (configured.length === 0)
         return [];
     const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
@@ -34386,7 +34387,7 @@ async function restoreConfigured(kubectl, after, before, settings) {
     }
     if (intents.length === 0)
         return records;
-    log(`Putting back as before the deploy: ${intents.map((intent) => objects_workloadKey(objects_refOf(intent))).join(', ')}`);
+    log(`Putting back as before the deploy: ${intents.map((intent) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(intent))).join(', ')}`);
     // Forced: these are fields this run took; giving them back is not a conflict with anyone.
     const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
     try {
@@ -34401,7 +34402,7 @@ async function restoreConfigured(kubectl, after, before, settings) {
             }
             catch (error) {
                 const ref = objects_refOf(intent);
-                const index = records.findIndex((candidate) => objects_workloadKey(candidate.ref) === objects_workloadKey(ref));
+                const index = records.findIndex((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
                 records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
             }
         }
@@ -34426,9 +34427,9 @@ async function rollBack(kubectl, changed, before, report, settings) {
     for (const object of changed) {
         const ref = objects_refOf(object);
         const previous = before.get(objectKey(object));
-        const rollout = report.rollouts.find((result) => objects_workloadKey(result.ref) === objects_workloadKey(ref));
+        const rollout = report.rollouts.find((result) => (0,inputs_src/* workloadKey */.f6)(result.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
         // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
-        const failedRevision = rollout && !rollout.ok ? report.revisions[objects_workloadKey(ref)] : undefined;
+        const failedRevision = rollout && !rollout.ok ? report.revisions[(0,inputs_src/* workloadKey */.f6)(ref)] : undefined;
         if (!previous) {
             records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
             continue;
@@ -34442,11 +34443,11 @@ async function rollBack(kubectl, changed, before, report, settings) {
         try {
             // Read before the undo: it replaces the annotations with the ones the old revision carried.
             const live = await kubectl.get(ref);
-            failedLists.set(objects_workloadKey(ref), failed_revisions_readFailedRevisions(live));
+            failedLists.set((0,inputs_src/* workloadKey */.f6)(ref), failed_revisions_readFailedRevisions(live));
             record.restoredRevision = await revisionNumberOf(kubectl, previous);
             const restored = record.restoredRevision;
             const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
-            log(`Rolling ${objects_workloadKey(ref)} back to revision ${restored ?? 'previous'}`);
+            log(`Rolling ${(0,inputs_src/* workloadKey */.f6)(ref)} back to revision ${restored ?? 'previous'}`);
             await field_ownership_undoAndRecord(kubectl, ref, numeric);
             if (object.kind === 'StatefulSet' && rollout?.template)
                 await deleteStuckPods(kubectl, ref, rollout.template, log);
@@ -34455,7 +34456,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
             if (!(error instanceof KubectlError))
                 throw error;
             record.result = 'failed';
-            record.reason = `${objects_workloadKey(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
+            record.reason = `${(0,inputs_src/* workloadKey */.f6)(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
         }
     }
     const undone = records.filter((record) => !record.skipped && !record.result);
@@ -34466,15 +34467,15 @@ async function rollBack(kubectl, changed, before, report, settings) {
         log,
     });
     for (const result of results) {
-        const record = undone.find((candidate) => objects_workloadKey(candidate.ref) === objects_workloadKey(result.ref));
+        const record = undone.find((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(result.ref));
         if (result.revision)
-            report.revisions[objects_workloadKey(result.ref)] = result.revision;
+            report.revisions[(0,inputs_src/* workloadKey */.f6)(result.ref)] = result.revision;
         record.result = result.ok ? 'restored' : 'failed';
         if (!result.ok)
-            record.reason = `${objects_workloadKey(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
+            record.reason = `${(0,inputs_src/* workloadKey */.f6)(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
     }
     for (const record of undone) {
-        const known = failedLists.get(objects_workloadKey(record.ref));
+        const known = failedLists.get((0,inputs_src/* workloadKey */.f6)(record.ref));
         if (record.failedRevision)
             await failed_revisions_recordFailedRevision(kubectl, record.ref, known, {
                 number: record.failedRevision,
@@ -34591,7 +34592,7 @@ function auditPlacement(manifests, node, placement) {
         const location = podTemplateLocation(manifest.object.kind);
         if (!location)
             continue;
-        const workload = objects_workloadKey(objects_refOf(manifest.object));
+        const workload = (0,inputs_src/* workloadKey */.f6)(objects_refOf(manifest.object));
         const spec = getPath(manifest.object, location.specPath);
         const podSpec = objects_isRecord(spec) ? spec : {};
         const selector = objects_isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
@@ -34637,7 +34638,7 @@ async function checkPlacement(kubectl, workloads, nodeName) {
             const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
             check.placement[pod.metadata.name] = node;
             if (node !== nodeName)
-                check.strays.push({ pod: pod.metadata.name, node, workload: objects_workloadKey(ref) });
+                check.strays.push({ pod: pod.metadata.name, node, workload: (0,inputs_src/* workloadKey */.f6)(ref) });
         }
     }
     return check;
@@ -34798,12 +34799,15 @@ async function openRemoteShell(connection, log) {
     const [target] = sshTargetsFrom(connection.ssh);
     const session = await connectSsh(target, log);
     return {
+        // The session's own label, so kubectl's messages name the server as the SSH layer's do.
+        host: session.label,
         run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
         close: () => session.close(),
     };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
 
 
 
@@ -34819,8 +34823,7 @@ async function connectKubectl(connection, options = {}) {
     if (!options.remoteShell)
         throw new Error('kubectl over SSH needs an SSH connection factory');
     const shell = await options.remoteShell(connection);
-    const host = connection.ssh.hosts[0];
-    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
+    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace);
 }
 /**
  * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
@@ -34853,6 +34856,32 @@ async function withKubectl(connection, options, work) {
 function runnerKubectl(connection) {
     return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
 }
+/**
+ * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
+ * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
+ * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
+ * the connection however `work` ends, returning what `work` returns.
+ *
+ * - `options.cwd`: the workspace the manifest patterns are relative to.
+ * - `options.log`, `options.tempDir`: as for `withKubectl`.
+ *
+ * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
+ * with every problem of every file (each with its file and line) before anything reaches the
+ * cluster, and otherwise whatever `work` throws.
+ */
+async function withDeployManifests(source, options, work) {
+    return withKubectl(source.connection, options, async (kubectl) => {
+        const manifests = loadManifests({
+            patterns: source.manifests,
+            cwd: options.cwd,
+            namespace: source.namespace ?? (await kubectl.contextNamespace()),
+            kubectl: runnerKubectl(source.connection),
+        });
+        const files = new Set(manifests.map((m) => m.file)).size;
+        options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+        return work(kubectl, manifests);
+    });
+}
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
 
@@ -34876,10 +34905,10 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [objects_workloadKey(object), object.namespace ?? '', actionText(object)])));
+    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), object.namespace ?? '', actionText(object)])));
     if (report.rollouts.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
-            objects_workloadKey(rollout.ref),
+            (0,inputs_src/* workloadKey */.f6)(rollout.ref),
             rollout.revision ?? '',
             rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
             `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
@@ -34889,15 +34918,15 @@ function deployReportMarkdown(title, report) {
         parts.push(formatDiagnostics(rollout));
     if (report.rollbacks.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks.map((record) => [
-            objects_workloadKey(record.ref),
+            (0,inputs_src/* workloadKey */.f6)(record.ref),
             record.failedRevision ?? '',
-            record.skipped ? '' : restoredText(record, report.revisions[objects_workloadKey(record.ref)]),
+            record.skipped ? '' : restoredText(record, report.revisions[(0,inputs_src/* workloadKey */.f6)(record.ref)]),
             rollbackResult(record),
         ])));
     }
     if (report.restored.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Put back as before the deploy', 'Result'], report.restored.map((record) => [
-            objects_workloadKey(record.ref),
+            (0,inputs_src/* workloadKey */.f6)(record.ref),
             record.skipped ? `left as is: ${record.skipped}` : 'restored',
         ])));
     }
@@ -34905,7 +34934,7 @@ function deployReportMarkdown(title, report) {
     if (diffs.length > 0) {
         parts.push('#### Changes the deploy would make', '');
         for (const object of diffs)
-            parts.push(`<details><summary>${objects_workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
+            parts.push(`<details><summary>${(0,inputs_src/* workloadKey */.f6)(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
     }
     return parts.join('\n');
 }
@@ -34933,7 +34962,7 @@ function deployPublication(title, report) {
             changed: report.changed,
             'rolled-back': report.rolledBack,
             rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
-                objects_workloadKey(record.ref),
+                (0,inputs_src/* workloadKey */.f6)(record.ref),
                 {
                     result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
                     ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
@@ -34953,7 +34982,7 @@ function dryRunLines(report) {
     if (!report.dryRun)
         return [];
     return report.applied.flatMap((object) => [
-        `${objects_workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
+        `${(0,inputs_src/* workloadKey */.f6)(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
 }
@@ -34984,7 +35013,6 @@ function actionText(object) {
 
 
 const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-const ROLLBACK_KINDS = (/* unused pure expression or super */ null && (['Deployment', 'StatefulSet', 'DaemonSet']));
 /** A rollback that cannot proceed; raised before anything on the cluster changed. */
 class RollbackRefusedError extends Error {
     constructor(message) {
@@ -35016,7 +35044,7 @@ function revisionState(revision) {
 async function findWorkloads(kubectl, selection, namespace) {
     const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
     if (selection.by === 'selector') {
-        // Every kind with revisions (ROLLBACK_KINDS), by its plural resource name.
+        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
         const found = await kubectl.list('deployments,statefulsets,daemonsets', {
             namespace,
             selector: selection.selector,
@@ -35140,7 +35168,7 @@ async function planRollback(kubectl, options) {
     const steps = [];
     const refusals = [];
     for (const workload of workloads) {
-        if (!ROLLBACK_KINDS.includes(workload.kind)) {
+        if (!isWorkload(workload)) {
             refusals.push(`${workloadKey(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
             continue;
         }
@@ -35317,7 +35345,7 @@ async function auditNode(kubectl, manifests, placement, report) {
     const node = report.node;
     const findings = auditPlacement(manifests, node, placement);
     report.files = findings;
-    const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
+    const running = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(objects_isWorkload), node.name);
     report.running = running;
     if (running.strays.length > 0) {
         const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
@@ -35350,7 +35378,7 @@ async function deployToNode(kubectl, manifests, settings, report) {
     }));
     if (settings.dryRun)
         return;
-    const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(isWorkload), node.name);
+    const check = await checkPlacement(kubectl, manifests.map((m) => m.object).filter(objects_isWorkload), node.name);
     report.running = check;
     if (settings.verifyPlacement && check.strays.length > 0) {
         const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
@@ -35448,18 +35476,10 @@ async function main() {
     // before the node was found (no connection, a manifest problem, no such node) says so and why.
     await (0,src/* publishing */.Kc)(
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-    () => withKubectl(settings.connection, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)() }, async (kubectl) => {
-        // Objects that name no namespace go where kubectl would put them: the input's, else the context's.
-        const namespace = settings.namespace ?? (await kubectl.contextNamespace());
-        const loaded = loadManifests({
-            patterns: settings.manifests,
-            cwd: (0,src/* workspaceDir */.zf)(),
-            namespace,
-            kubectl: runnerKubectl(settings.connection),
-        });
+    () => withDeployManifests(settings, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)(), cwd: (0,src/* workspaceDir */.zf)() }, async (kubectl, loaded) => {
         const workloads = loaded
             .filter((manifest) => runsPods(manifest.object))
-            .map((m) => objects_workloadKey(objects_refOf(m.object)));
+            .map((m) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(m.object)));
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
         const manifests = settings.mode === 'deploy'
@@ -35495,7 +35515,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, stepState, toolkitAgents
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, stepState, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -38645,9 +38665,15 @@ const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
     warn: (message) => core_warning(message),
 };
-/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
 function actionInputs() {
-    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -38977,11 +39003,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   yL: () => (/* reexport */ oneOf),
   Q5: () => (/* reexport */ readKubeConnection),
   Pe: () => (/* reexport */ readKubernetesDeployInputs),
-  ax: () => (/* reexport */ runnerInputs),
-  HU: () => (/* reexport */ kubernetes_syntax_taint)
+  HU: () => (/* reexport */ kubernetes_syntax_taint),
+  f6: () => (/* reexport */ workloadKey)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, text, urlCredentialSecrets, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, text, urlCredentialSecrets, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -46010,11 +46036,6 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
 
 
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -46343,11 +46364,13 @@ function matching(pattern, expected) {
  * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
  */
 const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
+const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
+/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
-    }
+    if (!RELEASE_ID_PATTERN.test(trimmed))
+        throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
     return trimmed;
 };
 /**
@@ -46494,7 +46517,8 @@ const kubernetes_syntax_taint = (name, raw) => {
     }
     return { key: match[1], value: match[2] ?? '', effect: match[3] };
 };
-const WORKLOAD_KINDS = {
+/** Each workload kind by every name kubectl takes for it: singular, plural, short (`kubectl api-resources`). */
+const WORKLOAD_KIND_NAMES = {
     deployment: 'Deployment',
     deployments: 'Deployment',
     deploy: 'Deployment',
@@ -46505,12 +46529,30 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
+ * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
+ * action's `workloads` input).
+ */
+function workloadKey(ref) {
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
+/**
+ * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
+ * case, singular, plural or kubectl's short name (`deploy`, `sts`, `ds`). The inverse of
+ * `workloadKey`: `workloadRef(input, workloadKey(ref))` gives `ref` back.
+ * Throws InputError naming the input `name` when `raw` is not such a reference.
+ */
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
-    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+    const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
     const validNamespace = namespace === undefined || isDns1123Label(namespace);
     if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
         throw mustBe(name, WORKLOAD_EXAMPLES, raw);

@@ -25,14 +25,13 @@ __webpack_require__.d(__webpack_exports__, {
   k6: () => (/* reexport */ maskHeaderValues),
   gn: () => (/* reexport */ maskUrlCredentials),
   yL: () => (/* reexport */ oneOf),
-  ax: () => (/* reexport */ runnerInputs),
   eo: () => (/* reexport */ secretForms),
   Vx: () => (/* reexport */ shortenValue),
   F: () => (/* reexport */ statusRanges),
   Eh: () => (/* reexport */ urlCredentialSecrets)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputVariable, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -249,11 +248,6 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
 
 
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -582,11 +576,13 @@ function matching(pattern, expected) {
  * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
  */
 const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
+const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
+/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed)) {
-        throw mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
-    }
+    if (!RELEASE_ID_PATTERN.test(trimmed))
+        throw mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
     return trimmed;
 };
 /**
@@ -733,7 +729,8 @@ const kubernetes_syntax_taint = (name, raw) => {
     }
     return { key: match[1], value: match[2] ?? '', effect: match[3] };
 };
-const WORKLOAD_KINDS = {
+/** Each workload kind by every name kubectl takes for it: singular, plural, short (`kubectl api-resources`). */
+const WORKLOAD_KIND_NAMES = {
     deployment: 'Deployment',
     deployments: 'Deployment',
     deploy: 'Deployment',
@@ -744,12 +741,30 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
+ * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
+ * action's `workloads` input).
+ */
+function workloadKey(ref) {
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
+/**
+ * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
+ * case, singular, plural or kubectl's short name (`deploy`, `sts`, `ds`). The inverse of
+ * `workloadKey`: `workloadRef(input, workloadKey(ref))` gives `ref` back.
+ * Throws InputError naming the input `name` when `raw` is not such a reference.
+ */
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
-    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+    const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
     const validNamespace = namespace === undefined || isDns1123Label(namespace);
     if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
         throw mustBe(name, WORKLOAD_EXAMPLES, raw);

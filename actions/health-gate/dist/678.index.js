@@ -23,6 +23,7 @@ __webpack_require__.d(__webpack_exports__, {
   runContext: () => (/* reexport */ runContext),
   runUrl: () => (/* reexport */ runUrl),
   runnerInputHooks: () => (/* reexport */ runnerInputHooks),
+  runnerInputs: () => (/* reexport */ runnerInputs),
   secretsDir: () => (/* reexport */ secretsDir),
   stepState: () => (/* reexport */ stepState),
   toolkitAgents: () => (/* reexport */ toolkitAgents),
@@ -186,9 +187,15 @@ const runnerInputHooks = {
     mask: (secret) => core.setSecret(secret),
     warn: (message) => core.warning(message),
 };
-/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => core.getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
 function actionInputs() {
-    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts

@@ -11,7 +11,6 @@ __webpack_require__.r(__webpack_exports__);
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   BEGIN_SCRIPT: () => (/* reexport */ BEGIN_SCRIPT),
-  DeployError: () => (/* reexport */ DeployError),
   EXIT: () => (/* reexport */ EXIT),
   FINISH_SCRIPT: () => (/* reexport */ FINISH_SCRIPT),
   FrontendDeployFailedError: () => (/* reexport */ FrontendDeployFailedError),
@@ -33,6 +32,7 @@ __webpack_require__.d(__webpack_exports__, {
   RELEASE_INFO_FILE: () => (/* reexport */ RELEASE_INFO_FILE),
   RELEASE_MANIFEST_FILE: () => (/* reexport */ RELEASE_MANIFEST_FILE),
   REVERT_SCRIPT: () => (/* reexport */ REVERT_SCRIPT),
+  ReleaseHostError: () => (/* reexport */ ReleaseHostError),
   ReleaseRollbackRefusedError: () => (/* reexport */ ReleaseRollbackRefusedError),
   SWITCH_SCRIPT: () => (/* reexport */ SWITCH_SCRIPT),
   SourceError: () => (/* reexport */ SourceError),
@@ -100,7 +100,7 @@ var reporting_src = __webpack_require__(9361);
 
 /**
  * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,
- * `DeployError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
+ * `ReleaseHostError`, `ReleaseRollbackRefusedError` (plain errors, no report). After: the
  * `ReportedError`s `FrontendDeployFailedError` and `FrontendRollbackFailedError`, whose report says
  * what each host serves and why it failed, for the action's outputs and job summary.
  */
@@ -112,12 +112,12 @@ class SourceError extends Error {
     }
 }
 /** One step on one host failed; `host` is its `hostLabel` ('' when the failure is not one host's). */
-class DeployError extends Error {
+class ReleaseHostError extends Error {
     host;
     constructor(host, message) {
         super(message);
         this.host = host;
-        this.name = 'DeployError';
+        this.name = 'ReleaseHostError';
     }
 }
 /** A rollback that cannot proceed; raised before any host changed. */
@@ -1243,14 +1243,14 @@ function describeDrift(drift) {
  * The files of release `releaseId` on the target whose bytes or mode are no longer its build's, or
  * that are gone: for a rollback about to switch to it, which has no build to send them again from.
  * Call it holding the lock. Reads every candidate on the server (at most the release's bytes).
- * @throws DeployError when the release does not exist on the target.
+ * @throws ReleaseHostError when the release does not exist on the target.
  */
 async function releaseDrift(session, target, releaseId) {
     const result = await session.runScript('check the release for files changed on the server', RELEASE_DRIFT_SCRIPT, [target, releaseId], {
         okExitCodes: [0, EXIT.missingRelease],
     });
     if (result.code === EXIT.missingRelease)
-        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
 }
@@ -1315,11 +1315,11 @@ class TargetLock {
         if (result.code !== 0)
             await finish.abort();
         if (result.code === EXIT.lockTimeout) {
-            throw new DeployError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
+            throw new ReleaseHostError(session.label, `${target} on ${session.label} is locked by another deploy: ${describeHolder(result.stderr)}; waited ${seconds}s (lock-timeout). ` +
                 `If that run is gone, the lock is taken over once its heartbeat is older than lock-timeout.`);
         }
         if (result.code === EXIT.notSymlink)
-            throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+            throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = parseRecords(result.stdout);
         const listing = listingFrom(records);
         const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
@@ -1445,9 +1445,9 @@ function completeUpload(session, target, releaseId, result, neededBytes) {
     const free = Number.isFinite(freeKib) ? `${freeKib * 1024} bytes are free` : 'the free space could not be read';
     const words = result.stderr.trim();
     if (/No space left on device|Disk quota exceeded/i.test(words)) {
-        throw new DeployError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
+        throw new ReleaseHostError(session.label, `Not enough space in ${target} on ${session.label} for release ${releaseId}: its new files need ${neededBytes} bytes, ${free} (after removing the partial release); nothing was changed:\n${words}`);
     }
-    throw new DeployError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
+    throw new ReleaseHostError(session.label, `Building release ${releaseId} in ${target} on ${session.label} failed; the partial release was removed and nothing was changed (${free}):\n${words}`);
 }
 const SWITCH_EXITS = [0, EXIT.reloadFailed, EXIT.missingRelease];
 /**
@@ -1480,9 +1480,9 @@ timeoutMs) {
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
     if (result.code === EXIT.missingRelease)
-        throw new DeployError(session.label, `${session.label}: ${result.stderr.trim()}`);
+        throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     if (result.code === EXIT.reloadFailed) {
-        throw new DeployError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
+        throw new ReleaseHostError(session.label, `Reloading nginx failed on ${session.label}, so the previous release stays live: ${result.stderr.trim()}`);
     }
     const previousLink = parseRecords(result.stdout).find(([key]) => key === 'previous')?.[1];
     return { previous: releaseIdFromLink(previousLink) };
@@ -1498,7 +1498,7 @@ async function revertSwitch(session, target, releaseId, reloadCommand,
 timeoutMs) {
     const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, EXIT.reloadFailed] });
     if (result.code === EXIT.reloadFailed) {
-        throw new DeployError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
+        throw new ReleaseHostError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
     return { current: releaseIdFromLink(parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
 }
@@ -1518,7 +1518,7 @@ async function markReleaseFailed(session, target, info, reason) {
  * Installs a rendered nginx config for release `releaseId`, tests it, and restores the previous file
  * when nginx refuses it. The config and `configPath` are kept in the release's records, so that a
  * rollback to the release installs it again (`reinstallNginxConfig`).
- * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
 async function installNginxConfig(session, target, configPath, config, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
@@ -1536,7 +1536,7 @@ lockToken) {
  * `installNginxConfig`), tests it, and restores the previous file when nginx refuses it: for a
  * rollback to that release. A release deployed without a config leaves the installed one alone.
  * @returns the path the config was installed to; undefined when the release has no config recorded.
- * @throws DeployError when the file cannot be written or the test command fails or outlives its bound.
+ * @throws ReleaseHostError when the file cannot be written or the test command fails or outlives its bound.
  */
 async function reinstallNginxConfig(session, target, releaseId, testCommand, 
 /** The test command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
@@ -1553,7 +1553,7 @@ function refusedConfig(session, result, timedOut, refused) {
         return;
     const words = result.stderr.trim();
     const verdict = words.startsWith('the test command timed out') ? timedOut : refused;
-    throw new DeployError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
+    throw new ReleaseHostError(session.label, `${verdict} on ${session.label}; the previous config was restored and the live site is unchanged: ${words}`);
 }
 /** Puts back the config that was installed before this run's `installNginxConfig` or `reinstallNginxConfig`. */
 async function restoreNginxConfig(session, target, configPath) {
@@ -2491,7 +2491,7 @@ async function prepareHost(run, request) {
             const why = existingIsSame
                 ? `files of it were changed on the server since it was deployed (${describeDrift(state.drift)})`
                 : 'with different content';
-            throw new DeployError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
+            throw new ReleaseHostError(session.label, `Release ${request.releaseId} is live on ${session.label} ${why}; a live release is never rebuilt in place. Use a new release-id.`);
         }
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
@@ -2650,7 +2650,7 @@ async function revertAll(runs, request, failure) {
  * report says so (outcome `unknown`). Each host's report says which release it serves at the end.
  * Locks are freed on every path.
  * @returns the report when the release went live on every host.
- * @throws DeployError when the release id could not be a release, Error when the nginx template
+ * @throws ReleaseHostError when the release id could not be a release, Error when the nginx template
  *   cannot be rendered (both before anything is touched); FrontendDeployFailedError, carrying the
  *   report, when any host failed once the deploy began.
  */
@@ -2662,7 +2662,7 @@ async function deployFrontend(request, hosts) {
 }
 async function releaseEverywhere(request, hosts) {
     if (!src/* RELEASE_ID_PATTERN */.ZT.test(request.releaseId)) {
-        throw new DeployError('', `"${request.releaseId}" cannot be a release id: 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit`);
+        throw new ReleaseHostError('', `"${request.releaseId}" cannot be a release id: ${src/* RELEASE_ID_RULE */.jn}`);
     }
     const log = request.log ?? (() => undefined);
     const runs = hosts.map((host) => ({

@@ -28397,7 +28397,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
 var src = __nccwpck_require__(463);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
+var inputs_src = __nccwpck_require__(3187);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
+
 /**
  * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
  * offline). Other kinds are taken as namespaced until the deploy asks the server
@@ -28424,28 +28427,23 @@ const CLUSTER_SCOPED = new Set([
 function objects_isClusterScoped(kind) {
     return CLUSTER_SCOPED.has(kind);
 }
-const WORKLOAD_KINDS = (/* unused pure expression or super */ null && (['Deployment', 'StatefulSet', 'DaemonSet']));
+/**
+ * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
+ * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
+ */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 function objects_isWorkload(object) {
     return WORKLOAD_KINDS.includes(object.kind);
 }
-/** `kind/namespace/name`: unique across a deploy, used to match what was applied with what is live. */
-function objects_objectKey(object) {
-    return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-}
-/** How people (and kubectl) name an object: `Deployment/api`, with the namespace when there is one. */
-function describeObject(object) {
-    const ns = object.metadata.namespace;
-    return ns ? `${object.kind}/${object.metadata.name} (namespace ${ns})` : `${object.kind}/${object.metadata.name}`;
-}
 /**
- * The one spelling of a workload in outputs, maps, logs and summaries: `<namespace>/<Kind>/<name>`
- * (such as `team-a/Deployment/api`), so two workloads of one kind and name in different
- * namespaces stay apart. A reference without a namespace (a cluster-scoped object, or a
- * `<Kind>/<name>` the user wrote) is spelled `<Kind>/<name>`.
+ * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
+ * match what was applied with what is live, and to name the object in logs.
  */
-function objects_workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+function objects_objectKey(object) {
+    return workloadKey(objects_refOf(object));
 }
+// The spelling's one home is beside the parser that reads it back from the rollback's input.
+
 function objects_refOf(object) {
     const ref = { kind: object.kind, name: object.metadata.name };
     if (object.metadata.namespace)
@@ -28546,8 +28544,6 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var inputs_src = __nccwpck_require__(3187);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8293);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
@@ -28789,7 +28785,7 @@ function statKind(path) {
  * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
  * all files are collected and thrown together, each with file and line.
  */
-function loadManifests(options) {
+function manifests_loadManifests(options) {
     const cwd = options.cwd ?? process.cwd();
     const files = resolveManifestFiles(options.patterns, cwd, options.inputName);
     const problems = [];
@@ -29102,13 +29098,13 @@ function apply_order_definedGroupKind(definition) {
 }
 /** Splits objects (already in install order) given which foundations are live. */
 function apply_order_planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map((object) => `${object.kind}/${object.metadata.name}`));
+    const live = new Set(liveFoundations.map(objectKey));
     const foundations = objects.filter(apply_order_isFoundation);
     const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(`Namespace/${object.metadata.name}`))
+        .filter((object) => object.kind === 'Namespace' && !live.has(objectKey(object)))
         .map((object) => object.metadata.name));
     const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(`CustomResourceDefinition/${object.metadata.name}`))
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
         .map(apply_order_definedGroupKind)
         .filter((groupKind) => groupKind !== undefined));
     const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
@@ -29402,7 +29398,7 @@ class LocalKubectlTransport {
     binary;
     env;
     constructor(options) {
-        const parent = options.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)();
+        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
         (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
         this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
         (0,external_node_fs_.chmodSync)(this.dir, 0o700);
@@ -29468,10 +29464,10 @@ class RemoteKubectlTransport {
     shell;
     kubectlCommand;
     where;
-    constructor(shell, kubectlCommand, host) {
+    constructor(shell, kubectlCommand) {
         this.shell = shell;
         this.kubectlCommand = kubectlCommand;
-        this.where = `"${kubectlCommand}" on ${host}`;
+        this.where = `"${kubectlCommand}" on ${shell.host}`;
     }
     run(args, stdin) {
         return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin);
@@ -29795,7 +29791,7 @@ function conditionsOf(object) {
 }
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 function workloadProgress(workload) {
-    const name = objects_workloadKey(objects_refOf(workload));
+    const name = (0,inputs_src/* workloadKey */.f6)(objects_refOf(workload));
     const status = workload.status ?? {};
     const generation = num(workload.metadata.generation, 0);
     if (num(status.observedGeneration, -1) < generation)
@@ -30035,7 +30031,7 @@ class RolloutWakeUp {
     wakes = 0;
     constructor(kubectl, refs, onWake = () => undefined) {
         this.onWake = onWake;
-        this.pending = new Set(refs.map(objects_workloadKey));
+        this.pending = new Set(refs.map(inputs_src/* workloadKey */.f6));
         const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
         for (const ref of watched.values()) {
             const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
@@ -30049,7 +30045,7 @@ class RolloutWakeUp {
     }
     /** The workload's wait is over: it no longer holds the others' wake-up back. */
     settled(ref) {
-        this.pending.delete(objects_workloadKey(ref));
+        this.pending.delete((0,inputs_src/* workloadKey */.f6)(ref));
         this.check();
     }
     /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
@@ -30073,7 +30069,7 @@ class RolloutWakeUp {
             wake();
     }
     seen(object) {
-        const key = objects_workloadKey(objects_refOf(object));
+        const key = (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
         if (!this.pending.has(key))
             return;
         this.latest.set(key, object);
@@ -30159,7 +30155,7 @@ async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
     const interval = options.pollIntervalMs ?? 2000;
     const failFastAfter = options.failFastAfterMs ?? 30_000;
     const blockedSince = new Map();
-    const name = objects_workloadKey(ref);
+    const name = (0,inputs_src/* workloadKey */.f6)(ref);
     let lastMessage = '';
     let revision;
     let template;
@@ -30254,7 +30250,7 @@ async function rollout_watchRollouts(kubectl, refs, options) {
 }
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 function rollout_formatDiagnostics(result) {
-    const lines = [`#### ${objects_workloadKey(result.ref)}`, '', result.reason ?? 'rolled out', ''];
+    const lines = [`#### ${(0,inputs_src/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
     const diagnostics = result.diagnostics;
     if (!diagnostics)
         return lines.join('\n');
@@ -30474,7 +30470,7 @@ async function field_ownership_applyOwningFields(kubectl, objects, options, owne
             ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`);
         const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
         if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
         return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
 }
@@ -30487,28 +30483,28 @@ async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotatio
     if (Object.keys(record).length > 0)
         await kubectl.annotate(ref, record);
 }
-/** The `kind/namespace/name` an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
 function autoscaledKey(autoscaler) {
     const target = autoscaler.spec?.scaleTargetRef;
     if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
         return undefined;
-    return `${target.kind}/${autoscaler.metadata.namespace ?? ''}/${target.name}`;
+    return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
 /**
  * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
  * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
  * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
  * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
- * manifest set `replicas`, for a warning.
+ * manifest set `replicas` (by `objectKey`), for a warning.
  */
 function field_ownership_yieldReplicasToAutoscalers(objects, autoscalers) {
     const scaled = new Set(autoscalers.map(autoscaledKey).filter((key) => key !== undefined));
     const yielded = [];
     const result = objects.map((object) => {
-        const key = `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+        const key = objectKey(object);
         if (!scaled.has(key) || object.spec?.replicas === undefined)
             return object;
-        yielded.push(`${object.kind}/${object.metadata.name}`);
+        yielded.push(key);
         const spec = { ...object.spec };
         delete spec.replicas;
         return { ...object, spec };
@@ -30727,7 +30723,12 @@ function secretWithStringData(object, fields) {
 
 
 
-/** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
+/**
+ * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
+ * rollback may have failed too). Its message names every failed workload and why; `report` says
+ * what happened, for outputs and summary. A refusal before anything rolled out (the API server
+ * refused the manifests, an apply failed) is thrown as the error kubectl gave.
+ */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
         super(message, report);
@@ -30816,7 +30817,7 @@ async function deployManifests(kubectl, manifests, settings) {
                 ? `not validated by the server (its ${foundation} is created by this set)`
                 : undefined;
             if (notValidated)
-                (settings.warn ?? log)(`${workloadKey(refOf(object))}: would be ${action}, but ${notValidated}`);
+                (settings.warn ?? log)(`${objectKey(object)}: would be ${action}, but ${notValidated}`);
             report.applied.push({
                 ...refOf(object),
                 action,
@@ -30851,7 +30852,7 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
+        const foundationNames = plan.foundations.map(objectKey).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
         await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
         const rest = objects.filter((object) => !isFoundation(object));
@@ -31404,12 +31405,15 @@ async function openRemoteShell(connection, log) {
     const [target] = sshTargetsFrom(connection.ssh);
     const session = await connectSsh(target, log);
     return {
+        // The session's own label, so kubectl's messages name the server as the SSH layer's do.
+        host: session.label,
         run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
         close: () => session.close(),
     };
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
 
 
 
@@ -31425,8 +31429,7 @@ async function connectKubectl(connection, options = {}) {
     if (!options.remoteShell)
         throw new Error('kubectl over SSH needs an SSH connection factory');
     const shell = await options.remoteShell(connection);
-    const host = connection.ssh.hosts[0];
-    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand, `${host.host}:${host.port ?? connection.ssh.port}`), options.trace);
+    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace);
 }
 /**
  * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
@@ -31458,6 +31461,32 @@ async function withKubectl(connection, options, work) {
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
 function runnerKubectl(connection) {
     return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
+/**
+ * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
+ * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
+ * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
+ * the connection however `work` ends, returning what `work` returns.
+ *
+ * - `options.cwd`: the workspace the manifest patterns are relative to.
+ * - `options.log`, `options.tempDir`: as for `withKubectl`.
+ *
+ * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
+ * with every problem of every file (each with its file and line) before anything reaches the
+ * cluster, and otherwise whatever `work` throws.
+ */
+async function withDeployManifests(source, options, work) {
+    return withKubectl(source.connection, options, async (kubectl) => {
+        const manifests = loadManifests({
+            patterns: source.manifests,
+            cwd: options.cwd,
+            namespace: source.namespace ?? (await kubectl.contextNamespace()),
+            kubectl: runnerKubectl(source.connection),
+        });
+        const files = new Set(manifests.map((m) => m.file)).size;
+        options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+        return work(kubectl, manifests);
+    });
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
@@ -31590,7 +31619,6 @@ function actionText(object) {
 
 
 const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-const ROLLBACK_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** A rollback that cannot proceed; raised before anything on the cluster changed. */
 class RollbackRefusedError extends Error {
     constructor(message) {
@@ -31622,7 +31650,7 @@ function revisionState(revision) {
 async function findWorkloads(kubectl, selection, namespace) {
     const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
     if (selection.by === 'selector') {
-        // Every kind with revisions (ROLLBACK_KINDS), by its plural resource name.
+        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
         const found = await kubectl.list('deployments,statefulsets,daemonsets', {
             namespace,
             selector: selection.selector,
@@ -31640,7 +31668,7 @@ async function findWorkloads(kubectl, selection, namespace) {
         if (workload)
             found.push(workload);
         else
-            missing.push(ref.namespace ? `${ref.namespace}/${objects_workloadKey(ref)}` : objects_workloadKey(ref));
+            missing.push(ref.namespace ? `${ref.namespace}/${(0,inputs_src/* workloadKey */.f6)(ref)}` : (0,inputs_src/* workloadKey */.f6)(ref));
     }
     if (missing.length > 0)
         throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
@@ -31704,7 +31732,7 @@ async function readHistory(kubectl, workload) {
         revisions.find((revision) => revision.template === liveTemplate) ??
         revisions.at(-1);
     if (!live)
-        throw new RollbackRefusedError(`${objects_workloadKey(ref)} has no revision history to roll back to`);
+        throw new RollbackRefusedError(`${(0,inputs_src/* workloadKey */.f6)(ref)} has no revision history to roll back to`);
     live.live = true;
     return { ref, revisions, live, failedNumbers, failedTemplates };
 }
@@ -31715,7 +31743,7 @@ async function readHistory(kubectl, workload) {
  * bad revision). A named revision is found by its number now or by one it had before a restore.
  */
 function chooseTarget(history, to) {
-    const name = objects_workloadKey(history.ref);
+    const name = (0,inputs_src/* workloadKey */.f6)(history.ref);
     const { live } = history;
     const warnings = [];
     const overview = history.revisions.map(revisionState).join(', ');
@@ -31746,8 +31774,8 @@ async function planRollback(kubectl, options) {
     const steps = [];
     const refusals = [];
     for (const workload of workloads) {
-        if (!ROLLBACK_KINDS.includes(workload.kind)) {
-            refusals.push(`${objects_workloadKey(objects_refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+        if (!objects_isWorkload(workload)) {
+            refusals.push(`${(0,inputs_src/* workloadKey */.f6)(objects_refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
             continue;
         }
         try {
@@ -31772,10 +31800,10 @@ async function executeRollback(kubectl, steps, options) {
     const log = options.log ?? (() => undefined);
     const moving = steps.filter((step) => !step.alreadyLive);
     for (const step of steps.filter((step) => step.alreadyLive)) {
-        log(`${objects_workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
+        log(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
     }
     for (const step of moving) {
-        log(`${objects_workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
+        log(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
         await field_ownership_undoAndRecord(kubectl, step.ref, step.to.number);
         // Without mark-failed the lists stay exactly as they were before the undo replaced them.
         if (options.markFailed)
@@ -31794,7 +31822,7 @@ async function executeRollback(kubectl, steps, options) {
     });
     const outcomes = [];
     for (const step of steps) {
-        const rollout = rollouts.find((result) => objects_workloadKey(result.ref) === objects_workloadKey(step.ref));
+        const rollout = rollouts.find((result) => (0,inputs_src/* workloadKey */.f6)(result.ref) === (0,inputs_src/* workloadKey */.f6)(step.ref));
         let to = step.to.number;
         if (rollout?.ok) {
             const workload = await kubectl.get(step.ref);
@@ -31918,7 +31946,7 @@ async function kubernetesRollback(settings) {
         for (const step of steps) {
             for (const warning of step.warnings)
                 src/* actionLog */.Zx.warning(warning);
-            src/* actionLog */.Zx.info(`${objects_workloadKey(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`);
+            src/* actionLog */.Zx.info(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`);
         }
         return await executeRollback(kubectl, steps, {
             markFailed: settings.markFailed,
@@ -31930,9 +31958,9 @@ async function kubernetesRollback(settings) {
 }
 /** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
 function kubernetesRollbackPublication(outcomes, namespace) {
-    const by = (pick) => JSON.stringify(Object.fromEntries(outcomes.map((outcome) => [objects_workloadKey(outcome.ref), String(pick(outcome))])));
+    const by = (pick) => JSON.stringify(Object.fromEntries(outcomes.map((outcome) => [(0,inputs_src/* workloadKey */.f6)(outcome.ref), String(pick(outcome))])));
     const table = (0,reporting_src/* markdownTable */.Qj)(['Workload', 'From', 'To', 'Result'], outcomes.map((outcome) => [
-        objects_workloadKey(outcome.ref),
+        (0,inputs_src/* workloadKey */.f6)(outcome.ref),
         outcome.from,
         outcome.to,
         outcome.alreadyLive
@@ -32030,7 +32058,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   QP: () => (/* reexport */ stepState)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, toolkitAgents, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -35180,9 +35208,15 @@ const runnerInputHooks = {
     mask: (secret) => setSecret(secret),
     warn: (message) => core_warning(message),
 };
-/** The reader of this step's inputs (the runner's INPUT_* variables), masking and warning through the runner. */
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
 function actionInputs() {
-    return new src/* InputReader */.i_(src/* runnerInputs */.ax, runnerInputHooks);
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -35502,6 +35536,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
   s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
+  jn: () => (/* reexport */ RELEASE_ID_RULE),
   zM: () => (/* reexport */ scalars_boolean),
   ay: () => (/* reexport */ commandLine),
   bp: () => (/* reexport */ input_error_describeValue),
@@ -35516,14 +35551,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   sl: () => (/* reexport */ readSshInputs),
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
-  ax: () => (/* reexport */ runnerInputs),
   eo: () => (/* reexport */ secretForms),
   Vx: () => (/* reexport */ shortenValue),
   Eh: () => (/* reexport */ urlCredentialSecrets),
+  f6: () => (/* reexport */ workloadKey),
   ip: () => (/* reexport */ workloadRefs)
 });
 
-// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputVariable, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workspacePath
+// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -42552,11 +42587,6 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
 
 
-/** The runner's convention: `INPUT_` + the name upper-cased with spaces as `_` (hyphens kept). */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-const runnerInputs = (name) => process.env[inputVariable(name)] ?? '';
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -42885,11 +42915,13 @@ function matching(pattern, expected) {
  * (`releases/.<id>.partial` is a release being built, removed by the next run as debris).
  */
 const RELEASE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `RELEASE_ID_PATTERN` in words, for every message that refuses a release id. */
+const RELEASE_ID_RULE = '1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit';
+/** A release id (`RELEASE_ID_PATTERN`), trimmed. Throws InputError naming the input when it is not one. */
 const releaseId = (name, raw) => {
     const trimmed = raw.trim();
-    if (!RELEASE_ID_PATTERN.test(trimmed)) {
-        throw input_error_mustBe(name, 'a release id of 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit', raw);
-    }
+    if (!RELEASE_ID_PATTERN.test(trimmed))
+        throw input_error_mustBe(name, `a release id of ${RELEASE_ID_RULE}`, raw);
     return trimmed;
 };
 /**
@@ -43036,7 +43068,8 @@ const kubernetes_syntax_taint = (name, raw) => {
     }
     return { key: match[1], value: match[2] ?? '', effect: match[3] };
 };
-const WORKLOAD_KINDS = {
+/** Each workload kind by every name kubectl takes for it: singular, plural, short (`kubectl api-resources`). */
+const WORKLOAD_KIND_NAMES = {
     deployment: 'Deployment',
     deployments: 'Deployment',
     deploy: 'Deployment',
@@ -43047,12 +43080,30 @@ const WORKLOAD_KINDS = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
+ * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
+ * action's `workloads` input).
+ */
+function workloadKey(ref) {
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
+/**
+ * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
+ * case, singular, plural or kubectl's short name (`deploy`, `sts`, `ds`). The inverse of
+ * `workloadKey`: `workloadRef(input, workloadKey(ref))` gives `ref` back.
+ * Throws InputError naming the input `name` when `raw` is not such a reference.
+ */
 const workloadRef = (name, raw) => {
     const parts = raw.trim().split('/');
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
-    const kind = WORKLOAD_KINDS[(kindText ?? '').toLowerCase()];
+    const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
     const validNamespace = namespace === undefined || isDns1123Label(namespace);
     if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
         throw input_error_mustBe(name, WORKLOAD_EXAMPLES, raw);
