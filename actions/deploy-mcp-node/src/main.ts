@@ -1,12 +1,11 @@
 import { actionLog, runContext, secretsDir, publishing, workspaceDir } from '@sophia/action-runtime';
 import {
+  objectKey,
   prepareManifests,
-  refOf,
   resolveNode,
   runsPods,
   traceOf,
   withDeployManifests,
-  workloadKey,
   type Placement,
 } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
@@ -29,7 +28,7 @@ export async function main(): Promise<void> {
         async (kubectl, loaded) => {
           const workloads = loaded
             .filter((manifest) => runsPods(manifest.object))
-            .map((m) => workloadKey(refOf(m.object)));
+            .map((manifest) => objectKey(manifest.object));
           const node = await resolveNode(
             kubectl,
             settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },

@@ -307,13 +307,11 @@ export async function deployManifests(
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
     report.applied.push({ ...refOf(object), action });
-    log(`${workloadKey(refOf(object))} ${action}`);
+    log(`${objectKey(object)} ${action}`);
   }
 
   const workloads = after.filter(isWorkload);
-  report.changed = workloads
-    .filter((object) => templateChanged(before.get(objectKey(object)), object))
-    .map((object) => workloadKey(refOf(object)));
+  report.changed = workloads.filter((object) => templateChanged(before.get(objectKey(object)), object)).map(objectKey);
   report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
     timeoutMs: settings.rolloutTimeoutMs,
     pollIntervalMs: settings.pollIntervalMs,
@@ -459,7 +457,7 @@ async function restoreConfigured(
     records.push({ ref });
   }
   if (intents.length === 0) return records;
-  log(`Putting back as before the deploy: ${intents.map((intent) => workloadKey(refOf(intent))).join(', ')}`);
+  log(`Putting back as before the deploy: ${intents.map(objectKey).join(', ')}`);
   // Forced: these are fields this run took; giving them back is not a conflict with anyone.
   const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
   try {

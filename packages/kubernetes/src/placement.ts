@@ -1,7 +1,7 @@
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
 import type { Manifest } from './manifests.js';
-import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { getPath, podTemplateLocation } from './pod-templates.js';
 import { selectorString } from './rollout.js';
 import { tolerates, type Placement, type Toleration } from './transforms.js';
@@ -114,7 +114,7 @@ export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement:
   for (const manifest of manifests) {
     const location = podTemplateLocation(manifest.object.kind);
     if (!location) continue;
-    const workload = workloadKey(refOf(manifest.object));
+    const workload = objectKey(manifest.object);
     const spec = getPath(manifest.object, location.specPath);
     const podSpec = isRecord(spec) ? spec : {};
     const selector = isRecord(podSpec.nodeSelector) ? (podSpec.nodeSelector as Record<string, string>) : {};

@@ -7,7 +7,7 @@ import {
   restoreFailedRevisions,
 } from './failed-revisions.js';
 import type { Kubectl } from './kubectl.js';
-import { isRecord, isWorkload, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import {
   currentControllerRevision,
   REVISION_ANNOTATION,
@@ -272,7 +272,7 @@ export async function planRollback(
   const refusals: string[] = [];
   for (const workload of workloads) {
     if (!isWorkload(workload)) {
-      refusals.push(`${workloadKey(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+      refusals.push(`${objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
       continue;
     }
     try {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Kubectl } from './kubectl.js';
-import { isRecord, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlStream } from './transports.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -117,7 +117,7 @@ function conditionsOf(object: KubeObject): Condition[] {
 
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 export function workloadProgress(workload: KubeObject): Progress {
-  const name = workloadKey(refOf(workload));
+  const name = objectKey(workload);
   const status = workload.status ?? {};
   const generation = num(workload.metadata.generation, 0);
   if (num(status.observedGeneration, -1) < generation)
@@ -421,7 +421,7 @@ export class RolloutWakeUp {
   }
 
   private seen(object: KubeObject): void {
-    const key = workloadKey(refOf(object));
+    const key = objectKey(object);
     if (!this.pending.has(key)) return;
     this.latest.set(key, object);
     this.check();
