@@ -30942,7 +30942,7 @@ function objects_isWorkload(object) {
  * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
  * match what was applied with what is live, and to name the object in logs.
  */
-function objectKey(object) {
+function objects_objectKey(object) {
     return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
 }
 // The spelling's one home is beside the parser that reads it back from the rollback's input.
@@ -32390,7 +32390,7 @@ function rejectDuplicates(manifests, problems) {
     for (const manifest of manifests) {
         if (!objects_isRecord(manifest.object.metadata) || typeof manifest.object.metadata.name !== 'string')
             continue;
-        const key = objectKey(manifest.object);
+        const key = objects_objectKey(manifest.object);
         const earlier = first.get(key);
         if (earlier) {
             problems.push({
@@ -32492,13 +32492,13 @@ function definedGroupKind(definition) {
 }
 /** Splits objects (already in install order) given which foundations are live. */
 function planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map(objectKey));
+    const live = new Set(liveFoundations.map(objects_objectKey));
     const foundations = objects.filter(isFoundation);
     const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(objectKey(object)))
+        .filter((object) => object.kind === 'Namespace' && !live.has(objects_objectKey(object)))
         .map((object) => object.metadata.name));
     const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
         .map(definedGroupKind)
         .filter((groupKind) => groupKind !== undefined));
     const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
@@ -33185,7 +33185,7 @@ function conditionsOf(object) {
 }
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 function workloadProgress(workload) {
-    const name = (0,inputs_src/* workloadKey */.f6)(objects_refOf(workload));
+    const name = objects_objectKey(workload);
     const status = workload.status ?? {};
     const generation = num(workload.metadata.generation, 0);
     if (num(status.observedGeneration, -1) < generation)
@@ -33463,7 +33463,7 @@ class RolloutWakeUp {
             wake();
     }
     seen(object) {
-        const key = (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
+        const key = objects_objectKey(object);
         if (!this.pending.has(key))
             return;
         this.latest.set(key, object);
@@ -33864,7 +33864,7 @@ async function applyOwningFields(kubectl, objects, options, ownership) {
             ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`);
         const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
         if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map(objects_objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
         return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
 }
@@ -33895,7 +33895,7 @@ function yieldReplicasToAutoscalers(objects, autoscalers) {
     const scaled = new Set(autoscalers.map(autoscaledKey).filter((key) => key !== undefined));
     const yielded = [];
     const result = objects.map((object) => {
-        const key = objectKey(object);
+        const key = objects_objectKey(object);
         if (!scaled.has(key) || object.spec?.replicas === undefined)
             return object;
         yielded.push(key);
@@ -34135,7 +34135,7 @@ function classify(before, after) {
     return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
 }
 function byKey(objects) {
-    return new Map(objects.map((object) => [objectKey(object), object]));
+    return new Map(objects.map((object) => [objects_objectKey(object), object]));
 }
 /**
  * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
@@ -34200,18 +34200,18 @@ async function deployManifests(kubectl, manifests, settings) {
     if (settings.dryRun) {
         const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
         const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-        const deferred = new Set(plan.deferred.map(objectKey));
+        const deferred = new Set(plan.deferred.map(objects_objectKey));
         for (const object of objects) {
-            const live = before.get(objectKey(object));
+            const live = before.get(objects_objectKey(object));
             // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
-            const result = intended.get(objectKey(object)) ?? object;
+            const result = intended.get(objects_objectKey(object)) ?? object;
             const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
             const foundation = object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
-            const notValidated = deferred.has(objectKey(object))
+            const notValidated = deferred.has(objects_objectKey(object))
                 ? `not validated by the server (its ${foundation} is created by this set)`
                 : undefined;
             if (notValidated)
-                (settings.warn ?? log)(`${objectKey(object)}: would be ${action}, but ${notValidated}`);
+                (settings.warn ?? log)(`${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
             report.applied.push({
                 ...objects_refOf(object),
                 action,
@@ -34246,7 +34246,7 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map(objectKey).join(', ');
+        const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
         await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
         const rest = objects.filter((object) => !isFoundation(object));
@@ -34254,14 +34254,12 @@ async function deployManifests(kubectl, manifests, settings) {
         return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
     for (const object of after) {
-        const action = classify(before.get(objectKey(object)), object);
+        const action = classify(before.get(objects_objectKey(object)), object);
         report.applied.push({ ...objects_refOf(object), action });
-        log(`${(0,inputs_src/* workloadKey */.f6)(objects_refOf(object))} ${action}`);
+        log(`${objects_objectKey(object)} ${action}`);
     }
     const workloads = after.filter(objects_isWorkload);
-    report.changed = workloads
-        .filter((object) => templateChanged(before.get(objectKey(object)), object))
-        .map((object) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(object)));
+    report.changed = workloads.filter((object) => templateChanged(before.get(objects_objectKey(object)), object)).map(objects_objectKey);
     report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
@@ -34279,7 +34277,7 @@ async function deployManifests(kubectl, manifests, settings) {
         throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
     }
     const changed = workloads.filter((object) => {
-        const previous = before.get(objectKey(object));
+        const previous = before.get(objects_objectKey(object));
         return !previous || templateChanged(previous, object);
     });
     try {
@@ -34366,7 +34364,7 @@ function capitalize(text) {
  */
 async function restoreConfigured(kubectl, after, before, settings) {
     const log = settings.log ?? (() => undefined);
-    const configured = after.filter((object) => !objects_isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured');
+    const configured = after.filter((object) => !objects_isWorkload(object) && classify(before.get(objects_objectKey(object)), object) === 'configured');
     if (configured.length === 0)
         return [];
     const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
@@ -34374,9 +34372,9 @@ async function restoreConfigured(kubectl, after, before, settings) {
     const intents = [];
     for (const object of configured) {
         const ref = objects_refOf(object);
-        const now = current.get(objectKey(object));
+        const now = current.get(objects_objectKey(object));
         const restore = now
-            ? restoreIntent(before.get(objectKey(object)), now, settings)
+            ? restoreIntent(before.get(objects_objectKey(object)), now, settings)
             : { reason: 'deleted since this run applied it' };
         if ('reason' in restore) {
             records.push({ ref, skipped: restore.reason });
@@ -34387,7 +34385,7 @@ async function restoreConfigured(kubectl, after, before, settings) {
     }
     if (intents.length === 0)
         return records;
-    log(`Putting back as before the deploy: ${intents.map((intent) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(intent))).join(', ')}`);
+    log(`Putting back as before the deploy: ${intents.map(objects_objectKey).join(', ')}`);
     // Forced: these are fields this run took; giving them back is not a conflict with anyone.
     const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
     try {
@@ -34426,7 +34424,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
     const failedLists = new Map();
     for (const object of changed) {
         const ref = objects_refOf(object);
-        const previous = before.get(objectKey(object));
+        const previous = before.get(objects_objectKey(object));
         const rollout = report.rollouts.find((result) => (0,inputs_src/* workloadKey */.f6)(result.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
         // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
         const failedRevision = rollout && !rollout.ok ? report.revisions[(0,inputs_src/* workloadKey */.f6)(ref)] : undefined;
@@ -34592,7 +34590,7 @@ function auditPlacement(manifests, node, placement) {
         const location = podTemplateLocation(manifest.object.kind);
         if (!location)
             continue;
-        const workload = (0,inputs_src/* workloadKey */.f6)(objects_refOf(manifest.object));
+        const workload = objects_objectKey(manifest.object);
         const spec = getPath(manifest.object, location.specPath);
         const podSpec = objects_isRecord(spec) ? spec : {};
         const selector = objects_isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
@@ -35169,7 +35167,7 @@ async function planRollback(kubectl, options) {
     const refusals = [];
     for (const workload of workloads) {
         if (!isWorkload(workload)) {
-            refusals.push(`${workloadKey(refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+            refusals.push(`${objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
             continue;
         }
         try {
@@ -35479,7 +35477,7 @@ async function main() {
     () => withDeployManifests(settings, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)(), cwd: (0,src/* workspaceDir */.zf)() }, async (kubectl, loaded) => {
         const workloads = loaded
             .filter((manifest) => runsPods(manifest.object))
-            .map((m) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(m.object)));
+            .map((manifest) => objects_objectKey(manifest.object));
         const node = await resolveNode(kubectl, settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address });
         src/* actionLog */.Zx.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
         const manifests = settings.mode === 'deploy'

@@ -28440,7 +28440,7 @@ function objects_isWorkload(object) {
  * match what was applied with what is live, and to name the object in logs.
  */
 function objects_objectKey(object) {
-    return workloadKey(objects_refOf(object));
+    return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
 }
 // The spelling's one home is beside the parser that reads it back from the rollback's input.
 
@@ -29791,7 +29791,7 @@ function conditionsOf(object) {
 }
 /** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
 function workloadProgress(workload) {
-    const name = (0,inputs_src/* workloadKey */.f6)(objects_refOf(workload));
+    const name = objects_objectKey(workload);
     const status = workload.status ?? {};
     const generation = num(workload.metadata.generation, 0);
     if (num(status.observedGeneration, -1) < generation)
@@ -30069,7 +30069,7 @@ class RolloutWakeUp {
             wake();
     }
     seen(object) {
-        const key = (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
+        const key = objects_objectKey(object);
         if (!this.pending.has(key))
             return;
         this.latest.set(key, object);
@@ -30862,12 +30862,10 @@ async function deployManifests(kubectl, manifests, settings) {
     for (const object of after) {
         const action = classify(before.get(objectKey(object)), object);
         report.applied.push({ ...refOf(object), action });
-        log(`${workloadKey(refOf(object))} ${action}`);
+        log(`${objectKey(object)} ${action}`);
     }
     const workloads = after.filter(isWorkload);
-    report.changed = workloads
-        .filter((object) => templateChanged(before.get(objectKey(object)), object))
-        .map((object) => workloadKey(refOf(object)));
+    report.changed = workloads.filter((object) => templateChanged(before.get(objectKey(object)), object)).map(objectKey);
     report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
@@ -30993,7 +30991,7 @@ async function restoreConfigured(kubectl, after, before, settings) {
     }
     if (intents.length === 0)
         return records;
-    log(`Putting back as before the deploy: ${intents.map((intent) => workloadKey(refOf(intent))).join(', ')}`);
+    log(`Putting back as before the deploy: ${intents.map(objectKey).join(', ')}`);
     // Forced: these are fields this run took; giving them back is not a conflict with anyone.
     const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
     try {
@@ -31198,7 +31196,7 @@ function auditPlacement(manifests, node, placement) {
         const location = podTemplateLocation(manifest.object.kind);
         if (!location)
             continue;
-        const workload = workloadKey(refOf(manifest.object));
+        const workload = objectKey(manifest.object);
         const spec = getPath(manifest.object, location.specPath);
         const podSpec = isRecord(spec) ? spec : {};
         const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
@@ -31775,7 +31773,7 @@ async function planRollback(kubectl, options) {
     const refusals = [];
     for (const workload of workloads) {
         if (!objects_isWorkload(workload)) {
-            refusals.push(`${(0,inputs_src/* workloadKey */.f6)(objects_refOf(workload))} is a ${workload.kind}, which has no revisions to roll back`);
+            refusals.push(`${objects_objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
             continue;
         }
         try {
