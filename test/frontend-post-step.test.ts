@@ -142,19 +142,26 @@ describe('a site config installed by a run cancelled before or after its switch'
     expect(existsSync(lockDir())).toBe(false);
   });
 
-  test('cancelled after the switch: the post step leaves the new config, which matches the live release', async () => {
+  test('cancelled after the switch, before the deploy ended: the post step puts back the previous release and config', async () => {
     await writeFile(configPath(), '# the config before this deploy\n');
-    // The reload hangs: current points at the new release when the cancel comes.
+    const before = live();
+    // The reload hangs while current points at the new release: the cancel comes after the switch.
     const run = await deployWithConfig(
       'cancelled-after-switch',
-      { test: sandbox.nginxTestCommand, reload: 'sleep 20' },
+      {
+        test: sandbox.nginxTestCommand,
+        reload: `if [ "$(readlink current)" = releases/cancelled-after-switch ]; then sleep 20; fi; ${sandbox.nginxReloadCommand}`,
+      },
       () => live() === 'releases/cancelled-after-switch',
     );
     expect(run.cancelled).toBe(true);
     expect(run.post?.code).toBe(0);
-    expect(run.post?.log).not.toContain('put back the nginx config');
-    expect(await readFile(configPath(), 'utf8')).toContain(`root ${sandbox.siteDir}/releases/cancelled-after-switch;`);
-    expect(live()).toBe('releases/cancelled-after-switch');
+    expect(run.post?.log).toContain(
+      `: put back the nginx config at ${configPath()} as it was before the interrupted run`,
+    );
+    expect(run.post?.log).toMatch(/: put back on .*: the interrupted run had switched it to cancelled-after-switch/);
+    expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
+    expect(live()).toBe(before);
     expect(existsSync(lockDir())).toBe(false);
   });
 });

@@ -11,3 +11,4 @@ export * from './rollback.js';
 export * from './abandoned-lock.js';
 export * from './errors.js';
 export * from './release-hosts.js';
+export * from './switch-hosts.js';
