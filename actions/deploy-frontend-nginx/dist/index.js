@@ -56005,6 +56005,7 @@ async function withReleaseHosts(ssh, log, work) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/deploy.ts
 
 

@@ -3339,6 +3339,7 @@ async function withReleaseHosts(ssh, log, work) {
 
 
 
+
 /***/ })
 
 };

@@ -23,6 +23,7 @@ import {
   type ReleaseEntry,
 } from './release-host.js';
 import { DeployError, FrontendDeployFailedError } from './errors.js';
+import type { FrontendDeployReport, HostReport } from './reports.js';
 import type { ReleaseHost } from './release-hosts.js';
 import { RECORDS_DIR, releasePath } from './remote-scripts.js';
 import { putBack, switchEveryHost, type HostSwitch, type SwitchJournal } from './switch-hosts.js';
@@ -64,54 +65,6 @@ export interface FrontendDeployRequest {
    * (`host:port: ...`). Each host's lines are also kept in its report (`HostReport.log`).
    */
   log?: (line: string) => void;
-}
-
-/**
- * What happened on one host. `unknown`: the connection broke during the switch and the host could
- * not be reached again to put it right; `serving` is then undefined and the next deploy or
- * rollback converges it.
- */
-export type HostOutcome = 'live' | 'not switched' | 'failed' | 'rolled back' | 'unknown';
-
-export interface HostReport {
-  /** The host as the user named it. */
-  host: string;
-  /** `hostLabel` (`host:port`): how outputs, summaries, logs and errors name the host. */
-  label: string;
-  releaseId: string;
-  previousReleaseId?: string;
-  releasePath: string;
-  outcome: HostOutcome;
-  filesUploaded: number;
-  filesReused: number;
-  /** Compressed bytes of the release archive sent to this host. */
-  bytesUploaded: number;
-  seconds: number;
-  /** Why this host failed, if it did. */
-  error?: string;
-  /**
-   * The release this host serves when the deploy ended, as read from `current` ('' when nothing is
-   * live; undefined when the host could not be asked).
-   */
-  serving?: string;
-  cleanedPartials: string[];
-  pruned: string[];
-  /** Files of the live release found changed on the server; they were sent again rather than linked. */
-  drifted: string[];
-  /** Problems that did not stop the release (a release that could not be pruned). */
-  warnings: string[];
-  tookOverLockFrom?: string;
-  /** SSH exec channels this deploy opened on the host. */
-  channels?: number;
-  /** This host's progress lines in order, without the label: the action folds them into one log group per host. */
-  log: string[];
-}
-
-export interface FrontendDeployReport {
-  releaseId: string;
-  hosts: HostReport[];
-  /** Undefined when every host went live; the first failure's message otherwise. */
-  error?: string;
 }
 
 interface HostRun extends HostSwitch {

@@ -15,18 +15,11 @@ import {
   type ReleaseListing,
 } from './release-host.js';
 import type { ReleaseHost } from './release-hosts.js';
+import type { HostRollback, HostRollbackOutcome, ReleaseChoice } from './reports.js';
 import type { ReleaseOrigin } from './release-info.js';
 import { putBack, switchEveryHost, type HostSwitch, type SwitchJournal } from './switch-hosts.js';
 
 export type ReleaseTarget = { kind: 'previous' } | { kind: 'release'; releaseId: string };
-
-export interface ReleaseChoice {
-  /** The live release before the rollback (undefined when nothing is live). */
-  from?: string;
-  to: string;
-  alreadyLive: boolean;
-  warnings: string[];
-}
 
 function describeRelease(release: ReleaseEntry, current: string | undefined): string {
   const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
@@ -100,26 +93,6 @@ export interface FrontendRollbackRequest {
   /** Progress as it happens; a host's lines are prefixed with its label and also kept in its `HostRollback.log`. */
   log?: (line: string) => void;
   warn?: (line: string) => void;
-}
-
-/**
- * What a rollback did on one host: `switched` to `to`; `already live` (nothing to do); `not switched`
- * (its own switch failed, or it was never switched because another host failed); `put back` on `from`
- * after it had switched and another host failed; `unknown` when it could not be put back (see `error`).
- */
-export type HostRollbackOutcome = 'switched' | 'already live' | 'not switched' | 'put back' | 'unknown';
-
-export interface HostRollback extends ReleaseChoice {
-  /** The host as the user named it. */
-  host: string;
-  /** `hostLabel` (`host:port`): how outputs, summaries, logs and errors name the host. */
-  label: string;
-  markedFailed: boolean;
-  outcome: HostRollbackOutcome;
-  /** Why this host failed, if it did. */
-  error?: string;
-  /** This host's progress lines in order, without the label. */
-  log: string[];
 }
 
 interface HostRun extends HostSwitch {
