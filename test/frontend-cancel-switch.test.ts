@@ -50,22 +50,27 @@ function deploy(releaseId: string, cancel?: () => boolean): Promise<ActionRun> {
 
 const live = (index: number): string => readlinkSync(join(fleet.hosts[index].siteDir, 'current'));
 
-test('a run cancelled between one host switch and the next leaves every host on the previous release', async () => {
-  const first = await deploy('v1');
-  expect(first.code).toBe(0);
-
+/**
+ * Runs `start` with the second host's switch held, cancelling it once the first host serves
+ * `to` and the second host's switch is waiting. The held switch goes on once the post step has
+ * put the first host back on `from`: it lands after the cancel, as a switch in flight when the
+ * runner's signal comes does, and the post step waits for it. A poller on each live site the whole time.
+ */
+async function cancelledBetweenHosts(
+  from: string,
+  to: string,
+  start: (cancel: () => boolean) => Promise<ActionRun>,
+): Promise<ActionRun> {
   const hold: SwitchHold = await fleet.hosts[1].holdSwitch();
-  const pollers = fleet.hosts.map((host) => startPoller(host.siteUrl, () => ['v1', 'v2']));
-  // The held switch goes on once the post step has put the first host back: it lands after the
-  // cancel, as a switch in flight when the runner's signal comes does, and the post step waits for it.
+  const pollers = fleet.hosts.map((host) => startPoller(host.siteUrl, () => [from, to]));
   let released: Promise<void> | undefined;
   let cancelled = false;
   const releaseWhenPutBack = setInterval(() => {
-    if (released === undefined && live(0) === 'releases/v1' && cancelled) released = hold.release();
+    if (released === undefined && cancelled && live(0) === `releases/${from}`) released = hold.release();
   }, 20);
   const fallback = setTimeout(() => (released ??= hold.release()), 30_000);
-  const run = await deploy('v2', () => {
-    cancelled = live(0) === 'releases/v2' && hold.reached();
+  const run = await start(() => {
+    cancelled = live(0) === `releases/${to}` && hold.reached();
     return cancelled;
   });
   clearInterval(releaseWhenPutBack);
@@ -77,16 +82,46 @@ test('a run cancelled between one host switch and the next leaves every host on 
   expect(run.code).not.toBe(0);
   expect(run.post?.code).toBe(0);
   for (const verdict of verdicts) expect(verdict.problems).toEqual([]);
-  expect(run.post?.log).toMatch(/127\.0\.0\.1:\d+: put back on v1: the interrupted run had switched it to v2/);
+  expect(run.post?.log).toMatch(
+    new RegExp(`127\\.0\\.0\\.1:\\d+: put back on ${from}: the interrupted run had switched it to ${to}`),
+  );
   for (const [index, host] of fleet.hosts.entries()) {
-    expect(live(index)).toBe('releases/v1');
-    expect(await readFile(join(host.siteDir, 'site.conf'), 'utf8')).toBe('# release v1\n');
+    expect(live(index)).toBe(`releases/${from}`);
+    expect(await readFile(join(host.siteDir, 'site.conf'), 'utf8')).toBe(`# release ${from}\n`);
     expect(existsSync(join(host.siteDir, '.deploy/lock'))).toBe(false);
   }
+  return run;
+}
+
+test('a deploy cancelled between one host switch and the next leaves every host on the previous release', async () => {
+  const first = await deploy('v1');
+  expect(first.code).toBe(0);
+
+  await cancelledBetweenHosts('v1', 'v2', (cancel) => deploy('v2', cancel));
 
   // Nothing is left waiting: the next run takes both hosts to v2 at once.
   const retry = await deploy('v2');
   expect(retry.code).toBe(0);
   expect(retry.log).not.toContain('took over a stale lock');
   for (const index of fleet.hosts.keys()) expect(live(index)).toBe('releases/v2');
+});
+
+test('a rollback cancelled between one host switch and the next leaves every host on the release it had', async () => {
+  // Both hosts serve v2 (the test above); v1 went live with its own config, which the rollback installs again.
+  await cancelledBetweenHosts('v2', 'v1', (cancel) =>
+    runBundledAction({
+      action: 'rollback',
+      inputs: {
+        component: 'frontend',
+        ...fleet.sshInputs(),
+        target: fleet.sitePath,
+        'nginx-test-command': fleet.nginxTestCommand,
+        'nginx-reload-command': fleet.nginxReloadCommand,
+        'lock-timeout': '1m',
+      },
+      cancel: { when: cancel },
+      post: true,
+      timeoutMs: 90_000,
+    }),
+  );
 });
