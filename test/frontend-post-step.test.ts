@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBundledAction, type ActionRun, type CancelOptions } from '@sophia-testing/action-runner';
+import type { ActionRun, CancelOptions } from '@sophia-testing/action-runner';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { readFile, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
+import { runFrontendDeploy } from './fixtures/frontend-bed.js';
 
 /**
  * The frontend deploy takes a lock on the target; a run cancelled or killed while holding it must not
@@ -25,20 +26,16 @@ afterAll(async () => {
 const lockDir = (): string => join(sandbox.siteDir, '.deploy', 'lock');
 
 function deploy(options: { reload: string; cancel?: Omit<CancelOptions, 'when'>; post: boolean }): Promise<ActionRun> {
-  return runBundledAction({
-    action: 'deploy-frontend-nginx',
-    cwd: workspace,
-    inputs: {
-      ...sandbox.sshInputs(),
-      source: 'dist',
-      target: sandbox.siteDir,
-      'nginx-reload-command': options.reload,
-      'lock-timeout': '1m',
+  return runFrontendDeploy(
+    sandbox,
+    workspace,
+    { 'nginx-reload-command': options.reload, 'lock-timeout': '1m' },
+    {
+      cancel: options.cancel && { when: () => existsSync(lockDir()), ...options.cancel },
+      post: options.post,
+      timeoutMs: 30_000,
     },
-    cancel: options.cancel && { when: () => existsSync(lockDir()), ...options.cancel },
-    post: options.post,
-    timeoutMs: 30_000,
-  });
+  );
 }
 
 /** A deploy whose reload hangs, so the run is still under the lock when the cancel comes. */
@@ -107,13 +104,10 @@ describe('a site config installed by a run cancelled before or after its switch'
     commands: { test: string; reload: string },
     cancelWhen: () => boolean,
   ): Promise<ActionRun> {
-    return runBundledAction({
-      action: 'deploy-frontend-nginx',
-      cwd: workspace,
-      inputs: {
-        ...sandbox.sshInputs(),
-        source: 'dist',
-        target: sandbox.siteDir,
+    return runFrontendDeploy(
+      sandbox,
+      workspace,
+      {
         'release-id': releaseId,
         'nginx-config': 'site.conf.tpl',
         'nginx-config-path': configPath(),
@@ -121,10 +115,8 @@ describe('a site config installed by a run cancelled before or after its switch'
         'nginx-reload-command': commands.reload,
         'lock-timeout': '1m',
       },
-      cancel: { when: cancelWhen },
-      post: true,
-      timeoutMs: 30_000,
-    });
+      { cancel: { when: cancelWhen }, post: true, timeoutMs: 30_000 },
+    );
   }
 
   test('cancelled between the config and the switch: the post step puts the previous config back and frees the lock', async () => {
