@@ -55909,10 +55909,10 @@ function rememberDeployLock(state, target) {
  * run installed one but was stopped before switching to its release. Hosts are reached in parallel
  * with a single attempt each, so one unreachable host does not keep the others locked. Never throws:
  * each host's outcome is in the result (empty when the run took no lock), and a freed lock, a host
- * put back or an unreachable host gets a line in `log`. A run that left no journal (killed outright
- * mid-switch before this state existed) may leave its hosts on different releases: hosts that differ
- * get a warning naming each one's release; the next deploy, or a rollback to `previous` (which takes
- * every host to the release before the newest live one), brings them together.
+ * put back or an unreachable host gets a line in `log`. Hosts that still serve different releases
+ * afterwards (one could not be reached or put back, or the run kept no journal) get a warning naming
+ * each one's release; the next deploy, or a rollback to `previous` (which takes every host to the
+ * release before the newest live one), brings them together.
  */
 async function freeLocksLeftBehind(state, settings, log) {
     const saved = state.get(HELD_LOCK_STATE);
