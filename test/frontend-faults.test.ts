@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { listReleases, scanSource, type FrontendDeployReport, type FrontendDeployRequest } from '@sophia/releases';
+import { listReleases, type FrontendDeployReport, type FrontendDeployRequest } from '@sophia/releases';
 import {
-  deployReport,
+  deployToOneHost,
   httpGet,
   join,
+  releaseRequest,
   rm,
   servedDifferences,
   startPoller,
   tempDir,
   writeVersionedSite,
-} from './frontend-helpers.js';
+} from './fixtures/frontend-bed.js';
 
 /**
  * Faults against a real sshd and nginx, with a poller hitting the site the whole time: whatever
@@ -42,26 +43,12 @@ async function deploy(
   session: SshSession,
   overrides: Partial<FrontendDeployRequest> = {},
 ): Promise<FrontendDeployReport> {
-  const request: FrontendDeployRequest = {
-    sourceRoot: source,
-    manifest: await scanSource(source),
-    target: sandbox.siteDir,
-    releaseId,
-    keepReleases: 10,
-    nginxReloadCommand: sandbox.nginxReloadCommand,
-    nginxTestCommand: sandbox.nginxTestCommand,
+  const request = await releaseRequest(sandbox, source, releaseId, {
     lockTimeoutMs: 10_000,
     smokeTimeoutMs: 1500,
-    origin: {
-      commit: releaseId,
-      ref: 'refs/heads/main',
-      runUrl: `https://ci.example/run/${releaseId}`,
-      actor: 'tester',
-      runId: releaseId,
-    },
     ...overrides,
-  };
-  return deployReport(request, [{ name: '127.0.0.1', session, reconnect: () => connectViaProxy() }]);
+  });
+  return deployToOneHost(() => connectViaProxy(), request, session);
 }
 
 async function deployOnce(
@@ -205,7 +192,7 @@ test('two deploys at once are serialised by the lock; a short lock-timeout fails
   const quickReport = await deployOnce(quick, 'conc-quick', { lockTimeoutMs: 1000 });
   const slowReport = await slowRun;
   expect(slowReport.error).toBeUndefined();
-  expect(quickReport.error ?? '').toMatch(/locked by another deploy: run conc-slow/);
+  expect(quickReport.error ?? '').toMatch(/locked by another deploy: run run-conc-slow /);
   expect((await deployOnce(join(work, 'site-v1'), 'v1')).error).toBeUndefined();
 });
 

@@ -7,20 +7,20 @@ import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   listReleases,
   rollbackFrontend,
-  scanSource,
   type FrontendDeployReport,
   type FrontendDeployRequest,
 } from '@sophia/releases';
 import {
-  deployReport,
+  deployToOneHost,
   httpGet,
   join,
+  releaseRequest,
   rm,
   servedDifferences,
   startPoller,
   tempDir,
   writeVersionedSite,
-} from './frontend-helpers.js';
+} from './fixtures/frontend-bed.js';
 
 /**
  * What a host can do to a deploy, against a real sshd and nginx whose target is a small tmpfs
@@ -50,27 +50,8 @@ async function deploy(
   releaseId: string,
   overrides: Partial<FrontendDeployRequest> = {},
 ): Promise<FrontendDeployReport> {
-  const session = await connectSsh(sandbox.sshTarget());
-  try {
-    return await deployReport(
-      {
-        sourceRoot: source,
-        manifest: await scanSource(source),
-        target: sandbox.siteDir,
-        releaseId,
-        keepReleases: 3,
-        nginxReloadCommand: sandbox.nginxReloadCommand,
-        nginxTestCommand: sandbox.nginxTestCommand,
-        lockTimeoutMs: LOCK_TIMEOUT_MS,
-        smokeTimeoutMs: 1000,
-        origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: `run-${releaseId}` },
-        ...overrides,
-      },
-      [{ name: '127.0.0.1', session, reconnect: () => connectSsh(sandbox.sshTarget()) }],
-    );
-  } finally {
-    await session.close();
-  }
+  const request = await releaseRequest(sandbox, source, releaseId, { keepReleases: 3, ...overrides });
+  return deployToOneHost(() => connectSsh(sandbox.sshTarget()), request);
 }
 
 async function live(): Promise<string> {

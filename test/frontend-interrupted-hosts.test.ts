@@ -70,7 +70,7 @@ test('the post step of a run cut during the switch frees each lock and says whic
     save: (name: string, value: string) => saved.set(name, value),
     get: (name: string) => saved.get(name) ?? '',
   };
-  const token = rememberDeployLock(state, target);
+  const token = rememberDeployLock(state, target).lockToken;
   for (const ssh of hosts) {
     // Taken, then abandoned as a killed run abandons it (its connection gone, the heartbeat stopped).
     const session = await connectSsh(ssh);
@@ -87,7 +87,7 @@ test('the post step of a run cut during the switch frees each lock and says whic
     debug: () => undefined,
     group: (_title, work) => work(),
   };
-  const cleanups = await freeLocksLeftBehind(state, () => hosts, log);
+  const cleanups = await freeLocksLeftBehind(state, () => ({ targets: hosts }), log);
   expect(cleanups.map(({ freed, serving }) => ({ freed, serving }))).toEqual([
     { freed: true, serving: 'two' },
     { freed: true, serving: 'one' },

@@ -4,17 +4,18 @@ import { readdir, readlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startLinkProxy, startSshHost, type LinkProxy, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { scanSource, type ReleaseHost, type FrontendDeployReport } from '@sophia/releases';
+import type { ReleaseHost, FrontendDeployReport } from '@sophia/releases';
 import {
   deployReport,
   httpGet,
   join,
+  releaseRequest,
   rm,
   servedDifferences,
   startPoller,
   tempDir,
   writeVersionedSite,
-} from './frontend-helpers.js';
+} from './fixtures/frontend-bed.js';
 
 /**
  * Three real targets. The reload command is one input for every host, so it finds each host's
@@ -59,16 +60,13 @@ async function deployAll(version: string): Promise<FrontendDeployReport> {
       reconnect: () => connectHost(index),
     }));
     return await deployReport(
-      {
-        sourceRoot: source,
-        manifest: await scanSource(source),
+      await releaseRequest(sandboxes[0], source, version, {
         target: '/unused-every-host-names-its-own',
-        releaseId: version,
         keepReleases: 5,
         nginxReloadCommand: PAUSING_RELOAD,
+        nginxTestCommand: undefined,
         lockTimeoutMs: 5000,
-        origin: { commit: version, ref: 'main', runUrl: '', actor: 'tester', runId: version },
-      },
+      }),
       hosts,
     );
   } finally {

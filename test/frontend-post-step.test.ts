@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBundledAction, type ActionRun, type CancelOptions } from '@sophia-testing/action-runner';
+import type { ActionRun, CancelOptions } from '@sophia-testing/action-runner';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { readFile, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
+import { runFrontendDeploy } from './fixtures/frontend-bed.js';
 
 /**
  * The frontend deploy takes a lock on the target; a run cancelled or killed while holding it must not
@@ -25,20 +26,16 @@ afterAll(async () => {
 const lockDir = (): string => join(sandbox.siteDir, '.deploy', 'lock');
 
 function deploy(options: { reload: string; cancel?: Omit<CancelOptions, 'when'>; post: boolean }): Promise<ActionRun> {
-  return runBundledAction({
-    action: 'deploy-frontend-nginx',
-    cwd: workspace,
-    inputs: {
-      ...sandbox.sshInputs(),
-      source: 'dist',
-      target: sandbox.siteDir,
-      'nginx-reload-command': options.reload,
-      'lock-timeout': '1m',
+  return runFrontendDeploy(
+    sandbox,
+    workspace,
+    { 'nginx-reload-command': options.reload, 'lock-timeout': '1m' },
+    {
+      cancel: options.cancel && { when: () => existsSync(lockDir()), ...options.cancel },
+      post: options.post,
+      timeoutMs: 30_000,
     },
-    cancel: options.cancel && { when: () => existsSync(lockDir()), ...options.cancel },
-    post: options.post,
-    timeoutMs: 30_000,
-  });
+  );
 }
 
 /** A deploy whose reload hangs, so the run is still under the lock when the cancel comes. */
@@ -107,13 +104,10 @@ describe('a site config installed by a run cancelled before or after its switch'
     commands: { test: string; reload: string },
     cancelWhen: () => boolean,
   ): Promise<ActionRun> {
-    return runBundledAction({
-      action: 'deploy-frontend-nginx',
-      cwd: workspace,
-      inputs: {
-        ...sandbox.sshInputs(),
-        source: 'dist',
-        target: sandbox.siteDir,
+    return runFrontendDeploy(
+      sandbox,
+      workspace,
+      {
         'release-id': releaseId,
         'nginx-config': 'site.conf.tpl',
         'nginx-config-path': configPath(),
@@ -121,10 +115,8 @@ describe('a site config installed by a run cancelled before or after its switch'
         'nginx-reload-command': commands.reload,
         'lock-timeout': '1m',
       },
-      cancel: { when: cancelWhen },
-      post: true,
-      timeoutMs: 30_000,
-    });
+      { cancel: { when: cancelWhen }, post: true, timeoutMs: 30_000 },
+    );
   }
 
   test('cancelled between the config and the switch: the post step puts the previous config back and frees the lock', async () => {
@@ -142,19 +134,26 @@ describe('a site config installed by a run cancelled before or after its switch'
     expect(existsSync(lockDir())).toBe(false);
   });
 
-  test('cancelled after the switch: the post step leaves the new config, which matches the live release', async () => {
+  test('cancelled after the switch, before the deploy ended: the post step puts back the previous release and config', async () => {
     await writeFile(configPath(), '# the config before this deploy\n');
-    // The reload hangs: current points at the new release when the cancel comes.
+    const before = live();
+    // The reload hangs while current points at the new release: the cancel comes after the switch.
     const run = await deployWithConfig(
       'cancelled-after-switch',
-      { test: sandbox.nginxTestCommand, reload: 'sleep 20' },
+      {
+        test: sandbox.nginxTestCommand,
+        reload: `if [ "$(readlink current)" = releases/cancelled-after-switch ]; then sleep 20; fi; ${sandbox.nginxReloadCommand}`,
+      },
       () => live() === 'releases/cancelled-after-switch',
     );
     expect(run.cancelled).toBe(true);
     expect(run.post?.code).toBe(0);
-    expect(run.post?.log).not.toContain('put back the nginx config');
-    expect(await readFile(configPath(), 'utf8')).toContain(`root ${sandbox.siteDir}/releases/cancelled-after-switch;`);
-    expect(live()).toBe('releases/cancelled-after-switch');
+    expect(run.post?.log).toContain(
+      `: put back the nginx config at ${configPath()} as it was before the interrupted run`,
+    );
+    expect(run.post?.log).toMatch(/: put back on .*: the interrupted run had switched it to cancelled-after-switch/);
+    expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
+    expect(live()).toBe(before);
     expect(existsSync(lockDir())).toBe(false);
   });
 });

@@ -3,14 +3,9 @@ import { existsSync } from 'node:fs';
 import { readFile, readlink, stat, unlink } from 'node:fs/promises';
 import { connectSsh } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import {
-  deployFrontend,
-  rollbackFrontend,
-  scanSource,
-  type FrontendDeployReport,
-  type ReleaseTarget,
-} from '@sophia/releases';
+import { deployFrontend, rollbackFrontend, type FrontendDeployReport, type ReleaseTarget } from '@sophia/releases';
 import { join, rm, servedDifferences, startPoller, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { releaseRequest } from './fixtures/frontend-bed.js';
 
 /**
  * Unchanged files are hard links shared by every release that kept them, so an edit made on the
@@ -36,20 +31,9 @@ async function site(version: string): Promise<string> {
 async function deploy(source: string, releaseId: string): Promise<FrontendDeployReport> {
   const session = await connectSsh(sandbox.sshTarget());
   try {
-    return await deployFrontend(
-      {
-        sourceRoot: source,
-        manifest: await scanSource(source),
-        target: sandbox.siteDir,
-        releaseId,
-        keepReleases: 10,
-        nginxReloadCommand: sandbox.nginxReloadCommand,
-        nginxTestCommand: sandbox.nginxTestCommand,
-        lockTimeoutMs: 10 * 60_000,
-        origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: `run-${releaseId}` },
-      },
-      [{ name: '127.0.0.1', session, reconnect: () => connectSsh(sandbox.sshTarget()) }],
-    );
+    return await deployFrontend(await releaseRequest(sandbox, source, releaseId), [
+      { name: '127.0.0.1', session, reconnect: () => connectSsh(sandbox.sshTarget()) },
+    ]);
   } finally {
     await session.close();
   }

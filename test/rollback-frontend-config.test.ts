@@ -2,6 +2,7 @@ import { readlink } from 'node:fs/promises';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { httpGet, join, readFile, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
+import { runFrontendDeploy } from './fixtures/frontend-bed.js';
 
 /**
  * A deploy with `nginx-config` installs a site config rendered for its release; a rollback to an
@@ -17,18 +18,11 @@ const installed = (): Promise<string> => readFile(configPath(), 'utf8');
 
 async function deploy(releaseId: string, version: string, withConfig: boolean): Promise<void> {
   await writeVersionedSite(join(workspace, 'dist'), version);
-  const run = await runBundledAction({
-    action: 'deploy-frontend-nginx',
-    cwd: workspace,
-    inputs: {
-      ...sandbox.sshInputs(),
-      source: 'dist',
-      target: sandbox.siteDir,
-      'release-id': releaseId,
-      'nginx-test-command': sandbox.nginxTestCommand,
-      'nginx-reload-command': sandbox.nginxReloadCommand,
-      ...(withConfig ? { 'nginx-config': 'site.conf.tpl', 'nginx-config-path': configPath() } : {}),
-    },
+  const run = await runFrontendDeploy(sandbox, workspace, {
+    'release-id': releaseId,
+    'nginx-test-command': sandbox.nginxTestCommand,
+    'nginx-reload-command': sandbox.nginxReloadCommand,
+    ...(withConfig ? { 'nginx-config': 'site.conf.tpl', 'nginx-config-path': configPath() } : {}),
   });
   expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
   expect(run.code).toBe(0);

@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9660);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3144);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9660:
+/***/ 3144:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52652,58 +52652,124 @@ cat > "$R/${RECORD_INFO}.tmp"
 mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
 `;
 /**
+ * Where a release lives: `<target>/releases/<id>`, the directory `current` links to while it is
+ * live (the layout above). The one place a release path is built.
+ */
+function releasePath(target, releaseId) {
+    return `${target}/releases/${releaseId}`;
+}
+/**
+ * The switch's critical section: SWITCH_SCRIPT holds this flock(1) lock while it moves \`current\`,
+ * REVERT_SCRIPT while it puts it back, so a revert never looks at \`current\` while a switch whose
+ * client is gone (a cancelled run) is still landing: the revert waits for it, then undoes it too.
+ * The kernel frees it when the holder dies, whatever killed it.
+ */
+const SWITCH_LOCK = '.deploy/switch.lock';
+/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
+const CONFIG_RUN = 'nginx-config.run';
+/** The token of the run whose switch replaced the link kept in .deploy/current.before. */
+const SWITCHED_BY = '.deploy/current.by';
+/**
+ * put_back: the link the switch to releases/$ID by run $TOKEN replaced goes back (or \`current\` goes
+ * when there was none), only while \`current\` still points there and that run made the last switch:
+ * a host another run has switched since is left alone. Sets $reverted when it changed the link.
+ * Needs $ID, $TOKEN, and fd 9 open on SWITCH_LOCK and locked.
+ */
+const PUT_BACK = `reverted=
+put_back() {
+  [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ] || return 0
+  [ "$(cat ${SWITCHED_BY} 2>/dev/null || true)" = "$TOKEN" ] || return 0
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
+  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
+  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; return 1
+  fi
+  reverted=yes
+}
+`;
+/**
  * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
  * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
- * The link it replaces is kept as .deploy/current.before, so REVERT_SCRIPT can put back exactly
- * what was live, whatever the client understood. Then the reload (user commands run in the target
- * directory); if it fails, the previous link goes back so link and server agree, and the error
- * carries the command's words and exit status.
- * args: target, release id, reload command (may be empty), its bound in seconds.
+ * The link it replaces is kept as .deploy/current.before, and the run's token as SWITCHED_BY, so
+ * REVERT_SCRIPT can put back exactly what was live, whatever the client understood, and only its
+ * own switch. Then the reload (user commands run in the target directory, outside SWITCH_LOCK, so
+ * a hung reload never holds a revert); if it fails, the previous link goes back so link and server
+ * agree, and the error carries the command's words and exit status. A script that stops in between
+ * for any other reason (a failing command, TERM) puts the previous link back on its way out.
+ * args: target, release id, reload command (may be empty), its bound in seconds, the run's lock token.
  */
 const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3; BOUND=$4
+T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
+${PUT_BACK}
+exec 9> ${SWITCH_LOCK}
+flock 9
+moved=
+trap 'rc=$?; if [ -n "$moved" ] && [ "$rc" -ne 0 ]; then flock 9; put_back || true; fi' EXIT
+# A client gone mid-switch (its output pipe closed) or a stop request ends the script through the guard above.
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 previous=$(readlink current 2>/dev/null || true)
 rm -f .deploy/current.before .deploy/current.none
 if [ -L current ]; then cp -P current .deploy/current.before; else : > .deploy/current.none; fi
+printf '%s\\n' "$TOKEN" > ${SWITCHED_BY}
 rm -f current.tmp
 ln -s "releases/$ID" current.tmp
+moved=yes
 mv -T current.tmp current
 record previous "$previous"
+flock -u 9
 reload_error=
 if [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
 if [ -n "$reload_error" ]; then
-  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
+  flock 9
+  put_back
+  flock -u 9
   run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
   printf '%s\\n' "$reload_error" >&2
   exit ${remote_scripts_EXIT.reloadFailed}
 fi
+moved=
 `;
 /**
- * Undoes this run's switch to releases/<id>: puts back the link SWITCH_SCRIPT replaced (or removes
- * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
- * run switched to: if it does not, the switch never happened (the connection broke before it) or
- * was undone already, and nothing changes. Records what is live afterwards.
- * args: target, release id this run switched to, reload command (may be empty), its bound in seconds.
+ * Undoes run $TOKEN's deploy or rollback to releases/<id>: the site config that run installed (see
+ * CONFIG_RUN) goes back, then the link its switch replaced (see put_back), then the reload, so nginx
+ * loads the config as it was with the release as it was. A switch of this run still landing (its
+ * client cancelled) is waited for up to the bound, then undone too. A host whose \`current\` points
+ * elsewhere (the switch never happened, was undone already, or another run switched since) keeps its
+ * link. Records what is live afterwards, \`reverted\` when the link went back, \`config-restored\`.
+ * args: target, release id this run switched to, reload command (may be empty), its bound in seconds, lock token.
  */
 const REVERT_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3; BOUND=$4
+T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
-if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
-  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
-  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
-  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
+${PUT_BACK}
+M=.deploy/${CONFIG_RUN}
+changed=
+if [ -d .deploy ]; then
+  exec 9> ${SWITCH_LOCK}
+  if ! flock -w "$BOUND" 9; then
+    echo "a switch on $T was still running after $BOUND s; current is left as it is" >&2
+    exit 1
   fi
-  if [ -n "$RELOAD" ]; then
-    run_bounded reload "$RELOAD"
-    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${remote_scripts_EXIT.reloadFailed}; fi
+  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+    P=$(sed -n 3p "$M")
+    restore_config "$P"
+    rm -f "$M"
+    record config-restored "$P"
+    changed=yes
   fi
+  put_back
+  if [ -n "$reverted" ]; then record reverted yes; changed=yes; fi
+  flock -u 9
+fi
+if [ -n "$changed" ] && [ -n "$RELOAD" ]; then
+  run_bounded reload "$RELOAD"
+  if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${remote_scripts_EXIT.reloadFailed}; fi
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
-/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
-const CONFIG_RUN = 'nginx-config.run';
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
 const RECORD_NGINX_CONFIG = 'nginx-config';
 const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
@@ -52769,11 +52835,11 @@ install_config "$R/${RECORD_NGINX_CONFIG}" "$P"
 record config-path "$P"
 `));
 /** Puts the config from before this run back (another host failed, the reload or the smoke check did). args: target, config path. */
-const NGINX_RESTORE_SCRIPT = `${PRELUDE}
+const remote_scripts_NGINX_RESTORE_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
 T=$1; P=$2
 cd "$T"
 restore_config "$P"
-`;
+`));
 /**
  * Prunes the named releases (and their records) and releases the lock, in one round trip. A
  * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
@@ -53104,7 +53170,7 @@ class SshConnectError extends Error {
     }
 }
 /** An established connection failed while a command was running or about to run. */
-class errors_SshConnectionLostError extends Error {
+class SshConnectionLostError extends Error {
     host;
     purpose;
     constructor(host, purpose, message) {
@@ -53406,7 +53472,7 @@ class SshSession {
             abort(error);
     }
     lostError(purpose, error) {
-        return new errors_SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
+        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
     }
     /**
      * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
@@ -53419,7 +53485,7 @@ class SshSession {
             this.client.exec(command, (error, channel) => {
                 if (error) {
                     const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
-                    return reject(this.lost ? this.lostError(purpose, this.lost) : new errors_SshConnectionLostError(this.label, purpose, detail));
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
                 }
                 const exit = { code: null };
                 channel.on('exit', (code, signal) => {
@@ -54008,12 +54074,12 @@ class release_host_TargetLock {
  * from `reconnect`, closed afterwards.
  * @throws the lost connection's error when there is no `reconnect`, or what `work` throws.
  */
-async function release_host_onAnySession(session, reconnect, work) {
+async function onAnySession(session, reconnect, work) {
     try {
         return await work(session);
     }
     catch (error) {
-        if (!(error instanceof errors_SshConnectionLostError) || !reconnect)
+        if (!(error instanceof SshConnectionLostError) || !reconnect)
             throw error;
         const fresh = await reconnect();
         try {
@@ -54026,7 +54092,7 @@ async function release_host_onAnySession(session, reconnect, work) {
 }
 /** Frees `lock` (pruning `prune`), over a fresh connection if its own is gone, so the next run need not wait. */
 function release_host_releaseLockAnyhow(lock, prune, reconnect) {
-    return release_host_onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await release_host_TargetLock.reclaim(session, lock)).release(prune));
+    return onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await release_host_TargetLock.reclaim(session, lock)).release(prune));
 }
 /** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
 function openUpload(session, target, releaseId) {
@@ -54059,22 +54125,20 @@ const NGINX_COMMAND_TIMEOUT_MS = 60_000;
 function boundSeconds(timeoutMs) {
     return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
 }
+/** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
+function switchingArgs(args) {
+    return [args.target, args.releaseId, args.reloadCommand ?? '', boundSeconds(args.timeoutMs), args.token];
+}
 /** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
-async function release_host_switchRelease(session, target, releaseId, reloadCommand, 
-/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-timeoutMs) {
-    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: SWITCH_EXITS });
+async function release_host_switchRelease(session, args) {
+    const result = await session.runScript('switch the live release', SWITCH_SCRIPT, switchingArgs(args), {
+        okExitCodes: SWITCH_EXITS,
+    });
     return completeSwitch(session, result);
 }
-/** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
-function reloadingArgs(target, releaseId, reloadCommand, timeoutMs) {
-    return [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)];
-}
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
-function openSwitch(session, target, releaseId, reloadCommand, 
-/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-timeoutMs) {
-    return new GatedScript(session, 'switch the live release', remote_scripts_SWITCH_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), SWITCH_EXITS);
+function openSwitch(session, args) {
+    return new GatedScript(session, 'switch the live release', remote_scripts_SWITCH_SCRIPT, switchingArgs(args), SWITCH_EXITS);
 }
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
 function completeSwitch(session, result) {
@@ -54087,19 +54151,27 @@ function completeSwitch(session, result) {
     return { previous: releaseIdFromLink(previousLink) };
 }
 /**
- * Undoes this run's switch to `releaseId` on one host: exactly the link the switch replaced goes
- * back (nothing live before: `current` is removed), then the reload. A host where `current` does
- * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
- * afterwards (undefined: none).
+ * Undoes run `token`'s switch to `releaseId` on one host: the site config that run installed goes
+ * back, then exactly the link the switch replaced (nothing live before: `current` is removed), then
+ * the reload. A switch of that run still landing (its client is gone) is waited for, up to the
+ * bound, and undone too. A host where `current` does not point at `releaseId`, or that another run
+ * switched since, keeps its link: the revert is safe to run whether the switch happened or not.
+ * @throws ReleaseHostError when the reload fails after the link went back; Error when a switch is still
+ *   running after the bound.
  */
-async function release_host_revertSwitch(session, target, releaseId, reloadCommand, 
-/** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-timeoutMs) {
-    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, reloadingArgs(target, releaseId, reloadCommand, timeoutMs), { okExitCodes: [0, remote_scripts_EXIT.reloadFailed] });
+async function revertSwitch(session, args) {
+    const result = await session.runScript('put the previous release back', REVERT_SCRIPT, switchingArgs(args), {
+        okExitCodes: [0, remote_scripts_EXIT.reloadFailed],
+    });
     if (result.code === remote_scripts_EXIT.reloadFailed) {
         throw new errors_ReleaseHostError(session.label, `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`);
     }
-    return { current: releaseIdFromLink(remote_scripts_parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
+    const records = remote_scripts_parseRecords(result.stdout);
+    return {
+        current: releaseIdFromLink(records.find(([key]) => key === 'current')?.[1]),
+        reverted: records.some(([key]) => key === 'reverted'),
+        configRestored: records.find(([key]) => key === 'config-restored')?.[1],
+    };
 }
 /** Replaces a release's record (`.deploy/records/<id>/release.json`). */
 async function writeReleaseInfo(session, target, info) {
@@ -55082,6 +55154,41 @@ function renderNginxConfig(template, values, templateName = 'nginx-config') {
     });
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/switch-hosts.ts
+
+
+/**
+ * Runs `switchOne` on every host at once, marking each `switched` when it went through and
+ * `switchUnknown` when its connection broke with the outcome in flight.
+ * @returns each host's error, in the order of `runs` (undefined where the switch went through).
+ */
+async function switch_hosts_switchEveryHost(runs, switchOne) {
+    const results = await Promise.allSettled(runs.map(async (run) => {
+        try {
+            await switchOne(run);
+            run.switched = true;
+        }
+        catch (error) {
+            if (error instanceof SshConnectionLostError)
+                run.switchUnknown = true;
+            throw error;
+        }
+    }));
+    return results.map((result) => (result.status === 'rejected' ? (result.reason ?? 'failed') : undefined));
+}
+/**
+ * Puts one host back as it was before the run (see `revertSwitch`: its site config, then its link,
+ * then the reload), over a new connection when its own broke; clears `switched` and `switchUnknown`
+ * once done, as the host is then known to serve what it served before.
+ * @throws what `revertSwitch` or the reconnection throws; the flags are then left as they were.
+ */
+async function switch_hosts_putBack(run, args) {
+    const revert = await onAnySession(run.host.session, run.host.reconnect, (session) => revertSwitch(session, args));
+    run.switched = false;
+    run.switchUnknown = false;
+    return revert;
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/deploy.ts
 
 
@@ -55119,7 +55226,7 @@ async function prepareHost(run, request) {
     const { session } = run.host;
     const log = (line) => note(run, request, line);
     run.upload = openUpload(session, run.target, request.releaseId);
-    run.switcher = openSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
+    run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
@@ -55205,33 +55312,33 @@ function renderFor(run, request) {
         return undefined;
     return renderNginxConfig(request.nginxConfig.template, {
         root: `${run.target}/current`,
-        release: `${run.target}/releases/${request.releaseId}`,
+        release: releasePath(run.target, request.releaseId),
         release_id: request.releaseId,
         target: run.target,
         server_name: request.serverNames?.join(' '),
         host: run.host.name,
     }, request.nginxConfig.templateName);
 }
+/** How this run's switch reaches the host, and how it is undone (see `revertSwitch`). */
+function switchArgs(run, request) {
+    return {
+        target: run.target,
+        releaseId: request.releaseId,
+        reloadCommand: request.nginxReloadCommand,
+        timeoutMs: request.nginxCommandTimeoutMs,
+        token: run.lockToken,
+    };
+}
 /**
  * Undoes a host's config and switch after another host, its own reload or the smoke check failed.
  * A host whose switch outcome never arrived (the connection broke) is asked over a new connection:
- * the revert only acts where `current` points at this release, so it is safe whether the switch
- * happened or not. Sets `serving` to what the host serves afterwards.
+ * the revert only acts where `current` points at this release by this run's switch, so it is safe
+ * whether the switch happened or not. Sets `serving` to what the host serves afterwards.
  */
 async function revertHost(run, request) {
-    const mustRevert = (run.switched || run.switchUnknown) && !run.alreadyLive;
-    if (!run.configInstalled && !mustRevert)
+    if (!run.configInstalled && !run.switched && !run.switchUnknown)
         return;
-    await release_host_onAnySession(run.host.session, run.host.reconnect, async (session) => {
-        if (run.configInstalled && request.nginxConfig)
-            await release_host_restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
-        if (mustRevert) {
-            run.report.serving =
-                (await release_host_revertSwitch(session, run.target, request.releaseId, request.nginxReloadCommand, request.nginxCommandTimeoutMs)).current ?? '';
-            run.switched = false;
-            run.switchUnknown = false;
-        }
-    });
+    run.report.serving = (await switch_hosts_putBack(run, switchArgs(run, request))).current ?? '';
 }
 /** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
 function asFoundOnServer(manifest, drift) {
@@ -55350,7 +55457,7 @@ async function releaseEverywhere(request, hosts) {
             host: host.name,
             label: host.session.label,
             releaseId: request.releaseId,
-            releasePath: `${host.target ?? request.target}/releases/${request.releaseId}`,
+            releasePath: releasePath(host.target ?? request.target, request.releaseId),
             outcome: 'not switched',
             filesUploaded: 0,
             filesReused: 0,
@@ -55387,25 +55494,18 @@ async function releaseEverywhere(request, hosts) {
             return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
-        const switched = await Promise.allSettled(runs.map(async (run) => {
-            try {
-                const { previous } = completeSwitch(run.host.session, await run.switcher.start());
-                run.switched = true;
-                if (!run.alreadyLive)
-                    run.report.previousReleaseId = previous;
-                run.report.outcome = 'live';
-                run.report.serving = request.releaseId;
-                note(run, request, `current now points at ${request.releaseId}`);
-            }
-            catch (error) {
-                if (error instanceof errors_SshConnectionLostError)
-                    run.switchUnknown = true;
-                throw error;
-            }
-        }));
-        switched.forEach((result, index) => {
-            if (result.status === 'rejected')
-                fail(runs[index], result.reason);
+        request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
+        const switchErrors = await switch_hosts_switchEveryHost(runs, async (run) => {
+            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
+            if (!run.alreadyLive)
+                run.report.previousReleaseId = previous;
+            run.report.outcome = 'live';
+            run.report.serving = request.releaseId;
+            note(run, request, `current now points at ${request.releaseId}`);
+        });
+        switchErrors.forEach((error, index) => {
+            if (error !== undefined)
+                fail(runs[index], error);
         });
         if (failure === undefined && request.smokeUrl) {
             const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
@@ -55431,6 +55531,9 @@ async function releaseEverywhere(request, hosts) {
         else if (failure !== undefined) {
             await revertAll(runs, request, failure);
         }
+        // A host still switched (or unknown) after a failure is left for the post step to put back.
+        if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+            request.journal?.settled();
         return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
     }
     finally {
@@ -55589,40 +55692,33 @@ async function rollbackFrontend(request, hosts) {
             rollback_note(run, request, `release ${run.choice.to} is already live; nothing to switch`);
         }
         await installReleaseConfigs(runs, request);
-        const switched = await Promise.allSettled(switching.map(async (run) => {
+        request.journal?.switching(Object.fromEntries(switching.map((run) => [run.host.session.label, { to: run.choice.to, previous: run.choice.from ?? '' }])));
+        const switchErrors = await switchEveryHost(switching, async (run) => {
             rollback_note(run, request, `switching current from ${run.choice.from ?? '(nothing)'} to ${run.choice.to}`);
-            try {
-                await switchRelease(run.host.session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
-                run.switched = true;
-                run.outcome = 'switched';
-            }
-            catch (error) {
-                // The connection broke with the outcome in flight: the host may have switched.
-                if (error instanceof SshConnectionLostError)
-                    run.switchUnknown = true;
-                throw error;
-            }
-        }));
-        switched.forEach((result, index) => {
-            if (result.status === 'fulfilled')
+            await switchRelease(run.host.session, rollback_switchArgs(run, request));
+            run.outcome = 'switched';
+        });
+        switchErrors.forEach((error, index) => {
+            if (error === undefined)
                 return;
-            switching[index].error = rollback_errorMessage(result.reason);
+            switching[index].error = rollback_errorMessage(error);
             rollback_note(switching[index], request, `switch failed: ${switching[index].error}`);
         });
-        const switchFailure = firstFailure(switched);
+        const switchFailure = switchErrors.find((error) => error !== undefined);
         if (switchFailure !== undefined) {
-            // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
+            // The revert acts only where current points at the rollback's target by this run's switch, so a
+            // host that never switched is left alone; it puts back the config first, so the reload loads the
+            // config that goes with the release put back.
             const reverting = switching.filter((run) => run.switched || run.switchUnknown || run.configPath !== undefined);
-            const reverted = await Promise.allSettled(reverting.map((run) => onAnySession(run.host.session, run.host.reconnect, async (session) => {
-                // The config first: the revert's reload then loads the config that goes with the release put back.
-                if (run.configPath !== undefined)
-                    await restoreNginxConfig(session, run.target, run.configPath);
-                await revertSwitch(session, run.target, run.choice.to, request.nginxReloadCommand, request.nginxCommandTimeoutMs);
-            })));
+            const reverted = await Promise.allSettled(reverting.map(async (run) => {
+                const wasSwitched = run.switched;
+                await putBack(run, rollback_switchArgs(run, request));
+                return wasSwitched;
+            }));
             reverted.forEach((result, index) => {
                 const run = reverting[index];
                 if (result.status === 'fulfilled') {
-                    run.outcome = run.switched ? 'put back' : 'not switched';
+                    run.outcome = result.value ? 'put back' : 'not switched';
                     rollback_note(run, request, `back on ${run.choice.from ?? '(nothing)'}, as before this rollback`);
                 }
                 else {
@@ -55633,11 +55729,14 @@ async function rollbackFrontend(request, hosts) {
                 }
             });
             const revertFailure = firstFailure(reverted);
+            if (revertFailure === undefined)
+                request.journal?.settled();
             const after = revertFailure === undefined
                 ? 'every host is back on the release it had'
                 : `putting the other hosts back failed too: ${rollback_errorMessage(revertFailure)}`;
             throw new FrontendRollbackFailedError(`Rollback failed: ${rollback_errorMessage(switchFailure)}; ${after}`, reportOf(runs));
         }
+        request.journal?.settled();
         if (request.markFailed) {
             for (const run of switching) {
                 try {
@@ -55658,6 +55757,16 @@ async function rollbackFrontend(request, hosts) {
     finally {
         await Promise.allSettled(runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)));
     }
+}
+/** How this run's switch to its chosen release reaches the host, and how it is undone (see `revertSwitch`). */
+function rollback_switchArgs(run, request) {
+    return {
+        target: run.target,
+        releaseId: run.choice.to,
+        reloadCommand: request.nginxReloadCommand,
+        timeoutMs: request.nginxCommandTimeoutMs,
+        token: run.lock.token,
+    };
 }
 /**
  * Installs, on every host about to switch, the site config its release went live with (a release
@@ -55767,35 +55876,74 @@ const HELD_LOCK_STATE = 'deploy-lock';
 /**
  * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
  * leaves it, with the target, in the step's state before any lock is taken, so that the post step
- * can free them if the main step is cancelled or killed.
+ * can free them if the main step is cancelled or killed. The journal (pass it as the request's
+ * `journal`) adds the switch to that state as it proceeds; each write replaces the whole record
+ * (the runner keeps the last value saved under a name).
  */
 function rememberDeployLock(state, target) {
     const lock = { target, token: (0,external_node_crypto_.randomUUID)() };
-    state.save(HELD_LOCK_STATE, JSON.stringify(lock));
-    return lock.token;
+    const save = () => state.save(HELD_LOCK_STATE, JSON.stringify(lock));
+    save();
+    return {
+        lockToken: lock.token,
+        journal: {
+            switching: (hosts) => {
+                lock.switching = hosts;
+                lock.settled = false;
+                save();
+            },
+            settled: () => {
+                lock.settled = true;
+                save();
+            },
+        },
+    };
 }
 /**
- * The post step of a run that took deploy locks: on every host, frees the lock the main step left
- * behind if its token still holds it (after a normal end there is none: nothing to do), putting back
- * the site config when the run installed one but was stopped before switching to its release. Hosts are
- * reached one by one with a single attempt each, so one unreachable host does not keep the others
- * locked. Never throws: each host's outcome is in the result (empty when the run took no lock),
- * and a freed lock or an unreachable host gets a line in `log`. A run interrupted during the switch
- * (a cancel exits at once) may leave its hosts on different releases: each freed host's line says
- * what it serves, and hosts that differ get a warning naming each one's release; the next deploy, or
- * a rollback to `previous` (which takes every host to the release before the newest live one),
- * brings them together.
+ * The post step of a run that took deploy locks: on every host, first, when the run was interrupted
+ * during its switch (its journal says it began to switch and never settled), puts the host back on
+ * the release it served before, with the site config as it was, reloaded (see `revertSwitch`: only
+ * where `current` points at the run's release by the run's own switch, so a host another run has
+ * switched since is left alone); then frees the lock the main step left behind if its token still
+ * holds it (after a normal end there is none: nothing to do), putting back the site config when the
+ * run installed one but was stopped before switching to its release. Hosts are reached in parallel
+ * with a single attempt each, so one unreachable host does not keep the others locked. Never throws:
+ * each host's outcome is in the result (empty when the run took no lock), and a freed lock, a host
+ * put back or an unreachable host gets a line in `log`. Hosts that still serve different releases
+ * afterwards (one could not be reached or put back, or the run kept no journal) get a warning naming
+ * each one's release; the next deploy, or a rollback to `previous` (which takes every host to the
+ * release before the newest live one), brings them together.
  */
-async function freeLocksLeftBehind(state, targets, log) {
+async function freeLocksLeftBehind(state, settings, log) {
     const saved = state.get(HELD_LOCK_STATE);
     if (!saved)
         return [];
     const lock = JSON.parse(saved);
-    const cleanups = await Promise.all(targets().map(async (target) => {
+    const { targets, nginxReloadCommand } = settings();
+    const cleanups = await Promise.all(targets.map(async (target) => {
         const host = hostLabel(target);
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
+                const plan = lock.settled === false ? lock.switching?.[host] : undefined;
+                let undone;
+                if (plan) {
+                    try {
+                        undone = await revertSwitch(session, {
+                            target: lock.target,
+                            releaseId: plan.to,
+                            reloadCommand: nginxReloadCommand,
+                            token: lock.token,
+                        });
+                    }
+                    catch (error) {
+                        log.warning(`${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`);
+                    }
+                }
+                if (undone?.configRestored !== undefined)
+                    log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
+                if (undone?.reverted)
+                    log.info(`${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`);
                 const { freed, serving, configRestored, configRestoreFailed } = await release_host_TargetLock.freeIfHeld(session, lock.target, lock.token);
                 if (configRestored !== undefined)
                     log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
@@ -55803,7 +55951,7 @@ async function freeLocksLeftBehind(state, targets, log) {
                     log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
                 if (freed)
                     log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
-                return { host, freed, serving };
+                return { host, freed, serving, putBack: undone?.reverted };
             }
             finally {
                 await session.close();
@@ -55856,6 +56004,8 @@ async function withReleaseHosts(ssh, log, work) {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./src/deploy.ts
 
 
@@ -55890,6 +56040,7 @@ async function deployFromSettings(settings, options = {}) {
             : undefined,
         origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
         lockToken: options.lockToken,
+        journal: options.journal,
         log: options.log,
     }, hosts));
 }
@@ -55964,6 +56115,7 @@ function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+
 function formatBytes(bytes) {
     if (bytes < 1024)
         return `${bytes} B`;
@@ -56006,7 +56158,7 @@ function frontendPublication(report, site) {
         outputs: {
             'release-id': report.releaseId,
             'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
-            'release-path': report.hosts[0]?.releasePath ?? `${site.target}/releases/${report.releaseId}`,
+            'release-path': report.hosts[0]?.releasePath ?? releasePath(site.target, report.releaseId),
             'files-uploaded': sum((host) => host.filesUploaded),
             'files-reused': sum((host) => host.filesReused),
             'bytes-uploaded': sum((host) => host.bytesUploaded),
@@ -56028,7 +56180,7 @@ function notReleasedPublication(error, site) {
         outputs: {
             'release-id': site.releaseId,
             'previous-release-id': '',
-            'release-path': `${site.target}/releases/${site.releaseId}`,
+            'release-path': releasePath(site.target, site.releaseId),
             'files-uploaded': 0,
             'files-reused': 0,
             'bytes-uploaded': 0,
@@ -56053,19 +56205,25 @@ function notReleasedPublication(error, site) {
  */
 async function main() {
     const settings = getInputs();
-    const lockToken = rememberDeployLock(src/* stepState */.QP, settings.target);
+    const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
     await (0,src/* publishing */.Kc)(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => deployFromSettings(settings, { lockToken, log: src/* actionLog */.Zx.debug }), {
+    () => deployFromSettings(settings, { lockToken, journal, log: src/* actionLog */.Zx.debug }), {
         reported: FrontendDeployFailedError,
         publicationOf: (report) => frontendPublication(report, settings),
         unreported: (error) => notReleasedPublication(error, settings),
     });
 }
-/** The post step: frees the deploy locks a cancelled or killed main step left on its hosts. */
+/**
+ * The post step: puts back every host a cancelled or killed main step had switched before the release
+ * was live everywhere, and frees the deploy locks it left on its hosts.
+ */
 async function post() {
-    await freeLocksLeftBehind(src/* stepState */.QP, () => sshTargetsFrom(getInputs().ssh), src/* actionLog */.Zx);
+    await freeLocksLeftBehind(src/* stepState */.QP, () => {
+        const settings = getInputs();
+        return { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand };
+    }, src/* actionLog */.Zx);
 }
 
 

@@ -8,6 +8,7 @@ import {
   withReleaseHosts,
   type FrontendDeployReport,
   type ReleaseOrigin,
+  type SwitchJournal,
 } from '@sophia/releases';
 import { describeValue } from '@sophia/inputs';
 import type { FrontendDeploySettings } from './input-helper.js';
@@ -18,6 +19,8 @@ export interface DeployOptions {
   origin?: ReleaseOrigin;
   /** The deploy lock's token, when the caller must be able to free the locks from elsewhere. */
   lockToken?: string;
+  /** Where the switch is noted as it proceeds, for the post step (see `rememberDeployLock`). */
+  journal?: SwitchJournal;
   log?: (line: string) => void;
 }
 
@@ -61,6 +64,7 @@ export async function deployFromSettings(
             : undefined,
         origin: options.origin ?? releaseOrigin(runContext()),
         lockToken: options.lockToken,
+        journal: options.journal,
         log: options.log,
       },
       hosts,

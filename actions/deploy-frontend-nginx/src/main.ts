@@ -13,11 +13,11 @@ import { frontendPublication, notReleasedPublication } from './summary.js';
  */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const lockToken = rememberDeployLock(stepState, settings.target);
+  const { lockToken, journal } = rememberDeployLock(stepState, settings.target);
   actionLog.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
   await publishing(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => deployFromSettings(settings, { lockToken, log: actionLog.debug }),
+    () => deployFromSettings(settings, { lockToken, journal, log: actionLog.debug }),
     {
       reported: FrontendDeployFailedError,
       publicationOf: (report) => frontendPublication(report, settings),
@@ -26,7 +26,17 @@ export async function main(): Promise<void> {
   );
 }
 
-/** The post step: frees the deploy locks a cancelled or killed main step left on its hosts. */
+/**
+ * The post step: puts back every host a cancelled or killed main step had switched before the release
+ * was live everywhere, and frees the deploy locks it left on its hosts.
+ */
 export async function post(): Promise<void> {
-  await freeLocksLeftBehind(stepState, () => sshTargetsFrom(getInputs().ssh), actionLog);
+  await freeLocksLeftBehind(
+    stepState,
+    () => {
+      const settings = getInputs();
+      return { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand };
+    },
+    actionLog,
+  );
 }

@@ -1,5 +1,5 @@
 import type { Publication } from '@sophia/action-runtime';
-import type { FrontendDeployReport, HostReport } from '@sophia/releases';
+import { releasePath, type FrontendDeployReport, type HostReport } from '@sophia/releases';
 import { markdownTable } from '@sophia/reporting';
 import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
@@ -57,7 +57,7 @@ export function frontendPublication(report: FrontendDeployReport, site: SiteLoca
     outputs: {
       'release-id': report.releaseId,
       'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
-      'release-path': report.hosts[0]?.releasePath ?? `${site.target}/releases/${report.releaseId}`,
+      'release-path': report.hosts[0]?.releasePath ?? releasePath(site.target, report.releaseId),
       'files-uploaded': sum((host) => host.filesUploaded),
       'files-reused': sum((host) => host.filesReused),
       'bytes-uploaded': sum((host) => host.bytesUploaded),
@@ -80,7 +80,7 @@ export function notReleasedPublication(error: unknown, site: SiteLocation): Publ
     outputs: {
       'release-id': site.releaseId,
       'previous-release-id': '',
-      'release-path': `${site.target}/releases/${site.releaseId}`,
+      'release-path': releasePath(site.target, site.releaseId),
       'files-uploaded': 0,
       'files-reused': 0,
       'bytes-uploaded': 0,

@@ -13,7 +13,7 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export perHostOutput */
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(463);
-/* harmony import */ var _sophia_releases__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8987);
+/* harmony import */ var _sophia_releases__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2014);
 /* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9361);
 
 
@@ -34,9 +34,11 @@ function perHostOutput(hosts, pick) {
  */
 async function frontendRollback(settings) {
     const { component: _component, ssh, ...request } = settings;
+    const { lockToken, journal } = (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.rememberDeployLock)(_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .stepState */ .QP, settings.target);
     return (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.withReleaseHosts)(ssh, _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionLog */ .Zx, (hosts) => (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.rollbackFrontend)({
         ...request,
-        lockToken: (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.rememberDeployLock)(_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .stepState */ .QP, settings.target),
+        lockToken,
+        journal,
         origin: (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.releaseOrigin)((0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runContext */ .pO)()),
         // Hosts switch in parallel: their lines are live at debug level only, and folded per host afterwards.
         log: _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionLog */ .Zx.debug,

@@ -32009,7 +32009,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(987), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(14), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => frontendRollback(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -32029,12 +32029,14 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(987)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8987)),
+        Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487), __nccwpck_require__.e(14)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2014)),
         Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487)),
     ]);
     await freeLocksLeftBehind(src/* stepState */.QP, () => {
         const settings = getInputs();
-        return settings.component === 'frontend' ? sshTargetsFrom(settings.ssh) : [];
+        return settings.component === 'frontend'
+            ? { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand }
+            : { targets: [] };
     }, src/* actionLog */.Zx);
 }
 

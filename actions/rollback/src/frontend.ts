@@ -26,11 +26,13 @@ export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) 
  */
 export async function frontendRollback(settings: FrontendRollbackSettings): Promise<HostRollback[]> {
   const { component: _component, ssh, ...request } = settings;
+  const { lockToken, journal } = rememberDeployLock(stepState, settings.target);
   return withReleaseHosts(ssh, actionLog, (hosts) =>
     rollbackFrontend(
       {
         ...request,
-        lockToken: rememberDeployLock(stepState, settings.target),
+        lockToken,
+        journal,
         origin: releaseOrigin(runContext()),
         // Hosts switch in parallel: their lines are live at debug level only, and folded per host afterwards.
         log: actionLog.debug,

@@ -55,7 +55,9 @@ export async function post(): Promise<void> {
     stepState,
     () => {
       const settings = getInputs();
-      return settings.component === 'frontend' ? sshTargetsFrom(settings.ssh) : [];
+      return settings.component === 'frontend'
+        ? { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand }
+        : { targets: [] };
     },
     actionLog,
   );

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
 import { RELEASE_ID_PATTERN, RELEASE_ID_RULE } from '@sophia/inputs';
-import { SshConnectionLostError } from '@sophia/ssh';
 import { planDelta, sameManifest } from './delta.js';
 import { manifestTotals, type FileEntry, type FileManifest } from './manifest.js';
 import { renderNginxConfig } from './nginx-template.js';
@@ -14,20 +13,20 @@ import {
   type GatedScript,
   installNginxConfig,
   markReleaseFailed,
-  restoreNginxConfig,
-  revertSwitch,
   sortReleasesNewestFirst,
   openSwitch,
   openUpload,
-  onAnySession,
   releaseLockAnyhow,
+  type SwitchArgs,
   TargetLock,
   writeReleaseInfo,
   type ReleaseEntry,
 } from './release-host.js';
 import { ReleaseHostError, FrontendDeployFailedError } from './errors.js';
+import type { FrontendDeployReport, HostReport } from './reports.js';
 import type { ReleaseHost } from './release-hosts.js';
-import { RECORDS_DIR } from './remote-scripts.js';
+import { RECORDS_DIR, releasePath } from './remote-scripts.js';
+import { putBack, switchEveryHost, type HostSwitch, type SwitchJournal } from './switch-hosts.js';
 import type { ReleaseInfo, ReleaseOrigin } from './release-info.js';
 import { releaseStream } from './release-stream.js';
 
@@ -53,6 +52,12 @@ export interface FrontendDeployRequest {
    * lock from another process with `TargetLock.freeIfHeld`, as an action's post step does.
    */
   lockToken?: string;
+  /**
+   * Where the run notes the switch as it proceeds (each host's previous release), so that an action's
+   * post step can put every host back when the run is cancelled before every host switched and passed
+   * the smoke check (see `undoInterruptedSwitch`).
+   */
+  journal?: SwitchJournal;
   origin: ReleaseOrigin;
   gzipLevel?: number;
   /**
@@ -62,56 +67,7 @@ export interface FrontendDeployRequest {
   log?: (line: string) => void;
 }
 
-/**
- * What happened on one host. `unknown`: the connection broke during the switch and the host could
- * not be reached again to put it right; `serving` is then undefined and the next deploy or
- * rollback converges it.
- */
-export type HostOutcome = 'live' | 'not switched' | 'failed' | 'rolled back' | 'unknown';
-
-export interface HostReport {
-  /** The host as the user named it. */
-  host: string;
-  /** `hostLabel` (`host:port`): how outputs, summaries, logs and errors name the host. */
-  label: string;
-  releaseId: string;
-  previousReleaseId?: string;
-  releasePath: string;
-  outcome: HostOutcome;
-  filesUploaded: number;
-  filesReused: number;
-  /** Compressed bytes of the release archive sent to this host. */
-  bytesUploaded: number;
-  seconds: number;
-  /** Why this host failed, if it did. */
-  error?: string;
-  /**
-   * The release this host serves when the deploy ended, as read from `current` ('' when nothing is
-   * live; undefined when the host could not be asked).
-   */
-  serving?: string;
-  cleanedPartials: string[];
-  pruned: string[];
-  /** Files of the live release found changed on the server; they were sent again rather than linked. */
-  drifted: string[];
-  /** Problems that did not stop the release (a release that could not be pruned). */
-  warnings: string[];
-  tookOverLockFrom?: string;
-  /** SSH exec channels this deploy opened on the host. */
-  channels?: number;
-  /** This host's progress lines in order, without the label: the action folds them into one log group per host. */
-  log: string[];
-}
-
-export interface FrontendDeployReport {
-  releaseId: string;
-  hosts: HostReport[];
-  /** Undefined when every host went live; the first failure's message otherwise. */
-  error?: string;
-}
-
-interface HostRun {
-  host: ReleaseHost;
+interface HostRun extends HostSwitch {
   target: string;
   report: HostReport;
   startedAt: number;
@@ -128,9 +84,6 @@ interface HostRun {
   /** The rendered site config, when the deploy installs one. */
   config?: string;
   configInstalled: boolean;
-  switched: boolean;
-  /** The switch's channel broke before its outcome arrived: the host may serve either release. */
-  switchUnknown: boolean;
   alreadyLive: boolean;
 }
 
@@ -168,13 +121,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   const { session } = run.host;
   const log = (line: string) => note(run, request, line);
   run.upload = openUpload(session, run.target, request.releaseId);
-  run.switcher = openSwitch(
-    session,
-    run.target,
-    request.releaseId,
-    request.nginxReloadCommand,
-    request.nginxCommandTimeoutMs,
-  );
+  run.switcher = openSwitch(session, switchArgs(run, request));
   run.lockStarted = true;
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
@@ -277,7 +224,7 @@ function renderFor(run: HostRun, request: FrontendDeployRequest): string | undef
     request.nginxConfig.template,
     {
       root: `${run.target}/current`,
-      release: `${run.target}/releases/${request.releaseId}`,
+      release: releasePath(run.target, request.releaseId),
       release_id: request.releaseId,
       target: run.target,
       server_name: request.serverNames?.join(' '),
@@ -287,33 +234,26 @@ function renderFor(run: HostRun, request: FrontendDeployRequest): string | undef
   );
 }
 
+/** How this run's switch reaches the host, and how it is undone (see `revertSwitch`). */
+function switchArgs(run: HostRun, request: FrontendDeployRequest): SwitchArgs {
+  return {
+    target: run.target,
+    releaseId: request.releaseId,
+    reloadCommand: request.nginxReloadCommand,
+    timeoutMs: request.nginxCommandTimeoutMs,
+    token: run.lockToken,
+  };
+}
+
 /**
  * Undoes a host's config and switch after another host, its own reload or the smoke check failed.
  * A host whose switch outcome never arrived (the connection broke) is asked over a new connection:
- * the revert only acts where `current` points at this release, so it is safe whether the switch
- * happened or not. Sets `serving` to what the host serves afterwards.
+ * the revert only acts where `current` points at this release by this run's switch, so it is safe
+ * whether the switch happened or not. Sets `serving` to what the host serves afterwards.
  */
 async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
-  const mustRevert = (run.switched || run.switchUnknown) && !run.alreadyLive;
-  if (!run.configInstalled && !mustRevert) return;
-  await onAnySession(run.host.session, run.host.reconnect, async (session) => {
-    if (run.configInstalled && request.nginxConfig)
-      await restoreNginxConfig(session, run.target, request.nginxConfig.remotePath);
-    if (mustRevert) {
-      run.report.serving =
-        (
-          await revertSwitch(
-            session,
-            run.target,
-            request.releaseId,
-            request.nginxReloadCommand,
-            request.nginxCommandTimeoutMs,
-          )
-        ).current ?? '';
-      run.switched = false;
-      run.switchUnknown = false;
-    }
-  });
+  if (!run.configInstalled && !run.switched && !run.switchUnknown) return;
+  run.report.serving = (await putBack(run, switchArgs(run, request))).current ?? '';
 }
 
 /** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
@@ -439,7 +379,7 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
       host: host.name,
       label: host.session.label,
       releaseId: request.releaseId,
-      releasePath: `${host.target ?? request.target}/releases/${request.releaseId}`,
+      releasePath: releasePath(host.target ?? request.target, request.releaseId),
       outcome: 'not switched',
       filesUploaded: 0,
       filesReused: 0,
@@ -480,23 +420,20 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     }
 
     // Phase 2: switch everywhere; one failed switch sends the others back.
-    const switched = await Promise.allSettled(
-      runs.map(async (run) => {
-        try {
-          const { previous } = completeSwitch(run.host.session, await run.switcher!.start());
-          run.switched = true;
-          if (!run.alreadyLive) run.report.previousReleaseId = previous;
-          run.report.outcome = 'live';
-          run.report.serving = request.releaseId;
-          note(run, request, `current now points at ${request.releaseId}`);
-        } catch (error) {
-          if (error instanceof SshConnectionLostError) run.switchUnknown = true;
-          throw error;
-        }
-      }),
+    request.journal?.switching(
+      Object.fromEntries(
+        runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }]),
+      ),
     );
-    switched.forEach((result, index) => {
-      if (result.status === 'rejected') fail(runs[index], result.reason);
+    const switchErrors = await switchEveryHost(runs, async (run) => {
+      const { previous } = completeSwitch(run.host.session, await run.switcher!.start());
+      if (!run.alreadyLive) run.report.previousReleaseId = previous;
+      run.report.outcome = 'live';
+      run.report.serving = request.releaseId;
+      note(run, request, `current now points at ${request.releaseId}`);
+    });
+    switchErrors.forEach((error, index) => {
+      if (error !== undefined) fail(runs[index], error);
     });
     if (failure === undefined && request.smokeUrl) {
       const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
@@ -519,6 +456,9 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     } else if (failure !== undefined) {
       await revertAll(runs, request, failure);
     }
+    // A host still switched (or unknown) after a failure is left for the post step to put back.
+    if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+      request.journal?.settled();
     return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
   } finally {
     await Promise.allSettled(

@@ -1,6 +1,5 @@
 import { ReportedError } from '@sophia/reporting';
-import type { FrontendDeployReport } from './deploy.js';
-import type { HostRollback } from './rollback.js';
+import type { FrontendDeployReport, HostRollback } from './reports.js';
 
 /**
  * Every error the frontend release flow throws. Before anything changed on a host: `SourceError`,

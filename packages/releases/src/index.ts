@@ -9,5 +9,7 @@ export * from './nginx-template.js';
 export * from './deploy.js';
 export * from './rollback.js';
 export * from './abandoned-lock.js';
+export * from './reports.js';
 export * from './errors.js';
 export * from './release-hosts.js';
+export * from './switch-hosts.js';

@@ -463,50 +463,33 @@ function boundSeconds(timeoutMs: number | undefined): string {
   return String((timeoutMs ?? NGINX_COMMAND_TIMEOUT_MS) / 1000);
 }
 
-/** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
-export async function switchRelease(
-  session: ReleaseSession,
-  target: string,
-  releaseId: string,
-  reloadCommand: string | undefined,
-  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-  timeoutMs?: number,
-): Promise<{ previous?: string }> {
-  const result = await session.runScript(
-    'switch the live release',
-    SWITCH_SCRIPT,
-    reloadingArgs(target, releaseId, reloadCommand, timeoutMs),
-    { okExitCodes: SWITCH_EXITS },
-  );
-  return completeSwitch(session, result);
+/** How a switch or its revert reaches one host: where, which release, the reload and its bound, and whose run it is. */
+export interface SwitchArgs {
+  target: string;
+  releaseId: string;
+  reloadCommand?: string;
+  /** The reload command's bound in milliseconds (NGINX_COMMAND_TIMEOUT_MS when left out). */
+  timeoutMs?: number;
+  /** The token of the lock the run holds: a revert undoes only the switch (and site config) made under it. */
+  token: string;
 }
 
 /** The arguments of the scripts that move `current` and reload nginx (SWITCH_SCRIPT, REVERT_SCRIPT). */
-function reloadingArgs(
-  target: string,
-  releaseId: string,
-  reloadCommand: string | undefined,
-  timeoutMs: number | undefined,
-): string[] {
-  return [target, releaseId, reloadCommand ?? '', boundSeconds(timeoutMs)];
+function switchingArgs(args: SwitchArgs): string[] {
+  return [args.target, args.releaseId, args.reloadCommand ?? '', boundSeconds(args.timeoutMs), args.token];
+}
+
+/** Points `current` at `releases/<id>` atomically and reloads; returns the release that was live before. */
+export async function switchRelease(session: ReleaseSession, args: SwitchArgs): Promise<{ previous?: string }> {
+  const result = await session.runScript('switch the live release', SWITCH_SCRIPT, switchingArgs(args), {
+    okExitCodes: SWITCH_EXITS,
+  });
+  return completeSwitch(session, result);
 }
 
 /** Opens the switch ahead of time; finish it with `completeSwitch(session, await gate.start())`. */
-export function openSwitch(
-  session: ReleaseSession,
-  target: string,
-  releaseId: string,
-  reloadCommand: string | undefined,
-  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-  timeoutMs?: number,
-): GatedScript {
-  return new GatedScript(
-    session,
-    'switch the live release',
-    SWITCH_SCRIPT,
-    reloadingArgs(target, releaseId, reloadCommand, timeoutMs),
-    SWITCH_EXITS,
-  );
+export function openSwitch(session: ReleaseSession, args: SwitchArgs): GatedScript {
+  return new GatedScript(session, 'switch the live release', SWITCH_SCRIPT, switchingArgs(args), SWITCH_EXITS);
 }
 
 /** Reads a switch's outcome: the previous release, or the error naming why the switch was undone. */
@@ -523,33 +506,41 @@ export function completeSwitch(session: ReleaseSession, result: RunResult): { pr
   return { previous: releaseIdFromLink(previousLink) };
 }
 
+/** What undoing a run's switch on one host did. */
+export interface SwitchRevert {
+  /** The release live afterwards (undefined: none). */
+  current?: string;
+  /** The link went back (false: the host was not on the run's release, or another run switched it since). */
+  reverted: boolean;
+  /** The path of the site config the run had installed, put back as it was. */
+  configRestored?: string;
+}
+
 /**
- * Undoes this run's switch to `releaseId` on one host: exactly the link the switch replaced goes
- * back (nothing live before: `current` is removed), then the reload. A host where `current` does
- * not point at `releaseId` (the switch never happened) is left alone. Returns the release live
- * afterwards (undefined: none).
+ * Undoes run `token`'s switch to `releaseId` on one host: the site config that run installed goes
+ * back, then exactly the link the switch replaced (nothing live before: `current` is removed), then
+ * the reload. A switch of that run still landing (its client is gone) is waited for, up to the
+ * bound, and undone too. A host where `current` does not point at `releaseId`, or that another run
+ * switched since, keeps its link: the revert is safe to run whether the switch happened or not.
+ * @throws ReleaseHostError when the reload fails after the link went back; Error when a switch is still
+ *   running after the bound.
  */
-export async function revertSwitch(
-  session: ReleaseSession,
-  target: string,
-  releaseId: string,
-  reloadCommand: string | undefined,
-  /** The reload command's bound (NGINX_COMMAND_TIMEOUT_MS when left out). */
-  timeoutMs?: number,
-): Promise<{ current?: string }> {
-  const result = await session.runScript(
-    'put the previous release back',
-    REVERT_SCRIPT,
-    reloadingArgs(target, releaseId, reloadCommand, timeoutMs),
-    { okExitCodes: [0, EXIT.reloadFailed] },
-  );
+export async function revertSwitch(session: ReleaseSession, args: SwitchArgs): Promise<SwitchRevert> {
+  const result = await session.runScript('put the previous release back', REVERT_SCRIPT, switchingArgs(args), {
+    okExitCodes: [0, EXIT.reloadFailed],
+  });
   if (result.code === EXIT.reloadFailed) {
     throw new ReleaseHostError(
       session.label,
       `The previous release is back in place on ${session.label}, but reloading nginx failed: ${result.stderr.trim()}`,
     );
   }
-  return { current: releaseIdFromLink(parseRecords(result.stdout).find(([key]) => key === 'current')?.[1]) };
+  const records = parseRecords(result.stdout);
+  return {
+    current: releaseIdFromLink(records.find(([key]) => key === 'current')?.[1]),
+    reverted: records.some(([key]) => key === 'reverted'),
+    configRestored: records.find(([key]) => key === 'config-restored')?.[1],
+  };
 }
 
 /** Replaces a release's record (`.deploy/records/<id>/release.json`). */

@@ -287,60 +287,128 @@ mv -f "$R/${RECORD_INFO}.tmp" "$R/${RECORD_INFO}"
 `;
 
 /**
+ * Where a release lives: `<target>/releases/<id>`, the directory `current` links to while it is
+ * live (the layout above). The one place a release path is built.
+ */
+export function releasePath(target: string, releaseId: string): string {
+  return `${target}/releases/${releaseId}`;
+}
+
+/**
+ * The switch's critical section: SWITCH_SCRIPT holds this flock(1) lock while it moves \`current\`,
+ * REVERT_SCRIPT while it puts it back, so a revert never looks at \`current\` while a switch whose
+ * client is gone (a cancelled run) is still landing: the revert waits for it, then undoes it too.
+ * The kernel frees it when the holder dies, whatever killed it.
+ */
+const SWITCH_LOCK = '.deploy/switch.lock';
+/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
+const CONFIG_RUN = 'nginx-config.run';
+/** The token of the run whose switch replaced the link kept in .deploy/current.before. */
+const SWITCHED_BY = '.deploy/current.by';
+
+/**
+ * put_back: the link the switch to releases/$ID by run $TOKEN replaced goes back (or \`current\` goes
+ * when there was none), only while \`current\` still points there and that run made the last switch:
+ * a host another run has switched since is left alone. Sets $reverted when it changed the link.
+ * Needs $ID, $TOKEN, and fd 9 open on SWITCH_LOCK and locked.
+ */
+const PUT_BACK = `reverted=
+put_back() {
+  [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ] || return 0
+  [ "$(cat ${SWITCHED_BY} 2>/dev/null || true)" = "$TOKEN" ] || return 0
+  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
+  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
+  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; return 1
+  fi
+  reverted=yes
+}
+`;
+
+/**
  * The atomic switch: a new symlink under a temporary name renamed over \`current\` (rename(2)
  * replaces it in one step; \`ln -sfn\` would unlink first and leave a moment without a site).
- * The link it replaces is kept as .deploy/current.before, so REVERT_SCRIPT can put back exactly
- * what was live, whatever the client understood. Then the reload (user commands run in the target
- * directory); if it fails, the previous link goes back so link and server agree, and the error
- * carries the command's words and exit status.
- * args: target, release id, reload command (may be empty), its bound in seconds.
+ * The link it replaces is kept as .deploy/current.before, and the run's token as SWITCHED_BY, so
+ * REVERT_SCRIPT can put back exactly what was live, whatever the client understood, and only its
+ * own switch. Then the reload (user commands run in the target directory, outside SWITCH_LOCK, so
+ * a hung reload never holds a revert); if it fails, the previous link goes back so link and server
+ * agree, and the error carries the command's words and exit status. A script that stops in between
+ * for any other reason (a failing command, TERM) puts the previous link back on its way out.
+ * args: target, release id, reload command (may be empty), its bound in seconds, the run's lock token.
  */
 export const SWITCH_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3; BOUND=$4
+T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
+${PUT_BACK}
+exec 9> ${SWITCH_LOCK}
+flock 9
+moved=
+trap 'rc=$?; if [ -n "$moved" ] && [ "$rc" -ne 0 ]; then flock 9; put_back || true; fi' EXIT
+# A client gone mid-switch (its output pipe closed) or a stop request ends the script through the guard above.
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 previous=$(readlink current 2>/dev/null || true)
 rm -f .deploy/current.before .deploy/current.none
 if [ -L current ]; then cp -P current .deploy/current.before; else : > .deploy/current.none; fi
+printf '%s\\n' "$TOKEN" > ${SWITCHED_BY}
 rm -f current.tmp
 ln -s "releases/$ID" current.tmp
+moved=yes
 mv -T current.tmp current
 record previous "$previous"
+flock -u 9
 reload_error=
 if [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
 if [ -n "$reload_error" ]; then
-  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current; else rm -f current; fi
+  flock 9
+  put_back
+  flock -u 9
   run_bounded reload "$RELOAD" >/dev/null 2>&1 || true
   printf '%s\\n' "$reload_error" >&2
   exit ${EXIT.reloadFailed}
 fi
+moved=
 `;
 
 /**
- * Undoes this run's switch to releases/<id>: puts back the link SWITCH_SCRIPT replaced (or removes
- * \`current\` if there was none), and reloads. Only while \`current\` still points at the release this
- * run switched to: if it does not, the switch never happened (the connection broke before it) or
- * was undone already, and nothing changes. Records what is live afterwards.
- * args: target, release id this run switched to, reload command (may be empty), its bound in seconds.
+ * Undoes run $TOKEN's deploy or rollback to releases/<id>: the site config that run installed (see
+ * CONFIG_RUN) goes back, then the link its switch replaced (see put_back), then the reload, so nginx
+ * loads the config as it was with the release as it was. A switch of this run still landing (its
+ * client cancelled) is waited for up to the bound, then undone too. A host whose \`current\` points
+ * elsewhere (the switch never happened, was undone already, or another run switched since) keeps its
+ * link. Records what is live afterwards, \`reverted\` when the link went back, \`config-restored\`.
+ * args: target, release id this run switched to, reload command (may be empty), its bound in seconds, lock token.
  */
 export const REVERT_SCRIPT = `${PRELUDE}
-T=$1; ID=$2; RELOAD=$3; BOUND=$4
+T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
-if [ "$(readlink current 2>/dev/null || true)" = "releases/$ID" ]; then
-  if [ -L .deploy/current.before ]; then mv -T .deploy/current.before current
-  elif [ -e .deploy/current.none ]; then rm -f current .deploy/current.none
-  else echo "no record of what was live before releases/$ID; current is left as it is" >&2; exit 1
+${PUT_BACK}
+M=.deploy/${CONFIG_RUN}
+changed=
+if [ -d .deploy ]; then
+  exec 9> ${SWITCH_LOCK}
+  if ! flock -w "$BOUND" 9; then
+    echo "a switch on $T was still running after $BOUND s; current is left as it is" >&2
+    exit 1
   fi
-  if [ -n "$RELOAD" ]; then
-    run_bounded reload "$RELOAD"
-    if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
+  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+    P=$(sed -n 3p "$M")
+    restore_config "$P"
+    rm -f "$M"
+    record config-restored "$P"
+    changed=yes
   fi
+  put_back
+  if [ -n "$reverted" ]; then record reverted yes; changed=yes; fi
+  flock -u 9
+fi
+if [ -n "$changed" ] && [ -n "$RELOAD" ]; then
+  run_bounded reload "$RELOAD"
+  if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
 fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
-
-/** Which run installed a site config, for which release, at which path: `token`, `id`, `path` lines under .deploy. */
-const CONFIG_RUN = 'nginx-config.run';
 
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
 export const RECORD_NGINX_CONFIG = 'nginx-config';

@@ -1,33 +1,25 @@
-import { SshConnectionLostError } from '@sophia/ssh';
 import { FrontendRollbackFailedError, ReleaseRollbackRefusedError } from './errors.js';
 import {
   describeDrift,
   listReleases,
   releaseDrift,
   markReleaseFailed,
-  onAnySession,
   reinstallNginxConfig,
   releaseLockAnyhow,
   restoreNginxConfig,
-  revertSwitch,
   sortReleasesNewestFirst,
+  type SwitchArgs,
   switchRelease,
   TargetLock,
   type ReleaseEntry,
   type ReleaseListing,
 } from './release-host.js';
 import type { ReleaseHost } from './release-hosts.js';
+import type { HostRollback, HostRollbackOutcome, ReleaseChoice } from './reports.js';
 import type { ReleaseOrigin } from './release-info.js';
+import { putBack, switchEveryHost, type HostSwitch, type SwitchJournal } from './switch-hosts.js';
 
 export type ReleaseTarget = { kind: 'previous' } | { kind: 'release'; releaseId: string };
-
-export interface ReleaseChoice {
-  /** The live release before the rollback (undefined when nothing is live). */
-  from?: string;
-  to: string;
-  alreadyLive: boolean;
-  warnings: string[];
-}
 
 function describeRelease(release: ReleaseEntry, current: string | undefined): string {
   const state = release.id === current ? 'live' : (release.info?.status ?? 'no .release.json');
@@ -95,41 +87,20 @@ export interface FrontendRollbackRequest {
   lockTimeoutMs: number;
   /** The deploy lock's token on every host (random when left out): see `FrontendDeployRequest.lockToken`. */
   lockToken?: string;
+  /** Where the run notes the switch as it proceeds: see `FrontendDeployRequest.journal`. */
+  journal?: SwitchJournal;
   origin: ReleaseOrigin;
   /** Progress as it happens; a host's lines are prefixed with its label and also kept in its `HostRollback.log`. */
   log?: (line: string) => void;
   warn?: (line: string) => void;
 }
 
-/**
- * What a rollback did on one host: `switched` to `to`; `already live` (nothing to do); `not switched`
- * (its own switch failed, or it was never switched because another host failed); `put back` on `from`
- * after it had switched and another host failed; `unknown` when it could not be put back (see `error`).
- */
-export type HostRollbackOutcome = 'switched' | 'already live' | 'not switched' | 'put back' | 'unknown';
-
-export interface HostRollback extends ReleaseChoice {
-  /** The host as the user named it. */
-  host: string;
-  /** `hostLabel` (`host:port`): how outputs, summaries, logs and errors name the host. */
-  label: string;
-  markedFailed: boolean;
-  outcome: HostRollbackOutcome;
-  /** Why this host failed, if it did. */
-  error?: string;
-  /** This host's progress lines in order, without the label. */
-  log: string[];
-}
-
-interface HostRun {
-  host: ReleaseHost;
+interface HostRun extends HostSwitch {
   target: string;
   lock?: TargetLock;
   choice?: ReleaseChoice;
   /** Where the site config of the release rolled back to was installed, when it went live with one. */
   configPath?: string;
-  switched: boolean;
-  switchUnknown: boolean;
   markedFailed: boolean;
   outcome: HostRollbackOutcome;
   error?: string;
@@ -239,54 +210,38 @@ export async function rollbackFrontend(
       note(run, request, `release ${run.choice!.to} is already live; nothing to switch`);
     }
     await installReleaseConfigs(runs, request);
-    const switched = await Promise.allSettled(
-      switching.map(async (run) => {
-        note(run, request, `switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`);
-        try {
-          await switchRelease(
-            run.host.session,
-            run.target,
-            run.choice!.to,
-            request.nginxReloadCommand,
-            request.nginxCommandTimeoutMs,
-          );
-          run.switched = true;
-          run.outcome = 'switched';
-        } catch (error) {
-          // The connection broke with the outcome in flight: the host may have switched.
-          if (error instanceof SshConnectionLostError) run.switchUnknown = true;
-          throw error;
-        }
-      }),
+    request.journal?.switching(
+      Object.fromEntries(
+        switching.map((run) => [run.host.session.label, { to: run.choice!.to, previous: run.choice!.from ?? '' }]),
+      ),
     );
-    switched.forEach((result, index) => {
-      if (result.status === 'fulfilled') return;
-      switching[index].error = errorMessage(result.reason);
+    const switchErrors = await switchEveryHost(switching, async (run) => {
+      note(run, request, `switching current from ${run.choice!.from ?? '(nothing)'} to ${run.choice!.to}`);
+      await switchRelease(run.host.session, switchArgs(run, request));
+      run.outcome = 'switched';
+    });
+    switchErrors.forEach((error, index) => {
+      if (error === undefined) return;
+      switching[index].error = errorMessage(error);
       note(switching[index], request, `switch failed: ${switching[index].error}`);
     });
-    const switchFailure = firstFailure(switched);
+    const switchFailure = switchErrors.find((error) => error !== undefined);
     if (switchFailure !== undefined) {
-      // The revert acts only where current points at the rollback's target, so a host that never switched is left alone.
+      // The revert acts only where current points at the rollback's target by this run's switch, so a
+      // host that never switched is left alone; it puts back the config first, so the reload loads the
+      // config that goes with the release put back.
       const reverting = switching.filter((run) => run.switched || run.switchUnknown || run.configPath !== undefined);
       const reverted = await Promise.allSettled(
-        reverting.map((run) =>
-          onAnySession(run.host.session, run.host.reconnect, async (session) => {
-            // The config first: the revert's reload then loads the config that goes with the release put back.
-            if (run.configPath !== undefined) await restoreNginxConfig(session, run.target, run.configPath);
-            await revertSwitch(
-              session,
-              run.target,
-              run.choice!.to,
-              request.nginxReloadCommand,
-              request.nginxCommandTimeoutMs,
-            );
-          }),
-        ),
+        reverting.map(async (run) => {
+          const wasSwitched = run.switched;
+          await putBack(run, switchArgs(run, request));
+          return wasSwitched;
+        }),
       );
       reverted.forEach((result, index) => {
         const run = reverting[index];
         if (result.status === 'fulfilled') {
-          run.outcome = run.switched ? 'put back' : 'not switched';
+          run.outcome = result.value ? 'put back' : 'not switched';
           note(run, request, `back on ${run.choice!.from ?? '(nothing)'}, as before this rollback`);
         } else {
           run.outcome = 'unknown';
@@ -296,6 +251,7 @@ export async function rollbackFrontend(
         }
       });
       const revertFailure = firstFailure(reverted);
+      if (revertFailure === undefined) request.journal?.settled();
       const after =
         revertFailure === undefined
           ? 'every host is back on the release it had'
@@ -305,6 +261,7 @@ export async function rollbackFrontend(
         reportOf(runs),
       );
     }
+    request.journal?.settled();
 
     if (request.markFailed) {
       for (const run of switching) {
@@ -329,6 +286,17 @@ export async function rollbackFrontend(
       runs.map((run) => (run.lock ? releaseLockAnyhow(run.lock, [], run.host.reconnect) : undefined)),
     );
   }
+}
+
+/** How this run's switch to its chosen release reaches the host, and how it is undone (see `revertSwitch`). */
+function switchArgs(run: HostRun, request: FrontendRollbackRequest): SwitchArgs {
+  return {
+    target: run.target,
+    releaseId: run.choice!.to,
+    reloadCommand: request.nginxReloadCommand,
+    timeoutMs: request.nginxCommandTimeoutMs,
+    token: run.lock!.token,
+  };
 }
 
 /**

@@ -1,4 +1,10 @@
-export { fleetNginxCommand, startSshHost, type LocalSshHost, type LocalSshHostOptions } from './ssh-host.js';
+export {
+  fleetNginxCommand,
+  startSshHost,
+  type LocalSshHost,
+  type LocalSshHostOptions,
+  type SwitchHold,
+} from './ssh-host.js';
 export { startFleet, type LocalFleet } from './fleet.js';
 export { startLinkProxy, type LinkProxy, type LinkProxyOptions } from './link-proxy.js';
 export { INSTALL_COMMAND } from './requirements.js';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,13 @@ export interface LocalSshHost {
    */
   setLoginScript(script: string | undefined): Promise<void>;
   /**
+   * Holds this host's next switches of \`current\` (the rename of \`current.tmp\` over it) until
+   * \`release()\`, so a test can stop a run between one host's switch and another's: a \`mv\` ahead of
+   * the system's on the login PATH (set through the login script, which it replaces) waits while
+   * the hold lasts, then does what \`mv\` was asked. Every other \`mv\` passes straight through.
+   */
+  holdSwitch(): Promise<SwitchHold>;
+  /**
    * Mounts a tmpfs of `bytes` at `path` (default `siteDir`, which must then be empty; root only, as
    * the tests run here and in CI): a disk that fills up, or, inside a release, a mount point nothing
    * can remove. Unmounted by unmountSmallDisk(), stop() or when the process exits.
@@ -109,6 +117,14 @@ export interface LocalSshHost {
   pids(): number[];
   /** Stops every process the sandbox started, by pid, and removes its directory. */
   stop(): Promise<void>;
+}
+
+/** A switch held on one host (see `LocalSshHost.holdSwitch`). */
+export interface SwitchHold {
+  /** True once a switch reached the hold and is waiting. */
+  reached(): boolean;
+  /** Lets held switches go on, and removes the hold for later ones. */
+  release(): Promise<void>;
 }
 
 /** A real OpenSSH server and a real nginx on 127.0.0.1, in a temp dir of their own; many can run at once. */
@@ -236,6 +252,35 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
       },
       setLoginScript: async (script) => {
         await writeFile(loginRcPath, script ?? '');
+      },
+      holdSwitch: async () => {
+        const holdDir = join(dir, 'switch-hold');
+        const holding = join(holdDir, 'holding');
+        const reached = join(holdDir, 'reached');
+        await mkdir(join(holdDir, 'bin'), { recursive: true });
+        await rm(reached, { force: true });
+        await writeFile(holding, '');
+        await writeFile(
+          join(holdDir, 'bin', 'mv'),
+          [
+            '#!/bin/sh',
+            'if [ "$1" = -T ] && [ "$2" = current.tmp ] && [ "$3" = current ]; then',
+            `  : > ${shellQuote(reached)}`,
+            `  while [ -e ${shellQuote(holding)} ]; do sleep 0.05; done`,
+            'fi',
+            'exec /bin/mv "$@"',
+            '',
+          ].join('\n'),
+          { mode: 0o755 },
+        );
+        await writeFile(loginRcPath, `export PATH=${shellQuote(join(holdDir, 'bin'))}:"$PATH"\n`);
+        return {
+          reached: () => existsSync(reached),
+          release: async () => {
+            await writeFile(loginRcPath, '');
+            await rm(holding, { force: true });
+          },
+        };
       },
       mountSmallDisk: async (bytes, path = siteDir) => {
         if (smallDisks.has(path)) throw new Error(`a small disk is mounted at ${path} already`);
