@@ -262,6 +262,37 @@ describe('runHealthCheck', () => {
     expect(JSON.stringify(report)).not.toContain('s3cr3t-token');
   });
 
+  it('keeps URL credentials across a redirect to the same scheme, host and port, and drops them for any other', async () => {
+    const other = await serve((_req, res) => reply(res, 200, 'ok'));
+    const server = await serve((req, res) => {
+      const hops: Record<string, string> = {
+        // Absolute, same origin: the credentials stay.
+        '/health': `${server.origin}/same`,
+        // Same host, other host name for it: another origin.
+        '/same': server.origin.replace('127.0.0.1', 'localhost') + '/renamed',
+        // Userinfo the location names itself is not sent either.
+        '/renamed': `http://intruder:loc-pw@127.0.0.1:${new URL(other.origin).port}/other-port`,
+      };
+      if (hops[req.url ?? '']) reply(res, 302, '', { location: hops[req.url ?? ''] });
+      else reply(res, 200, 'ok');
+    });
+    const named = new URL(server.url);
+    [named.username, named.password] = ['deploy', 'url-pw-77a1'];
+    const basic = `Basic ${Buffer.from('deploy:url-pw-77a1').toString('base64')}`;
+    const report = await runHealthCheck(
+      settings([named.href], { successThreshold: 1, followRedirects: 'any', timeoutMs: 20_000 }),
+    );
+    expect(report.healthy).toBe(true);
+    const sent = [...server.requests, ...other.requests].map((request) => [request.path, request.headers.authorization]);
+    expect(sent).toEqual([
+      ['/health', basic],
+      ['/same', basic],
+      ['/renamed', undefined],
+      ['/other-port', undefined],
+    ]);
+    expect(JSON.stringify(report)).not.toContain('url-pw-77a1');
+  });
+
   it('waits initial-delay before the first round', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));
     const report = await runHealthCheck(settings([server.url], { initialDelayMs: 250, successThreshold: 1 }));
