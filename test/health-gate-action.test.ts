@@ -1,5 +1,8 @@
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
-import type { HealthReport } from '@sophia/health-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UNTRUSTED_CERTIFICATE_HINT, type HealthReport } from '@sophia/health-check';
 import {
   closedPort,
   ECHO_ENCODINGS,
@@ -8,6 +11,7 @@ import {
   pathologicalBodyServer,
   rawServer,
   reply,
+  selfSignedCertificate,
   silentServer,
   startServer,
   type TestServer,
@@ -364,6 +368,29 @@ describe('health-gate action', () => {
     expect(run.code).toBe(1);
     expect(run.outputs.rounds).toBe('1');
     expect(errors(run)[0]).toContain("answered in plain text, not TLS; the URL's scheme looks wrong");
+  });
+
+  it('tells a Node 24 user how to trust a self-signed certificate from the workflow, and that advice works', async () => {
+    const tls = selfSignedCertificate();
+    const server = await startServer((_req, res) => reply(res, 200, 'ok'), tls);
+    servers.push(server);
+    const untrusted = await gate({ urls: server.url, timeout: '500ms' }, 'node24');
+    expect(untrusted.code).toBe(1);
+    expect(reportOf(untrusted).urls[0].lastError).toBe(
+      `TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT): ${UNTRUSTED_CERTIFICATE_HINT}`,
+    );
+    expect(untrusted.log).not.toContain('--use-system-ca');
+    // Both ways the hint offers pass the gate.
+    const caFile = join(mkdtempSync(join(tmpdir(), 'gate-ca-')), 'ca.pem');
+    writeFileSync(caFile, tls.cert);
+    const trusted = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url, timeout: '20s' },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    rmSync(dirname(caFile), { recursive: true, force: true });
+    expect(trusted.outputs.healthy).toBe('true');
+    expect((await gate({ urls: server.url, timeout: '20s', 'insecure-tls': 'true' })).outputs.healthy).toBe('true');
   });
 
   it('succeeds with fail-on-unhealthy false and lets the outputs tell', async () => {

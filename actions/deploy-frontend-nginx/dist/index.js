@@ -54191,6 +54191,20 @@ class ProbeError extends Error {
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 /**
+ * Codes for a certificate the runner does not trust (its issuer is unknown: self-signed, a private
+ * CA), as Node reports them from OpenSSL's verify results.
+ */
+const UNTRUSTED_CERTIFICATE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/;
+/**
+ * What a gate user can do about an untrusted certificate: both work in a workflow without touching
+ * how the runner starts Node. Node 24 appends its own advice to these errors ("try running Node.js
+ * with --use-system-ca"), a flag the runner gives no way to pass; NODE_EXTRA_CA_CERTS is read from
+ * the step's environment when Node starts (https://nodejs.org/api/cli.html#node_extra_ca_certsfile).
+ */
+const UNTRUSTED_CERTIFICATE_HINT = "trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true";
+/** Advice Node appends to TLS errors, addressed to whoever starts Node (`; if the root CA is installed locally, try running Node.js with --use-system-ca`). */
+const NODE_ADVICE = /;[^;]*\btry running Node\.js with\b.*$/s;
+/**
  * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
  * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
  * something other than 200 (`statusCode=<status>`).
@@ -54237,8 +54251,10 @@ function classifyDirect(error, url) {
     }
     if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
         // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
-        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? (0,inputs_src/* shortenValue */.Vx)(message);
-        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
+        const said = message.replace(NODE_ADVICE, '');
+        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? (0,inputs_src/* shortenValue */.Vx)(said);
+        const hint = UNTRUSTED_CERTIFICATE.test(code) ? `: ${UNTRUSTED_CERTIFICATE_HINT}` : '';
+        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}${hint}`);
     }
     if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
         return new ProbeError('timeout', `timed out (${code})`);
@@ -54297,6 +54313,21 @@ class ProbeTransport {
 }
 function sameOrigin(a, b) {
     return a.protocol === b.protocol && a.host === b.host;
+}
+/**
+ * The redirect target `next` with the credentials it may carry: the user's URL userinfo (sent as
+ * Basic) when `next` has the origin (scheme, host and port) of the URL the user named, whether the
+ * location was relative or absolute; none for any other origin, not even userinfo the location
+ * itself names. This is curl's rule without --location-trusted (credentials go only to the original
+ * scheme, host and port; since 7.83.0, CVE-2022-27776) and the fetch standard's (HTTP-redirect fetch
+ * drops `Authorization` when the redirect leaves the origin).
+ */
+function withOriginCredentials(next, named) {
+    const target = new URL(next.href);
+    const same = sameOrigin(target, named);
+    target.username = same ? named.username : '';
+    target.password = same ? named.password : '';
+    return target;
 }
 /**
  * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
@@ -54407,6 +54438,7 @@ async function probeUrl(probe) {
             if (redirects.length >= probe.maxRedirects) {
                 throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,inputs_src/* shortenValue */.Vx)(next.href)})`);
             }
+            next = withOriginCredentials(next, probe.url);
             redirects.push({ status: hop.status, from: url.href, to: next.href });
             // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
             if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {
@@ -59353,6 +59385,7 @@ var external_node_http_ = __nccwpck_require__(7067);
 var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
 
 
@@ -59398,9 +59431,33 @@ function proxySetting(protocol, env) {
     return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
 }
 /**
+ * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
+ * when IPv4-mapped (`::ffff:127.0.0.1`).
+ */
+const LOOPBACK = (() => {
+    const list = new (external_node_net_default()).BlockList();
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+    return list;
+})();
+/**
+ * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
+ * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
+ * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
+ * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
+ * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
+ * by prefix) send it through.
+ */
+function isLoopbackHost(host, family) {
+    if (host === 'localhost')
+        return true;
+    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
  * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
  * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
- * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
+ * loopback addresses only: see isLoopbackHost).
  * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
  * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
  * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
@@ -59410,7 +59467,7 @@ function bypassesProxy(url, noProxy) {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const hostFamily = net.isIP(host);
-    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+    if (isLoopbackHost(host, hostFamily))
         return true;
     for (const raw of noProxy.split(',')) {
         const entry = raw.trim().toLowerCase();

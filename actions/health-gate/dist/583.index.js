@@ -14,7 +14,7 @@ __webpack_require__.d(__webpack_exports__, {
   serveBodyRegexMatches: () => (/* reexport */ serveBodyRegexMatches)
 });
 
-// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected
+// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UNTRUSTED_CERTIFICATE_HINT, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
@@ -49,6 +49,20 @@ class ProbeError extends Error {
  */
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
+/**
+ * Codes for a certificate the runner does not trust (its issuer is unknown: self-signed, a private
+ * CA), as Node reports them from OpenSSL's verify results.
+ */
+const UNTRUSTED_CERTIFICATE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/;
+/**
+ * What a gate user can do about an untrusted certificate: both work in a workflow without touching
+ * how the runner starts Node. Node 24 appends its own advice to these errors ("try running Node.js
+ * with --use-system-ca"), a flag the runner gives no way to pass; NODE_EXTRA_CA_CERTS is read from
+ * the step's environment when Node starts (https://nodejs.org/api/cli.html#node_extra_ca_certsfile).
+ */
+const UNTRUSTED_CERTIFICATE_HINT = "trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true";
+/** Advice Node appends to TLS errors, addressed to whoever starts Node (`; if the root CA is installed locally, try running Node.js with --use-system-ca`). */
+const NODE_ADVICE = /;[^;]*\btry running Node\.js with\b.*$/s;
 /**
  * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
  * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
@@ -96,8 +110,10 @@ function classifyDirect(error, url) {
     }
     if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
         // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
-        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? (0,src/* shortenValue */.Vx)(message);
-        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
+        const said = message.replace(NODE_ADVICE, '');
+        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? (0,src/* shortenValue */.Vx)(said);
+        const hint = UNTRUSTED_CERTIFICATE.test(code) ? `: ${UNTRUSTED_CERTIFICATE_HINT}` : '';
+        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}${hint}`);
     }
     if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
         return new ProbeError('timeout', `timed out (${code})`);
@@ -156,6 +172,21 @@ class ProbeTransport {
 }
 function sameOrigin(a, b) {
     return a.protocol === b.protocol && a.host === b.host;
+}
+/**
+ * The redirect target `next` with the credentials it may carry: the user's URL userinfo (sent as
+ * Basic) when `next` has the origin (scheme, host and port) of the URL the user named, whether the
+ * location was relative or absolute; none for any other origin, not even userinfo the location
+ * itself names. This is curl's rule without --location-trusted (credentials go only to the original
+ * scheme, host and port; since 7.83.0, CVE-2022-27776) and the fetch standard's (HTTP-redirect fetch
+ * drops `Authorization` when the redirect leaves the origin).
+ */
+function withOriginCredentials(next, named) {
+    const target = new URL(next.href);
+    const same = sameOrigin(target, named);
+    target.username = same ? named.username : '';
+    target.password = same ? named.password : '';
+    return target;
 }
 /**
  * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
@@ -266,6 +297,7 @@ async function probeUrl(probe) {
             if (redirects.length >= probe.maxRedirects) {
                 throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,src/* shortenValue */.Vx)(next.href)})`);
             }
+            next = withOriginCredentials(next, probe.url);
             redirects.push({ status: hop.status, from: url.href, to: next.href });
             // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
             if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {

@@ -1,5 +1,13 @@
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
-import { GateState, median, runHealthCheck, settleWithin, type RoundResult } from '@sophia/health-check';
+import {
+  classifyProbeError,
+  GateState,
+  median,
+  runHealthCheck,
+  settleWithin,
+  UNTRUSTED_CERTIFICATE_HINT,
+  type RoundResult,
+} from '@sophia/health-check';
 import { gateSettings } from './settings.js';
 import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
 
@@ -283,7 +291,10 @@ describe('runHealthCheck', () => {
       settings([named.href], { successThreshold: 1, followRedirects: 'any', timeoutMs: 20_000 }),
     );
     expect(report.healthy).toBe(true);
-    const sent = [...server.requests, ...other.requests].map((request) => [request.path, request.headers.authorization]);
+    const sent = [...server.requests, ...other.requests].map((request) => [
+      request.path,
+      request.headers.authorization,
+    ]);
     expect(sent).toEqual([
       ['/health', basic],
       ['/same', basic],
@@ -324,10 +335,33 @@ describe('runHealthCheck', () => {
     await runHealthCheck(settings([server.url], { timeoutMs: 1000, onRound: (round) => rounds.push(round) }));
     expect(rounds[0].probes[0].errorKind).toBe('tls');
     expect(rounds[0].probes[0].detail).toMatch(
-      /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
+      /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\): trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true$/,
     );
     const insecure = await runHealthCheck(settings([server.url], { insecureTls: true, successThreshold: 1 }));
     expect(insecure.healthy).toBe(true);
+  });
+
+  it("replaces Node 24's advice to start Node with a flag by what a workflow can set", () => {
+    // Node 24's own error for a self-signed certificate, as its TLS socket reports it.
+    const node24 = Object.assign(
+      new Error(
+        'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
+      ),
+      { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+    );
+    const error = classifyProbeError(node24, new URL('https://127.0.0.1:8443/health'));
+    expect(error.kind).toBe('tls');
+    expect(error.message).toBe(
+      `TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT): ${UNTRUSTED_CERTIFICATE_HINT}`,
+    );
+    const chain = Object.assign(
+      new Error(
+        'self-signed certificate in certificate chain; if the root CA is installed locally, try running Node.js with --use-system-ca',
+      ),
+      { code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+    );
+    expect(classifyProbeError(chain).message).not.toContain('--use-system-ca');
+    expect(classifyProbeError(chain).message).toContain('insecure-tls');
   });
 
   it('leaves no connection open when it ends', async () => {
