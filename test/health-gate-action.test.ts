@@ -210,11 +210,14 @@ describe('health-gate action', () => {
     const body = await encodingEchoServer(200);
     const redirect = await encodingEchoServer(302);
     servers.push(body, redirect);
-    const secrets = ['tok-4f9a2c81', 'sess-9b1e7d2f', 'url-pw-3c7a', 'deploy:url-pw-3c7a'];
+    const secrets = ['tok-4f9a2c81', 'sess-9b1e7d2f', 'url-pw-3c7a', 'deploy:url-pw-3c7a', 'qs-tok-5e8d1a'];
     const urls = [body, redirect].flatMap((server) =>
       Object.keys(ECHO_ENCODINGS).flatMap((encoding) =>
-        ['param', 'cookie', 'password'].map((which) =>
-          `${server.origin}/echo/${encoding}/${which}`.replace('http://', 'http://deploy:url-pw-3c7a@'),
+        ['param', 'cookie', 'password', 'query'].map((which) =>
+          `${server.origin}/echo/${encoding}/${which}?access_token=qs-tok-5e8d1a`.replace(
+            'http://',
+            'http://deploy:url-pw-3c7a@',
+          ),
         ),
       ),
     );
@@ -233,9 +236,16 @@ describe('health-gate action', () => {
     for (const secret of secrets) {
       for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
     }
-    // Every echo came back, masked where the credential was.
-    for (const url of reportOf(run).urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
-    expect(reportOf(run).urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param$/);
+    // Every echo came back, masked whole where the credential was (base64 inside a longer text keeps
+    // the characters the credential shares with its neighbours).
+    for (const url of reportOf(run).urls) {
+      expect(url.lastMismatch).toMatch(
+        url.url.includes('/echo/base64-in-json/') ? /seen=?\s?[^"]*\*\*\*/ : /seen(?: \*\*\*"$|=\*\*\*, not followed)/,
+      );
+    }
+    expect(reportOf(run).urls[0].url).toMatch(
+      /^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param\?access_token=\*\*\*$/,
+    );
   });
 
   it('names a proxy that is not a URL, or that is dead, without its credentials (on Node 20 too)', async () => {
@@ -406,7 +416,8 @@ describe('health-gate action', () => {
 
   it('repeats a 100 KB URL or regex only as a short prefix and its length', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'not the release'));
-    const longUrl = `${server.url}?q=${'u'.repeat(100_000)}`;
+    // A long path, not a query: query values are secrets and would be masked whole.
+    const longUrl = `${server.url}/${'u'.repeat(100_000)}`;
     const longRegex = `/release-${'r'.repeat(100_000)}/`;
     const run = await gate({ urls: `${server.url}\n${longUrl}`, 'expected-body': longRegex, timeout: '300ms' });
     expect(run.code).toBe(1);

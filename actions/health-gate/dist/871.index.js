@@ -27,7 +27,7 @@ const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 function getInputs(reader = (0,src.actionInputs)()) {
     // Before anything is parsed, so that no error can quote a credential.
-    (0,inputs_src/* maskUrlCredentials */.gn)(reader.raw('urls'), reader.runner.mask);
+    (0,inputs_src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
     (0,inputs_src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
     const settings = {
         urls: reader.required('urls', (0,inputs_src/* listOf */.c3)(inputs_src/* httpUrl */.q3, 'newline')),
