@@ -403,6 +403,42 @@ describe('health-gate action', () => {
     expect((await gate({ urls: server.url, timeout: '20s', 'insecure-tls': 'true' })).outputs.healthy).toBe('true');
   });
 
+  it.each(['node20', 'node24'] as const)(
+    'publishes the rounds it completed when the run is cancelled, and says only that it was (%s)',
+    async (node) => {
+      // Answers at once until round 3, then never: the cancel finds a round in flight.
+      const server = await serve((_req, res, self) => {
+        if (self.requests.length <= 2) reply(res, 503, 'starting');
+      });
+      const run = await runBundledAction({
+        action: 'health-gate',
+        inputs: {
+          ...FAST,
+          urls: server.url,
+          headers: 'Authorization: Bearer cancel-tok-81f2',
+          timeout: '5m',
+          'request-timeout': '1m',
+        },
+        node,
+        cancel: { when: () => server.requests.length >= 3 },
+        timeoutMs: 30_000,
+      });
+      expect(run.cancelled).toBe(true);
+      expect(run.code).not.toBe(0);
+      expect(errors(run)).toEqual(['The run was cancelled']);
+      expect(run.log).not.toMatch(/secret/i);
+      // The two completed rounds are published; the one the cancel cut short is not.
+      expect(run.outputs).toMatchObject({ healthy: 'false', rounds: '2', 'time-to-healthy': '' });
+      const report = reportOf(run);
+      expect(report).toMatchObject({ outcome: 'cancelled', rounds: 2, failedRounds: 2 });
+      expect(report.reason).toMatch(
+        /^unhealthy: the run was cancelled after 2 round\(s\), no round passed; last round: .*status 503/,
+      );
+      expect(run.summary).toContain('**Cancelled** after');
+      expect(run.summary).toContain(`| ${server.url} | 0/2 |`);
+    },
+  );
+
   it('succeeds with fail-on-unhealthy false and lets the outputs tell', async () => {
     const server = await serve((_req, res) => reply(res, 503));
     const run = await gate({ urls: server.url, timeout: '400ms', 'fail-on-unhealthy': 'false' });

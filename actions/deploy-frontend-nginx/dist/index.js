@@ -56437,8 +56437,33 @@ function settleWithin(work, ms, late) {
     });
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
-function gate_sleep(ms) {
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
+function gate_sleep(ms, signal) {
+    if (ms <= 0 || signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+/** `work`'s value, or undefined as soon as `signal` aborts (`work` is then left to settle unobserved). */
+function unlessAborted(work, signal) {
+    if (!signal)
+        return work;
+    if (signal.aborted)
+        return Promise.resolve(undefined);
+    let onAbort = () => undefined;
+    const aborted = new Promise((resolve) => {
+        onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 function seconds(ms) {
     return Math.round(ms) / 1000;
@@ -56471,11 +56496,11 @@ async function runHealthCheck(settings) {
     // True when the gate stops before its timeout because the next round would start at or after it.
     let stoppedBeforeDeadline = false;
     try {
+        const signal = settings.signal;
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await gate_sleep(nextRoundMs - elapsedMs());
-        while (elapsedMs() < deadlineMs) {
-            rounds += 1;
-            const probes = await Promise.all(settings.urls.map(async (url) => {
+        await gate_sleep(nextRoundMs - elapsedMs(), signal);
+        while (elapsedMs() < deadlineMs && !signal?.aborted) {
+            const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = external_node_perf_hooks_.performance.now();
                 const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
@@ -56509,6 +56534,11 @@ async function runHealthCheck(settings) {
                 };
                 return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
             }));
+            const probes = await unlessAborted(round, signal);
+            // A round the cancel cut short tells nothing: only completed rounds are reported.
+            if (!probes)
+                break;
+            rounds += 1;
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
             lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
@@ -56526,8 +56556,10 @@ async function runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await gate_sleep(nextRoundMs - elapsedMs());
+            await gate_sleep(nextRoundMs - elapsedMs(), signal);
         }
+        if (signal?.aborted)
+            outcome = 'cancelled';
     }
     finally {
         transport.destroy();
@@ -56558,11 +56590,12 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
     if (outcome === 'flapping') {
         return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
     }
+    if (outcome === 'cancelled') {
+        return `unhealthy: the run was cancelled after ${rounds} round(s), ${progressOf(settings, state)}${lastWords}`;
+    }
     if (rounds === 0)
         return `unhealthy: timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,inputs_src/* formatDuration */.a3)(settings.initialDelayMs)})`;
-    const progress = state.firstPassAt === null
-        ? 'no round passed'
-        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+    const progress = progressOf(settings, state);
     // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
     // time after initial-delay, the one round ran long before the timeout, and the message says why.
     const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
@@ -56570,6 +56603,11 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
         ? `the next round would start after timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
         : `timeout ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
     return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
+}
+function progressOf(settings, state) {
+    return state.firstPassAt === null
+        ? 'no round passed'
+        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
@@ -57672,7 +57710,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, secretsDir, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -60736,11 +60774,31 @@ function removeSecretsDir(path = secretsDirPath) {
     if (path)
         (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
 }
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
+ * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ */
+const CANCEL_GRACE_MS = 5000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
 /**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal.
+ * secrets go synchronously, before anything else, on either signal; the message says only that the
+ * run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -60750,8 +60808,16 @@ function handleCancelSignals() {
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
         removeSecretsDir();
-        info('The run was cancelled: secrets removed from disk');
-        setFailed('The run was cancelled');
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
 }

@@ -121,7 +121,9 @@ function lastProblem(url) {
 function healthSummary(report) {
     const verdict = report.healthy
         ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
-        : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+        : report.outcome === 'cancelled'
+            ? `⏹️ **Cancelled** after ${report.elapsedSeconds}s and ${report.rounds} completed round(s).`
+            : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
     const rows = report.urls.map((url) => [
         url.url,
         `${url.passes}/${url.probes}`,
@@ -198,8 +200,17 @@ async function main(regexThread) {
         `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
         `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
     // Outputs and summary are published however the step ends once the inputs are read: a check that
-    // could not start (a proxy variable that is not a URL) says so and why.
-    const report = await (0,src.publishing)(() => src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({ ...settings, regexThread, agents: (0,src.toolkitAgents)(), onRound: logRound })), { publicationOf: healthPublication, unreported: notCheckedPublication });
+    // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
+    // publishes the rounds it completed.
+    const report = await (0,src.publishing)(() => src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
+        ...settings,
+        regexThread,
+        agents: (0,src.toolkitAgents)(),
+        onRound: logRound,
+        signal: (0,src.cancelSignal)(),
+    })), { publicationOf: healthPublication, unreported: notCheckedPublication });
+    if (report.outcome === 'cancelled')
+        throw new Error(src.CANCELLED_MESSAGE);
     if (report.healthy)
         src.actionLog.info(report.reason);
     else if (settings.failOnUnhealthy)
@@ -219,11 +230,14 @@ __webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  CANCELLED_MESSAGE: () => (/* reexport */ CANCELLED_MESSAGE),
+  CANCEL_GRACE_MS: () => (/* reexport */ CANCEL_GRACE_MS),
   actionInputs: () => (/* reexport */ actionInputs),
   actionLog: () => (/* reexport */ actionLog),
   asMainStep: () => (/* reexport */ asMainStep),
   asPostStep: () => (/* reexport */ asPostStep),
   bypassesProxy: () => (/* reexport */ bypassesProxy),
+  cancelSignal: () => (/* reexport */ cancelSignal),
   debugEnabled: () => (/* reexport */ debugEnabled),
   isPostStep: () => (/* reexport */ isPostStep),
   publish: () => (/* reexport */ publish),
@@ -309,11 +323,31 @@ function removeSecretsDir(path = secretsDirPath) {
     if (path)
         (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
 }
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
+ * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ */
+const CANCEL_GRACE_MS = 5000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
 /**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal.
+ * secrets go synchronously, before anything else, on either signal; the message says only that the
+ * run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -323,8 +357,16 @@ function handleCancelSignals() {
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
         removeSecretsDir();
-        core.info('The run was cancelled: secrets removed from disk');
-        core.setFailed('The run was cancelled');
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                core.setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        core.setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
 }

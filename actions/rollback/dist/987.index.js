@@ -2489,8 +2489,33 @@ function settleWithin(work, ms, late) {
     });
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
-function sleep(ms) {
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
+function sleep(ms, signal) {
+    if (ms <= 0 || signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+/** `work`'s value, or undefined as soon as `signal` aborts (`work` is then left to settle unobserved). */
+function unlessAborted(work, signal) {
+    if (!signal)
+        return work;
+    if (signal.aborted)
+        return Promise.resolve(undefined);
+    let onAbort = () => undefined;
+    const aborted = new Promise((resolve) => {
+        onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 function seconds(ms) {
     return Math.round(ms) / 1000;
@@ -2523,11 +2548,11 @@ async function runHealthCheck(settings) {
     // True when the gate stops before its timeout because the next round would start at or after it.
     let stoppedBeforeDeadline = false;
     try {
+        const signal = settings.signal;
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await sleep(nextRoundMs - elapsedMs());
-        while (elapsedMs() < deadlineMs) {
-            rounds += 1;
-            const probes = await Promise.all(settings.urls.map(async (url) => {
+        await sleep(nextRoundMs - elapsedMs(), signal);
+        while (elapsedMs() < deadlineMs && !signal?.aborted) {
+            const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = external_node_perf_hooks_.performance.now();
                 const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
@@ -2561,6 +2586,11 @@ async function runHealthCheck(settings) {
                 };
                 return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
             }));
+            const probes = await unlessAborted(round, signal);
+            // A round the cancel cut short tells nothing: only completed rounds are reported.
+            if (!probes)
+                break;
+            rounds += 1;
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
             lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
@@ -2578,8 +2608,10 @@ async function runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await sleep(nextRoundMs - elapsedMs());
+            await sleep(nextRoundMs - elapsedMs(), signal);
         }
+        if (signal?.aborted)
+            outcome = 'cancelled';
     }
     finally {
         transport.destroy();
@@ -2610,11 +2642,12 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
     if (outcome === 'flapping') {
         return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
     }
+    if (outcome === 'cancelled') {
+        return `unhealthy: the run was cancelled after ${rounds} round(s), ${progressOf(settings, state)}${lastWords}`;
+    }
     if (rounds === 0)
         return `unhealthy: timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,src/* formatDuration */.a3)(settings.initialDelayMs)})`;
-    const progress = state.firstPassAt === null
-        ? 'no round passed'
-        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+    const progress = progressOf(settings, state);
     // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
     // time after initial-delay, the one round ran long before the timeout, and the message says why.
     const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
@@ -2622,6 +2655,11 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
         ? `the next round would start after timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
         : `timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
     return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
+}
+function progressOf(settings, state) {
+    return state.firstPassAt === null
+        ? 'no round passed'
+        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts

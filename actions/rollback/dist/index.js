@@ -32030,7 +32030,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   QP: () => (/* reexport */ stepState)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, toolkitAgents, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -35094,11 +35094,31 @@ function removeSecretsDir(path = secretsDirPath) {
     if (path)
         (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
 }
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
+ * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ */
+const CANCEL_GRACE_MS = 5000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
 /**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal.
+ * secrets go synchronously, before anything else, on either signal; the message says only that the
+ * run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -35108,8 +35128,16 @@ function handleCancelSignals() {
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
         removeSecretsDir();
-        info('The run was cancelled: secrets removed from disk');
-        setFailed('The run was cancelled');
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
 }

@@ -304,6 +304,30 @@ describe('runHealthCheck', () => {
     expect(JSON.stringify(report)).not.toContain('url-pw-77a1');
   });
 
+  it('stops at once when cancelled, reporting only the rounds it completed', async () => {
+    const server = await serve((_req, res, self) => {
+      if (self.requests.length <= 2) reply(res, 503, 'starting');
+    });
+    const controller = new AbortController();
+    const rounds: RoundResult[] = [];
+    const cancelled = runHealthCheck(
+      settings([server.url], {
+        requestTimeoutMs: 600_000,
+        timeoutMs: 600_000,
+        signal: controller.signal,
+        onRound: (round) => rounds.push(round),
+      }),
+    );
+    while (server.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    const report = await cancelled;
+    expect(report).toMatchObject({ healthy: false, outcome: 'cancelled', rounds: 2, failedRounds: 2 });
+    expect(rounds).toHaveLength(2);
+    expect(report.reason).toMatch(
+      /^unhealthy: the run was cancelled after 2 round\(s\), no round passed; last round: /,
+    );
+  });
+
   it('waits initial-delay before the first round', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));
     const report = await runHealthCheck(settings([server.url], { initialDelayMs: 250, successThreshold: 1 }));
