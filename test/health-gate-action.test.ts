@@ -1,5 +1,8 @@
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
-import type { HealthReport } from '@sophia/health-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UNTRUSTED_CERTIFICATE_HINT, type HealthReport } from '@sophia/health-check';
 import {
   closedPort,
   ECHO_ENCODINGS,
@@ -8,6 +11,7 @@ import {
   pathologicalBodyServer,
   rawServer,
   reply,
+  selfSignedCertificate,
   silentServer,
   startServer,
   type TestServer,
@@ -206,11 +210,14 @@ describe('health-gate action', () => {
     const body = await encodingEchoServer(200);
     const redirect = await encodingEchoServer(302);
     servers.push(body, redirect);
-    const secrets = ['tok-4f9a2c81', 'sess-9b1e7d2f', 'url-pw-3c7a', 'deploy:url-pw-3c7a'];
+    const secrets = ['tok-4f9a2c81', 'sess-9b1e7d2f', 'url-pw-3c7a', 'deploy:url-pw-3c7a', 'qs-tok-5e8d1a'];
     const urls = [body, redirect].flatMap((server) =>
       Object.keys(ECHO_ENCODINGS).flatMap((encoding) =>
-        ['param', 'cookie', 'password'].map((which) =>
-          `${server.origin}/echo/${encoding}/${which}`.replace('http://', 'http://deploy:url-pw-3c7a@'),
+        ['param', 'cookie', 'password', 'query'].map((which) =>
+          `${server.origin}/echo/${encoding}/${which}?access_token=qs-tok-5e8d1a`.replace(
+            'http://',
+            'http://deploy:url-pw-3c7a@',
+          ),
         ),
       ),
     );
@@ -229,9 +236,16 @@ describe('health-gate action', () => {
     for (const secret of secrets) {
       for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
     }
-    // Every echo came back, masked where the credential was.
-    for (const url of reportOf(run).urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
-    expect(reportOf(run).urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param$/);
+    // Every echo came back, masked whole where the credential was (base64 inside a longer text keeps
+    // the characters the credential shares with its neighbours).
+    for (const url of reportOf(run).urls) {
+      expect(url.lastMismatch).toMatch(
+        url.url.includes('/echo/base64-in-json/') ? /seen=?\s?[^"]*\*\*\*/ : /seen(?: \*\*\*"$|=\*\*\*, not followed)/,
+      );
+    }
+    expect(reportOf(run).urls[0].url).toMatch(
+      /^http:\/\/\*\*\*@127\.0\.0\.1:\d+\/echo\/raw\/param\?access_token=\*\*\*$/,
+    );
   });
 
   it('names a proxy that is not a URL, or that is dead, without its credentials (on Node 20 too)', async () => {
@@ -366,6 +380,65 @@ describe('health-gate action', () => {
     expect(errors(run)[0]).toContain("answered in plain text, not TLS; the URL's scheme looks wrong");
   });
 
+  it('tells a Node 24 user how to trust a self-signed certificate from the workflow, and that advice works', async () => {
+    const tls = selfSignedCertificate();
+    const server = await startServer((_req, res) => reply(res, 200, 'ok'), tls);
+    servers.push(server);
+    const untrusted = await gate({ urls: server.url, timeout: '500ms' }, 'node24');
+    expect(untrusted.code).toBe(1);
+    expect(reportOf(untrusted).urls[0].lastError).toBe(
+      `TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT): ${UNTRUSTED_CERTIFICATE_HINT}`,
+    );
+    expect(untrusted.log).not.toContain('--use-system-ca');
+    // Both ways the hint offers pass the gate.
+    const caFile = join(mkdtempSync(join(tmpdir(), 'gate-ca-')), 'ca.pem');
+    writeFileSync(caFile, tls.cert);
+    const trusted = await runBundledAction({
+      action: 'health-gate',
+      inputs: { ...FAST, urls: server.url, timeout: '20s' },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    rmSync(dirname(caFile), { recursive: true, force: true });
+    expect(trusted.outputs.healthy).toBe('true');
+    expect((await gate({ urls: server.url, timeout: '20s', 'insecure-tls': 'true' })).outputs.healthy).toBe('true');
+  });
+
+  it.each(['node20', 'node24'] as const)(
+    'publishes the rounds it completed when the run is cancelled, and says only that it was (%s)',
+    async (node) => {
+      // Answers at once until round 3, then never: the cancel finds a round in flight.
+      const server = await serve((_req, res, self) => {
+        if (self.requests.length <= 2) reply(res, 503, 'starting');
+      });
+      const run = await runBundledAction({
+        action: 'health-gate',
+        inputs: {
+          ...FAST,
+          urls: server.url,
+          headers: 'Authorization: Bearer cancel-tok-81f2',
+          timeout: '5m',
+          'request-timeout': '1m',
+        },
+        node,
+        cancel: { when: () => server.requests.length >= 3 },
+        timeoutMs: 30_000,
+      });
+      expect(run.cancelled).toBe(true);
+      expect(run.code).not.toBe(0);
+      expect(errors(run)).toEqual(['The run was cancelled']);
+      expect(run.log).not.toMatch(/secret/i);
+      // The two completed rounds are published; the one the cancel cut short is not.
+      expect(run.outputs).toMatchObject({ healthy: 'false', rounds: '2', 'time-to-healthy': '' });
+      const report = reportOf(run);
+      expect(report).toMatchObject({ outcome: 'cancelled', rounds: 2, failedRounds: 2 });
+      expect(report.reason).toMatch(
+        /^unhealthy: the run was cancelled after 2 round\(s\), no round passed; last round: .*status 503/,
+      );
+      expect(run.summary).toContain('**Cancelled** after');
+      expect(run.summary).toContain(`| ${server.url} | 0/2 |`);
+    },
+  );
+
   it('succeeds with fail-on-unhealthy false and lets the outputs tell', async () => {
     const server = await serve((_req, res) => reply(res, 503));
     const run = await gate({ urls: server.url, timeout: '400ms', 'fail-on-unhealthy': 'false' });
@@ -379,7 +452,8 @@ describe('health-gate action', () => {
 
   it('repeats a 100 KB URL or regex only as a short prefix and its length', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'not the release'));
-    const longUrl = `${server.url}?q=${'u'.repeat(100_000)}`;
+    // A long path, not a query: query values are secrets and would be masked whole.
+    const longUrl = `${server.url}/${'u'.repeat(100_000)}`;
     const longRegex = `/release-${'r'.repeat(100_000)}/`;
     const run = await gate({ urls: `${server.url}\n${longUrl}`, 'expected-body': longRegex, timeout: '300ms' });
     expect(run.code).toBe(1);

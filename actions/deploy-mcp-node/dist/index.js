@@ -35513,7 +35513,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: asMainStep, asPostStep, bypassesProxy, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, stepState, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, stepState, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -38577,11 +38577,31 @@ function removeSecretsDir(path = secretsDirPath) {
     if (path)
         (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
 }
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
+ * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ */
+const CANCEL_GRACE_MS = 5000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
 /**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal.
+ * secrets go synchronously, before anything else, on either signal; the message says only that the
+ * run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -38591,8 +38611,16 @@ function handleCancelSignals() {
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
         removeSecretsDir();
-        info('The run was cancelled: secrets removed from disk');
-        setFailed('The run was cancelled');
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
 }
@@ -38786,6 +38814,7 @@ var external_node_http_ = __nccwpck_require__(7067);
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
 
 
@@ -38831,9 +38860,33 @@ function proxySetting(protocol, env) {
     return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
 }
 /**
+ * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
+ * when IPv4-mapped (`::ffff:127.0.0.1`).
+ */
+const LOOPBACK = (() => {
+    const list = new (external_node_net_default()).BlockList();
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+    return list;
+})();
+/**
+ * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
+ * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
+ * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
+ * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
+ * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
+ * by prefix) send it through.
+ */
+function isLoopbackHost(host, family) {
+    if (host === 'localhost')
+        return true;
+    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
  * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
  * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
- * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
+ * loopback addresses only: see isLoopbackHost).
  * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
  * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
  * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
@@ -38843,7 +38896,7 @@ function bypassesProxy(url, noProxy) {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const hostFamily = net.isIP(host);
-    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+    if (isLoopbackHost(host, hostFamily))
         return true;
     for (const raw of noProxy.split(',')) {
         const entry = raw.trim().toLowerCase();
@@ -39005,7 +39058,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   f6: () => (/* reexport */ workloadKey)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlCredentials, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, text, urlCredentialSecrets, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -46212,6 +46265,41 @@ function urlCredentialSecrets(raw) {
     }
     return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
 }
+/** Query values that are clearly no credential: flags and numbers (`?verbose=true`, `?limit=50`). */
+const PLAIN_QUERY_VALUE = /^(true|false|\d+)$/i;
+/**
+ * The values of the query parameters of a URL (`?token=…&sig=…`), read from the text as given (from
+ * the first `?` to a `#` or whitespace) so that a URL that does not parse cannot reveal them either:
+ * each value as written and percent-decoded (`+` as a space), and a bare part without `=` whole.
+ * Every query value of a health URL is taken for a secret (`token`, `access_token`, `key`, `sig`
+ * and whatever name a service chose), except those that are clearly not: shorter than 4
+ * characters, `true`/`false`, or a decimal number, which masking would blank in ordinary text
+ * (statuses, sizes). Parameter names are never secrets: the report keeps `?token=***`.
+ */
+function urlQuerySecrets(raw) {
+    const query = /^[^?#\s]*\?([^#\s]*)/.exec(raw.trim())?.[1] ?? '';
+    const secrets = new Set();
+    for (const part of query.split('&')) {
+        const value = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
+        for (const form of [value, decodeQueryValue(value)]) {
+            if (form.length >= MIN_FRAGMENT && !PLAIN_QUERY_VALUE.test(form))
+                secrets.add(form);
+        }
+    }
+    return [...secrets].sort((a, b) => b.length - a.length);
+}
+function decodeQueryValue(value) {
+    try {
+        return decodeURIComponent(value.replace(/\+/g, ' '));
+    }
+    catch {
+        return value;
+    }
+}
+/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query values (urlQuerySecrets). */
+function urlSecrets(raw) {
+    return [...new Set([...urlCredentialSecrets(raw), ...urlQuerySecrets(raw)])].sort((a, b) => b.length - a.length);
+}
 /**
  * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
  * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
@@ -46225,7 +46313,8 @@ function secrets_hideUrlUserinfo(text) {
 /**
  * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
  * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
- * and as a form (space as `+`), each with upper- and lower-case hex digits; and base64 and base64url,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; its UTF-8 bytes in
+ * lower-case hex; and base64 and base64url,
  * at each of the three alignments it can take inside a longer encoded text (the characters that
  * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
  * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
@@ -46248,6 +46337,7 @@ function secretForms(secret) {
         forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
     }
     const bytes = Buffer.from(secret, 'utf8');
+    forms.add(bytes.toString('hex'));
     for (const offset of [0, 1, 2]) {
         const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
         const base64 = padded.toString('base64');
@@ -46260,8 +46350,11 @@ function secretForms(secret) {
             forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
         }
     }
-    if (bytes.length % 3 !== 0)
+    // Standing alone, its last group is whole: with padding, and without it as base64url leaves it.
+    if (bytes.length % 3 !== 0) {
         forms.add(bytes.toString('base64'));
+        forms.add(bytes.toString('base64url'));
+    }
     return [...forms].filter((form) => form.length > 0);
 }
 /**
@@ -46273,10 +46366,13 @@ function maskHeaderValues(raw, mask) {
         for (const form of secretForms(secret))
             maskSecret(form, mask);
 }
-/** Registers the userinfo credentials of each URL in a list input (one per line) and their encoded forms. */
-function maskUrlCredentials(raw, mask) {
+/**
+ * Registers the secrets of each URL in a list input (one per line: userinfo credentials and query
+ * values, see urlSecrets) and their encoded forms.
+ */
+function maskUrlSecrets(raw, mask) {
     for (const line of splitList(raw, 'newline')) {
-        for (const secret of urlCredentialSecrets(line))
+        for (const secret of urlSecrets(line))
             for (const form of secretForms(secret))
                 maskSecret(form, mask);
     }

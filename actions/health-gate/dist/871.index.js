@@ -27,7 +27,7 @@ const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 function getInputs(reader = (0,src.actionInputs)()) {
     // Before anything is parsed, so that no error can quote a credential.
-    (0,inputs_src/* maskUrlCredentials */.gn)(reader.raw('urls'), reader.runner.mask);
+    (0,inputs_src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
     (0,inputs_src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
     const settings = {
         urls: reader.required('urls', (0,inputs_src/* listOf */.c3)(inputs_src/* httpUrl */.q3, 'newline')),
@@ -121,7 +121,9 @@ function lastProblem(url) {
 function healthSummary(report) {
     const verdict = report.healthy
         ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
-        : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+        : report.outcome === 'cancelled'
+            ? `⏹️ **Cancelled** after ${report.elapsedSeconds}s and ${report.rounds} completed round(s).`
+            : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
     const rows = report.urls.map((url) => [
         url.url,
         `${url.passes}/${url.probes}`,
@@ -198,8 +200,17 @@ async function main(regexThread) {
         `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
         `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
     // Outputs and summary are published however the step ends once the inputs are read: a check that
-    // could not start (a proxy variable that is not a URL) says so and why.
-    const report = await (0,src.publishing)(() => src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({ ...settings, regexThread, agents: (0,src.toolkitAgents)(), onRound: logRound })), { publicationOf: healthPublication, unreported: notCheckedPublication });
+    // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
+    // publishes the rounds it completed.
+    const report = await (0,src.publishing)(() => src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
+        ...settings,
+        regexThread,
+        agents: (0,src.toolkitAgents)(),
+        onRound: logRound,
+        signal: (0,src.cancelSignal)(),
+    })), { publicationOf: healthPublication, unreported: notCheckedPublication });
+    if (report.outcome === 'cancelled')
+        throw new Error(src.CANCELLED_MESSAGE);
     if (report.healthy)
         src.actionLog.info(report.reason);
     else if (settings.failOnUnhealthy)
@@ -219,11 +230,14 @@ __webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  CANCELLED_MESSAGE: () => (/* reexport */ CANCELLED_MESSAGE),
+  CANCEL_GRACE_MS: () => (/* reexport */ CANCEL_GRACE_MS),
   actionInputs: () => (/* reexport */ actionInputs),
   actionLog: () => (/* reexport */ actionLog),
   asMainStep: () => (/* reexport */ asMainStep),
   asPostStep: () => (/* reexport */ asPostStep),
   bypassesProxy: () => (/* reexport */ bypassesProxy),
+  cancelSignal: () => (/* reexport */ cancelSignal),
   debugEnabled: () => (/* reexport */ debugEnabled),
   isPostStep: () => (/* reexport */ isPostStep),
   publish: () => (/* reexport */ publish),
@@ -310,11 +324,31 @@ function removeSecretsDir(path = secretsDirPath) {
     if (path)
         (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
 }
+/** The message of a step the runner cancelled, whatever the action. */
+const CANCELLED_MESSAGE = 'The run was cancelled';
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
+ * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ */
+const CANCEL_GRACE_MS = 5000;
+const cancellation = new AbortController();
+let cancelHeard = false;
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ */
+function cancelSignal() {
+    cancelHeard = true;
+    return cancellation.signal;
+}
 /**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal.
+ * secrets go synchronously, before anything else, on either signal; the message says only that the
+ * run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -324,8 +358,16 @@ function handleCancelSignals() {
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
         removeSecretsDir();
-        core.info('The run was cancelled: secrets removed from disk');
-        core.setFailed('The run was cancelled');
+        if (cancelHeard && !cancellation.signal.aborted) {
+            cancellation.abort(new Error(CANCELLED_MESSAGE));
+            // The work publishes and the step ends on its own; this only bounds a step that does not.
+            setTimeout(() => {
+                core.setFailed(CANCELLED_MESSAGE);
+                process.exit(130);
+            }, CANCEL_GRACE_MS).unref();
+            return;
+        }
+        core.setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
 }
@@ -569,9 +611,33 @@ function proxySetting(protocol, env) {
     return { url, shown: `proxy ${url.protocol}//${url.host} (${variable})` };
 }
 /**
+ * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
+ * when IPv4-mapped (`::ffff:127.0.0.1`).
+ */
+const LOOPBACK = (() => {
+    const list = new (external_node_net_default()).BlockList();
+    list.addSubnet('127.0.0.0', 8, 'ipv4');
+    list.addAddress('::1', 'ipv6');
+    return list;
+})();
+/**
+ * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
+ * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
+ * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
+ * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
+ * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
+ * by prefix) send it through.
+ */
+function isLoopbackHost(host, family) {
+    if (host === 'localhost')
+        return true;
+    return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+/**
  * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
  * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
- * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
+ * loopback addresses only: see isLoopbackHost).
  * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
  * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
  * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
@@ -581,7 +647,7 @@ function bypassesProxy(url, noProxy) {
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
     const hostFamily = external_node_net_default().isIP(host);
-    if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1')))
+    if (isLoopbackHost(host, hostFamily))
         return true;
     for (const raw of noProxy.split(',')) {
         const entry = raw.trim().toLowerCase();

@@ -10,7 +10,7 @@ import {
   jsonCheck,
   listOf,
   maskHeaderValues,
-  maskUrlCredentials,
+  maskUrlSecrets,
   oneOf,
   statusRanges,
 } from '@sophia/inputs';
@@ -33,7 +33,7 @@ export interface HealthGateSettings extends Omit<
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
 export function getInputs(reader = actionInputs()): HealthGateSettings {
   // Before anything is parsed, so that no error can quote a credential.
-  maskUrlCredentials(reader.raw('urls'), reader.runner.mask);
+  maskUrlSecrets(reader.raw('urls'), reader.runner.mask);
   maskHeaderValues(reader.raw('headers'), reader.runner.mask);
   const settings: HealthGateSettings = {
     urls: reader.required('urls', listOf(httpUrl, 'newline')),

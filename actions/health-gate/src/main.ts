@@ -1,4 +1,4 @@
-import { actionLog, publishing, toolkitAgents } from '@sophia/action-runtime';
+import { actionLog, CANCELLED_MESSAGE, cancelSignal, publishing, toolkitAgents } from '@sophia/action-runtime';
 import { describeProbe, describeRound, runHealthCheck, type RegexThread, type RoundResult } from '@sophia/health-check';
 import { formatDuration } from '@sophia/inputs';
 import { getInputs } from './input-helper.js';
@@ -21,15 +21,23 @@ export async function main(regexThread: RegexThread): Promise<void> {
       `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`,
   );
   // Outputs and summary are published however the step ends once the inputs are read: a check that
-  // could not start (a proxy variable that is not a URL) says so and why.
+  // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
+  // publishes the rounds it completed.
   const report = await publishing(
     () =>
       actionLog.group('Health checks', () =>
-        runHealthCheck({ ...settings, regexThread, agents: toolkitAgents(), onRound: logRound }),
+        runHealthCheck({
+          ...settings,
+          regexThread,
+          agents: toolkitAgents(),
+          onRound: logRound,
+          signal: cancelSignal(),
+        }),
       ),
     { publicationOf: healthPublication, unreported: notCheckedPublication },
   );
 
+  if (report.outcome === 'cancelled') throw new Error(CANCELLED_MESSAGE);
   if (report.healthy) actionLog.info(report.reason);
   else if (settings.failOnUnhealthy) throw new Error(report.reason);
   else actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);

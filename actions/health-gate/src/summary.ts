@@ -14,7 +14,9 @@ function lastProblem(url: UrlReport): string {
 export function healthSummary(report: HealthReport): string {
   const verdict = report.healthy
     ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
-    : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+    : report.outcome === 'cancelled'
+      ? `⏹️ **Cancelled** after ${report.elapsedSeconds}s and ${report.rounds} completed round(s).`
+      : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
   const rows = report.urls.map((url) => [
     url.url,
     `${url.passes}/${url.probes}`,

@@ -1683,6 +1683,20 @@ class ProbeError extends Error {
 const PLAIN_TEXT_PEER = /wrong version number|packet length too long|http request|unknown protocol/i;
 const TLS_CODE = /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 /**
+ * Codes for a certificate the runner does not trust (its issuer is unknown: self-signed, a private
+ * CA), as Node reports them from OpenSSL's verify results.
+ */
+const UNTRUSTED_CERTIFICATE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/;
+/**
+ * What a gate user can do about an untrusted certificate: both work in a workflow without touching
+ * how the runner starts Node. Node 24 appends its own advice to these errors ("try running Node.js
+ * with --use-system-ca"), a flag the runner gives no way to pass; NODE_EXTRA_CA_CERTS is read from
+ * the step's environment when Node starts (https://nodejs.org/api/cli.html#node_extra_ca_certsfile).
+ */
+const UNTRUSTED_CERTIFICATE_HINT = "trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true";
+/** Advice Node appends to TLS errors, addressed to whoever starts Node (`; if the root CA is installed locally, try running Node.js with --use-system-ca`). */
+const NODE_ADVICE = /;[^;]*\btry running Node\.js with\b.*$/s;
+/**
  * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
  * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
  * something other than 200 (`statusCode=<status>`).
@@ -1729,8 +1743,10 @@ function classifyDirect(error, url) {
     }
     if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
         // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
-        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? (0,src/* shortenValue */.Vx)(message);
-        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`);
+        const said = message.replace(NODE_ADVICE, '');
+        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? (0,src/* shortenValue */.Vx)(said);
+        const hint = UNTRUSTED_CERTIFICATE.test(code) ? `: ${UNTRUSTED_CERTIFICATE_HINT}` : '';
+        return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}${hint}`);
     }
     if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
         return new ProbeError('timeout', `timed out (${code})`);
@@ -1789,6 +1805,21 @@ class ProbeTransport {
 }
 function sameOrigin(a, b) {
     return a.protocol === b.protocol && a.host === b.host;
+}
+/**
+ * The redirect target `next` with the credentials it may carry: the user's URL userinfo (sent as
+ * Basic) when `next` has the origin (scheme, host and port) of the URL the user named, whether the
+ * location was relative or absolute; none for any other origin, not even userinfo the location
+ * itself names. This is curl's rule without --location-trusted (credentials go only to the original
+ * scheme, host and port; since 7.83.0, CVE-2022-27776) and the fetch standard's (HTTP-redirect fetch
+ * drops `Authorization` when the redirect leaves the origin).
+ */
+function withOriginCredentials(next, named) {
+    const target = new URL(next.href);
+    const same = sameOrigin(target, named);
+    target.username = same ? named.username : '';
+    target.password = same ? named.password : '';
+    return target;
 }
 /**
  * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
@@ -1899,6 +1930,7 @@ async function probeUrl(probe) {
             if (redirects.length >= probe.maxRedirects) {
                 throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,src/* shortenValue */.Vx)(next.href)})`);
             }
+            next = withOriginCredentials(next, probe.url);
             redirects.push({ status: hop.status, from: url.href, to: next.href });
             // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
             if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {
@@ -2116,32 +2148,202 @@ class BodyRegexMatcher {
     }
 }
 
+// EXTERNAL MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode.js + 3 modules
+var decode = __webpack_require__(7127);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
 
+
+/** A secret folded shorter than this is replaced only where it appears as it is (see Redactor). */
+const MIN_FOLDED = 4;
+/**
+ * One escape at the start of the text: percent (`%2F`), JSON and JavaScript (`\u002F`, `\u{2F}`,
+ * `\x2F`, `\/`), and HTML character references (`&#x2F;`, `&#47;`, `&sol;`, `&amp;`, also without
+ * their `;` where HTML allows it).
+ */
+const ESCAPE = /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\u\{[0-9A-Fa-f]{1,6}\}|\\x[0-9A-Fa-f]{2}|\\[^ux]|&(?:#[xX][0-9A-Fa-f]{1,6};?|#\d{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)/y;
+/** What JSON and JavaScript escapes of one character stand for (`\n` is whitespace, dropped anyway). */
+const SIMPLE_ESCAPES = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
+/** What one escape stands for, or undefined when it is not one (`&bogus;`, `\u` before a non-hex). */
+function redaction_unescape(escape) {
+    if (escape.startsWith('%'))
+        return undefined; // percent runs are decoded together, for UTF-8
+    if (escape.startsWith('\\u{')) {
+        const code = parseInt(escape.slice(3, -1), 16);
+        return code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+    }
+    if (escape.startsWith('\\u') || escape.startsWith('\\x'))
+        return String.fromCharCode(parseInt(escape.slice(2), 16));
+    if (escape.startsWith('\\'))
+        return SIMPLE_ESCAPES[escape[1]] ?? escape[1];
+    const decoded = (0,decode/* decodeHTML */.Gz)(escape);
+    return decoded === escape ? undefined : decoded;
+}
+/** A run of percent escapes decoded as UTF-8, or undefined when it is not UTF-8. */
+function decodeUtf8(escapes) {
+    try {
+        return decodeURIComponent(escapes);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Whitespace (as `\s`) and `+`, which folding drops, by UTF-16 code below 128. */
+const DROPPED_ASCII = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2b]);
+/**
+ * One folding pass over `text` (see Redactor for the rule). A run of percent escapes is decoded as
+ * UTF-8 where it is, each character then standing for the whole run; else byte by byte. Written for
+ * speed (a body may be a MiB): plain ASCII, most of any body, takes no regex and no allocation.
+ */
+function foldOnce(text) {
+    // Folding never lengthens text: every escape decodes to fewer units than it has.
+    const units = new Uint16Array(text.length);
+    const from = new Int32Array(text.length);
+    const to = new Int32Array(text.length);
+    let length = 0;
+    const emit = (decoded, start, end) => {
+        for (const char of decoded) {
+            // Whitespace and `+` (a space in a form) are dropped: a secret wrapped over lines, or spaced, still matches.
+            if (/\s/.test(char) || char === '+')
+                continue;
+            // Lower case only where it keeps the length, so each unit keeps its span.
+            const lower = char.toLowerCase();
+            const shown = lower.length === char.length ? lower : char;
+            for (let unit = 0; unit < shown.length; unit += 1) {
+                units[length] = shown.charCodeAt(unit);
+                from[length] = start;
+                to[length] = end;
+                length += 1;
+            }
+        }
+    };
+    let at = 0;
+    while (at < text.length) {
+        const code = text.charCodeAt(at);
+        const escapeStart = code === 0x25 || code === 0x5c || code === 0x26; // % \ &
+        if (code < 0x80 && !escapeStart) {
+            if (!DROPPED_ASCII.has(code)) {
+                units[length] = code >= 0x41 && code <= 0x5a ? code + 32 : code;
+                from[length] = at;
+                to[length] = at + 1;
+                length += 1;
+            }
+            at += 1;
+            continue;
+        }
+        ESCAPE.lastIndex = at;
+        const escape = escapeStart ? ESCAPE.exec(text)?.[0] : undefined;
+        if (escape?.startsWith('%')) {
+            const run = /(?:%[0-9A-Fa-f]{2})+/y;
+            run.lastIndex = at;
+            const escapes = run.exec(text)[0];
+            const whole = /^(?:%[0-7][0-9A-Fa-f])+$/.test(escapes) ? undefined : decodeUtf8(escapes);
+            if (whole !== undefined)
+                emit(whole, at, at + escapes.length);
+            else {
+                for (let byte = 0; byte < escapes.length; byte += 3) {
+                    emit(String.fromCharCode(parseInt(escapes.slice(byte + 1, byte + 3), 16)), at + byte, at + byte + 3);
+                }
+            }
+            at += escapes.length;
+            continue;
+        }
+        const decoded = escape === undefined ? undefined : redaction_unescape(escape);
+        if (escape !== undefined && decoded !== undefined) {
+            emit(decoded, at, at + escape.length);
+            at += escape.length;
+            continue;
+        }
+        // A non-ASCII character, or an escape character that starts no escape; a surrogate pair stays whole.
+        const width = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length ? 2 : 1;
+        emit(text.slice(at, at + width), at, at + width);
+        at += width;
+    }
+    return {
+        text: new TextDecoder('utf-16le').decode(units.subarray(0, length)),
+        from: from.subarray(0, length),
+        to: to.subarray(0, length),
+    };
+}
+/** How many times text is folded at most: an escape inside an escape inside an escape (`&amp;#37;2F`) is decoded. */
+const FOLD_PASSES = 3;
+/** `text` folded until no escape is left to decode, at most FOLD_PASSES times, spans kept to the original text. */
+function fold(text) {
+    let folded = foldOnce(text);
+    // Only text still holding an escape character can fold further (most bodies fold once).
+    for (let pass = 1; pass < FOLD_PASSES && /[%\\&]/.test(folded.text); pass += 1) {
+        const again = foldOnce(folded.text);
+        if (again.text === folded.text)
+            break;
+        const previous = folded;
+        folded = {
+            text: again.text,
+            from: again.from.map((index) => previous.from[index]),
+            to: again.to.map((index) => previous.to[index - 1]),
+        };
+    }
+    return folded;
+}
 /**
  * Replaces every secret the user gave the gate, in every form it can come back in, with `***` in
  * text the gate reports (URLs, body excerpts, redirect locations, error messages), as the runner's
  * log masking does. The runner masks the job log, but a server that echoes a token would otherwise
  * carry it into the job summary and the `report` output, which the runner does not mask.
+ *
+ * The rule: a server can echo a secret escaped in any of the ways text is escaped, mixed within one
+ * string, so rather than list every mix the text is normalised (folded) and compared with the
+ * secret folded the same way. Folding decodes percent escapes (either case of hex digits), JSON and
+ * JavaScript escapes (`\/`, `\u002f`, `\x2F`), and HTML character references (`&amp;`, `&#x2F;`,
+ * `&#47;`, named ones as the `entities` library knows them), twice, so one escape inside another is
+ * decoded too; drops whitespace and `+` (a secret wrapped over lines, indented, or form-encoded
+ * with spaces as `+`); and lower-cases letters (an echo in upper case). A secret's other encodings,
+ * which no folding undoes, are compared folded as well: base64 and base64url at each alignment, and
+ * hex of its bytes (see secretForms). The span of the original text that a match folds from is
+ * replaced whole, escapes included. So the percent-decoded form of a header value, `\/` and
+ * `\u00XX` escapes, entities, line breaks and case changes, in any mix, are all masked. A secret
+ * that folds to fewer than 4 characters (a short header value such as `1`) is replaced only as it is.
  */
 class Redactor {
-    secrets;
+    /** Folded forms of the secrets, longest first. */
+    folded;
+    /** Secrets too short to fold safely, matched as they are. */
+    literal;
     /**
      * `headers`: the request headers as name/value pairs (every value, and each credential inside it,
-     * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo is a secret.
+     * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo and query values are
+     * secrets (see urlSecrets).
      */
     constructor(headers, urls = []) {
-        const all = [
+        const forms = [
             ...headers.flatMap(([, value]) => (0,src/* headerSecrets */.n3)(value)),
-            ...urls.flatMap((url) => (0,src/* urlCredentialSecrets */.Eh)(url.href)),
+            ...urls.flatMap((url) => (0,src/* urlSecrets */.Fn)(url.href)),
         ]
             .filter((secret) => secret.length > 0)
             .flatMap(src/* secretForms */.eo);
-        this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
+        const folded = new Set();
+        const literal = new Set();
+        for (const form of forms) {
+            const text = fold(form).text;
+            if (text.length >= MIN_FOLDED)
+                folded.add(text);
+            else
+                literal.add(form);
+        }
+        this.folded = [...folded].sort((a, b) => b.length - a.length);
+        this.literal = [...literal].sort((a, b) => b.length - a.length);
     }
     redact(text) {
         let result = text;
-        for (const secret of this.secrets)
+        if (this.folded.length > 0) {
+            const view = fold(text);
+            const spans = [];
+            for (const secret of this.folded) {
+                for (let at = view.text.indexOf(secret); at >= 0; at = view.text.indexOf(secret, at + 1)) {
+                    spans.push([view.from[at], view.to[at + secret.length - 1]]);
+                }
+            }
+            result = replaceSpans(text, spans);
+        }
+        for (const secret of this.literal)
             result = result.split(secret).join('***');
         return result;
     }
@@ -2161,6 +2363,25 @@ class Redactor {
         }
         return (0,src/* shortenValue */.Vx)(this.redact(shown));
     }
+}
+/** `text` with each span, overlapping ones merged, replaced by `***`. */
+function replaceSpans(text, spans) {
+    if (spans.length === 0)
+        return text;
+    spans.sort((a, b) => a[0] - b[0]);
+    let result = '';
+    let copied = 0;
+    let [start, end] = spans[0];
+    for (const [from, to] of [...spans.slice(1), [Infinity, Infinity]]) {
+        if (from <= end) {
+            end = Math.max(end, to);
+            continue;
+        }
+        result += `${text.slice(copied, start)}***`;
+        copied = end;
+        [start, end] = [from, to];
+    }
+    return result + text.slice(copied);
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/report.ts
@@ -2343,8 +2564,33 @@ function settleWithin(work, ms, late) {
     });
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
-function sleep(ms) {
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
+function sleep(ms, signal) {
+    if (ms <= 0 || signal?.aborted)
+        return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+/** `work`'s value, or undefined as soon as `signal` aborts (`work` is then left to settle unobserved). */
+function unlessAborted(work, signal) {
+    if (!signal)
+        return work;
+    if (signal.aborted)
+        return Promise.resolve(undefined);
+    let onAbort = () => undefined;
+    const aborted = new Promise((resolve) => {
+        onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 function seconds(ms) {
     return Math.round(ms) / 1000;
@@ -2377,11 +2623,11 @@ async function runHealthCheck(settings) {
     // True when the gate stops before its timeout because the next round would start at or after it.
     let stoppedBeforeDeadline = false;
     try {
+        const signal = settings.signal;
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await sleep(nextRoundMs - elapsedMs());
-        while (elapsedMs() < deadlineMs) {
-            rounds += 1;
-            const probes = await Promise.all(settings.urls.map(async (url) => {
+        await sleep(nextRoundMs - elapsedMs(), signal);
+        while (elapsedMs() < deadlineMs && !signal?.aborted) {
+            const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = external_node_perf_hooks_.performance.now();
                 const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
                 const cutByTimeout = leftMs < settings.requestTimeoutMs;
@@ -2415,6 +2661,11 @@ async function runHealthCheck(settings) {
                 };
                 return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
             }));
+            const probes = await unlessAborted(round, signal);
+            // A round the cancel cut short tells nothing: only completed rounds are reported.
+            if (!probes)
+                break;
+            rounds += 1;
             probes.forEach((probe, index) => tallies[index].add(probe));
             const atSeconds = seconds(elapsedMs());
             lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
@@ -2432,8 +2683,10 @@ async function runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await sleep(nextRoundMs - elapsedMs());
+            await sleep(nextRoundMs - elapsedMs(), signal);
         }
+        if (signal?.aborted)
+            outcome = 'cancelled';
     }
     finally {
         transport.destroy();
@@ -2464,11 +2717,12 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
     if (outcome === 'flapping') {
         return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
     }
+    if (outcome === 'cancelled') {
+        return `unhealthy: the run was cancelled after ${rounds} round(s), ${progressOf(settings, state)}${lastWords}`;
+    }
     if (rounds === 0)
         return `unhealthy: timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached before the first round (initial-delay ${(0,src/* formatDuration */.a3)(settings.initialDelayMs)})`;
-    const progress = state.firstPassAt === null
-        ? 'no round passed'
-        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+    const progress = progressOf(settings, state);
     // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
     // time after initial-delay, the one round ran long before the timeout, and the message says why.
     const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
@@ -2476,6 +2730,11 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
         ? `the next round would start after timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} (interval ${(0,src/* formatDuration */.a3)(settings.intervalMs)}), so the gate stopped`
         : `timeout ${(0,src/* formatDuration */.a3)(settings.timeoutMs)} reached`;
     return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
+}
+function progressOf(settings, state) {
+    return state.firstPassAt === null
+        ? 'no round passed'
+        : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts

@@ -62,9 +62,34 @@ function proxySetting(protocol: 'http:' | 'https:', env: NodeJS.ProcessEnv): Pro
 }
 
 /**
+ * Loopback addresses as Go's IP.IsLoopback reads them: 127.0.0.0/8 and ::1, the IPv4 range also
+ * when IPv4-mapped (`::ffff:127.0.0.1`).
+ */
+const LOOPBACK = (() => {
+  const list = new net.BlockList();
+  list.addSubnet('127.0.0.0', 8, 'ipv4');
+  list.addAddress('::1', 'ipv6');
+  return list;
+})();
+
+/**
+ * True for the hosts that never go through a proxy whatever NO_PROXY says: `localhost` and loopback
+ * IP literals, as Go's net/http decides (golang.org/x/net/http/httpproxy, config.useProxy: `host ==
+ * "localhost"` or `net.ParseIP(host).IsLoopback()`). Only a real address counts: the toolkit's
+ * `isLoopbackAddress` tests the text `127.` and so sends a name such as `127.example.com`, which DNS
+ * may put anywhere, around the proxy; Go and curl (whose NO_PROXY matches names as names, never
+ * by prefix) send it through.
+ */
+function isLoopbackHost(host: string, family: number): boolean {
+  if (host === 'localhost') return true;
+  return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
  * Whether `url` bypasses the proxy under NO_PROXY (`no_proxy` first), a comma-separated list.
  * The toolkit's rules (@actions/http-client checkBypass), kept: `*`; a name matching the host or a
- * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always.
+ * parent domain (`example.com`, `.example.com`), optionally with `:port`; loopback always (real
+ * loopback addresses only: see isLoopbackHost).
  * Added, as Go's net/http (golang.org/x/net/http/httpproxy) and curl (CURLOPT_NOPROXY, CIDR since
  * 7.86.0) do: IP addresses compared as addresses, IPv6 with or without brackets (`::1`, `[fd00::1]`,
  * `[fd00::1]:8443`), and CIDR ranges (`10.0.0.0/8`, `fd00::/8`), which the toolkit compares as
@@ -74,7 +99,7 @@ export function bypassesProxy(url: URL, noProxy: string): boolean {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const hostFamily = net.isIP(host);
-  if (host === 'localhost' || host.startsWith('127.') || (hostFamily === 6 && sameAddress(host, '::1'))) return true;
+  if (isLoopbackHost(host, hostFamily)) return true;
   for (const raw of noProxy.split(',')) {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;

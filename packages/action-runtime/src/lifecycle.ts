@@ -46,11 +46,35 @@ function removeSecretsDir(path = secretsDirPath): void {
   if (path) rmSync(path, { recursive: true, force: true });
 }
 
+/** The message of a step the runner cancelled, whatever the action. */
+export const CANCELLED_MESSAGE = 'The run was cancelled';
+
+/**
+ * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
+ * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ */
+export const CANCEL_GRACE_MS = 5000;
+
+const cancellation = new AbortController();
+let cancelHeard = false;
+
+/**
+ * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
+ * Work that takes this signal stops at once and returns what it has, so the action can publish it
+ * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
+ * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ */
+export function cancelSignal(): AbortSignal {
+  cancelHeard = true;
+  return cancellation.signal;
+}
+
 /**
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal.
+ * secrets go synchronously, before anything else, on either signal; the message says only that the
+ * run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals(): void {
   process.on('SIGTERM', () => {
@@ -60,8 +84,16 @@ function handleCancelSignals(): void {
   // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
   process.on('SIGINT', () => {
     removeSecretsDir();
-    core.info('The run was cancelled: secrets removed from disk');
-    core.setFailed('The run was cancelled');
+    if (cancelHeard && !cancellation.signal.aborted) {
+      cancellation.abort(new Error(CANCELLED_MESSAGE));
+      // The work publishes and the step ends on its own; this only bounds a step that does not.
+      setTimeout(() => {
+        core.setFailed(CANCELLED_MESSAGE);
+        process.exit(130);
+      }, CANCEL_GRACE_MS).unref();
+      return;
+    }
+    core.setFailed(CANCELLED_MESSAGE);
     process.exit(130);
   });
 }

@@ -43,6 +43,16 @@ describe('NO_PROXY', () => {
     ['http://anything/healthz', '*', true],
     ['http://[::1]:8080/healthz', '', true],
     ['http://127.0.0.1:8080/healthz', '', true],
+    // Loopback means a loopback IP literal or localhost (Go's httpproxy useProxy), never a name that starts like one.
+    ['http://127.9.8.7/healthz', '', true],
+    ['http://[::ffff:127.0.0.1]/healthz', '', true],
+    ['http://[0:0:0:0:0:0:0:1]/healthz', '', true],
+    ['http://localhost:8080/healthz', '', true],
+    ['http://127.example.com/healthz', '', false],
+    ['http://127.0.0.1.nip.io/healthz', '', false],
+    ['http://localhost.example.com/healthz', '', false],
+    ['http://[::2]/healthz', '', false],
+    ['http://127.example.com/healthz', 'example.com', true],
   ])('%s with NO_PROXY=%s: bypass %s', (href, noProxy, expected) => {
     expect(bypassesProxy(at(href), noProxy)).toBe(expected);
   });
@@ -52,6 +62,12 @@ describe('NO_PROXY', () => {
     expect(route(at('http://[fd00::1]/healthz'), false).proxy).toBeUndefined();
     expect(route(at('http://10.1.1.1/healthz'), false).proxy).toBeUndefined();
     expect(route(at('http://[fd00::2]/healthz'), false).proxy).toBe('proxy http://proxy.test:3128 (HTTP_PROXY)');
+  });
+
+  it('sends a host name that only looks like a loopback address through the proxy', () => {
+    const route = toolkitAgents({ HTTP_PROXY: 'http://proxy.test:3128' });
+    expect(route(at('http://127.example.com/healthz'), false).proxy).toBe('proxy http://proxy.test:3128 (HTTP_PROXY)');
+    expect(route(at('http://127.0.0.1/healthz'), false).proxy).toBeUndefined();
   });
 });
 

@@ -49,6 +49,11 @@ export interface HealthCheckSettings {
   agents?: ProbeAgents;
   /** Called after every round, e.g. to log it. */
   onRound?: (round: RoundResult) => void;
+  /**
+   * When aborted (the run was cancelled), the check stops at once, drops the round in flight, and
+   * returns the report of the rounds it completed with outcome `cancelled`.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_MAX_REDIRECTS = 10;
@@ -72,7 +77,7 @@ export class GateState {
     private readonly failureThreshold: number,
   ) {}
 
-  record(passed: boolean, atSeconds: number): Exclude<GateOutcome, 'timeout'> | undefined {
+  record(passed: boolean, atSeconds: number): 'healthy' | 'flapping' | undefined {
     if (passed) {
       this.passedRounds += 1;
       this.firstPassAt ??= atSeconds;
@@ -172,8 +177,31 @@ export function settleWithin<T>(work: Promise<T>, ms: number, late: () => T): Pr
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** `work`'s value, or undefined as soon as `signal` aborts (`work` is then left to settle unobserved). */
+function unlessAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve(undefined);
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 function seconds(ms: number): number {
@@ -207,11 +235,11 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   // True when the gate stops before its timeout because the next round would start at or after it.
   let stoppedBeforeDeadline = false;
   try {
+    const signal = settings.signal;
     let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-    await sleep(nextRoundMs - elapsedMs());
-    while (elapsedMs() < deadlineMs) {
-      rounds += 1;
-      const probes = await Promise.all(
+    await sleep(nextRoundMs - elapsedMs(), signal);
+    while (elapsedMs() < deadlineMs && !signal?.aborted) {
+      const round = Promise.all(
         settings.urls.map(async (url) => {
           const sentAt = performance.now();
           const leftMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
@@ -247,6 +275,10 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
           return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
         }),
       );
+      const probes = await unlessAborted(round, signal);
+      // A round the cancel cut short tells nothing: only completed rounds are reported.
+      if (!probes) break;
+      rounds += 1;
       probes.forEach((probe, index) => tallies[index].add(probe));
       const atSeconds = seconds(elapsedMs());
       lastRound = { round: rounds, atSeconds, passed: probes.every((probe) => probe.verdict === 'pass'), probes };
@@ -264,8 +296,9 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
         stoppedBeforeDeadline = elapsedMs() < deadlineMs;
         break;
       }
-      await sleep(nextRoundMs - elapsedMs());
+      await sleep(nextRoundMs - elapsedMs(), signal);
     }
+    if (signal?.aborted) outcome = 'cancelled';
   } finally {
     transport.destroy();
     regexes.close();
@@ -304,12 +337,12 @@ function explain(
   if (outcome === 'flapping') {
     return `unhealthy: ${state.failuresAfterFirstPass} failed round(s) after the first passing round (failure-threshold ${settings.failureThreshold})${lastWords}`;
   }
+  if (outcome === 'cancelled') {
+    return `unhealthy: the run was cancelled after ${rounds} round(s), ${progressOf(settings, state)}${lastWords}`;
+  }
   if (rounds === 0)
     return `unhealthy: timeout ${formatDuration(settings.timeoutMs)} reached before the first round (initial-delay ${formatDuration(settings.initialDelayMs)})`;
-  const progress =
-    state.firstPassAt === null
-      ? 'no round passed'
-      : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
+  const progress = progressOf(settings, state);
   // Stopping less than an interval early is reaching the timeout; but when the interval outlasts the
   // time after initial-delay, the one round ran long before the timeout, and the message says why.
   const oneRoundFits = settings.intervalMs >= settings.timeoutMs - settings.initialDelayMs;
@@ -318,4 +351,10 @@ function explain(
       ? `the next round would start after timeout ${formatDuration(settings.timeoutMs)} (interval ${formatDuration(settings.intervalMs)}), so the gate stopped`
       : `timeout ${formatDuration(settings.timeoutMs)} reached`;
   return `unhealthy: ${ending} after ${rounds} round(s), ${progress}${lastWords}`;
+}
+
+function progressOf(settings: HealthCheckSettings, state: GateState): string {
+  return state.firstPassAt === null
+    ? 'no round passed'
+    : `${state.passedRounds} round(s) passed but not ${settings.successThreshold} in a row`;
 }

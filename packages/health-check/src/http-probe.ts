@@ -118,6 +118,22 @@ function sameOrigin(a: URL, b: URL): boolean {
 }
 
 /**
+ * The redirect target `next` with the credentials it may carry: the user's URL userinfo (sent as
+ * Basic) when `next` has the origin (scheme, host and port) of the URL the user named, whether the
+ * location was relative or absolute; none for any other origin, not even userinfo the location
+ * itself names. This is curl's rule without --location-trusted (credentials go only to the original
+ * scheme, host and port; since 7.83.0, CVE-2022-27776) and the fetch standard's (HTTP-redirect fetch
+ * drops `Authorization` when the redirect leaves the origin).
+ */
+function withOriginCredentials(next: URL, named: URL): URL {
+  const target = new URL(next.href);
+  const same = sameOrigin(target, named);
+  target.username = same ? named.username : '';
+  target.password = same ? named.password : '';
+  return target;
+}
+
+/**
  * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
  * aborts, rejecting with its reason; `limit` names the probe's time limit for messages ("500 ms (request-timeout)").
  */
@@ -238,6 +254,7 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
           `more than ${probe.maxRedirects} redirects (last to ${shortenValue(next.href)})`,
         );
       }
+      next = withOriginCredentials(next, probe.url);
       redirects.push({ status: hop.status, from: url.href, to: next.href });
       // As browsers do: 303 always, and 301/302 after anything but GET/HEAD, continue with GET.
       if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method !== 'GET' && method !== 'HEAD')) {

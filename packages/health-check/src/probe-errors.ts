@@ -32,6 +32,25 @@ const TLS_CODE =
   /^(CERT_|ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
 /**
+ * Codes for a certificate the runner does not trust (its issuer is unknown: self-signed, a private
+ * CA), as Node reports them from OpenSSL's verify results.
+ */
+const UNTRUSTED_CERTIFICATE =
+  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/;
+
+/**
+ * What a gate user can do about an untrusted certificate: both work in a workflow without touching
+ * how the runner starts Node. Node 24 appends its own advice to these errors ("try running Node.js
+ * with --use-system-ca"), a flag the runner gives no way to pass; NODE_EXTRA_CA_CERTS is read from
+ * the step's environment when Node starts (https://nodejs.org/api/cli.html#node_extra_ca_certsfile).
+ */
+export const UNTRUSTED_CERTIFICATE_HINT =
+  "trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true";
+
+/** Advice Node appends to TLS errors, addressed to whoever starts Node (`; if the root CA is installed locally, try running Node.js with --use-system-ca`). */
+const NODE_ADVICE = /;[^;]*\btry running Node\.js with\b.*$/s;
+
+/**
  * How the toolkit's tunnelling agent (the `tunnel` package) reports a proxy that failed before the
  * tunnel opened: it could not be reached (`cause=<the socket error>`), or it answered CONNECT with
  * something other than 200 (`statusCode=<status>`).
@@ -84,10 +103,12 @@ function classifyDirect(error: unknown, url?: URL): ProbeError {
   }
   if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
     // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
-    const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(message)?.[1] ?? shortenValue(message);
+    const said = message.replace(NODE_ADVICE, '');
+    const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? shortenValue(said);
+    const hint = UNTRUSTED_CERTIFICATE.test(code) ? `: ${UNTRUSTED_CERTIFICATE_HINT}` : '';
     return new ProbeError(
       'tls',
-      `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`,
+      `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}${hint}`,
     );
   }
   if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code)) return new ProbeError('timeout', `timed out (${code})`);

@@ -1,31 +1,210 @@
-import { headerSecrets, secretForms, shortenValue, urlCredentialSecrets } from '@sophia/inputs';
+import { decodeHTML } from 'entities';
+import { headerSecrets, secretForms, shortenValue, urlSecrets } from '@sophia/inputs';
+
+/** A secret folded shorter than this is replaced only where it appears as it is (see Redactor). */
+const MIN_FOLDED = 4;
+
+/**
+ * Text with its escapes decoded, whitespace dropped and letters in lower case, each character of
+ * `text` knowing the span `[from, to)` of the original text it came from.
+ */
+interface FoldedText {
+  text: string;
+  from: Int32Array;
+  to: Int32Array;
+}
+
+/**
+ * One escape at the start of the text: percent (`%2F`), JSON and JavaScript (`\u002F`, `\u{2F}`,
+ * `\x2F`, `\/`), and HTML character references (`&#x2F;`, `&#47;`, `&sol;`, `&amp;`, also without
+ * their `;` where HTML allows it).
+ */
+const ESCAPE =
+  /%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\u\{[0-9A-Fa-f]{1,6}\}|\\x[0-9A-Fa-f]{2}|\\[^ux]|&(?:#[xX][0-9A-Fa-f]{1,6};?|#\d{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)/y;
+
+/** What JSON and JavaScript escapes of one character stand for (`\n` is whitespace, dropped anyway). */
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
+
+/** What one escape stands for, or undefined when it is not one (`&bogus;`, `\u` before a non-hex). */
+function unescape(escape: string): string | undefined {
+  if (escape.startsWith('%')) return undefined; // percent runs are decoded together, for UTF-8
+  if (escape.startsWith('\\u{')) {
+    const code = parseInt(escape.slice(3, -1), 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+  }
+  if (escape.startsWith('\\u') || escape.startsWith('\\x')) return String.fromCharCode(parseInt(escape.slice(2), 16));
+  if (escape.startsWith('\\')) return SIMPLE_ESCAPES[escape[1]] ?? escape[1];
+  const decoded = decodeHTML(escape);
+  return decoded === escape ? undefined : decoded;
+}
+
+/** A run of percent escapes decoded as UTF-8, or undefined when it is not UTF-8. */
+function decodeUtf8(escapes: string): string | undefined {
+  try {
+    return decodeURIComponent(escapes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whitespace (as `\s`) and `+`, which folding drops, by UTF-16 code below 128. */
+const DROPPED_ASCII = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2b]);
+
+/**
+ * One folding pass over `text` (see Redactor for the rule). A run of percent escapes is decoded as
+ * UTF-8 where it is, each character then standing for the whole run; else byte by byte. Written for
+ * speed (a body may be a MiB): plain ASCII, most of any body, takes no regex and no allocation.
+ */
+function foldOnce(text: string): FoldedText {
+  // Folding never lengthens text: every escape decodes to fewer units than it has.
+  const units = new Uint16Array(text.length);
+  const from = new Int32Array(text.length);
+  const to = new Int32Array(text.length);
+  let length = 0;
+  const emit = (decoded: string, start: number, end: number): void => {
+    for (const char of decoded) {
+      // Whitespace and `+` (a space in a form) are dropped: a secret wrapped over lines, or spaced, still matches.
+      if (/\s/.test(char) || char === '+') continue;
+      // Lower case only where it keeps the length, so each unit keeps its span.
+      const lower = char.toLowerCase();
+      const shown = lower.length === char.length ? lower : char;
+      for (let unit = 0; unit < shown.length; unit += 1) {
+        units[length] = shown.charCodeAt(unit);
+        from[length] = start;
+        to[length] = end;
+        length += 1;
+      }
+    }
+  };
+  let at = 0;
+  while (at < text.length) {
+    const code = text.charCodeAt(at);
+    const escapeStart = code === 0x25 || code === 0x5c || code === 0x26; // % \ &
+    if (code < 0x80 && !escapeStart) {
+      if (!DROPPED_ASCII.has(code)) {
+        units[length] = code >= 0x41 && code <= 0x5a ? code + 32 : code;
+        from[length] = at;
+        to[length] = at + 1;
+        length += 1;
+      }
+      at += 1;
+      continue;
+    }
+    ESCAPE.lastIndex = at;
+    const escape = escapeStart ? ESCAPE.exec(text)?.[0] : undefined;
+    if (escape?.startsWith('%')) {
+      const run = /(?:%[0-9A-Fa-f]{2})+/y;
+      run.lastIndex = at;
+      const escapes = run.exec(text)![0];
+      const whole = /^(?:%[0-7][0-9A-Fa-f])+$/.test(escapes) ? undefined : decodeUtf8(escapes);
+      if (whole !== undefined) emit(whole, at, at + escapes.length);
+      else {
+        for (let byte = 0; byte < escapes.length; byte += 3) {
+          emit(String.fromCharCode(parseInt(escapes.slice(byte + 1, byte + 3), 16)), at + byte, at + byte + 3);
+        }
+      }
+      at += escapes.length;
+      continue;
+    }
+    const decoded = escape === undefined ? undefined : unescape(escape);
+    if (escape !== undefined && decoded !== undefined) {
+      emit(decoded, at, at + escape.length);
+      at += escape.length;
+      continue;
+    }
+    // A non-ASCII character, or an escape character that starts no escape; a surrogate pair stays whole.
+    const width = code >= 0xd800 && code <= 0xdbff && at + 1 < text.length ? 2 : 1;
+    emit(text.slice(at, at + width), at, at + width);
+    at += width;
+  }
+  return {
+    text: new TextDecoder('utf-16le').decode(units.subarray(0, length)),
+    from: from.subarray(0, length),
+    to: to.subarray(0, length),
+  };
+}
+
+/** How many times text is folded at most: an escape inside an escape inside an escape (`&amp;#37;2F`) is decoded. */
+const FOLD_PASSES = 3;
+
+/** `text` folded until no escape is left to decode, at most FOLD_PASSES times, spans kept to the original text. */
+function fold(text: string): FoldedText {
+  let folded = foldOnce(text);
+  // Only text still holding an escape character can fold further (most bodies fold once).
+  for (let pass = 1; pass < FOLD_PASSES && /[%\\&]/.test(folded.text); pass += 1) {
+    const again = foldOnce(folded.text);
+    if (again.text === folded.text) break;
+    const previous = folded;
+    folded = {
+      text: again.text,
+      from: again.from.map((index) => previous.from[index]),
+      to: again.to.map((index) => previous.to[index - 1]),
+    };
+  }
+  return folded;
+}
 
 /**
  * Replaces every secret the user gave the gate, in every form it can come back in, with `***` in
  * text the gate reports (URLs, body excerpts, redirect locations, error messages), as the runner's
  * log masking does. The runner masks the job log, but a server that echoes a token would otherwise
  * carry it into the job summary and the `report` output, which the runner does not mask.
+ *
+ * The rule: a server can echo a secret escaped in any of the ways text is escaped, mixed within one
+ * string, so rather than list every mix the text is normalised (folded) and compared with the
+ * secret folded the same way. Folding decodes percent escapes (either case of hex digits), JSON and
+ * JavaScript escapes (`\/`, `\u002f`, `\x2F`), and HTML character references (`&amp;`, `&#x2F;`,
+ * `&#47;`, named ones as the `entities` library knows them), twice, so one escape inside another is
+ * decoded too; drops whitespace and `+` (a secret wrapped over lines, indented, or form-encoded
+ * with spaces as `+`); and lower-cases letters (an echo in upper case). A secret's other encodings,
+ * which no folding undoes, are compared folded as well: base64 and base64url at each alignment, and
+ * hex of its bytes (see secretForms). The span of the original text that a match folds from is
+ * replaced whole, escapes included. So the percent-decoded form of a header value, `\/` and
+ * `\u00XX` escapes, entities, line breaks and case changes, in any mix, are all masked. A secret
+ * that folds to fewer than 4 characters (a short header value such as `1`) is replaced only as it is.
  */
 export class Redactor {
-  private readonly secrets: string[];
+  /** Folded forms of the secrets, longest first. */
+  private readonly folded: string[];
+  /** Secrets too short to fold safely, matched as they are. */
+  private readonly literal: string[];
 
   /**
    * `headers`: the request headers as name/value pairs (every value, and each credential inside it,
-   * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo is a secret.
+   * is a secret: see headerSecrets); `urls`: the URLs probed, whose userinfo and query values are
+   * secrets (see urlSecrets).
    */
   constructor(headers: ReadonlyArray<readonly [string, string]>, urls: readonly URL[] = []) {
-    const all = [
+    const forms = [
       ...headers.flatMap(([, value]) => headerSecrets(value)),
-      ...urls.flatMap((url) => urlCredentialSecrets(url.href)),
+      ...urls.flatMap((url) => urlSecrets(url.href)),
     ]
       .filter((secret) => secret.length > 0)
       .flatMap(secretForms);
-    this.secrets = [...new Set(all)].sort((a, b) => b.length - a.length);
+    const folded = new Set<string>();
+    const literal = new Set<string>();
+    for (const form of forms) {
+      const text = fold(form).text;
+      if (text.length >= MIN_FOLDED) folded.add(text);
+      else literal.add(form);
+    }
+    this.folded = [...folded].sort((a, b) => b.length - a.length);
+    this.literal = [...literal].sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {
     let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join('***');
+    if (this.folded.length > 0) {
+      const view = fold(text);
+      const spans: Array<[number, number]> = [];
+      for (const secret of this.folded) {
+        for (let at = view.text.indexOf(secret); at >= 0; at = view.text.indexOf(secret, at + 1)) {
+          spans.push([view.from[at], view.to[at + secret.length - 1]]);
+        }
+      }
+      result = replaceSpans(text, spans);
+    }
+    for (const secret of this.literal) result = result.split(secret).join('***');
     return result;
   }
 
@@ -43,4 +222,23 @@ export class Redactor {
     }
     return shortenValue(this.redact(shown));
   }
+}
+
+/** `text` with each span, overlapping ones merged, replaced by `***`. */
+function replaceSpans(text: string, spans: Array<[number, number]>): string {
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a[0] - b[0]);
+  let result = '';
+  let copied = 0;
+  let [start, end] = spans[0];
+  for (const [from, to] of [...spans.slice(1), [Infinity, Infinity] as [number, number]]) {
+    if (from <= end) {
+      end = Math.max(end, to);
+      continue;
+    }
+    result += `${text.slice(copied, start)}***`;
+    copied = end;
+    [start, end] = [from, to];
+  }
+  return result + text.slice(copied);
 }

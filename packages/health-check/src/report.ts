@@ -51,8 +51,11 @@ export interface UrlReport {
   finalUrl: string;
 }
 
-/** `misconfigured`: a probe error retrying cannot cure ended the gate before its timeout. */
-export type GateOutcome = 'healthy' | 'flapping' | 'timeout' | 'misconfigured';
+/**
+ * `misconfigured`: a probe error retrying cannot cure ended the gate before its timeout;
+ * `cancelled`: the run was cancelled (see HealthCheckSettings.signal), the report holds the rounds completed.
+ */
+export type GateOutcome = 'healthy' | 'flapping' | 'timeout' | 'misconfigured' | 'cancelled';
 
 /** The verdict of `runHealthCheck` and how it was reached; the health-gate action's `report` output. */
 export interface HealthReport {

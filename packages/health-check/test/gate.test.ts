@@ -1,5 +1,13 @@
 import { bodyMatcher, statusRanges } from '@sophia/inputs';
-import { GateState, median, runHealthCheck, settleWithin, type RoundResult } from '@sophia/health-check';
+import {
+  classifyProbeError,
+  GateState,
+  median,
+  runHealthCheck,
+  settleWithin,
+  UNTRUSTED_CERTIFICATE_HINT,
+  type RoundResult,
+} from '@sophia/health-check';
 import { gateSettings } from './settings.js';
 import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
 
@@ -262,6 +270,64 @@ describe('runHealthCheck', () => {
     expect(JSON.stringify(report)).not.toContain('s3cr3t-token');
   });
 
+  it('keeps URL credentials across a redirect to the same scheme, host and port, and drops them for any other', async () => {
+    const other = await serve((_req, res) => reply(res, 200, 'ok'));
+    const server = await serve((req, res) => {
+      const hops: Record<string, string> = {
+        // Absolute, same origin: the credentials stay.
+        '/health': `${server.origin}/same`,
+        // Same host, other host name for it: another origin.
+        '/same': server.origin.replace('127.0.0.1', 'localhost') + '/renamed',
+        // Userinfo the location names itself is not sent either.
+        '/renamed': `http://intruder:loc-pw@127.0.0.1:${new URL(other.origin).port}/other-port`,
+      };
+      if (hops[req.url ?? '']) reply(res, 302, '', { location: hops[req.url ?? ''] });
+      else reply(res, 200, 'ok');
+    });
+    const named = new URL(server.url);
+    [named.username, named.password] = ['deploy', 'url-pw-77a1'];
+    const basic = `Basic ${Buffer.from('deploy:url-pw-77a1').toString('base64')}`;
+    const report = await runHealthCheck(
+      settings([named.href], { successThreshold: 1, followRedirects: 'any', timeoutMs: 20_000 }),
+    );
+    expect(report.healthy).toBe(true);
+    const sent = [...server.requests, ...other.requests].map((request) => [
+      request.path,
+      request.headers.authorization,
+    ]);
+    expect(sent).toEqual([
+      ['/health', basic],
+      ['/same', basic],
+      ['/renamed', undefined],
+      ['/other-port', undefined],
+    ]);
+    expect(JSON.stringify(report)).not.toContain('url-pw-77a1');
+  });
+
+  it('stops at once when cancelled, reporting only the rounds it completed', async () => {
+    const server = await serve((_req, res, self) => {
+      if (self.requests.length <= 2) reply(res, 503, 'starting');
+    });
+    const controller = new AbortController();
+    const rounds: RoundResult[] = [];
+    const cancelled = runHealthCheck(
+      settings([server.url], {
+        requestTimeoutMs: 600_000,
+        timeoutMs: 600_000,
+        signal: controller.signal,
+        onRound: (round) => rounds.push(round),
+      }),
+    );
+    while (server.requests.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    const report = await cancelled;
+    expect(report).toMatchObject({ healthy: false, outcome: 'cancelled', rounds: 2, failedRounds: 2 });
+    expect(rounds).toHaveLength(2);
+    expect(report.reason).toMatch(
+      /^unhealthy: the run was cancelled after 2 round\(s\), no round passed; last round: /,
+    );
+  });
+
   it('waits initial-delay before the first round', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));
     const report = await runHealthCheck(settings([server.url], { initialDelayMs: 250, successThreshold: 1 }));
@@ -293,10 +359,33 @@ describe('runHealthCheck', () => {
     await runHealthCheck(settings([server.url], { timeoutMs: 1000, onRound: (round) => rounds.push(round) }));
     expect(rounds[0].probes[0].errorKind).toBe('tls');
     expect(rounds[0].probes[0].detail).toMatch(
-      /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)$/,
+      /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\): trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true$/,
     );
     const insecure = await runHealthCheck(settings([server.url], { insecureTls: true, successThreshold: 1 }));
     expect(insecure.healthy).toBe(true);
+  });
+
+  it("replaces Node 24's advice to start Node with a flag by what a workflow can set", () => {
+    // Node 24's own error for a self-signed certificate, as its TLS socket reports it.
+    const node24 = Object.assign(
+      new Error(
+        'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
+      ),
+      { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+    );
+    const error = classifyProbeError(node24, new URL('https://127.0.0.1:8443/health'));
+    expect(error.kind).toBe('tls');
+    expect(error.message).toBe(
+      `TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT): ${UNTRUSTED_CERTIFICATE_HINT}`,
+    );
+    const chain = Object.assign(
+      new Error(
+        'self-signed certificate in certificate chain; if the root CA is installed locally, try running Node.js with --use-system-ca',
+      ),
+      { code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+    );
+    expect(classifyProbeError(chain).message).not.toContain('--use-system-ca');
+    expect(classifyProbeError(chain).message).toContain('insecure-tls');
   });
 
   it('leaves no connection open when it ends', async () => {

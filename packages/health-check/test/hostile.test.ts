@@ -217,6 +217,7 @@ describe('the gate against hostile servers', () => {
       name: string;
       headers: Array<[string, string]>;
       userinfo?: string;
+      query?: string;
       echoed: string[];
       secrets: string[];
     }> = [
@@ -251,8 +252,21 @@ describe('the gate against hostile servers', () => {
         echoed: ['credential', 'pair', 'password'],
         secrets: ['url-pw-3c7a', 'deploy:url-pw-3c7a'],
       },
+      {
+        name: 'a header value holding percent escapes, echoed decoded',
+        headers: [['X-Api-Key', 'key%2Fwith%3Aescapes-91']],
+        echoed: ['api-key'],
+        secrets: ['key/with:escapes-91', 'key%2Fwith%3Aescapes-91'],
+      },
+      {
+        name: 'a token in the query string (access_token), the other values kept apart',
+        headers: [],
+        query: '?access_token=qs-tok-5e8d1a%2F7&sig=c2lnLTk5ZmY&limit=50',
+        echoed: ['query'],
+        secrets: ['qs-tok-5e8d1a/7', 'qs-tok-5e8d1a%2F7', 'c2lnLTk5ZmY'],
+      },
     ];
-    it.each(cases)('$name', async ({ headers, userinfo, echoed, secrets }) => {
+    it.each(cases)('$name', async ({ headers, userinfo, query, echoed, secrets }) => {
       const body = await started(encodingEchoServer(200));
       const redirect = await started(encodingEchoServer(302));
       const urlsOf = (server: TestServer): string[] =>
@@ -260,6 +274,7 @@ describe('the gate against hostile servers', () => {
           echoed.map((which) => {
             const url = new URL(`${server.origin}/echo/${encoding}/${which}`);
             if (userinfo) [url.username, url.password] = userinfo.split(':');
+            if (query) url.search = query;
             return url.href;
           }),
         );
@@ -277,9 +292,18 @@ describe('the gate against hostile servers', () => {
       for (const secret of secrets) {
         for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
       }
-      // Every echo was seen, and masked: the excerpt or the location says `***` where the credential was.
-      for (const url of report.urls) expect(url.lastMismatch).toMatch(/seen=?\s?[^"]*\*\*\*/);
+      // Every echo was seen, and masked whole: the excerpt or the location says `***` and nothing else
+      // where the credential was (no piece of a wrapped or escaped one is left beside it).
+      // (A credential inside a longer base64 text leaves the characters it shares with its neighbours.)
+      for (const url of report.urls) {
+        expect(url.lastMismatch).toMatch(
+          url.url.includes('/echo/base64-in-json/')
+            ? /seen=?\s?[^"]*\*\*\*/
+            : /seen(?: \*\*\*"$|=\*\*\*, not followed)/,
+        );
+      }
       if (userinfo) expect(report.urls[0].url).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:/);
+      if (query) expect(report.urls[0].url).toMatch(/\/echo\/raw\/query\?access_token=\*\*\*&sig=\*\*\*&limit=50$/);
     });
   });
 

@@ -90,6 +90,43 @@ export function urlCredentialSecrets(raw: string): string[] {
   return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
 }
 
+/** Query values that are clearly no credential: flags and numbers (`?verbose=true`, `?limit=50`). */
+const PLAIN_QUERY_VALUE = /^(true|false|\d+)$/i;
+
+/**
+ * The values of the query parameters of a URL (`?token=…&sig=…`), read from the text as given (from
+ * the first `?` to a `#` or whitespace) so that a URL that does not parse cannot reveal them either:
+ * each value as written and percent-decoded (`+` as a space), and a bare part without `=` whole.
+ * Every query value of a health URL is taken for a secret (`token`, `access_token`, `key`, `sig`
+ * and whatever name a service chose), except those that are clearly not: shorter than 4
+ * characters, `true`/`false`, or a decimal number, which masking would blank in ordinary text
+ * (statuses, sizes). Parameter names are never secrets: the report keeps `?token=***`.
+ */
+export function urlQuerySecrets(raw: string): string[] {
+  const query = /^[^?#\s]*\?([^#\s]*)/.exec(raw.trim())?.[1] ?? '';
+  const secrets = new Set<string>();
+  for (const part of query.split('&')) {
+    const value = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
+    for (const form of [value, decodeQueryValue(value)]) {
+      if (form.length >= MIN_FRAGMENT && !PLAIN_QUERY_VALUE.test(form)) secrets.add(form);
+    }
+  }
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+function decodeQueryValue(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query values (urlQuerySecrets). */
+export function urlSecrets(raw: string): string[] {
+  return [...new Set([...urlCredentialSecrets(raw), ...urlQuerySecrets(raw)])].sort((a, b) => b.length - a.length);
+}
+
 /**
  * `text` with the userinfo of a leading URL (everything between `://` and the last `@` of the
  * first whitespace-free token, whatever it holds) replaced by `***`, for quoting a URL in a message
@@ -104,7 +141,8 @@ export function hideUrlUserinfo(text: string): string {
 /**
  * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
  * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
- * and as a form (space as `+`), each with upper- and lower-case hex digits; and base64 and base64url,
+ * and as a form (space as `+`), each with upper- and lower-case hex digits; its UTF-8 bytes in
+ * lower-case hex; and base64 and base64url,
  * at each of the three alignments it can take inside a longer encoded text (the characters that
  * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
  * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
@@ -126,6 +164,7 @@ export function secretForms(secret: string): string[] {
     forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
   }
   const bytes = Buffer.from(secret, 'utf8');
+  forms.add(bytes.toString('hex'));
   for (const offset of [0, 1, 2]) {
     const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
     const base64 = padded.toString('base64');
@@ -138,7 +177,11 @@ export function secretForms(secret: string): string[] {
       forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
     }
   }
-  if (bytes.length % 3 !== 0) forms.add(bytes.toString('base64'));
+  // Standing alone, its last group is whole: with padding, and without it as base64url leaves it.
+  if (bytes.length % 3 !== 0) {
+    forms.add(bytes.toString('base64'));
+    forms.add(bytes.toString('base64url'));
+  }
   return [...forms].filter((form) => form.length > 0);
 }
 
@@ -150,9 +193,12 @@ export function maskHeaderValues(raw: string, mask: RunnerHooks['mask']): void {
   for (const secret of headerLineSecrets(raw)) for (const form of secretForms(secret)) maskSecret(form, mask);
 }
 
-/** Registers the userinfo credentials of each URL in a list input (one per line) and their encoded forms. */
-export function maskUrlCredentials(raw: string, mask: RunnerHooks['mask']): void {
+/**
+ * Registers the secrets of each URL in a list input (one per line: userinfo credentials and query
+ * values, see urlSecrets) and their encoded forms.
+ */
+export function maskUrlSecrets(raw: string, mask: RunnerHooks['mask']): void {
   for (const line of splitList(raw, 'newline')) {
-    for (const secret of urlCredentialSecrets(line)) for (const form of secretForms(secret)) maskSecret(form, mask);
+    for (const secret of urlSecrets(line)) for (const form of secretForms(secret)) maskSecret(form, mask);
   }
 }

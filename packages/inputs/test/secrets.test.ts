@@ -1,4 +1,11 @@
-import { headerSecrets, hideUrlUserinfo, maskUrlCredentials, secretForms, urlCredentialSecrets } from '../src/index.js';
+import {
+  headerSecrets,
+  hideUrlUserinfo,
+  maskUrlSecrets,
+  secretForms,
+  urlCredentialSecrets,
+  urlQuerySecrets,
+} from '../src/index.js';
 import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 
@@ -48,9 +55,26 @@ describe('URL credentials', () => {
   });
   it('are masked even when the URL does not parse, before any error can quote it', () => {
     const stdout = captureStdout(() =>
-      maskUrlCredentials('https://deploy:pw-1234@[bad-host/healthz', runnerInputHooks.mask),
+      maskUrlSecrets('https://deploy:pw-1234@[bad-host/healthz', runnerInputHooks.mask),
     );
     expect(maskedValues(stdout)).toEqual(expect.arrayContaining(['pw-1234', 'deploy:pw-1234']));
+  });
+});
+
+describe('URL query values', () => {
+  it('are secrets, as written and decoded, unless a flag, a number or shorter than 4 characters', () => {
+    expect(
+      urlQuerySecrets('https://h/health?access_token=a%2Fb-c1&key=k3y&sig=c2ln+Zw&debug=true&n=1200#frag'),
+    ).toEqual(expect.arrayContaining(['a%2Fb-c1', 'a/b-c1', 'c2ln+Zw', 'c2ln Zw']));
+    const secrets = urlQuerySecrets('https://h/health?access_token=a%2Fb-c1&key=k3y&sig=c2ln+Zw&debug=true&n=1200');
+    for (const plain of ['k3y', 'true', '1200', 'access_token']) expect(secrets).not.toContain(plain);
+    // A bare query is a secret whole, even when the URL does not parse.
+    expect(urlQuerySecrets('https://[bad?opaque-token-1')).toEqual(['opaque-token-1']);
+    expect(urlQuerySecrets('https://h/health')).toEqual([]);
+  });
+  it('are masked with the runner before any error can quote them', () => {
+    const stdout = captureStdout(() => maskUrlSecrets('https://h/health?token=qs-tok-9911', runnerInputHooks.mask));
+    expect(maskedValues(stdout)).toEqual(expect.arrayContaining(['qs-tok-9911']));
   });
 });
 
@@ -76,6 +100,9 @@ describe('secret forms', () => {
       const url = Buffer.from(`${before}${secret}!`).toString('base64url');
       expect(forms.some((form) => url.includes(form))).toBe(true);
     }
+  });
+  it('include the hex of its bytes', () => {
+    expect(forms).toContain(Buffer.from(secret).toString('hex'));
   });
   it('leave a short value as it is', () => {
     expect(secretForms('on')).toEqual(['on']);

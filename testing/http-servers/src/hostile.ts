@@ -31,6 +31,38 @@ export const ECHO_ENCODINGS: Record<string, (value: string) => string> = {
   base64: (value) => Buffer.from(value).toString('base64'),
   'base64-in-json': (value) => Buffer.from(`{"seen":"${value}"}`).toString('base64'),
   base64url: (value) => Buffer.from(value).toString('base64url'),
+  // As a server that decodes what it was sent before echoing it (a header value holding %2F).
+  'percent-decoded': (value) => decodeURIComponent(value),
+  'json-slash': (value) => JSON.stringify(value).slice(1, -1).replace(/\//g, '\\/'),
+  'json-unicode': (value) =>
+    [...value].map((char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
+  // Raw, `\/`, `\u00XX` (upper- and lower-case hex) and a percent escape, in turn.
+  'json-mixed': (value) =>
+    [...value]
+      .map(
+        (char, index) =>
+          [
+            char,
+            char === '/' ? '\\/' : char,
+            `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+            `%${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+          ][index % 4],
+      )
+      .join(''),
+  // Wrapped every 4 characters, indented, as a pretty-printer or a MIME body does.
+  wrapped: (value) => value.replace(/(.{4})(?=.)/g, '$1\n  '),
+  // HTML-escaped: `&amp;`, and every other character as a decimal or hex character reference.
+  html: (value) =>
+    [...value]
+      .map((char, index) =>
+        char === '&'
+          ? '&amp;'
+          : [char, `&#${char.charCodeAt(0)};`, `&#x${char.charCodeAt(0).toString(16).toUpperCase()};`][index % 3],
+      )
+      .join(''),
+  upper: (value) => value.toUpperCase(),
+  hex: (value) => Buffer.from(value).toString('hex'),
+  'hex-upper': (value) => Buffer.from(value).toString('hex').toUpperCase(),
 };
 
 /** The credentials a request carries, by name, as encodingEchoServer reads them. */
@@ -45,6 +77,9 @@ function requestCredentials(request: http.IncomingMessage): Record<string, strin
     // From X-Auth when given, so that a test can send URL userinfo (Authorization) and a scheme together.
     param: /="?([^",]*)/.exec(String(request.headers['x-auth'] ?? authorization))?.[1] ?? '',
     cookie: cookie.slice(cookie.indexOf('=') + 1).trim(),
+    'api-key': String(request.headers['x-api-key'] ?? ''),
+    // The first query parameter's value, as the request carried it.
+    query: new URL(request.url ?? '/', 'http://h').search.slice(1).split('&')[0].split('=').slice(1).join('='),
     pair,
     password: pair.slice(pair.indexOf(':') + 1),
   };
@@ -53,15 +88,17 @@ function requestCredentials(request: http.IncomingMessage): Record<string, strin
 /**
  * A careless debug endpoint: `/echo/<encoding>/<credential>` answers `status` with `seen <the
  * credential in that encoding>` (see ECHO_ENCODINGS; credential is `authorization`, the `credential`
- * after its scheme, the value of its first auth-`param`, the first `cookie` value, or the Basic `pair` and `password`, from URL userinfo
- * too), and redirects to a location carrying the same encoded credential.
+ * after its scheme, the value of its first auth-`param`, the first `cookie` value, the Basic `pair` and `password` (from URL userinfo
+ * too), the `api-key` header or the first `query` value), and redirects to a location carrying the same encoded credential.
  */
 export function encodingEchoServer(status = 200): Promise<TestServer> {
   return startServer((request, response) => {
     const [, , encoding = 'raw', which = 'credential'] = (request.url ?? '').split('?')[0].split('/');
     const encode = ECHO_ENCODINGS[encoding] ?? ECHO_ENCODINGS.raw;
     const echoed = encode(requestCredentials(request)[which] ?? '');
-    response.writeHead(status, { 'content-type': 'text/plain', location: `/login?seen=${echoed}` });
+    // A location cannot hold a line break: those alone are percent-encoded there.
+    const location = `/login?seen=${echoed.replace(/[\r\n]/g, encodeURIComponent)}`;
+    response.writeHead(status, { 'content-type': 'text/plain', location });
     response.end(`seen ${echoed}`);
   });
 }
