@@ -1,14 +1,18 @@
 /**
- * What deploy.yml tells its caller when the frontend deploy fails: the release id the action
- * prepared never went live, so the workflow's `frontend-release-id` is empty. Run by the local
- * workflow runner as a workflow_call, against an SSH address nothing listens on.
+ * What deploy.yml tells its caller in `frontend-release-id` (docs/workflows.md: "the release this
+ * run made live and left live; empty when the frontend deploy failed, was not run, or was rolled
+ * back"). Run by the local workflow runner as a workflow_call: against an SSH address nothing
+ * listens on (the deploy fails), and against a real sshd + nginx whose gate fails after the
+ * release went live (the run switches the host back, so the release it made is no longer live).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startSshHost } from '@sophia-testing/ssh-hosts';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { repoRoot } from './support/workflows.js';
+import { httpGet } from './frontend-helpers.js';
 
 let workspace: string;
 
@@ -54,4 +58,57 @@ test('a frontend deploy that fails names no release: frontend-release-id is empt
   // ...but neither the job nor the workflow passes it on as deployed.
   expect(frontend?.outputs['release-id']).toBe('');
   expect(run.outputs['frontend-release-id']).toBe('');
+}, 120_000);
+
+test('a release the gate rolled back is not live: frontend-release-id is empty, the earlier release serves', async () => {
+  const host = await startSshHost();
+  try {
+    const deploy = (version: string, healthUrl: string) => {
+      writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
+      return runWorkflow({
+        file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
+        workspace,
+        event: 'workflow_call',
+        inputs: {
+          environment: 'staging',
+          components: 'frontend',
+          'frontend-url': host.siteUrl,
+          'frontend-host': `127.0.0.1:${host.sshPort}`,
+          'frontend-target': host.sitePath,
+          'frontend-nginx-test-command': host.nginxTestCommand,
+          'frontend-nginx-reload-command': host.nginxReloadCommand,
+          'ssh-user': host.user,
+          'frontend-build-command': 'mkdir -p dist && cp index.html dist/',
+          'health-urls': healthUrl,
+          'health-interval': '100ms',
+          'health-timeout': '500ms',
+        },
+        secrets: { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
+        environments: { staging: {} },
+        github: { sha: version.repeat(40).slice(0, 40) },
+      });
+    };
+    const first = await deploy('a', host.siteUrl);
+    expect(first.result).toBe('success');
+    const live = first.outputs['frontend-release-id'];
+    expect(live).toMatch(/\S/);
+
+    // The gate reads a URL nothing answers on: the release this run made live is switched back.
+    const second = await deploy('b', 'http://127.0.0.1:9/healthz');
+    const frontend = second.jobs.find((job) => job.id === 'frontend');
+    const rollback = second.jobs.find((job) => job.id === 'rollback-frontend');
+    expect(frontend?.result).toBe('success');
+    expect(frontend?.outputs['release-id']).toMatch(/\S/);
+    expect(frontend?.outputs['release-id']).not.toBe(live);
+    expect(second.jobs.find((job) => job.id === 'health-gate')?.result).toBe('failure');
+    expect(rollback?.result).toBe('success');
+    expect(rollback?.outputs['switched-to']).toBe(live);
+    expect(second.outputs['frontend-release-id']).toBe('');
+    // What nginx serves is the first run's release again.
+    const served = await httpGet(host.siteUrl);
+    expect(served.status).toBe(200);
+    expect(served.body.toString()).toBe('<p>Sophia a</p>\n');
+  } finally {
+    await host.stop();
+  }
 }, 120_000);
