@@ -24,33 +24,49 @@ beforeAll(() => {
 
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-test('a frontend deploy that fails names no release: frontend-release-id is empty', async () => {
-  const hostKey = readFileSync(path.join(workspace, 'keys', 'id.pub'), 'utf8')
-    .split(' ')
-    .slice(0, 2)
-    .join(' ');
-  writeFileSync(path.join(workspace, 'index.html'), '<p>Sophia</p>\n');
-  const run = await runWorkflow({
+/**
+ * deploy.yml called for the staging frontend alone: `page` built as the site (index.html), the
+ * gate short; `inputs` name the host and health URLs, `secrets` its SSH key and known_hosts,
+ * `sha` the commit deployed (its release id).
+ */
+function deployFrontend(page: string, inputs: Record<string, string>, secrets: Record<string, string>, sha?: string) {
+  writeFileSync(path.join(workspace, 'index.html'), page);
+  return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
     workspace,
     event: 'workflow_call',
     inputs: {
       environment: 'staging',
       components: 'frontend',
+      'frontend-build-command': 'mkdir -p dist && cp index.html dist/',
+      'health-interval': '100ms',
+      'health-timeout': '500ms',
+      ...inputs,
+    },
+    secrets,
+    environments: { staging: {} },
+    ...(sha ? { github: { sha } } : {}),
+  });
+}
+
+test('a frontend deploy that fails names no release: frontend-release-id is empty', async () => {
+  const hostKey = readFileSync(path.join(workspace, 'keys', 'id.pub'), 'utf8')
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
+  const run = await deployFrontend(
+    '<p>Sophia</p>\n',
+    {
       'frontend-url': 'http://127.0.0.1:9/',
       // An address nothing listens on: the deploy cannot reach its host and changes nothing.
       'frontend-host': '127.0.0.1:9',
-      'frontend-build-command': 'mkdir -p dist && cp index.html dist/',
       'health-urls': 'http://127.0.0.1:9/healthz',
-      'health-interval': '100ms',
-      'health-timeout': '300ms',
     },
-    secrets: {
+    {
       SSH_KEY: readFileSync(path.join(workspace, 'keys', 'id'), 'utf8'),
       SSH_KNOWN_HOSTS: `[127.0.0.1]:9 ${hostKey}\n`,
     },
-    environments: { staging: {} },
-  });
+  );
   const frontend = run.jobs.find((job) => job.id === 'frontend');
   expect(frontend?.result).toBe('failure');
   // The action itself names the release it prepared...
@@ -63,31 +79,21 @@ test('a frontend deploy that fails names no release: frontend-release-id is empt
 test('a release the gate rolled back is not live: frontend-release-id is empty, the earlier release serves', async () => {
   const host = await startSshHost();
   try {
-    const deploy = (version: string, healthUrl: string) => {
-      writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
-      return runWorkflow({
-        file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
-        workspace,
-        event: 'workflow_call',
-        inputs: {
-          environment: 'staging',
-          components: 'frontend',
+    const deploy = (version: string, healthUrl: string) =>
+      deployFrontend(
+        `<p>Sophia ${version}</p>\n`,
+        {
           'frontend-url': host.siteUrl,
           'frontend-host': `127.0.0.1:${host.sshPort}`,
           'frontend-target': host.sitePath,
           'frontend-nginx-test-command': host.nginxTestCommand,
           'frontend-nginx-reload-command': host.nginxReloadCommand,
           'ssh-user': host.user,
-          'frontend-build-command': 'mkdir -p dist && cp index.html dist/',
           'health-urls': healthUrl,
-          'health-interval': '100ms',
-          'health-timeout': '500ms',
         },
-        secrets: { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
-        environments: { staging: {} },
-        github: { sha: version.repeat(40).slice(0, 40) },
-      });
-    };
+        { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
+        version.repeat(40),
+      );
     const first = await deploy('a', host.siteUrl);
     expect(first.result).toBe('success');
     const live = first.outputs['frontend-release-id'];
