@@ -30,6 +30,7 @@ import { httpGet } from '@sophia-testing/http-servers';
 import { fleetNginxCommand, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   checkOutExampleApp,
+  ConcurrencyGroups,
   MCP_NODE_ADDRESS,
   runWorkflow,
   startBackendStandIn,
@@ -291,6 +292,8 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       ].join('\n') + '\n',
     );
 
+    // The repository's concurrency groups, as GitHub keeps them across its runs.
+    const concurrency = new ConcurrencyGroups();
     const run = async (
       title: string,
       story: string,
@@ -300,6 +303,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       const result = await runWorkflow({
         ...app!.settings,
         ...settings,
+        concurrency,
         review: async (request) => {
           const decision = (await settings.review?.(request)) ?? 'approved';
           say(`  ${dim(`? review: ${request.job} waits for ${request.environment}'s reviewers: ${decision}`)}\n`);
