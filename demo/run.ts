@@ -88,19 +88,19 @@ function labelled(label: string, value: string): string {
 }
 
 async function waitForCtrlC(machines: Machines): Promise<void> {
-  console.log(
-    [
-      bold('Still running (--keep); Ctrl-C stops everything'),
-      labelled('site', cyan(machines.sandbox.siteUrl)),
-      labelled(
-        'ssh',
-        `ssh ${machines.sandbox.opensshArgs.map((arg) => arg.replace(/(^|=)(\/.*)$/, (_, pre: string, file: string) => pre + shownPath(file))).join(' ')} ${machines.sandbox.user}@127.0.0.1`,
-      ),
-      labelled('kubectl', `kubectl --kubeconfig ${shownPath(machines.kubeconfigPath)} get pods -A -o wide`),
-      labelled('application', shownPath(machines.workspace)),
-      '',
-    ].join('\n'),
-  );
+  const lines = [bold('Still running (--keep); Ctrl-C stops everything')];
+  for (const [name, { site, kubeconfigPath }] of Object.entries(machines.environments)) {
+    const ssh = site.opensshArgs.map((arg) =>
+      arg.replace(/(^|=)(\/.*)$/, (_, pre: string, file: string) => pre + shownPath(file)),
+    );
+    lines.push(
+      `  ${bold(name)}`,
+      labelled('site', cyan(site.siteUrl)),
+      labelled('ssh', `ssh ${ssh.join(' ')} ${site.user}@127.0.0.1`),
+      labelled('kubectl', `kubectl --kubeconfig ${shownPath(kubeconfigPath)} get pods -A -o wide`),
+    );
+  }
+  console.log([...lines, labelled('application', shownPath(machines.workspace)), ''].join('\n'));
   await new Promise<void>((resolve) => {
     keepWaiting = resolve;
   });

@@ -2,15 +2,19 @@
  * The story `pnpm demo` tells, from the application's side: examples/sophia-app, checked out in a
  * directory outside this repository, runs its own workflows, which call
  * `sophia/deploy-actions/.github/workflows/*.yml@v1` (this checkout), through the local workflow
- * runner. A real sshd + nginx stands for the frontend VPS, the cluster simulator for k3s (nodes
- * k3s-server and mcp-node, 104.171.202.117); both environments point at them.
+ * runner. Each environment has its own machines, named by its own variables and secrets: a real
+ * sshd + nginx for its frontend VPS, a cluster simulator for its k3s (nodes k3s-server and
+ * mcp-node, 104.171.202.117) and its API's public URL.
  *   1. A push: the backend image is built and pushed (a stand-in for docker buildx: no Docker
  *      here), staging deploys that image and passes its gate (the site and the API's /healthz
- *      through its public URL), then production, approved by its reviewers.
- *   2. The next push breaks the API: its image answers 503 on /healthz, staging's gate fails, and
+ *      through its public URL), then production, each of its deploy jobs approved by its reviewers.
+ *   2. The next push passes staging; production's reviewers reject each of its deploy jobs, which
+ *      fail without a step: production keeps the first push, staging is one release ahead.
+ *   3. The next push breaks the API: its image answers 503 on /healthz, staging's gate fails, and
  *      the run undoes exactly what it changed (the frontend and the backend); the MCP servers,
  *      deployed unchanged, keep their revision. Production never starts.
- *   3. The on-call rolls the frontend back one more release by hand (the rollback dispatch).
+ *   4. The on-call rolls the staging frontend back one more release by hand (the rollback
+ *      dispatch): staging serves the first push again, production is untouched.
  * Every claim is checked against the machines themselves, not against the actions' own words.
  */
 import { readFileSync } from 'node:fs';
@@ -23,14 +27,17 @@ import {
   type StoredObject,
 } from '@sophia-testing/k3s-simulator';
 import { httpGet } from '@sophia-testing/http-servers';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
+import { fleetNginxCommand, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   checkOutExampleApp,
+  ConcurrencyGroups,
   MCP_NODE_ADDRESS,
   runWorkflow,
   startBackendStandIn,
   type BackendStandIn,
+  type DeploymentReview,
   type ExampleApp,
+  type ExampleEnvironment,
   type JobRecord,
   type RunWorkflowOptions,
   type WorkflowRun,
@@ -49,10 +56,17 @@ export interface StoryOptions {
   onStop?: (stop: () => Promise<void>) => void;
 }
 
-export interface Machines {
-  sandbox: LocalSshHost;
+/** The machines of one environment: its frontend host, its cluster and its API's stand-in. */
+export interface DemoEnvironment {
+  site: LocalSshHost;
   cluster: Cluster;
+  api: BackendStandIn;
+  /** The cluster's kubeconfig, written in the application's checkout. */
   kubeconfigPath: string;
+}
+
+export interface Machines {
+  environments: Record<ExampleEnvironment, DemoEnvironment>;
   workspace: string;
 }
 
@@ -65,6 +79,8 @@ export interface Check {
 const MCP_SERVERS = ['mcp-memory', 'mcp-slack'];
 const COMMIT_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const COMMIT_B = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
+const COMMIT_C = 'c3d4e5f60718293a4b5c6d7e8f9012345678901a';
+const ENVIRONMENTS: ExampleEnvironment[] = ['staging', 'production'];
 
 /** What the site serves now, read over HTTP as a visitor would (a fresh connection: see httpGet). */
 async function servedHealth(siteUrl: string): Promise<{ status?: string; version?: string }> {
@@ -174,6 +190,20 @@ class Progress {
   }
 }
 
+/** Starts the machines of one environment: its frontend host, its cluster, its API at its public URL. */
+async function startEnvironment(fast: boolean): Promise<Omit<DemoEnvironment, 'kubeconfigPath'>> {
+  // An empty cluster, as a fresh k3s server: the example's manifests bring their own Namespace.
+  const [site, cluster] = await Promise.all([
+    startSshHost(),
+    startCluster({ timings: fast ? TEST_TIMINGS : DEMO_TIMINGS }),
+  ]);
+  const api = await startBackendStandIn(async () => {
+    const object = cluster.get('Deployment', 'sophia', 'chat-api');
+    return object ? image(object) : undefined;
+  });
+  return { site, cluster, api };
+}
+
 export async function runStory(options: StoryOptions): Promise<Check[]> {
   const { write, fast } = options;
   const checks: Check[] = [];
@@ -200,48 +230,70 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
 
   say(`${bold('Starting the machines')}\n`);
   const started = Date.now();
-  const sandbox = await startSshHost();
-  let cluster: Cluster | undefined;
-  let api: BackendStandIn | undefined;
+  const starting = ENVIRONMENTS.map(() => startEnvironment(fast));
   let app: ExampleApp | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     progress.stop();
-    stopped ??= Promise.allSettled([sandbox.stop(), cluster?.stop(), api?.stop()]).then(() => app?.remove());
+    stopped ??= Promise.allSettled(
+      starting.map(async (machines) => {
+        const { site, cluster, api } = await machines;
+        await Promise.allSettled([site.stop(), cluster.stop(), api.stop()]);
+      }),
+    ).then(() => app?.remove());
     return stopped;
   };
   options.onStop?.(stop);
   try {
-    // An empty cluster, as a fresh k3s server: the example's manifests bring their own Namespace.
-    cluster = await startCluster({ timings: fast ? TEST_TIMINGS : DEMO_TIMINGS });
-    const live = cluster;
-    api = await startBackendStandIn(async () => {
-      const object = live.get('Deployment', 'sophia', 'chat-api');
-      return object ? image(object) : undefined;
-    });
+    const [staging, production] = await Promise.all(starting);
+    const timings = fast
+      ? { rollout: '10s', healthInterval: '200ms', healthTimeout: '3s' }
+      : { rollout: '30s', healthInterval: '1s', healthTimeout: '10s' };
     app = checkOutExampleApp(
-      sandbox,
-      cluster.kubeconfig,
-      api.url,
-      fast
-        ? { rollout: '10s', healthInterval: '200ms', healthTimeout: '3s' }
-        : { rollout: '30s', healthInterval: '1s', healthTimeout: '10s' },
+      {
+        staging: { host: staging.site, kubeconfig: staging.cluster.kubeconfig, apiUrl: staging.api.url },
+        production: { host: production.site, kubeconfig: production.cluster.kubeconfig, apiUrl: production.api.url },
+      },
+      // One command for every host, as `sudo -n nginx -s reload` is on real machines.
+      { test: fleetNginxCommand('test'), reload: fleetNginxCommand('reload') },
+      timings,
     );
-    const kubeconfigPath = cluster.writeKubeconfig(app.workspace);
-    const nodes = cluster.nodes.list().map((node) => node.metadata.name);
+    const workspace = app.workspace;
+    const environments = {
+      staging: {
+        ...staging,
+        kubeconfigPath: staging.cluster.writeKubeconfig(workspace, { fileName: 'staging.kubeconfig' }),
+      },
+      production: {
+        ...production,
+        kubeconfigPath: production.cluster.writeKubeconfig(workspace, { fileName: 'production.kubeconfig' }),
+      },
+    };
+    const nodes = staging.cluster.nodes.list().map((node) => node.metadata.name);
+    const intro: string[] = [];
+    for (const name of ENVIRONMENTS) {
+      const { site, cluster, api } = environments[name];
+      const line = (label: string, value: string) => `    ${label.padEnd(15)}${value}`;
+      intro.push(
+        `  ${bold(name)}`,
+        line('site', `${cyan(site.siteUrl)}   ${dim('<- open it while the story runs')}`),
+        line('frontend host', `${site.user}@127.0.0.1:${site.sshPort} (OpenSSH)`),
+        line('nginx serving', `${shownPath(site.siteDir)}/current`),
+        line('k3s', `${cluster.httpsUrl} (simulator), nodes ${nodes.join(', ')}`),
+        line('backend API', `${api.url} ${dim('(stands in for the Ingress and chat-api pods)')}`),
+      );
+    }
     say(
       [
-        `  frontend host  ${sandbox.user}@127.0.0.1:${sandbox.sshPort} (OpenSSH)`,
-        `  nginx serving  ${shownPath(sandbox.siteDir)}/current`,
-        `  site           ${cyan(sandbox.siteUrl)}   ${dim('<- open it while the story runs')}`,
-        `  k3s            ${cluster.httpsUrl} (simulator), nodes ${nodes.join(', ')}`,
-        `  backend API    ${api.url} ${dim('(stands in for the Ingress and chat-api pods)')}`,
-        `  application    ${shownPath(app.workspace)} (a copy of examples/sophia-app)`,
+        ...intro,
+        `  application  ${shownPath(workspace)} (a copy of examples/sophia-app)`,
         `  ${dim(`ready in ${seconds(Date.now() - started)}`)}`,
         '',
       ].join('\n') + '\n',
     );
 
+    // The repository's concurrency groups, as GitHub keeps them across its runs.
+    const concurrency = new ConcurrencyGroups();
     const run = async (
       title: string,
       story: string,
@@ -251,6 +303,12 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       const result = await runWorkflow({
         ...app!.settings,
         ...settings,
+        concurrency,
+        review: async (request) => {
+          const decision = (await settings.review?.(request)) ?? 'approved';
+          say(`  ${dim(`? review: ${request.job} waits for ${request.environment}'s reviewers: ${decision}`)}\n`);
+          return decision;
+        },
         onStepStart: (jobId, step) => {
           // Preparing a hosted runner takes no time here: nothing to wait for.
           if (/^actions\/(checkout|setup-node)@/.test(step.uses ?? '')) progress.end(jobId);
@@ -265,8 +323,12 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       say(`  ${dim(`workflow ${result.result} in ${seconds(result.durationMs)}`)}\n  ${bold('What held')}\n`);
       return result;
     };
-    const backend = () => cluster!.get('Deployment', 'sophia', 'chat-api');
-    const mcpServers = () => MCP_SERVERS.map((name) => cluster!.get('Deployment', 'sophia', name));
+    const backend = (name: ExampleEnvironment) => environments[name].cluster.get('Deployment', 'sophia', 'chat-api');
+    const mcpServers = () => MCP_SERVERS.map((name) => staging.cluster.get('Deployment', 'sophia', name));
+    const reviewed = (run: WorkflowRun, environment: string, decision: DeploymentReview['decision']) => {
+      const asked = run.reviews.filter((review) => review.environment === environment);
+      return asked.length === 3 && asked.every((review) => review.decision === decision);
+    };
 
     // Act 1: a push goes to staging, then to production.
     const first = await run(
@@ -274,70 +336,107 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       'The application repository runs .github/workflows/deploy.yml: the backend image is built ' +
         'and pushed (docker buildx stood in for: no Docker here), then staging deploys that image ' +
         'through sophia/deploy-actions/.github/workflows/deploy.yml@v1, then production once ' +
-        'staging passed and its reviewers approved (here: approved).',
+        'staging passed; each production deploy job waits for its reviewers (here: approved).',
       { file: '.github/workflows/deploy.yml', github: { sha: COMMIT_A } },
     );
     record('the pipeline succeeded in staging and production', first.result === 'success', first.result);
-    const servedA = await servedHealth(sandbox.siteUrl);
     record(
-      `nginx serves the frontend built from ${short(COMMIT_A)}`,
-      servedA.status === 'ok' && servedA.version === COMMIT_A,
+      'each production deploy job waited for its own review, and the reviewers approved it',
+      reviewed(first, 'production', 'approved'),
+      JSON.stringify(first.reviews),
+    );
+    const servedA = await Promise.all(ENVIRONMENTS.map((name) => servedHealth(environments[name].site.siteUrl)));
+    record(
+      `the nginx of each environment serves the frontend built from ${short(COMMIT_A)}`,
+      servedA.every((served) => served.status === 'ok' && served.version === COMMIT_A),
       JSON.stringify(servedA),
     );
     const builtA = job(first, 'backend-image')?.outputs.image ?? '';
     record(
-      `the backend runs the image this push built, ${shortImage(builtA)}`,
-      builtA.startsWith(`ghcr.io/sophia/chat-api:${COMMIT_A}@sha256:`) && image(backend()) === builtA,
-      image(backend()),
+      `the backend of each runs the image this push built, ${shortImage(builtA)}`,
+      builtA.startsWith(`ghcr.io/sophia/chat-api:${COMMIT_A}@sha256:`) &&
+        ENVIRONMENTS.every((name) => image(backend(name)) === builtA),
+      ENVIRONMENTS.map((name) => image(backend(name))).join(', '),
     );
-    const healthA = await apiHealth(api.url);
+    const healthA = await apiHealth(staging.api.url);
     record('the API answers healthy at its public URL', healthA.startsWith('200 '), healthA);
-    const pods = cluster.list('Pod', 'sophia').filter((pod) => pod.metadata.name.startsWith('mcp-'));
+    const pods = staging.cluster.list('Pod', 'sophia').filter((pod) => pod.metadata.name.startsWith('mcp-'));
     record(
       `every MCP server pod runs on mcp-node (${MCP_NODE_ADDRESS})`,
       pods.length >= MCP_SERVERS.length &&
         pods.every((pod) => (pod.spec as { nodeName?: string }).nodeName === 'mcp-node'),
       pods.map((pod) => `${pod.metadata.name}@${(pod.spec as { nodeName?: string }).nodeName}`).join(', '),
     );
+    say('\n');
+
+    // Act 2: staging takes the next push; production's reviewers hold it back.
+    const second = await run(
+      `Act 2: push ${short(COMMIT_B)}, which production's reviewers reject`,
+      'Staging deploys the push and passes its gate. Production waits for its reviewers once per ' +
+        'deploy job; they reject each, and a rejected job fails without running a step.',
+      {
+        file: '.github/workflows/deploy.yml',
+        github: { sha: COMMIT_B },
+        review: ({ environment }) => (environment === 'production' ? 'rejected' : 'approved'),
+      },
+    );
+    const rejected = ['frontend', 'backend', 'mcp'].map((id) => job(second, `production/${id}`));
+    record(
+      'each production deploy job was rejected on its own review and ran no step',
+      reviewed(second, 'production', 'rejected') &&
+        rejected.every((record) => record?.result === 'failure' && record.steps.length === 0),
+      rejected.map((record) => `${record?.id} ${record?.result}`).join(', '),
+    );
+    const servedB = await servedHealth(staging.site.siteUrl);
+    const productionB = await servedHealth(production.site.siteUrl);
+    const builtB = job(second, 'backend-image')?.outputs.image ?? '';
+    record(
+      `staging serves ${short(COMMIT_B)} and runs its image; production keeps ${short(COMMIT_A)}, site and backend`,
+      servedB.version === COMMIT_B &&
+        image(backend('staging')) === builtB &&
+        productionB.version === COMMIT_A &&
+        image(backend('production')) === builtA,
+      `staging ${JSON.stringify(servedB)}, production ${JSON.stringify(productionB)} ${shortImage(image(backend('production')))}`,
+    );
     const mcpBefore = mcpServers().map((object) => annotation(object, 'deployment.kubernetes.io/revision'));
     say('\n');
 
-    // Act 2: a push whose API cannot serve.
+    // Act 3: a push whose API cannot serve.
     const server = 'backend/server.mjs';
-    app.write(
-      server,
-      readFileSync(path.join(app.workspace, server), 'utf8').replace("status: 'ok'", "status: 'error'"),
-    );
-    const apiStandIn = api;
-    const second = await run(
-      `Act 2: push ${short(COMMIT_B)}, whose API fails its health check`,
+    app.write(server, readFileSync(path.join(workspace, server), 'utf8').replace("status: 'ok'", "status: 'error'"));
+    const third = await run(
+      `Act 3: push ${short(COMMIT_C)}, whose API fails its health check`,
       `The commit breaks ${server}: the image built from it answers 503 on /healthz (the stand-in ` +
         'for its pods answers so). The site and the backend are deployed; the MCP servers are ' +
         'deployed unchanged. The gate fails on the API, and the run undoes exactly what it changed.',
       {
         file: '.github/workflows/deploy.yml',
-        github: { sha: COMMIT_B },
+        github: { sha: COMMIT_C },
         onJob: (record) => {
-          if (record.id === 'backend-image') apiStandIn.failing.add(record.outputs.image);
+          if (record.id === 'backend-image') staging.api.failing.add(record.outputs.image);
         },
       },
     );
     record(
       "staging's health gate failed, so production never started",
-      job(second, 'staging/health-gate')?.result === 'failure' && job(second, 'production')?.result === 'skipped',
-      `gate ${job(second, 'staging/health-gate')?.result}, production ${job(second, 'production')?.result}`,
+      job(third, 'staging/health-gate')?.result === 'failure' && job(third, 'production')?.result === 'skipped',
+      `gate ${job(third, 'staging/health-gate')?.result}, production ${job(third, 'production')?.result}`,
     );
-    const servedAfter = await servedHealth(sandbox.siteUrl);
-    record(`nginx serves ${short(COMMIT_A)} again`, servedAfter.version === COMMIT_A, JSON.stringify(servedAfter));
+    const servedAfter = await servedHealth(staging.site.siteUrl);
     record(
-      `the backend is back on the image of ${short(COMMIT_A)}, the ${short(COMMIT_B)} revision marked failed`,
-      image(backend()) === builtA && annotation(backend(), 'sophia.ai/failed-revisions') !== '',
-      `${shortImage(image(backend()))}, failed revisions ${annotation(backend(), 'sophia.ai/failed-revisions') || 'none'}`,
+      `staging's nginx serves ${short(COMMIT_B)} again`,
+      servedAfter.version === COMMIT_B,
+      JSON.stringify(servedAfter),
+    );
+    record(
+      `the backend is back on the image of ${short(COMMIT_B)}, the ${short(COMMIT_C)} revision marked failed`,
+      image(backend('staging')) === builtB && annotation(backend('staging'), 'sophia.ai/failed-revisions') !== '',
+      `${shortImage(image(backend('staging')))}, failed revisions ${annotation(backend('staging'), 'sophia.ai/failed-revisions') || 'none'}`,
     );
     const mcpAfter = mcpServers();
     record(
       'the MCP servers, unchanged by this run, kept their revision and nothing is marked failed',
-      job(second, 'staging/rollback-mcp')?.result === 'skipped' &&
+      job(third, 'staging/rollback-mcp')?.result === 'skipped' &&
         mcpAfter.every(
           (object, index) =>
             annotation(object, 'deployment.kubernetes.io/revision') === mcpBefore[index] &&
@@ -349,25 +448,32 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
     );
     say('\n');
 
-    // Act 3: a manual rollback.
-    const third = await run(
-      'Act 3: the on-call rolls the staging frontend back by hand',
+    // Act 4: a manual rollback of staging, one release further back.
+    const fourth = await run(
+      'Act 4: the on-call rolls the staging frontend back by hand',
       'Actions → Rollback → Run workflow (environment staging, component frontend, to previous): ' +
-        'the release before the live one, skipping the one marked failed.',
+        `the release before the live one (${short(COMMIT_B)}), skipping the one marked failed.`,
       {
         file: '.github/workflows/rollback.yml',
         event: 'workflow_dispatch',
         inputs: { environment: 'staging', component: 'frontend', to: 'previous' },
       },
     );
-    const moved = job(third, 'rollback/rollback')?.outputs ?? {};
+    const moved = job(fourth, 'rollback/rollback')?.outputs ?? {};
+    const servedRolledBack = await servedHealth(staging.site.siteUrl);
     record(
-      'the rollback switched to an earlier release, and the site still answers',
-      third.result === 'success' && moved.from !== moved.to && (await servedHealth(sandbox.siteUrl)).status === 'ok',
-      `${third.result}: ${moved.from} -> ${moved.to}`,
+      `staging switched from the release of ${short(COMMIT_B)} back to that of ${short(COMMIT_A)}`,
+      fourth.result === 'success' && moved.from !== moved.to && servedRolledBack.version === COMMIT_A,
+      `${fourth.result}: ${moved.from} -> ${moved.to}, serving ${JSON.stringify(servedRolledBack)}`,
+    );
+    const productionAfter = await servedHealth(production.site.siteUrl);
+    record(
+      `production, on its own host, still serves ${short(COMMIT_A)}`,
+      productionAfter.version === COMMIT_A,
+      JSON.stringify(productionAfter),
     );
     say('\n');
-    await options.beforeStop?.({ sandbox, cluster, kubeconfigPath, workspace: app.workspace });
+    await options.beforeStop?.({ environments, workspace });
   } finally {
     await stop();
   }

@@ -16,7 +16,12 @@ export const green = paint('32');
 export const yellow = paint('33');
 export const cyan = paint('36');
 
-const MARK: Record<StepRecord['result'], string> = { success: green('✓'), failure: red('✗'), skipped: dim('–') };
+const MARK: Record<StepRecord['result'], string> = {
+  success: green('✓'),
+  failure: red('✗'),
+  skipped: dim('–'),
+  cancelled: dim('⊘'),
+};
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;

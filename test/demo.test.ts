@@ -88,16 +88,20 @@ describe('pnpm demo', () => {
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
 
     const site = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(account)?.[1];
-    const sandboxDir = expand(/nginx serving\s+(\S+)\/base\/site\/current/.exec(account)?.[1]);
+    // Staging and production each on a frontend host of their own.
+    const sandboxDirs = [...account.matchAll(/nginx serving\s+(\S+)\/base\/site\/current/g)].map((match) =>
+      expand(match[1]),
+    );
     expect(site).toBeDefined();
-    expect(sandboxDir).toBeDefined();
+    expect(sandboxDirs).toHaveLength(2);
+    expect(new Set(sandboxDirs).size).toBe(2);
 
     // Fits a 100-column terminal, however long the temp directory's path: paths under it are
     // shown as $TMPDIR/..., which the shell expands back.
     expect(longTmp.length).toBeGreaterThan(100);
     expect(account.split('\n').filter((line) => line.length > 100)).toEqual([]);
     expect(account).not.toContain(longTmp);
-    expect(sandboxDir?.startsWith(`${longTmp}/`)).toBe(true);
+    for (const dir of sandboxDirs) expect(dir?.startsWith(`${longTmp}/`)).toBe(true);
 
     // The application's side: its checkout outside this repository, its workflows calling ours.
     const application = expand(/application\s+(\S+) \(a copy of examples\/sophia-app\)/.exec(account)?.[1]);
@@ -107,7 +111,9 @@ describe('pnpm demo', () => {
     // The backend image built from the commit, deployed by digest, and the API healthy at its URL.
     expect(account).toMatch(/✓ Backend image +\d+\.\ds/);
     expect(account).toMatch(/→ digest sha256:[0-9a-f]{64}/);
-    expect(account).toMatch(/✓ the backend runs the image this push built, chat-api:a1b2c3d@sha256:[0-9a-f]{8}…/);
+    expect(account).toMatch(
+      /✓ the backend of each runs the image this push built, chat-api:a1b2c3d@sha256:[0-9a-f]{8}…/,
+    );
     expect(account).toContain('✓ the API answers healthy at its public URL');
 
     // Act 1: staging, then production, every component by its bundled action, the gates passed.
@@ -121,19 +127,32 @@ describe('pnpm demo', () => {
     expect(act1).toContain('– Staging / Roll back frontend skipped');
     expect(act1).toContain('workflow success');
 
-    // Act 2: the gate fails; exactly what the run changed goes back; production never starts.
+    // Act 2: staging takes the push; production's reviewers reject each of its deploy jobs.
     const act2 = account.slice(account.indexOf('Act 2'), account.indexOf('Act 3'));
-    expect(act2).toContain('→ changed ["sophia/Deployment/chat-api"]');
-    expect(act2).toMatch(/✗ Staging \/ Health gate/);
-    expect(act2).toMatch(/⋯ waiting for staging\/health-gate · Wait until every URL is healthy/);
-    expect(act2).toContain('✓ Staging / Roll back frontend');
-    expect(act2).toContain('✓ Staging / Roll back backend');
-    expect(act2).toContain('– Staging / Roll back MCP servers skipped');
-    expect(act2).toContain('– Production skipped');
-    expect(act2).toContain('workflow failure');
+    expect(act2).toContain('✓ Staging / Health gate');
+    for (const line of ['Frontend', 'Backend', 'MCP servers']) {
+      expect(act2).toContain(
+        `✗ Production / ${line}  (production)  0.0s\n` +
+          "      The deployment was rejected or didn't satisfy other protection rules.",
+      );
+    }
+    expect(act2.match(/\? review: production\/\S+ waits for production's reviewers: rejected/g)).toHaveLength(3);
 
-    // Act 3: the manual rollback dispatch.
-    expect(account.slice(account.indexOf('Act 3'))).toContain('✓ Rollback / Roll back frontend in staging');
+    // Act 3: the gate fails; exactly what the run changed goes back; production never starts.
+    const act3 = account.slice(account.indexOf('Act 3'), account.indexOf('Act 4'));
+    expect(act3).toContain('→ changed ["sophia/Deployment/chat-api"]');
+    expect(act3).toMatch(/✗ Staging \/ Health gate/);
+    expect(act3).toMatch(/⋯ waiting for staging\/health-gate · Wait until every URL is healthy/);
+    expect(act3).toContain('✓ Staging / Roll back frontend');
+    expect(act3).toContain('✓ Staging / Roll back backend');
+    expect(act3).toContain('– Staging / Roll back MCP servers skipped');
+    expect(act3).toContain('– Production skipped');
+    expect(act3).toContain('workflow failure');
+
+    // Act 4: the manual rollback dispatch switches staging one release further back.
+    const act4 = account.slice(account.indexOf('Act 4'));
+    expect(act4).toContain('✓ Rollback / Roll back frontend in staging');
+    expect(act4).toMatch(/→ from \d+-b2c3d4e, to \d+-a1b2c3d/);
 
     // Each thing is said once: no job is reported twice, no runner-setup step is listed.
     for (const act of account.split(/^Act \d/m)) {
@@ -142,12 +161,12 @@ describe('pnpm demo', () => {
     }
     expect(account).not.toContain('actions/checkout');
 
-    expect(account).toMatch(/✓ nginx serves a1b2c3d again/);
+    expect(account).toMatch(/✓ staging's nginx serves b2c3d4e again/);
     expect(account).toMatch(/✓ the MCP servers, unchanged by this run, kept their revision/);
     expect(account).toMatch(/The story held: (\d+) of \1 claims checked/);
     expect(account).not.toContain('✗ the');
 
-    // --keep: still up after the story, serving the restored site, until Ctrl-C.
+    // --keep: still up after the story, staging serving the release the on-call rolled back to.
     expect(account).toContain('Still running (--keep); Ctrl-C stops everything');
     expect(JSON.parse(await servedWhileKept!)).toEqual({
       status: 'ok',
@@ -155,8 +174,10 @@ describe('pnpm demo', () => {
     });
 
     // Everything it started is stopped, by the demo itself.
-    expect(existsSync(sandboxDir!)).toBe(false);
-    expect(processesMentioning(sandboxDir!)).toEqual([]);
+    for (const dir of sandboxDirs) {
+      expect(existsSync(dir!)).toBe(false);
+      expect(processesMentioning(dir!)).toEqual([]);
+    }
     rmSync(path.dirname(longTmp), { recursive: true, force: true });
   }, 180_000);
 

@@ -37,15 +37,15 @@ function push(sha: string) {
     file: '.github/workflows/recipe.yml',
     github: { sha },
     vars: {
-      SITE_URL: machines.site.siteUrl.replace(/\/$/, ''),
+      SITE_URL: machines.productionSite.siteUrl.replace(/\/$/, ''),
       API_URL: machines.api.url,
-      FRONTEND_HOST: `127.0.0.1:${machines.site.sshPort}`,
-      K3S_HOST: `127.0.0.1:${machines.site.sshPort}`,
+      FRONTEND_HOST: `127.0.0.1:${machines.productionSite.sshPort}`,
+      K3S_HOST: `127.0.0.1:${machines.productionSite.sshPort}`,
       KUBECTL_COMMAND: machines.cluster.kubectlCommand,
-      SSH_USER: machines.site.user,
-      FRONTEND_TARGET: machines.site.siteDir,
-      NGINX_TEST_COMMAND: machines.site.nginxTestCommand,
-      NGINX_RELOAD_COMMAND: machines.site.nginxReloadCommand,
+      SSH_USER: machines.productionSite.user,
+      FRONTEND_TARGET: machines.productionSite.siteDir,
+      NGINX_TEST_COMMAND: machines.productionSite.nginxTestCommand,
+      NGINX_RELOAD_COMMAND: machines.productionSite.nginxReloadCommand,
       HEALTH_INTERVAL: '200ms',
       HEALTH_TIMEOUT: '3s',
     },
@@ -82,7 +82,9 @@ test('run as written, the recipe rolls back what a failed push changed, and noth
   expect((await machines.workload('chat-api')).image).toBe(imageA);
   expect(await Promise.all(['mcp-memory', 'mcp-slack'].map(machines.workload))).toEqual(mcpBefore);
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);
-  const served = JSON.parse((await httpGet(new URL('healthz.json', machines.site.siteUrl).href)).body.toString()) as {
+  const served = JSON.parse(
+    (await httpGet(new URL('healthz.json', machines.productionSite.siteUrl).href)).body.toString(),
+  ) as {
     version: string;
   };
   expect(served.version).toBe(SHA_A);

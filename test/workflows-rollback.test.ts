@@ -18,26 +18,27 @@ beforeAll(async () => {
 
 afterAll(() => machines?.stop());
 
-async function served(): Promise<string> {
+/** The release a frontend host serves (default: staging's). */
+async function served(site = machines.site): Promise<string> {
   // No keep-alive: nginx's old workers close idle connections on a reload (see httpGet).
-  return (await httpGet(new URL('version.txt', machines.site.siteUrl).href)).body.toString();
+  return (await httpGet(new URL('version.txt', site.siteUrl).href)).body.toString();
 }
 
-async function deployFrontend(release: string): Promise<void> {
+async function deployFrontend(release: string, site = machines.site): Promise<void> {
   machines.app.write(`site-${release}/version.txt`, release);
   const run = await runBundledAction({
     action: 'deploy-frontend-nginx',
     cwd: machines.app.workspace,
     inputs: {
-      host: `127.0.0.1:${machines.site.sshPort}`,
-      user: machines.site.user,
-      'ssh-key': machines.site.privateKey,
-      'known-hosts': machines.site.knownHosts,
+      host: `127.0.0.1:${site.sshPort}`,
+      user: site.user,
+      'ssh-key': site.privateKey,
+      'known-hosts': site.knownHosts,
       source: `site-${release}`,
-      target: machines.site.siteDir,
+      target: site.siteDir,
       'release-id': release,
-      'nginx-test-command': machines.site.nginxTestCommand,
-      'nginx-reload-command': machines.site.nginxReloadCommand,
+      'nginx-test-command': site.nginxTestCommand,
+      'nginx-reload-command': site.nginxReloadCommand,
     },
   });
   expect(run.code).toBe(0);
@@ -103,10 +104,10 @@ test('a choice that is not offered is refused before anything runs', async () =>
 });
 
 test("each setting comes from the chosen environment's own variable: an empty production host never falls through to staging's", async () => {
-  await deployFrontend('r3');
-  await deployFrontend('r4');
+  await deployFrontend('r3', machines.productionSite);
+  await deployFrontend('r4', machines.productionSite);
+  const stagingLive = await served();
   const vars = machines.app.settings.vars ?? {};
-  const sandbox = vars.STAGING_FRONTEND_HOST;
   const dispatch = (overrides: Record<string, string>) =>
     runWorkflow({
       ...machines.app.settings,
@@ -116,8 +117,8 @@ test("each setting comes from the chosen environment's own variable: an empty pr
       vars: { ...vars, PRODUCTION_SITE_URL: 'https://sophia.example', ...overrides },
     });
 
-  // Production's host was never set; staging's is the live sandbox. The production rollback
-  // must not reach staging's machine: it stops, naming the input it lacks.
+  // Production's host is unset; staging's answers. The production rollback must not reach
+  // staging's machine: it stops, naming the input it lacks.
   const unset = await dispatch({ PRODUCTION_FRONTEND_HOST: '' });
   expect(unset.result).toBe('failure');
   const [job] = unset.jobs;
@@ -125,11 +126,12 @@ test("each setting comes from the chosen environment's own variable: an empty pr
   const step = job.steps.find((s) => s.name === 'Roll back the frontend');
   expect(step?.result).toBe('failure');
   expect(step?.annotations.map((a) => a.message).join('\n')).toMatch(/"host"/);
-  expect(await served()).toBe('r4');
+  expect(await served(machines.productionSite)).toBe('r4');
 
-  // Production's own host is the sandbox, staging's a port nothing listens on: production's wins.
-  const own = await dispatch({ PRODUCTION_FRONTEND_HOST: sandbox, STAGING_FRONTEND_HOST: '127.0.0.1:1' });
+  // Production's own host and target, with staging's host a port nothing listens on.
+  const own = await dispatch({ STAGING_FRONTEND_HOST: '127.0.0.1:1' });
   expect(own.result).toBe('success');
   expect(own.jobs[0].outputs).toEqual({ from: 'r4', to: 'r3' });
-  expect(await served()).toBe('r3');
+  expect(await served(machines.productionSite)).toBe('r3');
+  expect(await served()).toBe(stagingLive);
 });

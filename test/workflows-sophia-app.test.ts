@@ -8,7 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { contextDigest, runWorkflow, type JobRecord, type WorkflowRun } from '@sophia-testing/workflow-runner';
+import {
+  contextDigest,
+  REJECTED_DEPLOYMENT,
+  runWorkflow,
+  type JobRecord,
+  type WorkflowRun,
+} from '@sophia-testing/workflow-runner';
 import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { repoRoot } from './support/workflows.js';
 import { httpGet } from './frontend-helpers.js';
@@ -24,8 +30,9 @@ afterAll(() => machines?.stop());
 const SHA_A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const SHA_B = 'b2c3d4e5f60718293a4b5c6d7e8f901234567890';
 
-async function served(): Promise<{ status: string; version: string }> {
-  return JSON.parse((await httpGet(new URL('healthz.json', machines.site.siteUrl).href)).body.toString()) as {
+/** What a frontend host serves (default: staging's). */
+async function served(host = machines.site): Promise<{ status: string; version: string }> {
+  return JSON.parse((await httpGet(new URL('healthz.json', host.siteUrl).href)).body.toString()) as {
     status: string;
     version: string;
   };
@@ -40,23 +47,8 @@ async function apiHealth(): Promise<{ status: number; body: string }> {
   return { status: answer.status, body: answer.body.toString() };
 }
 
-function push(
-  sha: string,
-  vars: Record<string, string> = {},
-  productionApproved = true,
-  onJob?: (job: JobRecord) => void,
-) {
-  return runWorkflow({
-    ...machines.app.settings,
-    file: '.github/workflows/deploy.yml',
-    onJob,
-    vars: { ...machines.app.settings.vars, ...vars },
-    environments: {
-      ...machines.app.settings.environments,
-      production: { ...machines.app.settings.environments?.production, approve: productionApproved },
-    },
-    github: { sha },
-  });
+function push(sha: string, onJob?: (job: JobRecord) => void) {
+  return runWorkflow({ ...machines.app.settings, file: '.github/workflows/deploy.yml', onJob, github: { sha } });
 }
 
 test('the application checkout lives outside this repository', () => {
@@ -80,6 +72,13 @@ test('a push builds the backend image, deploys it by digest to staging, then pro
     url: machines.site.siteUrl.replace(/\/$/, ''),
   });
   expect(await served()).toEqual({ status: 'ok', version: SHA_A });
+  // Production has its own host, which the production jobs deployed once its reviewers approved.
+  expect(await served(machines.productionSite)).toEqual({ status: 'ok', version: SHA_A });
+  expect(first.reviews.map((review) => [review.job, review.decision])).toEqual([
+    ['production/frontend', 'approved'],
+    ['production/backend', 'approved'],
+    ['production/mcp', 'approved'],
+  ]);
   // The image the build pushed, from backend/ of this checkout, is exactly what runs.
   const build = first.jobs
     .find((job) => job.id === 'backend-image')
@@ -103,7 +102,7 @@ test('a push builds the backend image, deploys it by digest to staging, then pro
   const server = path.join(machines.app.workspace, 'backend', 'server.mjs');
   machines.app.write('backend/server.mjs', readFileSync(server, 'utf8').replace("status: 'ok'", "status: 'error'"));
   let imageB = '';
-  const second = await push(SHA_B, {}, true, (job) => {
+  const second = await push(SHA_B, (job) => {
     if (job.id === 'backend-image') machines.api.failing.add((imageB = job.outputs.image));
   });
   expect(second.result).toBe('failure');
@@ -140,15 +139,38 @@ test('a push builds the backend image, deploys it by digest to staging, then pro
   expect(mcpBefore.every((server) => server.failed === undefined)).toBe(true);
 }, 240_000);
 
-test('production waits for its reviewers: a rejected deployment changes nothing there', async () => {
-  const run = await push(SHA_A, {}, false);
-  const production = run.jobs.filter((job) => job.id.startsWith('production/') && job.result !== 'skipped');
-  expect(production.map((job) => [job.id, job.result, job.note])).toContainEqual([
-    'production/frontend',
-    'failure',
-    'The deployment to production was rejected by its reviewers',
+test('each deployment job waits for its own review: staging approved, production rejected, nothing reaches production', async () => {
+  const SHA_C = 'c3d4e5f60718293a4b5c6d7e8f9012345678901a';
+  const server = path.join(machines.app.workspace, 'backend', 'server.mjs');
+  machines.app.write('backend/server.mjs', readFileSync(server, 'utf8').replace("status: 'error'", "status: 'ok'"));
+  const productionBefore = await served(machines.productionSite);
+  const environments = machines.app.settings.environments ?? {};
+  const run = await runWorkflow({
+    ...machines.app.settings,
+    file: '.github/workflows/deploy.yml',
+    github: { sha: SHA_C },
+    environments: { ...environments, staging: { ...environments.staging, requiredReviewers: true } },
+    review: ({ environment }) => (environment === 'production' ? 'rejected' : 'approved'),
+  });
+  // One review per job that names a protected environment, in the order the jobs waited.
+  expect(run.reviews).toEqual([
+    { job: 'staging/frontend', environment: 'staging', decision: 'approved' },
+    { job: 'staging/backend', environment: 'staging', decision: 'approved' },
+    { job: 'staging/mcp', environment: 'staging', decision: 'approved' },
+    { job: 'production/frontend', environment: 'production', decision: 'rejected' },
+    { job: 'production/backend', environment: 'production', decision: 'rejected' },
+    { job: 'production/mcp', environment: 'production', decision: 'rejected' },
   ]);
-  expect(run.jobs.find((job) => job.id === 'production/rollback-frontend')?.result).toBe('skipped');
+  expect(run.result).toBe('failure');
+  expect(await served()).toEqual({ status: 'ok', version: SHA_C });
+  // A rejected job fails with GitHub's words and runs no step; nothing is rolled back there.
+  for (const id of ['frontend', 'backend', 'mcp']) {
+    const job = run.jobs.find((record) => record.id === `production/${id}`);
+    expect([job?.result, job?.note, job?.steps]).toEqual(['failure', REJECTED_DEPLOYMENT, []]);
+  }
+  for (const id of ['rollback-frontend', 'rollback-backend', 'rollback-mcp'])
+    expect(run.jobs.find((record) => record.id === `production/${id}`)?.result).toBe('skipped');
+  expect(await served(machines.productionSite)).toEqual(productionBefore);
 }, 240_000);
 
 test('the manual rollback dispatch puts the frontend release before the live one back', async () => {

@@ -1,8 +1,8 @@
 /**
  * examples/sophia-app, the application repository an adopter copies, set up on this machine:
  * checked out into a directory outside this repository, with the repository variables and the
- * environments (secrets, reviewers) its workflows read pointing at the local frontend host and
- * cluster, and `sophia/deploy-actions@v1` resolved to this checkout.
+ * environments (secrets, reviewers) its workflows read pointing at a frontend host of each
+ * environment and the cluster, and `sophia/deploy-actions@v1` resolved to this checkout.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,20 @@ export const suiteRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** The IP address of the simulator's node `mcp-node` (the product's MCP node; data, never contacted). */
 export const MCP_NODE_ADDRESS = '104.171.202.117';
 
-/** The frontend host the example's workflows reach over SSH (a LocalSshHost of @sophia-testing/ssh-hosts). */
+/** The environments of the example application. */
+export type ExampleEnvironment = 'staging' | 'production';
+
+/** The machines of one environment of the example application. */
+export interface EnvironmentMachines {
+  /** Its frontend host (a LocalSshHost). */
+  host: FrontendHost;
+  /** Its cluster's kubeconfig (content): the KUBECONFIG secret. */
+  kubeconfig: string;
+  /** Its backend API's public URL (a BackendStandIn's url). */
+  apiUrl: string;
+}
+
+/** A frontend host the example's workflows reach over SSH (a LocalSshHost of @sophia-testing/ssh-hosts). */
 export interface FrontendHost {
   sshPort: number;
   siteUrl: string;
@@ -25,8 +38,6 @@ export interface FrontendHost {
   user: string;
   privateKey: string;
   knownHosts: string;
-  nginxTestCommand: string;
-  nginxReloadCommand: string;
 }
 
 /**
@@ -74,37 +85,49 @@ export interface ExampleApp {
 }
 
 /**
- * Copies examples/sophia-app to a fresh directory and configures it for `host`, the cluster of
- * `kubeconfig` (content) and the backend API at `apiUrl` (a BackendStandIn's url); both
- * environments point at the same machines. `timings` are durations as the workflows take them
- * (`20s`, `200ms`), short for tests.
+ * Copies examples/sophia-app to a fresh directory and configures each environment for its own
+ * machines, as the application's settings would: the repository variables `<ENV>_FRONTEND_HOST`,
+ * `<ENV>_FRONTEND_TARGET`, `<ENV>_SITE_URL`, `<ENV>_API_URL`, `<ENV>_MCP_NODE_ADDRESS`, and the
+ * environment's secrets SSH_KEY, SSH_KNOWN_HOSTS and KUBECONFIG; production has required
+ * reviewers. Two environments may share machines (a test that needs only one of each).
+ * `nginx` holds the test and reload commands every host runs alike (the repository variables
+ * NGINX_TEST_COMMAND and NGINX_RELOAD_COMMAND, as `sudo -n nginx -s reload` on real machines:
+ * fleetNginxCommand of @sophia-testing/ssh-hosts). `timings` are durations as the workflows take
+ * them (`20s`, `200ms`), short for tests.
  */
 export function checkOutExampleApp(
-  host: FrontendHost,
-  kubeconfig: string,
-  apiUrl: string,
+  machines: Record<ExampleEnvironment, EnvironmentMachines>,
+  nginx: { test: string; reload: string },
   timings: { rollout: string; healthInterval: string; healthTimeout: string },
 ): ExampleApp {
   const workspace = mkdtempSync(path.join(tmpdir(), 'sophia-app-'));
   cpSync(path.join(suiteRoot, 'examples', 'sophia-app'), workspace, { recursive: true });
-  const site = host.siteUrl.replace(/\/$/, '');
+  const users = new Set(Object.values(machines).map(({ host }) => host.user));
+  if (users.size > 1)
+    throw new Error(`The example's SSH_USER is one for every host; these hosts have ${[...users].join(', ')}`);
   const vars: Record<string, string> = {
-    FRONTEND_TARGET: host.siteDir,
-    NGINX_TEST_COMMAND: host.nginxTestCommand,
-    NGINX_RELOAD_COMMAND: host.nginxReloadCommand,
-    SSH_USER: host.user,
+    NGINX_TEST_COMMAND: nginx.test,
+    NGINX_RELOAD_COMMAND: nginx.reload,
+    SSH_USER: machines.staging.host.user,
     ROLLOUT_TIMEOUT: timings.rollout,
     HEALTH_INTERVAL: timings.healthInterval,
     HEALTH_TIMEOUT: timings.healthTimeout,
   };
-  for (const environment of ['STAGING', 'PRODUCTION']) {
-    vars[`${environment}_SITE_URL`] = site;
-    vars[`${environment}_API_URL`] = apiUrl;
-    vars[`${environment}_FRONTEND_HOST`] = `127.0.0.1:${host.sshPort}`;
-    vars[`${environment}_MCP_NODE_ADDRESS`] = MCP_NODE_ADDRESS;
+  const environments: Record<string, EnvironmentSettings> = {};
+  for (const [environment, { host, kubeconfig, apiUrl }] of Object.entries(machines) as Array<
+    [ExampleEnvironment, EnvironmentMachines]
+  >) {
+    const prefix = environment.toUpperCase();
+    vars[`${prefix}_SITE_URL`] = host.siteUrl.replace(/\/$/, '');
+    vars[`${prefix}_API_URL`] = apiUrl;
+    vars[`${prefix}_FRONTEND_HOST`] = `127.0.0.1:${host.sshPort}`;
+    vars[`${prefix}_FRONTEND_TARGET`] = host.siteDir;
+    vars[`${prefix}_MCP_NODE_ADDRESS`] = MCP_NODE_ADDRESS;
+    environments[environment] = {
+      secrets: { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts, KUBECONFIG: kubeconfig },
+      requiredReviewers: environment === 'production',
+    };
   }
-  const secrets = { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts, KUBECONFIG: kubeconfig };
-  const environments: Record<string, EnvironmentSettings> = { staging: { secrets }, production: { secrets } };
   return {
     workspace,
     settings: { workspace, vars, environments, repositories: { 'sophia/deploy-actions@v1': suiteRoot } },

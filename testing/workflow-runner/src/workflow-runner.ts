@@ -38,7 +38,8 @@ import {
   type ParsedWorkflow,
 } from './workflow-parse.js';
 
-export type Result = 'success' | 'failure' | 'skipped';
+/** A job's or step's result; `cancelled` for a run a newer one replaced while it waited for its concurrency group. */
+export type Result = 'success' | 'failure' | 'skipped' | 'cancelled';
 
 export interface StepRecord {
   name: string;
@@ -73,8 +74,13 @@ export interface JobRecord {
 }
 
 export interface WorkflowRun {
-  result: 'success' | 'failure';
+  /** `cancelled` when a newer run of its concurrency group took its place while it was pending. */
+  result: 'success' | 'failure' | 'cancelled';
+  /** The run's id (github.run_id): RunWorkflowOptions.runId, else one numbered in this process. */
+  runId: string;
   jobs: JobRecord[];
+  /** Every review a job waited for, in the order the jobs asked, with its decision. */
+  reviews: DeploymentReview[];
   outputs: Record<string, string>;
   durationMs: number;
 }
@@ -83,9 +89,102 @@ export interface WorkflowRun {
 export interface EnvironmentSettings {
   secrets?: Record<string, string>;
   vars?: Record<string, string>;
-  /** What its required reviewers answer (default: approved). */
-  approve?: boolean;
+  /**
+   * The "Required reviewers" protection rule: every job that names this environment waits for a
+   * review before it starts (RunWorkflowOptions.review decides it; approved when that is absent).
+   */
+  requiredReviewers?: boolean;
 }
+
+/** What happened to a run in a concurrency group, in the order it happened. */
+export interface ConcurrencyEvent {
+  /** The group, as written after evaluation (GitHub compares groups case-insensitively). */
+  group: string;
+  /** The run's id (WorkflowRun.runId). */
+  run: string;
+  event: 'running' | 'pending' | 'cancelled' | 'released';
+}
+
+/**
+ * Concurrency groups shared by the runs of one repository, as GitHub keeps them with
+ * `cancel-in-progress: false`: "at most one running and one pending job in a concurrency group
+ * at any time"; a run queued while another of its group is in progress is pending, and "any
+ * existing pending job or workflow in the same concurrency group ... will be canceled and the
+ * new queued job or workflow will take its place"; group names are case-insensitive (docs:
+ * "Control the concurrency of workflows and jobs",
+ * https://docs.github.com/actions/using-jobs/using-concurrency). Pass one instance to every
+ * runWorkflow of the repository; a workflow-level `concurrency:` (the started workflow's and a
+ * called workflow's) then queues there. `cancel-in-progress: true` is refused: cancelling a run
+ * in progress is not modelled.
+ */
+export class ConcurrencyGroups {
+  /** Everything that happened, in order. */
+  readonly events: ConcurrencyEvent[] = [];
+  private readonly groups = new Map<
+    string,
+    { running: string; pending?: { run: string; decide: (outcome: 'running' | 'cancelled') => void } }
+  >();
+
+  /** Waits until `run` holds `group`: `running`, or `cancelled` when a newer run replaced it while pending. */
+  acquire(group: string, run: string): Promise<'running' | 'cancelled'> {
+    const key = group.toLowerCase();
+    const held = this.groups.get(key);
+    if (!held) {
+      this.groups.set(key, { running: run });
+      this.events.push({ group, run, event: 'running' });
+      return Promise.resolve('running');
+    }
+    if (held.pending) {
+      this.events.push({ group, run: held.pending.run, event: 'cancelled' });
+      held.pending.decide('cancelled');
+    }
+    this.events.push({ group, run, event: 'pending' });
+    return new Promise((decide) => {
+      held.pending = { run, decide };
+    });
+  }
+
+  /** `run` ends: the pending run of the group, if any, starts. */
+  release(group: string, run: string): void {
+    const key = group.toLowerCase();
+    const held = this.groups.get(key);
+    if (held?.running !== run) return;
+    this.events.push({ group, run, event: 'released' });
+    const next = held.pending;
+    if (!next) {
+      this.groups.delete(key);
+      return;
+    }
+    this.groups.set(key, { running: next.run });
+    this.events.push({ group, run: next.run, event: 'running' });
+    next.decide('running');
+  }
+}
+
+/** What a reviewer answers for one job waiting on a protected environment. */
+export type ReviewDecision = 'approved' | 'rejected';
+
+/**
+ * One job run waiting for the required reviewers of its environment, and their decision.
+ * GitHub asks per job, not per environment or run: "Jobs that reference an environment configured
+ * with required reviewers will wait for an approval before starting"; "If a job is rejected, the
+ * workflow will fail" (docs: "Reviewing deployments",
+ * https://docs.github.com/actions/managing-workflow-runs/reviewing-deployments). Its review dialog
+ * can answer several jobs waiting for the same environment at once; a `review` callback that
+ * decides by environment alone gives each of them that same answer.
+ */
+export interface DeploymentReview {
+  /** The job id, `caller/called` for a job of a called workflow (JobRecord.id). */
+  job: string;
+  environment: string;
+  decision: ReviewDecision;
+}
+
+/**
+ * GitHub's annotation on a job whose deployment was rejected (or stopped by another deployment
+ * protection rule); the job fails without running a step.
+ */
+export const REJECTED_DEPLOYMENT = "The deployment was rejected or didn't satisfy other protection rules.";
 
 export interface RunWorkflowOptions {
   /** The workflow file to run (absolute, or relative to `workspace`). */
@@ -104,6 +203,11 @@ export interface RunWorkflowOptions {
   /** Repository variables (the vars context). */
   vars?: Record<string, string>;
   environments?: Record<string, EnvironmentSettings>;
+  /**
+   * The reviewers of protected environments (`requiredReviewers`): called once for each job run
+   * that waits for them, as it would wait; the job starts only when this answers `approved`.
+   */
+  review?: (request: Omit<DeploymentReview, 'decision'>) => ReviewDecision | Promise<ReviewDecision>;
   /** `owner/repo@ref` (or `owner/repo` for any ref) -> a directory holding that repository at that ref. */
   repositories?: Record<string, string>;
   /** Values of the github context (sha, ref, repository...). */
@@ -112,8 +216,18 @@ export interface RunWorkflowOptions {
   onJob?: (job: JobRecord) => void;
   /** Called as a step starts, with the id of its job: an account can show what is being waited for. */
   onStepStart?: (jobId: string, step: { name: string; uses?: string }) => void;
+  /** The repository's concurrency groups, shared with its other runs; without it `concurrency:` queues nothing. */
+  concurrency?: ConcurrencyGroups;
+  /** The run's id (github.run_id); default: `run-<n>`, numbered in this process. */
+  runId?: string;
   /** Limit for one action step (default 120 s). */
   stepTimeoutMs?: number;
+}
+
+/** What a run has recorded so far: jobs as they end, reviews as they are answered. */
+interface RunLog {
+  jobs: JobRecord[];
+  reviews: DeploymentReview[];
 }
 
 /** One workflow file being run: where its own `$/` points and who called it. */
@@ -406,7 +520,7 @@ async function runJob(
   frame: Frame,
   finished: Finished,
   options: RunWorkflowOptions,
-  records: JobRecord[],
+  log: RunLog,
 ): Promise<{ result: Result; outputs: Record<string, string> }> {
   const id = job.id.value;
   const token = child(child(frame.parsed.root, 'jobs'), id);
@@ -416,7 +530,7 @@ async function runJob(
   const name = frame.namePrefix + (job.name ? text(job.name, contexts) : id);
   const started = Date.now();
   const report = (record: JobRecord) => {
-    records.push(record);
+    log.jobs.push(record);
     options.onJob?.(record);
     return { result: record.result, outputs: record.outputs };
   };
@@ -431,7 +545,7 @@ async function runJob(
       condition: child(token, 'if')?.toString() ?? '',
     });
   }
-  if (job.type === 'reusableWorkflowJob') return callWorkflow(job, token, contexts, frame, options, records);
+  if (job.type === 'reusableWorkflowJob') return callWorkflow(job, token, contexts, frame, options, log);
 
   const environmentToken = child(token, 'environment');
   const environment = environmentToken
@@ -440,17 +554,22 @@ async function runJob(
       : { name: text(environmentToken, contexts), url: '' }
     : undefined;
   const settings = environment ? options.environments?.[environment.name] : undefined;
-  if (settings?.approve === false) {
-    return report({
-      id: frame.prefix + id,
-      name,
-      result: 'failure',
-      environment,
-      outputs: {},
-      steps: [],
-      durationMs: 0,
-      note: `The deployment to ${environment?.name} was rejected by its reviewers`,
-    });
+  if (environment && settings?.requiredReviewers) {
+    const request = { job: frame.prefix + id, environment: environment.name };
+    const decision = (await options.review?.(request)) ?? 'approved';
+    log.reviews.push({ ...request, decision });
+    if (decision === 'rejected') {
+      return report({
+        id: frame.prefix + id,
+        name,
+        result: 'failure',
+        environment,
+        outputs: {},
+        steps: [],
+        durationMs: Date.now() - started,
+        note: REJECTED_DEPLOYMENT,
+      });
+    }
   }
   const secrets = environmentSecrets(frame, settings?.secrets);
   // An environment's variables win over those of the repository.
@@ -526,7 +645,7 @@ async function callWorkflow(
   contexts: Contexts,
   caller: Frame,
   options: RunWorkflowOptions,
-  records: JobRecord[],
+  log: RunLog,
 ): Promise<{ result: Result; outputs: Record<string, string> }> {
   const reference = job.ref.value;
   const fileReference = parseFileReference(reference);
@@ -589,7 +708,25 @@ async function callWorkflow(
   };
   frame.env = workflowEnv(parsed, frame);
   frame.base = { ...frame.base, env: frame.env };
-  const jobs = await runJobs(frame, options, records);
+  const runId = String((caller.base.github as Record<string, ContextValue>).run_id);
+  const jobs = await inGroup(child(parsed.root, 'concurrency'), { ...caller.base, inputs }, options, runId, () =>
+    runJobs(frame, options, log),
+  );
+  if (!jobs) {
+    // A newer run of the group took this call's place while it waited: GitHub cancels it.
+    const record: JobRecord = {
+      id: caller.prefix + job.id.value,
+      name: caller.namePrefix + (job.name ? text(job.name, contexts) : job.id.value),
+      result: 'cancelled',
+      outputs: {},
+      steps: [],
+      durationMs: 0,
+      note: `Canceled: a newer run of concurrency group '${calledGroup}' took its place while it waited`,
+    };
+    log.jobs.push(record);
+    options.onJob?.(record);
+    return { result: 'cancelled', outputs: {} };
+  }
   const jobContext: Contexts = Object.fromEntries(
     [...jobs].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),
   );
@@ -600,7 +737,10 @@ async function callWorkflow(
     ]),
   );
   const results = [...jobs.values()].map((done) => done.result);
-  return { result: results.includes('failure') ? 'failure' : 'success', outputs };
+  return {
+    result: results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : 'success',
+    outputs,
+  };
 }
 
 /**
@@ -632,7 +772,34 @@ function concurrencyGroup(token: ReturnType<typeof child>, contexts: Contexts): 
   return text(child(token, 'group') ?? token, contexts) || undefined;
 }
 
-async function runJobs(frame: Frame, options: RunWorkflowOptions, records: JobRecord[]): Promise<Finished> {
+let runsStarted = 0;
+
+/**
+ * Runs `work` once the run holds the group of a workflow-level `concurrency:` (see
+ * ConcurrencyGroups), releasing it after; undefined when a newer run replaced it while pending.
+ */
+async function inGroup<T>(
+  token: ReturnType<typeof child>,
+  contexts: Contexts,
+  options: RunWorkflowOptions,
+  run: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  const group = concurrencyGroup(token, contexts);
+  if (!group || !options.concurrency) return work();
+  const cancel = child(token, 'cancel-in-progress');
+  if (cancel && text(cancel, contexts) === 'true') {
+    throw new Error(`concurrency group '${group}': cancel-in-progress: true is not modelled by the local runner`);
+  }
+  if ((await options.concurrency.acquire(group, run)) === 'cancelled') return undefined;
+  try {
+    return await work();
+  } finally {
+    options.concurrency.release(group, run);
+  }
+}
+
+async function runJobs(frame: Frame, options: RunWorkflowOptions, log: RunLog): Promise<Finished> {
   const finished: Finished = new Map();
   const pending = new Map(frame.parsed.template.jobs.map((job) => [job.id.value, job]));
   while (pending.size > 0) {
@@ -643,7 +810,7 @@ async function runJobs(frame: Frame, options: RunWorkflowOptions, records: JobRe
     const wave = await Promise.allSettled(
       ready.map(async (job) => {
         pending.delete(job.id.value);
-        finished.set(job.id.value, await runJob(job, frame, finished, options, records));
+        finished.set(job.id.value, await runJob(job, frame, finished, options, log));
       }),
     );
     const broken = wave.find((outcome) => outcome.status === 'rejected');
@@ -685,8 +852,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
             literal,
           )
         : {};
+  const runId = options.runId ?? `run-${++runsStarted}`;
   const base: Contexts = {
     github: {
+      run_id: runId,
       sha: '3f786850e387550fdab836ed7e6dc881de23001b',
       ref: 'refs/heads/main',
       repository: 'sophia/sophia-app',
@@ -716,8 +885,13 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   };
   frame.env = workflowEnv(parsed, frame);
   frame.base = { ...base, env: frame.env };
-  const records: JobRecord[] = [];
-  const finished = await runJobs(frame, options, records);
+  const log: RunLog = { jobs: [], reviews: [] };
+  const finished = await inGroup(child(parsed.root, 'concurrency'), frame.base, options, runId, () =>
+    runJobs(frame, options, log),
+  );
+  if (!finished) {
+    return { result: 'cancelled', runId, jobs: [], reviews: [], outputs: {}, durationMs: Date.now() - started };
+  }
   const jobs: Contexts = Object.fromEntries(
     [...finished].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),
   );
@@ -731,8 +905,14 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         )
       : {};
   return {
-    result: [...finished.values()].some((done) => done.result === 'failure') ? 'failure' : 'success',
-    jobs: records,
+    result: [...finished.values()].some((done) => done.result === 'failure')
+      ? 'failure'
+      : [...finished.values()].some((done) => done.result === 'cancelled')
+        ? 'cancelled'
+        : 'success',
+    runId,
+    jobs: log.jobs,
+    reviews: log.reviews,
     outputs,
     durationMs: Date.now() - started,
   };

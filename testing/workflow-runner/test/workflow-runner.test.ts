@@ -626,3 +626,88 @@ describe('jobs relate as on GitHub: secret outputs, ancestors, env and continue-
     expect(run.result).toBe('success');
   });
 });
+
+describe('protected environments: each job waits for its own review, as on GitHub', () => {
+  const marks = () => path.join(scratch, 'deployed');
+
+  function deployWorkflow(): string {
+    const job = (id: string, environment: string, needs?: string) => [
+      `  ${id}:`,
+      ...(needs ? [`    needs: ${needs}`] : []),
+      '    runs-on: ubuntu-latest',
+      `    environment: ${environment}`,
+      '    steps:',
+      `      - run: echo ${id} >> "${marks()}"`,
+    ];
+    return [
+      'on: push',
+      'jobs:',
+      ...job('staging-site', 'staging'),
+      ...job('staging-api', 'staging'),
+      ...job('production-site', 'production', '[staging-site, staging-api]'),
+      ...job('production-api', 'production', '[staging-site, staging-api]'),
+      '',
+    ].join('\n');
+  }
+
+  test('approved in staging, rejected in production: the production jobs fail with GitHub words and run nothing', async () => {
+    rmSync(marks(), { force: true });
+    write(app, 'ci.yml', deployWorkflow());
+    const asked: string[] = [];
+    const run = await runWorkflow({
+      file: '.github/workflows/ci.yml',
+      workspace: app,
+      environments: { staging: { requiredReviewers: true }, production: { requiredReviewers: true } },
+      review: ({ job, environment }) => {
+        asked.push(job);
+        return environment === 'production' ? 'rejected' : 'approved';
+      },
+    });
+    expect(run.reviews).toEqual([
+      { job: 'staging-site', environment: 'staging', decision: 'approved' },
+      { job: 'staging-api', environment: 'staging', decision: 'approved' },
+      { job: 'production-site', environment: 'production', decision: 'rejected' },
+      { job: 'production-api', environment: 'production', decision: 'rejected' },
+    ]);
+    expect(asked).toEqual(run.reviews.map((review) => review.job));
+    expect(run.result).toBe('failure');
+    expect(run.jobs.map((job) => [job.id, job.result, job.note])).toEqual([
+      ['staging-site', 'success', undefined],
+      ['staging-api', 'success', undefined],
+      ['production-site', 'failure', "The deployment was rejected or didn't satisfy other protection rules."],
+      ['production-api', 'failure', "The deployment was rejected or didn't satisfy other protection rules."],
+    ]);
+    expect(readFileSync(marks(), 'utf8').split('\n').filter(Boolean).sort()).toEqual(['staging-api', 'staging-site']);
+  });
+
+  test('a decision per job: one production job approved, the other rejected; an unprotected environment asks no one', async () => {
+    rmSync(marks(), { force: true });
+    write(app, 'ci.yml', deployWorkflow());
+    const run = await runWorkflow({
+      file: '.github/workflows/ci.yml',
+      workspace: app,
+      environments: { staging: {}, production: { requiredReviewers: true } },
+      review: async ({ job }) => (job === 'production-site' ? 'approved' : 'rejected'),
+    });
+    expect(run.reviews.map((review) => [review.job, review.decision])).toEqual([
+      ['production-site', 'approved'],
+      ['production-api', 'rejected'],
+    ]);
+    expect(readFileSync(marks(), 'utf8').split('\n').filter(Boolean).sort()).toEqual([
+      'production-site',
+      'staging-api',
+      'staging-site',
+    ]);
+  });
+
+  test('without a review callback, a protected environment is approved', async () => {
+    write(app, 'ci.yml', deployWorkflow());
+    const run = await runWorkflow({
+      file: '.github/workflows/ci.yml',
+      workspace: app,
+      environments: { production: { requiredReviewers: true } },
+    });
+    expect(run.result).toBe('success');
+    expect(run.reviews.map((review) => review.decision)).toEqual(['approved', 'approved']);
+  });
+});
