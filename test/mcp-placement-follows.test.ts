@@ -83,8 +83,15 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
     );
     const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
     expect(run.code).toBe(1);
-    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
-      /The API server refused the manifests, so nothing was applied/,
+    // On the object's own file and line, as GitHub shows it on the manifest.
+    expect(run.annotations.filter((a) => a.level === 'error' && a.properties.file)).toEqual([
+      expect.objectContaining({
+        properties: expect.objectContaining({ file: 'mcp.yaml', line: '1' }),
+        message: expect.stringMatching(/^mcp\/Deployment\/mcp-search: the API server refused it: .*selector/s),
+      }),
+    ]);
+    expect(run.annotations.find((a) => a.level === 'error' && !a.properties.file)?.message).toMatch(
+      /^1 API server problem, nothing was applied:\n {2}mcp\.yaml:1: mcp\/Deployment\/mcp-search/,
     );
     expect(await placementOf('mcp-node')).toEqual({ labels: {}, taints: [], record: undefined });
   });

@@ -6,10 +6,10 @@ import {
   yieldReplicasToAutoscalers,
   type OwnershipOptions,
 } from './field-ownership.js';
-import { KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
-import { ManifestError } from './manifest-error.js';
+import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
@@ -171,10 +171,13 @@ export async function deployManifests(
   const clusterScoped = new Set(
     [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
   );
+  const sorted = sortForApply(manifests);
   const written = settleScopes(
-    sortForApply(manifests).map((manifest) => manifest.object),
+    sorted.map((manifest) => manifest.object),
     clusterScoped,
   );
+  // Where each object was written, to put the server's refusal of it on its file and line.
+  const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
   const autoscaled = yieldReplicasToAutoscalers(written, [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
     ...(await liveAutoscalers(kubectl, written)),
@@ -231,7 +234,7 @@ export async function deployManifests(
     return report;
   }
 
-  await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+  await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied');
   const companion = settings.companion;
   const undoCompanion = async () => {
     for (const line of (await companion?.undo()) ?? []) log(line);
@@ -258,9 +261,10 @@ export async function deployManifests(
     await serverCheck(
       kubectl,
       plan.deferred,
+      sources,
       applyOptions,
       ownership,
-      `after ${foundationNames} were applied; nothing else was changed`,
+      `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`,
     );
     const rest = objects.filter((object) => !isFoundation(object));
     await makeCompanion();
@@ -361,24 +365,60 @@ async function liveAutoscalers(kubectl: Kubectl, objects: KubeObject[]): Promise
   return found;
 }
 
-/** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
+/**
+ * A server-side dry run of the objects. When the server refuses the set, each object is checked
+ * alone (kubectl's messages do not always say which object: a field conflict never does), and
+ * each refusal becomes a problem at the object's file and line: a ManifestError whose message
+ * says what had been written by then (`written`).
+ */
 async function serverCheck(
   kubectl: Kubectl,
   objects: KubeObject[],
+  sources: ReadonlyMap<string, Manifest>,
   options: ApplyOptions,
   ownership: OwnershipOptions,
   written: string,
 ): Promise<void> {
   if (objects.length === 0) return;
+  const dryRun = { ...options, dryRun: true };
   try {
-    await applyOwningFields(kubectl, objects, { ...options, dryRun: true }, ownership);
+    await applyOwningFields(kubectl, objects, dryRun, ownership);
+    return;
   } catch (error) {
-    if (!(error instanceof KubectlError)) throw error;
-    throw new Error(
-      `The API server refused the manifests, ${written}:\n${(error.result.stderr || error.result.stdout).trim()}`,
-      { cause: error },
-    );
+    if (!(error instanceof KubectlError || error instanceof ApplyConflictError)) throw error;
+    const problems: ManifestProblem[] = [];
+    for (const object of objects) {
+      const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(
+        () => undefined,
+        (refused: unknown) => refused,
+      );
+      if (refusal === undefined) continue;
+      if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError)) throw refusal;
+      const source = sources.get(objectKey(object));
+      problems.push({
+        file: source?.file ?? 'manifests',
+        line: source?.line ?? 1,
+        message:
+          refusal instanceof ApplyConflictError
+            ? refusal.message
+            : `${workloadKey(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
+      });
+    }
+    // Refused only together (each object alone passes): the set's own message is all there is.
+    if (problems.length === 0)
+      throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
+    throw new ManifestError(problems, 'API server', written);
   }
+}
+
+/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
+function kubectlReason(error: KubectlError | ApplyConflictError): string {
+  if (error instanceof ApplyConflictError) return error.message;
+  return (error.result.stderr || error.result.stdout)
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^error: /, ''))
+    .join('\n');
 }
 
 function capitalize(text: string): string {
