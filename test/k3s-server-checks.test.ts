@@ -6,6 +6,7 @@
  * over by its server-side apply instead of being blamed on another tool.
  */
 import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
+import { InputError } from '@sophia/inputs';
 import {
   connectKubectl,
   deployManifests,
@@ -152,6 +153,38 @@ ${configMap('checked')}`,
     expect(deployReportMarkdown('Deploy', report)).toContain(
       'created, not validated by the server (its namespace is created by this set)',
     );
+  });
+
+  test('a namespace input that does not exist is one error naming the input, before anything changes', async () => {
+    const file = workspace.write(
+      'nowhere.yaml',
+      `${configMap('one')}---\n${configMap('two')}`.replaceAll(', namespace: unserved', ''),
+    );
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir, namespace: 'nowhere' }), {
+      images: new Map(),
+    });
+    const error = await deployManifests(kubectl, manifests, { ...FAST_DEPLOY, namespace: 'nowhere' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      'Input "namespace" names namespace "nowhere", which does not exist on the cluster and no manifest creates it; nothing was applied. Create it (kubectl create namespace nowhere), add a Namespace manifest, or name an existing namespace',
+    );
+  });
+
+  test('a namespace the manifests name that does not exist is one problem at its first object', async () => {
+    const error = await deployError(
+      'ghost.yaml',
+      `${configMap('three')}---\n${configMap('four')}`.replaceAll('namespace: unserved', 'namespace: ghost'),
+    );
+    expect(error.problems).toEqual([
+      {
+        file: 'ghost.yaml',
+        line: 1,
+        message:
+          'namespace "ghost" does not exist on the cluster and no manifest creates it (ghost/ConfigMap/three, ghost/ConfigMap/four); create it or add a Namespace manifest',
+      },
+    ]);
   });
 
   test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {

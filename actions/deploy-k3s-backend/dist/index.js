@@ -34168,6 +34168,7 @@ function secretWithStringData(object, fields) {
 
 
 
+
 /** The deploy failed after something was applied; the report says what happened, for outputs and summary. */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -34270,7 +34271,7 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         return report;
     }
-    await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied');
+    await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
     const companion = settings.companion;
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
@@ -34297,7 +34298,7 @@ async function deployManifests(kubectl, manifests, settings) {
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
         const foundationNames = plan.foundations.map((object) => `${object.kind}/${object.metadata.name}`).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
-        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`);
+        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
         const rest = objects.filter((object) => !isFoundation(object));
         await makeCompanion();
         return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
@@ -34393,9 +34394,11 @@ async function liveAutoscalers(kubectl, objects) {
  * A server-side dry run of the objects. When the server refuses the set, each object is checked
  * alone (kubectl's messages do not always say which object: a field conflict never does), and
  * each refusal becomes a problem at the object's file and line: a ManifestError whose message
- * says what had been written by then (`written`).
+ * says what had been written by then (`written`). A namespace that does not exist is one
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
+ * InputError naming the input.
  */
-async function serverCheck(kubectl, objects, sources, options, ownership, written) {
+async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
     if (objects.length === 0)
         return;
     const dryRun = { ...options, dryRun: true };
@@ -34407,7 +34410,18 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
         if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
             throw error;
         const problems = [];
-        for (const object of objects) {
+        const missing = await missingNamespaces(kubectl, objects);
+        if (namespaceInput !== undefined && missing.has(namespaceInput))
+            throw new inputs_src/* InputError */.dz('namespace', `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`);
+        for (const [namespace, inside] of missing) {
+            const source = sources.get(objectKey(inside[0]));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => objects_workloadKey(objects_refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+            });
+        }
+        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
             const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
             if (refusal === undefined)
                 continue;
@@ -34427,6 +34441,19 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
             throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
         throw new ManifestError(problems, 'API server', written);
     }
+}
+/** The namespaces of these objects that the cluster does not have, each with its objects. */
+async function missingNamespaces(kubectl, objects) {
+    const byNamespace = new Map();
+    for (const object of objects) {
+        const namespace = object.metadata.namespace;
+        if (namespace)
+            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
+    }
+    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    for (const namespace of live)
+        byNamespace.delete(namespace.metadata.name);
+    return byNamespace;
 }
 /** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
 function kubectlReason(error) {

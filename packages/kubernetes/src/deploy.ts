@@ -13,6 +13,7 @@ import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
+import { InputError } from '@sophia/inputs';
 import {
   readFailedRevisions,
   recordFailedRevision,
@@ -26,7 +27,7 @@ import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } f
 /** The deploy inputs both Kubernetes actions share, plus the rollout timings and the log. */
 export interface DeploySettings extends Pick<
   KubernetesDeploySettings,
-  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun'
+  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
 > {
   /** Take fields other field managers own (the `force-conflicts` input); by default their conflict stops the deploy. */
   forceConflicts?: boolean;
@@ -234,7 +235,7 @@ export async function deployManifests(
     return report;
   }
 
-  await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied');
+  await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
   const companion = settings.companion;
   const undoCompanion = async () => {
     for (const line of (await companion?.undo()) ?? []) log(line);
@@ -265,6 +266,7 @@ export async function deployManifests(
       applyOptions,
       ownership,
       `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`,
+      settings.namespace,
     );
     const rest = objects.filter((object) => !isFoundation(object));
     await makeCompanion();
@@ -369,7 +371,9 @@ async function liveAutoscalers(kubectl: Kubectl, objects: KubeObject[]): Promise
  * A server-side dry run of the objects. When the server refuses the set, each object is checked
  * alone (kubectl's messages do not always say which object: a field conflict never does), and
  * each refusal becomes a problem at the object's file and line: a ManifestError whose message
- * says what had been written by then (`written`).
+ * says what had been written by then (`written`). A namespace that does not exist is one
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
+ * InputError naming the input.
  */
 async function serverCheck(
   kubectl: Kubectl,
@@ -378,6 +382,7 @@ async function serverCheck(
   options: ApplyOptions,
   ownership: OwnershipOptions,
   written: string,
+  namespaceInput?: string,
 ): Promise<void> {
   if (objects.length === 0) return;
   const dryRun = { ...options, dryRun: true };
@@ -387,7 +392,21 @@ async function serverCheck(
   } catch (error) {
     if (!(error instanceof KubectlError || error instanceof ApplyConflictError)) throw error;
     const problems: ManifestProblem[] = [];
-    for (const object of objects) {
+    const missing = await missingNamespaces(kubectl, objects);
+    if (namespaceInput !== undefined && missing.has(namespaceInput))
+      throw new InputError(
+        'namespace',
+        `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`,
+      );
+    for (const [namespace, inside] of missing) {
+      const source = sources.get(objectKey(inside[0]));
+      problems.push({
+        file: source?.file ?? 'manifests',
+        line: source?.line ?? 1,
+        message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => workloadKey(refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+      });
+    }
+    for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
       const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(
         () => undefined,
         (refused: unknown) => refused,
@@ -409,6 +428,20 @@ async function serverCheck(
       throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
     throw new ManifestError(problems, 'API server', written);
   }
+}
+
+/** The namespaces of these objects that the cluster does not have, each with its objects. */
+async function missingNamespaces(kubectl: Kubectl, objects: KubeObject[]): Promise<Map<string, KubeObject[]>> {
+  const byNamespace = new Map<string, KubeObject[]>();
+  for (const object of objects) {
+    const namespace = object.metadata.namespace;
+    if (namespace) byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
+  }
+  const live = await kubectl.getLive(
+    [...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+  );
+  for (const namespace of live) byNamespace.delete(namespace.metadata.name);
+  return byNamespace;
 }
 
 /** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
