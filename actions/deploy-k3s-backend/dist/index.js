@@ -32331,13 +32331,27 @@ function parseManifestText(text, file, problems) {
                     problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
                     return;
                 }
-                manifests.push({ object: item, file, line: lineOf([]), lineOf });
+                manifests.push({ object: typedListItem(value, item), file, line: lineOf([]), lineOf });
             });
             continue;
         }
         manifests.push({ object: value, file, line: start, lineOf: locate([]) });
     }
     return manifests;
+}
+/**
+ * An item of a typed list (`ConfigMapList`, `apps/v1` `DeploymentList`) that names neither its
+ * apiVersion nor its kind takes them from the list, as the API server leaves them out of the
+ * items it lists; kubectl does the same (apimachinery's UnstructuredList decoding, checked with
+ * kubectl 1.27 to 1.33). A plain `List` gives nothing: kubectl refuses such an item
+ * (`apiVersion not set, kind not set`), and so does validateManifest.
+ */
+function typedListItem(list, item) {
+    const unset = (value) => value === undefined || value === null || value === '';
+    if (list.kind === 'List' || !unset(item.apiVersion) || !unset(item.kind))
+        return item;
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = item;
+    return { apiVersion: list.apiVersion, kind: String(list.kind).slice(0, -'List'.length), ...rest };
 }
 function firstLine(message) {
     return message.split('\n')[0];
