@@ -187,6 +187,62 @@ ${configMap('checked')}`,
     ]);
   });
 
+  test('label, annotation, env and data values YAML 1.1 reads as numbers or booleans, which kubectl refuses, are named at their lines before the cluster is contacted', async () => {
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: typed
+  namespace: unserved
+  labels: {app: typed, version: 1.10}
+spec:
+  selector: {matchLabels: {app: typed}}
+  template:
+    metadata:
+      labels: {app: typed}
+      annotations: {sidecar: on}
+    spec:
+      containers:
+        - name: api
+          image: r.example/api:1
+          env:
+            - {name: DEBUG, value: yes}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: typed, namespace: unserved}
+data:
+  retries: 3
+`;
+    const file = workspace.write('typed.yaml', text);
+    for (const document of text.split('---\n'))
+      await expect(
+        observer.run(['apply', '--dry-run=server', '--filename', '-'], { stdin: document }),
+      ).rejects.toThrow();
+    let error: unknown;
+    try {
+      loadManifests({ patterns: [file], cwd: workspace.dir });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    const why =
+      'but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it';
+    expect((error as ManifestError).problems).toEqual([
+      { file: 'typed.yaml', line: 6, message: `metadata.labels.version reads as number 1.1, ${why}` },
+      {
+        file: 'typed.yaml',
+        line: 12,
+        message: `spec.template.metadata.annotations.sidecar reads as boolean true, ${why}`,
+      },
+      {
+        file: 'typed.yaml',
+        line: 18,
+        message: `spec.template.spec.containers.0.env.0.value reads as boolean true, ${why}`,
+      },
+      { file: 'typed.yaml', line: 24, message: `data.retries reads as number 3, ${why}` },
+    ]);
+  });
+
   test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {
     const write = (value: string) =>
       workspace.write('migrate.yaml', configMap('migrate').replace('a: "1"', `a: "${value}"`));

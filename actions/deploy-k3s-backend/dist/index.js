@@ -32123,6 +32123,7 @@ function goYamlCollections(_key, value) {
 
 
 
+
 /** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 /** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
@@ -32403,6 +32404,8 @@ function validateManifest(manifest, namespace, problems) {
     }
     if (problems.length > before)
         return;
+    for (const { path, value } of nonStringValues(object))
+        problem(path, `${path.join('.')} reads as ${typeof value} ${JSON.stringify(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`);
     if (isClusterScoped(object.kind)) {
         delete object.metadata.namespace;
         return;
@@ -32413,6 +32416,47 @@ function validateManifest(manifest, namespace, problems) {
         return;
     }
     object.metadata.namespace = own || namespace || 'default';
+}
+/**
+ * Values the API server takes only as strings but YAML 1.1 may read as a number or a boolean
+ * (`version: 1.10`, `enabled: yes`, `on`): labels and annotations (the object's and its pod
+ * template's), container env values, a ConfigMap's data and a Secret's stringData. kubectl
+ * sends them as read and the server refuses the object (`cannot unmarshal number into Go
+ * struct field ... of type string`); found here, they are named at their line before any
+ * cluster is contacted.
+ */
+function nonStringValues(object) {
+    const found = [];
+    const stringsIn = (path) => {
+        const map = pod_templates_getPath(object, path);
+        if (!objects_isRecord(map))
+            return;
+        for (const [key, value] of Object.entries(map))
+            if (value !== null && typeof value !== 'string')
+                found.push({ path: [...path, key], value });
+    };
+    const metadataPaths = [['metadata']];
+    const template = pod_templates_podTemplateLocation(object.kind);
+    if (template && template.metadataPath.length > 1)
+        metadataPaths.push(template.metadataPath);
+    for (const metadata of metadataPaths) {
+        stringsIn([...metadata, 'labels']);
+        stringsIn([...metadata, 'annotations']);
+    }
+    if (object.kind === 'ConfigMap' && object.apiVersion === 'v1')
+        stringsIn(['data']);
+    if (object.kind === 'Secret' && object.apiVersion === 'v1')
+        stringsIn(['stringData']);
+    for (const { container, path } of containersOf(object)) {
+        if (!Array.isArray(container.env))
+            continue;
+        container.env.forEach((variable, index) => {
+            const value = objects_isRecord(variable) ? variable.value : undefined;
+            if (value !== undefined && value !== null && typeof value !== 'string')
+                found.push({ path: [...path, 'env', index, 'value'], value });
+        });
+    }
+    return found;
 }
 /** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
 function validName(kind, name) {
