@@ -32103,6 +32103,15 @@ async function kubernetesRollback(settings) {
         });
     });
 }
+/**
+ * What a Kubernetes rollback leaves as it is, said in every summary: `kubectl rollout undo` puts
+ * back a workload's pod template only. Unlike a deploy that fails (which restores the objects it
+ * configured from what it read before applying), a rollback started by hand has no record of what
+ * an earlier deploy changed, so restoring other objects would be a guess.
+ */
+const KUBERNETES_ROLLBACK_SCOPE = "Only the workloads' pod templates were rolled back. ConfigMaps, Secrets, Services, Ingresses and every other " +
+    "object, and the workloads' other fields (replicas, strategy), stay as the last deploy left them: to put those " +
+    'back too, deploy the commit you want to return to.';
 /** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
 function kubernetesRollbackPublication(outcomes, namespace) {
     const by = (pick) => JSON.stringify(Object.fromEntries(outcomes.map((outcome) => [objects_workloadKey(outcome.ref), String(pick(outcome))])));
@@ -32121,7 +32130,7 @@ function kubernetesRollbackPublication(outcomes, namespace) {
     return {
         outputs: { from: by((outcome) => outcome.from), to: by((outcome) => outcome.to) },
         logGroups: [{ title: 'Rollout diagnostics', lines: failed.map(rollout_formatDiagnostics) }],
-        summary: `### Kubernetes rollback${where}\n\n${table}`,
+        summary: `### Kubernetes rollback${where}\n\n${table}\n${KUBERNETES_ROLLBACK_SCOPE}\n`,
     };
 }
 /**
