@@ -1,5 +1,5 @@
 /**
- * What the server can and cannot check, on the oldest kubectl minor here and on the default one: a
+ * What the server can and cannot check, on the default kubectl and the minors dealt to this file (sharedKubectl): a
  * kind or apiVersion it does not serve stops the deploy before anything changes, naming the object,
  * its file and line (kubectl alone says only `unable to recognize ... no matches for kind`); a dry
  * run says which objects it could not validate; and the suite's own client-side apply is taken
@@ -16,7 +16,7 @@ import {
   deployReportMarkdown,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { FAST_DEPLOY, localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+import { FAST_DEPLOY, localKubectl, sharedKubectl, Workspace } from './fixtures/kube-kit.js';
 
 const configMap = (name: string) => `apiVersion: v1
 kind: ConfigMap
@@ -24,7 +24,7 @@ metadata: {name: ${name}, namespace: unserved}
 data: {a: "1"}
 `;
 
-describe.each(oldestAndDefaultKubectl())('$label', ({ binary, serverVersion }) => {
+describe.each(sharedKubectl('k3s-server-checks'))('$label', ({ binary, serverVersion }) => {
   let cluster: Cluster;
   let kubectl: Kubectl;
   let observer: Kubectl;

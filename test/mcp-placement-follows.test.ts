@@ -1,5 +1,5 @@
 /**
- * deploy-mcp-node, bundled, on the oldest kubectl minor here and on the default one: the node's
+ * deploy-mcp-node, bundled, on the default kubectl and the minors dealt to this file (sharedKubectl): the node's
  * placement (label, taint, the suite's record) changes only once the API server has accepted the
  * manifests, goes back as it was when a failed rollout is rolled back, and follows the latest
  * run's inputs when the MCP servers move to another node.
@@ -7,9 +7,9 @@
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import type { Kubectl } from '@sophia/kubernetes';
-import { localKubectl, oldestAndDefaultKubectl, Workspace } from './fixtures/kube-kit.js';
+import { localKubectl, sharedKubectl, Workspace } from './fixtures/kube-kit.js';
 
-const versions = oldestAndDefaultKubectl();
+const versions = sharedKubectl('mcp-placement-follows');
 
 const server = (image: string) => `apiVersion: apps/v1
 kind: Deployment
