@@ -3,19 +3,19 @@
  * kustomize overlay per environment) through the bundled deploy-k3s-backend on an empty cluster:
  * deploy, update, a broken image failing fast and rolled back (the CronJob the `images` input also
  * rewrote put back with it), then the production overlay beside it. On the default kubectl, and on
- * kubectl 1.27 (the oldest minor here) when the machine has it.
+ * the kubectl minors dealt to this file (sharedKubectl).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORPUS_DIR } from '@sophia-testing/manifests';
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { DEFAULT_AND_OLDEST_KUBECTL, startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { sharedServers, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf } from './fixtures/kube-kit.js';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 const NS = 'sophia-staging';
-const servers = DEFAULT_AND_OLDEST_KUBECTL;
+const servers = sharedServers('k3s-corpus');
 
 describe.each(servers)('the Sophia app corpus, kubectl $kubectl', ({ version }) => {
   let cluster: TestCluster;

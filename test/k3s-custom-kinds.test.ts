@@ -60,7 +60,7 @@ test('an object violating the schema of a definition already served stops the de
     original('models.yaml').replace('contextTokens: 200000', 'contextTokens: 0').replace(':1.0.0', ':1.1.0'),
   );
   await expect(deploy(['models-bad.yaml'], 'ml')).rejects.toThrow(
-    /^The API server refused the manifests, so nothing was applied:\n.*contextTokens.*greater than or equal to 1/s,
+    /^1 API server problem, nothing was applied:\n {2}models-bad\.yaml:\d+: ml\/Model\/chat-default: the API server refused it: .*contextTokens.*greater than or equal to 1/s,
   );
   expect(imageOf(await chatApi())).toBe('ghcr.io/sophia-ai/chat-api:1.0.0');
 });
@@ -76,7 +76,7 @@ test('an object violating the schema of a definition new in the set stops the de
       .replace(':1.0.0', ':1.1.0'),
   );
   await expect(deploy(['agents-bad.yaml'], 'ml')).rejects.toThrow(
-    /^The API server refused the manifests, after CustomResourceDefinition\/agents\.sophia\.ai were applied; nothing else was changed:\n.*provider/s,
+    /^1 API server problem, CustomResourceDefinition\/agents\.sophia\.ai was applied first; nothing else was changed:\n {2}agents-bad\.yaml:\d+: ml\/Agent\/[a-z-]+: the API server refused it: .*provider/s,
   );
   expect(await bed.cluster.observer.get({ kind: 'CustomResourceDefinition', name: 'agents.sophia.ai' })).toBeDefined();
   expect(await bed.cluster.observer.list('agents.sophia.ai', { namespace: 'ml' })).toEqual([]);

@@ -1,6 +1,5 @@
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
-  ApplyConflictError,
   connectKubectl,
   deployManifests,
   DeployFailedError,
@@ -24,6 +23,11 @@ const trace = {
   changeCause: 'test deploy',
 };
 const settings = FAST_DEPLOY;
+
+/** The one message a field conflict gives: the object, the fields and their manager, and the ways out. */
+const conflictMessage = (owners: string) =>
+  `sophia/Deployment/sophia-backend: fields owned by another field manager, which the suite's field manager "sophia-deploy" would take: ${owners}. ` +
+  'Another tool or a person (kubectl edit, scale, set) wrote them: remove these fields from the manifest, stop managing them elsewhere, or take them over with the input force-conflicts: true.';
 
 /**
  * The same deploy story over both transports: kubectl here with a kubeconfig (HTTPS, the
@@ -170,10 +174,15 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
       },
     );
     const error = await failure(deploy({ [BACKEND]: `${BACKEND}:1.7.0` }));
-    expect(error).toBeInstanceOf(ApplyConflictError);
-    expect(error.message).toContain('conflicts with another field manager');
-    expect(error.message).toContain('"hpa-controller"');
-    expect(error.message).toContain('.spec.replicas');
+    expect(error).toBeInstanceOf(ManifestError);
+    expect(error.message).toMatch(/^1 API server problem, nothing was applied:\n/);
+    expect((error as ManifestError).problems).toEqual([
+      {
+        file: 'kubernetes/production/backend.yaml',
+        line: 25,
+        message: conflictMessage('.spec.replicas (field manager "hpa-controller")'),
+      },
+    ]);
     const live = await cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
     expect(imageOf(live)).toBe(imageOf(deployment));
   });
@@ -184,10 +193,12 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     await failure(deploy({ [BACKEND]: cluster.failingImage(`${BACKEND}:1.8.0`) }));
     await cluster.observer.run(['scale', 'deployment/sophia-backend', '--namespace', 'sophia', '--replicas=5']);
     const error = await failure(deploy({ [BACKEND]: `${BACKEND}:1.8.1` }));
-    expect(error).toBeInstanceOf(ApplyConflictError);
-    expect(error.message).toMatch(/conflicts? with "kubectl[^"]*"/);
-    expect(error.message).toContain('.spec.replicas');
-    expect(error.message).toContain('force-conflicts input');
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).problems.map((problem) => problem.message)).toEqual([
+      conflictMessage(
+        '.spec.template.spec.containers[name="api"].image (field manager "kubectl"); .spec.replicas (field manager "kubectl" through the scale subresource)',
+      ),
+    ]);
     expect((await cluster.observer.get(scaled))?.spec?.replicas).toBe(5);
     const lines: string[] = [];
     await deploy({ [BACKEND]: `${BACKEND}:1.8.1` }, { forceConflicts: true, log: (line) => lines.push(line) });
@@ -255,7 +266,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
       namespace: 'strict',
     });
     await expect(deployManifests(kubectl, manifests, settings)).rejects.toThrow(
-      /^The API server refused the manifests, so nothing was applied:\n.*\.spec\.replicaz: field not declared in schema/s,
+      /^1 API server problem, nothing was applied:\n {2}worker\.yaml:1: strict\/Deployment\/sophia-worker: the API server refused it: .*\.spec\.replicaz: field not declared in schema/s,
     );
     expect(await cluster.observer.list('configmaps,secrets,services,deployments', { namespace: 'strict' })).toEqual([]);
   });
@@ -281,7 +292,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     );
     const manifests = loadManifests({ patterns: ['own-namespace-bad.yaml'], cwd: workspace.dir });
     await expect(deployManifests(kubectl, manifests, settings)).rejects.toThrow(
-      /^The API server refused the manifests, after Namespace\/sophia-next were applied; nothing else was changed:\n.*\.spec\.replicaz: field not declared in schema/s,
+      /^1 API server problem, Namespace\/sophia-next was applied first; nothing else was changed:\n {2}own-namespace-bad\.yaml:\d+: sophia-next\/Deployment\/api: the API server refused it: .*\.spec\.replicaz: field not declared in schema/s,
     );
     expect(await cluster.observer.get({ kind: 'Namespace', name: 'sophia-next' })).toBeDefined();
     expect(await cluster.observer.list('configmaps,deployments', { namespace: 'sophia-next' })).toEqual([]);

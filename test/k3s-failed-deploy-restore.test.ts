@@ -2,7 +2,7 @@
  * A deploy whose rollout fails puts back every object it changed, not only the Deployment: the
  * CronJob, bare Pod and Job-less pod templates the `images` input rewrote, the ConfigMap, Secret
  * and Service it configured. What other field managers wrote stays; what the run added goes; the
- * next deploy goes through without a conflict. Real kubectl on the default minor and on 1.27,
+ * next deploy goes through without a conflict. Real kubectl on the default minor and the minors dealt to this file (sharedKubectl),
  * server-side apply and client-side apply.
  */
 import {
@@ -13,7 +13,7 @@ import {
   type DeployReport,
   type KubeObject,
 } from '@sophia/kubernetes';
-import { DEFAULT_AND_OLDEST_KUBECTL, useClusterTestBed } from './fixtures/cluster.js';
+import { sharedServers, useClusterTestBed } from './fixtures/cluster.js';
 import { FAST_DEPLOY } from './fixtures/kube-kit.js';
 
 const API = 'registry.example/api';
@@ -111,7 +111,7 @@ spec:
 `;
 }
 
-const servers = DEFAULT_AND_OLDEST_KUBECTL;
+const servers = sharedServers('k3s-failed-deploy-restore');
 
 const cases = servers.flatMap((server) => [
   { ...server, serverSide: true },

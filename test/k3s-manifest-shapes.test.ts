@@ -1,13 +1,13 @@
 /**
  * The shapes a manifest file takes in the wild, in one file, through deployManifests with real
- * kubectl on the default minor and on 1.27: empty and comment-only documents, a `List`, a
+ * kubectl on the default minor and the minors dealt to this file (sharedKubectl): empty and comment-only documents, a `List`, a
  * Namespace, a cluster-scoped and a namespaced CustomResourceDefinition each with an object of
  * its kind, and built-in cluster-scoped kinds, all with the `namespace` input set (which a
  * cluster-scoped object must not get). What kubectl apply cannot take (generateName) is refused
  * before any cluster is reached.
  */
 import { deployManifests, loadManifests, ManifestError, prepareManifests, type DeployReport } from '@sophia/kubernetes';
-import { DEFAULT_AND_OLDEST_KUBECTL, useClusterTestBed } from './fixtures/cluster.js';
+import { sharedServers, useClusterTestBed } from './fixtures/cluster.js';
 import { FAST_DEPLOY, Workspace } from './fixtures/kube-kit.js';
 
 const crd = (kind: string, scope: string) => `apiVersion: apiextensions.k8s.io/v1
@@ -83,7 +83,7 @@ metadata:
 ---
 `;
 
-const servers = DEFAULT_AND_OLDEST_KUBECTL;
+const servers = sharedServers('k3s-manifest-shapes');
 
 describe.each(servers)('manifest shapes, kubectl $kubectl', ({ version }) => {
   const bed = useClusterTestBed(version ? { version } : {});

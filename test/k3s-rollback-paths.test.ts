@@ -1,6 +1,6 @@
 /**
  * How deploys and rollbacks find the revision to go back to, report what they did and refuse what
- * kubectl refuses, on the oldest kubectl minor here and on the default one (each against a server
+ * kubectl refuses, on the default kubectl and the minors dealt to this file (sharedKubectl) (each against a server
  * of its own version): nothing of this may depend on the minor.
  */
 import {
@@ -13,10 +13,10 @@ import {
   deployPublication,
   type DeployReport,
 } from '@sophia/kubernetes';
-import { FAST_DEPLOY, imageOf, oldestAndDefaultKubectl } from './fixtures/kube-kit.js';
+import { FAST_DEPLOY, imageOf, sharedKubectl } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
 
-const versions = oldestAndDefaultKubectl();
+const versions = sharedKubectl('k3s-rollback-paths');
 
 const api = (namespace: string, image: string) => `apiVersion: apps/v1
 kind: Deployment

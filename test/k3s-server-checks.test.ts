@@ -1,10 +1,11 @@
 /**
- * What the server can and cannot check, on the oldest kubectl minor here and on the default one: a
+ * What the server can and cannot check, on the default kubectl and the minors dealt to this file (sharedKubectl): a
  * kind or apiVersion it does not serve stops the deploy before anything changes, naming the object,
  * its file and line (kubectl alone says only `unable to recognize ... no matches for kind`); a dry
  * run says which objects it could not validate; and the suite's own client-side apply is taken
  * over by its server-side apply instead of being blamed on another tool.
  */
+import { InputError } from '@sophia/inputs';
 import {
   deployManifests,
   loadManifests,
@@ -12,7 +13,7 @@ import {
   prepareManifests,
   deployReportMarkdown,
 } from '@sophia/kubernetes';
-import { FAST_DEPLOY, oldestAndDefaultKubectl } from './fixtures/kube-kit.js';
+import { FAST_DEPLOY, sharedKubectl } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
 
 const configMap = (name: string) => `apiVersion: v1
@@ -21,7 +22,7 @@ metadata: {name: ${name}, namespace: unserved}
 data: {a: "1"}
 `;
 
-describe.each(oldestAndDefaultKubectl())('$label', ({ binary, serverVersion }) => {
+describe.each(sharedKubectl('k3s-server-checks'))('$label', ({ binary, serverVersion }) => {
   const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, namespaces: ['unserved'] });
 
   async function deployError(name: string, text: string): Promise<ManifestError> {
@@ -139,6 +140,94 @@ ${configMap('checked')}`,
     expect(deployReportMarkdown('Deploy', report)).toContain(
       'created, not validated by the server (its namespace is created by this set)',
     );
+  });
+
+  test('a namespace input that does not exist is one error naming the input, before anything changes', async () => {
+    const file = bed.workspace.write(
+      'nowhere.yaml',
+      `${configMap('one')}---\n${configMap('two')}`.replaceAll(', namespace: unserved', ''),
+    );
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: bed.workspace.dir, namespace: 'nowhere' }), {
+      images: new Map(),
+    });
+    const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, namespace: 'nowhere' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      'Input "namespace" names namespace "nowhere", which does not exist on the cluster and no manifest creates it; nothing was applied. Create it (kubectl create namespace nowhere), add a Namespace manifest, or name an existing namespace',
+    );
+  });
+
+  test('a namespace the manifests name that does not exist is one problem at its first object', async () => {
+    const error = await deployError(
+      'ghost.yaml',
+      `${configMap('three')}---\n${configMap('four')}`.replaceAll('namespace: unserved', 'namespace: ghost'),
+    );
+    expect(error.problems).toEqual([
+      {
+        file: 'ghost.yaml',
+        line: 1,
+        message:
+          'namespace "ghost" does not exist on the cluster and no manifest creates it (ghost/ConfigMap/three, ghost/ConfigMap/four); create it or add a Namespace manifest',
+      },
+    ]);
+  });
+
+  test('label, annotation, env and data values YAML 1.1 reads as numbers or booleans, which kubectl refuses, are named at their lines before the cluster is contacted', async () => {
+    const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: typed
+  namespace: unserved
+  labels: {app: typed, version: 1.10}
+spec:
+  selector: {matchLabels: {app: typed}}
+  template:
+    metadata:
+      labels: {app: typed}
+      annotations: {sidecar: on}
+    spec:
+      containers:
+        - name: api
+          image: r.example/api:1
+          env:
+            - {name: DEBUG, value: yes}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: typed, namespace: unserved}
+data:
+  retries: 3
+`;
+    const file = bed.workspace.write('typed.yaml', text);
+    for (const document of text.split('---\n'))
+      await expect(
+        bed.cluster.observer.run(['apply', '--dry-run=server', '--filename', '-'], { stdin: document }),
+      ).rejects.toThrow();
+    let error: unknown;
+    try {
+      loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    const why =
+      'but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it';
+    expect((error as ManifestError).problems).toEqual([
+      { file: 'typed.yaml', line: 6, message: `metadata.labels.version reads as number 1.1, ${why}` },
+      {
+        file: 'typed.yaml',
+        line: 12,
+        message: `spec.template.metadata.annotations.sidecar reads as boolean true, ${why}`,
+      },
+      {
+        file: 'typed.yaml',
+        line: 18,
+        message: `spec.template.spec.containers.0.env.0.value reads as boolean true, ${why}`,
+      },
+      { file: 'typed.yaml', line: 24, message: `data.retries reads as number 3, ${why}` },
+    ]);
   });
 
   test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {

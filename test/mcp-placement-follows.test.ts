@@ -1,14 +1,14 @@
 /**
- * deploy-mcp-node, bundled, on the oldest kubectl minor here and on the default one: the node's
+ * deploy-mcp-node, bundled, on the default kubectl and the minors dealt to this file (sharedKubectl): the node's
  * placement (label, taint, the suite's record) changes only once the API server has accepted the
  * manifests, goes back as it was when a failed rollout is rolled back, and follows the latest
  * run's inputs when the MCP servers move to another node.
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
-import { oldestAndDefaultKubectl } from './fixtures/kube-kit.js';
+import { sharedKubectl } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
 
-const versions = oldestAndDefaultKubectl();
+const versions = sharedKubectl('mcp-placement-follows');
 
 const server = (image: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -68,8 +68,15 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
     );
     const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
     expect(run.code).toBe(1);
-    expect(run.annotations.find((a) => a.level === 'error')?.message).toMatch(
-      /The API server refused the manifests, so nothing was applied/,
+    // On the object's own file and line, as GitHub shows it on the manifest.
+    expect(run.annotations.filter((a) => a.level === 'error' && a.properties.file)).toEqual([
+      expect.objectContaining({
+        properties: expect.objectContaining({ file: 'mcp.yaml', line: '1' }),
+        message: expect.stringMatching(/^mcp\/Deployment\/mcp-search: the API server refused it: .*selector/s),
+      }),
+    ]);
+    expect(run.annotations.find((a) => a.level === 'error' && !a.properties.file)?.message).toMatch(
+      /^1 API server problem, nothing was applied:\n {2}mcp\.yaml:1: mcp\/Deployment\/mcp-search/,
     );
     expect(await placementOf('mcp-node')).toEqual({ labels: {}, taints: [], record: undefined });
   });

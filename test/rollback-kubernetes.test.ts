@@ -107,6 +107,10 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     expect(api.annotations[FAILED_REVISIONS_ANNOTATION]).toBe('3');
     expect(api.annotations[FAILED_TEMPLATES_ANNOTATION]).toMatch(/^[a-z0-9]+$/);
     expect(run.summary).toContain('| sophia/Deployment/api | 3 | 4 | rolled out, revision 3 marked failed |');
+    // What it does not undo is said where the person who started it reads the result.
+    expect(run.summary).toContain(
+      "Only the workloads' pod templates were rolled back. ConfigMaps, Secrets, Services, Ingresses and every other object",
+    );
   });
 
   it('goes on to 1 when rolled back again, not back to the bad 3 as a bare rollout undo would', async () => {

@@ -31030,13 +31030,19 @@ function containersOf(object) {
 function formatProblem(problem) {
     return `${problem.file}:${problem.line}: ${problem.message}`;
 }
-/** Every problem found in the manifests: all are reported at once, and nothing is applied. */
+/**
+ * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
+ * when they were found: nothing, unless the server refused objects that could be checked only
+ * after their namespace or CustomResourceDefinition was applied.
+ */
 class ManifestError extends Error {
     problems;
-    constructor(problems, summary = 'manifest') {
+    outcome;
+    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
         const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
-        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, nothing was applied:\n${list}`);
+        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
         this.problems = problems;
+        this.outcome = outcome;
         this.name = 'ManifestError';
     }
 }
@@ -32057,8 +32063,10 @@ function applyGoYamlMerges(document) {
 }
 /**
  * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
- * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), and `.inf`
- * or `.nan`, which JSON cannot carry (`json: unsupported value`).
+ * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), `.inf`
+ * or `.nan`, which JSON cannot carry (`json: unsupported value`), and an alias whose anchor is
+ * not set earlier in the same document (`yaml: unknown anchor 'd' referenced`): kubectl reads
+ * each `---` document alone, so an anchor of another document is unknown.
  */
 function kubectlRefusals(document) {
     const refusals = [];
@@ -32071,6 +32079,13 @@ function kubectlRefusals(document) {
                 refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
             else if ((0,dist/* isCollection */.P3)(pair.key))
                 refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
+        },
+        Alias(_, alias) {
+            if (alias.resolve(document) === undefined)
+                refusals.push({
+                    offset: at(alias),
+                    message: `alias *${alias.source} names no anchor &${alias.source} set before it in this document: kubectl refuses it ("unknown anchor '${alias.source}' referenced"), as it reads each --- document alone; repeat the value, or set the anchor in this document`,
+                });
         },
         Scalar(_, scalar) {
             if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
@@ -32095,6 +32110,7 @@ function goYamlCollections(_key, value) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
+
 
 
 
@@ -32312,13 +32328,27 @@ function parseManifestText(text, file, problems) {
                     problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
                     return;
                 }
-                manifests.push({ object: item, file, line: lineOf([]), lineOf });
+                manifests.push({ object: typedListItem(value, item), file, line: lineOf([]), lineOf });
             });
             continue;
         }
         manifests.push({ object: value, file, line: start, lineOf: locate([]) });
     }
     return manifests;
+}
+/**
+ * An item of a typed list (`ConfigMapList`, `apps/v1` `DeploymentList`) that names neither its
+ * apiVersion nor its kind takes them from the list, as the API server leaves them out of the
+ * items it lists; kubectl does the same (apimachinery's UnstructuredList decoding, checked with
+ * kubectl 1.27 to 1.33). A plain `List` gives nothing: kubectl refuses such an item
+ * (`apiVersion not set, kind not set`), and so does validateManifest.
+ */
+function typedListItem(list, item) {
+    const unset = (value) => value === undefined || value === null || value === '';
+    if (list.kind === 'List' || !unset(item.apiVersion) || !unset(item.kind))
+        return item;
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = item;
+    return { apiVersion: list.apiVersion, kind: String(list.kind).slice(0, -'List'.length), ...rest };
 }
 function firstLine(message) {
     return message.split('\n')[0];
@@ -32370,6 +32400,8 @@ function validateManifest(manifest, namespace, problems) {
     }
     if (problems.length > before)
         return;
+    for (const { path, value } of nonStringValues(object))
+        problem(path, `${path.join('.')} reads as ${typeof value} ${JSON.stringify(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`);
     if (isClusterScoped(object.kind)) {
         delete object.metadata.namespace;
         return;
@@ -32380,6 +32412,47 @@ function validateManifest(manifest, namespace, problems) {
         return;
     }
     object.metadata.namespace = own || namespace || 'default';
+}
+/**
+ * Values the API server takes only as strings but YAML 1.1 may read as a number or a boolean
+ * (`version: 1.10`, `enabled: yes`, `on`): labels and annotations (the object's and its pod
+ * template's), container env values, a ConfigMap's data and a Secret's stringData. kubectl
+ * sends them as read and the server refuses the object (`cannot unmarshal number into Go
+ * struct field ... of type string`); found here, they are named at their line before any
+ * cluster is contacted.
+ */
+function nonStringValues(object) {
+    const found = [];
+    const stringsIn = (path) => {
+        const map = pod_templates_getPath(object, path);
+        if (!objects_isRecord(map))
+            return;
+        for (const [key, value] of Object.entries(map))
+            if (value !== null && typeof value !== 'string')
+                found.push({ path: [...path, key], value });
+    };
+    const metadataPaths = [['metadata']];
+    const template = pod_templates_podTemplateLocation(object.kind);
+    if (template && template.metadataPath.length > 1)
+        metadataPaths.push(template.metadataPath);
+    for (const metadata of metadataPaths) {
+        stringsIn([...metadata, 'labels']);
+        stringsIn([...metadata, 'annotations']);
+    }
+    if (object.kind === 'ConfigMap' && object.apiVersion === 'v1')
+        stringsIn(['data']);
+    if (object.kind === 'Secret' && object.apiVersion === 'v1')
+        stringsIn(['stringData']);
+    for (const { container, path } of containersOf(object)) {
+        if (!Array.isArray(container.env))
+            continue;
+        container.env.forEach((variable, index) => {
+            const value = objects_isRecord(variable) ? variable.value : undefined;
+            if (value !== undefined && value !== null && typeof value !== 'string')
+                found.push({ path: [...path, 'env', index, 'value'], value });
+        });
+    }
+    return found;
 }
 /** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
 function validName(kind, name) {
@@ -32886,24 +32959,38 @@ class KubectlError extends Error {
 }
 /**
  * Server-side apply refused to take fields another field manager owns. Kept apart from other
- * failures because the fix is a decision (who owns the field), not a retry.
+ * failures because the fix is a decision (who owns the field), not a retry. `object` is set
+ * when the apply was of one object (kubectl's message does not say which object of several).
  */
 class ApplyConflictError extends Error {
     fieldManager;
-    details;
-    constructor(fieldManager, details) {
-        super(`Server-side apply as field manager "${fieldManager}" conflicts with another field manager:\n${details}\n` +
-            'Another tool (or a person with kubectl edit/scale/set) owns these fields, and nothing was changed. Either stop ' +
-            'managing them elsewhere, remove them from the manifests, or take them over deliberately with the ' +
-            'force-conflicts input.');
+    conflicts;
+    object;
+    constructor(fieldManager, conflicts, object) {
+        super(conflictMessage(fieldManager, conflicts, object));
         this.fieldManager = fieldManager;
-        this.details = details;
+        this.conflicts = conflicts;
+        this.object = object;
         this.name = 'ApplyConflictError';
     }
     /** The field managers that own the contested fields, as the server names them. */
     get managers() {
-        return [...new Set([...this.details.matchAll(/conflicts? with "([^"]+)"/g)].map((match) => match[1]))];
+        return [...new Set(this.conflicts.map((conflict) => conflict.manager))];
     }
+    /** One line per other manager: its name and the fields it owns. */
+    get details() {
+        return this.conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
+    }
+}
+/** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
+function conflictMessage(fieldManager, conflicts, object) {
+    const owners = conflicts
+        .map((conflict) => `${conflict.fields.join(', ')} (field manager "${conflict.manager}"${conflict.subresource ? ` through the ${conflict.subresource} subresource` : ''})`)
+        .join('; ');
+    return (`${object ? `${object}: ` : ''}fields owned by another field manager, which the suite's field manager "${fieldManager}" ` +
+        `would take: ${owners}. Another tool or a person (kubectl edit, scale, set) wrote them: ` +
+        'remove these fields from the manifest, stop managing them elsewhere, or take them over with the input ' +
+        'force-conflicts: true.');
 }
 const REQUEST_TIMEOUT = '60s';
 function summarizeArgs(args) {
@@ -33075,9 +33162,9 @@ class Kubectl {
             return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
         }
         catch (error) {
-            const conflict = error instanceof KubectlError ? conflictDetails(error.result.stderr) : undefined;
-            if (conflict)
-                throw new ApplyConflictError(options.fieldManager, conflict);
+            const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
+            if (conflicts.length > 0)
+                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,inputs_src/* workloadKey */.f6)(objects_refOf(objects[0])) : undefined);
             throw error;
         }
     }
@@ -33127,18 +33214,36 @@ class Kubectl {
         return this.transport.close();
     }
 }
-/** The conflict lines of a refused server-side apply, or undefined when the failure was something else. */
-function conflictDetails(stderr) {
-    if (!/Apply failed with \d+ conflicts?/i.test(stderr) && !/conflict with "/i.test(stderr))
-        return undefined;
-    const lines = stderr
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => /conflict/i.test(line) || line.startsWith('- ') || line.startsWith('.'));
-    return lines
-        .filter((line) => !/^Please review the fields above/i.test(line))
-        .slice(0, 20)
-        .join('\n');
+/**
+ * The conflicts a refused server-side apply names, merged per manager; empty when the failure was
+ * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
+ * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
+ * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
+ * then advice to ignore.
+ */
+function fieldConflicts(stderr) {
+    const byManager = new Map();
+    let fields;
+    for (const raw of stderr.split('\n')) {
+        const line = raw.trim();
+        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?(?: using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
+        if (owner) {
+            const [, manager, subresource, inline] = owner;
+            const key = `${manager}\n${subresource ?? ''}`;
+            const conflict = byManager.get(key) ?? { manager, ...(subresource ? { subresource } : {}), fields: [] };
+            byManager.set(key, conflict);
+            fields = conflict.fields;
+            if (inline)
+                fields.push(inline);
+        }
+        else if (fields && /^- \./.test(line)) {
+            fields.push(line.slice(2));
+        }
+        else {
+            fields = undefined;
+        }
+    }
+    return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
 }
 
 // EXTERNAL MODULE: external "node:util"
@@ -34117,6 +34222,7 @@ function secretWithStringData(object, fields) {
 
 
 
+
 /**
  * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
  * rollback may have failed too). Its message names every failed workload and why; `report` says
@@ -34171,7 +34277,10 @@ async function deployManifests(kubectl, manifests, settings) {
     if (unserved.length > 0)
         throw new ManifestError(unserved, 'API');
     const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
-    const written = settleScopes(sortForApply(manifests).map((manifest) => manifest.object), clusterScoped);
+    const sorted = sortForApply(manifests);
+    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
+    // Where each object was written, to put the server's refusal of it on its file and line.
+    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
     const autoscaled = yieldReplicasToAutoscalers(written, [
         ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
         ...(await liveAutoscalers(kubectl, written)),
@@ -34221,7 +34330,7 @@ async function deployManifests(kubectl, manifests, settings) {
         }
         return report;
     }
-    await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+    await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
     const companion = settings.companion;
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
@@ -34248,7 +34357,7 @@ async function deployManifests(kubectl, manifests, settings) {
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
         const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
-        await serverCheck(kubectl, plan.deferred, applyOptions, ownership, `after ${foundationNames} were applied; nothing else was changed`);
+        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
         const rest = objects.filter((object) => !isFoundation(object));
         await makeCompanion();
         return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
@@ -34338,18 +34447,80 @@ async function liveAutoscalers(kubectl, objects) {
     }
     return found;
 }
-/** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
-async function serverCheck(kubectl, objects, options, ownership, written) {
+/**
+ * A server-side dry run of the objects. When the server refuses the set, each object is checked
+ * alone (kubectl's messages do not always say which object: a field conflict never does), and
+ * each refusal becomes a problem at the object's file and line: a ManifestError whose message
+ * says what had been written by then (`written`). A namespace that does not exist is one
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
+ * InputError naming the input.
+ */
+async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
     if (objects.length === 0)
         return;
+    const dryRun = { ...options, dryRun: true };
     try {
-        await applyOwningFields(kubectl, objects, { ...options, dryRun: true }, ownership);
+        await applyOwningFields(kubectl, objects, dryRun, ownership);
+        return;
     }
     catch (error) {
-        if (!(error instanceof KubectlError))
+        if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
             throw error;
-        throw new Error(`The API server refused the manifests, ${written}:\n${(error.result.stderr || error.result.stdout).trim()}`, { cause: error });
+        const problems = [];
+        const missing = await missingNamespaces(kubectl, objects);
+        if (namespaceInput !== undefined && missing.has(namespaceInput))
+            throw new inputs_src/* InputError */.dz('namespace', `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`);
+        for (const [namespace, inside] of missing) {
+            const source = sources.get(objects_objectKey(inside[0]));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+            });
+        }
+        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
+            const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
+            if (refusal === undefined)
+                continue;
+            if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
+                throw refusal;
+            const source = sources.get(objects_objectKey(object));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: refusal instanceof ApplyConflictError
+                    ? refusal.message
+                    : `${(0,inputs_src/* workloadKey */.f6)(objects_refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
+            });
+        }
+        // Refused only together (each object alone passes): the set's own message is all there is.
+        if (problems.length === 0)
+            throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
+        throw new ManifestError(problems, 'API server', written);
     }
+}
+/** The namespaces of these objects that the cluster does not have, each with its objects. */
+async function missingNamespaces(kubectl, objects) {
+    const byNamespace = new Map();
+    for (const object of objects) {
+        const namespace = object.metadata.namespace;
+        if (namespace)
+            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
+    }
+    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    for (const namespace of live)
+        byNamespace.delete(namespace.metadata.name);
+    return byNamespace;
+}
+/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
+function kubectlReason(error) {
+    if (error instanceof ApplyConflictError)
+        return error.message;
+    return (error.result.stderr || error.result.stdout)
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/^error: /, ''))
+        .join('\n');
 }
 function capitalize(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
@@ -34993,10 +35164,14 @@ function dryRunLines(report) {
 function notDeployedPublication(title, error) {
     const message = error instanceof Error ? error.message : String(error);
     const problems = error instanceof ManifestError ? error.problems : [];
+    // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
+    const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
+        ? `Stopped before any workload changed: ${error.outcome}.`
+        : 'Nothing was applied: the cluster was not changed.';
     return {
         outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
         annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+        summary: `### ${title}\n\n${outcome}\n\n**Failed:** ${message}\n`,
     };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it. */

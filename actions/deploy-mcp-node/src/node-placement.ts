@@ -4,6 +4,7 @@ import {
   checkPlacement,
   DeployFailedError,
   deployWithRolloutTimeout,
+  ManifestError,
   isWorkload,
   labelText,
   pinNode,
@@ -38,6 +39,7 @@ export async function reportingOnNode(
     await work(report);
   } catch (error) {
     if (error instanceof DeployFailedError) report.deploy = error.report;
+    if (error instanceof ManifestError) report.problems = error.problems;
     const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
     // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
     if (error instanceof Error && error.stack) failure.stack = error.stack;

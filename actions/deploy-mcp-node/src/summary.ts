@@ -3,6 +3,7 @@ import {
   deployPublication,
   notDeployedPublication,
   type DeployReport,
+  type ManifestProblem,
   type NodeInfo,
   type PlacementCheck,
   type PlacementFinding,
@@ -26,6 +27,8 @@ export interface McpNodeReport {
   deploy?: DeployReport;
   /** Where the pods of the workloads run now (after the deploy; in audit mode, as found). */
   running?: PlacementCheck;
+  /** Deploy mode: objects the API server refused, at their files and lines (nothing was applied). */
+  problems?: ManifestProblem[];
 }
 
 /**
@@ -83,14 +86,17 @@ export function mcpNodePublication(report: McpNodeReport): Publication {
       ...(report.running ? { placement: report.running.placement } : {}),
     },
     logGroups: deploy?.logGroups,
-    // Audit mode: deploy mode would pin these, so they warn at each file and line.
-    annotations: report.files?.map((finding) => ({
-      file: finding.file,
-      line: finding.line,
-      message: `As written: ${finding.message}`,
-      title: 'Placement of the files as written',
-      level: 'warning' as const,
-    })),
+    annotations: [
+      // Audit mode: deploy mode would pin these, so they warn at each file and line.
+      ...(report.files ?? []).map((finding) => ({
+        file: finding.file,
+        line: finding.line,
+        message: `As written: ${finding.message}`,
+        title: 'Placement of the files as written',
+        level: 'warning' as const,
+      })),
+      ...(report.problems ?? []).map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
+    ],
     summary: summaries.length > 0 ? summaries.join('\n') : undefined,
   };
 }

@@ -45,6 +45,17 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
   });
 }
 
+/**
+ * What a Kubernetes rollback leaves as it is, said in every summary: `kubectl rollout undo` puts
+ * back a workload's pod template only. Unlike a deploy that fails (which restores the objects it
+ * configured from what it read before applying), a rollback started by hand has no record of what
+ * an earlier deploy changed, so restoring other objects would be a guess.
+ */
+export const KUBERNETES_ROLLBACK_SCOPE =
+  "Only the workloads' pod templates were rolled back. ConfigMaps, Secrets, Services, Ingresses and every other " +
+  "object, and the workloads' other fields (replicas, strategy), stay as the last deploy left them: to put those " +
+  'back too, deploy the commit you want to return to.';
+
 /** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
 export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], namespace: string | undefined) {
   const by = (pick: (outcome: RollbackOutcome) => number) =>
@@ -67,7 +78,7 @@ export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], names
   return {
     outputs: { from: by((outcome) => outcome.from), to: by((outcome) => outcome.to) },
     logGroups: [{ title: 'Rollout diagnostics', lines: failed.map(formatDiagnostics) }],
-    summary: `### Kubernetes rollback${where}\n\n${table}`,
+    summary: `### Kubernetes rollback${where}\n\n${table}\n${KUBERNETES_ROLLBACK_SCOPE}\n`,
   };
 }
 

@@ -140,10 +140,15 @@ function dryRunLines(report: DeployReport): string[] {
 export function notDeployedPublication(title: string, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
   const problems = error instanceof ManifestError ? error.problems : [];
+  // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
+  const outcome =
+    error instanceof ManifestError && error.outcome !== 'nothing was applied'
+      ? `Stopped before any workload changed: ${error.outcome}.`
+      : 'Nothing was applied: the cluster was not changed.';
   return {
     outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
     annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
-    summary: `### ${title}\n\nNothing was applied: the cluster was not changed.\n\n**Failed:** ${message}\n`,
+    summary: `### ${title}\n\n${outcome}\n\n**Failed:** ${message}\n`,
   };
 }
 

@@ -6,13 +6,14 @@ import {
   yieldReplicasToAutoscalers,
   type OwnershipOptions,
 } from './field-ownership.js';
-import { KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
-import { ManifestError } from './manifest-error.js';
+import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
+import { InputError } from '@sophia/inputs';
 import {
   readFailedRevisions,
   recordFailedRevision,
@@ -30,7 +31,7 @@ import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } f
  */
 export interface DeploySettings extends Pick<
   KubernetesDeploySettings,
-  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun'
+  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
 > {
   /** Take fields other field managers own (the `force-conflicts` input); by default their conflict stops the deploy. */
   forceConflicts?: boolean;
@@ -210,10 +211,13 @@ export async function deployManifests(
   const clusterScoped = new Set(
     [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
   );
+  const sorted = sortForApply(manifests);
   const written = settleScopes(
-    sortForApply(manifests).map((manifest) => manifest.object),
+    sorted.map((manifest) => manifest.object),
     clusterScoped,
   );
+  // Where each object was written, to put the server's refusal of it on its file and line.
+  const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
   const autoscaled = yieldReplicasToAutoscalers(written, [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
     ...(await liveAutoscalers(kubectl, written)),
@@ -269,7 +273,7 @@ export async function deployManifests(
     return report;
   }
 
-  await serverCheck(kubectl, checkNow, applyOptions, ownership, 'so nothing was applied');
+  await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
   const companion = settings.companion;
   const undoCompanion = async () => {
     for (const line of (await companion?.undo()) ?? []) log(line);
@@ -296,9 +300,11 @@ export async function deployManifests(
     await serverCheck(
       kubectl,
       plan.deferred,
+      sources,
       applyOptions,
       ownership,
-      `after ${foundationNames} were applied; nothing else was changed`,
+      `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`,
+      settings.namespace,
     );
     const rest = objects.filter((object) => !isFoundation(object));
     await makeCompanion();
@@ -397,24 +403,91 @@ async function liveAutoscalers(kubectl: Kubectl, objects: KubeObject[]): Promise
   return found;
 }
 
-/** A server-side dry run of the objects; a refusal becomes an error saying what had been written by then. */
+/**
+ * A server-side dry run of the objects. When the server refuses the set, each object is checked
+ * alone (kubectl's messages do not always say which object: a field conflict never does), and
+ * each refusal becomes a problem at the object's file and line: a ManifestError whose message
+ * says what had been written by then (`written`). A namespace that does not exist is one
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
+ * InputError naming the input.
+ */
 async function serverCheck(
   kubectl: Kubectl,
   objects: KubeObject[],
+  sources: ReadonlyMap<string, Manifest>,
   options: ApplyOptions,
   ownership: OwnershipOptions,
   written: string,
+  namespaceInput?: string,
 ): Promise<void> {
   if (objects.length === 0) return;
+  const dryRun = { ...options, dryRun: true };
   try {
-    await applyOwningFields(kubectl, objects, { ...options, dryRun: true }, ownership);
+    await applyOwningFields(kubectl, objects, dryRun, ownership);
+    return;
   } catch (error) {
-    if (!(error instanceof KubectlError)) throw error;
-    throw new Error(
-      `The API server refused the manifests, ${written}:\n${(error.result.stderr || error.result.stdout).trim()}`,
-      { cause: error },
-    );
+    if (!(error instanceof KubectlError || error instanceof ApplyConflictError)) throw error;
+    const problems: ManifestProblem[] = [];
+    const missing = await missingNamespaces(kubectl, objects);
+    if (namespaceInput !== undefined && missing.has(namespaceInput))
+      throw new InputError(
+        'namespace',
+        `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`,
+      );
+    for (const [namespace, inside] of missing) {
+      const source = sources.get(objectKey(inside[0]));
+      problems.push({
+        file: source?.file ?? 'manifests',
+        line: source?.line ?? 1,
+        message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => workloadKey(refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+      });
+    }
+    for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
+      const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(
+        () => undefined,
+        (refused: unknown) => refused,
+      );
+      if (refusal === undefined) continue;
+      if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError)) throw refusal;
+      const source = sources.get(objectKey(object));
+      problems.push({
+        file: source?.file ?? 'manifests',
+        line: source?.line ?? 1,
+        message:
+          refusal instanceof ApplyConflictError
+            ? refusal.message
+            : `${workloadKey(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
+      });
+    }
+    // Refused only together (each object alone passes): the set's own message is all there is.
+    if (problems.length === 0)
+      throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
+    throw new ManifestError(problems, 'API server', written);
   }
+}
+
+/** The namespaces of these objects that the cluster does not have, each with its objects. */
+async function missingNamespaces(kubectl: Kubectl, objects: KubeObject[]): Promise<Map<string, KubeObject[]>> {
+  const byNamespace = new Map<string, KubeObject[]>();
+  for (const object of objects) {
+    const namespace = object.metadata.namespace;
+    if (namespace) byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
+  }
+  const live = await kubectl.getLive(
+    [...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+  );
+  for (const namespace of live) byNamespace.delete(namespace.metadata.name);
+  return byNamespace;
+}
+
+/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
+function kubectlReason(error: KubectlError | ApplyConflictError): string {
+  if (error instanceof ApplyConflictError) return error.message;
+  return (error.result.stderr || error.result.stdout)
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^error: /, ''))
+    .join('\n');
 }
 
 function capitalize(text: string): string {

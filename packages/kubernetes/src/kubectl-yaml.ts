@@ -139,8 +139,10 @@ export interface KubectlYamlRefusal {
 
 /**
  * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
- * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), and `.inf`
- * or `.nan`, which JSON cannot carry (`json: unsupported value`).
+ * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), `.inf`
+ * or `.nan`, which JSON cannot carry (`json: unsupported value`), and an alias whose anchor is
+ * not set earlier in the same document (`yaml: unknown anchor 'd' referenced`): kubectl reads
+ * each `---` document alone, so an anchor of another document is unknown.
  */
 export function kubectlRefusals(document: Document): KubectlYamlRefusal[] {
   const refusals: KubectlYamlRefusal[] = [];
@@ -152,6 +154,13 @@ export function kubectlRefusals(document: Document): KubectlYamlRefusal[] {
         refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
       else if (isCollection(pair.key))
         refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
+    },
+    Alias(_, alias) {
+      if (alias.resolve(document) === undefined)
+        refusals.push({
+          offset: at(alias),
+          message: `alias *${alias.source} names no anchor &${alias.source} set before it in this document: kubectl refuses it ("unknown anchor '${alias.source}' referenced"), as it reads each --- document alone; repeat the value, or set the anchor in this document`,
+        });
     },
     Scalar(_, scalar) {
       if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))

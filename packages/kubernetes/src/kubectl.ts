@@ -1,5 +1,5 @@
 import type { Label, Taint } from '@sophia/inputs';
-import { isRecord, resourceArg, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, refOf, resourceArg, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlResult, KubectlStream, KubectlTransport } from './transports.js';
 
 /** One kind the server serves, as discovery announces it. */
@@ -30,28 +30,56 @@ export class KubectlError extends Error {
   }
 }
 
+/** Fields of one object that another field manager owns, as a refused server-side apply names them. */
+export interface FieldConflict {
+  /** The other field manager, as the server names it. */
+  manager: string;
+  /** The subresource it wrote through (`scale` for `kubectl scale`), when not the object itself. */
+  subresource?: string;
+  /** Field paths in the server's notation (`.spec.replicas`, `.data.a`). */
+  fields: string[];
+}
+
 /**
  * Server-side apply refused to take fields another field manager owns. Kept apart from other
- * failures because the fix is a decision (who owns the field), not a retry.
+ * failures because the fix is a decision (who owns the field), not a retry. `object` is set
+ * when the apply was of one object (kubectl's message does not say which object of several).
  */
 export class ApplyConflictError extends Error {
   constructor(
     readonly fieldManager: string,
-    readonly details: string,
+    readonly conflicts: FieldConflict[],
+    readonly object?: string,
   ) {
-    super(
-      `Server-side apply as field manager "${fieldManager}" conflicts with another field manager:\n${details}\n` +
-        'Another tool (or a person with kubectl edit/scale/set) owns these fields, and nothing was changed. Either stop ' +
-        'managing them elsewhere, remove them from the manifests, or take them over deliberately with the ' +
-        'force-conflicts input.',
-    );
+    super(conflictMessage(fieldManager, conflicts, object));
     this.name = 'ApplyConflictError';
   }
 
   /** The field managers that own the contested fields, as the server names them. */
   get managers(): string[] {
-    return [...new Set([...this.details.matchAll(/conflicts? with "([^"]+)"/g)].map((match) => match[1]))];
+    return [...new Set(this.conflicts.map((conflict) => conflict.manager))];
   }
+
+  /** One line per other manager: its name and the fields it owns. */
+  get details(): string {
+    return this.conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
+  }
+}
+
+/** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
+function conflictMessage(fieldManager: string, conflicts: FieldConflict[], object?: string): string {
+  const owners = conflicts
+    .map(
+      (conflict) =>
+        `${conflict.fields.join(', ')} (field manager "${conflict.manager}"${conflict.subresource ? ` through the ${conflict.subresource} subresource` : ''})`,
+    )
+    .join('; ');
+  return (
+    `${object ? `${object}: ` : ''}fields owned by another field manager, which the suite's field manager "${fieldManager}" ` +
+    `would take: ${owners}. Another tool or a person (kubectl edit, scale, set) wrote them: ` +
+    'remove these fields from the manifest, stop managing them elsewhere, or take them over with the input ' +
+    'force-conflicts: true.'
+  );
 }
 
 const REQUEST_TIMEOUT = '60s';
@@ -247,8 +275,13 @@ export class Kubectl {
     try {
       return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
     } catch (error) {
-      const conflict = error instanceof KubectlError ? conflictDetails(error.result.stderr) : undefined;
-      if (conflict) throw new ApplyConflictError(options.fieldManager, conflict);
+      const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
+      if (conflicts.length > 0)
+        throw new ApplyConflictError(
+          options.fieldManager,
+          conflicts,
+          objects.length === 1 ? workloadKey(refOf(objects[0])) : undefined,
+        );
       throw error;
     }
   }
@@ -306,15 +339,31 @@ export class Kubectl {
   }
 }
 
-/** The conflict lines of a refused server-side apply, or undefined when the failure was something else. */
-export function conflictDetails(stderr: string): string | undefined {
-  if (!/Apply failed with \d+ conflicts?/i.test(stderr) && !/conflict with "/i.test(stderr)) return undefined;
-  const lines = stderr
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => /conflict/i.test(line) || line.startsWith('- ') || line.startsWith('.'));
-  return lines
-    .filter((line) => !/^Please review the fields above/i.test(line))
-    .slice(0, 20)
-    .join('\n');
+/**
+ * The conflicts a refused server-side apply names, merged per manager; empty when the failure was
+ * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
+ * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
+ * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
+ * then advice to ignore.
+ */
+export function fieldConflicts(stderr: string): FieldConflict[] {
+  const byManager = new Map<string, FieldConflict>();
+  let fields: string[] | undefined;
+  for (const raw of stderr.split('\n')) {
+    const line = raw.trim();
+    const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?(?: using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
+    if (owner) {
+      const [, manager, subresource, inline] = owner;
+      const key = `${manager}\n${subresource ?? ''}`;
+      const conflict = byManager.get(key) ?? { manager, ...(subresource ? { subresource } : {}), fields: [] };
+      byManager.set(key, conflict);
+      fields = conflict.fields;
+      if (inline) fields.push(inline);
+    } else if (fields && /^- \./.test(line)) {
+      fields.push(line.slice(2));
+    } else {
+      fields = undefined;
+    }
+  }
+  return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
 }

@@ -9,14 +9,19 @@ export function formatProblem(problem: ManifestProblem): string {
   return `${problem.file}:${problem.line}: ${problem.message}`;
 }
 
-/** Every problem found in the manifests: all are reported at once, and nothing is applied. */
+/**
+ * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
+ * when they were found: nothing, unless the server refused objects that could be checked only
+ * after their namespace or CustomResourceDefinition was applied.
+ */
 export class ManifestError extends Error {
   constructor(
     readonly problems: ManifestProblem[],
     summary = 'manifest',
+    readonly outcome = 'nothing was applied',
   ) {
     const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
-    super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, nothing was applied:\n${list}`);
+    super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
     this.name = 'ManifestError';
   }
 }

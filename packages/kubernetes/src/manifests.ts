@@ -7,6 +7,7 @@ import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type
 import { applyGoYamlMerges, goYamlCollections, KUBECTL_YAML, kubectlRefusals } from './kubectl-yaml.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, objectKey, type JsonPath, type KubeObject } from './objects.js';
+import { containersOf, getPath, podTemplateLocation } from './pod-templates.js';
 
 /** One object of the manifests, with where it came from so any later problem can point at its line. */
 export interface Manifest {
@@ -246,13 +247,27 @@ export function parseManifestText(text: string, file: string, problems: Manifest
           problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
           return;
         }
-        manifests.push({ object: item as KubeObject, file, line: lineOf([]), lineOf });
+        manifests.push({ object: typedListItem(value, item) as KubeObject, file, line: lineOf([]), lineOf });
       });
       continue;
     }
     manifests.push({ object: value as KubeObject, file, line: start, lineOf: locate([]) });
   }
   return manifests;
+}
+
+/**
+ * An item of a typed list (`ConfigMapList`, `apps/v1` `DeploymentList`) that names neither its
+ * apiVersion nor its kind takes them from the list, as the API server leaves them out of the
+ * items it lists; kubectl does the same (apimachinery's UnstructuredList decoding, checked with
+ * kubectl 1.27 to 1.33). A plain `List` gives nothing: kubectl refuses such an item
+ * (`apiVersion not set, kind not set`), and so does validateManifest.
+ */
+function typedListItem(list: Record<string, unknown>, item: Record<string, unknown>): Record<string, unknown> {
+  const unset = (value: unknown) => value === undefined || value === null || value === '';
+  if (list.kind === 'List' || !unset(item.apiVersion) || !unset(item.kind)) return item;
+  const { apiVersion: _apiVersion, kind: _kind, ...rest } = item;
+  return { apiVersion: list.apiVersion, kind: String(list.kind).slice(0, -'List'.length), ...rest };
 }
 
 function firstLine(message: string): string {
@@ -310,6 +325,11 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
     );
   }
   if (problems.length > before) return;
+  for (const { path, value } of nonStringValues(object))
+    problem(
+      path,
+      `${path.join('.')} reads as ${typeof value} ${JSON.stringify(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
+    );
   if (isClusterScoped(object.kind)) {
     delete object.metadata.namespace;
     return;
@@ -320,6 +340,42 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
     return;
   }
   object.metadata.namespace = own || namespace || 'default';
+}
+
+/**
+ * Values the API server takes only as strings but YAML 1.1 may read as a number or a boolean
+ * (`version: 1.10`, `enabled: yes`, `on`): labels and annotations (the object's and its pod
+ * template's), container env values, a ConfigMap's data and a Secret's stringData. kubectl
+ * sends them as read and the server refuses the object (`cannot unmarshal number into Go
+ * struct field ... of type string`); found here, they are named at their line before any
+ * cluster is contacted.
+ */
+function nonStringValues(object: KubeObject): Array<{ path: JsonPath; value: unknown }> {
+  const found: Array<{ path: JsonPath; value: unknown }> = [];
+  const stringsIn = (path: JsonPath) => {
+    const map = getPath(object, path);
+    if (!isRecord(map)) return;
+    for (const [key, value] of Object.entries(map))
+      if (value !== null && typeof value !== 'string') found.push({ path: [...path, key], value });
+  };
+  const metadataPaths: JsonPath[] = [['metadata']];
+  const template = podTemplateLocation(object.kind);
+  if (template && template.metadataPath.length > 1) metadataPaths.push(template.metadataPath);
+  for (const metadata of metadataPaths) {
+    stringsIn([...metadata, 'labels']);
+    stringsIn([...metadata, 'annotations']);
+  }
+  if (object.kind === 'ConfigMap' && object.apiVersion === 'v1') stringsIn(['data']);
+  if (object.kind === 'Secret' && object.apiVersion === 'v1') stringsIn(['stringData']);
+  for (const { container, path } of containersOf(object)) {
+    if (!Array.isArray(container.env)) continue;
+    container.env.forEach((variable, index) => {
+      const value = isRecord(variable) ? variable.value : undefined;
+      if (value !== undefined && value !== null && typeof value !== 'string')
+        found.push({ path: [...path, 'env', index, 'value'], value });
+    });
+  }
+  return found;
 }
 
 /** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */

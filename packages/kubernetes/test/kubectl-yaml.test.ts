@@ -12,7 +12,7 @@ import {
   MERGE_KEY_DEPLOYMENT,
   YAML_1_1_CONSTRUCTS,
 } from '@sophia-testing/manifests';
-import { manifestStream, parseManifestText, type ManifestProblem } from '../src/index.js';
+import { manifestStream, parseManifestText, validateManifest, type ManifestProblem } from '../src/index.js';
 
 const run = promisify(execFile);
 let cluster: Cluster;
@@ -101,6 +101,32 @@ describe.each(kubectlBinaries())('manifests read as kubectl $minor reads them', 
     const problems: ManifestProblem[] = [];
     parseManifestText(text, 'manifest.yaml', problems);
     expect(problems).toEqual([{ file: 'manifest.yaml', line, message: expect.stringMatching(/kubectl refuses/) }]);
+  });
+
+  test("items of a typed list that name no apiVersion and kind take the list's, as kubectl reads them; of a plain List, both refuse them", async () => {
+    const typed = `apiVersion: v1
+kind: ConfigMapList
+items:
+  - metadata: {name: a}
+    data: {x: "1"}
+  - {apiVersion: v1, kind: Secret, metadata: {name: b}, stringData: {y: "2"}}
+---
+apiVersion: apps/v1
+kind: DeploymentList
+items:
+  - metadata: {name: d}
+    spec: {replicas: 1}
+`;
+    expect(weRead(typed)).toEqual(await kubectlReads(binary, typed));
+    const plain = 'apiVersion: v1\nkind: List\nitems:\n  - metadata: {name: c}\n    data: {x: "1"}\n';
+    await expect(kubectlReads(binary, plain)).rejects.toThrow(/apiVersion not set, kind not set/);
+    const problems: ManifestProblem[] = [];
+    const [item] = parseManifestText(plain, 'manifest.yaml', problems);
+    validateManifest(item, undefined, problems);
+    expect(problems).toEqual([
+      { file: 'manifest.yaml', line: 4, message: 'apiVersion is missing' },
+      { file: 'manifest.yaml', line: 4, message: 'kind is missing' },
+    ]);
   });
 
   test('a document after "..." without "---", which kubectl silently drops, is a problem instead of deployed', async () => {
