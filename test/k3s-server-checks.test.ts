@@ -147,9 +147,12 @@ ${configMap('checked')}`,
       'nowhere.yaml',
       `${configMap('one')}---\n${configMap('two')}`.replaceAll(', namespace: unserved', ''),
     );
-    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: bed.workspace.dir, namespace: 'nowhere' }), {
-      images: new Map(),
-    });
+    const manifests = prepareManifests(
+      loadManifests({ patterns: [file], cwd: bed.workspace.dir, namespace: 'nowhere' }),
+      {
+        images: new Map(),
+      },
+    );
     const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, namespace: 'nowhere' }).catch(
       (e: unknown) => e,
     );
