@@ -1,4 +1,4 @@
-import type { FileEntry, FileManifest } from './manifest.js';
+import { manifestDigest, type FileEntry, type FileManifest } from './manifest.js';
 
 /** A file of the new release taken from the live one by hard link instead of crossing the wire. */
 export interface ReusedFile {
@@ -65,14 +65,7 @@ export function planDelta(local: FileManifest, current: FileManifest | undefined
   return plan;
 }
 
+/** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
 export function sameManifest(a: FileManifest | undefined, b: FileManifest | undefined): boolean {
-  if (!a || !b || a.entries.length !== b.entries.length) return false;
-  return a.entries.every((entry, index) => {
-    const other = b.entries[index];
-    if (entry.path !== other.path || entry.type !== other.type) return false;
-    if (entry.type === 'file' && other.type === 'file') return contentKey(entry) === contentKey(other);
-    if (entry.type === 'dir' && other.type === 'dir') return entry.mode === other.mode;
-    if (entry.type === 'symlink' && other.type === 'symlink') return entry.target === other.target;
-    return false;
-  });
+  return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
 }

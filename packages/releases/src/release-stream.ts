@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { DeltaPlan } from './delta.js';
-import { scannedContent, serializeManifest, type FileManifest } from './manifest.js';
-import { RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
+import { manifestDigest, scannedContent, serializeManifest, type FileManifest } from './manifest.js';
+import { RECORD_DIGEST, RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
 export interface ReleaseStreamOptions {
@@ -14,8 +14,13 @@ export interface ReleaseStreamOptions {
   releaseDir: string;
   /** Where the release's records land, relative to the deploy target: outside the served tree. */
   recordsDir: string;
-  /** The live release's directory relative to the target, which reused files are hard-linked from. */
+  /** The kept release's directory relative to the target, which reused files are hard-linked from. */
   reuseDir?: string;
+  /**
+   * A kept release (id) whose manifest is this build's and whose files are all as built: the host
+   * clones it whole (see UPLOAD_SCRIPT), so the archive carries only the new release's record.
+   */
+  cloneFrom?: string;
   releaseInfo: object;
   gzipLevel?: number;
 }
@@ -29,6 +34,23 @@ export interface ReleaseStreamOptions {
 function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
   const now = Math.floor(Date.now() / 1000);
   const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+  if (options.cloneFrom === undefined) yield* treeEntries(options, reused, now);
+  const records: Array<[string, string]> =
+    options.cloneFrom === undefined
+      ? [
+          [RECORD_MANIFEST, serializeManifest(options.manifest)],
+          [RECORD_DIGEST, manifestDigest(options.manifest)],
+        ]
+      : [];
+  records.push([RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n']);
+  yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
+  for (const [file, text] of records) {
+    yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+  }
+}
+
+/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+function* treeEntries(options: ReleaseStreamOptions, reused: Map<string, string>, now: number): Generator<TarEntry> {
   yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
   for (const entry of options.manifest.entries) {
     const name = `${options.releaseDir}/${entry.path}`;
@@ -52,14 +74,6 @@ function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
         };
       }
     }
-  }
-  const records: Array<[string, string]> = [
-    [RECORD_MANIFEST, serializeManifest(options.manifest)],
-    [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
-  ];
-  yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
-  for (const [file, text] of records) {
-    yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
   }
 }
 
