@@ -52220,6 +52220,32 @@ async function scanSource(root) {
 function compareBytes(a, b) {
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
+/**
+ * The digest of what a manifest says a release serves: sha256 (hex) over every entry's path, type,
+ * mode, size and content hash, or link target, in manifest order. Modification times are left out:
+ * a fresh checkout of the same commit has new ones and the same site. Two manifests with the same
+ * digest describe byte-identical releases, so a host that recorded it can answer "same as this
+ * release" in 64 bytes instead of sending its whole manifest back.
+ */
+function manifestDigest(manifest) {
+    const known = digests.get(manifest);
+    if (known !== undefined)
+        return known;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of manifest.entries) {
+        // NUL never occurs in a path or link target: the fields cannot run into one another.
+        const fields = entry.type === 'file'
+            ? [entry.type, entry.path, entry.mode, entry.size, entry.sha256]
+            : entry.type === 'dir'
+                ? [entry.type, entry.path, entry.mode]
+                : [entry.type, entry.path, entry.target];
+        hash.update(fields.join('\0') + '\0\n');
+    }
+    const digest = hash.digest('hex');
+    digests.set(manifest, digest);
+    return digest;
+}
+const digests = new WeakMap();
 function serializeManifest(manifest) {
     return JSON.stringify(manifest);
 }
@@ -52244,6 +52270,66 @@ function manifestTotals(manifest) {
         bytes += entry.size;
     }
     return { files, bytes };
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
+
+function contentKey(entry) {
+    return `${entry.sha256}:${entry.size}:${entry.mode}`;
+}
+/**
+ * Decides, file by file, what the new release can hard-link from the current one. Hard links share
+ * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
+ * A file absent from the current release at its path may still be linked from another path with
+ * the same content (a rename), but each such source serves one rename only, so no inode collects
+ * thousands of links (filesystems cap link counts).
+ */
+function planDelta(local, current) {
+    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
+    const byPath = new Map();
+    const byContent = new Map();
+    for (const entry of current?.entries ?? []) {
+        if (entry.type !== 'file')
+            continue;
+        byPath.set(entry.path, entry);
+        const key = contentKey(entry);
+        const paths = byContent.get(key) ?? [];
+        paths.push(entry.path);
+        byContent.set(key, paths);
+    }
+    const localPaths = new Set(local.entries.map((entry) => entry.path));
+    const renames = [];
+    for (const entry of local.entries) {
+        if (entry.type !== 'file')
+            continue;
+        const old = byPath.get(entry.path);
+        if (old && contentKey(old) === contentKey(entry)) {
+            plan.reuse.push({ entry, from: entry.path });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            renames.push(entry);
+        }
+    }
+    for (const entry of renames) {
+        // Only sources the new release does not keep at their own path: those are spare links.
+        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
+        const from = entry.size > 0 ? candidates.shift() : undefined;
+        if (from !== undefined) {
+            byContent.set(contentKey(entry), candidates);
+            plan.reuse.push({ entry, from });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            plan.upload.push(entry);
+            plan.uploadBytes += entry.size;
+        }
+    }
+    return plan;
+}
+/** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
+function sameManifest(a, b) {
+    return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
@@ -52416,6 +52502,11 @@ const RECORDS_DIR = '.deploy/records';
 const RECORD_INFO = 'release.json';
 const RECORD_MANIFEST = 'manifest.json';
 /**
+ * The release manifest's digest (manifestDigest, 64 hex characters), written beside it: the deploy
+ * compares it on the host with its own build's, and reads a manifest back only when they differ.
+ */
+const RECORD_DIGEST = 'manifest.sha256';
+/**
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
@@ -52455,6 +52546,8 @@ const REPORT_DRIFT = `report_drift() {
 `;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# Whether the release whose records are in $1 has the manifest digest $DIGEST (never when none is given).
+same_manifest() { [ -n "\${DIGEST:-}" ] && [ "$(cat "$1/${RECORD_DIGEST}" 2>/dev/null || true)" = "$DIGEST" ]; }
 # Puts back the site config at $1 that the last config install replaced (run in the target directory).
 restore_config() {
   if [ -e .deploy/nginx-config.backup ]; then cat .deploy/nginx-config.backup > "$1"
@@ -52501,10 +52594,16 @@ done
  * needs to plan: the live release, its manifest, files of it changed on the server since it was
  * built (with their hash now), the manifest and changed files of a release already built under this
  * id, and every release's record. Any failure after the lock was taken frees it again.
- * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
+ * A manifest whose recorded digest is the build's ($4, see RECORD_DIGEST) is not sent back: only
+ * \`current-same\` or \`existing-same\`. When the live release is not the build, the newest kept
+ * release that is (by when its file stats were recorded: the one least likely to have been linked
+ * since) is named as \`match\` with its drift (\`match-drift\`): the deploy can clone it whole, so
+ * a redeploy after a rollback sends no file again.
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
+ * the owner record (run, host, time, token).
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -52582,17 +52681,32 @@ for rec in ${RECORDS_DIR}/*; do
   [ -d "$rec" ] || continue
   [ -d "releases/\${rec##*/}" ] || rm -rf "$rec"
 done
-case $live in
-  releases/*/*) ;;
-  releases/?*)
-    R="${RECORDS_DIR}/\${live#releases/}"
-    if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${RECORD_MANIFEST}"; fi
-    report_drift "$live" "$R" drift
-    ;;
-esac
+LR=
+case $live in releases/*/*) ;; releases/?*) LR="${RECORDS_DIR}/\${live#releases/}" ;; esac
+found=
+if [ -n "$LR" ] && same_manifest "$LR"; then found=yes; fi
 if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
-  record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"
+  if same_manifest "${RECORDS_DIR}/$ID"; then record existing-same yes; found=yes
+  else record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"; fi
   [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
+fi
+match=
+if [ -n "$DIGEST" ] && [ -z "$found" ]; then
+  for R in $(find ${RECORDS_DIR} -mindepth 2 -maxdepth 2 -name ${RECORD_STAT} -printf '%T@ %h\\n' | sort -rn | cut -d ' ' -f 2); do
+    id=\${R##*/}
+    case $id in .*) continue ;; esac
+    [ -d "releases/$id" ] && same_manifest "$R" || continue
+    match=$id
+    record match "$id"
+    report_drift "releases/$id" "$R" match-drift
+    break
+  done
+fi
+# With a match the live release is not linked from: neither its manifest nor its drift is needed.
+if [ -n "$LR" ] && [ -z "$match" ]; then
+  if same_manifest "$LR"; then record current-same yes
+  elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
+  report_drift "$live" "$LR" drift
 fi
 ${LIST_RELEASES}
 trap - EXIT
@@ -52620,15 +52734,27 @@ kill "$beater" 2>/dev/null || true
  * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
  * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
  * dot is always complete and has its records. A failed build removes what it wrote and reports the
- * free space left. args: target, release id.
+ * free space left. The first line of stdin names a kept release to clone (empty: none): one whose
+ * manifest is the build's and none of whose files changed on the server. Its tree is then hard-linked
+ * whole (\`cp -al\`, one process) and its manifest and digest copied, and the archive carries only
+ * the new release's record: a redeploy of the same build sends no file and no manifest.
+ * args: target, release id.
  */
 const UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
+IFS= read -r FROM || FROM=
+case $FROM in
+  '') ;;
+  .*|*/*) echo "cannot clone release '$FROM': not a release id" >&2; exit 1 ;;
+esac
 P="releases/.$ID.partial"
 R="${RECORDS_DIR}/.$ID.partial"
 rm -rf "$P" "$R"
-if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ] ||
+if ! err=$(tar -xzf - --no-same-owner -p 2>&1) ||
+  { [ -n "$FROM" ] && ! err=$(cp -al "releases/$FROM" "$P" 2>&1 &&
+    cp -p "${RECORDS_DIR}/$FROM/${RECORD_MANIFEST}" "${RECORDS_DIR}/$FROM/${RECORD_DIGEST}" "$R/" 2>&1); } ||
+  [ ! -d "$P" ] || [ ! -d "$R" ] ||
   ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
     sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
   rm -rf "$P" "$R"
@@ -52858,6 +52984,22 @@ function remote_scripts_parseRecords(stdout) {
 function* releaseEntries(options) {
     const now = Math.floor(Date.now() / 1000);
     const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+    if (options.cloneFrom === undefined)
+        yield* treeEntries(options, reused, now);
+    const records = options.cloneFrom === undefined
+        ? [
+            [RECORD_MANIFEST, serializeManifest(options.manifest)],
+            [RECORD_DIGEST, manifestDigest(options.manifest)],
+        ]
+        : [];
+    records.push([RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n']);
+    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
+    for (const [file, text] of records) {
+        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+    }
+}
+/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+function* treeEntries(options, reused, now) {
     yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
     for (const entry of options.manifest.entries) {
         const name = `${options.releaseDir}/${entry.path}`;
@@ -52884,14 +53026,6 @@ function* releaseEntries(options) {
                 };
             }
         }
-    }
-    const records = [
-        [RECORD_MANIFEST, serializeManifest(options.manifest)],
-        [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
-    ];
-    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
-    for (const [file, text] of records) {
-        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
     }
 }
 function releaseStream(options) {
@@ -53746,10 +53880,10 @@ class GatedScript {
         this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
         this.result.catch(() => undefined);
     }
-    /** Lets the script run, with `input` as the rest of its stdin. */
-    start(input) {
+    /** Lets the script run, with `header` (lines the script reads first) then `input` as the rest of its stdin. */
+    start(input, header = '') {
         this.opened = true;
-        this.input.write('go\n');
+        this.input.write(`go\n${header}`);
         if (input === undefined || typeof input === 'string') {
             this.input.end(input);
         }
@@ -53902,7 +54036,7 @@ class release_host_TargetLock {
         const finish = new GatedScript(session, 'prune releases and unlock', FINISH_SCRIPT, [target, token]);
         let result;
         try {
-            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
+            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? '', options.manifest ? manifestDigest(options.manifest) : ''], {
                 stdin: owner,
                 okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink],
             });
@@ -53921,8 +54055,11 @@ class release_host_TargetLock {
             throw new errors_ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
-        const currentManifest = manifest_parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
-        const existingManifest = manifest_parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
+        const has = (key) => records.some(([name]) => name === key);
+        const manifestOf = (same, sent) => has(same) ? options.manifest : manifest_parseManifest(records.find(([key]) => key === sent)?.[1] ?? '');
+        const currentManifest = manifestOf('current-same', 'current-manifest');
+        const existingManifest = manifestOf('existing-same', 'existing-manifest');
+        const matchId = records.find(([key]) => key === 'match')?.[1];
         const state = {
             current: listing.current,
             releases: listing.releases,
@@ -53931,6 +54068,10 @@ class release_host_TargetLock {
             drift: driftFrom(records, 'drift', currentManifest),
             existingDrift: driftFrom(records, 'existing-drift', existingManifest),
             currentManifest,
+            currentIsBuild: has('current-same'),
+            match: matchId !== undefined && options.manifest
+                ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }
+                : undefined,
             existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
         };
@@ -54031,6 +54172,13 @@ function release_host_releaseLockAnyhow(lock, prune, reconnect) {
 /** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
 function openUpload(session, target, releaseId) {
     return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, remote_scripts_EXIT.buildFailed]);
+}
+/**
+ * Starts an upload opened by `openUpload` with the release archive; `cloneFrom` names a kept release
+ * the host clones whole instead (see UPLOAD_SCRIPT): the archive then holds only the records.
+ */
+function startUpload(upload, archive, cloneFrom) {
+    return upload.start(archive, `${cloneFrom ?? ''}\n`);
 }
 /**
  * Reads a build's outcome. A failed build has removed what it wrote; the error says why, and when
@@ -54995,77 +55143,6 @@ function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) 
 
 
 
-;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
-function contentKey(entry) {
-    return `${entry.sha256}:${entry.size}:${entry.mode}`;
-}
-/**
- * Decides, file by file, what the new release can hard-link from the current one. Hard links share
- * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
- * A file absent from the current release at its path may still be linked from another path with
- * the same content (a rename), but each such source serves one rename only, so no inode collects
- * thousands of links (filesystems cap link counts).
- */
-function planDelta(local, current) {
-    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
-    const byPath = new Map();
-    const byContent = new Map();
-    for (const entry of current?.entries ?? []) {
-        if (entry.type !== 'file')
-            continue;
-        byPath.set(entry.path, entry);
-        const key = contentKey(entry);
-        const paths = byContent.get(key) ?? [];
-        paths.push(entry.path);
-        byContent.set(key, paths);
-    }
-    const localPaths = new Set(local.entries.map((entry) => entry.path));
-    const renames = [];
-    for (const entry of local.entries) {
-        if (entry.type !== 'file')
-            continue;
-        const old = byPath.get(entry.path);
-        if (old && contentKey(old) === contentKey(entry)) {
-            plan.reuse.push({ entry, from: entry.path });
-            plan.reusedBytes += entry.size;
-        }
-        else {
-            renames.push(entry);
-        }
-    }
-    for (const entry of renames) {
-        // Only sources the new release does not keep at their own path: those are spare links.
-        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
-        const from = entry.size > 0 ? candidates.shift() : undefined;
-        if (from !== undefined) {
-            byContent.set(contentKey(entry), candidates);
-            plan.reuse.push({ entry, from });
-            plan.reusedBytes += entry.size;
-        }
-        else {
-            plan.upload.push(entry);
-            plan.uploadBytes += entry.size;
-        }
-    }
-    return plan;
-}
-function sameManifest(a, b) {
-    if (!a || !b || a.entries.length !== b.entries.length)
-        return false;
-    return a.entries.every((entry, index) => {
-        const other = b.entries[index];
-        if (entry.path !== other.path || entry.type !== other.type)
-            return false;
-        if (entry.type === 'file' && other.type === 'file')
-            return contentKey(entry) === contentKey(other);
-        if (entry.type === 'dir' && other.type === 'dir')
-            return entry.mode === other.mode;
-        if (entry.type === 'symlink' && other.type === 'symlink')
-            return entry.target === other.target;
-        return false;
-    });
-}
-
 ;// CONCATENATED MODULE: ../../packages/releases/src/nginx-template.ts
 /** Renders `{{name}}` placeholders; an unknown one is an error naming the template, not a silent blank in nginx's config. */
 function renderNginxConfig(template, values, templateName = 'nginx-config') {
@@ -55126,6 +55203,7 @@ async function prepareHost(run, request) {
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
         releaseId: request.releaseId,
         token: run.lockToken,
+        manifest: request.manifest,
     });
     run.lock = lock;
     const state = lock.state;
@@ -55176,20 +55254,28 @@ async function prepareHost(run, request) {
         log(`release ${request.releaseId} is already built with the same content`);
     }
     else {
-        const reuseFrom = state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
+        const source = reuseSource(state, request.manifest);
+        const reuseFrom = source && asFoundOnServer(source.manifest, source.drift);
         const plan = planDelta(request.manifest, reuseFrom);
+        // The build is a kept release whose files are all as built: the host clones it, nothing is sent.
+        const cloneFrom = source?.manifest === request.manifest && source.drift.length === 0 ? source.id : undefined;
         const archive = releaseStream({
             sourceRoot: request.sourceRoot,
             manifest: request.manifest,
             plan,
             releaseDir: `releases/.${request.releaseId}.partial`,
             recordsDir: `${RECORDS_DIR}/.${request.releaseId}.partial`,
-            reuseDir: reuseFrom ? `releases/${state.current}` : undefined,
+            reuseDir: source ? `releases/${source.id}` : undefined,
+            cloneFrom,
             releaseInfo: info,
             gzipLevel: request.gzipLevel,
         });
-        log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
-        completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
+        if (state.match && state.match.drift.length > 0)
+            log(`${state.match.drift.length} file(s) of release ${state.match.id}, which holds this build, changed on the server since it was deployed (${release_host_describeDrift(state.match.drift)}); they are sent again, not linked`);
+        log(cloneFrom !== undefined
+            ? `release ${cloneFrom} holds this build unchanged: linking all ${plan.reuse.length} file(s) from it, sending none`
+            : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${source?.id ?? 'no release'}`);
+        completeUpload(session, run.target, request.releaseId, await startUpload(run.upload, archive.stream, cloneFrom), plan.uploadBytes);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
@@ -55232,6 +55318,18 @@ async function revertHost(run, request) {
             run.switchUnknown = false;
         }
     });
+}
+/**
+ * The kept release new files are linked from: the live one when it is the build (or when no kept
+ * release is), else the newest kept release that is the build (after a rollback), else the live one.
+ */
+function reuseSource(state, build) {
+    const live = state.current && state.currentManifest
+        ? { id: state.current, manifest: state.currentManifest, drift: state.drift }
+        : undefined;
+    if (state.currentIsBuild || !state.match)
+        return live;
+    return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
 /** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
 function asFoundOnServer(manifest, drift) {
