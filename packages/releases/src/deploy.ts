@@ -240,7 +240,11 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   } else {
     const source = reuseSource(state, request.manifest);
     const reuseFrom = source && asFoundOnServer(source.manifest, source.drift);
-    const plan = planDelta(request.manifest, reuseFrom);
+    const others = state.newer.map((release) => ({
+      dir: `releases/${release.id}`,
+      manifest: asFoundOnServer(release.manifest, release.drift),
+    }));
+    const plan = planDelta(request.manifest, reuseFrom, others);
     // The build is a kept release whose files are all as built: the host clones it, nothing is sent.
     const cloneFrom = source?.manifest === request.manifest && source.drift.length === 0 ? source.id : undefined;
     const archive = releaseStream({
@@ -261,7 +265,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     log(
       cloneFrom !== undefined
         ? `release ${cloneFrom} holds this build unchanged: linking all ${plan.reuse.length} file(s) from it, sending none`
-        : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${source?.id ?? 'no release'}`,
+        : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${[source?.id, ...state.newer.map((release) => release.id)].filter(Boolean).join(', ') || 'no release'}`,
     );
     completeUpload(
       session,

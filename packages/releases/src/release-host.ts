@@ -141,6 +141,11 @@ export interface TargetState extends ReleaseListing {
    */
   match?: { id: string; drift: DriftedFile[] };
   /**
+   * Without a `match`: the kept releases built after the live one (it was rolled back to), newest
+   * first, with their manifests and drift: files only they hold can be linked from them.
+   */
+  newer: Array<{ id: string; manifest: FileManifest; drift: DriftedFile[] }>;
+  /**
    * Files of the live release whose bytes or mode differ from when they were written, or that are
    * gone. Not checked (empty) when `match` is set: the deploy then links from the match, not the live release.
    */
@@ -183,6 +188,17 @@ function driftFrom(records: Array<[string, string]>, name: string, manifest: Fil
     for (const path of built.keys()) if (!reported.has(path)) drift.push({ path });
   }
   return drift;
+}
+
+/** The `newer` releases of a lock's records, each followed by its manifest and drift (`newer-drift:<id>`). */
+function newerReleases(records: Array<[string, string]>): TargetState['newer'] {
+  const newer: TargetState['newer'] = [];
+  records.forEach(([key, id], index) => {
+    if (key !== 'newer') return;
+    const manifest = parseManifest(records[index + 1]?.[0] === 'newer-manifest' ? records[index + 1][1] : '');
+    if (manifest) newer.push({ id, manifest, drift: driftFrom(records, `newer-drift:${id}`, manifest) });
+  });
+  return newer;
 }
 
 /** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
@@ -315,6 +331,7 @@ export class TargetLock {
         matchId !== undefined && options.manifest
           ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }
           : undefined,
+      newer: newerReleases(records),
       existingManifest,
       tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
     };

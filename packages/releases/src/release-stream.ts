@@ -33,7 +33,11 @@ export interface ReleaseStreamOptions {
  */
 function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
   const now = Math.floor(Date.now() / 1000);
-  const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+  const reused = new Map<string, string>();
+  for (const item of options.plan.reuse) {
+    const dir = item.fromDir ?? options.reuseDir;
+    if (dir !== undefined) reused.set(item.entry.path, `${dir}/${item.from}`);
+  }
   if (options.cloneFrom === undefined) yield* treeEntries(options, reused, now);
   const records: Array<[string, string]> =
     options.cloneFrom === undefined
@@ -60,8 +64,8 @@ function* treeEntries(options: ReleaseStreamOptions, reused: Map<string, string>
       yield { type: 'symlink', name, target: entry.target, mtime: now };
     } else {
       const from = reused.get(entry.path);
-      if (from !== undefined && options.reuseDir) {
-        yield { type: 'hardlink', name, target: `${options.reuseDir}/${from}`, mtime: entry.mtime };
+      if (from !== undefined) {
+        yield { type: 'hardlink', name, target: from, mtime: entry.mtime };
       } else {
         yield {
           type: 'file',

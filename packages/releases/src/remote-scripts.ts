@@ -143,7 +143,10 @@ done
  * \`current-same\` or \`existing-same\`. When the live release is not the build, the newest kept
  * release that is (by when its file stats were recorded: the one least likely to have been linked
  * since) is named as \`match\` with its drift (\`match-drift\`): the deploy can clone it whole, so
- * a redeploy after a rollback sends no file again.
+ * a redeploy after a rollback sends no file again. Without a match, each kept release built after
+ * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
+ * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
+ * newest and nothing more is read.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
  * the owner record (run, host, time, token).
  */
@@ -236,15 +239,21 @@ if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
   [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
 fi
 match=
+newer=
 if [ -n "$DIGEST" ] && [ -z "$found" ]; then
+  seen_live=
   for R in $(find ${RECORDS_DIR} -mindepth 2 -maxdepth 2 -name ${RECORD_STAT} -printf '%T@ %h\\n' | sort -rn | cut -d ' ' -f 2); do
     id=\${R##*/}
     case $id in .*) continue ;; esac
-    [ -d "releases/$id" ] && same_manifest "$R" || continue
-    match=$id
-    record match "$id"
-    report_drift "releases/$id" "$R" match-drift
-    break
+    [ -d "releases/$id" ] || continue
+    if same_manifest "$R"; then
+      match=$id
+      record match "$id"
+      report_drift "releases/$id" "$R" match-drift
+      break
+    fi
+    if [ "releases/$id" = "$live" ]; then seen_live=yes
+    elif [ -z "$seen_live" ] && [ "$id" != "$ID" ] && [ -f "$R/${RECORD_MANIFEST}" ]; then newer="$newer $id"; fi
   done
 fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
@@ -252,6 +261,14 @@ if [ -n "$LR" ] && [ -z "$match" ]; then
   if same_manifest "$LR"; then record current-same yes
   elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
   report_drift "$live" "$LR" drift
+fi
+# Releases built after the live one (it was rolled back to): their new files can be linked too.
+if [ -z "$match" ]; then
+  for id in $newer; do
+    record newer "$id"
+    record_file newer-manifest "${RECORDS_DIR}/$id/${RECORD_MANIFEST}"
+    report_drift "releases/$id" "${RECORDS_DIR}/$id" "newer-drift:$id"
+  done
 fi
 ${LIST_RELEASES}
 trap - EXIT
