@@ -389,7 +389,9 @@ function contentKey(entry) {
  * the same content (a rename), but each such source serves one rename only, so no inode collects
  * thousands of links (filesystems cap link counts).
  */
-function planDelta(local, current) {
+function planDelta(local, current, 
+/** Other kept releases, in order of preference, for files the current release does not hold. */
+others = []) {
     const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
     const byPath = new Map();
     const byContent = new Map();
@@ -416,13 +418,28 @@ function planDelta(local, current) {
             renames.push(entry);
         }
     }
+    // Every path of another release is a spare link: the new release keeps none of them.
+    const elsewhere = new Map();
+    for (const other of others) {
+        for (const entry of other.manifest.entries) {
+            if (entry.type !== 'file')
+                continue;
+            const key = contentKey(entry);
+            elsewhere.set(key, [...(elsewhere.get(key) ?? []), { entry, from: entry.path, fromDir: other.dir }]);
+        }
+    }
     for (const entry of renames) {
         // Only sources the new release does not keep at their own path: those are spare links.
         const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
         const from = entry.size > 0 ? candidates.shift() : undefined;
+        const other = entry.size > 0 && from === undefined ? elsewhere.get(contentKey(entry))?.shift() : undefined;
         if (from !== undefined) {
             byContent.set(contentKey(entry), candidates);
             plan.reuse.push({ entry, from });
+            plan.reusedBytes += entry.size;
+        }
+        else if (other !== undefined) {
+            plan.reuse.push({ entry, from: other.from, fromDir: other.fromDir });
             plan.reusedBytes += entry.size;
         }
         else {
@@ -703,7 +720,10 @@ done
  * \`current-same\` or \`existing-same\`. When the live release is not the build, the newest kept
  * release that is (by when its file stats were recorded: the one least likely to have been linked
  * since) is named as \`match\` with its drift (\`match-drift\`): the deploy can clone it whole, so
- * a redeploy after a rollback sends no file again.
+ * a redeploy after a rollback sends no file again. Without a match, each kept release built after
+ * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
+ * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
+ * newest and nothing more is read.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
  * the owner record (run, host, time, token).
  */
@@ -796,15 +816,21 @@ if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
   [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
 fi
 match=
+newer=
 if [ -n "$DIGEST" ] && [ -z "$found" ]; then
+  seen_live=
   for R in $(find ${RECORDS_DIR} -mindepth 2 -maxdepth 2 -name ${RECORD_STAT} -printf '%T@ %h\\n' | sort -rn | cut -d ' ' -f 2); do
     id=\${R##*/}
     case $id in .*) continue ;; esac
-    [ -d "releases/$id" ] && same_manifest "$R" || continue
-    match=$id
-    record match "$id"
-    report_drift "releases/$id" "$R" match-drift
-    break
+    [ -d "releases/$id" ] || continue
+    if same_manifest "$R"; then
+      match=$id
+      record match "$id"
+      report_drift "releases/$id" "$R" match-drift
+      break
+    fi
+    if [ "releases/$id" = "$live" ]; then seen_live=yes
+    elif [ -z "$seen_live" ] && [ "$id" != "$ID" ] && [ -f "$R/${RECORD_MANIFEST}" ]; then newer="$newer $id"; fi
   done
 fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
@@ -812,6 +838,14 @@ if [ -n "$LR" ] && [ -z "$match" ]; then
   if same_manifest "$LR"; then record current-same yes
   elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
   report_drift "$live" "$LR" drift
+fi
+# Releases built after the live one (it was rolled back to): their new files can be linked too.
+if [ -z "$match" ]; then
+  for id in $newer; do
+    record newer "$id"
+    record_file newer-manifest "${RECORDS_DIR}/$id/${RECORD_MANIFEST}"
+    report_drift "releases/$id" "${RECORDS_DIR}/$id" "newer-drift:$id"
+  done
 fi
 ${LIST_RELEASES}
 trap - EXIT
@@ -1088,7 +1122,12 @@ function parseRecords(stdout) {
  */
 function* releaseEntries(options) {
     const now = Math.floor(Date.now() / 1000);
-    const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+    const reused = new Map();
+    for (const item of options.plan.reuse) {
+        const dir = item.fromDir ?? options.reuseDir;
+        if (dir !== undefined)
+            reused.set(item.entry.path, `${dir}/${item.from}`);
+    }
     if (options.cloneFrom === undefined)
         yield* treeEntries(options, reused, now);
     const records = options.cloneFrom === undefined
@@ -1116,8 +1155,8 @@ function* treeEntries(options, reused, now) {
         }
         else {
             const from = reused.get(entry.path);
-            if (from !== undefined && options.reuseDir) {
-                yield { type: 'hardlink', name, target: `${options.reuseDir}/${from}`, mtime: entry.mtime };
+            if (from !== undefined) {
+                yield { type: 'hardlink', name, target: from, mtime: entry.mtime };
             }
             else {
                 yield {
@@ -1300,6 +1339,18 @@ function driftFrom(records, name, manifest) {
     }
     return drift;
 }
+/** The `newer` releases of a lock's records, each followed by its manifest and drift (`newer-drift:<id>`). */
+function newerReleases(records) {
+    const newer = [];
+    records.forEach(([key, id], index) => {
+        if (key !== 'newer')
+            return;
+        const manifest = parseManifest(records[index + 1]?.[0] === 'newer-manifest' ? records[index + 1][1] : '');
+        if (manifest)
+            newer.push({ id, manifest, drift: driftFrom(records, `newer-drift:${id}`, manifest) });
+    });
+    return newer;
+}
 /** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
 function describeDrift(drift) {
     const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
@@ -1405,6 +1456,7 @@ class TargetLock {
             match: matchId !== undefined && options.manifest
                 ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }
                 : undefined,
+            newer: newerReleases(records),
             existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
         };
@@ -2589,7 +2641,11 @@ async function prepareHost(run, request) {
     else {
         const source = reuseSource(state, request.manifest);
         const reuseFrom = source && asFoundOnServer(source.manifest, source.drift);
-        const plan = planDelta(request.manifest, reuseFrom);
+        const others = state.newer.map((release) => ({
+            dir: `releases/${release.id}`,
+            manifest: asFoundOnServer(release.manifest, release.drift),
+        }));
+        const plan = planDelta(request.manifest, reuseFrom, others);
         // The build is a kept release whose files are all as built: the host clones it, nothing is sent.
         const cloneFrom = source?.manifest === request.manifest && source.drift.length === 0 ? source.id : undefined;
         const archive = releaseStream({
@@ -2607,7 +2663,7 @@ async function prepareHost(run, request) {
             log(`${state.match.drift.length} file(s) of release ${state.match.id}, which holds this build, changed on the server since it was deployed (${describeDrift(state.match.drift)}); they are sent again, not linked`);
         log(cloneFrom !== undefined
             ? `release ${cloneFrom} holds this build unchanged: linking all ${plan.reuse.length} file(s) from it, sending none`
-            : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${source?.id ?? 'no release'}`);
+            : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${[source?.id, ...state.newer.map((release) => release.id)].filter(Boolean).join(', ') || 'no release'}`);
         completeUpload(session, run.target, request.releaseId, await startUpload(run.upload, archive.stream, cloneFrom), plan.uploadBytes);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
