@@ -52475,6 +52475,8 @@ async function* tarChunks(entries, batchBytes = 256 * 1024) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
@@ -53009,6 +53011,7 @@ function remote_scripts_parseRecords(stdout) {
 
 
 
+
 /**
  * The whole new release as one archive: directories, symlinks, hard links to unchanged files
  * of the live release (tar's own link entries: the remote tar makes every link in one process,
@@ -53075,12 +53078,67 @@ function releaseStream(options) {
             done(null, chunk);
         },
     });
-    const gzip = (0,external_node_zlib_.createGzip)({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 });
-    const tar = external_node_stream_.Readable.from(tarChunks(releaseEntries(options)), { objectMode: false });
-    tar.on('error', (error) => gzip.destroy(error));
+    const gzip = external_node_stream_.Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
+        objectMode: false,
+    });
     gzip.on('error', (error) => counter.destroy(error));
-    tar.pipe(gzip).pipe(counter);
+    gzip.pipe(counter);
     return { stream: counter, sentBytes: () => sent };
+}
+const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
+/** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
+const MEMBER_BYTES = 1024 * 1024;
+/** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
+const MEMBERS_IN_FLIGHT = 3;
+const SAMPLE_BYTES = 4096;
+/**
+ * Whether a member is already-compressed data (images, video, fonts, .gz/.br files): four samples
+ * that deflate at level 1 shrinks by less than 3%. Such a member is stored (level 0), not
+ * compressed again, which costs CPU and gains nothing.
+ */
+function incompressible(data) {
+    if (data.length < 4 * SAMPLE_BYTES)
+        return false;
+    for (let at = 0; at < 4; at++) {
+        const start = Math.floor((at * (data.length - SAMPLE_BYTES)) / 3);
+        const sample = data.subarray(start, start + SAMPLE_BYTES);
+        if ((0,external_node_zlib_.deflateRawSync)(sample, { level: 1 }).length < SAMPLE_BYTES * 0.97)
+            return false;
+    }
+    return true;
+}
+/**
+ * The archive as a series of gzip members of about MEMBER_BYTES each, several compressed at once on
+ * zlib's thread pool, emitted in order: a concatenation of gzip members is one valid gzip stream
+ * (RFC 1952, section 2.2; GNU gzip and so \`tar -xz\` read it whole), and unlike one zlib stream it
+ * keeps both cores of a runner busy while the connection sends. Written here because no maintained
+ * npm package does parallel gzip on Node's own zlib without a native build (pigz is a program).
+ */
+async function* gzipMembers(chunks, level) {
+    const queue = [];
+    let pending = [];
+    let pendingBytes = 0;
+    const compress = () => {
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const member = gzipAsync(data, { level: incompressible(data) ? 0 : level, chunkSize: 256 * 1024 });
+        // Awaited in order below; this only keeps a failure from being reported as unhandled meanwhile.
+        member.catch(() => undefined);
+        queue.push(member);
+    };
+    for await (const chunk of chunks) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= MEMBER_BYTES)
+            compress();
+        while (queue.length >= MEMBERS_IN_FLIGHT)
+            yield await queue.shift();
+    }
+    if (pendingBytes > 0)
+        compress();
+    while (queue.length > 0)
+        yield await queue.shift();
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
