@@ -52220,6 +52220,32 @@ async function scanSource(root) {
 function compareBytes(a, b) {
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
+/**
+ * The digest of what a manifest says a release serves: sha256 (hex) over every entry's path, type,
+ * mode, size and content hash, or link target, in manifest order. Modification times are left out:
+ * a fresh checkout of the same commit has new ones and the same site. Two manifests with the same
+ * digest describe byte-identical releases, so a host that recorded it can answer "same as this
+ * release" in 64 bytes instead of sending its whole manifest back.
+ */
+function manifestDigest(manifest) {
+    const known = digests.get(manifest);
+    if (known !== undefined)
+        return known;
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for (const entry of manifest.entries) {
+        // NUL never occurs in a path or link target: the fields cannot run into one another.
+        const fields = entry.type === 'file'
+            ? [entry.type, entry.path, entry.mode, entry.size, entry.sha256]
+            : entry.type === 'dir'
+                ? [entry.type, entry.path, entry.mode]
+                : [entry.type, entry.path, entry.target];
+        hash.update(fields.join('\0') + '\0\n');
+    }
+    const digest = hash.digest('hex');
+    digests.set(manifest, digest);
+    return digest;
+}
+const digests = new WeakMap();
 function serializeManifest(manifest) {
     return JSON.stringify(manifest);
 }
@@ -52244,6 +52270,83 @@ function manifestTotals(manifest) {
         bytes += entry.size;
     }
     return { files, bytes };
+}
+
+;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
+
+function contentKey(entry) {
+    return `${entry.sha256}:${entry.size}:${entry.mode}`;
+}
+/**
+ * Decides, file by file, what the new release can hard-link from the current one. Hard links share
+ * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
+ * A file absent from the current release at its path may still be linked from another path with
+ * the same content (a rename), but each such source serves one rename only, so no inode collects
+ * thousands of links (filesystems cap link counts).
+ */
+function planDelta(local, current, 
+/** Other kept releases, in order of preference, for files the current release does not hold. */
+others = []) {
+    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
+    const byPath = new Map();
+    const byContent = new Map();
+    for (const entry of current?.entries ?? []) {
+        if (entry.type !== 'file')
+            continue;
+        byPath.set(entry.path, entry);
+        const key = contentKey(entry);
+        const paths = byContent.get(key) ?? [];
+        paths.push(entry.path);
+        byContent.set(key, paths);
+    }
+    const localPaths = new Set(local.entries.map((entry) => entry.path));
+    const renames = [];
+    for (const entry of local.entries) {
+        if (entry.type !== 'file')
+            continue;
+        const old = byPath.get(entry.path);
+        if (old && contentKey(old) === contentKey(entry)) {
+            plan.reuse.push({ entry, from: entry.path });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            renames.push(entry);
+        }
+    }
+    // Every path of another release is a spare link: the new release keeps none of them.
+    const elsewhere = new Map();
+    for (const other of others) {
+        for (const entry of other.manifest.entries) {
+            if (entry.type !== 'file')
+                continue;
+            const key = contentKey(entry);
+            elsewhere.set(key, [...(elsewhere.get(key) ?? []), { entry, from: entry.path, fromDir: other.dir }]);
+        }
+    }
+    for (const entry of renames) {
+        // Only sources the new release does not keep at their own path: those are spare links.
+        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
+        const from = entry.size > 0 ? candidates.shift() : undefined;
+        const other = entry.size > 0 && from === undefined ? elsewhere.get(contentKey(entry))?.shift() : undefined;
+        if (from !== undefined) {
+            byContent.set(contentKey(entry), candidates);
+            plan.reuse.push({ entry, from });
+            plan.reusedBytes += entry.size;
+        }
+        else if (other !== undefined) {
+            plan.reuse.push({ entry, from: other.from, fromDir: other.fromDir });
+            plan.reusedBytes += entry.size;
+        }
+        else {
+            plan.upload.push(entry);
+            plan.uploadBytes += entry.size;
+        }
+    }
+    return plan;
+}
+/** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
+function sameManifest(a, b) {
+    return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
@@ -52372,6 +52475,8 @@ async function* tarChunks(entries, batchBytes = 256 * 1024) {
 
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ../../packages/releases/src/remote-scripts.ts
@@ -52416,6 +52521,11 @@ const RECORDS_DIR = '.deploy/records';
 const RECORD_INFO = 'release.json';
 const RECORD_MANIFEST = 'manifest.json';
 /**
+ * The release manifest's digest (manifestDigest, 64 hex characters), written beside it: the deploy
+ * compares it on the host with its own build's, and reads a manifest back only when they differ.
+ */
+const RECORD_DIGEST = 'manifest.sha256';
+/**
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
@@ -52455,6 +52565,8 @@ const REPORT_DRIFT = `report_drift() {
 `;
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# Whether the release whose records are in $1 has the manifest digest $DIGEST (never when none is given).
+same_manifest() { [ -n "\${DIGEST:-}" ] && [ "$(cat "$1/${RECORD_DIGEST}" 2>/dev/null || true)" = "$DIGEST" ]; }
 # Puts back the site config at $1 that the last config install replaced (run in the target directory).
 restore_config() {
   if [ -e .deploy/nginx-config.backup ]; then cat .deploy/nginx-config.backup > "$1"
@@ -52501,10 +52613,19 @@ done
  * needs to plan: the live release, its manifest, files of it changed on the server since it was
  * built (with their hash now), the manifest and changed files of a release already built under this
  * id, and every release's record. Any failure after the lock was taken frees it again.
- * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
+ * A manifest whose recorded digest is the build's ($4, see RECORD_DIGEST) is not sent back: only
+ * \`current-same\` or \`existing-same\`. When the live release is not the build, the newest kept
+ * release that is (by when its file stats were recorded: the one least likely to have been linked
+ * since) is named as \`match\` with its drift (\`match-drift\`): the deploy can clone it whole, so
+ * a redeploy after a rollback sends no file again. Without a match, each kept release built after
+ * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
+ * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
+ * newest and nothing more is read.
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
+ * the owner record (run, host, time, token).
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -52582,17 +52703,46 @@ for rec in ${RECORDS_DIR}/*; do
   [ -d "$rec" ] || continue
   [ -d "releases/\${rec##*/}" ] || rm -rf "$rec"
 done
-case $live in
-  releases/*/*) ;;
-  releases/?*)
-    R="${RECORDS_DIR}/\${live#releases/}"
-    if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${RECORD_MANIFEST}"; fi
-    report_drift "$live" "$R" drift
-    ;;
-esac
+LR=
+case $live in releases/*/*) ;; releases/?*) LR="${RECORDS_DIR}/\${live#releases/}" ;; esac
+found=
+if [ -n "$LR" ] && same_manifest "$LR"; then found=yes; fi
 if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
-  record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"
+  if same_manifest "${RECORDS_DIR}/$ID"; then record existing-same yes; found=yes
+  else record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"; fi
   [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
+fi
+match=
+newer=
+if [ -n "$DIGEST" ] && [ -z "$found" ]; then
+  seen_live=
+  for R in $(find ${RECORDS_DIR} -mindepth 2 -maxdepth 2 -name ${RECORD_STAT} -printf '%T@ %h\\n' | sort -rn | cut -d ' ' -f 2); do
+    id=\${R##*/}
+    case $id in .*) continue ;; esac
+    [ -d "releases/$id" ] || continue
+    if same_manifest "$R"; then
+      match=$id
+      record match "$id"
+      report_drift "releases/$id" "$R" match-drift
+      break
+    fi
+    if [ "releases/$id" = "$live" ]; then seen_live=yes
+    elif [ -z "$seen_live" ] && [ "$id" != "$ID" ] && [ -f "$R/${RECORD_MANIFEST}" ]; then newer="$newer $id"; fi
+  done
+fi
+# With a match the live release is not linked from: neither its manifest nor its drift is needed.
+if [ -n "$LR" ] && [ -z "$match" ]; then
+  if same_manifest "$LR"; then record current-same yes
+  elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
+  report_drift "$live" "$LR" drift
+fi
+# Releases built after the live one (it was rolled back to): their new files can be linked too.
+if [ -z "$match" ]; then
+  for id in $newer; do
+    record newer "$id"
+    record_file newer-manifest "${RECORDS_DIR}/$id/${RECORD_MANIFEST}"
+    report_drift "releases/$id" "${RECORDS_DIR}/$id" "newer-drift:$id"
+  done
 fi
 ${LIST_RELEASES}
 trap - EXIT
@@ -52620,15 +52770,27 @@ kill "$beater" 2>/dev/null || true
  * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
  * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
  * dot is always complete and has its records. A failed build removes what it wrote and reports the
- * free space left. args: target, release id.
+ * free space left. The first line of stdin names a kept release to clone (empty: none): one whose
+ * manifest is the build's and none of whose files changed on the server. Its tree is then hard-linked
+ * whole (\`cp -al\`, one process) and its manifest and digest copied, and the archive carries only
+ * the new release's record: a redeploy of the same build sends no file and no manifest.
+ * args: target, release id.
  */
 const UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
+IFS= read -r FROM || FROM=
+case $FROM in
+  '') ;;
+  .*|*/*) echo "cannot clone release '$FROM': not a release id" >&2; exit 1 ;;
+esac
 P="releases/.$ID.partial"
 R="${RECORDS_DIR}/.$ID.partial"
 rm -rf "$P" "$R"
-if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ] ||
+if ! err=$(tar -xzf - --no-same-owner -p 2>&1) ||
+  { [ -n "$FROM" ] && ! err=$(cp -al "releases/$FROM" "$P" 2>&1 &&
+    cp -p "${RECORDS_DIR}/$FROM/${RECORD_MANIFEST}" "${RECORDS_DIR}/$FROM/${RECORD_DIGEST}" "$R/" 2>&1); } ||
+  [ ! -d "$P" ] || [ ! -d "$R" ] ||
   ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
     sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
   rm -rf "$P" "$R"
@@ -52915,6 +53077,7 @@ function remote_scripts_parseRecords(stdout) {
 
 
 
+
 /**
  * The whole new release as one archive: directories, symlinks, hard links to unchanged files
  * of the live release (tar's own link entries: the remote tar makes every link in one process,
@@ -52923,7 +53086,28 @@ function remote_scripts_parseRecords(stdout) {
  */
 function* releaseEntries(options) {
     const now = Math.floor(Date.now() / 1000);
-    const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+    const reused = new Map();
+    for (const item of options.plan.reuse) {
+        const dir = item.fromDir ?? options.reuseDir;
+        if (dir !== undefined)
+            reused.set(item.entry.path, `${dir}/${item.from}`);
+    }
+    if (options.cloneFrom === undefined)
+        yield* treeEntries(options, reused, now);
+    const records = options.cloneFrom === undefined
+        ? [
+            [RECORD_MANIFEST, serializeManifest(options.manifest)],
+            [RECORD_DIGEST, manifestDigest(options.manifest)],
+        ]
+        : [];
+    records.push([RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n']);
+    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
+    for (const [file, text] of records) {
+        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+    }
+}
+/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+function* treeEntries(options, reused, now) {
     yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
     for (const entry of options.manifest.entries) {
         const name = `${options.releaseDir}/${entry.path}`;
@@ -52935,8 +53119,8 @@ function* releaseEntries(options) {
         }
         else {
             const from = reused.get(entry.path);
-            if (from !== undefined && options.reuseDir) {
-                yield { type: 'hardlink', name, target: `${options.reuseDir}/${from}`, mtime: entry.mtime };
+            if (from !== undefined) {
+                yield { type: 'hardlink', name, target: from, mtime: entry.mtime };
             }
             else {
                 yield {
@@ -52951,14 +53135,6 @@ function* releaseEntries(options) {
             }
         }
     }
-    const records = [
-        [RECORD_MANIFEST, serializeManifest(options.manifest)],
-        [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
-    ];
-    yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
-    for (const [file, text] of records) {
-        yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
-    }
 }
 function releaseStream(options) {
     let sent = 0;
@@ -52968,12 +53144,67 @@ function releaseStream(options) {
             done(null, chunk);
         },
     });
-    const gzip = (0,external_node_zlib_.createGzip)({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 });
-    const tar = external_node_stream_.Readable.from(tarChunks(releaseEntries(options)), { objectMode: false });
-    tar.on('error', (error) => gzip.destroy(error));
+    const gzip = external_node_stream_.Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
+        objectMode: false,
+    });
     gzip.on('error', (error) => counter.destroy(error));
-    tar.pipe(gzip).pipe(counter);
+    gzip.pipe(counter);
     return { stream: counter, sentBytes: () => sent };
+}
+const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
+/** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
+const MEMBER_BYTES = 1024 * 1024;
+/** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
+const MEMBERS_IN_FLIGHT = 3;
+const SAMPLE_BYTES = 4096;
+/**
+ * Whether a member is already-compressed data (images, video, fonts, .gz/.br files): four samples
+ * that deflate at level 1 shrinks by less than 3%. Such a member is stored (level 0), not
+ * compressed again, which costs CPU and gains nothing.
+ */
+function incompressible(data) {
+    if (data.length < 4 * SAMPLE_BYTES)
+        return false;
+    for (let at = 0; at < 4; at++) {
+        const start = Math.floor((at * (data.length - SAMPLE_BYTES)) / 3);
+        const sample = data.subarray(start, start + SAMPLE_BYTES);
+        if ((0,external_node_zlib_.deflateRawSync)(sample, { level: 1 }).length < SAMPLE_BYTES * 0.97)
+            return false;
+    }
+    return true;
+}
+/**
+ * The archive as a series of gzip members of about MEMBER_BYTES each, several compressed at once on
+ * zlib's thread pool, emitted in order: a concatenation of gzip members is one valid gzip stream
+ * (RFC 1952, section 2.2; GNU gzip and so \`tar -xz\` read it whole), and unlike one zlib stream it
+ * keeps both cores of a runner busy while the connection sends. Written here because no maintained
+ * npm package does parallel gzip on Node's own zlib without a native build (pigz is a program).
+ */
+async function* gzipMembers(chunks, level) {
+    const queue = [];
+    let pending = [];
+    let pendingBytes = 0;
+    const compress = () => {
+        const data = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const member = gzipAsync(data, { level: incompressible(data) ? 0 : level, chunkSize: 256 * 1024 });
+        // Awaited in order below; this only keeps a failure from being reported as unhandled meanwhile.
+        member.catch(() => undefined);
+        queue.push(member);
+    };
+    for await (const chunk of chunks) {
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= MEMBER_BYTES)
+            compress();
+        while (queue.length >= MEMBERS_IN_FLIGHT)
+            yield await queue.shift();
+    }
+    if (pendingBytes > 0)
+        compress();
+    while (queue.length > 0)
+        yield await queue.shift();
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
@@ -53812,10 +54043,10 @@ class GatedScript {
         this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
         this.result.catch(() => undefined);
     }
-    /** Lets the script run, with `input` as the rest of its stdin. */
-    start(input) {
+    /** Lets the script run, with `header` (lines the script reads first) then `input` as the rest of its stdin. */
+    start(input, header = '') {
         this.opened = true;
-        this.input.write('go\n');
+        this.input.write(`go\n${header}`);
         if (input === undefined || typeof input === 'string') {
             this.input.end(input);
         }
@@ -53899,6 +54130,18 @@ function driftFrom(records, name, manifest) {
     }
     return drift;
 }
+/** The `newer` releases of a lock's records, each followed by its manifest and drift (`newer-drift:<id>`). */
+function newerReleases(records) {
+    const newer = [];
+    records.forEach(([key, id], index) => {
+        if (key !== 'newer')
+            return;
+        const manifest = manifest_parseManifest(records[index + 1]?.[0] === 'newer-manifest' ? records[index + 1][1] : '');
+        if (manifest)
+            newer.push({ id, manifest, drift: driftFrom(records, `newer-drift:${id}`, manifest) });
+    });
+    return newer;
+}
 /** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
 function release_host_describeDrift(drift) {
     const shown = drift.slice(0, 5).map((file) => (file.now ? file.path : `${file.path} (removed)`));
@@ -53968,7 +54211,7 @@ class release_host_TargetLock {
         const finish = new GatedScript(session, 'prune releases and unlock', FINISH_SCRIPT, [target, token]);
         let result;
         try {
-            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? ''], {
+            result = await session.runScript('lock and inspect the target', BEGIN_SCRIPT, [target, String(seconds), options.releaseId ?? '', options.manifest ? manifestDigest(options.manifest) : ''], {
                 stdin: owner,
                 okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink],
             });
@@ -53987,8 +54230,11 @@ class release_host_TargetLock {
             throw new errors_ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
         const records = remote_scripts_parseRecords(result.stdout);
         const listing = listingFrom(records);
-        const currentManifest = manifest_parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
-        const existingManifest = manifest_parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
+        const has = (key) => records.some(([name]) => name === key);
+        const manifestOf = (same, sent) => has(same) ? options.manifest : manifest_parseManifest(records.find(([key]) => key === sent)?.[1] ?? '');
+        const currentManifest = manifestOf('current-same', 'current-manifest');
+        const existingManifest = manifestOf('existing-same', 'existing-manifest');
+        const matchId = records.find(([key]) => key === 'match')?.[1];
         const state = {
             current: listing.current,
             releases: listing.releases,
@@ -53997,6 +54243,11 @@ class release_host_TargetLock {
             drift: driftFrom(records, 'drift', currentManifest),
             existingDrift: driftFrom(records, 'existing-drift', existingManifest),
             currentManifest,
+            currentIsBuild: has('current-same'),
+            match: matchId !== undefined && options.manifest
+                ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }
+                : undefined,
+            newer: newerReleases(records),
             existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
         };
@@ -54097,6 +54348,13 @@ function release_host_releaseLockAnyhow(lock, prune, reconnect) {
 /** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
 function openUpload(session, target, releaseId) {
     return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, remote_scripts_EXIT.buildFailed]);
+}
+/**
+ * Starts an upload opened by `openUpload` with the release archive; `cloneFrom` names a kept release
+ * the host clones whole instead (see UPLOAD_SCRIPT): the archive then holds only the records.
+ */
+function startUpload(upload, archive, cloneFrom) {
+    return upload.start(archive, `${cloneFrom ?? ''}\n`);
 }
 /**
  * Reads a build's outcome. A failed build has removed what it wrote; the error says why, and when
@@ -56691,77 +56949,6 @@ function progressOf(settings, state) {
 
 
 
-;// CONCATENATED MODULE: ../../packages/releases/src/delta.ts
-function contentKey(entry) {
-    return `${entry.sha256}:${entry.size}:${entry.mode}`;
-}
-/**
- * Decides, file by file, what the new release can hard-link from the current one. Hard links share
- * the inode and so the mode: a file counts as unchanged only with the same content AND mode.
- * A file absent from the current release at its path may still be linked from another path with
- * the same content (a rename), but each such source serves one rename only, so no inode collects
- * thousands of links (filesystems cap link counts).
- */
-function planDelta(local, current) {
-    const plan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
-    const byPath = new Map();
-    const byContent = new Map();
-    for (const entry of current?.entries ?? []) {
-        if (entry.type !== 'file')
-            continue;
-        byPath.set(entry.path, entry);
-        const key = contentKey(entry);
-        const paths = byContent.get(key) ?? [];
-        paths.push(entry.path);
-        byContent.set(key, paths);
-    }
-    const localPaths = new Set(local.entries.map((entry) => entry.path));
-    const renames = [];
-    for (const entry of local.entries) {
-        if (entry.type !== 'file')
-            continue;
-        const old = byPath.get(entry.path);
-        if (old && contentKey(old) === contentKey(entry)) {
-            plan.reuse.push({ entry, from: entry.path });
-            plan.reusedBytes += entry.size;
-        }
-        else {
-            renames.push(entry);
-        }
-    }
-    for (const entry of renames) {
-        // Only sources the new release does not keep at their own path: those are spare links.
-        const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
-        const from = entry.size > 0 ? candidates.shift() : undefined;
-        if (from !== undefined) {
-            byContent.set(contentKey(entry), candidates);
-            plan.reuse.push({ entry, from });
-            plan.reusedBytes += entry.size;
-        }
-        else {
-            plan.upload.push(entry);
-            plan.uploadBytes += entry.size;
-        }
-    }
-    return plan;
-}
-function sameManifest(a, b) {
-    if (!a || !b || a.entries.length !== b.entries.length)
-        return false;
-    return a.entries.every((entry, index) => {
-        const other = b.entries[index];
-        if (entry.path !== other.path || entry.type !== other.type)
-            return false;
-        if (entry.type === 'file' && other.type === 'file')
-            return contentKey(entry) === contentKey(other);
-        if (entry.type === 'dir' && other.type === 'dir')
-            return entry.mode === other.mode;
-        if (entry.type === 'symlink' && other.type === 'symlink')
-            return entry.target === other.target;
-        return false;
-    });
-}
-
 ;// CONCATENATED MODULE: ../../packages/releases/src/nginx-template.ts
 /** Renders `{{name}}` placeholders; an unknown one is an error naming the template, not a silent blank in nginx's config. */
 function renderNginxConfig(template, values, templateName = 'nginx-config') {
@@ -56857,6 +57044,7 @@ async function prepareHost(run, request) {
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
         releaseId: request.releaseId,
         token: run.lockToken,
+        manifest: request.manifest,
     });
     run.lock = lock;
     const state = lock.state;
@@ -56907,20 +57095,32 @@ async function prepareHost(run, request) {
         log(`release ${request.releaseId} is already built with the same content`);
     }
     else {
-        const reuseFrom = state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
-        const plan = planDelta(request.manifest, reuseFrom);
+        const source = reuseSource(state, request.manifest);
+        const reuseFrom = source && asFoundOnServer(source.manifest, source.drift);
+        const others = state.newer.map((release) => ({
+            dir: `releases/${release.id}`,
+            manifest: asFoundOnServer(release.manifest, release.drift),
+        }));
+        const plan = planDelta(request.manifest, reuseFrom, others);
+        // The build is a kept release whose files are all as built: the host clones it, nothing is sent.
+        const cloneFrom = source?.manifest === request.manifest && source.drift.length === 0 ? source.id : undefined;
         const archive = releaseStream({
             sourceRoot: request.sourceRoot,
             manifest: request.manifest,
             plan,
             releaseDir: `releases/.${request.releaseId}.partial`,
             recordsDir: `${RECORDS_DIR}/.${request.releaseId}.partial`,
-            reuseDir: reuseFrom ? `releases/${state.current}` : undefined,
+            reuseDir: source ? `releases/${source.id}` : undefined,
+            cloneFrom,
             releaseInfo: info,
             gzipLevel: request.gzipLevel,
         });
-        log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
-        completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
+        if (state.match && state.match.drift.length > 0)
+            log(`${state.match.drift.length} file(s) of release ${state.match.id}, which holds this build, changed on the server since it was deployed (${release_host_describeDrift(state.match.drift)}); they are sent again, not linked`);
+        log(cloneFrom !== undefined
+            ? `release ${cloneFrom} holds this build unchanged: linking all ${plan.reuse.length} file(s) from it, sending none`
+            : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${[source?.id, ...state.newer.map((release) => release.id)].filter(Boolean).join(', ') || 'no release'}`);
+        completeUpload(session, run.target, request.releaseId, await startUpload(run.upload, archive.stream, cloneFrom), plan.uploadBytes);
         run.report.filesUploaded = plan.upload.length;
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
@@ -56963,6 +57163,18 @@ async function revertHost(run, request) {
     if (!run.configInstalled && !run.switched && !run.switchUnknown)
         return;
     run.report.serving = (await switch_hosts_putBack(run, switchArgs(run, request))).current ?? '';
+}
+/**
+ * The kept release new files are linked from: the live one when it is the build (or when no kept
+ * release is), else the newest kept release that is the build (after a rollback), else the live one.
+ */
+function reuseSource(state, build) {
+    const live = state.current && state.currentManifest
+        ? { id: state.current, manifest: state.currentManifest, drift: state.drift }
+        : undefined;
+    if (state.currentIsBuild || !state.match)
+        return live;
+    return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
 /** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
 function asFoundOnServer(manifest, drift) {

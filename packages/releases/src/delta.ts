@@ -1,10 +1,18 @@
-import type { FileEntry, FileManifest } from './manifest.js';
+import { manifestDigest, type FileEntry, type FileManifest } from './manifest.js';
 
 /** A file of the new release taken from the live one by hard link instead of crossing the wire. */
 export interface ReusedFile {
   entry: FileEntry;
   /** Its path in the current release (usually the same path; a renamed file keeps its content). */
   from: string;
+  /** The directory (relative to the target) of another kept release it is linked from; undefined: the current release. */
+  fromDir?: string;
+}
+
+/** Another kept release files may be linked from: its directory relative to the target, and its manifest as found. */
+export interface KeptRelease {
+  dir: string;
+  manifest: FileManifest;
 }
 
 export interface DeltaPlan {
@@ -25,7 +33,12 @@ function contentKey(entry: FileEntry): string {
  * the same content (a rename), but each such source serves one rename only, so no inode collects
  * thousands of links (filesystems cap link counts).
  */
-export function planDelta(local: FileManifest, current: FileManifest | undefined): DeltaPlan {
+export function planDelta(
+  local: FileManifest,
+  current: FileManifest | undefined,
+  /** Other kept releases, in order of preference, for files the current release does not hold. */
+  others: KeptRelease[] = [],
+): DeltaPlan {
   const plan: DeltaPlan = { upload: [], reuse: [], uploadBytes: 0, reusedBytes: 0 };
   const byPath = new Map<string, FileEntry>();
   const byContent = new Map<string, string[]>();
@@ -49,13 +62,26 @@ export function planDelta(local: FileManifest, current: FileManifest | undefined
       renames.push(entry);
     }
   }
+  // Every path of another release is a spare link: the new release keeps none of them.
+  const elsewhere = new Map<string, ReusedFile[]>();
+  for (const other of others) {
+    for (const entry of other.manifest.entries) {
+      if (entry.type !== 'file') continue;
+      const key = contentKey(entry);
+      elsewhere.set(key, [...(elsewhere.get(key) ?? []), { entry, from: entry.path, fromDir: other.dir }]);
+    }
+  }
   for (const entry of renames) {
     // Only sources the new release does not keep at their own path: those are spare links.
     const candidates = (byContent.get(contentKey(entry)) ?? []).filter((path) => !localPaths.has(path));
     const from = entry.size > 0 ? candidates.shift() : undefined;
+    const other = entry.size > 0 && from === undefined ? elsewhere.get(contentKey(entry))?.shift() : undefined;
     if (from !== undefined) {
       byContent.set(contentKey(entry), candidates);
       plan.reuse.push({ entry, from });
+      plan.reusedBytes += entry.size;
+    } else if (other !== undefined) {
+      plan.reuse.push({ entry, from: other.from, fromDir: other.fromDir });
       plan.reusedBytes += entry.size;
     } else {
       plan.upload.push(entry);
@@ -65,14 +91,7 @@ export function planDelta(local: FileManifest, current: FileManifest | undefined
   return plan;
 }
 
+/** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
 export function sameManifest(a: FileManifest | undefined, b: FileManifest | undefined): boolean {
-  if (!a || !b || a.entries.length !== b.entries.length) return false;
-  return a.entries.every((entry, index) => {
-    const other = b.entries[index];
-    if (entry.path !== other.path || entry.type !== other.type) return false;
-    if (entry.type === 'file' && other.type === 'file') return contentKey(entry) === contentKey(other);
-    if (entry.type === 'dir' && other.type === 'dir') return entry.mode === other.mode;
-    if (entry.type === 'symlink' && other.type === 'symlink') return entry.target === other.target;
-    return false;
-  });
+  return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
 }

@@ -16,6 +16,8 @@ import {
   sortReleasesNewestFirst,
   openSwitch,
   openUpload,
+  startUpload,
+  type TargetState,
   releaseLockAnyhow,
   type SwitchArgs,
   TargetLock,
@@ -128,6 +130,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
     releaseId: request.releaseId,
     token: run.lockToken,
+    manifest: request.manifest,
   });
   run.lock = lock;
   const state = lock.state;
@@ -182,21 +185,42 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     run.report.filesReused = totals.files;
     log(`release ${request.releaseId} is already built with the same content`);
   } else {
-    const reuseFrom =
-      state.currentManifest && state.current ? asFoundOnServer(state.currentManifest, state.drift) : undefined;
-    const plan = planDelta(request.manifest, reuseFrom);
+    const source = reuseSource(state, request.manifest);
+    const reuseFrom = source && asFoundOnServer(source.manifest, source.drift);
+    const others = state.newer.map((release) => ({
+      dir: `releases/${release.id}`,
+      manifest: asFoundOnServer(release.manifest, release.drift),
+    }));
+    const plan = planDelta(request.manifest, reuseFrom, others);
+    // The build is a kept release whose files are all as built: the host clones it, nothing is sent.
+    const cloneFrom = source?.manifest === request.manifest && source.drift.length === 0 ? source.id : undefined;
     const archive = releaseStream({
       sourceRoot: request.sourceRoot,
       manifest: request.manifest,
       plan,
       releaseDir: `releases/.${request.releaseId}.partial`,
       recordsDir: `${RECORDS_DIR}/.${request.releaseId}.partial`,
-      reuseDir: reuseFrom ? `releases/${state.current}` : undefined,
+      reuseDir: source ? `releases/${source.id}` : undefined,
+      cloneFrom,
       releaseInfo: info,
       gzipLevel: request.gzipLevel,
     });
-    log(`sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged`);
-    completeUpload(session, run.target, request.releaseId, await run.upload.start(archive.stream), plan.uploadBytes);
+    if (state.match && state.match.drift.length > 0)
+      log(
+        `${state.match.drift.length} file(s) of release ${state.match.id}, which holds this build, changed on the server since it was deployed (${describeDrift(state.match.drift)}); they are sent again, not linked`,
+      );
+    log(
+      cloneFrom !== undefined
+        ? `release ${cloneFrom} holds this build unchanged: linking all ${plan.reuse.length} file(s) from it, sending none`
+        : `sending ${plan.upload.length} new or changed file(s), linking ${plan.reuse.length} unchanged from ${[source?.id, ...state.newer.map((release) => release.id)].filter(Boolean).join(', ') || 'no release'}`,
+    );
+    completeUpload(
+      session,
+      run.target,
+      request.releaseId,
+      await startUpload(run.upload, archive.stream, cloneFrom),
+      plan.uploadBytes,
+    );
     run.report.filesUploaded = plan.upload.length;
     run.report.filesReused = plan.reuse.length;
     run.report.bytesUploaded = archive.sentBytes();
@@ -254,6 +278,22 @@ function switchArgs(run: HostRun, request: FrontendDeployRequest): SwitchArgs {
 async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   if (!run.configInstalled && !run.switched && !run.switchUnknown) return;
   run.report.serving = (await putBack(run, switchArgs(run, request))).current ?? '';
+}
+
+/**
+ * The kept release new files are linked from: the live one when it is the build (or when no kept
+ * release is), else the newest kept release that is the build (after a rollback), else the live one.
+ */
+function reuseSource(
+  state: TargetState,
+  build: FileManifest,
+): { id: string; manifest: FileManifest; drift: DriftedFile[] } | undefined {
+  const live =
+    state.current && state.currentManifest
+      ? { id: state.current, manifest: state.currentManifest, drift: state.drift }
+      : undefined;
+  if (state.currentIsBuild || !state.match) return live;
+  return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
 
 /** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */

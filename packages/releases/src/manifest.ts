@@ -211,6 +211,33 @@ function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/**
+ * The digest of what a manifest says a release serves: sha256 (hex) over every entry's path, type,
+ * mode, size and content hash, or link target, in manifest order. Modification times are left out:
+ * a fresh checkout of the same commit has new ones and the same site. Two manifests with the same
+ * digest describe byte-identical releases, so a host that recorded it can answer "same as this
+ * release" in 64 bytes instead of sending its whole manifest back.
+ */
+export function manifestDigest(manifest: FileManifest): string {
+  const known = digests.get(manifest);
+  if (known !== undefined) return known;
+  const hash = createHash('sha256');
+  for (const entry of manifest.entries) {
+    // NUL never occurs in a path or link target: the fields cannot run into one another.
+    const fields =
+      entry.type === 'file'
+        ? [entry.type, entry.path, entry.mode, entry.size, entry.sha256]
+        : entry.type === 'dir'
+          ? [entry.type, entry.path, entry.mode]
+          : [entry.type, entry.path, entry.target];
+    hash.update(fields.join('\0') + '\0\n');
+  }
+  const digest = hash.digest('hex');
+  digests.set(manifest, digest);
+  return digest;
+}
+const digests = new WeakMap<FileManifest, string>();
+
 export function serializeManifest(manifest: FileManifest): string {
   return JSON.stringify(manifest);
 }

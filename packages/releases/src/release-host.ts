@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import { SshConnectionLostError, type RunResult, type SshSession } from '@sophia/ssh';
-import { parseManifest, type FileEntry, type FileManifest } from './manifest.js';
+import { manifestDigest, parseManifest, type FileEntry, type FileManifest } from './manifest.js';
 import { RELEASE_ID_PATTERN } from '@sophia/inputs';
 import { ReleaseHostError } from './errors.js';
 import { parseReleaseInfo, releaseIdFromLink, serializeReleaseInfo, type ReleaseInfo } from './release-info.js';
@@ -43,10 +43,10 @@ export class GatedScript {
     this.result.catch(() => undefined);
   }
 
-  /** Lets the script run, with `input` as the rest of its stdin. */
-  start(input?: string | Readable): Promise<RunResult> {
+  /** Lets the script run, with `header` (lines the script reads first) then `input` as the rest of its stdin. */
+  start(input?: string | Readable, header = ''): Promise<RunResult> {
     this.opened = true;
-    this.input.write('go\n');
+    this.input.write(`go\n${header}`);
     if (input === undefined || typeof input === 'string') {
       this.input.end(input);
     } else {
@@ -127,9 +127,28 @@ export interface DriftedFile {
 }
 
 export interface TargetState extends ReleaseListing {
-  /** The live release's manifest (undefined on a first deploy or a release not built by a deploy). */
+  /**
+   * The live release's manifest (undefined on a first deploy or a release not built by a deploy).
+   * When the host found its recorded digest equal to the build's, this is the build's own manifest
+   * (`currentIsBuild`) and nothing was read back.
+   */
   currentManifest?: FileManifest;
-  /** Files of the live release whose bytes or mode differ from when they were written, or that are gone. */
+  /** The live release's manifest is the build's (its digest, compared on the host). */
+  currentIsBuild: boolean;
+  /**
+   * When the live release is not the build: the newest kept release that is (same manifest digest,
+   * compared on the host), with its files changed on the server since it was built.
+   */
+  match?: { id: string; drift: DriftedFile[] };
+  /**
+   * Without a `match`: the kept releases built after the live one (it was rolled back to), newest
+   * first, with their manifests and drift: files only they hold can be linked from them.
+   */
+  newer: Array<{ id: string; manifest: FileManifest; drift: DriftedFile[] }>;
+  /**
+   * Files of the live release whose bytes or mode differ from when they were written, or that are
+   * gone. Not checked (empty) when `match` is set: the deploy then links from the match, not the live release.
+   */
   drift: DriftedFile[];
   /** The same for a release already built under the requested id, when it is not the live one. */
   existingDrift: DriftedFile[];
@@ -169,6 +188,17 @@ function driftFrom(records: Array<[string, string]>, name: string, manifest: Fil
     for (const path of built.keys()) if (!reported.has(path)) drift.push({ path });
   }
   return drift;
+}
+
+/** The `newer` releases of a lock's records, each followed by its manifest and drift (`newer-drift:<id>`). */
+function newerReleases(records: Array<[string, string]>): TargetState['newer'] {
+  const newer: TargetState['newer'] = [];
+  records.forEach(([key, id], index) => {
+    if (key !== 'newer') return;
+    const manifest = parseManifest(records[index + 1]?.[0] === 'newer-manifest' ? records[index + 1][1] : '');
+    if (manifest) newer.push({ id, manifest, drift: driftFrom(records, `newer-drift:${id}`, manifest) });
+  });
+  return newer;
 }
 
 /** The first few drifted paths, for a message: `a, b (removed) and 3 more`. */
@@ -235,7 +265,14 @@ export class TargetLock {
   static async acquire(
     session: ReleaseSession,
     target: string,
-    options: { timeoutMs: number; owner: LockOwner; releaseId?: string; token?: string },
+    options: {
+      timeoutMs: number;
+      owner: LockOwner;
+      releaseId?: string;
+      token?: string;
+      /** The build about to be deployed: manifests the host holds with its digest are not read back. */
+      manifest?: FileManifest;
+    },
   ): Promise<TargetLock> {
     const token = options.token ?? randomUUID();
     const owner = [
@@ -253,7 +290,7 @@ export class TargetLock {
       result = await session.runScript(
         'lock and inspect the target',
         BEGIN_SCRIPT,
-        [target, String(seconds), options.releaseId ?? ''],
+        [target, String(seconds), options.releaseId ?? '', options.manifest ? manifestDigest(options.manifest) : ''],
         {
           stdin: owner,
           okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
@@ -275,8 +312,12 @@ export class TargetLock {
       throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     const listing = listingFrom(records);
-    const currentManifest = parseManifest(records.find(([key]) => key === 'current-manifest')?.[1] ?? '');
-    const existingManifest = parseManifest(records.find(([key]) => key === 'existing-manifest')?.[1] ?? '');
+    const has = (key: string) => records.some(([name]) => name === key);
+    const manifestOf = (same: string, sent: string) =>
+      has(same) ? options.manifest : parseManifest(records.find(([key]) => key === sent)?.[1] ?? '');
+    const currentManifest = manifestOf('current-same', 'current-manifest');
+    const existingManifest = manifestOf('existing-same', 'existing-manifest');
+    const matchId = records.find(([key]) => key === 'match')?.[1];
     const state: TargetState = {
       current: listing.current,
       releases: listing.releases,
@@ -285,6 +326,12 @@ export class TargetLock {
       drift: driftFrom(records, 'drift', currentManifest),
       existingDrift: driftFrom(records, 'existing-drift', existingManifest),
       currentManifest,
+      currentIsBuild: has('current-same'),
+      match:
+        matchId !== undefined && options.manifest
+          ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }
+          : undefined,
+      newer: newerReleases(records),
       existingManifest,
       tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
     };
@@ -419,6 +466,14 @@ export function openUpload(session: ReleaseSession, target: string, releaseId: s
     [target, releaseId],
     [0, EXIT.buildFailed],
   );
+}
+
+/**
+ * Starts an upload opened by `openUpload` with the release archive; `cloneFrom` names a kept release
+ * the host clones whole instead (see UPLOAD_SCRIPT): the archive then holds only the records.
+ */
+export function startUpload(upload: GatedScript, archive: Readable, cloneFrom?: string): Promise<RunResult> {
+  return upload.start(archive, `${cloneFrom ?? ''}\n`);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRawSync, gzip } from 'node:zlib';
 import type { DeltaPlan } from './delta.js';
-import { scannedContent, serializeManifest, type FileManifest } from './manifest.js';
-import { RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
+import { manifestDigest, scannedContent, serializeManifest, type FileManifest } from './manifest.js';
+import { RECORD_DIGEST, RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
 export interface ReleaseStreamOptions {
@@ -14,8 +15,13 @@ export interface ReleaseStreamOptions {
   releaseDir: string;
   /** Where the release's records land, relative to the deploy target: outside the served tree. */
   recordsDir: string;
-  /** The live release's directory relative to the target, which reused files are hard-linked from. */
+  /** The kept release's directory relative to the target, which reused files are hard-linked from. */
   reuseDir?: string;
+  /**
+   * A kept release (id) whose manifest is this build's and whose files are all as built: the host
+   * clones it whole (see UPLOAD_SCRIPT), so the archive carries only the new release's record.
+   */
+  cloneFrom?: string;
   releaseInfo: object;
   gzipLevel?: number;
 }
@@ -28,7 +34,28 @@ export interface ReleaseStreamOptions {
  */
 function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
   const now = Math.floor(Date.now() / 1000);
-  const reused = new Map(options.plan.reuse.map((item) => [item.entry.path, item.from]));
+  const reused = new Map<string, string>();
+  for (const item of options.plan.reuse) {
+    const dir = item.fromDir ?? options.reuseDir;
+    if (dir !== undefined) reused.set(item.entry.path, `${dir}/${item.from}`);
+  }
+  if (options.cloneFrom === undefined) yield* treeEntries(options, reused, now);
+  const records: Array<[string, string]> =
+    options.cloneFrom === undefined
+      ? [
+          [RECORD_MANIFEST, serializeManifest(options.manifest)],
+          [RECORD_DIGEST, manifestDigest(options.manifest)],
+        ]
+      : [];
+  records.push([RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n']);
+  yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
+  for (const [file, text] of records) {
+    yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
+  }
+}
+
+/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+function* treeEntries(options: ReleaseStreamOptions, reused: Map<string, string>, now: number): Generator<TarEntry> {
   yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
   for (const entry of options.manifest.entries) {
     const name = `${options.releaseDir}/${entry.path}`;
@@ -38,8 +65,8 @@ function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
       yield { type: 'symlink', name, target: entry.target, mtime: now };
     } else {
       const from = reused.get(entry.path);
-      if (from !== undefined && options.reuseDir) {
-        yield { type: 'hardlink', name, target: `${options.reuseDir}/${from}`, mtime: entry.mtime };
+      if (from !== undefined) {
+        yield { type: 'hardlink', name, target: from, mtime: entry.mtime };
       } else {
         yield {
           type: 'file',
@@ -52,14 +79,6 @@ function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
         };
       }
     }
-  }
-  const records: Array<[string, string]> = [
-    [RECORD_MANIFEST, serializeManifest(options.manifest)],
-    [RECORD_INFO, JSON.stringify(options.releaseInfo, null, 2) + '\n'],
-  ];
-  yield { type: 'dir', name: options.recordsDir, mode: 0o755, mtime: now };
-  for (const [file, text] of records) {
-    yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
   }
 }
 
@@ -77,10 +96,63 @@ export function releaseStream(options: ReleaseStreamOptions): ReleaseStream {
       done(null, chunk);
     },
   });
-  const gzip = createGzip({ level: options.gzipLevel ?? 6, chunkSize: 256 * 1024 });
-  const tar = Readable.from(tarChunks(releaseEntries(options)), { objectMode: false });
-  tar.on('error', (error) => gzip.destroy(error));
+  const gzip = Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
+    objectMode: false,
+  });
   gzip.on('error', (error) => counter.destroy(error));
-  tar.pipe(gzip).pipe(counter);
+  gzip.pipe(counter);
   return { stream: counter, sentBytes: () => sent };
+}
+
+const gzipAsync = promisify(gzip);
+
+/** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
+const MEMBER_BYTES = 1024 * 1024;
+/** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
+const MEMBERS_IN_FLIGHT = 3;
+const SAMPLE_BYTES = 4096;
+
+/**
+ * Whether a member is already-compressed data (images, video, fonts, .gz/.br files): four samples
+ * that deflate at level 1 shrinks by less than 3%. Such a member is stored (level 0), not
+ * compressed again, which costs CPU and gains nothing.
+ */
+function incompressible(data: Buffer): boolean {
+  if (data.length < 4 * SAMPLE_BYTES) return false;
+  for (let at = 0; at < 4; at++) {
+    const start = Math.floor((at * (data.length - SAMPLE_BYTES)) / 3);
+    const sample = data.subarray(start, start + SAMPLE_BYTES);
+    if (deflateRawSync(sample, { level: 1 }).length < SAMPLE_BYTES * 0.97) return false;
+  }
+  return true;
+}
+
+/**
+ * The archive as a series of gzip members of about MEMBER_BYTES each, several compressed at once on
+ * zlib's thread pool, emitted in order: a concatenation of gzip members is one valid gzip stream
+ * (RFC 1952, section 2.2; GNU gzip and so \`tar -xz\` read it whole), and unlike one zlib stream it
+ * keeps both cores of a runner busy while the connection sends. Written here because no maintained
+ * npm package does parallel gzip on Node's own zlib without a native build (pigz is a program).
+ */
+async function* gzipMembers(chunks: AsyncIterable<Buffer>, level: number): AsyncGenerator<Buffer> {
+  const queue: Array<Promise<Buffer>> = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const compress = (): void => {
+    const data = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    const member = gzipAsync(data, { level: incompressible(data) ? 0 : level, chunkSize: 256 * 1024 });
+    // Awaited in order below; this only keeps a failure from being reported as unhandled meanwhile.
+    member.catch(() => undefined);
+    queue.push(member);
+  };
+  for await (const chunk of chunks) {
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes >= MEMBER_BYTES) compress();
+    while (queue.length >= MEMBERS_IN_FLIGHT) yield await queue.shift()!;
+  }
+  if (pendingBytes > 0) compress();
+  while (queue.length > 0) yield await queue.shift()!;
 }

@@ -43,6 +43,11 @@ export const RECORDS_DIR = '.deploy/records';
 export const RECORD_INFO = 'release.json';
 export const RECORD_MANIFEST = 'manifest.json';
 /**
+ * The release manifest's digest (manifestDigest, 64 hex characters), written beside it: the deploy
+ * compares it on the host with its own build's, and reads a manifest back only when they differ.
+ */
+export const RECORD_DIGEST = 'manifest.sha256';
+/**
  * Every release file as `size mode mtime inode ctime path` (NUL-ended, sorted), taken right after the
  * release was built. The change time is there because utimes(2) can put back a file's mtime after an
  * in-place edit of the same length, but not its ctime (the kernel sets it on every change, see
@@ -84,6 +89,8 @@ const REPORT_DRIFT = `report_drift() {
 
 const PRELUDE = `set -eu
 record() { printf '%s\\0%s\\0' "$1" "$2"; }
+# Whether the release whose records are in $1 has the manifest digest $DIGEST (never when none is given).
+same_manifest() { [ -n "\${DIGEST:-}" ] && [ "$(cat "$1/${RECORD_DIGEST}" 2>/dev/null || true)" = "$DIGEST" ]; }
 # Puts back the site config at $1 that the last config install replaced (run in the target directory).
 restore_config() {
   if [ -e .deploy/nginx-config.backup ]; then cat .deploy/nginx-config.backup > "$1"
@@ -132,10 +139,19 @@ done
  * needs to plan: the live release, its manifest, files of it changed on the server since it was
  * built (with their hash now), the manifest and changed files of a release already built under this
  * id, and every release's record. Any failure after the lock was taken frees it again.
- * args: target, timeout seconds, release id; stdin: the owner record (run, host, time, token).
+ * A manifest whose recorded digest is the build's ($4, see RECORD_DIGEST) is not sent back: only
+ * \`current-same\` or \`existing-same\`. When the live release is not the build, the newest kept
+ * release that is (by when its file stats were recorded: the one least likely to have been linked
+ * since) is named as \`match\` with its drift (\`match-drift\`): the deploy can clone it whole, so
+ * a redeploy after a rollback sends no file again. Without a match, each kept release built after
+ * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
+ * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
+ * newest and nothing more is read.
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
+ * the owner record (run, host, time, token).
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -213,17 +229,46 @@ for rec in ${RECORDS_DIR}/*; do
   [ -d "$rec" ] || continue
   [ -d "releases/\${rec##*/}" ] || rm -rf "$rec"
 done
-case $live in
-  releases/*/*) ;;
-  releases/?*)
-    R="${RECORDS_DIR}/\${live#releases/}"
-    if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file current-manifest "$R/${RECORD_MANIFEST}"; fi
-    report_drift "$live" "$R" drift
-    ;;
-esac
+LR=
+case $live in releases/*/*) ;; releases/?*) LR="${RECORDS_DIR}/\${live#releases/}" ;; esac
+found=
+if [ -n "$LR" ] && same_manifest "$LR"; then found=yes; fi
 if [ -n "$ID" ] && [ -f "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}" ]; then
-  record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"
+  if same_manifest "${RECORDS_DIR}/$ID"; then record existing-same yes; found=yes
+  else record_file existing-manifest "${RECORDS_DIR}/$ID/${RECORD_MANIFEST}"; fi
   [ "releases/$ID" = "$live" ] || report_drift "releases/$ID" "${RECORDS_DIR}/$ID" existing-drift
+fi
+match=
+newer=
+if [ -n "$DIGEST" ] && [ -z "$found" ]; then
+  seen_live=
+  for R in $(find ${RECORDS_DIR} -mindepth 2 -maxdepth 2 -name ${RECORD_STAT} -printf '%T@ %h\\n' | sort -rn | cut -d ' ' -f 2); do
+    id=\${R##*/}
+    case $id in .*) continue ;; esac
+    [ -d "releases/$id" ] || continue
+    if same_manifest "$R"; then
+      match=$id
+      record match "$id"
+      report_drift "releases/$id" "$R" match-drift
+      break
+    fi
+    if [ "releases/$id" = "$live" ]; then seen_live=yes
+    elif [ -z "$seen_live" ] && [ "$id" != "$ID" ] && [ -f "$R/${RECORD_MANIFEST}" ]; then newer="$newer $id"; fi
+  done
+fi
+# With a match the live release is not linked from: neither its manifest nor its drift is needed.
+if [ -n "$LR" ] && [ -z "$match" ]; then
+  if same_manifest "$LR"; then record current-same yes
+  elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
+  report_drift "$live" "$LR" drift
+fi
+# Releases built after the live one (it was rolled back to): their new files can be linked too.
+if [ -z "$match" ]; then
+  for id in $newer; do
+    record newer "$id"
+    record_file newer-manifest "${RECORDS_DIR}/$id/${RECORD_MANIFEST}"
+    report_drift "releases/$id" "${RECORDS_DIR}/$id" "newer-drift:$id"
+  done
 fi
 ${LIST_RELEASES}
 trap - EXIT
@@ -253,15 +298,27 @@ kill "$beater" 2>/dev/null || true
  * ${RECORDS_DIR}/.<id>.partial (tar makes the hard links to the live release itself), records every
  * file's stat (RECORD_STAT) as written, then renames both into place: a release directory without the
  * dot is always complete and has its records. A failed build removes what it wrote and reports the
- * free space left. args: target, release id.
+ * free space left. The first line of stdin names a kept release to clone (empty: none): one whose
+ * manifest is the build's and none of whose files changed on the server. Its tree is then hard-linked
+ * whole (\`cp -al\`, one process) and its manifest and digest copied, and the archive carries only
+ * the new release's record: a redeploy of the same build sends no file and no manifest.
+ * args: target, release id.
  */
 export const UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
+IFS= read -r FROM || FROM=
+case $FROM in
+  '') ;;
+  .*|*/*) echo "cannot clone release '$FROM': not a release id" >&2; exit 1 ;;
+esac
 P="releases/.$ID.partial"
 R="${RECORDS_DIR}/.$ID.partial"
 rm -rf "$P" "$R"
-if ! err=$(tar -xzf - --no-same-owner -p 2>&1) || [ ! -d "$P" ] || [ ! -d "$R" ] ||
+if ! err=$(tar -xzf - --no-same-owner -p 2>&1) ||
+  { [ -n "$FROM" ] && ! err=$(cp -al "releases/$FROM" "$P" 2>&1 &&
+    cp -p "${RECORDS_DIR}/$FROM/${RECORD_MANIFEST}" "${RECORDS_DIR}/$FROM/${RECORD_DIGEST}" "$R/" 2>&1); } ||
+  [ ! -d "$P" ] || [ ! -d "$R" ] ||
   ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
     sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
   rm -rf "$P" "$R"

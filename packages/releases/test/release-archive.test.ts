@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -238,4 +239,40 @@ test('links leaving the build, missing and empty sources and reserved names are 
   await rm(join(site, 'p'), { recursive: true });
   await writeFile(join(site, RELEASE_INFO_FILE), '{}');
   await expect(scanSource(site)).rejects.toThrow('reserves for its own release record');
+});
+
+test('a build of several megabytes travels as several gzip members that real tar reads whole; text is still compressed', async () => {
+  const site = join(work, 'big');
+  await mkdir(join(site, 'media'), { recursive: true });
+  // Already-compressed media (random bytes) between text that compresses well.
+  const media = randomBytes(3 * 1024 * 1024);
+  const text = Buffer.from('export const answer = 42; '.repeat(100_000));
+  await writeFile(join(site, 'a-app.js'), text);
+  await writeFile(join(site, 'media/video.mp4'), media);
+  await writeFile(join(site, 'z-app.js'), text);
+  const manifest = await scanSource(site);
+  const { stream, sentBytes } = releaseStream({
+    sourceRoot: site,
+    manifest,
+    plan: planDelta(manifest, undefined),
+    releaseDir: 'releases/r1',
+    recordsDir: '.deploy/records/r1',
+    releaseInfo: { id: 'r1' },
+  });
+  const file = join(work, 'archive.tgz');
+  await pipeline(stream, createWriteStream(file));
+  const archive = await readFile(file);
+  // Each member starts with Node's gzip header (magic, deflate, no flags, no time): 8 bytes that
+  // compressed or random data repeats by chance about once in 2^64 positions.
+  const header = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]);
+  let members = 0;
+  for (let at = archive.indexOf(header); at !== -1; at = archive.indexOf(header, at + 1)) members++;
+  expect(archive.indexOf(header)).toBe(0);
+  expect(members).toBeGreaterThanOrEqual(3);
+  expect(sentBytes()).toBe(archive.length);
+  expect(archive.length).toBeLessThan(media.length + text.length / 4);
+  const target = join(work, 'target');
+  await mkdir(target);
+  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
+  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
 });
