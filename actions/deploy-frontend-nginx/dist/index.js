@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(227);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9184);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 227:
+/***/ 9184:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51943,57 +51943,8 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var inputs_src = __nccwpck_require__(3187);
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
-/**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
- */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
+var reporting_src = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -52029,7 +51980,7 @@ class errors_ReleaseRollbackRefusedError extends Error {
  * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
  * back): the report says, per host, its outcome, what it serves now and why it failed.
  */
-class FrontendDeployFailedError extends ReportedError {
+class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendDeployFailedError';
@@ -52039,7 +51990,7 @@ class FrontendDeployFailedError extends ReportedError {
  * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
  * release rolled back from could not be marked failed): the report has every host's outcome.
  */
-class errors_FrontendRollbackFailedError extends ReportedError {
+class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendRollbackFailedError';
@@ -53529,17 +53480,8 @@ function sshTargetsFrom(settings) {
         connectAttempts: settings.connectAttempts,
     }));
 }
-/**
- * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
- * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
- * the `host` input takes, so a label can be pasted back into it. The port is always there, because
- * two hosts may share an address; the user is not, because one `user` input serves every host.
- * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
- */
-function hostLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${host}:${target.port}`;
-}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
@@ -53662,7 +53604,7 @@ class SshSession {
     /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
-    log = silentLog) {
+    log = reporting_src/* silentLog */.aB) {
         this.client = client;
         this.label = label;
         this.log = log;
@@ -53954,8 +53896,8 @@ function attempt(target, check, keyName, label, log) {
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target, log = silentLog) {
-    const label = hostLabel(target);
+async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
+    const label = (0,reporting_src/* hostLabel */.vy)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);
@@ -53985,7 +53927,7 @@ async function connectSsh(target, log = silentLog) {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets, log = silentLog) {
+async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
     const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
@@ -57757,7 +57699,7 @@ async function freeLocksLeftBehind(state, settings, log) {
     const lock = JSON.parse(saved);
     const { targets, nginxReloadCommand } = settings();
     const cleanups = await Promise.all(targets.map(async (target) => {
-        const host = hostLabel(target);
+        const host = (0,reporting_src/* hostLabel */.vy)(target);
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
             try {
@@ -57963,7 +57905,7 @@ function siteLine(site, labels) {
     return site.smokeUrl ? `Site: ${site.smokeUrl.href}` : `Site: ${site.target}/current on ${labels.join(', ')}`;
 }
 function summaryOf(report, site) {
-    const table = markdownTable(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
         host.label,
         host.outcome,
         // What the host serves when the step ends: the release that is live there, whatever happened.
@@ -58010,7 +57952,7 @@ function frontendPublication(report, site) {
  * verified or reached): the outputs as the inputs give them, nothing sent, and a summary that says why.
  */
 function notReleasedPublication(error, site) {
-    const labels = sshTargetsFrom(site.ssh).map(hostLabel);
+    const labels = sshTargetsFrom(site.ssh).map(reporting_src/* hostLabel */.vy);
     const message = error instanceof Error ? error.message : String(error);
     return {
         outputs: {
@@ -69070,7 +69012,10 @@ const scalars_commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
+var src = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
+
 
 
 
@@ -69103,16 +69048,24 @@ function parseHost(name, entry) {
         throw input_error_mustBe(name, EXPECTED, entry);
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
-function hostList(name, raw) {
+/**
+ * The `host` input: hosts separated by newlines or commas, each as `parseHost` reads it.
+ * @param defaultPort the port of an entry that names none (the `port` input; 22, SSH's own default,
+ *   when the caller has none), so that `web-1` and `web-1:22` are refused as one host named twice.
+ * @throws InputError naming the input, for a bad entry, an empty list, or a host named twice
+ *   (the same `hostLabel` once the default port is applied).
+ */
+function hostList(name, raw, defaultPort = 22) {
     const targets = collections_splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const key = `${target.host}:${target.port ?? ''}`;
-        if (seen.has(key))
-            throw input_error_mustBe(name, 'a list without repeated hosts', raw);
-        seen.add(key);
+        const label = (0,src/* hostLabel */.vy)({ host: target.host, port: target.port ?? defaultPort });
+        if (seen.has(label)) {
+            throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
+        }
+        seen.add(label);
     }
     return targets;
 }
@@ -69329,8 +69282,8 @@ function ssh_inputs_readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
     const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const hosts = inputs.required('host', hostList);
     const port = inputs.required('port', integer(1, 65535));
+    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
     const user = inputs.required('user', (name, raw) => {
         if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
             throw input_error_mustBe(name, 'a user name', raw);
@@ -71559,6 +71512,88 @@ const jsonCheck = (name, raw) => {
 
 
 
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 3195:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  SS: () => (/* reexport */ ReportedError),
+  vy: () => (/* reexport */ hostLabel),
+  Qj: () => (/* reexport */ markdownTable),
+  aB: () => (/* reexport */ silentLog)
+});
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
+ * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
+ * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
+ * `host` input takes, so a label can be pasted back into it. The port is always there, because two
+ * hosts may share an address; the user is not, because one `user` input serves every host.
+ * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
+ * the SSH layer (which names hosts) share it without importing each other.
+ */
+function hostLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${host}:${target.port}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
 
 

@@ -286,6 +286,8 @@ function hostKeyCheck(policy, name) {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
+var src = __webpack_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
 /** One target per host named in the inputs; a port given with the host wins over the `port` input. */
 function sshTargetsFrom(settings) {
@@ -300,20 +302,9 @@ function sshTargetsFrom(settings) {
         connectAttempts: settings.connectAttempts,
     }));
 }
-/**
- * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
- * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
- * the `host` input takes, so a label can be pasted back into it. The port is always there, because
- * two hosts may share an address; the user is not, because one `user` input serves every host.
- * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
- */
-function hostLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${host}:${target.port}`;
-}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var src = __webpack_require__(9361);
+
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __webpack_require__(6193);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
@@ -730,7 +721,7 @@ function attempt(target, check, keyName, label, log) {
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
 async function connectSsh(target, log = src/* silentLog */.aB) {
-    const label = hostLabel(target);
+    const label = (0,src/* hostLabel */.vy)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);

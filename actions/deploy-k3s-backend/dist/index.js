@@ -34011,8 +34011,8 @@ function yieldReplicasToAutoscalers(objects, autoscalers) {
     return { objects: result, yielded };
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
+var reporting_src = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
 
 /**
@@ -46479,7 +46479,10 @@ const commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
+var src = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
+
 
 
 
@@ -46512,16 +46515,24 @@ function parseHost(name, entry) {
         throw input_error_mustBe(name, EXPECTED, entry);
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
-function hostList(name, raw) {
+/**
+ * The `host` input: hosts separated by newlines or commas, each as `parseHost` reads it.
+ * @param defaultPort the port of an entry that names none (the `port` input; 22, SSH's own default,
+ *   when the caller has none), so that `web-1` and `web-1:22` are refused as one host named twice.
+ * @throws InputError naming the input, for a bad entry, an empty list, or a host named twice
+ *   (the same `hostLabel` once the default port is applied).
+ */
+function hostList(name, raw, defaultPort = 22) {
     const targets = collections_splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const key = `${target.host}:${target.port ?? ''}`;
-        if (seen.has(key))
-            throw input_error_mustBe(name, 'a list without repeated hosts', raw);
-        seen.add(key);
+        const label = (0,src/* hostLabel */.vy)({ host: target.host, port: target.port ?? defaultPort });
+        if (seen.has(label)) {
+            throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
+        }
+        seen.add(label);
     }
     return targets;
 }
@@ -46738,8 +46749,8 @@ function readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
     const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const hosts = inputs.required('host', hostList);
     const port = inputs.required('port', integer(1, 65535));
+    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
     const user = inputs.required('user', (name, raw) => {
         if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
             throw input_error_mustBe(name, 'a user name', raw);
@@ -48977,13 +48988,14 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 9361:
+/***/ 3195:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   SS: () => (/* reexport */ ReportedError),
+  vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
   aB: () => (/* reexport */ silentLog)
 });
@@ -49033,7 +49045,23 @@ function markdownTable(header, rows) {
     return lines.join('\n') + '\n';
 }
 
+;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
+ * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
+ * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
+ * `host` input takes, so a label can be pasted back into it. The port is always there, because two
+ * hosts may share an address; the user is not, because one `user` input serves every host.
+ * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
+ * the SSH layer (which names hosts) share it without importing each other.
+ */
+function hostLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${host}:${target.port}`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

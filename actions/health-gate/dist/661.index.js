@@ -659,7 +659,10 @@ const scalars_commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var src = __webpack_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
+
 
 
 
@@ -692,16 +695,24 @@ function parseHost(name, entry) {
         throw mustBe(name, EXPECTED, entry);
     return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
-function hosts_hostList(name, raw) {
+/**
+ * The `host` input: hosts separated by newlines or commas, each as `parseHost` reads it.
+ * @param defaultPort the port of an entry that names none (the `port` input; 22, SSH's own default,
+ *   when the caller has none), so that `web-1` and `web-1:22` are refused as one host named twice.
+ * @throws InputError naming the input, for a bad entry, an empty list, or a host named twice
+ *   (the same `hostLabel` once the default port is applied).
+ */
+function hosts_hostList(name, raw, defaultPort = 22) {
     const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
     if (targets.length === 0)
         throw mustBe(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const key = `${target.host}:${target.port ?? ''}`;
-        if (seen.has(key))
-            throw mustBe(name, 'a list without repeated hosts', raw);
-        seen.add(key);
+        const label = hostLabel({ host: target.host, port: target.port ?? defaultPort });
+        if (seen.has(label)) {
+            throw mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
+        }
+        seen.add(label);
     }
     return targets;
 }
@@ -918,8 +929,8 @@ function ssh_inputs_readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
     const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-    const hosts = inputs.required('host', hostList);
     const port = inputs.required('port', integer(1, 65535));
+    const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
     const user = inputs.required('user', (name, raw) => {
         if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim()))
             throw mustBe(name, 'a user name', raw);
@@ -1060,6 +1071,72 @@ const jsonCheck = (name, raw) => {
 
 
 
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9361:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  Qj: () => (/* reexport */ markdownTable)
+});
+
+// UNUSED EXPORTS: ReportedError, hostLabel, silentLog
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
 
 

@@ -100,8 +100,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
 var src = __webpack_require__(3187);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
+var reporting_src = __webpack_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**

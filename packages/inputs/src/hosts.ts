@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { hostLabel } from '@sophia/reporting';
 import { mustBe } from './input-error.js';
 import { splitList } from './collections.js';
 
@@ -37,14 +38,27 @@ export function parseHost(name: string, entry: string): HostTarget {
   return portText === undefined ? { host } : { host, port: port(name, entry, portText) };
 }
 
-export function hostList(name: string, raw: string): HostTarget[] {
+/**
+ * The `host` input: hosts separated by newlines or commas, each as `parseHost` reads it.
+ * @param defaultPort the port of an entry that names none (the `port` input; 22, SSH's own default,
+ *   when the caller has none), so that `web-1` and `web-1:22` are refused as one host named twice.
+ * @throws InputError naming the input, for a bad entry, an empty list, or a host named twice
+ *   (the same `hostLabel` once the default port is applied).
+ */
+export function hostList(name: string, raw: string, defaultPort = 22): HostTarget[] {
   const targets = splitList(raw, 'newline-or-comma').map((entry) => parseHost(name, entry));
   if (targets.length === 0) throw mustBe(name, EXPECTED, raw);
   const seen = new Set<string>();
   for (const target of targets) {
-    const key = `${target.host}:${target.port ?? ''}`;
-    if (seen.has(key)) throw mustBe(name, 'a list without repeated hosts', raw);
-    seen.add(key);
+    const label = hostLabel({ host: target.host, port: target.port ?? defaultPort });
+    if (seen.has(label)) {
+      throw mustBe(
+        name,
+        `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`,
+        raw,
+      );
+    }
+    seen.add(label);
   }
   return targets;
 }

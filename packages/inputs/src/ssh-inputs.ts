@@ -99,8 +99,8 @@ export function readSshInputs(inputs: InputReader): SshSettings {
   inputs.maskSecrets(...SSH_SECRET_INPUTS);
   const privateKey = inputs.secret('ssh-key', { required: false });
   const passphrase = inputs.secret('ssh-key-passphrase', { required: false });
-  const hosts = inputs.required('host', hostList);
   const port = inputs.required('port', integer(1, 65535));
+  const hosts = inputs.required('host', (name, raw) => hostList(name, raw, port));
   const user = inputs.required('user', (name, raw) => {
     if (!/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/.test(raw.trim())) throw mustBe(name, 'a user name', raw);
     return raw.trim();

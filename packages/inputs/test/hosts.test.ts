@@ -51,8 +51,23 @@ describe('host lists', () => {
   });
   it('refuses a host named twice', () => {
     expect(() => hostList('host', 'web-1,web-1')).toThrow(
-      'Input "host" must be a list without repeated hosts, got "web-1,web-1"',
+      'Input "host" must be a list without repeated hosts (web-1:22 is named twice; an entry without a port uses 22), got "web-1,web-1"',
     );
+  });
+  it.each([
+    ['web-1, web-1:22', 22, 'web-1:22'],
+    ['127.0.0.1, 127.0.0.1:43903', 43903, '127.0.0.1:43903'],
+    ['[2001:db8::1]:2222\n2001:db8::1', 2222, '[2001:db8::1]:2222'],
+  ])('refuses %j with default port %d: one host once the default port applies', (raw, port, label) => {
+    expect(() => hostList('host', raw, port)).toThrow(
+      `Input "host" must be a list without repeated hosts (${label} is named twice`,
+    );
+  });
+  it('keeps one address on two ports as two hosts', () => {
+    expect(hostList('host', '127.0.0.1, 127.0.0.1:2222', 22)).toEqual([
+      { host: '127.0.0.1' },
+      { host: '127.0.0.1', port: 2222 },
+    ]);
   });
   it('names the bad entry, not the whole list', () => {
     expect(() => hostList('host', 'web-1\nweb_2')).toThrow(`Input "host" must be ${EXPECTED}, got "web_2"`);

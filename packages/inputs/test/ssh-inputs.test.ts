@@ -124,6 +124,14 @@ describe('readSshInputs', () => {
     },
   );
 
+  it('refuses a host named with and without the port the port input gives it', () => {
+    const { settings, error } = read({ ...VALID, host: '127.0.0.1, 127.0.0.1:43903', port: '43903' });
+    expect(settings).toBeUndefined();
+    expect(error?.message).toBe(
+      'Input "host" must be a list without repeated hosts (127.0.0.1:43903 is named twice; an entry without a port uses 43903), got "127.0.0.1, 127.0.0.1:43903"',
+    );
+  });
+
   it('needs a way to verify the host', () => {
     expect(read({ ...VALID, 'host-fingerprint': '' }).error?.message).toBe(
       'Input "known-hosts" or input "host-fingerprint" is required to verify the server (or set insecure-skip-host-key-check: true)',

@@ -2,3 +2,4 @@ export * from './log.js';
 export * from './reported-error.js';
 export * from './markdown.js';
 export * from './run-context.js';
+export * from './host-label.js';

@@ -29,14 +29,5 @@ export function sshTargetsFrom(settings: SshSettings): SshTarget[] {
   }));
 }
 
-/**
- * The one name of an SSH host wherever a person or a workflow reads it: outputs, job summaries, log
- * lines and error messages. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form
- * the `host` input takes, so a label can be pasted back into it. The port is always there, because
- * two hosts may share an address; the user is not, because one `user` input serves every host.
- * @param target `host` as given (an IPv6 address bracketed or not), `port` the TCP port the session uses.
- */
-export function hostLabel(target: Pick<SshTarget, 'host' | 'port'>): string {
-  const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-  return `${host}:${target.port}`;
-}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+export { hostLabel } from '@sophia/reporting';
