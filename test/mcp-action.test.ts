@@ -115,7 +115,10 @@ test('dry-run: true neither labels the node nor applies anything, and shows what
   const run = await mcp({ 'node-address': '104.171.202.117', 'dry-run': 'true' });
   expect(run.code).toBe(0);
   expect(run.log).toContain('Dry run: node mcp-node would be labelled sophia.ai/pool=mcp');
-  expect(run.summary).toContain('| mcp/Deployment/mcp-slack | mcp | created |');
+  // The object's name carries its namespace: no second column, no "(namespace mcp)" repeating it.
+  expect(run.summary).toMatch(/^\| mcp\/Deployment\/mcp-slack +\| created +\|$/m);
+  expect(run.log).toContain('mcp/Deployment/mcp-slack: would be created');
+  expect(run.log).not.toContain('(namespace mcp)');
   expect(run.summary).toContain('+       nodeSelector:\n+         sophia.ai/pool: mcp');
   expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);

@@ -142,6 +142,11 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     ]);
     const missing = await rollback({ workloads: 'deployment/api\ndeployment/nope' });
     expect(errorsOf(missing)).toEqual([`Deployment/nope not found in namespace ${NS}; nothing was rolled back`]);
+    // A reference naming its own namespace is looked for, and reported missing, there.
+    const elsewhere = await rollback({ workloads: 'deployment/nope\nteam-a/deployment/api' });
+    expect(errorsOf(elsewhere)).toEqual([
+      `Deployment/nope not found in namespace ${NS}; Deployment/api not found in namespace team-a; nothing was rolled back`,
+    ]);
     expect(await live('api')).toEqual(before);
   });
 

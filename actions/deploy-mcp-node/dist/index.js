@@ -30945,6 +30945,14 @@ function objects_isWorkload(object) {
 function objects_objectKey(object) {
     return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
 }
+/**
+ * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
+ * and line (which locate the object, and where the namespace may not be settled yet) and for lines
+ * under a workload already named with its namespace. Everywhere else `objectKey` names it.
+ */
+function kindAndName(object) {
+    return (0,inputs_src/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
+}
 // The spelling's one home is beside the parser that reads it back from the rollback's input.
 
 function objects_refOf(object) {
@@ -32469,7 +32477,7 @@ function rejectDuplicates(manifests, problems) {
             problems.push({
                 file: manifest.file,
                 line: manifest.line,
-                message: `${manifest.object.kind}/${manifest.object.metadata.name} is defined twice (first at ${earlier.file}:${earlier.line})`,
+                message: `${kindAndName(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
             });
         }
         else {
@@ -32640,7 +32648,7 @@ function unservedKindProblems(manifests, served) {
     const problems = [];
     for (const { object, file, line } of manifests) {
         const groupKind = groupKindOf(object);
-        const name = `${object.kind}/${object.metadata.name}`;
+        const name = kindAndName(object);
         const definedHere = fromSet.get(groupKind);
         if (definedHere !== undefined) {
             if (!definedHere.has(object.apiVersion))
@@ -32777,13 +32785,13 @@ function injectPlacement(object, placement) {
     if (key in selector && String(selector[key]) !== value) {
         conflicts.push({
             path: [...location.specPath, 'nodeSelector', key],
-            message: `${result.kind}/${result.metadata.name} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
+            message: `${kindAndName(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
         });
     }
     if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
         conflicts.push({
             path: [...location.specPath, 'nodeName'],
-            message: `${result.kind}/${result.metadata.name} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
+            message: `${kindAndName(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
         });
     }
     if (conflicts.length > 0)
@@ -33616,7 +33624,10 @@ async function diagnose(kubectl, ref) {
         .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
         .slice(-10)
         .map((event) => ({
-        object: `${event.involvedObject.kind}/${event.involvedObject.name}`,
+        object: kindAndName({
+            kind: String(event.involvedObject.kind),
+            metadata: { name: String(event.involvedObject.name) },
+        }),
         type: event.type,
         reason: event.reason,
         message: event.message,
@@ -34769,7 +34780,7 @@ function auditPlacement(manifests, node, placement) {
             workload,
             file: manifest.file,
             line: manifest.lineOf([...location.specPath, ...path]),
-            message: `${manifest.object.kind}/${manifest.object.metadata.name}: ${message}`,
+            message: `${kindAndName(manifest.object)}: ${message}`,
         });
         const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
         if (nodeName && nodeName !== node.name)
@@ -35074,7 +35085,9 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    parts.push((0,reporting_src/* markdownTable */.Qj)(['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), object.namespace ?? '', actionText(object)])));
+    parts.push((0,reporting_src/* markdownTable */.Qj)(
+    // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
+    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), actionText(object)])));
     if (report.rollouts.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
             (0,inputs_src/* workloadKey */.f6)(rollout.ref),
@@ -35151,7 +35164,7 @@ function dryRunLines(report) {
     if (!report.dryRun)
         return [];
     return report.applied.flatMap((object) => [
-        `${(0,inputs_src/* workloadKey */.f6)(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
+        `${(0,inputs_src/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
 }
@@ -35228,17 +35241,22 @@ async function findWorkloads(kubectl, selection, namespace) {
         return found;
     }
     const found = [];
-    const missing = [];
+    // Where each missing workload was looked for -> the workloads missing there, each named once.
+    const missing = new Map();
     for (const ref of selection.refs) {
         // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
         const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
         if (workload)
             found.push(workload);
-        else
-            missing.push(ref.namespace ? `${ref.namespace}/${workloadKey(ref)}` : workloadKey(ref));
+        else {
+            const place = ref.namespace ? `namespace ${ref.namespace}` : where;
+            missing.set(place, [...(missing.get(place) ?? []), workloadKey({ kind: ref.kind, name: ref.name })]);
+        }
     }
-    if (missing.length > 0)
-        throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
+    if (missing.size > 0) {
+        const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
+        throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
+    }
     return found;
 }
 /** Every revision kubectl can roll a workload back to, with what this suite knows about each. */

@@ -26,8 +26,9 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
   parts.push(
     markdownTable(
-      ['Object', 'Namespace', report.dryRun ? 'Would be' : 'Result'],
-      report.applied.map((object) => [workloadKey(object), object.namespace ?? '', actionText(object)]),
+      // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
+      ['Object', report.dryRun ? 'Would be' : 'Result'],
+      report.applied.map((object) => [workloadKey(object), actionText(object)]),
     ),
   );
   if (report.rollouts.length > 0) {
@@ -126,7 +127,7 @@ export function deployPublication(title: string, report: DeployReport) {
 function dryRunLines(report: DeployReport): string[] {
   if (!report.dryRun) return [];
   return report.applied.flatMap((object) => [
-    `${workloadKey(object)}${object.namespace ? ` (namespace ${object.namespace})` : ''}: would be ${actionText(object)}`,
+    `${workloadKey(object)}: would be ${actionText(object)}`,
     ...(object.diff ? [object.diff] : []),
   ]);
 }

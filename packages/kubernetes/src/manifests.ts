@@ -6,7 +6,7 @@ import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { applyGoYamlMerges, goYamlCollections, KUBECTL_YAML, kubectlRefusals } from './kubectl-yaml.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
-import { clone, isClusterScoped, isRecord, objectKey, type JsonPath, type KubeObject } from './objects.js';
+import { clone, isClusterScoped, isRecord, kindAndName, objectKey, type JsonPath, type KubeObject } from './objects.js';
 import { containersOf, getPath, podTemplateLocation } from './pod-templates.js';
 
 /** One object of the manifests, with where it came from so any later problem can point at its line. */
@@ -393,7 +393,7 @@ function rejectDuplicates(manifests: Manifest[], problems: ManifestProblem[]): v
       problems.push({
         file: manifest.file,
         line: manifest.line,
-        message: `${manifest.object.kind}/${manifest.object.metadata.name} is defined twice (first at ${earlier.file}:${earlier.line})`,
+        message: `${kindAndName(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
       });
     } else {
       first.set(key, manifest);

@@ -68,6 +68,15 @@ export function objectKey(object: Pick<KubeObject, 'kind' | 'metadata'>): string
   return workloadKey(refOf(object));
 }
 
+/**
+ * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
+ * and line (which locate the object, and where the namespace may not be settled yet) and for lines
+ * under a workload already named with its namespace. Everywhere else `objectKey` names it.
+ */
+export function kindAndName(object: { kind: string; metadata: { name: string } }): string {
+  return workloadKey({ kind: object.kind, name: object.metadata.name });
+}
+
 // The spelling's one home is beside the parser that reads it back from the rollback's input.
 export { workloadKey };
 

@@ -1,7 +1,7 @@
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
 import type { Manifest } from './manifests.js';
-import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, kindAndName, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { getPath, podTemplateLocation } from './pod-templates.js';
 import { selectorString } from './rollout.js';
 import { tolerates, type Placement, type Toleration } from './transforms.js';
@@ -123,7 +123,7 @@ export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement:
         workload,
         file: manifest.file,
         line: manifest.lineOf([...location.specPath, ...path]),
-        message: `${manifest.object.kind}/${manifest.object.metadata.name}: ${message}`,
+        message: `${kindAndName(manifest.object)}: ${message}`,
       });
     const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
     if (nodeName && nodeName !== node.name) add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);

@@ -147,15 +147,21 @@ export async function findWorkloads(
     return found;
   }
   const found: KubeObject[] = [];
-  const missing: string[] = [];
+  // Where each missing workload was looked for -> the workloads missing there, each named once.
+  const missing = new Map<string, string[]>();
   for (const ref of selection.refs) {
     // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
     const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
     if (workload) found.push(workload);
-    else missing.push(ref.namespace ? `${ref.namespace}/${workloadKey(ref)}` : workloadKey(ref));
+    else {
+      const place = ref.namespace ? `namespace ${ref.namespace}` : where;
+      missing.set(place, [...(missing.get(place) ?? []), workloadKey({ kind: ref.kind, name: ref.name })]);
+    }
   }
-  if (missing.length > 0)
-    throw new RollbackRefusedError(`${missing.join(', ')} not found in ${where}; nothing was rolled back`);
+  if (missing.size > 0) {
+    const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
+    throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
+  }
   return found;
 }
 

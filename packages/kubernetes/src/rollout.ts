@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Kubectl } from './kubectl.js';
-import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
+import { isRecord, kindAndName, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlStream } from './transports.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -472,7 +472,10 @@ export async function diagnose(kubectl: Kubectl, ref: ObjectRef): Promise<Diagno
     .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
     .slice(-10)
     .map((event) => ({
-      object: `${(event.involvedObject as { kind?: string }).kind}/${(event.involvedObject as { name?: string }).name}`,
+      object: kindAndName({
+        kind: String((event.involvedObject as { kind?: string }).kind),
+        metadata: { name: String((event.involvedObject as { name?: string }).name) },
+      }),
       type: event.type as string | undefined,
       reason: event.reason as string | undefined,
       message: event.message as string | undefined,

@@ -2,7 +2,7 @@ import { definedGroupKind, groupKindOf } from './apply-order.js';
 import type { ServedApis } from './kubectl.js';
 import type { ManifestProblem } from './manifest-error.js';
 import type { Manifest } from './manifests.js';
-import { isRecord } from './objects.js';
+import { isRecord, kindAndName } from './objects.js';
 
 /**
  * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
@@ -28,7 +28,7 @@ export function unservedKindProblems(manifests: Manifest[], served: ServedApis):
   const problems: ManifestProblem[] = [];
   for (const { object, file, line } of manifests) {
     const groupKind = groupKindOf(object);
-    const name = `${object.kind}/${object.metadata.name}`;
+    const name = kindAndName(object);
     const definedHere = fromSet.get(groupKind);
     if (definedHere !== undefined) {
       if (!definedHere.has(object.apiVersion))

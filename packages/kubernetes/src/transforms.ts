@@ -1,5 +1,5 @@
 import type { Label, Taint } from '@sophia/inputs';
-import { clone, isRecord, type JsonPath, type KubeObject } from './objects.js';
+import { clone, isRecord, kindAndName, type JsonPath, type KubeObject } from './objects.js';
 import { containersOf, ensureMap, getPath, podTemplateLocation } from './pod-templates.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -146,13 +146,13 @@ export function injectPlacement(
   if (key in selector && String(selector[key]) !== value) {
     conflicts.push({
       path: [...location.specPath, 'nodeSelector', key],
-      message: `${result.kind}/${result.metadata.name} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
+      message: `${kindAndName(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
     });
   }
   if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
     conflicts.push({
       path: [...location.specPath, 'nodeName'],
-      message: `${result.kind}/${result.metadata.name} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
+      message: `${kindAndName(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
     });
   }
   if (conflicts.length > 0) return { object: clone(object), conflicts };
