@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9184);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5590);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9184:
+/***/ 5590:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51941,8 +51941,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var inputs_src = __nccwpck_require__(3187);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var inputs_src = __nccwpck_require__(9399);
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
 var reporting_src = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
@@ -54729,38 +54729,10 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
+// Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
+// checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
 
-function statusExpected(status, ranges) {
-    return ranges.some((range) => status >= range.from && status <= range.to);
-}
-function describeStatusRanges(ranges) {
-    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
-}
-/**
- * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
- * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
- * with a message saying why, never hangs the gate.
- */
-async function bodyMismatch(body, matcher, regexes, limit) {
-    if (!matcher)
-        return undefined;
-    if (matcher.kind === 'substring')
-        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
-    const outcome = await regexes.match(matcher.regex, body, limit.ms);
-    if (outcome === 'matched')
-        return undefined;
-    if (outcome === 'not-matched')
-        return `body does not ${describeBodyMatcher(matcher)}`;
-    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
-}
-function describeBodyMatcher(matcher) {
-    return matcher.kind === 'substring'
-        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
-}
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 function excerpt(body, length = 100) {
     const flat = body.replace(/\s+/g, ' ').trim();
@@ -54771,7 +54743,7 @@ function excerpt(body, length = 100) {
  * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
  * field name, which yields null, can never pass).
  */
-function expectations_jsonCheckFailure(body, check) {
+function json_check_failure_jsonCheckFailure(body, check) {
     let document;
     try {
         document = JSON.parse(body);
@@ -54926,6 +54898,39 @@ class BodyRegexMatcher {
             void worker.terminate();
         this.busy.clear();
     }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
+    if (!matcher)
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
 }
 
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode-codepoint.js
@@ -56609,6 +56614,7 @@ function describeRound(round) {
 
 
 
+
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -56883,6 +56889,7 @@ function progressOf(settings, state) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
 
 
 
@@ -61183,8 +61190,8 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var src = __nccwpck_require__(3187);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -61543,7 +61550,7 @@ function closableTunnel(agent) {
 
 /***/ }),
 
-/***/ 3187:
+/***/ 9399:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68598,96 +68605,6 @@ const bodyMatcher = (name, raw) => {
     };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
-
-
-function inputsFrom(values) {
-    return (name) => values[name] ?? '';
-}
-/**
- * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
- * empty value here means the user left a required input out or blanked one on purpose.
- */
-class InputReader {
-    source;
-    runner;
-    masked = new Set();
-    constructor(source, runner) {
-        this.source = source;
-        this.runner = runner;
-    }
-    /**
-     * Masks secret inputs before anything else is read, so that no error or log line about
-     * another input can reveal them. Each input is masked once however often it is read.
-     */
-    maskSecrets(...names) {
-        for (const name of names) {
-            if (this.masked.has(name))
-                continue;
-            this.masked.add(name);
-            input_reader_maskSecret(this.source(name), this.runner.mask);
-        }
-    }
-    raw(name) {
-        return this.source(name);
-    }
-    given(name) {
-        return this.source(name).trim().length > 0;
-    }
-    required(name, parse = scalars_text) {
-        const raw = this.source(name);
-        if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
-        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
-    }
-    optional(name, parse = scalars_text) {
-        return this.given(name) ? this.required(name, parse) : undefined;
-    }
-    /**
-     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
-     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
-     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
-     * @throws InputError naming the first input when both are given or neither is.
-     */
-    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
-        const first = this.optional(firstName, parseFirst);
-        const second = this.optional(secondName, parseSecond);
-        if (first !== undefined && second !== undefined) {
-            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
-        }
-        if (first !== undefined)
-            return { first };
-        if (second !== undefined)
-            return { second };
-        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
-    }
-    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
-    secret(name, options) {
-        this.maskSecrets(name);
-        const raw = this.source(name);
-        if (raw.trim().length === 0) {
-            if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
-            return undefined;
-        }
-        return raw;
-    }
-}
-/**
- * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
- * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
- */
-function input_reader_maskSecret(value, mask) {
-    if (!value.trim())
-        return;
-    mask(value);
-    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
-    for (const line of lines) {
-        if (line.length >= 4 && line !== value)
-            mask(line);
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
@@ -69216,6 +69133,101 @@ const labelSelector = (name, raw) => {
         throw mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
     return trimmed;
 };
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/runner-hooks.ts
+// Apart from the reader so that parsers (secrets.ts) can mask values without importing the reader,
+// which imports the parsers.
+/**
+ * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
+ * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
+ */
+function runner_hooks_maskSecret(value, mask) {
+    if (!value.trim())
+        return;
+    mask(value);
+    const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
+    for (const line of lines) {
+        if (line.length >= 4 && line !== value)
+            mask(line);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    runner;
+    masked = new Set();
+    constructor(source, runner) {
+        this.source = source;
+        this.runner = runner;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            runner_hooks_maskSecret(this.source(name), this.runner.mask);
+        }
+    }
+    raw(name) {
+        return this.source(name);
+    }
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /**
+     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+     * @throws InputError naming the first input when both are given or neither is.
+     */
+    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
+        const first = this.optional(firstName, parseFirst);
+        const second = this.optional(secondName, parseSecond);
+        if (first !== undefined && second !== undefined) {
+            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+        }
+        if (first !== undefined)
+            return { first };
+        if (second !== undefined)
+            return { second };
+        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
 
@@ -71505,6 +71517,7 @@ const jsonCheck = (name, raw) => {
 };
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
 
 
 

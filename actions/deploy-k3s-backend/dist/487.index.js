@@ -612,8 +612,8 @@ class SshSession {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var inputs_src = __webpack_require__(3187);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var inputs_src = __webpack_require__(9399);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/index.js
 var lib = __webpack_require__(7004);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);

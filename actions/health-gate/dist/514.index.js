@@ -15,10 +15,10 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 9 modules
 var src = __webpack_require__(1678);
-// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 7 modules
-var health_check_src = __webpack_require__(3583);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
-var inputs_src = __webpack_require__(4661);
+// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 8 modules
+var health_check_src = __webpack_require__(1631);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var inputs_src = __webpack_require__(7161);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -372,8 +372,8 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
-var src = __webpack_require__(4661);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var src = __webpack_require__(7161);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 

@@ -201,8 +201,8 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asMainStep(main));
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
-var src = __webpack_require__(4661);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var src = __webpack_require__(7161);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 

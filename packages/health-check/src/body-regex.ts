@@ -1,7 +1,7 @@
 import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
 import { jsonCheck, type BodyRegex, type JsonCheck } from '@sophia/inputs';
 import { RE2JS } from 're2js';
-import { jsonCheckFailure } from './expectations.js';
+import { jsonCheckFailure } from './json-check-failure.js';
 
 /** What matching a body against a regex came to: `stopped` when its time ran out first. */
 export type RegexOutcome = 'matched' | 'not-matched' | 'stopped';

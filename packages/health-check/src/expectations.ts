@@ -1,11 +1,4 @@
-import {
-  describeValue,
-  formatDuration,
-  shortenValue,
-  type BodyMatcher,
-  type JsonCheck,
-  type StatusRange,
-} from '@sophia/inputs';
+import { describeValue, formatDuration, shortenValue, type BodyMatcher, type StatusRange } from '@sophia/inputs';
 import type { BodyRegexMatcher } from './body-regex.js';
 
 export function statusExpected(status: number, ranges: readonly StatusRange[]): boolean {
@@ -46,33 +39,4 @@ export function describeBodyMatcher(matcher: BodyMatcher): string {
   return matcher.kind === 'substring'
     ? `contain ${describeValue(matcher.text)}`
     : `match ${shortenValue(matcher.regex.text)}`;
-}
-
-/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
-export function excerpt(body: string, length = 100): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return flat.length > length ? `${flat.slice(0, length)}…` : flat;
-}
-
-/**
- * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
- * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
- * field name, which yields null, can never pass).
- */
-export function jsonCheckFailure(body: string, check: JsonCheck): string | undefined {
-  let document: unknown;
-  try {
-    document = JSON.parse(body);
-  } catch {
-    return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
-  }
-  let result: unknown;
-  try {
-    result = check.evaluate(document);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
-  }
-  if (result === true) return undefined;
-  return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }

@@ -3,7 +3,8 @@ import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
 import { describeValue, formatDuration } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
-import { bodyMismatch, describeStatusRanges, excerpt, statusExpected } from './expectations.js';
+import { bodyMismatch, describeStatusRanges, statusExpected } from './expectations.js';
+import { excerpt } from './json-check-failure.js';
 import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
 

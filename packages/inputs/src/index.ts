@@ -5,6 +5,7 @@ export * from './secrets.js';
 export * from './paths.js';
 export * from './hosts.js';
 export * from './kubernetes-syntax.js';
+export * from './runner-hooks.js';
 export * from './input-reader.js';
 export * from './ssh-inputs.js';
 export * from './kube-inputs.js';

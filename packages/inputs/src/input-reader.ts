@@ -1,5 +1,6 @@
 import { InputError, type Parser } from './input-error.js';
 import { text } from './scalars.js';
+import { maskSecret, type RunnerHooks } from './runner-hooks.js';
 
 /**
  * Where raw input strings come from, `''` for an input not given: the step's inputs as the runner
@@ -10,17 +11,6 @@ export type InputSource = (name: string) => string;
 
 export function inputsFrom(values: Record<string, string>): InputSource {
   return (name) => values[name] ?? '';
-}
-
-/**
- * What reading inputs needs from the runner: registering a secret so the log masks it, and a
- * warning about a risky but valid setting. The action passes the runner's (`runnerInputHooks` in
- * `@sophia/action-runtime`); this package never talks to the runner itself.
- */
-export interface RunnerHooks {
-  /** Registers one exact string to be masked in the job's log (`::add-mask::`). */
-  mask(secret: string): void;
-  warn(message: string): void;
 }
 
 /**
@@ -95,18 +85,5 @@ export class InputReader {
       return undefined;
     }
     return raw;
-  }
-}
-
-/**
- * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
- * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
- */
-export function maskSecret(value: string, mask: RunnerHooks['mask']): void {
-  if (!value.trim()) return;
-  mask(value);
-  const lines = new Set(value.split(/\r?\n/).map((line) => line.trim()));
-  for (const line of lines) {
-    if (line.length >= 4 && line !== value) mask(line);
   }
 }

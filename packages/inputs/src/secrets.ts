@@ -1,5 +1,5 @@
 import { splitList } from './collections.js';
-import { maskSecret, type RunnerHooks } from './input-reader.js';
+import { maskSecret, type RunnerHooks } from './runner-hooks.js';
 
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startServer, type TestServer } from './index.js';
+import { startServer, type TestServer } from './servers.js';
 
 /** Answers 200 and then sends body chunks every few milliseconds, never ending the body. */
 export function endlessBodyServer(): Promise<TestServer> {

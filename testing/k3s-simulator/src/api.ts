@@ -22,6 +22,7 @@ import {
 } from './status.js';
 import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
+import { randomSuffix } from './names.js';
 import { validateObject } from './validation.js';
 import { decodingError, fieldTypeMismatches, typedPatchError, unknownFields } from './field-validation.js';
 import type { ApiCatalog } from './catalog.js';
@@ -533,14 +534,4 @@ function parseJson(body: string): Json {
   } catch (error) {
     throw badRequest(`error decoding patch: ${(error as Error).message}`);
   }
-}
-
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** Five characters from the alphabet generated names use (no vowels, no confusable digits). */
-export function randomSuffix(length = 5): string {
-  let suffix = '';
-  for (let index = 0; index < length; index++)
-    suffix += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
-  return suffix;
 }

@@ -7,14 +7,13 @@
  * conversion webhooks (every served version reads the stored object as is), CEL validation rules.
  */
 import type { ApiCatalog } from './catalog.js';
-import { transitionedCondition, type ControllerContext } from './controllers/context.js';
 import { typeOf, type ResourceType, type ServedResource } from './resources.js';
 import { invalid, type StatusCause } from './status.js';
-import { clone, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
+import { clone, nowIso, type Json, type StoredObject } from './types.js';
 
 /** The finalizer a CRD carries while its objects are deleted. */
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
-const crdType = typeOf('CustomResourceDefinition');
+export const crdType = typeOf('CustomResourceDefinition');
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const CUSTOM_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -101,7 +100,7 @@ function isEstablished(crd: StoredObject): boolean {
 const customTypes = new WeakMap<ApiCatalog, Map<string, ResourceType>>();
 const signatures = new WeakMap<ApiCatalog, string>();
 
-function typeFor(catalog: ApiCatalog, crd: StoredObject): ResourceType {
+export function typeFor(catalog: ApiCatalog, crd: StoredObject): ResourceType {
   let types = customTypes.get(catalog);
   if (!types) customTypes.set(catalog, (types = new Map()));
   const spec = crd.spec;
@@ -146,7 +145,7 @@ function schemaName(group: string, version: string, kind: string): string {
 }
 
 /** Rebuilds the catalog's custom resources from the established, not deleting CRDs (when they changed). */
-function publish(catalog: ApiCatalog, crds: StoredObject[]): void {
+export function publish(catalog: ApiCatalog, crds: StoredObject[]): void {
   const live = crds.filter((crd) => isEstablished(crd) && !crd.metadata.deletionTimestamp);
   const signature = JSON.stringify([
     catalog.minor(),
@@ -192,90 +191,4 @@ function publish(catalog: ApiCatalog, crds: StoredObject[]): void {
     }
   }
   catalog.setCustom(resources, components);
-}
-
-function deleteInstances(context: ControllerContext, crd: StoredObject): void {
-  const type = typeFor(context.api.catalog, crd);
-  for (const object of context.store.list(type))
-    context.store.remove(type, object.metadata.namespace, object.metadata.name);
-  const latest = context.store.get(crdType, undefined, crd.metadata.name);
-  if (!latest) return;
-  latest.metadata.finalizers = (latest.metadata.finalizers ?? []).filter(
-    (name: string) => name !== CRD_CLEANUP_FINALIZER,
-  );
-  if (latest.metadata.finalizers.length === 0) context.store.remove(crdType, undefined, crd.metadata.name);
-  else context.store.update(crdType, latest);
-}
-
-/** Names a CRD would take that an earlier one (or a built-in resource of its group) already has. */
-function nameConflict(crd: StoredObject, taken: Map<string, string>): string | undefined {
-  const { group, names } = crd.spec;
-  for (const name of [names.plural, names.kind, ...(names.shortNames ?? [])] as string[]) {
-    const owner = taken.get(`${group}/${name}`);
-    if (owner !== undefined && owner !== crd.metadata.name) return `"${name}" is already in use`;
-  }
-  return undefined;
-}
-
-/**
- * One pass: CRDs being deleted lose their objects then themselves; the others get their names
- * accepted (first come, first served within a group) and Established; the catalog follows.
- */
-export function reconcileCustomResourceDefinitions(context: ControllerContext): void {
-  const catalog = context.api.catalog;
-  const crds = context.store
-    .list(crdType)
-    .sort(
-      (a, b) =>
-        String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
-        a.metadata.name.localeCompare(b.metadata.name),
-    );
-  const taken = new Map<string, string>();
-  for (const entry of catalog.served()) {
-    if (entry.type.customResourceDefinition) continue;
-    taken.set(`${entry.type.group}/${entry.type.plural}`, '');
-    taken.set(`${entry.type.group}/${entry.type.kind}`, '');
-  }
-  for (const crd of crds) {
-    if (crd.metadata.deletionTimestamp) {
-      deleteInstances(context, crd);
-      continue;
-    }
-    const conflict = nameConflict(crd, taken);
-    const { group, names } = crd.spec;
-    if (!conflict) {
-      for (const name of [names.plural, names.kind, ...(names.shortNames ?? [])])
-        taken.set(`${group}/${name}`, crd.metadata.name);
-    }
-    const storage = (crd.spec.versions as Json[]).find((version) => version.storage)?.name;
-    const status: Json = {
-      acceptedNames: conflict ? (crd.status?.acceptedNames ?? { plural: '', kind: '' }) : clone(names),
-      conditions: [
-        conflict
-          ? transitionedCondition(
-              crd,
-              'NamesAccepted',
-              false,
-              names.kind && conflict.includes(names.kind) ? 'KindConflict' : 'PluralConflict',
-              conflict,
-            )
-          : transitionedCondition(crd, 'NamesAccepted', true, 'NoConflicts', 'no conflicts found'),
-        conflict
-          ? transitionedCondition(crd, 'Established', false, 'NotAccepted', 'not all names are accepted')
-          : transitionedCondition(
-              crd,
-              'Established',
-              true,
-              'InitialNamesAccepted',
-              'the initial names have been accepted',
-            ),
-      ],
-      storedVersions: [...new Set([...(crd.status?.storedVersions ?? []), ...(storage ? [storage] : [])])],
-    };
-    if (jsonEqual(crd.status, status)) continue;
-    const next = clone(crd);
-    next.status = status;
-    context.store.update(crdType, next);
-  }
-  publish(catalog, context.store.list(crdType));
 }

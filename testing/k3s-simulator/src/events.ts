@@ -1,5 +1,5 @@
 /** Events as controllers and the kubelet record them (`kubectl describe` / `get events` show these). */
-import { randomSuffix } from './api.js';
+import { randomSuffix } from './names.js';
 import { typeOf } from './resources.js';
 import type { ObjectStore } from './store.js';
 import { nowIso, type StoredObject } from './types.js';

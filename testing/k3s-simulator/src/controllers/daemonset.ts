@@ -3,7 +3,7 @@
  * required affinity, taints; daemon pods tolerate not-ready and unreachable nodes), rolling
  * outdated pods one at a time.
  */
-import { randomSuffix } from '../api.js';
+import { randomSuffix } from '../names.js';
 import { typeOf } from '../resources.js';
 import { clone, type Json, type StoredObject } from '../types.js';
 import {

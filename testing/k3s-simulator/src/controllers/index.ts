@@ -1,5 +1,5 @@
 /** The controllers, in the order a pass runs them. */
-import { reconcileCustomResourceDefinitions } from '../crds.js';
+import { reconcileCustomResourceDefinitions } from './custom-resource-definitions.js';
 import { reconcileAutoscalers } from './autoscaler.js';
 import { reconcileDaemonSets } from './daemonset.js';
 import { reconcileDisruptionBudgets } from './disruption.js';

@@ -1,5 +1,5 @@
 /** The Job controller: runs pods until `completions` succeed (parallelism at a time), then Complete. */
-import { randomSuffix } from '../api.js';
+import { randomSuffix } from '../names.js';
 import { typeOf } from '../resources.js';
 import { clone, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 import { createAsController, isControlledBy, isPodReady, type ControllerContext } from './context.js';

@@ -1,5 +1,5 @@
 /** The ReplicaSet controller: keeps as many pods as spec.replicas, and reports their readiness. */
-import { randomSuffix } from '../api.js';
+import { randomSuffix } from '../names.js';
 import { typeOf } from '../resources.js';
 import { clone, type StoredObject } from '../types.js';
 import {

@@ -1,8 +1,8 @@
-export const id = 583;
-export const ids = [583];
+export const id = 631;
+export const ids = [631];
 export const modules = {
 
-/***/ 3583:
+/***/ 1631:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -18,8 +18,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 12 modules
-var src = __webpack_require__(4661);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var src = __webpack_require__(7161);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
@@ -318,38 +318,10 @@ async function probeUrl(probe) {
 var external_node_worker_threads_ = __webpack_require__(5919);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 var build = __webpack_require__(8330);
-;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
+// Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
+// checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
 
-function statusExpected(status, ranges) {
-    return ranges.some((range) => status >= range.from && status <= range.to);
-}
-function describeStatusRanges(ranges) {
-    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
-}
-/**
- * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
- * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
- * with a message saying why, never hangs the gate.
- */
-async function bodyMismatch(body, matcher, regexes, limit) {
-    if (!matcher)
-        return undefined;
-    if (matcher.kind === 'substring')
-        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
-    const outcome = await regexes.match(matcher.regex, body, limit.ms);
-    if (outcome === 'matched')
-        return undefined;
-    if (outcome === 'not-matched')
-        return `body does not ${describeBodyMatcher(matcher)}`;
-    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
-}
-function describeBodyMatcher(matcher) {
-    return matcher.kind === 'substring'
-        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
-}
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 function excerpt(body, length = 100) {
     const flat = body.replace(/\s+/g, ' ').trim();
@@ -515,6 +487,39 @@ class BodyRegexMatcher {
             void worker.terminate();
         this.busy.clear();
     }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
+    if (!matcher)
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
 }
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode.js + 3 modules
@@ -833,6 +838,7 @@ function describeRound(round) {
 
 
 
+
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -1107,6 +1113,7 @@ function progressOf(settings, state) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
 
 
 

@@ -1,8 +1,8 @@
-export const id = 661;
-export const ids = [661];
+export const id = 161;
+export const ids = [161];
 export const modules = {
 
-/***/ 4661:
+/***/ 7161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -245,81 +245,9 @@ const bodyMatcher = (name, raw) => {
     };
 };
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
-
-
-function inputsFrom(values) {
-    return (name) => values[name] ?? '';
-}
-/**
- * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
- * empty value here means the user left a required input out or blanked one on purpose.
- */
-class InputReader {
-    source;
-    runner;
-    masked = new Set();
-    constructor(source, runner) {
-        this.source = source;
-        this.runner = runner;
-    }
-    /**
-     * Masks secret inputs before anything else is read, so that no error or log line about
-     * another input can reveal them. Each input is masked once however often it is read.
-     */
-    maskSecrets(...names) {
-        for (const name of names) {
-            if (this.masked.has(name))
-                continue;
-            this.masked.add(name);
-            maskSecret(this.source(name), this.runner.mask);
-        }
-    }
-    raw(name) {
-        return this.source(name);
-    }
-    given(name) {
-        return this.source(name).trim().length > 0;
-    }
-    required(name, parse = scalars_text) {
-        const raw = this.source(name);
-        if (raw.trim().length === 0)
-            throw new input_error_InputError(name, `Input "${name}" is required`);
-        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
-    }
-    optional(name, parse = scalars_text) {
-        return this.given(name) ? this.required(name, parse) : undefined;
-    }
-    /**
-     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
-     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
-     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
-     * @throws InputError naming the first input when both are given or neither is.
-     */
-    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
-        const first = this.optional(firstName, parseFirst);
-        const second = this.optional(secondName, parseSecond);
-        if (first !== undefined && second !== undefined) {
-            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
-        }
-        if (first !== undefined)
-            return { first };
-        if (second !== undefined)
-            return { second };
-        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
-    }
-    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
-    secret(name, options) {
-        this.maskSecrets(name);
-        const raw = this.source(name);
-        if (raw.trim().length === 0) {
-            if (options.required)
-                throw new input_error_InputError(name, `Input "${name}" is required`);
-            return undefined;
-        }
-        return raw;
-    }
-}
+;// CONCATENATED MODULE: ../../packages/inputs/src/runner-hooks.ts
+// Apart from the reader so that parsers (secrets.ts) can mask values without importing the reader,
+// which imports the parsers.
 /**
  * The runner matches masks line by line, so a multi-line secret is also masked one line at a time.
  * Lines shorter than 4 characters are left out: masking them would censor ordinary words everywhere.
@@ -864,6 +792,83 @@ const labelSelector = (name, raw) => {
     return trimmed;
 };
 
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-reader.ts
+
+
+
+function inputsFrom(values) {
+    return (name) => values[name] ?? '';
+}
+/**
+ * Reads and parses inputs. Defaults live in each action.yml, which the runner applies, so an
+ * empty value here means the user left a required input out or blanked one on purpose.
+ */
+class InputReader {
+    source;
+    runner;
+    masked = new Set();
+    constructor(source, runner) {
+        this.source = source;
+        this.runner = runner;
+    }
+    /**
+     * Masks secret inputs before anything else is read, so that no error or log line about
+     * another input can reveal them. Each input is masked once however often it is read.
+     */
+    maskSecrets(...names) {
+        for (const name of names) {
+            if (this.masked.has(name))
+                continue;
+            this.masked.add(name);
+            maskSecret(this.source(name), this.runner.mask);
+        }
+    }
+    raw(name) {
+        return this.source(name);
+    }
+    given(name) {
+        return this.source(name).trim().length > 0;
+    }
+    required(name, parse = scalars_text) {
+        const raw = this.source(name);
+        if (raw.trim().length === 0)
+            throw new input_error_InputError(name, `Input "${name}" is required`);
+        return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
+    }
+    optional(name, parse = scalars_text) {
+        return this.given(name) ? this.required(name, parse) : undefined;
+    }
+    /**
+     * Two inputs of which exactly one must be given (`workloads` or `selector`, `node` or
+     * `node-address`): the one given, parsed, as `{ first }` or `{ second }`.
+     * @param requiredWhy what follows "is required" when neither is given (" when ...", " (the ...)").
+     * @throws InputError naming the first input when both are given or neither is.
+     */
+    exactlyOne([firstName, parseFirst], [secondName, parseSecond], requiredWhy) {
+        const first = this.optional(firstName, parseFirst);
+        const second = this.optional(secondName, parseSecond);
+        if (first !== undefined && second !== undefined) {
+            throw new input_error_InputError(firstName, `Give either input "${firstName}" or input "${secondName}", not both`);
+        }
+        if (first !== undefined)
+            return { first };
+        if (second !== undefined)
+            return { second };
+        throw new input_error_InputError(firstName, `Input "${firstName}" or input "${secondName}" is required${requiredWhy}`);
+    }
+    /** A secret is masked before anything can log it, line by line so multi-line keys stay hidden too. */
+    secret(name, options) {
+        this.maskSecrets(name);
+        const raw = this.source(name);
+        if (raw.trim().length === 0) {
+            if (options.required)
+                throw new input_error_InputError(name, `Input "${name}" is required`);
+            return undefined;
+        }
+        return raw;
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
 
 
@@ -1064,6 +1069,7 @@ const jsonCheck = (name, raw) => {
 };
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/index.ts
+
 
 
 

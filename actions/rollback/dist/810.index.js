@@ -1,8 +1,8 @@
-export const id = 14;
-export const ids = [14];
+export const id = 810;
+export const ids = [810];
 export const modules = {
 
-/***/ 2014:
+/***/ 9810:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -98,8 +98,8 @@ var external_node_fs_ = __webpack_require__(3024);
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 14 modules
-var src = __webpack_require__(3187);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __webpack_require__(9399);
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
 var reporting_src = __webpack_require__(3195);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
@@ -2139,38 +2139,10 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __webpack_require__(5919);
-;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
+// Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
+// checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
 
-function statusExpected(status, ranges) {
-    return ranges.some((range) => status >= range.from && status <= range.to);
-}
-function describeStatusRanges(ranges) {
-    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
-}
-/**
- * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
- * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
- * with a message saying why, never hangs the gate.
- */
-async function bodyMismatch(body, matcher, regexes, limit) {
-    if (!matcher)
-        return undefined;
-    if (matcher.kind === 'substring')
-        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
-    const outcome = await regexes.match(matcher.regex, body, limit.ms);
-    if (outcome === 'matched')
-        return undefined;
-    if (outcome === 'not-matched')
-        return `body does not ${describeBodyMatcher(matcher)}`;
-    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
-}
-function describeBodyMatcher(matcher) {
-    return matcher.kind === 'substring'
-        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
-}
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 function excerpt(body, length = 100) {
     const flat = body.replace(/\s+/g, ' ').trim();
@@ -2181,7 +2153,7 @@ function excerpt(body, length = 100) {
  * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
  * field name, which yields null, can never pass).
  */
-function expectations_jsonCheckFailure(body, check) {
+function json_check_failure_jsonCheckFailure(body, check) {
     let document;
     try {
         document = JSON.parse(body);
@@ -2336,6 +2308,39 @@ class BodyRegexMatcher {
             void worker.terminate();
         this.busy.clear();
     }
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
+
+function statusExpected(status, ranges) {
+    return ranges.some((range) => status >= range.from && status <= range.to);
+}
+function describeStatusRanges(ranges) {
+    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+}
+/**
+ * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
+ * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
+ * with a message saying why, never hangs the gate.
+ */
+async function bodyMismatch(body, matcher, regexes, limit) {
+    if (!matcher)
+        return undefined;
+    if (matcher.kind === 'substring')
+        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    if (outcome === 'matched')
+        return undefined;
+    if (outcome === 'not-matched')
+        return `body does not ${describeBodyMatcher(matcher)}`;
+    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
+        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
+        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+}
+function describeBodyMatcher(matcher) {
+    return matcher.kind === 'substring'
+        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
 }
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode.js + 3 modules
@@ -2654,6 +2659,7 @@ function describeRound(round) {
 
 
 
+
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -2928,6 +2934,7 @@ function progressOf(settings, state) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/index.ts
+
 
 
 
