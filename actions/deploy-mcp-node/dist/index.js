@@ -35502,26 +35502,37 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 /** A run that failed after the node was found, carrying the report as far as the run got. */
 class McpNodeFailedError extends reporting_src/* ReportedError */.SS {
-    constructor(message, report) {
+    constructor(message, report, options) {
         super(message, report);
         this.name = 'McpNodeFailedError';
+        if (options && 'cause' in options)
+            this.cause = options.cause;
     }
 }
 /**
- * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
+ * Runs the work of the mode, which fills `report` in as it goes, and returns the report. A reported
  * failure leaves as an `McpNodeFailedError` carrying the report as far as the run got, so the action
- * publishes its outputs and summary once, also then.
+ * publishes its outputs and summary once, also then: a failed deploy (`DeployFailedError`), objects
+ * the API server refused (`ManifestError`), pods off the node, and any failure once the deploy has
+ * changed the cluster (the original error as `cause`). Any other error leaves as it is, its class
+ * kept: nothing was changed, and the action reports it as a run that placed nothing.
  */
 async function reportingOnNode(report, work) {
     try {
         await work(report);
     }
     catch (error) {
+        if (error instanceof McpNodeFailedError)
+            throw error;
         if (error instanceof DeployFailedError)
             report.deploy = error.report;
-        if (error instanceof ManifestError)
+        else if (error instanceof ManifestError)
             report.problems = error.problems;
-        const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
+        else if (report.deploy === undefined)
+            throw error;
+        const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report, {
+            cause: error,
+        });
         // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
         if (error instanceof Error && error.stack)
             failure.stack = error.stack;
@@ -35542,7 +35553,7 @@ async function auditNode(kubectl, manifests, placement, report) {
     report.running = running;
     if (running.strays.length > 0) {
         const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
-        throw new Error(`Audit: running now, ${running.strays.length} pod${running.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
+        throw new McpNodeFailedError(`Audit: running now, ${running.strays.length} pod${running.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`, report);
     }
     src/* actionLog */.Zx.info(`Audit: every running pod of these workloads is on node ${node.name}` +
         (findings.length > 0
@@ -35575,7 +35586,7 @@ async function deployToNode(kubectl, manifests, settings, report) {
     report.running = check;
     if (settings.verifyPlacement && check.strays.length > 0) {
         const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
-        throw new Error(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`);
+        throw new McpNodeFailedError(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`, report);
     }
 }
 

@@ -20,16 +20,20 @@ import type { McpNodeReport } from './summary.js';
 
 /** A run that failed after the node was found, carrying the report as far as the run got. */
 export class McpNodeFailedError extends ReportedError<McpNodeReport> {
-  constructor(message: string, report: McpNodeReport) {
+  constructor(message: string, report: McpNodeReport, options?: ErrorOptions) {
     super(message, report);
     this.name = 'McpNodeFailedError';
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 
 /**
- * Runs the work of the mode, which fills `report` in as it goes, and returns the report. Any
+ * Runs the work of the mode, which fills `report` in as it goes, and returns the report. A reported
  * failure leaves as an `McpNodeFailedError` carrying the report as far as the run got, so the action
- * publishes its outputs and summary once, also then.
+ * publishes its outputs and summary once, also then: a failed deploy (`DeployFailedError`), objects
+ * the API server refused (`ManifestError`), pods off the node, and any failure once the deploy has
+ * changed the cluster (the original error as `cause`). Any other error leaves as it is, its class
+ * kept: nothing was changed, and the action reports it as a run that placed nothing.
  */
 export async function reportingOnNode(
   report: McpNodeReport,
@@ -38,9 +42,13 @@ export async function reportingOnNode(
   try {
     await work(report);
   } catch (error) {
+    if (error instanceof McpNodeFailedError) throw error;
     if (error instanceof DeployFailedError) report.deploy = error.report;
-    if (error instanceof ManifestError) report.problems = error.problems;
-    const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report);
+    else if (error instanceof ManifestError) report.problems = error.problems;
+    else if (report.deploy === undefined) throw error;
+    const failure = new McpNodeFailedError(error instanceof Error ? error.message : String(error), report, {
+      cause: error,
+    });
     // With step debugging on, the stack shown is where the run failed, not where it was wrapped.
     if (error instanceof Error && error.stack) failure.stack = error.stack;
     throw failure;
@@ -66,8 +74,9 @@ export async function auditNode(
   report.running = running;
   if (running.strays.length > 0) {
     const strays = running.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
-    throw new Error(
+    throw new McpNodeFailedError(
       `Audit: running now, ${running.strays.length} pod${running.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`,
+      report,
     );
   }
   actionLog.info(
@@ -113,8 +122,9 @@ export async function deployToNode(
   report.running = check;
   if (settings.verifyPlacement && check.strays.length > 0) {
     const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
-    throw new Error(
+    throw new McpNodeFailedError(
       `Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`,
+      report,
     );
   }
 }
