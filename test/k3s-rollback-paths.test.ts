@@ -158,8 +158,9 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
       ['tz', 'failed'],
     ]);
     const publication = deployPublication('deploy', report);
-    expect(Object.keys(publication.outputs.rollbacks)).toEqual(['tx/Deployment/api', 'tz/Deployment/api']);
-    expect(publication.outputs.rollbacks['tz/Deployment/api']).toEqual(
+    const rollbacks = publication.outputs?.rollbacks as Record<string, unknown>;
+    expect(Object.keys(rollbacks)).toEqual(['tx/Deployment/api', 'tz/Deployment/api']);
+    expect(rollbacks['tz/Deployment/api']).toEqual(
       expect.objectContaining({ result: 'failed', reason: expect.stringContaining('did not come back') }),
     );
     expect(publication.summary).toMatch(/\| tz\/Deployment\/api \|.*\| failed: tz\/Deployment\/api did not come back/);

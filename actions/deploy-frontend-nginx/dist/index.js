@@ -71614,6 +71614,7 @@ function hostLabel(target) {
 
 
 
+
 /***/ }),
 
 /***/ 8982:

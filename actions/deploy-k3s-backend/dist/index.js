@@ -49092,6 +49092,7 @@ function hostLabel(target) {
 
 
 
+
 /***/ }),
 
 /***/ 2613:

@@ -49302,6 +49302,7 @@ function hostLabel(target) {
 
 
 
+
 /***/ }),
 
 /***/ 2613:

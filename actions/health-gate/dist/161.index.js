@@ -1150,6 +1150,7 @@ function markdownTable(header, rows) {
 
 
 
+
 /***/ })
 
 };

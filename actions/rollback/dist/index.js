@@ -45848,6 +45848,7 @@ function hostLabel(target) {
 
 
 
+
 /***/ }),
 
 /***/ 2613:

@@ -1,7 +1,5 @@
 import * as core from '@actions/core';
-
-/** A step output's value: strings, numbers and booleans as text, objects and arrays as JSON. */
-export type OutputValue = string | number | boolean | object;
+import type { OutputValue } from '@sophia/reporting';
 
 /**
  * Objects and arrays are written as JSON so later steps can use `fromJSON()`. Not exported from

@@ -1,39 +1,11 @@
 import * as core from '@actions/core';
 import { ReportedError } from '@sophia/reporting';
-import { setOutputs, type OutputValue } from './outputs.js';
-
-export type { OutputValue };
+import type { Publication } from '@sophia/reporting';
+import { setOutputs } from './outputs.js';
 import { writeSummary } from './summary.js';
 
-/**
- * A finding at a place in the repository (a manifest line), shown by GitHub on the file itself
- * (the runner's `::error file=…,line=…,title=…::` workflow command).
- */
-export interface FileAnnotation {
-  /** Relative to the workspace, as GitHub links it. */
-  file: string;
-  /** 1-based. */
-  line: number;
-  message: string;
-  /** What kind of finding ("Manifest problem", "Placement of the files as written"). */
-  title: string;
-  /** An error, or a warning for what is worth seeing but does not fail the step. */
-  level: 'error' | 'warning';
-}
-
-/**
- * What an action tells about its work: step outputs, a job summary, log lines folded under a title
- * (one host, one phase), annotations at files and lines, and warnings (annotations that do not fail the step).
- */
-export interface Publication {
-  outputs?: Record<string, OutputValue>;
-  /** Markdown appended to the job summary. */
-  summary?: string;
-  /** Log groups, each a title and its lines; an empty group is left out. */
-  logGroups?: Array<{ title: string; lines: string[] }>;
-  annotations?: FileAnnotation[];
-  warnings?: string[];
-}
+// The shape is declared beside the reports, so that domain packages can build one without @actions/core.
+export type { FileAnnotation, OutputValue, Publication } from '@sophia/reporting';
 
 /** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 export async function publish(publication: Publication): Promise<void> {

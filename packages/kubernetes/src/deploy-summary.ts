@@ -1,4 +1,4 @@
-import { markdownTable, type RunContext } from '@sophia/reporting';
+import { markdownTable, type Publication, type RunContext } from '@sophia/reporting';
 import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
 import { ManifestError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
@@ -97,7 +97,7 @@ function restoredText(record: { restoredRevision?: string }, liveRevision: strin
  * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
  * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
  */
-export function deployPublication(title: string, report: DeployReport) {
+export function deployPublication(title: string, report: DeployReport): Publication {
   return {
     outputs: {
       applied: appliedOutput(report.applied),
@@ -138,7 +138,7 @@ function dryRunLines(report: DeployReport): string[] {
  * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
  * not changed and why.
  */
-export function notDeployedPublication(title: string, error: unknown) {
+export function notDeployedPublication(title: string, error: unknown): Publication {
   const message = error instanceof Error ? error.message : String(error);
   const problems = error instanceof ManifestError ? error.problems : [];
   // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
