@@ -60,6 +60,11 @@ export default tseslint.config(
               name: 'node:module',
               message: 'createRequire would load what the import rules keep out; import through an entry point.',
             },
+            {
+              // The same module without its scheme.
+              name: 'module',
+              message: 'createRequire would load what the import rules keep out; import through an entry point.',
+            },
           ],
           patterns: [
             ...shippedPatterns,
