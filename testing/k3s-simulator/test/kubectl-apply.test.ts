@@ -312,8 +312,8 @@ spec:
         '  template:',
         `    metadata: {labels: {app: ${name}}}`,
         '    spec:',
-        `      activeDeadlineSeconds: ${seconds}`,
-        '      securityContext: {runAsUser: -9007199254740993}',
+        `      terminationGracePeriodSeconds: ${seconds}`,
+        '      securityContext: {runAsUser: 9007199254740997}',
         '      containers: [{name: a, image: registry.example/a:1}]',
         '',
       ].join('\n');
@@ -323,15 +323,15 @@ spec:
     await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: deployment('wide', '9007199254740993') });
     await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: deployment('wide', '9007199254740995') });
     const served = await session.ok(['get', 'deployment', 'wide', '-n', 'ssa', '-o', 'json']);
-    expect(served).toContain('"activeDeadlineSeconds": 9007199254740993');
-    expect(served).toContain('"runAsUser": -9007199254740993');
+    expect(served).toContain('"terminationGracePeriodSeconds": 9007199254740993');
+    expect(served).toContain('"runAsUser": 9007199254740997');
     const patched = await session.ok(['get', 'deployment', 'wide', '-n', 'csa', '-o', 'json']);
-    expect(patched).toContain('"activeDeadlineSeconds": 9007199254740995');
+    expect(patched).toContain('"terminationGracePeriodSeconds": 9007199254740995');
     // The controllers copy the template into ReplicaSets without rounding it either.
     const replicaSets = await eventually(async () => {
       const text = await session.ok(['get', 'replicasets', '-n', 'csa', '-l', 'app=wide', '-o', 'json']);
       return text.includes('9007199254740995') ? text : undefined;
     });
-    expect(replicaSets).toContain('"activeDeadlineSeconds": 9007199254740993');
+    expect(replicaSets).toContain('"terminationGracePeriodSeconds": 9007199254740993');
   });
 });
