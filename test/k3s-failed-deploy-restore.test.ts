@@ -2,7 +2,7 @@
  * A deploy whose rollout fails puts back every object it changed, not only the Deployment: the
  * CronJob, bare Pod and Job-less pod templates the `images` input rewrote, the ConfigMap, Secret
  * and Service it configured. What other field managers wrote stays; what the run added goes; the
- * next deploy goes through without a conflict. Real kubectl on the default minor and the minors dealt to this file (sharedKubectl),
+ * next deploy goes through without a conflict. Real kubectl on the default minor and the minors dealt to this file, also over SSH (sharedKubectl),
  * server-side apply and client-side apply.
  */
 import {
@@ -125,8 +125,8 @@ const cases = servers.flatMap((server) => [
 
 describe.each(cases)(
   'a failed deploy puts back what it changed, kubectl $kubectl, server-side $serverSide',
-  ({ version, serverSide }) => {
-    const bed = useClusterTestBed(version ? { version } : {});
+  ({ version, serverSide, binary, transport }) => {
+    const bed = useClusterTestBed({ kubectl: binary, transport, ...(version ? { version } : {}) });
 
     function deploy(text: string, images: Record<string, string> = {}): Promise<DeployReport> {
       bed.workspace.write('app.yaml', text);
