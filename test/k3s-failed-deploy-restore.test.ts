@@ -2,7 +2,7 @@
  * A deploy whose rollout fails puts back every object it changed, not only the Deployment: the
  * CronJob, bare Pod and Job-less pod templates the `images` input rewrote, the ConfigMap, Secret
  * and Service it configured. What other field managers wrote stays; what the run added goes; the
- * next deploy goes through without a conflict. Real kubectl on the default minor and the minors dealt to this file (sharedKubectl),
+ * next deploy goes through without a conflict. Real kubectl on the default minor and the minors dealt to this file, also over SSH (sharedKubectl),
  * server-side apply and client-side apply.
  */
 import {
@@ -25,6 +25,8 @@ function manifests(version: {
   secret: string;
   extraKey?: boolean;
   immutableFlags?: boolean;
+  /** An int64 beyond 2^53 in the pod templates, which a JS number would round. */
+  seconds: string;
 }): string {
   return `apiVersion: v1
 kind: Namespace
@@ -78,6 +80,7 @@ spec:
   template:
     metadata: { labels: { app: api } }
     spec:
+      terminationGracePeriodSeconds: ${version.seconds}
       containers:
         - name: api
           image: ${API}:1.0.0
@@ -92,6 +95,7 @@ spec:
   schedule: '0 3 * * *'
   jobTemplate:
     spec:
+      activeDeadlineSeconds: ${version.seconds}
       template:
         spec:
           restartPolicy: OnFailure
@@ -121,8 +125,8 @@ const cases = servers.flatMap((server) => [
 
 describe.each(cases)(
   'a failed deploy puts back what it changed, kubectl $kubectl, server-side $serverSide',
-  ({ version, serverSide }) => {
-    const bed = useClusterTestBed(version ? { version } : {});
+  ({ version, serverSide, binary, transport }) => {
+    const bed = useClusterTestBed({ kubectl: binary, transport, ...(version ? { version } : {}) });
 
     function deploy(text: string, images: Record<string, string> = {}): Promise<DeployReport> {
       bed.workspace.write('app.yaml', text);
@@ -134,6 +138,9 @@ describe.each(cases)(
     }
 
     const live = (kind: string, name: string) => bed.cluster.observer.get({ kind, name, namespace: NS });
+    /** The object as `kubectl get -o json` prints it, so no JSON reader can round its numbers. */
+    const liveJson = async (kind: string, name: string) =>
+      (await bed.cluster.observer.run(['get', kind, name, '--namespace', NS, '--output', 'json'])).stdout;
     const imageAt = (object: KubeObject | undefined, path: string[]) =>
       (
         path.reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], object) as Array<{
@@ -150,9 +157,12 @@ describe.each(cases)(
       ).toString();
 
     test('the first deploy creates everything', async () => {
-      const report = await deploy(manifests({ config: 'v1', port: 80, secret: 'first' }));
+      const report = await deploy(manifests({ config: 'v1', port: 80, secret: 'first', seconds: '9007199254740993' }));
       expect(report.applied.every((object) => object.action === 'created')).toBe(true);
       expect(await cronImage()).toBe(`${API}:1.0.0`);
+      // Every digit reaches the server, as kubectl apply -f sends it.
+      expect(await liveJson('CronJob', 'api-cleanup')).toContain('"activeDeadlineSeconds": 9007199254740993');
+      expect(await liveJson('Deployment', 'api')).toContain('"terminationGracePeriodSeconds": 9007199254740993');
     });
 
     test('a failing rollout puts back the CronJob, Pod, ConfigMap, Secret and Service; what others wrote stays; what cannot go back is named and stops nothing', async () => {
@@ -160,9 +170,19 @@ describe.each(cases)(
       await bed.cluster.observer.run(['label', 'configmap', 'api-config', '--namespace', NS, 'team=payments']);
       let error: unknown;
       try {
-        await deploy(manifests({ config: 'v2', port: 8081, secret: 'second', extraKey: true, immutableFlags: true }), {
-          [API]: bed.cluster.failingImage(`${API}:2.0.0`),
-        });
+        await deploy(
+          manifests({
+            config: 'v2',
+            port: 8081,
+            secret: 'second',
+            extraKey: true,
+            immutableFlags: true,
+            seconds: '9007199254740995',
+          }),
+          {
+            [API]: bed.cluster.failingImage(`${API}:2.0.0`),
+          },
+        );
       } catch (caught) {
         error = caught;
       }
@@ -192,17 +212,24 @@ describe.each(cases)(
       expect((service?.spec?.ports as Array<{ port: number }>).map((port) => port.port)).toEqual([80]);
       const api = await live('Deployment', 'api');
       expect(imageAt(api, ['spec', 'template', 'spec', 'containers'])).toBe(`${API}:1.0.0`);
+      // Put back with every digit: the restored CronJob and the Deployment rolled back to revision 1.
+      expect(await liveJson('CronJob', 'api-cleanup')).toContain('"activeDeadlineSeconds": 9007199254740993');
+      expect(await liveJson('Deployment', 'api')).toContain('"terminationGracePeriodSeconds": 9007199254740993');
     });
 
     test('the next deploy goes through without a field conflict and changes them all', async () => {
-      const report = await deploy(manifests({ config: 'v3', port: 8082, secret: 'third', immutableFlags: true }), {
-        [API]: `${API}:3.0.0`,
-      });
+      const report = await deploy(
+        manifests({ config: 'v3', port: 8082, secret: 'third', immutableFlags: true, seconds: '9007199254740997' }),
+        {
+          [API]: `${API}:3.0.0`,
+        },
+      );
       expect(report.rolledBack).toBe(false);
       expect(await cronImage()).toBe(`${API}:3.0.0`);
       expect(await podImage()).toBe(`${API}:3.0.0`);
       expect((await live('ConfigMap', 'api-config'))?.data).toEqual({ MODE: 'v3' });
       expect(await secretToken()).toBe('third');
+      expect(await liveJson('CronJob', 'api-cleanup')).toContain('"activeDeadlineSeconds": 9007199254740997');
     });
   },
 );

@@ -1,6 +1,6 @@
 /**
  * How deploys and rollbacks find the revision to go back to, report what they did and refuse what
- * kubectl refuses, on the default kubectl and the minors dealt to this file (sharedKubectl) (each against a server
+ * kubectl refuses, on the default kubectl and the minors dealt to this file, also over SSH (sharedKubectl) (each against a server
  * of its own version): nothing of this may depend on the minor.
  */
 import {
@@ -52,10 +52,11 @@ spec:
         - {name: agent, image: "r.example/agent:1"}
 `;
 
-describe.each(versions)('$label', ({ binary, serverVersion }) => {
+describe.each(versions)('$label', ({ binary, serverVersion, transport }) => {
   const bed = useClusterTestBed({
     kubectl: binary,
     version: serverVersion,
+    transport,
     namespaces: ['ds3', 'ds4', 'tx', 'ty', 'tz', 'empty', 'paused'],
   });
 

@@ -1,5 +1,5 @@
 /**
- * What the server can and cannot check, on the default kubectl and the minors dealt to this file (sharedKubectl): a
+ * What the server can and cannot check, on the default kubectl and the minors dealt to this file, also over SSH (sharedKubectl): a
  * kind or apiVersion it does not serve stops the deploy before anything changes, naming the object,
  * its file and line (kubectl alone says only `unable to recognize ... no matches for kind`); a dry
  * run says which objects it could not validate; and the suite's own client-side apply is taken
@@ -22,8 +22,8 @@ metadata: {name: ${name}, namespace: unserved}
 data: {a: "1"}
 `;
 
-describe.each(sharedKubectl('k3s-server-checks'))('$label', ({ binary, serverVersion }) => {
-  const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, namespaces: ['unserved'] });
+describe.each(sharedKubectl('k3s-server-checks'))('$label', ({ binary, serverVersion, transport }) => {
+  const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, transport, namespaces: ['unserved'] });
 
   async function deployError(name: string, text: string): Promise<ManifestError> {
     const file = bed.workspace.write(name, text);

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
+import { kubeJson } from './json.js';
 import { clone, type KubeObject } from './objects.js';
 
 /** Fields the server owns: they change on every write and say nothing about intent. */
@@ -93,7 +94,7 @@ function collapseContext(out: string[], context = 2): string {
 }
 
 export function sameIntent(live: KubeObject | undefined, intended: KubeObject): boolean {
-  return JSON.stringify(sortKeys(comparable(live))) === JSON.stringify(sortKeys(comparable(intended)));
+  return kubeJson(sortKeys(comparable(live))) === kubeJson(sortKeys(comparable(intended)));
 }
 
 function sortKeys(value: unknown): unknown {

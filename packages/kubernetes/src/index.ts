@@ -1,4 +1,5 @@
 export * from './objects.js';
+export * from './json.js';
 export * from './pod-templates.js';
 export * from './manifest-error.js';
 export * from './manifests.js';

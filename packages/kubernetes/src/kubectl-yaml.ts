@@ -14,6 +14,7 @@ import {
   type ScalarTag,
   type Tags,
 } from 'yaml';
+import { kubectlNumber } from './json.js';
 
 /**
  * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
@@ -25,7 +26,9 @@ import {
  * - no sexagesimal numbers (`1:30` stays a string) and no timestamps (`2001-12-14` stays the text
  *   as written): go-yaml v2 returns timestamps to an untyped target as their source string;
  * - `!!binary` decodes to the text of its bytes, as go-yaml does for an untyped target;
- * - an explicit `!!float` makes a number of any scalar that reads as one.
+ * - an explicit `!!float` makes a number of any scalar that reads as one;
+ * - an integer beyond 2^53 that fits int64 is kept exactly, as a BigInt (see kubectlNumber), as
+ *   go-yaml reads it into an int64, where a JS number would round 9007199254740993.
  * Everything else of YAML 1.1 is the package's own: booleans `yes`/`no`/`on`/`off`/`y`/`n`,
  * `0755` as octal, `1_000`, merge keys `<<` (also a list of them; the first wins), and a key
  * written twice keeps its last value instead of being an error.
@@ -38,10 +41,19 @@ function goPrefixedInt(format: string, pattern: RegExp, radix: number): ScalarTa
     format,
     test: pattern,
     resolve: (text) => {
-      const sign = text.startsWith('-') ? -1 : 1;
-      const digits = text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, '');
-      return sign * parseInt(digits, radix);
+      const prefix = { 2: '0b', 8: '0o', 16: '0x' }[radix];
+      const value = BigInt(prefix + text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, ''));
+      return kubectlNumber(String(text.startsWith('-') ? -value : value));
     },
+  };
+}
+
+/** The package's own integer tag, reading integers beyond 2^53 exactly (see kubectlNumber). */
+function exactInt(tag: ScalarTag): ScalarTag {
+  return {
+    ...tag,
+    resolve: (text, onError, options) =>
+      kubectlNumber(String(tag.resolve(text, onError, { ...options, intAsBigInt: true }))),
   };
 }
 
@@ -67,14 +79,16 @@ const EXPLICIT_FLOAT: ScalarTag = {
 };
 
 function kubectlTags(tags: Tags): Tags {
-  const kept = tags.filter((tag) => {
-    const { tag: name, format } = tag as ScalarTag;
-    if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary') return false;
-    // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
-    if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME')) return false;
-    if (name === 'tag:yaml.org,2002:float' && format === 'TIME') return false;
-    return true;
-  });
+  const kept = tags
+    .filter((tag) => {
+      const { tag: name, format } = tag as ScalarTag;
+      if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary') return false;
+      // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
+      if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME')) return false;
+      if (name === 'tag:yaml.org,2002:float' && format === 'TIME') return false;
+      return true;
+    })
+    .map((tag) => ((tag as ScalarTag).tag === 'tag:yaml.org,2002:int' ? exactInt(tag as ScalarTag) : tag));
   return [...GO_PREFIXED_INTS, ...kept, BINARY_AS_TEXT, EXPLICIT_FLOAT];
 }
 

@@ -1,4 +1,5 @@
 import type { Label, Taint } from '@sophia/inputs';
+import { kubeJson, parseKubeJson } from './json.js';
 import { isRecord, refOf, resourceArg, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlResult, KubectlStream, KubectlTransport } from './transports.js';
 
@@ -114,10 +115,11 @@ export interface ApplyOptions {
  * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
  * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
  * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
- * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type.
+ * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type. Integers beyond 2^53 are
+ * written with all their digits, as `kubectl apply -f` sends them.
  */
 export function manifestStream(objects: KubeObject[]): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
+  return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
 }
 
 function itemsOf(parsed: unknown): KubeObject[] {
@@ -160,7 +162,7 @@ export class Kubectl {
     const text = result.stdout.trim();
     if (text === '') return undefined;
     try {
-      return JSON.parse(text) as T;
+      return parseKubeJson(text) as T;
     } catch {
       throw new Error(
         `kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`,
@@ -231,7 +233,7 @@ export class Kubectl {
     this.trace(`kubectl ${args.join(' ')}`);
     return this.transport.stream(args, (line) => {
       try {
-        const parsed: unknown = JSON.parse(line);
+        const parsed = parseKubeJson(line);
         if (isRecord(parsed) && isRecord(parsed.metadata)) onObject(parsed as KubeObject);
       } catch {
         // Not an object line (a warning kubectl printed to stdout): nothing to report.

@@ -5,6 +5,7 @@ import { describeValue, InputError, isDns1123Label, isDns1123Subdomain } from '@
 import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { applyGoYamlMerges, goYamlCollections, KUBECTL_YAML, kubectlRefusals } from './kubectl-yaml.js';
+import { kubeJson } from './json.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, kindAndName, objectKey, type JsonPath, type KubeObject } from './objects.js';
 import { containersOf, getPath, podTemplateLocation } from './pod-templates.js';
@@ -188,6 +189,11 @@ function jsonStream(text: string): string[] | undefined {
   return depth === 0 && values.length > 1 ? values : undefined;
 }
 
+/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
+function asRead(value: unknown): string {
+  return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
+}
+
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 export function parseManifestText(text: string, file: string, problems: ManifestProblem[]): Manifest[] {
   const stream = jsonStream(text);
@@ -316,7 +322,7 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
   } else if (typeof name !== 'string') {
     problem(
       ['metadata', 'name'],
-      `metadata.name reads as ${typeof name} ${JSON.stringify(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`,
+      `metadata.name reads as ${asRead(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`,
     );
   } else if (!validName(object.kind, name)) {
     problem(
@@ -328,7 +334,7 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
   for (const { path, value } of nonStringValues(object))
     problem(
       path,
-      `${path.join('.')} reads as ${typeof value} ${JSON.stringify(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
+      `${path.join('.')} reads as ${asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
     );
   if (isClusterScoped(object.kind)) {
     delete object.metadata.namespace;

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { parseKubeJson } from './json.js';
 import { isRecord, type KubeObject } from './objects.js';
 
 /**
@@ -34,7 +35,7 @@ export function unionFields(a: FieldSet, b: FieldSet): FieldSet {
 
 function parseElement(key: string): unknown {
   try {
-    return JSON.parse(key.slice(2));
+    return parseKubeJson(key.slice(2));
   } catch {
     return undefined;
   }
@@ -109,7 +110,7 @@ export function restoreIntent(
   if (!options.serverSide) {
     const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
     if (!lastApplied) return { reason: 'it carried no last-applied configuration before this run' };
-    return { intent: JSON.parse(lastApplied) as KubeObject };
+    return { intent: parseKubeJson(lastApplied) as KubeObject };
   }
   const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
   if (sets.length === 0) return { reason: `field manager ${options.fieldManager} applies none of its fields` };

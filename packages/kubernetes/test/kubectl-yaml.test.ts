@@ -12,7 +12,14 @@ import {
   MERGE_KEY_DEPLOYMENT,
   YAML_1_1_CONSTRUCTS,
 } from '@sophia-testing/manifests';
-import { manifestStream, parseManifestText, validateManifest, type ManifestProblem } from '../src/index.js';
+import {
+  kubeJson,
+  manifestStream,
+  parseKubeJson,
+  parseManifestText,
+  validateManifest,
+  type ManifestProblem,
+} from '../src/index.js';
 
 const run = promisify(execFile);
 let cluster: Cluster;
@@ -39,24 +46,57 @@ async function kubectlReads(binary: string, text: string): Promise<Array<Record<
   const { stdout } = await run(binary, ['create', '--dry-run=client', '-o', 'json', '-f', file], {
     env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBECACHEDIR: join(dir, 'cache') },
   });
-  const objects = JSON.parse(`[${stdout.trim().replace(/\n}\n{/g, '\n},\n{')}]`) as Array<{
+  const objects = parseKubeJson(`[${stdout.trim().replace(/\n}\n{/g, '\n},\n{')}]`) as Array<{
     metadata: Record<string, unknown>;
   }>;
   for (const object of objects) delete object.metadata.namespace; // the loader settles namespaces later
   return objects;
 }
 
-/** Our reading, as it travels to kubectl: JSON (where -0 is 0). */
+/** Our reading, as it travels to kubectl: JSON (where -0 is 0), read back without rounding int64s. */
 function weRead(text: string): unknown {
   const problems: ManifestProblem[] = [];
   const manifests = parseManifestText(text, 'manifest.yaml', problems);
   expect(problems).toEqual([]);
-  return JSON.parse(JSON.stringify(manifests.map((manifest) => manifest.object)));
+  return parseKubeJson(kubeJson(manifests.map((manifest) => manifest.object)));
 }
 
 describe.each(kubectlBinaries())('manifests read as kubectl $minor reads them', ({ binary }) => {
   test('every construct where YAML 1.1 and 1.2 disagree gives the value kubectl sends', async () => {
     expect(weRead(YAML_1_1_CONSTRUCTS)).toEqual(await kubectlReads(binary, YAML_1_1_CONSTRUCTS));
+  });
+
+  test('integers beyond 2^53 reach kubectl with every digit, in YAML and JSON files; beyond int64 they round as kubectl rounds them', async () => {
+    const pod = (seconds: string, spell: (key: string, value: string) => string) =>
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: wide}',
+        'spec:',
+        `  ${spell('activeDeadlineSeconds', seconds)}`,
+        `  ${spell('terminationGracePeriodSeconds', '0x20000000000001')}`,
+        `  securityContext: {${spell('runAsUser', '9_007_199_254_740_995')}, ${spell('runAsGroup', '-9223372036854775808')}, ${spell('fsGroup', '99999999999999999999')}}`,
+        '  containers: [{name: a, image: registry.example/a:1}]',
+        '',
+      ].join('\n');
+    const yaml = pod('9007199254740993', (key, value) => `${key}: ${value}`);
+    const read = weRead(yaml) as Array<{ spec: Record<string, unknown> }>;
+    expect(read).toEqual(await kubectlReads(binary, yaml));
+    expect(read[0].spec.activeDeadlineSeconds).toBe(9007199254740993n);
+    expect(read[0].spec.terminationGracePeriodSeconds).toBe(9007199254740993n);
+    expect(read[0].spec.securityContext).toEqual({
+      runAsUser: 9007199254740995n,
+      runAsGroup: -9223372036854775808n,
+      fsGroup: 1e20,
+    });
+    const problems: ManifestProblem[] = [];
+    const stream = manifestStream(parseManifestText(yaml, 'pod.yaml', problems).map((manifest) => manifest.object));
+    expect(stream).toContain('"activeDeadlineSeconds":9007199254740993,');
+    const json = `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "wide"}, "spec": {"activeDeadlineSeconds": 9007199254740993, "containers": [{"name": "a", "image": "registry.example/a:1"}]}}`;
+    expect(weRead(json)).toEqual(await kubectlReads(binary, json));
+    expect((weRead(json) as Array<{ spec: Record<string, unknown> }>)[0].spec.activeDeadlineSeconds).toBe(
+      9007199254740993n,
+    );
   });
 
   test('a container list reusing an anchor through a merge key keeps the image', async () => {

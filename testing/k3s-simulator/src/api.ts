@@ -23,6 +23,7 @@ import {
 import type { ObjectStore } from './store.js';
 import { clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from './types.js';
 import { randomSuffix } from './names.js';
+import { int64Reviver, parseApiJson } from './json.js';
 import { validateObject } from './validation.js';
 import { decodingError, fieldTypeMismatches, typedPatchError, unknownFields } from './field-validation.js';
 import type { ApiCatalog } from './catalog.js';
@@ -410,7 +411,7 @@ export class ClusterApi {
     }
     let applied: StoredObject;
     try {
-      applied = parseYaml(rawBody) as StoredObject;
+      applied = parseYaml(rawBody, int64Reviver, { intAsBigInt: true }) as StoredObject;
     } catch (error) {
       throw badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
@@ -530,7 +531,7 @@ export class ClusterApi {
 
 function parseJson(body: string): Json {
   try {
-    return JSON.parse(body);
+    return parseApiJson(body);
   } catch (error) {
     throw badRequest(`error decoding patch: ${(error as Error).message}`);
   }

@@ -6,6 +6,7 @@
  * schemas without properties (free-form maps, RawExtension) accept anything below them.
  */
 import { isPlainObject, type Json, type StoredObject } from './types.js';
+import { apiJson } from './json.js';
 
 export interface UnknownField {
   /** `spec.template.spec.containers[0].imagee` (strict decoding's spelling). */
@@ -30,7 +31,7 @@ export function resolveSchema(schema: Json, components: Record<string, Json>): J
 /** `[name="app"]` or `[containerPort=80,protocol="TCP"]`, as structured-merge-diff prints a list element. */
 function elementKey(item: Json, keys: string[] | undefined, index: number): string {
   if (!keys?.length || !isPlainObject(item)) return `[${index}]`;
-  const parts = keys.filter((key) => item[key] !== undefined).map((key) => `${key}=${JSON.stringify(item[key])}`);
+  const parts = keys.filter((key) => item[key] !== undefined).map((key) => `${key}=${apiJson(item[key])}`);
   return parts.length ? `[${parts.join(',')}]` : `[${index}]`;
 }
 
@@ -161,7 +162,7 @@ function schemaKind(schema: Json): SchemaKind | undefined {
 function valueKind(value: Json): SchemaKind {
   if (Array.isArray(value)) return 'list';
   if (typeof value === 'string') return 'string';
-  if (typeof value === 'number') return 'numeric';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'numeric';
   if (typeof value === 'boolean') return 'boolean';
   return 'map';
 }

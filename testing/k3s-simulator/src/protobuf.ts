@@ -227,6 +227,14 @@ function toSignedNumber(value: bigint): number {
   return Number(BigInt.asIntN(64, value));
 }
 
+/** An int64 field: a number, or a BigInt beyond 2^53, which a number would round. */
+function toInt64(value: bigint): number | bigint {
+  const signed = BigInt.asIntN(64, value);
+  return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(signed)
+    : signed;
+}
+
 function decodeTime(bytes: Buffer): string | null {
   const fields = readFields(bytes);
   const seconds = toSignedNumber(fields.find((field) => field.number === 1)?.varint ?? 0n);
@@ -260,7 +268,7 @@ function decodeValue(field: WireField, spec: FieldSpec): Json {
     case 'bytes':
       return (field.bytes ?? Buffer.alloc(0)).toString('base64');
     case 'int':
-      return toSignedNumber(field.varint ?? 0n);
+      return toInt64(field.varint ?? 0n);
     case 'bool':
       return (field.varint ?? 0n) !== 0n;
     case 'time':

@@ -23,6 +23,7 @@ import { applyMergePatch } from './patch/merge-patch.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { applyStrategicMergePatch } from './patch/strategic-merge.js';
 import type { Json, StoredObject } from './types.js';
+import { apiJson, parseApiJson } from './json.js';
 
 export interface ServerContext {
   api: ClusterApi;
@@ -38,7 +39,7 @@ const COMMON_HEADERS = { 'Cache-Control': 'no-cache, private' };
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez']);
 
 function send(res: ServerResponse, code: number, body: Json, contentType = 'application/json'): void {
-  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : apiJson(body);
   res.writeHead(code, { ...COMMON_HEADERS, 'Content-Type': contentType, 'Audit-Id': randomUUID() });
   res.end(payload);
 }
@@ -65,7 +66,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 function parseBody(text: string): Json {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return parseApiJson(text);
   } catch (error) {
     throw badRequest(`the body of the request could not be decoded: ${(error as Error).message}`);
   }
@@ -551,7 +552,7 @@ async function handleScale(request: ResourceRequest): Promise<void> {
   if (method === 'PUT') desired = parseBody(body);
   else if (method === 'PATCH') {
     const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
-    const patch = contentType === 'application/apply-patch+yaml' ? JSON.parse(body) : parseBody(body);
+    const patch = contentType === 'application/apply-patch+yaml' ? parseApiJson(body) : parseBody(body);
     desired =
       contentType === 'application/json-patch+json'
         ? applyJsonPatch(scale, patch)
@@ -601,7 +602,7 @@ function serveWatch(
       asTable && eventType !== 'ERROR'
         ? tableOf(context, route, query, [object], { resourceVersion: object.metadata.resourceVersion })
         : object;
-    res.write(`${JSON.stringify({ type: eventType, object: payload })}\n`);
+    res.write(`${apiJson({ type: eventType, object: payload })}\n`);
   };
   // An object modified into or out of the selection is ADDED or DELETED for this watch, as the API server's watch cache does.
   function deliver(change: Change): void {

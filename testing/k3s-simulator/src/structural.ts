@@ -9,10 +9,12 @@
 import { resolveSchema } from './field-validation.js';
 import type { StatusCause } from './status.js';
 import { clone, isPlainObject, type Json } from './types.js';
+import { apiJson } from './json.js';
 
 function typeOfValue(value: Json): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
+  if (typeof value === 'bigint') return 'integer';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
   return typeof value;
 }
@@ -46,7 +48,7 @@ export function pruneAndDefault(value: Json, schema: Json, components: Record<st
 }
 
 function quoted(value: Json): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  return typeof value === 'string' ? `"${value}"` : apiJson(value);
 }
 
 /** The validation causes of `value` at `path` (`spec.routes[0].match`), in the API server's words. */
@@ -89,17 +91,14 @@ export function validateStructural(
     });
     return;
   }
-  if (
-    Array.isArray(resolved.enum) &&
-    !resolved.enum.some((option: Json) => JSON.stringify(option) === JSON.stringify(value))
-  ) {
+  if (Array.isArray(resolved.enum) && !resolved.enum.some((option: Json) => apiJson(option) === apiJson(value))) {
     causes.push({
       type: 'FieldValueNotSupported',
       message: `Unsupported value: ${quoted(value)}: supported values: ${resolved.enum.map(quoted).join(', ')}`,
       field: path,
     });
   }
-  if (typeof value === 'number') {
+  if (typeof value === 'number' || typeof value === 'bigint') {
     if (resolved.minimum !== undefined && value < resolved.minimum)
       causes.push({
         type: 'FieldValueInvalid',

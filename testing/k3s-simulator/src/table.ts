@@ -3,6 +3,7 @@
  * returns (with `-o wide` showing priority-1 columns too). These follow the API server's printers.
  */
 import type { Json, StoredObject } from './types.js';
+import { apiJson } from './json.js';
 
 interface Column {
   name: string;
@@ -547,7 +548,13 @@ function customPrinter(columns: Json[]): Printer {
         const value = jsonPathValue(object, definition.jsonPath ?? '');
         if (definition.type === 'date')
           return typeof value === 'string' ? humanDuration(Date.now() - Date.parse(value)) : '<unknown>';
-        return value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : value;
+        return value === undefined || value === null
+          ? null
+          : typeof value === 'object'
+            ? apiJson(value)
+            : typeof value === 'bigint'
+              ? String(value)
+              : value;
       }),
     ],
   };

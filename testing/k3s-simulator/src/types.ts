@@ -1,6 +1,6 @@
-/** Kubernetes objects are open-ended JSON documents; the simulator treats them structurally. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+import { apiJson, parseApiJson, type Json } from './json.js';
+
+export type { Json };
 
 export interface StoredObject {
   apiVersion?: string;
@@ -12,7 +12,7 @@ export interface StoredObject {
 }
 
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return value === undefined ? value : (parseApiJson(apiJson(value)) as T);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, Json> {
@@ -43,7 +43,7 @@ export function canonicalJson(value: Json): string {
       .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
       .join(',')}}`;
   }
-  return JSON.stringify(value);
+  return apiJson(value);
 }
 
 export function nowIso(): string {

@@ -299,4 +299,39 @@ spec:
       ].join('\n'),
     });
   });
+
+  test('int64 values beyond 2^53 are stored and served with every digit, by either apply and through a rollout', async () => {
+    // kubectl keeps int64 exactly (9007199254740993 is 2^53 + 1, which a float64 rounds to ...992).
+    const deployment = (name: string, seconds: string) =>
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        `metadata: {name: ${name}}`,
+        'spec:',
+        `  selector: {matchLabels: {app: ${name}}}`,
+        '  template:',
+        `    metadata: {labels: {app: ${name}}}`,
+        '    spec:',
+        `      terminationGracePeriodSeconds: ${seconds}`,
+        '      securityContext: {runAsUser: 9007199254740997}',
+        '      containers: [{name: a, image: registry.example/a:1}]',
+        '',
+      ].join('\n');
+    await session.ok(['apply', '--server-side', '-n', 'ssa', '-f', '-'], {
+      stdin: deployment('wide', '9007199254740993'),
+    });
+    await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: deployment('wide', '9007199254740993') });
+    await session.ok(['apply', '-n', 'csa', '-f', '-'], { stdin: deployment('wide', '9007199254740995') });
+    const served = await session.ok(['get', 'deployment', 'wide', '-n', 'ssa', '-o', 'json']);
+    expect(served).toContain('"terminationGracePeriodSeconds": 9007199254740993');
+    expect(served).toContain('"runAsUser": 9007199254740997');
+    const patched = await session.ok(['get', 'deployment', 'wide', '-n', 'csa', '-o', 'json']);
+    expect(patched).toContain('"terminationGracePeriodSeconds": 9007199254740995');
+    // The controllers copy the template into ReplicaSets without rounding it either.
+    const replicaSets = await eventually(async () => {
+      const text = await session.ok(['get', 'replicasets', '-n', 'csa', '-l', 'app=wide', '-o', 'json']);
+      return text.includes('9007199254740995') ? text : undefined;
+    });
+    expect(replicaSets).toContain('"terminationGracePeriodSeconds": 9007199254740993');
+  });
 });

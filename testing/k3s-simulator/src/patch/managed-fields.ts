@@ -7,6 +7,7 @@
  * else owns them.
  */
 import { ApiError } from '../status.js';
+import { apiJson, parseApiJson } from '../json.js';
 import { canonicalJson, clone, isPlainObject, jsonEqual, nowIso, type Json, type StoredObject } from '../types.js';
 import { childPath, isAtomicMap, itemPath, listSchema } from './schema.js';
 
@@ -73,7 +74,7 @@ function collect(value: Json, schemaPath: string, prefix: string[], out: Set<str
       return;
     }
     if (schema.set) {
-      for (const item of value) out.add([...prefix, `v:${JSON.stringify(item)}`].join(SEPARATOR));
+      for (const item of value) out.add([...prefix, `v:${apiJson(item)}`].join(SEPARATOR));
       return;
     }
   }
@@ -105,9 +106,9 @@ function parseElement(element: string): { kind: 'f' | 'k' | 'v' | 'i'; value: Js
     case 'f':
       return { kind: 'f', value: body };
     case 'k':
-      return { kind: 'k', value: JSON.parse(body) };
+      return { kind: 'k', value: parseApiJson(body) };
     case 'v':
-      return { kind: 'v', value: JSON.parse(body) };
+      return { kind: 'v', value: parseApiJson(body) };
     default:
       return { kind: 'i', value: Number(body) };
   }
@@ -179,10 +180,10 @@ export function describePath(path: string): string {
       if (parsed.kind === 'k') {
         const keys = Object.keys(parsed.value)
           .sort()
-          .map((key) => `${key}=${JSON.stringify(parsed.value[key])}`);
+          .map((key) => `${key}=${apiJson(parsed.value[key])}`);
         return `[${keys.join(',')}]`;
       }
-      if (parsed.kind === 'v') return `[=${JSON.stringify(parsed.value)}]`;
+      if (parsed.kind === 'v') return `[=${apiJson(parsed.value)}]`;
       return `[${parsed.value}]`;
     })
     .join('');
@@ -383,7 +384,7 @@ export function serverSideApply({ live, applied, manager, force, apiVersion }: A
     if (lastApplied.metadata?.annotations && Object.keys(lastApplied.metadata.annotations).length === 0) {
       delete lastApplied.metadata.annotations;
     }
-    merged.metadata.annotations[LAST_APPLIED] = JSON.stringify(lastApplied);
+    merged.metadata.annotations[LAST_APPLIED] = apiJson(lastApplied);
   }
   return merged;
 }
@@ -403,7 +404,7 @@ function takesOverClientSideApply(
   if (manager !== 'kubectl' || !annotation) return false;
   let lastApplied: StoredObject;
   try {
-    lastApplied = JSON.parse(annotation);
+    lastApplied = parseApiJson(annotation);
   } catch {
     return false;
   }
