@@ -1,5 +1,5 @@
-import { existsSync, readlinkSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { chmod, mkdir, readFile, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startFleet, startLinkProxy, type LocalFleet, type SwitchHold } from '@sophia-testing/ssh-hosts';
@@ -189,4 +189,41 @@ test('a connection dropped while the post step puts a host back still leaves it 
     await host.setLoginScript(undefined);
     await proxy.stop();
   }
+}, 150_000);
+
+test('a host without flock fails the deploy before any host switches, naming the missing command', async () => {
+  // Both hosts serve v2 (the tests above). Host 1's deploy user sees every command but flock.
+  const host = fleet.hosts[1];
+  const bin = join(workspace, 'no-flock-bin');
+  await mkdir(bin, { recursive: true });
+  for (const dir of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
+    for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+      if (name === 'flock' || existsSync(join(bin, name))) continue;
+      await symlink(join(dir, name), join(bin, name));
+    }
+  }
+  await host.setLoginScript(`export PATH=${bin}\n`);
+  try {
+    const run = await deploy('v3');
+    expect(run.code).not.toBe(0);
+    // What the user reads (the debug lines carry the scripts' text, messages included).
+    const shown = run.log
+      .split('\n')
+      .filter((line) => !line.startsWith('::debug::'))
+      .join('\n');
+    expect(shown).toMatch(/127\.0\.0\.1:\d+ \(exit code 1\):\s+this host has no flock command/);
+    expect(shown).not.toContain('still running after');
+    expect(shown).not.toContain('putting the previous release back');
+    for (const [index, each] of fleet.hosts.entries()) {
+      expect(live(index)).toBe('releases/v2');
+      expect(await readFile(join(each.siteDir, 'site.conf'), 'utf8')).toBe('# release v2\n');
+      expect(existsSync(join(each.siteDir, '.deploy/lock'))).toBe(false);
+    }
+  } finally {
+    await host.setLoginScript(undefined);
+  }
+  // With flock back, the next run goes through without waiting for a lock.
+  const retry = await deploy('v3');
+  expect(retry.code).toBe(0);
+  for (const index of fleet.hosts.keys()) expect(live(index)).toBe('releases/v3');
 }, 150_000);

@@ -131,6 +131,17 @@ done
 `;
 
 /**
+ * Commands the switch and its revert need beyond POSIX sh and coreutils: flock(1), from util-linux,
+ * holds SWITCH_LOCK. Checked when the lock is taken, so a host without one fails before any host
+ * switches, with an error naming the command, never halfway through a switch.
+ */
+const REQUIRE_COMMANDS = `for required in flock; do
+  command -v "$required" >/dev/null 2>&1 && continue
+  printf 'this host has no %s command, which the deploy needs to switch releases safely: install util-linux (see "Host setup" in the action README)\\n' "$required" >&2
+  exit 1
+done`;
+
+/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -156,6 +167,7 @@ T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
+${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
