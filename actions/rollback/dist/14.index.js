@@ -713,6 +713,16 @@ const LIST_RELEASES = `for dir in releases/*; do
 done
 `;
 /**
+ * Commands the switch and its revert need beyond POSIX sh and coreutils: flock(1), from util-linux,
+ * holds SWITCH_LOCK. Checked when the lock is taken, so a host without one fails before any host
+ * switches, with an error naming the command, never halfway through a switch.
+ */
+const REQUIRE_COMMANDS = `for required in flock; do
+  command -v "$required" >/dev/null 2>&1 && continue
+  printf 'this host has no %s command, which the deploy needs to switch releases safely: install util-linux (see "Host setup" in the action README)\\n' "$required" >&2
+  exit 1
+done`;
+/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -738,6 +748,7 @@ T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
+${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
@@ -3776,6 +3787,8 @@ async function freeLocksLeftBehind(state, settings, log) {
         }
         if (undone?.configRestored !== undefined)
             log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
+        if (plan && undone && !undone.reverted && (undone.current ?? '') === plan.previous && plan.previous !== plan.to)
+            log.info(`${host}: already back on ${plan.previous || 'nothing'}: its switch to ${plan.to} was undone on the host itself`);
         if (undone?.reverted)
             log.info(`${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`);
         const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(session, lock.target, lock.token);

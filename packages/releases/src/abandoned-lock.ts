@@ -147,6 +147,10 @@ export async function freeLocksLeftBehind(
     }
     if (undone?.configRestored !== undefined)
       log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
+    if (plan && undone && !undone.reverted && (undone.current ?? '') === plan.previous && plan.previous !== plan.to)
+      log.info(
+        `${host}: already back on ${plan.previous || 'nothing'}: its switch to ${plan.to} was undone on the host itself`,
+      );
     if (undone?.reverted)
       log.info(
         `${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`,
