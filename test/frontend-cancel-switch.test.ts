@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chmod, mkdir, readFile, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
@@ -227,3 +229,41 @@ test('a host without flock fails the deploy before any host switches, naming the
   expect(retry.code).toBe(0);
   for (const index of fleet.hosts.keys()) expect(live(index)).toBe('releases/v3');
 }, 150_000);
+
+test('a switch whose run was killed without a post step puts its host back by itself once it lands', async () => {
+  // Both hosts serve v3 (the test above). The runner dies (SIGKILL, no post step: nothing on the
+  // runner side undoes anything) while host 1's switch to v1 is held; the held switch then lands
+  // with its client gone, and the switch script itself must put v3 back.
+  const hold: SwitchHold = await fleet.hosts[1].holdSwitch();
+  let run: ActionRun;
+  try {
+    run = await runBundledAction({
+      action: 'deploy-frontend-nginx',
+      cwd: workspace,
+      inputs: {
+        ...fleet.sshInputs(),
+        source: 'v1',
+        target: fleet.sitePath,
+        'release-id': 'v1',
+        'nginx-config': 'site.conf.tpl',
+        'nginx-config-path': configPath(),
+        'nginx-test-command': fleet.nginxTestCommand,
+        'nginx-reload-command': fleet.nginxReloadCommand,
+        'lock-timeout': '1m',
+      },
+      cancel: { when: () => live(0) === 'releases/v1' && hold.reached(), firstSignal: 'SIGKILL' },
+      post: false,
+      timeoutMs: 60_000,
+    });
+  } finally {
+    await hold.release();
+  }
+  expect(run.signal).toBe('SIGKILL');
+  // The switch script holds the switch lock from before its move until it has put the link back:
+  // once the lock is free, the script is done.
+  const switchLock = join(fleet.hosts[1].siteDir, '.deploy/switch.lock');
+  const free = () => spawnSync('flock', ['-n', switchLock, 'true']).status === 0;
+  for (let waited = 0; waited < 20_000 && !free(); waited += 100) await sleep(100);
+  expect(free()).toBe(true);
+  expect(live(1)).toBe('releases/v3');
+}, 120_000);
