@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { actionMetadata, repositoryRoot } from '@sophia-testing/action-runner';
+import { RELEASE_ID_RULE } from '@sophia/inputs';
 
 const run = promisify(execFile);
 const script = join(repositoryRoot, 'scripts', 'action-docs.mjs');
@@ -26,6 +27,11 @@ describe('action READMEs', () => {
       code: 0,
       stderr: expect.not.stringContaining('README'),
     });
+  });
+
+  it('states the release-id rule the input is checked against, word for word (RELEASE_ID_RULE)', () => {
+    const description = actionMetadata('deploy-frontend-nginx').inputs['release-id'].description;
+    expect(description).toContain(RELEASE_ID_RULE);
   });
 
   it.each(ACTIONS)('%s documents every input with its default, and every output', (action) => {

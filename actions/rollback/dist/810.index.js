@@ -713,6 +713,16 @@ const LIST_RELEASES = `for dir in releases/*; do
 done
 `;
 /**
+ * Commands the switch and its revert need beyond POSIX sh and coreutils: flock(1), from util-linux,
+ * holds SWITCH_LOCK. Checked when the lock is taken, so a host without one fails before any host
+ * switches, with an error naming the command, never halfway through a switch.
+ */
+const REQUIRE_COMMANDS = `for required in flock; do
+  command -v "$required" >/dev/null 2>&1 && continue
+  printf 'this host has no %s command, which the deploy needs to switch releases safely: install util-linux (see "Host setup" in the action README)\\n' "$required" >&2
+  exit 1
+done`;
+/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -738,6 +748,7 @@ T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
+${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
@@ -1009,14 +1020,19 @@ moved=
  * client cancelled) is waited for up to the bound, then undone too. A host whose \`current\` points
  * elsewhere (the switch never happened, was undone already, or another run switched since) keeps its
  * link. Records what is live afterwards, \`reverted\` when the link went back, \`config-restored\`.
+ * It ignores HUP and PIPE and prints its records only once everything is done: a client gone mid-revert
+ * (the connection dropped) must not stop it between the config and the link, which would leave nginx
+ * on the restored config with \`current\` still on the cancelled release.
  * args: target, release id this run switched to, reload command (may be empty), its bound in seconds, lock token.
  */
 const REVERT_SCRIPT = `${PRELUDE}
 T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
+trap '' HUP PIPE
 cd "$T"
 ${PUT_BACK}
 M=.deploy/${CONFIG_RUN}
 changed=
+restored=
 if [ -d .deploy ]; then
   exec 9> ${SWITCH_LOCK}
   if ! flock -w "$BOUND" 9; then
@@ -1024,20 +1040,20 @@ if [ -d .deploy ]; then
     exit 1
   fi
   if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
-    P=$(sed -n 3p "$M")
-    restore_config "$P"
+    restored=$(sed -n 3p "$M")
+    restore_config "$restored"
     rm -f "$M"
-    record config-restored "$P"
     changed=yes
   fi
   put_back
-  if [ -n "$reverted" ]; then record reverted yes; changed=yes; fi
+  [ -z "$reverted" ] || changed=yes
   flock -u 9
 fi
-if [ -n "$changed" ] && [ -n "$RELOAD" ]; then
-  run_bounded reload "$RELOAD"
-  if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
-fi
+reload_error=
+if [ -n "$changed" ] && [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
+[ -z "$restored" ] || record config-restored "$restored"
+[ -z "$reverted" ] || record reverted yes
+if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${EXIT.reloadFailed}; fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
@@ -3721,11 +3737,12 @@ function rememberDeployLock(state, target) {
  * switched since is left alone); then frees the lock the main step left behind if its token still
  * holds it (after a normal end there is none: nothing to do), putting back the site config when the
  * run installed one but was stopped before switching to its release. Hosts are reached in parallel
- * with a single attempt each, so one unreachable host does not keep the others locked. Never throws:
+ * with a single connection attempt each, so one unreachable host does not keep the others locked; a
+ * connection lost during a host's revert or unlock is replaced once by a new one. Never throws:
  * each host's outcome is in the result (empty when the run took no lock), and a freed lock, a host
  * put back or an unreachable host gets a line in `log`. Hosts that still serve different releases
- * afterwards (one could not be reached or put back, or the run kept no journal) get a warning naming
- * each one's release; the next deploy, or a rollback to `previous` (which takes every host to the
+ * afterwards (one could not be reached or put back, or the run kept no journal), or that the run was
+ * switching and could not be put back, get a warning naming each one's release (or that it is unknown); the next deploy, or a rollback to `previous` (which takes every host to the
  * release before the newest live one), brings them together.
  */
 async function freeLocksLeftBehind(state, settings, log) {
@@ -3736,36 +3753,14 @@ async function freeLocksLeftBehind(state, settings, log) {
     const { targets, nginxReloadCommand } = settings();
     const cleanups = await Promise.all(targets.map(async (target) => {
         const host = (0,ssh_src.hostLabel)(target);
+        const plan = lock.settled === false ? lock.switching?.[host] : undefined;
         try {
             const session = await (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
             try {
-                const plan = lock.settled === false ? lock.switching?.[host] : undefined;
-                let undone;
-                if (plan) {
-                    try {
-                        undone = await revertSwitch(session, {
-                            target: lock.target,
-                            releaseId: plan.to,
-                            reloadCommand: nginxReloadCommand,
-                            token: lock.token,
-                        });
-                    }
-                    catch (error) {
-                        log.warning(`${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`);
-                    }
-                }
-                if (undone?.configRestored !== undefined)
-                    log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
-                if (undone?.reverted)
-                    log.info(`${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`);
-                const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(session, lock.target, lock.token);
-                if (configRestored !== undefined)
-                    log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
-                if (configRestoreFailed !== undefined)
-                    log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
-                if (freed)
-                    log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
-                return { host, freed, serving, putBack: undone?.reverted };
+                // A connection lost mid-revert or mid-unlock is tried once more over a new one: the revert
+                // script finishes on its own once started (see REVERT_SCRIPT), and both steps are safe to repeat.
+                const reconnect = () => (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
+                return await onAnySession(session, reconnect, (current) => settleHost(current, host, plan));
             }
             finally {
                 await session.close();
@@ -3774,13 +3769,53 @@ async function freeLocksLeftBehind(state, settings, log) {
         catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             log.warning(`${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`);
-            return { host, freed: false, error: reason };
+            return { host, freed: false, error: reason, unfinished: plan !== undefined };
         }
     }));
+    /** Undoes the interrupted switch on one host (when it was switching), then frees the lock if still held. */
+    async function settleHost(session, host, plan) {
+        let undone;
+        let unfinished = false;
+        if (plan) {
+            try {
+                undone = await revertSwitch(session, {
+                    target: lock.target,
+                    releaseId: plan.to,
+                    reloadCommand: nginxReloadCommand,
+                    token: lock.token,
+                });
+            }
+            catch (error) {
+                if (error instanceof ssh_src.SshConnectionLostError)
+                    throw error;
+                unfinished = true;
+                log.warning(`${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`);
+            }
+        }
+        if (undone?.configRestored !== undefined)
+            log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
+        if (plan && undone && !undone.reverted && (undone.current ?? '') === plan.previous && plan.previous !== plan.to)
+            log.info(`${host}: already back on ${plan.previous || 'nothing'}: its switch to ${plan.to} was undone on the host itself`);
+        if (undone?.reverted)
+            log.info(`${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`);
+        const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(session, lock.target, lock.token);
+        if (configRestored !== undefined)
+            log.info(`${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`);
+        if (configRestoreFailed !== undefined)
+            log.warning(`${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`);
+        if (freed)
+            log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
+        return { host, freed, serving, putBack: undone?.reverted, unfinished };
+    }
     const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
-    if (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1) {
-        log.warning(`The interrupted run left the hosts serving different releases (${reached
-            .map((cleanup) => `${cleanup.host}: ${cleanup.serving ?? 'nothing'}`)
+    const unfinished = cleanups.filter((cleanup) => cleanup.unfinished);
+    if (unfinished.length > 0 ||
+        (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1)) {
+        const serves = (cleanup) => cleanup.error !== undefined
+            ? 'unknown, could not be reached'
+            : `${cleanup.serving ?? 'nothing'}${cleanup.unfinished ? ', not put back' : ''}`;
+        log.warning(`The interrupted run left the hosts serving different releases (${cleanups
+            .map((cleanup) => `${cleanup.host}: ${serves(cleanup)}`)
             .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
     }
     return cleanups;

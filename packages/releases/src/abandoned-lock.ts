@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Log } from '@sophia/reporting';
-import { connectSsh, hostLabel, type SshTarget } from '@sophia/ssh';
-import { revertSwitch, TargetLock, type SwitchRevert } from './release-host.js';
+import { connectSsh, hostLabel, SshConnectionLostError, type SshTarget } from '@sophia/ssh';
+import { onAnySession, revertSwitch, TargetLock, type ReleaseSession, type SwitchRevert } from './release-host.js';
 import type { SwitchJournal, SwitchPlan } from './switch-hosts.js';
 
 /** Where a step leaves values for its post step: the runner's saved state (core.saveState / core.getState). */
@@ -40,6 +40,8 @@ export interface LockCleanup {
   putBack?: boolean;
   /** Why the host could not be checked (unreachable, refused); the lock then goes stale after lock-timeout. */
   error?: string;
+  /** The run was switching this host and it could not be put back (unreachable, or the revert failed). */
+  unfinished?: boolean;
 }
 
 const HELD_LOCK_STATE = 'deploy-lock';
@@ -82,11 +84,12 @@ export function rememberDeployLock(
  * switched since is left alone); then frees the lock the main step left behind if its token still
  * holds it (after a normal end there is none: nothing to do), putting back the site config when the
  * run installed one but was stopped before switching to its release. Hosts are reached in parallel
- * with a single attempt each, so one unreachable host does not keep the others locked. Never throws:
+ * with a single connection attempt each, so one unreachable host does not keep the others locked; a
+ * connection lost during a host's revert or unlock is replaced once by a new one. Never throws:
  * each host's outcome is in the result (empty when the run took no lock), and a freed lock, a host
  * put back or an unreachable host gets a line in `log`. Hosts that still serve different releases
- * afterwards (one could not be reached or put back, or the run kept no journal) get a warning naming
- * each one's release; the next deploy, or a rollback to `previous` (which takes every host to the
+ * afterwards (one could not be reached or put back, or the run kept no journal), or that the run was
+ * switching and could not be put back, get a warning naming each one's release (or that it is unknown); the next deploy, or a rollback to `previous` (which takes every host to the
  * release before the newest live one), brings them together.
  */
 export async function freeLocksLeftBehind(
@@ -101,51 +104,14 @@ export async function freeLocksLeftBehind(
   const cleanups = await Promise.all(
     targets.map(async (target): Promise<LockCleanup> => {
       const host = hostLabel(target);
+      const plan = lock.settled === false ? lock.switching?.[host] : undefined;
       try {
         const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
         try {
-          const plan = lock.settled === false ? lock.switching?.[host] : undefined;
-          let undone: SwitchRevert | undefined;
-          if (plan) {
-            try {
-              undone = await revertSwitch(session, {
-                target: lock.target,
-                releaseId: plan.to,
-                reloadCommand: nginxReloadCommand,
-                token: lock.token,
-              });
-            } catch (error) {
-              log.warning(
-                `${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`,
-              );
-            }
-          }
-          if (undone?.configRestored !== undefined)
-            log.info(
-              `${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`,
-            );
-          if (undone?.reverted)
-            log.info(
-              `${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`,
-            );
-          const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(
-            session,
-            lock.target,
-            lock.token,
-          );
-          if (configRestored !== undefined)
-            log.info(
-              `${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`,
-            );
-          if (configRestoreFailed !== undefined)
-            log.warning(
-              `${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`,
-            );
-          if (freed)
-            log.info(
-              `${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`,
-            );
-          return { host, freed, serving, putBack: undone?.reverted };
+          // A connection lost mid-revert or mid-unlock is tried once more over a new one: the revert
+          // script finishes on its own once started (see REVERT_SCRIPT), and both steps are safe to repeat.
+          const reconnect = () => connectSsh({ ...target, connectAttempts: 1 }, log);
+          return await onAnySession(session, reconnect, (current) => settleHost(current, host, plan));
         } finally {
           await session.close();
         }
@@ -154,15 +120,72 @@ export async function freeLocksLeftBehind(
         log.warning(
           `${host}: could not free a deploy lock left behind (${reason}); the next deploy takes it over after lock-timeout`,
         );
-        return { host, freed: false, error: reason };
+        return { host, freed: false, error: reason, unfinished: plan !== undefined };
       }
     }),
   );
+
+  /** Undoes the interrupted switch on one host (when it was switching), then frees the lock if still held. */
+  async function settleHost(session: ReleaseSession, host: string, plan: SwitchPlan[string] | undefined) {
+    let undone: SwitchRevert | undefined;
+    let unfinished = false;
+    if (plan) {
+      try {
+        undone = await revertSwitch(session, {
+          target: lock.target,
+          releaseId: plan.to,
+          reloadCommand: nginxReloadCommand,
+          token: lock.token,
+        });
+      } catch (error) {
+        if (error instanceof SshConnectionLostError) throw error;
+        unfinished = true;
+        log.warning(
+          `${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    if (undone?.configRestored !== undefined)
+      log.info(`${host}: put back the nginx config at ${undone.configRestored} as it was before the interrupted run`);
+    if (plan && undone && !undone.reverted && (undone.current ?? '') === plan.previous && plan.previous !== plan.to)
+      log.info(
+        `${host}: already back on ${plan.previous || 'nothing'}: its switch to ${plan.to} was undone on the host itself`,
+      );
+    if (undone?.reverted)
+      log.info(
+        `${host}: put back on ${plan?.previous || 'nothing'}: the interrupted run had switched it to ${plan?.to}, before the release was live on every host`,
+      );
+    const { freed, serving, configRestored, configRestoreFailed } = await TargetLock.freeIfHeld(
+      session,
+      lock.target,
+      lock.token,
+    );
+    if (configRestored !== undefined)
+      log.info(
+        `${host}: put back the nginx config at ${configRestored}: the interrupted run installed it but never switched to its release`,
+      );
+    if (configRestoreFailed !== undefined)
+      log.warning(
+        `${host}: the interrupted run installed an nginx config but never switched to its release, and putting the previous one back failed: ${configRestoreFailed}`,
+      );
+    if (freed)
+      log.info(`${host}: freed the deploy lock the interrupted run left behind; it serves ${serving ?? 'nothing'}`);
+    return { host, freed, serving, putBack: undone?.reverted, unfinished };
+  }
+
   const reached = cleanups.filter((cleanup) => cleanup.error === undefined);
-  if (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1) {
+  const unfinished = cleanups.filter((cleanup) => cleanup.unfinished);
+  if (
+    unfinished.length > 0 ||
+    (cleanups.some((cleanup) => cleanup.freed) && new Set(reached.map((cleanup) => cleanup.serving)).size > 1)
+  ) {
+    const serves = (cleanup: LockCleanup) =>
+      cleanup.error !== undefined
+        ? 'unknown, could not be reached'
+        : `${cleanup.serving ?? 'nothing'}${cleanup.unfinished ? ', not put back' : ''}`;
     log.warning(
-      `The interrupted run left the hosts serving different releases (${reached
-        .map((cleanup) => `${cleanup.host}: ${cleanup.serving ?? 'nothing'}`)
+      `The interrupted run left the hosts serving different releases (${cleanups
+        .map((cleanup) => `${cleanup.host}: ${serves(cleanup)}`)
         .join(', ')}); the next deploy, or a rollback to previous, brings them together`,
     );
   }

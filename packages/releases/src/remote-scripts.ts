@@ -131,6 +131,17 @@ done
 `;
 
 /**
+ * Commands the switch and its revert need beyond POSIX sh and coreutils: flock(1), from util-linux,
+ * holds SWITCH_LOCK. Checked when the lock is taken, so a host without one fails before any host
+ * switches, with an error naming the command, never halfway through a switch.
+ */
+const REQUIRE_COMMANDS = `for required in flock; do
+  command -v "$required" >/dev/null 2>&1 && continue
+  printf 'this host has no %s command, which the deploy needs to switch releases safely: install util-linux (see "Host setup" in the action README)\\n' "$required" >&2
+  exit 1
+done`;
+
+/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -156,6 +167,7 @@ T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
 owner=$(cat)
+${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
 L=.deploy/lock
@@ -435,14 +447,19 @@ moved=
  * client cancelled) is waited for up to the bound, then undone too. A host whose \`current\` points
  * elsewhere (the switch never happened, was undone already, or another run switched since) keeps its
  * link. Records what is live afterwards, \`reverted\` when the link went back, \`config-restored\`.
+ * It ignores HUP and PIPE and prints its records only once everything is done: a client gone mid-revert
+ * (the connection dropped) must not stop it between the config and the link, which would leave nginx
+ * on the restored config with \`current\` still on the cancelled release.
  * args: target, release id this run switched to, reload command (may be empty), its bound in seconds, lock token.
  */
 export const REVERT_SCRIPT = `${PRELUDE}
 T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
+trap '' HUP PIPE
 cd "$T"
 ${PUT_BACK}
 M=.deploy/${CONFIG_RUN}
 changed=
+restored=
 if [ -d .deploy ]; then
   exec 9> ${SWITCH_LOCK}
   if ! flock -w "$BOUND" 9; then
@@ -450,20 +467,20 @@ if [ -d .deploy ]; then
     exit 1
   fi
   if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
-    P=$(sed -n 3p "$M")
-    restore_config "$P"
+    restored=$(sed -n 3p "$M")
+    restore_config "$restored"
     rm -f "$M"
-    record config-restored "$P"
     changed=yes
   fi
   put_back
-  if [ -n "$reverted" ]; then record reverted yes; changed=yes; fi
+  [ -z "$reverted" ] || changed=yes
   flock -u 9
 fi
-if [ -n "$changed" ] && [ -n "$RELOAD" ]; then
-  run_bounded reload "$RELOAD"
-  if [ -n "$command_error" ]; then printf '%s\\n' "$command_error" >&2; exit ${EXIT.reloadFailed}; fi
-fi
+reload_error=
+if [ -n "$changed" ] && [ -n "$RELOAD" ]; then run_bounded reload "$RELOAD"; reload_error=$command_error; fi
+[ -z "$restored" ] || record config-restored "$restored"
+[ -z "$reverted" ] || record reverted yes
+if [ -n "$reload_error" ]; then printf '%s\\n' "$reload_error" >&2; exit ${EXIT.reloadFailed}; fi
 record current "$(readlink current 2>/dev/null || true)"
 `;
 
