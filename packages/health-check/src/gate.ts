@@ -266,6 +266,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
               followRedirects: settings.followRedirects ?? 'none',
               isAnswer,
               transport,
+              redactor,
             });
             const latencyMs = Math.round(performance.now() - sentAt);
             // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
