@@ -180,6 +180,27 @@ describe('health-gate action', () => {
     expect(run.summary + JSON.stringify(run.outputs)).not.toContain('gate-token-93c6b99b');
   });
 
+  it('masks no header value shorter than 4 characters, but long numeric query tokens and fragment parameters', async () => {
+    const server = await serve((_req, res) => reply(res, 200, 'ok'));
+    const url = `${server.url}?token=98765432109876543210&limit=2#access_token=frag-secret-123`;
+    const run = await gate({
+      urls: url,
+      headers: 'X-Debug: 0\nX-Api-Version: 2\nAuthorization: Bearer gate-token-5e1f',
+      timeout: '10s',
+    });
+    expect(run.code).toBe(0);
+    expect(run.masks).toEqual(expect.arrayContaining(['gate-token-5e1f', '98765432109876543210', 'frag-secret-123']));
+    expect(run.masks).not.toContain('0');
+    expect(run.masks).not.toContain('2');
+    const report = reportOf(run);
+    expect(report.reason).toBe('healthy: 2 consecutive passing round(s) of 1 URL(s) after 2 round(s)');
+    expect(run.log).toContain(report.reason);
+    expect(report.urls[0].url).toBe(`${server.url}?token=***&limit=2#access_token=***`);
+    for (const secret of ['98765432109876543210', 'frag-secret-123']) {
+      expect(run.log + run.summary + JSON.stringify(run.outputs)).not.toContain(secret);
+    }
+  });
+
   it('keeps a token the server echoes alone out of the log, the summary and the report', async () => {
     // In the body (a wrong answer's excerpt) and in a redirect's location (reported hop by hop).
     const inBody = await echoingServer(200);
