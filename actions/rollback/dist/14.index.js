@@ -2448,6 +2448,31 @@ function decodeUtf8(escapes) {
 const DROPPED_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) => Number(code < 0x21 || code === 0x2b || code === 0x7f));
 /** Characters that show nothing: Unicode general categories Cf (format: U+200B, U+00AD, U+FEFF) and Cc (control). */
 const INVISIBLE = /^[\p{Cf}\p{Cc}]$/u;
+/** What each non-ASCII character folds to, once worked out: a body repeats few distinct characters. */
+const FOLDED_CHARACTERS = new Map();
+/**
+ * What one non-ASCII character (a code point) folds to: nothing when it shows nothing (see
+ * INVISIBLE) or is whitespace; its compatibility form (NFKC: a fullwidth `Ｚ` is `Z`), so neither
+ * hides a secret; letters in lower case where that keeps the length, so each unit keeps its span.
+ */
+function foldCharacter(char) {
+    let folded = FOLDED_CHARACTERS.get(char);
+    if (folded === undefined) {
+        folded = '';
+        if (!INVISIBLE.test(char)) {
+            for (const part of char.normalize('NFKC')) {
+                if (/\s/.test(part) || part === '+' || INVISIBLE.test(part))
+                    continue;
+                const lower = part.toLowerCase();
+                folded += lower.length === part.length ? lower : part;
+            }
+        }
+        // Bounded: a hostile body of ever new characters must not grow it without end.
+        if (FOLDED_CHARACTERS.size < 65_536)
+            FOLDED_CHARACTERS.set(char, folded);
+    }
+    return folded;
+}
 /**
  * One folding pass over `text` (see Redactor for the rule). A run of percent escapes is decoded as
  * UTF-8 where it is, each character then standing for the whole run; else byte by byte. Written for
@@ -2479,20 +2504,9 @@ function foldOnce(text) {
                     push(code >= 0x41 && code <= 0x5a ? code + 32 : code, start, end);
                 continue;
             }
-            // Invisible characters (format and control: a zero-width space, a soft hyphen) are dropped, and
-            // compatibility forms folded (NFKC: a fullwidth `Ｚ` is `Z`), so neither hides a secret.
-            if (INVISIBLE.test(char))
-                continue;
-            for (const folded of char.normalize('NFKC')) {
-                // Whitespace and `+` (a space in a form) are dropped: a secret wrapped over lines, or spaced, still matches.
-                if (/\s/.test(folded) || folded === '+' || INVISIBLE.test(folded))
-                    continue;
-                // Lower case only where it keeps the length, so each unit keeps its span.
-                const lower = folded.toLowerCase();
-                const shown = lower.length === folded.length ? lower : folded;
-                for (let unit = 0; unit < shown.length; unit += 1)
-                    push(shown.charCodeAt(unit), start, end);
-            }
+            const shown = foldCharacter(char);
+            for (let unit = 0; unit < shown.length; unit += 1)
+                push(shown.charCodeAt(unit), start, end);
         }
     };
     let at = 0;
