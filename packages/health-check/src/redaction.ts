@@ -195,12 +195,13 @@ function fold(text: string): FoldedText {
  * decoded too; drops whitespace and `+` (a secret wrapped over lines, indented, or form-encoded
  * with spaces as `+`) and characters that show nothing (Unicode categories Cf and Cc: a zero-width
  * space, a soft hyphen, NUL, also when written as an escape such as `&#8203;`); folds compatibility
- * forms as Unicode NFKC does (fullwidth `Ｔｏｋ` is `Tok`); and lower-cases letters (an echo in upper case). A secret's other encodings,
- * which no folding undoes, are compared folded as well: base64 and base64url at each alignment, and
- * hex of its bytes (see secretForms). The span of the original text that a match folds from is
+ * forms as Unicode NFKC does (fullwidth `Ｔｏｋ` is `Tok`); and lower-cases letters (an echo in upper
+ * case). A secret's other encodings, which no folding undoes, are compared folded as well: base64
+ * and base64url at each alignment, and hex of its bytes, bare or separated (see secretForms). The span of the original text that a match folds from is
  * replaced whole, escapes included. So the percent-decoded form of a header value, `\/` and
  * `\u00XX` escapes, entities, line breaks and case changes, in any mix, are all masked. A secret
- * that folds to fewer than 4 characters (a short header value such as `1`) is replaced only as it is.
+ * that folds to fewer than 4 characters (`%41%42` folds to `ab`) is replaced only as it is; a value
+ * shorter than 4 characters is no secret at all (see headerSecrets).
  */
 export class Redactor {
   /** Folded forms of the secrets, longest first. */
