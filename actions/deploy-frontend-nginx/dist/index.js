@@ -54796,12 +54796,13 @@ function describeStatusRanges(ranges) {
     return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 /**
- * Why `input` (expected-body or expected-json) was not checked when no thread to evaluate it had
- * started within `limit.startMs`: that is the runner's load, so the message does not blame the input.
+ * Why `check` (expected-body or expected-json and its value, as messages name them) was not checked
+ * when no thread to evaluate it had started within `limit.startMs`: that is the runner's load, so the
+ * message does not blame the check.
  */
-function checkNotStarted(input, limit) {
-    return (`${input} was not evaluated: the thread that evaluates it had not started within ${(0,inputs_src/* formatDuration */.a3)(limit.startMs)} ` +
-        `(what was left of timeout); the runner is overloaded, the ${input} is not to blame`);
+function checkNotStarted(check, limit) {
+    return (`${check} was not evaluated: the thread that evaluates it had not started within ${(0,inputs_src/* formatDuration */.a3)(limit.startMs)} ` +
+        `(what was left of timeout); the runner is overloaded, which says nothing about the check`);
 }
 /**
  * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
@@ -54819,7 +54820,7 @@ async function bodyMismatch(body, matcher, regexes, limit) {
     if (outcome === 'not-matched')
         return `body does not ${describeBodyMatcher(matcher)}`;
     if (outcome === 'unstarted')
-        return checkNotStarted('expected-body', limit);
+        return checkNotStarted(`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`, limit);
     return (`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
         `when ${limit.name} (${(0,inputs_src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
         `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
@@ -56851,7 +56852,7 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     }
     const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
     const jsonFailure = jsonOutcome === 'unstarted'
-        ? checkNotStarted('expected-json', matchLimit)
+        ? checkNotStarted(`expected-json ${(0,inputs_src/* describeValue */.bp)(settings.expectedJson.text)}`, matchLimit)
         : jsonOutcome === 'stopped'
             ? `expected-json ${(0,inputs_src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
                 `when ${matchLimit.name} (${(0,inputs_src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`

@@ -24,13 +24,14 @@ export interface MatchLimit extends MatchBudget {
 }
 
 /**
- * Why `input` (expected-body or expected-json) was not checked when no thread to evaluate it had
- * started within `limit.startMs`: that is the runner's load, so the message does not blame the input.
+ * Why `check` (expected-body or expected-json and its value, as messages name them) was not checked
+ * when no thread to evaluate it had started within `limit.startMs`: that is the runner's load, so the
+ * message does not blame the check.
  */
-export function checkNotStarted(input: string, limit: MatchLimit): string {
+export function checkNotStarted(check: string, limit: MatchLimit): string {
   return (
-    `${input} was not evaluated: the thread that evaluates it had not started within ${formatDuration(limit.startMs)} ` +
-    `(what was left of timeout); the runner is overloaded, the ${input} is not to blame`
+    `${check} was not evaluated: the thread that evaluates it had not started within ${formatDuration(limit.startMs)} ` +
+    `(what was left of timeout); the runner is overloaded, which says nothing about the check`
   );
 }
 
@@ -51,7 +52,7 @@ export async function bodyMismatch(
   const outcome = await regexes.match(matcher.regex, body, limit);
   if (outcome === 'matched') return undefined;
   if (outcome === 'not-matched') return `body does not ${describeBodyMatcher(matcher)}`;
-  if (outcome === 'unstarted') return checkNotStarted('expected-body', limit);
+  if (outcome === 'unstarted') return checkNotStarted(`expected-body ${shortenValue(matcher.regex.text)}`, limit);
   return (
     `expected-body ${shortenValue(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
     `when ${limit.name} (${formatDuration(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +

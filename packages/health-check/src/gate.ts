@@ -154,7 +154,7 @@ async function judge(
     settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
   const jsonFailure =
     jsonOutcome === 'unstarted'
-      ? checkNotStarted('expected-json', matchLimit)
+      ? checkNotStarted(`expected-json ${describeValue(settings.expectedJson!.text)}`, matchLimit)
       : jsonOutcome === 'stopped'
         ? `expected-json ${describeValue(settings.expectedJson!.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
           `when ${matchLimit.name} (${formatDuration(matchLimit.ms)}) ran out: simplify the expression`
