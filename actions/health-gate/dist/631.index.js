@@ -14,7 +14,7 @@ __webpack_require__.d(__webpack_exports__, {
   serveBodyRegexMatches: () => (/* reexport */ serveBodyRegexMatches)
 });
 
-// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UNTRUSTED_CERTIFICATE_HINT, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected
+// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UNTRUSTED_CERTIFICATE_HINT, UrlTally, bodyMismatch, checkNotStarted, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
@@ -27,7 +27,6 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_https_ = __webpack_require__(4708);
 var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
-
 class ProbeError extends Error {
     kind;
     permanent;
@@ -74,26 +73,28 @@ const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|
  * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
  * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
  * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ * Text quoted from the error or the URL goes through `redactor` (redacted, then shortened): Node's
+ * messages may carry the URL, and a server's TLS alert its own text.
  */
-function classifyProbeError(error, url, proxy) {
+function classifyProbeError(error, redactor, url, proxy) {
     if (error instanceof ProbeError)
         return error;
     if (!proxy)
-        return classifyDirect(error, url);
+        return classifyDirect(error, redactor, url);
     const message = typeof error?.message === 'string' ? error.message : String(error);
     const tunnel = TUNNEL_FAILED.exec(message);
     if (tunnel?.[2]) {
-        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${(0,src/* shortenValue */.Vx)(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
+        return new ProbeError('proxy', `${proxy} refused to open a tunnel to ${redactor.text(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`);
     }
     if (tunnel?.[1] !== undefined) {
         const cause = tunnel[1];
         const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
-        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+        return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }, redactor).message}`);
     }
-    const direct = classifyDirect(error, url);
+    const direct = classifyDirect(error, redactor, url);
     return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
 }
-function classifyDirect(error, url) {
+function classifyDirect(error, redactor, url) {
     const code = error?.code ?? '';
     // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
     const message = typeof error?.message === 'string' ? error.message : String(error);
@@ -106,24 +107,23 @@ function classifyDirect(error, url) {
         return new ProbeError('dns', `name not resolved (${code})`);
     }
     if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
-        return new ProbeError('tls', `TLS handshake failed: ${(0,src/* shortenValue */.Vx)(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${(0,src/* shortenValue */.Vx)(`http://${url.host}${url.pathname}`)})`, true);
+        return new ProbeError('tls', `TLS handshake failed: ${redactor.text(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${redactor.url(`http://${url.host}${url.pathname}`)})`, true);
     }
     if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
         // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
         const said = message.replace(NODE_ADVICE, '');
-        const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? (0,src/* shortenValue */.Vx)(said);
+        const reason = redactor.text(/:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? said);
         const hint = UNTRUSTED_CERTIFICATE.test(code) ? `: ${UNTRUSTED_CERTIFICATE_HINT}` : '';
         return new ProbeError('tls', `TLS handshake failed: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}${hint}`);
     }
     if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code))
         return new ProbeError('timeout', `timed out (${code})`);
     // Node's messages may carry the URL or host, which can be as long as the user made them.
-    const said = (0,src/* shortenValue */.Vx)(message);
+    const said = redactor.text(message);
     return new ProbeError('other', code && !message.includes(code) ? `${said} (${code})` : said);
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/http-probe.ts
-
 
 
 
@@ -192,7 +192,7 @@ function withOriginCredentials(next, named) {
  * One hop: sends the request and reads at most MAX_BODY_BYTES of the answer. Settles when `signal`
  * aborts, rejecting with its reason; `limit` names the probe's time limit for messages ("500 ms (request-timeout)").
  */
-function exchange(transport, url, method, headers, signal, limit) {
+function exchange(transport, url, method, headers, signal, limit, redactor) {
     return new Promise((resolve, reject) => {
         const { request, proxy } = transport.request(url, { method, headers });
         // Through a proxy, the request gets its socket only once the proxy has answered CONNECT with 200.
@@ -214,7 +214,7 @@ function exchange(transport, url, method, headers, signal, limit) {
         signal.addEventListener('abort', onAbort, { once: true });
         request.on('error', (error) => {
             settle();
-            reject(classifyProbeError(error, url, proxy));
+            reject(classifyProbeError(error, redactor, url, proxy));
         });
         request.on('response', (response) => {
             const chunks = [];
@@ -238,7 +238,7 @@ function exchange(transport, url, method, headers, signal, limit) {
             });
             response.on('error', (error) => {
                 settle();
-                reject(classifyProbeError(error, url, proxy));
+                reject(classifyProbeError(error, redactor, url, proxy));
             });
             response.on('end', answer);
         });
@@ -262,7 +262,7 @@ async function probeUrl(probe) {
     try {
         for (;;) {
             const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
-            const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit);
+            const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit, probe.redactor);
             const answer = { kind: 'answer', status: hop.status, body: hop.body, finalUrl: url.href, redirects };
             if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status))
                 return answer;
@@ -271,10 +271,10 @@ async function probeUrl(probe) {
                 next = new URL(hop.location, url);
             }
             catch {
-                throw new ProbeError('redirect', `redirect to an invalid location ${(0,src/* describeValue */.bp)(hop.location)}`);
+                throw new ProbeError('redirect', `redirect to an invalid location ${probe.redactor.quoted(hop.location)}`);
             }
             if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                throw new ProbeError('redirect', `redirect to a non-HTTP location ${(0,src/* shortenValue */.Vx)(next.href)}`);
+                throw new ProbeError('redirect', `redirect to a non-HTTP location ${probe.redactor.url(next.href)}`);
             }
             if (probe.followRedirects === 'none') {
                 return {
@@ -290,12 +290,12 @@ async function probeUrl(probe) {
                     ...answer,
                     unfollowed: {
                         to: next.href,
-                        reason: `another origin than ${(0,src/* shortenValue */.Vx)(probe.url.origin)} (follow-redirects is same-origin)`,
+                        reason: `another origin than ${probe.redactor.text(probe.url.origin)} (follow-redirects is same-origin)`,
                     },
                 };
             }
             if (redirects.length >= probe.maxRedirects) {
-                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${(0,src/* shortenValue */.Vx)(next.href)})`);
+                throw new ProbeError('redirect', `more than ${probe.maxRedirects} redirects (last to ${probe.redactor.url(next.href)})`);
             }
             next = withOriginCredentials(next, probe.url);
             redirects.push({ status: hop.status, from: url.href, to: next.href });
@@ -307,7 +307,7 @@ async function probeUrl(probe) {
         }
     }
     catch (error) {
-        return { kind: 'error', error: classifyProbeError(error, url), redirects, finalUrl: url.href };
+        return { kind: 'error', error: classifyProbeError(error, probe.redactor, url), redirects, finalUrl: url.href };
     }
     finally {
         clearTimeout(timer);
@@ -358,10 +358,12 @@ function jsonCheckFailure(body, check) {
 
 
 
+
 /**
  * The worker side: answers { source, flags, body } with { matched }, and { json, body } (an
  * expected-json expression) with { failure } as jsonCheckFailure gives it; { error } when it cannot;
- * one question at a time.
+ * one question at a time. Posts { ready: true } first, once it listens, so that the time a thread
+ * takes to start is told apart from the time a match takes.
  */
 function serveBodyRegexMatches() {
     if (!external_node_worker_threads_.parentPort)
@@ -388,6 +390,7 @@ function serveBodyRegexMatches() {
             port.postMessage({ error: error instanceof Error ? error.message : String(error) });
         }
     });
+    port.postMessage({ ready: true });
 }
 /**
  * The largest match, in program instructions times body characters, made on the calling thread: about
@@ -398,8 +401,10 @@ const INLINE_MATCH_STEPS = 250_000;
  * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
  * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
  * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
- * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
- * own (URLs are probed in parallel), and an idle thread is kept for the next round.
+ * outlasts its time limit is ended by terminating its thread, and a fresh thread is started at once
+ * for the next round. Each match in flight has a thread of its own (URLs are probed in parallel), and
+ * an idle thread is kept for the next round. A thread's start-up is waited for apart from the match's
+ * time (see MatchBudget).
  * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
  * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
  */
@@ -407,32 +412,57 @@ class BodyRegexMatcher {
     thread;
     idle = [];
     busy = new Set();
+    /** Per thread: settles once it can take questions (undefined), or with why it failed to start. */
+    started = new WeakMap();
+    closed = false;
     constructor(thread) {
         this.thread = thread;
     }
     /**
-     * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
-     * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
-     * which input validation rules out.
+     * Whether `regex` matches `body`; `stopped` when the match outlasted `budget.ms` milliseconds,
+     * `unstarted` when no thread had started within `budget.startMs` (see MatchBudget). A match of at
+     * most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a
+     * pattern RE2 cannot compile, which input validation rules out.
      */
-    match(regex, body, limitMs) {
+    match(regex, body, budget) {
         if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
             return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
         }
-        return this.ask({ source: regex.source, flags: regex.flags, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.matched ? 'matched' : 'not-matched');
+        return this.ask({ source: regex.source, flags: regex.flags, body }, budget).then((answer) => typeof answer === 'string' ? answer : answer.matched ? 'matched' : 'not-matched');
     }
     /**
-     * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes, or
-     * `stopped` when no answer came within `limitMs` milliseconds. Always on a thread: a JMESPath
-     * expression's cost cannot be told from its text (nested `let` and array projections grow
-     * exponentially), and on the main thread no deadline or signal could stop it.
+     * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes;
+     * `stopped` or `unstarted` as for match(). Always on a thread: a JMESPath expression's cost cannot
+     * be told from its text (nested `let` and array projections grow exponentially), and on the main
+     * thread no deadline or signal could stop it.
      */
-    checkJson(check, body, limitMs) {
-        return this.ask({ json: check.text, body }, limitMs).then((answer) => answer === 'stopped' ? answer : answer.failure);
+    checkJson(check, body, budget) {
+        return this.ask({ json: check.text, body }, budget).then((answer) => typeof answer === 'string' ? answer : answer.failure);
     }
-    ask(question, limitMs) {
+    async ask(question, budget) {
+        const calledAt = external_node_perf_hooks_.performance.now();
         const worker = this.idle.pop() ?? this.start();
         this.busy.add(worker);
+        let timer;
+        const start = await Promise.race([
+            this.started.get(worker).then((failure) => failure ?? 'ready'),
+            new Promise((resolve) => {
+                timer = setTimeout(() => resolve('late'), budget.startMs);
+            }),
+        ]);
+        clearTimeout(timer);
+        if (start instanceof Error) {
+            this.busy.delete(worker);
+            void worker.terminate();
+            throw start;
+        }
+        if (start === 'late') {
+            // Still starting: kept for the next round, which then need not wait for it from the beginning.
+            this.busy.delete(worker);
+            this.idle.push(worker);
+            return 'unstarted';
+        }
+        const limitMs = Math.max(1, Math.min(budget.ms, budget.startMs - (external_node_perf_hooks_.performance.now() - calledAt)));
         return new Promise((resolve, reject) => {
             const finish = () => {
                 clearTimeout(timer);
@@ -441,6 +471,8 @@ class BodyRegexMatcher {
                 this.busy.delete(worker);
             };
             const onMessage = (answer) => {
+                if ('ready' in answer)
+                    return;
                 finish();
                 this.idle.push(worker);
                 if (answer.error !== undefined)
@@ -453,10 +485,12 @@ class BodyRegexMatcher {
                 void worker.terminate();
                 reject(error);
             };
-            const timer = setTimeout(() => {
+            timer = setTimeout(() => {
                 finish();
-                // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
+                // The thread may be deep in a match that would run on for seconds: end it, not just ignore
+                // it, and start another now, so that the next round does not wait for a thread to start.
                 void worker.terminate();
+                this.warm();
                 resolve('stopped');
             }, limitMs);
             worker.on('message', onMessage);
@@ -476,6 +510,25 @@ class BodyRegexMatcher {
         const worker = new external_node_worker_threads_.Worker(this.thread.filename, this.thread.options);
         // An idle thread must not keep the action's process alive should the gate end without close().
         worker.unref();
+        this.started.set(worker, new Promise((resolve) => {
+            const settle = (failure) => {
+                worker.off('message', onMessage);
+                worker.off('error', onError);
+                worker.off('exit', onExit);
+                resolve(failure);
+            };
+            const onMessage = (message) => {
+                if (message?.ready)
+                    settle();
+            };
+            const onError = (error) => settle(error);
+            const onExit = (code) => settle(new Error(`the matching thread exited with code ${code} as it started`));
+            worker.on('message', onMessage);
+            worker.on('error', onError);
+            worker.on('exit', onExit);
+        }));
+        if (this.closed)
+            void worker.terminate();
         return worker;
     }
     /**
@@ -483,6 +536,7 @@ class BodyRegexMatcher {
      * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
      */
     close() {
+        this.closed = true;
         for (const worker of [...this.idle.splice(0), ...this.busy])
             void worker.terminate();
         this.busy.clear();
@@ -498,20 +552,31 @@ function describeStatusRanges(ranges) {
     return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 /**
+ * Why `check` (expected-body or expected-json and its value, as messages name them) was not checked
+ * when no thread to evaluate it had started within `limit.startMs`: that is the runner's load, so the
+ * message does not blame the check.
+ */
+function checkNotStarted(check, limit) {
+    return (`${check} was not evaluated: the thread that evaluates it had not started within ${(0,src/* formatDuration */.a3)(limit.startMs)} ` +
+        `(what was left of timeout); the runner is overloaded, which says nothing about the check`);
+}
+/**
  * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
- * `limitMs` milliseconds (named `limitName` in the message); one that runs out of time fails the body
- * with a message saying why, never hangs the gate.
+ * `limit` (see MatchLimit); one that runs out of time fails the body with a message saying why,
+ * never hangs the gate.
  */
 async function bodyMismatch(body, matcher, regexes, limit) {
     if (!matcher)
         return undefined;
     if (matcher.kind === 'substring')
         return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
-    const outcome = await regexes.match(matcher.regex, body, limit.ms);
+    const outcome = await regexes.match(matcher.regex, body, limit);
     if (outcome === 'matched')
         return undefined;
     if (outcome === 'not-matched')
         return `body does not ${describeBodyMatcher(matcher)}`;
+    if (outcome === 'unstarted')
+        return checkNotStarted(`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`, limit);
     return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
         `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
         `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
@@ -561,33 +626,72 @@ function decodeUtf8(escapes) {
         return undefined;
     }
 }
-/** Whitespace (as `\s`) and `+`, which folding drops, by UTF-16 code below 128. */
-const DROPPED_ASCII = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2b]);
+/**
+ * The ASCII characters folding drops, by code: whitespace (as `\s`), `+` (a space in a form) and the
+ * control characters (U+0000 to U+001F, U+007F), which a server can slip between a secret's letters.
+ */
+const DROPPED_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) => Number(code < 0x21 || code === 0x2b || code === 0x7f));
+/** Characters that show nothing: Unicode general categories Cf (format: U+200B, U+00AD, U+FEFF) and Cc (control). */
+const INVISIBLE = /^[\p{Cf}\p{Cc}]$/u;
+/** What each non-ASCII character folds to, once worked out: a body repeats few distinct characters. */
+const FOLDED_CHARACTERS = new Map();
+/**
+ * What one non-ASCII character (a code point) folds to: nothing when it shows nothing (see
+ * INVISIBLE) or is whitespace; its compatibility form (NFKC: a fullwidth `Ｚ` is `Z`), so neither
+ * hides a secret; letters in lower case where that keeps the length, so each unit keeps its span.
+ */
+function foldCharacter(char) {
+    let folded = FOLDED_CHARACTERS.get(char);
+    if (folded === undefined) {
+        folded = '';
+        if (!INVISIBLE.test(char)) {
+            for (const part of char.normalize('NFKC')) {
+                if (/\s/.test(part) || part === '+' || INVISIBLE.test(part))
+                    continue;
+                const lower = part.toLowerCase();
+                folded += lower.length === part.length ? lower : part;
+            }
+        }
+        // Bounded: a hostile body of ever new characters must not grow it without end.
+        if (FOLDED_CHARACTERS.size < 65_536)
+            FOLDED_CHARACTERS.set(char, folded);
+    }
+    return folded;
+}
 /**
  * One folding pass over `text` (see Redactor for the rule). A run of percent escapes is decoded as
  * UTF-8 where it is, each character then standing for the whole run; else byte by byte. Written for
  * speed (a body may be a MiB): plain ASCII, most of any body, takes no regex and no allocation.
  */
 function foldOnce(text) {
-    // Folding never lengthens text: every escape decodes to fewer units than it has.
-    const units = new Uint16Array(text.length);
-    const from = new Int32Array(text.length);
-    const to = new Int32Array(text.length);
+    // Escapes shorten text, but a compatibility form may lengthen it (NFKC: `ﬁ` is `fi`): room grows on demand.
+    let units = new Uint16Array(text.length + 16);
+    let from = new Int32Array(units.length);
+    let to = new Int32Array(units.length);
     let length = 0;
+    const push = (unit, start, end) => {
+        if (length === units.length) {
+            const size = units.length * 2;
+            units = Uint16Array.from({ length: size }, (_, index) => units[index] ?? 0);
+            from = Int32Array.from({ length: size }, (_, index) => from[index] ?? 0);
+            to = Int32Array.from({ length: size }, (_, index) => to[index] ?? 0);
+        }
+        units[length] = unit;
+        from[length] = start;
+        to[length] = end;
+        length += 1;
+    };
     const emit = (decoded, start, end) => {
         for (const char of decoded) {
-            // Whitespace and `+` (a space in a form) are dropped: a secret wrapped over lines, or spaced, still matches.
-            if (/\s/.test(char) || char === '+')
+            const code = char.charCodeAt(0);
+            if (code < 0x80) {
+                if (!DROPPED_ASCII[code])
+                    push(code >= 0x41 && code <= 0x5a ? code + 32 : code, start, end);
                 continue;
-            // Lower case only where it keeps the length, so each unit keeps its span.
-            const lower = char.toLowerCase();
-            const shown = lower.length === char.length ? lower : char;
-            for (let unit = 0; unit < shown.length; unit += 1) {
-                units[length] = shown.charCodeAt(unit);
-                from[length] = start;
-                to[length] = end;
-                length += 1;
             }
+            const shown = foldCharacter(char);
+            for (let unit = 0; unit < shown.length; unit += 1)
+                push(shown.charCodeAt(unit), start, end);
         }
     };
     let at = 0;
@@ -595,12 +699,8 @@ function foldOnce(text) {
         const code = text.charCodeAt(at);
         const escapeStart = code === 0x25 || code === 0x5c || code === 0x26; // % \ &
         if (code < 0x80 && !escapeStart) {
-            if (!DROPPED_ASCII.has(code)) {
-                units[length] = code >= 0x41 && code <= 0x5a ? code + 32 : code;
-                from[length] = at;
-                to[length] = at + 1;
-                length += 1;
-            }
+            if (!DROPPED_ASCII[code])
+                push(code >= 0x41 && code <= 0x5a ? code + 32 : code, at, at + 1);
             at += 1;
             continue;
         }
@@ -669,12 +769,15 @@ function fold(text) {
  * JavaScript escapes (`\/`, `\u002f`, `\x2F`), and HTML character references (`&amp;`, `&#x2F;`,
  * `&#47;`, named ones as the `entities` library knows them), twice, so one escape inside another is
  * decoded too; drops whitespace and `+` (a secret wrapped over lines, indented, or form-encoded
- * with spaces as `+`); and lower-cases letters (an echo in upper case). A secret's other encodings,
- * which no folding undoes, are compared folded as well: base64 and base64url at each alignment, and
- * hex of its bytes (see secretForms). The span of the original text that a match folds from is
+ * with spaces as `+`) and characters that show nothing (Unicode categories Cf and Cc: a zero-width
+ * space, a soft hyphen, NUL, also when written as an escape such as `&#8203;`); folds compatibility
+ * forms as Unicode NFKC does (fullwidth `Ｔｏｋ` is `Tok`); and lower-cases letters (an echo in upper
+ * case). A secret's other encodings, which no folding undoes, are compared folded as well: base64
+ * and base64url at each alignment, and hex of its bytes, bare or separated (see secretForms). The span of the original text that a match folds from is
  * replaced whole, escapes included. So the percent-decoded form of a header value, `\/` and
  * `\u00XX` escapes, entities, line breaks and case changes, in any mix, are all masked. A secret
- * that folds to fewer than 4 characters (a short header value such as `1`) is replaced only as it is.
+ * that folds to fewer than 4 characters (`%41%42` folds to `ab`) is replaced only as it is; a value
+ * shorter than 4 characters is no secret at all (see headerSecrets).
  */
 class Redactor {
     /** Folded forms of the secrets, longest first. */
@@ -722,6 +825,18 @@ class Redactor {
         return result;
     }
     /**
+     * Text from a server or from the user's settings (a Location, a host, a socket error's message) as a
+     * message shows it: redacted, then shortened (see shortenValue). The one way a probe message quotes
+     * such text: cut first, a token would show its first half, which no longer matches any secret.
+     */
+    text(raw) {
+        return (0,src/* shortenValue */.Vx)(this.redact(raw));
+    }
+    /** As text(), JSON-quoted (see describeValue): for a value that may be empty or hold odd characters. */
+    quoted(raw) {
+        return (0,src/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
+    }
+    /**
      * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
      * shortened (see shortenValue), so no cut ends in half a token.
      */
@@ -735,7 +850,7 @@ class Redactor {
         catch {
             // Not a URL: redacted as text below.
         }
-        return (0,src/* shortenValue */.Vx)(this.redact(shown));
+        return this.text(shown);
     }
 }
 /** `text` with each span, overlapping ones merged, replaced by `***`. */
@@ -907,11 +1022,13 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     if (mismatch) {
         return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
     }
-    const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
-    const jsonFailure = jsonOutcome === 'stopped'
-        ? `expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
-            `when ${matchLimit.name} (${(0,src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`
-        : jsonOutcome;
+    const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
+    const jsonFailure = jsonOutcome === 'unstarted'
+        ? checkNotStarted(`expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)}`, matchLimit)
+        : jsonOutcome === 'stopped'
+            ? `expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+                `when ${matchLimit.name} (${(0,src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`
+            : jsonOutcome;
     if (jsonFailure) {
         return {
             ...base,
@@ -1018,7 +1135,7 @@ async function runHealthCheck(settings) {
                     redirects: [],
                 });
                 const probe = async () => {
-                    const result = await probeUrl({
+                    const result = await settleWithin(probeUrl({
                         url,
                         method: settings.method,
                         headers: settings.headers,
@@ -1028,13 +1145,19 @@ async function runHealthCheck(settings) {
                         followRedirects: settings.followRedirects ?? 'none',
                         isAnswer,
                         transport,
-                    });
+                        redactor,
+                    }), timeoutMs + ABANDON_GRACE_MS, () => undefined);
+                    if (!result)
+                        return abandoned();
                     const latencyMs = Math.round(external_node_perf_hooks_.performance.now() - sentAt);
-                    // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-                    return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+                    // Matching the body is part of the probe, so it gets what is left of the probe's own limit;
+                    // a matching thread still starting up may be waited for until the gate's timeout, apart
+                    // from that limit: its start-up is not the pattern's cost.
+                    const startMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
+                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName, startMs };
+                    return settleWithin(judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }), startMs + ABANDON_GRACE_MS, abandoned);
                 };
-                return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
+                return probe();
             }));
             const probes = await unlessAborted(round, signal);
             // A round the cancel cut short tells nothing: only completed rounds are reported.

@@ -1,10 +1,32 @@
+import { performance } from 'node:perf_hooks';
 import { parentPort, Worker, type WorkerOptions } from 'node:worker_threads';
 import { jsonCheck, type BodyRegex, type JsonCheck } from '@sophia/inputs';
 import { RE2JS } from 're2js';
 import { jsonCheckFailure } from './json-check-failure.js';
 
-/** What matching a body against a regex came to: `stopped` when its time ran out first. */
-export type RegexOutcome = 'matched' | 'not-matched' | 'stopped';
+/**
+ * What matching a body against a regex came to: `stopped` when its time ran out during the match;
+ * `unstarted` when no thread to match in had started by the end of the time allowed for that
+ * (see MatchBudget), so the pattern is not to blame.
+ */
+export type RegexOutcome = 'matched' | 'not-matched' | 'stopped' | 'unstarted';
+
+/**
+ * The time one match or expected-json evaluation may take, in milliseconds: `ms` for the evaluation
+ * itself, counted from when a started thread is given it; `startMs`, counted from the call, for the
+ * whole, waiting on a thread that is still starting up included (the gate passes what is left of its
+ * timeout). Node starts a worker in about 0.1 s, much longer on a loaded runner, and that start-up
+ * is not the expression's cost, so it is not counted against `ms`.
+ */
+export interface MatchBudget {
+  ms: number;
+  startMs: number;
+}
+
+/** What a thread posts once it can take questions (see serveBodyRegexMatches). */
+interface ThreadReady {
+  ready: true;
+}
 
 interface WorkerAnswer {
   matched?: boolean;
@@ -29,7 +51,8 @@ export interface RegexThread {
 /**
  * The worker side: answers { source, flags, body } with { matched }, and { json, body } (an
  * expected-json expression) with { failure } as jsonCheckFailure gives it; { error } when it cannot;
- * one question at a time.
+ * one question at a time. Posts { ready: true } first, once it listens, so that the time a thread
+ * takes to start is told apart from the time a match takes.
  */
 export function serveBodyRegexMatches(): void {
   if (!parentPort) throw new Error('serveBodyRegexMatches() runs in a worker thread only');
@@ -54,6 +77,7 @@ export function serveBodyRegexMatches(): void {
       port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies WorkerAnswer);
     }
   });
+  port.postMessage({ ready: true } satisfies ThreadReady);
 }
 
 /**
@@ -66,46 +90,77 @@ export const INLINE_MATCH_STEPS = 250_000;
  * Matches expected-body regexes in worker threads, so the gate's deadline can stop a match. RE2's
  * linear time is linear in the body *and* the pattern: `/[^b]{500}[^a]/` against a 1 MiB body takes
  * about half a minute of CPU, and on the main thread no timer could fire until it ended. A match that
- * outlasts its time limit is ended by terminating its thread. Each match in flight has a thread of its
- * own (URLs are probed in parallel), and an idle thread is kept for the next round.
+ * outlasts its time limit is ended by terminating its thread, and a fresh thread is started at once
+ * for the next round. Each match in flight has a thread of its own (URLs are probed in parallel), and
+ * an idle thread is kept for the next round. A thread's start-up is waited for apart from the match's
+ * time (see MatchBudget).
  * Worker threads need no native code. The thread's entry is given (see RegexThread) rather than a file
  * beside this one, because ncc copies such a file into the bundle as it is, without its imports.
  */
 export class BodyRegexMatcher {
   private readonly idle: Worker[] = [];
   private readonly busy = new Set<Worker>();
+  /** Per thread: settles once it can take questions (undefined), or with why it failed to start. */
+  private readonly started = new WeakMap<Worker, Promise<Error | undefined>>();
+  private closed = false;
 
   constructor(private readonly thread: RegexThread) {}
 
   /**
-   * Whether `regex` matches `body`, or `stopped` when no answer came within `limitMs` milliseconds (a
-   * thread's start-up included). A match of at most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a pattern RE2 cannot compile,
-   * which input validation rules out.
+   * Whether `regex` matches `body`; `stopped` when the match outlasted `budget.ms` milliseconds,
+   * `unstarted` when no thread had started within `budget.startMs` (see MatchBudget). A match of at
+   * most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a
+   * pattern RE2 cannot compile, which input validation rules out.
    */
-  match(regex: BodyRegex, body: string, limitMs: number): Promise<RegexOutcome> {
+  match(regex: BodyRegex, body: string, budget: MatchBudget): Promise<RegexOutcome> {
     if (regex.programSize * body.length <= INLINE_MATCH_STEPS) {
       return Promise.resolve(regex.test(body) ? 'matched' : 'not-matched');
     }
-    return this.ask({ source: regex.source, flags: regex.flags, body }, limitMs).then((answer) =>
-      answer === 'stopped' ? answer : answer.matched ? 'matched' : 'not-matched',
+    return this.ask({ source: regex.source, flags: regex.flags, body }, budget).then((answer) =>
+      typeof answer === 'string' ? answer : answer.matched ? 'matched' : 'not-matched',
     );
   }
 
   /**
-   * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes, or
-   * `stopped` when no answer came within `limitMs` milliseconds. Always on a thread: a JMESPath
-   * expression's cost cannot be told from its text (nested `let` and array projections grow
-   * exponentially), and on the main thread no deadline or signal could stop it.
+   * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes;
+   * `stopped` or `unstarted` as for match(). Always on a thread: a JMESPath expression's cost cannot
+   * be told from its text (nested `let` and array projections grow exponentially), and on the main
+   * thread no deadline or signal could stop it.
    */
-  checkJson(check: JsonCheck, body: string, limitMs: number): Promise<string | undefined | 'stopped'> {
-    return this.ask({ json: check.text, body }, limitMs).then((answer) =>
-      answer === 'stopped' ? answer : answer.failure,
+  checkJson(
+    check: JsonCheck,
+    body: string,
+    budget: MatchBudget,
+  ): Promise<string | undefined | 'stopped' | 'unstarted'> {
+    return this.ask({ json: check.text, body }, budget).then((answer) =>
+      typeof answer === 'string' ? answer : answer.failure,
     );
   }
 
-  private ask(question: WorkerQuestion, limitMs: number): Promise<WorkerAnswer | 'stopped'> {
+  private async ask(question: WorkerQuestion, budget: MatchBudget): Promise<WorkerAnswer | 'stopped' | 'unstarted'> {
+    const calledAt = performance.now();
     const worker = this.idle.pop() ?? this.start();
     this.busy.add(worker);
+    let timer: NodeJS.Timeout | undefined;
+    const start = await Promise.race([
+      this.started.get(worker)!.then((failure) => failure ?? 'ready'),
+      new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), budget.startMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (start instanceof Error) {
+      this.busy.delete(worker);
+      void worker.terminate();
+      throw start;
+    }
+    if (start === 'late') {
+      // Still starting: kept for the next round, which then need not wait for it from the beginning.
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      return 'unstarted';
+    }
+    const limitMs = Math.max(1, Math.min(budget.ms, budget.startMs - (performance.now() - calledAt)));
     return new Promise<WorkerAnswer | 'stopped'>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);
@@ -113,7 +168,8 @@ export class BodyRegexMatcher {
         worker.off('error', onError);
         this.busy.delete(worker);
       };
-      const onMessage = (answer: WorkerAnswer): void => {
+      const onMessage = (answer: WorkerAnswer | ThreadReady): void => {
+        if ('ready' in answer) return;
         finish();
         this.idle.push(worker);
         if (answer.error !== undefined) reject(new Error(answer.error));
@@ -124,10 +180,12 @@ export class BodyRegexMatcher {
         void worker.terminate();
         reject(error);
       };
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         finish();
-        // The thread may be deep in a match that would run on for seconds: end it, not just ignore it.
+        // The thread may be deep in a match that would run on for seconds: end it, not just ignore
+        // it, and start another now, so that the next round does not wait for a thread to start.
         void worker.terminate();
+        this.warm();
         resolve('stopped');
       }, limitMs);
       worker.on('message', onMessage);
@@ -148,6 +206,27 @@ export class BodyRegexMatcher {
     const worker = new Worker(this.thread.filename, this.thread.options);
     // An idle thread must not keep the action's process alive should the gate end without close().
     worker.unref();
+    this.started.set(
+      worker,
+      new Promise<Error | undefined>((resolve) => {
+        const settle = (failure?: Error): void => {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+          resolve(failure);
+        };
+        const onMessage = (message: Partial<ThreadReady>): void => {
+          if (message?.ready) settle();
+        };
+        const onError = (error: Error): void => settle(error);
+        const onExit = (code: number): void =>
+          settle(new Error(`the matching thread exited with code ${code} as it started`));
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+      }),
+    );
+    if (this.closed) void worker.terminate();
     return worker;
   }
 
@@ -156,6 +235,7 @@ export class BodyRegexMatcher {
    * them to exit: they are unreferenced, and a thread still starting up may take a while to go.
    */
   close(): void {
+    this.closed = true;
     for (const worker of [...this.idle.splice(0), ...this.busy]) void worker.terminate();
     this.busy.clear();
   }

@@ -3,7 +3,13 @@ import type { BodyMatcher, JsonCheck, StatusRange } from '@sophia/inputs';
 import { describeValue, formatDuration } from '@sophia/inputs';
 import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type RedirectPolicy } from './http-probe.js';
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
-import { bodyMismatch, describeStatusRanges, statusExpected } from './expectations.js';
+import {
+  bodyMismatch,
+  checkNotStarted,
+  describeStatusRanges,
+  statusExpected,
+  type MatchLimit,
+} from './expectations.js';
 import { excerpt } from './json-check-failure.js';
 import { Redactor } from './redaction.js';
 import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
@@ -107,8 +113,11 @@ export class GateState {
 interface Judge {
   redactor: Redactor;
   regexes: BodyRegexMatcher;
-  /** The time left to match the body: what is left of the probe's own limit, named for messages. */
-  matchLimit: { ms: number; name: string };
+  /**
+   * The time left to match the body: what is left of the probe's own limit, named for messages; and
+   * to wait for a matching thread to start, what is left of the gate's timeout.
+   */
+  matchLimit: MatchLimit;
 }
 
 async function judge(
@@ -142,12 +151,14 @@ async function judge(
     return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
   }
   const jsonOutcome =
-    settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit.ms));
+    settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
   const jsonFailure =
-    jsonOutcome === 'stopped'
-      ? `expected-json ${describeValue(settings.expectedJson!.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
-        `when ${matchLimit.name} (${formatDuration(matchLimit.ms)}) ran out: simplify the expression`
-      : jsonOutcome;
+    jsonOutcome === 'unstarted'
+      ? checkNotStarted(`expected-json ${describeValue(settings.expectedJson!.text)}`, matchLimit)
+      : jsonOutcome === 'stopped'
+        ? `expected-json ${describeValue(settings.expectedJson!.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
+          `when ${matchLimit.name} (${formatDuration(matchLimit.ms)}) ran out: simplify the expression`
+        : jsonOutcome;
   if (jsonFailure) {
     return {
       ...base,
@@ -257,23 +268,36 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
             redirects: [],
           });
           const probe = async (): Promise<ProbeResult> => {
-            const result = await probeUrl({
-              url,
-              method: settings.method,
-              headers: settings.headers,
-              timeoutMs,
-              timeoutName,
-              maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
-              followRedirects: settings.followRedirects ?? 'none',
-              isAnswer,
-              transport,
-            });
+            const result = await settleWithin<HttpResult | undefined>(
+              probeUrl({
+                url,
+                method: settings.method,
+                headers: settings.headers,
+                timeoutMs,
+                timeoutName,
+                maxRedirects: settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+                followRedirects: settings.followRedirects ?? 'none',
+                isAnswer,
+                transport,
+                redactor,
+              }),
+              timeoutMs + ABANDON_GRACE_MS,
+              () => undefined,
+            );
+            if (!result) return abandoned();
             const latencyMs = Math.round(performance.now() - sentAt);
-            // Matching the body is part of the probe, so it gets what is left of the probe's own limit.
-            const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName };
-            return judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit });
+            // Matching the body is part of the probe, so it gets what is left of the probe's own limit;
+            // a matching thread still starting up may be waited for until the gate's timeout, apart
+            // from that limit: its start-up is not the pattern's cost.
+            const startMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
+            const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName, startMs };
+            return settleWithin(
+              judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }),
+              startMs + ABANDON_GRACE_MS,
+              abandoned,
+            );
           };
-          return settleWithin(probe(), timeoutMs + ABANDON_GRACE_MS, abandoned);
+          return probe();
         }),
       );
       const probes = await unlessAborted(round, signal);

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { describeValue, shortenValue } from '@sophia/inputs';
 import { classifyProbeError, ProbeError } from './probe-errors.js';
+import type { Redactor } from './redaction.js';
 
 /** The largest body kept for matching; health endpoints are small, and a huge page must not fill memory. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -57,6 +57,11 @@ export interface ProbeRequest {
   /** A redirect status the caller expects is an answer, not a hop to follow. */
   isAnswer: (status: number) => boolean;
   transport: ProbeTransport;
+  /**
+   * Shows server text (a Location, a socket error) and the URL's parts in messages: redacted, then
+   * shortened. Messages quote such text only through it, so no cut can end in half a secret.
+   */
+  redactor: Redactor;
 }
 
 /** How probes reach one URL: the agent, and the proxy it goes through for messages (undefined: direct). */
@@ -144,6 +149,7 @@ function exchange(
   headers: Record<string, string>,
   signal: AbortSignal,
   limit: string,
+  redactor: Redactor,
 ): Promise<{ status: number; location?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const { request, proxy } = transport.request(url, { method, headers });
@@ -168,7 +174,7 @@ function exchange(
     signal.addEventListener('abort', onAbort, { once: true });
     request.on('error', (error) => {
       settle();
-      reject(classifyProbeError(error, url, proxy));
+      reject(classifyProbeError(error, redactor, url, proxy));
     });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -192,7 +198,7 @@ function exchange(
       });
       response.on('error', (error) => {
         settle();
-        reject(classifyProbeError(error, url, proxy));
+        reject(classifyProbeError(error, redactor, url, proxy));
       });
       response.on('end', answer);
     });
@@ -218,17 +224,17 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
   try {
     for (;;) {
       const headers = sameOrigin(url, probe.url) ? Object.fromEntries(probe.headers) : {};
-      const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit);
+      const hop = await exchange(probe.transport, url, method, headers, controller.signal, limit, probe.redactor);
       const answer = { kind: 'answer' as const, status: hop.status, body: hop.body, finalUrl: url.href, redirects };
       if (!REDIRECT_STATUSES.has(hop.status) || !hop.location || probe.isAnswer(hop.status)) return answer;
       let next: URL;
       try {
         next = new URL(hop.location, url);
       } catch {
-        throw new ProbeError('redirect', `redirect to an invalid location ${describeValue(hop.location)}`);
+        throw new ProbeError('redirect', `redirect to an invalid location ${probe.redactor.quoted(hop.location)}`);
       }
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new ProbeError('redirect', `redirect to a non-HTTP location ${shortenValue(next.href)}`);
+        throw new ProbeError('redirect', `redirect to a non-HTTP location ${probe.redactor.url(next.href)}`);
       }
       if (probe.followRedirects === 'none') {
         return {
@@ -244,14 +250,14 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
           ...answer,
           unfollowed: {
             to: next.href,
-            reason: `another origin than ${shortenValue(probe.url.origin)} (follow-redirects is same-origin)`,
+            reason: `another origin than ${probe.redactor.text(probe.url.origin)} (follow-redirects is same-origin)`,
           },
         };
       }
       if (redirects.length >= probe.maxRedirects) {
         throw new ProbeError(
           'redirect',
-          `more than ${probe.maxRedirects} redirects (last to ${shortenValue(next.href)})`,
+          `more than ${probe.maxRedirects} redirects (last to ${probe.redactor.url(next.href)})`,
         );
       }
       next = withOriginCredentials(next, probe.url);
@@ -263,7 +269,7 @@ export async function probeUrl(probe: ProbeRequest): Promise<HttpResult> {
       url = next;
     }
   } catch (error) {
-    return { kind: 'error', error: classifyProbeError(error, url), redirects, finalUrl: url.href };
+    return { kind: 'error', error: classifyProbeError(error, probe.redactor, url), redirects, finalUrl: url.href };
   } finally {
     clearTimeout(timer);
   }

@@ -1,4 +1,4 @@
-import { shortenValue } from '@sophia/inputs';
+import type { Redactor } from './redaction.js';
 
 /**
  * Probe errors are kept apart from wrong answers: a refused connection says "not listening yet",
@@ -62,28 +62,30 @@ const TUNNEL_FAILED = /tunneling socket could not be established, (?:cause=(.*)|
  * down to its reason). `url` is the URL being probed, to tell a scheme mistake from other TLS failures;
  * `proxy` names the proxy the request went through (see ProbeRoute), so that its failures name it:
  * kind `proxy` when the proxy itself failed, and any other error says it came through the proxy.
+ * Text quoted from the error or the URL goes through `redactor` (redacted, then shortened): Node's
+ * messages may carry the URL, and a server's TLS alert its own text.
  */
-export function classifyProbeError(error: unknown, url?: URL, proxy?: string): ProbeError {
+export function classifyProbeError(error: unknown, redactor: Redactor, url?: URL, proxy?: string): ProbeError {
   if (error instanceof ProbeError) return error;
-  if (!proxy) return classifyDirect(error, url);
+  if (!proxy) return classifyDirect(error, redactor, url);
   const message = typeof (error as Error)?.message === 'string' ? (error as Error).message : String(error);
   const tunnel = TUNNEL_FAILED.exec(message);
   if (tunnel?.[2]) {
     return new ProbeError(
       'proxy',
-      `${proxy} refused to open a tunnel to ${shortenValue(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`,
+      `${proxy} refused to open a tunnel to ${redactor.text(url?.host ?? 'the URL')}: it answered ${tunnel[2]} to CONNECT`,
     );
   }
   if (tunnel?.[1] !== undefined) {
     const cause = tunnel[1];
     const code = /\b(E[A-Z_]{3,})\b/.exec(cause)?.[1];
-    return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }).message}`);
+    return new ProbeError('proxy', `${proxy} failed: ${classifyDirect({ code, message: cause }, redactor).message}`);
   }
-  const direct = classifyDirect(error, url);
+  const direct = classifyDirect(error, redactor, url);
   return new ProbeError(direct.kind, `${direct.message} (through ${proxy})`, direct.permanent);
 }
 
-function classifyDirect(error: unknown, url?: URL): ProbeError {
+function classifyDirect(error: unknown, redactor: Redactor, url?: URL): ProbeError {
   const code = (error as NodeJS.ErrnoException)?.code ?? '';
   // Errors from node's own modules may come from another realm (e.g. under a test VM), so no instanceof Error.
   const message = typeof (error as Error)?.message === 'string' ? (error as Error).message : String(error);
@@ -97,14 +99,14 @@ function classifyDirect(error: unknown, url?: URL): ProbeError {
   if (url?.protocol === 'https:' && PLAIN_TEXT_PEER.test(message)) {
     return new ProbeError(
       'tls',
-      `TLS handshake failed: ${shortenValue(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${shortenValue(`http://${url.host}${url.pathname}`)})`,
+      `TLS handshake failed: ${redactor.text(url.host)} answered in plain text, not TLS; the URL's scheme looks wrong (try ${redactor.url(`http://${url.host}${url.pathname}`)})`,
       true,
     );
   }
   if (TLS_CODE.test(code) || /certificate|SSL|TLS/i.test(message)) {
     // OpenSSL's messages carry a source path and error number ("...:error:0A000086:SSL routines:...:reason:../ssl.c:2091:"): keep the reason.
     const said = message.replace(NODE_ADVICE, '');
-    const reason = /:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? shortenValue(said);
+    const reason = redactor.text(/:([^:]+):[^:]*\.c:\d+:?$/.exec(said)?.[1] ?? said);
     const hint = UNTRUSTED_CERTIFICATE.test(code) ? `: ${UNTRUSTED_CERTIFICATE_HINT}` : '';
     return new ProbeError(
       'tls',
@@ -113,6 +115,6 @@ function classifyDirect(error: unknown, url?: URL): ProbeError {
   }
   if (['ETIMEDOUT', 'ESOCKETTIMEDOUT'].includes(code)) return new ProbeError('timeout', `timed out (${code})`);
   // Node's messages may carry the URL or host, which can be as long as the user made them.
-  const said = shortenValue(message);
+  const said = redactor.text(message);
   return new ProbeError('other', code && !message.includes(code) ? `${said} (${code})` : said);
 }

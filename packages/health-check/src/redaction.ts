@@ -5,7 +5,8 @@ import { headerSecrets, secretForms, shortenValue, urlSecrets } from '@sophia/in
 const MIN_FOLDED = 4;
 
 /**
- * Text with its escapes decoded, whitespace dropped and letters in lower case, each character of
+ * Text with its escapes decoded, whitespace and invisible characters dropped, compatibility forms
+ * folded (NFKC) and letters in lower case, each character of
  * `text` knowing the span `[from, to)` of the original text it came from.
  */
 interface FoldedText {
@@ -47,8 +48,41 @@ function decodeUtf8(escapes: string): string | undefined {
   }
 }
 
-/** Whitespace (as `\s`) and `+`, which folding drops, by UTF-16 code below 128. */
-const DROPPED_ASCII = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2b]);
+/**
+ * The ASCII characters folding drops, by code: whitespace (as `\s`), `+` (a space in a form) and the
+ * control characters (U+0000 to U+001F, U+007F), which a server can slip between a secret's letters.
+ */
+const DROPPED_ASCII = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  Number(code < 0x21 || code === 0x2b || code === 0x7f),
+);
+
+/** Characters that show nothing: Unicode general categories Cf (format: U+200B, U+00AD, U+FEFF) and Cc (control). */
+const INVISIBLE = /^[\p{Cf}\p{Cc}]$/u;
+
+/** What each non-ASCII character folds to, once worked out: a body repeats few distinct characters. */
+const FOLDED_CHARACTERS = new Map<string, string>();
+
+/**
+ * What one non-ASCII character (a code point) folds to: nothing when it shows nothing (see
+ * INVISIBLE) or is whitespace; its compatibility form (NFKC: a fullwidth `Ｚ` is `Z`), so neither
+ * hides a secret; letters in lower case where that keeps the length, so each unit keeps its span.
+ */
+function foldCharacter(char: string): string {
+  let folded = FOLDED_CHARACTERS.get(char);
+  if (folded === undefined) {
+    folded = '';
+    if (!INVISIBLE.test(char)) {
+      for (const part of char.normalize('NFKC')) {
+        if (/\s/.test(part) || part === '+' || INVISIBLE.test(part)) continue;
+        const lower = part.toLowerCase();
+        folded += lower.length === part.length ? lower : part;
+      }
+    }
+    // Bounded: a hostile body of ever new characters must not grow it without end.
+    if (FOLDED_CHARACTERS.size < 65_536) FOLDED_CHARACTERS.set(char, folded);
+  }
+  return folded;
+}
 
 /**
  * One folding pass over `text` (see Redactor for the rule). A run of percent escapes is decoded as
@@ -56,24 +90,32 @@ const DROPPED_ASCII = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2b]);
  * speed (a body may be a MiB): plain ASCII, most of any body, takes no regex and no allocation.
  */
 function foldOnce(text: string): FoldedText {
-  // Folding never lengthens text: every escape decodes to fewer units than it has.
-  const units = new Uint16Array(text.length);
-  const from = new Int32Array(text.length);
-  const to = new Int32Array(text.length);
+  // Escapes shorten text, but a compatibility form may lengthen it (NFKC: `ﬁ` is `fi`): room grows on demand.
+  let units = new Uint16Array(text.length + 16);
+  let from = new Int32Array(units.length);
+  let to = new Int32Array(units.length);
   let length = 0;
+  const push = (unit: number, start: number, end: number): void => {
+    if (length === units.length) {
+      const size = units.length * 2;
+      units = Uint16Array.from({ length: size }, (_, index) => units[index] ?? 0);
+      from = Int32Array.from({ length: size }, (_, index) => from[index] ?? 0);
+      to = Int32Array.from({ length: size }, (_, index) => to[index] ?? 0);
+    }
+    units[length] = unit;
+    from[length] = start;
+    to[length] = end;
+    length += 1;
+  };
   const emit = (decoded: string, start: number, end: number): void => {
     for (const char of decoded) {
-      // Whitespace and `+` (a space in a form) are dropped: a secret wrapped over lines, or spaced, still matches.
-      if (/\s/.test(char) || char === '+') continue;
-      // Lower case only where it keeps the length, so each unit keeps its span.
-      const lower = char.toLowerCase();
-      const shown = lower.length === char.length ? lower : char;
-      for (let unit = 0; unit < shown.length; unit += 1) {
-        units[length] = shown.charCodeAt(unit);
-        from[length] = start;
-        to[length] = end;
-        length += 1;
+      const code = char.charCodeAt(0);
+      if (code < 0x80) {
+        if (!DROPPED_ASCII[code]) push(code >= 0x41 && code <= 0x5a ? code + 32 : code, start, end);
+        continue;
       }
+      const shown = foldCharacter(char);
+      for (let unit = 0; unit < shown.length; unit += 1) push(shown.charCodeAt(unit), start, end);
     }
   };
   let at = 0;
@@ -81,12 +123,7 @@ function foldOnce(text: string): FoldedText {
     const code = text.charCodeAt(at);
     const escapeStart = code === 0x25 || code === 0x5c || code === 0x26; // % \ &
     if (code < 0x80 && !escapeStart) {
-      if (!DROPPED_ASCII.has(code)) {
-        units[length] = code >= 0x41 && code <= 0x5a ? code + 32 : code;
-        from[length] = at;
-        to[length] = at + 1;
-        length += 1;
-      }
+      if (!DROPPED_ASCII[code]) push(code >= 0x41 && code <= 0x5a ? code + 32 : code, at, at + 1);
       at += 1;
       continue;
     }
@@ -156,12 +193,15 @@ function fold(text: string): FoldedText {
  * JavaScript escapes (`\/`, `\u002f`, `\x2F`), and HTML character references (`&amp;`, `&#x2F;`,
  * `&#47;`, named ones as the `entities` library knows them), twice, so one escape inside another is
  * decoded too; drops whitespace and `+` (a secret wrapped over lines, indented, or form-encoded
- * with spaces as `+`); and lower-cases letters (an echo in upper case). A secret's other encodings,
- * which no folding undoes, are compared folded as well: base64 and base64url at each alignment, and
- * hex of its bytes (see secretForms). The span of the original text that a match folds from is
+ * with spaces as `+`) and characters that show nothing (Unicode categories Cf and Cc: a zero-width
+ * space, a soft hyphen, NUL, also when written as an escape such as `&#8203;`); folds compatibility
+ * forms as Unicode NFKC does (fullwidth `Ｔｏｋ` is `Tok`); and lower-cases letters (an echo in upper
+ * case). A secret's other encodings, which no folding undoes, are compared folded as well: base64
+ * and base64url at each alignment, and hex of its bytes, bare or separated (see secretForms). The span of the original text that a match folds from is
  * replaced whole, escapes included. So the percent-decoded form of a header value, `\/` and
  * `\u00XX` escapes, entities, line breaks and case changes, in any mix, are all masked. A secret
- * that folds to fewer than 4 characters (a short header value such as `1`) is replaced only as it is.
+ * that folds to fewer than 4 characters (`%41%42` folds to `ab`) is replaced only as it is; a value
+ * shorter than 4 characters is no secret at all (see headerSecrets).
  */
 export class Redactor {
   /** Folded forms of the secrets, longest first. */
@@ -209,6 +249,20 @@ export class Redactor {
   }
 
   /**
+   * Text from a server or from the user's settings (a Location, a host, a socket error's message) as a
+   * message shows it: redacted, then shortened (see shortenValue). The one way a probe message quotes
+   * such text: cut first, a token would show its first half, which no longer matches any secret.
+   */
+  text(raw: string): string {
+    return shortenValue(this.redact(raw));
+  }
+
+  /** As text(), JSON-quoted (see describeValue): for a value that may be empty or hold odd characters. */
+  quoted(raw: string): string {
+    return shortenValue(this.redact(raw), JSON.stringify);
+  }
+
+  /**
    * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
    * shortened (see shortenValue), so no cut ends in half a token.
    */
@@ -220,7 +274,7 @@ export class Redactor {
     } catch {
       // Not a URL: redacted as text below.
     }
-    return shortenValue(this.redact(shown));
+    return this.text(shown);
   }
 }
 

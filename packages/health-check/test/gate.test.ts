@@ -3,6 +3,7 @@ import {
   classifyProbeError,
   GateState,
   median,
+  Redactor,
   runHealthCheck,
   settleWithin,
   UNTRUSTED_CERTIFICATE_HINT,
@@ -373,7 +374,7 @@ describe('runHealthCheck', () => {
       ),
       { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
     );
-    const error = classifyProbeError(node24, new URL('https://127.0.0.1:8443/health'));
+    const error = classifyProbeError(node24, new Redactor([]), new URL('https://127.0.0.1:8443/health'));
     expect(error.kind).toBe('tls');
     expect(error.message).toBe(
       `TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT): ${UNTRUSTED_CERTIFICATE_HINT}`,
@@ -384,8 +385,8 @@ describe('runHealthCheck', () => {
       ),
       { code: 'SELF_SIGNED_CERT_IN_CHAIN' },
     );
-    expect(classifyProbeError(chain).message).not.toContain('--use-system-ca');
-    expect(classifyProbeError(chain).message).toContain('insecure-tls');
+    expect(classifyProbeError(chain, new Redactor([])).message).not.toContain('--use-system-ca');
+    expect(classifyProbeError(chain, new Redactor([])).message).toContain('insecure-tls');
   });
 
   it('leaves no connection open when it ends', async () => {

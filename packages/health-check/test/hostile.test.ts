@@ -91,7 +91,9 @@ describe('the gate against hostile servers', () => {
     expect(report.outcome).toBe('timeout');
     expect(report.urls[0].wrongBody).toBe(report.rounds);
     expect(report.urls[0].lastMismatch).toMatch(
-      /^expected-body \/\[\^b\]\{500\}\[\^a\]\/ was still being matched against the 1048576-byte body when what was left of timeout \(\d+ms\) ran out: an RE2 match costs the pattern's size times the body's, so use a shorter pattern \(fewer or smaller repetitions such as \{500\}\) or a substring: "a{100}…"$/,
+      // On a loaded machine the stopped match's replacement thread may still be starting when the last
+      // round's time runs out: the gate then says so rather than blaming the pattern.
+      /^expected-body \/\[\^b\]\{500\}\[\^a\]\/ (was still being matched against the 1048576-byte body when what was left of timeout \(\d+ms\) ran out: an RE2 match costs the pattern's size times the body's, so use a shorter pattern \(fewer or smaller repetitions such as \{500\}\) or a substring|was not evaluated: the thread that evaluates it had not started within \d+ms \(what was left of timeout\); the runner is overloaded, which says nothing about the check): "a{100}…"$/,
     );
   });
 

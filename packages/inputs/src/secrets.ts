@@ -12,7 +12,9 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
  * auth scheme (`Bearer x`, `Token token="x"`, any custom `Scheme x`), the credential; each parameter
  * value of `name=value` / `name="value"` lists, separated by `,` (RFC 9110 section 11 auth-params)
  * or `;` (Cookie, RFC 6265 section 4.2); and, for a base64 `user:password` (Basic), the decoded pair
- * and the password. Shape: strings, longest first, each at least 4 characters except the whole value.
+ * and the password. Shape: strings, longest first, each at least 4 characters: a shorter value (`0`,
+ * `2`, `on`) is no credential, and masking it would blank every digit or word it appears in, the
+ * report's counts and statuses included.
  */
 export function headerSecrets(value: string): string[] {
   const whole = value.trim();
@@ -32,9 +34,7 @@ export function headerSecrets(value: string): string[] {
       secrets.add(unquoted);
     }
   }
-  return [...secrets]
-    .filter((secret) => secret === whole || secret.length >= MIN_FRAGMENT)
-    .sort((a, b) => b.length - a.length);
+  return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
 }
 
 /** A base64 `user:password` (what Basic carries) adds the decoded pair and the password alone. */
@@ -90,22 +90,29 @@ export function urlCredentialSecrets(raw: string): string[] {
   return [...secrets].filter((secret) => secret.length >= MIN_FRAGMENT).sort((a, b) => b.length - a.length);
 }
 
-/** Query values that are clearly no credential: flags and numbers (`?verbose=true`, `?limit=50`). */
-const PLAIN_QUERY_VALUE = /^(true|false|\d+)$/i;
+/**
+ * Query values that are clearly no credential: flags and numbers of up to 7 digits (`?verbose=true`,
+ * `?limit=50`). A longer number may be one (numeric tokens, PINs, account keys).
+ */
+const PLAIN_QUERY_VALUE = /^(true|false|\d{1,7})$/i;
 
 /**
- * The values of the query parameters of a URL (`?token=…&sig=…`), read from the text as given (from
- * the first `?` to a `#` or whitespace) so that a URL that does not parse cannot reveal them either:
- * each value as written and percent-decoded (`+` as a space), and a bare part without `=` whole.
- * Every query value of a health URL is taken for a secret (`token`, `access_token`, `key`, `sig`
- * and whatever name a service chose), except those that are clearly not: shorter than 4
- * characters, `true`/`false`, or a decimal number, which masking would blank in ordinary text
- * (statuses, sizes). Parameter names are never secrets: the report keeps `?token=***`.
+ * The values of the query parameters of a URL (`?token=…&sig=…`), and of the parameters its fragment
+ * carries (`#access_token=…&state=…`, as an OAuth implicit grant returns them: RFC 6749 section
+ * 4.2.2), read from the text as given (the query from the first `?` to a `#` or whitespace, the
+ * fragment from that `#` to whitespace) so that a URL that does not parse cannot reveal them either:
+ * each value as written and percent-decoded (`+` as a space), and a bare query part without `=`
+ * whole (a bare fragment, `#readme`, is an anchor and stays). Every such value of a health URL is
+ * taken for a secret (`token`, `access_token`, `key`, `sig` and whatever name a service chose),
+ * except those that are clearly not: shorter than 4 characters, `true`/`false`, or a decimal number
+ * of up to 7 digits, which masking would blank in ordinary text (statuses, sizes). Parameter names
+ * are never secrets: the report keeps `?token=***`.
  */
 export function urlQuerySecrets(raw: string): string[] {
-  const query = /^[^?#\s]*\?([^#\s]*)/.exec(raw.trim())?.[1] ?? '';
+  const [, query = '', fragment = ''] = /^[^?#\s]*(?:\?([^#\s]*))?(?:#(\S*))?/.exec(raw.trim()) ?? [];
+  const parts = [...query.split('&'), ...fragment.split('&').filter((part) => part.includes('='))];
   const secrets = new Set<string>();
-  for (const part of query.split('&')) {
+  for (const part of parts) {
     const value = part.includes('=') ? part.slice(part.indexOf('=') + 1) : part;
     for (const form of [value, decodeQueryValue(value)]) {
       if (form.length >= MIN_FRAGMENT && !PLAIN_QUERY_VALUE.test(form)) secrets.add(form);
@@ -122,7 +129,7 @@ function decodeQueryValue(value: string): string {
   }
 }
 
-/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query values (urlQuerySecrets). */
+/** Every secret a URL carries: its userinfo credentials (urlCredentialSecrets) and query and fragment parameter values (urlQuerySecrets). */
 export function urlSecrets(raw: string): string[] {
   return [...new Set([...urlCredentialSecrets(raw), ...urlQuerySecrets(raw)])].sort((a, b) => b.length - a.length);
 }
@@ -142,15 +149,15 @@ export function hideUrlUserinfo(text: string): string {
  * The forms in which a secret can come back from a server or be printed: as it is; JSON-escaped;
  * percent-encoded as encodeURIComponent, as the URL parser encodes a path, a query and a fragment,
  * and as a form (space as `+`), each with upper- and lower-case hex digits; its UTF-8 bytes in
- * lower-case hex; and base64 and base64url,
+ * lower-case hex, bare and separated by `:` or `-`; and base64 and base64url,
  * at each of the three alignments it can take inside a longer encoded text (the characters that
  * depend on its neighbours dropped). The GitHub runner's own masker encodes registered secrets
  * likewise (base64 at three offsets, URI and JSON escaping: actions/runner SecretMasker value
  * encoders); doing it here covers the job summary and outputs, which the runner does not mask.
  */
 export function secretForms(secret: string): string[] {
-  // A short whole header value (`on`, `1`) is masked as it is; its encodings would blank ordinary text.
-  if (secret.length < MIN_FRAGMENT) return secret ? [secret] : [];
+  // A value shorter than 4 characters (`on`, `1`) is no secret: masking it would blank ordinary text.
+  if (secret.length < MIN_FRAGMENT) return [];
   const forms = new Set<string>([secret, JSON.stringify(secret).slice(1, -1)]);
   const encoded = [
     encodeURIComponent(secret),
@@ -164,7 +171,10 @@ export function secretForms(secret: string): string[] {
     forms.add(form.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
   }
   const bytes = Buffer.from(secret, 'utf8');
-  forms.add(bytes.toString('hex'));
+  const hex = bytes.toString('hex');
+  forms.add(hex);
+  // Hex bytes as fingerprints and dumps separate them (`5a:71:39`, `5a-71-39`).
+  for (const separator of [':', '-']) forms.add(hex.replace(/..(?!$)/g, `$&${separator}`));
   for (const offset of [0, 1, 2]) {
     const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
     const base64 = padded.toString('base64');

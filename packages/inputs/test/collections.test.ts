@@ -135,6 +135,20 @@ describe('header secrets', () => {
     expect(headerSecrets('ApiKey k-123456')).toEqual(['ApiKey k-123456', 'k-123456']);
     expect(headerSecrets('application/json')).toEqual(['application/json']);
   });
+  it('leave out a value shorter than 4 characters, which is no credential', () => {
+    expect(headerSecrets('0')).toEqual([]);
+    expect(headerSecrets('2')).toEqual([]);
+    expect(headerSecrets('Bearer abc')).toEqual(['Bearer abc']);
+  });
+  it('register no short value with the runner, which would mask every such digit in the log', () => {
+    const stdout = captureStdout(() =>
+      maskHeaderValues('X-Debug: 0\nX-Api-Version: 2\nAuthorization: Bearer tok-98765', runnerInputHooks.mask),
+    );
+    const masked = maskedValues(stdout);
+    expect(masked).toEqual(expect.arrayContaining(['tok-98765']));
+    expect(masked).not.toContain('0');
+    expect(masked).not.toContain('2');
+  });
   it('include the decoded user:password of Basic and the password alone', () => {
     const basic = Buffer.from('deploy:s3cret-pw').toString('base64');
     expect(headerSecrets(`Basic ${basic}`)).toEqual([`Basic ${basic}`, basic, 'deploy:s3cret-pw', 's3cret-pw']);

@@ -72,6 +72,23 @@ describe('URL query values', () => {
     expect(urlQuerySecrets('https://[bad?opaque-token-1')).toEqual(['opaque-token-1']);
     expect(urlQuerySecrets('https://h/health')).toEqual([]);
   });
+  it('take a number of 8 digits or more for a secret (a numeric token), a shorter one not', () => {
+    const secrets = urlQuerySecrets('https://h/health?token=98765432109876543210&pin=12345678&limit=1234567');
+    expect(secrets).toEqual(expect.arrayContaining(['98765432109876543210', '12345678']));
+    expect(secrets).not.toContain('1234567');
+  });
+  it('include the parameters of the fragment, as an implicit grant returns them, but not a bare anchor', () => {
+    const secrets = urlQuerySecrets('https://h/health?k=abcd1#access_token=frag-secret-123&state=st%2Fate-9');
+    expect(secrets).toEqual(expect.arrayContaining(['abcd1', 'frag-secret-123', 'st%2Fate-9', 'st/ate-9']));
+    expect(urlQuerySecrets('https://h/health#readme-section')).toEqual([]);
+    expect(urlQuerySecrets('https://[bad#access_token=frag-secret-123')).toEqual(['frag-secret-123']);
+  });
+  it('are masked with the runner in the fragment too', () => {
+    const stdout = captureStdout(() =>
+      maskUrlSecrets('https://h/health?token=98765432109876543210#access_token=frag-secret-123', runnerInputHooks.mask),
+    );
+    expect(maskedValues(stdout)).toEqual(expect.arrayContaining(['98765432109876543210', 'frag-secret-123']));
+  });
   it('are masked with the runner before any error can quote them', () => {
     const stdout = captureStdout(() => maskUrlSecrets('https://h/health?token=qs-tok-9911', runnerInputHooks.mask));
     expect(maskedValues(stdout)).toEqual(expect.arrayContaining(['qs-tok-9911']));
@@ -104,7 +121,12 @@ describe('secret forms', () => {
   it('include the hex of its bytes', () => {
     expect(forms).toContain(Buffer.from(secret).toString('hex'));
   });
-  it('leave a short value as it is', () => {
-    expect(secretForms('on')).toEqual(['on']);
+  it('include the hex of its bytes separated by colons or dashes, as fingerprints show them', () => {
+    const pairs = Buffer.from(secret).toString('hex').match(/../g)!;
+    expect(forms).toEqual(expect.arrayContaining([pairs.join(':'), pairs.join('-')]));
+  });
+  it('are none for a value shorter than 4 characters, which is no secret', () => {
+    expect(secretForms('on')).toEqual([]);
+    expect(secretForms('0')).toEqual([]);
   });
 });
