@@ -720,9 +720,8 @@ async function callWorkflow(
   const held = [child(caller.parsed.root, 'concurrency'), child(token, 'concurrency')].map((scope) =>
     concurrencyGroup(scope, contexts),
   );
-  // Group names compare case-insensitively (docs: "Control the concurrency of workflows and jobs").
-  if (calledGroup && held.some((group) => group?.toLowerCase() === calledGroup.toLowerCase())) {
-    // GitHub cancels such a run rather than let it wait for itself, with this annotation.
+  /** The calling job, cancelled before the called workflow ran, with GitHub's `note`. */
+  const cancelled = (note: string) => {
     const record: JobRecord = {
       id: caller.prefix + job.id.value,
       name: caller.namePrefix + (job.name ? text(job.name, contexts) : job.id.value),
@@ -730,13 +729,19 @@ async function callWorkflow(
       outputs: {},
       steps: [],
       durationMs: 0,
-      note:
-        `Canceling since a deadlock was detected for concurrency group: '${calledGroup}' between ` +
-        `'${caller.parsed.name}' (job ${job.id.value}) and the workflow it calls, ${parsed.name}`,
+      note,
     };
     log.jobs.push(record);
     options.onJob?.(record);
-    return { result: 'cancelled', outputs: {} };
+    return { result: 'cancelled' as const, outputs: {} };
+  };
+  // Group names compare case-insensitively (docs: "Control the concurrency of workflows and jobs").
+  if (calledGroup && held.some((group) => group?.toLowerCase() === calledGroup.toLowerCase())) {
+    // GitHub cancels such a run rather than let it wait for itself, with this annotation.
+    return cancelled(
+      `Canceling since a deadlock was detected for concurrency group: '${calledGroup}' between ` +
+        `'${caller.parsed.name}' (job ${job.id.value}) and the workflow it calls, ${parsed.name}`,
+    );
   }
   const frame: Frame = {
     parsed,
@@ -757,18 +762,7 @@ async function callWorkflow(
   );
   if (!jobs) {
     // A newer run of the group took this call's place while it waited: GitHub cancels it.
-    const record: JobRecord = {
-      id: caller.prefix + job.id.value,
-      name: caller.namePrefix + (job.name ? text(job.name, contexts) : job.id.value),
-      result: 'cancelled',
-      outputs: {},
-      steps: [],
-      durationMs: 0,
-      note: `Canceled: a newer run of concurrency group '${calledGroup}' took its place while it waited`,
-    };
-    log.jobs.push(record);
-    options.onJob?.(record);
-    return { result: 'cancelled', outputs: {} };
+    return cancelled(`Canceled: a newer run of concurrency group '${calledGroup}' took its place while it waited`);
   }
   const jobContext: Contexts = Object.fromEntries(
     [...jobs].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),
