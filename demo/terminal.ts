@@ -78,11 +78,27 @@ function stepLine(step: StepRecord): string {
   return `    ${MARK[step.result]} ${name}${time}`;
 }
 
-/** The outputs that tell what a step did, one short line each. */
-const TELLING_OUTPUTS = ['release-id', 'changed', 'healthy', 'from', 'to', 'node', 'digest'];
+/**
+ * The outputs that tell what a step did, one short line each. `applied` is there because `changed`
+ * leaves out what a deploy created: on a first push it is `[]` although every workload is new.
+ */
+const TELLING_OUTPUTS = ['release-id', 'applied', 'changed', 'healthy', 'from', 'to', 'node', 'digest'];
+
+/** An output as the account shows it: `applied` (a JSON array of `{kind, namespace, name}`) as `Kind/namespace/name`. */
+function toldValue(name: string, value: string): string {
+  if (name !== 'applied') return value;
+  try {
+    const objects = JSON.parse(value) as { kind: string; namespace?: string; name: string }[];
+    return objects.map((object) => [object.kind, object.namespace, object.name].filter(Boolean).join('/')).join(', ');
+  } catch {
+    return value;
+  }
+}
 
 function outputLine(outputs: Record<string, string>): string[] {
-  const told = TELLING_OUTPUTS.filter((name) => outputs[name]).map((name) => `${name} ${outputs[name]}`);
+  const told = TELLING_OUTPUTS.filter((name) => outputs[name]).map(
+    (name) => `${name} ${toldValue(name, outputs[name])}`,
+  );
   return told.length === 0 ? [] : wrapTo(`→ ${told.join(', ')}`, '        ').map((line) => dim(line));
 }
 

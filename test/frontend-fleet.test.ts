@@ -137,7 +137,7 @@ test('a rollback that fails on one host after the other switched puts it back an
       ),
     }),
   ]);
-  expect(run.outputs).toEqual({ from: 'r2', to: 'r1' });
+  expect(run.outputs).toEqual({ from: 'r2', to: 'r1', live: 'r2', switched: 'false' });
   expect(run.summary).toContain(`| ${labels[0]} | r2 | r1 | switched, then put back on r2 (another host failed) |`);
   expect(run.summary).toMatch(new RegExp(`\\| ${labels[1]} \\| r2 \\| r1 \\| not switched: .*Reloading nginx failed`));
   const groups = logGroups(run);
@@ -157,7 +157,7 @@ test('a rollback that fails on one host after the other switched puts it back an
 test('a rollback refused before any host changed publishes empty outputs and why', async () => {
   const run = await rollback({ to: 'r9' });
   expect(run.code).toBe(1);
-  expect(run.outputs).toEqual({ from: '', to: '' });
+  expect(run.outputs).toEqual({ from: '', to: '', live: '', switched: 'false' });
   expect(run.summary).toContain('No host was changed.');
   expect(run.summary).toContain(`${labels[0]}: there is no release r9`);
 });
@@ -165,7 +165,7 @@ test('a rollback refused before any host changed publishes empty outputs and why
 test('hosts serving different releases roll back to one, and the outputs say per host where each came from', async () => {
   const run = await rollback({ to: 'r1', 'mark-failed': 'false' });
   expect(run.code).toBe(0);
-  expect(run.outputs).toEqual({ from: 'r2', to: 'r1' });
+  expect(run.outputs).toEqual({ from: 'r2', to: 'r1', live: 'r1', switched: 'true' });
   const again = await rollback({ to: 'r2', 'mark-failed': 'false', host: `${labels[0]}` });
   expect(again.code).toBe(0);
   const split = await rollback({ to: 'r1', 'mark-failed': 'false' });

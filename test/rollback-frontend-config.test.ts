@@ -111,7 +111,7 @@ test('a reload that fails after the config went in puts back both the release an
 test('rollback to a puts back the config a went live with: the site serves a and the config names it', async () => {
   const run = await rollback();
   expect(run.code).toBe(0);
-  expect(run.outputs).toEqual({ from: 'b', to: 'a' });
+  expect(run.outputs).toEqual({ from: 'b', to: 'a', live: 'a', switched: 'true' });
   expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/a');
   expect(await installed()).toContain(rootOf('a'));
   expect(await installed()).not.toContain(rootOf('b'));

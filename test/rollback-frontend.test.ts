@@ -97,7 +97,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
 
     expect(errorsOf(run)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ from: 'r3', to: 'r2' });
+    expect(run.outputs).toEqual({ from: 'r3', to: 'r2', live: 'r2', switched: 'true' });
     expect(await served()).toBe('v2');
     expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r2');
     expect(await releaseStatus('r3')).toBe('failed');
@@ -116,7 +116,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
   it('goes on to r1 when rolled back again, never to the newer r3 (on Node 20 too)', async () => {
     const run = await rollback({}, 'node20');
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ from: 'r2', to: 'r1' });
+    expect(run.outputs).toEqual({ from: 'r2', to: 'r1', live: 'r1', switched: 'true' });
     expect(await served()).toBe('v1');
     expect(await releaseStatus('r2')).toBe('failed');
   });
@@ -124,7 +124,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
   it('honours a failed release named explicitly, with a warning', async () => {
     const run = await rollback({ to: 'r3' });
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ from: 'r1', to: 'r3' });
+    expect(run.outputs).toEqual({ from: 'r1', to: 'r3', live: 'r3', switched: 'true' });
     expect(run.annotations).toContainEqual(
       expect.objectContaining({
         level: 'warning',
@@ -192,7 +192,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     await deploy('4');
     const run = await rollback({ to: 'r2', 'mark-failed': 'false' });
     expect(run.code).toBe(0);
-    expect(run.outputs).toEqual({ from: 'r4', to: 'r2' });
+    expect(run.outputs).toEqual({ from: 'r4', to: 'r2', live: 'r2', switched: 'true' });
     expect(await served()).toBe('v2');
     expect(await releaseStatus('r4')).toBe('complete');
     expect(run.summary).toContain('| r4 | r2 | switched |');

@@ -3,9 +3,10 @@
  * runs as GitHub does (docs: "Control the concurrency of workflows and jobs"): a run queued while
  * another of the group is in progress waits, and a newer one queued behind it cancels it and
  * takes its place. Three runs of deploy.yml for staging through one set of concurrency groups;
- * the first holds its group until the test lets its build finish.
+ * the first holds its group until the test lets its build finish. A caller holding the group itself
+ * (any case) is cancelled as a deadlock, as GitHub does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConcurrencyGroups, runWorkflow, type ConcurrencyEvent } from '@sophia-testing/workflow-runner';
@@ -92,3 +93,47 @@ test('group names are compared case-insensitively, and another environment does 
   groups.release('sophia-deploy-Staging', 'a');
   expect(await same).toBe('running');
 });
+
+test.each([
+  ['the whole workflow', 'concurrency: SOPHIA-DEPLOY-staging\n', ''],
+  ['the calling job', '', '    concurrency: Sophia-Deploy-Staging\n'],
+])(
+  "a caller holding deploy.yml's group in another case (%s) is cancelled as a deadlock, not left waiting",
+  async (_where, workflowLevel, jobLevel) => {
+    const app = mkdtempSync(path.join(tmpdir(), 'deploy-concurrency-app-'));
+    mkdirSync(path.join(app, '.github', 'workflows'), { recursive: true });
+    writeFileSync(
+      path.join(app, '.github', 'workflows', 'pipeline.yml'),
+      [
+        'name: Pipeline',
+        'on: push',
+        `${workflowLevel}jobs:`,
+        '  staging:',
+        `${jobLevel}    uses: sophia/deploy-actions/.github/workflows/deploy.yml@v1`,
+        '    with:',
+        '      environment: staging',
+        '      components: frontend',
+        '      frontend-url: http://127.0.0.1:9/',
+        '      health-urls: http://127.0.0.1:9/healthz',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const run = await runWorkflow({
+        file: '.github/workflows/pipeline.yml',
+        workspace: app,
+        concurrency: new ConcurrencyGroups(),
+        repositories: { 'sophia/deploy-actions@v1': repoRoot },
+        environments: { staging: {} },
+      });
+      expect(run.result).toBe('cancelled');
+      expect(run.jobs.map((job) => [job.id, job.result])).toEqual([['staging', 'cancelled']]);
+      expect(run.jobs[0].note).toBe(
+        "Canceling since a deadlock was detected for concurrency group: 'sophia-deploy-staging' between " +
+          "'.github/workflows/pipeline.yml' (job staging) and the workflow it calls, .github/workflows/deploy.yml",
+      );
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  },
+);

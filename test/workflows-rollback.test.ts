@@ -83,7 +83,7 @@ test('rolling back the frontend of staging puts the previous release live, under
     ['Roll back the frontend', 'success'],
     ['Roll back the frontend workloads', 'skipped'],
   ]);
-  expect(job.outputs).toEqual({ from: 'r2', to: 'r1' });
+  expect(job.outputs).toEqual({ from: 'r2', to: 'r1', 'frontend-live': 'r1' });
   expect(await served()).toBe('r1');
 });
 
@@ -131,7 +131,7 @@ test("each setting comes from the chosen environment's own variable: an empty pr
   // Production's own host and target, with staging's host a port nothing listens on.
   const own = await dispatch({ STAGING_FRONTEND_HOST: '127.0.0.1:1' });
   expect(own.result).toBe('success');
-  expect(own.jobs[0].outputs).toEqual({ from: 'r4', to: 'r3' });
+  expect(own.jobs[0].outputs).toEqual({ from: 'r4', to: 'r3', 'frontend-live': 'r3' });
   expect(await served(machines.productionSite)).toBe('r3');
   expect(await served()).toBe(stagingLive);
 });

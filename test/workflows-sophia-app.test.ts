@@ -168,7 +168,8 @@ test('each deployment job waits for its own review: staging approved, production
     const job = run.jobs.find((record) => record.id === `production/${id}`);
     expect([job?.result, job?.note, job?.steps]).toEqual(['failure', REJECTED_DEPLOYMENT, []]);
   }
-  for (const id of ['rollback-frontend', 'rollback-backend', 'rollback-mcp'])
+  // Nor is a gate run for a deploy that never started: it would report production healthy.
+  for (const id of ['health-gate', 'rollback-frontend', 'rollback-backend', 'rollback-mcp'])
     expect(run.jobs.find((record) => record.id === `production/${id}`)?.result).toBe('skipped');
   expect(await served(machines.productionSite)).toEqual(productionBefore);
 }, 240_000);

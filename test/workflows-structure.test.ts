@@ -286,17 +286,20 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
   it.each(['backend', 'mcp'])('%s workloads are rolled back only when this run changed some', (deployJob) => {
     expect(deploy.jobs[`rollback-${deployJob}`].if).toContain(`needs.${deployJob}.outputs.changed != '[]'`);
     // The deploy action itself says what it changed: no bookkeeping step around it.
-    expect(deploy.jobs[deployJob].outputs).toEqual({ changed: '${{ steps.deploy.outputs.changed }}' });
+    expect(deploy.jobs[deployJob].outputs).toEqual({ ran: 'true', changed: '${{ steps.deploy.outputs.changed }}' });
     expect((deploy.jobs[deployJob].steps ?? []).filter((step) => step.run)).toEqual([]);
     const rollbackStep = deploy.jobs[`rollback-${deployJob}`].steps?.find((step) => step.uses === '$/actions/rollback');
     expect(rollbackStep?.with?.workloads).toBe(`\${{ needs.${deployJob}.outputs.changed }}`);
   });
 
-  it('the gate runs after every deploy job, also when one failed, unless the run was cancelled', () => {
+  it('the gate runs after every deploy job, also when one failed, unless the run was cancelled or no deploy job started', () => {
     expect(deploy.jobs['health-gate'].needs).toEqual(['plan', 'frontend', 'backend', 'mcp']);
     expect(deploy.jobs['health-gate'].if).toBe(
-      "always() && needs.plan.result == 'success' && !contains(needs.*.result, 'cancelled')",
+      "always() && needs.plan.result == 'success' && !contains(needs.*.result, 'cancelled')" +
+        " && (needs.frontend.outputs.ran == 'true' || needs.backend.outputs.ran == 'true' || needs.mcp.outputs.ran == 'true')",
     );
+    // A job that never started (rejected by reviewers) has no outputs: `ran` is a constant of each deploy job.
+    for (const id of ['frontend', 'backend', 'mcp']) expect(deploy.jobs[id].outputs?.ran).toBe('true');
   });
 
   it('the frontend goes back to the release that was live before this run', () => {
@@ -479,5 +482,63 @@ describe('deploy.yml forwards every input of its actions, except those it sets o
     expect(unforwardedInputs(w, 'deploy-frontend-nginx', deliberate['deploy-frontend-nginx'])).toContain(
       'example.yml: job "frontend" does not forward deploy-frontend-nginx input server-names',
     );
+  });
+});
+
+describe('every frontend rollback forwards the frontend settings the deploy was given', () => {
+  // input -> why a frontend rollback step of deploy.yml or rollback.yml leaves it unset.
+  const deliberate: Record<string, string> = {
+    port: 'a host names its own SSH port as host:port',
+    'ssh-key-passphrase': 'the SSH_KEY secret is a key without passphrase, as in every runner guide',
+    'host-fingerprint': 'the SSH_KNOWN_HOSTS secret pins the host keys',
+    'insecure-skip-host-key-check': 'a rollback never skips the host key check',
+    'connect-timeout': 'the action default (30s, 3 attempts) serves every host of the docs',
+    'connect-attempts': 'the action default (30s, 3 attempts) serves every host of the docs',
+    'mark-failed': 'a release rolled back from is always marked failed, so no later rollback picks it',
+    'lock-timeout': 'the workflows run one deploy or rollback per environment at a time (their concurrency group)',
+    namespace: 'kubernetes only',
+    workloads: 'kubernetes only',
+    selector: 'kubernetes only',
+    kubeconfig: 'kubernetes only',
+    kubectl: 'kubernetes only',
+    'kubectl-command': 'kubernetes only',
+  };
+  /** `workflow` with only its steps that roll the frontend back. */
+  const frontendRollbacks = (workflow: Workflow): Workflow => ({
+    ...workflow,
+    jobs: Object.fromEntries(
+      Object.entries(workflow.jobs).map(([id, job]) => [
+        id,
+        { ...job, steps: (job.steps ?? []).filter((step) => step.with?.component === 'frontend') },
+      ]),
+    ),
+  });
+
+  it.each([
+    ['deploy.yml', deploy],
+    ['rollback.yml', rollback],
+  ])('%s', (_name, workflow) => {
+    const steps = Object.values(frontendRollbacks(workflow).jobs).flatMap((job) => job.steps ?? []);
+    expect(steps.length).toBeGreaterThan(0);
+    expect(unforwardedInputs(frontendRollbacks(workflow), 'rollback', deliberate)).toEqual([]);
+  });
+
+  it('catches a frontend rollback that leaves nginx-test-command unset', () => {
+    const withoutTest = parseWorkflow(
+      'x.yml',
+      [
+        'on: workflow_call',
+        'jobs:',
+        '  back:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: $/actions/rollback',
+        '        with: { component: frontend, to: previous, target: /srv, nginx-reload-command: r, host: h,',
+        '                user: u, ssh-key: k, known-hosts: k }',
+      ].join('\n'),
+    );
+    expect(unforwardedInputs(frontendRollbacks(withoutTest), 'rollback', deliberate)).toEqual([
+      'x.yml: job "back" does not forward rollback input nginx-test-command',
+    ]);
   });
 });

@@ -114,7 +114,7 @@ export interface ConcurrencyEvent {
  * "Control the concurrency of workflows and jobs",
  * https://docs.github.com/actions/using-jobs/using-concurrency). Pass one instance to every
  * runWorkflow of the repository; a workflow-level `concurrency:` (the started workflow's and a
- * called workflow's) then queues there. `cancel-in-progress: true` is refused: cancelling a run
+ * called workflow's) and a job-level one (`jobs.<job_id>.concurrency`) then queue there. `cancel-in-progress: true` is refused: cancelling a run
  * in progress is not modelled.
  */
 export class ConcurrencyGroups {
@@ -545,8 +545,40 @@ async function runJob(
       condition: child(token, 'if')?.toString() ?? '',
     });
   }
-  if (job.type === 'reusableWorkflowJob') return callWorkflow(job, token, contexts, frame, options, log);
+  // A job-level `concurrency:` queues the job as a workflow-level one queues the run (docs: "Control
+  // the concurrency of workflows and jobs"); a skipped job never enters its group.
+  const runId = String((frame.base.github as Record<string, ContextValue>).run_id);
+  const jobGroup = child(token, 'concurrency');
+  const done = await inGroup(jobGroup, contexts, options, runId, () =>
+    job.type === 'reusableWorkflowJob'
+      ? callWorkflow(job, token, contexts, frame, options, log)
+      : runSteps(job, token, frame, { contexts, needs, name, started }, options, log, report),
+  );
+  return (
+    done ??
+    report({
+      id: frame.prefix + id,
+      name,
+      result: 'cancelled',
+      outputs: {},
+      steps: [],
+      durationMs: Date.now() - started,
+      note: `Canceled: a newer run of concurrency group '${concurrencyGroup(jobGroup, contexts)}' took its place while it waited`,
+    })
+  );
+}
 
+/** The job's steps, once it may run (its `if:` held and its concurrency group, if any, is its own). */
+async function runSteps(
+  job: Exclude<WorkflowJob, ReusableWorkflowJob>,
+  token: ReturnType<typeof child>,
+  frame: Frame,
+  { contexts, needs, name, started }: { contexts: Contexts; needs: Contexts; name: string; started: number },
+  options: RunWorkflowOptions,
+  log: RunLog,
+  report: (record: JobRecord) => { result: Result; outputs: Record<string, string> },
+): Promise<{ result: Result; outputs: Record<string, string> }> {
+  const id = job.id.value;
   const environmentToken = child(token, 'environment');
   const environment = environmentToken
     ? child(environmentToken, 'name')
@@ -688,9 +720,25 @@ async function callWorkflow(
   const held = [child(caller.parsed.root, 'concurrency'), child(token, 'concurrency')].map((scope) =>
     concurrencyGroup(scope, contexts),
   );
-  if (calledGroup && held.includes(calledGroup)) {
-    // GitHub cancels such a run rather than let it wait for itself.
-    throw new Error(
+  /** The calling job, cancelled before the called workflow ran, with GitHub's `note`. */
+  const cancelled = (note: string) => {
+    const record: JobRecord = {
+      id: caller.prefix + job.id.value,
+      name: caller.namePrefix + (job.name ? text(job.name, contexts) : job.id.value),
+      result: 'cancelled',
+      outputs: {},
+      steps: [],
+      durationMs: 0,
+      note,
+    };
+    log.jobs.push(record);
+    options.onJob?.(record);
+    return { result: 'cancelled' as const, outputs: {} };
+  };
+  // Group names compare case-insensitively (docs: "Control the concurrency of workflows and jobs").
+  if (calledGroup && held.some((group) => group?.toLowerCase() === calledGroup.toLowerCase())) {
+    // GitHub cancels such a run rather than let it wait for itself, with this annotation.
+    return cancelled(
       `Canceling since a deadlock was detected for concurrency group: '${calledGroup}' between ` +
         `'${caller.parsed.name}' (job ${job.id.value}) and the workflow it calls, ${parsed.name}`,
     );
@@ -714,18 +762,7 @@ async function callWorkflow(
   );
   if (!jobs) {
     // A newer run of the group took this call's place while it waited: GitHub cancels it.
-    const record: JobRecord = {
-      id: caller.prefix + job.id.value,
-      name: caller.namePrefix + (job.name ? text(job.name, contexts) : job.id.value),
-      result: 'cancelled',
-      outputs: {},
-      steps: [],
-      durationMs: 0,
-      note: `Canceled: a newer run of concurrency group '${calledGroup}' took its place while it waited`,
-    };
-    log.jobs.push(record);
-    options.onJob?.(record);
-    return { result: 'cancelled', outputs: {} };
+    return cancelled(`Canceled: a newer run of concurrency group '${calledGroup}' took its place while it waited`);
   }
   const jobContext: Contexts = Object.fromEntries(
     [...jobs].map(([id, done]) => [id, { result: done.result, outputs: done.outputs }]),

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contextDigest, runWorkflow } from '../src/index.js';
+import { ConcurrencyGroups, contextDigest, runWorkflow } from '../src/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let scratch: string;
@@ -131,9 +131,20 @@ test('a caller that holds the concurrency group of the workflow it calls is canc
     gateWorkflow('$/actions/health-gate').replace('jobs:', 'concurrency: gate-${{ inputs.url }}\njobs:'),
   );
   write(app, 'ci.yml', caller(['url: one']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
-  await expect(run()).rejects.toThrow(
-    "Canceling since a deadlock was detected for concurrency group: 'gate-one' between '.github/workflows/ci.yml' (job call) and the workflow it calls, .github/workflows/gate.yml",
-  );
+  const deadlocked = await run();
+  expect(deadlocked.result).toBe('cancelled');
+  expect(deadlocked.jobs.map((job) => [job.id, job.result, job.note])).toEqual([
+    [
+      'call',
+      'cancelled',
+      "Canceling since a deadlock was detected for concurrency group: 'gate-one' between '.github/workflows/ci.yml' (job call) and the workflow it calls, .github/workflows/gate.yml",
+    ],
+  ]);
+  // Group names compare case-insensitively: the workflow-level group of the caller deadlocks too.
+  write(app, 'ci.yml', `concurrency: GATE-One\n${caller(['url: one'])}`);
+  expect((await run()).jobs.map((job) => [job.id, job.result, job.note?.split(':')[0]])).toEqual([
+    ['call', 'cancelled', 'Canceling since a deadlock was detected for concurrency group'],
+  ]);
   write(app, 'ci.yml', caller(['url: two']).replace('  call:\n', '  call:\n    concurrency: gate-one\n'));
   expect((await run()).jobs[0].id).toBe('call/gate');
 });
@@ -671,9 +682,13 @@ describe('protected environments: each job waits for its own review, as on GitHu
     ]);
     expect(asked).toEqual(run.reviews.map((review) => review.job));
     expect(run.result).toBe('failure');
-    expect(run.jobs.map((job) => [job.id, job.result, job.note])).toEqual([
-      ['staging-site', 'success', undefined],
+    // Jobs are listed as they end: the two staging jobs run side by side and may end in either order.
+    const ended = run.jobs.map((job) => [job.id, job.result, job.note]);
+    expect(ended.slice(0, 2).sort()).toEqual([
       ['staging-api', 'success', undefined],
+      ['staging-site', 'success', undefined],
+    ]);
+    expect(ended.slice(2)).toEqual([
       ['production-site', 'failure', "The deployment was rejected or didn't satisfy other protection rules."],
       ['production-api', 'failure', "The deployment was rejected or didn't satisfy other protection rules."],
     ]);
@@ -710,4 +725,43 @@ describe('protected environments: each job waits for its own review, as on GitHu
     expect(run.result).toBe('success');
     expect(run.reviews.map((review) => review.decision)).toEqual(['approved', 'approved']);
   });
+});
+
+test('a job-level concurrency group queues the job as a workflow-level one queues the run', async () => {
+  const log = path.join(scratch, 'job-concurrency.log');
+  write(
+    app,
+    'jobs.yml',
+    [
+      'on: push',
+      'jobs:',
+      '  deploy:',
+      '    runs-on: ubuntu-latest',
+      '    concurrency: { group: deploy-production, cancel-in-progress: false }',
+      '    steps:',
+      `      - run: echo "start \${{ github.run_id }}" >> ${log}; sleep 0.5; echo "end \${{ github.run_id }}" >> ${log}`,
+      '',
+    ].join('\n'),
+  );
+  try {
+    const groups = new ConcurrencyGroups();
+    const start = async (runId: string, then: string) => {
+      const started = runWorkflow({ file: '.github/workflows/jobs.yml', workspace: app, runId, concurrency: groups });
+      while (!groups.events.some((event) => event.run === runId && event.event === then)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return { started };
+    };
+    // Each run starts once the one before holds or waits for the group: the order is the story's.
+    const a = await start('a', 'running');
+    const b = await start('b', 'pending');
+    const c = await start('c', 'pending');
+    const runs = await Promise.all([a.started, b.started, c.started]);
+    // a runs, b waits, c replaces the pending b: b's job is cancelled and never started.
+    expect(runs.map((each) => each.result)).toEqual(['success', 'cancelled', 'success']);
+    expect(runs[1].jobs[0].note).toMatch(/newer run of concurrency group 'deploy-production'/);
+    expect(readFileSync(log, 'utf8')).toBe('start a\nend a\nstart c\nend c\n');
+  } finally {
+    rmSync(log, { force: true });
+  }
 });
