@@ -253,18 +253,19 @@ describe.each(newest)('$label namespace deletion while kubectl is still deleting
   let session: KubectlSession;
 
   beforeAll(async () => {
-    session = await openSession(flavour, { timings: { namespaceDeletionDelayMs: 1500 } });
+    session = await openSession(flavour, { timings: { namespaceDeletionDelayMs: 4000 } });
   });
   afterAll(() => session.close());
 
-  // Deletes 700 ms apart (plus kubectl's start) span well over the 1500 ms delay in all.
+  // Deletes 800 ms apart plus kubectl's start (seconds on a loaded machine, still under the 4 s delay)
+  // span well over the delay in all.
   test('deletes spread over more than the delay after the namespace delete each find their object', async () => {
-    const names = ['one', 'two', 'three', 'four', 'five'];
+    const names = ['one', 'two', 'three', 'four', 'five', 'six'];
     await session.ok(['create', 'namespace', 'slow']);
     for (const name of names) await session.ok(['create', 'configmap', name, '-n', 'slow']);
     await session.ok(['delete', 'namespace', 'slow', '--wait=false']);
     for (const name of names) {
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await new Promise((resolve) => setTimeout(resolve, 800));
       const deleted = await session.run(['delete', 'configmap', name, '-n', 'slow', '--wait=false']);
       expect(deleted.stderr).toBe('');
       expect(deleted.stdout).toContain(`configmap "${name}" deleted`);
@@ -272,7 +273,7 @@ describe.each(newest)('$label namespace deletion while kubectl is still deleting
     const gone = await eventually(async () => {
       const read = await session.run(['get', 'namespace', 'slow']);
       return read.stderr.includes('NotFound') ? read : undefined;
-    }, 10000);
+    }, 15000);
     expect(gone.code).toBe(1);
   });
 });
