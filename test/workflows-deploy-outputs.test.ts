@@ -56,6 +56,35 @@ function deployFrontend(
   });
 }
 
+/**
+ * deployFrontend of `<p>Sophia {version}</p>` to one local host (its URL, address, target, nginx
+ * commands, SSH user and keys), the gate reading `healthUrl`, with `inputs` over those.
+ */
+function deployToHost(
+  host: Awaited<ReturnType<typeof startSshHost>>,
+  version: string,
+  healthUrl: string,
+  inputs: Record<string, string> = {},
+  onJob?: RunWorkflowOptions['onJob'],
+) {
+  return deployFrontend(
+    `<p>Sophia ${version}</p>\n`,
+    {
+      'frontend-url': host.siteUrl,
+      'frontend-host': `127.0.0.1:${host.sshPort}`,
+      'frontend-target': host.sitePath,
+      'frontend-nginx-test-command': host.nginxTestCommand,
+      'frontend-nginx-reload-command': host.nginxReloadCommand,
+      'ssh-user': host.user,
+      'health-urls': healthUrl,
+      ...inputs,
+    },
+    { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
+    version.repeat(40),
+    onJob,
+  );
+}
+
 test('a frontend deploy that fails names no release: frontend-release-id is empty', async () => {
   const hostKey = readFileSync(path.join(workspace, 'keys', 'id.pub'), 'utf8')
     .split(' ')
@@ -86,21 +115,7 @@ test('a frontend deploy that fails names no release: frontend-release-id is empt
 test('a release the gate rolled back is not live: frontend-release-id is empty, the earlier release serves', async () => {
   const host = await startSshHost();
   try {
-    const deploy = (version: string, healthUrl: string) =>
-      deployFrontend(
-        `<p>Sophia ${version}</p>\n`,
-        {
-          'frontend-url': host.siteUrl,
-          'frontend-host': `127.0.0.1:${host.sshPort}`,
-          'frontend-target': host.sitePath,
-          'frontend-nginx-test-command': host.nginxTestCommand,
-          'frontend-nginx-reload-command': host.nginxReloadCommand,
-          'ssh-user': host.user,
-          'health-urls': healthUrl,
-        },
-        { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
-        version.repeat(40),
-      );
+    const deploy = (version: string, healthUrl: string) => deployToHost(host, version, healthUrl);
     const first = await deploy('a', host.siteUrl);
     expect(first.result).toBe('success');
     const live = first.outputs['frontend-release-id'];
@@ -140,19 +155,13 @@ test("a gate rollback that fails puts this run's release back: frontend-release-
   const refuseReload = path.join(flags, 'refuse-next-reload');
   try {
     const deploy = (version: string, healthUrl: string, onJob?: RunWorkflowOptions['onJob']) =>
-      deployFrontend(
-        `<p>Sophia ${version}</p>\n`,
+      deployToHost(
+        host,
+        version,
+        healthUrl,
         {
-          'frontend-url': host.siteUrl,
-          'frontend-host': `127.0.0.1:${host.sshPort}`,
-          'frontend-target': host.sitePath,
-          'frontend-nginx-test-command': host.nginxTestCommand,
           'frontend-nginx-reload-command': `if [ -e ${refuseReload} ]; then rm -f ${refuseReload}; echo reload refused >&2; exit 1; fi; ${host.nginxReloadCommand}`,
-          'ssh-user': host.user,
-          'health-urls': healthUrl,
         },
-        { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
-        version.repeat(40),
         onJob,
       );
     expect((await deploy('a', host.siteUrl)).result).toBe('success');
@@ -189,23 +198,12 @@ test('the gate rollback tests the site config it installs again with frontend-ng
   const testRuns = () => (existsSync(tested) ? readFileSync(tested, 'utf8').trim().split('\n').length : 0);
   try {
     const deploy = (version: string, healthUrl: string) =>
-      deployFrontend(
-        `<p>Sophia ${version}</p>\n`,
-        {
-          'frontend-url': host.siteUrl,
-          'frontend-host': `127.0.0.1:${host.sshPort}`,
-          'frontend-target': host.sitePath,
-          'frontend-nginx-config': 'site.conf.tpl',
-          'frontend-nginx-config-path': configPath,
-          // The default (sudo -n nginx -t) cannot run on this host: only the caller's command can pass.
-          'frontend-nginx-test-command': `echo tested >> ${tested}; ${host.nginxTestCommand}`,
-          'frontend-nginx-reload-command': host.nginxReloadCommand,
-          'ssh-user': host.user,
-          'health-urls': healthUrl,
-        },
-        { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts },
-        version.repeat(40),
-      );
+      deployToHost(host, version, healthUrl, {
+        'frontend-nginx-config': 'site.conf.tpl',
+        'frontend-nginx-config-path': configPath,
+        // The default (sudo -n nginx -t) cannot run on this host: only the caller's command can pass.
+        'frontend-nginx-test-command': `echo tested >> ${tested}; ${host.nginxTestCommand}`,
+      });
     const first = await deploy('a', host.siteUrl);
     expect(first.result).toBe('success');
     const afterDeploys = testRuns();
