@@ -13,14 +13,18 @@ import {
 } from './frontend-helpers.js';
 
 /**
- * What the site still serves differently from `source`, polled for up to 5 s: `nginx -s reload`
- * returns before the new workers answer, and the site config here names the new release's root.
+ * What the site still serves differently from `source`, polled for up to 10 s until it has served
+ * `source` five reads in a row: `nginx -s reload` returns before the new workers answer, and for a
+ * moment after the first of them does, old workers still accept connections with the old config
+ * (before the first deploy: no site at all, so a 404).
  */
 async function servedOnceReloaded(siteUrl: string, source: string): Promise<string[]> {
   let differences = await servedDifferences(siteUrl, source);
-  for (let attempt = 0; attempt < 25 && differences.length > 0; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  let inARow = differences.length === 0 ? 1 : 0;
+  for (let attempt = 0; attempt < 100 && inARow < 5; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
     differences = await servedDifferences(siteUrl, source);
+    inARow = differences.length === 0 ? inARow + 1 : 0;
   }
   return differences;
 }
