@@ -93,7 +93,7 @@ test('the bundled action deploys, then fails fast on a bad image, rolls back and
   expect(first.outputs['rolled-back']).toBe('false');
   // Created, not changed: a rollback of this run has nothing to put back.
   expect(JSON.parse(first.outputs.changed)).toEqual([]);
-  expect(first.summary).toContain('| sophia/Deployment/sophia-backend | sophia | created |');
+  expect(first.summary).toContain('| sophia/Deployment/sophia-backend | created |');
   const live = await backendDeployment();
   expect(live?.metadata.annotations?.['sophia.ai/run-url']).toBe(
     'https://github.com/sophia/sophia-ai/actions/runs/1658821493',
