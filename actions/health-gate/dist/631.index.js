@@ -14,7 +14,7 @@ __webpack_require__.d(__webpack_exports__, {
   serveBodyRegexMatches: () => (/* reexport */ serveBodyRegexMatches)
 });
 
-// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UNTRUSTED_CERTIFICATE_HINT, UrlTally, bodyMismatch, checkNotStarted, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected
+// UNUSED EXPORTS: ABANDON_GRACE_MS, BodyRegexMatcher, DEFAULT_MAX_REDIRECTS, GateState, INLINE_MATCH_STEPS, MAX_BODY_BYTES, ProbeError, ProbeTransport, Redactor, UNTRUSTED_CERTIFICATE_HINT, UrlTally, bodyMismatch, classifyProbeError, describeBodyMatcher, describeStatusRanges, directAgents, excerpt, jsonCheckFailure, median, probeUrl, settleWithin, statusExpected, unfinishedCheck
 
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
@@ -420,7 +420,8 @@ class BodyRegexMatcher {
     }
     /**
      * Whether `regex` matches `body`; `stopped` when the match outlasted `budget.ms` milliseconds,
-     * `unstarted` when no thread had started within `budget.startMs` (see MatchBudget). A match of at
+     * `deadline` when `budget.startMs` came first, `unstarted` when no thread had started within
+     * `budget.startMs` (see MatchBudget and CheckUnfinished). A match of at
      * most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a
      * pattern RE2 cannot compile, which input validation rules out.
      */
@@ -432,7 +433,7 @@ class BodyRegexMatcher {
     }
     /**
      * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes;
-     * `stopped` or `unstarted` as for match(). Always on a thread: a JMESPath expression's cost cannot
+     * `stopped`, `deadline` or `unstarted` as for match(). Always on a thread: a JMESPath expression's cost cannot
      * be told from its text (nested `let` and array projections grow exponentially), and on the main
      * thread no deadline or signal could stop it.
      */
@@ -462,7 +463,10 @@ class BodyRegexMatcher {
             this.idle.push(worker);
             return 'unstarted';
         }
-        const limitMs = Math.max(1, Math.min(budget.ms, budget.startMs - (external_node_perf_hooks_.performance.now() - calledAt)));
+        const deadlineMs = budget.startMs - (external_node_perf_hooks_.performance.now() - calledAt);
+        // A check cut by the gate's deadline, not by its own limit, has not shown its cost.
+        const ranOut = budget.ms < deadlineMs ? 'stopped' : 'deadline';
+        const limitMs = Math.max(1, Math.min(budget.ms, deadlineMs));
         return new Promise((resolve, reject) => {
             const finish = () => {
                 clearTimeout(timer);
@@ -491,7 +495,7 @@ class BodyRegexMatcher {
                 // it, and start another now, so that the next round does not wait for a thread to start.
                 void worker.terminate();
                 this.warm();
-                resolve('stopped');
+                resolve(ranOut);
             }, limitMs);
             worker.on('message', onMessage);
             worker.once('error', onError);
@@ -552,13 +556,24 @@ function describeStatusRanges(ranges) {
     return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 /**
- * Why `check` (expected-body or expected-json and its value, as messages name them) was not checked
- * when no thread to evaluate it had started within `limit.startMs`: that is the runner's load, so the
- * message does not blame the check.
+ * The failure of `check` (expected-body or expected-json and its value, as messages name them) that
+ * did not finish, per `outcome`: `evaluating` names what it was doing to the body ("being matched
+ * against"), `cost` says what makes such a check slow and what to do instead.
  */
-function checkNotStarted(check, limit) {
-    return (`${check} was not evaluated: the thread that evaluates it had not started within ${(0,src/* formatDuration */.a3)(limit.startMs)} ` +
-        `(what was left of timeout); the runner is overloaded, which says nothing about the check`);
+function unfinishedCheck(check, outcome, body, limit, { evaluating, cost }) {
+    if (outcome === 'unstarted') {
+        return {
+            detail: `${check} was not evaluated: the thread that evaluates it had not started within ${(0,src/* formatDuration */.a3)(limit.startMs)} ` +
+                `(what was left of timeout); the runner is overloaded, which says nothing about the check`,
+            inconclusive: true,
+        };
+    }
+    const [name, ms] = outcome === 'deadline' ? ['what was left of timeout', limit.startMs] : [limit.name, limit.ms];
+    return {
+        detail: `${check} was still ${evaluating} the ${Buffer.byteLength(body)}-byte body ` +
+            `when ${name} (${(0,src/* formatDuration */.a3)(ms)}) ran out: ${cost}`,
+        inconclusive: outcome === 'deadline',
+    };
 }
 /**
  * Why a body fails `matcher`, or undefined when it passes. A regex is matched by `regexes` within
@@ -568,18 +583,19 @@ function checkNotStarted(check, limit) {
 async function bodyMismatch(body, matcher, regexes, limit) {
     if (!matcher)
         return undefined;
+    const mismatch = { detail: `body does not ${describeBodyMatcher(matcher)}`, inconclusive: false };
     if (matcher.kind === 'substring')
-        return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+        return body.includes(matcher.text) ? undefined : mismatch;
     const outcome = await regexes.match(matcher.regex, body, limit);
     if (outcome === 'matched')
         return undefined;
     if (outcome === 'not-matched')
-        return `body does not ${describeBodyMatcher(matcher)}`;
-    if (outcome === 'unstarted')
-        return checkNotStarted(`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`, limit);
-    return (`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-        `when ${limit.name} (${(0,src/* formatDuration */.a3)(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-        `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`);
+        return mismatch;
+    return unfinishedCheck(`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
+        evaluating: 'being matched against',
+        cost: `an RE2 match costs the pattern's size times the body's, ` +
+            `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
+    });
 }
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
@@ -885,6 +901,8 @@ function median(values) {
 class UrlTally {
     latencies = [];
     report;
+    /** Whether lastMismatch holds a conclusive mismatch, which no inconclusive one replaces. */
+    conclusive = false;
     constructor(url) {
         this.report = {
             url,
@@ -917,8 +935,13 @@ class UrlTally {
             report.wrongStatus += 1;
         if (probe.verdict === 'wrong-body')
             report.wrongBody += 1;
-        if (probe.verdict === 'wrong-status' || probe.verdict === 'wrong-body')
+        if (probe.verdict === 'wrong-status' || (probe.verdict === 'wrong-body' && !probe.inconclusive)) {
             report.lastMismatch = probe.detail;
+            this.conclusive = true;
+        }
+        else if (probe.verdict === 'wrong-body' && !this.conclusive) {
+            report.lastMismatch = probe.detail;
+        }
         if (probe.verdict === 'error') {
             report.errors += 1;
             report.lastError = probe.detail;
@@ -1019,22 +1042,23 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     // Redacted before it is cut, so no excerpt can end in the first half of a token.
     const body = () => JSON.stringify(excerpt(redactor.redact(result.body)));
     const mismatch = await bodyMismatch(result.body, settings.expectedBody, regexes, matchLimit);
-    if (mismatch) {
-        return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
-    }
-    const jsonOutcome = settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
-    const jsonFailure = jsonOutcome === 'unstarted'
-        ? checkNotStarted(`expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)}`, matchLimit)
-        : jsonOutcome === 'stopped'
-            ? `expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
-                `when ${matchLimit.name} (${(0,src/* formatDuration */.a3)(matchLimit.ms)}) ran out: simplify the expression`
-            : jsonOutcome;
-    if (jsonFailure) {
+    const jsonOutcome = !mismatch && settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
+    const failure = mismatch ??
+        (jsonOutcome === 'stopped' || jsonOutcome === 'deadline' || jsonOutcome === 'unstarted'
+            ? unfinishedCheck(`expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
+                evaluating: 'being evaluated on',
+                cost: 'simplify the expression',
+            })
+            : jsonOutcome
+                ? { detail: jsonOutcome, inconclusive: false }
+                : undefined);
+    if (failure) {
         return {
             ...base,
             verdict: 'wrong-body',
             status: result.status,
-            detail: `${redactor.redact(jsonFailure)}: ${body()}`,
+            detail: `${redactor.redact(failure.detail)}: ${body()}`,
+            ...(failure.inconclusive && { inconclusive: true }),
         };
     }
     return { ...base, verdict: 'pass', status: result.status, detail: '' };
@@ -1191,20 +1215,25 @@ async function runHealthCheck(settings) {
         regexes.close();
     }
     const healthy = outcome === 'healthy';
+    const urls = tallies.map((tally) => tally.snapshot());
     return {
         healthy,
         outcome,
-        reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
+        reason: explain(outcome, settings, state, rounds, lastRound, urls, stoppedBeforeDeadline),
         rounds,
         passedRounds: state.passedRounds,
         failedRounds: state.failedRounds,
         timeToHealthySeconds: healthy ? state.healthySince : null,
         elapsedSeconds: seconds(elapsedMs()),
-        urls: tallies.map((tally) => tally.snapshot()),
+        urls,
     };
 }
-function explain(outcome, settings, state, rounds, last, stoppedBeforeDeadline) {
-    const failing = last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
+function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
+    // A last round cut short by the timeout may say less than the round before it did.
+    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== probe.detail
+        ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
+        : `${probe.url}: ${probe.detail}`;
+    const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {
         return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;

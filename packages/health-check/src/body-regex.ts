@@ -5,11 +5,15 @@ import { RE2JS } from 're2js';
 import { jsonCheckFailure } from './json-check-failure.js';
 
 /**
- * What matching a body against a regex came to: `stopped` when its time ran out during the match;
- * `unstarted` when no thread to match in had started by the end of the time allowed for that
- * (see MatchBudget), so the pattern is not to blame.
+ * Why a match or expected-json evaluation has no answer: `stopped` when its own time (`ms` of
+ * MatchBudget) ran out during it, which is the pattern's cost; `deadline` when the gate's timeout
+ * (`startMs`) came first, and `unstarted` when no thread to evaluate in had started by then: both
+ * are the clock's or the runner's doing, so they say nothing about the check.
  */
-export type RegexOutcome = 'matched' | 'not-matched' | 'stopped' | 'unstarted';
+export type CheckUnfinished = 'stopped' | 'deadline' | 'unstarted';
+
+/** What matching a body against a regex came to (see CheckUnfinished). */
+export type RegexOutcome = 'matched' | 'not-matched' | CheckUnfinished;
 
 /**
  * The time one match or expected-json evaluation may take, in milliseconds: `ms` for the evaluation
@@ -108,7 +112,8 @@ export class BodyRegexMatcher {
 
   /**
    * Whether `regex` matches `body`; `stopped` when the match outlasted `budget.ms` milliseconds,
-   * `unstarted` when no thread had started within `budget.startMs` (see MatchBudget). A match of at
+   * `deadline` when `budget.startMs` came first, `unstarted` when no thread had started within
+   * `budget.startMs` (see MatchBudget and CheckUnfinished). A match of at
    * most INLINE_MATCH_STEPS is made at once on this thread. Rejects when the thread fails, e.g. on a
    * pattern RE2 cannot compile, which input validation rules out.
    */
@@ -123,21 +128,17 @@ export class BodyRegexMatcher {
 
   /**
    * Why `body` fails the expected-json `check` (see jsonCheckFailure), undefined when it passes;
-   * `stopped` or `unstarted` as for match(). Always on a thread: a JMESPath expression's cost cannot
+   * `stopped`, `deadline` or `unstarted` as for match(). Always on a thread: a JMESPath expression's cost cannot
    * be told from its text (nested `let` and array projections grow exponentially), and on the main
    * thread no deadline or signal could stop it.
    */
-  checkJson(
-    check: JsonCheck,
-    body: string,
-    budget: MatchBudget,
-  ): Promise<string | undefined | 'stopped' | 'unstarted'> {
+  checkJson(check: JsonCheck, body: string, budget: MatchBudget): Promise<string | undefined | CheckUnfinished> {
     return this.ask({ json: check.text, body }, budget).then((answer) =>
       typeof answer === 'string' ? answer : answer.failure,
     );
   }
 
-  private async ask(question: WorkerQuestion, budget: MatchBudget): Promise<WorkerAnswer | 'stopped' | 'unstarted'> {
+  private async ask(question: WorkerQuestion, budget: MatchBudget): Promise<WorkerAnswer | CheckUnfinished> {
     const calledAt = performance.now();
     const worker = this.idle.pop() ?? this.start();
     this.busy.add(worker);
@@ -160,8 +161,11 @@ export class BodyRegexMatcher {
       this.idle.push(worker);
       return 'unstarted';
     }
-    const limitMs = Math.max(1, Math.min(budget.ms, budget.startMs - (performance.now() - calledAt)));
-    return new Promise<WorkerAnswer | 'stopped'>((resolve, reject) => {
+    const deadlineMs = budget.startMs - (performance.now() - calledAt);
+    // A check cut by the gate's deadline, not by its own limit, has not shown its cost.
+    const ranOut = budget.ms < deadlineMs ? 'stopped' : 'deadline';
+    const limitMs = Math.max(1, Math.min(budget.ms, deadlineMs));
+    return new Promise<WorkerAnswer | CheckUnfinished>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer);
         worker.off('message', onMessage);
@@ -186,7 +190,7 @@ export class BodyRegexMatcher {
         // it, and start another now, so that the next round does not wait for a thread to start.
         void worker.terminate();
         this.warm();
-        resolve('stopped');
+        resolve(ranOut);
       }, limitMs);
       worker.on('message', onMessage);
       worker.once('error', onError);

@@ -1,5 +1,5 @@
 import { describeValue, formatDuration, shortenValue, type BodyMatcher, type StatusRange } from '@sophia/inputs';
-import type { BodyRegexMatcher, MatchBudget } from './body-regex.js';
+import type { BodyRegexMatcher, CheckUnfinished, MatchBudget } from './body-regex.js';
 
 export function statusExpected(status: number, ranges: readonly StatusRange[]): boolean {
   return ranges.some((range) => status >= range.from && status <= range.to);
@@ -17,15 +17,43 @@ export interface MatchLimit extends MatchBudget {
 }
 
 /**
- * Why `check` (expected-body or expected-json and its value, as messages name them) was not checked
- * when no thread to evaluate it had started within `limit.startMs`: that is the runner's load, so the
- * message does not blame the check.
+ * Why a body fails a check: `detail` says why, for the log and the report. `inconclusive` when the
+ * check did not finish within a limit other than its own (see CheckUnfinished: the gate's timeout
+ * came first, or no thread had started): such an answer may say less about the URL than one before
+ * it, so a report does not let it replace the last conclusive mismatch.
  */
-export function checkNotStarted(check: string, limit: MatchLimit): string {
-  return (
-    `${check} was not evaluated: the thread that evaluates it had not started within ${formatDuration(limit.startMs)} ` +
-    `(what was left of timeout); the runner is overloaded, which says nothing about the check`
-  );
+export interface BodyCheckFailure {
+  detail: string;
+  inconclusive: boolean;
+}
+
+/**
+ * The failure of `check` (expected-body or expected-json and its value, as messages name them) that
+ * did not finish, per `outcome`: `evaluating` names what it was doing to the body ("being matched
+ * against"), `cost` says what makes such a check slow and what to do instead.
+ */
+export function unfinishedCheck(
+  check: string,
+  outcome: CheckUnfinished,
+  body: string,
+  limit: MatchLimit,
+  { evaluating, cost }: { evaluating: string; cost: string },
+): BodyCheckFailure {
+  if (outcome === 'unstarted') {
+    return {
+      detail:
+        `${check} was not evaluated: the thread that evaluates it had not started within ${formatDuration(limit.startMs)} ` +
+        `(what was left of timeout); the runner is overloaded, which says nothing about the check`,
+      inconclusive: true,
+    };
+  }
+  const [name, ms] = outcome === 'deadline' ? ['what was left of timeout', limit.startMs] : [limit.name, limit.ms];
+  return {
+    detail:
+      `${check} was still ${evaluating} the ${Buffer.byteLength(body)}-byte body ` +
+      `when ${name} (${formatDuration(ms)}) ran out: ${cost}`,
+    inconclusive: outcome === 'deadline',
+  };
 }
 
 /**
@@ -38,19 +66,19 @@ export async function bodyMismatch(
   matcher: BodyMatcher | undefined,
   regexes: BodyRegexMatcher,
   limit: MatchLimit,
-): Promise<string | undefined> {
+): Promise<BodyCheckFailure | undefined> {
   if (!matcher) return undefined;
-  if (matcher.kind === 'substring')
-    return body.includes(matcher.text) ? undefined : `body does not ${describeBodyMatcher(matcher)}`;
+  const mismatch = { detail: `body does not ${describeBodyMatcher(matcher)}`, inconclusive: false };
+  if (matcher.kind === 'substring') return body.includes(matcher.text) ? undefined : mismatch;
   const outcome = await regexes.match(matcher.regex, body, limit);
   if (outcome === 'matched') return undefined;
-  if (outcome === 'not-matched') return `body does not ${describeBodyMatcher(matcher)}`;
-  if (outcome === 'unstarted') return checkNotStarted(`expected-body ${shortenValue(matcher.regex.text)}`, limit);
-  return (
-    `expected-body ${shortenValue(matcher.regex.text)} was still being matched against the ${Buffer.byteLength(body)}-byte body ` +
-    `when ${limit.name} (${formatDuration(limit.ms)}) ran out: an RE2 match costs the pattern's size times the body's, ` +
-    `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`
-  );
+  if (outcome === 'not-matched') return mismatch;
+  return unfinishedCheck(`expected-body ${shortenValue(matcher.regex.text)}`, outcome, body, limit, {
+    evaluating: 'being matched against',
+    cost:
+      `an RE2 match costs the pattern's size times the body's, ` +
+      `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
+  });
 }
 
 export function describeBodyMatcher(matcher: BodyMatcher): string {

@@ -5,14 +5,21 @@ import { probeUrl, ProbeTransport, type HttpResult, type ProbeAgents, type Redir
 import { BodyRegexMatcher, type RegexThread } from './body-regex.js';
 import {
   bodyMismatch,
-  checkNotStarted,
+  unfinishedCheck,
   describeStatusRanges,
   statusExpected,
   type MatchLimit,
 } from './expectations.js';
 import { excerpt } from './json-check-failure.js';
 import { Redactor } from './redaction.js';
-import { UrlTally, type GateOutcome, type HealthReport, type ProbeResult, type RoundResult } from './report.js';
+import {
+  UrlTally,
+  type GateOutcome,
+  type HealthReport,
+  type ProbeResult,
+  type RoundResult,
+  type UrlReport,
+} from './report.js';
 
 /**
  * What `runHealthCheck` probes and when it decides. Every probe round asks each URL once; the
@@ -147,24 +154,31 @@ async function judge(
   // Redacted before it is cut, so no excerpt can end in the first half of a token.
   const body = (): string => JSON.stringify(excerpt(redactor.redact(result.body)));
   const mismatch = await bodyMismatch(result.body, settings.expectedBody, regexes, matchLimit);
-  if (mismatch) {
-    return { ...base, verdict: 'wrong-body', status: result.status, detail: `${redactor.redact(mismatch)}: ${body()}` };
-  }
   const jsonOutcome =
-    settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
-  const jsonFailure =
-    jsonOutcome === 'unstarted'
-      ? checkNotStarted(`expected-json ${describeValue(settings.expectedJson!.text)}`, matchLimit)
-      : jsonOutcome === 'stopped'
-        ? `expected-json ${describeValue(settings.expectedJson!.text)} was still being evaluated on the ${Buffer.byteLength(result.body)}-byte body ` +
-          `when ${matchLimit.name} (${formatDuration(matchLimit.ms)}) ran out: simplify the expression`
-        : jsonOutcome;
-  if (jsonFailure) {
+    !mismatch && settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
+  const failure =
+    mismatch ??
+    (jsonOutcome === 'stopped' || jsonOutcome === 'deadline' || jsonOutcome === 'unstarted'
+      ? unfinishedCheck(
+          `expected-json ${describeValue(settings.expectedJson!.text)}`,
+          jsonOutcome,
+          result.body,
+          matchLimit,
+          {
+            evaluating: 'being evaluated on',
+            cost: 'simplify the expression',
+          },
+        )
+      : jsonOutcome
+        ? { detail: jsonOutcome, inconclusive: false }
+        : undefined);
+  if (failure) {
     return {
       ...base,
       verdict: 'wrong-body',
       status: result.status,
-      detail: `${redactor.redact(jsonFailure)}: ${body()}`,
+      detail: `${redactor.redact(failure.detail)}: ${body()}`,
+      ...(failure.inconclusive && { inconclusive: true }),
     };
   }
   return { ...base, verdict: 'pass', status: result.status, detail: '' };
@@ -329,16 +343,17 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
     regexes.close();
   }
   const healthy = outcome === 'healthy';
+  const urls = tallies.map((tally) => tally.snapshot());
   return {
     healthy,
     outcome,
-    reason: explain(outcome, settings, state, rounds, lastRound, stoppedBeforeDeadline),
+    reason: explain(outcome, settings, state, rounds, lastRound, urls, stoppedBeforeDeadline),
     rounds,
     passedRounds: state.passedRounds,
     failedRounds: state.failedRounds,
     timeToHealthySeconds: healthy ? state.healthySince : null,
     elapsedSeconds: seconds(elapsedMs()),
-    urls: tallies.map((tally) => tally.snapshot()),
+    urls,
   };
 }
 
@@ -348,10 +363,15 @@ function explain(
   state: GateState,
   rounds: number,
   last: RoundResult | undefined,
+  urls: readonly UrlReport[],
   stoppedBeforeDeadline: boolean,
 ): string {
-  const failing =
-    last?.probes.filter((probe) => probe.verdict !== 'pass').map((probe) => `${probe.url}: ${probe.detail}`) ?? [];
+  // A last round cut short by the timeout may say less than the round before it did.
+  const words = (probe: ProbeResult, index: number): string =>
+    probe.inconclusive && urls[index].lastMismatch !== probe.detail
+      ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
+      : `${probe.url}: ${probe.detail}`;
+  const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
   const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
   if (outcome === 'healthy') {
     return `healthy: ${settings.successThreshold} consecutive passing round(s) of ${settings.urls.length} URL(s) after ${rounds} round(s)`;

@@ -15,6 +15,11 @@ export interface ProbeResult {
   errorKind?: ProbeErrorKind;
   /** Set on a probe error that waiting cannot cure, such as a plain-HTTP server behind an https:// URL. */
   permanent?: boolean;
+  /**
+   * Set on a wrong-body verdict whose check did not finish within a limit other than its own (see
+   * BodyCheckFailure): the report keeps the last conclusive mismatch over it.
+   */
+  inconclusive?: boolean;
   latencyMs: number;
   redirects: Redirect[];
 }
@@ -41,7 +46,7 @@ export interface UrlReport {
   /** The latest probe error, kept apart from wrong answers. */
   lastError: string | null;
   lastErrorKind: ProbeErrorKind | null;
-  /** The latest wrong status or body. */
+  /** The latest wrong status or body; an inconclusive one (see ProbeResult.inconclusive) does not replace a conclusive one. */
   lastMismatch: string | null;
   /** Over probes that got an answer. */
   latencyMs: { p50: number | null; max: number | null };
@@ -85,6 +90,8 @@ export function median(values: readonly number[]): number | null {
 export class UrlTally {
   private readonly latencies: number[] = [];
   private readonly report: UrlReport;
+  /** Whether lastMismatch holds a conclusive mismatch, which no inconclusive one replaces. */
+  private conclusive = false;
 
   constructor(url: string) {
     this.report = {
@@ -116,7 +123,12 @@ export class UrlTally {
     if (probe.verdict === 'pass') report.passes += 1;
     if (probe.verdict === 'wrong-status') report.wrongStatus += 1;
     if (probe.verdict === 'wrong-body') report.wrongBody += 1;
-    if (probe.verdict === 'wrong-status' || probe.verdict === 'wrong-body') report.lastMismatch = probe.detail;
+    if (probe.verdict === 'wrong-status' || (probe.verdict === 'wrong-body' && !probe.inconclusive)) {
+      report.lastMismatch = probe.detail;
+      this.conclusive = true;
+    } else if (probe.verdict === 'wrong-body' && !this.conclusive) {
+      report.lastMismatch = probe.detail;
+    }
     if (probe.verdict === 'error') {
       report.errors += 1;
       report.lastError = probe.detail;

@@ -346,6 +346,33 @@ describe('the gate against hostile servers', () => {
     expect(notJson.urls[0].lastMismatch).toMatch(/^body is not JSON, so expected-json "status" cannot hold/);
   });
 
+  it("keeps the last conclusive answer when the timeout cuts the last round's expected-json short", async () => {
+    // The expression is cheap while status is not 'ok' (&& stops there) and about 20 s of CPU once it
+    // is: each let doubles the array. The server turns 'ok' once the gate has a conclusive answer, so
+    // the next round's evaluation is what the timeout cuts, as a round started in the timeout's last
+    // milliseconds is cut on a loaded runner.
+    const lets = Array.from({ length: 22 }, (_, i) => `let $a${i + 1} = [$a${i}, $a${i}] in`).join(' ');
+    const expression = `status == 'ok' && (let $a0 = @ in ${lets} length(to_string($a22)) == \`0\`)`;
+    let status = 'starting';
+    const server = await started(startServer((_req, res) => reply(res, 200, JSON.stringify({ status }))));
+    const report = await gateWithinDeadline(
+      settings([server.url], {
+        expectedJson: jsonCheck('expected-json', expression),
+        timeoutMs: 5000,
+        onRound: (round) => {
+          if (round.probes[0].verdict === 'wrong-body' && !round.probes[0].inconclusive) status = 'ok';
+        },
+      }),
+    );
+    expect(report.outcome).toBe('timeout');
+    const conclusive = /^expected-json ".*\(\d+ characters\) is false, not true: .*starting/;
+    expect(report.urls[0].lastMismatch).toMatch(conclusive);
+    // The cut round is still told, with the answer before it beside it.
+    expect(report.reason).toMatch(
+      /last round: http:\/\/127\.0\.0\.1:\d+\/\S*: expected-json ".*\(\d+ characters\) was still being evaluated on the 15-byte body when what was left of timeout \([\d.]+m?s\) ran out: simplify the expression: .*\(the last conclusive answer: expected-json ".*\(\d+ characters\) is false, not true: /,
+    );
+  });
+
   describe("through a proxy, with the action layer's toolkit agents (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)", () => {
     const saved = { ...process.env };
     afterEach(() => {
