@@ -42,7 +42,7 @@ export default tseslint.config(
     // Domain packages report through their return values, `Log` and `ReportedError` (@sophia/reporting);
     // only the action layer (actions/*, packages/action-runtime) talks to the runner.
     files: ['packages/*/src/**/*.ts'],
-    ignores: ['packages/action-runtime/**'],
+    ignores: ['packages/action-runtime/**', 'packages/github/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -79,6 +79,26 @@ export default tseslint.config(
         'error',
         ...dynamicImportBans(['@sophia-testing/', '@actions/', '@sophia/action-runtime']),
       ],
+    },
+  },
+  {
+    // @sophia/github is the suite's REST client of GitHub: it uses @actions/github (octokit with the
+    // runner's API root and proxy), and like a domain package nothing else of the toolkit.
+    files: ['packages/github/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...shippedPatterns,
+            {
+              group: ['@actions/*', '!@actions/github', '@sophia/action-runtime'],
+              message: 'The GitHub client talks to the REST API only, not to the runner.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': ['error', ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime'])],
     },
   },
   // The example application's frontend runs in the browser.

@@ -1,0 +1,94 @@
+import { getOctokit } from '@actions/github';
+
+/** The octokit @actions/github builds: REST endpoint methods and pagination. */
+export type Octokit = ReturnType<typeof getOctokit>;
+
+/** A token and the repository it acts on; every operation of this package takes one. */
+export interface GitHubRepository {
+  readonly octokit: Octokit;
+  readonly owner: string;
+  readonly repo: string;
+}
+
+export interface GitHubRepositoryOptions {
+  /** A GITHUB_TOKEN or another token; sent only in the Authorization header, never in messages. */
+  token: string;
+  /** `owner/name`; default GITHUB_REPOSITORY, which the runner sets to the workflow's repository. */
+  repository?: string;
+  /**
+   * The REST API root; default GITHUB_API_URL (the runner sets it: https://api.github.com, or a
+   * GitHub Enterprise Server's `/api/v3`), else https://api.github.com.
+   */
+  apiUrl?: string;
+}
+
+/**
+ * A client for one repository. The API root is read here, at call time, rather than left to
+ * @actions/github, which reads GITHUB_API_URL once when it is first imported.
+ * Throws TypeError when the token is empty or the repository is not `owner/name`.
+ */
+export function githubRepository(options: GitHubRepositoryOptions): GitHubRepository {
+  if (!options.token) throw new TypeError("A GitHub token is required (the job's GITHUB_TOKEN, for example)");
+  const repository = options.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+  const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
+  if (!match) {
+    throw new TypeError(`repository must be "owner/name" (or GITHUB_REPOSITORY set), got "${repository}"`);
+  }
+  const baseUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  return { octokit: getOctokit(options.token, { baseUrl }), owner: match[1], repo: match[2] };
+}
+
+/**
+ * A GitHub REST call that failed: the operation (this package's function), the HTTP status (0
+ * when no answer came) and GitHub's own message, with the field errors of a 422. The token is
+ * never part of it.
+ */
+export class GitHubApiError extends Error {
+  constructor(
+    /** This package's operation, such as `upsertPullRequestComment`. */
+    readonly operation: string,
+    /** The HTTP status of GitHub's answer; 0 when the request got none (network failure). */
+    readonly status: number,
+    /** GitHub's `message` field, or the network error's message. */
+    readonly githubMessage: string,
+  ) {
+    super(`${operation}: GitHub answered ${status === 0 ? 'nothing' : `HTTP ${status}`}: ${githubMessage}`);
+    this.name = 'GitHubApiError';
+  }
+}
+
+interface OctokitFailure {
+  status?: number;
+  message?: string;
+  response?: { data?: unknown };
+}
+
+/** Runs one operation's requests, turning octokit's failures into GitHubApiError. */
+export async function calling<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof GitHubApiError) throw error;
+    const failure = error as OctokitFailure;
+    const data = failure.response?.data as { message?: unknown; errors?: unknown } | undefined;
+    if (typeof failure.status === 'number' && failure.response) {
+      const detail = Array.isArray(data?.errors) && data.errors.length > 0 ? ` ${JSON.stringify(data.errors)}` : '';
+      const message = typeof data?.message === 'string' ? data.message : (failure.message ?? '');
+      throw new GitHubApiError(operation, failure.status, `${message}${detail}`);
+    }
+    // octokit reports a request that got no answer as status 500 without a response.
+    throw new GitHubApiError(operation, 0, failure.message ?? String(error));
+  }
+}
+
+/**
+ * The hidden HTML comment that identifies what this suite wrote (`<!-- sophia-<kind>:<key> -->`),
+ * so it is found again by content rather than by title or position.
+ * Throws TypeError when the key could end the comment or break the line.
+ */
+export function marker(kind: 'deploy-plan' | 'alert', key: string): string {
+  if (!/^[A-Za-z0-9._/:@+-]+$/.test(key) || key.includes('--')) {
+    throw new TypeError(`marker key must be letters, digits and . _ / : @ + - (no "--"), got "${key}"`);
+  }
+  return `<!-- sophia-${kind}:${key} -->`;
+}

@@ -1,0 +1,239 @@
+import { calling, type GitHubRepository } from './client.js';
+
+/** The states GitHub accepts for a deployment status (REST reference, "Create a deployment status"). */
+export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+
+export interface Deployment {
+  id: number;
+  /** The commit deployed: GitHub resolves `ref` to it when the deployment is created. */
+  sha: string;
+  ref: string;
+  environment: string;
+  task: string;
+  description: string | null;
+  payload: unknown;
+  productionEnvironment: boolean;
+  transientEnvironment: boolean;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface DeploymentStatus {
+  id: number;
+  state: DeploymentState;
+  description: string;
+  environment: string;
+  logUrl: string;
+  environmentUrl: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+export interface CreateDeploymentOptions {
+  /** A branch, tag or commit SHA. */
+  ref: string;
+  /** Such as `staging` or `production`. */
+  environment: string;
+  description?: string;
+  /** Free JSON kept with the deployment (such as the release id), read back by listDeployments. */
+  payload?: Record<string, unknown>;
+  /** Default (GitHub's): true for `production`, false otherwise. */
+  productionEnvironment?: boolean;
+  /** Default false. */
+  transientEnvironment?: boolean;
+}
+
+/**
+ * Records a deployment of `ref` to `environment`. It is created with `auto_merge: false` (GitHub
+ * would otherwise merge the default branch into a ref behind it) and `required_contexts: []`
+ * (GitHub would otherwise refuse, 409, while a commit status of the ref is not green: the
+ * workflow's own `needs:` already decide whether to deploy).
+ *
+ * REST: POST /repos/{owner}/{repo}/deployments.
+ * Minimum token permission: `deployments: write`.
+ * Throws GitHubApiError (operation `createDeployment`; 422 `No ref found for: <ref>`).
+ */
+export async function createDeployment(
+  github: GitHubRepository,
+  options: CreateDeploymentOptions,
+): Promise<Deployment> {
+  return calling('createDeployment', async () => {
+    const { octokit, owner, repo } = github;
+    const response = await octokit.rest.repos.createDeployment({
+      owner,
+      repo,
+      ref: options.ref,
+      environment: options.environment,
+      description: options.description,
+      payload: options.payload,
+      production_environment: options.productionEnvironment,
+      transient_environment: options.transientEnvironment,
+      auto_merge: false,
+      required_contexts: [],
+    });
+    // 202 is GitHub's "Auto-merged ..." answer, which auto_merge: false rules out.
+    if (!('id' in response.data)) throw new Error(String(response.data.message));
+    return deploymentOf(response.data);
+  });
+}
+
+export interface DeploymentStatusOptions {
+  state: DeploymentState;
+  /** The run's log (such as `<server>/<repo>/actions/runs/<id>`); GitHub links it as "View logs". */
+  logUrl?: string;
+  /** The deployed site; the Environments page links it. */
+  environmentUrl?: string;
+  /** At most 140 characters (GitHub's limit); longer text is cut with `…`. */
+  description?: string;
+  /**
+   * GitHub's `auto_inactive` (default true): a `success` status marks prior successful deployments
+   * of the same environment inactive, but only in non-production, non-transient environments;
+   * a production deployment replaced must be marked `inactive` explicitly.
+   */
+  autoInactive?: boolean;
+}
+
+/** GitHub's limit on a deployment status description (REST reference). */
+const DESCRIPTION_LIMIT = 140;
+
+/**
+ * Posts a status of a deployment, which the repository's Environments page shows.
+ *
+ * REST: POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses.
+ * Minimum token permission: `deployments: write`.
+ * Throws GitHubApiError (operation `createDeploymentStatus`).
+ */
+export async function createDeploymentStatus(
+  github: GitHubRepository,
+  deploymentId: number,
+  options: DeploymentStatusOptions,
+): Promise<DeploymentStatus> {
+  const description =
+    options.description && options.description.length > DESCRIPTION_LIMIT
+      ? `${options.description.slice(0, DESCRIPTION_LIMIT - 1)}…`
+      : options.description;
+  return calling('createDeploymentStatus', async () => {
+    const { octokit, owner, repo } = github;
+    const { data } = await octokit.rest.repos.createDeploymentStatus({
+      owner,
+      repo,
+      deployment_id: deploymentId,
+      state: options.state,
+      log_url: options.logUrl,
+      environment_url: options.environmentUrl,
+      description,
+      auto_inactive: options.autoInactive,
+    });
+    return statusOf(data);
+  });
+}
+
+/**
+ * The deployments to `environment`, newest first, narrowed to a `ref` or `sha` when given.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (every page).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+export async function listDeployments(
+  github: GitHubRepository,
+  filter: { environment: string; ref?: string; sha?: string },
+): Promise<Deployment[]> {
+  return calling('listDeployments', async () => {
+    const { octokit, owner, repo } = github;
+    const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
+      owner,
+      repo,
+      environment: filter.environment,
+      ref: filter.ref,
+      sha: filter.sha,
+      per_page: 100,
+    });
+    return deployments.map(deploymentOf).sort((a, b) => b.id - a.id);
+  });
+}
+
+/**
+ * The newest deployment to `environment` of `ref` or `sha`, or undefined.
+ * REST, permission and errors: those of listDeployments.
+ */
+export async function findDeployment(
+  github: GitHubRepository,
+  filter: { environment: string; ref?: string; sha?: string },
+): Promise<Deployment | undefined> {
+  return (await listDeployments(github, filter))[0];
+}
+
+/**
+ * A deployment's statuses, newest first: the first is what the Environments page shows.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (every page).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeploymentStatuses`).
+ */
+export async function listDeploymentStatuses(
+  github: GitHubRepository,
+  deploymentId: number,
+): Promise<DeploymentStatus[]> {
+  return calling('listDeploymentStatuses', async () => {
+    const { octokit, owner, repo } = github;
+    const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, {
+      owner,
+      repo,
+      deployment_id: deploymentId,
+      per_page: 100,
+    });
+    return statuses.map(statusOf).sort((a, b) => b.id - a.id);
+  });
+}
+
+interface DeploymentJson {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  task: string;
+  description?: string | null;
+  payload: unknown;
+  production_environment?: boolean;
+  transient_environment?: boolean;
+  created_at: string;
+}
+
+function deploymentOf(data: DeploymentJson): Deployment {
+  return {
+    id: data.id,
+    sha: data.sha,
+    ref: data.ref,
+    environment: data.environment,
+    task: data.task,
+    description: data.description ?? null,
+    payload: data.payload,
+    productionEnvironment: data.production_environment ?? false,
+    transientEnvironment: data.transient_environment ?? false,
+    createdAt: data.created_at,
+  };
+}
+
+interface StatusJson {
+  id: number;
+  state: string;
+  description?: string | null;
+  environment?: string;
+  log_url?: string;
+  target_url?: string;
+  environment_url?: string;
+  created_at: string;
+}
+
+function statusOf(data: StatusJson): DeploymentStatus {
+  return {
+    id: data.id,
+    state: data.state as DeploymentState,
+    description: data.description ?? '',
+    environment: data.environment ?? '',
+    logUrl: data.log_url || data.target_url || '',
+    environmentUrl: data.environment_url ?? '',
+    createdAt: data.created_at,
+  };
+}

@@ -1,0 +1,10 @@
+export {
+  githubRepository,
+  GitHubApiError,
+  type GitHubRepository,
+  type GitHubRepositoryOptions,
+  type Octokit,
+} from './client.js';
+export * from './pull-request-comment.js';
+export * from './alert-issue.js';
+export * from './deployments.js';

@@ -1,0 +1,54 @@
+import { calling, marker, type GitHubRepository } from './client.js';
+
+export interface PullRequestCommentOptions {
+  /** The pull request's number. */
+  pullNumber: number;
+  /** Which comment of this suite: one comment per key and pull request (such as `production`). */
+  key: string;
+  /** Markdown; the hidden marker is put before it. GitHub refuses bodies over 65536 characters (422). */
+  body: string;
+}
+
+export interface PullRequestComment {
+  id: number;
+  /** The comment's page on github.com. */
+  htmlUrl: string;
+  /** Whether this call created the comment (false: it updated the existing one in place). */
+  created: boolean;
+}
+
+/**
+ * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
+ * request carries one comment per key however often it is written. The comment is found by the
+ * hidden marker `<!-- sophia-deploy-plan:<key> -->` across every page of the pull request's
+ * comments.
+ *
+ * REST: GET and POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
+ * /repos/{owner}/{repo}/issues/comments/{comment_id} (pull request comments are issue comments).
+ * Minimum token permission: `pull-requests: write` (GitHub docs, "Create an issue comment": a
+ * pull request's comments need Issues or Pull requests write).
+ * Throws GitHubApiError (operation `upsertPullRequestComment`); TypeError for a bad key.
+ */
+export async function upsertPullRequestComment(
+  github: GitHubRepository,
+  options: PullRequestCommentOptions,
+): Promise<PullRequestComment> {
+  const hidden = marker('deploy-plan', options.key);
+  const body = `${hidden}\n${options.body}`;
+  return calling('upsertPullRequestComment', async () => {
+    const { octokit, owner, repo } = github;
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: options.pullNumber,
+      per_page: 100,
+    });
+    const existing = comments.find((comment) => comment.body?.includes(hidden));
+    if (existing) {
+      const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+      return { id: data.id, htmlUrl: data.html_url, created: false };
+    }
+    const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: options.pullNumber, body });
+    return { id: data.id, htmlUrl: data.html_url, created: true };
+  });
+}

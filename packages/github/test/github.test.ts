@@ -1,0 +1,276 @@
+import { startGitHubApi, type GitHubApi, type RepositoryState } from '@sophia-testing/github-api';
+import {
+  createDeployment,
+  createDeploymentStatus,
+  findAlertIssue,
+  findDeployment,
+  GitHubApiError,
+  githubRepository,
+  listDeploymentStatuses,
+  openAlertIssue,
+  syncAlertIssue,
+  upsertPullRequestComment,
+  type GitHubRepository,
+} from '@sophia/github';
+
+// Each token holds only the permission its operations document as their minimum.
+const TOKENS = {
+  ghs_pullRequestsWrite: { 'pull-requests': 'write' },
+  ghs_pullRequestsRead: { 'pull-requests': 'read' },
+  ghs_issuesWrite: { issues: 'write' },
+  ghs_deploymentsWrite: { deployments: 'write' },
+} as const;
+
+let api: GitHubApi;
+let repository: RepositoryState;
+
+beforeAll(async () => {
+  api = await startGitHubApi({ tokens: TOKENS });
+  repository = api.repository('sophia/sophia-app');
+});
+
+afterAll(() => api.stop());
+
+function client(token: keyof typeof TOKENS): GitHubRepository {
+  return githubRepository({ token, repository: 'sophia/sophia-app', apiUrl: api.url });
+}
+
+function requestsSince(start: number): string[] {
+  return api.requests.slice(start).map((request) => `${request.method} ${request.path}`);
+}
+
+describe('upsertPullRequestComment', () => {
+  it('creates the comment once, then updates it in place, finding it past the first page', async () => {
+    const pull = repository.addPullRequest('Bump the frontend');
+    // Other people's comments fill the first page of 100, so the plan's comment lands on the second.
+    for (let index = 0; index < 120; index++) repository.addComment(pull, `review note ${index}`);
+    const github = client('ghs_pullRequestsWrite');
+    const start = api.requests.length;
+
+    const first = await upsertPullRequestComment(github, { pullNumber: pull, key: 'production', body: 'plan v1' });
+    const second = await upsertPullRequestComment(github, { pullNumber: pull, key: 'production', body: 'plan v2' });
+
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ ...first, created: false });
+    const ours = repository.comments.filter((comment) => comment.body.includes('sophia-deploy-plan:production'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0].body).toBe('<!-- sophia-deploy-plan:production -->\nplan v2');
+    const writes = api.requests.slice(start).filter((request) => request.method !== 'GET');
+    expect(writes.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `POST /repos/sophia/sophia-app/issues/${pull}/comments`,
+      `PATCH /repos/sophia/sophia-app/issues/comments/${first.id}`,
+    ]);
+    expect(writes[1].body).toEqual({ body: '<!-- sophia-deploy-plan:production -->\nplan v2' });
+    // Both calls read both pages of comments.
+    expect(api.requests.slice(start).filter((request) => request.query.page === '2')).toHaveLength(2);
+  });
+
+  it('keeps one comment per key: a staging plan is a second comment beside the production one', async () => {
+    const pull = repository.addPullRequest('Bump the backend');
+    const github = client('ghs_pullRequestsWrite');
+    await upsertPullRequestComment(github, { pullNumber: pull, key: 'production', body: 'p' });
+    await upsertPullRequestComment(github, { pullNumber: pull, key: 'staging', body: 's' });
+    await upsertPullRequestComment(github, { pullNumber: pull, key: 'staging', body: 's2' });
+    expect(repository.comments.filter((comment) => comment.issueNumber === pull).map((c) => c.body)).toEqual([
+      '<!-- sophia-deploy-plan:production -->\np',
+      '<!-- sophia-deploy-plan:staging -->\ns2',
+    ]);
+  });
+
+  it('fails with the operation, the status and GitHub message, never the token, when the token may only read', async () => {
+    const pull = repository.addPullRequest('Read-only token');
+    const failure = await upsertPullRequestComment(client('ghs_pullRequestsRead'), {
+      pullNumber: pull,
+      key: 'production',
+      body: 'plan',
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GitHubApiError);
+    expect(failure).toMatchObject({
+      operation: 'upsertPullRequestComment',
+      status: 403,
+      githubMessage: 'Resource not accessible by integration',
+    });
+    expect(String((failure as Error).message)).toBe(
+      'upsertPullRequestComment: GitHub answered HTTP 403: Resource not accessible by integration',
+    );
+    expect(JSON.stringify(failure)).not.toContain('ghs_');
+  });
+
+  it('refuses a key that would end the hidden marker, before any request', async () => {
+    const start = api.requests.length;
+    await expect(
+      upsertPullRequestComment(client('ghs_pullRequestsWrite'), { pullNumber: 1, key: 'a-->b', body: 'x' }),
+    ).rejects.toThrow(TypeError);
+    expect(api.requests.length).toBe(start);
+  });
+});
+
+describe('alert issues', () => {
+  const alert = { label: 'production-health', key: 'production', title: 'Production is unhealthy' };
+
+  it('opens one issue, comments while unhealthy, closes on recovery, and never duplicates', async () => {
+    const github = client('ghs_issuesWrite');
+    // Look-alikes the search must not take for the alert: same title without the marker, another
+    // alert's marker under the same label, and a pull request carrying the label.
+    await github.octokit.rest.issues.create({
+      owner: 'sophia',
+      repo: 'sophia-app',
+      title: alert.title,
+      body: 'written by hand',
+      labels: [alert.label],
+    });
+    await github.octokit.rest.issues.create({
+      owner: 'sophia',
+      repo: 'sophia-app',
+      title: 'Staging is unhealthy',
+      body: '<!-- sophia-alert:staging -->\ndown',
+      labels: [alert.label],
+    });
+    const start = api.requests.length;
+    const ours = () => repository.issues.filter((issue) => issue.body?.includes('<!-- sophia-alert:production -->'));
+
+    const opened = await syncAlertIssue(github, alert, { healthy: false, body: 'gate report 1' });
+    expect(opened.action).toBe('opened');
+    const again = await syncAlertIssue(github, alert, { healthy: false, body: 'gate report 2' });
+    expect(again).toEqual({ action: 'commented', issue: opened.issue });
+    expect(await openAlertIssue(github, { ...alert, body: 'gate report 3' })).toEqual({
+      issue: opened.issue,
+      created: false,
+    });
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]).toMatchObject({ state: 'open', labels: [alert.label], title: alert.title });
+
+    const recovered = await syncAlertIssue(github, alert, { healthy: true, body: 'healthy again' });
+    expect(recovered).toEqual({ action: 'closed', issue: opened.issue });
+    expect(ours()[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    expect(await findAlertIssue(github, alert)).toBeUndefined();
+    expect(await syncAlertIssue(github, alert, { healthy: true, body: 'still healthy' })).toEqual({ action: 'none' });
+
+    const number = opened.issue!.number;
+    expect(repository.comments.filter((c) => c.issueNumber === number).map((c) => c.body)).toEqual([
+      'gate report 2',
+      'healthy again',
+    ]);
+    expect(requestsSince(start).filter((line) => !line.startsWith('GET'))).toEqual([
+      'POST /repos/sophia/sophia-app/issues',
+      `POST /repos/sophia/sophia-app/issues/${number}/comments`,
+      `POST /repos/sophia/sophia-app/issues/${number}/comments`,
+      `PATCH /repos/sophia/sophia-app/issues/${number}`,
+    ]);
+    // The search is by label, never by title.
+    const searches = api.requests.slice(start).filter((r) => r.method === 'GET' && r.path.endsWith('/issues'));
+    expect(searches.every((r) => r.query.labels === alert.label && r.query.state === 'open')).toBe(true);
+
+    // A new outage after the recovery is a new issue.
+    const next = await syncAlertIssue(github, alert, { healthy: false, body: 'down again' });
+    expect(next.action).toBe('opened');
+    expect(next.issue!.number).not.toBe(number);
+    expect(ours().filter((issue) => issue.state === 'open')).toHaveLength(1);
+  });
+
+  it('skips a pull request carrying the label and marker', async () => {
+    const pull = repository.addPullRequest('Alert-looking pull request');
+    const record = repository.issues.find((issue) => issue.number === pull)!;
+    record.labels.push('pull-health');
+    record.body = '<!-- sophia-alert:production -->';
+    expect(
+      await findAlertIssue(client('ghs_issuesWrite'), { label: 'pull-health', key: 'production' }),
+    ).toBeUndefined();
+  });
+});
+
+describe('deployment records', () => {
+  const sha = 'b'.repeat(40);
+
+  it('creates a deployment and posts its statuses with the log and environment URLs', async () => {
+    const github = client('ghs_deploymentsWrite');
+    repository.refs['release/7'] = sha;
+    const deployment = await createDeployment(github, {
+      ref: 'release/7',
+      environment: 'production',
+      payload: { release: '7' },
+    });
+    expect(deployment).toMatchObject({ sha, ref: 'release/7', environment: 'production', productionEnvironment: true });
+    const logUrl = 'https://github.com/sophia/sophia-app/actions/runs/1';
+    await createDeploymentStatus(github, deployment.id, { state: 'in_progress', logUrl });
+    const done = await createDeploymentStatus(github, deployment.id, {
+      state: 'success',
+      logUrl,
+      environmentUrl: 'https://sophia.example',
+      description: 'x'.repeat(200),
+    });
+    expect(done).toMatchObject({ state: 'success', logUrl, environmentUrl: 'https://sophia.example' });
+    expect(done.description).toHaveLength(140);
+    const created = api.requests.find((r) => r.method === 'POST' && r.path === '/repos/sophia/sophia-app/deployments');
+    expect(created?.body).toMatchObject({ auto_merge: false, required_contexts: [] });
+
+    expect((await findDeployment(github, { environment: 'production', sha }))?.id).toBe(deployment.id);
+    expect((await listDeploymentStatuses(github, deployment.id)).map((status) => status.state)).toEqual([
+      'success',
+      'in_progress',
+    ]);
+  });
+
+  it('marks a replaced staging deployment inactive by itself; a replaced production one only when told', async () => {
+    const github = client('ghs_deploymentsWrite');
+    const first = await createDeployment(github, { ref: 'main', environment: 'staging' });
+    await createDeploymentStatus(github, first.id, { state: 'success' });
+    const second = await createDeployment(github, { ref: sha, environment: 'staging' });
+    await createDeploymentStatus(github, second.id, { state: 'success' });
+    expect((await listDeploymentStatuses(github, first.id))[0].state).toBe('inactive');
+
+    const live = await createDeployment(github, { ref: 'main', environment: 'production' });
+    await createDeploymentStatus(github, live.id, { state: 'success' });
+    const failed = await createDeployment(github, { ref: sha, environment: 'production' });
+    await createDeploymentStatus(github, failed.id, { state: 'failure', logUrl: 'https://logs' });
+    expect((await listDeploymentStatuses(github, live.id))[0].state).toBe('success');
+    await createDeploymentStatus(github, failed.id, { state: 'inactive' });
+    expect((await findDeployment(github, { environment: 'production', ref: 'main' }))?.id).toBe(live.id);
+  });
+
+  it('names the operation and GitHub message when the ref does not exist', async () => {
+    await expect(
+      createDeployment(client('ghs_deploymentsWrite'), { ref: 'no-such-branch', environment: 'staging' }),
+    ).rejects.toMatchObject({
+      operation: 'createDeployment',
+      status: 422,
+      githubMessage: 'No ref found for: no-such-branch',
+    });
+  });
+
+  it('reports a request that got no answer with status 0', async () => {
+    const closed = await startGitHubApi();
+    await closed.stop();
+    const github = githubRepository({ token: 'ghs_x', repository: 'sophia/sophia-app', apiUrl: closed.url });
+    await expect(findDeployment(github, { environment: 'staging' })).rejects.toMatchObject({
+      operation: 'listDeployments',
+      status: 0,
+    });
+  });
+});
+
+describe('githubRepository', () => {
+  it('takes the repository and API root from GITHUB_REPOSITORY and GITHUB_API_URL, as in a job', async () => {
+    const saved = { repository: process.env.GITHUB_REPOSITORY, url: process.env.GITHUB_API_URL };
+    process.env.GITHUB_REPOSITORY = 'sophia/sophia-app';
+    process.env.GITHUB_API_URL = api.url;
+    try {
+      const github = githubRepository({ token: 'ghs_deploymentsWrite' });
+      expect(github).toMatchObject({ owner: 'sophia', repo: 'sophia-app' });
+      expect(await findDeployment(github, { environment: 'nowhere' })).toBeUndefined();
+    } finally {
+      for (const [name, value] of [
+        ['GITHUB_REPOSITORY', saved.repository],
+        ['GITHUB_API_URL', saved.url],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it('refuses an empty token and a repository that is not owner/name', () => {
+    expect(() => githubRepository({ token: '', repository: 'a/b' })).toThrow(/token is required/);
+    expect(() => githubRepository({ token: 't', repository: 'sophia' })).toThrow(/"owner\/name"/);
+  });
+});
