@@ -210,7 +210,11 @@ export interface RunWorkflowOptions {
   review?: (request: Omit<DeploymentReview, 'decision'>) => ReviewDecision | Promise<ReviewDecision>;
   /** `owner/repo@ref` (or `owner/repo` for any ref) -> a directory holding that repository at that ref. */
   repositories?: Record<string, string>;
-  /** Values of the github context (sha, ref, repository...). */
+  /**
+   * Values of the github context (sha, ref, repository...). `api_url` (default
+   * https://api.github.com) becomes every step's GITHUB_API_URL: set it to a stand-in's URL to
+   * route the actions' REST calls there; `token` defaults to the run's GITHUB_TOKEN secret.
+   */
   github?: Record<string, ContextValue>;
   /** Called as each job ends, in the order jobs finish. */
   onJob?: (job: JobRecord) => void;
@@ -363,6 +367,13 @@ function annotationsOf(output: string): Annotation[] {
   }));
 }
 
+/**
+ * The GITHUB_* variables the runner derives from the github context for every step. GITHUB_API_URL
+ * follows `github.api_url`, so a test that sets it (RunWorkflowOptions.github) routes every REST
+ * call of the run's actions (@actions/github reads it) to a stand-in such as
+ * @sophia-testing/github-api. The token is not among them: as on GitHub, a step gets it only
+ * through `${{ github.token }}` or `${{ secrets.GITHUB_TOKEN }}`.
+ */
 function githubEnv(contexts: Contexts): Record<string, string> {
   const github = (contexts.github ?? {}) as Record<string, ContextValue>;
   return {
@@ -370,6 +381,8 @@ function githubEnv(contexts: Contexts): Record<string, string> {
     GITHUB_REPOSITORY: String(github.repository ?? ''),
     GITHUB_REF: String(github.ref ?? ''),
     GITHUB_WORKFLOW: String(github.workflow ?? ''),
+    GITHUB_SERVER_URL: String(github.server_url ?? ''),
+    GITHUB_API_URL: String(github.api_url ?? ''),
   };
 }
 
@@ -890,8 +903,13 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
           )
         : {};
   const runId = options.runId ?? `run-${++runsStarted}`;
+  // GitHub creates a GITHUB_TOKEN for every run; here it opens nothing (the registry is a stand-in).
+  const secrets = { GITHUB_TOKEN: LOCAL_GITHUB_TOKEN, ...options.secrets };
   const base: Contexts = {
     github: {
+      server_url: 'https://github.com',
+      api_url: 'https://api.github.com',
+      token: secrets.GITHUB_TOKEN,
       run_id: runId,
       sha: '3f786850e387550fdab836ed7e6dc881de23001b',
       ref: 'refs/heads/main',
@@ -907,8 +925,6 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     env: {},
     runner: { os: 'Linux', arch: 'X64' },
   };
-  // GitHub creates a GITHUB_TOKEN for every run; here it opens nothing (the registry is a stand-in).
-  const secrets = { GITHUB_TOKEN: LOCAL_GITHUB_TOKEN, ...options.secrets };
   const frame: Frame = {
     parsed,
     repository,
