@@ -142,6 +142,46 @@ ${configMap('checked')}`,
     );
   });
 
+  test('a dry run runs the checks of a real deploy: a refused object is named once at its file and line, nothing changes', async () => {
+    const file = bed.workspace.write(
+      'dry-refused.yaml',
+      `${configMap('dry-first')}---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dry-api, namespace: unserved}
+spec:
+  replicaz: 2
+  selector: {matchLabels: {app: dry-api}}
+  template:
+    metadata: {labels: {app: dry-api}}
+    spec:
+      containers: [{name: api, image: r.example/api:1}]
+`,
+    );
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: bed.workspace.dir }), {
+      images: new Map(),
+    });
+    const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, dryRun: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).problems).toEqual([
+      {
+        file: 'dry-refused.yaml',
+        line: 6,
+        message: expect.stringMatching(/^unserved\/Deployment\/dry-api: the API server refused it: .*replicaz/s),
+      },
+    ]);
+    expect((error as ManifestError).message).toMatch(/^1 API server problem, nothing was applied \(dry run\):\n/);
+    expect((error as ManifestError).message.match(/replicaz/g)).toHaveLength(1);
+    expect(
+      await bed.cluster.observer.get({ kind: 'ConfigMap', name: 'dry-first', namespace: 'unserved' }),
+    ).toBeUndefined();
+    expect(
+      await bed.cluster.observer.get({ kind: 'Deployment', name: 'dry-api', namespace: 'unserved' }),
+    ).toBeUndefined();
+  });
+
   test('a namespace input that does not exist is one error naming the input, before anything changes', async () => {
     const file = bed.workspace.write(
       'nowhere.yaml',

@@ -35379,32 +35379,11 @@ async function deployManifests(kubectl, manifests, settings) {
         rollbacks: [],
         restored: [],
     };
-    const checkNow = [...plan.foundations, ...plan.checkable];
     if (settings.dryRun) {
-        const intended = byKey(await applyOwningFields(kubectl, checkNow, { ...applyOptions, dryRun: true }, ownership));
-        const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-        const deferred = new Set(plan.deferred.map(objects_objectKey));
-        for (const object of objects) {
-            const live = before.get(objects_objectKey(object));
-            // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
-            const result = intended.get(objects_objectKey(object)) ?? object;
-            const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
-            const foundation = object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
-            const notValidated = deferred.has(objects_objectKey(object))
-                ? `not validated by the server (its ${foundation} is created by this set)`
-                : undefined;
-            if (notValidated)
-                (settings.warn ?? log)(`${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
-            report.applied.push({
-                ...objects_refOf(object),
-                action,
-                ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
-                ...(notValidated ? { notValidated } : {}),
-            });
-        }
+        report.applied = await dryRunApplied(kubectl, objects, plan, before, sources, applyOptions, ownership, settings);
         return report;
     }
-    await serverCheck(kubectl, checkNow, sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    await serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
     const companion = settings.companion;
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
@@ -35479,6 +35458,40 @@ async function deployManifests(kubectl, manifests, settings) {
             report.restored.some((record) => !record.skipped);
     throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
 }
+/**
+ * What a dry run reports for each object: the server's dry run of every object it can check now
+ * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
+ * file and line, a missing namespace one problem), compared with the live object; an object that
+ * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
+ * not validated. Nothing is written.
+ */
+async function dryRunApplied(kubectl, objects, plan, before, sources, applyOptions, ownership, settings) {
+    const log = settings.log ?? (() => undefined);
+    const checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied (dry run)', settings.namespace);
+    const intended = byKey(checked);
+    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+    const deferred = new Set(plan.deferred.map(objects_objectKey));
+    const applied = [];
+    for (const object of objects) {
+        const live = before.get(objects_objectKey(object));
+        // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
+        const result = intended.get(objects_objectKey(object)) ?? object;
+        const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+        const foundation = object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+        const notValidated = deferred.has(objects_objectKey(object))
+            ? `not validated by the server (its ${foundation} is created by this set)`
+            : undefined;
+        if (notValidated)
+            (settings.warn ?? log)(`${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
+        applied.push({
+            ...objects_refOf(object),
+            action,
+            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+            ...(notValidated ? { notValidated } : {}),
+        });
+    }
+    return applied;
+}
 /** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
 function rollbackSentence(report) {
     const records = report.rollbacks;
@@ -35527,15 +35540,14 @@ async function liveAutoscalers(kubectl, objects) {
  * each refusal becomes a problem at the object's file and line: a ManifestError whose message
  * says what had been written by then (`written`). A namespace that does not exist is one
  * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
- * InputError naming the input.
+ * InputError naming the input. Returns the objects as the server's dry run would leave them.
  */
 async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
     if (objects.length === 0)
-        return;
+        return [];
     const dryRun = { ...options, dryRun: true };
     try {
-        await applyOwningFields(kubectl, objects, dryRun, ownership);
-        return;
+        return await applyOwningFields(kubectl, objects, dryRun, ownership);
     }
     catch (error) {
         if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
