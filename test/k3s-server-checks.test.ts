@@ -172,7 +172,7 @@ spec:
         message: expect.stringMatching(/^unserved\/Deployment\/dry-api: the API server refused it: .*replicaz/s),
       },
     ]);
-    expect((error as ManifestError).message).toMatch(/^1 API server problem, nothing was applied \(dry run\):\n/);
+    expect((error as ManifestError).message).toMatch(/^1 API server problem, nothing was applied:\n/);
     expect((error as ManifestError).message.match(/replicaz/g)).toHaveLength(1);
     expect(
       await bed.cluster.observer.get({ kind: 'ConfigMap', name: 'dry-first', namespace: 'unserved' }),

@@ -32073,7 +32073,7 @@ async function deployManifests(kubectl, manifests, settings) {
  */
 async function dryRunApplied(kubectl, objects, plan, before, sources, applyOptions, ownership, settings) {
     const log = settings.log ?? (() => undefined);
-    const checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied (dry run)', settings.namespace);
+    const checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
     const intended = byKey(checked);
     const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
     const deferred = new Set(plan.deferred.map(objectKey));

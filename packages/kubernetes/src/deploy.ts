@@ -367,7 +367,7 @@ async function dryRunApplied(
     sources,
     applyOptions,
     ownership,
-    'nothing was applied (dry run)',
+    'nothing was applied',
     settings.namespace,
   );
   const intended = byKey(checked);
