@@ -8,6 +8,7 @@
 import {
   deployManifests,
   DeployFailedError,
+  deployReportMarkdown,
   loadManifests,
   prepareManifests,
   type DeployReport,
@@ -230,6 +231,101 @@ describe.each(cases)(
       expect((await live('ConfigMap', 'api-config'))?.data).toEqual({ MODE: 'v3' });
       expect(await secretToken()).toBe('third');
       expect(await liveJson('CronJob', 'api-cleanup')).toContain('"activeDeadlineSeconds": 9007199254740997');
+    });
+  },
+);
+
+const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.sophia.ai}
+spec:
+  group: sophia.ai
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+
+function widgetApp(big: string): string {
+  return `${WIDGET_CRD}---
+apiVersion: sophia.ai/v1
+kind: Widget
+metadata: {name: quota, namespace: ${NS}}
+spec:
+  limits:
+    - {name: tokens, max: ${big}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ${NS}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: ${API}:1.0.0}]
+`;
+}
+
+// kubectl's client-side apply rounds a custom resource's changed integers beyond 2^53 on every minor:
+// the deploy and the put-back of a failed one say which object and field, never "as before".
+describe.each(servers.filter((server) => server.transport === 'kubeconfig'))(
+  'a client-side apply that rounds a custom resource integer is named, kubectl $kubectl',
+  ({ version, binary }) => {
+    const bed = useClusterTestBed({ kubectl: binary, namespaces: [NS], ...(version ? { version } : {}) });
+    const warnings: string[] = [];
+
+    function deploy(big: string, images: Record<string, string> = {}): Promise<DeployReport> {
+      bed.workspace.write('widget.yaml', widgetApp(big));
+      const loaded = loadManifests({ patterns: ['widget.yaml'], cwd: bed.workspace.dir });
+      return deployManifests(bed.kubectl, prepareManifests(loaded, { images: new Map(Object.entries(images)) }), {
+        ...FAST_DEPLOY,
+        serverSide: false,
+        warn: (line) => warnings.push(line),
+      });
+    }
+    const liveMax = async () =>
+      (
+        await bed.cluster.observer.run([
+          'get',
+          'widget.sophia.ai',
+          'quota',
+          '--namespace',
+          NS,
+          '--output',
+          'jsonpath={.spec.limits[0].max}',
+        ])
+      ).stdout;
+
+    test('created whole; a changed value rounded by kubectl is named in the deploy and in the put-back of the failed deploy', async () => {
+      const first = await deploy('9007199254740993');
+      expect(first.applied.map((object) => object.rounded)).toEqual([undefined, undefined, undefined]);
+      expect(await liveMax()).toBe('9007199254740993');
+
+      let error: unknown;
+      try {
+        await deploy('9007199254740995', { [API]: bed.cluster.failingImage(`${API}:2.0.0`) });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(DeployFailedError);
+      const report = (error as DeployFailedError).report;
+      const applied = `${NS}/Widget/quota: spec.limits.0.max is 9007199254740996, not 9007199254740995 (the value written in the manifest): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
+      expect(report.applied.find((object) => object.kind === 'Widget')?.rounded).toBe(applied);
+      expect(warnings).toContain(applied);
+      expect(await liveMax()).toBe('9007199254740992');
+      const restored = `${NS}/Widget/quota: spec.limits.0.max is 9007199254740992, not 9007199254740993 (the value it had before the deploy): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
+      expect(report.restored).toEqual([{ ref: { kind: 'Widget', namespace: NS, name: 'quota' }, rounded: restored }]);
+      expect((error as Error).message).toContain(`put back except for rounded integers: ${restored}`);
+      expect((error as Error).message).not.toContain('put back as before the deploy');
+      expect(report.rolledBack).toBe(true);
+      const summary = deployReportMarkdown('Deploy', report);
+      expect(summary).toContain(`configured, but ${applied}`);
+      expect(summary).toContain(`restored except: ${restored}`);
     });
   },
 );

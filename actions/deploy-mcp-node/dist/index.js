@@ -30879,7 +30879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1839);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6925);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2685);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -30889,7 +30889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6925:
+/***/ 2685:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35283,7 +35283,48 @@ function secretWithStringData(object, fields) {
     return { ...object, stringData };
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rounded-integers.ts
+
+
+/**
+ * Where the cluster holds another value than `intended` at an integer beyond 2^53 (a BigInt, see
+ * kubectlNumber), as dotted paths the way manifest problems name fields (`spec.limits.0.max`),
+ * each with the value written and the value found (`absent` when the cluster has none).
+ */
+function roundedIntegers(intended, live, path = '') {
+    if (typeof intended === 'bigint') {
+        if (typeof live === 'bigint' && live === intended)
+            return [];
+        return [{ path, written: intended.toString(), found: live === undefined ? 'absent' : kubeJson(live) }];
+    }
+    const join = (key) => (path ? `${path}.${key}` : String(key));
+    if (Array.isArray(intended))
+        return intended.flatMap((item, index) => roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
+    if (objects_isRecord(intended))
+        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, objects_isRecord(live) ? live[key] : undefined, join(key)));
+    return [];
+}
+/**
+ * Why a client-side apply left `live` with other integers than `intended`, naming the object and
+ * each field; undefined when every integer beyond 2^53 arrived whole. kubectl's client-side apply
+ * computes the patch of a custom resource as a JSON merge patch whose numbers pass through Go's
+ * float64 (checked against kubectl 1.27 to 1.33: changing a field to 9007199254740993 stores
+ * 9007199254740992, to ...995 stores ...996); creating the object, built-in kinds (strategic merge
+ * patch) and server-side apply keep every digit. `what` says what the value was meant to be:
+ * `written in the manifest`, `it had before the deploy`.
+ */
+function roundedIntegersReason(ref, intended, live, what) {
+    if (!live)
+        return undefined;
+    const rounded = roundedIntegers(intended, live);
+    if (rounded.length === 0)
+        return undefined;
+    const fields = rounded.map((field) => `${field.path} is ${field.found}, not ${field.written}`).join('; ');
+    return `${(0,inputs_src/* workloadKey */.f6)(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
 
 
 
@@ -35415,10 +35456,16 @@ async function deployManifests(kubectl, manifests, settings) {
         await makeCompanion();
         return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
+    const intended = byKey(objects);
     for (const object of after) {
         const action = classify(before.get(objects_objectKey(object)), object);
-        report.applied.push({ ...objects_refOf(object), action });
+        const rounded = settings.serverSide
+            ? undefined
+            : roundedIntegersReason(objects_refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
+        report.applied.push({ ...objects_refOf(object), action, ...(rounded ? { rounded } : {}) });
         log(`${objects_objectKey(object)} ${action}`);
+        if (rounded)
+            (settings.warn ?? log)(rounded);
     }
     const workloads = after.filter(objects_isWorkload);
     report.changed = workloads.filter((object) => templateChanged(before.get(objects_objectKey(object)), object)).map(objects_objectKey);
@@ -35499,18 +35546,22 @@ function rollbackSentence(report) {
         .filter((record) => record.result === 'restored')
         .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
     const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
-    const putBack = report.restored.filter((record) => !record.skipped).map((record) => (0,inputs_src/* workloadKey */.f6)(record.ref));
+    const putBack = report.restored
+        .filter((record) => !record.skipped && !record.rounded)
+        .map((record) => (0,inputs_src/* workloadKey */.f6)(record.ref));
+    const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
     const kept = [...records, ...report.restored]
         .filter((record) => record.skipped)
         .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} (${record.skipped})`);
     const parts = [
         undone.length > 0
             ? `rolled back ${undone.join(', ')}`
-            : broken.length === 0 && putBack.length === 0
+            : broken.length === 0 && putBack.length === 0 && rounded.length === 0
                 ? 'nothing could be rolled back'
                 : '',
         broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
         putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
+        rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
         kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
     ].filter(Boolean);
     return capitalize(parts.join('; '));
@@ -35662,7 +35713,28 @@ async function restoreConfigured(kubectl, after, before, settings) {
             }
         }
     }
+    if (!settings.serverSide)
+        await noteRoundedIntegers(kubectl, intents, records);
     return records;
+}
+/**
+ * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
+ * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
+ * Only objects carrying such an integer are read back.
+ */
+async function noteRoundedIntegers(kubectl, intents, records) {
+    const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
+    if (carrying.length === 0)
+        return;
+    const live = byKey(await kubectl.getLive(carrying));
+    for (const intent of carrying) {
+        const record = records.find((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(objects_refOf(intent)));
+        if (!record || record.skipped)
+            continue;
+        const rounded = roundedIntegersReason(record.ref, intent, live.get(objects_objectKey(intent)), 'it had before the deploy');
+        if (rounded)
+            record.rounded = rounded;
+    }
 }
 function firstLineOf(error) {
     const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
@@ -36184,7 +36256,11 @@ function deployReportMarkdown(title, report) {
     if (report.restored.length > 0) {
         parts.push((0,reporting_src/* markdownTable */.Qj)(['Put back as before the deploy', 'Result'], report.restored.map((record) => [
             (0,inputs_src/* workloadKey */.f6)(record.ref),
-            record.skipped ? `left as is: ${record.skipped}` : 'restored',
+            record.skipped
+                ? `left as is: ${record.skipped}`
+                : record.rounded
+                    ? `restored except: ${record.rounded}`
+                    : 'restored',
         ])));
     }
     const diffs = report.applied.filter((object) => object.diff);
@@ -36262,9 +36338,9 @@ function notDeployedPublication(title, error) {
         summary: `### ${title}\n\n${outcome}\n\n**Failed:** ${message}\n`,
     };
 }
-/** What happened (or would) to an object, with why a dry run could not have the server check it. */
+/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
 function actionText(object) {
-    return object.notValidated ? `${object.action}, ${object.notValidated}` : object.action;
+    return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts

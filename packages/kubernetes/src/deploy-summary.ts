@@ -64,7 +64,11 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
         ['Put back as before the deploy', 'Result'],
         report.restored.map((record) => [
           workloadKey(record.ref),
-          record.skipped ? `left as is: ${record.skipped}` : 'restored',
+          record.skipped
+            ? `left as is: ${record.skipped}`
+            : record.rounded
+              ? `restored except: ${record.rounded}`
+              : 'restored',
         ]),
       ),
     );
@@ -153,7 +157,7 @@ export function notDeployedPublication(title: string, error: unknown): Publicati
   };
 }
 
-/** What happened (or would) to an object, with why a dry run could not have the server check it. */
+/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
 function actionText(object: AppliedObject): string {
-  return object.notValidated ? `${object.action}, ${object.notValidated}` : object.action;
+  return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
 }

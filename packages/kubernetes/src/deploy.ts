@@ -22,6 +22,7 @@ import {
 } from './failed-revisions.js';
 import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { restoreIntent } from './restore.js';
+import { roundedIntegers, roundedIntegersReason } from './rounded-integers.js';
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
 
 /**
@@ -81,6 +82,12 @@ export interface AppliedObject extends ObjectRef {
    * the object as written. Text: `not validated by the server (its namespace is created by this set)`.
    */
   notValidated?: string;
+  /**
+   * Client-side apply only: the object's integers beyond 2^53 that kubectl's client-side apply
+   * stored rounded, each field named with the value found and the value written
+   * (roundedIntegersReason). The deploy goes on; the value is not what the manifest says.
+   */
+  rounded?: string;
 }
 
 /**
@@ -114,6 +121,11 @@ export interface RestoreRecord {
   ref: ObjectRef;
   /** Why it was not put back as it was before the run; absent when it was. */
   skipped?: string;
+  /**
+   * Put back, except integers beyond 2^53 that kubectl's client-side apply stored rounded: each
+   * field named with the value found and the value it had before (roundedIntegersReason).
+   */
+  rounded?: string;
 }
 
 /**
@@ -295,10 +307,15 @@ export async function deployManifests(
     await makeCompanion();
     return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
   }
+  const intended = byKey(objects);
   for (const object of after) {
     const action = classify(before.get(objectKey(object)), object);
-    report.applied.push({ ...refOf(object), action });
+    const rounded = settings.serverSide
+      ? undefined
+      : roundedIntegersReason(refOf(object), intended.get(objectKey(object))!, object, 'written in the manifest');
+    report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
     log(`${objectKey(object)} ${action}`);
+    if (rounded) (settings.warn ?? log)(rounded);
   }
 
   const workloads = after.filter(isWorkload);
@@ -404,18 +421,22 @@ function rollbackSentence(report: DeployReport): string {
     .filter((record) => record.result === 'restored')
     .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
   const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
-  const putBack = report.restored.filter((record) => !record.skipped).map((record) => workloadKey(record.ref));
+  const putBack = report.restored
+    .filter((record) => !record.skipped && !record.rounded)
+    .map((record) => workloadKey(record.ref));
+  const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
   const kept = [...records, ...report.restored]
     .filter((record) => record.skipped)
     .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
   const parts = [
     undone.length > 0
       ? `rolled back ${undone.join(', ')}`
-      : broken.length === 0 && putBack.length === 0
+      : broken.length === 0 && putBack.length === 0 && rounded.length === 0
         ? 'nothing could be rolled back'
         : '',
     broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
     putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
+    rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
     kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
   ].filter(Boolean);
   return capitalize(parts.join('; '));
@@ -586,7 +607,25 @@ async function restoreConfigured(
       }
     }
   }
+  if (!settings.serverSide) await noteRoundedIntegers(kubectl, intents, records);
   return records;
+}
+
+/**
+ * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
+ * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
+ * Only objects carrying such an integer are read back.
+ */
+async function noteRoundedIntegers(kubectl: Kubectl, intents: KubeObject[], records: RestoreRecord[]): Promise<void> {
+  const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
+  if (carrying.length === 0) return;
+  const live = byKey(await kubectl.getLive(carrying));
+  for (const intent of carrying) {
+    const record = records.find((candidate) => workloadKey(candidate.ref) === workloadKey(refOf(intent)));
+    if (!record || record.skipped) continue;
+    const rounded = roundedIntegersReason(record.ref, intent, live.get(objectKey(intent)), 'it had before the deploy');
+    if (rounded) record.rounded = rounded;
+  }
 }
 
 function firstLineOf(error: unknown): string {
