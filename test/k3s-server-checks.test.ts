@@ -273,6 +273,116 @@ data:
     ]);
   });
 
+  test('every string-typed map, list and field of the family, and map keys YAML 1.1 converts, are named as written with the fix, before the cluster is contacted', async () => {
+    const pod = (name: string, podSpec: string, container = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: unserved}
+spec:
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+${podSpec}      containers:
+        - name: api
+          image: r.example/api:1
+${container}`;
+    // Each document carries one value YAML 1.1 reads as a number, boolean or null where a string
+    // goes, on the line marked `# here`, or a converted key.
+    const documents = [
+      pod('selector', '').replace('matchLabels: {app: selector}', 'matchLabels: {app: selector, tier: 1.10} # here'),
+      pod('node', '      nodeSelector: {gpu: true} # here\n'),
+      pod(
+        'tolerate',
+        '      tolerations: [{key: dedicated, operator: Equal, value: yes, effect: NoSchedule}] # here\n',
+      ),
+      pod(
+        'zone',
+        '      affinity:\n        nodeAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            nodeSelectorTerms:\n              - matchExpressions: [{key: zone, operator: In, values: [1]}] # here\n',
+      ),
+      pod('command', '', '          command: [serve, 8080] # here\n'),
+      pod('args', '', '          args: [--verbose, on] # here\n'),
+      pod('env', '', '          env: [{name: MODE, value: off}] # here\n'),
+      `apiVersion: v1
+kind: ConfigMap
+metadata: {name: binary, namespace: unserved}
+binaryData:
+  blob: 0755 # here
+`,
+      `apiVersion: v1
+kind: Secret
+metadata: {name: token, namespace: unserved}
+data:
+  token: 12345 # here
+`,
+      `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: keyed
+  namespace: unserved
+  labels:
+    on: enabled # here
+`,
+      `apiVersion: v1
+kind: ConfigMap
+metadata: {name: nulled, namespace: unserved}
+data:
+  level: null # here
+  empty:
+`,
+    ];
+    const text = documents.join('---\n');
+    const lines = text.split('\n').flatMap((line, index) => (line.includes('# here') ? [index + 1] : []));
+    // What kubectl itself does with each: the server refuses every number and boolean where a
+    // string goes; a converted key reaches it as "true"; an explicit null never reaches it as the text.
+    for (const document of documents.slice(0, 9))
+      await expect(
+        bed.cluster.observer.run(['apply', '--dry-run=server', '--filename', '-'], { stdin: document }),
+      ).rejects.toThrow(/cannot unmarshal (number|bool)/);
+    const keyed = await bed.cluster.observer.run(
+      ['create', '--dry-run=client', '--output', 'json', '--filename', '-'],
+      {
+        stdin: documents[9],
+      },
+    );
+    expect(JSON.parse(keyed.stdout).metadata.labels).toEqual({ true: 'enabled' });
+    const nulled = await bed.cluster.observer.run(
+      ['apply', '--dry-run=server', '--output', 'json', '--filename', '-'],
+      { stdin: documents[10] },
+    );
+    expect(JSON.parse(nulled.stdout).data?.level).not.toBe('null');
+
+    const file = bed.workspace.write('family.yaml', text);
+    let error: unknown;
+    try {
+      loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    const why =
+      'but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it';
+    const yaml11 =
+      'kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1, yes, no, on, off, y and n are booleans and ~ and null are null';
+    const messages = [
+      `spec.selector.matchLabels.tier reads as number 1.1, ${why}`,
+      `spec.template.spec.nodeSelector.gpu reads as boolean true, ${why}`,
+      `spec.template.spec.tolerations.0.value reads as boolean true, ${why}`,
+      `spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.0.matchExpressions.0.values.0 reads as number 1, ${why}`,
+      `spec.template.spec.containers.0.command.1 reads as number 8080, ${why}`,
+      `spec.template.spec.containers.0.args.1 reads as boolean true, ${why}`,
+      `spec.template.spec.containers.0.env.0.value reads as boolean false, ${why}`,
+      `binaryData.blob reads as number 493, ${why}`,
+      `data.token reads as number 12345, ${why}`,
+      `metadata.labels.on: the key on reads as boolean true, so kubectl sends the key "true": ${yaml11}; quote the key ("on")`,
+      `data.level reads as null, not the text null: ${yaml11}, so the server never gets the text; quote it ("null")`,
+    ];
+    expect((error as ManifestError).problems).toEqual(
+      messages.map((message, index) => ({ file: 'family.yaml', line: lines[index], message })),
+    );
+  });
+
   test("a server-side deploy after a client-side one takes over the suite's own fields: no conflict, value updated", async () => {
     const write = (value: string) =>
       bed.workspace.write('migrate.yaml', configMap('migrate').replace('a: "1"', `a: "${value}"`));

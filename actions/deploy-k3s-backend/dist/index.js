@@ -30879,7 +30879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1839);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(815);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1358);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -30889,7 +30889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 815:
+/***/ 1358:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33171,8 +33171,230 @@ function goYamlCollections(_key, value) {
     return value;
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/string-fields.ts
 
+
+
+function resolved(node, document) {
+    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(document) : node;
+}
+/** The pair of `map` that sets `key` as the object read spells it (String of the key read), merges (`<<`) included. */
+function pairFor(map, key, document) {
+    const own = map.items.filter((pair) => (0,dist/* isScalar */.jn)(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key);
+    if (own.length > 0)
+        return own[own.length - 1];
+    for (const pair of map.items) {
+        if (!(0,dist/* isScalar */.jn)(pair.key) || typeof pair.key.value !== 'symbol')
+            continue;
+        const source = resolved(pair.value, document);
+        const sources = (0,dist/* isSeq */.oP)(source) ? source.items.map((item) => resolved(item, document)) : [source];
+        for (const candidate of sources) {
+            const found = (0,dist/* isMap */.jh)(candidate) ? pairFor(candidate, key, document) : undefined;
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+/** Where the field at `path` (as the object read spells it) is written in `document`. */
+function writtenField(document, path, lineAt) {
+    const segments = [];
+    let node = document.contents;
+    let line = (0,dist/* isScalar */.jn)(node) || (0,dist/* isMap */.jh)(node) || (0,dist/* isSeq */.oP)(node) ? lineAt(node.range?.[0] ?? 0) : 1;
+    let keyText;
+    let key;
+    for (const step of path) {
+        node = resolved(node, document);
+        keyText = undefined;
+        key = undefined;
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = pairFor(node, String(step), document);
+            if (pair && (0,dist/* isScalar */.jn)(pair.key)) {
+                keyText = pair.key.source ?? String(pair.key.value);
+                key = pair.key.value;
+                segments.push(keyText);
+                if (pair.key.range)
+                    line = lineAt(pair.key.range[0]);
+                node = pair.value;
+                continue;
+            }
+        }
+        else if ((0,dist/* isSeq */.oP)(node) && typeof step === 'number' && node.items[step] !== undefined) {
+            segments.push(String(step));
+            node = node.items[step];
+            const item = resolved(node, document);
+            if (((0,dist/* isScalar */.jn)(item) || (0,dist/* isMap */.jh)(item) || (0,dist/* isSeq */.oP)(item)) && item.range)
+                line = lineAt(item.range[0]);
+            continue;
+        }
+        segments.push(String(step));
+        node = undefined;
+    }
+    const value = resolved(node, document);
+    return {
+        path: segments.join('.'),
+        line,
+        ...(keyText !== undefined ? { keyText, key } : {}),
+        ...((0,dist/* isScalar */.jn)(value) && value.source !== undefined ? { valueText: value.source } : {}),
+    };
+}
+// Field names whose value, in every built-in kind, is a map of strings or a list of strings
+// (k8s.io/api types: metav1.LabelSelector.matchLabels, PodSpec.nodeSelector, Container.command
+// and args, Capabilities.add and drop, PolicyRule's lists, ServiceSpec's address lists...).
+const STRING_MAP_FIELDS = new Set(['matchLabels', 'nodeSelector']);
+const STRING_LIST_FIELDS = new Set([
+    'command',
+    'args',
+    'hostnames',
+    'nameservers',
+    'searches',
+    'externalIPs',
+    'loadBalancerSourceRanges',
+    'verbs',
+    'apiGroups',
+    'resources',
+    'resourceNames',
+    'nonResourceURLs',
+    'hosts',
+    'finalizers',
+]);
+// Lists of objects whose named fields are strings (EnvVar, Toleration, label and node selector
+// requirements, HTTPHeader, PodDNSConfigOption).
+const STRING_ITEM_FIELDS = {
+    env: ['name', 'value'],
+    tolerations: ['key', 'operator', 'value', 'effect'],
+    matchExpressions: ['key', 'operator'],
+    matchFields: ['key', 'operator'],
+    httpHeaders: ['name', 'value'],
+};
+/** Whether the object is of a kind Kubernetes defines (core, `apps`, `*.k8s.io`...), whose field types are known here. */
+function isBuiltIn(object) {
+    const group = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+    return !group.includes('.') || group.endsWith('.k8s.io');
+}
+/**
+ * Every place of the object where the API server takes only strings: labels and annotations
+ * (of the object and of every embedded metadata: pod and job templates, volume claim templates),
+ * label and node selectors (matchLabels, a Service's selector, nodeSelector, the key, operator and
+ * values of matchExpressions and matchFields), a ConfigMap's data and binaryData, a Secret's data
+ * and stringData, container command, args and env, tolerations, capabilities, DNS settings, RBAC
+ * rules, a Service's and an Ingress's address and host lists, finalizers. A custom resource gets
+ * its own metadata only: its schema is the server's to know.
+ */
+function stringPlaces(object) {
+    const places = [
+        { path: ['metadata', 'labels'], shape: 'map' },
+        { path: ['metadata', 'annotations'], shape: 'map' },
+        { path: ['metadata', 'finalizers'], shape: 'list' },
+    ];
+    if (object.apiVersion === 'v1' && object.kind === 'ConfigMap')
+        places.push({ path: ['data'], shape: 'map' }, { path: ['binaryData'], shape: 'map' });
+    if (object.apiVersion === 'v1' && object.kind === 'Secret')
+        places.push({ path: ['data'], shape: 'map' }, { path: ['stringData'], shape: 'map' });
+    if (object.apiVersion === 'v1' && object.kind === 'Service')
+        places.push({ path: ['spec', 'selector'], shape: 'map' });
+    if (!isBuiltIn(object))
+        return places;
+    const walk = (value, path) => {
+        if (Array.isArray(value)) {
+            value.forEach((item, index) => walk(item, [...path, index]));
+            return;
+        }
+        if (!objects_isRecord(value))
+            return;
+        for (const [field, inner] of Object.entries(value)) {
+            const at = [...path, field];
+            const parent = path[path.length - 1];
+            if (field === 'metadata' && path.length > 0 && objects_isRecord(inner))
+                places.push({ path: [...at, 'labels'], shape: 'map' }, { path: [...at, 'annotations'], shape: 'map' });
+            if (STRING_MAP_FIELDS.has(field) && objects_isRecord(inner))
+                places.push({ path: at, shape: 'map' });
+            else if (STRING_LIST_FIELDS.has(field) && Array.isArray(inner))
+                places.push({ path: at, shape: 'list' });
+            else if ((field === 'add' || field === 'drop') && parent === 'capabilities' && Array.isArray(inner))
+                places.push({ path: at, shape: 'list' });
+            else if (field in STRING_ITEM_FIELDS && Array.isArray(inner))
+                inner.forEach((item, index) => {
+                    for (const name of STRING_ITEM_FIELDS[field])
+                        if (objects_isRecord(item) && name in item)
+                            places.push({ path: [...at, index, name], shape: 'value' });
+                    if ((field === 'matchExpressions' || field === 'matchFields') && objects_isRecord(item) && Array.isArray(item.values))
+                        places.push({ path: [...at, index, 'values'], shape: 'list' });
+                });
+            else if (field === 'options' && parent === 'dnsConfig' && Array.isArray(inner))
+                inner.forEach((item, index) => {
+                    for (const name of ['name', 'value'])
+                        if (objects_isRecord(item) && name in item)
+                            places.push({ path: [...at, index, name], shape: 'value' });
+                });
+            walk(inner, at);
+        }
+    };
+    walk(object, []);
+    // metadata.finalizers is listed for custom resources and found again by the walk.
+    const seen = new Set();
+    return places.filter((place) => {
+        const key = JSON.stringify(place.path);
+        return !seen.has(key) && seen.add(key) !== undefined;
+    });
+}
+/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
+function asRead(value) {
+    if (value === null)
+        return 'null';
+    return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
+}
+const YAML_11 = 'kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1, yes, no, on, off, y and n are booleans and ~ and null are null';
+/**
+ * Each place where a string is expected (stringPlaces) but YAML 1.1 read a number, a boolean or
+ * an explicit null (`null`, `~`), and each key of a map of strings that YAML 1.1 read as
+ * something whose text is not the key as written (`on:` becomes the key `true`, `0755:` the key
+ * `493`; kubectl sends the converted text and the server takes it silently). The server refuses a
+ * number or boolean where a string goes (`cannot unmarshal number into Go struct field ... of
+ * type string`); found here, each is named with the path as written (`written`) and the fix.
+ */
+function yaml11StringProblems(object, written) {
+    const found = [];
+    const checkValue = (path, value) => {
+        if (typeof value === 'string' || value === undefined)
+            return;
+        const field = written(path);
+        // An empty value is null too, but written so on purpose; only a written null is a surprise.
+        if (value === null && !field.valueText)
+            return;
+        if (typeof value === 'object' && value !== null)
+            return;
+        const quoted = field.valueText ?? kubeJson(value);
+        found.push({
+            path,
+            message: value === null
+                ? `${field.path} reads as null, not the text ${quoted}: ${YAML_11}, so the server never gets the text; quote it ("${quoted}")`
+                : `${field.path} reads as ${asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
+        });
+    };
+    for (const place of stringPlaces(object)) {
+        let value = object;
+        for (const step of place.path)
+            value = objects_isRecord(value) || Array.isArray(value) ? value[step] : undefined;
+        if (place.shape === 'value')
+            checkValue(place.path, value);
+        else if (place.shape === 'list' && Array.isArray(value))
+            value.forEach((item, index) => checkValue([...place.path, index], item));
+        else if (place.shape === 'map' && objects_isRecord(value))
+            for (const [key, item] of Object.entries(value)) {
+                const field = written([...place.path, key]);
+                if (field.keyText !== undefined && typeof field.key !== 'string' && field.keyText !== key)
+                    found.push({
+                        path: [...place.path, key],
+                        message: `${field.path}: the key ${field.keyText} reads as ${asRead(field.key)}, so kubectl sends the key "${key}": ${YAML_11}; quote the key ("${field.keyText}")`,
+                    });
+                checkValue([...place.path, key], item);
+            }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
 
 
 
@@ -33328,10 +33550,6 @@ function jsonStream(text) {
     }
     return depth === 0 && values.length > 1 ? values : undefined;
 }
-/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
-function asRead(value) {
-    return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
-}
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 function parseManifestText(text, file, problems) {
     const stream = jsonStream(text);
@@ -33388,6 +33606,11 @@ function parseManifestText(text, file, problems) {
         applyGoYamlMerges(document);
         const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections });
         const locate = (prefix) => (path) => lineOfPath(document, [...prefix, ...path], lineAt);
+        const spell = (prefix) => (path) => {
+            const field = writtenField(document, [...prefix, ...path], lineAt);
+            // Paths are the object's own: the list item's place in its List is not part of them.
+            return { ...field, path: field.path.split('.').slice(prefix.length).join('.') };
+        };
         if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
             value.items.forEach((item, index) => {
                 const lineOf = locate(['items', index]);
@@ -33395,11 +33618,17 @@ function parseManifestText(text, file, problems) {
                     problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
                     return;
                 }
-                manifests.push({ object: typedListItem(value, item), file, line: lineOf([]), lineOf });
+                manifests.push({
+                    object: typedListItem(value, item),
+                    file,
+                    line: lineOf([]),
+                    lineOf,
+                    writtenAt: spell(['items', index]),
+                });
             });
             continue;
         }
-        manifests.push({ object: value, file, line: start, lineOf: locate([]) });
+        manifests.push({ object: value, file, line: start, lineOf: locate([]), writtenAt: spell([]) });
     }
     return manifests;
 }
@@ -33428,7 +33657,7 @@ function lineOfPath(document, path, lineAt) {
     for (let length = path.length; length >= 0; length--) {
         const parent = length > 0 ? document.getIn(path.slice(0, length - 1), true) : undefined;
         if ((0,dist/* isMap */.jh)(parent)) {
-            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && item.key.value === path[length - 1]);
+            const pair = parent.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === String(path[length - 1]));
             if (pair && (0,dist/* isNode */.Ll)(pair.key) && pair.key.range)
                 return lineAt(pair.key.range[0]);
         }
@@ -33467,8 +33696,13 @@ function validateManifest(manifest, namespace, problems) {
     }
     if (problems.length > before)
         return;
-    for (const { path, value } of nonStringValues(object))
-        problem(path, `${path.join('.')} reads as ${asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`);
+    const written = (path) => manifest.writtenAt?.(path) ?? { path: path.join('.'), line: manifest.lineOf(path) };
+    const typed = yaml11StringProblems(object, written).map(({ path, message }) => ({
+        file,
+        line: written(path).line,
+        message,
+    }));
+    problems.push(...typed.sort((a, b) => a.line - b.line));
     if (isClusterScoped(object.kind)) {
         delete object.metadata.namespace;
         return;
@@ -33479,47 +33713,6 @@ function validateManifest(manifest, namespace, problems) {
         return;
     }
     object.metadata.namespace = own || namespace || 'default';
-}
-/**
- * Values the API server takes only as strings but YAML 1.1 may read as a number or a boolean
- * (`version: 1.10`, `enabled: yes`, `on`): labels and annotations (the object's and its pod
- * template's), container env values, a ConfigMap's data and a Secret's stringData. kubectl
- * sends them as read and the server refuses the object (`cannot unmarshal number into Go
- * struct field ... of type string`); found here, they are named at their line before any
- * cluster is contacted.
- */
-function nonStringValues(object) {
-    const found = [];
-    const stringsIn = (path) => {
-        const map = pod_templates_getPath(object, path);
-        if (!objects_isRecord(map))
-            return;
-        for (const [key, value] of Object.entries(map))
-            if (value !== null && typeof value !== 'string')
-                found.push({ path: [...path, key], value });
-    };
-    const metadataPaths = [['metadata']];
-    const template = pod_templates_podTemplateLocation(object.kind);
-    if (template && template.metadataPath.length > 1)
-        metadataPaths.push(template.metadataPath);
-    for (const metadata of metadataPaths) {
-        stringsIn([...metadata, 'labels']);
-        stringsIn([...metadata, 'annotations']);
-    }
-    if (object.kind === 'ConfigMap' && object.apiVersion === 'v1')
-        stringsIn(['data']);
-    if (object.kind === 'Secret' && object.apiVersion === 'v1')
-        stringsIn(['stringData']);
-    for (const { container, path } of containersOf(object)) {
-        if (!Array.isArray(container.env))
-            continue;
-        container.env.forEach((variable, index) => {
-            const value = objects_isRecord(variable) ? variable.value : undefined;
-            if (value !== undefined && value !== null && typeof value !== 'string')
-                found.push({ path: [...path, 'env', index, 'value'], value });
-        });
-    }
-    return found;
 }
 /** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
 function validName(kind, name) {
@@ -50551,7 +50744,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var YAMLMap = __nccwpck_require__(4392);
 var YAMLSeq = __nccwpck_require__(2381);
 var resolveBlockMap = __nccwpck_require__(3597);
@@ -50819,7 +51012,7 @@ exports.composeNode = composeNode;
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var resolveBlockScalar = __nccwpck_require__(3311);
 var resolveFlowScalar = __nccwpck_require__(4379);
 
@@ -51268,7 +51461,7 @@ exports.resolveBlockMap = resolveBlockMap;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -51795,7 +51988,7 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var resolveEnd = __nccwpck_require__(1838);
 
 function resolveFlowScalar(scalar, strict, onError) {
@@ -52802,7 +52995,7 @@ exports.applyReviver = applyReviver;
 
 var Alias = __nccwpck_require__(5775);
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -53159,7 +53352,7 @@ var errors = __nccwpck_require__(2330);
 var Alias = __nccwpck_require__(5775);
 var identity = __nccwpck_require__(8721);
 var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var YAMLMap = __nccwpck_require__(4392);
 var YAMLSeq = __nccwpck_require__(2381);
 var cst = __nccwpck_require__(5691);
@@ -53608,7 +53801,7 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3196:
+/***/ 815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -53652,7 +53845,7 @@ var addPairToJSMap = __nccwpck_require__(8462);
 var Collection = __nccwpck_require__(5935);
 var identity = __nccwpck_require__(8721);
 var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -53805,7 +53998,7 @@ var createNode = __nccwpck_require__(5262);
 var stringifyCollection = __nccwpck_require__(3262);
 var Collection = __nccwpck_require__(5935);
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var toJS = __nccwpck_require__(8165);
 
 class YAMLSeq extends Collection.Collection {
@@ -56572,7 +56765,7 @@ exports.map = map;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 const nullTag = {
     identify: value => value == null,
@@ -56645,7 +56838,7 @@ exports.string = string;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -56673,7 +56866,7 @@ exports.boolTag = boolTag;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
@@ -56808,7 +57001,7 @@ exports.schema = schema;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var map = __nccwpck_require__(7885);
 var seq = __nccwpck_require__(1672);
 
@@ -56986,7 +57179,7 @@ exports.getTags = getTags;
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var stringifyString = __nccwpck_require__(2715);
 
 const binary = {
@@ -57062,7 +57255,7 @@ exports.binary = binary;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -57098,7 +57291,7 @@ exports.trueTag = trueTag;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var stringifyNumber = __nccwpck_require__(3603);
 
 const floatNaN = {
@@ -57239,7 +57432,7 @@ exports.intOct = intOct;
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -57402,7 +57595,7 @@ exports.omap = omap;
 
 var identity = __nccwpck_require__(8721);
 var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var YAMLSeq = __nccwpck_require__(2381);
 
 function resolvePairs(seq, onError) {
@@ -58371,7 +58564,7 @@ exports.stringifyNumber = stringifyNumber;
 
 
 var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var stringify = __nccwpck_require__(9722);
 var stringifyComment = __nccwpck_require__(8701);
 
@@ -58529,7 +58722,7 @@ exports.stringifyPair = stringifyPair;
 
 
 
-var Scalar = __nccwpck_require__(3196);
+var Scalar = __nccwpck_require__(815);
 var foldFlowLines = __nccwpck_require__(1561);
 
 const getFoldOptions = (ctx, isBlock) => ({

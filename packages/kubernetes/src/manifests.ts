@@ -5,10 +5,9 @@ import { describeValue, InputError, isDns1123Label, isDns1123Subdomain } from '@
 import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { applyGoYamlMerges, goYamlCollections, KUBECTL_YAML, kubectlRefusals } from './kubectl-yaml.js';
-import { kubeJson } from './json.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, kindAndName, objectKey, type JsonPath, type KubeObject } from './objects.js';
-import { containersOf, getPath, podTemplateLocation } from './pod-templates.js';
+import { asRead, writtenField, yaml11StringProblems, type WrittenField } from './string-fields.js';
 
 /** One object of the manifests, with where it came from so any later problem can point at its line. */
 export interface Manifest {
@@ -19,6 +18,8 @@ export interface Manifest {
   line: number;
   /** The line of a field inside the object, or of its nearest existing parent when the field is not written. */
   lineOf(path: JsonPath): number;
+  /** The field at `path` as the file spells it (keys as written, before YAML 1.1 converts them); absent for objects not read from a file. */
+  writtenAt?(path: JsonPath): WrittenField;
 }
 
 export interface LoadOptions {
@@ -189,11 +190,6 @@ function jsonStream(text: string): string[] | undefined {
   return depth === 0 && values.length > 1 ? values : undefined;
 }
 
-/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
-function asRead(value: unknown): string {
-  return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
-}
-
 /** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
 export function parseManifestText(text: string, file: string, problems: ManifestProblem[]): Manifest[] {
   const stream = jsonStream(text);
@@ -246,6 +242,11 @@ export function parseManifestText(text: string, file: string, problems: Manifest
     applyGoYamlMerges(document);
     const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections }) as Record<string, unknown>;
     const locate = (prefix: JsonPath) => (path: JsonPath) => lineOfPath(document, [...prefix, ...path], lineAt);
+    const spell = (prefix: JsonPath) => (path: JsonPath) => {
+      const field = writtenField(document, [...prefix, ...path], lineAt);
+      // Paths are the object's own: the list item's place in its List is not part of them.
+      return { ...field, path: field.path.split('.').slice(prefix.length).join('.') };
+    };
     if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
       value.items.forEach((item, index) => {
         const lineOf = locate(['items', index]);
@@ -253,11 +254,17 @@ export function parseManifestText(text: string, file: string, problems: Manifest
           problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
           return;
         }
-        manifests.push({ object: typedListItem(value, item) as KubeObject, file, line: lineOf([]), lineOf });
+        manifests.push({
+          object: typedListItem(value, item) as KubeObject,
+          file,
+          line: lineOf([]),
+          lineOf,
+          writtenAt: spell(['items', index]),
+        });
       });
       continue;
     }
-    manifests.push({ object: value as KubeObject, file, line: start, lineOf: locate([]) });
+    manifests.push({ object: value as KubeObject, file, line: start, lineOf: locate([]), writtenAt: spell([]) });
   }
   return manifests;
 }
@@ -289,7 +296,9 @@ function lineOfPath(document: Document, path: JsonPath, lineAt: (offset: number)
   for (let length = path.length; length >= 0; length--) {
     const parent = length > 0 ? document.getIn(path.slice(0, length - 1), true) : undefined;
     if (isMap(parent)) {
-      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[length - 1]);
+      const pair = parent.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === String(path[length - 1]),
+      );
       if (pair && isNode(pair.key) && pair.key.range) return lineAt(pair.key.range[0]);
     }
     const node = document.getIn(path.slice(0, length), true);
@@ -331,11 +340,14 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
     );
   }
   if (problems.length > before) return;
-  for (const { path, value } of nonStringValues(object))
-    problem(
-      path,
-      `${path.join('.')} reads as ${asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
-    );
+  const written = (path: JsonPath): WrittenField =>
+    manifest.writtenAt?.(path) ?? { path: path.join('.'), line: manifest.lineOf(path) };
+  const typed = yaml11StringProblems(object, written).map(({ path, message }) => ({
+    file,
+    line: written(path).line,
+    message,
+  }));
+  problems.push(...typed.sort((a, b) => a.line - b.line));
   if (isClusterScoped(object.kind)) {
     delete object.metadata.namespace;
     return;
@@ -346,42 +358,6 @@ export function validateManifest(manifest: Manifest, namespace: string | undefin
     return;
   }
   object.metadata.namespace = own || namespace || 'default';
-}
-
-/**
- * Values the API server takes only as strings but YAML 1.1 may read as a number or a boolean
- * (`version: 1.10`, `enabled: yes`, `on`): labels and annotations (the object's and its pod
- * template's), container env values, a ConfigMap's data and a Secret's stringData. kubectl
- * sends them as read and the server refuses the object (`cannot unmarshal number into Go
- * struct field ... of type string`); found here, they are named at their line before any
- * cluster is contacted.
- */
-function nonStringValues(object: KubeObject): Array<{ path: JsonPath; value: unknown }> {
-  const found: Array<{ path: JsonPath; value: unknown }> = [];
-  const stringsIn = (path: JsonPath) => {
-    const map = getPath(object, path);
-    if (!isRecord(map)) return;
-    for (const [key, value] of Object.entries(map))
-      if (value !== null && typeof value !== 'string') found.push({ path: [...path, key], value });
-  };
-  const metadataPaths: JsonPath[] = [['metadata']];
-  const template = podTemplateLocation(object.kind);
-  if (template && template.metadataPath.length > 1) metadataPaths.push(template.metadataPath);
-  for (const metadata of metadataPaths) {
-    stringsIn([...metadata, 'labels']);
-    stringsIn([...metadata, 'annotations']);
-  }
-  if (object.kind === 'ConfigMap' && object.apiVersion === 'v1') stringsIn(['data']);
-  if (object.kind === 'Secret' && object.apiVersion === 'v1') stringsIn(['stringData']);
-  for (const { container, path } of containersOf(object)) {
-    if (!Array.isArray(container.env)) continue;
-    container.env.forEach((variable, index) => {
-      const value = isRecord(variable) ? variable.value : undefined;
-      if (value !== undefined && value !== null && typeof value !== 'string')
-        found.push({ path: [...path, 'env', index, 'value'], value });
-    });
-  }
-  return found;
 }
 
 /** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
