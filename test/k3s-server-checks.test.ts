@@ -10,6 +10,8 @@ import {
   deployManifests,
   loadManifests,
   ManifestError,
+  NamespaceInputError,
+  notDeployedPublication,
   prepareManifests,
   deployReportMarkdown,
 } from '@sophia/kubernetes';
@@ -200,6 +202,44 @@ spec:
     expect((error as InputError).message).toBe(
       'Input "namespace" names namespace "nowhere", which does not exist on the cluster and no manifest creates it; nothing was applied. Create it (kubectl create namespace nowhere), add a Namespace manifest, or name an existing namespace',
     );
+  });
+
+  test('a missing namespace input and missing namespaces the manifests name are all reported at once, each where it was named', async () => {
+    const file = bed.workspace.write(
+      'everywhere.yaml',
+      `${configMap('five').replace(', namespace: unserved', '')}---\n${configMap('six').replace('namespace: unserved', 'namespace: ghost-a')}---\n${configMap('seven').replace('namespace: unserved', 'namespace: ghost-b')}---\n${configMap('eight')}`,
+    );
+    const manifests = prepareManifests(
+      loadManifests({ patterns: [file], cwd: bed.workspace.dir, namespace: 'nowhere' }),
+      { images: new Map() },
+    );
+    const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, namespace: 'nowhere' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect(error).toBeInstanceOf(NamespaceInputError);
+    const problems = [
+      {
+        file: 'everywhere.yaml',
+        line: 6,
+        message:
+          'namespace "ghost-a" does not exist on the cluster and no manifest creates it (ghost-a/ConfigMap/six); create it or add a Namespace manifest',
+      },
+      {
+        file: 'everywhere.yaml',
+        line: 11,
+        message:
+          'namespace "ghost-b" does not exist on the cluster and no manifest creates it (ghost-b/ConfigMap/seven); create it or add a Namespace manifest',
+      },
+    ];
+    expect((error as NamespaceInputError).problems).toEqual(problems);
+    expect((error as NamespaceInputError).input).toBe('namespace');
+    expect((error as Error).message).toBe(
+      `Input "namespace" names namespace "nowhere", which does not exist on the cluster and no manifest creates it; nothing was applied. Create it (kubectl create namespace nowhere), add a Namespace manifest, or name an existing namespace. The manifests have 2 more problems:\n${problems.map((problem) => `  everywhere.yaml:${problem.line}: ${problem.message}`).join('\n')}`,
+    );
+    const published = notDeployedPublication('Deploy', error);
+    expect(published.annotations?.map((annotation) => annotation.line)).toEqual([6, 11]);
+    expect(await bed.cluster.observer.get({ kind: 'ConfigMap', name: 'eight', namespace: 'unserved' })).toBeUndefined();
   });
 
   test('a namespace the manifests name that does not exist is one problem at its first object', async () => {

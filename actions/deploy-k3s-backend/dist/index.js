@@ -32077,6 +32077,7 @@ function containersOf(object) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
+
 function formatProblem(problem) {
     return `${problem.file}:${problem.line}: ${problem.message}`;
 }
@@ -32094,6 +32095,20 @@ class ManifestError extends Error {
         this.problems = problems;
         this.outcome = outcome;
         this.name = 'ManifestError';
+    }
+}
+/**
+ * The `namespace` input names a namespace the cluster does not have, and the manifests have more
+ * problems found by the same check (other namespaces that do not exist, objects the server
+ * refused): all are reported at once. An InputError naming the input, whose message lists every
+ * problem; `problems` holds those at a file and line, for annotations on the manifests.
+ */
+class NamespaceInputError extends inputs_src/* InputError */.dz {
+    problems;
+    constructor(message, problems) {
+        super('namespace', message);
+        this.problems = problems;
+        this.name = 'NamespaceInputError';
     }
 }
 
@@ -35798,9 +35813,13 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
             throw error;
         const problems = [];
         const missing = await missingNamespaces(kubectl, objects);
-        if (namespaceInput !== undefined && missing.has(namespaceInput))
-            throw new inputs_src/* InputError */.dz('namespace', `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`);
+        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
+        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
+        if (inputMissing)
+            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objects_objectKey(object)))));
         for (const [namespace, inside] of missing) {
+            if (inside.length === 0)
+                continue;
             const source = sources.get(objects_objectKey(inside[0]));
             problems.push({
                 file: source?.file ?? 'manifests',
@@ -35823,11 +35842,21 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
                     : `${(0,inputs_src/* workloadKey */.f6)(objects_refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
             });
         }
+        if (inputMissing) {
+            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
+            if (problems.length === 0)
+                throw new inputs_src/* InputError */.dz('namespace', input);
+            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
+        }
         // Refused only together (each object alone passes): the set's own message is all there is.
         if (problems.length === 0)
             throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
         throw new ManifestError(problems, 'API server', written);
     }
+}
+/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
+function tookInput(object, source) {
+    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
 }
 /** The namespaces of these objects that the cluster does not have, each with its objects. */
 async function missingNamespaces(kubectl, objects) {
@@ -36514,13 +36543,14 @@ function dryRunLines(report) {
 }
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
+ * of a `NamespaceInputError`) as
  * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
  * not changed and why.
  */
 function notDeployedPublication(title, error) {
     const message = error instanceof Error ? error.message : String(error);
-    const problems = error instanceof ManifestError ? error.problems : [];
+    const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
     // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
     const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
         ? `Stopped before any workload changed: ${error.outcome}.`

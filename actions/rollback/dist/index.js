@@ -29574,7 +29574,8 @@ function pod_templates_containersOf(object) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
-function formatProblem(problem) {
+
+function manifest_error_formatProblem(problem) {
     return `${problem.file}:${problem.line}: ${problem.message}`;
 }
 /**
@@ -29586,11 +29587,25 @@ class manifest_error_ManifestError extends Error {
     problems;
     outcome;
     constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
-        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
+        const list = problems.map((problem) => `  ${manifest_error_formatProblem(problem)}`).join('\n');
         super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
         this.problems = problems;
         this.outcome = outcome;
         this.name = 'ManifestError';
+    }
+}
+/**
+ * The `namespace` input names a namespace the cluster does not have, and the manifests have more
+ * problems found by the same check (other namespaces that do not exist, objects the server
+ * refused): all are reported at once. An InputError naming the input, whose message lists every
+ * problem; `problems` holds those at a file and line, for annotations on the manifests.
+ */
+class manifest_error_NamespaceInputError extends inputs_src/* InputError */.dz {
+    problems;
+    constructor(message, problems) {
+        super('namespace', message);
+        this.problems = problems;
+        this.name = 'NamespaceInputError';
     }
 }
 
@@ -32404,9 +32419,13 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
             throw error;
         const problems = [];
         const missing = await missingNamespaces(kubectl, objects);
-        if (namespaceInput !== undefined && missing.has(namespaceInput))
-            throw new InputError('namespace', `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`);
+        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
+        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
+        if (inputMissing)
+            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objectKey(object)))));
         for (const [namespace, inside] of missing) {
+            if (inside.length === 0)
+                continue;
             const source = sources.get(objectKey(inside[0]));
             problems.push({
                 file: source?.file ?? 'manifests',
@@ -32429,11 +32448,21 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
                     : `${workloadKey(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
             });
         }
+        if (inputMissing) {
+            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
+            if (problems.length === 0)
+                throw new InputError('namespace', input);
+            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
+        }
         // Refused only together (each object alone passes): the set's own message is all there is.
         if (problems.length === 0)
             throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
         throw new ManifestError(problems, 'API server', written);
     }
+}
+/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
+function tookInput(object, source) {
+    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
 }
 /** The namespaces of these objects that the cluster does not have, each with its objects. */
 async function missingNamespaces(kubectl, objects) {
@@ -33120,13 +33149,14 @@ function dryRunLines(report) {
 }
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
+ * of a `NamespaceInputError`) as
  * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
  * not changed and why.
  */
 function notDeployedPublication(title, error) {
     const message = error instanceof Error ? error.message : String(error);
-    const problems = error instanceof ManifestError ? error.problems : [];
+    const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
     // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
     const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
         ? `Stopped before any workload changed: ${error.outcome}.`
@@ -37132,6 +37162,7 @@ function closableTunnel(agent) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
   s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
@@ -37158,7 +37189,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ip: () => (/* reexport */ workloadRefs)
 });
 
-// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */

@@ -1,6 +1,6 @@
 import { markdownTable, type Publication, type RunContext } from '@sophia/reporting';
 import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
-import { ManifestError } from './manifest-error.js';
+import { ManifestError, NamespaceInputError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
 import { formatDiagnostics } from './rollout.js';
 import type { Traceability } from './transforms.js';
@@ -138,13 +138,14 @@ function dryRunLines(report: DeployReport): string[] {
 
 /**
  * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` as
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
+ * of a `NamespaceInputError`) as
  * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
  * not changed and why.
  */
 export function notDeployedPublication(title: string, error: unknown): Publication {
   const message = error instanceof Error ? error.message : String(error);
-  const problems = error instanceof ManifestError ? error.problems : [];
+  const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
   // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
   const outcome =
     error instanceof ManifestError && error.outcome !== 'nothing was applied'

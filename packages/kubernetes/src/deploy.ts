@@ -9,7 +9,7 @@ import {
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
 import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
 import type { Manifest } from './manifests.js';
-import { ManifestError, type ManifestProblem } from './manifest-error.js';
+import { formatProblem, ManifestError, NamespaceInputError, type ManifestProblem } from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
 import type { KubernetesDeploySettings } from '@sophia/inputs';
 import { ReportedError } from '@sophia/reporting';
@@ -488,12 +488,15 @@ async function serverCheck(
     if (!(error instanceof KubectlError || error instanceof ApplyConflictError)) throw error;
     const problems: ManifestProblem[] = [];
     const missing = await missingNamespaces(kubectl, objects);
-    if (namespaceInput !== undefined && missing.has(namespaceInput))
-      throw new InputError(
-        'namespace',
-        `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`,
+    const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
+    // Objects that name no namespace of their own took the input's: that one is the input's to fix.
+    if (inputMissing)
+      missing.set(
+        namespaceInput,
+        missing.get(namespaceInput)!.filter((object) => !tookInput(object, sources.get(objectKey(object)))),
       );
     for (const [namespace, inside] of missing) {
+      if (inside.length === 0) continue;
       const source = sources.get(objectKey(inside[0]));
       problems.push({
         file: source?.file ?? 'manifests',
@@ -518,11 +521,24 @@ async function serverCheck(
             : `${workloadKey(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
       });
     }
+    if (inputMissing) {
+      const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
+      if (problems.length === 0) throw new InputError('namespace', input);
+      throw new NamespaceInputError(
+        `${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`,
+        problems,
+      );
+    }
     // Refused only together (each object alone passes): the set's own message is all there is.
     if (problems.length === 0)
       throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
     throw new ManifestError(problems, 'API server', written);
   }
+}
+
+/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
+function tookInput(object: KubeObject, source: Manifest | undefined): boolean {
+  return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
 }
 
 /** The namespaces of these objects that the cluster does not have, each with its objects. */

@@ -1,3 +1,5 @@
+import { InputError } from '@sophia/inputs';
+
 /** One problem in a manifest, at a file and line so GitHub can show it on the manifest itself. */
 export interface ManifestProblem {
   file: string;
@@ -23,5 +25,21 @@ export class ManifestError extends Error {
     const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
     super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
     this.name = 'ManifestError';
+  }
+}
+
+/**
+ * The `namespace` input names a namespace the cluster does not have, and the manifests have more
+ * problems found by the same check (other namespaces that do not exist, objects the server
+ * refused): all are reported at once. An InputError naming the input, whose message lists every
+ * problem; `problems` holds those at a file and line, for annotations on the manifests.
+ */
+export class NamespaceInputError extends InputError {
+  constructor(
+    message: string,
+    readonly problems: ManifestProblem[],
+  ) {
+    super('namespace', message);
+    this.name = 'NamespaceInputError';
   }
 }
