@@ -129,6 +129,29 @@ test('dry-run: true through the action reports the diff and changes nothing', as
   expect((await backendDeployment())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
 });
 
+test('dry-run: true with an object the server refuses fails as a real deploy does: once, at its file and line, nothing changed', async () => {
+  const before = await backendDeployment();
+  workspace.write(
+    'refused.yaml',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: refused}\nspec:\n  replicaz: 2\n  selector: {matchLabels: {app: r}}\n' +
+      '  template:\n    metadata: {labels: {app: r}}\n    spec: {containers: [{name: r, image: "ghcr.io/sophia-ai/r:1"}]}\n',
+  );
+  const run = await deploy({ manifests: 'kubernetes/production\nrefused.yaml', 'dry-run': 'true' });
+  expect(run.code).toBe(1);
+  const errors = run.annotations.filter((a) => a.level === 'error');
+  expect(errors.map((a) => [a.properties.file, a.properties.line])).toEqual([
+    ['refused.yaml', '1'],
+    [undefined, undefined],
+  ]);
+  expect(errors[0].message).toMatch(/^sophia\/Deployment\/refused: the API server refused it: .*replicaz/s);
+  expect(errors[1].message).toMatch(/^1 API server problem, nothing was applied:\n {2}refused\.yaml:1: /);
+  expect(errors[1].message.match(/replicaz/g)).toHaveLength(1);
+  expect(run.summary).toContain('Nothing was applied: the cluster was not changed.');
+  expect(await cluster.observer.get({ kind: 'Deployment', name: 'refused', namespace: 'sophia' })).toBeUndefined();
+  expect((await backendDeployment())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+  workspace.removeFile('refused.yaml');
+});
+
 test('objects that name no namespace go to the kubeconfig context namespace when the input names none', async () => {
   workspace.write('settings-only.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: context-settings\n');
   const run = await deploy({
