@@ -35595,29 +35595,8 @@ function templateChanged(before, after) {
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
-    const served = await kubectl.servedApis();
-    const unserved = unservedKindProblems(manifests, served);
-    if (unserved.length > 0)
-        throw new ManifestError(unserved, 'API');
-    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
-    const sorted = sortForApply(manifests);
-    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
-    // Where each object was written, to put the server's refusal of it on its file and line.
-    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
-    const autoscaled = yieldReplicasToAutoscalers(written, [
-        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-        ...(await liveAutoscalers(kubectl, written)),
-    ]);
-    const objects = autoscaled.objects;
-    for (const workload of autoscaled.yielded)
-        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
-    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
-    const plan = planApply(objects, liveFoundations);
-    // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
-    const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
-    const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
+    const prepared = await prepareDeploy(kubectl, manifests, settings);
+    const { objects, plan, before, sources, applyOptions, ownership } = prepared;
     const report = {
         dryRun: settings.dryRun,
         applied: [],
@@ -35629,10 +35608,10 @@ async function deployManifests(kubectl, manifests, settings) {
         restored: [],
     };
     if (settings.dryRun) {
-        report.applied = await dryRunApplied(kubectl, objects, plan, before, sources, applyOptions, ownership, settings);
+        report.applied = await dryRunApplied(prepared);
         return report;
     }
-    await serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    await preflight(prepared);
     const companion = settings.companion;
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
@@ -35714,15 +35693,57 @@ async function deployManifests(kubectl, manifests, settings) {
     throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
 }
 /**
+ * Reads the manifests against the cluster without changing it: a kind or apiVersion the server
+ * does not serve stops here (ManifestError); cluster-scoped kinds lose their namespace; replicas
+ * an autoscaler owns are left out (with a warning); the live state and the apply plan are read.
+ */
+async function prepareDeploy(kubectl, manifests, settings) {
+    const log = settings.log ?? (() => undefined);
+    const served = await kubectl.servedApis();
+    const unserved = unservedKindProblems(manifests, served);
+    if (unserved.length > 0)
+        throw new ManifestError(unserved, 'API');
+    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
+    const sorted = sortForApply(manifests);
+    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
+    // Where each object was written, to put the server's refusal of it on its file and line.
+    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
+    const autoscaled = yieldReplicasToAutoscalers(written, [
+        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+        ...(await liveAutoscalers(kubectl, written)),
+    ]);
+    const objects = autoscaled.objects;
+    for (const workload of autoscaled.yielded)
+        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
+    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
+    const plan = planApply(objects, liveFoundations);
+    // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
+    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
+    const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
+    const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
+    return { kubectl, settings, objects, plan, before, sources, applyOptions, ownership };
+}
+/**
+ * The server-side dry run of every object the server can check before anything is written (all
+ * but those waiting for a namespace or CustomResourceDefinition of the set), a refusal reported
+ * as serverCheck reports it. The first step of a deploy, and what a dry run shows.
+ */
+function preflight(prepared) {
+    const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
+    return serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+}
+/**
  * What a dry run reports for each object: the server's dry run of every object it can check now
  * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
  * file and line, a missing namespace one problem), compared with the live object; an object that
  * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
  * not validated. Nothing is written.
  */
-async function dryRunApplied(kubectl, objects, plan, before, sources, applyOptions, ownership, settings) {
+async function dryRunApplied(prepared) {
+    const { objects, plan, before, settings } = prepared;
     const log = settings.log ?? (() => undefined);
-    const checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    const checked = await preflight(prepared);
     const intended = byKey(checked);
     const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
     const deferred = new Set(plan.deferred.map(objects_objectKey));

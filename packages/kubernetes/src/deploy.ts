@@ -7,7 +7,7 @@ import {
   type OwnershipOptions,
 } from './field-ownership.js';
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
-import { isFoundation, planApply, settleScopes, sortForApply } from './apply-order.js';
+import { isFoundation, planApply, settleScopes, sortForApply, type ApplyPlan } from './apply-order.js';
 import type { Manifest } from './manifests.js';
 import { formatProblem, ManifestError, NamespaceInputError, type ManifestProblem } from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
@@ -217,35 +217,8 @@ export async function deployManifests(
   settings: DeploySettings,
 ): Promise<DeployReport> {
   const log = settings.log ?? (() => undefined);
-  const served = await kubectl.servedApis();
-  const unserved = unservedKindProblems(manifests, served);
-  if (unserved.length > 0) throw new ManifestError(unserved, 'API');
-  const clusterScoped = new Set(
-    [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
-  );
-  const sorted = sortForApply(manifests);
-  const written = settleScopes(
-    sorted.map((manifest) => manifest.object),
-    clusterScoped,
-  );
-  // Where each object was written, to put the server's refusal of it on its file and line.
-  const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
-  const autoscaled = yieldReplicasToAutoscalers(written, [
-    ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-    ...(await liveAutoscalers(kubectl, written)),
-  ]);
-  const objects = autoscaled.objects;
-  for (const workload of autoscaled.yielded)
-    (settings.warn ?? log)(
-      `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
-    );
-  // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-  const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
-  const plan = planApply(objects, liveFoundations);
-  // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-  const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
-  const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
-  const ownership: OwnershipOptions = { forceConflicts: settings.forceConflicts ?? false, log };
+  const prepared = await prepareDeploy(kubectl, manifests, settings);
+  const { objects, plan, before, sources, applyOptions, ownership } = prepared;
   const report: DeployReport = {
     dryRun: settings.dryRun,
     applied: [],
@@ -258,19 +231,11 @@ export async function deployManifests(
   };
 
   if (settings.dryRun) {
-    report.applied = await dryRunApplied(kubectl, objects, plan, before, sources, applyOptions, ownership, settings);
+    report.applied = await dryRunApplied(prepared);
     return report;
   }
 
-  await serverCheck(
-    kubectl,
-    [...plan.foundations, ...plan.checkable],
-    sources,
-    applyOptions,
-    ownership,
-    'nothing was applied',
-    settings.namespace,
-  );
+  await preflight(prepared);
   const companion = settings.companion;
   const undoCompanion = async () => {
     for (const line of (await companion?.undo()) ?? []) log(line);
@@ -361,24 +326,76 @@ export async function deployManifests(
 }
 
 /**
- * What a dry run reports for each object: the server's dry run of every object it can check now
- * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
- * file and line, a missing namespace one problem), compared with the live object; an object that
- * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
- * not validated. Nothing is written.
+ * What a deploy and a dry run both work from, once the manifests are read against the cluster
+ * (prepareDeploy): the same objects, order, live state and apply options, so a dry run checks and
+ * shows exactly what the deploy would do.
  */
-async function dryRunApplied(
+interface PreparedDeploy {
+  kubectl: Kubectl;
+  settings: DeploySettings;
+  /** The objects to apply, in apply order, scopes settled and replicas yielded to autoscalers. */
+  objects: KubeObject[];
+  /** Which objects are foundations (namespaces, CRDs), which the server can check now, which wait for them. */
+  plan: ApplyPlan;
+  /** The live objects before the run, by objectKey, with their field managers. */
+  before: Map<string, KubeObject>;
+  /** Where each object was written, by objectKey, to put the server's refusal of it on its file and line. */
+  sources: ReadonlyMap<string, Manifest>;
+  applyOptions: ApplyOptions;
+  ownership: OwnershipOptions;
+}
+
+/**
+ * Reads the manifests against the cluster without changing it: a kind or apiVersion the server
+ * does not serve stops here (ManifestError); cluster-scoped kinds lose their namespace; replicas
+ * an autoscaler owns are left out (with a warning); the live state and the apply plan are read.
+ */
+async function prepareDeploy(
   kubectl: Kubectl,
-  objects: KubeObject[],
-  plan: ReturnType<typeof planApply>,
-  before: Map<string, KubeObject>,
-  sources: ReadonlyMap<string, Manifest>,
-  applyOptions: ApplyOptions,
-  ownership: OwnershipOptions,
+  manifests: Manifest[],
   settings: DeploySettings,
-): Promise<AppliedObject[]> {
+): Promise<PreparedDeploy> {
   const log = settings.log ?? (() => undefined);
-  const checked = await serverCheck(
+  const served = await kubectl.servedApis();
+  const unserved = unservedKindProblems(manifests, served);
+  if (unserved.length > 0) throw new ManifestError(unserved, 'API');
+  const clusterScoped = new Set(
+    [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
+  );
+  const sorted = sortForApply(manifests);
+  const written = settleScopes(
+    sorted.map((manifest) => manifest.object),
+    clusterScoped,
+  );
+  // Where each object was written, to put the server's refusal of it on its file and line.
+  const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
+  const autoscaled = yieldReplicasToAutoscalers(written, [
+    ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+    ...(await liveAutoscalers(kubectl, written)),
+  ]);
+  const objects = autoscaled.objects;
+  for (const workload of autoscaled.yielded)
+    (settings.warn ?? log)(
+      `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
+    );
+  // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+  const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
+  const plan = planApply(objects, liveFoundations);
+  // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
+  const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
+  const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
+  const ownership: OwnershipOptions = { forceConflicts: settings.forceConflicts ?? false, log };
+  return { kubectl, settings, objects, plan, before, sources, applyOptions, ownership };
+}
+
+/**
+ * The server-side dry run of every object the server can check before anything is written (all
+ * but those waiting for a namespace or CustomResourceDefinition of the set), a refusal reported
+ * as serverCheck reports it. The first step of a deploy, and what a dry run shows.
+ */
+function preflight(prepared: PreparedDeploy): Promise<KubeObject[]> {
+  const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
+  return serverCheck(
     kubectl,
     [...plan.foundations, ...plan.checkable],
     sources,
@@ -387,6 +404,19 @@ async function dryRunApplied(
     'nothing was applied',
     settings.namespace,
   );
+}
+
+/**
+ * What a dry run reports for each object: the server's dry run of every object it can check now
+ * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
+ * file and line, a missing namespace one problem), compared with the live object; an object that
+ * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
+ * not validated. Nothing is written.
+ */
+async function dryRunApplied(prepared: PreparedDeploy): Promise<AppliedObject[]> {
+  const { objects, plan, before, settings } = prepared;
+  const log = settings.log ?? (() => undefined);
+  const checked = await preflight(prepared);
   const intended = byKey(checked);
   const newNamespaces = new Set(
     plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name),
