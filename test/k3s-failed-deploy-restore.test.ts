@@ -16,6 +16,7 @@ import {
 } from '@sophia/kubernetes';
 import { sharedServers, useClusterTestBed } from './fixtures/cluster.js';
 import { FAST_DEPLOY } from './fixtures/kube-kit.js';
+import { WIDGET_CRD } from '@sophia-testing/manifests';
 
 const API = 'registry.example/api';
 const NS = 'shop';
@@ -234,20 +235,6 @@ describe.each(cases)(
     });
   },
 );
-
-const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.sophia.ai}
-spec:
-  group: sophia.ai
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-`;
 
 function widgetApp(big: string): string {
   return `${WIDGET_CRD}---

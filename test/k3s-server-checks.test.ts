@@ -16,6 +16,7 @@ import {
   deployReportMarkdown,
 } from '@sophia/kubernetes';
 import { FAST_DEPLOY, sharedKubectl } from './fixtures/kube-kit.js';
+import { WIDGET_CRD } from '@sophia-testing/manifests';
 import { useClusterTestBed } from './fixtures/cluster.js';
 
 const configMap = (name: string) => `apiVersion: v1
@@ -23,6 +24,10 @@ kind: ConfigMap
 metadata: {name: ${name}, namespace: unserved}
 data: {a: "1"}
 `;
+
+/** Why a number or boolean where a string goes is refused, as the offline check says it. */
+const why =
+  'but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it';
 
 describe.each(sharedKubectl('k3s-server-checks'))('$label', ({ binary, serverVersion, transport }) => {
   const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, transport, namespaces: ['unserved'] });
@@ -33,6 +38,18 @@ describe.each(sharedKubectl('k3s-server-checks'))('$label', ({ binary, serverVer
       images: new Map(),
     });
     const error = await deployManifests(bed.kubectl, manifests, FAST_DEPLOY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ManifestError);
+    return error as ManifestError;
+  }
+
+  /** The ManifestError loading `file` throws, before any cluster is contacted. */
+  function loadingError(file: string): ManifestError {
+    let error: unknown;
+    try {
+      loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).toBeInstanceOf(ManifestError);
     return error as ManifestError;
   }
@@ -101,19 +118,7 @@ kind: ConfigMap
 metadata: {name: settings, namespace: fresh}
 data: {a: "1"}
 ---
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.sophia.ai}
-spec:
-  group: sophia.ai
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
----
+${WIDGET_CRD}---
 apiVersion: sophia.ai/v1
 kind: Widget
 metadata: {name: w, namespace: unserved}
@@ -288,16 +293,8 @@ data:
       await expect(
         bed.cluster.observer.run(['apply', '--dry-run=server', '--filename', '-'], { stdin: document }),
       ).rejects.toThrow();
-    let error: unknown;
-    try {
-      loadManifests({ patterns: [file], cwd: bed.workspace.dir });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ManifestError);
-    const why =
-      'but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it';
-    expect((error as ManifestError).problems).toEqual([
+    const error = loadingError(file);
+    expect(error.problems).toEqual([
       { file: 'typed.yaml', line: 6, message: `metadata.labels.version reads as number 1.1, ${why}` },
       {
         file: 'typed.yaml',
@@ -394,15 +391,7 @@ data:
     expect(JSON.parse(nulled.stdout).data?.level).not.toBe('null');
 
     const file = bed.workspace.write('family.yaml', text);
-    let error: unknown;
-    try {
-      loadManifests({ patterns: [file], cwd: bed.workspace.dir });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ManifestError);
-    const why =
-      'but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it';
+    const error = loadingError(file);
     const yaml11 =
       'kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1, yes, no, on, off, y and n are booleans and ~ and null are null';
     const messages = [
@@ -418,7 +407,7 @@ data:
       `metadata.labels.on: the key on reads as boolean true, so kubectl sends the key "true": ${yaml11}; quote the key ("on")`,
       `data.level reads as null, not the text null: ${yaml11}, so the server never gets the text; quote it ("null")`,
     ];
-    expect((error as ManifestError).problems).toEqual(
+    expect(error.problems).toEqual(
       messages.map((message, index) => ({ file: 'family.yaml', line: lines[index], message })),
     );
   });
