@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import jsdoc from 'eslint-plugin-jsdoc';
 
 /** Import patterns no shipped source may use (no-restricted-imports `patterns`). */
 const shippedPatterns = [
@@ -99,6 +100,29 @@ export default tseslint.config(
         },
       ],
       'no-restricted-syntax': ['error', ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime'])],
+    },
+  },
+  {
+    // Every exported declaration of shipped code carries a docstring: the next engineer reads the shapes,
+    // units, errors thrown and the source of borrowed rules there, not in the implementation.
+    files: ['actions/*/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    plugins: { jsdoc },
+    rules: {
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          publicOnly: true,
+          require: { FunctionDeclaration: true, ClassDeclaration: true, MethodDefinition: true },
+          contexts: [
+            'TSInterfaceDeclaration',
+            'TSTypeAliasDeclaration',
+            'TSEnumDeclaration',
+            // Top-level exported constants only: publicOnly alone would also flag locals inside exported functions.
+            'ExportNamedDeclaration > VariableDeclaration',
+          ],
+          checkConstructors: false,
+        },
+      ],
     },
   },
   // The example application's frontend runs in the browser.

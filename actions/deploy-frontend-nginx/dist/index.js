@@ -52009,6 +52009,7 @@ class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError *
  * A build may not contain them at its top: the next deploy moves these names out of old releases.
  */
 const RELEASE_INFO_FILE = '.release.json';
+/** Where releases built before the records moved kept their manifest, at the release's top (see RECORDS_DIR). */
 const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
 /** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
@@ -52020,9 +52021,14 @@ const CACHE_BUDGET = 128 * 1024 * 1024;
  * site of 50,000 tiny files is read once rather than twice.
  */
 const scannedContents = new WeakMap();
+/**
+ * The content of a small file kept while the build was scanned, or undefined when the file is read again from disk when
+ * sent.
+ */
 function scannedContent(manifest, path) {
     return scannedContents.get(manifest)?.get(path);
 }
+/** The SHA-256 of a file as 64 lower-case hex characters, read in 1 MiB chunks. */
 async function sha256File(path) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
@@ -52197,9 +52203,14 @@ function manifestDigest(manifest) {
     return digest;
 }
 const digests = new WeakMap();
+/** The manifest as compact JSON: the form written into the release's records. */
 function serializeManifest(manifest) {
     return JSON.stringify(manifest);
 }
+/**
+ * A manifest read back from a host; undefined when the text is not a version 1 manifest (damaged, or written by another
+ * tool). Never throws.
+ */
 function manifest_parseManifest(text) {
     try {
         const value = JSON.parse(text);
@@ -52211,6 +52222,7 @@ function manifest_parseManifest(text) {
         return undefined;
     }
 }
+/** Counts the manifest's regular files and sums their sizes (bytes). */
 function manifestTotals(manifest) {
     let files = 0;
     let bytes = 0;
@@ -52451,6 +52463,10 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 const GATE = `IFS= read -r gate || exit 0
 [ "$gate" = go ] || exit 0
 `;
+/**
+ * `script` changed to wait for a `go` line on stdin before doing anything (see GATE), so its channel can be opened
+ * ahead of time.
+ */
 function gated(script) {
     return script.replace(PRELUDE, PRELUDE + GATE);
 }
@@ -52469,7 +52485,9 @@ const remote_scripts_EXIT = {
  * as `.release.json` and `.release-manifest.json`; the next deploy moves them here.
  */
 const RECORDS_DIR = '.deploy/records';
+/** The release's record file name (see ReleaseInfo) in its records directory. */
 const RECORD_INFO = 'release.json';
+/** The release's manifest file name in its records directory. */
 const RECORD_MANIFEST = 'manifest.json';
 /**
  * The release manifest's digest (manifestDigest, 64 hex characters), written beside it: the deploy
@@ -52901,6 +52919,7 @@ record current "$(readlink current 2>/dev/null || true)"
 `;
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
 const RECORD_NGINX_CONFIG = 'nginx-config';
+/** The records file holding the path the site config was installed to. */
 const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
 /**
  * install_config SRC P: installs the site config in file SRC at path P after keeping a backup under
@@ -53103,6 +53122,10 @@ function* treeEntries(options, reused, now) {
         }
     }
 }
+/**
+ * Builds the release archive lazily (a tar.gz written as the channel reads it, gzip level 6 unless given), so memory
+ * stays bounded whatever the build's size.
+ */
 function releaseStream(options) {
     let sent = 0;
     const counter = new external_node_stream_.Transform({
@@ -53190,6 +53213,10 @@ function releaseOrigin(run) {
         runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
     };
 }
+/**
+ * A release record read back from a host; undefined when it is not JSON or lacks an id and a known status. Never
+ * throws.
+ */
 function parseReleaseInfo(text) {
     try {
         const value = JSON.parse(text);
@@ -53201,6 +53228,7 @@ function parseReleaseInfo(text) {
         return undefined;
     }
 }
+/** The record as written on the host: indented JSON with a final newline, for people who read it there. */
 function serializeReleaseInfo(info) {
     return JSON.stringify(info, null, 2) + '\n';
 }
@@ -53249,6 +53277,10 @@ function knownHostsLine(host, port, publicKey) {
     const [type, base64] = publicKey.trim().split(/\s+/);
     return `${knownHostsName(host, port)} ${type} ${base64}`;
 }
+/**
+ * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
+ * Never throws.
+ */
 function parseKnownHosts(text) {
     const entries = [];
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -53300,6 +53332,10 @@ function hostFieldMatches(hosts, name) {
 function entriesFor(entries, name) {
     return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
 }
+/**
+ * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
+ * for every host, @cert-authority lines are not host keys.
+ */
 function checkKnownHosts(entries, name, presented) {
     // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
     const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
@@ -53311,6 +53347,7 @@ function checkKnownHosts(entries, name, presented) {
         return { verdict: 'match', entry: match };
     return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
 }
+/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
 function describeEntry(entry) {
     const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
     return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
@@ -53509,6 +53546,11 @@ const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRe
 // Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
 // `NAME=` word is an assignment and a leading `~` expands.
 const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+/**
+ * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
+ * Language", 2.2.3).
+ * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
+ */
 function shellQuote(arg) {
     if (typeof arg !== 'string')
         throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
@@ -53519,6 +53561,10 @@ function shellQuote(arg) {
     // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
     return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
+/**
+ * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
+ * shellQuote.
+ */
 function shellCommand(argv) {
     if (argv.length === 0)
         throw new Error('A remote command needs at least the program name');
@@ -53645,6 +53691,10 @@ class SshSession {
     async runScript(purpose, script, args = [], options = {}) {
         return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
     }
+    /**
+     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
+     * fail with SshConnectionLostError. Closing twice does nothing.
+     */
     async close() {
         if (this.lost)
             return;
@@ -54023,6 +54073,7 @@ class GatedScript {
         }
         await this.result.catch(() => undefined);
     }
+    /** True once `start` has sent `go` (or `abort` closed it). */
     get started() {
         return this.opened;
     }
@@ -54238,6 +54289,7 @@ class release_host_TargetLock {
     static async reclaim(session, lock) {
         return new release_host_TargetLock(session, lock.target, lock.token, lock.state);
     }
+    /** The lock directory (`<target>/.deploy/lock`), created atomically by `mkdir`. */
     get lockDir() {
         return `${this.target}/.deploy/lock`;
     }
@@ -54456,6 +54508,10 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var external_node_https_ = __nccwpck_require__(4708);
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+/**
+ * The one error a probe fails with: a no-answer outcome (refused, timeout, TLS...) the report counts as an error rather
+ * than a wrong answer. Never escapes the gate: it becomes a ProbeResult with verdict `error`.
+ */
 class ProbeError extends Error {
     kind;
     permanent;
@@ -54590,6 +54646,10 @@ class ProbeTransport {
         request.once('close', () => this.inFlight.delete(request));
         return { request, proxy };
     }
+    /**
+     * Aborts every request still in flight (each fails with a ProbeError `other`) and closes the agents' sockets, so the
+     * gate's process can exit at once.
+     */
     destroy() {
         for (const request of this.inFlight)
             request.destroy(new ProbeError('other', 'health gate finished'));
@@ -54976,9 +55036,11 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
+/** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
+/** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 function describeStatusRanges(ranges) {
     return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
@@ -55024,6 +55086,10 @@ async function bodyMismatch(body, matcher, regexes, limit) {
             `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
     });
 }
+/**
+ * The expectation as a message continues "body must ...": `contain "ok"` or `match <regex>`, shortened like any quoted
+ * value.
+ */
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
         ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
@@ -56616,6 +56682,11 @@ class Redactor {
         this.folded = [...folded].sort((a, b) => b.length - a.length);
         this.literal = [...literal].sort((a, b) => b.length - a.length);
     }
+    /**
+     * `text` with every occurrence of a known secret (in any of its encoded forms) replaced by `***`; secrets long enough
+     * to fold (see Redactor) are matched on the folded view of the text, so a changed case or spacing cannot let one
+     * through.
+     */
     redact(text) {
         let result = text;
         if (this.folded.length > 0) {
@@ -56712,6 +56783,7 @@ class UrlTally {
             finalUrl: url,
         };
     }
+    /** Counts one probe of this URL; a probe without an answer adds no latency sample. */
     add(probe) {
         const report = this.report;
         report.probes += 1;
@@ -56740,6 +56812,10 @@ class UrlTally {
             report.lastErrorKind = probe.errorKind ?? 'other';
         }
     }
+    /**
+     * A copy of the counters so far with the latency summary (median and max over the probes that got an answer, in
+     * milliseconds).
+     */
     snapshot() {
         const max = this.latencies.length ? Math.max(...this.latencies) : null;
         return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
@@ -56755,6 +56831,7 @@ function describeProbe(probe) {
     const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
     return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
 }
+/** One log line per round: `round 3 at 12.4s: failed (1/2 URLs)`; the time is seconds since the gate started. */
 function describeRound(round) {
     const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
@@ -56769,6 +56846,10 @@ function describeRound(round) {
 
 
 
+/**
+ * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
+ * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
+ */
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -56789,6 +56870,12 @@ class GateState {
         this.successThreshold = successThreshold;
         this.failureThreshold = failureThreshold;
     }
+    /**
+     * Counts one finished round.
+     * @param atSeconds seconds since the gate started.
+     * @returns `healthy` once success-threshold rounds passed in a row, `flapping` once failure-threshold rounds failed
+     * after the first pass, else undefined (keep probing).
+     */
     record(passed, atSeconds) {
         if (passed) {
             this.passedRounds += 1;
@@ -56806,9 +56893,14 @@ class GateState {
         this.failuresSinceFirstPass += 1;
         return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
     }
+    /**
+     * Seconds since the gate started at which the current run of passing rounds began; null while the latest round failed
+     * or none passed.
+     */
     get healthySince() {
         return this.streakStartedAt;
     }
+    /** Failed rounds counted after the first pass (in a row or not): what failure-threshold is compared with. */
     get failuresAfterFirstPass() {
         return this.failuresSinceFirstPass;
     }
@@ -61347,6 +61439,10 @@ async function asPostStep(work) {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
 
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
@@ -61496,6 +61592,11 @@ function runUrl(env = process.env) {
         ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
         : '';
 }
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
 function runContext(env = process.env) {
     return {
         commit: env.GITHUB_SHA ?? '',
@@ -61799,6 +61900,10 @@ function input_error_describeValue(raw, secret = false) {
         return 'a value that does not fit';
     return shortenValue(raw, JSON.stringify);
 }
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
 function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
 }
@@ -68673,6 +68778,10 @@ function collections_splitList(raw, separator = 'newline-or-comma') {
         .map((entry) => entry.trim())
         .filter((entry) => entry.length > 0);
 }
+/**
+ * A parser for a list input whose entries each go through `item`; errors name the input and quote the bad entry, not
+ * the whole list.
+ */
 function collections_listOf(item, separator = 'newline-or-comma') {
     return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
 }
@@ -69011,7 +69120,12 @@ function maskUrlSecrets(raw, mask) {
 
 
 
+/** The input's text unchanged: the default parser of `required` and `optional`. */
 const scalars_text = (_name, raw) => raw;
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
 function integer(min, max) {
     return (name, raw) => {
         const trimmed = raw.trim();
@@ -69055,6 +69169,10 @@ function scalars_duration(options = {}) {
         return total;
     };
 }
+/**
+ * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
+ * `90s`, `120000` → `2m`), else `<n>ms`.
+ */
 function formatDuration(ms) {
     if (ms % 3_600_000 === 0 && ms > 0)
         return `${ms / 3_600_000}h`;
@@ -69064,6 +69182,10 @@ function formatDuration(ms) {
         return `${ms / 1000}s`;
     return `${ms}ms`;
 }
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
 function oneOf(choices) {
     return (name, raw) => {
         const trimmed = raw.trim();
@@ -69143,6 +69265,11 @@ function port(name, entry, text) {
         throw input_error_mustBe(name, EXPECTED, entry);
     return value;
 }
+/**
+ * Parses `host`, `host:port`, an IPv6 address, or `[ipv6]:port`.
+ * @throws InputError naming input `name` when the entry is not an RFC 1123 host name or IP address, or the port is not
+ * 1-65535.
+ */
 function parseHost(name, entry) {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
@@ -69199,9 +69326,17 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/**
+ * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
+ * most 253 characters, lower-case alphanumerics, `-` and `.`.
+ */
 function isDns1123Subdomain(value) {
     return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
+/**
+ * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
+ * lower-case alphanumerics and `-`.
+ */
 function isDns1123Label(value) {
     return value.length <= 63 && DNS1123_LABEL.test(value);
 }
@@ -69215,9 +69350,17 @@ function isQualifiedName(key) {
         return false;
     return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
 }
+/**
+ * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
+ * `_`, `.`, starting and ending alphanumeric.
+ */
 function isLabelValue(value) {
     return value.length <= 63 && LABEL_VALUE.test(value);
 }
+/**
+ * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
+ * @throws InputError when it is not one.
+ */
 const kubernetesName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Subdomain(trimmed)) {
@@ -69225,6 +69368,10 @@ const kubernetesName = (name, raw) => {
     }
     return trimmed;
 };
+/**
+ * Parses a namespace name (trimmed) with the API server's rule (isDns1123Label).
+ * @throws InputError when it is not one.
+ */
 const kubernetes_syntax_namespaceName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Label(trimmed)) {
@@ -69232,6 +69379,10 @@ const kubernetes_syntax_namespaceName = (name, raw) => {
     }
     return trimmed;
 };
+/**
+ * Parses `key=value` as `kubectl label` takes it.
+ * @throws InputError when the `=` is missing or either side breaks the API server's label rules.
+ */
 const label = (name, raw) => {
     const trimmed = raw.trim();
     const at = trimmed.indexOf('=');
@@ -69354,6 +69505,10 @@ function runner_hooks_maskSecret(value, mask) {
 
 
 
+/**
+ * An InputSource over fixed values (absent names read as empty, as the runner gives unset inputs): for actions called
+ * from code and for tests.
+ */
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -69381,18 +69536,28 @@ class InputReader {
             runner_hooks_maskSecret(this.source(name), this.runner.mask);
         }
     }
+    /** The input's text exactly as given (not trimmed, '' when unset). */
     raw(name) {
         return this.source(name);
     }
+    /** True when the input has any non-blank text. */
     given(name) {
         return this.source(name).trim().length > 0;
     }
+    /**
+     * The input, trimmed and parsed (YAML block scalars add a final newline).
+     * @throws InputError when it is blank or `parse` rejects it.
+     */
     required(name, parse = scalars_text) {
         const raw = this.source(name);
         if (raw.trim().length === 0)
             throw new input_error_InputError(name, `Input "${name}" is required`);
         return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
     }
+    /**
+     * The input parsed as by `required`, or undefined when it is blank.
+     * @throws InputError when given but `parse` rejects it.
+     */
     optional(name, parse = scalars_text) {
         return this.given(name) ? this.required(name, parse) : undefined;
     }
@@ -69431,6 +69596,10 @@ class InputReader {
 
 
 
+/**
+ * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
+ * names.
+ */
 const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'host',
     'port',
@@ -69443,6 +69612,7 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'connect-timeout',
     'connect-attempts',
 ]));
+/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 /** How a private key looks, for messages: what users compare their secret with. */
@@ -69592,6 +69762,11 @@ const imageOverrides = (name, raw) => {
     }
     return images;
 };
+/**
+ * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
+ * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
+ * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
+ */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
 /** Read in the order the action.yml files list them, so the first bad input is the one reported. */
 function readKubernetesDeployInputs(inputs) {
@@ -71701,6 +71876,10 @@ var jmespath = {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/json-check.ts
 
 
+/**
+ * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body.
+ * @throws InputError quoting the compiler's reason when it does not compile.
+ */
 const jsonCheck = (name, raw) => {
     const text = raw.trim();
     let expression;

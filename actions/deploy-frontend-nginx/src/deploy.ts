@@ -13,6 +13,10 @@ import {
 import { describeValue } from '@sophia/inputs';
 import type { FrontendDeploySettings } from './input-helper.js';
 
+/**
+ * What the frontend action adds to its settings for one deploy: the checkout, the run's origin, and the lock token and
+ * switch journal its post step uses to clean up after a cancelled run.
+ */
 export interface DeployOptions {
   /** Where relative `source` and `nginx-config` paths start: the runner's checkout. */
   workspace?: string;

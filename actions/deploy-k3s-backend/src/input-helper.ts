@@ -7,6 +7,10 @@ import {
   type KubernetesDeploySettings,
 } from '@sophia/inputs';
 
+/**
+ * The backend action's inputs: the shared Kubernetes deploy settings plus how kubectl reaches the cluster (a kubeconfig
+ * on the runner, or `k3s kubectl` over SSH).
+ */
 export interface BackendDeploySettings extends KubernetesDeploySettings {
   connection: KubeConnection;
 }

@@ -64,6 +64,10 @@ function describeValue(raw, secret = false) {
         return 'a value that does not fit';
     return shortenValue(raw, JSON.stringify);
 }
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
 function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
 }
@@ -126,6 +130,10 @@ function collections_splitList(raw, separator = 'newline-or-comma') {
         .map((entry) => entry.trim())
         .filter((entry) => entry.length > 0);
 }
+/**
+ * A parser for a list input whose entries each go through `item`; errors name the input and quote the bad entry, not
+ * the whole list.
+ */
 function collections_listOf(item, separator = 'newline-or-comma') {
     return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
 }
@@ -482,7 +490,12 @@ function maskUrlSecrets(raw, mask) {
 
 
 
+/** The input's text unchanged: the default parser of `required` and `optional`. */
 const scalars_text = (_name, raw) => raw;
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
 function scalars_integer(min, max) {
     return (name, raw) => {
         const trimmed = raw.trim();
@@ -526,6 +539,10 @@ function scalars_duration(options = {}) {
         return total;
     };
 }
+/**
+ * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
+ * `90s`, `120000` → `2m`), else `<n>ms`.
+ */
 function formatDuration(ms) {
     if (ms % 3_600_000 === 0 && ms > 0)
         return `${ms / 3_600_000}h`;
@@ -535,6 +552,10 @@ function formatDuration(ms) {
         return `${ms / 1000}s`;
     return `${ms}ms`;
 }
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
 function oneOf(choices) {
     return (name, raw) => {
         const trimmed = raw.trim();
@@ -614,6 +635,11 @@ function port(name, entry, text) {
         throw mustBe(name, EXPECTED, entry);
     return value;
 }
+/**
+ * Parses `host`, `host:port`, an IPv6 address, or `[ipv6]:port`.
+ * @throws InputError naming input `name` when the entry is not an RFC 1123 host name or IP address, or the port is not
+ * 1-65535.
+ */
 function parseHost(name, entry) {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
@@ -670,9 +696,17 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/**
+ * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
+ * most 253 characters, lower-case alphanumerics, `-` and `.`.
+ */
 function isDns1123Subdomain(value) {
     return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
+/**
+ * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
+ * lower-case alphanumerics and `-`.
+ */
 function isDns1123Label(value) {
     return value.length <= 63 && DNS1123_LABEL.test(value);
 }
@@ -686,9 +720,17 @@ function isQualifiedName(key) {
         return false;
     return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
 }
+/**
+ * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
+ * `_`, `.`, starting and ending alphanumeric.
+ */
 function isLabelValue(value) {
     return value.length <= 63 && LABEL_VALUE.test(value);
 }
+/**
+ * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
+ * @throws InputError when it is not one.
+ */
 const kubernetesName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Subdomain(trimmed)) {
@@ -696,6 +738,10 @@ const kubernetesName = (name, raw) => {
     }
     return trimmed;
 };
+/**
+ * Parses a namespace name (trimmed) with the API server's rule (isDns1123Label).
+ * @throws InputError when it is not one.
+ */
 const kubernetes_syntax_namespaceName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Label(trimmed)) {
@@ -703,6 +749,10 @@ const kubernetes_syntax_namespaceName = (name, raw) => {
     }
     return trimmed;
 };
+/**
+ * Parses `key=value` as `kubectl label` takes it.
+ * @throws InputError when the `=` is missing or either side breaks the API server's label rules.
+ */
 const label = (name, raw) => {
     const trimmed = raw.trim();
     const at = trimmed.indexOf('=');
@@ -807,6 +857,10 @@ const labelSelector = (name, raw) => {
 
 
 
+/**
+ * An InputSource over fixed values (absent names read as empty, as the runner gives unset inputs): for actions called
+ * from code and for tests.
+ */
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -834,18 +888,28 @@ class InputReader {
             maskSecret(this.source(name), this.runner.mask);
         }
     }
+    /** The input's text exactly as given (not trimmed, '' when unset). */
     raw(name) {
         return this.source(name);
     }
+    /** True when the input has any non-blank text. */
     given(name) {
         return this.source(name).trim().length > 0;
     }
+    /**
+     * The input, trimmed and parsed (YAML block scalars add a final newline).
+     * @throws InputError when it is blank or `parse` rejects it.
+     */
     required(name, parse = scalars_text) {
         const raw = this.source(name);
         if (raw.trim().length === 0)
             throw new input_error_InputError(name, `Input "${name}" is required`);
         return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
     }
+    /**
+     * The input parsed as by `required`, or undefined when it is blank.
+     * @throws InputError when given but `parse` rejects it.
+     */
     optional(name, parse = scalars_text) {
         return this.given(name) ? this.required(name, parse) : undefined;
     }
@@ -884,6 +948,10 @@ class InputReader {
 
 
 
+/**
+ * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
+ * names.
+ */
 const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'host',
     'port',
@@ -896,6 +964,7 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'connect-timeout',
     'connect-attempts',
 ]));
+/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 /** How a private key looks, for messages: what users compare their secret with. */
@@ -1045,6 +1114,11 @@ const imageOverrides = (name, raw) => {
     }
     return images;
 };
+/**
+ * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
+ * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
+ * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
+ */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
 /** Read in the order the action.yml files list them, so the first bad input is the one reported. */
 function readKubernetesDeployInputs(inputs) {
@@ -1066,6 +1140,10 @@ var dist = __webpack_require__(6790);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/json-check.ts
 
 
+/**
+ * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body.
+ * @throws InputError quoting the compiler's reason when it does not compile.
+ */
 const jsonCheck = (name, raw) => {
     const text = raw.trim();
     let expression;

@@ -22,6 +22,10 @@ var inputs_src = __webpack_require__(7161);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
+/**
+ * The methods the `method` input accepts: the RFC 9110 methods a health probe can meaningfully send (no CONNECT or
+ * TRACE).
+ */
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
@@ -342,6 +346,10 @@ async function asPostStep(work) {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
 
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
@@ -491,6 +499,11 @@ function runUrl(env = process.env) {
         ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
         : '';
 }
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
 function runContext(env = process.env) {
     return {
         commit: env.GITHUB_SHA ?? '',

@@ -27,6 +27,10 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_https_ = __webpack_require__(4708);
 var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+/**
+ * The one error a probe fails with: a no-answer outcome (refused, timeout, TLS...) the report counts as an error rather
+ * than a wrong answer. Never escapes the gate: it becomes a ProbeResult with verdict `error`.
+ */
 class ProbeError extends Error {
     kind;
     permanent;
@@ -161,6 +165,10 @@ class ProbeTransport {
         request.once('close', () => this.inFlight.delete(request));
         return { request, proxy };
     }
+    /**
+     * Aborts every request still in flight (each fails with a ProbeError `other`) and closes the agents' sockets, so the
+     * gate's process can exit at once.
+     */
     destroy() {
         for (const request of this.inFlight)
             request.destroy(new ProbeError('other', 'health gate finished'));
@@ -549,9 +557,11 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
+/** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
+/** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 function describeStatusRanges(ranges) {
     return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
@@ -597,6 +607,10 @@ async function bodyMismatch(body, matcher, regexes, limit) {
             `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
     });
 }
+/**
+ * The expectation as a message continues "body must ...": `contain "ok"` or `match <regex>`, shortened like any quoted
+ * value.
+ */
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
         ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
@@ -824,6 +838,11 @@ class Redactor {
         this.folded = [...folded].sort((a, b) => b.length - a.length);
         this.literal = [...literal].sort((a, b) => b.length - a.length);
     }
+    /**
+     * `text` with every occurrence of a known secret (in any of its encoded forms) replaced by `***`; secrets long enough
+     * to fold (see Redactor) are matched on the folded view of the text, so a changed case or spacing cannot let one
+     * through.
+     */
     redact(text) {
         let result = text;
         if (this.folded.length > 0) {
@@ -920,6 +939,7 @@ class UrlTally {
             finalUrl: url,
         };
     }
+    /** Counts one probe of this URL; a probe without an answer adds no latency sample. */
     add(probe) {
         const report = this.report;
         report.probes += 1;
@@ -948,6 +968,10 @@ class UrlTally {
             report.lastErrorKind = probe.errorKind ?? 'other';
         }
     }
+    /**
+     * A copy of the counters so far with the latency summary (median and max over the probes that got an answer, in
+     * milliseconds).
+     */
     snapshot() {
         const max = this.latencies.length ? Math.max(...this.latencies) : null;
         return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
@@ -963,6 +987,7 @@ function describeProbe(probe) {
     const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
     return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
 }
+/** One log line per round: `round 3 at 12.4s: failed (1/2 URLs)`; the time is seconds since the gate started. */
 function describeRound(round) {
     const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
@@ -977,6 +1002,10 @@ function describeRound(round) {
 
 
 
+/**
+ * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
+ * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
+ */
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -997,6 +1026,12 @@ class GateState {
         this.successThreshold = successThreshold;
         this.failureThreshold = failureThreshold;
     }
+    /**
+     * Counts one finished round.
+     * @param atSeconds seconds since the gate started.
+     * @returns `healthy` once success-threshold rounds passed in a row, `flapping` once failure-threshold rounds failed
+     * after the first pass, else undefined (keep probing).
+     */
     record(passed, atSeconds) {
         if (passed) {
             this.passedRounds += 1;
@@ -1014,9 +1049,14 @@ class GateState {
         this.failuresSinceFirstPass += 1;
         return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
     }
+    /**
+     * Seconds since the gate started at which the current run of passing rounds began; null while the latest round failed
+     * or none passed.
+     */
     get healthySince() {
         return this.streakStartedAt;
     }
+    /** Failed rounds counted after the first pass (in a row or not): what failure-threshold is compared with. */
     get failuresAfterFirstPass() {
         return this.failuresSinceFirstPass;
     }

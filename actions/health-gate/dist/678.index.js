@@ -171,6 +171,10 @@ async function asPostStep(work) {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
 
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
@@ -320,6 +324,11 @@ function runUrl(env = process.env) {
         ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
         : '';
 }
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
 function runContext(env = process.env) {
     return {
         commit: env.GITHUB_SHA ?? '',

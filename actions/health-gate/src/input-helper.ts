@@ -16,7 +16,12 @@ import {
 } from '@sophia/inputs';
 import type { HealthCheckSettings, RedirectPolicy } from '@sophia/health-check';
 
+/**
+ * The methods the `method` input accepts: the RFC 9110 methods a health probe can meaningfully send (no CONNECT or
+ * TRACE).
+ */
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** One of HTTP_METHODS, upper case as sent on the wire. */
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['none', 'same-origin', 'any'];
 

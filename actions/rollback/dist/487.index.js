@@ -45,6 +45,11 @@ __webpack_require__.d(__webpack_exports__, {
 // Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
 // `NAME=` word is an assignment and a leading `~` expands.
 const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+/**
+ * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
+ * Language", 2.2.3).
+ * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
+ */
 function shellQuote(arg) {
     if (typeof arg !== 'string')
         throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
@@ -55,6 +60,10 @@ function shellQuote(arg) {
     // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
     return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
+/**
+ * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
+ * shellQuote.
+ */
 function shellCommand(argv) {
     if (argv.length === 0)
         throw new Error('A remote command needs at least the program name');
@@ -100,6 +109,10 @@ function knownHostsLine(host, port, publicKey) {
     const [type, base64] = publicKey.trim().split(/\s+/);
     return `${knownHostsName(host, port)} ${type} ${base64}`;
 }
+/**
+ * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
+ * Never throws.
+ */
 function parseKnownHosts(text) {
     const entries = [];
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -151,6 +164,10 @@ function hostFieldMatches(hosts, name) {
 function entriesFor(entries, name) {
     return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
 }
+/**
+ * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
+ * for every host, @cert-authority lines are not host keys.
+ */
 function checkKnownHosts(entries, name, presented) {
     // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
     const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
@@ -162,6 +179,7 @@ function checkKnownHosts(entries, name, presented) {
         return { verdict: 'match', entry: match };
     return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
 }
+/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
 function describeEntry(entry) {
     const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
     return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
@@ -474,6 +492,10 @@ class SshSession {
     async runScript(purpose, script, args = [], options = {}) {
         return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
     }
+    /**
+     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
+     * fail with SshConnectionLostError. Closing twice does nothing.
+     */
     async close() {
         if (this.lost)
             return;

@@ -166,6 +166,7 @@ class FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
  * A build may not contain them at its top: the next deploy moves these names out of old releases.
  */
 const RELEASE_INFO_FILE = '.release.json';
+/** Where releases built before the records moved kept their manifest, at the release's top (see RECORDS_DIR). */
 const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
 /** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
@@ -177,9 +178,14 @@ const CACHE_BUDGET = 128 * 1024 * 1024;
  * site of 50,000 tiny files is read once rather than twice.
  */
 const scannedContents = new WeakMap();
+/**
+ * The content of a small file kept while the build was scanned, or undefined when the file is read again from disk when
+ * sent.
+ */
 function scannedContent(manifest, path) {
     return scannedContents.get(manifest)?.get(path);
 }
+/** The SHA-256 of a file as 64 lower-case hex characters, read in 1 MiB chunks. */
 async function sha256File(path) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
     for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }))
@@ -354,9 +360,14 @@ function manifestDigest(manifest) {
     return digest;
 }
 const digests = new WeakMap();
+/** The manifest as compact JSON: the form written into the release's records. */
 function serializeManifest(manifest) {
     return JSON.stringify(manifest);
 }
+/**
+ * A manifest read back from a host; undefined when the text is not a version 1 manifest (damaged, or written by another
+ * tool). Never throws.
+ */
 function parseManifest(text) {
     try {
         const value = JSON.parse(text);
@@ -368,6 +379,7 @@ function parseManifest(text) {
         return undefined;
     }
 }
+/** Counts the manifest's regular files and sums their sizes (bytes). */
 function manifestTotals(manifest) {
     let files = 0;
     let bytes = 0;
@@ -608,6 +620,10 @@ var external_node_zlib_ = __webpack_require__(8522);
 const GATE = `IFS= read -r gate || exit 0
 [ "$gate" = go ] || exit 0
 `;
+/**
+ * `script` changed to wait for a `go` line on stdin before doing anything (see GATE), so its channel can be opened
+ * ahead of time.
+ */
 function gated(script) {
     return script.replace(PRELUDE, PRELUDE + GATE);
 }
@@ -626,7 +642,9 @@ const EXIT = {
  * as `.release.json` and `.release-manifest.json`; the next deploy moves them here.
  */
 const RECORDS_DIR = '.deploy/records';
+/** The release's record file name (see ReleaseInfo) in its records directory. */
 const RECORD_INFO = 'release.json';
+/** The release's manifest file name in its records directory. */
 const RECORD_MANIFEST = 'manifest.json';
 /**
  * The release manifest's digest (manifestDigest, 64 hex characters), written beside it: the deploy
@@ -1058,6 +1076,7 @@ record current "$(readlink current 2>/dev/null || true)"
 `;
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
 const RECORD_NGINX_CONFIG = 'nginx-config';
+/** The records file holding the path the site config was installed to. */
 const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
 /**
  * install_config SRC P: installs the site config in file SRC at path P after keeping a backup under
@@ -1260,6 +1279,10 @@ function* treeEntries(options, reused, now) {
         }
     }
 }
+/**
+ * Builds the release archive lazily (a tar.gz written as the channel reads it, gzip level 6 unless given), so memory
+ * stays bounded whatever the build's size.
+ */
 function releaseStream(options) {
     let sent = 0;
     const counter = new external_node_stream_.Transform({
@@ -1347,6 +1370,10 @@ function releaseOrigin(run) {
         runId: run.runId ? `${run.runId}.${run.runAttempt || '1'}` : `local-${process.pid}`,
     };
 }
+/**
+ * A release record read back from a host; undefined when it is not JSON or lacks an id and a known status. Never
+ * throws.
+ */
 function parseReleaseInfo(text) {
     try {
         const value = JSON.parse(text);
@@ -1358,6 +1385,7 @@ function parseReleaseInfo(text) {
         return undefined;
     }
 }
+/** The record as written on the host: indented JSON with a final newline, for people who read it there. */
 function serializeReleaseInfo(info) {
     return JSON.stringify(info, null, 2) + '\n';
 }
@@ -1417,6 +1445,7 @@ class GatedScript {
         }
         await this.result.catch(() => undefined);
     }
+    /** True once `start` has sent `go` (or `abort` closed it). */
     get started() {
         return this.opened;
     }
@@ -1632,6 +1661,7 @@ class TargetLock {
     static async reclaim(session, lock) {
         return new TargetLock(session, lock.target, lock.token, lock.state);
     }
+    /** The lock directory (`<target>/.deploy/lock`), created atomically by `mkdir`. */
     get lockDir() {
         return `${this.target}/.deploy/lock`;
     }
@@ -1866,6 +1896,10 @@ var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_https_ = __webpack_require__(4708);
 var external_node_https_default = /*#__PURE__*/__webpack_require__.n(external_node_https_);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/probe-errors.ts
+/**
+ * The one error a probe fails with: a no-answer outcome (refused, timeout, TLS...) the report counts as an error rather
+ * than a wrong answer. Never escapes the gate: it becomes a ProbeResult with verdict `error`.
+ */
 class ProbeError extends Error {
     kind;
     permanent;
@@ -2000,6 +2034,10 @@ class ProbeTransport {
         request.once('close', () => this.inFlight.delete(request));
         return { request, proxy };
     }
+    /**
+     * Aborts every request still in flight (each fails with a ProbeError `other`) and closes the agents' sockets, so the
+     * gate's process can exit at once.
+     */
     destroy() {
         for (const request of this.inFlight)
             request.destroy(new ProbeError('other', 'health gate finished'));
@@ -2386,9 +2424,11 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
+/** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
+/** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 function describeStatusRanges(ranges) {
     return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
@@ -2434,6 +2474,10 @@ async function bodyMismatch(body, matcher, regexes, limit) {
             `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
     });
 }
+/**
+ * The expectation as a message continues "body must ...": `contain "ok"` or `match <regex>`, shortened like any quoted
+ * value.
+ */
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
         ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
@@ -2661,6 +2705,11 @@ class Redactor {
         this.folded = [...folded].sort((a, b) => b.length - a.length);
         this.literal = [...literal].sort((a, b) => b.length - a.length);
     }
+    /**
+     * `text` with every occurrence of a known secret (in any of its encoded forms) replaced by `***`; secrets long enough
+     * to fold (see Redactor) are matched on the folded view of the text, so a changed case or spacing cannot let one
+     * through.
+     */
     redact(text) {
         let result = text;
         if (this.folded.length > 0) {
@@ -2757,6 +2806,7 @@ class UrlTally {
             finalUrl: url,
         };
     }
+    /** Counts one probe of this URL; a probe without an answer adds no latency sample. */
     add(probe) {
         const report = this.report;
         report.probes += 1;
@@ -2785,6 +2835,10 @@ class UrlTally {
             report.lastErrorKind = probe.errorKind ?? 'other';
         }
     }
+    /**
+     * A copy of the counters so far with the latency summary (median and max over the probes that got an answer, in
+     * milliseconds).
+     */
     snapshot() {
         const max = this.latencies.length ? Math.max(...this.latencies) : null;
         return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
@@ -2800,6 +2854,7 @@ function describeProbe(probe) {
     const label = probe.verdict === 'error' ? `error (${probe.errorKind})` : probe.verdict;
     return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
 }
+/** One log line per round: `round 3 at 12.4s: failed (1/2 URLs)`; the time is seconds since the gate started. */
 function describeRound(round) {
     const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
@@ -2814,6 +2869,10 @@ function describeRound(round) {
 
 
 
+/**
+ * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
+ * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
+ */
 const DEFAULT_MAX_REDIRECTS = 10;
 /**
  * The gate's bookkeeping, Argo-Rollouts style. Before the first passing round every failure is the
@@ -2834,6 +2893,12 @@ class GateState {
         this.successThreshold = successThreshold;
         this.failureThreshold = failureThreshold;
     }
+    /**
+     * Counts one finished round.
+     * @param atSeconds seconds since the gate started.
+     * @returns `healthy` once success-threshold rounds passed in a row, `flapping` once failure-threshold rounds failed
+     * after the first pass, else undefined (keep probing).
+     */
     record(passed, atSeconds) {
         if (passed) {
             this.passedRounds += 1;
@@ -2851,9 +2916,14 @@ class GateState {
         this.failuresSinceFirstPass += 1;
         return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
     }
+    /**
+     * Seconds since the gate started at which the current run of passing rounds began; null while the latest round failed
+     * or none passed.
+     */
     get healthySince() {
         return this.streakStartedAt;
     }
+    /** Failed rounds counted after the first pass (in a row or not): what failure-threshold is compared with. */
     get failuresAfterFirstPass() {
         return this.failuresSinceFirstPass;
     }

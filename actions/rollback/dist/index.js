@@ -28424,6 +28424,10 @@ const CLUSTER_SCOPED = new Set([
     'ValidatingWebhookConfiguration',
     'VolumeAttachment',
 ]);
+/**
+ * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
+ * otherwise.
+ */
 function objects_isClusterScoped(kind) {
     return CLUSTER_SCOPED.has(kind);
 }
@@ -28432,6 +28436,7 @@ function objects_isClusterScoped(kind) {
  * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
  */
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
 function objects_isWorkload(object) {
     return WORKLOAD_KINDS.includes(object.kind);
 }
@@ -28452,6 +28457,7 @@ function objects_kindAndName(object) {
 }
 // The spelling's one home is beside the parser that reads it back from the rollback's input.
 
+/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
 function objects_refOf(object) {
     const ref = { kind: object.kind, name: object.metadata.name };
     if (object.metadata.namespace)
@@ -28462,9 +28468,11 @@ function objects_refOf(object) {
 function resourceArg(ref) {
     return `${ref.kind.toLowerCase()}/${ref.name}`;
 }
+/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
 function objects_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
 function objects_clone(value) {
     return structuredClone(value);
 }
@@ -29529,9 +29537,11 @@ function pod_templates_podTemplateLocation(kind) {
     const template = TEMPLATE_PATHS[kind];
     return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
 }
+/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
 function runsPods(object) {
     return pod_templates_podTemplateLocation(object.kind) !== undefined;
 }
+/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
 function pod_templates_getPath(root, path) {
     let current = root;
     for (const key of path) {
@@ -29575,6 +29585,10 @@ function pod_templates_containersOf(object) {
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
 
+/**
+ * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
+ * to it.
+ */
 function manifest_error_formatProblem(problem) {
     return `${problem.file}:${problem.line}: ${problem.message}`;
 }
@@ -29676,6 +29690,10 @@ const EXPLICIT_FLOAT = {
     tag: 'tag:yaml.org,2002:float',
     resolve: (text) => Number(text.replace(/_/g, '')),
 };
+/**
+ * The YAML 1.1 tags as kubectl's parser (sigs.k8s.io/yaml over go-yaml v2) reads plain scalars: timestamps and !!binary
+ * stay strings, integers take Go's 0b/0o/0x forms and keep every digit, sexagesimal numbers are not numbers.
+ */
 function kubectlTags(tags) {
     const kept = tags
         .filter((tag) => {
@@ -30362,6 +30380,10 @@ function rejectDuplicates(manifests, problems) {
 function manifests_withObject(manifest, object) {
     return { ...manifest, object };
 }
+/**
+ * A deep copy of a manifest's object with the same source position, for transforms that must not change the object they
+ * were given.
+ */
 function copyManifest(manifest) {
     return manifests_withObject(manifest, clone(manifest.object));
 }
@@ -30564,10 +30586,18 @@ function served_kinds_unservedKindProblems(manifests, served) {
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
 
 
+/**
+ * The label recommended by Kubernetes ("Recommended Labels") naming the tool that manages an object; every object a
+ * deploy applies carries it with MANAGED_BY_VALUE.
+ */
 const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/** This suite's value of MANAGED_BY_LABEL. */
 const MANAGED_BY_VALUE = 'sophia-deploy';
+/** The commit (GITHUB_SHA) a workload was deployed from, on the object and its pod template. */
 const COMMIT_ANNOTATION = 'sophia.ai/commit';
+/** The URL of the run that deployed a workload, on the object and its pod template. */
 const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
+/** The annotation `kubectl rollout history` shows as CHANGE-CAUSE; the deploy writes the commit and run there. */
 const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 /** The repository part of an image reference: registry and path, without tag or digest. */
 function imageRepository(image) {
@@ -30630,6 +30660,7 @@ function transforms_addTraceAnnotations(object, trace) {
 }
 /** See Placement.node. */
 const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
+/** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
 function tolerationFor(taint) {
     return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
 }
@@ -30761,9 +30792,14 @@ class LocalKubectlTransport {
             HOME: (options.env ?? process.env).HOME ?? this.dir,
         };
     }
+    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
     get kubeconfigFile() {
         return this.kubeconfigPath;
     }
+    /**
+     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
+     * Rejects only when kubectl cannot be started.
+     */
     run(args, stdin) {
         return new Promise((resolvePromise, reject) => {
             const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -30798,6 +30834,7 @@ class LocalKubectlTransport {
             },
         };
     }
+    /** Removes the working directory with the kubeconfig and kubectl's cache. */
     async close() {
         (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
     }
@@ -30817,9 +30854,14 @@ class RemoteKubectlTransport {
         this.kubectlCommand = kubectlCommand;
         this.where = `"${kubectlCommand}" on ${shell.host}`;
     }
+    /**
+     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
+     * resolves with exit code and output whatever the code.
+     */
     run(args, stdin) {
         return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin);
     }
+    /** Closes the SSH session. */
     close() {
         return this.shell.close();
     }
@@ -30914,9 +30956,14 @@ class Kubectl {
         this.transport = transport;
         this.trace = trace;
     }
+    /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
     get where() {
         return this.transport.where;
     }
+    /**
+     * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
+     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`.
+     */
     async run(args, options = {}) {
         this.trace(`kubectl ${args.join(' ')}`);
         // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
@@ -30925,6 +30972,11 @@ class Kubectl {
             throw new kubectl_KubectlError(args, result, this.where);
         return result;
     }
+    /**
+     * Runs kubectl with `-o json` and parses the output with integers beyond 2^53 kept exact; undefined when kubectl
+     * printed nothing (`--ignore-not-found`).
+     * @throws KubectlError as `run`, or Error when the output is not JSON.
+     */
     async json(args, options = {}) {
         const result = await this.run([...args, '-o', 'json'], options);
         const text = result.stdout.trim();
@@ -31011,6 +31063,11 @@ class Kubectl {
             args.push('--show-managed-fields');
         return this.json(args);
     }
+    /**
+     * Every object of a kind (`kubectl get <kind>`), in one namespace, all namespaces, or the context's default,
+     * optionally filtered by a label selector; a `v1 List` is unwrapped into its items.
+     * @throws KubectlError as `run`.
+     */
     async list(kind, options = {}) {
         const args = ['get', kind];
         if (options.allNamespaces)
@@ -31065,22 +31122,42 @@ class Kubectl {
             ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
         ]);
     }
+    /**
+     * `kubectl rollout undo`, to the previous revision or to `toRevision`; returns kubectl's one-line answer.
+     * @throws KubectlError (for example, no such revision).
+     */
     async rolloutUndo(ref, toRevision) {
         const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
         if (toRevision !== undefined)
             args.push(`--to-revision=${toRevision}`);
         return (await this.run(args)).stdout.trim();
     }
+    /**
+     * `kubectl rollout history` as kubectl prints it (a table of revisions and change causes), for the log.
+     * @throws KubectlError as `run`.
+     */
     async rolloutHistory(ref) {
         return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
     }
+    /**
+     * Sets the annotations on the object, replacing existing values (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
     async annotate(ref, annotations) {
         const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
         await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
     }
+    /**
+     * Sets a label on a node, replacing any value it had (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
     async labelNode(node, label) {
         await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
     }
+    /**
+     * Removes the label `key` from a node (`kubectl label node <node> key-`).
+     * @throws KubectlError as `run`.
+     */
     async unlabelNode(node, key) {
         await this.run(['label', 'node', node, `${key}-`]);
     }
@@ -31089,10 +31166,15 @@ class Kubectl {
         const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
         await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
     }
+    /**
+     * Sets a taint on a node, replacing one with the same key and effect (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
     async taintNode(node, taint) {
         const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
         await this.run(['taint', 'node', node, spec, '--overwrite']);
     }
+    /** Ends the transport: removes the local kubeconfig directory, or closes the SSH session. */
     close() {
         return this.transport.close();
     }
@@ -31134,6 +31216,7 @@ var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
 
 
+/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 /** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
 const BLOCKING_REASONS = new Set([
@@ -31357,6 +31440,10 @@ async function rollout_revisionNumberOf(kubectl, workload) {
         return revisionOf(workload);
     return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
 }
+/**
+ * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
+ * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
+ */
 function revisionOf(workload) {
     if (workload.kind === 'Deployment')
         return workload.metadata.annotations?.[REVISION_ANNOTATION];
@@ -31380,6 +31467,11 @@ class NamespaceSnapshots {
         this.kubectl = kubectl;
         this.maxAgeMs = maxAgeMs;
     }
+    /**
+     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
+     * undefined namespace means the context's default.
+     * @throws KubectlError from the read.
+     */
     read(namespace) {
         const key = namespace ?? '';
         const cached = this.cache.get(key);
@@ -31444,6 +31536,10 @@ class RolloutWakeUp {
             this.sleepers.add(wake);
         });
     }
+    /**
+     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
+     * cancellation).
+     */
     stop() {
         for (const stream of this.streams)
             stream.stop();
@@ -31758,6 +31854,11 @@ function collapseContext(out, context = 2) {
     });
     return result.join('\n');
 }
+/**
+ * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
+ * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
+ * object never matches.
+ */
 function diff_sameIntent(live, intended) {
     return kubeJson(sortKeys(comparable(live))) === kubeJson(sortKeys(comparable(intended)));
 }
@@ -31911,6 +32012,10 @@ var reporting_src = __nccwpck_require__(3195);
  * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
  */
 const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
+/**
+ * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
+ * (StatefulSet and DaemonSet revisions are ControllerRevision names).
+ */
 const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
 /** A comma-separated annotation as its entries; missing or empty is none. */
 function annotationList(object, key) {
@@ -32694,6 +32799,7 @@ function deployWithRolloutTimeout(kubectl, manifests, settings) {
 
 
 
+/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
 function nodeInfo(node) {
     const status = node.status ?? {};
     const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
@@ -32819,6 +32925,7 @@ async function checkPlacement(kubectl, workloads, nodeName) {
     }
     return check;
 }
+/** A label as `kubectl label` and node selectors write it: `key=value`. */
 function labelText(label) {
     return `${label.key}=${label.value}`;
 }
@@ -32829,6 +32936,7 @@ function labelText(label) {
  * taint someone set before the suite came.
  */
 const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
+/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
 function taintText(taint) {
     return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
 }
@@ -33199,6 +33307,10 @@ function actionText(object) {
 
 
 
+/**
+ * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
+ * `rollout undo` reuses a ReplicaSet and renumbers it).
+ */
 const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 /** A rollback that cannot proceed; raised before anything on the cluster changed. */
 class RollbackRefusedError extends Error {
@@ -33219,6 +33331,10 @@ function positiveInteger(text) {
     const value = Number(text);
     return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
+/**
+ * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
+ * and its images.
+ */
 function describeRevision(revision) {
     const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
     const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
@@ -36787,6 +36903,10 @@ async function asPostStep(work) {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
 
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
 function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
@@ -36936,6 +37056,11 @@ function runUrl(env = process.env) {
         ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
         : '';
 }
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
 function runContext(env = process.env) {
     return {
         commit: env.GITHUB_SHA ?? '',
@@ -37243,6 +37368,10 @@ function input_error_describeValue(raw, secret = false) {
         return 'a value that does not fit';
     return shortenValue(raw, JSON.stringify);
 }
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
 function input_error_mustBe(name, expected, raw, secret = false) {
     return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
 }
@@ -44117,6 +44246,10 @@ function collections_splitList(raw, separator = 'newline-or-comma') {
         .map((entry) => entry.trim())
         .filter((entry) => entry.length > 0);
 }
+/**
+ * A parser for a list input whose entries each go through `item`; errors name the input and quote the bad entry, not
+ * the whole list.
+ */
 function collections_listOf(item, separator = 'newline-or-comma') {
     return (name, raw) => collections_splitList(raw, separator).map((entry) => item(name, entry));
 }
@@ -44455,7 +44588,12 @@ function maskUrlSecrets(raw, mask) {
 
 
 
+/** The input's text unchanged: the default parser of `required` and `optional`. */
 const scalars_text = (_name, raw) => raw;
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
 function integer(min, max) {
     return (name, raw) => {
         const trimmed = raw.trim();
@@ -44499,6 +44637,10 @@ function scalars_duration(options = {}) {
         return total;
     };
 }
+/**
+ * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
+ * `90s`, `120000` → `2m`), else `<n>ms`.
+ */
 function formatDuration(ms) {
     if (ms % 3_600_000 === 0 && ms > 0)
         return `${ms / 3_600_000}h`;
@@ -44508,6 +44650,10 @@ function formatDuration(ms) {
         return `${ms / 1000}s`;
     return `${ms}ms`;
 }
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
 function oneOf(choices) {
     return (name, raw) => {
         const trimmed = raw.trim();
@@ -44587,6 +44733,11 @@ function port(name, entry, text) {
         throw input_error_mustBe(name, EXPECTED, entry);
     return value;
 }
+/**
+ * Parses `host`, `host:port`, an IPv6 address, or `[ipv6]:port`.
+ * @throws InputError naming input `name` when the entry is not an RFC 1123 host name or IP address, or the port is not
+ * 1-65535.
+ */
 function parseHost(name, entry) {
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     if (bracketed) {
@@ -44643,9 +44794,17 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/**
+ * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
+ * most 253 characters, lower-case alphanumerics, `-` and `.`.
+ */
 function isDns1123Subdomain(value) {
     return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
+/**
+ * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
+ * lower-case alphanumerics and `-`.
+ */
 function isDns1123Label(value) {
     return value.length <= 63 && DNS1123_LABEL.test(value);
 }
@@ -44659,9 +44818,17 @@ function isQualifiedName(key) {
         return false;
     return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
 }
+/**
+ * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
+ * `_`, `.`, starting and ending alphanumeric.
+ */
 function isLabelValue(value) {
     return value.length <= 63 && LABEL_VALUE.test(value);
 }
+/**
+ * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
+ * @throws InputError when it is not one.
+ */
 const kubernetesName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Subdomain(trimmed)) {
@@ -44669,6 +44836,10 @@ const kubernetesName = (name, raw) => {
     }
     return trimmed;
 };
+/**
+ * Parses a namespace name (trimmed) with the API server's rule (isDns1123Label).
+ * @throws InputError when it is not one.
+ */
 const kubernetes_syntax_namespaceName = (name, raw) => {
     const trimmed = raw.trim();
     if (!isDns1123Label(trimmed)) {
@@ -44676,6 +44847,10 @@ const kubernetes_syntax_namespaceName = (name, raw) => {
     }
     return trimmed;
 };
+/**
+ * Parses `key=value` as `kubectl label` takes it.
+ * @throws InputError when the `=` is missing or either side breaks the API server's label rules.
+ */
 const label = (name, raw) => {
     const trimmed = raw.trim();
     const at = trimmed.indexOf('=');
@@ -44798,6 +44973,10 @@ function runner_hooks_maskSecret(value, mask) {
 
 
 
+/**
+ * An InputSource over fixed values (absent names read as empty, as the runner gives unset inputs): for actions called
+ * from code and for tests.
+ */
 function inputsFrom(values) {
     return (name) => values[name] ?? '';
 }
@@ -44825,18 +45004,28 @@ class InputReader {
             runner_hooks_maskSecret(this.source(name), this.runner.mask);
         }
     }
+    /** The input's text exactly as given (not trimmed, '' when unset). */
     raw(name) {
         return this.source(name);
     }
+    /** True when the input has any non-blank text. */
     given(name) {
         return this.source(name).trim().length > 0;
     }
+    /**
+     * The input, trimmed and parsed (YAML block scalars add a final newline).
+     * @throws InputError when it is blank or `parse` rejects it.
+     */
     required(name, parse = scalars_text) {
         const raw = this.source(name);
         if (raw.trim().length === 0)
             throw new input_error_InputError(name, `Input "${name}" is required`);
         return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
     }
+    /**
+     * The input parsed as by `required`, or undefined when it is blank.
+     * @throws InputError when given but `parse` rejects it.
+     */
     optional(name, parse = scalars_text) {
         return this.given(name) ? this.required(name, parse) : undefined;
     }
@@ -44875,6 +45064,10 @@ class InputReader {
 
 
 
+/**
+ * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
+ * names.
+ */
 const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'host',
     'port',
@@ -44887,6 +45080,7 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'connect-timeout',
     'connect-attempts',
 ]));
+/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
 /** How a private key looks, for messages: what users compare their secret with. */
@@ -45036,6 +45230,11 @@ const imageOverrides = (name, raw) => {
     }
     return images;
 };
+/**
+ * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
+ * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
+ * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
+ */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
 /** Read in the order the action.yml files list them, so the first bad input is the one reported. */
 function readKubernetesDeployInputs(inputs) {
@@ -47145,6 +47344,10 @@ var jmespath = {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/json-check.ts
 
 
+/**
+ * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body.
+ * @throws InputError quoting the compiler's reason when it does not compile.
+ */
 const jsonCheck = (name, raw) => {
     const text = raw.trim();
     let expression;

@@ -45,6 +45,10 @@ export interface KubernetesRollbackSettings extends RollbackPlanRequest, Pick<Ex
   connection: KubeConnection;
 }
 
+/**
+ * The rollback action's inputs, by `target` input: the frontend's releases over SSH, or Kubernetes workloads'
+ * revisions.
+ */
 export type RollbackSettings = FrontendRollbackSettings | KubernetesRollbackSettings;
 
 function revisionTarget(raw: string): RevisionTarget {

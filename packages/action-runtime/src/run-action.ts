@@ -1,6 +1,10 @@
 import * as core from '@actions/core';
 import { asMainStep, asPostStep, isPostStep } from './lifecycle.js';
 
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
 export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }

@@ -11,6 +11,11 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string {
     : '';
 }
 
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
 export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   return {
     commit: env.GITHUB_SHA ?? '',

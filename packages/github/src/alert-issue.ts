@@ -8,6 +8,7 @@ export interface AlertKey {
   key: string;
 }
 
+/** An open alert issue as found or opened: its number and title. */
 export interface AlertIssue {
   number: number;
   title: string;

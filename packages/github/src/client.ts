@@ -10,6 +10,7 @@ export interface GitHubRepository {
   readonly repo: string;
 }
 
+/** How `githubRepository` reaches GitHub: the token, the repository and the REST API root. */
 export interface GitHubRepositoryOptions {
   /** A GITHUB_TOKEN or another token; sent only in the Authorization header, never in messages. */
   token: string;

@@ -3,6 +3,7 @@ import { calling, type GitHubRepository } from './client.js';
 /** The states GitHub accepts for a deployment status (REST reference, "Create a deployment status"). */
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
 
+/** A deployment as GitHub records it (REST "Get a deployment"), fields in camelCase. */
 export interface Deployment {
   id: number;
   /** The commit deployed: GitHub resolves `ref` to it when the deployment is created. */
@@ -18,6 +19,10 @@ export interface Deployment {
   createdAt: string;
 }
 
+/**
+ * One status of a deployment as GitHub records it (REST "Get a deployment status"), fields in camelCase; `logUrl` and
+ * `environmentUrl` are '' when none was given.
+ */
 export interface DeploymentStatus {
   id: number;
   state: DeploymentState;
@@ -29,6 +34,7 @@ export interface DeploymentStatus {
   createdAt: string;
 }
 
+/** What `createDeployment` sends; GitHub's defaults apply to what is left out. */
 export interface CreateDeploymentOptions {
   /** A branch, tag or commit SHA. */
   ref: string;
@@ -77,6 +83,7 @@ export async function createDeployment(
   });
 }
 
+/** What a deployment status says: its state, the links GitHub shows with it, and its description. */
 export interface DeploymentStatusOptions {
   state: DeploymentState;
   /** The run's log (such as `<server>/<repo>/actions/runs/<id>`); GitHub links it as "View logs". */

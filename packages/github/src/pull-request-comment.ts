@@ -1,5 +1,6 @@
 import { calling, marker, type GitHubRepository } from './client.js';
 
+/** Which pull request comment to write, and its text. */
 export interface PullRequestCommentOptions {
   /** The pull request's number. */
   pullNumber: number;
@@ -9,6 +10,7 @@ export interface PullRequestCommentOptions {
   body: string;
 }
 
+/** The comment as it stands after `upsertPullRequestComment`. */
 export interface PullRequestComment {
   id: number;
   /** The comment's page on github.com. */

@@ -1,10 +1,12 @@
 import { describeValue, formatDuration, shortenValue, type BodyMatcher, type StatusRange } from '@sophia/inputs';
 import type { BodyRegexMatcher, CheckUnfinished, MatchBudget } from './body-regex.js';
 
+/** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 export function statusExpected(status: number, ranges: readonly StatusRange[]): boolean {
   return ranges.some((range) => status >= range.from && status <= range.to);
 }
 
+/** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 export function describeStatusRanges(ranges: readonly StatusRange[]): string {
   return shortenValue(
     ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','),
@@ -81,6 +83,10 @@ export async function bodyMismatch(
   });
 }
 
+/**
+ * The expectation as a message continues "body must ...": `contain "ok"` or `match <regex>`, shortened like any quoted
+ * value.
+ */
 export function describeBodyMatcher(matcher: BodyMatcher): string {
   return matcher.kind === 'substring'
     ? `contain ${describeValue(matcher.text)}`

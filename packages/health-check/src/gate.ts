@@ -70,6 +70,10 @@ export interface HealthCheckSettings {
   signal?: AbortSignal;
 }
 
+/**
+ * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
+ * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
+ */
 export const DEFAULT_MAX_REDIRECTS = 10;
 
 /**
@@ -91,6 +95,12 @@ export class GateState {
     private readonly failureThreshold: number,
   ) {}
 
+  /**
+   * Counts one finished round.
+   * @param atSeconds seconds since the gate started.
+   * @returns `healthy` once success-threshold rounds passed in a row, `flapping` once failure-threshold rounds failed
+   * after the first pass, else undefined (keep probing).
+   */
   record(passed: boolean, atSeconds: number): 'healthy' | 'flapping' | undefined {
     if (passed) {
       this.passedRounds += 1;
@@ -107,10 +117,15 @@ export class GateState {
     return this.failuresSinceFirstPass >= this.failureThreshold ? 'flapping' : undefined;
   }
 
+  /**
+   * Seconds since the gate started at which the current run of passing rounds began; null while the latest round failed
+   * or none passed.
+   */
   get healthySince(): number | null {
     return this.streakStartedAt;
   }
 
+  /** Failed rounds counted after the first pass (in a row or not): what failure-threshold is compared with. */
   get failuresAfterFirstPass(): number {
     return this.failuresSinceFirstPass;
   }

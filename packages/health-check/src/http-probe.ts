@@ -7,6 +7,7 @@ import type { Redactor } from './redaction.js';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** One redirect a probe followed: its 3xx status and the absolute URLs it went from and to. */
 export interface Redirect {
   status: number;
   from: string;
@@ -44,6 +45,10 @@ export type HttpResult =
     }
   | { kind: 'error'; error: ProbeError; redirects: Redirect[]; finalUrl: string };
 
+/**
+ * One probe of one URL: the request to send, the limits that bound it (`timeoutMs` in milliseconds covers the whole
+ * probe, redirects included), and how messages quote what the server sent.
+ */
 export interface ProbeRequest {
   url: URL;
   method: string;
@@ -110,6 +115,10 @@ export class ProbeTransport {
     return { request, proxy };
   }
 
+  /**
+   * Aborts every request still in flight (each fails with a ProbeError `other`) and closes the agents' sockets, so the
+   * gate's process can exit at once.
+   */
   destroy(): void {
     for (const request of this.inFlight) request.destroy(new ProbeError('other', 'health gate finished'));
     this.inFlight.clear();

@@ -6,6 +6,10 @@ import type { Redactor } from './redaction.js';
  */
 export type ProbeErrorKind = 'refused' | 'reset' | 'dns' | 'tls' | 'timeout' | 'redirect' | 'proxy' | 'other';
 
+/**
+ * The one error a probe fails with: a no-answer outcome (refused, timeout, TLS...) the report counts as an error rather
+ * than a wrong answer. Never escapes the gate: it becomes a ProbeResult with verdict `error`.
+ */
 export class ProbeError extends Error {
   /**
    * @param kind what failed, for the report

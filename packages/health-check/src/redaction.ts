@@ -232,6 +232,11 @@ export class Redactor {
     this.literal = [...literal].sort((a, b) => b.length - a.length);
   }
 
+  /**
+   * `text` with every occurrence of a known secret (in any of its encoded forms) replaced by `***`; secrets long enough
+   * to fold (see Redactor) are matched on the folded view of the text, so a changed case or spacing cannot let one
+   * through.
+   */
   redact(text: string): string {
     let result = text;
     if (this.folded.length > 0) {

@@ -1,9 +1,15 @@
 import type { Redirect } from './http-probe.js';
 import type { ProbeErrorKind } from './probe-errors.js';
 
+/**
+ * How one probe ended: `pass`; `wrong-status` (an answer outside expected-status); `wrong-body` (expected status, body
+ * did not match); `error` (no usable answer, see ProbeErrorKind).
+ */
 export type ProbeVerdict = 'pass' | 'wrong-status' | 'wrong-body' | 'error';
 
+/** One probe of one URL in one round, as the log line and the report's counters read it. */
 export interface ProbeResult {
+  /** The URL as the `urls` input names it (before redirects). */
   url: string;
   /** The URL that gave the answer (or failed), after the redirects followed. */
   finalUrl: string;
@@ -20,11 +26,15 @@ export interface ProbeResult {
    * BodyCheckFailure): the report keeps the last conclusive mismatch over it.
    */
   inconclusive?: boolean;
+  /** Milliseconds from sending the request to the whole body read (or the failure), redirects included. */
   latencyMs: number;
+  /** The redirects followed, in order (empty when none). */
   redirects: Redirect[];
 }
 
+/** One round: every URL probed once, in parallel; it passes only when every probe passed. */
 export interface RoundResult {
+  /** 1 for the first round. */
   round: number;
   /** Seconds since the gate started, when the round's last answer arrived. */
   atSeconds: number;
@@ -32,9 +42,16 @@ export interface RoundResult {
   probes: ProbeResult[];
 }
 
+/**
+ * One URL over the whole gate: counters over every probe of it (each probe counts once, in exactly one of passes,
+ * wrongStatus, wrongBody, errors), and the latest answer and failure.
+ */
 export interface UrlReport {
+  /** The URL as the `urls` input names it (before redirects). */
   url: string;
+  /** How many times the URL was probed (one per round). */
   probes: number;
+  /** Probes that passed. */
   passes: number;
   /** Answers with a status outside expected-status. */
   wrongStatus: number;
@@ -42,9 +59,11 @@ export interface UrlReport {
   wrongBody: number;
   /** No usable answer: refused, reset, DNS, TLS, timeout, redirect loop. */
   errors: number;
+  /** The HTTP status of the latest answer; null when no probe got one. */
   lastStatus: number | null;
   /** The latest probe error, kept apart from wrong answers. */
   lastError: string | null;
+  /** The kind of lastError (null when no probe failed). */
   lastErrorKind: ProbeErrorKind | null;
   /** The latest wrong status or body; an inconclusive one (see ProbeResult.inconclusive) does not replace a conclusive one. */
   lastMismatch: string | null;
@@ -111,6 +130,7 @@ export class UrlTally {
     };
   }
 
+  /** Counts one probe of this URL; a probe without an answer adds no latency sample. */
   add(probe: ProbeResult): void {
     const report = this.report;
     report.probes += 1;
@@ -136,6 +156,10 @@ export class UrlTally {
     }
   }
 
+  /**
+   * A copy of the counters so far with the latency summary (median and max over the probes that got an answer, in
+   * milliseconds).
+   */
   snapshot(): UrlReport {
     const max = this.latencies.length ? Math.max(...this.latencies) : null;
     return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
@@ -152,6 +176,7 @@ export function describeProbe(probe: ProbeResult): string {
   return `${label}  ${probe.url}: ${probe.detail} (${probe.latencyMs} ms)${hops}`;
 }
 
+/** One log line per round: `round 3 at 12.4s: failed (1/2 URLs)`; the time is seconds since the gate started. */
 export function describeRound(round: RoundResult): string {
   const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
   return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;

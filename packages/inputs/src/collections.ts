@@ -1,6 +1,10 @@
 import { RE2JS } from 're2js';
 import { describeValue, InputError, mustBe, type Parser } from './input-error.js';
 
+/**
+ * How a list input separates its entries: `newline` for entries that may contain commas (regexes, headers),
+ * `newline-or-comma` otherwise.
+ */
 export type ListSeparator = 'newline' | 'newline-or-comma';
 
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
@@ -12,6 +16,10 @@ export function splitList(raw: string, separator: ListSeparator = 'newline-or-co
     .filter((entry) => entry.length > 0);
 }
 
+/**
+ * A parser for a list input whose entries each go through `item`; errors name the input and quote the bad entry, not
+ * the whole list.
+ */
 export function listOf<T>(item: Parser<T>, separator: ListSeparator = 'newline-or-comma'): Parser<T[]> {
   return (name, raw) => splitList(raw, separator).map((entry) => item(name, entry));
 }
@@ -84,6 +92,7 @@ export const headers: Parser<Array<[string, string]>> = (name, raw) =>
     return [field, value];
   });
 
+/** An inclusive range of HTTP status codes; a single code has `from === to`. */
 export interface StatusRange {
   from: number;
   to: number;
@@ -132,6 +141,10 @@ export interface BodyRegex {
   test(body: string): boolean;
 }
 
+/**
+ * What the `expected-body` input asks of a body: a plain substring, or a `/regex/flags` run by RE2 (linear time, so a
+ * hostile pattern cannot hang the gate).
+ */
 export type BodyMatcher = { kind: 'substring'; text: string } | { kind: 'regex'; regex: BodyRegex };
 
 /** JavaScript flag letters and their RE2 equivalents; `g` and `y` are stateful and mean nothing for one test. */

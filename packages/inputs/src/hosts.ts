@@ -3,6 +3,7 @@ import { hostLabel } from '@sophia/reporting';
 import { mustBe } from './input-error.js';
 import { splitList } from './collections.js';
 
+/** One entry of the `host` input: a host name or IP address, with the port if the entry named one. */
 export interface HostTarget {
   host: string;
   /** The port named with the host, if any; the `port` input applies otherwise. */
@@ -20,6 +21,11 @@ function port(name: string, entry: string, text: string): number {
   return value;
 }
 
+/**
+ * Parses `host`, `host:port`, an IPv6 address, or `[ipv6]:port`.
+ * @throws InputError naming input `name` when the entry is not an RFC 1123 host name or IP address, or the port is not
+ * 1-65535.
+ */
 export function parseHost(name: string, entry: string): HostTarget {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
   if (bracketed) {

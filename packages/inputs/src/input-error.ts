@@ -9,6 +9,10 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Turns the raw text of the input called `name` into a value, or throws InputError naming that input and what was
+ * expected.
+ */
 export type Parser<T> = (name: string, raw: string) => T;
 
 /** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
@@ -33,6 +37,10 @@ export function describeValue(raw: string, secret = false): string {
   return shortenValue(raw, JSON.stringify);
 }
 
+/**
+ * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
+ * (hidden when `secret`).
+ */
 export function mustBe(name: string, expected: string, raw: string, secret = false): InputError {
   return new InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
 }

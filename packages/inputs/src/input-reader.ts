@@ -9,6 +9,10 @@ import { maskSecret, type RunnerHooks } from './runner-hooks.js';
  */
 export type InputSource = (name: string) => string;
 
+/**
+ * An InputSource over fixed values (absent names read as empty, as the runner gives unset inputs): for actions called
+ * from code and for tests.
+ */
 export function inputsFrom(values: Record<string, string>): InputSource {
   return (name) => values[name] ?? '';
 }
@@ -37,20 +41,30 @@ export class InputReader {
     }
   }
 
+  /** The input's text exactly as given (not trimmed, '' when unset). */
   raw(name: string): string {
     return this.source(name);
   }
 
+  /** True when the input has any non-blank text. */
   given(name: string): boolean {
     return this.source(name).trim().length > 0;
   }
 
+  /**
+   * The input, trimmed and parsed (YAML block scalars add a final newline).
+   * @throws InputError when it is blank or `parse` rejects it.
+   */
   required<T = string>(name: string, parse: Parser<T> = text as Parser<T>): T {
     const raw = this.source(name);
     if (raw.trim().length === 0) throw new InputError(name, `Input "${name}" is required`);
     return parse(name, raw.trim() === raw ? raw : raw.replace(/^\s*\n|\n\s*$/g, '').trim());
   }
 
+  /**
+   * The input parsed as by `required`, or undefined when it is blank.
+   * @throws InputError when given but `parse` rejects it.
+   */
   optional<T = string>(name: string, parse: Parser<T> = text as Parser<T>): T | undefined {
     return this.given(name) ? this.required(name, parse) : undefined;
   }

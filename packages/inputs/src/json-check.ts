@@ -15,6 +15,10 @@ export interface JsonCheck {
   evaluate(document: unknown): unknown;
 }
 
+/**
+ * Parses the `expected-json` input: a JMESPath expression (jmespath.org) evaluated against each JSON body.
+ * @throws InputError quoting the compiler's reason when it does not compile.
+ */
 export const jsonCheck: Parser<JsonCheck> = (name, raw) => {
   const text = raw.trim();
   let expression: ReturnType<typeof compile>;

@@ -49,6 +49,11 @@ export const imageOverrides: Parser<Map<string, string>> = (name, raw) => {
   return images;
 };
 
+/**
+ * The `field-manager` input: the name server-side apply records as owner of the fields it sets. Kubernetes allows at
+ * most 128 characters (validation of managedFields[].manager in apimachinery); the character set here is narrower than
+ * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
+ */
 export const fieldManagerName = matching(
   /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
   'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)',

@@ -6,10 +6,18 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
+/**
+ * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
+ * most 253 characters, lower-case alphanumerics, `-` and `.`.
+ */
 export function isDns1123Subdomain(value: string): boolean {
   return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
 
+/**
+ * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
+ * lower-case alphanumerics and `-`.
+ */
 export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS1123_LABEL.test(value);
 }
@@ -23,10 +31,18 @@ export function isQualifiedName(key: string): boolean {
   return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
 }
 
+/**
+ * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
+ * `_`, `.`, starting and ending alphanumeric.
+ */
 export function isLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
+/**
+ * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
+ * @throws InputError when it is not one.
+ */
 export const kubernetesName: Parser<string> = (name, raw) => {
   const trimmed = raw.trim();
   if (!isDns1123Subdomain(trimmed)) {
@@ -39,6 +55,10 @@ export const kubernetesName: Parser<string> = (name, raw) => {
   return trimmed;
 };
 
+/**
+ * Parses a namespace name (trimmed) with the API server's rule (isDns1123Label).
+ * @throws InputError when it is not one.
+ */
 export const namespaceName: Parser<string> = (name, raw) => {
   const trimmed = raw.trim();
   if (!isDns1123Label(trimmed)) {
@@ -47,11 +67,16 @@ export const namespaceName: Parser<string> = (name, raw) => {
   return trimmed;
 };
 
+/** A Kubernetes label: a qualified-name key (optional DNS prefix and `/`) and a label value. */
 export interface Label {
   key: string;
   value: string;
 }
 
+/**
+ * Parses `key=value` as `kubectl label` takes it.
+ * @throws InputError when the `=` is missing or either side breaks the API server's label rules.
+ */
 export const label: Parser<Label> = (name, raw) => {
   const trimmed = raw.trim();
   const at = trimmed.indexOf('=');
@@ -63,8 +88,10 @@ export const label: Parser<Label> = (name, raw) => {
   return { key, value };
 };
 
+/** The taint effects the scheduler knows (Kubernetes docs, "Taints and Tolerations"). */
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 
+/** A node taint as `kubectl taint` writes it; `value` is '' for a `key:Effect` taint. */
 export interface Taint {
   key: string;
   value: string;

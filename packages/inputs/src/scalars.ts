@@ -2,8 +2,13 @@ import { mustBe, type Parser } from './input-error.js';
 import { refuseNonLine } from './paths.js';
 import { hideUrlUserinfo } from './secrets.js';
 
+/** The input's text unchanged: the default parser of `required` and `optional`. */
 export const text: Parser<string> = (_name, raw) => raw;
 
+/**
+ * A parser for a base-10 integer from `min` to `max` inclusive (an optional `-`, no decimals or exponent).
+ * @throws InputError naming the input and the range otherwise.
+ */
 export function integer(min: number, max: number): Parser<number> {
   return (name, raw) => {
     const trimmed = raw.trim();
@@ -48,6 +53,10 @@ export function duration(options: { minMs?: number; maxMs?: number } = {}): Pars
   };
 }
 
+/**
+ * A duration in milliseconds written the way the duration inputs take it: the largest whole unit of h, m, s (`90000` →
+ * `90s`, `120000` → `2m`), else `<n>ms`.
+ */
 export function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
@@ -55,6 +64,10 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+/**
+ * A parser that accepts exactly one of `choices` (after trimming, case-sensitive).
+ * @throws InputError listing the choices otherwise.
+ */
 export function oneOf<const T extends string>(choices: readonly T[]): Parser<T> {
   return (name, raw) => {
     const trimmed = raw.trim();

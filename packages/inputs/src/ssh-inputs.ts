@@ -29,6 +29,10 @@ export interface SshSettings {
   connectAttempts: number;
 }
 
+/**
+ * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
+ * names.
+ */
 export const SSH_INPUT_NAMES = [
   'host',
   'port',
@@ -42,6 +46,7 @@ export const SSH_INPUT_NAMES = [
   'connect-attempts',
 ] as const;
 
+/** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 export const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'] as const;
 
 const KEY_ARMOR =

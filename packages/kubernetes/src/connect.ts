@@ -11,6 +11,10 @@ import { LocalKubectlTransport, RemoteKubectlTransport, type KubectlResult, type
  */
 export type RemoteShellFactory = (connection: Extract<KubeConnection, { mode: 'ssh' }>) => Promise<RemoteShell>;
 
+/**
+ * How `connectKubectl` builds its transport: where local kubectl keeps its files, how an SSH shell is opened (required
+ * for `mode: ssh`), and where each kubectl command line is traced.
+ */
 export interface ConnectOptions {
   /** Where the kubeconfig file and kubectl's cache go (the action's secrets directory); the system's temp directory when absent. */
   tempDir?: string;

@@ -93,6 +93,11 @@ function collapseContext(out: string[], context = 2): string {
   return result.join('\n');
 }
 
+/**
+ * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
+ * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
+ * object never matches.
+ */
 export function sameIntent(live: KubeObject | undefined, intended: KubeObject): boolean {
   return kubeJson(sortKeys(comparable(live))) === kubeJson(sortKeys(comparable(intended)));
 }

@@ -10,6 +10,10 @@ import { resourceArg, type KubeObject, type ObjectRef } from './objects.js';
  * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
  */
 export const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
+/**
+ * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
+ * (StatefulSet and DaemonSet revisions are ControllerRevision names).
+ */
 export const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
 
 /** The failed revisions a workload records: revision numbers and pod template names, as strings. */

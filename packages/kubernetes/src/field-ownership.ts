@@ -65,6 +65,10 @@ function onlyOurUndo(object: KubeObject, manager: string): boolean {
   return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
 }
 
+/**
+ * How `applyOwningFields` settles field conflicts: whether to force them, and where to say which manager's fields were
+ * taken.
+ */
 export interface OwnershipOptions {
   /** Take fields from any other manager (the `force-conflicts` input), saying which. */
   forceConflicts: boolean;

@@ -78,6 +78,10 @@ const EXPLICIT_FLOAT: ScalarTag = {
   resolve: (text) => Number(text.replace(/_/g, '')),
 };
 
+/**
+ * The YAML 1.1 tags as kubectl's parser (sigs.k8s.io/yaml over go-yaml v2) reads plain scalars: timestamps and !!binary
+ * stay strings, integers take Go's 0b/0o/0x forms and keep every digit, sexagesimal numbers are not numbers.
+ */
 function kubectlTags(tags: Tags): Tags {
   const kept = tags
     .filter((tag) => {

@@ -94,6 +94,7 @@ function errorText(result: KubectlResult): string {
   return text || '(no output)';
 }
 
+/** Per call: text for kubectl's stdin, and exit codes to treat as answers. */
 export interface KubectlRunOptions {
   stdin?: string;
   /** Exit codes that are answers rather than failures (kubectl diff exits 1 when there are differences). */
@@ -144,10 +145,15 @@ export class Kubectl {
     private readonly trace: (line: string) => void = () => undefined,
   ) {}
 
+  /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
   get where(): string {
     return this.transport.where;
   }
 
+  /**
+   * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
+   * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`.
+   */
   async run(args: string[], options: KubectlRunOptions = {}): Promise<KubectlResult> {
     this.trace(`kubectl ${args.join(' ')}`);
     // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
@@ -157,6 +163,11 @@ export class Kubectl {
     return result;
   }
 
+  /**
+   * Runs kubectl with `-o json` and parses the output with integers beyond 2^53 kept exact; undefined when kubectl
+   * printed nothing (`--ignore-not-found`).
+   * @throws KubectlError as `run`, or Error when the output is not JSON.
+   */
   async json<T = unknown>(args: string[], options: KubectlRunOptions = {}): Promise<T | undefined> {
     const result = await this.run([...args, '-o', 'json'], options);
     const text = result.stdout.trim();
@@ -248,6 +259,11 @@ export class Kubectl {
     return this.json<KubeObject>(args);
   }
 
+  /**
+   * Every object of a kind (`kubectl get <kind>`), in one namespace, all namespaces, or the context's default,
+   * optionally filtered by a label selector; a `v1 List` is unwrapped into its items.
+   * @throws KubectlError as `run`.
+   */
   async list(
     kind: string,
     options: { namespace?: string; selector?: string; allNamespaces?: boolean } = {},
@@ -302,25 +318,45 @@ export class Kubectl {
     ]);
   }
 
+  /**
+   * `kubectl rollout undo`, to the previous revision or to `toRevision`; returns kubectl's one-line answer.
+   * @throws KubectlError (for example, no such revision).
+   */
   async rolloutUndo(ref: ObjectRef, toRevision?: number): Promise<string> {
     const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
     if (toRevision !== undefined) args.push(`--to-revision=${toRevision}`);
     return (await this.run(args)).stdout.trim();
   }
 
+  /**
+   * `kubectl rollout history` as kubectl prints it (a table of revisions and change causes), for the log.
+   * @throws KubectlError as `run`.
+   */
   async rolloutHistory(ref: ObjectRef): Promise<string> {
     return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
   }
 
+  /**
+   * Sets the annotations on the object, replacing existing values (`--overwrite`).
+   * @throws KubectlError as `run`.
+   */
   async annotate(ref: ObjectRef, annotations: Record<string, string>): Promise<void> {
     const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
     await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
   }
 
+  /**
+   * Sets a label on a node, replacing any value it had (`--overwrite`).
+   * @throws KubectlError as `run`.
+   */
   async labelNode(node: string, label: Label): Promise<void> {
     await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
   }
 
+  /**
+   * Removes the label `key` from a node (`kubectl label node <node> key-`).
+   * @throws KubectlError as `run`.
+   */
   async unlabelNode(node: string, key: string): Promise<void> {
     await this.run(['label', 'node', node, `${key}-`]);
   }
@@ -331,11 +367,16 @@ export class Kubectl {
     await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
   }
 
+  /**
+   * Sets a taint on a node, replacing one with the same key and effect (`--overwrite`).
+   * @throws KubectlError as `run`.
+   */
   async taintNode(node: string, taint: Taint): Promise<void> {
     const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
     await this.run(['taint', 'node', node, spec, '--overwrite']);
   }
 
+  /** Ends the transport: removes the local kubeconfig directory, or closes the SSH session. */
   close(): Promise<void> {
     return this.transport.close();
   }

@@ -7,6 +7,10 @@ export interface ManifestProblem {
   message: string;
 }
 
+/**
+ * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
+ * to it.
+ */
 export function formatProblem(problem: ManifestProblem): string {
   return `${problem.file}:${problem.line}: ${problem.message}`;
 }

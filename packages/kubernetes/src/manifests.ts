@@ -22,6 +22,7 @@ export interface Manifest {
   writtenAt?(path: JsonPath): WrittenField;
 }
 
+/** What `loadManifests` reads and how it names things in errors. */
 export interface LoadOptions {
   /** The `manifests` input: files, directories and globs, relative to `cwd`. */
   patterns: string[];
@@ -388,6 +389,10 @@ export function withObject(manifest: Manifest, object: KubeObject): Manifest {
   return { ...manifest, object };
 }
 
+/**
+ * A deep copy of a manifest's object with the same source position, for transforms that must not change the object they
+ * were given.
+ */
 export function copyManifest(manifest: Manifest): Manifest {
   return withObject(manifest, clone(manifest.object));
 }

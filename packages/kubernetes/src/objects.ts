@@ -19,6 +19,10 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/**
+ * A path into an object, as keys and array indexes (`['spec', 'template', 'spec', 'containers', 0]`): how errors point
+ * at a field.
+ */
 export type JsonPath = Array<string | number>;
 
 /**
@@ -45,6 +49,10 @@ const CLUSTER_SCOPED = new Set([
   'VolumeAttachment',
 ]);
 
+/**
+ * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
+ * otherwise.
+ */
 export function isClusterScoped(kind: string): boolean {
   return CLUSTER_SCOPED.has(kind);
 }
@@ -54,8 +62,10 @@ export function isClusterScoped(kind: string): boolean {
  * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
  */
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+/** One of WORKLOAD_KINDS. */
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
+/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
 export function isWorkload(object: Pick<KubeObject, 'kind'>): boolean {
   return (WORKLOAD_KINDS as readonly string[]).includes(object.kind);
 }
@@ -87,6 +97,7 @@ export interface ObjectRef {
   name: string;
 }
 
+/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
 export function refOf(object: Pick<KubeObject, 'kind' | 'metadata'>): ObjectRef {
   const ref: ObjectRef = { kind: object.kind, name: object.metadata.name };
   if (object.metadata.namespace) ref.namespace = object.metadata.namespace;
@@ -98,10 +109,12 @@ export function resourceArg(ref: { kind: string; name: string }): string {
   return `${ref.kind.toLowerCase()}/${ref.name}`;
 }
 
+/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
 export function clone<T>(value: T): T {
   return structuredClone(value);
 }

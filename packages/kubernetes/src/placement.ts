@@ -22,6 +22,7 @@ export interface NodeInfo {
   unschedulable: boolean;
 }
 
+/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
 export function nodeInfo(node: KubeObject): NodeInfo {
   const status = node.status ?? {};
   const ready = (
@@ -88,6 +89,7 @@ export async function resolveNode(kubectl: Kubectl, query: NodeQuery): Promise<N
   return node;
 }
 
+/** One reason a workload's pods would not run on the node, with the manifest file and line (1-based) to fix. */
 export interface PlacementFinding {
   workload: string;
   file: string;
@@ -153,6 +155,7 @@ export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement:
   return findings;
 }
 
+/** Where the workloads' pods run after the rollout, as `checkPlacement` found them. */
 export interface PlacementCheck {
   /** pod name -> node name ('' when not scheduled). */
   placement: Record<string, string>;
@@ -186,6 +189,7 @@ export async function checkPlacement(
   return check;
 }
 
+/** A label as `kubectl label` and node selectors write it: `key=value`. */
 export function labelText(label: Label): string {
   return `${label.key}=${label.value}`;
 }
@@ -203,6 +207,7 @@ interface OwnedPlacement {
   taint?: string;
 }
 
+/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
 export function taintText(taint: Taint): string {
   return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
 }

@@ -23,10 +23,12 @@ export function podTemplateLocation(kind: string): PodTemplateLocation | undefin
   return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
 }
 
+/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
 export function runsPods(object: Pick<KubeObject, 'kind'>): boolean {
   return podTemplateLocation(object.kind) !== undefined;
 }
 
+/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
 export function getPath(root: unknown, path: JsonPath): unknown {
   let current: unknown = root;
   for (const key of path) {
@@ -47,6 +49,7 @@ export function ensureMap(root: Record<string, unknown>, path: JsonPath): Record
   return current;
 }
 
+/** A container (or init container) of a pod template, with its path for error messages. */
 export interface ContainerRef {
   container: Record<string, unknown>;
   path: JsonPath;

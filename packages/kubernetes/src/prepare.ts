@@ -9,6 +9,10 @@ import {
   type Traceability,
 } from './transforms.js';
 
+/**
+ * The transforms `prepareManifests` applies: image substitutions (repository → full image reference), the run's
+ * traceability annotations, and the node placement of the MCP action; each is skipped when absent.
+ */
 export interface PrepareOptions {
   images?: ReadonlyMap<string, string>;
   trace?: Traceability;

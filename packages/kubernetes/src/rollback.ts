@@ -17,6 +17,10 @@ import {
   type RolloutResult,
 } from './rollout.js';
 
+/**
+ * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
+ * `rollout undo` reuses a ReplicaSet and renumbers it).
+ */
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 
 /**
@@ -116,6 +120,10 @@ function positiveInteger(text: unknown): number | undefined {
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
+/**
+ * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
+ * and its images.
+ */
 export function describeRevision(revision: Revision): string {
   const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
   const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';

@@ -3,6 +3,7 @@ import type { Kubectl } from './kubectl.js';
 import { isRecord, kindAndName, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlStream } from './transports.js';
 
+/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 
 /** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
@@ -322,6 +323,10 @@ export async function revisionNumberOf(kubectl: Kubectl, workload: KubeObject): 
   return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
 }
 
+/**
+ * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
+ * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
+ */
 export function revisionOf(workload: KubeObject): string | undefined {
   if (workload.kind === 'Deployment') return workload.metadata.annotations?.[REVISION_ANNOTATION];
   const update = workload.status?.updateRevision;
@@ -345,6 +350,11 @@ export class NamespaceSnapshots {
     private readonly maxAgeMs: number,
   ) {}
 
+  /**
+   * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
+   * undefined namespace means the context's default.
+   * @throws KubectlError from the read.
+   */
   read(namespace: string | undefined): Promise<KubeObject[]> {
     const key = namespace ?? '';
     const cached = this.cache.get(key);
@@ -415,6 +425,10 @@ export class RolloutWakeUp {
     });
   }
 
+  /**
+   * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
+   * cancellation).
+   */
   stop(): void {
     for (const stream of this.streams) stream.stop();
     for (const wake of [...this.sleepers]) wake();

@@ -2,10 +2,18 @@ import type { Label, Taint } from '@sophia/inputs';
 import { clone, isRecord, kindAndName, type JsonPath, type KubeObject } from './objects.js';
 import { containersOf, ensureMap, getPath, podTemplateLocation } from './pod-templates.js';
 
+/**
+ * The label recommended by Kubernetes ("Recommended Labels") naming the tool that manages an object; every object a
+ * deploy applies carries it with MANAGED_BY_VALUE.
+ */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+/** This suite's value of MANAGED_BY_LABEL. */
 export const MANAGED_BY_VALUE = 'sophia-deploy';
+/** The commit (GITHUB_SHA) a workload was deployed from, on the object and its pod template. */
 export const COMMIT_ANNOTATION = 'sophia.ai/commit';
+/** The URL of the run that deployed a workload, on the object and its pod template. */
 export const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
+/** The annotation `kubectl rollout history` shows as CHANGE-CAUSE; the deploy writes the commit and run there. */
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 
 /** The repository part of an image reference: registry and path, without tag or digest. */
@@ -16,6 +24,7 @@ export function imageRepository(image: string): string {
   return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
+/** One image a deploy replaced: the container (at `path`), the image written in the manifest and the one deployed. */
 export interface ImageSubstitution {
   path: JsonPath;
   container: string;
@@ -103,11 +112,19 @@ export interface Placement {
 /** See Placement.node. */
 export const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 
+/**
+ * A manifest's placement that contradicts the node's (a different nodeSelector value, affinity excluding the node), at
+ * `path`; prepareManifests collects them with file and line.
+ */
 export interface PlacementConflict {
   path: JsonPath;
   message: string;
 }
 
+/**
+ * A pod toleration as the API writes it (core/v1 Toleration); absent fields match anything, as the scheduler reads
+ * them.
+ */
 export interface Toleration {
   key?: string;
   operator?: string;
@@ -115,6 +132,7 @@ export interface Toleration {
   effect?: string;
 }
 
+/** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
 export function tolerationFor(taint: Taint): Toleration {
   return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
 }

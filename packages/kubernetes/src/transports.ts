@@ -31,6 +31,7 @@ export interface KubectlStream {
   stop(): void;
 }
 
+/** How the local transport runs the runner's kubectl against a kubeconfig given as text. */
 export interface LocalTransportOptions {
   /** The kubeconfig content (a secret: it only ever goes to a 0600 file). */
   kubeconfig: string;
@@ -73,10 +74,15 @@ export class LocalKubectlTransport implements KubectlTransport {
     };
   }
 
+  /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
   get kubeconfigFile(): string {
     return this.kubeconfigPath;
   }
 
+  /**
+   * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
+   * Rejects only when kubectl cannot be started.
+   */
   run(args: string[], stdin?: string): Promise<KubectlResult> {
     return new Promise((resolvePromise, reject) => {
       const child = spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -118,6 +124,7 @@ export class LocalKubectlTransport implements KubectlTransport {
     };
   }
 
+  /** Removes the working directory with the kubeconfig and kubectl's cache. */
   async close(): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -148,6 +155,10 @@ export class RemoteKubectlTransport implements KubectlTransport {
     this.where = `"${kubectlCommand}" on ${shell.host}`;
   }
 
+  /**
+   * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
+   * resolves with exit code and output whatever the code.
+   */
   run(args: string[], stdin?: string): Promise<KubectlResult> {
     return this.shell.run(
       `kubectl ${args[0] ?? ''}`.trim(),
@@ -156,6 +167,7 @@ export class RemoteKubectlTransport implements KubectlTransport {
     );
   }
 
+  /** Closes the SSH session. */
   close(): Promise<void> {
     return this.shell.close();
   }

@@ -29,6 +29,7 @@ export interface SwitchUndoSettings {
   nginxReloadCommand?: string;
 }
 
+/** What cleaning up after an interrupted run found and did on one host. */
 export interface LockCleanup {
   /** `hostLabel` of the host (`host:port`). */
   host: string;

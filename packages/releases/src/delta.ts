@@ -15,6 +15,7 @@ export interface KeptRelease {
   manifest: FileManifest;
 }
 
+/** What the new release sends and what it hard-links from a kept release; byte counts are uncompressed file sizes. */
 export interface DeltaPlan {
   upload: FileEntry[];
   reuse: ReusedFile[];

@@ -32,22 +32,36 @@ import { putBack, switchEveryHost, type HostSwitch, type SwitchJournal } from '.
 import type { ReleaseInfo, ReleaseOrigin } from './release-info.js';
 import { releaseStream } from './release-stream.js';
 
+/**
+ * Everything one frontend deploy needs, settled before any host is contacted. Durations are milliseconds; the deploy
+ * throws FrontendDeployFailedError carrying its report on failure.
+ */
 export interface FrontendDeployRequest {
+  /** The build's directory on the runner (absolute). */
   sourceRoot: string;
   /** The scanned build (scanned before any connection, so a bad source changes nothing). */
   manifest: FileManifest;
+  /** The deploy directory on each host (absolute): it holds `releases/`, the `current` symlink and `.deploy/`. */
   target: string;
+  /** The new release's id (RELEASE_ID_PATTERN): the directory name under `releases/`. */
   releaseId: string;
+  /** How many releases each host keeps, the new one included; older ones are pruned after a successful deploy. */
   keepReleases: number;
+  /** The site config to render and install (`remotePath`, absolute), `templateName` naming the file in messages. */
   nginxConfig?: { template: string; templateName: string; remotePath: string };
   /** What `{{server_name}}` renders as (space-separated, as nginx's server_name takes them). */
   serverNames?: string[];
+  /** Run on each host before the switch to test the rendered config (`nginx -t`); empty or left out: no test. */
   nginxTestCommand?: string;
+  /** Run on each host after the switch (`nginx -s reload`); empty or left out: no reload. */
   nginxReloadCommand?: string;
   /** How long (milliseconds) each nginx test or reload command may run; NGINX_COMMAND_TIMEOUT_MS when left out. */
   nginxCommandTimeoutMs?: number;
+  /** Fetched after every host switched; the deploy puts every host back when it does not answer 2xx. */
   smokeUrl?: URL;
+  /** How long (milliseconds) the smoke check may take; DEFAULT_SMOKE_TIMEOUT_MS when left out. */
   smokeTimeoutMs?: number;
+  /** How long (milliseconds) to wait for another run's deploy lock before failing. */
   lockTimeoutMs: number;
   /**
    * The deploy lock's token on every host (random when left out). A caller that chooses it can free the
@@ -60,7 +74,9 @@ export interface FrontendDeployRequest {
    * the smoke check (see `undoInterruptedSwitch`).
    */
   journal?: SwitchJournal;
+  /** The commit, ref, run and actor the release's record names. */
   origin: ReleaseOrigin;
+  /** The release archive's gzip level, 0-9 (6 when left out). */
   gzipLevel?: number;
   /**
    * Progress as it happens: lines of the whole run, and each host's lines prefixed with its label

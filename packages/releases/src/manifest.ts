@@ -10,9 +10,11 @@ import { SourceError } from './errors.js';
  * A build may not contain them at its top: the next deploy moves these names out of old releases.
  */
 export const RELEASE_INFO_FILE = '.release.json';
+/** Where releases built before the records moved kept their manifest, at the release's top (see RECORDS_DIR). */
 export const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
 
+/** A regular file of the build. */
 export interface FileEntry {
   type: 'file';
   path: string;
@@ -22,16 +24,19 @@ export interface FileEntry {
   sha256: string;
   mtime: number;
 }
+/** A directory of the build. */
 export interface DirectoryEntry {
   type: 'dir';
   path: string;
   mode: number;
 }
+/** A symbolic link of the build, kept as a link (its target checked to stay inside the build). */
 export interface SymlinkEntry {
   type: 'symlink';
   path: string;
   target: string;
 }
+/** One entry of a build, by type. */
 export type ManifestEntry = FileEntry | DirectoryEntry | SymlinkEntry;
 
 /** Every entry of a build, sorted by path; paths are relative, `/`-separated, never empty. */
@@ -51,10 +56,15 @@ const CACHE_BUDGET = 128 * 1024 * 1024;
  */
 const scannedContents = new WeakMap<FileManifest, Map<string, Buffer>>();
 
+/**
+ * The content of a small file kept while the build was scanned, or undefined when the file is read again from disk when
+ * sent.
+ */
 export function scannedContent(manifest: FileManifest, path: string): Buffer | undefined {
   return scannedContents.get(manifest)?.get(path);
 }
 
+/** The SHA-256 of a file as 64 lower-case hex characters, read in 1 MiB chunks. */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
@@ -238,10 +248,15 @@ export function manifestDigest(manifest: FileManifest): string {
 }
 const digests = new WeakMap<FileManifest, string>();
 
+/** The manifest as compact JSON: the form written into the release's records. */
 export function serializeManifest(manifest: FileManifest): string {
   return JSON.stringify(manifest);
 }
 
+/**
+ * A manifest read back from a host; undefined when the text is not a version 1 manifest (damaged, or written by another
+ * tool). Never throws.
+ */
 export function parseManifest(text: string): FileManifest | undefined {
   try {
     const value = JSON.parse(text) as FileManifest;
@@ -252,11 +267,13 @@ export function parseManifest(text: string): FileManifest | undefined {
   }
 }
 
+/** How much a build holds: regular files and their total size in bytes. */
 export interface ManifestTotals {
   files: number;
   bytes: number;
 }
 
+/** Counts the manifest's regular files and sums their sizes (bytes). */
 export function manifestTotals(manifest: FileManifest): ManifestTotals {
   let files = 0;
   let bytes = 0;

@@ -66,17 +66,20 @@ export class GatedScript {
     await this.result.catch(() => undefined);
   }
 
+  /** True once `start` has sent `go` (or `abort` closed it). */
   get started(): boolean {
     return this.opened;
   }
 }
 
+/** A release directory on a host. */
 export interface ReleaseEntry {
   id: string;
   /** Undefined when the release has no readable `.release.json` (not built by a deploy, or damaged). */
   info?: ReleaseInfo;
 }
 
+/** The releases on a host and which one is live. */
 export interface ReleaseListing {
   /** The live release (from the `current` symlink), if any. */
   current?: string;
@@ -112,6 +115,7 @@ export function sortReleasesNewestFirst(releases: ReleaseEntry[]): ReleaseEntry[
   });
 }
 
+/** Who holds a deploy lock, as written in the lock's owner file: for the message when another run holds it. */
 export interface LockOwner {
   runId: string;
   runUrl?: string;
@@ -126,6 +130,10 @@ export interface DriftedFile {
   now?: { sha256: string; size: number; mode: number };
 }
 
+/**
+ * What a deploy learns of a host when it takes the host's lock: the releases, the live one's manifest, and a kept
+ * release it can clone or link from.
+ */
 export interface TargetState extends ReleaseListing {
   /**
    * The live release's manifest (undefined on a first deploy or a release not built by a deploy).
@@ -370,6 +378,7 @@ export class TargetLock {
     return new TargetLock(session, lock.target, lock.token, lock.state);
   }
 
+  /** The lock directory (`<target>/.deploy/lock`), created atomically by `mkdir`. */
   get lockDir(): string {
     return `${this.target}/.deploy/lock`;
   }

@@ -4,6 +4,7 @@ import type { RunContext } from '@sophia/reporting';
 /** The record every release has (`.deploy/records/<id>/release.json`): what it is, where it came from, whether it worked. */
 export type ReleaseStatus = 'complete' | 'failed';
 
+/** The contents of a release's `release.json`. */
 export interface ReleaseInfo {
   id: string;
   status: ReleaseStatus;
@@ -44,6 +45,10 @@ export function releaseOrigin(run: RunContext): ReleaseOrigin {
   };
 }
 
+/**
+ * A release record read back from a host; undefined when it is not JSON or lacks an id and a known status. Never
+ * throws.
+ */
 export function parseReleaseInfo(text: string): ReleaseInfo | undefined {
   try {
     const value = JSON.parse(text) as ReleaseInfo;
@@ -54,6 +59,7 @@ export function parseReleaseInfo(text: string): ReleaseInfo | undefined {
   }
 }
 
+/** The record as written on the host: indented JSON with a final newline, for people who read it there. */
 export function serializeReleaseInfo(info: ReleaseInfo): string {
   return JSON.stringify(info, null, 2) + '\n';
 }

@@ -7,6 +7,7 @@ import { manifestDigest, scannedContent, serializeManifest, type FileManifest } 
 import { RECORD_DIGEST, RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
+/** What goes into the release archive and where its members land on the host. */
 export interface ReleaseStreamOptions {
   sourceRoot: string;
   manifest: FileManifest;
@@ -82,12 +83,17 @@ function* treeEntries(options: ReleaseStreamOptions, reused: Map<string, string>
   }
 }
 
+/** The release archive as a stream for the upload channel, and a count of the bytes it has handed over. */
 export interface ReleaseStream {
   stream: Readable;
   /** Compressed bytes handed to the connection so far (what crosses the wire, before SSH framing). */
   sentBytes(): number;
 }
 
+/**
+ * Builds the release archive lazily (a tar.gz written as the channel reads it, gzip level 6 unless given), so memory
+ * stays bounded whatever the build's size.
+ */
 export function releaseStream(options: ReleaseStreamOptions): ReleaseStream {
   let sent = 0;
   const counter = new Transform({

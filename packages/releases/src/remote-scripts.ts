@@ -20,6 +20,10 @@ const GATE = `IFS= read -r gate || exit 0
 [ "$gate" = go ] || exit 0
 `;
 
+/**
+ * `script` changed to wait for a `go` line on stdin before doing anything (see GATE), so its channel can be opened
+ * ahead of time.
+ */
 export function gated(script: string): string {
   return script.replace(PRELUDE, PRELUDE + GATE);
 }
@@ -40,7 +44,9 @@ export const EXIT = {
  * as `.release.json` and `.release-manifest.json`; the next deploy moves them here.
  */
 export const RECORDS_DIR = '.deploy/records';
+/** The release's record file name (see ReleaseInfo) in its records directory. */
 export const RECORD_INFO = 'release.json';
+/** The release's manifest file name in its records directory. */
 export const RECORD_MANIFEST = 'manifest.json';
 /**
  * The release manifest's digest (manifestDigest, 64 hex characters), written beside it: the deploy
@@ -486,6 +492,7 @@ record current "$(readlink current 2>/dev/null || true)"
 
 /** The rendered site config a release went live with, and the path it was installed to, in its records. */
 export const RECORD_NGINX_CONFIG = 'nginx-config';
+/** The records file holding the path the site config was installed to. */
 export const RECORD_NGINX_CONFIG_PATH = 'nginx-config-path';
 
 /**

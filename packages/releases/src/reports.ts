@@ -10,6 +10,7 @@
  */
 export type HostOutcome = 'live' | 'not switched' | 'failed' | 'rolled back' | 'unknown';
 
+/** What the deploy did on one host. Times are seconds; byte counts as noted. */
 export interface HostReport {
   /** The host as the user named it. */
   host: string;
@@ -44,6 +45,7 @@ export interface HostReport {
   log: string[];
 }
 
+/** The whole frontend deploy: the release id and every host's report, in the order of the `host` input. */
 export interface FrontendDeployReport {
   releaseId: string;
   hosts: HostReport[];
@@ -51,6 +53,10 @@ export interface FrontendDeployReport {
   error?: string;
 }
 
+/**
+ * Which release a rollback goes to on one host (see chooseRelease), with warnings about a named release that is marked
+ * failed or has no record.
+ */
 export interface ReleaseChoice {
   /** The live release before the rollback (undefined when nothing is live). */
   from?: string;
@@ -66,6 +72,7 @@ export interface ReleaseChoice {
  */
 export type HostRollbackOutcome = 'switched' | 'already live' | 'not switched' | 'put back' | 'unknown';
 
+/** What a frontend rollback did on one host. */
 export interface HostRollback extends ReleaseChoice {
   /** The host as the user named it. */
   host: string;

@@ -19,6 +19,7 @@ import type { HostRollback, HostRollbackOutcome, ReleaseChoice } from './reports
 import type { ReleaseOrigin } from './release-info.js';
 import { putBack, switchEveryHost, type HostSwitch, type SwitchJournal } from './switch-hosts.js';
 
+/** Where a frontend rollback goes: the previous good release, or the one named by id. */
 export type ReleaseTarget = { kind: 'previous' } | { kind: 'release'; releaseId: string };
 
 function describeRelease(release: ReleaseEntry, current: string | undefined): string {
@@ -72,6 +73,10 @@ export function chooseRelease(listing: ReleaseListing, to: ReleaseTarget, label:
   return { from, to: target.id, alreadyLive: target.id === from, warnings };
 }
 
+/**
+ * Everything one frontend rollback needs. Durations are milliseconds; the rollback throws FrontendRollbackFailedError
+ * carrying its report on failure.
+ */
 export interface FrontendRollbackRequest {
   target: string;
   to: ReleaseTarget;

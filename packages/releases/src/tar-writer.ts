@@ -9,6 +9,11 @@ const BLOCK = 512;
 const ZERO_BLOCK = Buffer.alloc(BLOCK);
 const SMALL_READ = 1024 * 1024;
 
+/**
+ * One member of a ustar archive: a file read from `source` (or given as `content`), in-memory `data`, a directory, a
+ * symlink, or a hard link to an earlier member. `mode` is the permission bits; `mtime` is seconds since the epoch, as
+ * tar stores it.
+ */
 export type TarEntry =
   | { type: 'file'; name: string; mode: number; mtime: number; size: number; source: string; content?: Buffer }
   | { type: 'data'; name: string; mode: number; mtime: number; data: Buffer }

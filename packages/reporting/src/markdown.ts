@@ -1,3 +1,4 @@
+/** One table cell; `|` and newlines are escaped so a value cannot break the table. */
 export type Cell = string | number | boolean;
 
 function escapeCell(cell: Cell): string {

@@ -3,8 +3,13 @@ import { HostKeyError } from './errors.js';
 import { describeKey, fingerprintOf, sameFingerprint } from './fingerprint.js';
 import { checkKnownHosts, describeEntry, entriesFor, parseKnownHosts } from './known-hosts.js';
 
+/**
+ * The host key check's answer: accepted (with a warning when insecure-skip-host-key-check let an unverified key
+ * through), or refused with the error to report.
+ */
 export type HostKeyVerdict = { ok: true; warning?: string } | { ok: false; error: HostKeyError };
 
+/** The host key policy for one host, ready for ssh2's `hostVerifier` and `algorithms.serverHostKey`. */
 export interface HostKeyCheck {
   /** Host key algorithms to offer, narrowed to the key types known_hosts holds for this host (as OpenSSH does). */
   algorithms?: string[];

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { fingerprintOf } from './fingerprint.js';
 
+/** One line of a known_hosts file, as sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT" describes it. */
 export interface KnownHostsEntry {
   marker?: 'revoked' | 'cert-authority';
   /** The host field as written: a comma list of patterns, or one hashed `|1|salt|hash` name. */
@@ -10,6 +11,10 @@ export interface KnownHostsEntry {
   line: number;
 }
 
+/**
+ * What known_hosts says about a presented key, in OpenSSH's order: revoked, a match, a mismatch (the host is listed
+ * with other keys), or unknown.
+ */
 export type KnownHostsVerdict =
   | { verdict: 'match'; entry: KnownHostsEntry }
   | { verdict: 'revoked'; entry: KnownHostsEntry }
@@ -28,6 +33,10 @@ export function knownHostsLine(host: string, port: number, publicKey: string): s
   return `${knownHostsName(host, port)} ${type} ${base64}`;
 }
 
+/**
+ * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
+ * Never throws.
+ */
 export function parseKnownHosts(text: string): KnownHostsEntry[] {
   const entries: KnownHostsEntry[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
@@ -79,6 +88,10 @@ export function entriesFor(entries: KnownHostsEntry[], name: string): KnownHosts
   return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
 }
 
+/**
+ * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
+ * for every host, @cert-authority lines are not host keys.
+ */
 export function checkKnownHosts(entries: KnownHostsEntry[], name: string, presented: Buffer): KnownHostsVerdict {
   // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
   const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
@@ -89,6 +102,7 @@ export function checkKnownHosts(entries: KnownHostsEntry[], name: string, presen
   return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
 }
 
+/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
 export function describeEntry(entry: KnownHostsEntry): string {
   const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
   return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;

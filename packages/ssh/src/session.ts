@@ -6,8 +6,10 @@ import { RemoteCommandError, SshConnectionLostError } from './errors.js';
 import { StringDecoder } from 'node:string_decoder';
 import { shellCommand } from './shell-quote.js';
 
+/** What a command reads on stdin: bytes, text, or a stream piped with backpressure. */
 export type CommandInput = Buffer | string | NodeJS.ReadableStream;
 
+/** How `SshSession.run` runs one command; `timeoutMs` is milliseconds. */
 export interface RunOptions {
   /** Sent to the command's standard input, then closed. A stream is piped with backpressure. */
   stdin?: CommandInput;
@@ -17,17 +19,20 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** `run`'s options for a command whose standard output is streamed (an archive) rather than collected. */
 export interface ExecOptions extends RunOptions {
   /** Receives the command's standard output (not ended by the command; the caller owns it). */
   stdout: NodeJS.WritableStream;
 }
 
+/** A finished command: its whole output, decoded as UTF-8, and exit code. */
 export interface RunResult {
   stdout: string;
   stderr: string;
   code: number;
 }
 
+/** A finished streamed command: stderr, exit code, and how many bytes of stdout it wrote. */
 export interface ExecResult {
   stderr: string;
   code: number;
@@ -167,6 +172,10 @@ export class SshSession {
     return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
   }
 
+  /**
+   * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
+   * fail with SshConnectionLostError. Closing twice does nothing.
+   */
   async close(): Promise<void> {
     if (this.lost) return;
     const closed = new Promise<void>((resolve) => this.client.once('close', () => resolve()));
