@@ -125,6 +125,37 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Tests reach shared helpers through @sophia-testing/*, never through another package's test/ folder or the
+    // demo: a helper another package needs belongs with the test machinery, where it has an owner and a README.
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts', 'actions/*/test/**/*.ts', 'testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/demo', '**/demo/**'],
+              message: 'The demo is not a library: move what the test needs into testing/* (@sophia-testing/*).',
+            },
+            {
+              group: ['../**/test/**', '../**/test', '@sophia/*/test/**', '@sophia-testing/*/test/**'],
+              message:
+                "Another package's tests are not a library: shared test helpers live in testing/* (@sophia-testing/*).",
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: String.raw`ImportExpression[source.value=/(^|\/)demo(\/|$)|^\.\.\/(.*\/)?test(\/|$)|^@sophia(-testing)?\/[^/]+\/test\//]`,
+          message:
+            "Dynamic import of the demo or of another package's tests is refused for the same reason as a static one.",
+        },
+      ],
+    },
+  },
   // The example application's frontend runs in the browser.
   { files: ['examples/sophia-app/src/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );
