@@ -14,7 +14,7 @@ import {
 } from '@sophia/kubernetes';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, sshConnection, Workspace, FAST_DEPLOY } from './fixtures/kube-kit.js';
-import { INVALID_YAML, OWN_NAMESPACE } from '@sophia-testing/manifests';
+import { FIXTURES_DIR, INVALID_YAML, OWN_NAMESPACE } from '@sophia-testing/manifests';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 const trace = {
@@ -211,7 +211,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
   test('bad manifests are all reported with file and line, and nothing is applied', async () => {
     workspace.write('kubernetes/broken.yaml', INVALID_YAML);
     const { cpSync } = await import('node:fs');
-    cpSync(`${import.meta.dirname}/fixtures/bad`, `${workspace.dir}/bad`, { recursive: true });
+    cpSync(`${FIXTURES_DIR}/bad`, `${workspace.dir}/bad`, { recursive: true });
     let error: unknown;
     try {
       loadManifests({

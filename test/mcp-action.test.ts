@@ -2,6 +2,7 @@ import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { placeStrayPod, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { Workspace } from './fixtures/kube-kit.js';
+import { FIXTURES_DIR } from '@sophia-testing/manifests';
 
 let cluster: TestCluster;
 let sandbox: LocalSshHost;
@@ -91,10 +92,7 @@ test('an address that matches no node fails before anything is applied, listing 
 
 test('a manifest pinned to another pool fails at its line before the node or the cluster is touched', async () => {
   const { cpSync } = await import('node:fs');
-  cpSync(
-    `${import.meta.dirname}/fixtures/bad/mcp-pinned-elsewhere.yaml`,
-    `${workspace.dir}/kubernetes/production/mcp-notion.yaml`,
-  );
+  cpSync(`${FIXTURES_DIR}/bad/mcp-pinned-elsewhere.yaml`, `${workspace.dir}/kubernetes/production/mcp-notion.yaml`);
   try {
     const run = await mcp({ 'node-address': '104.171.202.117' });
     expect(run.code).toBe(1);

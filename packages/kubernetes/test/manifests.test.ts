@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURES_DIR } from '@sophia-testing/manifests';
 import { InputError } from '@sophia/inputs';
 import {
   loadManifests,
@@ -246,7 +247,7 @@ test('kinds Helm does not order follow the ones it does, sorted by kind', () => 
 });
 
 describe('a directory holding a kustomization', () => {
-  const fixtures = join(import.meta.dirname, '../../../test/fixtures/kustomize');
+  const fixtures = join(FIXTURES_DIR, 'kustomize');
 
   test('is rendered by kubectl kustomize and read like any manifests, lines referring to the rendered output', () => {
     const manifests = loadManifests({ patterns: ['overlays/production'], cwd: fixtures });

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INVALID_YAML } from '@sophia-testing/manifests';
+import { FIXTURES_DIR, INVALID_YAML } from '@sophia-testing/manifests';
 import {
   auditPlacement,
   loadManifests,
@@ -12,7 +12,6 @@ import {
   type Placement,
 } from '../src/index.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
 const node = nodeInfo({
   apiVersion: 'v1',
   kind: 'Node',
@@ -26,7 +25,7 @@ const node = nodeInfo({
 const placement: Placement = { nodeSelector: { key: 'sophia.ai/pool', value: 'mcp' } };
 
 test('the audit of the unpinned MCP manifests lists every workload with file and line', () => {
-  const manifests = loadManifests({ patterns: ['kubernetes/production/mcp-*.yaml'], cwd: join(fixtures, 'mcp') });
+  const manifests = loadManifests({ patterns: ['kubernetes/production/mcp-*.yaml'], cwd: join(FIXTURES_DIR, 'mcp') });
   const findings = auditPlacement(manifests, node, placement);
   expect(findings.map((f) => `${f.file}:${f.line} ${f.workload}`)).toEqual([
     'kubernetes/production/mcp-ai-memory.yaml:19 default/Deployment/mcp-ai-memory',
@@ -44,13 +43,13 @@ test('after injecting the placement the audit finds nothing, also with a taint',
     ...placement,
     taint: { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' },
   };
-  const manifests = loadManifests({ patterns: ['kubernetes/production'], cwd: join(fixtures, 'mcp') });
+  const manifests = loadManifests({ patterns: ['kubernetes/production'], cwd: join(FIXTURES_DIR, 'mcp') });
   expect(auditPlacement(manifests, node, tainted).filter((f) => f.message.includes('tolerate'))).toHaveLength(4);
   expect(auditPlacement(prepareManifests(manifests, { placement: tainted }), node, tainted)).toEqual([]);
 });
 
 test('a selector for another pool is named at its line', () => {
-  const manifests = loadManifests({ patterns: ['mcp-pinned-elsewhere.yaml'], cwd: join(fixtures, 'bad') });
+  const manifests = loadManifests({ patterns: ['mcp-pinned-elsewhere.yaml'], cwd: join(FIXTURES_DIR, 'bad') });
   expect(auditPlacement(manifests, node, placement)).toEqual([
     {
       workload: 'default/Deployment/mcp-notion',
@@ -65,7 +64,7 @@ test('a selector for another pool is named at its line', () => {
 test('the bad fixtures each fail with file and line', () => {
   // Invalid YAML is written at run time: as a file in the repository the formatter would refuse it.
   const dir = mkdtempSync(join(tmpdir(), 'bad-'));
-  cpSync(join(fixtures, 'bad'), dir, { recursive: true });
+  cpSync(join(FIXTURES_DIR, 'bad'), dir, { recursive: true });
   writeFileSync(join(dir, 'invalid-yaml.yaml'), INVALID_YAML);
   let problems: string[] = [];
   try {
