@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
-import { ownNamespaceApp } from '@sophia-testing/manifests';
+import { mcpServerDeployment, ownNamespaceApp } from '@sophia-testing/manifests';
 import { kubectlBinaries, startCluster, type Cluster } from '@sophia-testing/k3s-simulator';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { localKubectl, imageOf, Workspace } from './fixtures/kube-kit.js';
@@ -19,21 +19,7 @@ import { localKubectl, imageOf, Workspace } from './fixtures/kube-kit.js';
 const API = 'ghcr.io/sophia-ai/api';
 const MCP_ADDRESS = '104.171.202.117';
 
-const MCP_SERVER = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: mcp-search
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: mcp-search}
-  template:
-    metadata:
-      labels: {app: mcp-search}
-    spec:
-      containers:
-        - {name: server, image: "ghcr.io/sophia-ai/mcp-search:1"}
-`;
+const MCP_SERVER = mcpServerDeployment({ name: 'mcp-search', image: 'ghcr.io/sophia-ai/mcp-search:1' });
 
 let sandbox: LocalSshHost;
 let workspace: Workspace;

@@ -5,26 +5,13 @@
  * run's inputs when the MCP servers move to another node.
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
+import { mcpServerDeployment } from '@sophia-testing/manifests';
 import { sharedKubectl } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
 
 const versions = sharedKubectl('mcp-placement-follows');
 
-const server = (image: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: mcp-search
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: mcp-search}
-  template:
-    metadata:
-      labels: {app: mcp-search}
-    spec:
-      containers:
-        - {name: server, image: "${image}"}
-`;
+const server = (image: string, selectorApp?: string) => mcpServerDeployment({ name: 'mcp-search', image, selectorApp });
 
 describe.each(versions)('$label', ({ binary, serverVersion }) => {
   const bed = useClusterTestBed({ kubectl: binary, version: serverVersion, namespaces: ['mcp'] });
@@ -62,10 +49,7 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
 
   test('a manifest set the API server refuses leaves the node untouched', async () => {
     // Valid YAML the offline checks pass; the API server refuses it (selector and labels disagree).
-    bed.workspace.write(
-      'mcp.yaml',
-      server('ghcr.io/sophia-ai/mcp-search:1').replace('matchLabels: {app: mcp-search}', 'matchLabels: {app: other}'),
-    );
+    bed.workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:1', 'other'));
     const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
     expect(run.code).toBe(1);
     // On the object's own file and line, as GitHub shows it on the manifest.

@@ -1,6 +1,7 @@
 /** Real kubectl against the simulator's topology: nodes, scheduling, waiting, deletion, other workloads. */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { mcpServerDeployment } from '@sophia-testing/manifests';
 import {
   eventually,
   kubectlFlavours,
@@ -9,23 +10,11 @@ import {
   type KubectlSession,
 } from './kubectl-harness.js';
 
-const pinned = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: mcp-gpu
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: mcp-gpu}
-  template:
-    metadata:
-      labels: {app: mcp-gpu}
-    spec:
-      nodeSelector: {sophia.ai/role: mcp}
-      containers:
-        - name: server
-          image: ghcr.io/sophia-ai/mcp-gpu:1.0.0
-`;
+const pinned = mcpServerDeployment({
+  name: 'mcp-gpu',
+  image: 'ghcr.io/sophia-ai/mcp-gpu:1.0.0',
+  nodeSelector: { 'sophia.ai/role': 'mcp' },
+});
 
 function simple(name: string, replicas: number, nodeName?: string): string {
   return JSON.stringify({
