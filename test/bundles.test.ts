@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actionDir, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 
@@ -173,4 +173,19 @@ describe('dist/', () => {
       ]);
     },
   );
+
+  it.each(CASES.map((c) => c.action))('of %s defines each bundled module in one file only', (action) => {
+    // A module in two chunks is shipped, read and parsed twice, as when the runtime was imported both
+    // directly and through main.ts by two separate dynamic imports. ncc (webpack) opens each module's
+    // definition with a `/***/ <id>:` line.
+    const dist = join(actionDir(action), 'dist');
+    const filesOf = new Map<string, string[]>();
+    for (const file of readdirSync(dist).filter((name) => name.endsWith('.js'))) {
+      for (const [, id] of readFileSync(join(dist, file), 'utf8').matchAll(/^\/\*\*\*\/ (\d+):$/gm)) {
+        filesOf.set(id, [...(filesOf.get(id) ?? []), file]);
+      }
+    }
+    expect(filesOf.size).toBeGreaterThan(0);
+    expect([...filesOf].filter(([, files]) => files.length > 1)).toEqual([]);
+  });
 });

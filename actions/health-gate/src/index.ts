@@ -5,8 +5,8 @@ import { isMainThread } from 'node:worker_threads';
 // the files the runner loads. Each role imports only its own code (ncc bundles each dynamic import as a
 // chunk of its own), so the thread starts without loading the action.
 if (isMainThread) {
-  const [{ runAction }, { main }] = await Promise.all([import('@sophia/action-runtime'), import('./main.js')]);
-  await runAction(() => main({ filename: fileURLToPath(import.meta.url) }));
+  const { runMainThread } = await import('./main-thread.js');
+  await runMainThread(fileURLToPath(import.meta.url));
 } else {
   const { serveBodyRegexMatches } = await import('@sophia/health-check');
   serveBodyRegexMatches();

@@ -1,211 +1,14 @@
-export const id = 514;
-export const ids = [514,678];
+export const id = 891;
+export const ids = [891];
 export const modules = {
 
-/***/ 1514:
+/***/ 6891:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  main: () => (/* binding */ main)
-});
-
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 9 modules
-var src = __webpack_require__(1678);
-// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 8 modules
-var health_check_src = __webpack_require__(1631);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var inputs_src = __webpack_require__(7161);
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-/**
- * The methods the `method` input accepts: the RFC 9110 methods a health probe can meaningfully send (no CONNECT or
- * TRACE).
- */
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = (0,src.actionInputs)()) {
-    // Before anything is parsed, so that no error can quote a credential.
-    (0,inputs_src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
-    (0,inputs_src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
-    const settings = {
-        urls: reader.required('urls', (0,inputs_src/* listOf */.c3)(inputs_src/* httpUrl */.q3, 'newline')),
-        expectedStatus: reader.required('expected-status', inputs_src/* statusRanges */.F),
-        expectedBody: reader.optional('expected-body', inputs_src/* bodyMatcher */.PF),
-        expectedJson: reader.optional('expected-json', inputs_src/* jsonCheck */.bL),
-        method: reader.required('method', (0,inputs_src/* oneOf */.yL)(HTTP_METHODS)),
-        headers: reader.optional('headers', inputs_src/* headers */.b3) ?? [],
-        followRedirects: reader.required('follow-redirects', (0,inputs_src/* oneOf */.yL)(REDIRECT_POLICIES)),
-        intervalMs: reader.required('interval', (0,inputs_src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
-        requestTimeoutMs: reader.required('request-timeout', (0,inputs_src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
-        timeoutMs: reader.required('timeout', (0,inputs_src/* duration */.p0)({ minMs: 10 })),
-        initialDelayMs: reader.required('initial-delay', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
-        successThreshold: reader.required('success-threshold', (0,inputs_src/* integer */.nd)(1, 100)),
-        failureThreshold: reader.required('failure-threshold', (0,inputs_src/* integer */.nd)(1, 100)),
-        insecureTls: reader.required('insecure-tls', inputs_src/* boolean */.zM),
-        failOnUnhealthy: reader.required('fail-on-unhealthy', inputs_src/* boolean */.zM),
-    };
-    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
-    for (const [name, given] of [
-        ['expected-body', settings.expectedBody],
-        ['expected-json', settings.expectedJson],
-    ]) {
-        if (settings.method === 'HEAD' && given) {
-            throw new inputs_src/* InputError */.dz(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
-        }
-    }
-    return settings;
-}
-
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
-;// CONCATENATED MODULE: ./src/summary.ts
-
-function latency(value) {
-    return value === null ? '–' : `${value} ms`;
-}
-function lastProblem(url) {
-    return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
-}
-/** The job summary: the verdict in one line, then one row per URL. */
-function healthSummary(report) {
-    const verdict = report.healthy
-        ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
-        : report.outcome === 'cancelled'
-            ? `⏹️ **Cancelled** after ${report.elapsedSeconds}s and ${report.rounds} completed round(s).`
-            : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
-    const rows = report.urls.map((url) => [
-        url.url,
-        `${url.passes}/${url.probes}`,
-        url.wrongStatus + url.wrongBody,
-        url.errors,
-        url.lastStatus ?? '–',
-        latency(url.latencyMs.p50),
-        latency(url.latencyMs.max),
-        url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
-        // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
-        url.finalUrl === url.url ? '–' : url.finalUrl,
-        lastProblem(url),
-    ]);
-    return [
-        `### Health gate\n`,
-        `${verdict}\n`,
-        `${report.reason}\n`,
-        (0,reporting_src/* markdownTable */.Qj)([
-            'URL',
-            'Passed',
-            'Wrong answers',
-            'Probe errors',
-            'Last status',
-            'Latency p50',
-            'Latency max',
-            'Redirects',
-            'Final URL',
-            'Last problem',
-        ], rows),
-    ].join('\n');
-}
-/** The outputs `healthy`, `rounds`, `time-to-healthy` (seconds, empty when never healthy) and `report`, and the summary. */
-function healthPublication(report) {
-    return {
-        outputs: {
-            healthy: report.healthy,
-            rounds: report.rounds,
-            'time-to-healthy': report.timeToHealthySeconds ?? '',
-            report,
-        },
-        summary: healthSummary(report),
-    };
-}
-/**
- * What a check that could not start tells (a proxy variable that is not a URL): `healthy` false, no
- * rounds, no report, and a summary saying no URL was probed and why.
- */
-function notCheckedPublication(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-        outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
-        summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-function logRound(round) {
-    src.actionLog.info((0,health_check_src/* describeRound */.QH)(round));
-    for (const probe of round.probes)
-        src.actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
-}
-/**
- * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
- * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
- */
-async function main(regexThread) {
-    const settings = getInputs();
-    src.actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,inputs_src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,inputs_src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
-        `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
-        `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
-    // Outputs and summary are published however the step ends once the inputs are read: a check that
-    // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
-    // publishes the rounds it completed.
-    const report = await (0,src.publishing)(() => src.actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
-        ...settings,
-        regexThread,
-        agents: (0,src.toolkitAgents)(),
-        onRound: logRound,
-        signal: (0,src.cancelSignal)(),
-    })), { publicationOf: healthPublication, unreported: notCheckedPublication });
-    if (report.outcome === 'cancelled')
-        throw new Error(src.CANCELLED_MESSAGE);
-    if (report.healthy)
-        src.actionLog.info(report.reason);
-    else if (settings.failOnUnhealthy)
-        throw new Error(report.reason);
-    else
-        src.actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
-}
-
-
-/***/ }),
-
-/***/ 1678:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  CANCELLED_MESSAGE: () => (/* reexport */ CANCELLED_MESSAGE),
-  CANCEL_GRACE_MS: () => (/* reexport */ CANCEL_GRACE_MS),
-  actionInputs: () => (/* reexport */ actionInputs),
-  actionLog: () => (/* reexport */ actionLog),
-  asMainStep: () => (/* reexport */ asMainStep),
-  asPostStep: () => (/* reexport */ asPostStep),
-  bypassesProxy: () => (/* reexport */ bypassesProxy),
-  cancelSignal: () => (/* reexport */ cancelSignal),
-  debugEnabled: () => (/* reexport */ debugEnabled),
-  isPostStep: () => (/* reexport */ isPostStep),
-  publish: () => (/* reexport */ publish),
-  publishing: () => (/* reexport */ publishing),
-  runAction: () => (/* reexport */ runAction),
-  runContext: () => (/* reexport */ runContext),
-  runUrl: () => (/* reexport */ runUrl),
-  runnerInputHooks: () => (/* reexport */ runnerInputHooks),
-  runnerInputs: () => (/* reexport */ runnerInputs),
-  secretsDir: () => (/* reexport */ secretsDir),
-  stepState: () => (/* reexport */ stepState),
-  toolkitAgents: () => (/* reexport */ toolkitAgents),
-  workspaceDir: () => (/* reexport */ workspaceDir)
+  runMainThread: () => (/* binding */ runMainThread)
 });
 
 // EXTERNAL MODULE: external "node:path"
@@ -228,7 +31,7 @@ if (globals.__filename === undefined) {
 }
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 12 modules
-var core = __webpack_require__(9120);
+var lib_core = __webpack_require__(9120);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -251,12 +54,12 @@ const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
-    save: (name, value) => core.saveState(name, value),
-    get: (name) => core.getState(name),
+    save: (name, value) => lib_core.saveState(name, value),
+    get: (name) => lib_core.getState(name),
 };
 /** True when this process is the action's post step. */
 function isPostStep() {
-    return core.getState(IS_POST_STATE) === 'true';
+    return lib_core.getState(IS_POST_STATE) === 'true';
 }
 /**
  * A private directory (mode 0700) under RUNNER_TEMP for files holding secrets, such as a
@@ -267,10 +70,10 @@ function isPostStep() {
 function secretsDir() {
     if (secretsDirPath)
         return secretsDirPath;
-    const parent = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
-    (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
-    const path = (0,external_node_path_.join)(parent, `sophia-secrets-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-    (0,external_node_fs_.mkdirSync)(path, { mode: 0o700 });
+    const parent = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(parent, { recursive: true });
+    const path = join(parent, `sophia-secrets-${randomBytes(6).toString('hex')}`);
+    mkdirSync(path, { mode: 0o700 });
     core.saveState(SECRETS_DIR_STATE, path);
     secretsDirPath = path;
     return path;
@@ -317,18 +120,18 @@ function handleCancelSignals() {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
             setTimeout(() => {
-                core.setFailed(CANCELLED_MESSAGE);
+                lib_core.setFailed(CANCELLED_MESSAGE);
                 process.exit(130);
             }, CANCEL_GRACE_MS).unref();
             return;
         }
-        core.setFailed(CANCELLED_MESSAGE);
+        lib_core.setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
 }
 /** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
 async function asMainStep(work) {
-    core.saveState(IS_POST_STATE, 'true');
+    lib_core.saveState(IS_POST_STATE, 'true');
     handleCancelSignals();
     try {
         await work();
@@ -339,7 +142,7 @@ async function asMainStep(work) {
 }
 /** The post step's lifecycle: remove what a killed main step left on disk, then the action's own clean-up. */
 async function asPostStep(work) {
-    removeSecretsDir(core.getState(SECRETS_DIR_STATE) || undefined);
+    removeSecretsDir(lib_core.getState(SECRETS_DIR_STATE) || undefined);
     await work?.();
 }
 
@@ -364,8 +167,8 @@ async function reportFailures(work) {
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
-            core.info(error.stack);
-        core.setFailed(message);
+            lib_core.info(error.stack);
+        lib_core.setFailed(message);
     }
 }
 /**
@@ -387,22 +190,22 @@ var src = __webpack_require__(7161);
 
 /** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
 const actionLog = {
-    info: (line) => core.info(line),
-    warning: (message) => core.warning(message),
-    debug: (line) => core.debug(line),
-    group: (title, work) => core.group(title, work),
+    info: (line) => lib_core.info(line),
+    warning: (message) => lib_core.warning(message),
+    debug: (line) => lib_core.debug(line),
+    group: (title, work) => lib_core.group(title, work),
 };
 /** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
 const runnerInputHooks = {
-    mask: (secret) => core.setSecret(secret),
-    warn: (message) => core.warning(message),
+    mask: (secret) => lib_core.setSecret(secret),
+    warn: (message) => lib_core.warning(message),
 };
 /**
  * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
  * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
  * final newline).
  */
-const runnerInputs = (name) => core.getInput(name, { trimWhitespace: false });
+const runnerInputs = (name) => lib_core.getInput(name, { trimWhitespace: false });
 /** The reader of this step's inputs, masking and warning through the runner. */
 function actionInputs() {
     return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
@@ -416,7 +219,7 @@ function actionInputs() {
  */
 function setOutputs(outputs) {
     for (const [name, value] of Object.entries(outputs)) {
-        core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+        lib_core.setOutput(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
 }
 
@@ -429,7 +232,7 @@ function setOutputs(outputs) {
 async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw(markdown, true).write();
+    await lib_core.summary.addRaw(markdown, true).write();
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
@@ -443,16 +246,16 @@ async function publish(publication) {
     for (const group of publication.logGroups ?? []) {
         if (group.lines.length === 0)
             continue;
-        core.startGroup(group.title);
+        lib_core.startGroup(group.title);
         for (const line of group.lines)
-            core.info(line);
-        core.endGroup();
+            lib_core.info(line);
+        lib_core.endGroup();
     }
     for (const { file, line, message, title, level } of publication.annotations ?? []) {
-        core[level](message, { file, startLine: line, title });
+        lib_core[level](message, { file, startLine: line, title });
     }
     for (const warning of publication.warnings ?? [])
-        core.warning(warning);
+        lib_core.warning(warning);
     if (publication.summary !== undefined)
         await writeSummary(publication.summary);
 }
@@ -484,39 +287,8 @@ async function publishFailure(publicationOf) {
         await publish(publicationOf());
     }
     catch (failure) {
-        core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+        lib_core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
-/**
- * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
- * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
- */
-function runUrl(env = process.env) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : '';
-}
-/**
- * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
- * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
- * so a run outside a runner still works; never throws.
- */
-function runContext(env = process.env) {
-    return {
-        commit: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-        runUrl: runUrl(env),
-    };
-}
-/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
-    return env.GITHUB_WORKSPACE || process.cwd();
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -745,6 +517,176 @@ function closableTunnel(agent) {
 
 
 
+
+// EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 8 modules
+var health_check_src = __webpack_require__(1631);
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+/**
+ * The methods the `method` input accepts: the RFC 9110 methods a health probe can meaningfully send (no CONNECT or
+ * TRACE).
+ */
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = actionInputs()) {
+    // Before anything is parsed, so that no error can quote a credential.
+    (0,src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
+    (0,src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
+    const settings = {
+        urls: reader.required('urls', (0,src/* listOf */.c3)(src/* httpUrl */.q3, 'newline')),
+        expectedStatus: reader.required('expected-status', src/* statusRanges */.F),
+        expectedBody: reader.optional('expected-body', src/* bodyMatcher */.PF),
+        expectedJson: reader.optional('expected-json', src/* jsonCheck */.bL),
+        method: reader.required('method', (0,src/* oneOf */.yL)(HTTP_METHODS)),
+        headers: reader.optional('headers', src/* headers */.b3) ?? [],
+        followRedirects: reader.required('follow-redirects', (0,src/* oneOf */.yL)(REDIRECT_POLICIES)),
+        intervalMs: reader.required('interval', (0,src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
+        requestTimeoutMs: reader.required('request-timeout', (0,src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
+        timeoutMs: reader.required('timeout', (0,src/* duration */.p0)({ minMs: 10 })),
+        initialDelayMs: reader.required('initial-delay', (0,src/* duration */.p0)({ maxMs: 3_600_000 })),
+        successThreshold: reader.required('success-threshold', (0,src/* integer */.nd)(1, 100)),
+        failureThreshold: reader.required('failure-threshold', (0,src/* integer */.nd)(1, 100)),
+        insecureTls: reader.required('insecure-tls', src/* boolean */.zM),
+        failOnUnhealthy: reader.required('fail-on-unhealthy', src/* boolean */.zM),
+    };
+    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
+    for (const [name, given] of [
+        ['expected-body', settings.expectedBody],
+        ['expected-json', settings.expectedJson],
+    ]) {
+        if (settings.method === 'HEAD' && given) {
+            throw new src/* InputError */.dz(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
+        }
+    }
+    return settings;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __webpack_require__(9361);
+;// CONCATENATED MODULE: ./src/summary.ts
+
+function latency(value) {
+    return value === null ? '–' : `${value} ms`;
+}
+function lastProblem(url) {
+    return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+}
+/** The job summary: the verdict in one line, then one row per URL. */
+function healthSummary(report) {
+    const verdict = report.healthy
+        ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
+        : report.outcome === 'cancelled'
+            ? `⏹️ **Cancelled** after ${report.elapsedSeconds}s and ${report.rounds} completed round(s).`
+            : `❌ **Unhealthy** after ${report.elapsedSeconds}s and ${report.rounds} round(s).`;
+    const rows = report.urls.map((url) => [
+        url.url,
+        `${url.passes}/${url.probes}`,
+        url.wrongStatus + url.wrongBody,
+        url.errors,
+        url.lastStatus ?? '–',
+        latency(url.latencyMs.p50),
+        latency(url.latencyMs.max),
+        url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+        // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
+        url.finalUrl === url.url ? '–' : url.finalUrl,
+        lastProblem(url),
+    ]);
+    return [
+        `### Health gate\n`,
+        `${verdict}\n`,
+        `${report.reason}\n`,
+        (0,reporting_src/* markdownTable */.Qj)([
+            'URL',
+            'Passed',
+            'Wrong answers',
+            'Probe errors',
+            'Last status',
+            'Latency p50',
+            'Latency max',
+            'Redirects',
+            'Final URL',
+            'Last problem',
+        ], rows),
+    ].join('\n');
+}
+/** The outputs `healthy`, `rounds`, `time-to-healthy` (seconds, empty when never healthy) and `report`, and the summary. */
+function healthPublication(report) {
+    return {
+        outputs: {
+            healthy: report.healthy,
+            rounds: report.rounds,
+            'time-to-healthy': report.timeToHealthySeconds ?? '',
+            report,
+        },
+        summary: healthSummary(report),
+    };
+}
+/**
+ * What a check that could not start tells (a proxy variable that is not a URL): `healthy` false, no
+ * rounds, no report, and a summary saying no URL was probed and why.
+ */
+function notCheckedPublication(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
+        summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+function logRound(round) {
+    actionLog.info((0,health_check_src/* describeRound */.QH)(round));
+    for (const probe of round.probes)
+        actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
+}
+/**
+ * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
+ * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
+ */
+async function main(regexThread) {
+    const settings = getInputs();
+    actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
+        `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
+        `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
+    // Outputs and summary are published however the step ends once the inputs are read: a check that
+    // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
+    // publishes the rounds it completed.
+    const report = await publishing(() => actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
+        ...settings,
+        regexThread,
+        agents: toolkitAgents(),
+        onRound: logRound,
+        signal: cancelSignal(),
+    })), { publicationOf: healthPublication, unreported: notCheckedPublication });
+    if (report.outcome === 'cancelled')
+        throw new Error(CANCELLED_MESSAGE);
+    if (report.healthy)
+        actionLog.info(report.reason);
+    else if (settings.failOnUnhealthy)
+        throw new Error(report.reason);
+    else
+        actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
+}
+
+;// CONCATENATED MODULE: ./src/main-thread.ts
+
+
+/**
+ * The bundle's role on the main thread: the action under the one error path of every action. One module
+ * for the role, so the bundle loads it as one chunk holding @sophia/action-runtime once (two dynamic imports,
+ * of the runtime and of main.ts, made ncc ship and load the runtime in two chunks).
+ * @param bundle the path of the bundle's own file, which the regex thread is started from.
+ */
+function runMainThread(bundle) {
+    return runAction(() => main({ filename: bundle }));
+}
 
 
 /***/ })
