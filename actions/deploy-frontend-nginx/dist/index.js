@@ -57523,6 +57523,13 @@ async function releaseEverywhere(request, hosts) {
         run.report.error = errorMessage(error);
         failure ??= run.report.error;
     };
+    const report = () => ({
+        releaseId: request.releaseId,
+        target: request.target,
+        smokeUrl: request.smokeUrl?.href,
+        hosts: runs.map((run) => run.report),
+        error: failure,
+    });
     try {
         // Phase 1: every host prepared, or none switched.
         const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
@@ -57536,7 +57543,7 @@ async function releaseEverywhere(request, hosts) {
                 .map((run) => run.report.label)
                 .join(', ')}: no host is switched`);
             await Promise.allSettled(runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)));
-            return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+            return report();
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
@@ -57579,7 +57586,7 @@ async function releaseEverywhere(request, hosts) {
         // A host still switched (or unknown) after a failure is left for the post step to put back.
         if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
             request.journal?.settled();
-        return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+        return report();
     }
     finally {
         await Promise.allSettled(runs.map(async (run) => {
@@ -58187,10 +58194,10 @@ function formatBytes(bytes) {
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
-function siteLine(site, labels) {
-    return site.smokeUrl ? `Site: ${site.smokeUrl.href}` : `Site: ${site.target}/current on ${labels.join(', ')}`;
+function siteLine(target, smokeUrl, labels) {
+    return smokeUrl ? `Site: ${smokeUrl}` : `Site: ${target}/current on ${labels.join(', ')}`;
 }
-function summaryOf(report, site) {
+function summaryOf(report) {
     const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
         host.label,
         host.outcome,
@@ -58203,7 +58210,7 @@ function summaryOf(report, site) {
         formatBytes(host.bytesUploaded),
         host.seconds.toFixed(2),
     ]));
-    const where = siteLine(site, report.hosts.map((host) => host.label));
+    const where = siteLine(report.target, report.smokeUrl, report.hosts.map((host) => host.label));
     const failure = report.error ? `\n**Failed:** ${report.error}\n` : '';
     return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}`;
 }
@@ -58216,13 +58223,13 @@ function hostLine(host) {
  * The action's outputs (totals over every host; `hosts` is the JSON array of every host's
  * `hostLabel`), one log group per host with its lines and outcome, its warnings, and the job summary.
  */
-function frontendPublication(report, site) {
+function frontendPublication(report) {
     const sum = (pick) => report.hosts.reduce((total, host) => total + pick(host), 0);
     return {
         outputs: {
             'release-id': report.releaseId,
             'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
-            'release-path': report.hosts[0]?.releasePath ?? releasePath(site.target, report.releaseId),
+            'release-path': report.hosts[0]?.releasePath ?? releasePath(report.target, report.releaseId),
             'files-uploaded': sum((host) => host.filesUploaded),
             'files-reused': sum((host) => host.filesReused),
             'bytes-uploaded': sum((host) => host.bytesUploaded),
@@ -58230,7 +58237,7 @@ function frontendPublication(report, site) {
         },
         logGroups: report.hosts.map((host) => ({ title: host.label, lines: [...host.log, hostLine(host)] })),
         warnings: report.hosts.flatMap((host) => host.warnings),
-        summary: summaryOf(report, site),
+        summary: summaryOf(report),
     };
 }
 /**
@@ -58250,7 +58257,7 @@ function notReleasedPublication(error, site) {
             'bytes-uploaded': 0,
             hosts: labels,
         },
-        summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site, labels)}\n\n**Failed:** ${message}\n`,
+        summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n**Failed:** ${message}\n`,
     };
 }
 
@@ -58275,7 +58282,7 @@ async function main() {
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
     () => deployFromSettings(settings, { lockToken, journal, log: src/* actionLog */.Zx.debug }), {
         reported: FrontendDeployFailedError,
-        publicationOf: (report) => frontendPublication(report, settings),
+        publicationOf: frontendPublication,
         unreported: (error) => notReleasedPublication(error, settings),
     });
 }

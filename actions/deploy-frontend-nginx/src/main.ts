@@ -20,7 +20,7 @@ export async function main(): Promise<void> {
     () => deployFromSettings(settings, { lockToken, journal, log: actionLog.debug }),
     {
       reported: FrontendDeployFailedError,
-      publicationOf: (report) => frontendPublication(report, settings),
+      publicationOf: frontendPublication,
       unreported: (error) => notReleasedPublication(error, settings),
     },
   );

@@ -10,14 +10,17 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** What the publication needs of the settings: where the site is, and the release and hosts asked for. */
+/**
+ * What a deploy that never produced a report needs of the settings: where the site is, and the release and
+ * hosts asked for. A deploy that ran is published from its report alone.
+ */
 export type SiteLocation = Pick<FrontendDeploySettings, 'target' | 'smokeUrl' | 'releaseId' | 'ssh'>;
 
-function siteLine(site: SiteLocation, labels: string[]): string {
-  return site.smokeUrl ? `Site: ${site.smokeUrl.href}` : `Site: ${site.target}/current on ${labels.join(', ')}`;
+function siteLine(target: string, smokeUrl: string | undefined, labels: string[]): string {
+  return smokeUrl ? `Site: ${smokeUrl}` : `Site: ${target}/current on ${labels.join(', ')}`;
 }
 
-function summaryOf(report: FrontendDeployReport, site: SiteLocation): string {
+function summaryOf(report: FrontendDeployReport): string {
   const table = markdownTable(
     ['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'],
     report.hosts.map((host) => [
@@ -34,7 +37,8 @@ function summaryOf(report: FrontendDeployReport, site: SiteLocation): string {
     ]),
   );
   const where = siteLine(
-    site,
+    report.target,
+    report.smokeUrl,
     report.hosts.map((host) => host.label),
   );
   const failure = report.error ? `\n**Failed:** ${report.error}\n` : '';
@@ -51,13 +55,13 @@ function hostLine(host: HostReport): string {
  * The action's outputs (totals over every host; `hosts` is the JSON array of every host's
  * `hostLabel`), one log group per host with its lines and outcome, its warnings, and the job summary.
  */
-export function frontendPublication(report: FrontendDeployReport, site: SiteLocation): Publication {
+export function frontendPublication(report: FrontendDeployReport): Publication {
   const sum = (pick: (host: HostReport) => number) => report.hosts.reduce((total, host) => total + pick(host), 0);
   return {
     outputs: {
       'release-id': report.releaseId,
       'previous-release-id': report.hosts.find((host) => host.previousReleaseId)?.previousReleaseId ?? '',
-      'release-path': report.hosts[0]?.releasePath ?? releasePath(site.target, report.releaseId),
+      'release-path': report.hosts[0]?.releasePath ?? releasePath(report.target, report.releaseId),
       'files-uploaded': sum((host) => host.filesUploaded),
       'files-reused': sum((host) => host.filesReused),
       'bytes-uploaded': sum((host) => host.bytesUploaded),
@@ -65,7 +69,7 @@ export function frontendPublication(report: FrontendDeployReport, site: SiteLoca
     },
     logGroups: report.hosts.map((host) => ({ title: host.label, lines: [...host.log, hostLine(host)] })),
     warnings: report.hosts.flatMap((host) => host.warnings),
-    summary: summaryOf(report, site),
+    summary: summaryOf(report),
   };
 }
 
@@ -86,6 +90,6 @@ export function notReleasedPublication(error: unknown, site: SiteLocation): Publ
       'bytes-uploaded': 0,
       hosts: labels,
     },
-    summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site, labels)}\n\n**Failed:** ${message}\n`,
+    summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n**Failed:** ${message}\n`,
   };
 }

@@ -3530,6 +3530,13 @@ async function releaseEverywhere(request, hosts) {
         run.report.error = errorMessage(error);
         failure ??= run.report.error;
     };
+    const report = () => ({
+        releaseId: request.releaseId,
+        target: request.target,
+        smokeUrl: request.smokeUrl?.href,
+        hosts: runs.map((run) => run.report),
+        error: failure,
+    });
     try {
         // Phase 1: every host prepared, or none switched.
         const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
@@ -3543,7 +3550,7 @@ async function releaseEverywhere(request, hosts) {
                 .map((run) => run.report.label)
                 .join(', ')}: no host is switched`);
             await Promise.allSettled(runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)));
-            return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+            return report();
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
@@ -3586,7 +3593,7 @@ async function releaseEverywhere(request, hosts) {
         // A host still switched (or unknown) after a failure is left for the post step to put back.
         if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
             request.journal?.settled();
-        return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+        return report();
     }
     finally {
         await Promise.allSettled(runs.map(async (run) => {

@@ -455,6 +455,13 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     run.report.error = errorMessage(error);
     failure ??= run.report.error;
   };
+  const report = (): FrontendDeployReport => ({
+    releaseId: request.releaseId,
+    target: request.target,
+    smokeUrl: request.smokeUrl?.href,
+    hosts: runs.map((run) => run.report),
+    error: failure,
+  });
 
   try {
     // Phase 1: every host prepared, or none switched.
@@ -472,7 +479,7 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
       await Promise.allSettled(
         runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)),
       );
-      return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+      return report();
     }
 
     // Phase 2: switch everywhere; one failed switch sends the others back.
@@ -515,7 +522,7 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     // A host still switched (or unknown) after a failure is left for the post step to put back.
     if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
       request.journal?.settled();
-    return { releaseId: request.releaseId, hosts: runs.map((run) => run.report), error: failure };
+    return report();
   } finally {
     await Promise.allSettled(
       runs.map(async (run) => {

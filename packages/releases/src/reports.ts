@@ -48,6 +48,10 @@ export interface HostReport {
 /** The whole frontend deploy: the release id and every host's report, in the order of the `host` input. */
 export interface FrontendDeployReport {
   releaseId: string;
+  /** The deploy directory on every host (`FrontendDeployRequest.target`). */
+  target: string;
+  /** The URL the smoke check fetched (`FrontendDeployRequest.smokeUrl`), where the site is served; absent without one. */
+  smokeUrl?: string;
   hosts: HostReport[];
   /** Undefined when every host went live; the first failure's message otherwise. */
   error?: string;
