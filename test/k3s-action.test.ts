@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
 import { INVALID_YAML } from '@sophia-testing/manifests';
+import type { KubernetesPlan } from '@sophia/kubernetes';
 
 const BACKEND = 'ghcr.io/sophia-ai/backend';
 let cluster: TestCluster;
@@ -126,6 +127,25 @@ test('dry-run: true through the action reports the diff and changes nothing', as
   expect(run.summary).toContain('(dry run: nothing was changed)');
   expect(JSON.parse(run.outputs.changed)).toEqual([]);
   expect(run.summary).toContain(`+           image: ${BACKEND}:3.0.0`);
+  // The plan: the image it would change, the field, and the same document in the plan file.
+  const plan = JSON.parse(run.outputs.plan) as KubernetesPlan;
+  expect(plan.images).toEqual([
+    {
+      workload: 'sophia/Deployment/sophia-backend',
+      container: 'api',
+      from: `${BACKEND}:1.4.0`,
+      to: `${BACKEND}:3.0.0`,
+    },
+  ]);
+  expect(plan.objects.find((object) => object.object === 'sophia/Deployment/sophia-backend')?.changes).toContainEqual({
+    path: 'spec.template.spec.containers[name=api].image',
+    op: 'replace',
+    before: `${BACKEND}:1.4.0`,
+    after: `${BACKEND}:3.0.0`,
+  });
+  // The runner's temporary directory is gone with the run: the file is found there by name.
+  expect(run.runnerTempLeft).toContain(basename(run.outputs['plan-file']));
+  expect(run.summary).toContain(`| sophia/Deployment/sophia-backend | api | ${BACKEND}:1.4.0 | ${BACKEND}:3.0.0 |`);
   expect((await backendDeployment())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
 });
 

@@ -34,7 +34,14 @@ test('a cluster-scoped custom kind gets no namespace: from its definition in the
   bed.workspace.write('tenant.yaml', original('tenant.yaml').replace('enterprise', 'team'));
   const preview = await deploy(['tenant.yaml'], 'sophia', { dryRun: true });
   expect(preview.applied).toEqual([
-    { kind: 'Tenant', name: 'acme', action: 'configured', diff: expect.stringContaining('team') },
+    {
+      kind: 'Tenant',
+      name: 'acme',
+      action: 'configured',
+      diff: expect.stringContaining('team'),
+      changes: [{ path: 'spec.plan', op: 'replace', before: 'enterprise', after: 'team' }],
+      images: [],
+    },
   ]);
   expect(preview.applied[0].diff).toContain('enterprise');
   const changed = await deploy(['tenant.yaml'], 'sophia');

@@ -3,6 +3,8 @@ import { runBundledAction } from '@sophia-testing/action-runner';
 import { placeStrayPod, startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { Workspace } from './fixtures/kube-kit.js';
 import { FIXTURES_DIR } from '@sophia-testing/manifests';
+import { basename } from 'node:path';
+import type { KubernetesPlan } from '@sophia/kubernetes';
 
 let cluster: TestCluster;
 let sandbox: LocalSshHost;
@@ -118,6 +120,24 @@ test('dry-run: true neither labels the node nor applies anything, and shows what
   expect(run.log).toContain('mcp/Deployment/mcp-slack: would be created');
   expect(run.log).not.toContain('(namespace mcp)');
   expect(run.summary).toContain('+       nodeSelector:\n+         sophia.ai/pool: mcp');
+  // The plan: every object created, on which node, and that the node would get its label.
+  const plan = JSON.parse(run.outputs.plan) as KubernetesPlan;
+  expect(plan.counts).toEqual({ created: plan.objects.length, configured: 0, unchanged: 0 });
+  expect(plan.placement).toEqual({
+    node: 'mcp-node',
+    addresses: expect.arrayContaining(['104.171.202.117']),
+    nodeSelector: 'sophia.ai/pool=mcp',
+    label: 'added',
+    workloads: [
+      'mcp/Deployment/mcp-ai-memory',
+      'mcp/Deployment/mcp-github',
+      'mcp/CronJob/mcp-github-reindex',
+      'mcp/Deployment/mcp-slack',
+    ],
+  });
+  // The runner's temporary directory is gone with the run: the file is found there by name.
+  expect(run.runnerTempLeft).toContain(basename(run.outputs['plan-file']));
+  expect(run.summary).toMatch(/^\| Node selector \| sophia\.ai\/pool=mcp \(the deploy would add it to the node\) \|$/m);
   expect((await mcpNode())?.metadata.labels?.['sophia.ai/pool']).toBeUndefined();
   expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual([]);
 });

@@ -51910,7 +51910,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5590);
 
 
@@ -51931,8 +51931,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   b: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
-var src = __nccwpck_require__(463);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 27 modules
+var src = __nccwpck_require__(3827);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -58300,7 +58300,7 @@ async function post() {
 
 /***/ }),
 
-/***/ 463:
+/***/ 3827:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58315,7 +58315,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, withPlanFile
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -61832,8 +61832,31 @@ function closableTunnel(agent) {
     return agent;
 }
 
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
+
+
+
+
+/**
+ * The publication with its `plan` output (a deploy plan document, when the run made one) also
+ * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
+ * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
+ * or reads it without the size limits of an output. A publication without a plan is returned as it is.
+ */
+function withPlanFile(publication, action) {
+    const plan = publication.outputs?.plan;
+    if (plan === undefined)
+        return publication;
+    const dir = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${action}-plan-${randomBytes(4).toString('hex')}.json`);
+    writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
+    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -71930,6 +71953,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   aB: () => (/* reexport */ silentLog)
 });
 
+// UNUSED EXPORTS: PLAN_SCHEMA
+
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
 const silentLog = {
@@ -71991,6 +72016,7 @@ function hostLabel(target) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

@@ -1,4 +1,4 @@
-import { actionLog, publishing, runContext, secretsDir, workspaceDir } from '@sophia/action-runtime';
+import { actionLog, publishing, runContext, secretsDir, withPlanFile, workspaceDir } from '@sophia/action-runtime';
 import {
   DeployFailedError,
   deployPublication,
@@ -38,7 +38,7 @@ export async function main(): Promise<void> {
       ),
     {
       reported: DeployFailedError,
-      publicationOf: (report) => deployPublication(TITLE, report),
+      publicationOf: (report) => withPlanFile(deployPublication(TITLE, report), TITLE),
       unreported: (error) => notDeployedPublication(TITLE, error),
     },
   );

@@ -30878,8 +30878,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1839);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9465);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1772);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5960);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -30889,7 +30889,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9465:
+/***/ 5960:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30898,8 +30898,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 27 modules
-var src = __nccwpck_require__(1839);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 28 modules
+var src = __nccwpck_require__(1772);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
@@ -35159,8 +35159,13 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
-/** Fields the server owns: they change on every write and say nothing about intent. */
-function comparable(object) {
+/**
+ * The object as a person compares two versions of it: without the fields the server owns (they
+ * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
+ * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
+ * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
+ */
+function intentOf(object) {
     if (!object)
         return undefined;
     const copy = objects_clone(object);
@@ -35196,7 +35201,7 @@ function redactSecretValues(secret) {
     ]));
 }
 function lines(object) {
-    const value = comparable(object);
+    const value = intentOf(object);
     return value === undefined ? [] : (0,dist/* stringify */.As)(value, { sortMapEntries: true }).trimEnd().split('\n');
 }
 /**
@@ -35254,7 +35259,7 @@ function collapseContext(out, context = 2) {
  * object never matches.
  */
 function sameIntent(live, intended) {
-    return kubeJson(sortKeys(comparable(live))) === kubeJson(sortKeys(comparable(intended)));
+    return kubeJson(sortKeys(intentOf(live))) === kubeJson(sortKeys(intentOf(intended)));
 }
 function sortKeys(value) {
     if (Array.isArray(value))
@@ -35393,8 +35398,8 @@ function yieldReplicasToAutoscalers(objects, autoscalers) {
     return { objects: result, yielded };
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var reporting_src = __nccwpck_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __nccwpck_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
 
 /**
@@ -35636,7 +35641,98 @@ function roundedIntegersReason(ref, intended, live, what) {
     return `${(0,inputs_src/* workloadKey */.f6)(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
+
+
+
+
+/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
+function jsonSafe(value) {
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (Array.isArray(value))
+        return value.map(jsonSafe);
+    if (objects_isRecord(value))
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
+    return value;
+}
+function keyedByName(list) {
+    if (!list.every((item) => objects_isRecord(item) && typeof item.name === 'string'))
+        return undefined;
+    const byName = new Map(list.map((item) => [item.name, item]));
+    return byName.size === list.length ? byName : undefined;
+}
+function walk(before, after, path, out) {
+    if (before === undefined && after === undefined)
+        return;
+    if (before === undefined) {
+        out.push({ path, op: 'add', after: jsonSafe(after) });
+        return;
+    }
+    if (after === undefined) {
+        out.push({ path, op: 'remove', before: jsonSafe(before) });
+        return;
+    }
+    if (objects_isRecord(before) && objects_isRecord(after)) {
+        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
+            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
+        return;
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        const beforeNames = keyedByName(before);
+        const afterNames = keyedByName(after);
+        if (beforeNames && afterNames) {
+            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
+                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
+            return;
+        }
+        if (before.length === after.length) {
+            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
+            return;
+        }
+    }
+    if (kubeJson(before) !== kubeJson(after))
+        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
+}
+/**
+ * The fields that differ between the live object and what the server's dry run made of the
+ * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
+ * Secret values appear only as fingerprints that differ exactly when the values do.
+ */
+function fieldChanges(live, intended) {
+    const out = [];
+    walk(intentOf(live), intentOf(intended), '', out);
+    return out;
+}
+/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
+function imagesOf(object) {
+    const images = new Map();
+    if (!object)
+        return images;
+    for (const { container } of containersOf(object))
+        if (typeof container.name === 'string' && typeof container.image === 'string')
+            images.set(container.name, container.image);
+    return images;
+}
+/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
+function imageChanges(live, intended) {
+    const before = imagesOf(live);
+    return [...imagesOf(intended)]
+        .filter(([name, image]) => before.get(name) !== image)
+        .map(([container, to]) => ({
+        workload: objects_objectKey(intended),
+        container,
+        ...(before.has(container) ? { from: before.get(container) } : {}),
+        to,
+    }));
+}
+/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
+function plannedChanges(live, intended) {
+    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
 
 
 
@@ -35867,7 +35963,7 @@ async function dryRunApplied(prepared) {
         applied.push({
             ...objects_refOf(object),
             action,
-            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
             ...(notValidated ? { notValidated } : {}),
         });
     }
@@ -36561,7 +36657,115 @@ async function withDeployManifests(source, options, work) {
     });
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
+
+
+
+/**
+ * The placement an MCP deploy would make on `node` as found now: whether the node carries the
+ * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
+ * input; the taint is put on with the label).
+ */
+function plannedPlacement(node, placement, labelNode, workloads) {
+    const { key, value } = placement.nodeSelector;
+    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
+    const taint = placement.taint;
+    return {
+        node: node.name,
+        addresses: node.addresses.map((address) => address.address),
+        nodeSelector: labelText(placement.nodeSelector),
+        label: state(node.labels[key] === value),
+        ...(taint
+            ? {
+                taint: {
+                    taint: taintText(taint),
+                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
+                },
+            }
+            : {}),
+        workloads,
+    };
+}
+/**
+ * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
+ * when given.
+ * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
+ */
+function kubernetesPlan(report, placement) {
+    if (!report.dryRun)
+        throw new Error('A plan is made from a dry run: this report is a real deploy');
+    const counts = { created: 0, configured: 0, unchanged: 0 };
+    for (const object of report.applied)
+        counts[object.action] += 1;
+    return {
+        schema: reporting_src/* PLAN_SCHEMA */.G0,
+        target: 'kubernetes',
+        counts,
+        objects: report.applied.map((object) => ({
+            object: (0,inputs_src/* workloadKey */.f6)(object),
+            kind: object.kind,
+            ...(object.namespace ? { namespace: object.namespace } : {}),
+            name: object.name,
+            action: object.action,
+            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
+            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
+        })),
+        images: report.applied.flatMap((object) => object.images ?? []),
+        ...(placement ? { placement } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
+
+/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
+const CELL_LIMIT = 120;
+function cell(value) {
+    if (value === undefined)
+        return '';
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
+}
+function fieldRows(changes) {
+    return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
+}
+/**
+ * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
+ * object and its line diff): the counts, the image changes, the MCP placement, and each changed
+ * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ */
+function kubernetesPlanMarkdown(plan) {
+    const { created, configured, unchanged } = plan.counts;
+    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
+    if (plan.images.length > 0) {
+        parts.push('#### Image changes', '', (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
+    }
+    const placement = plan.placement;
+    if (placement) {
+        const rows = [
+            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
+            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
+            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
+            ['Workloads', placement.workloads.join(', ')],
+        ];
+        parts.push('#### Placement', '', (0,reporting_src/* markdownTable */.Qj)(['', ''], rows));
+    }
+    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
+    if (changed.length > 0) {
+        parts.push('#### Changed fields', '');
+        for (const object of changed)
+            parts.push(`<details><summary>${object.object}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,reporting_src/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+    }
+    return parts.join('\n');
+}
+function placementState(state) {
+    if (state === 'present')
+        return 'the node has it';
+    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
+
+
 
 
 
@@ -36635,10 +36839,13 @@ function restoredText(record, liveRevision) {
 }
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
- * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
+ * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
+ * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
+ * (`publish` in `@sophia/action-runtime`).
  */
-function deployPublication(title, report) {
+function deployPublication(title, report, placement) {
+    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
     return {
         outputs: {
             applied: appliedOutput(report.applied),
@@ -36654,12 +36861,15 @@ function deployPublication(title, report) {
                     ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
                 },
             ])),
+            ...(plan ? { plan } : {}),
         },
         logGroups: [
             { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
             { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
         ],
-        summary: deployReportMarkdown(title, report),
+        summary: plan
+            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
+            : deployReportMarkdown(title, report),
     };
 }
 function dryRunLines(report) {
@@ -36717,7 +36927,7 @@ function rollback_ownedBy(child, owner) {
     const refs = child.metadata.ownerReferences ?? [];
     return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
 }
-function imagesOf(template) {
+function rollback_imagesOf(template) {
     const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
     return (spec.containers ?? []).map((container) => container.image ?? '?');
 }
@@ -36794,7 +37004,7 @@ async function readHistory(kubectl, workload) {
                     number,
                     earlierNumbers,
                     template,
-                    images: imagesOf(rs.spec?.template),
+                    images: rollback_imagesOf(rs.spec?.template),
                     failed: isFailed([number, ...earlierNumbers], template),
                     live: false,
                 },
@@ -36815,7 +37025,7 @@ async function readHistory(kubectl, workload) {
                     number,
                     earlierNumbers: [],
                     template,
-                    images: imagesOf(data),
+                    images: rollback_imagesOf(data),
                     failed: isFailed([number], template),
                     live: false,
                 },
@@ -36976,6 +37186,9 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 
 
+
+
+
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -37083,6 +37296,8 @@ async function deployToNode(kubectl, manifests, settings, report) {
             undo: () => undoPlacement(undo),
         }
         : undefined;
+    if (settings.dryRun)
+        report.placement = plannedPlacement(node, { nodeSelector: settings.nodeLabel, taint: settings.taint }, settings.labelNode, report.workloads);
     if (settings.labelNode && settings.dryRun) {
         src/* actionLog */.Zx.info(`Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`);
     }
@@ -37135,7 +37350,9 @@ function placementMarkdown(node, parts) {
  * and one job summary: the deploy's tables, then the placement.
  */
 function mcpNodePublication(report) {
-    const deploy = report.deploy ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy) : undefined;
+    const deploy = report.deploy
+        ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy, report.placement)
+        : undefined;
     const summaries = [
         ...(deploy ? [deploy.summary] : []),
         ...(report.files || report.running
@@ -37213,13 +37430,17 @@ async function main() {
         return reportingOnNode({ node, workloads }, (report) => settings.mode === 'audit'
             ? auditNode(kubectl, loaded, placement, report)
             : deployToNode(kubectl, manifests, settings, report));
-    }), { reported: McpNodeFailedError, publicationOf: mcpNodePublication, unreported: notPlacedPublication });
+    }), {
+        reported: McpNodeFailedError,
+        publicationOf: (report) => (0,src/* withPlanFile */.aq)(mcpNodePublication(report), 'deploy-mcp-node'),
+        unreported: notPlacedPublication,
+    });
 }
 
 
 /***/ }),
 
-/***/ 1839:
+/***/ 1772:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37231,6 +37452,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   np: () => (/* reexport */ secretsDir),
+  aq: () => (/* reexport */ withPlanFile),
   zf: () => (/* reexport */ workspaceDir)
 });
 
@@ -40751,8 +40973,31 @@ function closableTunnel(agent) {
     return agent;
 }
 
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
+
+
+
+
+/**
+ * The publication with its `plan` output (a deploy plan document, when the run made one) also
+ * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
+ * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
+ * or reads it without the size limits of an output. A publication without a plan is returned as it is.
+ */
+function withPlanFile(publication, action) {
+    const plan = publication.outputs?.plan;
+    if (plan === undefined)
+        return publication;
+    const dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const path = (0,external_node_path_.join)(dir, `${action}-plan-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
+    (0,external_node_fs_.writeFileSync)(path, `${JSON.stringify(plan, null, 2)}\n`);
+    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -48170,8 +48415,8 @@ const commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var src = __nccwpck_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var src = __nccwpck_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -50832,12 +51077,13 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 3195:
+/***/ 6094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  G0: () => (/* reexport */ PLAN_SCHEMA),
   SS: () => (/* reexport */ ReportedError),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
@@ -50904,7 +51150,16 @@ function hostLabel(target) {
     return `${host}:${target.port}`;
 }
 
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+/**
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ */
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
+
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

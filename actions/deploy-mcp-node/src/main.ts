@@ -1,4 +1,4 @@
-import { actionLog, runContext, secretsDir, publishing, workspaceDir } from '@sophia/action-runtime';
+import { actionLog, runContext, secretsDir, publishing, withPlanFile, workspaceDir } from '@sophia/action-runtime';
 import {
   objectKey,
   prepareManifests,
@@ -51,6 +51,10 @@ export async function main(): Promise<void> {
           );
         },
       ),
-    { reported: McpNodeFailedError, publicationOf: mcpNodePublication, unreported: notPlacedPublication },
+    {
+      reported: McpNodeFailedError,
+      publicationOf: (report) => withPlanFile(mcpNodePublication(report), 'deploy-mcp-node'),
+      unreported: notPlacedPublication,
+    },
   );
 }

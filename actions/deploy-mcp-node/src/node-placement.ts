@@ -8,6 +8,7 @@ import {
   isWorkload,
   labelText,
   pinNode,
+  plannedPlacement,
   undoPlacement,
   type Kubectl,
   type Manifest,
@@ -104,6 +105,13 @@ export async function deployToNode(
           undo: () => undoPlacement(undo),
         }
       : undefined;
+  if (settings.dryRun)
+    report.placement = plannedPlacement(
+      node,
+      { nodeSelector: settings.nodeLabel, taint: settings.taint },
+      settings.labelNode,
+      report.workloads,
+    );
   if (settings.labelNode && settings.dryRun) {
     actionLog.info(
       `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`,

@@ -7,6 +7,7 @@ import {
   type NodeInfo,
   type PlacementCheck,
   type PlacementFinding,
+  type PlannedPlacement,
 } from '@sophia/kubernetes';
 import { markdownTable } from '@sophia/reporting';
 
@@ -27,6 +28,8 @@ export interface McpNodeReport {
   deploy?: DeployReport;
   /** Where the pods of the workloads run now (after the deploy; in audit mode, as found). */
   running?: PlacementCheck;
+  /** Deploy mode with dry-run: where the deploy would put the workloads, for the plan. */
+  placement?: PlannedPlacement;
   /** Deploy mode: objects the API server refused, at their files and lines (nothing was applied). */
   problems?: ManifestProblem[];
 }
@@ -68,7 +71,9 @@ function placementMarkdown(node: NodeInfo, parts: { files?: PlacementFinding[]; 
  * and one job summary: the deploy's tables, then the placement.
  */
 export function mcpNodePublication(report: McpNodeReport): Publication {
-  const deploy = report.deploy ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy) : undefined;
+  const deploy = report.deploy
+    ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy, report.placement)
+    : undefined;
   const summaries = [
     ...(deploy ? [deploy.summary] : []),
     ...(report.files || report.running

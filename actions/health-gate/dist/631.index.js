@@ -2499,7 +2499,7 @@ __webpack_require__.d(__webpack_exports__, {
   Qj: () => (/* reexport */ markdownTable)
 });
 
-// UNUSED EXPORTS: ReportedError, hostLabel, silentLog
+// UNUSED EXPORTS: PLAN_SCHEMA, ReportedError, hostLabel, silentLog
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -2547,6 +2547,7 @@ function markdownTable(header, rows) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

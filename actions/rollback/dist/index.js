@@ -28374,8 +28374,8 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(463);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3492);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3938);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3492:
+/***/ 3938:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28395,8 +28395,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   b: () => (/* binding */ post)
 });
 
-// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
-var src = __nccwpck_require__(463);
+// EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 27 modules
+var src = __nccwpck_require__(3827);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
@@ -31765,8 +31765,13 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
-/** Fields the server owns: they change on every write and say nothing about intent. */
-function comparable(object) {
+/**
+ * The object as a person compares two versions of it: without the fields the server owns (they
+ * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
+ * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
+ * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
+ */
+function diff_intentOf(object) {
     if (!object)
         return undefined;
     const copy = clone(object);
@@ -31802,7 +31807,7 @@ function redactSecretValues(secret) {
     ]));
 }
 function lines(object) {
-    const value = comparable(object);
+    const value = diff_intentOf(object);
     return value === undefined ? [] : stringify(value, { sortMapEntries: true }).trimEnd().split('\n');
 }
 /**
@@ -31860,7 +31865,7 @@ function collapseContext(out, context = 2) {
  * object never matches.
  */
 function diff_sameIntent(live, intended) {
-    return kubeJson(sortKeys(comparable(live))) === kubeJson(sortKeys(comparable(intended)));
+    return kubeJson(sortKeys(diff_intentOf(live))) === kubeJson(sortKeys(diff_intentOf(intended)));
 }
 function sortKeys(value) {
     if (Array.isArray(value))
@@ -32242,7 +32247,98 @@ function rounded_integers_roundedIntegersReason(ref, intended, live, what) {
     return `${workloadKey(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
+
+
+
+
+/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
+function jsonSafe(value) {
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (Array.isArray(value))
+        return value.map(jsonSafe);
+    if (isRecord(value))
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
+    return value;
+}
+function keyedByName(list) {
+    if (!list.every((item) => isRecord(item) && typeof item.name === 'string'))
+        return undefined;
+    const byName = new Map(list.map((item) => [item.name, item]));
+    return byName.size === list.length ? byName : undefined;
+}
+function walk(before, after, path, out) {
+    if (before === undefined && after === undefined)
+        return;
+    if (before === undefined) {
+        out.push({ path, op: 'add', after: jsonSafe(after) });
+        return;
+    }
+    if (after === undefined) {
+        out.push({ path, op: 'remove', before: jsonSafe(before) });
+        return;
+    }
+    if (isRecord(before) && isRecord(after)) {
+        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
+            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
+        return;
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        const beforeNames = keyedByName(before);
+        const afterNames = keyedByName(after);
+        if (beforeNames && afterNames) {
+            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
+                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
+            return;
+        }
+        if (before.length === after.length) {
+            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
+            return;
+        }
+    }
+    if (kubeJson(before) !== kubeJson(after))
+        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
+}
+/**
+ * The fields that differ between the live object and what the server's dry run made of the
+ * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
+ * Secret values appear only as fingerprints that differ exactly when the values do.
+ */
+function fieldChanges(live, intended) {
+    const out = [];
+    walk(intentOf(live), intentOf(intended), '', out);
+    return out;
+}
+/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
+function imagesOf(object) {
+    const images = new Map();
+    if (!object)
+        return images;
+    for (const { container } of containersOf(object))
+        if (typeof container.name === 'string' && typeof container.image === 'string')
+            images.set(container.name, container.image);
+    return images;
+}
+/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
+function imageChanges(live, intended) {
+    const before = imagesOf(live);
+    return [...imagesOf(intended)]
+        .filter(([name, image]) => before.get(name) !== image)
+        .map(([container, to]) => ({
+        workload: objectKey(intended),
+        container,
+        ...(before.has(container) ? { from: before.get(container) } : {}),
+        to,
+    }));
+}
+/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
+function field_changes_plannedChanges(live, intended) {
+    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
 
 
 
@@ -32473,7 +32569,7 @@ async function dryRunApplied(prepared) {
         applied.push({
             ...refOf(object),
             action,
-            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
             ...(notValidated ? { notValidated } : {}),
         });
     }
@@ -32926,7 +33022,7 @@ async function checkPlacement(kubectl, workloads, nodeName) {
     return check;
 }
 /** A label as `kubectl label` and node selectors write it: `key=value`. */
-function labelText(label) {
+function placement_labelText(label) {
     return `${label.key}=${label.value}`;
 }
 /**
@@ -32937,7 +33033,7 @@ function labelText(label) {
  */
 const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
 /** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
-function taintText(taint) {
+function placement_taintText(taint) {
     return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
 }
 function ownedPlacement(node) {
@@ -32979,7 +33075,7 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
     const changes = [];
     const owned = ownedPlacement(node);
     const next = {};
-    const wantedLabel = labelText(nodeLabel);
+    const wantedLabel = placement_labelText(nodeLabel);
     const setLabel = async (name, label, line, before) => {
         await kubectl.labelNode(name, label);
         changes.push(line);
@@ -32994,15 +33090,15 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
         await kubectl.unlabelNode(name, label.key);
         changes.push(line);
         undo.push({
-            line: `Put label ${labelText(label)} back on node ${name}`,
+            line: `Put label ${placement_labelText(label)} back on node ${name}`,
             run: () => kubectl.labelNode(name, label),
         });
     };
     const removeTaint = async (name, removed, line) => {
-        await kubectl.untaintNode(name, taintText(removed));
+        await kubectl.untaintNode(name, placement_taintText(removed));
         changes.push(line);
         undo.push({
-            line: `Put taint ${taintText(removed)} back on node ${name}`,
+            line: `Put taint ${placement_taintText(removed)} back on node ${name}`,
             run: () => kubectl.taintNode(name, removed),
         });
     };
@@ -33033,8 +33129,8 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
     const others = (await kubectl.list('nodes')).map(nodeInfo).filter((other) => other.name !== node.name);
     for (const other of others) {
         const theirs = ownedPlacement(other);
-        if (theirs.taint && other.taints.some((t) => taintText(t) === theirs.taint)) {
-            await removeTaint(other.name, other.taints.find((t) => taintText(t) === theirs.taint), `Removed taint ${theirs.taint} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`);
+        if (theirs.taint && other.taints.some((t) => placement_taintText(t) === theirs.taint)) {
+            await removeTaint(other.name, other.taints.find((t) => placement_taintText(t) === theirs.taint), `Removed taint ${theirs.taint} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`);
         }
         if (theirs.label && theirs.label !== wantedLabel) {
             const old = splitLabel(theirs.label);
@@ -33045,10 +33141,10 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
             await removeLabel(other.name, nodeLabel, `Removed label ${nodeLabel.key} from node ${other.name}`);
         await setOwned(other, {}, theirs);
     }
-    const wantedTaint = taint ? taintText(taint) : undefined;
-    const present = new Set(node.taints.map(taintText));
+    const wantedTaint = taint ? placement_taintText(taint) : undefined;
+    const present = new Set(node.taints.map(placement_taintText));
     if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-        await removeTaint(node.name, node.taints.find((t) => taintText(t) === owned.taint), `Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
+        await removeTaint(node.name, node.taints.find((t) => placement_taintText(t) === owned.taint), `Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
         present.delete(owned.taint);
     }
     if (taint && wantedTaint) {
@@ -33167,7 +33263,115 @@ async function withDeployManifests(source, options, work) {
     });
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
+
+
+
+/**
+ * The placement an MCP deploy would make on `node` as found now: whether the node carries the
+ * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
+ * input; the taint is put on with the label).
+ */
+function plannedPlacement(node, placement, labelNode, workloads) {
+    const { key, value } = placement.nodeSelector;
+    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
+    const taint = placement.taint;
+    return {
+        node: node.name,
+        addresses: node.addresses.map((address) => address.address),
+        nodeSelector: labelText(placement.nodeSelector),
+        label: state(node.labels[key] === value),
+        ...(taint
+            ? {
+                taint: {
+                    taint: taintText(taint),
+                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
+                },
+            }
+            : {}),
+        workloads,
+    };
+}
+/**
+ * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
+ * when given.
+ * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
+ */
+function plan_kubernetesPlan(report, placement) {
+    if (!report.dryRun)
+        throw new Error('A plan is made from a dry run: this report is a real deploy');
+    const counts = { created: 0, configured: 0, unchanged: 0 };
+    for (const object of report.applied)
+        counts[object.action] += 1;
+    return {
+        schema: PLAN_SCHEMA,
+        target: 'kubernetes',
+        counts,
+        objects: report.applied.map((object) => ({
+            object: workloadKey(object),
+            kind: object.kind,
+            ...(object.namespace ? { namespace: object.namespace } : {}),
+            name: object.name,
+            action: object.action,
+            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
+            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
+        })),
+        images: report.applied.flatMap((object) => object.images ?? []),
+        ...(placement ? { placement } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
+
+/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
+const CELL_LIMIT = 120;
+function cell(value) {
+    if (value === undefined)
+        return '';
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
+}
+function fieldRows(changes) {
+    return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
+}
+/**
+ * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
+ * object and its line diff): the counts, the image changes, the MCP placement, and each changed
+ * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ */
+function plan_summary_kubernetesPlanMarkdown(plan) {
+    const { created, configured, unchanged } = plan.counts;
+    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
+    if (plan.images.length > 0) {
+        parts.push('#### Image changes', '', markdownTable(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
+    }
+    const placement = plan.placement;
+    if (placement) {
+        const rows = [
+            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
+            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
+            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
+            ['Workloads', placement.workloads.join(', ')],
+        ];
+        parts.push('#### Placement', '', markdownTable(['', ''], rows));
+    }
+    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
+    if (changed.length > 0) {
+        parts.push('#### Changed fields', '');
+        for (const object of changed)
+            parts.push(`<details><summary>${object.object}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, markdownTable(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+    }
+    return parts.join('\n');
+}
+function placementState(state) {
+    if (state === 'present')
+        return 'the node has it';
+    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
+
+
 
 
 
@@ -33241,10 +33445,13 @@ function restoredText(record, liveRevision) {
 }
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
- * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
+ * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
+ * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
+ * (`publish` in `@sophia/action-runtime`).
  */
-function deployPublication(title, report) {
+function deployPublication(title, report, placement) {
+    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
     return {
         outputs: {
             applied: appliedOutput(report.applied),
@@ -33260,12 +33467,15 @@ function deployPublication(title, report) {
                     ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
                 },
             ])),
+            ...(plan ? { plan } : {}),
         },
         logGroups: [
             { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
             { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
         ],
-        summary: deployReportMarkdown(title, report),
+        summary: plan
+            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
+            : deployReportMarkdown(title, report),
     };
 }
 function dryRunLines(report) {
@@ -33323,7 +33533,7 @@ function rollback_ownedBy(child, owner) {
     const refs = child.metadata.ownerReferences ?? [];
     return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
 }
-function imagesOf(template) {
+function rollback_imagesOf(template) {
     const spec = objects_isRecord(template) && objects_isRecord(template.spec) ? template.spec : {};
     return (spec.containers ?? []).map((container) => container.image ?? '?');
 }
@@ -33400,7 +33610,7 @@ async function readHistory(kubectl, workload) {
                     number,
                     earlierNumbers,
                     template,
-                    images: imagesOf(rs.spec?.template),
+                    images: rollback_imagesOf(rs.spec?.template),
                     failed: isFailed([number, ...earlierNumbers], template),
                     live: false,
                 },
@@ -33421,7 +33631,7 @@ async function readHistory(kubectl, workload) {
                     number,
                     earlierNumbers: [],
                     template,
-                    images: imagesOf(data),
+                    images: rollback_imagesOf(data),
                     failed: isFailed([number], template),
                     live: false,
                 },
@@ -33559,6 +33769,9 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
+
+
+
 
 
 
@@ -33757,7 +33970,7 @@ async function post() {
 
 /***/ }),
 
-/***/ 463:
+/***/ 3827:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33772,7 +33985,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   QP: () => (/* reexport */ stepState)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, toolkitAgents, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -37289,8 +37502,31 @@ function closableTunnel(agent) {
     return agent;
 }
 
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
+
+
+
+
+/**
+ * The publication with its `plan` output (a deploy plan document, when the run made one) also
+ * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
+ * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
+ * or reads it without the size limits of an output. A publication without a plan is returned as it is.
+ */
+function withPlanFile(publication, action) {
+    const plan = publication.outputs?.plan;
+    if (plan === undefined)
+        return publication;
+    const dir = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${action}-plan-${randomBytes(4).toString('hex')}.json`);
+    writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
+    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 
@@ -47391,6 +47627,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   aB: () => (/* reexport */ silentLog)
 });
 
+// UNUSED EXPORTS: PLAN_SCHEMA
+
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
 const silentLog = {
@@ -47452,6 +47690,7 @@ function hostLabel(target) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
+
 
 
 

@@ -6,3 +6,4 @@ export * from './publish.js';
 export * from './run-context.js';
 export * from './http-agents.js';
 export * from './lifecycle.js';
+export * from './plan-file.js';

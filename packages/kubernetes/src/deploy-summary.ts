@@ -3,6 +3,8 @@ import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
 import { ManifestError, NamespaceInputError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
 import { formatDiagnostics } from './rollout.js';
+import { kubernetesPlan, type PlannedPlacement } from './plan.js';
+import { kubernetesPlanMarkdown } from './plan-summary.js';
 import type { Traceability } from './transforms.js';
 
 /** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
@@ -98,10 +100,13 @@ function restoredText(record: { restoredRevision?: string }, liveRevision: strin
 
 /**
  * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`; the log groups of the dry-run diff and of failed rollouts' diagnostics; the job
- * summary titled `title`. Pure data: the action publishes it (`publish` in `@sophia/action-runtime`).
+ * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
+ * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
+ * (`publish` in `@sophia/action-runtime`).
  */
-export function deployPublication(title: string, report: DeployReport): Publication {
+export function deployPublication(title: string, report: DeployReport, placement?: PlannedPlacement): Publication {
+  const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
   return {
     outputs: {
       applied: appliedOutput(report.applied),
@@ -119,12 +124,15 @@ export function deployPublication(title: string, report: DeployReport): Publicat
           },
         ]),
       ),
+      ...(plan ? { plan } : {}),
     },
     logGroups: [
       { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
       { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
     ],
-    summary: deployReportMarkdown(title, report),
+    summary: plan
+      ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
+      : deployReportMarkdown(title, report),
   };
 }
 

@@ -23,6 +23,7 @@ import {
 import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { restoreIntent } from './restore.js';
 import { roundedIntegers, roundedIntegersReason } from './rounded-integers.js';
+import { plannedChanges, type FieldChange, type ImageChange } from './field-changes.js';
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
 
 /**
@@ -76,6 +77,10 @@ export interface AppliedObject extends ObjectRef {
   action: ApplyAction;
   /** Dry run only: what would change, line by line. */
   diff?: string;
+  /** Dry run only, for a configured object: the fields that would change (see FieldChange). */
+  changes?: FieldChange[];
+  /** Dry run only: the container images that would change or start (see ImageChange). */
+  images?: ImageChange[];
   /**
    * Dry run only: set when the server could not check this object, because its namespace or
    * CustomResourceDefinition is created by this set and does not exist yet; the result shown is
@@ -437,7 +442,7 @@ async function dryRunApplied(prepared: PreparedDeploy): Promise<AppliedObject[]>
     applied.push({
       ...refOf(object),
       action,
-      ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result) }),
+      ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
       ...(notValidated ? { notValidated } : {}),
     });
   }

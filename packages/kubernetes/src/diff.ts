@@ -3,8 +3,13 @@ import { stringify } from 'yaml';
 import { kubeJson } from './json.js';
 import { clone, type KubeObject } from './objects.js';
 
-/** Fields the server owns: they change on every write and say nothing about intent. */
-function comparable(object: KubeObject | undefined): unknown {
+/**
+ * The object as a person compares two versions of it: without the fields the server owns (they
+ * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
+ * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
+ * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
+ */
+export function intentOf(object: KubeObject | undefined): unknown {
   if (!object) return undefined;
   const copy = clone(object);
   for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
@@ -39,7 +44,7 @@ function redactSecretValues(secret: KubeObject): void {
 }
 
 function lines(object: KubeObject | undefined): string[] {
-  const value = comparable(object);
+  const value = intentOf(object);
   return value === undefined ? [] : stringify(value, { sortMapEntries: true }).trimEnd().split('\n');
 }
 
@@ -99,7 +104,7 @@ function collapseContext(out: string[], context = 2): string {
  * object never matches.
  */
 export function sameIntent(live: KubeObject | undefined, intended: KubeObject): boolean {
-  return kubeJson(sortKeys(comparable(live))) === kubeJson(sortKeys(comparable(intended)));
+  return kubeJson(sortKeys(intentOf(live))) === kubeJson(sortKeys(intentOf(intended)));
 }
 
 function sortKeys(value: unknown): unknown {

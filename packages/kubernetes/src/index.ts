@@ -20,3 +20,6 @@ export * from './failed-revisions.js';
 export * from './ssh-shell.js';
 export * from './rollback.js';
 export * from './restore.js';
+export * from './field-changes.js';
+export * from './plan.js';
+export * from './plan-summary.js';

@@ -1,8 +1,8 @@
-export const id = 891;
-export const ids = [891];
+export const id = 394;
+export const ids = [394];
 export const modules = {
 
-/***/ 6891:
+/***/ 1394:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -508,8 +508,31 @@ function closableTunnel(agent) {
     return agent;
 }
 
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/plan-file.ts
+
+
+
+
+/**
+ * The publication with its `plan` output (a deploy plan document, when the run made one) also
+ * written as JSON to a file under RUNNER_TEMP, named `<action>-plan-<random>.json` so two steps of
+ * one job never share it, and that file's path as the `plan-file` output: a later step uploads it
+ * or reads it without the size limits of an output. A publication without a plan is returned as it is.
+ */
+function withPlanFile(publication, action) {
+    const plan = publication.outputs?.plan;
+    if (plan === undefined)
+        return publication;
+    const dir = process.env.RUNNER_TEMP || tmpdir();
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${action}-plan-${randomBytes(4).toString('hex')}.json`);
+    writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
+    return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/index.ts
 // First, so that bundled dependencies find the CommonJS globals when they load.
+
 
 
 

@@ -1,0 +1,62 @@
+import { markdownTable } from '@sophia/reporting';
+import type { FieldChange } from './field-changes.js';
+import type { KubernetesPlan } from './plan.js';
+
+/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
+const CELL_LIMIT = 120;
+
+function cell(value: unknown): string {
+  if (value === undefined) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
+}
+
+function fieldRows(changes: FieldChange[]): string[][] {
+  return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
+}
+
+/**
+ * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
+ * object and its line diff): the counts, the image changes, the MCP placement, and each changed
+ * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ */
+export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
+  const { created, configured, unchanged } = plan.counts;
+  const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
+  if (plan.images.length > 0) {
+    parts.push(
+      '#### Image changes',
+      '',
+      markdownTable(
+        ['Workload', 'Container', 'Now', 'After'],
+        plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to]),
+      ),
+    );
+  }
+  const placement = plan.placement;
+  if (placement) {
+    const rows = [
+      ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
+      ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
+      ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
+      ['Workloads', placement.workloads.join(', ')],
+    ];
+    parts.push('#### Placement', '', markdownTable(['', ''], rows));
+  }
+  const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
+  if (changed.length > 0) {
+    parts.push('#### Changed fields', '');
+    for (const object of changed)
+      parts.push(
+        `<details><summary>${object.object}: ${object.changes!.length} field${object.changes!.length === 1 ? '' : 's'}</summary>\n`,
+        markdownTable(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes!)),
+        '</details>\n',
+      );
+  }
+  return parts.join('\n');
+}
+
+function placementState(state: 'present' | 'added' | 'missing'): string {
+  if (state === 'present') return 'the node has it';
+  return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
+}
