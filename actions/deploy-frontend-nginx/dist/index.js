@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5590);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1260);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5590:
+/***/ 1260:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51943,8 +51943,8 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var reporting_src = __nccwpck_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __nccwpck_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -52310,6 +52310,22 @@ others = []) {
 /** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
 function sameManifest(a, b) {
     return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
+}
+/**
+ * A release's manifest as its files are now on the server: drifted files (see DriftedFile) carry
+ * their content now, removed ones are gone. What a deploy links from, and what a plan compares with.
+ */
+function asFoundOnServer(manifest, drift) {
+    if (drift.length === 0)
+        return manifest;
+    const now = new Map(drift.map((file) => [file.path, file.now]));
+    const entries = manifest.entries.flatMap((entry) => {
+        if (entry.type !== 'file' || !now.has(entry.path))
+            return [entry];
+        const found = now.get(entry.path);
+        return found ? [{ ...entry, ...found }] : [];
+    });
+    return { ...manifest, entries };
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
@@ -53041,6 +53057,41 @@ R="${RECORDS_DIR}/$ID"
 if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file manifest "$R/${RECORD_MANIFEST}"; fi
 report_drift "releases/$ID" "$R" drift
 `));
+/**
+ * What a deploy plan reads, changing nothing: no lock is taken, no debris cleaned, no record moved.
+ * Reports the live release (\`current\`), then its manifest (only \`current-same\` when its
+ * recorded digest is the build's, $2, see RECORD_DIGEST; a release built before the records moved
+ * out of it has its manifest inside), the files of it changed on the server since it was built
+ * (see REPORT_DRIFT: it reads the candidates, at most the release's bytes), a lock another run
+ * holds now (\`locked\`, its owner record), and the site config installed at $3 (\`config\`, or
+ * \`config-absent\`) when a path is given. A target that does not exist yet reports nothing.
+ * args: target, the build's manifest digest (may be empty), site config path (may be empty).
+ */
+const PLAN_SCRIPT = `${PRELUDE}
+T=$1; DIGEST=\${2:-}; P=\${3:-}
+${REPORT_DRIFT}
+# A relative config path is relative to the target, as the install reads it.
+there=
+if cd "$T" 2>/dev/null; then there=yes; fi
+if [ -n "$P" ]; then
+  if [ -f "$P" ]; then record_file config "$P"; else record config-absent yes; fi
+fi
+[ -n "$there" ] || exit 0
+if [ -d .deploy/lock ]; then record_file locked .deploy/lock/owner; fi
+if [ -L current ]; then
+  live=$(readlink current)
+  record current "$live"
+  case $live in releases/*/*) exit 0 ;; releases/?*) ;; *) exit 0 ;; esac
+  [ -d "$live" ] || exit 0
+  LR="${RECORDS_DIR}/\${live#releases/}"
+  if same_manifest "$LR"; then record current-same yes
+  elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"
+  elif [ -f "$live/.release-manifest.json" ]; then record_file current-manifest "$live/.release-manifest.json"; fi
+  report_drift "$live" "$LR" drift
+elif [ -e current ]; then
+  record not-symlink yes
+fi
+`;
 /** Lists releases and the live one, for rollback. args: target. */
 const remote_scripts_LIST_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
 T=$1
@@ -54170,6 +54221,35 @@ async function release_host_releaseDrift(session, target, releaseId) {
         throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
+}
+/**
+ * Reads, without the lock and without changing anything, what a plan compares the build with: the
+ * live release, its manifest (not sent back when its digest is the build's), its files changed on
+ * the server, a lock held now, and the site config at `configPath` when given. One round trip.
+ * @throws what the session throws when the script cannot run (a lost connection).
+ */
+async function readLiveRelease(session, target, build, configPath) {
+    const { stdout } = await session.runScript('read the live release', PLAN_SCRIPT, [
+        target,
+        manifestDigest(build),
+        configPath ?? '',
+    ]);
+    const records = remote_scripts_parseRecords(stdout);
+    const value = (name) => records.find(([key]) => key === name)?.[1];
+    const isBuild = value('current-same') !== undefined;
+    const manifest = isBuild ? build : manifest_parseManifest(value('current-manifest') ?? '');
+    const link = value('current');
+    const locked = value('locked');
+    const config = value('config');
+    return {
+        current: link === undefined ? '' : (releaseIdFromLink(link) ?? link),
+        manifest,
+        isBuild,
+        drift: driftFrom(records, 'drift', manifest),
+        ...(locked !== undefined ? { lockedBy: describeHolder(locked) } : {}),
+        notSymlink: value('not-symlink') !== undefined,
+        ...(configPath ? { config: config ?? null } : {}),
+    };
 }
 function describeHolder(record) {
     const fields = new Map(record
@@ -57341,15 +57421,23 @@ async function prepareHost(run, request) {
 }
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
 function renderFor(run, request) {
+    return renderSiteConfig(request, run.target, run.host.name);
+}
+/**
+ * The site config release `request.releaseId` goes live with on the host named `hostName` (as the
+ * `host` input names it) whose base directory is `target`; undefined when the request installs none.
+ * @throws Error naming the template when it uses an unknown placeholder, or `{{server_name}}` without server names.
+ */
+function renderSiteConfig(request, target, hostName) {
     if (!request.nginxConfig)
         return undefined;
     return renderNginxConfig(request.nginxConfig.template, {
-        root: `${run.target}/current`,
-        release: releasePath(run.target, request.releaseId),
+        root: `${target}/current`,
+        release: releasePath(target, request.releaseId),
         release_id: request.releaseId,
-        target: run.target,
+        target,
         server_name: request.serverNames?.join(' '),
-        host: run.host.name,
+        host: hostName,
     }, request.nginxConfig.templateName);
 }
 /** How this run's switch reaches the host, and how it is undone (see `revertSwitch`). */
@@ -57384,19 +57472,6 @@ function reuseSource(state, build) {
     if (state.currentIsBuild || !state.match)
         return live;
     return { id: state.match.id, manifest: build, drift: state.match.drift };
-}
-/** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
-function asFoundOnServer(manifest, drift) {
-    if (drift.length === 0)
-        return manifest;
-    const now = new Map(drift.map((file) => [file.path, file.now]));
-    const entries = manifest.entries.flatMap((entry) => {
-        if (entry.type !== 'file' || !now.has(entry.path))
-            return [entry];
-        const found = now.get(entry.path);
-        return found ? [{ ...entry, ...found }] : [];
-    });
-    return { ...manifest, entries };
 }
 async function releaseLock(run, prune) {
     if (!run.lock) {
@@ -58060,7 +58135,113 @@ async function withReleaseHosts(ssh, log, work) {
     }))));
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/plan.ts
+
+
+
+
+
+/** How many paths each list of a host's plan names when the request does not say (the counts and bytes cover all). */
+const PLAN_PATH_LIMIT = 20;
+function served(manifest) {
+    const entries = new Map();
+    for (const entry of manifest?.entries ?? [])
+        if (entry.type !== 'dir')
+            entries.set(entry.path, entry);
+    return entries;
+}
+function sameEntry(a, b) {
+    if (a.type === 'symlink' || b.type === 'symlink')
+        return a.type === 'symlink' && b.type === 'symlink' && a.target === b.target;
+    return a.sha256 === b.sha256 && a.size === b.size && a.mode === b.mode;
+}
+const sizeOf = (entry) => (entry.type === 'file' ? entry.size : 0);
+function pathChanges(entries, limit) {
+    return {
+        count: entries.length,
+        bytes: entries.reduce((sum, entry) => sum + sizeOf(entry), 0),
+        paths: entries.slice(0, limit).map((entry) => entry.path),
+    };
+}
+/** The plan of one host from what was read there (pure: see readLiveRelease for the reading). */
+function hostPlan(request, host, live, config) {
+    const limit = request.pathLimit ?? PLAN_PATH_LIMIT;
+    const now = live.manifest ? asFoundOnServer(live.manifest, live.drift) : undefined;
+    const before = served(now);
+    const after = served(request.manifest);
+    const added = [];
+    const changed = [];
+    const kept = [];
+    for (const [path, entry] of after) {
+        const old = before.get(path);
+        if (!old)
+            added.push(entry);
+        else if (sameEntry(old, entry))
+            kept.push(entry);
+        else
+            changed.push(entry);
+    }
+    const removed = [...before].filter(([path]) => !after.has(path)).map(([, entry]) => entry);
+    const delta = planDelta(request.manifest, now);
+    const alreadyLive = live.current === request.releaseId && live.isBuild && live.drift.length === 0;
+    const blockers = [];
+    if (live.notSymlink)
+        blockers.push(`${host.target}/current exists and is not a symlink: the deploy would refuse the target`);
+    if (live.current === request.releaseId && !alreadyLive)
+        blockers.push(`release ${request.releaseId} is live with different content (or files changed on the server): the deploy would refuse it; use a new release-id`);
+    if (live.lockedBy)
+        blockers.push(`another deploy holds the lock now (${live.lockedBy}): the deploy would wait for it`);
+    const path = request.nginxConfig?.remotePath;
+    return {
+        ...host,
+        liveRelease: live.current,
+        liveKnown: live.current === '' || live.manifest !== undefined,
+        alreadyLive,
+        added: pathChanges(alreadyLive ? [] : added, limit),
+        changed: pathChanges(alreadyLive ? [] : changed, limit),
+        removed: pathChanges(alreadyLive ? [] : removed, limit),
+        unchanged: {
+            count: kept.length,
+            bytes: kept.reduce((sum, entry) => sum + sizeOf(entry), 0),
+        },
+        upload: alreadyLive ? { files: 0, bytes: 0 } : { files: delta.upload.length, bytes: delta.uploadBytes },
+        drifted: live.drift.map((file) => file.path),
+        ...(path !== undefined && config !== undefined
+            ? {
+                nginxConfig: {
+                    path,
+                    change: live.config === null ? 'created' : live.config === config ? 'unchanged' : 'changed',
+                },
+            }
+            : {}),
+        blockers,
+    };
+}
+/**
+ * What deploying `request` would do on each host, read without changing anything: no lock is taken
+ * (a deploy running now may change what is live before the next one), nothing is written, nginx is
+ * neither tested nor reloaded. The hosts are read in parallel, one round trip each.
+ * @throws Error naming the template when the site config cannot be rendered; what a session
+ *   throws when a host cannot be read.
+ */
+async function planFrontend(request, hosts) {
+    const plans = await Promise.all(hosts.map(async (host) => {
+        const target = host.target ?? request.target;
+        const config = renderSiteConfig(request, target, host.name);
+        const live = await readLiveRelease(host.session, target, request.manifest, request.nginxConfig?.remotePath);
+        return hostPlan(request, { host: host.name, label: host.session.label, target }, live, config);
+    }));
+    return {
+        schema: reporting_src/* PLAN_SCHEMA */.G0,
+        target: 'frontend',
+        releaseId: request.releaseId,
+        build: manifestTotals(request.manifest),
+        hosts: plans,
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
 
 
 
@@ -58086,14 +58267,8 @@ async function withReleaseHosts(ssh, log, work) {
 function inWorkspace(workspace, path) {
     return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
 }
-/**
- * The deploy as the runbook reads: check the build, verify and connect every host, then the
- * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
- * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
- *   began; any other error before anything changed on a host.
- */
-async function deployFromSettings(settings, options = {}) {
-    const workspace = options.workspace ?? (0,src/* workspaceDir */.zf)();
+/** The build and the site config template as the inputs name them, read before any host is reached. */
+async function readRelease(settings, workspace) {
     const sourceRoot = inWorkspace(workspace, settings.source);
     const manifest = await scanSource(sourceRoot);
     const template = settings.nginxConfig
@@ -58101,19 +58276,41 @@ async function deployFromSettings(settings, options = {}) {
             throw new Error(`Input "nginx-config" names ${(0,inputs_src/* describeValue */.bp)(settings.nginxConfig?.template ?? '')}, which cannot be read (${error.code ?? error.message})`);
         })
         : undefined;
-    const { ssh, source: _source, nginxConfig, ...release } = settings;
-    return withReleaseHosts(ssh, src/* actionLog */.Zx, (hosts) => deployFrontend({
-        ...release,
+    const config = settings.nginxConfig;
+    return {
         sourceRoot,
         manifest,
-        nginxConfig: nginxConfig && template !== undefined
-            ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
+        nginxConfig: config && template !== undefined
+            ? { template, templateName: config.template, remotePath: config.remotePath }
             : undefined,
+    };
+}
+/**
+ * The deploy as the runbook reads: check the build, verify and connect every host, then the
+ * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
+ * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
+ *   began; any other error before anything changed on a host.
+ */
+async function deployFromSettings(settings, options = {}) {
+    const release = await readRelease(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
+    const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
+    return withReleaseHosts(ssh, src/* actionLog */.Zx, (hosts) => deployFrontend({
+        ...request,
+        ...release,
         origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
         lockToken: options.lockToken,
         journal: options.journal,
         log: options.log,
     }, hosts));
+}
+/**
+ * The plan (`dry-run: true`): check the build, verify and connect every host, and read what the
+ * deploy would change on each, changing nothing (see planFrontend).
+ * @throws the error of a build, template or host that cannot be read; nothing is changed either way.
+ */
+async function planFromSettings(settings, options = {}) {
+    const release = await readRelease(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
+    return withReleaseHosts(settings.ssh, src/* actionLog */.Zx, (hosts) => planFrontend({ ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames }, hosts));
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
@@ -58180,6 +58377,7 @@ function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
         nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
         smokeUrl: reader.optional('smoke-url', inputs_src/* httpUrl */.q3),
         lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
+        dryRun: reader.required('dry-run', inputs_src/* boolean */.zM),
     };
 }
 
@@ -58260,6 +58458,74 @@ function notReleasedPublication(error, site) {
         summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n**Failed:** ${message}\n`,
     };
 }
+function changesCell(changes) {
+    return changes.count === 0 ? '-' : `${changes.count} (${formatBytes(changes.bytes)})`;
+}
+/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
+function hostDetails(host) {
+    const list = (title, changes) => changes.count === 0
+        ? []
+        : [
+            `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
+            '',
+            ...changes.paths.map((path) => `- \`${path}\``),
+            '',
+        ];
+    const lines = [
+        ...list('Added', host.added),
+        ...list('Changed', host.changed),
+        ...list('Removed', host.removed),
+        ...(host.drifted.length > 0
+            ? [
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
+                '',
+            ]
+            : []),
+    ];
+    if (lines.length === 0)
+        return '';
+    return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+}
+function configCell(host) {
+    return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
+}
+/**
+ * A plan's publication (`dry-run: true`): the `plan` output, `release-id`, `release-path` and
+ * `hosts` as a deploy would give them, every blocker as a warning naming its host, and the job
+ * summary: per host what would be added, changed, removed, kept and sent, and the nginx config.
+ */
+function frontendPlanPublication(plan, site) {
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
+        host.label,
+        (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
+        host.alreadyLive ? 'already live' : changesCell(host.added),
+        changesCell(host.changed),
+        changesCell(host.removed),
+        changesCell(host.unchanged),
+        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${formatBytes(host.upload.bytes)})`,
+        configCell(host),
+    ]));
+    const blockers = plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
+    const parts = [
+        `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
+        '',
+        `The build: ${plan.build.files} files, ${formatBytes(plan.build.bytes)}.`,
+        '',
+        table,
+        ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
+        ...plan.hosts.map(hostDetails).filter(Boolean),
+    ];
+    return {
+        outputs: {
+            'release-id': plan.releaseId,
+            'release-path': releasePath(site.target, plan.releaseId),
+            hosts: plan.hosts.map((host) => host.label),
+            plan,
+        },
+        warnings: blockers,
+        summary: parts.join('\n'),
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 
@@ -58269,13 +58535,22 @@ function notReleasedPublication(error, site) {
 
 
 /**
- * The runbook: read inputs; check the build, verify and connect every host, then the release flow
+ * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
+ * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
  * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
  * log group per host and the summary, written on every path once the inputs are read; the step
  * fails if any host failed.
  */
 async function main() {
     const settings = getInputs();
+    if (settings.dryRun) {
+        src/* actionLog */.Zx.info(`Planning release ${settings.releaseId} on ${settings.ssh.hosts.length} host(s); nothing is changed`);
+        await (0,src/* publishing */.Kc)(() => planFromSettings(settings), {
+            publicationOf: (plan) => (0,src/* withPlanFile */.aq)(frontendPlanPublication(plan, settings), 'deploy-frontend-nginx'),
+            unreported: (error) => notReleasedPublication(error, settings),
+        });
+        return;
+    }
     const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
     await (0,src/* publishing */.Kc)(
@@ -58312,10 +58587,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   QP: () => (/* reexport */ stepState),
+  aq: () => (/* reexport */ withPlanFile),
   zf: () => (/* reexport */ workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, withPlanFile
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -61847,10 +62123,10 @@ function withPlanFile(publication, action) {
     const plan = publication.outputs?.plan;
     if (plan === undefined)
         return publication;
-    const dir = process.env.RUNNER_TEMP || tmpdir();
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, `${action}-plan-${randomBytes(4).toString('hex')}.json`);
-    writeFileSync(path, `${JSON.stringify(plan, null, 2)}\n`);
+    const dir = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
+    (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+    const path = (0,external_node_path_.join)(dir, `${action}-plan-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.json`);
+    (0,external_node_fs_.writeFileSync)(path, `${JSON.stringify(plan, null, 2)}\n`);
     return { ...publication, outputs: { ...publication.outputs, 'plan-file': path } };
 }
 
@@ -61880,6 +62156,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   jn: () => (/* reexport */ RELEASE_ID_RULE),
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
+  zM: () => (/* reexport */ scalars_boolean),
   ay: () => (/* reexport */ scalars_commandLine),
   bp: () => (/* reexport */ input_error_describeValue),
   p0: () => (/* reexport */ scalars_duration),
@@ -61897,7 +62174,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, boolean, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -69279,8 +69556,8 @@ const scalars_commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var src = __nccwpck_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var src = __nccwpck_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -71941,19 +72218,18 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 3195:
+/***/ 6094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  G0: () => (/* reexport */ PLAN_SCHEMA),
   SS: () => (/* reexport */ ReportedError),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
   aB: () => (/* reexport */ silentLog)
 });
-
-// UNUSED EXPORTS: PLAN_SCHEMA
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -72014,6 +72290,14 @@ function hostLabel(target) {
     const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
     return `${host}:${target.port}`;
 }
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+/**
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ */
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 

@@ -3,10 +3,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { actionLog, runContext, workspaceDir } from '@sophia/action-runtime';
 import {
   deployFrontend,
+  planFrontend,
   releaseOrigin,
   scanSource,
   withReleaseHosts,
+  type FileManifest,
   type FrontendDeployReport,
+  type FrontendDeployRequest,
+  type FrontendPlan,
   type ReleaseOrigin,
   type SwitchJournal,
 } from '@sophia/releases';
@@ -32,17 +36,11 @@ function inWorkspace(workspace: string, path: string): string {
   return isAbsolute(path) ? path : resolve(workspace, path);
 }
 
-/**
- * The deploy as the runbook reads: check the build, verify and connect every host, then the
- * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
- * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
- *   began; any other error before anything changed on a host.
- */
-export async function deployFromSettings(
+/** The build and the site config template as the inputs name them, read before any host is reached. */
+async function readRelease(
   settings: FrontendDeploySettings,
-  options: DeployOptions = {},
-): Promise<FrontendDeployReport> {
-  const workspace = options.workspace ?? workspaceDir();
+  workspace: string,
+): Promise<{ sourceRoot: string; manifest: FileManifest; nginxConfig?: FrontendDeployRequest['nginxConfig'] }> {
   const sourceRoot = inWorkspace(workspace, settings.source);
   const manifest = await scanSource(sourceRoot);
   const template = settings.nginxConfig
@@ -54,23 +52,57 @@ export async function deployFromSettings(
         },
       )
     : undefined;
+  const config = settings.nginxConfig;
+  return {
+    sourceRoot,
+    manifest,
+    nginxConfig:
+      config && template !== undefined
+        ? { template, templateName: config.template, remotePath: config.remotePath }
+        : undefined,
+  };
+}
 
-  const { ssh, source: _source, nginxConfig, ...release } = settings;
+/**
+ * The deploy as the runbook reads: check the build, verify and connect every host, then the
+ * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
+ * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
+ *   began; any other error before anything changed on a host.
+ */
+export async function deployFromSettings(
+  settings: FrontendDeploySettings,
+  options: DeployOptions = {},
+): Promise<FrontendDeployReport> {
+  const release = await readRelease(settings, options.workspace ?? workspaceDir());
+  const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
   return withReleaseHosts(ssh, actionLog, (hosts) =>
     deployFrontend(
       {
+        ...request,
         ...release,
-        sourceRoot,
-        manifest,
-        nginxConfig:
-          nginxConfig && template !== undefined
-            ? { template, templateName: nginxConfig.template, remotePath: nginxConfig.remotePath }
-            : undefined,
         origin: options.origin ?? releaseOrigin(runContext()),
         lockToken: options.lockToken,
         journal: options.journal,
         log: options.log,
       },
+      hosts,
+    ),
+  );
+}
+
+/**
+ * The plan (`dry-run: true`): check the build, verify and connect every host, and read what the
+ * deploy would change on each, changing nothing (see planFrontend).
+ * @throws the error of a build, template or host that cannot be read; nothing is changed either way.
+ */
+export async function planFromSettings(
+  settings: FrontendDeploySettings,
+  options: Pick<DeployOptions, 'workspace'> = {},
+): Promise<FrontendPlan> {
+  const release = await readRelease(settings, options.workspace ?? workspaceDir());
+  return withReleaseHosts(settings.ssh, actionLog, (hosts) =>
+    planFrontend(
+      { ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames },
       hosts,
     ),
   );

@@ -1,5 +1,6 @@
 import { actionInputs, runContext } from '@sophia/action-runtime';
 import {
+  boolean,
   commandLine,
   duration,
   httpUrl,
@@ -67,6 +68,8 @@ export interface FrontendDeploySettings extends Pick<
   source: string;
   /** Template in the repository and where it goes on the host; both or neither. */
   nginxConfig?: { template: string; remotePath: string };
+  /** Plan only: read the hosts and publish what the deploy would do, changing nothing. */
+  dryRun: boolean;
 }
 
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
@@ -104,5 +107,6 @@ export function getInputs(reader = actionInputs(), now = new Date()): FrontendDe
     nginxReloadCommand: reader.optional('nginx-reload-command', commandLine),
     smokeUrl: reader.optional('smoke-url', httpUrl),
     lockTimeoutMs: reader.required('lock-timeout', duration({ maxMs: 3_600_000 })),
+    dryRun: reader.required('dry-run', boolean),
   };
 }

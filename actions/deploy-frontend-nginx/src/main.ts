@@ -1,18 +1,29 @@
-import { actionLog, publishing, stepState } from '@sophia/action-runtime';
+import { actionLog, publishing, stepState, withPlanFile } from '@sophia/action-runtime';
 import { FrontendDeployFailedError, freeLocksLeftBehind, rememberDeployLock } from '@sophia/releases';
 import { sshTargetsFrom } from '@sophia/ssh';
-import { deployFromSettings } from './deploy.js';
+import { deployFromSettings, planFromSettings } from './deploy.js';
 import { getInputs } from './input-helper.js';
-import { frontendPublication, notReleasedPublication } from './summary.js';
+import { frontendPlanPublication, frontendPublication, notReleasedPublication } from './summary.js';
 
 /**
- * The runbook: read inputs; check the build, verify and connect every host, then the release flow
+ * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
+ * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
  * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
  * log group per host and the summary, written on every path once the inputs are read; the step
  * fails if any host failed.
  */
 export async function main(): Promise<void> {
   const settings = getInputs();
+  if (settings.dryRun) {
+    actionLog.info(
+      `Planning release ${settings.releaseId} on ${settings.ssh.hosts.length} host(s); nothing is changed`,
+    );
+    await publishing(() => planFromSettings(settings), {
+      publicationOf: (plan) => withPlanFile(frontendPlanPublication(plan, settings), 'deploy-frontend-nginx'),
+      unreported: (error) => notReleasedPublication(error, settings),
+    });
+    return;
+  }
   const { lockToken, journal } = rememberDeployLock(stepState, settings.target);
   actionLog.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
   await publishing(

@@ -351,8 +351,8 @@ function hostKeyCheck(policy, name) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var src = __webpack_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var src = __webpack_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
 /** One target per host named in the inputs; a port given with the host wins over the `port` input. */
 function sshTargetsFrom(settings) {

@@ -32004,8 +32004,8 @@ function field_ownership_yieldReplicasToAutoscalers(objects, autoscalers) {
     return { objects: result, yielded };
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var reporting_src = __nccwpck_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __nccwpck_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
 
 /**
@@ -33936,7 +33936,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(810), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(482), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => frontendRollback(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -33956,7 +33956,7 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(810)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9810)),
+        Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(482)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9482)),
         Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487)),
     ]);
     await freeLocksLeftBehind(src/* stepState */.QP, () => {
@@ -44953,8 +44953,8 @@ const commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var src = __nccwpck_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var src = __nccwpck_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -47615,19 +47615,18 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 3195:
+/***/ 6094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  G0: () => (/* reexport */ PLAN_SCHEMA),
   SS: () => (/* reexport */ ReportedError),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
   aB: () => (/* reexport */ silentLog)
 });
-
-// UNUSED EXPORTS: PLAN_SCHEMA
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -47688,6 +47687,14 @@ function hostLabel(target) {
     const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
     return `${host}:${target.port}`;
 }
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+/**
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ */
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 

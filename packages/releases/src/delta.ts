@@ -1,4 +1,5 @@
 import { manifestDigest, type FileEntry, type FileManifest } from './manifest.js';
+import type { DriftedFile } from './release-host.js';
 
 /** A file of the new release taken from the live one by hard link instead of crossing the wire. */
 export interface ReusedFile {
@@ -95,4 +96,19 @@ export function planDelta(
 /** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
 export function sameManifest(a: FileManifest | undefined, b: FileManifest | undefined): boolean {
   return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
+}
+
+/**
+ * A release's manifest as its files are now on the server: drifted files (see DriftedFile) carry
+ * their content now, removed ones are gone. What a deploy links from, and what a plan compares with.
+ */
+export function asFoundOnServer(manifest: FileManifest, drift: DriftedFile[]): FileManifest {
+  if (drift.length === 0) return manifest;
+  const now = new Map(drift.map((file) => [file.path, file.now]));
+  const entries = manifest.entries.flatMap((entry) => {
+    if (entry.type !== 'file' || !now.has(entry.path)) return [entry];
+    const found = now.get(entry.path);
+    return found ? [{ ...entry, ...found } satisfies FileEntry] : [];
+  });
+  return { ...manifest, entries };
 }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { runHealthCheck } from '@sophia/health-check';
 import { RELEASE_ID_PATTERN, RELEASE_ID_RULE } from '@sophia/inputs';
-import { planDelta, sameManifest } from './delta.js';
-import { manifestTotals, type FileEntry, type FileManifest } from './manifest.js';
+import { asFoundOnServer, planDelta, sameManifest } from './delta.js';
+import { manifestTotals, type FileManifest } from './manifest.js';
 import { renderNginxConfig } from './nginx-template.js';
 import {
   completeSwitch,
@@ -259,16 +259,29 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
 
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
 function renderFor(run: HostRun, request: FrontendDeployRequest): string | undefined {
+  return renderSiteConfig(request, run.target, run.host.name);
+}
+
+/**
+ * The site config release `request.releaseId` goes live with on the host named `hostName` (as the
+ * `host` input names it) whose base directory is `target`; undefined when the request installs none.
+ * @throws Error naming the template when it uses an unknown placeholder, or `{{server_name}}` without server names.
+ */
+export function renderSiteConfig(
+  request: Pick<FrontendDeployRequest, 'nginxConfig' | 'releaseId' | 'serverNames'>,
+  target: string,
+  hostName: string,
+): string | undefined {
   if (!request.nginxConfig) return undefined;
   return renderNginxConfig(
     request.nginxConfig.template,
     {
-      root: `${run.target}/current`,
-      release: releasePath(run.target, request.releaseId),
+      root: `${target}/current`,
+      release: releasePath(target, request.releaseId),
       release_id: request.releaseId,
-      target: run.target,
+      target,
       server_name: request.serverNames?.join(' '),
-      host: run.host.name,
+      host: hostName,
     },
     request.nginxConfig.templateName,
   );
@@ -310,18 +323,6 @@ function reuseSource(
       : undefined;
   if (state.currentIsBuild || !state.match) return live;
   return { id: state.match.id, manifest: build, drift: state.match.drift };
-}
-
-/** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
-function asFoundOnServer(manifest: FileManifest, drift: DriftedFile[]): FileManifest {
-  if (drift.length === 0) return manifest;
-  const now = new Map(drift.map((file) => [file.path, file.now]));
-  const entries = manifest.entries.flatMap((entry) => {
-    if (entry.type !== 'file' || !now.has(entry.path)) return [entry];
-    const found = now.get(entry.path);
-    return found ? [{ ...entry, ...found } satisfies FileEntry] : [];
-  });
-  return { ...manifest, entries };
 }
 
 async function releaseLock(run: HostRun, prune: string[]): Promise<void> {

@@ -13,3 +13,4 @@ export * from './reports.js';
 export * from './errors.js';
 export * from './release-hosts.js';
 export * from './switch-hosts.js';
+export * from './plan.js';

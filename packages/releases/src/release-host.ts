@@ -17,6 +17,7 @@ import {
   NGINX_REINSTALL_SCRIPT,
   NGINX_RESTORE_SCRIPT,
   parseRecords,
+  PLAN_SCRIPT,
   RELEASE_DRIFT_SCRIPT,
   REVERT_SCRIPT,
   SWITCH_SCRIPT,
@@ -234,6 +235,62 @@ export async function releaseDrift(session: ReleaseSession, target: string, rele
     throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
   const records = parseRecords(result.stdout);
   return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
+}
+
+/** What a deploy plan found on one target (PLAN_SCRIPT), read without taking the lock. */
+export interface LiveRelease {
+  /** The live release's id ('' when nothing is live; the link's text when it is not a release of this target). */
+  current: string;
+  /**
+   * The live release's manifest, as recorded when it was built; undefined on a first deploy or
+   * for a release not built by a deploy. The build's own manifest when the host found their digests equal.
+   */
+  manifest?: FileManifest;
+  /** The host found the live release's recorded digest equal to the build's. */
+  isBuild: boolean;
+  /** Files of the live release changed on the server since it was built (see DriftedFile). */
+  drift: DriftedFile[];
+  /** Another run holds the deploy lock now (its owner, as describeHolder words it): a deploy would wait for it. */
+  lockedBy?: string;
+  /** `<target>/current` exists and is not a symlink: a deploy would refuse the target. */
+  notSymlink: boolean;
+  /** The site config installed at the path asked for; null when there is none; undefined when no path was asked for. */
+  config?: string | null;
+}
+
+/**
+ * Reads, without the lock and without changing anything, what a plan compares the build with: the
+ * live release, its manifest (not sent back when its digest is the build's), its files changed on
+ * the server, a lock held now, and the site config at `configPath` when given. One round trip.
+ * @throws what the session throws when the script cannot run (a lost connection).
+ */
+export async function readLiveRelease(
+  session: ReleaseSession,
+  target: string,
+  build: FileManifest,
+  configPath?: string,
+): Promise<LiveRelease> {
+  const { stdout } = await session.runScript('read the live release', PLAN_SCRIPT, [
+    target,
+    manifestDigest(build),
+    configPath ?? '',
+  ]);
+  const records = parseRecords(stdout);
+  const value = (name: string) => records.find(([key]) => key === name)?.[1];
+  const isBuild = value('current-same') !== undefined;
+  const manifest = isBuild ? build : parseManifest(value('current-manifest') ?? '');
+  const link = value('current');
+  const locked = value('locked');
+  const config = value('config');
+  return {
+    current: link === undefined ? '' : (releaseIdFromLink(link) ?? link),
+    manifest,
+    isBuild,
+    drift: driftFrom(records, 'drift', manifest),
+    ...(locked !== undefined ? { lockedBy: describeHolder(locked) } : {}),
+    notSymlink: value('not-symlink') !== undefined,
+    ...(configPath ? { config: config ?? null } : {}),
+  };
 }
 
 function describeHolder(record: string): string {

@@ -621,6 +621,42 @@ if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file manifest "$R/${RECORD_MANIFE
 report_drift "releases/$ID" "$R" drift
 `;
 
+/**
+ * What a deploy plan reads, changing nothing: no lock is taken, no debris cleaned, no record moved.
+ * Reports the live release (\`current\`), then its manifest (only \`current-same\` when its
+ * recorded digest is the build's, $2, see RECORD_DIGEST; a release built before the records moved
+ * out of it has its manifest inside), the files of it changed on the server since it was built
+ * (see REPORT_DRIFT: it reads the candidates, at most the release's bytes), a lock another run
+ * holds now (\`locked\`, its owner record), and the site config installed at $3 (\`config\`, or
+ * \`config-absent\`) when a path is given. A target that does not exist yet reports nothing.
+ * args: target, the build's manifest digest (may be empty), site config path (may be empty).
+ */
+export const PLAN_SCRIPT = `${PRELUDE}
+T=$1; DIGEST=\${2:-}; P=\${3:-}
+${REPORT_DRIFT}
+# A relative config path is relative to the target, as the install reads it.
+there=
+if cd "$T" 2>/dev/null; then there=yes; fi
+if [ -n "$P" ]; then
+  if [ -f "$P" ]; then record_file config "$P"; else record config-absent yes; fi
+fi
+[ -n "$there" ] || exit 0
+if [ -d .deploy/lock ]; then record_file locked .deploy/lock/owner; fi
+if [ -L current ]; then
+  live=$(readlink current)
+  record current "$live"
+  case $live in releases/*/*) exit 0 ;; releases/?*) ;; *) exit 0 ;; esac
+  [ -d "$live" ] || exit 0
+  LR="${RECORDS_DIR}/\${live#releases/}"
+  if same_manifest "$LR"; then record current-same yes
+  elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"
+  elif [ -f "$live/.release-manifest.json" ]; then record_file current-manifest "$live/.release-manifest.json"; fi
+  report_drift "$live" "$LR" drift
+elif [ -e current ]; then
+  record not-symlink yes
+fi
+`;
+
 /** Lists releases and the live one, for rollback. args: target. */
 export const LIST_SCRIPT = `${PRELUDE}
 T=$1

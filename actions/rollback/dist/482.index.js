@@ -1,8 +1,8 @@
-export const id = 810;
-export const ids = [810];
+export const id = 482;
+export const ids = [482];
 export const modules = {
 
-/***/ 9810:
+/***/ 9482:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -22,6 +22,8 @@ __webpack_require__.d(__webpack_exports__, {
   NGINX_INSTALL_SCRIPT: () => (/* reexport */ NGINX_INSTALL_SCRIPT),
   NGINX_REINSTALL_SCRIPT: () => (/* reexport */ NGINX_REINSTALL_SCRIPT),
   NGINX_RESTORE_SCRIPT: () => (/* reexport */ NGINX_RESTORE_SCRIPT),
+  PLAN_PATH_LIMIT: () => (/* reexport */ PLAN_PATH_LIMIT),
+  PLAN_SCRIPT: () => (/* reexport */ PLAN_SCRIPT),
   RECORDS_DIR: () => (/* reexport */ RECORDS_DIR),
   RECORD_DIGEST: () => (/* reexport */ RECORD_DIGEST),
   RECORD_INFO: () => (/* reexport */ RECORD_INFO),
@@ -40,6 +42,7 @@ __webpack_require__.d(__webpack_exports__, {
   TargetLock: () => (/* reexport */ TargetLock),
   UPLOAD_SCRIPT: () => (/* reexport */ UPLOAD_SCRIPT),
   WRITE_INFO_SCRIPT: () => (/* reexport */ WRITE_INFO_SCRIPT),
+  asFoundOnServer: () => (/* reexport */ asFoundOnServer),
   chooseRelease: () => (/* reexport */ chooseRelease),
   completeSwitch: () => (/* reexport */ completeSwitch),
   completeUpload: () => (/* reexport */ completeUpload),
@@ -48,6 +51,7 @@ __webpack_require__.d(__webpack_exports__, {
   entryHeader: () => (/* reexport */ entryHeader),
   freeLocksLeftBehind: () => (/* reexport */ freeLocksLeftBehind),
   gated: () => (/* reexport */ gated),
+  hostPlan: () => (/* reexport */ hostPlan),
   installNginxConfig: () => (/* reexport */ installNginxConfig),
   listReleases: () => (/* reexport */ listReleases),
   manifestDigest: () => (/* reexport */ manifestDigest),
@@ -60,7 +64,9 @@ __webpack_require__.d(__webpack_exports__, {
   parseRecords: () => (/* reexport */ parseRecords),
   parseReleaseInfo: () => (/* reexport */ parseReleaseInfo),
   planDelta: () => (/* reexport */ planDelta),
+  planFrontend: () => (/* reexport */ planFrontend),
   putBack: () => (/* reexport */ putBack),
+  readLiveRelease: () => (/* reexport */ readLiveRelease),
   reinstallNginxConfig: () => (/* reexport */ reinstallNginxConfig),
   releaseDrift: () => (/* reexport */ releaseDrift),
   releaseIdFromLink: () => (/* reexport */ releaseIdFromLink),
@@ -71,6 +77,7 @@ __webpack_require__.d(__webpack_exports__, {
   releasesToPrune: () => (/* reexport */ releasesToPrune),
   rememberDeployLock: () => (/* reexport */ rememberDeployLock),
   renderNginxConfig: () => (/* reexport */ renderNginxConfig),
+  renderSiteConfig: () => (/* reexport */ renderSiteConfig),
   resolveInBuild: () => (/* reexport */ resolveInBuild),
   restoreNginxConfig: () => (/* reexport */ restoreNginxConfig),
   revertSwitch: () => (/* reexport */ revertSwitch),
@@ -100,8 +107,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var src = __webpack_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 4 modules
-var reporting_src = __webpack_require__(3195);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __webpack_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -467,6 +474,22 @@ others = []) {
 /** Whether two manifests describe the same release (see manifestDigest: modification times aside). */
 function sameManifest(a, b) {
     return a !== undefined && b !== undefined && manifestDigest(a) === manifestDigest(b);
+}
+/**
+ * A release's manifest as its files are now on the server: drifted files (see DriftedFile) carry
+ * their content now, removed ones are gone. What a deploy links from, and what a plan compares with.
+ */
+function asFoundOnServer(manifest, drift) {
+    if (drift.length === 0)
+        return manifest;
+    const now = new Map(drift.map((file) => [file.path, file.now]));
+    const entries = manifest.entries.flatMap((entry) => {
+        if (entry.type !== 'file' || !now.has(entry.path))
+            return [entry];
+        const found = now.get(entry.path);
+        return found ? [{ ...entry, ...found }] : [];
+    });
+    return { ...manifest, entries };
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/tar-writer.ts
@@ -1198,6 +1221,41 @@ R="${RECORDS_DIR}/$ID"
 if [ -f "$R/${RECORD_MANIFEST}" ]; then record_file manifest "$R/${RECORD_MANIFEST}"; fi
 report_drift "releases/$ID" "$R" drift
 `;
+/**
+ * What a deploy plan reads, changing nothing: no lock is taken, no debris cleaned, no record moved.
+ * Reports the live release (\`current\`), then its manifest (only \`current-same\` when its
+ * recorded digest is the build's, $2, see RECORD_DIGEST; a release built before the records moved
+ * out of it has its manifest inside), the files of it changed on the server since it was built
+ * (see REPORT_DRIFT: it reads the candidates, at most the release's bytes), a lock another run
+ * holds now (\`locked\`, its owner record), and the site config installed at $3 (\`config\`, or
+ * \`config-absent\`) when a path is given. A target that does not exist yet reports nothing.
+ * args: target, the build's manifest digest (may be empty), site config path (may be empty).
+ */
+const PLAN_SCRIPT = `${PRELUDE}
+T=$1; DIGEST=\${2:-}; P=\${3:-}
+${REPORT_DRIFT}
+# A relative config path is relative to the target, as the install reads it.
+there=
+if cd "$T" 2>/dev/null; then there=yes; fi
+if [ -n "$P" ]; then
+  if [ -f "$P" ]; then record_file config "$P"; else record config-absent yes; fi
+fi
+[ -n "$there" ] || exit 0
+if [ -d .deploy/lock ]; then record_file locked .deploy/lock/owner; fi
+if [ -L current ]; then
+  live=$(readlink current)
+  record current "$live"
+  case $live in releases/*/*) exit 0 ;; releases/?*) ;; *) exit 0 ;; esac
+  [ -d "$live" ] || exit 0
+  LR="${RECORDS_DIR}/\${live#releases/}"
+  if same_manifest "$LR"; then record current-same yes
+  elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"
+  elif [ -f "$live/.release-manifest.json" ]; then record_file current-manifest "$live/.release-manifest.json"; fi
+  report_drift "$live" "$LR" drift
+elif [ -e current ]; then
+  record not-symlink yes
+fi
+`;
 /** Lists releases and the live one, for rollback. args: target. */
 const LIST_SCRIPT = `${PRELUDE}
 T=$1
@@ -1542,6 +1600,35 @@ async function releaseDrift(session, target, releaseId) {
         throw new ReleaseHostError(session.label, `${session.label}: ${result.stderr.trim()}`);
     const records = parseRecords(result.stdout);
     return driftFrom(records, 'drift', parseManifest(records.find(([key]) => key === 'manifest')?.[1] ?? ''));
+}
+/**
+ * Reads, without the lock and without changing anything, what a plan compares the build with: the
+ * live release, its manifest (not sent back when its digest is the build's), its files changed on
+ * the server, a lock held now, and the site config at `configPath` when given. One round trip.
+ * @throws what the session throws when the script cannot run (a lost connection).
+ */
+async function readLiveRelease(session, target, build, configPath) {
+    const { stdout } = await session.runScript('read the live release', PLAN_SCRIPT, [
+        target,
+        manifestDigest(build),
+        configPath ?? '',
+    ]);
+    const records = parseRecords(stdout);
+    const value = (name) => records.find(([key]) => key === name)?.[1];
+    const isBuild = value('current-same') !== undefined;
+    const manifest = isBuild ? build : parseManifest(value('current-manifest') ?? '');
+    const link = value('current');
+    const locked = value('locked');
+    const config = value('config');
+    return {
+        current: link === undefined ? '' : (releaseIdFromLink(link) ?? link),
+        manifest,
+        isBuild,
+        drift: driftFrom(records, 'drift', manifest),
+        ...(locked !== undefined ? { lockedBy: describeHolder(locked) } : {}),
+        notSymlink: value('not-symlink') !== undefined,
+        ...(configPath ? { config: config ?? null } : {}),
+    };
 }
 function describeHolder(record) {
     const fields = new Map(record
@@ -3348,15 +3435,23 @@ async function prepareHost(run, request) {
 }
 /** The site config for one host, rendered before anything changes anywhere (a template error is an input error). */
 function renderFor(run, request) {
+    return renderSiteConfig(request, run.target, run.host.name);
+}
+/**
+ * The site config release `request.releaseId` goes live with on the host named `hostName` (as the
+ * `host` input names it) whose base directory is `target`; undefined when the request installs none.
+ * @throws Error naming the template when it uses an unknown placeholder, or `{{server_name}}` without server names.
+ */
+function renderSiteConfig(request, target, hostName) {
     if (!request.nginxConfig)
         return undefined;
     return renderNginxConfig(request.nginxConfig.template, {
-        root: `${run.target}/current`,
-        release: releasePath(run.target, request.releaseId),
+        root: `${target}/current`,
+        release: releasePath(target, request.releaseId),
         release_id: request.releaseId,
-        target: run.target,
+        target,
         server_name: request.serverNames?.join(' '),
-        host: run.host.name,
+        host: hostName,
     }, request.nginxConfig.templateName);
 }
 /** How this run's switch reaches the host, and how it is undone (see `revertSwitch`). */
@@ -3391,19 +3486,6 @@ function reuseSource(state, build) {
     if (state.currentIsBuild || !state.match)
         return live;
     return { id: state.match.id, manifest: build, drift: state.match.drift };
-}
-/** The live release's manifest as the files are now: drifted files carry their content now, removed ones are gone. */
-function asFoundOnServer(manifest, drift) {
-    if (drift.length === 0)
-        return manifest;
-    const now = new Map(drift.map((file) => [file.path, file.now]));
-    const entries = manifest.entries.flatMap((entry) => {
-        if (entry.type !== 'file' || !now.has(entry.path))
-            return [entry];
-        const found = now.get(entry.path);
-        return found ? [{ ...entry, ...found }] : [];
-    });
-    return { ...manifest, entries };
 }
 async function releaseLock(run, prune) {
     if (!run.lock) {
@@ -4067,7 +4149,113 @@ async function withReleaseHosts(ssh, log, work) {
     }))));
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/plan.ts
+
+
+
+
+
+/** How many paths each list of a host's plan names when the request does not say (the counts and bytes cover all). */
+const PLAN_PATH_LIMIT = 20;
+function served(manifest) {
+    const entries = new Map();
+    for (const entry of manifest?.entries ?? [])
+        if (entry.type !== 'dir')
+            entries.set(entry.path, entry);
+    return entries;
+}
+function sameEntry(a, b) {
+    if (a.type === 'symlink' || b.type === 'symlink')
+        return a.type === 'symlink' && b.type === 'symlink' && a.target === b.target;
+    return a.sha256 === b.sha256 && a.size === b.size && a.mode === b.mode;
+}
+const sizeOf = (entry) => (entry.type === 'file' ? entry.size : 0);
+function pathChanges(entries, limit) {
+    return {
+        count: entries.length,
+        bytes: entries.reduce((sum, entry) => sum + sizeOf(entry), 0),
+        paths: entries.slice(0, limit).map((entry) => entry.path),
+    };
+}
+/** The plan of one host from what was read there (pure: see readLiveRelease for the reading). */
+function hostPlan(request, host, live, config) {
+    const limit = request.pathLimit ?? PLAN_PATH_LIMIT;
+    const now = live.manifest ? asFoundOnServer(live.manifest, live.drift) : undefined;
+    const before = served(now);
+    const after = served(request.manifest);
+    const added = [];
+    const changed = [];
+    const kept = [];
+    for (const [path, entry] of after) {
+        const old = before.get(path);
+        if (!old)
+            added.push(entry);
+        else if (sameEntry(old, entry))
+            kept.push(entry);
+        else
+            changed.push(entry);
+    }
+    const removed = [...before].filter(([path]) => !after.has(path)).map(([, entry]) => entry);
+    const delta = planDelta(request.manifest, now);
+    const alreadyLive = live.current === request.releaseId && live.isBuild && live.drift.length === 0;
+    const blockers = [];
+    if (live.notSymlink)
+        blockers.push(`${host.target}/current exists and is not a symlink: the deploy would refuse the target`);
+    if (live.current === request.releaseId && !alreadyLive)
+        blockers.push(`release ${request.releaseId} is live with different content (or files changed on the server): the deploy would refuse it; use a new release-id`);
+    if (live.lockedBy)
+        blockers.push(`another deploy holds the lock now (${live.lockedBy}): the deploy would wait for it`);
+    const path = request.nginxConfig?.remotePath;
+    return {
+        ...host,
+        liveRelease: live.current,
+        liveKnown: live.current === '' || live.manifest !== undefined,
+        alreadyLive,
+        added: pathChanges(alreadyLive ? [] : added, limit),
+        changed: pathChanges(alreadyLive ? [] : changed, limit),
+        removed: pathChanges(alreadyLive ? [] : removed, limit),
+        unchanged: {
+            count: kept.length,
+            bytes: kept.reduce((sum, entry) => sum + sizeOf(entry), 0),
+        },
+        upload: alreadyLive ? { files: 0, bytes: 0 } : { files: delta.upload.length, bytes: delta.uploadBytes },
+        drifted: live.drift.map((file) => file.path),
+        ...(path !== undefined && config !== undefined
+            ? {
+                nginxConfig: {
+                    path,
+                    change: live.config === null ? 'created' : live.config === config ? 'unchanged' : 'changed',
+                },
+            }
+            : {}),
+        blockers,
+    };
+}
+/**
+ * What deploying `request` would do on each host, read without changing anything: no lock is taken
+ * (a deploy running now may change what is live before the next one), nothing is written, nginx is
+ * neither tested nor reloaded. The hosts are read in parallel, one round trip each.
+ * @throws Error naming the template when the site config cannot be rendered; what a session
+ *   throws when a host cannot be read.
+ */
+async function planFrontend(request, hosts) {
+    const plans = await Promise.all(hosts.map(async (host) => {
+        const target = host.target ?? request.target;
+        const config = renderSiteConfig(request, target, host.name);
+        const live = await readLiveRelease(host.session, target, request.manifest, request.nginxConfig?.remotePath);
+        return hostPlan(request, { host: host.name, label: host.session.label, target }, live, config);
+    }));
+    return {
+        schema: reporting_src/* PLAN_SCHEMA */.G0,
+        target: 'frontend',
+        releaseId: request.releaseId,
+        build: manifestTotals(request.manifest),
+        hosts: plans,
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
 
 
 
