@@ -56,7 +56,32 @@ test('the application checkout lives outside this repository', () => {
 });
 
 test('a push builds the backend image, deploys it by digest to staging, then production; the next push, whose API fails its health, is undone exactly', async () => {
-  const first = await push(SHA_A);
+  // What production's reviewers see when each deploy job asks: the finished deploy plan job's summary.
+  const finished: JobRecord[] = [];
+  const seenByReviewers: string[] = [];
+  const first = await runWorkflow({
+    ...machines.app.settings,
+    file: '.github/workflows/deploy.yml',
+    github: { sha: SHA_A },
+    onJob: (job) => finished.push(job),
+    review: ({ job }) => {
+      const plan = finished.find((record) => record.id === 'production/deploy-plan');
+      seenByReviewers.push(`${job}: ${plan?.result ?? 'no plan yet'}`);
+      if (plan) seenByReviewers.push(...plan.steps.map((step) => step.summary).filter(Boolean));
+      return 'approved';
+    },
+  });
+  expect(seenByReviewers[0]).toBe('production/frontend: success');
+  const planSummary = seenByReviewers.slice(1).join('\n');
+  // Production's own host serves nothing yet: every file of the build would be added. Its cluster is
+  // staging's here (one for both), which staging just brought to this very commit: nothing to change.
+  expect(planSummary).toContain('### Frontend plan for release ');
+  expect(planSummary).toMatch(/^\| 127\.0\.0\.1:\d+ \| nothing \| \d+ \(/m);
+  expect(planSummary).toContain('### deploy-k3s-backend (dry run: nothing was changed)');
+  expect(planSummary).toMatch(/^\| sophia\/Deployment\/chat-api \| unchanged \|$/m);
+  expect(planSummary).toContain('| Node | mcp-node (');
+  // No plan job for staging: its deploy needs no review.
+  expect(finished.some((job) => job.id === 'staging/deploy-plan' && job.result !== 'skipped')).toBe(false);
   expect(results(first)).toMatchObject({
     'backend-image': 'success',
     'staging/frontend': 'success',

@@ -24,6 +24,7 @@ import {
   workflowsDir,
   exampleWorkflowsDir,
   repoRoot,
+  type Job,
   type Workflow,
 } from './support/workflows.js';
 
@@ -45,10 +46,12 @@ describe('every job that deploys or rolls back names an environment', () => {
   });
 
   it('deploy.yml names the environment it was called with, on every deploying and rollback job', () => {
-    const named = Object.entries(deploy.jobs).filter(([, job]) => environmentName(job));
+    const named = Object.entries(deploy.jobs).filter(([id, job]) => environmentName(job) && id !== 'deploy-plan');
     expect(named.map(([id]) => id).sort()).toEqual(
       ['backend', 'frontend', 'mcp', 'rollback-backend', 'rollback-frontend', 'rollback-mcp'].sort(),
     );
+    // The plan reads and dry-runs with the credentials of its own environment, which has no reviewers.
+    expect(environmentName(deploy.jobs['deploy-plan'])).toBe('${{ inputs.plan-environment }}');
     for (const [, job] of named) {
       expect(environmentName(job)).toBe('${{ inputs.environment }}');
       expect(job.environment).toMatchObject({ url: '${{ inputs.frontend-url }}' });
@@ -408,15 +411,37 @@ jobs:
   });
 });
 
+describe('the deploy plan job plans what the deploy jobs will deploy', () => {
+  it('it builds the frontend step for step as the frontend job does, and every deploy job waits for it', () => {
+    const plan = deploy.jobs['deploy-plan'];
+    const build = (job: Job) =>
+      (job.steps ?? [])
+        .filter((step) => step.uses?.startsWith('actions/setup-node@') || step.name === 'Build')
+        .map(({ if: _when, ...step }) => step);
+    expect(build(plan)).toHaveLength(2);
+    expect(build(plan)).toEqual(build(deploy.jobs.frontend));
+    for (const id of ['frontend', 'backend', 'mcp']) expect(deploy.jobs[id].needs).toContain('deploy-plan');
+    // Each deploy action of the plan job runs with dry-run, so the plan job changes nothing.
+    const actions = (plan.steps ?? []).filter((step) => step.uses?.startsWith('$/actions/'));
+    expect(actions.map((step) => [step.uses, step.with?.['dry-run']])).toEqual([
+      ['$/actions/deploy-frontend-nginx', true],
+      ['$/actions/deploy-k3s-backend', true],
+      ['$/actions/deploy-mcp-node', true],
+    ]);
+  });
+});
+
 describe('deploy.yml passes through what an application needs to set', () => {
   it('the MCP taint, the nginx site config, the smoke URL, the kubectl command and the build-time variables reach their step', () => {
     const readers = inputConsumers(deploy);
     expect(readers).toMatchObject({
-      'mcp-taint': ['$/actions/deploy-mcp-node'],
-      'frontend-nginx-config': ['$/actions/deploy-frontend-nginx'],
-      'frontend-nginx-config-path': ['$/actions/deploy-frontend-nginx'],
-      'frontend-smoke-url': ['$/actions/deploy-frontend-nginx'],
-      'frontend-build-env': ['run'],
+      // Each twice: the deploy plan job's step, then the deploy job's.
+      'mcp-taint': ['$/actions/deploy-mcp-node', '$/actions/deploy-mcp-node'],
+      'frontend-nginx-config': ['$/actions/deploy-frontend-nginx', '$/actions/deploy-frontend-nginx'],
+      'frontend-nginx-config-path': ['$/actions/deploy-frontend-nginx', '$/actions/deploy-frontend-nginx'],
+      'frontend-smoke-url': ['$/actions/deploy-frontend-nginx', '$/actions/deploy-frontend-nginx'],
+      // The frontend job's build, and the same build in the deploy plan job.
+      'frontend-build-env': ['run', 'run'],
     });
     expect(readers['kubectl-command']).toEqual(
       expect.arrayContaining(['$/actions/deploy-k3s-backend', '$/actions/deploy-mcp-node', '$/actions/rollback']),
@@ -441,13 +466,14 @@ describe('deploy.yml forwards every input of its actions, except those it sets o
     'field-manager': 'the pipeline applies as documented in docs/workflows.md, one way for every run',
     'force-conflicts': 'the pipeline applies as documented in docs/workflows.md, one way for every run',
     'rollback-on-failure': 'a failed deploy must put back what it changed: the pipeline relies on it',
-    'dry-run': 'a pipeline run deploys; a dry run is a job of its own',
+    'dry-run': 'a deploy job deploys; the deploy plan job sets dry-run: true',
   };
   const deliberate: Record<string, Record<string, string>> = {
     'deploy-frontend-nginx': {
       ...shared,
       'release-id': 'each run gets a fresh release id; its output names it',
       'lock-timeout': 'deploy.yml runs one deploy per environment at a time (its concurrency group)',
+      'dry-run': 'a deploy job deploys; the deploy plan job sets dry-run: true',
     },
     'deploy-k3s-backend': kubernetes,
     'deploy-mcp-node': {

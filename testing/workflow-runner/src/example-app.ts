@@ -89,7 +89,8 @@ export interface ExampleApp {
  * machines, as the application's settings would: the repository variables `<ENV>_FRONTEND_HOST`,
  * `<ENV>_FRONTEND_TARGET`, `<ENV>_SITE_URL`, `<ENV>_API_URL`, `<ENV>_MCP_NODE_ADDRESS`, and the
  * environment's secrets SSH_KEY, SSH_KNOWN_HOSTS and KUBECONFIG; production has required
- * reviewers. Two environments may share machines (a test that needs only one of each).
+ * reviewers, and `production-plan`, the deploy plan job's environment, none. Two environments
+ * may share machines (a test that needs only one of each).
  * `nginx` holds the test and reload commands every host runs alike (the repository variables
  * NGINX_TEST_COMMAND and NGINX_RELOAD_COMMAND, as `sudo -n nginx -s reload` on real machines:
  * fleetNginxCommand of @sophia-testing/ssh-hosts). `timings` are durations as the workflows take
@@ -128,6 +129,10 @@ export function checkOutExampleApp(
       requiredReviewers: environment === 'production',
     };
   }
+  // The deploy plan job's environment, without reviewers. On real machines its secrets are a plan
+  // user's key and a kubeconfig that may only read and dry-run (docs/deploy-plans.md); the test
+  // machines have one user each, so it holds production's.
+  environments['production-plan'] = { secrets: { ...environments.production.secrets } };
   return {
     workspace,
     settings: { workspace, vars, environments, repositories: { 'sophia/deploy-actions@v1': suiteRoot } },
