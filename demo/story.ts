@@ -7,7 +7,8 @@
  * mcp-node, 104.171.202.117) and its API's public URL.
  *   1. A push: the backend image is built and pushed (a stand-in for docker buildx: no Docker
  *      here), staging deploys that image and passes its gate (the site and the API's /healthz
- *      through its public URL), then production, each of its deploy jobs approved by its reviewers.
+ *      through its public URL), then production: its deploy plan (what production would change,
+ *      read with dry-run credentials) is ready before its reviewers approve each of its deploy jobs.
  *   2. The next push passes staging; production's reviewers reject each of its deploy jobs, which
  *      fail without a step: production keeps the first push, staging is one release ahead.
  *   3. The next push breaks the API: its image answers 503 on /healthz, staging's gate fails, and
@@ -42,7 +43,7 @@ import {
   type RunWorkflowOptions,
   type WorkflowRun,
 } from '@sophia-testing/workflow-runner';
-import { bold, cyan, dim, green, red, renderJob, seconds, shownPath, wrapTo } from './terminal.js';
+import { bold, cyan, dim, green, planLines, red, renderJob, seconds, shownPath, wrapTo } from './terminal.js';
 
 export interface StoryOptions {
   /** Short timeouts and the simulator's test timings (for the test of the demo). */
@@ -294,17 +295,29 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
 
     // The repository's concurrency groups, as GitHub keeps them across its runs.
     const concurrency = new ConcurrencyGroups();
+    // The deploy plan jobs whose plan was shown before their environment's reviewers answered.
+    const plansSeenByReviewers: string[] = [];
     const run = async (
       title: string,
       story: string,
       settings: Partial<RunWorkflowOptions> & Pick<RunWorkflowOptions, 'file'>,
     ): Promise<WorkflowRun> => {
       say(`${bold(title)}\n${wrapTo(story, '  ').join('\n')}\n`);
+      const finished: JobRecord[] = [];
+      const shownPlans = new Set<string>();
       const result = await runWorkflow({
         ...app!.settings,
         ...settings,
         concurrency,
         review: async (request) => {
+          // What the reviewers open from the approval screen: the deploy plan job's summary, once per environment.
+          const plan = finished.find((record) => record.id === request.job.replace(/[^/]+$/, 'deploy-plan'));
+          if (plan && !shownPlans.has(plan.id)) {
+            shownPlans.add(plan.id);
+            plansSeenByReviewers.push(plan.id);
+            say(`  ${dim(`? the plan ${request.environment}'s reviewers open (${plan.id}):`)}\n`);
+            for (const planLine of planLines(plan)) say(`${wrapTo(planLine, '      ').map(cyan).join('\n')}\n`);
+          }
           const decision = (await settings.review?.(request)) ?? 'approved';
           say(`  ${dim(`? review: ${request.job} waits for ${request.environment}'s reviewers: ${decision}`)}\n`);
           return decision;
@@ -315,6 +328,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
           else progress.start(jobId, `${jobId} · ${step.name}`);
         },
         onJob: (record) => {
+          finished.push(record);
           settings.onJob?.(record);
           progress.end(record.id);
           say(renderJob(record) + '\n');
@@ -340,6 +354,12 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       { file: '.github/workflows/deploy.yml', github: { sha: COMMIT_A } },
     );
     record('the pipeline succeeded in staging and production', first.result === 'success', first.result);
+    record(
+      "production's deploy plan was ready, and shown, before its reviewers were asked",
+      plansSeenByReviewers.includes('production/deploy-plan') &&
+        job(first, 'production/deploy-plan')?.result === 'success',
+      plansSeenByReviewers.join(', '),
+    );
     record(
       'each production deploy job waited for its own review, and the reviewers approved it',
       reviewed(first, 'production', 'approved'),

@@ -2,6 +2,8 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JobRecord, StepRecord } from '@sophia-testing/workflow-runner';
+import type { KubernetesPlan } from '@sophia/kubernetes';
+import type { FrontendPlan } from '@sophia/releases';
 
 const useColour = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
@@ -125,4 +127,44 @@ export function renderJob(job: JobRecord): string {
     }
   }
   return out.join('\n');
+}
+
+function planOf<T>(step: StepRecord): T | undefined {
+  try {
+    return step.outputs.plan ? (JSON.parse(step.outputs.plan) as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The deploy plan a job published (its steps' `plan` outputs), one short line per component and
+ * host, as the reviewers read it in the job's summary: the files each frontend host would gain,
+ * change and lose, the Kubernetes objects to create and change, the image changes, the MCP node.
+ */
+export function planLines(job: JobRecord): string[] {
+  const lines: string[] = [];
+  for (const step of job.steps) {
+    const frontend = planOf<FrontendPlan>(step);
+    if (frontend?.target === 'frontend') {
+      for (const host of frontend.hosts)
+        lines.push(
+          `frontend ${host.label} (live: ${host.liveRelease || 'nothing'}): ${host.alreadyLive ? 'already live' : `+${host.added.count} ~${host.changed.count} -${host.removed.count} files`}` +
+            (host.nginxConfig ? `, nginx config ${host.nginxConfig.change}` : ''),
+        );
+    }
+    const kubernetes = planOf<KubernetesPlan>(step);
+    if (kubernetes?.target === 'kubernetes') {
+      const { created, configured, unchanged } = kubernetes.counts;
+      const what = step.uses?.includes('deploy-mcp-node') ? 'mcp' : 'backend';
+      const images = kubernetes.images.map((image) => `${image.container} → ${image.to.replace(/@sha256:.*/, '')}`);
+      const node = kubernetes.placement
+        ? `, on ${kubernetes.placement.node} (label ${kubernetes.placement.label})`
+        : '';
+      lines.push(
+        `${what}: ${created} to create, ${configured} to change, ${unchanged} unchanged${images.length > 0 ? `; images ${images.join(', ')}` : ''}${node}`,
+      );
+    }
+  }
+  return lines;
 }

@@ -130,6 +130,13 @@ describe('pnpm demo', () => {
     expect(act1).toContain('– Staging / Roll back frontend skipped');
     expect(act1).toContain('workflow success');
 
+    // Production's deploy plan is shown before its reviewers are asked: a first deploy there adds every file.
+    const planShown = act1.indexOf("? the plan production's reviewers open (production/deploy-plan):");
+    expect(planShown).toBeGreaterThan(-1);
+    expect(planShown).toBeLessThan(act1.indexOf('? review: production/frontend'));
+    expect(act1).toMatch(/frontend 127\.0\.0\.1:\d+ \(live: nothing\): \+\d+ ~0 -0 files/);
+    expect(act1).toContain("✓ production's deploy plan was ready, and shown, before its reviewers were asked");
+
     // Act 2: staging takes the push; production's reviewers reject each of its deploy jobs.
     const act2 = account.slice(account.indexOf('Act 2'), account.indexOf('Act 3'));
     expect(act2).toContain('✓ Staging / Health gate');
