@@ -58582,16 +58582,16 @@ async function post() {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
-  Zx: () => (/* reexport */ actionLog),
+  Zx: () => (/* reexport */ log_actionLog),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   QP: () => (/* reexport */ stepState),
   aq: () => (/* reexport */ withPlanFile),
-  zf: () => (/* reexport */ workspaceDir)
+  zf: () => (/* reexport */ run_context_workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -61611,7 +61611,37 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const log_actionLog = {
+    info: (line) => info(line),
+    warning: (message) => core_warning(message),
+    debug: (line) => debug(line),
+    group: (title, work) => group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => setSecret(secret),
+    warn: (message) => core_warning(message),
+};
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
 
 
 
@@ -61718,6 +61748,15 @@ async function asPostStep(work) {
     removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
     await work?.();
 }
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
+ * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
@@ -61754,34 +61793,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asPostStep(steps.post));
     else
         await reportFailures(() => asMainStep(main));
-}
-
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const actionLog = {
-    info: (line) => info(line),
-    warning: (message) => core_warning(message),
-    debug: (line) => debug(line),
-    group: (title, work) => group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => setSecret(secret),
-    warn: (message) => core_warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -61891,7 +61902,7 @@ function runContext(env = process.env) {
     };
 }
 /** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
+function run_context_workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 

@@ -1,4 +1,4 @@
-import { actionLog, publishing, runContext, secretsDir, withPlanFile, workspaceDir } from '@sophia/action-runtime';
+import { actionLog, onRunner, publishing, runContext, withPlanFile } from '@sophia/action-runtime';
 import {
   DeployFailedError,
   deployPublication,
@@ -20,22 +20,17 @@ export async function main(): Promise<void> {
   // Outputs and summary are published however the step ends once the inputs are read: a failure
   // before anything was applied (no connection, a manifest problem) says so and why.
   await publishing(
-    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
     () =>
-      withDeployManifests(
-        settings,
-        { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() },
-        async (kubectl, loaded) => {
-          const manifests = prepareManifests(loaded, {
-            images: settings.images,
-            trace: traceOf(runContext()),
-            warn: actionLog.warning,
-          });
-          return actionLog.group('Apply and watch the rollouts', () =>
-            deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
-          );
-        },
-      ),
+      withDeployManifests(settings, onRunner(), async (kubectl, loaded) => {
+        const manifests = prepareManifests(loaded, {
+          images: settings.images,
+          trace: traceOf(runContext()),
+          warn: actionLog.warning,
+        });
+        return actionLog.group('Apply and watch the rollouts', () =>
+          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
+        );
+      }),
     {
       reported: DeployFailedError,
       publicationOf: (report) => withPlanFile(deployPublication(TITLE, report), TITLE),

@@ -36790,34 +36790,27 @@ function deployReportMarkdown(title, report) {
     parts.push((0,reporting_src/* markdownTable */.Qj)(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
     ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), actionText(object)])));
-    if (report.rollouts.length > 0) {
-        parts.push((0,reporting_src/* markdownTable */.Qj)(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
-            (0,inputs_src/* workloadKey */.f6)(rollout.ref),
-            rollout.revision ?? '',
-            rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-            `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-        ])));
-    }
+    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
+        (0,inputs_src/* workloadKey */.f6)(rollout.ref),
+        rollout.revision ?? '',
+        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+    ]));
     for (const rollout of report.rollouts.filter((r) => !r.ok))
         parts.push(formatDiagnostics(rollout));
-    if (report.rollbacks.length > 0) {
-        parts.push((0,reporting_src/* markdownTable */.Qj)(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks.map((record) => [
-            (0,inputs_src/* workloadKey */.f6)(record.ref),
-            record.failedRevision ?? '',
-            record.skipped ? '' : restoredText(record, report.revisions[(0,inputs_src/* workloadKey */.f6)(record.ref)]),
-            rollbackResult(record),
-        ])));
-    }
-    if (report.restored.length > 0) {
-        parts.push((0,reporting_src/* markdownTable */.Qj)(['Put back as before the deploy', 'Result'], report.restored.map((record) => [
-            (0,inputs_src/* workloadKey */.f6)(record.ref),
-            record.skipped
-                ? `left as is: ${record.skipped}`
-                : record.rounded
-                    ? `restored except: ${record.rounded}`
-                    : 'restored',
-        ])));
-    }
+    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
+        (0,inputs_src/* workloadKey */.f6)(record.ref),
+        record.failedRevision ?? '',
+        record.skipped ? '' : restoredText(record, report.revisions[(0,inputs_src/* workloadKey */.f6)(record.ref)]),
+        rollbackResult(record),
+    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
+        (0,inputs_src/* workloadKey */.f6)(record.ref),
+        record.skipped
+            ? `left as is: ${record.skipped}`
+            : record.rounded
+                ? `restored except: ${record.rounded}`
+                : 'restored',
+    ]));
     const diffs = report.applied.filter((object) => object.diff);
     if (diffs.length > 0) {
         parts.push('#### Changes the deploy would make', '');
@@ -36825,6 +36818,10 @@ function deployReportMarkdown(title, report) {
             parts.push(`<details><summary>${(0,inputs_src/* workloadKey */.f6)(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
     }
     return parts.join('\n');
+}
+/** A table with one row per item, or none at all when there are no items. */
+function tableOf(header, items, row) {
+    return items.length > 0 ? [(0,reporting_src/* markdownTable */.Qj)(header, items.map(row))] : [];
 }
 /** One workload's rollback as the summary and the `rollbacks` output say it. */
 function rollbackResult(record) {
@@ -37410,9 +37407,7 @@ async function main() {
     const placement = { nodeSelector: settings.nodeLabel, taint: settings.taint };
     // Outputs and summary are published however the step ends once the inputs are read: a failure
     // before the node was found (no connection, a manifest problem, no such node) says so and why.
-    await (0,src/* publishing */.Kc)(
-    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-    () => withDeployManifests(settings, { log: src/* actionLog */.Zx, tempDir: (0,src/* secretsDir */.np)(), cwd: (0,src/* workspaceDir */.zf)() }, async (kubectl, loaded) => {
+    await (0,src/* publishing */.Kc)(() => withDeployManifests(settings, (0,src/* onRunner */.o)(), async (kubectl, loaded) => {
         const workloads = loaded
             .filter((manifest) => runsPods(manifest.object))
             .map((manifest) => objects_objectKey(manifest.object));
@@ -37448,15 +37443,14 @@ async function main() {
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
+  o: () => (/* reexport */ onRunner),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
-  np: () => (/* reexport */ secretsDir),
-  aq: () => (/* reexport */ withPlanFile),
-  zf: () => (/* reexport */ workspaceDir)
+  aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, stepState, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -40476,7 +40470,68 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const actionLog = {
+    info: (line) => info(line),
+    warning: (message) => core_warning(message),
+    debug: (line) => debug(line),
+    group: (title, work) => group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => setSecret(secret),
+    warn: (message) => core_warning(message),
+};
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
+/**
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
+ */
+function runUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
+}
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
+function runContext(env = process.env) {
+    return {
+        commit: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        runUrl: runUrl(env),
+    };
+}
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
 
 
 
@@ -40583,6 +40638,15 @@ async function asPostStep(work) {
     removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
     await work?.();
 }
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
+ * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
@@ -40619,34 +40683,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asPostStep(steps.post));
     else
         await reportFailures(() => asMainStep(main));
-}
-
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const actionLog = {
-    info: (line) => info(line),
-    warning: (message) => core_warning(message),
-    debug: (line) => debug(line),
-    group: (title, work) => group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => setSecret(secret),
-    warn: (message) => core_warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -40727,37 +40763,6 @@ async function publishFailure(publicationOf) {
     catch (failure) {
         core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
-/**
- * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
- * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
- */
-function runUrl(env = process.env) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
-        : '';
-}
-/**
- * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
- * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
- * so a run outside a runner still works; never throws.
- */
-function runContext(env = process.env) {
-    return {
-        commit: env.GITHUB_SHA ?? '',
-        ref: env.GITHUB_REF ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        runId: env.GITHUB_RUN_ID ?? '',
-        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
-        runUrl: runUrl(env),
-    };
-}
-/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
-    return env.GITHUB_WORKSPACE || process.cwd();
 }
 
 // EXTERNAL MODULE: external "node:http"

@@ -1,4 +1,4 @@
-import { actionLog, runContext, secretsDir, publishing, withPlanFile, workspaceDir } from '@sophia/action-runtime';
+import { actionLog, onRunner, publishing, runContext, withPlanFile } from '@sophia/action-runtime';
 import {
   objectKey,
   prepareManifests,
@@ -20,37 +20,32 @@ export async function main(): Promise<void> {
   // Outputs and summary are published however the step ends once the inputs are read: a failure
   // before the node was found (no connection, a manifest problem, no such node) says so and why.
   await publishing(
-    // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
     () =>
-      withDeployManifests(
-        settings,
-        { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() },
-        async (kubectl, loaded) => {
-          const workloads = loaded
-            .filter((manifest) => runsPods(manifest.object))
-            .map((manifest) => objectKey(manifest.object));
-          const node = await resolveNode(
-            kubectl,
-            settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
-          );
-          actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
-          const manifests =
-            settings.mode === 'deploy'
-              ? prepareManifests(loaded, {
-                  images: settings.images,
-                  trace: traceOf(runContext()),
-                  // The node's name on each pod template: moving to another node rolls the pods there.
-                  placement: { ...placement, node: node.name },
-                  warn: actionLog.warning,
-                })
-              : loaded;
-          return reportingOnNode({ node, workloads }, (report) =>
-            settings.mode === 'audit'
-              ? auditNode(kubectl, loaded, placement, report)
-              : deployToNode(kubectl, manifests, settings, report),
-          );
-        },
-      ),
+      withDeployManifests(settings, onRunner(), async (kubectl, loaded) => {
+        const workloads = loaded
+          .filter((manifest) => runsPods(manifest.object))
+          .map((manifest) => objectKey(manifest.object));
+        const node = await resolveNode(
+          kubectl,
+          settings.node.by === 'name' ? { name: settings.node.name } : { address: settings.node.address },
+        );
+        actionLog.info(`Node ${node.name} (${node.addresses.map((a) => a.address).join(', ')}) is Ready`);
+        const manifests =
+          settings.mode === 'deploy'
+            ? prepareManifests(loaded, {
+                images: settings.images,
+                trace: traceOf(runContext()),
+                // The node's name on each pod template: moving to another node rolls the pods there.
+                placement: { ...placement, node: node.name },
+                warn: actionLog.warning,
+              })
+            : loaded;
+        return reportingOnNode({ node, workloads }, (report) =>
+          settings.mode === 'audit'
+            ? auditNode(kubectl, loaded, placement, report)
+            : deployToNode(kubectl, manifests, settings, report),
+        );
+      }),
     {
       reported: McpNodeFailedError,
       publicationOf: (report) => withPlanFile(mcpNodePublication(report), 'deploy-mcp-node'),

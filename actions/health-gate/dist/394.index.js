@@ -38,7 +38,37 @@ var external_node_crypto_ = __webpack_require__(7598);
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var src = __webpack_require__(7161);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const log_actionLog = {
+    info: (line) => lib_core.info(line),
+    warning: (message) => lib_core.warning(message),
+    debug: (line) => lib_core.debug(line),
+    group: (title, work) => lib_core.group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => lib_core.setSecret(secret),
+    warn: (message) => lib_core.warning(message),
+};
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => lib_core.getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
 
 
 
@@ -145,6 +175,15 @@ async function asPostStep(work) {
     removeSecretsDir(lib_core.getState(SECRETS_DIR_STATE) || undefined);
     await work?.();
 }
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
+ * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
@@ -181,34 +220,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asPostStep(steps.post));
     else
         await reportFailures(() => asMainStep(main));
-}
-
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var src = __webpack_require__(7161);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const actionLog = {
-    info: (line) => lib_core.info(line),
-    warning: (message) => lib_core.warning(message),
-    debug: (line) => lib_core.debug(line),
-    group: (title, work) => lib_core.group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => lib_core.setSecret(secret),
-    warn: (message) => lib_core.warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => lib_core.getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -665,9 +676,9 @@ function notCheckedPublication(error) {
 
 
 function logRound(round) {
-    actionLog.info((0,health_check_src/* describeRound */.QH)(round));
+    log_actionLog.info((0,health_check_src/* describeRound */.QH)(round));
     for (const probe of round.probes)
-        actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
+        log_actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
 }
 /**
  * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
@@ -675,13 +686,13 @@ function logRound(round) {
  */
 async function main(regexThread) {
     const settings = getInputs();
-    actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
+    log_actionLog.info(`Checking ${settings.urls.length} URL(s) every ${(0,src/* formatDuration */.a3)(settings.intervalMs)} for up to ${(0,src/* formatDuration */.a3)(settings.timeoutMs)}: ` +
         `healthy after ${settings.successThreshold} passing round(s) in a row, ` +
         `unhealthy after ${settings.failureThreshold} failed round(s) once one has passed`);
     // Outputs and summary are published however the step ends once the inputs are read: a check that
     // could not start (a proxy variable that is not a URL) says so and why, and a cancelled one
     // publishes the rounds it completed.
-    const report = await publishing(() => actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
+    const report = await publishing(() => log_actionLog.group('Health checks', () => (0,health_check_src/* runHealthCheck */.WC)({
         ...settings,
         regexThread,
         agents: toolkitAgents(),
@@ -691,11 +702,11 @@ async function main(regexThread) {
     if (report.outcome === 'cancelled')
         throw new Error(CANCELLED_MESSAGE);
     if (report.healthy)
-        actionLog.info(report.reason);
+        log_actionLog.info(report.reason);
     else if (settings.failOnUnhealthy)
         throw new Error(report.reason);
     else
-        actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
+        log_actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
 }
 
 ;// CONCATENATED MODULE: ./src/main-thread.ts

@@ -1,4 +1,4 @@
-import { actionLog, secretsDir } from '@sophia/action-runtime';
+import { actionLog, onRunner } from '@sophia/action-runtime';
 import {
   describeRevision,
   executeRollback,
@@ -28,7 +28,7 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
     return [];
   }
   // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
-  return withKubectl(settings.connection, { log: actionLog, tempDir: secretsDir() }, async (kubectl) => {
+  return withKubectl(settings.connection, onRunner(), async (kubectl) => {
     const steps = await planRollback(kubectl, settings);
     for (const step of steps) {
       for (const warning of step.warnings) actionLog.warning(warning);

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Log } from '@sophia/reporting';
+import { actionLog } from './log.js';
+import { workspaceDir } from './run-context.js';
 
 /**
  * The same bundle runs as the main step and, when action.yml names it under `post:`, as the post
@@ -113,4 +116,14 @@ export async function asMainStep(work: () => Promise<void>): Promise<void> {
 export async function asPostStep(work?: () => Promise<void>): Promise<void> {
   removeSecretsDir(core.getState(SECRETS_DIR_STATE) || undefined);
   await work?.();
+}
+
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
+ * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ */
+export function onRunner(): { log: Log; tempDir: string; cwd: string } {
+  return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
 }

@@ -1,4 +1,4 @@
-import { markdownTable, type Publication, type RunContext } from '@sophia/reporting';
+import { markdownTable, type Cell, type Publication, type RunContext } from '@sophia/reporting';
 import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
 import { ManifestError, NamespaceInputError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
@@ -33,48 +33,31 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       report.applied.map((object) => [workloadKey(object), actionText(object)]),
     ),
   );
-  if (report.rollouts.length > 0) {
-    parts.push(
-      markdownTable(
-        ['Workload', 'Revision', 'Rollout', 'Time'],
-        report.rollouts.map((rollout) => [
-          workloadKey(rollout.ref),
-          rollout.revision ?? '',
-          rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-          `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-        ]),
-      ),
-    );
-  }
+  parts.push(
+    ...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
+      workloadKey(rollout.ref),
+      rollout.revision ?? '',
+      rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+      `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+    ]),
+  );
   for (const rollout of report.rollouts.filter((r) => !r.ok)) parts.push(formatDiagnostics(rollout));
-  if (report.rollbacks.length > 0) {
-    parts.push(
-      markdownTable(
-        ['Rolled back', 'Failed revision', 'Restored revision', 'Result'],
-        report.rollbacks.map((record) => [
-          workloadKey(record.ref),
-          record.failedRevision ?? '',
-          record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
-          rollbackResult(record),
-        ]),
-      ),
-    );
-  }
-  if (report.restored.length > 0) {
-    parts.push(
-      markdownTable(
-        ['Put back as before the deploy', 'Result'],
-        report.restored.map((record) => [
-          workloadKey(record.ref),
-          record.skipped
-            ? `left as is: ${record.skipped}`
-            : record.rounded
-              ? `restored except: ${record.rounded}`
-              : 'restored',
-        ]),
-      ),
-    );
-  }
+  parts.push(
+    ...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
+      workloadKey(record.ref),
+      record.failedRevision ?? '',
+      record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
+      rollbackResult(record),
+    ]),
+    ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
+      workloadKey(record.ref),
+      record.skipped
+        ? `left as is: ${record.skipped}`
+        : record.rounded
+          ? `restored except: ${record.rounded}`
+          : 'restored',
+    ]),
+  );
   const diffs = report.applied.filter((object) => object.diff);
   if (diffs.length > 0) {
     parts.push('#### Changes the deploy would make', '');
@@ -84,6 +67,11 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       );
   }
   return parts.join('\n');
+}
+
+/** A table with one row per item, or none at all when there are no items. */
+function tableOf<T>(header: string[], items: readonly T[], row: (item: T) => Cell[]): string[] {
+  return items.length > 0 ? [markdownTable(header, items.map(row))] : [];
 }
 
 /** One workload's rollback as the summary and the `rollbacks` output say it. */
