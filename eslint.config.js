@@ -99,7 +99,14 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-syntax': ['error', ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime'])],
+      'no-restricted-syntax': [
+        'error',
+        ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime']),
+        {
+          selector: String.raw`ImportExpression[source.value=/^@actions\/(?!github$)/]`,
+          message: 'Dynamic import of @actions/… other than @actions/github is refused here, as a static one is.',
+        },
+      ],
     },
   },
   {

@@ -30,12 +30,13 @@ export interface GitHubRepositoryOptions {
  */
 export function githubRepository(options: GitHubRepositoryOptions): GitHubRepository {
   if (!options.token) throw new TypeError("A GitHub token is required (the job's GITHUB_TOKEN, for example)");
-  const repository = options.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+  // An empty variable counts as unset, as runContext (action-runtime) reads the runner's variables.
+  const repository = options.repository || process.env.GITHUB_REPOSITORY || '';
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
   if (!match) {
     throw new TypeError(`repository must be "owner/name" (or GITHUB_REPOSITORY set), got "${repository}"`);
   }
-  const baseUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+  const baseUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
   return { octokit: getOctokit(options.token, { baseUrl }), owner: match[1], repo: match[2] };
 }
 
