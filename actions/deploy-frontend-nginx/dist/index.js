@@ -57142,7 +57142,10 @@ async function runHealthCheck(settings) {
                     // a matching thread still starting up may be waited for until the gate's timeout, apart
                     // from that limit: its start-up is not the pattern's cost.
                     const startMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
-                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName, startMs };
+                    // A probe whose limit was already cut to what is left of the timeout has no limit of its own: a
+                    // check it cannot finish was stopped by the gate's deadline, not by its cost.
+                    const ownMs = cutByTimeout ? Number.POSITIVE_INFINITY : Math.max(1, timeoutMs - latencyMs);
+                    const matchLimit = { ms: ownMs, name: timeoutName, startMs };
                     return settleWithin(judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }), startMs + ABANDON_GRACE_MS, abandoned);
                 };
                 return probe();

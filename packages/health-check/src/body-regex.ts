@@ -23,6 +23,7 @@ export type RegexOutcome = 'matched' | 'not-matched' | CheckUnfinished;
  * is not the expression's cost, so it is not counted against `ms`.
  */
 export interface MatchBudget {
+  /** The check's own limit; Infinity when it has none but the gate's deadline (`startMs`). */
   ms: number;
   startMs: number;
 }
