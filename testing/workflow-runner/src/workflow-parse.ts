@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
+import { TokenType, type Token } from '@actions/expressions/lexer';
 import {
   convertWorkflowTemplate,
   isBasicExpression,
@@ -118,6 +119,7 @@ function toData(value: ContextValue): ExpressionData {
 /** Evaluates one expression (without `${{ }}`) with GitHub's evaluator. */
 export function evaluateExpression(expression: string, contexts: Contexts, status?: Status): ExpressionData {
   const lexed = new Lexer(expression).lex();
+  lexed.tokens = lexed.tokens.map(decodeQuotes);
   const functions = STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 }));
   const tree = new Parser(lexed.tokens, Object.keys(contexts), functions).parse();
   const failed = status?.failed ?? false;
@@ -132,6 +134,17 @@ export function evaluateExpression(expression: string, contexts: Contexts, statu
     ...Object.entries(contexts).map(([key, value]) => ({ key, value: toData(value) })),
   );
   return new Evaluator(tree, context, implementations).evaluate();
+}
+
+/**
+ * A string literal's value with every `''` decoded to `'`, as GitHub's runner decodes it. The
+ * lexer of @actions/expressions 0.3.61 decodes only the first (`String.replace` with a string),
+ * and the workflow parser turns a `run:` holding `${{ }}` into `format('...')` with each `'` of the
+ * script doubled: a script with a single-quoted shell word would reach bash with a quote missing.
+ */
+function decodeQuotes(token: Token): Token {
+  if (token.type !== TokenType.STRING) return token;
+  return { ...token, value: token.lexeme.slice(1, -1).replaceAll("''", "'") };
 }
 
 /** An `if:` as the parser normalised it (a missing one is `success()`). */

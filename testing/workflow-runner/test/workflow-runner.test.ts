@@ -449,6 +449,29 @@ describe("expressions are evaluated by GitHub's own @actions/expressions, not a 
     );
   });
 
+  test('a run: script holding an expression reaches bash as written, its single quotes intact', async () => {
+    // The parser turns this script into format('...') with every ' doubled; each must come back single.
+    const script = `printf '%s|' "sha \${{ github.sha }}" 'one' "it's" 'a'"'"'b' ''; echo`;
+    write(
+      app,
+      'ci.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  quote:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - id: say',
+        '        run: |',
+        `          echo "said=$(${script})" >> "$GITHUB_OUTPUT"`,
+        '',
+      ].join('\n'),
+    );
+    const run = await runWorkflow({ file: '.github/workflows/ci.yml', workspace: app, github: { sha: 'abc123' } });
+    expect(run.jobs[0].steps[0].note).toBeUndefined();
+    expect(run.jobs[0].steps[0].outputs).toEqual({ said: "sha abc123|one|it's|a'b||" });
+  });
+
   test('no lexer, parser or evaluator of our own in the runner or the demo', () => {
     const sources = [path.join(repoRoot, 'testing', 'workflow-runner', 'src'), path.join(repoRoot, 'demo')].flatMap(
       (dir) => readdirSync(dir).map((file) => path.join(dir, file)),
