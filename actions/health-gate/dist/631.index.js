@@ -10,6 +10,7 @@ export const modules = {
 __webpack_require__.d(__webpack_exports__, {
   WH: () => (/* reexport */ describeProbe),
   QH: () => (/* reexport */ describeRound),
+  vH: () => (/* reexport */ failureSignature),
   WC: () => (/* reexport */ runHealthCheck),
   serveBodyRegexMatches: () => (/* reexport */ serveBodyRegexMatches)
 });
@@ -992,6 +993,30 @@ function describeRound(round) {
     const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
 }
+/**
+ * What is failing, in one line, so that two unhealthy reports can be told apart ("the same
+ * outage" or "something else broke"): per URL that had a failed probe, sorted, the URL and how
+ * its latest failure looked (the probe error kind, such as `refused` or `timeout`, else
+ * `status <code>`, else `body` for an expected status with the wrong body); the verdict's outcome
+ * first. Counts, latencies and timings are left out: they differ on every run of the same outage.
+ * Empty for a healthy report.
+ */
+function failureSignature(report) {
+    if (report.healthy)
+        return '';
+    const failing = report.urls
+        .filter((url) => url.passes < url.probes)
+        .map((url) => {
+        const how = url.lastError
+            ? (url.lastErrorKind ?? 'other')
+            : url.wrongStatus > 0
+                ? `status ${url.lastStatus}`
+                : 'body';
+        return `${url.url} ${how}`;
+    })
+        .sort();
+    return [report.outcome, ...failing].join('; ');
+}
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts
 
@@ -1342,6 +1367,7 @@ __webpack_require__.d(__webpack_exports__, {
   c3: () => (/* reexport */ collections_listOf),
   k6: () => (/* reexport */ maskHeaderValues),
   N$: () => (/* reexport */ maskUrlSecrets),
+  wC: () => (/* reexport */ matching),
   yL: () => (/* reexport */ oneOf),
   eo: () => (/* reexport */ secretForms),
   Vx: () => (/* reexport */ shortenValue),
@@ -1349,7 +1375,7 @@ __webpack_require__.d(__webpack_exports__, {
   Fn: () => (/* reexport */ urlSecrets)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */

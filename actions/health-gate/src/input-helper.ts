@@ -10,9 +10,11 @@ import {
   jsonCheck,
   listOf,
   maskHeaderValues,
+  matching,
   maskUrlSecrets,
   oneOf,
   statusRanges,
+  type InputReader,
 } from '@sophia/inputs';
 import type { HealthCheckSettings, RedirectPolicy } from '@sophia/health-check';
 
@@ -25,6 +27,14 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['none', 'same-origin', 'any'];
 
+/** The alert issue kept about the check (inputs `alert-issue`, `alert-label`, `alert-reminder`, `github-token`). */
+export interface AlertSettings {
+  key: string;
+  label: string;
+  reminderMs: number;
+  token: string;
+}
+
 /** The probe engine's settings as the inputs give them, plus what the action does with the verdict. */
 export interface HealthGateSettings extends Omit<
   HealthCheckSettings,
@@ -33,6 +43,8 @@ export interface HealthGateSettings extends Omit<
   method: HttpMethod;
   followRedirects: RedirectPolicy;
   failOnUnhealthy: boolean;
+  /** Absent when `alert-issue` is empty. */
+  alert?: AlertSettings;
 }
 
 /** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
@@ -56,6 +68,7 @@ export function getInputs(reader = actionInputs()): HealthGateSettings {
     failureThreshold: reader.required('failure-threshold', integer(1, 100)),
     insecureTls: reader.required('insecure-tls', boolean),
     failOnUnhealthy: reader.required('fail-on-unhealthy', boolean),
+    alert: alertSettings(reader),
   };
   // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
   for (const [name, given] of [
@@ -67,4 +80,24 @@ export function getInputs(reader = actionInputs()): HealthGateSettings {
     }
   }
   return settings;
+}
+
+const ALERT_KEY = matching(
+  /^[A-Za-z0-9][A-Za-z0-9._]*(-[A-Za-z0-9._]+)*$/,
+  'letters, digits, ".", "_" and single "-", starting with a letter or digit',
+);
+
+function alertSettings(reader: InputReader): AlertSettings | undefined {
+  const key = reader.optional('alert-issue', ALERT_KEY);
+  const label = reader.required('alert-label');
+  const reminderMs = reader.required('alert-reminder', duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+  const token = reader.secret('github-token', { required: false });
+  if (!key) return undefined;
+  if (!token) {
+    throw new InputError(
+      'github-token',
+      'Input "github-token" is required with "alert-issue" (a token with issues: write)',
+    );
+  }
+  return { key, label: label.trim(), reminderMs, token };
 }

@@ -1,6 +1,15 @@
-import { actionLog, CANCELLED_MESSAGE, cancelSignal, publishing, toolkitAgents } from '@sophia/action-runtime';
+import {
+  actionLog,
+  CANCELLED_MESSAGE,
+  cancelSignal,
+  publish,
+  publishing,
+  runUrl,
+  toolkitAgents,
+} from '@sophia/action-runtime';
 import { describeProbe, describeRound, runHealthCheck, type RegexThread, type RoundResult } from '@sophia/health-check';
 import { formatDuration } from '@sophia/inputs';
+import { keepAlertIssue } from './alert.js';
 import { getInputs } from './input-helper.js';
 import { healthPublication, notCheckedPublication } from './summary.js';
 
@@ -10,7 +19,8 @@ function logRound(round: RoundResult): void {
 }
 
 /**
- * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
+ * The runbook: read inputs, probe every URL in rounds until a verdict, report, keep the alert
+ * issue (with `alert-issue`), fail if unhealthy.
  * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
  */
 export async function main(regexThread: RegexThread): Promise<void> {
@@ -38,6 +48,11 @@ export async function main(regexThread: RegexThread): Promise<void> {
   );
 
   if (report.outcome === 'cancelled') throw new Error(CANCELLED_MESSAGE);
+  if (settings.alert) {
+    const alert = await keepAlertIssue(settings.alert, report, runUrl());
+    await publish(alert);
+    actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+  }
   if (report.healthy) actionLog.info(report.reason);
   else if (settings.failOnUnhealthy) throw new Error(report.reason);
   else actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);

@@ -116,21 +116,84 @@ export async function closeIssue(github: GitHubRepository, issueNumber: number, 
   });
 }
 
-/** What syncAlertIssue did. */
-export type AlertAction = 'opened' | 'commented' | 'closed' | 'none';
+/** What syncAlertIssue did; `unchanged`: unhealthy as last reported, so nothing was written. */
+export type AlertAction = 'opened' | 'commented' | 'unchanged' | 'closed' | 'none';
+
+/** One health check, as syncAlertIssue reports it. */
+export interface AlertCheck {
+  healthy: boolean;
+  /** Markdown: the new issue's text, the comment while unhealthy, the closing comment. */
+  body: string;
+  /**
+   * What the failure is, in one short line (such as which URLs fail and how), kept in a hidden
+   * marker of what is written. With it, a check that is unhealthy in the same way as last
+   * reported writes nothing (`unchanged`) until `remindAfterSeconds` have passed since then.
+   * Without it, every unhealthy check comments.
+   */
+  state?: string;
+  /** Seconds after which an unchanged failure is reported again; absent: never. */
+  remindAfterSeconds?: number;
+}
+
+const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
+
+/** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
+function markedState(state: string): string {
+  return state.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' ');
+}
+
+/** The hidden line that records a failure's state in an alert issue's body or comment. */
+function stateMarker(state: string): string {
+  return `<!-- sophia-alert-state:${markedState(state)} -->`;
+}
+
+function withState(body: string, state: string | undefined): string {
+  return state === undefined ? body : `${body}\n${stateMarker(state)}`;
+}
+
+/**
+ * The latest failure state recorded on the issue (its body, then its comments) and when it was
+ * written (ms since the epoch), or undefined when none is.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues/{issue_number}, GET .../issues/{issue_number}/comments
+ * (every page). Minimum token permission: `issues: read`.
+ */
+async function lastState(
+  github: GitHubRepository,
+  issueNumber: number,
+): Promise<{ state: string; at: number } | undefined> {
+  return calling('syncAlertIssue', async () => {
+    const { octokit, owner, repo } = github;
+    const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
+    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    });
+    let found: { state: string; at: number } | undefined;
+    for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
+      const state = STATE_MARKER.exec(written.body ?? '')?.[1];
+      if (state !== undefined) found = { state, at: Date.parse(written.created_at) };
+    }
+    return found;
+  });
+}
 
 /**
  * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
- * (`body` is its first text), unhealthy with one open comments `body` on it, healthy with one
- * open comments `body` and closes it, healthy with none does nothing.
+ * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
+ * comments `body` and closes it, healthy with none does nothing.
  *
- * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue.
+ * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
+ * with `state` GET .../issues/{n} and .../issues/{n}/comments (operation `syncAlertIssue`).
  * Minimum token permission: `issues: write`.
  */
 export async function syncAlertIssue(
   github: GitHubRepository,
   alert: AlertKey & { title: string },
-  check: { healthy: boolean; body: string },
+  check: AlertCheck,
 ): Promise<{ action: AlertAction; issue?: AlertIssue }> {
   const open = await findAlertIssue(github, alert);
   if (check.healthy) {
@@ -138,9 +201,16 @@ export async function syncAlertIssue(
     await closeIssue(github, open.number, check.body);
     return { action: 'closed', issue: open };
   }
-  if (open) {
-    await commentOnIssue(github, open.number, check.body);
-    return { action: 'commented', issue: open };
+  const body = withState(check.body, check.state);
+  if (!open) return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+  if (check.state !== undefined) {
+    const last = await lastState(github, open.number);
+    const due =
+      check.remindAfterSeconds !== undefined &&
+      last !== undefined &&
+      Date.now() - last.at >= check.remindAfterSeconds * 1000;
+    if (last?.state === markedState(check.state) && !due) return { action: 'unchanged', issue: open };
   }
-  return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body: check.body }) };
+  await commentOnIssue(github, open.number, body);
+  return { action: 'commented', issue: open };
 }

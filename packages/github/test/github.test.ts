@@ -168,6 +168,46 @@ describe('alert issues', () => {
     expect(ours().filter((issue) => issue.state === 'open')).toHaveLength(1);
   });
 
+  it('with a failure state, comments only when the failure changed or the reminder is due', async () => {
+    const github = client('ghs_issuesWrite');
+    const alert = { label: 'state-health', key: 'production', title: 'Production is unhealthy' };
+    const down = { healthy: false, body: 'refused', state: 'timeout; https://sophia.example refused' };
+    const opened = await syncAlertIssue(github, alert, down);
+    expect(opened.action).toBe('opened');
+    const number = opened.issue!.number;
+    const comments = () => repository.comments.filter((c) => c.issueNumber === number).map((c) => c.body);
+
+    expect(await syncAlertIssue(github, alert, { ...down, body: 'refused again' })).toEqual({
+      action: 'unchanged',
+      issue: opened.issue,
+    });
+    expect(await syncAlertIssue(github, alert, { ...down, remindAfterSeconds: 3600 })).toMatchObject({
+      action: 'unchanged',
+    });
+    expect(comments()).toEqual([]);
+
+    const changed = { healthy: false, body: 'wrong body', state: 'timeout; https://sophia.example body' };
+    expect(await syncAlertIssue(github, alert, changed)).toMatchObject({ action: 'commented' });
+    // The state last reported is the comment's, not the issue's first text.
+    expect(await syncAlertIssue(github, alert, changed)).toMatchObject({ action: 'unchanged' });
+    expect(await syncAlertIssue(github, alert, { ...changed, body: 'reminder', remindAfterSeconds: 0 })).toMatchObject({
+      action: 'commented',
+    });
+    expect(comments()).toEqual([
+      'wrong body\n<!-- sophia-alert-state:timeout; https://sophia.example body -->',
+      'reminder\n<!-- sophia-alert-state:timeout; https://sophia.example body -->',
+    ]);
+    // A state that would end the hidden comment is kept on one line, without "--".
+    expect(await syncAlertIssue(github, alert, { healthy: false, body: 'odd', state: 'a-->b\nc' })).toMatchObject({
+      action: 'commented',
+    });
+    expect(comments().at(-1)).toBe('odd\n<!-- sophia-alert-state:a->b c -->');
+    expect(await syncAlertIssue(github, alert, { healthy: false, body: 'odd', state: 'a-->b\nc' })).toMatchObject({
+      action: 'unchanged',
+    });
+    expect(await syncAlertIssue(github, alert, { healthy: true, body: 'fine' })).toMatchObject({ action: 'closed' });
+  });
+
   it('skips a pull request carrying the label and marker', async () => {
     const pull = repository.addPullRequest('Alert-looking pull request');
     const record = repository.issues.find((issue) => issue.number === pull)!;

@@ -1,8 +1,8 @@
-export const id = 394;
-export const ids = [394];
+export const id = 882;
+export const ids = [882];
 export const modules = {
 
-/***/ 1394:
+/***/ 5882:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -302,6 +302,37 @@ async function publishFailure(publicationOf) {
     }
 }
 
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
+/**
+ * `<server>/<owner>/<repo>/actions/runs/<id>`, or '' without a repository or run id. A missing
+ * GITHUB_SERVER_URL means github.com, as the runner itself assumes (`github.context.serverUrl`).
+ */
+function runUrl(env = process.env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    return env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : '';
+}
+/**
+ * The run as GitHub's default environment variables describe it (GITHUB_SHA, GITHUB_REF, GITHUB_ACTOR, GITHUB_RUN_ID,
+ * GITHUB_RUN_ATTEMPT, and the run URL from GITHUB_SERVER_URL/GITHUB_REPOSITORY). Absent variables give empty strings,
+ * so a run outside a runner still works; never throws.
+ */
+function runContext(env = process.env) {
+    return {
+        commit: env.GITHUB_SHA ?? '',
+        ref: env.GITHUB_REF ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        runId: env.GITHUB_RUN_ID ?? '',
+        runAttempt: env.GITHUB_RUN_ATTEMPT ?? '',
+        runUrl: runUrl(env),
+    };
+}
+/** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
+function workspaceDir(env = process.env) {
+    return env.GITHUB_WORKSPACE || process.cwd();
+}
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
@@ -554,48 +585,413 @@ function withPlanFile(publication, action) {
 
 // EXTERNAL MODULE: ../../packages/health-check/src/index.ts + 8 modules
 var health_check_src = __webpack_require__(1631);
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
+// EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+github@9.1.1/node_modules/@actions/github/lib/github.js + 22 modules
+var github = __webpack_require__(8258);
+;// CONCATENATED MODULE: ../../packages/github/src/client.ts
 
 /**
- * The methods the `method` input accepts: the RFC 9110 methods a health probe can meaningfully send (no CONNECT or
- * TRACE).
+ * A client for one repository. The API root is read here, at call time, rather than left to
+ * @actions/github, which reads GITHUB_API_URL once when it is first imported.
+ * Throws TypeError when the token is empty or the repository is not `owner/name`.
  */
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = actionInputs()) {
-    // Before anything is parsed, so that no error can quote a credential.
-    (0,src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
-    (0,src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
-    const settings = {
-        urls: reader.required('urls', (0,src/* listOf */.c3)(src/* httpUrl */.q3, 'newline')),
-        expectedStatus: reader.required('expected-status', src/* statusRanges */.F),
-        expectedBody: reader.optional('expected-body', src/* bodyMatcher */.PF),
-        expectedJson: reader.optional('expected-json', src/* jsonCheck */.bL),
-        method: reader.required('method', (0,src/* oneOf */.yL)(HTTP_METHODS)),
-        headers: reader.optional('headers', src/* headers */.b3) ?? [],
-        followRedirects: reader.required('follow-redirects', (0,src/* oneOf */.yL)(REDIRECT_POLICIES)),
-        intervalMs: reader.required('interval', (0,src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
-        requestTimeoutMs: reader.required('request-timeout', (0,src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
-        timeoutMs: reader.required('timeout', (0,src/* duration */.p0)({ minMs: 10 })),
-        initialDelayMs: reader.required('initial-delay', (0,src/* duration */.p0)({ maxMs: 3_600_000 })),
-        successThreshold: reader.required('success-threshold', (0,src/* integer */.nd)(1, 100)),
-        failureThreshold: reader.required('failure-threshold', (0,src/* integer */.nd)(1, 100)),
-        insecureTls: reader.required('insecure-tls', src/* boolean */.zM),
-        failOnUnhealthy: reader.required('fail-on-unhealthy', src/* boolean */.zM),
-    };
-    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
-    for (const [name, given] of [
-        ['expected-body', settings.expectedBody],
-        ['expected-json', settings.expectedJson],
-    ]) {
-        if (settings.method === 'HEAD' && given) {
-            throw new src/* InputError */.dz(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
-        }
+function githubRepository(options) {
+    if (!options.token)
+        throw new TypeError("A GitHub token is required (the job's GITHUB_TOKEN, for example)");
+    const repository = options.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+    const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
+    if (!match) {
+        throw new TypeError(`repository must be "owner/name" (or GITHUB_REPOSITORY set), got "${repository}"`);
     }
-    return settings;
+    const baseUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+    return { octokit: (0,github/* getOctokit */.Q)(options.token, { baseUrl }), owner: match[1], repo: match[2] };
 }
+/**
+ * A GitHub REST call that failed: the operation (this package's function), the HTTP status (0
+ * when no answer came) and GitHub's own message, with the field errors of a 422. The token is
+ * never part of it.
+ */
+class GitHubApiError extends Error {
+    operation;
+    status;
+    githubMessage;
+    constructor(
+    /** This package's operation, such as `upsertPullRequestComment`. */
+    operation, 
+    /** The HTTP status of GitHub's answer; 0 when the request got none (network failure). */
+    status, 
+    /** GitHub's `message` field, or the network error's message. */
+    githubMessage) {
+        super(`${operation}: GitHub answered ${status === 0 ? 'nothing' : `HTTP ${status}`}: ${githubMessage}`);
+        this.operation = operation;
+        this.status = status;
+        this.githubMessage = githubMessage;
+        this.name = 'GitHubApiError';
+    }
+}
+/** Runs one operation's requests, turning octokit's failures into GitHubApiError. */
+async function client_calling(operation, run) {
+    try {
+        return await run();
+    }
+    catch (error) {
+        if (error instanceof GitHubApiError)
+            throw error;
+        const failure = error;
+        const data = failure.response?.data;
+        if (typeof failure.status === 'number' && failure.response) {
+            const detail = Array.isArray(data?.errors) && data.errors.length > 0 ? ` ${JSON.stringify(data.errors)}` : '';
+            const message = typeof data?.message === 'string' ? data.message : (failure.message ?? '');
+            throw new GitHubApiError(operation, failure.status, `${message}${detail}`);
+        }
+        // octokit reports a request that got no answer as status 500 without a response.
+        throw new GitHubApiError(operation, 0, failure.message ?? String(error));
+    }
+}
+/**
+ * The hidden HTML comment that identifies what this suite wrote (`<!-- sophia-<kind>:<key> -->`),
+ * so it is found again by content rather than by title or position.
+ * Throws TypeError when the key could end the comment or break the line.
+ */
+function client_marker(kind, key) {
+    if (!/^[A-Za-z0-9._/:@+-]+$/.test(key) || key.includes('--')) {
+        throw new TypeError(`marker key must be letters, digits and . _ / : @ + - (no "--"), got "${key}"`);
+    }
+    return `<!-- sophia-${kind}:${key} -->`;
+}
+
+;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
+
+/**
+ * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
+ * request carries one comment per key however often it is written. The comment is found by the
+ * hidden marker `<!-- sophia-deploy-plan:<key> -->` across every page of the pull request's
+ * comments.
+ *
+ * REST: GET and POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
+ * /repos/{owner}/{repo}/issues/comments/{comment_id} (pull request comments are issue comments).
+ * Minimum token permission: `pull-requests: write` (GitHub docs, "Create an issue comment": a
+ * pull request's comments need Issues or Pull requests write).
+ * Throws GitHubApiError (operation `upsertPullRequestComment`); TypeError for a bad key.
+ */
+async function upsertPullRequestComment(github, options) {
+    const hidden = marker('deploy-plan', options.key);
+    const body = `${hidden}\n${options.body}`;
+    return calling('upsertPullRequestComment', async () => {
+        const { octokit, owner, repo } = github;
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: options.pullNumber,
+            per_page: 100,
+        });
+        const existing = comments.find((comment) => comment.body?.includes(hidden));
+        if (existing) {
+            const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
+            return { id: data.id, htmlUrl: data.html_url, created: false };
+        }
+        const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: options.pullNumber, body });
+        return { id: data.id, htmlUrl: data.html_url, created: true };
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/github/src/alert-issue.ts
+
+/**
+ * The one open issue carrying `label` and this alert's hidden marker `<!-- sophia-alert:<key> -->`,
+ * or undefined. Searched by label and marker, never by title, through the issues list (not the
+ * search API, whose index lags behind: a just-opened issue would be missed and opened twice).
+ * Pull requests, which the issues list also returns, are skipped.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ * Minimum token permission: `issues: read`.
+ * Throws GitHubApiError (operation `findAlertIssue`).
+ */
+async function findAlertIssue(github, alert) {
+    const hidden = client_marker('alert', alert.key);
+    return client_calling('findAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+            owner,
+            repo,
+            state: 'open',
+            labels: alert.label,
+            per_page: 100,
+        });
+        const found = issues
+            .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+            .sort((a, b) => a.number - b.number)[0];
+        return found ? { number: found.number, title: found.title, htmlUrl: found.html_url } : undefined;
+    });
+}
+/**
+ * Opens the alert's issue with `title` and `body` (Markdown, after the hidden marker) unless one
+ * is open already, which is then returned untouched: never two open issues for one alert from
+ * runs one after another (runs at the same time must be kept apart by the workflow's
+ * `concurrency:`).
+ *
+ * REST: GET /repos/{owner}/{repo}/issues, POST /repos/{owner}/{repo}/issues (with `labels`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `openAlertIssue`, or `findAlertIssue` for the search).
+ */
+async function openAlertIssue(github, alert) {
+    const existing = await findAlertIssue(github, alert);
+    if (existing)
+        return { issue: existing, created: false };
+    return { issue: await createAlertIssue(github, alert), created: true };
+}
+function createAlertIssue(github, alert) {
+    const body = `${client_marker('alert', alert.key)}\n${alert.body}`;
+    return client_calling('openAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data } = await octokit.rest.issues.create({ owner, repo, title: alert.title, body, labels: [alert.label] });
+        return { number: data.number, title: data.title, htmlUrl: data.html_url };
+    });
+}
+/**
+ * Adds a comment (Markdown) to an issue; returns the comment's id and page.
+ *
+ * REST: POST /repos/{owner}/{repo}/issues/{issue_number}/comments.
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `commentOnIssue`).
+ */
+async function commentOnIssue(github, issueNumber, body) {
+    return client_calling('commentOnIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+        return { id: data.id, htmlUrl: data.html_url };
+    });
+}
+/**
+ * Comments on an issue (saying why it closes), then closes it as completed.
+ *
+ * REST: POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
+ * /repos/{owner}/{repo}/issues/{issue_number} (`state: closed`, `state_reason: completed`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `commentOnIssue` or `closeIssue`).
+ */
+async function closeIssue(github, issueNumber, comment) {
+    await commentOnIssue(github, issueNumber, comment);
+    await client_calling('closeIssue', async () => {
+        const { octokit, owner, repo } = github;
+        await octokit.rest.issues.update({
+            owner,
+            repo,
+            issue_number: issueNumber,
+            state: 'closed',
+            state_reason: 'completed',
+        });
+    });
+}
+const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
+/** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
+function markedState(state) {
+    return state.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' ');
+}
+/** The hidden line that records a failure's state in an alert issue's body or comment. */
+function stateMarker(state) {
+    return `<!-- sophia-alert-state:${markedState(state)} -->`;
+}
+function withState(body, state) {
+    return state === undefined ? body : `${body}\n${stateMarker(state)}`;
+}
+/**
+ * The latest failure state recorded on the issue (its body, then its comments) and when it was
+ * written (ms since the epoch), or undefined when none is.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues/{issue_number}, GET .../issues/{issue_number}/comments
+ * (every page). Minimum token permission: `issues: read`.
+ */
+async function lastState(github, issueNumber) {
+    return client_calling('syncAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: issueNumber,
+            per_page: 100,
+        });
+        let found;
+        for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
+            const state = STATE_MARKER.exec(written.body ?? '')?.[1];
+            if (state !== undefined)
+                found = { state, at: Date.parse(written.created_at) };
+        }
+        return found;
+    });
+}
+/**
+ * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
+ * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
+ * comments `body` and closes it, healthy with none does nothing.
+ *
+ * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
+ * with `state` GET .../issues/{n} and .../issues/{n}/comments (operation `syncAlertIssue`).
+ * Minimum token permission: `issues: write`.
+ */
+async function syncAlertIssue(github, alert, check) {
+    const open = await findAlertIssue(github, alert);
+    if (check.healthy) {
+        if (!open)
+            return { action: 'none' };
+        await closeIssue(github, open.number, check.body);
+        return { action: 'closed', issue: open };
+    }
+    const body = withState(check.body, check.state);
+    if (!open)
+        return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    if (check.state !== undefined) {
+        const last = await lastState(github, open.number);
+        const due = check.remindAfterSeconds !== undefined &&
+            last !== undefined &&
+            Date.now() - last.at >= check.remindAfterSeconds * 1000;
+        if (last?.state === markedState(check.state) && !due)
+            return { action: 'unchanged', issue: open };
+    }
+    await commentOnIssue(github, open.number, body);
+    return { action: 'commented', issue: open };
+}
+
+;// CONCATENATED MODULE: ../../packages/github/src/deployments.ts
+
+/**
+ * Records a deployment of `ref` to `environment`. It is created with `auto_merge: false` (GitHub
+ * would otherwise merge the default branch into a ref behind it) and `required_contexts: []`
+ * (GitHub would otherwise refuse, 409, while a commit status of the ref is not green: the
+ * workflow's own `needs:` already decide whether to deploy).
+ *
+ * REST: POST /repos/{owner}/{repo}/deployments.
+ * Minimum token permission: `deployments: write`.
+ * Throws GitHubApiError (operation `createDeployment`; 422 `No ref found for: <ref>`).
+ */
+async function createDeployment(github, options) {
+    return calling('createDeployment', async () => {
+        const { octokit, owner, repo } = github;
+        const response = await octokit.rest.repos.createDeployment({
+            owner,
+            repo,
+            ref: options.ref,
+            environment: options.environment,
+            description: options.description,
+            payload: options.payload,
+            production_environment: options.productionEnvironment,
+            transient_environment: options.transientEnvironment,
+            auto_merge: false,
+            required_contexts: [],
+        });
+        // 202 is GitHub's "Auto-merged ..." answer, which auto_merge: false rules out.
+        if (!('id' in response.data))
+            throw new Error(String(response.data.message));
+        return deploymentOf(response.data);
+    });
+}
+/** GitHub's limit on a deployment status description (REST reference). */
+const DESCRIPTION_LIMIT = 140;
+/**
+ * Posts a status of a deployment, which the repository's Environments page shows.
+ *
+ * REST: POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses.
+ * Minimum token permission: `deployments: write`.
+ * Throws GitHubApiError (operation `createDeploymentStatus`).
+ */
+async function createDeploymentStatus(github, deploymentId, options) {
+    const description = options.description && options.description.length > DESCRIPTION_LIMIT
+        ? `${options.description.slice(0, DESCRIPTION_LIMIT - 1)}…`
+        : options.description;
+    return calling('createDeploymentStatus', async () => {
+        const { octokit, owner, repo } = github;
+        const { data } = await octokit.rest.repos.createDeploymentStatus({
+            owner,
+            repo,
+            deployment_id: deploymentId,
+            state: options.state,
+            log_url: options.logUrl,
+            environment_url: options.environmentUrl,
+            description,
+            auto_inactive: options.autoInactive,
+        });
+        return statusOf(data);
+    });
+}
+/**
+ * The deployments to `environment`, newest first, narrowed to a `ref` or `sha` when given.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (every page).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+async function listDeployments(github, filter) {
+    return calling('listDeployments', async () => {
+        const { octokit, owner, repo } = github;
+        const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
+            owner,
+            repo,
+            environment: filter.environment,
+            ref: filter.ref,
+            sha: filter.sha,
+            per_page: 100,
+        });
+        return deployments.map(deploymentOf).sort((a, b) => b.id - a.id);
+    });
+}
+/**
+ * The newest deployment to `environment` of `ref` or `sha`, or undefined.
+ * REST, permission and errors: those of listDeployments.
+ */
+async function findDeployment(github, filter) {
+    return (await listDeployments(github, filter))[0];
+}
+/**
+ * A deployment's statuses, newest first: the first is what the Environments page shows.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses (every page).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeploymentStatuses`).
+ */
+async function listDeploymentStatuses(github, deploymentId) {
+    return calling('listDeploymentStatuses', async () => {
+        const { octokit, owner, repo } = github;
+        const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, {
+            owner,
+            repo,
+            deployment_id: deploymentId,
+            per_page: 100,
+        });
+        return statuses.map(statusOf).sort((a, b) => b.id - a.id);
+    });
+}
+function deploymentOf(data) {
+    return {
+        id: data.id,
+        sha: data.sha,
+        ref: data.ref,
+        environment: data.environment,
+        task: data.task,
+        description: data.description ?? null,
+        payload: data.payload,
+        productionEnvironment: data.production_environment ?? false,
+        transientEnvironment: data.transient_environment ?? false,
+        createdAt: data.created_at,
+    };
+}
+function statusOf(data) {
+    return {
+        id: data.id,
+        state: data.state,
+        description: data.description ?? '',
+        environment: data.environment ?? '',
+        logUrl: data.log_url || data.target_url || '',
+        environmentUrl: data.environment_url ?? '',
+        createdAt: data.created_at,
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
+
+
+
 
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
 var reporting_src = __webpack_require__(9361);
@@ -669,7 +1065,85 @@ function notCheckedPublication(error) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/alert.ts
+
+
+
+/**
+ * Keeps the alert issue in step with the report (see syncAlertIssue): its text is the rendered
+ * report and a link to the run; a failure is told apart from the last one reported by its
+ * failureSignature. Returns the outputs `alert` and `alert-issue-url`.
+ * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say).
+ */
+async function keepAlertIssue(alert, report, runUrl) {
+    const github = githubRepository({ token: alert.token });
+    const verdict = report.healthy ? `**${alert.key}** is healthy again.` : `**${alert.key}** is unhealthy.`;
+    const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
+        .filter(Boolean)
+        .join('\n\n');
+    const { action, issue } = await syncAlertIssue(github, { label: alert.label, key: alert.key, title: `Health alert: ${alert.key} is unhealthy` }, { healthy: report.healthy, body, state: (0,health_check_src/* failureSignature */.vH)(report), remindAfterSeconds: alert.reminderMs / 1000 });
+    return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' } };
+}
+
+;// CONCATENATED MODULE: ./src/input-helper.ts
+
+
+/**
+ * The methods the `method` input accepts: the RFC 9110 methods a health probe can meaningfully send (no CONNECT or
+ * TRACE).
+ */
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const REDIRECT_POLICIES = ['none', 'same-origin', 'any'];
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = actionInputs()) {
+    // Before anything is parsed, so that no error can quote a credential.
+    (0,src/* maskUrlSecrets */.N$)(reader.raw('urls'), reader.runner.mask);
+    (0,src/* maskHeaderValues */.k6)(reader.raw('headers'), reader.runner.mask);
+    const settings = {
+        urls: reader.required('urls', (0,src/* listOf */.c3)(src/* httpUrl */.q3, 'newline')),
+        expectedStatus: reader.required('expected-status', src/* statusRanges */.F),
+        expectedBody: reader.optional('expected-body', src/* bodyMatcher */.PF),
+        expectedJson: reader.optional('expected-json', src/* jsonCheck */.bL),
+        method: reader.required('method', (0,src/* oneOf */.yL)(HTTP_METHODS)),
+        headers: reader.optional('headers', src/* headers */.b3) ?? [],
+        followRedirects: reader.required('follow-redirects', (0,src/* oneOf */.yL)(REDIRECT_POLICIES)),
+        intervalMs: reader.required('interval', (0,src/* duration */.p0)({ minMs: 10, maxMs: 3_600_000 })),
+        requestTimeoutMs: reader.required('request-timeout', (0,src/* duration */.p0)({ minMs: 10, maxMs: 600_000 })),
+        timeoutMs: reader.required('timeout', (0,src/* duration */.p0)({ minMs: 10 })),
+        initialDelayMs: reader.required('initial-delay', (0,src/* duration */.p0)({ maxMs: 3_600_000 })),
+        successThreshold: reader.required('success-threshold', (0,src/* integer */.nd)(1, 100)),
+        failureThreshold: reader.required('failure-threshold', (0,src/* integer */.nd)(1, 100)),
+        insecureTls: reader.required('insecure-tls', src/* boolean */.zM),
+        failOnUnhealthy: reader.required('fail-on-unhealthy', src/* boolean */.zM),
+        alert: alertSettings(reader),
+    };
+    // A HEAD answer has no body, so the gate could never pass: say so now rather than after the timeout.
+    for (const [name, given] of [
+        ['expected-body', settings.expectedBody],
+        ['expected-json', settings.expectedJson],
+    ]) {
+        if (settings.method === 'HEAD' && given) {
+            throw new src/* InputError */.dz(name, `Input "${name}" cannot be checked with method HEAD (its answers have no body)`);
+        }
+    }
+    return settings;
+}
+const ALERT_KEY = (0,src/* matching */.wC)(/^[A-Za-z0-9][A-Za-z0-9._]*(-[A-Za-z0-9._]+)*$/, 'letters, digits, ".", "_" and single "-", starting with a letter or digit');
+function alertSettings(reader) {
+    const key = reader.optional('alert-issue', ALERT_KEY);
+    const label = reader.required('alert-label');
+    const reminderMs = reader.required('alert-reminder', (0,src/* duration */.p0)({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+    const token = reader.secret('github-token', { required: false });
+    if (!key)
+        return undefined;
+    if (!token) {
+        throw new src/* InputError */.dz('github-token', 'Input "github-token" is required with "alert-issue" (a token with issues: write)');
+    }
+    return { key, label: label.trim(), reminderMs, token };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -681,7 +1155,8 @@ function logRound(round) {
         log_actionLog.info(`  ${(0,health_check_src/* describeProbe */.WH)(probe)}`);
 }
 /**
- * The runbook: read inputs, probe every URL in rounds until a verdict, report, fail if unhealthy.
+ * The runbook: read inputs, probe every URL in rounds until a verdict, report, keep the alert
+ * issue (with `alert-issue`), fail if unhealthy.
  * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
  */
 async function main(regexThread) {
@@ -701,6 +1176,11 @@ async function main(regexThread) {
     })), { publicationOf: healthPublication, unreported: notCheckedPublication });
     if (report.outcome === 'cancelled')
         throw new Error(CANCELLED_MESSAGE);
+    if (settings.alert) {
+        const alert = await keepAlertIssue(settings.alert, report, runUrl());
+        await publish(alert);
+        actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+    }
     if (report.healthy)
         log_actionLog.info(report.reason);
     else if (settings.failOnUnhealthy)
