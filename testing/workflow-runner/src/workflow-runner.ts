@@ -191,8 +191,11 @@ export interface RunWorkflowOptions {
   file: string;
   /** The caller's repository checkout: where jobs work and `./` resolves. */
   workspace: string;
-  /** `push` (default), `workflow_dispatch`, or `workflow_call` to run a reusable workflow directly. */
-  event?: 'push' | 'workflow_dispatch' | 'workflow_call';
+  /**
+   * `push` (default), `schedule` (no inputs, as push), `workflow_dispatch`, or `workflow_call` to
+   * run a reusable workflow directly.
+   */
+  event?: 'push' | 'schedule' | 'workflow_dispatch' | 'workflow_call';
   /**
    * Inputs of a workflow_dispatch (as the form or the REST API sends them: text; a boolean or
    * number is taken as its text) or of a workflow_call (typed, as a caller's `with:` gives them).
