@@ -56916,6 +56916,30 @@ function describeRound(round) {
     const passes = round.probes.filter((probe) => probe.verdict === 'pass').length;
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
 }
+/**
+ * What is failing, in one line, so that two unhealthy reports can be told apart ("the same
+ * outage" or "something else broke"): per URL that had a failed probe, sorted, the URL and how
+ * its latest failure looked (the probe error kind, such as `refused` or `timeout`, else
+ * `status <code>`, else `body` for an expected status with the wrong body); the verdict's outcome
+ * first. Counts, latencies and timings are left out: they differ on every run of the same outage.
+ * Empty for a healthy report.
+ */
+function failureSignature(report) {
+    if (report.healthy)
+        return '';
+    const failing = report.urls
+        .filter((url) => url.passes < url.probes)
+        .map((url) => {
+        const how = url.lastError
+            ? (url.lastErrorKind ?? 'other')
+            : url.wrongStatus > 0
+                ? `status ${url.lastStatus}`
+                : 'body';
+        return `${url.url} ${how}`;
+    })
+        .sort();
+    return [report.outcome, ...failing].join('; ');
+}
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts
 
