@@ -27,6 +27,7 @@ import {
   type Cluster,
   type StoredObject,
 } from '@sophia-testing/k3s-simulator';
+import { startGitHubApi } from '@sophia-testing/github-api';
 import { httpGet } from '@sophia-testing/http-servers';
 import { fleetNginxCommand, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
@@ -232,6 +233,11 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
   say(`${bold('Starting the machines')}\n`);
   const started = Date.now();
   const starting = ENVIRONMENTS.map(() => startEnvironment(fast));
+  // GitHub's REST API, stood in for: the runs write their deployment records there.
+  const githubApi = startGitHubApi().then((api) => {
+    api.repository('sophia/sophia-app'); // the application's repository, as the runner names it
+    return api;
+  });
   let app: ExampleApp | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -241,7 +247,9 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
         const { site, cluster, api } = await machines;
         await Promise.allSettled([site.stop(), cluster.stop(), api.stop()]);
       }),
-    ).then(() => app?.remove());
+    )
+      .then(() => githubApi.then((api) => api.stop()))
+      .then(() => app?.remove());
     return stopped;
   };
   options.onStop?.(stop);
@@ -308,6 +316,7 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       const result = await runWorkflow({
         ...app!.settings,
         ...settings,
+        github: { api_url: (await githubApi).url, ...settings.github },
         concurrency,
         review: async (request) => {
           // What the reviewers open from the approval screen: the deploy plan job's summary, once per environment.
@@ -485,6 +494,17 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       `staging switched from the release of ${short(COMMIT_B)} back to that of ${short(COMMIT_A)}`,
       fourth.result === 'success' && moved.from !== moved.to && servedRolledBack.version === COMMIT_A,
       `${fourth.result}: ${moved.from} -> ${moved.to}, serving ${JSON.stringify(servedRolledBack)}`,
+    );
+    // The Environments page: staging's one live deployment is the release it serves again.
+    const records = (await githubApi).repository('sophia/sophia-app').deployments;
+    const liveRecords = records
+      .filter((deployment) => deployment.environment === 'staging')
+      .filter((deployment) => [...deployment.statuses].sort((a, b) => b.id - a.id)[0]?.state === 'success')
+      .map((deployment) => deployment.sha);
+    record(
+      `staging's deployment records say what is live: one active, the deployment of ${short(COMMIT_A)}`,
+      liveRecords.length === 1 && liveRecords[0] === COMMIT_A,
+      liveRecords.map(short).join(', ') || 'none active',
     );
     const productionAfter = await servedHealth(production.site.siteUrl);
     record(

@@ -8,7 +8,14 @@ import { RELEASE_ID_RULE } from '@sophia/inputs';
 
 const run = promisify(execFile);
 const script = join(repositoryRoot, 'scripts', 'action-docs.mjs');
-const ACTIONS = ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback'];
+const ACTIONS = [
+  'deploy-frontend-nginx',
+  'deploy-k3s-backend',
+  'deploy-mcp-node',
+  'deployment-record',
+  'health-gate',
+  'rollback',
+];
 
 async function docs(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

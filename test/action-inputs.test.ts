@@ -133,20 +133,26 @@ describe('action.yml defaults are accepted by each action', () => {
 });
 
 describe('action.yml', () => {
-  it.each(['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback'])(
-    '%s runs on node24 and documents every input and output',
-    (action) => {
-      const metadata = actionMetadata(action);
-      // A post step that runs however the job ends, from the same bundle, wherever the action leaves
-      // secrets on disk or locks on a host; the health gate leaves neither.
-      const post = action === 'health-gate' ? {} : { post: 'dist/index.js', 'post-if': 'always()' };
-      expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js', ...post });
-      expect(metadata.branding).toEqual({ icon: expect.any(String), color: expect.any(String) });
-      for (const input of Object.values(metadata.inputs)) {
-        expect(input.description.length).toBeGreaterThan(10);
-        expect(typeof input.default).toBe('string');
-      }
-      for (const output of Object.values(metadata.outputs)) expect(output.description.length).toBeGreaterThan(10);
-    },
-  );
+  it.each([
+    'deploy-frontend-nginx',
+    'deploy-k3s-backend',
+    'deploy-mcp-node',
+    'deployment-record',
+    'health-gate',
+    'rollback',
+  ])('%s runs on node24 and documents every input and output', (action) => {
+    const metadata = actionMetadata(action);
+    // A post step that runs however the job ends, from the same bundle, wherever the action leaves
+    // secrets on disk or locks on a host; the health gate and the deployment record leave neither.
+    const post = ['health-gate', 'deployment-record'].includes(action)
+      ? {}
+      : { post: 'dist/index.js', 'post-if': 'always()' };
+    expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js', ...post });
+    expect(metadata.branding).toEqual({ icon: expect.any(String), color: expect.any(String) });
+    for (const input of Object.values(metadata.inputs)) {
+      expect(input.description.length).toBeGreaterThan(10);
+      expect(typeof input.default).toBe('string');
+    }
+    for (const output of Object.values(metadata.outputs)) expect(output.description.length).toBeGreaterThan(10);
+  });
 });

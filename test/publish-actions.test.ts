@@ -202,8 +202,15 @@ describe('publish-actions', () => {
     expect(refs('alpha')).toEqual({});
   });
 
-  it('publishes the five actions of this repository as `uses: sophia/<action>@v1` needs them', () => {
-    const names = ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback'];
+  it('publishes the six actions of this repository as `uses: sophia/<action>@v1` needs them', () => {
+    const names = [
+      'deploy-frontend-nginx',
+      'deploy-k3s-backend',
+      'deploy-mcp-node',
+      'deployment-record',
+      'health-gate',
+      'rollback',
+    ];
     const pattern = remotes(names);
     const summary = path.join(scratch, 'summary.md');
     writeFileSync(summary, '');
@@ -215,8 +222,10 @@ describe('publish-actions', () => {
       expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'action.yml', 'dist/index.js']));
       expect(files.filter((file) => !/^(LICENSE|README\.md|action\.yml|dist\/.+)$/.test(file))).toEqual([]);
       const metadata = parse(show(name, 'v1', 'action.yml')) as { runs: Record<string, string> };
-      // Every action but the health gate cleans up in a post step that runs however the job ends.
-      const post = name === 'health-gate' ? {} : { post: 'dist/index.js', 'post-if': 'always()' };
+      // Every action but the health gate and the deployment record cleans up in a post step that runs however the job ends.
+      const post = ['health-gate', 'deployment-record'].includes(name)
+        ? {}
+        : { post: 'dist/index.js', 'post-if': 'always()' };
       expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js', ...post });
       expect(show(name, 'v1', 'LICENSE')).toBe(readFileSync(path.join(repoRoot, 'LICENSE'), 'utf8').trim());
       expect(readFileSync(summary, 'utf8')).toContain(`| ${name} | v1.0.0 |`);

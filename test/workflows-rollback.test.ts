@@ -5,18 +5,27 @@
  * simulator. The choices it offers and the variables it reads must reach the action as it needs them.
  */
 import { runBundledAction } from '@sophia-testing/action-runner';
+import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { startExampleApp, type ExampleAppMachines } from './fixtures/example-app.js';
 import { imageOf } from './fixtures/kube-kit.js';
 import { httpGet } from './frontend-helpers.js';
 
 let machines: ExampleAppMachines;
+/** GitHub's REST API, where the rollback records itself on the environment's deployments. */
+let github: GitHubApi;
 
 beforeAll(async () => {
   machines = await startExampleApp();
+  github = await startGitHubApi();
+  // The application's repository (the runner's github.repository), known to the API.
+  github.repository('sophia/sophia-app');
 }, 60_000);
 
-afterAll(() => machines?.stop());
+afterAll(async () => {
+  await github?.stop();
+  await machines?.stop();
+});
 
 /** The release a frontend host serves (default: staging's). */
 async function served(site = machines.site): Promise<string> {
@@ -65,6 +74,7 @@ function rollback(inputs: Record<string, string>) {
     file: '.github/workflows/rollback.yml',
     event: 'workflow_dispatch',
     inputs,
+    github: { api_url: github.url },
   });
 }
 
@@ -82,6 +92,7 @@ test('rolling back the frontend of staging puts the previous release live, under
     ['Check the component', 'success'],
     ['Roll back the frontend', 'success'],
     ['Roll back the frontend workloads', 'skipped'],
+    ['Record the rollback', 'success'],
   ]);
   expect(job.outputs).toEqual({ from: 'r2', to: 'r1', 'frontend-live': 'r1' });
   expect(await served()).toBe('r1');

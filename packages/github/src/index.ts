@@ -8,3 +8,4 @@ export {
 export * from './pull-request-comment.js';
 export * from './alert-issue.js';
 export * from './deployments.js';
+export * from './deployment-record.js';

@@ -1,8 +1,8 @@
-export const id = 882;
-export const ids = [882];
+export const id = 994;
+export const ids = [994];
 export const modules = {
 
-/***/ 5882:
+/***/ 8994:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -865,7 +865,7 @@ async function syncAlertIssue(github, alert, check) {
  * Minimum token permission: `deployments: write`.
  * Throws GitHubApiError (operation `createDeployment`; 422 `No ref found for: <ref>`).
  */
-async function createDeployment(github, options) {
+async function deployments_createDeployment(github, options) {
     return calling('createDeployment', async () => {
         const { octokit, owner, repo } = github;
         const response = await octokit.rest.repos.createDeployment({
@@ -895,7 +895,7 @@ const DESCRIPTION_LIMIT = 140;
  * Minimum token permission: `deployments: write`.
  * Throws GitHubApiError (operation `createDeploymentStatus`).
  */
-async function createDeploymentStatus(github, deploymentId, options) {
+async function deployments_createDeploymentStatus(github, deploymentId, options) {
     const description = options.description && options.description.length > DESCRIPTION_LIMIT
         ? `${options.description.slice(0, DESCRIPTION_LIMIT - 1)}…`
         : options.description;
@@ -921,7 +921,7 @@ async function createDeploymentStatus(github, deploymentId, options) {
  * Minimum token permission: `deployments: read`.
  * Throws GitHubApiError (operation `listDeployments`).
  */
-async function listDeployments(github, filter) {
+async function deployments_listDeployments(github, filter) {
     return calling('listDeployments', async () => {
         const { octokit, owner, repo } = github;
         const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
@@ -940,7 +940,7 @@ async function listDeployments(github, filter) {
  * REST, permission and errors: those of listDeployments.
  */
 async function findDeployment(github, filter) {
-    return (await listDeployments(github, filter))[0];
+    return (await deployments_listDeployments(github, filter))[0];
 }
 /**
  * A deployment's statuses, newest first: the first is what the Environments page shows.
@@ -949,7 +949,7 @@ async function findDeployment(github, filter) {
  * Minimum token permission: `deployments: read`.
  * Throws GitHubApiError (operation `listDeploymentStatuses`).
  */
-async function listDeploymentStatuses(github, deploymentId) {
+async function deployments_listDeploymentStatuses(github, deploymentId) {
     return calling('listDeploymentStatuses', async () => {
         const { octokit, owner, repo } = github;
         const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, {
@@ -987,7 +987,115 @@ function statusOf(data) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
+
+async function histories(github, environment) {
+    const deployments = await listDeployments(github, { environment });
+    return Promise.all(deployments.map(async (deployment) => {
+        const statuses = await listDeploymentStatuses(github, deployment.id);
+        return {
+            deployment,
+            live: statuses[0]?.state === 'success',
+            everLive: statuses.some((status) => status.state === 'success'),
+        };
+    }));
+}
+/**
+ * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
+ * `in_progress` status with the run's log URL.
+ *
+ * REST and errors: those of createDeployment and createDeploymentStatus.
+ * Minimum token permission: `deployments: write`.
+ */
+async function startDeploymentRecord(github, options) {
+    const deployment = await createDeployment(github, {
+        ref: options.ref,
+        environment: options.environment,
+        description: options.description,
+    });
+    await createDeploymentStatus(github, deployment.id, {
+        state: 'in_progress',
+        logUrl: options.logUrl,
+        environmentUrl: options.environmentUrl,
+        description: options.description,
+    });
+    return deployment;
+}
+/**
+ * Closes the record of a deploy.
+ * - `success`: the deployment's `success` status; every other live deployment of the environment
+ *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
+ * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
+ *   the run changed was put back), the newest earlier deployment that is still live, else that
+ *   ever was, gets a new `success` status: it is what is live again. Without it (a rollback that
+ *   failed too, so what is live is not known), no other record is touched.
+ * Returns the deployment marked live again, if any.
+ *
+ * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * Minimum token permission: `deployments: write`.
+ */
+async function finishDeploymentRecord(github, deploymentId, options) {
+    const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
+    const others = (await histories(github, options.environment)).filter((history) => history.deployment.id !== deploymentId);
+    if (options.outcome === 'success') {
+        await createDeploymentStatus(github, deploymentId, {
+            state: 'success',
+            description: options.description,
+            ...links,
+        });
+        for (const history of others.filter((each) => each.live)) {
+            await createDeploymentStatus(github, history.deployment.id, {
+                state: 'inactive',
+                description: `Replaced by deployment ${deploymentId}`,
+                ...links,
+            });
+        }
+        return {};
+    }
+    await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
+    if (!options.restored)
+        return {};
+    const earlier = others.filter((history) => history.deployment.id < deploymentId);
+    const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+    if (restored) {
+        await createDeploymentStatus(github, restored.id, {
+            state: 'success',
+            description: `Live again: deployment ${deploymentId} was rolled back`,
+            ...links,
+        });
+    }
+    return { restored };
+}
+/**
+ * Records a rollback of the environment to what was live before: the live deployment (the newest
+ * whose latest status is `success`) is marked `inactive`, and the newest earlier one that was
+ * ever live gets a new `success` status, as `to: previous` goes one release back (a deployment
+ * marked `failure` never was live, so it is skipped, as the rollback skips releases marked
+ * failed). Rolling back twice goes one further. Returns both, when found.
+ *
+ * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * Minimum token permission: `deployments: write`.
+ */
+async function recordRollback(github, options) {
+    const all = await histories(github, options.environment);
+    const live = all.find((history) => history.live)?.deployment;
+    if (!live)
+        return {};
+    const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
+    const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
+    if (restored) {
+        await createDeploymentStatus(github, restored.id, {
+            state: 'success',
+            description: `Live again (${options.description})`,
+            ...links,
+        });
+    }
+    await createDeploymentStatus(github, live.id, { state: 'inactive', description: options.description, ...links });
+    return { rolledBack: live, restored };
+}
+
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
 
 
 

@@ -1,0 +1,146 @@
+/**
+ * The production environment's deployment records stay true to what is live, through deploy.yml
+ * and rollback.yml run by the local runner against a real sshd + nginx and GitHub's REST API
+ * stand-in (a token with `deployments: write` only): a good deploy goes in_progress then success
+ * with the run's log and the site, and replaces the one before (inactive: GitHub does not do it in
+ * production); a deploy whose gate fails and is rolled back is marked failure and the one before
+ * it live again; a manual rollback marks the live one inactive and the one before it live again.
+ * At every point exactly one deployment is live, and it is the release nginx serves.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startGitHubApi, type GitHubApi, type RepositoryState } from '@sophia-testing/github-api';
+import { startSshHost } from '@sophia-testing/ssh-hosts';
+import { runWorkflow } from '@sophia-testing/workflow-runner';
+import { repoRoot } from './support/workflows.js';
+import { httpGet } from './frontend-helpers.js';
+
+const TOKEN = 'ghs_deploymentsOnly';
+let workspace: string;
+let api: GitHubApi;
+let repository: RepositoryState;
+let host: Awaited<ReturnType<typeof startSshHost>>;
+
+beforeAll(async () => {
+  workspace = mkdtempSync(path.join(tmpdir(), 'deployment-records-'));
+  mkdirSync(path.join(workspace, 'keys'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(workspace, 'keys', 'id')]);
+  api = await startGitHubApi({ tokens: { [TOKEN]: { deployments: 'write' } } });
+  repository = api.repository('sophia/sophia-app');
+  host = await startSshHost();
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await api?.stop();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+/** What the hosts and the run share: the host, the API stand-in and the run's token. */
+function common(sha: string) {
+  return {
+    workspace,
+    event: 'workflow_call' as const,
+    secrets: { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts, GITHUB_TOKEN: TOKEN },
+    environments: { production: {} },
+    github: { sha, api_url: api.url, repository: 'sophia/sophia-app' },
+  };
+}
+
+const site = () => ({
+  'frontend-url': host.siteUrl,
+  'frontend-host': `127.0.0.1:${host.sshPort}`,
+  'frontend-target': host.sitePath,
+  'frontend-nginx-test-command': host.nginxTestCommand,
+  'frontend-nginx-reload-command': host.nginxReloadCommand,
+  'ssh-user': host.user,
+});
+
+/** deploy.yml of the production frontend alone: `<p>Sophia {version}</p>` at commit version×40. */
+function deploy(version: string, healthUrl: string) {
+  writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
+  return runWorkflow({
+    file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
+    ...common(version.repeat(40)),
+    inputs: {
+      environment: 'production',
+      components: 'frontend',
+      'frontend-build-command': 'mkdir -p dist && cp index.html dist/',
+      'health-urls': healthUrl,
+      'health-interval': '100ms',
+      'health-timeout': '500ms',
+      ...site(),
+    },
+  });
+}
+
+function rollback() {
+  return runWorkflow({
+    file: path.join(repoRoot, '.github', 'workflows', 'rollback.yml'),
+    ...common('f'.repeat(40)),
+    inputs: { environment: 'production', component: 'frontend', to: 'previous', ...site() },
+  });
+}
+
+/** Per deployment (by the commit it deployed): its states, newest first, as the Environments page reads them. */
+function records(): Record<string, string[]> {
+  return Object.fromEntries(
+    repository.deployments.map((deployment) => [
+      deployment.sha[0],
+      [...deployment.statuses].sort((a, b) => b.id - a.id).map((status) => status.state),
+    ]),
+  );
+}
+
+const live = () =>
+  Object.entries(records())
+    .filter(([, states]) => states[0] === 'success')
+    .map(([version]) => version);
+
+async function served(): Promise<string> {
+  return (await httpGet(host.siteUrl)).body.toString();
+}
+
+test('good deploys, a deploy rolled back by its gate, a manual rollback: one live record, the release served', async () => {
+  const first = await deploy('a', host.siteUrl);
+  expect(first.result).toBe('success');
+  expect(records()).toEqual({ a: ['success', 'in_progress'] });
+  const [deployment] = repository.deployments;
+  expect(deployment).toMatchObject({ environment: 'production', ref: 'a'.repeat(40), task: 'deploy' });
+  for (const status of deployment.statuses) {
+    expect(status.log_url).toMatch(/^https:\/\/github\.com\/sophia\/sophia-app\/actions\/runs\/\S+$/);
+    expect(status.environment_url).toBe(host.siteUrl);
+  }
+  // Every job naming the environment says deployment: false: the run's record is the only one.
+  expect(repository.deployments).toHaveLength(1);
+
+  expect((await deploy('b', host.siteUrl)).result).toBe('success');
+  // Production: the one replaced is marked inactive explicitly.
+  expect(records()).toEqual({ a: ['inactive', 'success', 'in_progress'], b: ['success', 'in_progress'] });
+  expect(await served()).toBe('<p>Sophia b</p>\n');
+
+  // The gate reads a URL nothing answers on: the run switches the host back to b.
+  const failed = await deploy('c', 'http://127.0.0.1:9/healthz');
+  expect(failed.jobs.find((job) => job.id === 'rollback-frontend')?.result).toBe('success');
+  expect(failed.jobs.find((job) => job.id === 'record')?.result).toBe('success');
+  expect(records()).toMatchObject({ b: ['success', 'success', 'in_progress'], c: ['failure', 'in_progress'] });
+  expect(live()).toEqual(['b']);
+  const c = repository.deployments.find((each) => each.sha === 'c'.repeat(40))!;
+  expect(c.statuses.at(-1)?.description).toMatch(/Health gate failed/);
+  expect(await served()).toBe('<p>Sophia b</p>\n');
+
+  // A manual rollback goes one release back: to a, skipping c (never live).
+  const back = await rollback();
+  expect(back.result).toBe('success');
+  expect(back.jobs[0].outputs).toMatchObject({ from: expect.any(String), to: expect.any(String) });
+  expect(live()).toEqual(['a']);
+  expect(records()).toMatchObject({
+    a: ['success', 'inactive', 'success', 'in_progress'],
+    b: ['inactive', 'success', 'success', 'in_progress'],
+    c: ['failure', 'in_progress'],
+  });
+  expect(await served()).toBe('<p>Sophia a</p>\n');
+  expect(new Set(api.requests.map((request) => request.token))).toEqual(new Set([TOKEN]));
+}, 300_000);
