@@ -69,6 +69,8 @@ beforeAll(async () => {
       'fail-on-unhealthy': 'false',
     },
     rollback: { ...ssh, component: 'frontend', target: '/var/www/sophia' },
+    // No GITHUB_API_URL reaches a stand-in here: a valid run fails at GitHub's address, the same each time.
+    'deployment-record': { record: 'start', environment: 'staging', ref: 'main', 'github-token': 'ghs_hostileInputs' },
   };
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -101,7 +103,14 @@ function normalised(error: string): string {
   return error.replace(/\d+/g, 'N');
 }
 
-const ACTIONS = ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback'];
+const ACTIONS = [
+  'deploy-frontend-nginx',
+  'deploy-k3s-backend',
+  'deploy-mcp-node',
+  'deployment-record',
+  'health-gate',
+  'rollback',
+];
 
 test.each(ACTIONS)(
   '%s: every input, hostile, gets a short error naming it',

@@ -62212,7 +62212,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -69249,6 +69249,7 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
+
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;
 /** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
@@ -69459,6 +69460,17 @@ function maskUrlSecrets(raw, mask) {
             for (const form of secretForms(secret))
                 maskSecret(form, mask);
     }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts

@@ -41038,7 +41038,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   f6: () => (/* reexport */ workloadKey)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -48075,6 +48075,7 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
+
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;
 /** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
@@ -48285,6 +48286,17 @@ function maskUrlSecrets(raw, mask) {
             for (const form of secretForms(secret))
                 maskSecret(form, mask);
     }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts

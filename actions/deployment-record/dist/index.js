@@ -34771,7 +34771,7 @@ async function main() {
     const reader = (0,src/* actionInputs */.eh)();
     const record = reader.required('record', (0,inputs_src/* oneOf */.yL)(RECORDS));
     const environment = reader.required('environment');
-    const token = reader.secret('github-token', { required: true });
+    const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
     const ref = reader.optional('ref') ?? process.env.GITHUB_SHA ?? '';
     const deploymentId = reader.optional('deployment-id', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
     const outcome = reader.optional('outcome', (0,inputs_src/* oneOf */.yL)(OUTCOMES));
@@ -38390,6 +38390,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   zM: () => (/* reexport */ scalars_boolean),
+  d6: () => (/* reexport */ headerToken),
   nd: () => (/* reexport */ scalars_integer),
   yL: () => (/* reexport */ oneOf)
 });
@@ -45431,6 +45432,7 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
+
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;
 /** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
@@ -45641,6 +45643,17 @@ function maskUrlSecrets(raw, mask) {
             for (const form of secretForms(secret))
                 maskSecret(form, mask);
     }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw input_error_mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts

@@ -6,7 +6,7 @@ import {
   startDeploymentRecord,
   type Deployment,
 } from '@sophia/github';
-import { boolean, InputError, integer, oneOf } from '@sophia/inputs';
+import { boolean, headerToken, InputError, integer, oneOf } from '@sophia/inputs';
 
 const RECORDS = ['start', 'finish', 'rollback'] as const;
 const OUTCOMES = ['success', 'failure'] as const;
@@ -20,7 +20,7 @@ export async function main(): Promise<void> {
   const reader = actionInputs();
   const record = reader.required('record', oneOf(RECORDS));
   const environment = reader.required('environment');
-  const token = reader.secret('github-token', { required: true })!;
+  const token = headerToken('github-token', reader.secret('github-token', { required: true })!);
   const ref = reader.optional('ref') ?? process.env.GITHUB_SHA ?? '';
   const deploymentId = reader.optional('deployment-id', integer(1, Number.MAX_SAFE_INTEGER));
   const outcome = reader.optional('outcome', oneOf(OUTCOMES));

@@ -1359,6 +1359,7 @@ __webpack_require__.d(__webpack_exports__, {
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
   n3: () => (/* reexport */ headerSecrets),
+  d6: () => (/* reexport */ headerToken),
   b3: () => (/* reexport */ headers),
   BC: () => (/* reexport */ hideUrlUserinfo),
   q3: () => (/* reexport */ httpUrl),
@@ -1618,6 +1619,7 @@ function maskSecret(value, mask) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
+
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;
 /** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
@@ -1828,6 +1830,17 @@ function maskUrlSecrets(raw, mask) {
             for (const form of secretForms(secret))
                 maskSecret(form, mask);
     }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw input_error_mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts

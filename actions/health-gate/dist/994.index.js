@@ -1247,7 +1247,7 @@ function alertSettings(reader) {
     if (!token) {
         throw new src/* InputError */.dz('github-token', 'Input "github-token" is required with "alert-issue" (a token with issues: write)');
     }
-    return { key, label: label.trim(), reminderMs, token };
+    return { key, label: label.trim(), reminderMs, token: (0,src/* headerToken */.d6)('github-token', token) };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -8,6 +8,7 @@ import {
   InputError,
   integer,
   jsonCheck,
+  headerToken,
   listOf,
   maskHeaderValues,
   matching,
@@ -99,5 +100,5 @@ function alertSettings(reader: InputReader): AlertSettings | undefined {
       'Input "github-token" is required with "alert-issue" (a token with issues: write)',
     );
   }
-  return { key, label: label.trim(), reminderMs, token };
+  return { key, label: label.trim(), reminderMs, token: headerToken('github-token', token) };
 }

@@ -1,5 +1,6 @@
 import { splitList } from './collections.js';
 import { maskSecret, type RunnerHooks } from './runner-hooks.js';
+import { mustBe } from './input-error.js';
 
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;
@@ -211,4 +212,15 @@ export function maskUrlSecrets(raw: string, mask: RunnerHooks['mask']): void {
   for (const line of splitList(raw, 'newline')) {
     for (const secret of urlSecrets(line)) for (const form of secretForms(secret)) maskSecret(form, mask);
   }
+}
+
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+export function headerToken(name: string, raw: string): string {
+  const token = raw.trim();
+  if (/\s/.test(token)) throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+  return token;
 }
