@@ -34251,12 +34251,13 @@ function getOctokit(token, options, ...additionalPlugins) {
 function githubRepository(options) {
     if (!options.token)
         throw new TypeError("A GitHub token is required (the job's GITHUB_TOKEN, for example)");
-    const repository = options.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+    // An empty variable counts as unset, as runContext (action-runtime) reads the runner's variables.
+    const repository = options.repository || process.env.GITHUB_REPOSITORY || '';
     const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
     if (!match) {
         throw new TypeError(`repository must be "owner/name" (or GITHUB_REPOSITORY set), got "${repository}"`);
     }
-    const baseUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+    const baseUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
     return { octokit: getOctokit(options.token, { baseUrl }), owner: match[1], repo: match[2] };
 }
 /**
@@ -34822,13 +34823,13 @@ async function main() {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
-  Zx: () => (/* reexport */ actionLog),
+  Zx: () => (/* reexport */ log_actionLog),
   mk: () => (/* reexport */ publish),
   Cs: () => (/* reexport */ runAction),
   Vp: () => (/* reexport */ runUrl)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -37848,7 +37849,37 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
+var src = __nccwpck_require__(8113);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const log_actionLog = {
+    info: (line) => info(line),
+    warning: (message) => core_warning(message),
+    debug: (line) => debug(line),
+    group: (title, work) => group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => setSecret(secret),
+    warn: (message) => core_warning(message),
+};
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
 
 
 
@@ -37955,6 +37986,15 @@ async function asPostStep(work) {
     removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
     await work?.();
 }
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
+ * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
@@ -37991,34 +38031,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asPostStep(steps.post));
     else
         await reportFailures(() => asMainStep(main));
-}
-
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
-var src = __nccwpck_require__(8113);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const actionLog = {
-    info: (line) => info(line),
-    warning: (message) => core_warning(message),
-    debug: (line) => debug(line),
-    group: (title, work) => group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => setSecret(secret),
-    warn: (message) => core_warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -38128,7 +38140,7 @@ function runContext(env = process.env) {
     };
 }
 /** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
+function run_context_workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 

@@ -329,7 +329,7 @@ function runContext(env = process.env) {
     };
 }
 /** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
+function run_context_workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 
@@ -597,12 +597,13 @@ var github = __webpack_require__(8258);
 function githubRepository(options) {
     if (!options.token)
         throw new TypeError("A GitHub token is required (the job's GITHUB_TOKEN, for example)");
-    const repository = options.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+    // An empty variable counts as unset, as runContext (action-runtime) reads the runner's variables.
+    const repository = options.repository || process.env.GITHUB_REPOSITORY || '';
     const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
     if (!match) {
         throw new TypeError(`repository must be "owner/name" (or GITHUB_REPOSITORY set), got "${repository}"`);
     }
-    const baseUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+    const baseUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
     return { octokit: (0,github/* getOctokit */.Q)(options.token, { baseUrl }), owner: match[1], repo: match[2] };
 }
 /**
@@ -1287,7 +1288,7 @@ async function main(regexThread) {
     if (settings.alert) {
         const alert = await keepAlertIssue(settings.alert, report, runUrl());
         await publish(alert);
-        actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+        log_actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
     }
     if (report.healthy)
         log_actionLog.info(report.reason);
