@@ -7,9 +7,9 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   FrontendRollbackFailedError: () => (/* reexport safe */ _sophia_releases__WEBPACK_IMPORTED_MODULE_1__.FrontendRollbackFailedError),
-/* harmony export */   frontendRollback: () => (/* binding */ frontendRollback),
 /* harmony export */   frontendRollbackPublication: () => (/* binding */ frontendRollbackPublication),
-/* harmony export */   notRolledBackPublication: () => (/* binding */ notRolledBackPublication)
+/* harmony export */   notRolledBackPublication: () => (/* binding */ notRolledBackPublication),
+/* harmony export */   rollBackEveryHost: () => (/* binding */ rollBackEveryHost)
 /* harmony export */ });
 /* unused harmony export perHostOutput */
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3827);
@@ -32,7 +32,7 @@ function perHostOutput(hosts, pick) {
  * @throws FrontendRollbackFailedError (carrying every host's outcome) when a switch failed or the release
  *   rolled back from could not be marked failed; any other error before any host changed.
  */
-async function frontendRollback(settings) {
+async function rollBackEveryHost(settings) {
     const { component: _component, ssh, ...request } = settings;
     const { lockToken, journal } = (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.rememberDeployLock)(_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .stepState */ .QP, settings.target);
     return (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.withReleaseHosts)(ssh, _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionLog */ .Zx, (hosts) => (0,_sophia_releases__WEBPACK_IMPORTED_MODULE_1__.rollbackFrontend)({

@@ -33933,8 +33933,8 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(482), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
-        outputs = await rollBackAndPublish(() => frontendRollback(settings), {
+        const { rollBackEveryHost, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(482), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
             unreported: (error) => notRolledBackPublication(error, settings.target),

@@ -24,7 +24,7 @@ export function perHostOutput(hosts: HostRollback[], pick: (host: HostRollback) 
  * @throws FrontendRollbackFailedError (carrying every host's outcome) when a switch failed or the release
  *   rolled back from could not be marked failed; any other error before any host changed.
  */
-export async function frontendRollback(settings: FrontendRollbackSettings): Promise<HostRollback[]> {
+export async function rollBackEveryHost(settings: FrontendRollbackSettings): Promise<HostRollback[]> {
   const { component: _component, ssh, ...request } = settings;
   const { lockToken, journal } = rememberDeployLock(stepState, settings.target);
   return withReleaseHosts(ssh, actionLog, (hosts) =>

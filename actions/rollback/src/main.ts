@@ -27,9 +27,9 @@ export async function main(): Promise<void> {
     // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
     // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
     // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-    const { frontendRollback, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } =
+    const { rollBackEveryHost, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } =
       await import('./frontend.js');
-    outputs = await rollBackAndPublish(() => frontendRollback(settings), {
+    outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
       reported: FrontendRollbackFailedError,
       publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
       unreported: (error) => notRolledBackPublication(error, settings.target),
