@@ -108,3 +108,33 @@ test('kubectl loses the cluster while watching: DeployFailedError names what it 
   expect(publication.summary).not.toMatch(/Nothing was applied/);
   expect((publication.outputs?.applied as unknown[]).length).toBeGreaterThan(0);
 });
+
+test('the one real apply writes the set and its answer is lost: DeployFailedError reads back what was applied', async () => {
+  await cluster.createNamespace('lost-answer');
+  workspace.write(
+    'lost.yaml',
+    `apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: lost-answer}
+data: {mode: fast}
+`,
+  );
+  const manifests = loadManifests({ patterns: ['lost.yaml'], cwd: workspace.dir });
+  const kubectl = await connect();
+  const realApply = kubectl.apply.bind(kubectl);
+  kubectl.apply = async (objects, options) => {
+    const result = await realApply(objects, options);
+    if (!options.dryRun) throw new Error('kubectl: unexpected EOF');
+    return result;
+  };
+  const error = await failure(deployManifests(kubectl, manifests, FAST_DEPLOY));
+  await kubectl.close();
+
+  expect(error).toBeInstanceOf(DeployFailedError);
+  const report = (error as DeployFailedError).report;
+  expect(report.interrupted?.reason).toBe('kubectl: unexpected EOF');
+  expect(report.applied).toEqual([
+    { kind: 'ConfigMap', namespace: 'lost-answer', name: 'settings', action: 'created' },
+  ]);
+  expect(await cluster.observer.get({ kind: 'ConfigMap', name: 'settings', namespace: 'lost-answer' })).toBeDefined();
+});

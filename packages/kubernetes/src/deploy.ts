@@ -274,7 +274,7 @@ export async function deployManifests(
   await preflight(prepared);
   const companion = settings.companion;
   // What has been changed so far: an error from here on must say it, and put it back.
-  const progress: DeployProgress = { companionMade: false, foundations: [] };
+  const progress: DeployProgress = { companionMade: false, applyBegun: false, foundations: [] };
   const undoCompanion = async () => {
     for (const line of (await companion?.undo()) ?? []) log(line);
   };
@@ -287,10 +287,7 @@ export async function deployManifests(
     return await applyAndWatch();
   } catch (error) {
     if (error instanceof DeployFailedError) throw error;
-    const changedNothing =
-      !progress.companionMade &&
-      progress.foundations.length === 0 &&
-      (progress.after === undefined || progress.after.length === 0);
+    const changedNothing = !progress.companionMade && !progress.applyBegun;
     // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
     const refusedDeferred = error instanceof ManifestError || error instanceof InputError;
     if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined)) throw error;
@@ -305,9 +302,12 @@ export async function deployManifests(
   async function applyAll(): Promise<KubeObject[]> {
     if (plan.deferred.length === 0) {
       await makeCompanion();
+      // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+      progress.applyBegun = true;
       return applyOwningFields(kubectl, objects, applyOptions, ownership);
     }
     // Counted as written before the call returns: kubectl may have created some before it failed.
+    progress.applyBegun = true;
     progress.foundations = plan.foundations;
     const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
     await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
@@ -387,6 +387,8 @@ export async function deployManifests(
 interface DeployProgress {
   /** The companion's change was begun. */
   companionMade: boolean;
+  /** The first real apply was begun. */
+  applyBegun: boolean;
   /** Namespaces and CustomResourceDefinitions applied before the rest (their apply was begun). */
   foundations: KubeObject[];
   /** Every object as the apply left it, once the whole apply succeeded. */
