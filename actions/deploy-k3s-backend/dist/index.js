@@ -35830,7 +35830,7 @@ async function deployManifests(kubectl, manifests, settings) {
     await preflight(prepared);
     const companion = settings.companion;
     // What has been changed so far: an error from here on must say it, and put it back.
-    const progress = { companionMade: false, foundations: [] };
+    const progress = { companionMade: false, applyBegun: false, foundations: [] };
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
             log(line);
@@ -35847,9 +35847,7 @@ async function deployManifests(kubectl, manifests, settings) {
     catch (error) {
         if (error instanceof DeployFailedError)
             throw error;
-        const changedNothing = !progress.companionMade &&
-            progress.foundations.length === 0 &&
-            (progress.after === undefined || progress.after.length === 0);
+        const changedNothing = !progress.companionMade && !progress.applyBegun;
         // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
         const refusedDeferred = error instanceof ManifestError || error instanceof inputs_src/* InputError */.dz;
         if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
@@ -35864,9 +35862,12 @@ async function deployManifests(kubectl, manifests, settings) {
     async function applyAll() {
         if (plan.deferred.length === 0) {
             await makeCompanion();
+            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+            progress.applyBegun = true;
             return applyOwningFields(kubectl, objects, applyOptions, ownership);
         }
         // Counted as written before the call returns: kubectl may have created some before it failed.
+        progress.applyBegun = true;
         progress.foundations = plan.foundations;
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
