@@ -33512,6 +33512,10 @@ function statKind(path) {
 /**
  * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
  * all files are collected and thrown together, each with file and line.
+ *
+ * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
+ * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
+ * pattern matches no file, none is given, or the files hold no object.
  */
 function loadManifests(options) {
     const cwd = options.cwd ?? process.cwd();
@@ -35748,10 +35752,12 @@ function plannedChanges(live, intended) {
 
 
 /**
- * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
- * rollback may have failed too). Its message names every failed workload and why; `report` says
- * what happened, for outputs and summary. A refusal before anything rolled out (the API server
- * refused the manifests, an apply failed) is thrown as the error kubectl gave.
+ * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
+ * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
+ * error stopped it after the companion's change or the first real apply (then `report.interrupted`
+ * says what, and what stayed changed). Its message names what failed and what was put back;
+ * `report` says what happened, for outputs and summary. A refusal before anything changed is
+ * thrown as its own error (see deployManifests).
  */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -35793,6 +35799,15 @@ function templateChanged(before, after) {
  * exists is checked right after those are created (and the definitions Established); if the
  * server refuses it then, the deploy stops with only those new namespaces and definitions
  * written, and says so.
+ *
+ * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
+ * server refused; also when only this set's new namespaces and definitions had been written, its
+ * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
+ * namespace), KubectlError or any other error of the connection. From the companion's change or
+ * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
+ * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
+ * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
+ * `report.interrupted` says what stopped the deploy and what stayed changed.
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
@@ -35814,27 +35829,46 @@ async function deployManifests(kubectl, manifests, settings) {
     }
     await preflight(prepared);
     const companion = settings.companion;
+    // What has been changed so far: an error from here on must say it, and put it back.
+    const progress = { companionMade: false, applyBegun: false, foundations: [] };
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
             log(line);
     };
     const makeCompanion = async () => {
+        // Marked before: a change made halfway is taken back too.
+        progress.companionMade = companion !== undefined;
         for (const line of (await companion?.make()) ?? [])
             log(line);
     };
-    let after;
     try {
-        after = await applyAll();
+        return await applyAndWatch();
     }
     catch (error) {
-        await undoCompanion();
-        throw error;
+        if (error instanceof DeployFailedError)
+            throw error;
+        const changedNothing = !progress.companionMade && !progress.applyBegun;
+        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
+        const refusedDeferred = error instanceof ManifestError || error instanceof inputs_src/* InputError */.dz;
+        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
+            throw error;
+        throw await stoppedAfterChange(prepared, report, progress, error);
+    }
+    async function applyAndWatch() {
+        const after = await applyAll();
+        progress.after = after;
+        return watchAndJudge(after);
     }
     async function applyAll() {
         if (plan.deferred.length === 0) {
             await makeCompanion();
+            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+            progress.applyBegun = true;
             return applyOwningFields(kubectl, objects, applyOptions, ownership);
         }
+        // Counted as written before the call returns: kubectl may have created some before it failed.
+        progress.applyBegun = true;
+        progress.foundations = plan.foundations;
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
         const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
@@ -35844,54 +35878,139 @@ async function deployManifests(kubectl, manifests, settings) {
         await makeCompanion();
         return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
-    const intended = byKey(objects);
-    for (const object of after) {
-        const action = classify(before.get(objects_objectKey(object)), object);
-        const rounded = settings.serverSide
-            ? undefined
-            : roundedIntegersReason(objects_refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
-        report.applied.push({ ...objects_refOf(object), action, ...(rounded ? { rounded } : {}) });
-        log(`${objects_objectKey(object)} ${action}`);
-        if (rounded)
-            (settings.warn ?? log)(rounded);
+    async function watchAndJudge(after) {
+        const intended = byKey(objects);
+        for (const object of after) {
+            const action = classify(before.get(objects_objectKey(object)), object);
+            const rounded = settings.serverSide
+                ? undefined
+                : roundedIntegersReason(objects_refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
+            report.applied.push({ ...objects_refOf(object), action, ...(rounded ? { rounded } : {}) });
+            log(`${objects_objectKey(object)} ${action}`);
+            if (rounded)
+                (settings.warn ?? log)(rounded);
+        }
+        const workloads = after.filter(objects_isWorkload);
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
+            .map(objects_objectKey);
+        report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
+            timeoutMs: settings.rolloutTimeoutMs,
+            pollIntervalMs: settings.pollIntervalMs,
+            failFastAfterMs: settings.failFastAfterMs,
+            log,
+        });
+        for (const rollout of report.rollouts)
+            if (rollout.revision)
+                report.revisions[(0,inputs_src/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
+        const failed = report.rollouts.filter((rollout) => !rollout.ok);
+        if (failed.length === 0)
+            return report;
+        const reasons = failed.map((rollout) => rollout.reason ?? (0,inputs_src/* workloadKey */.f6)(rollout.ref)).join('; ');
+        if (!settings.rollbackOnFailure) {
+            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        }
+        const changed = workloads.filter((object) => {
+            const previous = before.get(objects_objectKey(object));
+            return !previous || templateChanged(previous, object);
+        });
+        try {
+            await undoCompanion();
+            // Configuration first, so the pods the undo brings back start with the configuration they had.
+            report.restored = await restoreConfigured(kubectl, after, before, settings);
+            await rollBack(kubectl, changed, before, report, settings);
+        }
+        catch (error) {
+            if (error instanceof DeployFailedError)
+                throw error;
+            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+        }
+        report.rolledBack =
+            report.rollbacks.some((record) => record.result === 'restored') ||
+                report.restored.some((record) => !record.skipped);
+        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
     }
+}
+/**
+ * The DeployFailedError of a deploy that an error stopped after it had begun changing the
+ * cluster: the companion's change is taken back; what the cluster shows now is read to say what
+ * was applied and changed (the apply that failed may have written part of the set); with
+ * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
+ * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ */
+async function stoppedAfterChange(prepared, report, progress, error) {
+    const { kubectl, settings, objects, before } = prepared;
+    const log = settings.log ?? (() => undefined);
+    const reason = messageOf(error);
+    const interruption = { reason, notPutBack: [] };
+    report.interrupted = interruption;
+    log(`The deploy stopped after changing the cluster: ${reason}`);
+    const companion = settings.companion;
+    if (progress.companionMade && companion) {
+        try {
+            for (const line of await companion.undo())
+                log(line);
+        }
+        catch (undoError) {
+            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
+        }
+    }
+    let after = progress.after;
+    if (!after) {
+        try {
+            // The apply that failed may have written part of the set: what the cluster shows now says which.
+            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objects_objectKey(live)), live));
+        }
+        catch (readError) {
+            after = progress.foundations;
+            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
+        }
+    }
+    if (report.applied.length === 0)
+        report.applied = after.map((object) => ({
+            ...objects_refOf(object),
+            action: classify(before.get(objects_objectKey(object)), object),
+        }));
     const workloads = after.filter(objects_isWorkload);
-    report.changed = workloads.filter((object) => templateChanged(before.get(objects_objectKey(object)), object)).map(objects_objectKey);
-    report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
-        timeoutMs: settings.rolloutTimeoutMs,
-        pollIntervalMs: settings.pollIntervalMs,
-        failFastAfterMs: settings.failFastAfterMs,
-        log,
-    });
-    for (const rollout of report.rollouts)
-        if (rollout.revision)
-            report.revisions[(0,inputs_src/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
-    const failed = report.rollouts.filter((rollout) => !rollout.ok);
-    if (failed.length === 0)
-        return report;
-    const reasons = failed.map((rollout) => rollout.reason ?? (0,inputs_src/* workloadKey */.f6)(rollout.ref)).join('; ');
+    if (report.changed.length === 0)
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
+            .map(objects_objectKey);
     if (!settings.rollbackOnFailure) {
-        throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
+        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
     }
     const changed = workloads.filter((object) => {
         const previous = before.get(objects_objectKey(object));
         return !previous || templateChanged(previous, object);
     });
     try {
-        await undoCompanion();
-        // Configuration first, so the pods the undo brings back start with the configuration they had.
         report.restored = await restoreConfigured(kubectl, after, before, settings);
         await rollBack(kubectl, changed, before, report, settings);
     }
-    catch (error) {
-        if (error instanceof DeployFailedError)
-            throw error;
-        throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+    catch (restoreError) {
+        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
     }
     report.rolledBack =
         report.rollbacks.some((record) => record.result === 'restored') ||
             report.restored.some((record) => !record.skipped);
-    throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
+    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
+}
+/**
+ * Whether the run changed an object, read after an apply that failed partway: created, or a
+ * workload whose spec moved (its status moves its resourceVersion on its own), or any other
+ * object whose resourceVersion moved.
+ */
+function changedByRun(before, live) {
+    if (!before)
+        return true;
+    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
+        return false;
+    return !objects_isWorkload(live) || before.metadata.generation !== live.metadata.generation;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 /**
  * Reads the manifests against the cluster without changing it: a kind or apiVersion the server
@@ -36321,6 +36440,10 @@ function describeNodes(nodes) {
 /**
  * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
  * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
+ *
+ * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
+ * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
+ * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
  */
 async function resolveNode(kubectl, query) {
     const nodes = (await kubectl.list('nodes')).map(nodeInfo);
@@ -36787,6 +36910,8 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    if (report.interrupted)
+        parts.push(`**Stopped after changing the cluster:** ${report.interrupted.reason}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${line}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
     parts.push((0,reporting_src/* markdownTable */.Qj)(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
     ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), actionText(object)])));
@@ -37071,7 +37196,11 @@ function chooseTarget(history, to) {
     }
     return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
 }
-/** Reads and decides for every workload before anything changes, so one that cannot proceed stops them all. */
+/**
+ * Reads and decides for every workload before anything changes, so one that cannot proceed stops
+ * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
+ * connection's error (KubectlError...); nothing was changed either way.
+ */
 async function planRollback(kubectl, options) {
     const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
     const steps = [];
@@ -37098,22 +37227,57 @@ async function planRollback(kubectl, options) {
 function knownFailures(step) {
     return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
 }
-/** Undoes every planned workload, records the failed revisions, then waits for all rollouts at once. */
+/**
+ * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
+ * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
+ * finish rolling out, and for any error once the first undo was begun (a refused undo or
+ * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
+ * undone before it (`interrupted`). Nothing else is thrown.
+ */
 async function executeRollback(kubectl, steps, options) {
     const log = options.log ?? (() => undefined);
     const moving = steps.filter((step) => !step.alreadyLive);
     for (const step of steps.filter((step) => step.alreadyLive)) {
         log(`${workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
     }
+    // Which undos were begun and which failed revisions recorded: an error must say what changed.
+    const undone = new Set();
+    const marked = new Set();
+    try {
+        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
+    }
+    catch (error) {
+        if (error instanceof RollbackRolloutError)
+            throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        const outcomes = steps.map((step) => ({
+            ref: step.ref,
+            from: step.from.number,
+            to: step.to.number,
+            alreadyLive: step.alreadyLive,
+            markedFailed: marked.has(workloadKey(step.ref)),
+            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has(workloadKey(step.ref)), reason } }),
+        }));
+        const rolledBack = moving.filter((step) => undone.has(workloadKey(step.ref))).map((step) => workloadKey(step.ref));
+        log(`The rollback stopped: ${reason}`);
+        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
+    }
+}
+/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
+async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
+    const log = options.log ?? (() => undefined);
     for (const step of moving) {
         log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
         await undoAndRecord(kubectl, step.ref, step.to.number);
+        undone.add(workloadKey(step.ref));
         // Without mark-failed the lists stay exactly as they were before the undo replaced them.
-        if (options.markFailed)
+        if (options.markFailed) {
             await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
                 number: String(step.from.number),
                 template: step.from.template,
             });
+            marked.add(workloadKey(step.ref));
+        }
         else
             await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
     }
@@ -37147,7 +37311,11 @@ async function executeRollback(kubectl, steps, options) {
     }
     return outcomes;
 }
-/** The undo happened but a rollout did not finish; the report is every workload's outcome. */
+/**
+ * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
+ * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
+ * report is every workload's outcome.
+ */
 class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
     constructor(message, outcomes) {
         super(message, outcomes);

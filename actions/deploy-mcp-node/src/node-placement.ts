@@ -101,6 +101,7 @@ export async function deployToNode(
   const companion =
     settings.labelNode && !settings.dryRun
       ? {
+          what: `node ${node.name}'s label${settings.taint ? ' and taint' : ''}`,
           make: () => pinNode(kubectl, node, settings.nodeLabel, settings.taint, undo),
           undo: () => undoPlacement(undo),
         }

@@ -30118,6 +30118,10 @@ function statKind(path) {
 /**
  * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
  * all files are collected and thrown together, each with file and line.
+ *
+ * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
+ * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
+ * pattern matches no file, none is given, or the files hold no object.
  */
 function manifests_loadManifests(options) {
     const cwd = options.cwd ?? process.cwd();
@@ -32354,10 +32358,12 @@ function field_changes_plannedChanges(live, intended) {
 
 
 /**
- * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
- * rollback may have failed too). Its message names every failed workload and why; `report` says
- * what happened, for outputs and summary. A refusal before anything rolled out (the API server
- * refused the manifests, an apply failed) is thrown as the error kubectl gave.
+ * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
+ * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
+ * error stopped it after the companion's change or the first real apply (then `report.interrupted`
+ * says what, and what stayed changed). Its message names what failed and what was put back;
+ * `report` says what happened, for outputs and summary. A refusal before anything changed is
+ * thrown as its own error (see deployManifests).
  */
 class DeployFailedError extends reporting_src/* ReportedError */.SS {
     constructor(message, report) {
@@ -32399,6 +32405,15 @@ function templateChanged(before, after) {
  * exists is checked right after those are created (and the definitions Established); if the
  * server refuses it then, the deploy stops with only those new namespaces and definitions
  * written, and says so.
+ *
+ * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
+ * server refused; also when only this set's new namespaces and definitions had been written, its
+ * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
+ * namespace), KubectlError or any other error of the connection. From the companion's change or
+ * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
+ * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
+ * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
+ * `report.interrupted` says what stopped the deploy and what stayed changed.
  */
 async function deployManifests(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
@@ -32420,27 +32435,46 @@ async function deployManifests(kubectl, manifests, settings) {
     }
     await preflight(prepared);
     const companion = settings.companion;
+    // What has been changed so far: an error from here on must say it, and put it back.
+    const progress = { companionMade: false, applyBegun: false, foundations: [] };
     const undoCompanion = async () => {
         for (const line of (await companion?.undo()) ?? [])
             log(line);
     };
     const makeCompanion = async () => {
+        // Marked before: a change made halfway is taken back too.
+        progress.companionMade = companion !== undefined;
         for (const line of (await companion?.make()) ?? [])
             log(line);
     };
-    let after;
     try {
-        after = await applyAll();
+        return await applyAndWatch();
     }
     catch (error) {
-        await undoCompanion();
-        throw error;
+        if (error instanceof DeployFailedError)
+            throw error;
+        const changedNothing = !progress.companionMade && !progress.applyBegun;
+        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
+        const refusedDeferred = error instanceof ManifestError || error instanceof InputError;
+        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
+            throw error;
+        throw await stoppedAfterChange(prepared, report, progress, error);
+    }
+    async function applyAndWatch() {
+        const after = await applyAll();
+        progress.after = after;
+        return watchAndJudge(after);
     }
     async function applyAll() {
         if (plan.deferred.length === 0) {
             await makeCompanion();
+            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+            progress.applyBegun = true;
             return applyOwningFields(kubectl, objects, applyOptions, ownership);
         }
+        // Counted as written before the call returns: kubectl may have created some before it failed.
+        progress.applyBegun = true;
+        progress.foundations = plan.foundations;
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
         const foundationNames = plan.foundations.map(objectKey).join(', ');
@@ -32450,54 +32484,139 @@ async function deployManifests(kubectl, manifests, settings) {
         await makeCompanion();
         return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
     }
-    const intended = byKey(objects);
-    for (const object of after) {
-        const action = classify(before.get(objectKey(object)), object);
-        const rounded = settings.serverSide
-            ? undefined
-            : roundedIntegersReason(refOf(object), intended.get(objectKey(object)), object, 'written in the manifest');
-        report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
-        log(`${objectKey(object)} ${action}`);
-        if (rounded)
-            (settings.warn ?? log)(rounded);
+    async function watchAndJudge(after) {
+        const intended = byKey(objects);
+        for (const object of after) {
+            const action = classify(before.get(objectKey(object)), object);
+            const rounded = settings.serverSide
+                ? undefined
+                : roundedIntegersReason(refOf(object), intended.get(objectKey(object)), object, 'written in the manifest');
+            report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
+            log(`${objectKey(object)} ${action}`);
+            if (rounded)
+                (settings.warn ?? log)(rounded);
+        }
+        const workloads = after.filter(isWorkload);
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objectKey(object)), object))
+            .map(objectKey);
+        report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
+            timeoutMs: settings.rolloutTimeoutMs,
+            pollIntervalMs: settings.pollIntervalMs,
+            failFastAfterMs: settings.failFastAfterMs,
+            log,
+        });
+        for (const rollout of report.rollouts)
+            if (rollout.revision)
+                report.revisions[workloadKey(rollout.ref)] = rollout.revision;
+        const failed = report.rollouts.filter((rollout) => !rollout.ok);
+        if (failed.length === 0)
+            return report;
+        const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
+        if (!settings.rollbackOnFailure) {
+            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        }
+        const changed = workloads.filter((object) => {
+            const previous = before.get(objectKey(object));
+            return !previous || templateChanged(previous, object);
+        });
+        try {
+            await undoCompanion();
+            // Configuration first, so the pods the undo brings back start with the configuration they had.
+            report.restored = await restoreConfigured(kubectl, after, before, settings);
+            await rollBack(kubectl, changed, before, report, settings);
+        }
+        catch (error) {
+            if (error instanceof DeployFailedError)
+                throw error;
+            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+        }
+        report.rolledBack =
+            report.rollbacks.some((record) => record.result === 'restored') ||
+                report.restored.some((record) => !record.skipped);
+        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
     }
+}
+/**
+ * The DeployFailedError of a deploy that an error stopped after it had begun changing the
+ * cluster: the companion's change is taken back; what the cluster shows now is read to say what
+ * was applied and changed (the apply that failed may have written part of the set); with
+ * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
+ * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ */
+async function stoppedAfterChange(prepared, report, progress, error) {
+    const { kubectl, settings, objects, before } = prepared;
+    const log = settings.log ?? (() => undefined);
+    const reason = messageOf(error);
+    const interruption = { reason, notPutBack: [] };
+    report.interrupted = interruption;
+    log(`The deploy stopped after changing the cluster: ${reason}`);
+    const companion = settings.companion;
+    if (progress.companionMade && companion) {
+        try {
+            for (const line of await companion.undo())
+                log(line);
+        }
+        catch (undoError) {
+            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
+        }
+    }
+    let after = progress.after;
+    if (!after) {
+        try {
+            // The apply that failed may have written part of the set: what the cluster shows now says which.
+            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objectKey(live)), live));
+        }
+        catch (readError) {
+            after = progress.foundations;
+            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
+        }
+    }
+    if (report.applied.length === 0)
+        report.applied = after.map((object) => ({
+            ...refOf(object),
+            action: classify(before.get(objectKey(object)), object),
+        }));
     const workloads = after.filter(isWorkload);
-    report.changed = workloads.filter((object) => templateChanged(before.get(objectKey(object)), object)).map(objectKey);
-    report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
-        timeoutMs: settings.rolloutTimeoutMs,
-        pollIntervalMs: settings.pollIntervalMs,
-        failFastAfterMs: settings.failFastAfterMs,
-        log,
-    });
-    for (const rollout of report.rollouts)
-        if (rollout.revision)
-            report.revisions[workloadKey(rollout.ref)] = rollout.revision;
-    const failed = report.rollouts.filter((rollout) => !rollout.ok);
-    if (failed.length === 0)
-        return report;
-    const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
+    if (report.changed.length === 0)
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objectKey(object)), object))
+            .map(objectKey);
     if (!settings.rollbackOnFailure) {
-        throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
+        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
     }
     const changed = workloads.filter((object) => {
         const previous = before.get(objectKey(object));
         return !previous || templateChanged(previous, object);
     });
     try {
-        await undoCompanion();
-        // Configuration first, so the pods the undo brings back start with the configuration they had.
         report.restored = await restoreConfigured(kubectl, after, before, settings);
         await rollBack(kubectl, changed, before, report, settings);
     }
-    catch (error) {
-        if (error instanceof DeployFailedError)
-            throw error;
-        throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+    catch (restoreError) {
+        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
     }
     report.rolledBack =
         report.rollbacks.some((record) => record.result === 'restored') ||
             report.restored.some((record) => !record.skipped);
-    throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
+    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
+}
+/**
+ * Whether the run changed an object, read after an apply that failed partway: created, or a
+ * workload whose spec moved (its status moves its resourceVersion on its own), or any other
+ * object whose resourceVersion moved.
+ */
+function changedByRun(before, live) {
+    if (!before)
+        return true;
+    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
+        return false;
+    return !isWorkload(live) || before.metadata.generation !== live.metadata.generation;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
 }
 /**
  * Reads the manifests against the cluster without changing it: a kind or apiVersion the server
@@ -32927,6 +33046,10 @@ function describeNodes(nodes) {
 /**
  * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
  * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
+ *
+ * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
+ * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
+ * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
  */
 async function resolveNode(kubectl, query) {
     const nodes = (await kubectl.list('nodes')).map(nodeInfo);
@@ -33393,6 +33516,8 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    if (report.interrupted)
+        parts.push(`**Stopped after changing the cluster:** ${report.interrupted.reason}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${line}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
     parts.push(markdownTable(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
     ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [workloadKey(object), actionText(object)])));
@@ -33677,7 +33802,11 @@ function chooseTarget(history, to) {
     }
     return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
 }
-/** Reads and decides for every workload before anything changes, so one that cannot proceed stops them all. */
+/**
+ * Reads and decides for every workload before anything changes, so one that cannot proceed stops
+ * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
+ * connection's error (KubectlError...); nothing was changed either way.
+ */
 async function planRollback(kubectl, options) {
     const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
     const steps = [];
@@ -33704,22 +33833,57 @@ async function planRollback(kubectl, options) {
 function knownFailures(step) {
     return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
 }
-/** Undoes every planned workload, records the failed revisions, then waits for all rollouts at once. */
+/**
+ * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
+ * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
+ * finish rolling out, and for any error once the first undo was begun (a refused undo or
+ * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
+ * undone before it (`interrupted`). Nothing else is thrown.
+ */
 async function executeRollback(kubectl, steps, options) {
     const log = options.log ?? (() => undefined);
     const moving = steps.filter((step) => !step.alreadyLive);
     for (const step of steps.filter((step) => step.alreadyLive)) {
         log(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
     }
+    // Which undos were begun and which failed revisions recorded: an error must say what changed.
+    const undone = new Set();
+    const marked = new Set();
+    try {
+        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
+    }
+    catch (error) {
+        if (error instanceof RollbackRolloutError)
+            throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        const outcomes = steps.map((step) => ({
+            ref: step.ref,
+            from: step.from.number,
+            to: step.to.number,
+            alreadyLive: step.alreadyLive,
+            markedFailed: marked.has((0,inputs_src/* workloadKey */.f6)(step.ref)),
+            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has((0,inputs_src/* workloadKey */.f6)(step.ref)), reason } }),
+        }));
+        const rolledBack = moving.filter((step) => undone.has((0,inputs_src/* workloadKey */.f6)(step.ref))).map((step) => (0,inputs_src/* workloadKey */.f6)(step.ref));
+        log(`The rollback stopped: ${reason}`);
+        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
+    }
+}
+/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
+async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
+    const log = options.log ?? (() => undefined);
     for (const step of moving) {
         log(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
         await field_ownership_undoAndRecord(kubectl, step.ref, step.to.number);
+        undone.add((0,inputs_src/* workloadKey */.f6)(step.ref));
         // Without mark-failed the lists stay exactly as they were before the undo replaced them.
-        if (options.markFailed)
+        if (options.markFailed) {
             await failed_revisions_recordFailedRevision(kubectl, step.ref, knownFailures(step), {
                 number: String(step.from.number),
                 template: step.from.template,
             });
+            marked.add((0,inputs_src/* workloadKey */.f6)(step.ref));
+        }
         else
             await failed_revisions_restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
     }
@@ -33753,7 +33917,11 @@ async function executeRollback(kubectl, steps, options) {
     }
     return outcomes;
 }
-/** The undo happened but a rollout did not finish; the report is every workload's outcome. */
+/**
+ * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
+ * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
+ * report is every workload's outcome.
+ */
 class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
     constructor(message, outcomes) {
         super(message, outcomes);
@@ -33878,18 +34046,28 @@ async function kubernetesRollback(settings) {
 const KUBERNETES_ROLLBACK_SCOPE = "Only the workloads' pod templates were rolled back. ConfigMaps, Secrets, Services, Ingresses and every other " +
     "object, and the workloads' other fields (replicas, strategy), stay as the last deploy left them: to put those " +
     'back too, deploy the commit you want to return to.';
-/** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
+/**
+ * Outputs `from`/`to` (JSON objects workload -> revision, for every workload rolled back or already
+ * live), failed rollouts' diagnostics, and the summary; also for a rollback that an error stopped
+ * after its first undo (RollbackOutcome.interrupted), whose table says which workloads were rolled back.
+ */
 function kubernetesRollbackPublication(outcomes, namespace) {
-    const by = (pick) => JSON.stringify(Object.fromEntries(outcomes.map((outcome) => [(0,inputs_src/* workloadKey */.f6)(outcome.ref), String(pick(outcome))])));
+    // A workload the rollback stopped before undoing was not rolled back: it is in neither output.
+    const moved = outcomes.filter((outcome) => !outcome.interrupted || outcome.interrupted.undone);
+    const by = (pick) => JSON.stringify(Object.fromEntries(moved.map((outcome) => [(0,inputs_src/* workloadKey */.f6)(outcome.ref), String(pick(outcome))])));
     const table = (0,reporting_src/* markdownTable */.Qj)(['Workload', 'From', 'To', 'Result'], outcomes.map((outcome) => [
         (0,inputs_src/* workloadKey */.f6)(outcome.ref),
         outcome.from,
         outcome.to,
         outcome.alreadyLive
             ? 'already live'
-            : outcome.rollout?.ok
-                ? `rolled out${outcome.markedFailed ? `, revision ${outcome.from} marked failed` : ''}`
-                : `rollout failed: ${outcome.rollout?.reason ?? ''}`,
+            : outcome.interrupted
+                ? outcome.interrupted.undone
+                    ? `rolled back${outcome.markedFailed ? `, revision ${outcome.from} marked failed` : ''}; then the rollback stopped before its rollout was seen: ${outcome.interrupted.reason}`
+                    : `not rolled back: the rollback stopped: ${outcome.interrupted.reason}`
+                : outcome.rollout?.ok
+                    ? `rolled out${outcome.markedFailed ? `, revision ${outcome.from} marked failed` : ''}`
+                    : `rollout failed: ${outcome.rollout?.reason ?? ''}`,
     ]));
     const failed = outcomes.flatMap((outcome) => (outcome.rollout && !outcome.rollout.ok ? [outcome.rollout] : []));
     const where = namespace ? ` in namespace ${namespace}` : '';

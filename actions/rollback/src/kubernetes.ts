@@ -56,10 +56,16 @@ export const KUBERNETES_ROLLBACK_SCOPE =
   "object, and the workloads' other fields (replicas, strategy), stay as the last deploy left them: to put those " +
   'back too, deploy the commit you want to return to.';
 
-/** Outputs `from`/`to` (JSON objects workload -> revision), failed rollouts' diagnostics, and the summary. */
+/**
+ * Outputs `from`/`to` (JSON objects workload -> revision, for every workload rolled back or already
+ * live), failed rollouts' diagnostics, and the summary; also for a rollback that an error stopped
+ * after its first undo (RollbackOutcome.interrupted), whose table says which workloads were rolled back.
+ */
 export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], namespace: string | undefined) {
+  // A workload the rollback stopped before undoing was not rolled back: it is in neither output.
+  const moved = outcomes.filter((outcome) => !outcome.interrupted || outcome.interrupted.undone);
   const by = (pick: (outcome: RollbackOutcome) => number) =>
-    JSON.stringify(Object.fromEntries(outcomes.map((outcome) => [workloadKey(outcome.ref), String(pick(outcome))])));
+    JSON.stringify(Object.fromEntries(moved.map((outcome) => [workloadKey(outcome.ref), String(pick(outcome))])));
   const table = markdownTable(
     ['Workload', 'From', 'To', 'Result'],
     outcomes.map((outcome) => [
@@ -68,9 +74,13 @@ export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], names
       outcome.to,
       outcome.alreadyLive
         ? 'already live'
-        : outcome.rollout?.ok
-          ? `rolled out${outcome.markedFailed ? `, revision ${outcome.from} marked failed` : ''}`
-          : `rollout failed: ${outcome.rollout?.reason ?? ''}`,
+        : outcome.interrupted
+          ? outcome.interrupted.undone
+            ? `rolled back${outcome.markedFailed ? `, revision ${outcome.from} marked failed` : ''}; then the rollback stopped before its rollout was seen: ${outcome.interrupted.reason}`
+            : `not rolled back: the rollback stopped: ${outcome.interrupted.reason}`
+          : outcome.rollout?.ok
+            ? `rolled out${outcome.markedFailed ? `, revision ${outcome.from} marked failed` : ''}`
+            : `rollout failed: ${outcome.rollout?.reason ?? ''}`,
     ]),
   );
   const failed = outcomes.flatMap((outcome) => (outcome.rollout && !outcome.rollout.ok ? [outcome.rollout] : []));

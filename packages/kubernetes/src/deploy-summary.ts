@@ -26,6 +26,13 @@ export function appliedOutput(applied: AppliedObject[]): Array<{ kind: string; n
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 export function deployReportMarkdown(title: string, report: DeployReport): string {
   const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+  if (report.interrupted)
+    parts.push(
+      `**Stopped after changing the cluster:** ${report.interrupted.reason}`,
+      '',
+      ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${line}`),
+      ...(report.interrupted.notPutBack.length > 0 ? [''] : []),
+    );
   parts.push(
     markdownTable(
       // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.

@@ -60,6 +60,8 @@ export interface DeploySettings extends Pick<
 
 /** See DeploySettings.companion. */
 export interface DeployCompanion {
+  /** What the change is, for a report that says it could not be taken back (`node x's label and taint`). */
+  what?: string;
   /** Makes the change; returns lines for the log. What it throws stops the deploy (after `undo`). */
   make(): Promise<string[]>;
   /** Takes the change back; returns lines for the log. What it throws fails the deploy, or its rollback. */
@@ -164,13 +166,33 @@ export interface DeployReport {
    * was before the run (restoreIntent). Objects this run created are not deleted.
    */
   restored: RestoreRecord[];
+  /**
+   * Set when the deploy stopped on an error (kubectl failed or lost the cluster, a timeout, a
+   * cancel, an unexpected exception) after it had begun changing the cluster: then `applied` and
+   * `changed` are what the cluster showed afterwards, and, with rollback-on-failure, `rollbacks`
+   * and `restored` what was put back.
+   */
+  interrupted?: DeployInterruption;
+}
+
+/** What stopped a deploy that had changed the cluster, and what of its changes stayed (DeployReport.interrupted). */
+export interface DeployInterruption {
+  /** The error that stopped it (its message). */
+  reason: string;
+  /**
+   * What could not be put back or could not be known, one sentence each: the companion's change
+   * not taken back, the cluster not readable, the rollback failing, or rollback-on-failure off.
+   */
+  notPutBack: string[];
 }
 
 /**
- * A rollout failed after the apply (rolled back or not, as `rollback-on-failure` says; the
- * rollback may have failed too). Its message names every failed workload and why; `report` says
- * what happened, for outputs and summary. A refusal before anything rolled out (the API server
- * refused the manifests, an apply failed) is thrown as the error kubectl gave.
+ * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
+ * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
+ * error stopped it after the companion's change or the first real apply (then `report.interrupted`
+ * says what, and what stayed changed). Its message names what failed and what was put back;
+ * `report` says what happened, for outputs and summary. A refusal before anything changed is
+ * thrown as its own error (see deployManifests).
  */
 export class DeployFailedError extends ReportedError<DeployReport> {
   constructor(message: string, report: DeployReport) {
@@ -215,6 +237,15 @@ function templateChanged(before: KubeObject | undefined, after: KubeObject): boo
  * exists is checked right after those are created (and the definitions Established); if the
  * server refuses it then, the deploy stops with only those new namespaces and definitions
  * written, and says so.
+ *
+ * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
+ * server refused; also when only this set's new namespaces and definitions had been written, its
+ * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
+ * namespace), KubectlError or any other error of the connection. From the companion's change or
+ * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
+ * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
+ * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
+ * `report.interrupted` says what stopped the deploy and what stayed changed.
  */
 export async function deployManifests(
   kubectl: Kubectl,
@@ -242,24 +273,42 @@ export async function deployManifests(
 
   await preflight(prepared);
   const companion = settings.companion;
+  // What has been changed so far: an error from here on must say it, and put it back.
+  const progress: DeployProgress = { companionMade: false, applyBegun: false, foundations: [] };
   const undoCompanion = async () => {
     for (const line of (await companion?.undo()) ?? []) log(line);
   };
   const makeCompanion = async () => {
+    // Marked before: a change made halfway is taken back too.
+    progress.companionMade = companion !== undefined;
     for (const line of (await companion?.make()) ?? []) log(line);
   };
-  let after: KubeObject[];
   try {
-    after = await applyAll();
+    return await applyAndWatch();
   } catch (error) {
-    await undoCompanion();
-    throw error;
+    if (error instanceof DeployFailedError) throw error;
+    const changedNothing = !progress.companionMade && !progress.applyBegun;
+    // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
+    const refusedDeferred = error instanceof ManifestError || error instanceof InputError;
+    if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined)) throw error;
+    throw await stoppedAfterChange(prepared, report, progress, error);
+  }
+
+  async function applyAndWatch(): Promise<DeployReport> {
+    const after = await applyAll();
+    progress.after = after;
+    return watchAndJudge(after);
   }
   async function applyAll(): Promise<KubeObject[]> {
     if (plan.deferred.length === 0) {
       await makeCompanion();
+      // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+      progress.applyBegun = true;
       return applyOwningFields(kubectl, objects, applyOptions, ownership);
     }
+    // Counted as written before the call returns: kubectl may have created some before it failed.
+    progress.applyBegun = true;
+    progress.foundations = plan.foundations;
     const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
     await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
     const foundationNames = plan.foundations.map(objectKey).join(', ');
@@ -277,34 +326,130 @@ export async function deployManifests(
     await makeCompanion();
     return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
   }
-  const intended = byKey(objects);
-  for (const object of after) {
-    const action = classify(before.get(objectKey(object)), object);
-    const rounded = settings.serverSide
-      ? undefined
-      : roundedIntegersReason(refOf(object), intended.get(objectKey(object))!, object, 'written in the manifest');
-    report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
-    log(`${objectKey(object)} ${action}`);
-    if (rounded) (settings.warn ?? log)(rounded);
+  async function watchAndJudge(after: KubeObject[]): Promise<DeployReport> {
+    const intended = byKey(objects);
+    for (const object of after) {
+      const action = classify(before.get(objectKey(object)), object);
+      const rounded = settings.serverSide
+        ? undefined
+        : roundedIntegersReason(refOf(object), intended.get(objectKey(object))!, object, 'written in the manifest');
+      report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
+      log(`${objectKey(object)} ${action}`);
+      if (rounded) (settings.warn ?? log)(rounded);
+    }
+
+    const workloads = after.filter(isWorkload);
+    report.changed = workloads
+      .filter((object) => templateChanged(before.get(objectKey(object)), object))
+      .map(objectKey);
+    report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
+      timeoutMs: settings.rolloutTimeoutMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      failFastAfterMs: settings.failFastAfterMs,
+      log,
+    });
+    for (const rollout of report.rollouts)
+      if (rollout.revision) report.revisions[workloadKey(rollout.ref)] = rollout.revision;
+    const failed = report.rollouts.filter((rollout) => !rollout.ok);
+    if (failed.length === 0) return report;
+
+    const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
+    if (!settings.rollbackOnFailure) {
+      throw new DeployFailedError(
+        `Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`,
+        report,
+      );
+    }
+    const changed = workloads.filter((object) => {
+      const previous = before.get(objectKey(object));
+      return !previous || templateChanged(previous, object);
+    });
+    try {
+      await undoCompanion();
+      // Configuration first, so the pods the undo brings back start with the configuration they had.
+      report.restored = await restoreConfigured(kubectl, after, before, settings);
+      await rollBack(kubectl, changed, before, report, settings);
+    } catch (error) {
+      if (error instanceof DeployFailedError) throw error;
+      throw new DeployFailedError(
+        `Rollout failed: ${reasons}. The rollback failed too: ${(error as Error).message}`,
+        report,
+      );
+    }
+    report.rolledBack =
+      report.rollbacks.some((record) => record.result === 'restored') ||
+      report.restored.some((record) => !record.skipped);
+    throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
   }
+}
 
+/** How far a deploy has changed the cluster (deployManifests), for the report of an error that stops it. */
+interface DeployProgress {
+  /** The companion's change was begun. */
+  companionMade: boolean;
+  /** The first real apply was begun. */
+  applyBegun: boolean;
+  /** Namespaces and CustomResourceDefinitions applied before the rest (their apply was begun). */
+  foundations: KubeObject[];
+  /** Every object as the apply left it, once the whole apply succeeded. */
+  after?: KubeObject[];
+}
+
+/**
+ * The DeployFailedError of a deploy that an error stopped after it had begun changing the
+ * cluster: the companion's change is taken back; what the cluster shows now is read to say what
+ * was applied and changed (the apply that failed may have written part of the set); with
+ * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
+ * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ */
+async function stoppedAfterChange(
+  prepared: PreparedDeploy,
+  report: DeployReport,
+  progress: DeployProgress,
+  error: unknown,
+): Promise<DeployFailedError> {
+  const { kubectl, settings, objects, before } = prepared;
+  const log = settings.log ?? (() => undefined);
+  const reason = messageOf(error);
+  const interruption: DeployInterruption = { reason, notPutBack: [] };
+  report.interrupted = interruption;
+  log(`The deploy stopped after changing the cluster: ${reason}`);
+  const companion = settings.companion;
+  if (progress.companionMade && companion) {
+    try {
+      for (const line of await companion.undo()) log(line);
+    } catch (undoError) {
+      interruption.notPutBack.push(
+        `${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`,
+      );
+    }
+  }
+  let after = progress.after;
+  if (!after) {
+    try {
+      // The apply that failed may have written part of the set: what the cluster shows now says which.
+      after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) =>
+        changedByRun(before.get(objectKey(live)), live),
+      );
+    } catch (readError) {
+      after = progress.foundations;
+      interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
+    }
+  }
+  if (report.applied.length === 0)
+    report.applied = after.map((object) => ({
+      ...refOf(object),
+      action: classify(before.get(objectKey(object)), object),
+    }));
   const workloads = after.filter(isWorkload);
-  report.changed = workloads.filter((object) => templateChanged(before.get(objectKey(object)), object)).map(objectKey);
-  report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
-    timeoutMs: settings.rolloutTimeoutMs,
-    pollIntervalMs: settings.pollIntervalMs,
-    failFastAfterMs: settings.failFastAfterMs,
-    log,
-  });
-  for (const rollout of report.rollouts)
-    if (rollout.revision) report.revisions[workloadKey(rollout.ref)] = rollout.revision;
-  const failed = report.rollouts.filter((rollout) => !rollout.ok);
-  if (failed.length === 0) return report;
-
-  const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
+  if (report.changed.length === 0)
+    report.changed = workloads
+      .filter((object) => templateChanged(before.get(objectKey(object)), object))
+      .map(objectKey);
   if (!settings.rollbackOnFailure) {
-    throw new DeployFailedError(
-      `Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`,
+    interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
+    return new DeployFailedError(
+      `The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`,
       report,
     );
   }
@@ -313,21 +458,34 @@ export async function deployManifests(
     return !previous || templateChanged(previous, object);
   });
   try {
-    await undoCompanion();
-    // Configuration first, so the pods the undo brings back start with the configuration they had.
     report.restored = await restoreConfigured(kubectl, after, before, settings);
     await rollBack(kubectl, changed, before, report, settings);
-  } catch (error) {
-    if (error instanceof DeployFailedError) throw error;
-    throw new DeployFailedError(
-      `Rollout failed: ${reasons}. The rollback failed too: ${(error as Error).message}`,
-      report,
-    );
+  } catch (restoreError) {
+    interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
   }
   report.rolledBack =
     report.rollbacks.some((record) => record.result === 'restored') ||
     report.restored.some((record) => !record.skipped);
-  throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+  const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
+  return new DeployFailedError(
+    `The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`,
+    report,
+  );
+}
+
+/**
+ * Whether the run changed an object, read after an apply that failed partway: created, or a
+ * workload whose spec moved (its status moves its resourceVersion on its own), or any other
+ * object whose resourceVersion moved.
+ */
+function changedByRun(before: KubeObject | undefined, live: KubeObject): boolean {
+  if (!before) return true;
+  if (before.metadata.resourceVersion === live.metadata.resourceVersion) return false;
+  return !isWorkload(live) || before.metadata.generation !== live.metadata.generation;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -124,6 +124,10 @@ function statKind(path: string): 'file' | 'directory' | undefined {
 /**
  * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
  * all files are collected and thrown together, each with file and line.
+ *
+ * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
+ * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
+ * pattern matches no file, none is given, or the files hold no object.
  */
 export function loadManifests(options: LoadOptions): Manifest[] {
   const cwd = options.cwd ?? process.cwd();

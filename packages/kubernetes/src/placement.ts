@@ -62,6 +62,10 @@ export type NodeQuery = { name: string } | { address: string };
 /**
  * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
  * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
+ *
+ * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
+ * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
+ * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
  */
 export async function resolveNode(kubectl: Kubectl, query: NodeQuery): Promise<NodeInfo> {
   const nodes = (await kubectl.list('nodes')).map(nodeInfo);

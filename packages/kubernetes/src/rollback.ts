@@ -91,8 +91,14 @@ export interface RollbackOutcome {
   alreadyLive: boolean;
   /** The revision rolled back from was recorded as failed on the workload. */
   markedFailed: boolean;
-  /** The rollout of the restored revision; absent when nothing was undone. */
+  /** The rollout of the restored revision; absent when nothing was undone or the rollback stopped first. */
   rollout?: RolloutResult;
+  /**
+   * Set when an error (kubectl failing or losing the cluster, a cancel) stopped the rollback before
+   * this workload's rollout was seen: whether its undo had been made (then `to` is the revision it
+   * was undone to, by its number before the undo), and what stopped the rollback.
+   */
+  interrupted?: { undone: boolean; reason: string };
 }
 
 /** A rollback that cannot proceed; raised before anything on the cluster changed. */
@@ -276,7 +282,11 @@ export function chooseTarget(history: WorkloadHistory, to: RevisionTarget): Roll
   return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
 }
 
-/** Reads and decides for every workload before anything changes, so one that cannot proceed stops them all. */
+/**
+ * Reads and decides for every workload before anything changes, so one that cannot proceed stops
+ * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
+ * connection's error (KubectlError...); nothing was changed either way.
+ */
 export async function planRollback(
   kubectl: Kubectl,
   options: { namespace?: string; workloads: WorkloadSelection; to: RevisionTarget },
@@ -316,7 +326,13 @@ export interface ExecuteOptions {
   log?: (line: string) => void;
 }
 
-/** Undoes every planned workload, records the failed revisions, then waits for all rollouts at once. */
+/**
+ * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
+ * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
+ * finish rolling out, and for any error once the first undo was begun (a refused undo or
+ * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
+ * undone before it (`interrupted`). Nothing else is thrown.
+ */
 export async function executeRollback(
   kubectl: Kubectl,
   steps: RollbackStep[],
@@ -327,16 +343,53 @@ export async function executeRollback(
   for (const step of steps.filter((step) => step.alreadyLive)) {
     log(`${workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
   }
+  // Which undos were begun and which failed revisions recorded: an error must say what changed.
+  const undone = new Set<string>();
+  const marked = new Set<string>();
+  try {
+    return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
+  } catch (error) {
+    if (error instanceof RollbackRolloutError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const outcomes = steps.map((step) => ({
+      ref: step.ref,
+      from: step.from.number,
+      to: step.to.number,
+      alreadyLive: step.alreadyLive,
+      markedFailed: marked.has(workloadKey(step.ref)),
+      ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has(workloadKey(step.ref)), reason } }),
+    }));
+    const rolledBack = moving.filter((step) => undone.has(workloadKey(step.ref))).map((step) => workloadKey(step.ref));
+    log(`The rollback stopped: ${reason}`);
+    throw new RollbackRolloutError(
+      `The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`,
+      outcomes,
+    );
+  }
+}
+
+/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
+async function undoAndWatch(
+  kubectl: Kubectl,
+  steps: RollbackStep[],
+  moving: RollbackStep[],
+  options: ExecuteOptions,
+  undone: Set<string>,
+  marked: Set<string>,
+): Promise<RollbackOutcome[]> {
+  const log = options.log ?? (() => undefined);
   for (const step of moving) {
     log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
     await undoAndRecord(kubectl, step.ref, step.to.number);
+    undone.add(workloadKey(step.ref));
     // Without mark-failed the lists stay exactly as they were before the undo replaced them.
-    if (options.markFailed)
+    if (options.markFailed) {
       await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
         number: String(step.from.number),
         template: step.from.template,
       });
-    else await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
+      marked.add(workloadKey(step.ref));
+    } else await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
   }
   const rollouts = await watchRollouts(
     kubectl,
@@ -375,7 +428,11 @@ export async function executeRollback(
   return outcomes;
 }
 
-/** The undo happened but a rollout did not finish; the report is every workload's outcome. */
+/**
+ * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
+ * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
+ * report is every workload's outcome.
+ */
 export class RollbackRolloutError extends ReportedError<RollbackOutcome[]> {
   constructor(message: string, outcomes: RollbackOutcome[]) {
     super(message, outcomes);
