@@ -139,15 +139,66 @@ ${configMap('checked')}`,
     expect(marks).toEqual({
       fresh: undefined,
       'widgets.sophia.ai': undefined,
-      settings: 'not validated by the server (its namespace is created by this set)',
+      settings: undefined,
       w: 'not validated by the server (its CRD is created by this set)',
       checked: undefined,
     });
-    expect(warnings).toEqual([expect.stringContaining('ConfigMap/settings'), expect.stringContaining('Widget/w')]);
+    expect(warnings).toEqual([
+      'fresh.yaml:23: unserved/Widget/w: would be created, but not validated by the server (its CRD is created by this set)',
+    ]);
     expect(deployReportMarkdown('Deploy', report)).toContain(
-      'created, not validated by the server (its namespace is created by this set)',
+      'created, not validated by the server (its CRD is created by this set)',
     );
   });
+
+  test.each([
+    ['a misspelled field', 'replicaz: 2', /replicaz/],
+    ['a port named where a number goes', 'replicas: 2', /containerPort/],
+  ])(
+    'an object in a namespace the set creates is checked by the server: %s is refused at its line by a dry run and a real deploy, nothing applied',
+    async (_, specLine, reason) => {
+      const port = reason.source === 'containerPort' ? ', ports: [{containerPort: "http"}]' : '';
+      const file = bed.workspace.write(
+        'brand-new.yaml',
+        `apiVersion: v1
+kind: Namespace
+metadata: {name: brand-new}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: brand-new}
+spec:
+  ${specLine}
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: r.example/api:1${port}}]
+`,
+      );
+      const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: bed.workspace.dir }), {
+        images: new Map(),
+      });
+      for (const dryRun of [true, false]) {
+        const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, dryRun }).catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ManifestError);
+        expect((error as ManifestError).problems).toEqual([
+          {
+            file: 'brand-new.yaml',
+            line: expect.any(Number),
+            message: expect.stringMatching(
+              new RegExp(`^brand-new/Deployment/api: the API server refused it: .*${reason.source}`, 's'),
+            ),
+          },
+        ]);
+        expect((error as ManifestError).problems[0].line).toBeGreaterThanOrEqual(5);
+        expect((error as ManifestError).message).toContain('nothing was applied');
+        expect(await bed.cluster.observer.get({ kind: 'Namespace', name: 'brand-new' })).toBeUndefined();
+      }
+    },
+  );
 
   test('a dry run runs the checks of a real deploy: a refused object is named once at its file and line, nothing changes', async () => {
     const file = bed.workspace.write(

@@ -36045,13 +36045,79 @@ async function prepareDeploy(kubectl, manifests, settings) {
     return { kubectl, settings, objects, plan, before, sources, applyOptions, ownership };
 }
 /**
- * The server-side dry run of every object the server can check before anything is written (all
- * but those waiting for a namespace or CustomResourceDefinition of the set), a refusal reported
- * as serverCheck reports it. The first step of a deploy, and what a dry run shows.
+ * The server-side dry run of every object the server can check before anything is written: the
+ * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
+ * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
+ * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
+ * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
+ * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
+ * server's dry run would leave them, in their own namespaces.
  */
-function preflight(prepared) {
+async function preflight(prepared) {
     const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-    return serverCheck(kubectl, [...plan.foundations, ...plan.checkable], sources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    const standIns = await standInChecks(kubectl, plan, prepared.before);
+    const checkSources = new Map(sources);
+    for (const { original, standIn } of standIns)
+        checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
+    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,inputs_src/* workloadKey */.f6)(objects_refOf(standIn)), original]));
+    let checked;
+    try {
+        checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError) || standIns.length === 0)
+            throw error;
+        // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
+        const problems = error.problems.map((problem) => {
+            const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
+            if (key === undefined)
+                return problem;
+            const own = (0,inputs_src/* workloadKey */.f6)(objects_refOf(ownKey.get(key)));
+            return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
+        });
+        throw new ManifestError(problems, 'API server', error.outcome);
+    }
+    const original = new Map(standIns.map(({ original, standIn }) => [objects_objectKey(standIn), original]));
+    return checked.map((object) => {
+        const own = original.get(objects_objectKey(object));
+        return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
+    });
+}
+/**
+ * The namespace a stand-in check moves objects into: every cluster has it (the API server
+ * creates it and refuses to delete it).
+ */
+const STAND_IN_NAMESPACE = 'default';
+/**
+ * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
+ * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
+ * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
+ * server checks of an object (its schema, field types, validation) does not depend on which
+ * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
+ * yet created), and those the real apply meets after the Namespace is created. So a dry run and
+ * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
+ * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
+ * into it, and be checked against someone else's fields): the real deploy checks it after its
+ * namespace exists, before the workloads change.
+ */
+async function standInChecks(kubectl, plan, live) {
+    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+    // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
+    const newKinds = new Set(plan.foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .map(definedGroupKind));
+    const candidates = plan.deferred
+        .filter((object) => object.metadata.namespace !== undefined &&
+        newNamespaces.has(object.metadata.namespace) &&
+        !newKinds.has(groupKindOf(object)))
+        .map((original) => ({
+        original,
+        standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
+    }));
+    if (candidates.length === 0)
+        return [];
+    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objects_objectKey));
+    return candidates.filter(({ standIn }) => !taken.has(objects_objectKey(standIn)));
 }
 /**
  * What a dry run reports for each object: the server's dry run of every object it can check now
@@ -36066,19 +36132,28 @@ async function dryRunApplied(prepared) {
     const checked = await preflight(prepared);
     const intended = byKey(checked);
     const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    const deferred = new Set(plan.deferred.map(objects_objectKey));
+    const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
+    // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
+    const deferred = new Set(plan.deferred.map(objects_objectKey).filter((key) => !intended.has(key)));
     const applied = [];
     for (const object of objects) {
         const live = before.get(objects_objectKey(object));
         // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
         const result = intended.get(objects_objectKey(object)) ?? object;
         const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
-        const foundation = object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+        const foundation = object.metadata.namespace !== undefined &&
+            newNamespaces.has(object.metadata.namespace) &&
+            !newKinds.has(groupKindOf(object))
+            ? 'namespace'
+            : 'CRD';
         const notValidated = deferred.has(objects_objectKey(object))
             ? `not validated by the server (its ${foundation} is created by this set)`
             : undefined;
-        if (notValidated)
-            (settings.warn ?? log)(`${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
+        if (notValidated) {
+            const source = prepared.sources.get(objects_objectKey(object));
+            const at = source ? `${source.file}:${source.line}: ` : '';
+            (settings.warn ?? log)(`${at}${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
+        }
         applied.push({
             ...objects_refOf(object),
             action,

@@ -7,7 +7,15 @@ import {
   type OwnershipOptions,
 } from './field-ownership.js';
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
-import { isFoundation, planApply, settleScopes, sortForApply, type ApplyPlan } from './apply-order.js';
+import {
+  definedGroupKind,
+  groupKindOf,
+  isFoundation,
+  planApply,
+  settleScopes,
+  sortForApply,
+  type ApplyPlan,
+} from './apply-order.js';
 import type { Manifest } from './manifests.js';
 import { formatProblem, ManifestError, NamespaceInputError, type ManifestProblem } from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
@@ -86,7 +94,7 @@ export interface AppliedObject extends ObjectRef {
   /**
    * Dry run only: set when the server could not check this object, because its namespace or
    * CustomResourceDefinition is created by this set and does not exist yet; the result shown is
-   * the object as written. Text: `not validated by the server (its namespace is created by this set)`.
+   * the object as written. Text: `not validated by the server (its CRD is created by this set)`; an object waiting only for a namespace of the set is checked in a stand-in namespace instead.
    */
   notValidated?: string;
   /**
@@ -552,21 +560,95 @@ async function prepareDeploy(
 }
 
 /**
- * The server-side dry run of every object the server can check before anything is written (all
- * but those waiting for a namespace or CustomResourceDefinition of the set), a refusal reported
- * as serverCheck reports it. The first step of a deploy, and what a dry run shows.
+ * The server-side dry run of every object the server can check before anything is written: the
+ * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
+ * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
+ * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
+ * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
+ * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
+ * server's dry run would leave them, in their own namespaces.
  */
-function preflight(prepared: PreparedDeploy): Promise<KubeObject[]> {
+async function preflight(prepared: PreparedDeploy): Promise<KubeObject[]> {
   const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-  return serverCheck(
-    kubectl,
-    [...plan.foundations, ...plan.checkable],
-    sources,
-    applyOptions,
-    ownership,
-    'nothing was applied',
-    settings.namespace,
+  const standIns = await standInChecks(kubectl, plan, prepared.before);
+  const checkSources = new Map(sources);
+  for (const { original, standIn } of standIns) checkSources.set(objectKey(standIn), sources.get(objectKey(original))!);
+  const ownKey = new Map(standIns.map(({ original, standIn }) => [workloadKey(refOf(standIn)), original]));
+  let checked: KubeObject[];
+  try {
+    checked = await serverCheck(
+      kubectl,
+      [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)],
+      checkSources,
+      applyOptions,
+      ownership,
+      'nothing was applied',
+      settings.namespace,
+    );
+  } catch (error) {
+    if (!(error instanceof ManifestError) || standIns.length === 0) throw error;
+    // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
+    const problems = error.problems.map((problem) => {
+      const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
+      if (key === undefined) return problem;
+      const own = workloadKey(refOf(ownKey.get(key)!));
+      return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
+    });
+    throw new ManifestError(problems, 'API server', error.outcome);
+  }
+  const original = new Map(standIns.map(({ original, standIn }) => [objectKey(standIn), original]));
+  return checked.map((object) => {
+    const own = original.get(objectKey(object));
+    return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
+  });
+}
+
+/**
+ * The namespace a stand-in check moves objects into: every cluster has it (the API server
+ * creates it and refuses to delete it).
+ */
+const STAND_IN_NAMESPACE = 'default';
+
+/**
+ * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
+ * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
+ * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
+ * server checks of an object (its schema, field types, validation) does not depend on which
+ * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
+ * yet created), and those the real apply meets after the Namespace is created. So a dry run and
+ * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
+ * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
+ * into it, and be checked against someone else's fields): the real deploy checks it after its
+ * namespace exists, before the workloads change.
+ */
+async function standInChecks(
+  kubectl: Kubectl,
+  plan: ApplyPlan,
+  live: ReadonlyMap<string, KubeObject>,
+): Promise<Array<{ original: KubeObject; standIn: KubeObject }>> {
+  const newNamespaces = new Set(
+    plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name),
   );
+  // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
+  const newKinds = new Set(
+    plan.foundations
+      .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
+      .map(definedGroupKind),
+  );
+  const candidates = plan.deferred
+    .filter(
+      (object) =>
+        object.metadata.namespace !== undefined &&
+        newNamespaces.has(object.metadata.namespace) &&
+        !newKinds.has(groupKindOf(object)),
+    )
+    .map((original) => ({
+      original,
+      standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
+    }));
+  if (candidates.length === 0) return [];
+  const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objectKey));
+  return candidates.filter(({ standIn }) => !taken.has(objectKey(standIn)));
 }
 
 /**
@@ -584,7 +666,11 @@ async function dryRunApplied(prepared: PreparedDeploy): Promise<AppliedObject[]>
   const newNamespaces = new Set(
     plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name),
   );
-  const deferred = new Set(plan.deferred.map(objectKey));
+  const newKinds = new Set(
+    plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind),
+  );
+  // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
+  const deferred = new Set(plan.deferred.map(objectKey).filter((key) => !intended.has(key)));
   const applied: AppliedObject[] = [];
   for (const object of objects) {
     const live = before.get(objectKey(object));
@@ -592,11 +678,19 @@ async function dryRunApplied(prepared: PreparedDeploy): Promise<AppliedObject[]>
     const result = intended.get(objectKey(object)) ?? object;
     const action: ApplyAction = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
     const foundation =
-      object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace) ? 'namespace' : 'CRD';
+      object.metadata.namespace !== undefined &&
+      newNamespaces.has(object.metadata.namespace) &&
+      !newKinds.has(groupKindOf(object))
+        ? 'namespace'
+        : 'CRD';
     const notValidated = deferred.has(objectKey(object))
       ? `not validated by the server (its ${foundation} is created by this set)`
       : undefined;
-    if (notValidated) (settings.warn ?? log)(`${objectKey(object)}: would be ${action}, but ${notValidated}`);
+    if (notValidated) {
+      const source = prepared.sources.get(objectKey(object));
+      const at = source ? `${source.file}:${source.line}: ` : '';
+      (settings.warn ?? log)(`${at}${objectKey(object)}: would be ${action}, but ${notValidated}`);
+    }
     applied.push({
       ...refOf(object),
       action,
