@@ -52752,7 +52752,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8577);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7922);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(937);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -52762,7 +52762,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7922:
+/***/ 937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57787,12 +57787,13 @@ function getOctokit(token, options, ...additionalPlugins) {
 function githubRepository(options) {
     if (!options.token)
         throw new TypeError("A GitHub token is required (the job's GITHUB_TOKEN, for example)");
-    const repository = options.repository ?? process.env.GITHUB_REPOSITORY ?? '';
+    // An empty variable counts as unset, as runContext (action-runtime) reads the runner's variables.
+    const repository = options.repository || process.env.GITHUB_REPOSITORY || '';
     const match = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
     if (!match) {
         throw new TypeError(`repository must be "owner/name" (or GITHUB_REPOSITORY set), got "${repository}"`);
     }
-    const baseUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+    const baseUrl = (options.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
     return { octokit: getOctokit(options.token, { baseUrl }), owner: match[1], repo: match[2] };
 }
 /**
@@ -57983,12 +57984,52 @@ async function closeIssue(github, issueNumber, comment) {
         });
     });
 }
+const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
+/** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
+function markedState(state) {
+    return state.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' ');
+}
+/** The hidden line that records a failure's state in an alert issue's body or comment. */
+function stateMarker(state) {
+    return `<!-- sophia-alert-state:${markedState(state)} -->`;
+}
+function withState(body, state) {
+    return state === undefined ? body : `${body}\n${stateMarker(state)}`;
+}
+/**
+ * The latest failure state recorded on the issue (its body, then its comments) and when it was
+ * written (ms since the epoch), or undefined when none is.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues/{issue_number}, GET .../issues/{issue_number}/comments
+ * (every page). Minimum token permission: `issues: read`.
+ */
+async function lastState(github, issueNumber) {
+    return calling('syncAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+            owner,
+            repo,
+            issue_number: issueNumber,
+            per_page: 100,
+        });
+        let found;
+        for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
+            const state = STATE_MARKER.exec(written.body ?? '')?.[1];
+            if (state !== undefined)
+                found = { state, at: Date.parse(written.created_at) };
+        }
+        return found;
+    });
+}
 /**
  * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
- * (`body` is its first text), unhealthy with one open comments `body` on it, healthy with one
- * open comments `body` and closes it, healthy with none does nothing.
+ * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
+ * comments `body` and closes it, healthy with none does nothing.
  *
- * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue.
+ * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
+ * with `state` GET .../issues/{n} and .../issues/{n}/comments (operation `syncAlertIssue`).
  * Minimum token permission: `issues: write`.
  */
 async function syncAlertIssue(github, alert, check) {
@@ -57999,11 +58040,19 @@ async function syncAlertIssue(github, alert, check) {
         await closeIssue(github, open.number, check.body);
         return { action: 'closed', issue: open };
     }
-    if (open) {
-        await commentOnIssue(github, open.number, check.body);
-        return { action: 'commented', issue: open };
+    const body = withState(check.body, check.state);
+    if (!open)
+        return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    if (check.state !== undefined) {
+        const last = await lastState(github, open.number);
+        const due = check.remindAfterSeconds !== undefined &&
+            last !== undefined &&
+            Date.now() - last.at >= check.remindAfterSeconds * 1000;
+        if (last?.state === markedState(check.state) && !due)
+            return { action: 'unchanged', issue: open };
     }
-    return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body: check.body }) };
+    await commentOnIssue(github, open.number, body);
+    return { action: 'commented', issue: open };
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployments.ts
@@ -58018,7 +58067,7 @@ async function syncAlertIssue(github, alert, check) {
  * Minimum token permission: `deployments: write`.
  * Throws GitHubApiError (operation `createDeployment`; 422 `No ref found for: <ref>`).
  */
-async function createDeployment(github, options) {
+async function deployments_createDeployment(github, options) {
     return calling('createDeployment', async () => {
         const { octokit, owner, repo } = github;
         const response = await octokit.rest.repos.createDeployment({
@@ -58048,7 +58097,7 @@ const DESCRIPTION_LIMIT = 140;
  * Minimum token permission: `deployments: write`.
  * Throws GitHubApiError (operation `createDeploymentStatus`).
  */
-async function createDeploymentStatus(github, deploymentId, options) {
+async function deployments_createDeploymentStatus(github, deploymentId, options) {
     const description = options.description && options.description.length > DESCRIPTION_LIMIT
         ? `${options.description.slice(0, DESCRIPTION_LIMIT - 1)}…`
         : options.description;
@@ -58074,7 +58123,7 @@ async function createDeploymentStatus(github, deploymentId, options) {
  * Minimum token permission: `deployments: read`.
  * Throws GitHubApiError (operation `listDeployments`).
  */
-async function listDeployments(github, filter) {
+async function deployments_listDeployments(github, filter) {
     return calling('listDeployments', async () => {
         const { octokit, owner, repo } = github;
         const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
@@ -58093,7 +58142,7 @@ async function listDeployments(github, filter) {
  * REST, permission and errors: those of listDeployments.
  */
 async function findDeployment(github, filter) {
-    return (await listDeployments(github, filter))[0];
+    return (await deployments_listDeployments(github, filter))[0];
 }
 /**
  * A deployment's statuses, newest first: the first is what the Environments page shows.
@@ -58102,7 +58151,7 @@ async function findDeployment(github, filter) {
  * Minimum token permission: `deployments: read`.
  * Throws GitHubApiError (operation `listDeploymentStatuses`).
  */
-async function listDeploymentStatuses(github, deploymentId) {
+async function deployments_listDeploymentStatuses(github, deploymentId) {
     return calling('listDeploymentStatuses', async () => {
         const { octokit, owner, repo } = github;
         const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, {
@@ -58140,7 +58189,115 @@ function statusOf(data) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
+
+async function histories(github, environment) {
+    const deployments = await listDeployments(github, { environment });
+    return Promise.all(deployments.map(async (deployment) => {
+        const statuses = await listDeploymentStatuses(github, deployment.id);
+        return {
+            deployment,
+            live: statuses[0]?.state === 'success',
+            everLive: statuses.some((status) => status.state === 'success'),
+        };
+    }));
+}
+/**
+ * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
+ * `in_progress` status with the run's log URL.
+ *
+ * REST and errors: those of createDeployment and createDeploymentStatus.
+ * Minimum token permission: `deployments: write`.
+ */
+async function startDeploymentRecord(github, options) {
+    const deployment = await createDeployment(github, {
+        ref: options.ref,
+        environment: options.environment,
+        description: options.description,
+    });
+    await createDeploymentStatus(github, deployment.id, {
+        state: 'in_progress',
+        logUrl: options.logUrl,
+        environmentUrl: options.environmentUrl,
+        description: options.description,
+    });
+    return deployment;
+}
+/**
+ * Closes the record of a deploy.
+ * - `success`: the deployment's `success` status; every other live deployment of the environment
+ *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
+ * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
+ *   the run changed was put back), the newest earlier deployment that is still live, else that
+ *   ever was, gets a new `success` status: it is what is live again. Without it (a rollback that
+ *   failed too, so what is live is not known), no other record is touched.
+ * Returns the deployment marked live again, if any.
+ *
+ * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * Minimum token permission: `deployments: write`.
+ */
+async function finishDeploymentRecord(github, deploymentId, options) {
+    const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
+    const others = (await histories(github, options.environment)).filter((history) => history.deployment.id !== deploymentId);
+    if (options.outcome === 'success') {
+        await createDeploymentStatus(github, deploymentId, {
+            state: 'success',
+            description: options.description,
+            ...links,
+        });
+        for (const history of others.filter((each) => each.live)) {
+            await createDeploymentStatus(github, history.deployment.id, {
+                state: 'inactive',
+                description: `Replaced by deployment ${deploymentId}`,
+                ...links,
+            });
+        }
+        return {};
+    }
+    await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
+    if (!options.restored)
+        return {};
+    const earlier = others.filter((history) => history.deployment.id < deploymentId);
+    const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+    if (restored) {
+        await createDeploymentStatus(github, restored.id, {
+            state: 'success',
+            description: `Live again: deployment ${deploymentId} was rolled back`,
+            ...links,
+        });
+    }
+    return { restored };
+}
+/**
+ * Records a rollback of the environment to what was live before: the live deployment (the newest
+ * whose latest status is `success`) is marked `inactive`, and the newest earlier one that was
+ * ever live gets a new `success` status, as `to: previous` goes one release back (a deployment
+ * marked `failure` never was live, so it is skipped, as the rollback skips releases marked
+ * failed). Rolling back twice goes one further. Returns both, when found.
+ *
+ * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * Minimum token permission: `deployments: write`.
+ */
+async function recordRollback(github, options) {
+    const all = await histories(github, options.environment);
+    const live = all.find((history) => history.live)?.deployment;
+    if (!live)
+        return {};
+    const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
+    const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
+    if (restored) {
+        await createDeploymentStatus(github, restored.id, {
+            state: 'success',
+            description: `Live again (${options.description})`,
+            ...links,
+        });
+    }
+    await createDeploymentStatus(github, live.id, { state: 'inactive', description: options.description, ...links });
+    return { rolledBack: live, restored };
+}
+
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
 
 
 
@@ -63145,34 +63302,27 @@ function deployReportMarkdown(title, report) {
     parts.push(markdownTable(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
     ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [workloadKey(object), actionText(object)])));
-    if (report.rollouts.length > 0) {
-        parts.push(markdownTable(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts.map((rollout) => [
-            workloadKey(rollout.ref),
-            rollout.revision ?? '',
-            rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-            `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-        ])));
-    }
+    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
+        workloadKey(rollout.ref),
+        rollout.revision ?? '',
+        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+    ]));
     for (const rollout of report.rollouts.filter((r) => !r.ok))
         parts.push(formatDiagnostics(rollout));
-    if (report.rollbacks.length > 0) {
-        parts.push(markdownTable(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks.map((record) => [
-            workloadKey(record.ref),
-            record.failedRevision ?? '',
-            record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
-            rollbackResult(record),
-        ])));
-    }
-    if (report.restored.length > 0) {
-        parts.push(markdownTable(['Put back as before the deploy', 'Result'], report.restored.map((record) => [
-            workloadKey(record.ref),
-            record.skipped
-                ? `left as is: ${record.skipped}`
-                : record.rounded
-                    ? `restored except: ${record.rounded}`
-                    : 'restored',
-        ])));
-    }
+    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
+        workloadKey(record.ref),
+        record.failedRevision ?? '',
+        record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
+        rollbackResult(record),
+    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
+        workloadKey(record.ref),
+        record.skipped
+            ? `left as is: ${record.skipped}`
+            : record.rounded
+                ? `restored except: ${record.rounded}`
+                : 'restored',
+    ]));
     const diffs = report.applied.filter((object) => object.diff);
     if (diffs.length > 0) {
         parts.push('#### Changes the deploy would make', '');
@@ -63180,6 +63330,10 @@ function deployReportMarkdown(title, report) {
             parts.push(`<details><summary>${workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
     }
     return parts.join('\n');
+}
+/** A table with one row per item, or none at all when there are no items. */
+function tableOf(header, items, row) {
+    return items.length > 0 ? [markdownTable(header, items.map(row))] : [];
 }
 /** One workload's rollback as the summary and the `rollbacks` output say it. */
 function rollbackResult(record) {
@@ -66500,7 +66654,10 @@ async function gate_runHealthCheck(settings) {
                     // a matching thread still starting up may be waited for until the gate's timeout, apart
                     // from that limit: its start-up is not the pattern's cost.
                     const startMs = Math.max(1, Math.ceil(deadlineMs - elapsedMs()));
-                    const matchLimit = { ms: Math.max(1, timeoutMs - latencyMs), name: timeoutName, startMs };
+                    // A probe whose limit was already cut to what is left of the timeout has no limit of its own: a
+                    // check it cannot finish was stopped by the gate's deadline, not by its cost.
+                    const ownMs = cutByTimeout ? Number.POSITIVE_INFINITY : Math.max(1, timeoutMs - latencyMs);
+                    const matchLimit = { ms: ownMs, name: timeoutName, startMs };
                     return settleWithin(judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }), startMs + ABANDON_GRACE_MS, abandoned);
                 };
                 return probe();
@@ -67803,13 +67960,13 @@ async function main() {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
-  Zx: () => (/* reexport */ actionLog),
+  Zx: () => (/* reexport */ log_actionLog),
   mk: () => (/* reexport */ publish),
   Cs: () => (/* reexport */ runAction),
   Vp: () => (/* reexport */ runUrl)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -70829,7 +70986,37 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
+
+
+/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
+const log_actionLog = {
+    info: (line) => info(line),
+    warning: (message) => core_warning(message),
+    debug: (line) => debug(line),
+    group: (title, work) => group(title, work),
+};
+/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
+const runnerInputHooks = {
+    mask: (secret) => setSecret(secret),
+    warn: (message) => core_warning(message),
+};
+/**
+ * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
+ * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
+ * final newline).
+ */
+const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
+/** The reader of this step's inputs, masking and warning through the runner. */
+function actionInputs() {
+    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
+}
+
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/lifecycle.ts
+
+
 
 
 
@@ -70936,6 +71123,15 @@ async function asPostStep(work) {
     removeSecretsDir(getState(SECRETS_DIR_STATE) || undefined);
     await work?.();
 }
+/**
+ * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
+ * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
+ * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
+ * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ */
+function onRunner() {
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+}
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
 
@@ -70972,34 +71168,6 @@ async function runAction(main, steps = {}) {
         await reportFailures(() => asPostStep(steps.post));
     else
         await reportFailures(() => asMainStep(main));
-}
-
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
-
-
-/** The runner's log, as the `Log` every domain package writes to: groups fold per host and per phase. */
-const actionLog = {
-    info: (line) => info(line),
-    warning: (message) => core_warning(message),
-    debug: (line) => debug(line),
-    group: (title, work) => group(title, work),
-};
-/** What the input reader needs from the runner: secrets masked in the log, warnings as annotations. */
-const runnerInputHooks = {
-    mask: (secret) => setSecret(secret),
-    warn: (message) => core_warning(message),
-};
-/**
- * The step's inputs as the runner passes them (its INPUT_* variables, read by the toolkit's
- * `getInput`), untrimmed: each parser decides what whitespace means (a private key keeps its
- * final newline).
- */
-const runnerInputs = (name) => getInput(name, { trimWhitespace: false });
-/** The reader of this step's inputs, masking and warning through the runner. */
-function actionInputs() {
-    return new src/* InputReader */.i_(runnerInputs, runnerInputHooks);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -71109,7 +71277,7 @@ function runContext(env = process.env) {
     };
 }
 /** The runner's checkout, where relative paths in inputs start (GITHUB_WORKSPACE; the current directory locally). */
-function workspaceDir(env = process.env) {
+function run_context_workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 
@@ -71376,7 +71544,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   wC: () => (/* reexport */ matching)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, maskHeaderValues, maskSecret, maskUrlSecrets, mustBe, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, maskHeaderValues, maskSecret, maskUrlSecrets, mustBe, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -78413,6 +78581,7 @@ const bodyMatcher = (name, raw) => {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/secrets.ts
 
 
+
 /** Fragments shorter than this are not secrets of their own: masking them would blank ordinary words. */
 const MIN_FRAGMENT = 4;
 /** An RFC 9110 token68 credential (Bearer, Basic, most custom schemes): one opaque string, `=` padding only at its end. */
@@ -78623,6 +78792,17 @@ function maskUrlSecrets(raw, mask) {
             for (const form of secretForms(secret))
                 maskSecret(form, mask);
     }
+}
+/**
+ * A token sent in the Authorization header (a GITHUB_TOKEN, a personal access token): one word, as
+ * an HTTP header value cannot hold a line break and a token holds no space. Returns it trimmed.
+ * Throws InputError naming the input, without quoting the token.
+ */
+function headerToken(name, raw) {
+    const token = raw.trim();
+    if (/\s/.test(token))
+        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+    return token;
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/scalars.ts
