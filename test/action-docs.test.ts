@@ -5,17 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { actionMetadata, repositoryRoot } from '@sophia-testing/action-runner';
 import { RELEASE_ID_RULE } from '@sophia/inputs';
+import { ACTION_NAMES } from './support/actions.js';
 
 const run = promisify(execFile);
 const script = join(repositoryRoot, 'scripts', 'action-docs.mjs');
-const ACTIONS = [
-  'deploy-frontend-nginx',
-  'deploy-k3s-backend',
-  'deploy-mcp-node',
-  'deployment-record',
-  'health-gate',
-  'rollback',
-];
+const ACTIONS = ACTION_NAMES;
 
 async function docs(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

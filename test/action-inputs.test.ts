@@ -6,6 +6,7 @@ import { getInputs as backendInputs } from '../actions/deploy-k3s-backend/src/in
 import { getInputs as mcpInputs } from '../actions/deploy-mcp-node/src/input-helper.js';
 import { getInputs as healthGateInputs } from '../actions/health-gate/src/input-helper.js';
 import { getInputs as rollbackInputs } from '../actions/rollback/src/input-helper.js';
+import { ACTION_NAMES } from './support/actions.js';
 
 // Defaults live only in action.yml (the runner applies them), so each action's parsers must
 // accept exactly those defaults: reading them here keeps the two from drifting apart.
@@ -133,18 +134,11 @@ describe('action.yml defaults are accepted by each action', () => {
 });
 
 describe('action.yml', () => {
-  it.each([
-    'deploy-frontend-nginx',
-    'deploy-k3s-backend',
-    'deploy-mcp-node',
-    'deployment-record',
-    'health-gate',
-    'rollback',
-  ])('%s runs on node24 and documents every input and output', (action) => {
+  it.each(ACTION_NAMES)('%s runs on node24 and documents every input and output', (action) => {
     const metadata = actionMetadata(action);
     // A post step that runs however the job ends, from the same bundle, wherever the action leaves
-    // secrets on disk or locks on a host; the health gate and the deployment record leave neither.
-    const post = ['health-gate', 'deployment-record'].includes(action)
+    // secrets on disk or locks on a host; the health gate, the deployment record and the plan comment leave neither.
+    const post = ['health-gate', 'deployment-record', 'plan-comment'].includes(action)
       ? {}
       : { post: 'dist/index.js', 'post-if': 'always()' };
     expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js', ...post });

@@ -106,6 +106,19 @@ const CASES: ActionCase[] = [
       values: [KUBECONFIG, KEY, SSH['ssh-key-passphrase']],
     },
   },
+  {
+    action: 'plan-comment',
+    missing: 'Input "pull-request" is required',
+    bad: {
+      inputs: { 'pull-request': '7', token: 'ghs_bundleToken0000', plans: 'staging frontend {"schema":"v0"}' },
+      error:
+        'Input "plans" line 1 (staging frontend) must be a plan of schema "sophia.deploy-plan/v1", got schema "v0"',
+    },
+    secrets: {
+      inputs: { 'pull-request': '7', token: 'ghs_bundleToken0000', plans: 'staging frontend not-json' },
+      values: ['ghs_bundleToken0000'],
+    },
+  },
 ];
 
 function firstError(run: ActionRun): string | undefined {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from './support/workflows.js';
+import { ACTION_NAMES } from './support/actions.js';
 
 const script = path.join(repoRoot, 'scripts', 'publish-actions.mjs');
 
@@ -202,15 +203,8 @@ describe('publish-actions', () => {
     expect(refs('alpha')).toEqual({});
   });
 
-  it('publishes the six actions of this repository as `uses: sophia/<action>@v1` needs them', () => {
-    const names = [
-      'deploy-frontend-nginx',
-      'deploy-k3s-backend',
-      'deploy-mcp-node',
-      'deployment-record',
-      'health-gate',
-      'rollback',
-    ];
+  it('publishes the seven actions of this repository as `uses: sophia/<action>@v1` needs them', () => {
+    const names = ACTION_NAMES;
     const pattern = remotes(names);
     const summary = path.join(scratch, 'summary.md');
     writeFileSync(summary, '');
@@ -222,8 +216,8 @@ describe('publish-actions', () => {
       expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'action.yml', 'dist/index.js']));
       expect(files.filter((file) => !/^(LICENSE|README\.md|action\.yml|dist\/.+)$/.test(file))).toEqual([]);
       const metadata = parse(show(name, 'v1', 'action.yml')) as { runs: Record<string, string> };
-      // Every action but the health gate and the deployment record cleans up in a post step that runs however the job ends.
-      const post = ['health-gate', 'deployment-record'].includes(name)
+      // Every action but the health gate, the deployment record and the plan comment cleans up in a post step that runs however the job ends.
+      const post = ['health-gate', 'deployment-record', 'plan-comment'].includes(name)
         ? {}
         : { post: 'dist/index.js', 'post-if': 'always()' };
       expect(metadata.runs).toEqual({ using: 'node24', main: 'dist/index.js', ...post });

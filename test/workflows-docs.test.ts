@@ -88,7 +88,7 @@ describe('workflows in the docs', () => {
 describe('docs/workflows.md', () => {
   const text = readFileSync(path.join(repoRoot, 'docs', 'workflows.md'), 'utf8');
 
-  it.each(['deploy.yml', 'rollback.yml', 'monitor.yml'])(
+  it.each(['deploy.yml', 'rollback.yml', 'monitor.yml', 'plan.yml'])(
     'lists every input of %s with its requirement and default, and nothing else',
     (file) => {
       const section = text.slice(text.indexOf(`## ${file}`)).split(/^## /m)[1];

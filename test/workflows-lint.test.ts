@@ -4,8 +4,8 @@ import { actionlint, exampleWorkflowsDir, workflowFiles, workflowsDir } from './
 
 describe('actionlint on every workflow', () => {
   it("this repository keeps its own CI and release, and the reusable workflows; the application's pipeline lives there", () => {
-    expect(workflowFiles()).toEqual(['ci.yml', 'deploy.yml', 'monitor.yml', 'release.yml', 'rollback.yml']);
-    expect(workflowFiles(exampleWorkflowsDir)).toEqual(['deploy.yml', 'monitor.yml', 'rollback.yml']);
+    expect(workflowFiles()).toEqual(['ci.yml', 'deploy.yml', 'monitor.yml', 'plan.yml', 'release.yml', 'rollback.yml']);
+    expect(workflowFiles(exampleWorkflowsDir)).toEqual(['deploy.yml', 'monitor.yml', 'plan.yml', 'rollback.yml']);
   });
 
   const files = [

@@ -27,10 +27,12 @@ import {
   type Job,
   type Workflow,
 } from './support/workflows.js';
+import { ACTION_NAMES } from './support/actions.js';
 
 const pipeline = loadExampleWorkflow('deploy.yml');
 const dispatch = loadExampleWorkflow('rollback.yml');
-const all: Workflow[] = [...workflowFiles().map((name) => loadWorkflow(name)), pipeline, dispatch];
+const pullRequestPlans = loadExampleWorkflow('plan.yml');
+const all: Workflow[] = [...workflowFiles().map((name) => loadWorkflow(name)), pipeline, dispatch, pullRequestPlans];
 const deploy = loadWorkflow('deploy.yml');
 const rollback = loadWorkflow('rollback.yml');
 const release = loadWorkflow('release.yml');
@@ -186,11 +188,11 @@ describe('every input passed to a local action exists in its action.yml, and eve
     expect(actionInputMismatches(w)).toEqual([]);
   });
 
-  it('the workflows use all five actions', () => {
+  it('the workflows use all six actions', () => {
     const used = new Set(
       all.flatMap((w) => Object.values(w.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.uses ?? ''))),
     );
-    for (const name of ['deploy-frontend-nginx', 'deploy-k3s-backend', 'deploy-mcp-node', 'health-gate', 'rollback']) {
+    for (const name of ACTION_NAMES) {
       expect(used).toContain(`$/actions/${name}`);
     }
   });
@@ -566,5 +568,39 @@ describe('every frontend rollback forwards the frontend settings the deploy was 
     expect(unforwardedInputs(frontendRollbacks(withoutTest), 'rollback', deliberate)).toEqual([
       'x.yml: job "back" does not forward rollback input nginx-test-command',
     ]);
+  });
+});
+
+describe('plan.yml plans each environment as the deploy plan job does, and only its comment job writes', () => {
+  const plans = loadWorkflow('plan.yml');
+  const steps = (job: Job) => (job.steps ?? []).map(({ if: _when, ...step }) => step);
+  /** The plan job's steps with the per-environment inputs written as deploy.yml names them. */
+  const asDeploy = (job: Job, environment: string) =>
+    JSON.parse(JSON.stringify(steps(job)).replaceAll(`inputs.${environment}-`, 'inputs.')) as unknown;
+
+  it.each(['staging', 'production'])("%s: the deploy plan job's steps, under <environment>-plan", (environment) => {
+    const job = plans.jobs[environment];
+    expect(job.environment).toEqual({ name: `${environment}-plan`, deployment: false });
+    // Less what a dry run never uses (no smoke test, no rollout to wait for), which plan.yml has no input for.
+    const unused = ['smoke-url', 'rollout-timeout'];
+    expect(asDeploy(job, environment)).toEqual(
+      steps(deploy.jobs['deploy-plan']).map((step) =>
+        step.uses?.startsWith('$/actions/')
+          ? {
+              ...step,
+              id: expect.any(String),
+              with: Object.fromEntries(Object.entries(step.with ?? {}).filter(([name]) => !unused.includes(name))),
+            }
+          : step,
+      ),
+    );
+  });
+
+  it('grants the comment job pull-requests: write and every other job only contents: read', () => {
+    expect(plans.permissions).toEqual({ contents: 'read' });
+    expect(plans.jobs.comment.permissions).toEqual({ 'pull-requests': 'write' });
+    for (const [id, job] of Object.entries(plans.jobs)) if (id !== 'comment') expect(job.permissions).toBeUndefined();
+    expect(pullRequestPlans.jobs.plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    expect(Object.keys(pullRequestPlans.on)).toEqual(['pull_request']);
   });
 });

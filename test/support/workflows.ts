@@ -37,6 +37,8 @@ export interface Job {
   secrets?: Mapping | 'inherit';
   environment?: string | { name: string; url?: string };
   concurrency?: string | { group: string; 'cancel-in-progress'?: boolean | string };
+  /** The job's GITHUB_TOKEN permissions (scope -> read/write), replacing the workflow's. */
+  permissions?: Mapping;
   outputs?: Mapping;
   steps?: Step[];
 }
@@ -45,6 +47,7 @@ export interface Workflow {
   file: string;
   on: Mapping;
   concurrency?: Job['concurrency'];
+  permissions?: Mapping;
   jobs: Record<string, Job>;
 }
 
@@ -54,6 +57,7 @@ export function parseWorkflow(file: string, text: string): Workflow {
     file,
     on: (document.on ?? {}) as Mapping,
     concurrency: document.concurrency as Job['concurrency'],
+    permissions: document.permissions as Mapping | undefined,
     jobs: (document.jobs ?? {}) as Record<string, Job>,
   };
 }

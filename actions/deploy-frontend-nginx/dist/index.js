@@ -51911,7 +51911,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1260);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9828);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -51921,7 +51921,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1260:
+/***/ 9828:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -58267,7 +58267,73 @@ async function planFrontend(request, hosts) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/plan-summary.ts
+
+function changesCell(changes) {
+    return changes.count === 0 ? '-' : `${changes.count} (${(0,reporting_src/* formatBytes */.z3)(changes.bytes)})`;
+}
+/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
+function hostDetails(host) {
+    const list = (title, changes) => changes.count === 0
+        ? []
+        : [
+            `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
+            '',
+            ...changes.paths.map((path) => `- \`${path}\``),
+            '',
+        ];
+    const lines = [
+        ...list('Added', host.added),
+        ...list('Changed', host.changed),
+        ...list('Removed', host.removed),
+        ...(host.drifted.length > 0
+            ? [
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
+                '',
+            ]
+            : []),
+    ];
+    if (lines.length === 0)
+        return '';
+    return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+}
+function configCell(host) {
+    return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
+}
+/** What would stop or hold up the deploy, one line per blocker, each naming its host (`host:port: ...`). */
+function frontendPlanBlockers(plan) {
+    return plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
+}
+/**
+ * A frontend plan in Markdown (the plan job's summary, a pull request's plan comment): the build,
+ * per host what would be added, changed, removed, kept and sent and the nginx config, the
+ * blockers, then each host's first paths folded in `<details>`. Sizes as `formatBytes` gives them.
+ */
+function frontendPlanMarkdown(plan) {
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
+        host.label,
+        (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
+        host.alreadyLive ? 'already live' : changesCell(host.added),
+        changesCell(host.changed),
+        changesCell(host.removed),
+        changesCell(host.unchanged),
+        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,reporting_src/* formatBytes */.z3)(host.upload.bytes)})`,
+        configCell(host),
+    ]));
+    const blockers = frontendPlanBlockers(plan);
+    return [
+        `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
+        '',
+        `The build: ${plan.build.files} files, ${(0,reporting_src/* formatBytes */.z3)(plan.build.bytes)}.`,
+        '',
+        table,
+        ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
+        ...plan.hosts.map(hostDetails).filter(Boolean),
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
 
 
 
@@ -58412,13 +58478,6 @@ function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
 
 
 
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 function siteLine(target, smokeUrl, labels) {
     return smokeUrl ? `Site: ${smokeUrl}` : `Site: ${target}/current on ${labels.join(', ')}`;
 }
@@ -58432,7 +58491,7 @@ function summaryOf(report) {
         host.previousReleaseId ?? '',
         host.filesUploaded,
         host.filesReused,
-        formatBytes(host.bytesUploaded),
+        (0,reporting_src/* formatBytes */.z3)(host.bytesUploaded),
         host.seconds.toFixed(2),
     ]));
     const where = siteLine(report.target, report.smokeUrl, report.hosts.map((host) => host.label));
@@ -58485,63 +58544,13 @@ function notReleasedPublication(error, site) {
         summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n**Failed:** ${message}\n`,
     };
 }
-function changesCell(changes) {
-    return changes.count === 0 ? '-' : `${changes.count} (${formatBytes(changes.bytes)})`;
-}
-/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
-function hostDetails(host) {
-    const list = (title, changes) => changes.count === 0
-        ? []
-        : [
-            `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
-            '',
-            ...changes.paths.map((path) => `- \`${path}\``),
-            '',
-        ];
-    const lines = [
-        ...list('Added', host.added),
-        ...list('Changed', host.changed),
-        ...list('Removed', host.removed),
-        ...(host.drifted.length > 0
-            ? [
-                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
-                '',
-            ]
-            : []),
-    ];
-    if (lines.length === 0)
-        return '';
-    return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
-}
-function configCell(host) {
-    return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
-}
 /**
  * A plan's publication (`dry-run: true`): the `plan` output, `release-id`, `release-path` and
  * `hosts` as a deploy would give them, every blocker as a warning naming its host, and the job
  * summary: per host what would be added, changed, removed, kept and sent, and the nginx config.
  */
 function frontendPlanPublication(plan, site) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
-        host.label,
-        (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
-        host.alreadyLive ? 'already live' : changesCell(host.added),
-        changesCell(host.changed),
-        changesCell(host.removed),
-        changesCell(host.unchanged),
-        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${formatBytes(host.upload.bytes)})`,
-        configCell(host),
-    ]));
-    const blockers = plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
-    const parts = [
-        `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
-        '',
-        `The build: ${plan.build.files} files, ${formatBytes(plan.build.bytes)}.`,
-        '',
-        table,
-        ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
-        ...plan.hosts.map(hostDetails).filter(Boolean),
-    ];
+    const blockers = frontendPlanBlockers(plan);
     return {
         outputs: {
             'release-id': plan.releaseId,
@@ -58550,7 +58559,7 @@ function frontendPlanPublication(plan, site) {
             plan,
         },
         warnings: blockers,
-        summary: parts.join('\n'),
+        summary: frontendPlanMarkdown(plan),
     };
 }
 
@@ -72276,6 +72285,7 @@ const jsonCheck = (name, raw) => {
 __nccwpck_require__.d(__webpack_exports__, {
   G0: () => (/* reexport */ PLAN_SCHEMA),
   SS: () => (/* reexport */ ReportedError),
+  z3: () => (/* reexport */ formatBytes),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
   aB: () => (/* reexport */ silentLog)
@@ -72324,6 +72334,14 @@ function markdownTable(header, rows) {
         ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
     ];
     return lines.join('\n') + '\n';
+}
+/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts

@@ -1,21 +1,15 @@
 import type { Publication } from '@sophia/action-runtime';
 import {
+  frontendPlanBlockers,
+  frontendPlanMarkdown,
   releasePath,
   type FrontendDeployReport,
   type FrontendPlan,
-  type HostPlan,
   type HostReport,
-  type PathChanges,
 } from '@sophia/releases';
-import { markdownTable } from '@sophia/reporting';
+import { formatBytes, markdownTable } from '@sophia/reporting';
 import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /**
  * What a deploy that never produced a report needs of the settings: where the site is, and the release and
@@ -101,69 +95,13 @@ export function notReleasedPublication(error: unknown, site: SiteLocation): Publ
   };
 }
 
-function changesCell(changes: Pick<PathChanges, 'count' | 'bytes'>): string {
-  return changes.count === 0 ? '-' : `${changes.count} (${formatBytes(changes.bytes)})`;
-}
-
-/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
-function hostDetails(host: HostPlan): string {
-  const list = (title: string, changes: PathChanges) =>
-    changes.count === 0
-      ? []
-      : [
-          `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
-          '',
-          ...changes.paths.map((path) => `- \`${path}\``),
-          '',
-        ];
-  const lines = [
-    ...list('Added', host.added),
-    ...list('Changed', host.changed),
-    ...list('Removed', host.removed),
-    ...(host.drifted.length > 0
-      ? [
-          `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
-          '',
-        ]
-      : []),
-  ];
-  if (lines.length === 0) return '';
-  return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
-}
-
-function configCell(host: HostPlan): string {
-  return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
-}
-
 /**
  * A plan's publication (`dry-run: true`): the `plan` output, `release-id`, `release-path` and
  * `hosts` as a deploy would give them, every blocker as a warning naming its host, and the job
  * summary: per host what would be added, changed, removed, kept and sent, and the nginx config.
  */
 export function frontendPlanPublication(plan: FrontendPlan, site: SiteLocation): Publication {
-  const table = markdownTable(
-    ['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'],
-    plan.hosts.map((host) => [
-      host.label,
-      (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
-      host.alreadyLive ? 'already live' : changesCell(host.added),
-      changesCell(host.changed),
-      changesCell(host.removed),
-      changesCell(host.unchanged),
-      host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${formatBytes(host.upload.bytes)})`,
-      configCell(host),
-    ]),
-  );
-  const blockers = plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
-  const parts = [
-    `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
-    '',
-    `The build: ${plan.build.files} files, ${formatBytes(plan.build.bytes)}.`,
-    '',
-    table,
-    ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
-    ...plan.hosts.map(hostDetails).filter(Boolean),
-  ];
+  const blockers = frontendPlanBlockers(plan);
   return {
     outputs: {
       'release-id': plan.releaseId,
@@ -172,6 +110,6 @@ export function frontendPlanPublication(plan: FrontendPlan, site: SiteLocation):
       plan,
     },
     warnings: blockers,
-    summary: parts.join('\n'),
+    summary: frontendPlanMarkdown(plan),
   };
 }

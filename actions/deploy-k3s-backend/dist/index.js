@@ -51132,6 +51132,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   aB: () => (/* reexport */ silentLog)
 });
 
+// UNUSED EXPORTS: formatBytes
+
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
 const silentLog = {
@@ -51175,6 +51177,14 @@ function markdownTable(header, rows) {
         ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
     ];
     return lines.join('\n') + '\n';
+}
+/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts

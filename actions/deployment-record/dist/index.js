@@ -34316,6 +34316,17 @@ function client_marker(kind, key) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
+/** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
+const COMMENT_BODY_LIMIT = 65536;
+/**
+ * The longest `body` that `upsertPullRequestComment` can write for `key`: COMMENT_BODY_LIMIT less
+ * its hidden marker line. Counted in UTF-16 code units, which are never fewer than the characters
+ * GitHub counts, so a body within it is never refused for its length.
+ * Throws TypeError for a bad key (as `upsertPullRequestComment`).
+ */
+function pullRequestCommentBodyLimit(key) {
+    return COMMENT_BODY_LIMIT - marker('deploy-plan', key).length - 1;
+}
 /**
  * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
  * request carries one comment per key however often it is written. The comment is found by the

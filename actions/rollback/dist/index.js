@@ -34186,7 +34186,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { rollBackEveryHost, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(482), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { rollBackEveryHost, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -34206,7 +34206,7 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(482)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9482)),
+        Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
         Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487)),
     ]);
     await freeLocksLeftBehind(src/* stepState */.QP, () => {
@@ -47896,6 +47896,7 @@ const jsonCheck = (name, raw) => {
 __nccwpck_require__.d(__webpack_exports__, {
   G0: () => (/* reexport */ PLAN_SCHEMA),
   SS: () => (/* reexport */ ReportedError),
+  z3: () => (/* reexport */ formatBytes),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
   aB: () => (/* reexport */ silentLog)
@@ -47944,6 +47945,14 @@ function markdownTable(header, rows) {
         ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
     ];
     return lines.join('\n') + '\n';
+}
+/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts

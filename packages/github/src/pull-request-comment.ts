@@ -10,6 +10,19 @@ export interface PullRequestCommentOptions {
   body: string;
 }
 
+/** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
+export const COMMENT_BODY_LIMIT = 65536;
+
+/**
+ * The longest `body` that `upsertPullRequestComment` can write for `key`: COMMENT_BODY_LIMIT less
+ * its hidden marker line. Counted in UTF-16 code units, which are never fewer than the characters
+ * GitHub counts, so a body within it is never refused for its length.
+ * Throws TypeError for a bad key (as `upsertPullRequestComment`).
+ */
+export function pullRequestCommentBodyLimit(key: string): number {
+  return COMMENT_BODY_LIMIT - marker('deploy-plan', key).length - 1;
+}
+
 /** The comment as it stands after `upsertPullRequestComment`. */
 export interface PullRequestComment {
   id: number;

@@ -14,3 +14,4 @@ export * from './errors.js';
 export * from './release-hosts.js';
 export * from './switch-hosts.js';
 export * from './plan.js';
+export * from './plan-summary.js';

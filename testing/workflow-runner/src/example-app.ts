@@ -129,10 +129,11 @@ export function checkOutExampleApp(
       requiredReviewers: environment === 'production',
     };
   }
-  // The deploy plan job's environment, without reviewers. On real machines its secrets are a plan
+  // The plan jobs' environments, without reviewers. On real machines their secrets are a plan
   // user's key and a kubeconfig that may only read and dry-run (docs/deploy-plans.md); the test
-  // machines have one user each, so it holds production's.
+  // machines have one user each, so each holds its environment's.
   environments['production-plan'] = { secrets: { ...environments.production.secrets } };
+  environments['staging-plan'] = { secrets: { ...environments.staging.secrets } };
   return {
     workspace,
     settings: { workspace, vars, environments, repositories: { 'sophia/deploy-actions@v1': suiteRoot } },

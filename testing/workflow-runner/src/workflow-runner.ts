@@ -192,10 +192,11 @@ export interface RunWorkflowOptions {
   /** The caller's repository checkout: where jobs work and `./` resolves. */
   workspace: string;
   /**
-   * `push` (default), `schedule` (no inputs, as push), `workflow_dispatch`, or `workflow_call` to
-   * run a reusable workflow directly.
+   * `push` (default), `schedule` (no inputs, as push), `pull_request` (its payload in
+   * `github.event`, such as `{ pull_request: { number } }`), `workflow_dispatch`, or
+   * `workflow_call` to run a reusable workflow directly.
    */
-  event?: 'push' | 'schedule' | 'workflow_dispatch' | 'workflow_call';
+  event?: 'push' | 'schedule' | 'pull_request' | 'workflow_dispatch' | 'workflow_call';
   /**
    * Inputs of a workflow_dispatch (as the form or the REST API sends them: text; a boolean or
    * number is taken as its text) or of a workflow_call (typed, as a caller's `with:` gives them).

@@ -1,8 +1,8 @@
-export const id = 482;
-export const ids = [482];
+export const id = 348;
+export const ids = [348];
 export const modules = {
 
-/***/ 9482:
+/***/ 348:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -50,6 +50,8 @@ __webpack_require__.d(__webpack_exports__, {
   describeDrift: () => (/* reexport */ describeDrift),
   entryHeader: () => (/* reexport */ entryHeader),
   freeLocksLeftBehind: () => (/* reexport */ freeLocksLeftBehind),
+  frontendPlanBlockers: () => (/* reexport */ frontendPlanBlockers),
+  frontendPlanMarkdown: () => (/* reexport */ frontendPlanMarkdown),
   gated: () => (/* reexport */ gated),
   hostPlan: () => (/* reexport */ hostPlan),
   installNginxConfig: () => (/* reexport */ installNginxConfig),
@@ -4281,7 +4283,73 @@ async function planFrontend(request, hosts) {
     };
 }
 
+;// CONCATENATED MODULE: ../../packages/releases/src/plan-summary.ts
+
+function changesCell(changes) {
+    return changes.count === 0 ? '-' : `${changes.count} (${(0,reporting_src/* formatBytes */.z3)(changes.bytes)})`;
+}
+/** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
+function hostDetails(host) {
+    const list = (title, changes) => changes.count === 0
+        ? []
+        : [
+            `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
+            '',
+            ...changes.paths.map((path) => `- \`${path}\``),
+            '',
+        ];
+    const lines = [
+        ...list('Added', host.added),
+        ...list('Changed', host.changed),
+        ...list('Removed', host.removed),
+        ...(host.drifted.length > 0
+            ? [
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
+                '',
+            ]
+            : []),
+    ];
+    if (lines.length === 0)
+        return '';
+    return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+}
+function configCell(host) {
+    return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
+}
+/** What would stop or hold up the deploy, one line per blocker, each naming its host (`host:port: ...`). */
+function frontendPlanBlockers(plan) {
+    return plan.hosts.flatMap((host) => host.blockers.map((blocker) => `${host.label}: ${blocker}`));
+}
+/**
+ * A frontend plan in Markdown (the plan job's summary, a pull request's plan comment): the build,
+ * per host what would be added, changed, removed, kept and sent and the nginx config, the
+ * blockers, then each host's first paths folded in `<details>`. Sizes as `formatBytes` gives them.
+ */
+function frontendPlanMarkdown(plan) {
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
+        host.label,
+        (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
+        host.alreadyLive ? 'already live' : changesCell(host.added),
+        changesCell(host.changed),
+        changesCell(host.removed),
+        changesCell(host.unchanged),
+        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,reporting_src/* formatBytes */.z3)(host.upload.bytes)})`,
+        configCell(host),
+    ]));
+    const blockers = frontendPlanBlockers(plan);
+    return [
+        `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
+        '',
+        `The build: ${plan.build.files} files, ${(0,reporting_src/* formatBytes */.z3)(plan.build.bytes)}.`,
+        '',
+        table,
+        ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
+        ...plan.hosts.map(hostDetails).filter(Boolean),
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/index.ts
+
 
 
 

@@ -1,0 +1,4 @@
+import { runAction } from '@sophia/action-runtime';
+import { main } from './main.js';
+
+await runAction(main);

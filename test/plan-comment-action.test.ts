@@ -1,0 +1,84 @@
+/**
+ * The plan-comment action's bundle as the runner runs it, against the GitHub REST API stand-in:
+ * plans that GitHub would refuse for their length are cut with a note, and an environment whose
+ * plan could not be made is named as such rather than left out. (plan.yml end to end:
+ * workflows-plan.test.ts.)
+ */
+import { runBundledAction } from '@sophia-testing/action-runner';
+import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+
+let api: GitHubApi;
+
+beforeAll(async () => {
+  api = await startGitHubApi({ tokens: { ghs_planComment0000: { 'pull-requests': 'write' } } });
+});
+
+afterAll(() => api?.stop());
+
+/** A Kubernetes plan with `objects` ConfigMaps to create. */
+function kubernetesPlan(objects: number): string {
+  return JSON.stringify({
+    schema: 'sophia.deploy-plan/v1',
+    target: 'kubernetes',
+    counts: { created: objects, configured: 0, unchanged: 0 },
+    objects: Array.from({ length: objects }, (_, index) => ({
+      object: `sophia/ConfigMap/settings-${index}`,
+      kind: 'ConfigMap',
+      namespace: 'sophia',
+      name: `settings-${index}`,
+      action: 'configured',
+      changes: [{ path: `data.key${index}`, op: 'replace', before: 'a'.repeat(100), after: 'b'.repeat(100) }],
+    })),
+    images: [],
+  });
+}
+
+function comment(pullNumber: number, plans: string, failed = '') {
+  return runBundledAction({
+    action: 'plan-comment',
+    inputs: { 'pull-request': String(pullNumber), token: 'ghs_planComment0000', plans, failed },
+    env: {
+      GITHUB_API_URL: api.url,
+      GITHUB_REPOSITORY: 'sophia/sophia-app',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SERVER_URL: 'https://github.com',
+    },
+  });
+}
+
+test('plans longer than a comment may be are cut at a line with a note, and GitHub takes the comment', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('Many settings');
+  const run = await comment(
+    pullNumber,
+    `staging backend ${kubernetesPlan(300)}\nproduction backend ${kubernetesPlan(1)}`,
+  );
+  expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
+  expect(run.code).toBe(0);
+  expect(run.outputs).toMatchObject({ created: 'true', truncated: 'true' });
+  const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
+  expect(written.body.length).toBeLessThanOrEqual(65536);
+  expect(written.body.length).toBeGreaterThan(60000);
+  expect(written.body).toMatch(/\n\n---\n\*\*The plans are cut here:\*\* .*65536 characters.*\n$/);
+  expect(written.body).toContain('## staging');
+  // Production's section came after the cut.
+  expect(written.body).not.toContain('## production');
+  expect(run.annotations.map((annotation) => annotation.message)).toContain(
+    'The plans are longer than a comment may be (65536 characters): the comment is cut',
+  );
+});
+
+test('an environment whose plan could not be made says so, with the run, instead of showing a plan', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('Small change');
+  const run = await comment(pullNumber, `staging backend ${kubernetesPlan(1)}\nproduction backend\n`, 'production');
+  expect(run.code).toBe(0);
+  expect(run.outputs).toMatchObject({ created: 'true', truncated: 'false' });
+  const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
+  expect(written.body).toContain('### staging: backend');
+  expect(written.body).toContain('1 to create, 0 to change, 0 unchanged.');
+  expect(written.body).toContain(
+    "## production\n\n**The plan could not be made** (see [the run's log](https://github.com/sophia/sophia-app/actions/runs/4242))",
+  );
+  expect(written.body).not.toContain('### production');
+});
