@@ -13,7 +13,7 @@ import {
   RollbackRolloutError,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { kubernetesRollbackPublication } from '../actions/rollback/src/kubernetes.js';
+import { kubernetesRollbackPublication } from '../actions/rollback/src/summary.js';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { FAST_DEPLOY, imageOf, Workspace } from './fixtures/kube-kit.js';
 

@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3938);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1054);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
@@ -28385,7 +28385,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3938:
+/***/ 1054:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34080,7 +34080,6 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 ;// CONCATENATED MODULE: ./src/kubernetes.ts
 
 
-
 /** The rollback action has no rollout-timeout input: the deploy actions' default applies. */
 const ROLLBACK_ROLLOUT_TIMEOUT_MS = 5 * 60_000;
 /** A rollback goes to a template that ran before, so it is usually quick: look often. */
@@ -34111,6 +34110,84 @@ async function kubernetesRollback(settings) {
             log: src/* actionLog */.Zx.info,
         });
     });
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+// The rollback action's outputs and job summary, for both components, also on failure. Type-only
+// imports of @sophia/releases: the release flow and the SSH stack load only for a frontend rollback.
+/** One id when every host agrees (the usual case), else a JSON object host label (`host:port`) -> id. */
+function perHostOutput(hosts, pick) {
+    const values = new Set(hosts.map((host) => pick(host) ?? ''));
+    if (values.size === 1)
+        return [...values][0];
+    return JSON.stringify(Object.fromEntries(hosts.map((host) => [host.label, pick(host) ?? ''])));
+}
+function resultOf(host) {
+    switch (host.outcome) {
+        case 'switched':
+            return `switched${host.markedFailed ? `, ${host.from} marked failed` : ''}${host.error ? `; ${host.error}` : ''}`;
+        case 'already live':
+            return 'already live';
+        case 'put back':
+            return `switched, then put back on ${host.from ?? 'nothing'} (another host failed)`;
+        case 'not switched':
+            return host.error ? `not switched: ${host.error}` : 'not switched';
+        case 'unknown':
+            return `unknown: ${host.error ?? ''}`;
+    }
+}
+/**
+ * The release a host serves after the rollback: `to` once it switched (or already served it), `from`
+ * when it was never switched or was put back, empty when that is unknown (it could not be put back).
+ */
+function liveAfter(host) {
+    switch (host.outcome) {
+        case 'switched':
+        case 'already live':
+            return host.to;
+        case 'put back':
+        case 'not switched':
+            return host.from;
+        case 'unknown':
+            return undefined;
+    }
+}
+/**
+ * `true` when some host may serve another release than before the rollback: it switched, or it is
+ * unknown what it serves (a caller must then not take the release rolled back from as live).
+ */
+function switchedAny(hosts) {
+    return String(hosts.some((host) => host.outcome === 'switched' || host.outcome === 'unknown'));
+}
+/**
+ * Outputs `from`/`to` (what the rollback aimed for), `live`/`switched` (what it left serving), one log
+ * group per host and the summary table of a frontend rollback of `target`.
+ */
+function frontendRollbackPublication(hosts, target) {
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'From', 'To', 'Result'], hosts.map((host) => [host.label, host.from ?? '–', host.to, resultOf(host)]));
+    return {
+        outputs: {
+            from: perHostOutput(hosts, (host) => host.from),
+            to: perHostOutput(hosts, (host) => host.to),
+            live: perHostOutput(hosts, liveAfter),
+            switched: switchedAny(hosts),
+        },
+        logGroups: hosts.map((host) => ({ title: host.label, lines: [...host.log, resultOf(host)] })),
+        summary: `### Rollback of ${target}\n\n${table}`,
+    };
+}
+/**
+ * A rollback that failed before any host changed (refused, locked, unreachable): `switched` false,
+ * the other outputs empty (no host was read), and why.
+ */
+function notRolledBackPublication(error, target) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+        outputs: { from: '', to: '', live: '', switched: 'false' },
+        summary: `### Rollback of ${target}\n\nNo host was changed.\n\n**Failed:** ${message}\n`,
+    };
 }
 /**
  * What a Kubernetes rollback leaves as it is, said in every summary: `kubectl rollout undo` puts
@@ -34171,6 +34248,7 @@ function notRolledBackKubernetesPublication(error, namespace) {
 
 
 
+
 /**
  * Rolls back, publishes outputs and summary (also when the rollback failed: with its report, or
  * through `unreported` when it failed before anything changed), returns the outputs.
@@ -34186,7 +34264,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { rollBackEveryHost, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(4), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),

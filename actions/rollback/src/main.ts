@@ -1,7 +1,13 @@
 import { actionLog, publishing, stepState, type Publication, type PublishingPlan } from '@sophia/action-runtime';
 import { RollbackRolloutError } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
-import { kubernetesRollback, kubernetesRollbackPublication, notRolledBackKubernetesPublication } from './kubernetes.js';
+import { kubernetesRollback } from './kubernetes.js';
+import {
+  frontendRollbackPublication,
+  kubernetesRollbackPublication,
+  notRolledBackKubernetesPublication,
+  notRolledBackPublication,
+} from './summary.js';
 
 type RollbackPublication = Publication & { outputs: { from: string; to: string } };
 
@@ -27,8 +33,7 @@ export async function main(): Promise<void> {
     // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
     // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
     // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-    const { rollBackEveryHost, frontendRollbackPublication, notRolledBackPublication, FrontendRollbackFailedError } =
-      await import('./frontend.js');
+    const { rollBackEveryHost, FrontendRollbackFailedError } = await import('./frontend.js');
     outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
       reported: FrontendRollbackFailedError,
       publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
