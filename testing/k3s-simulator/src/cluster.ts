@@ -19,7 +19,7 @@ import { renderKubeconfig } from './kubeconfig.js';
 import { createNodeControls, DEFAULT_NODES, type NodeControls, type NodeSpec } from './nodes.js';
 import { ApiCatalog } from './catalog.js';
 import { tableMinor, typeOf } from './resources.js';
-import { createRequestHandler, type ServerContext } from './server.js';
+import { createRequestHandler, type FaultHook, type ServerContext } from './server.js';
 import { ObjectStore } from './store.js';
 import { generateCertificates } from './tls.js';
 import type { StoredObject } from './types.js';
@@ -83,6 +83,11 @@ export interface Cluster {
   api: ClusterApi;
   /** Changes what /version reports (and so which kubectl the dispatcher runs). */
   setVersion(version: string): void;
+  /**
+   * Makes the server fail requests to resources' URLs as `hook` chooses (a dropped connection, a
+   * lost answer, a Status error), until called again; undefined serves every request.
+   */
+  setFaults(hook: FaultHook | undefined): void;
   /** Reads an object by kind, e.g. get('Deployment', 'default', 'web'), or get('IngressRoute.traefik.io', ...) where groups share a kind. */
   get(kind: string, namespace: string | undefined, name: string): StoredObject | undefined;
   list(kind: string, namespace?: string): StoredObject[];
@@ -206,7 +211,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   if (options.k3sDefaults ?? true) installK3sDefaults(api, () => controllers.pass());
   controllers.start();
 
-  const serverContext = { api, catalog, store, token, version: () => version, onRequest };
+  let faults: FaultHook | undefined;
+  const serverContext = { api, catalog, store, token, version: () => version, onRequest, faults: () => faults };
   const handler = createRequestHandler(serverContext);
   const httpServer = createHttpServer(createRequestHandler(serverContext, false));
   const httpsServer = createHttpsServer(
@@ -265,6 +271,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     api,
     setVersion(next) {
       version = parseVersion(next);
+    },
+    setFaults(hook) {
+      faults = hook;
     },
     get(kind, namespace, name) {
       return store.get(catalog.typeOfKind(kind), namespace, name);

@@ -6,5 +6,6 @@ export { TEST_TIMINGS, DEMO_TIMINGS, DEFAULT_FAILURE_PATTERNS } from './controll
 export type { Timings, FailurePatterns } from './controllers/context.js';
 export { renderKubeconfig } from './kubeconfig.js';
 export type { StoredObject } from './types.js';
+export type { FaultHook, FaultRequest } from './server.js';
 export { kubectlBinaries } from './kubectl-versions.js';
 export type { KubectlBinary } from './kubectl-versions.js';

@@ -33,7 +33,43 @@ export interface ServerContext {
   version: () => { major: string; minor: string; gitVersion: string };
   /** Called for each request, so tests can see what kubectl asked. */
   onRequest?: (method: string, url: string, headers: IncomingMessage['headers']) => void;
+  /** Consulted for each request to a resource's URL; see FaultHook. */
+  faults?: () => FaultHook | undefined;
 }
+
+/** A request to a resource's URL as a FaultHook sees it: `body` is JSON text (protobuf decoded), absent on GET. */
+export interface FaultRequest {
+  method: string;
+  /** The URL path, e.g. `/apis/apps/v1/namespaces/web/deployments/api`. */
+  path: string;
+  query: URLSearchParams;
+  body?: string;
+}
+
+/**
+ * A failing or hostile server, chosen per request: `'reset'` destroys the connection before the
+ * request is handled (nothing is written); `'drop-answer'` handles it (a write lands) then destroys
+ * the connection instead of answering; `{status, message}` answers a Kubernetes Status error
+ * (reason from the status code, as the API server's) without handling it; undefined serves it.
+ */
+export type FaultHook = (
+  request: FaultRequest,
+) => 'reset' | 'drop-answer' | { status: number; message: string } | undefined;
+
+/** Status reasons by code, as k8s.io/apimachinery/pkg/api/errors names them. */
+const STATUS_REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  410: 'Expired',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
 
 const COMMON_HEADERS = { 'Cache-Control': 'no-cache, private' };
 const PUBLIC_PATHS = new Set(['/version', '/healthz', '/readyz', '/livez']);
@@ -370,6 +406,28 @@ async function handle(
     // kubectl 1.32+ creates with protobuf bodies (typed clients) and never falls back to JSON.
     body = JSON.stringify(decodeKubernetesProtobuf(Buffer.from(body, 'latin1')));
     req.headers['content-type'] = 'application/json';
+  }
+  const fault = context.faults?.()?.({
+    method,
+    path: pathname,
+    query: url.searchParams,
+    ...(method === 'GET' ? {} : { body }),
+  });
+  if (fault === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  if (typeof fault === 'object') {
+    const reason = STATUS_REASONS[fault.status] ?? 'InternalError';
+    send(res, fault.status, new ApiError(fault.status, reason, fault.message).toStatus());
+    return;
+  }
+  if (fault === 'drop-answer') {
+    // The write is made as usual; only its answer is swallowed and the connection cut.
+    res.writeHead = (() => res) as ServerResponse['writeHead'];
+    res.setHeader = (() => res) as ServerResponse['setHeader'];
+    res.write = (() => true) as ServerResponse['write'];
+    res.end = (() => (req.socket.destroy(), res)) as ServerResponse['end'];
   }
   await handleResource({ context, route, method, query: url.searchParams, body, req, res });
 }
