@@ -36,7 +36,7 @@ function kubernetesPlan(objects: number): string {
 function comment(pullNumber: number, plans: string, failed = '') {
   return runBundledAction({
     action: 'plan-comment',
-    inputs: { 'pull-request': String(pullNumber), token: 'ghs_planComment0000', plans, failed },
+    inputs: { 'pull-request': String(pullNumber), 'github-token': 'ghs_planComment0000', plans, failed },
     env: {
       GITHUB_API_URL: api.url,
       GITHUB_REPOSITORY: 'sophia/sophia-app',

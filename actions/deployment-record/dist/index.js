@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1985);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6913);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1985:
+/***/ 6913:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34769,46 +34769,65 @@ async function recordRollback(github, options) {
 
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
 var inputs_src = __nccwpck_require__(8113);
-;// CONCATENATED MODULE: ./src/main.ts
-
+;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
 const RECORDS = ['start', 'finish', 'rollback'];
 const OUTCOMES = ['success', 'failure'];
+/**
+ * Reads and checks the inputs; the token is masked and must fit an HTTP header. `ref` defaults to the
+ * run's commit (GITHUB_SHA, read by runContext). Throws InputError naming the input before any request.
+ */
+function getInputs(reader = (0,src/* actionInputs */.eh)()) {
+    const record = reader.required('record', (0,inputs_src/* oneOf */.yL)(RECORDS));
+    const environment = reader.required('environment');
+    const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
+    const ref = reader.optional('ref') || (0,src/* runContext */.pO)().commit;
+    const deploymentId = reader.optional('deployment-id', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
+    const outcome = reader.optional('outcome', (0,inputs_src/* oneOf */.yL)(OUTCOMES));
+    const restored = reader.required('restored', inputs_src/* boolean */.zM);
+    const links = { logUrl: (0,src/* runUrl */.Vp)(), environmentUrl: reader.optional('environment-url') ?? '' };
+    const common = { environment, token, description: reader.optional('description') ?? '', links };
+    if (record === 'start') {
+        if (!ref)
+            throw new inputs_src/* InputError */.dz('ref', 'Input "ref" is required (no GITHUB_SHA to default to)');
+        return { ...common, record, ref };
+    }
+    if (record === 'finish') {
+        if (deploymentId === undefined) {
+            throw new inputs_src/* InputError */.dz('deployment-id', 'Input "deployment-id" is required with record: finish');
+        }
+        if (outcome === undefined) {
+            throw new inputs_src/* InputError */.dz('outcome', 'Input "outcome" is required with record: finish (success or failure)');
+        }
+        return { ...common, record, deploymentId, outcome, restored };
+    }
+    return { ...common, record };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
 function named(deployment) {
     return deployment ? `deployment ${deployment.id} (${deployment.ref}, ${deployment.sha.slice(0, 7)})` : 'none';
 }
 /** The runbook: read the inputs, write the records, set the outputs. */
 async function main() {
-    const reader = (0,src/* actionInputs */.eh)();
-    const record = reader.required('record', (0,inputs_src/* oneOf */.yL)(RECORDS));
-    const environment = reader.required('environment');
-    const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
-    const ref = reader.optional('ref') ?? process.env.GITHUB_SHA ?? '';
-    const deploymentId = reader.optional('deployment-id', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
-    const outcome = reader.optional('outcome', (0,inputs_src/* oneOf */.yL)(OUTCOMES));
-    const restored = reader.required('restored', inputs_src/* boolean */.zM);
-    const links = { logUrl: (0,src/* runUrl */.Vp)(), environmentUrl: reader.optional('environment-url') ?? '' };
-    const description = reader.optional('description') ?? '';
-    if (record === 'start' && !ref)
-        throw new inputs_src/* InputError */.dz('ref', 'Input "ref" is required (no GITHUB_SHA to default to)');
-    if (record === 'finish' && deploymentId === undefined) {
-        throw new inputs_src/* InputError */.dz('deployment-id', 'Input "deployment-id" is required with record: finish');
-    }
-    if (record === 'finish' && outcome === undefined) {
-        throw new inputs_src/* InputError */.dz('outcome', 'Input "outcome" is required with record: finish (success or failure)');
-    }
-    const github = githubRepository({ token });
-    if (record === 'start') {
-        const deployment = await startDeploymentRecord(github, { ref, environment, description, ...links });
+    const settings = getInputs();
+    const { environment, description, links } = settings;
+    const github = githubRepository({ token: settings.token });
+    if (settings.record === 'start') {
+        const deployment = await startDeploymentRecord(github, { ref: settings.ref, environment, description, ...links });
         src/* actionLog */.Zx.info(`Recorded ${named(deployment)} to ${environment}: in_progress`);
         await (0,src/* publish */.mk)({ outputs: { 'deployment-id': deployment.id, 'restored-deployment-id': '' } });
     }
-    else if (record === 'finish') {
+    else if (settings.record === 'finish') {
+        const { deploymentId, outcome } = settings;
         const done = await finishDeploymentRecord(github, deploymentId, {
             environment,
-            outcome: outcome,
-            restored,
+            outcome,
+            restored: settings.restored,
             description,
             ...links,
         });
@@ -34837,10 +34856,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   Zx: () => (/* reexport */ log_actionLog),
   mk: () => (/* reexport */ publish),
   Cs: () => (/* reexport */ runAction),
+  pO: () => (/* reexport */ runContext),
   Vp: () => (/* reexport */ runUrl)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publishing, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};

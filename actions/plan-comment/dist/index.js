@@ -68158,9 +68158,8 @@ function fitComment(body, limit) {
 
 /** Reads and checks the inputs (the token is masked first). Throws InputError naming the input. */
 function getInputs(reader = (0,src/* actionInputs */.eh)()) {
-    reader.maskSecrets('token');
     const pullNumber = reader.required('pull-request', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
-    const token = reader.required('token');
+    const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
     const key = reader.required('key', (0,inputs_src/* matching */.wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
     const failed = reader.optional('failed', (0,inputs_src/* listOf */.c3)((0,inputs_src/* matching */.wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
     const plans = (reader.optional('plans', (_name, raw) => parsePlans(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
@@ -71782,12 +71781,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
+  d6: () => (/* reexport */ headerToken),
   nd: () => (/* reexport */ scalars_integer),
   c3: () => (/* reexport */ collections_listOf),
   wC: () => (/* reexport */ matching)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, maskHeaderValues, maskSecret, maskUrlSecrets, mustBe, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, maskHeaderValues, maskSecret, maskUrlSecrets, mustBe, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -79044,7 +79044,7 @@ function maskUrlSecrets(raw, mask) {
 function headerToken(name, raw) {
     const token = raw.trim();
     if (/\s/.test(token))
-        throw mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
+        throw input_error_mustBe(name, 'a token: one word, without spaces or line breaks', raw, true);
     return token;
 }
 

@@ -1,5 +1,5 @@
 import { actionInputs } from '@sophia/action-runtime';
-import { InputError, integer, listOf, matching, type InputReader } from '@sophia/inputs';
+import { headerToken, InputError, integer, listOf, matching, type InputReader } from '@sophia/inputs';
 import { parsePlans, type EnvironmentPlan } from './plans.js';
 
 /** What the plan comment needs: the plans, the pull request, the token and the comment's key. */
@@ -14,9 +14,8 @@ export interface PlanCommentSettings {
 
 /** Reads and checks the inputs (the token is masked first). Throws InputError naming the input. */
 export function getInputs(reader: InputReader = actionInputs()): PlanCommentSettings {
-  reader.maskSecrets('token');
   const pullNumber = reader.required('pull-request', integer(1, Number.MAX_SAFE_INTEGER));
-  const token = reader.required('token');
+  const token = headerToken('github-token', reader.secret('github-token', { required: true })!);
   const key = reader.required(
     'key',
     matching(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'),
