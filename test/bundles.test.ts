@@ -110,12 +110,12 @@ const CASES: ActionCase[] = [
     action: 'plan-comment',
     missing: 'Input "pull-request" is required',
     bad: {
-      inputs: { 'pull-request': '7', token: 'ghs_bundleToken0000', plans: 'staging frontend {"schema":"v0"}' },
+      inputs: { 'pull-request': '7', 'github-token': 'ghs_bundleToken0000', plans: 'staging frontend {"schema":"v0"}' },
       error:
         'Input "plans" line 1 (staging frontend) must be a plan of schema "sophia.deploy-plan/v1", got schema "v0"',
     },
     secrets: {
-      inputs: { 'pull-request': '7', token: 'ghs_bundleToken0000', plans: 'staging frontend not-json' },
+      inputs: { 'pull-request': '7', 'github-token': 'ghs_bundleToken0000', plans: 'staging frontend not-json' },
       values: ['ghs_bundleToken0000'],
     },
   },
