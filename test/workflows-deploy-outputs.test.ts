@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSshHost } from '@sophia-testing/ssh-hosts';
 import { runWorkflow, type RunWorkflowOptions } from '@sophia-testing/workflow-runner';
-import { repoRoot } from './support/workflows.js';
+import { frontendHostInputs, repoRoot } from './support/workflows.js';
 import { httpGet } from './frontend-helpers.js';
 
 let workspace: string;
@@ -70,12 +70,7 @@ function deployToHost(
   return deployFrontend(
     `<p>Sophia ${version}</p>\n`,
     {
-      'frontend-url': host.siteUrl,
-      'frontend-host': `127.0.0.1:${host.sshPort}`,
-      'frontend-target': host.sitePath,
-      'frontend-nginx-test-command': host.nginxTestCommand,
-      'frontend-nginx-reload-command': host.nginxReloadCommand,
-      'ssh-user': host.user,
+      ...frontendHostInputs(host),
       'health-urls': healthUrl,
       ...inputs,
     },

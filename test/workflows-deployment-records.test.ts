@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startGitHubApi, type GitHubApi, type RepositoryState } from '@sophia-testing/github-api';
 import { startSshHost } from '@sophia-testing/ssh-hosts';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
-import { repoRoot } from './support/workflows.js';
+import { frontendHostInputs, repoRoot } from './support/workflows.js';
 import { httpGet } from './frontend-helpers.js';
 
 const TOKEN = 'ghs_deploymentsOnly';
@@ -49,15 +49,6 @@ function common(sha: string) {
   };
 }
 
-const site = () => ({
-  'frontend-url': host.siteUrl,
-  'frontend-host': `127.0.0.1:${host.sshPort}`,
-  'frontend-target': host.sitePath,
-  'frontend-nginx-test-command': host.nginxTestCommand,
-  'frontend-nginx-reload-command': host.nginxReloadCommand,
-  'ssh-user': host.user,
-});
-
 /** deploy.yml of the production frontend alone: `<p>Sophia {version}</p>` at commit version×40. */
 function deploy(version: string, healthUrl: string) {
   writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
@@ -71,7 +62,7 @@ function deploy(version: string, healthUrl: string) {
       'health-urls': healthUrl,
       'health-interval': '100ms',
       'health-timeout': '500ms',
-      ...site(),
+      ...frontendHostInputs(host),
     },
   });
 }
@@ -80,7 +71,7 @@ function rollback() {
   return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'rollback.yml'),
     ...common('f'.repeat(40)),
-    inputs: { environment: 'production', component: 'frontend', to: 'previous', ...site() },
+    inputs: { environment: 'production', component: 'frontend', to: 'previous', ...frontendHostInputs(host) },
   });
 }
 

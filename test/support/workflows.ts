@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { actionMetadata, type ActionInput } from '@sophia-testing/action-runner';
+import type { LocalSshHost } from '@sophia-testing/ssh-hosts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const workflowsDir = path.join(repoRoot, '.github', 'workflows');
@@ -449,4 +450,19 @@ export function templateVariableInputs(name: string): string[] {
     [...row[1].matchAll(/`([a-z-]+)`/g)].map((match) => match[1]).filter((input) => declared.includes(input)),
   );
   return [...new Set(inputs)];
+}
+
+/**
+ * deploy.yml's inputs that aim its frontend job at one local host: the site's URL, the host's SSH
+ * address and user, the release directory, and the nginx test and reload commands it runs.
+ */
+export function frontendHostInputs(host: LocalSshHost): Record<string, string> {
+  return {
+    'frontend-url': host.siteUrl,
+    'frontend-host': `127.0.0.1:${host.sshPort}`,
+    'frontend-target': host.sitePath,
+    'frontend-nginx-test-command': host.nginxTestCommand,
+    'frontend-nginx-reload-command': host.nginxReloadCommand,
+    'ssh-user': host.user,
+  };
 }
