@@ -2,25 +2,11 @@
  * failureSignature tells outages apart by what fails, not by counts or timings: two reports of the
  * same outage compare equal, a URL failing another way or another URL failing does not.
  */
-import { failureSignature, type HealthReport, type UrlReport } from '@sophia/health-check';
+import { failureSignature, UrlTally, type HealthReport, type UrlReport } from '@sophia/health-check';
 
+/** A URL's report as the gate starts it (UrlTally), after five probes with the given `fields`. */
 function url(address: string, fields: Partial<UrlReport>): UrlReport {
-  return {
-    url: address,
-    probes: 5,
-    passes: 0,
-    wrongStatus: 0,
-    wrongBody: 0,
-    errors: 0,
-    lastStatus: null,
-    lastError: null,
-    lastErrorKind: null,
-    lastMismatch: null,
-    latencyMs: { p50: 3, max: 9 },
-    redirects: [],
-    finalUrl: address,
-    ...fields,
-  };
+  return { ...new UrlTally(address).snapshot(), probes: 5, latencyMs: { p50: 3, max: 9 }, ...fields };
 }
 
 function report(urls: UrlReport[], fields: Partial<HealthReport> = {}): HealthReport {
