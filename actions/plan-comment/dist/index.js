@@ -66740,7 +66740,7 @@ class GateState {
         return this.failuresSinceFirstPass;
     }
 }
-async function judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }) {
+async function judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit, cutByTimeout }) {
     const redirects = result.redirects.map((hop) => ({
         ...hop,
         from: redactor.url(hop.from),
@@ -66749,7 +66749,15 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
     if (result.kind === 'error') {
         const detail = redactor.redact(result.error.message);
-        return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
+        const inconclusive = cutByTimeout && result.error.kind === 'timeout';
+        return {
+            ...base,
+            verdict: 'error',
+            detail,
+            errorKind: result.error.kind,
+            permanent: result.error.permanent,
+            ...(inconclusive && { inconclusive: true }),
+        };
     }
     if (!statusExpected(result.status, settings.expectedStatus)) {
         const unfollowed = result.unfollowed
@@ -66901,7 +66909,7 @@ async function gate_runHealthCheck(settings) {
                     // check it cannot finish was stopped by the gate's deadline, not by its cost.
                     const ownMs = cutByTimeout ? Number.POSITIVE_INFINITY : Math.max(1, timeoutMs - latencyMs);
                     const matchLimit = { ms: ownMs, name: timeoutName, startMs };
-                    return settleWithin(judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }), startMs + ABANDON_GRACE_MS, abandoned);
+                    return settleWithin(judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit, cutByTimeout }), startMs + ABANDON_GRACE_MS, abandoned);
                 };
                 return probe();
             }));

@@ -140,6 +140,8 @@ interface Judge {
    * to wait for a matching thread to start, what is left of the gate's timeout.
    */
   matchLimit: MatchLimit;
+  /** The probe's limit was cut to what is left of the gate's timeout: running out of it says nothing of the URL. */
+  cutByTimeout: boolean;
 }
 
 async function judge(
@@ -147,7 +149,7 @@ async function judge(
   result: HttpResult,
   latencyMs: number,
   settings: HealthCheckSettings,
-  { redactor, regexes, matchLimit }: Judge,
+  { redactor, regexes, matchLimit, cutByTimeout }: Judge,
 ): Promise<ProbeResult> {
   const redirects = result.redirects.map((hop) => ({
     ...hop,
@@ -157,7 +159,15 @@ async function judge(
   const base = { url: redactor.url(url.href), finalUrl: redactor.url(result.finalUrl), latencyMs, redirects };
   if (result.kind === 'error') {
     const detail = redactor.redact(result.error.message);
-    return { ...base, verdict: 'error', detail, errorKind: result.error.kind, permanent: result.error.permanent };
+    const inconclusive = cutByTimeout && result.error.kind === 'timeout';
+    return {
+      ...base,
+      verdict: 'error',
+      detail,
+      errorKind: result.error.kind,
+      permanent: result.error.permanent,
+      ...(inconclusive && { inconclusive: true }),
+    };
   }
   if (!statusExpected(result.status, settings.expectedStatus)) {
     const unfollowed = result.unfollowed
@@ -324,7 +334,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
             const ownMs = cutByTimeout ? Number.POSITIVE_INFINITY : Math.max(1, timeoutMs - latencyMs);
             const matchLimit = { ms: ownMs, name: timeoutName, startMs };
             return settleWithin(
-              judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit }),
+              judge(url, result, latencyMs, settings, { redactor, regexes, matchLimit, cutByTimeout }),
               startMs + ABANDON_GRACE_MS,
               abandoned,
             );

@@ -23,7 +23,8 @@ export interface ProbeResult {
   permanent?: boolean;
   /**
    * Set on a wrong-body verdict whose check did not finish within a limit other than its own (see
-   * BodyCheckFailure): the report keeps the last conclusive mismatch over it.
+   * BodyCheckFailure), and on a timeout error of a probe whose limit was cut to what was left of the
+   * gate's timeout: the report keeps the last conclusive mismatch over it, and says it beside it.
    */
   inconclusive?: boolean;
   /** Milliseconds from sending the request to the whole body read (or the failure), redirects included. */

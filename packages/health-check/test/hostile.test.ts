@@ -367,9 +367,11 @@ describe('the gate against hostile servers', () => {
     expect(report.outcome).toBe('timeout');
     const conclusive = /^expected-json ".*\(\d+ characters\) is false, not true: .*starting/;
     expect(report.urls[0].lastMismatch).toMatch(conclusive);
-    // The cut round is still told, with the answer before it beside it.
+    // The cut round is still told, with the answer before it beside it. The evaluation's round may end a
+    // millisecond before the timeout (timers round), and a last round then starts whose request the
+    // timeout cuts instead: that round is as inconclusive.
     expect(report.reason).toMatch(
-      /last round: http:\/\/127\.0\.0\.1:\d+\/\S*: expected-json ".*\(\d+ characters\) was still being evaluated on the 15-byte body when what was left of timeout \([\d.]+m?s\) ran out: simplify the expression: .*\(the last conclusive answer: expected-json ".*\(\d+ characters\) is false, not true: /,
+      /last round: http:\/\/127\.0\.0\.1:\d+\/\S*: (expected-json ".*\(\d+ characters\) was still being evaluated on the 15-byte body when what was left of timeout \([\d.]+m?s\) ran out: simplify the expression: .*|no answer within \d+ ms \(what was left of timeout\)) \(the last conclusive answer: expected-json ".*\(\d+ characters\) is false, not true: /,
     );
   });
 
