@@ -199,7 +199,7 @@ export function kubernetesReport(json: KubernetesResults): string {
       const cells = PHASES.map((phase) => {
         const m = tools[tool][phase];
         return `${m.seconds.toFixed(2)}s ${String(m.kubectlProcesses).padStart(3)} kubectl, ready->end ${m.readyToEndSeconds.toFixed(2)}s`.padStart(
-          34,
+          38,
         );
       });
       lines.push(`${size.padEnd(10)}${tool.padEnd(30)}${cells.join('')}`);
