@@ -215,7 +215,7 @@ export function kubernetesReport(json: KubernetesResults): string {
 
 export async function benchKubernetes(
   loadAverage: () => number[],
-  sizeDone: (partial: KubernetesResults) => void = () => undefined,
+  sizeDone: (partial: KubernetesResults) => void | Promise<void> = () => undefined,
 ): Promise<KubernetesResults> {
   const scratch = mkdtempSync(join(tmpdir(), 'kubernetes-bench-'));
   const counter = countingKubectl(scratch);
@@ -252,7 +252,7 @@ export async function benchKubernetes(
         }
       }
       results[String(size)] = merged;
-      sizeDone(summary(results));
+      await sizeDone(summary(results));
     }
     return summary(results);
   } finally {
