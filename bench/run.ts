@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchFrontend } from './frontend.js';
 import { benchKubernetes, kubernetesReport } from './kubernetes.js';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { benchStartup, startupReport } from './startup.js';
 
 const BENCHMARKS = ['frontend', 'kubernetes', 'startup'] as const;
@@ -31,7 +31,11 @@ const results: Record<string, unknown> = {
 };
 const loadAverage = () => loadavg();
 // Written as the repository's formatter writes JSON, so a fresh run passes `pnpm lint` as committed.
-const writeResults = async () => writeFileSync(resultsFile, await format(JSON.stringify(results), { parser: 'json' }));
+const writeResults = async () =>
+  writeFileSync(
+    resultsFile,
+    await format(JSON.stringify(results, null, 2), { ...(await resolveConfig(resultsFile)), parser: 'json' }),
+  );
 
 for (const name of chosen) {
   process.stderr.write(
