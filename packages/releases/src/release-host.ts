@@ -355,11 +355,14 @@ export class TargetLock {
       result = await session.runScript(
         'lock and inspect the target',
         BEGIN_SCRIPT,
-        [target, String(seconds), options.releaseId ?? '', options.manifest ? manifestDigest(options.manifest) : ''],
-        {
-          stdin: owner,
-          okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
-        },
+        [
+          target,
+          String(seconds),
+          options.releaseId ?? '',
+          options.manifest ? manifestDigest(options.manifest) : '',
+          owner,
+        ],
+        { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] },
       );
     } catch (error) {
       await finish.abort();

@@ -164,15 +164,15 @@ done`;
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
- * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
- * the owner record (run, host, time, token).
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
+ * record (run, host, time, token). The owner is an argument, not stdin: the script starts on the
+ * exec request itself, a round trip before stdin could reach it.
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
-owner=$(cat)
 ${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
