@@ -276,3 +276,37 @@ test('a build of several megabytes travels as several gzip members that real tar
   execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
   expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
 });
+
+test('directories come first, then large new files, then the rest, and real tar builds the same tree from it', async () => {
+  const site = join(work, 'ordered');
+  await mkdir(join(site, 'b-media'), { recursive: true });
+  await mkdir(join(site, 'a-pages'), { recursive: true });
+  await writeFile(join(site, 'a-pages/page.html'), '<h1>locked</h1>');
+  await writeFile(join(site, 'a-app.js'), 'export {};');
+  await writeFile(join(site, 'b-media/video.mp4'), randomBytes(2 * 1024 * 1024));
+  await writeFile(join(site, 'z-small.js'), 'export {};');
+  const manifest = await scanSource(site);
+  const { stream } = releaseStream({
+    sourceRoot: site,
+    manifest,
+    plan: planDelta(manifest, undefined),
+    releaseDir: 'releases/r1',
+    recordsDir: '.deploy/records/r1',
+    releaseInfo: { id: 'r1' },
+  });
+  const file = join(work, 'archive.tgz');
+  await pipeline(stream, createWriteStream(file));
+  const names = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).trim().split('\n');
+  expect(names.slice(0, 6)).toEqual([
+    'releases/r1/',
+    'releases/r1/a-pages/',
+    'releases/r1/b-media/',
+    'releases/r1/b-media/video.mp4',
+    'releases/r1/a-app.js',
+    'releases/r1/a-pages/page.html',
+  ]);
+  const target = join(work, 'target');
+  await mkdir(target);
+  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
+  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+});
