@@ -41,7 +41,7 @@ import { releaseStream } from './release-stream.js';
 export interface FrontendDeployRequest {
   /** The build's directory on the runner (absolute). */
   sourceRoot: string;
-  /** The scanned build (scanned before any connection, so a bad source changes nothing). */
+  /** The scanned build (scanned before anything runs on a host, so a bad source changes nothing). */
   manifest: FileManifest;
   /** The deploy directory on each host (absolute): it holds `releases/`, the `current` symlink and `.deploy/`. */
   target: string;
