@@ -241,15 +241,8 @@ test('links leaving the build, missing and empty sources and reserved names are 
   await expect(scanSource(site)).rejects.toThrow('reserves for its own release record');
 });
 
-test('a build of several megabytes travels as several gzip members that real tar reads whole; text is still compressed', async () => {
-  const site = join(work, 'big');
-  await mkdir(join(site, 'media'), { recursive: true });
-  // Already-compressed media (random bytes) between text that compresses well.
-  const media = randomBytes(3 * 1024 * 1024);
-  const text = Buffer.from('export const answer = 42; '.repeat(100_000));
-  await writeFile(join(site, 'a-app.js'), text);
-  await writeFile(join(site, 'media/video.mp4'), media);
-  await writeFile(join(site, 'z-app.js'), text);
+/** The archive of a first deploy (every file sent) of the build at `site` as release r1, written to a file. */
+async function firstDeployArchive(site: string) {
   const manifest = await scanSource(site);
   const { stream, sentBytes } = releaseStream({
     sourceRoot: site,
@@ -261,6 +254,19 @@ test('a build of several megabytes travels as several gzip members that real tar
   });
   const file = join(work, 'archive.tgz');
   await pipeline(stream, createWriteStream(file));
+  return { manifest, file, sentBytes };
+}
+
+test('a build of several megabytes travels as several gzip members that real tar reads whole; text is still compressed', async () => {
+  const site = join(work, 'big');
+  await mkdir(join(site, 'media'), { recursive: true });
+  // Already-compressed media (random bytes) between text that compresses well.
+  const media = randomBytes(3 * 1024 * 1024);
+  const text = Buffer.from('export const answer = 42; '.repeat(100_000));
+  await writeFile(join(site, 'a-app.js'), text);
+  await writeFile(join(site, 'media/video.mp4'), media);
+  await writeFile(join(site, 'z-app.js'), text);
+  const { manifest, file, sentBytes } = await firstDeployArchive(site);
   const archive = await readFile(file);
   // Each member starts with Node's gzip header (magic, deflate, no flags, no time): 8 bytes that
   // compressed or random data repeats by chance about once in 2^64 positions.
@@ -285,17 +291,7 @@ test('directories come first, then large new files, then the rest, and real tar 
   await writeFile(join(site, 'a-app.js'), 'export {};');
   await writeFile(join(site, 'b-media/video.mp4'), randomBytes(2 * 1024 * 1024));
   await writeFile(join(site, 'z-small.js'), 'export {};');
-  const manifest = await scanSource(site);
-  const { stream } = releaseStream({
-    sourceRoot: site,
-    manifest,
-    plan: planDelta(manifest, undefined),
-    releaseDir: 'releases/r1',
-    recordsDir: '.deploy/records/r1',
-    releaseInfo: { id: 'r1' },
-  });
-  const file = join(work, 'archive.tgz');
-  await pipeline(stream, createWriteStream(file));
+  const { manifest, file } = await firstDeployArchive(site);
   const names = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).trim().split('\n');
   expect(names.slice(0, 6)).toEqual([
     'releases/r1/',
