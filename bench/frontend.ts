@@ -85,14 +85,16 @@ async function shell(command: string): Promise<void> {
 async function ours(link: Link, source: string, releaseId: string): Promise<Measurement> {
   const manifestSource = source;
   return link.measure(async () => {
-    // As the action does: scan the build, connect, run the release flow, close.
-    const manifest = await scanSource(manifestSource);
-    const session = await connectSsh(
-      link.sandbox.sshTarget({
-        port: link.proxy.port,
-        hostKeyAlias: { host: '127.0.0.1', port: link.sandbox.sshPort },
-      }),
-    );
+    // As the action does: scan the build while connecting, run the release flow, close.
+    const [manifest, session] = await Promise.all([
+      scanSource(manifestSource),
+      connectSsh(
+        link.sandbox.sshTarget({
+          port: link.proxy.port,
+          hostKeyAlias: { host: '127.0.0.1', port: link.sandbox.sshPort },
+        }),
+      ),
+    ]);
     try {
       const report = await deployFrontend(
         {

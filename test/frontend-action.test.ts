@@ -153,7 +153,8 @@ test('bad inputs, unverifiable hosts and injection attempts are refused before a
     const error = run.annotations.find((annotation) => annotation.level === 'error')?.message ?? '';
     expect({ overrides, code: run.code, error }).toEqual({ overrides, code: 1, error: expect.stringMatching(message) });
   });
-  // Refused inputs never connect; refused hosts never get a command: no session was started anywhere.
+  // Refused inputs and refused hosts never get a command (a bad build is found while the host is connected, before
+  // anything runs on it): no session was started anywhere.
   expect(await sessionsStarted()).toBe(before.sessions);
   expect(await treeOf(sandbox.baseDir)).toEqual(before.tree);
   for (const dir of [workspace, sandbox.baseDir, process.env.HOME ?? '/root'])

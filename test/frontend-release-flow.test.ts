@@ -1,7 +1,14 @@
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
-import { listReleases, scanSource, type FrontendDeployRequest } from '@sophia/releases';
-import { readlink, stat } from 'node:fs/promises';
+import {
+  completeSwitch,
+  listReleases,
+  openSwitch,
+  scanSource,
+  TargetLock,
+  type FrontendDeployRequest,
+} from '@sophia/releases';
+import { access, readlink, stat } from 'node:fs/promises';
 import { deployReport, httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
 let sandbox: LocalSshHost;
@@ -77,4 +84,41 @@ test('first deploy, changed redeploy and no-change redeploy serve exactly the so
   expect(listing.current).toBe('r5');
   expect(listing.releases.map((release) => release.id).sort()).toEqual(['r3', 'r4', 'r5']);
   expect((await httpGet(sandbox.siteUrl)).body.toString()).toContain('v2');
+});
+
+test('a switch that also frees the lock prunes what it is given but never the release it replaced; a failed one leaves the lock held', async () => {
+  const source = join(work, 'site');
+  await writeVersionedSite(source, 'switch-unlock');
+  for (const id of ['s1', 's2', 's3']) expect((await deploy(id)).error).toBeUndefined();
+  const lockDir = join(sandbox.siteDir, '.deploy/lock');
+  const owner = { runId: 'switch-unlock' };
+
+  const lock = await TargetLock.acquire(session, sandbox.siteDir, { timeoutMs: 5000, owner });
+  const args = {
+    target: sandbox.siteDir,
+    releaseId: 's2',
+    reloadCommand: sandbox.nginxReloadCommand,
+    token: lock.token,
+  };
+  // s3 is what the switch replaces: asked to prune it, the host keeps it.
+  const { result, pruned } = await lock.switchAndRelease(openSwitch(session, args), ['s1', 's3']);
+  expect(completeSwitch(session, result)).toEqual({ previous: 's3' });
+  expect(pruned).toEqual({ pruned: ['s1'], pruneFailed: [] });
+  await expect(access(lockDir)).rejects.toThrow();
+  expect((await listReleases(session, sandbox.siteDir)).releases.map((release) => release.id).sort()).toEqual([
+    's2',
+    's3',
+  ]);
+  // Freed by the switch: releasing it again changes nothing, and a new lock can be taken at once.
+  expect(await lock.release(['s2'])).toEqual({ pruned: [], pruneFailed: [] });
+
+  const second = await TargetLock.acquire(session, sandbox.siteDir, { timeoutMs: 5000, owner });
+  const missing = { ...args, releaseId: 'no-such-release', token: second.token };
+  const failed = await second.switchAndRelease(openSwitch(session, missing), ['s3']);
+  expect(() => completeSwitch(session, failed.result)).toThrow('release no-such-release does not exist');
+  expect(failed.pruned).toBeUndefined();
+  await access(lockDir);
+  expect(await second.release()).toEqual({ pruned: [], pruneFailed: [] });
+  await expect(access(lockDir)).rejects.toThrow();
+  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/s2');
 });

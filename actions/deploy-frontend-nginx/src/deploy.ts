@@ -11,6 +11,7 @@ import {
   type FrontendDeployReport,
   type FrontendDeployRequest,
   type FrontendPlan,
+  type ReleaseHost,
   type ReleaseOrigin,
   type SwitchJournal,
 } from '@sophia/releases';
@@ -36,7 +37,7 @@ function inWorkspace(workspace: string, path: string): string {
   return isAbsolute(path) ? path : resolve(workspace, path);
 }
 
-/** The build and the site config template as the inputs name them, read before any host is reached. */
+/** The build and the site config template as the inputs name them, read before anything runs on a host. */
 async function readRelease(
   settings: FrontendDeploySettings,
   workspace: string,
@@ -64,6 +65,27 @@ async function readRelease(
 }
 
 /**
+ * Reads the build while every host is connected, then runs `work` with both. Scanning and hashing
+ * the build is CPU work and the SSH handshakes are round trips (five of them per host), so neither
+ * waits for the other. A build or template that cannot be read fails at once, whatever the
+ * connections do: they run no command and are closed as soon as they are made. A connection error
+ * is reported once the build has been read.
+ * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
+ */
+async function withReleaseAndHosts<T>(
+  settings: FrontendDeploySettings,
+  workspace: string,
+  work: (release: Awaited<ReturnType<typeof readRelease>>, hosts: ReleaseHost[]) => Promise<T>,
+): Promise<T> {
+  const reading = readRelease(settings, workspace);
+  const connected = withReleaseHosts(settings.ssh, actionLog, async (hosts) => work(await reading, hosts));
+  // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
+  connected.catch(() => undefined);
+  await reading;
+  return connected;
+}
+
+/**
  * The deploy as the runbook reads: check the build, verify and connect every host, then the
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
  * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
@@ -73,9 +95,8 @@ export async function deployFromSettings(
   settings: FrontendDeploySettings,
   options: DeployOptions = {},
 ): Promise<FrontendDeployReport> {
-  const release = await readRelease(settings, options.workspace ?? workspaceDir());
-  const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
-  return withReleaseHosts(ssh, actionLog, (hosts) =>
+  const { ssh: _ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
+  return withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) =>
     deployFrontend(
       {
         ...request,
@@ -99,8 +120,7 @@ export async function planFromSettings(
   settings: FrontendDeploySettings,
   options: Pick<DeployOptions, 'workspace'> = {},
 ): Promise<FrontendPlan> {
-  const release = await readRelease(settings, options.workspace ?? workspaceDir());
-  return withReleaseHosts(settings.ssh, actionLog, (hosts) =>
+  return withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) =>
     planFrontend(
       { ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames },
       hosts,

@@ -636,8 +636,8 @@ class SshSession {
 
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __webpack_require__(9399);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(7004);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(9285);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
 

@@ -23,7 +23,9 @@ import {
   TargetLock,
   writeReleaseInfo,
   type ReleaseEntry,
+  type PruneResult,
 } from './release-host.js';
+import type { RunResult } from '@sophia/ssh';
 import { ReleaseHostError, FrontendDeployFailedError } from './errors.js';
 import type { FrontendDeployReport, HostReport } from './reports.js';
 import type { ReleaseHost } from './release-hosts.js';
@@ -39,7 +41,7 @@ import { releaseStream } from './release-stream.js';
 export interface FrontendDeployRequest {
   /** The build's directory on the runner (absolute). */
   sourceRoot: string;
-  /** The scanned build (scanned before any connection, so a bad source changes nothing). */
+  /** The scanned build (scanned before anything runs on a host, so a bad source changes nothing). */
   manifest: FileManifest;
   /** The deploy directory on each host (absolute): it holds `releases/`, the `current` symlink and `.deploy/`. */
   target: string;
@@ -91,6 +93,8 @@ interface HostRun extends HostSwitch {
   startedAt: number;
   channelsAtStart: number;
   lock?: TargetLock;
+  /** What the switch pruned when it also freed the lock (see TargetLock.switchAndRelease). */
+  pruned?: PruneResult;
   /** Opened at the start, started when needed (see GatedScript). */
   upload?: GatedScript;
   switcher?: GatedScript;
@@ -325,7 +329,25 @@ function reuseSource(
   return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
 
+/** The releases a successful deploy prunes on the host of `run` (see releasesToPrune); needs the lock's state. */
+function pruneAfter(run: HostRun, request: FrontendDeployRequest): string[] {
+  if (!run.lock) return [];
+  return releasesToPrune(
+    [
+      ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
+      { id: request.releaseId, info: run.info },
+    ],
+    request.keepReleases,
+    [request.releaseId, run.report.previousReleaseId],
+  );
+}
+
 async function releaseLock(run: HostRun, prune: string[]): Promise<void> {
+  if (run.pruned) {
+    // The switch freed the lock already (see TargetLock.switchAndRelease).
+    reportPruned(run, run.pruned);
+    return;
+  }
   if (!run.lock) {
     // The connection broke while the lock was being taken: the host may hold it for this run.
     if (run.lockStarted && run.host.reconnect) {
@@ -338,7 +360,10 @@ async function releaseLock(run: HostRun, prune: string[]): Promise<void> {
     }
     return;
   }
-  const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+  reportPruned(run, await releaseLockAnyhow(run.lock, prune, run.host.reconnect));
+}
+
+function reportPruned(run: HostRun, result: PruneResult): void {
   run.report.pruned = result.pruned;
   if (result.pruneFailed.length > 0) {
     run.report.warnings.push(
@@ -489,8 +514,19 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
         runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }]),
       ),
     );
+    // One host and no smoke check: nothing after its switch can send it back, so the switch also
+    // prunes and frees the lock, and the unlock costs no round trip of its own.
+    const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
     const switchErrors = await switchEveryHost(runs, async (run) => {
-      const { previous } = completeSwitch(run.host.session, await run.switcher!.start());
+      let result: RunResult;
+      if (unlockWithSwitch && run.lock) {
+        const done = await run.lock.switchAndRelease(run.switcher!, pruneAfter(run, request));
+        result = done.result;
+        run.pruned = done.pruned;
+      } else {
+        result = await run.switcher!.start();
+      }
+      const { previous } = completeSwitch(run.host.session, result);
       if (!run.alreadyLive) run.report.previousReleaseId = previous;
       run.report.outcome = 'live';
       run.report.serving = request.releaseId;
@@ -529,17 +565,7 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
       runs.map(async (run) => {
         // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
         await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
-        const prune =
-          failure === undefined && run.lock
-            ? releasesToPrune(
-                [
-                  ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
-                  { id: request.releaseId, info: run.info },
-                ],
-                request.keepReleases,
-                [request.releaseId, run.report.previousReleaseId],
-              )
-            : [];
+        const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
         try {
           await releaseLock(run, prune);
         } catch (error) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { describeValue } from '@sophia/inputs';
 import { SourceError } from './errors.js';
 
@@ -141,10 +142,16 @@ function checkLinksStayInside(links: Map<string, string>): void {
 }
 
 /**
+ * How long (milliseconds) the scan reads and hashes before it lets the event loop run: the SSH
+ * handshakes run beside the scan (see the deploy action), and each of their messages waits at most this long.
+ */
+const YIELD_AFTER_MS = 4;
+
+/**
  * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
- * blocking read each is several times faster than a round of thread-pool hops, and nothing else
- * runs while the build is scanned.
+ * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
+ * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
  */
 export async function scanSource(root: string): Promise<FileManifest> {
   let rootStat;
@@ -160,8 +167,13 @@ export async function scanSource(root: string): Promise<FileManifest> {
   const contents = new Map<string, Buffer>();
   const links = new Map<string, string>();
   let cached = 0;
-  const walk = (relative: string): void => {
+  let ranSince = performance.now();
+  const walk = async (relative: string): Promise<void> => {
     for (const name of readdirSync(relative ? join(root, relative) : root)) {
+      if (performance.now() - ranSince > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        ranSince = performance.now();
+      }
       const path = relative ? `${relative}/${name}` : name;
       if (!relative && RESERVED_NAMES.has(name)) {
         throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
@@ -170,7 +182,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
       const stat = lstatSync(absolute);
       if (stat.isDirectory()) {
         entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
-        walk(path);
+        await walk(path);
       } else if (stat.isFile()) {
         const file: FileEntry = {
           type: 'file',
@@ -201,7 +213,7 @@ export async function scanSource(root: string): Promise<FileManifest> {
       }
     }
   };
-  walk('');
+  await walk('');
   checkLinksStayInside(links);
   if (entries.length === 0)
     throw new SourceError(`Input "source" names ${describeValue(root)}, which is empty: there is nothing to deploy`);

@@ -355,11 +355,14 @@ export class TargetLock {
       result = await session.runScript(
         'lock and inspect the target',
         BEGIN_SCRIPT,
-        [target, String(seconds), options.releaseId ?? '', options.manifest ? manifestDigest(options.manifest) : ''],
-        {
-          stdin: owner,
-          okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
-        },
+        [
+          target,
+          String(seconds),
+          options.releaseId ?? '',
+          options.manifest ? manifestDigest(options.manifest) : '',
+          owner,
+        ],
+        { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] },
       );
     } catch (error) {
       await finish.abort();
@@ -461,20 +464,48 @@ export class TargetLock {
     this.heartbeat = undefined;
     beat?.input.end();
     try {
-      const ids = prune.map((id) => `${id}\n`).join('');
       const { stdout, stderr } = this.finish
-        ? await this.finish.start(ids)
+        ? await this.finish.start(pruneList(prune))
         : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
-            stdin: ids,
+            stdin: pruneList(prune),
           });
-      const records = parseRecords(stdout);
-      const pick = (name: string) => records.filter(([key]) => key === name).map(([, value]) => value);
-      const pruneFailed = pick('prune-failed');
-      return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
+      return pruneResult(stdout, stderr);
     } finally {
       await beat?.done;
     }
   }
+
+  /**
+   * Starts `switcher` (opened by `openSwitch`) so that, once the switch went through, the host also
+   * prunes `prune` and frees this lock in the same round trip (see SWITCH_SCRIPT): for a run where
+   * nothing after the switch can send the host back (one host, no smoke check). When the switch
+   * freed the lock, the heartbeat ends and the unlock opened ahead is closed unstarted; otherwise
+   * (a failed switch) the lock stays held and `release` frees it as usual.
+   * @returns the switch's outcome (for `completeSwitch`) and what was pruned when the lock was freed.
+   */
+  async switchAndRelease(switcher: GatedScript, prune: string[]): Promise<{ result: RunResult; pruned?: PruneResult }> {
+    const result = await switcher.start(pruneList(prune), 'unlock\n');
+    if (!parseRecords(result.stdout).some(([key]) => key === 'unlocked')) return { result };
+    this.released = true;
+    const beat = this.heartbeat;
+    this.heartbeat = undefined;
+    beat?.input.end();
+    await Promise.all([this.finish?.abort(), beat?.done]);
+    return { result, pruned: pruneResult(result.stdout, result.stderr) };
+  }
+}
+
+/** Release ids as FINISH_SCRIPT reads them on stdin: one per line. */
+function pruneList(prune: string[]): string {
+  return prune.map((id) => `${id}\n`).join('');
+}
+
+/** What finish_run printed (see FINISH_SCRIPT): releases pruned, and those that could not be, with the remote words. */
+function pruneResult(stdout: string, stderr: string): PruneResult {
+  const records = parseRecords(stdout);
+  const pick = (name: string) => records.filter(([key]) => key === name).map(([, value]) => value);
+  const pruneFailed = pick('prune-failed');
+  return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
 }
 
 /** A fresh session to the same host, for when the first one was lost mid-run. */

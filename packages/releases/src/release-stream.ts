@@ -3,7 +3,13 @@ import { Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import { deflateRawSync, gzip } from 'node:zlib';
 import type { DeltaPlan } from './delta.js';
-import { manifestDigest, scannedContent, serializeManifest, type FileManifest } from './manifest.js';
+import {
+  manifestDigest,
+  scannedContent,
+  serializeManifest,
+  type FileManifest,
+  type ManifestEntry,
+} from './manifest.js';
 import { RECORD_DIGEST, RECORD_INFO, RECORD_MANIFEST } from './remote-scripts.js';
 import { tarChunks, type TarEntry } from './tar-writer.js';
 
@@ -55,10 +61,28 @@ function* releaseEntries(options: ReleaseStreamOptions): Generator<TarEntry> {
   }
 }
 
-/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+/** New files at least this large (bytes) go first in the archive: see treeEntries. */
+const LARGE_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The release's own tree: directories, symlinks, hard links to reused files, new files' contents.
+ * Directories come first, then new files of LARGE_FILE_BYTES and more, then the rest, each in
+ * manifest order. Large files are mostly media that is stored, not compressed: while the link
+ * carries them, the compressor runs ahead on the many small text files (see RUN_AHEAD_BYTES), so
+ * neither the link nor the cores wait for the other. Tar does not need parents before children,
+ * and GNU tar sets a directory's mode after extracting what it holds.
+ */
 function* treeEntries(options: ReleaseStreamOptions, reused: Map<string, string>, now: number): Generator<TarEntry> {
   yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
-  for (const entry of options.manifest.entries) {
+  const entries = options.manifest.entries;
+  const large = (entry: ManifestEntry) =>
+    entry.type === 'file' && entry.size >= LARGE_FILE_BYTES && !reused.has(entry.path);
+  const ordered = [
+    ...entries.filter((entry) => entry.type === 'dir'),
+    ...entries.filter(large),
+    ...entries.filter((entry) => entry.type !== 'dir' && !large(entry)),
+  ];
+  for (const entry of ordered) {
     const name = `${options.releaseDir}/${entry.path}`;
     if (entry.type === 'dir') {
       yield { type: 'dir', name, mode: entry.mode, mtime: now };
@@ -104,6 +128,7 @@ export function releaseStream(options: ReleaseStreamOptions): ReleaseStream {
   });
   const gzip = Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
     objectMode: false,
+    highWaterMark: RUN_AHEAD_BYTES,
   });
   gzip.on('error', (error) => counter.destroy(error));
   gzip.pipe(counter);
@@ -114,6 +139,12 @@ const gzipAsync = promisify(gzip);
 
 /** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
 const MEMBER_BYTES = 1024 * 1024;
+/**
+ * Compressed bytes the archive may hold ready beyond what the connection has taken: the compressor
+ * keeps both cores busy while the link is the bottleneck (large stored media), and the link then
+ * never waits for it on the parts that compress slowly (text). Bounds the archive's memory.
+ */
+const RUN_AHEAD_BYTES = 32 * 1024 * 1024;
 /** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
 const MEMBERS_IN_FLIGHT = 3;
 const SAMPLE_BYTES = 4096;

@@ -164,15 +164,15 @@ done`;
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
- * args: target, timeout seconds, release id, the build's manifest digest (may be empty); stdin:
- * the owner record (run, host, time, token).
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
+ * record (run, host, time, token). The owner is an argument, not stdin: the script starts on the
+ * exec request itself, a round trip before stdin could reach it.
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
-owner=$(cat)
 ${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
@@ -382,6 +382,45 @@ const CONFIG_RUN = 'nginx-config.run';
 const SWITCHED_BY = '.deploy/current.by';
 
 /**
+ * finish_run: prunes the release ids read from stdin, one per line (never releases/$KEEP when set),
+ * and frees the lock while it is still run $TOKEN's. A release that cannot be removed is reported
+ * (\`prune-failed\`), never a reason to keep the lock; \`unlocked\` says the lock was freed. A site
+ * config this run installed (CONFIG_RUN names its token) for a release that \`current\` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch
+ * leaves the config that matches the live release; a run that switched leaves its own. Run in the
+ * target directory.
+ */
+const FINISH_RUN = `finish_run() {
+  while IFS= read -r id; do
+    [ -n "$id" ] || continue
+    # The release a switch just replaced is never pruned, whatever the client computed.
+    [ "releases/$id" != "\${KEEP:-}" ] || continue
+    if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
+      record pruned "$id"
+    else
+      record prune-failed "$id"
+      printf '%s\\n' "$err" >&2
+    fi
+  done
+  L=.deploy/lock
+  M=.deploy/${CONFIG_RUN}
+  if [ "$(token_of "$L")" = "$TOKEN" ]; then
+    # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+    # a failure here never keeps the lock.
+    if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+      P=$(sed -n 3p "$M")
+      if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+        if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+        else record config-restore-failed "$P: $err"; fi
+      fi
+      rm -f "$M"
+    fi
+    rm -rf "$L"; record unlocked yes
+  fi
+}
+`;
+
+/**
  * put_back: the link the switch to releases/$ID by run $TOKEN replaced goes back (or \`current\` goes
  * when there was none), only while \`current\` still points there and that run made the last switch:
  * a host another run has switched since is left alone. Sets $reverted when it changed the link.
@@ -408,6 +447,10 @@ put_back() {
  * a hung reload never holds a revert); if it fails, the previous link goes back so link and server
  * agree, and the error carries the command's words and exit status. A script that stops in between
  * for any other reason (a failing command, TERM) puts the previous link back on its way out.
+ * After a switch that went through, a line \`unlock\` on stdin (after the gate's \`go\`) followed by
+ * release ids, one per line, prunes them and frees the lock (see finish_run; the release just
+ * replaced is kept): for a run where nothing after the switch can send the host back, this saves
+ * the unlock its round trip. A failed switch leaves the lock to the run.
  * args: target, release id, reload command (may be empty), its bound in seconds, the run's lock token.
  */
 export const SWITCH_SCRIPT = `${PRELUDE}
@@ -415,6 +458,7 @@ T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
 ${PUT_BACK}
+${FINISH_RUN}
 exec 9> ${SWITCH_LOCK}
 flock 9
 moved=
@@ -444,6 +488,11 @@ if [ -n "$reload_error" ]; then
   exit ${EXIT.reloadFailed}
 fi
 moved=
+IFS= read -r then || then=
+if [ "$then" = unlock ]; then
+  KEEP=$previous
+  finish_run || true
+fi
 `;
 
 /**
@@ -567,42 +616,16 @@ restore_config "$P"
 `;
 
 /**
- * Prunes the named releases (and their records) and releases the lock, in one round trip. A
- * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
- * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
- * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
- * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
- * the config that matches the live release; a run that switched leaves its own.
- * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
+ * Prunes the named releases (and their records) and releases the lock, in one round trip (see
+ * finish_run). Records what \`current\` points at afterwards (for a post step to say what an
+ * interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 export const FINISH_SCRIPT = `${PRELUDE}
 T=$1; TOKEN=$2
 cd "$T"
-while IFS= read -r id; do
-  [ -n "$id" ] || continue
-  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
-    record pruned "$id"
-  else
-    record prune-failed "$id"
-    printf '%s\\n' "$err" >&2
-  fi
-done
-L=.deploy/lock
-M=.deploy/${CONFIG_RUN}
-if [ "$(token_of "$L")" = "$TOKEN" ]; then
-  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
-  # a failure here never keeps the lock.
-  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
-    P=$(sed -n 3p "$M")
-    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
-      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
-      else record config-restore-failed "$P: $err"; fi
-    fi
-    rm -f "$M"
-  fi
-  rm -rf "$L"; record unlocked yes
-fi
+${FINISH_RUN}
+finish_run
 if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 

@@ -241,15 +241,8 @@ test('links leaving the build, missing and empty sources and reserved names are 
   await expect(scanSource(site)).rejects.toThrow('reserves for its own release record');
 });
 
-test('a build of several megabytes travels as several gzip members that real tar reads whole; text is still compressed', async () => {
-  const site = join(work, 'big');
-  await mkdir(join(site, 'media'), { recursive: true });
-  // Already-compressed media (random bytes) between text that compresses well.
-  const media = randomBytes(3 * 1024 * 1024);
-  const text = Buffer.from('export const answer = 42; '.repeat(100_000));
-  await writeFile(join(site, 'a-app.js'), text);
-  await writeFile(join(site, 'media/video.mp4'), media);
-  await writeFile(join(site, 'z-app.js'), text);
+/** The archive of a first deploy (every file sent) of the build at `site` as release r1, written to a file. */
+async function firstDeployArchive(site: string) {
   const manifest = await scanSource(site);
   const { stream, sentBytes } = releaseStream({
     sourceRoot: site,
@@ -261,6 +254,19 @@ test('a build of several megabytes travels as several gzip members that real tar
   });
   const file = join(work, 'archive.tgz');
   await pipeline(stream, createWriteStream(file));
+  return { manifest, file, sentBytes };
+}
+
+test('a build of several megabytes travels as several gzip members that real tar reads whole; text is still compressed', async () => {
+  const site = join(work, 'big');
+  await mkdir(join(site, 'media'), { recursive: true });
+  // Already-compressed media (random bytes) between text that compresses well.
+  const media = randomBytes(3 * 1024 * 1024);
+  const text = Buffer.from('export const answer = 42; '.repeat(100_000));
+  await writeFile(join(site, 'a-app.js'), text);
+  await writeFile(join(site, 'media/video.mp4'), media);
+  await writeFile(join(site, 'z-app.js'), text);
+  const { manifest, file, sentBytes } = await firstDeployArchive(site);
   const archive = await readFile(file);
   // Each member starts with Node's gzip header (magic, deflate, no flags, no time): 8 bytes that
   // compressed or random data repeats by chance about once in 2^64 positions.
@@ -271,6 +277,30 @@ test('a build of several megabytes travels as several gzip members that real tar
   expect(members).toBeGreaterThanOrEqual(3);
   expect(sentBytes()).toBe(archive.length);
   expect(archive.length).toBeLessThan(media.length + text.length / 4);
+  const target = join(work, 'target');
+  await mkdir(target);
+  execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);
+  expect(sameManifest(await scanSource(join(target, 'releases/r1')), manifest)).toBe(true);
+});
+
+test('directories come first, then large new files, then the rest, and real tar builds the same tree from it', async () => {
+  const site = join(work, 'ordered');
+  await mkdir(join(site, 'b-media'), { recursive: true });
+  await mkdir(join(site, 'a-pages'), { recursive: true });
+  await writeFile(join(site, 'a-pages/page.html'), '<h1>locked</h1>');
+  await writeFile(join(site, 'a-app.js'), 'export {};');
+  await writeFile(join(site, 'b-media/video.mp4'), randomBytes(2 * 1024 * 1024));
+  await writeFile(join(site, 'z-small.js'), 'export {};');
+  const { manifest, file } = await firstDeployArchive(site);
+  const names = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).trim().split('\n');
+  expect(names.slice(0, 6)).toEqual([
+    'releases/r1/',
+    'releases/r1/a-pages/',
+    'releases/r1/b-media/',
+    'releases/r1/b-media/video.mp4',
+    'releases/r1/a-app.js',
+    'releases/r1/a-pages/page.html',
+  ]);
   const target = join(work, 'target');
   await mkdir(target);
   execFileSync('tar', ['-xzf', file, '-C', target, '--no-same-owner', '-p']);

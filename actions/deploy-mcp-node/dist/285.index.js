@@ -1,5 +1,5 @@
-export const id = 4;
-export const ids = [4];
+export const id = 285;
+export const ids = [285];
 export const modules = {
 
 /***/ 9410:
@@ -1378,7 +1378,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 9015:
+/***/ 2810:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1391,8 +1391,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __webpack_require__(7208);
-const { bufferSlice } = __webpack_require__(748);
+} = __webpack_require__(979);
+const { bufferSlice } = __webpack_require__(7347);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -1680,7 +1680,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 317:
+/***/ 2488:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1691,14 +1691,14 @@ const { resolve } = __webpack_require__(6928);
 const { readFile } = __webpack_require__(9896);
 const { execFile, spawn } = __webpack_require__(5317);
 
-const { isParsedKey, parseKey } = __webpack_require__(5929);
+const { isParsedKey, parseKey } = __webpack_require__(1430);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 
 function once(cb) {
   let called = false;
@@ -2810,7 +2810,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4741:
+/***/ 6750:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -2845,11 +2845,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __webpack_require__(7208);
-const { init: cryptoInit } = __webpack_require__(4716);
-const Protocol = __webpack_require__(3533);
-const { parseKey } = __webpack_require__(5929);
-const { SFTP } = __webpack_require__(7192);
+} = __webpack_require__(979);
+const { init: cryptoInit } = __webpack_require__(5701);
+const Protocol = __webpack_require__(2300);
+const { parseKey } = __webpack_require__(1430);
+const { SFTP } = __webpack_require__(4225);
 const {
   bufferCopy,
   makeBufferParser,
@@ -2857,23 +2857,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 
-const { AgentContext, createAgent, isAgent } = __webpack_require__(317);
+const { AgentContext, createAgent, isAgent } = __webpack_require__(2488);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __webpack_require__(9015);
+} = __webpack_require__(2810);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __webpack_require__(1989);
+} = __webpack_require__(5088);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -3814,17 +3814,36 @@ class Client extends EventEmitter {
             break;
           case 'publickey': {
             let keyAlgo;
+            let hashAlgo;
             curAuth.keyAlgos = getKeyAlgos(this, curAuth.key, serverSigAlgs);
             if (curAuth.keyAlgos) {
               if (curAuth.keyAlgos.length) {
-                keyAlgo = curAuth.keyAlgos[0][0];
+                [keyAlgo, hashAlgo] = curAuth.keyAlgos[0];
               } else {
                 return skipAuth(
                   'Skipping key authentication (no mutual hash algorithm)'
                 );
               }
             }
-            proto.authPK(username, curAuth.key, keyAlgo);
+            if (!curAuth.key.isPrivateKey()) {
+              proto.authPK(username, curAuth.key, keyAlgo);
+              break;
+            }
+            // A private key in hand is signed with at once, as OpenSSH's
+            // client does (sshconnect2.c, userauth_pubkey): asking first
+            // whether the server would accept the key costs a round trip.
+            // A refusal comes back as USERAUTH_FAILURE either way.
+            proto.authPK(username, curAuth.key, keyAlgo, (buf, cb) => {
+              const signature = curAuth.key.sign(buf, hashAlgo);
+              if (signature instanceof Error) {
+                signature.message =
+                  `Error signing data with key: ${signature.message}`;
+                signature.level = 'client-authentication';
+                this.emit('error', signature);
+                return tryNextAuth();
+              }
+              cb(signature);
+            });
             break;
           }
           case 'hostbased': {
@@ -4993,7 +5012,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 4517:
+/***/ 3808:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -5020,7 +5039,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __webpack_require__(4741);
+        Client = __webpack_require__(6750);
 
       const client = new Client();
       let triedForward = false;
@@ -5084,7 +5103,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 7004:
+/***/ 9285:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -5096,33 +5115,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __webpack_require__(317);
+} = __webpack_require__(2488);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __webpack_require__(4517);
-const { parseKey } = __webpack_require__(5929);
+} = __webpack_require__(3808);
+const { parseKey } = __webpack_require__(1430);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __webpack_require__(7192);
+} = __webpack_require__(4225);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __webpack_require__(4741),
+  Client: __webpack_require__(6750),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __webpack_require__(753),
+  Server: __webpack_require__(4042),
   utils: {
     parseKey,
-    ...__webpack_require__(3773),
+    ...__webpack_require__(3014),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -5135,7 +5154,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3773:
+/***/ 3014:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -5151,7 +5170,7 @@ const {
 const { Ber } = __webpack_require__(279);
 const bcrypt_pbkdf = (__webpack_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __webpack_require__(4716);
+const { CIPHER_INFO } = __webpack_require__(5701);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -5724,7 +5743,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3533:
+/***/ 2300:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*
@@ -5769,7 +5788,7 @@ module.exports = {
 
 const { inspect } = __webpack_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __webpack_require__(4716);
+const { bindingAvailable, NullCipher, NullDecipher } = __webpack_require__(5701);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -5777,18 +5796,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __webpack_require__(7208);
+} = __webpack_require__(979);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __webpack_require__(7185);
+} = __webpack_require__(6686);
 const {
   parseKey,
-} = __webpack_require__(5929);
-const MESSAGE_HANDLERS = __webpack_require__(2368);
+} = __webpack_require__(1430);
+const MESSAGE_HANDLERS = __webpack_require__(1669);
 const {
   bufferCopy,
   bufferFill,
@@ -5796,15 +5815,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __webpack_require__(5548);
+} = __webpack_require__(205);
 
-const MODULE_VER = (__webpack_require__(8316)/* .version */ .rE);
+const MODULE_VER = (__webpack_require__(2913)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -7867,7 +7886,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 7192:
+/***/ 4225:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -7888,7 +7907,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -11468,7 +11487,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __webpack_require__(3804);
+} = __webpack_require__(5434);
 
 const kMinPoolSpace = 128;
 
@@ -11926,7 +11945,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7208:
+/***/ 979:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -11938,7 +11957,7 @@ try {
   cpuInfo = __webpack_require__(1128)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __webpack_require__(4716);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __webpack_require__(5701);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -12289,7 +12308,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 4716:
+/***/ 5701:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -12304,7 +12323,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __webpack_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __webpack_require__(748);
+const { readUInt32BE, writeUInt32BE } = __webpack_require__(7347);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -13875,7 +13894,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __webpack_require__(5826)();
+        POLY1305_WASM_MODULE = await __webpack_require__(2769)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -13898,7 +13917,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5826:
+/***/ 2769:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -13945,15 +13964,15 @@ else {}
 
 /***/ }),
 
-/***/ 2368:
+/***/ 1669:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__webpack_require__(7185).HANDLERS),
-  __webpack_require__(616),
+  (__webpack_require__(6686).HANDLERS),
+  __webpack_require__(8051),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -13968,7 +13987,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 616:
+/***/ 8051:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -13979,18 +13998,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __webpack_require__(7208);
+} = __webpack_require__(979);
 
 const {
   parseKey,
-} = __webpack_require__(5929);
+} = __webpack_require__(1430);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -15260,7 +15279,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7185:
+/***/ 6686:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -15288,14 +15307,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __webpack_require__(7208);
+} = __webpack_require__(979);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __webpack_require__(4716);
-const { parseDERKey } = __webpack_require__(5929);
+} = __webpack_require__(5701);
+const { parseDERKey } = __webpack_require__(1430);
 const {
   bufferFill,
   bufferParser,
@@ -15304,13 +15323,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __webpack_require__(5548);
+} = __webpack_require__(205);
 
 let MESSAGE_HANDLERS;
 
@@ -17054,7 +17073,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __webpack_require__(2368);
+          MESSAGE_HANDLERS = __webpack_require__(1669);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -17062,7 +17081,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __webpack_require__(2368);
+        MESSAGE_HANDLERS = __webpack_require__(1669);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -17175,7 +17194,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5929:
+/***/ 1430:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -17200,15 +17219,15 @@ const supportedOpenSSLCiphers = getCiphers();
 const { Ber } = __webpack_require__(279);
 const bcrypt_pbkdf = (__webpack_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __webpack_require__(4716);
-const { eddsaSupported, SUPPORTED_CIPHER } = __webpack_require__(7208);
+const { CIPHER_INFO } = __webpack_require__(5701);
+const { eddsaSupported, SUPPORTED_CIPHER } = __webpack_require__(979);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __webpack_require__(748);
+} = __webpack_require__(7347);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -18666,7 +18685,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3804:
+/***/ 5434:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -18788,7 +18807,7 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 748:
+/***/ 7347:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -18964,7 +18983,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __webpack_require__(7208));
+      ({ DISCONNECT_REASON } = __webpack_require__(979));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -19151,7 +19170,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5548:
+/***/ 205:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -19413,7 +19432,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 753:
+/***/ 4042:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -19441,13 +19460,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __webpack_require__(7208);
-const { init: cryptoInit } = __webpack_require__(4716);
-const { KexInit } = __webpack_require__(7185);
-const { parseKey } = __webpack_require__(5929);
-const Protocol = __webpack_require__(3533);
-const { SFTP } = __webpack_require__(7192);
-const { writeUInt32BE } = __webpack_require__(748);
+} = __webpack_require__(979);
+const { init: cryptoInit } = __webpack_require__(5701);
+const { KexInit } = __webpack_require__(6686);
+const { parseKey } = __webpack_require__(1430);
+const Protocol = __webpack_require__(2300);
+const { SFTP } = __webpack_require__(4225);
+const { writeUInt32BE } = __webpack_require__(7347);
 
 const {
   Channel,
@@ -19455,7 +19474,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __webpack_require__(9015);
+} = __webpack_require__(2810);
 
 const {
   ChannelManager,
@@ -19463,7 +19482,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __webpack_require__(1989);
+} = __webpack_require__(5088);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -20800,12 +20819,12 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 1989:
+/***/ 5088:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { SFTP } = __webpack_require__(7192);
+const { SFTP } = __webpack_require__(4225);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -23554,7 +23573,7 @@ module.exports = eval("require")("./crypto/build/Release/sshcrypto.node");
 
 /***/ }),
 
-/***/ 8316:
+/***/ 2913:
 /***/ ((module) => {
 
 module.exports = {"rE":"1.17.0"};
