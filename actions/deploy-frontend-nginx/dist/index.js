@@ -53790,8 +53790,10 @@ class SshSession {
         const command = shellCommand(argv);
         const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
         const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
         await this.slots.acquire();
         try {
+            options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
             const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             this.channelsOpened += 1;
@@ -53826,6 +53828,7 @@ class SshSession {
                 settled = true;
                 if (timer)
                     clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
                 this.running.delete(abort);
                 if (input !== undefined && isReadableStream(input)) {
                     input.unpipe(channel);
@@ -53887,6 +53890,15 @@ class SshSession {
                     sink.once('drain', () => channel.resume());
                 }
             });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
             if (options.timeoutMs !== undefined) {
                 timer = setTimeout(() => {
                     channel.signal('KILL');
@@ -61752,8 +61764,10 @@ function cancelSignal() {
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal; the message says only that the
- * run was cancelled, whether or not this action had secrets on disk.
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -61762,16 +61776,17 @@ function handleCancelSignals() {
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
-        removeSecretsDir();
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
             setTimeout(() => {
+                removeSecretsDir();
                 setFailed(CANCELLED_MESSAGE);
                 process.exit(130);
             }, CANCEL_GRACE_MS).unref();
             return;
         }
+        removeSecretsDir();
         setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
@@ -61795,11 +61810,12 @@ async function asPostStep(work) {
 /**
  * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
  * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
- * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
  */
 function onRunner() {
-    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts

@@ -540,8 +540,10 @@ class SshSession {
         const command = shellCommand(argv);
         const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
         const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
         await this.slots.acquire();
         try {
+            options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
             const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             this.channelsOpened += 1;
@@ -576,6 +578,7 @@ class SshSession {
                 settled = true;
                 if (timer)
                     clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
                 this.running.delete(abort);
                 if (input !== undefined && isReadableStream(input)) {
                     input.unpipe(channel);
@@ -637,6 +640,15 @@ class SshSession {
                     sink.once('drain', () => channel.resume());
                 }
             });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
             if (options.timeoutMs !== undefined) {
                 timer = setTimeout(() => {
                     channel.signal('KILL');
