@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { actionDefaults, actionDir, inputVariableName, runBundledAction } from '@sophia-testing/action-runner';
+import {
+  actionDefaults,
+  actionDir,
+  inputVariableName,
+  logGroups,
+  runBundledAction,
+} from '@sophia-testing/action-runner';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { httpGet, mkdir, rm, servedDifferences, tempDir, writeTree, writeVersionedSite } from './frontend-helpers.js';
 
@@ -84,6 +90,20 @@ test('the bundle deploys, redeploys changes and uploads nothing when nothing cha
     `| 127.0.0.1:${sandbox.sshPort} | live | ${first.outputs['release-id']} | ${first.outputs['release-id']} |`,
   );
   expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+  // The log folds per phase, then per host.
+  const groups = logGroups(first.log);
+  const host = `127.0.0.1:${sandbox.sshPort}`;
+  expect(Object.keys(groups)).toEqual([
+    'Check the build',
+    'Connect 1 host',
+    `Release ${first.outputs['release-id']} on every host`,
+    host,
+  ]);
+  expect(groups['Check the build']).toContain('5 files in dist');
+  expect(groups['Connect 1 host']).toContain(`Connected to ${host}`);
+  expect(groups[`Release ${first.outputs['release-id']} on every host`]).toContain(
+    `${first.outputs['release-id']} is live on 1 host`,
+  );
   // The record lives beside the release, out of what nginx serves.
   expect((await httpGet(new URL('.release.json', sandbox.siteUrl).href)).status).toBe(404);
   const record = JSON.parse(

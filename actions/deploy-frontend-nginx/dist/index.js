@@ -54066,12 +54066,17 @@ async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
     return attempts.map((attempt) => attempt.value);
 }
 /**
- * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
- * order, and closes every session afterwards whatever happened; a failed close does not hide the
- * work's own result or error.
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
  */
 async function withSessions(targets, log, work) {
-    const sessions = await connectAll(targets, log);
+    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+        const connected = await connectAll(targets, log);
+        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+        return connected;
+    });
     try {
         return await work(sessions);
     }
@@ -58405,16 +58410,28 @@ async function readRelease(settings, workspace) {
  *   began; any other error before anything changed on a host.
  */
 async function deployFromSettings(settings, options = {}) {
-    const release = await readRelease(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
+    const release = await checkBuild(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
     const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
-    return withReleaseHosts(ssh, src/* actionLog */.Zx, (hosts) => deployFrontend({
-        ...request,
-        ...release,
-        origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
-        lockToken: options.lockToken,
-        journal: options.journal,
-        log: options.log,
-    }, hosts));
+    return withReleaseHosts(ssh, src/* actionLog */.Zx, (hosts) => src/* actionLog */.Zx.group(`Release ${settings.releaseId} on every host`, async () => {
+        const report = await deployFrontend({
+            ...request,
+            ...release,
+            origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+            lockToken: options.lockToken,
+            journal: options.journal,
+            log: options.log,
+        }, hosts);
+        src/* actionLog */.Zx.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
+        return report;
+    }));
+}
+/** readRelease in the log group of the first phase, saying what was found. */
+function checkBuild(settings, workspace) {
+    return src/* actionLog */.Zx.group('Check the build', async () => {
+        const release = await readRelease(settings, workspace);
+        src/* actionLog */.Zx.info(`${release.manifest.entries.filter((entry) => entry.type === 'file').length} files in ${settings.source}${settings.nginxConfig ? `; site config template ${settings.nginxConfig.template}` : ''}`);
+        return release;
+    });
 }
 /**
  * The plan (`dry-run: true`): check the build, verify and connect every host, and read what the
@@ -58422,7 +58439,7 @@ async function deployFromSettings(settings, options = {}) {
  * @throws the error of a build, template or host that cannot be read; nothing is changed either way.
  */
 async function planFromSettings(settings, options = {}) {
-    const release = await readRelease(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
+    const release = await checkBuild(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
     return withReleaseHosts(settings.ssh, src/* actionLog */.Zx, (hosts) => planFrontend({ ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames }, hosts));
 }
 

@@ -73,21 +73,36 @@ export async function deployFromSettings(
   settings: FrontendDeploySettings,
   options: DeployOptions = {},
 ): Promise<FrontendDeployReport> {
-  const release = await readRelease(settings, options.workspace ?? workspaceDir());
+  const release = await checkBuild(settings, options.workspace ?? workspaceDir());
   const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
   return withReleaseHosts(ssh, actionLog, (hosts) =>
-    deployFrontend(
-      {
-        ...request,
-        ...release,
-        origin: options.origin ?? releaseOrigin(runContext()),
-        lockToken: options.lockToken,
-        journal: options.journal,
-        log: options.log,
-      },
-      hosts,
-    ),
+    actionLog.group(`Release ${settings.releaseId} on every host`, async () => {
+      const report = await deployFrontend(
+        {
+          ...request,
+          ...release,
+          origin: options.origin ?? releaseOrigin(runContext()),
+          lockToken: options.lockToken,
+          journal: options.journal,
+          log: options.log,
+        },
+        hosts,
+      );
+      actionLog.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
+      return report;
+    }),
   );
+}
+
+/** readRelease in the log group of the first phase, saying what was found. */
+function checkBuild(settings: FrontendDeploySettings, workspace: string): ReturnType<typeof readRelease> {
+  return actionLog.group('Check the build', async () => {
+    const release = await readRelease(settings, workspace);
+    actionLog.info(
+      `${release.manifest.entries.filter((entry) => entry.type === 'file').length} files in ${settings.source}${settings.nginxConfig ? `; site config template ${settings.nginxConfig.template}` : ''}`,
+    );
+    return release;
+  });
 }
 
 /**
@@ -99,7 +114,7 @@ export async function planFromSettings(
   settings: FrontendDeploySettings,
   options: Pick<DeployOptions, 'workspace'> = {},
 ): Promise<FrontendPlan> {
-  const release = await readRelease(settings, options.workspace ?? workspaceDir());
+  const release = await checkBuild(settings, options.workspace ?? workspaceDir());
   return withReleaseHosts(settings.ssh, actionLog, (hosts) =>
     planFrontend(
       { ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames },

@@ -34147,18 +34147,21 @@ async function kubernetesRollback(settings) {
     }
     // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
     return withKubectl(settings.connection, (0,src/* onRunner */.o)(), async (kubectl) => {
-        const steps = await planRollback(kubectl, settings);
-        for (const step of steps) {
-            for (const warning of step.warnings)
-                src/* actionLog */.Zx.warning(warning);
-            src/* actionLog */.Zx.info(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`);
-        }
-        return await executeRollback(kubectl, steps, {
+        const steps = await src/* actionLog */.Zx.group('Plan the rollback', async () => {
+            const planned = await planRollback(kubectl, settings);
+            for (const step of planned) {
+                for (const warning of step.warnings)
+                    src/* actionLog */.Zx.warning(warning);
+                src/* actionLog */.Zx.info(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`);
+            }
+            return planned;
+        });
+        return await src/* actionLog */.Zx.group('Roll back and watch the rollouts', () => executeRollback(kubectl, steps, {
             markFailed: settings.markFailed,
             rolloutTimeoutMs: ROLLBACK_ROLLOUT_TIMEOUT_MS,
             pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
             log: src/* actionLog */.Zx.info,
-        });
+        }));
     });
 }
 
