@@ -32,28 +32,22 @@ import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type Object
 import { restoreIntent } from './restore.js';
 import { roundedIntegers, roundedIntegersReason } from './rounded-integers.js';
 import { plannedChanges, type FieldChange, type ImageChange } from './field-changes.js';
-import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
+import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutOptions, type RolloutResult } from './rollout.js';
 
 /**
- * The deploy inputs both Kubernetes actions share (`rolloutTimeoutMs` and the others as
- * `KubernetesDeploySettings` documents them), plus the rollout timings and the log. All durations
- * are in milliseconds.
+ * The deploy inputs both Kubernetes actions share, as `KubernetesDeploySettings` documents them
+ * (`force-conflicts` may be left out: a field conflict then stops the deploy), and the rollout
+ * timings and log as `RolloutOptions` documents them (`rolloutTimings` scales the timings to the
+ * timeout), plus what only a deploy has. All durations are in milliseconds.
  */
-export interface DeploySettings extends Pick<
-  KubernetesDeploySettings,
-  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
-> {
-  /** Take fields other field managers own (the `force-conflicts` input); by default their conflict stops the deploy. */
-  forceConflicts?: boolean;
-  /** Milliseconds between two looks at a rollout; 2000 when absent (`rolloutTimings` scales it to the timeout). */
-  pollIntervalMs?: number;
-  /**
-   * Milliseconds a new pod may stay in a blocking state (`BLOCKING_REASONS`: a pull error, a crash
-   * loop...) before its rollout is called failed without waiting for the timeout; 30000 when absent.
-   */
-  failFastAfterMs?: number;
-  /** Progress lines: what was applied, each rollout's progress, the rollback's steps. */
-  log?: (line: string) => void;
+export interface DeploySettings
+  extends
+    Pick<
+      KubernetesDeploySettings,
+      'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
+    >,
+    Partial<Pick<KubernetesDeploySettings, 'forceConflicts'>>,
+    Pick<RolloutOptions, 'pollIntervalMs' | 'failFastAfterMs' | 'log'> {
   /** Told what the deploy changed from the manifests and why (default: the log). */
   warn?: (line: string) => void;
   /**
