@@ -4,18 +4,18 @@ import { listReleases, scanSource, type FrontendDeployRequest } from '@sophia/re
 import { readlink, stat } from 'node:fs/promises';
 import { deployReport, httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let session: SshSession;
 let work: string;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  session = await connectSsh(sandbox.sshTarget());
+  sshHost = await startSshHost();
+  session = await connectSsh(sshHost.sshTarget());
   work = await tempDir('frontend-flow-');
 });
 afterAll(async () => {
   await session?.close();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -25,11 +25,11 @@ async function deploy(version: string, overrides: Partial<FrontendDeployRequest>
   const request: FrontendDeployRequest = {
     sourceRoot: source,
     manifest,
-    target: sandbox.siteDir,
+    target: sshHost.siteDir,
     releaseId: version,
     keepReleases: 3,
-    nginxReloadCommand: sandbox.nginxReloadCommand,
-    nginxTestCommand: sandbox.nginxTestCommand,
+    nginxReloadCommand: sshHost.nginxReloadCommand,
+    nginxTestCommand: sshHost.nginxTestCommand,
     lockTimeoutMs: 5000,
     origin: {
       commit: 'abc',
@@ -49,22 +49,22 @@ test('first deploy, changed redeploy and no-change redeploy serve exactly the so
   const first = await deploy('r1');
   expect(first.error).toBeUndefined();
   expect(first.hosts[0]).toMatchObject({ outcome: 'live', filesReused: 0, filesUploaded: 5 });
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
 
   await writeVersionedSite(source, 'v2');
   const second = await deploy('r2');
   expect(second.error).toBeUndefined();
   expect(second.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r1', filesUploaded: 4, filesReused: 1 });
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
 
   const third = await deploy('r3');
   expect(third.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r2', filesUploaded: 0, filesReused: 5 });
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
   expect(third.hosts[0].channels).toBeLessThanOrEqual(5);
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/r3');
   // Unchanged files are the same inode in both releases: linked, not copied.
-  expect((await stat(join(sandbox.siteDir, 'releases/r3/app.js'))).ino).toBe(
-    (await stat(join(sandbox.siteDir, 'releases/r2/app.js'))).ino,
+  expect((await stat(join(sshHost.siteDir, 'releases/r3/app.js'))).ino).toBe(
+    (await stat(join(sshHost.siteDir, 'releases/r2/app.js'))).ino,
   );
 
   const again = await deploy('r3');
@@ -73,8 +73,8 @@ test('first deploy, changed redeploy and no-change redeploy serve exactly the so
 
   await deploy('r4');
   await deploy('r5');
-  const listing = await listReleases(session, sandbox.siteDir);
+  const listing = await listReleases(session, sshHost.siteDir);
   expect(listing.current).toBe('r5');
   expect(listing.releases.map((release) => release.id).sort()).toEqual(['r3', 'r4', 'r5']);
-  expect((await httpGet(sandbox.siteUrl)).body.toString()).toContain('v2');
+  expect((await httpGet(sshHost.siteUrl)).body.toString()).toContain('v2');
 });
