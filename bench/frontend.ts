@@ -49,19 +49,19 @@ interface Measurement {
 /** One place where a tool's command runs through the proxy (OpenSSH checks the host key under its real name). */
 class Link {
   constructor(
-    readonly sandbox: LocalSshHost,
+    readonly sshHost: LocalSshHost,
     readonly proxy: LinkProxy,
   ) {}
 
   sshOptions(portFlag: '-p' | '-P'): string[] {
-    const args = [...this.sandbox.opensshArgs];
+    const args = [...this.sshHost.opensshArgs];
     const portAt = args.indexOf('-p');
     args.splice(portAt, 2);
-    return [...args, '-o', `HostKeyAlias=[127.0.0.1]:${this.sandbox.sshPort}`, portFlag, String(this.proxy.port)];
+    return [...args, '-o', `HostKeyAlias=[127.0.0.1]:${this.sshHost.sshPort}`, portFlag, String(this.proxy.port)];
   }
 
   get destination(): string {
-    return `${this.sandbox.user}@127.0.0.1`;
+    return `${this.sshHost.user}@127.0.0.1`;
   }
 
   async measure(work: () => Promise<{ channels: number; filesUploaded?: number }>): Promise<Measurement> {
@@ -89,9 +89,9 @@ async function ours(link: Link, source: string, releaseId: string): Promise<Meas
     const [manifest, session] = await Promise.all([
       scanSource(manifestSource),
       connectSsh(
-        link.sandbox.sshTarget({
+        link.sshHost.sshTarget({
           port: link.proxy.port,
-          hostKeyAlias: { host: '127.0.0.1', port: link.sandbox.sshPort },
+          hostKeyAlias: { host: '127.0.0.1', port: link.sshHost.sshPort },
         }),
       ),
     ]);
@@ -100,10 +100,10 @@ async function ours(link: Link, source: string, releaseId: string): Promise<Meas
         {
           sourceRoot: source,
           manifest,
-          target: link.sandbox.siteDir,
+          target: link.sshHost.siteDir,
           releaseId,
           keepReleases: 3,
-          nginxReloadCommand: link.sandbox.nginxReloadCommand,
+          nginxReloadCommand: link.sshHost.nginxReloadCommand,
           lockTimeoutMs: 30_000,
           origin: { commit: releaseId, ref: 'bench', runUrl: '', actor: 'bench', runId: releaseId },
         },
@@ -159,23 +159,23 @@ async function scp(link: Link, source: string, destination: string): Promise<Mea
 type Results = Record<string, Record<Tool, Record<Phase, Measurement>>>;
 
 async function benchLink(
-  sandbox: LocalSshHost,
+  sshHost: LocalSshHost,
   spec: LinkSpec,
   sites: { before: string; after: string },
   scratch: string,
 ): Promise<Record<Tool, Record<Phase, Measurement>>> {
   const proxy = await startLinkProxy({
     targetHost: '127.0.0.1',
-    targetPort: sandbox.sshPort,
+    targetPort: sshHost.sshPort,
     latencyMs: spec.latencyMs,
     bandwidthBitsPerSecond: spec.bandwidthBitsPerSecond,
   });
-  const link = new Link(sandbox, proxy);
+  const link = new Link(sshHost, proxy);
   const rounds: Array<Record<Tool, Record<Phase, Measurement>>> = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const dest = (tool: string) => join(sandbox.baseDir, `bench-${tool}-${round}`);
-      rmSync(sandbox.siteDir, { recursive: true, force: true });
+      const dest = (tool: string) => join(sshHost.baseDir, `bench-${tool}-${round}`);
+      rmSync(sshHost.siteDir, { recursive: true, force: true });
       const result = {} as Record<Tool, Record<Phase, Measurement>>;
       result['deploy-frontend-nginx'] = {
         'first deploy': await ours(link, sites.before, `r${round}-first`),
@@ -279,7 +279,7 @@ function report(results: Results, rttMs: Record<string, number>): string {
 /** Runs the frontend benchmark; returns the printed table and the `frontend` section of bench/results.json. */
 export async function benchFrontend(): Promise<{ text: string; json: Record<string, unknown> }> {
   const scratch = mkdtempSync(join(tmpdir(), 'frontend-bench-'));
-  const sandbox = await startSshHost();
+  const sshHost = await startSshHost();
   try {
     const before = join(scratch, 'site-before');
     const after = join(scratch, 'site-after');
@@ -293,13 +293,13 @@ export async function benchFrontend(): Promise<{ text: string; json: Record<stri
 
     // Channel count does not grow with the file count: the same no-change deploy of a 10x smaller site.
     const results: Results = {};
-    for (const spec of LINKS) results[spec.name] = await benchLink(sandbox, spec, { before, after }, scratch);
+    for (const spec of LINKS) results[spec.name] = await benchLink(sshHost, spec, { before, after }, scratch);
 
     const small = join(scratch, 'site-small');
     writeSite(small, { ...DEFAULT_SITE, files: 300, totalBytes: 4.5 * 1024 * 1024 });
-    const loop = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandbox.sshPort });
-    const link = new Link(sandbox, loop);
-    rmSync(sandbox.siteDir, { recursive: true, force: true });
+    const loop = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHost.sshPort });
+    const link = new Link(sshHost, loop);
+    rmSync(sshHost.siteDir, { recursive: true, force: true });
     await ours(link, small, 'small-1');
     const smallChannels = (await ours(link, small, 'small-2')).channels;
     await loop.stop();
@@ -322,7 +322,7 @@ export async function benchFrontend(): Promise<{ text: string; json: Record<stri
       json,
     };
   } finally {
-    await sandbox.stop();
+    await sshHost.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

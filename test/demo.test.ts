@@ -89,19 +89,19 @@ describe('pnpm demo', () => {
 
     const site = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(account)?.[1];
     // Staging and production each on a frontend host of their own.
-    const sandboxDirs = [...account.matchAll(/nginx serving\s+(\S+)\/base\/site\/current/g)].map((match) =>
+    const hostDirs = [...account.matchAll(/nginx serving\s+(\S+)\/base\/site\/current/g)].map((match) =>
       expand(match[1]),
     );
     expect(site).toBeDefined();
-    expect(sandboxDirs).toHaveLength(2);
-    expect(new Set(sandboxDirs).size).toBe(2);
+    expect(hostDirs).toHaveLength(2);
+    expect(new Set(hostDirs).size).toBe(2);
 
     // Fits a 100-column terminal, however long the temp directory's path: paths under it are
     // shown as $TMPDIR/..., which the shell expands back.
     expect(longTmp.length).toBeGreaterThan(100);
     expect(account.split('\n').filter((line) => line.length > 100)).toEqual([]);
     expect(account).not.toContain(longTmp);
-    for (const dir of sandboxDirs) expect(dir?.startsWith(`${longTmp}/`)).toBe(true);
+    for (const dir of hostDirs) expect(dir?.startsWith(`${longTmp}/`)).toBe(true);
 
     // The application's side: its checkout outside this repository, its workflows calling ours.
     const application = expand(/application\s+(\S+) \(a copy of examples\/sophia-app\)/.exec(account)?.[1]);
@@ -186,7 +186,7 @@ describe('pnpm demo', () => {
     });
 
     // Everything it started is stopped, by the demo itself.
-    for (const dir of sandboxDirs) {
+    for (const dir of hostDirs) {
       expect(existsSync(dir!)).toBe(false);
       expect(processesMentioning(dir!)).toEqual([]);
     }

@@ -3,23 +3,29 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { actionDefaults, actionDir, inputVariableName, runBundledAction } from '@sophia-testing/action-runner';
+import {
+  actionDefaults,
+  actionDir,
+  inputVariableName,
+  logGroups,
+  runBundledAction,
+} from '@sophia-testing/action-runner';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { httpGet, mkdir, rm, servedDifferences, tempDir, writeTree, writeVersionedSite } from './frontend-helpers.js';
 
 /** The bundled action (dist/index.js), run as the runner runs it, against a real sshd and nginx. */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let workspace: string;
 let keys: string;
 
 function inputs(overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    ...sandbox.sshInputs(),
+    ...sshHost.sshInputs(),
     'connect-timeout': '5s',
     source: 'dist',
-    target: sandbox.siteDir,
-    'nginx-test-command': sandbox.nginxTestCommand,
-    'nginx-reload-command': sandbox.nginxReloadCommand,
+    target: sshHost.siteDir,
+    'nginx-test-command': sshHost.nginxTestCommand,
+    'nginx-reload-command': sshHost.nginxReloadCommand,
     'lock-timeout': '3s',
     ...overrides,
   };
@@ -35,7 +41,7 @@ function deploy(overrides: Record<string, string> = {}) {
 }
 
 async function sessionsStarted(): Promise<number> {
-  return (await sandbox.sshdLog()).split('\n').filter((line) => line.includes('Starting session')).length;
+  return (await sshHost.sshdLog()).split('\n').filter((line) => line.includes('Starting session')).length;
 }
 
 async function treeOf(dir: string): Promise<string[]> {
@@ -54,12 +60,12 @@ function newKeyPair(name: string): { privateKey: string; publicKey: string } {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
+  sshHost = await startSshHost();
   workspace = await tempDir('frontend-action-');
   keys = await mkdtemp(join(workspace, 'keys-'));
 });
 afterAll(async () => {
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(workspace, { recursive: true, force: true });
 });
 
@@ -73,21 +79,35 @@ test('the bundle deploys, redeploys changes and uploads nothing when nothing cha
     'previous-release-id': '',
     'files-uploaded': '5',
     'files-reused': '0',
-    hosts: `["127.0.0.1:${sandbox.sshPort}"]`,
+    hosts: `["127.0.0.1:${sshHost.sshPort}"]`,
   });
   expect(Number(first.outputs['bytes-uploaded'])).toBeGreaterThan(0);
-  expect(first.outputs['release-path']).toBe(`${sandbox.siteDir}/releases/${first.outputs['release-id']}`);
+  expect(first.outputs['release-path']).toBe(`${sshHost.siteDir}/releases/${first.outputs['release-id']}`);
   expect(first.summary).toContain(
     '| Host | Outcome | Serving | Release | Previous | Files uploaded | Files reused | Bytes sent | Seconds |',
   );
   expect(first.summary).toContain(
-    `| 127.0.0.1:${sandbox.sshPort} | live | ${first.outputs['release-id']} | ${first.outputs['release-id']} |`,
+    `| 127.0.0.1:${sshHost.sshPort} | live | ${first.outputs['release-id']} | ${first.outputs['release-id']} |`,
   );
-  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, dist)).toEqual([]);
+  // The log folds per phase, then per host.
+  const groups = logGroups(first.log);
+  const host = `127.0.0.1:${sshHost.sshPort}`;
+  expect(Object.keys(groups)).toEqual([
+    'Connect 1 host',
+    'Check the build',
+    `Release ${first.outputs['release-id']} on every host`,
+    host,
+  ]);
+  expect(groups['Check the build']).toContain('5 files in dist');
+  expect(groups['Connect 1 host']).toContain(`Connected to ${host}`);
+  expect(groups[`Release ${first.outputs['release-id']} on every host`]).toContain(
+    `${first.outputs['release-id']} is live on 1 host`,
+  );
   // The record lives beside the release, out of what nginx serves.
-  expect((await httpGet(new URL('.release.json', sandbox.siteUrl).href)).status).toBe(404);
+  expect((await httpGet(new URL('.release.json', sshHost.siteUrl).href)).status).toBe(404);
   const record = JSON.parse(
-    await readFile(join(sandbox.siteDir, '.deploy/records', first.outputs['release-id'], 'release.json'), 'utf8'),
+    await readFile(join(sshHost.siteDir, '.deploy/records', first.outputs['release-id'], 'release.json'), 'utf8'),
   );
   expect(record).toMatchObject({
     id: first.outputs['release-id'],
@@ -99,30 +119,30 @@ test('the bundle deploys, redeploys changes and uploads nothing when nothing cha
   });
 
   await writeVersionedSite(dist, 'two');
-  const second = await deploy({ 'release-id': 'two', 'smoke-url': sandbox.siteUrl });
+  const second = await deploy({ 'release-id': 'two', 'smoke-url': sshHost.siteUrl });
   expect(second.code).toBe(0);
   expect(second.outputs).toMatchObject({
     'previous-release-id': first.outputs['release-id'],
     'files-uploaded': '4',
     'files-reused': '1',
   });
-  expect(second.summary).toContain(`Site: ${sandbox.siteUrl}`);
-  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+  expect(second.summary).toContain(`Site: ${sshHost.siteUrl}`);
+  expect(await servedDifferences(sshHost.siteUrl, dist)).toEqual([]);
 
   const third = await deploy({ 'release-id': 'three' });
   expect(third.code).toBe(0);
   expect(third.outputs).toMatchObject({ 'previous-release-id': 'two', 'files-uploaded': '0', 'files-reused': '5' });
-  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, dist)).toEqual([]);
 });
 
 test('bad inputs, unverifiable hosts and injection attempts are refused before anything runs on the target', async () => {
   await writeVersionedSite(join(workspace, 'dist'), 'three');
   await mkdir(join(workspace, 'empty-build'), { recursive: true });
   const stranger = newKeyPair('stranger');
-  const before = { sessions: await sessionsStarted(), tree: await treeOf(sandbox.baseDir) };
+  const before = { sessions: await sessionsStarted(), tree: await treeOf(sshHost.baseDir) };
   const cases: Array<[Record<string, string>, RegExp]> = [
     [
-      { 'known-hosts': `[127.0.0.1]:${sandbox.sshPort} ${stranger.publicKey.split(' ').slice(0, 2).join(' ')}` },
+      { 'known-hosts': `[127.0.0.1]:${sshHost.sshPort} ${stranger.publicKey.split(' ').slice(0, 2).join(' ')}` },
       /host key/i,
     ],
     [{ 'known-hosts': '', 'host-fingerprint': `SHA256:${'A'.repeat(43)}` }, /fingerprint/i],
@@ -135,7 +155,7 @@ test('bad inputs, unverifiable hosts and injection attempts are refused before a
     [{ 'release-id': 'a/b' }, /Input "release-id" must be a release id/],
     [{ 'release-id': '..' }, /Input "release-id" must be a release id/],
     [{ target: '/srv/site; touch pwned' }, /Input "target" must be an absolute path of letters/],
-    [{ target: `${sandbox.siteDir}$(touch pwned)` }, /Input "target" must be an absolute path of letters/],
+    [{ target: `${sshHost.siteDir}$(touch pwned)` }, /Input "target" must be an absolute path of letters/],
     [{ 'release-id': '$(id)' }, /Input "release-id" must be a release id/],
     [{ 'release-id': '`touch pwned`' }, /Input "release-id" must be a release id/],
     [{ user: 'root; touch pwned' }, /Input "user" must be a user name/],
@@ -156,8 +176,8 @@ test('bad inputs, unverifiable hosts and injection attempts are refused before a
   // Refused inputs and refused hosts never get a command (a bad build is found while the host is connected, before
   // anything runs on it): no session was started anywhere.
   expect(await sessionsStarted()).toBe(before.sessions);
-  expect(await treeOf(sandbox.baseDir)).toEqual(before.tree);
-  for (const dir of [workspace, sandbox.baseDir, process.env.HOME ?? '/root'])
+  expect(await treeOf(sshHost.baseDir)).toEqual(before.tree);
+  for (const dir of [workspace, sshHost.baseDir, process.env.HOME ?? '/root'])
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
 });
 
@@ -169,7 +189,7 @@ test('a deploy killed with SIGKILL leaves a stale lock that the next run takes o
   // A slow link keeps the killed deploy in the middle of its upload.
   const link = await startLinkProxy({
     targetHost: '127.0.0.1',
-    targetPort: sandbox.sshPort,
+    targetPort: sshHost.sshPort,
     bandwidthBitsPerSecond: 8_000_000,
   });
   const values = {
@@ -177,7 +197,7 @@ test('a deploy killed with SIGKILL leaves a stale lock that the next run takes o
     ...inputs({
       port: String(link.port),
       'known-hosts': '',
-      'host-fingerprint': sandbox.hostFingerprint,
+      'host-fingerprint': sshHost.hostFingerprint,
       'release-id': 'killed',
     }),
   };
@@ -197,23 +217,23 @@ test('a deploy killed with SIGKILL leaves a stale lock that the next run takes o
   try {
     const deadline = Date.now() + 15_000;
     // Killed in the middle of the upload: the partial release is being written.
-    const partial = join(sandbox.siteDir, 'releases/.killed.partial/assets');
+    const partial = join(sshHost.siteDir, 'releases/.killed.partial/assets');
     while (Date.now() < deadline && !existsSync(partial)) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await readFile(join(sandbox.siteDir, '.deploy/lock/owner'), 'utf8')).toContain('run=777.1');
+    expect(await readFile(join(sshHost.siteDir, '.deploy/lock/owner'), 'utf8')).toContain('run=777.1');
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
   } finally {
     child.kill('SIGKILL');
     await link.stop();
   }
-  expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(true);
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/before-kill');
+  expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(true);
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/before-kill');
 
   const next = await deploy({ 'release-id': 'after-kill' });
   expect(next.code).toBe(0);
   expect(next.log).toMatch(/took over a stale lock of run 777\.1/);
   // The build removes its own partial release when its input ends early; a run killed harder leaves it to the next run.
-  expect(existsSync(join(sandbox.siteDir, 'releases/.killed.partial'))).toBe(false);
-  expect(await servedDifferences(sandbox.siteUrl, dist)).toEqual([]);
-  expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+  expect(existsSync(join(sshHost.siteDir, 'releases/.killed.partial'))).toBe(false);
+  expect(await servedDifferences(sshHost.siteUrl, dist)).toEqual([]);
+  expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
 });

@@ -20,7 +20,7 @@ import {
 } from './frontend-helpers.js';
 
 /** What a build may contain, deployed for real and read back over HTTP and from the release directory. */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let session: SshSession;
 let work: string;
 
@@ -29,10 +29,10 @@ async function deploy(source: string, releaseId: string): Promise<FrontendDeploy
     {
       sourceRoot: source,
       manifest: await scanSource(source),
-      target: sandbox.siteDir,
+      target: sshHost.siteDir,
       releaseId,
       keepReleases: 2,
-      nginxReloadCommand: sandbox.nginxReloadCommand,
+      nginxReloadCommand: sshHost.nginxReloadCommand,
       lockTimeoutMs: 5000,
       origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: releaseId },
     },
@@ -50,19 +50,19 @@ const MEMORY_DISK = '/dev/shm';
 let targetDir: string | undefined;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  session = await connectSsh(sandbox.sshTarget());
+  sshHost = await startSshHost();
+  session = await connectSsh(sshHost.sshTarget());
   const inMemory = existsSync(MEMORY_DISK);
   work = inMemory ? await mkdtemp(join(MEMORY_DISK, 'frontend-content-')) : await tempDir('frontend-content-');
   if (inMemory) {
     // nginx serves <siteDir>/current; the site directory itself is a link into memory.
     targetDir = await mkdtemp(join(MEMORY_DISK, 'frontend-target-'));
-    await symlink(targetDir, sandbox.siteDir);
+    await symlink(targetDir, sshHost.siteDir);
   }
 });
 afterAll(async () => {
   await session?.close();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
   if (targetDir) await rm(targetDir, { recursive: true, force: true });
 });
@@ -97,9 +97,9 @@ test('odd names, deep trees, empty dirs, 0-byte files, exec bits and symlinks in
   await symlink('../files', join(source, 'bin/files-link'));
   await deploy(source, 'odd');
 
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
-  expect((await httpGet(new URL('alias.html', sandbox.siteUrl).href)).body.toString()).toBe('odd site');
-  const release = join(sandbox.siteDir, 'releases/odd');
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
+  expect((await httpGet(new URL('alias.html', sshHost.siteUrl).href)).body.toString()).toBe('odd site');
+  const release = join(sshHost.siteDir, 'releases/odd');
   expect(await readlink(join(release, 'alias.html'))).toBe('index.html');
   expect(await readlink(join(release, 'bin/files-link'))).toBe('../files');
   expect((await stat(join(release, 'bin/tool.sh'))).mode & 0o777).toBe(0o755);
@@ -135,7 +135,7 @@ test('a ~200 MB file streams through and is served byte for byte', async () => {
   await handle.close();
   const report = await deploy(source, 'large');
   expect(report.hosts[0].filesUploaded).toBe(1);
-  const served = await httpGet(new URL('video.bin', sandbox.siteUrl).href, 30_000);
+  const served = await httpGet(new URL('video.bin', sshHost.siteUrl).href, 30_000);
   expect(served.body.length).toBe(200 * 1024 * 1024);
   const expected = createHash('sha256');
   for await (const chunk of createReadStream(big)) expected.update(chunk as Buffer);
@@ -154,14 +154,14 @@ test('50,000 files deploy, and redeploy unchanged with zero files and the same n
   const second = await deploy(source, 'many-2');
   expect(second.hosts[0]).toMatchObject({ filesUploaded: 0, filesReused: 50_000 });
   expect(second.hosts[0].channels).toBe(first.hosts[0].channels);
-  const release = join(sandbox.siteDir, 'releases/many-2');
+  const release = join(sshHost.siteDir, 'releases/many-2');
   expect((await readdir(release, { recursive: true })).length).toBe(50_100);
   for (const [dir, file] of [
     [0, 0],
     [57, 321],
     [99, 499],
   ]) {
-    expect((await httpGet(new URL(`d${dir}/f${file}.txt`, sandbox.siteUrl).href)).body.toString()).toBe(
+    expect((await httpGet(new URL(`d${dir}/f${file}.txt`, sshHost.siteUrl).href)).body.toString()).toBe(
       `${dir}/${file}`,
     );
   }

@@ -19,14 +19,14 @@ import {
  * Faults against a real sshd and nginx, with a poller hitting the site the whole time: whatever
  * fails, the live site keeps answering 200 with the files of exactly one release.
  */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let proxy: LinkProxy;
 let work: string;
 let poller: ReturnType<typeof startPoller>;
 const versions: string[] = [];
 
 async function connectViaProxy(via: LinkProxy = proxy): Promise<SshSession> {
-  return connectSsh(sandbox.sshTarget({ port: via.port, hostKeyAlias: { host: '127.0.0.1', port: sandbox.sshPort } }));
+  return connectSsh(sshHost.sshTarget({ port: via.port, hostKeyAlias: { host: '127.0.0.1', port: sshHost.sshPort } }));
 }
 
 async function site(version: string): Promise<string> {
@@ -43,7 +43,7 @@ async function deploy(
   session: SshSession,
   overrides: Partial<FrontendDeployRequest> = {},
 ): Promise<FrontendDeployReport> {
-  const request = await releaseRequest(sandbox, source, releaseId, {
+  const request = await releaseRequest(sshHost, source, releaseId, {
     lockTimeoutMs: 10_000,
     smokeTimeoutMs: 1500,
     ...overrides,
@@ -66,21 +66,21 @@ async function deployOnce(
 }
 
 async function liveVersion(): Promise<string> {
-  return /<title>(.*)<\/title>/.exec((await httpGet(sandbox.siteUrl)).body.toString())?.[1] ?? '';
+  return /<title>(.*)<\/title>/.exec((await httpGet(sshHost.siteUrl)).body.toString())?.[1] ?? '';
 }
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandbox.sshPort });
+  sshHost = await startSshHost();
+  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHost.sshPort });
   work = await tempDir('frontend-faults-');
   const first = await deployOnce(await site('v1'), 'v1');
   expect(first.error).toBeUndefined();
-  poller = startPoller(sandbox.siteUrl, () => versions);
+  poller = startPoller(sshHost.siteUrl, () => versions);
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -105,15 +105,15 @@ test.each([
     expect(retry.error).toBeUndefined();
     expect(retry.hosts[0].tookOverLockFrom).toBeUndefined();
     // The partial release is gone: removed by the failed build itself, or by the retry when the cut killed the build first.
-    expect(await readdir(join(sandbox.siteDir, 'releases'))).not.toContain(`.${version}.partial`);
-    expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+    expect(await readdir(join(sshHost.siteDir, 'releases'))).not.toContain(`.${version}.partial`);
+    expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
     // Back to v1 so every case starts from the same live release.
     expect((await deployOnce(join(work, 'site-v1'), 'v1')).error).toBeUndefined();
   },
 );
 
 test('nginx -t refusing the new config restores the old file and leaves the live site alone', async () => {
-  const configPath = join(sandbox.nginxConfigDir, 'site.conf');
+  const configPath = join(sshHost.nginxConfigDir, 'site.conf');
   await writeFile(configPath, '# the config before this deploy\n');
   const source = await site('bad-config');
   const report = await deployOnce(source, 'bad-config', {
@@ -127,13 +127,13 @@ test('nginx -t refusing the new config restores the old file and leaves the live
   expect(report.error).toContain('unknown directive "this_is_not_a_directive"');
   expect(await readFile(configPath, 'utf8')).toBe('# the config before this deploy\n');
   expect(await liveVersion()).toBe('v1');
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/v1');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/v1');
 });
 
 test('a rendered config that nginx accepts is installed and serves the release', async () => {
-  const configPath = join(sandbox.nginxConfigDir, 'site.conf');
+  const configPath = join(sshHost.nginxConfigDir, 'site.conf');
   const source = await site('with-config');
-  const template = `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name {{server_name}};\n  root {{root}};\n  add_header X-Release {{release_id}};\n}\n`;
+  const template = `server {\n  listen 127.0.0.1:${sshHost.nginxPort};\n  server_name {{server_name}};\n  root {{root}};\n  add_header X-Release {{release_id}};\n}\n`;
   const nginxConfig = { template, templateName: 'site.conf.tpl', remotePath: configPath };
   // The SSH address is not the site's name: without server names the template is refused before anything changes.
   const before = await readFile(configPath, 'utf8').catch(() => 'absent');
@@ -144,9 +144,9 @@ test('a rendered config that nginx accepts is installed and serves the release',
   expect(await liveVersion()).toBe('v1');
   const report = await deployOnce(source, 'with-config', { nginxConfig, serverNames: ['sophia.example', '127.0.0.1'] });
   expect(report.error).toBeUndefined();
-  expect(await readFile(configPath, 'utf8')).toContain(`root ${sandbox.siteDir}/current;`);
+  expect(await readFile(configPath, 'utf8')).toContain(`root ${sshHost.siteDir}/current;`);
   expect(await readFile(configPath, 'utf8')).toContain('server_name sophia.example 127.0.0.1;');
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
   await rm(configPath);
   expect((await deployOnce(join(work, 'site-v1'), 'v1')).error).toBeUndefined();
 });
@@ -154,12 +154,12 @@ test('a rendered config that nginx accepts is installed and serves the release',
 test('a failing smoke check puts the previous release back and marks this one failed', async () => {
   const source = await site('smoke-fails');
   // The poller's pages are all there; only the health page the smoke check asks for is missing.
-  const report = await deployOnce(source, 'smoke-fails', { smokeUrl: new URL('healthz.txt', sandbox.siteUrl) });
+  const report = await deployOnce(source, 'smoke-fails', { smokeUrl: new URL('healthz.txt', sshHost.siteUrl) });
   expect(report.error).toContain('Smoke check');
   expect(report.hosts[0].outcome).toBe('rolled back');
   expect(await liveVersion()).toBe('v1');
   const session = await connectViaProxy();
-  const listing = await listReleases(session, sandbox.siteDir).finally(() => session.close());
+  const listing = await listReleases(session, sshHost.siteDir).finally(() => session.close());
   expect(listing.current).toBe('v1');
   const failed = listing.releases.find((release) => release.id === 'smoke-fails');
   expect(failed?.info?.status).toBe('failed');
@@ -181,12 +181,12 @@ test('two deploys at once are serialised by the lock; a short lock-timeout fails
   // 8 Mbit/s: the 3 MB upload holds the lock for about three seconds.
   const slowLink = await startLinkProxy({
     targetHost: '127.0.0.1',
-    targetPort: sandbox.sshPort,
+    targetPort: sshHost.sshPort,
     bandwidthBitsPerSecond: 8_000_000,
   });
   const slowRun = deployOnce(slow, 'conc-slow', {}, slowLink).finally(() => slowLink.stop());
   // Wait until the slow deploy holds the lock, then try with a timeout shorter than its upload.
-  const lockOwner = join(sandbox.siteDir, '.deploy/lock/owner');
+  const lockOwner = join(sshHost.siteDir, '.deploy/lock/owner');
   for (let i = 0; i < 100 && !(await readFile(lockOwner, 'utf8').catch(() => '')).includes('conc-slow'); i++)
     await new Promise((r) => setTimeout(r, 20));
   const quickReport = await deployOnce(quick, 'conc-quick', { lockTimeoutMs: 1000 });

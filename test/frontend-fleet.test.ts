@@ -1,5 +1,5 @@
 import { readFile, readlink, rename } from 'node:fs/promises';
-import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { logGroups, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startFleet, type LocalFleet } from '@sophia-testing/ssh-hosts';
 import { join, rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
@@ -59,18 +59,6 @@ async function live(): Promise<string[]> {
   return Promise.all(fleet.hosts.map((host) => readlink(join(host.siteDir, 'current'))));
 }
 
-/** The lines of each `::group::<title>` ... `::endgroup::` of a run's log, by title. */
-function logGroups(run: ActionRun): Record<string, string[]> {
-  const groups: Record<string, string[]> = {};
-  let open: string[] | undefined;
-  for (const line of run.log.split('\n')) {
-    if (line.startsWith('::group::')) groups[line.slice('::group::'.length)] = open = [];
-    else if (line.startsWith('::endgroup::')) open = undefined;
-    else open?.push(line);
-  }
-  return groups;
-}
-
 /** Makes one host's nginx reload (and config test) fail while `work` runs: its config is moved away. */
 async function withBrokenNginx<T>(index: number, work: () => Promise<T>): Promise<T> {
   const config = join(fleet.hosts[index].baseDir, '..', 'nginx', 'nginx.conf');
@@ -89,7 +77,7 @@ test('a release goes to every host of the fleet: outputs name each host, and eac
   expect(run.code).toBe(0);
   expect(run.outputs).toMatchObject({ 'release-id': 'r2', 'previous-release-id': 'r1', hosts: JSON.stringify(labels) });
   for (const label of labels) expect(run.summary).toContain(`| ${label} | live | r2 | r2 | r1 |`);
-  const groups = logGroups(run);
+  const groups = logGroups(run.log);
   for (const label of labels) {
     expect(groups[label]).toEqual(expect.arrayContaining([expect.stringMatching(/^sending \d+ new or changed file/)]));
     expect(groups[label].at(-1)).toMatch(/^live; \d+ uploaded, \d+ reused/);
@@ -105,7 +93,7 @@ test('a deploy that fails on one host after both prepared publishes outputs, sum
   expect(run.summary).toContain(`| ${labels[0]} | rolled back | r2 | r3 |`);
   expect(run.summary).toContain(`| ${labels[1]} | failed | r2 | r3 |`);
   expect(run.summary).toMatch(/\*\*Failed:\*\* .*Reloading nginx failed/);
-  expect(logGroups(run)[labels[0]]).toContain('put back on r2, as before this deploy');
+  expect(logGroups(run.log)[labels[0]]).toContain('put back on r2, as before this deploy');
   expect(await live()).toEqual(['releases/r2', 'releases/r2']);
 });
 
@@ -140,7 +128,7 @@ test('a rollback that fails on one host after the other switched puts it back an
   expect(run.outputs).toEqual({ from: 'r2', to: 'r1', live: 'r2', switched: 'false' });
   expect(run.summary).toContain(`| ${labels[0]} | r2 | r1 | switched, then put back on r2 (another host failed) |`);
   expect(run.summary).toMatch(new RegExp(`\\| ${labels[1]} \\| r2 \\| r1 \\| not switched: .*Reloading nginx failed`));
-  const groups = logGroups(run);
+  const groups = logGroups(run.log);
   expect(groups[labels[0]]).toEqual([
     'switching current from r2 to r1',
     'back on r2, as before this rollback',

@@ -33,7 +33,7 @@ const DISK_BYTES = 24 * 1024 * 1024;
 // Far longer than any test may take: a run that waited for a lock instead of failing would time out.
 const LOCK_TIMEOUT_MS = 10 * 60_000;
 
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let work: string;
 let poller: ReturnType<typeof startPoller>;
 const versions: string[] = [];
@@ -50,17 +50,17 @@ async function deploy(
   releaseId: string,
   overrides: Partial<FrontendDeployRequest> = {},
 ): Promise<FrontendDeployReport> {
-  const request = await releaseRequest(sandbox, source, releaseId, { keepReleases: 3, ...overrides });
-  return deployToOneHost(() => connectSsh(sandbox.sshTarget()), request);
+  const request = await releaseRequest(sshHost, source, releaseId, { keepReleases: 3, ...overrides });
+  return deployToOneHost(() => connectSsh(sshHost.sshTarget()), request);
 }
 
 async function live(): Promise<string> {
-  return readlink(join(sandbox.siteDir, 'current'));
+  return readlink(join(sshHost.siteDir, 'current'));
 }
 
 /** The fault is over: nothing holds the lock, and the next deploy goes through without waiting or taking over. */
 async function expectRecovered(): Promise<void> {
-  expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+  expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
   const back = await deploy(join(work, 'site-v1'), 'v1');
   expect(back.error).toBeUndefined();
   expect(back.hosts[0].tookOverLockFrom).toBeUndefined();
@@ -68,23 +68,23 @@ async function expectRecovered(): Promise<void> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  await sandbox.mountSmallDisk(DISK_BYTES);
+  sshHost = await startSshHost();
+  await sshHost.mountSmallDisk(DISK_BYTES);
   work = await tempDir('frontend-host-faults-');
   expect((await deploy(await site('v1'), 'v1')).error).toBeUndefined();
-  poller = startPoller(sandbox.siteUrl, () => versions);
+  poller = startPoller(sshHost.siteUrl, () => versions);
 });
 
 afterAll(async () => {
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
 describe('a login shell that prints a banner', () => {
   // Shaped like the product's own records, NULs included: it must still never be read as one.
   const banner = 'Welcome to web-1\ncurrent\0releases/nothing\0release\0ghost\0';
-  beforeAll(() => sandbox.setLoginBanner(banner));
-  afterAll(() => sandbox.setLoginBanner(undefined));
+  beforeAll(() => sshHost.setLoginBanner(banner));
+  afterAll(() => sshHost.setLoginBanner(undefined));
 
   test('hides nothing: the live release is seen, unchanged files are linked, a failed smoke check puts it back', async () => {
     const report = await deploy(await site('banner'), 'banner');
@@ -94,23 +94,23 @@ describe('a login shell that prints a banner', () => {
     expect(report.hosts[0].filesReused).toBe(1);
 
     const failing = await deploy(await site('banner-bad'), 'banner-bad', {
-      smokeUrl: new URL('healthz.txt', sandbox.siteUrl),
+      smokeUrl: new URL('healthz.txt', sshHost.siteUrl),
     });
     expect(failing.error).toContain('Smoke check');
     expect(failing.hosts[0]).toMatchObject({ outcome: 'rolled back', serving: 'banner' });
     expect(await live()).toBe('releases/banner');
 
-    const session = await connectSsh(sandbox.sshTarget());
+    const session = await connectSsh(sshHost.sshTarget());
     try {
-      const listing = await listReleases(session, sandbox.siteDir);
+      const listing = await listReleases(session, sshHost.siteDir);
       expect(listing.current).toBe('banner');
       expect(listing.releases.map((release) => release.id)).not.toContain('ghost');
       const [rolled] = await rollbackFrontend(
         {
-          target: sandbox.siteDir,
+          target: sshHost.siteDir,
           to: { kind: 'previous' },
           markFailed: false,
-          nginxReloadCommand: sandbox.nginxReloadCommand,
+          nginxReloadCommand: sshHost.nginxReloadCommand,
           lockTimeoutMs: LOCK_TIMEOUT_MS,
           origin: { commit: '', ref: '', runUrl: '', actor: 'tester', runId: 'rollback-1' },
         },
@@ -133,26 +133,26 @@ describe('release ids and scratch names never meet', () => {
   });
 
   test('a live release that an older version let take a scratch name is never removed, and a failure goes back to it', async () => {
-    await cp(join(sandbox.siteDir, 'releases/v1'), join(sandbox.siteDir, 'releases/.x.partial'), {
+    await cp(join(sshHost.siteDir, 'releases/v1'), join(sshHost.siteDir, 'releases/.x.partial'), {
       recursive: true,
       verbatimSymlinks: true,
     });
-    await symlink('releases/.x.partial', join(sandbox.siteDir, 'current.new'));
-    await rename(join(sandbox.siteDir, 'current.new'), join(sandbox.siteDir, 'current'));
+    await symlink('releases/.x.partial', join(sshHost.siteDir, 'current.new'));
+    await rename(join(sshHost.siteDir, 'current.new'), join(sshHost.siteDir, 'current'));
 
     const failing = await deploy(await site('after-x'), 'after-x', {
-      smokeUrl: new URL('healthz.txt', sandbox.siteUrl),
+      smokeUrl: new URL('healthz.txt', sshHost.siteUrl),
     });
     expect(failing.error).toContain('Smoke check');
     expect(await live()).toBe('releases/.x.partial');
-    expect(await servedDifferences(sandbox.siteUrl, join(work, 'site-v1'))).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, join(work, 'site-v1'))).toEqual([]);
     await expectRecovered();
   });
 });
 
 describe('the lock is freed on every path, and errors name the real cause', () => {
   test('current is a real directory: refused, and the lock is free at once', async () => {
-    const other = join(sandbox.baseDir, 'other-target');
+    const other = join(sshHost.baseDir, 'other-target');
     await writeVersionedSite(join(other, 'current'), 'v1');
     const first = await deploy(join(work, 'site-v1'), 'v1', { target: other });
     expect(first.error).toContain('current exists and is not a symlink');
@@ -163,14 +163,14 @@ describe('the lock is freed on every path, and errors name the real cause', () =
   });
 
   test('a read-only target fails at once naming the file system, not a lock, and nothing is left behind', async () => {
-    await sandbox.setSmallDiskReadOnly(true);
+    await sshHost.setSmallDiskReadOnly(true);
     try {
       const report = await deploy(await site('ro'), 'ro');
       expect(report.error).toContain('Read-only file system');
       expect(report.error).not.toContain('locked by another deploy');
       expect(await live()).toBe('releases/v1');
     } finally {
-      await sandbox.setSmallDiskReadOnly(false);
+      await sshHost.setSmallDiskReadOnly(false);
     }
     await expectRecovered();
   });
@@ -178,16 +178,16 @@ describe('the lock is freed on every path, and errors name the real cause', () =
   test('a release that cannot be pruned is a warning; the lock is still freed', async () => {
     for (const id of ['p1', 'p2']) expect((await deploy(await site(id), id)).error).toBeUndefined();
     // A busy mount point inside p1: rm -rf cannot remove it, even as root.
-    const busy = join(sandbox.siteDir, 'releases/p1/busy');
-    await sandbox.mountSmallDisk(1024 * 1024, busy);
+    const busy = join(sshHost.siteDir, 'releases/p1/busy');
+    await sshHost.mountSmallDisk(1024 * 1024, busy);
     try {
       const report = await deploy(join(work, 'site-v1'), 'v1', { keepReleases: 1 });
       expect(report.error).toBeUndefined();
       expect(report.hosts[0].pruned).not.toContain('p1');
       expect(report.hosts[0].warnings).toEqual([expect.stringMatching(/could not prune release\(s\) p1.*busy/s)]);
-      expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+      expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
     } finally {
-      await sandbox.unmountSmallDisk(busy);
+      await sshHost.unmountSmallDisk(busy);
     }
     await expectRecovered();
   });
@@ -202,20 +202,20 @@ describe('a full disk', () => {
       /Not enough space in .* for release too-big: its new files need \d+ bytes, \d+ bytes are free \(after removing the partial release\); nothing was changed/,
     );
     expect(report.error).toContain('No space left on device');
-    expect(await readdir(join(sandbox.siteDir, 'releases'))).not.toContain('.too-big.partial');
-    expect(await readdir(join(sandbox.siteDir, '.deploy/records'))).not.toContain('.too-big.partial');
+    expect(await readdir(join(sshHost.siteDir, 'releases'))).not.toContain('.too-big.partial');
+    expect(await readdir(join(sshHost.siteDir, '.deploy/records'))).not.toContain('.too-big.partial');
     expect(await live()).toBe('releases/v1');
     await expectRecovered();
   });
 
   test('no byte free at all: the error names the space, and no lock is left', async () => {
-    const filler = join(sandbox.siteDir, 'filler');
+    const filler = join(sshHost.siteDir, 'filler');
     await writeFile(filler, Buffer.alloc(DISK_BYTES)).catch(() => undefined);
     try {
       const report = await deploy(await site('no-space'), 'no-space');
       expect(report.error).toMatch(/No space left on device|free space in .*: 0 KiB/);
       expect(report.error).toMatch(/free space in .*: 0 KiB|0 bytes are free/);
-      expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+      expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
       expect(await live()).toBe('releases/v1');
     } finally {
       await rm(filler, { force: true });
@@ -225,9 +225,9 @@ describe('a full disk', () => {
 });
 
 describe('nginx', () => {
-  const configPath = () => join(sandbox.nginxConfigDir, 'site.conf');
+  const configPath = () => join(sshHost.nginxConfigDir, 'site.conf');
   const template = () =>
-    `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n}\n`;
+    `server {\n  listen 127.0.0.1:${sshHost.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n}\n`;
 
   test('a reload that fails (saying nothing) restores the config backup and gives the exit status', async () => {
     await writeFile(configPath(), '# the config before this deploy\n');
@@ -271,7 +271,7 @@ describe('nginx', () => {
         expect(report.hosts[0]).toMatchObject({ outcome: 'failed', serving: 'v1' });
         expect(await readFile(configPath(), 'utf8')).toBe('# the config before this deploy\n');
         expect(await live()).toBe('releases/v1');
-        expect(await servedDifferences(sandbox.siteUrl, join(work, 'site-v1'))).toEqual([]);
+        expect(await servedDifferences(sshHost.siteUrl, join(work, 'site-v1'))).toEqual([]);
       } finally {
         await rm(configPath(), { force: true });
       }
@@ -283,21 +283,21 @@ describe('nginx', () => {
 describe('release records are not served', () => {
   test('records live beside the release; a release from before that has its records moved out by the next run', async () => {
     for (const name of ['.release.json', '.release-manifest.json'])
-      expect((await httpGet(new URL(name, sandbox.siteUrl).href)).status).toBe(404);
+      expect((await httpGet(new URL(name, sshHost.siteUrl).href)).status).toBe(404);
     // v1 as an older version built it: its records inside the served tree.
-    const records = join(sandbox.siteDir, '.deploy/records/v1');
-    await cp(join(records, 'release.json'), join(sandbox.siteDir, 'releases/v1/.release.json'));
-    await cp(join(records, 'manifest.json'), join(sandbox.siteDir, 'releases/v1/.release-manifest.json'));
+    const records = join(sshHost.siteDir, '.deploy/records/v1');
+    await cp(join(records, 'release.json'), join(sshHost.siteDir, 'releases/v1/.release.json'));
+    await cp(join(records, 'manifest.json'), join(sshHost.siteDir, 'releases/v1/.release-manifest.json'));
     await rm(records, { recursive: true });
-    expect((await httpGet(new URL('.release.json', sandbox.siteUrl).href)).status).toBe(200);
+    expect((await httpGet(new URL('.release.json', sshHost.siteUrl).href)).status).toBe(200);
 
     const failing = await deploy(await site('migrate'), 'migrate', {
-      smokeUrl: new URL('healthz.txt', sandbox.siteUrl),
+      smokeUrl: new URL('healthz.txt', sshHost.siteUrl),
     });
     expect(failing.error).toContain('Smoke check');
     expect(await live()).toBe('releases/v1');
     for (const name of ['.release.json', '.release-manifest.json'])
-      expect((await httpGet(new URL(name, sandbox.siteUrl).href)).status).toBe(404);
+      expect((await httpGet(new URL(name, sshHost.siteUrl).href)).status).toBe(404);
     expect(JSON.parse(await readFile(join(records, 'release.json'), 'utf8'))).toMatchObject({ id: 'v1' });
     // The moved manifest still serves reuse: only changed files are sent.
     const next = await deploy(await site('after-migrate'), 'after-migrate');
@@ -311,7 +311,7 @@ describe('files changed on the server', () => {
     // A file only this build has, so the edit reaches no other release through a shared inode.
     const c1 = await site('c1', { 'stable/terms.txt': 'terms of the c1 build\n' });
     expect((await deploy(c1, 'c1')).error).toBeUndefined();
-    const file = join(sandbox.siteDir, 'releases/c1/stable/terms.txt');
+    const file = join(sshHost.siteDir, 'releases/c1/stable/terms.txt');
     const built = await readFile(join(c1, 'stable/terms.txt'));
     expect(await readFile(file)).toEqual(built);
     // cp -p and touch -r carry the times to the nanosecond, as find's %T@ records them.
@@ -327,8 +327,8 @@ describe('files changed on the server', () => {
     expect(report.hosts[0].drifted).toEqual(['stable/terms.txt']);
     expect(report.hosts[0].filesUploaded).toBe(1);
     expect(await live()).toBe('releases/c1-again');
-    expect(await readFile(join(sandbox.siteDir, 'releases/c1-again/stable/terms.txt'))).toEqual(built);
-    expect(await servedDifferences(sandbox.siteUrl, c1)).toEqual([]);
+    expect(await readFile(join(sshHost.siteDir, 'releases/c1-again/stable/terms.txt'))).toEqual(built);
+    expect(await servedDifferences(sshHost.siteUrl, c1)).toEqual([]);
     await expectRecovered();
   });
 
@@ -336,17 +336,17 @@ describe('files changed on the server', () => {
     const d1 = await site('d1');
     expect((await deploy(d1, 'd1')).error).toBeUndefined();
     // Edited in place (the poller does not fetch this file, so it does not see the edit itself).
-    await writeFile(join(sandbox.siteDir, 'releases/d1/stable/logo.svg'), '<svg>edited on the server</svg>');
+    await writeFile(join(sshHost.siteDir, 'releases/d1/stable/logo.svg'), '<svg>edited on the server</svg>');
     const report = await deploy(d1, 'd1-again');
     expect(report.error).toBeUndefined();
     expect(report.hosts[0].drifted).toEqual(['stable/logo.svg']);
     expect(report.hosts[0].filesUploaded).toBe(1);
-    expect(await servedDifferences(sandbox.siteUrl, d1)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, d1)).toEqual([]);
     // Going back to the edited release by its id rebuilds it from the build, rather than trusting it.
     const back = await deploy(d1, 'd1');
     expect(back.error).toBeUndefined();
     expect(await live()).toBe('releases/d1');
-    expect(await servedDifferences(sandbox.siteUrl, d1)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, d1)).toEqual([]);
     await expectRecovered();
   });
 });

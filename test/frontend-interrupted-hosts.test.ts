@@ -11,7 +11,7 @@ import { rm, tempDir, writeVersionedSite } from './frontend-helpers.js';
  * A run cancelled during the switch exits at once; on two hosts one can end on the new release and
  * the other on the old. Its post step frees the locks it left and states, per host, the release that
  * host serves, with a warning when they differ. Two real hosts with the same target path: a root
- * sandbox, and a deploy-user host (login shell dash) whose namespace mounts a directory of its own there.
+ * host, and a deploy-user host (login shell dash) whose namespace mounts a directory of its own there.
  */
 let root: LocalSshHost;
 let other: DeployUserHost;

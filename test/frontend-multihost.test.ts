@@ -19,32 +19,32 @@ import {
 
 /**
  * Three real targets. The reload command is one input for every host, so it finds each host's
- * nginx relative to the target directory it runs in (the sandbox keeps nginx two levels above).
+ * nginx relative to the target directory it runs in (the host keeps nginx two levels above).
  */
 const RELOAD =
   'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
 /**
- * The same reload, except that on a host whose sandbox holds a `switch-pause` file it first says
+ * The same reload, except that on a host whose host holds a `switch-pause` file it first says
  * `switching` and waits: the switch (already done) is in flight while the test cuts the connection.
  */
 const PAUSING_RELOAD = `if [ -e ../../switch-pause ]; then : > ../../switching; sleep 2; fi; ${RELOAD}`;
 
-let sandboxes: LocalSshHost[];
+let sshHosts: LocalSshHost[];
 let proxy: LinkProxy;
 let work: string;
 
 /** The third host is reached through the link proxy, where the tests cut its connection. */
 function connectHost(index: number): Promise<SshSession> {
-  const sandbox = sandboxes[index];
+  const sshHost = sshHosts[index];
   return connectSsh(
     index === 2
-      ? sandbox.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandbox.sshPort } })
-      : sandbox.sshTarget(),
+      ? sshHost.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sshHost.sshPort } })
+      : sshHost.sshTarget(),
   );
 }
 
 async function connectAll(): Promise<SshSession[]> {
-  return Promise.all(sandboxes.map((_sandbox, index) => connectHost(index)));
+  return Promise.all(sshHosts.map((_sshHost, index) => connectHost(index)));
 }
 
 async function deployAll(version: string): Promise<FrontendDeployReport> {
@@ -56,11 +56,11 @@ async function deployAll(version: string): Promise<FrontendDeployReport> {
     const hosts: ReleaseHost[] = sessions.map((session, index) => ({
       name: `web-${index + 1}`,
       session,
-      target: sandboxes[index].siteDir,
+      target: sshHosts[index].siteDir,
       reconnect: () => connectHost(index),
     }));
     return await deployReport(
-      await releaseRequest(sandboxes[0], source, version, {
+      await releaseRequest(sshHosts[0], source, version, {
         target: '/unused-every-host-names-its-own',
         keepReleases: 5,
         nginxReloadCommand: PAUSING_RELOAD,
@@ -76,15 +76,15 @@ async function deployAll(version: string): Promise<FrontendDeployReport> {
 
 async function liveEverywhere(): Promise<string[]> {
   return Promise.all(
-    sandboxes.map(
-      async (sandbox) => /<title>(.*)<\/title>/.exec((await httpGet(sandbox.siteUrl)).body.toString())?.[1] ?? '',
+    sshHosts.map(
+      async (sshHost) => /<title>(.*)<\/title>/.exec((await httpGet(sshHost.siteUrl)).body.toString())?.[1] ?? '',
     ),
   );
 }
 
 beforeAll(async () => {
-  sandboxes = await Promise.all([startSshHost(), startSshHost(), startSshHost()]);
-  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandboxes[2].sshPort });
+  sshHosts = await Promise.all([startSshHost(), startSshHost(), startSshHost()]);
+  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHosts[2].sshPort });
   work = await tempDir('frontend-multihost-');
   for (const version of ['v1', 'v2', 'v3']) {
     await writeVersionedSite(join(work, version), version, { 'assets/noise.bin': randomBytes(1024 * 1024) });
@@ -92,7 +92,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await proxy?.stop();
-  await Promise.all((sandboxes ?? []).map((sandbox) => sandbox.stop()));
+  await Promise.all((sshHosts ?? []).map((sshHost) => sshHost.stop()));
   await rm(work, { recursive: true, force: true });
 });
 
@@ -104,7 +104,7 @@ test('all three hosts go live together, each reported', async () => {
     ['web-2', 'live', 6],
     ['web-3', 'live', 6],
   ]);
-  for (const sandbox of sandboxes) expect(await servedDifferences(sandbox.siteUrl, join(work, 'v1'))).toEqual([]);
+  for (const sshHost of sshHosts) expect(await servedDifferences(sshHost.siteUrl, join(work, 'v1'))).toEqual([]);
 });
 
 test('one host failing during preparation: no host is switched', async () => {
@@ -115,20 +115,20 @@ test('one host failing during preparation: no host is switched', async () => {
   expect(report.hosts.map((host) => host.outcome)).toEqual(['not switched', 'not switched', 'failed']);
   expect(report.hosts[2].error).toMatch(/upload and build the release/);
   expect(await liveEverywhere()).toEqual(['v1', 'v1', 'v1']);
-  for (const sandbox of sandboxes) expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/v1');
+  for (const sshHost of sshHosts) expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/v1');
 });
 
 test('one host failing its switch (nginx refuses to reload): the others are switched back', async () => {
-  const broken = join(sandboxes[1].nginxConfigDir, 'broken.conf');
+  const broken = join(sshHosts[1].nginxConfigDir, 'broken.conf');
   await writeFile(broken, 'this is not nginx syntax;\n');
   try {
     const report = await deployAll('v3');
     // The cut host's lock was freed over a new connection, so nobody waited for it to go stale.
     expect(report.hosts.map((host) => host.tookOverLockFrom)).toEqual([undefined, undefined, undefined]);
-    expect(await readdir(join(sandboxes[2].siteDir, 'releases'))).not.toContain('.v2.partial');
+    expect(await readdir(join(sshHosts[2].siteDir, 'releases'))).not.toContain('.v2.partial');
     expect(report.error).toContain('Reloading nginx failed');
     expect(report.hosts.map((host) => host.outcome)).toEqual(['rolled back', 'failed', 'rolled back']);
-    for (const sandbox of sandboxes) expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/v1');
+    for (const sshHost of sshHosts) expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/v1');
   } finally {
     await rm(broken);
   }
@@ -140,8 +140,8 @@ test('one host failing its switch (nginx refuses to reload): the others are swit
 });
 
 describe('the connection of one host breaks during the switch', () => {
-  /** The third host's sandbox directory, where the pausing reload looks for its files. */
-  const pauseDir = () => dirname(sandboxes[2].baseDir);
+  /** The third host's host directory, where the pausing reload looks for its files. */
+  const pauseDir = () => dirname(sshHosts[2].baseDir);
 
   async function deployCuttingTheSwitch(
     version: string,
@@ -161,7 +161,7 @@ describe('the connection of one host breaks during the switch', () => {
   }
 
   test('everywhere or nowhere: the host is reached again and put back with the others', async () => {
-    const pollers = sandboxes.map((sandbox) => startPoller(sandbox.siteUrl, () => ['v3', 'v4']));
+    const pollers = sshHosts.map((sshHost) => startPoller(sshHost.siteUrl, () => ['v3', 'v4']));
     const report = await deployCuttingTheSwitch('v4');
     const verdicts = await Promise.all(pollers.map((poller) => poller.stop()));
     for (const verdict of verdicts) expect(verdict.problems).toEqual([]);
@@ -176,7 +176,7 @@ describe('the connection of one host breaks during the switch', () => {
       'over a new connection the host was found serving v3, as before this deploy',
     );
     expect(await liveEverywhere()).toEqual(['v3', 'v3', 'v3']);
-    for (const sandbox of sandboxes) expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+    for (const sshHost of sshHosts) expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
 
     const retry = await deployAll('v4');
     expect(retry.error).toBeUndefined();
@@ -189,7 +189,7 @@ describe('the connection of one host breaks during the switch', () => {
   });
 
   test('a host that cannot be reached again is reported as unknown; the next run puts it right', async () => {
-    const report = await deployCuttingTheSwitch('v5', () => sandboxes[2].stopSshd());
+    const report = await deployCuttingTheSwitch('v5', () => sshHosts[2].stopSshd());
     expect(report.hosts.map((host) => [host.outcome, host.serving])).toEqual([
       ['rolled back', 'v4'],
       ['rolled back', 'v4'],
@@ -201,7 +201,7 @@ describe('the connection of one host breaks during the switch', () => {
     // The cut host did switch before its connection broke: it alone serves v5.
     expect(await liveEverywhere()).toEqual(['v4', 'v4', 'v5']);
 
-    await sandboxes[2].startSshd();
+    await sshHosts[2].startSshd();
     const retry = await deployAll('v5');
     expect(retry.error).toBeUndefined();
     expect(retry.hosts.map((host) => [host.outcome, host.serving])).toEqual([

@@ -32,36 +32,36 @@ import {
 } from './frontend-helpers.js';
 import { runFrontendDeploy } from './fixtures/frontend-bed.js';
 
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let session: SshSession;
 let work: string;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  session = await connectSsh(sandbox.sshTarget());
+  sshHost = await startSshHost();
+  session = await connectSsh(sshHost.sshTarget());
   work = await tempDir('frontend-plan-');
 });
 afterAll(async () => {
   await session?.close();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
-const configPath = () => join(sandbox.nginxConfigDir, 'plan-site.conf');
+const configPath = () => join(sshHost.nginxConfigDir, 'plan-site.conf');
 // The release id in the config: each release changes it, a redeploy of the same release does not.
 const template = () =>
-  `# release {{release_id}}\nserver {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n}\n`;
+  `# release {{release_id}}\nserver {\n  listen 127.0.0.1:${sshHost.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n}\n`;
 
 async function request(source: string, releaseId: string): Promise<FrontendDeployRequest> {
   return {
     sourceRoot: source,
     manifest: await scanSource(source),
-    target: sandbox.siteDir,
+    target: sshHost.siteDir,
     releaseId,
     keepReleases: 5,
     nginxConfig: { template: template(), templateName: 'site.conf.tpl', remotePath: configPath() },
-    nginxReloadCommand: sandbox.nginxReloadCommand,
-    nginxTestCommand: sandbox.nginxTestCommand,
+    nginxReloadCommand: sshHost.nginxReloadCommand,
+    nginxTestCommand: sshHost.nginxTestCommand,
     lockTimeoutMs: 5000,
     origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: `run-${releaseId}` },
   };
@@ -94,7 +94,7 @@ async function hostSnapshot(): Promise<Record<string, string>> {
       } else found[key] = `file ${times} ${hash(await readFile(path))}`;
     }
   };
-  if (existsSync(sandbox.siteDir)) await walk(sandbox.siteDir, '');
+  if (existsSync(sshHost.siteDir)) await walk(sshHost.siteDir, '');
   found['(config)'] = existsSync(configPath()) ? await readFile(configPath(), 'utf8') : '(none)';
   return found;
 }
@@ -104,7 +104,7 @@ const hash = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 /** The served tree (`current`), each file and link as its content, mode or target. */
 async function servedTree(): Promise<Map<string, string>> {
   const tree = new Map<string, string>();
-  const root = join(sandbox.siteDir, 'current');
+  const root = join(sshHost.siteDir, 'current');
   if (!existsSync(root)) return tree;
   const walk = async (dir: string, relative: string): Promise<void> => {
     for (const name of await readdir(dir)) {
@@ -175,7 +175,7 @@ test('a plan against the live release lists added, changed (content, mode, a lin
   await chmod(join(source, 'stable/logo.svg'), 0o755);
   await symlink('../index.html', join(source, 'docs/home.html'));
   // Someone edited a file of the live release on the server: it is compared as it is now.
-  const edited = join(sandbox.siteDir, 'current/docs/old.html');
+  const edited = join(sshHost.siteDir, 'current/docs/old.html');
   await writeFile(edited, 'edited on the server');
 
   const planned = await plan(source, 'r2');
@@ -216,8 +216,8 @@ test('the live release planned again changes nothing; a lock held now and a live
   });
   expect(again.unchanged.count).toBe((await servedTree()).size);
 
-  await mkdir(join(sandbox.siteDir, '.deploy/lock'));
-  await writeFile(join(sandbox.siteDir, '.deploy/lock/owner'), 'run=99.1\nurl=\nrunner=ci-7\ntime=now\ntoken=t\n');
+  await mkdir(join(sshHost.siteDir, '.deploy/lock'));
+  await writeFile(join(sshHost.siteDir, '.deploy/lock/owner'), 'run=99.1\nurl=\nrunner=ci-7\ntime=now\ntoken=t\n');
   try {
     await writeVersionedSite(join(work, 'v2-other'), 'v2-other');
     const refused = await plan(join(work, 'v2-other'), 'r2');
@@ -229,7 +229,7 @@ test('the live release planned again changes nothing; a lock held now and a live
       ),
     ]);
   } finally {
-    await rm(join(sandbox.siteDir, '.deploy/lock'), { recursive: true, force: true });
+    await rm(join(sshHost.siteDir, '.deploy/lock'), { recursive: true, force: true });
   }
 });
 
@@ -239,7 +239,7 @@ test('dry-run: true through the bundled action publishes the plan and its summar
     await writeVersionedSite(join(workspace, 'dist'), 'v3');
     await writeFile(join(workspace, 'site.conf.tpl'), template());
     const before = await hostSnapshot();
-    const run = await runFrontendDeploy(sandbox, workspace, {
+    const run = await runFrontendDeploy(sshHost, workspace, {
       'release-id': 'r3',
       'nginx-config': 'site.conf.tpl',
       'nginx-config-path': configPath(),

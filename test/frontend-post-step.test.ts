@@ -10,24 +10,24 @@ import { runFrontendDeploy } from './fixtures/frontend-bed.js';
  * make the next deploy wait lock-timeout. The post step (post-if: always()) frees it with the token
  * the main step saved, against a real sshd.
  */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let workspace: string;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
+  sshHost = await startSshHost();
   workspace = await tempDir('frontend-post-');
   await writeVersionedSite(join(workspace, 'dist'), 'one');
 });
 afterAll(async () => {
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(workspace, { recursive: true, force: true });
 });
 
-const lockDir = (): string => join(sandbox.siteDir, '.deploy', 'lock');
+const lockDir = (): string => join(sshHost.siteDir, '.deploy', 'lock');
 
 function deploy(options: { reload: string; cancel?: Omit<CancelOptions, 'when'>; post: boolean }): Promise<ActionRun> {
   return runFrontendDeploy(
-    sandbox,
+    sshHost,
     workspace,
     { 'nginx-reload-command': options.reload, 'lock-timeout': '1m' },
     {
@@ -66,17 +66,17 @@ test('a cancelled run (SIGINT, then SIGTERM) ends at once, and its post step fre
 });
 
 test('after a run that ended normally, the post step finds nothing to free and says nothing', async () => {
-  const run = await deploy({ reload: sandbox.nginxReloadCommand, post: true });
+  const run = await deploy({ reload: sshHost.nginxReloadCommand, post: true });
   expect(run.code).toBe(0);
   expect(run.post).toMatchObject({ code: 0, annotations: [] });
   expect(run.post?.log).not.toContain('freed');
 });
 
 describe('a site config installed by a run cancelled before or after its switch', () => {
-  const configPath = (): string => join(sandbox.nginxConfigDir, 'post-step.conf');
+  const configPath = (): string => join(sshHost.nginxConfigDir, 'post-step.conf');
   const live = (): string => {
     try {
-      return readlinkSync(join(sandbox.siteDir, 'current'));
+      return readlinkSync(join(sshHost.siteDir, 'current'));
     } catch {
       return 'none';
     }
@@ -92,7 +92,7 @@ describe('a site config installed by a run cancelled before or after its switch'
   beforeAll(async () => {
     await writeFile(
       join(workspace, 'site.conf.tpl'),
-      `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name 127.0.0.1;\n  root {{release}};\n}\n`,
+      `server {\n  listen 127.0.0.1:${sshHost.nginxPort};\n  server_name 127.0.0.1;\n  root {{release}};\n}\n`,
     );
   });
   afterEach(async () => {
@@ -105,7 +105,7 @@ describe('a site config installed by a run cancelled before or after its switch'
     cancelWhen: () => boolean,
   ): Promise<ActionRun> {
     return runFrontendDeploy(
-      sandbox,
+      sshHost,
       workspace,
       {
         'release-id': releaseId,
@@ -141,8 +141,8 @@ describe('a site config installed by a run cancelled before or after its switch'
     const run = await deployWithConfig(
       'cancelled-after-switch',
       {
-        test: sandbox.nginxTestCommand,
-        reload: `if [ "$(readlink current)" = releases/cancelled-after-switch ]; then sleep 20; fi; ${sandbox.nginxReloadCommand}`,
+        test: sshHost.nginxTestCommand,
+        reload: `if [ "$(readlink current)" = releases/cancelled-after-switch ]; then sleep 20; fi; ${sshHost.nginxReloadCommand}`,
       },
       () => live() === 'releases/cancelled-after-switch',
     );

@@ -18,7 +18,7 @@ import { join, rm, servedDifferences, tempDir, writeTree } from './frontend-help
  * manifest. The site's files are random bytes, so any file content sent would show whole (gzip
  * cannot shrink it), and it has many files, so a manifest read back would show too.
  */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let proxy: LinkProxy;
 let work: string;
 const FILES = 1000;
@@ -35,17 +35,17 @@ async function deploy(source: string, releaseId: string): Promise<Wire> {
   const up = proxy.bytesUpstream;
   const down = proxy.bytesDownstream;
   const session = await connectSsh(
-    sandbox.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandbox.sshPort } }),
+    sshHost.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sshHost.sshPort } }),
   );
   try {
     const report = await deployFrontend(
       {
         sourceRoot: source,
         manifest,
-        target: sandbox.siteDir,
+        target: sshHost.siteDir,
         releaseId,
         keepReleases: 5,
-        nginxReloadCommand: sandbox.nginxReloadCommand,
+        nginxReloadCommand: sshHost.nginxReloadCommand,
         lockTimeoutMs: 60_000,
         origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: `run-${releaseId}` },
       },
@@ -58,14 +58,14 @@ async function deploy(source: string, releaseId: string): Promise<Wire> {
 }
 
 async function rollbackTo(releaseId: string, runId: string): Promise<void> {
-  const session = await connectSsh(sandbox.sshTarget());
+  const session = await connectSsh(sshHost.sshTarget());
   try {
     await rollbackFrontend(
       {
-        target: sandbox.siteDir,
+        target: sshHost.siteDir,
         to: { kind: 'release', releaseId },
         markFailed: false,
-        nginxReloadCommand: sandbox.nginxReloadCommand,
+        nginxReloadCommand: sshHost.nginxReloadCommand,
         lockTimeoutMs: 60_000,
         origin: { commit: 'rollback', ref: 'main', runUrl: '', actor: 'tester', runId },
       },
@@ -74,7 +74,7 @@ async function rollbackTo(releaseId: string, runId: string): Promise<void> {
   } finally {
     await session.close();
   }
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe(`releases/${releaseId}`);
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe(`releases/${releaseId}`);
 }
 
 /** Random bytes per (variant, file), the same each time they are asked for: builds share files exactly. */
@@ -107,14 +107,14 @@ const FIXED_COST = 32 * 1024;
 const SLOW_TEST_MS = 180_000;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandbox.sshPort });
+  sshHost = await startSshHost();
+  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHost.sshPort });
   work = await tempDir('frontend-redeploy-wire-');
 });
 
 afterAll(async () => {
   await proxy?.stop();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -135,11 +135,11 @@ test(
     expect(again.report.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 0, filesReused: FILES + 1 });
     expect(again.down).toBeLessThan(FIXED_COST);
     expect(again.up).toBeLessThan(FIXED_COST);
-    expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
     // The new release is the same inodes as the one it was cloned from.
     const file = 'assets/3/file-3.bin';
-    expect((await stat(join(sandbox.siteDir, 'releases/a2', file))).ino).toBe(
-      (await stat(join(sandbox.siteDir, 'releases/a1', file))).ino,
+    expect((await stat(join(sshHost.siteDir, 'releases/a2', file))).ino).toBe(
+      (await stat(join(sshHost.siteDir, 'releases/a1', file))).ino,
     );
   },
   SLOW_TEST_MS,
@@ -154,8 +154,8 @@ test(
     expect(toB.report.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 1 + FILES / 10 });
 
     await rollbackTo('a2', 'run-rollback');
-    expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/a2');
-    expect(await servedDifferences(sandbox.siteUrl, a)).toEqual([]);
+    expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/a2');
+    expect(await servedDifferences(sshHost.siteUrl, a)).toEqual([]);
 
     // B again under a new id: every file is in b1, kept; none crosses the wire.
     const backToB = await deploy(b, 'b2');
@@ -163,24 +163,24 @@ test(
     expect(backToB.report.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 0, filesReused: FILES + 1 });
     expect(backToB.up).toBeLessThan(FIXED_COST);
     expect(backToB.down).toBeLessThan(FIXED_COST);
-    expect(await servedDifferences(sandbox.siteUrl, b)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, b)).toEqual([]);
     const changed = 'assets/0/file-0.bin';
-    expect((await stat(join(sandbox.siteDir, 'releases/b2', changed))).ino).toBe(
-      (await stat(join(sandbox.siteDir, 'releases/b1', changed))).ino,
+    expect((await stat(join(sshHost.siteDir, 'releases/b2', changed))).ino).toBe(
+      (await stat(join(sshHost.siteDir, 'releases/b1', changed))).ino,
     );
 
     // Back on a, then b's copy of a file only b has is edited in place (same length, mtime put back):
     // the next deploy of b sends that file again instead of linking the edited inode.
     await rollbackTo('a2', 'run-rollback-2');
-    const edited = join(sandbox.siteDir, 'releases/b2', changed);
+    const edited = join(sshHost.siteDir, 'releases/b2', changed);
     const before = await stat(edited);
     execFileSync('dd', [`of=${edited}`, 'conv=notrunc', 'status=none'], { input: Buffer.alloc(FILE_BYTES, 'x') });
     await utimes(edited, before.atime, before.mtime);
     const afterEdit = await deploy(b, 'b3');
     expect(afterEdit.report.error).toBeUndefined();
     expect(afterEdit.report.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 1 });
-    expect(await readFile(join(sandbox.siteDir, 'releases/b3', changed))).toEqual(await readFile(join(b, changed)));
-    expect(await servedDifferences(sandbox.siteUrl, b)).toEqual([]);
+    expect(await readFile(join(sshHost.siteDir, 'releases/b3', changed))).toEqual(await readFile(join(b, changed)));
+    expect(await servedDifferences(sshHost.siteUrl, b)).toEqual([]);
   },
   SLOW_TEST_MS,
 );
@@ -194,13 +194,13 @@ test(
     const toC = await deploy(c, 'c1');
     expect(toC.report.error).toBeUndefined();
     expect(toC.report.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 1, filesReused: FILES + 1 });
-    expect(await servedDifferences(sandbox.siteUrl, c)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, c)).toEqual([]);
     // b's own version of a file (a2 has another) is b3's inode, not a copy; the edited b2 copy is not used.
     const onlyInB = 'assets/10/file-10.bin';
-    expect((await stat(join(sandbox.siteDir, 'releases/c1', onlyInB))).ino).toBe(
-      (await stat(join(sandbox.siteDir, 'releases/b3', onlyInB))).ino,
+    expect((await stat(join(sshHost.siteDir, 'releases/c1', onlyInB))).ino).toBe(
+      (await stat(join(sshHost.siteDir, 'releases/b3', onlyInB))).ino,
     );
-    expect(await readFile(join(sandbox.siteDir, 'releases/c1/assets/0/file-0.bin'))).toEqual(
+    expect(await readFile(join(sshHost.siteDir, 'releases/c1/assets/0/file-0.bin'))).toEqual(
       await readFile(join(c, 'assets/0/file-0.bin')),
     );
   },

@@ -11,18 +11,18 @@ import {
 import { access, readlink, stat } from 'node:fs/promises';
 import { deployReport, httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
 
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let session: SshSession;
 let work: string;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  session = await connectSsh(sandbox.sshTarget());
+  sshHost = await startSshHost();
+  session = await connectSsh(sshHost.sshTarget());
   work = await tempDir('frontend-flow-');
 });
 afterAll(async () => {
   await session?.close();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -32,11 +32,11 @@ async function deploy(version: string, overrides: Partial<FrontendDeployRequest>
   const request: FrontendDeployRequest = {
     sourceRoot: source,
     manifest,
-    target: sandbox.siteDir,
+    target: sshHost.siteDir,
     releaseId: version,
     keepReleases: 3,
-    nginxReloadCommand: sandbox.nginxReloadCommand,
-    nginxTestCommand: sandbox.nginxTestCommand,
+    nginxReloadCommand: sshHost.nginxReloadCommand,
+    nginxTestCommand: sshHost.nginxTestCommand,
     lockTimeoutMs: 5000,
     origin: {
       commit: 'abc',
@@ -56,22 +56,22 @@ test('first deploy, changed redeploy and no-change redeploy serve exactly the so
   const first = await deploy('r1');
   expect(first.error).toBeUndefined();
   expect(first.hosts[0]).toMatchObject({ outcome: 'live', filesReused: 0, filesUploaded: 5 });
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
 
   await writeVersionedSite(source, 'v2');
   const second = await deploy('r2');
   expect(second.error).toBeUndefined();
   expect(second.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r1', filesUploaded: 4, filesReused: 1 });
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
 
   const third = await deploy('r3');
   expect(third.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r2', filesUploaded: 0, filesReused: 5 });
-  expect(await servedDifferences(sandbox.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
   expect(third.hosts[0].channels).toBeLessThanOrEqual(5);
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/r3');
   // Unchanged files are the same inode in both releases: linked, not copied.
-  expect((await stat(join(sandbox.siteDir, 'releases/r3/app.js'))).ino).toBe(
-    (await stat(join(sandbox.siteDir, 'releases/r2/app.js'))).ino,
+  expect((await stat(join(sshHost.siteDir, 'releases/r3/app.js'))).ino).toBe(
+    (await stat(join(sshHost.siteDir, 'releases/r2/app.js'))).ino,
   );
 
   const again = await deploy('r3');
@@ -80,24 +80,24 @@ test('first deploy, changed redeploy and no-change redeploy serve exactly the so
 
   await deploy('r4');
   await deploy('r5');
-  const listing = await listReleases(session, sandbox.siteDir);
+  const listing = await listReleases(session, sshHost.siteDir);
   expect(listing.current).toBe('r5');
   expect(listing.releases.map((release) => release.id).sort()).toEqual(['r3', 'r4', 'r5']);
-  expect((await httpGet(sandbox.siteUrl)).body.toString()).toContain('v2');
+  expect((await httpGet(sshHost.siteUrl)).body.toString()).toContain('v2');
 });
 
 test('a switch that also frees the lock prunes what it is given but never the release it replaced; a failed one leaves the lock held', async () => {
   const source = join(work, 'site');
   await writeVersionedSite(source, 'switch-unlock');
   for (const id of ['s1', 's2', 's3']) expect((await deploy(id)).error).toBeUndefined();
-  const lockDir = join(sandbox.siteDir, '.deploy/lock');
+  const lockDir = join(sshHost.siteDir, '.deploy/lock');
   const owner = { runId: 'switch-unlock' };
 
-  const lock = await TargetLock.acquire(session, sandbox.siteDir, { timeoutMs: 5000, owner });
+  const lock = await TargetLock.acquire(session, sshHost.siteDir, { timeoutMs: 5000, owner });
   const args = {
-    target: sandbox.siteDir,
+    target: sshHost.siteDir,
     releaseId: 's2',
-    reloadCommand: sandbox.nginxReloadCommand,
+    reloadCommand: sshHost.nginxReloadCommand,
     token: lock.token,
   };
   // s3 is what the switch replaces: asked to prune it, the host keeps it.
@@ -105,14 +105,14 @@ test('a switch that also frees the lock prunes what it is given but never the re
   expect(completeSwitch(session, result)).toEqual({ previous: 's3' });
   expect(pruned).toEqual({ pruned: ['s1'], pruneFailed: [] });
   await expect(access(lockDir)).rejects.toThrow();
-  expect((await listReleases(session, sandbox.siteDir)).releases.map((release) => release.id).sort()).toEqual([
+  expect((await listReleases(session, sshHost.siteDir)).releases.map((release) => release.id).sort()).toEqual([
     's2',
     's3',
   ]);
   // Freed by the switch: releasing it again changes nothing, and a new lock can be taken at once.
   expect(await lock.release(['s2'])).toEqual({ pruned: [], pruneFailed: [] });
 
-  const second = await TargetLock.acquire(session, sandbox.siteDir, { timeoutMs: 5000, owner });
+  const second = await TargetLock.acquire(session, sshHost.siteDir, { timeoutMs: 5000, owner });
   const missing = { ...args, releaseId: 'no-such-release', token: second.token };
   const failed = await second.switchAndRelease(openSwitch(session, missing), ['s3']);
   expect(() => completeSwitch(session, failed.result)).toThrow('release no-such-release does not exist');
@@ -120,5 +120,5 @@ test('a switch that also frees the lock prunes what it is given but never the re
   await access(lockDir);
   expect(await second.release()).toEqual({ pruned: [], pruneFailed: [] });
   await expect(access(lockDir)).rejects.toThrow();
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/s2');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/s2');
 });

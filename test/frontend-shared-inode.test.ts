@@ -15,7 +15,7 @@ import { releaseRequest } from './fixtures/frontend-bed.js';
  * build's. The edits keep the length and put the mtime back, the hardest kind to see; the poller
  * (which never fetches the edited file) sees only whole releases and 200s throughout.
  */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let work: string;
 let poller: ReturnType<typeof startPoller>;
 const versions: string[] = [];
@@ -29,10 +29,10 @@ async function site(version: string): Promise<string> {
 }
 
 async function deploy(source: string, releaseId: string): Promise<FrontendDeployReport> {
-  const session = await connectSsh(sandbox.sshTarget());
+  const session = await connectSsh(sshHost.sshTarget());
   try {
-    return await deployFrontend(await releaseRequest(sandbox, source, releaseId), [
-      { name: '127.0.0.1', session, reconnect: () => connectSsh(sandbox.sshTarget()) },
+    return await deployFrontend(await releaseRequest(sshHost, source, releaseId), [
+      { name: '127.0.0.1', session, reconnect: () => connectSsh(sshHost.sshTarget()) },
     ]);
   } finally {
     await session.close();
@@ -40,14 +40,14 @@ async function deploy(source: string, releaseId: string): Promise<FrontendDeploy
 }
 
 async function rollback(to: ReleaseTarget): Promise<ReturnType<typeof rollbackFrontend>> {
-  const session = await connectSsh(sandbox.sshTarget());
+  const session = await connectSsh(sshHost.sshTarget());
   try {
     return await rollbackFrontend(
       {
-        target: sandbox.siteDir,
+        target: sshHost.siteDir,
         to,
         markFailed: false,
-        nginxReloadCommand: sandbox.nginxReloadCommand,
+        nginxReloadCommand: sshHost.nginxReloadCommand,
         lockTimeoutMs: 10 * 60_000,
         origin: { commit: 'rollback', ref: 'main', runUrl: '', actor: 'tester', runId: 'run-rollback' },
       },
@@ -58,8 +58,8 @@ async function rollback(to: ReleaseTarget): Promise<ReturnType<typeof rollbackFr
   }
 }
 
-const release = (id: string, path = LOGO) => join(sandbox.siteDir, 'releases', id, path);
-const live = () => readlink(join(sandbox.siteDir, 'current'));
+const release = (id: string, path = LOGO) => join(sshHost.siteDir, 'releases', id, path);
+const live = () => readlink(join(sshHost.siteDir, 'current'));
 
 /** Rewrites a file in place: same inode, same length, and its mtime put back to the nanosecond. */
 function editInPlace(file: string, bytes: Buffer): void {
@@ -70,15 +70,15 @@ function editInPlace(file: string, bytes: Buffer): void {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
+  sshHost = await startSshHost();
   work = await tempDir('frontend-shared-inode-');
   expect((await deploy(await site('a'), 'a')).error).toBeUndefined();
-  poller = startPoller(sandbox.siteUrl, () => versions);
+  poller = startPoller(sshHost.siteUrl, () => versions);
 });
 
 afterAll(async () => {
   await poller?.stop();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -98,7 +98,7 @@ describe('an edit through an inode an older release shares', () => {
     expect(report.hosts[0].filesUploaded).toBe(1);
     expect(await readFile(release('c'))).toEqual(built);
     expect((await stat(release('c'))).ino).not.toBe((await stat(release('a'))).ino);
-    expect(await servedDifferences(sandbox.siteUrl, b)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, b)).toEqual([]);
   });
 
   test('a rollback to a release sharing the edited inode is refused, naming it; a redeploy of that id rebuilds it', async () => {
@@ -107,7 +107,7 @@ describe('an edit through an inode an older release shares', () => {
     );
     await expect(rollback({ kind: 'previous' })).rejects.toThrow(/release b has 1 file/);
     expect(await live()).toBe('releases/c');
-    expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+    expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
 
     // Deploying b's build under its own id rebuilds it from the build rather than trusting it.
     const b = join(work, 'site-b');
@@ -115,11 +115,11 @@ describe('an edit through an inode an older release shares', () => {
     expect(again.error).toBeUndefined();
     expect(await live()).toBe('releases/b');
     expect(await readFile(release('b'))).toEqual(await readFile(join(b, LOGO)));
-    expect(await servedDifferences(sandbox.siteUrl, b)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, b)).toEqual([]);
     // c was never touched by the edit: going back to it is allowed.
     const [rolled] = await rollback({ kind: 'release', releaseId: 'c' });
     expect(rolled).toMatchObject({ from: 'b', to: 'c' });
-    expect(await servedDifferences(sandbox.siteUrl, b)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, b)).toEqual([]);
   });
 });
 
@@ -128,21 +128,21 @@ describe('a release whose stat record predates change times', () => {
     const d = await site('d');
     expect((await deploy(d, 'd')).error).toBeUndefined();
     // As a release built before the record existed: only its manifest says what it should hold.
-    await rm(join(sandbox.siteDir, '.deploy/records/d/file-stat'));
+    await rm(join(sshHost.siteDir, '.deploy/records/d/file-stat'));
     const built = await readFile(join(d, LOGO));
     editInPlace(release('d'), Buffer.alloc(built.length, 'y'));
     const edited = await deploy(d, 'e');
     expect(edited.error).toBeUndefined();
     expect(edited.hosts[0].drifted).toEqual([LOGO]);
     expect(await readFile(release('e'))).toEqual(built);
-    expect(await servedDifferences(sandbox.siteUrl, d)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, d)).toEqual([]);
 
-    await rm(join(sandbox.siteDir, '.deploy/records/e/file-stat'));
+    await rm(join(sshHost.siteDir, '.deploy/records/e/file-stat'));
     await unlink(release('e'));
     const removed = await deploy(d, 'f');
     expect(removed.error).toBeUndefined();
     expect(removed.hosts[0].drifted).toEqual([LOGO]);
-    expect(await servedDifferences(sandbox.siteUrl, d)).toEqual([]);
+    expect(await servedDifferences(sshHost.siteUrl, d)).toEqual([]);
   });
 });
 

@@ -35,7 +35,7 @@ const conflictMessage = (owners: string) =>
  */
 describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl via %s', (transport) => {
   let cluster: TestCluster;
-  let sandbox: LocalSshHost | undefined;
+  let sshHost: LocalSshHost | undefined;
   let kubectl: Kubectl;
   let workspace: Workspace;
 
@@ -43,8 +43,8 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
     cluster = await startTestCluster();
     workspace = new Workspace('backend');
     if (transport === 'ssh') {
-      sandbox = await startSshHost();
-      kubectl = await connectKubectl(sshConnection(sandbox, cluster.kubectlCommand), { remoteShell: openRemoteShell });
+      sshHost = await startSshHost();
+      kubectl = await connectKubectl(sshConnection(sshHost, cluster.kubectlCommand), { remoteShell: openRemoteShell });
     } else {
       kubectl = await connectKubectl({ mode: 'kubeconfig', kubeconfig: cluster.kubeconfig, kubectl: 'kubectl' });
     }
@@ -52,7 +52,7 @@ describe.each(['kubeconfig', 'ssh'] as const)('deploy-k3s-backend flow, kubectl 
 
   afterAll(async () => {
     await kubectl?.close();
-    await sandbox?.stop();
+    await sshHost?.stop();
     await cluster?.stop();
     workspace?.remove();
   });

@@ -21,17 +21,17 @@ const MCP_ADDRESS = '104.171.202.117';
 
 const MCP_SERVER = mcpServerDeployment({ name: 'mcp-search', image: 'ghcr.io/sophia-ai/mcp-search:1' });
 
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let workspace: Workspace;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
+  sshHost = await startSshHost();
   workspace = new Workspace();
   workspace.write('mcp-search.yaml', MCP_SERVER);
 });
 
 afterAll(async () => {
-  await sandbox?.stop();
+  await sshHost?.stop();
   workspace?.remove();
 });
 
@@ -56,10 +56,10 @@ describe.each(kubectlBinaries())(
       if (transport === 'kubeconfig') return { kubeconfig: cluster.kubeconfig, kubectl: binary };
       const kubeconfig = cluster.writeKubeconfig(home);
       return {
-        host: `127.0.0.1:${sandbox.sshPort}`,
-        user: sandbox.user,
-        'ssh-key': sandbox.privateKey,
-        'known-hosts': sandbox.knownHosts,
+        host: `127.0.0.1:${sshHost.sshPort}`,
+        user: sshHost.user,
+        'ssh-key': sshHost.privateKey,
+        'known-hosts': sshHost.knownHosts,
         'kubectl-command': `KUBECONFIG=${kubeconfig} KUBECACHEDIR=${join(home, 'cache')} ${binary}`,
       };
     }

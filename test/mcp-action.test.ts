@@ -7,11 +7,11 @@ import { basename } from 'node:path';
 import type { KubernetesPlan } from '@sophia/kubernetes';
 
 let cluster: TestCluster;
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let workspace: Workspace;
 
 beforeAll(async () => {
-  [cluster, sandbox] = await Promise.all([startTestCluster(), startSshHost()]);
+  [cluster, sshHost] = await Promise.all([startTestCluster(), startSshHost()]);
   workspace = new Workspace('mcp');
   await cluster.observer.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mcp' } }], {
     serverSide: true,
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await sandbox?.stop();
+  await sshHost?.stop();
   await cluster?.stop();
   workspace?.remove();
 });
@@ -31,10 +31,10 @@ function mcp(inputs: Record<string, string>) {
     action: 'deploy-mcp-node',
     cwd: workspace.dir,
     inputs: {
-      host: `127.0.0.1:${sandbox.sshPort}`,
-      user: sandbox.user,
-      'ssh-key': sandbox.privateKey,
-      'known-hosts': sandbox.knownHosts,
+      host: `127.0.0.1:${sshHost.sshPort}`,
+      user: sshHost.user,
+      'ssh-key': sshHost.privateKey,
+      'known-hosts': sshHost.knownHosts,
       'kubectl-command': cluster.kubectlCommand,
       namespace: 'mcp',
       'rollout-timeout': '15s',

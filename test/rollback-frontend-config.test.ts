@@ -11,17 +11,17 @@ import { runFrontendDeploy } from './fixtures/frontend-bed.js';
  * through the bundled actions as the pipeline runs them: `plain` (no config), `a` (v1) and `b` (v2)
  * with a template whose root is `{{release}}`.
  */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let workspace: string;
-const configPath = (): string => join(sandbox.nginxConfigDir, 'site.conf');
+const configPath = (): string => join(sshHost.nginxConfigDir, 'site.conf');
 const installed = (): Promise<string> => readFile(configPath(), 'utf8');
 
 async function deploy(releaseId: string, version: string, withConfig: boolean): Promise<void> {
   await writeVersionedSite(join(workspace, 'dist'), version);
-  const run = await runFrontendDeploy(sandbox, workspace, {
+  const run = await runFrontendDeploy(sshHost, workspace, {
     'release-id': releaseId,
-    'nginx-test-command': sandbox.nginxTestCommand,
-    'nginx-reload-command': sandbox.nginxReloadCommand,
+    'nginx-test-command': sshHost.nginxTestCommand,
+    'nginx-reload-command': sshHost.nginxReloadCommand,
     ...(withConfig ? { 'nginx-config': 'site.conf.tpl', 'nginx-config-path': configPath() } : {}),
   });
   expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
@@ -33,10 +33,10 @@ function rollback(inputs: Record<string, string> = {}): Promise<ActionRun> {
     action: 'rollback',
     inputs: {
       component: 'frontend',
-      target: sandbox.siteDir,
-      ...sandbox.sshInputs(),
-      'nginx-test-command': sandbox.nginxTestCommand,
-      'nginx-reload-command': sandbox.nginxReloadCommand,
+      target: sshHost.siteDir,
+      ...sshHost.sshInputs(),
+      'nginx-test-command': sshHost.nginxTestCommand,
+      'nginx-reload-command': sshHost.nginxReloadCommand,
       ...inputs,
     },
   });
@@ -53,7 +53,7 @@ function versionServed(body: string): string {
 async function served(expected: string): Promise<string> {
   let last = '';
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const answer = await httpGet(sandbox.siteUrl);
+    const answer = await httpGet(sshHost.siteUrl);
     last = `${answer.status} ${versionServed(answer.body.toString())}`;
     if (last === `200 ${expected}`) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -61,14 +61,14 @@ async function served(expected: string): Promise<string> {
   return last;
 }
 
-const rootOf = (releaseId: string): string => `root ${sandbox.siteDir}/releases/${releaseId};`;
+const rootOf = (releaseId: string): string => `root ${sshHost.siteDir}/releases/${releaseId};`;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
+  sshHost = await startSshHost();
   workspace = await tempDir('rollback-config-');
   await writeFile(
     join(workspace, 'site.conf.tpl'),
-    `server {\n  listen 127.0.0.1:${sandbox.nginxPort};\n  server_name 127.0.0.1;\n  index index.html;\n  root {{release}};\n}\n`,
+    `server {\n  listen 127.0.0.1:${sshHost.nginxPort};\n  server_name 127.0.0.1;\n  index index.html;\n  root {{release}};\n}\n`,
   );
   await deploy('plain', 'v0', false);
   await deploy('a', 'v1', true);
@@ -76,7 +76,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(configPath(), { force: true });
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(workspace, { recursive: true, force: true });
 });
 
@@ -92,9 +92,9 @@ test('a config the test command refuses stops the rollback before the switch: b 
     'nginx refused the config of release a',
   );
   expect(await installed()).toContain(rootOf('b'));
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/b');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/b');
   expect(await served('v2')).toBe('200 v2');
-  expect(await readFile(join(sandbox.siteDir, '.deploy/lock/owner'), 'utf8').catch(() => 'free')).toBe('free');
+  expect(await readFile(join(sshHost.siteDir, '.deploy/lock/owner'), 'utf8').catch(() => 'free')).toBe('free');
 });
 
 test('a reload that fails after the config went in puts back both the release and the config', async () => {
@@ -104,7 +104,7 @@ test('a reload that fails after the config went in puts back both the release an
     'the reload command exited with status 3',
   );
   expect(await installed()).toContain(rootOf('b'));
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/b');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/b');
   expect(await served('v2')).toBe('200 v2');
 });
 
@@ -112,7 +112,7 @@ test('rollback to a puts back the config a went live with: the site serves a and
   const run = await rollback();
   expect(run.code).toBe(0);
   expect(run.outputs).toEqual({ from: 'b', to: 'a', live: 'a', switched: 'true' });
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/a');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/a');
   expect(await installed()).toContain(rootOf('a'));
   expect(await installed()).not.toContain(rootOf('b'));
   expect(await served('v1')).toBe('200 v1');
@@ -122,6 +122,6 @@ test('a release deployed without a config leaves the installed config alone', as
   const before = await installed();
   const run = await rollback({ to: 'plain' });
   expect(run.code).toBe(0);
-  expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/plain');
+  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/plain');
   expect(await installed()).toBe(before);
 });

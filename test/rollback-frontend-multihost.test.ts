@@ -9,38 +9,38 @@ import { deployReport, join, rm, tempDir, writeVersionedSite } from './frontend-
 /**
  * Two real hosts: a rollback decides on every host before switching any, and a switch that fails
  * on one host puts the other back. The reload command finds each host's nginx relative to the
- * target directory it runs in (the sandbox keeps nginx two levels above it).
+ * target directory it runs in (the host keeps nginx two levels above it).
  */
 const RELOAD =
   'd=$(cd ../../nginx && pwd) && /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -s reload';
 const origin: ReleaseOrigin = { commit: 'abc', ref: 'main', runUrl: '', actor: 'tester', runId: '8.1' };
 
-let sandboxes: LocalSshHost[];
+let sshHosts: LocalSshHost[];
 let sessions: SshSession[];
 let work: string;
 
 function hosts(): ReleaseHost[] {
-  return sessions.map((session, index) => ({ name: `web-${index + 1}`, session, target: sandboxes[index].siteDir }));
+  return sessions.map((session, index) => ({ name: `web-${index + 1}`, session, target: sshHosts[index].siteDir }));
 }
 
 async function live(): Promise<string[]> {
-  return Promise.all(sandboxes.map((sandbox) => readlink(join(sandbox.siteDir, 'current'))));
+  return Promise.all(sshHosts.map((sshHost) => readlink(join(sshHost.siteDir, 'current'))));
 }
 
 async function status(index: number, id: string): Promise<string> {
-  const text = await readFile(join(sandboxes[index].siteDir, '.deploy/records', id, 'release.json'), 'utf8');
+  const text = await readFile(join(sshHosts[index].siteDir, '.deploy/records', id, 'release.json'), 'utf8');
   return (JSON.parse(text) as { status: string }).status;
 }
 
 async function markFailedByHand(index: number, id: string): Promise<void> {
-  const path = join(sandboxes[index].siteDir, '.deploy/records', id, 'release.json');
+  const path = join(sshHosts[index].siteDir, '.deploy/records', id, 'release.json');
   const info = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   await writeFile(path, JSON.stringify({ ...info, status: 'failed', failedReason: 'health gate failed' }));
 }
 
 beforeAll(async () => {
-  sandboxes = await Promise.all([startSshHost(), startSshHost()]);
-  sessions = await Promise.all(sandboxes.map((sandbox) => connectSsh(sandbox.sshTarget())));
+  sshHosts = await Promise.all([startSshHost(), startSshHost()]);
+  sessions = await Promise.all(sshHosts.map((sshHost) => connectSsh(sshHost.sshTarget())));
   work = await tempDir('rollback-multihost-');
   for (const version of ['r1', 'r2']) {
     const source = join(work, version);
@@ -63,7 +63,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all((sessions ?? []).map((session) => session.close()));
-  await Promise.all((sandboxes ?? []).map((sandbox) => sandbox.stop()));
+  await Promise.all((sshHosts ?? []).map((sshHost) => sshHost.stop()));
   await rm(work, { recursive: true, force: true });
 });
 
@@ -102,7 +102,7 @@ test('a release named explicitly goes live on every host, with a warning where i
 });
 
 test('a switch that fails on one host puts the other back', async () => {
-  const config = join(sandboxes[1].siteDir, '..', '..', 'nginx', 'nginx.conf');
+  const config = join(sshHosts[1].siteDir, '..', '..', 'nginx', 'nginx.conf');
   await rename(config, `${config}.away`);
   try {
     await expect(rollbackFrontend({ ...request, to: { kind: 'release', releaseId: 'r2' } }, hosts())).rejects.toThrow(
@@ -153,13 +153,13 @@ test('hosts left on different releases (a switch cut on one) converge on the rel
 });
 
 test("a connection cut during one host's switch: that host is reached again and every host is back where it was", async () => {
-  const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandboxes[1].sshPort });
+  const proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHosts[1].sshPort });
   const viaProxy = () =>
     connectSsh(
-      sandboxes[1].sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandboxes[1].sshPort } }),
+      sshHosts[1].sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sshHosts[1].sshPort } }),
     );
   const cutSession = await viaProxy();
-  const pauseDir = dirname(sandboxes[1].baseDir);
+  const pauseDir = dirname(sshHosts[1].baseDir);
   await writeFile(join(pauseDir, 'switch-pause'), '');
   try {
     const rollingBack = rollbackFrontend(
@@ -169,7 +169,7 @@ test("a connection cut during one host's switch: that host is reached again and 
         to: { kind: 'release', releaseId: 'r2' },
         nginxReloadCommand: `if [ -e ../../switch-pause ]; then : > ../../switching; sleep 2; fi; ${RELOAD}`,
       },
-      [hosts()[0], { name: 'web-2', session: cutSession, target: sandboxes[1].siteDir, reconnect: viaProxy }],
+      [hosts()[0], { name: 'web-2', session: cutSession, target: sshHosts[1].siteDir, reconnect: viaProxy }],
     );
     const settled = rollingBack.catch((error: Error) => error);
     while (!existsSync(join(pauseDir, 'switching'))) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -186,5 +186,5 @@ test("a connection cut during one host's switch: that host is reached again and 
     await proxy.stop();
   }
   expect(await live()).toEqual(['releases/r1', 'releases/r1']);
-  for (const sandbox of sandboxes) expect(existsSync(join(sandbox.siteDir, '.deploy/lock'))).toBe(false);
+  for (const sshHost of sshHosts) expect(existsSync(join(sshHost.siteDir, '.deploy/lock'))).toBe(false);
 });

@@ -6,7 +6,7 @@ import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner'
 import { deployReport, httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
 /** Frontend rollback on a real sshd + nginx: releases r1, r2, r3 serve v1, v2, v3. */
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let session: SshSession;
 let work: string;
 const origin: ReleaseOrigin = { commit: 'abc', ref: 'refs/heads/main', runUrl: '', actor: 'tester', runId: '7.1' };
@@ -18,10 +18,10 @@ async function deploy(version: string): Promise<void> {
     {
       sourceRoot: source,
       manifest: await scanSource(source),
-      target: sandbox.siteDir,
+      target: sshHost.siteDir,
       releaseId: `r${version}`,
       keepReleases: 5,
-      nginxReloadCommand: sandbox.nginxReloadCommand,
+      nginxReloadCommand: sshHost.nginxReloadCommand,
       lockTimeoutMs: 5000,
       origin,
     },
@@ -31,14 +31,14 @@ async function deploy(version: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  session = await connectSsh(sandbox.sshTarget());
+  sshHost = await startSshHost();
+  session = await connectSsh(sshHost.sshTarget());
   work = await tempDir('rollback-frontend-');
   for (const version of ['1', '2', '3']) await deploy(version);
 });
 afterAll(async () => {
   await session?.close();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -48,9 +48,9 @@ function rollback(inputs: Record<string, string> = {}, node: 'node20' | 'node24'
     node,
     inputs: {
       component: 'frontend',
-      target: sandbox.siteDir,
-      ...sandbox.sshInputs(),
-      'nginx-reload-command': sandbox.nginxReloadCommand,
+      target: sshHost.siteDir,
+      ...sshHost.sshInputs(),
+      'nginx-reload-command': sshHost.nginxReloadCommand,
       ...inputs,
     },
   });
@@ -62,14 +62,14 @@ function versionsIn(body: string): string[] {
 }
 
 async function served(): Promise<string> {
-  const answer = await httpGet(sandbox.siteUrl);
+  const answer = await httpGet(sshHost.siteUrl);
   expect(answer.status).toBe(200);
   return versionsIn(answer.body.toString()).join(',');
 }
 
 async function releaseStatus(id: string): Promise<string> {
   return (
-    JSON.parse(await readFile(join(sandbox.siteDir, '.deploy/records', id, 'release.json'), 'utf8')) as {
+    JSON.parse(await readFile(join(sshHost.siteDir, '.deploy/records', id, 'release.json'), 'utf8')) as {
       status: string;
     }
   ).status;
@@ -86,7 +86,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     let polling = true;
     const poller = (async () => {
       while (polling) {
-        const answer = await httpGet(sandbox.siteUrl);
+        const answer = await httpGet(sshHost.siteUrl);
         seen.push({ status: answer.status, versions: versionsIn(answer.body.toString()) });
       }
     })();
@@ -99,9 +99,9 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     expect(run.code).toBe(0);
     expect(run.outputs).toEqual({ from: 'r3', to: 'r2', live: 'r2', switched: 'true' });
     expect(await served()).toBe('v2');
-    expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r2');
+    expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/r2');
     expect(await releaseStatus('r3')).toBe('failed');
-    expect(run.summary).toContain(`| 127.0.0.1:${sandbox.sshPort} | r3 | r2 |`);
+    expect(run.summary).toContain(`| 127.0.0.1:${sshHost.sshPort} | r3 | r2 |`);
     expect(run.summary).toContain('switched, r3 marked failed');
 
     expect(seen.length).toBeGreaterThan(5);
@@ -149,7 +149,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     expect(errorsOf(unknown)[0]).toMatch(
       /: there is no release r9; available releases: r3 \(live\), r2 \(failed\), r1 \(failed\)$/,
     );
-    expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+    expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/r3');
     expect(await served()).toBe('v3');
   });
 
@@ -158,13 +158,13 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     const run = await rollback({ target: wrong });
     expect(run.code).toBe(1);
     expect(errorsOf(run)).toEqual([
-      `127.0.0.1:${sandbox.sshPort}: ${wrong} holds no releases (is "target" the directory deploys go to?); nothing was changed`,
+      `127.0.0.1:${sshHost.sshPort}: ${wrong} holds no releases (is "target" the directory deploys go to?); nothing was changed`,
     ]);
     await expect(readdir(wrong)).rejects.toThrow(/ENOENT/);
   });
 
   it('waits for a deploy holding the lock and gives up at lock-timeout without switching', async () => {
-    const lock = join(sandbox.siteDir, '.deploy', 'lock');
+    const lock = join(sshHost.siteDir, '.deploy', 'lock');
     await mkdir(lock, { recursive: true });
     await writeFile(
       join(lock, 'owner'),
@@ -181,7 +181,7 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
       );
       // It waited about the second it was given, not the 10-minute default.
       expect(Date.now() - started).toBeLessThan(30_000);
-      expect(await readlink(join(sandbox.siteDir, 'current'))).toBe('releases/r3');
+      expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/r3');
       expect(await readFile(join(lock, 'owner'), 'utf8')).toContain('run=99.1');
     } finally {
       await rm(lock, { recursive: true, force: true });
@@ -196,6 +196,6 @@ describe('rollback of the frontend (bundled action, real sshd and nginx)', () =>
     expect(await served()).toBe('v2');
     expect(await releaseStatus('r4')).toBe('complete');
     expect(run.summary).toContain('| r4 | r2 | switched |');
-    await expect(readFile(join(sandbox.siteDir, '.deploy', 'lock', 'owner'))).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(sshHost.siteDir, '.deploy', 'lock', 'owner'))).rejects.toThrow(/ENOENT/);
   });
 });

@@ -8,7 +8,7 @@ import {
   type KubeObject,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { logGroups, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, localKubectl } from './fixtures/kube-kit.js';
 
@@ -110,6 +110,15 @@ describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluste
     // What it does not undo is said where the person who started it reads the result.
     expect(run.summary).toContain(
       "Only the workloads' pod templates were rolled back. ConfigMaps, Secrets, Services, Ingresses and every other object",
+    );
+    // The log folds per phase: the plan, then the undo and its rollout.
+    const groups = logGroups(run.log);
+    expect(Object.keys(groups)).toEqual(['Plan the rollback', 'Roll back and watch the rollouts']);
+    expect(groups['Plan the rollback']).toContainEqual(
+      expect.stringMatching(/^sophia\/Deployment\/api: live revision 3/),
+    );
+    expect(groups['Roll back and watch the rollouts']).toContainEqual(
+      expect.stringMatching(/^sophia\/Deployment\/api: rolling back from revision 3/),
     );
   });
 

@@ -51933,7 +51933,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9828);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b });
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
+    post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b,
+    title: 'deploy-frontend-nginx',
+    notRunOutputs: { 'files-uploaded': 0, 'files-reused': 0, 'bytes-uploaded': 0 },
+});
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -53867,8 +53871,10 @@ class SshSession {
         const command = shellCommand(argv);
         const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
         const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
         await this.slots.acquire();
         try {
+            options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
             const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             this.channelsOpened += 1;
@@ -53903,6 +53909,7 @@ class SshSession {
                 settled = true;
                 if (timer)
                     clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
                 this.running.delete(abort);
                 if (input !== undefined && isReadableStream(input)) {
                     input.unpipe(channel);
@@ -53964,6 +53971,15 @@ class SshSession {
                     sink.once('drain', () => channel.resume());
                 }
             });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
             if (options.timeoutMs !== undefined) {
                 timer = setTimeout(() => {
                     channel.signal('KILL');
@@ -54131,12 +54147,17 @@ async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
     return attempts.map((attempt) => attempt.value);
 }
 /**
- * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
- * order, and closes every session afterwards whatever happened; a failed close does not hide the
- * work's own result or error.
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
  */
 async function withSessions(targets, log, work) {
-    const sessions = await connectAll(targets, log);
+    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+        const connected = await connectAll(targets, log);
+        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+        return connected;
+    });
     try {
         return await work(sessions);
     }
@@ -58518,33 +58539,48 @@ async function readRelease(settings, workspace) {
  * the build is CPU work and the SSH handshakes are round trips (five of them per host), so neither
  * waits for the other. A build or template that cannot be read fails at once, whatever the
  * connections do: they run no command and are closed as soon as they are made. A connection error
- * is reported once the build has been read.
+ * is reported once the build has been read. The build check's log group follows the connections'
+ * group, since both ran side by side and groups cannot interleave.
  * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
  */
 async function withReleaseAndHosts(settings, workspace, work) {
     const reading = readRelease(settings, workspace);
-    const connected = withReleaseHosts(settings.ssh, src/* actionLog */.Zx, async (hosts) => work(await reading, hosts));
+    const connected = withReleaseHosts(settings.ssh, src/* actionLog */.Zx, async (hosts) => {
+        const release = await reading;
+        await reportBuild(settings, release);
+        return work(release, hosts);
+    });
     // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
     connected.catch(() => undefined);
     await reading;
     return connected;
 }
 /**
- * The deploy as the runbook reads: check the build, verify and connect every host, then the
+ * The deploy as the runbook reads: check the build while every host is verified and connected, then the
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
  * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
  *   began; any other error before anything changed on a host.
  */
 async function deployFromSettings(settings, options = {}) {
     const { ssh: _ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
-    return withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => deployFrontend({
-        ...request,
-        ...release,
-        origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
-        lockToken: options.lockToken,
-        journal: options.journal,
-        log: options.log,
-    }, hosts));
+    return withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => src/* actionLog */.Zx.group(`Release ${settings.releaseId} on every host`, async () => {
+        const report = await deployFrontend({
+            ...request,
+            ...release,
+            origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+            lockToken: options.lockToken,
+            journal: options.journal,
+            log: options.log,
+        }, hosts);
+        src/* actionLog */.Zx.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
+        return report;
+    }));
+}
+/** The log group saying what the build check found, once the build was read (see withReleaseAndHosts). */
+function reportBuild(settings, release) {
+    return src/* actionLog */.Zx.group('Check the build', async () => {
+        src/* actionLog */.Zx.info(`${release.manifest.entries.filter((entry) => entry.type === 'file').length} files in ${settings.source}${settings.nginxConfig ? `; site config template ${settings.nginxConfig.template}` : ''}`);
+    });
 }
 /**
  * The plan (`dry-run: true`): check the build, verify and connect every host, and read what the
@@ -58776,7 +58812,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ run_context_workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -61790,14 +61826,14 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -61893,8 +61929,10 @@ function cancelSignal() {
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal; the message says only that the
- * run was cancelled, whether or not this action had secrets on disk.
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -61903,16 +61941,17 @@ function handleCancelSignals() {
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
-        removeSecretsDir();
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
             setTimeout(() => {
+                removeSecretsDir();
                 setFailed(CANCELLED_MESSAGE);
                 process.exit(130);
             }, CANCEL_GRACE_MS).unref();
             return;
         }
+        removeSecretsDir();
         setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
@@ -61936,48 +61975,12 @@ async function asPostStep(work) {
 /**
  * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
  * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
- * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
  */
 function onRunner() {
-    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-
-/**
- * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
- * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
- */
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason.
- */
-async function reportFailures(work) {
-    try {
-        await work();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            info(error.stack);
-        setFailed(message);
-    }
-}
-/**
- * Runs an action's bundle as its main step or, when action.yml also names the bundle under
- * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
- */
-async function runAction(main, steps = {}) {
-    if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main));
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -62008,8 +62011,14 @@ async function writeSummary(markdown) {
 
 
 
+let publishedOnce = false;
+/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
+function hasPublished() {
+    return publishedOnce;
+}
 /** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
+    publishedOnce = true;
     if (publication.outputs)
         setOutputs(publication.outputs);
     for (const group of publication.logGroups ?? []) {
@@ -62051,6 +62060,10 @@ async function publishing(work, plan) {
     await publish(plan.publicationOf(report));
     return report;
 }
+/**
+ * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
+ * that the step fails with the original error, not the publication's.
+ */
 async function publishFailure(publicationOf) {
     try {
         await publish(publicationOf());
@@ -62058,6 +62071,60 @@ async function publishFailure(publicationOf) {
     catch (failure) {
         core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+
+
+
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The job summary of a step that an input error stopped before anything ran: the input, and what
+ * was expected of it (the InputError's message says both).
+ */
+function inputRefusedSummary(title, error) {
+    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
+ * step that an input error stopped before it published anything still publishes its summary
+ * and the outputs that do not depend on the inputs (`steps`).
+ */
+async function reportFailures(work, steps) {
+    try {
+        await work();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            info(error.stack);
+        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: inputRefusedSummary(steps.title, error),
+            }));
+        }
+        setFailed(message);
+    }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main), steps);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

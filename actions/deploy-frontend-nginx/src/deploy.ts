@@ -69,7 +69,8 @@ async function readRelease(
  * the build is CPU work and the SSH handshakes are round trips (five of them per host), so neither
  * waits for the other. A build or template that cannot be read fails at once, whatever the
  * connections do: they run no command and are closed as soon as they are made. A connection error
- * is reported once the build has been read.
+ * is reported once the build has been read. The build check's log group follows the connections'
+ * group, since both ran side by side and groups cannot interleave.
  * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
  */
 async function withReleaseAndHosts<T>(
@@ -78,7 +79,11 @@ async function withReleaseAndHosts<T>(
   work: (release: Awaited<ReturnType<typeof readRelease>>, hosts: ReleaseHost[]) => Promise<T>,
 ): Promise<T> {
   const reading = readRelease(settings, workspace);
-  const connected = withReleaseHosts(settings.ssh, actionLog, async (hosts) => work(await reading, hosts));
+  const connected = withReleaseHosts(settings.ssh, actionLog, async (hosts) => {
+    const release = await reading;
+    await reportBuild(settings, release);
+    return work(release, hosts);
+  });
   // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
   connected.catch(() => undefined);
   await reading;
@@ -86,7 +91,7 @@ async function withReleaseAndHosts<T>(
 }
 
 /**
- * The deploy as the runbook reads: check the build, verify and connect every host, then the
+ * The deploy as the runbook reads: check the build while every host is verified and connected, then the
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
  * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
  *   began; any other error before anything changed on a host.
@@ -97,18 +102,34 @@ export async function deployFromSettings(
 ): Promise<FrontendDeployReport> {
   const { ssh: _ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
   return withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) =>
-    deployFrontend(
-      {
-        ...request,
-        ...release,
-        origin: options.origin ?? releaseOrigin(runContext()),
-        lockToken: options.lockToken,
-        journal: options.journal,
-        log: options.log,
-      },
-      hosts,
-    ),
+    actionLog.group(`Release ${settings.releaseId} on every host`, async () => {
+      const report = await deployFrontend(
+        {
+          ...request,
+          ...release,
+          origin: options.origin ?? releaseOrigin(runContext()),
+          lockToken: options.lockToken,
+          journal: options.journal,
+          log: options.log,
+        },
+        hosts,
+      );
+      actionLog.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
+      return report;
+    }),
   );
+}
+
+/** The log group saying what the build check found, once the build was read (see withReleaseAndHosts). */
+function reportBuild(
+  settings: FrontendDeploySettings,
+  release: Awaited<ReturnType<typeof readRelease>>,
+): Promise<void> {
+  return actionLog.group('Check the build', async () => {
+    actionLog.info(
+      `${release.manifest.entries.filter((entry) => entry.type === 'file').length} files in ${settings.source}${settings.nginxConfig ? `; site config template ${settings.nginxConfig.template}` : ''}`,
+    );
+  });
 }
 
 /**

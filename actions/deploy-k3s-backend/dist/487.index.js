@@ -517,8 +517,10 @@ class SshSession {
         const command = shellCommand(argv);
         const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
         const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
         await this.slots.acquire();
         try {
+            options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
             const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             this.channelsOpened += 1;
@@ -553,6 +555,7 @@ class SshSession {
                 settled = true;
                 if (timer)
                     clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
                 this.running.delete(abort);
                 if (input !== undefined && isReadableStream(input)) {
                     input.unpipe(channel);
@@ -614,6 +617,15 @@ class SshSession {
                     sink.once('drain', () => channel.resume());
                 }
             });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
             if (options.timeoutMs !== undefined) {
                 timer = setTimeout(() => {
                     channel.signal('KILL');
@@ -783,12 +795,17 @@ async function connectAll(targets, log = silentLog) {
     return attempts.map((attempt) => attempt.value);
 }
 /**
- * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
- * order, and closes every session afterwards whatever happened; a failed close does not hide the
- * work's own result or error.
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
  */
 async function withSessions(targets, log, work) {
-    const sessions = await connectAll(targets, log);
+    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+        const connected = await connectAll(targets, log);
+        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+        return connected;
+    });
     try {
         return await work(sessions);
     }

@@ -30882,7 +30882,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5960);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
+    title: 'deploy-mcp-node',
+    notRunOutputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {}, workloads: [] },
+});
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -34196,16 +34199,21 @@ class LocalKubectlTransport {
     }
     /**
      * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
-     * Rejects only when kubectl cannot be started.
+     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
+     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
      */
-    run(args, stdin) {
+    run(args, stdin, signal) {
         return new Promise((resolvePromise, reject) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+            if (signal?.aborted)
+                return reject(signal.reason);
+            const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal });
             const stdout = [];
             const stderr = [];
             child.stdout.on('data', (chunk) => stdout.push(chunk));
             child.stderr.on('data', (chunk) => stderr.push(chunk));
             child.on('error', (error) => {
+                if (signal?.aborted)
+                    return reject(signal.reason);
                 const binary = (0,inputs_src/* describeValue */.bp)(this.binary);
                 reject(new Error(error.code === 'ENOENT'
                     ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
@@ -34220,8 +34228,8 @@ class LocalKubectlTransport {
             child.stdin.end(stdin ?? '');
         });
     }
-    stream(args, onLine) {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    stream(args, onLine, signal) {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal });
         // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
         child.on('error', () => undefined);
         (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
@@ -34254,10 +34262,10 @@ class RemoteKubectlTransport {
     }
     /**
      * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
-     * resolves with exit code and output whatever the code.
+     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
      */
-    run(args, stdin) {
-        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin);
+    run(args, stdin, signal) {
+        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
     }
     /** Closes the SSH session. */
     close() {
@@ -34350,9 +34358,23 @@ function namespaceArgs(namespace) {
 class Kubectl {
     transport;
     trace;
-    constructor(transport, trace = () => undefined) {
+    signal;
+    /**
+     * `signal`: the run's cancel. Once it is aborted, every call of this Kubectl rejects with the
+     * signal's reason, and the kubectl processes it started (runs and watches) are ended.
+     */
+    constructor(transport, trace = () => undefined, signal) {
         this.transport = transport;
         this.trace = trace;
+        this.signal = signal;
+    }
+    /**
+     * The same connection, its calls no longer stopped by the cancel: for putting back what a
+     * cancelled run had changed (a failed deploy's restore, a node's label), which has to go on
+     * after the cancel to leave the cluster as a failed deploy leaves it.
+     */
+    withoutSignal() {
+        return this.signal ? new Kubectl(this.transport, this.trace) : this;
     }
     /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
     get where() {
@@ -34360,12 +34382,14 @@ class Kubectl {
     }
     /**
      * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
-     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`.
+     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`;
+     *   the cancel signal's reason once it is aborted (kubectl is ended).
      */
     async run(args, options = {}) {
+        this.signal?.throwIfAborted();
         this.trace(`kubectl ${args.join(' ')}`);
         // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
-        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin);
+        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin, this.signal);
         if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
             throw new KubectlError(args, result, this.where);
         return result;
@@ -34439,7 +34463,7 @@ class Kubectl {
      * keep polling beside it.
      */
     watch(kind, namespace, onObject) {
-        if (!this.transport.stream)
+        if (!this.transport.stream || this.signal?.aborted)
             return undefined;
         const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
         this.trace(`kubectl ${args.join(' ')}`);
@@ -34452,7 +34476,7 @@ class Kubectl {
             catch {
                 // Not an object line (a warning kubectl printed to stdout): nothing to report.
             }
-        });
+        }, this.signal);
     }
     /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
     async get(ref, options = {}) {
@@ -35120,10 +35144,14 @@ async function rollout_watchRollouts(kubectl, refs, options) {
         return [];
     const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
     const wakeUp = new RolloutWakeUp(kubectl, refs, () => snapshots.expire());
+    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
+    const stop = () => wakeUp.stop();
+    kubectl.signal?.addEventListener('abort', stop, { once: true });
     try {
         return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
     }
     finally {
+        kubectl.signal?.removeEventListener('abort', stop);
         wakeUp.stop();
     }
 }
@@ -35914,11 +35942,13 @@ async function deployManifests(kubectl, manifests, settings) {
             const previous = before.get(objects_objectKey(object));
             return !previous || templateChanged(previous, object);
         });
+        // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
+        const restoring = kubectl.withoutSignal();
         try {
             await undoCompanion();
             // Configuration first, so the pods the undo brings back start with the configuration they had.
-            report.restored = await restoreConfigured(kubectl, after, before, settings);
-            await rollBack(kubectl, changed, before, report, settings);
+            report.restored = await restoreConfigured(restoring, after, before, settings);
+            await rollBack(restoring, changed, before, report, settings);
         }
         catch (error) {
             if (error instanceof DeployFailedError)
@@ -35939,7 +35969,13 @@ async function deployManifests(kubectl, manifests, settings) {
  * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
  */
 async function stoppedAfterChange(prepared, report, progress, error) {
-    const { kubectl, settings, objects, before } = prepared;
+    const { objects, before } = prepared;
+    // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
+    const kubectl = prepared.kubectl.withoutSignal();
+    const cancelled = prepared.kubectl.signal?.aborted === true;
+    const settings = cancelled
+        ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
+        : prepared.settings;
     const log = settings.log ?? (() => undefined);
     const reason = messageOf(error);
     const interruption = { reason, notPutBack: [] };
@@ -35996,6 +36032,18 @@ async function stoppedAfterChange(prepared, report, progress, error) {
             report.restored.some((record) => !record.skipped);
     const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
     return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
+}
+/**
+ * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
+ * 7.5 s after the cancel's SIGINT
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
+ * the outputs and summary must be written before that; a rollout still going on is reported as
+ * not seen to finish.
+ */
+const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
+function restoreTimingsAfterCancel(settings) {
+    const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
+    return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
 }
 /**
  * Whether the run changed an object, read after an apply that failed partway: created, or a
@@ -36664,6 +36712,8 @@ function splitLabel(text) {
  * goes into `undo` when given.
  */
 async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
+    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
+    const putBack = kubectl.withoutSignal();
     const changes = [];
     const owned = ownedPlacement(node);
     const next = {};
@@ -36674,8 +36724,8 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
         undo.push({
             line: `Put label ${label.key} of node ${name} back as it was`,
             run: () => before === undefined
-                ? kubectl.unlabelNode(name, label.key)
-                : kubectl.labelNode(name, { key: label.key, value: before }),
+                ? putBack.unlabelNode(name, label.key)
+                : putBack.labelNode(name, { key: label.key, value: before }),
         });
     };
     const removeLabel = async (name, label, line) => {
@@ -36683,7 +36733,7 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
         changes.push(line);
         undo.push({
             line: `Put label ${labelText(label)} back on node ${name}`,
-            run: () => kubectl.labelNode(name, label),
+            run: () => putBack.labelNode(name, label),
         });
     };
     const removeTaint = async (name, removed, line) => {
@@ -36691,18 +36741,18 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
         changes.push(line);
         undo.push({
             line: `Put taint ${taintText(removed)} back on node ${name}`,
-            run: () => kubectl.taintNode(name, removed),
+            run: () => putBack.taintNode(name, removed),
         });
     };
     const setOwned = async (target, wanted, had) => {
         if (JSON.stringify(wanted) === JSON.stringify(had))
             return;
         const before = target.annotations[PLACEMENT_ANNOTATION];
-        const write = (value) => value !== undefined
-            ? kubectl.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
-            : kubectl.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-        await write(wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
-        undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(before) });
+        const write = (client, value) => value !== undefined
+            ? client.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
+            : client.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+        await write(kubectl, wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
+        undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(putBack, before) });
     };
     if (owned.label && owned.label !== wantedLabel) {
         const old = splitLabel(owned.label);
@@ -36747,7 +36797,7 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
             const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
             undo.push({
                 line: `Put the taints of node ${node.name} back as they were`,
-                run: () => (replaced ? kubectl.taintNode(node.name, replaced) : kubectl.untaintNode(node.name, wantedTaint)),
+                run: () => (replaced ? putBack.taintNode(node.name, replaced) : putBack.untaintNode(node.name, wantedTaint)),
             });
             next.taint = wantedTaint;
         }
@@ -36773,7 +36823,7 @@ async function openRemoteShell(connection, log) {
     return {
         // The session's own label, so kubectl's messages name the server as the SSH layer's do.
         host: session.label,
-        run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
+        run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
         close: () => session.close(),
     };
 }
@@ -36790,12 +36840,12 @@ async function connectKubectl(connection, options = {}) {
             kubeconfig: connection.kubeconfig,
             kubectl: connection.kubectl,
             tempDir: options.tempDir,
-        }), options.trace);
+        }), options.trace, options.signal);
     }
     if (!options.remoteShell)
         throw new Error('kubectl over SSH needs an SSH connection factory');
     const shell = await options.remoteShell(connection);
-    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace);
+    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace, options.signal);
 }
 /**
  * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
@@ -36806,6 +36856,8 @@ async function connectKubectl(connection, options = {}) {
  * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
  * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
  *   the system's temp directory when absent.
+ * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
  * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
@@ -36815,6 +36867,7 @@ async function withKubectl(connection, options, work) {
         remoteShell: (ssh) => openRemoteShell(ssh, options.log),
         trace: (line) => options.log.debug(line),
         tempDir: options.tempDir,
+        signal: options.signal,
     });
     try {
         // Awaited inside the try: a rejection must reach the caller, not race the close.
@@ -36835,7 +36888,7 @@ function runnerKubectl(connection) {
  * the connection however `work` ends, returning what `work` returns.
  *
  * - `options.cwd`: the workspace the manifest patterns are relative to.
- * - `options.log`, `options.tempDir`: as for `withKubectl`.
+ * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
  *
  * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
  * with every problem of every file (each with its file and line) before anything reaches the
@@ -37694,7 +37747,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, publish, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -40708,14 +40761,14 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -40842,8 +40895,10 @@ function cancelSignal() {
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal; the message says only that the
- * run was cancelled, whether or not this action had secrets on disk.
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -40852,16 +40907,17 @@ function handleCancelSignals() {
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
-        removeSecretsDir();
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
             setTimeout(() => {
+                removeSecretsDir();
                 setFailed(CANCELLED_MESSAGE);
                 process.exit(130);
             }, CANCEL_GRACE_MS).unref();
             return;
         }
+        removeSecretsDir();
         setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
@@ -40885,48 +40941,12 @@ async function asPostStep(work) {
 /**
  * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
  * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
- * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
  */
 function onRunner() {
-    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-
-/**
- * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
- * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
- */
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason.
- */
-async function reportFailures(work) {
-    try {
-        await work();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            info(error.stack);
-        setFailed(message);
-    }
-}
-/**
- * Runs an action's bundle as its main step or, when action.yml also names the bundle under
- * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
- */
-async function runAction(main, steps = {}) {
-    if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main));
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -40957,8 +40977,14 @@ async function writeSummary(markdown) {
 
 
 
+let publishedOnce = false;
+/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
+function hasPublished() {
+    return publishedOnce;
+}
 /** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
+    publishedOnce = true;
     if (publication.outputs)
         setOutputs(publication.outputs);
     for (const group of publication.logGroups ?? []) {
@@ -41000,6 +41026,10 @@ async function publishing(work, plan) {
     await publish(plan.publicationOf(report));
     return report;
 }
+/**
+ * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
+ * that the step fails with the original error, not the publication's.
+ */
 async function publishFailure(publicationOf) {
     try {
         await publish(publicationOf());
@@ -41007,6 +41037,60 @@ async function publishFailure(publicationOf) {
     catch (failure) {
         core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+
+
+
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The job summary of a step that an input error stopped before anything ran: the input, and what
+ * was expected of it (the InputError's message says both).
+ */
+function inputRefusedSummary(title, error) {
+    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
+ * step that an input error stopped before it published anything still publishes its summary
+ * and the outputs that do not depend on the inputs (`steps`).
+ */
+async function reportFailures(work, steps) {
+    try {
+        await work();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            info(error.stack);
+        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: inputRefusedSummary(steps.title, error),
+            }));
+        }
+        setFailed(message);
+    }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main), steps);
 }
 
 // EXTERNAL MODULE: external "node:http"

@@ -29219,7 +29219,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6913);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
+    title: 'deployment-record',
+    notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '' },
+});
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -34860,7 +34863,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Vp: () => (/* reexport */ runUrl)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, isPostStep, onRunner, publishing, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishing, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -37874,14 +37877,14 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
+var src = __nccwpck_require__(8113);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
-var src = __nccwpck_require__(8113);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -37977,8 +37980,10 @@ function cancelSignal() {
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal; the message says only that the
- * run was cancelled, whether or not this action had secrets on disk.
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals() {
     process.on('SIGTERM', () => {
@@ -37987,16 +37992,17 @@ function handleCancelSignals() {
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
-        removeSecretsDir();
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
             setTimeout(() => {
+                removeSecretsDir();
                 setFailed(CANCELLED_MESSAGE);
                 process.exit(130);
             }, CANCEL_GRACE_MS).unref();
             return;
         }
+        removeSecretsDir();
         setFailed(CANCELLED_MESSAGE);
         process.exit(130);
     });
@@ -38020,48 +38026,12 @@ async function asPostStep(work) {
 /**
  * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
  * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
- * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
  */
 function onRunner() {
-    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
-}
-
-;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
-
-
-/**
- * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
- * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
- */
-function debugEnabled(env = process.env) {
-    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
-}
-/**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason.
- */
-async function reportFailures(work) {
-    try {
-        await work();
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (debugEnabled() && error instanceof Error && error.stack)
-            info(error.stack);
-        setFailed(message);
-    }
-}
-/**
- * Runs an action's bundle as its main step or, when action.yml also names the bundle under
- * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
- * main step may have left (a remote lock); secrets on disk are removed in both steps.
- */
-async function runAction(main, steps = {}) {
-    if (isPostStep())
-        await reportFailures(() => asPostStep(steps.post));
-    else
-        await reportFailures(() => asMainStep(main));
+    return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/outputs.ts
@@ -38092,8 +38062,14 @@ async function writeSummary(markdown) {
 
 
 
+let publishedOnce = false;
+/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
+function hasPublished() {
+    return publishedOnce;
+}
 /** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 async function publish(publication) {
+    publishedOnce = true;
     if (publication.outputs)
         setOutputs(publication.outputs);
     for (const group of publication.logGroups ?? []) {
@@ -38135,13 +38111,71 @@ async function publishing(work, plan) {
     await publish(plan.publicationOf(report));
     return report;
 }
+/**
+ * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
+ * that the step fails with the original error, not the publication's.
+ */
 async function publishFailure(publicationOf) {
     try {
         await publish(publicationOf());
     }
     catch (failure) {
-        core.warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
+        core_warning(`The outputs and summary of this failure could not be written: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
+}
+
+;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-action.ts
+
+
+
+
+/**
+ * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
+ * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
+ */
+function debugEnabled(env = process.env) {
+    return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
+}
+/**
+ * The job summary of a step that an input error stopped before anything ran: the input, and what
+ * was expected of it (the InputError's message says both).
+ */
+function inputRefusedSummary(title, error) {
+    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+}
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
+ * step that an input error stopped before it published anything still publishes its summary
+ * and the outputs that do not depend on the inputs (`steps`).
+ */
+async function reportFailures(work, steps) {
+    try {
+        await work();
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (debugEnabled() && error instanceof Error && error.stack)
+            info(error.stack);
+        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: inputRefusedSummary(steps.title, error),
+            }));
+        }
+        setFailed(message);
+    }
+}
+/**
+ * Runs an action's bundle as its main step or, when action.yml also names the bundle under
+ * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
+ * main step may have left (a remote lock); secrets on disk are removed in both steps.
+ */
+async function runAction(main, steps) {
+    if (isPostStep())
+        await reportFailures(() => asPostStep(steps.post));
+    else
+        await reportFailures(() => asMainStep(main), steps);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

@@ -8,5 +8,8 @@ import { main } from './main.js';
  * @param bundle the path of the bundle's own file, which the regex thread is started from.
  */
 export function runMainThread(bundle: string): Promise<void> {
-  return runAction(() => main({ filename: bundle }));
+  return runAction(() => main({ filename: bundle }), {
+    title: 'health-gate',
+    notRunOutputs: { healthy: false, rounds: 0 },
+  });
 }

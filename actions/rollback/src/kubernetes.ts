@@ -27,18 +27,23 @@ export async function kubernetesRollback(settings: KubernetesRollbackSettings): 
   }
   // The kubeconfig is a secret on disk: the secrets directory goes however the step ends.
   return withKubectl(settings.connection, onRunner(), async (kubectl) => {
-    const steps = await planRollback(kubectl, settings);
-    for (const step of steps) {
-      for (const warning of step.warnings) actionLog.warning(warning);
-      actionLog.info(
-        `${workloadKey(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`,
-      );
-    }
-    return await executeRollback(kubectl, steps, {
-      markFailed: settings.markFailed,
-      rolloutTimeoutMs: ROLLBACK_ROLLOUT_TIMEOUT_MS,
-      pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
-      log: actionLog.info,
+    const steps = await actionLog.group('Plan the rollback', async () => {
+      const planned = await planRollback(kubectl, settings);
+      for (const step of planned) {
+        for (const warning of step.warnings) actionLog.warning(warning);
+        actionLog.info(
+          `${workloadKey(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`,
+        );
+      }
+      return planned;
     });
+    return await actionLog.group('Roll back and watch the rollouts', () =>
+      executeRollback(kubectl, steps, {
+        markFailed: settings.markFailed,
+        rolloutTimeoutMs: ROLLBACK_ROLLOUT_TIMEOUT_MS,
+        pollIntervalMs: ROLLBACK_POLL_INTERVAL_MS,
+        log: actionLog.info,
+      }),
+    );
   });
 }

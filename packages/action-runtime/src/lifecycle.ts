@@ -76,8 +76,10 @@ export function cancelSignal(): AbortSignal {
  * On cancel the runner sends SIGINT to the step's process, then SIGTERM 7.5 s later, and kills the
  * process tree 2.5 s after that
  * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation). The
- * secrets go synchronously, before anything else, on either signal; the message says only that the
- * run was cancelled, whether or not this action had secrets on disk.
+ * secrets go synchronously on SIGTERM, and on SIGINT when the work does not listen to
+ * cancelSignal(); work that listens may still need them to put back what it changed (kubectl's
+ * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
+ * only that the run was cancelled, whether or not this action had secrets on disk.
  */
 function handleCancelSignals(): void {
   process.on('SIGTERM', () => {
@@ -86,16 +88,17 @@ function handleCancelSignals(): void {
   });
   // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
   process.on('SIGINT', () => {
-    removeSecretsDir();
     if (cancelHeard && !cancellation.signal.aborted) {
       cancellation.abort(new Error(CANCELLED_MESSAGE));
       // The work publishes and the step ends on its own; this only bounds a step that does not.
       setTimeout(() => {
+        removeSecretsDir();
         core.setFailed(CANCELLED_MESSAGE);
         process.exit(130);
       }, CANCEL_GRACE_MS).unref();
       return;
     }
+    removeSecretsDir();
     core.setFailed(CANCELLED_MESSAGE);
     process.exit(130);
   });
@@ -121,9 +124,10 @@ export async function asPostStep(work?: () => Promise<void>): Promise<void> {
 /**
  * Where a step that runs kubectl and reads the workspace logs and keeps its files, in the shape
  * `withKubectl` and `withDeployManifests` take: the runner's log, `secretsDir()` for files holding
- * secrets (a kubeconfig, removed however the step ends), and the checkout that relative inputs
- * start from (`workspaceDir()`). Creates the secrets directory on first use.
+ * secrets (a kubeconfig, removed however the step ends), the checkout that relative inputs
+ * start from (`workspaceDir()`), and the run's `cancelSignal()`, which ends kubectl on cancel so
+ * the step can publish what it did. Creates the secrets directory on first use.
  */
-export function onRunner(): { log: Log; tempDir: string; cwd: string } {
-  return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir() };
+export function onRunner(): { log: Log; tempDir: string; cwd: string; signal: AbortSignal } {
+  return { log: actionLog, tempDir: secretsDir(), cwd: workspaceDir(), signal: cancelSignal() };
 }

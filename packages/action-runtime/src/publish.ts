@@ -7,8 +7,16 @@ import { writeSummary } from './summary.js';
 // The shape is declared beside the reports, so that domain packages can build one without @actions/core.
 export type { FileAnnotation, OutputValue, Publication } from '@sophia/reporting';
 
+let publishedOnce = false;
+
+/** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
+export function hasPublished(): boolean {
+  return publishedOnce;
+}
+
 /** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
 export async function publish(publication: Publication): Promise<void> {
+  publishedOnce = true;
   if (publication.outputs) setOutputs(publication.outputs);
   for (const group of publication.logGroups ?? []) {
     if (group.lines.length === 0) continue;
@@ -60,7 +68,11 @@ export async function publishing<Report>(work: () => Promise<Report>, plan: Publ
   return report;
 }
 
-async function publishFailure(publicationOf: () => Publication): Promise<void> {
+/**
+ * Publishes a failure's outputs and summary; when that itself fails, only a warning says so, so
+ * that the step fails with the original error, not the publication's.
+ */
+export async function publishFailure(publicationOf: () => Publication): Promise<void> {
   try {
     await publish(publicationOf());
   } catch (failure) {

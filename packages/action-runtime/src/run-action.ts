@@ -1,5 +1,8 @@
 import * as core from '@actions/core';
+import { InputError } from '@sophia/inputs';
+import type { OutputValue } from '@sophia/reporting';
 import { asMainStep, asPostStep, isPostStep } from './lifecycle.js';
+import { hasPublished, publishFailure } from './publish.js';
 
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
@@ -10,25 +13,57 @@ export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /**
- * The one error path of every action: the message goes to `core.setFailed`; the stack only
- * when the user turned step debugging on, because stacks in normal logs bury the reason.
+ * What an action tells its error boundary about itself (runAction): its post step, and what it
+ * publishes when an input is refused before the action published anything.
  */
-async function reportFailures(work: () => Promise<void>): Promise<void> {
+export interface ActionSteps {
+  /** The post step's work (see runAction). */
+  post?: () => Promise<void>;
+  /** The heading of the job summary: the action's name (`deploy-k3s-backend`). */
+  title: string;
+  /**
+   * The outputs that hold whatever the inputs are when nothing ran (`rolled-back: false`,
+   * `files-uploaded: 0`, `healthy: false`); outputs that depend on the inputs are left unset.
+   */
+  notRunOutputs: Record<string, OutputValue>;
+}
+
+/**
+ * The job summary of a step that an input error stopped before anything ran: the input, and what
+ * was expected of it (the InputError's message says both).
+ */
+export function inputRefusedSummary(title: string, error: InputError): string {
+  return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+}
+
+/**
+ * The one error path of every action: the message goes to `core.setFailed`; the stack only
+ * when the user turned step debugging on, because stacks in normal logs bury the reason. A main
+ * step that an input error stopped before it published anything still publishes its summary
+ * and the outputs that do not depend on the inputs (`steps`).
+ */
+async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): Promise<void> {
   try {
     await work();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (debugEnabled() && error instanceof Error && error.stack) core.info(error.stack);
+    if (steps && error instanceof InputError && !hasPublished()) {
+      await publishFailure(() => ({
+        outputs: steps.notRunOutputs,
+        summary: inputRefusedSummary(steps.title, error),
+      }));
+    }
     core.setFailed(message);
   }
 }
 
 /**
  * Runs an action's bundle as its main step or, when action.yml also names the bundle under
- * `post:` (with `post-if: always()`), as its post step: `post` frees what a cancelled or killed
+ * `post:` (with `post-if: always()`), as its post step: `steps.post` frees what a cancelled or killed
  * main step may have left (a remote lock); secrets on disk are removed in both steps.
  */
-export async function runAction(main: () => Promise<void>, steps: { post?: () => Promise<void> } = {}): Promise<void> {
+export async function runAction(main: () => Promise<void>, steps: ActionSteps): Promise<void> {
   if (isPostStep()) await reportFailures(() => asPostStep(steps.post));
-  else await reportFailures(() => asMainStep(main));
+  else await reportFailures(() => asMainStep(main), steps);
 }

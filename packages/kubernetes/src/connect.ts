@@ -21,6 +21,8 @@ export interface ConnectOptions {
   /** Needed for the SSH mode. */
   remoteShell?: RemoteShellFactory;
   trace?: (line: string) => void;
+  /** The run's cancel: once aborted, the Kubectl's calls reject and its kubectl processes end (see Kubectl). */
+  signal?: AbortSignal;
 }
 
 /** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
@@ -33,11 +35,12 @@ export async function connectKubectl(connection: KubeConnection, options: Connec
         tempDir: options.tempDir,
       }),
       options.trace,
+      options.signal,
     );
   }
   if (!options.remoteShell) throw new Error('kubectl over SSH needs an SSH connection factory');
   const shell = await options.remoteShell(connection);
-  return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace);
+  return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace, options.signal);
 }
 
 export type { KubectlResult };
@@ -51,19 +54,22 @@ export type { KubectlResult };
  * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
  * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
  *   the system's temp directory when absent.
+ * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
  * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
  */
 export async function withKubectl<T>(
   connection: KubeConnection,
-  options: { log: Log; tempDir?: string },
+  options: { log: Log; tempDir?: string; signal?: AbortSignal },
   work: (kubectl: Kubectl) => Promise<T>,
 ): Promise<T> {
   const kubectl = await connectKubectl(connection, {
     remoteShell: (ssh) => openRemoteShell(ssh, options.log),
     trace: (line) => options.log.debug(line),
     tempDir: options.tempDir,
+    signal: options.signal,
   });
   try {
     // Awaited inside the try: a rejection must reach the caller, not race the close.
@@ -95,7 +101,7 @@ export interface DeploySource {
  * the connection however `work` ends, returning what `work` returns.
  *
  * - `options.cwd`: the workspace the manifest patterns are relative to.
- * - `options.log`, `options.tempDir`: as for `withKubectl`.
+ * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
  *
  * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
  * with every problem of every file (each with its file and line) before anything reaches the
@@ -103,7 +109,7 @@ export interface DeploySource {
  */
 export async function withDeployManifests<T>(
   source: DeploySource,
-  options: { log: Log; tempDir?: string; cwd: string },
+  options: { log: Log; tempDir?: string; cwd: string; signal?: AbortSignal },
   work: (kubectl: Kubectl, manifests: Manifest[]) => Promise<T>,
 ): Promise<T> {
   return withKubectl(source.connection, options, async (kubectl) => {

@@ -32,28 +32,22 @@ import { isWorkload, objectKey, refOf, workloadKey, type KubeObject, type Object
 import { restoreIntent } from './restore.js';
 import { roundedIntegers, roundedIntegersReason } from './rounded-integers.js';
 import { plannedChanges, type FieldChange, type ImageChange } from './field-changes.js';
-import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutResult } from './rollout.js';
+import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutOptions, type RolloutResult } from './rollout.js';
 
 /**
- * The deploy inputs both Kubernetes actions share (`rolloutTimeoutMs` and the others as
- * `KubernetesDeploySettings` documents them), plus the rollout timings and the log. All durations
- * are in milliseconds.
+ * The deploy inputs both Kubernetes actions share, as `KubernetesDeploySettings` documents them
+ * (`force-conflicts` may be left out: a field conflict then stops the deploy), and the rollout
+ * timings and log as `RolloutOptions` documents them (`rolloutTimings` scales the timings to the
+ * timeout), plus what only a deploy has. All durations are in milliseconds.
  */
-export interface DeploySettings extends Pick<
-  KubernetesDeploySettings,
-  'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
-> {
-  /** Take fields other field managers own (the `force-conflicts` input); by default their conflict stops the deploy. */
-  forceConflicts?: boolean;
-  /** Milliseconds between two looks at a rollout; 2000 when absent (`rolloutTimings` scales it to the timeout). */
-  pollIntervalMs?: number;
-  /**
-   * Milliseconds a new pod may stay in a blocking state (`BLOCKING_REASONS`: a pull error, a crash
-   * loop...) before its rollout is called failed without waiting for the timeout; 30000 when absent.
-   */
-  failFastAfterMs?: number;
-  /** Progress lines: what was applied, each rollout's progress, the rollback's steps. */
-  log?: (line: string) => void;
+export interface DeploySettings
+  extends
+    Pick<
+      KubernetesDeploySettings,
+      'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
+    >,
+    Partial<Pick<KubernetesDeploySettings, 'forceConflicts'>>,
+    Pick<RolloutOptions, 'pollIntervalMs' | 'failFastAfterMs' | 'log'> {
   /** Told what the deploy changed from the manifests and why (default: the log). */
   warn?: (line: string) => void;
   /**
@@ -372,11 +366,13 @@ export async function deployManifests(
       const previous = before.get(objectKey(object));
       return !previous || templateChanged(previous, object);
     });
+    // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
+    const restoring = kubectl.withoutSignal();
     try {
       await undoCompanion();
       // Configuration first, so the pods the undo brings back start with the configuration they had.
-      report.restored = await restoreConfigured(kubectl, after, before, settings);
-      await rollBack(kubectl, changed, before, report, settings);
+      report.restored = await restoreConfigured(restoring, after, before, settings);
+      await rollBack(restoring, changed, before, report, settings);
     } catch (error) {
       if (error instanceof DeployFailedError) throw error;
       throw new DeployFailedError(
@@ -416,7 +412,13 @@ async function stoppedAfterChange(
   progress: DeployProgress,
   error: unknown,
 ): Promise<DeployFailedError> {
-  const { kubectl, settings, objects, before } = prepared;
+  const { objects, before } = prepared;
+  // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
+  const kubectl = prepared.kubectl.withoutSignal();
+  const cancelled = prepared.kubectl.signal?.aborted === true;
+  const settings = cancelled
+    ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
+    : prepared.settings;
   const log = settings.log ?? (() => undefined);
   const reason = messageOf(error);
   const interruption: DeployInterruption = { reason, notPutBack: [] };
@@ -479,6 +481,22 @@ async function stoppedAfterChange(
     `The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`,
     report,
   );
+}
+
+/**
+ * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
+ * 7.5 s after the cancel's SIGINT
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
+ * the outputs and summary must be written before that; a rollout still going on is reported as
+ * not seen to finish.
+ */
+export const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
+
+function restoreTimingsAfterCancel(
+  settings: DeploySettings,
+): Pick<DeploySettings, 'rolloutTimeoutMs' | 'pollIntervalMs'> {
+  const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
+  return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
 }
 
 /**

@@ -140,10 +140,24 @@ function namespaceArgs(namespace: string | undefined): string[] {
  * behave the same and are tested the same.
  */
 export class Kubectl {
+  /**
+   * `signal`: the run's cancel. Once it is aborted, every call of this Kubectl rejects with the
+   * signal's reason, and the kubectl processes it started (runs and watches) are ended.
+   */
   constructor(
     readonly transport: KubectlTransport,
     private readonly trace: (line: string) => void = () => undefined,
+    readonly signal?: AbortSignal,
   ) {}
+
+  /**
+   * The same connection, its calls no longer stopped by the cancel: for putting back what a
+   * cancelled run had changed (a failed deploy's restore, a node's label), which has to go on
+   * after the cancel to leave the cluster as a failed deploy leaves it.
+   */
+  withoutSignal(): Kubectl {
+    return this.signal ? new Kubectl(this.transport, this.trace) : this;
+  }
 
   /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
   get where(): string {
@@ -152,12 +166,18 @@ export class Kubectl {
 
   /**
    * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
-   * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`.
+   * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`;
+   *   the cancel signal's reason once it is aborted (kubectl is ended).
    */
   async run(args: string[], options: KubectlRunOptions = {}): Promise<KubectlResult> {
+    this.signal?.throwIfAborted();
     this.trace(`kubectl ${args.join(' ')}`);
     // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
-    const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin);
+    const result = await this.transport.run(
+      [...args, `--request-timeout=${REQUEST_TIMEOUT}`],
+      options.stdin,
+      this.signal,
+    );
     if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
       throw new KubectlError(args, result, this.where);
     return result;
@@ -239,17 +259,21 @@ export class Kubectl {
     namespace: string | undefined,
     onObject: (object: KubeObject) => void,
   ): KubectlStream | undefined {
-    if (!this.transport.stream) return undefined;
+    if (!this.transport.stream || this.signal?.aborted) return undefined;
     const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
     this.trace(`kubectl ${args.join(' ')}`);
-    return this.transport.stream(args, (line) => {
-      try {
-        const parsed = parseKubeJson(line);
-        if (isRecord(parsed) && isRecord(parsed.metadata)) onObject(parsed as KubeObject);
-      } catch {
-        // Not an object line (a warning kubectl printed to stdout): nothing to report.
-      }
-    });
+    return this.transport.stream(
+      args,
+      (line) => {
+        try {
+          const parsed = parseKubeJson(line);
+          if (isRecord(parsed) && isRecord(parsed.metadata)) onObject(parsed as KubeObject);
+        } catch {
+          // Not an object line (a warning kubectl printed to stdout): nothing to report.
+        }
+      },
+      this.signal,
+    );
   }
 
   /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */

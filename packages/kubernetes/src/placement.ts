@@ -266,6 +266,8 @@ export async function pinNode(
   taint?: Taint,
   undo: PlacementUndo = [],
 ): Promise<string[]> {
+  // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
+  const putBack = kubectl.withoutSignal();
   const changes: string[] = [];
   const owned = ownedPlacement(node);
   const next: OwnedPlacement = {};
@@ -277,8 +279,8 @@ export async function pinNode(
       line: `Put label ${label.key} of node ${name} back as it was`,
       run: () =>
         before === undefined
-          ? kubectl.unlabelNode(name, label.key)
-          : kubectl.labelNode(name, { key: label.key, value: before }),
+          ? putBack.unlabelNode(name, label.key)
+          : putBack.labelNode(name, { key: label.key, value: before }),
     });
   };
   const removeLabel = async (name: string, label: Label, line: string) => {
@@ -286,7 +288,7 @@ export async function pinNode(
     changes.push(line);
     undo.push({
       line: `Put label ${labelText(label)} back on node ${name}`,
-      run: () => kubectl.labelNode(name, label),
+      run: () => putBack.labelNode(name, label),
     });
   };
   const removeTaint = async (name: string, removed: Taint, line: string) => {
@@ -294,18 +296,18 @@ export async function pinNode(
     changes.push(line);
     undo.push({
       line: `Put taint ${taintText(removed)} back on node ${name}`,
-      run: () => kubectl.taintNode(name, removed),
+      run: () => putBack.taintNode(name, removed),
     });
   };
   const setOwned = async (target: NodeInfo, wanted: OwnedPlacement, had: OwnedPlacement) => {
     if (JSON.stringify(wanted) === JSON.stringify(had)) return;
     const before = target.annotations[PLACEMENT_ANNOTATION];
-    const write = (value: string | undefined) =>
+    const write = (client: Kubectl, value: string | undefined) =>
       value !== undefined
-        ? kubectl.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
-        : kubectl.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-    await write(wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
-    undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(before) });
+        ? client.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
+        : client.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+    await write(kubectl, wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
+    undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(putBack, before) });
   };
 
   if (owned.label && owned.label !== wantedLabel) {
@@ -366,7 +368,7 @@ export async function pinNode(
       const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
       undo.push({
         line: `Put the taints of node ${node.name} back as they were`,
-        run: () => (replaced ? kubectl.taintNode(node.name, replaced) : kubectl.untaintNode(node.name, wantedTaint)),
+        run: () => (replaced ? putBack.taintNode(node.name, replaced) : putBack.untaintNode(node.name, wantedTaint)),
       });
       next.taint = wantedTaint;
     } else if (owned.taint === wantedTaint) {

@@ -14,6 +14,7 @@ import {
   rolloutTimings,
   selectorString,
   watchRollouts,
+  type RolloutOptions,
   type RolloutResult,
 } from './rollout.js';
 
@@ -315,15 +316,16 @@ function knownFailures(step: RollbackStep) {
   return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
 }
 
-/** How `executeRollback` runs; durations in milliseconds. */
-export interface ExecuteOptions {
+/**
+ * How `executeRollback` runs; durations in milliseconds. `pollIntervalMs` and `log` as
+ * `RolloutOptions` documents them, except that an absent interval is derived from the timeout
+ * (`rolloutTimings`).
+ */
+export interface ExecuteOptions extends Pick<RolloutOptions, 'pollIntervalMs' | 'log'> {
   /** Record each revision rolled back from as failed, so a later `previous` rollback skips it. */
   markFailed: boolean;
-  /** How long the restored revisions together may take to roll out. */
+  /** How long the restored revisions together may take to roll out (`RolloutOptions.timeoutMs`). */
   rolloutTimeoutMs: number;
-  /** How often the rollouts are looked at (default: derived from the timeout). */
-  pollIntervalMs?: number;
-  log?: (line: string) => void;
 }
 
 /**

@@ -632,9 +632,13 @@ export async function watchRollouts(
   if (refs.length === 0) return [];
   const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
   const wakeUp = new RolloutWakeUp(kubectl, refs, () => snapshots.expire());
+  // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
+  const stop = () => wakeUp.stop();
+  kubectl.signal?.addEventListener('abort', stop, { once: true });
   try {
     return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
   } finally {
+    kubectl.signal?.removeEventListener('abort', stop);
     wakeUp.stop();
   }
 }

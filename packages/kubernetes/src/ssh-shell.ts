@@ -19,7 +19,7 @@ export async function openRemoteShell(
   return {
     // The session's own label, so kubectl's messages name the server as the SSH layer's do.
     host: session.label,
-    run: (purpose, argv, stdin) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE }),
+    run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
     close: () => session.close(),
   };
 }

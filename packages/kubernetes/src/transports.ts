@@ -16,12 +16,17 @@ export interface KubectlResult {
 export interface KubectlTransport {
   /** Where kubectl runs, for log lines and error messages. */
   readonly where: string;
-  run(args: string[], stdin?: string): Promise<KubectlResult>;
+  /**
+   * Runs kubectl; resolves with its output and exit code whatever the code. When `signal` is
+   * aborted the kubectl process is ended and the call rejects with the signal's reason.
+   */
+  run(args: string[], stdin?: string, signal?: AbortSignal): Promise<KubectlResult>;
   /**
    * Starts a long-running kubectl (a watch) and hands each line of its stdout to `onLine` as it
-   * arrives, until `stop()` or until kubectl exits. Left out by transports that cannot stream.
+   * arrives, until `stop()`, until kubectl exits, or until `signal` is aborted. Left out by
+   * transports that cannot stream.
    */
-  stream?(args: string[], onLine: (line: string) => void): KubectlStream;
+  stream?(args: string[], onLine: (line: string) => void, signal?: AbortSignal): KubectlStream;
   close(): Promise<void>;
 }
 
@@ -81,16 +86,19 @@ export class LocalKubectlTransport implements KubectlTransport {
 
   /**
    * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
-   * Rejects only when kubectl cannot be started.
+   * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
+   * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
    */
-  run(args: string[], stdin?: string): Promise<KubectlResult> {
+  run(args: string[], stdin?: string, signal?: AbortSignal): Promise<KubectlResult> {
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      if (signal?.aborted) return reject(signal.reason);
+      const child = spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal });
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.on('error', (error: NodeJS.ErrnoException) => {
+        if (signal?.aborted) return reject(signal.reason);
         const binary = describeValue(this.binary);
         reject(
           new Error(
@@ -112,8 +120,8 @@ export class LocalKubectlTransport implements KubectlTransport {
     });
   }
 
-  stream(args: string[], onLine: (line: string) => void): KubectlStream {
-    const child = spawn(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'] });
+  stream(args: string[], onLine: (line: string) => void, signal?: AbortSignal): KubectlStream {
+    const child = spawn(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal });
     // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
     child.on('error', () => undefined);
     createInterface({ input: child.stdout }).on('line', onLine);
@@ -134,8 +142,12 @@ export class LocalKubectlTransport implements KubectlTransport {
 export interface RemoteShell {
   /** The server as the SSH layer names it in every message (its `hostLabel`, `host:port`). */
   readonly host: string;
-  /** Runs argv on the server, every word quoted by the SSH layer; any exit code is returned, not thrown. */
-  run(purpose: string, argv: string[], stdin?: string): Promise<KubectlResult>;
+  /**
+   * Runs argv on the server, every word quoted by the SSH layer; any exit code is returned, not
+   * thrown. Once `signal` is aborted the remote command is killed and the call rejects with the
+   * signal's reason.
+   */
+  run(purpose: string, argv: string[], stdin?: string, signal?: AbortSignal): Promise<KubectlResult>;
   close(): Promise<void>;
 }
 
@@ -157,13 +169,14 @@ export class RemoteKubectlTransport implements KubectlTransport {
 
   /**
    * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
-   * resolves with exit code and output whatever the code.
+   * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
    */
-  run(args: string[], stdin?: string): Promise<KubectlResult> {
+  run(args: string[], stdin?: string, signal?: AbortSignal): Promise<KubectlResult> {
     return this.shell.run(
       `kubectl ${args[0] ?? ''}`.trim(),
       ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args],
       stdin,
+      signal,
     );
   }
 

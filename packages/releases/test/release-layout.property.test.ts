@@ -65,25 +65,25 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'rollback' as const }) },
 );
 
-let sandbox: LocalSshHost;
+let sshHost: LocalSshHost;
 let proxy: LinkProxy;
 let work: string;
 let history = 0;
 
 beforeAll(async () => {
-  sandbox = await startSshHost();
-  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sandbox.sshPort });
+  sshHost = await startSshHost();
+  proxy = await startLinkProxy({ targetHost: '127.0.0.1', targetPort: sshHost.sshPort });
   work = await mkdtemp(join(tmpdir(), 'release-layout-'));
 });
 afterAll(async () => {
   await proxy?.stop();
-  await sandbox?.stop();
+  await sshHost?.stop();
   await rm(work, { recursive: true, force: true });
 });
 
 function connect(): Promise<SshSession> {
   return connectSsh(
-    sandbox.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sandbox.sshPort } }),
+    sshHost.sshTarget({ port: proxy.port, hostKeyAlias: { host: '127.0.0.1', port: sshHost.sshPort } }),
   );
 }
 
@@ -127,7 +127,7 @@ test('current always names a complete release, the lock is free, every release i
   await fc.assert(
     fc.asyncProperty(fc.array(stepArb, { minLength: 2, maxLength: 6 }), async (steps) => {
       history += 1;
-      const target = join(sandbox.baseDir, `history-${history}`);
+      const target = join(sshHost.baseDir, `history-${history}`);
       const builds = new Map<string, string>();
       const origin: ReleaseOrigin = { commit: '', ref: '', runUrl: '', actor: 'property', runId: `h${history}` };
       let live: string | undefined;

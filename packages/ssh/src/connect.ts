@@ -164,16 +164,21 @@ export async function connectAll(targets: SshTarget[], log: Log = silentLog): Pr
 }
 
 /**
- * Connects every target (all or none, see `connectAll`), runs `work` with the sessions in target
- * order, and closes every session afterwards whatever happened; a failed close does not hide the
- * work's own result or error.
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
  */
 export async function withSessions<T>(
   targets: SshTarget[],
   log: Log,
   work: (sessions: SshSession[]) => Promise<T>,
 ): Promise<T> {
-  const sessions = await connectAll(targets, log);
+  const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+    const connected = await connectAll(targets, log);
+    log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+    return connected;
+  });
   try {
     return await work(sessions);
   } finally {

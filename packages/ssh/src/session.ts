@@ -17,6 +17,8 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** Closes the channel and fails if the command has not finished by then. */
   timeoutMs?: number;
+  /** Once aborted, the command is killed (the SSH `signal` request, KILL) and the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** `run`'s options for a command whose standard output is streamed (an archive) rather than collected. */
@@ -232,8 +234,10 @@ export class SshSession {
     const command = shellCommand(argv);
     const marker = `sophia-output-${randomBytes(12).toString('hex')}`;
     const okExitCodes = options.okExitCodes ?? [0];
+    options.signal?.throwIfAborted();
     await this.slots.acquire();
     try {
+      options.signal?.throwIfAborted();
       this.log.debug(`${this.label} ${purpose}: ${command}`);
       const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
       this.channelsOpened += 1;
@@ -274,6 +278,7 @@ export class SshSession {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', cancel);
         this.running.delete(abort);
         if (input !== undefined && isReadableStream(input)) {
           input.unpipe(channel);
@@ -332,6 +337,14 @@ export class SshSession {
           sink.once('drain', () => channel.resume());
         }
       });
+
+      // Declared with `function` so that `finish`, above, can remove it before this line runs.
+      function cancel(): void {
+        channel.signal('KILL');
+        finish(options.signal!.reason as Error);
+      }
+      if (options.signal?.aborted) cancel();
+      else options.signal?.addEventListener('abort', cancel, { once: true });
 
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(() => {

@@ -52,3 +52,18 @@ export function processWorkflowCommands(stdout: string, stderr = ''): ProcessedL
   const log = [shown.join('\n'), stderr ? stderr.split('\n').map(censor).join('\n') : ''].filter(Boolean).join('\n');
   return { log, masks, annotations };
 }
+
+/**
+ * The lines of each `::group::<title>` ... `::endgroup::` of a job log (ActionRun.log), by title,
+ * in the order the groups opened: how the runner folds the log. A title used twice keeps its last group.
+ */
+export function logGroups(log: string): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  let open: string[] | undefined;
+  for (const line of log.split('\n')) {
+    if (line.startsWith('::group::')) groups[line.slice('::group::'.length)] = open = [];
+    else if (line.startsWith('::endgroup::')) open = undefined;
+    else open?.push(line);
+  }
+  return groups;
+}

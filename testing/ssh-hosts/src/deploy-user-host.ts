@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { knownHostsLine, type SshTarget } from '@sophia/ssh';
-import { httpAnswers, sandboxNginxConfig } from './nginx.js';
+import { httpAnswers, localNginxConfig } from './nginx.js';
 import { freePort, sleep } from './ports.js';
 import { removeOnExit, spawnLogged, stopProcessTree } from './processes.js';
 import { requirePrograms } from './requirements.js';
-import { generateKeyPair, sandboxSshTarget, Sshd } from './sshd.js';
+import { generateKeyPair, localSshTarget, Sshd } from './sshd.js';
 
 const run = promisify(execFile);
 
@@ -125,7 +125,7 @@ export async function startDeployUserHost(options: { loginShell?: string } = {})
     const at = (name: string) => join(nginxDir, name);
     await writeFile(
       join(etcNginxDir, 'nginx.conf'),
-      sandboxNginxConfig({
+      localNginxConfig({
         head: 'user www-data;\n',
         prefix: nginxDir,
         port: nginxPort,
@@ -190,7 +190,7 @@ export async function startDeployUserHost(options: { loginShell?: string } = {})
       etcNginxDir,
       sudoersDir,
       sshTarget: (overrides = {}) => ({
-        ...sandboxSshTarget(running.port, user, userKey.privateKey, knownHosts),
+        ...localSshTarget(running.port, user, userKey.privateKey, knownHosts),
         ...overrides,
       }),
       runAsRoot,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fleetNginxCommand, startSshHost, type LocalSshHost } from './ssh-host.js';
 
-/** Several sandboxes that one action run reaches as a fleet: one target path, one key, one nginx command. */
+/** Several hosts that one action run reaches as a fleet: one target path, one key, one nginx command. */
 export interface LocalFleet {
   hosts: LocalSshHost[];
   /** Where each host's SSH sessions see its own site (see `fleetSiteDir`): the `target` of a run over the fleet. */
@@ -21,7 +21,7 @@ export interface LocalFleet {
   stop(): Promise<void>;
 }
 
-/** Starts `size` sandboxes (root only: each sshd has a mount namespace of its own) sharing a site path and a login key. */
+/** Starts `size` hosts (root only: each sshd has a mount namespace of its own) sharing a site path and a login key. */
 export async function startFleet(size: number): Promise<LocalFleet> {
   const dir = await mkdtemp(join(tmpdir(), 'sophia-fleet-'));
   const sitePath = join(dir, 'site');

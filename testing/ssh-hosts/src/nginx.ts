@@ -31,12 +31,12 @@ const MIME_TYPES = `
     default_type application/octet-stream;`;
 
 /**
- * A sandbox nginx's main config: pid, logs (`logs/`) and temp files (`tmp/`) under `prefix`, one
+ * A host nginx's main config: pid, logs (`logs/`) and temp files (`tmp/`) under `prefix`, one
  * default server on 127.0.0.1:`port` whose body is `defaultServer`, then `include` (the site configs
  * a deploy installs: a server block there with "server_name 127.0.0.1" on this port takes over).
  * `head` comes first (`user`, `daemon`).
  */
-export function sandboxNginxConfig(options: {
+export function localNginxConfig(options: {
   head: string;
   prefix: string;
   port: number;
@@ -68,7 +68,7 @@ http {${MIME_TYPES}
 function nginxConfig(layout: NginxLayout, port: number, configDir: string): string {
   // As root nginx would drop its workers to "nobody", who cannot read a deploy made by the SSH user (root).
   const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
-  return sandboxNginxConfig({
+  return localNginxConfig({
     head: `${user}daemon off;\n`,
     prefix: layout.prefix,
     port,

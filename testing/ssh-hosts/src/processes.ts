@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 
 /** Set in every session sshd starts (SetEnv), so commands orphaned by a dropped connection are still found. */
-export const SANDBOX_MARKER = 'SOPHIA_SANDBOX';
+export const HOST_MARKER = 'SOPHIA_SSH_HOST';
 
 const running = new Set<ChildProcess>();
 const scratchDirs = new Set<string>();
@@ -87,9 +87,9 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
-/** Processes started by a sandbox's sshd sessions (they inherit `SOPHIA_SANDBOX=<its dir>`). */
+/** Processes started by a host's sshd sessions (they inherit `SOPHIA_SSH_HOST=<its dir>`). */
 export function processesMarkedWith(dir: string): number[] {
-  const wanted = `${SANDBOX_MARKER}=${dir}`;
+  const wanted = `${HOST_MARKER}=${dir}`;
   return pidsInProc()
     .filter((entry) => Number(entry) !== process.pid && readProc(entry, 'environ').split('\0').includes(wanted))
     .map(Number);

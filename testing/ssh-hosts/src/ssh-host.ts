@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fingerprintOf, knownHostsLine, shellQuote, type SshTarget } from '@sophia/ssh';
 import { Nginx } from './nginx.js';
-import { removeOnExit, SANDBOX_MARKER, unmountOnExit } from './processes.js';
+import { removeOnExit, HOST_MARKER, unmountOnExit } from './processes.js';
 import { requirePrograms } from './requirements.js';
-import { generateKeyPair, sandboxSshTarget, Sshd, type KeyPair } from './sshd.js';
+import { generateKeyPair, localSshTarget, Sshd, type KeyPair } from './sshd.js';
 
 const run = promisify(execFile);
 
@@ -29,12 +29,12 @@ export interface LocalSshHostOptions {
 }
 
 /**
- * The nginx command of whichever sandbox's session runs it (each carries `SOPHIA_SANDBOX=<its dir>`),
+ * The nginx command of whichever host's session runs it (each carries `SOPHIA_SSH_HOST=<its dir>`),
  * so one `nginx-test-command` or `nginx-reload-command` serves a fleet, as `nginx -s reload` does on
  * real machines. `nginxPath` as given to `startSshHost`.
  */
 export function fleetNginxCommand(action: 'test' | 'reload', nginxPath = '/usr/sbin/nginx'): string {
-  const prefix = `"$${SANDBOX_MARKER}/nginx"`;
+  const prefix = `"$${HOST_MARKER}/nginx"`;
   return [
     shellQuote(nginxPath),
     `-p ${prefix} -c ${prefix}/nginx.conf -e ${prefix}/logs/error.log`,
@@ -45,7 +45,7 @@ export function fleetNginxCommand(action: 'test' | 'reload', nginxPath = '/usr/s
 export interface LocalSshHost {
   host: '127.0.0.1';
   sshPort: number;
-  /** The login user: the user running the sandbox (root here and in CI; sshd permits root by key only). */
+  /** The login user: the user running the host (root here and in CI; sshd permits root by key only). */
   user: string;
   privateKey: string;
   privateKeyPath: string;
@@ -75,11 +75,11 @@ export interface LocalSshHost {
   /** Options for OpenSSH's ssh/scp/rsync -e to reach this target the same way (key, known_hosts, port). */
   opensshArgs: string[];
   /**
-   * The SSH inputs of an action run that reaches this sandbox: `host`, `port`, `user`, `ssh-key`,
+   * The SSH inputs of an action run that reaches this host: `host`, `port`, `user`, `ssh-key`,
    * `known-hosts`, and `connect-attempts: 1` (a test wants a refused host to fail at once).
    */
   sshInputs(): Record<string, string>;
-  /** An @sophia/ssh target for this sandbox (verified by known_hosts); overrides apply on top. */
+  /** An @sophia/ssh target for this host (verified by known_hosts); overrides apply on top. */
   sshTarget(overrides?: Partial<SshTarget>): SshTarget;
   /** sshd's log (LogLevel DEBUG1): shows every connection and authentication request. */
   sshdLog(): Promise<string>;
@@ -115,7 +115,7 @@ export interface LocalSshHost {
   setSmallDiskReadOnly(readOnly: boolean): Promise<void>;
   /** The pids of the sshd and nginx master processes now running. */
   pids(): number[];
-  /** Stops every process the sandbox started, by pid, and removes its directory. */
+  /** Stops every process the host started, by pid, and removes its directory. */
   stop(): Promise<void>;
 }
 
@@ -132,7 +132,7 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
   const sshdPath = options.sshdPath ?? '/usr/sbin/sshd';
   const nginxPath = options.nginxPath ?? '/usr/sbin/nginx';
   await requirePrograms([sshdPath, nginxPath]);
-  const dir = await mkdtemp(join(tmpdir(), 'sophia-sandbox-'));
+  const dir = await mkdtemp(join(tmpdir(), 'sophia-ssh-host-'));
   const cleanup = removeOnExit(dir);
   let sshd: Sshd | undefined;
   let nginx: Nginx | undefined;
@@ -160,8 +160,8 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
     // A bind mount needs its source: a fleet host's site exists from the start.
     if (options.fleetSiteDir) await mkdir(siteDir);
     const user = userInfo().username;
-    const hostKey = await generateKeyPair(join(sshDir, 'ssh_host_ed25519_key'), 'sophia-sandbox-host');
-    const userKey = options.userKey ?? (await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-sandbox-user'));
+    const hostKey = await generateKeyPair(join(sshDir, 'ssh_host_ed25519_key'), 'sophia-ssh-host');
+    const userKey = options.userKey ?? (await generateKeyPair(join(sshDir, 'id_ed25519'), 'sophia-ssh-host-user'));
     const authorizedKeysPath = join(sshDir, 'authorized_keys');
     await writeFile(authorizedKeysPath, `${userKey.publicKey}\n`, { mode: 0o600 });
     const loginRcPath = join(sshDir, 'login-rc.sh');
@@ -240,7 +240,7 @@ export async function startSshHost(options: LocalSshHostOptions = {}): Promise<L
         'connect-attempts': '1',
       }),
       sshTarget: (overrides = {}) => ({
-        ...sandboxSshTarget(running.port, user, userKey.privateKey, knownHosts),
+        ...localSshTarget(running.port, user, userKey.privateKey, knownHosts),
         ...overrides,
       }),
       setLoginBanner: async (banner) => {

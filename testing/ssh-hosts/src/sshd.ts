@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { SshTarget } from '@sophia/ssh';
 import { readBanner, sleep, startOnFreePort } from './ports.js';
-import { processesMarkedWith, SANDBOX_MARKER, spawnLogged, stopProcessTree } from './processes.js';
+import { processesMarkedWith, HOST_MARKER, spawnLogged, stopProcessTree } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -25,8 +25,8 @@ export async function generateKeyPair(path: string, comment: string): Promise<Ke
   };
 }
 
-/** An @sophia/ssh target for a sandbox sshd on 127.0.0.1:`port`, its host key checked against `knownHosts`; one attempt, 5 s to connect. */
-export function sandboxSshTarget(port: number, user: string, privateKey: string, knownHosts: string): SshTarget {
+/** An @sophia/ssh target for a host sshd on 127.0.0.1:`port`, its host key checked against `knownHosts`; one attempt, 5 s to connect. */
+export function localSshTarget(port: number, user: string, privateKey: string, knownHosts: string): SshTarget {
   return {
     host: '127.0.0.1',
     port,
@@ -43,11 +43,11 @@ export interface SshdLayout {
   user: string;
   hostKeyPath: string;
   authorizedKeysPath: string;
-  /** Unique to this sandbox; every session's processes carry it in their environment. */
+  /** Unique to this host; every session's processes carry it in their environment. */
   marker: string;
   /**
    * A file bash reads before every command (BASH_ENV): what a shared host's rc files do. Empty by
-   * default; the sandbox writes a banner into it to play a host whose shell talks.
+   * default; the host writes a banner into it to play a host whose shell talks.
    */
   loginRcPath: string;
   /**
@@ -67,7 +67,7 @@ function sshdConfig(layout: SshdLayout, port: number): string {
     `PidFile ${join(layout.dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${layout.authorizedKeysPath}`,
     `AllowUsers ${layout.user}`,
-    // Keys only; the sandbox runs as root here and in CI, so root may log in with its key (never a password).
+    // Keys only; the host runs as root here and in CI, so root may log in with its key (never a password).
     isRoot ? 'PermitRootLogin prohibit-password' : '',
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
@@ -90,7 +90,7 @@ function sshdConfig(layout: SshdLayout, port: number): string {
     // The marker lets stop() find commands a dropped connection left running.
     // BASH_ENV: bash (the login shell of root and most deploy users) sources it before the command, like the
     // rc files of a shared host; the file is empty unless a test makes the shell print a banner.
-    `SetEnv SHLVL=1 ${SANDBOX_MARKER}=${layout.marker} BASH_ENV=${layout.loginRcPath}`,
+    `SetEnv SHLVL=1 ${HOST_MARKER}=${layout.marker} BASH_ENV=${layout.loginRcPath}`,
     // VERBOSE records each key offered and the outcome, so tests can prove a refused host key stopped before
     // authentication (DEBUG would also leak sshd's own messages into every session's stderr).
     'LogLevel VERBOSE',

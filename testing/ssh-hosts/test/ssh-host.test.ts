@@ -147,7 +147,7 @@ test('sshd can go away and come back on the same port with the same keys', async
 test('a missing sshd or nginx fails with the exact install command', async () => {
   expect(INSTALL_COMMAND).toBe('apt-get install -y openssh-server nginx-light rsync');
   await expect(startSshHost({ sshdPath: '/nonexistent/sshd' })).rejects.toThrow(
-    'The SSH sandbox needs /nonexistent/sshd, which is not installed. Install with: apt-get install -y openssh-server nginx-light rsync',
+    'The local SSH host needs /nonexistent/sshd, which is not installed. Install with: apt-get install -y openssh-server nginx-light rsync',
   );
   await expect(startSshHost({ sshdPath: '/nonexistent/sshd', nginxPath: '/nonexistent/nginx' })).rejects.toThrow(
     'needs /nonexistent/sshd and /nonexistent/nginx, which are not installed. Install with: apt-get install -y openssh-server nginx-light rsync',

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { imageOf, Workspace } from './fixtures/kube-kit.js';
+
+/**
+ * A Kubernetes deploy or rollback cancelled mid-rollout, as the runner cancels (SIGINT), through the
+ * bundle: the cancel reaches kubectl, the deploy stops and runs the failed-deploy path (the cluster
+ * put back as a failed deploy leaves it), and the step publishes its outputs and job summary before
+ * it fails; no kubectl it started is left running.
+ */
+const BACKEND = 'ghcr.io/sophia-ai/backend';
+let cluster: TestCluster;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  workspace = new Workspace('backend');
+  await cluster.createNamespace('sophia');
+});
+afterAll(async () => {
+  await cluster?.stop();
+  workspace?.remove();
+});
+
+const backendDeployment = () =>
+  cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
+
+/** The processes still running that carry `marker` in their environment (what the step started inherits it). */
+function processesMarked(marker: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker)) continue;
+      found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
+    } catch {
+      // Ended while being read: not running.
+    }
+  }
+  return found;
+}
+
+/** Runs the bundle, cancelling it once its log matches `when`; returns the run and what it left running. */
+async function cancelledRun(
+  action: string,
+  inputs: Record<string, string>,
+  when: RegExp,
+): Promise<{ run: ActionRun; leftRunning: string[] }> {
+  const marker = `SOPHIA_CANCEL_TEST=${randomBytes(8).toString('hex')}`;
+  const run = await runBundledAction({
+    action,
+    cwd: workspace.dir,
+    inputs: { kubeconfig: cluster.kubeconfig, namespace: 'sophia', ...inputs },
+    env: { SOPHIA_CANCEL_TEST: marker.split('=')[1] },
+    cancel: { when: ({ stdout }) => when.test(stdout) },
+    timeoutMs: 60_000,
+  });
+  return { run, leftRunning: processesMarked(marker) };
+}
+
+function deploy(inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runBundledAction({
+    action: 'deploy-k3s-backend',
+    cwd: workspace.dir,
+    inputs: {
+      kubeconfig: cluster.kubeconfig,
+      manifests: 'kubernetes/production',
+      namespace: 'sophia',
+      'rollout-timeout': '15s',
+      ...inputs,
+    },
+    timeoutMs: 60_000,
+  });
+}
+
+test('a deploy cancelled mid-rollout is put back, publishes its outputs and summary, and leaves no kubectl running', async () => {
+  expect((await deploy()).code).toBe(0);
+  expect(imageOf(await backendDeployment())).toBe(`${BACKEND}:1.4.0`);
+
+  // The new image never pulls: the rollout is still going when the cancel comes (fail-fast is 12 s away).
+  const { run, leftRunning } = await cancelledRun(
+    'deploy-k3s-backend',
+    {
+      manifests: 'kubernetes/production',
+      images: `${BACKEND}=${cluster.failingImage(`${BACKEND}:2.0.0`)}`,
+      'rollout-timeout': '60s',
+    },
+    /Deployment\/sophia-backend configured/,
+  );
+
+  expect(run.cancelled).toBe(true);
+  expect(run.code).not.toBe(0);
+  expect(run.durationMs).toBeLessThan(7500);
+  const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
+  expect(errors).toEqual([
+    expect.stringMatching(/^The deploy stopped after changing the cluster: The run was cancelled\. /),
+  ]);
+  expect(run.outputs['rolled-back']).toBe('true');
+  expect(JSON.parse(run.outputs.changed)).toEqual(['sophia/Deployment/sophia-backend']);
+  expect(run.summary).toContain('**Stopped after changing the cluster:** The run was cancelled');
+  expect(imageOf(await backendDeployment())).toBe(`${BACKEND}:1.4.0`);
+  expect(leftRunning).toEqual([]);
+  expect(run.runnerTempLeft).toEqual([]);
+});
+
+test('a cancel before anything changed publishes a summary saying so', async () => {
+  const { run, leftRunning } = await cancelledRun(
+    'deploy-k3s-backend',
+    { manifests: 'kubernetes/production' },
+    /Loaded \d+ objects/,
+  );
+  expect(run.cancelled).toBe(true);
+  expect(run.annotations.filter((note) => note.level === 'error').map((note) => note.message)).toEqual([
+    'The run was cancelled',
+  ]);
+  expect(run.outputs['rolled-back']).toBe('false');
+  expect(run.summary).toContain('**Failed:** The run was cancelled');
+  expect(leftRunning).toEqual([]);
+});
+
+test('a rollback cancelled mid-rollout publishes which workloads it rolled back, and leaves no kubectl running', async () => {
+  // Revision 1 (the bad image, not marked failed: rollback-on-failure is off) is what the rollback goes back to.
+  const bad = await deploy({
+    images: `${BACKEND}=${cluster.failingImage(`${BACKEND}:0.9.0`)}`,
+    'rollback-on-failure': 'false',
+    'rollout-timeout': '5s',
+  });
+  expect(bad.code).toBe(1);
+  expect((await deploy({ images: `${BACKEND}=${BACKEND}:1.5.0` })).code).toBe(0);
+
+  const { run, leftRunning } = await cancelledRun(
+    'rollback',
+    { component: 'kubernetes', workloads: 'deployment/sophia-backend' },
+    // Once the undo is done and its rollout is being watched.
+    /sophia-backend: \d+ of \d+/,
+  );
+
+  expect(run.cancelled).toBe(true);
+  expect(run.code).not.toBe(0);
+  const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
+  expect(errors).toEqual([expect.stringMatching(/^The rollback stopped: The run was cancelled\. Already rolled back/)]);
+  expect(Object.keys(JSON.parse(run.outputs.from))).toEqual(['sophia/Deployment/sophia-backend']);
+  expect(run.summary).toMatch(/then the rollback stopped before its rollout was seen: The run was cancelled/);
+  expect(leftRunning).toEqual([]);
+  expect(run.runnerTempLeft).toEqual([]);
+});
