@@ -365,18 +365,40 @@ export class NamespaceSnapshots {
     return items;
   }
 
-  /** The next read goes to the server, whatever the age of the last one. */
-  expire(): void {
-    this.cache.clear();
+  /**
+   * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
+   * has just shown them all rolled out, beside one read of what their revision numbers and pod
+   * templates need: ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets.
+   * A watch event is the server's object at a resourceVersion newer than any earlier read, so the
+   * verdict loses nothing by it; and the verdict of workloads that are done needs no pods, the
+   * largest list of a namespace.
+   */
+  seed(workloads: KubeObject[]): void {
+    const byNamespace = new Map<string, KubeObject[]>();
+    for (const workload of workloads) {
+      const key = workload.metadata.namespace ?? '';
+      byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
+    }
+    for (const [key, seeded] of byNamespace) {
+      const kinds = [
+        ...new Set(seeded.map((workload) => (workload.kind === 'Deployment' ? 'replicasets' : 'controllerrevisions'))),
+      ].sort((a, b) => b.localeCompare(a));
+      const items = this.kubectl
+        .list(kinds.join(','), { namespace: key || undefined })
+        .then((listed) => [...seeded, ...listed]);
+      this.cache.set(key, { at: Date.now(), items });
+      items.catch(() => this.cache.delete(key));
+    }
   }
 }
 
 /**
  * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
  * workload kind and namespace) shows every workload still being waited for as rolled out, so a
- * deploy ends one read after its last pod is ready instead of up to a poll interval later. The
- * verdict itself always comes from the next poll's read, by the same rules (workloadProgress):
- * the watch only says when to look. Without a watch (kubectl over SSH) the waits are plain polls.
+ * deploy ends one small read after its last pod is ready instead of up to a poll interval later.
+ * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
+ * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
+ * Without a watch (kubectl over SSH) the waits are plain polls.
  */
 export class RolloutWakeUp {
   private readonly latest = new Map<string, KubeObject>();
@@ -390,7 +412,7 @@ export class RolloutWakeUp {
   constructor(
     kubectl: Kubectl,
     refs: ObjectRef[],
-    private readonly onWake: () => void = () => undefined,
+    private readonly onWake: (workloads: KubeObject[]) => void = () => undefined,
   ) {
     this.pending = new Set(refs.map(workloadKey));
     const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
@@ -451,7 +473,7 @@ export class RolloutWakeUp {
     // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
     if (done && !this.allDone) {
       this.wakes++;
-      this.onWake();
+      this.onWake([...this.pending].map((key) => this.latest.get(key)!));
       for (const wake of [...this.sleepers]) wake();
     }
     this.allDone = done;
@@ -631,7 +653,7 @@ export async function watchRollouts(
 ): Promise<RolloutResult[]> {
   if (refs.length === 0) return [];
   const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-  const wakeUp = new RolloutWakeUp(kubectl, refs, () => snapshots.expire());
+  const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
   try {
     return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
   } finally {
