@@ -34861,6 +34861,8 @@ class NamespaceSnapshots {
     kubectl;
     maxAgeMs;
     cache = new Map();
+    /** Each namespace's last full read that succeeded. */
+    lastRead = new Map();
     constructor(kubectl, maxAgeMs) {
         this.kubectl = kubectl;
         this.maxAgeMs = maxAgeMs;
@@ -34877,16 +34879,21 @@ class NamespaceSnapshots {
             return cached.items;
         const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
         this.cache.set(key, { at: Date.now(), items });
-        items.catch(() => this.cache.delete(key));
+        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
         return items;
     }
     /**
      * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
-     * has just shown them all rolled out, beside one read of what their revision numbers and pod
-     * templates need: ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets.
-     * A watch event is the server's object at a resourceVersion newer than any earlier read, so the
-     * verdict loses nothing by it; and the verdict of workloads that are done needs no pods, the
-     * largest list of a namespace.
+     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
+     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
+     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
+     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
+     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
+     * showed every one of these workloads at its present generation with the controller having
+     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
+     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
+     * statefulset and daemonset controllers), and that read lists them after the workloads; else
+     * from one read of those two kinds.
      */
     seed(workloads) {
         const byNamespace = new Map();
@@ -34895,21 +34902,31 @@ class NamespaceSnapshots {
             byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
         }
         for (const [key, seeded] of byNamespace) {
-            const kinds = [
-                ...new Set(seeded.map((workload) => (workload.kind === 'Deployment' ? 'replicasets' : 'controllerrevisions'))),
-            ].sort((a, b) => b.localeCompare(a));
-            const items = this.kubectl
-                .list(kinds.join(','), { namespace: key || undefined })
-                .then((listed) => [...seeded, ...listed]);
+            const earlier = this.lastRead.get(key);
+            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
+            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
+                ? Promise.resolve([...seeded, ...numbering(earlier)])
+                : this.kubectl
+                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
+                    .then((listed) => [...seeded, ...listed]);
             this.cache.set(key, { at: Date.now(), items });
             items.catch(() => this.cache.delete(key));
         }
     }
 }
+/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
+function observedIn(workload, objects) {
+    const generation = num(workload.metadata.generation, -1);
+    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
+    return (earlier !== undefined &&
+        generation >= 0 &&
+        num(earlier.metadata.generation, -2) === generation &&
+        num(earlier.status?.observedGeneration, -1) >= generation);
+}
 /**
  * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
  * workload kind and namespace) shows every workload still being waited for as rolled out, so a
- * deploy ends one small read after its last pod is ready instead of up to a poll interval later.
+ * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
  * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
  * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
  * Without a watch (kubectl over SSH) the waits are plain polls.
