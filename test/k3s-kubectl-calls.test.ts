@@ -22,12 +22,15 @@ const SETTINGS: DeploySettings = {
 
 /** The poll's read of a namespace: how many there are depends on how long the rollouts take, not on how many there are. */
 const SNAPSHOT_READ = /^kubectl get deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions /;
+/** The read beside the workloads a watch has shown rolled out: made or not depending on whether a poll saw it first. */
+const VERDICT_READ = /^kubectl get replicasets,controllerrevisions /;
+const isRead = (call: string) => SNAPSHOT_READ.test(call) || VERDICT_READ.test(call);
 
 let cluster: Cluster;
 let workspace: Workspace;
 
 beforeAll(async () => {
-  cluster = await startCluster({ namespaces: ['small', 'large'], timings: { podStartDelayMs: 700 } });
+  cluster = await startCluster({ namespaces: ['small', 'large', 'woken'], timings: { podStartDelayMs: 700 } });
   workspace = new Workspace();
 });
 
@@ -37,7 +40,12 @@ afterAll(async () => {
 });
 
 /** Deploys `count` workloads at `tag` and returns each kubectl command started, as its subcommand and kinds. */
-async function kubectlCalls(count: number, namespace: string, tag: string): Promise<string[]> {
+async function kubectlCalls(
+  count: number,
+  namespace: string,
+  tag: string,
+  settings = SETTINGS,
+): Promise<{ calls: string[]; revisions: Record<string, string> }> {
   const calls: string[] = [];
   // Plain HTTP: what is counted does not depend on the transport, and TLS handshakes for every
   // call would make the simulator the bottleneck on a loaded machine.
@@ -46,13 +54,16 @@ async function kubectlCalls(count: number, namespace: string, tag: string): Prom
   try {
     const file = workspace.write(`${namespace}.yaml`, workloadSet(count, tag, namespace).yaml);
     const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir, namespace }), {});
-    const report = await deployManifests(kubectl, manifests, SETTINGS);
+    const report = await deployManifests(kubectl, manifests, settings);
     expect(report.rollouts.filter((rollout) => !rollout.ok)).toEqual([]);
     expect(report.rollouts).toHaveLength(count);
+    return {
+      calls: calls.map((line) => line.replace(` ${namespace} `, ' <namespace> ')),
+      revisions: report.revisions,
+    };
   } finally {
     await kubectl.close();
   }
-  return calls.map((line) => line.replace(` ${namespace} `, ' <namespace> '));
 }
 
 test.each([
@@ -61,12 +72,12 @@ test.each([
 ])(
   '%s: the same kubectl commands start for 3 workloads as for 15, none naming one workload',
   async (_phase, tag) => {
-    const small = await kubectlCalls(3, 'small', tag);
-    const large = await kubectlCalls(15, 'large', tag);
-    const besidesReads = (calls: string[]) => calls.filter((call) => !SNAPSHOT_READ.test(call));
+    const { calls: small } = await kubectlCalls(3, 'small', tag);
+    const { calls: large } = await kubectlCalls(15, 'large', tag);
+    const besidesReads = (calls: string[]) => calls.filter((call) => !isRead(call));
     expect(besidesReads(large)).toEqual(besidesReads(small));
     // One read per poll (or wake-up) for all 15, not one per workload.
-    expect(large.filter((call) => SNAPSHOT_READ.test(call)).length).toBeLessThan(15);
+    expect(large.filter(isRead).length).toBeLessThan(15);
     expect(large.filter((call) => /api-\d|store|agent/.test(call))).toEqual([]);
     expect(large.some((call) => call.startsWith('kubectl rollout status'))).toBe(false);
     // The watches: one per workload kind, however many workloads of it there are.
@@ -77,4 +88,30 @@ test.each([
     ]);
   },
   120_000,
+);
+
+test.each([
+  ['first deploy', 'v1'],
+  ['image update', 'v2'],
+])(
+  '%s: the watch ends the wait, and the verdict reads no pods',
+  async (_phase, tag) => {
+    // A poll interval far beyond the rollouts' length: only the watch can end the wait in time.
+    const { calls, revisions } = await kubectlCalls(10, 'woken', tag, { ...SETTINGS, pollIntervalMs: 600_000 });
+    const reads = calls.filter((call) => !call.includes('--watch') && /[ ,](replicasets|pods)[, ]/.test(call));
+    // After the first poll's read, at most the verdict's own read of ReplicaSets and
+    // ControllerRevisions: none when that first read already showed the controllers' numbering.
+    expect(reads[0]).toMatch(SNAPSHOT_READ);
+    expect(reads.slice(1)).toEqual(
+      reads.slice(1, 2).map(() => 'kubectl get replicasets,controllerrevisions --namespace <namespace> -o json'),
+    );
+    // Revision numbers: the Deployments' own, the others' from their ControllerRevisions.
+    const revision = tag === 'v1' ? '1' : '2';
+    expect(revisions).toMatchObject({
+      'woken/Deployment/api-0': revision,
+      'woken/StatefulSet/store': revision,
+      'woken/DaemonSet/agent': revision,
+    });
+  },
+  60_000,
 );

@@ -61413,6 +61413,8 @@ class NamespaceSnapshots {
     kubectl;
     maxAgeMs;
     cache = new Map();
+    /** Each namespace's last full read that succeeded. */
+    lastRead = new Map();
     constructor(kubectl, maxAgeMs) {
         this.kubectl = kubectl;
         this.maxAgeMs = maxAgeMs;
@@ -61429,20 +61431,57 @@ class NamespaceSnapshots {
             return cached.items;
         const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
         this.cache.set(key, { at: Date.now(), items });
-        items.catch(() => this.cache.delete(key));
+        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
         return items;
     }
-    /** The next read goes to the server, whatever the age of the last one. */
-    expire() {
-        this.cache.clear();
+    /**
+     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
+     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
+     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
+     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
+     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
+     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
+     * showed every one of these workloads at its present generation with the controller having
+     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
+     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
+     * statefulset and daemonset controllers), and that read lists them after the workloads; else
+     * from one read of those two kinds.
+     */
+    seed(workloads) {
+        const byNamespace = new Map();
+        for (const workload of workloads) {
+            const key = workload.metadata.namespace ?? '';
+            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
+        }
+        for (const [key, seeded] of byNamespace) {
+            const earlier = this.lastRead.get(key);
+            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
+            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
+                ? Promise.resolve([...seeded, ...numbering(earlier)])
+                : this.kubectl
+                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
+                    .then((listed) => [...seeded, ...listed]);
+            this.cache.set(key, { at: Date.now(), items });
+            items.catch(() => this.cache.delete(key));
+        }
     }
+}
+/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
+function observedIn(workload, objects) {
+    const generation = num(workload.metadata.generation, -1);
+    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
+    return (earlier !== undefined &&
+        generation >= 0 &&
+        num(earlier.metadata.generation, -2) === generation &&
+        num(earlier.status?.observedGeneration, -1) >= generation);
 }
 /**
  * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
  * workload kind and namespace) shows every workload still being waited for as rolled out, so a
- * deploy ends one read after its last pod is ready instead of up to a poll interval later. The
- * verdict itself always comes from the next poll's read, by the same rules (workloadProgress):
- * the watch only says when to look. Without a watch (kubectl over SSH) the waits are plain polls.
+ * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
+ * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
+ * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
+ * Without a watch (kubectl over SSH) the waits are plain polls.
  */
 class RolloutWakeUp {
     onWake;
@@ -61512,7 +61551,7 @@ class RolloutWakeUp {
         // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
         if (done && !this.allDone) {
             this.wakes++;
-            this.onWake();
+            this.onWake([...this.pending].map((key) => this.latest.get(key)));
             for (const wake of [...this.sleepers])
                 wake();
         }
@@ -61671,7 +61710,7 @@ async function rollout_watchRollouts(kubectl, refs, options) {
     if (refs.length === 0)
         return [];
     const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-    const wakeUp = new RolloutWakeUp(kubectl, refs, () => snapshots.expire());
+    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
     // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
     const stop = () => wakeUp.stop();
     kubectl.signal?.addEventListener('abort', stop, { once: true });

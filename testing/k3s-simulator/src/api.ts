@@ -130,7 +130,7 @@ export class ClusterApi {
     const byLabel = labelSelectorPredicate(options.labelSelector);
     const byField = fieldSelectorPredicate(options.fieldSelector);
     const resourceVersion = String(this.store.currentRevision);
-    let items = this.store.list(type, namespace).filter((object) => byLabel(object) && byField(object));
+    let items = this.store.list(type, namespace, (object) => byLabel(object) && byField(object));
     const offset = options.continueToken
       ? Number(Buffer.from(options.continueToken, 'base64').toString('utf8')) || 0
       : 0;

@@ -21,12 +21,12 @@ export function createEventRecorder(store: ObjectStore): EventRecorder {
     const found = store.get(namespaceType, undefined, namespace);
     if (!found || found.metadata.deletionTimestamp) return;
     const now = nowIso();
-    const same = store
-      .list(eventType, namespace)
-      .find(
-        (event) =>
-          event.involvedObject?.uid === object.metadata.uid && event.reason === reason && event.message === message,
-      );
+    const [same] = store.list(
+      eventType,
+      namespace,
+      (event) =>
+        event.involvedObject?.uid === object.metadata.uid && event.reason === reason && event.message === message,
+    );
     if (same) {
       same.count = (same.count ?? 1) + 1;
       same.lastTimestamp = now;

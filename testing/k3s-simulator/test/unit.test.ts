@@ -1,9 +1,12 @@
 /** The simulator's building blocks on their own: selectors, field sets, patches, template hashes. */
 import { templateHash } from '../src/controllers/context.js';
+import { parseApiJson } from '../src/json.js';
 import { describePath, fieldSet, fromFieldsV1, serverSideApply, toFieldsV1 } from '../src/patch/managed-fields.js';
 import { applyMergePatch } from '../src/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../src/patch/strategic-merge.js';
 import { fieldSelectorPredicate, labelSelectorPredicate, labelSelectorString } from '../src/selectors.js';
+import { typeOf } from '../src/resources.js';
+import { ObjectStore } from '../src/store.js';
 import { humanDuration } from '../src/table.js';
 import type { StoredObject } from '../src/types.js';
 
@@ -121,4 +124,32 @@ test('ages print as the API server prints them', () => {
   expect(humanDuration(150_000)).toBe('2m30s');
   expect(humanDuration(3 * 3600_000 + 5 * 60_000)).toBe('3h5m');
   expect(humanDuration(50 * 3600_000)).toBe('2d2h');
+});
+
+test('int64 values keep their digits wherever JSON has a number; digits inside strings stay text', () => {
+  const read = parseApiJson(
+    '{"a": 9007199254740993, "b": [1, 9007199254740995], "id": "containerd://30303831343637342d6665", "n": 12}',
+  );
+  expect(read.a).toBe(9007199254740993n);
+  expect(read.b).toEqual([1, 9007199254740995n]);
+  expect(read.id).toBe('containerd://30303831343637342d6665');
+  expect(read.n).toBe(12);
+  expect(parseApiJson('-9007199254740993')).toBe(-9007199254740993n);
+  expect(parseApiJson('{"checksum":"0000000000000000000000"}')).toEqual({ checksum: '0000000000000000000000' });
+});
+
+test('a store list picks objects before copying them, and copies only those', () => {
+  const store = new ObjectStore();
+  const type = typeOf('ConfigMap');
+  for (const name of ['b', 'a', 'c'])
+    store.create(type, { metadata: { name, namespace: 'ns', labels: { keep: String(name !== 'c') } } });
+  const seen: string[] = [];
+  const kept = store.list(type, 'ns', (object) => {
+    seen.push(object.metadata.name);
+    return object.metadata.labels.keep === 'true';
+  });
+  expect(kept.map((object) => object.metadata.name)).toEqual(['a', 'b']);
+  expect(seen.sort()).toEqual(['a', 'b', 'c']);
+  kept[0].metadata.labels.keep = 'changed';
+  expect(store.get(type, 'ns', 'a')?.metadata.labels.keep).toBe('true');
 });

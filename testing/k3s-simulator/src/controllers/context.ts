@@ -177,9 +177,11 @@ export function isPodActive(pod: StoredObject): boolean {
 
 /** The pods `owner` controls in its namespace that still count (not deleted, not finished). */
 export function activePodsOf(context: ControllerContext, owner: StoredObject): StoredObject[] {
-  return context.store
-    .list(typeOfKind('Pod'), owner.metadata.namespace)
-    .filter((pod) => isControlledBy(pod, owner) && isPodActive(pod));
+  return context.store.list(
+    typeOfKind('Pod'),
+    owner.metadata.namespace,
+    (pod) => isControlledBy(pod, owner) && isPodActive(pod),
+  );
 }
 
 /**

@@ -392,9 +392,11 @@ function cleanupOldReplicaSets(context: ControllerContext, deployment: StoredObj
 
 function reconcileDeployment(context: ControllerContext, deployment: StoredObject): void {
   if (deployment.metadata.deletionTimestamp) return;
-  const ownedSets = context.store
-    .list(replicaSetType, deployment.metadata.namespace)
-    .filter((replicaSet) => isControlledBy(replicaSet, deployment) && !replicaSet.metadata.deletionTimestamp);
+  const ownedSets = context.store.list(
+    replicaSetType,
+    deployment.metadata.namespace,
+    (replicaSet) => isControlledBy(replicaSet, deployment) && !replicaSet.metadata.deletionTimestamp,
+  );
   const previous: Json = clone(deployment.status ?? {});
   const status: Json = clone(previous);
   if (syncPausedCondition(context, deployment, status)) {

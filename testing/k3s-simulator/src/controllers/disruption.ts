@@ -26,9 +26,11 @@ export interface BudgetStatus {
 function selectedPods(store: ObjectStore, budget: StoredObject): StoredObject[] {
   const selector = budget.spec?.selector;
   if (!selector) return [];
-  return store
-    .list(podType, budget.metadata.namespace)
-    .filter((pod) => !pod.metadata.deletionTimestamp && matchesLabelSelector(selector, pod.metadata.labels));
+  return store.list(
+    podType,
+    budget.metadata.namespace,
+    (pod) => !pod.metadata.deletionTimestamp && matchesLabelSelector(selector, pod.metadata.labels),
+  );
 }
 
 /** The budget's status now: selected pods not being deleted, Ready ones, and what the budget demands. */
@@ -84,9 +86,11 @@ export function reconcileDisruptionBudgets(context: ControllerContext): void {
  * is not Ready may go while its budget is met (unhealthyPodEvictionPolicy IfHealthyBudget, the default).
  */
 export function checkEviction(store: ObjectStore, pod: StoredObject): void {
-  const budgets = store
-    .list(budgetType, pod.metadata.namespace)
-    .filter((budget) => budget.spec?.selector && matchesLabelSelector(budget.spec.selector, pod.metadata.labels));
+  const budgets = store.list(
+    budgetType,
+    pod.metadata.namespace,
+    (budget) => budget.spec?.selector && matchesLabelSelector(budget.spec.selector, pod.metadata.labels),
+  );
   if (budgets.length > 1) {
     throw new ApiError(
       500,

@@ -60,14 +60,14 @@ export function reconcileEndpoints(context: ControllerContext): void {
   for (const service of store.list(serviceType)) {
     const selector: Record<string, string> | undefined = service.spec?.selector;
     if (!selector || Object.keys(selector).length === 0) continue;
-    const pods = store
-      .list(podType, service.metadata.namespace)
-      .filter(
-        (pod) =>
-          !pod.metadata.deletionTimestamp &&
-          pod.status?.podIP &&
-          Object.entries(selector).every(([key, value]) => pod.metadata.labels?.[key] === value),
-      );
+    const pods = store.list(
+      podType,
+      service.metadata.namespace,
+      (pod) =>
+        !pod.metadata.deletionTimestamp &&
+        pod.status?.podIP &&
+        Object.entries(selector).every(([key, value]) => pod.metadata.labels?.[key] === value),
+    );
     const subsets = subsetsFor(service, pods);
     syncSlice(context, service, subsets);
     const existing = store.get(endpointsType, service.metadata.namespace, service.metadata.name);
@@ -114,9 +114,11 @@ function syncSlice(context: ControllerContext, service: StoredObject, subsets: J
     ...(subset.notReadyAddresses ?? []).map((entry: Json) => toEndpoint(entry, false)),
   ]);
   const ports = subsets[0]?.ports ?? [];
-  const existing = store
-    .list(sliceType, service.metadata.namespace)
-    .find((slice) => slice.metadata.labels?.[SERVICE_NAME] === service.metadata.name);
+  const [existing] = store.list(
+    sliceType,
+    service.metadata.namespace,
+    (slice) => slice.metadata.labels?.[SERVICE_NAME] === service.metadata.name,
+  );
   if (!existing) {
     context.api.create(
       sliceType,

@@ -18,7 +18,7 @@ function reconcileJob(context: ControllerContext, job: StoredObject): void {
   if (job.metadata.deletionTimestamp || finished(job) || job.spec.suspend) return;
   const completions: number = job.spec.completions ?? 1;
   const parallelism: number = job.spec.parallelism ?? 1;
-  const pods = context.store.list(podType, job.metadata.namespace).filter((pod) => isControlledBy(pod, job));
+  const pods = context.store.list(podType, job.metadata.namespace, (pod) => isControlledBy(pod, job));
   const succeeded = pods.filter((pod) => pod.status?.phase === 'Succeeded').length;
   const failed = pods.filter((pod) => pod.status?.phase === 'Failed').length;
   const active = pods.filter(

@@ -15,9 +15,9 @@ export interface CurrentRevision {
 export function ensureRevision(context: ControllerContext, owner: StoredObject): CurrentRevision {
   const data = { spec: { template: { ...clone(owner.spec.template), $patch: 'replace' } } };
   const hash = templateHash(owner.spec.template);
-  const owned = context.store
-    .list(revisionType, owner.metadata.namespace)
-    .filter((revision) => isControlledBy(revision, owner));
+  const owned = context.store.list(revisionType, owner.metadata.namespace, (revision) =>
+    isControlledBy(revision, owner),
+  );
   const highest = Math.max(0, ...owned.map((revision) => revision.revision ?? 0));
   const existing = owned.find((revision) => jsonEqual(revision.data, data));
   if (existing) {
@@ -55,8 +55,11 @@ export function ensureRevision(context: ControllerContext, owner: StoredObject):
 export function pruneRevisions(context: ControllerContext, owner: StoredObject, inUse: Set<string>): void {
   const limit: number = owner.spec.revisionHistoryLimit ?? 10;
   const stale = context.store
-    .list(revisionType, owner.metadata.namespace)
-    .filter((revision) => isControlledBy(revision, owner) && !inUse.has(revision.metadata.name))
+    .list(
+      revisionType,
+      owner.metadata.namespace,
+      (revision) => isControlledBy(revision, owner) && !inUse.has(revision.metadata.name),
+    )
     .sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
   for (const revision of stale.slice(0, Math.max(0, stale.length - limit))) {
     context.store.remove(revisionType, revision.metadata.namespace, revision.metadata.name);

@@ -118,9 +118,11 @@ function unschedulableMessage(pod: StoredObject, nodes: StoredObject[], volumes?
 }
 
 export function schedulePods(context: ControllerContext): void {
-  const pending = context.store
-    .list(podType)
-    .filter((pod) => !pod.spec.nodeName && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Pending');
+  const pending = context.store.list(
+    podType,
+    undefined,
+    (pod) => !pod.spec.nodeName && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Pending',
+  );
   if (pending.length === 0) return;
   const nodes = context.store.list(nodeType);
   const load = new Map<string, number>();
