@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import { ApplyConflictError, conflictDetails, type ApplyOptions, type FieldConflict, type Kubectl } from './kubectl.js';
 import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 
 /**
@@ -58,11 +58,63 @@ export function undoRecord(before: KubeObject | undefined, after: KubeObject | u
   return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
 }
 
-/** Whether every entry of `manager` on the object is one this suite's undo wrote and nobody wrote under since. */
-function onlyOurUndo(object: KubeObject, manager: string): boolean {
-  const recorded = new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
-  const entries = entriesOf(object).filter((entry) => entry.manager === manager);
-  return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
+/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
+function recordedUndo(object: KubeObject): Set<string> {
+  return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+}
+
+/**
+ * The field paths an entry owns, in the server's conflict notation (apimachinery's
+ * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
+ * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
+ */
+function ownedPaths(fields: unknown, prefix = '', paths = new Set<string>()): Set<string> {
+  if (!isRecord(fields)) return paths;
+  for (const [key, child] of Object.entries(fields)) {
+    if (key === '.') continue;
+    const value = key.slice(2);
+    let element: string;
+    if (key.startsWith('f:')) element = `.${value}`;
+    else if (key.startsWith('k:')) {
+      const keyFields = JSON.parse(value) as Record<string, unknown>;
+      element = `[${Object.keys(keyFields)
+        .sort()
+        .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
+        .join(',')}]`;
+    } else if (key.startsWith('v:')) element = `[=${value}]`;
+    else element = `[${value}]`;
+    paths.add(prefix + element);
+    ownedPaths(child, prefix + element, paths);
+  }
+  return paths;
+}
+
+/**
+ * Whether the fields of one conflict are this suite's to take back: each managedFields entry
+ * that holds them (same manager, operation and subresource, owning one of the fields) is one its
+ * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
+ * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
+ * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
+ * the suite's.
+ */
+function undoneBySuite(live: KubeObject[], conflict: FieldConflict): boolean {
+  const holders = live.flatMap((object) =>
+    entriesOf(object)
+      .filter(
+        (entry) =>
+          entry.manager === conflict.manager &&
+          entry.operation === conflict.operation &&
+          (entry.subresource ?? '') === (conflict.subresource ?? ''),
+      )
+      .filter((entry) => {
+        const owned = ownedPaths(entry.fieldsV1);
+        return conflict.fields.some((field) => owned.has(field));
+      })
+      .map((entry) => ({ entry, recorded: recordedUndo(object) })),
+  );
+  return (
+    holders.length > 0 && holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`))
+  );
 }
 
 /**
@@ -103,24 +155,20 @@ export async function applyOwningFields(
     // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
     // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
     // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
-    const ownClientSide = error.managers.includes(options.fieldManager);
-    const others = error.managers
-      .filter((manager) => manager !== options.fieldManager)
-      .filter((manager) =>
-        live.some(
-          (object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager),
-        ),
-      );
-    if (others.length > 0) throw error;
-    if (ownClientSide)
+    const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
+    const undone = error.conflicts.filter(
+      (conflict) => conflict.manager !== options.fieldManager && undoneBySuite(live, conflict),
+    );
+    const others = error.conflicts.filter(
+      (conflict) => !ownClientSide.includes(conflict) && !undone.includes(conflict),
+    );
+    if (others.length > 0) throw new ApplyConflictError(error.fieldManager, others, error.object);
+    if (ownClientSide.length > 0)
       ownership.log(
-        `Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`,
+        `Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`,
       );
-    const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
     if (undone.length > 0)
-      ownership.log(
-        `Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
-      );
+      ownership.log(`Taking back fields last written by this suite's rollout undo:\n${conflictDetails(undone)}`);
     return kubectl.apply(objects, { ...options, forceConflicts: true });
   }
 }

@@ -1,0 +1,98 @@
+/**
+ * Who owns a workload's fields after people and the suite both wrote to it, decided per
+ * managedFields entry from what the suite recorded, on the oldest and newest kubectl minors
+ * (kubectlEnds): the manager names kubectl's own commands write under could differ by minor.
+ */
+import {
+  deployManifests,
+  DeployFailedError,
+  loadManifests,
+  ManifestError,
+  prepareManifests,
+  type DeploySettings,
+} from '@sophia/kubernetes';
+import { FAST_DEPLOY, kubectlEnds } from './fixtures/kube-kit.js';
+import { useClusterTestBed } from './fixtures/cluster.js';
+
+const api = (namespace: string, image: string, replicas = 2) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: ${namespace}
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - {name: api, image: "${image}"}
+`;
+
+describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) => {
+  const bed = useClusterTestBed({
+    kubectl: binary,
+    version: serverVersion,
+    transport,
+    namespaces: ['owners', 'undone'],
+  });
+
+  function deploy(namespace: string, image: string, settings: Partial<DeploySettings> = {}) {
+    const file = bed.workspace.write(`${namespace}.yaml`, api(namespace, image));
+    const manifests = loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    return deployManifests(bed.kubectl, prepareManifests(manifests, {}), { ...FAST_DEPLOY, ...settings });
+  }
+
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected the deploy to fail');
+      },
+      (error: unknown) => error,
+    );
+
+  test("the fields of the suite's own undo are taken back without force-conflicts", async () => {
+    await deploy('undone', 'r.example/api:1');
+    expect(await failure(deploy('undone', 'r.example/api:broken'))).toBeInstanceOf(DeployFailedError);
+    const lines: string[] = [];
+    await deploy('undone', 'r.example/api:2', { log: (line) => lines.push(line) });
+    // Said once for the server's dry run and once for the apply.
+    expect([...new Set(lines.filter((line) => line.startsWith('Taking')))]).toEqual([
+      expect.stringMatching(
+        /^Taking back fields last written by this suite's rollout undo:\n"kubectl[^"]*": \.spec\.template\.spec\.containers\[name="api"\]\.image$/,
+      ),
+    ]);
+  });
+
+  test("a person's kubectl scale after the suite's undo stops the deploy on the replicas alone; force-conflicts takes them", async () => {
+    const ref = { kind: 'Deployment', name: 'api', namespace: 'owners' };
+    await deploy('owners', 'r.example/api:1');
+    expect(await failure(deploy('owners', 'r.example/api:broken'))).toBeInstanceOf(DeployFailedError);
+    // The person runs the same kubectl as the suite (on the server over SSH, as `k3s kubectl` is),
+    // so the scale is filed under the undo's own manager name, in an entry of its own.
+    await bed.kubectl.run(['scale', 'deployment/api', '--namespace', 'owners', '--replicas=5']);
+    const entries = (await bed.kubectl.get(ref, { managedFields: true }))?.metadata.managedFields as Array<
+      Record<string, string | undefined>
+    >;
+    const managers = entries.map((entry) => `${entry.manager}/${entry.operation}/${entry.subresource ?? ''}`);
+    const undoManager = managers.find((entry) => entry.endsWith('/Update/'))?.split('/')[0];
+    expect(managers).toContain(`${undoManager}/Update/scale`);
+    const error = await failure(deploy('owners', 'r.example/api:2'));
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).problems.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(
+        /^owners\/Deployment\/api: fields owned by another field manager, which the suite's field manager "sophia-deploy" would take: \.spec\.replicas \(field manager "kubectl[^"]*" through the scale subresource\)\. Another/,
+      ),
+    ]);
+    expect((await bed.cluster.observer.get(ref))?.spec?.replicas).toBe(5);
+    const lines: string[] = [];
+    await deploy('owners', 'r.example/api:2', { forceConflicts: true, log: (line) => lines.push(line) });
+    expect([...new Set(lines.filter((line) => line.startsWith('Taking')))]).toEqual([
+      expect.stringMatching(/^Taking fields from kubectl\S* because force-conflicts is true:\n.*\.spec\.replicas/s),
+    ]);
+    const live = await bed.cluster.observer.get(ref);
+    expect(live?.spec?.replicas).toBe(2);
+  });
+});
