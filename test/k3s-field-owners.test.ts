@@ -36,7 +36,7 @@ describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) =>
     kubectl: binary,
     version: serverVersion,
     transport,
-    namespaces: ['owners', 'undone'],
+    namespaces: ['owners', 'undone', 'scaled'],
   });
 
   function deploy(namespace: string, image: string, settings: Partial<DeploySettings> = {}) {
@@ -94,5 +94,56 @@ describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) =>
     ]);
     const live = await bed.cluster.observer.get(ref);
     expect(live?.spec?.replicas).toBe(2);
+  });
+
+  test('an autoscaled Deployment starts with its manifest replicas, then the deploy hands them to the autoscaler and never fights it', async () => {
+    const ref = { kind: 'Deployment', name: 'api', namespace: 'scaled' };
+    const autoscaler = (minReplicas: number) => `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: scaled}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: ${minReplicas}
+  maxReplicas: 8
+`;
+    const run = async (image: string, minReplicas: number) => {
+      const file = bed.workspace.write('scaled.yaml', api('scaled', image, 4) + autoscaler(minReplicas));
+      const lines: string[] = [];
+      const warnings: string[] = [];
+      const manifests = loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+      await deployManifests(bed.kubectl, prepareManifests(manifests, {}), {
+        ...FAST_DEPLOY,
+        log: (line) => lines.push(line),
+        warn: (line) => warnings.push(line),
+      });
+      const live = await bed.cluster.observer.get(ref, { managedFields: true });
+      const owners = (live?.metadata.managedFields as Array<{ manager: string; fieldsV1?: { 'f:spec'?: object } }>)
+        .filter((entry) => entry.fieldsV1?.['f:spec'] && 'f:replicas' in entry.fieldsV1['f:spec'])
+        .map((entry) => entry.manager);
+      return { lines, warnings, replicas: live?.spec?.replicas, owners };
+    };
+
+    const first = await run('r.example/api:1', 3);
+    expect(first.lines).toContain(
+      'scaled/Deployment/api is created with 4 replicas; from then on its HorizontalPodAutoscaler sets them',
+    );
+    expect(first.replicas).toBe(4);
+    // The autoscaler never had to scale it up from the API's default of 1.
+    expect(first.owners).toEqual(['sophia-deploy']);
+
+    const second = await run('r.example/api:2', 3);
+    expect(second.warnings).toEqual([
+      'scaled/Deployment/api sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler',
+    ]);
+    expect(second.replicas).toBe(4);
+    expect(second.owners).toEqual(['handover-to-hpa']);
+
+    // The autoscaler scales it (its minimum raised), through the scale subresource; the next deploys leave that be.
+    await run('r.example/api:3', 6);
+    const third = await run('r.example/api:4', 6);
+    expect(third.replicas).toBe(6);
+    expect(third.owners).toEqual(['k3s']);
+    expect(third.lines.filter((line) => line.startsWith('Taking'))).toEqual([]);
   });
 });

@@ -188,32 +188,105 @@ export async function undoAndRecord(
 }
 
 /** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
-function autoscaledKey(autoscaler: KubeObject): string | undefined {
+export function autoscaledKey(autoscaler: KubeObject): string | undefined {
   const target = autoscaler.spec?.scaleTargetRef;
   if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string') return undefined;
   return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
 
 /**
- * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
- * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
- * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
- * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
- * manifest set `replicas` (by `objectKey`), for a warning.
+ * The field manager a workload's replicas are handed to before the suite stops applying them, so
+ * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
+ * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
+ * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
+ */
+export const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
+
+/** What `yieldReplicasToAutoscalers` decided for the workloads an autoscaler scales. */
+export interface AutoscaledReplicas {
+  /** The objects to apply: replicas left out of the live autoscaled workloads, kept on new ones. */
+  objects: KubeObject[];
+  /** The live workloads (by objectKey) whose manifest sets replicas, left out of the apply: for a warning. */
+  yielded: string[];
+  /** The new workloads (by objectKey) created with their manifest's replicas, within the autoscaler's bounds. */
+  started: Array<{ key: string; replicas: number }>;
+  /**
+   * Replicas-only objects (apiVersion, kind, name, namespace, spec.replicas: the live count) to
+   * apply under REPLICAS_HANDOVER_MANAGER before the apply that leaves replicas out: the live
+   * workloads whose replicas the suite's field manager still owns.
+   */
+  handovers: KubeObject[];
+}
+
+/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
+function boundsOf(autoscaler: KubeObject): { min: number; max: number } {
+  const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
+  const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
+  return { min, max };
+}
+
+function ownsReplicas(object: KubeObject, fieldManager: string): boolean {
+  return entriesOf(object).some(
+    (entry) =>
+      entry.manager === fieldManager &&
+      !entry.subresource &&
+      isRecord(entry.fieldsV1) &&
+      isRecord(entry.fieldsV1['f:spec']) &&
+      'f:replicas' in entry.fieldsV1['f:spec'],
+  );
+}
+
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
+ * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
+ * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
+ * - a workload the deploy creates starts with its manifest's replicas, brought within the
+ *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
+ *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
+ * - a live workload is applied without `spec.replicas`; where the suite's field manager still
+ *   owns them (it created the workload, or applied it before the autoscaler existed), they are
+ *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
+ *   apply leaves the count as it is.
+ * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
+ * objects by objectKey, with their managedFields.
  */
 export function yieldReplicasToAutoscalers(
   objects: KubeObject[],
   autoscalers: KubeObject[],
-): { objects: KubeObject[]; yielded: string[] } {
-  const scaled = new Set(autoscalers.map(autoscaledKey).filter((key): key is string => key !== undefined));
-  const yielded: string[] = [];
-  const result = objects.map((object) => {
+  live: ReadonlyMap<string, KubeObject>,
+  fieldManager: string,
+): AutoscaledReplicas {
+  const bounds = new Map<string, { min: number; max: number }>();
+  for (const autoscaler of autoscalers) {
+    const key = autoscaledKey(autoscaler);
+    if (key !== undefined) bounds.set(key, boundsOf(autoscaler));
+  }
+  const decided: AutoscaledReplicas = { objects: [], yielded: [], started: [], handovers: [] };
+  for (const object of objects) {
     const key = objectKey(object);
-    if (!scaled.has(key) || object.spec?.replicas === undefined) return object;
-    yielded.push(key);
-    const spec = { ...object.spec };
-    delete spec.replicas;
-    return { ...object, spec };
-  });
-  return { objects: result, yielded };
+    const range = bounds.get(key);
+    const replicas = object.spec?.replicas;
+    const current = live.get(key);
+    if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
+      decided.objects.push(object);
+    } else if (current === undefined) {
+      const start = Math.min(range.max, Math.max(range.min, replicas as number));
+      decided.started.push({ key, replicas: start });
+      decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
+    } else {
+      if (replicas !== undefined) decided.yielded.push(key);
+      if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
+        decided.handovers.push({
+          apiVersion: current.apiVersion,
+          kind: current.kind,
+          metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
+          spec: { replicas: current.spec.replicas },
+        });
+      const spec = { ...object.spec };
+      delete spec.replicas;
+      decided.objects.push({ ...object, spec });
+    }
+  }
+  return decided;
 }
