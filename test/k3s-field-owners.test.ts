@@ -13,23 +13,9 @@ import {
 } from '@sophia/kubernetes';
 import { FAST_DEPLOY, kubectlEnds } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
+import { apiDeployment } from '@sophia-testing/manifests';
 
-const api = (namespace: string, image: string, replicas = 2) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-  namespace: ${namespace}
-spec:
-  replicas: ${replicas}
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - {name: api, image: "${image}"}
-`;
+const api = apiDeployment;
 
 describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) => {
   const bed = useClusterTestBed({
