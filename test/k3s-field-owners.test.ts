@@ -47,7 +47,7 @@ describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) =>
     // Said once for the server's dry run and once for the apply.
     expect([...new Set(lines.filter((line) => line.startsWith('Taking')))]).toEqual([
       expect.stringMatching(
-        /^Taking back fields last written by this suite's rollout undo:\n"kubectl[^"]*": \.spec\.template\.spec\.containers\[name="api"\]\.image$/,
+        /^Taking back fields last written by this suite's rollout undo of undone\/Deployment\/api:\n"kubectl[^"]*": \.spec\.template\.spec\.containers\[name="api"\]\.image$/,
       ),
     ]);
   });
