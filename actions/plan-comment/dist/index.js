@@ -61913,7 +61913,7 @@ function ownedPaths(fields, prefix = '', paths = new Set()) {
  * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
  * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
  * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
- * the suite's.
+ * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
  */
 function undoneBySuite(live, conflict) {
     const holders = live.flatMap((object) => entriesOf(object)
@@ -61924,8 +61924,10 @@ function undoneBySuite(live, conflict) {
         const owned = ownedPaths(entry.fieldsV1);
         return conflict.fields.some((field) => owned.has(field));
     })
-        .map((entry) => ({ entry, recorded: recordedUndo(object) })));
-    return (holders.length > 0 && holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`)));
+        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
+    const ours = holders.length > 0 &&
+        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
+    return ours ? [...new Set(holders.map(({ object }) => objectKey(object)))] : undefined;
 }
 /**
  * Server-side apply that decides conflicts from facts: fields whose only other writer is a
@@ -61951,14 +61953,20 @@ async function field_ownership_applyOwningFields(kubectl, objects, options, owne
         // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
         // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
         const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
-        const undone = error.conflicts.filter((conflict) => conflict.manager !== options.fieldManager && undoneBySuite(live, conflict));
-        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undone.includes(conflict));
+        const undoneIn = new Map();
+        for (const conflict of error.conflicts) {
+            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
+            if (objects)
+                undoneIn.set(conflict, objects);
+        }
+        const undone = [...undoneIn.keys()];
+        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
         if (others.length > 0)
             throw new ApplyConflictError(error.fieldManager, others, error.object);
         if (ownClientSide.length > 0)
             ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
         if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo:\n${conflictDetails(undone)}`);
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
         return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
 }
