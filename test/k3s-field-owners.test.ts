@@ -15,7 +15,7 @@ import { FAST_DEPLOY, kubectlEnds } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
 import { apiDeployment } from '@sophia-testing/manifests';
 
-const api = apiDeployment;
+const api = (namespace: string, image: string, replicas = 2) => apiDeployment(namespace, image, replicas);
 
 describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) => {
   const bed = useClusterTestBed({
