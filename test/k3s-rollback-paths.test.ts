@@ -15,25 +15,11 @@ import {
 } from '@sophia/kubernetes';
 import { FAST_DEPLOY, imageOf, sharedKubectl } from './fixtures/kube-kit.js';
 import { useClusterTestBed } from './fixtures/cluster.js';
+import { apiDeployment } from '@sophia-testing/manifests';
 
 const versions = sharedKubectl('k3s-rollback-paths');
 
-const api = (namespace: string, image: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-  namespace: ${namespace}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-        - {name: api, image: "${image}"}
-`;
+const api = apiDeployment;
 
 const daemonSet = (namespace: string) => `apiVersion: apps/v1
 kind: DaemonSet

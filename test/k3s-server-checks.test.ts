@@ -361,6 +361,37 @@ data:
     ]);
   });
 
+  test('sexagesimal-looking values (1:30, -1:30:00, 190:20:30.15) stay text, as kubectl reads them: no hint, sent as written', async () => {
+    // YAML 1.1 defines base-60 integers and floats, but go-yaml v2, which kubectl reads with,
+    // does not implement them: kubectl sends the text, so telling the user to quote it would be wrong.
+    const text = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: clock
+  namespace: unserved
+  labels: {window: 1:30}
+data:
+  short: 1:30
+  negative: -1:30:00
+  fractional: 190:20:30.15
+`;
+    const expected = { short: '1:30', negative: '-1:30:00', fractional: '190:20:30.15' };
+    const read = await bed.cluster.observer.run(['create', '--dry-run=client', '--output', 'json', '--filename', '-'], {
+      stdin: text,
+    });
+    expect(JSON.parse(read.stdout)).toMatchObject({ metadata: { labels: { window: '1:30' } }, data: expected });
+    const checked = await bed.cluster.observer.run(
+      ['apply', '--dry-run=server', '--output', 'json', '--filename', '-'],
+      { stdin: text },
+    );
+    expect(JSON.parse(checked.stdout).data).toEqual(expected);
+
+    const file = bed.workspace.write('clock.yaml', text);
+    const [manifest] = loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    expect(manifest.object.data).toEqual(expected);
+    expect(manifest.object.metadata.labels).toEqual({ window: '1:30' });
+  });
+
   test('every string-typed map, list and field of the family, and map keys YAML 1.1 converts, are named as written with the fix, before the cluster is contacted', async () => {
     const pod = (name: string, podSpec: string, container = '') => `apiVersion: apps/v1
 kind: Deployment

@@ -214,6 +214,38 @@ test('placement is declarative: a run without taint takes off the taint the suit
   );
 });
 
+test('a taint someone else put on the node that the MCP pods do not tolerate stops the deploy before anything changes, naming the taint, each workload and the toleration to add', async () => {
+  // Put there by a person with kubectl, as an operator would; the PreferNoSchedule one of the test above stays.
+  await cluster.observer.run(['taint', 'nodes', 'mcp-node', 'gpu=true:NoSchedule']);
+  try {
+    const before = await mcpNode();
+    const deployments = await cluster.observer.list('deployments', { namespace: 'mcp' });
+    const run = await mcp({ node: 'mcp-node', taint: 'sophia.ai/dedicated=mcp:NoSchedule' });
+    expect(run.code).toBe(1);
+    const errors = run.annotations.filter((a) => a.level === 'error');
+    const toleration =
+      'Add the toleration {key: gpu, operator: Equal, value: true, effect: NoSchedule} to its pod template, or take the taint off the node (kubectl taint nodes mcp-node gpu=true:NoSchedule-)';
+    expect(errors.slice(0, -1).map((a) => `${a.properties.file} ${a.message}`)).toEqual(
+      ['Deployment/mcp-ai-memory', 'Deployment/mcp-github', 'CronJob/mcp-github-reindex', 'Deployment/mcp-slack'].map(
+        (workload) =>
+          `kubernetes/production/${workload.split('/')[1].replace('-reindex', '')}.yaml ${workload} does not tolerate taint gpu=true:NoSchedule of node mcp-node, which this action does not manage: no new pod of it could be scheduled there. ${toleration}`,
+      ),
+    );
+    expect(errors[errors.length - 1].message).toMatch(/^4 placement problems, nothing was changed:/);
+    // PreferNoSchedule only makes the scheduler look elsewhere, and the pods are pinned: a warning.
+    expect(run.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toContain(
+      'Deployment/mcp-slack does not tolerate taint ops/maintenance=planned:PreferNoSchedule of node mcp-node: the scheduler prefers other nodes, but the pods are pinned to this one',
+    );
+    const after = await mcpNode();
+    expect(after?.spec?.taints).toEqual(before?.spec?.taints);
+    expect(after?.metadata.labels).toEqual(before?.metadata.labels);
+    expect(after?.metadata.annotations).toEqual(before?.metadata.annotations);
+    expect(await cluster.observer.list('deployments', { namespace: 'mcp' })).toEqual(deployments);
+  } finally {
+    await cluster.observer.run(['taint', 'nodes', 'mcp-node', 'gpu=true:NoSchedule-']);
+  }
+});
+
 test('audit after a pinned deploy reports the files as written and the running pods apart; a pod off the node fails it', async () => {
   const clean = await mcp({ node: 'mcp-node', mode: 'audit' });
   expect(clean.code).toBe(0);

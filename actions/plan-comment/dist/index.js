@@ -60590,16 +60590,25 @@ function transforms_addTraceAnnotations(object, trace) {
 /** See Placement.node. */
 const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 /** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
-function tolerationFor(taint) {
+function transforms_tolerationFor(taint) {
     return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
 }
-/** Whether a toleration lets a pod onto a node with this taint (the scheduler's rule). */
+/**
+ * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
+ * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
+ * key matches every key (the API allows it only with `Exists`), `Exists` matches any value,
+ * `Equal` (the default operator) the same value; any other operator matches nothing.
+ */
 function transforms_tolerates(toleration, taint) {
     if (toleration.effect && toleration.effect !== taint.effect)
         return false;
+    if (toleration.key && toleration.key !== taint.key)
+        return false;
     if (toleration.operator === 'Exists')
-        return toleration.key === undefined || toleration.key === '' || toleration.key === taint.key;
-    return toleration.key === taint.key && (toleration.value ?? '') === taint.value;
+        return true;
+    if (!toleration.operator || toleration.operator === 'Equal')
+        return (toleration.value ?? '') === (taint.value ?? '');
+    return false;
 }
 /**
  * Pins every pod template of the object to the placement. A nodeSelector that already asks for
@@ -60636,7 +60645,7 @@ function transforms_injectPlacement(object, placement) {
         metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
     }
     if (placement.taint) {
-        const wanted = tolerationFor(placement.taint);
+        const wanted = transforms_tolerationFor(placement.taint);
         const existing = Array.isArray(spec.tolerations) ? spec.tolerations : [];
         if (!existing.some((toleration) => transforms_tolerates(toleration, placement.taint) && toleration.effect === wanted.effect)) {
             spec.tolerations = [...existing, wanted];
@@ -60837,8 +60846,12 @@ class kubectl_ApplyConflictError extends Error {
     }
     /** One line per other manager: its name and the fields it owns. */
     get details() {
-        return this.conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
+        return kubectl_conflictDetails(this.conflicts);
     }
+}
+/** One line per conflict: the other manager's name and the fields it owns. */
+function kubectl_conflictDetails(conflicts) {
+    return conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
 }
 /** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
 function conflictMessage(fieldManager, conflicts, object) {
@@ -61130,7 +61143,8 @@ class kubectl_Kubectl {
     }
 }
 /**
- * The conflicts a refused server-side apply names, merged per manager; empty when the failure was
+ * The conflicts a refused server-side apply names, merged per managedFields entry (manager,
+ * subresource, operation); empty when the failure was
  * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
  * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
  * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
@@ -61141,11 +61155,17 @@ function fieldConflicts(stderr) {
     let fields;
     for (const raw of stderr.split('\n')) {
         const line = raw.trim();
-        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?(?: using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
+        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?( using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
         if (owner) {
-            const [, manager, subresource, inline] = owner;
-            const key = `${manager}\n${subresource ?? ''}`;
-            const conflict = byManager.get(key) ?? { manager, ...(subresource ? { subresource } : {}), fields: [] };
+            const [, manager, subresource, using, inline] = owner;
+            const operation = using ? 'Update' : 'Apply';
+            const key = `${manager}\n${subresource ?? ''}\n${operation}`;
+            const conflict = byManager.get(key) ?? {
+                manager,
+                ...(subresource ? { subresource } : {}),
+                operation,
+                fields: [],
+            };
             byManager.set(key, conflict);
             fields = conflict.fields;
             if (inline)
@@ -61916,11 +61936,62 @@ function undoRecord(before, after) {
         return {};
     return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
 }
-/** Whether every entry of `manager` on the object is one this suite's undo wrote and nobody wrote under since. */
-function onlyOurUndo(object, manager) {
-    const recorded = new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
-    const entries = entriesOf(object).filter((entry) => entry.manager === manager);
-    return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
+/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
+function recordedUndo(object) {
+    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+}
+/**
+ * The field paths an entry owns, in the server's conflict notation (apimachinery's
+ * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
+ * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
+ */
+function ownedPaths(fields, prefix = '', paths = new Set()) {
+    if (!isRecord(fields))
+        return paths;
+    for (const [key, child] of Object.entries(fields)) {
+        if (key === '.')
+            continue;
+        const value = key.slice(2);
+        let element;
+        if (key.startsWith('f:'))
+            element = `.${value}`;
+        else if (key.startsWith('k:')) {
+            const keyFields = JSON.parse(value);
+            element = `[${Object.keys(keyFields)
+                .sort()
+                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
+                .join(',')}]`;
+        }
+        else if (key.startsWith('v:'))
+            element = `[=${value}]`;
+        else
+            element = `[${value}]`;
+        paths.add(prefix + element);
+        ownedPaths(child, prefix + element, paths);
+    }
+    return paths;
+}
+/**
+ * Whether the fields of one conflict are this suite's to take back: each managedFields entry
+ * that holds them (same manager, operation and subresource, owning one of the fields) is one its
+ * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
+ * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
+ * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
+ * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
+ */
+function undoneBySuite(live, conflict) {
+    const holders = live.flatMap((object) => entriesOf(object)
+        .filter((entry) => entry.manager === conflict.manager &&
+        entry.operation === conflict.operation &&
+        (entry.subresource ?? '') === (conflict.subresource ?? ''))
+        .filter((entry) => {
+        const owned = ownedPaths(entry.fieldsV1);
+        return conflict.fields.some((field) => owned.has(field));
+    })
+        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
+    const ours = holders.length > 0 &&
+        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
+    return ours ? [...new Set(holders.map(({ object }) => objectKey(object)))] : undefined;
 }
 /**
  * Server-side apply that decides conflicts from facts: fields whose only other writer is a
@@ -61945,17 +62016,21 @@ async function field_ownership_applyOwningFields(kubectl, objects, options, owne
         // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
         // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
         // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
-        const ownClientSide = error.managers.includes(options.fieldManager);
-        const others = error.managers
-            .filter((manager) => manager !== options.fieldManager)
-            .filter((manager) => live.some((object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager)));
+        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
+        const undoneIn = new Map();
+        for (const conflict of error.conflicts) {
+            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
+            if (objects)
+                undoneIn.set(conflict, objects);
+        }
+        const undone = [...undoneIn.keys()];
+        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
         if (others.length > 0)
-            throw error;
-        if (ownClientSide)
-            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`);
-        const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
+            throw new ApplyConflictError(error.fieldManager, others, error.object);
+        if (ownClientSide.length > 0)
+            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
         if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`);
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
         return kubectl.apply(objects, { ...options, forceConflicts: true });
     }
 }
@@ -61969,32 +62044,84 @@ async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotatio
         await kubectl.annotate(ref, record);
 }
 /** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
-function autoscaledKey(autoscaler) {
+function field_ownership_autoscaledKey(autoscaler) {
     const target = autoscaler.spec?.scaleTargetRef;
     if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
         return undefined;
     return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
 /**
- * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
- * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
- * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
- * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
- * manifest set `replicas` (by `objectKey`), for a warning.
+ * The field manager a workload's replicas are handed to before the suite stops applying them, so
+ * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
+ * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
+ * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
  */
-function field_ownership_yieldReplicasToAutoscalers(objects, autoscalers) {
-    const scaled = new Set(autoscalers.map(autoscaledKey).filter((key) => key !== undefined));
-    const yielded = [];
-    const result = objects.map((object) => {
+const field_ownership_REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
+/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
+function boundsOf(autoscaler) {
+    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
+    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
+    return { min, max };
+}
+function ownsReplicas(object, fieldManager) {
+    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
+        !entry.subresource &&
+        isRecord(entry.fieldsV1) &&
+        isRecord(entry.fieldsV1['f:spec']) &&
+        'f:replicas' in entry.fieldsV1['f:spec']);
+}
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
+ * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
+ * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
+ * - a workload the deploy creates starts with its manifest's replicas, brought within the
+ *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
+ *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
+ * - a live workload is applied without `spec.replicas`; where the suite's field manager still
+ *   owns them (it created the workload, or applied it before the autoscaler existed), they are
+ *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
+ *   apply leaves the count as it is.
+ * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
+ * objects by objectKey, with their managedFields.
+ */
+function field_ownership_yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager) {
+    const bounds = new Map();
+    for (const autoscaler of autoscalers) {
+        const key = field_ownership_autoscaledKey(autoscaler);
+        if (key !== undefined)
+            bounds.set(key, boundsOf(autoscaler));
+    }
+    const decided = { objects: [], yielded: [], started: [], handovers: [] };
+    for (const object of objects) {
         const key = objectKey(object);
-        if (!scaled.has(key) || object.spec?.replicas === undefined)
-            return object;
-        yielded.push(key);
-        const spec = { ...object.spec };
-        delete spec.replicas;
-        return { ...object, spec };
-    });
-    return { objects: result, yielded };
+        const range = bounds.get(key);
+        const replicas = object.spec?.replicas;
+        const current = live.get(key);
+        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
+            decided.objects.push(object);
+        }
+        else if (current === undefined) {
+            const start = Math.min(range.max, Math.max(range.min, replicas));
+            decided.started.push({ key, replicas: start });
+            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
+        }
+        else {
+            if (replicas !== undefined)
+                decided.yielded.push(key);
+            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
+                decided.handovers.push({
+                    apiVersion: current.apiVersion,
+                    kind: current.kind,
+                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
+                    spec: { replicas: current.spec.replicas },
+                });
+            const spec = { ...object.spec };
+            delete spec.replicas;
+            decided.objects.push({ ...object, spec });
+        }
+    }
+    return decided;
 }
 
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
@@ -62455,6 +62582,9 @@ async function deployManifests(kubectl, manifests, settings) {
         return watchAndJudge(after);
     }
     async function applyAll() {
+        // Only field ownership changes (the count is the live one), so nothing else is begun yet.
+        if (prepared.replicaHandovers.length > 0)
+            await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
         if (plan.deferred.length === 0) {
             await makeCompanion();
             // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
@@ -62643,13 +62773,18 @@ async function prepareDeploy(kubectl, manifests, settings) {
     const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
     // Where each object was written, to put the server's refusal of it on its file and line.
     const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
-    const autoscaled = yieldReplicasToAutoscalers(written, [
+    const autoscalers = [
         ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
         ...(await liveAutoscalers(kubectl, written)),
-    ]);
+    ];
+    const targets = new Set(autoscalers.map(autoscaledKey));
+    const liveTargets = await kubectl.getLive(written.filter((object) => isWorkload(object) && targets.has(objectKey(object))), { managedFields: true });
+    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(liveTargets), settings.fieldManager);
     const objects = autoscaled.objects;
     for (const workload of autoscaled.yielded)
         (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
+    for (const { key, replicas } of autoscaled.started)
+        log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
     // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
     const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
     const plan = planApply(objects, liveFoundations);
@@ -62657,7 +62792,17 @@ async function prepareDeploy(kubectl, manifests, settings) {
     const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
     const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
     const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
-    return { kubectl, settings, objects, plan, before, sources, applyOptions, ownership };
+    return {
+        kubectl,
+        settings,
+        objects,
+        plan,
+        before,
+        sources,
+        applyOptions,
+        ownership,
+        replicaHandovers: autoscaled.handovers,
+    };
 }
 /**
  * The server-side dry run of every object the server can check before anything is written: the
@@ -63207,6 +63352,48 @@ function auditPlacement(manifests, node, placement) {
         }
     }
     return findings;
+}
+/**
+ * The taints of the node that the suite does not manage (neither the `taint` input nor the
+ * taint an earlier run recorded in PLACEMENT_ANNOTATION, which pinNode takes back) and that
+ * pods of `manifests` (as they will be applied, tolerations for the `taint` input included) do
+ * not tolerate. A NoSchedule or NoExecute one keeps every new pod of the workload off the node,
+ * so each rollout would end Unschedulable: it is a problem naming the taint as `key=value:Effect`
+ * and the toleration to add. A PreferNoSchedule one only makes the scheduler avoid the node,
+ * and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
+ * (tolerates).
+ */
+function untoleratedTaints(manifests, node, wanted) {
+    const managed = new Set([ownedPlacement(node).taint, wanted ? placement_taintText(wanted) : undefined]);
+    const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
+        // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
+        !(wanted && wanted.key === taint.key && wanted.effect === taint.effect));
+    const check = { problems: [], warnings: [] };
+    for (const manifest of manifests) {
+        const location = podTemplateLocation(manifest.object.kind);
+        if (!location)
+            continue;
+        const spec = getPath(manifest.object, location.specPath);
+        const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
+        for (const taint of foreign) {
+            if (tolerations.some((toleration) => tolerates(toleration, taint)))
+                continue;
+            const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
+            if (taint.effect === 'PreferNoSchedule') {
+                check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
+                continue;
+            }
+            const toleration = tolerationFor(taint);
+            check.problems.push({
+                file: manifest.file,
+                line: manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]),
+                message: `${what}, which this action does not manage: no new pod of it could be scheduled there. ` +
+                    `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
+                    `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
+            });
+        }
+    }
+    return check;
 }
 /** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
 async function checkPlacement(kubectl, workloads, nodeName) {

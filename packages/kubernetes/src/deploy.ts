@@ -4,6 +4,8 @@ import {
   applyOwningFields,
   undoAndRecord,
   yieldReplicasToAutoscalers,
+  autoscaledKey,
+  REPLICAS_HANDOVER_MANAGER,
   type OwnershipOptions,
 } from './field-ownership.js';
 import { ApplyConflictError, KubectlError, type ApplyOptions, type Kubectl } from './kubectl.js';
@@ -302,6 +304,9 @@ export async function deployManifests(
     return watchAndJudge(after);
   }
   async function applyAll(): Promise<KubeObject[]> {
+    // Only field ownership changes (the count is the live one), so nothing else is begun yet.
+    if (prepared.replicaHandovers.length > 0)
+      await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
     if (plan.deferred.length === 0) {
       await makeCompanion();
       // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
@@ -532,6 +537,8 @@ interface PreparedDeploy {
   sources: ReadonlyMap<string, Manifest>;
   applyOptions: ApplyOptions;
   ownership: OwnershipOptions;
+  /** Replicas to hand to the autoscaler's side before the apply that leaves them out (AutoscaledReplicas.handovers). */
+  replicaHandovers: KubeObject[];
 }
 
 /**
@@ -558,15 +565,23 @@ async function prepareDeploy(
   );
   // Where each object was written, to put the server's refusal of it on its file and line.
   const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
-  const autoscaled = yieldReplicasToAutoscalers(written, [
+  const autoscalers = [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
     ...(await liveAutoscalers(kubectl, written)),
-  ]);
+  ];
+  const targets = new Set(autoscalers.map(autoscaledKey));
+  const liveTargets = await kubectl.getLive(
+    written.filter((object) => isWorkload(object) && targets.has(objectKey(object))),
+    { managedFields: true },
+  );
+  const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(liveTargets), settings.fieldManager);
   const objects = autoscaled.objects;
   for (const workload of autoscaled.yielded)
     (settings.warn ?? log)(
       `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
     );
+  for (const { key, replicas } of autoscaled.started)
+    log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
   // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
   const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
   const plan = planApply(objects, liveFoundations);
@@ -574,7 +589,17 @@ async function prepareDeploy(
   const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
   const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
   const ownership: OwnershipOptions = { forceConflicts: settings.forceConflicts ?? false, log };
-  return { kubectl, settings, objects, plan, before, sources, applyOptions, ownership };
+  return {
+    kubectl,
+    settings,
+    objects,
+    plan,
+    before,
+    sources,
+    applyOptions,
+    ownership,
+    replicaHandovers: autoscaled.handovers,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApplyConflictError, type ApplyOptions, type Kubectl } from './kubectl.js';
+import { ApplyConflictError, conflictDetails, type ApplyOptions, type FieldConflict, type Kubectl } from './kubectl.js';
 import { isRecord, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 
 /**
@@ -58,11 +58,64 @@ export function undoRecord(before: KubeObject | undefined, after: KubeObject | u
   return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
 }
 
-/** Whether every entry of `manager` on the object is one this suite's undo wrote and nobody wrote under since. */
-function onlyOurUndo(object: KubeObject, manager: string): boolean {
-  const recorded = new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
-  const entries = entriesOf(object).filter((entry) => entry.manager === manager);
-  return entries.length > 0 && entries.every((entry) => recorded.has(`${manager}=${fingerprint(entry)}`));
+/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
+function recordedUndo(object: KubeObject): Set<string> {
+  return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+}
+
+/**
+ * The field paths an entry owns, in the server's conflict notation (apimachinery's
+ * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
+ * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
+ */
+function ownedPaths(fields: unknown, prefix = '', paths = new Set<string>()): Set<string> {
+  if (!isRecord(fields)) return paths;
+  for (const [key, child] of Object.entries(fields)) {
+    if (key === '.') continue;
+    const value = key.slice(2);
+    let element: string;
+    if (key.startsWith('f:')) element = `.${value}`;
+    else if (key.startsWith('k:')) {
+      const keyFields = JSON.parse(value) as Record<string, unknown>;
+      element = `[${Object.keys(keyFields)
+        .sort()
+        .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
+        .join(',')}]`;
+    } else if (key.startsWith('v:')) element = `[=${value}]`;
+    else element = `[${value}]`;
+    paths.add(prefix + element);
+    ownedPaths(child, prefix + element, paths);
+  }
+  return paths;
+}
+
+/**
+ * Whether the fields of one conflict are this suite's to take back: each managedFields entry
+ * that holds them (same manager, operation and subresource, owning one of the fields) is one its
+ * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
+ * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
+ * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
+ * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
+ */
+function undoneBySuite(live: KubeObject[], conflict: FieldConflict): string[] | undefined {
+  const holders = live.flatMap((object) =>
+    entriesOf(object)
+      .filter(
+        (entry) =>
+          entry.manager === conflict.manager &&
+          entry.operation === conflict.operation &&
+          (entry.subresource ?? '') === (conflict.subresource ?? ''),
+      )
+      .filter((entry) => {
+        const owned = ownedPaths(entry.fieldsV1);
+        return conflict.fields.some((field) => owned.has(field));
+      })
+      .map((entry) => ({ entry, object, recorded: recordedUndo(object) })),
+  );
+  const ours =
+    holders.length > 0 &&
+    holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
+  return ours ? [...new Set(holders.map(({ object }) => objectKey(object)))] : undefined;
 }
 
 /**
@@ -103,23 +156,22 @@ export async function applyOwningFields(
     // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
     // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
     // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
-    const ownClientSide = error.managers.includes(options.fieldManager);
-    const others = error.managers
-      .filter((manager) => manager !== options.fieldManager)
-      .filter((manager) =>
-        live.some(
-          (object) => entriesOf(object).some((entry) => entry.manager === manager) && !onlyOurUndo(object, manager),
-        ),
-      );
-    if (others.length > 0) throw error;
-    if (ownClientSide)
+    const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
+    const undoneIn = new Map<FieldConflict, string[]>();
+    for (const conflict of error.conflicts) {
+      const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
+      if (objects) undoneIn.set(conflict, objects);
+    }
+    const undone = [...undoneIn.keys()];
+    const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
+    if (others.length > 0) throw new ApplyConflictError(error.fieldManager, others, error.object);
+    if (ownClientSide.length > 0)
       ownership.log(
-        `Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${error.details}`,
+        `Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`,
       );
-    const undone = live.filter((object) => error.managers.some((manager) => onlyOurUndo(object, manager)));
     if (undone.length > 0)
       ownership.log(
-        `Taking back fields last written by this suite's rollout undo of ${undone.map(objectKey).join(', ')} (field manager ${error.managers.join(', ')}):\n${error.details}`,
+        `Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`,
       );
     return kubectl.apply(objects, { ...options, forceConflicts: true });
   }
@@ -140,32 +192,105 @@ export async function undoAndRecord(
 }
 
 /** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
-function autoscaledKey(autoscaler: KubeObject): string | undefined {
+export function autoscaledKey(autoscaler: KubeObject): string | undefined {
   const target = autoscaler.spec?.scaleTargetRef;
   if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string') return undefined;
   return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
 
 /**
- * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, so
- * the applied object leaves `spec.replicas` out and the deploy never fights it (the Kubernetes
- * documentation's advice for server-side apply with an HPA). `autoscalers` are the HPAs of the
- * manifests and those live in the cluster. Returns the objects to apply and the workloads whose
- * manifest set `replicas` (by `objectKey`), for a warning.
+ * The field manager a workload's replicas are handed to before the suite stops applying them, so
+ * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
+ * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
+ * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
+ */
+export const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
+
+/** What `yieldReplicasToAutoscalers` decided for the workloads an autoscaler scales. */
+export interface AutoscaledReplicas {
+  /** The objects to apply: replicas left out of the live autoscaled workloads, kept on new ones. */
+  objects: KubeObject[];
+  /** The live workloads (by objectKey) whose manifest sets replicas, left out of the apply: for a warning. */
+  yielded: string[];
+  /** The new workloads (by objectKey) created with their manifest's replicas, within the autoscaler's bounds. */
+  started: Array<{ key: string; replicas: number }>;
+  /**
+   * Replicas-only objects (apiVersion, kind, name, namespace, spec.replicas: the live count) to
+   * apply under REPLICAS_HANDOVER_MANAGER before the apply that leaves replicas out: the live
+   * workloads whose replicas the suite's field manager still owns.
+   */
+  handovers: KubeObject[];
+}
+
+/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
+function boundsOf(autoscaler: KubeObject): { min: number; max: number } {
+  const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
+  const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
+  return { min, max };
+}
+
+function ownsReplicas(object: KubeObject, fieldManager: string): boolean {
+  return entriesOf(object).some(
+    (entry) =>
+      entry.manager === fieldManager &&
+      !entry.subresource &&
+      isRecord(entry.fieldsV1) &&
+      isRecord(entry.fieldsV1['f:spec']) &&
+      'f:replicas' in entry.fieldsV1['f:spec'],
+  );
+}
+
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
+ * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
+ * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
+ * - a workload the deploy creates starts with its manifest's replicas, brought within the
+ *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
+ *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
+ * - a live workload is applied without `spec.replicas`; where the suite's field manager still
+ *   owns them (it created the workload, or applied it before the autoscaler existed), they are
+ *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
+ *   apply leaves the count as it is.
+ * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
+ * objects by objectKey, with their managedFields.
  */
 export function yieldReplicasToAutoscalers(
   objects: KubeObject[],
   autoscalers: KubeObject[],
-): { objects: KubeObject[]; yielded: string[] } {
-  const scaled = new Set(autoscalers.map(autoscaledKey).filter((key): key is string => key !== undefined));
-  const yielded: string[] = [];
-  const result = objects.map((object) => {
+  live: ReadonlyMap<string, KubeObject>,
+  fieldManager: string,
+): AutoscaledReplicas {
+  const bounds = new Map<string, { min: number; max: number }>();
+  for (const autoscaler of autoscalers) {
+    const key = autoscaledKey(autoscaler);
+    if (key !== undefined) bounds.set(key, boundsOf(autoscaler));
+  }
+  const decided: AutoscaledReplicas = { objects: [], yielded: [], started: [], handovers: [] };
+  for (const object of objects) {
     const key = objectKey(object);
-    if (!scaled.has(key) || object.spec?.replicas === undefined) return object;
-    yielded.push(key);
-    const spec = { ...object.spec };
-    delete spec.replicas;
-    return { ...object, spec };
-  });
-  return { objects: result, yielded };
+    const range = bounds.get(key);
+    const replicas = object.spec?.replicas;
+    const current = live.get(key);
+    if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
+      decided.objects.push(object);
+    } else if (current === undefined) {
+      const start = Math.min(range.max, Math.max(range.min, replicas as number));
+      decided.started.push({ key, replicas: start });
+      decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
+    } else {
+      if (replicas !== undefined) decided.yielded.push(key);
+      if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
+        decided.handovers.push({
+          apiVersion: current.apiVersion,
+          kind: current.kind,
+          metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
+          spec: { replicas: current.spec.replicas },
+        });
+      const spec = { ...object.spec };
+      delete spec.replicas;
+      decided.objects.push({ ...object, spec });
+    }
+  }
+  return decided;
 }

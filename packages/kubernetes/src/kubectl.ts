@@ -37,6 +37,11 @@ export interface FieldConflict {
   manager: string;
   /** The subresource it wrote through (`scale` for `kubectl scale`), when not the object itself. */
   subresource?: string;
+  /**
+   * How it wrote the fields: the server names the API version (`using apps/v1`) only for an
+   * Update (kubectl edit, scale, set, a client-side apply), never for an Apply.
+   */
+  operation: 'Apply' | 'Update';
   /** Field paths in the server's notation (`.spec.replicas`, `.data.a`). */
   fields: string[];
 }
@@ -63,8 +68,13 @@ export class ApplyConflictError extends Error {
 
   /** One line per other manager: its name and the fields it owns. */
   get details(): string {
-    return this.conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
+    return conflictDetails(this.conflicts);
   }
+}
+
+/** One line per conflict: the other manager's name and the fields it owns. */
+export function conflictDetails(conflicts: FieldConflict[]): string {
+  return conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
 }
 
 /** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
@@ -407,7 +417,8 @@ export class Kubectl {
 }
 
 /**
- * The conflicts a refused server-side apply names, merged per manager; empty when the failure was
+ * The conflicts a refused server-side apply names, merged per managedFields entry (manager,
+ * subresource, operation); empty when the failure was
  * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
  * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
  * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
@@ -418,11 +429,17 @@ export function fieldConflicts(stderr: string): FieldConflict[] {
   let fields: string[] | undefined;
   for (const raw of stderr.split('\n')) {
     const line = raw.trim();
-    const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?(?: using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
+    const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?( using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
     if (owner) {
-      const [, manager, subresource, inline] = owner;
-      const key = `${manager}\n${subresource ?? ''}`;
-      const conflict = byManager.get(key) ?? { manager, ...(subresource ? { subresource } : {}), fields: [] };
+      const [, manager, subresource, using, inline] = owner;
+      const operation = using ? 'Update' : 'Apply';
+      const key = `${manager}\n${subresource ?? ''}\n${operation}`;
+      const conflict = byManager.get(key) ?? {
+        manager,
+        ...(subresource ? { subresource } : {}),
+        operation,
+        fields: [],
+      };
       byManager.set(key, conflict);
       fields = conflict.fields;
       if (inline) fields.push(inline);

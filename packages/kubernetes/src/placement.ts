@@ -1,10 +1,11 @@
 import type { Label, Taint } from '@sophia/inputs';
 import type { Kubectl } from './kubectl.js';
+import type { ManifestProblem } from './manifest-error.js';
 import type { Manifest } from './manifests.js';
 import { isRecord, kindAndName, objectKey, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import { getPath, podTemplateLocation } from './pod-templates.js';
 import { selectorString } from './rollout.js';
-import { tolerates, type Placement, type Toleration } from './transforms.js';
+import { tolerationFor, tolerates, type Placement, type Toleration } from './transforms.js';
 
 /** What the MCP placement reads of a node (its metadata, spec.taints and status). */
 export interface NodeInfo {
@@ -157,6 +158,59 @@ export function auditPlacement(manifests: Manifest[], node: NodeInfo, placement:
     }
   }
   return findings;
+}
+
+/** What `untoleratedTaints` found: problems that stop the deploy, and warnings. */
+export interface TaintCheck {
+  /** One per workload and taint it does not tolerate (NoSchedule, NoExecute), at its file and line. */
+  problems: ManifestProblem[];
+  /** One per workload and PreferNoSchedule taint it does not tolerate: the scheduler only avoids the node. */
+  warnings: string[];
+}
+
+/**
+ * The taints of the node that the suite does not manage (neither the `taint` input nor the
+ * taint an earlier run recorded in PLACEMENT_ANNOTATION, which pinNode takes back) and that
+ * pods of `manifests` (as they will be applied, tolerations for the `taint` input included) do
+ * not tolerate. A NoSchedule or NoExecute one keeps every new pod of the workload off the node,
+ * so each rollout would end Unschedulable: it is a problem naming the taint as `key=value:Effect`
+ * and the toleration to add. A PreferNoSchedule one only makes the scheduler avoid the node,
+ * and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
+ * (tolerates).
+ */
+export function untoleratedTaints(manifests: Manifest[], node: NodeInfo, wanted: Taint | undefined): TaintCheck {
+  const managed = new Set([ownedPlacement(node).taint, wanted ? taintText(wanted) : undefined]);
+  const foreign = node.taints.filter(
+    (taint) =>
+      !managed.has(taintText(taint)) &&
+      // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
+      !(wanted && wanted.key === taint.key && wanted.effect === taint.effect),
+  );
+  const check: TaintCheck = { problems: [], warnings: [] };
+  for (const manifest of manifests) {
+    const location = podTemplateLocation(manifest.object.kind);
+    if (!location) continue;
+    const spec = getPath(manifest.object, location.specPath);
+    const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? (spec.tolerations as Toleration[]) : [];
+    for (const taint of foreign) {
+      if (tolerations.some((toleration) => tolerates(toleration, taint))) continue;
+      const what = `${kindAndName(manifest.object)} does not tolerate taint ${taintText(taint)} of node ${node.name}`;
+      if (taint.effect === 'PreferNoSchedule') {
+        check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
+        continue;
+      }
+      const toleration = tolerationFor(taint);
+      check.problems.push({
+        file: manifest.file,
+        line: manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]),
+        message:
+          `${what}, which this action does not manage: no new pod of it could be scheduled there. ` +
+          `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
+          `or take the taint off the node (kubectl taint nodes ${node.name} ${taintText(taint)}-)`,
+      });
+    }
+  }
+  return check;
 }
 
 /** Where the workloads' pods run after the rollout, as `checkPlacement` found them. */

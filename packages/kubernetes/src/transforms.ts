@@ -137,12 +137,18 @@ export function tolerationFor(taint: Taint): Toleration {
   return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
 }
 
-/** Whether a toleration lets a pod onto a node with this taint (the scheduler's rule). */
+/**
+ * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
+ * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
+ * key matches every key (the API allows it only with `Exists`), `Exists` matches any value,
+ * `Equal` (the default operator) the same value; any other operator matches nothing.
+ */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.operator === 'Exists')
-    return toleration.key === undefined || toleration.key === '' || toleration.key === taint.key;
-  return toleration.key === taint.key && (toleration.value ?? '') === taint.value;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  if (toleration.operator === 'Exists') return true;
+  if (!toleration.operator || toleration.operator === 'Equal') return (toleration.value ?? '') === (taint.value ?? '');
+  return false;
 }
 
 /**

@@ -14,13 +14,38 @@ const autoscaler = (target: string, namespace: string): KubeObject => ({
   spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target }, minReplicas: 2, maxReplicas: 6 },
 });
 
-test('a workload an autoscaler scales is applied without replicas, and named for a warning', () => {
+const live = (object: KubeObject, replicas: number, replicasOwner?: string): KubeObject => ({
+  ...object,
+  metadata: {
+    ...object.metadata,
+    managedFields: [
+      {
+        manager: replicasOwner ?? 'sophia-deploy',
+        operation: replicasOwner ? 'Update' : 'Apply',
+        ...(replicasOwner ? { subresource: 'scale' } : {}),
+        fieldsV1: replicasOwner
+          ? { 'f:spec': { 'f:replicas': {} } }
+          : { 'f:spec': { 'f:replicas': {}, 'f:selector': {} } },
+      },
+    ],
+  },
+  spec: { ...object.spec, replicas },
+});
+const liveByKey = (...objects: KubeObject[]) =>
+  new Map(objects.map((object) => [`${object.metadata.namespace}/Deployment/${object.metadata.name}`, object]));
+
+test('a live workload an autoscaler scales is applied without replicas, and named for a warning', () => {
   const objects = [
     deployment('chat-api', 'sophia', 2),
     deployment('worker', 'sophia', 3),
     deployment('chat-api', 'other', 1),
   ];
-  const { objects: applied, yielded } = yieldReplicasToAutoscalers(objects, [autoscaler('chat-api', 'sophia')]);
+  const { objects: applied, yielded } = yieldReplicasToAutoscalers(
+    objects,
+    [autoscaler('chat-api', 'sophia')],
+    liveByKey(live(objects[0], 4, 'k3s')),
+    'sophia-deploy',
+  );
   expect(yielded).toEqual(['sophia/Deployment/chat-api']);
   expect(applied.map((object) => object.spec?.replicas)).toEqual([undefined, 3, 1]);
   expect(applied[0].spec).toEqual({ selector: { matchLabels: { app: 'chat-api' } } });
@@ -28,9 +53,56 @@ test('a workload an autoscaler scales is applied without replicas, and named for
 });
 
 test('a manifest that sets no replicas for an autoscaled workload needs no warning', () => {
+  const chat = deployment('chat-api', 'sophia');
   expect(
-    yieldReplicasToAutoscalers([deployment('chat-api', 'sophia')], [autoscaler('chat-api', 'sophia')]).yielded,
+    yieldReplicasToAutoscalers(
+      [chat],
+      [autoscaler('chat-api', 'sophia')],
+      liveByKey(live(chat, 2, 'k3s')),
+      'sophia-deploy',
+    ).yielded,
   ).toEqual([]);
+});
+
+test("a new autoscaled workload starts with its manifest's replicas, within the autoscaler's bounds", () => {
+  const decided = yieldReplicasToAutoscalers(
+    [
+      deployment('a', 'sophia', 4),
+      deployment('b', 'sophia', 1),
+      deployment('c', 'sophia', 9),
+      deployment('d', 'sophia'),
+    ],
+    ['a', 'b', 'c', 'd'].map((name) => autoscaler(name, 'sophia')),
+    new Map(),
+    'sophia-deploy',
+  );
+  expect(decided.objects.map((object) => object.spec?.replicas)).toEqual([4, 2, 6, undefined]);
+  expect(decided.started).toEqual([
+    { key: 'sophia/Deployment/a', replicas: 4 },
+    { key: 'sophia/Deployment/b', replicas: 2 },
+    { key: 'sophia/Deployment/c', replicas: 6 },
+  ]);
+  expect(decided.yielded).toEqual([]);
+  expect(decided.handovers).toEqual([]);
+});
+
+test("replicas the suite's field manager still owns are handed over at their live count before they are left out", () => {
+  const chat = deployment('chat-api', 'sophia', 3);
+  const decided = yieldReplicasToAutoscalers(
+    [chat],
+    [autoscaler('chat-api', 'sophia')],
+    liveByKey(live(chat, 3)),
+    'sophia-deploy',
+  );
+  expect(decided.objects[0].spec?.replicas).toBeUndefined();
+  expect(decided.handovers).toEqual([
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'chat-api', namespace: 'sophia' },
+      spec: { replicas: 3 },
+    },
+  ]);
 });
 
 describe('the record of an undo', () => {

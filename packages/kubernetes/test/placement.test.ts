@@ -8,6 +8,7 @@ import {
   ManifestError,
   nodeInfo,
   taintText,
+  untoleratedTaints,
   prepareManifests,
   type Placement,
 } from '../src/index.js';
@@ -82,4 +83,69 @@ test('taintText writes a taint as kubectl taint takes it', () => {
     'sophia.ai/dedicated=mcp:NoSchedule',
   );
   expect(taintText({ key: 'gpu', value: '', effect: 'NoExecute' })).toBe('gpu:NoExecute');
+});
+
+describe('taints the MCP pods do not tolerate', () => {
+  const taintedNode = (taints: object[], owned?: string) =>
+    nodeInfo({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: 'mcp-node',
+        ...(owned ? { annotations: { 'sophia.ai/placement': JSON.stringify({ taint: owned }) } } : {}),
+      },
+      spec: { taints },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'taints-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const tolerating = (tolerations: object[]) => {
+    const name = `t${tolerations.length}-${Math.random().toString(36).slice(2, 8)}`;
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: mcp}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      tolerations: ${JSON.stringify(tolerations)}\n      containers: [{name: a, image: r.example/a:1}]\n`,
+    );
+    return loadManifests({ patterns: [`${name}.yaml`], cwd: dir });
+  };
+  const gpu = { key: 'gpu', value: 'true', effect: 'NoSchedule' };
+
+  test.each([
+    [[{ operator: 'Exists' }], true],
+    [[{ key: 'gpu', operator: 'Exists' }], true],
+    [[{ key: 'gpu', value: 'true' }], true],
+    [[{ key: 'gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }], true],
+    [[{ operator: 'Exists', effect: 'NoSchedule' }], true],
+    [[{ key: 'gpu', operator: 'Equal', value: 'false' }], false],
+    [[{ key: 'gpu', operator: 'Exists', effect: 'NoExecute' }], false],
+    [[{ key: 'other', operator: 'Exists' }], false],
+    [[{ key: 'gpu', operator: 'Gt', value: 'true' }], false],
+    [[], false],
+  ])('tolerations %j tolerate gpu=true:NoSchedule: %s', (tolerations, tolerated) => {
+    const check = untoleratedTaints(tolerating(tolerations), taintedNode([gpu]), undefined);
+    expect(check.problems.length === 0).toBe(tolerated);
+  });
+
+  test('the taint of the input and the one an earlier run recorded are the suite’s, PreferNoSchedule only warns, NoExecute stops', () => {
+    const wanted = { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' as const };
+    const node = taintedNode(
+      [
+        { key: 'sophia.ai/dedicated', value: 'old', effect: 'NoSchedule' },
+        { key: 'sophia.ai/retired', effect: 'NoSchedule' },
+        { key: 'ops/maintenance', value: 'planned', effect: 'PreferNoSchedule' },
+        { key: 'evict', effect: 'NoExecute' },
+      ],
+      'sophia.ai/retired:NoSchedule',
+    );
+    const check = untoleratedTaints(tolerating([]), node, wanted);
+    expect(check.problems.map((problem) => problem.message.split(', which')[0])).toEqual([
+      expect.stringMatching(/does not tolerate taint evict:NoExecute of node mcp-node$/),
+    ]);
+    expect(check.problems[0].message).toContain('Add the toleration {key: evict, operator: Equal, effect: NoExecute}');
+    expect(check.warnings).toEqual([
+      expect.stringContaining('does not tolerate taint ops/maintenance=planned:PreferNoSchedule of node mcp-node'),
+    ]);
+  });
 });
