@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6913);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(239);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6913:
+/***/ 239:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34588,7 +34588,7 @@ async function createDeploymentStatus(github, deploymentId, options) {
  * Throws GitHubApiError (operation `listDeployments`).
  */
 async function listDeployments(github, filter) {
-    return client_calling('listDeployments', async () => {
+    return calling('listDeployments', async () => {
         const { octokit, owner, repo } = github;
         const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
             owner,
@@ -34600,6 +34600,30 @@ async function listDeployments(github, filter) {
         });
         return deployments.map(deploymentOf).sort((a, b) => b.id - a.id);
     });
+}
+/**
+ * The deployments to `environment`, newest first (GitHub's order), one page of up to 100 at a time:
+ * a caller that stops early reads no further page.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (page by page, as the caller reads).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+async function* deploymentPages(github, filter) {
+    const { octokit, owner, repo } = github;
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+        owner,
+        repo,
+        environment: filter.environment,
+        per_page: 100,
+    });
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+        const next = await client_calling('listDeployments', () => iterator.next());
+        if (next.done)
+            return;
+        yield next.value.data.map(deploymentOf);
+    }
 }
 /**
  * The newest deployment to `environment` of `ref` or `sha`, or undefined.
@@ -34655,16 +34679,31 @@ function statusOf(data) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
 
-async function histories(github, environment) {
-    const deployments = await listDeployments(github, { environment });
-    return Promise.all(deployments.map(async (deployment) => {
-        const statuses = await listDeploymentStatuses(github, deployment.id);
-        return {
-            deployment,
-            live: statuses[0]?.state === 'success',
-            everLive: statuses.some((status) => status.state === 'success'),
-        };
-    }));
+/**
+ * How many deployments' statuses are read at once: GitHub's secondary rate limits punish bursts of
+ * concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+const STATUS_READS_AT_ONCE = 4;
+/**
+ * The environment's deployments with their state, newest first, read lazily: a page of
+ * deployments, then their statuses a few at a time. A caller stops (breaks) as soon as it has
+ * found what it needs, so a long history costs only the requests up to there.
+ */
+async function* histories(github, environment) {
+    for await (const page of deploymentPages(github, { environment })) {
+        for (let start = 0; start < page.length; start += STATUS_READS_AT_ONCE) {
+            const chunk = page.slice(start, start + STATUS_READS_AT_ONCE);
+            const read = await Promise.all(chunk.map(async (deployment) => {
+                const statuses = await listDeploymentStatuses(github, deployment.id);
+                return {
+                    deployment,
+                    live: statuses[0]?.state === 'success',
+                    everLive: statuses.some((status) => status.state === 'success'),
+                };
+            }));
+            yield* read;
+        }
+    }
 }
 /**
  * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
@@ -34689,7 +34728,7 @@ async function startDeploymentRecord(github, options) {
 }
 /**
  * Closes the record of a deploy.
- * - `success`: the deployment's `success` status; every other live deployment of the environment
+ * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
@@ -34702,27 +34741,39 @@ async function startDeploymentRecord(github, options) {
  */
 async function finishDeploymentRecord(github, deploymentId, options) {
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-    const others = (await histories(github, options.environment)).filter((history) => history.deployment.id !== deploymentId);
     if (options.outcome === 'success') {
         await createDeploymentStatus(github, deploymentId, {
             state: 'success',
             description: options.description,
             ...links,
         });
-        for (const history of others.filter((each) => each.live)) {
+        // These records keep one deployment live: the newest other live one is the one replaced.
+        for await (const history of histories(github, options.environment)) {
+            if (history.deployment.id === deploymentId || !history.live)
+                continue;
             await createDeploymentStatus(github, history.deployment.id, {
                 state: 'inactive',
                 description: `Replaced by deployment ${deploymentId}`,
                 ...links,
             });
+            break;
         }
         return {};
     }
     await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
     if (!options.restored)
         return {};
-    const earlier = others.filter((history) => history.deployment.id < deploymentId);
-    const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (history.deployment.id >= deploymentId)
+            continue;
+        if (history.live) {
+            restored = history.deployment;
+            break;
+        }
+        if (history.everLive)
+            restored ??= history.deployment;
+    }
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
             state: 'success',
@@ -34743,11 +34794,20 @@ async function finishDeploymentRecord(github, deploymentId, options) {
  * Minimum token permission: `deployments: write`.
  */
 async function recordRollback(github, options) {
-    const all = await histories(github, options.environment);
-    const live = all.find((history) => history.live)?.deployment;
+    let live;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (!live) {
+            if (history.live)
+                live = history.deployment;
+        }
+        else if (history.everLive) {
+            restored = history.deployment;
+            break;
+        }
+    }
     if (!live)
         return {};
-    const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
@@ -34760,7 +34820,88 @@ async function recordRollback(github, options) {
     return { rolledBack: live, restored };
 }
 
+;// CONCATENATED MODULE: ../../packages/github/src/deploy-outcome.ts
+/**
+ * What a deploy run left serving, from what its jobs reported, never from the absence of a failed
+ * job: a component counts as put back only when its rollback job succeeded or its own deploy
+ * reported the rollback it made; a job that was cancelled, or a rollback that failed, leaves what
+ * is served unknown.
+ */
+/** One component's state; `changed`/`rollbacks` that are not JSON count as unknown. */
+function componentState(run) {
+    if (run.ran !== 'true')
+        return 'untouched';
+    if (run.deploy === 'success') {
+        if (run.rollback === 'success')
+            return 'previous';
+        if (run.rollback === 'failure' || run.rollback === 'cancelled')
+            return 'unknown';
+        // deploy.yml rolls back only the workloads a deploy changed: with none, its state is the one before.
+        return run.changed === '[]' ? 'untouched' : 'new';
+    }
+    if (run.deploy !== 'failure')
+        return 'unknown';
+    if (run.rollbacks === undefined)
+        return 'previous';
+    try {
+        const rollbacks = JSON.parse(run.rollbacks || '{}');
+        return Object.values(rollbacks).some((each) => each.result !== 'restored' && each.result !== 'skipped')
+            ? 'unknown'
+            : 'previous';
+    }
+    catch {
+        return 'unknown';
+    }
+}
+/**
+ * The outcome of a deploy run from its components' jobs and its health gate's result (`success`,
+ * `failure`, `cancelled` or `skipped`) and `healthy` output.
+ */
+function deployOutcome(components, gate) {
+    const states = Object.fromEntries(Object.entries(components).map(([name, run]) => [name, componentState(run)]));
+    const touched = Object.values(states).filter((state) => state !== 'untouched');
+    const list = (state) => Object.keys(states)
+        .filter((name) => states[name] === state)
+        .join(', ');
+    const checked = gate.result === 'success' && gate.healthy === 'true';
+    // A release serving unchecked is still the one live. Of GitHub's deployment states (REST "Create a
+    // deployment status"), only `success` makes a deployment the environment's active one; `error`
+    // and `failure` say it did not go live, `inactive` that something replaced it. So `live` becomes
+    // `success`, and the description says the health gate did not finish.
+    if (touched.length > 0 && touched.every((state) => state === 'new') && gate.result !== 'failure') {
+        return {
+            served: 'live',
+            checked,
+            components: states,
+            description: checked
+                ? 'Deployed'
+                : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new')}`,
+        };
+    }
+    if (touched.every((state) => state === 'previous')) {
+        return {
+            served: 'restored',
+            checked,
+            components: states,
+            description: touched.length === 0
+                ? 'Deploy failed or was not approved: nothing of it stayed live'
+                : gate.result === 'failure'
+                    ? 'Health gate failed: what this run changed was rolled back'
+                    : 'Deploy failed: what this run changed was put back',
+        };
+    }
+    const parts = [
+        ['this run', list('new')],
+        ['put back', list('previous')],
+        ['unknown (a rollback failed or was cancelled)', list('unknown')],
+    ]
+        .filter(([, names]) => names !== '')
+        .map(([what, names]) => `${what}: ${names}`);
+    return { served: 'unknown', checked, components: states, description: `Not all live: ${parts.join('; ')}` };
+}
+
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
 
 
 
@@ -34772,8 +34913,32 @@ var inputs_src = __nccwpck_require__(8113);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
+
 const RECORDS = ['start', 'finish', 'rollback'];
 const OUTCOMES = ['success', 'failure'];
+const RUN_FIELDS = ['ran', 'deploy', 'rollback'];
+/** `components`: JSON object, component name -> ComponentRun (every field a string). */
+const componentRuns = (name, raw) => {
+    const expected = 'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "rollbacks"]} as text';
+    let parsed;
+    try {
+        parsed = JSON.parse(raw);
+    }
+    catch {
+        throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+    for (const run of Object.values(parsed)) {
+        const fields = run;
+        if (typeof run !== 'object' || run === null || RUN_FIELDS.some((field) => typeof fields[field] !== 'string')) {
+            throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+        }
+        if (Object.values(fields).some((field) => typeof field !== 'string'))
+            throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+    }
+    return parsed;
+};
 /**
  * Reads and checks the inputs; the token is masked and must fit an HTTP header. `ref` defaults to the
  * run's commit (GITHUB_SHA, read by runContext). Throws InputError naming the input before any request.
@@ -34797,8 +34962,18 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
         if (deploymentId === undefined) {
             throw new inputs_src/* InputError */.dz('deployment-id', 'Input "deployment-id" is required with record: finish');
         }
+        const components = reader.optional('components', componentRuns);
+        if (components) {
+            const facts = deployOutcome(components, {
+                result: reader.optional('health-gate-result') ?? '',
+                healthy: reader.optional('healthy') ?? '',
+            });
+            const description = facts.description;
+            const outcome = facts.served === 'live' ? 'success' : 'failure';
+            return { ...common, description, record, deploymentId, outcome, restored: facts.served === 'restored', facts };
+        }
         if (outcome === undefined) {
-            throw new inputs_src/* InputError */.dz('outcome', 'Input "outcome" is required with record: finish (success or failure)');
+            throw new inputs_src/* InputError */.dz('outcome', 'Input "outcome" is required with record: finish (success or failure), unless "components" is given');
         }
         return { ...common, record, deploymentId, outcome, restored };
     }
@@ -34831,6 +35006,10 @@ async function main() {
             description,
             ...links,
         });
+        if (settings.facts) {
+            const states = Object.entries(settings.facts.components).map(([name, state]) => `${name} ${state}`);
+            src/* actionLog */.Zx.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
+        }
         src/* actionLog */.Zx.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
         await (0,src/* publish */.mk)({ outputs: { 'deployment-id': deploymentId, 'restored-deployment-id': done.restored?.id ?? '' } });
     }
@@ -38435,10 +38614,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   zM: () => (/* reexport */ scalars_boolean),
   d6: () => (/* reexport */ headerToken),
   nd: () => (/* reexport */ scalars_integer),
+  Jq: () => (/* reexport */ input_error_mustBe),
   yL: () => (/* reexport */ oneOf)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */

@@ -933,7 +933,7 @@ async function deployments_createDeploymentStatus(github, deploymentId, options)
  * Minimum token permission: `deployments: read`.
  * Throws GitHubApiError (operation `listDeployments`).
  */
-async function deployments_listDeployments(github, filter) {
+async function listDeployments(github, filter) {
     return calling('listDeployments', async () => {
         const { octokit, owner, repo } = github;
         const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
@@ -948,11 +948,35 @@ async function deployments_listDeployments(github, filter) {
     });
 }
 /**
+ * The deployments to `environment`, newest first (GitHub's order), one page of up to 100 at a time:
+ * a caller that stops early reads no further page.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (page by page, as the caller reads).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+async function* deployments_deploymentPages(github, filter) {
+    const { octokit, owner, repo } = github;
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+        owner,
+        repo,
+        environment: filter.environment,
+        per_page: 100,
+    });
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+        const next = await calling('listDeployments', () => iterator.next());
+        if (next.done)
+            return;
+        yield next.value.data.map(deploymentOf);
+    }
+}
+/**
  * The newest deployment to `environment` of `ref` or `sha`, or undefined.
  * REST, permission and errors: those of listDeployments.
  */
 async function findDeployment(github, filter) {
-    return (await deployments_listDeployments(github, filter))[0];
+    return (await listDeployments(github, filter))[0];
 }
 /**
  * A deployment's statuses, newest first: the first is what the Environments page shows.
@@ -1001,16 +1025,31 @@ function statusOf(data) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
 
-async function histories(github, environment) {
-    const deployments = await listDeployments(github, { environment });
-    return Promise.all(deployments.map(async (deployment) => {
-        const statuses = await listDeploymentStatuses(github, deployment.id);
-        return {
-            deployment,
-            live: statuses[0]?.state === 'success',
-            everLive: statuses.some((status) => status.state === 'success'),
-        };
-    }));
+/**
+ * How many deployments' statuses are read at once: GitHub's secondary rate limits punish bursts of
+ * concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+const STATUS_READS_AT_ONCE = 4;
+/**
+ * The environment's deployments with their state, newest first, read lazily: a page of
+ * deployments, then their statuses a few at a time. A caller stops (breaks) as soon as it has
+ * found what it needs, so a long history costs only the requests up to there.
+ */
+async function* histories(github, environment) {
+    for await (const page of deploymentPages(github, { environment })) {
+        for (let start = 0; start < page.length; start += STATUS_READS_AT_ONCE) {
+            const chunk = page.slice(start, start + STATUS_READS_AT_ONCE);
+            const read = await Promise.all(chunk.map(async (deployment) => {
+                const statuses = await listDeploymentStatuses(github, deployment.id);
+                return {
+                    deployment,
+                    live: statuses[0]?.state === 'success',
+                    everLive: statuses.some((status) => status.state === 'success'),
+                };
+            }));
+            yield* read;
+        }
+    }
 }
 /**
  * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
@@ -1035,7 +1074,7 @@ async function startDeploymentRecord(github, options) {
 }
 /**
  * Closes the record of a deploy.
- * - `success`: the deployment's `success` status; every other live deployment of the environment
+ * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
@@ -1048,27 +1087,39 @@ async function startDeploymentRecord(github, options) {
  */
 async function finishDeploymentRecord(github, deploymentId, options) {
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-    const others = (await histories(github, options.environment)).filter((history) => history.deployment.id !== deploymentId);
     if (options.outcome === 'success') {
         await createDeploymentStatus(github, deploymentId, {
             state: 'success',
             description: options.description,
             ...links,
         });
-        for (const history of others.filter((each) => each.live)) {
+        // These records keep one deployment live: the newest other live one is the one replaced.
+        for await (const history of histories(github, options.environment)) {
+            if (history.deployment.id === deploymentId || !history.live)
+                continue;
             await createDeploymentStatus(github, history.deployment.id, {
                 state: 'inactive',
                 description: `Replaced by deployment ${deploymentId}`,
                 ...links,
             });
+            break;
         }
         return {};
     }
     await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
     if (!options.restored)
         return {};
-    const earlier = others.filter((history) => history.deployment.id < deploymentId);
-    const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (history.deployment.id >= deploymentId)
+            continue;
+        if (history.live) {
+            restored = history.deployment;
+            break;
+        }
+        if (history.everLive)
+            restored ??= history.deployment;
+    }
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
             state: 'success',
@@ -1089,11 +1140,20 @@ async function finishDeploymentRecord(github, deploymentId, options) {
  * Minimum token permission: `deployments: write`.
  */
 async function recordRollback(github, options) {
-    const all = await histories(github, options.environment);
-    const live = all.find((history) => history.live)?.deployment;
+    let live;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (!live) {
+            if (history.live)
+                live = history.deployment;
+        }
+        else if (history.everLive) {
+            restored = history.deployment;
+            break;
+        }
+    }
     if (!live)
         return {};
-    const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
@@ -1107,6 +1167,7 @@ async function recordRollback(github, options) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
 
 
 
