@@ -34362,13 +34362,20 @@ async function upsertPullRequestComment(github, options) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/alert-issue.ts
 
+function alertIssueOf(issue) {
+    return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
+}
 /**
- * The one open issue carrying `label` and this alert's hidden marker `<!-- sophia-alert:<key> -->`,
- * or undefined. Searched by label and marker, never by title, through the issues list (not the
- * search API, whose index lags behind: a just-opened issue would be missed and opened twice).
- * Pull requests, which the issues list also returns, are skipped.
+ * The one open issue of this alert, or undefined: first among the open issues carrying `label`,
+ * by the hidden marker `<!-- sophia-alert:<key> -->`; when none has it (someone removed the label,
+ * or edited the text and the marker with it), among every open issue, by the marker or by the
+ * alert's exact `title` on an issue a bot opened (the workflow's token opens them as
+ * `github-actions[bot]`): an alert issue a person touched is still found, and no second opens.
+ * Through the issues list, not the search API, whose index lags behind (a just-opened issue would
+ * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
- * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page), then, only when
+ * that finds none, GET /repos/{owner}/{repo}/issues?state=open page by page until found.
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
@@ -34376,17 +34383,62 @@ async function findAlertIssue(github, alert) {
     const hidden = marker('alert', alert.key);
     return calling('findAlertIssue', async () => {
         const { octokit, owner, repo } = github;
-        const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
             owner,
             repo,
             state: 'open',
             labels: alert.label,
             per_page: 100,
         });
-        const found = issues
+        const found = labelled
             .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
             .sort((a, b) => a.number - b.number)[0];
-        return found ? { number: found.number, title: found.title, htmlUrl: found.html_url } : undefined;
+        if (found)
+            return alertIssueOf(found);
+        const ours = (issue) => !issue.pull_request &&
+            (issue.body?.includes(hidden) ||
+                (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
+        for await (const page of octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+            owner,
+            repo,
+            state: 'open',
+            per_page: 100,
+        })) {
+            const match = page.data.filter(ours).sort((a, b) => a.number - b.number)[0];
+            if (match)
+                return alertIssueOf(match);
+        }
+        return undefined;
+    });
+}
+/**
+ * The newest closed issue of this alert (labelled, with its marker) closed less than `withinSeconds`
+ * ago, or undefined. Only the newest page of closed labelled issues is read: an older one is
+ * outside any sensible window.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues?state=closed&labels={label}&sort=updated&direction=desc.
+ * Minimum token permission: `issues: read`.
+ * Throws GitHubApiError (operation `findAlertIssue`).
+ */
+async function recentlyClosedAlertIssue(github, alert, withinSeconds) {
+    const hidden = marker('alert', alert.key);
+    return calling('findAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data } = await octokit.rest.issues.listForRepo({
+            owner,
+            repo,
+            state: 'closed',
+            labels: alert.label,
+            sort: 'updated',
+            direction: 'desc',
+            per_page: 100,
+        });
+        const since = Date.now() - withinSeconds * 1000;
+        const found = data
+            .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+            .filter((issue) => issue.closed_at && Date.parse(issue.closed_at) >= since)
+            .sort((a, b) => Date.parse(b.closed_at) - Date.parse(a.closed_at))[0];
+        return found ? alertIssueOf(found) : undefined;
     });
 }
 /**
@@ -34448,6 +34500,19 @@ async function closeIssue(github, issueNumber, comment) {
         });
     });
 }
+/**
+ * Reopens a closed issue (GitHub then sets its `state_reason` to `reopened`).
+ *
+ * REST: PATCH /repos/{owner}/{repo}/issues/{issue_number} (`state: open`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `reopenIssue`).
+ */
+async function reopenIssue(github, issueNumber) {
+    await calling('reopenIssue', async () => {
+        const { octokit, owner, repo } = github;
+        await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: 'open' });
+    });
+}
 const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
 /** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
 function markedState(state) {
@@ -34487,8 +34552,8 @@ async function lastState(github, issueNumber) {
     });
 }
 /**
- * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
- * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * The alert issue's whole lifecycle for one check: unhealthy with no open issue reopens one closed
+ * within `reopenWithinSeconds` (commenting `body`), else opens one (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
  * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
  * comments `body` and closes it, healthy with none does nothing.
  *
@@ -34505,8 +34570,16 @@ async function syncAlertIssue(github, alert, check) {
         return { action: 'closed', issue: open };
     }
     const body = withState(check.body, check.state);
-    if (!open)
-        return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    if (!open) {
+        const closed = check.reopenWithinSeconds
+            ? await recentlyClosedAlertIssue(github, alert, check.reopenWithinSeconds)
+            : undefined;
+        if (!closed)
+            return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        await reopenIssue(github, closed.number);
+        await commentOnIssue(github, closed.number, body);
+        return { action: 'reopened', issue: closed };
+    }
     if (check.state !== undefined) {
         const last = await lastState(github, open.number);
         const due = check.remindAfterSeconds !== undefined &&
