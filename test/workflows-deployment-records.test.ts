@@ -49,8 +49,11 @@ function common(sha: string) {
   };
 }
 
-/** deploy.yml of the production frontend alone: `<p>Sophia {version}</p>` at commit version×40. */
-function deploy(version: string, healthUrl: string) {
+/**
+ * deploy.yml of the production frontend alone: `<p>Sophia {version}</p>` at commit version×40;
+ * `cancelAtGate` cancels the run as the health gate's step starts.
+ */
+function deploy(version: string, healthUrl: string, cancelAtGate = false) {
   writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
   return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
@@ -64,6 +67,7 @@ function deploy(version: string, healthUrl: string) {
       'health-timeout': '500ms',
       ...frontendHostInputs(host),
     },
+    ...(cancelAtGate ? { cancelAt: (jobId: string) => jobId === 'health-gate' } : {}),
   });
 }
 
@@ -134,4 +138,23 @@ test('good deploys, a deploy rolled back by its gate, a manual rollback: one liv
   });
   expect(await served()).toBe('<p>Sophia a</p>\n');
   expect(new Set(api.requests.map((request) => request.token))).toEqual(new Set([TOKEN]));
+}, 300_000);
+
+test('a run cancelled during the health gate, after the switch, records the new release as live, not checked', async () => {
+  // The gate reads a URL nothing answers on: had it finished, it would have failed and rolled back.
+  const run = await deploy('d', 'http://127.0.0.1:9/healthz', true);
+  expect(run.result).toBe('cancelled');
+  const result = (id: string) => run.jobs.find((job) => job.id === id)?.result;
+  expect(result('frontend')).toBe('success');
+  expect(result('health-gate')).toBe('cancelled');
+  expect(run.jobs.find((job) => job.id === 'health-gate')?.steps[0].result).toBe('cancelled');
+  // Rollback jobs run on a failed gate only; the record job (always()) runs on cancel, as on GitHub.
+  expect(result('rollback-frontend')).toBe('skipped');
+  expect(result('record')).toBe('success');
+  expect(await served()).toBe('<p>Sophia d</p>\n');
+  // What serves is d: its record is the live one, and no earlier one was marked live again.
+  expect(live()).toEqual(['d']);
+  const d = repository.deployments.find((each) => each.sha === 'd'.repeat(40))!;
+  const newest = [...d.statuses].sort((a, b) => b.id - a.id)[0];
+  expect(newest.description).toMatch(/without a finished health gate \(run cancelled/);
 }, 300_000);

@@ -19,7 +19,7 @@ const READ_ONLY = 'ghs_monitorIssuesRead';
 const MARKER = '<!-- sophia-alert:production -->';
 
 /** What production answers on both health URLs. */
-let health: 'ok' | 'down' | 'degraded' = 'ok';
+let health: 'ok' | 'down' | 'bad-gateway' | 'degraded' = 'ok';
 let site: TestServer;
 let api: GitHubApi;
 let repository: RepositoryState;
@@ -28,6 +28,7 @@ let app: string;
 beforeAll(async () => {
   site = await startServer((_request, response) => {
     if (health === 'down') reply(response, 503, 'upstream unavailable');
+    else if (health === 'bad-gateway') reply(response, 502, 'bad gateway');
     else reply(response, 200, JSON.stringify({ status: health }), { 'content-type': 'application/json' });
   });
   api = await startGitHubApi({ tokens: { [TOKEN]: { issues: 'write' }, [READ_ONLY]: { issues: 'read' } } });
@@ -108,10 +109,11 @@ test('one issue per outage: opened, commented when the failure changes, silent w
   expect(commentsOn(issue.number).at(-1)!.body).toContain('**production** is healthy again.');
   expect(outcome(await monitor('healthy-after'))).toEqual({ result: 'success', healthy: 'true', alert: 'none' });
 
-  // A new outage is a new issue; still one open at a time.
+  // Failing again within alert-reopen-window (24 h by default): the same issue, reopened with the report.
   health = 'down';
-  expect(outcome(await monitor('down-again'))).toEqual({ result: 'success', healthy: 'false', alert: 'opened' });
-  expect(alertIssues().map((each) => each.state)).toEqual(['closed', 'open']);
+  expect(outcome(await monitor('down-again'))).toEqual({ result: 'success', healthy: 'false', alert: 'reopened' });
+  expect(alertIssues()).toEqual([expect.objectContaining({ state: 'open', state_reason: 'reopened' })]);
+  expect(commentsOn(issue.number).at(-1)!.body).toContain('**production** is unhealthy.');
   // Every request carried the run's token, which holds issues: write and nothing else.
   expect(new Set(api.requests.map((request) => request.token))).toEqual(new Set([TOKEN]));
   expect(alertIssues().filter((each) => each.state === 'open')).toHaveLength(1);
@@ -143,4 +145,25 @@ test('a token with issues: read only fails the run with GitHub words, rather tha
   expect(step.annotations.map((annotation) => annotation.message)).toEqual([
     'openAlertIssue: GitHub answered HTTP 403: Resource not accessible by integration',
   ]);
+});
+
+test('an outage answering 502 then 503 comments once; a label removed from the open issue opens no second one', async () => {
+  health = 'down';
+  await monitor('flap-setup');
+  const [open] = alertIssues().filter((each) => each.state === 'open');
+  expect(open).toBeDefined();
+  const comments = commentsOn(open.number).length;
+  for (const [n, answer] of (['bad-gateway', 'down', 'bad-gateway'] as const).entries()) {
+    health = answer;
+    expect(outcome(await monitor(`flap-${n}`))).toMatchObject({ alert: 'unchanged' });
+  }
+  expect(commentsOn(open.number)).toHaveLength(comments);
+
+  // Someone removes the label, and edits the text (the marker with it): the issue is still found by its title.
+  open.labels = [];
+  open.body = 'Looking into it.';
+  health = 'degraded';
+  expect(outcome(await monitor('unlabelled'))).toMatchObject({ alert: 'commented' });
+  expect(repository.issues.filter((each) => !each.pullRequest && each.state === 'open')).toHaveLength(1);
+  expect(commentsOn(open.number)).toHaveLength(comments + 1);
 });

@@ -291,7 +291,13 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
   it.each(['backend', 'mcp'])('%s workloads are rolled back only when this run changed some', (deployJob) => {
     expect(deploy.jobs[`rollback-${deployJob}`].if).toContain(`needs.${deployJob}.outputs.changed != '[]'`);
     // The deploy action itself says what it changed: no bookkeeping step around it.
-    expect(deploy.jobs[deployJob].outputs).toEqual({ ran: 'true', changed: '${{ steps.deploy.outputs.changed }}' });
+    // ... and whether its own rollback of a failed rollout put it back: the deployment record reads it.
+    expect(deploy.jobs[deployJob].outputs).toEqual({
+      ran: 'true',
+      changed: '${{ steps.deploy.outputs.changed }}',
+      'rolled-back': '${{ steps.deploy.outputs.rolled-back }}',
+      rollbacks: '${{ steps.deploy.outputs.rollbacks }}',
+    });
     expect((deploy.jobs[deployJob].steps ?? []).filter((step) => step.run)).toEqual([]);
     const rollbackStep = deploy.jobs[`rollback-${deployJob}`].steps?.find((step) => step.uses === '$/actions/rollback');
     expect(rollbackStep?.with?.workloads).toBe(`\${{ needs.${deployJob}.outputs.changed }}`);
@@ -300,7 +306,8 @@ describe('on a failed gate, rollback undoes exactly the components this run depl
   it('the gate runs after every deploy job, also when one failed, unless the run was cancelled or no deploy job started', () => {
     expect(deploy.jobs['health-gate'].needs).toEqual(['plan', 'frontend', 'backend', 'mcp']);
     expect(deploy.jobs['health-gate'].if).toBe(
-      "always() && needs.plan.result == 'success' && !contains(needs.*.result, 'cancelled')" +
+      // !cancelled(): a run cancelled while the gate waits stops it (an always() job is never cancelled).
+      "!cancelled() && needs.plan.result == 'success' && !contains(needs.*.result, 'cancelled')" +
         " && (needs.frontend.outputs.ran == 'true' || needs.backend.outputs.ran == 'true' || needs.mcp.outputs.ran == 'true')",
     );
     // A job that never started (rejected by reviewers) has no outputs: `ran` is a constant of each deploy job.

@@ -57042,28 +57042,31 @@ function describeRound(round) {
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
 }
 /**
- * What is failing, in one line, so that two unhealthy reports can be told apart ("the same
- * outage" or "something else broke"): per URL that had a failed probe, sorted, the URL and how
- * its latest failure looked (the probe error kind, such as `refused` or `timeout`, else
- * `status <code>`, else `body` for an expected status with the wrong body); the verdict's outcome
- * first. Counts, latencies and timings are left out: they differ on every run of the same outage.
- * Empty for a healthy report.
+ * What is failing, in kind, in one line, so that two unhealthy reports can be told apart ("the same
+ * outage" or "something else broke"): per unhealthy URL, sorted, the URL and the class of its
+ * latest failure (the probe error kind, such as `refused` or `timeout`, else `status 5xx`, the
+ * status class, else `body` for an expected status with the wrong body). A URL is unhealthy when
+ * at least half of its probes failed; one failed probe among passes is noise, not a new outage
+ * (when no URL reaches half, every URL with a failed probe counts). Exact codes, the gate's outcome
+ * (timeout or flapping), counts, latencies and timings are left out: they differ from run to run
+ * of the same outage (a proxy answering 502 then 503). Empty for a healthy report.
  */
 function failureSignature(report) {
     if (report.healthy)
         return '';
-    const failing = report.urls
-        .filter((url) => url.passes < url.probes)
+    const failed = report.urls.filter((url) => url.passes < url.probes);
+    const mostlyFailed = failed.filter((url) => url.probes - url.passes >= url.passes);
+    return (mostlyFailed.length > 0 ? mostlyFailed : failed)
         .map((url) => {
         const how = url.lastError
             ? (url.lastErrorKind ?? 'other')
             : url.wrongStatus > 0
-                ? `status ${url.lastStatus}`
+                ? `status ${url.lastStatus === null ? 'none' : `${Math.floor(url.lastStatus / 100)}xx`}`
                 : 'body';
         return `${url.url} ${how}`;
     })
-        .sort();
-    return [report.outcome, ...failing].join('; ');
+        .sort()
+        .join('; ');
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts

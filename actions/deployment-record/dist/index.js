@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6913);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(239);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
@@ -29229,7 +29229,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6913:
+/***/ 239:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34365,13 +34365,20 @@ async function upsertPullRequestComment(github, options) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/alert-issue.ts
 
+function alertIssueOf(issue) {
+    return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
+}
 /**
- * The one open issue carrying `label` and this alert's hidden marker `<!-- sophia-alert:<key> -->`,
- * or undefined. Searched by label and marker, never by title, through the issues list (not the
- * search API, whose index lags behind: a just-opened issue would be missed and opened twice).
- * Pull requests, which the issues list also returns, are skipped.
+ * The one open issue of this alert, or undefined: first among the open issues carrying `label`,
+ * by the hidden marker `<!-- sophia-alert:<key> -->`; when none has it (someone removed the label,
+ * or edited the text and the marker with it), among every open issue, by the marker or by the
+ * alert's exact `title` on an issue a bot opened (the workflow's token opens them as
+ * `github-actions[bot]`): an alert issue a person touched is still found, and no second opens.
+ * Through the issues list, not the search API, whose index lags behind (a just-opened issue would
+ * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
- * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page), then, only when
+ * that finds none, GET /repos/{owner}/{repo}/issues?state=open page by page until found.
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
@@ -34379,17 +34386,62 @@ async function findAlertIssue(github, alert) {
     const hidden = marker('alert', alert.key);
     return calling('findAlertIssue', async () => {
         const { octokit, owner, repo } = github;
-        const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
             owner,
             repo,
             state: 'open',
             labels: alert.label,
             per_page: 100,
         });
-        const found = issues
+        const found = labelled
             .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
             .sort((a, b) => a.number - b.number)[0];
-        return found ? { number: found.number, title: found.title, htmlUrl: found.html_url } : undefined;
+        if (found)
+            return alertIssueOf(found);
+        const ours = (issue) => !issue.pull_request &&
+            (issue.body?.includes(hidden) ||
+                (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
+        for await (const page of octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+            owner,
+            repo,
+            state: 'open',
+            per_page: 100,
+        })) {
+            const match = page.data.filter(ours).sort((a, b) => a.number - b.number)[0];
+            if (match)
+                return alertIssueOf(match);
+        }
+        return undefined;
+    });
+}
+/**
+ * The newest closed issue of this alert (labelled, with its marker) closed less than `withinSeconds`
+ * ago, or undefined. Only the newest page of closed labelled issues is read: an older one is
+ * outside any sensible window.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues?state=closed&labels={label}&sort=updated&direction=desc.
+ * Minimum token permission: `issues: read`.
+ * Throws GitHubApiError (operation `findAlertIssue`).
+ */
+async function recentlyClosedAlertIssue(github, alert, withinSeconds) {
+    const hidden = marker('alert', alert.key);
+    return calling('findAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data } = await octokit.rest.issues.listForRepo({
+            owner,
+            repo,
+            state: 'closed',
+            labels: alert.label,
+            sort: 'updated',
+            direction: 'desc',
+            per_page: 100,
+        });
+        const since = Date.now() - withinSeconds * 1000;
+        const found = data
+            .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+            .filter((issue) => issue.closed_at && Date.parse(issue.closed_at) >= since)
+            .sort((a, b) => Date.parse(b.closed_at) - Date.parse(a.closed_at))[0];
+        return found ? alertIssueOf(found) : undefined;
     });
 }
 /**
@@ -34451,6 +34503,19 @@ async function closeIssue(github, issueNumber, comment) {
         });
     });
 }
+/**
+ * Reopens a closed issue (GitHub then sets its `state_reason` to `reopened`).
+ *
+ * REST: PATCH /repos/{owner}/{repo}/issues/{issue_number} (`state: open`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `reopenIssue`).
+ */
+async function reopenIssue(github, issueNumber) {
+    await calling('reopenIssue', async () => {
+        const { octokit, owner, repo } = github;
+        await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: 'open' });
+    });
+}
 const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
 /** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
 function markedState(state) {
@@ -34490,8 +34555,8 @@ async function lastState(github, issueNumber) {
     });
 }
 /**
- * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
- * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * The alert issue's whole lifecycle for one check: unhealthy with no open issue reopens one closed
+ * within `reopenWithinSeconds` (commenting `body`), else opens one (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
  * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
  * comments `body` and closes it, healthy with none does nothing.
  *
@@ -34508,8 +34573,16 @@ async function syncAlertIssue(github, alert, check) {
         return { action: 'closed', issue: open };
     }
     const body = withState(check.body, check.state);
-    if (!open)
-        return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    if (!open) {
+        const closed = check.reopenWithinSeconds
+            ? await recentlyClosedAlertIssue(github, alert, check.reopenWithinSeconds)
+            : undefined;
+        if (!closed)
+            return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        await reopenIssue(github, closed.number);
+        await commentOnIssue(github, closed.number, body);
+        return { action: 'reopened', issue: closed };
+    }
     if (check.state !== undefined) {
         const last = await lastState(github, open.number);
         const due = check.remindAfterSeconds !== undefined &&
@@ -34591,7 +34664,7 @@ async function createDeploymentStatus(github, deploymentId, options) {
  * Throws GitHubApiError (operation `listDeployments`).
  */
 async function listDeployments(github, filter) {
-    return client_calling('listDeployments', async () => {
+    return calling('listDeployments', async () => {
         const { octokit, owner, repo } = github;
         const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
             owner,
@@ -34603,6 +34676,30 @@ async function listDeployments(github, filter) {
         });
         return deployments.map(deploymentOf).sort((a, b) => b.id - a.id);
     });
+}
+/**
+ * The deployments to `environment`, newest first (GitHub's order), one page of up to 100 at a time:
+ * a caller that stops early reads no further page.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (page by page, as the caller reads).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+async function* deploymentPages(github, filter) {
+    const { octokit, owner, repo } = github;
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+        owner,
+        repo,
+        environment: filter.environment,
+        per_page: 100,
+    });
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+        const next = await client_calling('listDeployments', () => iterator.next());
+        if (next.done)
+            return;
+        yield next.value.data.map(deploymentOf);
+    }
 }
 /**
  * The newest deployment to `environment` of `ref` or `sha`, or undefined.
@@ -34658,16 +34755,31 @@ function statusOf(data) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
 
-async function histories(github, environment) {
-    const deployments = await listDeployments(github, { environment });
-    return Promise.all(deployments.map(async (deployment) => {
-        const statuses = await listDeploymentStatuses(github, deployment.id);
-        return {
-            deployment,
-            live: statuses[0]?.state === 'success',
-            everLive: statuses.some((status) => status.state === 'success'),
-        };
-    }));
+/**
+ * How many deployments' statuses are read at once: GitHub's secondary rate limits punish bursts of
+ * concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+const STATUS_READS_AT_ONCE = 4;
+/**
+ * The environment's deployments with their state, newest first, read lazily: a page of
+ * deployments, then their statuses a few at a time. A caller stops (breaks) as soon as it has
+ * found what it needs, so a long history costs only the requests up to there.
+ */
+async function* histories(github, environment) {
+    for await (const page of deploymentPages(github, { environment })) {
+        for (let start = 0; start < page.length; start += STATUS_READS_AT_ONCE) {
+            const chunk = page.slice(start, start + STATUS_READS_AT_ONCE);
+            const read = await Promise.all(chunk.map(async (deployment) => {
+                const statuses = await listDeploymentStatuses(github, deployment.id);
+                return {
+                    deployment,
+                    live: statuses[0]?.state === 'success',
+                    everLive: statuses.some((status) => status.state === 'success'),
+                };
+            }));
+            yield* read;
+        }
+    }
 }
 /**
  * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
@@ -34692,7 +34804,7 @@ async function startDeploymentRecord(github, options) {
 }
 /**
  * Closes the record of a deploy.
- * - `success`: the deployment's `success` status; every other live deployment of the environment
+ * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
@@ -34705,27 +34817,39 @@ async function startDeploymentRecord(github, options) {
  */
 async function finishDeploymentRecord(github, deploymentId, options) {
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-    const others = (await histories(github, options.environment)).filter((history) => history.deployment.id !== deploymentId);
     if (options.outcome === 'success') {
         await createDeploymentStatus(github, deploymentId, {
             state: 'success',
             description: options.description,
             ...links,
         });
-        for (const history of others.filter((each) => each.live)) {
+        // These records keep one deployment live: the newest other live one is the one replaced.
+        for await (const history of histories(github, options.environment)) {
+            if (history.deployment.id === deploymentId || !history.live)
+                continue;
             await createDeploymentStatus(github, history.deployment.id, {
                 state: 'inactive',
                 description: `Replaced by deployment ${deploymentId}`,
                 ...links,
             });
+            break;
         }
         return {};
     }
     await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
     if (!options.restored)
         return {};
-    const earlier = others.filter((history) => history.deployment.id < deploymentId);
-    const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (history.deployment.id >= deploymentId)
+            continue;
+        if (history.live) {
+            restored = history.deployment;
+            break;
+        }
+        if (history.everLive)
+            restored ??= history.deployment;
+    }
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
             state: 'success',
@@ -34746,11 +34870,20 @@ async function finishDeploymentRecord(github, deploymentId, options) {
  * Minimum token permission: `deployments: write`.
  */
 async function recordRollback(github, options) {
-    const all = await histories(github, options.environment);
-    const live = all.find((history) => history.live)?.deployment;
+    let live;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (!live) {
+            if (history.live)
+                live = history.deployment;
+        }
+        else if (history.everLive) {
+            restored = history.deployment;
+            break;
+        }
+    }
     if (!live)
         return {};
-    const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
@@ -34763,7 +34896,88 @@ async function recordRollback(github, options) {
     return { rolledBack: live, restored };
 }
 
+;// CONCATENATED MODULE: ../../packages/github/src/deploy-outcome.ts
+/**
+ * What a deploy run left serving, from what its jobs reported, never from the absence of a failed
+ * job: a component counts as put back only when its rollback job succeeded or its own deploy
+ * reported the rollback it made; a job that was cancelled, or a rollback that failed, leaves what
+ * is served unknown.
+ */
+/** One component's state; `changed`/`rollbacks` that are not JSON count as unknown. */
+function componentState(run) {
+    if (run.ran !== 'true')
+        return 'untouched';
+    if (run.deploy === 'success') {
+        if (run.rollback === 'success')
+            return 'previous';
+        if (run.rollback === 'failure' || run.rollback === 'cancelled')
+            return 'unknown';
+        // deploy.yml rolls back only the workloads a deploy changed: with none, its state is the one before.
+        return run.changed === '[]' ? 'untouched' : 'new';
+    }
+    if (run.deploy !== 'failure')
+        return 'unknown';
+    if (run.rollbacks === undefined)
+        return 'previous';
+    try {
+        const rollbacks = JSON.parse(run.rollbacks || '{}');
+        return Object.values(rollbacks).some((each) => each.result !== 'restored' && each.result !== 'skipped')
+            ? 'unknown'
+            : 'previous';
+    }
+    catch {
+        return 'unknown';
+    }
+}
+/**
+ * The outcome of a deploy run from its components' jobs and its health gate's result (`success`,
+ * `failure`, `cancelled` or `skipped`) and `healthy` output.
+ */
+function deployOutcome(components, gate) {
+    const states = Object.fromEntries(Object.entries(components).map(([name, run]) => [name, componentState(run)]));
+    const touched = Object.values(states).filter((state) => state !== 'untouched');
+    const list = (state) => Object.keys(states)
+        .filter((name) => states[name] === state)
+        .join(', ');
+    const checked = gate.result === 'success' && gate.healthy === 'true';
+    // A release serving unchecked is still the one live. Of GitHub's deployment states (REST "Create a
+    // deployment status"), only `success` makes a deployment the environment's active one; `error`
+    // and `failure` say it did not go live, `inactive` that something replaced it. So `live` becomes
+    // `success`, and the description says the health gate did not finish.
+    if (touched.length > 0 && touched.every((state) => state === 'new') && gate.result !== 'failure') {
+        return {
+            served: 'live',
+            checked,
+            components: states,
+            description: checked
+                ? 'Deployed'
+                : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new')}`,
+        };
+    }
+    if (touched.every((state) => state === 'previous')) {
+        return {
+            served: 'restored',
+            checked,
+            components: states,
+            description: touched.length === 0
+                ? 'Deploy failed or was not approved: nothing of it stayed live'
+                : gate.result === 'failure'
+                    ? 'Health gate failed: what this run changed was rolled back'
+                    : 'Deploy failed: what this run changed was put back',
+        };
+    }
+    const parts = [
+        ['this run', list('new')],
+        ['put back', list('previous')],
+        ['unknown (a rollback failed or was cancelled)', list('unknown')],
+    ]
+        .filter(([, names]) => names !== '')
+        .map(([what, names]) => `${what}: ${names}`);
+    return { served: 'unknown', checked, components: states, description: `Not all live: ${parts.join('; ')}` };
+}
+
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
 
 
 
@@ -34775,8 +34989,32 @@ var inputs_src = __nccwpck_require__(8113);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
+
 const RECORDS = ['start', 'finish', 'rollback'];
 const OUTCOMES = ['success', 'failure'];
+const RUN_FIELDS = ['ran', 'deploy', 'rollback'];
+/** `components`: JSON object, component name -> ComponentRun (every field a string). */
+const componentRuns = (name, raw) => {
+    const expected = 'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "rollbacks"]} as text';
+    let parsed;
+    try {
+        parsed = JSON.parse(raw);
+    }
+    catch {
+        throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+    for (const run of Object.values(parsed)) {
+        const fields = run;
+        if (typeof run !== 'object' || run === null || RUN_FIELDS.some((field) => typeof fields[field] !== 'string')) {
+            throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+        }
+        if (Object.values(fields).some((field) => typeof field !== 'string'))
+            throw (0,inputs_src/* mustBe */.Jq)(name, expected, raw);
+    }
+    return parsed;
+};
 /**
  * Reads and checks the inputs; the token is masked and must fit an HTTP header. `ref` defaults to the
  * run's commit (GITHUB_SHA, read by runContext). Throws InputError naming the input before any request.
@@ -34800,8 +35038,18 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
         if (deploymentId === undefined) {
             throw new inputs_src/* InputError */.dz('deployment-id', 'Input "deployment-id" is required with record: finish');
         }
+        const components = reader.optional('components', componentRuns);
+        if (components) {
+            const facts = deployOutcome(components, {
+                result: reader.optional('health-gate-result') ?? '',
+                healthy: reader.optional('healthy') ?? '',
+            });
+            const description = facts.description;
+            const outcome = facts.served === 'live' ? 'success' : 'failure';
+            return { ...common, description, record, deploymentId, outcome, restored: facts.served === 'restored', facts };
+        }
         if (outcome === undefined) {
-            throw new inputs_src/* InputError */.dz('outcome', 'Input "outcome" is required with record: finish (success or failure)');
+            throw new inputs_src/* InputError */.dz('outcome', 'Input "outcome" is required with record: finish (success or failure), unless "components" is given');
         }
         return { ...common, record, deploymentId, outcome, restored };
     }
@@ -34834,6 +35082,10 @@ async function main() {
             description,
             ...links,
         });
+        if (settings.facts) {
+            const states = Object.entries(settings.facts.components).map(([name, state]) => `${name} ${state}`);
+            src/* actionLog */.Zx.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
+        }
         src/* actionLog */.Zx.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
         await (0,src/* publish */.mk)({ outputs: { 'deployment-id': deploymentId, 'restored-deployment-id': done.restored?.id ?? '' } });
     }
@@ -38469,10 +38721,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   zM: () => (/* reexport */ scalars_boolean),
   d6: () => (/* reexport */ headerToken),
   nd: () => (/* reexport */ scalars_integer),
+  Jq: () => (/* reexport */ input_error_mustBe),
   yL: () => (/* reexport */ oneOf)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */

@@ -1,5 +1,15 @@
 import { actionInputs, runContext, runUrl } from '@sophia/action-runtime';
-import { boolean, headerToken, InputError, integer, oneOf, type InputReader } from '@sophia/inputs';
+import { deployOutcome, type ComponentRun, type DeployOutcome } from '@sophia/github';
+import {
+  boolean,
+  headerToken,
+  InputError,
+  integer,
+  mustBe,
+  oneOf,
+  type InputReader,
+  type Parser,
+} from '@sophia/inputs';
 
 const RECORDS = ['start', 'finish', 'rollback'] as const;
 const OUTCOMES = ['success', 'failure'] as const;
@@ -18,9 +28,38 @@ export type DeploymentRecordSettings = {
   links: StatusLinks;
 } & (
   | { record: 'start'; ref: string }
-  | { record: 'finish'; deploymentId: number; outcome: (typeof OUTCOMES)[number]; restored: boolean }
+  | {
+      record: 'finish';
+      deploymentId: number;
+      outcome: (typeof OUTCOMES)[number];
+      restored: boolean;
+      /** From `components` and the gate's inputs, when given: what the run left serving (it sets outcome, restored, description). */
+      facts?: DeployOutcome;
+    }
   | { record: 'rollback' }
 );
+
+const RUN_FIELDS = ['ran', 'deploy', 'rollback'] as const;
+
+/** `components`: JSON object, component name -> ComponentRun (every field a string). */
+const componentRuns: Parser<Record<string, ComponentRun>> = (name, raw) => {
+  const expected = 'a JSON object of components, each {"ran", "deploy", "rollback"[, "changed", "rollbacks"]} as text';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw mustBe(name, expected, raw);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw mustBe(name, expected, raw);
+  for (const run of Object.values(parsed)) {
+    const fields = run as Record<string, unknown>;
+    if (typeof run !== 'object' || run === null || RUN_FIELDS.some((field) => typeof fields[field] !== 'string')) {
+      throw mustBe(name, expected, raw);
+    }
+    if (Object.values(fields).some((field) => typeof field !== 'string')) throw mustBe(name, expected, raw);
+  }
+  return parsed as Record<string, ComponentRun>;
+};
 
 /**
  * Reads and checks the inputs; the token is masked and must fit an HTTP header. `ref` defaults to the
@@ -44,8 +83,21 @@ export function getInputs(reader: InputReader = actionInputs()): DeploymentRecor
     if (deploymentId === undefined) {
       throw new InputError('deployment-id', 'Input "deployment-id" is required with record: finish');
     }
+    const components = reader.optional('components', componentRuns);
+    if (components) {
+      const facts = deployOutcome(components, {
+        result: reader.optional('health-gate-result') ?? '',
+        healthy: reader.optional('healthy') ?? '',
+      });
+      const description = facts.description;
+      const outcome = facts.served === 'live' ? 'success' : 'failure';
+      return { ...common, description, record, deploymentId, outcome, restored: facts.served === 'restored', facts };
+    }
     if (outcome === undefined) {
-      throw new InputError('outcome', 'Input "outcome" is required with record: finish (success or failure)');
+      throw new InputError(
+        'outcome',
+        'Input "outcome" is required with record: finish (success or failure), unless "components" is given',
+      );
     }
     return { ...common, record, deploymentId, outcome, restored };
   }

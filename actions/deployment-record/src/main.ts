@@ -31,6 +31,10 @@ export async function main(): Promise<void> {
       description,
       ...links,
     });
+    if (settings.facts) {
+      const states = Object.entries(settings.facts.components).map(([name, state]) => `${name} ${state}`);
+      actionLog.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
+    }
     actionLog.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
     await publish({ outputs: { 'deployment-id': deploymentId, 'restored-deployment-id': done.restored?.id ?? '' } });
   } else {

@@ -23,7 +23,13 @@ export async function keepAlertIssue(
   const { action, issue } = await syncAlertIssue(
     github,
     { label: alert.label, key: alert.key, title: `Health alert: ${alert.key} is unhealthy` },
-    { healthy: report.healthy, body, state: failureSignature(report), remindAfterSeconds: alert.reminderMs / 1000 },
+    {
+      healthy: report.healthy,
+      body,
+      state: failureSignature(report),
+      remindAfterSeconds: alert.reminderMs / 1000,
+      reopenWithinSeconds: alert.reopenWindowMs / 1000,
+    },
   );
   return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' } };
 }

@@ -33,6 +33,8 @@ export interface AlertSettings {
   key: string;
   label: string;
   reminderMs: number;
+  /** An alert issue closed less than this long ago is reopened rather than a new one opened (0: never). */
+  reopenWindowMs: number;
   token: string;
 }
 
@@ -92,6 +94,7 @@ function alertSettings(reader: InputReader): AlertSettings | undefined {
   const key = reader.optional('alert-issue', ALERT_KEY);
   const label = reader.required('alert-label');
   const reminderMs = reader.required('alert-reminder', duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+  const reopenWindowMs = reader.required('alert-reopen-window', duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
   const token = reader.secret('github-token', { required: false });
   if (!key) return undefined;
   if (!token) {
@@ -100,5 +103,5 @@ function alertSettings(reader: InputReader): AlertSettings | undefined {
       'Input "github-token" is required with "alert-issue" (a token with issues: write)',
     );
   }
-  return { key, label: label.trim(), reminderMs, token: headerToken('github-token', token) };
+  return { key, label: label.trim(), reminderMs, reopenWindowMs, token: headerToken('github-token', token) };
 }

@@ -57917,13 +57917,20 @@ async function upsertPullRequestComment(github, options) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/alert-issue.ts
 
+function alertIssueOf(issue) {
+    return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
+}
 /**
- * The one open issue carrying `label` and this alert's hidden marker `<!-- sophia-alert:<key> -->`,
- * or undefined. Searched by label and marker, never by title, through the issues list (not the
- * search API, whose index lags behind: a just-opened issue would be missed and opened twice).
- * Pull requests, which the issues list also returns, are skipped.
+ * The one open issue of this alert, or undefined: first among the open issues carrying `label`,
+ * by the hidden marker `<!-- sophia-alert:<key> -->`; when none has it (someone removed the label,
+ * or edited the text and the marker with it), among every open issue, by the marker or by the
+ * alert's exact `title` on an issue a bot opened (the workflow's token opens them as
+ * `github-actions[bot]`): an alert issue a person touched is still found, and no second opens.
+ * Through the issues list, not the search API, whose index lags behind (a just-opened issue would
+ * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
- * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page), then, only when
+ * that finds none, GET /repos/{owner}/{repo}/issues?state=open page by page until found.
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
@@ -57931,17 +57938,62 @@ async function findAlertIssue(github, alert) {
     const hidden = marker('alert', alert.key);
     return calling('findAlertIssue', async () => {
         const { octokit, owner, repo } = github;
-        const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
             owner,
             repo,
             state: 'open',
             labels: alert.label,
             per_page: 100,
         });
-        const found = issues
+        const found = labelled
             .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
             .sort((a, b) => a.number - b.number)[0];
-        return found ? { number: found.number, title: found.title, htmlUrl: found.html_url } : undefined;
+        if (found)
+            return alertIssueOf(found);
+        const ours = (issue) => !issue.pull_request &&
+            (issue.body?.includes(hidden) ||
+                (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
+        for await (const page of octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+            owner,
+            repo,
+            state: 'open',
+            per_page: 100,
+        })) {
+            const match = page.data.filter(ours).sort((a, b) => a.number - b.number)[0];
+            if (match)
+                return alertIssueOf(match);
+        }
+        return undefined;
+    });
+}
+/**
+ * The newest closed issue of this alert (labelled, with its marker) closed less than `withinSeconds`
+ * ago, or undefined. Only the newest page of closed labelled issues is read: an older one is
+ * outside any sensible window.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues?state=closed&labels={label}&sort=updated&direction=desc.
+ * Minimum token permission: `issues: read`.
+ * Throws GitHubApiError (operation `findAlertIssue`).
+ */
+async function recentlyClosedAlertIssue(github, alert, withinSeconds) {
+    const hidden = marker('alert', alert.key);
+    return calling('findAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        const { data } = await octokit.rest.issues.listForRepo({
+            owner,
+            repo,
+            state: 'closed',
+            labels: alert.label,
+            sort: 'updated',
+            direction: 'desc',
+            per_page: 100,
+        });
+        const since = Date.now() - withinSeconds * 1000;
+        const found = data
+            .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+            .filter((issue) => issue.closed_at && Date.parse(issue.closed_at) >= since)
+            .sort((a, b) => Date.parse(b.closed_at) - Date.parse(a.closed_at))[0];
+        return found ? alertIssueOf(found) : undefined;
     });
 }
 /**
@@ -58003,6 +58055,19 @@ async function closeIssue(github, issueNumber, comment) {
         });
     });
 }
+/**
+ * Reopens a closed issue (GitHub then sets its `state_reason` to `reopened`).
+ *
+ * REST: PATCH /repos/{owner}/{repo}/issues/{issue_number} (`state: open`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `reopenIssue`).
+ */
+async function reopenIssue(github, issueNumber) {
+    await calling('reopenIssue', async () => {
+        const { octokit, owner, repo } = github;
+        await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: 'open' });
+    });
+}
 const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
 /** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
 function markedState(state) {
@@ -58042,8 +58107,8 @@ async function lastState(github, issueNumber) {
     });
 }
 /**
- * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
- * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * The alert issue's whole lifecycle for one check: unhealthy with no open issue reopens one closed
+ * within `reopenWithinSeconds` (commenting `body`), else opens one (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
  * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
  * comments `body` and closes it, healthy with none does nothing.
  *
@@ -58060,8 +58125,16 @@ async function syncAlertIssue(github, alert, check) {
         return { action: 'closed', issue: open };
     }
     const body = withState(check.body, check.state);
-    if (!open)
-        return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    if (!open) {
+        const closed = check.reopenWithinSeconds
+            ? await recentlyClosedAlertIssue(github, alert, check.reopenWithinSeconds)
+            : undefined;
+        if (!closed)
+            return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        await reopenIssue(github, closed.number);
+        await commentOnIssue(github, closed.number, body);
+        return { action: 'reopened', issue: closed };
+    }
     if (check.state !== undefined) {
         const last = await lastState(github, open.number);
         const due = check.remindAfterSeconds !== undefined &&
@@ -58142,7 +58215,7 @@ async function deployments_createDeploymentStatus(github, deploymentId, options)
  * Minimum token permission: `deployments: read`.
  * Throws GitHubApiError (operation `listDeployments`).
  */
-async function deployments_listDeployments(github, filter) {
+async function listDeployments(github, filter) {
     return calling('listDeployments', async () => {
         const { octokit, owner, repo } = github;
         const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
@@ -58157,11 +58230,35 @@ async function deployments_listDeployments(github, filter) {
     });
 }
 /**
+ * The deployments to `environment`, newest first (GitHub's order), one page of up to 100 at a time:
+ * a caller that stops early reads no further page.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (page by page, as the caller reads).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+async function* deployments_deploymentPages(github, filter) {
+    const { octokit, owner, repo } = github;
+    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+        owner,
+        repo,
+        environment: filter.environment,
+        per_page: 100,
+    });
+    const iterator = pages[Symbol.asyncIterator]();
+    for (;;) {
+        const next = await calling('listDeployments', () => iterator.next());
+        if (next.done)
+            return;
+        yield next.value.data.map(deploymentOf);
+    }
+}
+/**
  * The newest deployment to `environment` of `ref` or `sha`, or undefined.
  * REST, permission and errors: those of listDeployments.
  */
 async function findDeployment(github, filter) {
-    return (await deployments_listDeployments(github, filter))[0];
+    return (await listDeployments(github, filter))[0];
 }
 /**
  * A deployment's statuses, newest first: the first is what the Environments page shows.
@@ -58210,16 +58307,31 @@ function statusOf(data) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
 
-async function histories(github, environment) {
-    const deployments = await listDeployments(github, { environment });
-    return Promise.all(deployments.map(async (deployment) => {
-        const statuses = await listDeploymentStatuses(github, deployment.id);
-        return {
-            deployment,
-            live: statuses[0]?.state === 'success',
-            everLive: statuses.some((status) => status.state === 'success'),
-        };
-    }));
+/**
+ * How many deployments' statuses are read at once: GitHub's secondary rate limits punish bursts of
+ * concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+const STATUS_READS_AT_ONCE = 4;
+/**
+ * The environment's deployments with their state, newest first, read lazily: a page of
+ * deployments, then their statuses a few at a time. A caller stops (breaks) as soon as it has
+ * found what it needs, so a long history costs only the requests up to there.
+ */
+async function* histories(github, environment) {
+    for await (const page of deploymentPages(github, { environment })) {
+        for (let start = 0; start < page.length; start += STATUS_READS_AT_ONCE) {
+            const chunk = page.slice(start, start + STATUS_READS_AT_ONCE);
+            const read = await Promise.all(chunk.map(async (deployment) => {
+                const statuses = await listDeploymentStatuses(github, deployment.id);
+                return {
+                    deployment,
+                    live: statuses[0]?.state === 'success',
+                    everLive: statuses.some((status) => status.state === 'success'),
+                };
+            }));
+            yield* read;
+        }
+    }
 }
 /**
  * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
@@ -58244,7 +58356,7 @@ async function startDeploymentRecord(github, options) {
 }
 /**
  * Closes the record of a deploy.
- * - `success`: the deployment's `success` status; every other live deployment of the environment
+ * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
@@ -58257,27 +58369,39 @@ async function startDeploymentRecord(github, options) {
  */
 async function finishDeploymentRecord(github, deploymentId, options) {
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-    const others = (await histories(github, options.environment)).filter((history) => history.deployment.id !== deploymentId);
     if (options.outcome === 'success') {
         await createDeploymentStatus(github, deploymentId, {
             state: 'success',
             description: options.description,
             ...links,
         });
-        for (const history of others.filter((each) => each.live)) {
+        // These records keep one deployment live: the newest other live one is the one replaced.
+        for await (const history of histories(github, options.environment)) {
+            if (history.deployment.id === deploymentId || !history.live)
+                continue;
             await createDeploymentStatus(github, history.deployment.id, {
                 state: 'inactive',
                 description: `Replaced by deployment ${deploymentId}`,
                 ...links,
             });
+            break;
         }
         return {};
     }
     await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
     if (!options.restored)
         return {};
-    const earlier = others.filter((history) => history.deployment.id < deploymentId);
-    const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (history.deployment.id >= deploymentId)
+            continue;
+        if (history.live) {
+            restored = history.deployment;
+            break;
+        }
+        if (history.everLive)
+            restored ??= history.deployment;
+    }
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
             state: 'success',
@@ -58298,11 +58422,20 @@ async function finishDeploymentRecord(github, deploymentId, options) {
  * Minimum token permission: `deployments: write`.
  */
 async function recordRollback(github, options) {
-    const all = await histories(github, options.environment);
-    const live = all.find((history) => history.live)?.deployment;
+    let live;
+    let restored;
+    for await (const history of histories(github, options.environment)) {
+        if (!live) {
+            if (history.live)
+                live = history.deployment;
+        }
+        else if (history.everLive) {
+            restored = history.deployment;
+            break;
+        }
+    }
     if (!live)
         return {};
-    const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
     if (restored) {
         await createDeploymentStatus(github, restored.id, {
@@ -58316,6 +58449,7 @@ async function recordRollback(github, options) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts
+
 
 
 

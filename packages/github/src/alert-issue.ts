@@ -16,31 +16,102 @@ export interface AlertIssue {
   htmlUrl: string;
 }
 
+/** An issue as the issues list returns it: what finding an alert issue reads. */
+interface ListedIssue {
+  number: number;
+  title: string;
+  html_url: string;
+  body?: string | null;
+  closed_at?: string | null;
+  pull_request?: unknown;
+  user?: { type?: string } | null;
+}
+
+function alertIssueOf(issue: ListedIssue): AlertIssue {
+  return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
+}
+
 /**
- * The one open issue carrying `label` and this alert's hidden marker `<!-- sophia-alert:<key> -->`,
- * or undefined. Searched by label and marker, never by title, through the issues list (not the
- * search API, whose index lags behind: a just-opened issue would be missed and opened twice).
- * Pull requests, which the issues list also returns, are skipped.
+ * The one open issue of this alert, or undefined: first among the open issues carrying `label`,
+ * by the hidden marker `<!-- sophia-alert:<key> -->`; when none has it (someone removed the label,
+ * or edited the text and the marker with it), among every open issue, by the marker or by the
+ * alert's exact `title` on an issue a bot opened (the workflow's token opens them as
+ * `github-actions[bot]`): an alert issue a person touched is still found, and no second opens.
+ * Through the issues list, not the search API, whose index lags behind (a just-opened issue would
+ * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
- * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page), then, only when
+ * that finds none, GET /repos/{owner}/{repo}/issues?state=open page by page until found.
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
-export async function findAlertIssue(github: GitHubRepository, alert: AlertKey): Promise<AlertIssue | undefined> {
+export async function findAlertIssue(
+  github: GitHubRepository,
+  alert: AlertKey & { title?: string },
+): Promise<AlertIssue | undefined> {
   const hidden = marker('alert', alert.key);
   return calling('findAlertIssue', async () => {
     const { octokit, owner, repo } = github;
-    const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
       owner,
       repo,
       state: 'open',
       labels: alert.label,
       per_page: 100,
     });
-    const found = issues
+    const found = (labelled as ListedIssue[])
       .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
       .sort((a, b) => a.number - b.number)[0];
-    return found ? { number: found.number, title: found.title, htmlUrl: found.html_url } : undefined;
+    if (found) return alertIssueOf(found);
+    const ours = (issue: ListedIssue) =>
+      !issue.pull_request &&
+      (issue.body?.includes(hidden) ||
+        (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
+    for await (const page of octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
+      owner,
+      repo,
+      state: 'open',
+      per_page: 100,
+    })) {
+      const match = (page.data as ListedIssue[]).filter(ours).sort((a, b) => a.number - b.number)[0];
+      if (match) return alertIssueOf(match);
+    }
+    return undefined;
+  });
+}
+
+/**
+ * The newest closed issue of this alert (labelled, with its marker) closed less than `withinSeconds`
+ * ago, or undefined. Only the newest page of closed labelled issues is read: an older one is
+ * outside any sensible window.
+ *
+ * REST: GET /repos/{owner}/{repo}/issues?state=closed&labels={label}&sort=updated&direction=desc.
+ * Minimum token permission: `issues: read`.
+ * Throws GitHubApiError (operation `findAlertIssue`).
+ */
+async function recentlyClosedAlertIssue(
+  github: GitHubRepository,
+  alert: AlertKey,
+  withinSeconds: number,
+): Promise<AlertIssue | undefined> {
+  const hidden = marker('alert', alert.key);
+  return calling('findAlertIssue', async () => {
+    const { octokit, owner, repo } = github;
+    const { data } = await octokit.rest.issues.listForRepo({
+      owner,
+      repo,
+      state: 'closed',
+      labels: alert.label,
+      sort: 'updated',
+      direction: 'desc',
+      per_page: 100,
+    });
+    const since = Date.now() - withinSeconds * 1000;
+    const found = (data as ListedIssue[])
+      .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+      .filter((issue) => issue.closed_at && Date.parse(issue.closed_at) >= since)
+      .sort((a, b) => Date.parse(b.closed_at!) - Date.parse(a.closed_at!))[0];
+    return found ? alertIssueOf(found) : undefined;
   });
 }
 
@@ -116,8 +187,25 @@ export async function closeIssue(github: GitHubRepository, issueNumber: number, 
   });
 }
 
-/** What syncAlertIssue did; `unchanged`: unhealthy as last reported, so nothing was written. */
-export type AlertAction = 'opened' | 'commented' | 'unchanged' | 'closed' | 'none';
+/**
+ * Reopens a closed issue (GitHub then sets its `state_reason` to `reopened`).
+ *
+ * REST: PATCH /repos/{owner}/{repo}/issues/{issue_number} (`state: open`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `reopenIssue`).
+ */
+async function reopenIssue(github: GitHubRepository, issueNumber: number): Promise<void> {
+  await calling('reopenIssue', async () => {
+    const { octokit, owner, repo } = github;
+    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: 'open' });
+  });
+}
+
+/**
+ * What syncAlertIssue did; `unchanged`: unhealthy as last reported, so nothing was written;
+ * `reopened`: a recently closed issue of the alert was reopened with a comment.
+ */
+export type AlertAction = 'opened' | 'reopened' | 'commented' | 'unchanged' | 'closed' | 'none';
 
 /** One health check, as syncAlertIssue reports it. */
 export interface AlertCheck {
@@ -133,6 +221,12 @@ export interface AlertCheck {
   state?: string;
   /** Seconds after which an unchanged failure is reported again; absent: never. */
   remindAfterSeconds?: number;
+  /**
+   * Unhealthy with no open issue: an issue of the alert closed less than this many seconds ago is
+   * reopened with `body` as a comment instead of a new issue (a flapping service keeps one
+   * issue). Absent or 0: a new issue each time.
+   */
+  reopenWithinSeconds?: number;
 }
 
 const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
@@ -181,8 +275,8 @@ async function lastState(
 }
 
 /**
- * The alert issue's whole lifecycle for one check: unhealthy with no open issue opens one
- * (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
+ * The alert issue's whole lifecycle for one check: unhealthy with no open issue reopens one closed
+ * within `reopenWithinSeconds` (commenting `body`), else opens one (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
  * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
  * comments `body` and closes it, healthy with none does nothing.
  *
@@ -202,7 +296,15 @@ export async function syncAlertIssue(
     return { action: 'closed', issue: open };
   }
   const body = withState(check.body, check.state);
-  if (!open) return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+  if (!open) {
+    const closed = check.reopenWithinSeconds
+      ? await recentlyClosedAlertIssue(github, alert, check.reopenWithinSeconds)
+      : undefined;
+    if (!closed) return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    await reopenIssue(github, closed.number);
+    await commentOnIssue(github, closed.number, body);
+    return { action: 'reopened', issue: closed };
+  }
   if (check.state !== undefined) {
     const last = await lastState(github, open.number);
     const due =

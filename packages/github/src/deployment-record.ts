@@ -2,7 +2,7 @@ import type { GitHubRepository } from './client.js';
 import {
   createDeployment,
   createDeploymentStatus,
-  listDeployments,
+  deploymentPages,
   listDeploymentStatuses,
   type Deployment,
 } from './deployments.js';
@@ -29,18 +29,34 @@ interface DeploymentHistory {
   everLive: boolean;
 }
 
-async function histories(github: GitHubRepository, environment: string): Promise<DeploymentHistory[]> {
-  const deployments = await listDeployments(github, { environment });
-  return Promise.all(
-    deployments.map(async (deployment) => {
-      const statuses = await listDeploymentStatuses(github, deployment.id);
-      return {
-        deployment,
-        live: statuses[0]?.state === 'success',
-        everLive: statuses.some((status) => status.state === 'success'),
-      };
-    }),
-  );
+/**
+ * How many deployments' statuses are read at once: GitHub's secondary rate limits punish bursts of
+ * concurrent requests ("Best practices for using the REST API": avoid concurrent requests).
+ */
+const STATUS_READS_AT_ONCE = 4;
+
+/**
+ * The environment's deployments with their state, newest first, read lazily: a page of
+ * deployments, then their statuses a few at a time. A caller stops (breaks) as soon as it has
+ * found what it needs, so a long history costs only the requests up to there.
+ */
+async function* histories(github: GitHubRepository, environment: string): AsyncGenerator<DeploymentHistory> {
+  for await (const page of deploymentPages(github, { environment })) {
+    for (let start = 0; start < page.length; start += STATUS_READS_AT_ONCE) {
+      const chunk = page.slice(start, start + STATUS_READS_AT_ONCE);
+      const read = await Promise.all(
+        chunk.map(async (deployment) => {
+          const statuses = await listDeploymentStatuses(github, deployment.id);
+          return {
+            deployment,
+            live: statuses[0]?.state === 'success',
+            everLive: statuses.some((status) => status.state === 'success'),
+          };
+        }),
+      );
+      yield* read;
+    }
+  }
 }
 
 /**
@@ -70,7 +86,7 @@ export async function startDeploymentRecord(
 
 /**
  * Closes the record of a deploy.
- * - `success`: the deployment's `success` status; every other live deployment of the environment
+ * - `success`: the deployment's `success` status; the newest other live deployment of the environment
  *   is marked `inactive` (GitHub does that by itself only outside production: `auto_inactive`).
  * - `failure`: the deployment's `failure` status (`description` says why). With `restored` (what
  *   the run changed was put back), the newest earlier deployment that is still live, else that
@@ -92,28 +108,35 @@ export async function finishDeploymentRecord(
   } & RecordLinks,
 ): Promise<{ restored?: Deployment }> {
   const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-  const others = (await histories(github, options.environment)).filter(
-    (history) => history.deployment.id !== deploymentId,
-  );
   if (options.outcome === 'success') {
     await createDeploymentStatus(github, deploymentId, {
       state: 'success',
       description: options.description,
       ...links,
     });
-    for (const history of others.filter((each) => each.live)) {
+    // These records keep one deployment live: the newest other live one is the one replaced.
+    for await (const history of histories(github, options.environment)) {
+      if (history.deployment.id === deploymentId || !history.live) continue;
       await createDeploymentStatus(github, history.deployment.id, {
         state: 'inactive',
         description: `Replaced by deployment ${deploymentId}`,
         ...links,
       });
+      break;
     }
     return {};
   }
   await createDeploymentStatus(github, deploymentId, { state: 'failure', description: options.description, ...links });
   if (!options.restored) return {};
-  const earlier = others.filter((history) => history.deployment.id < deploymentId);
-  const restored = (earlier.find((history) => history.live) ?? earlier.find((history) => history.everLive))?.deployment;
+  let restored: Deployment | undefined;
+  for await (const history of histories(github, options.environment)) {
+    if (history.deployment.id >= deploymentId) continue;
+    if (history.live) {
+      restored = history.deployment;
+      break;
+    }
+    if (history.everLive) restored ??= history.deployment;
+  }
   if (restored) {
     await createDeploymentStatus(github, restored.id, {
       state: 'success',
@@ -138,10 +161,17 @@ export async function recordRollback(
   github: GitHubRepository,
   options: { environment: string; description: string } & RecordLinks,
 ): Promise<{ rolledBack?: Deployment; restored?: Deployment }> {
-  const all = await histories(github, options.environment);
-  const live = all.find((history) => history.live)?.deployment;
+  let live: Deployment | undefined;
+  let restored: Deployment | undefined;
+  for await (const history of histories(github, options.environment)) {
+    if (!live) {
+      if (history.live) live = history.deployment;
+    } else if (history.everLive) {
+      restored = history.deployment;
+      break;
+    }
+  }
   if (!live) return {};
-  const restored = all.find((history) => history.deployment.id < live.id && history.everLive)?.deployment;
   const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
   if (restored) {
     await createDeploymentStatus(github, restored.id, {

@@ -161,6 +161,33 @@ export async function listDeployments(
 }
 
 /**
+ * The deployments to `environment`, newest first (GitHub's order), one page of up to 100 at a time:
+ * a caller that stops early reads no further page.
+ *
+ * REST: GET /repos/{owner}/{repo}/deployments?environment=… (page by page, as the caller reads).
+ * Minimum token permission: `deployments: read`.
+ * Throws GitHubApiError (operation `listDeployments`).
+ */
+export async function* deploymentPages(
+  github: GitHubRepository,
+  filter: { environment: string },
+): AsyncGenerator<Deployment[]> {
+  const { octokit, owner, repo } = github;
+  const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+    owner,
+    repo,
+    environment: filter.environment,
+    per_page: 100,
+  });
+  const iterator = pages[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await calling('listDeployments', () => iterator.next());
+    if (next.done) return;
+    yield next.value.data.map(deploymentOf);
+  }
+}
+
+/**
  * The newest deployment to `environment` of `ref` or `sha`, or undefined.
  * REST, permission and errors: those of listDeployments.
  */

@@ -9,3 +9,4 @@ export * from './pull-request-comment.js';
 export * from './alert-issue.js';
 export * from './deployments.js';
 export * from './deployment-record.js';
+export * from './deploy-outcome.js';

@@ -36,21 +36,31 @@ test('the same outage with other counts and latencies has the same signature', (
     ],
     { rounds: 9, elapsedSeconds: 9.5 },
   );
-  expect(failureSignature(first)).toBe(`timeout; ${site} status 503`);
+  expect(failureSignature(first)).toBe(`${site} status 5xx`);
   expect(failureSignature(later)).toBe(failureSignature(first));
 });
 
-test('another status, an error kind, a wrong body or another failing URL changes it; healthy is empty', () => {
+test('an outage alternating 502 and 503, timing out or flapping, with a URL failing one probe among passes, is one outage', () => {
+  const first = report([url(site, { wrongStatus: 5, lastStatus: 502 }), url(api, { passes: 5 })]);
+  const second = report(
+    [url(site, { wrongStatus: 5, lastStatus: 503 }), url(api, { passes: 4, wrongStatus: 1, lastStatus: 500 })],
+    {
+      outcome: 'flapping',
+    },
+  );
+  expect(failureSignature(second)).toBe(failureSignature(first));
+});
+
+test('another status class, an error kind, a wrong body or another failing URL changes it; healthy is empty', () => {
   const signatures = [
     report([url(site, { wrongStatus: 5, lastStatus: 503 })]),
-    report([url(site, { wrongStatus: 5, lastStatus: 502 })]),
+    report([url(site, { wrongStatus: 5, lastStatus: 404 })]),
     report([url(site, { errors: 5, lastError: 'connect ECONNREFUSED', lastErrorKind: 'refused' })]),
     report([url(site, { wrongBody: 5, lastStatus: 200 })]),
     report([url(site, { wrongStatus: 5, lastStatus: 503 }), url(api, { wrongStatus: 5, lastStatus: 503 })]),
-    report([url(site, { wrongStatus: 5, lastStatus: 503 })], { outcome: 'flapping' }),
   ].map(failureSignature);
   expect(new Set(signatures).size).toBe(signatures.length);
-  expect(signatures[2]).toBe(`timeout; ${site} refused`);
-  expect(signatures[3]).toBe(`timeout; ${site} body`);
+  expect(signatures[2]).toBe(`${site} refused`);
+  expect(signatures[3]).toBe(`${site} body`);
   expect(failureSignature(report([url(site, { passes: 5 })], { healthy: true, outcome: 'healthy' }))).toBe('');
 });

@@ -419,6 +419,11 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
             labels.every((name) => issue.labels.some((own) => own.toLowerCase() === name.toLowerCase())),
           )
           .sort((a, b) => b.number - a.number);
+        // GitHub's `sort` (created, the default, or updated) and `direction` (default desc).
+        if (url.searchParams.get('sort') === 'updated') {
+          found.sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at) || b.number - a.number);
+        }
+        if (url.searchParams.get('direction') === 'asc') found.reverse();
         const one = page(url, found);
         return { status: 200, body: one.body.map((issue) => issueJson(repo, issue)), link: one.link };
       }

@@ -37,6 +37,8 @@ export type Contexts = Record<string, ContextValue>;
 /** What `success()`, `failure()`, `cancelled()` and `always()` answer where an `if:` is evaluated. */
 export interface Status {
   failed: boolean;
+  /** The run was cancelled: `cancelled()` is true and `success()` false (docs: "Status check functions"). */
+  cancelled?: boolean;
 }
 
 /** A parsed workflow: the parser's model and the token tree it validated. */
@@ -123,7 +125,16 @@ export function evaluateExpression(expression: string, contexts: Contexts, statu
   const functions = STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 }));
   const tree = new Parser(lexed.tokens, Object.keys(contexts), functions).parse();
   const failed = status?.failed ?? false;
-  const answers: Record<string, boolean> = { success: !failed, failure: failed, cancelled: false, always: true };
+  const cancelled = status?.cancelled ?? false;
+  // GitHub's status check functions: success() is false once the run is cancelled, failure() only
+  // looks at failures, always() holds even on cancel (docs: "Evaluate expressions in workflows and
+  // actions" → "Status check functions").
+  const answers: Record<string, boolean> = {
+    success: !failed && !cancelled,
+    failure: failed,
+    cancelled,
+    always: true,
+  };
   const implementations = new Map(
     STATUS_FUNCTIONS.map((name) => [
       name,
@@ -149,7 +160,7 @@ function decodeQuotes(token: Token): Token {
 
 /** An `if:` as the parser normalised it (a missing one is `success()`). */
 export function condition(token: TemplateToken | undefined, contexts: Contexts, status: Status): boolean {
-  if (!token) return !status.failed;
+  if (!token) return !status.failed && !status.cancelled;
   if (!isBasicExpression(token)) return truthy(toData(token.toString()));
   return truthy(evaluateExpression(token.expression, contexts, status));
 }

@@ -38,7 +38,10 @@ import {
   type ParsedWorkflow,
 } from './workflow-parse.js';
 
-/** A job's or step's result; `cancelled` for a run a newer one replaced while it waited for its concurrency group. */
+/**
+ * A job's or step's result; `cancelled` for a run a newer one replaced while it waited for its concurrency group,
+ * and for a job or step the run's cancel stopped (RunWorkflowOptions.cancelAt).
+ */
 export type Result = 'success' | 'failure' | 'skipped' | 'cancelled';
 
 export interface StepRecord {
@@ -74,7 +77,7 @@ export interface JobRecord {
 }
 
 export interface WorkflowRun {
-  /** `cancelled` when a newer run of its concurrency group took its place while it was pending. */
+  /** `cancelled` when a newer run of its concurrency group took its place while it was pending, or it was cancelled. */
   result: 'success' | 'failure' | 'cancelled';
   /** The run's id (github.run_id): RunWorkflowOptions.runId, else one numbered in this process. */
   runId: string;
@@ -230,12 +233,23 @@ export interface RunWorkflowOptions {
   runId?: string;
   /** Limit for one action step (default 120 s). */
   stepTimeoutMs?: number;
+  /**
+   * Cancels the run, as its Cancel button does, when this answers true as a step starts (asked with
+   * the id of its job). As GitHub does it (docs: "Workflow cancellation"): every running job whose
+   * `if:` no longer holds with `cancelled()` true is cancelled: its running step gets SIGINT (then
+   * SIGTERM, SIGKILL), its later steps run only when their `if:` holds (`always()`, `cancelled()`),
+   * and the job ends `cancelled`. A running job whose `if:` still holds (`always()`) goes on. Jobs
+   * not started yet run only when their `if:` holds with `cancelled()` true; the others are skipped.
+   */
+  cancelAt?: (jobId: string, step: { name: string; uses?: string }) => boolean;
 }
 
 /** What a run has recorded so far: jobs as they end, reviews as they are answered. */
 interface RunLog {
   jobs: JobRecord[];
   reviews: DeploymentReview[];
+  /** Set once the run is cancelled (RunWorkflowOptions.cancelAt); shared by the jobs of called workflows. */
+  cancel: { requested: boolean };
 }
 
 /** One workflow file being run: where its own `$/` points and who called it. */
@@ -333,7 +347,8 @@ function runScript(
   script: string,
   cwd: string,
   env: Record<string, string>,
-): Promise<{ code: number; output: string; outputs: Record<string, string> }> {
+  cancelled: () => boolean,
+): Promise<{ code: number; output: string; outputs: Record<string, string>; cancelled: boolean }> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'workflow-step-'));
   const outputFile = path.join(scratch, 'output');
   const scriptFile = path.join(scratch, 'script.sh');
@@ -352,13 +367,24 @@ function runScript(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const chunks: Buffer[] = [];
+    let signalled = false;
+    // The runner's cancel of a `run:` step: SIGINT to its shell (docs: "Workflow cancellation").
+    const poll = setInterval(() => {
+      if (signalled || !cancelled()) return;
+      signalled = true;
+      child.kill('SIGINT');
+    }, 20);
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearInterval(poll);
+      reject(error);
+    });
     child.on('close', (code) => {
+      clearInterval(poll);
       const outputs = parseCommandFile(readFileSync(outputFile, 'utf8'));
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString(), outputs });
+      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString(), outputs, cancelled: signalled });
     });
   });
 }
@@ -397,10 +423,12 @@ async function runStep(
   frame: Frame,
   job: StandInJob & { id: string },
   options: RunWorkflowOptions,
+  cancel: { request: () => void; cancelled: () => boolean },
 ): Promise<StepRecord> {
   const uses = child(stepToken, 'uses')?.toString();
   const name = child(stepToken, 'name') ? text(child(stepToken, 'name'), contexts) : (uses ?? `Run step ${index + 1}`);
   options.onStepStart?.(job.id, { name, uses });
+  if (options.cancelAt?.(job.id, { name, uses })) cancel.request();
   const started = Date.now();
   const record = (fields: Partial<StepRecord>): StepRecord => ({
     name,
@@ -436,9 +464,10 @@ async function runStep(
         cwd: options.workspace,
         env: { ...githubEnv(contexts), ...env },
         timeoutMs: options.stepTimeoutMs ?? 120_000,
+        cancel: { when: cancel.cancelled },
       });
       return record({
-        result: run.code === 0 ? 'success' : 'failure',
+        result: run.cancelled ? 'cancelled' : run.code === 0 ? 'success' : 'failure',
         outputs: run.outputs,
         summary: run.summary,
         annotations: run.annotations,
@@ -449,9 +478,14 @@ async function runStep(
     }
   }
   const cwd = path.join(options.workspace, text(child(stepToken, 'working-directory'), contexts) || '.');
-  const script = await runScript(text(child(stepToken, 'run'), contexts), cwd, { ...githubEnv(contexts), ...env });
+  const script = await runScript(
+    text(child(stepToken, 'run'), contexts),
+    cwd,
+    { ...githubEnv(contexts), ...env },
+    cancel.cancelled,
+  );
   return record({
-    result: script.code === 0 ? 'success' : 'failure',
+    result: script.cancelled ? 'cancelled' : script.code === 0 ? 'success' : 'failure',
     outputs: script.outputs,
     annotations: annotationsOf(script.output),
     note: script.code === 0 ? undefined : script.output.trim().split('\n').slice(-5).join('\n'),
@@ -551,7 +585,7 @@ async function runJob(
     options.onJob?.(record);
     return { result: record.result, outputs: record.outputs };
   };
-  if (!condition(job.if, contexts, { failed })) {
+  if (!condition(job.if, contexts, { failed, cancelled: log.cancel.requested })) {
     return report({
       id: frame.prefix + id,
       name,
@@ -569,7 +603,13 @@ async function runJob(
   const done = await inGroup(jobGroup, contexts, options, runId, () =>
     job.type === 'reusableWorkflowJob'
       ? callWorkflow(job, token, contexts, frame, options, log)
-      : runSteps(job, token, frame, { contexts, needs, name, started }, options, log, report),
+      : runSteps(job, token, frame, { contexts, needs, name, started }, options, log, report, {
+          request: () => {
+            log.cancel.requested = true;
+          },
+          // The server's re-evaluation on cancel: the job is cancelled unless its `if:` still holds.
+          cancelled: () => log.cancel.requested && !condition(job.if, contexts, { failed, cancelled: true }),
+        }),
   );
   return (
     done ??
@@ -594,6 +634,7 @@ async function runSteps(
   options: RunWorkflowOptions,
   log: RunLog,
   report: (record: JobRecord) => { result: Result; outputs: Record<string, string> },
+  cancel: { request: () => void; cancelled: () => boolean },
 ): Promise<{ result: Result; outputs: Record<string, string> }> {
   const id = job.id.value;
   const environmentToken = child(token, 'environment');
@@ -638,7 +679,7 @@ async function runSteps(
   for (const [index, stepToken] of items(child(token, 'steps')).entries()) {
     const stepContexts: Contexts = { ...jobContexts, env, steps };
     const converted = job.steps[index];
-    if (!condition(converted?.if, stepContexts, { failed: stepFailed })) {
+    if (!condition(converted?.if, stepContexts, { failed: stepFailed, cancelled: cancel.cancelled() })) {
       const uses = child(stepToken, 'uses')?.toString();
       stepRecords.push({
         name: child(stepToken, 'name')
@@ -653,7 +694,7 @@ async function runSteps(
       });
       continue;
     }
-    const record = await runStep(stepToken, index, stepContexts, frame, standInJob, options);
+    const record = await runStep(stepToken, index, stepContexts, frame, standInJob, options, cancel);
     stepRecords.push(record);
     // A step's continue-on-error: outcome failure, conclusion success (docs: "steps context").
     const conclusion =
@@ -671,7 +712,7 @@ async function runSteps(
   const record: JobRecord = {
     id: frame.prefix + id,
     name,
-    result: stepFailed ? 'failure' : 'success',
+    result: cancel.cancelled() ? 'cancelled' : stepFailed ? 'failure' : 'success',
     environment,
     outputs,
     steps: stepRecords,
@@ -942,7 +983,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   };
   frame.env = workflowEnv(parsed, frame);
   frame.base = { ...base, env: frame.env };
-  const log: RunLog = { jobs: [], reviews: [] };
+  const log: RunLog = { jobs: [], reviews: [], cancel: { requested: false } };
   const finished = await inGroup(child(parsed.root, 'concurrency'), frame.base, options, runId, () =>
     runJobs(frame, options, log),
   );
@@ -962,11 +1003,13 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         )
       : {};
   return {
-    result: [...finished.values()].some((done) => done.result === 'failure')
-      ? 'failure'
-      : [...finished.values()].some((done) => done.result === 'cancelled')
-        ? 'cancelled'
-        : 'success',
+    result: log.cancel.requested
+      ? 'cancelled'
+      : [...finished.values()].some((done) => done.result === 'failure')
+        ? 'failure'
+        : [...finished.values()].some((done) => done.result === 'cancelled')
+          ? 'cancelled'
+          : 'success',
     runId,
     jobs: log.jobs,
     reviews: log.reviews,

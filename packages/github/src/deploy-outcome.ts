@@ -1,0 +1,124 @@
+/**
+ * What a deploy run left serving, from what its jobs reported, never from the absence of a failed
+ * job: a component counts as put back only when its rollback job succeeded or its own deploy
+ * reported the rollback it made; a job that was cancelled, or a rollback that failed, leaves what
+ * is served unknown.
+ */
+
+/** What one component's jobs of a deploy run reported, as deploy.yml's record job passes them. */
+export interface ComponentRun {
+  /** `true` when the deploy job started its steps (a job rejected by reviewers or skipped never does). */
+  ran: string;
+  /** The deploy job's result: `success`, `failure`, `cancelled` or `skipped`. */
+  deploy: string;
+  /**
+   * The Kubernetes deploy's `changed` output: JSON array of the workloads it changed; `[]` when it
+   * changed none (nothing for a rollback to undo). Absent for the frontend.
+   */
+  changed?: string;
+  /**
+   * The Kubernetes deploy's `rollbacks` output after a failed rollout: JSON object, workload ->
+   * `{result}` with `restored`, `failed` or `skipped`. Absent for the frontend, whose failed deploy
+   * leaves the release live before it (the action switches only after every check passed).
+   */
+  rollbacks?: string;
+  /** The result of the component's rollback job: `success`, `failure`, `cancelled` or `skipped`. */
+  rollback: string;
+}
+
+/**
+ * Where one component stands after the run: `new` (this run's release serves), `previous` (what
+ * served before the run serves again), `untouched` (the run changed nothing of it), `unknown`.
+ */
+export type ComponentState = 'new' | 'previous' | 'untouched' | 'unknown';
+
+/**
+ * The run's outcome for its deployment record:
+ * - `live`: this run's deployment is what serves (`checked`: the health gate passed; otherwise the
+ *   gate did not finish, such as a run cancelled during it);
+ * - `restored`: everything it changed was put back, the deployment before it serves again;
+ * - `unknown`: some component's state is unknown, or some serve this run's release and others
+ *   the one before: no deployment record names what serves.
+ */
+export interface DeployOutcome {
+  served: 'live' | 'restored' | 'unknown';
+  checked: boolean;
+  components: Record<string, ComponentState>;
+  /** For the deployment status (GitHub keeps 140 characters). */
+  description: string;
+}
+
+/** One component's state; `changed`/`rollbacks` that are not JSON count as unknown. */
+export function componentState(run: ComponentRun): ComponentState {
+  if (run.ran !== 'true') return 'untouched';
+  if (run.deploy === 'success') {
+    if (run.rollback === 'success') return 'previous';
+    if (run.rollback === 'failure' || run.rollback === 'cancelled') return 'unknown';
+    // deploy.yml rolls back only the workloads a deploy changed: with none, its state is the one before.
+    return run.changed === '[]' ? 'untouched' : 'new';
+  }
+  if (run.deploy !== 'failure') return 'unknown';
+  if (run.rollbacks === undefined) return 'previous';
+  try {
+    const rollbacks = JSON.parse(run.rollbacks || '{}') as Record<string, { result?: string }>;
+    return Object.values(rollbacks).some((each) => each.result !== 'restored' && each.result !== 'skipped')
+      ? 'unknown'
+      : 'previous';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The outcome of a deploy run from its components' jobs and its health gate's result (`success`,
+ * `failure`, `cancelled` or `skipped`) and `healthy` output.
+ */
+export function deployOutcome(
+  components: Record<string, ComponentRun>,
+  gate: { result: string; healthy: string },
+): DeployOutcome {
+  const states = Object.fromEntries(
+    Object.entries(components).map(([name, run]) => [name, componentState(run)]),
+  ) as Record<string, ComponentState>;
+  const touched = Object.values(states).filter((state) => state !== 'untouched');
+  const list = (state: ComponentState) =>
+    Object.keys(states)
+      .filter((name) => states[name] === state)
+      .join(', ');
+  const checked = gate.result === 'success' && gate.healthy === 'true';
+  // A release serving unchecked is still the one live. Of GitHub's deployment states (REST "Create a
+  // deployment status"), only `success` makes a deployment the environment's active one; `error`
+  // and `failure` say it did not go live, `inactive` that something replaced it. So `live` becomes
+  // `success`, and the description says the health gate did not finish.
+  if (touched.length > 0 && touched.every((state) => state === 'new') && gate.result !== 'failure') {
+    return {
+      served: 'live',
+      checked,
+      components: states,
+      description: checked
+        ? 'Deployed'
+        : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new')}`,
+    };
+  }
+  if (touched.every((state) => state === 'previous')) {
+    return {
+      served: 'restored',
+      checked,
+      components: states,
+      description:
+        touched.length === 0
+          ? 'Deploy failed or was not approved: nothing of it stayed live'
+          : gate.result === 'failure'
+            ? 'Health gate failed: what this run changed was rolled back'
+            : 'Deploy failed: what this run changed was put back',
+    };
+  }
+  const parts = [
+    ['this run', list('new')],
+    ['put back', list('previous')],
+    ['unknown (a rollback failed or was cancelled)', list('unknown')],
+  ]
+    .filter(([, names]) => names !== '')
+    .map(([what, names]) => `${what}: ${names}`);
+  return { served: 'unknown', checked, components: states, description: `Not all live: ${parts.join('; ')}` };
+}

@@ -1,0 +1,74 @@
+import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+import {
+  createDeployment,
+  createDeploymentStatus,
+  finishDeploymentRecord,
+  githubRepository,
+  recordRollback,
+  type GitHubRepository,
+} from '@sophia/github';
+
+const TOKEN = 'ghs_deploymentRecords';
+const links = { logUrl: 'https://github.com/sophia/long-history/actions/runs/1', environmentUrl: '' };
+let api: GitHubApi;
+let github: GitHubRepository;
+
+beforeAll(async () => {
+  api = await startGitHubApi({ tokens: { [TOKEN]: { deployments: 'write' } } });
+  api.repository('sophia/long-history');
+  github = githubRepository({ token: TOKEN, repository: 'sophia/long-history', apiUrl: api.url });
+  // 300 deploys, each replacing the one before: only the newest is live.
+  const ids: number[] = [];
+  for (let n = 0; n < 300; n++) {
+    const deployment = await createDeployment(github, { ref: 'a'.repeat(40), environment: 'production' });
+    await createDeploymentStatus(github, deployment.id, { state: 'success' });
+    if (ids.length > 0) await createDeploymentStatus(github, ids.at(-1)!, { state: 'inactive' });
+    ids.push(deployment.id);
+  }
+}, 120_000);
+
+afterAll(() => api.stop());
+
+/** The requests `work` made, with the most that were in flight at once. */
+async function counted(work: () => Promise<unknown>): Promise<{ gets: number; atOnce: number }> {
+  const before = api.requests.length;
+  let inFlight = 0;
+  let atOnce = 0;
+  const fetching = globalThis.fetch;
+  globalThis.fetch = async (...args: Parameters<typeof fetch>) => {
+    atOnce = Math.max(atOnce, ++inFlight);
+    try {
+      return await fetching(...args);
+    } finally {
+      inFlight--;
+    }
+  };
+  try {
+    await work();
+  } finally {
+    globalThis.fetch = fetching;
+  }
+  const gets = api.requests.slice(before).filter((request) => request.method === 'GET').length;
+  return { gets, atOnce };
+}
+
+it('closes a record after 300 deploys reading the newest page and a few statuses, a few at a time', async () => {
+  const next = await createDeployment(github, { ref: 'b'.repeat(40), environment: 'production' });
+  const done = await counted(() =>
+    finishDeploymentRecord(github, next.id, {
+      environment: 'production',
+      outcome: 'failure',
+      restored: true,
+      description: 'Health gate failed',
+      ...links,
+    }),
+  );
+  // One page of deployments; statuses of the new one and the live one before it, read in a chunk of 4.
+  expect(done.gets).toBeLessThanOrEqual(1 + 4);
+  expect(done.atOnce).toBeLessThanOrEqual(4);
+  const rollback = await counted(() =>
+    recordRollback(github, { environment: 'production', description: 'Manual rollback', ...links }),
+  );
+  expect(rollback.gets).toBeLessThanOrEqual(1 + 8);
+  expect(rollback.atOnce).toBeLessThanOrEqual(4);
+});
