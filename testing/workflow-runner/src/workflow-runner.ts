@@ -230,6 +230,11 @@ export interface RunWorkflowOptions {
   runId?: string;
   /** Limit for one action step (default 120 s). */
   stepTimeoutMs?: number;
+  /**
+   * A cache service (see @sophia-testing/actions-cache) whose variables every action step gets, as
+   * GitHub's runner gives them to JavaScript actions only (never to `run:` scripts).
+   */
+  cacheService?: { env(): Record<string, string> };
 }
 
 /** What a run has recorded so far: jobs as they end, reviews as they are answered. */
@@ -436,6 +441,7 @@ async function runStep(
         cwd: options.workspace,
         env: { ...githubEnv(contexts), ...env },
         timeoutMs: options.stepTimeoutMs ?? 120_000,
+        cacheService: options.cacheService,
       });
       return record({
         result: run.code === 0 ? 'success' : 'failure',
