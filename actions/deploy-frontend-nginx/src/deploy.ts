@@ -16,7 +16,9 @@ import {
   type SwitchJournal,
 } from '@sophia/releases';
 import { describeValue } from '@sophia/inputs';
+import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
+import { ManifestCache } from './manifest-cache.js';
 
 /**
  * What the frontend action adds to its settings for one deploy: the checkout, the run's origin, and the lock token and
@@ -95,9 +97,16 @@ export async function deployFromSettings(
   settings: FrontendDeploySettings,
   options: DeployOptions = {},
 ): Promise<FrontendDeployReport> {
-  const { ssh: _ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
-  return withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) =>
-    deployFrontend(
+  const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, cache, ...request } = settings;
+  const kept = await ManifestCache.restore(
+    sshTargetsFrom(ssh).map((target) => ({ label: hostLabel(target), target: settings.target })),
+    cache,
+    actionLog,
+  );
+  let built: FileManifest | undefined;
+  const report = await withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) => {
+    built = release.manifest;
+    return deployFrontend(
       {
         ...request,
         ...release,
@@ -105,10 +114,13 @@ export async function deployFromSettings(
         lockToken: options.lockToken,
         journal: options.journal,
         log: options.log,
+        knownManifest: kept.known,
       },
       hosts,
-    ),
-  );
+    );
+  });
+  if (built) await kept.keep(report, () => settings.target, built);
+  return report;
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { startServer, type TestServer } from '@sophia-testing/http-servers';
+import { startServer } from '@sophia-testing/http-servers';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 
@@ -85,11 +85,12 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
   const calls: CacheCall[] = [];
   let failure: number | undefined;
   let nextId = 1;
-  let server: TestServer;
+  // Known once the server listens; the handlers below only run after that.
+  const where = { origin: '' };
 
   const blobUrl = (entry: CacheEntry) =>
     // Path-style (account/container/blob), as the Azure SDK parses a URL whose host is an IP address.
-    `${server.origin}/devstoreaccount1/actions-cache/${entry.id}?sig=${entry.signature}`;
+    `${where.origin}/devstoreaccount1/actions-cache/${entry.id}?sig=${entry.signature}`;
 
   const twirp = async (request: http.IncomingMessage, response: http.ServerResponse, method: string) => {
     const text = (await readBody(request)).toString('utf8');
@@ -218,7 +219,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     response.end(part);
   };
 
-  server = await startServer((request, response) => {
+  const started = await startServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const handle = url.pathname.startsWith(SERVICE)
       ? request.method === 'POST'
@@ -230,8 +231,9 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
       else response.destroy();
     });
   });
+  where.origin = started.origin;
 
-  const url = `${server.origin}/`;
+  const url = `${started.origin}/`;
   return {
     url,
     token,
@@ -246,6 +248,6 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     failWith: (status) => {
       failure = status;
     },
-    stop: () => server.stop(),
+    stop: () => started.stop(),
   };
 }
