@@ -2314,7 +2314,7 @@ exports.varint32read = varint32read;
 // webpack verbose output hints that this should be useful
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 // Convenience JSON typings and corresponding type guards
-var json_typings_1 = __webpack_require__(3134);
+var json_typings_1 = __webpack_require__(753);
 Object.defineProperty(exports, "typeofJsonValue", ({ enumerable: true, get: function () { return json_typings_1.typeofJsonValue; } }));
 Object.defineProperty(exports, "isJsonObject", ({ enumerable: true, get: function () { return json_typings_1.isJsonObject; } }));
 // Base 64 encoding
@@ -2451,7 +2451,7 @@ exports.mergeJsonOptions = mergeJsonOptions;
 
 /***/ }),
 
-/***/ 3134:
+/***/ 753:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2557,7 +2557,7 @@ const reflection_binary_reader_1 = __webpack_require__(4065);
 const reflection_binary_writer_1 = __webpack_require__(3677);
 const reflection_create_1 = __webpack_require__(6868);
 const reflection_merge_partial_1 = __webpack_require__(2418);
-const json_typings_1 = __webpack_require__(3134);
+const json_typings_1 = __webpack_require__(753);
 const json_format_contract_1 = __webpack_require__(6157);
 const reflection_equals_1 = __webpack_require__(453);
 const binary_writer_1 = __webpack_require__(887);
@@ -3935,7 +3935,7 @@ exports.readMessageOption = readMessageOption;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ReflectionJsonReader = void 0;
-const json_typings_1 = __webpack_require__(3134);
+const json_typings_1 = __webpack_require__(753);
 const base64_1 = __webpack_require__(6545);
 const reflection_info_1 = __webpack_require__(3120);
 const pb_long_1 = __webpack_require__(6827);
@@ -7030,7 +7030,7 @@ const parseOptions = __webpack_require__(704)
 const Comparator = __webpack_require__(8823)
 const debug = __webpack_require__(1363)
 const SemVer = __webpack_require__(9375)
-const trimComparatorWhitespace = __webpack_require__(6154)
+const trimComparatorWhitespace = __webpack_require__(3773)
 const {
   safeRe: re,
   src,
@@ -8828,7 +8828,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 6154:
+/***/ 3773:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // @ts-check

@@ -1377,7 +1377,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 9015:
+/***/ 2810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1390,8 +1390,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(7208);
-const { bufferSlice } = __nccwpck_require__(748);
+} = __nccwpck_require__(979);
+const { bufferSlice } = __nccwpck_require__(7347);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -1679,7 +1679,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 317:
+/***/ 2488:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1690,14 +1690,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(5929);
+const { isParsedKey, parseKey } = __nccwpck_require__(1430);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 function once(cb) {
   let called = false;
@@ -2809,7 +2809,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4741:
+/***/ 6750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -2844,11 +2844,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(7208);
-const { init: cryptoInit } = __nccwpck_require__(4716);
-const Protocol = __nccwpck_require__(3533);
-const { parseKey } = __nccwpck_require__(5929);
-const { SFTP } = __nccwpck_require__(7192);
+} = __nccwpck_require__(979);
+const { init: cryptoInit } = __nccwpck_require__(5701);
+const Protocol = __nccwpck_require__(2300);
+const { parseKey } = __nccwpck_require__(1430);
+const { SFTP } = __nccwpck_require__(4225);
 const {
   bufferCopy,
   makeBufferParser,
@@ -2856,23 +2856,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(317);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(2488);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(9015);
+} = __nccwpck_require__(2810);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(1989);
+} = __nccwpck_require__(5088);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -3813,17 +3813,36 @@ class Client extends EventEmitter {
             break;
           case 'publickey': {
             let keyAlgo;
+            let hashAlgo;
             curAuth.keyAlgos = getKeyAlgos(this, curAuth.key, serverSigAlgs);
             if (curAuth.keyAlgos) {
               if (curAuth.keyAlgos.length) {
-                keyAlgo = curAuth.keyAlgos[0][0];
+                [keyAlgo, hashAlgo] = curAuth.keyAlgos[0];
               } else {
                 return skipAuth(
                   'Skipping key authentication (no mutual hash algorithm)'
                 );
               }
             }
-            proto.authPK(username, curAuth.key, keyAlgo);
+            if (!curAuth.key.isPrivateKey()) {
+              proto.authPK(username, curAuth.key, keyAlgo);
+              break;
+            }
+            // A private key in hand is signed with at once, as OpenSSH's
+            // client does (sshconnect2.c, userauth_pubkey): asking first
+            // whether the server would accept the key costs a round trip.
+            // A refusal comes back as USERAUTH_FAILURE either way.
+            proto.authPK(username, curAuth.key, keyAlgo, (buf, cb) => {
+              const signature = curAuth.key.sign(buf, hashAlgo);
+              if (signature instanceof Error) {
+                signature.message =
+                  `Error signing data with key: ${signature.message}`;
+                signature.level = 'client-authentication';
+                this.emit('error', signature);
+                return tryNextAuth();
+              }
+              cb(signature);
+            });
             break;
           }
           case 'hostbased': {
@@ -4992,7 +5011,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 4517:
+/***/ 3808:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5019,7 +5038,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(4741);
+        Client = __nccwpck_require__(6750);
 
       const client = new Client();
       let triedForward = false;
@@ -5083,7 +5102,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 7004:
+/***/ 9285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5095,33 +5114,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(317);
+} = __nccwpck_require__(2488);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(4517);
-const { parseKey } = __nccwpck_require__(5929);
+} = __nccwpck_require__(3808);
+const { parseKey } = __nccwpck_require__(1430);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(7192);
+} = __nccwpck_require__(4225);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(4741),
+  Client: __nccwpck_require__(6750),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(753),
+  Server: __nccwpck_require__(4042),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3773),
+    ...__nccwpck_require__(3014),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -5134,7 +5153,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3773:
+/***/ 3014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5150,7 +5169,7 @@ const {
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(4716);
+const { CIPHER_INFO } = __nccwpck_require__(5701);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -5723,7 +5742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3533:
+/***/ 2300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -5768,7 +5787,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(4716);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(5701);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -5776,18 +5795,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(7208);
+} = __nccwpck_require__(979);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(7185);
+} = __nccwpck_require__(6686);
 const {
   parseKey,
-} = __nccwpck_require__(5929);
-const MESSAGE_HANDLERS = __nccwpck_require__(2368);
+} = __nccwpck_require__(1430);
+const MESSAGE_HANDLERS = __nccwpck_require__(1669);
 const {
   bufferCopy,
   bufferFill,
@@ -5795,15 +5814,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(5548);
+} = __nccwpck_require__(205);
 
-const MODULE_VER = (__nccwpck_require__(8316)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(2913)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -7866,7 +7885,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 7192:
+/***/ 4225:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7887,7 +7906,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -11467,7 +11486,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(3804);
+} = __nccwpck_require__(5434);
 
 const kMinPoolSpace = 128;
 
@@ -11925,7 +11944,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7208:
+/***/ 979:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11937,7 +11956,7 @@ try {
   cpuInfo = __nccwpck_require__(1128)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(4716);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(5701);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -12288,7 +12307,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 4716:
+/***/ 5701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -12303,7 +12322,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(748);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(7347);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -13874,7 +13893,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(5826)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(2769)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -13897,7 +13916,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5826:
+/***/ 2769:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13944,15 +13963,15 @@ else {}
 
 /***/ }),
 
-/***/ 2368:
+/***/ 1669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(7185).HANDLERS),
-  __nccwpck_require__(616),
+  (__nccwpck_require__(6686).HANDLERS),
+  __nccwpck_require__(8051),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -13967,7 +13986,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 616:
+/***/ 8051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13978,18 +13997,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(7208);
+} = __nccwpck_require__(979);
 
 const {
   parseKey,
-} = __nccwpck_require__(5929);
+} = __nccwpck_require__(1430);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -15259,7 +15278,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7185:
+/***/ 6686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15287,14 +15306,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(7208);
+} = __nccwpck_require__(979);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(4716);
-const { parseDERKey } = __nccwpck_require__(5929);
+} = __nccwpck_require__(5701);
+const { parseDERKey } = __nccwpck_require__(1430);
 const {
   bufferFill,
   bufferParser,
@@ -15303,13 +15322,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(5548);
+} = __nccwpck_require__(205);
 
 let MESSAGE_HANDLERS;
 
@@ -17053,7 +17072,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(2368);
+          MESSAGE_HANDLERS = __nccwpck_require__(1669);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -17061,7 +17080,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(2368);
+        MESSAGE_HANDLERS = __nccwpck_require__(1669);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -17174,7 +17193,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5929:
+/***/ 1430:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -17199,15 +17218,15 @@ const supportedOpenSSLCiphers = getCiphers();
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(4716);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(7208);
+const { CIPHER_INFO } = __nccwpck_require__(5701);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(979);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -18665,7 +18684,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3804:
+/***/ 5434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18787,7 +18806,7 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 748:
+/***/ 7347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18963,7 +18982,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(7208));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(979));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -19150,7 +19169,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5548:
+/***/ 205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19412,7 +19431,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 753:
+/***/ 4042:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -19440,13 +19459,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(7208);
-const { init: cryptoInit } = __nccwpck_require__(4716);
-const { KexInit } = __nccwpck_require__(7185);
-const { parseKey } = __nccwpck_require__(5929);
-const Protocol = __nccwpck_require__(3533);
-const { SFTP } = __nccwpck_require__(7192);
-const { writeUInt32BE } = __nccwpck_require__(748);
+} = __nccwpck_require__(979);
+const { init: cryptoInit } = __nccwpck_require__(5701);
+const { KexInit } = __nccwpck_require__(6686);
+const { parseKey } = __nccwpck_require__(1430);
+const Protocol = __nccwpck_require__(2300);
+const { SFTP } = __nccwpck_require__(4225);
+const { writeUInt32BE } = __nccwpck_require__(7347);
 
 const {
   Channel,
@@ -19454,7 +19473,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(9015);
+} = __nccwpck_require__(2810);
 
 const {
   ChannelManager,
@@ -19462,7 +19481,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(1989);
+} = __nccwpck_require__(5088);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -20799,12 +20818,12 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 1989:
+/***/ 5088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { SFTP } = __nccwpck_require__(7192);
+const { SFTP } = __nccwpck_require__(4225);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -51941,6 +51960,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
@@ -51998,6 +52019,7 @@ class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError *
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
 
 
 
@@ -52096,10 +52118,15 @@ function checkLinksStayInside(links) {
     }
 }
 /**
+ * How long (milliseconds) the scan reads and hashes before it lets the event loop run: the SSH
+ * handshakes run beside the scan (see the deploy action), and each of their messages waits at most this long.
+ */
+const YIELD_AFTER_MS = 4;
+/**
  * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
- * blocking read each is several times faster than a round of thread-pool hops, and nothing else
- * runs while the build is scanned.
+ * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
+ * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
  */
 async function scanSource(root) {
     let rootStat;
@@ -52116,8 +52143,13 @@ async function scanSource(root) {
     const contents = new Map();
     const links = new Map();
     let cached = 0;
-    const walk = (relative) => {
+    let ranSince = external_node_perf_hooks_.performance.now();
+    const walk = async (relative) => {
         for (const name of (0,external_node_fs_.readdirSync)(relative ? (0,external_node_path_.join)(root, relative) : root)) {
+            if (external_node_perf_hooks_.performance.now() - ranSince > YIELD_AFTER_MS) {
+                await new Promise((resolve) => setImmediate(resolve));
+                ranSince = external_node_perf_hooks_.performance.now();
+            }
             const path = relative ? `${relative}/${name}` : name;
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
@@ -52126,7 +52158,7 @@ async function scanSource(root) {
             const stat = (0,external_node_fs_.lstatSync)(absolute);
             if (stat.isDirectory()) {
                 entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
-                walk(path);
+                await walk(path);
             }
             else if (stat.isFile()) {
                 const file = {
@@ -52161,7 +52193,7 @@ async function scanSource(root) {
             }
         }
     };
-    walk('');
+    await walk('');
     checkLinksStayInside(links);
     if (entries.length === 0)
         throw new SourceError(`Input "source" names ${(0,inputs_src/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
@@ -52616,18 +52648,18 @@ done`;
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
- * A live manifest whose recorded digest is $5 (the digest of a manifest the runner kept from an
+ * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
  * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
  * \`current-known\`, and the deploy uses the copy it holds.
- * args: target, timeout seconds, release id, the build's manifest digest (may be empty), a kept
- * manifest's digest (may be empty); stdin: the owner record (run, host, time, token).
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
+ * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
+ * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; KNOWN=\${5:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
-owner=$(cat)
 ${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
@@ -52832,6 +52864,44 @@ const CONFIG_RUN = 'nginx-config.run';
 /** The token of the run whose switch replaced the link kept in .deploy/current.before. */
 const SWITCHED_BY = '.deploy/current.by';
 /**
+ * finish_run: prunes the release ids read from stdin, one per line (never releases/$KEEP when set),
+ * and frees the lock while it is still run $TOKEN's. A release that cannot be removed is reported
+ * (\`prune-failed\`), never a reason to keep the lock; \`unlocked\` says the lock was freed. A site
+ * config this run installed (CONFIG_RUN names its token) for a release that \`current\` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch
+ * leaves the config that matches the live release; a run that switched leaves its own. Run in the
+ * target directory.
+ */
+const FINISH_RUN = `finish_run() {
+  while IFS= read -r id; do
+    [ -n "$id" ] || continue
+    # The release a switch just replaced is never pruned, whatever the client computed.
+    [ "releases/$id" != "\${KEEP:-}" ] || continue
+    if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
+      record pruned "$id"
+    else
+      record prune-failed "$id"
+      printf '%s\\n' "$err" >&2
+    fi
+  done
+  L=.deploy/lock
+  M=.deploy/${CONFIG_RUN}
+  if [ "$(token_of "$L")" = "$TOKEN" ]; then
+    # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+    # a failure here never keeps the lock.
+    if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+      P=$(sed -n 3p "$M")
+      if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+        if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+        else record config-restore-failed "$P: $err"; fi
+      fi
+      rm -f "$M"
+    fi
+    rm -rf "$L"; record unlocked yes
+  fi
+}
+`;
+/**
  * put_back: the link the switch to releases/$ID by run $TOKEN replaced goes back (or \`current\` goes
  * when there was none), only while \`current\` still points there and that run made the last switch:
  * a host another run has switched since is left alone. Sets $reverted when it changed the link.
@@ -52857,6 +52927,10 @@ put_back() {
  * a hung reload never holds a revert); if it fails, the previous link goes back so link and server
  * agree, and the error carries the command's words and exit status. A script that stops in between
  * for any other reason (a failing command, TERM) puts the previous link back on its way out.
+ * After a switch that went through, a line \`unlock\` on stdin (after the gate's \`go\`) followed by
+ * release ids, one per line, prunes them and frees the lock (see finish_run; the release just
+ * replaced is kept): for a run where nothing after the switch can send the host back, this saves
+ * the unlock its round trip. A failed switch leaves the lock to the run.
  * args: target, release id, reload command (may be empty), its bound in seconds, the run's lock token.
  */
 const remote_scripts_SWITCH_SCRIPT = `${PRELUDE}
@@ -52864,6 +52938,7 @@ T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
 ${PUT_BACK}
+${FINISH_RUN}
 exec 9> ${SWITCH_LOCK}
 flock 9
 moved=
@@ -52893,6 +52968,11 @@ if [ -n "$reload_error" ]; then
   exit ${remote_scripts_EXIT.reloadFailed}
 fi
 moved=
+IFS= read -r then || then=
+if [ "$then" = unlock ]; then
+  KEEP=$previous
+  finish_run || true
+fi
 `;
 /**
  * Undoes run $TOKEN's deploy or rollback to releases/<id>: the site config that run installed (see
@@ -53009,42 +53089,16 @@ cd "$T"
 restore_config "$P"
 `));
 /**
- * Prunes the named releases (and their records) and releases the lock, in one round trip. A
- * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
- * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
- * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
- * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
- * the config that matches the live release; a run that switched leaves its own.
- * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
+ * Prunes the named releases (and their records) and releases the lock, in one round trip (see
+ * finish_run). Records what \`current\` points at afterwards (for a post step to say what an
+ * interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
 T=$1; TOKEN=$2
 cd "$T"
-while IFS= read -r id; do
-  [ -n "$id" ] || continue
-  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
-    record pruned "$id"
-  else
-    record prune-failed "$id"
-    printf '%s\\n' "$err" >&2
-  fi
-done
-L=.deploy/lock
-M=.deploy/${CONFIG_RUN}
-if [ "$(token_of "$L")" = "$TOKEN" ]; then
-  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
-  # a failure here never keeps the lock.
-  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
-    P=$(sed -n 3p "$M")
-    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
-      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
-      else record config-restore-failed "$P: $err"; fi
-    fi
-    rm -f "$M"
-  fi
-  rm -rf "$L"; record unlocked yes
-fi
+${FINISH_RUN}
+finish_run
 if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 /**
@@ -53147,10 +53201,26 @@ function* releaseEntries(options) {
         yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
     }
 }
-/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+/** New files at least this large (bytes) go first in the archive: see treeEntries. */
+const LARGE_FILE_BYTES = 1024 * 1024;
+/**
+ * The release's own tree: directories, symlinks, hard links to reused files, new files' contents.
+ * Directories come first, then new files of LARGE_FILE_BYTES and more, then the rest, each in
+ * manifest order. Large files are mostly media that is stored, not compressed: while the link
+ * carries them, the compressor runs ahead on the many small text files (see RUN_AHEAD_BYTES), so
+ * neither the link nor the cores wait for the other. Tar does not need parents before children,
+ * and GNU tar sets a directory's mode after extracting what it holds.
+ */
 function* treeEntries(options, reused, now) {
     yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
-    for (const entry of options.manifest.entries) {
+    const entries = options.manifest.entries;
+    const large = (entry) => entry.type === 'file' && entry.size >= LARGE_FILE_BYTES && !reused.has(entry.path);
+    const ordered = [
+        ...entries.filter((entry) => entry.type === 'dir'),
+        ...entries.filter(large),
+        ...entries.filter((entry) => entry.type !== 'dir' && !large(entry)),
+    ];
+    for (const entry of ordered) {
         const name = `${options.releaseDir}/${entry.path}`;
         if (entry.type === 'dir') {
             yield { type: 'dir', name, mode: entry.mode, mtime: now };
@@ -53191,6 +53261,7 @@ function releaseStream(options) {
     });
     const gzip = external_node_stream_.Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
         objectMode: false,
+        highWaterMark: RUN_AHEAD_BYTES,
     });
     gzip.on('error', (error) => counter.destroy(error));
     gzip.pipe(counter);
@@ -53199,6 +53270,12 @@ function releaseStream(options) {
 const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
 /** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
 const MEMBER_BYTES = 1024 * 1024;
+/**
+ * Compressed bytes the archive may hold ready beyond what the connection has taken: the compressor
+ * keeps both cores busy while the link is the bottleneck (large stored media), and the link then
+ * never waits for it on the parts that compress slowly (text). Bounds the archive's memory.
+ */
+const RUN_AHEAD_BYTES = 32 * 1024 * 1024;
 /** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
 const MEMBERS_IN_FLIGHT = 3;
 const SAMPLE_BYTES = 4096;
@@ -53911,8 +53988,8 @@ class SshSession {
     }
 }
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(7004);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(9285);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
 
@@ -54309,11 +54386,9 @@ class release_host_TargetLock {
                 String(seconds),
                 options.releaseId ?? '',
                 options.manifest ? manifestDigest(options.manifest) : '',
+                owner,
                 options.known ? manifestDigest(options.known) : '',
-            ], {
-                stdin: owner,
-                okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink],
-            });
+            ], { okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink] });
         }
         catch (error) {
             await finish.abort();
@@ -54406,21 +54481,47 @@ class release_host_TargetLock {
         this.heartbeat = undefined;
         beat?.input.end();
         try {
-            const ids = prune.map((id) => `${id}\n`).join('');
             const { stdout, stderr } = this.finish
-                ? await this.finish.start(ids)
+                ? await this.finish.start(pruneList(prune))
                 : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
-                    stdin: ids,
+                    stdin: pruneList(prune),
                 });
-            const records = remote_scripts_parseRecords(stdout);
-            const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
-            const pruneFailed = pick('prune-failed');
-            return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
+            return pruneResult(stdout, stderr);
         }
         finally {
             await beat?.done;
         }
     }
+    /**
+     * Starts `switcher` (opened by `openSwitch`) so that, once the switch went through, the host also
+     * prunes `prune` and frees this lock in the same round trip (see SWITCH_SCRIPT): for a run where
+     * nothing after the switch can send the host back (one host, no smoke check). When the switch
+     * freed the lock, the heartbeat ends and the unlock opened ahead is closed unstarted; otherwise
+     * (a failed switch) the lock stays held and `release` frees it as usual.
+     * @returns the switch's outcome (for `completeSwitch`) and what was pruned when the lock was freed.
+     */
+    async switchAndRelease(switcher, prune) {
+        const result = await switcher.start(pruneList(prune), 'unlock\n');
+        if (!remote_scripts_parseRecords(result.stdout).some(([key]) => key === 'unlocked'))
+            return { result };
+        this.released = true;
+        const beat = this.heartbeat;
+        this.heartbeat = undefined;
+        beat?.input.end();
+        await Promise.all([this.finish?.abort(), beat?.done]);
+        return { result, pruned: pruneResult(result.stdout, result.stderr) };
+    }
+}
+/** Release ids as FINISH_SCRIPT reads them on stdin: one per line. */
+function pruneList(prune) {
+    return prune.map((id) => `${id}\n`).join('');
+}
+/** What finish_run printed (see FINISH_SCRIPT): releases pruned, and those that could not be, with the remote words. */
+function pruneResult(stdout, stderr) {
+    const records = remote_scripts_parseRecords(stdout);
+    const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
+    const pruneFailed = pick('prune-failed');
+    return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
 }
 /**
  * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
@@ -54591,8 +54692,6 @@ async function release_host_restoreNginxConfig(session, target, configPath) {
     await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
@@ -57529,7 +57628,21 @@ function reuseSource(state, build) {
         return live;
     return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
+/** The releases a successful deploy prunes on the host of `run` (see releasesToPrune); needs the lock's state. */
+function pruneAfter(run, request) {
+    if (!run.lock)
+        return [];
+    return releasesToPrune([
+        ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
+        { id: request.releaseId, info: run.info },
+    ], request.keepReleases, [request.releaseId, run.report.previousReleaseId]);
+}
 async function releaseLock(run, prune) {
+    if (run.pruned) {
+        // The switch freed the lock already (see TargetLock.switchAndRelease).
+        reportPruned(run, run.pruned);
+        return;
+    }
     if (!run.lock) {
         // The connection broke while the lock was being taken: the host may hold it for this run.
         if (run.lockStarted && run.host.reconnect) {
@@ -57543,7 +57656,9 @@ async function releaseLock(run, prune) {
         }
         return;
     }
-    const result = await release_host_releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+    reportPruned(run, await release_host_releaseLockAnyhow(run.lock, prune, run.host.reconnect));
+}
+function reportPruned(run, result) {
     run.report.pruned = result.pruned;
     if (result.pruneFailed.length > 0) {
         run.report.warnings.push(`${run.report.label}: could not prune release(s) ${result.pruneFailed.join(', ')}; the next deploy tries again: ${result.pruneError ?? ''}`.trim());
@@ -57678,8 +57793,20 @@ async function releaseEverywhere(request, hosts) {
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
+        // One host and no smoke check: nothing after its switch can send it back, so the switch also
+        // prunes and frees the lock, and the unlock costs no round trip of its own.
+        const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
         const switchErrors = await switch_hosts_switchEveryHost(runs, async (run) => {
-            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
+            let result;
+            if (unlockWithSwitch && run.lock) {
+                const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
+                result = done.result;
+                run.pruned = done.pruned;
+            }
+            else {
+                result = await run.switcher.start();
+            }
+            const { previous } = completeSwitch(run.host.session, result);
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
             run.report.outcome = 'live';
@@ -57723,12 +57850,7 @@ async function releaseEverywhere(request, hosts) {
         await Promise.allSettled(runs.map(async (run) => {
             // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
             await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
-            const prune = failure === undefined && run.lock
-                ? releasesToPrune([
-                    ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
-                    { id: request.releaseId, info: run.info },
-                ], request.keepReleases, [request.releaseId, run.report.previousReleaseId])
-                : [];
+            const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
             try {
                 await releaseLock(run, prune);
             }
@@ -58562,7 +58684,7 @@ class ManifestCache {
 function inWorkspace(workspace, path) {
     return (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(workspace, path);
 }
-/** The build and the site config template as the inputs name them, read before any host is reached. */
+/** The build and the site config template as the inputs name them, read before anything runs on a host. */
 async function readRelease(settings, workspace) {
     const sourceRoot = inWorkspace(workspace, settings.source);
     const manifest = await scanSource(sourceRoot);
@@ -58581,25 +58703,45 @@ async function readRelease(settings, workspace) {
     };
 }
 /**
+ * Reads the build while every host is connected, then runs `work` with both. Scanning and hashing
+ * the build is CPU work and the SSH handshakes are round trips (five of them per host), so neither
+ * waits for the other. A build or template that cannot be read fails at once, whatever the
+ * connections do: they run no command and are closed as soon as they are made. A connection error
+ * is reported once the build has been read.
+ * @throws the build's or template's error first, then what `withReleaseHosts` or `work` throws.
+ */
+async function withReleaseAndHosts(settings, workspace, work) {
+    const reading = readRelease(settings, workspace);
+    const connected = withReleaseHosts(settings.ssh, src/* actionLog */.Zx, async (hosts) => work(await reading, hosts));
+    // Awaited below only when the build was read; a bad build's error must not also surface as unhandled here.
+    connected.catch(() => undefined);
+    await reading;
+    return connected;
+}
+/**
  * The deploy as the runbook reads: check the build, verify and connect every host, then the
  * release flow (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune).
  * @throws FrontendDeployFailedError (carrying the report) when a host failed once the deploy
  *   began; any other error before anything changed on a host.
  */
 async function deployFromSettings(settings, options = {}) {
-    const release = await readRelease(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
     const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, cache, ...request } = settings;
     const kept = await ManifestCache.restore(sshTargetsFrom(ssh).map((target) => ({ label: (0,reporting_src/* hostLabel */.vy)(target), target: settings.target })), cache, src/* actionLog */.Zx);
-    const report = await withReleaseHosts(ssh, src/* actionLog */.Zx, (hosts) => deployFrontend({
-        ...request,
-        ...release,
-        origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
-        lockToken: options.lockToken,
-        journal: options.journal,
-        log: options.log,
-        knownManifest: kept.known,
-    }, hosts));
-    await kept.keep(report, () => settings.target, release.manifest);
+    let built;
+    const report = await withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => {
+        built = release.manifest;
+        return deployFrontend({
+            ...request,
+            ...release,
+            origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+            lockToken: options.lockToken,
+            journal: options.journal,
+            log: options.log,
+            knownManifest: kept.known,
+        }, hosts);
+    });
+    if (built)
+        await kept.keep(report, () => settings.target, built);
     return report;
 }
 /**
@@ -58608,8 +58750,7 @@ async function deployFromSettings(settings, options = {}) {
  * @throws the error of a build, template or host that cannot be read; nothing is changed either way.
  */
 async function planFromSettings(settings, options = {}) {
-    const release = await readRelease(settings, options.workspace ?? (0,src/* workspaceDir */.zf)());
-    return withReleaseHosts(settings.ssh, src/* actionLog */.Zx, (hosts) => planFrontend({ ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames }, hosts));
+    return withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => planFrontend({ ...release, target: settings.target, releaseId: settings.releaseId, serverNames: settings.serverNames }, hosts));
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
@@ -73001,7 +73142,7 @@ function copyFile(srcFile, destFile, force) {
 
 /***/ }),
 
-/***/ 8316:
+/***/ 2913:
 /***/ ((module) => {
 
 module.exports = {"rE":"1.17.0"};

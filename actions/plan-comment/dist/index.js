@@ -2220,7 +2220,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 9015:
+/***/ 2810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2233,8 +2233,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(7208);
-const { bufferSlice } = __nccwpck_require__(748);
+} = __nccwpck_require__(979);
+const { bufferSlice } = __nccwpck_require__(7347);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -2522,7 +2522,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 317:
+/***/ 2488:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2533,14 +2533,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(5929);
+const { isParsedKey, parseKey } = __nccwpck_require__(1430);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 function once(cb) {
   let called = false;
@@ -3652,7 +3652,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4741:
+/***/ 6750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -3687,11 +3687,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(7208);
-const { init: cryptoInit } = __nccwpck_require__(4716);
-const Protocol = __nccwpck_require__(3533);
-const { parseKey } = __nccwpck_require__(5929);
-const { SFTP } = __nccwpck_require__(7192);
+} = __nccwpck_require__(979);
+const { init: cryptoInit } = __nccwpck_require__(5701);
+const Protocol = __nccwpck_require__(2300);
+const { parseKey } = __nccwpck_require__(1430);
+const { SFTP } = __nccwpck_require__(4225);
 const {
   bufferCopy,
   makeBufferParser,
@@ -3699,23 +3699,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(317);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(2488);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(9015);
+} = __nccwpck_require__(2810);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(1989);
+} = __nccwpck_require__(5088);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -4656,17 +4656,36 @@ class Client extends EventEmitter {
             break;
           case 'publickey': {
             let keyAlgo;
+            let hashAlgo;
             curAuth.keyAlgos = getKeyAlgos(this, curAuth.key, serverSigAlgs);
             if (curAuth.keyAlgos) {
               if (curAuth.keyAlgos.length) {
-                keyAlgo = curAuth.keyAlgos[0][0];
+                [keyAlgo, hashAlgo] = curAuth.keyAlgos[0];
               } else {
                 return skipAuth(
                   'Skipping key authentication (no mutual hash algorithm)'
                 );
               }
             }
-            proto.authPK(username, curAuth.key, keyAlgo);
+            if (!curAuth.key.isPrivateKey()) {
+              proto.authPK(username, curAuth.key, keyAlgo);
+              break;
+            }
+            // A private key in hand is signed with at once, as OpenSSH's
+            // client does (sshconnect2.c, userauth_pubkey): asking first
+            // whether the server would accept the key costs a round trip.
+            // A refusal comes back as USERAUTH_FAILURE either way.
+            proto.authPK(username, curAuth.key, keyAlgo, (buf, cb) => {
+              const signature = curAuth.key.sign(buf, hashAlgo);
+              if (signature instanceof Error) {
+                signature.message =
+                  `Error signing data with key: ${signature.message}`;
+                signature.level = 'client-authentication';
+                this.emit('error', signature);
+                return tryNextAuth();
+              }
+              cb(signature);
+            });
             break;
           }
           case 'hostbased': {
@@ -5835,7 +5854,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 4517:
+/***/ 3808:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5862,7 +5881,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(4741);
+        Client = __nccwpck_require__(6750);
 
       const client = new Client();
       let triedForward = false;
@@ -5926,7 +5945,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 7004:
+/***/ 9285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5938,33 +5957,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(317);
+} = __nccwpck_require__(2488);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(4517);
-const { parseKey } = __nccwpck_require__(5929);
+} = __nccwpck_require__(3808);
+const { parseKey } = __nccwpck_require__(1430);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(7192);
+} = __nccwpck_require__(4225);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(4741),
+  Client: __nccwpck_require__(6750),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(753),
+  Server: __nccwpck_require__(4042),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3773),
+    ...__nccwpck_require__(3014),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -5977,7 +5996,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3773:
+/***/ 3014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5993,7 +6012,7 @@ const {
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(4716);
+const { CIPHER_INFO } = __nccwpck_require__(5701);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -6566,7 +6585,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3533:
+/***/ 2300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -6611,7 +6630,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(4716);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(5701);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -6619,18 +6638,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(7208);
+} = __nccwpck_require__(979);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(7185);
+} = __nccwpck_require__(6686);
 const {
   parseKey,
-} = __nccwpck_require__(5929);
-const MESSAGE_HANDLERS = __nccwpck_require__(2368);
+} = __nccwpck_require__(1430);
+const MESSAGE_HANDLERS = __nccwpck_require__(1669);
 const {
   bufferCopy,
   bufferFill,
@@ -6638,15 +6657,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(5548);
+} = __nccwpck_require__(205);
 
-const MODULE_VER = (__nccwpck_require__(8316)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(2913)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -8709,7 +8728,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 7192:
+/***/ 4225:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8730,7 +8749,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -12310,7 +12329,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(3804);
+} = __nccwpck_require__(5434);
 
 const kMinPoolSpace = 128;
 
@@ -12768,7 +12787,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7208:
+/***/ 979:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12780,7 +12799,7 @@ try {
   cpuInfo = __nccwpck_require__(1128)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(4716);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(5701);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -13131,7 +13150,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 4716:
+/***/ 5701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -13146,7 +13165,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(748);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(7347);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -14717,7 +14736,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(5826)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(2769)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -14740,7 +14759,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5826:
+/***/ 2769:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14787,15 +14806,15 @@ else {}
 
 /***/ }),
 
-/***/ 2368:
+/***/ 1669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(7185).HANDLERS),
-  __nccwpck_require__(616),
+  (__nccwpck_require__(6686).HANDLERS),
+  __nccwpck_require__(8051),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -14810,7 +14829,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 616:
+/***/ 8051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14821,18 +14840,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(7208);
+} = __nccwpck_require__(979);
 
 const {
   parseKey,
-} = __nccwpck_require__(5929);
+} = __nccwpck_require__(1430);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -16102,7 +16121,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7185:
+/***/ 6686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16130,14 +16149,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(7208);
+} = __nccwpck_require__(979);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(4716);
-const { parseDERKey } = __nccwpck_require__(5929);
+} = __nccwpck_require__(5701);
+const { parseDERKey } = __nccwpck_require__(1430);
 const {
   bufferFill,
   bufferParser,
@@ -16146,13 +16165,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(5548);
+} = __nccwpck_require__(205);
 
 let MESSAGE_HANDLERS;
 
@@ -17896,7 +17915,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(2368);
+          MESSAGE_HANDLERS = __nccwpck_require__(1669);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -17904,7 +17923,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(2368);
+        MESSAGE_HANDLERS = __nccwpck_require__(1669);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -18017,7 +18036,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5929:
+/***/ 1430:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -18042,15 +18061,15 @@ const supportedOpenSSLCiphers = getCiphers();
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(4716);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(7208);
+const { CIPHER_INFO } = __nccwpck_require__(5701);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(979);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(748);
+} = __nccwpck_require__(7347);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -19508,7 +19527,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3804:
+/***/ 5434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -19630,7 +19649,7 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 748:
+/***/ 7347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19806,7 +19825,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(7208));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(979));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -19993,7 +20012,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5548:
+/***/ 205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20255,7 +20274,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 753:
+/***/ 4042:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -20283,13 +20302,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(7208);
-const { init: cryptoInit } = __nccwpck_require__(4716);
-const { KexInit } = __nccwpck_require__(7185);
-const { parseKey } = __nccwpck_require__(5929);
-const Protocol = __nccwpck_require__(3533);
-const { SFTP } = __nccwpck_require__(7192);
-const { writeUInt32BE } = __nccwpck_require__(748);
+} = __nccwpck_require__(979);
+const { init: cryptoInit } = __nccwpck_require__(5701);
+const { KexInit } = __nccwpck_require__(6686);
+const { parseKey } = __nccwpck_require__(1430);
+const Protocol = __nccwpck_require__(2300);
+const { SFTP } = __nccwpck_require__(4225);
+const { writeUInt32BE } = __nccwpck_require__(7347);
 
 const {
   Channel,
@@ -20297,7 +20316,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(9015);
+} = __nccwpck_require__(2810);
 
 const {
   ChannelManager,
@@ -20305,7 +20324,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(1989);
+} = __nccwpck_require__(5088);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -21642,12 +21661,12 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 1989:
+/***/ 5088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { SFTP } = __nccwpck_require__(7192);
+const { SFTP } = __nccwpck_require__(4225);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -63951,6 +63970,8 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -64004,6 +64025,7 @@ class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError *
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
 
 
 
@@ -64102,10 +64124,15 @@ function checkLinksStayInside(links) {
     }
 }
 /**
+ * How long (milliseconds) the scan reads and hashes before it lets the event loop run: the SSH
+ * handshakes run beside the scan (see the deploy action), and each of their messages waits at most this long.
+ */
+const YIELD_AFTER_MS = 4;
+/**
  * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
- * blocking read each is several times faster than a round of thread-pool hops, and nothing else
- * runs while the build is scanned.
+ * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
+ * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
  */
 async function scanSource(root) {
     let rootStat;
@@ -64122,8 +64149,13 @@ async function scanSource(root) {
     const contents = new Map();
     const links = new Map();
     let cached = 0;
-    const walk = (relative) => {
+    let ranSince = performance.now();
+    const walk = async (relative) => {
         for (const name of readdirSync(relative ? join(root, relative) : root)) {
+            if (performance.now() - ranSince > YIELD_AFTER_MS) {
+                await new Promise((resolve) => setImmediate(resolve));
+                ranSince = performance.now();
+            }
             const path = relative ? `${relative}/${name}` : name;
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
@@ -64132,7 +64164,7 @@ async function scanSource(root) {
             const stat = lstatSync(absolute);
             if (stat.isDirectory()) {
                 entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
-                walk(path);
+                await walk(path);
             }
             else if (stat.isFile()) {
                 const file = {
@@ -64167,7 +64199,7 @@ async function scanSource(root) {
             }
         }
     };
-    walk('');
+    await walk('');
     checkLinksStayInside(links);
     if (entries.length === 0)
         throw new SourceError(`Input "source" names ${describeValue(root)}, which is empty: there is nothing to deploy`);
@@ -64620,18 +64652,18 @@ done`));
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
- * A live manifest whose recorded digest is $5 (the digest of a manifest the runner kept from an
+ * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
  * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
  * \`current-known\`, and the deploy uses the copy it holds.
- * args: target, timeout seconds, release id, the build's manifest digest (may be empty), a kept
- * manifest's digest (may be empty); stdin: the owner record (run, host, time, token).
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
+ * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
+ * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
  */
 const remote_scripts_BEGIN_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; KNOWN=\${5:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
-owner=$(cat)
 ${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${remote_scripts_RECORDS_DIR}"
 cd "$T"
@@ -64836,6 +64868,44 @@ const CONFIG_RUN = 'nginx-config.run';
 /** The token of the run whose switch replaced the link kept in .deploy/current.before. */
 const SWITCHED_BY = '.deploy/current.by';
 /**
+ * finish_run: prunes the release ids read from stdin, one per line (never releases/$KEEP when set),
+ * and frees the lock while it is still run $TOKEN's. A release that cannot be removed is reported
+ * (\`prune-failed\`), never a reason to keep the lock; \`unlocked\` says the lock was freed. A site
+ * config this run installed (CONFIG_RUN names its token) for a release that \`current\` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch
+ * leaves the config that matches the live release; a run that switched leaves its own. Run in the
+ * target directory.
+ */
+const FINISH_RUN = (/* unused pure expression or super */ null && (`finish_run() {
+  while IFS= read -r id; do
+    [ -n "$id" ] || continue
+    # The release a switch just replaced is never pruned, whatever the client computed.
+    [ "releases/$id" != "\${KEEP:-}" ] || continue
+    if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${remote_scripts_RECORDS_DIR}/$id" 2>&1); then
+      record pruned "$id"
+    else
+      record prune-failed "$id"
+      printf '%s\\n' "$err" >&2
+    fi
+  done
+  L=.deploy/lock
+  M=.deploy/${CONFIG_RUN}
+  if [ "$(token_of "$L")" = "$TOKEN" ]; then
+    # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+    # a failure here never keeps the lock.
+    if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+      P=$(sed -n 3p "$M")
+      if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+        if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+        else record config-restore-failed "$P: $err"; fi
+      fi
+      rm -f "$M"
+    fi
+    rm -rf "$L"; record unlocked yes
+  fi
+}
+`));
+/**
  * put_back: the link the switch to releases/$ID by run $TOKEN replaced goes back (or \`current\` goes
  * when there was none), only while \`current\` still points there and that run made the last switch:
  * a host another run has switched since is left alone. Sets $reverted when it changed the link.
@@ -64861,6 +64931,10 @@ put_back() {
  * a hung reload never holds a revert); if it fails, the previous link goes back so link and server
  * agree, and the error carries the command's words and exit status. A script that stops in between
  * for any other reason (a failing command, TERM) puts the previous link back on its way out.
+ * After a switch that went through, a line \`unlock\` on stdin (after the gate's \`go\`) followed by
+ * release ids, one per line, prunes them and frees the lock (see finish_run; the release just
+ * replaced is kept): for a run where nothing after the switch can send the host back, this saves
+ * the unlock its round trip. A failed switch leaves the lock to the run.
  * args: target, release id, reload command (may be empty), its bound in seconds, the run's lock token.
  */
 const remote_scripts_SWITCH_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
@@ -64868,6 +64942,7 @@ T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${remote_scripts_EXIT.missingRelease}; }
 ${PUT_BACK}
+${FINISH_RUN}
 exec 9> ${SWITCH_LOCK}
 flock 9
 moved=
@@ -64897,6 +64972,11 @@ if [ -n "$reload_error" ]; then
   exit ${remote_scripts_EXIT.reloadFailed}
 fi
 moved=
+IFS= read -r then || then=
+if [ "$then" = unlock ]; then
+  KEEP=$previous
+  finish_run || true
+fi
 `));
 /**
  * Undoes run $TOKEN's deploy or rollback to releases/<id>: the site config that run installed (see
@@ -65013,42 +65093,16 @@ cd "$T"
 restore_config "$P"
 `));
 /**
- * Prunes the named releases (and their records) and releases the lock, in one round trip. A
- * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
- * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
- * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
- * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
- * the config that matches the live release; a run that switched leaves its own.
- * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
+ * Prunes the named releases (and their records) and releases the lock, in one round trip (see
+ * finish_run). Records what \`current\` points at afterwards (for a post step to say what an
+ * interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 const remote_scripts_FINISH_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
 T=$1; TOKEN=$2
 cd "$T"
-while IFS= read -r id; do
-  [ -n "$id" ] || continue
-  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${remote_scripts_RECORDS_DIR}/$id" 2>&1); then
-    record pruned "$id"
-  else
-    record prune-failed "$id"
-    printf '%s\\n' "$err" >&2
-  fi
-done
-L=.deploy/lock
-M=.deploy/${CONFIG_RUN}
-if [ "$(token_of "$L")" = "$TOKEN" ]; then
-  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
-  # a failure here never keeps the lock.
-  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
-    P=$(sed -n 3p "$M")
-    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
-      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
-      else record config-restore-failed "$P: $err"; fi
-    fi
-    rm -f "$M"
-  fi
-  rm -rf "$L"; record unlocked yes
-fi
+${FINISH_RUN}
+finish_run
 if [ -L current ]; then record current "$(readlink current)"; fi
 `));
 /**
@@ -65151,10 +65205,26 @@ function* releaseEntries(options) {
         yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
     }
 }
-/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+/** New files at least this large (bytes) go first in the archive: see treeEntries. */
+const LARGE_FILE_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/**
+ * The release's own tree: directories, symlinks, hard links to reused files, new files' contents.
+ * Directories come first, then new files of LARGE_FILE_BYTES and more, then the rest, each in
+ * manifest order. Large files are mostly media that is stored, not compressed: while the link
+ * carries them, the compressor runs ahead on the many small text files (see RUN_AHEAD_BYTES), so
+ * neither the link nor the cores wait for the other. Tar does not need parents before children,
+ * and GNU tar sets a directory's mode after extracting what it holds.
+ */
 function* treeEntries(options, reused, now) {
     yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
-    for (const entry of options.manifest.entries) {
+    const entries = options.manifest.entries;
+    const large = (entry) => entry.type === 'file' && entry.size >= LARGE_FILE_BYTES && !reused.has(entry.path);
+    const ordered = [
+        ...entries.filter((entry) => entry.type === 'dir'),
+        ...entries.filter(large),
+        ...entries.filter((entry) => entry.type !== 'dir' && !large(entry)),
+    ];
+    for (const entry of ordered) {
         const name = `${options.releaseDir}/${entry.path}`;
         if (entry.type === 'dir') {
             yield { type: 'dir', name, mode: entry.mode, mtime: now };
@@ -65195,6 +65265,7 @@ function release_stream_releaseStream(options) {
     });
     const gzip = Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
         objectMode: false,
+        highWaterMark: RUN_AHEAD_BYTES,
     });
     gzip.on('error', (error) => counter.destroy(error));
     gzip.pipe(counter);
@@ -65203,6 +65274,12 @@ function release_stream_releaseStream(options) {
 const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
 /** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
 const MEMBER_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
+/**
+ * Compressed bytes the archive may hold ready beyond what the connection has taken: the compressor
+ * keeps both cores busy while the link is the bottleneck (large stored media), and the link then
+ * never waits for it on the parts that compress slowly (text). Bounds the archive's memory.
+ */
+const RUN_AHEAD_BYTES = (/* unused pure expression or super */ null && (32 * 1024 * 1024));
 /** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
 const MEMBERS_IN_FLIGHT = 3;
 const SAMPLE_BYTES = 4096;
@@ -65526,11 +65603,9 @@ class release_host_TargetLock {
                 String(seconds),
                 options.releaseId ?? '',
                 options.manifest ? manifestDigest(options.manifest) : '',
+                owner,
                 options.known ? manifestDigest(options.known) : '',
-            ], {
-                stdin: owner,
-                okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
-            });
+            ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] });
         }
         catch (error) {
             await finish.abort();
@@ -65623,21 +65698,47 @@ class release_host_TargetLock {
         this.heartbeat = undefined;
         beat?.input.end();
         try {
-            const ids = prune.map((id) => `${id}\n`).join('');
             const { stdout, stderr } = this.finish
-                ? await this.finish.start(ids)
+                ? await this.finish.start(pruneList(prune))
                 : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
-                    stdin: ids,
+                    stdin: pruneList(prune),
                 });
-            const records = parseRecords(stdout);
-            const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
-            const pruneFailed = pick('prune-failed');
-            return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
+            return pruneResult(stdout, stderr);
         }
         finally {
             await beat?.done;
         }
     }
+    /**
+     * Starts `switcher` (opened by `openSwitch`) so that, once the switch went through, the host also
+     * prunes `prune` and frees this lock in the same round trip (see SWITCH_SCRIPT): for a run where
+     * nothing after the switch can send the host back (one host, no smoke check). When the switch
+     * freed the lock, the heartbeat ends and the unlock opened ahead is closed unstarted; otherwise
+     * (a failed switch) the lock stays held and `release` frees it as usual.
+     * @returns the switch's outcome (for `completeSwitch`) and what was pruned when the lock was freed.
+     */
+    async switchAndRelease(switcher, prune) {
+        const result = await switcher.start(pruneList(prune), 'unlock\n');
+        if (!parseRecords(result.stdout).some(([key]) => key === 'unlocked'))
+            return { result };
+        this.released = true;
+        const beat = this.heartbeat;
+        this.heartbeat = undefined;
+        beat?.input.end();
+        await Promise.all([this.finish?.abort(), beat?.done]);
+        return { result, pruned: pruneResult(result.stdout, result.stderr) };
+    }
+}
+/** Release ids as FINISH_SCRIPT reads them on stdin: one per line. */
+function pruneList(prune) {
+    return prune.map((id) => `${id}\n`).join('');
+}
+/** What finish_run printed (see FINISH_SCRIPT): releases pruned, and those that could not be, with the remote words. */
+function pruneResult(stdout, stderr) {
+    const records = parseRecords(stdout);
+    const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
+    const pruneFailed = pick('prune-failed');
+    return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
 }
 /**
  * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
@@ -65808,8 +65909,6 @@ async function release_host_restoreNginxConfig(session, target, configPath) {
     await session.runScript('restore the previous nginx config', NGINX_RESTORE_SCRIPT, [target, configPath]);
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 // EXTERNAL MODULE: external "node:https"
@@ -67252,7 +67351,21 @@ function reuseSource(state, build) {
         return live;
     return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
+/** The releases a successful deploy prunes on the host of `run` (see releasesToPrune); needs the lock's state. */
+function pruneAfter(run, request) {
+    if (!run.lock)
+        return [];
+    return releasesToPrune([
+        ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
+        { id: request.releaseId, info: run.info },
+    ], request.keepReleases, [request.releaseId, run.report.previousReleaseId]);
+}
 async function releaseLock(run, prune) {
+    if (run.pruned) {
+        // The switch freed the lock already (see TargetLock.switchAndRelease).
+        reportPruned(run, run.pruned);
+        return;
+    }
     if (!run.lock) {
         // The connection broke while the lock was being taken: the host may hold it for this run.
         if (run.lockStarted && run.host.reconnect) {
@@ -67266,7 +67379,9 @@ async function releaseLock(run, prune) {
         }
         return;
     }
-    const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+    reportPruned(run, await releaseLockAnyhow(run.lock, prune, run.host.reconnect));
+}
+function reportPruned(run, result) {
     run.report.pruned = result.pruned;
     if (result.pruneFailed.length > 0) {
         run.report.warnings.push(`${run.report.label}: could not prune release(s) ${result.pruneFailed.join(', ')}; the next deploy tries again: ${result.pruneError ?? ''}`.trim());
@@ -67401,8 +67516,20 @@ async function releaseEverywhere(request, hosts) {
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
+        // One host and no smoke check: nothing after its switch can send it back, so the switch also
+        // prunes and frees the lock, and the unlock costs no round trip of its own.
+        const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
         const switchErrors = await switchEveryHost(runs, async (run) => {
-            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
+            let result;
+            if (unlockWithSwitch && run.lock) {
+                const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
+                result = done.result;
+                run.pruned = done.pruned;
+            }
+            else {
+                result = await run.switcher.start();
+            }
+            const { previous } = completeSwitch(run.host.session, result);
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
             run.report.outcome = 'live';
@@ -67446,12 +67573,7 @@ async function releaseEverywhere(request, hosts) {
         await Promise.allSettled(runs.map(async (run) => {
             // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
             await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
-            const prune = failure === undefined && run.lock
-                ? releasesToPrune([
-                    ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
-                    { id: request.releaseId, info: run.info },
-                ], request.keepReleases, [request.releaseId, run.report.previousReleaseId])
-                : [];
+            const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
             try {
                 await releaseLock(run, prune);
             }
@@ -82616,8 +82738,8 @@ class SshSession {
 
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(7004);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(9285);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
 
@@ -91667,7 +91789,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8316:
+/***/ 2913:
 /***/ ((module) => {
 
 module.exports = {"rE":"1.17.0"};

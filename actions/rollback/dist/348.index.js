@@ -107,6 +107,8 @@ var external_node_fs_ = __webpack_require__(3024);
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __webpack_require__(643);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var src = __webpack_require__(9399);
 // EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
@@ -164,6 +166,7 @@ class FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/manifest.ts
+
 
 
 
@@ -262,10 +265,15 @@ function checkLinksStayInside(links) {
     }
 }
 /**
+ * How long (milliseconds) the scan reads and hashes before it lets the event loop run: the SSH
+ * handshakes run beside the scan (see the deploy action), and each of their messages waits at most this long.
+ */
+const YIELD_AFTER_MS = 4;
+/**
  * Reads the build at `root` into a manifest, hashing every file. The directory's contents are the site,
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
- * blocking read each is several times faster than a round of thread-pool hops, and nothing else
- * runs while the build is scanned.
+ * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
+ * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
  */
 async function scanSource(root) {
     let rootStat;
@@ -282,8 +290,13 @@ async function scanSource(root) {
     const contents = new Map();
     const links = new Map();
     let cached = 0;
-    const walk = (relative) => {
+    let ranSince = external_node_perf_hooks_.performance.now();
+    const walk = async (relative) => {
         for (const name of (0,external_node_fs_.readdirSync)(relative ? (0,external_node_path_.join)(root, relative) : root)) {
+            if (external_node_perf_hooks_.performance.now() - ranSince > YIELD_AFTER_MS) {
+                await new Promise((resolve) => setImmediate(resolve));
+                ranSince = external_node_perf_hooks_.performance.now();
+            }
             const path = relative ? `${relative}/${name}` : name;
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
@@ -292,7 +305,7 @@ async function scanSource(root) {
             const stat = (0,external_node_fs_.lstatSync)(absolute);
             if (stat.isDirectory()) {
                 entries.push({ type: 'dir', path, mode: stat.mode & 0o7777 });
-                walk(path);
+                await walk(path);
             }
             else if (stat.isFile()) {
                 const file = {
@@ -327,7 +340,7 @@ async function scanSource(root) {
             }
         }
     };
-    walk('');
+    await walk('');
     checkLinksStayInside(links);
     if (entries.length === 0)
         throw new SourceError(`Input "source" names ${(0,src/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
@@ -782,18 +795,18 @@ done`;
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
- * A live manifest whose recorded digest is $5 (the digest of a manifest the runner kept from an
+ * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
  * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
  * \`current-known\`, and the deploy uses the copy it holds.
- * args: target, timeout seconds, release id, the build's manifest digest (may be empty), a kept
- * manifest's digest (may be empty); stdin: the owner record (run, host, time, token).
+ * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
+ * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
+ * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; KNOWN=\${5:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
-owner=$(cat)
 ${REQUIRE_COMMANDS}
 mkdir -p "$T/releases" "$T/${RECORDS_DIR}"
 cd "$T"
@@ -998,6 +1011,44 @@ const CONFIG_RUN = 'nginx-config.run';
 /** The token of the run whose switch replaced the link kept in .deploy/current.before. */
 const SWITCHED_BY = '.deploy/current.by';
 /**
+ * finish_run: prunes the release ids read from stdin, one per line (never releases/$KEEP when set),
+ * and frees the lock while it is still run $TOKEN's. A release that cannot be removed is reported
+ * (\`prune-failed\`), never a reason to keep the lock; \`unlocked\` says the lock was freed. A site
+ * config this run installed (CONFIG_RUN names its token) for a release that \`current\` does not
+ * point at goes back to the one it replaced: a run cancelled between the config and the switch
+ * leaves the config that matches the live release; a run that switched leaves its own. Run in the
+ * target directory.
+ */
+const FINISH_RUN = `finish_run() {
+  while IFS= read -r id; do
+    [ -n "$id" ] || continue
+    # The release a switch just replaced is never pruned, whatever the client computed.
+    [ "releases/$id" != "\${KEEP:-}" ] || continue
+    if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
+      record pruned "$id"
+    else
+      record prune-failed "$id"
+      printf '%s\\n' "$err" >&2
+    fi
+  done
+  L=.deploy/lock
+  M=.deploy/${CONFIG_RUN}
+  if [ "$(token_of "$L")" = "$TOKEN" ]; then
+    # A config this run installed for a release it did not switch to (cancelled in between) goes back;
+    # a failure here never keeps the lock.
+    if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
+      P=$(sed -n 3p "$M")
+      if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
+        if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
+        else record config-restore-failed "$P: $err"; fi
+      fi
+      rm -f "$M"
+    fi
+    rm -rf "$L"; record unlocked yes
+  fi
+}
+`;
+/**
  * put_back: the link the switch to releases/$ID by run $TOKEN replaced goes back (or \`current\` goes
  * when there was none), only while \`current\` still points there and that run made the last switch:
  * a host another run has switched since is left alone. Sets $reverted when it changed the link.
@@ -1023,6 +1074,10 @@ put_back() {
  * a hung reload never holds a revert); if it fails, the previous link goes back so link and server
  * agree, and the error carries the command's words and exit status. A script that stops in between
  * for any other reason (a failing command, TERM) puts the previous link back on its way out.
+ * After a switch that went through, a line \`unlock\` on stdin (after the gate's \`go\`) followed by
+ * release ids, one per line, prunes them and frees the lock (see finish_run; the release just
+ * replaced is kept): for a run where nothing after the switch can send the host back, this saves
+ * the unlock its round trip. A failed switch leaves the lock to the run.
  * args: target, release id, reload command (may be empty), its bound in seconds, the run's lock token.
  */
 const SWITCH_SCRIPT = `${PRELUDE}
@@ -1030,6 +1085,7 @@ T=$1; ID=$2; RELOAD=$3; BOUND=$4; TOKEN=$5
 cd "$T"
 [ -d "releases/$ID" ] || { echo "release $ID does not exist in $T/releases" >&2; exit ${EXIT.missingRelease}; }
 ${PUT_BACK}
+${FINISH_RUN}
 exec 9> ${SWITCH_LOCK}
 flock 9
 moved=
@@ -1059,6 +1115,11 @@ if [ -n "$reload_error" ]; then
   exit ${EXIT.reloadFailed}
 fi
 moved=
+IFS= read -r then || then=
+if [ "$then" = unlock ]; then
+  KEEP=$previous
+  finish_run || true
+fi
 `;
 /**
  * Undoes run $TOKEN's deploy or rollback to releases/<id>: the site config that run installed (see
@@ -1175,42 +1236,16 @@ cd "$T"
 restore_config "$P"
 `;
 /**
- * Prunes the named releases (and their records) and releases the lock, in one round trip. A
- * release that cannot be removed is reported, never a reason to keep the lock. The lock is only
- * removed while it is still ours (a deploy that outlived its lock must not free someone else's).
- * A site config this run installed (CONFIG_RUN names its token) for a release that `current` does not
- * point at goes back to the one it replaced: a run cancelled between the config and the switch leaves
- * the config that matches the live release; a run that switched leaves its own.
- * Records what `current` points at afterwards (for a post step to say what an interrupted run left live).
+ * Prunes the named releases (and their records) and releases the lock, in one round trip (see
+ * finish_run). Records what \`current\` points at afterwards (for a post step to say what an
+ * interrupted run left live).
  * args: target, token; stdin: release ids to remove, one per line.
  */
 const FINISH_SCRIPT = `${PRELUDE}
 T=$1; TOKEN=$2
 cd "$T"
-while IFS= read -r id; do
-  [ -n "$id" ] || continue
-  if err=$(rm -rf -- "releases/$id" 2>&1) && err=$(rm -rf -- "${RECORDS_DIR}/$id" 2>&1); then
-    record pruned "$id"
-  else
-    record prune-failed "$id"
-    printf '%s\\n' "$err" >&2
-  fi
-done
-L=.deploy/lock
-M=.deploy/${CONFIG_RUN}
-if [ "$(token_of "$L")" = "$TOKEN" ]; then
-  # A config this run installed for a release it did not switch to (cancelled in between) goes back;
-  # a failure here never keeps the lock.
-  if [ -f "$M" ] && [ "$(sed -n 1p "$M")" = "$TOKEN" ]; then
-    P=$(sed -n 3p "$M")
-    if [ "$(readlink current 2>/dev/null || true)" != "releases/$(sed -n 2p "$M")" ]; then
-      if err=$(restore_config "$P" 2>&1); then record config-restored "$P"
-      else record config-restore-failed "$P: $err"; fi
-    fi
-    rm -f "$M"
-  fi
-  rm -rf "$L"; record unlocked yes
-fi
+${FINISH_RUN}
+finish_run
 if [ -L current ]; then record current "$(readlink current)"; fi
 `;
 /**
@@ -1313,10 +1348,26 @@ function* releaseEntries(options) {
         yield { type: 'data', name: `${options.recordsDir}/${file}`, mode: 0o644, mtime: now, data: Buffer.from(text) };
     }
 }
-/** The release's own tree: directories, symlinks, hard links to reused files, new files' contents. */
+/** New files at least this large (bytes) go first in the archive: see treeEntries. */
+const LARGE_FILE_BYTES = 1024 * 1024;
+/**
+ * The release's own tree: directories, symlinks, hard links to reused files, new files' contents.
+ * Directories come first, then new files of LARGE_FILE_BYTES and more, then the rest, each in
+ * manifest order. Large files are mostly media that is stored, not compressed: while the link
+ * carries them, the compressor runs ahead on the many small text files (see RUN_AHEAD_BYTES), so
+ * neither the link nor the cores wait for the other. Tar does not need parents before children,
+ * and GNU tar sets a directory's mode after extracting what it holds.
+ */
 function* treeEntries(options, reused, now) {
     yield { type: 'dir', name: options.releaseDir, mode: 0o755, mtime: now };
-    for (const entry of options.manifest.entries) {
+    const entries = options.manifest.entries;
+    const large = (entry) => entry.type === 'file' && entry.size >= LARGE_FILE_BYTES && !reused.has(entry.path);
+    const ordered = [
+        ...entries.filter((entry) => entry.type === 'dir'),
+        ...entries.filter(large),
+        ...entries.filter((entry) => entry.type !== 'dir' && !large(entry)),
+    ];
+    for (const entry of ordered) {
         const name = `${options.releaseDir}/${entry.path}`;
         if (entry.type === 'dir') {
             yield { type: 'dir', name, mode: entry.mode, mtime: now };
@@ -1357,6 +1408,7 @@ function releaseStream(options) {
     });
     const gzip = external_node_stream_.Readable.from(gzipMembers(tarChunks(releaseEntries(options)), options.gzipLevel ?? 6), {
         objectMode: false,
+        highWaterMark: RUN_AHEAD_BYTES,
     });
     gzip.on('error', (error) => counter.destroy(error));
     gzip.pipe(counter);
@@ -1365,6 +1417,12 @@ function releaseStream(options) {
 const gzipAsync = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
 /** Bytes of the archive compressed as one gzip member: large enough that restarting the dictionary costs nothing measurable. */
 const MEMBER_BYTES = 1024 * 1024;
+/**
+ * Compressed bytes the archive may hold ready beyond what the connection has taken: the compressor
+ * keeps both cores busy while the link is the bottleneck (large stored media), and the link then
+ * never waits for it on the parts that compress slowly (text). Bounds the archive's memory.
+ */
+const RUN_AHEAD_BYTES = 32 * 1024 * 1024;
 /** Members being compressed at once: one per core of a 2-core runner, and one ready to send. */
 const MEMBERS_IN_FLIGHT = 3;
 const SAMPLE_BYTES = 4096;
@@ -1690,11 +1748,9 @@ class TargetLock {
                 String(seconds),
                 options.releaseId ?? '',
                 options.manifest ? manifestDigest(options.manifest) : '',
+                owner,
                 options.known ? manifestDigest(options.known) : '',
-            ], {
-                stdin: owner,
-                okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink],
-            });
+            ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] });
         }
         catch (error) {
             await finish.abort();
@@ -1787,21 +1843,47 @@ class TargetLock {
         this.heartbeat = undefined;
         beat?.input.end();
         try {
-            const ids = prune.map((id) => `${id}\n`).join('');
             const { stdout, stderr } = this.finish
-                ? await this.finish.start(ids)
+                ? await this.finish.start(pruneList(prune))
                 : await this.session.runScript('prune releases and unlock', FINISH_SCRIPT, [this.target, this.token], {
-                    stdin: ids,
+                    stdin: pruneList(prune),
                 });
-            const records = parseRecords(stdout);
-            const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
-            const pruneFailed = pick('prune-failed');
-            return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
+            return pruneResult(stdout, stderr);
         }
         finally {
             await beat?.done;
         }
     }
+    /**
+     * Starts `switcher` (opened by `openSwitch`) so that, once the switch went through, the host also
+     * prunes `prune` and frees this lock in the same round trip (see SWITCH_SCRIPT): for a run where
+     * nothing after the switch can send the host back (one host, no smoke check). When the switch
+     * freed the lock, the heartbeat ends and the unlock opened ahead is closed unstarted; otherwise
+     * (a failed switch) the lock stays held and `release` frees it as usual.
+     * @returns the switch's outcome (for `completeSwitch`) and what was pruned when the lock was freed.
+     */
+    async switchAndRelease(switcher, prune) {
+        const result = await switcher.start(pruneList(prune), 'unlock\n');
+        if (!parseRecords(result.stdout).some(([key]) => key === 'unlocked'))
+            return { result };
+        this.released = true;
+        const beat = this.heartbeat;
+        this.heartbeat = undefined;
+        beat?.input.end();
+        await Promise.all([this.finish?.abort(), beat?.done]);
+        return { result, pruned: pruneResult(result.stdout, result.stderr) };
+    }
+}
+/** Release ids as FINISH_SCRIPT reads them on stdin: one per line. */
+function pruneList(prune) {
+    return prune.map((id) => `${id}\n`).join('');
+}
+/** What finish_run printed (see FINISH_SCRIPT): releases pruned, and those that could not be, with the remote words. */
+function pruneResult(stdout, stderr) {
+    const records = parseRecords(stdout);
+    const pick = (name) => records.filter(([key]) => key === name).map(([, value]) => value);
+    const pruneFailed = pick('prune-failed');
+    return { pruned: pick('pruned'), pruneFailed, pruneError: pruneFailed.length > 0 ? stderr.trim() : undefined };
 }
 /**
  * Runs `work` over `session`, or, when that connection is gone (cut mid-run), over a fresh one
@@ -1988,8 +2070,6 @@ function renderNginxConfig(template, values, templateName = 'nginx-config') {
     });
 }
 
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __webpack_require__(643);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
@@ -3545,7 +3625,21 @@ function reuseSource(state, build) {
         return live;
     return { id: state.match.id, manifest: build, drift: state.match.drift };
 }
+/** The releases a successful deploy prunes on the host of `run` (see releasesToPrune); needs the lock's state. */
+function pruneAfter(run, request) {
+    if (!run.lock)
+        return [];
+    return releasesToPrune([
+        ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
+        { id: request.releaseId, info: run.info },
+    ], request.keepReleases, [request.releaseId, run.report.previousReleaseId]);
+}
 async function releaseLock(run, prune) {
+    if (run.pruned) {
+        // The switch freed the lock already (see TargetLock.switchAndRelease).
+        reportPruned(run, run.pruned);
+        return;
+    }
     if (!run.lock) {
         // The connection broke while the lock was being taken: the host may hold it for this run.
         if (run.lockStarted && run.host.reconnect) {
@@ -3559,7 +3653,9 @@ async function releaseLock(run, prune) {
         }
         return;
     }
-    const result = await releaseLockAnyhow(run.lock, prune, run.host.reconnect);
+    reportPruned(run, await releaseLockAnyhow(run.lock, prune, run.host.reconnect));
+}
+function reportPruned(run, result) {
     run.report.pruned = result.pruned;
     if (result.pruneFailed.length > 0) {
         run.report.warnings.push(`${run.report.label}: could not prune release(s) ${result.pruneFailed.join(', ')}; the next deploy tries again: ${result.pruneError ?? ''}`.trim());
@@ -3694,8 +3790,20 @@ async function releaseEverywhere(request, hosts) {
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
+        // One host and no smoke check: nothing after its switch can send it back, so the switch also
+        // prunes and frees the lock, and the unlock costs no round trip of its own.
+        const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
         const switchErrors = await switchEveryHost(runs, async (run) => {
-            const { previous } = completeSwitch(run.host.session, await run.switcher.start());
+            let result;
+            if (unlockWithSwitch && run.lock) {
+                const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
+                result = done.result;
+                run.pruned = done.pruned;
+            }
+            else {
+                result = await run.switcher.start();
+            }
+            const { previous } = completeSwitch(run.host.session, result);
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
             run.report.outcome = 'live';
@@ -3739,12 +3847,7 @@ async function releaseEverywhere(request, hosts) {
         await Promise.allSettled(runs.map(async (run) => {
             // Opened ahead and never needed (nothing to send, or the deploy stopped): closed unstarted.
             await Promise.all([run.upload?.abort(), run.switcher?.abort()]);
-            const prune = failure === undefined && run.lock
-                ? releasesToPrune([
-                    ...run.lock.state.releases.filter((release) => release.id !== request.releaseId),
-                    { id: request.releaseId, info: run.info },
-                ], request.keepReleases, [request.releaseId, run.report.previousReleaseId])
-                : [];
+            const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
             try {
                 await releaseLock(run, prune);
             }
