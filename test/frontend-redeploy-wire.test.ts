@@ -8,6 +8,7 @@ import {
   rollbackFrontend,
   scanSource,
   serializeManifest,
+  type FileManifest,
   type FrontendDeployReport,
 } from '@sophia/releases';
 import { join, rm, servedDifferences, tempDir, writeTree } from './frontend-helpers.js';
@@ -26,11 +27,13 @@ const FILE_BYTES = 1024;
 
 interface Wire {
   report: FrontendDeployReport;
+  manifest: FileManifest;
   up: number;
   down: number;
 }
 
-async function deploy(source: string, releaseId: string): Promise<Wire> {
+/** `known`: a manifest kept from an earlier deploy (as the action keeps one in the runner's cache), offered to the host. */
+async function deploy(source: string, releaseId: string, known?: FileManifest): Promise<Wire> {
   const manifest = await scanSource(source);
   const up = proxy.bytesUpstream;
   const down = proxy.bytesDownstream;
@@ -48,10 +51,11 @@ async function deploy(source: string, releaseId: string): Promise<Wire> {
         nginxReloadCommand: sshHost.nginxReloadCommand,
         lockTimeoutMs: 60_000,
         origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: `run-${releaseId}` },
+        knownManifest: (label, target) => (label === session.label && target === sshHost.siteDir ? known : undefined),
       },
       [{ name: '127.0.0.1', session }],
     );
-    return { report, up: proxy.bytesUpstream - up, down: proxy.bytesDownstream - down };
+    return { report, manifest, up: proxy.bytesUpstream - up, down: proxy.bytesDownstream - down };
   } finally {
     await session.close();
   }
@@ -203,6 +207,54 @@ test(
     expect(await readFile(join(sshHost.siteDir, 'releases/c1/assets/0/file-0.bin'))).toEqual(
       await readFile(join(c, 'assets/0/file-0.bin')),
     );
+  },
+  SLOW_TEST_MS,
+);
+
+test(
+  'a changed build offered the manifest kept from the last deploy reads no manifest back when the host confirms it',
+  async () => {
+    const d = await deploy(await site('site-d', 'd'), 'd1');
+    expect(d.report.error).toBeUndefined();
+    // Without a kept copy the live manifest (c1's) comes back whole.
+    expect(d.down).toBeGreaterThan(serializeManifest(d.manifest).length);
+
+    const e = await site('site-e', 'e');
+    const kept = await deploy(e, 'e1', d.manifest);
+    expect(kept.report.error).toBeUndefined();
+    expect(kept.report.hosts[0]).toMatchObject({ knownManifestUsed: true, filesUploaded: 1 + FILES / 10 });
+    // What still comes back either way is the check of the live files whose stat moved (pruning and
+    // linking change their ctime): each is hashed on the host and reported. The manifest is no longer.
+    expect(d.down - kept.down).toBeGreaterThan(serializeManifest(d.manifest).length / 2);
+    expect(await servedDifferences(sshHost.siteUrl, e)).toEqual([]);
+  },
+  SLOW_TEST_MS,
+);
+
+test(
+  'a kept manifest that is not the live release (altered, or another site) is refused by the host: read back, same result',
+  async () => {
+    const live = (await scanSource(join(work, 'site-e'))).entries;
+    // Poisoned: the live release's manifest with one file's hash altered.
+    const poisoned: FileManifest = { version: 1, entries: live.map((entry) => ({ ...entry })) };
+    const file = poisoned.entries.find((entry) => entry.type === 'file' && entry.path === 'assets/1/file-1.bin');
+    if (file?.type !== 'file') throw new Error('the site has no such file');
+    file.sha256 = file.sha256.split('').reverse().join('');
+    const f = await site('site-f', 'f');
+    const afterPoison = await deploy(f, 'f1', poisoned);
+    expect(afterPoison.report.hosts[0]).toMatchObject({
+      outcome: 'live',
+      knownManifestUsed: false,
+      filesUploaded: 1 + FILES / 10,
+    });
+    expect(afterPoison.down).toBeGreaterThan(serializeManifest(afterPoison.manifest).length);
+    expect(await servedDifferences(sshHost.siteUrl, f)).toEqual([]);
+
+    const other = await scanSource(await site('site-other', 'other'));
+    const g = await site('site-g', 'g');
+    const afterForeign = await deploy(g, 'g1', other);
+    expect(afterForeign.report.hosts[0]).toMatchObject({ outcome: 'live', knownManifestUsed: false });
+    expect(await servedDifferences(sshHost.siteUrl, g)).toEqual([]);
   },
   SLOW_TEST_MS,
 );

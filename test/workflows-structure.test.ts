@@ -483,6 +483,8 @@ describe('deploy.yml forwards every input of its actions, except those it sets o
       'release-id': 'each run gets a fresh release id; its output names it',
       'lock-timeout': 'deploy.yml runs one deploy per environment at a time (its concurrency group)',
       'dry-run': 'a deploy job deploys; the deploy plan job sets dry-run: true',
+      cache:
+        'the pipeline keeps manifests in the cache (the default): a kept one is used only when the host confirms it',
     },
     'deploy-k3s-backend': kubernetes,
     'deploy-mcp-node': {

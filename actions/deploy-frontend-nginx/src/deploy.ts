@@ -16,7 +16,9 @@ import {
   type SwitchJournal,
 } from '@sophia/releases';
 import { describeValue } from '@sophia/inputs';
+import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
+import { ManifestCache } from './manifest-cache.js';
 
 /**
  * What the frontend action adds to its settings for one deploy: the checkout, the run's origin, and the lock token and
@@ -100,10 +102,17 @@ export async function deployFromSettings(
   settings: FrontendDeploySettings,
   options: DeployOptions = {},
 ): Promise<FrontendDeployReport> {
-  const { ssh: _ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, ...request } = settings;
-  return withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) =>
-    actionLog.group(`Release ${settings.releaseId} on every host`, async () => {
-      const report = await deployFrontend(
+  const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, cache, ...request } = settings;
+  const kept = await ManifestCache.restore(
+    sshTargetsFrom(ssh).map((target) => ({ label: hostLabel(target), target: settings.target })),
+    cache,
+    actionLog,
+  );
+  let built: FileManifest | undefined;
+  const report = await withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) => {
+    built = release.manifest;
+    return actionLog.group(`Release ${settings.releaseId} on every host`, async () => {
+      const deployed = await deployFrontend(
         {
           ...request,
           ...release,
@@ -111,13 +120,16 @@ export async function deployFromSettings(
           lockToken: options.lockToken,
           journal: options.journal,
           log: options.log,
+          knownManifest: kept.known,
         },
         hosts,
       );
       actionLog.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
-      return report;
-    }),
-  );
+      return deployed;
+    });
+  });
+  if (built) await kept.keep(report, () => settings.target, built);
+  return report;
 }
 
 /** The log group saying what the build check found, once the build was read (see withReleaseAndHosts). */

@@ -70,6 +70,8 @@ export interface FrontendDeploySettings extends Pick<
   nginxConfig?: { template: string; remotePath: string };
   /** Plan only: read the hosts and publish what the deploy would do, changing nothing. */
   dryRun: boolean;
+  /** Keep each target's live manifest in the runner's cache and offer it to the next deploy (see manifest-cache.ts). */
+  cache: boolean;
 }
 
 /** `<UTC yyyymmddHHMMSS>-<short sha>`: sorts by time, and names the commit it was built from. */
@@ -108,5 +110,6 @@ export function getInputs(reader = actionInputs(), now = new Date()): FrontendDe
     smokeUrl: reader.optional('smoke-url', httpUrl),
     lockTimeoutMs: reader.required('lock-timeout', duration({ maxMs: 3_600_000 })),
     dryRun: reader.required('dry-run', boolean),
+    cache: reader.required('cache', boolean),
   };
 }

@@ -795,12 +795,15 @@ done`;
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
+ * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
+ * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
+ * \`current-known\`, and the deploy uses the copy it holds.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
- * record (run, host, time, token). The owner is an argument, not stdin: the script starts on the
- * exec request itself, a round trip before stdin could reach it.
+ * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
+ * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -908,6 +911,7 @@ fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
 if [ -n "$LR" ] && [ -z "$match" ]; then
   if same_manifest "$LR"; then record current-same yes
+  elif [ -n "$KNOWN" ] && [ "$(cat "$LR/${RECORD_DIGEST}" 2>/dev/null || true)" = "$KNOWN" ]; then record current-known yes
   elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
   report_drift "$live" "$LR" drift
 fi
@@ -1745,6 +1749,7 @@ class TargetLock {
                 options.releaseId ?? '',
                 options.manifest ? manifestDigest(options.manifest) : '',
                 owner,
+                options.known ? manifestDigest(options.known) : '',
             ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] });
         }
         catch (error) {
@@ -1763,7 +1768,8 @@ class TargetLock {
         const listing = listingFrom(records);
         const has = (key) => records.some(([name]) => name === key);
         const manifestOf = (same, sent) => has(same) ? options.manifest : parseManifest(records.find(([key]) => key === sent)?.[1] ?? '');
-        const currentManifest = manifestOf('current-same', 'current-manifest');
+        const currentIsKnown = has('current-known') && options.known !== undefined;
+        const currentManifest = currentIsKnown ? options.known : manifestOf('current-same', 'current-manifest');
         const existingManifest = manifestOf('existing-same', 'existing-manifest');
         const matchId = records.find(([key]) => key === 'match')?.[1];
         const state = {
@@ -1775,6 +1781,7 @@ class TargetLock {
             existingDrift: driftFrom(records, 'existing-drift', existingManifest),
             currentManifest,
             currentIsBuild: has('current-same'),
+            currentIsKnown,
             match: matchId !== undefined && options.manifest
                 ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }
                 : undefined,
@@ -3467,15 +3474,24 @@ async function prepareHost(run, request) {
     run.upload = openUpload(session, run.target, request.releaseId);
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
+    const known = request.knownManifest?.(session.label, run.target);
     const lock = await TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
         releaseId: request.releaseId,
         token: run.lockToken,
         manifest: request.manifest,
+        known,
     });
     run.lock = lock;
     const state = lock.state;
+    if (known) {
+        run.report.knownManifestUsed = state.currentIsKnown;
+        if (state.currentIsKnown)
+            log(`the live release's manifest is the copy kept from an earlier deploy (the host confirmed its digest): not read back`);
+        else if (state.currentManifest && !state.currentIsBuild)
+            log(`the kept manifest is not the live release's: the live one was read from the host`);
+    }
     run.report.tookOverLockFrom = state.tookOverFrom;
     run.report.cleanedPartials = state.cleaned;
     run.report.drifted = state.drift.map((file) => file.path);

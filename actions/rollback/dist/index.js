@@ -30058,6 +30058,9 @@ function isKustomization(directory) {
  */
 function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
     try {
+        // Not @actions/exec (3.0.0): it is promise-only, and loadManifests reads every manifest synchronously
+        // before any cluster is contacted; it would also echo `[command]kubectl kustomize ...` and kubectl's output to the job log
+        // itself (unless `silent`), where the error below already says what went wrong.
         return execFileSync(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     }
     catch (error) {
@@ -30818,6 +30821,11 @@ class LocalKubectlTransport {
         return new Promise((resolvePromise, reject) => {
             if (signal?.aborted)
                 return reject(signal.reason);
+            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
+            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
+            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
+            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
+            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
             const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal });
             const stdout = [];
             const stderr = [];

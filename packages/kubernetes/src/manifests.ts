@@ -56,6 +56,9 @@ export function renderKustomization(
   inputName = 'manifests',
 ): string {
   try {
+    // Not @actions/exec (3.0.0): it is promise-only, and loadManifests reads every manifest synchronously
+    // before any cluster is contacted; it would also echo `[command]kubectl kustomize ...` and kubectl's output to the job log
+    // itself (unless `silent`), where the error below already says what went wrong.
     return execFileSync(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();

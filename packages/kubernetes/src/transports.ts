@@ -92,6 +92,11 @@ export class LocalKubectlTransport implements KubectlTransport {
   run(args: string[], stdin?: string, signal?: AbortSignal): Promise<KubectlResult> {
     return new Promise((resolvePromise, reject) => {
       if (signal?.aborted) return reject(signal.reason);
+      // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
+      // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
+      // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
+      // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
+      // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
       const child = spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal });
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];

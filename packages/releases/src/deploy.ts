@@ -78,6 +78,13 @@ export interface FrontendDeployRequest {
   journal?: SwitchJournal;
   /** The commit, ref, run and actor the release's record names. */
   origin: ReleaseOrigin;
+  /**
+   * A manifest kept from an earlier deploy to a host's target (`label` is the host's `host:port`,
+   * `target` its deploy directory), for example from the runner's cache; undefined when none is kept.
+   * It is used only when that host confirms it is its live release's (see TargetLock.acquire's
+   * `known`), so that a redeploy does not read the live manifest back.
+   */
+  knownManifest?: (label: string, target: string) => FileManifest | undefined;
   /** The release archive's gzip level, 0-9 (6 when left out). */
   gzipLevel?: number;
   /**
@@ -145,15 +152,26 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   run.upload = openUpload(session, run.target, request.releaseId);
   run.switcher = openSwitch(session, switchArgs(run, request));
   run.lockStarted = true;
+  const known = request.knownManifest?.(session.label, run.target);
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
     releaseId: request.releaseId,
     token: run.lockToken,
     manifest: request.manifest,
+    known,
   });
   run.lock = lock;
   const state = lock.state;
+  if (known) {
+    run.report.knownManifestUsed = state.currentIsKnown;
+    if (state.currentIsKnown)
+      log(
+        `the live release's manifest is the copy kept from an earlier deploy (the host confirmed its digest): not read back`,
+      );
+    else if (state.currentManifest && !state.currentIsBuild)
+      log(`the kept manifest is not the live release's: the live one was read from the host`);
+  }
   run.report.tookOverLockFrom = state.tookOverFrom;
   run.report.cleanedPartials = state.cleaned;
   run.report.drifted = state.drift.map((file) => file.path);

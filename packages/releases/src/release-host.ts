@@ -145,6 +145,11 @@ export interface TargetState extends ReleaseListing {
   /** The live release's manifest is the build's (its digest, compared on the host). */
   currentIsBuild: boolean;
   /**
+   * The live release's manifest is the kept copy the lock was asked with (`known`, its digest compared
+   * on the host): `currentManifest` is that copy and nothing was read back.
+   */
+  currentIsKnown: boolean;
+  /**
    * When the live release is not the build: the newest kept release that is (same manifest digest,
    * compared on the host), with its files changed on the server since it was built.
    */
@@ -337,6 +342,13 @@ export class TargetLock {
       token?: string;
       /** The build about to be deployed: manifests the host holds with its digest are not read back. */
       manifest?: FileManifest;
+      /**
+       * A manifest the runner kept from an earlier deploy to this target (a cache entry). Its digest is
+       * computed here from its content, never taken from where it was kept, and the host compares it with
+       * the live release's recorded digest: only when they are equal is this copy used instead of reading
+       * the live manifest back, so a stale, damaged or foreign copy costs a read, never a wrong release.
+       */
+      known?: FileManifest;
     },
   ): Promise<TargetLock> {
     const token = options.token ?? randomUUID();
@@ -361,6 +373,7 @@ export class TargetLock {
           options.releaseId ?? '',
           options.manifest ? manifestDigest(options.manifest) : '',
           owner,
+          options.known ? manifestDigest(options.known) : '',
         ],
         { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] },
       );
@@ -383,7 +396,8 @@ export class TargetLock {
     const has = (key: string) => records.some(([name]) => name === key);
     const manifestOf = (same: string, sent: string) =>
       has(same) ? options.manifest : parseManifest(records.find(([key]) => key === sent)?.[1] ?? '');
-    const currentManifest = manifestOf('current-same', 'current-manifest');
+    const currentIsKnown = has('current-known') && options.known !== undefined;
+    const currentManifest = currentIsKnown ? options.known : manifestOf('current-same', 'current-manifest');
     const existingManifest = manifestOf('existing-same', 'existing-manifest');
     const matchId = records.find(([key]) => key === 'match')?.[1];
     const state: TargetState = {
@@ -395,6 +409,7 @@ export class TargetLock {
       existingDrift: driftFrom(records, 'existing-drift', existingManifest),
       currentManifest,
       currentIsBuild: has('current-same'),
+      currentIsKnown,
       match:
         matchId !== undefined && options.manifest
           ? { id: matchId, drift: driftFrom(records, 'match-drift', options.manifest) }

@@ -164,12 +164,15 @@ done`;
  * the live one (the live one was rolled back to) is reported as \`newer\` with its manifest and
  * drift, so files only it holds are linked, not sent; in the usual flow the live release is the
  * newest and nothing more is read.
+ * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
+ * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
+ * \`current-known\`, and the deploy uses the copy it holds.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
- * record (run, host, time, token). The owner is an argument, not stdin: the script starts on the
- * exec request itself, a round trip before stdin could reach it.
+ * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
+ * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
  */
 export const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -277,6 +280,7 @@ fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
 if [ -n "$LR" ] && [ -z "$match" ]; then
   if same_manifest "$LR"; then record current-same yes
+  elif [ -n "$KNOWN" ] && [ "$(cat "$LR/${RECORD_DIGEST}" 2>/dev/null || true)" = "$KNOWN" ]; then record current-known yes
   elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
   report_drift "$live" "$LR" drift
 fi

@@ -39,6 +39,12 @@ export interface HostReport {
   /** Problems that did not stop the release (a release that could not be pruned). */
   warnings: string[];
   tookOverLockFrom?: string;
+  /**
+   * Only when the deploy offered a kept manifest for this host (`FrontendDeployRequest.knownManifest`):
+   * `true` when the host confirmed it is the live release's, so the live manifest was not read back;
+   * `false` when it is not (it was read back, or there was no live release to compare with).
+   */
+  knownManifestUsed?: boolean;
   /** SSH exec channels this deploy opened on the host. */
   channels?: number;
   /** This host's progress lines in order, without the label: the action folds them into one log group per host. */

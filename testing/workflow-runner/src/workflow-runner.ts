@@ -242,6 +242,11 @@ export interface RunWorkflowOptions {
    * not started yet run only when their `if:` holds with `cancelled()` true; the others are skipped.
    */
   cancelAt?: (jobId: string, step: { name: string; uses?: string }) => boolean;
+  /**
+   * A cache service (see @sophia-testing/actions-cache) whose variables every action step gets, as
+   * GitHub's runner gives them to JavaScript actions only (never to `run:` scripts).
+   */
+  cacheService?: { env(): Record<string, string> };
 }
 
 /** What a run has recorded so far: jobs as they end, reviews as they are answered. */
@@ -465,6 +470,7 @@ async function runStep(
         env: { ...githubEnv(contexts), ...env },
         timeoutMs: options.stepTimeoutMs ?? 120_000,
         cancel: { when: cancel.cancelled },
+        cacheService: options.cacheService,
       });
       return record({
         result: run.cancelled ? 'cancelled' : run.code === 0 ? 'success' : 'failure',

@@ -788,3 +788,41 @@ test('a job-level concurrency group queues the job as a workflow-level one queue
     rmSync(log, { force: true });
   }
 });
+
+test("an attached cache service reaches action steps, never run: scripts, as GitHub's runner gives it", async () => {
+  cpSync(
+    path.join(repoRoot, 'testing', 'action-runner', 'test', 'fixtures', 'runner-probe'),
+    path.join(app, 'actions', 'runner-probe'),
+    { recursive: true },
+  );
+  write(
+    app,
+    'cache.yml',
+    [
+      'on: push',
+      'jobs:',
+      '  build:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - id: script',
+      '        run: echo "url=${ACTIONS_RESULTS_URL:-none}" >> "$GITHUB_OUTPUT"',
+      '      - id: probe',
+      '        uses: ./actions/runner-probe',
+      "        with: { exit-code: '0' }",
+      '',
+    ].join('\n'),
+  );
+  const env = {
+    ACTIONS_CACHE_SERVICE_V2: 'True',
+    ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/',
+    ACTIONS_RUNTIME_TOKEN: 't',
+  };
+  const result = await runWorkflow({
+    file: '.github/workflows/cache.yml',
+    workspace: app,
+    cacheService: { env: () => env },
+  });
+  const [script, probe] = result.jobs[0].steps;
+  expect(script.outputs).toEqual({ url: 'none' });
+  expect(JSON.parse(probe.outputs.snapshot).runner).toMatchObject(env);
+});
