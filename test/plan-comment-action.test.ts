@@ -10,7 +10,14 @@ import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
 let api: GitHubApi;
 
 beforeAll(async () => {
-  api = await startGitHubApi({ tokens: { ghs_planComment0000: { 'pull-requests': 'write' } } });
+  api = await startGitHubApi({
+    tokens: {
+      ghs_planComment0000: { 'pull-requests': 'write' },
+      ghs_readOnly0000: { 'pull-requests': 'read' },
+      ghs_appInstallation0: { 'pull-requests': 'write' },
+    },
+    identities: { ghs_appInstallation0: 'sophia-deploy[bot]' },
+  });
 });
 
 afterAll(() => api?.stop());
@@ -33,10 +40,10 @@ function kubernetesPlan(objects: number): string {
   });
 }
 
-function comment(pullNumber: number, plans: string, failed = '') {
+function comment(pullNumber: number, plans: string, failed = '', inputs: Record<string, string> = {}) {
   return runBundledAction({
     action: 'plan-comment',
-    inputs: { 'pull-request': String(pullNumber), 'github-token': 'ghs_planComment0000', plans, failed },
+    inputs: { 'pull-request': String(pullNumber), 'github-token': 'ghs_planComment0000', plans, failed, ...inputs },
     env: {
       GITHUB_API_URL: api.url,
       GITHUB_REPOSITORY: 'sophia/sophia-app',
@@ -81,4 +88,48 @@ test('an environment whose plan could not be made says so, with the run, instead
     "## production\n\n**The plan could not be made** (see [the run's log](https://github.com/sophia/sophia-app/actions/runs/4242))",
   );
   expect(written.body).not.toContain('### production');
+});
+
+test('a token that may not comment fails with a hint: fork, Dependabot or the missing permission', async () => {
+  const pullNumber = api.repository('sophia/sophia-app').addPullRequest('From Dependabot');
+  const run = await comment(pullNumber, `staging backend ${kubernetesPlan(1)}`, '', {
+    'github-token': 'ghs_readOnly0000',
+  });
+  expect(run.code).toBe(1);
+  const [error] = run.annotations.filter((annotation) => annotation.level === 'error');
+  expect(error.message).toContain('HTTP 403: Resource not accessible by integration');
+  expect(error.message).toContain('from a fork or by Dependabot');
+  expect(error.message).toContain('pull-requests: write');
+});
+
+test('a marker comment by someone else is left alone; a token writing as another login than comment-author is warned about', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('Marker in a review');
+  repository.addComment(pullNumber, 'LGTM <!-- sophia-deploy-plan:deploy-plans -->', 'mallory');
+  const own = await comment(pullNumber, `staging backend ${kubernetesPlan(1)}`);
+  expect(own.code).toBe(0);
+  expect(own.outputs).toMatchObject({ created: 'true' });
+  expect(
+    repository.comments.filter((entry) => entry.issueNumber === pullNumber).map((entry) => entry.user.login),
+  ).toEqual(['mallory', 'github-actions[bot]']);
+  expect(repository.comments.find((entry) => entry.issueNumber === pullNumber)?.body).toBe(
+    'LGTM <!-- sophia-deploy-plan:deploy-plans -->',
+  );
+
+  const appPull = repository.addPullRequest('Written by an app');
+  const app = await comment(appPull, `staging backend ${kubernetesPlan(1)}`, '', {
+    'github-token': 'ghs_appInstallation0',
+  });
+  expect(app.code).toBe(0);
+  expect(app.annotations.map((annotation) => annotation.message)).toContain(
+    'The plan comment was written as "sophia-deploy[bot]", not as comment-author "github-actions[bot]": the next run will not find it and will add another. Set comment-author: sophia-deploy[bot]',
+  );
+  const appAgain = await comment(appPull, `staging backend ${kubernetesPlan(2)}`, '', {
+    'github-token': 'ghs_appInstallation0',
+    'comment-author': 'sophia-deploy[bot]',
+  });
+  expect(appAgain.outputs).toMatchObject({ created: 'false', 'comment-id': app.outputs['comment-id'] });
+  expect(repository.comments.filter((entry) => entry.issueNumber === appPull).map((entry) => entry.user.login)).toEqual(
+    ['sophia-deploy[bot]'],
+  );
 });

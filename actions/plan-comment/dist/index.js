@@ -52790,6 +52790,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// UNUSED EXPORTS: withPermissionHint
+
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
 var src = __nccwpck_require__(8577);
 // EXTERNAL MODULE: external "fs"
@@ -57871,6 +57873,13 @@ function client_marker(kind, key) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 /** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
 const COMMENT_BODY_LIMIT = 65536;
 /**
@@ -57886,7 +57895,8 @@ function pullRequestCommentBodyLimit(key) {
  * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
  * request carries one comment per key however often it is written. The comment is found by the
  * hidden marker `<!-- sophia-deploy-plan:<key> -->` across every page of the pull request's
- * comments.
+ * comments, among those written by `author` only (logins compared without case, as GitHub's
+ * are): anyone may write the marker into a comment of their own.
  *
  * REST: GET and POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
  * /repos/{owner}/{repo}/issues/comments/{comment_id} (pull request comments are issue comments).
@@ -57905,13 +57915,14 @@ async function upsertPullRequestComment(github, options) {
             issue_number: options.pullNumber,
             per_page: 100,
         });
-        const existing = comments.find((comment) => comment.body?.includes(hidden));
+        const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
+        const existing = comments.find((comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden));
         if (existing) {
             const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
-            return { id: data.id, htmlUrl: data.html_url, created: false };
+            return { id: data.id, htmlUrl: data.html_url, created: false, author: data.user?.login ?? '' };
         }
         const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: options.pullNumber, body });
-        return { id: data.id, htmlUrl: data.html_url, created: true };
+        return { id: data.id, htmlUrl: data.html_url, created: true, author: data.user?.login ?? '' };
     });
 }
 
@@ -68346,12 +68357,14 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
     const pullNumber = reader.required('pull-request', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
     const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
     const key = reader.required('key', (0,inputs_src/* matching */.wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
+    // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
+    const author = reader.required('comment-author', (0,inputs_src/* matching */.wC)(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'));
     const failed = reader.optional('failed', (0,inputs_src/* listOf */.c3)((0,inputs_src/* matching */.wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
     const plans = (reader.optional('plans', (_name, raw) => parsePlans(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
     if (plans.length === 0 && failed.length === 0) {
         throw new inputs_src/* InputError */.dz('plans', 'Input "plans" is required: give at least one plan (or name the environments in "failed")');
     }
-    return { plans, pullNumber, token, key, failed };
+    return { plans, pullNumber, token, key, author, failed };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -68369,12 +68382,31 @@ async function main() {
         pullNumber: settings.pullNumber,
         key: settings.key,
         body,
+        author: settings.author,
+    }).catch((error) => {
+        throw withPermissionHint(error);
     });
+    if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
+        src/* actionLog */.Zx.warning(`The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`);
+    }
     src/* actionLog */.Zx.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
     await (0,src/* publish */.mk)({
         outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },
         summary: `Deploy plans ${comment.created ? 'posted' : 'updated'} on pull request #${settings.pullNumber}: ${comment.htmlUrl}\n`,
     });
+}
+/**
+ * A 403 from GitHub explained: the token lacks the right to comment, which is what a pull request
+ * run from a fork or by Dependabot gets (a read-only GITHUB_TOKEN, no secrets; GitHub docs,
+ * "Automatic token authentication" and "Troubleshooting Dependabot on GitHub Actions"), or a job
+ * without `pull-requests: write`. Other errors pass unchanged.
+ */
+function withPermissionHint(error) {
+    if (!(error instanceof GitHubApiError) || error.status !== 403)
+        return error;
+    error.message +=
+        '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
+    return error;
 }
 
 
