@@ -4,6 +4,7 @@
  * plan could not be made is named as such rather than left out. (plan.yml end to end:
  * workflows-plan.test.ts.)
  */
+import { createHash } from 'node:crypto';
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
 
@@ -53,12 +54,12 @@ function comment(pullNumber: number, plans: string, failed = '', inputs: Record<
   });
 }
 
-test('plans longer than a comment may be are cut at a line with a note, and GitHub takes the comment', async () => {
+test('plans longer than a comment may be: each environment keeps its share, cut at a line with a note', async () => {
   const repository = api.repository('sophia/sophia-app');
   const pullNumber = repository.addPullRequest('Many settings');
   const run = await comment(
     pullNumber,
-    `staging backend ${kubernetesPlan(300)}\nproduction backend ${kubernetesPlan(1)}`,
+    `staging backend ${kubernetesPlan(150)}\nproduction backend ${kubernetesPlan(150)}\nreview backend ${kubernetesPlan(1)}`,
   );
   expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
   expect(run.code).toBe(0);
@@ -66,13 +67,46 @@ test('plans longer than a comment may be are cut at a line with a note, and GitH
   const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
   expect(written.body.length).toBeLessThanOrEqual(65536);
   expect(written.body.length).toBeGreaterThan(60000);
-  expect(written.body).toMatch(/\n\n---\n\*\*The plans are cut here:\*\* .*65536 characters.*\n$/);
-  expect(written.body).toContain('## staging');
-  // Production's section came after the cut.
-  expect(written.body).not.toContain('## production');
+  const sections = written.body.split(/\n(?=## (?:staging|production|review)\n)/).slice(1);
+  expect(sections.map((section) => section.split('\n')[0])).toEqual(['## staging', '## production', '## review']);
+  // The two long ones share what the short one leaves; each ends with the note, on a whole line.
+  const note = /\n\n---\n\*\*This environment's plan is cut here:\*\* .*65536 characters.*whole\.\n?$/;
+  expect(sections[0]).toMatch(note);
+  expect(sections[1]).toMatch(note);
+  expect(sections[2]).not.toMatch(note);
+  expect(sections[2]).toContain('settings-0');
+  expect(Math.abs(sections[0].length - sections[1].length)).toBeLessThan(400);
   expect(run.annotations.map((annotation) => annotation.message)).toContain(
-    'The plans are longer than a comment may be (65536 characters): the comment is cut',
+    'The plans are longer than a comment may be (65536 characters): the longest environments are cut',
   );
+});
+
+test('a big value in a plan shows capped, with its size and digest', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('Big ConfigMap');
+  const plan = JSON.stringify({
+    schema: 'sophia.deploy-plan/v1',
+    target: 'kubernetes',
+    counts: { created: 0, configured: 1, unchanged: 0 },
+    objects: [
+      {
+        object: 'sophia/ConfigMap/big',
+        kind: 'ConfigMap',
+        namespace: 'sophia',
+        name: 'big',
+        action: 'configured',
+        changes: [{ path: 'data.conf', op: 'replace', before: 'a'.repeat(20000), after: 'a'.repeat(19999) + 'b' }],
+      },
+    ],
+    images: [],
+  });
+  const run = await comment(pullNumber, `production backend ${plan}`);
+  expect(run.code).toBe(0);
+  const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
+  expect(written.body.length).toBeLessThan(2000);
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+  expect(written.body).toContain(`… (20000 bytes, sha256 ${sha('a'.repeat(20000))})`);
+  expect(written.body).toContain(`… (20000 bytes, sha256 ${sha('a'.repeat(19999) + 'b')})`);
 });
 
 test('an environment whose plan could not be made says so, with the run, instead of showing a plan', async () => {

@@ -63507,13 +63507,22 @@ function plan_kubernetesPlan(report, placement) {
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
 
+
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
+/**
+ * A value for a cell: whole up to CELL_LIMIT characters, else its start followed by its size in
+ * UTF-8 bytes and the first 12 hex digits of its SHA-256, so two long values that differ only
+ * past the cut still show as different and the Markdown stays small however big the value.
+ */
 function cell(value) {
     if (value === undefined)
         return '';
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
+    if (text.length <= CELL_LIMIT)
+        return text;
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    return `${text.slice(0, CELL_LIMIT - 1)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
 }
 function fieldRows(changes) {
     return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
@@ -68307,45 +68316,63 @@ function parsePlans(raw) {
     });
     return plans;
 }
-/** Where a cut comment says why it ends there. */
-const CUT_NOTE = "\n\n---\n**The plans are cut here:** the comment would be longer than GitHub allows (65536 characters). Each plan job's summary shows its plan whole.\n";
+/** Where a cut environment's section says why it ends there. */
+const CUT_NOTE = "\n\n---\n**This environment's plan is cut here:** the comment would be longer than GitHub allows (65536 characters). The plan job's summary shows it whole.\n";
 /**
- * The comment's Markdown: a section per environment (in the order of first mention, `failed` ones
- * included), a part per component; a failed environment's section says its plan could not be made,
- * linking `runUrl` when there is one.
+ * The comment's Markdown, at most `limit` UTF-16 code units: a section per environment (in the
+ * order of first mention, `failed` ones included), a part per component; a failed environment's
+ * section says its plan could not be made, linking `runUrl` when there is one.
+ * Every environment keeps a share of the limit, so a long staging plan never pushes production
+ * out: the room is split evenly, a section shorter than its share leaves the rest to the others,
+ * and a section longer than its share is cut at a line with CUT_NOTE.
  */
-function plansMarkdown(plans, failed, runUrl) {
+function plansMarkdown(plans, failed, runUrl, limit) {
     const environments = [...new Set([...plans.map((entry) => entry.environment), ...failed])];
     const intro = `What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.`;
-    const parts = ['## Deploy plans', '', intro, ''];
-    for (const environment of environments) {
-        parts.push(`## ${environment}`, '');
+    const head = ['## Deploy plans', '', intro, ''].join('\n') + '\n';
+    const sections = environments.map((environment) => {
+        const parts = [`## ${environment}`, ''];
         if (failed.includes(environment)) {
             const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
             parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
-            continue;
         }
-        for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-            parts.push(`### ${environment}: ${component}`, '');
-            parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : plan_summary_kubernetesPlanMarkdown(plan), '');
+        else {
+            for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
+                parts.push(`### ${environment}: ${component}`, '');
+                parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : plan_summary_kubernetesPlanMarkdown(plan), '');
+            }
         }
-    }
-    return parts.join('\n');
+        return parts.join('\n') + '\n';
+    });
+    // Shortest first, so what a short section leaves unused goes to the longer ones after it.
+    const share = new Map();
+    let room = limit - head.length;
+    const order = sections.map((_, index) => index).sort((a, b) => sections[a].length - sections[b].length);
+    order.forEach((index, position) => {
+        const fair = Math.floor(room / (order.length - position));
+        share.set(index, Math.min(sections[index].length, fair));
+        room -= share.get(index);
+    });
+    const fitted = sections.map((section, index) => fitSection(section, share.get(index)));
+    return {
+        body: head + fitted.map((entry) => entry.body).join(''),
+        truncated: fitted.some((entry) => entry.truncated),
+    };
 }
 /**
- * The body cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
- * before the limit (never inside a surrogate pair), so the comment GitHub takes ends on a whole line.
+ * A section cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
+ * before the limit (never inside a surrogate pair), so it ends on a whole line.
  */
-function fitComment(body, limit) {
-    if (body.length <= limit)
-        return { body, truncated: false };
-    let end = limit - CUT_NOTE.length;
-    const lineEnd = body.lastIndexOf('\n', end);
+function fitSection(section, limit) {
+    if (section.length <= limit)
+        return { body: section, truncated: false };
+    let end = Math.max(limit - CUT_NOTE.length, 0);
+    const lineEnd = section.lastIndexOf('\n', end);
     if (lineEnd > 0)
         end = lineEnd;
-    else if (/[\uD800-\uDBFF]/.test(body.charAt(end - 1)))
+    else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1)))
         end -= 1;
-    return { body: body.slice(0, end) + CUT_NOTE, truncated: true };
+    return { body: section.slice(0, end) + CUT_NOTE, truncated: true };
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
@@ -68375,9 +68402,9 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 /** The runbook: read the plans, render them, write the pull request's one plan comment, report. */
 async function main() {
     const settings = getInputs();
-    const { body, truncated } = fitComment(plansMarkdown(settings.plans, settings.failed, (0,src/* runUrl */.Vp)()), pullRequestCommentBodyLimit(settings.key));
+    const { body, truncated } = plansMarkdown(settings.plans, settings.failed, (0,src/* runUrl */.Vp)(), pullRequestCommentBodyLimit(settings.key));
     if (truncated)
-        src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the comment is cut');
+        src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the longest environments are cut');
     const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
         pullNumber: settings.pullNumber,
         key: settings.key,

@@ -6,16 +6,21 @@ import {
   upsertPullRequestComment,
 } from '@sophia/github';
 import { getInputs } from './input-helper.js';
-import { fitComment, plansMarkdown } from './plans.js';
+import { plansMarkdown } from './plans.js';
 
 /** The runbook: read the plans, render them, write the pull request's one plan comment, report. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const { body, truncated } = fitComment(
-    plansMarkdown(settings.plans, settings.failed, runUrl()),
+  const { body, truncated } = plansMarkdown(
+    settings.plans,
+    settings.failed,
+    runUrl(),
     pullRequestCommentBodyLimit(settings.key),
   );
-  if (truncated) actionLog.warning('The plans are longer than a comment may be (65536 characters): the comment is cut');
+  if (truncated)
+    actionLog.warning(
+      'The plans are longer than a comment may be (65536 characters): the longest environments are cut',
+    );
   const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
     pullNumber: settings.pullNumber,
     key: settings.key,
