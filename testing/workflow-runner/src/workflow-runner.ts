@@ -333,11 +333,13 @@ function runScript(
   script: string,
   cwd: string,
   env: Record<string, string>,
-): Promise<{ code: number; output: string; outputs: Record<string, string> }> {
+): Promise<{ code: number; output: string; outputs: Record<string, string>; summary: string }> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'workflow-step-'));
   const outputFile = path.join(scratch, 'output');
+  const summaryFile = path.join(scratch, 'summary');
   const scriptFile = path.join(scratch, 'script.sh');
   writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
   writeFileSync(scriptFile, script);
   return new Promise((resolve, reject) => {
     // The shell GitHub uses for `run:` on Linux.
@@ -348,6 +350,7 @@ function runScript(
         HOME: process.env.HOME ?? '/root',
         ...env,
         GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -357,8 +360,9 @@ function runScript(
     child.on('error', reject);
     child.on('close', (code) => {
       const outputs = parseCommandFile(readFileSync(outputFile, 'utf8'));
+      const summary = readFileSync(summaryFile, 'utf8');
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString(), outputs });
+      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString(), outputs, summary });
     });
   });
 }
@@ -453,6 +457,7 @@ async function runStep(
   return record({
     result: script.code === 0 ? 'success' : 'failure',
     outputs: script.outputs,
+    summary: script.summary,
     annotations: annotationsOf(script.output),
     note: script.code === 0 ? undefined : script.output.trim().split('\n').slice(-5).join('\n'),
   });
