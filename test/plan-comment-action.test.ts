@@ -4,13 +4,21 @@
  * plan could not be made is named as such rather than left out. (plan.yml end to end:
  * workflows-plan.test.ts.)
  */
+import { createHash } from 'node:crypto';
 import { runBundledAction } from '@sophia-testing/action-runner';
 import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
 
 let api: GitHubApi;
 
 beforeAll(async () => {
-  api = await startGitHubApi({ tokens: { ghs_planComment0000: { 'pull-requests': 'write' } } });
+  api = await startGitHubApi({
+    tokens: {
+      ghs_planComment0000: { 'pull-requests': 'write' },
+      ghs_readOnly0000: { 'pull-requests': 'read' },
+      ghs_appInstallation0: { 'pull-requests': 'write' },
+    },
+    identities: { ghs_appInstallation0: 'sophia-deploy[bot]' },
+  });
 });
 
 afterAll(() => api?.stop());
@@ -33,10 +41,10 @@ function kubernetesPlan(objects: number): string {
   });
 }
 
-function comment(pullNumber: number, plans: string, failed = '') {
+function comment(pullNumber: number, plans: string, failed = '', inputs: Record<string, string> = {}) {
   return runBundledAction({
     action: 'plan-comment',
-    inputs: { 'pull-request': String(pullNumber), 'github-token': 'ghs_planComment0000', plans, failed },
+    inputs: { 'pull-request': String(pullNumber), 'github-token': 'ghs_planComment0000', plans, failed, ...inputs },
     env: {
       GITHUB_API_URL: api.url,
       GITHUB_REPOSITORY: 'sophia/sophia-app',
@@ -46,12 +54,12 @@ function comment(pullNumber: number, plans: string, failed = '') {
   });
 }
 
-test('plans longer than a comment may be are cut at a line with a note, and GitHub takes the comment', async () => {
+test('plans longer than a comment may be: each environment keeps its share, cut at a line with a note', async () => {
   const repository = api.repository('sophia/sophia-app');
   const pullNumber = repository.addPullRequest('Many settings');
   const run = await comment(
     pullNumber,
-    `staging backend ${kubernetesPlan(300)}\nproduction backend ${kubernetesPlan(1)}`,
+    `staging backend ${kubernetesPlan(150)}\nproduction backend ${kubernetesPlan(150)}\nreview backend ${kubernetesPlan(1)}`,
   );
   expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
   expect(run.code).toBe(0);
@@ -59,13 +67,46 @@ test('plans longer than a comment may be are cut at a line with a note, and GitH
   const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
   expect(written.body.length).toBeLessThanOrEqual(65536);
   expect(written.body.length).toBeGreaterThan(60000);
-  expect(written.body).toMatch(/\n\n---\n\*\*The plans are cut here:\*\* .*65536 characters.*\n$/);
-  expect(written.body).toContain('## staging');
-  // Production's section came after the cut.
-  expect(written.body).not.toContain('## production');
+  const sections = written.body.split(/\n(?=## (?:staging|production|review)\n)/).slice(1);
+  expect(sections.map((section) => section.split('\n')[0])).toEqual(['## staging', '## production', '## review']);
+  // The two long ones share what the short one leaves; each ends with the note, on a whole line.
+  const note = /\n\n---\n\*\*This environment's plan is cut here:\*\* .*65536 characters.*whole\.\n?$/;
+  expect(sections[0]).toMatch(note);
+  expect(sections[1]).toMatch(note);
+  expect(sections[2]).not.toMatch(note);
+  expect(sections[2]).toContain('settings-0');
+  expect(Math.abs(sections[0].length - sections[1].length)).toBeLessThan(400);
   expect(run.annotations.map((annotation) => annotation.message)).toContain(
-    'The plans are longer than a comment may be (65536 characters): the comment is cut',
+    'The plans are longer than a comment may be (65536 characters): the longest environments are cut',
   );
+});
+
+test('a big value in a plan shows capped, with its size and digest', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('Big ConfigMap');
+  const plan = JSON.stringify({
+    schema: 'sophia.deploy-plan/v1',
+    target: 'kubernetes',
+    counts: { created: 0, configured: 1, unchanged: 0 },
+    objects: [
+      {
+        object: 'sophia/ConfigMap/big',
+        kind: 'ConfigMap',
+        namespace: 'sophia',
+        name: 'big',
+        action: 'configured',
+        changes: [{ path: 'data.conf', op: 'replace', before: 'a'.repeat(20000), after: 'a'.repeat(19999) + 'b' }],
+      },
+    ],
+    images: [],
+  });
+  const run = await comment(pullNumber, `production backend ${plan}`);
+  expect(run.code).toBe(0);
+  const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
+  expect(written.body.length).toBeLessThan(2000);
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+  expect(written.body).toContain(`… (20000 bytes, sha256 ${sha('a'.repeat(20000))})`);
+  expect(written.body).toContain(`… (20000 bytes, sha256 ${sha('a'.repeat(19999) + 'b')})`);
 });
 
 test('an environment whose plan could not be made says so, with the run, instead of showing a plan', async () => {
@@ -81,4 +122,48 @@ test('an environment whose plan could not be made says so, with the run, instead
     "## production\n\n**The plan could not be made** (see [the run's log](https://github.com/sophia/sophia-app/actions/runs/4242))",
   );
   expect(written.body).not.toContain('### production');
+});
+
+test('a token that may not comment fails with a hint: fork, Dependabot or the missing permission', async () => {
+  const pullNumber = api.repository('sophia/sophia-app').addPullRequest('From Dependabot');
+  const run = await comment(pullNumber, `staging backend ${kubernetesPlan(1)}`, '', {
+    'github-token': 'ghs_readOnly0000',
+  });
+  expect(run.code).toBe(1);
+  const [error] = run.annotations.filter((annotation) => annotation.level === 'error');
+  expect(error.message).toContain('HTTP 403: Resource not accessible by integration');
+  expect(error.message).toContain('from a fork or by Dependabot');
+  expect(error.message).toContain('pull-requests: write');
+});
+
+test('a marker comment by someone else is left alone; a token writing as another login than comment-author is warned about', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('Marker in a review');
+  repository.addComment(pullNumber, 'LGTM <!-- sophia-deploy-plan:deploy-plans -->', 'mallory');
+  const own = await comment(pullNumber, `staging backend ${kubernetesPlan(1)}`);
+  expect(own.code).toBe(0);
+  expect(own.outputs).toMatchObject({ created: 'true' });
+  expect(
+    repository.comments.filter((entry) => entry.issueNumber === pullNumber).map((entry) => entry.user.login),
+  ).toEqual(['mallory', 'github-actions[bot]']);
+  expect(repository.comments.find((entry) => entry.issueNumber === pullNumber)?.body).toBe(
+    'LGTM <!-- sophia-deploy-plan:deploy-plans -->',
+  );
+
+  const appPull = repository.addPullRequest('Written by an app');
+  const app = await comment(appPull, `staging backend ${kubernetesPlan(1)}`, '', {
+    'github-token': 'ghs_appInstallation0',
+  });
+  expect(app.code).toBe(0);
+  expect(app.annotations.map((annotation) => annotation.message)).toContain(
+    'The plan comment was written as "sophia-deploy[bot]", not as comment-author "github-actions[bot]": the next run will not find it and will add another. Set comment-author: sophia-deploy[bot]',
+  );
+  const appAgain = await comment(appPull, `staging backend ${kubernetesPlan(2)}`, '', {
+    'github-token': 'ghs_appInstallation0',
+    'comment-author': 'sophia-deploy[bot]',
+  });
+  expect(appAgain.outputs).toMatchObject({ created: 'false', 'comment-id': app.outputs['comment-id'] });
+  expect(repository.comments.filter((entry) => entry.issueNumber === appPull).map((entry) => entry.user.login)).toEqual(
+    ['sophia-deploy[bot]'],
+  );
 });

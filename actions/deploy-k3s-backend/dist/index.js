@@ -37202,13 +37202,22 @@ function kubernetesPlan(report, placement) {
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
 
+
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
+/**
+ * A value for a cell: whole up to CELL_LIMIT characters, else its start followed by its size in
+ * UTF-8 bytes and the first 12 hex digits of its SHA-256, so two long values that differ only
+ * past the cut still show as different and the Markdown stays small however big the value.
+ */
 function cell(value) {
     if (value === undefined)
         return '';
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
+    if (text.length <= CELL_LIMIT)
+        return text;
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    return `${text.slice(0, CELL_LIMIT - 1)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
 }
 function fieldRows(changes) {
     return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);

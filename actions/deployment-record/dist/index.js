@@ -34319,6 +34319,13 @@ function client_marker(kind, key) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 /** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
 const COMMENT_BODY_LIMIT = 65536;
 /**
@@ -34334,7 +34341,8 @@ function pullRequestCommentBodyLimit(key) {
  * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
  * request carries one comment per key however often it is written. The comment is found by the
  * hidden marker `<!-- sophia-deploy-plan:<key> -->` across every page of the pull request's
- * comments.
+ * comments, among those written by `author` only (logins compared without case, as GitHub's
+ * are): anyone may write the marker into a comment of their own.
  *
  * REST: GET and POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
  * /repos/{owner}/{repo}/issues/comments/{comment_id} (pull request comments are issue comments).
@@ -34353,13 +34361,14 @@ async function upsertPullRequestComment(github, options) {
             issue_number: options.pullNumber,
             per_page: 100,
         });
-        const existing = comments.find((comment) => comment.body?.includes(hidden));
+        const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
+        const existing = comments.find((comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden));
         if (existing) {
             const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
-            return { id: data.id, htmlUrl: data.html_url, created: false };
+            return { id: data.id, htmlUrl: data.html_url, created: false, author: data.user?.login ?? '' };
         }
         const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: options.pullNumber, body });
-        return { id: data.id, htmlUrl: data.html_url, created: true };
+        return { id: data.id, htmlUrl: data.html_url, created: true, author: data.user?.login ?? '' };
     });
 }
 

@@ -52790,6 +52790,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// UNUSED EXPORTS: withPermissionHint
+
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 26 modules
 var src = __nccwpck_require__(8577);
 // EXTERNAL MODULE: external "fs"
@@ -57871,6 +57873,13 @@ function client_marker(kind, key) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 /** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
 const COMMENT_BODY_LIMIT = 65536;
 /**
@@ -57886,7 +57895,8 @@ function pullRequestCommentBodyLimit(key) {
  * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
  * request carries one comment per key however often it is written. The comment is found by the
  * hidden marker `<!-- sophia-deploy-plan:<key> -->` across every page of the pull request's
- * comments.
+ * comments, among those written by `author` only (logins compared without case, as GitHub's
+ * are): anyone may write the marker into a comment of their own.
  *
  * REST: GET and POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
  * /repos/{owner}/{repo}/issues/comments/{comment_id} (pull request comments are issue comments).
@@ -57905,13 +57915,14 @@ async function upsertPullRequestComment(github, options) {
             issue_number: options.pullNumber,
             per_page: 100,
         });
-        const existing = comments.find((comment) => comment.body?.includes(hidden));
+        const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
+        const existing = comments.find((comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden));
         if (existing) {
             const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
-            return { id: data.id, htmlUrl: data.html_url, created: false };
+            return { id: data.id, htmlUrl: data.html_url, created: false, author: data.user?.login ?? '' };
         }
         const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: options.pullNumber, body });
-        return { id: data.id, htmlUrl: data.html_url, created: true };
+        return { id: data.id, htmlUrl: data.html_url, created: true, author: data.user?.login ?? '' };
     });
 }
 
@@ -63864,13 +63875,22 @@ function plan_kubernetesPlan(report, placement) {
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
 
+
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
+/**
+ * A value for a cell: whole up to CELL_LIMIT characters, else its start followed by its size in
+ * UTF-8 bytes and the first 12 hex digits of its SHA-256, so two long values that differ only
+ * past the cut still show as different and the Markdown stays small however big the value.
+ */
 function cell(value) {
     if (value === undefined)
         return '';
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    return text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text;
+    if (text.length <= CELL_LIMIT)
+        return text;
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    return `${text.slice(0, CELL_LIMIT - 1)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
 }
 function fieldRows(changes) {
     return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
@@ -68680,45 +68700,63 @@ function parsePlans(raw) {
     });
     return plans;
 }
-/** Where a cut comment says why it ends there. */
-const CUT_NOTE = "\n\n---\n**The plans are cut here:** the comment would be longer than GitHub allows (65536 characters). Each plan job's summary shows its plan whole.\n";
+/** Where a cut environment's section says why it ends there. */
+const CUT_NOTE = "\n\n---\n**This environment's plan is cut here:** the comment would be longer than GitHub allows (65536 characters). The plan job's summary shows it whole.\n";
 /**
- * The comment's Markdown: a section per environment (in the order of first mention, `failed` ones
- * included), a part per component; a failed environment's section says its plan could not be made,
- * linking `runUrl` when there is one.
+ * The comment's Markdown, at most `limit` UTF-16 code units: a section per environment (in the
+ * order of first mention, `failed` ones included), a part per component; a failed environment's
+ * section says its plan could not be made, linking `runUrl` when there is one.
+ * Every environment keeps a share of the limit, so a long staging plan never pushes production
+ * out: the room is split evenly, a section shorter than its share leaves the rest to the others,
+ * and a section longer than its share is cut at a line with CUT_NOTE.
  */
-function plansMarkdown(plans, failed, runUrl) {
+function plansMarkdown(plans, failed, runUrl, limit) {
     const environments = [...new Set([...plans.map((entry) => entry.environment), ...failed])];
     const intro = `What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.`;
-    const parts = ['## Deploy plans', '', intro, ''];
-    for (const environment of environments) {
-        parts.push(`## ${environment}`, '');
+    const head = ['## Deploy plans', '', intro, ''].join('\n') + '\n';
+    const sections = environments.map((environment) => {
+        const parts = [`## ${environment}`, ''];
         if (failed.includes(environment)) {
             const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
             parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
-            continue;
         }
-        for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-            parts.push(`### ${environment}: ${component}`, '');
-            parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : plan_summary_kubernetesPlanMarkdown(plan), '');
+        else {
+            for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
+                parts.push(`### ${environment}: ${component}`, '');
+                parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : plan_summary_kubernetesPlanMarkdown(plan), '');
+            }
         }
-    }
-    return parts.join('\n');
+        return parts.join('\n') + '\n';
+    });
+    // Shortest first, so what a short section leaves unused goes to the longer ones after it.
+    const share = new Map();
+    let room = limit - head.length;
+    const order = sections.map((_, index) => index).sort((a, b) => sections[a].length - sections[b].length);
+    order.forEach((index, position) => {
+        const fair = Math.floor(room / (order.length - position));
+        share.set(index, Math.min(sections[index].length, fair));
+        room -= share.get(index);
+    });
+    const fitted = sections.map((section, index) => fitSection(section, share.get(index)));
+    return {
+        body: head + fitted.map((entry) => entry.body).join(''),
+        truncated: fitted.some((entry) => entry.truncated),
+    };
 }
 /**
- * The body cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
- * before the limit (never inside a surrogate pair), so the comment GitHub takes ends on a whole line.
+ * A section cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
+ * before the limit (never inside a surrogate pair), so it ends on a whole line.
  */
-function fitComment(body, limit) {
-    if (body.length <= limit)
-        return { body, truncated: false };
-    let end = limit - CUT_NOTE.length;
-    const lineEnd = body.lastIndexOf('\n', end);
+function fitSection(section, limit) {
+    if (section.length <= limit)
+        return { body: section, truncated: false };
+    let end = Math.max(limit - CUT_NOTE.length, 0);
+    const lineEnd = section.lastIndexOf('\n', end);
     if (lineEnd > 0)
         end = lineEnd;
-    else if (/[\uD800-\uDBFF]/.test(body.charAt(end - 1)))
+    else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1)))
         end -= 1;
-    return { body: body.slice(0, end) + CUT_NOTE, truncated: true };
+    return { body: section.slice(0, end) + CUT_NOTE, truncated: true };
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
@@ -68730,12 +68768,14 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
     const pullNumber = reader.required('pull-request', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
     const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
     const key = reader.required('key', (0,inputs_src/* matching */.wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
+    // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
+    const author = reader.required('comment-author', (0,inputs_src/* matching */.wC)(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'));
     const failed = reader.optional('failed', (0,inputs_src/* listOf */.c3)((0,inputs_src/* matching */.wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
     const plans = (reader.optional('plans', (_name, raw) => parsePlans(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
     if (plans.length === 0 && failed.length === 0) {
         throw new inputs_src/* InputError */.dz('plans', 'Input "plans" is required: give at least one plan (or name the environments in "failed")');
     }
-    return { plans, pullNumber, token, key, failed };
+    return { plans, pullNumber, token, key, author, failed };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -68746,19 +68786,38 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 /** The runbook: read the plans, render them, write the pull request's one plan comment, report. */
 async function main() {
     const settings = getInputs();
-    const { body, truncated } = fitComment(plansMarkdown(settings.plans, settings.failed, (0,src/* runUrl */.Vp)()), pullRequestCommentBodyLimit(settings.key));
+    const { body, truncated } = plansMarkdown(settings.plans, settings.failed, (0,src/* runUrl */.Vp)(), pullRequestCommentBodyLimit(settings.key));
     if (truncated)
-        src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the comment is cut');
+        src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the longest environments are cut');
     const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
         pullNumber: settings.pullNumber,
         key: settings.key,
         body,
+        author: settings.author,
+    }).catch((error) => {
+        throw withPermissionHint(error);
     });
+    if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
+        src/* actionLog */.Zx.warning(`The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`);
+    }
     src/* actionLog */.Zx.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
     await (0,src/* publish */.mk)({
         outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },
         summary: `Deploy plans ${comment.created ? 'posted' : 'updated'} on pull request #${settings.pullNumber}: ${comment.htmlUrl}\n`,
     });
+}
+/**
+ * A 403 from GitHub explained: the token lacks the right to comment, which is what a pull request
+ * run from a fork or by Dependabot gets (a read-only GITHUB_TOKEN, no secrets; GitHub docs,
+ * "Automatic token authentication" and "Troubleshooting Dependabot on GitHub Actions"), or a job
+ * without `pull-requests: write`. Other errors pass unchanged.
+ */
+function withPermissionHint(error) {
+    if (!(error instanceof GitHubApiError) || error.status !== 403)
+        return error;
+    error.message +=
+        '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
+    return error;
 }
 
 

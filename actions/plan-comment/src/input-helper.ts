@@ -8,6 +8,8 @@ export interface PlanCommentSettings {
   pullNumber: number;
   token: string;
   key: string;
+  /** The login the token writes as; only its comments are updated. */
+  author: string;
   /** Environments whose plan could not be made. */
   failed: string[];
 }
@@ -20,6 +22,11 @@ export function getInputs(reader: InputReader = actionInputs()): PlanCommentSett
     'key',
     matching(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'),
   );
+  // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
+  const author = reader.required(
+    'comment-author',
+    matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'),
+  );
   const failed =
     reader.optional('failed', listOf(matching(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
   const plans = (reader.optional('plans', (_name, raw) => parsePlans(raw)) ?? []).filter(
@@ -31,5 +38,5 @@ export function getInputs(reader: InputReader = actionInputs()): PlanCommentSett
       'Input "plans" is required: give at least one plan (or name the environments in "failed")',
     );
   }
-  return { plans, pullNumber, token, key, failed };
+  return { plans, pullNumber, token, key, author, failed };
 }

@@ -1,24 +1,55 @@
 import { actionLog, publish, runUrl } from '@sophia/action-runtime';
-import { githubRepository, pullRequestCommentBodyLimit, upsertPullRequestComment } from '@sophia/github';
+import {
+  GitHubApiError,
+  githubRepository,
+  pullRequestCommentBodyLimit,
+  upsertPullRequestComment,
+} from '@sophia/github';
 import { getInputs } from './input-helper.js';
-import { fitComment, plansMarkdown } from './plans.js';
+import { plansMarkdown } from './plans.js';
 
 /** The runbook: read the plans, render them, write the pull request's one plan comment, report. */
 export async function main(): Promise<void> {
   const settings = getInputs();
-  const { body, truncated } = fitComment(
-    plansMarkdown(settings.plans, settings.failed, runUrl()),
+  const { body, truncated } = plansMarkdown(
+    settings.plans,
+    settings.failed,
+    runUrl(),
     pullRequestCommentBodyLimit(settings.key),
   );
-  if (truncated) actionLog.warning('The plans are longer than a comment may be (65536 characters): the comment is cut');
+  if (truncated)
+    actionLog.warning(
+      'The plans are longer than a comment may be (65536 characters): the longest environments are cut',
+    );
   const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
     pullNumber: settings.pullNumber,
     key: settings.key,
     body,
+    author: settings.author,
+  }).catch((error: unknown) => {
+    throw withPermissionHint(error);
   });
+  if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
+    actionLog.warning(
+      `The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`,
+    );
+  }
   actionLog.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
   await publish({
     outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },
     summary: `Deploy plans ${comment.created ? 'posted' : 'updated'} on pull request #${settings.pullNumber}: ${comment.htmlUrl}\n`,
   });
+}
+
+/**
+ * A 403 from GitHub explained: the token lacks the right to comment, which is what a pull request
+ * run from a fork or by Dependabot gets (a read-only GITHUB_TOKEN, no secrets; GitHub docs,
+ * "Automatic token authentication" and "Troubleshooting Dependabot on GitHub Actions"), or a job
+ * without `pull-requests: write`. Other errors pass unchanged.
+ */
+export function withPermissionHint(error: unknown): unknown {
+  if (!(error instanceof GitHubApiError) || error.status !== 403) return error;
+  error.message +=
+    '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
+  return error;
 }

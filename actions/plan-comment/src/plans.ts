@@ -58,43 +58,65 @@ export function parsePlans(raw: string): EnvironmentPlan[] {
   return plans;
 }
 
-/** Where a cut comment says why it ends there. */
+/** Where a cut environment's section says why it ends there. */
 export const CUT_NOTE =
-  "\n\n---\n**The plans are cut here:** the comment would be longer than GitHub allows (65536 characters). Each plan job's summary shows its plan whole.\n";
+  "\n\n---\n**This environment's plan is cut here:** the comment would be longer than GitHub allows (65536 characters). The plan job's summary shows it whole.\n";
 
 /**
- * The comment's Markdown: a section per environment (in the order of first mention, `failed` ones
- * included), a part per component; a failed environment's section says its plan could not be made,
- * linking `runUrl` when there is one.
+ * The comment's Markdown, at most `limit` UTF-16 code units: a section per environment (in the
+ * order of first mention, `failed` ones included), a part per component; a failed environment's
+ * section says its plan could not be made, linking `runUrl` when there is one.
+ * Every environment keeps a share of the limit, so a long staging plan never pushes production
+ * out: the room is split evenly, a section shorter than its share leaves the rest to the others,
+ * and a section longer than its share is cut at a line with CUT_NOTE.
  */
-export function plansMarkdown(plans: EnvironmentPlan[], failed: string[], runUrl: string): string {
+export function plansMarkdown(
+  plans: EnvironmentPlan[],
+  failed: string[],
+  runUrl: string,
+  limit: number,
+): { body: string; truncated: boolean } {
   const environments = [...new Set([...plans.map((entry) => entry.environment), ...failed])];
   const intro = `What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.`;
-  const parts = ['## Deploy plans', '', intro, ''];
-  for (const environment of environments) {
-    parts.push(`## ${environment}`, '');
+  const head = ['## Deploy plans', '', intro, ''].join('\n') + '\n';
+  const sections = environments.map((environment) => {
+    const parts = [`## ${environment}`, ''];
     if (failed.includes(environment)) {
       const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
       parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
-      continue;
+    } else {
+      for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
+        parts.push(`### ${environment}: ${component}`, '');
+        parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
+      }
     }
-    for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-      parts.push(`### ${environment}: ${component}`, '');
-      parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
-    }
-  }
-  return parts.join('\n');
+    return parts.join('\n') + '\n';
+  });
+  // Shortest first, so what a short section leaves unused goes to the longer ones after it.
+  const share = new Map<number, number>();
+  let room = limit - head.length;
+  const order = sections.map((_, index) => index).sort((a, b) => sections[a].length - sections[b].length);
+  order.forEach((index, position) => {
+    const fair = Math.floor(room / (order.length - position));
+    share.set(index, Math.min(sections[index].length, fair));
+    room -= share.get(index)!;
+  });
+  const fitted = sections.map((section, index) => fitSection(section, share.get(index)!));
+  return {
+    body: head + fitted.map((entry) => entry.body).join(''),
+    truncated: fitted.some((entry) => entry.truncated),
+  };
 }
 
 /**
- * The body cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
- * before the limit (never inside a surrogate pair), so the comment GitHub takes ends on a whole line.
+ * A section cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
+ * before the limit (never inside a surrogate pair), so it ends on a whole line.
  */
-export function fitComment(body: string, limit: number): { body: string; truncated: boolean } {
-  if (body.length <= limit) return { body, truncated: false };
-  let end = limit - CUT_NOTE.length;
-  const lineEnd = body.lastIndexOf('\n', end);
+function fitSection(section: string, limit: number): { body: string; truncated: boolean } {
+  if (section.length <= limit) return { body: section, truncated: false };
+  let end = Math.max(limit - CUT_NOTE.length, 0);
+  const lineEnd = section.lastIndexOf('\n', end);
   if (lineEnd > 0) end = lineEnd;
-  else if (/[\uD800-\uDBFF]/.test(body.charAt(end - 1))) end -= 1;
-  return { body: body.slice(0, end) + CUT_NOTE, truncated: true };
+  else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1))) end -= 1;
+  return { body: section.slice(0, end) + CUT_NOTE, truncated: true };
 }

@@ -8,7 +8,20 @@ export interface PullRequestCommentOptions {
   key: string;
   /** Markdown; the hidden marker is put before it. GitHub refuses bodies over 65536 characters (422). */
   body: string;
+  /**
+   * The login the token writes as: only a comment of this author is updated, so a comment anyone
+   * else wrote with the marker in it is never taken over. Default DEFAULT_COMMENT_AUTHOR.
+   */
+  author?: string;
 }
+
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 
 /** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
 export const COMMENT_BODY_LIMIT = 65536;
@@ -30,13 +43,20 @@ export interface PullRequestComment {
   htmlUrl: string;
   /** Whether this call created the comment (false: it updated the existing one in place). */
   created: boolean;
+  /**
+   * The login GitHub shows as the comment's author. When this call created the comment and it
+   * differs from the `author` asked for, later calls cannot find the comment again (they would
+   * each add one): the caller should say so.
+   */
+  author: string;
 }
 
 /**
  * Creates the pull request's comment for `key`, or updates it in place when it exists, so a pull
  * request carries one comment per key however often it is written. The comment is found by the
  * hidden marker `<!-- sophia-deploy-plan:<key> -->` across every page of the pull request's
- * comments.
+ * comments, among those written by `author` only (logins compared without case, as GitHub's
+ * are): anyone may write the marker into a comment of their own.
  *
  * REST: GET and POST /repos/{owner}/{repo}/issues/{issue_number}/comments, PATCH
  * /repos/{owner}/{repo}/issues/comments/{comment_id} (pull request comments are issue comments).
@@ -58,12 +78,15 @@ export async function upsertPullRequestComment(
       issue_number: options.pullNumber,
       per_page: 100,
     });
-    const existing = comments.find((comment) => comment.body?.includes(hidden));
+    const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
+    const existing = comments.find(
+      (comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden),
+    );
     if (existing) {
       const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
-      return { id: data.id, htmlUrl: data.html_url, created: false };
+      return { id: data.id, htmlUrl: data.html_url, created: false, author: data.user?.login ?? '' };
     }
     const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: options.pullNumber, body });
-    return { id: data.id, htmlUrl: data.html_url, created: true };
+    return { id: data.id, htmlUrl: data.html_url, created: true, author: data.user?.login ?? '' };
   });
 }

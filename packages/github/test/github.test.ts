@@ -19,13 +19,14 @@ const TOKENS = {
   ghs_pullRequestsRead: { 'pull-requests': 'read' },
   ghs_issuesWrite: { issues: 'write' },
   ghs_deploymentsWrite: { deployments: 'write' },
+  ghs_appInstallation: { 'pull-requests': 'write' },
 } as const;
 
 let api: GitHubApi;
 let repository: RepositoryState;
 
 beforeAll(async () => {
-  api = await startGitHubApi({ tokens: TOKENS });
+  api = await startGitHubApi({ tokens: TOKENS, identities: { ghs_appInstallation: 'sophia-deploy[bot]' } });
   repository = api.repository('sophia/sophia-app');
 });
 
@@ -94,6 +95,39 @@ describe('upsertPullRequestComment', () => {
       'upsertPullRequestComment: GitHub answered HTTP 403: Resource not accessible by integration',
     );
     expect(JSON.stringify(failure)).not.toContain('ghs_');
+  });
+
+  it("never takes over someone else's comment that carries the marker: it writes its own", async () => {
+    const pull = repository.addPullRequest('Marker in a review');
+    repository.addComment(pull, 'LGTM <!-- sophia-deploy-plan:deploy-plans -->', 'mallory');
+    const github = client('ghs_pullRequestsWrite');
+
+    const first = await upsertPullRequestComment(github, { pullNumber: pull, key: 'deploy-plans', body: 'plan v1' });
+    const second = await upsertPullRequestComment(github, { pullNumber: pull, key: 'deploy-plans', body: 'plan v2' });
+
+    expect(first).toMatchObject({ created: true, author: 'github-actions[bot]' });
+    expect(second).toEqual({ ...first, created: false });
+    expect(
+      repository.comments.filter((comment) => comment.issueNumber === pull).map((c) => [c.user.login, c.body]),
+    ).toEqual([
+      ['mallory', 'LGTM <!-- sophia-deploy-plan:deploy-plans -->'],
+      ['github-actions[bot]', '<!-- sophia-deploy-plan:deploy-plans -->\nplan v2'],
+    ]);
+  });
+
+  it("updates a GitHub App's comment when told the app's login, and reports the author it wrote as", async () => {
+    const pull = repository.addPullRequest('App token');
+    const github = client('ghs_appInstallation');
+    const options = { pullNumber: pull, key: 'deploy-plans', author: 'Sophia-Deploy[bot]' };
+
+    const first = await upsertPullRequestComment(github, { ...options, body: 'v1' });
+    const second = await upsertPullRequestComment(github, { ...options, body: 'v2' });
+    // Told the wrong login, it finds nothing of its own: a new comment, whose author says why.
+    const third = await upsertPullRequestComment(github, { pullNumber: pull, key: 'deploy-plans', body: 'v3' });
+
+    expect(first).toMatchObject({ created: true, author: 'sophia-deploy[bot]' });
+    expect(second).toEqual({ ...first, created: false });
+    expect(third).toMatchObject({ created: true, author: 'sophia-deploy[bot]' });
   });
 
   it('refuses a key that would end the hidden marker, before any request', async () => {

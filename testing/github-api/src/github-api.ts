@@ -33,8 +33,16 @@ export interface GitHubApiOptions {
    * integration"). Without this option any request is accepted, as with a token that may do all.
    */
   tokens?: Record<string, TokenPermissions>;
+  /**
+   * Who each token acts as, token -> login: what it writes carries that author, and it may edit
+   * only comments of that author (403 otherwise). A token not listed acts as
+   * `github-actions[bot]`, as a job's GITHUB_TOKEN does; a login ending in `[bot]` is a Bot (a
+   * GitHub App's installation token), any other a User (a personal access token).
+   */
+  identities?: Record<string, string>;
 }
 
+/** A comment's or issue's author as GitHub shows it (`user`). */
 interface User {
   login: string;
   id: number;
@@ -197,6 +205,19 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     };
     repo.issues.push(issue);
     return issue;
+  };
+
+  const identities = new Map<string, User>();
+  /** The user a request's token acts as (GITHUB_TOKEN's bot unless `identities` names another). */
+  const actor = (recorded: RecordedRequest): User => {
+    const login = recorded.token === undefined ? undefined : options.identities?.[recorded.token];
+    if (login === undefined) return BOT;
+    let user = identities.get(login);
+    if (!user) {
+      user = { login, id: hash(login), type: login.endsWith('[bot]') ? 'Bot' : 'User' };
+      identities.set(login, user);
+    }
+    return user;
   };
 
   const server: TestServer = await startServer((request, response) => {
@@ -480,7 +501,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
           id: ++nextId,
           issueNumber: issue.number,
           body: text('body', 'IssueComment', true) as string,
-          user: BOT,
+          user: actor(recorded),
           created_at: now(),
           updated_at: now(),
         };
@@ -496,6 +517,11 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       authorize(recorded, onPull ? ['issues', 'pull-requests'] : ['issues'], write);
       if (method === 'GET') return { status: 200, body: commentJson(repo, comment) };
       if (method === 'PATCH') {
+        // An integration's token edits only what it wrote itself: another author's comment is
+        // refused as a missing permission, whatever the token's scopes.
+        if (comment.user.login !== actor(recorded).login) {
+          throw new HttpError(403, 'Resource not accessible by integration');
+        }
         comment.body = text('body', 'IssueComment', true) as string;
         comment.updated_at = now();
         return { status: 200, body: commentJson(repo, comment) };

@@ -353,11 +353,13 @@ function runScript(
   cwd: string,
   env: Record<string, string>,
   cancelled: () => boolean,
-): Promise<{ code: number; output: string; outputs: Record<string, string>; cancelled: boolean }> {
+): Promise<{ code: number; output: string; outputs: Record<string, string>; summary: string; cancelled: boolean }> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'workflow-step-'));
   const outputFile = path.join(scratch, 'output');
+  const summaryFile = path.join(scratch, 'summary');
   const scriptFile = path.join(scratch, 'script.sh');
   writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
   writeFileSync(scriptFile, script);
   return new Promise((resolve, reject) => {
     // The shell GitHub uses for `run:` on Linux.
@@ -368,6 +370,7 @@ function runScript(
         HOME: process.env.HOME ?? '/root',
         ...env,
         GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summaryFile,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -388,8 +391,9 @@ function runScript(
     child.on('close', (code) => {
       clearInterval(poll);
       const outputs = parseCommandFile(readFileSync(outputFile, 'utf8'));
+      const summary = readFileSync(summaryFile, 'utf8');
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString(), outputs, cancelled: signalled });
+      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString(), outputs, summary, cancelled: signalled });
     });
   });
 }
@@ -493,6 +497,7 @@ async function runStep(
   return record({
     result: script.cancelled ? 'cancelled' : script.code === 0 ? 'success' : 'failure',
     outputs: script.outputs,
+    summary: script.summary,
     annotations: annotationsOf(script.output),
     note: script.code === 0 ? undefined : script.output.trim().split('\n').slice(-5).join('\n'),
   });
