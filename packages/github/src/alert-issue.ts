@@ -1,4 +1,4 @@
-import { calling, marker, type GitHubRepository } from './client.js';
+import { calling, listAll, marker, pagesOf, type GitHubRepository } from './client.js';
 
 /** Which alert: the label every alert issue carries, and the key of this alert's marker. */
 export interface AlertKey {
@@ -51,14 +51,8 @@ export async function findAlertIssue(
 ): Promise<AlertIssue | undefined> {
   const hidden = marker('alert', alert.key);
   return calling('findAlertIssue', async () => {
-    const { octokit, owner, repo } = github;
-    const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: 'open',
-      labels: alert.label,
-      per_page: 100,
-    });
+    const { octokit } = github;
+    const labelled = await listAll(github, octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label });
     const found = (labelled as ListedIssue[])
       .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
       .sort((a, b) => a.number - b.number)[0];
@@ -67,13 +61,8 @@ export async function findAlertIssue(
       !issue.pull_request &&
       (issue.body?.includes(hidden) ||
         (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
-    for await (const page of octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
-      owner,
-      repo,
-      state: 'open',
-      per_page: 100,
-    })) {
-      const match = (page.data as ListedIssue[]).filter(ours).sort((a, b) => a.number - b.number)[0];
+    for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open' })) {
+      const match = (page as ListedIssue[]).filter(ours).sort((a, b) => a.number - b.number)[0];
       if (match) return alertIssueOf(match);
     }
     return undefined;
@@ -259,12 +248,7 @@ async function lastState(
   return calling('syncAlertIssue', async () => {
     const { octokit, owner, repo } = github;
     const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-      owner,
-      repo,
-      issue_number: issueNumber,
-      per_page: 100,
-    });
+    const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: issueNumber });
     let found: { state: string; at: number } | undefined;
     for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
       const state = STATE_MARKER.exec(written.body ?? '')?.[1];

@@ -94,3 +94,51 @@ export function marker(kind: 'deploy-plan' | 'alert', key: string): string {
   }
   return `<!-- sophia-${kind}:${key} -->`;
 }
+
+/** A REST list method of octokit (such as `octokit.rest.repos.listDeployments`) whose answer is an array. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any octokit endpoint's own parameter type must fit
+export type ListMethod = (params: any) => Promise<{ data: unknown[] }>;
+
+/** What a list method is asked, less what `pagesOf` sends itself (owner, repo, page size). */
+export type ListQuery<M extends ListMethod> = Omit<
+  NonNullable<Parameters<M>[0]>,
+  'owner' | 'repo' | 'per_page' | 'page'
+>;
+
+/** One item of what a list method answers (such as one deployment's JSON). */
+export type ListItem<M extends ListMethod> = Awaited<ReturnType<M>>['data'][number];
+
+/**
+ * The pages of a REST list of the repository, 100 items each (GitHub's largest page), read only as
+ * the caller iterates: octokit follows each answer's `Link: rel="next"` header (GitHub docs, "Using
+ * pagination in the REST API"). Errors are octokit's: the caller runs it inside `calling`.
+ */
+export function pagesOf<M extends ListMethod>(
+  github: GitHubRepository,
+  method: M,
+  query: ListQuery<M>,
+): AsyncIterable<ListItem<M>[]> {
+  const { octokit, owner, repo } = github;
+  // octokit types `iterator` per route, which a generic M cannot name; M's own types keep what the cast forgets.
+  const iterator = octokit.paginate.iterator as unknown as (
+    method: M,
+    params: object,
+  ) => AsyncIterable<{ data: unknown[] }>;
+  const pages = iterator(method, { ...query, owner, repo, per_page: 100 });
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const page of pages) yield page.data as ListItem<M>[];
+    },
+  };
+}
+
+/** Every item of a REST list of the repository, all pages read (see `pagesOf`). */
+export async function listAll<M extends ListMethod>(
+  github: GitHubRepository,
+  method: M,
+  query: ListQuery<M>,
+): Promise<ListItem<M>[]> {
+  const items: ListItem<M>[] = [];
+  for await (const page of pagesOf(github, method, query)) items.push(...page);
+  return items;
+}

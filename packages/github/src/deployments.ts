@@ -1,4 +1,4 @@
-import { calling, type GitHubRepository } from './client.js';
+import { calling, listAll, pagesOf, type GitHubRepository } from './client.js';
 
 /** The states GitHub accepts for a deployment status (REST reference, "Create a deployment status"). */
 export type DeploymentState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
@@ -147,14 +147,10 @@ export async function listDeployments(
   filter: { environment: string; ref?: string; sha?: string },
 ): Promise<Deployment[]> {
   return calling('listDeployments', async () => {
-    const { octokit, owner, repo } = github;
-    const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
-      owner,
-      repo,
+    const deployments = await listAll(github, github.octokit.rest.repos.listDeployments, {
       environment: filter.environment,
       ref: filter.ref,
       sha: filter.sha,
-      per_page: 100,
     });
     return deployments.map(deploymentOf).sort((a, b) => b.id - a.id);
   });
@@ -172,18 +168,12 @@ export async function* deploymentPages(
   github: GitHubRepository,
   filter: { environment: string },
 ): AsyncGenerator<Deployment[]> {
-  const { octokit, owner, repo } = github;
-  const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
-    owner,
-    repo,
-    environment: filter.environment,
-    per_page: 100,
-  });
+  const pages = pagesOf(github, github.octokit.rest.repos.listDeployments, { environment: filter.environment });
   const iterator = pages[Symbol.asyncIterator]();
   for (;;) {
     const next = await calling('listDeployments', () => iterator.next());
     if (next.done) return;
-    yield next.value.data.map(deploymentOf);
+    yield next.value.map(deploymentOf);
   }
 }
 
@@ -210,12 +200,8 @@ export async function listDeploymentStatuses(
   deploymentId: number,
 ): Promise<DeploymentStatus[]> {
   return calling('listDeploymentStatuses', async () => {
-    const { octokit, owner, repo } = github;
-    const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, {
-      owner,
-      repo,
+    const statuses = await listAll(github, github.octokit.rest.repos.listDeploymentStatuses, {
       deployment_id: deploymentId,
-      per_page: 100,
     });
     return statuses.map(statusOf).sort((a, b) => b.id - a.id);
   });

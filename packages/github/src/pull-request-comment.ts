@@ -1,4 +1,4 @@
-import { calling, marker, type GitHubRepository } from './client.js';
+import { calling, listAll, marker, type GitHubRepository } from './client.js';
 
 /** Which pull request comment to write, and its text. */
 export interface PullRequestCommentOptions {
@@ -72,12 +72,7 @@ export async function upsertPullRequestComment(
   const body = `${hidden}\n${options.body}`;
   return calling('upsertPullRequestComment', async () => {
     const { octokit, owner, repo } = github;
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-      owner,
-      repo,
-      issue_number: options.pullNumber,
-      per_page: 100,
-    });
+    const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: options.pullNumber });
     const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
     const existing = comments.find(
       (comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden),
