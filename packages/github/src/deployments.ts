@@ -207,53 +207,52 @@ export async function listDeploymentStatuses(
   });
 }
 
-interface DeploymentJson {
-  id: number;
-  sha: string;
-  ref: string;
-  environment: string;
-  task: string;
-  description?: string | null;
-  payload: unknown;
-  production_environment?: boolean;
-  transient_environment?: boolean;
-  created_at: string;
-}
-
-function deploymentOf(data: DeploymentJson): Deployment {
-  return {
-    id: data.id,
-    sha: data.sha,
-    ref: data.ref,
-    environment: data.environment,
-    task: data.task,
-    description: data.description ?? null,
-    payload: data.payload,
-    productionEnvironment: data.production_environment ?? false,
-    transientEnvironment: data.transient_environment ?? false,
-    createdAt: data.created_at,
+/**
+ * The one rule by which GitHub's JSON becomes this package's records: each field of the record is
+ * GitHub's field of the same name in snake_case (`createdAt` from `created_at`, the REST API's
+ * naming), or the field's value in `fields` when GitHub leaves it out or sends null. Fields GitHub
+ * sends that the record does not declare are left behind.
+ */
+function recordRule<T extends object>(fields: T): (json: object) => T {
+  const sources = Object.entries(fields).map(([field, fallback]) => ({
+    field,
+    fallback: fallback as unknown,
+    source: field.replace(/[A-Z]/g, (capital) => `_${capital.toLowerCase()}`),
+  }));
+  return (json) => {
+    const data = json as Record<string, unknown>;
+    return Object.fromEntries(sources.map(({ field, fallback, source }) => [field, data[source] ?? fallback])) as T;
   };
 }
 
-interface StatusJson {
-  id: number;
-  state: string;
-  description?: string | null;
-  environment?: string;
-  log_url?: string;
-  target_url?: string;
-  environment_url?: string;
-  created_at: string;
-}
+// GitHub always sends `id`, `sha`, `ref`, `environment`, `task`, `payload` and `created_at` (REST
+// reference, "Get a deployment"): their values here only give the record's type.
+const deploymentOf = recordRule<Deployment>({
+  id: 0,
+  sha: '',
+  ref: '',
+  environment: '',
+  task: '',
+  description: null,
+  payload: undefined,
+  productionEnvironment: false,
+  transientEnvironment: false,
+  createdAt: '',
+});
 
-function statusOf(data: StatusJson): DeploymentStatus {
-  return {
-    id: data.id,
-    state: data.state as DeploymentState,
-    description: data.description ?? '',
-    environment: data.environment ?? '',
-    logUrl: data.log_url || data.target_url || '',
-    environmentUrl: data.environment_url ?? '',
-    createdAt: data.created_at,
-  };
+// A status's `id`, `state` and `created_at` are always sent too ("Get a deployment status").
+const statusRecordOf = recordRule<DeploymentStatus>({
+  id: 0,
+  state: 'pending',
+  description: '',
+  environment: '',
+  logUrl: '',
+  environmentUrl: '',
+  createdAt: '',
+});
+
+/** A status's log link is `log_url`, else `target_url`, the older field GitHub documents `log_url` as replacing. */
+function statusOf(json: object): DeploymentStatus {
+  const status = statusRecordOf(json);
+  return { ...status, logUrl: status.logUrl || (json as { target_url?: string }).target_url || '' };
 }

@@ -288,6 +288,36 @@ describe('deployment records', () => {
     ]);
   });
 
+  it('reads deployments and statuses back as exactly the fields their records declare, in camelCase', async () => {
+    const github = client('ghs_deploymentsWrite');
+    const created = await createDeployment(github, { ref: 'main', environment: 'preview', transientEnvironment: true });
+    await createDeploymentStatus(github, created.id, { state: 'queued', environmentUrl: 'https://preview.example' });
+    const found = await findDeployment(github, { environment: 'preview', ref: 'main' });
+    // GitHub's url, node_id, creator and the like are left behind; a missing description reads as null.
+    expect(found).toEqual({
+      id: created.id,
+      sha: created.sha,
+      ref: 'main',
+      environment: 'preview',
+      task: 'deploy',
+      description: null,
+      payload: {},
+      productionEnvironment: false,
+      transientEnvironment: true,
+      createdAt: created.createdAt,
+    });
+    const [status] = await listDeploymentStatuses(github, created.id);
+    expect(status).toEqual({
+      id: status.id,
+      state: 'queued',
+      description: '',
+      environment: 'preview',
+      logUrl: '',
+      environmentUrl: 'https://preview.example',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+  });
+
   it('marks a replaced staging deployment inactive by itself; a replaced production one only when told', async () => {
     const github = client('ghs_deploymentsWrite');
     const first = await createDeployment(github, { ref: 'main', environment: 'staging' });
