@@ -57870,6 +57870,30 @@ function client_marker(kind, key) {
     }
     return `<!-- sophia-${kind}:${key} -->`;
 }
+/**
+ * The pages of a REST list of the repository, 100 items each (GitHub's largest page), read only as
+ * the caller iterates: octokit follows each answer's `Link: rel="next"` header (GitHub docs, "Using
+ * pagination in the REST API"). Errors are octokit's: the caller runs it inside `calling`.
+ */
+function client_pagesOf(github, method, query) {
+    const { octokit, owner, repo } = github;
+    // octokit types `iterator` per route, which a generic M cannot name; M's own types keep what the cast forgets.
+    const iterator = octokit.paginate.iterator;
+    const pages = iterator(method, { ...query, owner, repo, per_page: 100 });
+    return {
+        async *[Symbol.asyncIterator]() {
+            for await (const page of pages)
+                yield page.data;
+        },
+    };
+}
+/** Every item of a REST list of the repository, all pages read (see `pagesOf`). */
+async function client_listAll(github, method, query) {
+    const items = [];
+    for await (const page of client_pagesOf(github, method, query))
+        items.push(...page);
+    return items;
+}
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
@@ -57909,12 +57933,7 @@ async function upsertPullRequestComment(github, options) {
     const body = `${hidden}\n${options.body}`;
     return client_calling('upsertPullRequestComment', async () => {
         const { octokit, owner, repo } = github;
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: options.pullNumber,
-            per_page: 100,
-        });
+        const comments = await client_listAll(github, octokit.rest.issues.listComments, { issue_number: options.pullNumber });
         const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
         const existing = comments.find((comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden));
         if (existing) {
@@ -57948,14 +57967,8 @@ function alertIssueOf(issue) {
 async function findAlertIssue(github, alert) {
     const hidden = marker('alert', alert.key);
     return calling('findAlertIssue', async () => {
-        const { octokit, owner, repo } = github;
-        const labelled = await octokit.paginate(octokit.rest.issues.listForRepo, {
-            owner,
-            repo,
-            state: 'open',
-            labels: alert.label,
-            per_page: 100,
-        });
+        const { octokit } = github;
+        const labelled = await listAll(github, octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label });
         const found = labelled
             .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
             .sort((a, b) => a.number - b.number)[0];
@@ -57964,13 +57977,8 @@ async function findAlertIssue(github, alert) {
         const ours = (issue) => !issue.pull_request &&
             (issue.body?.includes(hidden) ||
                 (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
-        for await (const page of octokit.paginate.iterator(octokit.rest.issues.listForRepo, {
-            owner,
-            repo,
-            state: 'open',
-            per_page: 100,
-        })) {
-            const match = page.data.filter(ours).sort((a, b) => a.number - b.number)[0];
+        for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open' })) {
+            const match = page.filter(ours).sort((a, b) => a.number - b.number)[0];
             if (match)
                 return alertIssueOf(match);
         }
@@ -58102,12 +58110,7 @@ async function lastState(github, issueNumber) {
     return calling('syncAlertIssue', async () => {
         const { octokit, owner, repo } = github;
         const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-            owner,
-            repo,
-            issue_number: issueNumber,
-            per_page: 100,
-        });
+        const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: issueNumber });
         let found;
         for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
             const state = STATE_MARKER.exec(written.body ?? '')?.[1];
@@ -58228,14 +58231,10 @@ async function deployments_createDeploymentStatus(github, deploymentId, options)
  */
 async function listDeployments(github, filter) {
     return calling('listDeployments', async () => {
-        const { octokit, owner, repo } = github;
-        const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, {
-            owner,
-            repo,
+        const deployments = await listAll(github, github.octokit.rest.repos.listDeployments, {
             environment: filter.environment,
             ref: filter.ref,
             sha: filter.sha,
-            per_page: 100,
         });
         return deployments.map(deploymentOf).sort((a, b) => b.id - a.id);
     });
@@ -58249,19 +58248,13 @@ async function listDeployments(github, filter) {
  * Throws GitHubApiError (operation `listDeployments`).
  */
 async function* deployments_deploymentPages(github, filter) {
-    const { octokit, owner, repo } = github;
-    const pages = octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
-        owner,
-        repo,
-        environment: filter.environment,
-        per_page: 100,
-    });
+    const pages = pagesOf(github, github.octokit.rest.repos.listDeployments, { environment: filter.environment });
     const iterator = pages[Symbol.asyncIterator]();
     for (;;) {
         const next = await calling('listDeployments', () => iterator.next());
         if (next.done)
             return;
-        yield next.value.data.map(deploymentOf);
+        yield next.value.map(deploymentOf);
     }
 }
 /**
@@ -58280,40 +58273,57 @@ async function findDeployment(github, filter) {
  */
 async function deployments_listDeploymentStatuses(github, deploymentId) {
     return calling('listDeploymentStatuses', async () => {
-        const { octokit, owner, repo } = github;
-        const statuses = await octokit.paginate(octokit.rest.repos.listDeploymentStatuses, {
-            owner,
-            repo,
+        const statuses = await listAll(github, github.octokit.rest.repos.listDeploymentStatuses, {
             deployment_id: deploymentId,
-            per_page: 100,
         });
         return statuses.map(statusOf).sort((a, b) => b.id - a.id);
     });
 }
-function deploymentOf(data) {
-    return {
-        id: data.id,
-        sha: data.sha,
-        ref: data.ref,
-        environment: data.environment,
-        task: data.task,
-        description: data.description ?? null,
-        payload: data.payload,
-        productionEnvironment: data.production_environment ?? false,
-        transientEnvironment: data.transient_environment ?? false,
-        createdAt: data.created_at,
+/**
+ * The one rule by which GitHub's JSON becomes this package's records: each field of the record is
+ * GitHub's field of the same name in snake_case (`createdAt` from `created_at`, the REST API's
+ * naming), or the field's value in `fields` when GitHub leaves it out or sends null. Fields GitHub
+ * sends that the record does not declare are left behind.
+ */
+function recordRule(fields) {
+    const sources = Object.entries(fields).map(([field, fallback]) => ({
+        field,
+        fallback: fallback,
+        source: field.replace(/[A-Z]/g, (capital) => `_${capital.toLowerCase()}`),
+    }));
+    return (json) => {
+        const data = json;
+        return Object.fromEntries(sources.map(({ field, fallback, source }) => [field, data[source] ?? fallback]));
     };
 }
-function statusOf(data) {
-    return {
-        id: data.id,
-        state: data.state,
-        description: data.description ?? '',
-        environment: data.environment ?? '',
-        logUrl: data.log_url || data.target_url || '',
-        environmentUrl: data.environment_url ?? '',
-        createdAt: data.created_at,
-    };
+// GitHub always sends `id`, `sha`, `ref`, `environment`, `task`, `payload` and `created_at` (REST
+// reference, "Get a deployment"): their values here only give the record's type.
+const deploymentOf = recordRule({
+    id: 0,
+    sha: '',
+    ref: '',
+    environment: '',
+    task: '',
+    description: null,
+    payload: undefined,
+    productionEnvironment: false,
+    transientEnvironment: false,
+    createdAt: '',
+});
+// A status's `id`, `state` and `created_at` are always sent too ("Get a deployment status").
+const statusRecordOf = recordRule({
+    id: 0,
+    state: 'pending',
+    description: '',
+    environment: '',
+    logUrl: '',
+    environmentUrl: '',
+    createdAt: '',
+});
+/** A status's log link is `log_url`, else `target_url`, the older field GitHub documents `log_url` as replacing. */
+function statusOf(json) {
+    const status = statusRecordOf(json);
+    return { ...status, logUrl: status.logUrl || json.target_url || '' };
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployment-record.ts
