@@ -9,8 +9,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   planFrontend,
   scanSource,
@@ -30,38 +28,25 @@ import {
   writeFile,
   writeVersionedSite,
 } from './frontend-helpers.js';
-import { runFrontendDeploy } from './fixtures/frontend-bed.js';
+import { runFrontendDeploy, useFrontendTestBed } from './fixtures/frontend-bed.js';
 
-let sshHost: LocalSshHost;
-let session: SshSession;
-let work: string;
+const bed = useFrontendTestBed('frontend-plan-');
 
-beforeAll(async () => {
-  sshHost = await startSshHost();
-  session = await connectSsh(sshHost.sshTarget());
-  work = await tempDir('frontend-plan-');
-});
-afterAll(async () => {
-  await session?.close();
-  await sshHost?.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-const configPath = () => join(sshHost.nginxConfigDir, 'plan-site.conf');
+const configPath = () => join(bed.sshHost.nginxConfigDir, 'plan-site.conf');
 // The release id in the config: each release changes it, a redeploy of the same release does not.
 const template = () =>
-  `# release {{release_id}}\nserver {\n  listen 127.0.0.1:${sshHost.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n}\n`;
+  `# release {{release_id}}\nserver {\n  listen 127.0.0.1:${bed.sshHost.nginxPort};\n  server_name 127.0.0.1;\n  root {{root}};\n}\n`;
 
 async function request(source: string, releaseId: string): Promise<FrontendDeployRequest> {
   return {
     sourceRoot: source,
     manifest: await scanSource(source),
-    target: sshHost.siteDir,
+    target: bed.sshHost.siteDir,
     releaseId,
     keepReleases: 5,
     nginxConfig: { template: template(), templateName: 'site.conf.tpl', remotePath: configPath() },
-    nginxReloadCommand: sshHost.nginxReloadCommand,
-    nginxTestCommand: sshHost.nginxTestCommand,
+    nginxReloadCommand: bed.sshHost.nginxReloadCommand,
+    nginxTestCommand: bed.sshHost.nginxTestCommand,
     lockTimeoutMs: 5000,
     origin: { commit: releaseId, ref: 'main', runUrl: '', actor: 'tester', runId: `run-${releaseId}` },
   };
@@ -70,7 +55,7 @@ async function request(source: string, releaseId: string): Promise<FrontendDeplo
 async function plan(source: string, releaseId: string, pathLimit = 1000): Promise<HostPlan> {
   const before = await hostSnapshot();
   const made = await planFrontend({ ...(await request(source, releaseId)), pathLimit }, [
-    { name: '127.0.0.1', session },
+    { name: '127.0.0.1', session: bed.session },
   ]);
   expect(await hostSnapshot()).toEqual(before);
   expect(made.schema).toBe('sophia.deploy-plan/v1');
@@ -94,7 +79,7 @@ async function hostSnapshot(): Promise<Record<string, string>> {
       } else found[key] = `file ${times} ${hash(await readFile(path))}`;
     }
   };
-  if (existsSync(sshHost.siteDir)) await walk(sshHost.siteDir, '');
+  if (existsSync(bed.sshHost.siteDir)) await walk(bed.sshHost.siteDir, '');
   found['(config)'] = existsSync(configPath()) ? await readFile(configPath(), 'utf8') : '(none)';
   return found;
 }
@@ -104,7 +89,7 @@ const hash = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 /** The served tree (`current`), each file and link as its content, mode or target. */
 async function servedTree(): Promise<Map<string, string>> {
   const tree = new Map<string, string>();
-  const root = join(sshHost.siteDir, 'current');
+  const root = join(bed.sshHost.siteDir, 'current');
   if (!existsSync(root)) return tree;
   const walk = async (dir: string, relative: string): Promise<void> => {
     for (const name of await readdir(dir)) {
@@ -133,7 +118,7 @@ function difference(before: Map<string, string>, after: Map<string, string>) {
 async function deployAndCompare(source: string, releaseId: string, planned: HostPlan): Promise<void> {
   const before = await servedTree();
   const configBefore = existsSync(configPath()) ? await readFile(configPath(), 'utf8') : undefined;
-  const report = await deployReport(await request(source, releaseId), [{ name: '127.0.0.1', session }]);
+  const report = await deployReport(await request(source, releaseId), [{ name: '127.0.0.1', session: bed.session }]);
   expect(report.error).toBeUndefined();
   const after = await servedTree();
   expect(difference(before, after)).toEqual({
@@ -147,7 +132,7 @@ async function deployAndCompare(source: string, releaseId: string, planned: Host
 }
 
 test('a first plan names every file as added and the config as created, changes nothing, and the deploy does that', async () => {
-  const source = join(work, 'v1');
+  const source = join(bed.work, 'v1');
   await writeVersionedSite(source, 'v1', { 'docs/old.html': 'going away' });
   const planned = await plan(source, 'r1');
   expect(planned).toMatchObject({
@@ -169,13 +154,13 @@ test('a first plan names every file as added and the config as created, changes 
 });
 
 test('a plan against the live release lists added, changed (content, mode, a link) and removed paths, and files changed on the server; the deploy changes exactly those', async () => {
-  const source = join(work, 'v2');
+  const source = join(bed.work, 'v2');
   await writeVersionedSite(source, 'v2', { 'docs/new.html': 'new page' });
   // Same bytes as v1's logo, new mode; a link that is new.
   await chmod(join(source, 'stable/logo.svg'), 0o755);
   await symlink('../index.html', join(source, 'docs/home.html'));
   // Someone edited a file of the live release on the server: it is compared as it is now.
-  const edited = join(sshHost.siteDir, 'current/docs/old.html');
+  const edited = join(bed.sshHost.siteDir, 'current/docs/old.html');
   await writeFile(edited, 'edited on the server');
 
   const planned = await plan(source, 'r2');
@@ -202,7 +187,7 @@ test('a plan against the live release lists added, changed (content, mode, a lin
 });
 
 test('the live release planned again changes nothing; a lock held now and a live id with other content are named as blockers', async () => {
-  const source = join(work, 'v2');
+  const source = join(bed.work, 'v2');
   const again = await plan(source, 'r2');
   expect(again).toMatchObject({
     liveRelease: 'r2',
@@ -216,11 +201,11 @@ test('the live release planned again changes nothing; a lock held now and a live
   });
   expect(again.unchanged.count).toBe((await servedTree()).size);
 
-  await mkdir(join(sshHost.siteDir, '.deploy/lock'));
-  await writeFile(join(sshHost.siteDir, '.deploy/lock/owner'), 'run=99.1\nurl=\nrunner=ci-7\ntime=now\ntoken=t\n');
+  await mkdir(join(bed.sshHost.siteDir, '.deploy/lock'));
+  await writeFile(join(bed.sshHost.siteDir, '.deploy/lock/owner'), 'run=99.1\nurl=\nrunner=ci-7\ntime=now\ntoken=t\n');
   try {
-    await writeVersionedSite(join(work, 'v2-other'), 'v2-other');
-    const refused = await plan(join(work, 'v2-other'), 'r2');
+    await writeVersionedSite(join(bed.work, 'v2-other'), 'v2-other');
+    const refused = await plan(join(bed.work, 'v2-other'), 'r2');
     expect(refused.alreadyLive).toBe(false);
     expect(refused.blockers).toEqual([
       'release r2 is live with different content (or files changed on the server): the deploy would refuse it; use a new release-id',
@@ -229,7 +214,7 @@ test('the live release planned again changes nothing; a lock held now and a live
       ),
     ]);
   } finally {
-    await rm(join(sshHost.siteDir, '.deploy/lock'), { recursive: true, force: true });
+    await rm(join(bed.sshHost.siteDir, '.deploy/lock'), { recursive: true, force: true });
   }
 });
 
@@ -239,7 +224,7 @@ test('dry-run: true through the bundled action publishes the plan and its summar
     await writeVersionedSite(join(workspace, 'dist'), 'v3');
     await writeFile(join(workspace, 'site.conf.tpl'), template());
     const before = await hostSnapshot();
-    const run = await runFrontendDeploy(sshHost, workspace, {
+    const run = await runFrontendDeploy(bed.sshHost, workspace, {
       'release-id': 'r3',
       'nginx-config': 'site.conf.tpl',
       'nginx-config-path': configPath(),

@@ -1,5 +1,3 @@
-import { connectSsh, type SshSession } from '@sophia/ssh';
-import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import {
   completeSwitch,
   listReleases,
@@ -9,34 +7,22 @@ import {
   type FrontendDeployRequest,
 } from '@sophia/releases';
 import { access, readlink, stat } from 'node:fs/promises';
-import { deployReport, httpGet, join, rm, servedDifferences, tempDir, writeVersionedSite } from './frontend-helpers.js';
+import { deployReport, httpGet, join, servedDifferences, writeVersionedSite } from './frontend-helpers.js';
+import { useFrontendTestBed } from './fixtures/frontend-bed.js';
 
-let sshHost: LocalSshHost;
-let session: SshSession;
-let work: string;
-
-beforeAll(async () => {
-  sshHost = await startSshHost();
-  session = await connectSsh(sshHost.sshTarget());
-  work = await tempDir('frontend-flow-');
-});
-afterAll(async () => {
-  await session?.close();
-  await sshHost?.stop();
-  await rm(work, { recursive: true, force: true });
-});
+const bed = useFrontendTestBed('frontend-flow-');
 
 async function deploy(version: string, overrides: Partial<FrontendDeployRequest> = {}) {
-  const source = join(work, 'site');
+  const source = join(bed.work, 'site');
   const manifest = await scanSource(source);
   const request: FrontendDeployRequest = {
     sourceRoot: source,
     manifest,
-    target: sshHost.siteDir,
+    target: bed.sshHost.siteDir,
     releaseId: version,
     keepReleases: 3,
-    nginxReloadCommand: sshHost.nginxReloadCommand,
-    nginxTestCommand: sshHost.nginxTestCommand,
+    nginxReloadCommand: bed.sshHost.nginxReloadCommand,
+    nginxTestCommand: bed.sshHost.nginxTestCommand,
     lockTimeoutMs: 5000,
     origin: {
       commit: 'abc',
@@ -47,31 +33,31 @@ async function deploy(version: string, overrides: Partial<FrontendDeployRequest>
     },
     ...overrides,
   };
-  return deployReport(request, [{ name: '127.0.0.1', session }]);
+  return deployReport(request, [{ name: '127.0.0.1', session: bed.session }]);
 }
 
 test('first deploy, changed redeploy and no-change redeploy serve exactly the source each time', async () => {
-  const source = join(work, 'site');
+  const source = join(bed.work, 'site');
   await writeVersionedSite(source, 'v1');
   const first = await deploy('r1');
   expect(first.error).toBeUndefined();
   expect(first.hosts[0]).toMatchObject({ outcome: 'live', filesReused: 0, filesUploaded: 5 });
-  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(bed.sshHost.siteUrl, source)).toEqual([]);
 
   await writeVersionedSite(source, 'v2');
   const second = await deploy('r2');
   expect(second.error).toBeUndefined();
   expect(second.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r1', filesUploaded: 4, filesReused: 1 });
-  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(bed.sshHost.siteUrl, source)).toEqual([]);
 
   const third = await deploy('r3');
   expect(third.hosts[0]).toMatchObject({ outcome: 'live', previousReleaseId: 'r2', filesUploaded: 0, filesReused: 5 });
-  expect(await servedDifferences(sshHost.siteUrl, source)).toEqual([]);
+  expect(await servedDifferences(bed.sshHost.siteUrl, source)).toEqual([]);
   expect(third.hosts[0].channels).toBeLessThanOrEqual(5);
-  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/r3');
+  expect(await readlink(join(bed.sshHost.siteDir, 'current'))).toBe('releases/r3');
   // Unchanged files are the same inode in both releases: linked, not copied.
-  expect((await stat(join(sshHost.siteDir, 'releases/r3/app.js'))).ino).toBe(
-    (await stat(join(sshHost.siteDir, 'releases/r2/app.js'))).ino,
+  expect((await stat(join(bed.sshHost.siteDir, 'releases/r3/app.js'))).ino).toBe(
+    (await stat(join(bed.sshHost.siteDir, 'releases/r2/app.js'))).ino,
   );
 
   const again = await deploy('r3');
@@ -80,45 +66,45 @@ test('first deploy, changed redeploy and no-change redeploy serve exactly the so
 
   await deploy('r4');
   await deploy('r5');
-  const listing = await listReleases(session, sshHost.siteDir);
+  const listing = await listReleases(bed.session, bed.sshHost.siteDir);
   expect(listing.current).toBe('r5');
   expect(listing.releases.map((release) => release.id).sort()).toEqual(['r3', 'r4', 'r5']);
-  expect((await httpGet(sshHost.siteUrl)).body.toString()).toContain('v2');
+  expect((await httpGet(bed.sshHost.siteUrl)).body.toString()).toContain('v2');
 });
 
 test('a switch that also frees the lock prunes what it is given but never the release it replaced; a failed one leaves the lock held', async () => {
-  const source = join(work, 'site');
+  const source = join(bed.work, 'site');
   await writeVersionedSite(source, 'switch-unlock');
   for (const id of ['s1', 's2', 's3']) expect((await deploy(id)).error).toBeUndefined();
-  const lockDir = join(sshHost.siteDir, '.deploy/lock');
+  const lockDir = join(bed.sshHost.siteDir, '.deploy/lock');
   const owner = { runId: 'switch-unlock' };
 
-  const lock = await TargetLock.acquire(session, sshHost.siteDir, { timeoutMs: 5000, owner });
+  const lock = await TargetLock.acquire(bed.session, bed.sshHost.siteDir, { timeoutMs: 5000, owner });
   const args = {
-    target: sshHost.siteDir,
+    target: bed.sshHost.siteDir,
     releaseId: 's2',
-    reloadCommand: sshHost.nginxReloadCommand,
+    reloadCommand: bed.sshHost.nginxReloadCommand,
     token: lock.token,
   };
   // s3 is what the switch replaces: asked to prune it, the host keeps it.
-  const { result, pruned } = await lock.switchAndRelease(openSwitch(session, args), ['s1', 's3']);
-  expect(completeSwitch(session, result)).toEqual({ previous: 's3' });
+  const { result, pruned } = await lock.switchAndRelease(openSwitch(bed.session, args), ['s1', 's3']);
+  expect(completeSwitch(bed.session, result)).toEqual({ previous: 's3' });
   expect(pruned).toEqual({ pruned: ['s1'], pruneFailed: [] });
   await expect(access(lockDir)).rejects.toThrow();
-  expect((await listReleases(session, sshHost.siteDir)).releases.map((release) => release.id).sort()).toEqual([
+  expect((await listReleases(bed.session, bed.sshHost.siteDir)).releases.map((release) => release.id).sort()).toEqual([
     's2',
     's3',
   ]);
   // Freed by the switch: releasing it again changes nothing, and a new lock can be taken at once.
   expect(await lock.release(['s2'])).toEqual({ pruned: [], pruneFailed: [] });
 
-  const second = await TargetLock.acquire(session, sshHost.siteDir, { timeoutMs: 5000, owner });
+  const second = await TargetLock.acquire(bed.session, bed.sshHost.siteDir, { timeoutMs: 5000, owner });
   const missing = { ...args, releaseId: 'no-such-release', token: second.token };
-  const failed = await second.switchAndRelease(openSwitch(session, missing), ['s3']);
-  expect(() => completeSwitch(session, failed.result)).toThrow('release no-such-release does not exist');
+  const failed = await second.switchAndRelease(openSwitch(bed.session, missing), ['s3']);
+  expect(() => completeSwitch(bed.session, failed.result)).toThrow('release no-such-release does not exist');
   expect(failed.pruned).toBeUndefined();
   await access(lockDir);
   expect(await second.release()).toEqual({ pruned: [], pruneFailed: [] });
   await expect(access(lockDir)).rejects.toThrow();
-  expect(await readlink(join(sshHost.siteDir, 'current'))).toBe('releases/s2');
+  expect(await readlink(join(bed.sshHost.siteDir, 'current'))).toBe('releases/s2');
 });
