@@ -110,12 +110,12 @@ const CASES: ActionCase[] = [
     action: 'plan-comment',
     missing: 'Input "pull-request" is required',
     bad: {
-      inputs: { 'pull-request': '7', 'github-token': 'ghs_bundleToken0000', plans: 'staging frontend {"schema":"v0"}' },
+      inputs: { 'pull-request': '7', 'github-token': 'ghs_bundleToken0000', 'plan-files': 'staging frontend' },
       error:
-        'Input "plans" line 1 (staging frontend) must be a plan of schema "sophia.deploy-plan/v1", got schema "v0"',
+        'Input "plan-files" or input "sections" is required: give at least one plan (or name the environments in "failed")',
     },
     secrets: {
-      inputs: { 'pull-request': '7', 'github-token': 'ghs_bundleToken0000', plans: 'staging frontend not-json' },
+      inputs: { 'pull-request': '7', 'github-token': 'ghs_bundleToken0000', sections: 'not-json' },
       values: ['ghs_bundleToken0000'],
     },
   },

@@ -5,7 +5,10 @@
  * workflows-plan.test.ts.)
  */
 import { createHash } from 'node:crypto';
-import { runBundledAction } from '@sophia-testing/action-runner';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
 
 let api: GitHubApi;
@@ -41,10 +44,67 @@ function kubernetesPlan(objects: number): string {
   });
 }
 
+/** A Kubernetes plan changing one ConfigMap value from `before` to `after`. */
+function bigValuePlan(before: string, after: string): string {
+  return JSON.stringify({
+    schema: 'sophia.deploy-plan/v1',
+    target: 'kubernetes',
+    counts: { created: 0, configured: 1, unchanged: 0 },
+    objects: [
+      {
+        object: 'sophia/ConfigMap/big',
+        kind: 'ConfigMap',
+        namespace: 'sophia',
+        name: 'big',
+        action: 'configured',
+        changes: [{ path: 'data.conf', op: 'replace', before, after }],
+      },
+    ],
+    images: [],
+  });
+}
+
+/** The pull request's plan comment after a run that had to cut plans: within GitHub's limit, and nearly full. */
+function cutComment(run: ActionRun, pullNumber: number): string {
+  expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
+  expect(run.code).toBe(0);
+  expect(run.outputs).toMatchObject({ created: 'true', truncated: 'true' });
+  const [written] = api.repository('sophia/sophia-app').comments.filter((entry) => entry.issueNumber === pullNumber);
+  expect(written.body.length).toBeLessThanOrEqual(65536);
+  expect(written.body.length).toBeGreaterThan(60000);
+  return written.body;
+}
+
+const planDir = mkdtempSync(path.join(tmpdir(), 'plan-comment-'));
+afterAll(() => rmSync(planDir, { recursive: true, force: true }));
+
+/** `<environment> <component> <plan JSON>` lines as the `plan-files` input: each plan written to a file, as a deploy action's `plan-file`. */
+function planFiles(plans: string): string {
+  return plans
+    .split('\n')
+    .map((line, index) => {
+      const [environment, component, ...rest] = line.trim().split(' ');
+      if (!environment) return '';
+      const file = path.join(
+        planDir,
+        `${environment}-${component}-${index}-${Math.random().toString(36).slice(2)}.json`,
+      );
+      if (rest.length > 0) writeFileSync(file, rest.join(' '));
+      return `${environment} ${component} ${rest.length > 0 ? file : ''}`;
+    })
+    .join('\n');
+}
+
 function comment(pullNumber: number, plans: string, failed = '', inputs: Record<string, string> = {}) {
   return runBundledAction({
     action: 'plan-comment',
-    inputs: { 'pull-request': String(pullNumber), 'github-token': 'ghs_planComment0000', plans, failed, ...inputs },
+    inputs: {
+      'pull-request': String(pullNumber),
+      'github-token': 'ghs_planComment0000',
+      'plan-files': planFiles(plans),
+      failed,
+      ...inputs,
+    },
     env: {
       GITHUB_API_URL: api.url,
       GITHUB_REPOSITORY: 'sophia/sophia-app',
@@ -61,12 +121,7 @@ test('plans longer than a comment may be: each environment keeps its share, cut 
     pullNumber,
     `staging backend ${kubernetesPlan(150)}\nproduction backend ${kubernetesPlan(150)}\nreview backend ${kubernetesPlan(1)}`,
   );
-  expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
-  expect(run.code).toBe(0);
-  expect(run.outputs).toMatchObject({ created: 'true', truncated: 'true' });
-  const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
-  expect(written.body.length).toBeLessThanOrEqual(65536);
-  expect(written.body.length).toBeGreaterThan(60000);
+  const written = { body: cutComment(run, pullNumber) };
   const sections = written.body.split(/\n(?=## (?:staging|production|review)\n)/).slice(1);
   expect(sections.map((section) => section.split('\n')[0])).toEqual(['## staging', '## production', '## review']);
   // The two long ones share what the short one leaves; each ends with the note, on a whole line.
@@ -84,22 +139,7 @@ test('plans longer than a comment may be: each environment keeps its share, cut 
 test('a big value in a plan shows capped, with its size and digest', async () => {
   const repository = api.repository('sophia/sophia-app');
   const pullNumber = repository.addPullRequest('Big ConfigMap');
-  const plan = JSON.stringify({
-    schema: 'sophia.deploy-plan/v1',
-    target: 'kubernetes',
-    counts: { created: 0, configured: 1, unchanged: 0 },
-    objects: [
-      {
-        object: 'sophia/ConfigMap/big',
-        kind: 'ConfigMap',
-        namespace: 'sophia',
-        name: 'big',
-        action: 'configured',
-        changes: [{ path: 'data.conf', op: 'replace', before: 'a'.repeat(20000), after: 'a'.repeat(19999) + 'b' }],
-      },
-    ],
-    images: [],
-  });
+  const plan = bigValuePlan('a'.repeat(20000), 'a'.repeat(19999) + 'b');
   const run = await comment(pullNumber, `production backend ${plan}`);
   expect(run.code).toBe(0);
   const [written] = repository.comments.filter((entry) => entry.issueNumber === pullNumber);
@@ -166,4 +206,50 @@ test('a marker comment by someone else is left alone; a token writing as another
   expect(repository.comments.filter((entry) => entry.issueNumber === appPull).map((entry) => entry.user.login)).toEqual(
     ['sophia-deploy[bot]'],
   );
+});
+
+test('plans over 128 KiB: each plan job renders its sections within its share, the comment job joins them', async () => {
+  const repository = api.repository('sophia/sophia-app');
+  const pullNumber = repository.addPullRequest('A 150 kB setting and many more');
+  const big = bigValuePlan('a'.repeat(150_000), 'ü'.repeat(150_000));
+  expect(big.length).toBeGreaterThan(300_000);
+  const section = (environment: string) =>
+    runBundledAction({
+      action: 'plan-comment',
+      inputs: {
+        mode: 'section',
+        environments: '2',
+        'plan-files': planFiles(
+          `${environment} backend ${big}\n${environment} mcp ${kubernetesPlan(400)}\n${environment} frontend`,
+        ),
+      },
+    });
+  const [staging, production] = await Promise.all([section('staging'), section('production')]);
+  for (const run of [staging, production]) {
+    expect(run.annotations.filter((annotation) => annotation.level === 'error')).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs.truncated).toBe('true');
+    // What travels on as a job output and then an input: one line, within half the comment and
+    // half of what an input may hold.
+    expect(run.outputs.sections.split('\n')).toHaveLength(1);
+    expect(Buffer.byteLength(run.outputs.sections)).toBeLessThanOrEqual(60 * 1024);
+    expect(JSON.parse(run.outputs.sections).markdown.length).toBeLessThanOrEqual(32768);
+  }
+  const run = await runBundledAction({
+    action: 'plan-comment',
+    inputs: {
+      'pull-request': String(pullNumber),
+      'github-token': 'ghs_planComment0000',
+      sections: `${staging.outputs.sections}\n${production.outputs.sections}\n`,
+    },
+    env: { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'sophia/sophia-app', GITHUB_SERVER_URL: 'https://github.com' },
+  });
+  const written = { body: cutComment(run, pullNumber) };
+  for (const environment of ['staging', 'production']) {
+    expect(written.body).toContain(`## ${environment}\n\n### ${environment}: backend`);
+    expect(written.body).toContain(`### ${environment}: mcp`);
+  }
+  expect(written.body.match(/This environment's plan is cut here/g)).toHaveLength(2);
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+  expect(written.body).toContain(`(150000 bytes, sha256 ${sha('a'.repeat(150_000))})`);
 });

@@ -149,3 +149,49 @@ test('a pull request gets one comment with the plans of staging and production, 
   expect(repository.comments.filter((entry) => entry.issueNumber === pullNumber)).toHaveLength(2);
   expect(await everything()).toEqual(before);
 }, 240_000);
+
+test('plans over 128 KiB (a 150 kB setting changed): the comment is posted within its limit, every environment in it', async () => {
+  // The setting live, as an earlier deploy left it; the pull request changes all of it.
+  await machines.cluster.createNamespace('sophia');
+  await machines.cluster.observer.apply(
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'prompts', namespace: 'sophia' },
+        data: { 'system.txt': 'a'.repeat(150_000) },
+      },
+    ],
+    { serverSide: true, fieldManager: 'sophia-deploy' },
+  );
+  machines.app.write(
+    'kubernetes/backend/prompts.yaml',
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prompts\n  namespace: sophia\ndata:\n  system.txt: ${'b'.repeat(150_000)}\n`,
+  );
+  const repository = api.repository(REPOSITORY);
+  const pullNumber = repository.addPullRequest('Longer system prompt');
+  const run = await pullRequestRun(pullNumber, 'e5f60718293a4b5c6d7e8f901234567890123456');
+  expect(results(run)).toMatchObject({
+    'plan/staging': 'success',
+    'plan/production': 'success',
+    'plan/comment': 'success',
+  });
+  expect(run.result).toBe('success');
+  // Each backend plan is over 128 KiB: what left its job was only its bounded section.
+  for (const environment of ['staging', 'production']) {
+    const job = run.jobs.find((entry) => entry.id === `plan/${environment}`);
+    const plan = job?.steps.find((step) => step.name === 'Plan the backend')?.outputs.plan ?? '';
+    expect(Buffer.byteLength(plan)).toBeGreaterThan(128 * 1024);
+    expect(Buffer.byteLength(job?.outputs.sections ?? '')).toBeLessThanOrEqual(60 * 1024);
+  }
+  const [written] = repository.comments.filter(
+    (comment) => comment.issueNumber === pullNumber && comment.body.includes('sophia-deploy-plan'),
+  );
+  expect(written.body.length).toBeLessThanOrEqual(65536);
+  for (const environment of ['staging', 'production']) {
+    for (const component of ['frontend', 'backend', 'mcp'])
+      expect(written.body).toContain(`### ${environment}: ${component}`);
+  }
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+  expect(written.body.match(new RegExp(`150000 bytes, sha256 ${sha('b'.repeat(150_000))}`, 'g'))).toHaveLength(2);
+}, 240_000);

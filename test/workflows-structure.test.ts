@@ -592,7 +592,16 @@ describe('plan.yml plans each environment as the deploy plan job does, and only 
     expect(job.environment).toEqual({ name: `${environment}-plan`, deployment: false });
     // Less what a dry run never uses (no smoke test, no rollout to wait for), which plan.yml has no input for.
     const unused = ['smoke-url', 'rollout-timeout'];
-    expect(asDeploy(job, environment)).toEqual(
+    // Then the job renders its own section of the comment from the plan files: only that bounded
+    // section leaves the job, never a plan (plan-comment-action.test.ts).
+    const { steps: all = [] } = job;
+    expect(all.at(-1)).toMatchObject({
+      id: 'sections',
+      uses: '$/actions/plan-comment',
+      with: { mode: 'section', environments: 2 },
+    });
+    expect(job.outputs).toEqual({ sections: '${{ steps.sections.outputs.sections }}' });
+    expect(asDeploy({ ...job, steps: all.slice(0, -1) }, environment)).toEqual(
       steps(deploy.jobs['deploy-plan']).map((step) =>
         step.uses?.startsWith('$/actions/')
           ? {

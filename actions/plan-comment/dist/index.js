@@ -58479,6 +58479,8 @@ async function recordRollback(github, options) {
 
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var inputs_src = __nccwpck_require__(9399);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 
 /**
@@ -59705,8 +59707,6 @@ class manifest_error_NamespaceInputError extends inputs_src/* InputError */.dz {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
@@ -68670,87 +68670,176 @@ function frontendPlanMarkdown(plan) {
 
 
 
+
 const NAME = /^[A-Za-z0-9._-]+$/;
-const LINE_FORMAT = '"<environment> <component> <plan JSON>"';
+const LINE_FORMAT = '"<environment> <component> <plan file>"';
 /**
- * Parses the `plans` input: one plan a line (`<environment> <component> <plan JSON>`); a line
- * without a plan is a component that was not planned and is left out.
- * Throws InputError (input `plans`) for a line of another shape, a plan that is not JSON, not of
- * schema PLAN_SCHEMA or of an unknown target. No plan at all is an empty list.
+ * Parses the `plan-files` input: one plan a line (`<environment> <component> <path>`), the path
+ * being a deploy action's `plan-file` output in this job; a line without a path is a component
+ * that was not planned and is left out. Plans travel as files because a plan has no size bound
+ * and an input is an environment variable of the action's process, which Linux caps at 128 KiB
+ * (MAX_ARG_STRLEN): a larger one fails the step with `spawn E2BIG`.
+ * Throws InputError (input `plan-files`) for a line of another shape, a file that cannot be read,
+ * a plan that is not JSON, not of schema PLAN_SCHEMA or of an unknown target. No plan at all is an empty list.
  */
-function parsePlans(raw) {
+function parsePlanFiles(raw, read = (path) => (0,external_node_fs_.readFileSync)(path, 'utf8')) {
     const plans = [];
     raw.split('\n').forEach((text, index) => {
         const line = text.trim();
         if (line === '')
             return;
-        const where = `Input "plans" line ${index + 1}`;
+        const where = `Input "plan-files" line ${index + 1}`;
         const [environment = '', component = ''] = line.split(/\s+/, 2);
         if (!NAME.test(environment) || !NAME.test(component)) {
-            throw new inputs_src/* InputError */.dz('plans', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
+            throw new inputs_src/* InputError */.dz('plan-files', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
         }
-        const json = line.slice(line.indexOf(component, environment.length) + component.length).trim();
-        if (json === '')
+        const file = line.slice(line.indexOf(component, environment.length) + component.length).trim();
+        if (file === '')
             return;
+        let json;
+        try {
+            json = read(file);
+        }
+        catch (error) {
+            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must name a readable plan file, got "${file}": ${error instanceof Error ? error.message : String(error)}`);
+        }
         let plan;
         try {
             plan = JSON.parse(json);
         }
         catch {
-            throw new inputs_src/* InputError */.dz('plans', `${where} (${environment} ${component}) must end with a plan in JSON, got "${json.slice(0, 60)}"`);
+            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must name a plan in JSON, got "${json.slice(0, 60)}"`);
         }
         const { schema, target } = (plan ?? {});
         if (schema !== reporting_src/* PLAN_SCHEMA */.G0) {
-            throw new inputs_src/* InputError */.dz('plans', `${where} (${environment} ${component}) must be a plan of schema "${reporting_src/* PLAN_SCHEMA */.G0}", got schema ${JSON.stringify(schema) ?? 'none'}`);
+            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must be a plan of schema "${reporting_src/* PLAN_SCHEMA */.G0}", got schema ${JSON.stringify(schema) ?? 'none'}`);
         }
         if (target !== 'frontend' && target !== 'kubernetes') {
-            throw new inputs_src/* InputError */.dz('plans', `${where} (${environment} ${component}) must be a plan of target "frontend" or "kubernetes", got ${JSON.stringify(target) ?? 'none'}`);
+            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must be a plan of target "frontend" or "kubernetes", got ${JSON.stringify(target) ?? 'none'}`);
         }
         plans.push({ environment, component, plan: plan });
     });
     return plans;
 }
+/**
+ * The most UTF-8 bytes all sections of one comment may take as the `sections` input, JSON-encoded:
+ * below the 128 KiB Linux caps one environment variable at (MAX_ARG_STRLEN, 131072 bytes with
+ * the variable's name), with room for names and line breaks.
+ */
+const SECTIONS_INPUT_BYTES = 120 * 1024;
+/**
+ * Parses the `sections` input: one `sections` output line a line (`{"environment", "markdown"}`),
+ * blank lines left out. Throws InputError (input `sections`) for a line that is not such a JSON object.
+ */
+function parseSections(raw) {
+    return raw
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '')
+        .map((line, index) => {
+        let section;
+        try {
+            section = JSON.parse(line);
+        }
+        catch {
+            section = undefined;
+        }
+        const { environment, markdown } = (section ?? {});
+        if (typeof environment !== 'string' || !NAME.test(environment) || typeof markdown !== 'string') {
+            throw new inputs_src/* InputError */.dz('sections', `Input "sections" line ${index + 1} must be a line of the "sections" output ({"environment", "markdown"}), got "${line.slice(0, 60)}"`);
+        }
+        return { environment, markdown };
+    });
+}
 /** Where a cut environment's section says why it ends there. */
 const CUT_NOTE = "\n\n---\n**This environment's plan is cut here:** the comment would be longer than GitHub allows (65536 characters). The plan job's summary shows it whole.\n";
+const COMMENT_HEAD = [
+    '## Deploy plans',
+    '',
+    'What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.',
+    '',
+].join('\n') + '\n';
+/**
+ * One environment's section of the comment, whole: a part per component of `plans` (those of
+ * `environment`), or, when `failed`, that its plan could not be made, linking `runUrl` when there is one.
+ */
+function environmentSection(environment, plans, failed, runUrl) {
+    const parts = [`## ${environment}`, ''];
+    if (failed) {
+        const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
+        parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
+    }
+    else {
+        for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
+            parts.push(`### ${environment}: ${component}`, '');
+            parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : plan_summary_kubernetesPlanMarkdown(plan), '');
+        }
+    }
+    return parts.join('\n') + '\n';
+}
+/**
+ * The sections of each environment of `plans`, rendered in the plan job, each cut to its share of
+ * a comment of at most `limit` UTF-16 code units that `environments` environments share, and to
+ * its share of SECTIONS_INPUT_BYTES as a JSON line: what the job passes on (a job output, then the
+ * comment's `sections` input) is bounded whatever the plans' size.
+ */
+function planSections(plans, environments, limit) {
+    const names = [...new Set(plans.map((entry) => entry.environment))];
+    const share = Math.floor((limit - COMMENT_HEAD.length) / Math.max(environments, names.length));
+    const bytes = Math.floor(SECTIONS_INPUT_BYTES / Math.max(environments, names.length));
+    let truncated = false;
+    const sections = names.map((environment) => {
+        const whole = environmentSection(environment, plans, false, '');
+        let room = share;
+        for (;;) {
+            const fitted = fitSection(whole, room);
+            const size = Buffer.byteLength(JSON.stringify({ environment, markdown: fitted.body }));
+            if (size <= bytes || room <= CUT_NOTE.length) {
+                truncated ||= fitted.truncated;
+                return { environment, markdown: fitted.body };
+            }
+            // Characters that take more than a byte each: shrink by how far over the bytes are.
+            room = Math.max(CUT_NOTE.length, Math.floor((room * bytes) / size) - 1);
+        }
+    });
+    return { sections, truncated };
+}
 /**
  * The comment's Markdown, at most `limit` UTF-16 code units: a section per environment (in the
- * order of first mention, `failed` ones included), a part per component; a failed environment's
- * section says its plan could not be made, linking `runUrl` when there is one.
+ * order of first mention in `plans`, then `sections`, then `failed`), a part per component; a
+ * failed environment's section says its plan could not be made, linking `runUrl` when there is
+ * one, whatever plans or sections it has. `sections` are those rendered by plan jobs (planSections).
  * Every environment keeps a share of the limit, so a long staging plan never pushes production
  * out: the room is split evenly, a section shorter than its share leaves the rest to the others,
  * and a section longer than its share is cut at a line with CUT_NOTE.
  */
-function plansMarkdown(plans, failed, runUrl, limit) {
-    const environments = [...new Set([...plans.map((entry) => entry.environment), ...failed])];
-    const intro = `What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.`;
-    const head = ['## Deploy plans', '', intro, ''].join('\n') + '\n';
-    const sections = environments.map((environment) => {
-        const parts = [`## ${environment}`, ''];
-        if (failed.includes(environment)) {
-            const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
-            parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
-        }
-        else {
-            for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-                parts.push(`### ${environment}: ${component}`, '');
-                parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : plan_summary_kubernetesPlanMarkdown(plan), '');
-            }
-        }
-        return parts.join('\n') + '\n';
+function plansMarkdown(plans, sections, failed, runUrl, limit) {
+    const environments = [
+        ...new Set([...plans.map((entry) => entry.environment), ...sections.map((entry) => entry.environment), ...failed]),
+    ];
+    const whole = environments.map((environment) => {
+        if (failed.includes(environment))
+            return environmentSection(environment, [], true, runUrl);
+        const rendered = sections.filter((entry) => entry.environment === environment).map((entry) => entry.markdown);
+        const local = plans.some((entry) => entry.environment === environment)
+            ? environmentSection(environment, plans, false, runUrl)
+            : '';
+        return rendered.length > 0 ? rendered.join('') + local.replace(/^## .*\n\n/, '') : local;
     });
     // Shortest first, so what a short section leaves unused goes to the longer ones after it.
     const share = new Map();
-    let room = limit - head.length;
-    const order = sections.map((_, index) => index).sort((a, b) => sections[a].length - sections[b].length);
+    let room = limit - COMMENT_HEAD.length;
+    const order = whole.map((_, index) => index).sort((a, b) => whole[a].length - whole[b].length);
     order.forEach((index, position) => {
         const fair = Math.floor(room / (order.length - position));
-        share.set(index, Math.min(sections[index].length, fair));
+        share.set(index, Math.min(whole[index].length, fair));
         room -= share.get(index);
     });
-    const fitted = sections.map((section, index) => fitSection(section, share.get(index)));
+    const fitted = whole.map((section, index) => fitSection(section, share.get(index)));
+    const cutBefore = sections.some((entry) => entry.markdown.endsWith(CUT_NOTE));
     return {
-        body: head + fitted.map((entry) => entry.body).join(''),
-        truncated: fitted.some((entry) => entry.truncated),
+        body: COMMENT_HEAD + fitted.map((entry) => entry.body).join(''),
+        truncated: cutBefore || fitted.some((entry) => entry.truncated),
     };
 }
 /**
@@ -68775,17 +68864,23 @@ function fitSection(section, limit) {
 
 /** Reads and checks the inputs (the token is masked first). Throws InputError naming the input. */
 function getInputs(reader = (0,src/* actionInputs */.eh)()) {
+    const mode = reader.required('mode', (0,inputs_src/* oneOf */.yL)(['comment', 'section']));
+    const key = reader.required('key', (0,inputs_src/* matching */.wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
+    const failed = reader.optional('failed', (0,inputs_src/* listOf */.c3)((0,inputs_src/* matching */.wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
+    const plans = (reader.optional('plan-files', (_name, raw) => parsePlanFiles(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
+    if (mode === 'section') {
+        const environments = reader.required('environments', (0,inputs_src/* integer */.nd)(1, 100));
+        return { mode, plans, sections: [], environments, key, failed, pullNumber: 0, token: '', author: '' };
+    }
     const pullNumber = reader.required('pull-request', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
     const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
-    const key = reader.required('key', (0,inputs_src/* matching */.wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
     // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
     const author = reader.required('comment-author', (0,inputs_src/* matching */.wC)(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'));
-    const failed = reader.optional('failed', (0,inputs_src/* listOf */.c3)((0,inputs_src/* matching */.wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
-    const plans = (reader.optional('plans', (_name, raw) => parsePlans(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
-    if (plans.length === 0 && failed.length === 0) {
-        throw new inputs_src/* InputError */.dz('plans', 'Input "plans" is required: give at least one plan (or name the environments in "failed")');
+    const sections = (reader.optional('sections', (_name, raw) => parseSections(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
+    if (plans.length === 0 && sections.length === 0 && failed.length === 0) {
+        throw new inputs_src/* InputError */.dz('plan-files', 'Input "plan-files" or input "sections" is required: give at least one plan (or name the environments in "failed")');
     }
-    return { plans, pullNumber, token, key, author, failed };
+    return { mode, plans, sections, environments: 0, key, failed, pullNumber, token, author };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -68793,10 +68888,23 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
 
 
 
-/** The runbook: read the plans, render them, write the pull request's one plan comment, report. */
+/**
+ * The runbook: read the plans; in mode `section`, publish them as this job's bounded sections;
+ * else render them with the sections of other jobs, write the pull request's one plan comment, report.
+ */
 async function main() {
     const settings = getInputs();
-    const { body, truncated } = plansMarkdown(settings.plans, settings.failed, (0,src/* runUrl */.Vp)(), pullRequestCommentBodyLimit(settings.key));
+    if (settings.mode === 'section') {
+        const { sections, truncated } = planSections(settings.plans, settings.environments, pullRequestCommentBodyLimit(settings.key));
+        if (truncated)
+            src/* actionLog */.Zx.warning("The plans are longer than this job's share of the comment (65536 characters): they are cut there");
+        src/* actionLog */.Zx.info(`Rendered the plan sections of ${sections.map((entry) => entry.environment).join(', ') || 'no environment'}`);
+        await (0,src/* publish */.mk)({
+            outputs: { sections: sections.map((entry) => JSON.stringify(entry)).join('\n'), truncated },
+        });
+        return;
+    }
+    const { body, truncated } = plansMarkdown(settings.plans, settings.sections, settings.failed, (0,src/* runUrl */.Vp)(), pullRequestCommentBodyLimit(settings.key));
     if (truncated)
         src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the longest environments are cut');
     const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
@@ -72453,10 +72561,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   d6: () => (/* reexport */ headerToken),
   nd: () => (/* reexport */ scalars_integer),
   c3: () => (/* reexport */ collections_listOf),
-  wC: () => (/* reexport */ matching)
+  wC: () => (/* reexport */ matching),
+  yL: () => (/* reexport */ oneOf)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, maskHeaderValues, maskSecret, maskUrlSecrets, mustBe, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, maskHeaderValues, maskSecret, maskUrlSecrets, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -79792,7 +79901,7 @@ function oneOf(choices) {
         const trimmed = raw.trim();
         if (choices.includes(trimmed))
             return trimmed;
-        throw mustBe(name, `one of ${choices.join(', ')}`, raw);
+        throw input_error_mustBe(name, `one of ${choices.join(', ')}`, raw);
     };
 }
 /** A value matching a pattern; `expected` says in words what the pattern means. */

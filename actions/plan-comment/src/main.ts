@@ -6,13 +6,35 @@ import {
   upsertPullRequestComment,
 } from '@sophia/github';
 import { getInputs } from './input-helper.js';
-import { plansMarkdown } from './plans.js';
+import { planSections, plansMarkdown } from './plans.js';
 
-/** The runbook: read the plans, render them, write the pull request's one plan comment, report. */
+/**
+ * The runbook: read the plans; in mode `section`, publish them as this job's bounded sections;
+ * else render them with the sections of other jobs, write the pull request's one plan comment, report.
+ */
 export async function main(): Promise<void> {
   const settings = getInputs();
+  if (settings.mode === 'section') {
+    const { sections, truncated } = planSections(
+      settings.plans,
+      settings.environments,
+      pullRequestCommentBodyLimit(settings.key),
+    );
+    if (truncated)
+      actionLog.warning(
+        "The plans are longer than this job's share of the comment (65536 characters): they are cut there",
+      );
+    actionLog.info(
+      `Rendered the plan sections of ${sections.map((entry) => entry.environment).join(', ') || 'no environment'}`,
+    );
+    await publish({
+      outputs: { sections: sections.map((entry) => JSON.stringify(entry)).join('\n'), truncated },
+    });
+    return;
+  }
   const { body, truncated } = plansMarkdown(
     settings.plans,
+    settings.sections,
     settings.failed,
     runUrl(),
     pullRequestCommentBodyLimit(settings.key),

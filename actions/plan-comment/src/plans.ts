@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { InputError } from '@sophia/inputs';
 import { kubernetesPlanMarkdown, type KubernetesPlan } from '@sophia/kubernetes';
 import { frontendPlanMarkdown, type FrontendPlan } from '@sophia/releases';
 import { PLAN_SCHEMA } from '@sophia/reporting';
 
-/** One plan of the `plans` input: which environment and component it is for, and the document. */
+/** One plan of the `plan-files` input: which environment and component it is for, and the document. */
 export interface EnvironmentPlan {
   environment: string;
   component: string;
@@ -11,45 +12,60 @@ export interface EnvironmentPlan {
 }
 
 const NAME = /^[A-Za-z0-9._-]+$/;
-const LINE_FORMAT = '"<environment> <component> <plan JSON>"';
+const LINE_FORMAT = '"<environment> <component> <plan file>"';
 
 /**
- * Parses the `plans` input: one plan a line (`<environment> <component> <plan JSON>`); a line
- * without a plan is a component that was not planned and is left out.
- * Throws InputError (input `plans`) for a line of another shape, a plan that is not JSON, not of
- * schema PLAN_SCHEMA or of an unknown target. No plan at all is an empty list.
+ * Parses the `plan-files` input: one plan a line (`<environment> <component> <path>`), the path
+ * being a deploy action's `plan-file` output in this job; a line without a path is a component
+ * that was not planned and is left out. Plans travel as files because a plan has no size bound
+ * and an input is an environment variable of the action's process, which Linux caps at 128 KiB
+ * (MAX_ARG_STRLEN): a larger one fails the step with `spawn E2BIG`.
+ * Throws InputError (input `plan-files`) for a line of another shape, a file that cannot be read,
+ * a plan that is not JSON, not of schema PLAN_SCHEMA or of an unknown target. No plan at all is an empty list.
  */
-export function parsePlans(raw: string): EnvironmentPlan[] {
+export function parsePlanFiles(
+  raw: string,
+  read: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): EnvironmentPlan[] {
   const plans: EnvironmentPlan[] = [];
   raw.split('\n').forEach((text, index) => {
     const line = text.trim();
     if (line === '') return;
-    const where = `Input "plans" line ${index + 1}`;
+    const where = `Input "plan-files" line ${index + 1}`;
     const [environment = '', component = ''] = line.split(/\s+/, 2);
     if (!NAME.test(environment) || !NAME.test(component)) {
-      throw new InputError('plans', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
+      throw new InputError('plan-files', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
     }
-    const json = line.slice(line.indexOf(component, environment.length) + component.length).trim();
-    if (json === '') return;
+    const file = line.slice(line.indexOf(component, environment.length) + component.length).trim();
+    if (file === '') return;
+    let json: string;
+    try {
+      json = read(file);
+    } catch (error) {
+      throw new InputError(
+        'plan-files',
+        `${where} (${environment} ${component}) must name a readable plan file, got "${file}": ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     let plan: unknown;
     try {
       plan = JSON.parse(json);
     } catch {
       throw new InputError(
-        'plans',
-        `${where} (${environment} ${component}) must end with a plan in JSON, got "${json.slice(0, 60)}"`,
+        'plan-files',
+        `${where} (${environment} ${component}) must name a plan in JSON, got "${json.slice(0, 60)}"`,
       );
     }
     const { schema, target } = (plan ?? {}) as { schema?: unknown; target?: unknown };
     if (schema !== PLAN_SCHEMA) {
       throw new InputError(
-        'plans',
+        'plan-files',
         `${where} (${environment} ${component}) must be a plan of schema "${PLAN_SCHEMA}", got schema ${JSON.stringify(schema) ?? 'none'}`,
       );
     }
     if (target !== 'frontend' && target !== 'kubernetes') {
       throw new InputError(
-        'plans',
+        'plan-files',
         `${where} (${environment} ${component}) must be a plan of target "frontend" or "kubernetes", got ${JSON.stringify(target) ?? 'none'}`,
       );
     }
@@ -58,53 +74,150 @@ export function parsePlans(raw: string): EnvironmentPlan[] {
   return plans;
 }
 
+/** One environment's part of the comment, rendered where its plans are (the `sections` output, one JSON line each). */
+export interface PlanSection {
+  environment: string;
+  /** The section's Markdown, already within its share of the comment. */
+  markdown: string;
+}
+
+/**
+ * The most UTF-8 bytes all sections of one comment may take as the `sections` input, JSON-encoded:
+ * below the 128 KiB Linux caps one environment variable at (MAX_ARG_STRLEN, 131072 bytes with
+ * the variable's name), with room for names and line breaks.
+ */
+export const SECTIONS_INPUT_BYTES = 120 * 1024;
+
+/**
+ * Parses the `sections` input: one `sections` output line a line (`{"environment", "markdown"}`),
+ * blank lines left out. Throws InputError (input `sections`) for a line that is not such a JSON object.
+ */
+export function parseSections(raw: string): PlanSection[] {
+  return raw
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line, index) => {
+      let section: unknown;
+      try {
+        section = JSON.parse(line);
+      } catch {
+        section = undefined;
+      }
+      const { environment, markdown } = (section ?? {}) as { environment?: unknown; markdown?: unknown };
+      if (typeof environment !== 'string' || !NAME.test(environment) || typeof markdown !== 'string') {
+        throw new InputError(
+          'sections',
+          `Input "sections" line ${index + 1} must be a line of the "sections" output ({"environment", "markdown"}), got "${line.slice(0, 60)}"`,
+        );
+      }
+      return { environment, markdown };
+    });
+}
+
 /** Where a cut environment's section says why it ends there. */
 export const CUT_NOTE =
   "\n\n---\n**This environment's plan is cut here:** the comment would be longer than GitHub allows (65536 characters). The plan job's summary shows it whole.\n";
 
+const COMMENT_HEAD =
+  [
+    '## Deploy plans',
+    '',
+    'What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.',
+    '',
+  ].join('\n') + '\n';
+
+/**
+ * One environment's section of the comment, whole: a part per component of `plans` (those of
+ * `environment`), or, when `failed`, that its plan could not be made, linking `runUrl` when there is one.
+ */
+function environmentSection(environment: string, plans: EnvironmentPlan[], failed: boolean, runUrl: string): string {
+  const parts = [`## ${environment}`, ''];
+  if (failed) {
+    const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
+    parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
+  } else {
+    for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
+      parts.push(`### ${environment}: ${component}`, '');
+      parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
+    }
+  }
+  return parts.join('\n') + '\n';
+}
+
+/**
+ * The sections of each environment of `plans`, rendered in the plan job, each cut to its share of
+ * a comment of at most `limit` UTF-16 code units that `environments` environments share, and to
+ * its share of SECTIONS_INPUT_BYTES as a JSON line: what the job passes on (a job output, then the
+ * comment's `sections` input) is bounded whatever the plans' size.
+ */
+export function planSections(
+  plans: EnvironmentPlan[],
+  environments: number,
+  limit: number,
+): { sections: PlanSection[]; truncated: boolean } {
+  const names = [...new Set(plans.map((entry) => entry.environment))];
+  const share = Math.floor((limit - COMMENT_HEAD.length) / Math.max(environments, names.length));
+  const bytes = Math.floor(SECTIONS_INPUT_BYTES / Math.max(environments, names.length));
+  let truncated = false;
+  const sections = names.map((environment) => {
+    const whole = environmentSection(environment, plans, false, '');
+    let room = share;
+    for (;;) {
+      const fitted = fitSection(whole, room);
+      const size = Buffer.byteLength(JSON.stringify({ environment, markdown: fitted.body }));
+      if (size <= bytes || room <= CUT_NOTE.length) {
+        truncated ||= fitted.truncated;
+        return { environment, markdown: fitted.body };
+      }
+      // Characters that take more than a byte each: shrink by how far over the bytes are.
+      room = Math.max(CUT_NOTE.length, Math.floor((room * bytes) / size) - 1);
+    }
+  });
+  return { sections, truncated };
+}
+
 /**
  * The comment's Markdown, at most `limit` UTF-16 code units: a section per environment (in the
- * order of first mention, `failed` ones included), a part per component; a failed environment's
- * section says its plan could not be made, linking `runUrl` when there is one.
+ * order of first mention in `plans`, then `sections`, then `failed`), a part per component; a
+ * failed environment's section says its plan could not be made, linking `runUrl` when there is
+ * one, whatever plans or sections it has. `sections` are those rendered by plan jobs (planSections).
  * Every environment keeps a share of the limit, so a long staging plan never pushes production
  * out: the room is split evenly, a section shorter than its share leaves the rest to the others,
  * and a section longer than its share is cut at a line with CUT_NOTE.
  */
 export function plansMarkdown(
   plans: EnvironmentPlan[],
+  sections: PlanSection[],
   failed: string[],
   runUrl: string,
   limit: number,
 ): { body: string; truncated: boolean } {
-  const environments = [...new Set([...plans.map((entry) => entry.environment), ...failed])];
-  const intro = `What a deploy of this pull request would change in each environment, computed with a dry run: nothing was changed. Updated on every push.`;
-  const head = ['## Deploy plans', '', intro, ''].join('\n') + '\n';
-  const sections = environments.map((environment) => {
-    const parts = [`## ${environment}`, ''];
-    if (failed.includes(environment)) {
-      const where = runUrl ? `[the run's log](${runUrl})` : "the run's log";
-      parts.push(`**The plan could not be made** (see ${where}): a deploy's effect here is not known.`, '');
-    } else {
-      for (const { component, plan } of plans.filter((entry) => entry.environment === environment)) {
-        parts.push(`### ${environment}: ${component}`, '');
-        parts.push(plan.target === 'frontend' ? frontendPlanMarkdown(plan) : kubernetesPlanMarkdown(plan), '');
-      }
-    }
-    return parts.join('\n') + '\n';
+  const environments = [
+    ...new Set([...plans.map((entry) => entry.environment), ...sections.map((entry) => entry.environment), ...failed]),
+  ];
+  const whole = environments.map((environment) => {
+    if (failed.includes(environment)) return environmentSection(environment, [], true, runUrl);
+    const rendered = sections.filter((entry) => entry.environment === environment).map((entry) => entry.markdown);
+    const local = plans.some((entry) => entry.environment === environment)
+      ? environmentSection(environment, plans, false, runUrl)
+      : '';
+    return rendered.length > 0 ? rendered.join('') + local.replace(/^## .*\n\n/, '') : local;
   });
   // Shortest first, so what a short section leaves unused goes to the longer ones after it.
   const share = new Map<number, number>();
-  let room = limit - head.length;
-  const order = sections.map((_, index) => index).sort((a, b) => sections[a].length - sections[b].length);
+  let room = limit - COMMENT_HEAD.length;
+  const order = whole.map((_, index) => index).sort((a, b) => whole[a].length - whole[b].length);
   order.forEach((index, position) => {
     const fair = Math.floor(room / (order.length - position));
-    share.set(index, Math.min(sections[index].length, fair));
+    share.set(index, Math.min(whole[index].length, fair));
     room -= share.get(index)!;
   });
-  const fitted = sections.map((section, index) => fitSection(section, share.get(index)!));
+  const fitted = whole.map((section, index) => fitSection(section, share.get(index)!));
+  const cutBefore = sections.some((entry) => entry.markdown.endsWith(CUT_NOTE));
   return {
-    body: head + fitted.map((entry) => entry.body).join(''),
-    truncated: fitted.some((entry) => entry.truncated),
+    body: COMMENT_HEAD + fitted.map((entry) => entry.body).join(''),
+    truncated: cutBefore || fitted.some((entry) => entry.truncated),
   };
 }
 

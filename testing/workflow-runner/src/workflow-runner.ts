@@ -430,7 +430,7 @@ async function runStep(
   index: number,
   contexts: Contexts,
   frame: Frame,
-  job: StandInJob & { id: string },
+  job: StandInJob & { id: string; runnerTemp: string },
   options: RunWorkflowOptions,
   cancel: { request: () => void; cancelled: () => boolean },
 ): Promise<StepRecord> {
@@ -471,7 +471,7 @@ async function runStep(
         actionsRoot: path.dirname(action.dir),
         inputs: textMap(child(stepToken, 'with'), contexts),
         cwd: options.workspace,
-        env: { ...githubEnv(contexts), ...env },
+        env: { ...githubEnv(contexts), ...env, RUNNER_TEMP: job.runnerTemp },
         timeoutMs: options.stepTimeoutMs ?? 120_000,
         cancel: { when: cancel.cancelled },
         cacheService: options.cacheService,
@@ -491,7 +491,7 @@ async function runStep(
   const script = await runScript(
     text(child(stepToken, 'run'), contexts),
     cwd,
-    { ...githubEnv(contexts), ...env },
+    { ...githubEnv(contexts), ...env, RUNNER_TEMP: job.runnerTemp },
     cancel.cancelled,
   );
   return record({
@@ -686,35 +686,45 @@ async function runSteps(
     permissions: tokenPermissions(child(frame.parsed.root, 'permissions'), child(token, 'permissions')),
     owner: String((frame.base.github as Record<string, ContextValue>).repository ?? '').split('/')[0],
     logins: new Map<string, string>(),
+    // One RUNNER_TEMP for the job's steps, emptied when the job ends, as the runner's
+    // (docs: "Store information in variables", RUNNER_TEMP): a step reads what an earlier one left there.
+    runnerTemp: mkdtempSync(path.join(tmpdir(), 'runner-temp-')),
   };
-  for (const [index, stepToken] of items(child(token, 'steps')).entries()) {
-    const stepContexts: Contexts = { ...jobContexts, env, steps };
-    const converted = job.steps[index];
-    if (!condition(converted?.if, stepContexts, { failed: stepFailed, cancelled: cancel.cancelled() })) {
-      const uses = child(stepToken, 'uses')?.toString();
-      stepRecords.push({
-        name: child(stepToken, 'name')
-          ? text(child(stepToken, 'name'), stepContexts)
-          : (uses ?? `Run step ${index + 1}`),
-        uses,
-        result: 'skipped',
-        durationMs: 0,
-        outputs: {},
-        summary: '',
-        annotations: [],
-      });
-      continue;
+  try {
+    await runJobSteps();
+  } finally {
+    rmSync(standInJob.runnerTemp, { recursive: true, force: true });
+  }
+  async function runJobSteps(): Promise<void> {
+    for (const [index, stepToken] of items(child(token, 'steps')).entries()) {
+      const stepContexts: Contexts = { ...jobContexts, env, steps };
+      const converted = job.steps[index];
+      if (!condition(converted?.if, stepContexts, { failed: stepFailed, cancelled: cancel.cancelled() })) {
+        const uses = child(stepToken, 'uses')?.toString();
+        stepRecords.push({
+          name: child(stepToken, 'name')
+            ? text(child(stepToken, 'name'), stepContexts)
+            : (uses ?? `Run step ${index + 1}`),
+          uses,
+          result: 'skipped',
+          durationMs: 0,
+          outputs: {},
+          summary: '',
+          annotations: [],
+        });
+        continue;
+      }
+      const record = await runStep(stepToken, index, stepContexts, frame, standInJob, options, cancel);
+      stepRecords.push(record);
+      // A step's continue-on-error: outcome failure, conclusion success (docs: "steps context").
+      const conclusion =
+        record.result === 'failure' && continuesOnError(child(stepToken, 'continue-on-error'), stepContexts)
+          ? 'success'
+          : record.result;
+      const stepId = child(stepToken, 'id')?.toString();
+      if (stepId) steps[stepId] = { outputs: record.outputs, outcome: record.result, conclusion };
+      if (conclusion === 'failure') stepFailed = true;
     }
-    const record = await runStep(stepToken, index, stepContexts, frame, standInJob, options, cancel);
-    stepRecords.push(record);
-    // A step's continue-on-error: outcome failure, conclusion success (docs: "steps context").
-    const conclusion =
-      record.result === 'failure' && continuesOnError(child(stepToken, 'continue-on-error'), stepContexts)
-        ? 'success'
-        : record.result;
-    const stepId = child(stepToken, 'id')?.toString();
-    if (stepId) steps[stepId] = { outputs: record.outputs, outcome: record.result, conclusion };
-    if (conclusion === 'failure') stepFailed = true;
   }
   const { outputs, warnings } = passedOutputs(
     textMap(child(token, 'outputs'), { ...jobContexts, env, steps }),
