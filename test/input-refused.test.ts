@@ -56,7 +56,7 @@ const NOT_RUN_OUTPUTS: Record<string, Record<string, string>> = {
     rollbacks: '{}',
     workloads: '[]',
   },
-  'deployment-record': { 'deployment-id': '', 'restored-deployment-id': '' },
+  'deployment-record': { 'deployment-id': '', 'restored-deployment-id': '', 'replaced-deployment-id': '' },
   'health-gate': { healthy: 'false', rounds: '0' },
   'plan-comment': { created: 'false', truncated: 'false' },
   rollback: { switched: 'false' },

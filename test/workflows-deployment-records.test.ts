@@ -4,17 +4,22 @@
  * stand-in (a token with `deployments: write` only): a good deploy goes in_progress then success
  * with the run's log and the site, and replaces the one before (inactive: GitHub does not do it in
  * production); a deploy whose gate fails and is rolled back is marked failure and the one before
- * it live again; a manual rollback marks the live one inactive and the one before it live again.
- * At every point exactly one deployment is live, and it is the release nginx serves.
+ * it live again; a manual rollback is a deployment of its own (task rollback) naming what each
+ * component serves, and the one it replaced goes inactive, whatever component and `to` it was
+ * given. At every point exactly one deployment is live, and it names what nginx serves and the
+ * cluster runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGitHubApi, type GitHubApi, type RepositoryState } from '@sophia-testing/github-api';
+import { apiDeployment } from '@sophia-testing/manifests';
 import { startSshHost } from '@sophia-testing/ssh-hosts';
 import { runWorkflow } from '@sophia-testing/workflow-runner';
 import { frontendHostInputs, repoRoot } from './support/workflows.js';
+import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
+import { imageOf } from './fixtures/kube-kit.js';
 import { httpGet } from './frontend-helpers.js';
 
 const TOKEN = 'ghs_deploymentsOnly';
@@ -22,6 +27,8 @@ let workspace: string;
 let api: GitHubApi;
 let repository: RepositoryState;
 let host: Awaited<ReturnType<typeof startSshHost>>;
+let cluster: TestCluster;
+const NS = 'sophia-records';
 
 beforeAll(async () => {
   workspace = mkdtempSync(path.join(tmpdir(), 'deployment-records-'));
@@ -30,10 +37,13 @@ beforeAll(async () => {
   api = await startGitHubApi({ tokens: { [TOKEN]: { deployments: 'write' } } });
   repository = api.repository('sophia/sophia-app');
   host = await startSshHost();
-});
+  cluster = await startTestCluster();
+  await cluster.createNamespace(NS);
+}, 60_000);
 
 afterAll(async () => {
   await host?.stop();
+  await cluster?.stop();
   await api?.stop();
   rmSync(workspace, { recursive: true, force: true });
 });
@@ -43,7 +53,12 @@ function common(sha: string) {
   return {
     workspace,
     event: 'workflow_call' as const,
-    secrets: { SSH_KEY: host.privateKey, SSH_KNOWN_HOSTS: host.knownHosts, GITHUB_TOKEN: TOKEN },
+    secrets: {
+      SSH_KEY: host.privateKey,
+      SSH_KNOWN_HOSTS: host.knownHosts,
+      KUBECONFIG: cluster.kubeconfig,
+      GITHUB_TOKEN: TOKEN,
+    },
     environments: { production: {} },
     github: { sha, api_url: api.url, repository: 'sophia/sophia-app' },
   };
@@ -53,14 +68,16 @@ function common(sha: string) {
  * deploy.yml of the production frontend alone: `<p>Sophia {version}</p>` at commit version×40;
  * `cancelAtGate` cancels the run as the health gate's step starts.
  */
-function deploy(version: string, healthUrl: string, cancelAtGate = false) {
+function deploy(version: string, healthUrl: string, cancelAtGate = false, components = 'frontend') {
   writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
+  writeFileSync(path.join(workspace, 'api.yaml'), apiDeployment(NS, `ghcr.io/sophia/api:${version}`));
   return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
     ...common(version.repeat(40)),
     inputs: {
       environment: 'production',
-      components: 'frontend',
+      components,
+      'backend-manifests': 'api.yaml',
       'frontend-build-command': 'mkdir -p dist && cp index.html dist/',
       'health-urls': healthUrl,
       'health-interval': '100ms',
@@ -71,22 +88,40 @@ function deploy(version: string, healthUrl: string, cancelAtGate = false) {
   });
 }
 
-function rollback() {
+function rollback(component = 'frontend', to = 'previous', workloads = '') {
   return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'rollback.yml'),
     ...common('f'.repeat(40)),
-    inputs: { environment: 'production', component: 'frontend', to: 'previous', ...frontendHostInputs(host) },
+    inputs: { environment: 'production', component, to, workloads, ...frontendHostInputs(host) },
   });
 }
 
-/** Per deployment (by the commit it deployed): its states, newest first, as the Environments page reads them. */
+/**
+ * Per deployment its states, newest first, as the Environments page reads them: a deploy by the
+ * commit it deployed, a rollback as `rollback <n>` (the n-th rollback recorded).
+ */
 function records(): Record<string, string[]> {
+  let rollbacks = 0;
   return Object.fromEntries(
     repository.deployments.map((deployment) => [
-      deployment.sha[0],
+      deployment.task === 'rollback' ? `rollback ${++rollbacks}` : deployment.sha[0],
       [...deployment.statuses].sort((a, b) => b.id - a.id).map((status) => status.state),
     ]),
   );
+}
+
+/** The one live deployment (the test fails when there is not exactly one). */
+function liveDeployment() {
+  const current = repository.deployments.filter(
+    (deployment) => [...deployment.statuses].sort((a, b) => b.id - a.id)[0]?.state === 'success',
+  );
+  expect(current).toHaveLength(1);
+  return current[0];
+}
+
+/** The image the cluster runs for the api Deployment. */
+async function runningImage(): Promise<string> {
+  return imageOf(await cluster.observer.get({ kind: 'Deployment', name: 'api', namespace: NS })) ?? '';
 }
 
 const live = () =>
@@ -126,16 +161,22 @@ test('good deploys, a deploy rolled back by its gate, a manual rollback: one liv
   expect(c.statuses.at(-1)?.description).toMatch(/Health gate failed/);
   expect(await served()).toBe('<p>Sophia b</p>\n');
 
-  // A manual rollback goes one release back: to a, skipping c (never live).
+  // A manual rollback goes one release back: to a's release, skipping c's (never live). It is
+  // recorded as its own deployment naming that release; b, which it replaced, goes inactive.
   const back = await rollback();
   expect(back.result).toBe('success');
-  expect(back.jobs[0].outputs).toMatchObject({ from: expect.any(String), to: expect.any(String) });
-  expect(live()).toEqual(['a']);
+  const aRelease = first.jobs.find((job) => job.id === 'frontend')?.outputs['release-id'];
+  expect(back.jobs[0].outputs).toMatchObject({ from: expect.any(String), to: aRelease, 'frontend-live': aRelease });
+  expect(live()).toEqual(['rollback 1']);
   expect(records()).toMatchObject({
-    a: ['success', 'inactive', 'success', 'in_progress'],
+    a: ['inactive', 'success', 'in_progress'],
     b: ['inactive', 'success', 'success', 'in_progress'],
     c: ['failure', 'in_progress'],
+    'rollback 1': ['success', 'in_progress'],
   });
+  const b = repository.deployments.find((each) => each.sha === 'b'.repeat(40) && each.task === 'deploy')!;
+  expect(liveDeployment()).toMatchObject({ task: 'rollback', payload: { components: { frontend: aRelease } } });
+  expect(liveDeployment().description).toBe(`Rolled back frontend: ${aRelease}; rest as deployment ${b.id}`);
   expect(await served()).toBe('<p>Sophia a</p>\n');
   expect(new Set(api.requests.map((request) => request.token))).toEqual(new Set([TOKEN]));
 }, 300_000);
@@ -154,7 +195,63 @@ test('a run cancelled during the health gate, after the switch, records the new 
   expect(await served()).toBe('<p>Sophia d</p>\n');
   // What serves is d: its record is the live one, and no earlier one was marked live again.
   expect(live()).toEqual(['d']);
+  expect(records()['rollback 1'][0]).toBe('inactive');
   const d = repository.deployments.find((each) => each.sha === 'd'.repeat(40))!;
   const newest = [...d.statuses].sort((a, b) => b.id - a.id)[0];
   expect(newest.description).toMatch(/without a finished health gate \(run cancelled/);
 }, 300_000);
+
+test('rollbacks of one component, to previous, a release id or a revision, are recorded as what each component serves', async () => {
+  // Deploy e of everything, then 9 of the backend alone (commits e…e and 9…9).
+  const g = await deploy('e', host.siteUrl, false, 'frontend,backend');
+  expect(g.result).toBe('success');
+  const h = await deploy('9', host.siteUrl, false, 'backend');
+  expect(h.result).toBe('success');
+  expect(await served()).toBe('<p>Sophia e</p>\n');
+  expect(await runningImage()).toBe('ghcr.io/sophia/api:9');
+  const hRecord = liveDeployment();
+  expect(hRecord).toMatchObject({ sha: '9'.repeat(40), task: 'deploy' });
+
+  // The frontend goes back to what served before e (d); the backend stays 9's.
+  const frontendBack = await rollback('frontend', 'previous');
+  expect(frontendBack.result).toBe('success');
+  const dRelease = frontendBack.jobs[0].outputs['frontend-live'];
+  expect(await served()).toBe('<p>Sophia d</p>\n');
+  expect(await runningImage()).toBe('ghcr.io/sophia/api:9');
+  const first = liveDeployment();
+  expect(first).toMatchObject({
+    task: 'rollback',
+    sha: '9'.repeat(40),
+    payload: { components: { frontend: dRelease }, rollback: { component: 'frontend', replaced: hRecord.id } },
+    description: `Rolled back frontend: ${dRelease}; rest as deployment ${hRecord.id}`,
+  });
+  expect(records()['e'][0]).toBe('inactive');
+  expect(records()['9'][0]).toBe('inactive');
+
+  // To a named release: e's. The record names it, not one step back.
+  const eRelease = g.jobs.find((job) => job.id === 'frontend')?.outputs['release-id'];
+  expect(eRelease).toBeTruthy();
+  const named = await rollback('frontend', eRelease!);
+  expect(named.result).toBe('success');
+  expect(await served()).toBe('<p>Sophia e</p>\n');
+  const second = liveDeployment();
+  expect(second.payload).toMatchObject({ components: { frontend: eRelease } });
+  expect(second.description).toBe(`Rolled back frontend: ${eRelease}; rest as deployment ${first.id}`);
+
+  // The backend to revision 1 (e's image): the record adds it and keeps the frontend's.
+  const workloads = h.jobs.find((job) => job.id === 'backend')?.outputs.changed ?? '';
+  const revision = await rollback('backend', '1', workloads);
+  expect(revision.result).toBe('success');
+  expect(await runningImage()).toBe('ghcr.io/sophia/api:e');
+  expect(await served()).toBe('<p>Sophia e</p>\n');
+  const third = liveDeployment();
+  // kubectl's undo renumbers revision 1's template as the newest revision (3): the record names
+  // the revision that runs, as the rollback reports it.
+  expect(JSON.parse(revision.jobs[0].outputs.to)).toEqual({ [`${NS}/Deployment/api`]: '3' });
+  expect(third.payload).toMatchObject({
+    components: { frontend: eRelease, backend: revision.jobs[0].outputs.to },
+  });
+  for (const replaced of [first, second]) {
+    expect([...replaced.statuses].sort((a, b) => b.id - a.id)[0].state).toBe('inactive');
+  }
+}, 600_000);

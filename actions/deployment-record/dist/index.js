@@ -29221,7 +29221,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
     title: 'deployment-record',
-    notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '' },
+    notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '', 'replaced-deployment-id': '' },
 });
 
 __webpack_async_result__();
@@ -34628,6 +34628,7 @@ async function createDeployment(github, options) {
             ref: options.ref,
             environment: options.environment,
             description: options.description,
+            task: options.task,
             payload: options.payload,
             production_environment: options.productionEnvironment,
             transient_environment: options.transientEnvironment,
@@ -34801,7 +34802,7 @@ async function* histories(github, environment) {
     }
 }
 /**
- * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
+ * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy` unless given), then its
  * `in_progress` status with the run's log URL.
  *
  * REST and errors: those of createDeployment and createDeploymentStatus.
@@ -34812,6 +34813,8 @@ async function startDeploymentRecord(github, options) {
         ref: options.ref,
         environment: options.environment,
         description: options.description,
+        task: options.task,
+        payload: options.payload,
     });
     await createDeploymentStatus(github, deployment.id, {
         state: 'in_progress',
@@ -34879,40 +34882,62 @@ async function finishDeploymentRecord(github, deploymentId, options) {
     return { restored };
 }
 /**
- * Records a rollback of the environment to what was live before: the live deployment (the newest
- * whose latest status is `success`) is marked `inactive`, and the newest earlier one that was
- * ever live gets a new `success` status, as `to: previous` goes one release back (a deployment
- * marked `failure` never was live, so it is skipped, as the rollback skips releases marked
- * failed). Rolling back twice goes one further. Returns both, when found.
+ * The components a deployment record says are served: its payload's `components` (a rollback
+ * record's, component -> what serves) when it has one, else nothing known per component.
+ */
+function servedComponents(deployment) {
+    const payload = deployment.payload;
+    const components = payload?.components;
+    if (typeof components !== 'object' || components === null || Array.isArray(components))
+        return {};
+    return Object.fromEntries(Object.entries(components).filter((entry) => typeof entry[1] === 'string'));
+}
+/**
+ * Records a manual rollback as what it is: a new deployment of the environment (task `rollback`)
+ * whose payload `components` names what each component serves, marked `success` so it is the live
+ * one, and the deployment it replaced `inactive`. A rollback changes one component, to whatever
+ * release or revision it was asked for, so no earlier deployment describes what serves (deploy A
+ * of everything, deploy B of the backend, the frontend rolled back: the frontend is older than A,
+ * the backend B's); marking an earlier one live again would name the wrong release.
+ * - `ref`: the commit of the deployment replaced (the other components still serve what it
+ *   recorded), else `fallbackRef`.
+ * - payload `components`: the rolled-back component -> `facts.live`; every other component the
+ *   replaced record named -> the same; `rollback`: `{component, live, replaced}` (deployment id).
+ * - description: `Rolled back <component>: <live>; rest as deployment <id>`, cut at 140 characters.
+ * Returns the deployment created and the one replaced, if any was live.
  *
- * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * REST: those of createDeployment, listDeployments, listDeploymentStatuses and createDeploymentStatus.
  * Minimum token permission: `deployments: write`.
  */
 async function recordRollback(github, options) {
-    let live;
-    let restored;
+    let replaced;
     for await (const history of histories(github, options.environment)) {
-        if (!live) {
-            if (history.live)
-                live = history.deployment;
-        }
-        else if (history.everLive) {
-            restored = history.deployment;
+        if (history.live) {
+            replaced = history.deployment;
             break;
         }
     }
-    if (!live)
-        return {};
+    const { component, live } = options.facts;
+    const components = { ...(replaced ? servedComponents(replaced) : {}), [component]: live };
+    const rest = replaced ? `; rest as deployment ${replaced.id}` : '';
+    const description = `Rolled back ${component}: ${live}${rest}`;
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-    if (restored) {
-        await createDeploymentStatus(github, restored.id, {
-            state: 'success',
-            description: `Live again (${options.description})`,
-            ...links,
-        });
-    }
-    await createDeploymentStatus(github, live.id, { state: 'inactive', description: options.description, ...links });
-    return { rolledBack: live, restored };
+    const deployment = await startDeploymentRecord(github, {
+        ref: replaced?.sha ?? options.fallbackRef,
+        environment: options.environment,
+        description,
+        task: 'rollback',
+        payload: { components, rollback: { component, live, replaced: replaced?.id ?? null } },
+        ...links,
+    });
+    await finishDeploymentRecord(github, deployment.id, {
+        environment: options.environment,
+        outcome: 'success',
+        restored: false,
+        description,
+        ...links,
+    });
+    return { deployment, replaced };
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deploy-outcome.ts
@@ -35072,7 +35097,16 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
         }
         return { ...common, record, deploymentId, outcome, restored };
     }
-    return { ...common, record };
+    const component = reader.optional('component');
+    const live = reader.optional('live');
+    if (!component)
+        throw new inputs_src/* InputError */.dz('component', 'Input "component" is required with record: rollback');
+    if (!live) {
+        throw new inputs_src/* InputError */.dz('live', "Input \"live\" is required with record: rollback (the rollback action's live or to output)");
+    }
+    if (!ref)
+        throw new inputs_src/* InputError */.dz('ref', 'Input "ref" is required (no GITHUB_SHA to default to)');
+    return { ...common, record, ref, facts: { component, live } };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -35090,7 +35124,9 @@ async function main() {
     if (settings.record === 'start') {
         const deployment = await startDeploymentRecord(github, { ref: settings.ref, environment, description, ...links });
         src/* actionLog */.Zx.info(`Recorded ${named(deployment)} to ${environment}: in_progress`);
-        await (0,src/* publish */.mk)({ outputs: { 'deployment-id': deployment.id, 'restored-deployment-id': '' } });
+        await (0,src/* publish */.mk)({
+            outputs: { 'deployment-id': deployment.id, 'restored-deployment-id': '', 'replaced-deployment-id': '' },
+        });
     }
     else if (settings.record === 'finish') {
         const { deploymentId, outcome } = settings;
@@ -35106,13 +35142,28 @@ async function main() {
             src/* actionLog */.Zx.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
         }
         src/* actionLog */.Zx.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
-        await (0,src/* publish */.mk)({ outputs: { 'deployment-id': deploymentId, 'restored-deployment-id': done.restored?.id ?? '' } });
+        await (0,src/* publish */.mk)({
+            outputs: {
+                'deployment-id': deploymentId,
+                'restored-deployment-id': done.restored?.id ?? '',
+                'replaced-deployment-id': '',
+            },
+        });
     }
     else {
-        const done = await recordRollback(github, { environment, description, ...links });
-        src/* actionLog */.Zx.info(`Rolled back in ${environment}: ${named(done.rolledBack)}; live again: ${named(done.restored)}`);
+        const done = await recordRollback(github, {
+            environment,
+            fallbackRef: settings.ref,
+            facts: settings.facts,
+            ...links,
+        });
+        src/* actionLog */.Zx.info(`Recorded the rollback in ${environment} as ${named(done.deployment)}: success; replaced: ${named(done.replaced)}`);
         await (0,src/* publish */.mk)({
-            outputs: { 'deployment-id': done.rolledBack?.id ?? '', 'restored-deployment-id': done.restored?.id ?? '' },
+            outputs: {
+                'deployment-id': done.deployment.id,
+                'restored-deployment-id': '',
+                'replaced-deployment-id': done.replaced?.id ?? '',
+            },
         });
     }
 }

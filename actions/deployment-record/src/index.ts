@@ -3,5 +3,5 @@ import { main } from './main.js';
 
 await runAction(main, {
   title: 'deployment-record',
-  notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '' },
+  notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '', 'replaced-deployment-id': '' },
 });

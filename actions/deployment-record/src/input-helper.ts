@@ -1,5 +1,5 @@
 import { actionInputs, runContext, runUrl } from '@sophia/action-runtime';
-import { deployOutcome, type ComponentRun, type DeployOutcome } from '@sophia/github';
+import { deployOutcome, type ComponentRun, type DeployOutcome, type RollbackFacts } from '@sophia/github';
 import {
   boolean,
   headerToken,
@@ -36,7 +36,7 @@ export type DeploymentRecordSettings = {
       /** From `components` and the gate's inputs, when given: what the run left serving (it sets outcome, restored, description). */
       facts?: DeployOutcome;
     }
-  | { record: 'rollback' }
+  | { record: 'rollback'; ref: string; facts: RollbackFacts }
 );
 
 const RUN_FIELDS = ['ran', 'deploy', 'rollback'] as const;
@@ -101,5 +101,15 @@ export function getInputs(reader: InputReader = actionInputs()): DeploymentRecor
     }
     return { ...common, record, deploymentId, outcome, restored };
   }
-  return { ...common, record };
+  const component = reader.optional('component');
+  const live = reader.optional('live');
+  if (!component) throw new InputError('component', 'Input "component" is required with record: rollback');
+  if (!live) {
+    throw new InputError(
+      'live',
+      'Input "live" is required with record: rollback (the rollback action\'s live or to output)',
+    );
+  }
+  if (!ref) throw new InputError('ref', 'Input "ref" is required (no GITHUB_SHA to default to)');
+  return { ...common, record, ref, facts: { component, live } };
 }

@@ -21,7 +21,9 @@ export async function main(): Promise<void> {
   if (settings.record === 'start') {
     const deployment = await startDeploymentRecord(github, { ref: settings.ref, environment, description, ...links });
     actionLog.info(`Recorded ${named(deployment)} to ${environment}: in_progress`);
-    await publish({ outputs: { 'deployment-id': deployment.id, 'restored-deployment-id': '' } });
+    await publish({
+      outputs: { 'deployment-id': deployment.id, 'restored-deployment-id': '', 'replaced-deployment-id': '' },
+    });
   } else if (settings.record === 'finish') {
     const { deploymentId, outcome } = settings;
     const done = await finishDeploymentRecord(github, deploymentId, {
@@ -36,12 +38,29 @@ export async function main(): Promise<void> {
       actionLog.info(`What the run left serving: ${states.join(', ')} (${settings.facts.served})`);
     }
     actionLog.info(`Deployment ${deploymentId} to ${environment}: ${outcome}; live again: ${named(done.restored)}`);
-    await publish({ outputs: { 'deployment-id': deploymentId, 'restored-deployment-id': done.restored?.id ?? '' } });
-  } else {
-    const done = await recordRollback(github, { environment, description, ...links });
-    actionLog.info(`Rolled back in ${environment}: ${named(done.rolledBack)}; live again: ${named(done.restored)}`);
     await publish({
-      outputs: { 'deployment-id': done.rolledBack?.id ?? '', 'restored-deployment-id': done.restored?.id ?? '' },
+      outputs: {
+        'deployment-id': deploymentId,
+        'restored-deployment-id': done.restored?.id ?? '',
+        'replaced-deployment-id': '',
+      },
+    });
+  } else {
+    const done = await recordRollback(github, {
+      environment,
+      fallbackRef: settings.ref,
+      facts: settings.facts,
+      ...links,
+    });
+    actionLog.info(
+      `Recorded the rollback in ${environment} as ${named(done.deployment)}: success; replaced: ${named(done.replaced)}`,
+    );
+    await publish({
+      outputs: {
+        'deployment-id': done.deployment.id,
+        'restored-deployment-id': '',
+        'replaced-deployment-id': done.replaced?.id ?? '',
+      },
     });
   }
 }

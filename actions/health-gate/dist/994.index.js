@@ -1002,6 +1002,7 @@ async function deployments_createDeployment(github, options) {
             ref: options.ref,
             environment: options.environment,
             description: options.description,
+            task: options.task,
             payload: options.payload,
             production_environment: options.productionEnvironment,
             transient_environment: options.transientEnvironment,
@@ -1175,7 +1176,7 @@ async function* histories(github, environment) {
     }
 }
 /**
- * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
+ * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy` unless given), then its
  * `in_progress` status with the run's log URL.
  *
  * REST and errors: those of createDeployment and createDeploymentStatus.
@@ -1186,6 +1187,8 @@ async function startDeploymentRecord(github, options) {
         ref: options.ref,
         environment: options.environment,
         description: options.description,
+        task: options.task,
+        payload: options.payload,
     });
     await createDeploymentStatus(github, deployment.id, {
         state: 'in_progress',
@@ -1253,40 +1256,62 @@ async function finishDeploymentRecord(github, deploymentId, options) {
     return { restored };
 }
 /**
- * Records a rollback of the environment to what was live before: the live deployment (the newest
- * whose latest status is `success`) is marked `inactive`, and the newest earlier one that was
- * ever live gets a new `success` status, as `to: previous` goes one release back (a deployment
- * marked `failure` never was live, so it is skipped, as the rollback skips releases marked
- * failed). Rolling back twice goes one further. Returns both, when found.
+ * The components a deployment record says are served: its payload's `components` (a rollback
+ * record's, component -> what serves) when it has one, else nothing known per component.
+ */
+function servedComponents(deployment) {
+    const payload = deployment.payload;
+    const components = payload?.components;
+    if (typeof components !== 'object' || components === null || Array.isArray(components))
+        return {};
+    return Object.fromEntries(Object.entries(components).filter((entry) => typeof entry[1] === 'string'));
+}
+/**
+ * Records a manual rollback as what it is: a new deployment of the environment (task `rollback`)
+ * whose payload `components` names what each component serves, marked `success` so it is the live
+ * one, and the deployment it replaced `inactive`. A rollback changes one component, to whatever
+ * release or revision it was asked for, so no earlier deployment describes what serves (deploy A
+ * of everything, deploy B of the backend, the frontend rolled back: the frontend is older than A,
+ * the backend B's); marking an earlier one live again would name the wrong release.
+ * - `ref`: the commit of the deployment replaced (the other components still serve what it
+ *   recorded), else `fallbackRef`.
+ * - payload `components`: the rolled-back component -> `facts.live`; every other component the
+ *   replaced record named -> the same; `rollback`: `{component, live, replaced}` (deployment id).
+ * - description: `Rolled back <component>: <live>; rest as deployment <id>`, cut at 140 characters.
+ * Returns the deployment created and the one replaced, if any was live.
  *
- * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * REST: those of createDeployment, listDeployments, listDeploymentStatuses and createDeploymentStatus.
  * Minimum token permission: `deployments: write`.
  */
 async function recordRollback(github, options) {
-    let live;
-    let restored;
+    let replaced;
     for await (const history of histories(github, options.environment)) {
-        if (!live) {
-            if (history.live)
-                live = history.deployment;
-        }
-        else if (history.everLive) {
-            restored = history.deployment;
+        if (history.live) {
+            replaced = history.deployment;
             break;
         }
     }
-    if (!live)
-        return {};
+    const { component, live } = options.facts;
+    const components = { ...(replaced ? servedComponents(replaced) : {}), [component]: live };
+    const rest = replaced ? `; rest as deployment ${replaced.id}` : '';
+    const description = `Rolled back ${component}: ${live}${rest}`;
     const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-    if (restored) {
-        await createDeploymentStatus(github, restored.id, {
-            state: 'success',
-            description: `Live again (${options.description})`,
-            ...links,
-        });
-    }
-    await createDeploymentStatus(github, live.id, { state: 'inactive', description: options.description, ...links });
-    return { rolledBack: live, restored };
+    const deployment = await startDeploymentRecord(github, {
+        ref: replaced?.sha ?? options.fallbackRef,
+        environment: options.environment,
+        description,
+        task: 'rollback',
+        payload: { components, rollback: { component, live, replaced: replaced?.id ?? null } },
+        ...links,
+    });
+    await finishDeploymentRecord(github, deployment.id, {
+        environment: options.environment,
+        outcome: 'success',
+        restored: false,
+        description,
+        ...links,
+    });
+    return { deployment, replaced };
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/index.ts

@@ -60,7 +60,7 @@ async function* histories(github: GitHubRepository, environment: string): AsyncG
 }
 
 /**
- * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy`), then its
+ * Opens the record of a deploy: a deployment of `ref` to `environment` (task `deploy` unless given), then its
  * `in_progress` status with the run's log URL.
  *
  * REST and errors: those of createDeployment and createDeploymentStatus.
@@ -68,12 +68,21 @@ async function* histories(github: GitHubRepository, environment: string): AsyncG
  */
 export async function startDeploymentRecord(
   github: GitHubRepository,
-  options: { ref: string; environment: string; description: string } & RecordLinks,
+  options: {
+    ref: string;
+    environment: string;
+    description: string;
+    /** GitHub's deployment task; default `deploy`. */
+    task?: string;
+    payload?: Record<string, unknown>;
+  } & RecordLinks,
 ): Promise<Deployment> {
   const deployment = await createDeployment(github, {
     ref: options.ref,
     environment: options.environment,
     description: options.description,
+    task: options.task,
+    payload: options.payload,
   });
   await createDeploymentStatus(github, deployment.id, {
     state: 'in_progress',
@@ -148,38 +157,80 @@ export async function finishDeploymentRecord(
 }
 
 /**
- * Records a rollback of the environment to what was live before: the live deployment (the newest
- * whose latest status is `success`) is marked `inactive`, and the newest earlier one that was
- * ever live gets a new `success` status, as `to: previous` goes one release back (a deployment
- * marked `failure` never was live, so it is skipped, as the rollback skips releases marked
- * failed). Rolling back twice goes one further. Returns both, when found.
+ * What a manual rollback left serving, per component: the component rolled back with what its
+ * rollback reports serving now, every other component as the record it replaced says.
+ */
+export interface RollbackFacts {
+  /** The component rolled back, such as `frontend`, `backend` or `mcp`. */
+  component: string;
+  /**
+   * What it serves after the rollback, as the rollback action reports it: the frontend's `live`
+   * output (a release id, or JSON `host:port` -> release id), Kubernetes' `to` output (JSON
+   * `<namespace>/<Kind>/<name>` -> revision).
+   */
+  live: string;
+}
+
+/**
+ * The components a deployment record says are served: its payload's `components` (a rollback
+ * record's, component -> what serves) when it has one, else nothing known per component.
+ */
+function servedComponents(deployment: Deployment): Record<string, string> {
+  const payload = deployment.payload as { components?: unknown } | null;
+  const components = payload?.components;
+  if (typeof components !== 'object' || components === null || Array.isArray(components)) return {};
+  return Object.fromEntries(
+    Object.entries(components).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
+/**
+ * Records a manual rollback as what it is: a new deployment of the environment (task `rollback`)
+ * whose payload `components` names what each component serves, marked `success` so it is the live
+ * one, and the deployment it replaced `inactive`. A rollback changes one component, to whatever
+ * release or revision it was asked for, so no earlier deployment describes what serves (deploy A
+ * of everything, deploy B of the backend, the frontend rolled back: the frontend is older than A,
+ * the backend B's); marking an earlier one live again would name the wrong release.
+ * - `ref`: the commit of the deployment replaced (the other components still serve what it
+ *   recorded), else `fallbackRef`.
+ * - payload `components`: the rolled-back component -> `facts.live`; every other component the
+ *   replaced record named -> the same; `rollback`: `{component, live, replaced}` (deployment id).
+ * - description: `Rolled back <component>: <live>; rest as deployment <id>`, cut at 140 characters.
+ * Returns the deployment created and the one replaced, if any was live.
  *
- * REST: those of listDeployments, listDeploymentStatuses and createDeploymentStatus.
+ * REST: those of createDeployment, listDeployments, listDeploymentStatuses and createDeploymentStatus.
  * Minimum token permission: `deployments: write`.
  */
 export async function recordRollback(
   github: GitHubRepository,
-  options: { environment: string; description: string } & RecordLinks,
-): Promise<{ rolledBack?: Deployment; restored?: Deployment }> {
-  let live: Deployment | undefined;
-  let restored: Deployment | undefined;
+  options: { environment: string; fallbackRef: string; facts: RollbackFacts } & RecordLinks,
+): Promise<{ deployment: Deployment; replaced?: Deployment }> {
+  let replaced: Deployment | undefined;
   for await (const history of histories(github, options.environment)) {
-    if (!live) {
-      if (history.live) live = history.deployment;
-    } else if (history.everLive) {
-      restored = history.deployment;
+    if (history.live) {
+      replaced = history.deployment;
       break;
     }
   }
-  if (!live) return {};
+  const { component, live } = options.facts;
+  const components = { ...(replaced ? servedComponents(replaced) : {}), [component]: live };
+  const rest = replaced ? `; rest as deployment ${replaced.id}` : '';
+  const description = `Rolled back ${component}: ${live}${rest}`;
   const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
-  if (restored) {
-    await createDeploymentStatus(github, restored.id, {
-      state: 'success',
-      description: `Live again (${options.description})`,
-      ...links,
-    });
-  }
-  await createDeploymentStatus(github, live.id, { state: 'inactive', description: options.description, ...links });
-  return { rolledBack: live, restored };
+  const deployment = await startDeploymentRecord(github, {
+    ref: replaced?.sha ?? options.fallbackRef,
+    environment: options.environment,
+    description,
+    task: 'rollback',
+    payload: { components, rollback: { component, live, replaced: replaced?.id ?? null } },
+    ...links,
+  });
+  await finishDeploymentRecord(github, deployment.id, {
+    environment: options.environment,
+    outcome: 'success',
+    restored: false,
+    description,
+    ...links,
+  });
+  return { deployment, replaced };
 }

@@ -41,6 +41,8 @@ export interface CreateDeploymentOptions {
   /** Such as `staging` or `production`. */
   environment: string;
   description?: string;
+  /** GitHub's deployment task; default (GitHub's) `deploy`. */
+  task?: string;
   /** Free JSON kept with the deployment (such as the release id), read back by listDeployments. */
   payload?: Record<string, unknown>;
   /** Default (GitHub's): true for `production`, false otherwise. */
@@ -71,6 +73,7 @@ export async function createDeployment(
       ref: options.ref,
       environment: options.environment,
       description: options.description,
+      task: options.task,
       payload: options.payload,
       production_environment: options.productionEnvironment,
       transient_environment: options.transientEnvironment,
