@@ -222,7 +222,10 @@ test('rollbacks of one component, to previous, a release id or a revision, are r
   expect(first).toMatchObject({
     task: 'rollback',
     sha: '9'.repeat(40),
-    payload: { components: { frontend: dRelease }, rollback: { component: 'frontend', replaced: hRecord.id } },
+    payload: {
+      components: { frontend: dRelease },
+      rollback: { component: 'frontend', replaced: hRecord.id, base: hRecord.id },
+    },
     description: `Rolled back frontend: ${dRelease}; rest as deployment ${hRecord.id}`,
   });
   expect(records()['e'][0]).toBe('inactive');
@@ -236,7 +239,9 @@ test('rollbacks of one component, to previous, a release id or a revision, are r
   expect(await served()).toBe('<p>Sophia e</p>\n');
   const second = liveDeployment();
   expect(second.payload).toMatchObject({ components: { frontend: eRelease } });
-  expect(second.description).toBe(`Rolled back frontend: ${eRelease}; rest as deployment ${first.id}`);
+  // The backend still runs 9's release: the record names that deploy, not the rollback it replaced.
+  expect(second.description).toBe(`Rolled back frontend: ${eRelease}; rest as deployment ${hRecord.id}`);
+  expect(second.payload).toMatchObject({ rollback: { replaced: first.id, base: hRecord.id } });
 
   // The backend to revision 1 (e's image): the record adds it and keeps the frontend's.
   const workloads = h.jobs.find((job) => job.id === 'backend')?.outputs.changed ?? '';
@@ -251,6 +256,9 @@ test('rollbacks of one component, to previous, a release id or a revision, are r
   expect(third.payload).toMatchObject({
     components: { frontend: eRelease, backend: revision.jobs[0].outputs.to },
   });
+  expect(third.description).toBe(
+    `Rolled back backend: ${revision.jobs[0].outputs.to}; rest as deployment ${hRecord.id}`,
+  );
   for (const replaced of [first, second]) {
     expect([...replaced.statuses].sort((a, b) => b.id - a.id)[0].state).toBe('inactive');
   }

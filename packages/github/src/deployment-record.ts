@@ -171,17 +171,36 @@ export interface RollbackFacts {
   live: string;
 }
 
+/** What a rollback record keeps in its payload beside `components`. */
+type RollbackPayload = {
+  components: Record<string, string>;
+  rollback: {
+    component: string;
+    live: string;
+    /** The deployment the rollback replaced. */
+    replaced: number | null;
+    /** The deploy whose releases the components not in `components` still serve. */
+    base: number | null;
+  };
+};
+
 /**
- * The components a deployment record says are served: its payload's `components` (a rollback
- * record's, component -> what serves) when it has one, else nothing known per component.
+ * What a live record says serves: a rollback record's payload `components` and `base`; a deploy's
+ * record names no component (it may have deployed some only), so it is itself the base.
  */
-function servedComponents(deployment: Deployment): Record<string, string> {
-  const payload = deployment.payload as { components?: unknown } | null;
+function servedBy(deployment: Deployment): { components: Record<string, string>; base: number } {
+  const payload = deployment.payload as Partial<RollbackPayload> | null;
   const components = payload?.components;
-  if (typeof components !== 'object' || components === null || Array.isArray(components)) return {};
-  return Object.fromEntries(
-    Object.entries(components).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
+  const base = payload?.rollback?.base;
+  if (deployment.task !== 'rollback' || typeof components !== 'object' || components === null) {
+    return { components: {}, base: deployment.id };
+  }
+  return {
+    components: Object.fromEntries(
+      Object.entries(components).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    ),
+    base: typeof base === 'number' ? base : deployment.id,
+  };
 }
 
 /**
@@ -194,8 +213,10 @@ function servedComponents(deployment: Deployment): Record<string, string> {
  * - `ref`: the commit of the deployment replaced (the other components still serve what it
  *   recorded), else `fallbackRef`.
  * - payload `components`: the rolled-back component -> `facts.live`; every other component the
- *   replaced record named -> the same; `rollback`: `{component, live, replaced}` (deployment id).
- * - description: `Rolled back <component>: <live>; rest as deployment <id>`, cut at 140 characters.
+ *   replaced record named (a rollback's) -> the same; `rollback`: `{component, live, replaced,
+ *   base}`: deployment ids of the record replaced and of the deploy whose releases the components
+ *   not named still serve (the replaced deploy, or the base of the replaced rollback).
+ * - description: `Rolled back <component>: <live>; rest as deployment <base>`, cut at 140 characters.
  * Returns the deployment created and the one replaced, if any was live.
  *
  * REST: those of createDeployment, listDeployments, listDeploymentStatuses and createDeploymentStatus.
@@ -213,8 +234,9 @@ export async function recordRollback(
     }
   }
   const { component, live } = options.facts;
-  const components = { ...(replaced ? servedComponents(replaced) : {}), [component]: live };
-  const rest = replaced ? `; rest as deployment ${replaced.id}` : '';
+  const before = replaced ? servedBy(replaced) : undefined;
+  const components = { ...before?.components, [component]: live };
+  const rest = before ? `; rest as deployment ${before.base}` : '';
   const description = `Rolled back ${component}: ${live}${rest}`;
   const links = { logUrl: options.logUrl, environmentUrl: options.environmentUrl };
   const deployment = await startDeploymentRecord(github, {
@@ -222,7 +244,10 @@ export async function recordRollback(
     environment: options.environment,
     description,
     task: 'rollback',
-    payload: { components, rollback: { component, live, replaced: replaced?.id ?? null } },
+    payload: {
+      components,
+      rollback: { component, live, replaced: replaced?.id ?? null, base: before?.base ?? null },
+    } satisfies RollbackPayload,
     ...links,
   });
   await finishDeploymentRecord(github, deployment.id, {
