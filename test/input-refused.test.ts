@@ -81,3 +81,17 @@ test.each(ACTION_NAMES)('%s: a refused input still writes the summary and the ou
   expect(run.outputs).toEqual(NOT_RUN_OUTPUTS[action]);
   expect(run.undeclaredOutputs).toEqual([]);
 });
+
+test('deployment-record: a rollback record that does not say what serves now is refused before any request', async () => {
+  const run = await runBundledAction({
+    action: 'deployment-record',
+    // No API answers here: a request would fail with another error than the refused input.
+    inputs: { record: 'rollback', environment: 'staging', 'github-token': 'ghs_inputRefused', component: 'frontend' },
+    env: { GITHUB_API_URL: 'http://127.0.0.1:9' },
+    timeoutMs: 30_000,
+  });
+  expect(run.code).toBe(1);
+  const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
+  expect(errors).toEqual([expect.stringMatching(/"live".*rollback action's live or to output/)]);
+  expect(run.outputs).toEqual(NOT_RUN_OUTPUTS['deployment-record']);
+});

@@ -78,3 +78,65 @@ it('closes a record after 300 deploys reading the newest page and a few statuses
   expect(rollback.gets).toBeLessThanOrEqual(2 * (1 + 4));
   expect(rollback.atOnce).toBeLessThanOrEqual(4);
 });
+
+describe('recordRollback', () => {
+  let fresh: GitHubRepository;
+  const live = async (repository: string) =>
+    api
+      .repository(repository)
+      .deployments.filter((deployment) => [...deployment.statuses].sort((a, b) => b.id - a.id)[0]?.state === 'success');
+
+  beforeAll(() => {
+    api.repository('sophia/rollback-records');
+    fresh = githubRepository({ token: TOKEN, repository: 'sophia/rollback-records', apiUrl: api.url });
+  });
+
+  it('with no live record, records the rollback at the run commit, naming only the component it changed', async () => {
+    const done = await recordRollback(fresh, {
+      environment: 'staging',
+      fallbackRef: 'c'.repeat(40),
+      facts: { component: 'backend', live: '{"sophia/Deployment/api":"4"}' },
+      ...links,
+    });
+    expect(done.replaced).toBeUndefined();
+    expect(done.deployment).toMatchObject({
+      sha: 'c'.repeat(40),
+      task: 'rollback',
+      description: 'Rolled back backend: {"sophia/Deployment/api":"4"}',
+      payload: {
+        components: { backend: '{"sophia/Deployment/api":"4"}' },
+        rollback: { component: 'backend', replaced: null, base: null },
+      },
+    });
+    expect((await live('sophia/rollback-records')).map((deployment) => deployment.id)).toEqual([done.deployment.id]);
+  });
+
+  it('a rollback after a rollback keeps the components the first named and the deploy the rest come from', async () => {
+    const deploy = await createDeployment(fresh, { ref: 'd'.repeat(40), environment: 'production' });
+    await createDeploymentStatus(fresh, deploy.id, { state: 'success' });
+    const first = await recordRollback(fresh, {
+      environment: 'production',
+      fallbackRef: 'f'.repeat(40),
+      facts: { component: 'frontend', live: 'r1' },
+      ...links,
+    });
+    const second = await recordRollback(fresh, {
+      environment: 'production',
+      fallbackRef: 'f'.repeat(40),
+      facts: { component: 'mcp', live: '{"sophia/Deployment/mcp":"2"}' },
+      ...links,
+    });
+    expect(first.replaced?.id).toBe(deploy.id);
+    expect(second.replaced?.id).toBe(first.deployment.id);
+    expect(second.deployment).toMatchObject({
+      sha: 'd'.repeat(40),
+      description: `Rolled back mcp: {"sophia/Deployment/mcp":"2"}; rest as deployment ${deploy.id}`,
+      payload: {
+        components: { frontend: 'r1', mcp: '{"sophia/Deployment/mcp":"2"}' },
+        rollback: { replaced: first.deployment.id, base: deploy.id },
+      },
+    });
+    const production = (await live('sophia/rollback-records')).filter((each) => each.environment === 'production');
+    expect(production.map((deployment) => deployment.id)).toEqual([second.deployment.id]);
+  });
+});
