@@ -22,7 +22,7 @@ describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) =>
     kubectl: binary,
     version: serverVersion,
     transport,
-    namespaces: ['owners', 'undone', 'scaled'],
+    namespaces: ['owners', 'undone', 'scaled', 'client-side'],
   });
 
   function deploy(namespace: string, image: string, settings: Partial<DeploySettings> = {}) {
@@ -82,33 +82,42 @@ describe.each(kubectlEnds())('$label', ({ binary, serverVersion, transport }) =>
     expect(live?.spec?.replicas).toBe(2);
   });
 
-  test('an autoscaled Deployment starts with its manifest replicas, then the deploy hands them to the autoscaler and never fights it', async () => {
-    const ref = { kind: 'Deployment', name: 'api', namespace: 'scaled' };
-    const autoscaler = (minReplicas: number) => `---
+  const autoscaler = (namespace: string, minReplicas: number) => `---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
-metadata: {name: api, namespace: scaled}
+metadata: {name: api, namespace: ${namespace}}
 spec:
   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
   minReplicas: ${minReplicas}
   maxReplicas: 8
 `;
-    const run = async (image: string, minReplicas: number) => {
-      const file = bed.workspace.write('scaled.yaml', api('scaled', image, 4) + autoscaler(minReplicas));
-      const lines: string[] = [];
-      const warnings: string[] = [];
-      const manifests = loadManifests({ patterns: [file], cwd: bed.workspace.dir });
-      await deployManifests(bed.kubectl, prepareManifests(manifests, {}), {
-        ...FAST_DEPLOY,
-        log: (line) => lines.push(line),
-        warn: (line) => warnings.push(line),
-      });
-      const live = await bed.cluster.observer.get(ref, { managedFields: true });
-      const owners = (live?.metadata.managedFields as Array<{ manager: string; fieldsV1?: { 'f:spec'?: object } }>)
-        .filter((entry) => entry.fieldsV1?.['f:spec'] && 'f:replicas' in entry.fieldsV1['f:spec'])
-        .map((entry) => entry.manager);
-      return { lines, warnings, replicas: live?.spec?.replicas, owners };
-    };
+  /** Deploys api (4 replicas in the manifest) with its autoscaler, then reads the live replicas and their owners. */
+  async function deployAutoscaled(namespace: string, image: string, minReplicas: number, serverSide = true) {
+    const file = bed.workspace.write(
+      `${namespace}.yaml`,
+      api(namespace, image, 4) + autoscaler(namespace, minReplicas),
+    );
+    const lines: string[] = [];
+    const warnings: string[] = [];
+    const manifests = loadManifests({ patterns: [file], cwd: bed.workspace.dir });
+    await deployManifests(bed.kubectl, prepareManifests(manifests, {}), {
+      ...FAST_DEPLOY,
+      serverSide,
+      log: (line) => lines.push(line),
+      warn: (line) => warnings.push(line),
+    });
+    const live = await bed.cluster.observer.get(
+      { kind: 'Deployment', name: 'api', namespace },
+      { managedFields: true },
+    );
+    const owners = (live?.metadata.managedFields as Array<{ manager: string; fieldsV1?: { 'f:spec'?: object } }>)
+      .filter((entry) => entry.fieldsV1?.['f:spec'] && 'f:replicas' in entry.fieldsV1['f:spec'])
+      .map((entry) => entry.manager);
+    return { lines, warnings, replicas: live?.spec?.replicas, owners };
+  }
+
+  test('an autoscaled Deployment starts with its manifest replicas, then the deploy hands them to the autoscaler and never fights it', async () => {
+    const run = (image: string, minReplicas: number) => deployAutoscaled('scaled', image, minReplicas);
 
     const first = await run('r.example/api:1', 3);
     expect(first.lines).toContain(
@@ -131,5 +140,25 @@ spec:
     expect(third.replicas).toBe(6);
     expect(third.owners).toEqual(['k3s']);
     expect(third.lines.filter((line) => line.startsWith('Taking'))).toEqual([]);
+  });
+  test('with client-side apply an autoscaled Deployment keeps its live replicas: the last applied configuration never drops them', async () => {
+    const run = (image: string, minReplicas: number) => deployAutoscaled('client-side', image, minReplicas, false);
+    const seen: unknown[] = [];
+    const warnings: string[][] = [];
+    for (const image of ['r.example/api:1', 'r.example/api:2', 'r.example/api:3']) {
+      const deployed = await run(image, 3);
+      seen.push(deployed.replicas);
+      warnings.push(deployed.warnings);
+    }
+    expect(seen).toEqual([4, 4, 4]);
+    expect(warnings.slice(1)).toEqual(
+      Array(2).fill([
+        'client-side/Deployment/api sets replicas, but a HorizontalPodAutoscaler scales it: replicas is applied at its live count so the deploy does not fight the autoscaler',
+      ]),
+    );
+    // The autoscaler scales it (its minimum raised); the next client-side deploys leave its count be.
+    await run('r.example/api:4', 6);
+    expect((await run('r.example/api:5', 6)).replicas).toBe(6);
+    expect((await run('r.example/api:6', 6)).replicas).toBe(6);
   });
 });

@@ -107,4 +107,26 @@ describe.each(versions)('$label', ({ binary, serverVersion }) => {
       record: JSON.stringify({ label: 'sophia.ai/pool=mcp', taint }),
     });
   });
+  test('label-node false leaves the taint an earlier run put there: pods that do not tolerate it are refused before anything changes', async () => {
+    bed.workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:2'));
+    const taint = 'sophia.ai/dedicated=mcp:NoSchedule';
+    const first = await mcp({ node: 'mcp-node', taint });
+    expect(first.annotations.filter((a) => a.level === 'error')).toEqual([]);
+    const before = await placementOf('mcp-node');
+    const deployment = await bed.cluster.observer.get({ kind: 'Deployment', name: 'mcp-search', namespace: 'mcp' });
+
+    bed.workspace.write('mcp.yaml', server('ghcr.io/sophia-ai/mcp-search:3'));
+    const kept = await mcp({ node: 'mcp-node', 'label-node': 'false' });
+    expect(kept.code).toBe(1);
+    expect(kept.annotations.filter((a) => a.level === 'error').map((a) => a.message)).toEqual([
+      `Deployment/mcp-search does not tolerate taint ${taint} of node mcp-node, which an earlier run put there and this run leaves (label-node is false): no new pod of it could be scheduled there. ` +
+        `Add the toleration {key: sophia.ai/dedicated, operator: Equal, value: mcp, effect: NoSchedule} to its pod template, or take the taint off the node (kubectl taint nodes mcp-node ${taint}-)`,
+      expect.stringMatching(/^1 placement problem, nothing was changed:/),
+    ]);
+    expect(await placementOf('mcp-node')).toEqual(before);
+    expect(await bed.cluster.observer.get({ kind: 'Deployment', name: 'mcp-search', namespace: 'mcp' })).toEqual(
+      deployment,
+    );
+    expect(await podNodes()).toEqual(['mcp-node']);
+  });
 });

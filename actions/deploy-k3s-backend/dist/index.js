@@ -35561,11 +35561,19 @@ function ownsReplicas(object, fieldManager) {
  * - a live workload is applied without `spec.replicas`; where the suite's field manager still
  *   owns them (it created the workload, or applied it before the autoscaler existed), they are
  *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
- *   apply leaves the count as it is.
+ *   apply leaves the count as it is;
+ * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
+ *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
+ *   last-applied-configuration annotation and missing from the new object (kubectl apply,
+ *   "How apply calculates differences and merges changes"), which would reset the workload to
+ *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
+ *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
+ *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
+ *   back to the count read, and the autoscaler corrects it at its next sync.
  * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
  * objects by objectKey, with their managedFields.
  */
-function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager) {
+function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
     const bounds = new Map();
     for (const autoscaler of autoscalers) {
         const key = autoscaledKey(autoscaler);
@@ -35589,6 +35597,15 @@ function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager) {
         else {
             if (replicas !== undefined)
                 decided.yielded.push(key);
+            if (!serverSide) {
+                const spec = { ...object.spec };
+                if (typeof current.spec?.replicas === 'number')
+                    spec.replicas = current.spec.replicas;
+                else
+                    delete spec.replicas;
+                decided.objects.push({ ...object, spec });
+                continue;
+            }
             if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
                 decided.handovers.push({
                     apiVersion: current.apiVersion,
@@ -36259,10 +36276,11 @@ async function prepareDeploy(kubectl, manifests, settings) {
     ];
     const targets = new Set(autoscalers.map(autoscaledKey));
     const liveTargets = await kubectl.getLive(written.filter((object) => objects_isWorkload(object) && targets.has(objects_objectKey(object))), { managedFields: true });
-    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(liveTargets), settings.fieldManager);
+    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(liveTargets), settings.fieldManager, settings.serverSide);
     const objects = autoscaled.objects;
+    const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
     for (const workload of autoscaled.yielded)
-        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`);
+        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
     for (const { key, replicas } of autoscaled.started)
         log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
     // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
@@ -36834,20 +36852,45 @@ function auditPlacement(manifests, node, placement) {
     return findings;
 }
 /**
- * The taints of the node that the suite does not manage (neither the `taint` input nor the
- * taint an earlier run recorded in PLACEMENT_ANNOTATION, which pinNode takes back) and that
- * pods of `manifests` (as they will be applied, tolerations for the `taint` input included) do
- * not tolerate. A NoSchedule or NoExecute one keeps every new pod of the workload off the node,
- * so each rollout would end Unschedulable: it is a problem naming the taint as `key=value:Effect`
- * and the toleration to add. A PreferNoSchedule one only makes the scheduler avoid the node,
- * and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
- * (tolerates).
+ * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
+ * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
+ * Taints and tolerations"; pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations). The
+ * network-unavailable one is added only to pods on the host network.
  */
-function untoleratedTaints(manifests, node, wanted) {
-    const managed = new Set([ownedPlacement(node).taint, wanted ? placement_taintText(wanted) : undefined]);
+const DAEMONSET_TOLERATIONS = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+const HOST_NETWORK_DAEMONSET_TOLERATION = {
+    key: 'node.kubernetes.io/network-unavailable',
+    operator: 'Exists',
+    effect: 'NoSchedule',
+};
+/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
+const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
+/**
+ * The taints of the node that the suite does not manage and that pods of `manifests` (as they
+ * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
+ * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
+ * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
+ * and overwrites a taint of the input's key and effect; without it both stay on the node as they
+ * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
+ * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
+ * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
+ * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
+ * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
+ * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
+ */
+function untoleratedTaints(manifests, node, wanted, placesNode) {
+    const recorded = ownedPlacement(node).taint;
+    const managed = new Set([placesNode ? recorded : undefined, wanted ? placement_taintText(wanted) : undefined]);
     const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
         // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
-        !(wanted && wanted.key === taint.key && wanted.effect === taint.effect));
+        !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect));
     const check = { problems: [], warnings: [] };
     for (const manifest of manifests) {
         const location = podTemplateLocation(manifest.object.kind);
@@ -36855,8 +36898,15 @@ function untoleratedTaints(manifests, node, wanted) {
             continue;
         const spec = getPath(manifest.object, location.specPath);
         const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
+        const effective = manifest.object.kind === 'DaemonSet'
+            ? [
+                ...tolerations,
+                ...DAEMONSET_TOLERATIONS,
+                ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
+            ]
+            : tolerations;
         for (const taint of foreign) {
-            if (tolerations.some((toleration) => tolerates(toleration, taint)))
+            if (effective.some((toleration) => tolerates(toleration, taint)))
                 continue;
             const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
             if (taint.effect === 'PreferNoSchedule') {
@@ -36864,10 +36914,22 @@ function untoleratedTaints(manifests, node, wanted) {
                 continue;
             }
             const toleration = tolerationFor(taint);
+            const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
+            if (taint.key === CORDON_TAINT_KEY) {
+                check.problems.push({
+                    file: manifest.file,
+                    line,
+                    message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
+                });
+                continue;
+            }
+            const whose = placement_taintText(taint) === recorded
+                ? 'which an earlier run put there and this run leaves (label-node is false)'
+                : 'which this action does not manage';
             check.problems.push({
                 file: manifest.file,
-                line: manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]),
-                message: `${what}, which this action does not manage: no new pod of it could be scheduled there. ` +
+                line,
+                message: `${what}, ${whose}: no new pod of it could be scheduled there. ` +
                     `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
                     `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
             });

@@ -98,7 +98,7 @@ export async function deployToNode(
 ): Promise<void> {
   const node = report.node;
   // A taint the pods do not tolerate would leave every rollout Unschedulable: refused before anything changes.
-  const taints = untoleratedTaints(manifests, node, settings.taint);
+  const taints = untoleratedTaints(manifests, node, settings.taint, settings.labelNode);
   for (const warning of taints.warnings) actionLog.warning(warning);
   if (taints.problems.length > 0) throw new ManifestError(taints.problems, 'placement', 'nothing was changed');
   // The node changes only once the API server accepted the manifests, and goes back on a rollback.

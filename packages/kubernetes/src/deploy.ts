@@ -574,11 +574,18 @@ async function prepareDeploy(
     written.filter((object) => isWorkload(object) && targets.has(objectKey(object))),
     { managedFields: true },
   );
-  const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(liveTargets), settings.fieldManager);
+  const autoscaled = yieldReplicasToAutoscalers(
+    written,
+    autoscalers,
+    byKey(liveTargets),
+    settings.fieldManager,
+    settings.serverSide,
+  );
   const objects = autoscaled.objects;
+  const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
   for (const workload of autoscaled.yielded)
     (settings.warn ?? log)(
-      `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: replicas is left out of the apply so the deploy does not fight the autoscaler`,
+      `${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`,
     );
   for (const { key, replicas } of autoscaled.started)
     log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);

@@ -209,9 +209,9 @@ export const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
 
 /** What `yieldReplicasToAutoscalers` decided for the workloads an autoscaler scales. */
 export interface AutoscaledReplicas {
-  /** The objects to apply: replicas left out of the live autoscaled workloads, kept on new ones. */
+  /** The objects to apply: replicas left out of the live autoscaled workloads (at the live count with client-side apply), kept on new ones. */
   objects: KubeObject[];
-  /** The live workloads (by objectKey) whose manifest sets replicas, left out of the apply: for a warning. */
+  /** The live workloads (by objectKey) whose manifest sets replicas, not applied as written: for a warning. */
   yielded: string[];
   /** The new workloads (by objectKey) created with their manifest's replicas, within the autoscaler's bounds. */
   started: Array<{ key: string; replicas: number }>;
@@ -251,7 +251,15 @@ function ownsReplicas(object: KubeObject, fieldManager: string): boolean {
  * - a live workload is applied without `spec.replicas`; where the suite's field manager still
  *   owns them (it created the workload, or applied it before the autoscaler existed), they are
  *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
- *   apply leaves the count as it is.
+ *   apply leaves the count as it is;
+ * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
+ *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
+ *   last-applied-configuration annotation and missing from the new object (kubectl apply,
+ *   "How apply calculates differences and merges changes"), which would reset the workload to
+ *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
+ *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
+ *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
+ *   back to the count read, and the autoscaler corrects it at its next sync.
  * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
  * objects by objectKey, with their managedFields.
  */
@@ -260,6 +268,7 @@ export function yieldReplicasToAutoscalers(
   autoscalers: KubeObject[],
   live: ReadonlyMap<string, KubeObject>,
   fieldManager: string,
+  serverSide: boolean,
 ): AutoscaledReplicas {
   const bounds = new Map<string, { min: number; max: number }>();
   for (const autoscaler of autoscalers) {
@@ -280,6 +289,13 @@ export function yieldReplicasToAutoscalers(
       decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
     } else {
       if (replicas !== undefined) decided.yielded.push(key);
+      if (!serverSide) {
+        const spec = { ...object.spec };
+        if (typeof current.spec?.replicas === 'number') spec.replicas = current.spec.replicas;
+        else delete spec.replicas;
+        decided.objects.push({ ...object, spec });
+        continue;
+      }
       if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
         decided.handovers.push({
           apiVersion: current.apiVersion,

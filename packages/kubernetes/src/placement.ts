@@ -169,22 +169,54 @@ export interface TaintCheck {
 }
 
 /**
- * The taints of the node that the suite does not manage (neither the `taint` input nor the
- * taint an earlier run recorded in PLACEMENT_ANNOTATION, which pinNode takes back) and that
- * pods of `manifests` (as they will be applied, tolerations for the `taint` input included) do
- * not tolerate. A NoSchedule or NoExecute one keeps every new pod of the workload off the node,
- * so each rollout would end Unschedulable: it is a problem naming the taint as `key=value:Effect`
- * and the toleration to add. A PreferNoSchedule one only makes the scheduler avoid the node,
- * and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
- * (tolerates).
+ * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
+ * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
+ * Taints and tolerations"; pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations). The
+ * network-unavailable one is added only to pods on the host network.
  */
-export function untoleratedTaints(manifests: Manifest[], node: NodeInfo, wanted: Taint | undefined): TaintCheck {
-  const managed = new Set([ownedPlacement(node).taint, wanted ? taintText(wanted) : undefined]);
+const DAEMONSET_TOLERATIONS: Toleration[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+const HOST_NETWORK_DAEMONSET_TOLERATION: Toleration = {
+  key: 'node.kubernetes.io/network-unavailable',
+  operator: 'Exists',
+  effect: 'NoSchedule',
+};
+
+/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
+const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
+
+/**
+ * The taints of the node that the suite does not manage and that pods of `manifests` (as they
+ * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
+ * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
+ * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
+ * and overwrites a taint of the input's key and effect; without it both stay on the node as they
+ * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
+ * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
+ * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
+ * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
+ * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
+ * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
+ */
+export function untoleratedTaints(
+  manifests: Manifest[],
+  node: NodeInfo,
+  wanted: Taint | undefined,
+  placesNode: boolean,
+): TaintCheck {
+  const recorded = ownedPlacement(node).taint;
+  const managed = new Set([placesNode ? recorded : undefined, wanted ? taintText(wanted) : undefined]);
   const foreign = node.taints.filter(
     (taint) =>
       !managed.has(taintText(taint)) &&
       // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
-      !(wanted && wanted.key === taint.key && wanted.effect === taint.effect),
+      !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect),
   );
   const check: TaintCheck = { problems: [], warnings: [] };
   for (const manifest of manifests) {
@@ -192,19 +224,40 @@ export function untoleratedTaints(manifests: Manifest[], node: NodeInfo, wanted:
     if (!location) continue;
     const spec = getPath(manifest.object, location.specPath);
     const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? (spec.tolerations as Toleration[]) : [];
+    const effective =
+      manifest.object.kind === 'DaemonSet'
+        ? [
+            ...tolerations,
+            ...DAEMONSET_TOLERATIONS,
+            ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
+          ]
+        : tolerations;
     for (const taint of foreign) {
-      if (tolerations.some((toleration) => tolerates(toleration, taint))) continue;
+      if (effective.some((toleration) => tolerates(toleration, taint))) continue;
       const what = `${kindAndName(manifest.object)} does not tolerate taint ${taintText(taint)} of node ${node.name}`;
       if (taint.effect === 'PreferNoSchedule') {
         check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
         continue;
       }
       const toleration = tolerationFor(taint);
+      const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
+      if (taint.key === CORDON_TAINT_KEY) {
+        check.problems.push({
+          file: manifest.file,
+          line,
+          message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
+        });
+        continue;
+      }
+      const whose =
+        taintText(taint) === recorded
+          ? 'which an earlier run put there and this run leaves (label-node is false)'
+          : 'which this action does not manage';
       check.problems.push({
         file: manifest.file,
-        line: manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]),
+        line,
         message:
-          `${what}, which this action does not manage: no new pod of it could be scheduled there. ` +
+          `${what}, ${whose}: no new pod of it could be scheduled there. ` +
           `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
           `or take the taint off the node (kubectl taint nodes ${node.name} ${taintText(taint)}-)`,
       });

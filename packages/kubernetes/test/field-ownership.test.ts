@@ -45,6 +45,7 @@ test('a live workload an autoscaler scales is applied without replicas, and name
     [autoscaler('chat-api', 'sophia')],
     liveByKey(live(objects[0], 4, 'k3s')),
     'sophia-deploy',
+    true,
   );
   expect(yielded).toEqual(['sophia/Deployment/chat-api']);
   expect(applied.map((object) => object.spec?.replicas)).toEqual([undefined, 3, 1]);
@@ -60,6 +61,7 @@ test('a manifest that sets no replicas for an autoscaled workload needs no warni
       [autoscaler('chat-api', 'sophia')],
       liveByKey(live(chat, 2, 'k3s')),
       'sophia-deploy',
+      true,
     ).yielded,
   ).toEqual([]);
 });
@@ -75,6 +77,7 @@ test("a new autoscaled workload starts with its manifest's replicas, within the 
     ['a', 'b', 'c', 'd'].map((name) => autoscaler(name, 'sophia')),
     new Map(),
     'sophia-deploy',
+    true,
   );
   expect(decided.objects.map((object) => object.spec?.replicas)).toEqual([4, 2, 6, undefined]);
   expect(decided.started).toEqual([
@@ -93,6 +96,7 @@ test("replicas the suite's field manager still owns are handed over at their liv
     [autoscaler('chat-api', 'sophia')],
     liveByKey(live(chat, 3)),
     'sophia-deploy',
+    true,
   );
   expect(decided.objects[0].spec?.replicas).toBeUndefined();
   expect(decided.handovers).toEqual([
@@ -103,6 +107,21 @@ test("replicas the suite's field manager still owns are handed over at their liv
       spec: { replicas: 3 },
     },
   ]);
+});
+
+test('with client-side apply a live autoscaled workload is applied at its live count, so the last applied configuration never loses replicas', () => {
+  const chat = deployment('chat-api', 'sophia', 4);
+  const fresh = deployment('fresh', 'sophia');
+  const decided = yieldReplicasToAutoscalers(
+    [chat, fresh],
+    [autoscaler('chat-api', 'sophia'), autoscaler('fresh', 'sophia')],
+    liveByKey(live(chat, 6), live(fresh, 3, 'k3s')),
+    'sophia-deploy',
+    false,
+  );
+  expect(decided.objects.map((object) => object.spec?.replicas)).toEqual([6, 3]);
+  expect(decided.yielded).toEqual(['sophia/Deployment/chat-api']);
+  expect(decided.handovers).toEqual([]);
 });
 
 describe('the record of an undo', () => {

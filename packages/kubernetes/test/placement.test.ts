@@ -124,7 +124,7 @@ describe('taints the MCP pods do not tolerate', () => {
     [[{ key: 'gpu', operator: 'Gt', value: 'true' }], false],
     [[], false],
   ])('tolerations %j tolerate gpu=true:NoSchedule: %s', (tolerations, tolerated) => {
-    const check = untoleratedTaints(tolerating(tolerations), taintedNode([gpu]), undefined);
+    const check = untoleratedTaints(tolerating(tolerations), taintedNode([gpu]), undefined, true);
     expect(check.problems.length === 0).toBe(tolerated);
   });
 
@@ -139,7 +139,7 @@ describe('taints the MCP pods do not tolerate', () => {
       ],
       'sophia.ai/retired:NoSchedule',
     );
-    const check = untoleratedTaints(tolerating([]), node, wanted);
+    const check = untoleratedTaints(tolerating([]), node, wanted, true);
     expect(check.problems.map((problem) => problem.message.split(', which')[0])).toEqual([
       expect.stringMatching(/does not tolerate taint evict:NoExecute of node mcp-node$/),
     ]);
@@ -147,5 +147,65 @@ describe('taints the MCP pods do not tolerate', () => {
     expect(check.warnings).toEqual([
       expect.stringContaining('does not tolerate taint ops/maintenance=planned:PreferNoSchedule of node mcp-node'),
     ]);
+  });
+
+  test('with label-node false the recorded taint and one of the input’s key and effect stay on the node: the pods must tolerate them', () => {
+    const wanted = { key: 'sophia.ai/dedicated', value: 'mcp', effect: 'NoSchedule' as const };
+    const recordedOnly = taintedNode([wanted], taintText(wanted));
+    expect(untoleratedTaints(tolerating([]), recordedOnly, undefined, true).problems).toEqual([]);
+    const kept = untoleratedTaints(tolerating([]), recordedOnly, undefined, false).problems;
+    expect(kept.map((problem) => problem.message)).toEqual([
+      expect.stringMatching(
+        /does not tolerate taint sophia\.ai\/dedicated=mcp:NoSchedule of node mcp-node, which an earlier run put there and this run leaves \(label-node is false\)/,
+      ),
+    ]);
+    const otherValue = taintedNode([{ ...wanted, value: 'old' }]);
+    expect(untoleratedTaints(tolerating([]), otherValue, wanted, true).problems).toEqual([]);
+    expect(untoleratedTaints(tolerating([]), otherValue, wanted, false).problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /does not tolerate taint sophia\.ai\/dedicated=old:NoSchedule of node mcp-node, which this action does not manage/,
+      ),
+    ]);
+    // The input's own taint, already on the node, is tolerated by the toleration the deploy adds for it.
+    const same = taintedNode([wanted]);
+    expect(untoleratedTaints(tolerating([wanted]), same, wanted, false).problems).toEqual([]);
+  });
+
+  const daemonSet = (podSpec: string) => {
+    writeFileSync(
+      join(dir, 'ds.yaml'),
+      `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: mcp}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n${podSpec}      containers: [{name: a, image: r.example/a:1}]\n`,
+    );
+    return loadManifests({ patterns: ['ds.yaml'], cwd: dir });
+  };
+  const nodeTaint = (key: string, effect: string) => ({ key, effect });
+
+  test('a DaemonSet carries the tolerations its controller adds: cordoned, not-ready, unreachable, pressure taints', () => {
+    const node = taintedNode([
+      nodeTaint('node.kubernetes.io/unschedulable', 'NoSchedule'),
+      nodeTaint('node.kubernetes.io/not-ready', 'NoExecute'),
+      nodeTaint('node.kubernetes.io/unreachable', 'NoExecute'),
+      nodeTaint('node.kubernetes.io/disk-pressure', 'NoSchedule'),
+      nodeTaint('node.kubernetes.io/memory-pressure', 'NoSchedule'),
+      nodeTaint('node.kubernetes.io/pid-pressure', 'NoSchedule'),
+    ]);
+    expect(untoleratedTaints(daemonSet(''), node, undefined, true).problems).toEqual([]);
+    // A Deployment's pods get none of them.
+    expect(untoleratedTaints(tolerating([]), node, undefined, true).problems).toHaveLength(6);
+  });
+
+  test('network-unavailable is tolerated only by a DaemonSet on the host network; other taints still stop a DaemonSet', () => {
+    const node = taintedNode([nodeTaint('node.kubernetes.io/network-unavailable', 'NoSchedule')]);
+    expect(untoleratedTaints(daemonSet('      hostNetwork: true\n'), node, undefined, true).problems).toEqual([]);
+    expect(untoleratedTaints(daemonSet(''), node, undefined, true).problems).toHaveLength(1);
+    expect(untoleratedTaints(daemonSet(''), taintedNode([gpu]), undefined, true).problems).toHaveLength(1);
+  });
+
+  test('a cordoned node is advised uncordon, not a taint removal', () => {
+    const node = taintedNode([nodeTaint('node.kubernetes.io/unschedulable', 'NoSchedule')]);
+    const [problem] = untoleratedTaints(tolerating([]), node, undefined, true).problems;
+    expect(problem.message).toContain('node mcp-node is cordoned');
+    expect(problem.message).toContain('kubectl uncordon mcp-node');
+    expect(problem.message).not.toContain('kubectl taint');
   });
 });
