@@ -495,16 +495,20 @@ export async function runStory(options: StoryOptions): Promise<Check[]> {
       fourth.result === 'success' && moved.from !== moved.to && servedRolledBack.version === COMMIT_A,
       `${fourth.result}: ${moved.from} -> ${moved.to}, serving ${JSON.stringify(servedRolledBack)}`,
     );
-    // The Environments page: staging's one live deployment is the release it serves again.
+    // The Environments page: staging's one live deployment is the rollback's own record, naming the
+    // frontend release it serves again (the rest still as the deployment it replaced).
     const records = (await githubApi).repository('sophia/sophia-app').deployments;
     const liveRecords = records
       .filter((deployment) => deployment.environment === 'staging')
-      .filter((deployment) => [...deployment.statuses].sort((a, b) => b.id - a.id)[0]?.state === 'success')
-      .map((deployment) => deployment.sha);
+      .filter((deployment) => [...deployment.statuses].sort((a, b) => b.id - a.id)[0]?.state === 'success');
+    const liveFrontend = liveRecords.map(
+      (deployment) => (deployment.payload as { components?: Record<string, string> }).components?.frontend,
+    );
     record(
-      `staging's deployment records say what is live: one active, the deployment of ${short(COMMIT_A)}`,
-      liveRecords.length === 1 && liveRecords[0] === COMMIT_A,
-      liveRecords.map(short).join(', ') || 'none active',
+      `staging's deployment records say what is live: one active, the rollback, serving the frontend of ${short(COMMIT_A)}`,
+      liveRecords.length === 1 && liveRecords[0].task === 'rollback' && liveFrontend[0] === moved.to,
+      liveRecords.map((deployment, index) => `${deployment.task} ${liveFrontend[index] ?? '-'}`).join(', ') ||
+        'none active',
     );
     const productionAfter = await servedHealth(production.site.siteUrl);
     record(
