@@ -59014,7 +59014,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ run_context_workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publish, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -59120,10 +59120,11 @@ function removeSecretsDir(path = secretsDirPath) {
 /** The message of a step the runner cancelled, whatever the action. */
 const CANCELLED_MESSAGE = 'The run was cancelled';
 /**
- * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
- * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
+ * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
+ * published at once on the cancel (publishProvisional), so this bounds only the put-back.
  */
-const CANCEL_GRACE_MS = 5000;
+const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
 /**
@@ -59209,13 +59210,14 @@ function setOutputs(outputs) {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
 
 /**
- * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * Appends Markdown to the job summary (or, with `overwrite`, replaces what this step wrote); a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
  * exported from the package: actions write their summary through a `Publication`.
  */
-async function writeSummary(markdown) {
+async function writeSummary(markdown, overwrite = false) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await lib_core.summary.addRaw(markdown, true).write();
+    // Each step has its own GITHUB_STEP_SUMMARY file, so overwriting replaces only this step's summary.
+    await lib_core.summary.addRaw(markdown, true).write({ overwrite });
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
@@ -59223,13 +59225,34 @@ async function writeSummary(markdown) {
 
 
 let publishedOnce = false;
+let provisionalPublished = false;
 /** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
 function hasPublished() {
     return publishedOnce;
 }
-/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
+/**
+ * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
+ * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
+ * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
+ * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
+ * @actions/core's setOutput only appends to the file).
+ */
 async function publish(publication) {
     publishedOnce = true;
+    const replacing = provisionalPublished;
+    provisionalPublished = false;
+    await write(publication, replacing);
+}
+/**
+ * Publishes what is known while the work still runs and the runner may end the step before it
+ * ends (a cancelled deploy putting back what it changed): the next `publish` overwrites its
+ * summary and outputs.
+ */
+async function publishProvisional(publication) {
+    await publish(publication);
+    provisionalPublished = true;
+}
+async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
     for (const group of publication.logGroups ?? []) {
@@ -59246,7 +59269,7 @@ async function publish(publication) {
     for (const warning of publication.warnings ?? [])
         lib_core.warning(warning);
     if (publication.summary !== undefined)
-        await writeSummary(publication.summary);
+        await writeSummary(publication.summary, replacing);
 }
 /**
  * Runs the work and publishes its report once, whether the work succeeded or failed with the

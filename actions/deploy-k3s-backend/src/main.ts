@@ -1,4 +1,4 @@
-import { actionLog, onRunner, publishing, runContext, withPlanFile } from '@sophia/action-runtime';
+import { actionLog, onRunner, publishProvisional, publishing, runContext, withPlanFile } from '@sophia/action-runtime';
 import {
   DeployFailedError,
   deployPublication,
@@ -28,7 +28,13 @@ export async function main(): Promise<void> {
           warn: actionLog.warning,
         });
         return actionLog.group('Apply and watch the rollouts', () =>
-          deployWithRolloutTimeout(kubectl, manifests, { ...settings, log: actionLog.info, warn: actionLog.warning }),
+          deployWithRolloutTimeout(kubectl, manifests, {
+            ...settings,
+            log: actionLog.info,
+            warn: actionLog.warning,
+            // The runner may end a cancelled step before the put-back ends: say at once what is known.
+            onCancelled: (report) => publishProvisional(withPlanFile(deployPublication(TITLE, report), TITLE)),
+          }),
         );
       }),
     {

@@ -62880,6 +62880,8 @@ async function deployManifests(kubectl, manifests, settings) {
  * was applied and changed (the apply that failed may have written part of the set); with
  * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
  * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
+ * the cluster shows nothing changed (as a cancel before the apply is reported).
  */
 async function stoppedAfterChange(prepared, report, progress, error) {
     const { objects, before } = prepared;
@@ -62894,6 +62896,14 @@ async function stoppedAfterChange(prepared, report, progress, error) {
     const interruption = { reason, notPutBack: [] };
     report.interrupted = interruption;
     log(`The deploy stopped after changing the cluster: ${reason}`);
+    if (cancelled && settings.onCancelled) {
+        try {
+            await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
+        }
+        catch (publishError) {
+            log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
+        }
+    }
     const companion = settings.companion;
     if (progress.companionMade && companion) {
         try {
@@ -62905,15 +62915,23 @@ async function stoppedAfterChange(prepared, report, progress, error) {
         }
     }
     let after = progress.after;
+    let read = false;
     if (!after) {
         try {
             // The apply that failed may have written part of the set: what the cluster shows now says which.
             after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objectKey(live)), live));
+            read = true;
         }
         catch (readError) {
             after = progress.foundations;
             interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
         }
+    }
+    // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
+    // then shows the deploy changed nothing, and it is reported as a cancel before any change.
+    if (cancelled && read && after.length === 0 && !progress.companionMade) {
+        log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
+        return error;
     }
     if (report.applied.length === 0)
         report.applied = after.map((object) => ({
@@ -64062,7 +64080,11 @@ function appliedOutput(applied) {
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    if (report.interrupted)
+    if (report.interrupted?.puttingBack)
+        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${report.interrupted.reason}`, '', 
+        // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
+        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
+    else if (report.interrupted)
         parts.push(`**Stopped after changing the cluster:** ${report.interrupted.reason}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${line}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
     parts.push(markdownTable(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
@@ -69052,7 +69074,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Vp: () => (/* reexport */ runUrl)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -72149,10 +72171,11 @@ function removeSecretsDir(path = secretsDirPath) {
 /** The message of a step the runner cancelled, whatever the action. */
 const CANCELLED_MESSAGE = 'The run was cancelled';
 /**
- * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
- * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
+ * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
+ * published at once on the cancel (publishProvisional), so this bounds only the put-back.
  */
-const CANCEL_GRACE_MS = 5000;
+const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
 /**
@@ -72238,13 +72261,14 @@ function setOutputs(outputs) {
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/summary.ts
 
 /**
- * Appends Markdown to the job summary; a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
+ * Appends Markdown to the job summary (or, with `overwrite`, replaces what this step wrote); a no-op outside a runner (no GITHUB_STEP_SUMMARY). Not
  * exported from the package: actions write their summary through a `Publication`.
  */
-async function writeSummary(markdown) {
+async function writeSummary(markdown, overwrite = false) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await summary.addRaw(markdown, true).write();
+    // Each step has its own GITHUB_STEP_SUMMARY file, so overwriting replaces only this step's summary.
+    await summary.addRaw(markdown, true).write({ overwrite });
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/publish.ts
@@ -72252,13 +72276,34 @@ async function writeSummary(markdown) {
 
 
 let publishedOnce = false;
+let provisionalPublished = false;
 /** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
 function hasPublished() {
     return publishedOnce;
 }
-/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
+/**
+ * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
+ * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
+ * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
+ * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
+ * @actions/core's setOutput only appends to the file).
+ */
 async function publish(publication) {
     publishedOnce = true;
+    const replacing = provisionalPublished;
+    provisionalPublished = false;
+    await write(publication, replacing);
+}
+/**
+ * Publishes what is known while the work still runs and the runner may end the step before it
+ * ends (a cancelled deploy putting back what it changed): the next `publish` overwrites its
+ * summary and outputs.
+ */
+async function publishProvisional(publication) {
+    await publish(publication);
+    provisionalPublished = true;
+}
+async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
     for (const group of publication.logGroups ?? []) {
@@ -72275,7 +72320,7 @@ async function publish(publication) {
     for (const warning of publication.warnings ?? [])
         core_warning(warning);
     if (publication.summary !== undefined)
-        await writeSummary(publication.summary);
+        await writeSummary(publication.summary, replacing);
 }
 /**
  * Runs the work and publishes its report once, whether the work succeeded or failed with the

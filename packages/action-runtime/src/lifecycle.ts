@@ -53,10 +53,11 @@ function removeSecretsDir(path = secretsDirPath): void {
 export const CANCELLED_MESSAGE = 'The run was cancelled';
 
 /**
- * How long after SIGINT a main step that listens to cancelSignal() has to publish what it has before
- * it is ended: well within the 7.5 s before the runner's SIGTERM.
+ * How long after SIGINT a main step that listens to cancelSignal() may go on putting back what it
+ * changed before it is ended: just within the 7.5 s before the runner's SIGTERM. What it knows is
+ * published at once on the cancel (publishProvisional), so this bounds only the put-back.
  */
-export const CANCEL_GRACE_MS = 5000;
+export const CANCEL_GRACE_MS = 7000;
 
 const cancellation = new AbortController();
 let cancelHeard = false;

@@ -8,15 +8,38 @@ import { writeSummary } from './summary.js';
 export type { FileAnnotation, OutputValue, Publication } from '@sophia/reporting';
 
 let publishedOnce = false;
+let provisionalPublished = false;
 
 /** Whether this step has published anything yet: the error boundary publishes only for a step that has not. */
 export function hasPublished(): boolean {
   return publishedOnce;
 }
 
-/** Writes the outputs, then the log groups, then the file annotations and warnings, then the job summary. */
+/**
+ * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
+ * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
+ * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
+ * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
+ * @actions/core's setOutput only appends to the file).
+ */
 export async function publish(publication: Publication): Promise<void> {
   publishedOnce = true;
+  const replacing = provisionalPublished;
+  provisionalPublished = false;
+  await write(publication, replacing);
+}
+
+/**
+ * Publishes what is known while the work still runs and the runner may end the step before it
+ * ends (a cancelled deploy putting back what it changed): the next `publish` overwrites its
+ * summary and outputs.
+ */
+export async function publishProvisional(publication: Publication): Promise<void> {
+  await publish(publication);
+  provisionalPublished = true;
+}
+
+async function write(publication: Publication, replacing: boolean): Promise<void> {
   if (publication.outputs) setOutputs(publication.outputs);
   for (const group of publication.logGroups ?? []) {
     if (group.lines.length === 0) continue;
@@ -28,7 +51,7 @@ export async function publish(publication: Publication): Promise<void> {
     core[level](message, { file, startLine: line, title });
   }
   for (const warning of publication.warnings ?? []) core.warning(warning);
-  if (publication.summary !== undefined) await writeSummary(publication.summary);
+  if (publication.summary !== undefined) await writeSummary(publication.summary, replacing);
 }
 
 /** How `publishing` turns the end of a piece of work into a `Publication`. */

@@ -26,7 +26,15 @@ export function appliedOutput(applied: AppliedObject[]): Array<{ kind: string; n
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 export function deployReportMarkdown(title: string, report: DeployReport): string {
   const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-  if (report.interrupted)
+  if (report.interrupted?.puttingBack)
+    parts.push(
+      `**Cancelled after changing the cluster; putting back what this run changed.** ${report.interrupted.reason}`,
+      '',
+      // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
+      'If this summary still says so, the step was ended before the put-back finished: check the workloads below.',
+      '',
+    );
+  else if (report.interrupted)
     parts.push(
       `**Stopped after changing the cluster:** ${report.interrupted.reason}`,
       '',

@@ -60,6 +60,15 @@ export interface DeploySettings
    * placement they were made for). Each returns lines for the log. Not run on a dry run.
    */
   companion?: DeployCompanion;
+  /**
+   * Called once, on a cancel that stops the deploy after it began changing the cluster, before
+   * anything is put back, with the report as known then (`interrupted.puttingBack` true): the
+   * runner may end the step before the put-back ends (SIGTERM 7.5 s after the cancel's SIGINT,
+   * https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), so
+   * the action publishes this at once and publishes the final report over it if there is time.
+   * What it throws is ignored: the put-back goes on.
+   */
+  onCancelled?: (report: DeployReport) => Promise<void>;
 }
 
 /** See DeploySettings.companion. */
@@ -188,6 +197,11 @@ export interface DeployInterruption {
    * not taken back, the cluster not readable, the rollback failing, or rollback-on-failure off.
    */
   notPutBack: string[];
+  /**
+   * True only in the report handed to DeploySettings.onCancelled: the deploy was cancelled and
+   * what it changed is being put back; the final report leaves it out.
+   */
+  puttingBack?: boolean;
 }
 
 /**
@@ -410,13 +424,15 @@ interface DeployProgress {
  * was applied and changed (the apply that failed may have written part of the set); with
  * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
  * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
+ * the cluster shows nothing changed (as a cancel before the apply is reported).
  */
 async function stoppedAfterChange(
   prepared: PreparedDeploy,
   report: DeployReport,
   progress: DeployProgress,
   error: unknown,
-): Promise<DeployFailedError> {
+): Promise<unknown> {
   const { objects, before } = prepared;
   // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
   const kubectl = prepared.kubectl.withoutSignal();
@@ -429,6 +445,13 @@ async function stoppedAfterChange(
   const interruption: DeployInterruption = { reason, notPutBack: [] };
   report.interrupted = interruption;
   log(`The deploy stopped after changing the cluster: ${reason}`);
+  if (cancelled && settings.onCancelled) {
+    try {
+      await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
+    } catch (publishError) {
+      log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
+    }
+  }
   const companion = settings.companion;
   if (progress.companionMade && companion) {
     try {
@@ -440,16 +463,24 @@ async function stoppedAfterChange(
     }
   }
   let after = progress.after;
+  let read = false;
   if (!after) {
     try {
       // The apply that failed may have written part of the set: what the cluster shows now says which.
       after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) =>
         changedByRun(before.get(objectKey(live)), live),
       );
+      read = true;
     } catch (readError) {
       after = progress.foundations;
       interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
     }
+  }
+  // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
+  // then shows the deploy changed nothing, and it is reported as a cancel before any change.
+  if (cancelled && read && after.length === 0 && !progress.companionMade) {
+    log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
+    return error;
   }
   if (report.applied.length === 0)
     report.applied = after.map((object) => ({
