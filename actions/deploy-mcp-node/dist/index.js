@@ -37841,7 +37841,89 @@ function getInputs(reader = (0,src/* actionInputs */.eh)()) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/summary.ts
+
+
+const TITLE = 'deploy-mcp-node';
+/**
+ * The summary of a placement, each part labelled: what the files would do as written (audit
+ * findings, before the deploy pins them) and where the pods of these workloads run now.
+ */
+function placementMarkdown(node, parts) {
+    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
+    if (parts.files) {
+        out.push('#### The files as written (deploy mode pins them to the node)', '');
+        out.push(parts.files.length > 0
+            ? (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
+            : `Every workload is pinned to ${node.name}.\n`);
+    }
+    if (parts.running) {
+        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
+            pod,
+            on || '(not scheduled)',
+            on === node.name ? 'yes' : 'NO',
+        ]);
+        out.push('#### Running now', '');
+        out.push(rows.length > 0 ? (0,reporting_src/* markdownTable */.Qj)(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
+    }
+    return out.join('\n');
+}
+/**
+ * The outputs (`node`, `workloads`; the deploy's `applied`, `revisions`, `changed`, `rolled-back`;
+ * `findings` in audit mode; `placement` once the pods were looked at), the deploy's log groups,
+ * and one job summary: the deploy's tables, then the placement.
+ */
+function mcpNodePublication(report) {
+    const deploy = report.deploy
+        ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy, report.placement)
+        : undefined;
+    const summaries = [
+        ...(deploy ? [deploy.summary] : []),
+        ...(report.files || report.running
+            ? [placementMarkdown(report.node, { files: report.files, running: report.running })]
+            : []),
+    ];
+    return {
+        outputs: {
+            node: report.node.name,
+            workloads: report.workloads,
+            ...deploy?.outputs,
+            ...(report.files
+                ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
+                : {}),
+            ...(report.running ? { placement: report.running.placement } : {}),
+        },
+        logGroups: deploy?.logGroups,
+        annotations: [
+            // Audit mode: deploy mode would pin these, so they warn at each file and line.
+            ...(report.files ?? []).map((finding) => ({
+                file: finding.file,
+                line: finding.line,
+                message: `As written: ${finding.message}`,
+                title: 'Placement of the files as written',
+                level: 'warning',
+            })),
+            ...(report.problems ?? []).map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
+        ],
+        summary: summaries.length > 0 ? summaries.join('\n') : undefined,
+    };
+}
+/**
+ * What a run that failed before the node was found tells (no connection, a manifest problem, no
+ * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
+ */
+function notPlacedPublication(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const notDeployed = notDeployedPublication(TITLE, error);
+    return {
+        ...notDeployed,
+        outputs: { ...notDeployed.outputs, node: '', workloads: [] },
+        summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/node-placement.ts
+
 
 
 
@@ -37933,6 +38015,8 @@ async function deployToNode(kubectl, manifests, settings, report) {
         companion,
         log: src/* actionLog */.Zx.info,
         warn: src/* actionLog */.Zx.warning,
+        // The runner may end a cancelled step before the put-back ends: say at once what is known.
+        onCancelled: (deploy) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)(mcpNodePublication({ ...report, deploy }), 'deploy-mcp-node')),
     }));
     if (settings.dryRun)
         return;
@@ -37942,87 +38026,6 @@ async function deployToNode(kubectl, manifests, settings, report) {
         const strays = check.strays.map((stray) => `${stray.pod} (${stray.workload}) on ${stray.node || 'no node'}`);
         throw new McpNodeFailedError(`Placement check failed: ${check.strays.length} pod${check.strays.length === 1 ? '' : 's'} not on node ${node.name}: ${strays.join(', ')}`, report);
     }
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-
-const TITLE = 'deploy-mcp-node';
-/**
- * The summary of a placement, each part labelled: what the files would do as written (audit
- * findings, before the deploy pins them) and where the pods of these workloads run now.
- */
-function placementMarkdown(node, parts) {
-    const out = [`### Placement on node ${node.name} (${node.addresses.map((a) => a.address).join(', ')})`, ''];
-    if (parts.files) {
-        out.push('#### The files as written (deploy mode pins them to the node)', '');
-        out.push(parts.files.length > 0
-            ? (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Where', 'Finding'], parts.files.map((f) => [f.workload, `${f.file}:${f.line}`, f.message]))
-            : `Every workload is pinned to ${node.name}.\n`);
-    }
-    if (parts.running) {
-        const rows = Object.entries(parts.running.placement).map(([pod, on]) => [
-            pod,
-            on || '(not scheduled)',
-            on === node.name ? 'yes' : 'NO',
-        ]);
-        out.push('#### Running now', '');
-        out.push(rows.length > 0 ? (0,reporting_src/* markdownTable */.Qj)(['Pod', 'Node', 'On target'], rows) : 'No pods found for these workloads.\n');
-    }
-    return out.join('\n');
-}
-/**
- * The outputs (`node`, `workloads`; the deploy's `applied`, `revisions`, `changed`, `rolled-back`;
- * `findings` in audit mode; `placement` once the pods were looked at), the deploy's log groups,
- * and one job summary: the deploy's tables, then the placement.
- */
-function mcpNodePublication(report) {
-    const deploy = report.deploy
-        ? deployPublication(`${TITLE}: ${report.node.name}`, report.deploy, report.placement)
-        : undefined;
-    const summaries = [
-        ...(deploy ? [deploy.summary] : []),
-        ...(report.files || report.running
-            ? [placementMarkdown(report.node, { files: report.files, running: report.running })]
-            : []),
-    ];
-    return {
-        outputs: {
-            node: report.node.name,
-            workloads: report.workloads,
-            ...deploy?.outputs,
-            ...(report.files
-                ? { findings: report.files.map(({ workload, file, line, message }) => ({ workload, file, line, message })) }
-                : {}),
-            ...(report.running ? { placement: report.running.placement } : {}),
-        },
-        logGroups: deploy?.logGroups,
-        annotations: [
-            // Audit mode: deploy mode would pin these, so they warn at each file and line.
-            ...(report.files ?? []).map((finding) => ({
-                file: finding.file,
-                line: finding.line,
-                message: `As written: ${finding.message}`,
-                title: 'Placement of the files as written',
-                level: 'warning',
-            })),
-            ...(report.problems ?? []).map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        ],
-        summary: summaries.length > 0 ? summaries.join('\n') : undefined,
-    };
-}
-/**
- * What a run that failed before the node was found tells (no connection, a manifest problem, no
- * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
- */
-function notPlacedPublication(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const notDeployed = notDeployedPublication(TITLE, error);
-    return {
-        ...notDeployed,
-        outputs: { ...notDeployed.outputs, node: '', workloads: [] },
-        summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -38074,13 +38077,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
   o: () => (/* reexport */ onRunner),
+  Oz: () => (/* reexport */ publishProvisional),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, publish, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};

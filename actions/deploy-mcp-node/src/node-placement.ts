@@ -1,4 +1,4 @@
-import { actionLog } from '@sophia/action-runtime';
+import { actionLog, publishProvisional, withPlanFile } from '@sophia/action-runtime';
 import {
   auditPlacement,
   checkPlacement,
@@ -18,7 +18,7 @@ import {
 } from '@sophia/kubernetes';
 import { ReportedError } from '@sophia/reporting';
 import type { McpDeploySettings } from './input-helper.js';
-import type { McpNodeReport } from './summary.js';
+import { mcpNodePublication, type McpNodeReport } from './summary.js';
 
 /** A run that failed after the node was found, carrying the report as far as the run got. */
 export class McpNodeFailedError extends ReportedError<McpNodeReport> {
@@ -129,6 +129,9 @@ export async function deployToNode(
       companion,
       log: actionLog.info,
       warn: actionLog.warning,
+      // The runner may end a cancelled step before the put-back ends: say at once what is known.
+      onCancelled: (deploy) =>
+        publishProvisional(withPlanFile(mcpNodePublication({ ...report, deploy }), 'deploy-mcp-node')),
     }),
   );
   if (settings.dryRun) return;
