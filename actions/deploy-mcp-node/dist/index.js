@@ -34189,6 +34189,8 @@ class LocalKubectlTransport {
     kubeconfigPath;
     binary;
     env;
+    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
+    children = new Set();
     constructor(options) {
         const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
         (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
@@ -34223,7 +34225,7 @@ class LocalKubectlTransport {
             // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
             // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
             // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
-            const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal });
+            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
             const stdout = [];
             const stderr = [];
             child.stdout.on('data', (chunk) => stdout.push(chunk));
@@ -34246,7 +34248,7 @@ class LocalKubectlTransport {
         });
     }
     stream(args, onLine, signal) {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal });
+        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
         // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
         child.on('error', () => undefined);
         (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
@@ -34257,9 +34259,27 @@ class LocalKubectlTransport {
             },
         };
     }
-    /** Removes the working directory with the kubeconfig and kubectl's cache. */
+    track(child) {
+        this.children.add(child);
+        child.on('exit', () => this.children.delete(child));
+        child.on('error', () => this.children.delete(child));
+        return child;
+    }
+    /**
+     * Ends every kubectl still running (SIGTERM), waits for each to exit, then removes the working
+     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
+     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
+     * cache into the directory, and removing a directory while a file appears in it fails with
+     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
+     */
     async close() {
-        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
+        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return resolveExit();
+            child.once('exit', () => resolveExit());
+            child.kill();
+        })));
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
     }
 }
 /**
@@ -37174,7 +37194,8 @@ async function connectKubectl(connection, options = {}) {
  *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
- * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing;
+ * a failed close is a warning on `options.log`, never thrown.
  */
 async function withKubectl(connection, options, work) {
     const kubectl = await connectKubectl(connection, {
@@ -37188,7 +37209,11 @@ async function withKubectl(connection, options, work) {
         return await work(kubectl);
     }
     finally {
-        await kubectl.close();
+        // What the work did to the cluster is the outcome: a clean-up that fails after it (a private
+        // directory that cannot be removed, an SSH session already gone) is said, never put in its place.
+        await kubectl.close().catch((error) => {
+            options.log.warning(`Could not clean up after kubectl (${kubectl.where}): ${error instanceof Error ? error.message : String(error)}`);
+        });
     }
 }
 /** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
@@ -41205,9 +41230,19 @@ function secretsDir() {
     secretsDirPath = path;
     return path;
 }
+/**
+ * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
+ * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
+ */
 function removeSecretsDir(path = secretsDirPath) {
-    if (path)
-        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+    if (!path)
+        return;
+    try {
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true, maxRetries: 3 });
+    }
+    catch (error) {
+        core_warning(`Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
 /** The message of a step the runner cancelled, whatever the action. */
 const CANCELLED_MESSAGE = 'The run was cancelled';

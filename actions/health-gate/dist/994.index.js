@@ -108,9 +108,19 @@ function secretsDir() {
     secretsDirPath = path;
     return path;
 }
+/**
+ * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
+ * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
+ */
 function removeSecretsDir(path = secretsDirPath) {
-    if (path)
-        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true });
+    if (!path)
+        return;
+    try {
+        (0,external_node_fs_.rmSync)(path, { recursive: true, force: true, maxRetries: 3 });
+    }
+    catch (error) {
+        lib_core.warning(`Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
 }
 /** The message of a step the runner cancelled, whatever the action. */
 const CANCELLED_MESSAGE = 'The run was cancelled';

@@ -45,8 +45,19 @@ export function secretsDir(): string {
   return path;
 }
 
+/**
+ * Never throws: a directory that cannot be removed is a warning, so the step's own outcome (a
+ * deploy that changed a target) is what the run reports. Node retries ENOTEMPTY and EBUSY itself.
+ */
 function removeSecretsDir(path = secretsDirPath): void {
-  if (path) rmSync(path, { recursive: true, force: true });
+  if (!path) return;
+  try {
+    rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+  } catch (error) {
+    core.warning(
+      `Could not remove the step's secrets directory ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** The message of a step the runner cancelled, whatever the action. */

@@ -58,7 +58,8 @@ export type { KubectlResult };
  *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
  *
  * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
- * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing.
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing;
+ * a failed close is a warning on `options.log`, never thrown.
  */
 export async function withKubectl<T>(
   connection: KubeConnection,
@@ -75,7 +76,13 @@ export async function withKubectl<T>(
     // Awaited inside the try: a rejection must reach the caller, not race the close.
     return await work(kubectl);
   } finally {
-    await kubectl.close();
+    // What the work did to the cluster is the outcome: a clean-up that fails after it (a private
+    // directory that cannot be removed, an SSH session already gone) is said, never put in its place.
+    await kubectl.close().catch((error: unknown) => {
+      options.log.warning(
+        `Could not clean up after kubectl (${kubectl.where}): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,8 @@ export class LocalKubectlTransport implements KubectlTransport {
   private readonly kubeconfigPath: string;
   private readonly binary: string;
   private readonly env: NodeJS.ProcessEnv;
+  /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
+  private readonly children = new Set<ChildProcess>();
 
   constructor(options: LocalTransportOptions) {
     const parent = options.tempDir ?? tmpdir();
@@ -97,7 +99,7 @@ export class LocalKubectlTransport implements KubectlTransport {
       // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
       // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
       // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
-      const child = spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal });
+      const child = this.track(spawn(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -126,7 +128,7 @@ export class LocalKubectlTransport implements KubectlTransport {
   }
 
   stream(args: string[], onLine: (line: string) => void, signal?: AbortSignal): KubectlStream {
-    const child = spawn(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal });
+    const child = this.track(spawn(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
     // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
     child.on('error', () => undefined);
     createInterface({ input: child.stdout }).on('line', onLine);
@@ -137,9 +139,32 @@ export class LocalKubectlTransport implements KubectlTransport {
     };
   }
 
-  /** Removes the working directory with the kubeconfig and kubectl's cache. */
+  private track<T extends ChildProcess>(child: T): T {
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    child.on('error', () => this.children.delete(child));
+    return child;
+  }
+
+  /**
+   * Ends every kubectl still running (SIGTERM), waits for each to exit, then removes the working
+   * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
+   * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
+   * cache into the directory, and removing a directory while a file appears in it fails with
+   * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
+   */
   async close(): Promise<void> {
-    rmSync(this.dir, { recursive: true, force: true });
+    await Promise.all(
+      [...this.children].map(
+        (child) =>
+          new Promise<void>((resolveExit) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+            child.once('exit', () => resolveExit());
+            child.kill();
+          }),
+      ),
+    );
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

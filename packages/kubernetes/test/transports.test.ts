@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kubectl, LocalKubectlTransport } from '../src/index.js';
@@ -59,4 +59,40 @@ test('a failing kubectl call names the command, where it ran and what kubectl sa
   } finally {
     await kubectl.close();
   }
+});
+
+test('close waits for a stopped watch to exit before removing the directory it may still write its cache into', async () => {
+  // Stands in for kubectl writing its discovery cache while a SIGTERM reaches it: it goes on
+  // writing (recreating the cache directory, as kubectl does) for a while after the signal.
+  const kubectl = join(parent, 'slow-to-end-kubectl');
+  writeFileSync(
+    kubectl,
+    [
+      '#!/bin/sh',
+      'ending=0',
+      "trap 'ending=1' TERM",
+      'i=0',
+      'n=0',
+      'while :; do',
+      '  i=$((i+1)); [ -d "$KUBECACHEDIR" ] || mkdir -p "$KUBECACHEDIR"; : > "$KUBECACHEDIR/discovery-$i"',
+      '  [ $i = 1 ] && echo "{\\"metadata\\":{\\"name\\":\\"watched\\"}}"',
+      '  if [ $ending = 1 ]; then n=$((n+1)); [ $n -gt 1000 ] && exit 0; fi',
+      'done',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const transport = new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent, kubectl });
+  const dir = join(transport.kubeconfigFile, '..');
+  const first = new Promise<string>((resolveLine) => {
+    const watch = transport.stream(['get', 'pods', '--watch'], (line) => {
+      watch.stop();
+      resolveLine(line);
+    });
+  });
+  expect(await first).toContain('watched');
+  await transport.close();
+  // Had the directory gone while the watch still wrote, its cache would be back (or the removal
+  // would have failed with ENOTEMPTY).
+  await new Promise((resolveLater) => setTimeout(resolveLater, 200));
+  expect(existsSync(dir)).toBe(false);
 });
