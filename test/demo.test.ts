@@ -85,7 +85,9 @@ describe('pnpm demo', () => {
       },
     );
     const account = run.stdout;
-    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    // On a failure, the claims that did not hold (the demo prints them last) are the diagnosis.
+    const ending = run.code === 0 ? '' : account.split('\n').slice(-40).join('\n');
+    expect({ code: run.code, stderr: run.stderr, ending }).toEqual({ code: 0, stderr: '', ending: '' });
 
     const site = /site\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(account)?.[1];
     // Staging and production each on a frontend host of their own.
