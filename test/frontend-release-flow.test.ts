@@ -5,8 +5,9 @@ import {
   scanSource,
   TargetLock,
   type FrontendDeployRequest,
+  type ReleaseInfo,
 } from '@sophia/releases';
-import { access, readlink, stat } from 'node:fs/promises';
+import { access, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { deployReport, httpGet, join, servedDifferences, writeVersionedSite } from './frontend-helpers.js';
 import { useFrontendTestBed } from './fixtures/frontend-bed.js';
 
@@ -107,4 +108,59 @@ test('a switch that also frees the lock prunes what it is given but never the re
   expect(await second.release()).toEqual({ pruned: [], pruneFailed: [] });
   await expect(access(lockDir)).rejects.toThrow();
   expect(await readlink(join(bed.sshHost.siteDir, 'current'))).toBe('releases/s2');
+});
+
+test('a lock asked with the new release record clones the live build when none of its files changed since it was built, and only then', async () => {
+  const source = join(bed.work, 'site');
+  await writeVersionedSite(source, 'clone-in-lock');
+  expect((await deploy('k1')).error).toBeUndefined();
+  const manifest = await scanSource(source);
+  const owner = { runId: 'clone-in-lock' };
+  const record = (id: string): ReleaseInfo => ({
+    id,
+    status: 'complete',
+    commit: 'abc',
+    ref: 'refs/heads/main',
+    runUrl: '',
+    actor: 'tester',
+    createdAt: '2026-12-01T00:00:00.000Z',
+    files: 5,
+    bytes: 1,
+  });
+  const site = bed.sshHost.siteDir;
+
+  const lock = await TargetLock.acquire(bed.session, site, {
+    timeoutMs: 5000,
+    owner,
+    releaseId: 'k2',
+    manifest,
+    record: record('k2'),
+  });
+  expect(lock.state).toMatchObject({ current: 'k1', currentIsBuild: true, clonedFrom: 'k1', drift: [] });
+  expect((await stat(join(site, 'releases/k2/app.js'))).ino).toBe((await stat(join(site, 'releases/k1/app.js'))).ino);
+  expect(JSON.parse(await readFile(join(site, '.deploy/records/k2/release.json'), 'utf8'))).toEqual(record('k2'));
+  expect(await readFile(join(site, '.deploy/records/k2/manifest.sha256'), 'utf8')).toBe(
+    await readFile(join(site, '.deploy/records/k1/manifest.sha256'), 'utf8'),
+  );
+  await access(join(site, '.deploy/records/k2/file-stat'));
+  expect(await readlink(join(site, 'current'))).toBe('releases/k1');
+  await lock.release();
+
+  // A live file edited on the server: the host clones nothing, the deploy sends that file again.
+  await writeFile(join(site, 'releases/k1/app.js'), 'edited on the server');
+  const edited = await TargetLock.acquire(bed.session, site, {
+    timeoutMs: 5000,
+    owner,
+    releaseId: 'k3',
+    manifest,
+    record: record('k3'),
+  });
+  expect(edited.state.clonedFrom).toBeUndefined();
+  expect(edited.state.drift.map((file) => file.path)).toContain('app.js');
+  await expect(access(join(site, 'releases/k3'))).rejects.toThrow();
+  await edited.release();
+  const redeploy = await deploy('k3');
+  expect(redeploy.error).toBeUndefined();
+  expect(redeploy.hosts[0]).toMatchObject({ outcome: 'live', filesUploaded: 1 });
+  expect(await servedDifferences(bed.sshHost.siteUrl, source)).toEqual([]);
 });

@@ -153,6 +153,19 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
   run.switcher = openSwitch(session, switchArgs(run, request));
   run.lockStarted = true;
   const known = request.knownManifest?.(session.label, run.target);
+  const totals = manifestTotals(request.manifest);
+  const info: ReleaseInfo = {
+    id: request.releaseId,
+    status: 'complete',
+    commit: request.origin.commit,
+    ref: request.origin.ref,
+    runUrl: request.origin.runUrl,
+    actor: request.origin.actor,
+    createdAt: new Date().toISOString(),
+    files: totals.files,
+    bytes: totals.bytes,
+  };
+  run.info = info;
   const lock = await TargetLock.acquire(session, run.target, {
     timeoutMs: request.lockTimeoutMs,
     owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -160,6 +173,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     token: run.lockToken,
     manifest: request.manifest,
     known,
+    record: info,
   });
   run.lock = lock;
   const state = lock.state;
@@ -186,19 +200,6 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     );
   run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
 
-  const totals = manifestTotals(request.manifest);
-  const info: ReleaseInfo = {
-    id: request.releaseId,
-    status: 'complete',
-    commit: request.origin.commit,
-    ref: request.origin.ref,
-    runUrl: request.origin.runUrl,
-    actor: request.origin.actor,
-    createdAt: new Date().toISOString(),
-    files: totals.files,
-    bytes: totals.bytes,
-  };
-  run.info = info;
   const existingIsSame = sameManifest(state.existingManifest, request.manifest);
   if (state.current === request.releaseId) {
     if (!existingIsSame || state.drift.length > 0) {
@@ -213,6 +214,12 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     run.alreadyLive = true;
     run.report.filesReused = totals.files;
     log(`release ${request.releaseId} is already live with the same content`);
+  } else if (state.clonedFrom !== undefined) {
+    // The host held the build unchanged in a kept release and cloned it while locking: nothing to send.
+    run.report.filesReused = totals.files;
+    log(
+      `release ${state.clonedFrom} holds this build unchanged: linked all ${totals.files} file(s) from it, sending none`,
+    );
   } else if (
     existingIsSame &&
     state.existingDrift.length === 0 &&

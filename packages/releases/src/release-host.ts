@@ -58,11 +58,16 @@ export class GatedScript {
     return this.result;
   }
 
-  /** Closes it unstarted: the remote script exits without doing anything. */
+  /**
+   * Closes it unstarted: the remote script exits at its gate without doing anything, so this does not
+   * wait for its channel to close (a round trip nobody needs; the result settles in the background,
+   * at the latest when the session closes). A script already started is waited for.
+   */
   async abort(): Promise<void> {
     if (!this.opened) {
       this.opened = true;
       this.input.end();
+      return;
     }
     await this.result.catch(() => undefined);
   }
@@ -174,6 +179,11 @@ export interface TargetState extends ReleaseListing {
   cleaned: string[];
   /** The holder whose stale lock was taken over, as its owner record reads. */
   tookOverFrom?: string;
+  /**
+   * The kept release (live or `match`) the host cloned the new release from while taking the lock
+   * (see `TargetLock.acquire`'s `record`): the release is built, with that record, and needs no upload.
+   */
+  clonedFrom?: string;
 }
 
 /**
@@ -349,6 +359,12 @@ export class TargetLock {
        * the live manifest back, so a stale, damaged or foreign copy costs a read, never a wrong release.
        */
       known?: FileManifest;
+      /**
+       * The new release's record. With it (and `releaseId` and `manifest`), a host that holds the
+       * build in a kept release none of whose files changed since it was built clones that release
+       * under `releaseId` in the same round trip (`state.clonedFrom`), so nothing is uploaded.
+       */
+      record?: ReleaseInfo;
     },
   ): Promise<TargetLock> {
     const token = options.token ?? randomUUID();
@@ -374,6 +390,7 @@ export class TargetLock {
           options.manifest ? manifestDigest(options.manifest) : '',
           owner,
           options.known ? manifestDigest(options.known) : '',
+          options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
         ],
         { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] },
       );
@@ -417,6 +434,7 @@ export class TargetLock {
       newer: newerReleases(records),
       existingManifest,
       tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
+      clonedFrom: records.find(([key]) => key === 'cloned')?.[1],
     };
     if (state.tookOverFrom !== undefined) state.tookOverFrom = describeHolder(state.tookOverFrom);
     const lock = new TargetLock(session, target, token, state, finish);
@@ -502,10 +520,12 @@ export class TargetLock {
     const result = await switcher.start(pruneList(prune), 'unlock\n');
     if (!parseRecords(result.stdout).some(([key]) => key === 'unlocked')) return { result };
     this.released = true;
-    const beat = this.heartbeat;
+    // The lock is gone: the heartbeat stops on its own (its loop ends with the lock) and the unlock
+    // opened ahead exits unstarted. Their channels close in the background; waiting for that would
+    // only add a round trip to the deploy (both promises settle, the session's close included).
+    this.heartbeat?.input.end();
     this.heartbeat = undefined;
-    beat?.input.end();
-    await Promise.all([this.finish?.abort(), beat?.done]);
+    await this.finish?.abort();
     return { result, pruned: pruneResult(result.stdout, result.stderr) };
   }
 }

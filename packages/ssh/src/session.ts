@@ -130,7 +130,7 @@ function isReadableStream(input: CommandInput): input is NodeJS.ReadableStream {
 
 /** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
 export class SshSession {
-  /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+  /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
   channelsOpened = 0;
   private lost: Error | undefined;
   private readonly slots: ChannelSlots;
@@ -239,8 +239,9 @@ export class SshSession {
     try {
       options.signal?.throwIfAborted();
       this.log.debug(`${this.label} ${purpose}: ${command}`);
-      const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+      // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
       this.channelsOpened += 1;
+      const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
       const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
       const { code, signal } = exit;
       if (code === null || !okExitCodes.includes(code)) {
