@@ -285,11 +285,10 @@ export async function deployManifests(
   };
 
   if (settings.dryRun) {
-    report.applied = await dryRunApplied(prepared);
+    report.applied = dryRunApplied(prepared);
     return report;
   }
 
-  await preflight(prepared);
   const companion = settings.companion;
   // What has been changed so far: an error from here on must say it, and put it back.
   const progress: DeployProgress = { companionMade: false, applyBegun: false, foundations: [] };
@@ -570,12 +569,24 @@ interface PreparedDeploy {
   ownership: OwnershipOptions;
   /** Replicas to hand to the autoscaler's side before the apply that leaves them out (AutoscaledReplicas.handovers). */
   replicaHandovers: KubeObject[];
+  /** The objects the server checked before anything was written, as its dry run would leave them (preflight). */
+  checked: KubeObject[];
 }
 
+/** A PreparedDeploy before its server check, without the live objects read beside it (prepareDeploy runs both at once). */
+type UncheckedDeploy = Omit<PreparedDeploy, 'before' | 'checked'>;
+
 /**
- * Reads the manifests against the cluster without changing it: a kind or apiVersion the server
- * does not serve stops here (ManifestError); cluster-scoped kinds lose their namespace; replicas
- * an autoscaler owns are left out (with a warning); the live state and the apply plan are read.
+ * Reads the manifests against the cluster and has the server check them, without changing it: a
+ * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
+ * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
+ * and the apply plan are read, and every object the server can check now is checked (preflight:
+ * its refusals are thrown as preflight throws them).
+ *
+ * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
+ * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
+ * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
+ * does what is applied depend on the live objects). A failed check is thrown before a failed read.
  */
 async function prepareDeploy(
   kubectl: Kubectl,
@@ -583,13 +594,24 @@ async function prepareDeploy(
   settings: DeploySettings,
 ): Promise<PreparedDeploy> {
   const log = settings.log ?? (() => undefined);
-  const served = await kubectl.servedApis();
+  const sorted = sortForApply(manifests);
+  // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
+  // known before it; a workload kind of another group waits for its scope to be settled.
+  const early = sorted.every(({ object }) => !isWorkload(object) || groupKindOf(object).startsWith('apps/'));
+  const earlyAutoscalers = early
+    ? liveAutoscalers(
+        kubectl,
+        sorted.map(({ object }) => object),
+      )
+    : undefined;
+  // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
+  earlyAutoscalers?.catch(() => undefined);
+  const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
   const unserved = unservedKindProblems(manifests, served);
   if (unserved.length > 0) throw new ManifestError(unserved, 'API');
   const clusterScoped = new Set(
     [...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind),
   );
-  const sorted = sortForApply(manifests);
   const written = settleScopes(
     sorted.map((manifest) => manifest.object),
     clusterScoped,
@@ -598,17 +620,20 @@ async function prepareDeploy(
   const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
   const autoscalers = [
     ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-    ...(await liveAutoscalers(kubectl, written)),
+    ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
   ];
   const targets = new Set(autoscalers.map(autoscaledKey));
-  const liveTargets = await kubectl.getLive(
-    written.filter((object) => isWorkload(object) && targets.has(objectKey(object))),
-    { managedFields: true },
-  );
+  const scaled = written.filter((object) => isWorkload(object) && targets.has(objectKey(object)));
+  // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+  const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
+  // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
+  // checkable ones are read (the split does not depend on replicas, so the written objects give it).
+  const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
+  liveRead.catch(() => undefined);
   const autoscaled = yieldReplicasToAutoscalers(
     written,
     autoscalers,
-    byKey(liveTargets),
+    byKey(scaled.length > 0 ? await liveRead : []),
     settings.fieldManager,
     settings.serverSide,
   );
@@ -620,24 +645,20 @@ async function prepareDeploy(
     );
   for (const { key, replicas } of autoscaled.started)
     log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
-  // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-  const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
-  const plan = planApply(objects, liveFoundations);
-  // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-  const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
-  const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
-  const ownership: OwnershipOptions = { forceConflicts: settings.forceConflicts ?? false, log };
-  return {
+  const unchecked: UncheckedDeploy = {
     kubectl,
     settings,
     objects,
-    plan,
-    before,
+    plan: planApply(objects, liveFoundations),
     sources,
-    applyOptions,
-    ownership,
+    applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
+    ownership: { forceConflicts: settings.forceConflicts ?? false, log },
     replicaHandovers: autoscaled.handovers,
   };
+  const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
+  if (checked.status === 'rejected') throw checked.reason;
+  if (live.status === 'rejected') throw live.reason;
+  return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
 }
 
 /**
@@ -649,9 +670,12 @@ async function prepareDeploy(
  * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
  * server's dry run would leave them, in their own namespaces.
  */
-async function preflight(prepared: PreparedDeploy): Promise<KubeObject[]> {
+async function preflight(
+  prepared: UncheckedDeploy,
+  liveFoundations: ReadonlyMap<string, KubeObject>,
+): Promise<KubeObject[]> {
   const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-  const standIns = await standInChecks(kubectl, plan, prepared.before);
+  const standIns = await standInChecks(kubectl, plan, liveFoundations);
   const checkSources = new Map(sources);
   for (const { original, standIn } of standIns) checkSources.set(objectKey(standIn), sources.get(objectKey(original))!);
   const ownKey = new Map(standIns.map(({ original, standIn }) => [workloadKey(refOf(standIn)), original]));
@@ -739,10 +763,9 @@ async function standInChecks(
  * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
  * not validated. Nothing is written.
  */
-async function dryRunApplied(prepared: PreparedDeploy): Promise<AppliedObject[]> {
-  const { objects, plan, before, settings } = prepared;
+function dryRunApplied(prepared: PreparedDeploy): AppliedObject[] {
+  const { objects, plan, before, settings, checked } = prepared;
   const log = settings.log ?? (() => undefined);
-  const checked = await preflight(prepared);
   const intended = byKey(checked);
   const newNamespaces = new Set(
     plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name),

@@ -15,7 +15,10 @@ export interface ServedKind {
 export interface ServedApis {
   /** By `group/Kind` (`apps/Deployment`, `/ConfigMap` for the core group). */
   kinds: Map<string, ServedKind>;
-  /** Every served group-version (`apps/v1`, `v1`, `autoscaling/v1`). */
+  /**
+   * Served group-versions (`apps/v1`, `v1`, `autoscaling/v1`): every one, or, when the versions
+   * asked about are all preferred ones, the preferred versions only (see Kubectl.servedApis).
+   */
   groupVersions: Set<string>;
 }
 
@@ -229,12 +232,16 @@ export class Kubectl {
   /**
    * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
    * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
-   * the same REST mapping), and every served group-version (`kubectl api-versions`), since
-   * api-resources lists each kind at its preferred version only. The api-resources table is read
+   * the same REST mapping), and the served group-versions. api-resources lists each kind at its
+   * preferred version only, so every served group-version is read too (`kubectl api-versions`),
+   * unless each of `asked` (the apiVersions the caller will look up) is the preferred version of
+   * some kind: then `groupVersions` holds the preferred versions, which answer for every asked
+   * one, and the second kubectl process is saved. The api-resources table is read
    * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
    * because SHORTNAMES may be empty.
+   * @throws KubectlError as `run`.
    */
-  async servedApis(): Promise<ServedApis> {
+  async servedApis(asked?: Iterable<string>): Promise<ServedApis> {
     const resources = await this.run(['api-resources', '--no-headers']);
     const kinds = new Map<string, ServedKind>();
     for (const line of resources.stdout.split('\n')) {
@@ -245,6 +252,8 @@ export class Kubectl {
       const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
       if (!kinds.has(groupKind)) kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
     }
+    const preferred = new Set([...kinds.values()].map((kind) => kind.apiVersion));
+    if (asked && [...asked].every((version) => preferred.has(version))) return { kinds, groupVersions: preferred };
     const versions = await this.run(['api-versions']);
     const groupVersions = new Set(
       versions.stdout
