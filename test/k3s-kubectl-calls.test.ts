@@ -115,3 +115,41 @@ test.each([
   },
   60_000,
 );
+
+test('discovery reads every served version only for a manifest naming one that is no kind preferred version', async () => {
+  const calls: string[] = [];
+  const kubeconfig = cluster.kubeconfigFor({ transport: 'http' });
+  const kubectl = new Kubectl(new LocalKubectlTransport({ kubeconfig }), (line) => calls.push(line));
+  const deploy = async (name: string, yaml: string) => {
+    calls.length = 0;
+    const file = workspace.write(name, yaml);
+    const manifests = prepareManifests(loadManifests({ patterns: [file], cwd: workspace.dir, namespace: 'small' }), {});
+    return deployManifests(kubectl, manifests, SETTINGS);
+  };
+  try {
+    // Every apiVersion is a preferred one (apps/v1, v1): api-resources alone answers for them.
+    await deploy('preferred.yaml', workloadSet(1, 'v1', 'small').yaml);
+    expect(calls.filter((call) => call.startsWith('kubectl api-'))).toEqual([
+      expect.stringMatching(/^kubectl api-resources /),
+    ]);
+    // autoscaling/v1 is served beside the preferred autoscaling/v2: it is found among every served version.
+    const hpa = `apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: api-0}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api-0}
+  minReplicas: 2
+  maxReplicas: 3
+`;
+    const report = await deploy('older-version.yaml', `${workloadSet(1, 'v1', 'small').yaml}\n---\n${hpa}`);
+    expect(calls.filter((call) => call.startsWith('kubectl api-'))).toEqual([
+      expect.stringMatching(/^kubectl api-resources /),
+      'kubectl api-versions',
+    ]);
+    expect(report.applied).toContainEqual(
+      expect.objectContaining({ kind: 'HorizontalPodAutoscaler', name: 'api-0', action: 'created' }),
+    );
+  } finally {
+    await kubectl.close();
+  }
+}, 60_000);
