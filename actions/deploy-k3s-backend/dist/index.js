@@ -34469,12 +34469,16 @@ class Kubectl {
     /**
      * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
      * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
-     * the same REST mapping), and every served group-version (`kubectl api-versions`), since
-     * api-resources lists each kind at its preferred version only. The api-resources table is read
+     * the same REST mapping), and the served group-versions. api-resources lists each kind at its
+     * preferred version only, so every served group-version is read too (`kubectl api-versions`),
+     * unless each of `asked` (the apiVersions the caller will look up) is the preferred version of
+     * some kind: then `groupVersions` holds the preferred versions, which answer for every asked
+     * one, and the second kubectl process is saved. The api-resources table is read
      * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
      * because SHORTNAMES may be empty.
+     * @throws KubectlError as `run`.
      */
-    async servedApis() {
+    async servedApis(asked) {
         const resources = await this.run(['api-resources', '--no-headers']);
         const kinds = new Map();
         for (const line of resources.stdout.split('\n')) {
@@ -34487,6 +34491,9 @@ class Kubectl {
             if (!kinds.has(groupKind))
                 kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
         }
+        const preferred = new Set([...kinds.values()].map((kind) => kind.apiVersion));
+        if (asked && [...asked].every((version) => preferred.has(version)))
+            return { kinds, groupVersions: preferred };
         const versions = await this.run(['api-versions']);
         const groupVersions = new Set(versions.stdout
             .split('\n')
@@ -36063,10 +36070,9 @@ async function deployManifests(kubectl, manifests, settings) {
         restored: [],
     };
     if (settings.dryRun) {
-        report.applied = await dryRunApplied(prepared);
+        report.applied = dryRunApplied(prepared);
         return report;
     }
-    await preflight(prepared);
     const companion = settings.companion;
     // What has been changed so far: an error from here on must say it, and put it back.
     const progress = { companionMade: false, applyBegun: false, foundations: [] };
@@ -36293,52 +36299,71 @@ function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 /**
- * Reads the manifests against the cluster without changing it: a kind or apiVersion the server
- * does not serve stops here (ManifestError); cluster-scoped kinds lose their namespace; replicas
- * an autoscaler owns are left out (with a warning); the live state and the apply plan are read.
+ * Reads the manifests against the cluster and has the server check them, without changing it: a
+ * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
+ * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
+ * and the apply plan are read, and every object the server can check now is checked (preflight:
+ * its refusals are thrown as preflight throws them).
+ *
+ * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
+ * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
+ * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
+ * does what is applied depend on the live objects). A failed check is thrown before a failed read.
  */
 async function prepareDeploy(kubectl, manifests, settings) {
     const log = settings.log ?? (() => undefined);
-    const served = await kubectl.servedApis();
+    const sorted = sortForApply(manifests);
+    // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
+    // known before it; a workload kind of another group waits for its scope to be settled.
+    const early = sorted.every(({ object }) => !objects_isWorkload(object) || groupKindOf(object).startsWith('apps/'));
+    const earlyAutoscalers = early
+        ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
+        : undefined;
+    // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
+    earlyAutoscalers?.catch(() => undefined);
+    const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
     const unserved = unservedKindProblems(manifests, served);
     if (unserved.length > 0)
         throw new ManifestError(unserved, 'API');
     const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
-    const sorted = sortForApply(manifests);
     const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
     // Where each object was written, to put the server's refusal of it on its file and line.
     const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
     const autoscalers = [
         ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-        ...(await liveAutoscalers(kubectl, written)),
+        ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
     ];
     const targets = new Set(autoscalers.map(autoscaledKey));
-    const liveTargets = await kubectl.getLive(written.filter((object) => objects_isWorkload(object) && targets.has(objects_objectKey(object))), { managedFields: true });
-    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(liveTargets), settings.fieldManager, settings.serverSide);
+    const scaled = written.filter((object) => objects_isWorkload(object) && targets.has(objects_objectKey(object)));
+    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+    const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
+    // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
+    // checkable ones are read (the split does not depend on replicas, so the written objects give it).
+    const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
+    liveRead.catch(() => undefined);
+    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(scaled.length > 0 ? await liveRead : []), settings.fieldManager, settings.serverSide);
     const objects = autoscaled.objects;
     const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
     for (const workload of autoscaled.yielded)
         (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
     for (const { key, replicas } of autoscaled.started)
         log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
-    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-    const liveFoundations = await kubectl.getLive(objects.filter(isFoundation), { managedFields: true });
-    const plan = planApply(objects, liveFoundations);
-    // Objects that wait for a namespace or kind this deploy creates cannot exist yet.
-    const before = byKey([...liveFoundations, ...(await kubectl.getLive(plan.checkable, { managedFields: true }))]);
-    const applyOptions = { serverSide: settings.serverSide, fieldManager: settings.fieldManager };
-    const ownership = { forceConflicts: settings.forceConflicts ?? false, log };
-    return {
+    const unchecked = {
         kubectl,
         settings,
         objects,
-        plan,
-        before,
+        plan: planApply(objects, liveFoundations),
         sources,
-        applyOptions,
-        ownership,
+        applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
+        ownership: { forceConflicts: settings.forceConflicts ?? false, log },
         replicaHandovers: autoscaled.handovers,
     };
+    const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
+    if (checked.status === 'rejected')
+        throw checked.reason;
+    if (live.status === 'rejected')
+        throw live.reason;
+    return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
 }
 /**
  * The server-side dry run of every object the server can check before anything is written: the
@@ -36349,9 +36374,9 @@ async function prepareDeploy(kubectl, manifests, settings) {
  * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
  * server's dry run would leave them, in their own namespaces.
  */
-async function preflight(prepared) {
+async function preflight(prepared, liveFoundations) {
     const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-    const standIns = await standInChecks(kubectl, plan, prepared.before);
+    const standIns = await standInChecks(kubectl, plan, liveFoundations);
     const checkSources = new Map(sources);
     for (const { original, standIn } of standIns)
         checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
@@ -36422,10 +36447,9 @@ async function standInChecks(kubectl, plan, live) {
  * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
  * not validated. Nothing is written.
  */
-async function dryRunApplied(prepared) {
-    const { objects, plan, before, settings } = prepared;
+function dryRunApplied(prepared) {
+    const { objects, plan, before, settings, checked } = prepared;
     const log = settings.log ?? (() => undefined);
-    const checked = await preflight(prepared);
     const intended = byKey(checked);
     const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
     const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
