@@ -21,3 +21,12 @@ test('reports compare and show int64 values with every digit', () => {
   expect(diff).toContain('-   activeDeadlineSeconds: 9007199254740993');
   expect(diff).toContain('+   activeDeadlineSeconds: 9007199254740995');
 });
+
+test('int64 digits are kept wherever JSON has a number: in arrays, after line breaks, as the whole text; digits inside strings leave the text to the fast reader unchanged', () => {
+  expect(parseKubeJson('[1, 9007199254740993]')).toEqual([1, 9007199254740993n]);
+  expect(parseKubeJson('{\n  "a":\n    -9007199254740993\n}')).toEqual({ a: -9007199254740993n });
+  expect(parseKubeJson('9007199254740993')).toBe(9007199254740993n);
+  // A running pod's containerID: 64 hex digits, here with a run of 16 decimal ones.
+  const id = 'containerd://1234567890123456abcdef0123456789abcdef0123456789abcdef0123456789';
+  expect(parseKubeJson(`{"containerID": "${id}", "restartCount": 0}`)).toEqual({ containerID: id, restartCount: 0 });
+});
