@@ -59,7 +59,7 @@ test('a main step killed outright leaves its lock, and the post step frees it', 
 test('a cancelled run (SIGINT, then SIGTERM) ends at once, and its post step frees the lock', async () => {
   const run = await interrupted({ sigtermAfterMs: 7500 }, true);
   expect(run.cancelled).toBe(true);
-  expect(run.durationMs).toBeLessThan(7500);
+  expect(run.cancelSignals).toEqual(['SIGINT']);
   expect(run.code).not.toBe(0);
   expect(run.post?.code).toBe(0);
   expect(existsSync(lockDir())).toBe(false);

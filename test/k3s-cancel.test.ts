@@ -94,7 +94,8 @@ test('a deploy cancelled mid-rollout is put back, publishes its outputs and summ
 
   expect(run.cancelled).toBe(true);
   expect(run.code).not.toBe(0);
-  expect(run.durationMs).toBeLessThan(7500);
+  // Ended on its own, put-back and all, before the runner's SIGTERM was due.
+  expect(run.cancelSignals).toEqual(['SIGINT']);
   const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
   expect(errors).toEqual([
     expect.stringMatching(/^The deploy stopped after changing the cluster: The run was cancelled\. /),

@@ -82,6 +82,11 @@ export interface ActionRun {
   state: Record<string, string>;
   /** Whether the harness sent the cancel signals. */
   cancelled: boolean;
+  /**
+   * The signals the harness sent, in order: `['SIGINT']` alone means the step ended on its own
+   * within the runner's grace, before SIGTERM was due.
+   */
+  cancelSignals: NodeJS.Signals[];
   /** Every path under RUNNER_TEMP when the run (main, and post if asked) ended, relative to it. */
   runnerTempLeft: string[];
   post?: PostRun;
@@ -181,7 +186,7 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       else env[name] = value;
     }
     const started = Date.now();
-    const { code, signal, stdout, stderr, cancelled } = await spawnNode(
+    const { code, signal, stdout, stderr, cancelled, cancelSignals } = await spawnNode(
       binary,
       entry,
       workspace,
@@ -205,6 +210,7 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       exportedEnv: parseCommandFile(readIfPresent(env.GITHUB_ENV)),
       state,
       cancelled,
+      cancelSignals,
       runnerTempLeft: readdirSync(env.RUNNER_TEMP, { recursive: true }).map(String).sort(),
       post,
       durationMs: Date.now() - started,
@@ -255,6 +261,7 @@ function spawnNode(
   stdout: string;
   stderr: string;
   cancelled: boolean;
+  cancelSignals: NodeJS.Signals[];
 }> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -262,6 +269,12 @@ function spawnNode(
     const stderr: Buffer[] = [];
     const timers: NodeJS.Timeout[] = [];
     let cancelled = false;
+    const cancelSignals: NodeJS.Signals[] = [];
+    const send = (signal: NodeJS.Signals): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      cancelSignals.push(signal);
+      child.kill(signal);
+    };
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     if (cancel) {
@@ -270,14 +283,14 @@ function spawnNode(
         clearInterval(poll);
         cancelled = true;
         const first = cancel.firstSignal ?? 'SIGINT';
-        child.kill(first);
+        send(first);
         if (first === 'SIGKILL') return;
-        const sigkill = (): NodeJS.Timeout => setTimeout(() => child.kill('SIGKILL'), cancel.sigkillAfterMs ?? 2500);
+        const sigkill = (): NodeJS.Timeout => setTimeout(() => send('SIGKILL'), cancel.sigkillAfterMs ?? 2500);
         if (first === 'SIGTERM') timers.push(sigkill());
         else
           timers.push(
             setTimeout(() => {
-              child.kill('SIGTERM');
+              send('SIGTERM');
               timers.push(sigkill());
             }, cancel.sigtermAfterMs ?? 7500),
           );
@@ -307,6 +320,7 @@ function spawnNode(
         stdout: Buffer.concat(stdout).toString(),
         stderr: Buffer.concat(stderr).toString(),
         cancelled,
+        cancelSignals,
       });
     });
   });
