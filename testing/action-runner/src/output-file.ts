@@ -1,6 +1,10 @@
 /**
  * Parses a GITHUB_OUTPUT (or GITHUB_ENV) file as the runner does: `name=value` lines, and the
- * heredoc form `name<<DELIMITER` ... `DELIMITER` that @actions/core writes for every value.
+ * heredoc form `name<<DELIMITER` ... `DELIMITER` that @actions/core writes for every value. A
+ * name written twice keeps its later value, as the runner's `SetOutputFileCommand` assigns each
+ * entry in file order to the step's outputs dictionary (actions/runner,
+ * src/Runner.Worker/FileCommandManager.cs and StepsContext.cs `SetOutput`): a step may publish
+ * provisional outputs and overwrite them.
  */
 export function parseCommandFile(text: string): Record<string, string> {
   const values: Record<string, string> = {};
