@@ -2549,10 +2549,11 @@ const jsonCheck = (name, raw) => {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  Qj: () => (/* reexport */ markdownTable)
+  Qj: () => (/* reexport */ markdownTable),
+  p7: () => (/* reexport */ markdownText)
 });
 
-// UNUSED EXPORTS: PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, silentLog
+// UNUSED EXPORTS: MARKDOWN_TEXT_CHARS, PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, silentLog
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -2605,6 +2606,25 @@ function formatBytes(bytes) {
     if (bytes < 1024 * 1024)
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+/** The most characters of one outside text (an error message) a summary shows before cutting it. */
+const MARKDOWN_TEXT_CHARS = 2000;
+const MARKDOWN_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
+ * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
+ * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
+ * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
+ * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
+ * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ */
+function markdownText(text, maxChars = MARKDOWN_TEXT_CHARS) {
+    const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
+    const escaped = shown
+        .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+        .replace(/[\\`*_~[\]|]/g, '\\$&')
+        .replace(/\r\n|\r|\n/g, '<br>');
+    return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
