@@ -58839,19 +58839,16 @@ async function deployFromSettings(settings, options = {}) {
     let built;
     const report = await withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => {
         built = release.manifest;
-        return src/* actionLog */.Zx.group(`Release ${settings.releaseId} on every host`, async () => {
-            const deployed = await deployFrontend({
-                ...request,
-                ...release,
-                origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
-                lockToken: options.lockToken,
-                journal: options.journal,
-                log: options.log,
-                knownManifest: kept.known,
-            }, hosts);
-            src/* actionLog */.Zx.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
-            return deployed;
-        });
+        // No group here: the hosts work in parallel, so their lines are folded per host when the report is published.
+        return deployFrontend({
+            ...request,
+            ...release,
+            origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+            lockToken: options.lockToken,
+            journal: options.journal,
+            log: options.log,
+            knownManifest: kept.known,
+        }, hosts);
     });
     if (built)
         await kept.keep(report, () => settings.target, built);
@@ -59041,8 +59038,8 @@ function frontendPlanPublication(plan, site) {
  * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
  * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
  * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
- * log group per host and the summary, written on every path once the inputs are read; the step
- * fails if any host failed.
+ * log group per host and the summary, written on every path once the inputs are read, and the line
+ * saying the release is live everywhere; the step fails if any host failed.
  */
 async function main() {
     const settings = getInputs();
@@ -59056,13 +59053,16 @@ async function main() {
     }
     const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
-    await (0,src/* publishing */.Kc)(
+    const report = await (0,src/* publishing */.Kc)(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
     () => deployFromSettings(settings, { lockToken, journal, log: src/* actionLog */.Zx.debug }), {
         reported: FrontendDeployFailedError,
         publicationOf: frontendPublication,
         unreported: (error) => notReleasedPublication(error, settings),
     });
+    // The outcome closes the log, after the host groups that show how each host got there.
+    const hosts = report.hosts.length;
+    src/* actionLog */.Zx.info(`${report.releaseId} is live on ${hosts} host${hosts === 1 ? '' : 's'}`);
 }
 /**
  * The post step: puts back every host a cancelled or killed main step had switched before the release
