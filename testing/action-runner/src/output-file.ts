@@ -7,7 +7,15 @@
  * provisional outputs and overwrite them.
  */
 export function parseCommandFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
+  return Object.fromEntries(commandFileEntries(text).map(({ name, value }) => [name, value]));
+}
+
+/**
+ * Every entry of a GITHUB_OUTPUT (or GITHUB_ENV) file in the order written, a name written twice
+ * listed twice: what a test reads to see a provisional value published and then overwritten.
+ */
+export function commandFileEntries(text: string): Array<{ name: string; value: string }> {
+  const entries: Array<{ name: string; value: string }> = [];
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].replace(/\r$/, '');
@@ -20,12 +28,12 @@ export function parseCommandFile(text: string): Record<string, string> {
       index++;
       while (index < lines.length && lines[index].replace(/\r$/, '') !== delimiter) body.push(lines[index++]);
       if (index >= lines.length) throw new Error(`Output "${name}" is missing its closing delimiter "${delimiter}"`);
-      values[name] = body.join('\n');
+      entries.push({ name, value: body.join('\n') });
     } else if (equals > 0) {
-      values[line.slice(0, equals)] = line.slice(equals + 1);
+      entries.push({ name: line.slice(0, equals), value: line.slice(equals + 1) });
     } else {
       throw new Error(`Invalid line in a command file: ${JSON.stringify(line)}`);
     }
   }
-  return values;
+  return entries;
 }
