@@ -1377,7 +1377,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 5454:
+/***/ 2810:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1390,8 +1390,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(2660);
-const { bufferSlice } = __nccwpck_require__(8599);
+} = __nccwpck_require__(979);
+const { bufferSlice } = __nccwpck_require__(7347);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -1679,7 +1679,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9516:
+/***/ 2488:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1690,14 +1690,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(354);
+const { isParsedKey, parseKey } = __nccwpck_require__(1430);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 
 function once(cb) {
   let called = false;
@@ -2809,7 +2809,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9194:
+/***/ 6750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -2844,11 +2844,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(2660);
-const { init: cryptoInit } = __nccwpck_require__(7833);
-const Protocol = __nccwpck_require__(5688);
-const { parseKey } = __nccwpck_require__(354);
-const { SFTP } = __nccwpck_require__(3765);
+} = __nccwpck_require__(979);
+const { init: cryptoInit } = __nccwpck_require__(5701);
+const Protocol = __nccwpck_require__(2300);
+const { parseKey } = __nccwpck_require__(1430);
+const { SFTP } = __nccwpck_require__(4225);
 const {
   bufferCopy,
   makeBufferParser,
@@ -2856,23 +2856,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(9516);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(2488);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5454);
+} = __nccwpck_require__(2810);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(732);
+} = __nccwpck_require__(5088);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -3158,30 +3158,18 @@ class Client extends EventEmitter {
           sock.end();
         },
         SERVICE_ACCEPT: (p, name) => {
-          if (name === 'ssh-userauth' && !authStarted) {
-            authStarted = true;
+          if (name === 'ssh-userauth')
             tryNextAuth();
-          }
         },
         EXT_INFO: (p, exts) => {
           if (serverSigAlgs === undefined) {
-            serverSigAlgs = null;
             for (const ext of exts) {
               if (ext.name === 'server-sig-algs') {
                 serverSigAlgs = ext.algs;
-                break;
+                return;
               }
             }
-          }
-          // OpenSSH's server sends EXT_INFO right after its NEWKEYS and
-          // handles its messages in order: the user authentication request
-          // can follow the service request at once (its handler is set
-          // when the service request is accepted, auth2.c), instead of
-          // waiting a round trip for SERVICE_ACCEPT. The server's signature
-          // algorithms, which choose the key's, are known by now.
-          if (!authStarted && /^OpenSSH_/.test(this._remoteVer || '')) {
-            authStarted = true;
-            tryNextAuth();
+            serverSigAlgs = null;
           }
         },
         USERAUTH_BANNER: (p, msg) => {
@@ -3680,7 +3668,6 @@ class Client extends EventEmitter {
       authHandler = makeSimpleAuthHandler(authsAllowed);
 
     let hasSentAuth = false;
-    let authStarted = false;
     const doNextAuth = (nextAuth) => {
       if (hasSentAuth)
         return;
@@ -5024,7 +5011,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 6668:
+/***/ 3808:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5051,7 +5038,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(9194);
+        Client = __nccwpck_require__(6750);
 
       const client = new Client();
       let triedForward = false;
@@ -5115,7 +5102,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 3825:
+/***/ 9285:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5127,33 +5114,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(9516);
+} = __nccwpck_require__(2488);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(6668);
-const { parseKey } = __nccwpck_require__(354);
+} = __nccwpck_require__(3808);
+const { parseKey } = __nccwpck_require__(1430);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(3765);
+} = __nccwpck_require__(4225);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(9194),
+  Client: __nccwpck_require__(6750),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(6414),
+  Server: __nccwpck_require__(4042),
   utils: {
     parseKey,
-    ...__nccwpck_require__(8690),
+    ...__nccwpck_require__(3014),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -5166,7 +5153,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8690:
+/***/ 3014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5182,7 +5169,7 @@ const {
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(7833);
+const { CIPHER_INFO } = __nccwpck_require__(5701);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -5755,7 +5742,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5688:
+/***/ 2300:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -5800,7 +5787,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(7833);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(5701);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -5808,18 +5795,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(2660);
+} = __nccwpck_require__(979);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(2850);
+} = __nccwpck_require__(6686);
 const {
   parseKey,
-} = __nccwpck_require__(354);
-const MESSAGE_HANDLERS = __nccwpck_require__(41);
+} = __nccwpck_require__(1430);
+const MESSAGE_HANDLERS = __nccwpck_require__(1669);
 const {
   bufferCopy,
   bufferFill,
@@ -5827,15 +5814,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4137);
+} = __nccwpck_require__(205);
 
-const MODULE_VER = (__nccwpck_require__(4709)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(2913)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -7898,7 +7885,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 3765:
+/***/ 4225:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7919,7 +7906,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -11499,7 +11486,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(6305);
+} = __nccwpck_require__(5434);
 
 const kMinPoolSpace = 128;
 
@@ -11957,7 +11944,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2660:
+/***/ 979:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11969,7 +11956,7 @@ try {
   cpuInfo = __nccwpck_require__(1128)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(7833);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(5701);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -12320,7 +12307,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 7833:
+/***/ 5701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -12335,7 +12322,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(8599);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(7347);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -13906,7 +13893,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(3069)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(2769)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -13929,7 +13916,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3069:
+/***/ 2769:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13976,15 +13963,15 @@ else {}
 
 /***/ }),
 
-/***/ 41:
+/***/ 1669:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(2850).HANDLERS),
-  __nccwpck_require__(5423),
+  (__nccwpck_require__(6686).HANDLERS),
+  __nccwpck_require__(8051),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -13999,7 +13986,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 5423:
+/***/ 8051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -14010,18 +13997,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(2660);
+} = __nccwpck_require__(979);
 
 const {
   parseKey,
-} = __nccwpck_require__(354);
+} = __nccwpck_require__(1430);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -15291,7 +15278,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2850:
+/***/ 6686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15319,14 +15306,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(2660);
+} = __nccwpck_require__(979);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(7833);
-const { parseDERKey } = __nccwpck_require__(354);
+} = __nccwpck_require__(5701);
+const { parseDERKey } = __nccwpck_require__(1430);
 const {
   bufferFill,
   bufferParser,
@@ -15335,13 +15322,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(4137);
+} = __nccwpck_require__(205);
 
 let MESSAGE_HANDLERS;
 
@@ -17085,7 +17072,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(41);
+          MESSAGE_HANDLERS = __nccwpck_require__(1669);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -17093,7 +17080,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(41);
+        MESSAGE_HANDLERS = __nccwpck_require__(1669);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -17206,7 +17193,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 354:
+/***/ 1430:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -17231,15 +17218,15 @@ const supportedOpenSSLCiphers = getCiphers();
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(7833);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(2660);
+const { CIPHER_INFO } = __nccwpck_require__(5701);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(979);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(8599);
+} = __nccwpck_require__(7347);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -18697,7 +18684,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6305:
+/***/ 5434:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18819,7 +18806,7 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 8599:
+/***/ 7347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18995,7 +18982,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(2660));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(979));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -19182,7 +19169,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4137:
+/***/ 205:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19444,7 +19431,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6414:
+/***/ 4042:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -19472,13 +19459,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(2660);
-const { init: cryptoInit } = __nccwpck_require__(7833);
-const { KexInit } = __nccwpck_require__(2850);
-const { parseKey } = __nccwpck_require__(354);
-const Protocol = __nccwpck_require__(5688);
-const { SFTP } = __nccwpck_require__(3765);
-const { writeUInt32BE } = __nccwpck_require__(8599);
+} = __nccwpck_require__(979);
+const { init: cryptoInit } = __nccwpck_require__(5701);
+const { KexInit } = __nccwpck_require__(6686);
+const { parseKey } = __nccwpck_require__(1430);
+const Protocol = __nccwpck_require__(2300);
+const { SFTP } = __nccwpck_require__(4225);
+const { writeUInt32BE } = __nccwpck_require__(7347);
 
 const {
   Channel,
@@ -19486,7 +19473,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(5454);
+} = __nccwpck_require__(2810);
 
 const {
   ChannelManager,
@@ -19494,7 +19481,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(732);
+} = __nccwpck_require__(5088);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -20831,12 +20818,12 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 732:
+/***/ 5088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { SFTP } = __nccwpck_require__(3765);
+const { SFTP } = __nccwpck_require__(4225);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -51943,7 +51930,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6090);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(728);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
@@ -51957,7 +51944,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6090:
+/***/ 728:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52649,28 +52636,6 @@ const REQUIRE_COMMANDS = `for required in flock; do
   exit 1
 done`;
 /**
- * How a release is built on the host, shared by the upload and by a lock that clones a kept release
- * (see BEGIN_SCRIPT). Need $ID, $P (releases/.<id>.partial) and $R (its records' partial directory);
- * run in the target directory. clone_release hard-links kept release $1 whole into $P (\`cp -al\`, one
- * process) and copies its manifest and digest into $R; stat_release records the stat of every file
- * of $P as written (RECORD_STAT); place_release renames both into place, so a release directory
- * without the dot is always complete and has its records. The first two print their failure's words.
- */
-const BUILD_RELEASE = `clone_release() {
-  cp -al "releases/$1" "$P" 2>&1 &&
-    cp -p "${RECORDS_DIR}/$1/${RECORD_MANIFEST}" "${RECORDS_DIR}/$1/${RECORD_DIGEST}" "$R/" 2>&1
-}
-stat_release() {
-  find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
-    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"
-}
-place_release() {
-  rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
-  mv "$R" "${RECORDS_DIR}/$ID"
-  mv "$P" "releases/$ID"
-}
-`;
-/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -52690,17 +52655,12 @@ place_release() {
  * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
  * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
  * \`current-known\`, and the deploy uses the copy it holds.
- * When that release (the live one or the match) has no file whose stat moved since it was built, and
- * the new release's record is given ($7), the release is cloned here as the upload would clone it
- * (see BUILD_RELEASE) and \`cloned <from>\` is recorded: a redeploy of a kept build needs no upload
- * channel and no round trip of its own.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
- * record (run, host, time, token), a kept manifest's digest (may be empty), the new release's record
- * (JSON, may be empty: no clone). The owner and record are arguments, not stdin: the script starts on
- * the exec request itself, a round trip before stdin could reach it.
+ * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
+ * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}; INFO=\${7:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -52710,16 +52670,6 @@ cd "$T"
 L=.deploy/lock
 locked=
 ${REPORT_DRIFT}
-${BUILD_RELEASE}
-# report_drift, noting in $unchanged whether no file of the release was even a candidate.
-report_drift_noting() {
-  report_drift "$@" > "$L/drift"
-  unchanged=
-  [ -s "$L/drift" ] || unchanged=yes
-  cat "$L/drift"
-  rm -f "$L/drift"
-}
-FROM=
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -52808,8 +52758,7 @@ if [ -n "$DIGEST" ] && [ -z "$found" ]; then
     if same_manifest "$R"; then
       match=$id
       record match "$id"
-      report_drift_noting "releases/$id" "$R" match-drift
-      [ -z "$unchanged" ] || FROM=$id
+      report_drift "releases/$id" "$R" match-drift
       break
     fi
     if [ "releases/$id" = "$live" ]; then seen_live=yes
@@ -52818,27 +52767,10 @@ if [ -n "$DIGEST" ] && [ -z "$found" ]; then
 fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
 if [ -n "$LR" ] && [ -z "$match" ]; then
-  same=
-  if same_manifest "$LR"; then record current-same yes; same=yes
+  if same_manifest "$LR"; then record current-same yes
   elif [ -n "$KNOWN" ] && [ "$(cat "$LR/${RECORD_DIGEST}" 2>/dev/null || true)" = "$KNOWN" ]; then record current-known yes
   elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
-  report_drift_noting "$live" "$LR" drift
-  [ -z "$same" ] || [ -z "$unchanged" ] || FROM=\${live#releases/}
-fi
-# The build is a kept release none of whose files changed: with the new release's record ($INFO) it is
-# cloned now, under the lock, so that the deploy needs no upload. A clone that fails (a full disk)
-# leaves nothing behind and no \`cloned\`: the deploy then uploads, and reports the failure as such.
-if [ -n "$FROM" ] && [ -n "$INFO" ] && [ -n "$ID" ] && [ ! -e "releases/$ID" ] && [ "$FROM" != "$ID" ]; then
-  P="releases/.$ID.partial"
-  R="${RECORDS_DIR}/.$ID.partial"
-  rm -rf "$P" "$R"
-  if mkdir -p "$R" && printf '%s' "$INFO" > "$R/${RECORD_INFO}" && clone_release "$FROM" >/dev/null &&
-    stat_release >/dev/null; then
-    place_release
-    record cloned "$FROM"
-  else
-    rm -rf "$P" "$R"
-  fi
+  report_drift "$live" "$LR" drift
 fi
 # Releases built after the live one (it was rolled back to): their new files can be linked too.
 if [ -z "$match" ]; then
@@ -52883,7 +52815,6 @@ kill "$beater" 2>/dev/null || true
 const UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
-${BUILD_RELEASE}
 IFS= read -r FROM || FROM=
 case $FROM in
   '') ;;
@@ -52893,14 +52824,19 @@ P="releases/.$ID.partial"
 R="${RECORDS_DIR}/.$ID.partial"
 rm -rf "$P" "$R"
 if ! err=$(tar -xzf - --no-same-owner -p 2>&1) ||
-  { [ -n "$FROM" ] && ! err=$(clone_release "$FROM"); } ||
-  [ ! -d "$P" ] || [ ! -d "$R" ] || ! err=$(stat_release); then
+  { [ -n "$FROM" ] && ! err=$(cp -al "releases/$FROM" "$P" 2>&1 &&
+    cp -p "${RECORDS_DIR}/$FROM/${RECORD_MANIFEST}" "${RECORDS_DIR}/$FROM/${RECORD_DIGEST}" "$R/" 2>&1); } ||
+  [ ! -d "$P" ] || [ ! -d "$R" ] ||
+  ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
+    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
   rm -rf "$P" "$R"
   record available-kib "$(free_kib)"
   printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
   exit ${remote_scripts_EXIT.buildFailed}
 fi
-place_release
+rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
+mv "$R" "${RECORDS_DIR}/$ID"
+mv "$P" "releases/$ID"
 record built "$ID"
 `;
 /** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
@@ -53440,119 +53376,6 @@ function releaseIdFromLink(link) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
-
-/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
-function fingerprintOf(keyBlob) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
-function keyTypeOf(keyBlob) {
-    if (keyBlob.length < 4)
-        return 'unknown';
-    const length = keyBlob.readUInt32BE(0);
-    if (length > 64 || 4 + length > keyBlob.length)
-        return 'unknown';
-    return keyBlob.subarray(4, 4 + length).toString('latin1');
-}
-/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
-function describeKey(keyBlob) {
-    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
-}
-/** Compares fingerprints the way users write them: with or without base64 padding. */
-function sameFingerprint(a, b) {
-    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
-
-
-/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
-function knownHostsName(host, port) {
-    const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return port === 22 ? bare : `[${bare}]:${port}`;
-}
-/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
-function knownHostsLine(host, port, publicKey) {
-    const [type, base64] = publicKey.trim().split(/\s+/);
-    return `${knownHostsName(host, port)} ${type} ${base64}`;
-}
-/**
- * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
- * Never throws.
- */
-function parseKnownHosts(text) {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        let marker;
-        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
-            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
-        }
-        const [hosts, keyType, base64] = fields;
-        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
-            return;
-        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
-    });
-    return entries;
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${body}$`, 'i');
-}
-function hashedNameMatches(hashed, name) {
-    const [, , salt, hash] = hashed.split('|');
-    if (!salt || !hash)
-        return false;
-    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return computed === hash;
-}
-/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
-function hostFieldMatches(hosts, name) {
-    if (hosts.startsWith('|1|'))
-        return hashedNameMatches(hosts, name);
-    let matched = false;
-    for (const pattern of hosts.split(',')) {
-        const negated = pattern.startsWith('!');
-        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
-function entriesFor(entries, name) {
-    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
-}
-/**
- * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
- * for every host, @cert-authority lines are not host keys.
- */
-function checkKnownHosts(entries, name, presented) {
-    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
-    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
-    if (revoked)
-        return { verdict: 'revoked', entry: revoked };
-    const candidates = entriesFor(entries, name);
-    const match = candidates.find((entry) => entry.key.equals(presented));
-    if (match)
-        return { verdict: 'match', entry: match };
-    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
-}
-/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
-function describeEntry(entry) {
-    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
-    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
 /**
  * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
@@ -53644,607 +53467,6 @@ class RemoteCommandError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
-
-
-
-// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
-const ALGORITHMS_FOR_KEY_TYPE = {
-    'ssh-ed25519': ['ssh-ed25519'],
-    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
-function algorithmsFor(keyTypes) {
-    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
-    return algorithms.length > 0 ? algorithms : undefined;
-}
-function refuse(name, presented, expected, detail) {
-    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
-    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
-}
-function knownHostsCheck(knownHosts, name) {
-    const entries = parseKnownHosts(knownHosts);
-    const forHost = entriesFor(entries, name);
-    return {
-        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
-        verify(presented) {
-            const result = checkKnownHosts(entries, name, presented);
-            const presentedText = `the server presented ${describeKey(presented)}`;
-            switch (result.verdict) {
-                case 'match':
-                    return { ok: true };
-                case 'revoked':
-                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
-                case 'mismatch':
-                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
-                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
-                case 'unknown': {
-                    const listed = entries.filter((entry) => entry.marker === undefined);
-                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
-                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
-                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
-                }
-            }
-        },
-    };
-}
-function fingerprintCheck(expected, name) {
-    return {
-        verify(presented) {
-            if (sameFingerprint(fingerprintOf(presented), expected))
-                return { ok: true };
-            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
-                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
-        },
-    };
-}
-/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
-function hostKeyCheck(policy, name) {
-    switch (policy.kind) {
-        case 'known-hosts':
-            return knownHostsCheck(policy.knownHosts, name);
-        case 'fingerprint':
-            return fingerprintCheck(policy.fingerprint, name);
-        case 'insecure':
-            return {
-                verify: (presented) => ({
-                    ok: true,
-                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
-                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
-                }),
-            };
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
-/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
-function sshTargetsFrom(settings) {
-    return settings.hosts.map((entry) => ({
-        host: entry.host,
-        port: entry.port ?? settings.port,
-        user: settings.user,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        hostKeys: settings.hostKeys,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        connectAttempts: settings.connectAttempts,
-    }));
-}
-/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
-
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
-/**
- * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
- * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
- */
-// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
-// `NAME=` word is an assignment and a leading `~` expands.
-const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
-/**
- * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
- * Language", 2.2.3).
- * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
- */
-function shellQuote(arg) {
-    if (typeof arg !== 'string')
-        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
-    if (arg.includes('\0'))
-        throw new Error('A remote command argument cannot contain a NUL byte');
-    if (SELF_QUOTING.test(arg))
-        return arg;
-    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
- * shellQuote.
- */
-function shellCommand(argv) {
-    if (argv.length === 0)
-        throw new Error('A remote command needs at least the program name');
-    return argv.map(shellQuote).join(' ');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
-
-
-
-
-
-const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
-// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
-const STDERR_LIMIT = 256 * 1024;
-/** Limits how many channels are open at once, queueing the rest in order. */
-class ChannelSlots {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-    }
-    async acquire() {
-        if (this.active < this.limit) {
-            this.active += 1;
-            return;
-        }
-        await new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-}
-/**
- * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
- * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
- * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
- * rc file prints (it cannot know the marker) is ever taken for the command's output.
- */
-class OutputAfterMarker {
-    pending = Buffer.alloc(0);
-    marker;
-    constructor(marker) {
-        this.marker = Buffer.from(marker);
-    }
-    /** True once the marker went by: the command itself started. */
-    get started() {
-        return this.pending === undefined;
-    }
-    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
-    push(chunk) {
-        if (this.pending === undefined)
-            return chunk;
-        const seen = Buffer.concat([this.pending, chunk]);
-        const at = seen.indexOf(this.marker);
-        if (at < 0) {
-            // Keep only what could still be the marker's beginning: a login banner can be long.
-            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
-            this.discarded += seen.length - this.pending.length;
-            return Buffer.alloc(0);
-        }
-        this.discarded += at;
-        this.pending = undefined;
-        return seen.subarray(at + this.marker.length);
-    }
-    /** Bytes dropped before the marker (what the login shell printed). */
-    discarded = 0;
-}
-/**
- * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
- * printed from two halves, so the command line never holds it whole: a login shell that echoes the
- * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
- */
-function markedCommand(command, marker) {
-    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
-    const half = Math.ceil(marker.length / 2);
-    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
-    return `${printMarker} && ${printMarker} >&2 && ${command}`;
-}
-function isReadableStream(input) {
-    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
-}
-/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
-class SshSession {
-    client;
-    label;
-    log;
-    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
-    channelsOpened = 0;
-    lost;
-    slots;
-    running = new Set();
-    constructor(client, 
-    /** `hostLabel` of the target, used in every message about this connection. */
-    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
-    /** Every command is logged here at debug level, with its purpose. */
-    log = reporting_src/* silentLog */.aB) {
-        this.client = client;
-        this.label = label;
-        this.log = log;
-        this.slots = new ChannelSlots(maxConcurrentCommands);
-        client.on('error', (error) => this.fail(error));
-        client.on('close', () => this.fail(new Error('the connection was closed')));
-    }
-    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
-    async run(purpose, argv, options = {}) {
-        const chunks = [];
-        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
-        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
-    }
-    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
-    async exec(purpose, argv, options) {
-        return this.execute(purpose, argv, options, options.stdout);
-    }
-    /**
-     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
-     * "$1" "$2" ... and are never parsed as shell syntax.
-     */
-    async runScript(purpose, script, args = [], options = {}) {
-        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
-    }
-    /**
-     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
-     * fail with SshConnectionLostError. Closing twice does nothing.
-     */
-    async close() {
-        if (this.lost)
-            return;
-        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
-        this.lost = new Error('the session was closed');
-        this.client.end();
-        const timer = setTimeout(() => this.client.destroy(), 2000);
-        await closed;
-        clearTimeout(timer);
-    }
-    fail(error) {
-        this.lost ??= error;
-        for (const abort of [...this.running])
-            abort(error);
-    }
-    lostError(purpose, error) {
-        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
-    }
-    /**
-     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
-     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
-     */
-    async openChannel(purpose, command) {
-        if (this.lost)
-            throw this.lostError(purpose, this.lost);
-        return new Promise((resolve, reject) => {
-            this.client.exec(command, (error, channel) => {
-                if (error) {
-                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
-                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
-                }
-                const exit = { code: null };
-                channel.on('exit', (code, signal) => {
-                    exit.code = code;
-                    exit.signal = signal ?? undefined;
-                });
-                resolve({ channel, exit });
-            });
-        });
-    }
-    async execute(purpose, argv, options, stdout) {
-        const command = shellCommand(argv);
-        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
-        const okExitCodes = options.okExitCodes ?? [0];
-        options.signal?.throwIfAborted();
-        await this.slots.acquire();
-        try {
-            options.signal?.throwIfAborted();
-            this.log.debug(`${this.label} ${purpose}: ${command}`);
-            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
-            this.channelsOpened += 1;
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
-            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
-            const { code, signal } = exit;
-            if (code === null || !okExitCodes.includes(code)) {
-                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
-            }
-            return { code, stderr, stdoutBytes };
-        }
-        finally {
-            this.slots.release();
-        }
-    }
-    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
-    drive(purpose, channel, exit, options, stdout, marker) {
-        return new Promise((resolve, reject) => {
-            const stdoutFilter = new OutputAfterMarker(marker);
-            const stderrFilter = new OutputAfterMarker(marker);
-            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-            let preamble = '';
-            let stderr = '';
-            let stdoutBytes = 0;
-            let pending = 3; // channel close, stdout end, stderr end
-            let settled = false;
-            let timer;
-            let channelError;
-            const input = options.stdin;
-            const finish = (error) => {
-                if (settled)
-                    return;
-                settled = true;
-                if (timer)
-                    clearTimeout(timer);
-                options.signal?.removeEventListener('abort', cancel);
-                this.running.delete(abort);
-                if (input !== undefined && isReadableStream(input)) {
-                    input.unpipe(channel);
-                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
-                    if (!input.readableEnded)
-                        input.destroy();
-                }
-                if (!error && exit.code === null && exit.signal === undefined) {
-                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
-                }
-                if (error) {
-                    channel.destroy();
-                    reject(error);
-                }
-                else {
-                    resolve({ stderr, stdoutBytes });
-                }
-            };
-            const abort = (error) => finish(this.lostError(purpose, error));
-            const done = () => {
-                pending -= 1;
-                if (pending === 0)
-                    finish();
-            };
-            this.running.add(abort);
-            channel.on('close', done);
-            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
-            // the exit status and stderr that follow are.
-            channel.on('error', (error) => (channelError ??= error));
-            channel.on('end', done);
-            channel.stderr.on('end', () => {
-                if (!stderrFilter.started)
-                    stderr = preamble;
-                done();
-            });
-            channel.stderr.on('data', (chunk) => {
-                const own = stderrFilter.push(chunk);
-                // Before the marker: what the login shell said. Kept only to explain a command that never started.
-                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
-                    preamble += chunk.toString('utf8');
-                // Decoded as a stream, so a character split across two packets is not mangled.
-                stderr += stderrDecoder.write(own);
-                if (stderr.length > STDERR_LIMIT)
-                    stderr = stderr.slice(-STDERR_LIMIT);
-            });
-            const sink = typeof stdout === 'function' ? undefined : stdout;
-            sink?.on('error', (error) => finish(error));
-            channel.on('data', (chunk) => {
-                const own = stdoutFilter.push(chunk);
-                if (own.length === 0)
-                    return;
-                stdoutBytes += own.length;
-                if (typeof stdout === 'function') {
-                    stdout(own);
-                }
-                else if (sink && !sink.write(own)) {
-                    // Backpressure as pipe() would: the channel waits until the sink drains.
-                    channel.pause();
-                    sink.once('drain', () => channel.resume());
-                }
-            });
-            // Declared with `function` so that `finish`, above, can remove it before this line runs.
-            function cancel() {
-                channel.signal('KILL');
-                finish(options.signal.reason);
-            }
-            if (options.signal?.aborted)
-                cancel();
-            else
-                options.signal?.addEventListener('abort', cancel, { once: true });
-            if (options.timeoutMs !== undefined) {
-                timer = setTimeout(() => {
-                    channel.signal('KILL');
-                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
-                }, options.timeoutMs);
-            }
-            if (input === undefined) {
-                channel.end();
-            }
-            else if (isReadableStream(input)) {
-                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
-                input.pipe(channel);
-            }
-            else {
-                channel.end(input);
-            }
-        });
-    }
-}
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(3825);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
-
-
-
-
-
-
-
-
-
-const { Client, utils } = (lib_default());
-const DEFAULT_KEEPALIVE_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 4;
-const DEFAULT_RETRY_DELAY_MS = 1000;
-const MAX_RETRY_DELAY_MS = 15_000;
-/**
- * The public half of the user's key, for naming it in errors.
- * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
- *   parsing needs ssh2, which is this layer's).
- */
-function userKeyDescription(target) {
-    const parsed = utils.parseKey(target.privateKey, target.passphrase);
-    if (parsed instanceof Error) {
-        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
-        }
-        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
-    }
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    return describeKey(key.getPublicSSH());
-}
-function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
-    return new Promise((resolve, reject) => {
-        const client = new Client();
-        let hostKeyFailure;
-        let settled = false;
-        const settle = (error) => {
-            if (settled)
-                return;
-            settled = true;
-            if (error) {
-                client.removeAllListeners('ready');
-                client.on('error', () => { });
-                client.destroy();
-                reject(error);
-            }
-            else {
-                resolve(client);
-            }
-        };
-        client.once('ready', () => settle());
-        client.on('error', (error) => {
-            if (hostKeyFailure)
-                return settle(hostKeyFailure);
-            if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
-                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
-            }
-            settle(error);
-        });
-        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
-        const config = {
-            host: target.host,
-            port: target.port,
-            username: target.user,
-            privateKey: target.privateKey,
-            passphrase: target.passphrase,
-            readyTimeout: target.connectTimeoutMs,
-            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
-            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
-            authHandler: ['publickey'],
-            hostVerifier: (key) => {
-                const verdict = check.verify(key);
-                if (!verdict.ok) {
-                    hostKeyFailure = verdict.error;
-                    return false;
-                }
-                if (verdict.warning)
-                    log.warning(verdict.warning);
-                return true;
-            },
-        };
-        if (check.algorithms)
-            config.algorithms = { serverHostKey: check.algorithms };
-        client.connect(config);
-        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
-        client.setNoDelay(true);
-    });
-}
-/**
- * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
- * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
- * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
- */
-async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
-    const label = (0,reporting_src/* hostLabel */.vy)(target);
-    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
-    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
-    const keyName = userKeyDescription(target);
-    const attempts = Math.max(1, target.connectAttempts);
-    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    for (let number = 1;; number += 1) {
-        try {
-            const client = await attempt(target, check, keyName, label, log);
-            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
-            return new SshSession(client, label, target.maxConcurrentCommands, log);
-        }
-        catch (error) {
-            if (isPermanent(error))
-                throw error;
-            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
-            const reason = typeof error?.message === 'string' ? error.message : String(error);
-            if (number >= attempts) {
-                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
-            }
-            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await sleep(delay);
-            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-        }
-    }
-}
-/**
- * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
- */
-async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
-    const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
-    }
-    return attempts.map((attempt) => attempt.value);
-}
-/**
- * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
- * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
- * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
- */
-async function withSessions(targets, log, work) {
-    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-        const connected = await connectAll(targets, log);
-        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
-        return connected;
-    });
-    try {
-        return await work(sessions);
-    }
-    finally {
-        await Promise.allSettled(sessions.map((session) => session.close()));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
-
-
-
-
-
-
-
-
-
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
 
 
@@ -54283,16 +53505,11 @@ class GatedScript {
         }
         return this.result;
     }
-    /**
-     * Closes it unstarted: the remote script exits at its gate without doing anything, so this does not
-     * wait for its channel to close (a round trip nobody needs; the result settles in the background,
-     * at the latest when the session closes). A script already started is waited for.
-     */
+    /** Closes it unstarted: the remote script exits without doing anything. */
     async abort() {
         if (!this.opened) {
             this.opened = true;
             this.input.end();
-            return;
         }
         await this.result.catch(() => undefined);
     }
@@ -54479,7 +53696,6 @@ class release_host_TargetLock {
                 options.manifest ? manifestDigest(options.manifest) : '',
                 owner,
                 options.known ? manifestDigest(options.known) : '',
-                options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
             ], { okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink] });
         }
         catch (error) {
@@ -54518,7 +53734,6 @@ class release_host_TargetLock {
             newer: newerReleases(records),
             existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
-            clonedFrom: records.find(([key]) => key === 'cloned')?.[1],
         };
         if (state.tookOverFrom !== undefined)
             state.tookOverFrom = describeHolder(state.tookOverFrom);
@@ -54598,12 +53813,10 @@ class release_host_TargetLock {
         if (!remote_scripts_parseRecords(result.stdout).some(([key]) => key === 'unlocked'))
             return { result };
         this.released = true;
-        // The lock is gone: the heartbeat stops on its own (its loop ends with the lock) and the unlock
-        // opened ahead exits unstarted. Their channels close in the background; waiting for that would
-        // only add a round trip to the deploy (both promises settle, the session's close included).
-        this.heartbeat?.input.end();
+        const beat = this.heartbeat;
         this.heartbeat = undefined;
-        await this.finish?.abort();
+        beat?.input.end();
+        await Promise.all([this.finish?.abort(), beat?.done]);
         return { result, pruned: pruneResult(result.stdout, result.stderr) };
     }
 }
@@ -57286,7 +56499,7 @@ function settleWithin(work, ms, late) {
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 /** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
-function gate_sleep(ms, signal) {
+function sleep(ms, signal) {
     if (ms <= 0 || signal?.aborted)
         return Promise.resolve();
     return new Promise((resolve) => {
@@ -57346,7 +56559,7 @@ async function runHealthCheck(settings) {
     try {
         const signal = settings.signal;
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await gate_sleep(nextRoundMs - elapsedMs(), signal);
+        await sleep(nextRoundMs - elapsedMs(), signal);
         while (elapsedMs() < deadlineMs && !signal?.aborted) {
             const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = external_node_perf_hooks_.performance.now();
@@ -57413,7 +56626,7 @@ async function runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await gate_sleep(nextRoundMs - elapsedMs(), signal);
+            await sleep(nextRoundMs - elapsedMs(), signal);
         }
         if (signal?.aborted)
             outcome = 'cancelled';
@@ -57573,19 +56786,6 @@ async function prepareHost(run, request) {
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const known = request.knownManifest?.(session.label, run.target);
-    const totals = manifestTotals(request.manifest);
-    const info = {
-        id: request.releaseId,
-        status: 'complete',
-        commit: request.origin.commit,
-        ref: request.origin.ref,
-        runUrl: request.origin.runUrl,
-        actor: request.origin.actor,
-        createdAt: new Date().toISOString(),
-        files: totals.files,
-        bytes: totals.bytes,
-    };
-    run.info = info;
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -57593,7 +56793,6 @@ async function prepareHost(run, request) {
         token: run.lockToken,
         manifest: request.manifest,
         known,
-        record: info,
     });
     run.lock = lock;
     const state = lock.state;
@@ -57617,6 +56816,19 @@ async function prepareHost(run, request) {
     if (state.drift.length > 0)
         log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${release_host_describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
+    const totals = manifestTotals(request.manifest);
+    const info = {
+        id: request.releaseId,
+        status: 'complete',
+        commit: request.origin.commit,
+        ref: request.origin.ref,
+        runUrl: request.origin.runUrl,
+        actor: request.origin.actor,
+        createdAt: new Date().toISOString(),
+        files: totals.files,
+        bytes: totals.bytes,
+    };
+    run.info = info;
     const existingIsSame = sameManifest(state.existingManifest, request.manifest);
     if (state.current === request.releaseId) {
         if (!existingIsSame || state.drift.length > 0) {
@@ -57628,11 +56840,6 @@ async function prepareHost(run, request) {
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
         log(`release ${request.releaseId} is already live with the same content`);
-    }
-    else if (state.clonedFrom !== undefined) {
-        // The host held the build unchanged in a kept release and cloned it while locking: nothing to send.
-        run.report.filesReused = totals.files;
-        log(`release ${state.clonedFrom} holds this build unchanged: linked all ${totals.files} file(s) from it, sending none`);
     }
     else if (existingIsSame &&
         state.existingDrift.length === 0 &&
@@ -58277,6 +57484,694 @@ async function markFailed(run, request, warn) {
     rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(9285);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
+
+/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
+function fingerprintOf(keyBlob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
+function keyTypeOf(keyBlob) {
+    if (keyBlob.length < 4)
+        return 'unknown';
+    const length = keyBlob.readUInt32BE(0);
+    if (length > 64 || 4 + length > keyBlob.length)
+        return 'unknown';
+    return keyBlob.subarray(4, 4 + length).toString('latin1');
+}
+/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
+function describeKey(keyBlob) {
+    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
+}
+/** Compares fingerprints the way users write them: with or without base64 padding. */
+function sameFingerprint(a, b) {
+    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
+
+
+/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
+function knownHostsName(host, port) {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    return port === 22 ? bare : `[${bare}]:${port}`;
+}
+/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
+function knownHostsLine(host, port, publicKey) {
+    const [type, base64] = publicKey.trim().split(/\s+/);
+    return `${knownHostsName(host, port)} ${type} ${base64}`;
+}
+/**
+ * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
+ * Never throws.
+ */
+function parseKnownHosts(text) {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        let marker;
+        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
+            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
+        }
+        const [hosts, keyType, base64] = fields;
+        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
+            return;
+        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
+    });
+    return entries;
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${body}$`, 'i');
+}
+function hashedNameMatches(hashed, name) {
+    const [, , salt, hash] = hashed.split('|');
+    if (!salt || !hash)
+        return false;
+    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return computed === hash;
+}
+/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
+function hostFieldMatches(hosts, name) {
+    if (hosts.startsWith('|1|'))
+        return hashedNameMatches(hosts, name);
+    let matched = false;
+    for (const pattern of hosts.split(',')) {
+        const negated = pattern.startsWith('!');
+        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
+function entriesFor(entries, name) {
+    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
+}
+/**
+ * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
+ * for every host, @cert-authority lines are not host keys.
+ */
+function checkKnownHosts(entries, name, presented) {
+    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
+    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
+    if (revoked)
+        return { verdict: 'revoked', entry: revoked };
+    const candidates = entriesFor(entries, name);
+    const match = candidates.find((entry) => entry.key.equals(presented));
+    if (match)
+        return { verdict: 'match', entry: match };
+    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
+}
+/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
+function describeEntry(entry) {
+    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
+    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
+
+
+
+// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
+const ALGORITHMS_FOR_KEY_TYPE = {
+    'ssh-ed25519': ['ssh-ed25519'],
+    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
+function algorithmsFor(keyTypes) {
+    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
+    return algorithms.length > 0 ? algorithms : undefined;
+}
+function refuse(name, presented, expected, detail) {
+    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
+    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
+}
+function knownHostsCheck(knownHosts, name) {
+    const entries = parseKnownHosts(knownHosts);
+    const forHost = entriesFor(entries, name);
+    return {
+        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
+        verify(presented) {
+            const result = checkKnownHosts(entries, name, presented);
+            const presentedText = `the server presented ${describeKey(presented)}`;
+            switch (result.verdict) {
+                case 'match':
+                    return { ok: true };
+                case 'revoked':
+                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
+                case 'mismatch':
+                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
+                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
+                case 'unknown': {
+                    const listed = entries.filter((entry) => entry.marker === undefined);
+                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
+                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
+                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
+                }
+            }
+        },
+    };
+}
+function fingerprintCheck(expected, name) {
+    return {
+        verify(presented) {
+            if (sameFingerprint(fingerprintOf(presented), expected))
+                return { ok: true };
+            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
+                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
+        },
+    };
+}
+/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
+function hostKeyCheck(policy, name) {
+    switch (policy.kind) {
+        case 'known-hosts':
+            return knownHostsCheck(policy.knownHosts, name);
+        case 'fingerprint':
+            return fingerprintCheck(policy.fingerprint, name);
+        case 'insecure':
+            return {
+                verify: (presented) => ({
+                    ok: true,
+                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
+                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
+                }),
+            };
+    }
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
+/**
+ * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
+ * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
+ */
+// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
+// `NAME=` word is an assignment and a leading `~` expands.
+const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+/**
+ * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
+ * Language", 2.2.3).
+ * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
+ */
+function shellQuote(arg) {
+    if (typeof arg !== 'string')
+        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
+    if (arg.includes('\0'))
+        throw new Error('A remote command argument cannot contain a NUL byte');
+    if (SELF_QUOTING.test(arg))
+        return arg;
+    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
+ * shellQuote.
+ */
+function shellCommand(argv) {
+    if (argv.length === 0)
+        throw new Error('A remote command needs at least the program name');
+    return argv.map(shellQuote).join(' ');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
+
+
+
+
+
+const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
+// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
+const STDERR_LIMIT = 256 * 1024;
+/** Limits how many channels are open at once, queueing the rest in order. */
+class ChannelSlots {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async acquire() {
+        if (this.active < this.limit) {
+            this.active += 1;
+            return;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+}
+/**
+ * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
+ * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
+ * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
+ * rc file prints (it cannot know the marker) is ever taken for the command's output.
+ */
+class OutputAfterMarker {
+    pending = Buffer.alloc(0);
+    marker;
+    constructor(marker) {
+        this.marker = Buffer.from(marker);
+    }
+    /** True once the marker went by: the command itself started. */
+    get started() {
+        return this.pending === undefined;
+    }
+    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
+    push(chunk) {
+        if (this.pending === undefined)
+            return chunk;
+        const seen = Buffer.concat([this.pending, chunk]);
+        const at = seen.indexOf(this.marker);
+        if (at < 0) {
+            // Keep only what could still be the marker's beginning: a login banner can be long.
+            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
+            this.discarded += seen.length - this.pending.length;
+            return Buffer.alloc(0);
+        }
+        this.discarded += at;
+        this.pending = undefined;
+        return seen.subarray(at + this.marker.length);
+    }
+    /** Bytes dropped before the marker (what the login shell printed). */
+    discarded = 0;
+}
+/**
+ * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
+ * printed from two halves, so the command line never holds it whole: a login shell that echoes the
+ * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
+ */
+function markedCommand(command, marker) {
+    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
+    const half = Math.ceil(marker.length / 2);
+    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
+    return `${printMarker} && ${printMarker} >&2 && ${command}`;
+}
+function isReadableStream(input) {
+    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
+}
+/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
+class SshSession {
+    client;
+    label;
+    log;
+    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+    channelsOpened = 0;
+    lost;
+    slots;
+    running = new Set();
+    constructor(client, 
+    /** `hostLabel` of the target, used in every message about this connection. */
+    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
+    /** Every command is logged here at debug level, with its purpose. */
+    log = reporting_src/* silentLog */.aB) {
+        this.client = client;
+        this.label = label;
+        this.log = log;
+        this.slots = new ChannelSlots(maxConcurrentCommands);
+        client.on('error', (error) => this.fail(error));
+        client.on('close', () => this.fail(new Error('the connection was closed')));
+    }
+    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
+    async run(purpose, argv, options = {}) {
+        const chunks = [];
+        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
+        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
+    }
+    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
+    async exec(purpose, argv, options) {
+        return this.execute(purpose, argv, options, options.stdout);
+    }
+    /**
+     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
+     * "$1" "$2" ... and are never parsed as shell syntax.
+     */
+    async runScript(purpose, script, args = [], options = {}) {
+        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
+    }
+    /**
+     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
+     * fail with SshConnectionLostError. Closing twice does nothing.
+     */
+    async close() {
+        if (this.lost)
+            return;
+        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
+        this.lost = new Error('the session was closed');
+        this.client.end();
+        const timer = setTimeout(() => this.client.destroy(), 2000);
+        await closed;
+        clearTimeout(timer);
+    }
+    fail(error) {
+        this.lost ??= error;
+        for (const abort of [...this.running])
+            abort(error);
+    }
+    lostError(purpose, error) {
+        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
+    }
+    /**
+     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
+     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
+     */
+    async openChannel(purpose, command) {
+        if (this.lost)
+            throw this.lostError(purpose, this.lost);
+        return new Promise((resolve, reject) => {
+            this.client.exec(command, (error, channel) => {
+                if (error) {
+                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
+                }
+                const exit = { code: null };
+                channel.on('exit', (code, signal) => {
+                    exit.code = code;
+                    exit.signal = signal ?? undefined;
+                });
+                resolve({ channel, exit });
+            });
+        });
+    }
+    async execute(purpose, argv, options, stdout) {
+        const command = shellCommand(argv);
+        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+        const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
+        await this.slots.acquire();
+        try {
+            options.signal?.throwIfAborted();
+            this.log.debug(`${this.label} ${purpose}: ${command}`);
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            this.channelsOpened += 1;
+            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
+            const { code, signal } = exit;
+            if (code === null || !okExitCodes.includes(code)) {
+                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
+            }
+            return { code, stderr, stdoutBytes };
+        }
+        finally {
+            this.slots.release();
+        }
+    }
+    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
+    drive(purpose, channel, exit, options, stdout, marker) {
+        return new Promise((resolve, reject) => {
+            const stdoutFilter = new OutputAfterMarker(marker);
+            const stderrFilter = new OutputAfterMarker(marker);
+            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+            let preamble = '';
+            let stderr = '';
+            let stdoutBytes = 0;
+            let pending = 3; // channel close, stdout end, stderr end
+            let settled = false;
+            let timer;
+            let channelError;
+            const input = options.stdin;
+            const finish = (error) => {
+                if (settled)
+                    return;
+                settled = true;
+                if (timer)
+                    clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
+                this.running.delete(abort);
+                if (input !== undefined && isReadableStream(input)) {
+                    input.unpipe(channel);
+                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
+                    if (!input.readableEnded)
+                        input.destroy();
+                }
+                if (!error && exit.code === null && exit.signal === undefined) {
+                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
+                }
+                if (error) {
+                    channel.destroy();
+                    reject(error);
+                }
+                else {
+                    resolve({ stderr, stdoutBytes });
+                }
+            };
+            const abort = (error) => finish(this.lostError(purpose, error));
+            const done = () => {
+                pending -= 1;
+                if (pending === 0)
+                    finish();
+            };
+            this.running.add(abort);
+            channel.on('close', done);
+            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
+            // the exit status and stderr that follow are.
+            channel.on('error', (error) => (channelError ??= error));
+            channel.on('end', done);
+            channel.stderr.on('end', () => {
+                if (!stderrFilter.started)
+                    stderr = preamble;
+                done();
+            });
+            channel.stderr.on('data', (chunk) => {
+                const own = stderrFilter.push(chunk);
+                // Before the marker: what the login shell said. Kept only to explain a command that never started.
+                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
+                    preamble += chunk.toString('utf8');
+                // Decoded as a stream, so a character split across two packets is not mangled.
+                stderr += stderrDecoder.write(own);
+                if (stderr.length > STDERR_LIMIT)
+                    stderr = stderr.slice(-STDERR_LIMIT);
+            });
+            const sink = typeof stdout === 'function' ? undefined : stdout;
+            sink?.on('error', (error) => finish(error));
+            channel.on('data', (chunk) => {
+                const own = stdoutFilter.push(chunk);
+                if (own.length === 0)
+                    return;
+                stdoutBytes += own.length;
+                if (typeof stdout === 'function') {
+                    stdout(own);
+                }
+                else if (sink && !sink.write(own)) {
+                    // Backpressure as pipe() would: the channel waits until the sink drains.
+                    channel.pause();
+                    sink.once('drain', () => channel.resume());
+                }
+            });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
+            if (options.timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    channel.signal('KILL');
+                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
+                }, options.timeoutMs);
+            }
+            if (input === undefined) {
+                channel.end();
+            }
+            else if (isReadableStream(input)) {
+                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
+                input.pipe(channel);
+            }
+            else {
+                channel.end(input);
+            }
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
+
+
+
+
+
+
+
+
+
+const { Client, utils } = (lib_default());
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+const DEFAULT_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
+function userKeyDescription(target) {
+    const parsed = utils.parseKey(target.privateKey, target.passphrase);
+    if (parsed instanceof Error) {
+        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
+            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+        }
+        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${request/* PRIVATE_KEY_SHAPE */.s}`);
+    }
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    return describeKey(key.getPublicSSH());
+}
+function isPermanent(error) {
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
+}
+function connect_sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
+function attempt(target, check, keyName, label, log) {
+    return new Promise((resolve, reject) => {
+        const client = new Client();
+        let hostKeyFailure;
+        let settled = false;
+        const settle = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            if (error) {
+                client.removeAllListeners('ready');
+                client.on('error', () => { });
+                client.destroy();
+                reject(error);
+            }
+            else {
+                resolve(client);
+            }
+        };
+        client.once('ready', () => settle());
+        client.on('error', (error) => {
+            if (hostKeyFailure)
+                return settle(hostKeyFailure);
+            if (error.level === 'client-authentication') {
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
+                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
+            }
+            settle(error);
+        });
+        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
+        const config = {
+            host: target.host,
+            port: target.port,
+            username: target.user,
+            privateKey: target.privateKey,
+            passphrase: target.passphrase,
+            readyTimeout: target.connectTimeoutMs,
+            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
+            authHandler: ['publickey'],
+            hostVerifier: (key) => {
+                const verdict = check.verify(key);
+                if (!verdict.ok) {
+                    hostKeyFailure = verdict.error;
+                    return false;
+                }
+                if (verdict.warning)
+                    log.warning(verdict.warning);
+                return true;
+            },
+        };
+        if (check.algorithms)
+            config.algorithms = { serverHostKey: check.algorithms };
+        client.connect(config);
+        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
+        client.setNoDelay(true);
+    });
+}
+/**
+ * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
+ * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ */
+async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
+    const label = (0,reporting_src/* hostLabel */.vy)(target);
+    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
+    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
+    const keyName = userKeyDescription(target);
+    const attempts = Math.max(1, target.connectAttempts);
+    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    for (let number = 1;; number += 1) {
+        try {
+            const client = await attempt(target, check, keyName, label, log);
+            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+            return new SshSession(client, label, target.maxConcurrentCommands, log);
+        }
+        catch (error) {
+            if (isPermanent(error))
+                throw error;
+            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
+            const reason = typeof error?.message === 'string' ? error.message : String(error);
+            if (number >= attempts) {
+                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
+            }
+            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+            await connect_sleep(delay);
+            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+        }
+    }
+}
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
+/**
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
+ */
+async function withSessions(targets, log, work) {
+    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+        const connected = await connectAll(targets, log);
+        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+        return connected;
+    });
+    try {
+        return await work(sessions);
+    }
+    finally {
+        await Promise.allSettled(sessions.map((session) => session.close()));
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
 
 
@@ -58399,6 +58294,23 @@ async function freeLocksLeftBehind(state, settings, log) {
     }
     return cleanups;
 }
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
+/** One target per host of the request; a port given with the host wins over the request's `port`. */
+function sshTargetsFrom(settings) {
+    return settings.hosts.map((entry) => ({
+        host: entry.host,
+        port: entry.port ?? settings.port,
+        user: settings.user,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        hostKeys: settings.hostKeys,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectAttempts: settings.connectAttempts,
+    }));
+}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
 
@@ -59749,7 +59661,6 @@ function withPlanFile(publication, action) {
 __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
-  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   jn: () => (/* reexport */ RELEASE_ID_RULE),
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
@@ -67508,7 +67419,10 @@ class InputReader {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
 
 
 
@@ -67531,8 +67445,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -67540,7 +67452,7 @@ const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines o
  */
 function checkPrivateKeyShape(key) {
     const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
     };
     if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
         fail('holds a public key (the .pub file), not the private key');
@@ -67573,7 +67485,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function ssh_inputs_readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -69947,6 +69862,18 @@ const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 
 
+
+
+/***/ }),
+
+/***/ 6566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ PRIVATE_KEY_SHAPE)
+/* harmony export */ });
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 
 /***/ }),
@@ -73355,7 +73282,7 @@ function copyFile(srcFile, destFile, force) {
 
 /***/ }),
 
-/***/ 4709:
+/***/ 2913:
 /***/ ((module) => {
 
 module.exports = {"rE":"1.17.0"};

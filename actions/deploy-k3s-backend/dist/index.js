@@ -41538,7 +41538,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
-  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   bp: () => (/* reexport */ input_error_describeValue),
   z3: () => (/* reexport */ isDns1123Label),
   Pz: () => (/* reexport */ isDns1123Subdomain),
@@ -49284,7 +49283,10 @@ class InputReader {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
 
 
 
@@ -49307,8 +49309,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -49316,7 +49316,7 @@ const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines o
  */
 function checkPrivateKeyShape(key) {
     const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
     };
     if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
         fail('holds a public key (the .pub file), not the private key');
@@ -49349,7 +49349,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -51722,6 +51725,18 @@ const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 
 
+
+
+/***/ }),
+
+/***/ 6566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ PRIVATE_KEY_SHAPE)
+/* harmony export */ });
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 
 /***/ }),

@@ -33754,7 +33754,7 @@ async function openRemoteShell(connection, log) {
     // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
     // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
     // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871));
     const [target] = sshTargetsFrom(connection.ssh);
     const session = await connectSsh(target, log);
     return {
@@ -34669,7 +34669,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -34689,8 +34689,8 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
-        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487)),
+        Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
+        Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871)),
     ]);
     await freeLocksLeftBehind(src/* stepState */.QP, () => {
         const settings = getInputs();
@@ -38363,7 +38363,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
-  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   jn: () => (/* reexport */ RELEASE_ID_RULE),
   zM: () => (/* reexport */ scalars_boolean),
@@ -46124,7 +46123,10 @@ class InputReader {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
 
 
 
@@ -46147,8 +46149,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -46156,7 +46156,7 @@ const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines o
  */
 function checkPrivateKeyShape(key) {
     const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
     };
     if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
         fail('holds a public key (the .pub file), not the private key');
@@ -46189,7 +46189,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -48563,6 +48566,18 @@ const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 
 
+
+
+/***/ }),
+
+/***/ 6566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ PRIVATE_KEY_SHAPE)
+/* harmony export */ });
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 
 /***/ }),
