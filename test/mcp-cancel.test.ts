@@ -50,6 +50,9 @@ test('a deploy cancelled mid-rollout puts the workload and the node label back, 
     'deploy-mcp-node',
     { ...inputs, images: `${MEMORY}=${cluster.failingImage(`${MEMORY}:2.0.0`)}` },
     /Deployment\/mcp-ai-memory configured/,
+    // Time for the whole put-back even on a loaded machine: that the runner may end the step
+    // first is k3s-cancel's slow-link case; here the put-back's end is what is checked.
+    { sigtermAfterMs: 60_000 },
   );
 
   expect(run.cancelled).toBe(true);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { runBundledAction, type ActionRun, type NodeVersion } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun, type CancelOptions, type NodeVersion } from '@sophia-testing/action-runner';
 import type { TestCluster } from '../fixtures/cluster.js';
 import type { Workspace } from '../fixtures/kube-kit.js';
 
@@ -45,7 +45,8 @@ function processesMarked(marker: string): string[] {
 
 /**
  * Runs a bundle in `workspace` with the cluster's kubeconfig, cancelling it as the runner does
- * (SIGINT) once its log matches `when`; returns the run and the processes it left running.
+ * (SIGINT, then SIGTERM and SIGKILL as `signals` say, the runner's waits by default) once its log
+ * matches `when`; returns the run and the processes it left running.
  */
 export async function cancelledRun(
   cluster: TestCluster,
@@ -53,6 +54,7 @@ export async function cancelledRun(
   action: string,
   inputs: Record<string, string>,
   when: RegExp,
+  signals: Omit<CancelOptions, 'when'> = {},
 ): Promise<{ run: ActionRun; leftRunning: string[] }> {
   const marker = randomBytes(8).toString('hex');
   const run = await runBundledAction({
@@ -60,7 +62,7 @@ export async function cancelledRun(
     cwd: workspace.dir,
     inputs: { kubeconfig: cluster.kubeconfig, ...inputs },
     env: { SOPHIA_CANCEL_TEST: marker },
-    cancel: { when: ({ stdout }) => when.test(stdout) },
+    cancel: { ...signals, when: ({ stdout }) => when.test(stdout) },
     timeoutMs: 60_000,
   });
   return { run, leftRunning: processesMarked(`SOPHIA_CANCEL_TEST=${marker}`) };
