@@ -1377,7 +1377,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 2810:
+/***/ 5454:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1390,8 +1390,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __nccwpck_require__(979);
-const { bufferSlice } = __nccwpck_require__(7347);
+} = __nccwpck_require__(2660);
+const { bufferSlice } = __nccwpck_require__(8599);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -1679,7 +1679,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2488:
+/***/ 9516:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1690,14 +1690,14 @@ const { resolve } = __nccwpck_require__(6928);
 const { readFile } = __nccwpck_require__(9896);
 const { execFile, spawn } = __nccwpck_require__(5317);
 
-const { isParsedKey, parseKey } = __nccwpck_require__(1430);
+const { isParsedKey, parseKey } = __nccwpck_require__(354);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 
 function once(cb) {
   let called = false;
@@ -2809,7 +2809,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6750:
+/***/ 9194:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -2844,11 +2844,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(979);
-const { init: cryptoInit } = __nccwpck_require__(5701);
-const Protocol = __nccwpck_require__(2300);
-const { parseKey } = __nccwpck_require__(1430);
-const { SFTP } = __nccwpck_require__(4225);
+} = __nccwpck_require__(2660);
+const { init: cryptoInit } = __nccwpck_require__(7833);
+const Protocol = __nccwpck_require__(5688);
+const { parseKey } = __nccwpck_require__(354);
+const { SFTP } = __nccwpck_require__(3765);
 const {
   bufferCopy,
   makeBufferParser,
@@ -2856,23 +2856,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 
-const { AgentContext, createAgent, isAgent } = __nccwpck_require__(2488);
+const { AgentContext, createAgent, isAgent } = __nccwpck_require__(9516);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(2810);
+} = __nccwpck_require__(5454);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(5088);
+} = __nccwpck_require__(732);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -3158,18 +3158,30 @@ class Client extends EventEmitter {
           sock.end();
         },
         SERVICE_ACCEPT: (p, name) => {
-          if (name === 'ssh-userauth')
+          if (name === 'ssh-userauth' && !authStarted) {
+            authStarted = true;
             tryNextAuth();
+          }
         },
         EXT_INFO: (p, exts) => {
           if (serverSigAlgs === undefined) {
+            serverSigAlgs = null;
             for (const ext of exts) {
               if (ext.name === 'server-sig-algs') {
                 serverSigAlgs = ext.algs;
-                return;
+                break;
               }
             }
-            serverSigAlgs = null;
+          }
+          // OpenSSH's server sends EXT_INFO right after its NEWKEYS and
+          // handles its messages in order: the user authentication request
+          // can follow the service request at once (its handler is set
+          // when the service request is accepted, auth2.c), instead of
+          // waiting a round trip for SERVICE_ACCEPT. The server's signature
+          // algorithms, which choose the key's, are known by now.
+          if (!authStarted && /^OpenSSH_/.test(this._remoteVer || '')) {
+            authStarted = true;
+            tryNextAuth();
           }
         },
         USERAUTH_BANNER: (p, msg) => {
@@ -3668,6 +3680,7 @@ class Client extends EventEmitter {
       authHandler = makeSimpleAuthHandler(authsAllowed);
 
     let hasSentAuth = false;
+    let authStarted = false;
     const doNextAuth = (nextAuth) => {
       if (hasSentAuth)
         return;
@@ -5011,7 +5024,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 3808:
+/***/ 6668:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -5038,7 +5051,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __nccwpck_require__(6750);
+        Client = __nccwpck_require__(9194);
 
       const client = new Client();
       let triedForward = false;
@@ -5102,7 +5115,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 9285:
+/***/ 3825:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5114,33 +5127,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __nccwpck_require__(2488);
+} = __nccwpck_require__(9516);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __nccwpck_require__(3808);
-const { parseKey } = __nccwpck_require__(1430);
+} = __nccwpck_require__(6668);
+const { parseKey } = __nccwpck_require__(354);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __nccwpck_require__(4225);
+} = __nccwpck_require__(3765);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __nccwpck_require__(6750),
+  Client: __nccwpck_require__(9194),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __nccwpck_require__(4042),
+  Server: __nccwpck_require__(6414),
   utils: {
     parseKey,
-    ...__nccwpck_require__(3014),
+    ...__nccwpck_require__(8690),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -5153,7 +5166,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3014:
+/***/ 8690:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5169,7 +5182,7 @@ const {
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(5701);
+const { CIPHER_INFO } = __nccwpck_require__(7833);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -5742,7 +5755,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2300:
+/***/ 5688:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -5787,7 +5800,7 @@ module.exports = {
 
 const { inspect } = __nccwpck_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(5701);
+const { bindingAvailable, NullCipher, NullDecipher } = __nccwpck_require__(7833);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -5795,18 +5808,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __nccwpck_require__(979);
+} = __nccwpck_require__(2660);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __nccwpck_require__(6686);
+} = __nccwpck_require__(2850);
 const {
   parseKey,
-} = __nccwpck_require__(1430);
-const MESSAGE_HANDLERS = __nccwpck_require__(1669);
+} = __nccwpck_require__(354);
+const MESSAGE_HANDLERS = __nccwpck_require__(41);
 const {
   bufferCopy,
   bufferFill,
@@ -5814,15 +5827,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(205);
+} = __nccwpck_require__(4137);
 
-const MODULE_VER = (__nccwpck_require__(2913)/* .version */ .rE);
+const MODULE_VER = (__nccwpck_require__(4709)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -7885,7 +7898,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 4225:
+/***/ 3765:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7906,7 +7919,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -11486,7 +11499,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __nccwpck_require__(5434);
+} = __nccwpck_require__(6305);
 
 const kMinPoolSpace = 128;
 
@@ -11944,7 +11957,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 979:
+/***/ 2660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11956,7 +11969,7 @@ try {
   cpuInfo = __nccwpck_require__(1128)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(5701);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __nccwpck_require__(7833);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -12307,7 +12320,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 5701:
+/***/ 7833:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -12322,7 +12335,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __nccwpck_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(7347);
+const { readUInt32BE, writeUInt32BE } = __nccwpck_require__(8599);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -13893,7 +13906,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __nccwpck_require__(2769)();
+        POLY1305_WASM_MODULE = await __nccwpck_require__(3069)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -13916,7 +13929,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2769:
+/***/ 3069:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13963,15 +13976,15 @@ else {}
 
 /***/ }),
 
-/***/ 1669:
+/***/ 41:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__nccwpck_require__(6686).HANDLERS),
-  __nccwpck_require__(8051),
+  (__nccwpck_require__(2850).HANDLERS),
+  __nccwpck_require__(5423),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -13986,7 +13999,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 8051:
+/***/ 5423:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13997,18 +14010,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __nccwpck_require__(979);
+} = __nccwpck_require__(2660);
 
 const {
   parseKey,
-} = __nccwpck_require__(1430);
+} = __nccwpck_require__(354);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -15278,7 +15291,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6686:
+/***/ 2850:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15306,14 +15319,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __nccwpck_require__(979);
+} = __nccwpck_require__(2660);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __nccwpck_require__(5701);
-const { parseDERKey } = __nccwpck_require__(1430);
+} = __nccwpck_require__(7833);
+const { parseDERKey } = __nccwpck_require__(354);
 const {
   bufferFill,
   bufferParser,
@@ -15322,13 +15335,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __nccwpck_require__(205);
+} = __nccwpck_require__(4137);
 
 let MESSAGE_HANDLERS;
 
@@ -17072,7 +17085,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __nccwpck_require__(1669);
+          MESSAGE_HANDLERS = __nccwpck_require__(41);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -17080,7 +17093,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __nccwpck_require__(1669);
+        MESSAGE_HANDLERS = __nccwpck_require__(41);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -17193,7 +17206,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1430:
+/***/ 354:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -17218,15 +17231,15 @@ const supportedOpenSSLCiphers = getCiphers();
 const { Ber } = __nccwpck_require__(279);
 const bcrypt_pbkdf = (__nccwpck_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __nccwpck_require__(5701);
-const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(979);
+const { CIPHER_INFO } = __nccwpck_require__(7833);
+const { eddsaSupported, SUPPORTED_CIPHER } = __nccwpck_require__(2660);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __nccwpck_require__(7347);
+} = __nccwpck_require__(8599);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -18684,7 +18697,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5434:
+/***/ 6305:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -18806,7 +18819,7 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 7347:
+/***/ 8599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18982,7 +18995,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __nccwpck_require__(979));
+      ({ DISCONNECT_REASON } = __nccwpck_require__(2660));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -19169,7 +19182,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 205:
+/***/ 4137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19431,7 +19444,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4042:
+/***/ 6414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // TODO:
@@ -19459,13 +19472,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __nccwpck_require__(979);
-const { init: cryptoInit } = __nccwpck_require__(5701);
-const { KexInit } = __nccwpck_require__(6686);
-const { parseKey } = __nccwpck_require__(1430);
-const Protocol = __nccwpck_require__(2300);
-const { SFTP } = __nccwpck_require__(4225);
-const { writeUInt32BE } = __nccwpck_require__(7347);
+} = __nccwpck_require__(2660);
+const { init: cryptoInit } = __nccwpck_require__(7833);
+const { KexInit } = __nccwpck_require__(2850);
+const { parseKey } = __nccwpck_require__(354);
+const Protocol = __nccwpck_require__(5688);
+const { SFTP } = __nccwpck_require__(3765);
+const { writeUInt32BE } = __nccwpck_require__(8599);
 
 const {
   Channel,
@@ -19473,7 +19486,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __nccwpck_require__(2810);
+} = __nccwpck_require__(5454);
 
 const {
   ChannelManager,
@@ -19481,7 +19494,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __nccwpck_require__(5088);
+} = __nccwpck_require__(732);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -20818,12 +20831,12 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 5088:
+/***/ 732:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { SFTP } = __nccwpck_require__(4225);
+const { SFTP } = __nccwpck_require__(3765);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -52636,6 +52649,28 @@ const REQUIRE_COMMANDS = `for required in flock; do
   exit 1
 done`;
 /**
+ * How a release is built on the host, shared by the upload and by a lock that clones a kept release
+ * (see BEGIN_SCRIPT). Need $ID, $P (releases/.<id>.partial) and $R (its records' partial directory);
+ * run in the target directory. clone_release hard-links kept release $1 whole into $P (\`cp -al\`, one
+ * process) and copies its manifest and digest into $R; stat_release records the stat of every file
+ * of $P as written (RECORD_STAT); place_release renames both into place, so a release directory
+ * without the dot is always complete and has its records. The first two print their failure's words.
+ */
+const BUILD_RELEASE = `clone_release() {
+  cp -al "releases/$1" "$P" 2>&1 &&
+    cp -p "${RECORDS_DIR}/$1/${RECORD_MANIFEST}" "${RECORDS_DIR}/$1/${RECORD_DIGEST}" "$R/" 2>&1
+}
+stat_release() {
+  find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
+    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"
+}
+place_release() {
+  rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
+  mv "$R" "${RECORDS_DIR}/$ID"
+  mv "$P" "releases/$ID"
+}
+`;
+/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -52655,12 +52690,17 @@ done`;
  * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
  * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
  * \`current-known\`, and the deploy uses the copy it holds.
+ * When that release (the live one or the match) has no file whose stat moved since it was built, and
+ * the new release's record is given ($7), the release is cloned here as the upload would clone it
+ * (see BUILD_RELEASE) and \`cloned <from>\` is recorded: a redeploy of a kept build needs no upload
+ * channel and no round trip of its own.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
- * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
- * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
+ * record (run, host, time, token), a kept manifest's digest (may be empty), the new release's record
+ * (JSON, may be empty: no clone). The owner and record are arguments, not stdin: the script starts on
+ * the exec request itself, a round trip before stdin could reach it.
  */
 const BEGIN_SCRIPT = `${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}; INFO=\${7:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -52670,6 +52710,16 @@ cd "$T"
 L=.deploy/lock
 locked=
 ${REPORT_DRIFT}
+${BUILD_RELEASE}
+# report_drift, noting in $unchanged whether no file of the release was even a candidate.
+report_drift_noting() {
+  report_drift "$@" > "$L/drift"
+  unchanged=
+  [ -s "$L/drift" ] || unchanged=yes
+  cat "$L/drift"
+  rm -f "$L/drift"
+}
+FROM=
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -52758,7 +52808,8 @@ if [ -n "$DIGEST" ] && [ -z "$found" ]; then
     if same_manifest "$R"; then
       match=$id
       record match "$id"
-      report_drift "releases/$id" "$R" match-drift
+      report_drift_noting "releases/$id" "$R" match-drift
+      [ -z "$unchanged" ] || FROM=$id
       break
     fi
     if [ "releases/$id" = "$live" ]; then seen_live=yes
@@ -52767,10 +52818,27 @@ if [ -n "$DIGEST" ] && [ -z "$found" ]; then
 fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
 if [ -n "$LR" ] && [ -z "$match" ]; then
-  if same_manifest "$LR"; then record current-same yes
+  same=
+  if same_manifest "$LR"; then record current-same yes; same=yes
   elif [ -n "$KNOWN" ] && [ "$(cat "$LR/${RECORD_DIGEST}" 2>/dev/null || true)" = "$KNOWN" ]; then record current-known yes
   elif [ -f "$LR/${RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${RECORD_MANIFEST}"; fi
-  report_drift "$live" "$LR" drift
+  report_drift_noting "$live" "$LR" drift
+  [ -z "$same" ] || [ -z "$unchanged" ] || FROM=\${live#releases/}
+fi
+# The build is a kept release none of whose files changed: with the new release's record ($INFO) it is
+# cloned now, under the lock, so that the deploy needs no upload. A clone that fails (a full disk)
+# leaves nothing behind and no \`cloned\`: the deploy then uploads, and reports the failure as such.
+if [ -n "$FROM" ] && [ -n "$INFO" ] && [ -n "$ID" ] && [ ! -e "releases/$ID" ] && [ "$FROM" != "$ID" ]; then
+  P="releases/.$ID.partial"
+  R="${RECORDS_DIR}/.$ID.partial"
+  rm -rf "$P" "$R"
+  if mkdir -p "$R" && printf '%s' "$INFO" > "$R/${RECORD_INFO}" && clone_release "$FROM" >/dev/null &&
+    stat_release >/dev/null; then
+    place_release
+    record cloned "$FROM"
+  else
+    rm -rf "$P" "$R"
+  fi
 fi
 # Releases built after the live one (it was rolled back to): their new files can be linked too.
 if [ -z "$match" ]; then
@@ -52815,6 +52883,7 @@ kill "$beater" 2>/dev/null || true
 const UPLOAD_SCRIPT = `${PRELUDE}
 T=$1; ID=$2
 cd "$T"
+${BUILD_RELEASE}
 IFS= read -r FROM || FROM=
 case $FROM in
   '') ;;
@@ -52824,19 +52893,14 @@ P="releases/.$ID.partial"
 R="${RECORDS_DIR}/.$ID.partial"
 rm -rf "$P" "$R"
 if ! err=$(tar -xzf - --no-same-owner -p 2>&1) ||
-  { [ -n "$FROM" ] && ! err=$(cp -al "releases/$FROM" "$P" 2>&1 &&
-    cp -p "${RECORDS_DIR}/$FROM/${RECORD_MANIFEST}" "${RECORDS_DIR}/$FROM/${RECORD_DIGEST}" "$R/" 2>&1); } ||
-  [ ! -d "$P" ] || [ ! -d "$R" ] ||
-  ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
-    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
+  { [ -n "$FROM" ] && ! err=$(clone_release "$FROM"); } ||
+  [ ! -d "$P" ] || [ ! -d "$R" ] || ! err=$(stat_release); then
   rm -rf "$P" "$R"
   record available-kib "$(free_kib)"
   printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
   exit ${remote_scripts_EXIT.buildFailed}
 fi
-rm -rf "releases/$ID" "${RECORDS_DIR}/$ID"
-mv "$R" "${RECORDS_DIR}/$ID"
-mv "$P" "releases/$ID"
+place_release
 record built "$ID"
 `;
 /** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
@@ -53505,11 +53569,16 @@ class GatedScript {
         }
         return this.result;
     }
-    /** Closes it unstarted: the remote script exits without doing anything. */
+    /**
+     * Closes it unstarted: the remote script exits at its gate without doing anything, so this does not
+     * wait for its channel to close (a round trip nobody needs; the result settles in the background,
+     * at the latest when the session closes). A script already started is waited for.
+     */
     async abort() {
         if (!this.opened) {
             this.opened = true;
             this.input.end();
+            return;
         }
         await this.result.catch(() => undefined);
     }
@@ -53696,6 +53765,7 @@ class release_host_TargetLock {
                 options.manifest ? manifestDigest(options.manifest) : '',
                 owner,
                 options.known ? manifestDigest(options.known) : '',
+                options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
             ], { okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink] });
         }
         catch (error) {
@@ -53734,6 +53804,7 @@ class release_host_TargetLock {
             newer: newerReleases(records),
             existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
+            clonedFrom: records.find(([key]) => key === 'cloned')?.[1],
         };
         if (state.tookOverFrom !== undefined)
             state.tookOverFrom = describeHolder(state.tookOverFrom);
@@ -53813,10 +53884,12 @@ class release_host_TargetLock {
         if (!remote_scripts_parseRecords(result.stdout).some(([key]) => key === 'unlocked'))
             return { result };
         this.released = true;
-        const beat = this.heartbeat;
+        // The lock is gone: the heartbeat stops on its own (its loop ends with the lock) and the unlock
+        // opened ahead exits unstarted. Their channels close in the background; waiting for that would
+        // only add a round trip to the deploy (both promises settle, the session's close included).
+        this.heartbeat?.input.end();
         this.heartbeat = undefined;
-        beat?.input.end();
-        await Promise.all([this.finish?.abort(), beat?.done]);
+        await this.finish?.abort();
         return { result, pruned: pruneResult(result.stdout, result.stderr) };
     }
 }
@@ -56786,6 +56859,19 @@ async function prepareHost(run, request) {
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const known = request.knownManifest?.(session.label, run.target);
+    const totals = manifestTotals(request.manifest);
+    const info = {
+        id: request.releaseId,
+        status: 'complete',
+        commit: request.origin.commit,
+        ref: request.origin.ref,
+        runUrl: request.origin.runUrl,
+        actor: request.origin.actor,
+        createdAt: new Date().toISOString(),
+        files: totals.files,
+        bytes: totals.bytes,
+    };
+    run.info = info;
     const lock = await release_host_TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -56793,6 +56879,7 @@ async function prepareHost(run, request) {
         token: run.lockToken,
         manifest: request.manifest,
         known,
+        record: info,
     });
     run.lock = lock;
     const state = lock.state;
@@ -56816,19 +56903,6 @@ async function prepareHost(run, request) {
     if (state.drift.length > 0)
         log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${release_host_describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
-    const totals = manifestTotals(request.manifest);
-    const info = {
-        id: request.releaseId,
-        status: 'complete',
-        commit: request.origin.commit,
-        ref: request.origin.ref,
-        runUrl: request.origin.runUrl,
-        actor: request.origin.actor,
-        createdAt: new Date().toISOString(),
-        files: totals.files,
-        bytes: totals.bytes,
-    };
-    run.info = info;
     const existingIsSame = sameManifest(state.existingManifest, request.manifest);
     if (state.current === request.releaseId) {
         if (!existingIsSame || state.drift.length > 0) {
@@ -56840,6 +56914,11 @@ async function prepareHost(run, request) {
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
         log(`release ${request.releaseId} is already live with the same content`);
+    }
+    else if (state.clonedFrom !== undefined) {
+        // The host held the build unchanged in a kept release and cloned it while locking: nothing to send.
+        run.report.filesReused = totals.files;
+        log(`release ${state.clonedFrom} holds this build unchanged: linked all ${totals.files} file(s) from it, sending none`);
     }
     else if (existingIsSame &&
         state.existingDrift.length === 0 &&
@@ -57486,8 +57565,8 @@ async function markFailed(run, request, warn) {
 
 // EXTERNAL MODULE: ../../packages/ssh/src/request.ts
 var request = __nccwpck_require__(6566);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(9285);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3825);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
 
@@ -57798,7 +57877,7 @@ class SshSession {
     client;
     label;
     log;
-    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
     channelsOpened = 0;
     lost;
     slots;
@@ -57885,8 +57964,9 @@ class SshSession {
         try {
             options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
             this.channelsOpened += 1;
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
             const { code, signal } = exit;
             if (code === null || !okExitCodes.includes(code)) {
@@ -73282,7 +73362,7 @@ function copyFile(srcFile, destFile, force) {
 
 /***/ }),
 
-/***/ 2913:
+/***/ 4709:
 /***/ ((module) => {
 
 module.exports = {"rE":"1.17.0"};

@@ -35,8 +35,8 @@ function sshTargetsFrom(settings) {
 
 // EXTERNAL MODULE: ../../packages/ssh/src/request.ts
 var request = __webpack_require__(6566);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(9285);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(3825);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
 /**
@@ -440,7 +440,7 @@ class SshSession {
     client;
     label;
     log;
-    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
     channelsOpened = 0;
     lost;
     slots;
@@ -527,8 +527,9 @@ class SshSession {
         try {
             options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
             this.channelsOpened += 1;
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
             const { code, signal } = exit;
             if (code === null || !okExitCodes.includes(code)) {

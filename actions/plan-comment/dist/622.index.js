@@ -37,8 +37,8 @@ function sshTargetsFrom(settings) {
 /** How a private key looks, for messages: what users compare their secret with. */
 const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=a36519b0b1347da6fc51e858f6bb2044c5aeb2a3d3aa55981b94ccfe9cb5fdec/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(9285);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(3825);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
 /**
@@ -442,7 +442,7 @@ class SshSession {
     client;
     label;
     log;
-    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
     channelsOpened = 0;
     lost;
     slots;
@@ -529,8 +529,9 @@ class SshSession {
         try {
             options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
             this.channelsOpened += 1;
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
             const { code, signal } = exit;
             if (code === null || !okExitCodes.includes(code)) {

@@ -40315,7 +40315,7 @@ async function ssh_shell_openRemoteShell(connection, log) {
     // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
     // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
     // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(622)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3622));
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(622)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3622));
     const [target] = sshTargetsFrom(connection.ssh);
     const session = await connectSsh(target, log);
     return {
@@ -41666,6 +41666,28 @@ const REQUIRE_COMMANDS = (/* unused pure expression or super */ null && (`for re
   exit 1
 done`));
 /**
+ * How a release is built on the host, shared by the upload and by a lock that clones a kept release
+ * (see BEGIN_SCRIPT). Need $ID, $P (releases/.<id>.partial) and $R (its records' partial directory);
+ * run in the target directory. clone_release hard-links kept release $1 whole into $P (\`cp -al\`, one
+ * process) and copies its manifest and digest into $R; stat_release records the stat of every file
+ * of $P as written (RECORD_STAT); place_release renames both into place, so a release directory
+ * without the dot is always complete and has its records. The first two print their failure's words.
+ */
+const BUILD_RELEASE = (/* unused pure expression or super */ null && (`clone_release() {
+  cp -al "releases/$1" "$P" 2>&1 &&
+    cp -p "${remote_scripts_RECORDS_DIR}/$1/${remote_scripts_RECORD_MANIFEST}" "${remote_scripts_RECORDS_DIR}/$1/${remote_scripts_RECORD_DIGEST}" "$R/" 2>&1
+}
+stat_release() {
+  find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
+    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"
+}
+place_release() {
+  rm -rf "releases/$ID" "${remote_scripts_RECORDS_DIR}/$ID"
+  mv "$R" "${remote_scripts_RECORDS_DIR}/$ID"
+  mv "$P" "releases/$ID"
+}
+`));
+/**
  * Takes the lock (mkdir is atomic), waiting up to $2 seconds for a live holder. A holder whose
  * heartbeat is older than the timeout (and at least 3 s) is gone (a killed runner) and its lock is taken over.
  * A lock directory that cannot be made although nobody holds it is an error at once (a read-only or
@@ -41685,12 +41707,17 @@ done`));
  * A live manifest whose recorded digest is $6 (the digest of a manifest the runner kept from an
  * earlier deploy to this target, see TargetLock.acquire's \`known\`) is not sent back either: only
  * \`current-known\`, and the deploy uses the copy it holds.
+ * When that release (the live one or the match) has no file whose stat moved since it was built, and
+ * the new release's record is given ($7), the release is cloned here as the upload would clone it
+ * (see BUILD_RELEASE) and \`cloned <from>\` is recorded: a redeploy of a kept build needs no upload
+ * channel and no round trip of its own.
  * args: target, timeout seconds, release id, the build's manifest digest (may be empty), the owner
- * record (run, host, time, token), a kept manifest's digest (may be empty). The owner is an argument,
- * not stdin: the script starts on the exec request itself, a round trip before stdin could reach it.
+ * record (run, host, time, token), a kept manifest's digest (may be empty), the new release's record
+ * (JSON, may be empty: no clone). The owner and record are arguments, not stdin: the script starts on
+ * the exec request itself, a round trip before stdin could reach it.
  */
 const remote_scripts_BEGIN_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
-T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}
+T=$1; TIMEOUT=$2; ID=$3; DIGEST=\${4:-}; owner=$5; KNOWN=\${6:-}; INFO=\${7:-}
 # The heartbeat beats every second: younger than 3 s is alive whatever the timeout.
 STALE=$TIMEOUT
 [ "$STALE" -ge 3 ] || STALE=3
@@ -41700,6 +41727,16 @@ cd "$T"
 L=.deploy/lock
 locked=
 ${REPORT_DRIFT}
+${BUILD_RELEASE}
+# report_drift, noting in $unchanged whether no file of the release was even a candidate.
+report_drift_noting() {
+  report_drift "$@" > "$L/drift"
+  unchanged=
+  [ -s "$L/drift" ] || unchanged=yes
+  cat "$L/drift"
+  rm -f "$L/drift"
+}
+FROM=
 trap 'rc=$?; [ -z "$locked" ] || [ "$rc" -eq 0 ] || rm -rf "$L"; [ "$rc" -eq 0 ] || space_note "$rc"' EXIT
 start=$(date +%s)
 while :; do
@@ -41788,7 +41825,8 @@ if [ -n "$DIGEST" ] && [ -z "$found" ]; then
     if same_manifest "$R"; then
       match=$id
       record match "$id"
-      report_drift "releases/$id" "$R" match-drift
+      report_drift_noting "releases/$id" "$R" match-drift
+      [ -z "$unchanged" ] || FROM=$id
       break
     fi
     if [ "releases/$id" = "$live" ]; then seen_live=yes
@@ -41797,10 +41835,27 @@ if [ -n "$DIGEST" ] && [ -z "$found" ]; then
 fi
 # With a match the live release is not linked from: neither its manifest nor its drift is needed.
 if [ -n "$LR" ] && [ -z "$match" ]; then
-  if same_manifest "$LR"; then record current-same yes
+  same=
+  if same_manifest "$LR"; then record current-same yes; same=yes
   elif [ -n "$KNOWN" ] && [ "$(cat "$LR/${remote_scripts_RECORD_DIGEST}" 2>/dev/null || true)" = "$KNOWN" ]; then record current-known yes
   elif [ -f "$LR/${remote_scripts_RECORD_MANIFEST}" ]; then record_file current-manifest "$LR/${remote_scripts_RECORD_MANIFEST}"; fi
-  report_drift "$live" "$LR" drift
+  report_drift_noting "$live" "$LR" drift
+  [ -z "$same" ] || [ -z "$unchanged" ] || FROM=\${live#releases/}
+fi
+# The build is a kept release none of whose files changed: with the new release's record ($INFO) it is
+# cloned now, under the lock, so that the deploy needs no upload. A clone that fails (a full disk)
+# leaves nothing behind and no \`cloned\`: the deploy then uploads, and reports the failure as such.
+if [ -n "$FROM" ] && [ -n "$INFO" ] && [ -n "$ID" ] && [ ! -e "releases/$ID" ] && [ "$FROM" != "$ID" ]; then
+  P="releases/.$ID.partial"
+  R="${remote_scripts_RECORDS_DIR}/.$ID.partial"
+  rm -rf "$P" "$R"
+  if mkdir -p "$R" && printf '%s' "$INFO" > "$R/${remote_scripts_RECORD_INFO}" && clone_release "$FROM" >/dev/null &&
+    stat_release >/dev/null; then
+    place_release
+    record cloned "$FROM"
+  else
+    rm -rf "$P" "$R"
+  fi
 fi
 # Releases built after the live one (it was rolled back to): their new files can be linked too.
 if [ -z "$match" ]; then
@@ -41845,6 +41900,7 @@ kill "$beater" 2>/dev/null || true
 const remote_scripts_UPLOAD_SCRIPT = (/* unused pure expression or super */ null && (`${PRELUDE}
 T=$1; ID=$2
 cd "$T"
+${BUILD_RELEASE}
 IFS= read -r FROM || FROM=
 case $FROM in
   '') ;;
@@ -41854,19 +41910,14 @@ P="releases/.$ID.partial"
 R="${remote_scripts_RECORDS_DIR}/.$ID.partial"
 rm -rf "$P" "$R"
 if ! err=$(tar -xzf - --no-same-owner -p 2>&1) ||
-  { [ -n "$FROM" ] && ! err=$(cp -al "releases/$FROM" "$P" 2>&1 &&
-    cp -p "${remote_scripts_RECORDS_DIR}/$FROM/${remote_scripts_RECORD_MANIFEST}" "${remote_scripts_RECORDS_DIR}/$FROM/${remote_scripts_RECORD_DIGEST}" "$R/" 2>&1); } ||
-  [ ! -d "$P" ] || [ ! -d "$R" ] ||
-  ! err=$(find "$P/" -type f -printf '${STAT_FORMAT}' 2>&1 > "$R/stat.all" &&
-    sort -z -o "$R/${RECORD_STAT}" "$R/stat.all" 2>&1 && rm -f "$R/stat.all"); then
+  { [ -n "$FROM" ] && ! err=$(clone_release "$FROM"); } ||
+  [ ! -d "$P" ] || [ ! -d "$R" ] || ! err=$(stat_release); then
   rm -rf "$P" "$R"
   record available-kib "$(free_kib)"
   printf '%s\\n' "\${err:-the release archive did not contain $P and $R}" >&2
   exit ${remote_scripts_EXIT.buildFailed}
 fi
-rm -rf "releases/$ID" "${remote_scripts_RECORDS_DIR}/$ID"
-mv "$R" "${remote_scripts_RECORDS_DIR}/$ID"
-mv "$P" "releases/$ID"
+place_release
 record built "$ID"
 `));
 /** Rewrites a release's record (e.g. to mark it failed). args: target, release id; stdin: the JSON. */
@@ -42442,11 +42493,16 @@ class GatedScript {
         }
         return this.result;
     }
-    /** Closes it unstarted: the remote script exits without doing anything. */
+    /**
+     * Closes it unstarted: the remote script exits at its gate without doing anything, so this does not
+     * wait for its channel to close (a round trip nobody needs; the result settles in the background,
+     * at the latest when the session closes). A script already started is waited for.
+     */
     async abort() {
         if (!this.opened) {
             this.opened = true;
             this.input.end();
+            return;
         }
         await this.result.catch(() => undefined);
     }
@@ -42633,6 +42689,7 @@ class release_host_TargetLock {
                 options.manifest ? manifestDigest(options.manifest) : '',
                 owner,
                 options.known ? manifestDigest(options.known) : '',
+                options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
             ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] });
         }
         catch (error) {
@@ -42671,6 +42728,7 @@ class release_host_TargetLock {
             newer: newerReleases(records),
             existingManifest,
             tookOverFrom: records.find(([key]) => key === 'took-over')?.[1],
+            clonedFrom: records.find(([key]) => key === 'cloned')?.[1],
         };
         if (state.tookOverFrom !== undefined)
             state.tookOverFrom = describeHolder(state.tookOverFrom);
@@ -42750,10 +42808,12 @@ class release_host_TargetLock {
         if (!parseRecords(result.stdout).some(([key]) => key === 'unlocked'))
             return { result };
         this.released = true;
-        const beat = this.heartbeat;
+        // The lock is gone: the heartbeat stops on its own (its loop ends with the lock) and the unlock
+        // opened ahead exits unstarted. Their channels close in the background; waiting for that would
+        // only add a round trip to the deploy (both promises settle, the session's close included).
+        this.heartbeat?.input.end();
         this.heartbeat = undefined;
-        beat?.input.end();
-        await Promise.all([this.finish?.abort(), beat?.done]);
+        await this.finish?.abort();
         return { result, pruned: pruneResult(result.stdout, result.stderr) };
     }
 }
@@ -44226,6 +44286,19 @@ async function prepareHost(run, request) {
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const known = request.knownManifest?.(session.label, run.target);
+    const totals = manifestTotals(request.manifest);
+    const info = {
+        id: request.releaseId,
+        status: 'complete',
+        commit: request.origin.commit,
+        ref: request.origin.ref,
+        runUrl: request.origin.runUrl,
+        actor: request.origin.actor,
+        createdAt: new Date().toISOString(),
+        files: totals.files,
+        bytes: totals.bytes,
+    };
+    run.info = info;
     const lock = await TargetLock.acquire(session, run.target, {
         timeoutMs: request.lockTimeoutMs,
         owner: { runId: request.origin.runId, runUrl: request.origin.runUrl },
@@ -44233,6 +44306,7 @@ async function prepareHost(run, request) {
         token: run.lockToken,
         manifest: request.manifest,
         known,
+        record: info,
     });
     run.lock = lock;
     const state = lock.state;
@@ -44256,19 +44330,6 @@ async function prepareHost(run, request) {
     if (state.drift.length > 0)
         log(`${state.drift.length} file(s) of the live release ${state.current} changed on the server since it was deployed (${describeDrift(state.drift)}); they are sent again, not linked`);
     run.report.previousReleaseId = state.current !== request.releaseId ? state.current : undefined;
-    const totals = manifestTotals(request.manifest);
-    const info = {
-        id: request.releaseId,
-        status: 'complete',
-        commit: request.origin.commit,
-        ref: request.origin.ref,
-        runUrl: request.origin.runUrl,
-        actor: request.origin.actor,
-        createdAt: new Date().toISOString(),
-        files: totals.files,
-        bytes: totals.bytes,
-    };
-    run.info = info;
     const existingIsSame = sameManifest(state.existingManifest, request.manifest);
     if (state.current === request.releaseId) {
         if (!existingIsSame || state.drift.length > 0) {
@@ -44280,6 +44341,11 @@ async function prepareHost(run, request) {
         run.alreadyLive = true;
         run.report.filesReused = totals.files;
         log(`release ${request.releaseId} is already live with the same content`);
+    }
+    else if (state.clonedFrom !== undefined) {
+        // The host held the build unchanged in a kept release and cloned it while locking: nothing to send.
+        run.report.filesReused = totals.files;
+        log(`release ${state.clonedFrom} holds this build unchanged: linked all ${totals.files} file(s) from it, sending none`);
     }
     else if (existingIsSame &&
         state.existingDrift.length === 0 &&

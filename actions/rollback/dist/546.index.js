@@ -12,7 +12,7 @@ export const modules = {
 /* harmony export */ });
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6566);
 /* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6094);
-/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9285);
+/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3825);
 /* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(ssh2__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8460);
 /* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5635);
@@ -617,7 +617,7 @@ class SshSession {
     client;
     label;
     log;
-    /** Exec channels opened so far: the cost of a deploy in round trips does not grow with its file count. */
+    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
     channelsOpened = 0;
     lost;
     slots;
@@ -704,8 +704,9 @@ class SshSession {
         try {
             options.signal?.throwIfAborted();
             this.log.debug(`${this.label} ${purpose}: ${command}`);
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
             this.channelsOpened += 1;
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
             const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
             const { code, signal } = exit;
             if (code === null || !okExitCodes.includes(code)) {

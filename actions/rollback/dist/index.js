@@ -33754,7 +33754,7 @@ async function openRemoteShell(connection, log) {
     // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
     // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
     // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871));
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871));
     const [target] = sshTargetsFrom(connection.ssh);
     const session = await connectSsh(target, log);
     return {
@@ -34669,7 +34669,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -34689,8 +34689,8 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
-        Promise.all(/* import() */[__nccwpck_require__.e(285), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871)),
+        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
+        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871)),
     ]);
     await freeLocksLeftBehind(src/* stepState */.QP, () => {
         const settings = getInputs();

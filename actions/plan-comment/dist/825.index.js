@@ -1,5 +1,5 @@
-export const id = 285;
-export const ids = [285];
+export const id = 825;
+export const ids = [825];
 export const modules = {
 
 /***/ 9410:
@@ -1378,7 +1378,7 @@ module.exports = safer
 
 /***/ }),
 
-/***/ 2810:
+/***/ 5454:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1391,8 +1391,8 @@ const {
 
 const {
   CHANNEL_EXTENDED_DATATYPE: { STDERR },
-} = __webpack_require__(979);
-const { bufferSlice } = __webpack_require__(7347);
+} = __webpack_require__(2660);
+const { bufferSlice } = __webpack_require__(8599);
 
 const PACKET_SIZE = 32 * 1024;
 const MAX_WINDOW = 2 * 1024 * 1024;
@@ -1680,7 +1680,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2488:
+/***/ 9516:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1691,14 +1691,14 @@ const { resolve } = __webpack_require__(6928);
 const { readFile } = __webpack_require__(9896);
 const { execFile, spawn } = __webpack_require__(5317);
 
-const { isParsedKey, parseKey } = __webpack_require__(1430);
+const { isParsedKey, parseKey } = __webpack_require__(354);
 
 const {
   makeBufferParser,
   readUInt32BE,
   writeUInt32BE,
   writeUInt32LE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 
 function once(cb) {
   let called = false;
@@ -2810,7 +2810,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6750:
+/***/ 9194:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -2845,11 +2845,11 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __webpack_require__(979);
-const { init: cryptoInit } = __webpack_require__(5701);
-const Protocol = __webpack_require__(2300);
-const { parseKey } = __webpack_require__(1430);
-const { SFTP } = __webpack_require__(4225);
+} = __webpack_require__(2660);
+const { init: cryptoInit } = __webpack_require__(7833);
+const Protocol = __webpack_require__(5688);
+const { parseKey } = __webpack_require__(354);
+const { SFTP } = __webpack_require__(3765);
 const {
   bufferCopy,
   makeBufferParser,
@@ -2857,23 +2857,23 @@ const {
   readUInt32BE,
   sigSSHToASN1,
   writeUInt32BE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 
-const { AgentContext, createAgent, isAgent } = __webpack_require__(2488);
+const { AgentContext, createAgent, isAgent } = __webpack_require__(9516);
 const {
   Channel,
   MAX_WINDOW,
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __webpack_require__(2810);
+} = __webpack_require__(5454);
 const {
   ChannelManager,
   generateAlgorithmList,
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __webpack_require__(5088);
+} = __webpack_require__(732);
 
 const bufferParser = makeBufferParser();
 const sigParser = makeBufferParser();
@@ -3159,18 +3159,30 @@ class Client extends EventEmitter {
           sock.end();
         },
         SERVICE_ACCEPT: (p, name) => {
-          if (name === 'ssh-userauth')
+          if (name === 'ssh-userauth' && !authStarted) {
+            authStarted = true;
             tryNextAuth();
+          }
         },
         EXT_INFO: (p, exts) => {
           if (serverSigAlgs === undefined) {
+            serverSigAlgs = null;
             for (const ext of exts) {
               if (ext.name === 'server-sig-algs') {
                 serverSigAlgs = ext.algs;
-                return;
+                break;
               }
             }
-            serverSigAlgs = null;
+          }
+          // OpenSSH's server sends EXT_INFO right after its NEWKEYS and
+          // handles its messages in order: the user authentication request
+          // can follow the service request at once (its handler is set
+          // when the service request is accepted, auth2.c), instead of
+          // waiting a round trip for SERVICE_ACCEPT. The server's signature
+          // algorithms, which choose the key's, are known by now.
+          if (!authStarted && /^OpenSSH_/.test(this._remoteVer || '')) {
+            authStarted = true;
+            tryNextAuth();
           }
         },
         USERAUTH_BANNER: (p, msg) => {
@@ -3669,6 +3681,7 @@ class Client extends EventEmitter {
       authHandler = makeSimpleAuthHandler(authsAllowed);
 
     let hasSentAuth = false;
+    let authStarted = false;
     const doNextAuth = (nextAuth) => {
       if (hasSentAuth)
         return;
@@ -5012,7 +5025,7 @@ module.exports = Client;
 
 /***/ }),
 
-/***/ 3808:
+/***/ 6668:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -5039,7 +5052,7 @@ for (const ctor of [HttpAgent, HttpsAgent]) {
       const dstPort = options.port;
 
       if (Client === undefined)
-        Client = __webpack_require__(6750);
+        Client = __webpack_require__(9194);
 
       const client = new Client();
       let triedForward = false;
@@ -5103,7 +5116,7 @@ function decorateStream(stream, ctor, options) {
 
 /***/ }),
 
-/***/ 9285:
+/***/ 3825:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -5115,33 +5128,33 @@ const {
   CygwinAgent,
   OpenSSHAgent,
   PageantAgent,
-} = __webpack_require__(2488);
+} = __webpack_require__(9516);
 const {
   SSHTTPAgent: HTTPAgent,
   SSHTTPSAgent: HTTPSAgent,
-} = __webpack_require__(3808);
-const { parseKey } = __webpack_require__(1430);
+} = __webpack_require__(6668);
+const { parseKey } = __webpack_require__(354);
 const {
   flagsToString,
   OPEN_MODE,
   STATUS_CODE,
   stringToFlags,
-} = __webpack_require__(4225);
+} = __webpack_require__(3765);
 
 module.exports = {
   AgentProtocol,
   BaseAgent,
   createAgent,
-  Client: __webpack_require__(6750),
+  Client: __webpack_require__(9194),
   CygwinAgent,
   HTTPAgent,
   HTTPSAgent,
   OpenSSHAgent,
   PageantAgent,
-  Server: __webpack_require__(4042),
+  Server: __webpack_require__(6414),
   utils: {
     parseKey,
-    ...__webpack_require__(3014),
+    ...__webpack_require__(8690),
     sftp: {
       flagsToString,
       OPEN_MODE,
@@ -5154,7 +5167,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3014:
+/***/ 8690:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -5170,7 +5183,7 @@ const {
 const { Ber } = __webpack_require__(279);
 const bcrypt_pbkdf = (__webpack_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __webpack_require__(5701);
+const { CIPHER_INFO } = __webpack_require__(7833);
 
 const SALT_LEN = 16;
 const DEFAULT_ROUNDS = 16;
@@ -5743,7 +5756,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2300:
+/***/ 5688:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 /*
@@ -5788,7 +5801,7 @@ module.exports = {
 
 const { inspect } = __webpack_require__(9023);
 
-const { bindingAvailable, NullCipher, NullDecipher } = __webpack_require__(5701);
+const { bindingAvailable, NullCipher, NullDecipher } = __webpack_require__(7833);
 const {
   COMPAT_CHECKS,
   DISCONNECT_REASON,
@@ -5796,18 +5809,18 @@ const {
   MESSAGE,
   SIGNALS,
   TERMINAL_MODE,
-} = __webpack_require__(979);
+} = __webpack_require__(2660);
 const {
   DEFAULT_KEXINIT_CLIENT,
   DEFAULT_KEXINIT_SERVER,
   KexInit,
   kexinit,
   onKEXPayload,
-} = __webpack_require__(6686);
+} = __webpack_require__(2850);
 const {
   parseKey,
-} = __webpack_require__(1430);
-const MESSAGE_HANDLERS = __webpack_require__(1669);
+} = __webpack_require__(354);
+const MESSAGE_HANDLERS = __webpack_require__(41);
 const {
   bufferCopy,
   bufferFill,
@@ -5815,15 +5828,15 @@ const {
   convertSignature,
   sendPacket,
   writeUInt32BE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __webpack_require__(205);
+} = __webpack_require__(4137);
 
-const MODULE_VER = (__webpack_require__(2913)/* .version */ .rE);
+const MODULE_VER = (__webpack_require__(4709)/* .version */ .rE);
 
 const VALID_DISCONNECT_REASONS = new Map(
   Object.values(DISCONNECT_REASON).map((n) => [n, 1])
@@ -7886,7 +7899,7 @@ module.exports = Protocol;
 
 /***/ }),
 
-/***/ 4225:
+/***/ 3765:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -7907,7 +7920,7 @@ const {
   bufferSlice,
   makeBufferParser,
   writeUInt32BE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 
 const ATTR = {
   SIZE: 0x00000001,
@@ -11487,7 +11500,7 @@ const {
   ERR_INVALID_ARG_TYPE,
   ERR_OUT_OF_RANGE,
   validateNumber
-} = __webpack_require__(5434);
+} = __webpack_require__(6305);
 
 const kMinPoolSpace = 128;
 
@@ -11945,7 +11958,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 979:
+/***/ 2660:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -11957,7 +11970,7 @@ try {
   cpuInfo = __webpack_require__(1128)();
 } catch {}
 
-const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __webpack_require__(5701);
+const { bindingAvailable, CIPHER_INFO, MAC_INFO } = __webpack_require__(7833);
 
 const eddsaSupported = (() => {
   if (typeof crypto.sign === 'function'
@@ -12308,7 +12321,7 @@ module.exports.DISCONNECT_REASON_BY_VALUE =
 
 /***/ }),
 
-/***/ 5701:
+/***/ 7833:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -12323,7 +12336,7 @@ const {
   createCipheriv, createDecipheriv, createHmac, randomFillSync, timingSafeEqual
 } = __webpack_require__(6982);
 
-const { readUInt32BE, writeUInt32BE } = __webpack_require__(7347);
+const { readUInt32BE, writeUInt32BE } = __webpack_require__(8599);
 
 const FastBuffer = Buffer[Symbol.species];
 const MAX_SEQNO = 2 ** 32 - 1;
@@ -13894,7 +13907,7 @@ module.exports = {
     // eslint-disable-next-line no-async-promise-executor
     return new Promise(async (resolve, reject) => {
       try {
-        POLY1305_WASM_MODULE = await __webpack_require__(2769)();
+        POLY1305_WASM_MODULE = await __webpack_require__(3069)();
         POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
         poly1305_auth = POLY1305_WASM_MODULE.cwrap(
           'poly1305_auth',
@@ -13917,7 +13930,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2769:
+/***/ 3069:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -13964,15 +13977,15 @@ else {}
 
 /***/ }),
 
-/***/ 1669:
+/***/ 41:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
 const MESSAGE_HANDLERS = new Array(256);
 [
-  (__webpack_require__(6686).HANDLERS),
-  __webpack_require__(8051),
+  (__webpack_require__(2850).HANDLERS),
+  __webpack_require__(5423),
 ].forEach((handlers) => {
   // eslint-disable-next-line prefer-const
   for (let [type, handler] of Object.entries(handlers)) {
@@ -13987,7 +14000,7 @@ module.exports = MESSAGE_HANDLERS;
 
 /***/ }),
 
-/***/ 8051:
+/***/ 5423:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -13998,18 +14011,18 @@ const {
   doFatalError,
   sigSSHToASN1,
   writeUInt32BE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 
 const {
   CHANNEL_OPEN_FAILURE,
   COMPAT,
   MESSAGE,
   TERMINAL_MODE,
-} = __webpack_require__(979);
+} = __webpack_require__(2660);
 
 const {
   parseKey,
-} = __webpack_require__(1430);
+} = __webpack_require__(354);
 
 const TERMINAL_MODE_BY_VALUE =
   Array.from(Object.entries(TERMINAL_MODE))
@@ -15279,7 +15292,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6686:
+/***/ 2850:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -15307,14 +15320,14 @@ const {
   DEFAULT_COMPRESSION,
   DISCONNECT_REASON,
   MESSAGE,
-} = __webpack_require__(979);
+} = __webpack_require__(2660);
 const {
   CIPHER_INFO,
   createCipher,
   createDecipher,
   MAC_INFO,
-} = __webpack_require__(5701);
-const { parseDERKey } = __webpack_require__(1430);
+} = __webpack_require__(7833);
+const { parseDERKey } = __webpack_require__(354);
 const {
   bufferFill,
   bufferParser,
@@ -15323,13 +15336,13 @@ const {
   FastBuffer,
   sigSSHToASN1,
   writeUInt32BE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 const {
   PacketReader,
   PacketWriter,
   ZlibPacketReader,
   ZlibPacketWriter,
-} = __webpack_require__(205);
+} = __webpack_require__(4137);
 
 let MESSAGE_HANDLERS;
 
@@ -17073,7 +17086,7 @@ function onKEXPayload(state, payload) {
       case MESSAGE.UNIMPLEMENTED:
       case MESSAGE.DEBUG:
         if (!MESSAGE_HANDLERS)
-          MESSAGE_HANDLERS = __webpack_require__(1669);
+          MESSAGE_HANDLERS = __webpack_require__(41);
         return MESSAGE_HANDLERS[type](this, payload);
     }
   }
@@ -17081,7 +17094,7 @@ function onKEXPayload(state, payload) {
   switch (type) {
     case MESSAGE.DISCONNECT:
       if (!MESSAGE_HANDLERS)
-        MESSAGE_HANDLERS = __webpack_require__(1669);
+        MESSAGE_HANDLERS = __webpack_require__(41);
       return MESSAGE_HANDLERS[type](this, payload);
     case MESSAGE.KEXINIT:
       if (!state.firstPacket) {
@@ -17194,7 +17207,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1430:
+/***/ 354:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -17219,15 +17232,15 @@ const supportedOpenSSLCiphers = getCiphers();
 const { Ber } = __webpack_require__(279);
 const bcrypt_pbkdf = (__webpack_require__(4086).pbkdf);
 
-const { CIPHER_INFO } = __webpack_require__(5701);
-const { eddsaSupported, SUPPORTED_CIPHER } = __webpack_require__(979);
+const { CIPHER_INFO } = __webpack_require__(7833);
+const { eddsaSupported, SUPPORTED_CIPHER } = __webpack_require__(2660);
 const {
   bufferSlice,
   makeBufferParser,
   readString,
   readUInt32BE,
   writeUInt32BE,
-} = __webpack_require__(7347);
+} = __webpack_require__(8599);
 
 const SYM_HASH_ALGO = Symbol('Hash Algorithm');
 const SYM_PRIV_PEM = Symbol('Private key PEM');
@@ -18685,7 +18698,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5434:
+/***/ 6305:
 /***/ ((__unused_webpack_module, exports, __webpack_require__) => {
 
 
@@ -18807,7 +18820,7 @@ exports.validateNumber = function validateNumber(value, name) {
 
 /***/ }),
 
-/***/ 7347:
+/***/ 8599:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -18983,7 +18996,7 @@ module.exports = {
   doFatalError: (protocol, msg, level, reason) => {
     let err;
     if (DISCONNECT_REASON === undefined)
-      ({ DISCONNECT_REASON } = __webpack_require__(979));
+      ({ DISCONNECT_REASON } = __webpack_require__(2660));
     if (msg instanceof Error) {
       // doFatalError(protocol, err[, reason])
       err = msg;
@@ -19170,7 +19183,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 205:
+/***/ 4137:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -19432,7 +19445,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4042:
+/***/ 6414:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 // TODO:
@@ -19460,13 +19473,13 @@ const {
   SUPPORTED_KEX,
   SUPPORTED_MAC,
   SUPPORTED_SERVER_HOST_KEY,
-} = __webpack_require__(979);
-const { init: cryptoInit } = __webpack_require__(5701);
-const { KexInit } = __webpack_require__(6686);
-const { parseKey } = __webpack_require__(1430);
-const Protocol = __webpack_require__(2300);
-const { SFTP } = __webpack_require__(4225);
-const { writeUInt32BE } = __webpack_require__(7347);
+} = __webpack_require__(2660);
+const { init: cryptoInit } = __webpack_require__(7833);
+const { KexInit } = __webpack_require__(2850);
+const { parseKey } = __webpack_require__(354);
+const Protocol = __webpack_require__(5688);
+const { SFTP } = __webpack_require__(3765);
+const { writeUInt32BE } = __webpack_require__(8599);
 
 const {
   Channel,
@@ -19474,7 +19487,7 @@ const {
   PACKET_SIZE,
   windowAdjust,
   WINDOW_THRESHOLD,
-} = __webpack_require__(2810);
+} = __webpack_require__(5454);
 
 const {
   ChannelManager,
@@ -19482,7 +19495,7 @@ const {
   isWritable,
   onChannelOpenFailure,
   onCHANNEL_CLOSE,
-} = __webpack_require__(5088);
+} = __webpack_require__(732);
 
 const MAX_PENDING_AUTHS = 10;
 
@@ -20819,12 +20832,12 @@ module.exports.IncomingClient = Client;
 
 /***/ }),
 
-/***/ 5088:
+/***/ 732:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
 
-const { SFTP } = __webpack_require__(4225);
+const { SFTP } = __webpack_require__(3765);
 
 const MAX_CHANNEL = 2 ** 32 - 1;
 
@@ -23573,7 +23586,7 @@ module.exports = eval("require")("./crypto/build/Release/sshcrypto.node");
 
 /***/ }),
 
-/***/ 2913:
+/***/ 4709:
 /***/ ((module) => {
 
 module.exports = {"rE":"1.17.0"};
