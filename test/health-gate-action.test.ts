@@ -1,4 +1,4 @@
-import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun, errorsOf } from '@sophia-testing/action-runner';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,10 +39,6 @@ function reportOf(run: ActionRun): HealthReport {
   return JSON.parse(run.outputs.report) as HealthReport;
 }
 
-function errors(run: ActionRun): string[] {
-  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
-}
-
 describe('health-gate action', () => {
   it('passes a service that becomes healthy after about a second, and says how long it took', async () => {
     // The clock starts at the first probe, not at server start: the action's own start-up time varies with load.
@@ -52,7 +48,7 @@ describe('health-gate action', () => {
         : reply(res, 200, '{"commit":"3f78685"}'),
     );
     const run = await gate({ urls: server.url, 'expected-body': '3f78685', timeout: '20s' });
-    expect(errors(run)).toEqual([]);
+    expect(errorsOf(run)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.outputs.healthy).toBe('true');
     const seconds = Number(run.outputs['time-to-healthy']);
@@ -75,7 +71,7 @@ describe('health-gate action', () => {
     expect(run.code).toBe(1);
     expect(run.outputs.healthy).toBe('false');
     expect(run.outputs['time-to-healthy']).toBe('');
-    expect(errors(run)).toEqual([
+    expect(errorsOf(run)).toEqual([
       expect.stringMatching(
         /^unhealthy: timeout 800ms reached after \d+ round\(s\), no round passed; last round: .*status 500, expected 200-299$/,
       ),
@@ -91,7 +87,7 @@ describe('health-gate action', () => {
     });
     const run = await gate({ urls: server.url, timeout: '60s', 'success-threshold': '3', 'failure-threshold': '3' });
     expect(run.code).toBe(1);
-    expect(errors(run)[0]).toContain('failed round(s) after the first passing round (failure-threshold 3)');
+    expect(errorsOf(run)[0]).toContain('failed round(s) after the first passing round (failure-threshold 3)');
     // `flapping`, not `timeout`: decided by its rounds, long before its 60 s.
     expect(reportOf(run).outcome).toBe('flapping');
   });
@@ -127,7 +123,7 @@ describe('health-gate action', () => {
     const url = `${server.origin}/healthz`;
     const run = await gate({ urls: url, timeout: '500ms' });
     expect(run.code).toBe(1);
-    expect(errors(run)[0]).toContain(
+    expect(errorsOf(run)[0]).toContain(
       `status 302 (a redirect to ${server.origin}/login, not followed: follow-redirects is none; probe the final URL, or opt in with same-origin), expected 200-299`,
     );
     expect(run.summary).toContain(`a redirect to ${server.origin}/login, not followed`);
@@ -267,7 +263,7 @@ describe('health-gate action', () => {
       timeout: '20s',
     });
     expect(run.code).toBe(1);
-    const shown = [run.log, run.summary, JSON.stringify(run.outputs), ...errors(run)].join('\n');
+    const shown = [run.log, run.summary, JSON.stringify(run.outputs), ...errorsOf(run)].join('\n');
     for (const secret of secrets) {
       for (const encode of Object.values(ECHO_ENCODINGS)) expect(shown).not.toContain(encode(secret));
     }
@@ -292,7 +288,7 @@ describe('health-gate action', () => {
       node: 'node20',
     });
     expect(invalid.code).toBe(1);
-    expect(errors(invalid)).toEqual([
+    expect(errorsOf(invalid)).toEqual([
       'HTTP_PROXY is not a valid proxy URL: got "http://***@[bad-proxy:3128", expected http://host:port or https://host:port',
     ]);
     const port = await closedPort();
@@ -385,7 +381,7 @@ describe('health-gate action', () => {
       const message =
         /expected-body \/\[\^b\]\{500\}\[\^a\]\/ (was still being matched against the 1048576-byte body when (request-timeout|what was left of timeout) \(\d+ms\) ran out: an RE2 match costs the pattern's size times the body's, so use a shorter pattern|was not evaluated: the thread that evaluates it had not started within \d+ms \(what was left of timeout\); the runner is overloaded)/;
       expect(report.urls[0].lastMismatch).toMatch(message);
-      expect(errors(run)[0]).toMatch(message);
+      expect(errorsOf(run)[0]).toMatch(message);
       // A hang guard only: the runner gives the process 60 s, far more than the gate's 2 s.
       expect(report.elapsedSeconds).toBeLessThan(30);
     },
@@ -416,7 +412,7 @@ describe('health-gate action', () => {
     const run = await gate({ urls: server.url.replace('http:', 'https:'), timeout: '5m' });
     expect(run.code).toBe(1);
     expect(run.outputs.rounds).toBe('1');
-    expect(errors(run)[0]).toContain("answered in plain text, not TLS; the URL's scheme looks wrong");
+    expect(errorsOf(run)[0]).toContain("answered in plain text, not TLS; the URL's scheme looks wrong");
   });
 
   it('tells a Node 24 user how to trust a self-signed certificate from the workflow, and that advice works', async () => {
@@ -464,7 +460,7 @@ describe('health-gate action', () => {
       });
       expect(run.cancelled).toBe(true);
       expect(run.code).not.toBe(0);
-      expect(errors(run)).toEqual(['The run was cancelled']);
+      expect(errorsOf(run)).toEqual(['The run was cancelled']);
       expect(run.log).not.toMatch(/secret/i);
       // The two completed rounds are published; the one the cancel cut short is not.
       expect(run.outputs).toMatchObject({ healthy: 'false', rounds: '2', 'time-to-healthy': '' });
@@ -482,7 +478,7 @@ describe('health-gate action', () => {
     const server = await serve((_req, res) => reply(res, 503));
     const run = await gate({ urls: server.url, timeout: '400ms', 'fail-on-unhealthy': 'false' });
     expect(run.code).toBe(0);
-    expect(errors(run)).toEqual([]);
+    expect(errorsOf(run)).toEqual([]);
     expect(run.outputs.healthy).toBe('false');
     expect(run.annotations).toContainEqual(
       expect.objectContaining({ level: 'warning', message: expect.stringContaining('fail-on-unhealthy is false') }),
@@ -503,26 +499,26 @@ describe('health-gate action', () => {
           ? Object.values(value).flatMap(strings)
           : [];
     const report = reportOf(run);
-    const texts = [...run.log.split('\n'), ...errors(run), ...run.summary.split('\n'), ...strings(report)];
+    const texts = [...run.log.split('\n'), ...errorsOf(run), ...run.summary.split('\n'), ...strings(report)];
     expect(texts.filter((text) => text.length > 1000)).toEqual([]);
     expect(report.urls[1].url).toBe(`${longUrl.slice(0, 100)}… (${longUrl.length} characters)`);
-    expect(errors(run)[0]).toContain(`${longRegex.slice(0, 100)}… (${longRegex.length} characters)`);
+    expect(errorsOf(run)[0]).toContain(`${longRegex.slice(0, 100)}… (${longRegex.length} characters)`);
   });
 
   it('refuses bad inputs before probing anything', async () => {
     const server = await serve((_req, res) => reply(res, 200));
     const head = await gate({ urls: server.url, method: 'HEAD', 'expected-body': 'ok' });
     expect(head.code).toBe(1);
-    expect(errors(head)).toEqual([
+    expect(errorsOf(head)).toEqual([
       'Input "expected-body" cannot be checked with method HEAD (its answers have no body)',
     ]);
     const status = await gate({ urls: server.url, 'expected-status': '2xx' });
-    expect(errors(status)[0]).toMatch(/^Input "expected-status" must be/);
+    expect(errorsOf(status)[0]).toMatch(/^Input "expected-status" must be/);
     // Node would refuse these only when sending, so every round would fail until the timeout.
     for (const value of ['foo\rInjected: 1', 'ünïcødé€', 'v'.repeat(100_000)]) {
       const header = await gate({ urls: server.url, headers: `X-A: ${value}`, timeout: '5m' });
       expect(header.code).toBe(1);
-      expect(errors(header)).toEqual([expect.stringMatching(/^Input "headers": the value of header "X-A" /)]);
+      expect(errorsOf(header)).toEqual([expect.stringMatching(/^Input "headers": the value of header "X-A" /)]);
     }
     expect(server.requests).toHaveLength(0);
   });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { actionMetadata, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { actionMetadata, runBundledAction, type ActionRun, errorsOf } from '@sophia-testing/action-runner';
 import { closedPort } from '@sophia-testing/http-servers';
 
 /**
@@ -74,10 +74,6 @@ beforeAll(async () => {
   };
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function errorsOf(run: ActionRun): string[] {
-  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
-}
 
 function run(action: string, inputs: Record<string, string>): Promise<ActionRun> {
   return runBundledAction({ action, inputs, cwd: workspace, timeoutMs: 30_000 });

@@ -95,3 +95,18 @@ test('deployment-record: a rollback record that does not say what serves now is 
   expect(errors).toEqual([expect.stringMatching(/"live".*rollback action's live or to output/)]);
   expect(run.outputs).toEqual(NOT_RUN_OUTPUTS['deployment-record']);
 });
+
+test('a hostile input value is quoted in the job summary as text, not read as Markdown or HTML', async () => {
+  const hostile = '`x` | <img src=x onerror=alert(1)> **now**';
+  const run = await runBundledAction({
+    action: 'health-gate',
+    inputs: { urls: 'http://127.0.0.1:1/health', interval: hostile },
+    timeoutMs: 30_000,
+  });
+  expect(run.code).toBe(1);
+  const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
+  expect(errors).toEqual([expect.stringContaining(hostile)]);
+  const failed = run.summary.split('\n').find((line) => line.startsWith('**Failed:**'));
+  expect(failed).toContain('\\`x\\` \\| &lt;img src=x onerror=alert(1)&gt; \\*\\*now\\*\\*');
+  expect(run.summary).not.toContain('<img');
+});

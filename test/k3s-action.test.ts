@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { runBundledAction } from '@sophia-testing/action-runner';
+import { runBundledAction, type NodeVersion } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
+import { deployBackend } from './support/kube-runs.js';
 import { INVALID_YAML } from '@sophia-testing/manifests';
 import type { KubernetesPlan } from '@sophia/kubernetes';
 
@@ -27,21 +28,8 @@ afterAll(async () => {
 });
 
 /** Node 24 as action.yml asks; the first deploy runs on Node 20 too, the runtime local runners still have. */
-function deploy(inputs: Record<string, string>, node: 'node20' | 'node24' = 'node24') {
-  return runBundledAction({
-    node,
-    action: 'deploy-k3s-backend',
-    cwd: workspace.dir,
-    inputs: {
-      kubeconfig: cluster.kubeconfig,
-      manifests: 'kubernetes/production',
-      namespace: 'sophia',
-      'rollout-timeout': '15s',
-      ...inputs,
-    },
-    timeoutMs: 60_000,
-  });
-}
+const deploy = (inputs: Record<string, string>, node: NodeVersion = 'node24') =>
+  deployBackend(cluster, workspace, inputs, node);
 
 const backendDeployment = () =>
   cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });

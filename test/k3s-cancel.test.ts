@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { errorsOf, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
 import { startLinkProxy, startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, Workspace } from './fixtures/kube-kit.js';
+import { cancelledRun, deployBackend } from './support/kube-runs.js';
 
 /**
  * A Kubernetes deploy or rollback cancelled mid-rollout, as the runner cancels (SIGINT), through the
@@ -30,52 +29,7 @@ afterAll(async () => {
 const backendDeployment = () =>
   cluster.observer.get({ kind: 'Deployment', name: 'sophia-backend', namespace: 'sophia' });
 
-/** The processes still running that carry `marker` in their environment (what the step started inherits it). */
-function processesMarked(marker: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker)) continue;
-      found.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
-    } catch {
-      // Ended while being read: not running.
-    }
-  }
-  return found;
-}
-
-/** Runs the bundle, cancelling it once its log matches `when`; returns the run and what it left running. */
-async function cancelledRun(
-  action: string,
-  inputs: Record<string, string>,
-  when: RegExp,
-): Promise<{ run: ActionRun; leftRunning: string[] }> {
-  const marker = `SOPHIA_CANCEL_TEST=${randomBytes(8).toString('hex')}`;
-  const run = await runBundledAction({
-    action,
-    cwd: workspace.dir,
-    inputs: { kubeconfig: cluster.kubeconfig, namespace: 'sophia', ...inputs },
-    env: { SOPHIA_CANCEL_TEST: marker.split('=')[1] },
-    cancel: { when: ({ stdout }) => when.test(stdout) },
-    timeoutMs: 60_000,
-  });
-  return { run, leftRunning: processesMarked(marker) };
-}
-
-function deploy(inputs: Record<string, string> = {}): Promise<ActionRun> {
-  return runBundledAction({
-    action: 'deploy-k3s-backend',
-    cwd: workspace.dir,
-    inputs: {
-      kubeconfig: cluster.kubeconfig,
-      manifests: 'kubernetes/production',
-      namespace: 'sophia',
-      'rollout-timeout': '15s',
-      ...inputs,
-    },
-    timeoutMs: 60_000,
-  });
-}
+const deploy = (inputs: Record<string, string> = {}) => deployBackend(cluster, workspace, inputs);
 
 test('a deploy cancelled mid-rollout is put back, publishes its outputs and summary, and leaves no kubectl running', async () => {
   expect((await deploy()).code).toBe(0);
@@ -83,8 +37,11 @@ test('a deploy cancelled mid-rollout is put back, publishes its outputs and summ
 
   // The new image never pulls: the rollout is still going when the cancel comes (fail-fast is 12 s away).
   const { run, leftRunning } = await cancelledRun(
+    cluster,
+    workspace,
     'deploy-k3s-backend',
     {
+      namespace: 'sophia',
       manifests: 'kubernetes/production',
       images: `${BACKEND}=${cluster.failingImage(`${BACKEND}:2.0.0`)}`,
       'rollout-timeout': '60s',
@@ -96,8 +53,7 @@ test('a deploy cancelled mid-rollout is put back, publishes its outputs and summ
   expect(run.code).not.toBe(0);
   // Ended on its own, put-back and all, before the runner's SIGTERM was due.
   expect(run.cancelSignals).toEqual(['SIGINT']);
-  const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
-  expect(errors).toEqual([
+  expect(errorsOf(run)).toEqual([
     expect.stringMatching(/^The deploy stopped after changing the cluster: The run was cancelled\. /),
   ]);
   expect(run.outputs['rolled-back']).toBe('true');
@@ -110,14 +66,14 @@ test('a deploy cancelled mid-rollout is put back, publishes its outputs and summ
 
 test('a cancel before anything changed publishes a summary saying so', async () => {
   const { run, leftRunning } = await cancelledRun(
+    cluster,
+    workspace,
     'deploy-k3s-backend',
-    { manifests: 'kubernetes/production' },
+    { namespace: 'sophia', manifests: 'kubernetes/production' },
     /Loaded \d+ objects/,
   );
   expect(run.cancelled).toBe(true);
-  expect(run.annotations.filter((note) => note.level === 'error').map((note) => note.message)).toEqual([
-    'The run was cancelled',
-  ]);
+  expect(errorsOf(run)).toEqual(['The run was cancelled']);
   expect(run.outputs['rolled-back']).toBe('false');
   expect(run.summary).toContain('**Failed:** The run was cancelled');
   expect(leftRunning).toEqual([]);
@@ -134,16 +90,19 @@ test('a rollback cancelled mid-rollout publishes which workloads it rolled back,
   expect((await deploy({ images: `${BACKEND}=${BACKEND}:1.5.0` })).code).toBe(0);
 
   const { run, leftRunning } = await cancelledRun(
+    cluster,
+    workspace,
     'rollback',
-    { component: 'kubernetes', workloads: 'deployment/sophia-backend' },
+    { namespace: 'sophia', component: 'kubernetes', workloads: 'deployment/sophia-backend' },
     // Once the undo is done and its rollout is being watched.
     /sophia-backend: \d+ of \d+/,
   );
 
   expect(run.cancelled).toBe(true);
   expect(run.code).not.toBe(0);
-  const errors = run.annotations.filter((note) => note.level === 'error').map((note) => note.message);
-  expect(errors).toEqual([expect.stringMatching(/^The rollback stopped: The run was cancelled\. Already rolled back/)]);
+  expect(errorsOf(run)).toEqual([
+    expect.stringMatching(/^The rollback stopped: The run was cancelled\. Already rolled back/),
+  ]);
   expect(Object.keys(JSON.parse(run.outputs.from))).toEqual(['sophia/Deployment/sophia-backend']);
   expect(run.summary).toMatch(/then the rollback stopped before its rollout was seen: The run was cancelled/);
   expect(leftRunning).toEqual([]);
@@ -210,8 +169,11 @@ test('a deploy cancelled over a fast SSH link publishes that it was put back', a
 
 test('a cancel as the apply starts, after which the cluster shows nothing changed, is reported as a cancel before any change', async () => {
   const { run } = await cancelledRun(
+    cluster,
+    workspace,
     'deploy-k3s-backend',
     {
+      namespace: 'sophia',
       manifests: 'kubernetes/production',
       images: `${BACKEND}=${BACKEND}:2.3.0`,
       'rollout-timeout': '60s',
@@ -223,9 +185,7 @@ test('a cancel as the apply starts, after which the cluster shows nothing change
   const changed = JSON.parse(run.outputs.changed) as string[];
   // The apply may have written before kubectl was ended; when it did not, no change is claimed.
   if (changed.length === 0) {
-    expect(run.annotations.filter((note) => note.level === 'error').map((note) => note.message)).toEqual([
-      'The run was cancelled',
-    ]);
+    expect(errorsOf(run)).toEqual(['The run was cancelled']);
     expect(run.summary).toContain('**Failed:** The run was cancelled');
     expect(run.summary).not.toContain('Stopped after changing the cluster');
   } else {

@@ -2,7 +2,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import { startSshHost, type LocalSshHost } from '@sophia-testing/ssh-hosts';
 import { connectSsh, type SshSession } from '@sophia/ssh';
 import { scanSource, type ReleaseOrigin } from '@sophia/releases';
-import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { runBundledAction, type ActionRun, errorsOf } from '@sophia-testing/action-runner';
 import { deployReport, httpGet, join, mkdir, rm, tempDir, writeFile, writeVersionedSite } from './frontend-helpers.js';
 
 /** Frontend rollback on a real sshd + nginx: releases r1, r2, r3 serve v1, v2, v3. */
@@ -73,10 +73,6 @@ async function releaseStatus(id: string): Promise<string> {
       status: string;
     }
   ).status;
-}
-
-function errorsOf(run: ActionRun): string[] {
-  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
 }
 
 describe('rollback of the frontend (bundled action, real sshd and nginx)', () => {

@@ -8,7 +8,7 @@ import {
   type KubeObject,
   type Kubectl,
 } from '@sophia/kubernetes';
-import { logGroups, runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
+import { logGroups, runBundledAction, type ActionRun, errorsOf, warningsOf } from '@sophia-testing/action-runner';
 import { startTestCluster, type TestCluster } from './fixtures/cluster.js';
 import { imageOf, localKubectl } from './fixtures/kube-kit.js';
 
@@ -76,14 +76,6 @@ function rollback(inputs: Record<string, string>): Promise<ActionRun> {
     inputs: { component: 'kubernetes', kubeconfig: cluster.kubeconfig, namespace: NS, ...inputs },
     timeoutMs: 60_000,
   });
-}
-
-function errorsOf(run: ActionRun): string[] {
-  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
-}
-
-function warningsOf(run: ActionRun): string[] {
-  return run.annotations.filter((annotation) => annotation.level === 'warning').map((annotation) => annotation.message);
 }
 
 describe('rollback of Kubernetes workloads (bundled action, real kubectl, cluster simulator)', () => {

@@ -51943,7 +51943,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6090);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(728);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
@@ -51957,7 +51957,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6090:
+/***/ 728:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53440,119 +53440,6 @@ function releaseIdFromLink(link) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
-
-/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
-function fingerprintOf(keyBlob) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
-function keyTypeOf(keyBlob) {
-    if (keyBlob.length < 4)
-        return 'unknown';
-    const length = keyBlob.readUInt32BE(0);
-    if (length > 64 || 4 + length > keyBlob.length)
-        return 'unknown';
-    return keyBlob.subarray(4, 4 + length).toString('latin1');
-}
-/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
-function describeKey(keyBlob) {
-    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
-}
-/** Compares fingerprints the way users write them: with or without base64 padding. */
-function sameFingerprint(a, b) {
-    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
-
-
-/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
-function knownHostsName(host, port) {
-    const bare = host.replace(/^\[(.*)\]$/, '$1');
-    return port === 22 ? bare : `[${bare}]:${port}`;
-}
-/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
-function knownHostsLine(host, port, publicKey) {
-    const [type, base64] = publicKey.trim().split(/\s+/);
-    return `${knownHostsName(host, port)} ${type} ${base64}`;
-}
-/**
- * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
- * Never throws.
- */
-function parseKnownHosts(text) {
-    const entries = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            return;
-        const fields = line.split(/\s+/);
-        let marker;
-        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
-            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
-        }
-        const [hosts, keyType, base64] = fields;
-        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
-            return;
-        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
-    });
-    return entries;
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.');
-    return new RegExp(`^${body}$`, 'i');
-}
-function hashedNameMatches(hashed, name) {
-    const [, , salt, hash] = hashed.split('|');
-    if (!salt || !hash)
-        return false;
-    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return computed === hash;
-}
-/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
-function hostFieldMatches(hosts, name) {
-    if (hosts.startsWith('|1|'))
-        return hashedNameMatches(hosts, name);
-    let matched = false;
-    for (const pattern of hosts.split(',')) {
-        const negated = pattern.startsWith('!');
-        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
-            if (negated)
-                return false;
-            matched = true;
-        }
-    }
-    return matched;
-}
-/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
-function entriesFor(entries, name) {
-    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
-}
-/**
- * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
- * for every host, @cert-authority lines are not host keys.
- */
-function checkKnownHosts(entries, name, presented) {
-    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
-    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
-    if (revoked)
-        return { verdict: 'revoked', entry: revoked };
-    const candidates = entriesFor(entries, name);
-    const match = candidates.find((entry) => entry.key.equals(presented));
-    if (match)
-        return { verdict: 'match', entry: match };
-    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
-}
-/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
-function describeEntry(entry) {
-    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
-    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
 /**
  * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
@@ -53643,607 +53530,6 @@ class RemoteCommandError extends Error {
         this.stderrTail = tail;
     }
 }
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
-
-
-
-// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
-const ALGORITHMS_FOR_KEY_TYPE = {
-    'ssh-ed25519': ['ssh-ed25519'],
-    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
-function algorithmsFor(keyTypes) {
-    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
-    return algorithms.length > 0 ? algorithms : undefined;
-}
-function refuse(name, presented, expected, detail) {
-    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
-    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
-}
-function knownHostsCheck(knownHosts, name) {
-    const entries = parseKnownHosts(knownHosts);
-    const forHost = entriesFor(entries, name);
-    return {
-        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
-        verify(presented) {
-            const result = checkKnownHosts(entries, name, presented);
-            const presentedText = `the server presented ${describeKey(presented)}`;
-            switch (result.verdict) {
-                case 'match':
-                    return { ok: true };
-                case 'revoked':
-                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
-                case 'mismatch':
-                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
-                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
-                case 'unknown': {
-                    const listed = entries.filter((entry) => entry.marker === undefined);
-                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
-                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
-                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
-                }
-            }
-        },
-    };
-}
-function fingerprintCheck(expected, name) {
-    return {
-        verify(presented) {
-            if (sameFingerprint(fingerprintOf(presented), expected))
-                return { ok: true };
-            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
-                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
-        },
-    };
-}
-/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
-function hostKeyCheck(policy, name) {
-    switch (policy.kind) {
-        case 'known-hosts':
-            return knownHostsCheck(policy.knownHosts, name);
-        case 'fingerprint':
-            return fingerprintCheck(policy.fingerprint, name);
-        case 'insecure':
-            return {
-                verify: (presented) => ({
-                    ok: true,
-                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
-                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
-                }),
-            };
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
-/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
-function sshTargetsFrom(settings) {
-    return settings.hosts.map((entry) => ({
-        host: entry.host,
-        port: entry.port ?? settings.port,
-        user: settings.user,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        hostKeys: settings.hostKeys,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        connectAttempts: settings.connectAttempts,
-    }));
-}
-/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
-
-
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
-/**
- * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
- * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
- */
-// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
-// `NAME=` word is an assignment and a leading `~` expands.
-const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
-/**
- * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
- * Language", 2.2.3).
- * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
- */
-function shellQuote(arg) {
-    if (typeof arg !== 'string')
-        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
-    if (arg.includes('\0'))
-        throw new Error('A remote command argument cannot contain a NUL byte');
-    if (SELF_QUOTING.test(arg))
-        return arg;
-    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
- * shellQuote.
- */
-function shellCommand(argv) {
-    if (argv.length === 0)
-        throw new Error('A remote command needs at least the program name');
-    return argv.map(shellQuote).join(' ');
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
-
-
-
-
-
-const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
-// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
-const STDERR_LIMIT = 256 * 1024;
-/** Limits how many channels are open at once, queueing the rest in order. */
-class ChannelSlots {
-    limit;
-    active = 0;
-    waiting = [];
-    constructor(limit) {
-        this.limit = limit;
-    }
-    async acquire() {
-        if (this.active < this.limit) {
-            this.active += 1;
-            return;
-        }
-        await new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release() {
-        const next = this.waiting.shift();
-        if (next)
-            next();
-        else
-            this.active -= 1;
-    }
-}
-/**
- * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
- * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
- * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
- * rc file prints (it cannot know the marker) is ever taken for the command's output.
- */
-class OutputAfterMarker {
-    pending = Buffer.alloc(0);
-    marker;
-    constructor(marker) {
-        this.marker = Buffer.from(marker);
-    }
-    /** True once the marker went by: the command itself started. */
-    get started() {
-        return this.pending === undefined;
-    }
-    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
-    push(chunk) {
-        if (this.pending === undefined)
-            return chunk;
-        const seen = Buffer.concat([this.pending, chunk]);
-        const at = seen.indexOf(this.marker);
-        if (at < 0) {
-            // Keep only what could still be the marker's beginning: a login banner can be long.
-            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
-            this.discarded += seen.length - this.pending.length;
-            return Buffer.alloc(0);
-        }
-        this.discarded += at;
-        this.pending = undefined;
-        return seen.subarray(at + this.marker.length);
-    }
-    /** Bytes dropped before the marker (what the login shell printed). */
-    discarded = 0;
-}
-/**
- * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
- * printed from two halves, so the command line never holds it whole: a login shell that echoes the
- * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
- */
-function markedCommand(command, marker) {
-    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
-    const half = Math.ceil(marker.length / 2);
-    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
-    return `${printMarker} && ${printMarker} >&2 && ${command}`;
-}
-function isReadableStream(input) {
-    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
-}
-/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
-class SshSession {
-    client;
-    label;
-    log;
-    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
-    channelsOpened = 0;
-    lost;
-    slots;
-    running = new Set();
-    constructor(client, 
-    /** `hostLabel` of the target, used in every message about this connection. */
-    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
-    /** Every command is logged here at debug level, with its purpose. */
-    log = reporting_src/* silentLog */.aB) {
-        this.client = client;
-        this.label = label;
-        this.log = log;
-        this.slots = new ChannelSlots(maxConcurrentCommands);
-        client.on('error', (error) => this.fail(error));
-        client.on('close', () => this.fail(new Error('the connection was closed')));
-    }
-    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
-    async run(purpose, argv, options = {}) {
-        const chunks = [];
-        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
-        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
-    }
-    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
-    async exec(purpose, argv, options) {
-        return this.execute(purpose, argv, options, options.stdout);
-    }
-    /**
-     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
-     * "$1" "$2" ... and are never parsed as shell syntax.
-     */
-    async runScript(purpose, script, args = [], options = {}) {
-        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
-    }
-    /**
-     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
-     * fail with SshConnectionLostError. Closing twice does nothing.
-     */
-    async close() {
-        if (this.lost)
-            return;
-        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
-        this.lost = new Error('the session was closed');
-        this.client.end();
-        const timer = setTimeout(() => this.client.destroy(), 2000);
-        await closed;
-        clearTimeout(timer);
-    }
-    fail(error) {
-        this.lost ??= error;
-        for (const abort of [...this.running])
-            abort(error);
-    }
-    lostError(purpose, error) {
-        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
-    }
-    /**
-     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
-     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
-     */
-    async openChannel(purpose, command) {
-        if (this.lost)
-            throw this.lostError(purpose, this.lost);
-        return new Promise((resolve, reject) => {
-            this.client.exec(command, (error, channel) => {
-                if (error) {
-                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
-                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
-                }
-                const exit = { code: null };
-                channel.on('exit', (code, signal) => {
-                    exit.code = code;
-                    exit.signal = signal ?? undefined;
-                });
-                resolve({ channel, exit });
-            });
-        });
-    }
-    async execute(purpose, argv, options, stdout) {
-        const command = shellCommand(argv);
-        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
-        const okExitCodes = options.okExitCodes ?? [0];
-        options.signal?.throwIfAborted();
-        await this.slots.acquire();
-        try {
-            options.signal?.throwIfAborted();
-            this.log.debug(`${this.label} ${purpose}: ${command}`);
-            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
-            this.channelsOpened += 1;
-            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
-            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
-            const { code, signal } = exit;
-            if (code === null || !okExitCodes.includes(code)) {
-                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
-            }
-            return { code, stderr, stdoutBytes };
-        }
-        finally {
-            this.slots.release();
-        }
-    }
-    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
-    drive(purpose, channel, exit, options, stdout, marker) {
-        return new Promise((resolve, reject) => {
-            const stdoutFilter = new OutputAfterMarker(marker);
-            const stderrFilter = new OutputAfterMarker(marker);
-            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-            let preamble = '';
-            let stderr = '';
-            let stdoutBytes = 0;
-            let pending = 3; // channel close, stdout end, stderr end
-            let settled = false;
-            let timer;
-            let channelError;
-            const input = options.stdin;
-            const finish = (error) => {
-                if (settled)
-                    return;
-                settled = true;
-                if (timer)
-                    clearTimeout(timer);
-                options.signal?.removeEventListener('abort', cancel);
-                this.running.delete(abort);
-                if (input !== undefined && isReadableStream(input)) {
-                    input.unpipe(channel);
-                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
-                    if (!input.readableEnded)
-                        input.destroy();
-                }
-                if (!error && exit.code === null && exit.signal === undefined) {
-                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
-                }
-                if (error) {
-                    channel.destroy();
-                    reject(error);
-                }
-                else {
-                    resolve({ stderr, stdoutBytes });
-                }
-            };
-            const abort = (error) => finish(this.lostError(purpose, error));
-            const done = () => {
-                pending -= 1;
-                if (pending === 0)
-                    finish();
-            };
-            this.running.add(abort);
-            channel.on('close', done);
-            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
-            // the exit status and stderr that follow are.
-            channel.on('error', (error) => (channelError ??= error));
-            channel.on('end', done);
-            channel.stderr.on('end', () => {
-                if (!stderrFilter.started)
-                    stderr = preamble;
-                done();
-            });
-            channel.stderr.on('data', (chunk) => {
-                const own = stderrFilter.push(chunk);
-                // Before the marker: what the login shell said. Kept only to explain a command that never started.
-                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
-                    preamble += chunk.toString('utf8');
-                // Decoded as a stream, so a character split across two packets is not mangled.
-                stderr += stderrDecoder.write(own);
-                if (stderr.length > STDERR_LIMIT)
-                    stderr = stderr.slice(-STDERR_LIMIT);
-            });
-            const sink = typeof stdout === 'function' ? undefined : stdout;
-            sink?.on('error', (error) => finish(error));
-            channel.on('data', (chunk) => {
-                const own = stdoutFilter.push(chunk);
-                if (own.length === 0)
-                    return;
-                stdoutBytes += own.length;
-                if (typeof stdout === 'function') {
-                    stdout(own);
-                }
-                else if (sink && !sink.write(own)) {
-                    // Backpressure as pipe() would: the channel waits until the sink drains.
-                    channel.pause();
-                    sink.once('drain', () => channel.resume());
-                }
-            });
-            // Declared with `function` so that `finish`, above, can remove it before this line runs.
-            function cancel() {
-                channel.signal('KILL');
-                finish(options.signal.reason);
-            }
-            if (options.signal?.aborted)
-                cancel();
-            else
-                options.signal?.addEventListener('abort', cancel, { once: true });
-            if (options.timeoutMs !== undefined) {
-                timer = setTimeout(() => {
-                    channel.signal('KILL');
-                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
-                }, options.timeoutMs);
-            }
-            if (input === undefined) {
-                channel.end();
-            }
-            else if (isReadableStream(input)) {
-                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
-                input.pipe(channel);
-            }
-            else {
-                channel.end(input);
-            }
-        });
-    }
-}
-
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(3825);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
-
-
-
-
-
-
-
-
-
-const { Client, utils } = (lib_default());
-const DEFAULT_KEEPALIVE_MS = 15_000;
-const KEEPALIVE_COUNT_MAX = 4;
-const DEFAULT_RETRY_DELAY_MS = 1000;
-const MAX_RETRY_DELAY_MS = 15_000;
-/**
- * The public half of the user's key, for naming it in errors.
- * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
- *   parsing needs ssh2, which is this layer's).
- */
-function userKeyDescription(target) {
-    const parsed = utils.parseKey(target.privateKey, target.passphrase);
-    if (parsed instanceof Error) {
-        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
-        }
-        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
-    }
-    const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    return describeKey(key.getPublicSSH());
-}
-function isPermanent(error) {
-    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-}
-/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
-function attempt(target, check, keyName, label, log) {
-    return new Promise((resolve, reject) => {
-        const client = new Client();
-        let hostKeyFailure;
-        let settled = false;
-        const settle = (error) => {
-            if (settled)
-                return;
-            settled = true;
-            if (error) {
-                client.removeAllListeners('ready');
-                client.on('error', () => { });
-                client.destroy();
-                reject(error);
-            }
-            else {
-                resolve(client);
-            }
-        };
-        client.once('ready', () => settle());
-        client.on('error', (error) => {
-            if (hostKeyFailure)
-                return settle(hostKeyFailure);
-            if (error.level === 'client-authentication') {
-                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
-                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
-            }
-            settle(error);
-        });
-        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
-        const config = {
-            host: target.host,
-            port: target.port,
-            username: target.user,
-            privateKey: target.privateKey,
-            passphrase: target.passphrase,
-            readyTimeout: target.connectTimeoutMs,
-            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
-            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
-            authHandler: ['publickey'],
-            hostVerifier: (key) => {
-                const verdict = check.verify(key);
-                if (!verdict.ok) {
-                    hostKeyFailure = verdict.error;
-                    return false;
-                }
-                if (verdict.warning)
-                    log.warning(verdict.warning);
-                return true;
-            },
-        };
-        if (check.algorithms)
-            config.algorithms = { serverHostKey: check.algorithms };
-        client.connect(config);
-        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
-        client.setNoDelay(true);
-    });
-}
-/**
- * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
- * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
- * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
- */
-async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
-    const label = (0,reporting_src/* hostLabel */.vy)(target);
-    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
-    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
-    const keyName = userKeyDescription(target);
-    const attempts = Math.max(1, target.connectAttempts);
-    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    for (let number = 1;; number += 1) {
-        try {
-            const client = await attempt(target, check, keyName, label, log);
-            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
-            return new SshSession(client, label, target.maxConcurrentCommands, log);
-        }
-        catch (error) {
-            if (isPermanent(error))
-                throw error;
-            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
-            const reason = typeof error?.message === 'string' ? error.message : String(error);
-            if (number >= attempts) {
-                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
-            }
-            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
-            await sleep(delay);
-            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
-        }
-    }
-}
-/**
- * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
- * refused host stops the whole run here, and the connections already made are closed again.
- */
-async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
-    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
-    const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
-        throw failed.reason;
-    }
-    return attempts.map((attempt) => attempt.value);
-}
-/**
- * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
- * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
- * closes every session afterwards whatever happened; a failed close does not hide the work's own
- * result or error.
- */
-async function withSessions(targets, log, work) {
-    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
-        const connected = await connectAll(targets, log);
-        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
-        return connected;
-    });
-    try {
-        return await work(sessions);
-    }
-    finally {
-        await Promise.allSettled(sessions.map((session) => session.close()));
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
-
-
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
 
@@ -57286,7 +56572,7 @@ function settleWithin(work, ms, late) {
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 /** Resolves after `ms` milliseconds, or at once when `signal` aborts. */
-function gate_sleep(ms, signal) {
+function sleep(ms, signal) {
     if (ms <= 0 || signal?.aborted)
         return Promise.resolve();
     return new Promise((resolve) => {
@@ -57346,7 +56632,7 @@ async function runHealthCheck(settings) {
     try {
         const signal = settings.signal;
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await gate_sleep(nextRoundMs - elapsedMs(), signal);
+        await sleep(nextRoundMs - elapsedMs(), signal);
         while (elapsedMs() < deadlineMs && !signal?.aborted) {
             const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = external_node_perf_hooks_.performance.now();
@@ -57413,7 +56699,7 @@ async function runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await gate_sleep(nextRoundMs - elapsedMs(), signal);
+            await sleep(nextRoundMs - elapsedMs(), signal);
         }
         if (signal?.aborted)
             outcome = 'cancelled';
@@ -58277,6 +57563,695 @@ async function markFailed(run, request, warn) {
     rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(3825);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ../../packages/ssh/src/fingerprint.ts
+
+/** OpenSSH's `SHA256:<base64 without padding>` fingerprint of a public key blob. */
+function fingerprintOf(keyBlob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside a public key blob (its first SSH string), e.g. `ssh-ed25519`. */
+function keyTypeOf(keyBlob) {
+    if (keyBlob.length < 4)
+        return 'unknown';
+    const length = keyBlob.readUInt32BE(0);
+    if (length > 64 || 4 + length > keyBlob.length)
+        return 'unknown';
+    return keyBlob.subarray(4, 4 + length).toString('latin1');
+}
+/** `ssh-ed25519 SHA256:...`: how a key is named in messages. */
+function describeKey(keyBlob) {
+    return `${keyTypeOf(keyBlob)} ${fingerprintOf(keyBlob)}`;
+}
+/** Compares fingerprints the way users write them: with or without base64 padding. */
+function sameFingerprint(a, b) {
+    return a.trim().replace(/=+$/, '') === b.trim().replace(/=+$/, '');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/known-hosts.ts
+
+
+/** The name OpenSSH records a host under: `host` on port 22, `[host]:port` elsewhere. */
+function knownHostsName(host, port) {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    return port === 22 ? bare : `[${bare}]:${port}`;
+}
+/** One known_hosts line for a host and a public key line (`type base64 [comment]`). */
+function knownHostsLine(host, port, publicKey) {
+    const [type, base64] = publicKey.trim().split(/\s+/);
+    return `${knownHostsName(host, port)} ${type} ${base64}`;
+}
+/**
+ * Parses known_hosts text: comments, blank and malformed lines are skipped (as OpenSSH skips them), `line` is 1-based.
+ * Never throws.
+ */
+function parseKnownHosts(text) {
+    const entries = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const fields = line.split(/\s+/);
+        let marker;
+        if (fields[0] === '@revoked' || fields[0] === '@cert-authority') {
+            marker = fields.shift() === '@revoked' ? 'revoked' : 'cert-authority';
+        }
+        const [hosts, keyType, base64] = fields;
+        if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,3}$/.test(base64))
+            return;
+        entries.push({ marker, hosts, keyType, key: Buffer.from(base64, 'base64'), line: index + 1 });
+    });
+    return entries;
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.');
+    return new RegExp(`^${body}$`, 'i');
+}
+function hashedNameMatches(hashed, name) {
+    const [, , salt, hash] = hashed.split('|');
+    if (!salt || !hash)
+        return false;
+    const computed = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+    return computed === hash;
+}
+/** OpenSSH semantics: a negated pattern that matches excludes the host even if another pattern matches. */
+function hostFieldMatches(hosts, name) {
+    if (hosts.startsWith('|1|'))
+        return hashedNameMatches(hosts, name);
+    let matched = false;
+    for (const pattern of hosts.split(',')) {
+        const negated = pattern.startsWith('!');
+        if (globToRegExp(negated ? pattern.slice(1) : pattern).test(name)) {
+            if (negated)
+                return false;
+            matched = true;
+        }
+    }
+    return matched;
+}
+/** The plain-key entries that name this host (certificate authorities are not host keys; revocations are separate). */
+function entriesFor(entries, name) {
+    return entries.filter((entry) => entry.marker === undefined && hostFieldMatches(entry.hosts, name));
+}
+/**
+ * Looks up the key a host presented under `name` (see knownHostsName), with OpenSSH's rules: a @revoked key is refused
+ * for every host, @cert-authority lines are not host keys.
+ */
+function checkKnownHosts(entries, name, presented) {
+    // A revoked key is refused for every host: revocation exists precisely for keys that leaked.
+    const revoked = entries.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
+    if (revoked)
+        return { verdict: 'revoked', entry: revoked };
+    const candidates = entriesFor(entries, name);
+    const match = candidates.find((entry) => entry.key.equals(presented));
+    if (match)
+        return { verdict: 'match', entry: match };
+    return candidates.length > 0 ? { verdict: 'mismatch', expected: candidates } : { verdict: 'unknown' };
+}
+/** An entry for messages: its line number, host field (hashed names shown as such) and key fingerprint. */
+function describeEntry(entry) {
+    const hosts = entry.hosts.startsWith('|1|') ? '(hashed name)' : entry.hosts;
+    return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
+
+
+
+// An RSA host key is usable through any of its signature algorithms; the others are named after their key type.
+const ALGORITHMS_FOR_KEY_TYPE = {
+    'ssh-ed25519': ['ssh-ed25519'],
+    'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+    'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+    'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+    'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+const CLOSED_BEFORE_AUTH = 'The connection was closed before authentication; nothing was sent to the server.';
+function algorithmsFor(keyTypes) {
+    const algorithms = [...new Set(keyTypes.flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []))];
+    return algorithms.length > 0 ? algorithms : undefined;
+}
+function refuse(name, presented, expected, detail) {
+    const message = `Host key verification failed for ${name}: ${detail} ${CLOSED_BEFORE_AUTH}`;
+    return { ok: false, error: new HostKeyError(name, fingerprintOf(presented), expected, message) };
+}
+function knownHostsCheck(knownHosts, name) {
+    const entries = parseKnownHosts(knownHosts);
+    const forHost = entriesFor(entries, name);
+    return {
+        algorithms: algorithmsFor(forHost.map((entry) => entry.keyType)),
+        verify(presented) {
+            const result = checkKnownHosts(entries, name, presented);
+            const presentedText = `the server presented ${describeKey(presented)}`;
+            switch (result.verdict) {
+                case 'match':
+                    return { ok: true };
+                case 'revoked':
+                    return refuse(name, presented, [], `${presentedText}, which known-hosts marks @revoked (line ${result.entry.line}).`);
+                case 'mismatch':
+                    return refuse(name, presented, result.expected.map((entry) => fingerprintOf(entry.key)), `${presentedText}, but known-hosts expects ${result.expected.map(describeEntry).join(', ')}. ` +
+                        'If the server was re-keyed on purpose, update known-hosts; otherwise someone may be intercepting the connection.');
+                case 'unknown': {
+                    const listed = entries.filter((entry) => entry.marker === undefined);
+                    const others = listed.slice(0, 5).map(describeEntry).join(', ');
+                    return refuse(name, presented, listed.map((entry) => fingerprintOf(entry.key)), `known-hosts has no entry for this host (it lists ${others || 'no host keys'}${listed.length > 5 ? ', …' : ''}); ` +
+                        `${presentedText}. Add a line for "${name}" (e.g. from ssh-keyscan) or set host-fingerprint.`);
+                }
+            }
+        },
+    };
+}
+function fingerprintCheck(expected, name) {
+    return {
+        verify(presented) {
+            if (sameFingerprint(fingerprintOf(presented), expected))
+                return { ok: true };
+            return refuse(name, presented, [expected], `the server presented ${describeKey(presented)}, but host-fingerprint expects ${expected}. ` +
+                'If the server was re-keyed on purpose, update host-fingerprint; otherwise someone may be intercepting the connection.');
+        },
+    };
+}
+/** How the host key of `name` (a known_hosts name such as `[10.0.0.5]:2222`) is judged under a policy. */
+function hostKeyCheck(policy, name) {
+    switch (policy.kind) {
+        case 'known-hosts':
+            return knownHostsCheck(policy.knownHosts, name);
+        case 'fingerprint':
+            return fingerprintCheck(policy.fingerprint, name);
+        case 'insecure':
+            return {
+                verify: (presented) => ({
+                    ok: true,
+                    warning: `Host key of ${name} was NOT verified (insecure-skip-host-key-check): it presented ${describeKey(presented)}. ` +
+                        `Pin it with host-fingerprint: ${fingerprintOf(presented)}`,
+                }),
+            };
+    }
+}
+
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
+/**
+ * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
+ * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
+ */
+// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
+// `NAME=` word is an assignment and a leading `~` expands.
+const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+/**
+ * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
+ * Language", 2.2.3).
+ * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
+ */
+function shellQuote(arg) {
+    if (typeof arg !== 'string')
+        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
+    if (arg.includes('\0'))
+        throw new Error('A remote command argument cannot contain a NUL byte');
+    if (SELF_QUOTING.test(arg))
+        return arg;
+    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
+ * shellQuote.
+ */
+function shellCommand(argv) {
+    if (argv.length === 0)
+        throw new Error('A remote command needs at least the program name');
+    return argv.map(shellQuote).join(' ');
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
+
+
+
+
+
+const DEFAULT_MAX_CONCURRENT_COMMANDS = 8;
+// Enough to hold any tool's complaint; a runaway command cannot exhaust memory through its stderr.
+const STDERR_LIMIT = 256 * 1024;
+/** Limits how many channels are open at once, queueing the rest in order. */
+class ChannelSlots {
+    limit;
+    active = 0;
+    waiting = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async acquire() {
+        if (this.active < this.limit) {
+            this.active += 1;
+            return;
+        }
+        await new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release() {
+        const next = this.waiting.shift();
+        if (next)
+            next();
+        else
+            this.active -= 1;
+    }
+}
+/**
+ * Drops what arrives before `marker` on one of a command's streams, and the marker itself. The login
+ * shell runs the user's rc files (`.bashrc`, `BASH_ENV`, ...) before our command, and whatever they
+ * print lands on the same channel; the command line prints a fresh random marker first, so nothing an
+ * rc file prints (it cannot know the marker) is ever taken for the command's output.
+ */
+class OutputAfterMarker {
+    pending = Buffer.alloc(0);
+    marker;
+    constructor(marker) {
+        this.marker = Buffer.from(marker);
+    }
+    /** True once the marker went by: the command itself started. */
+    get started() {
+        return this.pending === undefined;
+    }
+    /** What of `chunk` belongs to the command (empty while the marker has not arrived). */
+    push(chunk) {
+        if (this.pending === undefined)
+            return chunk;
+        const seen = Buffer.concat([this.pending, chunk]);
+        const at = seen.indexOf(this.marker);
+        if (at < 0) {
+            // Keep only what could still be the marker's beginning: a login banner can be long.
+            this.pending = seen.subarray(Math.max(0, seen.length - this.marker.length + 1));
+            this.discarded += seen.length - this.pending.length;
+            return Buffer.alloc(0);
+        }
+        this.discarded += at;
+        this.pending = undefined;
+        return seen.subarray(at + this.marker.length);
+    }
+    /** Bytes dropped before the marker (what the login shell printed). */
+    discarded = 0;
+}
+/**
+ * The command line sent to sshd: the marker on both streams, then the command itself. The marker is
+ * printed from two halves, so the command line never holds it whole: a login shell that echoes the
+ * command it runs (`echo "$BASH_EXECUTION_STRING"` in an rc file, `set -v`) cannot print it early.
+ */
+function markedCommand(command, marker) {
+    // The marker is made of [a-z0-9-] only: words every POSIX shell reads as themselves.
+    const half = Math.ceil(marker.length / 2);
+    const printMarker = `printf %s%s ${marker.slice(0, half)} ${marker.slice(half)}`;
+    return `${printMarker} && ${printMarker} >&2 && ${command}`;
+}
+function isReadableStream(input) {
+    return typeof input === 'object' && !Buffer.isBuffer(input) && typeof input.pipe === 'function';
+}
+/** One authenticated SSH connection to one host; every command goes through `shellCommand`. */
+class SshSession {
+    client;
+    label;
+    log;
+    /** Exec channels asked for so far: the cost of a deploy in round trips does not grow with its file count. */
+    channelsOpened = 0;
+    lost;
+    slots;
+    running = new Set();
+    constructor(client, 
+    /** `hostLabel` of the target, used in every message about this connection. */
+    label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
+    /** Every command is logged here at debug level, with its purpose. */
+    log = reporting_src/* silentLog */.aB) {
+        this.client = client;
+        this.label = label;
+        this.log = log;
+        this.slots = new ChannelSlots(maxConcurrentCommands);
+        client.on('error', (error) => this.fail(error));
+        client.on('close', () => this.fail(new Error('the connection was closed')));
+    }
+    /** Runs a command and collects its output; throws RemoteCommandError on an exit code not in okExitCodes. */
+    async run(purpose, argv, options = {}) {
+        const chunks = [];
+        const result = await this.execute(purpose, argv, options, (chunk) => chunks.push(chunk));
+        return { stdout: Buffer.concat(chunks).toString('utf8'), stderr: result.stderr, code: result.code };
+    }
+    /** Like run, but streams standard output into a writable (with backpressure) instead of collecting it. */
+    async exec(purpose, argv, options) {
+        return this.execute(purpose, argv, options, options.stdout);
+    }
+    /**
+     * Runs a fixed script with `sh -c script sh args...`: the script is code we wrote, the arguments arrive as
+     * "$1" "$2" ... and are never parsed as shell syntax.
+     */
+    async runScript(purpose, script, args = [], options = {}) {
+        return this.run(purpose, ['sh', '-c', script, 'sh', ...args], options);
+    }
+    /**
+     * Ends the connection, destroying the socket if the server has not closed within 2 seconds; commands still running
+     * fail with SshConnectionLostError. Closing twice does nothing.
+     */
+    async close() {
+        if (this.lost)
+            return;
+        const closed = new Promise((resolve) => this.client.once('close', () => resolve()));
+        this.lost = new Error('the session was closed');
+        this.client.end();
+        const timer = setTimeout(() => this.client.destroy(), 2000);
+        await closed;
+        clearTimeout(timer);
+    }
+    fail(error) {
+        this.lost ??= error;
+        for (const abort of [...this.running])
+            abort(error);
+    }
+    lostError(purpose, error) {
+        return new SshConnectionLostError(this.label, purpose, `${purpose} failed on ${this.label}: connection lost (${error.message})`);
+    }
+    /**
+     * Opens an exec channel. The exit status is captured inside the callback: ssh2 can emit it in the same tick
+     * (the reply and the exit arrive in one packet batch), before any later listener could be attached.
+     */
+    async openChannel(purpose, command) {
+        if (this.lost)
+            throw this.lostError(purpose, this.lost);
+        return new Promise((resolve, reject) => {
+            this.client.exec(command, (error, channel) => {
+                if (error) {
+                    const detail = `${purpose} failed on ${this.label}: the server refused a new channel (${error.message})`;
+                    return reject(this.lost ? this.lostError(purpose, this.lost) : new SshConnectionLostError(this.label, purpose, detail));
+                }
+                const exit = { code: null };
+                channel.on('exit', (code, signal) => {
+                    exit.code = code;
+                    exit.signal = signal ?? undefined;
+                });
+                resolve({ channel, exit });
+            });
+        });
+    }
+    async execute(purpose, argv, options, stdout) {
+        const command = shellCommand(argv);
+        const marker = `sophia-output-${(0,external_node_crypto_.randomBytes)(12).toString('hex')}`;
+        const okExitCodes = options.okExitCodes ?? [0];
+        options.signal?.throwIfAborted();
+        await this.slots.acquire();
+        try {
+            options.signal?.throwIfAborted();
+            this.log.debug(`${this.label} ${purpose}: ${command}`);
+            // Counted when asked for: a channel whose opening is still under way when a report is made counts too.
+            this.channelsOpened += 1;
+            const { channel, exit } = await this.openChannel(purpose, markedCommand(command, marker));
+            const { stderr, stdoutBytes } = await this.drive(purpose, channel, exit, options, stdout, marker);
+            const { code, signal } = exit;
+            if (code === null || !okExitCodes.includes(code)) {
+                throw new RemoteCommandError(this.label, purpose, code, signal, stderr);
+            }
+            return { code, stderr, stdoutBytes };
+        }
+        finally {
+            this.slots.release();
+        }
+    }
+    /** Feeds stdin, drains stdout and stderr, and settles once the channel is closed and both streams ended. */
+    drive(purpose, channel, exit, options, stdout, marker) {
+        return new Promise((resolve, reject) => {
+            const stdoutFilter = new OutputAfterMarker(marker);
+            const stderrFilter = new OutputAfterMarker(marker);
+            const stderrDecoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+            let preamble = '';
+            let stderr = '';
+            let stdoutBytes = 0;
+            let pending = 3; // channel close, stdout end, stderr end
+            let settled = false;
+            let timer;
+            let channelError;
+            const input = options.stdin;
+            const finish = (error) => {
+                if (settled)
+                    return;
+                settled = true;
+                if (timer)
+                    clearTimeout(timer);
+                options.signal?.removeEventListener('abort', cancel);
+                this.running.delete(abort);
+                if (input !== undefined && isReadableStream(input)) {
+                    input.unpipe(channel);
+                    // A producer (e.g. tar) would otherwise block forever on a pipe nobody reads any more.
+                    if (!input.readableEnded)
+                        input.destroy();
+                }
+                if (!error && exit.code === null && exit.signal === undefined) {
+                    error = this.lostError(purpose, this.lost ?? channelError ?? new Error('the channel closed without an exit status'));
+                }
+                if (error) {
+                    channel.destroy();
+                    reject(error);
+                }
+                else {
+                    resolve({ stderr, stdoutBytes });
+                }
+            };
+            const abort = (error) => finish(this.lostError(purpose, error));
+            const done = () => {
+                pending -= 1;
+                if (pending === 0)
+                    finish();
+            };
+            this.running.add(abort);
+            channel.on('close', done);
+            // A write racing the command's own exit (it stopped reading its input) is not the failure to report:
+            // the exit status and stderr that follow are.
+            channel.on('error', (error) => (channelError ??= error));
+            channel.on('end', done);
+            channel.stderr.on('end', () => {
+                if (!stderrFilter.started)
+                    stderr = preamble;
+                done();
+            });
+            channel.stderr.on('data', (chunk) => {
+                const own = stderrFilter.push(chunk);
+                // Before the marker: what the login shell said. Kept only to explain a command that never started.
+                if (!stderrFilter.started && preamble.length < STDERR_LIMIT)
+                    preamble += chunk.toString('utf8');
+                // Decoded as a stream, so a character split across two packets is not mangled.
+                stderr += stderrDecoder.write(own);
+                if (stderr.length > STDERR_LIMIT)
+                    stderr = stderr.slice(-STDERR_LIMIT);
+            });
+            const sink = typeof stdout === 'function' ? undefined : stdout;
+            sink?.on('error', (error) => finish(error));
+            channel.on('data', (chunk) => {
+                const own = stdoutFilter.push(chunk);
+                if (own.length === 0)
+                    return;
+                stdoutBytes += own.length;
+                if (typeof stdout === 'function') {
+                    stdout(own);
+                }
+                else if (sink && !sink.write(own)) {
+                    // Backpressure as pipe() would: the channel waits until the sink drains.
+                    channel.pause();
+                    sink.once('drain', () => channel.resume());
+                }
+            });
+            // Declared with `function` so that `finish`, above, can remove it before this line runs.
+            function cancel() {
+                channel.signal('KILL');
+                finish(options.signal.reason);
+            }
+            if (options.signal?.aborted)
+                cancel();
+            else
+                options.signal?.addEventListener('abort', cancel, { once: true });
+            if (options.timeoutMs !== undefined) {
+                timer = setTimeout(() => {
+                    channel.signal('KILL');
+                    finish(new RemoteCommandError(this.label, purpose, null, undefined, stderr, `timed out after ${options.timeoutMs} ms`));
+                }, options.timeoutMs);
+            }
+            if (input === undefined) {
+                channel.end();
+            }
+            else if (isReadableStream(input)) {
+                input.once('error', (error) => finish(new Error(`${purpose} on ${this.label}: reading its input failed: ${error.message}`)));
+                input.pipe(channel);
+            }
+            else {
+                channel.end(input);
+            }
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
+
+
+
+
+
+
+
+
+
+const { Client, utils } = (lib_default());
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const KEEPALIVE_COUNT_MAX = 4;
+const DEFAULT_RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 15_000;
+/**
+ * The public half of the user's key, for naming it in errors.
+ * @throws SshKeyError when the key cannot be parsed or decrypted (the inputs layer checks only its shape:
+ *   parsing needs ssh2, which is this layer's).
+ */
+function userKeyDescription(target) {
+    const parsed = utils.parseKey(target.privateKey, target.passphrase);
+    if (parsed instanceof Error) {
+        if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
+            throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+        }
+        // The armor passed the input check, so the body is what is damaged: usually a partial paste.
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${request/* PRIVATE_KEY_SHAPE */.s}`);
+    }
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    return describeKey(key.getPublicSSH());
+}
+function isPermanent(error) {
+    return error instanceof HostKeyError || error instanceof SshAuthError || error instanceof SshKeyError;
+}
+function connect_sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+/** One TCP connection, handshake and authentication; resolves with the ready client or rejects with the reason. */
+function attempt(target, check, keyName, label, log) {
+    return new Promise((resolve, reject) => {
+        const client = new Client();
+        let hostKeyFailure;
+        let settled = false;
+        const settle = (error) => {
+            if (settled)
+                return;
+            settled = true;
+            if (error) {
+                client.removeAllListeners('ready');
+                client.on('error', () => { });
+                client.destroy();
+                reject(error);
+            }
+            else {
+                resolve(client);
+            }
+        };
+        client.once('ready', () => settle());
+        client.on('error', (error) => {
+            if (hostKeyFailure)
+                return settle(hostKeyFailure);
+            if (error.level === 'client-authentication') {
+                return settle(new SshAuthError(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
+                    `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
+            }
+            settle(error);
+        });
+        client.once('close', () => settle(hostKeyFailure ?? new Error('the connection closed during the SSH handshake')));
+        const config = {
+            host: target.host,
+            port: target.port,
+            username: target.user,
+            privateKey: target.privateKey,
+            passphrase: target.passphrase,
+            readyTimeout: target.connectTimeoutMs,
+            keepaliveInterval: target.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+            keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+            // Only the key we were given: no agent, no password, no keyboard-interactive prompts.
+            authHandler: ['publickey'],
+            hostVerifier: (key) => {
+                const verdict = check.verify(key);
+                if (!verdict.ok) {
+                    hostKeyFailure = verdict.error;
+                    return false;
+                }
+                if (verdict.warning)
+                    log.warning(verdict.warning);
+                return true;
+            },
+        };
+        if (check.algorithms)
+            config.algorithms = { serverHostKey: check.algorithms };
+        client.connect(config);
+        // Deploys are chains of small request/response exchanges; Nagle's algorithm would hold each one back.
+        client.setNoDelay(true);
+    });
+}
+/**
+ * Opens a verified, authenticated SSH session. Network failures are retried with exponential backoff up to
+ * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
+ * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
+ */
+async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
+    const label = (0,reporting_src/* hostLabel */.vy)(target);
+    const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
+    const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
+    const keyName = userKeyDescription(target);
+    const attempts = Math.max(1, target.connectAttempts);
+    let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    for (let number = 1;; number += 1) {
+        try {
+            const client = await attempt(target, check, keyName, label, log);
+            log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
+            return new SshSession(client, label, target.maxConcurrentCommands, log);
+        }
+        catch (error) {
+            if (isPermanent(error))
+                throw error;
+            // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
+            const reason = typeof error?.message === 'string' ? error.message : String(error);
+            if (number >= attempts) {
+                throw new SshConnectError(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
+            }
+            log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
+            await connect_sleep(delay);
+            delay = Math.min(delay * 2, MAX_RETRY_DELAY_MS);
+        }
+    }
+}
+/**
+ * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
+ * refused host stops the whole run here, and the connections already made are closed again.
+ */
+async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+    const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) {
+        await Promise.allSettled(attempts.map((attempt) => (attempt.status === 'fulfilled' ? attempt.value.close() : undefined)));
+        throw failed.reason;
+    }
+    return attempts.map((attempt) => attempt.value);
+}
+/**
+ * Connects every target (all or none, see `connectAll`) in a log group of its own (`Connect 2
+ * hosts`, ending with the hosts connected), runs `work` with the sessions in target order, and
+ * closes every session afterwards whatever happened; a failed close does not hide the work's own
+ * result or error.
+ */
+async function withSessions(targets, log, work) {
+    const sessions = await log.group(`Connect ${targets.length} host${targets.length === 1 ? '' : 's'}`, async () => {
+        const connected = await connectAll(targets, log);
+        log.info(`Connected to ${connected.map((session) => session.label).join(', ')}`);
+        return connected;
+    });
+    try {
+        return await work(sessions);
+    }
+    finally {
+        await Promise.allSettled(sessions.map((session) => session.close()));
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
 
 
@@ -58399,6 +58374,23 @@ async function freeLocksLeftBehind(state, settings, log) {
     }
     return cleanups;
 }
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
+/** One target per host of the request; a port given with the host wins over the request's `port`. */
+function sshTargetsFrom(settings) {
+    return settings.hosts.map((entry) => ({
+        host: entry.host,
+        port: entry.port ?? settings.port,
+        user: settings.user,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        hostKeys: settings.hostKeys,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectAttempts: settings.connectAttempts,
+    }));
+}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
 
@@ -58839,19 +58831,16 @@ async function deployFromSettings(settings, options = {}) {
     let built;
     const report = await withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => {
         built = release.manifest;
-        return src/* actionLog */.Zx.group(`Release ${settings.releaseId} on every host`, async () => {
-            const deployed = await deployFrontend({
-                ...request,
-                ...release,
-                origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
-                lockToken: options.lockToken,
-                journal: options.journal,
-                log: options.log,
-                knownManifest: kept.known,
-            }, hosts);
-            src/* actionLog */.Zx.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
-            return deployed;
-        });
+        // No group here: the hosts work in parallel, so their lines are folded per host when the report is published.
+        return deployFrontend({
+            ...request,
+            ...release,
+            origin: options.origin ?? releaseOrigin((0,src/* runContext */.pO)()),
+            lockToken: options.lockToken,
+            journal: options.journal,
+            log: options.log,
+            knownManifest: kept.known,
+        }, hosts);
     });
     if (built)
         await kept.keep(report, () => settings.target, built);
@@ -59041,8 +59030,8 @@ function frontendPlanPublication(plan, site) {
  * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
  * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
  * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
- * log group per host and the summary, written on every path once the inputs are read; the step
- * fails if any host failed.
+ * log group per host and the summary, written on every path once the inputs are read, and the line
+ * saying the release is live everywhere; the step fails if any host failed.
  */
 async function main() {
     const settings = getInputs();
@@ -59056,13 +59045,16 @@ async function main() {
     }
     const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
-    await (0,src/* publishing */.Kc)(
+    const report = await (0,src/* publishing */.Kc)(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
     () => deployFromSettings(settings, { lockToken, journal, log: src/* actionLog */.Zx.debug }), {
         reported: FrontendDeployFailedError,
         publicationOf: frontendPublication,
         unreported: (error) => notReleasedPublication(error, settings),
     });
+    // The outcome closes the log, after the host groups that show how each host got there.
+    const hosts = report.hosts.length;
+    src/* actionLog */.Zx.info(`${report.releaseId} is live on ${hosts} host${hosts === 1 ? '' : 's'}`);
 }
 /**
  * The post step: puts back every host a cancelled or killed main step had switched before the release
@@ -59119,6 +59111,8 @@ if (globals.__filename === undefined) {
 var lib_core = __nccwpck_require__(3960);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var src = __nccwpck_require__(9399);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __nccwpck_require__(6094);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -59323,9 +59317,12 @@ function hasPublished() {
 /**
  * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
  * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
- * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
- * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
- * @actions/core's setOutput only appends to the file).
+ * are written again, appended after the provisional ones (@actions/core's setOutput only appends):
+ * the later entry for a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
  */
 async function publish(publication) {
     publishedOnce = true;
@@ -59402,6 +59399,7 @@ async function publishFailure(publicationOf) {
 
 
 
+
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -59411,10 +59409,12 @@ function debugEnabled(env = process.env) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both).
+ * was expected of it (the InputError's message says both). The message quotes what the user
+ * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+    const input = (0,reporting_src/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${(0,reporting_src/* markdownText */.p7)(error.message)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -59741,7 +59741,6 @@ function withPlanFile(publication, action) {
 __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
-  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   jn: () => (/* reexport */ RELEASE_ID_RULE),
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
@@ -67500,7 +67499,10 @@ class InputReader {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
 
 
 
@@ -67523,8 +67525,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -67532,7 +67532,7 @@ const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines o
  */
 function checkPrivateKeyShape(key) {
     const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
     };
     if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
         fail('holds a public key (the .pub file), not the private key');
@@ -67565,7 +67565,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function ssh_inputs_readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -69830,8 +69833,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* reexport */ formatBytes),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
+  p7: () => (/* reexport */ markdownText),
   aB: () => (/* reexport */ silentLog)
 });
+
+// UNUSED EXPORTS: MARKDOWN_TEXT_CHARS
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -69885,6 +69891,25 @@ function formatBytes(bytes) {
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+/** The most characters of one outside text (an error message) a summary shows before cutting it. */
+const MARKDOWN_TEXT_CHARS = 2000;
+const MARKDOWN_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
+ * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
+ * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
+ * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
+ * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
+ * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ */
+function markdownText(text, maxChars = MARKDOWN_TEXT_CHARS) {
+    const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
+    const escaped = shown
+        .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+        .replace(/[\\`*_~[\]|]/g, '\\$&')
+        .replace(/\r\n|\r|\n/g, '<br>');
+    return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
+}
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
 /**
@@ -69917,6 +69942,18 @@ const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 
 
+
+
+/***/ }),
+
+/***/ 6566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ PRIVATE_KEY_SHAPE)
+/* harmony export */ });
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 
 /***/ }),

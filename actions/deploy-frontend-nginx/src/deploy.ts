@@ -111,22 +111,19 @@ export async function deployFromSettings(
   let built: FileManifest | undefined;
   const report = await withReleaseAndHosts(settings, options.workspace ?? workspaceDir(), (release, hosts) => {
     built = release.manifest;
-    return actionLog.group(`Release ${settings.releaseId} on every host`, async () => {
-      const deployed = await deployFrontend(
-        {
-          ...request,
-          ...release,
-          origin: options.origin ?? releaseOrigin(runContext()),
-          lockToken: options.lockToken,
-          journal: options.journal,
-          log: options.log,
-          knownManifest: kept.known,
-        },
-        hosts,
-      );
-      actionLog.info(`${settings.releaseId} is live on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
-      return deployed;
-    });
+    // No group here: the hosts work in parallel, so their lines are folded per host when the report is published.
+    return deployFrontend(
+      {
+        ...request,
+        ...release,
+        origin: options.origin ?? releaseOrigin(runContext()),
+        lockToken: options.lockToken,
+        journal: options.journal,
+        log: options.log,
+        knownManifest: kept.known,
+      },
+      hosts,
+    );
   });
   if (built) await kept.keep(report, () => settings.target, built);
   return report;

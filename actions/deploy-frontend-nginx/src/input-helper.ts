@@ -1,3 +1,4 @@
+import type { SshConnectRequest } from '@sophia/ssh';
 import { actionInputs, runContext } from '@sophia/action-runtime';
 import {
   boolean,
@@ -13,7 +14,6 @@ import {
   workspacePath,
   mustBe,
   type Parser,
-  type SshSettings,
 } from '@sophia/inputs';
 import type { FrontendDeployRequest } from '@sophia/releases';
 
@@ -63,7 +63,7 @@ export interface FrontendDeploySettings extends Pick<
   | 'smokeUrl'
   | 'lockTimeoutMs'
 > {
-  ssh: SshSettings;
+  ssh: SshConnectRequest;
   /** Local directory whose contents become the release. */
   source: string;
   /** Template in the repository and where it goes on the host; both or neither. */

@@ -9,8 +9,8 @@ import { frontendPlanPublication, frontendPublication, notReleasedPublication } 
  * The runbook: read inputs; with dry-run, check the build, verify and connect every host and publish
  * the plan, changing nothing. Otherwise check the build, verify and connect every host, then the release flow
  * (lock, delta upload, config test, switch everywhere or nowhere, smoke, prune); then outputs, one
- * log group per host and the summary, written on every path once the inputs are read; the step
- * fails if any host failed.
+ * log group per host and the summary, written on every path once the inputs are read, and the line
+ * saying the release is live everywhere; the step fails if any host failed.
  */
 export async function main(): Promise<void> {
   const settings = getInputs();
@@ -26,7 +26,7 @@ export async function main(): Promise<void> {
   }
   const { lockToken, journal } = rememberDeployLock(stepState, settings.target);
   actionLog.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
-  await publishing(
+  const report = await publishing(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
     () => deployFromSettings(settings, { lockToken, journal, log: actionLog.debug }),
     {
@@ -35,6 +35,9 @@ export async function main(): Promise<void> {
       unreported: (error) => notReleasedPublication(error, settings),
     },
   );
+  // The outcome closes the log, after the host groups that show how each host got there.
+  const hosts = report.hosts.length;
+  actionLog.info(`${report.releaseId} is live on ${hosts} host${hosts === 1 ? '' : 's'}`);
 }
 
 /**

@@ -12,7 +12,122 @@ __webpack_require__.d(__webpack_exports__, {
   sshTargetsFrom: () => (/* reexport */ sshTargetsFrom)
 });
 
-// UNUSED EXPORTS: HostKeyError, RemoteCommandError, SshAuthError, SshConnectError, SshConnectionLostError, SshKeyError, SshSession, checkKnownHosts, connectAll, describeKey, fingerprintOf, hostFieldMatches, hostKeyCheck, hostLabel, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts, sameFingerprint, shellCommand, shellQuote, stderrTail, withSessions
+// UNUSED EXPORTS: HostKeyError, PRIVATE_KEY_SHAPE, RemoteCommandError, SshAuthError, SshConnectError, SshConnectionLostError, SshKeyError, SshSession, checkKnownHosts, connectAll, describeKey, fingerprintOf, hostFieldMatches, hostKeyCheck, hostLabel, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts, sameFingerprint, shellCommand, shellQuote, stderrTail, withSessions
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var src = __webpack_require__(6094);
+;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
+/** One target per host of the request; a port given with the host wins over the request's `port`. */
+function sshTargetsFrom(settings) {
+    return settings.hosts.map((entry) => ({
+        host: entry.host,
+        port: entry.port ?? settings.port,
+        user: settings.user,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        hostKeys: settings.hostKeys,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectAttempts: settings.connectAttempts,
+    }));
+}
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+
+
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __webpack_require__(6566);
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(3825);
+var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
+;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
+/**
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
+ */
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+class SshKeyError extends Error {
+    reason;
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+        this.name = 'SshKeyError';
+    }
+}
+/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
+class HostKeyError extends Error {
+    host;
+    presentedFingerprint;
+    expectedFingerprints;
+    constructor(host, presentedFingerprint, expectedFingerprints, message) {
+        super(message);
+        this.host = host;
+        this.presentedFingerprint = presentedFingerprint;
+        this.expectedFingerprints = expectedFingerprints;
+        this.name = 'HostKeyError';
+    }
+}
+/** The server refused our key. Never retried: the same key will be refused again. */
+class SshAuthError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'SshAuthError';
+    }
+}
+/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
+class SshConnectError extends Error {
+    host;
+    attempts;
+    constructor(host, attempts, message, options) {
+        super(message, options);
+        this.host = host;
+        this.attempts = attempts;
+        this.name = 'SshConnectError';
+    }
+}
+/** An established connection failed while a command was running or about to run. */
+class SshConnectionLostError extends Error {
+    host;
+    purpose;
+    constructor(host, purpose, message) {
+        super(message);
+        this.host = host;
+        this.purpose = purpose;
+        this.name = 'SshConnectionLostError';
+    }
+}
+const TAIL_LINES = 20;
+const TAIL_CHARS = 2000;
+/** The last lines of a command's stderr: where tools print why they failed. */
+function stderrTail(stderr) {
+    const lines = stderr.replace(/\s+$/, '').split('\n');
+    const tail = lines.slice(-TAIL_LINES).join('\n');
+    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+/** A remote command ended with an exit code its caller did not allow. */
+class RemoteCommandError extends Error {
+    host;
+    purpose;
+    code;
+    signal;
+    stderr;
+    stderrTail;
+    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
+        const tail = stderrTail(stderr);
+        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
+        this.host = host;
+        this.purpose = purpose;
+        this.code = code;
+        this.signal = signal;
+        this.stderr = stderr;
+        this.name = 'RemoteCommandError';
+        this.stderrTail = tail;
+    }
+}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
@@ -129,97 +244,6 @@ function describeEntry(entry) {
     return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
 }
 
-;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
-/**
- * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
- * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
- */
-/**
- * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
- * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
- * Raised before any connection is attempted; never retried.
- */
-class SshKeyError extends Error {
-    reason;
-    constructor(reason, message) {
-        super(message);
-        this.reason = reason;
-        this.name = 'SshKeyError';
-    }
-}
-/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
-class HostKeyError extends Error {
-    host;
-    presentedFingerprint;
-    expectedFingerprints;
-    constructor(host, presentedFingerprint, expectedFingerprints, message) {
-        super(message);
-        this.host = host;
-        this.presentedFingerprint = presentedFingerprint;
-        this.expectedFingerprints = expectedFingerprints;
-        this.name = 'HostKeyError';
-    }
-}
-/** The server refused our key. Never retried: the same key will be refused again. */
-class SshAuthError extends Error {
-    host;
-    constructor(host, message) {
-        super(message);
-        this.host = host;
-        this.name = 'SshAuthError';
-    }
-}
-/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
-class SshConnectError extends Error {
-    host;
-    attempts;
-    constructor(host, attempts, message, options) {
-        super(message, options);
-        this.host = host;
-        this.attempts = attempts;
-        this.name = 'SshConnectError';
-    }
-}
-/** An established connection failed while a command was running or about to run. */
-class SshConnectionLostError extends Error {
-    host;
-    purpose;
-    constructor(host, purpose, message) {
-        super(message);
-        this.host = host;
-        this.purpose = purpose;
-        this.name = 'SshConnectionLostError';
-    }
-}
-const TAIL_LINES = 20;
-const TAIL_CHARS = 2000;
-/** The last lines of a command's stderr: where tools print why they failed. */
-function stderrTail(stderr) {
-    const lines = stderr.replace(/\s+$/, '').split('\n');
-    const tail = lines.slice(-TAIL_LINES).join('\n');
-    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
-}
-/** A remote command ended with an exit code its caller did not allow. */
-class RemoteCommandError extends Error {
-    host;
-    purpose;
-    code;
-    signal;
-    stderr;
-    stderrTail;
-    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
-        const tail = stderrTail(stderr);
-        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
-        this.host = host;
-        this.purpose = purpose;
-        this.code = code;
-        this.signal = signal;
-        this.stderr = stderr;
-        this.name = 'RemoteCommandError';
-        this.stderrTail = tail;
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
 
 
@@ -294,25 +318,6 @@ function hostKeyCheck(policy, name) {
             };
     }
 }
-
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var src = __webpack_require__(6094);
-;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
-/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
-function sshTargetsFrom(settings) {
-    return settings.hosts.map((entry) => ({
-        host: entry.host,
-        port: entry.port ?? settings.port,
-        user: settings.user,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        hostKeys: settings.hostKeys,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        connectAttempts: settings.connectAttempts,
-    }));
-}
-/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
-
 
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __webpack_require__(6193);
@@ -647,11 +652,6 @@ class SshSession {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __webpack_require__(9399);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(3825);
-var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
 
 
@@ -679,7 +679,7 @@ function userKeyDescription(target) {
             throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${request/* PRIVATE_KEY_SHAPE */.s}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
@@ -816,6 +816,7 @@ async function withSessions(targets, log, work) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
+
 
 
 

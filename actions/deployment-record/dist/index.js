@@ -35039,8 +35039,8 @@ function deployOutcome(components, gate) {
 
 
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
-var inputs_src = __nccwpck_require__(8113);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var inputs_src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -38210,8 +38210,10 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 18 modules
-var src = __nccwpck_require__(8113);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __nccwpck_require__(9361);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -38416,9 +38418,12 @@ function hasPublished() {
 /**
  * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
  * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
- * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
- * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
- * @actions/core's setOutput only appends to the file).
+ * are written again, appended after the provisional ones (@actions/core's setOutput only appends):
+ * the later entry for a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
  */
 async function publish(publication) {
     publishedOnce = true;
@@ -38495,6 +38500,7 @@ async function publishFailure(publicationOf) {
 
 
 
+
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -38504,10 +38510,12 @@ function debugEnabled(env = process.env) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both).
+ * was expected of it (the InputError's message says both). The message quotes what the user
+ * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+    const input = (0,reporting_src/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${(0,reporting_src/* markdownText */.p7)(error.message)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -38824,7 +38832,7 @@ function withPlanFile(publication, action) {
 
 /***/ }),
 
-/***/ 8113:
+/***/ 9399:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38839,7 +38847,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   yL: () => (/* reexport */ oneOf)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -46233,43 +46241,8 @@ const scalars_commandLine = (name, raw) => {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
-/**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
- */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -46615,6 +46588,7 @@ class InputReader {
 
 
 
+
 /**
  * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
  * names.
@@ -46634,8 +46608,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -46676,7 +46648,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function ssh_inputs_readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -48919,6 +48894,101 @@ const jsonCheck = (name, raw) => {
 
 
 
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9361:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p7: () => (/* reexport */ markdownText)
+});
+
+// UNUSED EXPORTS: MARKDOWN_TEXT_CHARS, PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, markdownTable, silentLog
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+function escapeCell(cell) {
+    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
+ * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+/** The most characters of one outside text (an error message) a summary shows before cutting it. */
+const MARKDOWN_TEXT_CHARS = 2000;
+const MARKDOWN_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
+ * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
+ * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
+ * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
+ * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
+ * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ */
+function markdownText(text, maxChars = MARKDOWN_TEXT_CHARS) {
+    const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
+    const escaped = shown
+        .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+        .replace(/[\\`*_~[\]|]/g, '\\$&')
+        .replace(/\r\n|\r|\n/g, '<br>');
+    return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
 
 

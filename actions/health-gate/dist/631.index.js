@@ -1387,7 +1387,7 @@ __webpack_require__.d(__webpack_exports__, {
   Fn: () => (/* reexport */ urlSecrets)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, PRIVATE_KEY_SHAPE, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -2316,6 +2316,7 @@ class InputReader {
 
 
 
+
 /**
  * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
  * names.
@@ -2335,8 +2336,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = (/* unused pure expression or super */ null && (['ssh-key', 'ssh-key-passphrase']));
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -2377,7 +2376,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function ssh_inputs_readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -2549,10 +2551,11 @@ const jsonCheck = (name, raw) => {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  Qj: () => (/* reexport */ markdownTable)
+  Qj: () => (/* reexport */ markdownTable),
+  p7: () => (/* reexport */ markdownText)
 });
 
-// UNUSED EXPORTS: PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, silentLog
+// UNUSED EXPORTS: MARKDOWN_TEXT_CHARS, PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, silentLog
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -2605,6 +2608,25 @@ function formatBytes(bytes) {
     if (bytes < 1024 * 1024)
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+/** The most characters of one outside text (an error message) a summary shows before cutting it. */
+const MARKDOWN_TEXT_CHARS = 2000;
+const MARKDOWN_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
+ * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
+ * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
+ * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
+ * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
+ * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ */
+function markdownText(text, maxChars = MARKDOWN_TEXT_CHARS) {
+    const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
+    const escaped = shown
+        .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+        .replace(/[\\`*_~[\]|]/g, '\\$&')
+        .replace(/\r\n|\r|\n/g, '<br>');
+    return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts

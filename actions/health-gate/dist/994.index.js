@@ -34,6 +34,8 @@ if (globals.__filename === undefined) {
 var lib_core = __webpack_require__(9120);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
 var src = __webpack_require__(7161);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
+var reporting_src = __webpack_require__(9361);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -238,9 +240,12 @@ function hasPublished() {
 /**
  * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
  * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
- * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
- * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
- * @actions/core's setOutput only appends to the file).
+ * are written again, appended after the provisional ones (@actions/core's setOutput only appends):
+ * the later entry for a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
  */
 async function publish(publication) {
     publishedOnce = true;
@@ -317,6 +322,7 @@ async function publishFailure(publicationOf) {
 
 
 
+
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -326,10 +332,12 @@ function debugEnabled(env = process.env) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both).
+ * was expected of it (the InputError's message says both). The message quotes what the user
+ * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+    const input = (0,reporting_src/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${(0,reporting_src/* markdownText */.p7)(error.message)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -1366,8 +1374,6 @@ async function recordRollback(github, options) {
 
 
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 function latency(value) {

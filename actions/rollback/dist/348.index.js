@@ -1570,8 +1570,8 @@ function releaseIdFromLink(link) {
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: ../../packages/ssh/src/index.ts + 8 modules
-var ssh_src = __webpack_require__(5487);
+// EXTERNAL MODULE: ../../packages/ssh/src/errors.ts
+var errors = __webpack_require__(8460);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-host.ts
 
 
@@ -1955,7 +1955,7 @@ async function onAnySession(session, reconnect, work) {
         return await work(session);
     }
     catch (error) {
-        if (!(error instanceof ssh_src.SshConnectionLostError) || !reconnect)
+        if (!(error instanceof errors/* SshConnectionLostError */.Fd) || !reconnect)
             throw error;
         const fresh = await reconnect();
         try {
@@ -3475,7 +3475,7 @@ async function switchEveryHost(runs, switchOne) {
             run.switched = true;
         }
         catch (error) {
-            if (error instanceof ssh_src.SshConnectionLostError)
+            if (error instanceof errors/* SshConnectionLostError */.Fd)
                 run.switchUnknown = true;
             throw error;
         }
@@ -4239,6 +4239,8 @@ async function markFailed(run, request, warn) {
     rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/connect.ts
+var connect = __webpack_require__(9057);
 ;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
 
 
@@ -4293,14 +4295,14 @@ async function freeLocksLeftBehind(state, settings, log) {
     const lock = JSON.parse(saved);
     const { targets, nginxReloadCommand } = settings();
     const cleanups = await Promise.all(targets.map(async (target) => {
-        const host = (0,ssh_src.hostLabel)(target);
+        const host = (0,reporting_src/* hostLabel */.vy)(target);
         const plan = lock.settled === false ? lock.switching?.[host] : undefined;
         try {
-            const session = await (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
+            const session = await (0,connect/* connectSsh */.LZ)({ ...target, connectAttempts: 1 }, log);
             try {
                 // A connection lost mid-revert or mid-unlock is tried once more over a new one: the revert
                 // script finishes on its own once started (see REVERT_SCRIPT), and both steps are safe to repeat.
-                const reconnect = () => (0,ssh_src.connectSsh)({ ...target, connectAttempts: 1 }, log);
+                const reconnect = () => (0,connect/* connectSsh */.LZ)({ ...target, connectAttempts: 1 }, log);
                 return await onAnySession(session, reconnect, (current) => settleHost(current, host, plan));
             }
             finally {
@@ -4327,7 +4329,7 @@ async function freeLocksLeftBehind(state, settings, log) {
                 });
             }
             catch (error) {
-                if (error instanceof ssh_src.SshConnectionLostError)
+                if (error instanceof errors/* SshConnectionLostError */.Fd)
                     throw error;
                 unfinished = true;
                 log.warning(`${host}: the interrupted run was switching it from ${plan.previous || 'nothing'} to ${plan.to}, and putting it back failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -4362,6 +4364,8 @@ async function freeLocksLeftBehind(state, settings, log) {
     return cleanups;
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/target.ts
+var target = __webpack_require__(4506);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-hosts.ts
 
 /**
@@ -4371,11 +4375,11 @@ async function freeLocksLeftBehind(state, settings, log) {
  *   `work` runs, with nothing changed on any host.
  */
 async function withReleaseHosts(ssh, log, work) {
-    const targets = (0,ssh_src.sshTargetsFrom)(ssh);
-    return (0,ssh_src.withSessions)(targets, log, (sessions) => work(sessions.map((session, index) => ({
+    const targets = (0,target/* sshTargetsFrom */.N)(ssh);
+    return (0,connect/* withSessions */.sH)(targets, log, (sessions) => work(sessions.map((session, index) => ({
         name: targets[index].host,
         session,
-        reconnect: () => (0,ssh_src.connectSsh)(targets[index], log),
+        reconnect: () => (0,connect/* connectSsh */.LZ)(targets[index], log),
     }))));
 }
 

@@ -33785,7 +33785,7 @@ async function openRemoteShell(connection, log) {
     // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
     // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
     // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871));
     const [target] = sshTargetsFrom(connection.ssh);
     const session = await connectSsh(target, log);
     return {
@@ -34700,7 +34700,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -34720,8 +34720,8 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(487), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
-        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487)),
+        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
+        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871)),
     ]);
     await freeLocksLeftBehind(src/* stepState */.QP, () => {
         const settings = getInputs();
@@ -37765,6 +37765,8 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
 var src = __nccwpck_require__(9399);
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var reporting_src = __nccwpck_require__(6094);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -38000,9 +38002,12 @@ function hasPublished() {
 /**
  * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
  * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
- * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
- * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
- * @actions/core's setOutput only appends to the file).
+ * are written again, appended after the provisional ones (@actions/core's setOutput only appends):
+ * the later entry for a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
  */
 async function publish(publication) {
     publishedOnce = true;
@@ -38079,6 +38084,7 @@ async function publishFailure(publicationOf) {
 
 
 
+
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -38088,10 +38094,12 @@ function debugEnabled(env = process.env) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both).
+ * was expected of it (the InputError's message says both). The message quotes what the user
+ * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    return `### ${title}\n\nNothing was run: input "${error.input}" was refused, and nothing was changed.\n\n**Failed:** ${error.message}\n`;
+    const input = (0,reporting_src/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${(0,reporting_src/* markdownText */.p7)(error.message)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -38386,7 +38394,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
-  s8: () => (/* reexport */ PRIVATE_KEY_SHAPE),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   jn: () => (/* reexport */ RELEASE_ID_RULE),
   zM: () => (/* reexport */ scalars_boolean),
@@ -46147,7 +46154,10 @@ class InputReader {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __nccwpck_require__(6566);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/ssh-inputs.ts
+
 
 
 
@@ -46170,8 +46180,6 @@ const SSH_INPUT_NAMES = (/* unused pure expression or super */ null && ([
 /** The SSH inputs masked in the log before anything else is read, so no error message can print them. */
 const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'];
 const KEY_ARMOR = /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
  * given instead, a key whose line breaks were lost (pasted into a one-line field, or stored with
@@ -46179,7 +46187,7 @@ const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines o
  */
 function checkPrivateKeyShape(key) {
     const fail = (problem) => {
-        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${PRIVATE_KEY_SHAPE}`);
+        throw new input_error_InputError('ssh-key', `Input "ssh-key" ${problem}; a private key is ${request/* PRIVATE_KEY_SHAPE */.s}`);
     };
     if (/^\s*(ssh-(ed25519|rsa|dss)|ecdsa-sha2-\S+|sk-\S+)\s+AAAA/.test(key)) {
         fail('holds a public key (the .pub file), not the private key');
@@ -46212,7 +46220,10 @@ function fingerprint(name, raw) {
     }
     return trimmed.replace(/=$/, '');
 }
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
 function readSshInputs(inputs) {
     inputs.maskSecrets(...SSH_SECRET_INPUTS);
     const privateKey = inputs.secret('ssh-key', { required: false });
@@ -48477,8 +48488,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* reexport */ formatBytes),
   vy: () => (/* reexport */ hostLabel),
   Qj: () => (/* reexport */ markdownTable),
+  p7: () => (/* reexport */ markdownText),
   aB: () => (/* reexport */ silentLog)
 });
+
+// UNUSED EXPORTS: MARKDOWN_TEXT_CHARS
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -48532,6 +48546,25 @@ function formatBytes(bytes) {
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+/** The most characters of one outside text (an error message) a summary shows before cutting it. */
+const MARKDOWN_TEXT_CHARS = 2000;
+const MARKDOWN_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
+ * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
+ * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
+ * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
+ * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
+ * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ */
+function markdownText(text, maxChars = MARKDOWN_TEXT_CHARS) {
+    const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
+    const escaped = shown
+        .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+        .replace(/[\\`*_~[\]|]/g, '\\$&')
+        .replace(/\r\n|\r|\n/g, '<br>');
+    return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
+}
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
 /**
@@ -48564,6 +48597,18 @@ const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 
 
+
+
+/***/ }),
+
+/***/ 6566:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ PRIVATE_KEY_SHAPE)
+/* harmony export */ });
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 
 /***/ }),

@@ -1,3 +1,4 @@
+import type { SshConnectRequest } from '@sophia/ssh';
 import { actionInputs } from '@sophia/action-runtime';
 import {
   boolean,
@@ -15,7 +16,6 @@ import {
   remotePath,
   workloadRefs,
   type KubeConnection,
-  type SshSettings,
 } from '@sophia/inputs';
 import type { ExecuteOptions, planRollback, RevisionTarget } from '@sophia/kubernetes';
 import type { FrontendRollbackRequest, ReleaseTarget } from '@sophia/releases';
@@ -30,7 +30,7 @@ export interface FrontendRollbackSettings extends Pick<
   'to' | 'markFailed' | 'target' | 'nginxTestCommand' | 'nginxReloadCommand' | 'lockTimeoutMs'
 > {
   component: 'frontend';
-  ssh: SshSettings;
+  ssh: SshConnectRequest;
 }
 
 /** What `planRollback` takes: the workloads, their namespace and the revision to go to. */

@@ -18,9 +18,12 @@ export function hasPublished(): boolean {
 /**
  * Writes the outputs, then the log groups, then the file annotations and warnings, then the job
  * summary. After a `publishProvisional`, the summary replaces the provisional one and the outputs
- * are written again: the runner reads GITHUB_OUTPUT line by line into the step's outputs, so a
- * later line for the same name wins (actions/runner, FileCommandManager.cs, SetOutputFileCommand;
- * @actions/core's setOutput only appends to the file).
+ * are written again, appended after the provisional ones (@actions/core's setOutput only appends):
+ * the later entry for a name wins. actions/runner reads GITHUB_OUTPUT once, in a `finally` after
+ * the action's process ends, also on a cancel (src/Runner.Worker/ActionRunner.cs, RunAsync);
+ * `SetOutputFileCommand.ProcessCommand` (src/Runner.Worker/FileCommandManager.cs) walks the
+ * file's entries in order and sets each through `StepsContext.SetOutput`
+ * (src/Runner.Worker/StepsContext.cs), which assigns `outputs[name]`, replacing an earlier value.
  */
 export async function publish(publication: Publication): Promise<void> {
   publishedOnce = true;

@@ -1,14 +1,8 @@
 import { isIP } from 'node:net';
 import { hostLabel } from '@sophia/reporting';
+import type { HostTarget } from '@sophia/ssh';
 import { mustBe } from './input-error.js';
 import { splitList } from './collections.js';
-
-/** One entry of the `host` input: a host name or IP address, with the port if the entry named one. */
-export interface HostTarget {
-  host: string;
-  /** The port named with the host, if any; the `port` input applies otherwise. */
-  port?: number;
-}
 
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;

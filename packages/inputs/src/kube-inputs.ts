@@ -1,6 +1,7 @@
 import { InputError, mustBe } from './input-error.js';
 import type { InputReader } from './input-reader.js';
-import { readSshInputs, type SshSettings } from './ssh-inputs.js';
+import type { SshConnectRequest } from '@sophia/ssh';
+import { readSshInputs } from './ssh-inputs.js';
 import { workspacePath } from './paths.js';
 import { commandLine } from './scalars.js';
 
@@ -11,7 +12,7 @@ import { commandLine } from './scalars.js';
  */
 export type KubeConnection =
   | { mode: 'kubeconfig'; kubeconfig: string; kubectl: string }
-  | { mode: 'ssh'; ssh: SshSettings; kubectlCommand: string };
+  | { mode: 'ssh'; ssh: SshConnectRequest; kubectlCommand: string };
 
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 export const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'] as const;

@@ -1,33 +1,8 @@
 import { InputError, mustBe } from './input-error.js';
 import type { InputReader } from './input-reader.js';
 import { boolean, duration, integer } from './scalars.js';
-import { hostList, type HostTarget } from './hosts.js';
-
-/**
- * How a host's key is verified before authenticating: against `known-hosts` lines (OpenSSH's
- * known_hosts format), against one `SHA256:` fingerprint (as `ssh-keygen -lf` prints it), or not at
- * all (`insecure-skip-host-key-check`, which the action warns about).
- */
-export type HostKeyPolicy =
-  { kind: 'known-hosts'; knownHosts: string } | { kind: 'fingerprint'; fingerprint: string } | { kind: 'insecure' };
-
-/** The SSH inputs shared by every action that reaches a server over SSH, read by `readSshSettings`. */
-export interface SshSettings {
-  /** Each host to reach, in input order; a host without its own port uses `port`. */
-  hosts: HostTarget[];
-  /** The default TCP port (input `port`, default 22). */
-  port: number;
-  user: string;
-  /** The private key's text (OpenSSH or PEM armour); a secret, masked in the log. */
-  privateKey: string;
-  /** The key's passphrase when it is encrypted; a secret, masked in the log. */
-  passphrase?: string;
-  hostKeys: HostKeyPolicy;
-  /** Milliseconds to wait for each connection attempt. */
-  connectTimeoutMs: number;
-  /** How many times to try connecting to a host before failing (1 = no retry). */
-  connectAttempts: number;
-}
+import { hostList } from './hosts.js';
+import { PRIVATE_KEY_SHAPE, type HostKeyPolicy, type SshConnectRequest } from '@sophia/ssh';
 
 /**
  * Every input the SSH connection reads, in action.yml order: the actions that connect over SSH declare these same
@@ -51,10 +26,6 @@ export const SSH_SECRET_INPUTS = ['ssh-key', 'ssh-key-passphrase'] as const;
 
 const KEY_ARMOR =
   /-----BEGIN ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----[\s\S]+-----END ((OPENSSH|RSA|EC|DSA|ENCRYPTED) )?PRIVATE KEY-----/;
-
-/** How a private key looks, for messages: what users compare their secret with. */
-export const PRIVATE_KEY_SHAPE =
-  'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
 
 /**
  * Refuses an `ssh-key` that cannot be a private key, saying why without quoting it: a public key
@@ -99,8 +70,11 @@ function fingerprint(name: string, raw: string): string {
   return trimmed.replace(/=$/, '');
 }
 
-/** The SSH inputs every SSH-reaching action shares, validated before any connection is opened. */
-export function readSshInputs(inputs: InputReader): SshSettings {
+/**
+ * The SSH inputs every SSH-reaching action shares, validated before any connection is opened: they
+ * are the SSH layer's request as they stand (the inputs add no field of their own).
+ */
+export function readSshInputs(inputs: InputReader): SshConnectRequest {
   inputs.maskSecrets(...SSH_SECRET_INPUTS);
   const privateKey = inputs.secret('ssh-key', { required: false });
   const passphrase = inputs.secret('ssh-key-passphrase', { required: false });

@@ -1,4 +1,5 @@
-import { inputsFrom, InputReader, PRIVATE_KEY_SHAPE, readSshInputs } from '../src/index.js';
+import { PRIVATE_KEY_SHAPE } from '@sophia/ssh';
+import { inputsFrom, InputReader, readSshInputs } from '../src/index.js';
 import { runnerInputHooks } from '@sophia/action-runtime';
 import { captureStdout, maskedValues } from './capture-stdout.js';
 

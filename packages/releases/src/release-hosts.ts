@@ -1,4 +1,4 @@
-import type { SshSettings } from '@sophia/inputs';
+import type { SshConnectRequest } from '@sophia/ssh';
 import type { Log } from '@sophia/reporting';
 import { connectSsh, sshTargetsFrom, withSessions, type SshSession } from '@sophia/ssh';
 import type { Reconnect, ReleaseSession } from './release-host.js';
@@ -22,7 +22,7 @@ export interface ReleaseHost {
  *   `work` runs, with nothing changed on any host.
  */
 export async function withReleaseHosts<T>(
-  ssh: SshSettings,
+  ssh: SshConnectRequest,
   log: Log,
   work: (hosts: ReleaseHost[]) => Promise<T>,
 ): Promise<T> {

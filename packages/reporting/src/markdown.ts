@@ -24,3 +24,25 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/** The most characters of one outside text (an error message) a summary shows before cutting it. */
+export const MARKDOWN_TEXT_CHARS = 2000;
+
+const MARKDOWN_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
+ * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
+ * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
+ * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
+ * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
+ * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ */
+export function markdownText(text: string, maxChars = MARKDOWN_TEXT_CHARS): string {
+  const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
+  const escaped = shown
+    .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
+    .replace(/[\\`*_~[\]|]/g, '\\$&')
+    .replace(/\r\n|\r|\n/g, '<br>');
+  return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
+}

@@ -1,4 +1,4 @@
-import { PRIVATE_KEY_SHAPE } from '@sophia/inputs';
+import { PRIVATE_KEY_SHAPE } from './request.js';
 import { silentLog, type Log } from '@sophia/reporting';
 import ssh2 from 'ssh2';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';

@@ -1,4 +1,4 @@
-import type { HostKeyPolicy } from '@sophia/inputs';
+import type { HostKeyPolicy } from './request.js';
 import { HostKeyError } from './errors.js';
 import { describeKey, fingerprintOf, sameFingerprint } from './fingerprint.js';
 import { checkKnownHosts, describeEntry, entriesFor, parseKnownHosts } from './known-hosts.js';

@@ -20,6 +20,7 @@ export {
   stderrTail,
 } from './errors.js';
 export { sshTargetsFrom, hostLabel, type SshTarget } from './target.js';
+export { PRIVATE_KEY_SHAPE, type HostKeyPolicy, type HostTarget, type SshConnectRequest } from './request.js';
 export {
   SshSession,
   type RunOptions,

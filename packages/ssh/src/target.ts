@@ -1,7 +1,10 @@
-import type { SshSettings } from '@sophia/inputs';
+import type { SshConnectRequest } from './request.js';
 
-/** One host of the SSH inputs, with the connection knobs tests and benchmarks turn. */
-export interface SshTarget extends Omit<SshSettings, 'hosts'> {
+/**
+ * One host of an SshConnectRequest (`port` is this host's), with the connection knobs tests and
+ * benchmarks turn. Durations in milliseconds.
+ */
+export interface SshTarget extends Omit<SshConnectRequest, 'hosts'> {
   host: string;
   keepaliveIntervalMs?: number;
   /** First pause between connect attempts; it doubles after each failure. */
@@ -15,8 +18,8 @@ export interface SshTarget extends Omit<SshSettings, 'hosts'> {
   maxConcurrentCommands?: number;
 }
 
-/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
-export function sshTargetsFrom(settings: SshSettings): SshTarget[] {
+/** One target per host of the request; a port given with the host wins over the request's `port`. */
+export function sshTargetsFrom(settings: SshConnectRequest): SshTarget[] {
   return settings.hosts.map((entry) => ({
     host: entry.host,
     port: entry.port ?? settings.port,

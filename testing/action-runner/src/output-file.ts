@@ -1,9 +1,21 @@
 /**
  * Parses a GITHUB_OUTPUT (or GITHUB_ENV) file as the runner does: `name=value` lines, and the
- * heredoc form `name<<DELIMITER` ... `DELIMITER` that @actions/core writes for every value.
+ * heredoc form `name<<DELIMITER` ... `DELIMITER` that @actions/core writes for every value. A
+ * name written twice keeps its later value, as the runner's `SetOutputFileCommand` assigns each
+ * entry in file order to the step's outputs dictionary (actions/runner,
+ * src/Runner.Worker/FileCommandManager.cs and StepsContext.cs `SetOutput`): a step may publish
+ * provisional outputs and overwrite them.
  */
 export function parseCommandFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
+  return Object.fromEntries(commandFileEntries(text).map(({ name, value }) => [name, value]));
+}
+
+/**
+ * Every entry of a GITHUB_OUTPUT (or GITHUB_ENV) file in the order written, a name written twice
+ * listed twice: what a test reads to see a provisional value published and then overwritten.
+ */
+export function commandFileEntries(text: string): Array<{ name: string; value: string }> {
+  const entries: Array<{ name: string; value: string }> = [];
   const lines = text.split('\n');
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].replace(/\r$/, '');
@@ -16,12 +28,12 @@ export function parseCommandFile(text: string): Record<string, string> {
       index++;
       while (index < lines.length && lines[index].replace(/\r$/, '') !== delimiter) body.push(lines[index++]);
       if (index >= lines.length) throw new Error(`Output "${name}" is missing its closing delimiter "${delimiter}"`);
-      values[name] = body.join('\n');
+      entries.push({ name, value: body.join('\n') });
     } else if (equals > 0) {
-      values[line.slice(0, equals)] = line.slice(equals + 1);
+      entries.push({ name: line.slice(0, equals), value: line.slice(equals + 1) });
     } else {
       throw new Error(`Invalid line in a command file: ${JSON.stringify(line)}`);
     }
   }
-  return values;
+  return entries;
 }

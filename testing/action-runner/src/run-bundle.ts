@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { actionDefaults, actionDir, actionMetadata, actionsRoot } from './action-metadata.js';
 import { nodePath, type NodeVersion } from './node-binaries.js';
-import { parseCommandFile } from './output-file.js';
+import { commandFileEntries, parseCommandFile } from './output-file.js';
 import { processWorkflowCommands, type Annotation } from './workflow-commands.js';
 
 export interface BundleRunOptions {
@@ -70,8 +70,10 @@ export interface ActionRun {
   masks: string[];
   /** `::error::`, `::warning::` and `::notice::` lines, unescaped. */
   annotations: Annotation[];
-  /** Parsed from the GITHUB_OUTPUT file (both `name=value` and heredoc forms). */
+  /** Parsed from the GITHUB_OUTPUT file (both `name=value` and heredoc forms); a name written twice keeps its later value. */
   outputs: Record<string, string>;
+  /** Every entry of the GITHUB_OUTPUT file in the order written: a provisional value, then the one over it. */
+  outputEntries: Array<{ name: string; value: string }>;
   /** Outputs written that action.yml does not declare (the runner accepts them silently; a contract slip). */
   undeclaredOutputs: string[];
   /** Contents of the GITHUB_STEP_SUMMARY file. */
@@ -194,7 +196,8 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       options.timeoutMs ?? 60_000,
       options.cancel,
     );
-    const outputs = parseCommandFile(readIfPresent(env.GITHUB_OUTPUT));
+    const outputEntries = commandFileEntries(readIfPresent(env.GITHUB_OUTPUT));
+    const outputs = Object.fromEntries(outputEntries.map(({ name, value }) => [name, value]));
     const declared = actionMetadata(options.action, root).outputs;
     const state = parseCommandFile(readIfPresent(env.GITHUB_STATE));
     const post = options.post ? await runPost(options.action, root, binary, workspace, env, state) : undefined;
@@ -205,6 +208,7 @@ export async function runBundledAction(options: BundleRunOptions): Promise<Actio
       stderr,
       ...processWorkflowCommands(stdout, stderr),
       outputs,
+      outputEntries,
       undeclaredOutputs: Object.keys(outputs).filter((name) => !(name in declared)),
       summary: readIfPresent(env.GITHUB_STEP_SUMMARY),
       exportedEnv: parseCommandFile(readIfPresent(env.GITHUB_ENV)),
@@ -324,4 +328,14 @@ function spawnNode(
       });
     });
   });
+}
+
+/** The messages of a run's `::error::` annotations, in order. */
+export function errorsOf(run: Pick<ActionRun, 'annotations'>): string[] {
+  return run.annotations.filter((annotation) => annotation.level === 'error').map((annotation) => annotation.message);
+}
+
+/** The messages of a run's `::warning::` annotations, in order. */
+export function warningsOf(run: Pick<ActionRun, 'annotations'>): string[] {
+  return run.annotations.filter((annotation) => annotation.level === 'warning').map((annotation) => annotation.message);
 }

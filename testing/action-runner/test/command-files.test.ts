@@ -15,6 +15,15 @@ describe('parseCommandFile', () => {
     expect(() => parseCommandFile('garbage\n')).toThrow('Invalid line in a command file: "garbage"');
   });
   it('reads an empty file as no values', () => expect(parseCommandFile('')).toEqual({}));
+  it('keeps the later value of a name written twice, in either form, as the runner does', () => {
+    const provisional = 'outcome<<ghadelimiter_1\ncancelled\nghadelimiter_1\nrevision=7\n';
+    const final = 'outcome<<ghadelimiter_2\nrolled-back\nghadelimiter_2\nrevision<<ghadelimiter_3\n6\nghadelimiter_3\n';
+    expect(parseCommandFile(provisional + 'only-first=kept\n' + final)).toEqual({
+      outcome: 'rolled-back',
+      revision: '6',
+      'only-first': 'kept',
+    });
+  });
 });
 
 describe('processWorkflowCommands', () => {

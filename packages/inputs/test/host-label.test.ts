@@ -1,5 +1,5 @@
-import { parseHost } from '@sophia/inputs';
-import { hostLabel } from '@sophia/ssh';
+import { parseHost } from '../src/index.js';
+import { hostLabel } from '@sophia/reporting';
 
 describe('hostLabel: the one name of a host in outputs, summaries, logs and errors', () => {
   test.each([

@@ -1,73 +1,134 @@
-export const id = 487;
-export const ids = [487];
+export const id = 622;
+export const ids = [622];
 export const modules = {
 
-/***/ 5487:
+/***/ 3622:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  HostKeyError: () => (/* reexport */ HostKeyError),
-  RemoteCommandError: () => (/* reexport */ RemoteCommandError),
-  SshAuthError: () => (/* reexport */ SshAuthError),
-  SshConnectError: () => (/* reexport */ SshConnectError),
-  SshConnectionLostError: () => (/* reexport */ SshConnectionLostError),
-  SshKeyError: () => (/* reexport */ SshKeyError),
-  SshSession: () => (/* reexport */ SshSession),
-  checkKnownHosts: () => (/* reexport */ checkKnownHosts),
-  connectAll: () => (/* reexport */ connectAll),
   connectSsh: () => (/* reexport */ connectSsh),
-  describeKey: () => (/* reexport */ describeKey),
-  fingerprintOf: () => (/* reexport */ fingerprintOf),
-  hostFieldMatches: () => (/* reexport */ hostFieldMatches),
-  hostKeyCheck: () => (/* reexport */ hostKeyCheck),
-  hostLabel: () => (/* reexport */ src/* hostLabel */.vy),
-  keyTypeOf: () => (/* reexport */ keyTypeOf),
-  knownHostsLine: () => (/* reexport */ knownHostsLine),
-  knownHostsName: () => (/* reexport */ knownHostsName),
-  parseKnownHosts: () => (/* reexport */ parseKnownHosts),
-  sameFingerprint: () => (/* reexport */ sameFingerprint),
-  shellCommand: () => (/* reexport */ shellCommand),
-  shellQuote: () => (/* reexport */ shellQuote),
-  sshTargetsFrom: () => (/* reexport */ sshTargetsFrom),
-  stderrTail: () => (/* reexport */ stderrTail),
-  withSessions: () => (/* reexport */ withSessions)
+  sshTargetsFrom: () => (/* reexport */ sshTargetsFrom)
 });
 
-;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
-/**
- * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
- * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
- */
-// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
-// `NAME=` word is an assignment and a leading `~` expands.
-const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
-/**
- * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
- * Language", 2.2.3).
- * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
- */
-function shellQuote(arg) {
-    if (typeof arg !== 'string')
-        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
-    if (arg.includes('\0'))
-        throw new Error('A remote command argument cannot contain a NUL byte');
-    if (SELF_QUOTING.test(arg))
-        return arg;
-    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
+// UNUSED EXPORTS: HostKeyError, PRIVATE_KEY_SHAPE, RemoteCommandError, SshAuthError, SshConnectError, SshConnectionLostError, SshKeyError, SshSession, checkKnownHosts, connectAll, describeKey, fingerprintOf, hostFieldMatches, hostKeyCheck, hostLabel, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts, sameFingerprint, shellCommand, shellQuote, stderrTail, withSessions
+
+// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
+var src = __webpack_require__(6094);
+;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
+/** One target per host of the request; a port given with the host wins over the request's `port`. */
+function sshTargetsFrom(settings) {
+    return settings.hosts.map((entry) => ({
+        host: entry.host,
+        port: entry.port ?? settings.port,
+        user: settings.user,
+        privateKey: settings.privateKey,
+        passphrase: settings.passphrase,
+        hostKeys: settings.hostKeys,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        connectAttempts: settings.connectAttempts,
+    }));
 }
+/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
+
+
+;// CONCATENATED MODULE: ../../packages/ssh/src/request.ts
+/** How a private key looks, for messages: what users compare their secret with. */
+const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+
+// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(3825);
+var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
+;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
 /**
- * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
- * shellQuote.
+ * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
+ * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
  */
-function shellCommand(argv) {
-    if (argv.length === 0)
-        throw new Error('A remote command needs at least the program name');
-    return argv.map(shellQuote).join(' ');
+/**
+ * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
+ * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
+ * Raised before any connection is attempted; never retried.
+ */
+class SshKeyError extends Error {
+    reason;
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+        this.name = 'SshKeyError';
+    }
+}
+/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
+class HostKeyError extends Error {
+    host;
+    presentedFingerprint;
+    expectedFingerprints;
+    constructor(host, presentedFingerprint, expectedFingerprints, message) {
+        super(message);
+        this.host = host;
+        this.presentedFingerprint = presentedFingerprint;
+        this.expectedFingerprints = expectedFingerprints;
+        this.name = 'HostKeyError';
+    }
+}
+/** The server refused our key. Never retried: the same key will be refused again. */
+class SshAuthError extends Error {
+    host;
+    constructor(host, message) {
+        super(message);
+        this.host = host;
+        this.name = 'SshAuthError';
+    }
+}
+/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
+class SshConnectError extends Error {
+    host;
+    attempts;
+    constructor(host, attempts, message, options) {
+        super(message, options);
+        this.host = host;
+        this.attempts = attempts;
+        this.name = 'SshConnectError';
+    }
+}
+/** An established connection failed while a command was running or about to run. */
+class SshConnectionLostError extends Error {
+    host;
+    purpose;
+    constructor(host, purpose, message) {
+        super(message);
+        this.host = host;
+        this.purpose = purpose;
+        this.name = 'SshConnectionLostError';
+    }
+}
+const TAIL_LINES = 20;
+const TAIL_CHARS = 2000;
+/** The last lines of a command's stderr: where tools print why they failed. */
+function stderrTail(stderr) {
+    const lines = stderr.replace(/\s+$/, '').split('\n');
+    const tail = lines.slice(-TAIL_LINES).join('\n');
+    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
+}
+/** A remote command ended with an exit code its caller did not allow. */
+class RemoteCommandError extends Error {
+    host;
+    purpose;
+    code;
+    signal;
+    stderr;
+    stderrTail;
+    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
+        const tail = stderrTail(stderr);
+        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
+        this.host = host;
+        this.purpose = purpose;
+        this.code = code;
+        this.signal = signal;
+        this.stderr = stderr;
+        this.name = 'RemoteCommandError';
+        this.stderrTail = tail;
+    }
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -185,97 +246,6 @@ function describeEntry(entry) {
     return `${hosts} ${entry.keyType} ${fingerprintOf(entry.key)} (line ${entry.line})`;
 }
 
-;// CONCATENATED MODULE: ../../packages/ssh/src/errors.ts
-/**
- * Every error the SSH layer throws lives here; none of them is an `InputError` (that is the inputs
- * layer's, thrown while inputs are read). Messages name the input a user would fix, as a hint.
- */
-/**
- * The private key cannot be used: its body cannot be parsed (`reason: 'unreadable'`, usually a
- * partial paste) or it cannot be decrypted with the passphrase given (`reason: 'passphrase'`).
- * Raised before any connection is attempted; never retried.
- */
-class SshKeyError extends Error {
-    reason;
-    constructor(reason, message) {
-        super(message);
-        this.reason = reason;
-        this.name = 'SshKeyError';
-    }
-}
-/** The server is not the one the user said to trust. Never retried: retrying cannot make an impostor genuine. */
-class HostKeyError extends Error {
-    host;
-    presentedFingerprint;
-    expectedFingerprints;
-    constructor(host, presentedFingerprint, expectedFingerprints, message) {
-        super(message);
-        this.host = host;
-        this.presentedFingerprint = presentedFingerprint;
-        this.expectedFingerprints = expectedFingerprints;
-        this.name = 'HostKeyError';
-    }
-}
-/** The server refused our key. Never retried: the same key will be refused again. */
-class SshAuthError extends Error {
-    host;
-    constructor(host, message) {
-        super(message);
-        this.host = host;
-        this.name = 'SshAuthError';
-    }
-}
-/** No usable connection after every attempt (refused, timed out, dropped during the handshake). */
-class SshConnectError extends Error {
-    host;
-    attempts;
-    constructor(host, attempts, message, options) {
-        super(message, options);
-        this.host = host;
-        this.attempts = attempts;
-        this.name = 'SshConnectError';
-    }
-}
-/** An established connection failed while a command was running or about to run. */
-class SshConnectionLostError extends Error {
-    host;
-    purpose;
-    constructor(host, purpose, message) {
-        super(message);
-        this.host = host;
-        this.purpose = purpose;
-        this.name = 'SshConnectionLostError';
-    }
-}
-const TAIL_LINES = 20;
-const TAIL_CHARS = 2000;
-/** The last lines of a command's stderr: where tools print why they failed. */
-function stderrTail(stderr) {
-    const lines = stderr.replace(/\s+$/, '').split('\n');
-    const tail = lines.slice(-TAIL_LINES).join('\n');
-    return tail.length > TAIL_CHARS ? `…${tail.slice(-TAIL_CHARS)}` : tail;
-}
-/** A remote command ended with an exit code its caller did not allow. */
-class RemoteCommandError extends Error {
-    host;
-    purpose;
-    code;
-    signal;
-    stderr;
-    stderrTail;
-    constructor(host, purpose, code, signal, stderr, ending = code === null ? `killed by signal ${signal ?? 'unknown'}` : `exit code ${code}`) {
-        const tail = stderrTail(stderr);
-        super(`${purpose} failed on ${host} (${ending})${tail ? `:\n${tail}` : ' with no error output'}`);
-        this.host = host;
-        this.purpose = purpose;
-        this.code = code;
-        this.signal = signal;
-        this.stderr = stderr;
-        this.name = 'RemoteCommandError';
-        this.stderrTail = tail;
-    }
-}
-
 ;// CONCATENATED MODULE: ../../packages/ssh/src/host-key-policy.ts
 
 
@@ -351,27 +321,41 @@ function hostKeyCheck(policy, name) {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var src = __webpack_require__(6094);
-;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
-/** One target per host named in the inputs; a port given with the host wins over the `port` input. */
-function sshTargetsFrom(settings) {
-    return settings.hosts.map((entry) => ({
-        host: entry.host,
-        port: entry.port ?? settings.port,
-        user: settings.user,
-        privateKey: settings.privateKey,
-        passphrase: settings.passphrase,
-        hostKeys: settings.hostKeys,
-        connectTimeoutMs: settings.connectTimeoutMs,
-        connectAttempts: settings.connectAttempts,
-    }));
-}
-/** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
-
-
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __webpack_require__(6193);
+;// CONCATENATED MODULE: ../../packages/ssh/src/shell-quote.ts
+/**
+ * The one way a remote command line is built. The remote side runs it through the login shell (`sh -c`
+ * semantics), so every argument is rendered as a single POSIX shell word: data can never become syntax.
+ */
+// Words made only of these characters mean themselves in sh. `=` and `~` are absent on purpose: a leading
+// `NAME=` word is an assignment and a leading `~` expands.
+const SELF_QUOTING = /^[A-Za-z0-9_@%+,./:-]+$/;
+/**
+ * `arg` as one POSIX shell word: unchanged when it holds only safe characters, else single-quoted (POSIX "Shell Command
+ * Language", 2.2.3).
+ * @throws TypeError for a non-string, Error for a NUL byte (no shell word can hold one).
+ */
+function shellQuote(arg) {
+    if (typeof arg !== 'string')
+        throw new TypeError(`A remote command argument must be a string, got ${typeof arg}`);
+    if (arg.includes('\0'))
+        throw new Error('A remote command argument cannot contain a NUL byte');
+    if (SELF_QUOTING.test(arg))
+        return arg;
+    // Inside single quotes nothing is special except the closing quote itself, which is spliced as '\''.
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * The argv as one command line for the remote shell (OpenSSH sends a command as a single string), each word quoted by
+ * shellQuote.
+ */
+function shellCommand(argv) {
+    if (argv.length === 0)
+        throw new Error('A remote command needs at least the program name');
+    return argv.map(shellQuote).join(' ');
+}
+
 ;// CONCATENATED MODULE: ../../packages/ssh/src/session.ts
 
 
@@ -670,11 +654,6 @@ class SshSession {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __webpack_require__(9399);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
-var lib = __webpack_require__(3825);
-var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
 
 
@@ -702,7 +681,7 @@ function userKeyDescription(target) {
             throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${inputs_src/* PRIVATE_KEY_SHAPE */.s8}`);
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${PRIVATE_KEY_SHAPE}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
@@ -809,7 +788,7 @@ async function connectSsh(target, log = src/* silentLog */.aB) {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets, log = src/* silentLog */.aB) {
+async function connectAll(targets, log = silentLog) {
     const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
@@ -839,6 +818,7 @@ async function withSessions(targets, log, work) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/index.ts
+
 
 
 
