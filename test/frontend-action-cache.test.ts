@@ -10,7 +10,7 @@ import { join, rm, servedDifferences, tempDir, writeTree } from './frontend-help
  * attaches it: a redeploy restores the manifest the last deploy kept for its target and, when the host
  * confirms it is the live release's, does not read it back over SSH (bytes counted by the link proxy
  * in front of a real sshd). A kept entry that is not the live release's (poisoned, or another
- * target's) is read back instead, and a cache service that is down is a warning only.
+ * target's) is read back instead, and a cache service that is down, or answers 500, is a warning only.
  */
 const FILES = 400;
 let sshHost: LocalSshHost;
@@ -49,7 +49,8 @@ async function deploy(node: NodeVersion, releaseId: string, cache?: CacheService
     },
     cwd: workspace,
     cacheService: cache,
-    timeoutMs: 60_000,
+    // A cache service answering 500 costs about a minute of @actions/cache's own retries.
+    timeoutMs: 120_000,
   });
   expect(run.log).not.toContain('::error');
   expect(run.code).toBe(0);
@@ -133,3 +134,40 @@ describe.each(['node20', 'node24'] as const)('on %s', (node) => {
     expect(down.run.annotations.filter((note) => note.level === 'error')).toEqual([]);
   });
 });
+
+test('a cache service or storage answering 500 on restore and save is a warning, never an error annotation', async () => {
+  // Once, on the Node GitHub runs: what annotates a 5xx is the bundled @actions/cache, not the runtime.
+  const cache = await startCacheService();
+  try {
+    await build('failing-a');
+    await deploy('node24', 'failing-a', cache);
+    const warnings = (run: Awaited<ReturnType<typeof deploy>>['run']) =>
+      run.annotations.filter((note) => note.level === 'warning').map((note) => note.message);
+
+    // The storage behind the service fails: the kept entry's download, then the new one's upload.
+    cache.failBlobsWith(500);
+    await build('failing-b');
+    const storage = await deploy('node24', 'failing-b', cache);
+    expect(warnings(storage.run)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Failed to restore: .*500/),
+        expect.stringMatching(/^Failed to save: /),
+      ]),
+    );
+    cache.failBlobsWith(undefined);
+
+    // The service itself answers 500 to every call, after @actions/cache's own retries.
+    cache.failWith(500);
+    await build('failing-c');
+    const service = await deploy('node24', 'failing-c', cache);
+    expect(warnings(service.run)).toContainEqual(expect.stringMatching(/^Failed to restore: .*\(500\)/));
+    expect(service.run.log).toContain('Failed to save: Unable to reserve cache');
+    for (const { run } of [storage, service]) {
+      expect(run.log).toContain('::warning::');
+      expect(run.log).not.toContain('::error::');
+      expect(run.annotations.filter((note) => note.level === 'error')).toEqual([]);
+    }
+  } finally {
+    await cache.stop();
+  }
+}, 180_000);

@@ -134,6 +134,10 @@ test('dry-run: true neither labels the node nor applies anything, and shows what
       'mcp/CronJob/mcp-github-reindex',
       'mcp/Deployment/mcp-slack',
     ],
+    nodeChanges: [
+      { node: 'mcp-node', op: 'label', label: { key: 'sophia.ai/pool', value: 'mcp' } },
+      { node: 'mcp-node', op: 'record', record: JSON.stringify({ label: 'sophia.ai/pool=mcp' }) },
+    ],
   });
   // The runner's temporary directory is gone with the run: the file is found there by name.
   expect(run.runnerTempLeft).toContain(basename(run.outputs['plan-file']));

@@ -4,6 +4,7 @@ import {
   deployManifests,
   isWorkload,
   loadManifests,
+  nodeChangeText,
   pinNode,
   prepareManifests,
   resolveNode,
@@ -55,9 +56,10 @@ test('the audit of the unpinned manifests lists every MCP workload, and changes 
 test('pinned and tainted: every MCP pod runs on mcp-node, other workloads stay off it', async () => {
   await bed.cluster.createNamespace('mcp');
   const node = await resolveNode(bed.kubectl, { address: MCP_ADDRESS });
-  expect(await pinNode(bed.kubectl, node, pool, taint)).toEqual([
+  expect((await pinNode(bed.kubectl, node, pool, taint)).map((change) => nodeChangeText(change, 'done'))).toEqual([
     'Labelled node mcp-node sophia.ai/pool=mcp',
     'Tainted node mcp-node sophia.ai/dedicated=mcp:NoSchedule',
+    `Recorded on node mcp-node what the suite put there (annotation sophia.ai/placement: {"label":"sophia.ai/pool=mcp","taint":"sophia.ai/dedicated=mcp:NoSchedule"})`,
   ]);
   const mcp = manifests(['kubernetes/production/mcp-*.yaml'], { nodeSelector: pool, taint });
   const report = await deployManifests(bed.kubectl, mcp, settings);

@@ -58608,6 +58608,14 @@ function frontendPlanMarkdown(plan) {
  * in this action, its only user, so that no other action's bundle carries it.
  */
 const toolkitCache = () => __nccwpck_require__.e(/* import() */ 786).then(__nccwpck_require__.bind(__nccwpck_require__, 3786));
+/*
+ * A cache outage must not put an error annotation on a deploy that succeeded. @actions/cache 6.3
+ * calls core.error for an HttpClientError with a 5xx status, but none reaches it: every request it
+ * makes goes through its retry helpers (requestUtils.retry, the Twirp client's retries), which
+ * rethrow a plain Error, and the storage SDK throws its RestError; a 5xx of the service or of the
+ * storage is a warning (or, for a failed reservation, a line of the log). So it is used unpatched;
+ * test/frontend-action-cache.test.ts checks it with the service and the storage answering 500.
+ */
 /**
  * Where a kept document sits while it is saved or restored, relative to the workspace. @actions/cache
  * hashes the paths it is given, as given, into the entry's version, and a restore finds only entries

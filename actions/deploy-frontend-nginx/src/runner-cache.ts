@@ -9,6 +9,15 @@ import { workspaceDir } from '@sophia/action-runtime';
  */
 const toolkitCache = () => import('@actions/cache');
 
+/*
+ * A cache outage must not put an error annotation on a deploy that succeeded. @actions/cache 6.3
+ * calls core.error for an HttpClientError with a 5xx status, but none reaches it: every request it
+ * makes goes through its retry helpers (requestUtils.retry, the Twirp client's retries), which
+ * rethrow a plain Error, and the storage SDK throws its RestError; a 5xx of the service or of the
+ * storage is a warning (or, for a failed reservation, a line of the log). So it is used unpatched;
+ * test/frontend-action-cache.test.ts checks it with the service and the storage answering 500.
+ */
+
 /**
  * Where a kept document sits while it is saved or restored, relative to the workspace. @actions/cache
  * hashes the paths it is given, as given, into the entry's version, and a restore finds only entries

@@ -7,7 +7,9 @@ import {
   ManifestError,
   isWorkload,
   labelText,
+  nodeChangeText,
   pinNode,
+  plannedNodeChanges,
   plannedPlacement,
   undoPlacement,
   untoleratedTaints,
@@ -107,21 +109,30 @@ export async function deployToNode(
     settings.labelNode && !settings.dryRun
       ? {
           what: `node ${node.name}'s label${settings.taint ? ' and taint' : ''}`,
-          make: () => pinNode(kubectl, node, settings.nodeLabel, settings.taint, undo),
+          make: async () =>
+            (await pinNode(kubectl, node, settings.nodeLabel, settings.taint, undo)).map((change) =>
+              nodeChangeText(change, 'done'),
+            ),
           undo: () => undoPlacement(undo),
         }
       : undefined;
-  if (settings.dryRun)
+  if (settings.dryRun) {
+    // The very list pinNode would make, from the nodes as they are now (nodeChanges).
+    const nodeChanges = settings.labelNode
+      ? await plannedNodeChanges(kubectl, { node: node.name, nodeLabel: settings.nodeLabel, taint: settings.taint })
+      : [];
     report.placement = plannedPlacement(
       node,
       { nodeSelector: settings.nodeLabel, taint: settings.taint },
       settings.labelNode,
       report.workloads,
+      nodeChanges,
     );
-  if (settings.labelNode && settings.dryRun) {
-    actionLog.info(
-      `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}`,
-    );
+    if (settings.labelNode)
+      actionLog.info(
+        `Dry run: node ${node.name} would be labelled ${labelText(settings.nodeLabel)}${settings.taint ? ' and tainted' : ''}` +
+          nodeChanges.map((change) => `\n  ${nodeChangeText(change, 'planned')}`).join(''),
+      );
   }
   report.deploy = await actionLog.group('Apply and watch the rollouts', () =>
     deployWithRolloutTimeout(kubectl, manifests, {

@@ -33672,108 +33672,169 @@ function splitLabel(text) {
     return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
 }
 /**
- * Makes the node carry the placement of this run's inputs: the label (taken off any other node,
- * so the selector cannot send pods elsewhere) and the taint when one is asked for. What an
- * earlier run put there and these inputs no longer ask for (a taint, a label under another key)
- * is removed, on this node and on any other node an earlier run pinned (the MCP servers moved):
- * nothing else on a node is touched. Returns what changed, for the log; each change's inverse
- * goes into `undo` when given.
+ * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
+ * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
+ * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
+ * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
+ * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
+ * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
+ * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
+ * @throws Error when `settings.node` is not among `nodes`.
  */
-async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
-    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
-    const putBack = kubectl.withoutSignal();
+function nodeChanges(nodes, settings) {
+    const node = nodes.find((candidate) => candidate.name === settings.node);
+    if (!node)
+        throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
+    const { nodeLabel, taint } = settings;
     const changes = [];
     const owned = ownedPlacement(node);
     const next = {};
     const wantedLabel = placement_labelText(nodeLabel);
-    const setLabel = async (name, label, line, before) => {
-        await kubectl.labelNode(name, label);
-        changes.push(line);
-        undo.push({
-            line: `Put label ${label.key} of node ${name} back as it was`,
-            run: () => before === undefined
-                ? putBack.unlabelNode(name, label.key)
-                : putBack.labelNode(name, { key: label.key, value: before }),
-        });
-    };
-    const removeLabel = async (name, label, line) => {
-        await kubectl.unlabelNode(name, label.key);
-        changes.push(line);
-        undo.push({
-            line: `Put label ${placement_labelText(label)} back on node ${name}`,
-            run: () => putBack.labelNode(name, label),
-        });
-    };
-    const removeTaint = async (name, removed, line) => {
-        await kubectl.untaintNode(name, placement_taintText(removed));
-        changes.push(line);
-        undo.push({
-            line: `Put taint ${placement_taintText(removed)} back on node ${name}`,
-            run: () => putBack.taintNode(name, removed),
-        });
-    };
-    const setOwned = async (target, wanted, had) => {
+    const record = (target, wanted, had) => {
         if (JSON.stringify(wanted) === JSON.stringify(had))
             return;
         const before = target.annotations[PLACEMENT_ANNOTATION];
-        const write = (client, value) => value !== undefined
-            ? client.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
-            : client.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-        await write(kubectl, wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
-        undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(putBack, before) });
+        changes.push({
+            node: target.name,
+            op: 'record',
+            ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
+            ...(before !== undefined ? { before } : {}),
+        });
     };
+    const notAsked = 'an earlier run put it there, this one does not ask for it';
+    const moved = `an earlier run put it there, the placement is now node ${node.name}`;
     if (owned.label && owned.label !== wantedLabel) {
         const old = splitLabel(owned.label);
-        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value) {
-            await removeLabel(node.name, old, `Removed label ${owned.label} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
-        }
+        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
+            changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
     }
     if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-        await setLabel(node.name, nodeLabel, `Labelled node ${node.name} ${wantedLabel}`, node.labels[nodeLabel.key]);
+        const before = node.labels[nodeLabel.key];
+        changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
         next.label = wantedLabel;
     }
     else if (owned.label === wantedLabel) {
         next.label = wantedLabel;
     }
     // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
-    const others = (await kubectl.list('nodes')).map(nodeInfo).filter((other) => other.name !== node.name);
-    for (const other of others) {
+    for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
         const theirs = ownedPlacement(other);
-        if (theirs.taint && other.taints.some((t) => placement_taintText(t) === theirs.taint)) {
-            await removeTaint(other.name, other.taints.find((t) => placement_taintText(t) === theirs.taint), `Removed taint ${theirs.taint} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`);
-        }
+        const theirTaint = theirs.taint ? other.taints.find((t) => placement_taintText(t) === theirs.taint) : undefined;
+        if (theirTaint)
+            changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
         if (theirs.label && theirs.label !== wantedLabel) {
             const old = splitLabel(theirs.label);
             if (other.labels[old.key] === old.value)
-                await removeLabel(other.name, old, `Removed label ${theirs.label} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`);
+                changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
         }
         if (other.labels[nodeLabel.key] === nodeLabel.value)
-            await removeLabel(other.name, nodeLabel, `Removed label ${nodeLabel.key} from node ${other.name}`);
-        await setOwned(other, {}, theirs);
+            changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
+        record(other, {}, theirs);
     }
     const wantedTaint = taint ? placement_taintText(taint) : undefined;
     const present = new Set(node.taints.map(placement_taintText));
     if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-        await removeTaint(node.name, node.taints.find((t) => placement_taintText(t) === owned.taint), `Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`);
+        const removed = node.taints.find((t) => placement_taintText(t) === owned.taint);
+        changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
         present.delete(owned.taint);
     }
     if (taint && wantedTaint) {
         if (!present.has(wantedTaint)) {
-            await kubectl.taintNode(node.name, taint);
-            changes.push(`Tainted node ${node.name} ${wantedTaint}`);
-            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
             const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
-            undo.push({
-                line: `Put the taints of node ${node.name} back as they were`,
-                run: () => (replaced ? putBack.taintNode(node.name, replaced) : putBack.untaintNode(node.name, wantedTaint)),
-            });
+            changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
             next.taint = wantedTaint;
         }
         else if (owned.taint === wantedTaint) {
             next.taint = wantedTaint;
         }
     }
-    await setOwned(node, next, owned);
+    record(node, next, owned);
+    return changes;
+}
+/**
+ * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
+ * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
+ */
+function placement_nodeChangeText(change, tense) {
+    const done = tense === 'done';
+    const why = (text) => (text ? `: ${text}` : '');
+    switch (change.op) {
+        case 'label':
+            return `${done ? 'Labelled' : 'Label'} node ${change.node} ${placement_labelText(change.label)}`;
+        case 'unlabel':
+            return `${done ? 'Removed' : 'Remove'} label ${change.why ? placement_labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
+        case 'taint':
+            return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${placement_taintText(change.taint)}`;
+        case 'untaint':
+            return `${done ? 'Removed' : 'Remove'} taint ${placement_taintText(change.taint)} from node ${change.node}${why(change.why)}`;
+        case 'record':
+            return change.record !== undefined
+                ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
+                : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
+    }
+}
+/**
+ * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
+ * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
+ */
+async function plannedNodeChanges(kubectl, settings) {
+    return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
+}
+/** Makes one change (see NodeChange) and returns the step that takes it back. */
+async function makeNodeChange(kubectl, putBack, change) {
+    const { node } = change;
+    switch (change.op) {
+        case 'label': {
+            await kubectl.labelNode(node, change.label);
+            const { key } = change.label;
+            const before = change.before;
+            return {
+                line: `Put label ${key} of node ${node} back as it was`,
+                run: () => before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
+            };
+        }
+        case 'unlabel':
+            await kubectl.unlabelNode(node, change.label.key);
+            return {
+                line: `Put label ${placement_labelText(change.label)} back on node ${node}`,
+                run: () => putBack.labelNode(node, change.label),
+            };
+        case 'taint': {
+            await kubectl.taintNode(node, change.taint);
+            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
+            const replaced = change.replaces;
+            return {
+                line: `Put the taints of node ${node} back as they were`,
+                run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, placement_taintText(change.taint))),
+            };
+        }
+        case 'untaint':
+            await kubectl.untaintNode(node, placement_taintText(change.taint));
+            return {
+                line: `Put taint ${placement_taintText(change.taint)} back on node ${node}`,
+                run: () => putBack.taintNode(node, change.taint),
+            };
+        case 'record': {
+            const write = (client, value) => value !== undefined
+                ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
+                : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+            await write(kubectl, change.record);
+            return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
+        }
+    }
+}
+/**
+ * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
+ * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
+ * log); each change's inverse goes into `undo` when given.
+ * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
+ */
+async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
+    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
+    const putBack = kubectl.withoutSignal();
+    const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
+    for (const change of changes)
+        undo.push(await makeNodeChange(kubectl, putBack, change));
     return changes;
 }
 
@@ -33888,9 +33949,10 @@ async function withDeployManifests(source, options, work) {
 /**
  * The placement an MCP deploy would make on `node` as found now: whether the node carries the
  * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
- * input; the taint is put on with the label).
+ * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
+ * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
  */
-function plannedPlacement(node, placement, labelNode, workloads) {
+function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
     const { key, value } = placement.nodeSelector;
     const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
     const taint = placement.taint;
@@ -33908,6 +33970,7 @@ function plannedPlacement(node, placement, labelNode, workloads) {
             }
             : {}),
         workloads,
+        nodeChanges,
     };
 }
 /**
@@ -33940,6 +34003,7 @@ function plan_kubernetesPlan(report, placement) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
+
 
 
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
@@ -33981,6 +34045,8 @@ function plan_summary_kubernetesPlanMarkdown(plan) {
             ['Workloads', placement.workloads.join(', ')],
         ];
         parts.push('#### Placement', '', markdownTable(['', ''], rows));
+        if (placement.nodeChanges.length > 0)
+            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
     }
     const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
     if (changed.length > 0) {

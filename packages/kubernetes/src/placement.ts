@@ -359,12 +359,187 @@ function splitLabel(text: string): Label {
 }
 
 /**
- * Makes the node carry the placement of this run's inputs: the label (taken off any other node,
- * so the selector cannot send pods elsewhere) and the taint when one is asked for. What an
- * earlier run put there and these inputs no longer ask for (a taint, a label under another key)
- * is removed, on this node and on any other node an earlier run pinned (the MCP servers moved):
- * nothing else on a node is touched. Returns what changed, for the log; each change's inverse
- * goes into `undo` when given.
+ * One change the MCP placement makes to a node, as `nodeChanges` plans it and `pinNode` makes it.
+ * `label`: `kubectl label --overwrite` (`before`: the label's value until then, absent when the
+ * node had no such label); `unlabel`: `kubectl label <key>-`; `taint`: `kubectl taint --overwrite`
+ * (`replaces`: the taint of the same key and effect it overwrites); `untaint`: `kubectl taint
+ * <key>:<Effect>-`; `record`: writes the suite's record (PLACEMENT_ANNOTATION) as `record`, or
+ * removes it when `record` is absent (`before`: the annotation's value until then). `why`: the
+ * reason for a removal, as a person reads it.
+ */
+export type NodeChange =
+  | { node: string; op: 'label'; label: Label; before?: string }
+  | { node: string; op: 'unlabel'; label: Label; why?: string }
+  | { node: string; op: 'taint'; taint: Taint; replaces?: Taint }
+  | { node: string; op: 'untaint'; taint: Taint; why: string }
+  | { node: string; op: 'record'; record?: string; before?: string };
+
+/** The placement inputs `nodeChanges` plans for: the node (input `node`), `node-label` and `taint`. */
+export interface NodePlacementSettings {
+  node: string;
+  nodeLabel: Label;
+  taint?: Taint;
+}
+
+/**
+ * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
+ * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
+ * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
+ * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
+ * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
+ * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
+ * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
+ * @throws Error when `settings.node` is not among `nodes`.
+ */
+export function nodeChanges(nodes: NodeInfo[], settings: NodePlacementSettings): NodeChange[] {
+  const node = nodes.find((candidate) => candidate.name === settings.node);
+  if (!node) throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
+  const { nodeLabel, taint } = settings;
+  const changes: NodeChange[] = [];
+  const owned = ownedPlacement(node);
+  const next: OwnedPlacement = {};
+  const wantedLabel = labelText(nodeLabel);
+  const record = (target: NodeInfo, wanted: OwnedPlacement, had: OwnedPlacement) => {
+    if (JSON.stringify(wanted) === JSON.stringify(had)) return;
+    const before = target.annotations[PLACEMENT_ANNOTATION];
+    changes.push({
+      node: target.name,
+      op: 'record',
+      ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
+      ...(before !== undefined ? { before } : {}),
+    });
+  };
+  const notAsked = 'an earlier run put it there, this one does not ask for it';
+  const moved = `an earlier run put it there, the placement is now node ${node.name}`;
+
+  if (owned.label && owned.label !== wantedLabel) {
+    const old = splitLabel(owned.label);
+    if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
+      changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
+  }
+  if (node.labels[nodeLabel.key] !== nodeLabel.value) {
+    const before = node.labels[nodeLabel.key];
+    changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
+    next.label = wantedLabel;
+  } else if (owned.label === wantedLabel) {
+    next.label = wantedLabel;
+  }
+  // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
+  for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
+    const theirs = ownedPlacement(other);
+    const theirTaint = theirs.taint ? other.taints.find((t) => taintText(t) === theirs.taint) : undefined;
+    if (theirTaint) changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
+    if (theirs.label && theirs.label !== wantedLabel) {
+      const old = splitLabel(theirs.label);
+      if (other.labels[old.key] === old.value)
+        changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
+    }
+    if (other.labels[nodeLabel.key] === nodeLabel.value)
+      changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
+    record(other, {}, theirs);
+  }
+  const wantedTaint = taint ? taintText(taint) : undefined;
+  const present = new Set(node.taints.map(taintText));
+  if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
+    const removed = node.taints.find((t) => taintText(t) === owned.taint)!;
+    changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
+    present.delete(owned.taint);
+  }
+  if (taint && wantedTaint) {
+    if (!present.has(wantedTaint)) {
+      const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
+      changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
+      next.taint = wantedTaint;
+    } else if (owned.taint === wantedTaint) {
+      next.taint = wantedTaint;
+    }
+  }
+  record(node, next, owned);
+  return changes;
+}
+
+/**
+ * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
+ * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
+ */
+export function nodeChangeText(change: NodeChange, tense: 'done' | 'planned'): string {
+  const done = tense === 'done';
+  const why = (text: string | undefined) => (text ? `: ${text}` : '');
+  switch (change.op) {
+    case 'label':
+      return `${done ? 'Labelled' : 'Label'} node ${change.node} ${labelText(change.label)}`;
+    case 'unlabel':
+      return `${done ? 'Removed' : 'Remove'} label ${change.why ? labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
+    case 'taint':
+      return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${taintText(change.taint)}`;
+    case 'untaint':
+      return `${done ? 'Removed' : 'Remove'} taint ${taintText(change.taint)} from node ${change.node}${why(change.why)}`;
+    case 'record':
+      return change.record !== undefined
+        ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
+        : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
+  }
+}
+
+/**
+ * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
+ * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
+ */
+export async function plannedNodeChanges(kubectl: Kubectl, settings: NodePlacementSettings): Promise<NodeChange[]> {
+  return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
+}
+
+/** Makes one change (see NodeChange) and returns the step that takes it back. */
+async function makeNodeChange(kubectl: Kubectl, putBack: Kubectl, change: NodeChange): Promise<PlacementUndo[number]> {
+  const { node } = change;
+  switch (change.op) {
+    case 'label': {
+      await kubectl.labelNode(node, change.label);
+      const { key } = change.label;
+      const before = change.before;
+      return {
+        line: `Put label ${key} of node ${node} back as it was`,
+        run: () =>
+          before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
+      };
+    }
+    case 'unlabel':
+      await kubectl.unlabelNode(node, change.label.key);
+      return {
+        line: `Put label ${labelText(change.label)} back on node ${node}`,
+        run: () => putBack.labelNode(node, change.label),
+      };
+    case 'taint': {
+      await kubectl.taintNode(node, change.taint);
+      // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
+      const replaced = change.replaces;
+      return {
+        line: `Put the taints of node ${node} back as they were`,
+        run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, taintText(change.taint))),
+      };
+    }
+    case 'untaint':
+      await kubectl.untaintNode(node, taintText(change.taint));
+      return {
+        line: `Put taint ${taintText(change.taint)} back on node ${node}`,
+        run: () => putBack.taintNode(node, change.taint),
+      };
+    case 'record': {
+      const write = (client: Kubectl, value: string | undefined) =>
+        value !== undefined
+          ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
+          : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+      await write(kubectl, change.record);
+      return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
+    }
+  }
+}
+
+/**
+ * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
+ * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
+ * log); each change's inverse goes into `undo` when given.
+ * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
  */
 export async function pinNode(
   kubectl: Kubectl,
@@ -372,116 +547,10 @@ export async function pinNode(
   nodeLabel: Label,
   taint?: Taint,
   undo: PlacementUndo = [],
-): Promise<string[]> {
+): Promise<NodeChange[]> {
   // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
   const putBack = kubectl.withoutSignal();
-  const changes: string[] = [];
-  const owned = ownedPlacement(node);
-  const next: OwnedPlacement = {};
-  const wantedLabel = labelText(nodeLabel);
-  const setLabel = async (name: string, label: Label, line: string, before: string | undefined) => {
-    await kubectl.labelNode(name, label);
-    changes.push(line);
-    undo.push({
-      line: `Put label ${label.key} of node ${name} back as it was`,
-      run: () =>
-        before === undefined
-          ? putBack.unlabelNode(name, label.key)
-          : putBack.labelNode(name, { key: label.key, value: before }),
-    });
-  };
-  const removeLabel = async (name: string, label: Label, line: string) => {
-    await kubectl.unlabelNode(name, label.key);
-    changes.push(line);
-    undo.push({
-      line: `Put label ${labelText(label)} back on node ${name}`,
-      run: () => putBack.labelNode(name, label),
-    });
-  };
-  const removeTaint = async (name: string, removed: Taint, line: string) => {
-    await kubectl.untaintNode(name, taintText(removed));
-    changes.push(line);
-    undo.push({
-      line: `Put taint ${taintText(removed)} back on node ${name}`,
-      run: () => putBack.taintNode(name, removed),
-    });
-  };
-  const setOwned = async (target: NodeInfo, wanted: OwnedPlacement, had: OwnedPlacement) => {
-    if (JSON.stringify(wanted) === JSON.stringify(had)) return;
-    const before = target.annotations[PLACEMENT_ANNOTATION];
-    const write = (client: Kubectl, value: string | undefined) =>
-      value !== undefined
-        ? client.annotate({ kind: 'Node', name: target.name }, { [PLACEMENT_ANNOTATION]: value })
-        : client.run(['annotate', 'node', target.name, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-    await write(kubectl, wanted.label || wanted.taint ? JSON.stringify(wanted) : undefined);
-    undo.push({ line: `Put the placement record of node ${target.name} back`, run: () => write(putBack, before) });
-  };
-
-  if (owned.label && owned.label !== wantedLabel) {
-    const old = splitLabel(owned.label);
-    if (old.key !== nodeLabel.key && node.labels[old.key] === old.value) {
-      await removeLabel(
-        node.name,
-        old,
-        `Removed label ${owned.label} from node ${node.name}: an earlier run put it there, this one does not ask for it`,
-      );
-    }
-  }
-  if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-    await setLabel(node.name, nodeLabel, `Labelled node ${node.name} ${wantedLabel}`, node.labels[nodeLabel.key]);
-    next.label = wantedLabel;
-  } else if (owned.label === wantedLabel) {
-    next.label = wantedLabel;
-  }
-  // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
-  const others = (await kubectl.list('nodes')).map(nodeInfo).filter((other) => other.name !== node.name);
-  for (const other of others) {
-    const theirs = ownedPlacement(other);
-    if (theirs.taint && other.taints.some((t) => taintText(t) === theirs.taint)) {
-      await removeTaint(
-        other.name,
-        other.taints.find((t) => taintText(t) === theirs.taint)!,
-        `Removed taint ${theirs.taint} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`,
-      );
-    }
-    if (theirs.label && theirs.label !== wantedLabel) {
-      const old = splitLabel(theirs.label);
-      if (other.labels[old.key] === old.value)
-        await removeLabel(
-          other.name,
-          old,
-          `Removed label ${theirs.label} from node ${other.name}: an earlier run put it there, the placement is now node ${node.name}`,
-        );
-    }
-    if (other.labels[nodeLabel.key] === nodeLabel.value)
-      await removeLabel(other.name, nodeLabel, `Removed label ${nodeLabel.key} from node ${other.name}`);
-    await setOwned(other, {}, theirs);
-  }
-  const wantedTaint = taint ? taintText(taint) : undefined;
-  const present = new Set(node.taints.map(taintText));
-  if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-    await removeTaint(
-      node.name,
-      node.taints.find((t) => taintText(t) === owned.taint)!,
-      `Removed taint ${owned.taint} from node ${node.name}: an earlier run put it there, this one does not ask for it`,
-    );
-    present.delete(owned.taint);
-  }
-  if (taint && wantedTaint) {
-    if (!present.has(wantedTaint)) {
-      await kubectl.taintNode(node.name, taint);
-      changes.push(`Tainted node ${node.name} ${wantedTaint}`);
-      // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
-      const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
-      undo.push({
-        line: `Put the taints of node ${node.name} back as they were`,
-        run: () => (replaced ? putBack.taintNode(node.name, replaced) : putBack.untaintNode(node.name, wantedTaint)),
-      });
-      next.taint = wantedTaint;
-    } else if (owned.taint === wantedTaint) {
-      next.taint = wantedTaint;
-    }
-  }
-  await setOwned(node, next, owned);
+  const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
+  for (const change of changes) undo.push(await makeNodeChange(kubectl, putBack, change));
   return changes;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { markdownTable } from '@sophia/reporting';
 import type { FieldChange } from './field-changes.js';
 import type { KubernetesPlan } from './plan.js';
+import { nodeChangeText } from './placement.js';
 
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
@@ -50,6 +51,14 @@ export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
       ['Workloads', placement.workloads.join(', ')],
     ];
     parts.push('#### Placement', '', markdownTable(['', ''], rows));
+    if (placement.nodeChanges.length > 0)
+      parts.push(
+        '',
+        'Node changes, in the order the deploy makes them:',
+        '',
+        ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`),
+        '',
+      );
   }
   const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
   if (changed.length > 0) {

@@ -1,7 +1,7 @@
 import type { ApplyAction, DeployReport } from './deploy.js';
 import type { FieldChange, ImageChange } from './field-changes.js';
 import { workloadKey } from './objects.js';
-import { labelText, taintText, type NodeInfo } from './placement.js';
+import { labelText, taintText, type NodeChange, type NodeInfo } from './placement.js';
 import type { Placement } from './transforms.js';
 import { PLAN_SCHEMA } from '@sophia/reporting';
 
@@ -36,18 +36,25 @@ export interface PlannedPlacement {
   taint?: { taint: string; state: 'present' | 'added' | 'missing' };
   /** The workloads pinned there, each `<namespace>/<Kind>/<name>`. */
   workloads: string[];
+  /**
+   * Every change the deploy would make to the nodes, in its order (see nodeChanges): on this node,
+   * and on the nodes an earlier run pinned when the MCP servers move. Empty with `label-node` false.
+   */
+  nodeChanges: NodeChange[];
 }
 
 /**
  * The placement an MCP deploy would make on `node` as found now: whether the node carries the
  * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
- * input; the taint is put on with the label).
+ * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
+ * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
  */
 export function plannedPlacement(
   node: NodeInfo,
   placement: Placement,
   labelNode: boolean,
   workloads: string[],
+  nodeChanges: NodeChange[],
 ): PlannedPlacement {
   const { key, value } = placement.nodeSelector;
   const state = (present: boolean) => (present ? 'present' : labelNode ? 'added' : 'missing');
@@ -68,6 +75,7 @@ export function plannedPlacement(
         }
       : {}),
     workloads,
+    nodeChanges,
   };
 }
 

@@ -59,6 +59,11 @@ export interface CacheService {
   calls: CacheCall[];
   /** Every Twirp call answers Twirp `internal` with this HTTP status until cleared (undefined). */
   failWith(status: number | undefined): void;
+  /**
+   * Every blob request (the archive's upload and download) answers this HTTP status with Azure's
+   * `InternalError` until cleared (undefined): the storage behind a healthy service failing.
+   */
+  failBlobsWith(status: number | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -84,6 +89,7 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
   const entries: CacheEntry[] = [];
   const calls: CacheCall[] = [];
   let failure: number | undefined;
+  let blobFailure: number | undefined;
   let nextId = 1;
   // Known once the server listens; the handlers below only run after that.
   const where = { origin: '' };
@@ -158,6 +164,12 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
       'x-ms-version': '2025-01-05',
       date: new Date().toUTCString(),
     };
+    if (blobFailure !== undefined) {
+      await readBody(request);
+      response.writeHead(blobFailure, { ...headers, 'x-ms-error-code': 'InternalError' });
+      response.end();
+      return;
+    }
     if (!entry || url.searchParams.get('sig') !== entry.signature) {
       await readBody(request);
       response.writeHead(403, { ...headers, 'x-ms-error-code': 'AuthenticationFailed' });
@@ -247,6 +259,9 @@ export async function startCacheService(options: CacheServiceOptions = {}): Prom
     calls,
     failWith: (status) => {
       failure = status;
+    },
+    failBlobsWith: (status) => {
+      blobFailure = status;
     },
     stop: () => started.stop(),
   };
