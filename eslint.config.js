@@ -12,12 +12,19 @@ const shippedPatterns = [
   },
 ];
 
-/** `import('x')` is not covered by no-restricted-imports; these selectors refuse it for each prefix. */
+/**
+ * `import('x')` is not covered by no-restricted-imports; these selectors refuse it for each prefix, whether the
+ * specifier is a string or a template literal (`import(\`x\`)`, whose first chunk is matched).
+ */
 function dynamicImportBans(prefixes) {
-  return prefixes.map((prefix) => ({
-    selector: `ImportExpression[source.value=/^${prefix.replace(/[/@]/g, '\\$&')}/]`,
-    message: `Dynamic import of ${prefix}… is refused here for the same reason as a static one.`,
-  }));
+  return prefixes.flatMap((prefix) => {
+    const pattern = `/^${prefix.replace(/[/@]/g, '\\$&')}/`;
+    const message = `Dynamic import of ${prefix}… is refused here for the same reason as a static one.`;
+    return [
+      { selector: `ImportExpression[source.value=${pattern}]`, message },
+      { selector: `ImportExpression[source.type='TemplateLiteral'][source.quasis.0.value.cooked=${pattern}]`, message },
+    ];
+  });
 }
 
 export default tseslint.config(
@@ -102,10 +109,13 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         ...dynamicImportBans(['@sophia-testing/', '@sophia/action-runtime']),
-        {
-          selector: String.raw`ImportExpression[source.value=/^@actions\/(?!github$)/]`,
+        ...[
+          String.raw`source.value=/^@actions\/(?!github$)/`,
+          String.raw`source.quasis.0.value.cooked=/^@actions\/(?!github$)/`,
+        ].map((attribute) => ({
+          selector: `ImportExpression[${attribute}]`,
           message: 'Dynamic import of @actions/… other than @actions/github is refused here, as a static one is.',
-        },
+        })),
       ],
     },
   },
@@ -155,11 +165,12 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        {
-          selector: String.raw`ImportExpression[source.value=/(^|\/)demo(\/|$)|^\.\.\/(.*\/)?test(\/|$)|^@sophia(-testing)?\/[^/]+\/test\//]`,
+        // The specifier as a string, or as a template literal's first chunk.
+        ...['source.value', 'source.quasis.0.value.cooked'].map((attribute) => ({
+          selector: String.raw`ImportExpression[${attribute}=/(^|\/)demo(\/|$)|^\.\.\/(.*\/)?test(\/|$)|^@sophia(-testing)?\/[^/]+\/test\//]`,
           message:
             "Dynamic import of the demo or of another package's tests is refused for the same reason as a static one.",
-        },
+        })),
       ],
     },
   },

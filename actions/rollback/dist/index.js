@@ -30681,20 +30681,34 @@ function transforms_tolerationFor(taint) {
 /**
  * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
  * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
- * key matches every key (the API allows it only with `Exists`), `Exists` matches any value,
- * `Equal` (the default operator) the same value; any other operator matches nothing.
+ * key matches every key, `Exists` matches any value, `Equal` (the default operator) the same value,
+ * `Lt`/`Gt` a taint value below/above the toleration's when both are integers; any other operator
+ * matches nothing. The API server refuses an empty key with any operator but `Exists`
+ * (pkg/apis/core/validation ValidateTolerations), so such a toleration never reaches a node.
  */
 function transforms_tolerates(toleration, taint) {
     if (toleration.effect && toleration.effect !== taint.effect)
         return false;
     if (toleration.key && toleration.key !== taint.key)
         return false;
-    if (toleration.operator === 'Exists')
-        return true;
-    if (!toleration.operator || toleration.operator === 'Equal')
-        return (toleration.value ?? '') === (taint.value ?? '');
-    return false;
+    const [wanted, actual] = [toleration.value ?? '', taint.value ?? ''];
+    switch (toleration.operator ?? '') {
+        case '':
+        case 'Equal':
+            return wanted === actual;
+        case 'Exists':
+            return true;
+        case 'Lt':
+        case 'Gt':
+            // strconv.ParseInt(value, 10, 64): an optional sign and decimal digits.
+            if (!INTEGER.test(wanted) || !INTEGER.test(actual))
+                return false;
+            return toleration.operator === 'Lt' ? BigInt(actual) < BigInt(wanted) : BigInt(actual) > BigInt(wanted);
+        default:
+            return false;
+    }
 }
+const INTEGER = /^[+-]?\d+$/;
 /**
  * Pins every pod template of the object to the placement. A nodeSelector that already asks for
  * the same label with a different value, or a nodeName, contradicts it: that is reported with
@@ -33526,8 +33540,11 @@ function auditPlacement(manifests, node, placement) {
 /**
  * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
  * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
- * Taints and tolerations"; pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations). The
- * network-unavailable one is added only to pods on the host network.
+ * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
+ * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
+ * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
+ * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
+ * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
  */
 const DAEMONSET_TOLERATIONS = [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },

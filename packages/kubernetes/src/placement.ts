@@ -171,8 +171,11 @@ export interface TaintCheck {
 /**
  * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
  * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
- * Taints and tolerations"; pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations). The
- * network-unavailable one is added only to pods on the host network.
+ * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
+ * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
+ * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
+ * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
+ * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
  */
 const DAEMONSET_TOLERATIONS: Toleration[] = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },

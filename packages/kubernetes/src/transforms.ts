@@ -140,16 +140,31 @@ export function tolerationFor(taint: Taint): Toleration {
 /**
  * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
  * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
- * key matches every key (the API allows it only with `Exists`), `Exists` matches any value,
- * `Equal` (the default operator) the same value; any other operator matches nothing.
+ * key matches every key, `Exists` matches any value, `Equal` (the default operator) the same value,
+ * `Lt`/`Gt` a taint value below/above the toleration's when both are integers; any other operator
+ * matches nothing. The API server refuses an empty key with any operator but `Exists`
+ * (pkg/apis/core/validation ValidateTolerations), so such a toleration never reaches a node.
  */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.key && toleration.key !== taint.key) return false;
-  if (toleration.operator === 'Exists') return true;
-  if (!toleration.operator || toleration.operator === 'Equal') return (toleration.value ?? '') === (taint.value ?? '');
-  return false;
+  const [wanted, actual] = [toleration.value ?? '', taint.value ?? ''];
+  switch (toleration.operator ?? '') {
+    case '':
+    case 'Equal':
+      return wanted === actual;
+    case 'Exists':
+      return true;
+    case 'Lt':
+    case 'Gt':
+      // strconv.ParseInt(value, 10, 64): an optional sign and decimal digits.
+      if (!INTEGER.test(wanted) || !INTEGER.test(actual)) return false;
+      return toleration.operator === 'Lt' ? BigInt(actual) < BigInt(wanted) : BigInt(actual) > BigInt(wanted);
+    default:
+      return false;
+  }
 }
+const INTEGER = /^[+-]?\d+$/;
 
 /**
  * Pins every pod template of the object to the placement. A nodeSelector that already asks for

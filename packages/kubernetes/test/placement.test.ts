@@ -122,6 +122,10 @@ describe('taints the MCP pods do not tolerate', () => {
     [[{ key: 'gpu', operator: 'Exists', effect: 'NoExecute' }], false],
     [[{ key: 'other', operator: 'Exists' }], false],
     [[{ key: 'gpu', operator: 'Gt', value: 'true' }], false],
+    // ToleratesTaint: no key matches every key, and Equal then compares the value (the API server refuses
+    // an empty key with Equal, so such a toleration never reaches a cluster).
+    [[{ operator: 'Equal', value: 'true' }], true],
+    [[{ value: 'false', effect: 'NoSchedule' }], false],
     [[], false],
   ])('tolerations %j tolerate gpu=true:NoSchedule: %s', (tolerations, tolerated) => {
     const check = untoleratedTaints(tolerating(tolerations), taintedNode([gpu]), undefined, true);
@@ -192,6 +196,17 @@ describe('taints the MCP pods do not tolerate', () => {
     expect(untoleratedTaints(daemonSet(''), node, undefined, true).problems).toEqual([]);
     // A Deployment's pods get none of them.
     expect(untoleratedTaints(tolerating([]), node, undefined, true).problems).toHaveLength(6);
+  });
+
+  test('a DaemonSet tolerates not-ready and unreachable with NoExecute only, as its controller adds them', () => {
+    const node = taintedNode([
+      nodeTaint('node.kubernetes.io/not-ready', 'NoSchedule'),
+      nodeTaint('node.kubernetes.io/unreachable', 'NoSchedule'),
+    ]);
+    expect(untoleratedTaints(daemonSet(''), node, undefined, true).problems.map((p) => p.message)).toEqual([
+      expect.stringContaining('does not tolerate taint node.kubernetes.io/not-ready:NoSchedule'),
+      expect.stringContaining('does not tolerate taint node.kubernetes.io/unreachable:NoSchedule'),
+    ]);
   });
 
   test('network-unavailable is tolerated only by a DaemonSet on the host network; other taints still stop a DaemonSet', () => {

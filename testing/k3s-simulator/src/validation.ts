@@ -45,6 +45,24 @@ function validatePodSpec(spec: Json, path: string, causes: StatusCause[]): void 
       validatePortNumber(port?.containerPort, `${path}.containers[${index}].ports[${portIndex}].containerPort`, causes);
     }
   });
+  // ValidatePodSpec checks the tolerations after the containers.
+  validateTolerations(spec?.tolerations, `${path}.tolerations`, causes);
+}
+
+/**
+ * pkg/apis/core/validation ValidateTolerations, its rule on keys: an empty key matches every taint key, which the
+ * API allows only with `Exists` (match all keys and values); `Equal` or no operator there is refused.
+ */
+function validateTolerations(tolerations: Json, path: string, causes: StatusCause[]): void {
+  for (const [index, toleration] of (Array.isArray(tolerations) ? tolerations : []).entries()) {
+    if (!toleration?.key && toleration?.operator !== 'Exists') {
+      causes.push({
+        type: 'FieldValueInvalid',
+        message: `Invalid value: "${toleration?.operator ?? ''}": operator must be Exists when \`key\` is empty, which means "match all values and all keys"`,
+        field: `${path}[${index}].operator`,
+      });
+    }
+  }
 }
 
 function validateWorkloadSelector(object: StoredObject, causes: StatusCause[]): void {

@@ -230,6 +230,45 @@ spec:
       'The Deployment "mcp-typo" is invalid: spec.template.spec.containers[0].image: Required value',
     );
   });
+  test('a toleration without a key is refused unless its operator is Exists, on a server-side dry run too', async () => {
+    const daemonSet = (toleration: string): string =>
+      [
+        'apiVersion: apps/v1',
+        'kind: DaemonSet',
+        'metadata: {name: agent, namespace: csa}',
+        'spec:',
+        '  selector: {matchLabels: {app: agent}}',
+        '  template:',
+        '    metadata: {labels: {app: agent}}',
+        '    spec:',
+        `      tolerations: [${toleration}]`,
+        '      containers: [{name: agent, image: ghcr.io/sophia-ai/agent:1}]',
+        '',
+      ].join('\n');
+    const refused =
+      'The DaemonSet "agent" is invalid: spec.template.spec.tolerations[0].operator: Invalid value: "Equal": ' +
+      'operator must be Exists when `key` is empty, which means "match all values and all keys"';
+    for (const mode of [[], ['--server-side']]) {
+      const result = await session.run(['apply', '--dry-run=server', ...mode, '-f', '-'], {
+        stdin: daemonSet('{operator: Equal, value: x, effect: NoSchedule}'),
+      });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({
+        code: 1,
+        stderr: expect.stringContaining(refused),
+      });
+    }
+    const noOperator = await session.run(['apply', '--dry-run=server', '-f', '-'], {
+      stdin: daemonSet('{effect: NoSchedule}'),
+    });
+    expect(noOperator.stderr).toContain(
+      'spec.template.spec.tolerations[0].operator: Invalid value: "": operator must be Exists',
+    );
+    const allowed = await session.ok(['apply', '--dry-run=server', '-f', '-'], {
+      stdin: daemonSet('{operator: Exists, effect: NoSchedule}'),
+    });
+    expect(allowed).toContain('daemonset.apps/agent created (server dry run)');
+  });
+
   test('values of the wrong type are refused while decoding, as a real server does, whatever the validation mode', async () => {
     const deployment = (annotations: string, replicas: string, env: string): string =>
       [

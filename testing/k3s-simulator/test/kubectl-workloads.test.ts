@@ -341,6 +341,19 @@ function workloadScenarios(flavour: KubectlFlavour, full: boolean): void {
       await session.ok(['get', 'pods', '-n', 'kube-system', '-l', 'app=node-agent', '-o', 'json']),
     ).items.map((pod: { spec: { nodeName: string } }) => pod.spec.nodeName);
     expect(nodes.sort()).toEqual(['k3s-server', 'mcp-node']);
+    // The DaemonSet controller's own tolerations (AddOrUpdateDaemonPodTolerations): not-ready and unreachable
+    // with NoExecute only; network-unavailable would be added only on the host network.
+    const [agent] = JSON.parse(
+      await session.ok(['get', 'pods', '-n', 'kube-system', '-l', 'app=node-agent', '-o', 'json']),
+    ).items;
+    expect(agent.spec.tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+      { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+      { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
 
     const job = {
       apiVersion: 'batch/v1',

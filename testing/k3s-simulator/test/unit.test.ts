@@ -1,4 +1,6 @@
-/** The simulator's building blocks on their own: selectors, field sets, patches, template hashes. */
+/** The simulator's building blocks on their own: selectors, field sets, patches, template hashes, taints. */
+import { tolerates as shippedTolerates } from '@sophia/kubernetes';
+import { tolerates } from '../src/controllers/scheduler.js';
 import { templateHash } from '../src/controllers/context.js';
 import { parseApiJson } from '../src/json.js';
 import { describePath, fieldSet, fromFieldsV1, serverSideApply, toFieldsV1 } from '../src/patch/managed-fields.js';
@@ -152,4 +154,28 @@ test('a store list picks objects before copying them, and copies only those', ()
   expect(seen.sort()).toEqual(['a', 'b', 'c']);
   kept[0].metadata.labels.keep = 'changed';
   expect(store.get(type, 'ns', 'a')?.metadata.labels.keep).toBe('true');
+});
+
+describe('toleration matching follows ToleratesTaint (k8s.io/api core/v1 toleration.go), as the shipped check does', () => {
+  const taint = { key: 'gpu', value: '4', effect: 'NoSchedule' };
+  test.each([
+    [{ operator: 'Exists' }, true],
+    [{ operator: 'Exists', effect: 'NoExecute' }, false],
+    [{ key: 'gpu', operator: 'Exists' }, true],
+    [{ key: 'gpu', value: '4' }, true],
+    [{ key: 'gpu', operator: 'Equal', value: '4', effect: 'NoSchedule' }, true],
+    [{ key: 'gpu', operator: 'Equal', value: '5' }, false],
+    [{ key: 'other', operator: 'Exists' }, false],
+    // No key matches every key; the API server refuses it with Equal, but the matcher alone compares values.
+    [{ operator: 'Equal', value: '4' }, true],
+    [{ operator: 'Equal', value: '5' }, false],
+    [{ key: 'gpu', operator: 'Gt', value: '3' }, true],
+    [{ key: 'gpu', operator: 'Gt', value: '4' }, false],
+    [{ key: 'gpu', operator: 'Lt', value: '5' }, true],
+    [{ key: 'gpu', operator: 'Lt', value: 'x' }, false],
+    [{ key: 'gpu', operator: 'In', value: '4' }, false],
+  ])('%j tolerates gpu=4:NoSchedule: %s', (toleration, expected) => {
+    expect(tolerates([toleration], taint)).toBe(expected);
+    expect(shippedTolerates(toleration, taint as { key: string; value: string; effect: 'NoSchedule' })).toBe(expected);
+  });
 });

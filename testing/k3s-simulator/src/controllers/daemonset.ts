@@ -1,6 +1,6 @@
 /**
  * The DaemonSet controller: one pod on every node the pod template may run on (nodeSelector,
- * required affinity, taints; daemon pods tolerate not-ready and unreachable nodes), rolling
+ * required affinity, taints; daemon pods carry the controller's tolerations), rolling
  * outdated pods one at a time.
  */
 import { randomSuffix } from '../names.js';
@@ -23,23 +23,41 @@ const daemonSetType = typeOf('DaemonSet');
 const podType = typeOf('Pod');
 const nodeType = typeOf('Node');
 
-const DAEMON_TOLERATIONS: Json[] = [
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-  { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-];
+/**
+ * The tolerations the DaemonSet controller adds to every pod it creates (pkg/controller/daemon/util/daemonset_util.go
+ * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only, so a node that goes not ready keeps
+ * its daemon pods, and the node-condition taints with NoSchedule; network-unavailable only for pods on the host
+ * network. AddOrUpdateTolerationInPodSpec replaces a template toleration of the same key, effect, operator and value
+ * (MatchToleration), a tolerationSeconds on it included, and appends the others.
+ */
+function daemonTolerations(podSpec: Json): Json[] {
+  const added: Json[] = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+    ...(podSpec?.hostNetwork === true
+      ? [{ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' }]
+      : []),
+  ];
+  const own: Json[] = podSpec?.tolerations ?? [];
+  // MatchToleration: the same key, effect, operator and value.
+  const same = (a: Json, b: Json) =>
+    ['key', 'effect', 'operator', 'value'].every((field) => (a[field] ?? '') === (b[field] ?? ''));
+  return [
+    ...own.map((existing) => added.find((toleration) => same(existing, toleration)) ?? existing),
+    ...added.filter((toleration) => !own.some((existing) => same(existing, toleration))),
+  ];
+}
 
 function daemonPod(daemonSet: StoredObject, node: StoredObject, hash: string): StoredObject {
   const pod = podFromTemplate(daemonSet, `${daemonSet.metadata.name}-${randomSuffix()}`, {
     'controller-revision-hash': hash,
     'pod-template-generation': String(daemonSet.metadata.generation ?? 1),
   });
-  pod.spec.tolerations = [...(pod.spec.tolerations ?? []), ...DAEMON_TOLERATIONS];
+  pod.spec.tolerations = daemonTolerations(pod.spec);
   pod.spec.affinity = {
     ...(pod.spec.affinity ?? {}),
     nodeAffinity: {
@@ -100,7 +118,7 @@ function reconcileDaemonSet(context: ControllerContext, daemonSet: StoredObject)
     metadata: {},
     spec: {
       ...clone(daemonSet.spec.template?.spec ?? {}),
-      tolerations: [...(daemonSet.spec.template?.spec?.tolerations ?? []), ...DAEMON_TOLERATIONS],
+      tolerations: daemonTolerations(daemonSet.spec.template?.spec),
     },
   };
   const eligible = context.store

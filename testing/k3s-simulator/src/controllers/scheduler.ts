@@ -13,13 +13,36 @@ const nodeType = typeOf('Node');
 const claimType = typeOf('PersistentVolumeClaim');
 const classType = typeOf('StorageClass');
 
+/**
+ * Whether one toleration matches a taint, as k8s.io/api core/v1 `Toleration.ToleratesTaint` decides it: an empty
+ * effect matches every effect, an empty key every key, `Exists` any value, `Equal` (or no operator) the same value,
+ * `Lt`/`Gt` a taint value below/above the toleration's (both integers); any other operator matches nothing. An
+ * empty key with an operator other than `Exists` never gets here: validation refuses it (validation.ts).
+ */
+function toleratesTaint(toleration: Json, taint: Json): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  const [wanted, actual] = [String(toleration.value ?? ''), String(taint.value ?? '')];
+  switch (toleration.operator ?? '') {
+    case '':
+    case 'Equal':
+      return wanted === actual;
+    case 'Exists':
+      return true;
+    case 'Lt':
+    case 'Gt': {
+      // strconv.ParseInt(value, 10, 64): an optional sign and decimal digits.
+      if (!/^[+-]?\d+$/.test(wanted) || !/^[+-]?\d+$/.test(actual)) return false;
+      return toleration.operator === 'Lt' ? BigInt(actual) < BigInt(wanted) : BigInt(actual) > BigInt(wanted);
+    }
+    default:
+      return false;
+  }
+}
+
 /** Whether a pod with these tolerations may stay on (or be placed on) a node with this taint. */
 export function tolerates(tolerations: Json[], taint: Json): boolean {
-  return tolerations.some((toleration) => {
-    if (toleration.effect && toleration.effect !== taint.effect) return false;
-    if (toleration.operator === 'Exists') return !toleration.key || toleration.key === taint.key;
-    return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
-  });
+  return tolerations.some((toleration) => toleratesTaint(toleration, taint));
 }
 
 function matchesExpression(node: StoredObject, expression: Json, source: 'labels' | 'fields'): boolean {
