@@ -1373,8 +1373,13 @@ var reporting_src = __webpack_require__(9361);
 function latency(value) {
     return value === null ? '–' : `${value} ms`;
 }
+/** Lines of one cell, each text as markdownText shows it (answers of the servers probed), or `–` when none. */
+function linesCell(lines) {
+    const shown = lines.filter((line) => Boolean(line)).map((line) => (0,reporting_src/* markdownText */.p7)(line, 500));
+    return { markdown: shown.join('<br>') || '–' };
+}
 function lastProblem(url) {
-    return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+    return linesCell([url.lastError && `error: ${url.lastError}`, url.lastMismatch]);
 }
 /** The job summary: the verdict in one line, then one row per URL. */
 function healthSummary(report) {
@@ -1391,7 +1396,7 @@ function healthSummary(report) {
         url.lastStatus ?? '–',
         latency(url.latencyMs.p50),
         latency(url.latencyMs.max),
-        url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+        linesCell(url.redirects.map((hop) => `${hop.status} → ${hop.to}`)),
         // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
         url.finalUrl === url.url ? '–' : url.finalUrl,
         lastProblem(url),
@@ -1431,10 +1436,9 @@ function healthPublication(report) {
  * rounds, no report, and a summary saying no URL was probed and why.
  */
 function notCheckedPublication(error) {
-    const message = error instanceof Error ? error.message : String(error);
     return {
         outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
-        summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
+        summary: `### Health gate\n\nNo URL was probed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 
