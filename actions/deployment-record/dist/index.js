@@ -34963,12 +34963,13 @@ function componentState(run) {
     if (run.ran !== 'true')
         return 'untouched';
     if (run.deploy === 'success') {
-        if (run.rollback === 'success')
-            return 'previous';
         if (run.rollback === 'failure' || run.rollback === 'cancelled')
             return 'unknown';
-        // deploy.yml rolls back only the workloads a deploy changed: with none, its state is the one before.
-        return run.changed === '[]' ? 'untouched' : 'new';
+        // deploy.yml rolls back only the workloads a deploy changed: with none, a rollback had nothing
+        // to undo, and the release asked for is the one that served before.
+        if (run.changed === '[]')
+            return 'unchanged';
+        return run.rollback === 'success' ? 'previous' : 'new';
     }
     if (run.deploy !== 'failure')
         return 'unknown';
@@ -34999,31 +35000,42 @@ function deployOutcome(components, gate) {
     // deployment status"), only `success` makes a deployment the environment's active one; `error`
     // and `failure` say it did not go live, `inactive` that something replaced it. So `live` becomes
     // `success`, and the description says the health gate did not finish.
-    if (touched.length > 0 && touched.every((state) => state === 'new') && gate.result !== 'failure') {
+    // An `unchanged` component serves what this run asked for and what served before alike: it
+    // agrees with either record, and decides neither.
+    if (touched.length > 0 &&
+        touched.every((state) => state === 'new' || state === 'unchanged') &&
+        gate.result !== 'failure') {
+        const unchanged = touched.every((state) => state === 'unchanged');
         return {
             served: 'live',
             checked,
             components: states,
             description: checked
-                ? 'Deployed'
-                : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new')}`,
+                ? unchanged
+                    ? 'Deployed: every component was already as asked'
+                    : 'Deployed'
+                : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new') || list('unchanged')}`,
         };
     }
-    if (touched.every((state) => state === 'previous')) {
+    if (touched.every((state) => state === 'previous' || state === 'unchanged')) {
+        const changedNothing = touched.length > 0 && touched.every((state) => state === 'unchanged');
         return {
             served: 'restored',
             checked,
             components: states,
             description: touched.length === 0
                 ? 'Deploy failed or was not approved: nothing of it stayed live'
-                : gate.result === 'failure'
-                    ? 'Health gate failed: what this run changed was rolled back'
-                    : 'Deploy failed: what this run changed was put back',
+                : changedNothing
+                    ? 'Health gate failed: this run changed nothing, what served before still serves'
+                    : gate.result === 'failure'
+                        ? 'Health gate failed: what this run changed was rolled back'
+                        : 'Deploy failed: what this run changed was put back',
         };
     }
     const parts = [
         ['this run', list('new')],
         ['put back', list('previous')],
+        ['unchanged', list('unchanged')],
         ['unknown (a rollback failed or was cancelled)', list('unknown')],
     ]
         .filter(([, names]) => names !== '')
@@ -46310,11 +46322,12 @@ function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
  * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
  */
 function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
-    return shortened(visibleText(text), limit)
-        .replace(/[\\`*_[\]|~$]/g, (char) => `\\${char}`)
+    return (shortened(visibleText(text), limit)
+        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
+        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;');
+        .replace(/>/g, '&gt;'));
 }
 /** The longest run of backticks in `text` (0 when none). */
 function longestBacktickRun(text) {
