@@ -134,6 +134,8 @@ test('the bundle deploys, redeploys changes and uploads nothing when nothing cha
 test('bad inputs, unverifiable hosts and injection attempts are refused before anything runs on the target', async () => {
   await writeVersionedSite(join(workspace, 'dist'), 'three');
   await mkdir(join(workspace, 'empty-build'), { recursive: true });
+  // A file name that would read as two lines (the second opening an HTML comment) in a plan or a log.
+  await writeVersionedSite(join(workspace, 'control-build'), 'three', { 'js/x\n<!-- hidden.js': 'x' });
   const stranger = newKeyPair('stranger');
   const before = { sessions: await sessionsStarted(), tree: await treeOf(sshHost.baseDir) };
   const cases: Array<[Record<string, string>, RegExp]> = [
@@ -148,6 +150,11 @@ test('bad inputs, unverifiable hosts and injection attempts are refused before a
     [{ target: '/srv/../etc' }, /Input "target" must be an absolute path without "." or ".." segments/],
     [{ source: 'no-such-dir' }, /Input "source" names ".*no-such-dir", which does not exist/],
     [{ source: 'empty-build' }, /which is empty: there is nothing to deploy/],
+    [{ source: 'control-build' }, /The source contains "js\/x\\n<!-- hidden\.js", a name with a control character/],
+    [
+      { source: 'control-build', 'dry-run': 'true' },
+      /The source contains "js\/x\\n<!-- hidden\.js", a name with a control character/,
+    ],
     [{ 'release-id': 'a/b' }, /Input "release-id" must be a release id/],
     [{ 'release-id': '..' }, /Input "release-id" must be a release id/],
     [{ target: '/srv/site; touch pwned' }, /Input "target" must be an absolute path of letters/],

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { renderMarkdown } from '@sophia-testing/github-api';
 import {
   planFrontend,
   scanSource,
@@ -28,6 +29,7 @@ import {
   writeFile,
   writeVersionedSite,
 } from './frontend-helpers.js';
+import { plansMarkdown } from '../actions/plan-comment/src/plans.js';
 import { runFrontendDeploy, useFrontendTestBed } from './fixtures/frontend-bed.js';
 
 const bed = useFrontendTestBed('frontend-plan-');
@@ -250,6 +252,65 @@ test('dry-run: true through the bundled action publishes the plan and its summar
       /^\| 127\.0\.0\.1:\d+ \| r2 \| - \| 5 \([\d.]+ KiB\) \| 2 \(8 B\) \| - \| 5 files \([\d.]+ KiB\) \| changed \(.*plan-site\.conf\) \|$/m,
     );
     expect(run.summary).toContain('- `docs/new.html`');
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+});
+
+test('a build whose file names would hide the rest of a plan comment: every planned path reads as text, production keeps its section, and the deploy does what the plan said', async () => {
+  const workspace = await tempDir('frontend-plan-names-');
+  try {
+    const source = join(workspace, 'dist');
+    // Names that end a code span, open an HTML comment at a line's start, or read as tags.
+    await writeVersionedSite(source, 'v4', {
+      'x`<!--.js': 'a',
+      '<!-- a.js': 'b',
+      'docs/<b>c</b>&amp;.html': 'c',
+      '``d``.js': 'd',
+      'e|f.js': 'e',
+    });
+    await writeFile(join(workspace, 'site.conf.tpl'), template());
+    const before = await hostSnapshot();
+    const run = await runFrontendDeploy(bed.sshHost, workspace, {
+      source: 'dist',
+      'release-id': 'r4',
+      'nginx-config': 'site.conf.tpl',
+      'nginx-config-path': configPath(),
+      'dry-run': 'true',
+    });
+    expect(run.code).toBe(0);
+    expect(await hostSnapshot()).toEqual(before);
+    const planned = JSON.parse(run.outputs.plan) as FrontendPlan;
+    const host = planned.hosts[0];
+    const paths = [...host.added.paths, ...host.changed.paths, ...host.removed.paths];
+    expect(host.added.paths).toEqual(expect.arrayContaining(['x`<!--.js', '<!-- a.js', '``d``.js', 'e|f.js']));
+
+    // The pull request's comment: staging's plan first, then production's.
+    const { body } = plansMarkdown(
+      [
+        { environment: 'staging', component: 'frontend', plan: planned },
+        { environment: 'production', component: 'frontend', plan: planned },
+      ],
+      [],
+      [],
+      '',
+      65_536,
+    );
+    for (const markdown of [run.summary, body]) {
+      expect(markdown.split('\n').filter((line) => line.trimStart().startsWith('<!--'))).toEqual([]);
+      const { html, codeSpans } = renderMarkdown(markdown);
+      expect(html).not.toContain('<!--');
+      for (const path of paths) expect(codeSpans).toContain(path);
+    }
+    const { html } = renderMarkdown(body);
+    expect(html).toContain('<h2>production</h2>');
+    expect(html).toContain('<h3>production: frontend</h3>');
+    // Production's own list of paths, after staging's, is whole.
+    const production = html.slice(html.indexOf('<h2>production</h2>'));
+    expect(production).toContain('<code>e|f.js</code>');
+    expect(production).toContain('<code>``d``.js</code>');
+
+    await deployAndCompare(source, 'r4', host);
   } finally {
     await rm(workspace, { recursive: true, force: true });
   }

@@ -65,12 +65,13 @@ function common(sha: string) {
 }
 
 /**
- * deploy.yml of the production frontend alone: `<p>Sophia {version}</p>` at commit version×40;
- * `cancelAtGate` cancels the run as the health gate's step starts.
+ * deploy.yml of the production `components` (the frontend alone unless told): `<p>Sophia {version}</p>`
+ * and the api at image tag `image` (the version unless told) at commit version×40; `cancelAtGate`
+ * cancels the run as the health gate's step starts.
  */
-function deploy(version: string, healthUrl: string, cancelAtGate = false, components = 'frontend') {
+function deploy(version: string, healthUrl: string, cancelAtGate = false, components = 'frontend', image = version) {
   writeFileSync(path.join(workspace, 'index.html'), `<p>Sophia ${version}</p>\n`);
-  writeFileSync(path.join(workspace, 'api.yaml'), apiDeployment(NS, `ghcr.io/sophia/api:${version}`));
+  writeFileSync(path.join(workspace, 'api.yaml'), apiDeployment(NS, `ghcr.io/sophia/api:${image}`));
   return runWorkflow({
     file: path.join(repoRoot, '.github', 'workflows', 'deploy.yml'),
     ...common(version.repeat(40)),
@@ -263,3 +264,20 @@ test('rollbacks of one component, to previous, a release id or a revision, are r
     expect([...replaced.statuses].sort((a, b) => b.id - a.id)[0].state).toBe('inactive');
   }
 }, 600_000);
+
+test('a backend-only deploy of a new commit whose manifests change nothing is recorded live, and the one before inactive', async () => {
+  // Commits 7…7 (everything, the api at image 7) and 8…8 (the backend alone, still image 7).
+  expect((await deploy('7', host.siteUrl, false, 'frontend,backend')).result).toBe('success');
+  expect(live()).toEqual(['7']);
+  const same = await deploy('8', host.siteUrl, false, 'backend', '7');
+  expect(same.result).toBe('success');
+  expect(same.jobs.find((job) => job.id === 'backend')?.outputs.changed).toBe('[]');
+  expect(records()).toMatchObject({ 7: ['inactive', 'success', 'in_progress'], 8: ['success', 'in_progress'] });
+  expect(liveDeployment()).toMatchObject({ sha: '8'.repeat(40), task: 'deploy' });
+  const eight = repository.deployments.find((each) => each.sha === '8'.repeat(40))!;
+  expect([...eight.statuses].sort((a, b) => b.id - a.id)[0].description).toBe(
+    'Deployed: every component was already as asked',
+  );
+  expect(await runningImage()).toBe('ghcr.io/sophia/api:7');
+  expect(await served()).toBe('<p>Sophia 7</p>\n');
+}, 300_000);

@@ -7,7 +7,7 @@ import {
   type FrontendPlan,
   type HostReport,
 } from '@sophia/releases';
-import { formatBytes, markdownTable } from '@sophia/reporting';
+import { failedMarkdown, formatBytes, markdownTable } from '@sophia/reporting';
 import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 
@@ -42,7 +42,7 @@ function summaryOf(report: FrontendDeployReport): string {
     report.smokeUrl,
     report.hosts.map((host) => host.label),
   );
-  const failure = report.error ? `\n**Failed:** ${report.error}\n` : '';
+  const failure = report.error ? `\n${failedMarkdown(report.error)}\n` : '';
   return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}`;
 }
 
@@ -80,7 +80,6 @@ export function frontendPublication(report: FrontendDeployReport): Publication {
  */
 export function notReleasedPublication(error: unknown, site: SiteLocation): Publication {
   const labels = sshTargetsFrom(site.ssh).map(hostLabel);
-  const message = error instanceof Error ? error.message : String(error);
   return {
     outputs: {
       'release-id': site.releaseId,
@@ -91,7 +90,7 @@ export function notReleasedPublication(error: unknown, site: SiteLocation): Publ
       'bytes-uploaded': 0,
       hosts: labels,
     },
-    summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n**Failed:** ${message}\n`,
+    summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${failedMarkdown(error)}\n`,
   };
 }
 

@@ -37419,30 +37419,31 @@ function kubernetesPlan(report, placement) {
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
 
 
-
 /** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
 const CELL_LIMIT = 120;
 /**
- * A value for a cell: whole up to CELL_LIMIT characters, else its start followed by its size in
- * UTF-8 bytes and the first 12 hex digits of its SHA-256, so two long values that differ only
- * past the cut still show as different and the Markdown stays small however big the value.
+ * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
+ * whole up to CELL_LIMIT characters, else cut with its size and digest.
  */
 function cell(value) {
     if (value === undefined)
-        return '';
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (text.length <= CELL_LIMIT)
-        return text;
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
-    return `${text.slice(0, CELL_LIMIT - 1)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+        return { markdown: '' };
+    return { markdown: (0,reporting_src/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
 }
 function fieldRows(changes) {
-    return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
+    return changes.map((change) => [
+        { markdown: (0,reporting_src/* markdownCode */.D9)(change.path) },
+        change.op,
+        cell(change.before),
+        cell(change.after),
+    ]);
 }
 /**
  * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
  * object and its line diff): the counts, the image changes, the MCP placement, and each changed
  * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ * Names and values come from the manifests being planned: every one goes through markdownTable,
+ * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
  */
 function kubernetesPlanMarkdown(plan) {
     const { created, configured, unchanged } = plan.counts;
@@ -37456,7 +37457,8 @@ function kubernetesPlanMarkdown(plan) {
             ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
             ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
             ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
-            ['Workloads', placement.workloads.join(', ')],
+            // Every workload, not cut at the usual length of one value.
+            ['Workloads', { markdown: (0,reporting_src/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
         ];
         parts.push('#### Placement', '', (0,reporting_src/* markdownTable */.Qj)(['', ''], rows));
         if (placement.nodeChanges.length > 0)
@@ -37466,7 +37468,7 @@ function kubernetesPlanMarkdown(plan) {
     if (changed.length > 0) {
         parts.push('#### Changed fields', '');
         for (const object of changed)
-            parts.push(`<details><summary>${object.object}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,reporting_src/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,reporting_src/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
     }
     return parts.join('\n');
 }
@@ -37501,11 +37503,11 @@ function appliedOutput(applied) {
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
     if (report.interrupted?.puttingBack)
-        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${report.interrupted.reason}`, '', 
+        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
         // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
         'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
     else if (report.interrupted)
-        parts.push(`**Stopped after changing the cluster:** ${report.interrupted.reason}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${line}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
+        parts.push(`**Stopped after changing the cluster:** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,reporting_src/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
     parts.push((0,reporting_src/* markdownTable */.Qj)(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
     ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), actionText(object)])));
@@ -37515,8 +37517,9 @@ function deployReportMarkdown(title, report) {
         rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
         `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
     ]));
+    // The cluster's words (events name images and files of the manifests) shown as they are.
     for (const rollout of report.rollouts.filter((r) => !r.ok))
-        parts.push(formatDiagnostics(rollout));
+        parts.push((0,reporting_src/* markdownCodeBlock */.IS)(formatDiagnostics(rollout), 'text'));
     parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
         (0,inputs_src/* workloadKey */.f6)(record.ref),
         record.failedRevision ?? '',
@@ -37534,7 +37537,7 @@ function deployReportMarkdown(title, report) {
     if (diffs.length > 0) {
         parts.push('#### Changes the deploy would make', '');
         for (const object of diffs)
-            parts.push(`<details><summary>${(0,inputs_src/* workloadKey */.f6)(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`);
+            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)((0,inputs_src/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,reporting_src/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
     }
     return parts.join('\n');
 }
@@ -37604,7 +37607,6 @@ function dryRunLines(report) {
  * not changed and why.
  */
 function notDeployedPublication(title, error) {
-    const message = error instanceof Error ? error.message : String(error);
     const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
     // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
     const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
@@ -37613,7 +37615,7 @@ function notDeployedPublication(title, error) {
     return {
         outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
         annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n**Failed:** ${message}\n`,
+        summary: `### ${title}\n\n${outcome}\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
@@ -41353,11 +41355,12 @@ function debugEnabled(env = process.env) {
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
- * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
+ * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
+ * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
     const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${(0,reporting_src/* markdownText */.p7)(error.message)}\n`;
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -51728,13 +51731,16 @@ const jsonCheck = (name, raw) => {
 __nccwpck_require__.d(__webpack_exports__, {
   G0: () => (/* reexport */ PLAN_SCHEMA),
   SS: () => (/* reexport */ ReportedError),
+  hy: () => (/* reexport */ failedMarkdown),
   vy: () => (/* reexport */ hostLabel),
+  D9: () => (/* reexport */ markdownCode),
+  IS: () => (/* reexport */ markdownCodeBlock),
   Qj: () => (/* reexport */ markdownTable),
   p7: () => (/* reexport */ markdownText),
   aB: () => (/* reexport */ silentLog)
 });
 
-// UNUSED EXPORTS: MARKDOWN_TEXT_CHARS, formatBytes
+// UNUSED EXPORTS: MARKDOWN_VALUE_LIMIT, formatBytes, shortened, visibleText
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
 /** A log that drops everything: the default where a caller gives none. */
@@ -51764,19 +51770,116 @@ class ReportedError extends Error {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-function escapeCell(cell) {
-    return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+
+// The one home of how text that others control (file names from a build, values of manifests,
+// messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
+// A library would have to know GitHub's renderer: the escapers of npm (markdown-escape and the
+// like) escape Markdown punctuation but leave line breaks, `<!--` and code-span fences as they
+// are, and those are what can hide the rest of a comment (a line starting with `<!--` opens an
+// HTML block that runs to the end, CommonMark 0.31 §4.6).
+/** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
+const MARKDOWN_VALUE_LIMIT = 200;
+// C0 and C1 control characters, DEL, the Unicode line and paragraph separators, and the
+// invisible format characters (zero-width and bidirectional controls) that make text read
+// otherwise than it is.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/**
+ * `text` with every control, line-separating or invisible format character shown as an escape
+ * (`\n`, `\r`, `\t`, else `\uXXXX`, as JavaScript writes them), so it stays on one line and reads as
+ * it is.
+ */
+function visibleText(text) {
+    return text.replace(INVISIBLE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 /**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8
+ * bytes and the first 12 hex digits of its SHA-256, so two long values that differ only past the
+ * cut still read as different and a summary stays small however big the value.
+ */
+function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
+    if (text.length <= limit)
+        return text;
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    // Never split a surrogate pair.
+    const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
+    return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+}
+/**
+ * Plain text as Markdown that renders as exactly that text, on one line: control characters as
+ * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
+ * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
+ * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
+ * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
+ * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
+ * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
+ */
+function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
+    return (shortened(visibleText(text), limit)
+        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
+        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;'));
+}
+/** The longest run of backticks in `text` (0 when none). */
+function longestBacktickRun(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+/**
+ * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
+ * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
+ * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
+ * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
+ * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
+ * before they read code spans.
+ */
+function markdownCode(text, limit = MARKDOWN_VALUE_LIMIT) {
+    const shown = shortened(visibleText(text), limit);
+    const fence = '`'.repeat(longestBacktickRun(shown) + 1);
+    const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+    return `${fence}${pad}${shown}${pad}${fence}`;
+}
+/**
+ * `text` as a fenced code block of the given info string (`diff`, `text`), whole and on its own
+ * lines: the fence is one backtick longer than any run inside, at least three, so no line of
+ * `text` can close it (CommonMark 0.31 §4.5). Characters that end a line in Markdown but are not
+ * line breaks of the text (a lone CR, U+2028, U+2029) and other control characters are shown as
+ * visibleText shows them; the text's own line breaks stay.
+ */
+function markdownCodeBlock(text, info = '') {
+    const shown = text
+        .split('\n')
+        .map((line) => visibleText(line))
+        .join('\n');
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(shown) + 1));
+    return `${fence}${info}\n${shown}\n${fence}\n`;
+}
+/**
+ * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
+ * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
+ * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
+ * escaped, which this also satisfies.
+ */
+function cellMarkdown(cell) {
+    const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
+    return markdown.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every
+ * cell on one line, plain-text cells escaped by markdownText, and every unescaped `|` of a
+ * MarkdownCell escaped, so no value can break the table or the Markdown after it. Markdown
+ * rather than HTML so a summary also reads well as plain text in a terminal.
  */
 function markdownTable(header, rows) {
     const lines = [
-        `| ${header.map(escapeCell).join(' | ')} |`,
+        `| ${header.map(cellMarkdown).join(' | ')} |`,
         `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+        ...rows.map((row) => `| ${row.map(cellMarkdown).join(' | ')} |`),
     ];
     return lines.join('\n') + '\n';
 }
@@ -51788,24 +51891,13 @@ function formatBytes(bytes) {
         return `${(bytes / 1024).toFixed(1)} KiB`;
     return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
-/** The most characters of one outside text (an error message) a summary shows before cutting it. */
-const MARKDOWN_TEXT_CHARS = 2000;
-const MARKDOWN_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 /**
- * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
- * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
- * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
- * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
- * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
- * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ * The line a summary gives a failure: `**Failed:** ` and the error's message (or the value as a
+ * string) as markdownText shows it, cut at 2000 characters: messages quote file names, values and
+ * hosts' answers.
  */
-function markdownText(text, maxChars = MARKDOWN_TEXT_CHARS) {
-    const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
-    const escaped = shown
-        .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
-        .replace(/[\\`*_~[\]|]/g, '\\$&')
-        .replace(/\r\n|\r|\n/g, '<br>');
-    return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
+function failedMarkdown(error) {
+    return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts

@@ -9,7 +9,7 @@ import {
   type PlacementFinding,
   type PlannedPlacement,
 } from '@sophia/kubernetes';
-import { markdownTable } from '@sophia/reporting';
+import { failedMarkdown, markdownTable } from '@sophia/reporting';
 
 const TITLE = 'deploy-mcp-node';
 
@@ -111,11 +111,10 @@ export function mcpNodePublication(report: McpNodeReport): Publication {
  * such node): every output empty, manifest problems at their files and lines, and a summary saying neither the node nor the cluster was changed, and why.
  */
 export function notPlacedPublication(error: unknown): Publication {
-  const message = error instanceof Error ? error.message : String(error);
   const notDeployed = notDeployedPublication(TITLE, error);
   return {
     ...notDeployed,
     outputs: { ...notDeployed.outputs, node: '', workloads: [] },
-    summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n**Failed:** ${message}\n`,
+    summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n${failedMarkdown(error)}\n`,
   };
 }

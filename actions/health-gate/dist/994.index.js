@@ -333,11 +333,12 @@ function debugEnabled(env = process.env) {
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
- * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
+ * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
+ * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
     const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${(0,reporting_src/* markdownText */.p7)(error.message)}\n`;
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -1379,8 +1380,13 @@ async function recordRollback(github, options) {
 function latency(value) {
     return value === null ? '–' : `${value} ms`;
 }
+/** Lines of one cell, each text as markdownText shows it (answers of the servers probed), or `–` when none. */
+function linesCell(lines) {
+    const shown = lines.filter((line) => Boolean(line)).map((line) => (0,reporting_src/* markdownText */.p7)(line, 500));
+    return { markdown: shown.join('<br>') || '–' };
+}
 function lastProblem(url) {
-    return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+    return linesCell([url.lastError && `error: ${url.lastError}`, url.lastMismatch]);
 }
 /** The job summary: the verdict in one line, then one row per URL. */
 function healthSummary(report) {
@@ -1397,7 +1403,7 @@ function healthSummary(report) {
         url.lastStatus ?? '–',
         latency(url.latencyMs.p50),
         latency(url.latencyMs.max),
-        url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+        linesCell(url.redirects.map((hop) => `${hop.status} → ${hop.to}`)),
         // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
         url.finalUrl === url.url ? '–' : url.finalUrl,
         lastProblem(url),
@@ -1437,10 +1443,9 @@ function healthPublication(report) {
  * rounds, no report, and a summary saying no URL was probed and why.
  */
 function notCheckedPublication(error) {
-    const message = error instanceof Error ? error.message : String(error);
     return {
         outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
-        summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
+        summary: `### Health gate\n\nNo URL was probed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 

@@ -1,13 +1,19 @@
 import type { Publication } from '@sophia/action-runtime';
-import { markdownTable } from '@sophia/reporting';
+import { failedMarkdown, markdownTable, markdownText, type MarkdownCell } from '@sophia/reporting';
 import type { HealthReport, UrlReport } from '@sophia/health-check';
 
 function latency(value: number | null): string {
   return value === null ? '–' : `${value} ms`;
 }
 
-function lastProblem(url: UrlReport): string {
-  return [url.lastError && `error: ${url.lastError}`, url.lastMismatch].filter(Boolean).join('<br>') || '–';
+/** Lines of one cell, each text as markdownText shows it (answers of the servers probed), or `–` when none. */
+function linesCell(lines: Array<string | null | undefined>): MarkdownCell {
+  const shown = lines.filter((line): line is string => Boolean(line)).map((line) => markdownText(line, 500));
+  return { markdown: shown.join('<br>') || '–' };
+}
+
+function lastProblem(url: UrlReport): MarkdownCell {
+  return linesCell([url.lastError && `error: ${url.lastError}`, url.lastMismatch]);
 }
 
 /** The job summary: the verdict in one line, then one row per URL. */
@@ -25,7 +31,7 @@ export function healthSummary(report: HealthReport): string {
     url.lastStatus ?? '–',
     latency(url.latencyMs.p50),
     latency(url.latencyMs.max),
-    url.redirects.length ? url.redirects.map((hop) => `${hop.status} → ${hop.to}`).join('<br>') : '–',
+    linesCell(url.redirects.map((hop) => `${hop.status} → ${hop.to}`)),
     // Where the latest answer came from, so a redirect that landed somewhere unexpected shows at once.
     url.finalUrl === url.url ? '–' : url.finalUrl,
     lastProblem(url),
@@ -70,9 +76,8 @@ export function healthPublication(report: HealthReport): Publication {
  * rounds, no report, and a summary saying no URL was probed and why.
  */
 export function notCheckedPublication(error: unknown): Publication {
-  const message = error instanceof Error ? error.message : String(error);
   return {
     outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
-    summary: `### Health gate\n\nNo URL was probed.\n\n**Failed:** ${message}\n`,
+    summary: `### Health gate\n\nNo URL was probed.\n\n${failedMarkdown(error)}\n`,
   };
 }

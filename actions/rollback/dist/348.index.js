@@ -181,6 +181,13 @@ const RELEASE_INFO_FILE = '.release.json';
 /** Where releases built before the records moved kept their manifest, at the release's top (see RECORDS_DIR). */
 const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
+/**
+ * Control characters (C0, DEL, C1), which no name of a web site needs: a name holding one (a line
+ * break, a carriage return) reads as two lines or as other text in every log, plan and review
+ * that lists it, so a build could show reviewers one thing and serve another.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 /** Files up to this size are read whole while hashing, and kept (within CACHE_BUDGET) for sending. */
 const SMALL_FILE = 256 * 1024;
 const CACHE_BUDGET = 128 * 1024 * 1024;
@@ -274,6 +281,9 @@ const YIELD_AFTER_MS = 4;
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
  * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
  * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
+ * Throws SourceError for a root that is not a directory, a reserved name at the top, an entry
+ * that is neither file, directory nor symlink, and a name with a control character
+ * (CONTROL_CHARACTER), naming the path: before any host is touched.
  */
 async function scanSource(root) {
     let rootStat;
@@ -298,6 +308,9 @@ async function scanSource(root) {
                 ranSince = external_node_perf_hooks_.performance.now();
             }
             const path = relative ? `${relative}/${name}` : name;
+            if (CONTROL_CHARACTER.test(name)) {
+                throw new SourceError(`The source contains ${(0,src/* describeValue */.bp)(path)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`);
+            }
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
             }
@@ -4500,7 +4513,7 @@ function hostDetails(host) {
         : [
             `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
             '',
-            ...changes.paths.map((path) => `- \`${path}\``),
+            ...changes.paths.map((path) => `- ${(0,reporting_src/* markdownCode */.D9)(path)}`),
             '',
         ];
     const lines = [
@@ -4509,14 +4522,14 @@ function hostDetails(host) {
         ...list('Removed', host.removed),
         ...(host.drifted.length > 0
             ? [
-                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,reporting_src/* markdownCode */.D9)(path)).join(', ')}`,
                 '',
             ]
             : []),
     ];
     if (lines.length === 0)
         return '';
-    return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+    return `<details><summary>${(0,reporting_src/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
 }
 function configCell(host) {
     return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
@@ -4529,6 +4542,9 @@ function frontendPlanBlockers(plan) {
  * A frontend plan in Markdown (the plan job's summary, a pull request's plan comment): the build,
  * per host what would be added, changed, removed, kept and sent and the nginx config, the
  * blockers, then each host's first paths folded in `<details>`. Sizes as `formatBytes` gives them.
+ * File names come from the build being planned (a pull request's): each path is a code span of
+ * markdownCode and every other value text of markdownText, so no name can end its line or open
+ * HTML that hides the rest of the plan.
  */
 function frontendPlanMarkdown(plan) {
     const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
@@ -4543,12 +4559,12 @@ function frontendPlanMarkdown(plan) {
     ]));
     const blockers = frontendPlanBlockers(plan);
     return [
-        `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
+        `### Frontend plan for release ${(0,reporting_src/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
         '',
         `The build: ${plan.build.files} files, ${(0,reporting_src/* formatBytes */.z3)(plan.build.bytes)}.`,
         '',
         table,
-        ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
+        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,reporting_src/* markdownText */.p7)(blocker, 1000)}\n`),
         ...plan.hosts.map(hostDetails).filter(Boolean),
     ].join('\n');
 }

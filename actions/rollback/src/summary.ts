@@ -1,7 +1,7 @@
 import type { Publication } from '@sophia/action-runtime';
 import { formatDiagnostics, workloadKey, type RollbackOutcome } from '@sophia/kubernetes';
 import type { HostRollback } from '@sophia/releases';
-import { markdownTable } from '@sophia/reporting';
+import { failedMarkdown, markdownTable } from '@sophia/reporting';
 
 // The rollback action's outputs and job summary, for both components, also on failure. Type-only
 // imports of @sophia/releases: the release flow and the SSH stack load only for a frontend rollback.
@@ -79,10 +79,9 @@ export function frontendRollbackPublication(hosts: HostRollback[], target: strin
  * the other outputs empty (no host was read), and why.
  */
 export function notRolledBackPublication(error: unknown, target: string) {
-  const message = error instanceof Error ? error.message : String(error);
   return {
     outputs: { from: '', to: '', live: '', switched: 'false' },
-    summary: `### Rollback of ${target}\n\nNo host was changed.\n\n**Failed:** ${message}\n`,
+    summary: `### Rollback of ${target}\n\nNo host was changed.\n\n${failedMarkdown(error)}\n`,
   } satisfies Publication;
 }
 
@@ -139,10 +138,9 @@ export function kubernetesRollbackPublication(outcomes: RollbackOutcome[], names
  * no workload was changed and why.
  */
 export function notRolledBackKubernetesPublication(error: unknown, namespace: string | undefined) {
-  const message = error instanceof Error ? error.message : String(error);
   const where = namespace ? ` in namespace ${namespace}` : '';
   return {
     outputs: { from: '{}', to: '{}' },
-    summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n**Failed:** ${message}\n`,
+    summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n${failedMarkdown(error)}\n`,
   };
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { InputError } from '@sophia/inputs';
-import { markdownText, type OutputValue } from '@sophia/reporting';
+import { failedMarkdown, markdownText, type OutputValue } from '@sophia/reporting';
 import { asMainStep, asPostStep, isPostStep } from './lifecycle.js';
 import { hasPublished, publishFailure } from './publish.js';
 
@@ -31,11 +31,12 @@ export interface ActionSteps {
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
- * typed, so it and the input's name go in through markdownText: shown as written, cut when long.
+ * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
+ * shown as written, control characters visible, cut when long.
  */
 export function inputRefusedSummary(title: string, error: InputError): string {
   const input = markdownText(error.input);
-  return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n**Failed:** ${markdownText(error.message)}\n`;
+  return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${failedMarkdown(error)}\n`;
 }
 
 /**

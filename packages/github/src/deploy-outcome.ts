@@ -28,15 +28,19 @@ export interface ComponentRun {
 
 /**
  * Where one component stands after the run: `new` (this run's release serves), `previous` (what
- * served before the run serves again), `untouched` (the run changed nothing of it), `unknown`.
+ * served before the run serves again), `unchanged` (its deploy succeeded with nothing to change:
+ * what this run asked for serves, and it is also what served before), `untouched` (its deploy never
+ * ran: not asked for, not approved, or stopped before it started), `unknown`.
  */
-export type ComponentState = 'new' | 'previous' | 'untouched' | 'unknown';
+export type ComponentState = 'new' | 'previous' | 'unchanged' | 'untouched' | 'unknown';
 
 /**
  * The run's outcome for its deployment record:
  * - `live`: this run's deployment is what serves (`checked`: the health gate passed; otherwise the
- *   gate did not finish, such as a run cancelled during it);
- * - `restored`: everything it changed was put back, the deployment before it serves again;
+ *   gate did not finish, such as a run cancelled during it), whether its deploys changed something
+ *   or found every component as asked already;
+ * - `restored`: everything it changed was put back (or it changed nothing and its gate failed, or
+ *   its deploys never ran), the deployment before it serves again;
  * - `unknown`: some component's state is unknown, or some serve this run's release and others
  *   the one before: no deployment record names what serves.
  */
@@ -52,10 +56,11 @@ export interface DeployOutcome {
 export function componentState(run: ComponentRun): ComponentState {
   if (run.ran !== 'true') return 'untouched';
   if (run.deploy === 'success') {
-    if (run.rollback === 'success') return 'previous';
     if (run.rollback === 'failure' || run.rollback === 'cancelled') return 'unknown';
-    // deploy.yml rolls back only the workloads a deploy changed: with none, its state is the one before.
-    return run.changed === '[]' ? 'untouched' : 'new';
+    // deploy.yml rolls back only the workloads a deploy changed: with none, a rollback had nothing
+    // to undo, and the release asked for is the one that served before.
+    if (run.changed === '[]') return 'unchanged';
+    return run.rollback === 'success' ? 'previous' : 'new';
   }
   if (run.deploy !== 'failure') return 'unknown';
   if (run.rollbacks === undefined) return 'previous';
@@ -90,17 +95,27 @@ export function deployOutcome(
   // deployment status"), only `success` makes a deployment the environment's active one; `error`
   // and `failure` say it did not go live, `inactive` that something replaced it. So `live` becomes
   // `success`, and the description says the health gate did not finish.
-  if (touched.length > 0 && touched.every((state) => state === 'new') && gate.result !== 'failure') {
+  // An `unchanged` component serves what this run asked for and what served before alike: it
+  // agrees with either record, and decides neither.
+  if (
+    touched.length > 0 &&
+    touched.every((state) => state === 'new' || state === 'unchanged') &&
+    gate.result !== 'failure'
+  ) {
+    const unchanged = touched.every((state) => state === 'unchanged');
     return {
       served: 'live',
       checked,
       components: states,
       description: checked
-        ? 'Deployed'
-        : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new')}`,
+        ? unchanged
+          ? 'Deployed: every component was already as asked'
+          : 'Deployed'
+        : `Live without a finished health gate (run ${gate.result === 'cancelled' ? 'cancelled' : 'stopped'} before it ended): ${list('new') || list('unchanged')}`,
     };
   }
-  if (touched.every((state) => state === 'previous')) {
+  if (touched.every((state) => state === 'previous' || state === 'unchanged')) {
+    const changedNothing = touched.length > 0 && touched.every((state) => state === 'unchanged');
     return {
       served: 'restored',
       checked,
@@ -108,14 +123,17 @@ export function deployOutcome(
       description:
         touched.length === 0
           ? 'Deploy failed or was not approved: nothing of it stayed live'
-          : gate.result === 'failure'
-            ? 'Health gate failed: what this run changed was rolled back'
-            : 'Deploy failed: what this run changed was put back',
+          : changedNothing
+            ? 'Health gate failed: this run changed nothing, what served before still serves'
+            : gate.result === 'failure'
+              ? 'Health gate failed: what this run changed was rolled back'
+              : 'Deploy failed: what this run changed was put back',
     };
   }
   const parts = [
     ['this run', list('new')],
     ['put back', list('previous')],
+    ['unchanged', list('unchanged')],
     ['unknown (a rollback failed or was cancelled)', list('unknown')],
   ]
     .filter(([, names]) => names !== '')

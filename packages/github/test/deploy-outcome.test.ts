@@ -34,12 +34,141 @@ describe('componentState', () => {
     expect(componentState(deployed({ deploy: 'failure' }))).toBe('previous');
   });
 
-  it('takes a Kubernetes deploy that changed no workload as untouched', () => {
-    expect(componentState(deployed({ changed: '[]', rollbacks: '{}' }))).toBe('untouched');
+  it('takes a Kubernetes deploy that changed no workload as unchanged: what it asked for serves', () => {
+    expect(componentState(deployed({ changed: '[]', rollbacks: '{}' }))).toBe('unchanged');
+  });
+
+  // Every deploy result x changed (none, some, the frontend's absent output) x rollback job result.
+  const WORKLOAD = '["sophia/Deployment/api"]';
+  it.each([
+    ['success', '[]', 'skipped', 'unchanged'],
+    ['success', '[]', 'success', 'unchanged'],
+    ['success', '[]', 'failure', 'unknown'],
+    ['success', '[]', 'cancelled', 'unknown'],
+    ['success', WORKLOAD, 'skipped', 'new'],
+    ['success', WORKLOAD, 'success', 'previous'],
+    ['success', WORKLOAD, 'failure', 'unknown'],
+    ['success', WORKLOAD, 'cancelled', 'unknown'],
+    ['success', undefined, 'skipped', 'new'],
+    ['success', undefined, 'success', 'previous'],
+    ['success', undefined, 'failure', 'unknown'],
+    ['success', undefined, 'cancelled', 'unknown'],
+    // A failed deploy puts back what it changed itself (the frontend never switched).
+    ['failure', '[]', 'skipped', 'previous'],
+    ['failure', WORKLOAD, 'skipped', 'previous'],
+    ['failure', undefined, 'skipped', 'previous'],
+    ['cancelled', '[]', 'skipped', 'unknown'],
+    ['cancelled', WORKLOAD, 'skipped', 'unknown'],
+    ['cancelled', undefined, 'skipped', 'unknown'],
+    ['skipped', undefined, 'skipped', 'unknown'],
+  ])('deploy %s, changed %s, rollback %s: %s', (deploy, changed, rollback, state) => {
+    const kubernetes = changed !== undefined;
+    const run = deployed({
+      deploy,
+      rollback,
+      ...(kubernetes
+        ? { changed, rollbacks: deploy === 'failure' ? '{"sophia/Deployment/api":{"result":"restored"}}' : '' }
+        : {}),
+    });
+    expect(componentState(run)).toBe(state);
+    // A job that never started its steps changed nothing, whatever its result.
+    expect(componentState({ ...run, ran: '' })).toBe('untouched');
   });
 });
 
 describe('deployOutcome', () => {
+  const unchanged = deployed({ changed: '[]', rollbacks: '' });
+  const changedApi = deployed({ changed: '["sophia/Deployment/api"]', rollbacks: '' });
+  const gates = {
+    passed: gatePassed,
+    failed: { result: 'failure', healthy: 'false' },
+    skipped: { result: 'skipped', healthy: '' },
+    cancelled: { result: 'cancelled', healthy: '' },
+  };
+  type Gate = keyof typeof gates;
+  // Components of a run -> per gate result, what the record says (`live`/`live unchecked` is
+  // GitHub's `success`, the others `failure`; `restored` marks the deployment before live again).
+  const table: Array<[string, Record<string, ComponentRun>, Record<Gate, string>]> = [
+    [
+      'a backend-only redeploy that changed nothing',
+      { frontend: notRun, backend: unchanged, mcp: notRun },
+      { passed: 'live', failed: 'restored', skipped: 'live unchecked', cancelled: 'live unchecked' },
+    ],
+    [
+      'a backend deploy that changed a workload, not rolled back',
+      { frontend: notRun, backend: changedApi },
+      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+    ],
+    [
+      'a backend deploy rolled back by its rollback job',
+      { backend: { ...changedApi, rollback: 'success' } },
+      { passed: 'restored', failed: 'restored', skipped: 'restored', cancelled: 'restored' },
+    ],
+    [
+      'a new frontend beside a backend that changed nothing',
+      { frontend: deployed(), backend: unchanged },
+      { passed: 'live', failed: 'unknown', skipped: 'live unchecked', cancelled: 'live unchecked' },
+    ],
+    [
+      'a frontend rolled back beside a backend that changed nothing',
+      { frontend: deployed({ rollback: 'success' }), backend: unchanged },
+      { passed: 'restored', failed: 'restored', skipped: 'restored', cancelled: 'restored' },
+    ],
+    [
+      'a backend whose deploy failed and put back, beside a backend that changed nothing',
+      {
+        backend: deployed({ deploy: 'failure', changed: '', rollbacks: '{"s/Deployment/api":{"result":"restored"}}' }),
+        mcp: unchanged,
+      },
+      { passed: 'restored', failed: 'restored', skipped: 'restored', cancelled: 'restored' },
+    ],
+    [
+      'a new frontend beside a backend whose deploy failed and put back',
+      { frontend: deployed(), backend: deployed({ deploy: 'failure', changed: '', rollbacks: '' }) },
+      { passed: 'unknown', failed: 'unknown', skipped: 'unknown', cancelled: 'unknown' },
+    ],
+    [
+      'a rollback that failed beside a component that changed nothing',
+      { frontend: deployed({ rollback: 'failure' }), backend: unchanged },
+      { passed: 'unknown', failed: 'unknown', skipped: 'unknown', cancelled: 'unknown' },
+    ],
+    [
+      'a run whose deploys never ran',
+      { frontend: notRun, backend: notRun },
+      { passed: 'restored', failed: 'restored', skipped: 'restored', cancelled: 'restored' },
+    ],
+  ];
+  it.each(
+    table.flatMap(([name, components, byGate]) =>
+      (Object.keys(gates) as Gate[]).map((gate) => [name, gate, components, byGate[gate]] as const),
+    ),
+  )('%s, gate %s', (_name, gate, components, expected) => {
+    const outcome = deployOutcome(components, gates[gate]);
+    const said = outcome.served === 'live' && !outcome.checked ? 'live unchecked' : outcome.served;
+    expect(said).toBe(expected);
+    if (expected === 'live unchecked') expect(outcome.description).toMatch(/^Live without a finished health gate/);
+  });
+
+  it('says a passed redeploy that changed nothing is deployed, and a failed gate after one that nothing was changed', () => {
+    const components = { frontend: notRun, backend: unchanged, mcp: notRun };
+    expect(deployOutcome(components, gatePassed)).toEqual({
+      served: 'live',
+      checked: true,
+      components: { frontend: 'untouched', backend: 'unchanged', mcp: 'untouched' },
+      description: 'Deployed: every component was already as asked',
+    });
+    expect(deployOutcome(components, gates.failed).description).toBe(
+      'Health gate failed: this run changed nothing, what served before still serves',
+    );
+    expect(deployOutcome({ frontend: deployed(), backend: unchanged }, gatePassed).description).toBe('Deployed');
+    expect(
+      deployOutcome(
+        { frontend: deployed(), backend: deployed({ deploy: 'failure', changed: '', rollbacks: '' }), mcp: unchanged },
+        gatePassed,
+      ).description,
+    ).toBe('Not all live: this run: frontend; put back: backend; unchanged: mcp');
+  });
+
   it('is live and checked when every component serves its new release and the gate passed', () => {
     expect(deployOutcome({ frontend: deployed(), backend: notRun }, gatePassed)).toMatchObject({
       served: 'live',

@@ -1,4 +1,12 @@
-import { markdownTable, type Cell, type Publication, type RunContext } from '@sophia/reporting';
+import {
+  failedMarkdown,
+  markdownCodeBlock,
+  markdownTable,
+  markdownText,
+  type Cell,
+  type Publication,
+  type RunContext,
+} from '@sophia/reporting';
 import type { AppliedObject, DeployReport, RollbackRecord } from './deploy.js';
 import { ManifestError, NamespaceInputError } from './manifest-error.js';
 import { workloadKey } from './objects.js';
@@ -28,7 +36,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
   const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
   if (report.interrupted?.puttingBack)
     parts.push(
-      `**Cancelled after changing the cluster; putting back what this run changed.** ${report.interrupted.reason}`,
+      `**Cancelled after changing the cluster; putting back what this run changed.** ${markdownText(report.interrupted.reason, 1000)}`,
       '',
       // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
       'If this summary still says so, the step was ended before the put-back finished: check the workloads below.',
@@ -36,9 +44,9 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
     );
   else if (report.interrupted)
     parts.push(
-      `**Stopped after changing the cluster:** ${report.interrupted.reason}`,
+      `**Stopped after changing the cluster:** ${markdownText(report.interrupted.reason, 1000)}`,
       '',
-      ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${line}`),
+      ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${markdownText(line, 1000)}`),
       ...(report.interrupted.notPutBack.length > 0 ? [''] : []),
     );
   parts.push(
@@ -56,7 +64,9 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
       `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
     ]),
   );
-  for (const rollout of report.rollouts.filter((r) => !r.ok)) parts.push(formatDiagnostics(rollout));
+  // The cluster's words (events name images and files of the manifests) shown as they are.
+  for (const rollout of report.rollouts.filter((r) => !r.ok))
+    parts.push(markdownCodeBlock(formatDiagnostics(rollout), 'text'));
   parts.push(
     ...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
       workloadKey(record.ref),
@@ -78,7 +88,7 @@ export function deployReportMarkdown(title: string, report: DeployReport): strin
     parts.push('#### Changes the deploy would make', '');
     for (const object of diffs)
       parts.push(
-        `<details><summary>${workloadKey(object)}: ${object.action}</summary>\n\n\`\`\`diff\n${object.diff}\n\`\`\`\n</details>\n`,
+        `<details><summary>${markdownText(workloadKey(object))}: ${object.action}</summary>\n\n${markdownCodeBlock(object.diff!, 'diff')}</details>\n`,
       );
   }
   return parts.join('\n');
@@ -155,7 +165,6 @@ function dryRunLines(report: DeployReport): string[] {
  * not changed and why.
  */
 export function notDeployedPublication(title: string, error: unknown): Publication {
-  const message = error instanceof Error ? error.message : String(error);
   const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
   // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
   const outcome =
@@ -165,7 +174,7 @@ export function notDeployedPublication(title: string, error: unknown): Publicati
   return {
     outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
     annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
-    summary: `### ${title}\n\n${outcome}\n\n**Failed:** ${message}\n`,
+    summary: `### ${title}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
   };
 }
 

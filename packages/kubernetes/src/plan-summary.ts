@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { markdownTable } from '@sophia/reporting';
+import { markdownCode, markdownTable, markdownText, type MarkdownCell } from '@sophia/reporting';
 import type { FieldChange } from './field-changes.js';
 import type { KubernetesPlan } from './plan.js';
 import { nodeChangeText } from './placement.js';
@@ -8,26 +7,29 @@ import { nodeChangeText } from './placement.js';
 const CELL_LIMIT = 120;
 
 /**
- * A value for a cell: whole up to CELL_LIMIT characters, else its start followed by its size in
- * UTF-8 bytes and the first 12 hex digits of its SHA-256, so two long values that differ only
- * past the cut still show as different and the Markdown stays small however big the value.
+ * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
+ * whole up to CELL_LIMIT characters, else cut with its size and digest.
  */
-function cell(value: unknown): string {
-  if (value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  if (text.length <= CELL_LIMIT) return text;
-  const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  return `${text.slice(0, CELL_LIMIT - 1)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+function cell(value: unknown): MarkdownCell {
+  if (value === undefined) return { markdown: '' };
+  return { markdown: markdownText(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
 }
 
-function fieldRows(changes: FieldChange[]): string[][] {
-  return changes.map((change) => [`\`${change.path}\``, change.op, cell(change.before), cell(change.after)]);
+function fieldRows(changes: FieldChange[]): Array<Array<string | MarkdownCell>> {
+  return changes.map((change) => [
+    { markdown: markdownCode(change.path) },
+    change.op,
+    cell(change.before),
+    cell(change.after),
+  ]);
 }
 
 /**
  * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
  * object and its line diff): the counts, the image changes, the MCP placement, and each changed
  * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ * Names and values come from the manifests being planned: every one goes through markdownTable,
+ * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
  */
 export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
   const { created, configured, unchanged } = plan.counts;
@@ -48,7 +50,8 @@ export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
       ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
       ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
       ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
-      ['Workloads', placement.workloads.join(', ')],
+      // Every workload, not cut at the usual length of one value.
+      ['Workloads', { markdown: markdownText(placement.workloads.join(', '), 4000) }],
     ];
     parts.push('#### Placement', '', markdownTable(['', ''], rows));
     if (placement.nodeChanges.length > 0)
@@ -65,7 +68,7 @@ export function kubernetesPlanMarkdown(plan: KubernetesPlan): string {
     parts.push('#### Changed fields', '');
     for (const object of changed)
       parts.push(
-        `<details><summary>${object.object}: ${object.changes!.length} field${object.changes!.length === 1 ? '' : 's'}</summary>\n`,
+        `<details><summary>${markdownText(object.object)}: ${object.changes!.length} field${object.changes!.length === 1 ? '' : 's'}</summary>\n`,
         markdownTable(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes!)),
         '</details>\n',
       );

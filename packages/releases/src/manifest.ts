@@ -15,6 +15,14 @@ export const RELEASE_INFO_FILE = '.release.json';
 export const RELEASE_MANIFEST_FILE = '.release-manifest.json';
 const RESERVED_NAMES = new Set([RELEASE_INFO_FILE, RELEASE_MANIFEST_FILE]);
 
+/**
+ * Control characters (C0, DEL, C1), which no name of a web site needs: a name holding one (a line
+ * break, a carriage return) reads as two lines or as other text in every log, plan and review
+ * that lists it, so a build could show reviewers one thing and serve another.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** A regular file of the build. */
 export interface FileEntry {
   type: 'file';
@@ -152,6 +160,9 @@ const YIELD_AFTER_MS = 4;
  * not the directory. Small files are read synchronously: for tens of thousands of tiny files, one
  * blocking read each is several times faster than a round of thread-pool hops. The scan yields to
  * the event loop every YIELD_AFTER_MS, so connections made meanwhile progress.
+ * Throws SourceError for a root that is not a directory, a reserved name at the top, an entry
+ * that is neither file, directory nor symlink, and a name with a control character
+ * (CONTROL_CHARACTER), naming the path: before any host is touched.
  */
 export async function scanSource(root: string): Promise<FileManifest> {
   let rootStat;
@@ -175,6 +186,11 @@ export async function scanSource(root: string): Promise<FileManifest> {
         ranSince = performance.now();
       }
       const path = relative ? `${relative}/${name}` : name;
+      if (CONTROL_CHARACTER.test(name)) {
+        throw new SourceError(
+          `The source contains ${describeValue(path)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`,
+        );
+      }
       if (!relative && RESERVED_NAMES.has(name)) {
         throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
       }

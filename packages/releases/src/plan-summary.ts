@@ -1,4 +1,4 @@
-import { formatBytes, markdownTable } from '@sophia/reporting';
+import { formatBytes, markdownCode, markdownTable, markdownText } from '@sophia/reporting';
 import type { FrontendPlan, HostPlan, PathChanges } from './plan.js';
 
 function changesCell(changes: Pick<PathChanges, 'count' | 'bytes'>): string {
@@ -13,7 +13,7 @@ function hostDetails(host: HostPlan): string {
       : [
           `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
           '',
-          ...changes.paths.map((path) => `- \`${path}\``),
+          ...changes.paths.map((path) => `- ${markdownCode(path)}`),
           '',
         ];
   const lines = [
@@ -22,13 +22,13 @@ function hostDetails(host: HostPlan): string {
     ...list('Removed', host.removed),
     ...(host.drifted.length > 0
       ? [
-          `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => `\`${path}\``).join(', ')}`,
+          `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => markdownCode(path)).join(', ')}`,
           '',
         ]
       : []),
   ];
   if (lines.length === 0) return '';
-  return `<details><summary>${host.label}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+  return `<details><summary>${markdownText(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
 }
 
 function configCell(host: HostPlan): string {
@@ -44,6 +44,9 @@ export function frontendPlanBlockers(plan: FrontendPlan): string[] {
  * A frontend plan in Markdown (the plan job's summary, a pull request's plan comment): the build,
  * per host what would be added, changed, removed, kept and sent and the nginx config, the
  * blockers, then each host's first paths folded in `<details>`. Sizes as `formatBytes` gives them.
+ * File names come from the build being planned (a pull request's): each path is a code span of
+ * markdownCode and every other value text of markdownText, so no name can end its line or open
+ * HTML that hides the rest of the plan.
  */
 export function frontendPlanMarkdown(plan: FrontendPlan): string {
   const table = markdownTable(
@@ -61,12 +64,12 @@ export function frontendPlanMarkdown(plan: FrontendPlan): string {
   );
   const blockers = frontendPlanBlockers(plan);
   return [
-    `### Frontend plan for release ${plan.releaseId} (dry run: nothing was changed)`,
+    `### Frontend plan for release ${markdownText(plan.releaseId)} (dry run: nothing was changed)`,
     '',
     `The build: ${plan.build.files} files, ${formatBytes(plan.build.bytes)}.`,
     '',
     table,
-    ...blockers.map((blocker) => `**Would stop or wait:** ${blocker}\n`),
+    ...blockers.map((blocker) => `**Would stop or wait:** ${markdownText(blocker, 1000)}\n`),
     ...plan.hosts.map(hostDetails).filter(Boolean),
   ].join('\n');
 }

@@ -14,7 +14,9 @@ const WEIRD_NAMES = [
   'with space.txt',
   `quote'single".txt`,
   'ünïcødé-文件.txt',
-  'new\nline.txt',
+  // Names that would end a code span or open an HTML comment in a plan: deployed as they are.
+  'x`<!--.js',
+  '<!-- a.js',
   '-leading-dash',
   '--rf',
   '$(id)',
@@ -210,6 +212,24 @@ test('a symlink loop is refused as a loop, naming the links that form it, not as
   // A link that ends inside through other links is still kept.
   await symlink('../index.html', join(site, 'sub/home'));
   expect((await scanSource(site)).entries.map((entry) => entry.path)).toContain('sub/home');
+});
+
+test('a name with a control character is refused, naming its path as JSON writes it', async () => {
+  const site = join(work, 'site');
+  await mkdir(join(site, 'js'), { recursive: true });
+  await writeFile(join(site, 'index.html'), 'home');
+  for (const name of ['x\n<!-- hidden.js', 'cr\r.js', 'tab\t.js', 'esc\u001b.js', 'c1\u0085.js', 'del\u007f.js']) {
+    await writeFile(join(site, 'js', name), 'x');
+    const error = await scanSource(site).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(SourceError);
+    expect((error as Error).message).toBe(
+      `The source contains ${JSON.stringify(`js/${name}`)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`,
+    );
+    await rm(join(site, 'js', name));
+  }
+  // Line and paragraph separators are not control characters: deployed, and plans show them escaped.
+  await writeFile(join(site, 'js', 'sep\u2028.js'), 'x');
+  expect((await scanSource(site)).entries.map((entry) => entry.path)).toContain('js/sep\u2028.js');
 });
 
 test('links leaving the build, missing and empty sources and reserved names are refused', async () => {

@@ -1,19 +1,133 @@
-/** One table cell; `|` and newlines are escaped so a value cannot break the table. */
-export type Cell = string | number | boolean;
+import { createHash } from 'node:crypto';
 
-function escapeCell(cell: Cell): string {
-  return String(cell).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+// The one home of how text that others control (file names from a build, values of manifests,
+// messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
+// A library would have to know GitHub's renderer: the escapers of npm (markdown-escape and the
+// like) escape Markdown punctuation but leave line breaks, `<!--` and code-span fences as they
+// are, and those are what can hide the rest of a comment (a line starting with `<!--` opens an
+// HTML block that runs to the end, CommonMark 0.31 §4.6).
+
+/** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
+export const MARKDOWN_VALUE_LIMIT = 200;
+
+// C0 and C1 control characters, DEL, the Unicode line and paragraph separators, and the
+// invisible format characters (zero-width and bidirectional controls) that make text read
+// otherwise than it is.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every control, line-separating or invisible format character shown as an escape
+ * (`\n`, `\r`, `\t`, else `\uXXXX`, as JavaScript writes them), so it stays on one line and reads as
+ * it is.
+ */
+export function visibleText(text: string): string {
+  return text.replace(INVISIBLE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
- * A GitHub-flavoured Markdown table (header row, `---` separators, `|` escaped, newlines as `<br>`),
- * ending in a newline. Markdown rather than HTML so a summary also reads well as plain text in a terminal.
+ * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8
+ * bytes and the first 12 hex digits of its SHA-256, so two long values that differ only past the
+ * cut still read as different and a summary stays small however big the value.
+ */
+export function shortened(text: string, limit = MARKDOWN_VALUE_LIMIT): string {
+  if (text.length <= limit) return text;
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  // Never split a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
+  return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+}
+
+/**
+ * Plain text as Markdown that renders as exactly that text, on one line: control characters as
+ * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
+ * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
+ * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
+ * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
+ * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
+ * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
+ */
+export function markdownText(text: string, limit = MARKDOWN_VALUE_LIMIT): string {
+  return (
+    shortened(visibleText(text), limit)
+      // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
+      .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+  );
+}
+
+/** The longest run of backticks in `text` (0 when none). */
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+
+/**
+ * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
+ * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
+ * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
+ * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
+ * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
+ * before they read code spans.
+ */
+export function markdownCode(text: string, limit = MARKDOWN_VALUE_LIMIT): string {
+  const shown = shortened(visibleText(text), limit);
+  const fence = '`'.repeat(longestBacktickRun(shown) + 1);
+  const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/**
+ * `text` as a fenced code block of the given info string (`diff`, `text`), whole and on its own
+ * lines: the fence is one backtick longer than any run inside, at least three, so no line of
+ * `text` can close it (CommonMark 0.31 §4.5). Characters that end a line in Markdown but are not
+ * line breaks of the text (a lone CR, U+2028, U+2029) and other control characters are shown as
+ * visibleText shows them; the text's own line breaks stay.
+ */
+export function markdownCodeBlock(text: string, info = ''): string {
+  const shown = text
+    .split('\n')
+    .map((line) => visibleText(line))
+    .join('\n');
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(shown) + 1));
+  return `${fence}${info}\n${shown}\n${fence}\n`;
+}
+
+/** Markdown that the caller has already rendered (markdownCode, markdownText, or its own words), for a table cell. */
+export interface MarkdownCell {
+  markdown: string;
+}
+
+/**
+ * One table cell: a string, number or boolean is plain text (markdownText escapes it); a
+ * MarkdownCell is taken as Markdown.
+ */
+export type Cell = string | number | boolean | MarkdownCell;
+
+/**
+ * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
+ * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
+ * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
+ * escaped, which this also satisfies.
+ */
+function cellMarkdown(cell: Cell): string {
+  const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
+  return markdown.replace(/(\\*)\|/g, (match, slashes: string) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
+}
+
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every
+ * cell on one line, plain-text cells escaped by markdownText, and every unescaped `|` of a
+ * MarkdownCell escaped, so no value can break the table or the Markdown after it. Markdown
+ * rather than HTML so a summary also reads well as plain text in a terminal.
  */
 export function markdownTable(header: string[], rows: Cell[][]): string {
   const lines = [
-    `| ${header.map(escapeCell).join(' | ')} |`,
+    `| ${header.map(cellMarkdown).join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(cellMarkdown).join(' | ')} |`),
   ];
   return lines.join('\n') + '\n';
 }
@@ -25,24 +139,11 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** The most characters of one outside text (an error message) a summary shows before cutting it. */
-export const MARKDOWN_TEXT_CHARS = 2000;
-
-const MARKDOWN_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-
 /**
- * Text from outside the suite (an error message quoting what a user typed) as Markdown that shows
- * it as written: never read as HTML, code, emphasis, links or a table. `&`, `<`, `>` become
- * entities; `\`, backtick, `*`, `_`, `~`, `[`, `]` and `|` are backslash-escaped (CommonMark lets
- * any ASCII punctuation be, https://spec.commonmark.org/0.31.2/#backslash-escapes); line breaks
- * become `<br>`, so the text stays one paragraph whatever its lines begin with. Text longer than
- * `maxChars` (default MARKDOWN_TEXT_CHARS) is cut there and ends in `… (N characters)`.
+ * The line a summary gives a failure: `**Failed:** ` and the error's message (or the value as a
+ * string) as markdownText shows it, cut at 2000 characters: messages quote file names, values and
+ * hosts' answers.
  */
-export function markdownText(text: string, maxChars = MARKDOWN_TEXT_CHARS): string {
-  const shown = text.length > maxChars ? text.slice(0, maxChars) : text;
-  const escaped = shown
-    .replace(/[&<>]/g, (char) => MARKDOWN_ENTITIES[char])
-    .replace(/[\\`*_~[\]|]/g, '\\$&')
-    .replace(/\r\n|\r|\n/g, '<br>');
-  return text.length > maxChars ? `${escaped}… (${text.length} characters)` : escaped;
+export function failedMarkdown(error: unknown): string {
+  return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
 }

@@ -1,29 +1,121 @@
-import { markdownTable, markdownText } from '../src/index.js';
+/**
+ * Text that others control (file names of a build, values of manifests, hosts' messages) through
+ * the Markdown helpers, rendered by a CommonMark renderer with GitHub's tables and raw HTML on:
+ * every value reads back as exactly its visible text, on its line, in its cell, and nothing after
+ * it is swallowed by an HTML comment, a tag or a code span it ended.
+ */
+import { htmlText as textOf, renderMarkdown } from '@sophia-testing/github-api';
+import {
+  failedMarkdown,
+  markdownCode,
+  markdownCodeBlock,
+  markdownTable,
+  markdownText,
+  shortened,
+  visibleText,
+} from '@sophia/reporting';
 
-describe('markdownText', () => {
-  it('shows HTML, code, emphasis, links and table pipes as written', () => {
-    expect(markdownText('<img src=x onerror=alert(1)> & `rm -rf` *a* _b_ ~c~ [d](e) | f \\')).toBe(
-      '&lt;img src=x onerror=alert(1)&gt; &amp; \\`rm -rf\\` \\*a\\* \\_b\\_ \\~c\\~ \\[d\\](e) \\| f \\\\',
-    );
-  });
-  it('keeps the text one paragraph: every line break becomes <br>', () => {
-    expect(markdownText('a\n# heading\r\n- item\r| x |\n|---|')).toBe(
-      'a<br># heading<br>- item<br>\\| x \\|<br>\\|---\\|',
-    );
-  });
-  it('leaves plain text as it is', () => {
-    const message = 'Input "rollout-timeout" must be a duration (90s, 5m), got "soon"';
-    expect(markdownText(message)).toBe(message);
-  });
-  it('cuts long text, saying how long it was, and escapes only what it keeps', () => {
-    expect(markdownText('<'.repeat(10) + 'x'.repeat(5000), 12)).toBe(`${'&lt;'.repeat(10)}xx… (5010 characters)`);
-    expect(markdownText('y'.repeat(2000))).toBe('y'.repeat(2000));
-    expect(markdownText('y'.repeat(2001))).toBe(`${'y'.repeat(2000)}… (2001 characters)`);
+const render = (markdown: string) => renderMarkdown(markdown).html;
+
+const HOSTILE = [
+  'x`<!--.js',
+  'x\n<!-- hidden.js',
+  '<!-- starts.js',
+  '``double``.js',
+  '` edge `',
+  'a\r\nb\rc',
+  'line\u2028sep\u2029para',
+  'bell\u0007esc\u001bdel\u007fc1\u0085',
+  'rtl\u202egnp.js',
+  'tag<b>bold</b>&amp;<script>x</script>',
+  '**not bold** _not em_ [link](https://example.com) ~~s~~ $x$ | pipe \\ back',
+  'a\\|b',
+  'a\\\\|b',
+  'ok <!-- ',
+];
+
+test('visibleText writes every control, separator and bidirectional character as an escape', () => {
+  expect(visibleText('a\nb\rc\td')).toBe('a\\nb\\rc\\td');
+  expect(visibleText('\u2028\u2029\u0000\u007f\u0085\u202e\ufeff')).toBe(
+    '\\u2028\\u2029\\u0000\\u007f\\u0085\\u202e\\ufeff',
+  );
+  expect(visibleText('plain/path-1.2_x.js é 字')).toBe('plain/path-1.2_x.js é 字');
+});
+
+test('shortened cuts a long value with its size and digest, so two that differ past the cut differ', () => {
+  const a = 'a'.repeat(300);
+  const b = 'a'.repeat(299) + 'b';
+  expect(shortened('short')).toBe('short');
+  expect(shortened(a)).toMatch(/^a{199}… \(300 bytes, sha256 [0-9a-f]{12}\)$/);
+  expect(shortened(a)).not.toBe(shortened(b));
+  // A surrogate pair at the cut stays whole.
+  expect(shortened('x'.repeat(198) + '😀'.repeat(10))).toMatch(/^x{198}… /);
+});
+
+test.each(HOSTILE)('a code span holds %j whole, on one line, and the Markdown after it survives', (name) => {
+  const markdown = `- ${markdownCode(name)}\n- next\n\n## After\n`;
+  expect(markdown.split('\n').filter((line) => line.trimStart().startsWith('<'))).toEqual([]);
+  const html = render(markdown);
+  expect(html).not.toContain('<!--');
+  expect(html).toContain('<h2>After</h2>');
+  const codes = [...html.matchAll(/<code>(.*?)<\/code>/gs)].map((match) => textOf(match[1]));
+  expect(codes).toEqual([visibleText(name)]);
+});
+
+test.each(HOSTILE)('text reads back as %j shown visibly, with no HTML and no Markdown of its own', (value) => {
+  const html = render(`Value: ${markdownText(value)}\n\n## After\n`);
+  expect(html).not.toMatch(/<(?!\/?(p|h2)>)/);
+  expect(html).toContain('<h2>After</h2>');
+  // Markdown drops spaces at the end of a paragraph or cell, as it does in any text.
+  expect(textOf(html.split('\n')[0])).toBe(`Value: ${visibleText(value)}`.trimEnd());
+});
+
+test('every value stays in its own cell of a table, as text or as a code span', () => {
+  const table = markdownTable(
+    ['Name', 'Code', 'Value'],
+    HOSTILE.map((value) => [value, { markdown: markdownCode(value) }, value.length]),
+  );
+  const html = render(`${table}\n## After\n`);
+  expect(html).not.toContain('<!--');
+  expect(html).toContain('<h2>After</h2>');
+  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/gs)].slice(1).map((row) => [...row[1].matchAll(/<td>(.*?)<\/td>/gs)]);
+  expect(rows).toHaveLength(HOSTILE.length);
+  rows.forEach((cells, index) => {
+    const value = HOSTILE[index];
+    expect(cells).toHaveLength(3);
+    expect(textOf(cells[0][1])).toBe(visibleText(value).trim());
+    // GitHub's tables take `\|` as a `|` before they read the code span: a backslash right
+    // before a `|` may be lost from the code span, but the cell never ends there.
+    expect(textOf(cells[1][1]).replace(/\\(?=\|)/g, '')).toBe(visibleText(value).replace(/\\(?=\|)/g, ''));
+    expect(cells[1][1]).toMatch(/^<code>/);
+    expect(textOf(cells[2][1])).toBe(String(value.length));
   });
 });
 
-describe('markdownTable', () => {
-  it('escapes pipes and line breaks in cells', () => {
-    expect(markdownTable(['a'], [['x|y\nz']])).toBe('| a |\n| --- |\n| x\\|y<br>z |\n');
-  });
+test('a long value in a cell or text is cut', () => {
+  const long = '<!--'.repeat(100);
+  expect(render(markdownText(long))).not.toContain('<!--');
+  expect(textOf(render(markdownText(long)))).toBe(`${shortened(long)}\n`);
+  expect(markdownCode('y'.repeat(1000), 50)).toMatch(/^`y{49}… \(1000 bytes, sha256 [0-9a-f]{12}\)`$/);
+});
+
+test('a code block is fenced longer than any backtick run in it, and keeps its lines', () => {
+  const diff = ['-a: 1', '+a: ```', '+````', '+<!-- x', '+c\rd\u2028e'].join('\n');
+  const block = markdownCodeBlock(diff, 'diff');
+  expect(block.startsWith('`````diff\n')).toBe(true);
+  const html = render(`${block}\n## After\n`);
+  expect(html.match(/<pre>/g)).toHaveLength(1);
+  expect(html).toContain('<h2>After</h2>');
+  const code = textOf(html.match(/<code[^>]*>(.*?)<\/code>/s)![1]);
+  expect(code).toBe(`${['-a: 1', '+a: ```', '+````', '+<!-- x', '+c\\rd\\u2028e'].join('\n')}\n`);
+});
+
+test('a failure line shows the message as text, whatever it quotes', () => {
+  const html = render(`${failedMarkdown(new Error('refused "x\n<!-- y"'))}\n\n## After\n`);
+  expect(html).not.toContain('<!--');
+  expect(html).toContain('<h2>After</h2>');
+  expect(textOf(html)).toContain('Failed: refused "x\\n<!-- y"');
+  expect(failedMarkdown('plain')).toBe('**Failed:** plain');
+  // Inside a word `_` cannot open emphasis: names stay readable as plain text.
+  expect(failedMarkdown('HTTP_PROXY is not a URL')).toBe('**Failed:** HTTP_PROXY is not a URL');
 });

@@ -1,1 +1,2 @@
 export * from './github-api.js';
+export * from './rendered-markdown.js';
