@@ -440,6 +440,15 @@ describe('the deploy plan job plans what the deploy jobs will deploy', () => {
   });
 });
 
+describe('the plan identity check', () => {
+  it("deploy.yml's deploy plan job warns as plan.yml does when the plan would run as the deploy identity", () => {
+    const check = (job: Job) => (job.steps ?? []).filter((step) => step.name === 'Check the plan identity');
+    const planned = Object.values(loadWorkflow('plan.yml').jobs).flatMap(check);
+    expect(planned).toHaveLength(1);
+    expect(check(deploy.jobs['deploy-plan'])).toEqual(planned);
+  });
+});
+
 describe('deploy.yml passes through what an application needs to set', () => {
   it('the MCP taint, the nginx site config, the smoke URL, the kubectl command and the build-time variables reach their step', () => {
     const readers = inputConsumers(deploy);
@@ -602,15 +611,18 @@ describe('plan.yml plans each environment as the deploy plan job does, and only 
     });
     expect(job.outputs).toEqual({ sections: '${{ steps.sections.outputs.sections }}' });
     expect(asDeploy({ ...job, steps: all.slice(0, -1) }, environment)).toEqual(
-      steps(deploy.jobs['deploy-plan']).map((step) =>
-        step.uses?.startsWith('$/actions/')
-          ? {
-              ...step,
-              id: expect.any(String),
-              with: Object.fromEntries(Object.entries(step.with ?? {}).filter(([name]) => !unused.includes(name))),
-            }
-          : step,
-      ),
+      // Less the plan identity check, which plan.yml makes once for both environments (above).
+      steps(deploy.jobs['deploy-plan'])
+        .filter((step) => step.name !== 'Check the plan identity')
+        .map((step) =>
+          step.uses?.startsWith('$/actions/')
+            ? {
+                ...step,
+                id: expect.any(String),
+                with: Object.fromEntries(Object.entries(step.with ?? {}).filter(([name]) => !unused.includes(name))),
+              }
+            : step,
+        ),
     );
   });
 
