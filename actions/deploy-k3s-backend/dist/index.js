@@ -37924,7 +37924,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -41019,6 +41019,10 @@ function workspaceDir(env = process.env) {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
+}
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
     save: (name, value) => saveState(name, value),
@@ -41069,6 +41073,7 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
 const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
@@ -41095,6 +41100,7 @@ function handleCancelSignals() {
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
+        cancelReceived = true;
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
@@ -41194,6 +41200,35 @@ async function publishProvisional(publication) {
     await publish(publication);
     provisionalPublished = true;
 }
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
 async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -41277,9 +41312,13 @@ function inputRefusedSummary(title, error) {
 async function reportFailures(work, steps) {
     try {
         await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        // Whatever the work ended with after a cancel (a deploy's put-back report), the step says it was cancelled.
+        const message = wasCancelled() ? CANCELLED_MESSAGE : error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             info(error.stack);
         if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {

@@ -17,6 +17,11 @@ const SECRETS_DIR_STATE = 'secrets-dir';
 
 let secretsDirPath: string | undefined;
 
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+export function wasCancelled(): boolean {
+  return cancelReceived;
+}
+
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 export const stepState = {
   save: (name: string, value: string): void => core.saveState(name, value),
@@ -72,6 +77,7 @@ export const CANCEL_GRACE_MS = 7000;
 
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
@@ -100,6 +106,7 @@ function handleCancelSignals(): void {
   });
   // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
   process.on('SIGINT', () => {
+    cancelReceived = true;
     if (cancelHeard && !cancellation.signal.aborted) {
       cancellation.abort(new Error(CANCELLED_MESSAGE));
       // The work publishes and the step ends on its own; this only bounds a step that does not.

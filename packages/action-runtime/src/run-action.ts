@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { InputError } from '@sophia/inputs';
 import type { OutputValue } from '@sophia/reporting';
-import { asMainStep, asPostStep, isPostStep } from './lifecycle.js';
+import { asMainStep, asPostStep, CANCELLED_MESSAGE, isPostStep, wasCancelled } from './lifecycle.js';
 import { hasPublished, publishFailure } from './publish.js';
 
 /**
@@ -45,8 +45,11 @@ export function inputRefusedSummary(title: string, error: InputError): string {
 async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): Promise<void> {
   try {
     await work();
+    // A cancelled step that put back what it changed has published how; it still did not do its job.
+    if (wasCancelled()) core.setFailed(CANCELLED_MESSAGE);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Whatever the work ended with after a cancel (a deploy's put-back report), the step says it was cancelled.
+    const message = wasCancelled() ? CANCELLED_MESSAGE : error instanceof Error ? error.message : String(error);
     if (debugEnabled() && error instanceof Error && error.stack) core.info(error.stack);
     if (steps && error instanceof InputError && !hasPublished()) {
       await publishFailure(() => ({
