@@ -116,7 +116,7 @@ test('a deploy cancelled between one host switch and the next leaves every host 
 
 test('a rollback cancelled between one host switch and the next leaves every host on the release it had', async () => {
   // Both hosts serve v2 (the test above); v1 went live with its own config, which the rollback installs again.
-  await cancelledBetweenHosts('v2', 'v1', (cancel) =>
+  const run = await cancelledBetweenHosts('v2', 'v1', (cancel) =>
     runBundledAction({
       action: 'rollback',
       inputs: {
@@ -132,6 +132,15 @@ test('a rollback cancelled between one host switch and the next leaves every hos
       timeoutMs: 90_000,
     }),
   );
+  // What the step knew at the cancel, and what its post step then did, each in its own summary.
+  expect(run.outputs).toEqual({ switched: 'false' });
+  expect(run.summary).toContain('The run was cancelled before this step finished');
+  expect(run.summary).toContain(`The frontend rollback of ${fleet.sitePath} on 2 host(s) was under way`);
+  expect(run.post?.summary).toContain('### rollback: clean-up after the interrupted run');
+  for (const host of fleet.hosts)
+    expect(run.post?.summary).toMatch(
+      new RegExp(`\\| 127\\.0\\.0\\.1:${host.sshPort} \\| freed \\| (yes|no) \\| v2 \\|`),
+    );
 });
 
 test('a connection dropped while the post step puts a host back still leaves it whole on the previous release, unlocked', async () => {

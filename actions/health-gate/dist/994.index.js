@@ -141,7 +141,8 @@ let cancelReceived = false;
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
  * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
@@ -156,7 +157,7 @@ function cancelSignal() {
  * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
  * only that the run was cancelled, whether or not this action had secrets on disk.
  */
-function handleCancelSignals() {
+function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         removeSecretsDir();
         process.exit(143);
@@ -174,15 +175,28 @@ function handleCancelSignals() {
             }, CANCEL_GRACE_MS).unref();
             return;
         }
-        removeSecretsDir();
-        lib_core.setFailed(CANCELLED_MESSAGE);
-        process.exit(130);
+        const end = () => {
+            removeSecretsDir();
+            lib_core.setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
     });
 }
-/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
-async function asMainStep(work) {
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
     lib_core.saveState(IS_POST_STATE, 'true');
-    handleCancelSignals();
+    handleCancelSignals(publishOnCancel);
     try {
         await work();
     }
@@ -360,6 +374,20 @@ function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
 /**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both).
  */
@@ -402,7 +430,14 @@ async function runAction(main, steps) {
     if (isPostStep())
         await reportFailures(() => asPostStep(steps.post));
     else
-        await reportFailures(() => asMainStep(main), steps);
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts
