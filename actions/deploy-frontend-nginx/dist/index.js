@@ -59639,8 +59639,7 @@ async function reportFailures(work, steps) {
             lib_core.setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
-        // Whatever the work ended with after a cancel (a deploy's put-back report), the step says it was cancelled.
-        const message = wasCancelled() ? CANCELLED_MESSAGE : error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             lib_core.info(error.stack);
         if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {

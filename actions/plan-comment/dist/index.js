@@ -72762,8 +72762,7 @@ async function reportFailures(work, steps) {
             setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
-        // Whatever the work ended with after a cancel (a deploy's put-back report), the step says it was cancelled.
-        const message = wasCancelled() ? CANCELLED_MESSAGE : error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             info(error.stack);
         if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {

@@ -69,8 +69,7 @@ async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): P
     // A cancelled step that put back what it changed has published how; it still did not do its job.
     if (wasCancelled()) core.setFailed(CANCELLED_MESSAGE);
   } catch (error) {
-    // Whatever the work ended with after a cancel (a deploy's put-back report), the step says it was cancelled.
-    const message = wasCancelled() ? CANCELLED_MESSAGE : error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
     if (debugEnabled() && error instanceof Error && error.stack) core.info(error.stack);
     if (steps && error instanceof InputError && !hasPublished()) {
       await publishFailure(() => ({
