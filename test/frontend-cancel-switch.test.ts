@@ -9,7 +9,8 @@ import { join, rm, startPoller, tempDir, writeFile, writeVersionedSite } from '.
 
 /**
  * Everywhere or nowhere, through a cancel: a run cancelled (SIGINT, as GitHub's cancel sends) after
- * the first host switched and while the second host's switch is held leaves, once its post step ran,
+ * the first host switched and while the second host's switch is held leaves, once its main step
+ * (a deploy puts hosts back itself within the runner's grace) and its post step ran,
  * every host on the release it served before, with the site config as it was, and no lock. Two real
  * hosts (sshd + nginx each) reached as one fleet by the bundled action, a poller on each live site.
  */
@@ -86,8 +87,11 @@ async function cancelledBetweenHosts(
   expect(run.code).not.toBe(0);
   expect(run.post?.code).toBe(0);
   for (const verdict of verdicts) expect(verdict.problems).toEqual([]);
-  expect(run.post?.log).toMatch(
-    new RegExp(`127\\.0\\.0\\.1:\\d+: put back on ${from}: the interrupted run had switched it to ${to}`),
+  // Put back by the main step within its grace (a deploy listens to the cancel), else by the post step.
+  expect(`${run.log}\n${run.post?.log}`).toMatch(
+    new RegExp(
+      `127\\.0\\.0\\.1:\\d+: put back on ${from}: the interrupted run had switched it to ${to}|put back on ${from}, as before this deploy`,
+    ),
   );
   for (const [index, host] of fleet.hosts.entries()) {
     expect(live(index)).toBe(`releases/${from}`);
@@ -112,7 +116,7 @@ test('a deploy cancelled between one host switch and the next leaves every host 
 
 test('a rollback cancelled between one host switch and the next leaves every host on the release it had', async () => {
   // Both hosts serve v2 (the test above); v1 went live with its own config, which the rollback installs again.
-  await cancelledBetweenHosts('v2', 'v1', (cancel) =>
+  const run = await cancelledBetweenHosts('v2', 'v1', (cancel) =>
     runBundledAction({
       action: 'rollback',
       inputs: {
@@ -128,6 +132,15 @@ test('a rollback cancelled between one host switch and the next leaves every hos
       timeoutMs: 90_000,
     }),
   );
+  // What the step knew at the cancel, and what its post step then did, each in its own summary.
+  expect(run.outputs).toEqual({ switched: 'false' });
+  expect(run.summary).toContain('The run was cancelled before this step finished');
+  expect(run.summary).toContain(`The frontend rollback of ${fleet.sitePath} on 2 host(s) was under way`);
+  expect(run.post?.summary).toContain('### rollback: clean-up after the interrupted run');
+  for (const host of fleet.hosts)
+    expect(run.post?.summary).toMatch(
+      new RegExp(`\\| 127\\.0\\.0\\.1:${host.sshPort} \\| freed \\| (yes|no) \\| v2 \\|`),
+    );
 });
 
 test('a connection dropped while the post step puts a host back still leaves it whole on the previous release, unlocked', async () => {

@@ -53562,10 +53562,11 @@ class GatedScript {
     input = new external_node_stream_.PassThrough();
     opened = false;
     result;
-    constructor(session, purpose, script, args, okExitCodes) {
+    /** `signal`, once aborted, kills the remote script (started or not) and rejects `result` with its reason. */
+    constructor(session, purpose, script, args, okExitCodes, signal) {
         // A script that ends early (connection lost) closes its stdin; late writes must not throw.
         this.input.on('error', () => undefined);
-        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes, signal });
         this.result.catch(() => undefined);
     }
     /** Lets the script run, with `header` (lines the script reads first) then `input` as the rest of its stdin. */
@@ -53779,7 +53780,7 @@ class release_host_TargetLock {
                 owner,
                 options.known ? manifestDigest(options.known) : '',
                 options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
-            ], { okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink] });
+            ], { okExitCodes: [0, remote_scripts_EXIT.lockTimeout, remote_scripts_EXIT.notSymlink], signal: options.signal });
         }
         catch (error) {
             await finish.abort();
@@ -53942,9 +53943,13 @@ async function onAnySession(session, reconnect, work) {
 function release_host_releaseLockAnyhow(lock, prune, reconnect) {
     return onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await release_host_TargetLock.reclaim(session, lock)).release(prune));
 }
-/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
-function openUpload(session, target, releaseId) {
-    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, remote_scripts_EXIT.buildFailed]);
+/**
+ * Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns.
+ * `signal`, once aborted, kills the upload where it is: the partial release it leaves is removed by the
+ * next deploy (see BEGIN_SCRIPT), and nothing live changed.
+ */
+function openUpload(session, target, releaseId, signal) {
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, remote_scripts_EXIT.buildFailed], signal);
 }
 /**
  * Starts an upload opened by `openUpload` with the release archive; `cloneFrom` names a kept release
@@ -56868,7 +56873,7 @@ function releasesToPrune(releases, keep, keepAlways) {
 async function prepareHost(run, request) {
     const { session } = run.host;
     const log = (line) => note(run, request, line);
-    run.upload = openUpload(session, run.target, request.releaseId);
+    run.upload = openUpload(session, run.target, request.releaseId, request.signal);
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const known = request.knownManifest?.(session.label, run.target);
@@ -56893,8 +56898,11 @@ async function prepareHost(run, request) {
         manifest: request.manifest,
         known,
         record: info,
+        signal: request.signal,
     });
     run.lock = lock;
+    run.report.lockHeld = true;
+    request.signal?.throwIfAborted();
     const state = lock.state;
     if (known) {
         run.report.knownManifestUsed = state.currentIsKnown;
@@ -56972,6 +56980,7 @@ async function prepareHost(run, request) {
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
     }
+    request.signal?.throwIfAborted();
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
         await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs, request.releaseId, run.lockToken);
@@ -57016,8 +57025,10 @@ function switchArgs(run, request) {
  */
 async function revertHost(run, request) {
     if (!run.configInstalled && !run.switched && !run.switchUnknown)
-        return;
-    run.report.serving = (await switch_hosts_putBack(run, switchArgs(run, request))).current ?? '';
+        return false;
+    const revert = await switch_hosts_putBack(run, switchArgs(run, request));
+    run.report.serving = revert.current ?? '';
+    return revert.reverted;
 }
 /**
  * The kept release new files are linked from: the live one when it is the build (or when no kept
@@ -57090,9 +57101,15 @@ async function smokeCheck(url, timeoutMs) {
 async function revertAll(runs, request, failure) {
     await Promise.allSettled(runs.map(async (run) => {
         const wasSwitched = run.switched && !run.alreadyLive;
-        const wasUnknown = run.switchUnknown;
+        const landing = run.landingAtCancel === true;
+        const wasUnknown = run.switchUnknown && !landing;
         try {
-            await revertHost(run, request);
+            const reverted = await revertHost(run, request);
+            if (landing) {
+                if (reverted)
+                    run.report.outcome = 'rolled back';
+                note(run, request, `its switch was landing when the run was cancelled: ${reverted ? 'put back on' : 'it still serves'} ${run.report.serving || 'nothing'}, as before this deploy`);
+            }
             if (wasSwitched) {
                 run.report.outcome = 'rolled back';
                 note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
@@ -57102,7 +57119,12 @@ async function revertAll(runs, request, failure) {
         }
         catch (error) {
             const why = errorMessage(error);
-            if (wasUnknown) {
+            if (landing) {
+                run.report.outcome = 'unknown';
+                run.report.serving = undefined;
+                run.report.error = `its switch was landing when the run was cancelled, and putting it back failed (${why}): it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}; the post step tries again`;
+            }
+            else if (wasUnknown) {
                 run.report.outcome = 'unknown';
                 run.report.serving = undefined;
                 run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
@@ -57167,6 +57189,8 @@ async function releaseEverywhere(request, hosts) {
     for (const run of runs)
         run.config = renderFor(run, request);
     let failure;
+    let cancelled;
+    let switchBegan = false;
     const fail = (run, error) => {
         run.report.outcome = 'failed';
         run.report.error = errorMessage(error);
@@ -57178,28 +57202,45 @@ async function releaseEverywhere(request, hosts) {
         smokeUrl: request.smokeUrl?.href,
         hosts: runs.map((run) => run.report),
         error: failure,
+        cancelled,
     });
+    const { signal } = request;
+    let provisional;
+    const heardCancel = () => {
+        cancelled = switchBegan ? 'during switch' : 'before switch';
+        failure = cancelledFailure(request, cancelled, false);
+        const now = report();
+        provisional = Promise.resolve(request.onCancelled?.(now)).catch(() => undefined);
+    };
+    if (signal?.aborted)
+        heardCancel();
+    else
+        signal?.addEventListener('abort', heardCancel, { once: true });
     try {
         // Phase 1: every host prepared, or none switched.
         const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
         prepared.forEach((result, index) => {
-            if (result.status === 'rejected')
+            // A host stopped by the cancel did not fail: it is left as it was, like every other host.
+            if (result.status === 'rejected' && !signal?.aborted)
                 fail(runs[index], result.reason);
         });
         if (failure !== undefined) {
-            log(`Preparation failed on ${runs
-                .filter((run) => run.report.outcome === 'failed')
-                .map((run) => run.report.label)
-                .join(', ')}: no host is switched`);
+            log(cancelled
+                ? 'Cancelled before the switch: no host is switched'
+                : `Preparation failed on ${runs
+                    .filter((run) => run.report.outcome === 'failed')
+                    .map((run) => run.report.label)
+                    .join(', ')}: no host is switched`);
             await Promise.allSettled(runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)));
             return report();
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
+        switchBegan = true;
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
         // One host and no smoke check: nothing after its switch can send it back, so the switch also
         // prunes and frees the lock, and the unlock costs no round trip of its own.
         const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
-        const switchErrors = await switch_hosts_switchEveryHost(runs, async (run) => {
+        const switchErrors = await untilCancelled(signal, switch_hosts_switchEveryHost(runs, async (run) => {
             let result;
             if (unlockWithSwitch && run.lock) {
                 const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
@@ -57209,19 +57250,34 @@ async function releaseEverywhere(request, hosts) {
             else {
                 result = await run.switcher.start();
             }
+            // An answer after the cancel: the put-back that began at the cancel owns this host now.
+            signal?.throwIfAborted();
             const { previous } = completeSwitch(run.host.session, result);
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
             run.report.outcome = 'live';
             run.report.serving = request.releaseId;
             note(run, request, `current now points at ${request.releaseId}`);
-        });
-        switchErrors.forEach((error, index) => {
+        }));
+        switchErrors?.forEach((error, index) => {
             if (error !== undefined)
                 fail(runs[index], error);
         });
-        if (failure === undefined && request.smokeUrl) {
-            const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+        const smoke = !signal?.aborted && failure === undefined && request.smokeUrl
+            ? await untilCancelled(signal, smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS))
+            : undefined;
+        if (signal?.aborted) {
+            // Cancelled during the switch or the smoke check: every host goes back, as after a failed host.
+            for (const run of runs) {
+                if (!run.switched && !run.switchUnknown && run.report.outcome !== 'failed') {
+                    run.landingAtCancel = true;
+                    run.switchUnknown = true;
+                }
+            }
+            await revertAll(runs, request, failure ?? cancelledFailure(request, 'during switch', false));
+            failure = cancelledFailure(request, 'during switch', true, stuckAfterPutBack(runs));
+        }
+        else if (smoke && request.smokeUrl) {
             if (!smoke.ok) {
                 failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
                 for (const run of runs)
@@ -57244,8 +57300,10 @@ async function releaseEverywhere(request, hosts) {
         else if (failure !== undefined) {
             await revertAll(runs, request, failure);
         }
-        // A host still switched (or unknown) after a failure is left for the post step to put back.
-        if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+        // A host still switched (or unknown) after a failure is left for the post step to put back; after a
+        // cancel during the switch, every host is: a switch still landing could land after its put-back looked.
+        if (failure === undefined ||
+            (!signal?.aborted && runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive))))
             request.journal?.settled();
         return report();
     }
@@ -57256,6 +57314,7 @@ async function releaseEverywhere(request, hosts) {
             const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
             try {
                 await releaseLock(run, prune);
+                run.report.lockHeld = undefined;
             }
             catch (error) {
                 note(run, request, `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
@@ -57263,6 +57322,50 @@ async function releaseEverywhere(request, hosts) {
             run.report.seconds = Math.round((external_node_perf_hooks_.performance.now() - run.startedAt) / 10) / 100;
             run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
         }));
+        signal?.removeEventListener('abort', heardCancel);
+        await provisional;
+    }
+}
+/** The hosts that the put-back after a cancel did not bring back (see revertAll: it clears `switched` once done). */
+function stuckAfterPutBack(runs) {
+    return runs.filter((run) => run.report.outcome === 'unknown' || (run.switched && !run.alreadyLive));
+}
+/**
+ * The deploy's error after a cancel, beginning with the signal's reason: before the switch, what
+ * stops; during it, that every host is being (or, `done`, was) put back, naming the hosts `stuck`
+ * that could not be.
+ */
+function cancelledFailure(request, stage, done, stuck = []) {
+    const reason = errorMessage(request.signal?.reason ?? 'The run was cancelled');
+    if (stage === 'before switch')
+        return `${reason} before any host switched to ${request.releaseId}: the uploads stop, site configs go back and the deploy locks are freed; the live site is unchanged`;
+    if (!done)
+        return `${reason} during the switch to ${request.releaseId}: every host that switched, or whose switch was landing, is being put back on the release it served before`;
+    if (stuck.length === 0)
+        return `${reason} during the switch to ${request.releaseId}: every host is back on the release it served before`;
+    return `${reason} during the switch to ${request.releaseId}: putting the previous release back failed on ${stuck
+        .map((run) => run.report.label)
+        .join(', ')} (see each host); the post step tries again`;
+}
+/**
+ * `work`'s value, or undefined as soon as `signal` aborts (at once when it has already): the work
+ * goes on unawaited, and what it does after the cancel must not touch the report (see the switch).
+ */
+async function untilCancelled(signal, work) {
+    if (!signal)
+        return work;
+    if (signal.aborted)
+        return undefined;
+    let stop;
+    const aborted = new Promise((resolve) => {
+        stop = () => resolve(undefined);
+        signal.addEventListener('abort', stop, { once: true });
+    });
+    try {
+        return await Promise.race([work, aborted]);
+    }
+    finally {
+        signal.removeEventListener('abort', stop);
     }
 }
 
@@ -58269,6 +58372,7 @@ async function withSessions(targets, log, work) {
 
 
 
+
 const HELD_LOCK_STATE = 'deploy-lock';
 /**
  * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
@@ -58386,6 +58490,24 @@ async function freeLocksLeftBehind(state, settings, log) {
             .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
     }
     return cleanups;
+}
+/**
+ * The job summary of a post step that found something left behind (see `freeLocksLeftBehind`): per
+ * host, whether the lock was freed, whether the host was put back, and what it serves now; undefined
+ * when there was nothing to clean up (the main step ended on its own and left nothing), so a post
+ * step after a normal run adds nothing to the summary.
+ */
+function lockCleanupMarkdown(title, cleanups) {
+    const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
+    if (acted.length === 0)
+        return undefined;
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
+        cleanup.host,
+        cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
+        cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
+        cleanup.error !== undefined ? 'unknown' : cleanup.serving || 'nothing',
+    ]));
+    return `### ${title}: clean-up after the interrupted run\n\n${table}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
@@ -58863,6 +58985,8 @@ async function deployFromSettings(settings, options = {}) {
             lockToken: options.lockToken,
             journal: options.journal,
             log: options.log,
+            signal: options.signal,
+            onCancelled: options.onCancelled,
             knownManifest: kept.known,
         }, hosts);
     });
@@ -58976,7 +59100,11 @@ function summaryOf(report) {
     ]));
     const where = siteLine(report.target, report.smokeUrl, report.hosts.map((host) => host.label));
     const failure = report.error ? `\n${(0,reporting_src/* failedMarkdown */.hy)(report.error)}\n` : '';
-    return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}`;
+    const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
+    const lockLine = locked.length > 0
+        ? `\nThe deploy lock is still held on ${locked.join(', ')}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
+        : '';
+    return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}${lockLine}`;
 }
 /** How a host's run ends in its log group. */
 function hostLine(host) {
@@ -59068,9 +59196,19 @@ async function main() {
     }
     const { lockToken, journal } = rememberDeployLock(src/* stepState */.QP, settings.target);
     src/* actionLog */.Zx.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
+    // On cancel, what is known is published at once (nothing released yet, then the deploy's own
+    // report), since the runner may end the step before the put-back ends; the end overwrites it.
+    const signal = (0,src/* cancelSignal */.Bj)();
+    const provisional = (0,src/* provisionalPublisher */.hv)(signal, () => notReleasedPublication(src/* CANCELLED_MESSAGE */.A5, settings));
     const report = await (0,src/* publishing */.Kc)(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => deployFromSettings(settings, { lockToken, journal, log: src/* actionLog */.Zx.debug }), {
+    () => provisional.around(() => deployFromSettings(settings, {
+        lockToken,
+        journal,
+        log: src/* actionLog */.Zx.debug,
+        signal,
+        onCancelled: (report) => provisional.publish(frontendPublication(report)),
+    })), {
         reported: FrontendDeployFailedError,
         publicationOf: frontendPublication,
         unreported: (error) => notReleasedPublication(error, settings),
@@ -59084,10 +59222,14 @@ async function main() {
  * was live everywhere, and frees the deploy locks it left on its hosts.
  */
 async function post() {
-    await freeLocksLeftBehind(src/* stepState */.QP, () => {
+    const cleanups = await freeLocksLeftBehind(src/* stepState */.QP, () => {
         const settings = getInputs();
         return { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand };
     }, src/* actionLog */.Zx);
+    // The main step's summary may have been written before this clean-up (a cancel that outran its grace).
+    const summary = lockCleanupMarkdown('deploy-frontend-nginx', cleanups);
+    if (summary)
+        await (0,src/* publish */.mk)({ summary });
 }
 
 
@@ -59099,8 +59241,12 @@ async function post() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  A5: () => (/* reexport */ CANCELLED_MESSAGE),
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ log_actionLog),
+  Bj: () => (/* reexport */ cancelSignal),
+  hv: () => (/* reexport */ provisionalPublisher),
+  mk: () => (/* reexport */ publish),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
@@ -59109,7 +59255,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zf: () => (/* reexport */ run_context_workspaceDir)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publish, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents
+// UNUSED EXPORTS: CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -59184,6 +59330,10 @@ function actionInputs() {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
+}
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
     save: (name, value) => lib_core.saveState(name, value),
@@ -59234,11 +59384,13 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
 const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
  * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
@@ -59253,13 +59405,14 @@ function cancelSignal() {
  * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
  * only that the run was cancelled, whether or not this action had secrets on disk.
  */
-function handleCancelSignals() {
+function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         removeSecretsDir();
         process.exit(143);
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
+        cancelReceived = true;
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
@@ -59270,15 +59423,28 @@ function handleCancelSignals() {
             }, CANCEL_GRACE_MS).unref();
             return;
         }
-        removeSecretsDir();
-        lib_core.setFailed(CANCELLED_MESSAGE);
-        process.exit(130);
+        const end = () => {
+            removeSecretsDir();
+            lib_core.setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
     });
 }
-/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
-async function asMainStep(work) {
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
     lib_core.saveState(IS_POST_STATE, 'true');
-    handleCancelSignals();
+    handleCancelSignals(publishOnCancel);
     try {
         await work();
     }
@@ -59362,6 +59528,35 @@ async function publishProvisional(publication) {
     await publish(publication);
     provisionalPublished = true;
 }
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => lib_core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
 async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -59431,6 +59626,20 @@ function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
 /**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
@@ -59449,6 +59658,9 @@ function inputRefusedSummary(title, error) {
 async function reportFailures(work, steps) {
     try {
         await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            lib_core.setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -59472,7 +59684,14 @@ async function runAction(main, steps) {
     if (isPostStep())
         await reportFailures(() => asPostStep(steps.post));
     else
-        await reportFailures(() => asMainStep(main), steps);
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

@@ -33,6 +33,9 @@ export interface DeployOptions {
   /** Where the switch is noted as it proceeds, for the post step (see `rememberDeployLock`). */
   journal?: SwitchJournal;
   log?: (line: string) => void;
+  /** The run's cancel, and what to do with the report at once when it comes (see FrontendDeployRequest). */
+  signal?: AbortSignal;
+  onCancelled?: FrontendDeployRequest['onCancelled'];
 }
 
 function inWorkspace(workspace: string, path: string): string {
@@ -120,6 +123,8 @@ export async function deployFromSettings(
         lockToken: options.lockToken,
         journal: options.journal,
         log: options.log,
+        signal: options.signal,
+        onCancelled: options.onCancelled,
         knownManifest: kept.known,
       },
       hosts,

@@ -1,5 +1,19 @@
-import { actionLog, publishing, stepState, withPlanFile } from '@sophia/action-runtime';
-import { FrontendDeployFailedError, freeLocksLeftBehind, rememberDeployLock } from '@sophia/releases';
+import {
+  actionLog,
+  CANCELLED_MESSAGE,
+  cancelSignal,
+  provisionalPublisher,
+  publish,
+  publishing,
+  stepState,
+  withPlanFile,
+} from '@sophia/action-runtime';
+import {
+  FrontendDeployFailedError,
+  freeLocksLeftBehind,
+  lockCleanupMarkdown,
+  rememberDeployLock,
+} from '@sophia/releases';
 import { sshTargetsFrom } from '@sophia/ssh';
 import { deployFromSettings, planFromSettings } from './deploy.js';
 import { getInputs } from './input-helper.js';
@@ -26,9 +40,22 @@ export async function main(): Promise<void> {
   }
   const { lockToken, journal } = rememberDeployLock(stepState, settings.target);
   actionLog.info(`Releasing ${settings.releaseId} to ${settings.ssh.hosts.length} host(s)`);
+  // On cancel, what is known is published at once (nothing released yet, then the deploy's own
+  // report), since the runner may end the step before the put-back ends; the end overwrites it.
+  const signal = cancelSignal();
+  const provisional = provisionalPublisher(signal, () => notReleasedPublication(CANCELLED_MESSAGE, settings));
   const report = await publishing(
     // Hosts work in parallel: their lines are live at debug level only, and folded per host afterwards.
-    () => deployFromSettings(settings, { lockToken, journal, log: actionLog.debug }),
+    () =>
+      provisional.around(() =>
+        deployFromSettings(settings, {
+          lockToken,
+          journal,
+          log: actionLog.debug,
+          signal,
+          onCancelled: (report) => provisional.publish(frontendPublication(report)),
+        }),
+      ),
     {
       reported: FrontendDeployFailedError,
       publicationOf: frontendPublication,
@@ -45,7 +72,7 @@ export async function main(): Promise<void> {
  * was live everywhere, and frees the deploy locks it left on its hosts.
  */
 export async function post(): Promise<void> {
-  await freeLocksLeftBehind(
+  const cleanups = await freeLocksLeftBehind(
     stepState,
     () => {
       const settings = getInputs();
@@ -53,4 +80,7 @@ export async function post(): Promise<void> {
     },
     actionLog,
   );
+  // The main step's summary may have been written before this clean-up (a cancel that outran its grace).
+  const summary = lockCleanupMarkdown('deploy-frontend-nginx', cleanups);
+  if (summary) await publish({ summary });
 }

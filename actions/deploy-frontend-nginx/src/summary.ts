@@ -43,7 +43,12 @@ function summaryOf(report: FrontendDeployReport): string {
     report.hosts.map((host) => host.label),
   );
   const failure = report.error ? `\n${failedMarkdown(report.error)}\n` : '';
-  return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}`;
+  const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
+  const lockLine =
+    locked.length > 0
+      ? `\nThe deploy lock is still held on ${locked.join(', ')}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
+      : '';
+  return `### Frontend release ${report.releaseId}\n\n${table}\n${where}\n${failure}${lockLine}`;
 }
 
 /** How a host's run ends in its log group. */

@@ -38229,7 +38229,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   aq: () => (/* reexport */ withPlanFile)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publish, publishFailure, runUrl, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -41326,6 +41326,10 @@ function workspaceDir(env = process.env) {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
+}
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
     save: (name, value) => saveState(name, value),
@@ -41376,11 +41380,13 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
 const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
  * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
@@ -41395,13 +41401,14 @@ function cancelSignal() {
  * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
  * only that the run was cancelled, whether or not this action had secrets on disk.
  */
-function handleCancelSignals() {
+function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         removeSecretsDir();
         process.exit(143);
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
+        cancelReceived = true;
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
@@ -41412,15 +41419,28 @@ function handleCancelSignals() {
             }, CANCEL_GRACE_MS).unref();
             return;
         }
-        removeSecretsDir();
-        setFailed(CANCELLED_MESSAGE);
-        process.exit(130);
+        const end = () => {
+            removeSecretsDir();
+            setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
     });
 }
-/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
-async function asMainStep(work) {
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
     saveState(IS_POST_STATE, 'true');
-    handleCancelSignals();
+    handleCancelSignals(publishOnCancel);
     try {
         await work();
     }
@@ -41504,6 +41524,35 @@ async function publishProvisional(publication) {
     await publish(publication);
     provisionalPublished = true;
 }
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
 async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -41573,6 +41622,20 @@ function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
 /**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
@@ -41591,6 +41654,9 @@ function inputRefusedSummary(title, error) {
 async function reportFailures(work, steps) {
     try {
         await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -41614,7 +41680,14 @@ async function runAction(main, steps) {
     if (isPostStep())
         await reportFailures(() => asPostStep(steps.post));
     else
-        await reportFailures(() => asMainStep(main), steps);
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
 }
 
 // EXTERNAL MODULE: external "node:http"

@@ -29216,17 +29216,62 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8577);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5676);
+/* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1985);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { title: 'plan-comment', notRunOutputs: { created: false, truncated: false } });
+
+/** What a plan-comment step cancelled before it published knew: the comment it was writing. */
+function whenCancelled() {
+    const settings = (0,_input_helper_js__WEBPACK_IMPORTED_MODULE_1__/* .getInputs */ .G)();
+    return settings.mode === 'section'
+        ? 'The plan sections were not published.'
+        : `GitHub had not answered when the run was cancelled: the plan comment on pull request #${settings.pullNumber} may or may not have been written.`;
+}
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { title: 'plan-comment', notRunOutputs: { created: false, truncated: false }, whenCancelled });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 5676:
+/***/ 4648:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ getInputs)
+/* harmony export */ });
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8577);
+/* harmony import */ var _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9399);
+/* harmony import */ var _plans_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9970);
+
+
+
+/** Reads and checks the inputs (the token is masked first). Throws InputError naming the input. */
+function getInputs(reader = (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionInputs */ .eh)()) {
+    const mode = reader.required('mode', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(['comment', 'section']));
+    const key = reader.required('key', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
+    const failed = reader.optional('failed', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
+    const plans = (reader.optional('plan-files', (_name, raw) => (0,_plans_js__WEBPACK_IMPORTED_MODULE_2__/* .parsePlanFiles */ .ad)(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
+    if (mode === 'section') {
+        const environments = reader.required('environments', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .integer */ .nd)(1, 100));
+        return { mode, plans, sections: [], environments, key, failed, pullNumber: 0, token: '', author: '' };
+    }
+    const pullNumber = reader.required('pull-request', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .integer */ .nd)(1, Number.MAX_SAFE_INTEGER));
+    const token = (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .headerToken */ .d6)('github-token', reader.secret('github-token', { required: true }));
+    // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
+    const author = reader.required('comment-author', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'));
+    const sections = (reader.optional('sections', (_name, raw) => (0,_plans_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSections */ .MJ)(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
+    if (plans.length === 0 && sections.length === 0 && failed.length === 0) {
+        throw new _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('plan-files', 'Input "plan-files" or input "sections" is required: give at least one plan (or name the environments in "failed")');
+    }
+    return { mode, plans, sections, environments: 0, key, failed, pullNumber, token, author };
+}
+
+
+/***/ }),
+
+/***/ 1985:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29774,7 +29819,7 @@ function expand(template, context) {
 }
 
 // pkg/dist-src/parse.js
-function dist_bundle_parse(options) {
+function parse(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -29840,7 +29885,7 @@ function dist_bundle_parse(options) {
 
 // pkg/dist-src/endpoint-with-defaults.js
 function endpointWithDefaults(defaults, route, options) {
-  return dist_bundle_parse(merge(defaults, route, options));
+  return parse(merge(defaults, route, options));
 }
 
 // pkg/dist-src/with-defaults.js
@@ -29851,7 +29896,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: dist_bundle_parse
+    parse
   });
 }
 
@@ -34958,10 +35003,86 @@ async function recordRollback(github, options) {
 
 
 
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __nccwpck_require__(9399);
+// EXTERNAL MODULE: ./src/input-helper.ts
+var input_helper = __nccwpck_require__(4648);
+// EXTERNAL MODULE: ./src/plans.ts + 62 modules
+var plans = __nccwpck_require__(9970);
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+/**
+ * The runbook: read the plans; in mode `section`, publish them as this job's bounded sections;
+ * else render them with the sections of other jobs, write the pull request's one plan comment, report.
+ */
+async function main() {
+    const settings = (0,input_helper/* getInputs */.G)();
+    if (settings.mode === 'section') {
+        const { sections, truncated } = (0,plans/* planSections */.wS)(settings.plans, settings.environments, pullRequestCommentBodyLimit(settings.key));
+        if (truncated)
+            src/* actionLog */.Zx.warning("The plans are longer than this job's share of the comment (65536 characters): they are cut there");
+        src/* actionLog */.Zx.info(`Rendered the plan sections of ${sections.map((entry) => entry.environment).join(', ') || 'no environment'}`);
+        await (0,src/* publish */.mk)({
+            outputs: { sections: sections.map((entry) => JSON.stringify(entry)).join('\n'), truncated },
+        });
+        return;
+    }
+    const { body, truncated } = (0,plans/* plansMarkdown */.Kb)(settings.plans, settings.sections, settings.failed, (0,src/* runUrl */.Vp)(), pullRequestCommentBodyLimit(settings.key));
+    if (truncated)
+        src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the longest environments are cut');
+    const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
+        pullNumber: settings.pullNumber,
+        key: settings.key,
+        body,
+        author: settings.author,
+    }).catch((error) => {
+        throw withPermissionHint(error);
+    });
+    if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
+        src/* actionLog */.Zx.warning(`The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`);
+    }
+    src/* actionLog */.Zx.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
+    await (0,src/* publish */.mk)({
+        outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },
+        summary: `Deploy plans ${comment.created ? 'posted' : 'updated'} on pull request #${settings.pullNumber}: ${comment.htmlUrl}\n`,
+    });
+}
+/**
+ * A 403 from GitHub explained: the token lacks the right to comment, which is what a pull request
+ * run from a fork or by Dependabot gets (a read-only GITHUB_TOKEN, no secrets; GitHub docs,
+ * "Automatic token authentication" and "Troubleshooting Dependabot on GitHub Actions"), or a job
+ * without `pull-requests: write`. Other errors pass unchanged.
+ */
+function withPermissionHint(error) {
+    if (!(error instanceof GitHubApiError) || error.status !== 403)
+        return error;
+    error.message +=
+        '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
+    return error;
+}
+
+
+/***/ }),
+
+/***/ 9970:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ad: () => (/* binding */ parsePlanFiles),
+  MJ: () => (/* binding */ parseSections),
+  wS: () => (/* binding */ planSections),
+  Kb: () => (/* binding */ plansMarkdown)
+});
+
+// UNUSED EXPORTS: CUT_NOTE, SECTIONS_INPUT_BYTES
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 
 /**
@@ -36184,7 +36305,7 @@ class manifest_error_ManifestError extends Error {
  * refused): all are reported at once. An InputError naming the input, whose message lists every
  * problem; `problems` holds those at a file and line, for annotations on the manifests.
  */
-class manifest_error_NamespaceInputError extends inputs_src/* InputError */.dz {
+class manifest_error_NamespaceInputError extends src/* InputError */.dz {
     problems;
     constructor(message, problems) {
         super('namespace', message);
@@ -42602,10 +42723,11 @@ class GatedScript {
     input = new PassThrough();
     opened = false;
     result;
-    constructor(session, purpose, script, args, okExitCodes) {
+    /** `signal`, once aborted, kills the remote script (started or not) and rejects `result` with its reason. */
+    constructor(session, purpose, script, args, okExitCodes, signal) {
         // A script that ends early (connection lost) closes its stdin; late writes must not throw.
         this.input.on('error', () => undefined);
-        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes, signal });
         this.result.catch(() => undefined);
     }
     /** Lets the script run, with `header` (lines the script reads first) then `input` as the rest of its stdin. */
@@ -42819,7 +42941,7 @@ class release_host_TargetLock {
                 owner,
                 options.known ? manifestDigest(options.known) : '',
                 options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
-            ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] });
+            ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink], signal: options.signal });
         }
         catch (error) {
             await finish.abort();
@@ -42982,9 +43104,13 @@ async function release_host_onAnySession(session, reconnect, work) {
 function release_host_releaseLockAnyhow(lock, prune, reconnect) {
     return release_host_onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await release_host_TargetLock.reclaim(session, lock)).release(prune));
 }
-/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
-function release_host_openUpload(session, target, releaseId) {
-    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed]);
+/**
+ * Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns.
+ * `signal`, once aborted, kills the upload where it is: the partial release it leaves is removed by the
+ * next deploy (see BEGIN_SCRIPT), and nothing live changed.
+ */
+function release_host_openUpload(session, target, releaseId, signal) {
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed], signal);
 }
 /**
  * Starts an upload opened by `openUpload` with the release archive; `cloneFrom` names a kept release
@@ -44411,7 +44537,7 @@ function releasesToPrune(releases, keep, keepAlways) {
 async function prepareHost(run, request) {
     const { session } = run.host;
     const log = (line) => note(run, request, line);
-    run.upload = openUpload(session, run.target, request.releaseId);
+    run.upload = openUpload(session, run.target, request.releaseId, request.signal);
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const known = request.knownManifest?.(session.label, run.target);
@@ -44436,8 +44562,11 @@ async function prepareHost(run, request) {
         manifest: request.manifest,
         known,
         record: info,
+        signal: request.signal,
     });
     run.lock = lock;
+    run.report.lockHeld = true;
+    request.signal?.throwIfAborted();
     const state = lock.state;
     if (known) {
         run.report.knownManifestUsed = state.currentIsKnown;
@@ -44515,6 +44644,7 @@ async function prepareHost(run, request) {
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
     }
+    request.signal?.throwIfAborted();
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
         await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs, request.releaseId, run.lockToken);
@@ -44559,8 +44689,10 @@ function switchArgs(run, request) {
  */
 async function revertHost(run, request) {
     if (!run.configInstalled && !run.switched && !run.switchUnknown)
-        return;
-    run.report.serving = (await putBack(run, switchArgs(run, request))).current ?? '';
+        return false;
+    const revert = await putBack(run, switchArgs(run, request));
+    run.report.serving = revert.current ?? '';
+    return revert.reverted;
 }
 /**
  * The kept release new files are linked from: the live one when it is the build (or when no kept
@@ -44633,9 +44765,15 @@ async function smokeCheck(url, timeoutMs) {
 async function revertAll(runs, request, failure) {
     await Promise.allSettled(runs.map(async (run) => {
         const wasSwitched = run.switched && !run.alreadyLive;
-        const wasUnknown = run.switchUnknown;
+        const landing = run.landingAtCancel === true;
+        const wasUnknown = run.switchUnknown && !landing;
         try {
-            await revertHost(run, request);
+            const reverted = await revertHost(run, request);
+            if (landing) {
+                if (reverted)
+                    run.report.outcome = 'rolled back';
+                note(run, request, `its switch was landing when the run was cancelled: ${reverted ? 'put back on' : 'it still serves'} ${run.report.serving || 'nothing'}, as before this deploy`);
+            }
             if (wasSwitched) {
                 run.report.outcome = 'rolled back';
                 note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
@@ -44645,7 +44783,12 @@ async function revertAll(runs, request, failure) {
         }
         catch (error) {
             const why = errorMessage(error);
-            if (wasUnknown) {
+            if (landing) {
+                run.report.outcome = 'unknown';
+                run.report.serving = undefined;
+                run.report.error = `its switch was landing when the run was cancelled, and putting it back failed (${why}): it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}; the post step tries again`;
+            }
+            else if (wasUnknown) {
                 run.report.outcome = 'unknown';
                 run.report.serving = undefined;
                 run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
@@ -44710,6 +44853,8 @@ async function releaseEverywhere(request, hosts) {
     for (const run of runs)
         run.config = renderFor(run, request);
     let failure;
+    let cancelled;
+    let switchBegan = false;
     const fail = (run, error) => {
         run.report.outcome = 'failed';
         run.report.error = errorMessage(error);
@@ -44721,28 +44866,45 @@ async function releaseEverywhere(request, hosts) {
         smokeUrl: request.smokeUrl?.href,
         hosts: runs.map((run) => run.report),
         error: failure,
+        cancelled,
     });
+    const { signal } = request;
+    let provisional;
+    const heardCancel = () => {
+        cancelled = switchBegan ? 'during switch' : 'before switch';
+        failure = cancelledFailure(request, cancelled, false);
+        const now = report();
+        provisional = Promise.resolve(request.onCancelled?.(now)).catch(() => undefined);
+    };
+    if (signal?.aborted)
+        heardCancel();
+    else
+        signal?.addEventListener('abort', heardCancel, { once: true });
     try {
         // Phase 1: every host prepared, or none switched.
         const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
         prepared.forEach((result, index) => {
-            if (result.status === 'rejected')
+            // A host stopped by the cancel did not fail: it is left as it was, like every other host.
+            if (result.status === 'rejected' && !signal?.aborted)
                 fail(runs[index], result.reason);
         });
         if (failure !== undefined) {
-            log(`Preparation failed on ${runs
-                .filter((run) => run.report.outcome === 'failed')
-                .map((run) => run.report.label)
-                .join(', ')}: no host is switched`);
+            log(cancelled
+                ? 'Cancelled before the switch: no host is switched'
+                : `Preparation failed on ${runs
+                    .filter((run) => run.report.outcome === 'failed')
+                    .map((run) => run.report.label)
+                    .join(', ')}: no host is switched`);
             await Promise.allSettled(runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)));
             return report();
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
+        switchBegan = true;
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
         // One host and no smoke check: nothing after its switch can send it back, so the switch also
         // prunes and frees the lock, and the unlock costs no round trip of its own.
         const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
-        const switchErrors = await switchEveryHost(runs, async (run) => {
+        const switchErrors = await untilCancelled(signal, switchEveryHost(runs, async (run) => {
             let result;
             if (unlockWithSwitch && run.lock) {
                 const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
@@ -44752,19 +44914,34 @@ async function releaseEverywhere(request, hosts) {
             else {
                 result = await run.switcher.start();
             }
+            // An answer after the cancel: the put-back that began at the cancel owns this host now.
+            signal?.throwIfAborted();
             const { previous } = completeSwitch(run.host.session, result);
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
             run.report.outcome = 'live';
             run.report.serving = request.releaseId;
             note(run, request, `current now points at ${request.releaseId}`);
-        });
-        switchErrors.forEach((error, index) => {
+        }));
+        switchErrors?.forEach((error, index) => {
             if (error !== undefined)
                 fail(runs[index], error);
         });
-        if (failure === undefined && request.smokeUrl) {
-            const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+        const smoke = !signal?.aborted && failure === undefined && request.smokeUrl
+            ? await untilCancelled(signal, smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS))
+            : undefined;
+        if (signal?.aborted) {
+            // Cancelled during the switch or the smoke check: every host goes back, as after a failed host.
+            for (const run of runs) {
+                if (!run.switched && !run.switchUnknown && run.report.outcome !== 'failed') {
+                    run.landingAtCancel = true;
+                    run.switchUnknown = true;
+                }
+            }
+            await revertAll(runs, request, failure ?? cancelledFailure(request, 'during switch', false));
+            failure = cancelledFailure(request, 'during switch', true, stuckAfterPutBack(runs));
+        }
+        else if (smoke && request.smokeUrl) {
             if (!smoke.ok) {
                 failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
                 for (const run of runs)
@@ -44787,8 +44964,10 @@ async function releaseEverywhere(request, hosts) {
         else if (failure !== undefined) {
             await revertAll(runs, request, failure);
         }
-        // A host still switched (or unknown) after a failure is left for the post step to put back.
-        if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+        // A host still switched (or unknown) after a failure is left for the post step to put back; after a
+        // cancel during the switch, every host is: a switch still landing could land after its put-back looked.
+        if (failure === undefined ||
+            (!signal?.aborted && runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive))))
             request.journal?.settled();
         return report();
     }
@@ -44799,6 +44978,7 @@ async function releaseEverywhere(request, hosts) {
             const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
             try {
                 await releaseLock(run, prune);
+                run.report.lockHeld = undefined;
             }
             catch (error) {
                 note(run, request, `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
@@ -44806,6 +44986,50 @@ async function releaseEverywhere(request, hosts) {
             run.report.seconds = Math.round((performance.now() - run.startedAt) / 10) / 100;
             run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
         }));
+        signal?.removeEventListener('abort', heardCancel);
+        await provisional;
+    }
+}
+/** The hosts that the put-back after a cancel did not bring back (see revertAll: it clears `switched` once done). */
+function stuckAfterPutBack(runs) {
+    return runs.filter((run) => run.report.outcome === 'unknown' || (run.switched && !run.alreadyLive));
+}
+/**
+ * The deploy's error after a cancel, beginning with the signal's reason: before the switch, what
+ * stops; during it, that every host is being (or, `done`, was) put back, naming the hosts `stuck`
+ * that could not be.
+ */
+function cancelledFailure(request, stage, done, stuck = []) {
+    const reason = errorMessage(request.signal?.reason ?? 'The run was cancelled');
+    if (stage === 'before switch')
+        return `${reason} before any host switched to ${request.releaseId}: the uploads stop, site configs go back and the deploy locks are freed; the live site is unchanged`;
+    if (!done)
+        return `${reason} during the switch to ${request.releaseId}: every host that switched, or whose switch was landing, is being put back on the release it served before`;
+    if (stuck.length === 0)
+        return `${reason} during the switch to ${request.releaseId}: every host is back on the release it served before`;
+    return `${reason} during the switch to ${request.releaseId}: putting the previous release back failed on ${stuck
+        .map((run) => run.report.label)
+        .join(', ')} (see each host); the post step tries again`;
+}
+/**
+ * `work`'s value, or undefined as soon as `signal` aborts (at once when it has already): the work
+ * goes on unawaited, and what it does after the cancel must not touch the report (see the switch).
+ */
+async function untilCancelled(signal, work) {
+    if (!signal)
+        return work;
+    if (signal.aborted)
+        return undefined;
+    let stop;
+    const aborted = new Promise((resolve) => {
+        stop = () => resolve(undefined);
+        signal.addEventListener('abort', stop, { once: true });
+    });
+    try {
+        return await Promise.race([work, aborted]);
+    }
+    finally {
+        signal.removeEventListener('abort', stop);
     }
 }
 
@@ -45123,6 +45347,7 @@ async function markFailed(run, request, warn) {
 
 
 
+
 const HELD_LOCK_STATE = 'deploy-lock';
 /**
  * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
@@ -45240,6 +45465,24 @@ async function freeLocksLeftBehind(state, settings, log) {
             .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
     }
     return cleanups;
+}
+/**
+ * The job summary of a post step that found something left behind (see `freeLocksLeftBehind`): per
+ * host, whether the lock was freed, whether the host was put back, and what it serves now; undefined
+ * when there was nothing to clean up (the main step ended on its own and left nothing), so a post
+ * step after a normal run adds nothing to the summary.
+ */
+function lockCleanupMarkdown(title, cleanups) {
+    const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
+    if (acted.length === 0)
+        return undefined;
+    const table = markdownTable(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
+        cleanup.host,
+        cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
+        cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
+        cleanup.error !== undefined ? 'unknown' : cleanup.serving || 'nothing',
+    ]));
+    return `### ${title}: clean-up after the interrupted run\n\n${table}`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/plan.ts
@@ -45460,7 +45703,7 @@ function parsePlanFiles(raw, read = (path) => (0,external_node_fs_.readFileSync)
         const where = `Input "plan-files" line ${index + 1}`;
         const [environment = '', component = ''] = line.split(/\s+/, 2);
         if (!NAME.test(environment) || !NAME.test(component)) {
-            throw new inputs_src/* InputError */.dz('plan-files', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
+            throw new src/* InputError */.dz('plan-files', `${where} must be ${LINE_FORMAT}, got "${line.slice(0, 60)}"`);
         }
         const file = line.slice(line.indexOf(component, environment.length) + component.length).trim();
         if (file === '')
@@ -45470,21 +45713,21 @@ function parsePlanFiles(raw, read = (path) => (0,external_node_fs_.readFileSync)
             json = read(file);
         }
         catch (error) {
-            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must name a readable plan file, got "${file}": ${error instanceof Error ? error.message : String(error)}`);
+            throw new src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must name a readable plan file, got "${file}": ${error instanceof Error ? error.message : String(error)}`);
         }
         let plan;
         try {
             plan = JSON.parse(json);
         }
         catch {
-            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must name a plan in JSON, got "${json.slice(0, 60)}"`);
+            throw new src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must name a plan in JSON, got "${json.slice(0, 60)}"`);
         }
         const { schema, target } = (plan ?? {});
         if (schema !== reporting_src/* PLAN_SCHEMA */.G0) {
-            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must be a plan of schema "${reporting_src/* PLAN_SCHEMA */.G0}", got schema ${JSON.stringify(schema) ?? 'none'}`);
+            throw new src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must be a plan of schema "${reporting_src/* PLAN_SCHEMA */.G0}", got schema ${JSON.stringify(schema) ?? 'none'}`);
         }
         if (target !== 'frontend' && target !== 'kubernetes') {
-            throw new inputs_src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must be a plan of target "frontend" or "kubernetes", got ${JSON.stringify(target) ?? 'none'}`);
+            throw new src/* InputError */.dz('plan-files', `${where} (${environment} ${component}) must be a plan of target "frontend" or "kubernetes", got ${JSON.stringify(target) ?? 'none'}`);
         }
         plans.push({ environment, component, plan: plan });
     });
@@ -45515,7 +45758,7 @@ function parseSections(raw) {
         }
         const { environment, markdown } = (section ?? {});
         if (typeof environment !== 'string' || !NAME.test(environment) || typeof markdown !== 'string') {
-            throw new inputs_src/* InputError */.dz('sections', `Input "sections" line ${index + 1} must be a line of the "sections" output ({"environment", "markdown"}), got "${line.slice(0, 60)}"`);
+            throw new src/* InputError */.dz('sections', `Input "sections" line ${index + 1} must be a line of the "sections" output ({"environment", "markdown"}), got "${line.slice(0, 60)}"`);
         }
         return { environment, markdown };
     });
@@ -45627,86 +45870,6 @@ function fitSection(section, limit) {
     return { body: section.slice(0, end) + CUT_NOTE, truncated: true };
 }
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-
-/** Reads and checks the inputs (the token is masked first). Throws InputError naming the input. */
-function getInputs(reader = (0,src/* actionInputs */.eh)()) {
-    const mode = reader.required('mode', (0,inputs_src/* oneOf */.yL)(['comment', 'section']));
-    const key = reader.required('key', (0,inputs_src/* matching */.wC)(/^(?!.*--)[A-Za-z0-9._/:@+-]+$/, 'letters, digits and . _ / : @ + - (no "--")'));
-    const failed = reader.optional('failed', (0,inputs_src/* listOf */.c3)((0,inputs_src/* matching */.wC)(/^[A-Za-z0-9._-]+$/, 'environment names'), 'newline-or-comma')) ?? [];
-    const plans = (reader.optional('plan-files', (_name, raw) => parsePlanFiles(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
-    if (mode === 'section') {
-        const environments = reader.required('environments', (0,inputs_src/* integer */.nd)(1, 100));
-        return { mode, plans, sections: [], environments, key, failed, pullNumber: 0, token: '', author: '' };
-    }
-    const pullNumber = reader.required('pull-request', (0,inputs_src/* integer */.nd)(1, Number.MAX_SAFE_INTEGER));
-    const token = (0,inputs_src/* headerToken */.d6)('github-token', reader.secret('github-token', { required: true }));
-    // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
-    const author = reader.required('comment-author', (0,inputs_src/* matching */.wC)(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'));
-    const sections = (reader.optional('sections', (_name, raw) => parseSections(raw)) ?? []).filter((entry) => !failed.includes(entry.environment));
-    if (plans.length === 0 && sections.length === 0 && failed.length === 0) {
-        throw new inputs_src/* InputError */.dz('plan-files', 'Input "plan-files" or input "sections" is required: give at least one plan (or name the environments in "failed")');
-    }
-    return { mode, plans, sections, environments: 0, key, failed, pullNumber, token, author };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-/**
- * The runbook: read the plans; in mode `section`, publish them as this job's bounded sections;
- * else render them with the sections of other jobs, write the pull request's one plan comment, report.
- */
-async function main() {
-    const settings = getInputs();
-    if (settings.mode === 'section') {
-        const { sections, truncated } = planSections(settings.plans, settings.environments, pullRequestCommentBodyLimit(settings.key));
-        if (truncated)
-            src/* actionLog */.Zx.warning("The plans are longer than this job's share of the comment (65536 characters): they are cut there");
-        src/* actionLog */.Zx.info(`Rendered the plan sections of ${sections.map((entry) => entry.environment).join(', ') || 'no environment'}`);
-        await (0,src/* publish */.mk)({
-            outputs: { sections: sections.map((entry) => JSON.stringify(entry)).join('\n'), truncated },
-        });
-        return;
-    }
-    const { body, truncated } = plansMarkdown(settings.plans, settings.sections, settings.failed, (0,src/* runUrl */.Vp)(), pullRequestCommentBodyLimit(settings.key));
-    if (truncated)
-        src/* actionLog */.Zx.warning('The plans are longer than a comment may be (65536 characters): the longest environments are cut');
-    const comment = await upsertPullRequestComment(githubRepository({ token: settings.token }), {
-        pullNumber: settings.pullNumber,
-        key: settings.key,
-        body,
-        author: settings.author,
-    }).catch((error) => {
-        throw withPermissionHint(error);
-    });
-    if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
-        src/* actionLog */.Zx.warning(`The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`);
-    }
-    src/* actionLog */.Zx.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
-    await (0,src/* publish */.mk)({
-        outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },
-        summary: `Deploy plans ${comment.created ? 'posted' : 'updated'} on pull request #${settings.pullNumber}: ${comment.htmlUrl}\n`,
-    });
-}
-/**
- * A 403 from GitHub explained: the token lacks the right to comment, which is what a pull request
- * run from a fork or by Dependabot gets (a read-only GITHUB_TOKEN, no secrets; GitHub docs,
- * "Automatic token authentication" and "Troubleshooting Dependabot on GitHub Actions"), or a job
- * without `pull-requests: write`. Other errors pass unchanged.
- */
-function withPermissionHint(error) {
-    if (!(error instanceof GitHubApiError) || error.status !== 403)
-        return error;
-    error.message +=
-        '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
-    return error;
-}
-
 
 /***/ }),
 
@@ -45723,7 +45886,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Vp: () => (/* reexport */ runUrl)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, publishFailure, publishProvisional, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, onRunner, provisionalPublisher, publishFailure, publishProvisional, publishing, runContext, runnerInputHooks, runnerInputs, secretsDir, stepState, toolkitAgents, wasCancelled, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -48789,6 +48952,10 @@ function actionInputs() {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
+}
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
     save: (name, value) => saveState(name, value),
@@ -48839,11 +49006,13 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
 const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
  * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
@@ -48858,13 +49027,14 @@ function cancelSignal() {
  * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
  * only that the run was cancelled, whether or not this action had secrets on disk.
  */
-function handleCancelSignals() {
+function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         removeSecretsDir();
         process.exit(143);
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
+        cancelReceived = true;
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
@@ -48875,15 +49045,28 @@ function handleCancelSignals() {
             }, CANCEL_GRACE_MS).unref();
             return;
         }
-        removeSecretsDir();
-        setFailed(CANCELLED_MESSAGE);
-        process.exit(130);
+        const end = () => {
+            removeSecretsDir();
+            setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
     });
 }
-/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
-async function asMainStep(work) {
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
     saveState(IS_POST_STATE, 'true');
-    handleCancelSignals();
+    handleCancelSignals(publishOnCancel);
     try {
         await work();
     }
@@ -48967,6 +49150,35 @@ async function publishProvisional(publication) {
     await publish(publication);
     provisionalPublished = true;
 }
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
 async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -49036,6 +49248,20 @@ function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
 /**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
@@ -49054,6 +49280,9 @@ function inputRefusedSummary(title, error) {
 async function reportFailures(work, steps) {
     try {
         await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -49077,7 +49306,14 @@ async function runAction(main, steps) {
     if (isPostStep())
         await reportFailures(() => asPostStep(steps.post));
     else
-        await reportFailures(() => asMainStep(main), steps);
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
 }
 
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/run-context.ts

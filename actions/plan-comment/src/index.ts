@@ -1,4 +1,13 @@
 import { runAction } from '@sophia/action-runtime';
+import { getInputs } from './input-helper.js';
 import { main } from './main.js';
 
-await runAction(main, { title: 'plan-comment', notRunOutputs: { created: false, truncated: false } });
+/** What a plan-comment step cancelled before it published knew: the comment it was writing. */
+function whenCancelled(): string {
+  const settings = getInputs();
+  return settings.mode === 'section'
+    ? 'The plan sections were not published.'
+    : `GitHub had not answered when the run was cancelled: the plan comment on pull request #${settings.pullNumber} may or may not have been written.`;
+}
+
+await runAction(main, { title: 'plan-comment', notRunOutputs: { created: false, truncated: false }, whenCancelled });

@@ -56,6 +56,7 @@ __webpack_require__.d(__webpack_exports__, {
   hostPlan: () => (/* reexport */ hostPlan),
   installNginxConfig: () => (/* reexport */ installNginxConfig),
   listReleases: () => (/* reexport */ listReleases),
+  lockCleanupMarkdown: () => (/* reexport */ lockCleanupMarkdown),
   manifestDigest: () => (/* reexport */ manifestDigest),
   manifestTotals: () => (/* reexport */ manifestTotals),
   markReleaseFailed: () => (/* reexport */ markReleaseFailed),
@@ -1603,10 +1604,11 @@ class GatedScript {
     input = new external_node_stream_.PassThrough();
     opened = false;
     result;
-    constructor(session, purpose, script, args, okExitCodes) {
+    /** `signal`, once aborted, kills the remote script (started or not) and rejects `result` with its reason. */
+    constructor(session, purpose, script, args, okExitCodes, signal) {
         // A script that ends early (connection lost) closes its stdin; late writes must not throw.
         this.input.on('error', () => undefined);
-        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+        this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes, signal });
         this.result.catch(() => undefined);
     }
     /** Lets the script run, with `header` (lines the script reads first) then `input` as the rest of its stdin. */
@@ -1820,7 +1822,7 @@ class TargetLock {
                 owner,
                 options.known ? manifestDigest(options.known) : '',
                 options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
-            ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] });
+            ], { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink], signal: options.signal });
         }
         catch (error) {
             await finish.abort();
@@ -1983,9 +1985,13 @@ async function onAnySession(session, reconnect, work) {
 function releaseLockAnyhow(lock, prune, reconnect) {
     return onAnySession(lock.session, reconnect, async (session) => session === lock.session ? lock.release(prune) : (await TargetLock.reclaim(session, lock)).release(prune));
 }
-/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
-function openUpload(session, target, releaseId) {
-    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed]);
+/**
+ * Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns.
+ * `signal`, once aborted, kills the upload where it is: the partial release it leaves is removed by the
+ * next deploy (see BEGIN_SCRIPT), and nothing live changed.
+ */
+function openUpload(session, target, releaseId, signal) {
+    return new GatedScript(session, 'upload and build the release', UPLOAD_SCRIPT, [target, releaseId], [0, EXIT.buildFailed], signal);
 }
 /**
  * Starts an upload opened by `openUpload` with the release archive; `cloneFrom` names a kept release
@@ -3544,7 +3550,7 @@ function releasesToPrune(releases, keep, keepAlways) {
 async function prepareHost(run, request) {
     const { session } = run.host;
     const log = (line) => note(run, request, line);
-    run.upload = openUpload(session, run.target, request.releaseId);
+    run.upload = openUpload(session, run.target, request.releaseId, request.signal);
     run.switcher = openSwitch(session, switchArgs(run, request));
     run.lockStarted = true;
     const known = request.knownManifest?.(session.label, run.target);
@@ -3569,8 +3575,11 @@ async function prepareHost(run, request) {
         manifest: request.manifest,
         known,
         record: info,
+        signal: request.signal,
     });
     run.lock = lock;
+    run.report.lockHeld = true;
+    request.signal?.throwIfAborted();
     const state = lock.state;
     if (known) {
         run.report.knownManifestUsed = state.currentIsKnown;
@@ -3648,6 +3657,7 @@ async function prepareHost(run, request) {
         run.report.filesReused = plan.reuse.length;
         run.report.bytesUploaded = archive.sentBytes();
     }
+    request.signal?.throwIfAborted();
     if (request.nginxConfig && run.config !== undefined) {
         run.configInstalled = true;
         await installNginxConfig(session, run.target, request.nginxConfig.remotePath, run.config, request.nginxTestCommand, request.nginxCommandTimeoutMs, request.releaseId, run.lockToken);
@@ -3692,8 +3702,10 @@ function switchArgs(run, request) {
  */
 async function revertHost(run, request) {
     if (!run.configInstalled && !run.switched && !run.switchUnknown)
-        return;
-    run.report.serving = (await putBack(run, switchArgs(run, request))).current ?? '';
+        return false;
+    const revert = await putBack(run, switchArgs(run, request));
+    run.report.serving = revert.current ?? '';
+    return revert.reverted;
 }
 /**
  * The kept release new files are linked from: the live one when it is the build (or when no kept
@@ -3766,9 +3778,15 @@ async function smokeCheck(url, timeoutMs) {
 async function revertAll(runs, request, failure) {
     await Promise.allSettled(runs.map(async (run) => {
         const wasSwitched = run.switched && !run.alreadyLive;
-        const wasUnknown = run.switchUnknown;
+        const landing = run.landingAtCancel === true;
+        const wasUnknown = run.switchUnknown && !landing;
         try {
-            await revertHost(run, request);
+            const reverted = await revertHost(run, request);
+            if (landing) {
+                if (reverted)
+                    run.report.outcome = 'rolled back';
+                note(run, request, `its switch was landing when the run was cancelled: ${reverted ? 'put back on' : 'it still serves'} ${run.report.serving || 'nothing'}, as before this deploy`);
+            }
             if (wasSwitched) {
                 run.report.outcome = 'rolled back';
                 note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
@@ -3778,7 +3796,12 @@ async function revertAll(runs, request, failure) {
         }
         catch (error) {
             const why = errorMessage(error);
-            if (wasUnknown) {
+            if (landing) {
+                run.report.outcome = 'unknown';
+                run.report.serving = undefined;
+                run.report.error = `its switch was landing when the run was cancelled, and putting it back failed (${why}): it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}; the post step tries again`;
+            }
+            else if (wasUnknown) {
                 run.report.outcome = 'unknown';
                 run.report.serving = undefined;
                 run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
@@ -3843,6 +3866,8 @@ async function releaseEverywhere(request, hosts) {
     for (const run of runs)
         run.config = renderFor(run, request);
     let failure;
+    let cancelled;
+    let switchBegan = false;
     const fail = (run, error) => {
         run.report.outcome = 'failed';
         run.report.error = errorMessage(error);
@@ -3854,28 +3879,45 @@ async function releaseEverywhere(request, hosts) {
         smokeUrl: request.smokeUrl?.href,
         hosts: runs.map((run) => run.report),
         error: failure,
+        cancelled,
     });
+    const { signal } = request;
+    let provisional;
+    const heardCancel = () => {
+        cancelled = switchBegan ? 'during switch' : 'before switch';
+        failure = cancelledFailure(request, cancelled, false);
+        const now = report();
+        provisional = Promise.resolve(request.onCancelled?.(now)).catch(() => undefined);
+    };
+    if (signal?.aborted)
+        heardCancel();
+    else
+        signal?.addEventListener('abort', heardCancel, { once: true });
     try {
         // Phase 1: every host prepared, or none switched.
         const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
         prepared.forEach((result, index) => {
-            if (result.status === 'rejected')
+            // A host stopped by the cancel did not fail: it is left as it was, like every other host.
+            if (result.status === 'rejected' && !signal?.aborted)
                 fail(runs[index], result.reason);
         });
         if (failure !== undefined) {
-            log(`Preparation failed on ${runs
-                .filter((run) => run.report.outcome === 'failed')
-                .map((run) => run.report.label)
-                .join(', ')}: no host is switched`);
+            log(cancelled
+                ? 'Cancelled before the switch: no host is switched'
+                : `Preparation failed on ${runs
+                    .filter((run) => run.report.outcome === 'failed')
+                    .map((run) => run.report.label)
+                    .join(', ')}: no host is switched`);
             await Promise.allSettled(runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)));
             return report();
         }
         // Phase 2: switch everywhere; one failed switch sends the others back.
+        switchBegan = true;
         request.journal?.switching(Object.fromEntries(runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }])));
         // One host and no smoke check: nothing after its switch can send it back, so the switch also
         // prunes and frees the lock, and the unlock costs no round trip of its own.
         const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
-        const switchErrors = await switchEveryHost(runs, async (run) => {
+        const switchErrors = await untilCancelled(signal, switchEveryHost(runs, async (run) => {
             let result;
             if (unlockWithSwitch && run.lock) {
                 const done = await run.lock.switchAndRelease(run.switcher, pruneAfter(run, request));
@@ -3885,19 +3927,34 @@ async function releaseEverywhere(request, hosts) {
             else {
                 result = await run.switcher.start();
             }
+            // An answer after the cancel: the put-back that began at the cancel owns this host now.
+            signal?.throwIfAborted();
             const { previous } = completeSwitch(run.host.session, result);
             if (!run.alreadyLive)
                 run.report.previousReleaseId = previous;
             run.report.outcome = 'live';
             run.report.serving = request.releaseId;
             note(run, request, `current now points at ${request.releaseId}`);
-        });
-        switchErrors.forEach((error, index) => {
+        }));
+        switchErrors?.forEach((error, index) => {
             if (error !== undefined)
                 fail(runs[index], error);
         });
-        if (failure === undefined && request.smokeUrl) {
-            const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+        const smoke = !signal?.aborted && failure === undefined && request.smokeUrl
+            ? await untilCancelled(signal, smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS))
+            : undefined;
+        if (signal?.aborted) {
+            // Cancelled during the switch or the smoke check: every host goes back, as after a failed host.
+            for (const run of runs) {
+                if (!run.switched && !run.switchUnknown && run.report.outcome !== 'failed') {
+                    run.landingAtCancel = true;
+                    run.switchUnknown = true;
+                }
+            }
+            await revertAll(runs, request, failure ?? cancelledFailure(request, 'during switch', false));
+            failure = cancelledFailure(request, 'during switch', true, stuckAfterPutBack(runs));
+        }
+        else if (smoke && request.smokeUrl) {
             if (!smoke.ok) {
                 failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
                 for (const run of runs)
@@ -3920,8 +3977,10 @@ async function releaseEverywhere(request, hosts) {
         else if (failure !== undefined) {
             await revertAll(runs, request, failure);
         }
-        // A host still switched (or unknown) after a failure is left for the post step to put back.
-        if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+        // A host still switched (or unknown) after a failure is left for the post step to put back; after a
+        // cancel during the switch, every host is: a switch still landing could land after its put-back looked.
+        if (failure === undefined ||
+            (!signal?.aborted && runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive))))
             request.journal?.settled();
         return report();
     }
@@ -3932,6 +3991,7 @@ async function releaseEverywhere(request, hosts) {
             const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
             try {
                 await releaseLock(run, prune);
+                run.report.lockHeld = undefined;
             }
             catch (error) {
                 note(run, request, `could not free the deploy lock (${errorMessage(error)}); the next deploy takes it over after lock-timeout`);
@@ -3939,6 +3999,50 @@ async function releaseEverywhere(request, hosts) {
             run.report.seconds = Math.round((external_node_perf_hooks_.performance.now() - run.startedAt) / 10) / 100;
             run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
         }));
+        signal?.removeEventListener('abort', heardCancel);
+        await provisional;
+    }
+}
+/** The hosts that the put-back after a cancel did not bring back (see revertAll: it clears `switched` once done). */
+function stuckAfterPutBack(runs) {
+    return runs.filter((run) => run.report.outcome === 'unknown' || (run.switched && !run.alreadyLive));
+}
+/**
+ * The deploy's error after a cancel, beginning with the signal's reason: before the switch, what
+ * stops; during it, that every host is being (or, `done`, was) put back, naming the hosts `stuck`
+ * that could not be.
+ */
+function cancelledFailure(request, stage, done, stuck = []) {
+    const reason = errorMessage(request.signal?.reason ?? 'The run was cancelled');
+    if (stage === 'before switch')
+        return `${reason} before any host switched to ${request.releaseId}: the uploads stop, site configs go back and the deploy locks are freed; the live site is unchanged`;
+    if (!done)
+        return `${reason} during the switch to ${request.releaseId}: every host that switched, or whose switch was landing, is being put back on the release it served before`;
+    if (stuck.length === 0)
+        return `${reason} during the switch to ${request.releaseId}: every host is back on the release it served before`;
+    return `${reason} during the switch to ${request.releaseId}: putting the previous release back failed on ${stuck
+        .map((run) => run.report.label)
+        .join(', ')} (see each host); the post step tries again`;
+}
+/**
+ * `work`'s value, or undefined as soon as `signal` aborts (at once when it has already): the work
+ * goes on unawaited, and what it does after the cancel must not touch the report (see the switch).
+ */
+async function untilCancelled(signal, work) {
+    if (!signal)
+        return work;
+    if (signal.aborted)
+        return undefined;
+    let stop;
+    const aborted = new Promise((resolve) => {
+        stop = () => resolve(undefined);
+        signal.addEventListener('abort', stop, { once: true });
+    });
+    try {
+        return await Promise.race([work, aborted]);
+    }
+    finally {
+        signal.removeEventListener('abort', stop);
     }
 }
 
@@ -4258,6 +4362,7 @@ var connect = __webpack_require__(9057);
 
 
 
+
 const HELD_LOCK_STATE = 'deploy-lock';
 /**
  * Chooses the token of the deploy locks a run will take (pass it as the request's `lockToken`) and
@@ -4375,6 +4480,24 @@ async function freeLocksLeftBehind(state, settings, log) {
             .join(', ')}); the next deploy, or a rollback to previous, brings them together`);
     }
     return cleanups;
+}
+/**
+ * The job summary of a post step that found something left behind (see `freeLocksLeftBehind`): per
+ * host, whether the lock was freed, whether the host was put back, and what it serves now; undefined
+ * when there was nothing to clean up (the main step ended on its own and left nothing), so a post
+ * step after a normal run adds nothing to the summary.
+ */
+function lockCleanupMarkdown(title, cleanups) {
+    const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
+    if (acted.length === 0)
+        return undefined;
+    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
+        cleanup.host,
+        cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
+        cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
+        cleanup.error !== undefined ? 'unknown' : cleanup.serving || 'nothing',
+    ]));
+    return `### ${title}: clean-up after the interrupted run\n\n${table}`;
 }
 
 // EXTERNAL MODULE: ../../packages/ssh/src/target.ts

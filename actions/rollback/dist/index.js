@@ -28375,17 +28375,82 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1054);
+/* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4500);
 
 
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b, title: 'rollback', notRunOutputs: { switched: false } });
+
+/**
+ * What a frontend rollback cancelled before it published knew (a Kubernetes rollback listens to the
+ * cancel and publishes its own report): which hosts it was moving, and that the post step puts back
+ * every host it had switched and frees the locks.
+ */
+function whenCancelled() {
+    const settings = (0,_input_helper_js__WEBPACK_IMPORTED_MODULE_1__/* .getInputs */ .G)();
+    if (settings.component !== 'frontend')
+        return '';
+    return `The frontend rollback of ${settings.target} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
+}
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b, title: 'rollback', notRunOutputs: { switched: false }, whenCancelled });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 1054:
+/***/ 4648:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ getInputs)
+/* harmony export */ });
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
+/* harmony import */ var _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9399);
+
+
+function revisionTarget(raw) {
+    if (!/^[1-9]\d{0,9}$/.test(raw.trim()))
+        throw (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .mustBe */ .Jq)('to', '"previous" or a revision number (1, 2, ...)', raw);
+    return { kind: 'revision', revision: Number(raw.trim()) };
+}
+function readWorkloads(reader) {
+    const given = reader.exactlyOne(['workloads', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .workloadRefs */ .ip], ['selector', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .labelSelector */ .wb], ' when component is kubernetes (such as deployment/api)');
+    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
+}
+/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
+function getInputs(reader = (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .actionInputs */ .eh)()) {
+    reader.maskSecrets(..._sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .KUBE_SECRET_INPUTS */ .JB);
+    const component = reader.required('component', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(['frontend', 'kubernetes']));
+    const toRaw = reader.required('to');
+    const markFailed = reader.required('mark-failed', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zM);
+    if (component === 'frontend') {
+        const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .releaseId */ .Bf)('to', toRaw) };
+        return {
+            component,
+            to,
+            markFailed,
+            target: reader.required('target', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .remotePath */ .QZ),
+            nginxTestCommand: reader.optional('nginx-test-command', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .commandLine */ .ay),
+            nginxReloadCommand: reader.optional('nginx-reload-command', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .commandLine */ .ay),
+            lockTimeoutMs: reader.required('lock-timeout', (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .duration */ .p0)({ maxMs: 3_600_000 })),
+            ssh: (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .readSshInputs */ .sl)(reader),
+        };
+    }
+    const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
+    return {
+        component,
+        to,
+        markFailed,
+        namespace: reader.optional('namespace', _sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .namespaceName */ .wW),
+        workloads: readWorkloads(reader),
+        connection: (0,_sophia_inputs__WEBPACK_IMPORTED_MODULE_1__/* .readKubeConnection */ .Q5)(reader),
+    };
+}
+
+
+/***/ }),
+
+/***/ 4500:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34553,48 +34618,8 @@ class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
 
 
 
-;// CONCATENATED MODULE: ./src/input-helper.ts
-
-
-function revisionTarget(raw) {
-    if (!/^[1-9]\d{0,9}$/.test(raw.trim()))
-        throw (0,inputs_src/* mustBe */.Jq)('to', '"previous" or a revision number (1, 2, ...)', raw);
-    return { kind: 'revision', revision: Number(raw.trim()) };
-}
-function readWorkloads(reader) {
-    const given = reader.exactlyOne(['workloads', inputs_src/* workloadRefs */.ip], ['selector', inputs_src/* labelSelector */.wb], ' when component is kubernetes (such as deployment/api)');
-    return given.first !== undefined ? { by: 'list', refs: given.first } : { by: 'selector', selector: given.second };
-}
-/** Reads every input in action.yml order, so the first missing or bad one is the one reported. */
-function getInputs(reader = (0,src/* actionInputs */.eh)()) {
-    reader.maskSecrets(...inputs_src/* KUBE_SECRET_INPUTS */.JB);
-    const component = reader.required('component', (0,inputs_src/* oneOf */.yL)(['frontend', 'kubernetes']));
-    const toRaw = reader.required('to');
-    const markFailed = reader.required('mark-failed', inputs_src/* boolean */.zM);
-    if (component === 'frontend') {
-        const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : { kind: 'release', releaseId: (0,inputs_src/* releaseId */.Bf)('to', toRaw) };
-        return {
-            component,
-            to,
-            markFailed,
-            target: reader.required('target', inputs_src/* remotePath */.QZ),
-            nginxTestCommand: reader.optional('nginx-test-command', inputs_src/* commandLine */.ay),
-            nginxReloadCommand: reader.optional('nginx-reload-command', inputs_src/* commandLine */.ay),
-            lockTimeoutMs: reader.required('lock-timeout', (0,inputs_src/* duration */.p0)({ maxMs: 3_600_000 })),
-            ssh: (0,inputs_src/* readSshInputs */.sl)(reader),
-        };
-    }
-    const to = toRaw.trim() === 'previous' ? { kind: 'previous' } : revisionTarget(toRaw);
-    return {
-        component,
-        to,
-        markFailed,
-        namespace: reader.optional('namespace', inputs_src/* namespaceName */.wW),
-        workloads: readWorkloads(reader),
-        connection: (0,inputs_src/* readKubeConnection */.Q5)(reader),
-    };
-}
-
+// EXTERNAL MODULE: ./src/input-helper.ts
+var input_helper = __nccwpck_require__(4648);
 ;// CONCATENATED MODULE: ./src/kubernetes.ts
 
 
@@ -34777,7 +34802,7 @@ async function rollBackAndPublish(work, plan) {
 }
 /** The runbook: read inputs; roll the frontend hosts or the Kubernetes workloads back; report. */
 async function main() {
-    const settings = getInputs();
+    const settings = (0,input_helper/* getInputs */.G)();
     let outputs;
     if (settings.component === 'frontend') {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
@@ -34802,16 +34827,19 @@ async function main() {
 /** The post step: frees the frontend deploy locks a cancelled or killed rollback left on its hosts. */
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
-    const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
+    const [{ freeLocksLeftBehind, lockCleanupMarkdown }, { sshTargetsFrom }] = await Promise.all([
         Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
         Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871)),
     ]);
-    await freeLocksLeftBehind(src/* stepState */.QP, () => {
-        const settings = getInputs();
+    const cleanups = await freeLocksLeftBehind(src/* stepState */.QP, () => {
+        const settings = (0,input_helper/* getInputs */.G)();
         return settings.component === 'frontend'
             ? { targets: sshTargetsFrom(settings.ssh), nginxReloadCommand: settings.nginxReloadCommand }
             : { targets: [] };
     }, src/* actionLog */.Zx);
+    const summary = lockCleanupMarkdown('rollback', cleanups);
+    if (summary)
+        await (0,src/* publish */.mk)({ summary });
 }
 
 
@@ -34826,13 +34854,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   eh: () => (/* reexport */ actionInputs),
   Zx: () => (/* reexport */ actionLog),
   o: () => (/* reexport */ onRunner),
+  mk: () => (/* reexport */ publish),
   Kc: () => (/* reexport */ publishing),
   Cs: () => (/* reexport */ runAction),
   pO: () => (/* reexport */ runContext),
   QP: () => (/* reexport */ stepState)
 });
 
-// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, publish, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, withPlanFile, workspaceDir
+// UNUSED EXPORTS: CANCELLED_MESSAGE, CANCEL_GRACE_MS, asMainStep, asPostStep, bypassesProxy, cancelSignal, cancelledSummary, debugEnabled, hasPublished, inputRefusedSummary, isPostStep, provisionalPublisher, publishFailure, publishProvisional, runUrl, runnerInputHooks, runnerInputs, secretsDir, toolkitAgents, wasCancelled, withPlanFile, workspaceDir
 
 // NAMESPACE OBJECT: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -37929,6 +37958,10 @@ function workspaceDir(env = process.env) {
 const IS_POST_STATE = 'isPost';
 const SECRETS_DIR_STATE = 'secrets-dir';
 let secretsDirPath;
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+function wasCancelled() {
+    return cancelReceived;
+}
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 const stepState = {
     save: (name, value) => saveState(name, value),
@@ -37979,11 +38012,13 @@ const CANCELLED_MESSAGE = 'The run was cancelled';
 const CANCEL_GRACE_MS = 7000;
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
  * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 function cancelSignal() {
     cancelHeard = true;
@@ -37998,13 +38033,14 @@ function cancelSignal() {
  * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
  * only that the run was cancelled, whether or not this action had secrets on disk.
  */
-function handleCancelSignals() {
+function handleCancelSignals(publishOnCancel) {
     process.on('SIGTERM', () => {
         removeSecretsDir();
         process.exit(143);
     });
     // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
     process.on('SIGINT', () => {
+        cancelReceived = true;
         if (cancelHeard && !cancellation.signal.aborted) {
             cancellation.abort(new Error(CANCELLED_MESSAGE));
             // The work publishes and the step ends on its own; this only bounds a step that does not.
@@ -38015,15 +38051,28 @@ function handleCancelSignals() {
             }, CANCEL_GRACE_MS).unref();
             return;
         }
-        removeSecretsDir();
-        setFailed(CANCELLED_MESSAGE);
-        process.exit(130);
+        const end = () => {
+            removeSecretsDir();
+            setFailed(CANCELLED_MESSAGE);
+            process.exit(130);
+        };
+        if (!publishOnCancel)
+            return end();
+        // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+        setTimeout(end, CANCEL_GRACE_MS).unref();
+        publishOnCancel()
+            .catch(() => undefined)
+            .finally(end);
     });
 }
-/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
-async function asMainStep(work) {
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+async function asMainStep(work, publishOnCancel) {
     saveState(IS_POST_STATE, 'true');
-    handleCancelSignals();
+    handleCancelSignals(publishOnCancel);
     try {
         await work();
     }
@@ -38107,6 +38156,35 @@ async function publishProvisional(publication) {
     await publish(publication);
     provisionalPublished = true;
 }
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+function provisionalPublisher(signal, atCancel) {
+    let queue = Promise.resolve();
+    const publish = (publication) => {
+        queue = queue
+            .then(() => publishProvisional(publication))
+            .catch((error) => core.warning(`What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    const onAbort = () => publish(atCancel());
+    signal.addEventListener('abort', onAbort, { once: true });
+    return {
+        publish,
+        around: async (work) => {
+            try {
+                return await work();
+            }
+            finally {
+                signal.removeEventListener('abort', onAbort);
+                await queue;
+            }
+        },
+    };
+}
 async function write(publication, replacing) {
     if (publication.outputs)
         setOutputs(publication.outputs);
@@ -38176,6 +38254,20 @@ function debugEnabled(env = process.env) {
     return ['RUNNER_DEBUG', 'ACTIONS_STEP_DEBUG'].some((name) => ['1', 'true'].includes((env[name] ?? '').toLowerCase()));
 }
 /**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+function cancelledSummary(title, whenCancelled) {
+    let known = '';
+    try {
+        known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+    }
+    catch {
+        // The inputs could not be read: the step never got as far as doing anything with them.
+    }
+    return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
+}
+/**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
  * was expected of it (the InputError's message says both). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
@@ -38194,6 +38286,9 @@ function inputRefusedSummary(title, error) {
 async function reportFailures(work, steps) {
     try {
         await work();
+        // A cancelled step that put back what it changed has published how; it still did not do its job.
+        if (wasCancelled())
+            setFailed(CANCELLED_MESSAGE);
     }
     catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -38217,7 +38312,14 @@ async function runAction(main, steps) {
     if (isPostStep())
         await reportFailures(() => asPostStep(steps.post));
     else
-        await reportFailures(() => asMainStep(main), steps);
+        await reportFailures(() => asMainStep(main, async () => {
+            if (hasPublished())
+                return;
+            await publishFailure(() => ({
+                outputs: steps.notRunOutputs,
+                summary: cancelledSummary(steps.title, steps.whenCancelled),
+            }));
+        }), steps);
 }
 
 // EXTERNAL MODULE: external "node:http"

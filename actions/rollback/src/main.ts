@@ -1,4 +1,11 @@
-import { actionLog, publishing, stepState, type Publication, type PublishingPlan } from '@sophia/action-runtime';
+import {
+  actionLog,
+  publish,
+  publishing,
+  stepState,
+  type Publication,
+  type PublishingPlan,
+} from '@sophia/action-runtime';
 import { RollbackRolloutError } from '@sophia/kubernetes';
 import { getInputs } from './input-helper.js';
 import { kubernetesRollback } from './kubernetes.js';
@@ -52,11 +59,11 @@ export async function main(): Promise<void> {
 /** The post step: frees the frontend deploy locks a cancelled or killed rollback left on its hosts. */
 export async function post(): Promise<void> {
   // Loaded here rather than at the top, for the same reason as in main.
-  const [{ freeLocksLeftBehind }, { sshTargetsFrom }] = await Promise.all([
+  const [{ freeLocksLeftBehind, lockCleanupMarkdown }, { sshTargetsFrom }] = await Promise.all([
     import('@sophia/releases'),
     import('@sophia/ssh'),
   ]);
-  await freeLocksLeftBehind(
+  const cleanups = await freeLocksLeftBehind(
     stepState,
     () => {
       const settings = getInputs();
@@ -66,4 +73,6 @@ export async function post(): Promise<void> {
     },
     actionLog,
   );
+  const summary = lockCleanupMarkdown('rollback', cleanups);
+  if (summary) await publish({ summary });
 }

@@ -17,6 +17,11 @@ const SECRETS_DIR_STATE = 'secrets-dir';
 
 let secretsDirPath: string | undefined;
 
+/** True once the runner has cancelled this main step (SIGINT): the step then fails with CANCELLED_MESSAGE. */
+export function wasCancelled(): boolean {
+  return cancelReceived;
+}
+
 /** The step's saved state, handed to the post step by the runner as STATE_<name> variables. */
 export const stepState = {
   save: (name: string, value: string): void => core.saveState(name, value),
@@ -72,12 +77,14 @@ export const CANCEL_GRACE_MS = 7000;
 
 const cancellation = new AbortController();
 let cancelHeard = false;
+let cancelReceived = false;
 
 /**
  * Aborted (with reason `Error(CANCELLED_MESSAGE)`) when the runner cancels the main step (SIGINT).
  * Work that takes this signal stops at once and returns what it has, so the action can publish it
  * (outputs, summary) and then fail with CANCELLED_MESSAGE; it has CANCEL_GRACE_MS to do so. A main
- * step that never asks for the signal fails with CANCELLED_MESSAGE at once on SIGINT.
+ * step that never asks for the signal publishes what its action says it knew, unless it published
+ * already (see asMainStep), and fails with CANCELLED_MESSAGE.
  */
 export function cancelSignal(): AbortSignal {
   cancelHeard = true;
@@ -93,13 +100,14 @@ export function cancelSignal(): AbortSignal {
  * kubeconfig), so they go when it ends (asMainStep) or when its grace runs out. The message says
  * only that the run was cancelled, whether or not this action had secrets on disk.
  */
-function handleCancelSignals(): void {
+function handleCancelSignals(publishOnCancel?: () => Promise<void>): void {
   process.on('SIGTERM', () => {
     removeSecretsDir();
     process.exit(143);
   });
   // Remote clean-up (a deploy lock) is the post step's: it runs after the cancel too, with time of its own.
   process.on('SIGINT', () => {
+    cancelReceived = true;
     if (cancelHeard && !cancellation.signal.aborted) {
       cancellation.abort(new Error(CANCELLED_MESSAGE));
       // The work publishes and the step ends on its own; this only bounds a step that does not.
@@ -110,16 +118,28 @@ function handleCancelSignals(): void {
       }, CANCEL_GRACE_MS).unref();
       return;
     }
-    removeSecretsDir();
-    core.setFailed(CANCELLED_MESSAGE);
-    process.exit(130);
+    const end = (): void => {
+      removeSecretsDir();
+      core.setFailed(CANCELLED_MESSAGE);
+      process.exit(130);
+    };
+    if (!publishOnCancel) return end();
+    // The work does not stop on the cancel: only what is known goes out, within the grace, then the step ends.
+    setTimeout(end, CANCEL_GRACE_MS).unref();
+    publishOnCancel()
+      .catch(() => undefined)
+      .finally(end);
   });
 }
 
-/** The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end. */
-export async function asMainStep(work: () => Promise<void>): Promise<void> {
+/**
+ * The main step's lifecycle: mark the post step, watch for cancel signals, remove secrets at the end.
+ * `publishOnCancel` publishes what a step that does not listen to cancelSignal() knew when the cancel
+ * came (its outputs and summary); the step ends once it is done, or after CANCEL_GRACE_MS.
+ */
+export async function asMainStep(work: () => Promise<void>, publishOnCancel?: () => Promise<void>): Promise<void> {
   core.saveState(IS_POST_STATE, 'true');
-  handleCancelSignals();
+  handleCancelSignals(publishOnCancel);
   try {
     await work();
   } finally {

@@ -42,6 +42,47 @@ export async function publishProvisional(publication: Publication): Promise<void
   provisionalPublished = true;
 }
 
+/** What `provisionalPublisher` returns: publish in order while the work runs, and wait for it around the work. */
+export interface ProvisionalPublisher {
+  /** Queues `publication` as provisional (see publishProvisional), after any queued before it. */
+  publish(publication: Publication): void;
+  /** Runs `work`, then waits for every queued publication, so the final `publish` comes after them. */
+  around<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * For a step that publishes at once on cancel what it knows (a cancelled deploy putting back what it
+ * changed, which may outlast the runner's grace): publications queued through it are written one
+ * after another (the job summary is one buffer, so two writes must not overlap), and, when `signal`
+ * aborts before the work has published anything of its own, `atCancel()` is published first. A
+ * publication that cannot be written is a warning.
+ */
+export function provisionalPublisher(signal: AbortSignal, atCancel: () => Publication): ProvisionalPublisher {
+  let queue: Promise<void> = Promise.resolve();
+  const publish = (publication: Publication): void => {
+    queue = queue
+      .then(() => publishProvisional(publication))
+      .catch((error: unknown) =>
+        core.warning(
+          `What the cancelled step knew could not be published: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+  };
+  const onAbort = (): void => publish(atCancel());
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    publish,
+    around: async (work) => {
+      try {
+        return await work();
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        await queue;
+      }
+    },
+  };
+}
+
 async function write(publication: Publication, replacing: boolean): Promise<void> {
   if (publication.outputs) setOutputs(publication.outputs);
   for (const group of publication.logGroups ?? []) {

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { InputError } from '@sophia/inputs';
 import { failedMarkdown, markdownText, type OutputValue } from '@sophia/reporting';
-import { asMainStep, asPostStep, isPostStep } from './lifecycle.js';
+import { asMainStep, asPostStep, CANCELLED_MESSAGE, isPostStep, wasCancelled } from './lifecycle.js';
 import { hasPublished, publishFailure } from './publish.js';
 
 /**
@@ -26,6 +26,27 @@ export interface ActionSteps {
    * `files-uploaded: 0`, `healthy: false`); outputs that depend on the inputs are left unset.
    */
   notRunOutputs: Record<string, OutputValue>;
+  /**
+   * For a main step that does not listen to cancelSignal(): what it knew when the runner cancelled it
+   * before it published anything (a sentence or two of Markdown, from its inputs: what it was writing
+   * and that it may or may not have been written), for the job summary beside `notRunOutputs`.
+   * Left out: the summary says only that the step was cancelled before it finished.
+   */
+  whenCancelled?: () => string;
+}
+
+/**
+ * The job summary of a main step cancelled before it published anything (see ActionSteps.whenCancelled);
+ * a `whenCancelled` that throws (inputs that cannot be read) is left out.
+ */
+export function cancelledSummary(title: string, whenCancelled?: () => string): string {
+  let known = '';
+  try {
+    known = whenCancelled ? `\n\n${whenCancelled()}` : '';
+  } catch {
+    // The inputs could not be read: the step never got as far as doing anything with them.
+  }
+  return `### ${title}\n\n**Failed:** ${CANCELLED_MESSAGE} before this step finished.${known}\n`;
 }
 
 /**
@@ -48,6 +69,8 @@ export function inputRefusedSummary(title: string, error: InputError): string {
 async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): Promise<void> {
   try {
     await work();
+    // A cancelled step that put back what it changed has published how; it still did not do its job.
+    if (wasCancelled()) core.setFailed(CANCELLED_MESSAGE);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (debugEnabled() && error instanceof Error && error.stack) core.info(error.stack);
@@ -68,5 +91,16 @@ async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): P
  */
 export async function runAction(main: () => Promise<void>, steps: ActionSteps): Promise<void> {
   if (isPostStep()) await reportFailures(() => asPostStep(steps.post));
-  else await reportFailures(() => asMainStep(main), steps);
+  else
+    await reportFailures(
+      () =>
+        asMainStep(main, async () => {
+          if (hasPublished()) return;
+          await publishFailure(() => ({
+            outputs: steps.notRunOutputs,
+            summary: cancelledSummary(steps.title, steps.whenCancelled),
+          }));
+        }),
+      steps,
+    );
 }

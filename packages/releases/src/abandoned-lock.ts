@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Log } from '@sophia/reporting';
+import { markdownTable, type Log } from '@sophia/reporting';
 import { connectSsh, hostLabel, SshConnectionLostError, type SshTarget } from '@sophia/ssh';
 import { onAnySession, revertSwitch, TargetLock, type ReleaseSession, type SwitchRevert } from './release-host.js';
 import type { SwitchJournal, SwitchPlan } from './switch-hosts.js';
@@ -191,4 +191,27 @@ export async function freeLocksLeftBehind(
     );
   }
   return cleanups;
+}
+
+/**
+ * The job summary of a post step that found something left behind (see `freeLocksLeftBehind`): per
+ * host, whether the lock was freed, whether the host was put back, and what it serves now; undefined
+ * when there was nothing to clean up (the main step ended on its own and left nothing), so a post
+ * step after a normal run adds nothing to the summary.
+ */
+export function lockCleanupMarkdown(title: string, cleanups: LockCleanup[]): string | undefined {
+  const acted = cleanups.filter(
+    (cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined,
+  );
+  if (acted.length === 0) return undefined;
+  const table = markdownTable(
+    ['Host', 'Deploy lock', 'Put back', 'Serving'],
+    cleanups.map((cleanup) => [
+      cleanup.host,
+      cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
+      cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
+      cleanup.error !== undefined ? 'unknown' : cleanup.serving || 'nothing',
+    ]),
+  );
+  return `### ${title}: clean-up after the interrupted run\n\n${table}`;
 }

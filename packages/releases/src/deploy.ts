@@ -92,6 +92,21 @@ export interface FrontendDeployRequest {
    * (`host:port: ...`). Each host's lines are also kept in its report (`HostReport.log`).
    */
   log?: (line: string) => void;
+  /**
+   * The run's cancel (an action's `cancelSignal()`). Once aborted, the deploy stops at its next safe
+   * point: before the switch, uploads and lock waits are killed, installed site configs go back and
+   * the locks are freed (the live site unchanged); during the switch, every host that switched, or
+   * whose switch is still landing, is put back on the release it served before, as after a failed
+   * host (the journal is then left unsettled, so a post step checks every host again). The report's
+   * `cancelled` says at which point; its `error` begins with the signal's reason.
+   */
+  signal?: AbortSignal;
+  /**
+   * Called once, at once when `signal` aborts, with the report as it stands (the hosts' outcomes so
+   * far and what the deploy goes on to do): for publishing what is known before the put-back, which
+   * may outlast the step. The deploy awaits it before it returns or throws.
+   */
+  onCancelled?: (report: FrontendDeployReport) => void | Promise<void>;
 }
 
 interface HostRun extends HostSwitch {
@@ -114,6 +129,8 @@ interface HostRun extends HostSwitch {
   config?: string;
   configInstalled: boolean;
   alreadyLive: boolean;
+  /** Its switch had been started and had not answered when the run was cancelled: it may still land. */
+  landingAtCancel?: boolean;
 }
 
 const DEFAULT_SMOKE_TIMEOUT_MS = 5000;
@@ -149,7 +166,7 @@ export function releasesToPrune(
 async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
   const { session } = run.host;
   const log = (line: string) => note(run, request, line);
-  run.upload = openUpload(session, run.target, request.releaseId);
+  run.upload = openUpload(session, run.target, request.releaseId, request.signal);
   run.switcher = openSwitch(session, switchArgs(run, request));
   run.lockStarted = true;
   const known = request.knownManifest?.(session.label, run.target);
@@ -174,8 +191,11 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     manifest: request.manifest,
     known,
     record: info,
+    signal: request.signal,
   });
   run.lock = lock;
+  run.report.lockHeld = true;
+  request.signal?.throwIfAborted();
   const state = lock.state;
   if (known) {
     run.report.knownManifestUsed = state.currentIsKnown;
@@ -271,6 +291,7 @@ async function prepareHost(run: HostRun, request: FrontendDeployRequest): Promis
     run.report.bytesUploaded = archive.sentBytes();
   }
 
+  request.signal?.throwIfAborted();
   if (request.nginxConfig && run.config !== undefined) {
     run.configInstalled = true;
     await installNginxConfig(
@@ -333,9 +354,11 @@ function switchArgs(run: HostRun, request: FrontendDeployRequest): SwitchArgs {
  * the revert only acts where `current` points at this release by this run's switch, so it is safe
  * whether the switch happened or not. Sets `serving` to what the host serves afterwards.
  */
-async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<void> {
-  if (!run.configInstalled && !run.switched && !run.switchUnknown) return;
-  run.report.serving = (await putBack(run, switchArgs(run, request))).current ?? '';
+async function revertHost(run: HostRun, request: FrontendDeployRequest): Promise<boolean> {
+  if (!run.configInstalled && !run.switched && !run.switchUnknown) return false;
+  const revert = await putBack(run, switchArgs(run, request));
+  run.report.serving = revert.current ?? '';
+  return revert.reverted;
 }
 
 /**
@@ -422,9 +445,18 @@ async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failur
   await Promise.allSettled(
     runs.map(async (run) => {
       const wasSwitched = run.switched && !run.alreadyLive;
-      const wasUnknown = run.switchUnknown;
+      const landing = run.landingAtCancel === true;
+      const wasUnknown = run.switchUnknown && !landing;
       try {
-        await revertHost(run, request);
+        const reverted = await revertHost(run, request);
+        if (landing) {
+          if (reverted) run.report.outcome = 'rolled back';
+          note(
+            run,
+            request,
+            `its switch was landing when the run was cancelled: ${reverted ? 'put back on' : 'it still serves'} ${run.report.serving || 'nothing'}, as before this deploy`,
+          );
+        }
         if (wasSwitched) {
           run.report.outcome = 'rolled back';
           note(run, request, `put back on ${run.report.serving || 'nothing'}, as before this deploy`);
@@ -433,7 +465,11 @@ async function revertAll(runs: HostRun[], request: FrontendDeployRequest, failur
           run.report.error = `${run.report.error}; over a new connection the host was found serving ${run.report.serving || 'nothing'}, as before this deploy`;
       } catch (error) {
         const why = errorMessage(error);
-        if (wasUnknown) {
+        if (landing) {
+          run.report.outcome = 'unknown';
+          run.report.serving = undefined;
+          run.report.error = `its switch was landing when the run was cancelled, and putting it back failed (${why}): it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}; the post step tries again`;
+        } else if (wasUnknown) {
           run.report.outcome = 'unknown';
           run.report.serving = undefined;
           run.report.error = `${run.report.error}; the host could not be reached again (${why}), so it serves either ${request.releaseId} or ${run.report.previousReleaseId ?? 'what it served before'}: the next deploy or rollback puts it right`;
@@ -501,6 +537,8 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
   }));
   for (const run of runs) run.config = renderFor(run, request);
   let failure: string | undefined;
+  let cancelled: FrontendDeployReport['cancelled'];
+  let switchBegan = false;
   const fail = (run: HostRun, error: unknown): void => {
     run.report.outcome = 'failed';
     run.report.error = errorMessage(error);
@@ -512,20 +550,34 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     smokeUrl: request.smokeUrl?.href,
     hosts: runs.map((run) => run.report),
     error: failure,
+    cancelled,
   });
+  const { signal } = request;
+  let provisional: Promise<void> | undefined;
+  const heardCancel = (): void => {
+    cancelled = switchBegan ? 'during switch' : 'before switch';
+    failure = cancelledFailure(request, cancelled, false);
+    const now = report();
+    provisional = Promise.resolve(request.onCancelled?.(now)).catch(() => undefined);
+  };
+  if (signal?.aborted) heardCancel();
+  else signal?.addEventListener('abort', heardCancel, { once: true });
 
   try {
     // Phase 1: every host prepared, or none switched.
     const prepared = await Promise.allSettled(runs.map((run) => prepareHost(run, request)));
     prepared.forEach((result, index) => {
-      if (result.status === 'rejected') fail(runs[index], result.reason);
+      // A host stopped by the cancel did not fail: it is left as it was, like every other host.
+      if (result.status === 'rejected' && !signal?.aborted) fail(runs[index], result.reason);
     });
     if (failure !== undefined) {
       log(
-        `Preparation failed on ${runs
-          .filter((run) => run.report.outcome === 'failed')
-          .map((run) => run.report.label)
-          .join(', ')}: no host is switched`,
+        cancelled
+          ? 'Cancelled before the switch: no host is switched'
+          : `Preparation failed on ${runs
+              .filter((run) => run.report.outcome === 'failed')
+              .map((run) => run.report.label)
+              .join(', ')}: no host is switched`,
       );
       await Promise.allSettled(
         runs.filter((run) => run.report.outcome !== 'failed').map((run) => revertHost(run, request)),
@@ -534,6 +586,7 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     }
 
     // Phase 2: switch everywhere; one failed switch sends the others back.
+    switchBegan = true;
     request.journal?.switching(
       Object.fromEntries(
         runs.map((run) => [run.report.label, { to: request.releaseId, previous: run.report.serving ?? '' }]),
@@ -542,26 +595,44 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     // One host and no smoke check: nothing after its switch can send it back, so the switch also
     // prunes and frees the lock, and the unlock costs no round trip of its own.
     const unlockWithSwitch = runs.length === 1 && !request.smokeUrl;
-    const switchErrors = await switchEveryHost(runs, async (run) => {
-      let result: RunResult;
-      if (unlockWithSwitch && run.lock) {
-        const done = await run.lock.switchAndRelease(run.switcher!, pruneAfter(run, request));
-        result = done.result;
-        run.pruned = done.pruned;
-      } else {
-        result = await run.switcher!.start();
-      }
-      const { previous } = completeSwitch(run.host.session, result);
-      if (!run.alreadyLive) run.report.previousReleaseId = previous;
-      run.report.outcome = 'live';
-      run.report.serving = request.releaseId;
-      note(run, request, `current now points at ${request.releaseId}`);
-    });
-    switchErrors.forEach((error, index) => {
+    const switchErrors = await untilCancelled(
+      signal,
+      switchEveryHost(runs, async (run) => {
+        let result: RunResult;
+        if (unlockWithSwitch && run.lock) {
+          const done = await run.lock.switchAndRelease(run.switcher!, pruneAfter(run, request));
+          result = done.result;
+          run.pruned = done.pruned;
+        } else {
+          result = await run.switcher!.start();
+        }
+        // An answer after the cancel: the put-back that began at the cancel owns this host now.
+        signal?.throwIfAborted();
+        const { previous } = completeSwitch(run.host.session, result);
+        if (!run.alreadyLive) run.report.previousReleaseId = previous;
+        run.report.outcome = 'live';
+        run.report.serving = request.releaseId;
+        note(run, request, `current now points at ${request.releaseId}`);
+      }),
+    );
+    switchErrors?.forEach((error, index) => {
       if (error !== undefined) fail(runs[index], error);
     });
-    if (failure === undefined && request.smokeUrl) {
-      const smoke = await smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+    const smoke =
+      !signal?.aborted && failure === undefined && request.smokeUrl
+        ? await untilCancelled(signal, smokeCheck(request.smokeUrl, request.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS))
+        : undefined;
+    if (signal?.aborted) {
+      // Cancelled during the switch or the smoke check: every host goes back, as after a failed host.
+      for (const run of runs) {
+        if (!run.switched && !run.switchUnknown && run.report.outcome !== 'failed') {
+          run.landingAtCancel = true;
+          run.switchUnknown = true;
+        }
+      }
+      await revertAll(runs, request, failure ?? cancelledFailure(request, 'during switch', false));
+      failure = cancelledFailure(request, 'during switch', true, stuckAfterPutBack(runs));
+    } else if (smoke && request.smokeUrl) {
       if (!smoke.ok) {
         failure = `Smoke check of ${request.smokeUrl.href} failed (${smoke.reason}); the previous release is live again and ${request.releaseId} is marked failed`;
         for (const run of runs) run.report.error = failure;
@@ -581,8 +652,12 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
     } else if (failure !== undefined) {
       await revertAll(runs, request, failure);
     }
-    // A host still switched (or unknown) after a failure is left for the post step to put back.
-    if (failure === undefined || runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+    // A host still switched (or unknown) after a failure is left for the post step to put back; after a
+    // cancel during the switch, every host is: a switch still landing could land after its put-back looked.
+    if (
+      failure === undefined ||
+      (!signal?.aborted && runs.every((run) => !run.switchUnknown && (!run.switched || run.alreadyLive)))
+    )
       request.journal?.settled();
     return report();
   } finally {
@@ -593,6 +668,7 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
         const prune = failure === undefined && run.lock ? pruneAfter(run, request) : [];
         try {
           await releaseLock(run, prune);
+          run.report.lockHeld = undefined;
         } catch (error) {
           note(
             run,
@@ -604,5 +680,54 @@ async function releaseEverywhere(request: FrontendDeployRequest, hosts: ReleaseH
         run.report.channels = (run.host.session.channelsOpened ?? 0) - run.channelsAtStart;
       }),
     );
+    signal?.removeEventListener('abort', heardCancel);
+    await provisional;
+  }
+}
+
+/** The hosts that the put-back after a cancel did not bring back (see revertAll: it clears `switched` once done). */
+function stuckAfterPutBack(runs: HostRun[]): HostRun[] {
+  return runs.filter((run) => run.report.outcome === 'unknown' || (run.switched && !run.alreadyLive));
+}
+
+/**
+ * The deploy's error after a cancel, beginning with the signal's reason: before the switch, what
+ * stops; during it, that every host is being (or, `done`, was) put back, naming the hosts `stuck`
+ * that could not be.
+ */
+function cancelledFailure(
+  request: FrontendDeployRequest,
+  stage: NonNullable<FrontendDeployReport['cancelled']>,
+  done: boolean,
+  stuck: HostRun[] = [],
+): string {
+  const reason = errorMessage(request.signal?.reason ?? 'The run was cancelled');
+  if (stage === 'before switch')
+    return `${reason} before any host switched to ${request.releaseId}: the uploads stop, site configs go back and the deploy locks are freed; the live site is unchanged`;
+  if (!done)
+    return `${reason} during the switch to ${request.releaseId}: every host that switched, or whose switch was landing, is being put back on the release it served before`;
+  if (stuck.length === 0)
+    return `${reason} during the switch to ${request.releaseId}: every host is back on the release it served before`;
+  return `${reason} during the switch to ${request.releaseId}: putting the previous release back failed on ${stuck
+    .map((run) => run.report.label)
+    .join(', ')} (see each host); the post step tries again`;
+}
+
+/**
+ * `work`'s value, or undefined as soon as `signal` aborts (at once when it has already): the work
+ * goes on unawaited, and what it does after the cancel must not touch the report (see the switch).
+ */
+async function untilCancelled<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T | undefined> {
+  if (!signal) return work;
+  if (signal.aborted) return undefined;
+  let stop: (() => void) | undefined;
+  const aborted = new Promise<undefined>((resolve) => {
+    stop = () => resolve(undefined);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', stop!);
   }
 }

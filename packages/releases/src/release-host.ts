@@ -37,10 +37,18 @@ export class GatedScript {
   private opened = false;
   readonly result: Promise<RunResult>;
 
-  constructor(session: ReleaseSession, purpose: string, script: string, args: string[], okExitCodes?: number[]) {
+  /** `signal`, once aborted, kills the remote script (started or not) and rejects `result` with its reason. */
+  constructor(
+    session: ReleaseSession,
+    purpose: string,
+    script: string,
+    args: string[],
+    okExitCodes?: number[],
+    signal?: AbortSignal,
+  ) {
     // A script that ends early (connection lost) closes its stdin; late writes must not throw.
     this.input.on('error', () => undefined);
-    this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes });
+    this.result = session.runScript(purpose, gated(script), args, { stdin: this.input, okExitCodes, signal });
     this.result.catch(() => undefined);
   }
 
@@ -365,6 +373,8 @@ export class TargetLock {
        * under `releaseId` in the same round trip (`state.clonedFrom`), so nothing is uploaded.
        */
       record?: ReleaseInfo;
+      /** Once aborted, waiting for the lock stops (the remote wait is killed) and the call rejects with its reason. */
+      signal?: AbortSignal;
     },
   ): Promise<TargetLock> {
     const token = options.token ?? randomUUID();
@@ -392,7 +402,7 @@ export class TargetLock {
           options.known ? manifestDigest(options.known) : '',
           options.record && options.manifest ? serializeReleaseInfo(options.record) : '',
         ],
-        { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink] },
+        { okExitCodes: [0, EXIT.lockTimeout, EXIT.notSymlink], signal: options.signal },
       );
     } catch (error) {
       await finish.abort();
@@ -589,14 +599,24 @@ export interface PruneResult {
   pruneError?: string;
 }
 
-/** Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns. */
-export function openUpload(session: ReleaseSession, target: string, releaseId: string): GatedScript {
+/**
+ * Opens the upload ahead of time; finish it with `completeUpload(...)` on what `start(archive)` returns.
+ * `signal`, once aborted, kills the upload where it is: the partial release it leaves is removed by the
+ * next deploy (see BEGIN_SCRIPT), and nothing live changed.
+ */
+export function openUpload(
+  session: ReleaseSession,
+  target: string,
+  releaseId: string,
+  signal?: AbortSignal,
+): GatedScript {
   return new GatedScript(
     session,
     'upload and build the release',
     UPLOAD_SCRIPT,
     [target, releaseId],
     [0, EXIT.buildFailed],
+    signal,
   );
 }
 

@@ -45,6 +45,12 @@ export interface HostReport {
    * `false` when it is not (it was read back, or there was no live release to compare with).
    */
   knownManifestUsed?: boolean;
+  /**
+   * True while this run's deploy lock is held on the host as the report is made: in a report
+   * published at the cancel, or when freeing it failed. The action's post step frees it (or the next
+   * deploy takes it over after lock-timeout).
+   */
+  lockHeld?: boolean;
   /** SSH exec channels this deploy opened on the host. */
   channels?: number;
   /** This host's progress lines in order, without the label: the action folds them into one log group per host. */
@@ -61,6 +67,11 @@ export interface FrontendDeployReport {
   hosts: HostReport[];
   /** Undefined when every host went live; the first failure's message otherwise. */
   error?: string;
+  /**
+   * Set when the run was cancelled (`FrontendDeployRequest.signal`): `before switch` (no host
+   * changed) or `during switch` (the switch or smoke check had begun; hosts were put back).
+   */
+  cancelled?: 'before switch' | 'during switch';
 }
 
 /**

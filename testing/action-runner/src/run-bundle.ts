@@ -56,6 +56,8 @@ export interface PostRun {
   stderr: string;
   log: string;
   annotations: Annotation[];
+  /** The post step's own GITHUB_STEP_SUMMARY file: the runner gives every step, post steps too, its own. */
+  summary: string;
 }
 
 export interface ActionRun {
@@ -241,15 +243,17 @@ async function runPost(
   const entry = actionMetadata(action, root).runs.post;
   if (!entry) throw new Error(`actions/${action}/action.yml has no post: entry`);
   const stateEnv = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+  const summaryFile = `${env.GITHUB_STEP_SUMMARY}.post`;
+  writeFileSync(summaryFile, '');
   const { code, stdout, stderr } = await spawnNode(
     binary,
     join(actionDir(action, root), entry),
     workspace,
-    { ...env, ...stateEnv, GITHUB_STATE: '' },
+    { ...env, ...stateEnv, GITHUB_STATE: '', GITHUB_STEP_SUMMARY: summaryFile },
     60_000,
   );
   const { log, annotations } = processWorkflowCommands(stdout, stderr);
-  return { code, stdout, stderr, log, annotations };
+  return { code, stdout, stderr, log, annotations, summary: readIfPresent(summaryFile) };
 }
 
 function spawnNode(
