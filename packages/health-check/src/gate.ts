@@ -303,6 +303,8 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
             verdict: 'error',
             detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
             errorKind: 'timeout',
+            // As for any timeout of a probe whose limit the gate's deadline cut (see judge).
+            ...(cutByTimeout && { inconclusive: true }),
             latencyMs: Math.round(performance.now() - sentAt),
             redirects: [],
           });
