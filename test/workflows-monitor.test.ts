@@ -67,10 +67,12 @@ function monitor(runId: string, repo = 'sophia/sophia-app'): Promise<WorkflowRun
     repositories: { 'sophia/deploy-actions@v1': repoRoot },
     secrets: { GITHUB_TOKEN: TOKEN },
     github: { api_url: api.url, repository: repo },
+    // 3 s: time enough for a loaded runner to see success-threshold (3) passing rounds of a
+    // healthy production; a gate that ends unhealthy waits it out.
     vars: {
       PRODUCTION_SITE_URL: site.origin,
       PRODUCTION_API_URL: `${site.origin}/api`,
-      MONITOR_TIMEOUT: '1s',
+      MONITOR_TIMEOUT: '3s',
       HEALTH_INTERVAL: '100ms',
     },
   });

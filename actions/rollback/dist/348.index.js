@@ -3434,7 +3434,7 @@ async function runHealthCheck(settings) {
 }
 function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
     // A last round cut short by the timeout may say less than the round before it did.
-    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== probe.detail
+    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
         ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
         : `${probe.url}: ${probe.detail}`;
     const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];

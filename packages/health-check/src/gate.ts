@@ -398,7 +398,7 @@ function explain(
 ): string {
   // A last round cut short by the timeout may say less than the round before it did.
   const words = (probe: ProbeResult, index: number): string =>
-    probe.inconclusive && urls[index].lastMismatch !== probe.detail
+    probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
       ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
       : `${probe.url}: ${probe.detail}`;
   const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
