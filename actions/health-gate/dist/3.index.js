@@ -1070,12 +1070,17 @@ async function syncAlertIssue(github, alert, check) {
             return { action: 'dismissed', issue: alertIssueOf(closed) };
         }
         const body = withState(check.body, current);
+        const windowMs = (check.reopenWithinSeconds ?? 0) * 1000;
         const reopen = closed !== undefined &&
             closed.state_reason !== 'not_planned' &&
-            Date.parse(closed.closed_at) >= Date.now() - (check.reopenWithinSeconds ?? 0) * 1000 &&
-            (check.reopenWithinSeconds ?? 0) > 0;
+            windowMs > 0 &&
+            Date.parse(closed.closed_at) >= Date.now() - windowMs;
         if (!reopen)
             return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        // The healthy checks that closed it belong to the outage before.
+        if (healthyChecksOf(closed.body) > 0) {
+            await editIssueBody(github, closed.number, withHealthyChecks(closed.body, 0));
+        }
         await reopenIssue(github, closed.number);
         await commentOnIssue(github, closed.number, body);
         return { action: 'reopened', issue: alertIssueOf(closed) };

@@ -58230,12 +58230,17 @@ async function syncAlertIssue(github, alert, check) {
             return { action: 'dismissed', issue: alertIssueOf(closed) };
         }
         const body = withState(check.body, current);
+        const windowMs = (check.reopenWithinSeconds ?? 0) * 1000;
         const reopen = closed !== undefined &&
             closed.state_reason !== 'not_planned' &&
-            Date.parse(closed.closed_at) >= Date.now() - (check.reopenWithinSeconds ?? 0) * 1000 &&
-            (check.reopenWithinSeconds ?? 0) > 0;
+            windowMs > 0 &&
+            Date.parse(closed.closed_at) >= Date.now() - windowMs;
         if (!reopen)
             return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        // The healthy checks that closed it belong to the outage before.
+        if (healthyChecksOf(closed.body) > 0) {
+            await editIssueBody(github, closed.number, withHealthyChecks(closed.body, 0));
+        }
         await reopenIssue(github, closed.number);
         await commentOnIssue(github, closed.number, body);
         return { action: 'reopened', issue: alertIssueOf(closed) };
@@ -67825,7 +67830,7 @@ async function gate_runHealthCheck(settings) {
 }
 function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
     // A last round cut short by the timeout may say less than the round before it did.
-    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== probe.detail
+    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
         ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
         : `${probe.url}: ${probe.detail}`;
     const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];

@@ -41,7 +41,7 @@ it('a service failing again within the window reopens its issue with a comment; 
 });
 
 it('closes after closeAfterChecks healthy checks in a row, the count kept silently in the issue', async () => {
-  const slow = { ...alert, key: 'slow-close' };
+  const slow = { ...alert, key: 'slow-close', title: 'Health alert: slow-close is unhealthy' };
   const opened = await syncAlertIssue(github, slow, down);
   const number = opened.issue!.number;
   const writes = () => repository.comments.filter((comment) => comment.issueNumber === number).length;
@@ -54,10 +54,13 @@ it('closes after closeAfterChecks healthy checks in a row, the count kept silent
   expect(await syncAlertIssue(github, slow, upTwice)).toMatchObject({ action: 'closed' });
   expect(repository.issues.find((issue) => issue.number === number)).toMatchObject({ state: 'closed' });
   expect(writes()).toBe(1);
+  // Failing again, reopened: its count starts from nothing, not from the checks that closed it.
+  expect(await syncAlertIssue(github, slow, down)).toMatchObject({ action: 'reopened' });
+  expect(await syncAlertIssue(github, slow, upTwice)).toMatchObject({ action: 'recovering' });
 });
 
 it('an issue a person closed as not planned stays closed until production recovers; the next outage opens a new one', async () => {
-  const dismissed = { ...alert, key: 'dismissed' };
+  const dismissed = { ...alert, key: 'dismissed', title: 'Health alert: dismissed is unhealthy' };
   const opened = await syncAlertIssue(github, dismissed, down);
   const issue = repository.issues.find((each) => each.number === opened.issue!.number)!;
   Object.assign(issue, { state: 'closed', state_reason: 'not_planned', closed_at: new Date().toISOString() });
