@@ -41736,7 +41736,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   f6: () => (/* reexport */ workloadKey)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, githubLogin, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -49127,6 +49127,11 @@ const commandLine = (name, raw) => {
     refuseNonLine(name, raw);
     return raw.trim();
 };
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);

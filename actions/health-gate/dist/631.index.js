@@ -917,6 +917,16 @@ function median(values) {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.ceil(sorted.length / 2) - 1];
 }
+/** The kind of a conclusive failure (see UrlReport.failureKinds); undefined for a pass or an inconclusive probe. */
+function failureKindOf(probe) {
+    if (probe.verdict === 'pass' || probe.inconclusive)
+        return undefined;
+    if (probe.verdict === 'error')
+        return probe.errorKind ?? 'other';
+    if (probe.verdict === 'wrong-body')
+        return 'body';
+    return `status ${probe.status === undefined ? 'none' : `${Math.floor(probe.status / 100)}xx`}`;
+}
 /** Accumulates the probes of one URL across rounds. */
 class UrlTally {
     latencies = [];
@@ -931,6 +941,7 @@ class UrlTally {
             wrongStatus: 0,
             wrongBody: 0,
             errors: 0,
+            failureKinds: {},
             lastStatus: null,
             lastError: null,
             lastErrorKind: null,
@@ -963,6 +974,9 @@ class UrlTally {
         else if (probe.verdict === 'wrong-body' && !this.conclusive) {
             report.lastMismatch = probe.detail;
         }
+        const kind = failureKindOf(probe);
+        if (kind !== undefined)
+            report.failureKinds[kind] = (report.failureKinds[kind] ?? 0) + 1;
         if (probe.verdict === 'error') {
             report.errors += 1;
             report.lastError = probe.detail;
@@ -975,7 +989,11 @@ class UrlTally {
      */
     snapshot() {
         const max = this.latencies.length ? Math.max(...this.latencies) : null;
-        return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
+        return {
+            ...this.report,
+            failureKinds: { ...this.report.failureKinds },
+            latencyMs: { p50: median(this.latencies), max },
+        };
     }
 }
 /** One log line per probe; header values never appear, and the body only as a short excerpt on a mismatch. */
@@ -994,31 +1012,29 @@ function describeRound(round) {
     return `round ${round.round} at ${round.atSeconds.toFixed(1)}s: ${round.passed ? 'passed' : 'failed'} (${passes}/${round.probes.length} URLs)`;
 }
 /**
- * What is failing, in kind, in one line, so that two unhealthy reports can be told apart ("the same
- * outage" or "something else broke"): per unhealthy URL, sorted, the URL and the class of its
- * latest failure (the probe error kind, such as `refused` or `timeout`, else `status 5xx`, the
- * status class, else `body` for an expected status with the wrong body). A URL is unhealthy when
- * at least half of its probes failed; one failed probe among passes is noise, not a new outage
- * (when no URL reaches half, every URL with a failed probe counts). Exact codes, the gate's outcome
- * (timeout or flapping), counts, latencies and timings are left out: they differ from run to run
- * of the same outage (a proxy answering 502 then 503). Empty for a healthy report.
+ * What is failing, in kind, as entries (`<url> <kind>`, sorted), so that two unhealthy reports can
+ * be told apart ("the same outage" or "something else broke"): per unhealthy URL, the URL and the
+ * kind it failed with most often among its conclusive failures (UrlReport.failureKinds; ties go
+ * to the kind first in alphabetical order), not the latest answer's, which a URL failing 40% of
+ * its probes answers with a pass as often as not. A URL is unhealthy when at least as many of its
+ * probes failed as passed; one failed probe among passes is noise, not a new outage (when no URL
+ * reaches that, every URL with a conclusive failure counts). Probes the gate's deadline cut short,
+ * exact codes, the gate's outcome (timeout or flapping), counts, latencies and timings are left
+ * out: they differ from run to run of the same outage (a proxy answering 502 then 503, a probe
+ * timing out on a loaded runner). Empty for a healthy report, and for one without any conclusive
+ * failure.
  */
 function failureSignature(report) {
     if (report.healthy)
-        return '';
-    const failed = report.urls.filter((url) => url.passes < url.probes);
-    const mostlyFailed = failed.filter((url) => url.probes - url.passes >= url.passes);
-    return (mostlyFailed.length > 0 ? mostlyFailed : failed)
+        return [];
+    const failed = report.urls
         .map((url) => {
-        const how = url.lastError
-            ? (url.lastErrorKind ?? 'other')
-            : url.wrongStatus > 0
-                ? `status ${url.lastStatus === null ? 'none' : `${Math.floor(url.lastStatus / 100)}xx`}`
-                : 'body';
-        return `${url.url} ${how}`;
+        const kinds = Object.entries(url.failureKinds).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+        return { url, kind: kinds[0]?.[0], failures: kinds.reduce((sum, [, count]) => sum + count, 0) };
     })
-        .sort()
-        .join('; ');
+        .filter((entry) => entry.failures > 0);
+    const mostlyFailed = failed.filter((entry) => entry.failures >= entry.url.passes);
+    return (mostlyFailed.length > 0 ? mostlyFailed : failed).map((entry) => `${entry.url.url} ${entry.kind}`).sort();
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/gate.ts
@@ -1231,6 +1247,8 @@ async function runHealthCheck(settings) {
                     verdict: 'error',
                     detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
                     errorKind: 'timeout',
+                    // As for any timeout of a probe whose limit the gate's deadline cut (see judge).
+                    ...(cutByTimeout && { inconclusive: true }),
                     latencyMs: Math.round(external_node_perf_hooks_.performance.now() - sentAt),
                     redirects: [],
                 });
@@ -1309,7 +1327,7 @@ async function runHealthCheck(settings) {
 }
 function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
     // A last round cut short by the timeout may say less than the round before it did.
-    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== probe.detail
+    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
         ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
         : `${probe.url}: ${probe.detail}`;
     const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
@@ -1369,6 +1387,7 @@ __webpack_require__.d(__webpack_exports__, {
   bp: () => (/* reexport */ describeValue),
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
+  $y: () => (/* reexport */ githubLogin),
   n3: () => (/* reexport */ headerSecrets),
   d6: () => (/* reexport */ headerToken),
   b3: () => (/* reexport */ headers),
@@ -1984,6 +2003,11 @@ const scalars_commandLine = (name, raw) => {
     refuseNonLine(name, raw);
     return raw.trim();
 };
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);

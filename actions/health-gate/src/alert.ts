@@ -1,20 +1,23 @@
 import type { Publication } from '@sophia/action-runtime';
-import { githubRepository, syncAlertIssue } from '@sophia/github';
+import { GitHubApiError, githubRepository, syncAlertIssue } from '@sophia/github';
 import { failureSignature, type HealthReport } from '@sophia/health-check';
 import { healthSummary } from './summary.js';
 import type { AlertSettings } from './input-helper.js';
 
+/** The outputs about the alert issue: what was done (`failed` when GitHub refused) and its page. */
+type AlertPublication = Publication & { outputs: { alert: string; 'alert-issue-url': string } };
+
 /**
  * Keeps the alert issue in step with the report (see syncAlertIssue): its text is the rendered
- * report and a link to the run; a failure is told apart from the last one reported by its
+ * report and a link to the run; a failure is told apart from those already reported by its
  * failureSignature. Returns the outputs `alert` and `alert-issue-url`.
- * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say).
+ * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say): see alertFailure.
  */
 export async function keepAlertIssue(
   alert: AlertSettings,
   report: HealthReport,
   runUrl: string,
-): Promise<Publication & { outputs: { alert: string; 'alert-issue-url': string } }> {
+): Promise<AlertPublication> {
   const github = githubRepository({ token: alert.token });
   const verdict = report.healthy ? `**${alert.key}** is healthy again.` : `**${alert.key}** is unhealthy.`;
   const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
@@ -22,14 +25,45 @@ export async function keepAlertIssue(
     .join('\n\n');
   const { action, issue } = await syncAlertIssue(
     github,
-    { label: alert.label, key: alert.key, title: `Health alert: ${alert.key} is unhealthy` },
+    { label: alert.label, key: alert.key, author: alert.author, title: `Health alert: ${alert.key} is unhealthy` },
     {
       healthy: report.healthy,
       body,
       state: failureSignature(report),
       remindAfterSeconds: alert.reminderMs / 1000,
       reopenWithinSeconds: alert.reopenWindowMs / 1000,
+      closeAfterChecks: alert.closeAfter,
     },
   );
   return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' } };
+}
+
+/** What to do about a GitHub refusal, by its status (GitHub docs, "Troubleshooting the REST API"). */
+function hintFor(error: unknown): string {
+  const status = error instanceof GitHubApiError ? error.status : -1;
+  if (status === 401) return 'GitHub refused the token: check `github-token`.';
+  if (status === 403) {
+    return "The token may not write issues: grant `issues: write` in the job's `permissions:` (and in the calling workflow's), or give a token that has it.";
+  }
+  if (status === 404) {
+    return 'GitHub does not show this token the repository (GITHUB_REPOSITORY) or its issues: check that issues are enabled, that the token belongs to this repository, and that it has `issues: write`.';
+  }
+  if (status === 0) return 'GitHub could not be reached: the next run tries again.';
+  return 'The next run tries again.';
+}
+
+/**
+ * The outputs and summary when the alert issue could not be kept: `alert` is `failed`, and the
+ * summary says what failed and what to check. Returns the message the step fails with.
+ */
+export function alertFailure(error: unknown): { publication: AlertPublication; message: string } {
+  const what = error instanceof Error ? error.message : String(error);
+  const message = `The alert issue could not be kept: ${what}. ${hintFor(error)}`;
+  return {
+    publication: {
+      outputs: { alert: 'failed', 'alert-issue-url': '' },
+      summary: `### Alert issue\n\n⚠️ **Not kept**: ${what}\n\n${hintFor(error)}\n`,
+    },
+    message,
+  };
 }

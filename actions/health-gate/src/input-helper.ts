@@ -3,6 +3,7 @@ import {
   bodyMatcher,
   boolean,
   duration,
+  githubLogin,
   headers,
   httpUrl,
   InputError,
@@ -28,13 +29,17 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 const REDIRECT_POLICIES: readonly RedirectPolicy[] = ['none', 'same-origin', 'any'];
 
-/** The alert issue kept about the check (inputs `alert-issue`, `alert-label`, `alert-reminder`, `github-token`). */
+/** The alert issue kept about the check (inputs `alert-issue`, `alert-label`, `alert-*`, `github-token`). */
 export interface AlertSettings {
   key: string;
   label: string;
   reminderMs: number;
   /** An alert issue closed less than this long ago is reopened rather than a new one opened (0: never). */
   reopenWindowMs: number;
+  /** Healthy checks in a row that close the open alert issue. */
+  closeAfter: number;
+  /** The login the token writes as: only its issues and comments count as the alert's. */
+  author: string;
   token: string;
 }
 
@@ -95,6 +100,8 @@ function alertSettings(reader: InputReader): AlertSettings | undefined {
   const label = reader.required('alert-label');
   const reminderMs = reader.required('alert-reminder', duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
   const reopenWindowMs = reader.required('alert-reopen-window', duration({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+  const closeAfter = reader.required('alert-close-after', integer(1, 100));
+  const author = reader.required('alert-author', githubLogin);
   const token = reader.secret('github-token', { required: false });
   if (!key) return undefined;
   if (!token) {
@@ -103,5 +110,13 @@ function alertSettings(reader: InputReader): AlertSettings | undefined {
       'Input "github-token" is required with "alert-issue" (a token with issues: write)',
     );
   }
-  return { key, label: label.trim(), reminderMs, reopenWindowMs, token: headerToken('github-token', token) };
+  return {
+    key,
+    label: label.trim(),
+    reminderMs,
+    reopenWindowMs,
+    closeAfter,
+    author,
+    token: headerToken('github-token', token),
+  };
 }

@@ -9,7 +9,7 @@ import {
 } from '@sophia/action-runtime';
 import { describeProbe, describeRound, runHealthCheck, type RegexThread, type RoundResult } from '@sophia/health-check';
 import { formatDuration } from '@sophia/inputs';
-import { keepAlertIssue } from './alert.js';
+import { alertFailure, keepAlertIssue } from './alert.js';
 import { getInputs } from './input-helper.js';
 import { healthPublication, notCheckedPublication } from './summary.js';
 
@@ -20,7 +20,7 @@ function logRound(round: RoundResult): void {
 
 /**
  * The runbook: read inputs, probe every URL in rounds until a verdict, report, keep the alert
- * issue (with `alert-issue`), fail if unhealthy.
+ * issue (with `alert-issue`), fail if unhealthy or if the alert issue could not be kept.
  * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
  */
 export async function main(regexThread: RegexThread): Promise<void> {
@@ -48,12 +48,27 @@ export async function main(regexThread: RegexThread): Promise<void> {
   );
 
   if (report.outcome === 'cancelled') throw new Error(CANCELLED_MESSAGE);
+  // The verdict is published already; an alert issue GitHub refused is said apart from it, and
+  // fails the step: a monitor (fail-on-unhealthy false) whose alerting is broken would otherwise
+  // stay green through an outage nobody hears of.
+  let alertFailed: string | undefined;
   if (settings.alert) {
-    const alert = await keepAlertIssue(settings.alert, report, runUrl());
-    await publish(alert);
-    actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+    try {
+      const alert = await keepAlertIssue(settings.alert, report, runUrl());
+      await publish(alert);
+      actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+    } catch (error) {
+      const failure = alertFailure(error);
+      await publish(failure.publication);
+      alertFailed = failure.message;
+    }
   }
   if (report.healthy) actionLog.info(report.reason);
-  else if (settings.failOnUnhealthy) throw new Error(report.reason);
-  else actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
+  else if (!settings.failOnUnhealthy) {
+    actionLog.warning(
+      `${report.reason} (fail-on-unhealthy is false: the verdict does not fail the step, the outputs tell)`,
+    );
+  }
+  const failures = [!report.healthy && settings.failOnUnhealthy && report.reason, alertFailed].filter(Boolean);
+  if (failures.length > 0) throw new Error(failures.join('; '));
 }

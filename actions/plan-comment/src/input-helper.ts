@@ -1,5 +1,14 @@
 import { actionInputs } from '@sophia/action-runtime';
-import { headerToken, InputError, integer, listOf, matching, oneOf, type InputReader } from '@sophia/inputs';
+import {
+  githubLogin,
+  headerToken,
+  InputError,
+  integer,
+  listOf,
+  matching,
+  oneOf,
+  type InputReader,
+} from '@sophia/inputs';
 import { parsePlanFiles, parseSections, type EnvironmentPlan, type PlanSection } from './plans.js';
 
 /** What the plan comment needs: the plans, the pull request, the token and the comment's key. */
@@ -38,11 +47,7 @@ export function getInputs(reader: InputReader = actionInputs()): PlanCommentSett
   }
   const pullNumber = reader.required('pull-request', integer(1, Number.MAX_SAFE_INTEGER));
   const token = headerToken('github-token', reader.secret('github-token', { required: true })!);
-  // GitHub logins: letters, digits and single hyphens; an app's bot adds `[bot]`.
-  const author = reader.required(
-    'comment-author',
-    matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]'),
-  );
+  const author = reader.required('comment-author', githubLogin);
   const sections = (reader.optional('sections', (_name, raw) => parseSections(raw)) ?? []).filter(
     (entry) => !failed.includes(entry.environment),
   );

@@ -38603,7 +38603,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ip: () => (/* reexport */ workloadRefs)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workspacePath
+// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, githubLogin, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workspacePath
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
 /** An input the user gave (or left out) that the action cannot use. The message always names the input. */
@@ -45994,6 +45994,11 @@ const commandLine = (name, raw) => {
     refuseNonLine(name, raw);
     return raw.trim();
 };
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/, 'a GitHub login, such as github-actions[bot]');
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);

@@ -1,11 +1,18 @@
+import { DEFAULT_COMMENT_AUTHOR, writtenBy } from './author.js';
 import { calling, listAll, marker, pagesOf, type GitHubRepository } from './client.js';
 
-/** Which alert: the label every alert issue carries, and the key of this alert's marker. */
+/** Which alert: the label every alert issue carries, the key of this alert's marker, and whose issues count. */
 export interface AlertKey {
   /** The label to search by (such as `production-health`); GitHub creates it on first use. */
   label: string;
   /** Identifies the alert within the label (such as `production`), in its hidden marker. */
   key: string;
+  /**
+   * The login the token writes as (see DEFAULT_COMMENT_AUTHOR, the default): only issues this
+   * author opened and state markers it wrote count, so nobody else's issue or comment carrying
+   * the marker can take the alert over.
+   */
+  author?: string;
 }
 
 /** An open alert issue as found or opened: its number and title. */
@@ -22,21 +29,32 @@ interface ListedIssue {
   title: string;
   html_url: string;
   body?: string | null;
+  created_at?: string;
   closed_at?: string | null;
+  state_reason?: string | null;
   pull_request?: unknown;
-  user?: { type?: string } | null;
+  user?: { login?: string } | null;
 }
 
 function alertIssueOf(issue: ListedIssue): AlertIssue {
   return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
 }
 
+/** Whether a listed issue is one of this alert's: an issue (not a pull request) the author opened with the marker. */
+function isAlertIssue(issue: ListedIssue, alert: AlertKey): boolean {
+  return (
+    !issue.pull_request &&
+    writtenBy(issue, alert.author ?? DEFAULT_COMMENT_AUTHOR) &&
+    (issue.body?.includes(marker('alert', alert.key)) ?? false)
+  );
+}
+
 /**
- * The one open issue of this alert, or undefined: first among the open issues carrying `label`,
- * by the hidden marker `<!-- sophia-alert:<key> -->`; when none has it (someone removed the label,
- * or edited the text and the marker with it), among every open issue, by the marker or by the
- * alert's exact `title` on an issue a bot opened (the workflow's token opens them as
- * `github-actions[bot]`): an alert issue a person touched is still found, and no second opens.
+ * The one open issue of this alert, or undefined: first among the open issues carrying `label`
+ * that `author` opened with the hidden marker `<!-- sophia-alert:<key> -->`; when none has it
+ * (someone removed the label, or edited the text and the marker with it), among every open issue
+ * `author` opened, by the marker or the alert's exact `title`: an alert issue a person touched is
+ * still found, and no second opens. An issue anyone else opened never counts, whatever it carries.
  * Through the issues list, not the search API, whose index lags behind (a just-opened issue would
  * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
@@ -49,41 +67,43 @@ export async function findAlertIssue(
   github: GitHubRepository,
   alert: AlertKey & { title?: string },
 ): Promise<AlertIssue | undefined> {
-  const hidden = marker('alert', alert.key);
+  const found = await openAlertIssueListed(github, alert);
+  return found && alertIssueOf(found);
+}
+
+async function openAlertIssueListed(
+  github: GitHubRepository,
+  alert: AlertKey & { title?: string },
+): Promise<ListedIssue | undefined> {
   return calling('findAlertIssue', async () => {
     const { octokit } = github;
     const labelled = await listAll(github, octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label });
     const found = (labelled as ListedIssue[])
-      .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+      .filter((issue) => isAlertIssue(issue, alert))
       .sort((a, b) => a.number - b.number)[0];
-    if (found) return alertIssueOf(found);
+    if (found) return found;
+    const author = alert.author ?? DEFAULT_COMMENT_AUTHOR;
     const ours = (issue: ListedIssue) =>
-      !issue.pull_request &&
-      (issue.body?.includes(hidden) ||
-        (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
+      isAlertIssue(issue, alert) ||
+      (!issue.pull_request && alert.title !== undefined && issue.title === alert.title && writtenBy(issue, author));
     for await (const page of pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open' })) {
       const match = (page as ListedIssue[]).filter(ours).sort((a, b) => a.number - b.number)[0];
-      if (match) return alertIssueOf(match);
+      if (match) return match;
     }
     return undefined;
   });
 }
 
 /**
- * The newest closed issue of this alert (labelled, with its marker) closed less than `withinSeconds`
- * ago, or undefined. Only the newest page of closed labelled issues is read: an older one is
- * outside any sensible window.
+ * The most recently closed issue of this alert (labelled, opened by the author with its marker),
+ * or undefined. Only the newest page of closed labelled issues is read: an older one is outside
+ * any sensible window.
  *
  * REST: GET /repos/{owner}/{repo}/issues?state=closed&labels={label}&sort=updated&direction=desc.
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
-async function recentlyClosedAlertIssue(
-  github: GitHubRepository,
-  alert: AlertKey,
-  withinSeconds: number,
-): Promise<AlertIssue | undefined> {
-  const hidden = marker('alert', alert.key);
+async function lastClosedAlertIssue(github: GitHubRepository, alert: AlertKey): Promise<ListedIssue | undefined> {
   return calling('findAlertIssue', async () => {
     const { octokit, owner, repo } = github;
     const { data } = await octokit.rest.issues.listForRepo({
@@ -95,12 +115,9 @@ async function recentlyClosedAlertIssue(
       direction: 'desc',
       per_page: 100,
     });
-    const since = Date.now() - withinSeconds * 1000;
-    const found = (data as ListedIssue[])
-      .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
-      .filter((issue) => issue.closed_at && Date.parse(issue.closed_at) >= since)
+    return (data as ListedIssue[])
+      .filter((issue) => isAlertIssue(issue, alert) && issue.closed_at)
       .sort((a, b) => Date.parse(b.closed_at!) - Date.parse(a.closed_at!))[0];
-    return found ? alertIssueOf(found) : undefined;
   });
 }
 
@@ -191,10 +208,30 @@ async function reopenIssue(github: GitHubRepository, issueNumber: number): Promi
 }
 
 /**
- * What syncAlertIssue did; `unchanged`: unhealthy as last reported, so nothing was written;
- * `reopened`: a recently closed issue of the alert was reopened with a comment.
+ * Replaces an issue's text. GitHub notifies nobody of an edit, which is why the alert keeps its
+ * bookkeeping (healthy checks in a row, recovery after a dismissal) in hidden lines of its text.
+ *
+ * REST: PATCH /repos/{owner}/{repo}/issues/{issue_number} (`body`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `syncAlertIssue`).
  */
-export type AlertAction = 'opened' | 'reopened' | 'commented' | 'unchanged' | 'closed' | 'none';
+async function editIssueBody(github: GitHubRepository, issueNumber: number, body: string): Promise<void> {
+  await calling('syncAlertIssue', async () => {
+    const { octokit, owner, repo } = github;
+    await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
+  });
+}
+
+/**
+ * What syncAlertIssue did. Written where people see it: `opened`, `reopened` (a recently closed
+ * issue of the alert reopened with a comment), `commented`, `closed`. Nothing anyone is notified
+ * of: `unchanged` (unhealthy, nothing new to say), `recovering` (healthy, but not yet for
+ * `closeAfterChecks` checks in a row: the issue stays open), `dismissed` (unhealthy, but a person
+ * closed the last issue as not planned and production has not recovered since), `none` (healthy,
+ * no issue open).
+ */
+export type AlertAction =
+  'opened' | 'reopened' | 'commented' | 'unchanged' | 'recovering' | 'closed' | 'dismissed' | 'none';
 
 /** One health check, as syncAlertIssue reports it. */
 export interface AlertCheck {
@@ -202,70 +239,110 @@ export interface AlertCheck {
   /** Markdown: the new issue's text, the comment while unhealthy, the closing comment. */
   body: string;
   /**
-   * What the failure is, in one short line (such as which URLs fail and how), kept in a hidden
-   * marker of what is written. With it, a check that is unhealthy in the same way as last
-   * reported writes nothing (`unchanged`) until `remindAfterSeconds` have passed since then.
-   * Without it, every unhealthy check comments.
+   * What fails, as short entries (such as one per URL: which URL and how it fails), kept in a
+   * hidden marker of what is written, together with the entries reported before during this
+   * outage. With it, an unhealthy check all of whose entries were reported already during the
+   * outage writes nothing (`unchanged`) until `remindAfterSeconds` have passed since the last
+   * report: only something failing in a way not yet reported comments. Without it, every
+   * unhealthy check comments.
    */
-  state?: string;
+  state?: readonly string[];
   /** Seconds after which an unchanged failure is reported again; absent: never. */
   remindAfterSeconds?: number;
   /**
-   * Unhealthy with no open issue: an issue of the alert closed less than this many seconds ago is
-   * reopened with `body` as a comment instead of a new issue (a flapping service keeps one
-   * issue). Absent or 0: a new issue each time.
+   * Unhealthy with no open issue: an issue of the alert closed as completed less than this many
+   * seconds ago is reopened with `body` as a comment instead of a new issue (a flapping service
+   * keeps one issue). Absent or 0: a new issue each time.
    */
   reopenWithinSeconds?: number;
+  /**
+   * Healthy checks in a row that close the open issue (counted in a hidden line of its text, an
+   * unhealthy check starts the count again); absent: 1, the first healthy check closes it.
+   */
+  closeAfterChecks?: number;
 }
 
 const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
+const HEALTHY_MARKER = /\n?<!-- sophia-alert-healthy-checks:(\d+) -->/;
+/** Written into an issue closed as not planned once production was healthy after the close. */
+const RECOVERED_MARKER = '<!-- sophia-alert-recovered -->';
+/** Separates the entries of a state in its marker; an entry cannot hold it (see markedEntry). */
+const ENTRY_SEPARATOR = '; ';
 
-/** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
-function markedState(state: string): string {
-  return state.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' ');
+/** An entry as its marker keeps it: on one line, without the "--" that would end the HTML comment, nor ";". */
+function markedEntry(entry: string): string {
+  return entry
+    .replace(/-{2,}/g, '-')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/;/g, ',');
 }
 
-/** The hidden line that records a failure's state in an alert issue's body or comment. */
-function stateMarker(state: string): string {
-  return `<!-- sophia-alert-state:${markedState(state)} -->`;
+/** The hidden line that records what fails in an alert issue's body or comment. */
+function stateMarker(entries: ReadonlySet<string>): string {
+  return `<!-- sophia-alert-state:${[...entries].sort().join(ENTRY_SEPARATOR)} -->`;
 }
 
-function withState(body: string, state: string | undefined): string {
-  return state === undefined ? body : `${body}\n${stateMarker(state)}`;
+function withState(body: string, entries: ReadonlySet<string> | undefined): string {
+  return entries === undefined ? body : `${body}\n${stateMarker(entries)}`;
+}
+
+/** The count of healthy checks in a row kept in an issue's text (0 when it keeps none). */
+function healthyChecksOf(body: string | null | undefined): number {
+  return Number(HEALTHY_MARKER.exec(body ?? '')?.[1] ?? 0);
+}
+
+function withHealthyChecks(body: string | null | undefined, checks: number): string {
+  const text = (body ?? '').replace(HEALTHY_MARKER, '');
+  return checks > 0 ? `${text}\n<!-- sophia-alert-healthy-checks:${checks} -->` : text;
 }
 
 /**
- * The latest failure state recorded on the issue (its body, then its comments) and when it was
+ * The latest state recorded on the issue by `author` (its body, then its comments; markers anyone
+ * else wrote are ignored, as they could hide a change or put off the reminder) and when it was
  * written (ms since the epoch), or undefined when none is.
  *
- * REST: GET /repos/{owner}/{repo}/issues/{issue_number}, GET .../issues/{issue_number}/comments
- * (every page). Minimum token permission: `issues: read`.
+ * REST: GET .../issues/{issue_number}/comments (every page). Minimum token permission: `issues: read`.
  */
 async function lastState(
   github: GitHubRepository,
-  issueNumber: number,
-): Promise<{ state: string; at: number } | undefined> {
+  issue: ListedIssue,
+  author: string,
+): Promise<{ entries: Set<string>; at: number } | undefined> {
   return calling('syncAlertIssue', async () => {
-    const { octokit, owner, repo } = github;
-    const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-    const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: issueNumber });
-    let found: { state: string; at: number } | undefined;
-    for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
+    const { octokit } = github;
+    const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: issue.number });
+    let found: { entries: Set<string>; at: number } | undefined;
+    for (const written of [{ ...issue, created_at: issue.created_at ?? '' }, ...comments]) {
+      if (!writtenBy(written, author)) continue;
       const state = STATE_MARKER.exec(written.body ?? '')?.[1];
-      if (state !== undefined) found = { state, at: Date.parse(written.created_at) };
+      if (state !== undefined) {
+        found = {
+          entries: new Set(state === '' ? [] : state.split(ENTRY_SEPARATOR)),
+          at: Date.parse(written.created_at),
+        };
+      }
     }
     return found;
   });
 }
 
 /**
- * The alert issue's whole lifecycle for one check: unhealthy with no open issue reopens one closed
- * within `reopenWithinSeconds` (commenting `body`), else opens one (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
- * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
- * comments `body` and closes it, healthy with none does nothing.
+ * The alert issue's whole lifecycle for one check:
+ * - healthy with an issue open: counts the check in the issue's text; the `closeAfterChecks`-th
+ *   healthy check in a row comments `body` and closes the issue as completed (`closed`), an
+ *   earlier one writes nothing anyone sees (`recovering`);
+ * - healthy with none open: nothing (`none`), except that a last issue a person closed as not
+ *   planned is marked (in its text) as recovered since;
+ * - unhealthy with none open: when a person closed the last issue as not planned and production
+ *   has not been healthy since, nothing (`dismissed`: the dismissal holds for this outage); else
+ *   one closed as completed within `reopenWithinSeconds` is reopened with `body` as a comment,
+ *   else a new issue opens with `body` as its first text;
+ * - unhealthy with one open: comments `body` (with `state`: only when an entry not yet reported
+ *   during the outage appears or the reminder is due, else `unchanged`), and restarts the count
+ *   of healthy checks.
  *
  * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
- * with `state` GET .../issues/{n} and .../issues/{n}/comments (operation `syncAlertIssue`).
+ * GET .../issues/{n}/comments, PATCH .../issues/{n} (operation `syncAlertIssue`).
  * Minimum token permission: `issues: write`.
  */
 export async function syncAlertIssue(
@@ -273,30 +350,59 @@ export async function syncAlertIssue(
   alert: AlertKey & { title: string },
   check: AlertCheck,
 ): Promise<{ action: AlertAction; issue?: AlertIssue }> {
-  const open = await findAlertIssue(github, alert);
+  const author = alert.author ?? DEFAULT_COMMENT_AUTHOR;
+  const open = await openAlertIssueListed(github, alert);
   if (check.healthy) {
-    if (!open) return { action: 'none' };
+    if (!open) {
+      const closed = await lastClosedAlertIssue(github, alert);
+      if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
+        await editIssueBody(github, closed.number, `${closed.body ?? ''}\n${RECOVERED_MARKER}`);
+      }
+      return { action: 'none' };
+    }
+    const checks = healthyChecksOf(open.body) + 1;
+    if (checks < (check.closeAfterChecks ?? 1)) {
+      await editIssueBody(github, open.number, withHealthyChecks(open.body, checks));
+      return { action: 'recovering', issue: alertIssueOf(open) };
+    }
     await closeIssue(github, open.number, check.body);
-    return { action: 'closed', issue: open };
+    return { action: 'closed', issue: alertIssueOf(open) };
   }
-  const body = withState(check.body, check.state);
+  const current = check.state && new Set(check.state.map(markedEntry));
   if (!open) {
-    const closed = check.reopenWithinSeconds
-      ? await recentlyClosedAlertIssue(github, alert, check.reopenWithinSeconds)
-      : undefined;
-    if (!closed) return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    const closed = await lastClosedAlertIssue(github, alert);
+    if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
+      return { action: 'dismissed', issue: alertIssueOf(closed) };
+    }
+    const body = withState(check.body, current);
+    const windowMs = (check.reopenWithinSeconds ?? 0) * 1000;
+    const reopen =
+      closed !== undefined &&
+      closed.state_reason !== 'not_planned' &&
+      windowMs > 0 &&
+      Date.parse(closed.closed_at!) >= Date.now() - windowMs;
+    if (!reopen) return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+    // The healthy checks that closed it belong to the outage before.
+    if (healthyChecksOf(closed.body) > 0) {
+      await editIssueBody(github, closed.number, withHealthyChecks(closed.body, 0));
+    }
     await reopenIssue(github, closed.number);
     await commentOnIssue(github, closed.number, body);
-    return { action: 'reopened', issue: closed };
+    return { action: 'reopened', issue: alertIssueOf(closed) };
   }
-  if (check.state !== undefined) {
-    const last = await lastState(github, open.number);
+  if (healthyChecksOf(open.body) > 0) await editIssueBody(github, open.number, withHealthyChecks(open.body, 0));
+  let reported = current;
+  if (current !== undefined) {
+    const last = await lastState(github, open, author);
     const due =
       check.remindAfterSeconds !== undefined &&
       last !== undefined &&
       Date.now() - last.at >= check.remindAfterSeconds * 1000;
-    if (last?.state === markedState(check.state) && !due) return { action: 'unchanged', issue: open };
+    const known = last !== undefined && [...current].every((entry) => last.entries.has(entry));
+    if (known && !due) return { action: 'unchanged', issue: alertIssueOf(open) };
+    // A reminder reports what fails now; otherwise what failed earlier in the outage stays reported.
+    if (!due && last) reported = new Set([...last.entries, ...current]);
   }
-  await commentOnIssue(github, open.number, body);
-  return { action: 'commented', issue: open };
+  await commentOnIssue(github, open.number, withState(check.body, reported));
+  return { action: 'commented', issue: alertIssueOf(open) };
 }

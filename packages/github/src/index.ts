@@ -5,6 +5,7 @@ export {
   type GitHubRepositoryOptions,
   type Octokit,
 } from './client.js';
+export * from './author.js';
 export * from './pull-request-comment.js';
 export * from './alert-issue.js';
 export * from './deployments.js';

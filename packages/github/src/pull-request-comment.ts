@@ -1,3 +1,4 @@
+import { DEFAULT_COMMENT_AUTHOR, writtenBy } from './author.js';
 import { calling, listAll, marker, type GitHubRepository } from './client.js';
 
 /** Which pull request comment to write, and its text. */
@@ -14,14 +15,6 @@ export interface PullRequestCommentOptions {
    */
   author?: string;
 }
-
-/**
- * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
- * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
- * access token as its user. GET /user does not answer an installation token (403), so the
- * author is told, not asked.
- */
-export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 
 /** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
 export const COMMENT_BODY_LIMIT = 65536;
@@ -73,10 +66,8 @@ export async function upsertPullRequestComment(
   return calling('upsertPullRequestComment', async () => {
     const { octokit, owner, repo } = github;
     const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: options.pullNumber });
-    const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
-    const existing = comments.find(
-      (comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden),
-    );
+    const author = options.author ?? DEFAULT_COMMENT_AUTHOR;
+    const existing = comments.find((comment) => writtenBy(comment, author) && comment.body?.includes(hidden));
     if (existing) {
       const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
       return { id: data.id, htmlUrl: data.html_url, created: false, author: data.user?.login ?? '' };

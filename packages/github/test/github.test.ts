@@ -206,11 +206,11 @@ describe('alert issues', () => {
     expect(ours().filter((issue) => issue.state === 'open')).toHaveLength(1);
   });
 
-  it('with a failure state, comments only when the failure changed or the reminder is due', async () => {
+  it('with a failure state, comments only when something fails not yet reported in the outage, or the reminder is due', async () => {
     const github = client('ghs_issuesWrite');
     // A key of its own: an alert is found by its key's marker also without its label.
     const alert = { label: 'state-health', key: 'production-state', title: 'Production state is unhealthy' };
-    const down = { healthy: false, body: 'refused', state: 'timeout; https://sophia.example refused' };
+    const down = { healthy: false, body: 'refused', state: ['timeout', 'https://sophia.example refused'] };
     const opened = await syncAlertIssue(github, alert, down);
     expect(opened.action).toBe('opened');
     const number = opened.issue!.number;
@@ -225,25 +225,25 @@ describe('alert issues', () => {
     });
     expect(comments()).toEqual([]);
 
-    const changed = { healthy: false, body: 'wrong body', state: 'timeout; https://sophia.example body' };
+    const changed = { healthy: false, body: 'wrong body', state: ['timeout', 'https://sophia.example body'] };
     expect(await syncAlertIssue(github, alert, changed)).toMatchObject({ action: 'commented' });
-    // The state last reported is the comment's, not the issue's first text.
+    // What was reported during the outage stays reported: failing as before, or less, is nothing new.
     expect(await syncAlertIssue(github, alert, changed)).toMatchObject({ action: 'unchanged' });
+    expect(await syncAlertIssue(github, alert, down)).toMatchObject({ action: 'unchanged' });
+    expect(await syncAlertIssue(github, alert, { ...down, state: ['timeout'] })).toMatchObject({ action: 'unchanged' });
     expect(await syncAlertIssue(github, alert, { ...changed, body: 'reminder', remindAfterSeconds: 0 })).toMatchObject({
       action: 'commented',
     });
+    // A reminder reports what fails now.
     expect(comments()).toEqual([
-      'wrong body\n<!-- sophia-alert-state:timeout; https://sophia.example body -->',
-      'reminder\n<!-- sophia-alert-state:timeout; https://sophia.example body -->',
+      'wrong body\n<!-- sophia-alert-state:https://sophia.example body; https://sophia.example refused; timeout -->',
+      'reminder\n<!-- sophia-alert-state:https://sophia.example body; timeout -->',
     ]);
-    // A state that would end the hidden comment is kept on one line, without "--".
-    expect(await syncAlertIssue(github, alert, { healthy: false, body: 'odd', state: 'a-->b\nc' })).toMatchObject({
-      action: 'commented',
-    });
-    expect(comments().at(-1)).toBe('odd\n<!-- sophia-alert-state:a->b c -->');
-    expect(await syncAlertIssue(github, alert, { healthy: false, body: 'odd', state: 'a-->b\nc' })).toMatchObject({
-      action: 'unchanged',
-    });
+    // An entry that would end the hidden comment or split the list is kept on one line, without "--" or ";".
+    const odd = { healthy: false, body: 'odd', state: ['a-->b\nc;d'] };
+    expect(await syncAlertIssue(github, alert, odd)).toMatchObject({ action: 'commented' });
+    expect(comments().at(-1)).toBe('odd\n<!-- sophia-alert-state:a->b c,d; https://sophia.example body; timeout -->');
+    expect(await syncAlertIssue(github, alert, odd)).toMatchObject({ action: 'unchanged' });
     expect(await syncAlertIssue(github, alert, { healthy: true, body: 'fine' })).toMatchObject({ action: 'closed' });
   });
 

@@ -303,6 +303,8 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
             verdict: 'error',
             detail: `the probe did not finish within ${timeoutMs} ms (${timeoutName}) and was abandoned`,
             errorKind: 'timeout',
+            // As for any timeout of a probe whose limit the gate's deadline cut (see judge).
+            ...(cutByTimeout && { inconclusive: true }),
             latencyMs: Math.round(performance.now() - sentAt),
             redirects: [],
           });
@@ -396,7 +398,7 @@ function explain(
 ): string {
   // A last round cut short by the timeout may say less than the round before it did.
   const words = (probe: ProbeResult, index: number): string =>
-    probe.inconclusive && urls[index].lastMismatch !== probe.detail
+    probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
       ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
       : `${probe.url}: ${probe.detail}`;
   const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];

@@ -60,6 +60,13 @@ export interface UrlReport {
   wrongBody: number;
   /** No usable answer: refused, reset, DNS, TLS, timeout, redirect loop. */
   errors: number;
+  /**
+   * Conclusive failed probes by kind of failure: the probe error kind (such as `refused` or
+   * `timeout`), `status 5xx` (the status class of a wrong status), `body` (expected status, wrong
+   * body). A probe cut short by the gate's own deadline (ProbeResult.inconclusive) is not counted:
+   * it says how the gate ended, not how the URL fails.
+   */
+  failureKinds: Record<string, number>;
   /** The HTTP status of the latest answer; null when no probe got one. */
   lastStatus: number | null;
   /** The latest probe error, kept apart from wrong answers. */
@@ -106,6 +113,14 @@ export function median(values: readonly number[]): number | null {
   return sorted[Math.ceil(sorted.length / 2) - 1];
 }
 
+/** The kind of a conclusive failure (see UrlReport.failureKinds); undefined for a pass or an inconclusive probe. */
+function failureKindOf(probe: ProbeResult): string | undefined {
+  if (probe.verdict === 'pass' || probe.inconclusive) return undefined;
+  if (probe.verdict === 'error') return probe.errorKind ?? 'other';
+  if (probe.verdict === 'wrong-body') return 'body';
+  return `status ${probe.status === undefined ? 'none' : `${Math.floor(probe.status / 100)}xx`}`;
+}
+
 /** Accumulates the probes of one URL across rounds. */
 export class UrlTally {
   private readonly latencies: number[] = [];
@@ -121,6 +136,7 @@ export class UrlTally {
       wrongStatus: 0,
       wrongBody: 0,
       errors: 0,
+      failureKinds: {},
       lastStatus: null,
       lastError: null,
       lastErrorKind: null,
@@ -150,6 +166,8 @@ export class UrlTally {
     } else if (probe.verdict === 'wrong-body' && !this.conclusive) {
       report.lastMismatch = probe.detail;
     }
+    const kind = failureKindOf(probe);
+    if (kind !== undefined) report.failureKinds[kind] = (report.failureKinds[kind] ?? 0) + 1;
     if (probe.verdict === 'error') {
       report.errors += 1;
       report.lastError = probe.detail;
@@ -163,7 +181,11 @@ export class UrlTally {
    */
   snapshot(): UrlReport {
     const max = this.latencies.length ? Math.max(...this.latencies) : null;
-    return { ...this.report, latencyMs: { p50: median(this.latencies), max } };
+    return {
+      ...this.report,
+      failureKinds: { ...this.report.failureKinds },
+      latencyMs: { p50: median(this.latencies), max },
+    };
   }
 }
 
@@ -184,28 +206,26 @@ export function describeRound(round: RoundResult): string {
 }
 
 /**
- * What is failing, in kind, in one line, so that two unhealthy reports can be told apart ("the same
- * outage" or "something else broke"): per unhealthy URL, sorted, the URL and the class of its
- * latest failure (the probe error kind, such as `refused` or `timeout`, else `status 5xx`, the
- * status class, else `body` for an expected status with the wrong body). A URL is unhealthy when
- * at least half of its probes failed; one failed probe among passes is noise, not a new outage
- * (when no URL reaches half, every URL with a failed probe counts). Exact codes, the gate's outcome
- * (timeout or flapping), counts, latencies and timings are left out: they differ from run to run
- * of the same outage (a proxy answering 502 then 503). Empty for a healthy report.
+ * What is failing, in kind, as entries (`<url> <kind>`, sorted), so that two unhealthy reports can
+ * be told apart ("the same outage" or "something else broke"): per unhealthy URL, the URL and the
+ * kind it failed with most often among its conclusive failures (UrlReport.failureKinds; ties go
+ * to the kind first in alphabetical order), not the latest answer's, which a URL failing 40% of
+ * its probes answers with a pass as often as not. A URL is unhealthy when at least as many of its
+ * probes failed as passed; one failed probe among passes is noise, not a new outage (when no URL
+ * reaches that, every URL with a conclusive failure counts). Probes the gate's deadline cut short,
+ * exact codes, the gate's outcome (timeout or flapping), counts, latencies and timings are left
+ * out: they differ from run to run of the same outage (a proxy answering 502 then 503, a probe
+ * timing out on a loaded runner). Empty for a healthy report, and for one without any conclusive
+ * failure.
  */
-export function failureSignature(report: HealthReport): string {
-  if (report.healthy) return '';
-  const failed = report.urls.filter((url) => url.passes < url.probes);
-  const mostlyFailed = failed.filter((url) => url.probes - url.passes >= url.passes);
-  return (mostlyFailed.length > 0 ? mostlyFailed : failed)
+export function failureSignature(report: HealthReport): string[] {
+  if (report.healthy) return [];
+  const failed = report.urls
     .map((url) => {
-      const how = url.lastError
-        ? (url.lastErrorKind ?? 'other')
-        : url.wrongStatus > 0
-          ? `status ${url.lastStatus === null ? 'none' : `${Math.floor(url.lastStatus / 100)}xx`}`
-          : 'body';
-      return `${url.url} ${how}`;
+      const kinds = Object.entries(url.failureKinds).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+      return { url, kind: kinds[0]?.[0], failures: kinds.reduce((sum, [, count]) => sum + count, 0) };
     })
-    .sort()
-    .join('; ');
+    .filter((entry) => entry.failures > 0);
+  const mostlyFailed = failed.filter((entry) => entry.failures >= entry.url.passes);
+  return (mostlyFailed.length > 0 ? mostlyFailed : failed).map((entry) => `${entry.url.url} ${entry.kind}`).sort();
 }

@@ -129,3 +129,12 @@ export const commandLine: Parser<string> = (name, raw) => {
   refuseNonLine(name, raw);
   return raw.trim();
 };
+
+/**
+ * A GitHub login: letters, digits and single inner hyphens (GitHub's sign-up rule), with `[bot]`
+ * after it for a GitHub App's bot (`github-actions[bot]`), as GitHub shows an author's `login`.
+ */
+export const githubLogin: Parser<string> = matching(
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$/,
+  'a GitHub login, such as github-actions[bot]',
+);

@@ -114,6 +114,8 @@ export interface RepositoryState {
   addPullRequest(title: string): number;
   /** Adds a comment by someone else (a reviewer, another bot) to an issue or pull request. */
   addComment(issueNumber: number, body: string, login?: string): void;
+  /** Opens an issue as someone else (default `octocat`, a User) and returns its number. */
+  addIssue(fields: { title: string; body: string; labels?: string[]; login?: string }): number;
 }
 
 export interface GitHubApi {
@@ -175,9 +177,12 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       addPullRequest(title) {
         return createIssue(state, { title, pullRequest: true }).number;
       },
+      addIssue({ title, body, labels, login = 'octocat' }) {
+        return createIssue(state, { title, body, labels, user: personOf(login) }).number;
+      },
       addComment(issueNumber, body, login = 'octocat') {
         const at = now();
-        const user: User = { login, id: 583231, type: 'User' };
+        const user = personOf(login);
         state.comments.push({ id: ++nextId, issueNumber, body, user, created_at: at, updated_at: at });
       },
     };
@@ -185,9 +190,16 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     return state;
   };
 
+  /** Someone a test writes as: a Bot when the login ends in `[bot]`, else a User. */
+  const personOf = (login: string): User => ({
+    login,
+    id: hash(login),
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
+  });
+
   const createIssue = (
     repo: RepositoryState,
-    fields: { title: string; body?: string | null; labels?: string[]; pullRequest?: boolean },
+    fields: { title: string; body?: string | null; labels?: string[]; pullRequest?: boolean; user?: User },
   ): IssueRecord => {
     const issue: IssueRecord = {
       id: ++nextId,
@@ -198,7 +210,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
       state_reason: null,
       labels: [...new Set(fields.labels ?? [])],
       pullRequest: fields.pullRequest ?? false,
-      user: BOT,
+      user: fields.user ?? BOT,
       created_at: now(),
       updated_at: now(),
       closed_at: null,
@@ -457,6 +469,7 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
           title: text('title', 'Issue', true) as string,
           body: text('body', 'Issue', false),
           labels: labels as string[] | undefined,
+          user: actor(recorded),
         });
         return { status: 201, body: issueJson(repo, issue) };
       }

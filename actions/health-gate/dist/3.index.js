@@ -1,8 +1,8 @@
-export const id = 994;
-export const ids = [994];
+export const id = 3;
+export const ids = [3];
 export const modules = {
 
-/***/ 8994:
+/***/ 7003:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -832,13 +832,7 @@ async function client_listAll(github, method, query) {
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
-/**
- * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
- * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
- * access token as its user. GET /user does not answer an installation token (403), so the
- * author is told, not asked.
- */
-const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+
 /** GitHub's longest issue or pull request comment body, in characters (a longer one is refused with 422). */
 const COMMENT_BODY_LIMIT = 65536;
 /**
@@ -869,8 +863,8 @@ async function upsertPullRequestComment(github, options) {
     return calling('upsertPullRequestComment', async () => {
         const { octokit, owner, repo } = github;
         const comments = await listAll(github, octokit.rest.issues.listComments, { issue_number: options.pullNumber });
-        const author = (options.author ?? DEFAULT_COMMENT_AUTHOR).toLowerCase();
-        const existing = comments.find((comment) => comment.user?.login.toLowerCase() === author && comment.body?.includes(hidden));
+        const author = options.author ?? DEFAULT_COMMENT_AUTHOR;
+        const existing = comments.find((comment) => writtenBy(comment, author) && comment.body?.includes(hidden));
         if (existing) {
             const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
             return { id: data.id, htmlUrl: data.html_url, created: false, author: data.user?.login ?? '' };
@@ -880,17 +874,41 @@ async function upsertPullRequestComment(github, options) {
     });
 }
 
+;// CONCATENATED MODULE: ../../packages/github/src/author.ts
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+const author_DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/**
+ * Whether an issue or comment was written by `author` (a login; compared without case, as GitHub
+ * compares logins). What this suite finds again by a hidden marker must also be written by the
+ * token's author: anyone who may open an issue or comment can copy the marker into their own text.
+ */
+function author_writtenBy(written, author) {
+    return written.user?.login?.toLowerCase() === author.toLowerCase();
+}
+
 ;// CONCATENATED MODULE: ../../packages/github/src/alert-issue.ts
+
 
 function alertIssueOf(issue) {
     return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
 }
+/** Whether a listed issue is one of this alert's: an issue (not a pull request) the author opened with the marker. */
+function isAlertIssue(issue, alert) {
+    return (!issue.pull_request &&
+        author_writtenBy(issue, alert.author ?? author_DEFAULT_COMMENT_AUTHOR) &&
+        (issue.body?.includes(client_marker('alert', alert.key)) ?? false));
+}
 /**
- * The one open issue of this alert, or undefined: first among the open issues carrying `label`,
- * by the hidden marker `<!-- sophia-alert:<key> -->`; when none has it (someone removed the label,
- * or edited the text and the marker with it), among every open issue, by the marker or by the
- * alert's exact `title` on an issue a bot opened (the workflow's token opens them as
- * `github-actions[bot]`): an alert issue a person touched is still found, and no second opens.
+ * The one open issue of this alert, or undefined: first among the open issues carrying `label`
+ * that `author` opened with the hidden marker `<!-- sophia-alert:<key> -->`; when none has it
+ * (someone removed the label, or edited the text and the marker with it), among every open issue
+ * `author` opened, by the marker or the alert's exact `title`: an alert issue a person touched is
+ * still found, and no second opens. An issue anyone else opened never counts, whatever it carries.
  * Through the issues list, not the search API, whose index lags behind (a just-opened issue would
  * be missed and opened twice). Pull requests, which the issues list also returns, are skipped.
  *
@@ -900,37 +918,39 @@ function alertIssueOf(issue) {
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
 async function findAlertIssue(github, alert) {
-    const hidden = client_marker('alert', alert.key);
+    const found = await openAlertIssueListed(github, alert);
+    return found && alertIssueOf(found);
+}
+async function openAlertIssueListed(github, alert) {
     return client_calling('findAlertIssue', async () => {
         const { octokit } = github;
         const labelled = await client_listAll(github, octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label });
         const found = labelled
-            .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
+            .filter((issue) => isAlertIssue(issue, alert))
             .sort((a, b) => a.number - b.number)[0];
         if (found)
-            return alertIssueOf(found);
-        const ours = (issue) => !issue.pull_request &&
-            (issue.body?.includes(hidden) ||
-                (alert.title !== undefined && issue.title === alert.title && issue.user?.type === 'Bot'));
+            return found;
+        const author = alert.author ?? author_DEFAULT_COMMENT_AUTHOR;
+        const ours = (issue) => isAlertIssue(issue, alert) ||
+            (!issue.pull_request && alert.title !== undefined && issue.title === alert.title && author_writtenBy(issue, author));
         for await (const page of client_pagesOf(github, octokit.rest.issues.listForRepo, { state: 'open' })) {
             const match = page.filter(ours).sort((a, b) => a.number - b.number)[0];
             if (match)
-                return alertIssueOf(match);
+                return match;
         }
         return undefined;
     });
 }
 /**
- * The newest closed issue of this alert (labelled, with its marker) closed less than `withinSeconds`
- * ago, or undefined. Only the newest page of closed labelled issues is read: an older one is
- * outside any sensible window.
+ * The most recently closed issue of this alert (labelled, opened by the author with its marker),
+ * or undefined. Only the newest page of closed labelled issues is read: an older one is outside
+ * any sensible window.
  *
  * REST: GET /repos/{owner}/{repo}/issues?state=closed&labels={label}&sort=updated&direction=desc.
  * Minimum token permission: `issues: read`.
  * Throws GitHubApiError (operation `findAlertIssue`).
  */
-async function recentlyClosedAlertIssue(github, alert, withinSeconds) {
-    const hidden = client_marker('alert', alert.key);
+async function lastClosedAlertIssue(github, alert) {
     return client_calling('findAlertIssue', async () => {
         const { octokit, owner, repo } = github;
         const { data } = await octokit.rest.issues.listForRepo({
@@ -942,12 +962,9 @@ async function recentlyClosedAlertIssue(github, alert, withinSeconds) {
             direction: 'desc',
             per_page: 100,
         });
-        const since = Date.now() - withinSeconds * 1000;
-        const found = data
-            .filter((issue) => !issue.pull_request && issue.body?.includes(hidden))
-            .filter((issue) => issue.closed_at && Date.parse(issue.closed_at) >= since)
+        return data
+            .filter((issue) => isAlertIssue(issue, alert) && issue.closed_at)
             .sort((a, b) => Date.parse(b.closed_at) - Date.parse(a.closed_at))[0];
-        return found ? alertIssueOf(found) : undefined;
     });
 }
 /**
@@ -1022,78 +1039,151 @@ async function reopenIssue(github, issueNumber) {
         await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, state: 'open' });
     });
 }
+/**
+ * Replaces an issue's text. GitHub notifies nobody of an edit, which is why the alert keeps its
+ * bookkeeping (healthy checks in a row, recovery after a dismissal) in hidden lines of its text.
+ *
+ * REST: PATCH /repos/{owner}/{repo}/issues/{issue_number} (`body`).
+ * Minimum token permission: `issues: write`.
+ * Throws GitHubApiError (operation `syncAlertIssue`).
+ */
+async function editIssueBody(github, issueNumber, body) {
+    await client_calling('syncAlertIssue', async () => {
+        const { octokit, owner, repo } = github;
+        await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
+    });
+}
 const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
-/** A state as its marker keeps it: on one line, without the "--" that would end the HTML comment. */
-function markedState(state) {
-    return state.replace(/-{2,}/g, '-').replace(/[\r\n]+/g, ' ');
+const HEALTHY_MARKER = /\n?<!-- sophia-alert-healthy-checks:(\d+) -->/;
+/** Written into an issue closed as not planned once production was healthy after the close. */
+const RECOVERED_MARKER = '<!-- sophia-alert-recovered -->';
+/** Separates the entries of a state in its marker; an entry cannot hold it (see markedEntry). */
+const ENTRY_SEPARATOR = '; ';
+/** An entry as its marker keeps it: on one line, without the "--" that would end the HTML comment, nor ";". */
+function markedEntry(entry) {
+    return entry
+        .replace(/-{2,}/g, '-')
+        .replace(/[\r\n]+/g, ' ')
+        .replace(/;/g, ',');
 }
-/** The hidden line that records a failure's state in an alert issue's body or comment. */
-function stateMarker(state) {
-    return `<!-- sophia-alert-state:${markedState(state)} -->`;
+/** The hidden line that records what fails in an alert issue's body or comment. */
+function stateMarker(entries) {
+    return `<!-- sophia-alert-state:${[...entries].sort().join(ENTRY_SEPARATOR)} -->`;
 }
-function withState(body, state) {
-    return state === undefined ? body : `${body}\n${stateMarker(state)}`;
+function withState(body, entries) {
+    return entries === undefined ? body : `${body}\n${stateMarker(entries)}`;
+}
+/** The count of healthy checks in a row kept in an issue's text (0 when it keeps none). */
+function healthyChecksOf(body) {
+    return Number(HEALTHY_MARKER.exec(body ?? '')?.[1] ?? 0);
+}
+function withHealthyChecks(body, checks) {
+    const text = (body ?? '').replace(HEALTHY_MARKER, '');
+    return checks > 0 ? `${text}\n<!-- sophia-alert-healthy-checks:${checks} -->` : text;
 }
 /**
- * The latest failure state recorded on the issue (its body, then its comments) and when it was
+ * The latest state recorded on the issue by `author` (its body, then its comments; markers anyone
+ * else wrote are ignored, as they could hide a change or put off the reminder) and when it was
  * written (ms since the epoch), or undefined when none is.
  *
- * REST: GET /repos/{owner}/{repo}/issues/{issue_number}, GET .../issues/{issue_number}/comments
- * (every page). Minimum token permission: `issues: read`.
+ * REST: GET .../issues/{issue_number}/comments (every page). Minimum token permission: `issues: read`.
  */
-async function lastState(github, issueNumber) {
+async function lastState(github, issue, author) {
     return client_calling('syncAlertIssue', async () => {
-        const { octokit, owner, repo } = github;
-        const { data: issue } = await octokit.rest.issues.get({ owner, repo, issue_number: issueNumber });
-        const comments = await client_listAll(github, octokit.rest.issues.listComments, { issue_number: issueNumber });
+        const { octokit } = github;
+        const comments = await client_listAll(github, octokit.rest.issues.listComments, { issue_number: issue.number });
         let found;
-        for (const written of [{ body: issue.body, created_at: issue.created_at }, ...comments]) {
+        for (const written of [{ ...issue, created_at: issue.created_at ?? '' }, ...comments]) {
+            if (!author_writtenBy(written, author))
+                continue;
             const state = STATE_MARKER.exec(written.body ?? '')?.[1];
-            if (state !== undefined)
-                found = { state, at: Date.parse(written.created_at) };
+            if (state !== undefined) {
+                found = {
+                    entries: new Set(state === '' ? [] : state.split(ENTRY_SEPARATOR)),
+                    at: Date.parse(written.created_at),
+                };
+            }
         }
         return found;
     });
 }
 /**
- * The alert issue's whole lifecycle for one check: unhealthy with no open issue reopens one closed
- * within `reopenWithinSeconds` (commenting `body`), else opens one (`body` is its first text), unhealthy with one open comments `body` on it (with `state`: only
- * when the failure changed or the reminder is due, else `unchanged`), healthy with one open
- * comments `body` and closes it, healthy with none does nothing.
+ * The alert issue's whole lifecycle for one check:
+ * - healthy with an issue open: counts the check in the issue's text; the `closeAfterChecks`-th
+ *   healthy check in a row comments `body` and closes the issue as completed (`closed`), an
+ *   earlier one writes nothing anyone sees (`recovering`);
+ * - healthy with none open: nothing (`none`), except that a last issue a person closed as not
+ *   planned is marked (in its text) as recovered since;
+ * - unhealthy with none open: when a person closed the last issue as not planned and production
+ *   has not been healthy since, nothing (`dismissed`: the dismissal holds for this outage); else
+ *   one closed as completed within `reopenWithinSeconds` is reopened with `body` as a comment,
+ *   else a new issue opens with `body` as its first text;
+ * - unhealthy with one open: comments `body` (with `state`: only when an entry not yet reported
+ *   during the outage appears or the reminder is due, else `unchanged`), and restarts the count
+ *   of healthy checks.
  *
  * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
- * with `state` GET .../issues/{n} and .../issues/{n}/comments (operation `syncAlertIssue`).
+ * GET .../issues/{n}/comments, PATCH .../issues/{n} (operation `syncAlertIssue`).
  * Minimum token permission: `issues: write`.
  */
 async function syncAlertIssue(github, alert, check) {
-    const open = await findAlertIssue(github, alert);
+    const author = alert.author ?? author_DEFAULT_COMMENT_AUTHOR;
+    const open = await openAlertIssueListed(github, alert);
     if (check.healthy) {
-        if (!open)
+        if (!open) {
+            const closed = await lastClosedAlertIssue(github, alert);
+            if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
+                await editIssueBody(github, closed.number, `${closed.body ?? ''}\n${RECOVERED_MARKER}`);
+            }
             return { action: 'none' };
+        }
+        const checks = healthyChecksOf(open.body) + 1;
+        if (checks < (check.closeAfterChecks ?? 1)) {
+            await editIssueBody(github, open.number, withHealthyChecks(open.body, checks));
+            return { action: 'recovering', issue: alertIssueOf(open) };
+        }
         await closeIssue(github, open.number, check.body);
-        return { action: 'closed', issue: open };
+        return { action: 'closed', issue: alertIssueOf(open) };
     }
-    const body = withState(check.body, check.state);
+    const current = check.state && new Set(check.state.map(markedEntry));
     if (!open) {
-        const closed = check.reopenWithinSeconds
-            ? await recentlyClosedAlertIssue(github, alert, check.reopenWithinSeconds)
-            : undefined;
-        if (!closed)
+        const closed = await lastClosedAlertIssue(github, alert);
+        if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
+            return { action: 'dismissed', issue: alertIssueOf(closed) };
+        }
+        const body = withState(check.body, current);
+        const windowMs = (check.reopenWithinSeconds ?? 0) * 1000;
+        const reopen = closed !== undefined &&
+            closed.state_reason !== 'not_planned' &&
+            windowMs > 0 &&
+            Date.parse(closed.closed_at) >= Date.now() - windowMs;
+        if (!reopen)
             return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        // The healthy checks that closed it belong to the outage before.
+        if (healthyChecksOf(closed.body) > 0) {
+            await editIssueBody(github, closed.number, withHealthyChecks(closed.body, 0));
+        }
         await reopenIssue(github, closed.number);
         await commentOnIssue(github, closed.number, body);
-        return { action: 'reopened', issue: closed };
+        return { action: 'reopened', issue: alertIssueOf(closed) };
     }
-    if (check.state !== undefined) {
-        const last = await lastState(github, open.number);
+    if (healthyChecksOf(open.body) > 0)
+        await editIssueBody(github, open.number, withHealthyChecks(open.body, 0));
+    let reported = current;
+    if (current !== undefined) {
+        const last = await lastState(github, open, author);
         const due = check.remindAfterSeconds !== undefined &&
             last !== undefined &&
             Date.now() - last.at >= check.remindAfterSeconds * 1000;
-        if (last?.state === markedState(check.state) && !due)
-            return { action: 'unchanged', issue: open };
+        const known = last !== undefined && [...current].every((entry) => last.entries.has(entry));
+        if (known && !due)
+            return { action: 'unchanged', issue: alertIssueOf(open) };
+        // A reminder reports what fails now; otherwise what failed earlier in the outage stays reported.
+        if (!due && last)
+            reported = new Set([...last.entries, ...current]);
     }
-    await commentOnIssue(github, open.number, body);
-    return { action: 'commented', issue: open };
+    await commentOnIssue(github, open.number, withState(check.body, reported));
+    return { action: 'commented', issue: alertIssueOf(open) };
 }
 
 ;// CONCATENATED MODULE: ../../packages/github/src/deployments.ts
@@ -1448,6 +1538,7 @@ async function recordRollback(github, options) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 function latency(value) {
@@ -1528,9 +1619,9 @@ function notCheckedPublication(error) {
 
 /**
  * Keeps the alert issue in step with the report (see syncAlertIssue): its text is the rendered
- * report and a link to the run; a failure is told apart from the last one reported by its
+ * report and a link to the run; a failure is told apart from those already reported by its
  * failureSignature. Returns the outputs `alert` and `alert-issue-url`.
- * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say).
+ * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say): see alertFailure.
  */
 async function keepAlertIssue(alert, report, runUrl) {
     const github = githubRepository({ token: alert.token });
@@ -1538,14 +1629,45 @@ async function keepAlertIssue(alert, report, runUrl) {
     const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
         .filter(Boolean)
         .join('\n\n');
-    const { action, issue } = await syncAlertIssue(github, { label: alert.label, key: alert.key, title: `Health alert: ${alert.key} is unhealthy` }, {
+    const { action, issue } = await syncAlertIssue(github, { label: alert.label, key: alert.key, author: alert.author, title: `Health alert: ${alert.key} is unhealthy` }, {
         healthy: report.healthy,
         body,
         state: (0,health_check_src/* failureSignature */.vH)(report),
         remindAfterSeconds: alert.reminderMs / 1000,
         reopenWithinSeconds: alert.reopenWindowMs / 1000,
+        closeAfterChecks: alert.closeAfter,
     });
     return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' } };
+}
+/** What to do about a GitHub refusal, by its status (GitHub docs, "Troubleshooting the REST API"). */
+function hintFor(error) {
+    const status = error instanceof GitHubApiError ? error.status : -1;
+    if (status === 401)
+        return 'GitHub refused the token: check `github-token`.';
+    if (status === 403) {
+        return "The token may not write issues: grant `issues: write` in the job's `permissions:` (and in the calling workflow's), or give a token that has it.";
+    }
+    if (status === 404) {
+        return 'GitHub does not show this token the repository (GITHUB_REPOSITORY) or its issues: check that issues are enabled, that the token belongs to this repository, and that it has `issues: write`.';
+    }
+    if (status === 0)
+        return 'GitHub could not be reached: the next run tries again.';
+    return 'The next run tries again.';
+}
+/**
+ * The outputs and summary when the alert issue could not be kept: `alert` is `failed`, and the
+ * summary says what failed and what to check. Returns the message the step fails with.
+ */
+function alertFailure(error) {
+    const what = error instanceof Error ? error.message : String(error);
+    const message = `The alert issue could not be kept: ${what}. ${hintFor(error)}`;
+    return {
+        publication: {
+            outputs: { alert: 'failed', 'alert-issue-url': '' },
+            summary: `### Alert issue\n\n⚠️ **Not kept**: ${what}\n\n${hintFor(error)}\n`,
+        },
+        message,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/input-helper.ts
@@ -1597,13 +1719,23 @@ function alertSettings(reader) {
     const label = reader.required('alert-label');
     const reminderMs = reader.required('alert-reminder', (0,src/* duration */.p0)({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
     const reopenWindowMs = reader.required('alert-reopen-window', (0,src/* duration */.p0)({ minMs: 0, maxMs: 30 * 24 * 3_600_000 }));
+    const closeAfter = reader.required('alert-close-after', (0,src/* integer */.nd)(1, 100));
+    const author = reader.required('alert-author', src/* githubLogin */.$y);
     const token = reader.secret('github-token', { required: false });
     if (!key)
         return undefined;
     if (!token) {
         throw new src/* InputError */.dz('github-token', 'Input "github-token" is required with "alert-issue" (a token with issues: write)');
     }
-    return { key, label: label.trim(), reminderMs, reopenWindowMs, token: (0,src/* headerToken */.d6)('github-token', token) };
+    return {
+        key,
+        label: label.trim(),
+        reminderMs,
+        reopenWindowMs,
+        closeAfter,
+        author,
+        token: (0,src/* headerToken */.d6)('github-token', token),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -1620,7 +1752,7 @@ function logRound(round) {
 }
 /**
  * The runbook: read inputs, probe every URL in rounds until a verdict, report, keep the alert
- * issue (with `alert-issue`), fail if unhealthy.
+ * issue (with `alert-issue`), fail if unhealthy or if the alert issue could not be kept.
  * `regexThread`: how to start the thread that matches an expected-body regex (the bundle itself).
  */
 async function main(regexThread) {
@@ -1640,17 +1772,30 @@ async function main(regexThread) {
     })), { publicationOf: healthPublication, unreported: notCheckedPublication });
     if (report.outcome === 'cancelled')
         throw new Error(CANCELLED_MESSAGE);
+    // The verdict is published already; an alert issue GitHub refused is said apart from it, and
+    // fails the step: a monitor (fail-on-unhealthy false) whose alerting is broken would otherwise
+    // stay green through an outage nobody hears of.
+    let alertFailed;
     if (settings.alert) {
-        const alert = await keepAlertIssue(settings.alert, report, runUrl());
-        await publish(alert);
-        log_actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+        try {
+            const alert = await keepAlertIssue(settings.alert, report, runUrl());
+            await publish(alert);
+            log_actionLog.info(`Alert issue: ${alert.outputs.alert} ${alert.outputs['alert-issue-url']}`.trim());
+        }
+        catch (error) {
+            const failure = alertFailure(error);
+            await publish(failure.publication);
+            alertFailed = failure.message;
+        }
     }
     if (report.healthy)
         log_actionLog.info(report.reason);
-    else if (settings.failOnUnhealthy)
-        throw new Error(report.reason);
-    else
-        log_actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the step succeeds, the outputs tell)`);
+    else if (!settings.failOnUnhealthy) {
+        log_actionLog.warning(`${report.reason} (fail-on-unhealthy is false: the verdict does not fail the step, the outputs tell)`);
+    }
+    const failures = [!report.healthy && settings.failOnUnhealthy && report.reason, alertFailed].filter(Boolean);
+    if (failures.length > 0)
+        throw new Error(failures.join('; '));
 }
 
 ;// CONCATENATED MODULE: ./src/main-thread.ts

@@ -1,0 +1,16 @@
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+
+/**
+ * Whether an issue or comment was written by `author` (a login; compared without case, as GitHub
+ * compares logins). What this suite finds again by a hidden marker must also be written by the
+ * token's author: anyone who may open an issue or comment can copy the marker into their own text.
+ */
+export function writtenBy(written: { user?: { login?: string } | null }, author: string): boolean {
+  return written.user?.login?.toLowerCase() === author.toLowerCase();
+}
