@@ -50,6 +50,9 @@ export interface LocalTransportOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
+export const CLOSE_KILL_AFTER_MS = 2000;
+
 /**
  * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
  * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
@@ -142,12 +145,17 @@ export class LocalKubectlTransport implements KubectlTransport {
   private track<T extends ChildProcess>(child: T): T {
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
-    child.on('error', () => this.children.delete(child));
+    // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
+    // that never started (no pid) is gone on an error.
+    child.on('error', () => {
+      if (child.pid === undefined) this.children.delete(child);
+    });
     return child;
   }
 
   /**
-   * Ends every kubectl still running (SIGTERM), waits for each to exit, then removes the working
+   * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
+   * to exit, then removes the working
    * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
    * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
    * cache into the directory, and removing a directory while a file appears in it fails with
@@ -159,7 +167,12 @@ export class LocalKubectlTransport implements KubectlTransport {
         (child) =>
           new Promise<void>((resolveExit) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
-            child.once('exit', () => resolveExit());
+            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
+            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolveExit();
+            });
             child.kill();
           }),
       ),

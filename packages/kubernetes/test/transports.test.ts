@@ -96,3 +96,22 @@ test('close waits for a stopped watch to exit before removing the directory it m
   await new Promise((resolveLater) => setTimeout(resolveLater, 200));
   expect(existsSync(dir)).toBe(false);
 });
+
+test('close ends an aborted kubectl that ignores SIGTERM, and waits for it, before removing its directory', async () => {
+  const pidFile = join(parent, 'pid');
+  const kubectl = join(parent, 'deaf-kubectl');
+  writeFileSync(kubectl, `#!/bin/sh\ntrap '' TERM\necho $$ > ${pidFile}\nwhile :; do sleep 0.1; done\n`, { mode: 0o755 });
+  const transport = new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent, kubectl });
+  const dir = join(transport.kubeconfigFile, '..');
+  const cancel = new AbortController();
+  const running = transport.run(['get', 'pods'], undefined, cancel.signal).catch((error: unknown) => error);
+  while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '')
+    await new Promise((resolveLater) => setTimeout(resolveLater, 20));
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  cancel.abort(new Error('cancelled'));
+  expect(await running).toEqual(new Error('cancelled'));
+  await transport.close();
+  // Gone before close returned: signal 0 only asks whether the process exists.
+  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  expect(existsSync(dir)).toBe(false);
+});

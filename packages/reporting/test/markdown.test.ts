@@ -40,6 +40,11 @@ test('visibleText writes every control, separator and bidirectional character as
     '\\u2028\\u2029\\u0000\\u007f\\u0085\\u202e\\ufeff',
   );
   expect(visibleText('plain/path-1.2_x.js é 字')).toBe('plain/path-1.2_x.js é 字');
+  // Invisible or bidirectional though not C0/C1: Arabic letter mark, soft hyphen, Mongolian vowel
+  // separator, combining grapheme joiner, Hangul filler, and the tag characters beyond the BMP.
+  expect(visibleText('a\u061cb\u00adc\u180ed\u034fe\u3164f\u{e0001}\u{e0041}g')).toBe(
+    'a\\u061cb\\u00adc\\u180ed\\u034fe\\u3164f\\u{e0001}\\u{e0041}g',
+  );
 });
 
 test('shortened cuts a long value with its size and digest, so two that differ past the cut differ', () => {
