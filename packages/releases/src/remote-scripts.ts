@@ -69,12 +69,30 @@ const STAT_FORMAT = '%s %m %T@ %i %C@ %P\\0';
 /**
  * Drift: a file of release $1 (records in $2) whose size, mode, mtime, inode or ctime is not what was
  * recorded when it was written (edited, touched, replaced or removed on the server, or linked
- * again) is reported as "$3 <path>", then "$3-now <sha256 size mode>" (empty when it is gone or is
- * no longer a regular file). A release without that record (built before it was kept, or with an
- * older one lacking ctime, which cannot see an edit whose mtime was put back) has every file hashed,
- * announced by "$3-full": the client then counts a file of the manifest not reported as gone. Cost:
- * one read of the candidates, at most the release's bytes, on the server, under the lock.
+ * again) is reported as "$3 <path>", then "$3-now <sha256 size mode>" (empty when it is gone, is
+ * no longer a regular file or cannot be read). A release without that record (built before it was
+ * kept, or with an older one lacking ctime, which cannot see an edit whose mtime was put back) has
+ * every file hashed, announced by "$3-full": the client then counts a file of the manifest not
+ * reported as gone. Cost: one read of the candidates, at most the release's bytes, on the server,
+ * under the lock. The candidates are read in batches (one find, one sha256sum per batch of
+ * xargs, one awk to pair them up), never a process per file: after a prune every file the release
+ * shared with the pruned one is a candidate (see RECORD_STAT). Paths travel NUL-ended throughout,
+ * as "./<path>" so none reads as an option or a find expression.
  */
+const DRIFT_PAIRS = `BEGIN { RS = "\\0"; key = ENVIRON["DRIFT_KEY"] }
+/^C/ { n++; asked[n] = substr($0, 2); next }
+/^S/ {
+  s = substr($0, 2); i = index(s, " "); size = substr(s, 1, i - 1); s = substr(s, i + 1)
+  i = index(s, " "); kept[substr(s, i + 1)] = size " " substr(s, 1, i - 1); next
+}
+{ hash[substr($0, 67)] = substr($0, 1, 64) }
+END {
+  for (i = 1; i <= n; i++) {
+    p = asked[i]; now = ""
+    if ((p in kept) && (p in hash)) now = hash[p] " " kept[p]
+    printf "%s%c%s%c%s-now%c%s%c", key, 0, substr(p, 3), 0, key, 0, now, 0
+  }
+}`;
 const REPORT_DRIFT = `report_drift() {
   [ -f "$2/${RECORD_STAT}" ] || record "$3-full" yes
   if [ -f "$2/${RECORD_STAT}" ]; then
@@ -82,14 +100,10 @@ const REPORT_DRIFT = `report_drift() {
       sed -z 's/^\\t//' | cut -z -d ' ' -f 6- | sort -zu
   else
     find "$1/" -type f -printf '%P\\0'
-  fi | (cd "$1" && xargs -0 -r sh -c '
-      for f; do
-        if [ -f "$f" ] && [ ! -L "$f" ]; then
-          printf "%s\\0%s\\0%s-now\\0%s %s %s\\0" "$0" "$f" "$0" "$(sha256sum < "$f" | cut -c1-64)" "$(wc -c < "$f")" "$(stat -c %a -- "$f")"
-        else
-          printf "%s\\0%s\\0%s-now\\0\\0" "$0" "$f" "$0"
-        fi
-      done' "$3")
+  fi | sed -z 's|^|./|' | (cd "$1" && xargs -0 -r sh -c '
+      for f; do printf "C%s\\0" "$f"; done
+      find "$@" -maxdepth 0 -type f -printf "S%s %m %p\\0" -exec sha256sum -z -- {} + 2>/dev/null
+      exit 0' drift) | DRIFT_KEY=$3 awk '${DRIFT_PAIRS}'
 }
 `;
 
