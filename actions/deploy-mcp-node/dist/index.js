@@ -34199,6 +34199,8 @@ var external_node_os_ = __nccwpck_require__(8161);
 
 
 
+/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
+const CLOSE_KILL_AFTER_MS = 2000;
 /**
  * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
  * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
@@ -34283,11 +34285,17 @@ class LocalKubectlTransport {
     track(child) {
         this.children.add(child);
         child.on('exit', () => this.children.delete(child));
-        child.on('error', () => this.children.delete(child));
+        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
+        // that never started (no pid) is gone on an error.
+        child.on('error', () => {
+            if (child.pid === undefined)
+                this.children.delete(child);
+        });
         return child;
     }
     /**
-     * Ends every kubectl still running (SIGTERM), waits for each to exit, then removes the working
+     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
+     * to exit, then removes the working
      * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
      * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
      * cache into the directory, and removing a directory while a file appears in it fails with
@@ -34297,7 +34305,12 @@ class LocalKubectlTransport {
         await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
             if (child.exitCode !== null || child.signalCode !== null)
                 return resolveExit();
-            child.once('exit', () => resolveExit());
+            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
+            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
+            child.once('exit', () => {
+                clearTimeout(kill);
+                resolveExit();
+            });
             child.kill();
         })));
         (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
@@ -52086,11 +52099,13 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // HTML block that runs to the end, CommonMark 0.31 §4.6).
 /** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
 const MARKDOWN_VALUE_LIMIT = 200;
-// C0 and C1 control characters, DEL, the Unicode line and paragraph separators, and the
-// invisible format characters (zero-width and bidirectional controls) that make text read
-// otherwise than it is.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+/**
+ * What makes text read otherwise than it is, shown by visibleText as escapes. Controls (Unicode Cc), format characters (Cf: bidi controls such as U+061C and U+202E, zero
+ * widths, the soft hyphen, U+180E, tag characters), line and paragraph separators, the whole tag
+ * block U+E0000–E007F, and the characters that render blank though they are letters or marks
+ * (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the combining grapheme joiner U+034F).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u115f\u1160\u3164\uffa0]|\u034f/gu;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /**
  * `text` with every control, line-separating or invisible format character shown as an escape
@@ -52098,7 +52113,10 @@ const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
  * it is.
  */
 function visibleText(text) {
-    return text.replace(INVISIBLE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return text.replace(INVISIBLE, (char) => {
+        const code = char.codePointAt(0) ?? 0;
+        return NAMED[char] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    });
 }
 /**
  * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8

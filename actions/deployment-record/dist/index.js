@@ -49159,11 +49159,13 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 // HTML block that runs to the end, CommonMark 0.31 §4.6).
 /** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
 const MARKDOWN_VALUE_LIMIT = 200;
-// C0 and C1 control characters, DEL, the Unicode line and paragraph separators, and the
-// invisible format characters (zero-width and bidirectional controls) that make text read
-// otherwise than it is.
-// eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+/**
+ * What makes text read otherwise than it is, shown by visibleText as escapes. Controls (Unicode Cc), format characters (Cf: bidi controls such as U+061C and U+202E, zero
+ * widths, the soft hyphen, U+180E, tag characters), line and paragraph separators, the whole tag
+ * block U+E0000–E007F, and the characters that render blank though they are letters or marks
+ * (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the combining grapheme joiner U+034F).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u115f\u1160\u3164\uffa0]|\u034f/gu;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /**
  * `text` with every control, line-separating or invisible format character shown as an escape
@@ -49171,7 +49173,10 @@ const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
  * it is.
  */
 function visibleText(text) {
-    return text.replace(INVISIBLE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return text.replace(INVISIBLE, (char) => {
+        const code = char.codePointAt(0) ?? 0;
+        return NAMED[char] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    });
 }
 /**
  * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8

@@ -100,7 +100,9 @@ test('close waits for a stopped watch to exit before removing the directory it m
 test('close ends an aborted kubectl that ignores SIGTERM, and waits for it, before removing its directory', async () => {
   const pidFile = join(parent, 'pid');
   const kubectl = join(parent, 'deaf-kubectl');
-  writeFileSync(kubectl, `#!/bin/sh\ntrap '' TERM\necho $$ > ${pidFile}\nwhile :; do sleep 0.1; done\n`, { mode: 0o755 });
+  writeFileSync(kubectl, `#!/bin/sh\ntrap '' TERM\necho $$ > ${pidFile}\nwhile :; do sleep 0.1; done\n`, {
+    mode: 0o755,
+  });
   const transport = new LocalKubectlTransport({ kubeconfig: KUBECONFIG, tempDir: parent, kubectl });
   const dir = join(transport.kubeconfigFile, '..');
   const cancel = new AbortController();
