@@ -5,9 +5,9 @@
  * run says which objects it could not validate; and the suite's own client-side apply is taken
  * over by its server-side apply instead of being blamed on another tool.
  */
-import { InputError } from '@sophia/inputs';
 import {
   deployManifests,
+  KubernetesInputError,
   loadManifests,
   ManifestError,
   NamespaceInputError,
@@ -254,8 +254,8 @@ spec:
     const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, namespace: 'nowhere' }).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe(
+    expect(error).toBeInstanceOf(KubernetesInputError);
+    expect((error as KubernetesInputError).message).toBe(
       'Input "namespace" names namespace "nowhere", which does not exist on the cluster and no manifest creates it; nothing was applied. Create it (kubectl create namespace nowhere), add a Namespace manifest, or name an existing namespace',
     );
   });
@@ -272,7 +272,7 @@ spec:
     const error = await deployManifests(bed.kubectl, manifests, { ...FAST_DEPLOY, namespace: 'nowhere' }).catch(
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(InputError);
+    expect(error).toBeInstanceOf(KubernetesInputError);
     expect(error).toBeInstanceOf(NamespaceInputError);
     const problems = [
       {

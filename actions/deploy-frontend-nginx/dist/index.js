@@ -51943,7 +51943,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(728);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1215);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
@@ -51957,7 +51957,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 728:
+/***/ 1215:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51979,10 +51979,27 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __nccwpck_require__(643);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __nccwpck_require__(3277);
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -52018,7 +52035,7 @@ class errors_ReleaseRollbackRefusedError extends Error {
  * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
  * back): the report says, per host, its outcome, what it serves now and why it failed.
  */
-class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+class FrontendDeployFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendDeployFailedError';
@@ -52028,7 +52045,7 @@ class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
  * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
  * release rolled back from could not be marked failed): the report has every host's outcome.
  */
-class errors_FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+class errors_FrontendRollbackFailedError extends ReportedError {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendRollbackFailedError';
@@ -52161,7 +52178,7 @@ async function scanSource(root) {
         rootStat = await (0,promises_namespaceObject.lstat)(root);
     }
     catch {
-        throw new SourceError(`Input "source" names ${(0,inputs_src/* describeValue */.bp)(root)}, which does not exist`);
+        throw new SourceError(`Input "source" names ${(0,value_description/* describeValue */.bp)(root)}, which does not exist`);
     }
     if (!rootStat.isDirectory())
         throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
@@ -52179,7 +52196,7 @@ async function scanSource(root) {
             }
             const path = relative ? `${relative}/${name}` : name;
             if (CONTROL_CHARACTER.test(name)) {
-                throw new SourceError(`The source contains ${(0,inputs_src/* describeValue */.bp)(path)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`);
+                throw new SourceError(`The source contains ${(0,value_description/* describeValue */.bp)(path)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`);
             }
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
@@ -52226,7 +52243,7 @@ async function scanSource(root) {
     await walk('');
     checkLinksStayInside(links);
     if (entries.length === 0)
-        throw new SourceError(`Input "source" names ${(0,inputs_src/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
+        throw new SourceError(`Input "source" names ${(0,value_description/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
     await Promise.all(largeFiles.map(async (file) => {
         file.sha256 = await sha256File((0,external_node_path_.join)(root, file.path));
     }));
@@ -53424,6 +53441,8 @@ async function* gzipMembers(chunks, level) {
         yield await queue.shift();
 }
 
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var inputs_src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
 
 /**
@@ -54409,41 +54428,6 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __nccwpck_require__(5919);
-;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
-// Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
-// checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
-
-/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
-function excerpt(body, length = 100) {
-    const flat = body.replace(/\s+/g, ' ').trim();
-    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
-}
-/**
- * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
- * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
- * field name, which yields null, can never pass).
- */
-function json_check_failure_jsonCheckFailure(body, check) {
-    let document;
-    try {
-        document = JSON.parse(body);
-    }
-    catch {
-        return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
-    }
-    let result;
-    try {
-        result = check.evaluate(document);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
-    }
-    if (result === true)
-        return undefined;
-    return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
 
 
@@ -54640,13 +54624,14 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
+
 /** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
 /** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 function describeStatusRanges(ranges) {
-    return (0,inputs_src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+    return (0,value_description/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 /**
  * The failure of `check` (expected-body or expected-json and its value, as messages name them) that
@@ -54684,7 +54669,7 @@ async function bodyMismatch(body, matcher, regexes, limit) {
         return undefined;
     if (outcome === 'not-matched')
         return mismatch;
-    return unfinishedCheck(`expected-body ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
+    return unfinishedCheck(`expected-body ${(0,value_description/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
         evaluating: 'being matched against',
         cost: `an RE2 match costs the pattern's size times the body's, ` +
             `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
@@ -54696,8 +54681,41 @@ async function bodyMismatch(body, matcher, regexes, limit) {
  */
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
-        ? `contain ${(0,inputs_src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,inputs_src/* shortenValue */.Vx)(matcher.regex.text)}`;
+        ? `contain ${(0,value_description/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,value_description/* shortenValue */.Vx)(matcher.regex.text)}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
+
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+function json_check_failure_jsonCheckFailure(body, check) {
+    let document;
+    try {
+        document = JSON.parse(body);
+    }
+    catch {
+        return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
+    }
+    let result;
+    try {
+        result = check.evaluate(document);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
+    }
+    if (result === true)
+        return undefined;
+    return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }
 
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode-codepoint.js
@@ -56070,6 +56088,7 @@ class XmlEntityDecoder extends (/* unused pure expression or super */ null && (E
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
 
 
+
 /** A secret folded shorter than this is replaced only where it appears as it is (see Redactor). */
 const MIN_FOLDED = 4;
 /**
@@ -56313,11 +56332,11 @@ class Redactor {
      * such text: cut first, a token would show its first half, which no longer matches any secret.
      */
     text(raw) {
-        return (0,inputs_src/* shortenValue */.Vx)(this.redact(raw));
+        return (0,value_description/* shortenValue */.Vx)(this.redact(raw));
     }
     /** As text(), JSON-quoted (see describeValue): for a value that may be empty or hold odd characters. */
     quoted(raw) {
-        return (0,inputs_src/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
+        return (0,value_description/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
     }
     /**
      * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
@@ -56493,6 +56512,7 @@ function failureSignature(report) {
 
 
 
+
 /**
  * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
  * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
@@ -56584,7 +56604,7 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     const jsonOutcome = !mismatch && settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
     const failure = mismatch ??
         (jsonOutcome === 'stopped' || jsonOutcome === 'deadline' || jsonOutcome === 'unstarted'
-            ? unfinishedCheck(`expected-json ${(0,inputs_src/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
+            ? unfinishedCheck(`expected-json ${(0,value_description/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
                 evaluating: 'being evaluated on',
                 cost: 'simplify the expression',
             })
@@ -57711,8 +57731,21 @@ async function markFailed(run, request, warn) {
     rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __nccwpck_require__(6442);
 // EXTERNAL MODULE: ../../packages/ssh/src/request.ts
 var request = __nccwpck_require__(6566);
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
 // EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(3825);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
@@ -58034,7 +58067,7 @@ class SshSession {
     /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
-    log = reporting_src/* silentLog */.aB) {
+    log = silentLog) {
         this.client = client;
         this.label = label;
         this.log = log;
@@ -58340,8 +58373,8 @@ function attempt(target, check, keyName, label, log) {
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
-    const label = (0,reporting_src/* hostLabel */.vy)(target);
+async function connectSsh(target, log = silentLog) {
+    const label = (0,host_label/* hostLabel */.v)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);
@@ -58371,7 +58404,7 @@ async function connectSsh(target, log = reporting_src/* silentLog */.aB) {
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets, log = reporting_src/* silentLog */.aB) {
+async function connectAll(targets, log = silentLog) {
     const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
@@ -58455,7 +58488,7 @@ async function freeLocksLeftBehind(state, settings, log) {
     const lock = JSON.parse(saved);
     const { targets, nginxReloadCommand } = settings();
     const cleanups = await Promise.all(targets.map(async (target) => {
-        const host = (0,reporting_src/* hostLabel */.vy)(target);
+        const host = (0,host_label/* hostLabel */.v)(target);
         const plan = lock.settled === false ? lock.switching?.[host] : undefined;
         try {
             const session = await connectSsh({ ...target, connectAttempts: 1 }, log);
@@ -58533,7 +58566,7 @@ function lockCleanupMarkdown(title, cleanups) {
     const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
     if (acted.length === 0)
         return undefined;
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
         cleanup.host,
         cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
         cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
@@ -58575,6 +58608,14 @@ async function withReleaseHosts(ssh, log, work) {
         reconnect: () => connectSsh(targets[index], log),
     }))));
 }
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+/**
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ */
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/plan.ts
 
@@ -58673,7 +58714,7 @@ async function planFrontend(request, hosts) {
         return hostPlan(request, { host: host.name, label: host.session.label, target }, live, config);
     }));
     return {
-        schema: reporting_src/* PLAN_SCHEMA */.G0,
+        schema: PLAN_SCHEMA,
         target: 'frontend',
         releaseId: request.releaseId,
         build: manifestTotals(request.manifest),
@@ -58684,7 +58725,7 @@ async function planFrontend(request, hosts) {
 ;// CONCATENATED MODULE: ../../packages/releases/src/plan-summary.ts
 
 function changesCell(changes) {
-    return changes.count === 0 ? '-' : `${changes.count} (${(0,reporting_src/* formatBytes */.z3)(changes.bytes)})`;
+    return changes.count === 0 ? '-' : `${changes.count} (${(0,markdown/* formatBytes */.z3)(changes.bytes)})`;
 }
 /** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
 function hostDetails(host) {
@@ -58693,7 +58734,7 @@ function hostDetails(host) {
         : [
             `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
             '',
-            ...changes.paths.map((path) => `- ${(0,reporting_src/* markdownCode */.D9)(path)}`),
+            ...changes.paths.map((path) => `- ${(0,markdown/* markdownCode */.D9)(path)}`),
             '',
         ];
     const lines = [
@@ -58702,14 +58743,14 @@ function hostDetails(host) {
         ...list('Removed', host.removed),
         ...(host.drifted.length > 0
             ? [
-                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,reporting_src/* markdownCode */.D9)(path)).join(', ')}`,
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,markdown/* markdownCode */.D9)(path)).join(', ')}`,
                 '',
             ]
             : []),
     ];
     if (lines.length === 0)
         return '';
-    return `<details><summary>${(0,reporting_src/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+    return `<details><summary>${(0,markdown/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
 }
 function configCell(host) {
     return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
@@ -58727,24 +58768,24 @@ function frontendPlanBlockers(plan) {
  * HTML that hides the rest of the plan.
  */
 function frontendPlanMarkdown(plan) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
         host.label,
         (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
         host.alreadyLive ? 'already live' : changesCell(host.added),
         changesCell(host.changed),
         changesCell(host.removed),
         changesCell(host.unchanged),
-        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,reporting_src/* formatBytes */.z3)(host.upload.bytes)})`,
+        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,markdown/* formatBytes */.z3)(host.upload.bytes)})`,
         configCell(host),
     ]));
     const blockers = frontendPlanBlockers(plan);
     return [
-        `### Frontend plan for release ${(0,reporting_src/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
+        `### Frontend plan for release ${(0,markdown/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
         '',
-        `The build: ${plan.build.files} files, ${(0,reporting_src/* formatBytes */.z3)(plan.build.bytes)}.`,
+        `The build: ${plan.build.files} files, ${(0,markdown/* formatBytes */.z3)(plan.build.bytes)}.`,
         '',
         table,
-        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,reporting_src/* markdownText */.p7)(blocker, 1000)}\n`),
+        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,markdown/* markdownText */.p7)(blocker, 1000)}\n`),
         ...plan.hosts.map(hostDetails).filter(Boolean),
     ].join('\n');
 }
@@ -58964,7 +59005,7 @@ async function readRelease(settings, workspace) {
     const manifest = await scanSource(sourceRoot);
     const template = settings.nginxConfig
         ? await (0,promises_namespaceObject.readFile)(inWorkspace(workspace, settings.nginxConfig.template), 'utf8').catch((error) => {
-            throw new Error(`Input "nginx-config" names ${(0,inputs_src/* describeValue */.bp)(settings.nginxConfig?.template ?? '')}, which cannot be read (${error.code ?? error.message})`);
+            throw new Error(`Input "nginx-config" names ${(0,value_description/* describeValue */.bp)(settings.nginxConfig?.template ?? '')}, which cannot be read (${error.code ?? error.message})`);
         })
         : undefined;
     const config = settings.nginxConfig;
@@ -59005,7 +59046,7 @@ async function withReleaseAndHosts(settings, workspace, work) {
  */
 async function deployFromSettings(settings, options = {}) {
     const { ssh, source: _source, nginxConfig: _template, dryRun: _dryRun, cache, ...request } = settings;
-    const kept = await ManifestCache.restore(sshTargetsFrom(ssh).map((target) => ({ label: (0,reporting_src/* hostLabel */.vy)(target), target: settings.target })), cache, src/* actionLog */.Zx);
+    const kept = await ManifestCache.restore(sshTargetsFrom(ssh).map((target) => ({ label: (0,host_label/* hostLabel */.v)(target), target: settings.target })), cache, src/* actionLog */.Zx);
     let built;
     const report = await withReleaseAndHosts(settings, options.workspace ?? (0,src/* workspaceDir */.zf)(), (release, hosts) => {
         built = release.manifest;
@@ -59118,7 +59159,7 @@ function siteLine(target, smokeUrl, labels) {
     return smokeUrl ? `Site: ${smokeUrl}` : `Site: ${target}/current on ${labels.join(', ')}`;
 }
 function summaryOf(report) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Outcome', 'Serving', 'Release', 'Previous', 'Files uploaded', 'Files reused', 'Bytes sent', 'Seconds'], report.hosts.map((host) => [
         host.label,
         host.outcome,
         // What the host serves when the step ends: the release that is live there, whatever happened.
@@ -59127,11 +59168,11 @@ function summaryOf(report) {
         host.previousReleaseId ?? '',
         host.filesUploaded,
         host.filesReused,
-        (0,reporting_src/* formatBytes */.z3)(host.bytesUploaded),
+        (0,markdown/* formatBytes */.z3)(host.bytesUploaded),
         host.seconds.toFixed(2),
     ]));
     const where = siteLine(report.target, report.smokeUrl, report.hosts.map((host) => host.label));
-    const failure = report.error ? `\n${(0,reporting_src/* failedMarkdown */.hy)(report.error)}\n` : '';
+    const failure = report.error ? `\n${(0,markdown/* failedMarkdown */.hy)(report.error)}\n` : '';
     const locked = report.hosts.filter((host) => host.lockHeld).map((host) => host.label);
     const lockLine = locked.length > 0
         ? `\nThe deploy lock is still held on ${locked.join(', ')}: the post step frees it (or the next deploy takes it over after lock-timeout).\n`
@@ -59169,7 +59210,7 @@ function frontendPublication(report) {
  * verified or reached): the outputs as the inputs give them, nothing sent, and a summary that says why.
  */
 function notReleasedPublication(error, site) {
-    const labels = sshTargetsFrom(site.ssh).map(reporting_src/* hostLabel */.vy);
+    const labels = sshTargetsFrom(site.ssh).map(host_label/* hostLabel */.v);
     return {
         outputs: {
             'release-id': site.releaseId,
@@ -59180,7 +59221,7 @@ function notReleasedPublication(error, site) {
             'bytes-uploaded': 0,
             hosts: labels,
         },
-        summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /**
@@ -59310,16 +59351,18 @@ if (globals.__filename === undefined) {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 7 modules
 var lib_core = __nccwpck_require__(3960);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -59649,7 +59692,6 @@ async function publishFailure(publicationOf) {
 
 
 
-
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -59673,13 +59715,14 @@ function cancelledSummary(title, whenCancelled) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both). The message quotes what the user
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
  * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
+    const input = (0,markdown/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -59698,7 +59741,7 @@ async function reportFailures(work, steps) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             lib_core.info(error.stack);
-        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
             await publishFailure(() => ({
                 outputs: steps.notRunOutputs,
                 summary: inputRefusedSummary(steps.title, error),
@@ -59767,6 +59810,7 @@ var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(8099);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
 
 
 
@@ -60021,7 +60065,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   uV: () => (/* reexport */ SSH_SECRET_INPUTS),
   zM: () => (/* reexport */ scalars_boolean),
   ay: () => (/* reexport */ scalars_commandLine),
-  bp: () => (/* reexport */ input_error_describeValue),
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
   n3: () => (/* reexport */ headerSecrets),
@@ -60032,50 +60075,34 @@ __nccwpck_require__.d(__webpack_exports__, {
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
   eo: () => (/* reexport */ secretForms),
-  Vx: () => (/* reexport */ shortenValue),
   Fn: () => (/* reexport */ urlSecrets),
   X5: () => (/* reexport */ paths_workspacePath)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, bodyMatcher, checkPrivateKeyShape, fieldManagerName, githubLogin, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, SSH_INPUT_NAMES, bodyMatcher, checkPrivateKeyShape, fieldManagerName, githubLogin, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, imageOverrides, inputsFrom, ipAddress, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, oneOf, parseHost, readKubeConnection, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workloadRefs
 
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __nccwpck_require__(3277);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class input_error_InputError extends refused_input/* RefusedInputError */.n {
     constructor(input, message) {
-        super(message);
-        this.input = input;
+        super(input, message);
         this.name = 'InputError';
     }
-}
-/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
-const QUOTED_VALUE_CHARS = 100;
-/**
- * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
- * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
- * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
- */
-function shortenValue(raw, show = (text) => text) {
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return show(raw);
-    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
-}
-/**
- * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
- * Secrets are never echoed back: their messages describe the problem without the value.
- */
-function input_error_describeValue(raw, secret = false) {
-    if (secret)
-        return 'a value that does not fit';
-    return shortenValue(raw, JSON.stringify);
 }
 /**
  * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
  * (hidden when `secret`).
  */
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -66940,6 +66967,7 @@ function re(stringsOrFlags, ...values) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
 
 
+
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
 function collections_splitList(raw, separator = 'newline-or-comma') {
     const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
@@ -67436,8 +67464,8 @@ const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __nccwpck_require__(6442);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -67490,7 +67518,7 @@ function hostList(name, raw, defaultPort = 22) {
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const label = (0,src/* hostLabel */.vy)({ host: target.host, port: target.port ?? defaultPort });
+        const label = (0,host_label/* hostLabel */.v)({ host: target.host, port: target.port ?? defaultPort });
         if (seen.has(label)) {
             throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
         }
@@ -67509,41 +67537,7 @@ function ipAddress(name, raw) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/**
- * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
- * most 253 characters, lower-case alphanumerics, `-` and `.`.
- */
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-/**
- * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
- * lower-case alphanumerics and `-`.
- */
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-/**
- * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
- * `_`, `.`, starting and ending alphanumeric.
- */
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
+
 /**
  * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
  * @throws InputError when it is not one.
@@ -67601,18 +67595,6 @@ const WORKLOAD_KIND_NAMES = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
-/**
- * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
- * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
- * objects of one kind and name in different namespaces stay apart. A reference without a
- * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
- * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
- * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
- * action's `workloads` input).
- */
-function workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 /**
  * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
@@ -67904,7 +67886,10 @@ function ssh_inputs_readSshInputs(inputs) {
 
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
 function readKubeConnection(inputs) {
     inputs.maskSecrets(...KUBE_SECRET_INPUTS);
     const kubeconfig = inputs.secret('kubeconfig', { required: false });
@@ -67959,7 +67944,12 @@ const imageOverrides = (name, raw) => {
  * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
  */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
 function readKubernetesDeployInputs(inputs) {
     return {
         manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
@@ -70102,56 +70092,42 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 6094:
+/***/ 6442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G0: () => (/* reexport */ PLAN_SCHEMA),
-  SS: () => (/* reexport */ ReportedError),
-  hy: () => (/* reexport */ failedMarkdown),
-  z3: () => (/* reexport */ formatBytes),
-  vy: () => (/* reexport */ hostLabel),
-  D9: () => (/* reexport */ markdownCode),
-  Qj: () => (/* reexport */ markdownTable),
-  p7: () => (/* reexport */ markdownText),
-  aB: () => (/* reexport */ silentLog)
-});
-
-// UNUSED EXPORTS: MARKDOWN_VALUE_LIMIT, markdownCodeBlock, shortened, visibleText
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ hostLabel)
+/* harmony export */ });
 /**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
+ * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
+ * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
+ * `host` input takes, so a label can be pasted back into it. The port is always there, because two
+ * hosts may share an address; the user is not, because one `user` input serves every host.
+ * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
+ * the SSH layer (which names hosts) share it without importing each other.
  */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
+function hostLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${host}:${target.port}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+
+/***/ }),
+
+/***/ 9766:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D9: () => (/* binding */ markdownCode),
+/* harmony export */   Qj: () => (/* binding */ markdownTable),
+/* harmony export */   hy: () => (/* binding */ failedMarkdown),
+/* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* unused harmony exports MARKDOWN_VALUE_LIMIT, visibleText, shortened, markdownCodeBlock */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
 // The one home of how text that others control (file names from a build, values of manifests,
 // messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
@@ -70188,7 +70164,7 @@ function visibleText(text) {
 function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
     if (text.length <= limit)
         return text;
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex').slice(0, 12);
     // Never split a surrogate pair.
     const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
     return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
@@ -70284,37 +70260,65 @@ function failedMarkdown(error) {
     return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
 }
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
+
+/***/ }),
+
+/***/ 8506:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ RefusedInputError)
+/* harmony export */ });
 /**
- * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
- * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
- * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
- * `host` input takes, so a label can be pasted back into it. The port is always there, because two
- * hosts may share an address; the user is not, because one `user` input serves every host.
- * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
- * the SSH layer (which names hosts) share it without importing each other.
+ * An input the user gave (or left out) that a step refused before changing anything; the message
+ * always names the input. The input layer's `InputError` and the errors a domain package throws
+ * about an input it was handed (a manifest pattern that matches nothing, a namespace the cluster
+ * does not have) both extend it, so the action boundary publishes its refused-input summary for
+ * either without the domain package depending on the input layer.
  */
-function hostLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${host}:${target.port}`;
+class RefusedInputError extends Error {
+    input;
+    constructor(
+    /** The input's name as action.yml spells it (`manifests`, `namespace`). */
+    input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'RefusedInputError';
+    }
 }
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+
+/***/ }),
+
+/***/ 3277:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vx: () => (/* binding */ shortenValue),
+/* harmony export */   bp: () => (/* binding */ describeValue)
+/* harmony export */ });
+/* unused harmony export QUOTED_VALUE_CHARS */
+/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
+const QUOTED_VALUE_CHARS = 100;
 /**
- * The version of the deploy plan documents (the `plan` output of every deploy action, with
- * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
- * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
  */
-const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
-
-
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
+ */
+function describeValue(raw, secret = false) {
+    if (secret)
+        return 'a value that does not fit';
+    return shortenValue(raw, JSON.stringify);
+}
 
 
 /***/ }),

@@ -15,7 +15,7 @@ import {
   type ReleaseOrigin,
   type SwitchJournal,
 } from '@sophia/releases';
-import { describeValue } from '@sophia/inputs';
+import { describeValue } from '@sophia/reporting';
 import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
 import { ManifestCache } from './manifest-cache.js';

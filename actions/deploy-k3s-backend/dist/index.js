@@ -30879,7 +30879,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1772);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4926);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7219);
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
@@ -30892,7 +30892,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4926:
+/***/ 7219:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30903,86 +30903,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 28 modules
 var src = __nccwpck_require__(1772);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __nccwpck_require__(9399);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
-
-/**
- * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
- * offline). Other kinds are taken as namespaced until the deploy asks the server
- * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
- */
-const CLUSTER_SCOPED = new Set([
-    'APIService',
-    'CSIDriver',
-    'CSINode',
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'CustomResourceDefinition',
-    'IngressClass',
-    'MutatingWebhookConfiguration',
-    'Namespace',
-    'Node',
-    'PersistentVolume',
-    'PriorityClass',
-    'RuntimeClass',
-    'StorageClass',
-    'ValidatingWebhookConfiguration',
-    'VolumeAttachment',
-]);
-/**
- * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
- * otherwise.
- */
-function isClusterScoped(kind) {
-    return CLUSTER_SCOPED.has(kind);
-}
-/**
- * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
- * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
- */
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
-/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
-function objects_isWorkload(object) {
-    return WORKLOAD_KINDS.includes(object.kind);
-}
-/**
- * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
- * match what was applied with what is live, and to name the object in logs.
- */
-function objects_objectKey(object) {
-    return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
-}
-/**
- * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
- * and line (which locate the object, and where the namespace may not be settled yet) and for lines
- * under a workload already named with its namespace. Everywhere else `objectKey` names it.
- */
-function objects_kindAndName(object) {
-    return (0,inputs_src/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
-}
-// The spelling's one home is beside the parser that reads it back from the rollback's input.
-
-/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
-function objects_refOf(object) {
-    const ref = { kind: object.kind, name: object.metadata.name };
-    if (object.metadata.namespace)
-        ref.namespace = object.metadata.namespace;
-    return ref;
-}
-/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
-function resourceArg(ref) {
-    return `${ref.kind.toLowerCase()}/${ref.name}`;
-}
-/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
-function objects_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
-function objects_clone(value) {
-    return structuredClone(value);
-}
-
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/utils.js
 /**
  * Test whether a string contains an integer number
@@ -32032,108 +31952,462 @@ function kubeJson(value) {
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/pod-templates.ts
+// EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
+var syntax = __nccwpck_require__(6318);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 
-const TEMPLATE_PATHS = {
-    Deployment: ['spec', 'template'],
-    StatefulSet: ['spec', 'template'],
-    DaemonSet: ['spec', 'template'],
-    ReplicaSet: ['spec', 'template'],
-    ReplicationController: ['spec', 'template'],
-    Job: ['spec', 'template'],
-    CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-/** The kinds that run pods, so placement and images reach every one of them. */
-function pod_templates_podTemplateLocation(kind) {
-    if (kind === 'Pod')
-        return { specPath: ['spec'], metadataPath: ['metadata'] };
-    const template = TEMPLATE_PATHS[kind];
-    return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
+/**
+ * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
+ * offline). Other kinds are taken as namespaced until the deploy asks the server
+ * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
+ */
+const CLUSTER_SCOPED = new Set([
+    'APIService',
+    'CSIDriver',
+    'CSINode',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'IngressClass',
+    'MutatingWebhookConfiguration',
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'PriorityClass',
+    'RuntimeClass',
+    'StorageClass',
+    'ValidatingWebhookConfiguration',
+    'VolumeAttachment',
+]);
+/**
+ * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
+ * otherwise.
+ */
+function isClusterScoped(kind) {
+    return CLUSTER_SCOPED.has(kind);
 }
-/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
-function runsPods(object) {
-    return pod_templates_podTemplateLocation(object.kind) !== undefined;
+/**
+ * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
+ * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
+ */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
+function isWorkload(object) {
+    return WORKLOAD_KINDS.includes(object.kind);
 }
-/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
-function pod_templates_getPath(root, path) {
-    let current = root;
-    for (const key of path) {
-        if (current === null || typeof current !== 'object')
+/**
+ * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
+ * match what was applied with what is live, and to name the object in logs.
+ */
+function objects_objectKey(object) {
+    return (0,syntax/* workloadKey */.f6)(refOf(object));
+}
+/**
+ * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
+ * and line (which locate the object, and where the namespace may not be settled yet) and for lines
+ * under a workload already named with its namespace. Everywhere else `objectKey` names it.
+ */
+function objects_kindAndName(object) {
+    return (0,syntax/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
+}
+// The spelling's one home is syntax.ts, beside Kubernetes' other syntax rules; passed on here for this module's callers.
+
+/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
+function refOf(object) {
+    const ref = { kind: object.kind, name: object.metadata.name };
+    if (object.metadata.namespace)
+        ref.namespace = object.metadata.namespace;
+    return ref;
+}
+/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
+function resourceArg(ref) {
+    return `${ref.kind.toLowerCase()}/${ref.name}`;
+}
+/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
+function objects_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
+function objects_clone(value) {
+    return structuredClone(value);
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl.ts
+
+
+/** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
+class KubectlError extends Error {
+    args;
+    result;
+    constructor(args, result, where) {
+        super(`kubectl ${summarizeArgs(args)} failed (exit ${result.code}, ${where}): ${errorText(result)}`);
+        this.args = args;
+        this.result = result;
+        this.name = 'KubectlError';
+    }
+}
+/**
+ * Server-side apply refused to take fields another field manager owns. Kept apart from other
+ * failures because the fix is a decision (who owns the field), not a retry. `object` is set
+ * when the apply was of one object (kubectl's message does not say which object of several).
+ */
+class ApplyConflictError extends Error {
+    fieldManager;
+    conflicts;
+    object;
+    constructor(fieldManager, conflicts, object) {
+        super(conflictMessage(fieldManager, conflicts, object));
+        this.fieldManager = fieldManager;
+        this.conflicts = conflicts;
+        this.object = object;
+        this.name = 'ApplyConflictError';
+    }
+    /** The field managers that own the contested fields, as the server names them. */
+    get managers() {
+        return [...new Set(this.conflicts.map((conflict) => conflict.manager))];
+    }
+    /** One line per other manager: its name and the fields it owns. */
+    get details() {
+        return conflictDetails(this.conflicts);
+    }
+}
+/** One line per conflict: the other manager's name and the fields it owns. */
+function conflictDetails(conflicts) {
+    return conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
+}
+/** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
+function conflictMessage(fieldManager, conflicts, object) {
+    const owners = conflicts
+        .map((conflict) => `${conflict.fields.join(', ')} (field manager "${conflict.manager}"${conflict.subresource ? ` through the ${conflict.subresource} subresource` : ''})`)
+        .join('; ');
+    return (`${object ? `${object}: ` : ''}fields owned by another field manager, which the suite's field manager "${fieldManager}" ` +
+        `would take: ${owners}. Another tool or a person (kubectl edit, scale, set) wrote them: ` +
+        'remove these fields from the manifest, stop managing them elsewhere, or take them over with the input ' +
+        'force-conflicts: true.');
+}
+const REQUEST_TIMEOUT = '60s';
+function summarizeArgs(args) {
+    return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
+}
+function errorText(result) {
+    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
+    return text || '(no output)';
+}
+/**
+ * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
+ * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
+ * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
+ * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type. Integers beyond 2^53 are
+ * written with all their digits, as `kubectl apply -f` sends them.
+ */
+function manifestStream(objects) {
+    return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
+}
+function itemsOf(parsed) {
+    if (!objects_isRecord(parsed))
+        return [];
+    if (Array.isArray(parsed.items) && typeof parsed.kind === 'string' && parsed.kind.endsWith('List')) {
+        return parsed.items;
+    }
+    return [parsed];
+}
+function namespaceArgs(namespace) {
+    return namespace ? ['--namespace', namespace] : [];
+}
+/**
+ * Every kubectl call of the suite goes through here, whatever the transport, so both transports
+ * behave the same and are tested the same.
+ */
+class Kubectl {
+    transport;
+    trace;
+    signal;
+    /**
+     * `signal`: the run's cancel. Once it is aborted, every call of this Kubectl rejects with the
+     * signal's reason, and the kubectl processes it started (runs and watches) are ended.
+     */
+    constructor(transport, trace = () => undefined, signal) {
+        this.transport = transport;
+        this.trace = trace;
+        this.signal = signal;
+    }
+    /**
+     * The same connection, its calls no longer stopped by the cancel: for putting back what a
+     * cancelled run had changed (a failed deploy's restore, a node's label), which has to go on
+     * after the cancel to leave the cluster as a failed deploy leaves it.
+     */
+    withoutSignal() {
+        return this.signal ? new Kubectl(this.transport, this.trace) : this;
+    }
+    /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
+    get where() {
+        return this.transport.where;
+    }
+    /**
+     * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
+     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`;
+     *   the cancel signal's reason once it is aborted (kubectl is ended).
+     */
+    async run(args, options = {}) {
+        this.signal?.throwIfAborted();
+        this.trace(`kubectl ${args.join(' ')}`);
+        // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
+        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin, this.signal);
+        if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
+            throw new KubectlError(args, result, this.where);
+        return result;
+    }
+    /**
+     * Runs kubectl with `-o json` and parses the output with integers beyond 2^53 kept exact; undefined when kubectl
+     * printed nothing (`--ignore-not-found`).
+     * @throws KubectlError as `run`, or Error when the output is not JSON.
+     */
+    async json(args, options = {}) {
+        const result = await this.run([...args, '-o', 'json'], options);
+        const text = result.stdout.trim();
+        if (text === '')
             return undefined;
-        current = current[key];
+        try {
+            return parseKubeJson(text);
+        }
+        catch {
+            throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
+        }
     }
-    return current;
-}
-/** Walks down `path`, creating empty maps where nothing is yet, and returns the map at its end. */
-function ensureMap(root, path) {
-    let current = root;
-    for (const key of path) {
-        const next = current[key];
-        if (!objects_isRecord(next))
-            current[key] = {};
-        current = current[key];
+    /**
+     * The namespace kubectl gives objects that name none: the current context's, else `default`
+     * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
+     */
+    async contextNamespace() {
+        const result = await this.run([
+            'config',
+            'view',
+            '--minify',
+            '--output',
+            'jsonpath={.contexts[0].context.namespace}',
+        ]);
+        return result.stdout.trim() || 'default';
     }
-    return current;
-}
-/** Every container and init container of a pod spec, with its path for error messages. */
-function containersOf(object) {
-    const location = pod_templates_podTemplateLocation(object.kind);
-    if (!location)
-        return [];
-    const spec = pod_templates_getPath(object, location.specPath);
-    if (!objects_isRecord(spec))
-        return [];
-    const found = [];
-    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-        const list = spec[field];
-        if (!Array.isArray(list))
-            continue;
-        list.forEach((container, index) => {
-            if (objects_isRecord(container))
-                found.push({ container, path: [...location.specPath, field, index] });
-        });
+    /**
+     * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
+     * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
+     * the same REST mapping), and the served group-versions. api-resources lists each kind at its
+     * preferred version only, so every served group-version is read too (`kubectl api-versions`),
+     * unless each of `asked` (the apiVersions the caller will look up) is the preferred version of
+     * some kind: then `groupVersions` holds the preferred versions, which answer for every asked
+     * one, and the second kubectl process is saved. The api-resources table is read
+     * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
+     * because SHORTNAMES may be empty.
+     * @throws KubectlError as `run`.
+     */
+    async servedApis(asked) {
+        const resources = await this.run(['api-resources', '--no-headers']);
+        const kinds = new Map();
+        for (const line of resources.stdout.split('\n')) {
+            const columns = line.trim().split(/\s+/);
+            if (columns.length < 4)
+                continue;
+            const [apiVersion, namespaced, kind] = columns.slice(-3);
+            const slash = apiVersion.lastIndexOf('/');
+            const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
+            if (!kinds.has(groupKind))
+                kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
+        }
+        const preferred = new Set([...kinds.values()].map((kind) => kind.apiVersion));
+        if (asked && [...asked].every((version) => preferred.has(version)))
+            return { kinds, groupVersions: preferred };
+        const versions = await this.run(['api-versions']);
+        const groupVersions = new Set(versions.stdout
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean));
+        return { kinds, groupVersions };
     }
-    return found;
+    /**
+     * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
+     * --watch`: the current objects first, then each change), until stopped. The output is
+     * `-o jsonpath={@}`, which prints each object as one line of compact JSON (`-o json` spreads
+     * one over many lines). kubectl watches one resource type per process ("you may only specify a
+     * single resource type"). Undefined when the transport cannot stream (kubectl over SSH); lines
+     * that are not an object are skipped, and a watch that ends just stops reporting, so callers
+     * keep polling beside it.
+     */
+    watch(kind, namespace, onObject) {
+        if (!this.transport.stream || this.signal?.aborted)
+            return undefined;
+        const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
+        this.trace(`kubectl ${args.join(' ')}`);
+        return this.transport.stream(args, (line) => {
+            try {
+                const parsed = parseKubeJson(line);
+                if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
+                    onObject(parsed);
+            }
+            catch {
+                // Not an object line (a warning kubectl printed to stdout): nothing to report.
+            }
+        }, this.signal);
+    }
+    /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
+    async get(ref, options = {}) {
+        const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return this.json(args);
+    }
+    /**
+     * Every object of a kind (`kubectl get <kind>`), in one namespace, all namespaces, or the context's default,
+     * optionally filtered by a label selector; a `v1 List` is unwrapped into its items.
+     * @throws KubectlError as `run`.
+     */
+    async list(kind, options = {}) {
+        const args = ['get', kind];
+        if (options.allNamespaces)
+            args.push('--all-namespaces');
+        else
+            args.push(...namespaceArgs(options.namespace));
+        if (options.selector)
+            args.push('--selector', options.selector);
+        return itemsOf(await this.json(args));
+    }
+    /** The live state of each object named in `objects` (missing ones are simply absent). */
+    async getLive(objects, options = {}) {
+        if (objects.length === 0)
+            return [];
+        const args = ['get', '--filename', '-', '--ignore-not-found'];
+        if (options.managedFields)
+            args.push('--show-managed-fields');
+        return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
+    }
+    /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
+    async apply(objects, options) {
+        if (objects.length === 0)
+            return [];
+        const args = ['apply', '--filename', '-', `--field-manager=${options.fieldManager}`];
+        if (options.serverSide)
+            args.push('--server-side');
+        if (options.serverSide && options.forceConflicts)
+            args.push('--force-conflicts');
+        if (options.dryRun)
+            args.push('--dry-run=server');
+        try {
+            return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
+        }
+        catch (error) {
+            const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
+            if (conflicts.length > 0)
+                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,syntax/* workloadKey */.f6)(refOf(objects[0])) : undefined);
+            throw error;
+        }
+    }
+    /**
+     * Waits until each CustomResourceDefinition is Established, the point from which the server
+     * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
+     */
+    async waitEstablished(definitions, timeoutSeconds = 60) {
+        if (definitions.length === 0)
+            return;
+        await this.run([
+            'wait',
+            '--for=condition=Established',
+            `--timeout=${timeoutSeconds}s`,
+            ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
+        ]);
+    }
+    /**
+     * `kubectl rollout undo`, to the previous revision or to `toRevision`; returns kubectl's one-line answer.
+     * @throws KubectlError (for example, no such revision).
+     */
+    async rolloutUndo(ref, toRevision) {
+        const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
+        if (toRevision !== undefined)
+            args.push(`--to-revision=${toRevision}`);
+        return (await this.run(args)).stdout.trim();
+    }
+    /**
+     * `kubectl rollout history` as kubectl prints it (a table of revisions and change causes), for the log.
+     * @throws KubectlError as `run`.
+     */
+    async rolloutHistory(ref) {
+        return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
+    }
+    /**
+     * Sets the annotations on the object, replacing existing values (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
+    async annotate(ref, annotations) {
+        const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
+        await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
+    }
+    /**
+     * Sets a label on a node, replacing any value it had (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
+    async labelNode(node, label) {
+        await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
+    }
+    /**
+     * Removes the label `key` from a node (`kubectl label node <node> key-`).
+     * @throws KubectlError as `run`.
+     */
+    async unlabelNode(node, key) {
+        await this.run(['label', 'node', node, `${key}-`]);
+    }
+    /** Removes the taint with this key and effect (`kubectl taint node <node> key:Effect-`). */
+    async untaintNode(node, taint) {
+        const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
+        await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
+    }
+    /**
+     * Sets a taint on a node, replacing one with the same key and effect (`--overwrite`).
+     * @throws KubectlError as `run`.
+     */
+    async taintNode(node, taint) {
+        const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
+        await this.run(['taint', 'node', node, spec, '--overwrite']);
+    }
+    /** Ends the transport: removes the local kubeconfig directory, or closes the SSH session. */
+    close() {
+        return this.transport.close();
+    }
 }
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
-
 /**
- * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
- * to it.
+ * The conflicts a refused server-side apply names, merged per managedFields entry (manager,
+ * subresource, operation); empty when the failure was
+ * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
+ * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
+ * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
+ * then advice to ignore.
  */
-function formatProblem(problem) {
-    return `${problem.file}:${problem.line}: ${problem.message}`;
-}
-/**
- * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
- * when they were found: nothing, unless the server refused objects that could be checked only
- * after their namespace or CustomResourceDefinition was applied.
- */
-class ManifestError extends Error {
-    problems;
-    outcome;
-    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
-        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
-        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
-        this.problems = problems;
-        this.outcome = outcome;
-        this.name = 'ManifestError';
+function fieldConflicts(stderr) {
+    const byManager = new Map();
+    let fields;
+    for (const raw of stderr.split('\n')) {
+        const line = raw.trim();
+        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?( using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
+        if (owner) {
+            const [, manager, subresource, using, inline] = owner;
+            const operation = using ? 'Update' : 'Apply';
+            const key = `${manager}\n${subresource ?? ''}\n${operation}`;
+            const conflict = byManager.get(key) ?? {
+                manager,
+                ...(subresource ? { subresource } : {}),
+                operation,
+                fields: [],
+            };
+            byManager.set(key, conflict);
+            fields = conflict.fields;
+            if (inline)
+                fields.push(inline);
+        }
+        else if (fields && /^- \./.test(line)) {
+            fields.push(line.slice(2));
+        }
+        else {
+            fields = undefined;
+        }
     }
-}
-/**
- * The `namespace` input names a namespace the cluster does not have, and the manifests have more
- * problems found by the same check (other namespaces that do not exist, objects the server
- * refused): all are reported at once. An InputError naming the input, whose message lists every
- * problem; `problems` holds those at a file and line, for annotations on the manifests.
- */
-class NamespaceInputError extends inputs_src/* InputError */.dz {
-    problems;
-    constructor(message, problems) {
-        super('namespace', message);
-        this.problems = problems;
-        this.name = 'NamespaceInputError';
-    }
+    return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -32142,6 +32416,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __nccwpck_require__(3277);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
@@ -33214,6 +33490,60 @@ function goYamlCollections(_key, value) {
     return value;
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
+
+/**
+ * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
+ * to it.
+ */
+function formatProblem(problem) {
+    return `${problem.file}:${problem.line}: ${problem.message}`;
+}
+/**
+ * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
+ * when they were found: nothing, unless the server refused objects that could be checked only
+ * after their namespace or CustomResourceDefinition was applied.
+ */
+class ManifestError extends Error {
+    problems;
+    outcome;
+    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
+        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
+        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
+        this.problems = problems;
+        this.outcome = outcome;
+        this.name = 'ManifestError';
+    }
+}
+/**
+ * An input this package was handed that the manifests or the cluster refuse, before anything on the
+ * cluster changed: a `manifests` pattern that matches no file or no object, a kustomization kubectl
+ * cannot build, a `namespace` the cluster does not have. The message names the input (`input`), so
+ * the action reports it as it reports a bad input it read itself (see RefusedInputError).
+ */
+class KubernetesInputError extends refused_input/* RefusedInputError */.n {
+    constructor(input, message) {
+        super(input, message);
+        this.name = 'KubernetesInputError';
+    }
+}
+/**
+ * The `namespace` input names a namespace the cluster does not have, and the manifests have more
+ * problems found by the same check (other namespaces that do not exist, objects the server
+ * refused): all are reported at once. A KubernetesInputError naming the input, whose message lists every
+ * problem; `problems` holds those at a file and line, for annotations on the manifests.
+ */
+class NamespaceInputError extends KubernetesInputError {
+    problems;
+    constructor(message, problems) {
+        super('namespace', message);
+        this.problems = problems;
+        this.name = 'NamespaceInputError';
+    }
+}
+
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/string-fields.ts
 
 
@@ -33448,6 +33778,7 @@ function yaml11StringProblems(object, written) {
 
 
 
+
 /** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 /** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
@@ -33457,7 +33788,7 @@ function isKustomization(directory) {
 /**
  * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
  * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
- * runner, where the files are, for either transport. Throws InputError with kubectl's message
+ * runner, where the files are, for either transport. Throws KubernetesInputError with kubectl's message
  * when the kustomization does not build.
  */
 function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
@@ -33469,7 +33800,7 @@ function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 
     }
     catch (error) {
         const stderr = String(error.stderr ?? '').trim();
-        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
+        throw new KubernetesInputError(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
     }
 }
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
@@ -33499,18 +33830,18 @@ function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
         else if (kind === 'directory') {
             const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
             if (inside.length === 0)
-                throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
+                throw new KubernetesInputError(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
             inside.sort().forEach((name) => add((0,external_node_path_.join)(direct, name)));
         }
         else {
             const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
             if (matches.length === 0)
-                throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names ${(0,inputs_src/* describeValue */.bp)(pattern)}, which matches no file in ${(0,inputs_src/* describeValue */.bp)(cwd)}`);
+                throw new KubernetesInputError(inputName, `Input "${inputName}" names ${(0,value_description/* describeValue */.bp)(pattern)}, which matches no file in ${(0,value_description/* describeValue */.bp)(cwd)}`);
             matches.sort().forEach(add);
         }
     }
     if (files.length === 0)
-        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
+        throw new KubernetesInputError(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
     return files;
 }
 function statKind(path) {
@@ -33527,7 +33858,7 @@ function statKind(path) {
  * all files are collected and thrown together, each with file and line.
  *
  * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
- * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
+ * and line), or KubernetesInputError naming the input (`options.inputName`, default `manifests`) when a
  * pattern matches no file, none is given, or the files hold no object.
  */
 function loadManifests(options) {
@@ -33551,7 +33882,7 @@ function loadManifests(options) {
     // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
     if (manifests.length === 0) {
         const inputName = options.inputName ?? 'manifests';
-        throw new inputs_src/* InputError */.dz(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,inputs_src/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
+        throw new KubernetesInputError(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,value_description/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
     }
     return manifests;
 }
@@ -33758,7 +34089,7 @@ function validateManifest(manifest, namespace, problems) {
         return;
     }
     const own = object.metadata.namespace;
-    if (own !== undefined && (typeof own !== 'string' || !(0,inputs_src/* isDns1123Label */.z3)(own))) {
+    if (own !== undefined && (typeof own !== 'string' || !(0,syntax/* isDns1123Label */.z3)(own))) {
         problem(['metadata', 'namespace'], `namespace "${String(own)}" is not a valid namespace name`);
         return;
     }
@@ -33766,7 +34097,7 @@ function validateManifest(manifest, namespace, problems) {
 }
 /** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
 function validName(kind, name) {
-    return kind === 'Service' || kind === 'Namespace' ? (0,inputs_src/* isDns1123Label */.z3)(name) : (0,inputs_src/* isDns1123Subdomain */.Pz)(name);
+    return kind === 'Service' || kind === 'Namespace' ? (0,syntax/* isDns1123Label */.z3)(name) : (0,syntax/* isDns1123Subdomain */.Pz)(name);
 }
 function rejectDuplicates(manifests, problems) {
     const first = new Map();
@@ -33799,199 +34130,328 @@ function copyManifest(manifest) {
     return withObject(manifest, clone(manifest.object));
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
-
-/**
- * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
- * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
- * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
- * sorted by kind, as Helm sorts them.
- */
-const INSTALL_ORDER = [
-    'PriorityClass',
-    'Namespace',
-    'NetworkPolicy',
-    'ResourceQuota',
-    'LimitRange',
-    'PodSecurityPolicy',
-    'PodDisruptionBudget',
-    'ServiceAccount',
-    'Secret',
-    'SecretList',
-    'ConfigMap',
-    'StorageClass',
-    'PersistentVolume',
-    'PersistentVolumeClaim',
-    'CustomResourceDefinition',
-    'ClusterRole',
-    'ClusterRoleList',
-    'ClusterRoleBinding',
-    'ClusterRoleBindingList',
-    'Role',
-    'RoleList',
-    'RoleBinding',
-    'RoleBindingList',
-    'Service',
-    'DaemonSet',
-    'Pod',
-    'ReplicationController',
-    'ReplicaSet',
-    'Deployment',
-    'HorizontalPodAutoscaler',
-    'StatefulSet',
-    'Job',
-    'CronJob',
-    'IngressClass',
-    'Ingress',
-    'APIService',
-    'MutatingWebhookConfiguration',
-    'ValidatingWebhookConfiguration',
-];
-/** The manifests in install order; objects of one kind keep the order they were written in. */
-function sortForApply(manifests) {
-    const rank = (kind) => {
-        const at = INSTALL_ORDER.indexOf(kind);
-        return at < 0 ? INSTALL_ORDER.length : at;
-    };
-    return manifests
-        .map((manifest, index) => ({ manifest, index }))
-        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
-        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
-            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
-            : 0) ||
-        a.index - b.index)
-        .map(({ manifest }) => manifest);
-}
-/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
-function isFoundation(object) {
-    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
-}
-/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
-function groupKindOf(object) {
-    const slash = object.apiVersion.lastIndexOf('/');
-    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
-}
-/** `group/Kind` a CustomResourceDefinition serves. */
-function definedGroupKind(definition) {
-    const spec = definition.spec;
-    const names = objects_isRecord(spec) && objects_isRecord(spec.names) ? spec.names : undefined;
-    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
-}
-/** Splits objects (already in install order) given which foundations are live. */
-function planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map(objects_objectKey));
-    const foundations = objects.filter(isFoundation);
-    const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(objects_objectKey(object)))
-        .map((object) => object.metadata.name));
-    const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
-        .map(definedGroupKind)
-        .filter((groupKind) => groupKind !== undefined));
-    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
-        newKinds.has(groupKindOf(object));
-    const rest = objects.filter((object) => !isFoundation(object));
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
+// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
+const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
+/** An SSH session to the server as the remote kubectl transport uses it. */
+async function openRemoteShell(connection, log) {
+    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
+    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
+    // bundler puts it in a chunk of its own beside dist/index.js).
+    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(923)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3923));
+    const [target] = sshTargetsFrom(connection.ssh);
+    const session = await connectSsh(target, log);
     return {
-        foundations,
-        checkable: rest.filter((object) => !needsFoundation(object)),
-        deferred: rest.filter(needsFoundation),
+        // The session's own label, so kubectl's messages name the server as the SSH layer's do.
+        host: session.label,
+        run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
+        close: () => session.close(),
     };
 }
+
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
+
+
+
+
+
+
+/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
+const CLOSE_KILL_AFTER_MS = 2000;
 /**
- * The objects with their scope as the server decides it, not as a static list of kinds guesses:
- * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
- * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
- * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
- * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
- * that kind yet.
+ * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
+ * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
+ * `close()` removes both.
  */
-function settleScopes(objects, clusterScoped) {
-    const scoped = new Set(clusterScoped);
-    for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
-        const groupKind = definedGroupKind(definition);
-        if (groupKind === undefined)
-            continue;
-        if (definition.spec?.scope === 'Cluster')
-            scoped.add(groupKind);
-        else
-            scoped.delete(groupKind);
+class LocalKubectlTransport {
+    where;
+    dir;
+    kubeconfigPath;
+    binary;
+    env;
+    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
+    children = new Set();
+    constructor(options) {
+        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
+        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
+        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
+        this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
+        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
+        this.binary = options.kubectl ?? 'kubectl';
+        this.where = `${this.binary} on the runner`;
+        this.env = {
+            ...(options.env ?? process.env),
+            KUBECONFIG: this.kubeconfigPath,
+            KUBECACHEDIR: (0,external_node_path_.join)(this.dir, 'cache'),
+            HOME: (options.env ?? process.env).HOME ?? this.dir,
+        };
     }
-    return objects.map((object) => {
-        if (object.metadata.namespace === undefined || !scoped.has(groupKindOf(object)))
-            return object;
-        const metadata = { ...object.metadata };
-        delete metadata.namespace;
-        return { ...object, metadata };
+    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
+    get kubeconfigFile() {
+        return this.kubeconfigPath;
+    }
+    /**
+     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
+     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
+     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
+     */
+    run(args, stdin, signal) {
+        return new Promise((resolvePromise, reject) => {
+            if (signal?.aborted)
+                return reject(signal.reason);
+            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
+            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
+            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
+            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
+            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
+            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
+            const stdout = [];
+            const stderr = [];
+            child.stdout.on('data', (chunk) => stdout.push(chunk));
+            child.stderr.on('data', (chunk) => stderr.push(chunk));
+            child.on('error', (error) => {
+                if (signal?.aborted)
+                    return reject(signal.reason);
+                const binary = (0,value_description/* describeValue */.bp)(this.binary);
+                reject(new Error(error.code === 'ENOENT'
+                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
+                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
+            });
+            child.on('close', (code) => resolvePromise({
+                stdout: Buffer.concat(stdout).toString('utf8'),
+                stderr: Buffer.concat(stderr).toString('utf8'),
+                code: code ?? 1,
+            }));
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(stdin ?? '');
+        });
+    }
+    stream(args, onLine, signal) {
+        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
+        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
+        child.on('error', () => undefined);
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
+        return {
+            stop: () => {
+                if (child.exitCode === null && child.signalCode === null)
+                    child.kill();
+            },
+        };
+    }
+    track(child) {
+        this.children.add(child);
+        child.on('exit', () => this.children.delete(child));
+        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
+        // that never started (no pid) is gone on an error.
+        child.on('error', () => {
+            if (child.pid === undefined)
+                this.children.delete(child);
+        });
+        return child;
+    }
+    /**
+     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
+     * to exit, then removes the working
+     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
+     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
+     * cache into the directory, and removing a directory while a file appears in it fails with
+     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
+     */
+    async close() {
+        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return resolveExit();
+            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
+            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
+            child.once('exit', () => {
+                clearTimeout(kill);
+                resolveExit();
+            });
+            child.kill();
+        })));
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    }
+}
+/**
+ * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
+ * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
+ * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
+ * Manifests travel on stdin, never in the command line.
+ */
+class RemoteKubectlTransport {
+    shell;
+    kubectlCommand;
+    where;
+    constructor(shell, kubectlCommand) {
+        this.shell = shell;
+        this.kubectlCommand = kubectlCommand;
+        this.where = `"${kubectlCommand}" on ${shell.host}`;
+    }
+    /**
+     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
+     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
+     */
+    run(args, stdin, signal) {
+        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
+    }
+    /** Closes the SSH session. */
+    close() {
+        return this.shell.close();
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
+
+
+
+
+/** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
+async function connectKubectl(connection, options = {}) {
+    if (connection.mode === 'kubeconfig') {
+        return new Kubectl(new LocalKubectlTransport({
+            kubeconfig: connection.kubeconfig,
+            kubectl: connection.kubectl,
+            tempDir: options.tempDir,
+        }), options.trace, options.signal);
+    }
+    if (!options.remoteShell)
+        throw new Error('kubectl over SSH needs an SSH connection factory');
+    const shell = await options.remoteShell(connection);
+    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace, options.signal);
+}
+/**
+ * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
+ * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
+ * `work` returns.
+ *
+ * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
+ * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
+ * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
+ *   the system's temp directory when absent.
+ * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
+ *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
+ *
+ * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
+ * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing;
+ * a failed close is a warning on `options.log`, never thrown.
+ */
+async function withKubectl(connection, options, work) {
+    const kubectl = await connectKubectl(connection, {
+        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
+        trace: (line) => options.log.debug(line),
+        tempDir: options.tempDir,
+        signal: options.signal,
+    });
+    try {
+        // Awaited inside the try: a rejection must reach the caller, not race the close.
+        return await work(kubectl);
+    }
+    finally {
+        // What the work did to the cluster is the outcome: a clean-up that fails after it (a private
+        // directory that cannot be removed, an SSH session already gone) is said, never put in its place.
+        await kubectl.close().catch((error) => {
+            options.log.warning(`Could not clean up after kubectl (${kubectl.where}): ${error instanceof Error ? error.message : String(error)}`);
+        });
+    }
+}
+/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
+function runnerKubectl(connection) {
+    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
+}
+/**
+ * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
+ * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
+ * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
+ * the connection however `work` ends, returning what `work` returns.
+ *
+ * - `options.cwd`: the workspace the manifest patterns are relative to.
+ * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
+ *
+ * Throws what `withKubectl` throws, `KubernetesInputError` for patterns that match nothing, `ManifestError`
+ * with every problem of every file (each with its file and line) before anything reaches the
+ * cluster, and otherwise whatever `work` throws.
+ */
+async function withDeployManifests(source, options, work) {
+    return withKubectl(source.connection, options, async (kubectl) => {
+        const manifests = loadManifests({
+            patterns: source.manifests,
+            cwd: options.cwd,
+            namespace: source.namespace ?? (await kubectl.contextNamespace()),
+            kubectl: runnerKubectl(source.connection),
+        });
+        const files = new Set(manifests.map((m) => m.file)).size;
+        options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
+        return work(kubectl, manifests);
     });
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/served-kinds.ts
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/pod-templates.ts
 
-
-/**
- * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
- * what to do. kubectl itself only says `unable to recognize ... no matches for kind` (from its REST
- * mapping) and names no object; this check reads the same discovery first, so the deploy can stop
- * before anything changes. A CustomResourceDefinition in the same set makes its kind, at each of
- * its `served` versions, count as served: it is created before the objects of that kind.
- */
-function unservedKindProblems(manifests, served) {
-    const fromSet = new Map();
-    for (const { object } of manifests) {
-        if (object.kind !== 'CustomResourceDefinition')
-            continue;
-        const groupKind = definedGroupKind(object);
-        if (groupKind === undefined)
-            continue;
-        const group = groupKind.slice(0, groupKind.lastIndexOf('/'));
-        const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
-        const names = fromSet.get(groupKind) ?? new Set();
-        for (const version of versions)
-            if (objects_isRecord(version) && typeof version.name === 'string' && version.served !== false)
-                names.add(`${group}/${version.name}`);
-        fromSet.set(groupKind, names);
+const TEMPLATE_PATHS = {
+    Deployment: ['spec', 'template'],
+    StatefulSet: ['spec', 'template'],
+    DaemonSet: ['spec', 'template'],
+    ReplicaSet: ['spec', 'template'],
+    ReplicationController: ['spec', 'template'],
+    Job: ['spec', 'template'],
+    CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+/** The kinds that run pods, so placement and images reach every one of them. */
+function pod_templates_podTemplateLocation(kind) {
+    if (kind === 'Pod')
+        return { specPath: ['spec'], metadataPath: ['metadata'] };
+    const template = TEMPLATE_PATHS[kind];
+    return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
+}
+/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
+function runsPods(object) {
+    return pod_templates_podTemplateLocation(object.kind) !== undefined;
+}
+/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
+function pod_templates_getPath(root, path) {
+    let current = root;
+    for (const key of path) {
+        if (current === null || typeof current !== 'object')
+            return undefined;
+        current = current[key];
     }
-    const problems = [];
-    for (const { object, file, line } of manifests) {
-        const groupKind = groupKindOf(object);
-        const name = objects_kindAndName(object);
-        const definedHere = fromSet.get(groupKind);
-        if (definedHere !== undefined) {
-            if (!definedHere.has(object.apiVersion))
-                problems.push({
-                    file,
-                    line,
-                    message: `${name}: apiVersion ${object.apiVersion} is not a served version of the CustomResourceDefinition in this set (it serves ${[...definedHere].join(', ') || 'none'})`,
-                });
-            continue;
-        }
-        if (served.kinds.has(groupKind) && served.groupVersions.has(object.apiVersion))
-            continue;
-        const elsewhere = [...served.kinds.values()].filter((kind) => kind.kind === object.kind);
-        if (served.kinds.has(groupKind) || elsewhere.length > 0) {
-            const serves = [...new Set(elsewhere.map((kind) => kind.apiVersion))].join(', ');
-            problems.push({
-                file,
-                line,
-                message: `${name}: apiVersion ${object.apiVersion} is not served by this cluster; it serves ${object.kind} as ${serves}`,
-            });
-        }
-        else if (groupKind.startsWith('/') || !object.apiVersion.includes('.')) {
-            problems.push({
-                file,
-                line,
-                message: `${name}: kind ${object.kind} in ${object.apiVersion} is not served by this cluster (the API version may have been removed)`,
-            });
-        }
-        else {
-            problems.push({
-                file,
-                line,
-                message: `${name}: kind ${object.kind} (${object.apiVersion}) is not served by this cluster: its CustomResourceDefinition is not installed and not in this manifest set; install its CRD first or add it to the manifests`,
-            });
-        }
+    return current;
+}
+/** Walks down `path`, creating empty maps where nothing is yet, and returns the map at its end. */
+function ensureMap(root, path) {
+    let current = root;
+    for (const key of path) {
+        const next = current[key];
+        if (!objects_isRecord(next))
+            current[key] = {};
+        current = current[key];
     }
-    return problems;
+    return current;
+}
+/** Every container and init container of a pod spec, with its path for error messages. */
+function containersOf(object) {
+    const location = pod_templates_podTemplateLocation(object.kind);
+    if (!location)
+        return [];
+    const spec = pod_templates_getPath(object, location.specPath);
+    if (!objects_isRecord(spec))
+        return [];
+    const found = [];
+    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
+        const list = spec[field];
+        if (!Array.isArray(list))
+            continue;
+        list.forEach((container, index) => {
+            if (objects_isRecord(container))
+                found.push({ container, path: [...location.specPath, field, index] });
+        });
+    }
+    return found;
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
@@ -34188,547 +34648,15 @@ function prepareManifests(manifests, options) {
     return prepared;
 }
 
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
-
-
-
-
-
-
-/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
-const CLOSE_KILL_AFTER_MS = 2000;
-/**
- * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
- * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
- * `close()` removes both.
- */
-class LocalKubectlTransport {
-    where;
-    dir;
-    kubeconfigPath;
-    binary;
-    env;
-    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
-    children = new Set();
-    constructor(options) {
-        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
-        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
-        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
-        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
-        this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
-        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
-        this.binary = options.kubectl ?? 'kubectl';
-        this.where = `${this.binary} on the runner`;
-        this.env = {
-            ...(options.env ?? process.env),
-            KUBECONFIG: this.kubeconfigPath,
-            KUBECACHEDIR: (0,external_node_path_.join)(this.dir, 'cache'),
-            HOME: (options.env ?? process.env).HOME ?? this.dir,
-        };
-    }
-    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
-    get kubeconfigFile() {
-        return this.kubeconfigPath;
-    }
-    /**
-     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
-     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
-     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
-     */
-    run(args, stdin, signal) {
-        return new Promise((resolvePromise, reject) => {
-            if (signal?.aborted)
-                return reject(signal.reason);
-            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
-            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
-            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
-            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
-            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
-            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
-            const stdout = [];
-            const stderr = [];
-            child.stdout.on('data', (chunk) => stdout.push(chunk));
-            child.stderr.on('data', (chunk) => stderr.push(chunk));
-            child.on('error', (error) => {
-                if (signal?.aborted)
-                    return reject(signal.reason);
-                const binary = (0,inputs_src/* describeValue */.bp)(this.binary);
-                reject(new Error(error.code === 'ENOENT'
-                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
-                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
-            });
-            child.on('close', (code) => resolvePromise({
-                stdout: Buffer.concat(stdout).toString('utf8'),
-                stderr: Buffer.concat(stderr).toString('utf8'),
-                code: code ?? 1,
-            }));
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(stdin ?? '');
-        });
-    }
-    stream(args, onLine, signal) {
-        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
-        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
-        child.on('error', () => undefined);
-        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
-        return {
-            stop: () => {
-                if (child.exitCode === null && child.signalCode === null)
-                    child.kill();
-            },
-        };
-    }
-    track(child) {
-        this.children.add(child);
-        child.on('exit', () => this.children.delete(child));
-        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
-        // that never started (no pid) is gone on an error.
-        child.on('error', () => {
-            if (child.pid === undefined)
-                this.children.delete(child);
-        });
-        return child;
-    }
-    /**
-     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
-     * to exit, then removes the working
-     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
-     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
-     * cache into the directory, and removing a directory while a file appears in it fails with
-     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
-     */
-    async close() {
-        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
-            if (child.exitCode !== null || child.signalCode !== null)
-                return resolveExit();
-            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
-            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
-            child.once('exit', () => {
-                clearTimeout(kill);
-                resolveExit();
-            });
-            child.kill();
-        })));
-        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    }
-}
-/**
- * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
- * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
- * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
- * Manifests travel on stdin, never in the command line.
- */
-class RemoteKubectlTransport {
-    shell;
-    kubectlCommand;
-    where;
-    constructor(shell, kubectlCommand) {
-        this.shell = shell;
-        this.kubectlCommand = kubectlCommand;
-        this.where = `"${kubectlCommand}" on ${shell.host}`;
-    }
-    /**
-     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
-     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
-     */
-    run(args, stdin, signal) {
-        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
-    }
-    /** Closes the SSH session. */
-    close() {
-        return this.shell.close();
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl.ts
-
-
-/** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
-class KubectlError extends Error {
-    args;
-    result;
-    constructor(args, result, where) {
-        super(`kubectl ${summarizeArgs(args)} failed (exit ${result.code}, ${where}): ${errorText(result)}`);
-        this.args = args;
-        this.result = result;
-        this.name = 'KubectlError';
-    }
-}
-/**
- * Server-side apply refused to take fields another field manager owns. Kept apart from other
- * failures because the fix is a decision (who owns the field), not a retry. `object` is set
- * when the apply was of one object (kubectl's message does not say which object of several).
- */
-class ApplyConflictError extends Error {
-    fieldManager;
-    conflicts;
-    object;
-    constructor(fieldManager, conflicts, object) {
-        super(conflictMessage(fieldManager, conflicts, object));
-        this.fieldManager = fieldManager;
-        this.conflicts = conflicts;
-        this.object = object;
-        this.name = 'ApplyConflictError';
-    }
-    /** The field managers that own the contested fields, as the server names them. */
-    get managers() {
-        return [...new Set(this.conflicts.map((conflict) => conflict.manager))];
-    }
-    /** One line per other manager: its name and the fields it owns. */
-    get details() {
-        return conflictDetails(this.conflicts);
-    }
-}
-/** One line per conflict: the other manager's name and the fields it owns. */
-function conflictDetails(conflicts) {
-    return conflicts.map((conflict) => `"${conflict.manager}": ${conflict.fields.join(', ')}`).join('\n');
-}
-/** Says whose fields, held by whom, and the three ways out (the server's own advice, in the suite's inputs). */
-function conflictMessage(fieldManager, conflicts, object) {
-    const owners = conflicts
-        .map((conflict) => `${conflict.fields.join(', ')} (field manager "${conflict.manager}"${conflict.subresource ? ` through the ${conflict.subresource} subresource` : ''})`)
-        .join('; ');
-    return (`${object ? `${object}: ` : ''}fields owned by another field manager, which the suite's field manager "${fieldManager}" ` +
-        `would take: ${owners}. Another tool or a person (kubectl edit, scale, set) wrote them: ` +
-        'remove these fields from the manifest, stop managing them elsewhere, or take them over with the input ' +
-        'force-conflicts: true.');
-}
-const REQUEST_TIMEOUT = '60s';
-function summarizeArgs(args) {
-    return args.filter((arg) => !arg.startsWith('-o') && arg !== 'json').join(' ');
-}
-function errorText(result) {
-    const text = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-12).join('\n');
-    return text || '(no output)';
-}
-/**
- * Manifests for kubectl's stdin: one JSON `v1 List`, which every kubectl reads whole. JSON
- * documents separated by `---` are read only by kubectl 1.33 and later (1.27 to 1.32 stop at the
- * first with "invalid character '-' in numeric literal"), and YAML would have to be written in
- * kubectl's YAML 1.1, where an unquoted `yes` or `0755` changes type. Integers beyond 2^53 are
- * written with all their digits, as `kubectl apply -f` sends them.
- */
-function manifestStream(objects) {
-    return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
-}
-function itemsOf(parsed) {
-    if (!objects_isRecord(parsed))
-        return [];
-    if (Array.isArray(parsed.items) && typeof parsed.kind === 'string' && parsed.kind.endsWith('List')) {
-        return parsed.items;
-    }
-    return [parsed];
-}
-function namespaceArgs(namespace) {
-    return namespace ? ['--namespace', namespace] : [];
-}
-/**
- * Every kubectl call of the suite goes through here, whatever the transport, so both transports
- * behave the same and are tested the same.
- */
-class Kubectl {
-    transport;
-    trace;
-    signal;
-    /**
-     * `signal`: the run's cancel. Once it is aborted, every call of this Kubectl rejects with the
-     * signal's reason, and the kubectl processes it started (runs and watches) are ended.
-     */
-    constructor(transport, trace = () => undefined, signal) {
-        this.transport = transport;
-        this.trace = trace;
-        this.signal = signal;
-    }
-    /**
-     * The same connection, its calls no longer stopped by the cancel: for putting back what a
-     * cancelled run had changed (a failed deploy's restore, a node's label), which has to go on
-     * after the cancel to leave the cluster as a failed deploy leaves it.
-     */
-    withoutSignal() {
-        return this.signal ? new Kubectl(this.transport, this.trace) : this;
-    }
-    /** Where kubectl runs, for messages (`kubectl on the runner`, `"k3s kubectl" on host:22`). */
-    get where() {
-        return this.transport.where;
-    }
-    /**
-     * Runs kubectl with `args`, bounded by `--request-timeout=60s` per API request.
-     * @throws KubectlError (arguments, exit code, last lines of output, where) on an exit code not in `okCodes`;
-     *   the cancel signal's reason once it is aborted (kubectl is ended).
-     */
-    async run(args, options = {}) {
-        this.signal?.throwIfAborted();
-        this.trace(`kubectl ${args.join(' ')}`);
-        // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
-        const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin, this.signal);
-        if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
-            throw new KubectlError(args, result, this.where);
-        return result;
-    }
-    /**
-     * Runs kubectl with `-o json` and parses the output with integers beyond 2^53 kept exact; undefined when kubectl
-     * printed nothing (`--ignore-not-found`).
-     * @throws KubectlError as `run`, or Error when the output is not JSON.
-     */
-    async json(args, options = {}) {
-        const result = await this.run([...args, '-o', 'json'], options);
-        const text = result.stdout.trim();
-        if (text === '')
-            return undefined;
-        try {
-            return parseKubeJson(text);
-        }
-        catch {
-            throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
-        }
-    }
-    /**
-     * The namespace kubectl gives objects that name none: the current context's, else `default`
-     * (kubectl's rule). Read from kubectl itself, so over SSH it is the server's kubeconfig that counts.
-     */
-    async contextNamespace() {
-        const result = await this.run([
-            'config',
-            'view',
-            '--minify',
-            '--output',
-            'jsonpath={.contexts[0].context.namespace}',
-        ]);
-        return result.stdout.trim() || 'default';
-    }
-    /**
-     * What the server serves, read from its discovery: every kind with the `apiVersion` kubectl
-     * prefers for it and its scope (`kubectl api-resources`: kubectl decides an object's scope from
-     * the same REST mapping), and the served group-versions. api-resources lists each kind at its
-     * preferred version only, so every served group-version is read too (`kubectl api-versions`),
-     * unless each of `asked` (the apiVersions the caller will look up) is the preferred version of
-     * some kind: then `groupVersions` holds the preferred versions, which answer for every asked
-     * one, and the second kubectl process is saved. The api-resources table is read
-     * from the right (APIVERSION, NAMESPACED, KIND are the last columns in kubectl 1.27 to 1.33)
-     * because SHORTNAMES may be empty.
-     * @throws KubectlError as `run`.
-     */
-    async servedApis(asked) {
-        const resources = await this.run(['api-resources', '--no-headers']);
-        const kinds = new Map();
-        for (const line of resources.stdout.split('\n')) {
-            const columns = line.trim().split(/\s+/);
-            if (columns.length < 4)
-                continue;
-            const [apiVersion, namespaced, kind] = columns.slice(-3);
-            const slash = apiVersion.lastIndexOf('/');
-            const groupKind = `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}`;
-            if (!kinds.has(groupKind))
-                kinds.set(groupKind, { kind, apiVersion, namespaced: namespaced === 'true' });
-        }
-        const preferred = new Set([...kinds.values()].map((kind) => kind.apiVersion));
-        if (asked && [...asked].every((version) => preferred.has(version)))
-            return { kinds, groupVersions: preferred };
-        const versions = await this.run(['api-versions']);
-        const groupVersions = new Set(versions.stdout
-            .split('\n')
-            .map((line) => line.trim())
-            .filter(Boolean));
-        return { kinds, groupVersions };
-    }
-    /**
-     * Reports every `kind` object of the namespace as kubectl's watch sees it (`kubectl get <kind>
-     * --watch`: the current objects first, then each change), until stopped. The output is
-     * `-o jsonpath={@}`, which prints each object as one line of compact JSON (`-o json` spreads
-     * one over many lines). kubectl watches one resource type per process ("you may only specify a
-     * single resource type"). Undefined when the transport cannot stream (kubectl over SSH); lines
-     * that are not an object are skipped, and a watch that ends just stops reporting, so callers
-     * keep polling beside it.
-     */
-    watch(kind, namespace, onObject) {
-        if (!this.transport.stream || this.signal?.aborted)
-            return undefined;
-        const args = ['get', kind, ...namespaceArgs(namespace), '--watch', '--output', 'jsonpath={@}{"\\n"}'];
-        this.trace(`kubectl ${args.join(' ')}`);
-        return this.transport.stream(args, (line) => {
-            try {
-                const parsed = parseKubeJson(line);
-                if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
-                    onObject(parsed);
-            }
-            catch {
-                // Not an object line (a warning kubectl printed to stdout): nothing to report.
-            }
-        }, this.signal);
-    }
-    /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
-    async get(ref, options = {}) {
-        const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
-        if (options.managedFields)
-            args.push('--show-managed-fields');
-        return this.json(args);
-    }
-    /**
-     * Every object of a kind (`kubectl get <kind>`), in one namespace, all namespaces, or the context's default,
-     * optionally filtered by a label selector; a `v1 List` is unwrapped into its items.
-     * @throws KubectlError as `run`.
-     */
-    async list(kind, options = {}) {
-        const args = ['get', kind];
-        if (options.allNamespaces)
-            args.push('--all-namespaces');
-        else
-            args.push(...namespaceArgs(options.namespace));
-        if (options.selector)
-            args.push('--selector', options.selector);
-        return itemsOf(await this.json(args));
-    }
-    /** The live state of each object named in `objects` (missing ones are simply absent). */
-    async getLive(objects, options = {}) {
-        if (objects.length === 0)
-            return [];
-        const args = ['get', '--filename', '-', '--ignore-not-found'];
-        if (options.managedFields)
-            args.push('--show-managed-fields');
-        return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
-    }
-    /** Applies the objects in one call and returns what the server made of them (dry run: what it would make). */
-    async apply(objects, options) {
-        if (objects.length === 0)
-            return [];
-        const args = ['apply', '--filename', '-', `--field-manager=${options.fieldManager}`];
-        if (options.serverSide)
-            args.push('--server-side');
-        if (options.serverSide && options.forceConflicts)
-            args.push('--force-conflicts');
-        if (options.dryRun)
-            args.push('--dry-run=server');
-        try {
-            return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
-        }
-        catch (error) {
-            const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
-            if (conflicts.length > 0)
-                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,inputs_src/* workloadKey */.f6)(objects_refOf(objects[0])) : undefined);
-            throw error;
-        }
-    }
-    /**
-     * Waits until each CustomResourceDefinition is Established, the point from which the server
-     * serves its kind (`kubectl wait --for=condition=Established`, as installers such as Helm do).
-     */
-    async waitEstablished(definitions, timeoutSeconds = 60) {
-        if (definitions.length === 0)
-            return;
-        await this.run([
-            'wait',
-            '--for=condition=Established',
-            `--timeout=${timeoutSeconds}s`,
-            ...definitions.map((definition) => `customresourcedefinition/${definition.metadata.name}`),
-        ]);
-    }
-    /**
-     * `kubectl rollout undo`, to the previous revision or to `toRevision`; returns kubectl's one-line answer.
-     * @throws KubectlError (for example, no such revision).
-     */
-    async rolloutUndo(ref, toRevision) {
-        const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
-        if (toRevision !== undefined)
-            args.push(`--to-revision=${toRevision}`);
-        return (await this.run(args)).stdout.trim();
-    }
-    /**
-     * `kubectl rollout history` as kubectl prints it (a table of revisions and change causes), for the log.
-     * @throws KubectlError as `run`.
-     */
-    async rolloutHistory(ref) {
-        return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
-    }
-    /**
-     * Sets the annotations on the object, replacing existing values (`--overwrite`).
-     * @throws KubectlError as `run`.
-     */
-    async annotate(ref, annotations) {
-        const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
-        await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
-    }
-    /**
-     * Sets a label on a node, replacing any value it had (`--overwrite`).
-     * @throws KubectlError as `run`.
-     */
-    async labelNode(node, label) {
-        await this.run(['label', 'node', node, `${label.key}=${label.value}`, '--overwrite']);
-    }
-    /**
-     * Removes the label `key` from a node (`kubectl label node <node> key-`).
-     * @throws KubectlError as `run`.
-     */
-    async unlabelNode(node, key) {
-        await this.run(['label', 'node', node, `${key}-`]);
-    }
-    /** Removes the taint with this key and effect (`kubectl taint node <node> key:Effect-`). */
-    async untaintNode(node, taint) {
-        const [keyAndValue, effect] = [taint.slice(0, taint.lastIndexOf(':')), taint.slice(taint.lastIndexOf(':') + 1)];
-        await this.run(['taint', 'node', node, `${keyAndValue.split('=')[0]}:${effect}-`]);
-    }
-    /**
-     * Sets a taint on a node, replacing one with the same key and effect (`--overwrite`).
-     * @throws KubectlError as `run`.
-     */
-    async taintNode(node, taint) {
-        const spec = taint.value ? `${taint.key}=${taint.value}:${taint.effect}` : `${taint.key}:${taint.effect}`;
-        await this.run(['taint', 'node', node, spec, '--overwrite']);
-    }
-    /** Ends the transport: removes the local kubeconfig directory, or closes the SSH session. */
-    close() {
-        return this.transport.close();
-    }
-}
-/**
- * The conflicts a refused server-side apply names, merged per managedFields entry (manager,
- * subresource, operation); empty when the failure was
- * something else. The server writes (apimachinery's merge.Conflicts, one block per object)
- * `Apply failed with 1 conflict: conflict with "m": .data.a`, or for several
- * `conflicts with "m" [with subresource "scale"] [using apps/v1]:` followed by `- .path` lines,
- * then advice to ignore.
- */
-function fieldConflicts(stderr) {
-    const byManager = new Map();
-    let fields;
-    for (const raw of stderr.split('\n')) {
-        const line = raw.trim();
-        const owner = /conflicts? with "([^"]+)"(?: with subresource "([^"]+)")?( using [^:]+)?:\s*(\.\S.*)?$/.exec(line);
-        if (owner) {
-            const [, manager, subresource, using, inline] = owner;
-            const operation = using ? 'Update' : 'Apply';
-            const key = `${manager}\n${subresource ?? ''}\n${operation}`;
-            const conflict = byManager.get(key) ?? {
-                manager,
-                ...(subresource ? { subresource } : {}),
-                operation,
-                fields: [],
-            };
-            byManager.set(key, conflict);
-            fields = conflict.fields;
-            if (inline)
-                fields.push(inline);
-        }
-        else if (fields && /^- \./.test(line)) {
-            fields.push(line.slice(2));
-        }
-        else {
-            fields = undefined;
-        }
-    }
-    return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
-}
-
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
 
 
 /** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
-const rollout_REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 /** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
 const BLOCKING_REASONS = new Set([
     'ImagePullBackOff',
@@ -34754,7 +34682,7 @@ function updatesOnDelete(workload) {
  * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
  * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
  */
-function rollout_rolloutTimings(timeoutMs) {
+function rolloutTimings(timeoutMs) {
     const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
     return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
 }
@@ -34860,9 +34788,9 @@ function ownedBy(object, owner) {
 }
 /** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
 function currentReplicaSet(deployment, replicaSets) {
-    const revision = deployment.metadata.annotations?.[rollout_REVISION_ANNOTATION];
+    const revision = deployment.metadata.annotations?.[REVISION_ANNOTATION];
     const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
-    return owned.find((rs) => rs.metadata.annotations?.[rollout_REVISION_ANNOTATION] === revision);
+    return owned.find((rs) => rs.metadata.annotations?.[REVISION_ANNOTATION] === revision);
 }
 /** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
 function newPodsOf(workload, replicaSets, pods) {
@@ -34917,7 +34845,7 @@ async function controllerRevisionOf(kubectl, workload) {
 /** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
 function controllerRevisionIn(workload, objects) {
     const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
-    const current = rollout_currentControllerRevision(workload, owned);
+    const current = currentControllerRevision(workload, owned);
     return current ? { revision: String(current.revision), template: current.metadata.name } : {};
 }
 /**
@@ -34938,7 +34866,7 @@ function recordsTemplate(revision, workload) {
  * (StatefulSets), else the one recording its live template, else the newest. Not simply the
  * newest: after a failed apply the newest is the failed revision, not the one the workload had.
  */
-function rollout_currentControllerRevision(workload, owned) {
+function currentControllerRevision(workload, owned) {
     const updateRevision = workload.status?.updateRevision;
     if (typeof updateRevision === 'string')
         return owned.find((revision) => revision.metadata.name === updateRevision);
@@ -34957,7 +34885,7 @@ async function revisionNumberOf(kubectl, workload) {
  */
 function revisionOf(workload) {
     if (workload.kind === 'Deployment')
-        return workload.metadata.annotations?.[rollout_REVISION_ANNOTATION];
+        return workload.metadata.annotations?.[REVISION_ANNOTATION];
     const update = workload.status?.updateRevision;
     if (typeof update === 'string')
         return update;
@@ -35055,7 +34983,7 @@ class RolloutWakeUp {
     wakes = 0;
     constructor(kubectl, refs, onWake = () => undefined) {
         this.onWake = onWake;
-        this.pending = new Set(refs.map(inputs_src/* workloadKey */.f6));
+        this.pending = new Set(refs.map(syntax/* workloadKey */.f6));
         const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
         for (const ref of watched.values()) {
             const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
@@ -35069,7 +34997,7 @@ class RolloutWakeUp {
     }
     /** The workload's wait is over: it no longer holds the others' wake-up back. */
     settled(ref) {
-        this.pending.delete((0,inputs_src/* workloadKey */.f6)(ref));
+        this.pending.delete((0,syntax/* workloadKey */.f6)(ref));
         this.check();
     }
     /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
@@ -35186,7 +35114,7 @@ async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
     const interval = options.pollIntervalMs ?? 2000;
     const failFastAfter = options.failFastAfterMs ?? 30_000;
     const blockedSince = new Map();
-    const name = (0,inputs_src/* workloadKey */.f6)(ref);
+    const name = (0,syntax/* workloadKey */.f6)(ref);
     let lastMessage = '';
     let revision;
     let template;
@@ -35267,7 +35195,7 @@ async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
  * processes it starts do not grow with the number of workloads: one watch per workload kind and
  * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
  */
-async function rollout_watchRollouts(kubectl, refs, options) {
+async function watchRollouts(kubectl, refs, options) {
     if (refs.length === 0)
         return [];
     const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
@@ -35285,7 +35213,7 @@ async function rollout_watchRollouts(kubectl, refs, options) {
 }
 /** Diagnostics as Markdown, for the log group and the job summary alike. */
 function formatDiagnostics(result) {
-    const lines = [`#### ${(0,inputs_src/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
+    const lines = [`#### ${(0,syntax/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
     const diagnostics = result.diagnostics;
     if (!diagnostics)
         return lines.join('\n');
@@ -35312,1524 +35240,72 @@ function formatDiagnostics(result) {
     return lines.join('\n');
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
-
-
-
-
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
 /**
- * The object as a person compares two versions of it: without the fields the server owns (they
- * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
- * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
- * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
  */
-function intentOf(object) {
-    if (!object)
-        return undefined;
-    const copy = objects_clone(object);
-    for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
-        delete copy.metadata[field];
-    if (copy.metadata.annotations) {
-        delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
-        if (Object.keys(copy.metadata.annotations).length === 0)
-            delete copy.metadata.annotations;
-    }
-    delete copy.status;
-    if (copy.kind === 'Secret')
-        redactSecretValues(copy);
-    return copy;
-}
-// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
-const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
-/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
-function redactSecretValues(secret) {
-    const data = (secret.data ?? {});
-    const stringData = (secret.stringData ?? {});
-    const values = {};
-    for (const [key, value] of Object.entries(data))
-        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
-    for (const [key, value] of Object.entries(stringData))
-        values[key] = String(value);
-    delete secret.stringData;
-    if (Object.keys(values).length === 0)
-        return;
-    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
-        key,
-        `(redacted ${(0,external_node_crypto_.createHmac)('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
-    ]));
-}
-function lines(object) {
-    const value = intentOf(object);
-    return value === undefined ? [] : (0,dist/* stringify */.As)(value, { sortMapEntries: true }).trimEnd().split('\n');
-}
-/**
- * A unified-style diff of the live object against what the server would make of the manifest,
- * so a dry run shows the intent of a deploy, not just that something differs.
- */
-function objectDiff(live, intended) {
-    const before = lines(live);
-    const after = lines(intended);
-    const table = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
-    for (let i = before.length - 1; i >= 0; i--) {
-        for (let j = after.length - 1; j >= 0; j--) {
-            table[i][j] = before[i] === after[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
-        }
-    }
-    const out = [];
-    let i = 0;
-    let j = 0;
-    while (i < before.length || j < after.length) {
-        if (i < before.length && j < after.length && before[i] === after[j]) {
-            out.push(`  ${before[i]}`);
-            i++;
-            j++;
-        }
-        else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) {
-            out.push(`- ${before[i++]}`);
-        }
-        else {
-            out.push(`+ ${after[j++]}`);
-        }
-    }
-    return collapseContext(out);
-}
-/** Keeps two lines of context around changes so large unchanged objects do not drown the change. */
-function collapseContext(out, context = 2) {
-    const changed = out.map((line) => !line.startsWith('  '));
-    const keep = out.map((_, index) => changed.slice(Math.max(0, index - context), index + context + 1).some(Boolean));
-    const result = [];
-    let skipping = false;
-    out.forEach((line, index) => {
-        if (keep[index]) {
-            result.push(line);
-            skipping = false;
-        }
-        else if (!skipping) {
-            result.push('  ...');
-            skipping = true;
-        }
-    });
-    return result.join('\n');
-}
-/**
- * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
- * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
- * object never matches.
- */
-function sameIntent(live, intended) {
-    return kubeJson(sortKeys(intentOf(live))) === kubeJson(sortKeys(intentOf(intended)));
-}
-function sortKeys(value) {
-    if (Array.isArray(value))
-        return value.map(sortKeys);
-    if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .map((key) => [key, sortKeys(value[key])]));
-    }
-    return value;
-}
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
 
 
 
 /**
- * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
- * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
- * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
- * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
- * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
- * operation and time right after the undo, and any later write under that manager changes it.
+ * The placement an MCP deploy would make on `node` as found now: whether the node carries the
+ * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
+ * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
+ * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
  */
-const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
-function entriesOf(object) {
-    const entries = object?.metadata.managedFields;
-    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
-}
-/**
- * What identifies one write of a manager: the server sets an entry's time when that manager
- * writes, and leaves it when others take fields from it (as annotating a workload after the undo
- * does), so the fields are left out. Two writes by one manager within one second look alike.
- */
-function fingerprint(entry) {
-    const { manager, operation, subresource, time } = entry;
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify({ manager, operation, subresource, time }))
-        .digest('hex')
-        .slice(0, 16);
-}
-function writesTemplate(entry) {
-    const fields = entry.fieldsV1;
-    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
-}
-/**
- * The annotation recording an undo just done: the Update entries that changed between `before`
- * and `after` and own the pod template (what an undo writes; controllers write status and
- * annotations, never the template).
- */
-function undoRecord(before, after) {
-    const earlier = new Set(entriesOf(before).map(fingerprint));
-    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
-    if (written.length === 0)
-        return {};
-    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
-}
-/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
-function recordedUndo(object) {
-    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
-}
-/**
- * The field paths an entry owns, in the server's conflict notation (apimachinery's
- * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
- * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
- */
-function ownedPaths(fields, prefix = '', paths = new Set()) {
-    if (!objects_isRecord(fields))
-        return paths;
-    for (const [key, child] of Object.entries(fields)) {
-        if (key === '.')
-            continue;
-        const value = key.slice(2);
-        let element;
-        if (key.startsWith('f:'))
-            element = `.${value}`;
-        else if (key.startsWith('k:')) {
-            const keyFields = JSON.parse(value);
-            element = `[${Object.keys(keyFields)
-                .sort()
-                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
-                .join(',')}]`;
-        }
-        else if (key.startsWith('v:'))
-            element = `[=${value}]`;
-        else
-            element = `[${value}]`;
-        paths.add(prefix + element);
-        ownedPaths(child, prefix + element, paths);
-    }
-    return paths;
-}
-/**
- * Whether the fields of one conflict are this suite's to take back: each managedFields entry
- * that holds them (same manager, operation and subresource, owning one of the fields) is one its
- * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
- * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
- * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
- * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
- */
-function undoneBySuite(live, conflict) {
-    const holders = live.flatMap((object) => entriesOf(object)
-        .filter((entry) => entry.manager === conflict.manager &&
-        entry.operation === conflict.operation &&
-        (entry.subresource ?? '') === (conflict.subresource ?? ''))
-        .filter((entry) => {
-        const owned = ownedPaths(entry.fieldsV1);
-        return conflict.fields.some((field) => owned.has(field));
-    })
-        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
-    const ours = holders.length > 0 &&
-        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
-    return ours ? [...new Set(holders.map(({ object }) => objects_objectKey(object)))] : undefined;
-}
-/**
- * Server-side apply that decides conflicts from facts: fields whose only other writer is a
- * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
- * wrote with a client-side apply (`server-side: false`), are taken back; fields another
- * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
- * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
- */
-async function applyOwningFields(kubectl, objects, options, ownership) {
-    try {
-        return await kubectl.apply(objects, options);
-    }
-    catch (error) {
-        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
-            throw error;
-        if (ownership.forceConflicts) {
-            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
-            return kubectl.apply(objects, { ...options, forceConflicts: true });
-        }
-        const live = await kubectl.getLive(objects, { managedFields: true });
-        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
-        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
-        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
-        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
-        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
-        const undoneIn = new Map();
-        for (const conflict of error.conflicts) {
-            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
-            if (objects)
-                undoneIn.set(conflict, objects);
-        }
-        const undone = [...undoneIn.keys()];
-        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
-        if (others.length > 0)
-            throw new ApplyConflictError(error.fieldManager, others, error.object);
-        if (ownClientSide.length > 0)
-            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
-        if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
-        return kubectl.apply(objects, { ...options, forceConflicts: true });
-    }
-}
-/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
-async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
-    const before = await kubectl.get(ref, { managedFields: true });
-    await kubectl.rolloutUndo(ref, toRevision);
-    const after = await kubectl.get(ref, { managedFields: true });
-    const record = { ...annotations, ...undoRecord(before, after) };
-    if (Object.keys(record).length > 0)
-        await kubectl.annotate(ref, record);
-}
-/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
-function autoscaledKey(autoscaler) {
-    const target = autoscaler.spec?.scaleTargetRef;
-    if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
-        return undefined;
-    return (0,inputs_src/* workloadKey */.f6)({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
-}
-/**
- * The field manager a workload's replicas are handed to before the suite stops applying them, so
- * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
- * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
- * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
- * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
- */
-const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
-/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
-function boundsOf(autoscaler) {
-    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
-    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
-    return { min, max };
-}
-function ownsReplicas(object, fieldManager) {
-    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
-        !entry.subresource &&
-        objects_isRecord(entry.fieldsV1) &&
-        objects_isRecord(entry.fieldsV1['f:spec']) &&
-        'f:replicas' in entry.fieldsV1['f:spec']);
-}
-/**
- * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
- * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
- * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
- * - a workload the deploy creates starts with its manifest's replicas, brought within the
- *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
- *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
- * - a live workload is applied without `spec.replicas`; where the suite's field manager still
- *   owns them (it created the workload, or applied it before the autoscaler existed), they are
- *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
- *   apply leaves the count as it is;
- * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
- *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
- *   last-applied-configuration annotation and missing from the new object (kubectl apply,
- *   "How apply calculates differences and merges changes"), which would reset the workload to
- *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
- *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
- *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
- *   back to the count read, and the autoscaler corrects it at its next sync.
- * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
- * objects by objectKey, with their managedFields.
- */
-function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
-    const bounds = new Map();
-    for (const autoscaler of autoscalers) {
-        const key = autoscaledKey(autoscaler);
-        if (key !== undefined)
-            bounds.set(key, boundsOf(autoscaler));
-    }
-    const decided = { objects: [], yielded: [], started: [], handovers: [] };
-    for (const object of objects) {
-        const key = objects_objectKey(object);
-        const range = bounds.get(key);
-        const replicas = object.spec?.replicas;
-        const current = live.get(key);
-        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
-            decided.objects.push(object);
-        }
-        else if (current === undefined) {
-            const start = Math.min(range.max, Math.max(range.min, replicas));
-            decided.started.push({ key, replicas: start });
-            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
-        }
-        else {
-            if (replicas !== undefined)
-                decided.yielded.push(key);
-            if (!serverSide) {
-                const spec = { ...object.spec };
-                if (typeof current.spec?.replicas === 'number')
-                    spec.replicas = current.spec.replicas;
-                else
-                    delete spec.replicas;
-                decided.objects.push({ ...object, spec });
-                continue;
-            }
-            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
-                decided.handovers.push({
-                    apiVersion: current.apiVersion,
-                    kind: current.kind,
-                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
-                    spec: { replicas: current.spec.replicas },
-                });
-            const spec = { ...object.spec };
-            delete spec.replicas;
-            decided.objects.push({ ...object, spec });
-        }
-    }
-    return decided;
-}
-
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
-
-/**
- * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
- * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
- * renumbered the same way without any history. So a failed revision is recorded twice on the
- * workload: by the number it had, and by its pod template (ReplicaSet pod-template-hash,
- * ControllerRevision name), which never changes. Deploys (on an automatic rollback) and the
- * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
- */
-const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
-/**
- * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
- * (StatefulSet and DaemonSet revisions are ControllerRevision names).
- */
-const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
-/** A comma-separated annotation as its entries; missing or empty is none. */
-function failed_revisions_annotationList(object, key) {
-    return (object?.metadata.annotations?.[key] ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean);
-}
-/**
- * What a workload records as failed. Read it before a `kubectl rollout undo`: the undo replaces a
- * Deployment's annotations with the ones its old ReplicaSet carried, which would silently drop
- * failures recorded since, so the lists read before are the truth to write back.
- */
-function failed_revisions_readFailedRevisions(workload) {
+function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
+    const { key, value } = placement.nodeSelector;
+    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
+    const taint = placement.taint;
     return {
-        numbers: failed_revisions_annotationList(workload, FAILED_REVISIONS_ANNOTATION),
-        templates: failed_revisions_annotationList(workload, FAILED_TEMPLATES_ANNOTATION),
+        node: node.name,
+        addresses: node.addresses.map((address) => address.address),
+        nodeSelector: labelText(placement.nodeSelector),
+        label: state(node.labels[key] === value),
+        ...(taint
+            ? {
+                taint: {
+                    taint: taintText(taint),
+                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
+                },
+            }
+            : {}),
+        workloads,
+        nodeChanges,
     };
 }
-/** A comma-separated list with the value added once; numbers sort numerically. */
-function mergeList(existing, value) {
-    const merged = [...new Set(value ? [...existing, value] : existing)];
-    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
-}
-/** Writes `known` (read before the undo) plus the revision that failed, by number and by template. */
-async function failed_revisions_recordFailedRevision(kubectl, ref, known, failed) {
-    await kubectl.annotate(ref, {
-        [FAILED_REVISIONS_ANNOTATION]: mergeList(known.numbers, failed.number),
-        [FAILED_TEMPLATES_ANNOTATION]: mergeList(known.templates, failed.template),
-    });
-}
-/** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
-async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
-    const lists = [
-        [FAILED_REVISIONS_ANNOTATION, known.numbers],
-        [FAILED_TEMPLATES_ANNOTATION, known.templates],
-    ];
-    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
-    await kubectl.run([
-        'annotate',
-        resourceArg(ref),
-        ...(ref.namespace ? ['--namespace', ref.namespace] : []),
-        ...changes,
-        '--overwrite',
-    ]);
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
-
-
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
-function appliedFields(object, manager) {
-    const entries = object?.metadata.managedFields;
-    if (!Array.isArray(entries))
-        return [];
-    return entries
-        .filter(objects_isRecord)
-        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
-        .map((entry) => (objects_isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
-}
-/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
-function unionFields(a, b) {
-    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
-        return {};
-    const result = { ...a };
-    for (const [key, value] of Object.entries(b)) {
-        const mine = result[key];
-        result[key] = objects_isRecord(mine) && objects_isRecord(value) ? unionFields(mine, value) : value;
-    }
-    return result;
-}
-function parseElement(key) {
-    try {
-        return parseKubeJson(key.slice(2));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A list item matches a `k:` element when each of the element's key fields has its value. */
-function matchesKey(item, key) {
-    return (objects_isRecord(item) &&
-        objects_isRecord(key) &&
-        Object.entries(key).every(([field, value]) => (0,external_node_util_.isDeepStrictEqual)(item[field], value)));
-}
 /**
- * The part of `value` the field set covers: what a manager owning `fields` would have to apply
- * to hold `value`. Fields absent from `value` are left out.
+ * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
+ * when given.
+ * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
  */
-function projectFields(value, fields) {
-    const children = Object.keys(fields).filter((key) => key !== '.');
-    if (children.length === 0)
-        return value;
-    if (objects_isRecord(value)) {
-        const result = {};
-        for (const key of children) {
-            if (!key.startsWith('f:'))
-                continue;
-            const name = key.slice(2);
-            if (name in value)
-                result[name] = projectFields(value[name], objects_isRecord(fields[key]) ? fields[key] : {});
-        }
-        return result;
-    }
-    if (Array.isArray(value)) {
-        const chosen = [];
-        value.forEach((item, index) => {
-            for (const key of children) {
-                const sub = objects_isRecord(fields[key]) ? fields[key] : {};
-                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
-                    const keyFields = parseElement(key);
-                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
-                    return;
-                }
-                if (key.startsWith('v:') && (0,external_node_util_.isDeepStrictEqual)(item, parseElement(key))) {
-                    chosen.push(item);
-                    return;
-                }
-                if (key === `i:${index}`) {
-                    chosen.push(projectFields(item, sub));
-                    return;
-                }
-            }
-        });
-        return chosen;
-    }
-    return value;
-}
-/**
- * What to apply to put an object back as it was before a deploy, or why it cannot be. With
- * server-side apply: the object's values from before the deploy, for every field `manager`
- * applied before the deploy or applies now (fields this deploy added are left out, so the
- * server removes them; fields nobody of the suite applied are not touched, so what other
- * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
- * carried before, which kubectl's three-way merge turns back into that state.
- *
- * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
- * earlier values are read back from `data`, as text where they are text.
- */
-function restoreIntent(before, after, options) {
-    if (!options.serverSide) {
-        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
-        if (!lastApplied)
-            return { reason: 'it carried no last-applied configuration before this run' };
-        return { intent: parseKubeJson(lastApplied) };
-    }
-    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
-    if (sets.length === 0)
-        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
-    const fields = sets.reduce(unionFields);
-    const source = secretWithStringData(before, fields);
-    const projected = projectFields(source, fields);
-    const metadata = objects_isRecord(projected.metadata) ? projected.metadata : {};
+function kubernetesPlan(report, placement) {
+    if (!report.dryRun)
+        throw new Error('A plan is made from a dry run: this report is a real deploy');
+    const counts = { created: 0, configured: 0, unchanged: 0 };
+    for (const object of report.applied)
+        counts[object.action] += 1;
     return {
-        intent: {
-            ...projected,
-            apiVersion: before.apiVersion,
-            kind: before.kind,
-            metadata: {
-                ...metadata,
-                name: before.metadata.name,
-                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
-            },
-        },
+        schema: PLAN_SCHEMA,
+        target: 'kubernetes',
+        counts,
+        objects: report.applied.map((object) => ({
+            object: (0,syntax/* workloadKey */.f6)(object),
+            kind: object.kind,
+            ...(object.namespace ? { namespace: object.namespace } : {}),
+            name: object.name,
+            action: object.action,
+            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
+            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
+        })),
+        images: report.applied.flatMap((object) => object.images ?? []),
+        ...(placement ? { placement } : {}),
     };
-}
-function secretWithStringData(object, fields) {
-    const owned = fields['f:stringData'];
-    if (object.kind !== 'Secret' || !objects_isRecord(owned) || !objects_isRecord(object.data))
-        return object;
-    const stringData = {};
-    for (const key of Object.keys(owned)) {
-        const name = key.slice(2);
-        const encoded = object.data[name];
-        if (typeof encoded !== 'string')
-            continue;
-        const bytes = Buffer.from(encoded, 'base64');
-        const text = bytes.toString('utf8');
-        if (Buffer.from(text, 'utf8').equals(bytes))
-            stringData[name] = text;
-    }
-    return { ...object, stringData };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rounded-integers.ts
-
-
-/**
- * Where the cluster holds another value than `intended` at an integer beyond 2^53 (a BigInt, see
- * kubectlNumber), as dotted paths the way manifest problems name fields (`spec.limits.0.max`),
- * each with the value written and the value found (`absent` when the cluster has none).
- */
-function roundedIntegers(intended, live, path = '') {
-    if (typeof intended === 'bigint') {
-        if (typeof live === 'bigint' && live === intended)
-            return [];
-        return [{ path, written: intended.toString(), found: live === undefined ? 'absent' : kubeJson(live) }];
-    }
-    const join = (key) => (path ? `${path}.${key}` : String(key));
-    if (Array.isArray(intended))
-        return intended.flatMap((item, index) => roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
-    if (objects_isRecord(intended))
-        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, objects_isRecord(live) ? live[key] : undefined, join(key)));
-    return [];
-}
-/**
- * Why a client-side apply left `live` with other integers than `intended`, naming the object and
- * each field; undefined when every integer beyond 2^53 arrived whole. kubectl's client-side apply
- * computes the patch of a custom resource as a JSON merge patch whose numbers pass through Go's
- * float64 (checked against kubectl 1.27 to 1.33: changing a field to 9007199254740993 stores
- * 9007199254740992, to ...995 stores ...996); creating the object, built-in kinds (strategic merge
- * patch) and server-side apply keep every digit. `what` says what the value was meant to be:
- * `written in the manifest`, `it had before the deploy`.
- */
-function roundedIntegersReason(ref, intended, live, what) {
-    if (!live)
-        return undefined;
-    const rounded = roundedIntegers(intended, live);
-    if (rounded.length === 0)
-        return undefined;
-    const fields = rounded.map((field) => `${field.path} is ${field.found}, not ${field.written}`).join('; ');
-    return `${(0,inputs_src/* workloadKey */.f6)(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
-
-
-
-
-/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
-function jsonSafe(value) {
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (Array.isArray(value))
-        return value.map(jsonSafe);
-    if (objects_isRecord(value))
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
-    return value;
-}
-function keyedByName(list) {
-    if (!list.every((item) => objects_isRecord(item) && typeof item.name === 'string'))
-        return undefined;
-    const byName = new Map(list.map((item) => [item.name, item]));
-    return byName.size === list.length ? byName : undefined;
-}
-function walk(before, after, path, out) {
-    if (before === undefined && after === undefined)
-        return;
-    if (before === undefined) {
-        out.push({ path, op: 'add', after: jsonSafe(after) });
-        return;
-    }
-    if (after === undefined) {
-        out.push({ path, op: 'remove', before: jsonSafe(before) });
-        return;
-    }
-    if (objects_isRecord(before) && objects_isRecord(after)) {
-        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
-            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
-        return;
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        const beforeNames = keyedByName(before);
-        const afterNames = keyedByName(after);
-        if (beforeNames && afterNames) {
-            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
-                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
-            return;
-        }
-        if (before.length === after.length) {
-            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
-            return;
-        }
-    }
-    if (kubeJson(before) !== kubeJson(after))
-        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
-}
-/**
- * The fields that differ between the live object and what the server's dry run made of the
- * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
- * Secret values appear only as fingerprints that differ exactly when the values do.
- */
-function fieldChanges(live, intended) {
-    const out = [];
-    walk(intentOf(live), intentOf(intended), '', out);
-    return out;
-}
-/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
-function imagesOf(object) {
-    const images = new Map();
-    if (!object)
-        return images;
-    for (const { container } of containersOf(object))
-        if (typeof container.name === 'string' && typeof container.image === 'string')
-            images.set(container.name, container.image);
-    return images;
-}
-/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
-function imageChanges(live, intended) {
-    const before = imagesOf(live);
-    return [...imagesOf(intended)]
-        .filter(([name, image]) => before.get(name) !== image)
-        .map(([container, to]) => ({
-        workload: objects_objectKey(intended),
-        container,
-        ...(before.has(container) ? { from: before.get(container) } : {}),
-        to,
-    }));
-}
-/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
-function plannedChanges(live, intended) {
-    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
- * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
- * error stopped it after the companion's change or the first real apply (then `report.interrupted`
- * says what, and what stayed changed). Its message names what failed and what was put back;
- * `report` says what happened, for outputs and summary. A refusal before anything changed is
- * thrown as its own error (see deployManifests).
- */
-class DeployFailedError extends reporting_src/* ReportedError */.SS {
-    constructor(message, report) {
-        super(message, report);
-        this.name = 'DeployFailedError';
-    }
-}
-function classify(before, after) {
-    if (!before)
-        return 'created';
-    return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
-}
-function byKey(objects) {
-    return new Map(objects.map((object) => [objects_objectKey(object), object]));
-}
-/**
- * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
- * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
- * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
- * `minReadySeconds`); undoing those would return the workload to an older release.
- */
-function templateChanged(before, after) {
-    return before !== undefined && !(0,external_node_util_.isDeepStrictEqual)(before.spec?.template, after.spec?.template);
-}
-/**
- * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
- * The live state is read first so the report can say created / configured / unchanged and the
- * rollback knows each workload's revision from before the run.
- *
- * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
- * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
- * object, its file and line before anything changes (unservedKindProblems); and which objects are
- * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
- * a namespace.
- *
- * The guarantee: the API server checks every object (a server-side dry run: validation,
- * admission, field conflicts) before any workload, configuration or other object changes. An
- * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
- * exists is checked right after those are created (and the definitions Established); if the
- * server refuses it then, the deploy stops with only those new namespaces and definitions
- * written, and says so.
- *
- * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
- * server refused; also when only this set's new namespaces and definitions had been written, its
- * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
- * namespace), KubectlError or any other error of the connection. From the companion's change or
- * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
- * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
- * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
- * `report.interrupted` says what stopped the deploy and what stayed changed.
- */
-async function deployManifests(kubectl, manifests, settings) {
-    const log = settings.log ?? (() => undefined);
-    const prepared = await prepareDeploy(kubectl, manifests, settings);
-    const { objects, plan, before, sources, applyOptions, ownership } = prepared;
-    const report = {
-        dryRun: settings.dryRun,
-        applied: [],
-        revisions: {},
-        changed: [],
-        rollouts: [],
-        rolledBack: false,
-        rollbacks: [],
-        restored: [],
-    };
-    if (settings.dryRun) {
-        report.applied = dryRunApplied(prepared);
-        return report;
-    }
-    const companion = settings.companion;
-    // What has been changed so far: an error from here on must say it, and put it back.
-    const progress = { companionMade: false, applyBegun: false, foundations: [] };
-    const undoCompanion = async () => {
-        for (const line of (await companion?.undo()) ?? [])
-            log(line);
-    };
-    const makeCompanion = async () => {
-        // Marked before: a change made halfway is taken back too.
-        progress.companionMade = companion !== undefined;
-        for (const line of (await companion?.make()) ?? [])
-            log(line);
-    };
-    try {
-        return await applyAndWatch();
-    }
-    catch (error) {
-        if (error instanceof DeployFailedError)
-            throw error;
-        const changedNothing = !progress.companionMade && !progress.applyBegun;
-        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
-        const refusedDeferred = error instanceof ManifestError || error instanceof inputs_src/* InputError */.dz;
-        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
-            throw error;
-        throw await stoppedAfterChange(prepared, report, progress, error);
-    }
-    async function applyAndWatch() {
-        const after = await applyAll();
-        progress.after = after;
-        return watchAndJudge(after);
-    }
-    async function applyAll() {
-        // Only field ownership changes (the count is the live one), so nothing else is begun yet.
-        if (prepared.replicaHandovers.length > 0)
-            await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
-        if (plan.deferred.length === 0) {
-            await makeCompanion();
-            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
-            progress.applyBegun = true;
-            return applyOwningFields(kubectl, objects, applyOptions, ownership);
-        }
-        // Counted as written before the call returns: kubectl may have created some before it failed.
-        progress.applyBegun = true;
-        progress.foundations = plan.foundations;
-        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
-        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
-        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
-        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
-        const rest = objects.filter((object) => !isFoundation(object));
-        await makeCompanion();
-        return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
-    }
-    async function watchAndJudge(after) {
-        const intended = byKey(objects);
-        for (const object of after) {
-            const action = classify(before.get(objects_objectKey(object)), object);
-            const rounded = settings.serverSide
-                ? undefined
-                : roundedIntegersReason(objects_refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
-            report.applied.push({ ...objects_refOf(object), action, ...(rounded ? { rounded } : {}) });
-            log(`${objects_objectKey(object)} ${action}`);
-            if (rounded)
-                (settings.warn ?? log)(rounded);
-        }
-        const workloads = after.filter(objects_isWorkload);
-        report.changed = workloads
-            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
-            .map(objects_objectKey);
-        report.rollouts = await rollout_watchRollouts(kubectl, workloads.map(objects_refOf), {
-            timeoutMs: settings.rolloutTimeoutMs,
-            pollIntervalMs: settings.pollIntervalMs,
-            failFastAfterMs: settings.failFastAfterMs,
-            log,
-        });
-        for (const rollout of report.rollouts)
-            if (rollout.revision)
-                report.revisions[(0,inputs_src/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
-        const failed = report.rollouts.filter((rollout) => !rollout.ok);
-        if (failed.length === 0)
-            return report;
-        const reasons = failed.map((rollout) => rollout.reason ?? (0,inputs_src/* workloadKey */.f6)(rollout.ref)).join('; ');
-        if (!settings.rollbackOnFailure) {
-            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
-        }
-        const changed = workloads.filter((object) => {
-            const previous = before.get(objects_objectKey(object));
-            return !previous || templateChanged(previous, object);
-        });
-        // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
-        const restoring = kubectl.withoutSignal();
-        try {
-            await undoCompanion();
-            // Configuration first, so the pods the undo brings back start with the configuration they had.
-            report.restored = await restoreConfigured(restoring, after, before, settings);
-            await rollBack(restoring, changed, before, report, settings);
-        }
-        catch (error) {
-            if (error instanceof DeployFailedError)
-                throw error;
-            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
-        }
-        report.rolledBack =
-            report.rollbacks.some((record) => record.result === 'restored') ||
-                report.restored.some((record) => !record.skipped);
-        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
-    }
-}
-/**
- * The DeployFailedError of a deploy that an error stopped after it had begun changing the
- * cluster: the companion's change is taken back; what the cluster shows now is read to say what
- * was applied and changed (the apply that failed may have written part of the set); with
- * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
- * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
- * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
- * the cluster shows nothing changed (as a cancel before the apply is reported).
- */
-async function stoppedAfterChange(prepared, report, progress, error) {
-    const { objects, before } = prepared;
-    // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
-    const kubectl = prepared.kubectl.withoutSignal();
-    const cancelled = prepared.kubectl.signal?.aborted === true;
-    const settings = cancelled
-        ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
-        : prepared.settings;
-    const log = settings.log ?? (() => undefined);
-    const reason = messageOf(error);
-    const interruption = { reason, notPutBack: [] };
-    report.interrupted = interruption;
-    log(`The deploy stopped after changing the cluster: ${reason}`);
-    if (cancelled && settings.onCancelled) {
-        try {
-            await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
-        }
-        catch (publishError) {
-            log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
-        }
-    }
-    const companion = settings.companion;
-    if (progress.companionMade && companion) {
-        try {
-            for (const line of await companion.undo())
-                log(line);
-        }
-        catch (undoError) {
-            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
-        }
-    }
-    let after = progress.after;
-    let read = false;
-    if (!after) {
-        try {
-            // The apply that failed may have written part of the set: what the cluster shows now says which.
-            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objects_objectKey(live)), live));
-            read = true;
-        }
-        catch (readError) {
-            after = progress.foundations;
-            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
-        }
-    }
-    // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
-    // then shows the deploy changed nothing, and it is reported as a cancel before any change.
-    if (cancelled && read && after.length === 0 && !progress.companionMade) {
-        log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
-        return error;
-    }
-    if (report.applied.length === 0)
-        report.applied = after.map((object) => ({
-            ...objects_refOf(object),
-            action: classify(before.get(objects_objectKey(object)), object),
-        }));
-    const workloads = after.filter(objects_isWorkload);
-    if (report.changed.length === 0)
-        report.changed = workloads
-            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
-            .map(objects_objectKey);
-    if (!settings.rollbackOnFailure) {
-        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
-        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
-    }
-    const changed = workloads.filter((object) => {
-        const previous = before.get(objects_objectKey(object));
-        return !previous || templateChanged(previous, object);
-    });
-    try {
-        report.restored = await restoreConfigured(kubectl, after, before, settings);
-        await rollBack(kubectl, changed, before, report, settings);
-    }
-    catch (restoreError) {
-        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
-    }
-    report.rolledBack =
-        report.rollbacks.some((record) => record.result === 'restored') ||
-            report.restored.some((record) => !record.skipped);
-    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
-    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
-}
-/**
- * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
- * 7.5 s after the cancel's SIGINT
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
- * the outputs and summary must be written before that; a rollout still going on is reported as
- * not seen to finish.
- */
-const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
-function restoreTimingsAfterCancel(settings) {
-    const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
-    return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
-}
-/**
- * Whether the run changed an object, read after an apply that failed partway: created, or a
- * workload whose spec moved (its status moves its resourceVersion on its own), or any other
- * object whose resourceVersion moved.
- */
-function changedByRun(before, live) {
-    if (!before)
-        return true;
-    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
-        return false;
-    return !objects_isWorkload(live) || before.metadata.generation !== live.metadata.generation;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/**
- * Reads the manifests against the cluster and has the server check them, without changing it: a
- * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
- * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
- * and the apply plan are read, and every object the server can check now is checked (preflight:
- * its refusals are thrown as preflight throws them).
- *
- * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
- * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
- * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
- * does what is applied depend on the live objects). A failed check is thrown before a failed read.
- */
-async function prepareDeploy(kubectl, manifests, settings) {
-    const log = settings.log ?? (() => undefined);
-    const sorted = sortForApply(manifests);
-    // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
-    // known before it; a workload kind of another group waits for its scope to be settled.
-    const early = sorted.every(({ object }) => !objects_isWorkload(object) || groupKindOf(object).startsWith('apps/'));
-    const earlyAutoscalers = early
-        ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
-        : undefined;
-    // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
-    earlyAutoscalers?.catch(() => undefined);
-    const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
-    const unserved = unservedKindProblems(manifests, served);
-    if (unserved.length > 0)
-        throw new ManifestError(unserved, 'API');
-    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
-    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
-    // Where each object was written, to put the server's refusal of it on its file and line.
-    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
-    const autoscalers = [
-        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-        ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
-    ];
-    const targets = new Set(autoscalers.map(autoscaledKey));
-    const scaled = written.filter((object) => objects_isWorkload(object) && targets.has(objects_objectKey(object)));
-    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-    const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
-    // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
-    // checkable ones are read (the split does not depend on replicas, so the written objects give it).
-    const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
-    liveRead.catch(() => undefined);
-    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(scaled.length > 0 ? await liveRead : []), settings.fieldManager, settings.serverSide);
-    const objects = autoscaled.objects;
-    const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
-    for (const workload of autoscaled.yielded)
-        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
-    for (const { key, replicas } of autoscaled.started)
-        log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
-    const unchecked = {
-        kubectl,
-        settings,
-        objects,
-        plan: planApply(objects, liveFoundations),
-        sources,
-        applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
-        ownership: { forceConflicts: settings.forceConflicts ?? false, log },
-        replicaHandovers: autoscaled.handovers,
-    };
-    const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
-    if (checked.status === 'rejected')
-        throw checked.reason;
-    if (live.status === 'rejected')
-        throw live.reason;
-    return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
-}
-/**
- * The server-side dry run of every object the server can check before anything is written: the
- * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
- * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
- * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
- * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
- * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
- * server's dry run would leave them, in their own namespaces.
- */
-async function preflight(prepared, liveFoundations) {
-    const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-    const standIns = await standInChecks(kubectl, plan, liveFoundations);
-    const checkSources = new Map(sources);
-    for (const { original, standIn } of standIns)
-        checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
-    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,inputs_src/* workloadKey */.f6)(objects_refOf(standIn)), original]));
-    let checked;
-    try {
-        checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
-    }
-    catch (error) {
-        if (!(error instanceof ManifestError) || standIns.length === 0)
-            throw error;
-        // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
-        const problems = error.problems.map((problem) => {
-            const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
-            if (key === undefined)
-                return problem;
-            const own = (0,inputs_src/* workloadKey */.f6)(objects_refOf(ownKey.get(key)));
-            return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
-        });
-        throw new ManifestError(problems, 'API server', error.outcome);
-    }
-    const original = new Map(standIns.map(({ original, standIn }) => [objects_objectKey(standIn), original]));
-    return checked.map((object) => {
-        const own = original.get(objects_objectKey(object));
-        return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
-    });
-}
-/**
- * The namespace a stand-in check moves objects into: every cluster has it (the API server
- * creates it and refuses to delete it).
- */
-const STAND_IN_NAMESPACE = 'default';
-/**
- * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
- * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
- * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
- * server checks of an object (its schema, field types, validation) does not depend on which
- * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
- * yet created), and those the real apply meets after the Namespace is created. So a dry run and
- * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
- * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
- * into it, and be checked against someone else's fields): the real deploy checks it after its
- * namespace exists, before the workloads change.
- */
-async function standInChecks(kubectl, plan, live) {
-    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
-    const newKinds = new Set(plan.foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
-        .map(definedGroupKind));
-    const candidates = plan.deferred
-        .filter((object) => object.metadata.namespace !== undefined &&
-        newNamespaces.has(object.metadata.namespace) &&
-        !newKinds.has(groupKindOf(object)))
-        .map((original) => ({
-        original,
-        standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
-    }));
-    if (candidates.length === 0)
-        return [];
-    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objects_objectKey));
-    return candidates.filter(({ standIn }) => !taken.has(objects_objectKey(standIn)));
-}
-/**
- * What a dry run reports for each object: the server's dry run of every object it can check now
- * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
- * file and line, a missing namespace one problem), compared with the live object; an object that
- * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
- * not validated. Nothing is written.
- */
-function dryRunApplied(prepared) {
-    const { objects, plan, before, settings, checked } = prepared;
-    const log = settings.log ?? (() => undefined);
-    const intended = byKey(checked);
-    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
-    // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
-    const deferred = new Set(plan.deferred.map(objects_objectKey).filter((key) => !intended.has(key)));
-    const applied = [];
-    for (const object of objects) {
-        const live = before.get(objects_objectKey(object));
-        // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
-        const result = intended.get(objects_objectKey(object)) ?? object;
-        const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
-        const foundation = object.metadata.namespace !== undefined &&
-            newNamespaces.has(object.metadata.namespace) &&
-            !newKinds.has(groupKindOf(object))
-            ? 'namespace'
-            : 'CRD';
-        const notValidated = deferred.has(objects_objectKey(object))
-            ? `not validated by the server (its ${foundation} is created by this set)`
-            : undefined;
-        if (notValidated) {
-            const source = prepared.sources.get(objects_objectKey(object));
-            const at = source ? `${source.file}:${source.line}: ` : '';
-            (settings.warn ?? log)(`${at}${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
-        }
-        applied.push({
-            ...objects_refOf(object),
-            action,
-            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
-            ...(notValidated ? { notValidated } : {}),
-        });
-    }
-    return applied;
-}
-/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
-function rollbackSentence(report) {
-    const records = report.rollbacks;
-    const undone = records
-        .filter((record) => record.result === 'restored')
-        .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
-    const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
-    const putBack = report.restored
-        .filter((record) => !record.skipped && !record.rounded)
-        .map((record) => (0,inputs_src/* workloadKey */.f6)(record.ref));
-    const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
-    const kept = [...records, ...report.restored]
-        .filter((record) => record.skipped)
-        .map((record) => `${(0,inputs_src/* workloadKey */.f6)(record.ref)} (${record.skipped})`);
-    const parts = [
-        undone.length > 0
-            ? `rolled back ${undone.join(', ')}`
-            : broken.length === 0 && putBack.length === 0 && rounded.length === 0
-                ? 'nothing could be rolled back'
-                : '',
-        broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
-        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
-        rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
-        kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
-    ].filter(Boolean);
-    return capitalize(parts.join('; '));
-}
-/**
- * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
- * serve the kind has none.
- */
-async function liveAutoscalers(kubectl, objects) {
-    const namespaces = [...new Set(objects.filter(objects_isWorkload).map((object) => object.metadata.namespace))];
-    const found = [];
-    for (const namespace of namespaces) {
-        try {
-            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
-        }
-        catch (error) {
-            if (!(error instanceof KubectlError &&
-                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
-                throw error;
-        }
-    }
-    return found;
-}
-/**
- * A server-side dry run of the objects. When the server refuses the set, each object is checked
- * alone (kubectl's messages do not always say which object: a field conflict never does), and
- * each refusal becomes a problem at the object's file and line: a ManifestError whose message
- * says what had been written by then (`written`). A namespace that does not exist is one
- * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
- * InputError naming the input. Returns the objects as the server's dry run would leave them.
- */
-async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
-    if (objects.length === 0)
-        return [];
-    const dryRun = { ...options, dryRun: true };
-    try {
-        return await applyOwningFields(kubectl, objects, dryRun, ownership);
-    }
-    catch (error) {
-        if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
-            throw error;
-        const problems = [];
-        const missing = await missingNamespaces(kubectl, objects);
-        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
-        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
-        if (inputMissing)
-            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objects_objectKey(object)))));
-        for (const [namespace, inside] of missing) {
-            if (inside.length === 0)
-                continue;
-            const source = sources.get(objects_objectKey(inside[0]));
-            problems.push({
-                file: source?.file ?? 'manifests',
-                line: source?.line ?? 1,
-                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,inputs_src/* workloadKey */.f6)(objects_refOf(object))).join(', ')}); create it or add a Namespace manifest`,
-            });
-        }
-        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
-            const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
-            if (refusal === undefined)
-                continue;
-            if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
-                throw refusal;
-            const source = sources.get(objects_objectKey(object));
-            problems.push({
-                file: source?.file ?? 'manifests',
-                line: source?.line ?? 1,
-                message: refusal instanceof ApplyConflictError
-                    ? refusal.message
-                    : `${(0,inputs_src/* workloadKey */.f6)(objects_refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
-            });
-        }
-        if (inputMissing) {
-            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
-            if (problems.length === 0)
-                throw new inputs_src/* InputError */.dz('namespace', input);
-            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
-        }
-        // Refused only together (each object alone passes): the set's own message is all there is.
-        if (problems.length === 0)
-            throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
-        throw new ManifestError(problems, 'API server', written);
-    }
-}
-/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
-function tookInput(object, source) {
-    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
-}
-/** The namespaces of these objects that the cluster does not have, each with its objects. */
-async function missingNamespaces(kubectl, objects) {
-    const byNamespace = new Map();
-    for (const object of objects) {
-        const namespace = object.metadata.namespace;
-        if (namespace)
-            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
-    }
-    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
-    for (const namespace of live)
-        byNamespace.delete(namespace.metadata.name);
-    return byNamespace;
-}
-/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
-function kubectlReason(error) {
-    if (error instanceof ApplyConflictError)
-        return error.message;
-    return (error.result.stderr || error.result.stdout)
-        .trim()
-        .split('\n')
-        .map((line) => line.replace(/^error: /, ''))
-        .join('\n');
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/**
- * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
- * configured: a CronJob whose image the run changed must not start its next Job on the release
- * that just failed, and a ConfigMap must not give the restored pods the failed release's
- * configuration. Objects the run created are left (nothing to go back to; deleting them would
- * also delete what a person needs to see why the rollout failed); a workload's own spec apart
- * from its pod template is left too, as `kubectl rollout undo` leaves it.
- */
-async function restoreConfigured(kubectl, after, before, settings) {
-    const log = settings.log ?? (() => undefined);
-    const configured = after.filter((object) => !objects_isWorkload(object) && classify(before.get(objects_objectKey(object)), object) === 'configured');
-    if (configured.length === 0)
-        return [];
-    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
-    const records = [];
-    const intents = [];
-    for (const object of configured) {
-        const ref = objects_refOf(object);
-        const now = current.get(objects_objectKey(object));
-        const restore = now
-            ? restoreIntent(before.get(objects_objectKey(object)), now, settings)
-            : { reason: 'deleted since this run applied it' };
-        if ('reason' in restore) {
-            records.push({ ref, skipped: restore.reason });
-            continue;
-        }
-        intents.push(restore.intent);
-        records.push({ ref });
-    }
-    if (intents.length === 0)
-        return records;
-    log(`Putting back as before the deploy: ${intents.map(objects_objectKey).join(', ')}`);
-    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
-    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
-    try {
-        await kubectl.apply(intents, options);
-    }
-    catch {
-        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
-        // neither keep the others as the failed run left them nor stop the workloads' undo.
-        for (const intent of intents) {
-            try {
-                await kubectl.apply([intent], options);
-            }
-            catch (error) {
-                const ref = objects_refOf(intent);
-                const index = records.findIndex((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
-                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
-            }
-        }
-    }
-    if (!settings.serverSide)
-        await noteRoundedIntegers(kubectl, intents, records);
-    return records;
-}
-/**
- * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
- * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
- * Only objects carrying such an integer are read back.
- */
-async function noteRoundedIntegers(kubectl, intents, records) {
-    const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
-    if (carrying.length === 0)
-        return;
-    const live = byKey(await kubectl.getLive(carrying));
-    for (const intent of carrying) {
-        const record = records.find((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(objects_refOf(intent)));
-        if (!record || record.skipped)
-            continue;
-        const rounded = roundedIntegersReason(record.ref, intent, live.get(objects_objectKey(intent)), 'it had before the deploy');
-        if (rounded)
-            record.rounded = rounded;
-    }
-}
-function firstLineOf(error) {
-    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
-    return text.trim().split('\n')[0].slice(0, 300);
-}
-/**
- * Undoes each workload this run changed to the revision it had before, waits for that, and marks
- * the revision this run made as failed where that workload's own rollout failed, so a later
- * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
- * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
- * happens: one refused undo or unfinished rollout does not hide what happened to the others.
- */
-async function rollBack(kubectl, changed, before, report, settings) {
-    const log = settings.log ?? (() => undefined);
-    const records = report.rollbacks;
-    const failedLists = new Map();
-    for (const object of changed) {
-        const ref = objects_refOf(object);
-        const previous = before.get(objects_objectKey(object));
-        const rollout = report.rollouts.find((result) => (0,inputs_src/* workloadKey */.f6)(result.ref) === (0,inputs_src/* workloadKey */.f6)(ref));
-        // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
-        const failedRevision = rollout && !rollout.ok ? report.revisions[(0,inputs_src/* workloadKey */.f6)(ref)] : undefined;
-        if (!previous) {
-            records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
-            continue;
-        }
-        const record = {
-            ref,
-            failedRevision,
-            failedTemplate: failedRevision ? rollout?.template : undefined,
-        };
-        records.push(record);
-        try {
-            // Read before the undo: it replaces the annotations with the ones the old revision carried.
-            const live = await kubectl.get(ref);
-            failedLists.set((0,inputs_src/* workloadKey */.f6)(ref), failed_revisions_readFailedRevisions(live));
-            record.restoredRevision = await revisionNumberOf(kubectl, previous);
-            const restored = record.restoredRevision;
-            const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
-            log(`Rolling ${(0,inputs_src/* workloadKey */.f6)(ref)} back to revision ${restored ?? 'previous'}`);
-            await field_ownership_undoAndRecord(kubectl, ref, numeric);
-            if (object.kind === 'StatefulSet' && rollout?.template)
-                await deleteStuckPods(kubectl, ref, rollout.template, log);
-        }
-        catch (error) {
-            if (!(error instanceof KubectlError))
-                throw error;
-            record.result = 'failed';
-            record.reason = `${(0,inputs_src/* workloadKey */.f6)(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
-        }
-    }
-    const undone = records.filter((record) => !record.skipped && !record.result);
-    const results = await rollout_watchRollouts(kubectl, undone.map((record) => record.ref), {
-        timeoutMs: settings.rolloutTimeoutMs,
-        pollIntervalMs: settings.pollIntervalMs,
-        failFastAfterMs: settings.failFastAfterMs,
-        log,
-    });
-    for (const result of results) {
-        const record = undone.find((candidate) => (0,inputs_src/* workloadKey */.f6)(candidate.ref) === (0,inputs_src/* workloadKey */.f6)(result.ref));
-        if (result.revision)
-            report.revisions[(0,inputs_src/* workloadKey */.f6)(result.ref)] = result.revision;
-        record.result = result.ok ? 'restored' : 'failed';
-        if (!result.ok)
-            record.reason = `${(0,inputs_src/* workloadKey */.f6)(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
-    }
-    for (const record of undone) {
-        const known = failedLists.get((0,inputs_src/* workloadKey */.f6)(record.ref));
-        if (record.failedRevision)
-            await failed_revisions_recordFailedRevision(kubectl, record.ref, known, {
-                number: record.failedRevision,
-                template: record.failedTemplate,
-            });
-        else
-            await failed_revisions_restoreFailedRevisions(kubectl, record.ref, known);
-    }
-}
-/**
- * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
- * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
- * deleted so the controller recreates them from the restored revision.
- */
-async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
-    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
-        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
-    if (pods.length === 0)
-        return;
-    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
-    await kubectl.run([
-        'delete',
-        'pod',
-        ...pods.map((pod) => pod.metadata.name),
-        '--namespace',
-        ref.namespace ?? 'default',
-        '--wait=false',
-    ]);
-}
-/**
- * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
- * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
- */
-function deployWithRolloutTimeout(kubectl, manifests, settings) {
-    return deployManifests(kubectl, manifests, { ...settings, ...rollout_rolloutTimings(settings.rolloutTimeoutMs) });
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
@@ -37265,170 +35741,6 @@ async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
     return changes;
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
-// kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
-const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
-/** An SSH session to the server as the remote kubectl transport uses it. */
-async function openRemoteShell(connection, log) {
-    // The SSH stack (ssh2 and its ciphers) is most of what a bundle compiles and runs at start-up,
-    // and a kubeconfig deploy never uses it: it is loaded only when a step connects over SSH (the
-    // bundler puts it in a chunk of its own beside dist/index.js).
-    const { connectSsh, sshTargetsFrom } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(487)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5487));
-    const [target] = sshTargetsFrom(connection.ssh);
-    const session = await connectSsh(target, log);
-    return {
-        // The session's own label, so kubectl's messages name the server as the SSH layer's do.
-        host: session.label,
-        run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
-        close: () => session.close(),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
-
-
-
-
-/** A Kubectl for the connection the inputs chose: kubectl here with the kubeconfig, or on the server over SSH. */
-async function connectKubectl(connection, options = {}) {
-    if (connection.mode === 'kubeconfig') {
-        return new Kubectl(new LocalKubectlTransport({
-            kubeconfig: connection.kubeconfig,
-            kubectl: connection.kubectl,
-            tempDir: options.tempDir,
-        }), options.trace, options.signal);
-    }
-    if (!options.remoteShell)
-        throw new Error('kubectl over SSH needs an SSH connection factory');
-    const shell = await options.remoteShell(connection);
-    return new Kubectl(new RemoteKubectlTransport(shell, connection.kubectlCommand), options.trace, options.signal);
-}
-/**
- * Connects kubectl as `connectKubectl` does, runs `work` with it, and closes it however `work`
- * ends (the SSH session, the kubeconfig and kubectl's cache on disk go with it), returning what
- * `work` returns.
- *
- * - `connection`: the `KubeConnection` the inputs chose (kubeconfig on the runner, or SSH to the server).
- * - `options.log`: where the SSH layer writes its progress and kubectl's command lines go as debug lines.
- * - `options.tempDir`: where the kubeconfig file and kubectl's cache go (the action's secrets directory);
- *   the system's temp directory when absent.
- * - `options.signal`: the run's cancel; once aborted, the Kubectl's calls reject with its reason and
- *   the kubectl processes they started end (see `Kubectl.withoutSignal` for putting things back).
- *
- * Throws what connecting throws (an SSH connection refused or unauthenticated, a kubeconfig that
- * cannot be written) before `work` runs, and otherwise rethrows whatever `work` throws, after closing;
- * a failed close is a warning on `options.log`, never thrown.
- */
-async function withKubectl(connection, options, work) {
-    const kubectl = await connectKubectl(connection, {
-        remoteShell: (ssh) => openRemoteShell(ssh, options.log),
-        trace: (line) => options.log.debug(line),
-        tempDir: options.tempDir,
-        signal: options.signal,
-    });
-    try {
-        // Awaited inside the try: a rejection must reach the caller, not race the close.
-        return await work(kubectl);
-    }
-    finally {
-        // What the work did to the cluster is the outcome: a clean-up that fails after it (a private
-        // directory that cannot be removed, an SSH session already gone) is said, never put in its place.
-        await kubectl.close().catch((error) => {
-            options.log.warning(`Could not clean up after kubectl (${kubectl.where}): ${error instanceof Error ? error.message : String(error)}`);
-        });
-    }
-}
-/** The kubectl on the runner: the `kubectl` input with a kubeconfig, else plain `kubectl` (kustomizations render here in both modes). */
-function runnerKubectl(connection) {
-    return connection.mode === 'kubeconfig' ? (connection.kubectl ?? 'kubectl') : 'kubectl';
-}
-/**
- * The opening every Kubernetes deploy shares: connects kubectl as `withKubectl` does, loads the
- * manifests into the namespace kubectl would use for objects that name none (the `namespace` input,
- * else the context's, else `default`, as `kubectl apply` does), then runs `work` with both and closes
- * the connection however `work` ends, returning what `work` returns.
- *
- * - `options.cwd`: the workspace the manifest patterns are relative to.
- * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
- *
- * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
- * with every problem of every file (each with its file and line) before anything reaches the
- * cluster, and otherwise whatever `work` throws.
- */
-async function withDeployManifests(source, options, work) {
-    return withKubectl(source.connection, options, async (kubectl) => {
-        const manifests = loadManifests({
-            patterns: source.manifests,
-            cwd: options.cwd,
-            namespace: source.namespace ?? (await kubectl.contextNamespace()),
-            kubectl: runnerKubectl(source.connection),
-        });
-        const files = new Set(manifests.map((m) => m.file)).size;
-        options.log.info(`Loaded ${manifests.length} objects from ${files} manifest file${files === 1 ? '' : 's'}`);
-        return work(kubectl, manifests);
-    });
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
-
-
-
-/**
- * The placement an MCP deploy would make on `node` as found now: whether the node carries the
- * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
- * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
- * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
- */
-function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
-    const { key, value } = placement.nodeSelector;
-    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
-    const taint = placement.taint;
-    return {
-        node: node.name,
-        addresses: node.addresses.map((address) => address.address),
-        nodeSelector: labelText(placement.nodeSelector),
-        label: state(node.labels[key] === value),
-        ...(taint
-            ? {
-                taint: {
-                    taint: taintText(taint),
-                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
-                },
-            }
-            : {}),
-        workloads,
-        nodeChanges,
-    };
-}
-/**
- * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
- * when given.
- * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
- */
-function kubernetesPlan(report, placement) {
-    if (!report.dryRun)
-        throw new Error('A plan is made from a dry run: this report is a real deploy');
-    const counts = { created: 0, configured: 0, unchanged: 0 };
-    for (const object of report.applied)
-        counts[object.action] += 1;
-    return {
-        schema: reporting_src/* PLAN_SCHEMA */.G0,
-        target: 'kubernetes',
-        counts,
-        objects: report.applied.map((object) => ({
-            object: (0,inputs_src/* workloadKey */.f6)(object),
-            kind: object.kind,
-            ...(object.namespace ? { namespace: object.namespace } : {}),
-            name: object.name,
-            action: object.action,
-            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
-            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
-        })),
-        images: report.applied.flatMap((object) => object.images ?? []),
-        ...(placement ? { placement } : {}),
-    };
-}
-
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
 
 
@@ -37441,11 +35753,11 @@ const CELL_LIMIT = 120;
 function cell(value) {
     if (value === undefined)
         return { markdown: '' };
-    return { markdown: (0,reporting_src/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
+    return { markdown: (0,markdown/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
 }
 function fieldRows(changes) {
     return changes.map((change) => [
-        { markdown: (0,reporting_src/* markdownCode */.D9)(change.path) },
+        { markdown: (0,markdown/* markdownCode */.D9)(change.path) },
         change.op,
         cell(change.before),
         cell(change.after),
@@ -37462,7 +35774,7 @@ function kubernetesPlanMarkdown(plan) {
     const { created, configured, unchanged } = plan.counts;
     const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
     if (plan.images.length > 0) {
-        parts.push('#### Image changes', '', (0,reporting_src/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
+        parts.push('#### Image changes', '', (0,markdown/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
     }
     const placement = plan.placement;
     if (placement) {
@@ -37471,9 +35783,9 @@ function kubernetesPlanMarkdown(plan) {
             ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
             ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
             // Every workload, not cut at the usual length of one value.
-            ['Workloads', { markdown: (0,reporting_src/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
+            ['Workloads', { markdown: (0,markdown/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
         ];
-        parts.push('#### Placement', '', (0,reporting_src/* markdownTable */.Qj)(['', ''], rows));
+        parts.push('#### Placement', '', (0,markdown/* markdownTable */.Qj)(['', ''], rows));
         if (placement.nodeChanges.length > 0)
             parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
     }
@@ -37481,7 +35793,7 @@ function kubernetesPlanMarkdown(plan) {
     if (changed.length > 0) {
         parts.push('#### Changed fields', '');
         for (const object of changed)
-            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,reporting_src/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,markdown/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
     }
     return parts.join('\n');
 }
@@ -37516,30 +35828,30 @@ function appliedOutput(applied) {
 function deployReportMarkdown(title, report) {
     const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
     if (report.interrupted?.puttingBack)
-        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
+        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
         // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
         'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
     else if (report.interrupted)
-        parts.push(`**Stopped after changing the cluster:** ${(0,reporting_src/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,reporting_src/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
-    parts.push((0,reporting_src/* markdownTable */.Qj)(
+        parts.push(`**Stopped after changing the cluster:** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,markdown/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
+    parts.push((0,markdown/* markdownTable */.Qj)(
     // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
-    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,inputs_src/* workloadKey */.f6)(object), actionText(object)])));
+    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,syntax/* workloadKey */.f6)(object), actionText(object)])));
     parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
-        (0,inputs_src/* workloadKey */.f6)(rollout.ref),
+        (0,syntax/* workloadKey */.f6)(rollout.ref),
         rollout.revision ?? '',
         rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
         `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
     ]));
     // The cluster's words (events name images and files of the manifests) shown as they are.
     for (const rollout of report.rollouts.filter((r) => !r.ok))
-        parts.push((0,reporting_src/* markdownCodeBlock */.IS)(formatDiagnostics(rollout), 'text'));
+        parts.push((0,markdown/* markdownCodeBlock */.IS)(formatDiagnostics(rollout), 'text'));
     parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
-        (0,inputs_src/* workloadKey */.f6)(record.ref),
+        (0,syntax/* workloadKey */.f6)(record.ref),
         record.failedRevision ?? '',
-        record.skipped ? '' : restoredText(record, report.revisions[(0,inputs_src/* workloadKey */.f6)(record.ref)]),
+        record.skipped ? '' : restoredText(record, report.revisions[(0,syntax/* workloadKey */.f6)(record.ref)]),
         rollbackResult(record),
     ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
-        (0,inputs_src/* workloadKey */.f6)(record.ref),
+        (0,syntax/* workloadKey */.f6)(record.ref),
         record.skipped
             ? `left as is: ${record.skipped}`
             : record.rounded
@@ -37550,13 +35862,13 @@ function deployReportMarkdown(title, report) {
     if (diffs.length > 0) {
         parts.push('#### Changes the deploy would make', '');
         for (const object of diffs)
-            parts.push(`<details><summary>${(0,reporting_src/* markdownText */.p7)((0,inputs_src/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,reporting_src/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
+            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)((0,syntax/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,markdown/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
     }
     return parts.join('\n');
 }
 /** A table with one row per item, or none at all when there are no items. */
 function tableOf(header, items, row) {
-    return items.length > 0 ? [(0,reporting_src/* markdownTable */.Qj)(header, items.map(row))] : [];
+    return items.length > 0 ? [(0,markdown/* markdownTable */.Qj)(header, items.map(row))] : [];
 }
 /** One workload's rollback as the summary and the `rollbacks` output say it. */
 function rollbackResult(record) {
@@ -37585,7 +35897,7 @@ function deployPublication(title, report, placement) {
             changed: report.changed,
             'rolled-back': report.rolledBack,
             rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
-                (0,inputs_src/* workloadKey */.f6)(record.ref),
+                (0,syntax/* workloadKey */.f6)(record.ref),
                 {
                     result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
                     ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
@@ -37608,7 +35920,7 @@ function dryRunLines(report) {
     if (!report.dryRun)
         return [];
     return report.applied.flatMap((object) => [
-        `${(0,inputs_src/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
+        `${(0,syntax/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
         ...(object.diff ? [object.diff] : []),
     ]);
 }
@@ -37628,7 +35940,7 @@ function notDeployedPublication(title, error) {
     return {
         outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
         annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### ${title}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
@@ -37636,333 +35948,1739 @@ function actionText(object) {
     return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
-
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
 
 
 
 
 /**
- * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
- * `rollout undo` reuses a ReplicaSet and renumbers it).
+ * The object as a person compares two versions of it: without the fields the server owns (they
+ * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
+ * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
+ * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
  */
-const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-/** A rollback that cannot proceed; raised before anything on the cluster changed. */
-class RollbackRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RollbackRefusedError';
+function intentOf(object) {
+    if (!object)
+        return undefined;
+    const copy = objects_clone(object);
+    for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
+        delete copy.metadata[field];
+    if (copy.metadata.annotations) {
+        delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
+        if (Object.keys(copy.metadata.annotations).length === 0)
+            delete copy.metadata.annotations;
     }
+    delete copy.status;
+    if (copy.kind === 'Secret')
+        redactSecretValues(copy);
+    return copy;
 }
-function rollback_ownedBy(child, owner) {
-    const refs = child.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
+const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
+/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
+function redactSecretValues(secret) {
+    const data = (secret.data ?? {});
+    const stringData = (secret.stringData ?? {});
+    const values = {};
+    for (const [key, value] of Object.entries(data))
+        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
+    for (const [key, value] of Object.entries(stringData))
+        values[key] = String(value);
+    delete secret.stringData;
+    if (Object.keys(values).length === 0)
+        return;
+    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
+        key,
+        `(redacted ${(0,external_node_crypto_.createHmac)('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
+    ]));
 }
-function rollback_imagesOf(template) {
-    const spec = isRecord(template) && isRecord(template.spec) ? template.spec : {};
-    return (spec.containers ?? []).map((container) => container.image ?? '?');
-}
-function positiveInteger(text) {
-    const value = Number(text);
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+function lines(object) {
+    const value = intentOf(object);
+    return value === undefined ? [] : (0,dist/* stringify */.As)(value, { sortMapEntries: true }).trimEnd().split('\n');
 }
 /**
- * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
- * and its images.
+ * A unified-style diff of the live object against what the server would make of the manifest,
+ * so a dry run shows the intent of a deploy, not just that something differs.
  */
-function describeRevision(revision) {
-    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
-    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
-    return `revision ${revision.number}${was}${images}`;
-}
-function revisionState(revision) {
-    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
-}
-/** The workloads to roll back: each named one must exist; a selector must match at least one. */
-async function findWorkloads(kubectl, selection, namespace) {
-    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
-    if (selection.by === 'selector') {
-        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
-        const found = await kubectl.list('deployments,statefulsets,daemonsets', {
-            namespace,
-            selector: selection.selector,
-        });
-        if (found.length === 0) {
-            throw new RollbackRefusedError(`No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
+function objectDiff(live, intended) {
+    const before = lines(live);
+    const after = lines(intended);
+    const table = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
+    for (let i = before.length - 1; i >= 0; i--) {
+        for (let j = after.length - 1; j >= 0; j--) {
+            table[i][j] = before[i] === after[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
         }
-        return found;
     }
-    const found = [];
-    // Where each missing workload was looked for -> the workloads missing there, each named once.
-    const missing = new Map();
-    for (const ref of selection.refs) {
-        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
-        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
-        if (workload)
-            found.push(workload);
+    const out = [];
+    let i = 0;
+    let j = 0;
+    while (i < before.length || j < after.length) {
+        if (i < before.length && j < after.length && before[i] === after[j]) {
+            out.push(`  ${before[i]}`);
+            i++;
+            j++;
+        }
+        else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) {
+            out.push(`- ${before[i++]}`);
+        }
         else {
-            const place = ref.namespace ? `namespace ${ref.namespace}` : where;
-            missing.set(place, [...(missing.get(place) ?? []), workloadKey({ kind: ref.kind, name: ref.name })]);
+            out.push(`+ ${after[j++]}`);
         }
     }
-    if (missing.size > 0) {
-        const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
-        throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
+    return collapseContext(out);
+}
+/** Keeps two lines of context around changes so large unchanged objects do not drown the change. */
+function collapseContext(out, context = 2) {
+    const changed = out.map((line) => !line.startsWith('  '));
+    const keep = out.map((_, index) => changed.slice(Math.max(0, index - context), index + context + 1).some(Boolean));
+    const result = [];
+    let skipping = false;
+    out.forEach((line, index) => {
+        if (keep[index]) {
+            result.push(line);
+            skipping = false;
+        }
+        else if (!skipping) {
+            result.push('  ...');
+            skipping = true;
+        }
+    });
+    return result.join('\n');
+}
+/**
+ * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
+ * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
+ * object never matches.
+ */
+function sameIntent(live, intended) {
+    return kubeJson(sortKeys(intentOf(live))) === kubeJson(sortKeys(intentOf(intended)));
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.keys(value)
+            .sort()
+            .map((key) => [key, sortKeys(value[key])]));
+    }
+    return value;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
+
+
+
+/**
+ * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
+ * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
+ * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
+ * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
+ * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
+ * operation and time right after the undo, and any later write under that manager changes it.
+ */
+const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
+function entriesOf(object) {
+    const entries = object?.metadata.managedFields;
+    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
+}
+/**
+ * What identifies one write of a manager: the server sets an entry's time when that manager
+ * writes, and leaves it when others take fields from it (as annotating a workload after the undo
+ * does), so the fields are left out. Two writes by one manager within one second look alike.
+ */
+function fingerprint(entry) {
+    const { manager, operation, subresource, time } = entry;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({ manager, operation, subresource, time }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function writesTemplate(entry) {
+    const fields = entry.fieldsV1;
+    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+}
+/**
+ * The annotation recording an undo just done: the Update entries that changed between `before`
+ * and `after` and own the pod template (what an undo writes; controllers write status and
+ * annotations, never the template).
+ */
+function undoRecord(before, after) {
+    const earlier = new Set(entriesOf(before).map(fingerprint));
+    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
+    if (written.length === 0)
+        return {};
+    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
+}
+/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
+function recordedUndo(object) {
+    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+}
+/**
+ * The field paths an entry owns, in the server's conflict notation (apimachinery's
+ * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
+ * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
+ */
+function ownedPaths(fields, prefix = '', paths = new Set()) {
+    if (!objects_isRecord(fields))
+        return paths;
+    for (const [key, child] of Object.entries(fields)) {
+        if (key === '.')
+            continue;
+        const value = key.slice(2);
+        let element;
+        if (key.startsWith('f:'))
+            element = `.${value}`;
+        else if (key.startsWith('k:')) {
+            const keyFields = JSON.parse(value);
+            element = `[${Object.keys(keyFields)
+                .sort()
+                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
+                .join(',')}]`;
+        }
+        else if (key.startsWith('v:'))
+            element = `[=${value}]`;
+        else
+            element = `[${value}]`;
+        paths.add(prefix + element);
+        ownedPaths(child, prefix + element, paths);
+    }
+    return paths;
+}
+/**
+ * Whether the fields of one conflict are this suite's to take back: each managedFields entry
+ * that holds them (same manager, operation and subresource, owning one of the fields) is one its
+ * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
+ * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
+ * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
+ * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
+ */
+function undoneBySuite(live, conflict) {
+    const holders = live.flatMap((object) => entriesOf(object)
+        .filter((entry) => entry.manager === conflict.manager &&
+        entry.operation === conflict.operation &&
+        (entry.subresource ?? '') === (conflict.subresource ?? ''))
+        .filter((entry) => {
+        const owned = ownedPaths(entry.fieldsV1);
+        return conflict.fields.some((field) => owned.has(field));
+    })
+        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
+    const ours = holders.length > 0 &&
+        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
+    return ours ? [...new Set(holders.map(({ object }) => objects_objectKey(object)))] : undefined;
+}
+/**
+ * Server-side apply that decides conflicts from facts: fields whose only other writer is a
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
+ * wrote with a client-side apply (`server-side: false`), are taken back; fields another
+ * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
+ * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
+ */
+async function applyOwningFields(kubectl, objects, options, ownership) {
+    try {
+        return await kubectl.apply(objects, options);
+    }
+    catch (error) {
+        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+            throw error;
+        if (ownership.forceConflicts) {
+            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
+            return kubectl.apply(objects, { ...options, forceConflicts: true });
+        }
+        const live = await kubectl.getLive(objects, { managedFields: true });
+        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
+        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
+        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
+        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
+        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
+        const undoneIn = new Map();
+        for (const conflict of error.conflicts) {
+            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
+            if (objects)
+                undoneIn.set(conflict, objects);
+        }
+        const undone = [...undoneIn.keys()];
+        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
+        if (others.length > 0)
+            throw new ApplyConflictError(error.fieldManager, others, error.object);
+        if (ownClientSide.length > 0)
+            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
+        if (undone.length > 0)
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
+        return kubectl.apply(objects, { ...options, forceConflicts: true });
+    }
+}
+/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
+async function undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
+    const before = await kubectl.get(ref, { managedFields: true });
+    await kubectl.rolloutUndo(ref, toRevision);
+    const after = await kubectl.get(ref, { managedFields: true });
+    const record = { ...annotations, ...undoRecord(before, after) };
+    if (Object.keys(record).length > 0)
+        await kubectl.annotate(ref, record);
+}
+/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+function autoscaledKey(autoscaler) {
+    const target = autoscaler.spec?.scaleTargetRef;
+    if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
+        return undefined;
+    return (0,syntax/* workloadKey */.f6)({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
+}
+/**
+ * The field manager a workload's replicas are handed to before the suite stops applying them, so
+ * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
+ * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
+ * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
+ */
+const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
+/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
+function boundsOf(autoscaler) {
+    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
+    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
+    return { min, max };
+}
+function ownsReplicas(object, fieldManager) {
+    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
+        !entry.subresource &&
+        objects_isRecord(entry.fieldsV1) &&
+        objects_isRecord(entry.fieldsV1['f:spec']) &&
+        'f:replicas' in entry.fieldsV1['f:spec']);
+}
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
+ * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
+ * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
+ * - a workload the deploy creates starts with its manifest's replicas, brought within the
+ *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
+ *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
+ * - a live workload is applied without `spec.replicas`; where the suite's field manager still
+ *   owns them (it created the workload, or applied it before the autoscaler existed), they are
+ *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
+ *   apply leaves the count as it is;
+ * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
+ *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
+ *   last-applied-configuration annotation and missing from the new object (kubectl apply,
+ *   "How apply calculates differences and merges changes"), which would reset the workload to
+ *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
+ *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
+ *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
+ *   back to the count read, and the autoscaler corrects it at its next sync.
+ * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
+ * objects by objectKey, with their managedFields.
+ */
+function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
+    const bounds = new Map();
+    for (const autoscaler of autoscalers) {
+        const key = autoscaledKey(autoscaler);
+        if (key !== undefined)
+            bounds.set(key, boundsOf(autoscaler));
+    }
+    const decided = { objects: [], yielded: [], started: [], handovers: [] };
+    for (const object of objects) {
+        const key = objects_objectKey(object);
+        const range = bounds.get(key);
+        const replicas = object.spec?.replicas;
+        const current = live.get(key);
+        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
+            decided.objects.push(object);
+        }
+        else if (current === undefined) {
+            const start = Math.min(range.max, Math.max(range.min, replicas));
+            decided.started.push({ key, replicas: start });
+            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
+        }
+        else {
+            if (replicas !== undefined)
+                decided.yielded.push(key);
+            if (!serverSide) {
+                const spec = { ...object.spec };
+                if (typeof current.spec?.replicas === 'number')
+                    spec.replicas = current.spec.replicas;
+                else
+                    delete spec.replicas;
+                decided.objects.push({ ...object, spec });
+                continue;
+            }
+            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
+                decided.handovers.push({
+                    apiVersion: current.apiVersion,
+                    kind: current.kind,
+                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
+                    spec: { replicas: current.spec.replicas },
+                });
+            const spec = { ...object.spec };
+            delete spec.replicas;
+            decided.objects.push({ ...object, spec });
+        }
+    }
+    return decided;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
+
+/**
+ * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
+ * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
+ * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
+ * sorted by kind, as Helm sorts them.
+ */
+const INSTALL_ORDER = [
+    'PriorityClass',
+    'Namespace',
+    'NetworkPolicy',
+    'ResourceQuota',
+    'LimitRange',
+    'PodSecurityPolicy',
+    'PodDisruptionBudget',
+    'ServiceAccount',
+    'Secret',
+    'SecretList',
+    'ConfigMap',
+    'StorageClass',
+    'PersistentVolume',
+    'PersistentVolumeClaim',
+    'CustomResourceDefinition',
+    'ClusterRole',
+    'ClusterRoleList',
+    'ClusterRoleBinding',
+    'ClusterRoleBindingList',
+    'Role',
+    'RoleList',
+    'RoleBinding',
+    'RoleBindingList',
+    'Service',
+    'DaemonSet',
+    'Pod',
+    'ReplicationController',
+    'ReplicaSet',
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'StatefulSet',
+    'Job',
+    'CronJob',
+    'IngressClass',
+    'Ingress',
+    'APIService',
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+];
+/** The manifests in install order; objects of one kind keep the order they were written in. */
+function sortForApply(manifests) {
+    const rank = (kind) => {
+        const at = INSTALL_ORDER.indexOf(kind);
+        return at < 0 ? INSTALL_ORDER.length : at;
+    };
+    return manifests
+        .map((manifest, index) => ({ manifest, index }))
+        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
+        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
+            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
+            : 0) ||
+        a.index - b.index)
+        .map(({ manifest }) => manifest);
+}
+/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
+function isFoundation(object) {
+    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
+}
+/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
+function groupKindOf(object) {
+    const slash = object.apiVersion.lastIndexOf('/');
+    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
+}
+/** `group/Kind` a CustomResourceDefinition serves. */
+function definedGroupKind(definition) {
+    const spec = definition.spec;
+    const names = objects_isRecord(spec) && objects_isRecord(spec.names) ? spec.names : undefined;
+    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
+}
+/** Splits objects (already in install order) given which foundations are live. */
+function planApply(objects, liveFoundations) {
+    const live = new Set(liveFoundations.map(objects_objectKey));
+    const foundations = objects.filter(isFoundation);
+    const newNamespaces = new Set(foundations
+        .filter((object) => object.kind === 'Namespace' && !live.has(objects_objectKey(object)))
+        .map((object) => object.metadata.name));
+    const newKinds = new Set(foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .map(definedGroupKind)
+        .filter((groupKind) => groupKind !== undefined));
+    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
+        newKinds.has(groupKindOf(object));
+    const rest = objects.filter((object) => !isFoundation(object));
+    return {
+        foundations,
+        checkable: rest.filter((object) => !needsFoundation(object)),
+        deferred: rest.filter(needsFoundation),
+    };
+}
+/**
+ * The objects with their scope as the server decides it, not as a static list of kinds guesses:
+ * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
+ * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
+ * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
+ * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
+ * that kind yet.
+ */
+function settleScopes(objects, clusterScoped) {
+    const scoped = new Set(clusterScoped);
+    for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
+        const groupKind = definedGroupKind(definition);
+        if (groupKind === undefined)
+            continue;
+        if (definition.spec?.scope === 'Cluster')
+            scoped.add(groupKind);
+        else
+            scoped.delete(groupKind);
+    }
+    return objects.map((object) => {
+        if (object.metadata.namespace === undefined || !scoped.has(groupKindOf(object)))
+            return object;
+        const metadata = { ...object.metadata };
+        delete metadata.namespace;
+        return { ...object, metadata };
+    });
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/served-kinds.ts
+
+
+/**
+ * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
+ * what to do. kubectl itself only says `unable to recognize ... no matches for kind` (from its REST
+ * mapping) and names no object; this check reads the same discovery first, so the deploy can stop
+ * before anything changes. A CustomResourceDefinition in the same set makes its kind, at each of
+ * its `served` versions, count as served: it is created before the objects of that kind.
+ */
+function unservedKindProblems(manifests, served) {
+    const fromSet = new Map();
+    for (const { object } of manifests) {
+        if (object.kind !== 'CustomResourceDefinition')
+            continue;
+        const groupKind = definedGroupKind(object);
+        if (groupKind === undefined)
+            continue;
+        const group = groupKind.slice(0, groupKind.lastIndexOf('/'));
+        const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
+        const names = fromSet.get(groupKind) ?? new Set();
+        for (const version of versions)
+            if (objects_isRecord(version) && typeof version.name === 'string' && version.served !== false)
+                names.add(`${group}/${version.name}`);
+        fromSet.set(groupKind, names);
+    }
+    const problems = [];
+    for (const { object, file, line } of manifests) {
+        const groupKind = groupKindOf(object);
+        const name = objects_kindAndName(object);
+        const definedHere = fromSet.get(groupKind);
+        if (definedHere !== undefined) {
+            if (!definedHere.has(object.apiVersion))
+                problems.push({
+                    file,
+                    line,
+                    message: `${name}: apiVersion ${object.apiVersion} is not a served version of the CustomResourceDefinition in this set (it serves ${[...definedHere].join(', ') || 'none'})`,
+                });
+            continue;
+        }
+        if (served.kinds.has(groupKind) && served.groupVersions.has(object.apiVersion))
+            continue;
+        const elsewhere = [...served.kinds.values()].filter((kind) => kind.kind === object.kind);
+        if (served.kinds.has(groupKind) || elsewhere.length > 0) {
+            const serves = [...new Set(elsewhere.map((kind) => kind.apiVersion))].join(', ');
+            problems.push({
+                file,
+                line,
+                message: `${name}: apiVersion ${object.apiVersion} is not served by this cluster; it serves ${object.kind} as ${serves}`,
+            });
+        }
+        else if (groupKind.startsWith('/') || !object.apiVersion.includes('.')) {
+            problems.push({
+                file,
+                line,
+                message: `${name}: kind ${object.kind} in ${object.apiVersion} is not served by this cluster (the API version may have been removed)`,
+            });
+        }
+        else {
+            problems.push({
+                file,
+                line,
+                message: `${name}: kind ${object.kind} (${object.apiVersion}) is not served by this cluster: its CustomResourceDefinition is not installed and not in this manifest set; install its CRD first or add it to the manifests`,
+            });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/**
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ */
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
+
+/**
+ * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
+ * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
+ * renumbered the same way without any history. So a failed revision is recorded twice on the
+ * workload: by the number it had, and by its pod template (ReplicaSet pod-template-hash,
+ * ControllerRevision name), which never changes. Deploys (on an automatic rollback) and the
+ * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
+ */
+const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
+/**
+ * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
+ * (StatefulSet and DaemonSet revisions are ControllerRevision names).
+ */
+const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
+/** A comma-separated annotation as its entries; missing or empty is none. */
+function annotationList(object, key) {
+    return (object?.metadata.annotations?.[key] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+}
+/**
+ * What a workload records as failed. Read it before a `kubectl rollout undo`: the undo replaces a
+ * Deployment's annotations with the ones its old ReplicaSet carried, which would silently drop
+ * failures recorded since, so the lists read before are the truth to write back.
+ */
+function readFailedRevisions(workload) {
+    return {
+        numbers: annotationList(workload, FAILED_REVISIONS_ANNOTATION),
+        templates: annotationList(workload, FAILED_TEMPLATES_ANNOTATION),
+    };
+}
+/** A comma-separated list with the value added once; numbers sort numerically. */
+function mergeList(existing, value) {
+    const merged = [...new Set(value ? [...existing, value] : existing)];
+    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
+}
+/** Writes `known` (read before the undo) plus the revision that failed, by number and by template. */
+async function recordFailedRevision(kubectl, ref, known, failed) {
+    await kubectl.annotate(ref, {
+        [FAILED_REVISIONS_ANNOTATION]: mergeList(known.numbers, failed.number),
+        [FAILED_TEMPLATES_ANNOTATION]: mergeList(known.templates, failed.template),
+    });
+}
+/** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
+async function restoreFailedRevisions(kubectl, ref, known) {
+    const lists = [
+        [FAILED_REVISIONS_ANNOTATION, known.numbers],
+        [FAILED_TEMPLATES_ANNOTATION, known.templates],
+    ];
+    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
+    await kubectl.run([
+        'annotate',
+        resourceArg(ref),
+        ...(ref.namespace ? ['--namespace', ref.namespace] : []),
+        ...changes,
+        '--overwrite',
+    ]);
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
+
+
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
+function appliedFields(object, manager) {
+    const entries = object?.metadata.managedFields;
+    if (!Array.isArray(entries))
+        return [];
+    return entries
+        .filter(objects_isRecord)
+        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
+        .map((entry) => (objects_isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
+}
+/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
+function unionFields(a, b) {
+    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
+        return {};
+    const result = { ...a };
+    for (const [key, value] of Object.entries(b)) {
+        const mine = result[key];
+        result[key] = objects_isRecord(mine) && objects_isRecord(value) ? unionFields(mine, value) : value;
+    }
+    return result;
+}
+function parseElement(key) {
+    try {
+        return parseKubeJson(key.slice(2));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A list item matches a `k:` element when each of the element's key fields has its value. */
+function matchesKey(item, key) {
+    return (objects_isRecord(item) &&
+        objects_isRecord(key) &&
+        Object.entries(key).every(([field, value]) => (0,external_node_util_.isDeepStrictEqual)(item[field], value)));
+}
+/**
+ * The part of `value` the field set covers: what a manager owning `fields` would have to apply
+ * to hold `value`. Fields absent from `value` are left out.
+ */
+function projectFields(value, fields) {
+    const children = Object.keys(fields).filter((key) => key !== '.');
+    if (children.length === 0)
+        return value;
+    if (objects_isRecord(value)) {
+        const result = {};
+        for (const key of children) {
+            if (!key.startsWith('f:'))
+                continue;
+            const name = key.slice(2);
+            if (name in value)
+                result[name] = projectFields(value[name], objects_isRecord(fields[key]) ? fields[key] : {});
+        }
+        return result;
+    }
+    if (Array.isArray(value)) {
+        const chosen = [];
+        value.forEach((item, index) => {
+            for (const key of children) {
+                const sub = objects_isRecord(fields[key]) ? fields[key] : {};
+                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
+                    const keyFields = parseElement(key);
+                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
+                    return;
+                }
+                if (key.startsWith('v:') && (0,external_node_util_.isDeepStrictEqual)(item, parseElement(key))) {
+                    chosen.push(item);
+                    return;
+                }
+                if (key === `i:${index}`) {
+                    chosen.push(projectFields(item, sub));
+                    return;
+                }
+            }
+        });
+        return chosen;
+    }
+    return value;
+}
+/**
+ * What to apply to put an object back as it was before a deploy, or why it cannot be. With
+ * server-side apply: the object's values from before the deploy, for every field `manager`
+ * applied before the deploy or applies now (fields this deploy added are left out, so the
+ * server removes them; fields nobody of the suite applied are not touched, so what other
+ * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
+ * carried before, which kubectl's three-way merge turns back into that state.
+ *
+ * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
+ * earlier values are read back from `data`, as text where they are text.
+ */
+function restoreIntent(before, after, options) {
+    if (!options.serverSide) {
+        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
+        if (!lastApplied)
+            return { reason: 'it carried no last-applied configuration before this run' };
+        return { intent: parseKubeJson(lastApplied) };
+    }
+    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
+    if (sets.length === 0)
+        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
+    const fields = sets.reduce(unionFields);
+    const source = secretWithStringData(before, fields);
+    const projected = projectFields(source, fields);
+    const metadata = objects_isRecord(projected.metadata) ? projected.metadata : {};
+    return {
+        intent: {
+            ...projected,
+            apiVersion: before.apiVersion,
+            kind: before.kind,
+            metadata: {
+                ...metadata,
+                name: before.metadata.name,
+                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
+            },
+        },
+    };
+}
+function secretWithStringData(object, fields) {
+    const owned = fields['f:stringData'];
+    if (object.kind !== 'Secret' || !objects_isRecord(owned) || !objects_isRecord(object.data))
+        return object;
+    const stringData = {};
+    for (const key of Object.keys(owned)) {
+        const name = key.slice(2);
+        const encoded = object.data[name];
+        if (typeof encoded !== 'string')
+            continue;
+        const bytes = Buffer.from(encoded, 'base64');
+        const text = bytes.toString('utf8');
+        if (Buffer.from(text, 'utf8').equals(bytes))
+            stringData[name] = text;
+    }
+    return { ...object, stringData };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rounded-integers.ts
+
+
+/**
+ * Where the cluster holds another value than `intended` at an integer beyond 2^53 (a BigInt, see
+ * kubectlNumber), as dotted paths the way manifest problems name fields (`spec.limits.0.max`),
+ * each with the value written and the value found (`absent` when the cluster has none).
+ */
+function roundedIntegers(intended, live, path = '') {
+    if (typeof intended === 'bigint') {
+        if (typeof live === 'bigint' && live === intended)
+            return [];
+        return [{ path, written: intended.toString(), found: live === undefined ? 'absent' : kubeJson(live) }];
+    }
+    const join = (key) => (path ? `${path}.${key}` : String(key));
+    if (Array.isArray(intended))
+        return intended.flatMap((item, index) => roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
+    if (objects_isRecord(intended))
+        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, objects_isRecord(live) ? live[key] : undefined, join(key)));
+    return [];
+}
+/**
+ * Why a client-side apply left `live` with other integers than `intended`, naming the object and
+ * each field; undefined when every integer beyond 2^53 arrived whole. kubectl's client-side apply
+ * computes the patch of a custom resource as a JSON merge patch whose numbers pass through Go's
+ * float64 (checked against kubectl 1.27 to 1.33: changing a field to 9007199254740993 stores
+ * 9007199254740992, to ...995 stores ...996); creating the object, built-in kinds (strategic merge
+ * patch) and server-side apply keep every digit. `what` says what the value was meant to be:
+ * `written in the manifest`, `it had before the deploy`.
+ */
+function roundedIntegersReason(ref, intended, live, what) {
+    if (!live)
+        return undefined;
+    const rounded = roundedIntegers(intended, live);
+    if (rounded.length === 0)
+        return undefined;
+    const fields = rounded.map((field) => `${field.path} is ${field.found}, not ${field.written}`).join('; ');
+    return `${(0,syntax/* workloadKey */.f6)(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
+
+
+
+
+/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
+function jsonSafe(value) {
+    if (typeof value === 'bigint')
+        return value.toString();
+    if (Array.isArray(value))
+        return value.map(jsonSafe);
+    if (objects_isRecord(value))
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
+    return value;
+}
+function keyedByName(list) {
+    if (!list.every((item) => objects_isRecord(item) && typeof item.name === 'string'))
+        return undefined;
+    const byName = new Map(list.map((item) => [item.name, item]));
+    return byName.size === list.length ? byName : undefined;
+}
+function walk(before, after, path, out) {
+    if (before === undefined && after === undefined)
+        return;
+    if (before === undefined) {
+        out.push({ path, op: 'add', after: jsonSafe(after) });
+        return;
+    }
+    if (after === undefined) {
+        out.push({ path, op: 'remove', before: jsonSafe(before) });
+        return;
+    }
+    if (objects_isRecord(before) && objects_isRecord(after)) {
+        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
+            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
+        return;
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+        const beforeNames = keyedByName(before);
+        const afterNames = keyedByName(after);
+        if (beforeNames && afterNames) {
+            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
+                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
+            return;
+        }
+        if (before.length === after.length) {
+            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
+            return;
+        }
+    }
+    if (kubeJson(before) !== kubeJson(after))
+        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
+}
+/**
+ * The fields that differ between the live object and what the server's dry run made of the
+ * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
+ * Secret values appear only as fingerprints that differ exactly when the values do.
+ */
+function fieldChanges(live, intended) {
+    const out = [];
+    walk(intentOf(live), intentOf(intended), '', out);
+    return out;
+}
+/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
+function imagesOf(object) {
+    const images = new Map();
+    if (!object)
+        return images;
+    for (const { container } of containersOf(object))
+        if (typeof container.name === 'string' && typeof container.image === 'string')
+            images.set(container.name, container.image);
+    return images;
+}
+/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
+function imageChanges(live, intended) {
+    const before = imagesOf(live);
+    return [...imagesOf(intended)]
+        .filter(([name, image]) => before.get(name) !== image)
+        .map(([container, to]) => ({
+        workload: objects_objectKey(intended),
+        container,
+        ...(before.has(container) ? { from: before.get(container) } : {}),
+        to,
+    }));
+}
+/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
+function plannedChanges(live, intended) {
+    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
+ * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
+ * error stopped it after the companion's change or the first real apply (then `report.interrupted`
+ * says what, and what stayed changed). Its message names what failed and what was put back;
+ * `report` says what happened, for outputs and summary. A refusal before anything changed is
+ * thrown as its own error (see deployManifests).
+ */
+class DeployFailedError extends ReportedError {
+    constructor(message, report) {
+        super(message, report);
+        this.name = 'DeployFailedError';
+    }
+}
+function classify(before, after) {
+    if (!before)
+        return 'created';
+    return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+}
+function byKey(objects) {
+    return new Map(objects.map((object) => [objects_objectKey(object), object]));
+}
+/**
+ * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
+ * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
+ * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
+ * `minReadySeconds`); undoing those would return the workload to an older release.
+ */
+function templateChanged(before, after) {
+    return before !== undefined && !(0,external_node_util_.isDeepStrictEqual)(before.spec?.template, after.spec?.template);
+}
+/**
+ * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
+ * The live state is read first so the report can say created / configured / unchanged and the
+ * rollback knows each workload's revision from before the run.
+ *
+ * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
+ * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
+ * object, its file and line before anything changes (unservedKindProblems); and which objects are
+ * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
+ * a namespace.
+ *
+ * The guarantee: the API server checks every object (a server-side dry run: validation,
+ * admission, field conflicts) before any workload, configuration or other object changes. An
+ * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
+ * exists is checked right after those are created (and the definitions Established); if the
+ * server refuses it then, the deploy stops with only those new namespaces and definitions
+ * written, and says so.
+ *
+ * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
+ * server refused; also when only this set's new namespaces and definitions had been written, its
+ * `outcome` saying so), KubernetesInputError / NamespaceInputError (the `namespace` input names no
+ * namespace), KubectlError or any other error of the connection. From the companion's change or
+ * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
+ * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
+ * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
+ * `report.interrupted` says what stopped the deploy and what stayed changed.
+ */
+async function deployManifests(kubectl, manifests, settings) {
+    const log = settings.log ?? (() => undefined);
+    const prepared = await prepareDeploy(kubectl, manifests, settings);
+    const { objects, plan, before, sources, applyOptions, ownership } = prepared;
+    const report = {
+        dryRun: settings.dryRun,
+        applied: [],
+        revisions: {},
+        changed: [],
+        rollouts: [],
+        rolledBack: false,
+        rollbacks: [],
+        restored: [],
+    };
+    if (settings.dryRun) {
+        report.applied = dryRunApplied(prepared);
+        return report;
+    }
+    const companion = settings.companion;
+    // What has been changed so far: an error from here on must say it, and put it back.
+    const progress = { companionMade: false, applyBegun: false, foundations: [] };
+    const undoCompanion = async () => {
+        for (const line of (await companion?.undo()) ?? [])
+            log(line);
+    };
+    const makeCompanion = async () => {
+        // Marked before: a change made halfway is taken back too.
+        progress.companionMade = companion !== undefined;
+        for (const line of (await companion?.make()) ?? [])
+            log(line);
+    };
+    try {
+        return await applyAndWatch();
+    }
+    catch (error) {
+        if (error instanceof DeployFailedError)
+            throw error;
+        const changedNothing = !progress.companionMade && !progress.applyBegun;
+        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
+        const refusedDeferred = error instanceof ManifestError || error instanceof KubernetesInputError;
+        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
+            throw error;
+        throw await stoppedAfterChange(prepared, report, progress, error);
+    }
+    async function applyAndWatch() {
+        const after = await applyAll();
+        progress.after = after;
+        return watchAndJudge(after);
+    }
+    async function applyAll() {
+        // Only field ownership changes (the count is the live one), so nothing else is begun yet.
+        if (prepared.replicaHandovers.length > 0)
+            await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
+        if (plan.deferred.length === 0) {
+            await makeCompanion();
+            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
+            progress.applyBegun = true;
+            return applyOwningFields(kubectl, objects, applyOptions, ownership);
+        }
+        // Counted as written before the call returns: kubectl may have created some before it failed.
+        progress.applyBegun = true;
+        progress.foundations = plan.foundations;
+        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
+        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
+        const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
+        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
+        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
+        const rest = objects.filter((object) => !isFoundation(object));
+        await makeCompanion();
+        return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
+    }
+    async function watchAndJudge(after) {
+        const intended = byKey(objects);
+        for (const object of after) {
+            const action = classify(before.get(objects_objectKey(object)), object);
+            const rounded = settings.serverSide
+                ? undefined
+                : roundedIntegersReason(refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
+            report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
+            log(`${objects_objectKey(object)} ${action}`);
+            if (rounded)
+                (settings.warn ?? log)(rounded);
+        }
+        const workloads = after.filter(isWorkload);
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
+            .map(objects_objectKey);
+        report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
+            timeoutMs: settings.rolloutTimeoutMs,
+            pollIntervalMs: settings.pollIntervalMs,
+            failFastAfterMs: settings.failFastAfterMs,
+            log,
+        });
+        for (const rollout of report.rollouts)
+            if (rollout.revision)
+                report.revisions[(0,syntax/* workloadKey */.f6)(rollout.ref)] = rollout.revision;
+        const failed = report.rollouts.filter((rollout) => !rollout.ok);
+        if (failed.length === 0)
+            return report;
+        const reasons = failed.map((rollout) => rollout.reason ?? (0,syntax/* workloadKey */.f6)(rollout.ref)).join('; ');
+        if (!settings.rollbackOnFailure) {
+            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
+        }
+        const changed = workloads.filter((object) => {
+            const previous = before.get(objects_objectKey(object));
+            return !previous || templateChanged(previous, object);
+        });
+        // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
+        const restoring = kubectl.withoutSignal();
+        try {
+            await undoCompanion();
+            // Configuration first, so the pods the undo brings back start with the configuration they had.
+            report.restored = await restoreConfigured(restoring, after, before, settings);
+            await rollBack(restoring, changed, before, report, settings);
+        }
+        catch (error) {
+            if (error instanceof DeployFailedError)
+                throw error;
+            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
+        }
+        report.rolledBack =
+            report.rollbacks.some((record) => record.result === 'restored') ||
+                report.restored.some((record) => !record.skipped);
+        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
+    }
+}
+/**
+ * The DeployFailedError of a deploy that an error stopped after it had begun changing the
+ * cluster: the companion's change is taken back; what the cluster shows now is read to say what
+ * was applied and changed (the apply that failed may have written part of the set); with
+ * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
+ * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
+ * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
+ * the cluster shows nothing changed (as a cancel before the apply is reported).
+ */
+async function stoppedAfterChange(prepared, report, progress, error) {
+    const { objects, before } = prepared;
+    // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
+    const kubectl = prepared.kubectl.withoutSignal();
+    const cancelled = prepared.kubectl.signal?.aborted === true;
+    const settings = cancelled
+        ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
+        : prepared.settings;
+    const log = settings.log ?? (() => undefined);
+    const reason = messageOf(error);
+    const interruption = { reason, notPutBack: [] };
+    report.interrupted = interruption;
+    log(`The deploy stopped after changing the cluster: ${reason}`);
+    if (cancelled && settings.onCancelled) {
+        try {
+            await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
+        }
+        catch (publishError) {
+            log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
+        }
+    }
+    const companion = settings.companion;
+    if (progress.companionMade && companion) {
+        try {
+            for (const line of await companion.undo())
+                log(line);
+        }
+        catch (undoError) {
+            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
+        }
+    }
+    let after = progress.after;
+    let read = false;
+    if (!after) {
+        try {
+            // The apply that failed may have written part of the set: what the cluster shows now says which.
+            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objects_objectKey(live)), live));
+            read = true;
+        }
+        catch (readError) {
+            after = progress.foundations;
+            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
+        }
+    }
+    // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
+    // then shows the deploy changed nothing, and it is reported as a cancel before any change.
+    if (cancelled && read && after.length === 0 && !progress.companionMade) {
+        log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
+        return error;
+    }
+    if (report.applied.length === 0)
+        report.applied = after.map((object) => ({
+            ...refOf(object),
+            action: classify(before.get(objects_objectKey(object)), object),
+        }));
+    const workloads = after.filter(isWorkload);
+    if (report.changed.length === 0)
+        report.changed = workloads
+            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
+            .map(objects_objectKey);
+    if (!settings.rollbackOnFailure) {
+        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
+        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
+    }
+    const changed = workloads.filter((object) => {
+        const previous = before.get(objects_objectKey(object));
+        return !previous || templateChanged(previous, object);
+    });
+    try {
+        report.restored = await restoreConfigured(kubectl, after, before, settings);
+        await rollBack(kubectl, changed, before, report, settings);
+    }
+    catch (restoreError) {
+        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
+    }
+    report.rolledBack =
+        report.rollbacks.some((record) => record.result === 'restored') ||
+            report.restored.some((record) => !record.skipped);
+    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
+    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
+}
+/**
+ * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
+ * 7.5 s after the cancel's SIGINT
+ * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
+ * the outputs and summary must be written before that; a rollout still going on is reported as
+ * not seen to finish.
+ */
+const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
+function restoreTimingsAfterCancel(settings) {
+    const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
+    return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
+}
+/**
+ * Whether the run changed an object, read after an apply that failed partway: created, or a
+ * workload whose spec moved (its status moves its resourceVersion on its own), or any other
+ * object whose resourceVersion moved.
+ */
+function changedByRun(before, live) {
+    if (!before)
+        return true;
+    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
+        return false;
+    return !isWorkload(live) || before.metadata.generation !== live.metadata.generation;
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+/**
+ * Reads the manifests against the cluster and has the server check them, without changing it: a
+ * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
+ * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
+ * and the apply plan are read, and every object the server can check now is checked (preflight:
+ * its refusals are thrown as preflight throws them).
+ *
+ * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
+ * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
+ * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
+ * does what is applied depend on the live objects). A failed check is thrown before a failed read.
+ */
+async function prepareDeploy(kubectl, manifests, settings) {
+    const log = settings.log ?? (() => undefined);
+    const sorted = sortForApply(manifests);
+    // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
+    // known before it; a workload kind of another group waits for its scope to be settled.
+    const early = sorted.every(({ object }) => !isWorkload(object) || groupKindOf(object).startsWith('apps/'));
+    const earlyAutoscalers = early
+        ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
+        : undefined;
+    // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
+    earlyAutoscalers?.catch(() => undefined);
+    const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
+    const unserved = unservedKindProblems(manifests, served);
+    if (unserved.length > 0)
+        throw new ManifestError(unserved, 'API');
+    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
+    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
+    // Where each object was written, to put the server's refusal of it on its file and line.
+    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
+    const autoscalers = [
+        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
+        ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
+    ];
+    const targets = new Set(autoscalers.map(autoscaledKey));
+    const scaled = written.filter((object) => isWorkload(object) && targets.has(objects_objectKey(object)));
+    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
+    const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
+    // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
+    // checkable ones are read (the split does not depend on replicas, so the written objects give it).
+    const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
+    liveRead.catch(() => undefined);
+    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(scaled.length > 0 ? await liveRead : []), settings.fieldManager, settings.serverSide);
+    const objects = autoscaled.objects;
+    const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
+    for (const workload of autoscaled.yielded)
+        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
+    for (const { key, replicas } of autoscaled.started)
+        log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
+    const unchecked = {
+        kubectl,
+        settings,
+        objects,
+        plan: planApply(objects, liveFoundations),
+        sources,
+        applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
+        ownership: { forceConflicts: settings.forceConflicts ?? false, log },
+        replicaHandovers: autoscaled.handovers,
+    };
+    const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
+    if (checked.status === 'rejected')
+        throw checked.reason;
+    if (live.status === 'rejected')
+        throw live.reason;
+    return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
+}
+/**
+ * The server-side dry run of every object the server can check before anything is written: the
+ * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
+ * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
+ * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
+ * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
+ * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
+ * server's dry run would leave them, in their own namespaces.
+ */
+async function preflight(prepared, liveFoundations) {
+    const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
+    const standIns = await standInChecks(kubectl, plan, liveFoundations);
+    const checkSources = new Map(sources);
+    for (const { original, standIn } of standIns)
+        checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
+    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,syntax/* workloadKey */.f6)(refOf(standIn)), original]));
+    let checked;
+    try {
+        checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
+    }
+    catch (error) {
+        if (!(error instanceof ManifestError) || standIns.length === 0)
+            throw error;
+        // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
+        const problems = error.problems.map((problem) => {
+            const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
+            if (key === undefined)
+                return problem;
+            const own = (0,syntax/* workloadKey */.f6)(refOf(ownKey.get(key)));
+            return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
+        });
+        throw new ManifestError(problems, 'API server', error.outcome);
+    }
+    const original = new Map(standIns.map(({ original, standIn }) => [objects_objectKey(standIn), original]));
+    return checked.map((object) => {
+        const own = original.get(objects_objectKey(object));
+        return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
+    });
+}
+/**
+ * The namespace a stand-in check moves objects into: every cluster has it (the API server
+ * creates it and refuses to delete it).
+ */
+const STAND_IN_NAMESPACE = 'default';
+/**
+ * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
+ * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
+ * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
+ * server checks of an object (its schema, field types, validation) does not depend on which
+ * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
+ * yet created), and those the real apply meets after the Namespace is created. So a dry run and
+ * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
+ * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
+ * into it, and be checked against someone else's fields): the real deploy checks it after its
+ * namespace exists, before the workloads change.
+ */
+async function standInChecks(kubectl, plan, live) {
+    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+    // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
+    const newKinds = new Set(plan.foundations
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .map(definedGroupKind));
+    const candidates = plan.deferred
+        .filter((object) => object.metadata.namespace !== undefined &&
+        newNamespaces.has(object.metadata.namespace) &&
+        !newKinds.has(groupKindOf(object)))
+        .map((original) => ({
+        original,
+        standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
+    }));
+    if (candidates.length === 0)
+        return [];
+    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objects_objectKey));
+    return candidates.filter(({ standIn }) => !taken.has(objects_objectKey(standIn)));
+}
+/**
+ * What a dry run reports for each object: the server's dry run of every object it can check now
+ * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
+ * file and line, a missing namespace one problem), compared with the live object; an object that
+ * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
+ * not validated. Nothing is written.
+ */
+function dryRunApplied(prepared) {
+    const { objects, plan, before, settings, checked } = prepared;
+    const log = settings.log ?? (() => undefined);
+    const intended = byKey(checked);
+    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
+    const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
+    // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
+    const deferred = new Set(plan.deferred.map(objects_objectKey).filter((key) => !intended.has(key)));
+    const applied = [];
+    for (const object of objects) {
+        const live = before.get(objects_objectKey(object));
+        // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
+        const result = intended.get(objects_objectKey(object)) ?? object;
+        const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
+        const foundation = object.metadata.namespace !== undefined &&
+            newNamespaces.has(object.metadata.namespace) &&
+            !newKinds.has(groupKindOf(object))
+            ? 'namespace'
+            : 'CRD';
+        const notValidated = deferred.has(objects_objectKey(object))
+            ? `not validated by the server (its ${foundation} is created by this set)`
+            : undefined;
+        if (notValidated) {
+            const source = prepared.sources.get(objects_objectKey(object));
+            const at = source ? `${source.file}:${source.line}: ` : '';
+            (settings.warn ?? log)(`${at}${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
+        }
+        applied.push({
+            ...refOf(object),
+            action,
+            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
+            ...(notValidated ? { notValidated } : {}),
+        });
+    }
+    return applied;
+}
+/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
+function rollbackSentence(report) {
+    const records = report.rollbacks;
+    const undone = records
+        .filter((record) => record.result === 'restored')
+        .map((record) => `${(0,syntax/* workloadKey */.f6)(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
+    const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
+    const putBack = report.restored
+        .filter((record) => !record.skipped && !record.rounded)
+        .map((record) => (0,syntax/* workloadKey */.f6)(record.ref));
+    const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
+    const kept = [...records, ...report.restored]
+        .filter((record) => record.skipped)
+        .map((record) => `${(0,syntax/* workloadKey */.f6)(record.ref)} (${record.skipped})`);
+    const parts = [
+        undone.length > 0
+            ? `rolled back ${undone.join(', ')}`
+            : broken.length === 0 && putBack.length === 0 && rounded.length === 0
+                ? 'nothing could be rolled back'
+                : '',
+        broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
+        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
+        rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
+        kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
+    ].filter(Boolean);
+    return capitalize(parts.join('; '));
+}
+/**
+ * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
+ * serve the kind has none.
+ */
+async function liveAutoscalers(kubectl, objects) {
+    const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
+    const found = [];
+    for (const namespace of namespaces) {
+        try {
+            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError &&
+                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
+                throw error;
+        }
     }
     return found;
 }
-/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
-async function readHistory(kubectl, workload) {
-    const ref = refOf(workload);
-    const { numbers: failedNumbers, templates: failedTemplates } = readFailedRevisions(workload);
-    const selector = selectorString(workload.spec?.selector) || undefined;
-    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
-    let revisions;
-    let liveNumber;
-    let liveTemplate;
-    if (workload.kind === 'Deployment') {
-        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
-        revisions = replicaSets.flatMap((rs) => {
-            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
-            if (number === undefined)
-                return [];
-            const earlierNumbers = annotationList(rs, REVISION_HISTORY_ANNOTATION)
-                .map(positiveInteger)
-                .filter((value) => value !== undefined);
-            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
-            return [
-                {
-                    number,
-                    earlierNumbers,
-                    template,
-                    images: rollback_imagesOf(rs.spec?.template),
-                    failed: isFailed([number, ...earlierNumbers], template),
-                    live: false,
-                },
-            ];
-        });
-        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
-    }
-    else {
-        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
-        revisions = controllerRevisions.flatMap((cr) => {
-            const number = positiveInteger(cr.revision);
-            if (number === undefined)
-                return [];
-            const template = cr.metadata.name;
-            const data = isRecord(cr.data) && isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
-            return [
-                {
-                    number,
-                    earlierNumbers: [],
-                    template,
-                    images: rollback_imagesOf(data),
-                    failed: isFailed([number], template),
-                    live: false,
-                },
-            ];
-        });
-        liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
-    }
-    revisions.sort((a, b) => a.number - b.number);
-    const live = revisions.find((revision) => revision.number === liveNumber) ??
-        revisions.find((revision) => revision.template === liveTemplate) ??
-        revisions.at(-1);
-    if (!live)
-        throw new RollbackRefusedError(`${workloadKey(ref)} has no revision history to roll back to`);
-    live.live = true;
-    return { ref, revisions, live, failedNumbers, failedTemplates };
-}
 /**
- * Picks the revision to go to. `previous` is the newest revision older than the live one that is
- * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
- * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
- * bad revision). A named revision is found by its number now or by one it had before a restore.
+ * A server-side dry run of the objects. When the server refuses the set, each object is checked
+ * alone (kubectl's messages do not always say which object: a field conflict never does), and
+ * each refusal becomes a problem at the object's file and line: a ManifestError whose message
+ * says what had been written by then (`written`). A namespace that does not exist is one
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), a
+ * KubernetesInputError naming the input. Returns the objects as the server's dry run would leave them.
  */
-function chooseTarget(history, to) {
-    const name = workloadKey(history.ref);
-    const { live } = history;
-    const warnings = [];
-    const overview = history.revisions.map(revisionState).join(', ');
-    if (to.kind === 'previous') {
-        const target = history.revisions
-            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
-            .at(-1);
-        if (!target) {
-            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
-        }
-        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
-    }
-    const target = history.revisions.find((revision) => revision.number === to.revision) ??
-        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
-    if (!target) {
-        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
-    }
-    if (target.number !== to.revision)
-        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
-    if (target.failed && !target.live) {
-        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
-    }
-    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
-}
-/**
- * Reads and decides for every workload before anything changes, so one that cannot proceed stops
- * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
- * connection's error (KubectlError...); nothing was changed either way.
- */
-async function planRollback(kubectl, options) {
-    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
-    const steps = [];
-    const refusals = [];
-    for (const workload of workloads) {
-        if (!isWorkload(workload)) {
-            refusals.push(`${objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
-            continue;
-        }
-        try {
-            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
-        }
-        catch (error) {
-            if (!(error instanceof RollbackRefusedError))
-                throw error;
-            refusals.push(error.message);
-        }
-    }
-    if (refusals.length > 0)
-        throw new RollbackRefusedError(refusals.join('\n'));
-    return steps;
-}
-/** The failed revisions as read before the undo (the truth: the undo replaces them, see failed-revisions.ts). */
-function knownFailures(step) {
-    return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
-}
-/**
- * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
- * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
- * finish rolling out, and for any error once the first undo was begun (a refused undo or
- * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
- * undone before it (`interrupted`). Nothing else is thrown.
- */
-async function executeRollback(kubectl, steps, options) {
-    const log = options.log ?? (() => undefined);
-    const moving = steps.filter((step) => !step.alreadyLive);
-    for (const step of steps.filter((step) => step.alreadyLive)) {
-        log(`${workloadKey(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
-    }
-    // Which undos were begun and which failed revisions recorded: an error must say what changed.
-    const undone = new Set();
-    const marked = new Set();
+async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
+    if (objects.length === 0)
+        return [];
+    const dryRun = { ...options, dryRun: true };
     try {
-        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
+        return await applyOwningFields(kubectl, objects, dryRun, ownership);
     }
     catch (error) {
-        if (error instanceof RollbackRolloutError)
+        if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
             throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        const outcomes = steps.map((step) => ({
-            ref: step.ref,
-            from: step.from.number,
-            to: step.to.number,
-            alreadyLive: step.alreadyLive,
-            markedFailed: marked.has(workloadKey(step.ref)),
-            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has(workloadKey(step.ref)), reason } }),
-        }));
-        const rolledBack = moving.filter((step) => undone.has(workloadKey(step.ref))).map((step) => workloadKey(step.ref));
-        log(`The rollback stopped: ${reason}`);
-        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
+        const problems = [];
+        const missing = await missingNamespaces(kubectl, objects);
+        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
+        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
+        if (inputMissing)
+            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objects_objectKey(object)))));
+        for (const [namespace, inside] of missing) {
+            if (inside.length === 0)
+                continue;
+            const source = sources.get(objects_objectKey(inside[0]));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,syntax/* workloadKey */.f6)(refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+            });
+        }
+        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
+            const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
+            if (refusal === undefined)
+                continue;
+            if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
+                throw refusal;
+            const source = sources.get(objects_objectKey(object));
+            problems.push({
+                file: source?.file ?? 'manifests',
+                line: source?.line ?? 1,
+                message: refusal instanceof ApplyConflictError
+                    ? refusal.message
+                    : `${(0,syntax/* workloadKey */.f6)(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
+            });
+        }
+        if (inputMissing) {
+            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
+            if (problems.length === 0)
+                throw new KubernetesInputError('namespace', input);
+            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
+        }
+        // Refused only together (each object alone passes): the set's own message is all there is.
+        if (problems.length === 0)
+            throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
+        throw new ManifestError(problems, 'API server', written);
     }
 }
-/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
-async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
-    const log = options.log ?? (() => undefined);
-    for (const step of moving) {
-        log(`${workloadKey(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-        await undoAndRecord(kubectl, step.ref, step.to.number);
-        undone.add(workloadKey(step.ref));
-        // Without mark-failed the lists stay exactly as they were before the undo replaced them.
-        if (options.markFailed) {
-            await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
-                number: String(step.from.number),
-                template: step.from.template,
-            });
-            marked.add(workloadKey(step.ref));
-        }
-        else
-            await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
+/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
+function tookInput(object, source) {
+    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
+}
+/** The namespaces of these objects that the cluster does not have, each with its objects. */
+async function missingNamespaces(kubectl, objects) {
+    const byNamespace = new Map();
+    for (const object of objects) {
+        const namespace = object.metadata.namespace;
+        if (namespace)
+            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
     }
-    const rollouts = await watchRollouts(kubectl, moving.map((step) => step.ref), {
-        timeoutMs: options.rolloutTimeoutMs,
-        ...rolloutTimings(options.rolloutTimeoutMs),
-        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
-        log,
-    });
-    const outcomes = [];
-    for (const step of steps) {
-        const rollout = rollouts.find((result) => workloadKey(result.ref) === workloadKey(step.ref));
-        let to = step.to.number;
-        if (rollout?.ok) {
-            const workload = await kubectl.get(step.ref);
-            if (workload)
-                to = (await readHistory(kubectl, workload)).live.number;
-        }
-        outcomes.push({
-            ref: step.ref,
-            from: step.from.number,
-            to,
-            alreadyLive: step.alreadyLive,
-            markedFailed: options.markFailed && !step.alreadyLive,
-            rollout,
-        });
-    }
-    const failed = rollouts.filter((rollout) => !rollout.ok);
-    if (failed.length > 0) {
-        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
-    }
-    return outcomes;
+    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
+    for (const namespace of live)
+        byNamespace.delete(namespace.metadata.name);
+    return byNamespace;
+}
+/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
+function kubectlReason(error) {
+    if (error instanceof ApplyConflictError)
+        return error.message;
+    return (error.result.stderr || error.result.stdout)
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/^error: /, ''))
+        .join('\n');
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
 }
 /**
- * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
- * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
- * report is every workload's outcome.
+ * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
+ * configured: a CronJob whose image the run changed must not start its next Job on the release
+ * that just failed, and a ConfigMap must not give the restored pods the failed release's
+ * configuration. Objects the run created are left (nothing to go back to; deleting them would
+ * also delete what a person needs to see why the rollout failed); a workload's own spec apart
+ * from its pod template is left too, as `kubectl rollout undo` leaves it.
  */
-class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
-    constructor(message, outcomes) {
-        super(message, outcomes);
-        this.name = 'RollbackRolloutError';
+async function restoreConfigured(kubectl, after, before, settings) {
+    const log = settings.log ?? (() => undefined);
+    const configured = after.filter((object) => !isWorkload(object) && classify(before.get(objects_objectKey(object)), object) === 'configured');
+    if (configured.length === 0)
+        return [];
+    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
+    const records = [];
+    const intents = [];
+    for (const object of configured) {
+        const ref = refOf(object);
+        const now = current.get(objects_objectKey(object));
+        const restore = now
+            ? restoreIntent(before.get(objects_objectKey(object)), now, settings)
+            : { reason: 'deleted since this run applied it' };
+        if ('reason' in restore) {
+            records.push({ ref, skipped: restore.reason });
+            continue;
+        }
+        intents.push(restore.intent);
+        records.push({ ref });
     }
-    /** Every workload's outcome (the report). */
-    get outcomes() {
-        return this.report;
+    if (intents.length === 0)
+        return records;
+    log(`Putting back as before the deploy: ${intents.map(objects_objectKey).join(', ')}`);
+    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
+    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
+    try {
+        await kubectl.apply(intents, options);
+    }
+    catch {
+        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
+        // neither keep the others as the failed run left them nor stop the workloads' undo.
+        for (const intent of intents) {
+            try {
+                await kubectl.apply([intent], options);
+            }
+            catch (error) {
+                const ref = refOf(intent);
+                const index = records.findIndex((candidate) => (0,syntax/* workloadKey */.f6)(candidate.ref) === (0,syntax/* workloadKey */.f6)(ref));
+                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
+            }
+        }
+    }
+    if (!settings.serverSide)
+        await noteRoundedIntegers(kubectl, intents, records);
+    return records;
+}
+/**
+ * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
+ * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
+ * Only objects carrying such an integer are read back.
+ */
+async function noteRoundedIntegers(kubectl, intents, records) {
+    const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
+    if (carrying.length === 0)
+        return;
+    const live = byKey(await kubectl.getLive(carrying));
+    for (const intent of carrying) {
+        const record = records.find((candidate) => (0,syntax/* workloadKey */.f6)(candidate.ref) === (0,syntax/* workloadKey */.f6)(refOf(intent)));
+        if (!record || record.skipped)
+            continue;
+        const rounded = roundedIntegersReason(record.ref, intent, live.get(objects_objectKey(intent)), 'it had before the deploy');
+        if (rounded)
+            record.rounded = rounded;
     }
 }
+function firstLineOf(error) {
+    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
+    return text.trim().split('\n')[0].slice(0, 300);
+}
+/**
+ * Undoes each workload this run changed to the revision it had before, waits for that, and marks
+ * the revision this run made as failed where that workload's own rollout failed, so a later
+ * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
+ * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
+ * happens: one refused undo or unfinished rollout does not hide what happened to the others.
+ */
+async function rollBack(kubectl, changed, before, report, settings) {
+    const log = settings.log ?? (() => undefined);
+    const records = report.rollbacks;
+    const failedLists = new Map();
+    for (const object of changed) {
+        const ref = refOf(object);
+        const previous = before.get(objects_objectKey(object));
+        const rollout = report.rollouts.find((result) => (0,syntax/* workloadKey */.f6)(result.ref) === (0,syntax/* workloadKey */.f6)(ref));
+        // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
+        const failedRevision = rollout && !rollout.ok ? report.revisions[(0,syntax/* workloadKey */.f6)(ref)] : undefined;
+        if (!previous) {
+            records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
+            continue;
+        }
+        const record = {
+            ref,
+            failedRevision,
+            failedTemplate: failedRevision ? rollout?.template : undefined,
+        };
+        records.push(record);
+        try {
+            // Read before the undo: it replaces the annotations with the ones the old revision carried.
+            const live = await kubectl.get(ref);
+            failedLists.set((0,syntax/* workloadKey */.f6)(ref), readFailedRevisions(live));
+            record.restoredRevision = await revisionNumberOf(kubectl, previous);
+            const restored = record.restoredRevision;
+            const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
+            log(`Rolling ${(0,syntax/* workloadKey */.f6)(ref)} back to revision ${restored ?? 'previous'}`);
+            await undoAndRecord(kubectl, ref, numeric);
+            if (object.kind === 'StatefulSet' && rollout?.template)
+                await deleteStuckPods(kubectl, ref, rollout.template, log);
+        }
+        catch (error) {
+            if (!(error instanceof KubectlError))
+                throw error;
+            record.result = 'failed';
+            record.reason = `${(0,syntax/* workloadKey */.f6)(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
+        }
+    }
+    const undone = records.filter((record) => !record.skipped && !record.result);
+    const results = await watchRollouts(kubectl, undone.map((record) => record.ref), {
+        timeoutMs: settings.rolloutTimeoutMs,
+        pollIntervalMs: settings.pollIntervalMs,
+        failFastAfterMs: settings.failFastAfterMs,
+        log,
+    });
+    for (const result of results) {
+        const record = undone.find((candidate) => (0,syntax/* workloadKey */.f6)(candidate.ref) === (0,syntax/* workloadKey */.f6)(result.ref));
+        if (result.revision)
+            report.revisions[(0,syntax/* workloadKey */.f6)(result.ref)] = result.revision;
+        record.result = result.ok ? 'restored' : 'failed';
+        if (!result.ok)
+            record.reason = `${(0,syntax/* workloadKey */.f6)(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
+    }
+    for (const record of undone) {
+        const known = failedLists.get((0,syntax/* workloadKey */.f6)(record.ref));
+        if (record.failedRevision)
+            await recordFailedRevision(kubectl, record.ref, known, {
+                number: record.failedRevision,
+                template: record.failedTemplate,
+            });
+        else
+            await restoreFailedRevisions(kubectl, record.ref, known);
+    }
+}
+/**
+ * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
+ * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
+ * deleted so the controller recreates them from the restored revision.
+ */
+async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
+    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
+        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
+    if (pods.length === 0)
+        return;
+    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
+    await kubectl.run([
+        'delete',
+        'pod',
+        ...pods.map((pod) => pod.metadata.name),
+        '--namespace',
+        ref.namespace ?? 'default',
+        '--wait=false',
+    ]);
+}
+/**
+ * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
+ * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
+ */
+function deployWithRolloutTimeout(kubectl, manifests, settings) {
+    return deployManifests(kubectl, manifests, { ...settings, ...rolloutTimings(settings.rolloutTimeoutMs) });
+}
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var inputs_src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ./src/input-helper.ts
 
 
@@ -41036,16 +40754,18 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -41406,7 +41126,6 @@ async function publishFailure(publicationOf) {
 
 
 
-
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -41430,13 +41149,14 @@ function cancelledSummary(title, whenCancelled) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both). The message quotes what the user
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
  * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
+    const input = (0,markdown/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -41455,7 +41175,7 @@ async function reportFailures(work, steps) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             info(error.stack);
-        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
             await publishFailure(() => ({
                 outputs: steps.notRunOutputs,
                 summary: inputRefusedSummary(steps.title, error),
@@ -41491,6 +41211,7 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
 
 
 
@@ -41738,56 +41459,36 @@ function withPlanFile(publication, action) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
-  bp: () => (/* reexport */ input_error_describeValue),
-  z3: () => (/* reexport */ isDns1123Label),
-  Pz: () => (/* reexport */ isDns1123Subdomain),
   Q5: () => (/* reexport */ readKubeConnection),
-  Pe: () => (/* reexport */ readKubernetesDeployInputs),
-  f6: () => (/* reexport */ workloadKey)
+  Pe: () => (/* reexport */ readKubernetesDeployInputs)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, githubLogin, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, boolean, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, githubLogin, headerLineSecrets, headerSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, mustBe, namespaceName, oneOf, parseHost, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
 
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __nccwpck_require__(3277);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class input_error_InputError extends refused_input/* RefusedInputError */.n {
     constructor(input, message) {
-        super(message);
-        this.input = input;
+        super(input, message);
         this.name = 'InputError';
     }
-}
-/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
-const QUOTED_VALUE_CHARS = 100;
-/**
- * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
- * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
- * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
- */
-function shortenValue(raw, show = (text) => text) {
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return show(raw);
-    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
-}
-/**
- * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
- * Secrets are never echoed back: their messages describe the problem without the value.
- */
-function input_error_describeValue(raw, secret = false) {
-    if (secret)
-        return 'a value that does not fit';
-    return shortenValue(raw, JSON.stringify);
 }
 /**
  * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
  * (hidden when `secret`).
  */
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -48652,6 +48353,7 @@ function re(stringsOrFlags, ...values) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
 
 
+
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
 function collections_splitList(raw, separator = 'newline-or-comma') {
     const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
@@ -49148,8 +48850,8 @@ const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __nccwpck_require__(6442);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -49202,7 +48904,7 @@ function hostList(name, raw, defaultPort = 22) {
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const label = (0,src/* hostLabel */.vy)({ host: target.host, port: target.port ?? defaultPort });
+        const label = (0,host_label/* hostLabel */.v)({ host: target.host, port: target.port ?? defaultPort });
         if (seen.has(label)) {
             throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
         }
@@ -49218,44 +48920,12 @@ function ipAddress(name, raw) {
     return trimmed;
 }
 
+// EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
+var syntax = __nccwpck_require__(6318);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/**
- * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
- * most 253 characters, lower-case alphanumerics, `-` and `.`.
- */
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-/**
- * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
- * lower-case alphanumerics and `-`.
- */
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-/**
- * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
- * `_`, `.`, starting and ending alphanumeric.
- */
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
+
 /**
  * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
  * @throws InputError when it is not one.
@@ -49273,7 +48943,7 @@ const kubernetesName = (name, raw) => {
  */
 const namespaceName = (name, raw) => {
     const trimmed = raw.trim();
-    if (!isDns1123Label(trimmed)) {
+    if (!(0,syntax/* isDns1123Label */.z3)(trimmed)) {
         throw input_error_mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
     }
     return trimmed;
@@ -49313,18 +48983,6 @@ const WORKLOAD_KIND_NAMES = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
-/**
- * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
- * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
- * objects of one kind and name in different namespaces stay apart. A reference without a
- * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
- * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
- * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
- * action's `workloads` input).
- */
-function workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 /**
  * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
@@ -49616,7 +49274,10 @@ function readSshInputs(inputs) {
 
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'];
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
 function readKubeConnection(inputs) {
     inputs.maskSecrets(...KUBE_SECRET_INPUTS);
     const kubeconfig = inputs.secret('kubeconfig', { required: false });
@@ -49671,7 +49332,12 @@ const imageOverrides = (name, raw) => {
  * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
  */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
 function readKubernetesDeployInputs(inputs) {
     return {
         manifests: inputs.required('manifests', collections_listOf(workspacePath, 'newline')),
@@ -51814,56 +51480,107 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 6094:
+/***/ 6318:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G0: () => (/* reexport */ PLAN_SCHEMA),
-  SS: () => (/* reexport */ ReportedError),
-  hy: () => (/* reexport */ failedMarkdown),
-  vy: () => (/* reexport */ hostLabel),
-  D9: () => (/* reexport */ markdownCode),
-  IS: () => (/* reexport */ markdownCodeBlock),
-  Qj: () => (/* reexport */ markdownTable),
-  p7: () => (/* reexport */ markdownText),
-  aB: () => (/* reexport */ silentLog)
-});
-
-// UNUSED EXPORTS: MARKDOWN_VALUE_LIMIT, formatBytes, shortened, visibleText
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pz: () => (/* binding */ isDns1123Subdomain),
+/* harmony export */   f6: () => (/* binding */ workloadKey),
+/* harmony export */   z3: () => (/* binding */ isDns1123Label)
+/* harmony export */ });
+/* unused harmony exports isQualifiedName, isLabelValue */
 /**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ * Kubernetes' own syntax rules for names, labels and taints, as the API server checks them, and
+ * the one spelling of an object reference. The input parsers (@sophia/inputs) and the manifest
+ * checks here both apply these, so a name the inputs accept is one the manifests accept.
  */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/**
+ * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
+ * most 253 characters, lower-case alphanumerics, `-` and `.`.
+ */
+function isDns1123Subdomain(value) {
+    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+/**
+ * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
+ * lower-case alphanumerics and `-`.
+ */
+function isDns1123Label(value) {
+    return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+function isQualifiedName(key) {
+    const parts = key.split('/');
+    if (parts.length > 2)
+        return false;
+    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
+    if (prefix !== undefined && !isDns1123Subdomain(prefix))
+        return false;
+    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
+}
+/**
+ * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
+ * `_`, `.`, starting and ending alphanumeric.
+ */
+function isLabelValue(value) {
+    return value.length <= 63 && LABEL_VALUE.test(value);
+}
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. `workloadRef` in
+ * @sophia/inputs reads it back (the deploy actions' `changed` output is the rollback action's
+ * `workloads` input).
+ */
+function workloadKey(ref) {
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+
+/***/ }),
+
+/***/ 6442:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ hostLabel)
+/* harmony export */ });
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
+ * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
+ * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
+ * `host` input takes, so a label can be pasted back into it. The port is always there, because two
+ * hosts may share an address; the user is not, because one `user` input serves every host.
+ * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
+ * the SSH layer (which names hosts) share it without importing each other.
+ */
+function hostLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${host}:${target.port}`;
+}
+
+
+/***/ }),
+
+/***/ 9766:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D9: () => (/* binding */ markdownCode),
+/* harmony export */   IS: () => (/* binding */ markdownCodeBlock),
+/* harmony export */   Qj: () => (/* binding */ markdownTable),
+/* harmony export */   hy: () => (/* binding */ failedMarkdown),
+/* harmony export */   p7: () => (/* binding */ markdownText)
+/* harmony export */ });
+/* unused harmony exports MARKDOWN_VALUE_LIMIT, visibleText, shortened, formatBytes */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
 // The one home of how text that others control (file names from a build, values of manifests,
 // messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
@@ -51900,7 +51617,7 @@ function visibleText(text) {
 function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
     if (text.length <= limit)
         return text;
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex').slice(0, 12);
     // Never split a surrogate pair.
     const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
     return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
@@ -51996,37 +51713,64 @@ function failedMarkdown(error) {
     return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
 }
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
+
+/***/ }),
+
+/***/ 8506:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ RefusedInputError)
+/* harmony export */ });
 /**
- * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
- * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
- * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
- * `host` input takes, so a label can be pasted back into it. The port is always there, because two
- * hosts may share an address; the user is not, because one `user` input serves every host.
- * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
- * the SSH layer (which names hosts) share it without importing each other.
+ * An input the user gave (or left out) that a step refused before changing anything; the message
+ * always names the input. The input layer's `InputError` and the errors a domain package throws
+ * about an input it was handed (a manifest pattern that matches nothing, a namespace the cluster
+ * does not have) both extend it, so the action boundary publishes its refused-input summary for
+ * either without the domain package depending on the input layer.
  */
-function hostLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${host}:${target.port}`;
+class RefusedInputError extends Error {
+    input;
+    constructor(
+    /** The input's name as action.yml spells it (`manifests`, `namespace`). */
+    input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'RefusedInputError';
+    }
 }
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+
+/***/ }),
+
+/***/ 3277:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bp: () => (/* binding */ describeValue)
+/* harmony export */ });
+/* unused harmony exports QUOTED_VALUE_CHARS, shortenValue */
+/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
+const QUOTED_VALUE_CHARS = 100;
 /**
- * The version of the deploy plan documents (the `plan` output of every deploy action, with
- * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
- * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
  */
-const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
-
-
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
+ */
+function describeValue(raw, secret = false) {
+    if (secret)
+        return 'a value that does not fit';
+    return shortenValue(raw, JSON.stringify);
+}
 
 
 /***/ }),

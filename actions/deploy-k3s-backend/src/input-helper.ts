@@ -1,17 +1,12 @@
 import { actionInputs } from '@sophia/action-runtime';
-import {
-  KUBE_SECRET_INPUTS,
-  readKubeConnection,
-  readKubernetesDeployInputs,
-  type KubeConnection,
-  type KubernetesDeploySettings,
-} from '@sophia/inputs';
+import { KUBE_SECRET_INPUTS, readKubeConnection, readKubernetesDeployInputs } from '@sophia/inputs';
+import type { KubeConnection, KubernetesDeployRequest } from '@sophia/kubernetes';
 
 /**
- * The backend action's inputs: the shared Kubernetes deploy settings plus how kubectl reaches the cluster (a kubeconfig
+ * The backend action's inputs: the shared Kubernetes deploy request plus how kubectl reaches the cluster (a kubeconfig
  * on the runner, or `k3s kubectl` over SSH).
  */
-export interface BackendDeploySettings extends KubernetesDeploySettings {
+export interface BackendDeploySettings extends KubernetesDeployRequest {
   connection: KubeConnection;
 }
 

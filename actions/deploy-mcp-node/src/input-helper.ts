@@ -11,21 +11,18 @@ import {
   readKubeConnection,
   readKubernetesDeployInputs,
   taint,
-  type KubeConnection,
-  type KubernetesDeploySettings,
-  type Label,
-  type Taint,
 } from '@sophia/inputs';
+import type { KubeConnection, KubernetesDeployRequest, Label, Taint } from '@sophia/kubernetes';
 
 /** The node is named directly, or found by one of its addresses. */
 export type NodeSelection = { by: 'name'; name: string } | { by: 'address'; address: string };
 
 /**
- * The MCP action's inputs: the shared Kubernetes deploy settings plus the dedicated node (by name or address), the
+ * The MCP action's inputs: the shared Kubernetes deploy request plus the dedicated node (by name or address), the
  * label that pins pods to it, the optional taint that keeps other pods off, and whether to check placement after the
  * rollout. `mode: 'audit'` only reports placement and changes nothing.
  */
-export interface McpDeploySettings extends KubernetesDeploySettings {
+export interface McpDeploySettings extends KubernetesDeployRequest {
   connection: KubeConnection;
   node: NodeSelection;
   nodeLabel: Label;

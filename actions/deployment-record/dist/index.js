@@ -19187,7 +19187,7 @@ const {
 } = __nccwpck_require__(5020)
 const { HeadersList } = __nccwpck_require__(165)
 const { Request, cloneRequest } = __nccwpck_require__(7458)
-const zlib = __nccwpck_require__(6141)
+const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -23131,7 +23131,7 @@ module.exports = {
 
 
 const { Transform } = __nccwpck_require__(7075)
-const zlib = __nccwpck_require__(6141)
+const zlib = __nccwpck_require__(8522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(9510)
 const { getGlobalOrigin } = __nccwpck_require__(3412)
 const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7215)
@@ -27509,7 +27509,7 @@ module.exports = {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(6141)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
 const { isValidClientWindowBits } = __nccwpck_require__(2638)
 const { MessageSizeExceededError } = __nccwpck_require__(4242)
 
@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9973);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1490);
 
@@ -29248,9 +29248,9 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   G: () => (/* binding */ getInputs)
 /* harmony export */ });
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9973);
 /* harmony import */ var _sophia_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3092);
-/* harmony import */ var _sophia_inputs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9399);
+/* harmony import */ var _sophia_inputs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2608);
 
 
 
@@ -29338,7 +29338,7 @@ function getInputs(reader = (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
-/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8522);
+/* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9973);
 /* harmony import */ var _sophia_github__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3092);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4648);
 
@@ -29402,7 +29402,7 @@ async function main() {
 
 /***/ }),
 
-/***/ 8522:
+/***/ 9973:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32430,16 +32430,149 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __nccwpck_require__(9361);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+
+// The one home of how text that others control (file names from a build, values of manifests,
+// messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
+// A library would have to know GitHub's renderer: the escapers of npm (markdown-escape and the
+// like) escape Markdown punctuation but leave line breaks, `<!--` and code-span fences as they
+// are, and those are what can hide the rest of a comment (a line starting with `<!--` opens an
+// HTML block that runs to the end, CommonMark 0.31 §4.6).
+/** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
+const MARKDOWN_VALUE_LIMIT = 200;
+/**
+ * What makes text read otherwise than it is, shown by visibleText as escapes. Controls (Unicode Cc), format characters (Cf: bidi controls such as U+061C and U+202E, zero
+ * widths, the soft hyphen, U+180E, tag characters), line and paragraph separators, the whole tag
+ * block U+E0000–E007F, and the characters that render blank though they are letters or marks
+ * (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the combining grapheme joiner U+034F).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u115f\u1160\u3164\uffa0]|\u034f/gu;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/**
+ * `text` with every control, line-separating or invisible format character shown as an escape
+ * (`\n`, `\r`, `\t`, else `\uXXXX`, as JavaScript writes them), so it stays on one line and reads as
+ * it is.
+ */
+function visibleText(text) {
+    return text.replace(INVISIBLE, (char) => {
+        const code = char.codePointAt(0) ?? 0;
+        return NAMED[char] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    });
+}
+/**
+ * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8
+ * bytes and the first 12 hex digits of its SHA-256, so two long values that differ only past the
+ * cut still read as different and a summary stays small however big the value.
+ */
+function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
+    if (text.length <= limit)
+        return text;
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    // Never split a surrogate pair.
+    const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
+    return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+}
+/**
+ * Plain text as Markdown that renders as exactly that text, on one line: control characters as
+ * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
+ * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
+ * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
+ * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
+ * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
+ * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
+ */
+function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
+    return (shortened(visibleText(text), limit)
+        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
+        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;'));
+}
+/** The longest run of backticks in `text` (0 when none). */
+function longestBacktickRun(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+/**
+ * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
+ * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
+ * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
+ * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
+ * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
+ * before they read code spans.
+ */
+function markdownCode(text, limit = MARKDOWN_VALUE_LIMIT) {
+    const shown = shortened(visibleText(text), limit);
+    const fence = '`'.repeat(longestBacktickRun(shown) + 1);
+    const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+    return `${fence}${pad}${shown}${pad}${fence}`;
+}
+/**
+ * `text` as a fenced code block of the given info string (`diff`, `text`), whole and on its own
+ * lines: the fence is one backtick longer than any run inside, at least three, so no line of
+ * `text` can close it (CommonMark 0.31 §4.5). Characters that end a line in Markdown but are not
+ * line breaks of the text (a lone CR, U+2028, U+2029) and other control characters are shown as
+ * visibleText shows them; the text's own line breaks stay.
+ */
+function markdownCodeBlock(text, info = '') {
+    const shown = text
+        .split('\n')
+        .map((line) => visibleText(line))
+        .join('\n');
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(shown) + 1));
+    return `${fence}${info}\n${shown}\n${fence}\n`;
+}
+/**
+ * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
+ * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
+ * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
+ * escaped, which this also satisfies.
+ */
+function cellMarkdown(cell) {
+    const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
+    return markdown.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every
+ * cell on one line, plain-text cells escaped by markdownText, and every unescaped `|` of a
+ * MarkdownCell escaped, so no value can break the table or the Markdown after it. Markdown
+ * rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(cellMarkdown).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(cellMarkdown).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+/**
+ * The line a summary gives a failure: `**Failed:** ` and the error's message (or the value as a
+ * string) as markdownText shows it, cut at 2000 characters: messages quote file names, values and
+ * hosts' answers.
+ */
+function failedMarkdown(error) {
+    return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 16 modules
+var src = __nccwpck_require__(2608);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -32769,7 +32902,6 @@ async function publishFailure(publicationOf) {
 
 
 
-
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -32793,13 +32925,14 @@ function cancelledSummary(title, whenCancelled) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both). The message quotes what the user
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
  * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
+    const input = markdownText(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${failedMarkdown(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -32818,7 +32951,7 @@ async function reportFailures(work, steps) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             info(error.stack);
-        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
             await publishFailure(() => ({
                 outputs: steps.notRunOutputs,
                 summary: inputRefusedSummary(steps.title, error),
@@ -32885,6 +33018,7 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
 
 
 
@@ -39029,7 +39163,7 @@ function deployOutcome(components, gate) {
 
 /***/ }),
 
-/***/ 9399:
+/***/ 2608:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39044,18 +39178,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   yL: () => (/* reexport */ oneOf)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, describeValue, duration, fieldManagerName, formatDuration, githubLogin, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, shortenValue, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, commandLine, duration, fieldManagerName, formatDuration, githubLogin, headerLineSecrets, headerSecrets, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, ipAddress, jsonCheck, keyValueMap, kubernetesName, label, labelSelector, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, secretForms, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, urlSecrets, workloadRef, workloadRefs, workspacePath
 
-;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(message);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+;// CONCATENATED MODULE: ../../packages/reporting/src/value-description.ts
 /** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
 const QUOTED_VALUE_CHARS = 100;
 /**
@@ -39072,17 +39199,30 @@ function shortenValue(raw, show = (text) => text) {
  * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
  * Secrets are never echoed back: their messages describe the problem without the value.
  */
-function input_error_describeValue(raw, secret = false) {
+function value_description_describeValue(raw, secret = false) {
     if (secret)
         return 'a value that does not fit';
     return shortenValue(raw, JSON.stringify);
+}
+
+;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class input_error_InputError extends refused_input/* RefusedInputError */.n {
+    constructor(input, message) {
+        super(input, message);
+        this.name = 'InputError';
+    }
 }
 /**
  * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
  * (hidden when `secret`).
  */
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${value_description_describeValue(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -45947,6 +46087,7 @@ function re(stringsOrFlags, ...values) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
 
 
+
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
 function collections_splitList(raw, separator = 'newline-or-comma') {
     const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
@@ -46443,8 +46584,6 @@ const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var src = __nccwpck_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -46516,41 +46655,7 @@ function ipAddress(name, raw) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/**
- * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
- * most 253 characters, lower-case alphanumerics, `-` and `.`.
- */
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-/**
- * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
- * lower-case alphanumerics and `-`.
- */
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-/**
- * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
- * `_`, `.`, starting and ending alphanumeric.
- */
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
+
 /**
  * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
  * @throws InputError when it is not one.
@@ -46608,18 +46713,6 @@ const WORKLOAD_KIND_NAMES = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
-/**
- * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
- * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
- * objects of one kind and name in different namespaces stay apart. A reference without a
- * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
- * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
- * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
- * action's `workloads` input).
- */
-function workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 /**
  * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
@@ -46909,7 +47002,10 @@ function ssh_inputs_readSshInputs(inputs) {
 
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
 function readKubeConnection(inputs) {
     inputs.maskSecrets(...KUBE_SECRET_INPUTS);
     const kubeconfig = inputs.secret('kubeconfig', { required: false });
@@ -46964,7 +47060,12 @@ const imageOverrides = (name, raw) => {
  * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
  */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
 function readKubernetesDeployInputs(inputs) {
     return {
         manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
@@ -49107,189 +49208,29 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 9361:
+/***/ 8506:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  hy: () => (/* reexport */ failedMarkdown),
-  p7: () => (/* reexport */ markdownText)
-});
-
-// UNUSED EXPORTS: MARKDOWN_VALUE_LIMIT, PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, markdownCode, markdownCodeBlock, markdownTable, shortened, silentLog, visibleText
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ RefusedInputError)
+/* harmony export */ });
 /**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ * An input the user gave (or left out) that a step refused before changing anything; the message
+ * always names the input. The input layer's `InputError` and the errors a domain package throws
+ * about an input it was handed (a manifest pattern that matches nothing, a namespace the cluster
+ * does not have) both extend it, so the action boundary publishes its refused-input summary for
+ * either without the domain package depending on the input layer.
  */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
+class RefusedInputError extends Error {
+    input;
+    constructor(
+    /** The input's name as action.yml spells it (`manifests`, `namespace`). */
+    input, message) {
         super(message);
-        this.report = report;
-        this.name = 'ReportedError';
+        this.input = input;
+        this.name = 'RefusedInputError';
     }
 }
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
-
-// The one home of how text that others control (file names from a build, values of manifests,
-// messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
-// A library would have to know GitHub's renderer: the escapers of npm (markdown-escape and the
-// like) escape Markdown punctuation but leave line breaks, `<!--` and code-span fences as they
-// are, and those are what can hide the rest of a comment (a line starting with `<!--` opens an
-// HTML block that runs to the end, CommonMark 0.31 §4.6).
-/** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
-const MARKDOWN_VALUE_LIMIT = 200;
-/**
- * What makes text read otherwise than it is, shown by visibleText as escapes. Controls (Unicode Cc), format characters (Cf: bidi controls such as U+061C and U+202E, zero
- * widths, the soft hyphen, U+180E, tag characters), line and paragraph separators, the whole tag
- * block U+E0000–E007F, and the characters that render blank though they are letters or marks
- * (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the combining grapheme joiner U+034F).
- */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u115f\u1160\u3164\uffa0]|\u034f/gu;
-const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/**
- * `text` with every control, line-separating or invisible format character shown as an escape
- * (`\n`, `\r`, `\t`, else `\uXXXX`, as JavaScript writes them), so it stays on one line and reads as
- * it is.
- */
-function visibleText(text) {
-    return text.replace(INVISIBLE, (char) => {
-        const code = char.codePointAt(0) ?? 0;
-        return NAMED[char] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`);
-    });
-}
-/**
- * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8
- * bytes and the first 12 hex digits of its SHA-256, so two long values that differ only past the
- * cut still read as different and a summary stays small however big the value.
- */
-function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
-    if (text.length <= limit)
-        return text;
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
-    // Never split a surrogate pair.
-    const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
-    return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
-}
-/**
- * Plain text as Markdown that renders as exactly that text, on one line: control characters as
- * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
- * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
- * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
- * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
- * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
- * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
- */
-function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
-    return (shortened(visibleText(text), limit)
-        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
-        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;'));
-}
-/** The longest run of backticks in `text` (0 when none). */
-function longestBacktickRun(text) {
-    return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-}
-/**
- * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
- * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
- * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
- * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
- * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
- * before they read code spans.
- */
-function markdownCode(text, limit = MARKDOWN_VALUE_LIMIT) {
-    const shown = shortened(visibleText(text), limit);
-    const fence = '`'.repeat(longestBacktickRun(shown) + 1);
-    const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
-    return `${fence}${pad}${shown}${pad}${fence}`;
-}
-/**
- * `text` as a fenced code block of the given info string (`diff`, `text`), whole and on its own
- * lines: the fence is one backtick longer than any run inside, at least three, so no line of
- * `text` can close it (CommonMark 0.31 §4.5). Characters that end a line in Markdown but are not
- * line breaks of the text (a lone CR, U+2028, U+2029) and other control characters are shown as
- * visibleText shows them; the text's own line breaks stay.
- */
-function markdownCodeBlock(text, info = '') {
-    const shown = text
-        .split('\n')
-        .map((line) => visibleText(line))
-        .join('\n');
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(shown) + 1));
-    return `${fence}${info}\n${shown}\n${fence}\n`;
-}
-/**
- * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
- * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
- * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
- * escaped, which this also satisfies.
- */
-function cellMarkdown(cell) {
-    const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
-    return markdown.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every
- * cell on one line, plain-text cells escaped by markdownText, and every unescaped `|` of a
- * MarkdownCell escaped, so no value can break the table or the Markdown after it. Markdown
- * rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(cellMarkdown).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(cellMarkdown).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-/**
- * The line a summary gives a failure: `**Failed:** ` and the error's message (or the value as a
- * string) as markdownText shows it, cut at 2000 characters: messages quote file names, values and
- * hosts' answers.
- */
-function failedMarkdown(error) {
-    return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
-
-
 
 
 /***/ }),
@@ -49469,7 +49410,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 
 /***/ }),
 
-/***/ 6141:
+/***/ 8522:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");

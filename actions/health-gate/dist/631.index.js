@@ -21,6 +21,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_perf_hooks_ = __webpack_require__(643);
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
 var src = __webpack_require__(7161);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __webpack_require__(3277);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
 var external_node_http_default = /*#__PURE__*/__webpack_require__.n(external_node_http_);
@@ -328,8 +330,6 @@ var external_node_worker_threads_ = __webpack_require__(5919);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 var build = __webpack_require__(8330);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
-// Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
-// checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
 
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 function excerpt(body, length = 100) {
@@ -347,7 +347,7 @@ function jsonCheckFailure(body, check) {
         document = JSON.parse(body);
     }
     catch {
-        return `body is not JSON, so expected-json ${(0,src/* describeValue */.bp)(check.text)} cannot hold`;
+        return `body is not JSON, so expected-json ${(0,value_description/* describeValue */.bp)(check.text)} cannot hold`;
     }
     let result;
     try {
@@ -355,11 +355,11 @@ function jsonCheckFailure(body, check) {
     }
     catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        return `expected-json ${(0,src/* describeValue */.bp)(check.text)} failed: ${(0,src/* shortenValue */.Vx)(reason)}`;
+        return `expected-json ${(0,value_description/* describeValue */.bp)(check.text)} failed: ${(0,value_description/* shortenValue */.Vx)(reason)}`;
     }
     if (result === true)
         return undefined;
-    return `expected-json ${(0,src/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
+    return `expected-json ${(0,value_description/* describeValue */.bp)(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
@@ -558,13 +558,14 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
+
 /** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
 /** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 function describeStatusRanges(ranges) {
-    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+    return (0,value_description/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 /**
  * The failure of `check` (expected-body or expected-json and its value, as messages name them) that
@@ -602,7 +603,7 @@ async function bodyMismatch(body, matcher, regexes, limit) {
         return undefined;
     if (outcome === 'not-matched')
         return mismatch;
-    return unfinishedCheck(`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
+    return unfinishedCheck(`expected-body ${(0,value_description/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
         evaluating: 'being matched against',
         cost: `an RE2 match costs the pattern's size times the body's, ` +
             `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
@@ -614,13 +615,14 @@ async function bodyMismatch(body, matcher, regexes, limit) {
  */
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
-        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
+        ? `contain ${(0,value_description/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,value_description/* shortenValue */.Vx)(matcher.regex.text)}`;
 }
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode.js + 3 modules
 var decode = __webpack_require__(7127);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
+
 
 
 /** A secret folded shorter than this is replaced only where it appears as it is (see Redactor). */
@@ -866,11 +868,11 @@ class Redactor {
      * such text: cut first, a token would show its first half, which no longer matches any secret.
      */
     text(raw) {
-        return (0,src/* shortenValue */.Vx)(this.redact(raw));
+        return (0,value_description/* shortenValue */.Vx)(this.redact(raw));
     }
     /** As text(), JSON-quoted (see describeValue): for a value that may be empty or hold odd characters. */
     quoted(raw) {
-        return (0,src/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
+        return (0,value_description/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
     }
     /**
      * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
@@ -1046,6 +1048,7 @@ function failureSignature(report) {
 
 
 
+
 /**
  * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
  * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
@@ -1137,7 +1140,7 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     const jsonOutcome = !mismatch && settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
     const failure = mismatch ??
         (jsonOutcome === 'stopped' || jsonOutcome === 'deadline' || jsonOutcome === 'unstarted'
-            ? unfinishedCheck(`expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
+            ? unfinishedCheck(`expected-json ${(0,value_description/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
                 evaluating: 'being evaluated on',
                 cost: 'simplify the expression',
             })
@@ -1384,7 +1387,6 @@ __webpack_require__.d(__webpack_exports__, {
   i_: () => (/* reexport */ InputReader),
   PF: () => (/* reexport */ bodyMatcher),
   zM: () => (/* reexport */ scalars_boolean),
-  bp: () => (/* reexport */ describeValue),
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
   $y: () => (/* reexport */ githubLogin),
@@ -1401,50 +1403,34 @@ __webpack_require__.d(__webpack_exports__, {
   wC: () => (/* reexport */ matching),
   yL: () => (/* reexport */ oneOf),
   eo: () => (/* reexport */ secretForms),
-  Vx: () => (/* reexport */ shortenValue),
   F: () => (/* reexport */ statusRanges),
   Fn: () => (/* reexport */ urlSecrets)
 });
 
-// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, keyValueMap, kubernetesName, label, labelSelector, maskSecret, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadKey, workloadRef, workloadRefs, workspacePath
+// UNUSED EXPORTS: KUBE_SECRET_INPUTS, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, RELEASE_ID_PATTERN, RELEASE_ID_RULE, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, checkPrivateKeyShape, commandLine, fieldManagerName, headerLineSecrets, hostList, imageOverrides, inputsFrom, ipAddress, keyValueMap, kubernetesName, label, labelSelector, maskSecret, mustBe, namespaceName, parseHost, readKubeConnection, readKubernetesDeployInputs, readSshInputs, refuseNonLine, releaseId, remotePath, splitList, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workloadRefs, workspacePath
 
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __webpack_require__(8506);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __webpack_require__(3277);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class input_error_InputError extends refused_input/* RefusedInputError */.n {
     constructor(input, message) {
-        super(message);
-        this.input = input;
+        super(input, message);
         this.name = 'InputError';
     }
-}
-/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
-const QUOTED_VALUE_CHARS = 100;
-/**
- * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
- * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
- * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
- */
-function shortenValue(raw, show = (text) => text) {
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return show(raw);
-    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
-}
-/**
- * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
- * Secrets are never echoed back: their messages describe the problem without the value.
- */
-function describeValue(raw, secret = false) {
-    if (secret)
-        return 'a value that does not fit';
-    return shortenValue(raw, JSON.stringify);
 }
 /**
  * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
  * (hidden when `secret`).
  */
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -1495,6 +1481,7 @@ const paths_workspacePath = (name, raw) => {
 // EXTERNAL MODULE: ../../node_modules/.pnpm/re2js@2.10.0/node_modules/re2js/build/index.js
 var build = __webpack_require__(8330);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
+
 
 
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
@@ -1559,10 +1546,10 @@ const headers = (name, raw) => collections_splitList(raw, 'newline').map((line) 
     }
     const value = line.slice(at + 1).trim();
     if (!FIELD_VALUE.test(value)) {
-        throw new input_error_InputError(name, `Input "${name}": the value of header ${describeValue(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
+        throw new input_error_InputError(name, `Input "${name}": the value of header ${(0,value_description/* describeValue */.bp)(field)} must be visible ASCII or Latin-1 characters, spaces or tabs (no line breaks, NUL or characters above U+00FF)`);
     }
     if (value.length > MAX_HEADER_VALUE_BYTES) {
-        throw new input_error_InputError(name, `Input "${name}": the value of header ${describeValue(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
+        throw new input_error_InputError(name, `Input "${name}": the value of header ${(0,value_description/* describeValue */.bp)(field)} is ${value.length} bytes, more than the ${MAX_HEADER_VALUE_BYTES} servers commonly accept`);
     }
     return [field, value];
 });
@@ -2011,8 +1998,6 @@ const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var src = __webpack_require__(9361);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -2084,41 +2069,7 @@ function ipAddress(name, raw) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/**
- * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
- * most 253 characters, lower-case alphanumerics, `-` and `.`.
- */
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-/**
- * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
- * lower-case alphanumerics and `-`.
- */
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-/**
- * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
- * `_`, `.`, starting and ending alphanumeric.
- */
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
+
 /**
  * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
  * @throws InputError when it is not one.
@@ -2176,18 +2127,6 @@ const WORKLOAD_KIND_NAMES = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
-/**
- * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
- * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
- * objects of one kind and name in different namespaces stay apart. A reference without a
- * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
- * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
- * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
- * action's `workloads` input).
- */
-function workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 /**
  * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
@@ -2459,7 +2398,10 @@ function ssh_inputs_readSshInputs(inputs) {
 
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = (/* unused pure expression or super */ null && (['kubeconfig', 'ssh-key', 'ssh-key-passphrase']));
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
 function readKubeConnection(inputs) {
     inputs.maskSecrets(...KUBE_SECRET_INPUTS);
     const kubeconfig = inputs.secret('kubeconfig', { required: false });
@@ -2514,7 +2456,12 @@ const imageOverrides = (name, raw) => {
  * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
  */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
 function readKubernetesDeployInputs(inputs) {
     return {
         manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
@@ -2569,190 +2516,62 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 9361:
+/***/ 8506:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  hy: () => (/* reexport */ failedMarkdown),
-  Qj: () => (/* reexport */ markdownTable),
-  p7: () => (/* reexport */ markdownText)
-});
-
-// UNUSED EXPORTS: MARKDOWN_VALUE_LIMIT, PLAN_SCHEMA, ReportedError, formatBytes, hostLabel, markdownCode, markdownCodeBlock, shortened, silentLog, visibleText
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ RefusedInputError)
+/* harmony export */ });
 /**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ * An input the user gave (or left out) that a step refused before changing anything; the message
+ * always names the input. The input layer's `InputError` and the errors a domain package throws
+ * about an input it was handed (a manifest pattern that matches nothing, a namespace the cluster
+ * does not have) both extend it, so the action boundary publishes its refused-input summary for
+ * either without the domain package depending on the input layer.
  */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
+class RefusedInputError extends Error {
+    input;
+    constructor(
+    /** The input's name as action.yml spells it (`manifests`, `namespace`). */
+    input, message) {
         super(message);
-        this.report = report;
-        this.name = 'ReportedError';
+        this.input = input;
+        this.name = 'RefusedInputError';
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
 
-// The one home of how text that others control (file names from a build, values of manifests,
-// messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
-// A library would have to know GitHub's renderer: the escapers of npm (markdown-escape and the
-// like) escape Markdown punctuation but leave line breaks, `<!--` and code-span fences as they
-// are, and those are what can hide the rest of a comment (a line starting with `<!--` opens an
-// HTML block that runs to the end, CommonMark 0.31 §4.6).
-/** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
-const MARKDOWN_VALUE_LIMIT = 200;
+/***/ }),
+
+/***/ 3277:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Vx: () => (/* binding */ shortenValue),
+/* harmony export */   bp: () => (/* binding */ describeValue)
+/* harmony export */ });
+/* unused harmony export QUOTED_VALUE_CHARS */
+/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
+const QUOTED_VALUE_CHARS = 100;
 /**
- * What makes text read otherwise than it is, shown by visibleText as escapes. Controls (Unicode Cc), format characters (Cf: bidi controls such as U+061C and U+202E, zero
- * widths, the soft hyphen, U+180E, tag characters), line and paragraph separators, the whole tag
- * block U+E0000–E007F, and the characters that render blank though they are letters or marks
- * (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the combining grapheme joiner U+034F).
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u115f\u1160\u3164\uffa0]|\u034f/gu;
-const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/**
- * `text` with every control, line-separating or invisible format character shown as an escape
- * (`\n`, `\r`, `\t`, else `\uXXXX`, as JavaScript writes them), so it stays on one line and reads as
- * it is.
- */
-function visibleText(text) {
-    return text.replace(INVISIBLE, (char) => {
-        const code = char.codePointAt(0) ?? 0;
-        return NAMED[char] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`);
-    });
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
 }
 /**
- * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8
- * bytes and the first 12 hex digits of its SHA-256, so two long values that differ only past the
- * cut still read as different and a summary stays small however big the value.
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
  */
-function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
-    if (text.length <= limit)
-        return text;
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
-    // Never split a surrogate pair.
-    const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
-    return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+function describeValue(raw, secret = false) {
+    if (secret)
+        return 'a value that does not fit';
+    return shortenValue(raw, JSON.stringify);
 }
-/**
- * Plain text as Markdown that renders as exactly that text, on one line: control characters as
- * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
- * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
- * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
- * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
- * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
- * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
- */
-function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
-    return (shortened(visibleText(text), limit)
-        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
-        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;'));
-}
-/** The longest run of backticks in `text` (0 when none). */
-function longestBacktickRun(text) {
-    return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-}
-/**
- * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
- * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
- * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
- * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
- * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
- * before they read code spans.
- */
-function markdownCode(text, limit = MARKDOWN_VALUE_LIMIT) {
-    const shown = shortened(visibleText(text), limit);
-    const fence = '`'.repeat(longestBacktickRun(shown) + 1);
-    const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
-    return `${fence}${pad}${shown}${pad}${fence}`;
-}
-/**
- * `text` as a fenced code block of the given info string (`diff`, `text`), whole and on its own
- * lines: the fence is one backtick longer than any run inside, at least three, so no line of
- * `text` can close it (CommonMark 0.31 §4.5). Characters that end a line in Markdown but are not
- * line breaks of the text (a lone CR, U+2028, U+2029) and other control characters are shown as
- * visibleText shows them; the text's own line breaks stay.
- */
-function markdownCodeBlock(text, info = '') {
-    const shown = text
-        .split('\n')
-        .map((line) => visibleText(line))
-        .join('\n');
-    const fence = '`'.repeat(Math.max(3, longestBacktickRun(shown) + 1));
-    return `${fence}${info}\n${shown}\n${fence}\n`;
-}
-/**
- * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
- * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
- * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
- * escaped, which this also satisfies.
- */
-function cellMarkdown(cell) {
-    const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
-    return markdown.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
-}
-/**
- * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every
- * cell on one line, plain-text cells escaped by markdownText, and every unescaped `|` of a
- * MarkdownCell escaped, so no value can break the table or the Markdown after it. Markdown
- * rather than HTML so a summary also reads well as plain text in a terminal.
- */
-function markdownTable(header, rows) {
-    const lines = [
-        `| ${header.map(cellMarkdown).join(' | ')} |`,
-        `| ${header.map(() => '---').join(' | ')} |`,
-        ...rows.map((row) => `| ${row.map(cellMarkdown).join(' | ')} |`),
-    ];
-    return lines.join('\n') + '\n';
-}
-/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    if (bytes < 1024 * 1024)
-        return `${(bytes / 1024).toFixed(1)} KiB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-/**
- * The line a summary gives a failure: `**Failed:** ` and the error's message (or the value as a
- * string) as markdownText shows it, cut at 2000 characters: messages quote file names, values and
- * hosts' answers.
- */
-function failedMarkdown(error) {
-    return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
-
-
-
-
-
-
-
 
 
 /***/ })

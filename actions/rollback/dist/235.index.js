@@ -10,7 +10,7 @@ export const modules = {
 /* harmony export */   rollBackEveryHost: () => (/* binding */ rollBackEveryHost)
 /* harmony export */ });
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3827);
-/* harmony import */ var _sophia_releases__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(348);
+/* harmony import */ var _sophia_releases__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7745);
 
 
 // For the runbook, which loads this module (and the release flow) only for a frontend rollback.

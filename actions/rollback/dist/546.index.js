@@ -2,6 +2,23 @@ export const id = 546;
 export const ids = [546];
 export const modules = {
 
+/***/ 2065:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ silentLog)
+/* harmony export */ });
+/** A log that drops everything: the default where a caller gives none. */
+const silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
+
+
+/***/ }),
+
 /***/ 9057:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -10,15 +27,16 @@ export const modules = {
 /* harmony export */   Q5: () => (/* binding */ connectAll),
 /* harmony export */   sH: () => (/* binding */ withSessions)
 /* harmony export */ });
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6566);
-/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6094);
-/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3825);
-/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(ssh2__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8460);
-/* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(5635);
-/* harmony import */ var _host_key_policy_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1446);
-/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(630);
-/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(4319);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6566);
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2065);
+/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3825);
+/* harmony import */ var ssh2__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(ssh2__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8460);
+/* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5635);
+/* harmony import */ var _host_key_policy_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(1446);
+/* harmony import */ var _known_hosts_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(630);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4319);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6442);
 
 
 
@@ -28,7 +46,7 @@ export const modules = {
 
 
 
-const { Client, utils } = (ssh2__WEBPACK_IMPORTED_MODULE_1___default());
+const { Client, utils } = (ssh2__WEBPACK_IMPORTED_MODULE_0___default());
 const DEFAULT_KEEPALIVE_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 4;
 const DEFAULT_RETRY_DELAY_MS = 1000;
@@ -42,16 +60,16 @@ function userKeyDescription(target) {
     const parsed = utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
         if (/passphrase|encrypted|decrypt/i.test(parsed.message)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SshKeyError */ .I8('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshKeyError */ .I8('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SshKeyError */ .I8('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${_request_js__WEBPACK_IMPORTED_MODULE_3__/* .PRIVATE_KEY_SHAPE */ .s}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshKeyError */ .I8('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${_request_js__WEBPACK_IMPORTED_MODULE_2__/* .PRIVATE_KEY_SHAPE */ .s}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    return (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_4__/* .describeKey */ .Rx)(key.getPublicSSH());
+    return (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_3__/* .describeKey */ .Rx)(key.getPublicSSH());
 }
 function isPermanent(error) {
-    return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .HostKeyError */ .oZ || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SshAuthError */ .hd || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SshKeyError */ .I8;
+    return error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .HostKeyError */ .oZ || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshAuthError */ .hd || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshKeyError */ .I8;
 }
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,7 +99,7 @@ function attempt(target, check, keyName, label, log) {
             if (hostKeyFailure)
                 return settle(hostKeyFailure);
             if (error.level === 'client-authentication') {
-                return settle(new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SshAuthError */ .hd(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
+                return settle(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshAuthError */ .hd(label, `SSH authentication failed for ${label}: the server did not accept the key ${keyName} (input "ssh-key") for user "${target.user}". ` +
                     `Check input "user" and that this public key is in that user's authorized_keys on the server.`));
             }
             settle(error);
@@ -121,10 +139,10 @@ function attempt(target, check, keyName, label, log) {
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__/* .silentLog */ .aB) {
-    const label = (0,_sophia_reporting__WEBPACK_IMPORTED_MODULE_0__/* .hostLabel */ .vy)(target);
+async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .silentLog */ .a) {
+    const label = (0,_target_js__WEBPACK_IMPORTED_MODULE_5__/* .hostLabel */ .v)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
-    const check = (0,_host_key_policy_js__WEBPACK_IMPORTED_MODULE_5__/* .hostKeyCheck */ .K)(target.hostKeys, (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_6__/* .knownHostsName */ .on)(alias.host, alias.port));
+    const check = (0,_host_key_policy_js__WEBPACK_IMPORTED_MODULE_6__/* .hostKeyCheck */ .K)(target.hostKeys, (0,_known_hosts_js__WEBPACK_IMPORTED_MODULE_7__/* .knownHostsName */ .on)(alias.host, alias.port));
     const keyName = userKeyDescription(target);
     const attempts = Math.max(1, target.connectAttempts);
     let delay = target.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
@@ -132,7 +150,7 @@ async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODU
         try {
             const client = await attempt(target, check, keyName, label, log);
             log.debug(`Connected to ${label} (attempt ${number}/${attempts})`);
-            return new _session_js__WEBPACK_IMPORTED_MODULE_7__/* .SshSession */ .vM(client, label, target.maxConcurrentCommands, log);
+            return new _session_js__WEBPACK_IMPORTED_MODULE_8__/* .SshSession */ .vM(client, label, target.maxConcurrentCommands, log);
         }
         catch (error) {
             if (isPermanent(error))
@@ -140,7 +158,7 @@ async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODU
             // Not `instanceof Error`: socket errors may come from another realm (e.g. a test VM context).
             const reason = typeof error?.message === 'string' ? error.message : String(error);
             if (number >= attempts) {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .SshConnectError */ .zN(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SshConnectError */ .zN(label, attempts, `Could not connect to ${label} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause: error });
             }
             log.info(`Connecting to ${label} failed (attempt ${number}/${attempts}: ${reason}); retrying in ${delay} ms`);
             await sleep(delay);
@@ -152,7 +170,7 @@ async function connectSsh(target, log = _sophia_reporting__WEBPACK_IMPORTED_MODU
  * Every host connected (host keys verified, keys accepted) before anything changes anywhere: one
  * refused host stops the whole run here, and the connections already made are closed again.
  */
-async function connectAll(targets, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__/* .silentLog */ .aB) {
+async function connectAll(targets, log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_4__/* .silentLog */ .a) {
     const attempts = await Promise.allSettled(targets.map((target) => connectSsh(target, log)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) {
@@ -527,10 +545,10 @@ function describeEntry(entry) {
 /* unused harmony exports OutputAfterMarker, markedCommand */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6094);
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2065);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8460);
-/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6193);
-/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6193);
+/* harmony import */ var node_string_decoder__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_string_decoder__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _shell_quote_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7652);
 
 
@@ -626,7 +644,7 @@ class SshSession {
     /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
-    log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_1__/* .silentLog */ .aB) {
+    log = _sophia_reporting__WEBPACK_IMPORTED_MODULE_2__/* .silentLog */ .a) {
         this.client = client;
         this.label = label;
         this.log = log;
@@ -723,7 +741,7 @@ class SshSession {
         return new Promise((resolve, reject) => {
             const stdoutFilter = new OutputAfterMarker(marker);
             const stderrFilter = new OutputAfterMarker(marker);
-            const stderrDecoder = new node_string_decoder__WEBPACK_IMPORTED_MODULE_2__.StringDecoder('utf8');
+            const stderrDecoder = new node_string_decoder__WEBPACK_IMPORTED_MODULE_1__.StringDecoder('utf8');
             let preamble = '';
             let stderr = '';
             let stdoutBytes = 0;
@@ -880,7 +898,6 @@ function shellCommand(argv) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   N: () => (/* binding */ sshTargetsFrom)
 /* harmony export */ });
-/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6094);
 /** One target per host of the request; a port given with the host wins over the request's `port`. */
 function sshTargetsFrom(settings) {
     return settings.hosts.map((entry) => ({

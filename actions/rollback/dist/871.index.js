@@ -22,7 +22,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   fingerprintOf: () => (/* reexport safe */ _fingerprint_js__WEBPACK_IMPORTED_MODULE_1__.ax),
 /* harmony export */   hostFieldMatches: () => (/* reexport safe */ _known_hosts_js__WEBPACK_IMPORTED_MODULE_2__.cc),
 /* harmony export */   hostKeyCheck: () => (/* reexport safe */ _host_key_policy_js__WEBPACK_IMPORTED_MODULE_3__.K),
-/* harmony export */   hostLabel: () => (/* reexport safe */ _target_js__WEBPACK_IMPORTED_MODULE_6__.vy),
+/* harmony export */   hostLabel: () => (/* reexport safe */ _target_js__WEBPACK_IMPORTED_MODULE_6__.v),
 /* harmony export */   keyTypeOf: () => (/* reexport safe */ _fingerprint_js__WEBPACK_IMPORTED_MODULE_1__.zj),
 /* harmony export */   knownHostsLine: () => (/* reexport safe */ _known_hosts_js__WEBPACK_IMPORTED_MODULE_2__.TZ),
 /* harmony export */   knownHostsName: () => (/* reexport safe */ _known_hosts_js__WEBPACK_IMPORTED_MODULE_2__.on),
@@ -40,7 +40,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _host_key_policy_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1446);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8460);
 /* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4506);
-/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6094);
+/* harmony import */ var _target_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6442);
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(6566);
 /* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(4319);
 /* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(9057);

@@ -28376,7 +28376,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4500);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3384);
 
 
 
@@ -28450,7 +28450,7 @@ function getInputs(reader = (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0
 
 /***/ }),
 
-/***/ 4500:
+/***/ 3384:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28462,8 +28462,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../packages/action-runtime/src/index.ts + 27 modules
 var src = __nccwpck_require__(3827);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var inputs_src = __nccwpck_require__(9399);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
+var syntax = __nccwpck_require__(6318);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
 
 /**
@@ -28493,7 +28495,7 @@ const CLUSTER_SCOPED = new Set([
  * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
  * otherwise.
  */
-function objects_isClusterScoped(kind) {
+function isClusterScoped(kind) {
     return CLUSTER_SCOPED.has(kind);
 }
 /**
@@ -28502,7 +28504,7 @@ function objects_isClusterScoped(kind) {
  */
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
-function objects_isWorkload(object) {
+function isWorkload(object) {
     return WORKLOAD_KINDS.includes(object.kind);
 }
 /**
@@ -28510,20 +28512,20 @@ function objects_isWorkload(object) {
  * match what was applied with what is live, and to name the object in logs.
  */
 function objects_objectKey(object) {
-    return (0,inputs_src/* workloadKey */.f6)(objects_refOf(object));
+    return (0,syntax/* workloadKey */.f6)(refOf(object));
 }
 /**
  * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
  * and line (which locate the object, and where the namespace may not be settled yet) and for lines
  * under a workload already named with its namespace. Everywhere else `objectKey` names it.
  */
-function objects_kindAndName(object) {
-    return (0,inputs_src/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
+function kindAndName(object) {
+    return (0,syntax/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
 }
-// The spelling's one home is beside the parser that reads it back from the rollback's input.
+// The spelling's one home is syntax.ts, beside Kubernetes' other syntax rules; passed on here for this module's callers.
 
 /** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
-function objects_refOf(object) {
+function refOf(object) {
     const ref = { kind: object.kind, name: object.metadata.name };
     if (object.metadata.namespace)
         ref.namespace = object.metadata.namespace;
@@ -28538,10 +28540,1216 @@ function objects_isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 /** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
-function objects_clone(value) {
+function clone(value) {
     return structuredClone(value);
 }
 
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
+
+
+
+/**
+ * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
+ * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
+ * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
+ * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
+ * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
+ * operation and time right after the undo, and any later write under that manager changes it.
+ */
+const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
+function entriesOf(object) {
+    const entries = object?.metadata.managedFields;
+    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
+}
+/**
+ * What identifies one write of a manager: the server sets an entry's time when that manager
+ * writes, and leaves it when others take fields from it (as annotating a workload after the undo
+ * does), so the fields are left out. Two writes by one manager within one second look alike.
+ */
+function fingerprint(entry) {
+    const { manager, operation, subresource, time } = entry;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({ manager, operation, subresource, time }))
+        .digest('hex')
+        .slice(0, 16);
+}
+function writesTemplate(entry) {
+    const fields = entry.fieldsV1;
+    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+}
+/**
+ * The annotation recording an undo just done: the Update entries that changed between `before`
+ * and `after` and own the pod template (what an undo writes; controllers write status and
+ * annotations, never the template).
+ */
+function undoRecord(before, after) {
+    const earlier = new Set(entriesOf(before).map(fingerprint));
+    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
+    if (written.length === 0)
+        return {};
+    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
+}
+/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
+function recordedUndo(object) {
+    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
+}
+/**
+ * The field paths an entry owns, in the server's conflict notation (apimachinery's
+ * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
+ * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
+ */
+function ownedPaths(fields, prefix = '', paths = new Set()) {
+    if (!isRecord(fields))
+        return paths;
+    for (const [key, child] of Object.entries(fields)) {
+        if (key === '.')
+            continue;
+        const value = key.slice(2);
+        let element;
+        if (key.startsWith('f:'))
+            element = `.${value}`;
+        else if (key.startsWith('k:')) {
+            const keyFields = JSON.parse(value);
+            element = `[${Object.keys(keyFields)
+                .sort()
+                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
+                .join(',')}]`;
+        }
+        else if (key.startsWith('v:'))
+            element = `[=${value}]`;
+        else
+            element = `[${value}]`;
+        paths.add(prefix + element);
+        ownedPaths(child, prefix + element, paths);
+    }
+    return paths;
+}
+/**
+ * Whether the fields of one conflict are this suite's to take back: each managedFields entry
+ * that holds them (same manager, operation and subresource, owning one of the fields) is one its
+ * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
+ * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
+ * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
+ * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
+ */
+function undoneBySuite(live, conflict) {
+    const holders = live.flatMap((object) => entriesOf(object)
+        .filter((entry) => entry.manager === conflict.manager &&
+        entry.operation === conflict.operation &&
+        (entry.subresource ?? '') === (conflict.subresource ?? ''))
+        .filter((entry) => {
+        const owned = ownedPaths(entry.fieldsV1);
+        return conflict.fields.some((field) => owned.has(field));
+    })
+        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
+    const ours = holders.length > 0 &&
+        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
+    return ours ? [...new Set(holders.map(({ object }) => objectKey(object)))] : undefined;
+}
+/**
+ * Server-side apply that decides conflicts from facts: fields whose only other writer is a
+ * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
+ * wrote with a client-side apply (`server-side: false`), are taken back; fields another
+ * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
+ * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
+ */
+async function applyOwningFields(kubectl, objects, options, ownership) {
+    try {
+        return await kubectl.apply(objects, options);
+    }
+    catch (error) {
+        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
+            throw error;
+        if (ownership.forceConflicts) {
+            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
+            return kubectl.apply(objects, { ...options, forceConflicts: true });
+        }
+        const live = await kubectl.getLive(objects, { managedFields: true });
+        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
+        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
+        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
+        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
+        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
+        const undoneIn = new Map();
+        for (const conflict of error.conflicts) {
+            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
+            if (objects)
+                undoneIn.set(conflict, objects);
+        }
+        const undone = [...undoneIn.keys()];
+        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
+        if (others.length > 0)
+            throw new ApplyConflictError(error.fieldManager, others, error.object);
+        if (ownClientSide.length > 0)
+            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
+        if (undone.length > 0)
+            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
+        return kubectl.apply(objects, { ...options, forceConflicts: true });
+    }
+}
+/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
+async function undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
+    const before = await kubectl.get(ref, { managedFields: true });
+    await kubectl.rolloutUndo(ref, toRevision);
+    const after = await kubectl.get(ref, { managedFields: true });
+    const record = { ...annotations, ...undoRecord(before, after) };
+    if (Object.keys(record).length > 0)
+        await kubectl.annotate(ref, record);
+}
+/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
+function autoscaledKey(autoscaler) {
+    const target = autoscaler.spec?.scaleTargetRef;
+    if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
+        return undefined;
+    return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
+}
+/**
+ * The field manager a workload's replicas are handed to before the suite stops applying them, so
+ * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
+ * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
+ * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
+ */
+const REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
+/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
+function boundsOf(autoscaler) {
+    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
+    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
+    return { min, max };
+}
+function ownsReplicas(object, fieldManager) {
+    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
+        !entry.subresource &&
+        isRecord(entry.fieldsV1) &&
+        isRecord(entry.fieldsV1['f:spec']) &&
+        'f:replicas' in entry.fieldsV1['f:spec']);
+}
+/**
+ * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
+ * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
+ * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
+ * - a workload the deploy creates starts with its manifest's replicas, brought within the
+ *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
+ *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
+ * - a live workload is applied without `spec.replicas`; where the suite's field manager still
+ *   owns them (it created the workload, or applied it before the autoscaler existed), they are
+ *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
+ *   apply leaves the count as it is;
+ * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
+ *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
+ *   last-applied-configuration annotation and missing from the new object (kubectl apply,
+ *   "How apply calculates differences and merges changes"), which would reset the workload to
+ *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
+ *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
+ *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
+ *   back to the count read, and the autoscaler corrects it at its next sync.
+ * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
+ * objects by objectKey, with their managedFields.
+ */
+function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
+    const bounds = new Map();
+    for (const autoscaler of autoscalers) {
+        const key = autoscaledKey(autoscaler);
+        if (key !== undefined)
+            bounds.set(key, boundsOf(autoscaler));
+    }
+    const decided = { objects: [], yielded: [], started: [], handovers: [] };
+    for (const object of objects) {
+        const key = objectKey(object);
+        const range = bounds.get(key);
+        const replicas = object.spec?.replicas;
+        const current = live.get(key);
+        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
+            decided.objects.push(object);
+        }
+        else if (current === undefined) {
+            const start = Math.min(range.max, Math.max(range.min, replicas));
+            decided.started.push({ key, replicas: start });
+            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
+        }
+        else {
+            if (replicas !== undefined)
+                decided.yielded.push(key);
+            if (!serverSide) {
+                const spec = { ...object.spec };
+                if (typeof current.spec?.replicas === 'number')
+                    spec.replicas = current.spec.replicas;
+                else
+                    delete spec.replicas;
+                decided.objects.push({ ...object, spec });
+                continue;
+            }
+            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
+                decided.handovers.push({
+                    apiVersion: current.apiVersion,
+                    kind: current.kind,
+                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
+                    spec: { replicas: current.spec.replicas },
+                });
+            const spec = { ...object.spec };
+            delete spec.replicas;
+            decided.objects.push({ ...object, spec });
+        }
+    }
+    return decided;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/reported-error.ts
+var reported_error = __nccwpck_require__(4171);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
+
+/**
+ * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
+ * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
+ * renumbered the same way without any history. So a failed revision is recorded twice on the
+ * workload: by the number it had, and by its pod template (ReplicaSet pod-template-hash,
+ * ControllerRevision name), which never changes. Deploys (on an automatic rollback) and the
+ * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
+ */
+const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
+/**
+ * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
+ * (StatefulSet and DaemonSet revisions are ControllerRevision names).
+ */
+const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
+/** A comma-separated annotation as its entries; missing or empty is none. */
+function annotationList(object, key) {
+    return (object?.metadata.annotations?.[key] ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+}
+/**
+ * What a workload records as failed. Read it before a `kubectl rollout undo`: the undo replaces a
+ * Deployment's annotations with the ones its old ReplicaSet carried, which would silently drop
+ * failures recorded since, so the lists read before are the truth to write back.
+ */
+function readFailedRevisions(workload) {
+    return {
+        numbers: annotationList(workload, FAILED_REVISIONS_ANNOTATION),
+        templates: annotationList(workload, FAILED_TEMPLATES_ANNOTATION),
+    };
+}
+/** A comma-separated list with the value added once; numbers sort numerically. */
+function mergeList(existing, value) {
+    const merged = [...new Set(value ? [...existing, value] : existing)];
+    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
+}
+/** Writes `known` (read before the undo) plus the revision that failed, by number and by template. */
+async function recordFailedRevision(kubectl, ref, known, failed) {
+    await kubectl.annotate(ref, {
+        [FAILED_REVISIONS_ANNOTATION]: mergeList(known.numbers, failed.number),
+        [FAILED_TEMPLATES_ANNOTATION]: mergeList(known.templates, failed.template),
+    });
+}
+/** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
+async function restoreFailedRevisions(kubectl, ref, known) {
+    const lists = [
+        [FAILED_REVISIONS_ANNOTATION, known.numbers],
+        [FAILED_TEMPLATES_ANNOTATION, known.templates],
+    ];
+    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
+    await kubectl.run([
+        'annotate',
+        resourceArg(ref),
+        ...(ref.namespace ? ['--namespace', ref.namespace] : []),
+        ...changes,
+        '--overwrite',
+    ]);
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
+
+
+/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
+const BLOCKING_REASONS = new Set([
+    'ImagePullBackOff',
+    'ErrImagePull',
+    'CrashLoopBackOff',
+    'Unschedulable',
+    'InvalidImageName',
+    'CreateContainerConfigError',
+    'CreateContainerError',
+]);
+/**
+ * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
+ * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
+ * (`kubectl rollout status` refuses such workloads for the same reason).
+ */
+function updatesOnDelete(workload) {
+    const strategy = workload.spec?.updateStrategy;
+    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+        objects_isRecord(strategy) &&
+        strategy.type === 'OnDelete');
+}
+/**
+ * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
+ * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
+ */
+function rolloutTimings(timeoutMs) {
+    const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
+    return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function num(value, fallback = 0) {
+    return typeof value === 'number' ? value : fallback;
+}
+function conditionsOf(object) {
+    return Array.isArray(object.status?.conditions) ? object.status.conditions : [];
+}
+/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
+function workloadProgress(workload) {
+    const name = objects_objectKey(workload);
+    const status = workload.status ?? {};
+    const generation = num(workload.metadata.generation, 0);
+    if (num(status.observedGeneration, -1) < generation)
+        return { done: false, message: `${name}: waiting for the controller to see the new spec` };
+    const spec = workload.spec ?? {};
+    if (workload.kind === 'Deployment') {
+        const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+        if (deadline)
+            return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+        // A paused Deployment records the new template but starts no rollout until resumed: like
+        // OnDelete, there is nothing to wait for (or undo) yet.
+        if (spec.paused === true) {
+            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+            return { done: true, message: paused, note: paused };
+        }
+        const replicas = num(spec.replicas, 1);
+        const updated = num(status.updatedReplicas);
+        const total = num(status.replicas);
+        const available = num(status.availableReplicas);
+        if (updated < replicas)
+            return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
+        if (total > updated)
+            return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
+        if (available < updated)
+            return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
+        return { done: true, message: `${name} successfully rolled out` };
+    }
+    const onDelete = updatesOnDelete(workload);
+    const podsBehind = workload.kind === 'StatefulSet'
+        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
+        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
+    const kept = onDelete && podsBehind
+        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
+        : undefined;
+    if (workload.kind === 'StatefulSet') {
+        const replicas = num(spec.replicas, 1);
+        const ready = num(status.readyReplicas);
+        const updated = num(status.updatedReplicas);
+        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
+        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
+        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
+        if (ready < replicas)
+            return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
+        if (!onDelete &&
+            status.updateRevision &&
+            status.currentRevision !== status.updateRevision &&
+            updated < replicas - partition) {
+            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
+        }
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
+    const desired = num(status.desiredNumberScheduled);
+    const updated = num(status.updatedNumberScheduled);
+    const available = num(status.numberAvailable);
+    if (onDelete) {
+        if (available < desired)
+            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
+    if (updated < desired)
+        return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
+    if (available < desired)
+        return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
+    return { done: true, message: `${name} successfully rolled out` };
+}
+/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
+function selectorString(selector) {
+    if (!objects_isRecord(selector))
+        return '';
+    const parts = [];
+    for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+        parts.push(`${key}=${value}`);
+    for (const expression of selector.matchExpressions ??
+        []) {
+        const values = (expression.values ?? []).join(',');
+        if (expression.operator === 'In')
+            parts.push(`${expression.key} in (${values})`);
+        else if (expression.operator === 'NotIn')
+            parts.push(`${expression.key} notin (${values})`);
+        else if (expression.operator === 'Exists')
+            parts.push(expression.key);
+        else if (expression.operator === 'DoesNotExist')
+            parts.push(`!${expression.key}`);
+    }
+    return parts.join(',');
+}
+function ownedBy(object, owner) {
+    const refs = object.metadata.ownerReferences ?? [];
+    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+}
+/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
+function currentReplicaSet(deployment, replicaSets) {
+    const revision = deployment.metadata.annotations?.[REVISION_ANNOTATION];
+    const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
+    return owned.find((rs) => rs.metadata.annotations?.[REVISION_ANNOTATION] === revision);
+}
+/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
+function newPodsOf(workload, replicaSets, pods) {
+    if (workload.kind === 'Deployment') {
+        const rs = currentReplicaSet(workload, replicaSets);
+        return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
+    }
+    const owned = pods.filter((pod) => ownedBy(pod, workload));
+    const updateRevision = workload.status?.updateRevision;
+    if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
+        return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
+    }
+    return owned;
+}
+/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
+function podProblems(pod) {
+    const problems = [];
+    const status = pod.status ?? {};
+    for (const condition of status.conditions ?? []) {
+        if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
+            problems.push({ reason: condition.reason, message: condition.message });
+        }
+    }
+    for (const field of ['initContainerStatuses', 'containerStatuses']) {
+        for (const container of status[field] ?? []) {
+            const waiting = container.state?.waiting;
+            if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
+                problems.push({
+                    reason: waiting.reason,
+                    message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
+function templateOf(workload, replicaSets) {
+    if (workload.kind === 'Deployment')
+        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
+    const update = workload.status?.updateRevision;
+    return typeof update === 'string' ? update : undefined;
+}
+/**
+ * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
+ * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
+ * its stable template identity.
+ */
+async function controllerRevisionOf(kubectl, workload) {
+    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
+}
+/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
+function controllerRevisionIn(workload, objects) {
+    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
+    const current = currentControllerRevision(workload, owned);
+    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+/**
+ * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
+ * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
+ * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
+ * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
+ */
+function recordsTemplate(revision, workload) {
+    const data = objects_isRecord(revision.data) && objects_isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
+    if (!objects_isRecord(data))
+        return false;
+    const { $patch: _patch, ...template } = data;
+    return (0,external_node_util_.isDeepStrictEqual)(template, workload.spec?.template);
+}
+/**
+ * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
+ * (StatefulSets), else the one recording its live template, else the newest. Not simply the
+ * newest: after a failed apply the newest is the failed revision, not the one the workload had.
+ */
+function currentControllerRevision(workload, owned) {
+    const updateRevision = workload.status?.updateRevision;
+    if (typeof updateRevision === 'string')
+        return owned.find((revision) => revision.metadata.name === updateRevision);
+    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
+        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
+}
+/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
+async function revisionNumberOf(kubectl, workload) {
+    if (workload.kind === 'Deployment')
+        return revisionOf(workload);
+    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
+}
+/**
+ * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
+ * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
+ */
+function revisionOf(workload) {
+    if (workload.kind === 'Deployment')
+        return workload.metadata.annotations?.[REVISION_ANNOTATION];
+    const update = workload.status?.updateRevision;
+    if (typeof update === 'string')
+        return update;
+    return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
+}
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
+/**
+ * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
+ * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
+ * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
+ * DaemonSets come from the same read).
+ */
+class NamespaceSnapshots {
+    kubectl;
+    maxAgeMs;
+    cache = new Map();
+    /** Each namespace's last full read that succeeded. */
+    lastRead = new Map();
+    constructor(kubectl, maxAgeMs) {
+        this.kubectl = kubectl;
+        this.maxAgeMs = maxAgeMs;
+    }
+    /**
+     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
+     * undefined namespace means the context's default.
+     * @throws KubectlError from the read.
+     */
+    read(namespace) {
+        const key = namespace ?? '';
+        const cached = this.cache.get(key);
+        if (cached && Date.now() - cached.at < this.maxAgeMs)
+            return cached.items;
+        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
+        this.cache.set(key, { at: Date.now(), items });
+        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
+        return items;
+    }
+    /**
+     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
+     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
+     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
+     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
+     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
+     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
+     * showed every one of these workloads at its present generation with the controller having
+     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
+     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
+     * statefulset and daemonset controllers), and that read lists them after the workloads; else
+     * from one read of those two kinds.
+     */
+    seed(workloads) {
+        const byNamespace = new Map();
+        for (const workload of workloads) {
+            const key = workload.metadata.namespace ?? '';
+            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
+        }
+        for (const [key, seeded] of byNamespace) {
+            const earlier = this.lastRead.get(key);
+            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
+            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
+                ? Promise.resolve([...seeded, ...numbering(earlier)])
+                : this.kubectl
+                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
+                    .then((listed) => [...seeded, ...listed]);
+            this.cache.set(key, { at: Date.now(), items });
+            items.catch(() => this.cache.delete(key));
+        }
+    }
+}
+/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
+function observedIn(workload, objects) {
+    const generation = num(workload.metadata.generation, -1);
+    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
+    return (earlier !== undefined &&
+        generation >= 0 &&
+        num(earlier.metadata.generation, -2) === generation &&
+        num(earlier.status?.observedGeneration, -1) >= generation);
+}
+/**
+ * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
+ * workload kind and namespace) shows every workload still being waited for as rolled out, so a
+ * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
+ * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
+ * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
+ * Without a watch (kubectl over SSH) the waits are plain polls.
+ */
+class RolloutWakeUp {
+    onWake;
+    latest = new Map();
+    pending;
+    streams = [];
+    sleepers = new Set();
+    allDone = false;
+    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
+    wakes = 0;
+    constructor(kubectl, refs, onWake = () => undefined) {
+        this.onWake = onWake;
+        this.pending = new Set(refs.map(syntax/* workloadKey */.f6));
+        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
+        for (const ref of watched.values()) {
+            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
+            if (stream)
+                this.streams.push(stream);
+        }
+    }
+    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
+    get count() {
+        return this.wakes;
+    }
+    /** The workload's wait is over: it no longer holds the others' wake-up back. */
+    settled(ref) {
+        this.pending.delete((0,syntax/* workloadKey */.f6)(ref));
+        this.check();
+    }
+    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
+    sleep(ms, seen) {
+        if (this.wakes > seen)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.sleepers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.sleepers.add(wake);
+        });
+    }
+    /**
+     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
+     * cancellation).
+     */
+    stop() {
+        for (const stream of this.streams)
+            stream.stop();
+        for (const wake of [...this.sleepers])
+            wake();
+    }
+    seen(object) {
+        const key = objects_objectKey(object);
+        if (!this.pending.has(key))
+            return;
+        this.latest.set(key, object);
+        this.check();
+    }
+    check() {
+        const done = this.pending.size > 0 &&
+            [...this.pending].every((key) => {
+                const object = this.latest.get(key);
+                return object !== undefined && workloadProgress(object).done;
+            });
+        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
+        if (done && !this.allDone) {
+            this.wakes++;
+            this.onWake([...this.pending].map((key) => this.latest.get(key)));
+            for (const wake of [...this.sleepers])
+                wake();
+        }
+        this.allDone = done;
+    }
+}
+async function readWorkload(snapshots, ref) {
+    const items = await snapshots.read(ref.namespace);
+    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
+    if (!workload)
+        return { replicaSets: [], pods: [] };
+    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
+    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
+    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
+    return { workload, replicaSets, pods };
+}
+/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
+async function diagnose(kubectl, ref) {
+    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
+    if (!workload)
+        return { conditions: [], pods: [], events: [] };
+    const newPods = newPodsOf(workload, replicaSets, pods);
+    const involved = new Set([
+        workload.metadata.name,
+        ...replicaSets.map((rs) => rs.metadata.name),
+        ...newPods.map((pod) => pod.metadata.name),
+    ]);
+    const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
+        .filter((event) => involved.has(String(event.involvedObject?.name)))
+        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+        .slice(-10)
+        .map((event) => ({
+        object: kindAndName({
+            kind: String(event.involvedObject.kind),
+            metadata: { name: String(event.involvedObject.name) },
+        }),
+        type: event.type,
+        reason: event.reason,
+        message: event.message,
+        count: event.count,
+    }));
+    return {
+        conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+        pods: newPods.map((pod) => ({
+            name: pod.metadata.name,
+            node: pod.spec?.nodeName || undefined,
+            phase: pod.status?.phase,
+            reasons: podProblems(pod).map((problem) => problem.message ? `${problem.reason}: ${problem.message}` : problem.reason),
+        })),
+        events,
+    };
+}
+function eventTime(event) {
+    return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
+}
+/**
+ * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
+ * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
+ * than only when the progress deadline (ten minutes by default) runs out.
+ */
+async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
+    try {
+        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
+    }
+    finally {
+        wakeUp?.settled(ref);
+    }
+}
+async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
+    const started = Date.now();
+    const interval = options.pollIntervalMs ?? 2000;
+    const failFastAfter = options.failFastAfterMs ?? 30_000;
+    const blockedSince = new Map();
+    const name = (0,syntax/* workloadKey */.f6)(ref);
+    let lastMessage = '';
+    let revision;
+    let template;
+    let latest;
+    const numbered = async () => {
+        if (!latest || latest.kind === 'Deployment')
+            return { revision, template };
+        const workload = latest;
+        const found = await snapshots
+            .read(ref.namespace)
+            .then((objects) => controllerRevisionIn(workload, objects))
+            .catch(() => ({}));
+        return { revision: found.revision ?? revision, template: found.template ?? template };
+    };
+    const fail = async (reason) => ({
+        ref,
+        ok: false,
+        ...(await numbered()),
+        reason,
+        diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
+        elapsedMs: Date.now() - started,
+    });
+    for (;;) {
+        const wakesSeen = wakeUp?.count ?? 0;
+        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
+        if (!workload)
+            return fail(`${name} no longer exists`);
+        latest = workload;
+        revision = revisionOf(workload);
+        template = templateOf(workload, replicaSets);
+        const progress = workloadProgress(workload);
+        if (progress.failure)
+            return fail(progress.failure);
+        if (progress.done) {
+            options.log?.(progress.message);
+            return {
+                ref,
+                ok: true,
+                ...(await numbered()),
+                ...(progress.note ? { note: progress.note } : {}),
+                elapsedMs: Date.now() - started,
+            };
+        }
+        const now = Date.now();
+        const stuck = [];
+        for (const pod of newPodsOf(workload, replicaSets, pods)) {
+            const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
+            if (blocking.length === 0) {
+                blockedSince.delete(pod.metadata.name);
+                continue;
+            }
+            const since = blockedSince.get(pod.metadata.name) ?? now;
+            blockedSince.set(pod.metadata.name, since);
+            if (now - since >= failFastAfter) {
+                const detail = blocking
+                    .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
+                    .join(', ');
+                stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
+            }
+        }
+        if (stuck.length > 0) {
+            const { revision: number } = await numbered();
+            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        }
+        if (progress.message !== lastMessage) {
+            options.log?.(progress.message);
+            lastMessage = progress.message;
+        }
+        if (now - started >= options.timeoutMs) {
+            return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
+        }
+        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
+        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
+    }
+}
+/**
+ * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
+ * processes it starts do not grow with the number of workloads: one watch per workload kind and
+ * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
+ */
+async function watchRollouts(kubectl, refs, options) {
+    if (refs.length === 0)
+        return [];
+    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
+    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
+    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
+    const stop = () => wakeUp.stop();
+    kubectl.signal?.addEventListener('abort', stop, { once: true });
+    try {
+        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
+    }
+    finally {
+        kubectl.signal?.removeEventListener('abort', stop);
+        wakeUp.stop();
+    }
+}
+/** Diagnostics as Markdown, for the log group and the job summary alike. */
+function formatDiagnostics(result) {
+    const lines = [`#### ${(0,syntax/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
+    const diagnostics = result.diagnostics;
+    if (!diagnostics)
+        return lines.join('\n');
+    if (diagnostics.conditions.length > 0) {
+        lines.push('Conditions:');
+        for (const c of diagnostics.conditions)
+            lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+        lines.push('');
+    }
+    if (diagnostics.pods.length > 0) {
+        lines.push('New pods:');
+        for (const pod of diagnostics.pods) {
+            lines.push(`- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`);
+        }
+        lines.push('');
+    }
+    if (diagnostics.events.length > 0) {
+        lines.push('Recent events:');
+        for (const event of diagnostics.events) {
+            lines.push(`- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
+
+
+
+
+
+/**
+ * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
+ * `rollout undo` reuses a ReplicaSet and renumbers it).
+ */
+const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
+/** A rollback that cannot proceed; raised before anything on the cluster changed. */
+class RollbackRefusedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RollbackRefusedError';
+    }
+}
+function rollback_ownedBy(child, owner) {
+    const refs = child.metadata.ownerReferences ?? [];
+    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+}
+function imagesOf(template) {
+    const spec = objects_isRecord(template) && objects_isRecord(template.spec) ? template.spec : {};
+    return (spec.containers ?? []).map((container) => container.image ?? '?');
+}
+function positiveInteger(text) {
+    const value = Number(text);
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+/**
+ * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
+ * and its images.
+ */
+function describeRevision(revision) {
+    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
+    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
+    return `revision ${revision.number}${was}${images}`;
+}
+function revisionState(revision) {
+    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
+}
+/** The workloads to roll back: each named one must exist; a selector must match at least one. */
+async function findWorkloads(kubectl, selection, namespace) {
+    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
+    if (selection.by === 'selector') {
+        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
+        const found = await kubectl.list('deployments,statefulsets,daemonsets', {
+            namespace,
+            selector: selection.selector,
+        });
+        if (found.length === 0) {
+            throw new RollbackRefusedError(`No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
+        }
+        return found;
+    }
+    const found = [];
+    // Where each missing workload was looked for -> the workloads missing there, each named once.
+    const missing = new Map();
+    for (const ref of selection.refs) {
+        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
+        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
+        if (workload)
+            found.push(workload);
+        else {
+            const place = ref.namespace ? `namespace ${ref.namespace}` : where;
+            missing.set(place, [...(missing.get(place) ?? []), (0,syntax/* workloadKey */.f6)({ kind: ref.kind, name: ref.name })]);
+        }
+    }
+    if (missing.size > 0) {
+        const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
+        throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
+    }
+    return found;
+}
+/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
+async function readHistory(kubectl, workload) {
+    const ref = refOf(workload);
+    const { numbers: failedNumbers, templates: failedTemplates } = readFailedRevisions(workload);
+    const selector = selectorString(workload.spec?.selector) || undefined;
+    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
+    let revisions;
+    let liveNumber;
+    let liveTemplate;
+    if (workload.kind === 'Deployment') {
+        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
+        revisions = replicaSets.flatMap((rs) => {
+            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
+            if (number === undefined)
+                return [];
+            const earlierNumbers = annotationList(rs, REVISION_HISTORY_ANNOTATION)
+                .map(positiveInteger)
+                .filter((value) => value !== undefined);
+            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
+            return [
+                {
+                    number,
+                    earlierNumbers,
+                    template,
+                    images: imagesOf(rs.spec?.template),
+                    failed: isFailed([number, ...earlierNumbers], template),
+                    live: false,
+                },
+            ];
+        });
+        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
+    }
+    else {
+        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
+        revisions = controllerRevisions.flatMap((cr) => {
+            const number = positiveInteger(cr.revision);
+            if (number === undefined)
+                return [];
+            const template = cr.metadata.name;
+            const data = objects_isRecord(cr.data) && objects_isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
+            return [
+                {
+                    number,
+                    earlierNumbers: [],
+                    template,
+                    images: imagesOf(data),
+                    failed: isFailed([number], template),
+                    live: false,
+                },
+            ];
+        });
+        liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
+    }
+    revisions.sort((a, b) => a.number - b.number);
+    const live = revisions.find((revision) => revision.number === liveNumber) ??
+        revisions.find((revision) => revision.template === liveTemplate) ??
+        revisions.at(-1);
+    if (!live)
+        throw new RollbackRefusedError(`${(0,syntax/* workloadKey */.f6)(ref)} has no revision history to roll back to`);
+    live.live = true;
+    return { ref, revisions, live, failedNumbers, failedTemplates };
+}
+/**
+ * Picks the revision to go to. `previous` is the newest revision older than the live one that is
+ * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
+ * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
+ * bad revision). A named revision is found by its number now or by one it had before a restore.
+ */
+function chooseTarget(history, to) {
+    const name = (0,syntax/* workloadKey */.f6)(history.ref);
+    const { live } = history;
+    const warnings = [];
+    const overview = history.revisions.map(revisionState).join(', ');
+    if (to.kind === 'previous') {
+        const target = history.revisions
+            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
+            .at(-1);
+        if (!target) {
+            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
+        }
+        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
+    }
+    const target = history.revisions.find((revision) => revision.number === to.revision) ??
+        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
+    if (!target) {
+        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
+    }
+    if (target.number !== to.revision)
+        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
+    if (target.failed && !target.live) {
+        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
+    }
+    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
+}
+/**
+ * Reads and decides for every workload before anything changes, so one that cannot proceed stops
+ * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
+ * connection's error (KubectlError...); nothing was changed either way.
+ */
+async function planRollback(kubectl, options) {
+    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
+    const steps = [];
+    const refusals = [];
+    for (const workload of workloads) {
+        if (!isWorkload(workload)) {
+            refusals.push(`${objects_objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
+            continue;
+        }
+        try {
+            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
+        }
+        catch (error) {
+            if (!(error instanceof RollbackRefusedError))
+                throw error;
+            refusals.push(error.message);
+        }
+    }
+    if (refusals.length > 0)
+        throw new RollbackRefusedError(refusals.join('\n'));
+    return steps;
+}
+/** The failed revisions as read before the undo (the truth: the undo replaces them, see failed-revisions.ts). */
+function knownFailures(step) {
+    return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
+}
+/**
+ * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
+ * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
+ * finish rolling out, and for any error once the first undo was begun (a refused undo or
+ * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
+ * undone before it (`interrupted`). Nothing else is thrown.
+ */
+async function executeRollback(kubectl, steps, options) {
+    const log = options.log ?? (() => undefined);
+    const moving = steps.filter((step) => !step.alreadyLive);
+    for (const step of steps.filter((step) => step.alreadyLive)) {
+        log(`${(0,syntax/* workloadKey */.f6)(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
+    }
+    // Which undos were begun and which failed revisions recorded: an error must say what changed.
+    const undone = new Set();
+    const marked = new Set();
+    try {
+        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
+    }
+    catch (error) {
+        if (error instanceof RollbackRolloutError)
+            throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        const outcomes = steps.map((step) => ({
+            ref: step.ref,
+            from: step.from.number,
+            to: step.to.number,
+            alreadyLive: step.alreadyLive,
+            markedFailed: marked.has((0,syntax/* workloadKey */.f6)(step.ref)),
+            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has((0,syntax/* workloadKey */.f6)(step.ref)), reason } }),
+        }));
+        const rolledBack = moving.filter((step) => undone.has((0,syntax/* workloadKey */.f6)(step.ref))).map((step) => (0,syntax/* workloadKey */.f6)(step.ref));
+        log(`The rollback stopped: ${reason}`);
+        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
+    }
+}
+/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
+async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
+    const log = options.log ?? (() => undefined);
+    for (const step of moving) {
+        log(`${(0,syntax/* workloadKey */.f6)(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
+        await undoAndRecord(kubectl, step.ref, step.to.number);
+        undone.add((0,syntax/* workloadKey */.f6)(step.ref));
+        // Without mark-failed the lists stay exactly as they were before the undo replaced them.
+        if (options.markFailed) {
+            await recordFailedRevision(kubectl, step.ref, knownFailures(step), {
+                number: String(step.from.number),
+                template: step.from.template,
+            });
+            marked.add((0,syntax/* workloadKey */.f6)(step.ref));
+        }
+        else
+            await restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
+    }
+    const rollouts = await watchRollouts(kubectl, moving.map((step) => step.ref), {
+        timeoutMs: options.rolloutTimeoutMs,
+        ...rolloutTimings(options.rolloutTimeoutMs),
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        log,
+    });
+    const outcomes = [];
+    for (const step of steps) {
+        const rollout = rollouts.find((result) => (0,syntax/* workloadKey */.f6)(result.ref) === (0,syntax/* workloadKey */.f6)(step.ref));
+        let to = step.to.number;
+        if (rollout?.ok) {
+            const workload = await kubectl.get(step.ref);
+            if (workload)
+                to = (await readHistory(kubectl, workload)).live.number;
+        }
+        outcomes.push({
+            ref: step.ref,
+            from: step.from.number,
+            to,
+            alreadyLive: step.alreadyLive,
+            markedFailed: options.markFailed && !step.alreadyLive,
+            rollout,
+        });
+    }
+    const failed = rollouts.filter((rollout) => !rollout.ok);
+    if (failed.length > 0) {
+        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
+    }
+    return outcomes;
+}
+/**
+ * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
+ * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
+ * report is every workload's outcome.
+ */
+class RollbackRolloutError extends reported_error/* ReportedError */.S {
+    constructor(message, outcomes) {
+        super(message, outcomes);
+        this.name = 'RollbackRolloutError';
+    }
+    /** Every workload's outcome (the report). */
+    get outcomes() {
+        return this.report;
+    }
+}
+
+// EXTERNAL MODULE: ./src/input-helper.ts
+var input_helper = __nccwpck_require__(4648);
 ;// CONCATENATED MODULE: ../../node_modules/.pnpm/lossless-json@4.3.3/node_modules/lossless-json/lib/esm/utils.js
 /**
  * Test whether a string contains an integer number
@@ -29376,7 +30584,7 @@ const codeLowercaseF = 0x66; // "f"
  *
  * @returns Returns the string representation of the JSON object.
  */
-function stringify_stringify(value, replacer, space, numberStringifiers) {
+function stringify(value, replacer, space, numberStringifiers) {
   const resolvedSpace = resolveSpace(space);
   const replacedValue = typeof replacer === 'function' ? replacer.call({
     '': value
@@ -29570,7 +30778,7 @@ const LONG_NUMBER = /(?:^|[:,[])\s*-?\d{16}/;
  * SyntaxError as JSON.parse does. lossless-json is tens of times slower than JSON.parse, so text
  * without LONG_NUMBER takes JSON.parse.
  */
-function json_parseKubeJson(text) {
+function parseKubeJson(text) {
     if (!LONG_NUMBER.test(text))
         return JSON.parse(text);
     return parse(text, null, kubectlNumber);
@@ -29580,1435 +30788,14 @@ function json_parseKubeJson(text) {
  * kubectl writes an int64 (JSON.stringify throws on a BigInt). Values without one take
  * JSON.stringify, which is faster.
  */
-function json_kubeJson(value) {
+function kubeJson(value) {
     try {
         return JSON.stringify(value);
     }
     catch (error) {
         if (!(error instanceof TypeError))
             throw error;
-        return stringify_stringify(value) ?? 'null';
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/pod-templates.ts
-
-const TEMPLATE_PATHS = {
-    Deployment: ['spec', 'template'],
-    StatefulSet: ['spec', 'template'],
-    DaemonSet: ['spec', 'template'],
-    ReplicaSet: ['spec', 'template'],
-    ReplicationController: ['spec', 'template'],
-    Job: ['spec', 'template'],
-    CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-/** The kinds that run pods, so placement and images reach every one of them. */
-function pod_templates_podTemplateLocation(kind) {
-    if (kind === 'Pod')
-        return { specPath: ['spec'], metadataPath: ['metadata'] };
-    const template = TEMPLATE_PATHS[kind];
-    return template ? { specPath: [...template, 'spec'], metadataPath: [...template, 'metadata'] } : undefined;
-}
-/** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
-function runsPods(object) {
-    return pod_templates_podTemplateLocation(object.kind) !== undefined;
-}
-/** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
-function pod_templates_getPath(root, path) {
-    let current = root;
-    for (const key of path) {
-        if (current === null || typeof current !== 'object')
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-/** Walks down `path`, creating empty maps where nothing is yet, and returns the map at its end. */
-function pod_templates_ensureMap(root, path) {
-    let current = root;
-    for (const key of path) {
-        const next = current[key];
-        if (!isRecord(next))
-            current[key] = {};
-        current = current[key];
-    }
-    return current;
-}
-/** Every container and init container of a pod spec, with its path for error messages. */
-function pod_templates_containersOf(object) {
-    const location = pod_templates_podTemplateLocation(object.kind);
-    if (!location)
-        return [];
-    const spec = pod_templates_getPath(object, location.specPath);
-    if (!isRecord(spec))
-        return [];
-    const found = [];
-    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-        const list = spec[field];
-        if (!Array.isArray(list))
-            continue;
-        list.forEach((container, index) => {
-            if (isRecord(container))
-                found.push({ container, path: [...location.specPath, field, index] });
-        });
-    }
-    return found;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
-
-/**
- * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
- * to it.
- */
-function manifest_error_formatProblem(problem) {
-    return `${problem.file}:${problem.line}: ${problem.message}`;
-}
-/**
- * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
- * when they were found: nothing, unless the server refused objects that could be checked only
- * after their namespace or CustomResourceDefinition was applied.
- */
-class manifest_error_ManifestError extends Error {
-    problems;
-    outcome;
-    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
-        const list = problems.map((problem) => `  ${manifest_error_formatProblem(problem)}`).join('\n');
-        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
-        this.problems = problems;
-        this.outcome = outcome;
-        this.name = 'ManifestError';
-    }
-}
-/**
- * The `namespace` input names a namespace the cluster does not have, and the manifests have more
- * problems found by the same check (other namespaces that do not exist, objects the server
- * refused): all are reported at once. An InputError naming the input, whose message lists every
- * problem; `problems` holds those at a file and line, for annotations on the manifests.
- */
-class manifest_error_NamespaceInputError extends inputs_src/* InputError */.dz {
-    problems;
-    constructor(message, problems) {
-        super('namespace', message);
-        this.problems = problems;
-        this.name = 'NamespaceInputError';
-    }
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ../../node_modules/.pnpm/yaml@2.9.1/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8293);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl-yaml.ts
-
-
-/**
- * kubectl reads manifests with sigs.k8s.io/yaml, whose parser is a fork of go-yaml v2: YAML 1.1
- * with go-yaml's own scalar rules (resolve.go). The `yaml` package's 1.1 schema is close, and
- * these tags make it exact where the two differ, each difference checked against `kubectl create
- * --dry-run=client -o json` in packages/kubernetes/test/kubectl-yaml.test.ts:
- * - integers with Go's base prefixes in either case (`0o17`, `0O17`, `0X1f`, `0B11`, signed too),
- *   which go-yaml hands to Go's strconv.ParseInt(s, 0, 64);
- * - no sexagesimal numbers (`1:30` stays a string) and no timestamps (`2001-12-14` stays the text
- *   as written): go-yaml v2 returns timestamps to an untyped target as their source string;
- * - `!!binary` decodes to the text of its bytes, as go-yaml does for an untyped target;
- * - an explicit `!!float` makes a number of any scalar that reads as one;
- * - an integer beyond 2^53 that fits int64 is kept exactly, as a BigInt (see kubectlNumber), as
- *   go-yaml reads it into an int64, where a JS number would round 9007199254740993.
- * Everything else of YAML 1.1 is the package's own: booleans `yes`/`no`/`on`/`off`/`y`/`n`,
- * `0755` as octal, `1_000`, merge keys `<<` (also a list of them; the first wins), and a key
- * written twice keeps its last value instead of being an error.
- */
-function goPrefixedInt(format, pattern, radix) {
-    return {
-        identify: (value) => typeof value === 'number' && Number.isInteger(value),
-        default: true,
-        tag: 'tag:yaml.org,2002:int',
-        format,
-        test: pattern,
-        resolve: (text) => {
-            const prefix = { 2: '0b', 8: '0o', 16: '0x' }[radix];
-            const value = BigInt(prefix + text.replace(/^[-+]?0[bBoOxX]/, '').replace(/_/g, ''));
-            return kubectlNumber(String(text.startsWith('-') ? -value : value));
-        },
-    };
-}
-/** The package's own integer tag, reading integers beyond 2^53 exactly (see kubectlNumber). */
-function exactInt(tag) {
-    return {
-        ...tag,
-        resolve: (text, onError, options) => kubectlNumber(String(tag.resolve(text, onError, { ...options, intAsBigInt: true }))),
-    };
-}
-const GO_PREFIXED_INTS = [
-    goPrefixedInt('BIN', /^[-+]?0[bB]_*[01][01_]*$/, 2),
-    goPrefixedInt('OCT', /^[-+]?0[oO]_*[0-7][0-7_]*$/, 8),
-    goPrefixedInt('HEX', /^[-+]?0[xX]_*[0-9a-fA-F][0-9a-fA-F_]*$/, 16),
-];
-const BINARY_AS_TEXT = {
-    identify: () => false,
-    default: false,
-    tag: 'tag:yaml.org,2002:binary',
-    resolve: (text) => Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8'),
-};
-/** An explicit `!!float` on any number, quoted or not (`!!float "1"`), as go-yaml converts it. */
-const EXPLICIT_FLOAT = {
-    identify: () => false,
-    default: false,
-    tag: 'tag:yaml.org,2002:float',
-    resolve: (text) => Number(text.replace(/_/g, '')),
-};
-/**
- * The YAML 1.1 tags as kubectl's parser (sigs.k8s.io/yaml over go-yaml v2) reads plain scalars: timestamps and !!binary
- * stay strings, integers take Go's 0b/0o/0x forms and keep every digit, sexagesimal numbers are not numbers.
- */
-function kubectlTags(tags) {
-    const kept = tags
-        .filter((tag) => {
-        const { tag: name, format } = tag;
-        if (name === 'tag:yaml.org,2002:timestamp' || name === 'tag:yaml.org,2002:binary')
-            return false;
-        // The package's own prefixed integers are replaced by the Go ones; sexagesimal (TIME) goes.
-        if (name === 'tag:yaml.org,2002:int' && (format === 'BIN' || format === 'HEX' || format === 'TIME'))
-            return false;
-        if (name === 'tag:yaml.org,2002:float' && format === 'TIME')
-            return false;
-        return true;
-    })
-        .map((tag) => (tag.tag === 'tag:yaml.org,2002:int' ? exactInt(tag) : tag));
-    return [...GO_PREFIXED_INTS, ...kept, BINARY_AS_TEXT, EXPLICIT_FLOAT];
-}
-/** Options for the `yaml` package that read a manifest as kubectl does (see above). */
-const kubectl_yaml_KUBECTL_YAML = {
-    version: '1.1',
-    merge: true,
-    uniqueKeys: false,
-    customTags: kubectlTags,
-};
-function isMergeKey(key) {
-    return isScalar(key) && typeof key.value === 'symbol';
-}
-/** The keys a merge value (`<<: *base`, `<<: {..}`, `<<: [*a, *b]`) brings into a map, as toJS spells them. */
-function mergedKeys(value, document) {
-    const node = isAlias(value) ? value.resolve(document) : value;
-    if (isSeq(node))
-        return new Set(node.items.flatMap((item) => [...mergedKeys(item, document)]));
-    if (!isMap(node))
-        return new Set();
-    const object = node.toJS(document, { maxAliasCount: 100 });
-    return new Set(Object.keys(object));
-}
-/**
- * Makes the `yaml` package's merge keys give what go-yaml v2 gives (decode.go, `d.mapping`): go-yaml
- * sets a map's entries in the order written, a merge `<<` overwriting what came before it and
- * being overwritten by what comes after, so in `{name: a, <<: *base}` the base's name wins and of
- * two `<<` the later wins (within one `<<: [*a, *b]` the first still wins). The package lets an
- * explicit key win wherever it is written, and the first `<<`: so an explicit key some later `<<`
- * overwrites is dropped, and the order of the `<<` entries is reversed. Checked against kubectl
- * in packages/kubernetes/test/kubectl-yaml.test.ts.
- */
-function kubectl_yaml_applyGoYamlMerges(document) {
-    visit(document, {
-        Map(_, map) {
-            const merges = map.items.filter((pair) => isMergeKey(pair.key));
-            if (merges.length === 0)
-                return;
-            // The last entry that sets each key, an explicit one or a merge.
-            const lastSetter = new Map();
-            for (const pair of map.items) {
-                if (isMergeKey(pair.key))
-                    for (const key of mergedKeys(pair.value, document))
-                        lastSetter.set(key, pair);
-                else if (isScalar(pair.key))
-                    lastSetter.set(String(pair.key.value), pair);
-            }
-            const kept = map.items.filter((pair) => isMergeKey(pair.key) ||
-                !isScalar(pair.key) ||
-                !isMergeKey(lastSetter.get(String(pair.key.value))?.key));
-            const reversed = kept.filter((pair) => isMergeKey(pair.key)).reverse();
-            map.items = kept.map((pair) => (isMergeKey(pair.key) ? reversed.shift() : pair));
-        },
-    });
-}
-/**
- * What go-yaml and sigs.k8s.io/yaml refuse in a document (checked against kubectl 1.27 to 1.33):
- * a map key that is null, a list or a map (`invalid map key`, `Unsupported map key`), `.inf`
- * or `.nan`, which JSON cannot carry (`json: unsupported value`), and an alias whose anchor is
- * not set earlier in the same document (`yaml: unknown anchor 'd' referenced`): kubectl reads
- * each `---` document alone, so an anchor of another document is unknown.
- */
-function kubectl_yaml_kubectlRefusals(document) {
-    const refusals = [];
-    const at = (node) => (isNode(node) && node.range ? node.range[0] : 0);
-    visit(document, {
-        Pair(_, pair) {
-            if (isMergeKey(pair.key))
-                return;
-            if (pair.key === null || (isScalar(pair.key) && pair.key.value === null))
-                refusals.push({ offset: at(pair.value), message: 'a map key is null (empty, ~ or null): kubectl refuses it' });
-            else if (isCollection(pair.key))
-                refusals.push({ offset: at(pair.key), message: 'a map key is a list or a map: kubectl refuses it' });
-        },
-        Alias(_, alias) {
-            if (alias.resolve(document) === undefined)
-                refusals.push({
-                    offset: at(alias),
-                    message: `alias *${alias.source} names no anchor &${alias.source} set before it in this document: kubectl refuses it ("unknown anchor '${alias.source}' referenced"), as it reads each --- document alone; repeat the value, or set the anchor in this document`,
-                });
-        },
-        Scalar(_, scalar) {
-            if (typeof scalar.value === 'number' && !Number.isFinite(scalar.value))
-                refusals.push({
-                    offset: at(scalar),
-                    message: `${scalar.source ?? String(scalar.value)} reads as ${String(scalar.value)}, which JSON cannot carry: kubectl refuses it; quote it for a string`,
-                });
-        },
-    });
-    return refusals;
-}
-/**
- * go-yaml's values for the YAML 1.1 collection tags, for an untyped target: `!!set` a map of
- * nulls, `!!omap` a list of one-entry maps (the package gives a Set and a Map, which JSON loses).
- */
-function kubectl_yaml_goYamlCollections(_key, value) {
-    if (value instanceof Set)
-        return Object.fromEntries([...value].map((item) => [String(item), null]));
-    if (value instanceof Map)
-        return [...value].map(([key, item]) => ({ [String(key)]: item }));
-    return value;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/string-fields.ts
-
-
-
-function resolved(node, document) {
-    return isAlias(node) ? node.resolve(document) : node;
-}
-/** The pair of `map` that sets `key` as the object read spells it (String of the key read), merges (`<<`) included. */
-function pairFor(map, key, document) {
-    const own = map.items.filter((pair) => isScalar(pair.key) && typeof pair.key.value !== 'symbol' && String(pair.key.value) === key);
-    if (own.length > 0)
-        return own[own.length - 1];
-    for (const pair of map.items) {
-        if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol')
-            continue;
-        const source = resolved(pair.value, document);
-        const sources = isSeq(source) ? source.items.map((item) => resolved(item, document)) : [source];
-        for (const candidate of sources) {
-            const found = isMap(candidate) ? pairFor(candidate, key, document) : undefined;
-            if (found)
-                return found;
-        }
-    }
-    return undefined;
-}
-/** Where the field at `path` (as the object read spells it) is written in `document`. */
-function string_fields_writtenField(document, path, lineAt) {
-    const segments = [];
-    let node = document.contents;
-    let line = isScalar(node) || isMap(node) || isSeq(node) ? lineAt(node.range?.[0] ?? 0) : 1;
-    let keyText;
-    let key;
-    for (const step of path) {
-        node = resolved(node, document);
-        keyText = undefined;
-        key = undefined;
-        if (isMap(node)) {
-            const pair = pairFor(node, String(step), document);
-            if (pair && isScalar(pair.key)) {
-                keyText = pair.key.source ?? String(pair.key.value);
-                key = pair.key.value;
-                segments.push(keyText);
-                if (pair.key.range)
-                    line = lineAt(pair.key.range[0]);
-                node = pair.value;
-                continue;
-            }
-        }
-        else if (isSeq(node) && typeof step === 'number' && node.items[step] !== undefined) {
-            segments.push(String(step));
-            node = node.items[step];
-            const item = resolved(node, document);
-            if ((isScalar(item) || isMap(item) || isSeq(item)) && item.range)
-                line = lineAt(item.range[0]);
-            continue;
-        }
-        segments.push(String(step));
-        node = undefined;
-    }
-    const value = resolved(node, document);
-    return {
-        path: segments.join('.'),
-        line,
-        ...(keyText !== undefined ? { keyText, key } : {}),
-        ...(isScalar(value) && value.source !== undefined ? { valueText: value.source } : {}),
-    };
-}
-// Field names whose value, in every built-in kind, is a map of strings or a list of strings
-// (k8s.io/api types: metav1.LabelSelector.matchLabels, PodSpec.nodeSelector, Container.command
-// and args, Capabilities.add and drop, PolicyRule's lists, ServiceSpec's address lists...).
-const STRING_MAP_FIELDS = new Set(['matchLabels', 'nodeSelector']);
-const STRING_LIST_FIELDS = new Set([
-    'command',
-    'args',
-    'hostnames',
-    'nameservers',
-    'searches',
-    'externalIPs',
-    'loadBalancerSourceRanges',
-    'verbs',
-    'apiGroups',
-    'resources',
-    'resourceNames',
-    'nonResourceURLs',
-    'hosts',
-    'finalizers',
-]);
-// Lists of objects whose named fields are strings (EnvVar, Toleration, label and node selector
-// requirements, HTTPHeader, PodDNSConfigOption).
-const STRING_ITEM_FIELDS = {
-    env: ['name', 'value'],
-    tolerations: ['key', 'operator', 'value', 'effect'],
-    matchExpressions: ['key', 'operator'],
-    matchFields: ['key', 'operator'],
-    httpHeaders: ['name', 'value'],
-};
-/** Whether the object is of a kind Kubernetes defines (core, `apps`, `*.k8s.io`...), whose field types are known here. */
-function isBuiltIn(object) {
-    const group = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-    return !group.includes('.') || group.endsWith('.k8s.io');
-}
-/**
- * Every place of the object where the API server takes only strings: labels and annotations
- * (of the object and of every embedded metadata: pod and job templates, volume claim templates),
- * label and node selectors (matchLabels, a Service's selector, nodeSelector, the key, operator and
- * values of matchExpressions and matchFields), a ConfigMap's data and binaryData, a Secret's data
- * and stringData, container command, args and env, tolerations, capabilities, DNS settings, RBAC
- * rules, a Service's and an Ingress's address and host lists, finalizers. A custom resource gets
- * its own metadata only: its schema is the server's to know.
- */
-function stringPlaces(object) {
-    const places = [
-        { path: ['metadata', 'labels'], shape: 'map' },
-        { path: ['metadata', 'annotations'], shape: 'map' },
-        { path: ['metadata', 'finalizers'], shape: 'list' },
-    ];
-    if (object.apiVersion === 'v1' && object.kind === 'ConfigMap')
-        places.push({ path: ['data'], shape: 'map' }, { path: ['binaryData'], shape: 'map' });
-    if (object.apiVersion === 'v1' && object.kind === 'Secret')
-        places.push({ path: ['data'], shape: 'map' }, { path: ['stringData'], shape: 'map' });
-    if (object.apiVersion === 'v1' && object.kind === 'Service')
-        places.push({ path: ['spec', 'selector'], shape: 'map' });
-    if (!isBuiltIn(object))
-        return places;
-    const walk = (value, path) => {
-        if (Array.isArray(value)) {
-            value.forEach((item, index) => walk(item, [...path, index]));
-            return;
-        }
-        if (!isRecord(value))
-            return;
-        for (const [field, inner] of Object.entries(value)) {
-            const at = [...path, field];
-            const parent = path[path.length - 1];
-            if (field === 'metadata' && path.length > 0 && isRecord(inner))
-                places.push({ path: [...at, 'labels'], shape: 'map' }, { path: [...at, 'annotations'], shape: 'map' });
-            if (STRING_MAP_FIELDS.has(field) && isRecord(inner))
-                places.push({ path: at, shape: 'map' });
-            else if (STRING_LIST_FIELDS.has(field) && Array.isArray(inner))
-                places.push({ path: at, shape: 'list' });
-            else if ((field === 'add' || field === 'drop') && parent === 'capabilities' && Array.isArray(inner))
-                places.push({ path: at, shape: 'list' });
-            else if (field in STRING_ITEM_FIELDS && Array.isArray(inner))
-                inner.forEach((item, index) => {
-                    for (const name of STRING_ITEM_FIELDS[field])
-                        if (isRecord(item) && name in item)
-                            places.push({ path: [...at, index, name], shape: 'value' });
-                    if ((field === 'matchExpressions' || field === 'matchFields') && isRecord(item) && Array.isArray(item.values))
-                        places.push({ path: [...at, index, 'values'], shape: 'list' });
-                });
-            else if (field === 'options' && parent === 'dnsConfig' && Array.isArray(inner))
-                inner.forEach((item, index) => {
-                    for (const name of ['name', 'value'])
-                        if (isRecord(item) && name in item)
-                            places.push({ path: [...at, index, name], shape: 'value' });
-                });
-            walk(inner, at);
-        }
-    };
-    walk(object, []);
-    // metadata.finalizers is listed for custom resources and found again by the walk.
-    const seen = new Set();
-    return places.filter((place) => {
-        const key = JSON.stringify(place.path);
-        return !seen.has(key) && seen.add(key) !== undefined;
-    });
-}
-/** A value as read, for messages: its type and JSON (an integer beyond 2^53 is a number with all its digits). */
-function string_fields_asRead(value) {
-    if (value === null)
-        return 'null';
-    return `${typeof value === 'bigint' ? 'number' : typeof value} ${kubeJson(value)}`;
-}
-const YAML_11 = 'kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1, yes, no, on, off, y and n are booleans and ~ and null are null';
-/**
- * Each place where a string is expected (stringPlaces) but YAML 1.1 read a number, a boolean or
- * an explicit null (`null`, `~`), and each key of a map of strings that YAML 1.1 read as
- * something whose text is not the key as written (`on:` becomes the key `true`, `0755:` the key
- * `493`; kubectl sends the converted text and the server takes it silently). The server refuses a
- * number or boolean where a string goes (`cannot unmarshal number into Go struct field ... of
- * type string`); found here, each is named with the path as written (`written`) and the fix.
- */
-function string_fields_yaml11StringProblems(object, written) {
-    const found = [];
-    const checkValue = (path, value) => {
-        if (typeof value === 'string' || value === undefined)
-            return;
-        const field = written(path);
-        // An empty value is null too, but written so on purpose; only a written null is a surprise.
-        if (value === null && !field.valueText)
-            return;
-        if (typeof value === 'object' && value !== null)
-            return;
-        const quoted = field.valueText ?? kubeJson(value);
-        found.push({
-            path,
-            message: value === null
-                ? `${field.path} reads as null, not the text ${quoted}: ${YAML_11}, so the server never gets the text; quote it ("${quoted}")`
-                : `${field.path} reads as ${string_fields_asRead(value)}, but it must be a string: kubectl reads YAML 1.1, where unquoted 1.10 is the number 1.1 and yes, no, on, off, y and n are booleans, and the API server refuses anything but a string here; quote it`,
-        });
-    };
-    for (const place of stringPlaces(object)) {
-        let value = object;
-        for (const step of place.path)
-            value = isRecord(value) || Array.isArray(value) ? value[step] : undefined;
-        if (place.shape === 'value')
-            checkValue(place.path, value);
-        else if (place.shape === 'list' && Array.isArray(value))
-            value.forEach((item, index) => checkValue([...place.path, index], item));
-        else if (place.shape === 'map' && isRecord(value))
-            for (const [key, item] of Object.entries(value)) {
-                const field = written([...place.path, key]);
-                if (field.keyText !== undefined && typeof field.key !== 'string' && field.keyText !== key)
-                    found.push({
-                        path: [...place.path, key],
-                        message: `${field.path}: the key ${field.keyText} reads as ${string_fields_asRead(field.key)}, so kubectl sends the key "${key}": ${YAML_11}; quote the key ("${field.keyText}")`,
-                    });
-                checkValue([...place.path, key], item);
-            }
-    }
-    return found;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifests.ts
-
-
-
-
-
-
-
-
-
-
-/** The file names kustomize looks for in a directory (kustomize's konfig.RecognizedKustomizationFileNames). */
-const KUSTOMIZATION_FILES = (/* unused pure expression or super */ null && (['kustomization.yaml', 'kustomization.yml', 'Kustomization']));
-/** Whether a directory is a kustomization: kubectl renders it as a whole instead of reading its files. */
-function isKustomization(directory) {
-    return KUSTOMIZATION_FILES.some((name) => existsSync(join(directory, name)));
-}
-/**
- * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
- * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
- * runner, where the files are, for either transport. Throws InputError with kubectl's message
- * when the kustomization does not build.
- */
-function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 'manifests') {
-    try {
-        // Not @actions/exec (3.0.0): it is promise-only, and loadManifests reads every manifest synchronously
-        // before any cluster is contacted; it would also echo `[command]kubectl kustomize ...` and kubectl's output to the job log
-        // itself (unless `silent`), where the error below already says what went wrong.
-        return execFileSync(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    }
-    catch (error) {
-        const stderr = String(error.stderr ?? '').trim();
-        throw new InputError(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
-    }
-}
-const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
-/**
- * Files named by the patterns, in the order given, each once; a directory stands for its manifest
- * files, or for itself when it holds a kustomization (rendered whole by loadManifests).
- */
-function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
-    const files = [];
-    const seen = new Set();
-    const add = (path) => {
-        const absolute = resolve(cwd, path);
-        if (!seen.has(absolute)) {
-            seen.add(absolute);
-            files.push(absolute);
-        }
-    };
-    for (const pattern of patterns) {
-        const direct = resolve(cwd, pattern);
-        const kind = statKind(direct);
-        if (kind === 'file') {
-            add(direct);
-        }
-        else if (kind === 'directory' && isKustomization(direct)) {
-            add(direct);
-        }
-        else if (kind === 'directory') {
-            const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
-            if (inside.length === 0)
-                throw new InputError(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
-            inside.sort().forEach((name) => add(join(direct, name)));
-        }
-        else {
-            const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
-            if (matches.length === 0)
-                throw new InputError(inputName, `Input "${inputName}" names ${describeValue(pattern)}, which matches no file in ${describeValue(cwd)}`);
-            matches.sort().forEach(add);
-        }
-    }
-    if (files.length === 0)
-        throw new InputError(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
-    return files;
-}
-function statKind(path) {
-    try {
-        const stat = statSync(path);
-        return stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Reads, parses and validates every manifest before anything talks to a cluster. All problems of
- * all files are collected and thrown together, each with file and line.
- *
- * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
- * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
- * pattern matches no file, none is given, or the files hold no object.
- */
-function manifests_loadManifests(options) {
-    const cwd = options.cwd ?? process.cwd();
-    const files = resolveManifestFiles(options.patterns, cwd, options.inputName);
-    const problems = [];
-    const manifests = [];
-    for (const path of files) {
-        const file = isAbsolute(path) && !relative(cwd, path).startsWith('..') ? relative(cwd, path) : path;
-        // A kustomization's problems point at lines of its rendered output, under the directory's name.
-        const text = statKind(path) === 'directory'
-            ? renderKustomization(path, file, options.kubectl, options.inputName)
-            : readFileSync(path, 'utf8');
-        manifests.push(...parseManifestText(text, file, problems));
-    }
-    for (const manifest of manifests)
-        validateManifest(manifest, options.namespace, problems);
-    rejectDuplicates(manifests, problems);
-    if (problems.length > 0)
-        throw new ManifestError(problems);
-    // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
-    if (manifests.length === 0) {
-        const inputName = options.inputName ?? 'manifests';
-        throw new InputError(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => describeValue(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
-    }
-    return manifests;
-}
-/**
- * The JSON objects of a file that is a stream of them back to back (`{..}{..}` or one per line,
- * as `jq -c` prints), each padded with the newlines before it so its lines stay the file's; or
- * undefined for anything else. kubectl reads a file whose first character is `{` as such a stream
- * (apimachinery's YAMLOrJSONDecoder), on every minor; the YAML reader would stop at the second.
- */
-function jsonStream(text) {
-    if (!text.trimStart().startsWith('{'))
-        return undefined;
-    const values = [];
-    let depth = 0;
-    let inString = false;
-    let start = -1;
-    for (let index = 0; index < text.length; index++) {
-        const char = text[index];
-        if (inString) {
-            if (char === '\\')
-                index++;
-            else if (char === '"')
-                inString = false;
-        }
-        else if (char === '"') {
-            inString = true;
-        }
-        else if (char === '{' || char === '[') {
-            if (depth === 0) {
-                if (char === '[')
-                    return undefined;
-                start = index;
-            }
-            depth++;
-        }
-        else if (char === '}' || char === ']') {
-            depth--;
-            if (depth === 0) {
-                const before = text.slice(0, start).split('\n').length - 1;
-                values.push('\n'.repeat(before) + text.slice(start, index + 1));
-            }
-        }
-        else if (depth === 0 && !/\s/.test(char)) {
-            return undefined;
-        }
-    }
-    return depth === 0 && values.length > 1 ? values : undefined;
-}
-/** Parses one file's YAML documents (and `List` items) into manifests; problems are appended, not thrown. */
-function parseManifestText(text, file, problems) {
-    const stream = jsonStream(text);
-    if (stream)
-        return stream.flatMap((value) => parseManifestText(value, file, problems));
-    const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(text, { ...KUBECTL_YAML, lineCounter, prettyErrors: false });
-    const lineAt = (offset) => lineCounter.linePos(offset).line;
-    if (!Array.isArray(documents))
-        return [];
-    const manifests = [];
-    for (const [index, document] of documents.entries()) {
-        if (document.errors.length > 0) {
-            // The first error of a document is the real one; the rest usually follow from it.
-            const [error] = document.errors;
-            problems.push({ file, line: lineAt(error.pos[0]), message: `invalid YAML: ${firstLine(error.message)}` });
-            continue;
-        }
-        // kubectl splits a file at `---` lines and reads each part with go-yaml, which refuses any
-        // directive and reads only the first document of a part (checked with kubectl 1.27 to 1.33).
-        if (document.directives.yaml.explicit || Object.keys(document.directives.tags).some((handle) => handle !== '!!')) {
-            problems.push({
-                file,
-                line: lineAt(document.range[0]),
-                message: 'a %YAML or %TAG directive: kubectl refuses any directive; remove the line',
-            });
-            continue;
-        }
-        if (document.contents === null || isEmptyScalar(document.contents))
-            continue;
-        const start = lineAt(document.contents.range[0]);
-        if (index > 0 && !document.directives.docStart) {
-            problems.push({
-                file,
-                line: start,
-                message: 'a document after "..." without a "---" line: kubectl ignores it; start it with ---',
-            });
-            continue;
-        }
-        const refusals = kubectlRefusals(document);
-        if (refusals.length > 0) {
-            for (const refusal of refusals)
-                problems.push({ file, line: lineAt(refusal.offset), message: refusal.message });
-            continue;
-        }
-        if (!isMap(document.contents)) {
-            problems.push({
-                file,
-                line: start,
-                message: 'a manifest document must be a mapping with apiVersion, kind and metadata',
-            });
-            continue;
-        }
-        applyGoYamlMerges(document);
-        const value = document.toJS({ maxAliasCount: 100, reviver: goYamlCollections });
-        const locate = (prefix) => (path) => lineOfPath(document, [...prefix, ...path], lineAt);
-        const spell = (prefix) => (path) => {
-            const field = writtenField(document, [...prefix, ...path], lineAt);
-            // Paths are the object's own: the list item's place in its List is not part of them.
-            return { ...field, path: field.path.split('.').slice(prefix.length).join('.') };
-        };
-        if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-            value.items.forEach((item, index) => {
-                const lineOf = locate(['items', index]);
-                if (!isRecord(item)) {
-                    problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
-                    return;
-                }
-                manifests.push({
-                    object: typedListItem(value, item),
-                    file,
-                    line: lineOf([]),
-                    lineOf,
-                    writtenAt: spell(['items', index]),
-                });
-            });
-            continue;
-        }
-        manifests.push({ object: value, file, line: start, lineOf: locate([]), writtenAt: spell([]) });
-    }
-    return manifests;
-}
-/**
- * An item of a typed list (`ConfigMapList`, `apps/v1` `DeploymentList`) that names neither its
- * apiVersion nor its kind takes them from the list, as the API server leaves them out of the
- * items it lists; kubectl does the same (apimachinery's UnstructuredList decoding, checked with
- * kubectl 1.27 to 1.33). A plain `List` gives nothing: kubectl refuses such an item
- * (`apiVersion not set, kind not set`), and so does validateManifest.
- */
-function typedListItem(list, item) {
-    const unset = (value) => value === undefined || value === null || value === '';
-    if (list.kind === 'List' || !unset(item.apiVersion) || !unset(item.kind))
-        return item;
-    const { apiVersion: _apiVersion, kind: _kind, ...rest } = item;
-    return { apiVersion: list.apiVersion, kind: String(list.kind).slice(0, -'List'.length), ...rest };
-}
-function firstLine(message) {
-    return message.split('\n')[0];
-}
-function isEmptyScalar(node) {
-    return isNode(node) && 'value' in node && node.value === null;
-}
-/** The line of the key that holds the field at `path` (or of the nearest written parent), as a reader would point at it. */
-function lineOfPath(document, path, lineAt) {
-    for (let length = path.length; length >= 0; length--) {
-        const parent = length > 0 ? document.getIn(path.slice(0, length - 1), true) : undefined;
-        if (isMap(parent)) {
-            const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(path[length - 1]));
-            if (pair && isNode(pair.key) && pair.key.range)
-                return lineAt(pair.key.range[0]);
-        }
-        const node = document.getIn(path.slice(0, length), true);
-        if (isNode(node) && node.range)
-            return lineAt(node.range[0]);
-    }
-    return 1;
-}
-/** Checks one object and settles its namespace: its own, else the `namespace` input, else `default`. */
-function validateManifest(manifest, namespace, problems) {
-    const { object, file } = manifest;
-    const problem = (path, message) => problems.push({ file, line: manifest.lineOf(path), message });
-    const before = problems.length;
-    if (typeof object.apiVersion !== 'string' || object.apiVersion.trim() === '')
-        problem(['apiVersion'], 'apiVersion is missing');
-    if (typeof object.kind !== 'string' || object.kind.trim() === '')
-        problem(['kind'], 'kind is missing');
-    if (!isRecord(object.metadata)) {
-        problem(['metadata'], 'metadata.name is missing');
-        return;
-    }
-    const what = typeof object.kind === 'string' ? `${object.kind} name` : 'name';
-    const name = object.metadata.name;
-    if ((name === undefined || name === null || name === '') && object.metadata.generateName) {
-        problem(['metadata', 'generateName'], 'metadata.generateName is set and metadata.name is not: kubectl apply cannot create an object without a name (it says "cannot use generate name with apply"); give it a name');
-    }
-    else if (name === undefined || name === null || name === '') {
-        problem(['metadata'], 'metadata.name is missing');
-    }
-    else if (typeof name !== 'string') {
-        problem(['metadata', 'name'], `metadata.name reads as ${asRead(name)}, not a name: kubectl reads YAML 1.1, where unquoted y, n, yes, no, on and off are booleans and 0755 is a number; quote it`);
-    }
-    else if (!validName(object.kind, name)) {
-        problem(['metadata', 'name'], `${what} "${name}" is not a valid DNS-1123 name (lower-case letters, digits, "-" and ".", starting and ending alphanumeric)`);
-    }
-    if (problems.length > before)
-        return;
-    const written = (path) => manifest.writtenAt?.(path) ?? { path: path.join('.'), line: manifest.lineOf(path) };
-    const typed = yaml11StringProblems(object, written).map(({ path, message }) => ({
-        file,
-        line: written(path).line,
-        message,
-    }));
-    problems.push(...typed.sort((a, b) => a.line - b.line));
-    if (isClusterScoped(object.kind)) {
-        delete object.metadata.namespace;
-        return;
-    }
-    const own = object.metadata.namespace;
-    if (own !== undefined && (typeof own !== 'string' || !isDns1123Label(own))) {
-        problem(['metadata', 'namespace'], `namespace "${String(own)}" is not a valid namespace name`);
-        return;
-    }
-    object.metadata.namespace = own || namespace || 'default';
-}
-/** Services and namespaces must be DNS labels (no dots, 63 characters); most other kinds DNS subdomains. */
-function validName(kind, name) {
-    return kind === 'Service' || kind === 'Namespace' ? isDns1123Label(name) : isDns1123Subdomain(name);
-}
-function rejectDuplicates(manifests, problems) {
-    const first = new Map();
-    for (const manifest of manifests) {
-        if (!isRecord(manifest.object.metadata) || typeof manifest.object.metadata.name !== 'string')
-            continue;
-        const key = objectKey(manifest.object);
-        const earlier = first.get(key);
-        if (earlier) {
-            problems.push({
-                file: manifest.file,
-                line: manifest.line,
-                message: `${kindAndName(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
-            });
-        }
-        else {
-            first.set(key, manifest);
-        }
-    }
-}
-/** A manifest with its object replaced, keeping its source position (transforms return new objects). */
-function manifests_withObject(manifest, object) {
-    return { ...manifest, object };
-}
-/**
- * A deep copy of a manifest's object with the same source position, for transforms that must not change the object they
- * were given.
- */
-function copyManifest(manifest) {
-    return manifests_withObject(manifest, clone(manifest.object));
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/apply-order.ts
-
-/**
- * Helm's install order (helm.sh/helm/v3 pkg/releaseutil/kind_sorter.go, InstallOrder): what
- * others use comes first (namespaces, policies, accounts, configuration, storage, definitions,
- * RBAC, services), then the workloads, then what routes to them. Kinds it does not list follow,
- * sorted by kind, as Helm sorts them.
- */
-const INSTALL_ORDER = (/* unused pure expression or super */ null && ([
-    'PriorityClass',
-    'Namespace',
-    'NetworkPolicy',
-    'ResourceQuota',
-    'LimitRange',
-    'PodSecurityPolicy',
-    'PodDisruptionBudget',
-    'ServiceAccount',
-    'Secret',
-    'SecretList',
-    'ConfigMap',
-    'StorageClass',
-    'PersistentVolume',
-    'PersistentVolumeClaim',
-    'CustomResourceDefinition',
-    'ClusterRole',
-    'ClusterRoleList',
-    'ClusterRoleBinding',
-    'ClusterRoleBindingList',
-    'Role',
-    'RoleList',
-    'RoleBinding',
-    'RoleBindingList',
-    'Service',
-    'DaemonSet',
-    'Pod',
-    'ReplicationController',
-    'ReplicaSet',
-    'Deployment',
-    'HorizontalPodAutoscaler',
-    'StatefulSet',
-    'Job',
-    'CronJob',
-    'IngressClass',
-    'Ingress',
-    'APIService',
-    'MutatingWebhookConfiguration',
-    'ValidatingWebhookConfiguration',
-]));
-/** The manifests in install order; objects of one kind keep the order they were written in. */
-function apply_order_sortForApply(manifests) {
-    const rank = (kind) => {
-        const at = INSTALL_ORDER.indexOf(kind);
-        return at < 0 ? INSTALL_ORDER.length : at;
-    };
-    return manifests
-        .map((manifest, index) => ({ manifest, index }))
-        .sort((a, b) => rank(a.manifest.object.kind) - rank(b.manifest.object.kind) ||
-        (rank(a.manifest.object.kind) === INSTALL_ORDER.length
-            ? a.manifest.object.kind.localeCompare(b.manifest.object.kind)
-            : 0) ||
-        a.index - b.index)
-        .map(({ manifest }) => manifest);
-}
-/** Kinds other objects cannot even be checked without: the namespace they live in, the definition of their kind. */
-function apply_order_isFoundation(object) {
-    return object.kind === 'Namespace' || object.kind === 'CustomResourceDefinition';
-}
-/** `group/Kind` of an object (`apps/Deployment`, `/ConfigMap` for the core group). */
-function apply_order_groupKindOf(object) {
-    const slash = object.apiVersion.lastIndexOf('/');
-    return `${slash < 0 ? '' : object.apiVersion.slice(0, slash)}/${object.kind}`;
-}
-/** `group/Kind` a CustomResourceDefinition serves. */
-function apply_order_definedGroupKind(definition) {
-    const spec = definition.spec;
-    const names = isRecord(spec) && isRecord(spec.names) ? spec.names : undefined;
-    return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
-}
-/** Splits objects (already in install order) given which foundations are live. */
-function apply_order_planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map(objectKey));
-    const foundations = objects.filter(apply_order_isFoundation);
-    const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(objectKey(object)))
-        .map((object) => object.metadata.name));
-    const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
-        .map(apply_order_definedGroupKind)
-        .filter((groupKind) => groupKind !== undefined));
-    const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
-        newKinds.has(apply_order_groupKindOf(object));
-    const rest = objects.filter((object) => !apply_order_isFoundation(object));
-    return {
-        foundations,
-        checkable: rest.filter((object) => !needsFoundation(object)),
-        deferred: rest.filter(needsFoundation),
-    };
-}
-/**
- * The objects with their scope as the server decides it, not as a static list of kinds guesses:
- * an object of a cluster-scoped kind loses the namespace the deploy gave it (kubectl drops it
- * too), so it is read back, compared and reported under its real name. `clusterScoped` holds the
- * server's cluster-scoped `group/Kind`s (from Kubectl.servedApis); a CustomResourceDefinition
- * of this deploy decides for its own kind through `spec.scope`, since the server does not serve
- * that kind yet.
- */
-function apply_order_settleScopes(objects, clusterScoped) {
-    const scoped = new Set(clusterScoped);
-    for (const definition of objects.filter((object) => object.kind === 'CustomResourceDefinition')) {
-        const groupKind = apply_order_definedGroupKind(definition);
-        if (groupKind === undefined)
-            continue;
-        if (definition.spec?.scope === 'Cluster')
-            scoped.add(groupKind);
-        else
-            scoped.delete(groupKind);
-    }
-    return objects.map((object) => {
-        if (object.metadata.namespace === undefined || !scoped.has(apply_order_groupKindOf(object)))
-            return object;
-        const metadata = { ...object.metadata };
-        delete metadata.namespace;
-        return { ...object, metadata };
-    });
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/served-kinds.ts
-
-
-/**
- * The manifests whose kind or apiVersion the server does not serve, each at its file and line with
- * what to do. kubectl itself only says `unable to recognize ... no matches for kind` (from its REST
- * mapping) and names no object; this check reads the same discovery first, so the deploy can stop
- * before anything changes. A CustomResourceDefinition in the same set makes its kind, at each of
- * its `served` versions, count as served: it is created before the objects of that kind.
- */
-function served_kinds_unservedKindProblems(manifests, served) {
-    const fromSet = new Map();
-    for (const { object } of manifests) {
-        if (object.kind !== 'CustomResourceDefinition')
-            continue;
-        const groupKind = definedGroupKind(object);
-        if (groupKind === undefined)
-            continue;
-        const group = groupKind.slice(0, groupKind.lastIndexOf('/'));
-        const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
-        const names = fromSet.get(groupKind) ?? new Set();
-        for (const version of versions)
-            if (isRecord(version) && typeof version.name === 'string' && version.served !== false)
-                names.add(`${group}/${version.name}`);
-        fromSet.set(groupKind, names);
-    }
-    const problems = [];
-    for (const { object, file, line } of manifests) {
-        const groupKind = groupKindOf(object);
-        const name = kindAndName(object);
-        const definedHere = fromSet.get(groupKind);
-        if (definedHere !== undefined) {
-            if (!definedHere.has(object.apiVersion))
-                problems.push({
-                    file,
-                    line,
-                    message: `${name}: apiVersion ${object.apiVersion} is not a served version of the CustomResourceDefinition in this set (it serves ${[...definedHere].join(', ') || 'none'})`,
-                });
-            continue;
-        }
-        if (served.kinds.has(groupKind) && served.groupVersions.has(object.apiVersion))
-            continue;
-        const elsewhere = [...served.kinds.values()].filter((kind) => kind.kind === object.kind);
-        if (served.kinds.has(groupKind) || elsewhere.length > 0) {
-            const serves = [...new Set(elsewhere.map((kind) => kind.apiVersion))].join(', ');
-            problems.push({
-                file,
-                line,
-                message: `${name}: apiVersion ${object.apiVersion} is not served by this cluster; it serves ${object.kind} as ${serves}`,
-            });
-        }
-        else if (groupKind.startsWith('/') || !object.apiVersion.includes('.')) {
-            problems.push({
-                file,
-                line,
-                message: `${name}: kind ${object.kind} in ${object.apiVersion} is not served by this cluster (the API version may have been removed)`,
-            });
-        }
-        else {
-            problems.push({
-                file,
-                line,
-                message: `${name}: kind ${object.kind} (${object.apiVersion}) is not served by this cluster: its CustomResourceDefinition is not installed and not in this manifest set; install its CRD first or add it to the manifests`,
-            });
-        }
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/transforms.ts
-
-
-/**
- * The label recommended by Kubernetes ("Recommended Labels") naming the tool that manages an object; every object a
- * deploy applies carries it with MANAGED_BY_VALUE.
- */
-const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-/** This suite's value of MANAGED_BY_LABEL. */
-const MANAGED_BY_VALUE = 'sophia-deploy';
-/** The commit (GITHUB_SHA) a workload was deployed from, on the object and its pod template. */
-const COMMIT_ANNOTATION = 'sophia.ai/commit';
-/** The URL of the run that deployed a workload, on the object and its pod template. */
-const RUN_URL_ANNOTATION = 'sophia.ai/run-url';
-/** The annotation `kubectl rollout history` shows as CHANGE-CAUSE; the deploy writes the commit and run there. */
-const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
-/** The repository part of an image reference: registry and path, without tag or digest. */
-function imageRepository(image) {
-    const withoutDigest = image.split('@')[0];
-    const lastSlash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/**
- * Replaces container images named in `images`. A key matches a container whose image repository
- * (tag and digest ignored) equals it, or, failing that, a container of that name.
- */
-function transforms_substituteImages(object, images) {
-    const result = clone(object);
-    const substitutions = [];
-    const matchedKeys = new Set();
-    if (images.size === 0)
-        return { object: result, substitutions, matchedKeys: [] };
-    for (const { container, path } of containersOf(result)) {
-        const current = typeof container.image === 'string' ? container.image : '';
-        const name = typeof container.name === 'string' ? container.name : '';
-        const key = images.has(imageRepository(current)) ? imageRepository(current) : images.has(name) ? name : undefined;
-        if (key === undefined)
-            continue;
-        matchedKeys.add(key);
-        const replacement = images.get(key);
-        if (replacement !== current) {
-            container.image = replacement;
-            substitutions.push({ path: [...path, 'image'], container: name, from: current, to: replacement, key });
-        }
-    }
-    return { object: result, substitutions, matchedKeys: [...matchedKeys] };
-}
-/** Marks the object, and the pods it runs, as deployed by this suite, so they can be found and cleaned up later. */
-function transforms_addManagedByLabel(object) {
-    const result = clone(object);
-    result.metadata.labels = { ...(result.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-    const location = podTemplateLocation(result.kind);
-    if (location && result.kind !== 'Pod' && isRecord(getPath(result, location.metadataPath.slice(0, -1)))) {
-        const metadata = ensureMap(result, location.metadataPath);
-        metadata.labels = { ...(metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-    }
-    return result;
-}
-/**
- * Records which commit and run produced the object. Only object metadata changes, never the pod
- * template, so redeploying the same images does not restart pods just because the run differs.
- */
-function transforms_addTraceAnnotations(object, trace) {
-    const result = clone(object);
-    const annotations = { ...(result.metadata.annotations ?? {}) };
-    if (trace.commit)
-        annotations[COMMIT_ANNOTATION] = trace.commit;
-    if (trace.runUrl)
-        annotations[RUN_URL_ANNOTATION] = trace.runUrl;
-    if (trace.changeCause)
-        annotations[CHANGE_CAUSE_ANNOTATION] = trace.changeCause;
-    result.metadata.annotations = annotations;
-    return result;
-}
-/** See Placement.node. */
-const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
-/** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
-function transforms_tolerationFor(taint) {
-    return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
-}
-/**
- * Whether a toleration lets a pod onto a node with this taint, as the scheduler decides it
- * (k8s.io/api core/v1 Toleration.ToleratesTaint): an empty effect matches every effect, an empty
- * key matches every key, `Exists` matches any value, `Equal` (the default operator) the same value,
- * `Lt`/`Gt` a taint value below/above the toleration's when both are integers; any other operator
- * matches nothing. The API server refuses an empty key with any operator but `Exists`
- * (pkg/apis/core/validation ValidateTolerations), so such a toleration never reaches a node.
- */
-function transforms_tolerates(toleration, taint) {
-    if (toleration.effect && toleration.effect !== taint.effect)
-        return false;
-    if (toleration.key && toleration.key !== taint.key)
-        return false;
-    const [wanted, actual] = [toleration.value ?? '', taint.value ?? ''];
-    switch (toleration.operator ?? '') {
-        case '':
-        case 'Equal':
-            return wanted === actual;
-        case 'Exists':
-            return true;
-        case 'Lt':
-        case 'Gt':
-            // strconv.ParseInt(value, 10, 64): an optional sign and decimal digits.
-            if (!INTEGER.test(wanted) || !INTEGER.test(actual))
-                return false;
-            return toleration.operator === 'Lt' ? BigInt(actual) < BigInt(wanted) : BigInt(actual) > BigInt(wanted);
-        default:
-            return false;
-    }
-}
-const INTEGER = /^[+-]?\d+$/;
-/**
- * Pins every pod template of the object to the placement. A nodeSelector that already asks for
- * the same label with a different value, or a nodeName, contradicts it: that is reported with
- * its path and nothing is changed, because silently overriding the manifest hides a real mistake.
- */
-function transforms_injectPlacement(object, placement) {
-    const result = clone(object);
-    const location = podTemplateLocation(result.kind);
-    if (!location)
-        return { object: result, conflicts: [] };
-    const spec = ensureMap(result, location.specPath);
-    const { key, value } = placement.nodeSelector;
-    const conflicts = [];
-    const selector = isRecord(spec.nodeSelector) ? spec.nodeSelector : {};
-    if (key in selector && String(selector[key]) !== value) {
-        conflicts.push({
-            path: [...location.specPath, 'nodeSelector', key],
-            message: `${kindAndName(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
-        });
-    }
-    if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
-        conflicts.push({
-            path: [...location.specPath, 'nodeName'],
-            message: `${kindAndName(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
-        });
-    }
-    if (conflicts.length > 0)
-        return { object: clone(object), conflicts };
-    spec.nodeSelector = { ...selector, [key]: value };
-    if (placement.node) {
-        const metadata = ensureMap(result, [...location.specPath.slice(0, -1), 'metadata']);
-        const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
-        metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
-    }
-    if (placement.taint) {
-        const wanted = transforms_tolerationFor(placement.taint);
-        const existing = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-        if (!existing.some((toleration) => transforms_tolerates(toleration, placement.taint) && toleration.effect === wanted.effect)) {
-            spec.tolerations = [...existing, wanted];
-        }
-    }
-    return { object: result, conflicts };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/prepare.ts
-
-
-
-/**
- * Runs every transform over every manifest. Placement conflicts are collected with file and line
- * and thrown together before anything reaches the cluster.
- */
-function prepareManifests(manifests, options) {
-    const problems = [];
-    const usedImages = new Set();
-    const prepared = manifests.map((manifest) => {
-        let object = manifest.object;
-        if (options.images) {
-            const substituted = substituteImages(object, options.images);
-            substituted.matchedKeys.forEach((key) => usedImages.add(key));
-            object = substituted.object;
-        }
-        object = addManagedByLabel(object);
-        if (options.trace)
-            object = addTraceAnnotations(object, options.trace);
-        if (options.placement) {
-            const placed = injectPlacement(object, options.placement);
-            for (const conflict of placed.conflicts)
-                problems.push({ file: manifest.file, line: manifest.lineOf(conflict.path), message: conflict.message });
-            object = placed.object;
-        }
-        return withObject(manifest, object);
-    });
-    if (problems.length > 0)
-        throw new ManifestError(problems, 'placement');
-    for (const key of options.images?.keys() ?? []) {
-        if (!usedImages.has(key))
-            options.warn?.(`Input "images" names "${key}", but no container in the manifests uses that image or has that name`);
-    }
-    return prepared;
-}
-
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
-
-
-
-
-
-
-/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
-const CLOSE_KILL_AFTER_MS = 2000;
-/**
- * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
- * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
- * `close()` removes both.
- */
-class LocalKubectlTransport {
-    where;
-    dir;
-    kubeconfigPath;
-    binary;
-    env;
-    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
-    children = new Set();
-    constructor(options) {
-        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
-        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
-        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
-        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
-        this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
-        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
-        this.binary = options.kubectl ?? 'kubectl';
-        this.where = `${this.binary} on the runner`;
-        this.env = {
-            ...(options.env ?? process.env),
-            KUBECONFIG: this.kubeconfigPath,
-            KUBECACHEDIR: (0,external_node_path_.join)(this.dir, 'cache'),
-            HOME: (options.env ?? process.env).HOME ?? this.dir,
-        };
-    }
-    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
-    get kubeconfigFile() {
-        return this.kubeconfigPath;
-    }
-    /**
-     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
-     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
-     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
-     */
-    run(args, stdin, signal) {
-        return new Promise((resolvePromise, reject) => {
-            if (signal?.aborted)
-                return reject(signal.reason);
-            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
-            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
-            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
-            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
-            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
-            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
-            const stdout = [];
-            const stderr = [];
-            child.stdout.on('data', (chunk) => stdout.push(chunk));
-            child.stderr.on('data', (chunk) => stderr.push(chunk));
-            child.on('error', (error) => {
-                if (signal?.aborted)
-                    return reject(signal.reason);
-                const binary = (0,inputs_src/* describeValue */.bp)(this.binary);
-                reject(new Error(error.code === 'ENOENT'
-                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
-                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
-            });
-            child.on('close', (code) => resolvePromise({
-                stdout: Buffer.concat(stdout).toString('utf8'),
-                stderr: Buffer.concat(stderr).toString('utf8'),
-                code: code ?? 1,
-            }));
-            child.stdin.on('error', () => undefined);
-            child.stdin.end(stdin ?? '');
-        });
-    }
-    stream(args, onLine, signal) {
-        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
-        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
-        child.on('error', () => undefined);
-        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
-        return {
-            stop: () => {
-                if (child.exitCode === null && child.signalCode === null)
-                    child.kill();
-            },
-        };
-    }
-    track(child) {
-        this.children.add(child);
-        child.on('exit', () => this.children.delete(child));
-        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
-        // that never started (no pid) is gone on an error.
-        child.on('error', () => {
-            if (child.pid === undefined)
-                this.children.delete(child);
-        });
-        return child;
-    }
-    /**
-     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
-     * to exit, then removes the working
-     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
-     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
-     * cache into the directory, and removing a directory while a file appears in it fails with
-     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
-     */
-    async close() {
-        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
-            if (child.exitCode !== null || child.signalCode !== null)
-                return resolveExit();
-            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
-            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
-            child.once('exit', () => {
-                clearTimeout(kill);
-                resolveExit();
-            });
-            child.kill();
-        })));
-        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    }
-}
-/**
- * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
- * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
- * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
- * Manifests travel on stdin, never in the command line.
- */
-class RemoteKubectlTransport {
-    shell;
-    kubectlCommand;
-    where;
-    constructor(shell, kubectlCommand) {
-        this.shell = shell;
-        this.kubectlCommand = kubectlCommand;
-        this.where = `"${kubectlCommand}" on ${shell.host}`;
-    }
-    /**
-     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
-     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
-     */
-    run(args, stdin, signal) {
-        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
-    }
-    /** Closes the SSH session. */
-    close() {
-        return this.shell.close();
+        return stringify(value) ?? 'null';
     }
 }
 
@@ -31016,7 +30803,7 @@ class RemoteKubectlTransport {
 
 
 /** kubectl exited with an error; the message carries what was attempted, where, and kubectl's own words. */
-class kubectl_KubectlError extends Error {
+class KubectlError extends Error {
     args;
     result;
     constructor(args, result, where) {
@@ -31081,7 +30868,7 @@ function errorText(result) {
  * written with all their digits, as `kubectl apply -f` sends them.
  */
 function manifestStream(objects) {
-    return json_kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
+    return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
 }
 function itemsOf(parsed) {
     if (!objects_isRecord(parsed))
@@ -31134,7 +30921,7 @@ class Kubectl {
         // An API server that stops answering must fail the step, not hold the job until GitHub kills it.
         const result = await this.transport.run([...args, `--request-timeout=${REQUEST_TIMEOUT}`], options.stdin, this.signal);
         if (result.code !== 0 && !(options.okCodes ?? []).includes(result.code))
-            throw new kubectl_KubectlError(args, result, this.where);
+            throw new KubectlError(args, result, this.where);
         return result;
     }
     /**
@@ -31148,7 +30935,7 @@ class Kubectl {
         if (text === '')
             return undefined;
         try {
-            return json_parseKubeJson(text);
+            return parseKubeJson(text);
         }
         catch {
             throw new Error(`kubectl ${summarizeArgs(args)} printed something that is not JSON (${this.where}): ${text.slice(0, 200)}`);
@@ -31219,7 +31006,7 @@ class Kubectl {
         this.trace(`kubectl ${args.join(' ')}`);
         return this.transport.stream(args, (line) => {
             try {
-                const parsed = json_parseKubeJson(line);
+                const parsed = parseKubeJson(line);
                 if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
                     onObject(parsed);
             }
@@ -31274,9 +31061,9 @@ class Kubectl {
             return itemsOf(await this.json(args, { stdin: manifestStream(objects) }));
         }
         catch (error) {
-            const conflicts = error instanceof kubectl_KubectlError ? fieldConflicts(error.result.stderr) : [];
+            const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
             if (conflicts.length > 0)
-                throw new kubectl_ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,inputs_src/* workloadKey */.f6)(objects_refOf(objects[0])) : undefined);
+                throw new kubectl_ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,syntax/* workloadKey */.f6)(refOf(objects[0])) : undefined);
             throw error;
         }
     }
@@ -31390,2549 +31177,6 @@ function fieldConflicts(stderr) {
     return [...byManager.values()].map((conflict) => ({ ...conflict, fields: [...new Set(conflict.fields)] }));
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
-
-
-/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
-const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
-/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
-const BLOCKING_REASONS = new Set([
-    'ImagePullBackOff',
-    'ErrImagePull',
-    'CrashLoopBackOff',
-    'Unschedulable',
-    'InvalidImageName',
-    'CreateContainerConfigError',
-    'CreateContainerError',
-]);
-/**
- * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
- * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
- * (`kubectl rollout status` refuses such workloads for the same reason).
- */
-function updatesOnDelete(workload) {
-    const strategy = workload.spec?.updateStrategy;
-    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
-        objects_isRecord(strategy) &&
-        strategy.type === 'OnDelete');
-}
-/**
- * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
- * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
- */
-function rollout_rolloutTimings(timeoutMs) {
-    const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
-    return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function num(value, fallback = 0) {
-    return typeof value === 'number' ? value : fallback;
-}
-function conditionsOf(object) {
-    return Array.isArray(object.status?.conditions) ? object.status.conditions : [];
-}
-/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
-function workloadProgress(workload) {
-    const name = objects_objectKey(workload);
-    const status = workload.status ?? {};
-    const generation = num(workload.metadata.generation, 0);
-    if (num(status.observedGeneration, -1) < generation)
-        return { done: false, message: `${name}: waiting for the controller to see the new spec` };
-    const spec = workload.spec ?? {};
-    if (workload.kind === 'Deployment') {
-        const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-        if (deadline)
-            return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
-        // A paused Deployment records the new template but starts no rollout until resumed: like
-        // OnDelete, there is nothing to wait for (or undo) yet.
-        if (spec.paused === true) {
-            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
-            return { done: true, message: paused, note: paused };
-        }
-        const replicas = num(spec.replicas, 1);
-        const updated = num(status.updatedReplicas);
-        const total = num(status.replicas);
-        const available = num(status.availableReplicas);
-        if (updated < replicas)
-            return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
-        if (total > updated)
-            return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
-        if (available < updated)
-            return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
-        return { done: true, message: `${name} successfully rolled out` };
-    }
-    const onDelete = updatesOnDelete(workload);
-    const podsBehind = workload.kind === 'StatefulSet'
-        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
-        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
-    const kept = onDelete && podsBehind
-        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
-        : undefined;
-    if (workload.kind === 'StatefulSet') {
-        const replicas = num(spec.replicas, 1);
-        const ready = num(status.readyReplicas);
-        const updated = num(status.updatedReplicas);
-        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
-        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
-        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
-        if (ready < replicas)
-            return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
-        if (!onDelete &&
-            status.updateRevision &&
-            status.currentRevision !== status.updateRevision &&
-            updated < replicas - partition) {
-            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
-        }
-        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
-    }
-    const desired = num(status.desiredNumberScheduled);
-    const updated = num(status.updatedNumberScheduled);
-    const available = num(status.numberAvailable);
-    if (onDelete) {
-        if (available < desired)
-            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
-        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
-    }
-    if (updated < desired)
-        return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
-    if (available < desired)
-        return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
-    return { done: true, message: `${name} successfully rolled out` };
-}
-/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
-function rollout_selectorString(selector) {
-    if (!objects_isRecord(selector))
-        return '';
-    const parts = [];
-    for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
-        parts.push(`${key}=${value}`);
-    for (const expression of selector.matchExpressions ??
-        []) {
-        const values = (expression.values ?? []).join(',');
-        if (expression.operator === 'In')
-            parts.push(`${expression.key} in (${values})`);
-        else if (expression.operator === 'NotIn')
-            parts.push(`${expression.key} notin (${values})`);
-        else if (expression.operator === 'Exists')
-            parts.push(expression.key);
-        else if (expression.operator === 'DoesNotExist')
-            parts.push(`!${expression.key}`);
-    }
-    return parts.join(',');
-}
-function ownedBy(object, owner) {
-    const refs = object.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
-}
-/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
-function currentReplicaSet(deployment, replicaSets) {
-    const revision = deployment.metadata.annotations?.[REVISION_ANNOTATION];
-    const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
-    return owned.find((rs) => rs.metadata.annotations?.[REVISION_ANNOTATION] === revision);
-}
-/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
-function newPodsOf(workload, replicaSets, pods) {
-    if (workload.kind === 'Deployment') {
-        const rs = currentReplicaSet(workload, replicaSets);
-        return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
-    }
-    const owned = pods.filter((pod) => ownedBy(pod, workload));
-    const updateRevision = workload.status?.updateRevision;
-    if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
-        return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
-    }
-    return owned;
-}
-/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
-function podProblems(pod) {
-    const problems = [];
-    const status = pod.status ?? {};
-    for (const condition of status.conditions ?? []) {
-        if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
-            problems.push({ reason: condition.reason, message: condition.message });
-        }
-    }
-    for (const field of ['initContainerStatuses', 'containerStatuses']) {
-        for (const container of status[field] ?? []) {
-            const waiting = container.state?.waiting;
-            if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
-                problems.push({
-                    reason: waiting.reason,
-                    message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
-                });
-            }
-        }
-    }
-    return problems;
-}
-/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
-function templateOf(workload, replicaSets) {
-    if (workload.kind === 'Deployment')
-        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
-    const update = workload.status?.updateRevision;
-    return typeof update === 'string' ? update : undefined;
-}
-/**
- * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
- * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
- * its stable template identity.
- */
-async function controllerRevisionOf(kubectl, workload) {
-    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
-}
-/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
-function controllerRevisionIn(workload, objects) {
-    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
-    const current = currentControllerRevision(workload, owned);
-    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
-}
-/**
- * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
- * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
- * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
- * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
- */
-function recordsTemplate(revision, workload) {
-    const data = objects_isRecord(revision.data) && objects_isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
-    if (!objects_isRecord(data))
-        return false;
-    const { $patch: _patch, ...template } = data;
-    return (0,external_node_util_.isDeepStrictEqual)(template, workload.spec?.template);
-}
-/**
- * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
- * (StatefulSets), else the one recording its live template, else the newest. Not simply the
- * newest: after a failed apply the newest is the failed revision, not the one the workload had.
- */
-function currentControllerRevision(workload, owned) {
-    const updateRevision = workload.status?.updateRevision;
-    if (typeof updateRevision === 'string')
-        return owned.find((revision) => revision.metadata.name === updateRevision);
-    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
-        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
-}
-/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
-async function rollout_revisionNumberOf(kubectl, workload) {
-    if (workload.kind === 'Deployment')
-        return revisionOf(workload);
-    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
-}
-/**
- * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
- * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
- */
-function revisionOf(workload) {
-    if (workload.kind === 'Deployment')
-        return workload.metadata.annotations?.[REVISION_ANNOTATION];
-    const update = workload.status?.updateRevision;
-    if (typeof update === 'string')
-        return update;
-    return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
-}
-const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
-/**
- * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
- * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
- * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
- * DaemonSets come from the same read).
- */
-class NamespaceSnapshots {
-    kubectl;
-    maxAgeMs;
-    cache = new Map();
-    /** Each namespace's last full read that succeeded. */
-    lastRead = new Map();
-    constructor(kubectl, maxAgeMs) {
-        this.kubectl = kubectl;
-        this.maxAgeMs = maxAgeMs;
-    }
-    /**
-     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
-     * undefined namespace means the context's default.
-     * @throws KubectlError from the read.
-     */
-    read(namespace) {
-        const key = namespace ?? '';
-        const cached = this.cache.get(key);
-        if (cached && Date.now() - cached.at < this.maxAgeMs)
-            return cached.items;
-        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
-        this.cache.set(key, { at: Date.now(), items });
-        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
-        return items;
-    }
-    /**
-     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
-     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
-     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
-     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
-     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
-     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
-     * showed every one of these workloads at its present generation with the controller having
-     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
-     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
-     * statefulset and daemonset controllers), and that read lists them after the workloads; else
-     * from one read of those two kinds.
-     */
-    seed(workloads) {
-        const byNamespace = new Map();
-        for (const workload of workloads) {
-            const key = workload.metadata.namespace ?? '';
-            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
-        }
-        for (const [key, seeded] of byNamespace) {
-            const earlier = this.lastRead.get(key);
-            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
-            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
-                ? Promise.resolve([...seeded, ...numbering(earlier)])
-                : this.kubectl
-                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
-                    .then((listed) => [...seeded, ...listed]);
-            this.cache.set(key, { at: Date.now(), items });
-            items.catch(() => this.cache.delete(key));
-        }
-    }
-}
-/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
-function observedIn(workload, objects) {
-    const generation = num(workload.metadata.generation, -1);
-    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
-    return (earlier !== undefined &&
-        generation >= 0 &&
-        num(earlier.metadata.generation, -2) === generation &&
-        num(earlier.status?.observedGeneration, -1) >= generation);
-}
-/**
- * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
- * workload kind and namespace) shows every workload still being waited for as rolled out, so a
- * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
- * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
- * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
- * Without a watch (kubectl over SSH) the waits are plain polls.
- */
-class RolloutWakeUp {
-    onWake;
-    latest = new Map();
-    pending;
-    streams = [];
-    sleepers = new Set();
-    allDone = false;
-    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
-    wakes = 0;
-    constructor(kubectl, refs, onWake = () => undefined) {
-        this.onWake = onWake;
-        this.pending = new Set(refs.map(inputs_src/* workloadKey */.f6));
-        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
-        for (const ref of watched.values()) {
-            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
-            if (stream)
-                this.streams.push(stream);
-        }
-    }
-    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
-    get count() {
-        return this.wakes;
-    }
-    /** The workload's wait is over: it no longer holds the others' wake-up back. */
-    settled(ref) {
-        this.pending.delete((0,inputs_src/* workloadKey */.f6)(ref));
-        this.check();
-    }
-    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
-    sleep(ms, seen) {
-        if (this.wakes > seen)
-            return Promise.resolve();
-        return new Promise((resolve) => {
-            const wake = () => {
-                clearTimeout(timer);
-                this.sleepers.delete(wake);
-                resolve();
-            };
-            const timer = setTimeout(wake, ms);
-            this.sleepers.add(wake);
-        });
-    }
-    /**
-     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
-     * cancellation).
-     */
-    stop() {
-        for (const stream of this.streams)
-            stream.stop();
-        for (const wake of [...this.sleepers])
-            wake();
-    }
-    seen(object) {
-        const key = objects_objectKey(object);
-        if (!this.pending.has(key))
-            return;
-        this.latest.set(key, object);
-        this.check();
-    }
-    check() {
-        const done = this.pending.size > 0 &&
-            [...this.pending].every((key) => {
-                const object = this.latest.get(key);
-                return object !== undefined && workloadProgress(object).done;
-            });
-        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
-        if (done && !this.allDone) {
-            this.wakes++;
-            this.onWake([...this.pending].map((key) => this.latest.get(key)));
-            for (const wake of [...this.sleepers])
-                wake();
-        }
-        this.allDone = done;
-    }
-}
-async function readWorkload(snapshots, ref) {
-    const items = await snapshots.read(ref.namespace);
-    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
-    if (!workload)
-        return { replicaSets: [], pods: [] };
-    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
-    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
-    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
-    return { workload, replicaSets, pods };
-}
-/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
-async function diagnose(kubectl, ref) {
-    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
-    if (!workload)
-        return { conditions: [], pods: [], events: [] };
-    const newPods = newPodsOf(workload, replicaSets, pods);
-    const involved = new Set([
-        workload.metadata.name,
-        ...replicaSets.map((rs) => rs.metadata.name),
-        ...newPods.map((pod) => pod.metadata.name),
-    ]);
-    const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
-        .filter((event) => involved.has(String(event.involvedObject?.name)))
-        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
-        .slice(-10)
-        .map((event) => ({
-        object: objects_kindAndName({
-            kind: String(event.involvedObject.kind),
-            metadata: { name: String(event.involvedObject.name) },
-        }),
-        type: event.type,
-        reason: event.reason,
-        message: event.message,
-        count: event.count,
-    }));
-    return {
-        conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
-        pods: newPods.map((pod) => ({
-            name: pod.metadata.name,
-            node: pod.spec?.nodeName || undefined,
-            phase: pod.status?.phase,
-            reasons: podProblems(pod).map((problem) => problem.message ? `${problem.reason}: ${problem.message}` : problem.reason),
-        })),
-        events,
-    };
-}
-function eventTime(event) {
-    return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
-}
-/**
- * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
- * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
- * than only when the progress deadline (ten minutes by default) runs out.
- */
-async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
-    try {
-        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
-    }
-    finally {
-        wakeUp?.settled(ref);
-    }
-}
-async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
-    const started = Date.now();
-    const interval = options.pollIntervalMs ?? 2000;
-    const failFastAfter = options.failFastAfterMs ?? 30_000;
-    const blockedSince = new Map();
-    const name = (0,inputs_src/* workloadKey */.f6)(ref);
-    let lastMessage = '';
-    let revision;
-    let template;
-    let latest;
-    const numbered = async () => {
-        if (!latest || latest.kind === 'Deployment')
-            return { revision, template };
-        const workload = latest;
-        const found = await snapshots
-            .read(ref.namespace)
-            .then((objects) => controllerRevisionIn(workload, objects))
-            .catch(() => ({}));
-        return { revision: found.revision ?? revision, template: found.template ?? template };
-    };
-    const fail = async (reason) => ({
-        ref,
-        ok: false,
-        ...(await numbered()),
-        reason,
-        diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
-        elapsedMs: Date.now() - started,
-    });
-    for (;;) {
-        const wakesSeen = wakeUp?.count ?? 0;
-        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
-        if (!workload)
-            return fail(`${name} no longer exists`);
-        latest = workload;
-        revision = revisionOf(workload);
-        template = templateOf(workload, replicaSets);
-        const progress = workloadProgress(workload);
-        if (progress.failure)
-            return fail(progress.failure);
-        if (progress.done) {
-            options.log?.(progress.message);
-            return {
-                ref,
-                ok: true,
-                ...(await numbered()),
-                ...(progress.note ? { note: progress.note } : {}),
-                elapsedMs: Date.now() - started,
-            };
-        }
-        const now = Date.now();
-        const stuck = [];
-        for (const pod of newPodsOf(workload, replicaSets, pods)) {
-            const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
-            if (blocking.length === 0) {
-                blockedSince.delete(pod.metadata.name);
-                continue;
-            }
-            const since = blockedSince.get(pod.metadata.name) ?? now;
-            blockedSince.set(pod.metadata.name, since);
-            if (now - since >= failFastAfter) {
-                const detail = blocking
-                    .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
-                    .join(', ');
-                stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
-            }
-        }
-        if (stuck.length > 0) {
-            const { revision: number } = await numbered();
-            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
-        }
-        if (progress.message !== lastMessage) {
-            options.log?.(progress.message);
-            lastMessage = progress.message;
-        }
-        if (now - started >= options.timeoutMs) {
-            return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
-        }
-        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
-        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
-    }
-}
-/**
- * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
- * processes it starts do not grow with the number of workloads: one watch per workload kind and
- * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
- */
-async function rollout_watchRollouts(kubectl, refs, options) {
-    if (refs.length === 0)
-        return [];
-    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
-    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
-    const stop = () => wakeUp.stop();
-    kubectl.signal?.addEventListener('abort', stop, { once: true });
-    try {
-        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
-    }
-    finally {
-        kubectl.signal?.removeEventListener('abort', stop);
-        wakeUp.stop();
-    }
-}
-/** Diagnostics as Markdown, for the log group and the job summary alike. */
-function rollout_formatDiagnostics(result) {
-    const lines = [`#### ${(0,inputs_src/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
-    const diagnostics = result.diagnostics;
-    if (!diagnostics)
-        return lines.join('\n');
-    if (diagnostics.conditions.length > 0) {
-        lines.push('Conditions:');
-        for (const c of diagnostics.conditions)
-            lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
-        lines.push('');
-    }
-    if (diagnostics.pods.length > 0) {
-        lines.push('New pods:');
-        for (const pod of diagnostics.pods) {
-            lines.push(`- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`);
-        }
-        lines.push('');
-    }
-    if (diagnostics.events.length > 0) {
-        lines.push('Recent events:');
-        for (const event of diagnostics.events) {
-            lines.push(`- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`);
-        }
-        lines.push('');
-    }
-    return lines.join('\n');
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
-
-
-
-
-/**
- * The object as a person compares two versions of it: without the fields the server owns (they
- * change on every write and say nothing about intent: managedFields, resourceVersion, uid,
- * creationTimestamp, generation, selfLink, status, kubectl's last-applied annotation), and with a
- * Secret's values replaced by keyed fingerprints (see redactSecretValues). Undefined for undefined.
- */
-function diff_intentOf(object) {
-    if (!object)
-        return undefined;
-    const copy = clone(object);
-    for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
-        delete copy.metadata[field];
-    if (copy.metadata.annotations) {
-        delete copy.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'];
-        if (Object.keys(copy.metadata.annotations).length === 0)
-            delete copy.metadata.annotations;
-    }
-    delete copy.status;
-    if (copy.kind === 'Secret')
-        redactSecretValues(copy);
-    return copy;
-}
-// Keyed per process, so a fingerprint shows that a value changed without letting anyone test guesses against it.
-const FINGERPRINT_KEY = (0,external_node_crypto_.randomBytes)(32);
-/** Secret values never reach a log or summary: each becomes a keyed fingerprint that differs exactly when the value does. */
-function redactSecretValues(secret) {
-    const data = (secret.data ?? {});
-    const stringData = (secret.stringData ?? {});
-    const values = {};
-    for (const [key, value] of Object.entries(data))
-        values[key] = Buffer.from(String(value), 'base64').toString('utf8');
-    for (const [key, value] of Object.entries(stringData))
-        values[key] = String(value);
-    delete secret.stringData;
-    if (Object.keys(values).length === 0)
-        return;
-    secret.data = Object.fromEntries(Object.entries(values).map(([key, value]) => [
-        key,
-        `(redacted ${createHmac('sha256', FINGERPRINT_KEY).update(value).digest('hex').slice(0, 8)})`,
-    ]));
-}
-function lines(object) {
-    const value = diff_intentOf(object);
-    return value === undefined ? [] : stringify(value, { sortMapEntries: true }).trimEnd().split('\n');
-}
-/**
- * A unified-style diff of the live object against what the server would make of the manifest,
- * so a dry run shows the intent of a deploy, not just that something differs.
- */
-function diff_objectDiff(live, intended) {
-    const before = lines(live);
-    const after = lines(intended);
-    const table = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
-    for (let i = before.length - 1; i >= 0; i--) {
-        for (let j = after.length - 1; j >= 0; j--) {
-            table[i][j] = before[i] === after[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
-        }
-    }
-    const out = [];
-    let i = 0;
-    let j = 0;
-    while (i < before.length || j < after.length) {
-        if (i < before.length && j < after.length && before[i] === after[j]) {
-            out.push(`  ${before[i]}`);
-            i++;
-            j++;
-        }
-        else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) {
-            out.push(`- ${before[i++]}`);
-        }
-        else {
-            out.push(`+ ${after[j++]}`);
-        }
-    }
-    return collapseContext(out);
-}
-/** Keeps two lines of context around changes so large unchanged objects do not drown the change. */
-function collapseContext(out, context = 2) {
-    const changed = out.map((line) => !line.startsWith('  '));
-    const keep = out.map((_, index) => changed.slice(Math.max(0, index - context), index + context + 1).some(Boolean));
-    const result = [];
-    let skipping = false;
-    out.forEach((line, index) => {
-        if (keep[index]) {
-            result.push(line);
-            skipping = false;
-        }
-        else if (!skipping) {
-            result.push('  ...');
-            skipping = true;
-        }
-    });
-    return result.join('\n');
-}
-/**
- * True when the live object already holds what `intended` says, compared on the fields apply owns (server-set metadata
- * and status left out, keys sorted): the deploy then skips the apply and reports the object unchanged. An absent live
- * object never matches.
- */
-function diff_sameIntent(live, intended) {
-    return kubeJson(sortKeys(diff_intentOf(live))) === kubeJson(sortKeys(diff_intentOf(intended)));
-}
-function sortKeys(value) {
-    if (Array.isArray(value))
-        return value.map(sortKeys);
-    if (value && typeof value === 'object') {
-        return Object.fromEntries(Object.keys(value)
-            .sort()
-            .map((key) => [key, sortKeys(value[key])]));
-    }
-    return value;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-ownership.ts
-
-
-
-/**
- * The field-manager entries this suite's own `kubectl rollout undo` wrote, one
- * `<manager>=<fingerprint>` per entry, comma-separated. `rollout undo` has no --field-manager:
- * the API server files its fields under a manager named after kubectl's user agent (`kubectl`,
- * `kubectl.1.33`), the same name `kubectl scale` or `kubectl edit` by a person gets. So the
- * undo is recognised by fact, not by name: the fingerprint covers the entry's manager,
- * operation and time right after the undo, and any later write under that manager changes it.
- */
-const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
-function entriesOf(object) {
-    const entries = object?.metadata.managedFields;
-    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
-}
-/**
- * What identifies one write of a manager: the server sets an entry's time when that manager
- * writes, and leaves it when others take fields from it (as annotating a workload after the undo
- * does), so the fields are left out. Two writes by one manager within one second look alike.
- */
-function fingerprint(entry) {
-    const { manager, operation, subresource, time } = entry;
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify({ manager, operation, subresource, time }))
-        .digest('hex')
-        .slice(0, 16);
-}
-function writesTemplate(entry) {
-    const fields = entry.fieldsV1;
-    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
-}
-/**
- * The annotation recording an undo just done: the Update entries that changed between `before`
- * and `after` and own the pod template (what an undo writes; controllers write status and
- * annotations, never the template).
- */
-function undoRecord(before, after) {
-    const earlier = new Set(entriesOf(before).map(fingerprint));
-    const written = entriesOf(after).filter((entry) => entry.operation === 'Update' && !entry.subresource && writesTemplate(entry) && !earlier.has(fingerprint(entry)));
-    if (written.length === 0)
-        return {};
-    return { [UNDO_FIELDS_ANNOTATION]: written.map((entry) => `${entry.manager}=${fingerprint(entry)}`).join(',') };
-}
-/** The `<manager>=<fingerprint>` entries this suite's undo recorded on the object. */
-function recordedUndo(object) {
-    return new Set((object.metadata.annotations?.[UNDO_FIELDS_ANNOTATION] ?? '').split(',').filter(Boolean));
-}
-/**
- * The field paths an entry owns, in the server's conflict notation (apimachinery's
- * fieldpath.Path.String: `.spec.replicas`, `.containers[name="api"]`, `[="value"]`, `[0]`),
- * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
- */
-function ownedPaths(fields, prefix = '', paths = new Set()) {
-    if (!isRecord(fields))
-        return paths;
-    for (const [key, child] of Object.entries(fields)) {
-        if (key === '.')
-            continue;
-        const value = key.slice(2);
-        let element;
-        if (key.startsWith('f:'))
-            element = `.${value}`;
-        else if (key.startsWith('k:')) {
-            const keyFields = JSON.parse(value);
-            element = `[${Object.keys(keyFields)
-                .sort()
-                .map((name) => `${name}=${JSON.stringify(keyFields[name])}`)
-                .join(',')}]`;
-        }
-        else if (key.startsWith('v:'))
-            element = `[=${value}]`;
-        else
-            element = `[${value}]`;
-        paths.add(prefix + element);
-        ownedPaths(child, prefix + element, paths);
-    }
-    return paths;
-}
-/**
- * Whether the fields of one conflict are this suite's to take back: each managedFields entry
- * that holds them (same manager, operation and subresource, owning one of the fields) is one its
- * own rollout undo wrote and nobody wrote under since. Decided per entry, not per manager name:
- * a person's `kubectl scale` after the undo has the undo's manager name (`kubectl`) but its own
- * entry (subresource `scale`), so its replicas stay the person's while the undo's template is
- * the suite's. Returns the objects (objectKey) whose undo wrote them, or undefined when someone else did.
- */
-function undoneBySuite(live, conflict) {
-    const holders = live.flatMap((object) => entriesOf(object)
-        .filter((entry) => entry.manager === conflict.manager &&
-        entry.operation === conflict.operation &&
-        (entry.subresource ?? '') === (conflict.subresource ?? ''))
-        .filter((entry) => {
-        const owned = ownedPaths(entry.fieldsV1);
-        return conflict.fields.some((field) => owned.has(field));
-    })
-        .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
-    const ours = holders.length > 0 &&
-        holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
-    return ours ? [...new Set(holders.map(({ object }) => objectKey(object)))] : undefined;
-}
-/**
- * Server-side apply that decides conflicts from facts: fields whose only other writer is a
- * `rollout undo` this suite did (see UNDO_FIELDS_ANNOTATION), or that this suite's field manager
- * wrote with a client-side apply (`server-side: false`), are taken back; fields another
- * manager wrote (a person's `kubectl scale`, an operator, a controller) stop the deploy with
- * ApplyConflictError naming the managers and fields, unless `forceConflicts` says to take them.
- */
-async function field_ownership_applyOwningFields(kubectl, objects, options, ownership) {
-    try {
-        return await kubectl.apply(objects, options);
-    }
-    catch (error) {
-        if (!(error instanceof ApplyConflictError) || error.managers.length === 0)
-            throw error;
-        if (ownership.forceConflicts) {
-            ownership.log(`Taking fields from ${error.managers.join(', ')} because force-conflicts is true:\n${error.details}`);
-            return kubectl.apply(objects, { ...options, forceConflicts: true });
-        }
-        const live = await kubectl.getLive(objects, { managedFields: true });
-        // The suite's own manager conflicts with its Apply only through Update entries: a deploy with
-        // `server-side: false` (client-side apply) wrote them. Server-side apply takes those over, as
-        // `kubectl apply --server-side` does for kubectl-client-side-apply (Kubernetes documentation,
-        // https://kubernetes.io/docs/reference/using-api/server-side-apply/#upgrading-from-client-side-apply-to-server-side-apply).
-        const ownClientSide = error.conflicts.filter((conflict) => conflict.manager === options.fieldManager);
-        const undoneIn = new Map();
-        for (const conflict of error.conflicts) {
-            const objects = conflict.manager === options.fieldManager ? undefined : undoneBySuite(live, conflict);
-            if (objects)
-                undoneIn.set(conflict, objects);
-        }
-        const undone = [...undoneIn.keys()];
-        const others = error.conflicts.filter((conflict) => !ownClientSide.includes(conflict) && !undoneIn.has(conflict));
-        if (others.length > 0)
-            throw new ApplyConflictError(error.fieldManager, others, error.object);
-        if (ownClientSide.length > 0)
-            ownership.log(`Taking over fields this suite's field manager ${options.fieldManager} wrote with a client-side apply (server-side: false):\n${conflictDetails(ownClientSide)}`);
-        if (undone.length > 0)
-            ownership.log(`Taking back fields last written by this suite's rollout undo of ${[...new Set([...undoneIn.values()].flat())].join(', ')}:\n${conflictDetails(undone)}`);
-        return kubectl.apply(objects, { ...options, forceConflicts: true });
-    }
-}
-/** `kubectl rollout undo`, recorded on the workload so the next deploy knows the fields it wrote are the suite's. */
-async function field_ownership_undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
-    const before = await kubectl.get(ref, { managedFields: true });
-    await kubectl.rolloutUndo(ref, toRevision);
-    const after = await kubectl.get(ref, { managedFields: true });
-    const record = { ...annotations, ...undoRecord(before, after) };
-    if (Object.keys(record).length > 0)
-        await kubectl.annotate(ref, record);
-}
-/** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
-function field_ownership_autoscaledKey(autoscaler) {
-    const target = autoscaler.spec?.scaleTargetRef;
-    if (!isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
-        return undefined;
-    return workloadKey({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
-}
-/**
- * The field manager a workload's replicas are handed to before the suite stops applying them, so
- * that leaving `spec.replicas` out of the next apply does not reset the workload to 1 replica
- * (server-side apply drops a field nobody owns any more). The HorizontalPodAutoscaler's own
- * scale writes then take the field from it. Name and procedure from the Kubernetes documentation,
- * https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership.
- */
-const field_ownership_REPLICAS_HANDOVER_MANAGER = 'handover-to-hpa';
-/** The replica bounds of an HorizontalPodAutoscaler (minReplicas defaults to 1, as the API does). */
-function boundsOf(autoscaler) {
-    const min = typeof autoscaler.spec?.minReplicas === 'number' ? autoscaler.spec.minReplicas : 1;
-    const max = typeof autoscaler.spec?.maxReplicas === 'number' ? autoscaler.spec.maxReplicas : min;
-    return { min, max };
-}
-function ownsReplicas(object, fieldManager) {
-    return entriesOf(object).some((entry) => entry.manager === fieldManager &&
-        !entry.subresource &&
-        isRecord(entry.fieldsV1) &&
-        isRecord(entry.fieldsV1['f:spec']) &&
-        'f:replicas' in entry.fieldsV1['f:spec']);
-}
-/**
- * A workload an HorizontalPodAutoscaler scales gets its replica count from the autoscaler, and
- * the deploy never fights it, as the Kubernetes documentation advises for server-side apply
- * (https://kubernetes.io/docs/concepts/workloads/autoscaling/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling):
- * - a workload the deploy creates starts with its manifest's replicas, brought within the
- *   autoscaler's minReplicas..maxReplicas (what the autoscaler would set at once), not at the
- *   API's default of 1; without replicas in the manifest it starts as the API defaults it;
- * - a live workload is applied without `spec.replicas`; where the suite's field manager still
- *   owns them (it created the workload, or applied it before the autoscaler existed), they are
- *   first handed to REPLICAS_HANDOVER_MANAGER at their live count, so dropping them from the
- *   apply leaves the count as it is;
- * - with client-side apply (`serverSide` false) a live workload is applied with `spec.replicas`
- *   at its LIVE count instead: kubectl's three-way merge deletes a field that is in the
- *   last-applied-configuration annotation and missing from the new object (kubectl apply,
- *   "How apply calculates differences and merges changes"), which would reset the workload to
- *   1 replica; the live count makes the patch leave replicas as they are, and the annotation
- *   keeps a count, so no later apply deletes it. No handover is needed then (managedFields do
- *   not decide client-side apply). An autoscaler's scale between the read and the apply is put
- *   back to the count read, and the autoscaler corrects it at its next sync.
- * `autoscalers` are the HPAs of the manifests and those live in the cluster; `live` the live
- * objects by objectKey, with their managedFields.
- */
-function field_ownership_yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, serverSide) {
-    const bounds = new Map();
-    for (const autoscaler of autoscalers) {
-        const key = field_ownership_autoscaledKey(autoscaler);
-        if (key !== undefined)
-            bounds.set(key, boundsOf(autoscaler));
-    }
-    const decided = { objects: [], yielded: [], started: [], handovers: [] };
-    for (const object of objects) {
-        const key = objectKey(object);
-        const range = bounds.get(key);
-        const replicas = object.spec?.replicas;
-        const current = live.get(key);
-        if (range === undefined || (current === undefined && typeof replicas !== 'number')) {
-            decided.objects.push(object);
-        }
-        else if (current === undefined) {
-            const start = Math.min(range.max, Math.max(range.min, replicas));
-            decided.started.push({ key, replicas: start });
-            decided.objects.push({ ...object, spec: { ...object.spec, replicas: start } });
-        }
-        else {
-            if (replicas !== undefined)
-                decided.yielded.push(key);
-            if (!serverSide) {
-                const spec = { ...object.spec };
-                if (typeof current.spec?.replicas === 'number')
-                    spec.replicas = current.spec.replicas;
-                else
-                    delete spec.replicas;
-                decided.objects.push({ ...object, spec });
-                continue;
-            }
-            if (ownsReplicas(current, fieldManager) && typeof current.spec?.replicas === 'number')
-                decided.handovers.push({
-                    apiVersion: current.apiVersion,
-                    kind: current.kind,
-                    metadata: { name: current.metadata.name, namespace: current.metadata.namespace },
-                    spec: { replicas: current.spec.replicas },
-                });
-            const spec = { ...object.spec };
-            delete spec.replicas;
-            decided.objects.push({ ...object, spec });
-        }
-    }
-    return decided;
-}
-
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/failed-revisions.ts
-
-/**
- * Revision numbers move: restoring revision 2 of a Deployment makes its ReplicaSet revision 4
- * (the old number goes to `revision-history`), and a StatefulSet's ControllerRevision is
- * renumbered the same way without any history. So a failed revision is recorded twice on the
- * workload: by the number it had, and by its pod template (ReplicaSet pod-template-hash,
- * ControllerRevision name), which never changes. Deploys (on an automatic rollback) and the
- * rollback action (with mark-failed) both write these; `rollback` with `to: previous` skips them.
- */
-const FAILED_REVISIONS_ANNOTATION = 'sophia.ai/failed-revisions';
-/**
- * The annotation holding failed pod template names (comma-separated), for workloads whose revision numbers move on
- * (StatefulSet and DaemonSet revisions are ControllerRevision names).
- */
-const FAILED_TEMPLATES_ANNOTATION = 'sophia.ai/failed-pod-templates';
-/** A comma-separated annotation as its entries; missing or empty is none. */
-function annotationList(object, key) {
-    return (object?.metadata.annotations?.[key] ?? '')
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean);
-}
-/**
- * What a workload records as failed. Read it before a `kubectl rollout undo`: the undo replaces a
- * Deployment's annotations with the ones its old ReplicaSet carried, which would silently drop
- * failures recorded since, so the lists read before are the truth to write back.
- */
-function failed_revisions_readFailedRevisions(workload) {
-    return {
-        numbers: annotationList(workload, FAILED_REVISIONS_ANNOTATION),
-        templates: annotationList(workload, FAILED_TEMPLATES_ANNOTATION),
-    };
-}
-/** A comma-separated list with the value added once; numbers sort numerically. */
-function mergeList(existing, value) {
-    const merged = [...new Set(value ? [...existing, value] : existing)];
-    return merged.sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
-}
-/** Writes `known` (read before the undo) plus the revision that failed, by number and by template. */
-async function failed_revisions_recordFailedRevision(kubectl, ref, known, failed) {
-    await kubectl.annotate(ref, {
-        [FAILED_REVISIONS_ANNOTATION]: mergeList(known.numbers, failed.number),
-        [FAILED_TEMPLATES_ANNOTATION]: mergeList(known.templates, failed.template),
-    });
-}
-/** Writes `known` back exactly (an empty list removes its annotation), undoing what a rollout undo replaced. */
-async function failed_revisions_restoreFailedRevisions(kubectl, ref, known) {
-    const lists = [
-        [FAILED_REVISIONS_ANNOTATION, known.numbers],
-        [FAILED_TEMPLATES_ANNOTATION, known.templates],
-    ];
-    const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
-    await kubectl.run([
-        'annotate',
-        resourceArg(ref),
-        ...(ref.namespace ? ['--namespace', ref.namespace] : []),
-        ...changes,
-        '--overwrite',
-    ]);
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/restore.ts
-
-
-
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/** The field sets `manager` owns on the object through server-side apply (operation Apply). */
-function appliedFields(object, manager) {
-    const entries = object?.metadata.managedFields;
-    if (!Array.isArray(entries))
-        return [];
-    return entries
-        .filter(isRecord)
-        .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
-        .map((entry) => (isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
-}
-/** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
-function unionFields(a, b) {
-    if (Object.keys(a).length === 0 || Object.keys(b).length === 0)
-        return {};
-    const result = { ...a };
-    for (const [key, value] of Object.entries(b)) {
-        const mine = result[key];
-        result[key] = isRecord(mine) && isRecord(value) ? unionFields(mine, value) : value;
-    }
-    return result;
-}
-function parseElement(key) {
-    try {
-        return parseKubeJson(key.slice(2));
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A list item matches a `k:` element when each of the element's key fields has its value. */
-function matchesKey(item, key) {
-    return (isRecord(item) &&
-        isRecord(key) &&
-        Object.entries(key).every(([field, value]) => isDeepStrictEqual(item[field], value)));
-}
-/**
- * The part of `value` the field set covers: what a manager owning `fields` would have to apply
- * to hold `value`. Fields absent from `value` are left out.
- */
-function projectFields(value, fields) {
-    const children = Object.keys(fields).filter((key) => key !== '.');
-    if (children.length === 0)
-        return value;
-    if (isRecord(value)) {
-        const result = {};
-        for (const key of children) {
-            if (!key.startsWith('f:'))
-                continue;
-            const name = key.slice(2);
-            if (name in value)
-                result[name] = projectFields(value[name], isRecord(fields[key]) ? fields[key] : {});
-        }
-        return result;
-    }
-    if (Array.isArray(value)) {
-        const chosen = [];
-        value.forEach((item, index) => {
-            for (const key of children) {
-                const sub = isRecord(fields[key]) ? fields[key] : {};
-                if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
-                    const keyFields = parseElement(key);
-                    chosen.push({ ...keyFields, ...projectFields(item, sub) });
-                    return;
-                }
-                if (key.startsWith('v:') && isDeepStrictEqual(item, parseElement(key))) {
-                    chosen.push(item);
-                    return;
-                }
-                if (key === `i:${index}`) {
-                    chosen.push(projectFields(item, sub));
-                    return;
-                }
-            }
-        });
-        return chosen;
-    }
-    return value;
-}
-/**
- * What to apply to put an object back as it was before a deploy, or why it cannot be. With
- * server-side apply: the object's values from before the deploy, for every field `manager`
- * applied before the deploy or applies now (fields this deploy added are left out, so the
- * server removes them; fields nobody of the suite applied are not touched, so what other
- * managers wrote stays theirs). With client-side apply: the last-applied configuration the object
- * carried before, which kubectl's three-way merge turns back into that state.
- *
- * A Secret applied with `stringData` is owned as `stringData` (the server stores it in `data`): its
- * earlier values are read back from `data`, as text where they are text.
- */
-function restore_restoreIntent(before, after, options) {
-    if (!options.serverSide) {
-        const lastApplied = before.metadata.annotations?.[LAST_APPLIED];
-        if (!lastApplied)
-            return { reason: 'it carried no last-applied configuration before this run' };
-        return { intent: parseKubeJson(lastApplied) };
-    }
-    const sets = [...appliedFields(before, options.fieldManager), ...appliedFields(after, options.fieldManager)];
-    if (sets.length === 0)
-        return { reason: `field manager ${options.fieldManager} applies none of its fields` };
-    const fields = sets.reduce(unionFields);
-    const source = secretWithStringData(before, fields);
-    const projected = projectFields(source, fields);
-    const metadata = isRecord(projected.metadata) ? projected.metadata : {};
-    return {
-        intent: {
-            ...projected,
-            apiVersion: before.apiVersion,
-            kind: before.kind,
-            metadata: {
-                ...metadata,
-                name: before.metadata.name,
-                ...(before.metadata.namespace ? { namespace: before.metadata.namespace } : {}),
-            },
-        },
-    };
-}
-function secretWithStringData(object, fields) {
-    const owned = fields['f:stringData'];
-    if (object.kind !== 'Secret' || !isRecord(owned) || !isRecord(object.data))
-        return object;
-    const stringData = {};
-    for (const key of Object.keys(owned)) {
-        const name = key.slice(2);
-        const encoded = object.data[name];
-        if (typeof encoded !== 'string')
-            continue;
-        const bytes = Buffer.from(encoded, 'base64');
-        const text = bytes.toString('utf8');
-        if (Buffer.from(text, 'utf8').equals(bytes))
-            stringData[name] = text;
-    }
-    return { ...object, stringData };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rounded-integers.ts
-
-
-/**
- * Where the cluster holds another value than `intended` at an integer beyond 2^53 (a BigInt, see
- * kubectlNumber), as dotted paths the way manifest problems name fields (`spec.limits.0.max`),
- * each with the value written and the value found (`absent` when the cluster has none).
- */
-function rounded_integers_roundedIntegers(intended, live, path = '') {
-    if (typeof intended === 'bigint') {
-        if (typeof live === 'bigint' && live === intended)
-            return [];
-        return [{ path, written: intended.toString(), found: live === undefined ? 'absent' : kubeJson(live) }];
-    }
-    const join = (key) => (path ? `${path}.${key}` : String(key));
-    if (Array.isArray(intended))
-        return intended.flatMap((item, index) => rounded_integers_roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
-    if (isRecord(intended))
-        return Object.entries(intended).flatMap(([key, value]) => rounded_integers_roundedIntegers(value, isRecord(live) ? live[key] : undefined, join(key)));
-    return [];
-}
-/**
- * Why a client-side apply left `live` with other integers than `intended`, naming the object and
- * each field; undefined when every integer beyond 2^53 arrived whole. kubectl's client-side apply
- * computes the patch of a custom resource as a JSON merge patch whose numbers pass through Go's
- * float64 (checked against kubectl 1.27 to 1.33: changing a field to 9007199254740993 stores
- * 9007199254740992, to ...995 stores ...996); creating the object, built-in kinds (strategic merge
- * patch) and server-side apply keep every digit. `what` says what the value was meant to be:
- * `written in the manifest`, `it had before the deploy`.
- */
-function rounded_integers_roundedIntegersReason(ref, intended, live, what) {
-    if (!live)
-        return undefined;
-    const rounded = rounded_integers_roundedIntegers(intended, live);
-    if (rounded.length === 0)
-        return undefined;
-    const fields = rounded.map((field) => `${field.path} is ${field.found}, not ${field.written}`).join('; ');
-    return `${workloadKey(ref)}: ${fields} (the value ${what}): kubectl's client-side apply sends a custom resource's changes as float64 numbers, exact only up to 2^53; apply it with server-side: true to keep every digit`;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/field-changes.ts
-
-
-
-
-/** The value as JSON.stringify can write it: an int64 beyond 2^53 (a BigInt, see kubectlNumber) as its digits. */
-function jsonSafe(value) {
-    if (typeof value === 'bigint')
-        return value.toString();
-    if (Array.isArray(value))
-        return value.map(jsonSafe);
-    if (isRecord(value))
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
-    return value;
-}
-function keyedByName(list) {
-    if (!list.every((item) => isRecord(item) && typeof item.name === 'string'))
-        return undefined;
-    const byName = new Map(list.map((item) => [item.name, item]));
-    return byName.size === list.length ? byName : undefined;
-}
-function walk(before, after, path, out) {
-    if (before === undefined && after === undefined)
-        return;
-    if (before === undefined) {
-        out.push({ path, op: 'add', after: jsonSafe(after) });
-        return;
-    }
-    if (after === undefined) {
-        out.push({ path, op: 'remove', before: jsonSafe(before) });
-        return;
-    }
-    if (isRecord(before) && isRecord(after)) {
-        for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
-            walk(before[key], after[key], path ? `${path}.${key}` : key, out);
-        return;
-    }
-    if (Array.isArray(before) && Array.isArray(after)) {
-        const beforeNames = keyedByName(before);
-        const afterNames = keyedByName(after);
-        if (beforeNames && afterNames) {
-            for (const name of [...new Set([...beforeNames.keys(), ...afterNames.keys()])])
-                walk(beforeNames.get(name), afterNames.get(name), `${path}[name=${name}]`, out);
-            return;
-        }
-        if (before.length === after.length) {
-            before.forEach((item, index) => walk(item, after[index], `${path}[${index}]`, out));
-            return;
-        }
-    }
-    if (kubeJson(before) !== kubeJson(after))
-        out.push({ path, op: 'replace', before: jsonSafe(before), after: jsonSafe(after) });
-}
-/**
- * The fields that differ between the live object and what the server's dry run made of the
- * manifest, each with its value before and after (see FieldChange); `[]` when they mean the same.
- * Secret values appear only as fingerprints that differ exactly when the values do.
- */
-function fieldChanges(live, intended) {
-    const out = [];
-    walk(intentOf(live), intentOf(intended), '', out);
-    return out;
-}
-/** The images of every container (init and ephemeral ones too) of an object that runs pods, by container name. */
-function imagesOf(object) {
-    const images = new Map();
-    if (!object)
-        return images;
-    for (const { container } of containersOf(object))
-        if (typeof container.name === 'string' && typeof container.image === 'string')
-            images.set(container.name, container.image);
-    return images;
-}
-/** The containers of an object whose image the deploy would change or start; `[]` for objects that run no pods. */
-function imageChanges(live, intended) {
-    const before = imagesOf(live);
-    return [...imagesOf(intended)]
-        .filter(([name, image]) => before.get(name) !== image)
-        .map(([container, to]) => ({
-        workload: objectKey(intended),
-        container,
-        ...(before.has(container) ? { from: before.get(container) } : {}),
-        to,
-    }));
-}
-/** Field and image changes of one object for a dry run's report (deployManifests fills AppliedObject with them). */
-function field_changes_plannedChanges(live, intended) {
-    return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The deploy failed once it had begun changing the cluster: a rollout failed after the apply
- * (rolled back or not, as `rollback-on-failure` says; the rollback may have failed too), or any
- * error stopped it after the companion's change or the first real apply (then `report.interrupted`
- * says what, and what stayed changed). Its message names what failed and what was put back;
- * `report` says what happened, for outputs and summary. A refusal before anything changed is
- * thrown as its own error (see deployManifests).
- */
-class DeployFailedError extends reporting_src/* ReportedError */.SS {
-    constructor(message, report) {
-        super(message, report);
-        this.name = 'DeployFailedError';
-    }
-}
-function classify(before, after) {
-    if (!before)
-        return 'created';
-    return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
-}
-function byKey(objects) {
-    return new Map(objects.map((object) => [objectKey(object), object]));
-}
-/**
- * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
- * or a ControllerRevision for StatefulSets and DaemonSets) that a rollout undo can go back from.
- * metadata.generation also moves for spec changes that make no revision (`replicas`, `strategy`,
- * `minReadySeconds`); undoing those would return the workload to an older release.
- */
-function templateChanged(before, after) {
-    return before !== undefined && !isDeepStrictEqual(before.spec?.template, after.spec?.template);
-}
-/**
- * Apply, then watch every workload; on failure optionally put back exactly what this run changed.
- * The live state is read first so the report can say created / configured / unchanged and the
- * rollback knows each workload's revision from before the run.
- *
- * The server's discovery is read first: an object of a kind or apiVersion it does not serve (and
- * no CustomResourceDefinition of the set defines) stops the deploy with a ManifestError naming the
- * object, its file and line before anything changes (unservedKindProblems); and which objects are
- * cluster-scoped is decided from it (settleScopes), so a cluster-scoped custom kind is not given
- * a namespace.
- *
- * The guarantee: the API server checks every object (a server-side dry run: validation,
- * admission, field conflicts) before any workload, configuration or other object changes. An
- * object that can only be checked once a namespace or CustomResourceDefinition of this deploy
- * exists is checked right after those are created (and the definitions Established); if the
- * server refuses it then, the deploy stops with only those new namespaces and definitions
- * written, and says so.
- *
- * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
- * server refused; also when only this set's new namespaces and definitions had been written, its
- * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
- * namespace), KubectlError or any other error of the connection. From the companion's change or
- * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
- * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
- * the failed-deploy restore runs as for a failed rollout (with rollback-on-failure) and
- * `report.interrupted` says what stopped the deploy and what stayed changed.
- */
-async function deployManifests(kubectl, manifests, settings) {
-    const log = settings.log ?? (() => undefined);
-    const prepared = await prepareDeploy(kubectl, manifests, settings);
-    const { objects, plan, before, sources, applyOptions, ownership } = prepared;
-    const report = {
-        dryRun: settings.dryRun,
-        applied: [],
-        revisions: {},
-        changed: [],
-        rollouts: [],
-        rolledBack: false,
-        rollbacks: [],
-        restored: [],
-    };
-    if (settings.dryRun) {
-        report.applied = dryRunApplied(prepared);
-        return report;
-    }
-    const companion = settings.companion;
-    // What has been changed so far: an error from here on must say it, and put it back.
-    const progress = { companionMade: false, applyBegun: false, foundations: [] };
-    const undoCompanion = async () => {
-        for (const line of (await companion?.undo()) ?? [])
-            log(line);
-    };
-    const makeCompanion = async () => {
-        // Marked before: a change made halfway is taken back too.
-        progress.companionMade = companion !== undefined;
-        for (const line of (await companion?.make()) ?? [])
-            log(line);
-    };
-    try {
-        return await applyAndWatch();
-    }
-    catch (error) {
-        if (error instanceof DeployFailedError)
-            throw error;
-        const changedNothing = !progress.companionMade && !progress.applyBegun;
-        // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
-        const refusedDeferred = error instanceof ManifestError || error instanceof InputError;
-        if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
-            throw error;
-        throw await stoppedAfterChange(prepared, report, progress, error);
-    }
-    async function applyAndWatch() {
-        const after = await applyAll();
-        progress.after = after;
-        return watchAndJudge(after);
-    }
-    async function applyAll() {
-        // Only field ownership changes (the count is the live one), so nothing else is begun yet.
-        if (prepared.replicaHandovers.length > 0)
-            await kubectl.apply(prepared.replicaHandovers, { serverSide: true, fieldManager: REPLICAS_HANDOVER_MANAGER });
-        if (plan.deferred.length === 0) {
-            await makeCompanion();
-            // Begun counts: kubectl applies a set object by object, so a failed apply may have written some.
-            progress.applyBegun = true;
-            return applyOwningFields(kubectl, objects, applyOptions, ownership);
-        }
-        // Counted as written before the call returns: kubectl may have created some before it failed.
-        progress.applyBegun = true;
-        progress.foundations = plan.foundations;
-        const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
-        await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map(objectKey).join(', ');
-        log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
-        await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
-        const rest = objects.filter((object) => !isFoundation(object));
-        await makeCompanion();
-        return [...created, ...(await applyOwningFields(kubectl, rest, applyOptions, ownership))];
-    }
-    async function watchAndJudge(after) {
-        const intended = byKey(objects);
-        for (const object of after) {
-            const action = classify(before.get(objectKey(object)), object);
-            const rounded = settings.serverSide
-                ? undefined
-                : roundedIntegersReason(refOf(object), intended.get(objectKey(object)), object, 'written in the manifest');
-            report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
-            log(`${objectKey(object)} ${action}`);
-            if (rounded)
-                (settings.warn ?? log)(rounded);
-        }
-        const workloads = after.filter(isWorkload);
-        report.changed = workloads
-            .filter((object) => templateChanged(before.get(objectKey(object)), object))
-            .map(objectKey);
-        report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
-            timeoutMs: settings.rolloutTimeoutMs,
-            pollIntervalMs: settings.pollIntervalMs,
-            failFastAfterMs: settings.failFastAfterMs,
-            log,
-        });
-        for (const rollout of report.rollouts)
-            if (rollout.revision)
-                report.revisions[workloadKey(rollout.ref)] = rollout.revision;
-        const failed = report.rollouts.filter((rollout) => !rollout.ok);
-        if (failed.length === 0)
-            return report;
-        const reasons = failed.map((rollout) => rollout.reason ?? workloadKey(rollout.ref)).join('; ');
-        if (!settings.rollbackOnFailure) {
-            throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
-        }
-        const changed = workloads.filter((object) => {
-            const previous = before.get(objectKey(object));
-            return !previous || templateChanged(previous, object);
-        });
-        // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
-        const restoring = kubectl.withoutSignal();
-        try {
-            await undoCompanion();
-            // Configuration first, so the pods the undo brings back start with the configuration they had.
-            report.restored = await restoreConfigured(restoring, after, before, settings);
-            await rollBack(restoring, changed, before, report, settings);
-        }
-        catch (error) {
-            if (error instanceof DeployFailedError)
-                throw error;
-            throw new DeployFailedError(`Rollout failed: ${reasons}. The rollback failed too: ${error.message}`, report);
-        }
-        report.rolledBack =
-            report.rollbacks.some((record) => record.result === 'restored') ||
-                report.restored.some((record) => !record.skipped);
-        throw new DeployFailedError(`Rollout failed: ${reasons}. ${rollbackSentence(report)}.`, report);
-    }
-}
-/**
- * The DeployFailedError of a deploy that an error stopped after it had begun changing the
- * cluster: the companion's change is taken back; what the cluster shows now is read to say what
- * was applied and changed (the apply that failed may have written part of the set); with
- * rollback-on-failure, the same restore as after a failed rollout runs (restoreConfigured, then
- * rollBack). Whatever of that fails is said in `report.interrupted.notPutBack`, never thrown.
- * Returns the error to throw: the DeployFailedError, or `error` itself for a cancel after which
- * the cluster shows nothing changed (as a cancel before the apply is reported).
- */
-async function stoppedAfterChange(prepared, report, progress, error) {
-    const { objects, before } = prepared;
-    // A cancel stops the deploy, not the putting back: its own calls are not tied to the cancel.
-    const kubectl = prepared.kubectl.withoutSignal();
-    const cancelled = prepared.kubectl.signal?.aborted === true;
-    const settings = cancelled
-        ? { ...prepared.settings, ...restoreTimingsAfterCancel(prepared.settings) }
-        : prepared.settings;
-    const log = settings.log ?? (() => undefined);
-    const reason = messageOf(error);
-    const interruption = { reason, notPutBack: [] };
-    report.interrupted = interruption;
-    log(`The deploy stopped after changing the cluster: ${reason}`);
-    if (cancelled && settings.onCancelled) {
-        try {
-            await settings.onCancelled({ ...report, interrupted: { ...interruption, puttingBack: true } });
-        }
-        catch (publishError) {
-            log(`What the cancel had done so far could not be published: ${messageOf(publishError)}`);
-        }
-    }
-    const companion = settings.companion;
-    if (progress.companionMade && companion) {
-        try {
-            for (const line of await companion.undo())
-                log(line);
-        }
-        catch (undoError) {
-            interruption.notPutBack.push(`${companion.what ?? 'the change made beside the manifests'} was not taken back: ${messageOf(undoError)}`);
-        }
-    }
-    let after = progress.after;
-    let read = false;
-    if (!after) {
-        try {
-            // The apply that failed may have written part of the set: what the cluster shows now says which.
-            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objectKey(live)), live));
-            read = true;
-        }
-        catch (readError) {
-            after = progress.foundations;
-            interruption.notPutBack.push(`the cluster could not be read to see what was applied: ${messageOf(readError)}`);
-        }
-    }
-    // A cancel that lands as the apply starts may stop kubectl before it wrote anything: the read-back
-    // then shows the deploy changed nothing, and it is reported as a cancel before any change.
-    if (cancelled && read && after.length === 0 && !progress.companionMade) {
-        log('The cluster shows nothing this run changed: the deploy was cancelled before it changed anything');
-        return error;
-    }
-    if (report.applied.length === 0)
-        report.applied = after.map((object) => ({
-            ...refOf(object),
-            action: classify(before.get(objectKey(object)), object),
-        }));
-    const workloads = after.filter(isWorkload);
-    if (report.changed.length === 0)
-        report.changed = workloads
-            .filter((object) => templateChanged(before.get(objectKey(object)), object))
-            .map(objectKey);
-    if (!settings.rollbackOnFailure) {
-        interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
-        return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
-    }
-    const changed = workloads.filter((object) => {
-        const previous = before.get(objectKey(object));
-        return !previous || templateChanged(previous, object);
-    });
-    try {
-        report.restored = await restoreConfigured(kubectl, after, before, settings);
-        await rollBack(kubectl, changed, before, report, settings);
-    }
-    catch (restoreError) {
-        interruption.notPutBack.push(`putting back what this run changed failed: ${messageOf(restoreError)}`);
-    }
-    report.rolledBack =
-        report.rollbacks.some((record) => record.result === 'restored') ||
-            report.restored.some((record) => !record.skipped);
-    const sentences = [rollbackSentence(report), ...interruption.notPutBack.map(capitalize)];
-    return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${sentences.join('. ')}.`, report);
-}
-/**
- * How long a cancelled deploy waits for the revisions it put back: GitHub's runner sends SIGTERM
- * 7.5 s after the cancel's SIGINT
- * (https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-cancellation), and
- * the outputs and summary must be written before that; a rollout still going on is reported as
- * not seen to finish.
- */
-const RESTORE_WAIT_AFTER_CANCEL_MS = 3000;
-function restoreTimingsAfterCancel(settings) {
-    const rolloutTimeoutMs = Math.min(settings.rolloutTimeoutMs, RESTORE_WAIT_AFTER_CANCEL_MS);
-    return { rolloutTimeoutMs, pollIntervalMs: Math.min(settings.pollIntervalMs ?? 2000, rolloutTimeoutMs / 10) };
-}
-/**
- * Whether the run changed an object, read after an apply that failed partway: created, or a
- * workload whose spec moved (its status moves its resourceVersion on its own), or any other
- * object whose resourceVersion moved.
- */
-function changedByRun(before, live) {
-    if (!before)
-        return true;
-    if (before.metadata.resourceVersion === live.metadata.resourceVersion)
-        return false;
-    return !isWorkload(live) || before.metadata.generation !== live.metadata.generation;
-}
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
-/**
- * Reads the manifests against the cluster and has the server check them, without changing it: a
- * kind or apiVersion the server does not serve stops here (ManifestError); cluster-scoped kinds
- * lose their namespace; replicas an autoscaler owns are left out (with a warning); the live state
- * and the apply plan are read, and every object the server can check now is checked (preflight:
- * its refusals are thrown as preflight throws them).
- *
- * Reads that do not depend on each other run at once, each kubectl being mostly start-up time:
- * discovery beside the live autoscalers of the workloads' namespaces, and the read of the live
- * objects beside the server's dry run when no autoscaler scales a workload of the set (only then
- * does what is applied depend on the live objects). A failed check is thrown before a failed read.
- */
-async function prepareDeploy(kubectl, manifests, settings) {
-    const log = settings.log ?? (() => undefined);
-    const sorted = sortForApply(manifests);
-    // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
-    // known before it; a workload kind of another group waits for its scope to be settled.
-    const early = sorted.every(({ object }) => !isWorkload(object) || groupKindOf(object).startsWith('apps/'));
-    const earlyAutoscalers = early
-        ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
-        : undefined;
-    // Awaited below only if discovery lets the deploy go on: a refusal must not be an unhandled rejection.
-    earlyAutoscalers?.catch(() => undefined);
-    const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
-    const unserved = unservedKindProblems(manifests, served);
-    if (unserved.length > 0)
-        throw new ManifestError(unserved, 'API');
-    const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
-    const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
-    // Where each object was written, to put the server's refusal of it on its file and line.
-    const sources = new Map(written.map((object, index) => [objectKey(object), sorted[index]]));
-    const autoscalers = [
-        ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
-        ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
-    ];
-    const targets = new Set(autoscalers.map(autoscaledKey));
-    const scaled = written.filter((object) => isWorkload(object) && targets.has(objectKey(object)));
-    // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
-    const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
-    // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
-    // checkable ones are read (the split does not depend on replicas, so the written objects give it).
-    const liveRead = kubectl.getLive(planApply(written, liveFoundations).checkable, { managedFields: true });
-    liveRead.catch(() => undefined);
-    const autoscaled = yieldReplicasToAutoscalers(written, autoscalers, byKey(scaled.length > 0 ? await liveRead : []), settings.fieldManager, settings.serverSide);
-    const objects = autoscaled.objects;
-    const yielding = settings.serverSide ? 'replicas is left out of the apply' : 'replicas is applied at its live count';
-    for (const workload of autoscaled.yielded)
-        (settings.warn ?? log)(`${workload} sets replicas, but a HorizontalPodAutoscaler scales it: ${yielding} so the deploy does not fight the autoscaler`);
-    for (const { key, replicas } of autoscaled.started)
-        log(`${key} is created with ${replicas} replicas; from then on its HorizontalPodAutoscaler sets them`);
-    const unchecked = {
-        kubectl,
-        settings,
-        objects,
-        plan: planApply(objects, liveFoundations),
-        sources,
-        applyOptions: { serverSide: settings.serverSide, fieldManager: settings.fieldManager },
-        ownership: { forceConflicts: settings.forceConflicts ?? false, log },
-        replicaHandovers: autoscaled.handovers,
-    };
-    const [checked, live] = await Promise.allSettled([preflight(unchecked, byKey(liveFoundations)), liveRead]);
-    if (checked.status === 'rejected')
-        throw checked.reason;
-    if (live.status === 'rejected')
-        throw live.reason;
-    return { ...unchecked, before: byKey([...liveFoundations, ...live.value]), checked: checked.value };
-}
-/**
- * The server-side dry run of every object the server can check before anything is written: the
- * foundations, the objects whose namespace and kind exist, and the objects in a namespace this
- * set creates, checked in a stand-in namespace (standInChecks). A refusal is reported as
- * serverCheck reports it, at the object's own file, line and namespace. Only custom resources
- * whose CustomResourceDefinition the set creates stay unchecked (the server cannot know their
- * kind yet). The first step of a deploy, and what a dry run shows; returns the objects as the
- * server's dry run would leave them, in their own namespaces.
- */
-async function preflight(prepared, liveFoundations) {
-    const { kubectl, plan, sources, applyOptions, ownership, settings } = prepared;
-    const standIns = await standInChecks(kubectl, plan, liveFoundations);
-    const checkSources = new Map(sources);
-    for (const { original, standIn } of standIns)
-        checkSources.set(objectKey(standIn), sources.get(objectKey(original)));
-    const ownKey = new Map(standIns.map(({ original, standIn }) => [workloadKey(refOf(standIn)), original]));
-    let checked;
-    try {
-        checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
-    }
-    catch (error) {
-        if (!(error instanceof ManifestError) || standIns.length === 0)
-            throw error;
-        // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
-        const problems = error.problems.map((problem) => {
-            const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
-            if (key === undefined)
-                return problem;
-            const own = workloadKey(refOf(ownKey.get(key)));
-            return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
-        });
-        throw new ManifestError(problems, 'API server', error.outcome);
-    }
-    const original = new Map(standIns.map(({ original, standIn }) => [objectKey(standIn), original]));
-    return checked.map((object) => {
-        const own = original.get(objectKey(object));
-        return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
-    });
-}
-/**
- * The namespace a stand-in check moves objects into: every cluster has it (the API server
- * creates it and refuses to delete it).
- */
-const STAND_IN_NAMESPACE = 'default';
-/**
- * The deferred objects of `plan` that wait only for a namespace this set creates (their kind is
- * served), each with a copy in STAND_IN_NAMESPACE for the server's dry run. A server-side dry
- * run in a namespace that does not exist is refused (`namespaces "x" not found`), but what the
- * server checks of an object (its schema, field types, validation) does not depend on which
- * namespace it is in: only the namespace lifecycle rules do (a namespace being deleted, or not
- * yet created), and those the real apply meets after the Namespace is created. So a dry run and
- * a real deploy refuse a bad object in a new namespace before anything is applied. An object of
- * the same name already in the stand-in namespace is left unchecked here (a dry run would merge
- * into it, and be checked against someone else's fields): the real deploy checks it after its
- * namespace exists, before the workloads change.
- */
-async function standInChecks(kubectl, plan, live) {
-    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
-    const newKinds = new Set(plan.foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objectKey(object)))
-        .map(definedGroupKind));
-    const candidates = plan.deferred
-        .filter((object) => object.metadata.namespace !== undefined &&
-        newNamespaces.has(object.metadata.namespace) &&
-        !newKinds.has(groupKindOf(object)))
-        .map((original) => ({
-        original,
-        standIn: { ...original, metadata: { ...original.metadata, namespace: STAND_IN_NAMESPACE } },
-    }));
-    if (candidates.length === 0)
-        return [];
-    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objectKey));
-    return candidates.filter(({ standIn }) => !taken.has(objectKey(standIn)));
-}
-/**
- * What a dry run reports for each object: the server's dry run of every object it can check now
- * (serverCheck, exactly as a real deploy checks them first: a refused object is a problem at its
- * file and line, a missing namespace one problem), compared with the live object; an object that
- * waits for a namespace or CustomResourceDefinition of this set is shown as written and marked
- * not validated. Nothing is written.
- */
-function dryRunApplied(prepared) {
-    const { objects, plan, before, settings, checked } = prepared;
-    const log = settings.log ?? (() => undefined);
-    const intended = byKey(checked);
-    const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
-    const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
-    // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
-    const deferred = new Set(plan.deferred.map(objectKey).filter((key) => !intended.has(key)));
-    const applied = [];
-    for (const object of objects) {
-        const live = before.get(objectKey(object));
-        // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
-        const result = intended.get(objectKey(object)) ?? object;
-        const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
-        const foundation = object.metadata.namespace !== undefined &&
-            newNamespaces.has(object.metadata.namespace) &&
-            !newKinds.has(groupKindOf(object))
-            ? 'namespace'
-            : 'CRD';
-        const notValidated = deferred.has(objectKey(object))
-            ? `not validated by the server (its ${foundation} is created by this set)`
-            : undefined;
-        if (notValidated) {
-            const source = prepared.sources.get(objectKey(object));
-            const at = source ? `${source.file}:${source.line}: ` : '';
-            (settings.warn ?? log)(`${at}${objectKey(object)}: would be ${action}, but ${notValidated}`);
-        }
-        applied.push({
-            ...refOf(object),
-            action,
-            ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
-            ...(notValidated ? { notValidated } : {}),
-        });
-    }
-    return applied;
-}
-/** Each workload's rollback and each object put back, in one sentence: restored, failed (and why), or left as is. */
-function rollbackSentence(report) {
-    const records = report.rollbacks;
-    const undone = records
-        .filter((record) => record.result === 'restored')
-        .map((record) => `${workloadKey(record.ref)} to revision ${record.restoredRevision ?? 'previous'}`);
-    const broken = records.filter((record) => record.result === 'failed').map((record) => record.reason);
-    const putBack = report.restored
-        .filter((record) => !record.skipped && !record.rounded)
-        .map((record) => workloadKey(record.ref));
-    const rounded = report.restored.filter((record) => record.rounded).map((record) => record.rounded);
-    const kept = [...records, ...report.restored]
-        .filter((record) => record.skipped)
-        .map((record) => `${workloadKey(record.ref)} (${record.skipped})`);
-    const parts = [
-        undone.length > 0
-            ? `rolled back ${undone.join(', ')}`
-            : broken.length === 0 && putBack.length === 0 && rounded.length === 0
-                ? 'nothing could be rolled back'
-                : '',
-        broken.length > 0 ? `the rollback failed: ${broken.join('; ')}` : '',
-        putBack.length > 0 ? `put back as before the deploy: ${putBack.join(', ')}` : '',
-        rounded.length > 0 ? `put back except for rounded integers: ${rounded.join('; ')}` : '',
-        kept.length > 0 ? `left as is: ${kept.join(', ')}` : '',
-    ].filter(Boolean);
-    return capitalize(parts.join('; '));
-}
-/**
- * The HorizontalPodAutoscalers live in the namespaces of the workloads. A server that does not
- * serve the kind has none.
- */
-async function liveAutoscalers(kubectl, objects) {
-    const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
-    const found = [];
-    for (const namespace of namespaces) {
-        try {
-            found.push(...(await kubectl.list('horizontalpodautoscalers.autoscaling', { namespace })));
-        }
-        catch (error) {
-            if (!(error instanceof KubectlError &&
-                /doesn't have a resource type|could not find the requested resource/.test(error.message)))
-                throw error;
-        }
-    }
-    return found;
-}
-/**
- * A server-side dry run of the objects. When the server refuses the set, each object is checked
- * alone (kubectl's messages do not always say which object: a field conflict never does), and
- * each refusal becomes a problem at the object's file and line: a ManifestError whose message
- * says what had been written by then (`written`). A namespace that does not exist is one
- * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
- * InputError naming the input. Returns the objects as the server's dry run would leave them.
- */
-async function serverCheck(kubectl, objects, sources, options, ownership, written, namespaceInput) {
-    if (objects.length === 0)
-        return [];
-    const dryRun = { ...options, dryRun: true };
-    try {
-        return await applyOwningFields(kubectl, objects, dryRun, ownership);
-    }
-    catch (error) {
-        if (!(error instanceof KubectlError || error instanceof ApplyConflictError))
-            throw error;
-        const problems = [];
-        const missing = await missingNamespaces(kubectl, objects);
-        const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
-        // Objects that name no namespace of their own took the input's: that one is the input's to fix.
-        if (inputMissing)
-            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objectKey(object)))));
-        for (const [namespace, inside] of missing) {
-            if (inside.length === 0)
-                continue;
-            const source = sources.get(objectKey(inside[0]));
-            problems.push({
-                file: source?.file ?? 'manifests',
-                line: source?.line ?? 1,
-                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => workloadKey(refOf(object))).join(', ')}); create it or add a Namespace manifest`,
-            });
-        }
-        for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
-            const refusal = await applyOwningFields(kubectl, [object], dryRun, ownership).then(() => undefined, (refused) => refused);
-            if (refusal === undefined)
-                continue;
-            if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
-                throw refusal;
-            const source = sources.get(objectKey(object));
-            problems.push({
-                file: source?.file ?? 'manifests',
-                line: source?.line ?? 1,
-                message: refusal instanceof ApplyConflictError
-                    ? refusal.message
-                    : `${workloadKey(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
-            });
-        }
-        if (inputMissing) {
-            const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
-            if (problems.length === 0)
-                throw new InputError('namespace', input);
-            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
-        }
-        // Refused only together (each object alone passes): the set's own message is all there is.
-        if (problems.length === 0)
-            throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
-        throw new ManifestError(problems, 'API server', written);
-    }
-}
-/** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
-function tookInput(object, source) {
-    return source?.writtenAt?.(['metadata', 'namespace']).keyText === undefined;
-}
-/** The namespaces of these objects that the cluster does not have, each with its objects. */
-async function missingNamespaces(kubectl, objects) {
-    const byNamespace = new Map();
-    for (const object of objects) {
-        const namespace = object.metadata.namespace;
-        if (namespace)
-            byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
-    }
-    const live = await kubectl.getLive([...byNamespace.keys()].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
-    for (const namespace of live)
-        byNamespace.delete(namespace.metadata.name);
-    return byNamespace;
-}
-/** What kubectl printed about a refusal, without its `Error from server (...)` prefixes repeated per line. */
-function kubectlReason(error) {
-    if (error instanceof ApplyConflictError)
-        return error.message;
-    return (error.result.stderr || error.result.stdout)
-        .trim()
-        .split('\n')
-        .map((line) => line.replace(/^error: /, ''))
-        .join('\n');
-}
-function capitalize(text) {
-    return text.charAt(0).toUpperCase() + text.slice(1);
-}
-/**
- * Puts back, as they were before the run, the objects other than rolled-out workloads that the run
- * configured: a CronJob whose image the run changed must not start its next Job on the release
- * that just failed, and a ConfigMap must not give the restored pods the failed release's
- * configuration. Objects the run created are left (nothing to go back to; deleting them would
- * also delete what a person needs to see why the rollout failed); a workload's own spec apart
- * from its pod template is left too, as `kubectl rollout undo` leaves it.
- */
-async function restoreConfigured(kubectl, after, before, settings) {
-    const log = settings.log ?? (() => undefined);
-    const configured = after.filter((object) => !isWorkload(object) && classify(before.get(objectKey(object)), object) === 'configured');
-    if (configured.length === 0)
-        return [];
-    const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
-    const records = [];
-    const intents = [];
-    for (const object of configured) {
-        const ref = refOf(object);
-        const now = current.get(objectKey(object));
-        const restore = now
-            ? restoreIntent(before.get(objectKey(object)), now, settings)
-            : { reason: 'deleted since this run applied it' };
-        if ('reason' in restore) {
-            records.push({ ref, skipped: restore.reason });
-            continue;
-        }
-        intents.push(restore.intent);
-        records.push({ ref });
-    }
-    if (intents.length === 0)
-        return records;
-    log(`Putting back as before the deploy: ${intents.map(objectKey).join(', ')}`);
-    // Forced: these are fields this run took; giving them back is not a conflict with anyone.
-    const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
-    try {
-        await kubectl.apply(intents, options);
-    }
-    catch {
-        // One refusal (a field that cannot go back, such as a PersistentVolumeClaim's size) must
-        // neither keep the others as the failed run left them nor stop the workloads' undo.
-        for (const intent of intents) {
-            try {
-                await kubectl.apply([intent], options);
-            }
-            catch (error) {
-                const ref = refOf(intent);
-                const index = records.findIndex((candidate) => workloadKey(candidate.ref) === workloadKey(ref));
-                records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
-            }
-        }
-    }
-    if (!settings.serverSide)
-        await noteRoundedIntegers(kubectl, intents, records);
-    return records;
-}
-/**
- * Marks the records of objects put back with a client-side apply whose integers beyond 2^53 the
- * cluster now holds rounded (roundedIntegersReason): they are not as they were before the run.
- * Only objects carrying such an integer are read back.
- */
-async function noteRoundedIntegers(kubectl, intents, records) {
-    const carrying = intents.filter((intent) => roundedIntegers(intent, undefined).length > 0);
-    if (carrying.length === 0)
-        return;
-    const live = byKey(await kubectl.getLive(carrying));
-    for (const intent of carrying) {
-        const record = records.find((candidate) => workloadKey(candidate.ref) === workloadKey(refOf(intent)));
-        if (!record || record.skipped)
-            continue;
-        const rounded = roundedIntegersReason(record.ref, intent, live.get(objectKey(intent)), 'it had before the deploy');
-        if (rounded)
-            record.rounded = rounded;
-    }
-}
-function firstLineOf(error) {
-    const text = error instanceof KubectlError ? error.result.stderr || error.result.stdout : String(error);
-    return text.trim().split('\n')[0].slice(0, 300);
-}
-/**
- * Undoes each workload this run changed to the revision it had before, waits for that, and marks
- * the revision this run made as failed where that workload's own rollout failed, so a later
- * `rollback` never picks it (a workload that rolled out fine is undone with the set, but its
- * revision is not called failed). Each workload's outcome goes into `report.rollbacks` as it
- * happens: one refused undo or unfinished rollout does not hide what happened to the others.
- */
-async function rollBack(kubectl, changed, before, report, settings) {
-    const log = settings.log ?? (() => undefined);
-    const records = report.rollbacks;
-    const failedLists = new Map();
-    for (const object of changed) {
-        const ref = refOf(object);
-        const previous = before.get(objectKey(object));
-        const rollout = report.rollouts.find((result) => workloadKey(result.ref) === workloadKey(ref));
-        // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
-        const failedRevision = rollout && !rollout.ok ? report.revisions[workloadKey(ref)] : undefined;
-        if (!previous) {
-            records.push({ ref, failedRevision, skipped: 'created by this run, no earlier revision' });
-            continue;
-        }
-        const record = {
-            ref,
-            failedRevision,
-            failedTemplate: failedRevision ? rollout?.template : undefined,
-        };
-        records.push(record);
-        try {
-            // Read before the undo: it replaces the annotations with the ones the old revision carried.
-            const live = await kubectl.get(ref);
-            failedLists.set(workloadKey(ref), readFailedRevisions(live));
-            record.restoredRevision = await revisionNumberOf(kubectl, previous);
-            const restored = record.restoredRevision;
-            const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
-            log(`Rolling ${workloadKey(ref)} back to revision ${restored ?? 'previous'}`);
-            await undoAndRecord(kubectl, ref, numeric);
-            if (object.kind === 'StatefulSet' && rollout?.template)
-                await deleteStuckPods(kubectl, ref, rollout.template, log);
-        }
-        catch (error) {
-            if (!(error instanceof KubectlError))
-                throw error;
-            record.result = 'failed';
-            record.reason = `${workloadKey(ref)} could not be undone: ${(error.result.stderr || error.message).trim()}`;
-        }
-    }
-    const undone = records.filter((record) => !record.skipped && !record.result);
-    const results = await watchRollouts(kubectl, undone.map((record) => record.ref), {
-        timeoutMs: settings.rolloutTimeoutMs,
-        pollIntervalMs: settings.pollIntervalMs,
-        failFastAfterMs: settings.failFastAfterMs,
-        log,
-    });
-    for (const result of results) {
-        const record = undone.find((candidate) => workloadKey(candidate.ref) === workloadKey(result.ref));
-        if (result.revision)
-            report.revisions[workloadKey(result.ref)] = result.revision;
-        record.result = result.ok ? 'restored' : 'failed';
-        if (!result.ok)
-            record.reason = `${workloadKey(result.ref)} did not come back: ${result.reason ?? 'unknown'}`;
-    }
-    for (const record of undone) {
-        const known = failedLists.get(workloadKey(record.ref));
-        if (record.failedRevision)
-            await recordFailedRevision(kubectl, record.ref, known, {
-                number: record.failedRevision,
-                template: record.failedTemplate,
-            });
-        else
-            await restoreFailedRevisions(kubectl, record.ref, known);
-    }
-}
-/**
- * A StatefulSet does not replace a pod that never became ready on the bad revision, even after
- * its template is reverted (Kubernetes documents this "forced rollback" step): those pods are
- * deleted so the controller recreates them from the restored revision.
- */
-async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
-    const pods = (await kubectl.list('pods', { namespace: ref.namespace })).filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === failedTemplate &&
-        (pod.metadata.ownerReferences ?? []).some((owner) => owner.kind === ref.kind && owner.name === ref.name));
-    if (pods.length === 0)
-        return;
-    log(`Deleting ${pods.map((pod) => pod.metadata.name).join(', ')}, stuck on the failed revision, so they start again on the restored one`);
-    await kubectl.run([
-        'delete',
-        'pod',
-        ...pods.map((pod) => pod.metadata.name),
-        '--namespace',
-        ref.namespace ?? 'default',
-        '--wait=false',
-    ]);
-}
-/**
- * `deployManifests` as both Kubernetes deploy actions run it: how often rollouts are polled and how
- * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
- */
-function deployWithRolloutTimeout(kubectl, manifests, settings) {
-    return deployManifests(kubectl, manifests, { ...settings, ...rolloutTimings(settings.rolloutTimeoutMs) });
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
-
-
-
-
-/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
-function nodeInfo(node) {
-    const status = node.status ?? {};
-    const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
-    return {
-        name: node.metadata.name,
-        labels: node.metadata.labels ?? {},
-        annotations: node.metadata.annotations ?? {},
-        taints: (node.spec?.taints ?? []).map((taint) => ({
-            key: taint.key,
-            value: taint.value ?? '',
-            effect: taint.effect,
-        })),
-        addresses: status.addresses ?? [],
-        ready: ready?.status === 'True',
-        readyDetail: ready
-            ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
-            : 'no Ready condition',
-        unschedulable: node.spec?.unschedulable === true,
-    };
-}
-function describeNodes(nodes) {
-    if (nodes.length === 0)
-        return 'the cluster has no nodes';
-    return ('nodes in the cluster: ' +
-        nodes
-            .map((node) => `${node.name} (${node.addresses.map((a) => a.address).join(', ') || 'no addresses'})`)
-            .join('; '));
-}
-/**
- * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
- * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
- *
- * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
- * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
- * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
- */
-async function resolveNode(kubectl, query) {
-    const nodes = (await kubectl.list('nodes')).map(nodeInfo);
-    let node;
-    if ('name' in query) {
-        const found = nodes.find((candidate) => candidate.name === query.name);
-        if (!found)
-            throw new Error(`Node "${query.name}" (input "node") does not exist; ${describeNodes(nodes)}`);
-        node = found;
-    }
-    else {
-        const matches = nodes.filter((candidate) => candidate.addresses.some((address) => address.address === query.address));
-        if (matches.length === 0)
-            throw new Error(`No node has address ${query.address} (input "node-address"); ${describeNodes(nodes)}`);
-        if (matches.length > 1) {
-            throw new Error(`Address ${query.address} (input "node-address") matches ${matches.length} nodes: ${describeNodes(matches)}; name one with input "node"`);
-        }
-        node = matches[0];
-    }
-    if (!node.ready)
-        throw new Error(`Node ${node.name} is not Ready (${node.readyDetail}); nothing was deployed`);
-    if (node.unschedulable)
-        throw new Error(`Node ${node.name} is cordoned (spec.unschedulable); uncordon it first, nothing was deployed`);
-    return node;
-}
-/**
- * Why a manifest's pods would not run on the node as written: not pinned to it, selecting labels
- * the node lacks, or not tolerating one of its taints. The node's labels are taken as they will be
- * once labelled with the placement label.
- */
-function auditPlacement(manifests, node, placement) {
-    const findings = [];
-    const labels = { ...node.labels, [placement.nodeSelector.key]: placement.nodeSelector.value };
-    const taints = [...node.taints.filter((t) => t.effect !== 'PreferNoSchedule')];
-    if (placement.taint &&
-        placement.taint.effect !== 'PreferNoSchedule' &&
-        !taints.some((t) => t.key === placement.taint.key && t.effect === placement.taint.effect)) {
-        taints.push(placement.taint);
-    }
-    for (const manifest of manifests) {
-        const location = podTemplateLocation(manifest.object.kind);
-        if (!location)
-            continue;
-        const workload = objectKey(manifest.object);
-        const spec = getPath(manifest.object, location.specPath);
-        const podSpec = isRecord(spec) ? spec : {};
-        const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
-        const add = (path, message) => findings.push({
-            workload,
-            file: manifest.file,
-            line: manifest.lineOf([...location.specPath, ...path]),
-            message: `${kindAndName(manifest.object)}: ${message}`,
-        });
-        const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
-        if (nodeName && nodeName !== node.name)
-            add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
-        const mismatched = Object.entries(selector).filter(([key, value]) => labels[key] !== String(value));
-        for (const [key, value] of mismatched)
-            add(['nodeSelector', key], `nodeSelector ${key}=${value} does not match node ${node.name}`);
-        const pinned = nodeName === node.name ||
-            selector[placement.nodeSelector.key] === placement.nodeSelector.value ||
-            selector['kubernetes.io/hostname'] === node.name;
-        if (!pinned && mismatched.length === 0 && !nodeName) {
-            add(Object.keys(selector).length > 0 ? ['nodeSelector'] : [], `no nodeSelector ${placement.nodeSelector.key}=${placement.nodeSelector.value}: its pods can be scheduled on any node, not only ${node.name}`);
-        }
-        const tolerations = Array.isArray(podSpec.tolerations) ? podSpec.tolerations : [];
-        for (const taint of taints) {
-            if (!tolerations.some((toleration) => tolerates(toleration, taint))) {
-                add(tolerations.length > 0 ? ['tolerations'] : [], `does not tolerate taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} of node ${node.name}`);
-            }
-        }
-    }
-    return findings;
-}
-/**
- * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
- * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
- * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
- * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
- * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
- * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
- * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
- */
-const DAEMONSET_TOLERATIONS = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-];
-const HOST_NETWORK_DAEMONSET_TOLERATION = {
-    key: 'node.kubernetes.io/network-unavailable',
-    operator: 'Exists',
-    effect: 'NoSchedule',
-};
-/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
-const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
-/**
- * The taints of the node that the suite does not manage and that pods of `manifests` (as they
- * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
- * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
- * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
- * and overwrites a taint of the input's key and effect; without it both stay on the node as they
- * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
- * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
- * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
- * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
- * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
- * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
- */
-function untoleratedTaints(manifests, node, wanted, placesNode) {
-    const recorded = ownedPlacement(node).taint;
-    const managed = new Set([placesNode ? recorded : undefined, wanted ? placement_taintText(wanted) : undefined]);
-    const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
-        // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
-        !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect));
-    const check = { problems: [], warnings: [] };
-    for (const manifest of manifests) {
-        const location = podTemplateLocation(manifest.object.kind);
-        if (!location)
-            continue;
-        const spec = getPath(manifest.object, location.specPath);
-        const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
-        const effective = manifest.object.kind === 'DaemonSet'
-            ? [
-                ...tolerations,
-                ...DAEMONSET_TOLERATIONS,
-                ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
-            ]
-            : tolerations;
-        for (const taint of foreign) {
-            if (effective.some((toleration) => tolerates(toleration, taint)))
-                continue;
-            const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
-            if (taint.effect === 'PreferNoSchedule') {
-                check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
-                continue;
-            }
-            const toleration = tolerationFor(taint);
-            const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
-            if (taint.key === CORDON_TAINT_KEY) {
-                check.problems.push({
-                    file: manifest.file,
-                    line,
-                    message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
-                });
-                continue;
-            }
-            const whose = placement_taintText(taint) === recorded
-                ? 'which an earlier run put there and this run leaves (label-node is false)'
-                : 'which this action does not manage';
-            check.problems.push({
-                file: manifest.file,
-                line,
-                message: `${what}, ${whose}: no new pod of it could be scheduled there. ` +
-                    `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
-                    `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
-            });
-        }
-    }
-    return check;
-}
-/** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
-async function checkPlacement(kubectl, workloads, nodeName) {
-    const check = { placement: {}, strays: [] };
-    for (const workload of workloads) {
-        const ref = {
-            kind: workload.kind,
-            name: workload.metadata.name,
-            namespace: workload.metadata.namespace,
-        };
-        const selector = selectorString(workload.spec?.selector);
-        const pods = (await kubectl.list('pods', { namespace: ref.namespace, selector: selector || undefined })).filter((pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
-        for (const pod of pods) {
-            const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
-            check.placement[pod.metadata.name] = node;
-            if (node !== nodeName)
-                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
-        }
-    }
-    return check;
-}
-/** A label as `kubectl label` and node selectors write it: `key=value`. */
-function placement_labelText(label) {
-    return `${label.key}=${label.value}`;
-}
-/**
- * What the suite put on the node, recorded on the node itself (JSON `{"label": "key=value",
- * "taint": "key=value:Effect"}`), so the next run can take back what its inputs no longer ask
- * for while leaving everything it did not put there alone, including an identical label or
- * taint someone set before the suite came.
- */
-const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
-/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
-function placement_taintText(taint) {
-    return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
-}
-function ownedPlacement(node) {
-    try {
-        const parsed = JSON.parse(node.annotations[PLACEMENT_ANNOTATION] ?? '{}');
-        if (!isRecord(parsed))
-            return {};
-        return {
-            ...(typeof parsed.label === 'string' ? { label: parsed.label } : {}),
-            ...(typeof parsed.taint === 'string' ? { taint: parsed.taint } : {}),
-        };
-    }
-    catch {
-        return {};
-    }
-}
-/** Runs the undo steps newest first; returns what was put back, for the log. */
-async function undoPlacement(undo) {
-    const lines = [];
-    for (const step of [...undo].reverse()) {
-        await step.run();
-        lines.push(step.line);
-    }
-    undo.length = 0;
-    return lines;
-}
-function splitLabel(text) {
-    return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
-}
-/**
- * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
- * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
- * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
- * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
- * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
- * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
- * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
- * @throws Error when `settings.node` is not among `nodes`.
- */
-function nodeChanges(nodes, settings) {
-    const node = nodes.find((candidate) => candidate.name === settings.node);
-    if (!node)
-        throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
-    const { nodeLabel, taint } = settings;
-    const changes = [];
-    const owned = ownedPlacement(node);
-    const next = {};
-    const wantedLabel = placement_labelText(nodeLabel);
-    const record = (target, wanted, had) => {
-        if (JSON.stringify(wanted) === JSON.stringify(had))
-            return;
-        const before = target.annotations[PLACEMENT_ANNOTATION];
-        changes.push({
-            node: target.name,
-            op: 'record',
-            ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
-            ...(before !== undefined ? { before } : {}),
-        });
-    };
-    const notAsked = 'an earlier run put it there, this one does not ask for it';
-    const moved = `an earlier run put it there, the placement is now node ${node.name}`;
-    if (owned.label && owned.label !== wantedLabel) {
-        const old = splitLabel(owned.label);
-        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
-            changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
-    }
-    if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-        const before = node.labels[nodeLabel.key];
-        changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
-        next.label = wantedLabel;
-    }
-    else if (owned.label === wantedLabel) {
-        next.label = wantedLabel;
-    }
-    // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
-    for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
-        const theirs = ownedPlacement(other);
-        const theirTaint = theirs.taint ? other.taints.find((t) => placement_taintText(t) === theirs.taint) : undefined;
-        if (theirTaint)
-            changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
-        if (theirs.label && theirs.label !== wantedLabel) {
-            const old = splitLabel(theirs.label);
-            if (other.labels[old.key] === old.value)
-                changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
-        }
-        if (other.labels[nodeLabel.key] === nodeLabel.value)
-            changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
-        record(other, {}, theirs);
-    }
-    const wantedTaint = taint ? placement_taintText(taint) : undefined;
-    const present = new Set(node.taints.map(placement_taintText));
-    if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-        const removed = node.taints.find((t) => placement_taintText(t) === owned.taint);
-        changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
-        present.delete(owned.taint);
-    }
-    if (taint && wantedTaint) {
-        if (!present.has(wantedTaint)) {
-            const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
-            changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
-            next.taint = wantedTaint;
-        }
-        else if (owned.taint === wantedTaint) {
-            next.taint = wantedTaint;
-        }
-    }
-    record(node, next, owned);
-    return changes;
-}
-/**
- * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
- * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
- */
-function placement_nodeChangeText(change, tense) {
-    const done = tense === 'done';
-    const why = (text) => (text ? `: ${text}` : '');
-    switch (change.op) {
-        case 'label':
-            return `${done ? 'Labelled' : 'Label'} node ${change.node} ${placement_labelText(change.label)}`;
-        case 'unlabel':
-            return `${done ? 'Removed' : 'Remove'} label ${change.why ? placement_labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
-        case 'taint':
-            return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${placement_taintText(change.taint)}`;
-        case 'untaint':
-            return `${done ? 'Removed' : 'Remove'} taint ${placement_taintText(change.taint)} from node ${change.node}${why(change.why)}`;
-        case 'record':
-            return change.record !== undefined
-                ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
-                : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
-    }
-}
-/**
- * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
- * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
- */
-async function plannedNodeChanges(kubectl, settings) {
-    return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
-}
-/** Makes one change (see NodeChange) and returns the step that takes it back. */
-async function makeNodeChange(kubectl, putBack, change) {
-    const { node } = change;
-    switch (change.op) {
-        case 'label': {
-            await kubectl.labelNode(node, change.label);
-            const { key } = change.label;
-            const before = change.before;
-            return {
-                line: `Put label ${key} of node ${node} back as it was`,
-                run: () => before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
-            };
-        }
-        case 'unlabel':
-            await kubectl.unlabelNode(node, change.label.key);
-            return {
-                line: `Put label ${placement_labelText(change.label)} back on node ${node}`,
-                run: () => putBack.labelNode(node, change.label),
-            };
-        case 'taint': {
-            await kubectl.taintNode(node, change.taint);
-            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
-            const replaced = change.replaces;
-            return {
-                line: `Put the taints of node ${node} back as they were`,
-                run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, placement_taintText(change.taint))),
-            };
-        }
-        case 'untaint':
-            await kubectl.untaintNode(node, placement_taintText(change.taint));
-            return {
-                line: `Put taint ${placement_taintText(change.taint)} back on node ${node}`,
-                run: () => putBack.taintNode(node, change.taint),
-            };
-        case 'record': {
-            const write = (client, value) => value !== undefined
-                ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
-                : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-            await write(kubectl, change.record);
-            return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
-        }
-    }
-}
-/**
- * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
- * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
- * log); each change's inverse goes into `undo` when given.
- * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
- */
-async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
-    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
-    const putBack = kubectl.withoutSignal();
-    const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
-    for (const change of changes)
-        undo.push(await makeNodeChange(kubectl, putBack, change));
-    return changes;
-}
-
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/ssh-shell.ts
 // kubectl's own exit codes are answers (1: error, diff's 1: differences), so every code comes back.
 const ANY_EXIT_CODE = Array.from({ length: 256 }, (_, code) => code);
@@ -33950,6 +31194,170 @@ async function openRemoteShell(connection, log) {
         run: (purpose, argv, stdin, signal) => session.run(purpose, argv, { stdin, okExitCodes: ANY_EXIT_CODE, signal }),
         close: () => session.close(),
     };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:readline"
+const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __nccwpck_require__(3277);
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/transports.ts
+
+
+
+
+
+
+/** Milliseconds a kubectl sent SIGTERM by `close()` has to exit before it is sent SIGKILL. */
+const CLOSE_KILL_AFTER_MS = 2000;
+/**
+ * kubectl on the runner. The kubeconfig lives in a private directory that also holds kubectl's
+ * discovery cache, so no run reads another run's (or a developer's) cached API surface, and
+ * `close()` removes both.
+ */
+class LocalKubectlTransport {
+    where;
+    dir;
+    kubeconfigPath;
+    binary;
+    env;
+    /** kubectl processes not yet exited: a stopped watch or an aborted run may still be ending. */
+    children = new Set();
+    constructor(options) {
+        const parent = options.tempDir ?? (0,external_node_os_.tmpdir)();
+        (0,external_node_fs_.mkdirSync)(parent, { recursive: true });
+        this.dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(parent, 'sophia-kube-'));
+        (0,external_node_fs_.chmodSync)(this.dir, 0o700);
+        this.kubeconfigPath = (0,external_node_path_.join)(this.dir, 'kubeconfig');
+        (0,external_node_fs_.writeFileSync)(this.kubeconfigPath, options.kubeconfig, { mode: 0o600 });
+        this.binary = options.kubectl ?? 'kubectl';
+        this.where = `${this.binary} on the runner`;
+        this.env = {
+            ...(options.env ?? process.env),
+            KUBECONFIG: this.kubeconfigPath,
+            KUBECACHEDIR: (0,external_node_path_.join)(this.dir, 'cache'),
+            HOME: (options.env ?? process.env).HOME ?? this.dir,
+        };
+    }
+    /** The private 0600 kubeconfig file kubectl reads (inside the 0700 working directory). */
+    get kubeconfigFile() {
+        return this.kubeconfigPath;
+    }
+    /**
+     * Runs the local kubectl with `args`, feeding `stdin`; resolves with its exit code and output whatever the code.
+     * Rejects when kubectl cannot be started, and with `signal.reason` once `signal` is aborted
+     * (kubectl is sent SIGTERM: Node's `spawn` option `signal`).
+     */
+    run(args, stdin, signal) {
+        return new Promise((resolvePromise, reject) => {
+            if (signal?.aborted)
+                return reject(signal.reason);
+            // Not @actions/exec (3.0.0): it hands back no child process, and has no AbortSignal, kill or
+            // timeout option (its `delay` only bounds the wait for stdio after exit), so a run or watch could
+            // not be cancelled or stopped; `input` is one Buffer, not a stream; unless `silent` it echoes
+            // `[command]kubectl ...` and the output straight to process.stdout, beside our own log. (Exit codes
+            // and stderr would fit: with `ignoreReturnCode` it resolves with the code, and listeners get stderr.)
+            const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], signal }));
+            const stdout = [];
+            const stderr = [];
+            child.stdout.on('data', (chunk) => stdout.push(chunk));
+            child.stderr.on('data', (chunk) => stderr.push(chunk));
+            child.on('error', (error) => {
+                if (signal?.aborted)
+                    return reject(signal.reason);
+                const binary = (0,value_description/* describeValue */.bp)(this.binary);
+                reject(new Error(error.code === 'ENOENT'
+                    ? `kubectl binary ${binary} was not found (input "kubectl"); install kubectl on the runner or name its path`
+                    : `kubectl binary ${binary} cannot be run (input "kubectl": ${error.code ?? error.message})`));
+            });
+            child.on('close', (code) => resolvePromise({
+                stdout: Buffer.concat(stdout).toString('utf8'),
+                stderr: Buffer.concat(stderr).toString('utf8'),
+                code: code ?? 1,
+            }));
+            child.stdin.on('error', () => undefined);
+            child.stdin.end(stdin ?? '');
+        });
+    }
+    stream(args, onLine, signal) {
+        const child = this.track((0,external_node_child_process_namespaceObject.spawn)(this.binary, args, { env: this.env, stdio: ['ignore', 'pipe', 'ignore'], signal }));
+        // A watch is an accelerator beside polling: one that cannot start or dies simply stops reporting.
+        child.on('error', () => undefined);
+        (0,external_node_readline_namespaceObject.createInterface)({ input: child.stdout }).on('line', onLine);
+        return {
+            stop: () => {
+                if (child.exitCode === null && child.signalCode === null)
+                    child.kill();
+            },
+        };
+    }
+    track(child) {
+        this.children.add(child);
+        child.on('exit', () => this.children.delete(child));
+        // An aborted run also emits 'error' (AbortError) while kubectl is still ending: only a child
+        // that never started (no pid) is gone on an error.
+        child.on('error', () => {
+            if (child.pid === undefined)
+                this.children.delete(child);
+        });
+        return child;
+    }
+    /**
+     * Ends every kubectl still running (SIGTERM, then SIGKILL after CLOSE_KILL_AFTER_MS), waits for each
+     * to exit, then removes the working
+     * directory with the kubeconfig and kubectl's cache. The wait matters: a watch that was just
+     * stopped, or a run whose caller stopped waiting on a cancel, may still be writing its discovery
+     * cache into the directory, and removing a directory while a file appears in it fails with
+     * ENOTEMPTY. Throws only what removing the directory throws (after Node's own retries).
+     */
+    async close() {
+        await Promise.all([...this.children].map((child) => new Promise((resolveExit) => {
+            if (child.exitCode !== null || child.signalCode !== null)
+                return resolveExit();
+            // kubectl ends on SIGTERM at once; one that does not is killed after CLOSE_KILL_AFTER_MS.
+            const kill = setTimeout(() => child.kill('SIGKILL'), CLOSE_KILL_AFTER_MS);
+            child.once('exit', () => {
+                clearTimeout(kill);
+                resolveExit();
+            });
+            child.kill();
+        })));
+        (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    }
+}
+/**
+ * kubectl on the server. `kubectl-command` (such as `sudo -n k3s kubectl`) is a shell prefix used
+ * as written, so it runs as `sh -c '<kubectl-command> "$@"'` with the arguments passed as
+ * positional parameters: they are quoted by the SSH layer and never parsed as shell syntax.
+ * Manifests travel on stdin, never in the command line.
+ */
+class RemoteKubectlTransport {
+    shell;
+    kubectlCommand;
+    where;
+    constructor(shell, kubectlCommand) {
+        this.shell = shell;
+        this.kubectlCommand = kubectlCommand;
+        this.where = `"${kubectlCommand}" on ${shell.host}`;
+    }
+    /**
+     * Runs `<kubectl command> args...` on the server through `sh -c`, so a command such as `sudo k3s kubectl` works;
+     * resolves with exit code and output whatever the code; rejects with `signal.reason` once `signal` is aborted.
+     */
+    run(args, stdin, signal) {
+        return this.shell.run(`kubectl ${args[0] ?? ''}`.trim(), ['sh', '-c', `${this.kubectlCommand} "$@"`, 'kubectl', ...args], stdin, signal);
+    }
+    /** Closes the SSH session. */
+    close() {
+        return this.shell.close();
+    }
 }
 
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/connect.ts
@@ -34019,7 +31427,7 @@ function runnerKubectl(connection) {
  * - `options.cwd`: the workspace the manifest patterns are relative to.
  * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
  *
- * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
+ * Throws what `withKubectl` throws, `KubernetesInputError` for patterns that match nothing, `ManifestError`
  * with every problem of every file (each with its file and line) before anything reaches the
  * cluster, and otherwise whatever `work` throws.
  */
@@ -34037,602 +31445,6 @@ async function withDeployManifests(source, options, work) {
     });
 }
 
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
-
-
-
-/**
- * The placement an MCP deploy would make on `node` as found now: whether the node carries the
- * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
- * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
- * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
- */
-function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
-    const { key, value } = placement.nodeSelector;
-    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
-    const taint = placement.taint;
-    return {
-        node: node.name,
-        addresses: node.addresses.map((address) => address.address),
-        nodeSelector: labelText(placement.nodeSelector),
-        label: state(node.labels[key] === value),
-        ...(taint
-            ? {
-                taint: {
-                    taint: taintText(taint),
-                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
-                },
-            }
-            : {}),
-        workloads,
-        nodeChanges,
-    };
-}
-/**
- * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
- * when given.
- * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
- */
-function plan_kubernetesPlan(report, placement) {
-    if (!report.dryRun)
-        throw new Error('A plan is made from a dry run: this report is a real deploy');
-    const counts = { created: 0, configured: 0, unchanged: 0 };
-    for (const object of report.applied)
-        counts[object.action] += 1;
-    return {
-        schema: PLAN_SCHEMA,
-        target: 'kubernetes',
-        counts,
-        objects: report.applied.map((object) => ({
-            object: workloadKey(object),
-            kind: object.kind,
-            ...(object.namespace ? { namespace: object.namespace } : {}),
-            name: object.name,
-            action: object.action,
-            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
-            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
-        })),
-        images: report.applied.flatMap((object) => object.images ?? []),
-        ...(placement ? { placement } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
-
-
-/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
-const CELL_LIMIT = 120;
-/**
- * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
- * whole up to CELL_LIMIT characters, else cut with its size and digest.
- */
-function cell(value) {
-    if (value === undefined)
-        return { markdown: '' };
-    return { markdown: markdownText(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
-}
-function fieldRows(changes) {
-    return changes.map((change) => [
-        { markdown: markdownCode(change.path) },
-        change.op,
-        cell(change.before),
-        cell(change.after),
-    ]);
-}
-/**
- * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
- * object and its line diff): the counts, the image changes, the MCP placement, and each changed
- * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
- * Names and values come from the manifests being planned: every one goes through markdownTable,
- * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
- */
-function plan_summary_kubernetesPlanMarkdown(plan) {
-    const { created, configured, unchanged } = plan.counts;
-    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
-    if (plan.images.length > 0) {
-        parts.push('#### Image changes', '', markdownTable(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
-    }
-    const placement = plan.placement;
-    if (placement) {
-        const rows = [
-            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
-            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
-            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
-            // Every workload, not cut at the usual length of one value.
-            ['Workloads', { markdown: markdownText(placement.workloads.join(', '), 4000) }],
-        ];
-        parts.push('#### Placement', '', markdownTable(['', ''], rows));
-        if (placement.nodeChanges.length > 0)
-            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
-    }
-    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
-    if (changed.length > 0) {
-        parts.push('#### Changed fields', '');
-        for (const object of changed)
-            parts.push(`<details><summary>${markdownText(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, markdownTable(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
-    }
-    return parts.join('\n');
-}
-function placementState(state) {
-    if (state === 'present')
-        return 'the node has it';
-    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
-
-
-
-
-
-
-/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
-function traceOf(run) {
-    const commit = run.commit || undefined;
-    const runUrl = run.runUrl || undefined;
-    const who = run.actor ? ` by ${run.actor}` : '';
-    const changeCause = commit
-        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
-        : undefined;
-    return { commit, runUrl, changeCause };
-}
-/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
-function appliedOutput(applied) {
-    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
-}
-/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
-function deployReportMarkdown(title, report) {
-    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    if (report.interrupted?.puttingBack)
-        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${markdownText(report.interrupted.reason, 1000)}`, '', 
-        // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
-        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
-    else if (report.interrupted)
-        parts.push(`**Stopped after changing the cluster:** ${markdownText(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${markdownText(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
-    parts.push(markdownTable(
-    // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
-    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [workloadKey(object), actionText(object)])));
-    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
-        workloadKey(rollout.ref),
-        rollout.revision ?? '',
-        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-    ]));
-    // The cluster's words (events name images and files of the manifests) shown as they are.
-    for (const rollout of report.rollouts.filter((r) => !r.ok))
-        parts.push(markdownCodeBlock(formatDiagnostics(rollout), 'text'));
-    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
-        workloadKey(record.ref),
-        record.failedRevision ?? '',
-        record.skipped ? '' : restoredText(record, report.revisions[workloadKey(record.ref)]),
-        rollbackResult(record),
-    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
-        workloadKey(record.ref),
-        record.skipped
-            ? `left as is: ${record.skipped}`
-            : record.rounded
-                ? `restored except: ${record.rounded}`
-                : 'restored',
-    ]));
-    const diffs = report.applied.filter((object) => object.diff);
-    if (diffs.length > 0) {
-        parts.push('#### Changes the deploy would make', '');
-        for (const object of diffs)
-            parts.push(`<details><summary>${markdownText(workloadKey(object))}: ${object.action}</summary>\n\n${markdownCodeBlock(object.diff, 'diff')}</details>\n`);
-    }
-    return parts.join('\n');
-}
-/** A table with one row per item, or none at all when there are no items. */
-function tableOf(header, items, row) {
-    return items.length > 0 ? [markdownTable(header, items.map(row))] : [];
-}
-/** One workload's rollback as the summary and the `rollbacks` output say it. */
-function rollbackResult(record) {
-    if (record.skipped)
-        return `not rolled back: ${record.skipped}`;
-    return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
-}
-/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
-function restoredText(record, liveRevision) {
-    const restored = record.restoredRevision ?? 'previous';
-    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
-}
-/**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
- * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
- * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
- * (`publish` in `@sophia/action-runtime`).
- */
-function deployPublication(title, report, placement) {
-    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
-    return {
-        outputs: {
-            applied: appliedOutput(report.applied),
-            revisions: report.revisions,
-            changed: report.changed,
-            'rolled-back': report.rolledBack,
-            rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
-                workloadKey(record.ref),
-                {
-                    result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
-                    ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
-                    ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
-                    ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
-                },
-            ])),
-            ...(plan ? { plan } : {}),
-        },
-        logGroups: [
-            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
-            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
-        ],
-        summary: plan
-            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
-            : deployReportMarkdown(title, report),
-    };
-}
-function dryRunLines(report) {
-    if (!report.dryRun)
-        return [];
-    return report.applied.flatMap((object) => [
-        `${workloadKey(object)}: would be ${actionText(object)}`,
-        ...(object.diff ? [object.diff] : []),
-    ]);
-}
-/**
- * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
- * of a `NamespaceInputError`) as
- * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
- * not changed and why.
- */
-function notDeployedPublication(title, error) {
-    const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
-    // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
-    const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
-        ? `Stopped before any workload changed: ${error.outcome}.`
-        : 'Nothing was applied: the cluster was not changed.';
-    return {
-        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
-        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
-    };
-}
-/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
-function actionText(object) {
-    return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollback.ts
-
-
-
-
-
-/**
- * The annotation where a Deployment's controller lists earlier revision numbers of a reused template (kubectl's
- * `rollout undo` reuses a ReplicaSet and renumbers it).
- */
-const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
-/** A rollback that cannot proceed; raised before anything on the cluster changed. */
-class RollbackRefusedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'RollbackRefusedError';
-    }
-}
-function rollback_ownedBy(child, owner) {
-    const refs = child.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
-}
-function rollback_imagesOf(template) {
-    const spec = objects_isRecord(template) && objects_isRecord(template.spec) ? template.spec : {};
-    return (spec.containers ?? []).map((container) => container.image ?? '?');
-}
-function positiveInteger(text) {
-    const value = Number(text);
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-}
-/**
- * A revision for logs and summaries: `revision 4 (was 2) api:1.2.3`: its number, earlier numbers of the same template,
- * and its images.
- */
-function describeRevision(revision) {
-    const was = revision.earlierNumbers.length ? ` (was ${revision.earlierNumbers.join(', ')})` : '';
-    const images = revision.images.length ? ` ${revision.images.join(', ')}` : '';
-    return `revision ${revision.number}${was}${images}`;
-}
-function revisionState(revision) {
-    return `${revision.number}${revision.live ? ' (live)' : revision.failed ? ' (failed)' : ''}`;
-}
-/** The workloads to roll back: each named one must exist; a selector must match at least one. */
-async function findWorkloads(kubectl, selection, namespace) {
-    const where = namespace ? `namespace ${namespace}` : 'the default namespace of the context';
-    if (selection.by === 'selector') {
-        // Every kind with revisions (WORKLOAD_KINDS), by its plural resource name.
-        const found = await kubectl.list('deployments,statefulsets,daemonsets', {
-            namespace,
-            selector: selection.selector,
-        });
-        if (found.length === 0) {
-            throw new RollbackRefusedError(`No Deployment, StatefulSet or DaemonSet in ${where} matches selector "${selection.selector}"; nothing was rolled back`);
-        }
-        return found;
-    }
-    const found = [];
-    // Where each missing workload was looked for -> the workloads missing there, each named once.
-    const missing = new Map();
-    for (const ref of selection.refs) {
-        // A reference that names its namespace (`team-a/Deployment/api`) is looked for there.
-        const workload = await kubectl.get({ ...ref, namespace: ref.namespace ?? namespace });
-        if (workload)
-            found.push(workload);
-        else {
-            const place = ref.namespace ? `namespace ${ref.namespace}` : where;
-            missing.set(place, [...(missing.get(place) ?? []), (0,inputs_src/* workloadKey */.f6)({ kind: ref.kind, name: ref.name })]);
-        }
-    }
-    if (missing.size > 0) {
-        const lines = [...missing].map(([place, keys]) => `${keys.join(', ')} not found in ${place}`);
-        throw new RollbackRefusedError(`${lines.join('; ')}; nothing was rolled back`);
-    }
-    return found;
-}
-/** Every revision kubectl can roll a workload back to, with what this suite knows about each. */
-async function readHistory(kubectl, workload) {
-    const ref = objects_refOf(workload);
-    const { numbers: failedNumbers, templates: failedTemplates } = failed_revisions_readFailedRevisions(workload);
-    const selector = rollout_selectorString(workload.spec?.selector) || undefined;
-    const isFailed = (numbers, template) => failedTemplates.includes(template) || numbers.some((number) => failedNumbers.includes(String(number)));
-    let revisions;
-    let liveNumber;
-    let liveTemplate;
-    if (workload.kind === 'Deployment') {
-        const replicaSets = (await kubectl.list('replicasets', { namespace: ref.namespace, selector })).filter((rs) => rollback_ownedBy(rs, workload));
-        revisions = replicaSets.flatMap((rs) => {
-            const number = positiveInteger(rs.metadata.annotations?.[REVISION_ANNOTATION]);
-            if (number === undefined)
-                return [];
-            const earlierNumbers = annotationList(rs, REVISION_HISTORY_ANNOTATION)
-                .map(positiveInteger)
-                .filter((value) => value !== undefined);
-            const template = rs.metadata.labels?.['pod-template-hash'] ?? rs.metadata.name;
-            return [
-                {
-                    number,
-                    earlierNumbers,
-                    template,
-                    images: rollback_imagesOf(rs.spec?.template),
-                    failed: isFailed([number, ...earlierNumbers], template),
-                    live: false,
-                },
-            ];
-        });
-        liveNumber = positiveInteger(workload.metadata.annotations?.[REVISION_ANNOTATION]);
-    }
-    else {
-        const controllerRevisions = (await kubectl.list('controllerrevisions', { namespace: ref.namespace, selector })).filter((cr) => rollback_ownedBy(cr, workload));
-        revisions = controllerRevisions.flatMap((cr) => {
-            const number = positiveInteger(cr.revision);
-            if (number === undefined)
-                return [];
-            const template = cr.metadata.name;
-            const data = objects_isRecord(cr.data) && objects_isRecord(cr.data.spec) ? cr.data.spec.template : undefined;
-            return [
-                {
-                    number,
-                    earlierNumbers: [],
-                    template,
-                    images: rollback_imagesOf(data),
-                    failed: isFailed([number], template),
-                    live: false,
-                },
-            ];
-        });
-        liveTemplate = currentControllerRevision(workload, controllerRevisions)?.metadata.name;
-    }
-    revisions.sort((a, b) => a.number - b.number);
-    const live = revisions.find((revision) => revision.number === liveNumber) ??
-        revisions.find((revision) => revision.template === liveTemplate) ??
-        revisions.at(-1);
-    if (!live)
-        throw new RollbackRefusedError(`${(0,inputs_src/* workloadKey */.f6)(ref)} has no revision history to roll back to`);
-    live.live = true;
-    return { ref, revisions, live, failedNumbers, failedTemplates };
-}
-/**
- * Picks the revision to go to. `previous` is the newest revision older than the live one that is
- * not marked failed, so rolling back twice walks further back instead of flipping to the bad one
- * (a bare `kubectl rollout undo` goes to the second-highest number, which after one undo is the
- * bad revision). A named revision is found by its number now or by one it had before a restore.
- */
-function chooseTarget(history, to) {
-    const name = (0,inputs_src/* workloadKey */.f6)(history.ref);
-    const { live } = history;
-    const warnings = [];
-    const overview = history.revisions.map(revisionState).join(', ');
-    if (to.kind === 'previous') {
-        const target = history.revisions
-            .filter((revision) => revision.number < live.number && !revision.failed && !revision.live)
-            .at(-1);
-        if (!target) {
-            throw new RollbackRefusedError(`${name}: no revision older than the live ${live.number} that is not marked failed (revisions: ${overview}); nothing was rolled back`);
-        }
-        return { ref: history.ref, history, from: live, to: target, alreadyLive: false, warnings };
-    }
-    const target = history.revisions.find((revision) => revision.number === to.revision) ??
-        history.revisions.find((revision) => revision.earlierNumbers.includes(to.revision));
-    if (!target) {
-        throw new RollbackRefusedError(`${name} has no revision ${to.revision}; available revisions: ${overview}`);
-    }
-    if (target.number !== to.revision)
-        warnings.push(`${name}: revision ${to.revision} was restored before and is now numbered ${target.number}`);
-    if (target.failed && !target.live) {
-        warnings.push(`${name}: ${describeRevision(target)} is marked failed; rolling back to it because "to" names it explicitly`);
-    }
-    return { ref: history.ref, history, from: live, to: target, alreadyLive: target.live, warnings };
-}
-/**
- * Reads and decides for every workload before anything changes, so one that cannot proceed stops
- * them all. Throws RollbackRefusedError naming every workload that cannot proceed, or the
- * connection's error (KubectlError...); nothing was changed either way.
- */
-async function planRollback(kubectl, options) {
-    const workloads = await findWorkloads(kubectl, options.workloads, options.namespace);
-    const steps = [];
-    const refusals = [];
-    for (const workload of workloads) {
-        if (!objects_isWorkload(workload)) {
-            refusals.push(`${objects_objectKey(workload)} is a ${workload.kind}, which has no revisions to roll back`);
-            continue;
-        }
-        try {
-            steps.push(chooseTarget(await readHistory(kubectl, workload), options.to));
-        }
-        catch (error) {
-            if (!(error instanceof RollbackRefusedError))
-                throw error;
-            refusals.push(error.message);
-        }
-    }
-    if (refusals.length > 0)
-        throw new RollbackRefusedError(refusals.join('\n'));
-    return steps;
-}
-/** The failed revisions as read before the undo (the truth: the undo replaces them, see failed-revisions.ts). */
-function knownFailures(step) {
-    return { numbers: step.history.failedNumbers, templates: step.history.failedTemplates };
-}
-/**
- * Undoes every planned workload, records the failed revisions, then waits for all rollouts at once.
- * Throws RollbackRolloutError carrying every workload's outcome: when a restored revision did not
- * finish rolling out, and for any error once the first undo was begun (a refused undo or
- * annotation, kubectl losing the cluster, a cancel): the outcomes then say which workloads were
- * undone before it (`interrupted`). Nothing else is thrown.
- */
-async function executeRollback(kubectl, steps, options) {
-    const log = options.log ?? (() => undefined);
-    const moving = steps.filter((step) => !step.alreadyLive);
-    for (const step of steps.filter((step) => step.alreadyLive)) {
-        log(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: ${describeRevision(step.to)} is already live; nothing to do`);
-    }
-    // Which undos were begun and which failed revisions recorded: an error must say what changed.
-    const undone = new Set();
-    const marked = new Set();
-    try {
-        return await undoAndWatch(kubectl, steps, moving, options, undone, marked);
-    }
-    catch (error) {
-        if (error instanceof RollbackRolloutError)
-            throw error;
-        const reason = error instanceof Error ? error.message : String(error);
-        const outcomes = steps.map((step) => ({
-            ref: step.ref,
-            from: step.from.number,
-            to: step.to.number,
-            alreadyLive: step.alreadyLive,
-            markedFailed: marked.has((0,inputs_src/* workloadKey */.f6)(step.ref)),
-            ...(step.alreadyLive ? {} : { interrupted: { undone: undone.has((0,inputs_src/* workloadKey */.f6)(step.ref)), reason } }),
-        }));
-        const rolledBack = moving.filter((step) => undone.has((0,inputs_src/* workloadKey */.f6)(step.ref))).map((step) => (0,inputs_src/* workloadKey */.f6)(step.ref));
-        log(`The rollback stopped: ${reason}`);
-        throw new RollbackRolloutError(`The rollback stopped: ${reason}. ${rolledBack.length > 0 ? `Already rolled back (rollout not seen to finish): ${rolledBack.join(', ')}` : 'No workload was changed'}.`, outcomes);
-    }
-}
-/** executeRollback's work, noting each undo as it is begun and each failed revision as it is recorded. */
-async function undoAndWatch(kubectl, steps, moving, options, undone, marked) {
-    const log = options.log ?? (() => undefined);
-    for (const step of moving) {
-        log(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: rolling back from ${describeRevision(step.from)} to ${describeRevision(step.to)}`);
-        await field_ownership_undoAndRecord(kubectl, step.ref, step.to.number);
-        undone.add((0,inputs_src/* workloadKey */.f6)(step.ref));
-        // Without mark-failed the lists stay exactly as they were before the undo replaced them.
-        if (options.markFailed) {
-            await failed_revisions_recordFailedRevision(kubectl, step.ref, knownFailures(step), {
-                number: String(step.from.number),
-                template: step.from.template,
-            });
-            marked.add((0,inputs_src/* workloadKey */.f6)(step.ref));
-        }
-        else
-            await failed_revisions_restoreFailedRevisions(kubectl, step.ref, knownFailures(step));
-    }
-    const rollouts = await rollout_watchRollouts(kubectl, moving.map((step) => step.ref), {
-        timeoutMs: options.rolloutTimeoutMs,
-        ...rollout_rolloutTimings(options.rolloutTimeoutMs),
-        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
-        log,
-    });
-    const outcomes = [];
-    for (const step of steps) {
-        const rollout = rollouts.find((result) => (0,inputs_src/* workloadKey */.f6)(result.ref) === (0,inputs_src/* workloadKey */.f6)(step.ref));
-        let to = step.to.number;
-        if (rollout?.ok) {
-            const workload = await kubectl.get(step.ref);
-            if (workload)
-                to = (await readHistory(kubectl, workload)).live.number;
-        }
-        outcomes.push({
-            ref: step.ref,
-            from: step.from.number,
-            to,
-            alreadyLive: step.alreadyLive,
-            markedFailed: options.markFailed && !step.alreadyLive,
-            rollout,
-        });
-    }
-    const failed = rollouts.filter((rollout) => !rollout.ok);
-    if (failed.length > 0) {
-        throw new RollbackRolloutError(`Rolled back, but the rollout did not finish: ${failed.map((rollout) => rollout.reason).join('; ')}`, outcomes);
-    }
-    return outcomes;
-}
-/**
- * The rollback changed the cluster and then failed: a restored revision did not finish rolling out,
- * or an error stopped it after the first undo was begun (see RollbackOutcome.interrupted). The
- * report is every workload's outcome.
- */
-class RollbackRolloutError extends reporting_src/* ReportedError */.SS {
-    constructor(message, outcomes) {
-        super(message, outcomes);
-        this.name = 'RollbackRolloutError';
-    }
-    /** Every workload's outcome (the report). */
-    get outcomes() {
-        return this.report;
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-// EXTERNAL MODULE: ./src/input-helper.ts
-var input_helper = __nccwpck_require__(4648);
 ;// CONCATENATED MODULE: ./src/kubernetes.ts
 
 
@@ -34658,7 +31470,7 @@ async function kubernetesRollback(settings) {
             for (const step of planned) {
                 for (const warning of step.warnings)
                     src/* actionLog */.Zx.warning(warning);
-                src/* actionLog */.Zx.info(`${(0,inputs_src/* workloadKey */.f6)(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`);
+                src/* actionLog */.Zx.info(`${(0,syntax/* workloadKey */.f6)(step.ref)}: live ${describeRevision(step.from)}; target ${describeRevision(step.to)}`);
             }
             return planned;
         });
@@ -34671,6 +31483,8 @@ async function kubernetesRollback(settings) {
     });
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
@@ -34725,7 +31539,7 @@ function switchedAny(hosts) {
  * group per host and the summary table of a frontend rollback of `target`.
  */
 function frontendRollbackPublication(hosts, target) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'From', 'To', 'Result'], hosts.map((host) => [host.label, host.from ?? '–', host.to, resultOf(host)]));
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'From', 'To', 'Result'], hosts.map((host) => [host.label, host.from ?? '–', host.to, resultOf(host)]));
     return {
         outputs: {
             from: perHostOutput(hosts, (host) => host.from),
@@ -34744,7 +31558,7 @@ function frontendRollbackPublication(hosts, target) {
 function notRolledBackPublication(error, target) {
     return {
         outputs: { from: '', to: '', live: '', switched: 'false' },
-        summary: `### Rollback of ${target}\n\nNo host was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### Rollback of ${target}\n\nNo host was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 /**
@@ -34764,9 +31578,9 @@ const KUBERNETES_ROLLBACK_SCOPE = "Only the workloads' pod templates were rolled
 function kubernetesRollbackPublication(outcomes, namespace) {
     // A workload the rollback stopped before undoing was not rolled back: it is in neither output.
     const moved = outcomes.filter((outcome) => !outcome.interrupted || outcome.interrupted.undone);
-    const by = (pick) => JSON.stringify(Object.fromEntries(moved.map((outcome) => [(0,inputs_src/* workloadKey */.f6)(outcome.ref), String(pick(outcome))])));
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Workload', 'From', 'To', 'Result'], outcomes.map((outcome) => [
-        (0,inputs_src/* workloadKey */.f6)(outcome.ref),
+    const by = (pick) => JSON.stringify(Object.fromEntries(moved.map((outcome) => [(0,syntax/* workloadKey */.f6)(outcome.ref), String(pick(outcome))])));
+    const table = (0,markdown/* markdownTable */.Qj)(['Workload', 'From', 'To', 'Result'], outcomes.map((outcome) => [
+        (0,syntax/* workloadKey */.f6)(outcome.ref),
         outcome.from,
         outcome.to,
         outcome.alreadyLive
@@ -34783,7 +31597,7 @@ function kubernetesRollbackPublication(outcomes, namespace) {
     const where = namespace ? ` in namespace ${namespace}` : '';
     return {
         outputs: { from: by((outcome) => outcome.from), to: by((outcome) => outcome.to) },
-        logGroups: [{ title: 'Rollout diagnostics', lines: failed.map(rollout_formatDiagnostics) }],
+        logGroups: [{ title: 'Rollout diagnostics', lines: failed.map(formatDiagnostics) }],
         summary: `### Kubernetes rollback${where}\n\n${table}\n${KUBERNETES_ROLLBACK_SCOPE}\n`,
     };
 }
@@ -34796,7 +31610,7 @@ function notRolledBackKubernetesPublication(error, namespace) {
     const where = namespace ? ` in namespace ${namespace}` : '';
     return {
         outputs: { from: '{}', to: '{}' },
-        summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### Kubernetes rollback${where}\n\nNo workload was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
     };
 }
 
@@ -34821,7 +31635,7 @@ async function main() {
         // The frontend's release flow and the SSH stack (ssh2 and its ciphers) are most of what the
         // bundle would compile and run at start-up; a Kubernetes rollback never uses them, so they
         // load only for a frontend rollback (the bundler puts them in chunks beside dist/index.js).
-        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
+        const { rollBackEveryHost, FrontendRollbackFailedError } = await Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(745), __nccwpck_require__.e(235)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3235));
         outputs = await rollBackAndPublish(() => rollBackEveryHost(settings), {
             reported: FrontendRollbackFailedError,
             publicationOf: (hosts) => frontendRollbackPublication(hosts, settings.target),
@@ -34841,7 +31655,7 @@ async function main() {
 async function post() {
     // Loaded here rather than at the top, for the same reason as in main.
     const [{ freeLocksLeftBehind, lockCleanupMarkdown }, { sshTargetsFrom }] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(348)]).then(__nccwpck_require__.bind(__nccwpck_require__, 348)),
+        Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(127), __nccwpck_require__.e(546), __nccwpck_require__.e(745)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7745)),
         Promise.all(/* import() */[__nccwpck_require__.e(825), __nccwpck_require__.e(546), __nccwpck_require__.e(871)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7871)),
     ]);
     const cleanups = await freeLocksLeftBehind(src/* stepState */.QP, () => {
@@ -37888,16 +34702,18 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __nccwpck_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __nccwpck_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -38258,7 +35074,6 @@ async function publishFailure(publicationOf) {
 
 
 
-
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -38282,13 +35097,14 @@ function cancelledSummary(title, whenCancelled) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both). The message quotes what the user
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
  * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
+    const input = (0,markdown/* markdownText */.p7)(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -38307,7 +35123,7 @@ async function reportFailures(work, steps) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             info(error.stack);
-        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
             await publishFailure(() => ({
                 outputs: steps.notRunOutputs,
                 summary: inputRefusedSummary(steps.title, error),
@@ -38343,6 +35159,7 @@ var external_node_https_ = __nccwpck_require__(4708);
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
 
 
 
@@ -38590,14 +35407,12 @@ function withPlanFile(publication, action) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  dz: () => (/* reexport */ input_error_InputError),
   i_: () => (/* reexport */ InputReader),
   JB: () => (/* reexport */ KUBE_SECRET_INPUTS),
   ZT: () => (/* reexport */ RELEASE_ID_PATTERN),
   jn: () => (/* reexport */ RELEASE_ID_RULE),
   zM: () => (/* reexport */ scalars_boolean),
   ay: () => (/* reexport */ commandLine),
-  bp: () => (/* reexport */ input_error_describeValue),
   p0: () => (/* reexport */ scalars_duration),
   a3: () => (/* reexport */ formatDuration),
   n3: () => (/* reexport */ headerSecrets),
@@ -38610,51 +35425,34 @@ __nccwpck_require__.d(__webpack_exports__, {
   Bf: () => (/* reexport */ releaseId),
   QZ: () => (/* reexport */ remotePath),
   eo: () => (/* reexport */ secretForms),
-  Vx: () => (/* reexport */ shortenValue),
   Fn: () => (/* reexport */ urlSecrets),
-  f6: () => (/* reexport */ workloadKey),
   ip: () => (/* reexport */ workloadRefs)
 });
 
-// UNUSED EXPORTS: MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, QUOTED_VALUE_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, githubLogin, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, isDns1123Label, isDns1123Subdomain, isLabelValue, isQualifiedName, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workspacePath
+// UNUSED EXPORTS: InputError, MAX_HEADER_VALUE_BYTES, MAX_PATH_CHARS, SSH_INPUT_NAMES, SSH_SECRET_INPUTS, bodyMatcher, checkPrivateKeyShape, fieldManagerName, githubLogin, headerLineSecrets, headerToken, headers, hideUrlUserinfo, hostList, httpUrl, imageOverrides, inputsFrom, integer, ipAddress, jsonCheck, keyValueMap, kubernetesName, label, listOf, maskHeaderValues, maskSecret, maskUrlSecrets, matching, parseHost, readKubernetesDeployInputs, refuseNonLine, splitList, statusRanges, taint, text, urlCredentialSecrets, urlQuerySecrets, workloadRef, workspacePath
 
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __nccwpck_require__(8506);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __nccwpck_require__(3277);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/input-error.ts
-/** An input the user gave (or left out) that the action cannot use. The message always names the input. */
-class input_error_InputError extends Error {
-    input;
+
+/**
+ * An input the user gave (or left out) that the action cannot use, found while reading the inputs.
+ * The message always names the input.
+ */
+class input_error_InputError extends refused_input/* RefusedInputError */.n {
     constructor(input, message) {
-        super(message);
-        this.input = input;
+        super(input, message);
         this.name = 'InputError';
     }
-}
-/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
-const QUOTED_VALUE_CHARS = 100;
-/**
- * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
- * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
- * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
- */
-function shortenValue(raw, show = (text) => text) {
-    if (raw.length <= QUOTED_VALUE_CHARS)
-        return show(raw);
-    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
-}
-/**
- * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
- * Secrets are never echoed back: their messages describe the problem without the value.
- */
-function input_error_describeValue(raw, secret = false) {
-    if (secret)
-        return 'a value that does not fit';
-    return shortenValue(raw, JSON.stringify);
 }
 /**
  * The error for a bad value: `Input "<name>" must be <expected>, got <value>`, the value quoted through describeValue
  * (hidden when `secret`).
  */
 function input_error_mustBe(name, expected, raw, secret = false) {
-    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${input_error_describeValue(raw, secret)}`);
+    return new input_error_InputError(name, `Input "${name}" must be ${expected}, got ${(0,value_description/* describeValue */.bp)(raw, secret)}`);
 }
 
 ;// CONCATENATED MODULE: ../../packages/inputs/src/paths.ts
@@ -45519,6 +42317,7 @@ function re(stringsOrFlags, ...values) {
 ;// CONCATENATED MODULE: ../../packages/inputs/src/collections.ts
 
 
+
 /** Splits a list input; blank entries are dropped and each entry trimmed. */
 function collections_splitList(raw, separator = 'newline-or-comma') {
     const pattern = separator === 'newline' ? /\r?\n/ : /\r?\n|,/;
@@ -46015,8 +42814,8 @@ const githubLogin = matching(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var src = __nccwpck_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __nccwpck_require__(6442);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/hosts.ts
 
 
@@ -46069,7 +42868,7 @@ function hostList(name, raw, defaultPort = 22) {
         throw input_error_mustBe(name, EXPECTED, raw);
     const seen = new Set();
     for (const target of targets) {
-        const label = (0,src/* hostLabel */.vy)({ host: target.host, port: target.port ?? defaultPort });
+        const label = (0,host_label/* hostLabel */.v)({ host: target.host, port: target.port ?? defaultPort });
         if (seen.has(label)) {
             throw input_error_mustBe(name, `a list without repeated hosts (${label} is named twice; an entry without a port uses ${defaultPort})`, raw);
         }
@@ -46085,44 +42884,12 @@ function ipAddress(name, raw) {
     return trimmed;
 }
 
+// EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
+var syntax = __nccwpck_require__(6318);
 ;// CONCATENATED MODULE: ../../packages/inputs/src/kubernetes-syntax.ts
 
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-/**
- * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
- * most 253 characters, lower-case alphanumerics, `-` and `.`.
- */
-function isDns1123Subdomain(value) {
-    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-/**
- * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
- * lower-case alphanumerics and `-`.
- */
-function isDns1123Label(value) {
-    return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-function isQualifiedName(key) {
-    const parts = key.split('/');
-    if (parts.length > 2)
-        return false;
-    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
-    if (prefix !== undefined && !isDns1123Subdomain(prefix))
-        return false;
-    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
-}
-/**
- * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
- * `_`, `.`, starting and ending alphanumeric.
- */
-function isLabelValue(value) {
-    return value.length <= 63 && LABEL_VALUE.test(value);
-}
+
 /**
  * Parses an object name (trimmed) with the API server's rule (isDns1123Subdomain).
  * @throws InputError when it is not one.
@@ -46140,7 +42907,7 @@ const kubernetesName = (name, raw) => {
  */
 const kubernetes_syntax_namespaceName = (name, raw) => {
     const trimmed = raw.trim();
-    if (!isDns1123Label(trimmed)) {
+    if (!(0,syntax/* isDns1123Label */.z3)(trimmed)) {
         throw input_error_mustBe(name, 'a namespace name (lower-case letters, digits and "-", at most 63 characters)', raw);
     }
     return trimmed;
@@ -46180,18 +42947,6 @@ const WORKLOAD_KIND_NAMES = {
     daemonsets: 'DaemonSet',
     ds: 'DaemonSet',
 };
-/**
- * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
- * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
- * objects of one kind and name in different namespaces stay apart. A reference without a
- * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
- * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. It lives beside
- * `workloadRef`, which reads it back (the deploy actions' `changed` output is the rollback
- * action's `workloads` input).
- */
-function workloadKey(ref) {
-    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
 const WORKLOAD_EXAMPLES = 'workloads such as deployment/api, statefulset/db or sophia/Deployment/chat-api';
 /**
  * Reads one workload reference: `<Kind>/<name>` or `<namespace>/<Kind>/<name>`, the kind in any
@@ -46204,8 +42959,8 @@ const workloadRef = (name, raw) => {
     const namespace = parts.length === 3 ? parts.shift() : undefined;
     const [kindText, objectName, extra] = parts;
     const kind = WORKLOAD_KIND_NAMES[(kindText ?? '').toLowerCase()];
-    const validNamespace = namespace === undefined || isDns1123Label(namespace);
-    if (!kind || extra !== undefined || !objectName || !isDns1123Subdomain(objectName) || !validNamespace) {
+    const validNamespace = namespace === undefined || (0,syntax/* isDns1123Label */.z3)(namespace);
+    if (!kind || extra !== undefined || !objectName || !(0,syntax/* isDns1123Subdomain */.Pz)(objectName) || !validNamespace) {
         throw input_error_mustBe(name, WORKLOAD_EXAMPLES, raw);
     }
     return namespace === undefined ? { kind, name: objectName } : { kind, name: objectName, namespace };
@@ -46237,12 +42992,12 @@ const labelSelector = (name, raw) => {
     const valid = requirements.every((requirement) => {
         const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(requirement);
         if (set)
-            return isQualifiedName(set[1]) && set[3].split(',').every((v) => isLabelValue(v.trim()));
+            return (0,syntax/* isQualifiedName */.Iw)(set[1]) && set[3].split(',').every((v) => (0,syntax/* isLabelValue */.eZ)(v.trim()));
         const eq = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s]*)$/.exec(requirement);
         if (eq)
-            return isQualifiedName(eq[1]) && isLabelValue(eq[3]);
+            return (0,syntax/* isQualifiedName */.Iw)(eq[1]) && (0,syntax/* isLabelValue */.eZ)(eq[3]);
         const exists = /^(!?)([^\s!=]+)$/.exec(requirement);
-        return exists !== null && isQualifiedName(exists[2]);
+        return exists !== null && (0,syntax/* isQualifiedName */.Iw)(exists[2]);
     });
     if (!trimmed || !valid)
         throw input_error_mustBe(name, 'a label selector such as app=api,tier in (web,mcp)', raw);
@@ -46483,7 +43238,10 @@ function readSshInputs(inputs) {
 
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'];
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
 function readKubeConnection(inputs) {
     inputs.maskSecrets(...KUBE_SECRET_INPUTS);
     const kubeconfig = inputs.secret('kubeconfig', { required: false });
@@ -46538,7 +43296,12 @@ const imageOverrides = (name, raw) => {
  * the API's printable ASCII, so the name reads the same in logs, flags and managedFields.
  */
 const fieldManagerName = matching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)');
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
 function readKubernetesDeployInputs(inputs) {
     return {
         manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
@@ -48681,56 +45444,108 @@ const jsonCheck = (name, raw) => {
 
 /***/ }),
 
-/***/ 6094:
+/***/ 6318:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G0: () => (/* reexport */ PLAN_SCHEMA),
-  SS: () => (/* reexport */ ReportedError),
-  hy: () => (/* reexport */ failedMarkdown),
-  z3: () => (/* reexport */ formatBytes),
-  vy: () => (/* reexport */ hostLabel),
-  D9: () => (/* reexport */ markdownCode),
-  Qj: () => (/* reexport */ markdownTable),
-  p7: () => (/* reexport */ markdownText),
-  aB: () => (/* reexport */ silentLog)
-});
-
-// UNUSED EXPORTS: MARKDOWN_VALUE_LIMIT, markdownCodeBlock, shortened, visibleText
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
-/** A log that drops everything: the default where a caller gives none. */
-const silentLog = {
-    info: () => { },
-    warning: () => { },
-    debug: () => { },
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/reported-error.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iw: () => (/* binding */ isQualifiedName),
+/* harmony export */   Pz: () => (/* binding */ isDns1123Subdomain),
+/* harmony export */   eZ: () => (/* binding */ isLabelValue),
+/* harmony export */   f6: () => (/* binding */ workloadKey),
+/* harmony export */   z3: () => (/* binding */ isDns1123Label)
+/* harmony export */ });
 /**
- * The one error type a domain package throws when it failed after doing something worth reporting:
- * it carries the report as far as the work got, so the action can write its outputs and job
- * summary from it before the step fails. Errors thrown before anything happened (bad input, no
- * connection) are plain errors and carry no report.
- *
- * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
- * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
+ * Kubernetes' own syntax rules for names, labels and taints, as the API server checks them, and
+ * the one spelling of an object reference. The input parsers (@sophia/inputs) and the manifest
+ * checks here both apply these, so a name the inputs accept is one the manifests accept.
  */
-class ReportedError extends Error {
-    report;
-    constructor(message, report) {
-        super(message);
-        this.report = report;
-        this.name = 'ReportedError';
-    }
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/**
+ * An RFC 1123 subdomain as Kubernetes checks object names (IsDNS1123Subdomain in apimachinery's validation package): at
+ * most 253 characters, lower-case alphanumerics, `-` and `.`.
+ */
+function isDns1123Subdomain(value) {
+    return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+/**
+ * An RFC 1123 label as Kubernetes checks namespace names (IsDNS1123Label in apimachinery): at most 63 characters,
+ * lower-case alphanumerics and `-`.
+ */
+function isDns1123Label(value) {
+    return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+function isQualifiedName(key) {
+    const parts = key.split('/');
+    if (parts.length > 2)
+        return false;
+    const [prefix, local] = parts.length === 2 ? parts : [undefined, parts[0]];
+    if (prefix !== undefined && !isDns1123Subdomain(prefix))
+        return false;
+    return local.length >= 1 && local.length <= 63 && QUALIFIED_NAME.test(local);
+}
+/**
+ * A label value as Kubernetes accepts it (IsValidLabelValue in apimachinery): empty, or at most 63 alphanumerics, `-`,
+ * `_`, `.`, starting and ending alphanumeric.
+ */
+function isLabelValue(value) {
+    return value.length <= 63 && LABEL_VALUE.test(value);
+}
+/**
+ * The one spelling of a Kubernetes object in outputs, maps, logs and summaries, and the key that
+ * tells objects apart: `<namespace>/<Kind>/<name>` (such as `team-a/Deployment/api`), so two
+ * objects of one kind and name in different namespaces stay apart. A reference without a
+ * namespace (a cluster-scoped object, or a `<Kind>/<name>` the user wrote) is spelled
+ * `<Kind>/<name>`; the two forms cannot collide, having three parts and two. `workloadRef` in
+ * @sophia/inputs reads it back (the deploy actions' `changed` output is the rollback action's
+ * `workloads` input).
+ */
+function workloadKey(ref) {
+    return ref.namespace ? `${ref.namespace}/${ref.kind}/${ref.name}` : `${ref.kind}/${ref.name}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+
+/***/ }),
+
+/***/ 6442:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ hostLabel)
+/* harmony export */ });
+/**
+ * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
+ * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
+ * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
+ * `host` input takes, so a label can be pasted back into it. The port is always there, because two
+ * hosts may share an address; the user is not, because one `user` input serves every host.
+ * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
+ * the SSH layer (which names hosts) share it without importing each other.
+ */
+function hostLabel(target) {
+    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
+    return `${host}:${target.port}`;
+}
+
+
+/***/ }),
+
+/***/ 9766:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D9: () => (/* binding */ markdownCode),
+/* harmony export */   Qj: () => (/* binding */ markdownTable),
+/* harmony export */   hy: () => (/* binding */ failedMarkdown),
+/* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/* unused harmony exports MARKDOWN_VALUE_LIMIT, visibleText, shortened, markdownCodeBlock */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
 // The one home of how text that others control (file names from a build, values of manifests,
 // messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
@@ -48767,7 +45582,7 @@ function visibleText(text) {
 function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
     if (text.length <= limit)
         return text;
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    const digest = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex').slice(0, 12);
     // Never split a surrogate pair.
     const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
     return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
@@ -48863,37 +45678,92 @@ function failedMarkdown(error) {
     return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
 }
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/host-label.ts
+
+/***/ }),
+
+/***/ 8506:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ RefusedInputError)
+/* harmony export */ });
 /**
- * The one name of an SSH host wherever a person or a workflow reads it (outputs, job summaries, log
- * lines, error messages) and the one identity of a host: two entries of the `host` input with the same
- * label are the same host. `host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`): the form the
- * `host` input takes, so a label can be pasted back into it. The port is always there, because two
- * hosts may share an address; the user is not, because one `user` input serves every host.
- * Lives here, the package with no dependencies, so that the inputs (which refuse repeated hosts) and
- * the SSH layer (which names hosts) share it without importing each other.
+ * An input the user gave (or left out) that a step refused before changing anything; the message
+ * always names the input. The input layer's `InputError` and the errors a domain package throws
+ * about an input it was handed (a manifest pattern that matches nothing, a namespace the cluster
+ * does not have) both extend it, so the action boundary publishes its refused-input summary for
+ * either without the domain package depending on the input layer.
  */
-function hostLabel(target) {
-    const host = target.host.includes(':') ? `[${target.host.replace(/^\[(.*)\]$/, '$1')}]` : target.host;
-    return `${host}:${target.port}`;
+class RefusedInputError extends Error {
+    input;
+    constructor(
+    /** The input's name as action.yml spells it (`manifests`, `namespace`). */
+    input, message) {
+        super(message);
+        this.input = input;
+        this.name = 'RefusedInputError';
+    }
 }
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+
+/***/ }),
+
+/***/ 4171:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ ReportedError)
+/* harmony export */ });
 /**
- * The version of the deploy plan documents (the `plan` output of every deploy action, with
- * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
- * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ * The one error type a domain package throws when it failed after doing something worth reporting:
+ * it carries the report as far as the work got, so the action can write its outputs and job
+ * summary from it before the step fails. Errors thrown before anything happened (bad input, no
+ * connection) are plain errors and carry no report.
+ *
+ * Subclasses only narrow the report's type and the error's name (`DeployFailedError`,
+ * `RollbackRolloutError`); the action layer catches `ReportedError` without knowing which.
  */
-const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
+class ReportedError extends Error {
+    report;
+    constructor(message, report) {
+        super(message);
+        this.report = report;
+        this.name = 'ReportedError';
+    }
+}
 
-;// CONCATENATED MODULE: ../../packages/reporting/src/index.ts
 
+/***/ }),
 
+/***/ 3277:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-
-
-
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vx: () => (/* binding */ shortenValue),
+/* harmony export */   bp: () => (/* binding */ describeValue)
+/* harmony export */ });
+/* unused harmony export QUOTED_VALUE_CHARS */
+/** The most of a value an error message quotes back: enough to recognise it, never a wall of text. */
+const QUOTED_VALUE_CHARS = 100;
+/**
+ * A value the user gave as a message or report repeats it: whole when at most QUOTED_VALUE_CHARS
+ * characters, else its first QUOTED_VALUE_CHARS characters, `…` and its length, so a 100 KB input
+ * yields a short line. `show` formats the part shown (e.g. JSON.stringify to quote it); default as is.
+ */
+function shortenValue(raw, show = (text) => text) {
+    if (raw.length <= QUOTED_VALUE_CHARS)
+        return show(raw);
+    return `${show(raw.slice(0, QUOTED_VALUE_CHARS))}… (${raw.length} characters)`;
+}
+/**
+ * How an error message shows a value the user gave: JSON-quoted and shortened (see shortenValue).
+ * Secrets are never echoed back: their messages describe the problem without the value.
+ */
+function describeValue(raw, secret = false) {
+    if (secret)
+        return 'a value that does not fit';
+    return shortenValue(raw, JSON.stringify);
+}
 
 
 /***/ }),
@@ -49169,13 +46039,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
-/***/ 932:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
-
-/***/ }),
-
 /***/ 2203:
 /***/ ((module) => {
 
@@ -49208,8573 +46071,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
-
-/***/ }),
-
-/***/ 5995:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var resolveBlockMap = __nccwpck_require__(3597);
-var resolveBlockSeq = __nccwpck_require__(680);
-var resolveFlowCollection = __nccwpck_require__(9676);
-
-function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-    const coll = token.type === 'block-map'
-        ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag)
-        : token.type === 'block-seq'
-            ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag)
-            : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
-    const Coll = coll.constructor;
-    // If we got a tagName matching the class, or the tag name is '!',
-    // then use the tagName from the node class used to create it.
-    if (tagName === '!' || tagName === Coll.tagName) {
-        coll.tag = Coll.tagName;
-        return coll;
-    }
-    if (tagName)
-        coll.tag = tagName;
-    return coll;
-}
-function composeCollection(CN, ctx, token, props, onError) {
-    const tagToken = props.tag;
-    const tagName = !tagToken
-        ? null
-        : ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg));
-    if (token.type === 'block-seq') {
-        const { anchor, newlineAfterProp: nl } = props;
-        const lastProp = anchor && tagToken
-            ? anchor.offset > tagToken.offset
-                ? anchor
-                : tagToken
-            : (anchor ?? tagToken);
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-            const message = 'Missing newline after block sequence props';
-            onError(lastProp, 'MISSING_CHAR', message);
-        }
-    }
-    const expType = token.type === 'block-map'
-        ? 'map'
-        : token.type === 'block-seq'
-            ? 'seq'
-            : token.start.source === '{'
-                ? 'map'
-                : 'seq';
-    // shortcut: check if it's a generic YAMLMap or YAMLSeq
-    // before jumping into the custom tag logic.
-    if (!tagToken ||
-        !tagName ||
-        tagName === '!' ||
-        (tagName === YAMLMap.YAMLMap.tagName && expType === 'map') ||
-        (tagName === YAMLSeq.YAMLSeq.tagName && expType === 'seq')) {
-        return resolveCollection(CN, ctx, token, onError, tagName);
-    }
-    let tag = ctx.schema.tags.find(t => t.tag === tagName && t.collection === expType);
-    if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-            ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-            tag = kt;
-        }
-        else {
-            if (kt) {
-                onError(tagToken, 'BAD_COLLECTION_TYPE', `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? 'scalar'}`, true);
-            }
-            else {
-                onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, true);
-            }
-            return resolveCollection(CN, ctx, token, onError, tagName);
-        }
-    }
-    const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-    const res = tag.resolve?.(coll, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg), ctx.options) ?? coll;
-    const node = identity.isNode(res)
-        ? res
-        : new Scalar.Scalar(res);
-    node.range = coll.range;
-    node.tag = tagName;
-    if (tag?.format)
-        node.format = tag.format;
-    return node;
-}
-
-exports.composeCollection = composeCollection;
-
-
-/***/ }),
-
-/***/ 1982:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Document = __nccwpck_require__(3075);
-var composeNode = __nccwpck_require__(2147);
-var resolveEnd = __nccwpck_require__(1838);
-var resolveProps = __nccwpck_require__(4969);
-
-function composeDoc(options, directives, { offset, start, value, end }, onError) {
-    const opts = Object.assign({ _directives: directives }, options);
-    const doc = new Document.Document(undefined, opts);
-    const ctx = {
-        atKey: false,
-        atRoot: true,
-        directives: doc.directives,
-        options: doc.options,
-        schema: doc.schema
-    };
-    const props = resolveProps.resolveProps(start, {
-        indicator: 'doc-start',
-        next: value ?? end?.[0],
-        offset,
-        onError,
-        parentIndent: 0,
-        startOnNewline: true
-    });
-    if (props.found) {
-        doc.directives.docStart = true;
-        if (value &&
-            (value.type === 'block-map' || value.type === 'block-seq') &&
-            !props.hasNewline)
-            onError(props.end, 'MISSING_CHAR', 'Block collection cannot start on same line with directives-end marker');
-    }
-    // @ts-expect-error If Contents is set, let's trust the user
-    doc.contents = value
-        ? composeNode.composeNode(ctx, value, props, onError)
-        : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
-    const contentEnd = doc.contents.range[2];
-    const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-    if (re.comment)
-        doc.comment = re.comment;
-    doc.range = [offset, contentEnd, re.offset];
-    return doc;
-}
-
-exports.composeDoc = composeDoc;
-
-
-/***/ }),
-
-/***/ 2147:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(5775);
-var identity = __nccwpck_require__(8721);
-var composeCollection = __nccwpck_require__(5995);
-var composeScalar = __nccwpck_require__(1227);
-var resolveEnd = __nccwpck_require__(1838);
-var utilEmptyScalarPosition = __nccwpck_require__(3413);
-
-const CN = { composeNode, composeEmptyNode };
-function composeNode(ctx, token, props, onError) {
-    const atKey = ctx.atKey;
-    const { spaceBefore, comment, anchor, tag } = props;
-    let node;
-    let isSrcToken = true;
-    switch (token.type) {
-        case 'alias':
-            node = composeAlias(ctx, token, onError);
-            if (anchor || tag)
-                onError(token, 'ALIAS_PROPS', 'An alias node must not specify any properties');
-            break;
-        case 'scalar':
-        case 'single-quoted-scalar':
-        case 'double-quoted-scalar':
-        case 'block-scalar':
-            node = composeScalar.composeScalar(ctx, token, tag, onError);
-            if (anchor)
-                node.anchor = anchor.source.substring(1);
-            break;
-        case 'block-map':
-        case 'block-seq':
-        case 'flow-collection':
-            try {
-                node = composeCollection.composeCollection(CN, ctx, token, props, onError);
-                if (anchor)
-                    node.anchor = anchor.source.substring(1);
-            }
-            catch (error) {
-                // Almost certainly here due to a stack overflow
-                const message = error instanceof Error ? error.message : String(error);
-                onError(token, 'RESOURCE_EXHAUSTION', message);
-            }
-            break;
-        default: {
-            const message = token.type === 'error'
-                ? token.message
-                : `Unsupported token (type: ${token.type})`;
-            onError(token, 'UNEXPECTED_TOKEN', message);
-            isSrcToken = false;
-        }
-    }
-    node ?? (node = composeEmptyNode(ctx, token.offset, undefined, null, props, onError));
-    if (anchor && node.anchor === '')
-        onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
-    if (atKey &&
-        ctx.options.stringKeys &&
-        (!identity.isScalar(node) ||
-            typeof node.value !== 'string' ||
-            (node.tag && node.tag !== 'tag:yaml.org,2002:str'))) {
-        const msg = 'With stringKeys, all keys must be strings';
-        onError(tag ?? token, 'NON_STRING_KEY', msg);
-    }
-    if (spaceBefore)
-        node.spaceBefore = true;
-    if (comment) {
-        if (token.type === 'scalar' && token.source === '')
-            node.comment = comment;
-        else
-            node.commentBefore = comment;
-    }
-    // @ts-expect-error Type checking misses meaning of isSrcToken
-    if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-    return node;
-}
-function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-    const token = {
-        type: 'scalar',
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
-        indent: -1,
-        source: ''
-    };
-    const node = composeScalar.composeScalar(ctx, token, tag, onError);
-    if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === '')
-            onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
-    }
-    if (spaceBefore)
-        node.spaceBefore = true;
-    if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
-    }
-    return node;
-}
-function composeAlias({ options }, { offset, source, end }, onError) {
-    const alias = new Alias.Alias(source.substring(1));
-    if (alias.source === '')
-        onError(offset, 'BAD_ALIAS', 'Alias cannot be an empty string');
-    if (alias.source.endsWith(':'))
-        onError(offset + source.length - 1, 'BAD_ALIAS', 'Alias ending in : is ambiguous', true);
-    const valueEnd = offset + source.length;
-    const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-    alias.range = [offset, valueEnd, re.offset];
-    if (re.comment)
-        alias.comment = re.comment;
-    return alias;
-}
-
-exports.composeEmptyNode = composeEmptyNode;
-exports.composeNode = composeNode;
-
-
-/***/ }),
-
-/***/ 1227:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(4379);
-
-function composeScalar(ctx, token, tagToken, onError) {
-    const { value, type, comment, range } = token.type === 'block-scalar'
-        ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError)
-        : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-    const tagName = tagToken
-        ? ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg))
-        : null;
-    let tag;
-    if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
-    }
-    else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-    else if (token.type === 'scalar')
-        tag = findScalarTagByTest(ctx, value, token, onError);
-    else
-        tag = ctx.schema[identity.SCALAR];
-    let scalar;
-    try {
-        const res = tag.resolve(value, msg => onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-    }
-    catch (error) {
-        const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg);
-        scalar = new Scalar.Scalar(value);
-    }
-    scalar.range = range;
-    scalar.source = value;
-    if (type)
-        scalar.type = type;
-    if (tagName)
-        scalar.tag = tagName;
-    if (tag.format)
-        scalar.format = tag.format;
-    if (comment)
-        scalar.comment = comment;
-    return scalar;
-}
-function findScalarTagByName(schema, value, tagName, tagToken, onError) {
-    if (tagName === '!')
-        return schema[identity.SCALAR]; // non-specific tag
-    const matchWithTest = [];
-    for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-            if (tag.default && tag.test)
-                matchWithTest.push(tag);
-            else
-                return tag;
-        }
-    }
-    for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-            return tag;
-    const kt = schema.knownTags[tagName];
-    if (kt && !kt.collection) {
-        // Ensure that the known tag is available for stringifying,
-        // but does not get used by default.
-        schema.tags.push(Object.assign({}, kt, { default: false, test: undefined }));
-        return kt;
-    }
-    onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, tagName !== 'tag:yaml.org,2002:str');
-    return schema[identity.SCALAR];
-}
-function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-    const tag = schema.tags.find(tag => (tag.default === true || (atKey && tag.default === 'key')) &&
-        tag.test?.test(value)) || schema[identity.SCALAR];
-    if (schema.compat) {
-        const compat = schema.compat.find(tag => tag.default && tag.test?.test(value)) ??
-            schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-            const ts = directives.tagString(tag.tag);
-            const cs = directives.tagString(compat.tag);
-            const msg = `Value may be parsed as either ${ts} or ${cs}`;
-            onError(token, 'TAG_RESOLVE_FAILED', msg, true);
-        }
-    }
-    return tag;
-}
-
-exports.composeScalar = composeScalar;
-
-
-/***/ }),
-
-/***/ 2406:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(3336);
-var Document = __nccwpck_require__(3075);
-var errors = __nccwpck_require__(2330);
-var identity = __nccwpck_require__(8721);
-var composeDoc = __nccwpck_require__(1982);
-var resolveEnd = __nccwpck_require__(1838);
-
-function getErrorPos(src) {
-    if (typeof src === 'number')
-        return [src, src + 1];
-    if (Array.isArray(src))
-        return src.length === 2 ? src : [src[0], src[1]];
-    const { offset, source } = src;
-    return [offset, offset + (typeof source === 'string' ? source.length : 1)];
-}
-function parsePrelude(prelude) {
-    let comment = '';
-    let atComment = false;
-    let afterEmptyLine = false;
-    for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
-            case '#':
-                comment +=
-                    (comment === '' ? '' : afterEmptyLine ? '\n\n' : '\n') +
-                        (source.substring(1) || ' ');
-                atComment = true;
-                afterEmptyLine = false;
-                break;
-            case '%':
-                if (prelude[i + 1]?.[0] !== '#')
-                    i += 1;
-                atComment = false;
-                break;
-            default:
-                // This may be wrong after doc-end, but in that case it doesn't matter
-                if (!atComment)
-                    afterEmptyLine = true;
-                atComment = false;
-        }
-    }
-    return { comment, afterEmptyLine };
-}
-/**
- * Compose a stream of CST nodes into a stream of YAML Documents.
- *
- * ```ts
- * import { Composer, Parser } from 'yaml'
- *
- * const src: string = ...
- * const tokens = new Parser().parse(src)
- * const docs = new Composer().compose(tokens)
- * ```
- */
-class Composer {
-    constructor(options = {}) {
-        this.doc = null;
-        this.atDirectives = false;
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-            const pos = getErrorPos(source);
-            if (warning)
-                this.warnings.push(new errors.YAMLWarning(pos, code, message));
-            else
-                this.errors.push(new errors.YAMLParseError(pos, code, message));
-        };
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-        this.directives = new directives.Directives({ version: options.version || '1.2' });
-        this.options = options;
-    }
-    decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        //console.log({ dc: doc.comment, prelude, comment })
-        if (comment) {
-            const dc = doc.contents;
-            if (afterDoc) {
-                doc.comment = doc.comment ? `${doc.comment}\n${comment}` : comment;
-            }
-            else if (afterEmptyLine || doc.directives.docStart || !dc) {
-                doc.commentBefore = comment;
-            }
-            else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-                let it = dc.items[0];
-                if (identity.isPair(it))
-                    it = it.key;
-                const cb = it.commentBefore;
-                it.commentBefore = cb ? `${comment}\n${cb}` : comment;
-            }
-            else {
-                const cb = dc.commentBefore;
-                dc.commentBefore = cb ? `${comment}\n${cb}` : comment;
-            }
-        }
-        if (afterDoc) {
-            for (let i = 0; i < this.errors.length; ++i)
-                doc.errors.push(this.errors[i]);
-            for (let i = 0; i < this.warnings.length; ++i)
-                doc.warnings.push(this.warnings[i]);
-        }
-        else {
-            doc.errors = this.errors;
-            doc.warnings = this.warnings;
-        }
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-    }
-    /**
-     * Current stream status information.
-     *
-     * Mostly useful at the end of input for an empty stream.
-     */
-    streamInfo() {
-        return {
-            comment: parsePrelude(this.prelude).comment,
-            directives: this.directives,
-            errors: this.errors,
-            warnings: this.warnings
-        };
-    }
-    /**
-     * Compose tokens into documents.
-     *
-     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-     */
-    *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-            yield* this.next(token);
-        yield* this.end(forceDoc, endOffset);
-    }
-    /** Advance the composer by one CST token. */
-    *next(token) {
-        if (node_process.env.LOG_STREAM)
-            console.dir(token, { depth: null });
-        switch (token.type) {
-            case 'directive':
-                this.directives.add(token.source, (offset, message, warning) => {
-                    const pos = getErrorPos(token);
-                    pos[0] += offset;
-                    this.onError(pos, 'BAD_DIRECTIVE', message, warning);
-                });
-                this.prelude.push(token.source);
-                this.atDirectives = true;
-                break;
-            case 'document': {
-                const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
-                if (this.atDirectives && !doc.directives.docStart)
-                    this.onError(token, 'MISSING_CHAR', 'Missing directives-end/doc-start indicator line');
-                this.decorate(doc, false);
-                if (this.doc)
-                    yield this.doc;
-                this.doc = doc;
-                this.atDirectives = false;
-                break;
-            }
-            case 'byte-order-mark':
-            case 'space':
-                break;
-            case 'comment':
-            case 'newline':
-                this.prelude.push(token.source);
-                break;
-            case 'error': {
-                const msg = token.source
-                    ? `${token.message}: ${JSON.stringify(token.source)}`
-                    : token.message;
-                const error = new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg);
-                if (this.atDirectives || !this.doc)
-                    this.errors.push(error);
-                else
-                    this.doc.errors.push(error);
-                break;
-            }
-            case 'doc-end': {
-                if (!this.doc) {
-                    const msg = 'Unexpected doc-end without preceding document';
-                    this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg));
-                    break;
-                }
-                this.doc.directives.docEnd = true;
-                const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
-                this.decorate(this.doc, true);
-                if (end.comment) {
-                    const dc = this.doc.comment;
-                    this.doc.comment = dc ? `${dc}\n${end.comment}` : end.comment;
-                }
-                this.doc.range[2] = end.offset;
-                break;
-            }
-            default:
-                this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', `Unsupported token ${token.type}`));
-        }
-    }
-    /**
-     * Call at end of input to yield any remaining document.
-     *
-     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-     */
-    *end(forceDoc = false, endOffset = -1) {
-        if (this.doc) {
-            this.decorate(this.doc, true);
-            yield this.doc;
-            this.doc = null;
-        }
-        else if (forceDoc) {
-            const opts = Object.assign({ _directives: this.directives }, this.options);
-            const doc = new Document.Document(undefined, opts);
-            if (this.atDirectives)
-                this.onError(endOffset, 'MISSING_CHAR', 'Missing directives-end indicator line');
-            doc.range = [0, endOffset, endOffset];
-            this.decorate(doc, false);
-            yield doc;
-        }
-    }
-}
-
-exports.Composer = Composer;
-
-
-/***/ }),
-
-/***/ 3597:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Pair = __nccwpck_require__(583);
-var YAMLMap = __nccwpck_require__(4392);
-var resolveProps = __nccwpck_require__(4969);
-var utilContainsNewline = __nccwpck_require__(9201);
-var utilFlowIndentCheck = __nccwpck_require__(9757);
-var utilMapIncludes = __nccwpck_require__(629);
-
-const startColMsg = 'All mapping items must start at the same column';
-function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-    const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-    const map = new NodeClass(ctx.schema);
-    if (ctx.atRoot)
-        ctx.atRoot = false;
-    let offset = bm.offset;
-    let commentEnd = null;
-    for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
-        // key properties
-        const keyProps = resolveProps.resolveProps(start, {
-            indicator: 'explicit-key-ind',
-            next: key ?? sep?.[0],
-            offset,
-            onError,
-            parentIndent: bm.indent,
-            startOnNewline: true
-        });
-        const implicitKey = !keyProps.found;
-        if (implicitKey) {
-            if (key) {
-                if (key.type === 'block-seq')
-                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
-                else if ('indent' in key && key.indent !== bm.indent)
-                    onError(offset, 'BAD_INDENT', startColMsg);
-            }
-            if (!keyProps.anchor && !keyProps.tag && !sep) {
-                commentEnd = keyProps.end;
-                if (keyProps.comment) {
-                    if (map.comment)
-                        map.comment += '\n' + keyProps.comment;
-                    else
-                        map.comment = keyProps.comment;
-                }
-                continue;
-            }
-            if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-                onError(key ?? start[start.length - 1], 'MULTILINE_IMPLICIT_KEY', 'Implicit keys need to be on a single line');
-            }
-        }
-        else if (keyProps.found?.indent !== bm.indent) {
-            onError(offset, 'BAD_INDENT', startColMsg);
-        }
-        // key value
-        ctx.atKey = true;
-        const keyStart = keyProps.end;
-        const keyNode = key
-            ? composeNode(ctx, key, keyProps, onError)
-            : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
-        if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
-        ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-            onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
-        // value properties
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
-            indicator: 'map-value-ind',
-            next: value,
-            offset: keyNode.range[2],
-            onError,
-            parentIndent: bm.indent,
-            startOnNewline: !key || key.type === 'block-scalar'
-        });
-        offset = valueProps.end;
-        if (valueProps.found) {
-            if (implicitKey) {
-                if (value?.type === 'block-map' && !valueProps.hasNewline)
-                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
-                if (ctx.options.strict &&
-                    keyProps.start < valueProps.found.offset - 1024)
-                    onError(keyNode.range, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key');
-            }
-            // value value
-            const valueNode = value
-                ? composeNode(ctx, value, valueProps, onError)
-                : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
-            if (ctx.schema.compat)
-                utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-            offset = valueNode.range[2];
-            const pair = new Pair.Pair(keyNode, valueNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            map.items.push(pair);
-        }
-        else {
-            // key with no value
-            if (implicitKey)
-                onError(keyNode.range, 'MISSING_CHAR', 'Implicit map keys need to be followed by map values');
-            if (valueProps.comment) {
-                if (keyNode.comment)
-                    keyNode.comment += '\n' + valueProps.comment;
-                else
-                    keyNode.comment = valueProps.comment;
-            }
-            const pair = new Pair.Pair(keyNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            map.items.push(pair);
-        }
-    }
-    if (commentEnd && commentEnd < offset)
-        onError(commentEnd, 'IMPOSSIBLE', 'Map comment with trailing content');
-    map.range = [bm.offset, offset, commentEnd ?? offset];
-    return map;
-}
-
-exports.resolveBlockMap = resolveBlockMap;
-
-
-/***/ }),
-
-/***/ 3311:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-
-function resolveBlockScalar(ctx, scalar, onError) {
-    const start = scalar.offset;
-    const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-    if (!header)
-        return { value: '', type: null, comment: '', range: [start, start, start] };
-    const type = header.mode === '>' ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-    const lines = scalar.source ? splitLines(scalar.source) : [];
-    // determine the end of content & start of chomping
-    let chompStart = lines.length;
-    for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
-        if (content === '' || content === '\r')
-            chompStart = i;
-        else
-            break;
-    }
-    // shortcut for empty contents
-    if (chompStart === 0) {
-        const value = header.chomp === '+' && lines.length > 0
-            ? '\n'.repeat(Math.max(1, lines.length - 1))
-            : '';
-        let end = start + header.length;
-        if (scalar.source)
-            end += scalar.source.length;
-        return { value, type, comment: header.comment, range: [start, end, end] };
-    }
-    // find the indentation level to trim from start
-    let trimIndent = scalar.indent + header.indent;
-    let offset = scalar.offset + header.length;
-    let contentStart = 0;
-    for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
-        if (content === '' || content === '\r') {
-            if (header.indent === 0 && indent.length > trimIndent)
-                trimIndent = indent.length;
-        }
-        else {
-            if (indent.length < trimIndent) {
-                const message = 'Block scalars with more-indented leading empty lines must use an explicit indentation indicator';
-                onError(offset + indent.length, 'MISSING_CHAR', message);
-            }
-            if (header.indent === 0)
-                trimIndent = indent.length;
-            contentStart = i;
-            if (trimIndent === 0 && !ctx.atRoot) {
-                const message = 'Block scalar values in collections must be indented';
-                onError(offset, 'BAD_INDENT', message);
-            }
-            break;
-        }
-        offset += indent.length + content.length + 1;
-    }
-    // include trailing more-indented empty lines in content
-    for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-            chompStart = i + 1;
-    }
-    let value = '';
-    let sep = '';
-    let prevMoreIndented = false;
-    // leading whitespace is kept intact
-    for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + '\n';
-    for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
-        const crlf = content[content.length - 1] === '\r';
-        if (crlf)
-            content = content.slice(0, -1);
-        /* istanbul ignore if already caught in lexer */
-        if (content && indent.length < trimIndent) {
-            const src = header.indent
-                ? 'explicit indentation indicator'
-                : 'first line';
-            const message = `Block scalar lines must not be less indented than their ${src}`;
-            onError(offset - content.length - (crlf ? 2 : 1), 'BAD_INDENT', message);
-            indent = '';
-        }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
-            value += sep + indent.slice(trimIndent) + content;
-            sep = '\n';
-        }
-        else if (indent.length > trimIndent || content[0] === '\t') {
-            // more-indented content within a folded block
-            if (sep === ' ')
-                sep = '\n';
-            else if (!prevMoreIndented && sep === '\n')
-                sep = '\n\n';
-            value += sep + indent.slice(trimIndent) + content;
-            sep = '\n';
-            prevMoreIndented = true;
-        }
-        else if (content === '') {
-            // empty line
-            if (sep === '\n')
-                value += '\n';
-            else
-                sep = '\n';
-        }
-        else {
-            value += sep + content;
-            sep = ' ';
-            prevMoreIndented = false;
-        }
-    }
-    switch (header.chomp) {
-        case '-':
-            break;
-        case '+':
-            for (let i = chompStart; i < lines.length; ++i)
-                value += '\n' + lines[i][0].slice(trimIndent);
-            if (value[value.length - 1] !== '\n')
-                value += '\n';
-            break;
-        default:
-            value += '\n';
-    }
-    const end = start + header.length + scalar.source.length;
-    return { value, type, comment: header.comment, range: [start, end, end] };
-}
-function parseBlockScalarHeader({ offset, props }, strict, onError) {
-    /* istanbul ignore if should not happen */
-    if (props[0].type !== 'block-scalar-header') {
-        onError(props[0], 'IMPOSSIBLE', 'Block scalar header not found');
-        return null;
-    }
-    const { source } = props[0];
-    const mode = source[0];
-    let indent = 0;
-    let chomp = '';
-    let error = -1;
-    for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
-        if (!chomp && (ch === '-' || ch === '+'))
-            chomp = ch;
-        else {
-            const n = Number(ch);
-            if (!indent && n)
-                indent = n;
-            else if (error === -1)
-                error = offset + i;
-        }
-    }
-    if (error !== -1)
-        onError(error, 'UNEXPECTED_TOKEN', `Block scalar header includes extra characters: ${source}`);
-    let hasSpace = false;
-    let comment = '';
-    let length = source.length;
-    for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
-            case 'space':
-                hasSpace = true;
-            // fallthrough
-            case 'newline':
-                length += token.source.length;
-                break;
-            case 'comment':
-                if (strict && !hasSpace) {
-                    const message = 'Comments must be separated from other tokens by white space characters';
-                    onError(token, 'MISSING_CHAR', message);
-                }
-                length += token.source.length;
-                comment = token.source.substring(1);
-                break;
-            case 'error':
-                onError(token, 'UNEXPECTED_TOKEN', token.message);
-                length += token.source.length;
-                break;
-            /* istanbul ignore next should not happen */
-            default: {
-                const message = `Unexpected token in block scalar header: ${token.type}`;
-                onError(token, 'UNEXPECTED_TOKEN', message);
-                const ts = token.source;
-                if (ts && typeof ts === 'string')
-                    length += ts.length;
-            }
-        }
-    }
-    return { mode, indent, chomp, comment, length };
-}
-/** @returns Array of lines split up as `[indent, content]` */
-function splitLines(source) {
-    const split = source.split(/\n( *)/);
-    const first = split[0];
-    const m = first.match(/^( *)/);
-    const line0 = m?.[1]
-        ? [m[1], first.slice(m[1].length)]
-        : ['', first];
-    const lines = [line0];
-    for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-    return lines;
-}
-
-exports.resolveBlockScalar = resolveBlockScalar;
-
-
-/***/ }),
-
-/***/ 680:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var YAMLSeq = __nccwpck_require__(2381);
-var resolveProps = __nccwpck_require__(4969);
-var utilFlowIndentCheck = __nccwpck_require__(9757);
-
-function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-    const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-    const seq = new NodeClass(ctx.schema);
-    if (ctx.atRoot)
-        ctx.atRoot = false;
-    if (ctx.atKey)
-        ctx.atKey = false;
-    let offset = bs.offset;
-    let commentEnd = null;
-    for (const { start, value } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
-            indicator: 'seq-item-ind',
-            next: value,
-            offset,
-            onError,
-            parentIndent: bs.indent,
-            startOnNewline: true
-        });
-        if (!props.found) {
-            if (props.anchor || props.tag || value) {
-                if (value?.type === 'block-seq')
-                    onError(props.end, 'BAD_INDENT', 'All sequence items must start at the same column');
-                else
-                    onError(offset, 'MISSING_CHAR', 'Sequence item without - indicator');
-            }
-            else {
-                commentEnd = props.end;
-                if (props.comment)
-                    seq.comment = props.comment;
-                continue;
-            }
-        }
-        const node = value
-            ? composeNode(ctx, value, props, onError)
-            : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
-    }
-    seq.range = [bs.offset, offset, commentEnd ?? offset];
-    return seq;
-}
-
-exports.resolveBlockSeq = resolveBlockSeq;
-
-
-/***/ }),
-
-/***/ 1838:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function resolveEnd(end, offset, reqSpace, onError) {
-    let comment = '';
-    if (end) {
-        let hasSpace = false;
-        let sep = '';
-        for (const token of end) {
-            const { source, type } = token;
-            switch (type) {
-                case 'space':
-                    hasSpace = true;
-                    break;
-                case 'comment': {
-                    if (reqSpace && !hasSpace)
-                        onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-                    const cb = source.substring(1) || ' ';
-                    if (!comment)
-                        comment = cb;
-                    else
-                        comment += sep + cb;
-                    sep = '';
-                    break;
-                }
-                case 'newline':
-                    if (comment)
-                        sep += source;
-                    hasSpace = true;
-                    break;
-                default:
-                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${type} at node end`);
-            }
-            offset += source.length;
-        }
-    }
-    return { comment, offset };
-}
-
-exports.resolveEnd = resolveEnd;
-
-
-/***/ }),
-
-/***/ 9676:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var resolveEnd = __nccwpck_require__(1838);
-var resolveProps = __nccwpck_require__(4969);
-var utilContainsNewline = __nccwpck_require__(9201);
-var utilMapIncludes = __nccwpck_require__(629);
-
-const blockMsg = 'Block collections are not allowed within flow collections';
-const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
-function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-    const isMap = fc.start.source === '{';
-    const fcName = isMap ? 'flow map' : 'flow sequence';
-    const NodeClass = (tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq));
-    const coll = new NodeClass(ctx.schema);
-    coll.flow = true;
-    const atRoot = ctx.atRoot;
-    if (atRoot)
-        ctx.atRoot = false;
-    if (ctx.atKey)
-        ctx.atKey = false;
-    let offset = fc.offset + fc.start.source.length;
-    for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
-        const props = resolveProps.resolveProps(start, {
-            flow: fcName,
-            indicator: 'explicit-key-ind',
-            next: key ?? sep?.[0],
-            offset,
-            onError,
-            parentIndent: fc.indent,
-            startOnNewline: false
-        });
-        if (!props.found) {
-            if (!props.anchor && !props.tag && !sep && !value) {
-                if (i === 0 && props.comma)
-                    onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
-                else if (i < fc.items.length - 1)
-                    onError(props.start, 'UNEXPECTED_TOKEN', `Unexpected empty item in ${fcName}`);
-                if (props.comment) {
-                    if (coll.comment)
-                        coll.comment += '\n' + props.comment;
-                    else
-                        coll.comment = props.comment;
-                }
-                offset = props.end;
-                continue;
-            }
-            if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
-                onError(key, // checked by containsNewline()
-                'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
-        }
-        if (i === 0) {
-            if (props.comma)
-                onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
-        }
-        else {
-            if (!props.comma)
-                onError(props.start, 'MISSING_CHAR', `Missing , between ${fcName} items`);
-            if (props.comment) {
-                let prevItemComment = '';
-                loop: for (const st of start) {
-                    switch (st.type) {
-                        case 'comma':
-                        case 'space':
-                            break;
-                        case 'comment':
-                            prevItemComment = st.source.substring(1);
-                            break loop;
-                        default:
-                            break loop;
-                    }
-                }
-                if (prevItemComment) {
-                    let prev = coll.items[coll.items.length - 1];
-                    if (identity.isPair(prev))
-                        prev = prev.value ?? prev.key;
-                    if (prev.comment)
-                        prev.comment += '\n' + prevItemComment;
-                    else
-                        prev.comment = prevItemComment;
-                    props.comment = props.comment.substring(prevItemComment.length + 1);
-                }
-            }
-        }
-        if (!isMap && !sep && !props.found) {
-            // item is a value in a seq
-            // → key & sep are empty, start does not include ? or :
-            const valueNode = value
-                ? composeNode(ctx, value, props, onError)
-                : composeEmptyNode(ctx, props.end, sep, null, props, onError);
-            coll.items.push(valueNode);
-            offset = valueNode.range[2];
-            if (isBlock(value))
-                onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
-        }
-        else {
-            // item is a key+value pair
-            // key value
-            ctx.atKey = true;
-            const keyStart = props.end;
-            const keyNode = key
-                ? composeNode(ctx, key, props, onError)
-                : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-            if (isBlock(key))
-                onError(keyNode.range, 'BLOCK_IN_FLOW', blockMsg);
-            ctx.atKey = false;
-            // value properties
-            const valueProps = resolveProps.resolveProps(sep ?? [], {
-                flow: fcName,
-                indicator: 'map-value-ind',
-                next: value,
-                offset: keyNode.range[2],
-                onError,
-                parentIndent: fc.indent,
-                startOnNewline: false
-            });
-            if (valueProps.found) {
-                if (!isMap && !props.found && ctx.options.strict) {
-                    if (sep)
-                        for (const st of sep) {
-                            if (st === valueProps.found)
-                                break;
-                            if (st.type === 'newline') {
-                                onError(st, 'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
-                                break;
-                            }
-                        }
-                    if (props.start < valueProps.found.offset - 1024)
-                        onError(valueProps.found, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit flow sequence key');
-                }
-            }
-            else if (value) {
-                if ('source' in value && value.source?.[0] === ':')
-                    onError(value, 'MISSING_CHAR', `Missing space after : in ${fcName}`);
-                else
-                    onError(valueProps.start, 'MISSING_CHAR', `Missing , or : between ${fcName} items`);
-            }
-            // value value
-            const valueNode = value
-                ? composeNode(ctx, value, valueProps, onError)
-                : valueProps.found
-                    ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError)
-                    : null;
-            if (valueNode) {
-                if (isBlock(value))
-                    onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
-            }
-            else if (valueProps.comment) {
-                if (keyNode.comment)
-                    keyNode.comment += '\n' + valueProps.comment;
-                else
-                    keyNode.comment = valueProps.comment;
-            }
-            const pair = new Pair.Pair(keyNode, valueNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            if (isMap) {
-                const map = coll;
-                if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-                    onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
-                map.items.push(pair);
-            }
-            else {
-                const map = new YAMLMap.YAMLMap(ctx.schema);
-                map.flow = true;
-                map.items.push(pair);
-                const endRange = (valueNode ?? keyNode).range;
-                map.range = [keyNode.range[0], endRange[1], endRange[2]];
-                coll.items.push(map);
-            }
-            offset = valueNode ? valueNode.range[2] : valueProps.end;
-        }
-    }
-    const expectedEnd = isMap ? '}' : ']';
-    const [ce, ...ee] = fc.end;
-    let cePos = offset;
-    if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
-    else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot
-            ? `${name} must end with a ${expectedEnd}`
-            : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? 'MISSING_CHAR' : 'BAD_INDENT', msg);
-        if (ce && ce.source.length !== 1)
-            ee.unshift(ce);
-    }
-    if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
-            if (coll.comment)
-                coll.comment += '\n' + end.comment;
-            else
-                coll.comment = end.comment;
-        }
-        coll.range = [fc.offset, cePos, end.offset];
-    }
-    else {
-        coll.range = [fc.offset, cePos, cePos];
-    }
-    return coll;
-}
-
-exports.resolveFlowCollection = resolveFlowCollection;
-
-
-/***/ }),
-
-/***/ 4379:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-var resolveEnd = __nccwpck_require__(1838);
-
-function resolveFlowScalar(scalar, strict, onError) {
-    const { offset, type, source, end } = scalar;
-    let _type;
-    let value;
-    const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
-    switch (type) {
-        case 'scalar':
-            _type = Scalar.Scalar.PLAIN;
-            value = plainValue(source, _onError);
-            break;
-        case 'single-quoted-scalar':
-            _type = Scalar.Scalar.QUOTE_SINGLE;
-            value = singleQuotedValue(source, _onError);
-            break;
-        case 'double-quoted-scalar':
-            _type = Scalar.Scalar.QUOTE_DOUBLE;
-            value = doubleQuotedValue(source, _onError);
-            break;
-        /* istanbul ignore next should not happen */
-        default:
-            onError(scalar, 'UNEXPECTED_TOKEN', `Expected a flow scalar value, but found: ${type}`);
-            return {
-                value: '',
-                type: null,
-                comment: '',
-                range: [offset, offset + source.length, offset + source.length]
-            };
-    }
-    const valueEnd = offset + source.length;
-    const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
-    return {
-        value,
-        type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
-    };
-}
-function plainValue(source, onError) {
-    let badChar = '';
-    switch (source[0]) {
-        /* istanbul ignore next should not happen */
-        case '\t':
-            badChar = 'a tab character';
-            break;
-        case ',':
-            badChar = 'flow indicator character ,';
-            break;
-        case '%':
-            badChar = 'directive indicator character %';
-            break;
-        case '|':
-        case '>': {
-            badChar = `block scalar indicator ${source[0]}`;
-            break;
-        }
-        case '@':
-        case '`': {
-            badChar = `reserved character ${source[0]}`;
-            break;
-        }
-    }
-    if (badChar)
-        onError(0, 'BAD_SCALAR_START', `Plain value cannot start with ${badChar}`);
-    return unfoldLines(source);
-}
-function singleQuotedValue(source, onError) {
-    if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, 'MISSING_CHAR', "Missing closing 'quote");
-    return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
-}
-function unfoldLines(source) {
-    const line = /(.*?)\r?\n/sy;
-    let match = line.exec(source);
-    if (!match)
-        return source;
-    /**
-     * The negative lookbehinds in these RegExps are to
-     * prevent causing a polynomial search time in certain cases.
-     *
-     * The try-catch is for Safari < 16.4 and other old browsers:
-     * https://caniuse.com/js-regexp-lookbehind
-     */
-    let trimEnd, trimBoth;
-    try {
-        trimEnd = new RegExp('(?<![ \t])[ \t]+$');
-        trimBoth = new RegExp('^[ \t]+|(?<![ \t])[ \t]+$', 'g');
-    }
-    catch {
-        trimEnd = /[ \t]+$/;
-        trimBoth = /^[ \t]+|[ \t]+$/g;
-    }
-    let res = match[1].replace(trimEnd, '');
-    let sep = ' ';
-    let pos = line.lastIndex;
-    while ((match = line.exec(source))) {
-        const lm = match[1].replace(trimBoth, '');
-        if (lm === '') {
-            if (sep === '\n')
-                res += sep;
-            else
-                sep = '\n';
-        }
-        else {
-            res += sep + lm;
-            sep = ' ';
-        }
-        pos = line.lastIndex;
-    }
-    const last = /[ \t]*(.*)/sy;
-    last.lastIndex = pos;
-    match = last.exec(source);
-    return res + sep + (match?.[1] ?? '');
-}
-function doubleQuotedValue(source, onError) {
-    let res = '';
-    for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === '\r' && source[i + 1] === '\n')
-            continue;
-        if (ch === '\n') {
-            const { fold, offset } = foldNewline(source, i);
-            res += fold;
-            i = offset;
-        }
-        else if (ch === '\\') {
-            let next = source[++i];
-            const cc = escapeCodes[next];
-            if (cc)
-                res += cc;
-            else if (next === '\n') {
-                // skip escaped newlines, but still trim the following line
-                next = source[i + 1];
-                while (next === ' ' || next === '\t')
-                    next = source[++i + 1];
-            }
-            else if (next === '\r' && source[i + 1] === '\n') {
-                // skip escaped CRLF newlines, but still trim the following line
-                next = source[++i + 1];
-                while (next === ' ' || next === '\t')
-                    next = source[++i + 1];
-            }
-            else if (next === 'x' || next === 'u' || next === 'U') {
-                const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
-                res += parseCharCode(source, i + 1, length, onError);
-                i += length;
-            }
-            else {
-                const raw = source.substr(i - 1, 2);
-                onError(i - 1, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
-                res += raw;
-            }
-        }
-        else if (ch === ' ' || ch === '\t') {
-            // trim trailing whitespace
-            const wsStart = i;
-            let next = source[i + 1];
-            while (next === ' ' || next === '\t')
-                next = source[++i + 1];
-            if (next !== '\n' && !(next === '\r' && source[i + 2] === '\n'))
-                res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
-        }
-        else {
-            res += ch;
-        }
-    }
-    if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, 'MISSING_CHAR', 'Missing closing "quote');
-    return res;
-}
-/**
- * Fold a single newline into a space, multiple newlines to N - 1 newlines.
- * Presumes `source[offset] === '\n'`
- */
-function foldNewline(source, offset) {
-    let fold = '';
-    let ch = source[offset + 1];
-    while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
-        if (ch === '\r' && source[offset + 2] !== '\n')
-            break;
-        if (ch === '\n')
-            fold += '\n';
-        offset += 1;
-        ch = source[offset + 1];
-    }
-    if (!fold)
-        fold = ' ';
-    return { fold, offset };
-}
-const escapeCodes = {
-    '0': '\0', // null character
-    a: '\x07', // bell character
-    b: '\b', // backspace
-    e: '\x1b', // escape character
-    f: '\f', // form feed
-    n: '\n', // line feed
-    r: '\r', // carriage return
-    t: '\t', // horizontal tab
-    v: '\v', // vertical tab
-    N: '\u0085', // Unicode next line
-    _: '\u00a0', // Unicode non-breaking space
-    L: '\u2028', // Unicode line separator
-    P: '\u2029', // Unicode paragraph separator
-    ' ': ' ',
-    '"': '"',
-    '/': '/',
-    '\\': '\\',
-    '\t': '\t'
-};
-function parseCharCode(source, offset, length, onError) {
-    const cc = source.substr(offset, length);
-    const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-    const code = ok ? parseInt(cc, 16) : NaN;
-    try {
-        return String.fromCodePoint(code);
-    }
-    catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
-        return raw;
-    }
-}
-
-exports.resolveFlowScalar = resolveFlowScalar;
-
-
-/***/ }),
-
-/***/ 4969:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
-    let spaceBefore = false;
-    let atNewline = startOnNewline;
-    let hasSpace = startOnNewline;
-    let comment = '';
-    let commentSep = '';
-    let hasNewline = false;
-    let reqSpace = false;
-    let tab = null;
-    let anchor = null;
-    let tag = null;
-    let newlineAfterProp = null;
-    let comma = null;
-    let found = null;
-    let start = null;
-    for (const token of tokens) {
-        if (reqSpace) {
-            if (token.type !== 'space' &&
-                token.type !== 'newline' &&
-                token.type !== 'comma')
-                onError(token.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-            reqSpace = false;
-        }
-        if (tab) {
-            if (atNewline && token.type !== 'comment' && token.type !== 'newline') {
-                onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
-            }
-            tab = null;
-        }
-        switch (token.type) {
-            case 'space':
-                // At the doc level, tabs at line start may be parsed
-                // as leading white space rather than indentation.
-                // In a flow collection, only the parser handles indent.
-                if (!flow &&
-                    (indicator !== 'doc-start' || next?.type !== 'flow-collection') &&
-                    token.source.includes('\t')) {
-                    tab = token;
-                }
-                hasSpace = true;
-                break;
-            case 'comment': {
-                if (!hasSpace)
-                    onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-                const cb = token.source.substring(1) || ' ';
-                if (!comment)
-                    comment = cb;
-                else
-                    comment += commentSep + cb;
-                commentSep = '';
-                atNewline = false;
-                break;
-            }
-            case 'newline':
-                if (atNewline) {
-                    if (comment)
-                        comment += token.source;
-                    else if (!found || indicator !== 'seq-item-ind')
-                        spaceBefore = true;
-                }
-                else
-                    commentSep += token.source;
-                atNewline = true;
-                hasNewline = true;
-                if (anchor || tag)
-                    newlineAfterProp = token;
-                hasSpace = true;
-                break;
-            case 'anchor':
-                if (anchor)
-                    onError(token, 'MULTIPLE_ANCHORS', 'A node can have at most one anchor');
-                if (token.source.endsWith(':'))
-                    onError(token.offset + token.source.length - 1, 'BAD_ALIAS', 'Anchor ending in : is ambiguous', true);
-                anchor = token;
-                start ?? (start = token.offset);
-                atNewline = false;
-                hasSpace = false;
-                reqSpace = true;
-                break;
-            case 'tag': {
-                if (tag)
-                    onError(token, 'MULTIPLE_TAGS', 'A node can have at most one tag');
-                tag = token;
-                start ?? (start = token.offset);
-                atNewline = false;
-                hasSpace = false;
-                reqSpace = true;
-                break;
-            }
-            case indicator:
-                // Could here handle preceding comments differently
-                if (anchor || tag)
-                    onError(token, 'BAD_PROP_ORDER', `Anchors and tags must be after the ${token.source} indicator`);
-                if (found)
-                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.source} in ${flow ?? 'collection'}`);
-                found = token;
-                atNewline =
-                    indicator === 'seq-item-ind' || indicator === 'explicit-key-ind';
-                hasSpace = false;
-                break;
-            case 'comma':
-                if (flow) {
-                    if (comma)
-                        onError(token, 'UNEXPECTED_TOKEN', `Unexpected , in ${flow}`);
-                    comma = token;
-                    atNewline = false;
-                    hasSpace = false;
-                    break;
-                }
-            // else fallthrough
-            default:
-                onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.type} token`);
-                atNewline = false;
-                hasSpace = false;
-        }
-    }
-    const last = tokens[tokens.length - 1];
-    const end = last ? last.offset + last.source.length : offset;
-    if (reqSpace &&
-        next &&
-        next.type !== 'space' &&
-        next.type !== 'newline' &&
-        next.type !== 'comma' &&
-        (next.type !== 'scalar' || next.source !== '')) {
-        onError(next.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-    }
-    if (tab &&
-        ((atNewline && tab.indent <= parentIndent) ||
-            next?.type === 'block-map' ||
-            next?.type === 'block-seq'))
-        onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
-    return {
-        comma,
-        found,
-        spaceBefore,
-        comment,
-        hasNewline,
-        anchor,
-        tag,
-        newlineAfterProp,
-        end,
-        start: start ?? end
-    };
-}
-
-exports.resolveProps = resolveProps;
-
-
-/***/ }),
-
-/***/ 9201:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function containsNewline(key) {
-    if (!key)
-        return null;
-    switch (key.type) {
-        case 'alias':
-        case 'scalar':
-        case 'double-quoted-scalar':
-        case 'single-quoted-scalar':
-            if (key.source.includes('\n'))
-                return true;
-            if (key.end)
-                for (const st of key.end)
-                    if (st.type === 'newline')
-                        return true;
-            return false;
-        case 'flow-collection':
-            for (const it of key.items) {
-                for (const st of it.start)
-                    if (st.type === 'newline')
-                        return true;
-                if (it.sep)
-                    for (const st of it.sep)
-                        if (st.type === 'newline')
-                            return true;
-                if (containsNewline(it.key) || containsNewline(it.value))
-                    return true;
-            }
-            return false;
-        default:
-            return true;
-    }
-}
-
-exports.containsNewline = containsNewline;
-
-
-/***/ }),
-
-/***/ 3413:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function emptyScalarPosition(offset, before, pos) {
-    if (before) {
-        pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-            let st = before[i];
-            switch (st.type) {
-                case 'space':
-                case 'comment':
-                case 'newline':
-                    offset -= st.source.length;
-                    continue;
-            }
-            // Technically, an empty scalar is immediately after the last non-empty
-            // node, but it's more useful to place it after any whitespace.
-            st = before[++i];
-            while (st?.type === 'space') {
-                offset += st.source.length;
-                st = before[++i];
-            }
-            break;
-        }
-    }
-    return offset;
-}
-
-exports.emptyScalarPosition = emptyScalarPosition;
-
-
-/***/ }),
-
-/***/ 9757:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var utilContainsNewline = __nccwpck_require__(9201);
-
-function flowIndentCheck(indent, fc, onError) {
-    if (fc?.type === 'flow-collection') {
-        const end = fc.end[0];
-        if (end.indent === indent &&
-            (end.source === ']' || end.source === '}') &&
-            utilContainsNewline.containsNewline(fc)) {
-            const msg = 'Flow end indicator should be more indented than parent';
-            onError(end, 'BAD_INDENT', msg, true);
-        }
-    }
-}
-
-exports.flowIndentCheck = flowIndentCheck;
-
-
-/***/ }),
-
-/***/ 629:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-
-function mapIncludes(ctx, items, search) {
-    const { uniqueKeys } = ctx.options;
-    if (uniqueKeys === false)
-        return false;
-    const isEqual = typeof uniqueKeys === 'function'
-        ? uniqueKeys
-        : (a, b) => a === b || (identity.isScalar(a) && identity.isScalar(b) && a.value === b.value);
-    return items.some(pair => isEqual(pair.key, search));
-}
-
-exports.mapIncludes = mapIncludes;
-
-
-/***/ }),
-
-/***/ 3075:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(5775);
-var Collection = __nccwpck_require__(5935);
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var toJS = __nccwpck_require__(8165);
-var Schema = __nccwpck_require__(8414);
-var stringifyDocument = __nccwpck_require__(2303);
-var anchors = __nccwpck_require__(1822);
-var applyReviver = __nccwpck_require__(6423);
-var createNode = __nccwpck_require__(5262);
-var directives = __nccwpck_require__(3336);
-
-class Document {
-    constructor(value, replacer, options) {
-        /** A comment before this Document */
-        this.commentBefore = null;
-        /** A comment immediately after this Document */
-        this.comment = null;
-        /** Errors encountered during parsing. */
-        this.errors = [];
-        /** Warnings encountered during parsing. */
-        this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
-        let _replacer = null;
-        if (typeof replacer === 'function' || Array.isArray(replacer)) {
-            _replacer = replacer;
-        }
-        else if (options === undefined && replacer) {
-            options = replacer;
-            replacer = undefined;
-        }
-        const opt = Object.assign({
-            intAsBigInt: false,
-            keepSourceTokens: false,
-            logLevel: 'warn',
-            prettyErrors: true,
-            strict: true,
-            stringKeys: false,
-            uniqueKeys: true,
-            version: '1.2'
-        }, options);
-        this.options = opt;
-        let { version } = opt;
-        if (options?._directives) {
-            this.directives = options._directives.atDocument();
-            if (this.directives.yaml.explicit)
-                version = this.directives.yaml.version;
-        }
-        else
-            this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        // @ts-expect-error We can't really know that this matches Contents.
-        this.contents =
-            value === undefined ? null : this.createNode(value, _replacer, options);
-    }
-    /**
-     * Create a deep copy of this Document and its contents.
-     *
-     * Custom Node values that inherit from `Object` still refer to their original instances.
-     */
-    clone() {
-        const copy = Object.create(Document.prototype, {
-            [identity.NODE_TYPE]: { value: identity.DOC }
-        });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
-        if (this.directives)
-            copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        // @ts-expect-error We can't really know that this matches Contents.
-        copy.contents = identity.isNode(this.contents)
-            ? this.contents.clone(copy.schema)
-            : this.contents;
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /** Adds a value to the document. */
-    add(value) {
-        if (assertCollection(this.contents))
-            this.contents.add(value);
-    }
-    /** Adds a value to the document. */
-    addIn(path, value) {
-        if (assertCollection(this.contents))
-            this.contents.addIn(path, value);
-    }
-    /**
-     * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
-     *
-     * If `node` already has an anchor, `name` is ignored.
-     * Otherwise, the `node.anchor` value will be set to `name`,
-     * or if an anchor with that name is already present in the document,
-     * `name` will be used as a prefix for a new unique anchor.
-     * If `name` is undefined, the generated anchor will use 'a' as a prefix.
-     */
-    createAlias(node, name) {
-        if (!node.anchor) {
-            const prev = anchors.anchorNames(this);
-            node.anchor =
-                // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-                !name || prev.has(name) ? anchors.findNewAnchor(name || 'a', prev) : name;
-        }
-        return new Alias.Alias(node.anchor);
-    }
-    createNode(value, replacer, options) {
-        let _replacer = undefined;
-        if (typeof replacer === 'function') {
-            value = replacer.call({ '': value }, '', value);
-            _replacer = replacer;
-        }
-        else if (Array.isArray(replacer)) {
-            const keyToStr = (v) => typeof v === 'number' || v instanceof String || v instanceof Number;
-            const asStr = replacer.filter(keyToStr).map(String);
-            if (asStr.length > 0)
-                replacer = replacer.concat(asStr);
-            _replacer = replacer;
-        }
-        else if (options === undefined && replacer) {
-            options = replacer;
-            replacer = undefined;
-        }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
-        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(this, 
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-        anchorPrefix || 'a');
-        const ctx = {
-            aliasDuplicateObjects: aliasDuplicateObjects ?? true,
-            keepUndefined: keepUndefined ?? false,
-            onAnchor,
-            onTagObj,
-            replacer: _replacer,
-            schema: this.schema,
-            sourceObjects
-        };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-            node.flow = true;
-        setAnchors();
-        return node;
-    }
-    /**
-     * Convert a key and a value into a `Pair` using the current schema,
-     * recursively wrapping all values as `Scalar` or `Collection` nodes.
-     */
-    createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
-    }
-    /**
-     * Removes a value from the document.
-     * @returns `true` if the item was found and removed.
-     */
-    delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
-    }
-    /**
-     * Removes a value from the document.
-     * @returns `true` if the item was found and removed.
-     */
-    deleteIn(path) {
-        if (Collection.isEmptyPath(path)) {
-            if (this.contents == null)
-                return false;
-            // @ts-expect-error Presumed impossible if Strict extends false
-            this.contents = null;
-            return true;
-        }
-        return assertCollection(this.contents)
-            ? this.contents.deleteIn(path)
-            : false;
-    }
-    /**
-     * Returns item at `key`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    get(key, keepScalar) {
-        return identity.isCollection(this.contents)
-            ? this.contents.get(key, keepScalar)
-            : undefined;
-    }
-    /**
-     * Returns item at `path`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    getIn(path, keepScalar) {
-        if (Collection.isEmptyPath(path))
-            return !keepScalar && identity.isScalar(this.contents)
-                ? this.contents.value
-                : this.contents;
-        return identity.isCollection(this.contents)
-            ? this.contents.getIn(path, keepScalar)
-            : undefined;
-    }
-    /**
-     * Checks if the document includes a value with the key `key`.
-     */
-    has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
-    }
-    /**
-     * Checks if the document includes a value at `path`.
-     */
-    hasIn(path) {
-        if (Collection.isEmptyPath(path))
-            return this.contents !== undefined;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
-    }
-    /**
-     * Sets a value in this document. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    set(key, value) {
-        if (this.contents == null) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = Collection.collectionFromPath(this.schema, [key], value);
-        }
-        else if (assertCollection(this.contents)) {
-            this.contents.set(key, value);
-        }
-    }
-    /**
-     * Sets a value in this document. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    setIn(path, value) {
-        if (Collection.isEmptyPath(path)) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = value;
-        }
-        else if (this.contents == null) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
-        }
-        else if (assertCollection(this.contents)) {
-            this.contents.setIn(path, value);
-        }
-    }
-    /**
-     * Change the YAML version and schema used by the document.
-     * A `null` version disables support for directives, explicit tags, anchors, and aliases.
-     * It also requires the `schema` option to be given as a `Schema` instance value.
-     *
-     * Overrides all previously set schema options.
-     */
-    setSchema(version, options = {}) {
-        if (typeof version === 'number')
-            version = String(version);
-        let opt;
-        switch (version) {
-            case '1.1':
-                if (this.directives)
-                    this.directives.yaml.version = '1.1';
-                else
-                    this.directives = new directives.Directives({ version: '1.1' });
-                opt = { resolveKnownTags: false, schema: 'yaml-1.1' };
-                break;
-            case '1.2':
-            case 'next':
-                if (this.directives)
-                    this.directives.yaml.version = version;
-                else
-                    this.directives = new directives.Directives({ version });
-                opt = { resolveKnownTags: true, schema: 'core' };
-                break;
-            case null:
-                if (this.directives)
-                    delete this.directives;
-                opt = null;
-                break;
-            default: {
-                const sv = JSON.stringify(version);
-                throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
-            }
-        }
-        // Not using `instanceof Schema` to allow for duck typing
-        if (options.schema instanceof Object)
-            this.schema = options.schema;
-        else if (opt)
-            this.schema = new Schema.Schema(Object.assign(opt, options));
-        else
-            throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
-    }
-    // json & jsonArg are only used from toJSON()
-    toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        const ctx = {
-            anchors: new Map(),
-            doc: this,
-            keep: !json,
-            mapAsMap: mapAsMap === true,
-            mapKeyWarned: false,
-            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this.contents, jsonArg ?? '', ctx);
-        if (typeof onAnchor === 'function')
-            for (const { count, res } of ctx.anchors.values())
-                onAnchor(res, count);
-        return typeof reviver === 'function'
-            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
-            : res;
-    }
-    /**
-     * A JSON representation of the document `contents`.
-     *
-     * @param jsonArg Used by `JSON.stringify` to indicate the array index or
-     *   property name.
-     */
-    toJSON(jsonArg, onAnchor) {
-        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
-    }
-    /** A YAML representation of the document. */
-    toString(options = {}) {
-        if (this.errors.length > 0)
-            throw new Error('Document with errors cannot be stringified');
-        if ('indent' in options &&
-            (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-            const s = JSON.stringify(options.indent);
-            throw new Error(`"indent" option must be a positive integer, not ${s}`);
-        }
-        return stringifyDocument.stringifyDocument(this, options);
-    }
-}
-function assertCollection(contents) {
-    if (identity.isCollection(contents))
-        return true;
-    throw new Error('Expected a YAML collection as document contents');
-}
-
-exports.Document = Document;
-
-
-/***/ }),
-
-/***/ 1822:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var visit = __nccwpck_require__(8217);
-
-/**
- * Verify that the input string is a valid anchor.
- *
- * Will throw on errors.
- */
-function anchorIsValid(anchor) {
-    if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
-        const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
-    }
-    return true;
-}
-function anchorNames(root) {
-    const anchors = new Set();
-    visit.visit(root, {
-        Value(_key, node) {
-            if (node.anchor)
-                anchors.add(node.anchor);
-        }
-    });
-    return anchors;
-}
-/** Find a new anchor name with the given `prefix` and a one-indexed suffix. */
-function findNewAnchor(prefix, exclude) {
-    for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-            return name;
-    }
-}
-function createNodeAnchors(doc, prefix) {
-    const aliasObjects = [];
-    const sourceObjects = new Map();
-    let prevAnchors = null;
-    return {
-        onAnchor: (source) => {
-            aliasObjects.push(source);
-            prevAnchors ?? (prevAnchors = anchorNames(doc));
-            const anchor = findNewAnchor(prefix, prevAnchors);
-            prevAnchors.add(anchor);
-            return anchor;
-        },
-        /**
-         * With circular references, the source node is only resolved after all
-         * of its child nodes are. This is why anchors are set only after all of
-         * the nodes have been created.
-         */
-        setAnchors: () => {
-            for (const source of aliasObjects) {
-                const ref = sourceObjects.get(source);
-                if (typeof ref === 'object' &&
-                    ref.anchor &&
-                    (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-                    ref.node.anchor = ref.anchor;
-                }
-                else {
-                    const error = new Error('Failed to resolve repeated object (this should not happen)');
-                    error.source = source;
-                    throw error;
-                }
-            }
-        },
-        sourceObjects
-    };
-}
-
-exports.anchorIsValid = anchorIsValid;
-exports.anchorNames = anchorNames;
-exports.createNodeAnchors = createNodeAnchors;
-exports.findNewAnchor = findNewAnchor;
-
-
-/***/ }),
-
-/***/ 6423:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Applies the JSON.parse reviver algorithm as defined in the ECMA-262 spec,
- * in section 24.5.1.1 "Runtime Semantics: InternalizeJSONProperty" of the
- * 2021 edition: https://tc39.es/ecma262/#sec-json.parse
- *
- * Includes extensions for handling Map and Set objects.
- */
-function applyReviver(reviver, obj, key, val) {
-    if (val && typeof val === 'object') {
-        if (Array.isArray(val)) {
-            for (let i = 0, len = val.length; i < len; ++i) {
-                const v0 = val[i];
-                const v1 = applyReviver(reviver, val, String(i), v0);
-                // eslint-disable-next-line @typescript-eslint/no-array-delete
-                if (v1 === undefined)
-                    delete val[i];
-                else if (v1 !== v0)
-                    val[i] = v1;
-            }
-        }
-        else if (val instanceof Map) {
-            for (const k of Array.from(val.keys())) {
-                const v0 = val.get(k);
-                const v1 = applyReviver(reviver, val, k, v0);
-                if (v1 === undefined)
-                    val.delete(k);
-                else if (v1 !== v0)
-                    val.set(k, v1);
-            }
-        }
-        else if (val instanceof Set) {
-            for (const v0 of Array.from(val)) {
-                const v1 = applyReviver(reviver, val, v0, v0);
-                if (v1 === undefined)
-                    val.delete(v0);
-                else if (v1 !== v0) {
-                    val.delete(v0);
-                    val.add(v1);
-                }
-            }
-        }
-        else {
-            for (const [k, v0] of Object.entries(val)) {
-                const v1 = applyReviver(reviver, val, k, v0);
-                if (v1 === undefined)
-                    delete val[k];
-                else if (v1 !== v0)
-                    val[k] = v1;
-            }
-        }
-    }
-    return reviver.call(obj, key, val);
-}
-
-exports.applyReviver = applyReviver;
-
-
-/***/ }),
-
-/***/ 5262:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(5775);
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-
-const defaultTagPrefix = 'tag:yaml.org,2002:';
-function findTagObject(value, tagName, tags) {
-    if (tagName) {
-        const match = tags.filter(t => t.tag === tagName);
-        const tagObj = match.find(t => !t.format) ?? match[0];
-        if (!tagObj)
-            throw new Error(`Tag ${tagName} not found`);
-        return tagObj;
-    }
-    return tags.find(t => t.identify?.(value) && !t.format);
-}
-function createNode(value, tagName, ctx) {
-    if (identity.isDocument(value))
-        value = value.contents;
-    if (identity.isNode(value))
-        return value;
-    if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
-        return map;
-    }
-    if (value instanceof String ||
-        value instanceof Number ||
-        value instanceof Boolean ||
-        (typeof BigInt !== 'undefined' && value instanceof BigInt) // not supported everywhere
-    ) {
-        // https://tc39.es/ecma262/#sec-serializejsonproperty
-        value = value.valueOf();
-    }
-    const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-    // Detect duplicate references to the same object & use Alias nodes for all
-    // after first. The `ref` wrapper allows for circular references to resolve.
-    let ref = undefined;
-    if (aliasDuplicateObjects && value && typeof value === 'object') {
-        ref = sourceObjects.get(value);
-        if (ref) {
-            ref.anchor ?? (ref.anchor = onAnchor(value));
-            return new Alias.Alias(ref.anchor);
-        }
-        else {
-            ref = { anchor: null, node: null };
-            sourceObjects.set(value, ref);
-        }
-    }
-    if (tagName?.startsWith('!!'))
-        tagName = defaultTagPrefix + tagName.slice(2);
-    let tagObj = findTagObject(value, tagName, schema.tags);
-    if (!tagObj) {
-        if (value && typeof value.toJSON === 'function') {
-            // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-            value = value.toJSON();
-        }
-        if (!value || typeof value !== 'object') {
-            const node = new Scalar.Scalar(value);
-            if (ref)
-                ref.node = node;
-            return node;
-        }
-        tagObj =
-            value instanceof Map
-                ? schema[identity.MAP]
-                : Symbol.iterator in Object(value)
-                    ? schema[identity.SEQ]
-                    : schema[identity.MAP];
-    }
-    if (onTagObj) {
-        onTagObj(tagObj);
-        delete ctx.onTagObj;
-    }
-    const node = tagObj?.createNode
-        ? tagObj.createNode(ctx.schema, value, ctx)
-        : typeof tagObj?.nodeClass?.from === 'function'
-            ? tagObj.nodeClass.from(ctx.schema, value, ctx)
-            : new Scalar.Scalar(value);
-    if (tagName)
-        node.tag = tagName;
-    else if (!tagObj.default)
-        node.tag = tagObj.tag;
-    if (ref)
-        ref.node = node;
-    return node;
-}
-
-exports.createNode = createNode;
-
-
-/***/ }),
-
-/***/ 3336:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var visit = __nccwpck_require__(8217);
-
-const escapeChars = {
-    '!': '%21',
-    ',': '%2C',
-    '[': '%5B',
-    ']': '%5D',
-    '{': '%7B',
-    '}': '%7D'
-};
-const escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, ch => escapeChars[ch]);
-class Directives {
-    constructor(yaml, tags) {
-        /**
-         * The directives-end/doc-start marker `---`. If `null`, a marker may still be
-         * included in the document's stringified representation.
-         */
-        this.docStart = null;
-        /** The doc-end marker `...`.  */
-        this.docEnd = false;
-        this.yaml = Object.assign({}, Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, Directives.defaultTags, tags);
-    }
-    clone() {
-        const copy = new Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
-    }
-    /**
-     * During parsing, get a Directives instance for the current document and
-     * update the stream state according to the current version's spec.
-     */
-    atDocument() {
-        const res = new Directives(this.yaml, this.tags);
-        switch (this.yaml.version) {
-            case '1.1':
-                this.atNextDocument = true;
-                break;
-            case '1.2':
-                this.atNextDocument = false;
-                this.yaml = {
-                    explicit: Directives.defaultYaml.explicit,
-                    version: '1.2'
-                };
-                this.tags = Object.assign({}, Directives.defaultTags);
-                break;
-        }
-        return res;
-    }
-    /**
-     * @param onError - May be called even if the action was successful
-     * @returns `true` on success
-     */
-    add(line, onError) {
-        if (this.atNextDocument) {
-            this.yaml = { explicit: Directives.defaultYaml.explicit, version: '1.1' };
-            this.tags = Object.assign({}, Directives.defaultTags);
-            this.atNextDocument = false;
-        }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
-            case '%TAG': {
-                if (parts.length !== 2) {
-                    onError(0, '%TAG directive should contain exactly two parts');
-                    if (parts.length < 2)
-                        return false;
-                }
-                const [handle, prefix] = parts;
-                this.tags[handle] = prefix;
-                return true;
-            }
-            case '%YAML': {
-                this.yaml.explicit = true;
-                if (parts.length !== 1) {
-                    onError(0, '%YAML directive should contain exactly one part');
-                    return false;
-                }
-                const [version] = parts;
-                if (version === '1.1' || version === '1.2') {
-                    this.yaml.version = version;
-                    return true;
-                }
-                else {
-                    const isValid = /^\d+\.\d+$/.test(version);
-                    onError(6, `Unsupported YAML version ${version}`, isValid);
-                    return false;
-                }
-            }
-            default:
-                onError(0, `Unknown directive ${name}`, true);
-                return false;
-        }
-    }
-    /**
-     * Resolves a tag, matching handles to those defined in %TAG directives.
-     *
-     * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
-     *   `'!local'` tag, or `null` if unresolvable.
-     */
-    tagName(source, onError) {
-        if (source === '!')
-            return '!'; // non-specific tag
-        if (source[0] !== '!') {
-            onError(`Not a valid tag: ${source}`);
-            return null;
-        }
-        if (source[1] === '<') {
-            const verbatim = source.slice(2, -1);
-            if (verbatim === '!' || verbatim === '!!') {
-                onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
-                return null;
-            }
-            if (source[source.length - 1] !== '>')
-                onError('Verbatim tags must end with a >');
-            return verbatim;
-        }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
-        if (!suffix)
-            onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
-            try {
-                return prefix + decodeURIComponent(suffix);
-            }
-            catch (error) {
-                onError(String(error));
-                return null;
-            }
-        }
-        if (handle === '!')
-            return source; // local tag
-        onError(`Could not resolve tag: ${source}`);
-        return null;
-    }
-    /**
-     * Given a fully resolved tag, returns its printable string form,
-     * taking into account current tag prefixes and defaults.
-     */
-    tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-            if (tag.startsWith(prefix))
-                return handle + escapeTagName(tag.substring(prefix.length));
-        }
-        return tag[0] === '!' ? tag : `!<${tag}>`;
-    }
-    toString(doc) {
-        const lines = this.yaml.explicit
-            ? [`%YAML ${this.yaml.version || '1.2'}`]
-            : [];
-        const tagEntries = Object.entries(this.tags);
-        let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-            const tags = {};
-            visit.visit(doc.contents, (_key, node) => {
-                if (identity.isNode(node) && node.tag)
-                    tags[node.tag] = true;
-            });
-            tagNames = Object.keys(tags);
-        }
-        else
-            tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-            if (handle === '!!' && prefix === 'tag:yaml.org,2002:')
-                continue;
-            if (!doc || tagNames.some(tn => tn.startsWith(prefix)))
-                lines.push(`%TAG ${handle} ${prefix}`);
-        }
-        return lines.join('\n');
-    }
-}
-Directives.defaultYaml = { explicit: false, version: '1.2' };
-Directives.defaultTags = { '!!': 'tag:yaml.org,2002:' };
-
-exports.Directives = Directives;
-
-
-/***/ }),
-
-/***/ 2330:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-class YAMLError extends Error {
-    constructor(name, pos, code, message) {
-        super();
-        this.name = name;
-        this.code = code;
-        this.message = message;
-        this.pos = pos;
-    }
-}
-class YAMLParseError extends YAMLError {
-    constructor(pos, code, message) {
-        super('YAMLParseError', pos, code, message);
-    }
-}
-class YAMLWarning extends YAMLError {
-    constructor(pos, code, message) {
-        super('YAMLWarning', pos, code, message);
-    }
-}
-const prettifyError = (src, lc) => (error) => {
-    if (error.pos[0] === -1)
-        return;
-    error.linePos = error.pos.map(pos => lc.linePos(pos));
-    const { line, col } = error.linePos[0];
-    error.message += ` at line ${line}, column ${col}`;
-    let ci = col - 1;
-    let lineStr = src
-        .substring(lc.lineStarts[line - 1], lc.lineStarts[line])
-        .replace(/[\n\r]+$/, '');
-    // Trim to max 80 chars, keeping col position near the middle
-    if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
-        lineStr = '…' + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
-    }
-    if (lineStr.length > 80)
-        lineStr = lineStr.substring(0, 79) + '…';
-    // Include previous line in context if pointing at line start
-    if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        // Regexp won't match if start is trimmed
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
-        if (prev.length > 80)
-            prev = prev.substring(0, 79) + '…\n';
-        lineStr = prev + lineStr;
-    }
-    if (/[^ ]/.test(lineStr)) {
-        let count = 1;
-        const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
-            count = Math.max(1, Math.min(end.col - col, 80 - ci));
-        }
-        const pointer = ' '.repeat(ci) + '^'.repeat(count);
-        error.message += `:\n\n${lineStr}\n${pointer}\n`;
-    }
-};
-
-exports.YAMLError = YAMLError;
-exports.YAMLParseError = YAMLParseError;
-exports.YAMLWarning = YAMLWarning;
-exports.prettifyError = prettifyError;
-
-
-/***/ }),
-
-/***/ 8293:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-var composer = __nccwpck_require__(2406);
-var Document = __nccwpck_require__(3075);
-var Schema = __nccwpck_require__(8414);
-var errors = __nccwpck_require__(2330);
-var Alias = __nccwpck_require__(5775);
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var cst = __nccwpck_require__(5691);
-var lexer = __nccwpck_require__(3299);
-var lineCounter = __nccwpck_require__(1282);
-var parser = __nccwpck_require__(2886);
-var publicApi = __nccwpck_require__(3125);
-var visit = __nccwpck_require__(8217);
-
-
-
-__webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
-__webpack_unused_export__ = Schema.Schema;
-__webpack_unused_export__ = errors.YAMLError;
-__webpack_unused_export__ = errors.YAMLParseError;
-__webpack_unused_export__ = errors.YAMLWarning;
-__webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
-__webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
-__webpack_unused_export__ = YAMLSeq.YAMLSeq;
-__webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
-__webpack_unused_export__ = visit.visitAsync;
-
-
-/***/ }),
-
-/***/ 7275:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-
-function debug(logLevel, ...messages) {
-    if (logLevel === 'debug')
-        console.log(...messages);
-}
-function warn(logLevel, warning) {
-    if (logLevel === 'debug' || logLevel === 'warn') {
-        if (typeof node_process.emitWarning === 'function')
-            node_process.emitWarning(warning);
-        else
-            console.warn(warning);
-    }
-}
-
-exports.debug = debug;
-exports.warn = warn;
-
-
-/***/ }),
-
-/***/ 5775:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var anchors = __nccwpck_require__(1822);
-var visit = __nccwpck_require__(8217);
-var identity = __nccwpck_require__(8721);
-var Node = __nccwpck_require__(3199);
-var toJS = __nccwpck_require__(8165);
-
-class Alias extends Node.NodeBase {
-    constructor(source) {
-        super(identity.ALIAS);
-        this.source = source;
-        Object.defineProperty(this, 'tag', {
-            set() {
-                throw new Error('Alias nodes cannot have tags');
-            }
-        });
-    }
-    /**
-     * Resolve the value of this alias within `doc`, finding the last
-     * instance of the `source` anchor before this node.
-     */
-    resolve(doc, ctx) {
-        if (ctx?.maxAliasCount === 0)
-            throw new ReferenceError('Alias resolution is disabled');
-        let nodes;
-        if (ctx?.aliasResolveCache) {
-            nodes = ctx.aliasResolveCache;
-        }
-        else {
-            nodes = [];
-            visit.visit(doc, {
-                Node: (_key, node) => {
-                    if (identity.isAlias(node) || identity.hasAnchor(node))
-                        nodes.push(node);
-                }
-            });
-            if (ctx)
-                ctx.aliasResolveCache = nodes;
-        }
-        let found = undefined;
-        for (const node of nodes) {
-            if (node === this)
-                break;
-            if (node.anchor === this.source)
-                found = node;
-        }
-        if (found && ctx) {
-            const { anchors, doc, maxAliasCount } = ctx;
-            let data = anchors.get(found);
-            if (!data) {
-                // Resolve anchors for Node.prototype.toJS()
-                toJS.toJS(found, null, ctx);
-                data = anchors.get(found);
-            }
-            /* istanbul ignore if */
-            if (data?.res === undefined) {
-                const msg = 'This should not happen: Alias anchor was not resolved?';
-                throw new ReferenceError(msg);
-            }
-            if (maxAliasCount >= 0) {
-                data.count += 1;
-                if (data.aliasCount === 0)
-                    data.aliasCount = getAliasCount(doc, found, anchors);
-                if (data.count * data.aliasCount > maxAliasCount) {
-                    const msg = 'Excessive alias count indicates a resource exhaustion attack';
-                    throw new ReferenceError(msg);
-                }
-            }
-        }
-        return found;
-    }
-    toJSON(_arg, ctx) {
-        if (!ctx)
-            return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new ReferenceError(msg);
-        }
-        return ctx.anchors.get(source).res;
-    }
-    toString(ctx, _onComment, _onChompKeep) {
-        const src = `*${this.source}`;
-        if (ctx) {
-            anchors.anchorIsValid(this.source);
-            if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-                const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-                throw new Error(msg);
-            }
-            if (ctx.implicitKey)
-                return `${src} `;
-        }
-        return src;
-    }
-}
-function getAliasCount(doc, node, anchors) {
-    if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
-        const anchor = anchors && source && anchors.get(source);
-        return anchor ? anchor.count * anchor.aliasCount : 0;
-    }
-    else if (identity.isCollection(node)) {
-        let count = 0;
-        for (const item of node.items) {
-            const c = getAliasCount(doc, item, anchors);
-            if (c > count)
-                count = c;
-        }
-        return count;
-    }
-    else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors);
-        const vc = getAliasCount(doc, node.value, anchors);
-        return Math.max(kc, vc);
-    }
-    return 1;
-}
-
-exports.Alias = Alias;
-
-
-/***/ }),
-
-/***/ 5935:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(5262);
-var identity = __nccwpck_require__(8721);
-var Node = __nccwpck_require__(3199);
-
-function collectionFromPath(schema, path, value) {
-    let v = value;
-    for (let i = path.length - 1; i >= 0; --i) {
-        const k = path[i];
-        if (typeof k === 'number' && Number.isInteger(k) && k >= 0) {
-            const a = [];
-            a[k] = v;
-            v = a;
-        }
-        else {
-            v = new Map([[k, v]]);
-        }
-    }
-    return createNode.createNode(v, undefined, {
-        aliasDuplicateObjects: false,
-        keepUndefined: false,
-        onAnchor: () => {
-            throw new Error('This should not happen, please report a bug.');
-        },
-        schema,
-        sourceObjects: new Map()
-    });
-}
-// Type guard is intentionally a little wrong so as to be more useful,
-// as it does not cover untypable empty non-string iterables (e.g. []).
-const isEmptyPath = (path) => path == null ||
-    (typeof path === 'object' && !!path[Symbol.iterator]().next().done);
-class Collection extends Node.NodeBase {
-    constructor(type, schema) {
-        super(type);
-        Object.defineProperty(this, 'schema', {
-            value: schema,
-            configurable: true,
-            enumerable: false,
-            writable: true
-        });
-    }
-    /**
-     * Create a copy of this collection.
-     *
-     * @param schema - If defined, overwrites the original's schema
-     */
-    clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-            copy.schema = schema;
-        copy.items = copy.items.map(it => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /**
-     * Adds a value to the collection. For `!!map` and `!!omap` the value must
-     * be a Pair instance or a `{ key, value }` object, which may not have a key
-     * that already exists in the map.
-     */
-    addIn(path, value) {
-        if (isEmptyPath(path))
-            this.add(value);
-        else {
-            const [key, ...rest] = path;
-            const node = this.get(key, true);
-            if (identity.isCollection(node))
-                node.addIn(rest, value);
-            else if (node === undefined && this.schema)
-                this.set(key, collectionFromPath(this.schema, rest, value));
-            else
-                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-    }
-    /**
-     * Removes a value from the collection.
-     * @returns `true` if the item was found and removed.
-     */
-    deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-            return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-            return node.deleteIn(rest);
-        else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-    }
-    /**
-     * Returns item at `key`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    getIn(path, keepScalar) {
-        const [key, ...rest] = path;
-        const node = this.get(key, true);
-        if (rest.length === 0)
-            return !keepScalar && identity.isScalar(node) ? node.value : node;
-        else
-            return identity.isCollection(node) ? node.getIn(rest, keepScalar) : undefined;
-    }
-    hasAllNullValues(allowScalar) {
-        return this.items.every(node => {
-            if (!identity.isPair(node))
-                return false;
-            const n = node.value;
-            return (n == null ||
-                (allowScalar &&
-                    identity.isScalar(n) &&
-                    n.value == null &&
-                    !n.commentBefore &&
-                    !n.comment &&
-                    !n.tag));
-        });
-    }
-    /**
-     * Checks if the collection includes a value with the key `key`.
-     */
-    hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-            return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
-    }
-    /**
-     * Sets a value in this collection. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
-            this.set(key, value);
-        }
-        else {
-            const node = this.get(key, true);
-            if (identity.isCollection(node))
-                node.setIn(rest, value);
-            else if (node === undefined && this.schema)
-                this.set(key, collectionFromPath(this.schema, rest, value));
-            else
-                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-    }
-}
-
-exports.Collection = Collection;
-exports.collectionFromPath = collectionFromPath;
-exports.isEmptyPath = isEmptyPath;
-
-
-/***/ }),
-
-/***/ 3199:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var applyReviver = __nccwpck_require__(6423);
-var identity = __nccwpck_require__(8721);
-var toJS = __nccwpck_require__(8165);
-
-class NodeBase {
-    constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
-    }
-    /** Create a copy of this node.  */
-    clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /** A plain JavaScript representation of this node. */
-    toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
-            throw new TypeError('A document argument is required');
-        const ctx = {
-            anchors: new Map(),
-            doc,
-            keep: true,
-            mapAsMap: mapAsMap === true,
-            mapKeyWarned: false,
-            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this, '', ctx);
-        if (typeof onAnchor === 'function')
-            for (const { count, res } of ctx.anchors.values())
-                onAnchor(res, count);
-        return typeof reviver === 'function'
-            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
-            : res;
-    }
-}
-
-exports.NodeBase = NodeBase;
-
-
-/***/ }),
-
-/***/ 583:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(5262);
-var stringifyPair = __nccwpck_require__(3182);
-var addPairToJSMap = __nccwpck_require__(8462);
-var identity = __nccwpck_require__(8721);
-
-function createPair(key, value, ctx) {
-    const k = createNode.createNode(key, undefined, ctx);
-    const v = createNode.createNode(value, undefined, ctx);
-    return new Pair(k, v);
-}
-class Pair {
-    constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
-        this.value = value;
-    }
-    clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-            key = key.clone(schema);
-        if (identity.isNode(value))
-            value = value.clone(schema);
-        return new Pair(key, value);
-    }
-    toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
-    }
-    toString(ctx, onComment, onChompKeep) {
-        return ctx?.doc
-            ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep)
-            : JSON.stringify(this);
-    }
-}
-
-exports.Pair = Pair;
-exports.createPair = createPair;
-
-
-/***/ }),
-
-/***/ 815:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Node = __nccwpck_require__(3199);
-var toJS = __nccwpck_require__(8165);
-
-const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
-class Scalar extends Node.NodeBase {
-    constructor(value) {
-        super(identity.SCALAR);
-        this.value = value;
-    }
-    toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
-    }
-    toString() {
-        return String(this.value);
-    }
-}
-Scalar.BLOCK_FOLDED = 'BLOCK_FOLDED';
-Scalar.BLOCK_LITERAL = 'BLOCK_LITERAL';
-Scalar.PLAIN = 'PLAIN';
-Scalar.QUOTE_DOUBLE = 'QUOTE_DOUBLE';
-Scalar.QUOTE_SINGLE = 'QUOTE_SINGLE';
-
-exports.Scalar = Scalar;
-exports.isScalarValue = isScalarValue;
-
-
-/***/ }),
-
-/***/ 4392:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyCollection = __nccwpck_require__(3262);
-var addPairToJSMap = __nccwpck_require__(8462);
-var Collection = __nccwpck_require__(5935);
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
-
-function findPair(items, key) {
-    const k = identity.isScalar(key) ? key.value : key;
-    for (const it of items) {
-        if (identity.isPair(it)) {
-            if (it.key === key || it.key === k)
-                return it;
-            if (identity.isScalar(it.key) && it.key.value === k)
-                return it;
-        }
-    }
-    return undefined;
-}
-class YAMLMap extends Collection.Collection {
-    static get tagName() {
-        return 'tag:yaml.org,2002:map';
-    }
-    constructor(schema) {
-        super(identity.MAP, schema);
-        this.items = [];
-    }
-    /**
-     * A generic collection parsing method that can be extended
-     * to other node classes that inherit from YAMLMap
-     */
-    static from(schema, obj, ctx) {
-        const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
-        const add = (key, value) => {
-            if (typeof replacer === 'function')
-                value = replacer.call(obj, key, value);
-            else if (Array.isArray(replacer) && !replacer.includes(key))
-                return;
-            if (value !== undefined || keepUndefined)
-                map.items.push(Pair.createPair(key, value, ctx));
-        };
-        if (obj instanceof Map) {
-            for (const [key, value] of obj)
-                add(key, value);
-        }
-        else if (obj && typeof obj === 'object') {
-            for (const key of Object.keys(obj))
-                add(key, obj[key]);
-        }
-        if (typeof schema.sortMapEntries === 'function') {
-            map.items.sort(schema.sortMapEntries);
-        }
-        return map;
-    }
-    /**
-     * Adds a value to the collection.
-     *
-     * @param overwrite - If not set `true`, using a key that is already in the
-     *   collection will throw. Otherwise, overwrites the previous value.
-     */
-    add(pair, overwrite) {
-        let _pair;
-        if (identity.isPair(pair))
-            _pair = pair;
-        else if (!pair || typeof pair !== 'object' || !('key' in pair)) {
-            // In TypeScript, this never happens.
-            _pair = new Pair.Pair(pair, pair?.value);
-        }
-        else
-            _pair = new Pair.Pair(pair.key, pair.value);
-        const prev = findPair(this.items, _pair.key);
-        const sortEntries = this.schema?.sortMapEntries;
-        if (prev) {
-            if (!overwrite)
-                throw new Error(`Key ${_pair.key} already set`);
-            // For scalars, keep the old node & its comments and anchors
-            if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
-                prev.value.value = _pair.value;
-            else
-                prev.value = _pair.value;
-        }
-        else if (sortEntries) {
-            const i = this.items.findIndex(item => sortEntries(_pair, item) < 0);
-            if (i === -1)
-                this.items.push(_pair);
-            else
-                this.items.splice(i, 0, _pair);
-        }
-        else {
-            this.items.push(_pair);
-        }
-    }
-    delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
-            return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
-    }
-    get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? undefined;
-    }
-    has(key) {
-        return !!findPair(this.items, key);
-    }
-    set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
-    }
-    /**
-     * @param ctx - Conversion context, originally set in Document#toJS()
-     * @param {Class} Type - If set, forces the returned collection type
-     * @returns Instance of Type, Map, or Object
-     */
-    toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? new Map() : {};
-        if (ctx?.onCreate)
-            ctx.onCreate(map);
-        for (const item of this.items)
-            addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        for (const item of this.items) {
-            if (!identity.isPair(item))
-                throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
-        }
-        if (!ctx.allNullValues && this.hasAllNullValues(false))
-            ctx = Object.assign({}, ctx, { allNullValues: true });
-        return stringifyCollection.stringifyCollection(this, ctx, {
-            blockItemPrefix: '',
-            flowChars: { start: '{', end: '}' },
-            itemIndent: ctx.indent || '',
-            onChompKeep,
-            onComment
-        });
-    }
-}
-
-exports.YAMLMap = YAMLMap;
-exports.findPair = findPair;
-
-
-/***/ }),
-
-/***/ 2381:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(5262);
-var stringifyCollection = __nccwpck_require__(3262);
-var Collection = __nccwpck_require__(5935);
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var toJS = __nccwpck_require__(8165);
-
-class YAMLSeq extends Collection.Collection {
-    static get tagName() {
-        return 'tag:yaml.org,2002:seq';
-    }
-    constructor(schema) {
-        super(identity.SEQ, schema);
-        this.items = [];
-    }
-    add(value) {
-        this.items.push(value);
-    }
-    /**
-     * Removes a value from the collection.
-     *
-     * `key` must contain a representation of an integer for this to succeed.
-     * It may be wrapped in a `Scalar`.
-     *
-     * @returns `true` if the item was found and removed.
-     */
-    delete(key) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
-    }
-    get(key, keepScalar) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            return undefined;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
-    }
-    /**
-     * Checks if the collection includes a value with the key `key`.
-     *
-     * `key` must contain a representation of an integer for this to succeed.
-     * It may be wrapped in a `Scalar`.
-     */
-    has(key) {
-        const idx = asItemIndex(key);
-        return typeof idx === 'number' && idx < this.items.length;
-    }
-    /**
-     * Sets a value in this collection. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     *
-     * If `key` does not contain a representation of an integer, this will throw.
-     * It may be wrapped in a `Scalar`.
-     */
-    set(key, value) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            throw new Error(`Expected a valid index, not ${key}.`);
-        const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-            prev.value = value;
-        else
-            this.items[idx] = value;
-    }
-    toJSON(_, ctx) {
-        const seq = [];
-        if (ctx?.onCreate)
-            ctx.onCreate(seq);
-        let i = 0;
-        for (const item of this.items)
-            seq.push(toJS.toJS(item, String(i++), ctx));
-        return seq;
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        return stringifyCollection.stringifyCollection(this, ctx, {
-            blockItemPrefix: '- ',
-            flowChars: { start: '[', end: ']' },
-            itemIndent: (ctx.indent || '') + '  ',
-            onChompKeep,
-            onComment
-        });
-    }
-    static from(schema, obj, ctx) {
-        const { replacer } = ctx;
-        const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
-            let i = 0;
-            for (let it of obj) {
-                if (typeof replacer === 'function') {
-                    const key = obj instanceof Set ? it : String(i++);
-                    it = replacer.call(obj, key, it);
-                }
-                seq.items.push(createNode.createNode(it, undefined, ctx));
-            }
-        }
-        return seq;
-    }
-}
-function asItemIndex(key) {
-    let idx = identity.isScalar(key) ? key.value : key;
-    if (idx && typeof idx === 'string')
-        idx = Number(idx);
-    return typeof idx === 'number' && Number.isInteger(idx) && idx >= 0
-        ? idx
-        : null;
-}
-
-exports.YAMLSeq = YAMLSeq;
-
-
-/***/ }),
-
-/***/ 8462:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var log = __nccwpck_require__(7275);
-var merge = __nccwpck_require__(4298);
-var stringify = __nccwpck_require__(9722);
-var identity = __nccwpck_require__(8721);
-var toJS = __nccwpck_require__(8165);
-
-function addPairToJSMap(ctx, map, { key, value }) {
-    if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-    // TODO: Should drop this special case for bare << handling
-    else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
-    else {
-        const jsKey = toJS.toJS(key, '', ctx);
-        if (map instanceof Map) {
-            map.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        }
-        else if (map instanceof Set) {
-            map.add(jsKey);
-        }
-        else {
-            const stringKey = stringifyKey(key, jsKey, ctx);
-            const jsValue = toJS.toJS(value, stringKey, ctx);
-            if (stringKey in map)
-                Object.defineProperty(map, stringKey, {
-                    value: jsValue,
-                    writable: true,
-                    enumerable: true,
-                    configurable: true
-                });
-            else
-                map[stringKey] = jsValue;
-        }
-    }
-    return map;
-}
-function stringifyKey(key, jsKey, ctx) {
-    if (jsKey === null)
-        return '';
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string
-    if (typeof jsKey !== 'object')
-        return String(jsKey);
-    if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
-        strCtx.anchors = new Set();
-        for (const node of ctx.anchors.keys())
-            strCtx.anchors.add(node.anchor);
-        strCtx.inFlow = true;
-        strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
-        if (!ctx.mapKeyWarned) {
-            let jsonStr = JSON.stringify(strKey);
-            if (jsonStr.length > 40)
-                jsonStr = jsonStr.substring(0, 36) + '..."';
-            log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
-            ctx.mapKeyWarned = true;
-        }
-        return strKey;
-    }
-    return JSON.stringify(jsKey);
-}
-
-exports.addPairToJSMap = addPairToJSMap;
-
-
-/***/ }),
-
-/***/ 8721:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const ALIAS = Symbol.for('yaml.alias');
-const DOC = Symbol.for('yaml.document');
-const MAP = Symbol.for('yaml.map');
-const PAIR = Symbol.for('yaml.pair');
-const SCALAR = Symbol.for('yaml.scalar');
-const SEQ = Symbol.for('yaml.seq');
-const NODE_TYPE = Symbol.for('yaml.node.type');
-const isAlias = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === ALIAS;
-const isDocument = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === DOC;
-const isMap = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === MAP;
-const isPair = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === PAIR;
-const isScalar = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SCALAR;
-const isSeq = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SEQ;
-function isCollection(node) {
-    if (node && typeof node === 'object')
-        switch (node[NODE_TYPE]) {
-            case MAP:
-            case SEQ:
-                return true;
-        }
-    return false;
-}
-function isNode(node) {
-    if (node && typeof node === 'object')
-        switch (node[NODE_TYPE]) {
-            case ALIAS:
-            case MAP:
-            case SCALAR:
-            case SEQ:
-                return true;
-        }
-    return false;
-}
-const hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
-
-exports.ALIAS = ALIAS;
-exports.DOC = DOC;
-exports.MAP = MAP;
-exports.NODE_TYPE = NODE_TYPE;
-exports.PAIR = PAIR;
-exports.SCALAR = SCALAR;
-exports.SEQ = SEQ;
-exports.hasAnchor = hasAnchor;
-exports.isAlias = isAlias;
-exports.isCollection = isCollection;
-exports.isDocument = isDocument;
-exports.isMap = isMap;
-exports.isNode = isNode;
-exports.isPair = isPair;
-exports.isScalar = isScalar;
-exports.isSeq = isSeq;
-
-
-/***/ }),
-
-/***/ 8165:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-
-/**
- * Recursively convert any node or its contents to native JavaScript
- *
- * @param value - The input value
- * @param arg - If `value` defines a `toJSON()` method, use this
- *   as its first argument
- * @param ctx - Conversion context, originally set in Document#toJS(). If
- *   `{ keep: true }` is not set, output should be suitable for JSON
- *   stringification.
- */
-function toJS(value, arg, ctx) {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
-    if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-    if (value && typeof value.toJSON === 'function') {
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-        if (!ctx || !identity.hasAnchor(value))
-            return value.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: undefined };
-        ctx.anchors.set(value, data);
-        ctx.onCreate = res => {
-            data.res = res;
-            delete ctx.onCreate;
-        };
-        const res = value.toJSON(arg, ctx);
-        if (ctx.onCreate)
-            ctx.onCreate(res);
-        return res;
-    }
-    if (typeof value === 'bigint' && !ctx?.keep)
-        return Number(value);
-    return value;
-}
-
-exports.toJS = toJS;
-
-
-/***/ }),
-
-/***/ 6124:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var resolveBlockScalar = __nccwpck_require__(3311);
-var resolveFlowScalar = __nccwpck_require__(4379);
-var errors = __nccwpck_require__(2330);
-var stringifyString = __nccwpck_require__(2715);
-
-function resolveAsScalar(token, strict = true, onError) {
-    if (token) {
-        const _onError = (pos, code, message) => {
-            const offset = typeof pos === 'number' ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-            if (onError)
-                onError(offset, code, message);
-            else
-                throw new errors.YAMLParseError([offset, offset + 1], code, message);
-        };
-        switch (token.type) {
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
-            case 'block-scalar':
-                return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
-        }
-    }
-    return null;
-}
-/**
- * Create a new scalar token with `value`
- *
- * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
- * as this function does not support any schema operations and won't check for such conflicts.
- *
- * @param value The string representation of the value, which will have its content properly indented.
- * @param context.end Comments and whitespace after the end of the value, or after the block scalar header. If undefined, a newline will be added.
- * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
- * @param context.indent The indent level of the token.
- * @param context.inFlow Is this scalar within a flow collection? This may affect the resolved type of the token's value.
- * @param context.offset The offset position of the token.
- * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
- */
-function createScalarToken(value, context) {
-    const { implicitKey = false, indent, inFlow = false, offset = -1, type = 'PLAIN' } = context;
-    const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey,
-        indent: indent > 0 ? ' '.repeat(indent) : '',
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-    });
-    const end = context.end ?? [
-        { type: 'newline', offset: -1, indent, source: '\n' }
-    ];
-    switch (source[0]) {
-        case '|':
-        case '>': {
-            const he = source.indexOf('\n');
-            const head = source.substring(0, he);
-            const body = source.substring(he + 1) + '\n';
-            const props = [
-                { type: 'block-scalar-header', offset, indent, source: head }
-            ];
-            if (!addEndtoBlockProps(props, end))
-                props.push({ type: 'newline', offset: -1, indent, source: '\n' });
-            return { type: 'block-scalar', offset, indent, props, source: body };
-        }
-        case '"':
-            return { type: 'double-quoted-scalar', offset, indent, source, end };
-        case "'":
-            return { type: 'single-quoted-scalar', offset, indent, source, end };
-        default:
-            return { type: 'scalar', offset, indent, source, end };
-    }
-}
-/**
- * Set the value of `token` to the given string `value`, overwriting any previous contents and type that it may have.
- *
- * Best efforts are made to retain any comments previously associated with the `token`,
- * though all contents within a collection's `items` will be overwritten.
- *
- * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
- * as this function does not support any schema operations and won't check for such conflicts.
- *
- * @param token Any token. If it does not include an `indent` value, the value will be stringified as if it were an implicit key.
- * @param value The string representation of the value, which will have its content properly indented.
- * @param context.afterKey In most cases, values after a key should have an additional level of indentation.
- * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
- * @param context.inFlow Being within a flow collection may affect the resolved type of the token's value.
- * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
- */
-function setScalarValue(token, value, context = {}) {
-    let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-    let indent = 'indent' in token ? token.indent : null;
-    if (afterKey && typeof indent === 'number')
-        indent += 2;
-    if (!type)
-        switch (token.type) {
-            case 'single-quoted-scalar':
-                type = 'QUOTE_SINGLE';
-                break;
-            case 'double-quoted-scalar':
-                type = 'QUOTE_DOUBLE';
-                break;
-            case 'block-scalar': {
-                const header = token.props[0];
-                if (header.type !== 'block-scalar-header')
-                    throw new Error('Invalid block scalar header');
-                type = header.source[0] === '>' ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
-                break;
-            }
-            default:
-                type = 'PLAIN';
-        }
-    const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? ' '.repeat(indent) : '',
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-    });
-    switch (source[0]) {
-        case '|':
-        case '>':
-            setBlockScalarValue(token, source);
-            break;
-        case '"':
-            setFlowScalarValue(token, source, 'double-quoted-scalar');
-            break;
-        case "'":
-            setFlowScalarValue(token, source, 'single-quoted-scalar');
-            break;
-        default:
-            setFlowScalarValue(token, source, 'scalar');
-    }
-}
-function setBlockScalarValue(token, source) {
-    const he = source.indexOf('\n');
-    const head = source.substring(0, he);
-    const body = source.substring(he + 1) + '\n';
-    if (token.type === 'block-scalar') {
-        const header = token.props[0];
-        if (header.type !== 'block-scalar-header')
-            throw new Error('Invalid block scalar header');
-        header.source = head;
-        token.source = body;
-    }
-    else {
-        const { offset } = token;
-        const indent = 'indent' in token ? token.indent : -1;
-        const props = [
-            { type: 'block-scalar-header', offset, indent, source: head }
-        ];
-        if (!addEndtoBlockProps(props, 'end' in token ? token.end : undefined))
-            props.push({ type: 'newline', offset: -1, indent, source: '\n' });
-        for (const key of Object.keys(token))
-            if (key !== 'type' && key !== 'offset')
-                delete token[key];
-        Object.assign(token, { type: 'block-scalar', indent, props, source: body });
-    }
-}
-/** @returns `true` if last token is a newline */
-function addEndtoBlockProps(props, end) {
-    if (end)
-        for (const st of end)
-            switch (st.type) {
-                case 'space':
-                case 'comment':
-                    props.push(st);
-                    break;
-                case 'newline':
-                    props.push(st);
-                    return true;
-            }
-    return false;
-}
-function setFlowScalarValue(token, source, type) {
-    switch (token.type) {
-        case 'scalar':
-        case 'double-quoted-scalar':
-        case 'single-quoted-scalar':
-            token.type = type;
-            token.source = source;
-            break;
-        case 'block-scalar': {
-            const end = token.props.slice(1);
-            let oa = source.length;
-            if (token.props[0].type === 'block-scalar-header')
-                oa -= token.props[0].source.length;
-            for (const tok of end)
-                tok.offset += oa;
-            delete token.props;
-            Object.assign(token, { type, source, end });
-            break;
-        }
-        case 'block-map':
-        case 'block-seq': {
-            const offset = token.offset + source.length;
-            const nl = { type: 'newline', offset, indent: token.indent, source: '\n' };
-            delete token.items;
-            Object.assign(token, { type, source, end: [nl] });
-            break;
-        }
-        default: {
-            const indent = 'indent' in token ? token.indent : -1;
-            const end = 'end' in token && Array.isArray(token.end)
-                ? token.end.filter(st => st.type === 'space' ||
-                    st.type === 'comment' ||
-                    st.type === 'newline')
-                : [];
-            for (const key of Object.keys(token))
-                if (key !== 'type' && key !== 'offset')
-                    delete token[key];
-            Object.assign(token, { type, indent, source, end });
-        }
-    }
-}
-
-exports.createScalarToken = createScalarToken;
-exports.resolveAsScalar = resolveAsScalar;
-exports.setScalarValue = setScalarValue;
-
-
-/***/ }),
-
-/***/ 1895:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Stringify a CST document, token, or collection item
- *
- * Fair warning: This applies no validation whatsoever, and
- * simply concatenates the sources in their logical order.
- */
-const stringify = (cst) => 'type' in cst ? stringifyToken(cst) : stringifyItem(cst);
-function stringifyToken(token) {
-    switch (token.type) {
-        case 'block-scalar': {
-            let res = '';
-            for (const tok of token.props)
-                res += stringifyToken(tok);
-            return res + token.source;
-        }
-        case 'block-map':
-        case 'block-seq': {
-            let res = '';
-            for (const item of token.items)
-                res += stringifyItem(item);
-            return res;
-        }
-        case 'flow-collection': {
-            let res = token.start.source;
-            for (const item of token.items)
-                res += stringifyItem(item);
-            for (const st of token.end)
-                res += st.source;
-            return res;
-        }
-        case 'document': {
-            let res = stringifyItem(token);
-            if (token.end)
-                for (const st of token.end)
-                    res += st.source;
-            return res;
-        }
-        default: {
-            let res = token.source;
-            if ('end' in token && token.end)
-                for (const st of token.end)
-                    res += st.source;
-            return res;
-        }
-    }
-}
-function stringifyItem({ start, key, sep, value }) {
-    let res = '';
-    for (const st of start)
-        res += st.source;
-    if (key)
-        res += stringifyToken(key);
-    if (sep)
-        for (const st of sep)
-            res += st.source;
-    if (value)
-        res += stringifyToken(value);
-    return res;
-}
-
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 5465:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const BREAK = Symbol('break visit');
-const SKIP = Symbol('skip children');
-const REMOVE = Symbol('remove item');
-/**
- * Apply a visitor to a CST document or item.
- *
- * Walks through the tree (depth-first) starting from the root, calling a
- * `visitor` function with two arguments when entering each item:
- *   - `item`: The current item, which included the following members:
- *     - `start: SourceToken[]` – Source tokens before the key or value,
- *       possibly including its anchor or tag.
- *     - `key?: Token | null` – Set for pair values. May then be `null`, if
- *       the key before the `:` separator is empty.
- *     - `sep?: SourceToken[]` – Source tokens between the key and the value,
- *       which should include the `:` map value indicator if `value` is set.
- *     - `value?: Token` – The value of a sequence item, or of a map pair.
- *   - `path`: The steps from the root to the current node, as an array of
- *     `['key' | 'value', number]` tuples.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this token, continue with
- *      next sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current item, then continue with the next one
- *   - `number`: Set the index of the next step. This is useful especially if
- *     the index of the current token has changed.
- *   - `function`: Define the next visitor for this item. After the original
- *     visitor is called on item entry, next visitors are called after handling
- *     a non-empty `key` and when exiting the item.
- */
-function visit(cst, visitor) {
-    if ('type' in cst && cst.type === 'document')
-        cst = { start: cst.start, value: cst.value };
-    _visit(Object.freeze([]), cst, visitor);
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visit.BREAK = BREAK;
-/** Do not visit the children of the current item */
-visit.SKIP = SKIP;
-/** Remove the current item */
-visit.REMOVE = REMOVE;
-/** Find the item at `path` from `cst` as the root */
-visit.itemAtPath = (cst, path) => {
-    let item = cst;
-    for (const [field, index] of path) {
-        const tok = item?.[field];
-        if (tok && 'items' in tok) {
-            item = tok.items[index];
-        }
-        else
-            return undefined;
-    }
-    return item;
-};
-/**
- * Get the immediate parent collection of the item at `path` from `cst` as the root.
- *
- * Throws an error if the collection is not found, which should never happen if the item itself exists.
- */
-visit.parentCollection = (cst, path) => {
-    const parent = visit.itemAtPath(cst, path.slice(0, -1));
-    const field = path[path.length - 1][0];
-    const coll = parent?.[field];
-    if (coll && 'items' in coll)
-        return coll;
-    throw new Error('Parent collection not found');
-};
-function _visit(path, item, visitor) {
-    let ctrl = visitor(item, path);
-    if (typeof ctrl === 'symbol')
-        return ctrl;
-    for (const field of ['key', 'value']) {
-        const token = item[field];
-        if (token && 'items' in token) {
-            for (let i = 0; i < token.items.length; ++i) {
-                const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    token.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-            if (typeof ctrl === 'function' && field === 'key')
-                ctrl = ctrl(item, path);
-        }
-    }
-    return typeof ctrl === 'function' ? ctrl(item, path) : ctrl;
-}
-
-exports.visit = visit;
-
-
-/***/ }),
-
-/***/ 5691:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var cstScalar = __nccwpck_require__(6124);
-var cstStringify = __nccwpck_require__(1895);
-var cstVisit = __nccwpck_require__(5465);
-
-/** The byte order mark */
-const BOM = '\u{FEFF}';
-/** Start of doc-mode */
-const DOCUMENT = '\x02'; // C0: Start of Text
-/** Unexpected end of flow-mode */
-const FLOW_END = '\x18'; // C0: Cancel
-/** Next token is a scalar value */
-const SCALAR = '\x1f'; // C0: Unit Separator
-/** @returns `true` if `token` is a flow or block collection */
-const isCollection = (token) => !!token && 'items' in token;
-/** @returns `true` if `token` is a flow or block scalar; not an alias */
-const isScalar = (token) => !!token &&
-    (token.type === 'scalar' ||
-        token.type === 'single-quoted-scalar' ||
-        token.type === 'double-quoted-scalar' ||
-        token.type === 'block-scalar');
-/* istanbul ignore next */
-/** Get a printable representation of a lexer token */
-function prettyToken(token) {
-    switch (token) {
-        case BOM:
-            return '<BOM>';
-        case DOCUMENT:
-            return '<DOC>';
-        case FLOW_END:
-            return '<FLOW_END>';
-        case SCALAR:
-            return '<SCALAR>';
-        default:
-            return JSON.stringify(token);
-    }
-}
-/** Identify the type of a lexer token. May return `null` for unknown tokens. */
-function tokenType(source) {
-    switch (source) {
-        case BOM:
-            return 'byte-order-mark';
-        case DOCUMENT:
-            return 'doc-mode';
-        case FLOW_END:
-            return 'flow-error-end';
-        case SCALAR:
-            return 'scalar';
-        case '---':
-            return 'doc-start';
-        case '...':
-            return 'doc-end';
-        case '':
-        case '\n':
-        case '\r\n':
-            return 'newline';
-        case '-':
-            return 'seq-item-ind';
-        case '?':
-            return 'explicit-key-ind';
-        case ':':
-            return 'map-value-ind';
-        case '{':
-            return 'flow-map-start';
-        case '}':
-            return 'flow-map-end';
-        case '[':
-            return 'flow-seq-start';
-        case ']':
-            return 'flow-seq-end';
-        case ',':
-            return 'comma';
-    }
-    switch (source[0]) {
-        case ' ':
-        case '\t':
-            return 'space';
-        case '#':
-            return 'comment';
-        case '%':
-            return 'directive-line';
-        case '*':
-            return 'alias';
-        case '&':
-            return 'anchor';
-        case '!':
-            return 'tag';
-        case "'":
-            return 'single-quoted-scalar';
-        case '"':
-            return 'double-quoted-scalar';
-        case '|':
-        case '>':
-            return 'block-scalar-header';
-    }
-    return null;
-}
-
-exports.createScalarToken = cstScalar.createScalarToken;
-exports.resolveAsScalar = cstScalar.resolveAsScalar;
-exports.setScalarValue = cstScalar.setScalarValue;
-exports.stringify = cstStringify.stringify;
-exports.visit = cstVisit.visit;
-exports.BOM = BOM;
-exports.DOCUMENT = DOCUMENT;
-exports.FLOW_END = FLOW_END;
-exports.SCALAR = SCALAR;
-exports.isCollection = isCollection;
-exports.isScalar = isScalar;
-exports.prettyToken = prettyToken;
-exports.tokenType = tokenType;
-
-
-/***/ }),
-
-/***/ 3299:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var cst = __nccwpck_require__(5691);
-
-/*
-START -> stream
-
-stream
-  directive -> line-end -> stream
-  indent + line-end -> stream
-  [else] -> line-start
-
-line-end
-  comment -> line-end
-  newline -> .
-  input-end -> END
-
-line-start
-  doc-start -> doc
-  doc-end -> stream
-  [else] -> indent -> block-start
-
-block-start
-  seq-item-start -> block-start
-  explicit-key-start -> block-start
-  map-value-start -> block-start
-  [else] -> doc
-
-doc
-  line-end -> line-start
-  spaces -> doc
-  anchor -> doc
-  tag -> doc
-  flow-start -> flow -> doc
-  flow-end -> error -> doc
-  seq-item-start -> error -> doc
-  explicit-key-start -> error -> doc
-  map-value-start -> doc
-  alias -> doc
-  quote-start -> quoted-scalar -> doc
-  block-scalar-header -> line-end -> block-scalar(min) -> line-start
-  [else] -> plain-scalar(false, min) -> doc
-
-flow
-  line-end -> flow
-  spaces -> flow
-  anchor -> flow
-  tag -> flow
-  flow-start -> flow -> flow
-  flow-end -> .
-  seq-item-start -> error -> flow
-  explicit-key-start -> flow
-  map-value-start -> flow
-  alias -> flow
-  quote-start -> quoted-scalar -> flow
-  comma -> flow
-  [else] -> plain-scalar(true, 0) -> flow
-
-quoted-scalar
-  quote-end -> .
-  [else] -> quoted-scalar
-
-block-scalar(min)
-  newline + peek(indent < min) -> .
-  [else] -> block-scalar(min)
-
-plain-scalar(is-flow, min)
-  scalar-end(is-flow) -> .
-  peek(newline + (indent < min)) -> .
-  [else] -> plain-scalar(min)
-*/
-function isEmpty(ch) {
-    switch (ch) {
-        case undefined:
-        case ' ':
-        case '\n':
-        case '\r':
-        case '\t':
-            return true;
-        default:
-            return false;
-    }
-}
-const hexDigits = new Set('0123456789ABCDEFabcdef');
-const tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
-const flowIndicatorChars = new Set(',[]{}');
-const invalidAnchorChars = new Set(' ,[]{}\n\r\t');
-const isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-/**
- * Splits an input string into lexical tokens, i.e. smaller strings that are
- * easily identifiable by `tokens.tokenType()`.
- *
- * Lexing starts always in a "stream" context. Incomplete input may be buffered
- * until a complete token can be emitted.
- *
- * In addition to slices of the original input, the following control characters
- * may also be emitted:
- *
- * - `\x02` (Start of Text): A document starts with the next token
- * - `\x18` (Cancel): Unexpected end of flow-mode (indicates an error)
- * - `\x1f` (Unit Separator): Next token is a scalar value
- * - `\u{FEFF}` (Byte order mark): Emitted separately outside documents
- */
-class Lexer {
-    constructor() {
-        /**
-         * Flag indicating whether the end of the current buffer marks the end of
-         * all input
-         */
-        this.atEnd = false;
-        /**
-         * Explicit indent set in block scalar header, as an offset from the current
-         * minimum indent, so e.g. set to 1 from a header `|2+`. Set to -1 if not
-         * explicitly set.
-         */
-        this.blockScalarIndent = -1;
-        /**
-         * Block scalars that include a + (keep) chomping indicator in their header
-         * include trailing empty lines, which are otherwise excluded from the
-         * scalar's contents.
-         */
-        this.blockScalarKeep = false;
-        /** Current input */
-        this.buffer = '';
-        /**
-         * Flag noting whether the map value indicator : can immediately follow this
-         * node within a flow context.
-         */
-        this.flowKey = false;
-        /** Count of surrounding flow collection levels. */
-        this.flowLevel = 0;
-        /**
-         * Minimum level of indentation required for next lines to be parsed as a
-         * part of the current scalar value.
-         */
-        this.indentNext = 0;
-        /** Indentation level of the current line. */
-        this.indentValue = 0;
-        /** Position of the next \n character. */
-        this.lineEndPos = null;
-        /** Stores the state of the lexer if reaching the end of incpomplete input */
-        this.next = null;
-        /** A pointer to `buffer`; the current position of the lexer. */
-        this.pos = 0;
-    }
-    /**
-     * Generate YAML tokens from the `source` string. If `incomplete`,
-     * a part of the last line may be left as a buffer for the next call.
-     *
-     * @returns A generator of lexical tokens
-     */
-    *lex(source, incomplete = false) {
-        if (source) {
-            if (typeof source !== 'string')
-                throw TypeError('source is not a string');
-            this.buffer = this.buffer ? this.buffer + source : source;
-            this.lineEndPos = null;
-        }
-        this.atEnd = !incomplete;
-        let next = this.next ?? 'stream';
-        while (next && (incomplete || this.hasChars(1)))
-            next = yield* this.parseNext(next);
-    }
-    atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (ch === ' ' || ch === '\t')
-            ch = this.buffer[++i];
-        if (!ch || ch === '#' || ch === '\n')
-            return true;
-        if (ch === '\r')
-            return this.buffer[i + 1] === '\n';
-        return false;
-    }
-    charAt(n) {
-        return this.buffer[this.pos + n];
-    }
-    continueScalar(offset) {
-        let ch = this.buffer[offset];
-        if (this.indentNext > 0) {
-            let indent = 0;
-            while (ch === ' ')
-                ch = this.buffer[++indent + offset];
-            if (ch === '\r') {
-                const next = this.buffer[indent + offset + 1];
-                if (next === '\n' || (!next && !this.atEnd))
-                    return offset + indent + 1;
-            }
-            return ch === '\n' || indent >= this.indentNext || (!ch && !this.atEnd)
-                ? offset + indent
-                : -1;
-        }
-        if (ch === '-' || ch === '.') {
-            const dt = this.buffer.substr(offset, 3);
-            if ((dt === '---' || dt === '...') && isEmpty(this.buffer[offset + 3]))
-                return -1;
-        }
-        return offset;
-    }
-    getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== 'number' || (end !== -1 && end < this.pos)) {
-            end = this.buffer.indexOf('\n', this.pos);
-            this.lineEndPos = end;
-        }
-        if (end === -1)
-            return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === '\r')
-            end -= 1;
-        return this.buffer.substring(this.pos, end);
-    }
-    hasChars(n) {
-        return this.pos + n <= this.buffer.length;
-    }
-    setNext(state) {
-        this.buffer = this.buffer.substring(this.pos);
-        this.pos = 0;
-        this.lineEndPos = null;
-        this.next = state;
-        return null;
-    }
-    peek(n) {
-        return this.buffer.substr(this.pos, n);
-    }
-    *parseNext(next) {
-        switch (next) {
-            case 'stream':
-                return yield* this.parseStream();
-            case 'line-start':
-                return yield* this.parseLineStart();
-            case 'block-start':
-                return yield* this.parseBlockStart();
-            case 'doc':
-                return yield* this.parseDocument();
-            case 'flow':
-                return yield* this.parseFlowCollection();
-            case 'quoted-scalar':
-                return yield* this.parseQuotedScalar();
-            case 'block-scalar':
-                return yield* this.parseBlockScalar();
-            case 'plain-scalar':
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseStream() {
-        let line = this.getLine();
-        if (line === null)
-            return this.setNext('stream');
-        if (line[0] === cst.BOM) {
-            yield* this.pushCount(1);
-            line = line.substring(1);
-        }
-        if (line[0] === '%') {
-            let dirEnd = line.length;
-            let cs = line.indexOf('#');
-            while (cs !== -1) {
-                const ch = line[cs - 1];
-                if (ch === ' ' || ch === '\t') {
-                    dirEnd = cs - 1;
-                    break;
-                }
-                else {
-                    cs = line.indexOf('#', cs + 1);
-                }
-            }
-            while (true) {
-                const ch = line[dirEnd - 1];
-                if (ch === ' ' || ch === '\t')
-                    dirEnd -= 1;
-                else
-                    break;
-            }
-            const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-            yield* this.pushCount(line.length - n); // possible comment
-            this.pushNewline();
-            return 'stream';
-        }
-        if (this.atLineEnd()) {
-            const sp = yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - sp);
-            yield* this.pushNewline();
-            return 'stream';
-        }
-        yield cst.DOCUMENT;
-        return yield* this.parseLineStart();
-    }
-    *parseLineStart() {
-        const ch = this.charAt(0);
-        if (!ch && !this.atEnd)
-            return this.setNext('line-start');
-        if (ch === '-' || ch === '.') {
-            if (!this.atEnd && !this.hasChars(4))
-                return this.setNext('line-start');
-            const s = this.peek(3);
-            if ((s === '---' || s === '...') && isEmpty(this.charAt(3))) {
-                yield* this.pushCount(3);
-                this.indentValue = 0;
-                this.indentNext = 0;
-                return s === '---' ? 'doc' : 'stream';
-            }
-        }
-        this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
-            this.indentNext = this.indentValue;
-        return yield* this.parseBlockStart();
-    }
-    *parseBlockStart() {
-        const [ch0, ch1] = this.peek(2);
-        if (!ch1 && !this.atEnd)
-            return this.setNext('block-start');
-        if ((ch0 === '-' || ch0 === '?' || ch0 === ':') && isEmpty(ch1)) {
-            const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
-            this.indentNext = this.indentValue + 1;
-            this.indentValue += n;
-            return 'block-start';
-        }
-        return 'doc';
-    }
-    *parseDocument() {
-        yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
-            return this.setNext('doc');
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
-            case '#':
-                yield* this.pushCount(line.length - n);
-            // fallthrough
-            case undefined:
-                yield* this.pushNewline();
-                return yield* this.parseLineStart();
-            case '{':
-            case '[':
-                yield* this.pushCount(1);
-                this.flowKey = false;
-                this.flowLevel = 1;
-                return 'flow';
-            case '}':
-            case ']':
-                // this is an error
-                yield* this.pushCount(1);
-                return 'doc';
-            case '*':
-                yield* this.pushUntil(isNotAnchorChar);
-                return 'doc';
-            case '"':
-            case "'":
-                return yield* this.parseQuotedScalar();
-            case '|':
-            case '>':
-                n += yield* this.parseBlockScalarHeader();
-                n += yield* this.pushSpaces(true);
-                yield* this.pushCount(line.length - n);
-                yield* this.pushNewline();
-                return yield* this.parseBlockScalar();
-            default:
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseFlowCollection() {
-        let nl, sp;
-        let indent = -1;
-        do {
-            nl = yield* this.pushNewline();
-            if (nl > 0) {
-                sp = yield* this.pushSpaces(false);
-                this.indentValue = indent = sp;
-            }
-            else {
-                sp = 0;
-            }
-            sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
-            return this.setNext('flow');
-        if ((indent !== -1 && indent < this.indentNext && line[0] !== '#') ||
-            (indent === 0 &&
-                (line.startsWith('---') || line.startsWith('...')) &&
-                isEmpty(line[3]))) {
-            // Allowing for the terminal ] or } at the same (rather than greater)
-            // indent level as the initial [ or { is technically invalid, but
-            // failing here would be surprising to users.
-            const atFlowEndMarker = indent === this.indentNext - 1 &&
-                this.flowLevel === 1 &&
-                (line[0] === ']' || line[0] === '}');
-            if (!atFlowEndMarker) {
-                // this is an error
-                this.flowLevel = 0;
-                yield cst.FLOW_END;
-                return yield* this.parseLineStart();
-            }
-        }
-        let n = 0;
-        while (line[n] === ',') {
-            n += yield* this.pushCount(1);
-            n += yield* this.pushSpaces(true);
-            this.flowKey = false;
-        }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
-            case undefined:
-                return 'flow';
-            case '#':
-                yield* this.pushCount(line.length - n);
-                return 'flow';
-            case '{':
-            case '[':
-                yield* this.pushCount(1);
-                this.flowKey = false;
-                this.flowLevel += 1;
-                return 'flow';
-            case '}':
-            case ']':
-                yield* this.pushCount(1);
-                this.flowKey = true;
-                this.flowLevel -= 1;
-                return this.flowLevel ? 'flow' : 'doc';
-            case '*':
-                yield* this.pushUntil(isNotAnchorChar);
-                return 'flow';
-            case '"':
-            case "'":
-                this.flowKey = true;
-                return yield* this.parseQuotedScalar();
-            case ':': {
-                const next = this.charAt(1);
-                if (this.flowKey || isEmpty(next) || next === ',') {
-                    this.flowKey = false;
-                    yield* this.pushCount(1);
-                    yield* this.pushSpaces(true);
-                    return 'flow';
-                }
-            }
-            // fallthrough
-            default:
-                this.flowKey = false;
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
-            while (end !== -1 && this.buffer[end + 1] === "'")
-                end = this.buffer.indexOf("'", end + 2);
-        }
-        else {
-            // double-quote
-            while (end !== -1) {
-                let n = 0;
-                while (this.buffer[end - 1 - n] === '\\')
-                    n += 1;
-                if (n % 2 === 0)
-                    break;
-                end = this.buffer.indexOf('"', end + 1);
-            }
-        }
-        // Only looking for newlines within the quotes
-        const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf('\n', this.pos);
-        if (nl !== -1) {
-            while (nl !== -1) {
-                const cs = this.continueScalar(nl + 1);
-                if (cs === -1)
-                    break;
-                nl = qb.indexOf('\n', cs);
-            }
-            if (nl !== -1) {
-                // this is an error caused by an unexpected unindent
-                end = nl - (qb[nl - 1] === '\r' ? 2 : 1);
-            }
-        }
-        if (end === -1) {
-            if (!this.atEnd)
-                return this.setNext('quoted-scalar');
-            end = this.buffer.length;
-        }
-        yield* this.pushToIndex(end + 1, false);
-        return this.flowLevel ? 'flow' : 'doc';
-    }
-    *parseBlockScalarHeader() {
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        let i = this.pos;
-        while (true) {
-            const ch = this.buffer[++i];
-            if (ch === '+')
-                this.blockScalarKeep = true;
-            else if (ch > '0' && ch <= '9')
-                this.blockScalarIndent = Number(ch) - 1;
-            else if (ch !== '-')
-                break;
-        }
-        return yield* this.pushUntil(ch => isEmpty(ch) || ch === '#');
-    }
-    *parseBlockScalar() {
-        let nl = this.pos - 1; // may be -1 if this.pos === 0
-        let indent = 0;
-        let ch;
-        loop: for (let i = this.pos; (ch = this.buffer[i]); ++i) {
-            switch (ch) {
-                case ' ':
-                    indent += 1;
-                    break;
-                case '\n':
-                    nl = i;
-                    indent = 0;
-                    break;
-                case '\r': {
-                    const next = this.buffer[i + 1];
-                    if (!next && !this.atEnd)
-                        return this.setNext('block-scalar');
-                    if (next === '\n')
-                        break;
-                } // fallthrough
-                default:
-                    break loop;
-            }
-        }
-        if (!ch && !this.atEnd)
-            return this.setNext('block-scalar');
-        if (indent >= this.indentNext) {
-            if (this.blockScalarIndent === -1)
-                this.indentNext = indent;
-            else {
-                this.indentNext =
-                    this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
-            }
-            do {
-                const cs = this.continueScalar(nl + 1);
-                if (cs === -1)
-                    break;
-                nl = this.buffer.indexOf('\n', cs);
-            } while (nl !== -1);
-            if (nl === -1) {
-                if (!this.atEnd)
-                    return this.setNext('block-scalar');
-                nl = this.buffer.length;
-            }
-        }
-        // Trailing insufficiently indented tabs are invalid.
-        // To catch that during parsing, we include them in the block scalar value.
-        let i = nl + 1;
-        ch = this.buffer[i];
-        while (ch === ' ')
-            ch = this.buffer[++i];
-        if (ch === '\t') {
-            while (ch === '\t' || ch === ' ' || ch === '\r' || ch === '\n')
-                ch = this.buffer[++i];
-            nl = i - 1;
-        }
-        else if (!this.blockScalarKeep) {
-            do {
-                let i = nl - 1;
-                let ch = this.buffer[i];
-                if (ch === '\r')
-                    ch = this.buffer[--i];
-                const lastChar = i; // Drop the line if last char not more indented
-                while (ch === ' ')
-                    ch = this.buffer[--i];
-                if (ch === '\n' && i >= this.pos && i + 1 + indent > lastChar)
-                    nl = i;
-                else
-                    break;
-            } while (true);
-        }
-        yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
-        return yield* this.parseLineStart();
-    }
-    *parsePlainScalar() {
-        const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
-        let i = this.pos - 1;
-        let ch;
-        while ((ch = this.buffer[++i])) {
-            if (ch === ':') {
-                const next = this.buffer[i + 1];
-                if (isEmpty(next) || (inFlow && flowIndicatorChars.has(next)))
-                    break;
-                end = i;
-            }
-            else if (isEmpty(ch)) {
-                let next = this.buffer[i + 1];
-                if (ch === '\r') {
-                    if (next === '\n') {
-                        i += 1;
-                        ch = '\n';
-                        next = this.buffer[i + 1];
-                    }
-                    else
-                        end = i;
-                }
-                if (next === '#' || (inFlow && flowIndicatorChars.has(next)))
-                    break;
-                if (ch === '\n') {
-                    const cs = this.continueScalar(i + 1);
-                    if (cs === -1)
-                        break;
-                    i = Math.max(i, cs - 2); // to advance, but still account for ' #'
-                }
-            }
-            else {
-                if (inFlow && flowIndicatorChars.has(ch))
-                    break;
-                end = i;
-            }
-        }
-        if (!ch && !this.atEnd)
-            return this.setNext('plain-scalar');
-        yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
-        return inFlow ? 'flow' : 'doc';
-    }
-    *pushCount(n) {
-        if (n > 0) {
-            yield this.buffer.substr(this.pos, n);
-            this.pos += n;
-            return n;
-        }
-        return 0;
-    }
-    *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
-        if (s) {
-            yield s;
-            this.pos += s.length;
-            return s.length;
-        }
-        else if (allowEmpty)
-            yield '';
-        return 0;
-    }
-    *pushIndicators() {
-        let n = 0;
-        loop: while (true) {
-            switch (this.charAt(0)) {
-                case '!':
-                    n += yield* this.pushTag();
-                    n += yield* this.pushSpaces(true);
-                    continue loop;
-                case '&':
-                    n += yield* this.pushUntil(isNotAnchorChar);
-                    n += yield* this.pushSpaces(true);
-                    continue loop;
-                case '-': // this is an error
-                case '?': // this is an error outside flow collections
-                case ':': {
-                    const inFlow = this.flowLevel > 0;
-                    const ch1 = this.charAt(1);
-                    if (isEmpty(ch1) || (inFlow && flowIndicatorChars.has(ch1))) {
-                        if (!inFlow)
-                            this.indentNext = this.indentValue + 1;
-                        else if (this.flowKey)
-                            this.flowKey = false;
-                        n += yield* this.pushCount(1);
-                        n += yield* this.pushSpaces(true);
-                        continue loop;
-                    }
-                }
-            }
-            break loop;
-        }
-        return n;
-    }
-    *pushTag() {
-        if (this.charAt(1) === '<') {
-            let i = this.pos + 2;
-            let ch = this.buffer[i];
-            while (!isEmpty(ch) && ch !== '>')
-                ch = this.buffer[++i];
-            return yield* this.pushToIndex(ch === '>' ? i + 1 : i, false);
-        }
-        else {
-            let i = this.pos + 1;
-            let ch = this.buffer[i];
-            while (ch) {
-                if (tagChars.has(ch))
-                    ch = this.buffer[++i];
-                else if (ch === '%' &&
-                    hexDigits.has(this.buffer[i + 1]) &&
-                    hexDigits.has(this.buffer[i + 2])) {
-                    ch = this.buffer[(i += 3)];
-                }
-                else
-                    break;
-            }
-            return yield* this.pushToIndex(i, false);
-        }
-    }
-    *pushNewline() {
-        const ch = this.buffer[this.pos];
-        if (ch === '\n')
-            return yield* this.pushCount(1);
-        else if (ch === '\r' && this.charAt(1) === '\n')
-            return yield* this.pushCount(2);
-        else
-            return 0;
-    }
-    *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
-        let ch;
-        do {
-            ch = this.buffer[++i];
-        } while (ch === ' ' || (allowTabs && ch === '\t'));
-        const n = i - this.pos;
-        if (n > 0) {
-            yield this.buffer.substr(this.pos, n);
-            this.pos = i;
-        }
-        return n;
-    }
-    *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (!test(ch))
-            ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
-    }
-}
-
-exports.Lexer = Lexer;
-
-
-/***/ }),
-
-/***/ 1282:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Tracks newlines during parsing in order to provide an efficient API for
- * determining the one-indexed `{ line, col }` position for any offset
- * within the input.
- */
-class LineCounter {
-    constructor() {
-        this.lineStarts = [];
-        /**
-         * Should be called in ascending order. Otherwise, call
-         * `lineCounter.lineStarts.sort()` before calling `linePos()`.
-         */
-        this.addNewLine = (offset) => this.lineStarts.push(offset);
-        /**
-         * Performs a binary search and returns the 1-indexed { line, col }
-         * position of `offset`. If `line === 0`, `addNewLine` has never been
-         * called or `offset` is before the first known newline.
-         */
-        this.linePos = (offset) => {
-            let low = 0;
-            let high = this.lineStarts.length;
-            while (low < high) {
-                const mid = (low + high) >> 1; // Math.floor((low + high) / 2)
-                if (this.lineStarts[mid] < offset)
-                    low = mid + 1;
-                else
-                    high = mid;
-            }
-            if (this.lineStarts[low] === offset)
-                return { line: low + 1, col: 1 };
-            if (low === 0)
-                return { line: 0, col: offset };
-            const start = this.lineStarts[low - 1];
-            return { line: low, col: offset - start + 1 };
-        };
-    }
-}
-
-exports.LineCounter = LineCounter;
-
-
-/***/ }),
-
-/***/ 2886:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(5691);
-var lexer = __nccwpck_require__(3299);
-
-function includesToken(list, type) {
-    for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
-            return true;
-    return false;
-}
-function findNonEmptyIndex(list) {
-    for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
-            case 'space':
-            case 'comment':
-            case 'newline':
-                break;
-            default:
-                return i;
-        }
-    }
-    return -1;
-}
-function isFlowToken(token) {
-    switch (token?.type) {
-        case 'alias':
-        case 'scalar':
-        case 'single-quoted-scalar':
-        case 'double-quoted-scalar':
-        case 'flow-collection':
-            return true;
-        default:
-            return false;
-    }
-}
-function getPrevProps(parent) {
-    switch (parent.type) {
-        case 'document':
-            return parent.start;
-        case 'block-map': {
-            const it = parent.items[parent.items.length - 1];
-            return it.sep ?? it.start;
-        }
-        case 'block-seq':
-            return parent.items[parent.items.length - 1].start;
-        /* istanbul ignore next should not happen */
-        default:
-            return [];
-    }
-}
-/** Note: May modify input array */
-function getFirstKeyStartProps(prev) {
-    if (prev.length === 0)
-        return [];
-    let i = prev.length;
-    loop: while (--i >= 0) {
-        switch (prev[i].type) {
-            case 'doc-start':
-            case 'explicit-key-ind':
-            case 'map-value-ind':
-            case 'seq-item-ind':
-            case 'newline':
-                break loop;
-        }
-    }
-    while (prev[++i]?.type === 'space') {
-        /* loop */
-    }
-    return prev.splice(i, prev.length);
-}
-function arrayPushArray(target, source) {
-    // May exhaust call stack with large `source` array
-    if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
-    else
-        for (let i = 0; i < source.length; ++i)
-            target.push(source[i]);
-}
-function fixFlowSeqItems(fc) {
-    if (fc.start.type === 'flow-seq-start') {
-        for (const it of fc.items) {
-            if (it.sep &&
-                !it.value &&
-                !includesToken(it.start, 'explicit-key-ind') &&
-                !includesToken(it.sep, 'map-value-ind')) {
-                if (it.key)
-                    it.value = it.key;
-                delete it.key;
-                if (isFlowToken(it.value)) {
-                    if (it.value.end)
-                        arrayPushArray(it.value.end, it.sep);
-                    else
-                        it.value.end = it.sep;
-                }
-                else
-                    arrayPushArray(it.start, it.sep);
-                delete it.sep;
-            }
-        }
-    }
-}
-/**
- * A YAML concrete syntax tree (CST) parser
- *
- * ```ts
- * const src: string = ...
- * for (const token of new Parser().parse(src)) {
- *   // token: Token
- * }
- * ```
- *
- * To use the parser with a user-provided lexer:
- *
- * ```ts
- * function* parse(source: string, lexer: Lexer) {
- *   const parser = new Parser()
- *   for (const lexeme of lexer.lex(source))
- *     yield* parser.next(lexeme)
- *   yield* parser.end()
- * }
- *
- * const src: string = ...
- * const lexer = new Lexer()
- * for (const token of parse(src, lexer)) {
- *   // token: Token
- * }
- * ```
- */
-class Parser {
-    /**
-     * @param onNewLine - If defined, called separately with the start position of
-     *   each new line (in `parse()`, including the start of input).
-     */
-    constructor(onNewLine) {
-        /** If true, space and sequence indicators count as indentation */
-        this.atNewLine = true;
-        /** If true, next token is a scalar value */
-        this.atScalar = false;
-        /** Current indentation level */
-        this.indent = 0;
-        /** Current offset since the start of parsing */
-        this.offset = 0;
-        /** On the same line with a block map key */
-        this.onKeyLine = false;
-        /** Top indicates the node that's currently being built */
-        this.stack = [];
-        /** The source of the current token, set in parse() */
-        this.source = '';
-        /** The type of the current token, set in parse() */
-        this.type = '';
-        // Must be defined after `next()`
-        this.lexer = new lexer.Lexer();
-        this.onNewLine = onNewLine;
-    }
-    /**
-     * Parse `source` as a YAML stream.
-     * If `incomplete`, a part of the last line may be left as a buffer for the next call.
-     *
-     * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
-     *
-     * @returns A generator of tokens representing each directive, document, and other structure.
-     */
-    *parse(source, incomplete = false) {
-        if (this.onNewLine && this.offset === 0)
-            this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
-            yield* this.next(lexeme);
-        if (!incomplete)
-            yield* this.end();
-    }
-    /**
-     * Advance the parser by the `source` of one lexical token.
-     */
-    *next(source) {
-        this.source = source;
-        if (node_process.env.LOG_TOKENS)
-            console.log('|', cst.prettyToken(source));
-        if (this.atScalar) {
-            this.atScalar = false;
-            yield* this.step();
-            this.offset += source.length;
-            return;
-        }
-        const type = cst.tokenType(source);
-        if (!type) {
-            const message = `Not a YAML token: ${source}`;
-            yield* this.pop({ type: 'error', offset: this.offset, message, source });
-            this.offset += source.length;
-        }
-        else if (type === 'scalar') {
-            this.atNewLine = false;
-            this.atScalar = true;
-            this.type = 'scalar';
-        }
-        else {
-            this.type = type;
-            yield* this.step();
-            switch (type) {
-                case 'newline':
-                    this.atNewLine = true;
-                    this.indent = 0;
-                    if (this.onNewLine)
-                        this.onNewLine(this.offset + source.length);
-                    break;
-                case 'space':
-                    if (this.atNewLine && source[0] === ' ')
-                        this.indent += source.length;
-                    break;
-                case 'explicit-key-ind':
-                case 'map-value-ind':
-                case 'seq-item-ind':
-                    if (this.atNewLine)
-                        this.indent += source.length;
-                    break;
-                case 'doc-mode':
-                case 'flow-error-end':
-                    return;
-                default:
-                    this.atNewLine = false;
-            }
-            this.offset += source.length;
-        }
-    }
-    /** Call at end of input to push out any remaining constructions */
-    *end() {
-        while (this.stack.length > 0)
-            yield* this.pop();
-    }
-    get sourceToken() {
-        const st = {
-            type: this.type,
-            offset: this.offset,
-            indent: this.indent,
-            source: this.source
-        };
-        return st;
-    }
-    *step() {
-        const top = this.peek(1);
-        if (this.type === 'doc-end' && top?.type !== 'doc-end') {
-            while (this.stack.length > 0)
-                yield* this.pop();
-            this.stack.push({
-                type: 'doc-end',
-                offset: this.offset,
-                source: this.source
-            });
-            return;
-        }
-        if (!top)
-            return yield* this.stream();
-        switch (top.type) {
-            case 'document':
-                return yield* this.document(top);
-            case 'alias':
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return yield* this.scalar(top);
-            case 'block-scalar':
-                return yield* this.blockScalar(top);
-            case 'block-map':
-                return yield* this.blockMap(top);
-            case 'block-seq':
-                return yield* this.blockSequence(top);
-            case 'flow-collection':
-                return yield* this.flowCollection(top);
-            case 'doc-end':
-                return yield* this.documentEnd(top);
-        }
-        /* istanbul ignore next should not happen */
-        yield* this.pop();
-    }
-    peek(n) {
-        return this.stack[this.stack.length - n];
-    }
-    *pop(error) {
-        const token = error ?? this.stack.pop();
-        /* istanbul ignore if should not happen */
-        if (!token) {
-            const message = 'Tried to pop an empty stack';
-            yield { type: 'error', offset: this.offset, source: '', message };
-        }
-        else if (this.stack.length === 0) {
-            yield token;
-        }
-        else {
-            const top = this.peek(1);
-            if (token.type === 'block-scalar') {
-                // Block scalars use their parent rather than header indent
-                token.indent = 'indent' in top ? top.indent : 0;
-            }
-            else if (token.type === 'flow-collection' && top.type === 'document') {
-                // Ignore all indent for top-level flow collections
-                token.indent = 0;
-            }
-            if (token.type === 'flow-collection')
-                fixFlowSeqItems(token);
-            switch (top.type) {
-                case 'document':
-                    top.value = token;
-                    break;
-                case 'block-scalar':
-                    top.props.push(token); // error
-                    break;
-                case 'block-map': {
-                    const it = top.items[top.items.length - 1];
-                    if (it.value) {
-                        top.items.push({ start: [], key: token, sep: [] });
-                        this.onKeyLine = true;
-                        return;
-                    }
-                    else if (it.sep) {
-                        it.value = token;
-                    }
-                    else {
-                        Object.assign(it, { key: token, sep: [] });
-                        this.onKeyLine = !it.explicitKey;
-                        return;
-                    }
-                    break;
-                }
-                case 'block-seq': {
-                    const it = top.items[top.items.length - 1];
-                    if (it.value)
-                        top.items.push({ start: [], value: token });
-                    else
-                        it.value = token;
-                    break;
-                }
-                case 'flow-collection': {
-                    const it = top.items[top.items.length - 1];
-                    if (!it || it.value)
-                        top.items.push({ start: [], key: token, sep: [] });
-                    else if (it.sep)
-                        it.value = token;
-                    else
-                        Object.assign(it, { key: token, sep: [] });
-                    return;
-                }
-                /* istanbul ignore next should not happen */
-                default:
-                    yield* this.pop();
-                    yield* this.pop(token);
-            }
-            if ((top.type === 'document' ||
-                top.type === 'block-map' ||
-                top.type === 'block-seq') &&
-                (token.type === 'block-map' || token.type === 'block-seq')) {
-                const last = token.items[token.items.length - 1];
-                if (last &&
-                    !last.sep &&
-                    !last.value &&
-                    last.start.length > 0 &&
-                    findNonEmptyIndex(last.start) === -1 &&
-                    (token.indent === 0 ||
-                        last.start.every(st => st.type !== 'comment' || st.indent < token.indent))) {
-                    if (top.type === 'document')
-                        top.end = last.start;
-                    else
-                        top.items.push({ start: last.start });
-                    token.items.splice(-1, 1);
-                }
-            }
-        }
-    }
-    *stream() {
-        switch (this.type) {
-            case 'directive-line':
-                yield { type: 'directive', offset: this.offset, source: this.source };
-                return;
-            case 'byte-order-mark':
-            case 'space':
-            case 'comment':
-            case 'newline':
-                yield this.sourceToken;
-                return;
-            case 'doc-mode':
-            case 'doc-start': {
-                const doc = {
-                    type: 'document',
-                    offset: this.offset,
-                    start: []
-                };
-                if (this.type === 'doc-start')
-                    doc.start.push(this.sourceToken);
-                this.stack.push(doc);
-                return;
-            }
-        }
-        yield {
-            type: 'error',
-            offset: this.offset,
-            message: `Unexpected ${this.type} token in YAML stream`,
-            source: this.source
-        };
-    }
-    *document(doc) {
-        if (doc.value)
-            return yield* this.lineEnd(doc);
-        switch (this.type) {
-            case 'doc-start': {
-                if (findNonEmptyIndex(doc.start) !== -1) {
-                    yield* this.pop();
-                    yield* this.step();
-                }
-                else
-                    doc.start.push(this.sourceToken);
-                return;
-            }
-            case 'anchor':
-            case 'tag':
-            case 'space':
-            case 'comment':
-            case 'newline':
-                doc.start.push(this.sourceToken);
-                return;
-        }
-        const bv = this.startBlockValue(doc);
-        if (bv)
-            this.stack.push(bv);
-        else {
-            yield {
-                type: 'error',
-                offset: this.offset,
-                message: `Unexpected ${this.type} token in YAML document`,
-                source: this.source
-            };
-        }
-    }
-    *scalar(scalar) {
-        if (this.type === 'map-value-ind') {
-            const prev = getPrevProps(this.peek(2));
-            const start = getFirstKeyStartProps(prev);
-            let sep;
-            if (scalar.end) {
-                sep = scalar.end;
-                sep.push(this.sourceToken);
-                delete scalar.end;
-            }
-            else
-                sep = [this.sourceToken];
-            const map = {
-                type: 'block-map',
-                offset: scalar.offset,
-                indent: scalar.indent,
-                items: [{ start, key: scalar, sep }]
-            };
-            this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
-        }
-        else
-            yield* this.lineEnd(scalar);
-    }
-    *blockScalar(scalar) {
-        switch (this.type) {
-            case 'space':
-            case 'comment':
-            case 'newline':
-                scalar.props.push(this.sourceToken);
-                return;
-            case 'scalar':
-                scalar.source = this.source;
-                // block-scalar source includes trailing newline
-                this.atNewLine = true;
-                this.indent = 0;
-                if (this.onNewLine) {
-                    let nl = this.source.indexOf('\n') + 1;
-                    while (nl !== 0) {
-                        this.onNewLine(this.offset + nl);
-                        nl = this.source.indexOf('\n', nl) + 1;
-                    }
-                }
-                yield* this.pop();
-                break;
-            /* istanbul ignore next should not happen */
-            default:
-                yield* this.pop();
-                yield* this.step();
-        }
-    }
-    *blockMap(map) {
-        const it = map.items[map.items.length - 1];
-        // it.sep is true-ish if pair already has key or : separator
-        switch (this.type) {
-            case 'newline':
-                this.onKeyLine = false;
-                if (it.value) {
-                    const end = 'end' in it.value ? it.value.end : undefined;
-                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
-                    if (last?.type === 'comment')
-                        end?.push(this.sourceToken);
-                    else
-                        map.items.push({ start: [this.sourceToken] });
-                }
-                else if (it.sep) {
-                    it.sep.push(this.sourceToken);
-                }
-                else {
-                    it.start.push(this.sourceToken);
-                }
-                return;
-            case 'space':
-            case 'comment':
-                if (it.value) {
-                    map.items.push({ start: [this.sourceToken] });
-                }
-                else if (it.sep) {
-                    it.sep.push(this.sourceToken);
-                }
-                else {
-                    if (this.atIndentedComment(it.start, map.indent)) {
-                        const prev = map.items[map.items.length - 2];
-                        const end = prev?.value?.end;
-                        if (Array.isArray(end)) {
-                            arrayPushArray(end, it.start);
-                            end.push(this.sourceToken);
-                            map.items.pop();
-                            return;
-                        }
-                    }
-                    it.start.push(this.sourceToken);
-                }
-                return;
-        }
-        if (this.indent >= map.indent) {
-            const atMapIndent = !this.onKeyLine && this.indent === map.indent;
-            const atNextItem = atMapIndent &&
-                (it.sep || it.explicitKey) &&
-                this.type !== 'seq-item-ind';
-            // For empty nodes, assign newline-separated not indented empty tokens to following node
-            let start = [];
-            if (atNextItem && it.sep && !it.value) {
-                const nl = [];
-                for (let i = 0; i < it.sep.length; ++i) {
-                    const st = it.sep[i];
-                    switch (st.type) {
-                        case 'newline':
-                            nl.push(i);
-                            break;
-                        case 'space':
-                            break;
-                        case 'comment':
-                            if (st.indent > map.indent)
-                                nl.length = 0;
-                            break;
-                        default:
-                            nl.length = 0;
-                    }
-                }
-                if (nl.length >= 2)
-                    start = it.sep.splice(nl[1]);
-            }
-            switch (this.type) {
-                case 'anchor':
-                case 'tag':
-                    if (atNextItem || it.value) {
-                        start.push(this.sourceToken);
-                        map.items.push({ start });
-                        this.onKeyLine = true;
-                    }
-                    else if (it.sep) {
-                        it.sep.push(this.sourceToken);
-                    }
-                    else {
-                        it.start.push(this.sourceToken);
-                    }
-                    return;
-                case 'explicit-key-ind':
-                    if (!it.sep && !it.explicitKey) {
-                        it.start.push(this.sourceToken);
-                        it.explicitKey = true;
-                    }
-                    else if (atNextItem || it.value) {
-                        start.push(this.sourceToken);
-                        map.items.push({ start, explicitKey: true });
-                    }
-                    else {
-                        this.stack.push({
-                            type: 'block-map',
-                            offset: this.offset,
-                            indent: this.indent,
-                            items: [{ start: [this.sourceToken], explicitKey: true }]
-                        });
-                    }
-                    this.onKeyLine = true;
-                    return;
-                case 'map-value-ind':
-                    if (it.explicitKey) {
-                        if (!it.sep) {
-                            if (includesToken(it.start, 'newline')) {
-                                Object.assign(it, { key: null, sep: [this.sourceToken] });
-                            }
-                            else {
-                                const start = getFirstKeyStartProps(it.start);
-                                this.stack.push({
-                                    type: 'block-map',
-                                    offset: this.offset,
-                                    indent: this.indent,
-                                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                                });
-                            }
-                        }
-                        else if (it.value) {
-                            map.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                        }
-                        else if (includesToken(it.sep, 'map-value-ind')) {
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start, key: null, sep: [this.sourceToken] }]
-                            });
-                        }
-                        else if (isFlowToken(it.key) &&
-                            !includesToken(it.sep, 'newline')) {
-                            const start = getFirstKeyStartProps(it.start);
-                            const key = it.key;
-                            const sep = it.sep;
-                            sep.push(this.sourceToken);
-                            // @ts-expect-error type guard is wrong here
-                            delete it.key;
-                            // @ts-expect-error type guard is wrong here
-                            delete it.sep;
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start, key, sep }]
-                            });
-                        }
-                        else if (start.length > 0) {
-                            // Not actually at next item
-                            it.sep = it.sep.concat(start, this.sourceToken);
-                        }
-                        else {
-                            it.sep.push(this.sourceToken);
-                        }
-                    }
-                    else {
-                        if (!it.sep) {
-                            Object.assign(it, { key: null, sep: [this.sourceToken] });
-                        }
-                        else if (it.value || atNextItem) {
-                            map.items.push({ start, key: null, sep: [this.sourceToken] });
-                        }
-                        else if (includesToken(it.sep, 'map-value-ind')) {
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start: [], key: null, sep: [this.sourceToken] }]
-                            });
-                        }
-                        else {
-                            it.sep.push(this.sourceToken);
-                        }
-                    }
-                    this.onKeyLine = true;
-                    return;
-                case 'alias':
-                case 'scalar':
-                case 'single-quoted-scalar':
-                case 'double-quoted-scalar': {
-                    const fs = this.flowScalar(this.type);
-                    if (atNextItem || it.value) {
-                        map.items.push({ start, key: fs, sep: [] });
-                        this.onKeyLine = true;
-                    }
-                    else if (it.sep) {
-                        this.stack.push(fs);
-                    }
-                    else {
-                        Object.assign(it, { key: fs, sep: [] });
-                        this.onKeyLine = true;
-                    }
-                    return;
-                }
-                default: {
-                    const bv = this.startBlockValue(map);
-                    if (bv) {
-                        if (bv.type === 'block-seq') {
-                            if (!it.explicitKey &&
-                                it.sep &&
-                                !includesToken(it.sep, 'newline')) {
-                                yield* this.pop({
-                                    type: 'error',
-                                    offset: this.offset,
-                                    message: 'Unexpected block-seq-ind on same line with key',
-                                    source: this.source
-                                });
-                                return;
-                            }
-                        }
-                        else if (atMapIndent) {
-                            map.items.push({ start });
-                        }
-                        this.stack.push(bv);
-                        return;
-                    }
-                }
-            }
-        }
-        yield* this.pop();
-        yield* this.step();
-    }
-    *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
-        switch (this.type) {
-            case 'newline':
-                if (it.value) {
-                    const end = 'end' in it.value ? it.value.end : undefined;
-                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
-                    if (last?.type === 'comment')
-                        end?.push(this.sourceToken);
-                    else
-                        seq.items.push({ start: [this.sourceToken] });
-                }
-                else
-                    it.start.push(this.sourceToken);
-                return;
-            case 'space':
-            case 'comment':
-                if (it.value)
-                    seq.items.push({ start: [this.sourceToken] });
-                else {
-                    if (this.atIndentedComment(it.start, seq.indent)) {
-                        const prev = seq.items[seq.items.length - 2];
-                        const end = prev?.value?.end;
-                        if (Array.isArray(end)) {
-                            arrayPushArray(end, it.start);
-                            end.push(this.sourceToken);
-                            seq.items.pop();
-                            return;
-                        }
-                    }
-                    it.start.push(this.sourceToken);
-                }
-                return;
-            case 'anchor':
-            case 'tag':
-                if (it.value || this.indent <= seq.indent)
-                    break;
-                it.start.push(this.sourceToken);
-                return;
-            case 'seq-item-ind':
-                if (this.indent !== seq.indent)
-                    break;
-                if (it.value || includesToken(it.start, 'seq-item-ind'))
-                    seq.items.push({ start: [this.sourceToken] });
-                else
-                    it.start.push(this.sourceToken);
-                return;
-        }
-        if (this.indent > seq.indent) {
-            const bv = this.startBlockValue(seq);
-            if (bv) {
-                this.stack.push(bv);
-                return;
-            }
-        }
-        yield* this.pop();
-        yield* this.step();
-    }
-    *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
-        if (this.type === 'flow-error-end') {
-            let top;
-            do {
-                yield* this.pop();
-                top = this.peek(1);
-            } while (top?.type === 'flow-collection');
-        }
-        else if (fc.end.length === 0) {
-            switch (this.type) {
-                case 'comma':
-                case 'explicit-key-ind':
-                    if (!it || it.sep)
-                        fc.items.push({ start: [this.sourceToken] });
-                    else
-                        it.start.push(this.sourceToken);
-                    return;
-                case 'map-value-ind':
-                    if (!it || it.value)
-                        fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                    else if (it.sep)
-                        it.sep.push(this.sourceToken);
-                    else
-                        Object.assign(it, { key: null, sep: [this.sourceToken] });
-                    return;
-                case 'space':
-                case 'comment':
-                case 'newline':
-                case 'anchor':
-                case 'tag':
-                    if (!it || it.value)
-                        fc.items.push({ start: [this.sourceToken] });
-                    else if (it.sep)
-                        it.sep.push(this.sourceToken);
-                    else
-                        it.start.push(this.sourceToken);
-                    return;
-                case 'alias':
-                case 'scalar':
-                case 'single-quoted-scalar':
-                case 'double-quoted-scalar': {
-                    const fs = this.flowScalar(this.type);
-                    if (!it || it.value)
-                        fc.items.push({ start: [], key: fs, sep: [] });
-                    else if (it.sep)
-                        this.stack.push(fs);
-                    else
-                        Object.assign(it, { key: fs, sep: [] });
-                    return;
-                }
-                case 'flow-map-end':
-                case 'flow-seq-end':
-                    fc.end.push(this.sourceToken);
-                    return;
-            }
-            const bv = this.startBlockValue(fc);
-            /* istanbul ignore else should not happen */
-            if (bv)
-                this.stack.push(bv);
-            else {
-                yield* this.pop();
-                yield* this.step();
-            }
-        }
-        else {
-            const parent = this.peek(2);
-            if (parent.type === 'block-map' &&
-                ((this.type === 'map-value-ind' && parent.indent === fc.indent) ||
-                    (this.type === 'newline' &&
-                        !parent.items[parent.items.length - 1].sep))) {
-                yield* this.pop();
-                yield* this.step();
-            }
-            else if (this.type === 'map-value-ind' &&
-                parent.type !== 'flow-collection') {
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                fixFlowSeqItems(fc);
-                const sep = fc.end.splice(1, fc.end.length);
-                sep.push(this.sourceToken);
-                const map = {
-                    type: 'block-map',
-                    offset: fc.offset,
-                    indent: fc.indent,
-                    items: [{ start, key: fc, sep }]
-                };
-                this.onKeyLine = true;
-                this.stack[this.stack.length - 1] = map;
-            }
-            else {
-                yield* this.lineEnd(fc);
-            }
-        }
-    }
-    flowScalar(type) {
-        if (this.onNewLine) {
-            let nl = this.source.indexOf('\n') + 1;
-            while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf('\n', nl) + 1;
-            }
-        }
-        return {
-            type,
-            offset: this.offset,
-            indent: this.indent,
-            source: this.source
-        };
-    }
-    startBlockValue(parent) {
-        switch (this.type) {
-            case 'alias':
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return this.flowScalar(this.type);
-            case 'block-scalar-header':
-                return {
-                    type: 'block-scalar',
-                    offset: this.offset,
-                    indent: this.indent,
-                    props: [this.sourceToken],
-                    source: ''
-                };
-            case 'flow-map-start':
-            case 'flow-seq-start':
-                return {
-                    type: 'flow-collection',
-                    offset: this.offset,
-                    indent: this.indent,
-                    start: this.sourceToken,
-                    items: [],
-                    end: []
-                };
-            case 'seq-item-ind':
-                return {
-                    type: 'block-seq',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: [this.sourceToken] }]
-                };
-            case 'explicit-key-ind': {
-                this.onKeyLine = true;
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                start.push(this.sourceToken);
-                return {
-                    type: 'block-map',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, explicitKey: true }]
-                };
-            }
-            case 'map-value-ind': {
-                this.onKeyLine = true;
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                return {
-                    type: 'block-map',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                };
-            }
-        }
-        return null;
-    }
-    atIndentedComment(start, indent) {
-        if (this.type !== 'comment')
-            return false;
-        if (this.indent <= indent)
-            return false;
-        return start.every(st => st.type === 'newline' || st.type === 'space');
-    }
-    *documentEnd(docEnd) {
-        if (this.type !== 'doc-mode') {
-            if (docEnd.end)
-                docEnd.end.push(this.sourceToken);
-            else
-                docEnd.end = [this.sourceToken];
-            if (this.type === 'newline')
-                yield* this.pop();
-        }
-    }
-    *lineEnd(token) {
-        switch (this.type) {
-            case 'comma':
-            case 'doc-start':
-            case 'doc-end':
-            case 'flow-seq-end':
-            case 'flow-map-end':
-            case 'map-value-ind':
-                yield* this.pop();
-                yield* this.step();
-                break;
-            case 'newline':
-                this.onKeyLine = false;
-            // fallthrough
-            case 'space':
-            case 'comment':
-            default:
-                // all other values are errors
-                if (token.end)
-                    token.end.push(this.sourceToken);
-                else
-                    token.end = [this.sourceToken];
-                if (this.type === 'newline')
-                    yield* this.pop();
-        }
-    }
-}
-
-exports.Parser = Parser;
-
-
-/***/ }),
-
-/***/ 3125:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var composer = __nccwpck_require__(2406);
-var Document = __nccwpck_require__(3075);
-var errors = __nccwpck_require__(2330);
-var log = __nccwpck_require__(7275);
-var identity = __nccwpck_require__(8721);
-var lineCounter = __nccwpck_require__(1282);
-var parser = __nccwpck_require__(2886);
-
-function parseOptions(options) {
-    const prettyErrors = options.prettyErrors !== false;
-    const lineCounter$1 = options.lineCounter || (prettyErrors && new lineCounter.LineCounter()) || null;
-    return { lineCounter: lineCounter$1, prettyErrors };
-}
-/**
- * Parse the input as a stream of YAML documents.
- *
- * Documents should be separated from each other by `...` or `---` marker lines.
- *
- * @returns If an empty `docs` array is returned, it will be of type
- *   EmptyStream and contain additional stream information. In
- *   TypeScript, you should use `'empty' in docs` as a type guard for it.
- */
-function parseAllDocuments(source, options = {}) {
-    const { lineCounter, prettyErrors } = parseOptions(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    const docs = Array.from(composer$1.compose(parser$1.parse(source)));
-    if (prettyErrors && lineCounter)
-        for (const doc of docs) {
-            doc.errors.forEach(errors.prettifyError(source, lineCounter));
-            doc.warnings.forEach(errors.prettifyError(source, lineCounter));
-        }
-    if (docs.length > 0)
-        return docs;
-    return Object.assign([], { empty: true }, composer$1.streamInfo());
-}
-/** Parse an input string into a single YAML.Document */
-function parseDocument(source, options = {}) {
-    const { lineCounter, prettyErrors } = parseOptions(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    // `doc` is always set by compose.end(true) at the very latest
-    let doc = null;
-    for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
-        if (!doc)
-            doc = _doc;
-        else if (doc.options.logLevel !== 'silent') {
-            doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
-            break;
-        }
-    }
-    if (prettyErrors && lineCounter) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter));
-    }
-    return doc;
-}
-function parse(src, reviver, options) {
-    let _reviver = undefined;
-    if (typeof reviver === 'function') {
-        _reviver = reviver;
-    }
-    else if (options === undefined && reviver && typeof reviver === 'object') {
-        options = reviver;
-    }
-    const doc = parseDocument(src, options);
-    if (!doc)
-        return null;
-    doc.warnings.forEach(warning => log.warn(doc.options.logLevel, warning));
-    if (doc.errors.length > 0) {
-        if (doc.options.logLevel !== 'silent')
-            throw doc.errors[0];
-        else
-            doc.errors = [];
-    }
-    return doc.toJS(Object.assign({ reviver: _reviver }, options));
-}
-function stringify(value, replacer, options) {
-    let _replacer = null;
-    if (typeof replacer === 'function' || Array.isArray(replacer)) {
-        _replacer = replacer;
-    }
-    else if (options === undefined && replacer) {
-        options = replacer;
-    }
-    if (typeof options === 'string')
-        options = options.length;
-    if (typeof options === 'number') {
-        const indent = Math.round(options);
-        options = indent < 1 ? undefined : indent > 8 ? { indent: 8 } : { indent };
-    }
-    if (value === undefined) {
-        const { keepUndefined } = options ?? replacer ?? {};
-        if (!keepUndefined)
-            return undefined;
-    }
-    if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-    return new Document.Document(value, _replacer, options).toString(options);
-}
-
-exports.parse = parse;
-exports.parseAllDocuments = parseAllDocuments;
-exports.parseDocument = parseDocument;
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 8414:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var map = __nccwpck_require__(7885);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var tags = __nccwpck_require__(3616);
-
-const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-class Schema {
-    constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat)
-            ? tags.getTags(compat, 'compat')
-            : compat
-                ? tags.getTags(null, compat)
-                : null;
-        this.name = (typeof schema === 'string' && schema) || 'core';
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
-        this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
-        // Used by createMap()
-        this.sortMapEntries =
-            typeof sortMapEntries === 'function'
-                ? sortMapEntries
-                : sortMapEntries === true
-                    ? sortMapEntriesByKey
-                    : null;
-    }
-    clone() {
-        const copy = Object.create(Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
-    }
-}
-
-exports.Schema = Schema;
-
-
-/***/ }),
-
-/***/ 7885:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var YAMLMap = __nccwpck_require__(4392);
-
-const map = {
-    collection: 'map',
-    default: true,
-    nodeClass: YAMLMap.YAMLMap,
-    tag: 'tag:yaml.org,2002:map',
-    resolve(map, onError) {
-        if (!identity.isMap(map))
-            onError('Expected a mapping for this tag');
-        return map;
-    },
-    createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
-};
-
-exports.map = map;
-
-
-/***/ }),
-
-/***/ 4778:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-
-const nullTag = {
-    identify: value => value == null,
-    createNode: () => new Scalar.Scalar(null),
-    default: true,
-    tag: 'tag:yaml.org,2002:null',
-    test: /^(?:~|[Nn]ull|NULL)?$/,
-    resolve: () => new Scalar.Scalar(null),
-    stringify: ({ source }, ctx) => typeof source === 'string' && nullTag.test.test(source)
-        ? source
-        : ctx.options.nullStr
-};
-
-exports.nullTag = nullTag;
-
-
-/***/ }),
-
-/***/ 1672:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var YAMLSeq = __nccwpck_require__(2381);
-
-const seq = {
-    collection: 'seq',
-    default: true,
-    nodeClass: YAMLSeq.YAMLSeq,
-    tag: 'tag:yaml.org,2002:seq',
-    resolve(seq, onError) {
-        if (!identity.isSeq(seq))
-            onError('Expected a sequence for this tag');
-        return seq;
-    },
-    createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
-};
-
-exports.seq = seq;
-
-
-/***/ }),
-
-/***/ 798:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyString = __nccwpck_require__(2715);
-
-const string = {
-    identify: value => typeof value === 'string',
-    default: true,
-    tag: 'tag:yaml.org,2002:str',
-    resolve: str => str,
-    stringify(item, ctx, onComment, onChompKeep) {
-        ctx = Object.assign({ actualString: true }, ctx);
-        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
-    }
-};
-
-exports.string = string;
-
-
-/***/ }),
-
-/***/ 9773:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-
-const boolTag = {
-    identify: value => typeof value === 'boolean',
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-    resolve: str => new Scalar.Scalar(str[0] === 't' || str[0] === 'T'),
-    stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-            const sv = source[0] === 't' || source[0] === 'T';
-            if (value === sv)
-                return source;
-        }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
-    }
-};
-
-exports.boolTag = boolTag;
-
-
-/***/ }),
-
-/***/ 6451:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-var stringifyNumber = __nccwpck_require__(3603);
-
-const floatNaN = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: str => str.slice(-3).toLowerCase() === 'nan'
-        ? NaN
-        : str[0] === '-'
-            ? Number.NEGATIVE_INFINITY
-            : Number.POSITIVE_INFINITY,
-    stringify: stringifyNumber.stringifyNumber
-};
-const floatExp = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'EXP',
-    test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-    resolve: str => parseFloat(str),
-    stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-    }
-};
-const float = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-    resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf('.');
-        if (dot !== -1 && str[str.length - 1] === '0')
-            node.minFractionDigits = str.length - dot - 1;
-        return node;
-    },
-    stringify: stringifyNumber.stringifyNumber
-};
-
-exports.float = float;
-exports.floatExp = floatExp;
-exports.floatNaN = floatNaN;
-
-
-/***/ }),
-
-/***/ 9572:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(3603);
-
-const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
-const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
-function intStringify(node, radix, prefix) {
-    const { value } = node;
-    if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
-    return stringifyNumber.stringifyNumber(node);
-}
-const intOct = {
-    identify: value => intIdentify(value) && value >= 0,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'OCT',
-    test: /^0o[0-7]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-    stringify: node => intStringify(node, 8, '0o')
-};
-const int = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    test: /^[-+]?[0-9]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-    stringify: stringifyNumber.stringifyNumber
-};
-const intHex = {
-    identify: value => intIdentify(value) && value >= 0,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'HEX',
-    test: /^0x[0-9a-fA-F]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-    stringify: node => intStringify(node, 16, '0x')
-};
-
-exports.int = int;
-exports.intHex = intHex;
-exports.intOct = intOct;
-
-
-/***/ }),
-
-/***/ 3522:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7885);
-var _null = __nccwpck_require__(4778);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var bool = __nccwpck_require__(9773);
-var float = __nccwpck_require__(6451);
-var int = __nccwpck_require__(9572);
-
-const schema = [
-    map.map,
-    seq.seq,
-    string.string,
-    _null.nullTag,
-    bool.boolTag,
-    int.intOct,
-    int.int,
-    int.intHex,
-    float.floatNaN,
-    float.floatExp,
-    float.float
-];
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 3037:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-var map = __nccwpck_require__(7885);
-var seq = __nccwpck_require__(1672);
-
-function intIdentify(value) {
-    return typeof value === 'bigint' || Number.isInteger(value);
-}
-const stringifyJSON = ({ value }) => JSON.stringify(value);
-const jsonScalars = [
-    {
-        identify: value => typeof value === 'string',
-        default: true,
-        tag: 'tag:yaml.org,2002:str',
-        resolve: str => str,
-        stringify: stringifyJSON
-    },
-    {
-        identify: value => value == null,
-        createNode: () => new Scalar.Scalar(null),
-        default: true,
-        tag: 'tag:yaml.org,2002:null',
-        test: /^null$/,
-        resolve: () => null,
-        stringify: stringifyJSON
-    },
-    {
-        identify: value => typeof value === 'boolean',
-        default: true,
-        tag: 'tag:yaml.org,2002:bool',
-        test: /^true$|^false$/,
-        resolve: str => str === 'true',
-        stringify: stringifyJSON
-    },
-    {
-        identify: intIdentify,
-        default: true,
-        tag: 'tag:yaml.org,2002:int',
-        test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
-    },
-    {
-        identify: value => typeof value === 'number',
-        default: true,
-        tag: 'tag:yaml.org,2002:float',
-        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: str => parseFloat(str),
-        stringify: stringifyJSON
-    }
-];
-const jsonError = {
-    default: true,
-    tag: '',
-    test: /^/,
-    resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
-    }
-};
-const schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 3616:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7885);
-var _null = __nccwpck_require__(4778);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var bool = __nccwpck_require__(9773);
-var float = __nccwpck_require__(6451);
-var int = __nccwpck_require__(9572);
-var schema = __nccwpck_require__(3522);
-var schema$1 = __nccwpck_require__(3037);
-var binary = __nccwpck_require__(2601);
-var merge = __nccwpck_require__(4298);
-var omap = __nccwpck_require__(5477);
-var pairs = __nccwpck_require__(511);
-var schema$2 = __nccwpck_require__(2851);
-var set = __nccwpck_require__(7434);
-var timestamp = __nccwpck_require__(8306);
-
-const schemas = new Map([
-    ['core', schema.schema],
-    ['failsafe', [map.map, seq.seq, string.string]],
-    ['json', schema$1.schema],
-    ['yaml11', schema$2.schema],
-    ['yaml-1.1', schema$2.schema]
-]);
-const tagsByName = {
-    binary: binary.binary,
-    bool: bool.boolTag,
-    float: float.float,
-    floatExp: float.floatExp,
-    floatNaN: float.floatNaN,
-    floatTime: timestamp.floatTime,
-    int: int.int,
-    intHex: int.intHex,
-    intOct: int.intOct,
-    intTime: timestamp.intTime,
-    map: map.map,
-    merge: merge.merge,
-    null: _null.nullTag,
-    omap: omap.omap,
-    pairs: pairs.pairs,
-    seq: seq.seq,
-    set: set.set,
-    timestamp: timestamp.timestamp
-};
-const coreKnownTags = {
-    'tag:yaml.org,2002:binary': binary.binary,
-    'tag:yaml.org,2002:merge': merge.merge,
-    'tag:yaml.org,2002:omap': omap.omap,
-    'tag:yaml.org,2002:pairs': pairs.pairs,
-    'tag:yaml.org,2002:set': set.set,
-    'tag:yaml.org,2002:timestamp': timestamp.timestamp
-};
-function getTags(customTags, schemaName, addMergeTag) {
-    const schemaTags = schemas.get(schemaName);
-    if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge)
-            ? schemaTags.concat(merge.merge)
-            : schemaTags.slice();
-    }
-    let tags = schemaTags;
-    if (!tags) {
-        if (Array.isArray(customTags))
-            tags = [];
-        else {
-            const keys = Array.from(schemas.keys())
-                .filter(key => key !== 'yaml11')
-                .map(key => JSON.stringify(key))
-                .join(', ');
-            throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
-        }
-    }
-    if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-            tags = tags.concat(tag);
-    }
-    else if (typeof customTags === 'function') {
-        tags = customTags(tags.slice());
-    }
-    if (addMergeTag)
-        tags = tags.concat(merge.merge);
-    return tags.reduce((tags, tag) => {
-        const tagObj = typeof tag === 'string' ? tagsByName[tag] : tag;
-        if (!tagObj) {
-            const tagName = JSON.stringify(tag);
-            const keys = Object.keys(tagsByName)
-                .map(key => JSON.stringify(key))
-                .join(', ');
-            throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
-        }
-        if (!tags.includes(tagObj))
-            tags.push(tagObj);
-        return tags;
-    }, []);
-}
-
-exports.coreKnownTags = coreKnownTags;
-exports.getTags = getTags;
-
-
-/***/ }),
-
-/***/ 2601:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(815);
-var stringifyString = __nccwpck_require__(2715);
-
-const binary = {
-    identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
-    default: false,
-    tag: 'tag:yaml.org,2002:binary',
-    /**
-     * Returns a Buffer in node and an Uint8Array in browsers
-     *
-     * To use the resulting buffer as an image, you'll want to do something like:
-     *
-     *   const blob = new Blob([buffer], { type: 'image/jpeg' })
-     *   document.querySelector('#photo').src = URL.createObjectURL(blob)
-     */
-    resolve(src, onError) {
-        if (typeof node_buffer.Buffer === 'function') {
-            return node_buffer.Buffer.from(src, 'base64');
-        }
-        else if (typeof atob === 'function') {
-            // On IE 11, atob() can't handle newlines
-            const str = atob(src.replace(/[\n\r]/g, ''));
-            const buffer = new Uint8Array(str.length);
-            for (let i = 0; i < str.length; ++i)
-                buffer[i] = str.charCodeAt(i);
-            return buffer;
-        }
-        else {
-            onError('This environment does not support reading binary tags; either Buffer or atob is required');
-            return src;
-        }
-    },
-    stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
-            return '';
-        const buf = value; // checked earlier by binary.identify()
-        let str;
-        if (typeof node_buffer.Buffer === 'function') {
-            str =
-                buf instanceof node_buffer.Buffer
-                    ? buf.toString('base64')
-                    : node_buffer.Buffer.from(buf.buffer).toString('base64');
-        }
-        else if (typeof btoa === 'function') {
-            let s = '';
-            for (let i = 0; i < buf.length; ++i)
-                s += String.fromCharCode(buf[i]);
-            str = btoa(s);
-        }
-        else {
-            throw new Error('This environment does not support writing binary tags; either Buffer or btoa is required');
-        }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-            const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-            const n = Math.ceil(str.length / lineWidth);
-            const lines = new Array(n);
-            for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-                lines[i] = str.substr(o, lineWidth);
-            }
-            str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? '\n' : ' ');
-        }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
-    }
-};
-
-exports.binary = binary;
-
-
-/***/ }),
-
-/***/ 6628:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-
-function boolStringify({ value, source }, ctx) {
-    const boolObj = value ? trueTag : falseTag;
-    if (source && boolObj.test.test(source))
-        return source;
-    return value ? ctx.options.trueStr : ctx.options.falseStr;
-}
-const trueTag = {
-    identify: value => value === true,
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-    resolve: () => new Scalar.Scalar(true),
-    stringify: boolStringify
-};
-const falseTag = {
-    identify: value => value === false,
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-    resolve: () => new Scalar.Scalar(false),
-    stringify: boolStringify
-};
-
-exports.falseTag = falseTag;
-exports.trueTag = trueTag;
-
-
-/***/ }),
-
-/***/ 7684:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-var stringifyNumber = __nccwpck_require__(3603);
-
-const floatNaN = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: (str) => str.slice(-3).toLowerCase() === 'nan'
-        ? NaN
-        : str[0] === '-'
-            ? Number.NEGATIVE_INFINITY
-            : Number.POSITIVE_INFINITY,
-    stringify: stringifyNumber.stringifyNumber
-};
-const floatExp = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'EXP',
-    test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-    resolve: (str) => parseFloat(str.replace(/_/g, '')),
-    stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-    }
-};
-const float = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-    resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, '')));
-        const dot = str.indexOf('.');
-        if (dot !== -1) {
-            const f = str.substring(dot + 1).replace(/_/g, '');
-            if (f[f.length - 1] === '0')
-                node.minFractionDigits = f.length;
-        }
-        return node;
-    },
-    stringify: stringifyNumber.stringifyNumber
-};
-
-exports.float = float;
-exports.floatExp = floatExp;
-exports.floatNaN = floatNaN;
-
-
-/***/ }),
-
-/***/ 4323:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(3603);
-
-const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
-function intResolve(str, offset, radix, { intAsBigInt }) {
-    const sign = str[0];
-    if (sign === '-' || sign === '+')
-        offset += 1;
-    str = str.substring(offset).replace(/_/g, '');
-    if (intAsBigInt) {
-        switch (radix) {
-            case 2:
-                str = `0b${str}`;
-                break;
-            case 8:
-                str = `0o${str}`;
-                break;
-            case 16:
-                str = `0x${str}`;
-                break;
-        }
-        const n = BigInt(str);
-        return sign === '-' ? BigInt(-1) * n : n;
-    }
-    const n = parseInt(str, radix);
-    return sign === '-' ? -1 * n : n;
-}
-function intStringify(node, radix, prefix) {
-    const { value } = node;
-    if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? '-' + prefix + str.substr(1) : prefix + str;
-    }
-    return stringifyNumber.stringifyNumber(node);
-}
-const intBin = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'BIN',
-    test: /^[-+]?0b[0-1_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-    stringify: node => intStringify(node, 2, '0b')
-};
-const intOct = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'OCT',
-    test: /^[-+]?0[0-7_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-    stringify: node => intStringify(node, 8, '0')
-};
-const int = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    test: /^[-+]?[0-9][0-9_]*$/,
-    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-    stringify: stringifyNumber.stringifyNumber
-};
-const intHex = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'HEX',
-    test: /^[-+]?0x[0-9a-fA-F_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-    stringify: node => intStringify(node, 16, '0x')
-};
-
-exports.int = int;
-exports.intBin = intBin;
-exports.intHex = intHex;
-exports.intOct = intOct;
-
-
-/***/ }),
-
-/***/ 4298:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-
-// If the value associated with a merge key is a single mapping node, each of
-// its key/value pairs is inserted into the current mapping, unless the key
-// already exists in it. If the value associated with the merge key is a
-// sequence, then this sequence is expected to contain mapping nodes and each
-// of these nodes is merged in turn according to its order in the sequence.
-// Keys in mapping nodes earlier in the sequence override keys specified in
-// later mapping nodes. -- http://yaml.org/type/merge.html
-const MERGE_KEY = '<<';
-const merge = {
-    identify: value => value === MERGE_KEY ||
-        (typeof value === 'symbol' && value.description === MERGE_KEY),
-    default: 'key',
-    tag: 'tag:yaml.org,2002:merge',
-    test: /^<<$/,
-    resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
-        addToJSMap: addMergeToJSMap
-    }),
-    stringify: () => MERGE_KEY
-};
-const isMergeKey = (ctx, key) => (merge.identify(key) ||
-    (identity.isScalar(key) &&
-        (!key.type || key.type === Scalar.Scalar.PLAIN) &&
-        merge.identify(key.value))) &&
-    ctx?.doc.schema.tags.some(tag => tag.tag === merge.tag && tag.default);
-function addMergeToJSMap(ctx, map, value) {
-    const source = resolveAliasValue(ctx, value);
-    if (identity.isSeq(source))
-        for (const it of source.items)
-            mergeValue(ctx, map, it);
-    else if (Array.isArray(source))
-        for (const it of source)
-            mergeValue(ctx, map, it);
-    else
-        mergeValue(ctx, map, source);
-}
-function mergeValue(ctx, map, value) {
-    const source = resolveAliasValue(ctx, value);
-    if (!identity.isMap(source))
-        throw new Error('Merge sources must be maps or map aliases');
-    const srcMap = source.toJSON(null, ctx, Map);
-    for (const [key, value] of srcMap) {
-        if (map instanceof Map) {
-            if (!map.has(key))
-                map.set(key, value);
-        }
-        else if (map instanceof Set) {
-            map.add(key);
-        }
-        else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-            Object.defineProperty(map, key, {
-                value,
-                writable: true,
-                enumerable: true,
-                configurable: true
-            });
-        }
-    }
-    return map;
-}
-function resolveAliasValue(ctx, value) {
-    return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
-}
-
-exports.addMergeToJSMap = addMergeToJSMap;
-exports.isMergeKey = isMergeKey;
-exports.merge = merge;
-
-
-/***/ }),
-
-/***/ 5477:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var toJS = __nccwpck_require__(8165);
-var YAMLMap = __nccwpck_require__(4392);
-var YAMLSeq = __nccwpck_require__(2381);
-var pairs = __nccwpck_require__(511);
-
-class YAMLOMap extends YAMLSeq.YAMLSeq {
-    constructor() {
-        super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
-        this.tag = YAMLOMap.tag;
-    }
-    /**
-     * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
-     * but TypeScript won't allow widening the signature of a child method.
-     */
-    toJSON(_, ctx) {
-        if (!ctx)
-            return super.toJSON(_);
-        const map = new Map();
-        if (ctx?.onCreate)
-            ctx.onCreate(map);
-        for (const pair of this.items) {
-            let key, value;
-            if (identity.isPair(pair)) {
-                key = toJS.toJS(pair.key, '', ctx);
-                value = toJS.toJS(pair.value, key, ctx);
-            }
-            else {
-                key = toJS.toJS(pair, '', ctx);
-            }
-            if (map.has(key))
-                throw new Error('Ordered maps must not include duplicate keys');
-            map.set(key, value);
-        }
-        return map;
-    }
-    static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
-        const omap = new this();
-        omap.items = pairs$1.items;
-        return omap;
-    }
-}
-YAMLOMap.tag = 'tag:yaml.org,2002:omap';
-const omap = {
-    collection: 'seq',
-    identify: value => value instanceof Map,
-    nodeClass: YAMLOMap,
-    default: false,
-    tag: 'tag:yaml.org,2002:omap',
-    resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
-        const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-            if (identity.isScalar(key)) {
-                if (seenKeys.includes(key.value)) {
-                    onError(`Ordered maps must not include duplicate keys: ${key.value}`);
-                }
-                else {
-                    seenKeys.push(key.value);
-                }
-            }
-        }
-        return Object.assign(new YAMLOMap(), pairs$1);
-    },
-    createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
-};
-
-exports.YAMLOMap = YAMLOMap;
-exports.omap = omap;
-
-
-/***/ }),
-
-/***/ 511:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var Scalar = __nccwpck_require__(815);
-var YAMLSeq = __nccwpck_require__(2381);
-
-function resolvePairs(seq, onError) {
-    if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-            let item = seq.items[i];
-            if (identity.isPair(item))
-                continue;
-            else if (identity.isMap(item)) {
-                if (item.items.length > 1)
-                    onError('Each pair must have its own sequence indicator');
-                const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
-                if (item.commentBefore)
-                    pair.key.commentBefore = pair.key.commentBefore
-                        ? `${item.commentBefore}\n${pair.key.commentBefore}`
-                        : item.commentBefore;
-                if (item.comment) {
-                    const cn = pair.value ?? pair.key;
-                    cn.comment = cn.comment
-                        ? `${item.comment}\n${cn.comment}`
-                        : item.comment;
-                }
-                item = pair;
-            }
-            seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
-        }
-    }
-    else
-        onError('Expected a sequence for this tag');
-    return seq;
-}
-function createPairs(schema, iterable, ctx) {
-    const { replacer } = ctx;
-    const pairs = new YAMLSeq.YAMLSeq(schema);
-    pairs.tag = 'tag:yaml.org,2002:pairs';
-    let i = 0;
-    if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
-            if (typeof replacer === 'function')
-                it = replacer.call(iterable, String(i++), it);
-            let key, value;
-            if (Array.isArray(it)) {
-                if (it.length === 2) {
-                    key = it[0];
-                    value = it[1];
-                }
-                else
-                    throw new TypeError(`Expected [key, value] tuple: ${it}`);
-            }
-            else if (it && it instanceof Object) {
-                const keys = Object.keys(it);
-                if (keys.length === 1) {
-                    key = keys[0];
-                    value = it[key];
-                }
-                else {
-                    throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
-                }
-            }
-            else {
-                key = it;
-            }
-            pairs.items.push(Pair.createPair(key, value, ctx));
-        }
-    return pairs;
-}
-const pairs = {
-    collection: 'seq',
-    default: false,
-    tag: 'tag:yaml.org,2002:pairs',
-    resolve: resolvePairs,
-    createNode: createPairs
-};
-
-exports.createPairs = createPairs;
-exports.pairs = pairs;
-exports.resolvePairs = resolvePairs;
-
-
-/***/ }),
-
-/***/ 2851:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7885);
-var _null = __nccwpck_require__(4778);
-var seq = __nccwpck_require__(1672);
-var string = __nccwpck_require__(798);
-var binary = __nccwpck_require__(2601);
-var bool = __nccwpck_require__(6628);
-var float = __nccwpck_require__(7684);
-var int = __nccwpck_require__(4323);
-var merge = __nccwpck_require__(4298);
-var omap = __nccwpck_require__(5477);
-var pairs = __nccwpck_require__(511);
-var set = __nccwpck_require__(7434);
-var timestamp = __nccwpck_require__(8306);
-
-const schema = [
-    map.map,
-    seq.seq,
-    string.string,
-    _null.nullTag,
-    bool.trueTag,
-    bool.falseTag,
-    int.intBin,
-    int.intOct,
-    int.int,
-    int.intHex,
-    float.floatNaN,
-    float.floatExp,
-    float.float,
-    binary.binary,
-    merge.merge,
-    omap.omap,
-    pairs.pairs,
-    set.set,
-    timestamp.intTime,
-    timestamp.floatTime,
-    timestamp.timestamp
-];
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 7434:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Pair = __nccwpck_require__(583);
-var YAMLMap = __nccwpck_require__(4392);
-
-class YAMLSet extends YAMLMap.YAMLMap {
-    constructor(schema) {
-        super(schema);
-        this.tag = YAMLSet.tag;
-    }
-    add(key) {
-        let pair;
-        if (identity.isPair(key))
-            pair = key;
-        else if (key &&
-            typeof key === 'object' &&
-            'key' in key &&
-            'value' in key &&
-            key.value === null)
-            pair = new Pair.Pair(key.key, null);
-        else
-            pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
-        if (!prev)
-            this.items.push(pair);
-    }
-    /**
-     * If `keepPair` is `true`, returns the Pair matching `key`.
-     * Otherwise, returns the value of that Pair's key.
-     */
-    get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair)
-            ? identity.isScalar(pair.key)
-                ? pair.key.value
-                : pair.key
-            : pair;
-    }
-    set(key, value) {
-        if (typeof value !== 'boolean')
-            throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
-            this.items.splice(this.items.indexOf(prev), 1);
-        }
-        else if (!prev && value) {
-            this.items.push(new Pair.Pair(key));
-        }
-    }
-    toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        if (this.hasAllNullValues(true))
-            return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
-        else
-            throw new Error('Set items must all have null values');
-    }
-    static from(schema, iterable, ctx) {
-        const { replacer } = ctx;
-        const set = new this(schema);
-        if (iterable && Symbol.iterator in Object(iterable))
-            for (let value of iterable) {
-                if (typeof replacer === 'function')
-                    value = replacer.call(iterable, value, value);
-                set.items.push(Pair.createPair(value, null, ctx));
-            }
-        return set;
-    }
-}
-YAMLSet.tag = 'tag:yaml.org,2002:set';
-const set = {
-    collection: 'map',
-    identify: value => value instanceof Set,
-    nodeClass: YAMLSet,
-    default: false,
-    tag: 'tag:yaml.org,2002:set',
-    createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-    resolve(map, onError) {
-        if (identity.isMap(map)) {
-            if (map.hasAllNullValues(true))
-                return Object.assign(new YAMLSet(), map);
-            else
-                onError('Set items must all have null values');
-        }
-        else
-            onError('Expected a mapping for this tag');
-        return map;
-    }
-};
-
-exports.YAMLSet = YAMLSet;
-exports.set = set;
-
-
-/***/ }),
-
-/***/ 8306:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(3603);
-
-/** Internal types handle bigint as number, because TS can't figure it out. */
-function parseSexagesimal(str, asBigInt) {
-    const sign = str[0];
-    const parts = sign === '-' || sign === '+' ? str.substring(1) : str;
-    const num = (n) => asBigInt ? BigInt(n) : Number(n);
-    const res = parts
-        .replace(/_/g, '')
-        .split(':')
-        .reduce((res, p) => res * num(60) + num(p), num(0));
-    return (sign === '-' ? num(-1) * res : res);
-}
-/**
- * hhhh:mm:ss.sss
- *
- * Internal types handle bigint as number, because TS can't figure it out.
- */
-function stringifySexagesimal(node) {
-    let { value } = node;
-    let num = (n) => n;
-    if (typeof value === 'bigint')
-        num = n => BigInt(n);
-    else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
-    let sign = '';
-    if (value < 0) {
-        sign = '-';
-        value *= num(-1);
-    }
-    const _60 = num(60);
-    const parts = [value % _60]; // seconds, including ms
-    if (value < 60) {
-        parts.unshift(0); // at least one : is required
-    }
-    else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60); // minutes
-        if (value >= 60) {
-            value = (value - parts[0]) / _60;
-            parts.unshift(value); // hours
-        }
-    }
-    return (sign +
-        parts
-            .map(n => String(n).padStart(2, '0'))
-            .join(':')
-            .replace(/000000\d*$/, '') // % 60 may introduce error
-    );
-}
-const intTime = {
-    identify: value => typeof value === 'bigint' || Number.isInteger(value),
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'TIME',
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-    resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
-    stringify: stringifySexagesimal
-};
-const floatTime = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'TIME',
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-    resolve: str => parseSexagesimal(str, false),
-    stringify: stringifySexagesimal
-};
-const timestamp = {
-    identify: value => value instanceof Date,
-    default: true,
-    tag: 'tag:yaml.org,2002:timestamp',
-    // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
-    // may be omitted altogether, resulting in a date format. In such a case, the time part is
-    // assumed to be 00:00:00Z (start of day, UTC).
-    test: RegExp('^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + // YYYY-Mm-Dd
-        '(?:' + // time is optional
-        '(?:t|T|[ \\t]+)' + // t | T | whitespace
-        '([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)' + // Hh:Mm:Ss(.ss)?
-        '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
-        ')?$'),
-    resolve(str) {
-        const match = str.match(timestamp.test);
-        if (!match)
-            throw new Error('!!timestamp expects a date, starting with yyyy-mm-dd');
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + '00').substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
-        if (tz && tz !== 'Z') {
-            let d = parseSexagesimal(tz, false);
-            if (Math.abs(d) < 30)
-                d *= 60;
-            date -= 60000 * d;
-        }
-        return new Date(date);
-    },
-    stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
-};
-
-exports.floatTime = floatTime;
-exports.intTime = intTime;
-exports.timestamp = timestamp;
-
-
-/***/ }),
-
-/***/ 1561:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const FOLD_FLOW = 'flow';
-const FOLD_BLOCK = 'block';
-const FOLD_QUOTED = 'quoted';
-/**
- * Tries to keep input at up to `lineWidth` characters, splitting only on spaces
- * not followed by newlines or spaces unless `mode` is `'quoted'`. Lines are
- * terminated with `\n` and started with `indent`.
- */
-function foldFlowLines(text, indent, mode = 'flow', { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
-    if (!lineWidth || lineWidth < 0)
-        return text;
-    if (lineWidth < minContentWidth)
-        minContentWidth = 0;
-    const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-    if (text.length <= endStep)
-        return text;
-    const folds = [];
-    const escapedFolds = {};
-    let end = lineWidth - indent.length;
-    if (typeof indentAtStart === 'number') {
-        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
-            folds.push(0);
-        else
-            end = lineWidth - indentAtStart;
-    }
-    let split = undefined;
-    let prev = undefined;
-    let overflow = false;
-    let i = -1;
-    let escStart = -1;
-    let escEnd = -1;
-    if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-            end = i + endStep;
-    }
-    for (let ch; (ch = text[(i += 1)]);) {
-        if (mode === FOLD_QUOTED && ch === '\\') {
-            escStart = i;
-            switch (text[i + 1]) {
-                case 'x':
-                    i += 3;
-                    break;
-                case 'u':
-                    i += 5;
-                    break;
-                case 'U':
-                    i += 9;
-                    break;
-                default:
-                    i += 1;
-            }
-            escEnd = i;
-        }
-        if (ch === '\n') {
-            if (mode === FOLD_BLOCK)
-                i = consumeMoreIndentedLines(text, i, indent.length);
-            end = i + indent.length + endStep;
-            split = undefined;
-        }
-        else {
-            if (ch === ' ' &&
-                prev &&
-                prev !== ' ' &&
-                prev !== '\n' &&
-                prev !== '\t') {
-                // space surrounded by non-space can be replaced with newline + indent
-                const next = text[i + 1];
-                if (next && next !== ' ' && next !== '\n' && next !== '\t')
-                    split = i;
-            }
-            if (i >= end) {
-                if (split) {
-                    folds.push(split);
-                    end = split + endStep;
-                    split = undefined;
-                }
-                else if (mode === FOLD_QUOTED) {
-                    // white-space collected at end may stretch past lineWidth
-                    while (prev === ' ' || prev === '\t') {
-                        prev = ch;
-                        ch = text[(i += 1)];
-                        overflow = true;
-                    }
-                    // Account for newline escape, but don't break preceding escape
-                    const j = i > escEnd + 1 ? i - 2 : escStart - 1;
-                    // Bail out if lineWidth & minContentWidth are shorter than an escape string
-                    if (escapedFolds[j])
-                        return text;
-                    folds.push(j);
-                    escapedFolds[j] = true;
-                    end = j + endStep;
-                    split = undefined;
-                }
-                else {
-                    overflow = true;
-                }
-            }
-        }
-        prev = ch;
-    }
-    if (overflow && onOverflow)
-        onOverflow();
-    if (folds.length === 0)
-        return text;
-    if (onFold)
-        onFold();
-    let res = text.slice(0, folds[0]);
-    for (let i = 0; i < folds.length; ++i) {
-        const fold = folds[i];
-        const end = folds[i + 1] || text.length;
-        if (fold === 0)
-            res = `\n${indent}${text.slice(0, end)}`;
-        else {
-            if (mode === FOLD_QUOTED && escapedFolds[fold])
-                res += `${text[fold]}\\`;
-            res += `\n${indent}${text.slice(fold + 1, end)}`;
-        }
-    }
-    return res;
-}
-/**
- * Presumes `i + 1` is at the start of a line
- * @returns index of last newline in more-indented block
- */
-function consumeMoreIndentedLines(text, i, indent) {
-    let end = i;
-    let start = i + 1;
-    let ch = text[start];
-    while (ch === ' ' || ch === '\t') {
-        if (i < start + indent) {
-            ch = text[++i];
-        }
-        else {
-            do {
-                ch = text[++i];
-            } while (ch && ch !== '\n');
-            end = i;
-            start = i + 1;
-            ch = text[start];
-        }
-    }
-    return end;
-}
-
-exports.FOLD_BLOCK = FOLD_BLOCK;
-exports.FOLD_FLOW = FOLD_FLOW;
-exports.FOLD_QUOTED = FOLD_QUOTED;
-exports.foldFlowLines = foldFlowLines;
-
-
-/***/ }),
-
-/***/ 9722:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var anchors = __nccwpck_require__(1822);
-var identity = __nccwpck_require__(8721);
-var stringifyComment = __nccwpck_require__(8701);
-var stringifyString = __nccwpck_require__(2715);
-
-function createStringifyContext(doc, options) {
-    const opt = Object.assign({
-        blockQuote: true,
-        commentString: stringifyComment.stringifyComment,
-        defaultKeyType: null,
-        defaultStringType: 'PLAIN',
-        directives: null,
-        doubleQuotedAsJSON: false,
-        doubleQuotedMinMultiLineLength: 40,
-        falseStr: 'false',
-        flowCollectionPadding: true,
-        indentSeq: true,
-        lineWidth: 80,
-        minContentWidth: 20,
-        nullStr: 'null',
-        simpleKeys: false,
-        singleQuote: null,
-        trailingComma: false,
-        trueStr: 'true',
-        verifyAliasOrder: true
-    }, doc.schema.toStringOptions, options);
-    let inFlow;
-    switch (opt.collectionStyle) {
-        case 'block':
-            inFlow = false;
-            break;
-        case 'flow':
-            inFlow = true;
-            break;
-        default:
-            inFlow = null;
-    }
-    return {
-        anchors: new Set(),
-        doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? ' ' : '',
-        indent: '',
-        indentStep: typeof opt.indent === 'number' ? ' '.repeat(opt.indent) : '  ',
-        inFlow,
-        options: opt
-    };
-}
-function getTagObject(tags, item) {
-    if (item.tag) {
-        const match = tags.filter(t => t.tag === item.tag);
-        if (match.length > 0)
-            return match.find(t => t.format === item.format) ?? match[0];
-    }
-    let tagObj = undefined;
-    let obj;
-    if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter(t => t.identify?.(obj));
-        if (match.length > 1) {
-            const testMatch = match.filter(t => t.test);
-            if (testMatch.length > 0)
-                match = testMatch;
-        }
-        tagObj =
-            match.find(t => t.format === item.format) ?? match.find(t => !t.format);
-    }
-    else {
-        obj = item;
-        tagObj = tags.find(t => t.nodeClass && obj instanceof t.nodeClass);
-    }
-    if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? 'null' : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
-    }
-    return tagObj;
-}
-// needs to be called before value stringifier to allow for circular anchor refs
-function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
-    if (!doc.directives)
-        return '';
-    const props = [];
-    const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
-    if (anchor && anchors.anchorIsValid(anchor)) {
-        anchors$1.add(anchor);
-        props.push(`&${anchor}`);
-    }
-    const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-    if (tag)
-        props.push(doc.directives.tagString(tag));
-    return props.join(' ');
-}
-function stringify(item, ctx, onComment, onChompKeep) {
-    if (identity.isPair(item))
-        return item.toString(ctx, onComment, onChompKeep);
-    if (identity.isAlias(item)) {
-        if (ctx.doc.directives)
-            return item.toString(ctx);
-        if (ctx.resolvedAliases?.has(item)) {
-            throw new TypeError(`Cannot stringify circular structure without alias nodes`);
-        }
-        else {
-            if (ctx.resolvedAliases)
-                ctx.resolvedAliases.add(item);
-            else
-                ctx.resolvedAliases = new Set([item]);
-            item = item.resolve(ctx.doc);
-        }
-    }
-    let tagObj = undefined;
-    const node = identity.isNode(item)
-        ? item
-        : ctx.doc.createNode(item, { onTagObj: o => (tagObj = o) });
-    tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-    const props = stringifyProps(node, tagObj, ctx);
-    if (props.length > 0)
-        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-    const str = typeof tagObj.stringify === 'function'
-        ? tagObj.stringify(node, ctx, onComment, onChompKeep)
-        : identity.isScalar(node)
-            ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep)
-            : node.toString(ctx, onComment, onChompKeep);
-    if (!props)
-        return str;
-    return identity.isScalar(node) || str[0] === '{' || str[0] === '['
-        ? `${props} ${str}`
-        : `${props}\n${ctx.indent}${str}`;
-}
-
-exports.createStringifyContext = createStringifyContext;
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 3262:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var stringify = __nccwpck_require__(9722);
-var stringifyComment = __nccwpck_require__(8701);
-
-function stringifyCollection(collection, ctx, options) {
-    const flow = ctx.inFlow ?? collection.flow;
-    const stringify = flow ? stringifyFlowCollection : stringifyBlockCollection;
-    return stringify(collection, ctx, options);
-}
-function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-    const { indent, options: { commentString } } = ctx;
-    const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
-    let chompKeep = false; // flag for the preceding node's status
-    const lines = [];
-    for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-            if (!chompKeep && item.spaceBefore)
-                lines.push('');
-            addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
-            if (item.comment)
-                comment = item.comment;
-        }
-        else if (identity.isPair(item)) {
-            const ik = identity.isNode(item.key) ? item.key : null;
-            if (ik) {
-                if (!chompKeep && ik.spaceBefore)
-                    lines.push('');
-                addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
-            }
-        }
-        chompKeep = false;
-        let str = stringify.stringify(item, itemCtx, () => (comment = null), () => (chompKeep = true));
-        if (comment)
-            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        if (chompKeep && comment)
-            chompKeep = false;
-        lines.push(blockItemPrefix + str);
-    }
-    let str;
-    if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
-    }
-    else {
-        str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-            const line = lines[i];
-            str += line ? `\n${indent}${line}` : '\n';
-        }
-    }
-    if (comment) {
-        str += '\n' + stringifyComment.indentComment(commentString(comment), indent);
-        if (onComment)
-            onComment();
-    }
-    else if (chompKeep && onChompKeep)
-        onChompKeep();
-    return str;
-}
-function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-    const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
-    itemIndent += indentStep;
-    const itemCtx = Object.assign({}, ctx, {
-        indent: itemIndent,
-        inFlow: true,
-        type: null
-    });
-    let reqNewline = false;
-    let linesAtValue = 0;
-    const lines = [];
-    for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-            if (item.spaceBefore)
-                lines.push('');
-            addCommentBefore(ctx, lines, item.commentBefore, false);
-            if (item.comment)
-                comment = item.comment;
-        }
-        else if (identity.isPair(item)) {
-            const ik = identity.isNode(item.key) ? item.key : null;
-            if (ik) {
-                if (ik.spaceBefore)
-                    lines.push('');
-                addCommentBefore(ctx, lines, ik.commentBefore, false);
-                if (ik.comment)
-                    reqNewline = true;
-            }
-            const iv = identity.isNode(item.value) ? item.value : null;
-            if (iv) {
-                if (iv.comment)
-                    comment = iv.comment;
-                if (iv.commentBefore)
-                    reqNewline = true;
-            }
-            else if (item.value == null && ik?.comment) {
-                comment = ik.comment;
-            }
-        }
-        if (comment)
-            reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => (comment = null));
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes('\n'));
-        if (i < items.length - 1) {
-            str += ',';
-        }
-        else if (ctx.options.trailingComma) {
-            if (ctx.options.lineWidth > 0) {
-                reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) +
-                    (str.length + 2) >
-                    ctx.options.lineWidth);
-            }
-            if (reqNewline) {
-                str += ',';
-            }
-        }
-        if (comment)
-            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
-    }
-    const { start, end } = flowChars;
-    if (lines.length === 0) {
-        return start + end;
-    }
-    else {
-        if (!reqNewline) {
-            const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
-            reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
-        }
-        if (reqNewline) {
-            let str = start;
-            for (const line of lines)
-                str += line ? `\n${indentStep}${indent}${line}` : '\n';
-            return `${str}\n${indent}${end}`;
-        }
-        else {
-            return `${start}${fcPadding}${lines.join(' ')}${fcPadding}${end}`;
-        }
-    }
-}
-function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
-    if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, '');
-    if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart()); // Avoid double indent on first line
-    }
-}
-
-exports.stringifyCollection = stringifyCollection;
-
-
-/***/ }),
-
-/***/ 8701:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Stringifies a comment.
- *
- * Empty comment lines are left empty,
- * lines consisting of a single space are replaced by `#`,
- * and all other lines are prefixed with a `#`.
- */
-const stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, '#');
-function indentComment(comment, indent) {
-    if (/^\n+$/.test(comment))
-        return comment.substring(1);
-    return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
-}
-const lineComment = (str, indent, comment) => str.endsWith('\n')
-    ? indentComment(comment, indent)
-    : comment.includes('\n')
-        ? '\n' + indentComment(comment, indent)
-        : (str.endsWith(' ') ? '' : ' ') + comment;
-
-exports.indentComment = indentComment;
-exports.lineComment = lineComment;
-exports.stringifyComment = stringifyComment;
-
-
-/***/ }),
-
-/***/ 2303:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var stringify = __nccwpck_require__(9722);
-var stringifyComment = __nccwpck_require__(8701);
-
-function stringifyDocument(doc, options) {
-    const lines = [];
-    let hasDirectives = options.directives === true;
-    if (options.directives !== false && doc.directives) {
-        const dir = doc.directives.toString(doc);
-        if (dir) {
-            lines.push(dir);
-            hasDirectives = true;
-        }
-        else if (doc.directives.docStart)
-            hasDirectives = true;
-    }
-    if (hasDirectives)
-        lines.push('---');
-    const ctx = stringify.createStringifyContext(doc, options);
-    const { commentString } = ctx.options;
-    if (doc.commentBefore) {
-        if (lines.length !== 1)
-            lines.unshift('');
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ''));
-    }
-    let chompKeep = false;
-    let contentComment = null;
-    if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
-            if (doc.contents.spaceBefore && hasDirectives)
-                lines.push('');
-            if (doc.contents.commentBefore) {
-                const cs = commentString(doc.contents.commentBefore);
-                lines.push(stringifyComment.indentComment(cs, ''));
-            }
-            // top-level block scalars need to be indented if followed by a comment
-            ctx.forceBlockIndent = !!doc.comment;
-            contentComment = doc.contents.comment;
-        }
-        const onChompKeep = contentComment ? undefined : () => (chompKeep = true);
-        let body = stringify.stringify(doc.contents, ctx, () => (contentComment = null), onChompKeep);
-        if (contentComment)
-            body += stringifyComment.lineComment(body, '', commentString(contentComment));
-        if ((body[0] === '|' || body[0] === '>') &&
-            lines[lines.length - 1] === '---') {
-            // Top-level block scalars with a preceding doc marker ought to use the
-            // same line for their header.
-            lines[lines.length - 1] = `--- ${body}`;
-        }
-        else
-            lines.push(body);
-    }
-    else {
-        lines.push(stringify.stringify(doc.contents, ctx));
-    }
-    if (doc.directives?.docEnd) {
-        if (doc.comment) {
-            const cs = commentString(doc.comment);
-            if (cs.includes('\n')) {
-                lines.push('...');
-                lines.push(stringifyComment.indentComment(cs, ''));
-            }
-            else {
-                lines.push(`... ${cs}`);
-            }
-        }
-        else {
-            lines.push('...');
-        }
-    }
-    else {
-        let dc = doc.comment;
-        if (dc && chompKeep)
-            dc = dc.replace(/^\n+/, '');
-        if (dc) {
-            if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '')
-                lines.push('');
-            lines.push(stringifyComment.indentComment(commentString(dc), ''));
-        }
-    }
-    return lines.join('\n') + '\n';
-}
-
-exports.stringifyDocument = stringifyDocument;
-
-
-/***/ }),
-
-/***/ 3603:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function stringifyNumber({ format, minFractionDigits, tag, value }) {
-    if (typeof value === 'bigint')
-        return String(value);
-    const num = typeof value === 'number' ? value : Number(value);
-    if (!isFinite(num))
-        return isNaN(num) ? '.nan' : num < 0 ? '-.inf' : '.inf';
-    let n = Object.is(value, -0) ? '-0' : JSON.stringify(value);
-    if (!format &&
-        minFractionDigits &&
-        (!tag || tag === 'tag:yaml.org,2002:float') &&
-        /^-?\d/.test(n) &&
-        !n.includes('e')) {
-        let i = n.indexOf('.');
-        if (i < 0) {
-            i = n.length;
-            n += '.';
-        }
-        let d = minFractionDigits - (n.length - i - 1);
-        while (d-- > 0)
-            n += '0';
-    }
-    return n;
-}
-
-exports.stringifyNumber = stringifyNumber;
-
-
-/***/ }),
-
-/***/ 3182:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-var Scalar = __nccwpck_require__(815);
-var stringify = __nccwpck_require__(9722);
-var stringifyComment = __nccwpck_require__(8701);
-
-function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-    const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-    let keyComment = (identity.isNode(key) && key.comment) || null;
-    if (simpleKeys) {
-        if (keyComment) {
-            throw new Error('With simple keys, key nodes cannot have comments');
-        }
-        if (identity.isCollection(key) || (!identity.isNode(key) && typeof key === 'object')) {
-            const msg = 'With simple keys, collection cannot be used as a key value';
-            throw new Error(msg);
-        }
-    }
-    let explicitKey = !simpleKeys &&
-        (!key ||
-            (keyComment && value == null && !ctx.inFlow) ||
-            identity.isCollection(key) ||
-            (identity.isScalar(key)
-                ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL
-                : typeof key === 'object'));
-    ctx = Object.assign({}, ctx, {
-        allNullValues: false,
-        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
-    });
-    let keyCommentDone = false;
-    let chompKeep = false;
-    let str = stringify.stringify(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
-    if (!explicitKey && !ctx.inFlow && str.length > 1024) {
-        if (simpleKeys)
-            throw new Error('With simple keys, single line scalar must not span more than 1024 characters');
-        explicitKey = true;
-    }
-    if (ctx.inFlow) {
-        if (allNullValues || value == null) {
-            if (keyCommentDone && onComment)
-                onComment();
-            return str === '' ? '?' : explicitKey ? `? ${str}` : str;
-        }
-    }
-    else if ((allNullValues && !simpleKeys) || (value == null && explicitKey)) {
-        str = `? ${str}`;
-        if (keyComment && !keyCommentDone) {
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        }
-        else if (chompKeep && onChompKeep)
-            onChompKeep();
-        return str;
-    }
-    if (keyCommentDone)
-        keyComment = null;
-    if (explicitKey) {
-        if (keyComment)
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}\n${indent}:`;
-    }
-    else {
-        str = `${str}:`;
-        if (keyComment)
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-    }
-    let vsb, vcb, valueComment;
-    if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
-    }
-    else {
-        vsb = false;
-        vcb = null;
-        valueComment = null;
-        if (value && typeof value === 'object')
-            value = doc.createNode(value);
-    }
-    ctx.implicitKey = false;
-    if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
-    chompKeep = false;
-    if (!indentSeq &&
-        indentStep.length >= 2 &&
-        !ctx.inFlow &&
-        !explicitKey &&
-        identity.isSeq(value) &&
-        !value.flow &&
-        !value.tag &&
-        !value.anchor) {
-        // If indentSeq === false, consider '- ' as part of indentation where possible
-        ctx.indent = ctx.indent.substring(2);
-    }
-    let valueCommentDone = false;
-    const valueStr = stringify.stringify(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
-    let ws = ' ';
-    if (keyComment || vsb || vcb) {
-        ws = vsb ? '\n' : '';
-        if (vcb) {
-            const cs = commentString(vcb);
-            ws += `\n${stringifyComment.indentComment(cs, ctx.indent)}`;
-        }
-        if (valueStr === '' && !ctx.inFlow) {
-            if (ws === '\n' && valueComment)
-                ws = '\n\n';
-        }
-        else {
-            ws += `\n${ctx.indent}`;
-        }
-    }
-    else if (!explicitKey && identity.isCollection(value)) {
-        const vs0 = valueStr[0];
-        const nl0 = valueStr.indexOf('\n');
-        const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
-        if (hasNewline || !flow) {
-            let hasPropsLine = false;
-            if (hasNewline && (vs0 === '&' || vs0 === '!')) {
-                let sp0 = valueStr.indexOf(' ');
-                if (vs0 === '&' &&
-                    sp0 !== -1 &&
-                    sp0 < nl0 &&
-                    valueStr[sp0 + 1] === '!') {
-                    sp0 = valueStr.indexOf(' ', sp0 + 1);
-                }
-                if (sp0 === -1 || nl0 < sp0)
-                    hasPropsLine = true;
-            }
-            if (!hasPropsLine)
-                ws = `\n${ctx.indent}`;
-        }
-    }
-    else if (valueStr === '' || valueStr[0] === '\n') {
-        ws = '';
-    }
-    str += ws + valueStr;
-    if (ctx.inFlow) {
-        if (valueCommentDone && onComment)
-            onComment();
-    }
-    else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
-    }
-    else if (chompKeep && onChompKeep) {
-        onChompKeep();
-    }
-    return str;
-}
-
-exports.stringifyPair = stringifyPair;
-
-
-/***/ }),
-
-/***/ 2715:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(815);
-var foldFlowLines = __nccwpck_require__(1561);
-
-const getFoldOptions = (ctx, isBlock) => ({
-    indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
-    lineWidth: ctx.options.lineWidth,
-    minContentWidth: ctx.options.minContentWidth
-});
-// Also checks for lines starting with %, as parsing the output as YAML 1.1 will
-// presume that's starting a new document.
-const containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-function lineLengthOverLimit(str, lineWidth, indentLength) {
-    if (!lineWidth || lineWidth < 0)
-        return false;
-    const limit = lineWidth - indentLength;
-    const strLen = str.length;
-    if (strLen <= limit)
-        return false;
-    for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === '\n') {
-            if (i - start > limit)
-                return true;
-            start = i + 1;
-            if (strLen - start <= limit)
-                return false;
-        }
-    }
-    return true;
-}
-function doubleQuotedString(value, ctx) {
-    const json = JSON.stringify(value);
-    if (ctx.options.doubleQuotedAsJSON)
-        return json;
-    const { implicitKey } = ctx;
-    const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
-    let str = '';
-    let start = 0;
-    for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
-            // space before newline needs to be escaped to not be folded
-            str += json.slice(start, i) + '\\ ';
-            i += 1;
-            start = i;
-            ch = '\\';
-        }
-        if (ch === '\\')
-            switch (json[i + 1]) {
-                case 'u':
-                    {
-                        str += json.slice(start, i);
-                        const code = json.substr(i + 2, 4);
-                        switch (code) {
-                            case '0000':
-                                str += '\\0';
-                                break;
-                            case '0007':
-                                str += '\\a';
-                                break;
-                            case '000b':
-                                str += '\\v';
-                                break;
-                            case '001b':
-                                str += '\\e';
-                                break;
-                            case '0085':
-                                str += '\\N';
-                                break;
-                            case '00a0':
-                                str += '\\_';
-                                break;
-                            case '2028':
-                                str += '\\L';
-                                break;
-                            case '2029':
-                                str += '\\P';
-                                break;
-                            default:
-                                if (code.substr(0, 2) === '00')
-                                    str += '\\x' + code.substr(2);
-                                else
-                                    str += json.substr(i, 6);
-                        }
-                        i += 5;
-                        start = i + 1;
-                    }
-                    break;
-                case 'n':
-                    if (implicitKey ||
-                        json[i + 2] === '"' ||
-                        json.length < minMultiLineLength) {
-                        i += 1;
-                    }
-                    else {
-                        // folding will eat first newline
-                        str += json.slice(start, i) + '\n\n';
-                        while (json[i + 2] === '\\' &&
-                            json[i + 3] === 'n' &&
-                            json[i + 4] !== '"') {
-                            str += '\n';
-                            i += 2;
-                        }
-                        str += indent;
-                        // space after newline needs to be escaped to not be folded
-                        if (json[i + 2] === ' ')
-                            str += '\\';
-                        i += 1;
-                        start = i + 1;
-                    }
-                    break;
-                default:
-                    i += 1;
-            }
-    }
-    str = start ? str + json.slice(start) : json;
-    return implicitKey
-        ? str
-        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
-}
-function singleQuotedString(value, ctx) {
-    if (ctx.options.singleQuote === false ||
-        (ctx.implicitKey && value.includes('\n')) ||
-        /[ \t]\n|\n[ \t]/.test(value) // single quoted string can't have leading or trailing whitespace around newline
-    )
-        return doubleQuotedString(value, ctx);
-    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
-    const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`) + "'";
-    return ctx.implicitKey
-        ? res
-        : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-}
-function quotedString(value, ctx) {
-    const { singleQuote } = ctx.options;
-    let qs;
-    if (singleQuote === false)
-        qs = doubleQuotedString;
-    else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
-        if (hasDouble && !hasSingle)
-            qs = singleQuotedString;
-        else if (hasSingle && !hasDouble)
-            qs = doubleQuotedString;
-        else
-            qs = singleQuote ? singleQuotedString : doubleQuotedString;
-    }
-    return qs(value, ctx);
-}
-// The negative lookbehind avoids a polynomial search,
-// but isn't supported yet on Safari: https://caniuse.com/js-regexp-lookbehind
-let blockEndNewlines;
-try {
-    blockEndNewlines = new RegExp('(^|(?<!\n))\n+(?!\n|$)', 'g');
-}
-catch {
-    blockEndNewlines = /\n+(?!\n|$)/g;
-}
-function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
-    const { blockQuote, commentString, lineWidth } = ctx.options;
-    // 1. Block can't end in whitespace unless the last line is non-empty.
-    // 2. Strings consisting of only whitespace are best rendered explicitly.
-    if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
-    }
-    const indent = ctx.indent ||
-        (ctx.forceBlockIndent || containsDocumentMarker(value) ? '  ' : '');
-    const literal = blockQuote === 'literal'
-        ? true
-        : blockQuote === 'folded' || type === Scalar.Scalar.BLOCK_FOLDED
-            ? false
-            : type === Scalar.Scalar.BLOCK_LITERAL
-                ? true
-                : !lineLengthOverLimit(value, lineWidth, indent.length);
-    if (!value)
-        return literal ? '|\n' : '>\n';
-    // determine chomping from whitespace at value end
-    let chomp;
-    let endStart;
-    for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
-        if (ch !== '\n' && ch !== '\t' && ch !== ' ')
-            break;
-    }
-    let end = value.substring(endStart);
-    const endNlPos = end.indexOf('\n');
-    if (endNlPos === -1) {
-        chomp = '-'; // strip
-    }
-    else if (value === end || endNlPos !== end.length - 1) {
-        chomp = '+'; // keep
-        if (onChompKeep)
-            onChompKeep();
-    }
-    else {
-        chomp = ''; // clip
-    }
-    if (end) {
-        value = value.slice(0, -end.length);
-        if (end[end.length - 1] === '\n')
-            end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
-    }
-    // determine indent indicator from whitespace at value start
-    let startWithSpace = false;
-    let startEnd;
-    let startNlPos = -1;
-    for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
-        if (ch === ' ')
-            startWithSpace = true;
-        else if (ch === '\n')
-            startNlPos = startEnd;
-        else
-            break;
-    }
-    let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-    if (start) {
-        value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
-    }
-    const indentSize = indent ? '2' : '1'; // root is at -1
-    // Leading | or > is added later
-    let header = (startWithSpace ? indentSize : '') + chomp;
-    if (comment) {
-        header += ' ' + commentString(comment.replace(/ ?[\r\n]+/g, ' '));
-        if (onComment)
-            onComment();
-    }
-    if (!literal) {
-        const foldedValue = value
-            .replace(/\n+/g, '\n$&')
-            .replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, '$1$2') // more-indented lines aren't folded
-            //                ^ more-ind. ^ empty     ^ capture next empty lines only at end of indent
-            .replace(/\n+/g, `$&${indent}`);
-        let literalFallback = false;
-        const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== 'folded' && type !== Scalar.Scalar.BLOCK_FOLDED) {
-            foldOptions.onOverflow = () => {
-                literalFallback = true;
-            };
-        }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
-        if (!literalFallback)
-            return `>${header}\n${indent}${body}`;
-    }
-    value = value.replace(/\n+/g, `$&${indent}`);
-    return `|${header}\n${indent}${start}${value}${end}`;
-}
-function plainString(item, ctx, onComment, onChompKeep) {
-    const { type, value } = item;
-    const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-    if ((implicitKey && value.includes('\n')) ||
-        (inFlow && /[[\]{},]/.test(value))) {
-        return quotedString(value, ctx);
-    }
-    if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        // not allowed:
-        // - '-' or '?'
-        // - start with an indicator character (except [?:-]) or /[?-] /
-        // - '\n ', ': ' or ' \n' anywhere
-        // - '#' not preceded by a non-space char
-        // - end with ' ' or ':'
-        return implicitKey || inFlow || !value.includes('\n')
-            ? quotedString(value, ctx)
-            : blockString(item, ctx, onComment, onChompKeep);
-    }
-    if (!implicitKey &&
-        !inFlow &&
-        type !== Scalar.Scalar.PLAIN &&
-        value.includes('\n')) {
-        // Where allowed & type not set explicitly, prefer block style for multiline strings
-        return blockString(item, ctx, onComment, onChompKeep);
-    }
-    if (containsDocumentMarker(value)) {
-        if (indent === '') {
-            ctx.forceBlockIndent = true;
-            return blockString(item, ctx, onComment, onChompKeep);
-        }
-        else if (implicitKey && indent === indentStep) {
-            return quotedString(value, ctx);
-        }
-    }
-    const str = value.replace(/\n+/g, `$&\n${indent}`);
-    // Verify that output will be parsed as a string, as e.g. plain numbers and
-    // booleans get parsed with those types in v1.2 (e.g. '42', 'true' & '0.9e-3'),
-    // and others in v1.1.
-    if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test?.test(str);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
-            return quotedString(value, ctx);
-    }
-    return implicitKey
-        ? str
-        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-}
-function stringifyString(item, ctx, onComment, onChompKeep) {
-    const { implicitKey, inFlow } = ctx;
-    const ss = typeof item.value === 'string'
-        ? item
-        : Object.assign({}, item, { value: String(item.value) });
-    let { type } = item;
-    if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        // force double quotes on control characters & unpaired surrogates
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-            type = Scalar.Scalar.QUOTE_DOUBLE;
-    }
-    const _stringify = (_type) => {
-        switch (_type) {
-            case Scalar.Scalar.BLOCK_FOLDED:
-            case Scalar.Scalar.BLOCK_LITERAL:
-                return implicitKey || inFlow
-                    ? quotedString(ss.value, ctx) // blocks are not valid inside flow containers
-                    : blockString(ss, ctx, onComment, onChompKeep);
-            case Scalar.Scalar.QUOTE_DOUBLE:
-                return doubleQuotedString(ss.value, ctx);
-            case Scalar.Scalar.QUOTE_SINGLE:
-                return singleQuotedString(ss.value, ctx);
-            case Scalar.Scalar.PLAIN:
-                return plainString(ss, ctx, onComment, onChompKeep);
-            default:
-                return null;
-        }
-    };
-    let res = _stringify(type);
-    if (res === null) {
-        const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = (implicitKey && defaultKeyType) || defaultStringType;
-        res = _stringify(t);
-        if (res === null)
-            throw new Error(`Unsupported default string type ${t}`);
-    }
-    return res;
-}
-
-exports.stringifyString = stringifyString;
-
-
-/***/ }),
-
-/***/ 8217:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(8721);
-
-const BREAK = Symbol('break visit');
-const SKIP = Symbol('skip children');
-const REMOVE = Symbol('remove node');
-/**
- * Apply a visitor to an AST node or document.
- *
- * Walks through the tree (depth-first) starting from `node`, calling a
- * `visitor` function with three arguments:
- *   - `key`: For sequence values and map `Pair`, the node's index in the
- *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
- *     `null` for the root node.
- *   - `node`: The current node.
- *   - `path`: The ancestry of the current node.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this node, continue with next
- *     sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current node, then continue with the next one
- *   - `Node`: Replace the current node, then continue by visiting it
- *   - `number`: While iterating the items of a sequence or map, set the index
- *     of the next step. This is useful especially if the index of the current
- *     node has changed.
- *
- * If `visitor` is a single function, it will be called with all values
- * encountered in the tree, including e.g. `null` values. Alternatively,
- * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
- * `Alias` and `Scalar` node. To define the same visitor function for more than
- * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
- * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
- * specific defined one will be used for each node.
- */
-function visit(node, visitor) {
-    const visitor_ = initVisitor(visitor);
-    if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-            node.contents = null;
-    }
-    else
-        visit_(null, node, visitor_, Object.freeze([]));
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visit.BREAK = BREAK;
-/** Do not visit the children of the current node */
-visit.SKIP = SKIP;
-/** Remove the current node */
-visit.REMOVE = REMOVE;
-function visit_(key, node, visitor, path) {
-    const ctrl = callVisitor(key, node, visitor, path);
-    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
-    }
-    if (typeof ctrl !== 'symbol') {
-        if (identity.isCollection(node)) {
-            path = Object.freeze(path.concat(node));
-            for (let i = 0; i < node.items.length; ++i) {
-                const ci = visit_(i, node.items[i], visitor, path);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    node.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-        }
-        else if (identity.isPair(node)) {
-            path = Object.freeze(path.concat(node));
-            const ck = visit_('key', node.key, visitor, path);
-            if (ck === BREAK)
-                return BREAK;
-            else if (ck === REMOVE)
-                node.key = null;
-            const cv = visit_('value', node.value, visitor, path);
-            if (cv === BREAK)
-                return BREAK;
-            else if (cv === REMOVE)
-                node.value = null;
-        }
-    }
-    return ctrl;
-}
-/**
- * Apply an async visitor to an AST node or document.
- *
- * Walks through the tree (depth-first) starting from `node`, calling a
- * `visitor` function with three arguments:
- *   - `key`: For sequence values and map `Pair`, the node's index in the
- *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
- *     `null` for the root node.
- *   - `node`: The current node.
- *   - `path`: The ancestry of the current node.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `Promise`: Must resolve to one of the following values
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this node, continue with next
- *     sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current node, then continue with the next one
- *   - `Node`: Replace the current node, then continue by visiting it
- *   - `number`: While iterating the items of a sequence or map, set the index
- *     of the next step. This is useful especially if the index of the current
- *     node has changed.
- *
- * If `visitor` is a single function, it will be called with all values
- * encountered in the tree, including e.g. `null` values. Alternatively,
- * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
- * `Alias` and `Scalar` node. To define the same visitor function for more than
- * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
- * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
- * specific defined one will be used for each node.
- */
-async function visitAsync(node, visitor) {
-    const visitor_ = initVisitor(visitor);
-    if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-            node.contents = null;
-    }
-    else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visitAsync.BREAK = BREAK;
-/** Do not visit the children of the current node */
-visitAsync.SKIP = SKIP;
-/** Remove the current node */
-visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node, visitor, path) {
-    const ctrl = await callVisitor(key, node, visitor, path);
-    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
-    }
-    if (typeof ctrl !== 'symbol') {
-        if (identity.isCollection(node)) {
-            path = Object.freeze(path.concat(node));
-            for (let i = 0; i < node.items.length; ++i) {
-                const ci = await visitAsync_(i, node.items[i], visitor, path);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    node.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-        }
-        else if (identity.isPair(node)) {
-            path = Object.freeze(path.concat(node));
-            const ck = await visitAsync_('key', node.key, visitor, path);
-            if (ck === BREAK)
-                return BREAK;
-            else if (ck === REMOVE)
-                node.key = null;
-            const cv = await visitAsync_('value', node.value, visitor, path);
-            if (cv === BREAK)
-                return BREAK;
-            else if (cv === REMOVE)
-                node.value = null;
-        }
-    }
-    return ctrl;
-}
-function initVisitor(visitor) {
-    if (typeof visitor === 'object' &&
-        (visitor.Collection || visitor.Node || visitor.Value)) {
-        return Object.assign({
-            Alias: visitor.Node,
-            Map: visitor.Node,
-            Scalar: visitor.Node,
-            Seq: visitor.Node
-        }, visitor.Value && {
-            Map: visitor.Value,
-            Scalar: visitor.Value,
-            Seq: visitor.Value
-        }, visitor.Collection && {
-            Map: visitor.Collection,
-            Seq: visitor.Collection
-        }, visitor);
-    }
-    return visitor;
-}
-function callVisitor(key, node, visitor, path) {
-    if (typeof visitor === 'function')
-        return visitor(key, node, path);
-    if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
-    if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
-    if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
-    if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
-    if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
-    return undefined;
-}
-function replaceNode(key, path, node) {
-    const parent = path[path.length - 1];
-    if (identity.isCollection(parent)) {
-        parent.items[key] = node;
-    }
-    else if (identity.isPair(parent)) {
-        if (key === 'key')
-            parent.key = node;
-        else
-            parent.value = node;
-    }
-    else if (identity.isDocument(parent)) {
-        parent.contents = node;
-    }
-    else {
-        const pt = identity.isAlias(parent) ? 'alias' : 'scalar';
-        throw new Error(`Cannot replace node with ${pt} parent`);
-    }
-}
-
-exports.visit = visit;
-exports.visitAsync = visitAsync;
-
 
 /***/ })
 

@@ -15,9 +15,8 @@ import {
   releaseId,
   remotePath,
   workloadRefs,
-  type KubeConnection,
 } from '@sophia/inputs';
-import type { ExecuteOptions, planRollback, RevisionTarget } from '@sophia/kubernetes';
+import type { ExecuteOptions, KubeConnection, planRollback, RevisionTarget } from '@sophia/kubernetes';
 import type { FrontendRollbackRequest, ReleaseTarget } from '@sophia/releases';
 
 /**

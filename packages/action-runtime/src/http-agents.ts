@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { HttpClient } from '@actions/http-client';
-import { hideUrlUserinfo, shortenValue } from '@sophia/inputs';
+import { hideUrlUserinfo } from '@sophia/inputs';
+import { shortenValue } from '@sophia/reporting';
 
 /** A route for probes to one URL: the agent, and the proxy it goes through (undefined: direct). */
 export interface AgentRoute {

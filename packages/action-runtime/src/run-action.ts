@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
-import { InputError } from '@sophia/inputs';
-import { failedMarkdown, markdownText, type OutputValue } from '@sophia/reporting';
+import { failedMarkdown, markdownText, RefusedInputError, type OutputValue } from '@sophia/reporting';
 import { asMainStep, asPostStep, CANCELLED_MESSAGE, isPostStep, wasCancelled } from './lifecycle.js';
 import { hasPublished, publishFailure } from './publish.js';
 
@@ -51,11 +50,12 @@ export function cancelledSummary(title: string, whenCancelled?: () => string): s
 
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both). The message quotes what the user
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
  * shown as written, control characters visible, cut when long.
  */
-export function inputRefusedSummary(title: string, error: InputError): string {
+export function inputRefusedSummary(title: string, error: RefusedInputError): string {
   const input = markdownText(error.input);
   return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${failedMarkdown(error)}\n`;
 }
@@ -74,7 +74,7 @@ async function reportFailures(work: () => Promise<void>, steps?: ActionSteps): P
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (debugEnabled() && error instanceof Error && error.stack) core.info(error.stack);
-    if (steps && error instanceof InputError && !hasPublished()) {
+    if (steps && error instanceof RefusedInputError && !hasPublished()) {
       await publishFailure(() => ({
         outputs: steps.notRunOutputs,
         summary: inputRefusedSummary(steps.title, error),

@@ -1,4 +1,5 @@
-import { describeValue, formatDuration, shortenValue, type BodyMatcher, type StatusRange } from '@sophia/inputs';
+import { formatDuration, type BodyMatcher, type StatusRange } from '@sophia/inputs';
+import { describeValue, shortenValue } from '@sophia/reporting';
 import type { BodyRegexMatcher, CheckUnfinished, MatchBudget } from './body-regex.js';
 
 /** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */

@@ -1,6 +1,7 @@
 // Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
 // checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
-import { describeValue, shortenValue, type JsonCheck } from '@sophia/inputs';
+import type { JsonCheck } from '@sophia/inputs';
+import { describeValue, shortenValue } from '@sophia/reporting';
 
 /** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
 export function excerpt(body: string, length = 100): string {

@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
-import { describeValue, InputError, mustBe, type Parser } from './input-error.js';
+import { describeValue } from '@sophia/reporting';
+import { InputError, mustBe, type Parser } from './input-error.js';
 
 /**
  * How a list input separates its entries: `newline` for entries that may contain commas (regexes, headers),

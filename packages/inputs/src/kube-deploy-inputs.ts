@@ -4,28 +4,7 @@ import { boolean, duration, matching } from './scalars.js';
 import { keyValueMap, listOf } from './collections.js';
 import { workspacePath } from './paths.js';
 import { namespaceName } from './kubernetes-syntax.js';
-
-/** The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs. */
-export interface KubernetesDeploySettings {
-  /** Files, directories and globs in the workspace, in the order given. */
-  manifests: string[];
-  /** Container name or image name (without tag) -> full image reference. */
-  images: Map<string, string>;
-  /** For objects that name none; absent: the kubeconfig context's namespace, as kubectl does. */
-  namespace?: string;
-  /** How long, in milliseconds, every workload together may take to roll out (the `rollout-timeout` input; at least 100). */
-  rolloutTimeoutMs: number;
-  /** Apply with `kubectl apply --server-side` (field ownership kept by the API server) instead of client-side. */
-  serverSide: boolean;
-  /** The field manager the applies write as (kubectl's `--field-manager`). */
-  fieldManager: string;
-  /** Take fields other field managers own instead of stopping on the conflict. */
-  forceConflicts: boolean;
-  /** After a failed rollout, put back the workloads and configuration this run changed. */
-  rollbackOnFailure: boolean;
-  /** Only show what would change (a server-side dry run with diffs); nothing is written. */
-  dryRun: boolean;
-}
+import type { KubernetesDeployRequest } from '@sophia/kubernetes';
 
 const IMAGE_NAME = /^[a-z0-9][a-z0-9._/:-]*$/i;
 const IMAGE_REFERENCE =
@@ -59,8 +38,13 @@ export const fieldManagerName = matching(
   'a field manager name (letters, digits, ".", "_", ":" and "-", at most 128 characters)',
 );
 
-/** Read in the order the action.yml files list them, so the first bad input is the one reported. */
-export function readKubernetesDeployInputs(inputs: InputReader): KubernetesDeploySettings {
+/**
+ * The inputs `deploy-k3s-backend` and `deploy-mcp-node` share after the connection inputs, read into
+ * @sophia/kubernetes' `KubernetesDeployRequest` as they stand (the inputs add no field of their own;
+ * `rollout-timeout` is read in milliseconds, at least 100). Read in the order the action.yml files
+ * list them, so the first bad input is the one reported.
+ */
+export function readKubernetesDeployInputs(inputs: InputReader): KubernetesDeployRequest {
   return {
     manifests: inputs.required('manifests', listOf(workspacePath, 'newline')),
     images: inputs.optional('images', imageOverrides) ?? new Map(),

@@ -1,23 +1,17 @@
 import { InputError, mustBe } from './input-error.js';
 import type { InputReader } from './input-reader.js';
-import type { SshConnectRequest } from '@sophia/ssh';
+import type { KubeConnection } from '@sophia/kubernetes';
 import { readSshInputs } from './ssh-inputs.js';
 import { workspacePath } from './paths.js';
 import { commandLine } from './scalars.js';
 
-/**
- * How the Kubernetes actions reach the cluster, read by `readKubeConnection`: a kubeconfig's text
- * (a secret) and the kubectl to run here, or SSH to the server and the command that runs kubectl
- * there (`k3s kubectl` by default, the server's own version).
- */
-export type KubeConnection =
-  | { mode: 'kubeconfig'; kubeconfig: string; kubectl: string }
-  | { mode: 'ssh'; ssh: SshConnectRequest; kubectlCommand: string };
-
 /** Every secret among the connection inputs; masked before any of them is parsed. */
 export const KUBE_SECRET_INPUTS = ['kubeconfig', 'ssh-key', 'ssh-key-passphrase'] as const;
 
-/** Either a kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there): exactly one. */
+/**
+ * The connection inputs read into @sophia/kubernetes' `KubeConnection` as they stand: either a
+ * kubeconfig (kubectl runs here) or SSH to the server (kubectl runs there), exactly one.
+ */
 export function readKubeConnection(inputs: InputReader): KubeConnection {
   inputs.maskSecrets(...KUBE_SECRET_INPUTS);
   const kubeconfig = inputs.secret('kubeconfig', { required: false });

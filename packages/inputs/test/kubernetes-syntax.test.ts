@@ -1,14 +1,6 @@
-import {
-  describeValue,
-  kubernetesName,
-  label,
-  labelSelector,
-  namespaceName,
-  taint,
-  workloadKey,
-  workloadRef,
-  workloadRefs,
-} from '../src/index.js';
+import { describeValue } from '@sophia/reporting';
+import { workloadKey } from '@sophia/kubernetes';
+import { kubernetesName, label, labelSelector, namespaceName, taint, workloadRef, workloadRefs } from '../src/index.js';
 
 describe('DNS-1123 names', () => {
   it.each(['api', 'sophia-api', 'mcp.node-1', 'a', '0abc', 'a'.repeat(253)])('reads the object name %j', (raw) =>

@@ -1,4 +1,4 @@
-import type { KubeConnection } from '@sophia/inputs';
+import type { KubeConnection, KubernetesDeployRequest } from './request.js';
 import type { Log } from '@sophia/reporting';
 import { Kubectl } from './kubectl.js';
 import { loadManifests, type Manifest } from './manifests.js';
@@ -92,13 +92,9 @@ function runnerKubectl(connection: KubeConnection): string {
 }
 
 /** What a deploy needs to connect and load its manifests: the connection and manifest inputs. */
-export interface DeploySource {
+export interface DeploySource extends Pick<KubernetesDeployRequest, 'manifests' | 'namespace'> {
   /** The `KubeConnection` the inputs chose. */
   connection: KubeConnection;
-  /** The `manifests` input: files, directories (kustomizations) and globs, relative to the workspace. */
-  manifests: string[];
-  /** The `namespace` input; when absent, the kubeconfig context's namespace (kubectl's own default). */
-  namespace?: string;
 }
 
 /**
@@ -110,7 +106,7 @@ export interface DeploySource {
  * - `options.cwd`: the workspace the manifest patterns are relative to.
  * - `options.log`, `options.tempDir`, `options.signal`: as for `withKubectl`.
  *
- * Throws what `withKubectl` throws, `InputError` for patterns that match nothing, `ManifestError`
+ * Throws what `withKubectl` throws, `KubernetesInputError` for patterns that match nothing, `ManifestError`
  * with every problem of every file (each with its file and line) before anything reaches the
  * cluster, and otherwise whatever `work` throws.
  */

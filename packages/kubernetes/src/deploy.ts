@@ -19,11 +19,16 @@ import {
   type ApplyPlan,
 } from './apply-order.js';
 import type { Manifest } from './manifests.js';
-import { formatProblem, ManifestError, NamespaceInputError, type ManifestProblem } from './manifest-error.js';
+import {
+  formatProblem,
+  KubernetesInputError,
+  ManifestError,
+  NamespaceInputError,
+  type ManifestProblem,
+} from './manifest-error.js';
 import { unservedKindProblems } from './served-kinds.js';
-import type { KubernetesDeploySettings } from '@sophia/inputs';
+import type { KubernetesDeployRequest } from './request.js';
 import { ReportedError } from '@sophia/reporting';
-import { InputError } from '@sophia/inputs';
 import {
   readFailedRevisions,
   recordFailedRevision,
@@ -37,18 +42,18 @@ import { plannedChanges, type FieldChange, type ImageChange } from './field-chan
 import { revisionNumberOf, rolloutTimings, watchRollouts, type RolloutOptions, type RolloutResult } from './rollout.js';
 
 /**
- * The deploy inputs both Kubernetes actions share, as `KubernetesDeploySettings` documents them
- * (`force-conflicts` may be left out: a field conflict then stops the deploy), and the rollout
+ * The part of the deploy request the apply and rollout take, as `KubernetesDeployRequest` documents it
+ * (`forceConflicts` may be left out: a field conflict then stops the deploy), and the rollout
  * timings and log as `RolloutOptions` documents them (`rolloutTimings` scales the timings to the
  * timeout), plus what only a deploy has. All durations are in milliseconds.
  */
 export interface DeploySettings
   extends
     Pick<
-      KubernetesDeploySettings,
+      KubernetesDeployRequest,
       'serverSide' | 'fieldManager' | 'rolloutTimeoutMs' | 'rollbackOnFailure' | 'dryRun' | 'namespace'
     >,
-    Partial<Pick<KubernetesDeploySettings, 'forceConflicts'>>,
+    Partial<Pick<KubernetesDeployRequest, 'forceConflicts'>>,
     Pick<RolloutOptions, 'pollIntervalMs' | 'failFastAfterMs' | 'log'> {
   /** Told what the deploy changed from the manifests and why (default: the log). */
   warn?: (line: string) => void;
@@ -258,7 +263,7 @@ function templateChanged(before: KubeObject | undefined, after: KubeObject): boo
  *
  * Throws, before anything changed: ManifestError (a kind the server does not serve, an object the
  * server refused; also when only this set's new namespaces and definitions had been written, its
- * `outcome` saying so), InputError / NamespaceInputError (the `namespace` input names no
+ * `outcome` saying so), KubernetesInputError / NamespaceInputError (the `namespace` input names no
  * namespace), KubectlError or any other error of the connection. From the companion's change or
  * the first real apply on, every failure is a DeployFailedError carrying the report: a failed
  * rollout, or an error (kubectl failing or losing the cluster, a timeout, a cancel) after which
@@ -306,7 +311,7 @@ export async function deployManifests(
     if (error instanceof DeployFailedError) throw error;
     const changedNothing = !progress.companionMade && !progress.applyBegun;
     // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
-    const refusedDeferred = error instanceof ManifestError || error instanceof InputError;
+    const refusedDeferred = error instanceof ManifestError || error instanceof KubernetesInputError;
     if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined)) throw error;
     throw await stoppedAfterChange(prepared, report, progress, error);
   }
@@ -859,8 +864,8 @@ async function liveAutoscalers(kubectl: Kubectl, objects: KubeObject[]): Promise
  * alone (kubectl's messages do not always say which object: a field conflict never does), and
  * each refusal becomes a problem at the object's file and line: a ManifestError whose message
  * says what had been written by then (`written`). A namespace that does not exist is one
- * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), an
- * InputError naming the input. Returns the objects as the server's dry run would leave them.
+ * problem, not one per object in it; when it is the `namespace` input (`namespaceInput`), a
+ * KubernetesInputError naming the input. Returns the objects as the server's dry run would leave them.
  */
 async function serverCheck(
   kubectl: Kubectl,
@@ -914,7 +919,7 @@ async function serverCheck(
     }
     if (inputMissing) {
       const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
-      if (problems.length === 0) throw new InputError('namespace', input);
+      if (problems.length === 0) throw new KubernetesInputError('namespace', input);
       throw new NamespaceInputError(
         `${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`,
         problems,

@@ -23,3 +23,5 @@ export * from './restore.js';
 export * from './field-changes.js';
 export * from './plan.js';
 export * from './plan-summary.js';
+export * from './syntax.js';
+export * from './request.js';

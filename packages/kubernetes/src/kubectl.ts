@@ -1,4 +1,4 @@
-import type { Label, Taint } from '@sophia/inputs';
+import type { Label, Taint } from './syntax.js';
 import { kubeJson, parseKubeJson } from './json.js';
 import { isRecord, refOf, resourceArg, workloadKey, type KubeObject, type ObjectRef } from './objects.js';
 import type { KubectlResult, KubectlStream, KubectlTransport } from './transports.js';
@@ -114,7 +114,7 @@ export interface KubectlRunOptions {
   okCodes?: number[];
 }
 
-/** The flags of one `kubectl apply` (see `KubernetesDeploySettings` for what each input means). */
+/** The flags of one `kubectl apply` (see `KubernetesDeployRequest` for what each flag means). */
 export interface ApplyOptions {
   /** `--server-side`. */
   serverSide: boolean;

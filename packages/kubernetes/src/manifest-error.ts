@@ -1,4 +1,4 @@
-import { InputError } from '@sophia/inputs';
+import { RefusedInputError } from '@sophia/reporting';
 
 /** One problem in a manifest, at a file and line so GitHub can show it on the manifest itself. */
 export interface ManifestProblem {
@@ -33,12 +33,25 @@ export class ManifestError extends Error {
 }
 
 /**
+ * An input this package was handed that the manifests or the cluster refuse, before anything on the
+ * cluster changed: a `manifests` pattern that matches no file or no object, a kustomization kubectl
+ * cannot build, a `namespace` the cluster does not have. The message names the input (`input`), so
+ * the action reports it as it reports a bad input it read itself (see RefusedInputError).
+ */
+export class KubernetesInputError extends RefusedInputError {
+  constructor(input: string, message: string) {
+    super(input, message);
+    this.name = 'KubernetesInputError';
+  }
+}
+
+/**
  * The `namespace` input names a namespace the cluster does not have, and the manifests have more
  * problems found by the same check (other namespaces that do not exist, objects the server
- * refused): all are reported at once. An InputError naming the input, whose message lists every
+ * refused): all are reported at once. A KubernetesInputError naming the input, whose message lists every
  * problem; `problems` holds those at a file and line, for annotations on the manifests.
  */
-export class NamespaceInputError extends InputError {
+export class NamespaceInputError extends KubernetesInputError {
   constructor(
     message: string,
     readonly problems: ManifestProblem[],

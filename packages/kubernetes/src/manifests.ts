@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { describeValue, InputError, isDns1123Label, isDns1123Subdomain } from '@sophia/inputs';
+import { describeValue } from '@sophia/reporting';
+import { isDns1123Label, isDns1123Subdomain } from './syntax.js';
 import { globSync } from 'tinyglobby';
 import { Document, isMap, isNode, isScalar, LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { applyGoYamlMerges, goYamlCollections, KUBECTL_YAML, kubectlRefusals } from './kubectl-yaml.js';
-import { ManifestError, type ManifestProblem } from './manifest-error.js';
+import { KubernetesInputError, ManifestError, type ManifestProblem } from './manifest-error.js';
 import { clone, isClusterScoped, isRecord, kindAndName, objectKey, type JsonPath, type KubeObject } from './objects.js';
 import { asRead, writtenField, yaml11StringProblems, type WrittenField } from './string-fields.js';
 
@@ -46,7 +47,7 @@ export function isKustomization(directory: string): boolean {
 /**
  * `kubectl kustomize <directory>`: the manifests exactly as `kubectl apply -k` would build them,
  * by kubectl's own kustomize, so no second implementation can disagree with it. Runs on the
- * runner, where the files are, for either transport. Throws InputError with kubectl's message
+ * runner, where the files are, for either transport. Throws KubernetesInputError with kubectl's message
  * when the kustomization does not build.
  */
 export function renderKustomization(
@@ -62,7 +63,7 @@ export function renderKustomization(
     return execFileSync(kubectl, ['kustomize', directory], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new InputError(
+    throw new KubernetesInputError(
       inputName,
       `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || (error as Error).message}`,
     );
@@ -95,7 +96,7 @@ export function resolveManifestFiles(patterns: string[], cwd: string, inputName 
     } else if (kind === 'directory') {
       const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
       if (inside.length === 0)
-        throw new InputError(
+        throw new KubernetesInputError(
           inputName,
           `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`,
         );
@@ -103,7 +104,7 @@ export function resolveManifestFiles(patterns: string[], cwd: string, inputName 
     } else {
       const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
       if (matches.length === 0)
-        throw new InputError(
+        throw new KubernetesInputError(
           inputName,
           `Input "${inputName}" names ${describeValue(pattern)}, which matches no file in ${describeValue(cwd)}`,
         );
@@ -111,7 +112,10 @@ export function resolveManifestFiles(patterns: string[], cwd: string, inputName 
     }
   }
   if (files.length === 0)
-    throw new InputError(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
+    throw new KubernetesInputError(
+      inputName,
+      `Input "${inputName}" is required: name manifest files, directories or globs`,
+    );
   return files;
 }
 
@@ -129,7 +133,7 @@ function statKind(path: string): 'file' | 'directory' | undefined {
  * all files are collected and thrown together, each with file and line.
  *
  * Throws, before any cluster is contacted: ManifestError (every problem of every file, at its file
- * and line), or InputError naming the input (`options.inputName`, default `manifests`) when a
+ * and line), or KubernetesInputError naming the input (`options.inputName`, default `manifests`) when a
  * pattern matches no file, none is given, or the files hold no object.
  */
 export function loadManifests(options: LoadOptions): Manifest[] {
@@ -152,7 +156,7 @@ export function loadManifests(options: LoadOptions): Manifest[] {
   // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
   if (manifests.length === 0) {
     const inputName = options.inputName ?? 'manifests';
-    throw new InputError(
+    throw new KubernetesInputError(
       inputName,
       `Input "${inputName}" names ${options.patterns.map((pattern) => describeValue(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`,
     );

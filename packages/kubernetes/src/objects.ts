@@ -1,4 +1,4 @@
-import { workloadKey } from '@sophia/inputs';
+import { workloadKey } from './syntax.js';
 
 /** The parts of a Kubernetes object this package reads and writes; everything else passes through untouched. */
 export interface KubeObject {
@@ -87,7 +87,7 @@ export function kindAndName(object: { kind: string; metadata: { name: string } }
   return workloadKey({ kind: object.kind, name: object.metadata.name });
 }
 
-// The spelling's one home is beside the parser that reads it back from the rollback's input.
+// The spelling's one home is syntax.ts, beside Kubernetes' other syntax rules; passed on here for this module's callers.
 export { workloadKey };
 
 /** An object by kind, name and (for a namespaced kind) namespace: what kubectl needs to find it. */

@@ -1,4 +1,4 @@
-import type { Label, Taint } from '@sophia/inputs';
+import type { Label, Taint } from './syntax.js';
 import type { Kubectl } from './kubectl.js';
 import type { ManifestProblem } from './manifest-error.js';
 import type { Manifest } from './manifests.js';

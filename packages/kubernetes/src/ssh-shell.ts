@@ -1,4 +1,4 @@
-import type { KubeConnection } from '@sophia/inputs';
+import type { KubeConnection } from './request.js';
 import type { Log } from '@sophia/reporting';
 import type { RemoteShell } from './transports.js';
 

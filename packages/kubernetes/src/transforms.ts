@@ -1,4 +1,4 @@
-import type { Label, Taint } from '@sophia/inputs';
+import type { Label, Taint } from './syntax.js';
 import { clone, isRecord, kindAndName, type JsonPath, type KubeObject } from './objects.js';
 import { containersOf, ensureMap, getPath, podTemplateLocation } from './pod-templates.js';
 

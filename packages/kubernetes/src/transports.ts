@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeValue } from '@sophia/inputs';
+import { describeValue } from '@sophia/reporting';
 
 /** What one kubectl run gave back: its output as UTF-8 text and its exit code. */
 export interface KubectlResult {

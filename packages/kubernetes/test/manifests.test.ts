@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES_DIR } from '@sophia-testing/manifests';
-import { InputError } from '@sophia/inputs';
 import {
+  KubernetesInputError,
   loadManifests,
   ManifestError,
   parseManifestText,
@@ -107,7 +107,7 @@ test('a name YAML 1.1 reads as a boolean is refused at its line, saying why', ()
 
 test('a pattern matching nothing is an input error naming the input', () => {
   expect(() => loadManifests({ patterns: ['missing/*.yaml'], cwd: dir })).toThrow(
-    new InputError(
+    new KubernetesInputError(
       'manifests',
       `Input "manifests" names "missing/*.yaml", which matches no file in ${JSON.stringify(dir)}`,
     ),
@@ -118,7 +118,7 @@ test('a manifest set with no object (an empty file, comments only) is an input e
   write('empty.yaml', '');
   write('comments.yaml', '# nothing here yet\n---\n# still nothing\n');
   expect(() => loadManifests({ patterns: ['empty.yaml', 'comments.yaml'], cwd: dir })).toThrow(
-    new InputError(
+    new KubernetesInputError(
       'manifests',
       'Input "manifests" names "empty.yaml", "comments.yaml", which hold no Kubernetes object (only empty documents or comments); nothing was applied',
     ),

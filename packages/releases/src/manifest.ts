@@ -3,7 +3,7 @@ import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } 
 import { lstat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { describeValue } from '@sophia/inputs';
+import { describeValue } from '@sophia/reporting';
 import { SourceError } from './errors.js';
 
 /**

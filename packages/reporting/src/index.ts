@@ -5,3 +5,5 @@ export * from './run-context.js';
 export * from './host-label.js';
 export * from './publication.js';
 export * from './deploy-plan.js';
+export * from './value-description.js';
+export * from './refused-input.js';

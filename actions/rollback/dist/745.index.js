@@ -1,8 +1,8 @@
-export const id = 348;
-export const ids = [348];
+export const id = 745;
+export const ids = [745];
 export const modules = {
 
-/***/ 348:
+/***/ 7745:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -110,10 +110,10 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: external "node:perf_hooks"
 var external_node_perf_hooks_ = __webpack_require__(643);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
-var src = __webpack_require__(9399);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var reporting_src = __webpack_require__(6094);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __webpack_require__(3277);
+// EXTERNAL MODULE: ../../packages/reporting/src/reported-error.ts
+var reported_error = __webpack_require__(4171);
 ;// CONCATENATED MODULE: ../../packages/releases/src/errors.ts
 
 /**
@@ -149,7 +149,7 @@ class ReleaseRollbackRefusedError extends Error {
  * The deploy failed on some host after it began (locks taken, files sent, perhaps switched and put
  * back): the report says, per host, its outcome, what it serves now and why it failed.
  */
-class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
+class FrontendDeployFailedError extends reported_error/* ReportedError */.S {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendDeployFailedError';
@@ -159,7 +159,7 @@ class FrontendDeployFailedError extends reporting_src/* ReportedError */.SS {
  * The rollback failed after hosts were locked and chosen for (a switch or a reload failed, or the
  * release rolled back from could not be marked failed): the report has every host's outcome.
  */
-class FrontendRollbackFailedError extends reporting_src/* ReportedError */.SS {
+class FrontendRollbackFailedError extends reported_error/* ReportedError */.S {
     constructor(message, report) {
         super(message, report);
         this.name = 'FrontendRollbackFailedError';
@@ -292,7 +292,7 @@ async function scanSource(root) {
         rootStat = await (0,promises_.lstat)(root);
     }
     catch {
-        throw new SourceError(`Input "source" names ${(0,src/* describeValue */.bp)(root)}, which does not exist`);
+        throw new SourceError(`Input "source" names ${(0,value_description/* describeValue */.bp)(root)}, which does not exist`);
     }
     if (!rootStat.isDirectory())
         throw new SourceError(`Input "source" must be a directory, but "${root}" is not one`);
@@ -310,7 +310,7 @@ async function scanSource(root) {
             }
             const path = relative ? `${relative}/${name}` : name;
             if (CONTROL_CHARACTER.test(name)) {
-                throw new SourceError(`The source contains ${(0,src/* describeValue */.bp)(path)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`);
+                throw new SourceError(`The source contains ${(0,value_description/* describeValue */.bp)(path)}, a name with a control character: rename it (a site's names never need one, and a plan or log could not show it as it is)`);
             }
             if (!relative && RESERVED_NAMES.has(name)) {
                 throw new SourceError(`The source contains "${name}", a name the deploy reserves for its own release record`);
@@ -357,7 +357,7 @@ async function scanSource(root) {
     await walk('');
     checkLinksStayInside(links);
     if (entries.length === 0)
-        throw new SourceError(`Input "source" names ${(0,src/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
+        throw new SourceError(`Input "source" names ${(0,value_description/* describeValue */.bp)(root)}, which is empty: there is nothing to deploy`);
     await Promise.all(largeFiles.map(async (file) => {
         file.sha256 = await sha256File((0,external_node_path_.join)(root, file.path));
     }));
@@ -1555,6 +1555,8 @@ async function* gzipMembers(chunks, level) {
         yield await queue.shift();
 }
 
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
+var src = __webpack_require__(9399);
 ;// CONCATENATED MODULE: ../../packages/releases/src/release-info.ts
 
 /**
@@ -2467,41 +2469,6 @@ async function probeUrl(probe) {
 
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __webpack_require__(5919);
-;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
-// Apart from expectations.ts because the regex worker (body-regex.ts) evaluates expected-json
-// checks too, and expectations.ts needs the worker's matcher type: one module each way would cycle.
-
-/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
-function excerpt(body, length = 100) {
-    const flat = body.replace(/\s+/g, ' ').trim();
-    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
-}
-/**
- * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
- * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
- * field name, which yields null, can never pass).
- */
-function json_check_failure_jsonCheckFailure(body, check) {
-    let document;
-    try {
-        document = JSON.parse(body);
-    }
-    catch {
-        return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
-    }
-    let result;
-    try {
-        result = check.evaluate(document);
-    }
-    catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
-    }
-    if (result === true)
-        return undefined;
-    return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/health-check/src/body-regex.ts
 
 
@@ -2698,13 +2665,14 @@ class BodyRegexMatcher {
 
 ;// CONCATENATED MODULE: ../../packages/health-check/src/expectations.ts
 
+
 /** True when `status` falls in one of the inclusive ranges of the `expected-status` input. */
 function statusExpected(status, ranges) {
     return ranges.some((range) => status >= range.from && status <= range.to);
 }
 /** The ranges as the input writes them (`200-299,301`), shortened like any quoted value, for messages. */
 function describeStatusRanges(ranges) {
-    return (0,src/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
+    return (0,value_description/* shortenValue */.Vx)(ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(','));
 }
 /**
  * The failure of `check` (expected-body or expected-json and its value, as messages name them) that
@@ -2742,7 +2710,7 @@ async function bodyMismatch(body, matcher, regexes, limit) {
         return undefined;
     if (outcome === 'not-matched')
         return mismatch;
-    return unfinishedCheck(`expected-body ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
+    return unfinishedCheck(`expected-body ${(0,value_description/* shortenValue */.Vx)(matcher.regex.text)}`, outcome, body, limit, {
         evaluating: 'being matched against',
         cost: `an RE2 match costs the pattern's size times the body's, ` +
             `so use a shorter pattern (fewer or smaller repetitions such as {500}) or a substring`,
@@ -2754,13 +2722,47 @@ async function bodyMismatch(body, matcher, regexes, limit) {
  */
 function describeBodyMatcher(matcher) {
     return matcher.kind === 'substring'
-        ? `contain ${(0,src/* describeValue */.bp)(matcher.text)}`
-        : `match ${(0,src/* shortenValue */.Vx)(matcher.regex.text)}`;
+        ? `contain ${(0,value_description/* describeValue */.bp)(matcher.text)}`
+        : `match ${(0,value_description/* shortenValue */.Vx)(matcher.regex.text)}`;
+}
+
+;// CONCATENATED MODULE: ../../packages/health-check/src/json-check-failure.ts
+
+/** A short one-line excerpt, so a mismatch shows what the server did say (e.g. the stale version). */
+function excerpt(body, length = 100) {
+    const flat = body.replace(/\s+/g, ' ').trim();
+    return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+/**
+ * Why a body fails an `expected-json` check, or undefined when it passes: the body must be JSON and
+ * the expression must evaluate to exactly `true` (not merely a truthy value, so that a typo in a
+ * field name, which yields null, can never pass).
+ */
+function json_check_failure_jsonCheckFailure(body, check) {
+    let document;
+    try {
+        document = JSON.parse(body);
+    }
+    catch {
+        return `body is not JSON, so expected-json ${describeValue(check.text)} cannot hold`;
+    }
+    let result;
+    try {
+        result = check.evaluate(document);
+    }
+    catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return `expected-json ${describeValue(check.text)} failed: ${shortenValue(reason)}`;
+    }
+    if (result === true)
+        return undefined;
+    return `expected-json ${describeValue(check.text)} is ${excerpt(JSON.stringify(result) ?? 'null', 60)}, not true`;
 }
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/entities@9.0.0/node_modules/entities/dist/decode.js + 3 modules
 var decode = __webpack_require__(7127);
 ;// CONCATENATED MODULE: ../../packages/health-check/src/redaction.ts
+
 
 
 /** A secret folded shorter than this is replaced only where it appears as it is (see Redactor). */
@@ -3006,11 +3008,11 @@ class Redactor {
      * such text: cut first, a token would show its first half, which no longer matches any secret.
      */
     text(raw) {
-        return (0,src/* shortenValue */.Vx)(this.redact(raw));
+        return (0,value_description/* shortenValue */.Vx)(this.redact(raw));
     }
     /** As text(), JSON-quoted (see describeValue): for a value that may be empty or hold odd characters. */
     quoted(raw) {
-        return (0,src/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
+        return (0,value_description/* shortenValue */.Vx)(this.redact(raw), JSON.stringify);
     }
     /**
      * A URL for the report: any userinfo (`user:password@`) replaced by `***@`, then redacted and
@@ -3186,6 +3188,7 @@ function failureSignature(report) {
 
 
 
+
 /**
  * The most redirects a probe follows when the caller sets no `maxRedirects` (the health-gate action never does): the
  * cap Go's net/http client uses, far above any health URL's legitimate chain, so only a loop reaches it.
@@ -3277,7 +3280,7 @@ async function judge(url, result, latencyMs, settings, { redactor, regexes, matc
     const jsonOutcome = !mismatch && settings.expectedJson && (await regexes.checkJson(settings.expectedJson, result.body, matchLimit));
     const failure = mismatch ??
         (jsonOutcome === 'stopped' || jsonOutcome === 'deadline' || jsonOutcome === 'unstarted'
-            ? unfinishedCheck(`expected-json ${(0,src/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
+            ? unfinishedCheck(`expected-json ${(0,value_description/* describeValue */.bp)(settings.expectedJson.text)}`, jsonOutcome, result.body, matchLimit, {
                 evaluating: 'being evaluated on',
                 cost: 'simplify the expression',
             })
@@ -4388,6 +4391,10 @@ async function markFailed(run, request, warn) {
     rollback_note(run, request, `marked release ${from} failed; later rollbacks to "previous" skip it`);
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __webpack_require__(9766);
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __webpack_require__(6442);
 // EXTERNAL MODULE: ../../packages/ssh/src/connect.ts
 var connect = __webpack_require__(9057);
 ;// CONCATENATED MODULE: ../../packages/releases/src/abandoned-lock.ts
@@ -4445,7 +4452,7 @@ async function freeLocksLeftBehind(state, settings, log) {
     const lock = JSON.parse(saved);
     const { targets, nginxReloadCommand } = settings();
     const cleanups = await Promise.all(targets.map(async (target) => {
-        const host = (0,reporting_src/* hostLabel */.vy)(target);
+        const host = (0,host_label/* hostLabel */.v)(target);
         const plan = lock.settled === false ? lock.switching?.[host] : undefined;
         try {
             const session = await (0,connect/* connectSsh */.LZ)({ ...target, connectAttempts: 1 }, log);
@@ -4523,7 +4530,7 @@ function lockCleanupMarkdown(title, cleanups) {
     const acted = cleanups.filter((cleanup) => cleanup.freed || cleanup.putBack || cleanup.unfinished || cleanup.error !== undefined);
     if (acted.length === 0)
         return undefined;
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Deploy lock', 'Put back', 'Serving'], cleanups.map((cleanup) => [
         cleanup.host,
         cleanup.error !== undefined ? `not reached: ${cleanup.error}` : cleanup.freed ? 'freed' : 'none left',
         cleanup.putBack ? 'yes' : cleanup.unfinished ? 'failed' : 'no',
@@ -4550,6 +4557,14 @@ async function withReleaseHosts(ssh, log, work) {
         reconnect: () => (0,connect/* connectSsh */.LZ)(targets[index], log),
     }))));
 }
+
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+/**
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ */
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
 
 ;// CONCATENATED MODULE: ../../packages/releases/src/plan.ts
 
@@ -4648,7 +4663,7 @@ async function planFrontend(request, hosts) {
         return hostPlan(request, { host: host.name, label: host.session.label, target }, live, config);
     }));
     return {
-        schema: reporting_src/* PLAN_SCHEMA */.G0,
+        schema: PLAN_SCHEMA,
         target: 'frontend',
         releaseId: request.releaseId,
         build: manifestTotals(request.manifest),
@@ -4659,7 +4674,7 @@ async function planFrontend(request, hosts) {
 ;// CONCATENATED MODULE: ../../packages/releases/src/plan-summary.ts
 
 function changesCell(changes) {
-    return changes.count === 0 ? '-' : `${changes.count} (${(0,reporting_src/* formatBytes */.z3)(changes.bytes)})`;
+    return changes.count === 0 ? '-' : `${changes.count} (${(0,markdown/* formatBytes */.z3)(changes.bytes)})`;
 }
 /** One host's lists, folded: the first paths of each kind of change, and files changed on the server. */
 function hostDetails(host) {
@@ -4668,7 +4683,7 @@ function hostDetails(host) {
         : [
             `**${title}** (${changes.count}${changes.count > changes.paths.length ? `, the first ${changes.paths.length}` : ''}):`,
             '',
-            ...changes.paths.map((path) => `- ${(0,reporting_src/* markdownCode */.D9)(path)}`),
+            ...changes.paths.map((path) => `- ${(0,markdown/* markdownCode */.D9)(path)}`),
             '',
         ];
     const lines = [
@@ -4677,14 +4692,14 @@ function hostDetails(host) {
         ...list('Removed', host.removed),
         ...(host.drifted.length > 0
             ? [
-                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,reporting_src/* markdownCode */.D9)(path)).join(', ')}`,
+                `**Changed on the server since it was deployed** (compared as they are now): ${host.drifted.map((path) => (0,markdown/* markdownCode */.D9)(path)).join(', ')}`,
                 '',
             ]
             : []),
     ];
     if (lines.length === 0)
         return '';
-    return `<details><summary>${(0,reporting_src/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
+    return `<details><summary>${(0,markdown/* markdownText */.p7)(host.label)}: the paths</summary>\n\n${lines.join('\n')}\n</details>\n`;
 }
 function configCell(host) {
     return host.nginxConfig ? `${host.nginxConfig.change} (${host.nginxConfig.path})` : 'not managed';
@@ -4702,24 +4717,24 @@ function frontendPlanBlockers(plan) {
  * HTML that hides the rest of the plan.
  */
 function frontendPlanMarkdown(plan) {
-    const table = (0,reporting_src/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
+    const table = (0,markdown/* markdownTable */.Qj)(['Host', 'Live now', 'Added', 'Changed', 'Removed', 'Unchanged', 'Would send', 'nginx config'], plan.hosts.map((host) => [
         host.label,
         (host.liveRelease || 'nothing') + (host.liveKnown ? '' : ' (no manifest on record)'),
         host.alreadyLive ? 'already live' : changesCell(host.added),
         changesCell(host.changed),
         changesCell(host.removed),
         changesCell(host.unchanged),
-        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,reporting_src/* formatBytes */.z3)(host.upload.bytes)})`,
+        host.upload.files === 0 ? 'nothing' : `${host.upload.files} files (${(0,markdown/* formatBytes */.z3)(host.upload.bytes)})`,
         configCell(host),
     ]));
     const blockers = frontendPlanBlockers(plan);
     return [
-        `### Frontend plan for release ${(0,reporting_src/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
+        `### Frontend plan for release ${(0,markdown/* markdownText */.p7)(plan.releaseId)} (dry run: nothing was changed)`,
         '',
-        `The build: ${plan.build.files} files, ${(0,reporting_src/* formatBytes */.z3)(plan.build.bytes)}.`,
+        `The build: ${plan.build.files} files, ${(0,markdown/* formatBytes */.z3)(plan.build.bytes)}.`,
         '',
         table,
-        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,reporting_src/* markdownText */.p7)(blocker, 1000)}\n`),
+        ...blockers.map((blocker) => `**Would stop or wait:** ${(0,markdown/* markdownText */.p7)(blocker, 1000)}\n`),
         ...plan.hosts.map(hostDetails).filter(Boolean),
     ].join('\n');
 }

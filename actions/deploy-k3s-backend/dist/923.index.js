@@ -1,8 +1,8 @@
-export const id = 622;
-export const ids = [622];
+export const id = 923;
+export const ids = [923];
 export const modules = {
 
-/***/ 3622:
+/***/ 3923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -14,8 +14,6 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: HostKeyError, PRIVATE_KEY_SHAPE, RemoteCommandError, SshAuthError, SshConnectError, SshConnectionLostError, SshKeyError, SshSession, checkKnownHosts, connectAll, describeKey, fingerprintOf, hostFieldMatches, hostKeyCheck, hostLabel, keyTypeOf, knownHostsLine, knownHostsName, parseKnownHosts, sameFingerprint, shellCommand, shellQuote, stderrTail, withSessions
 
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 5 modules
-var src = __webpack_require__(6094);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/target.ts
 /** One target per host of the request; a port given with the host wins over the request's `port`. */
 function sshTargetsFrom(settings) {
@@ -33,9 +31,16 @@ function sshTargetsFrom(settings) {
 /** The one name of a host: defined beside the reports, where the inputs check repeated hosts with it too. */
 
 
-;// CONCATENATED MODULE: ../../packages/ssh/src/request.ts
-/** How a private key looks, for messages: what users compare their secret with. */
-const PRIVATE_KEY_SHAPE = 'a "-----BEGIN OPENSSH PRIVATE KEY-----" line, lines of base64, then "-----END OPENSSH PRIVATE KEY-----" (or the same with RSA, EC or PEM headers)';
+// EXTERNAL MODULE: ../../packages/ssh/src/request.ts
+var request = __webpack_require__(6566);
+;// CONCATENATED MODULE: ../../packages/reporting/src/log.ts
+/** A log that drops everything: the default where a caller gives none. */
+const log_silentLog = {
+    info: () => { },
+    warning: () => { },
+    debug: () => { },
+    group: (_title, work) => work(),
+};
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/ssh2@1.17.0_patch_hash=3c077da7b203002126fe8ad4a9abc07d0a7c034bb38c72db7b581040f458a719/node_modules/ssh2/lib/index.js
 var lib = __webpack_require__(3825);
@@ -451,7 +456,7 @@ class SshSession {
     /** `hostLabel` of the target, used in every message about this connection. */
     label, maxConcurrentCommands = DEFAULT_MAX_CONCURRENT_COMMANDS, 
     /** Every command is logged here at debug level, with its purpose. */
-    log = src/* silentLog */.aB) {
+    log = log_silentLog) {
         this.client = client;
         this.label = label;
         this.log = log;
@@ -654,6 +659,8 @@ class SshSession {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/reporting/src/host-label.ts
+var host_label = __webpack_require__(6442);
 ;// CONCATENATED MODULE: ../../packages/ssh/src/connect.ts
 
 
@@ -681,7 +688,7 @@ function userKeyDescription(target) {
             throw new SshKeyError('passphrase', `Input "ssh-key-passphrase": the private key cannot be decrypted with it (${parsed.message})`);
         }
         // The armor passed the input check, so the body is what is damaged: usually a partial paste.
-        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${PRIVATE_KEY_SHAPE}`);
+        throw new SshKeyError('unreadable', `Input "ssh-key": the private key cannot be read (${parsed.message}); check that the secret holds the whole key file, line breaks included: ${request/* PRIVATE_KEY_SHAPE */.s}`);
     }
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     return describeKey(key.getPublicSSH());
@@ -757,8 +764,8 @@ function attempt(target, check, keyName, label, log) {
  * `connectAttempts`; a host key that does not verify and a refused key fail at once. `log` gets the retries,
  * the insecure-mode warning (with the fingerprint to pin) and, at debug level, every command the session runs.
  */
-async function connectSsh(target, log = src/* silentLog */.aB) {
-    const label = (0,src/* hostLabel */.vy)(target);
+async function connectSsh(target, log = log_silentLog) {
+    const label = (0,host_label/* hostLabel */.v)(target);
     const alias = target.hostKeyAlias ?? { host: target.host, port: target.port };
     const check = hostKeyCheck(target.hostKeys, knownHostsName(alias.host, alias.port));
     const keyName = userKeyDescription(target);

@@ -1,8 +1,8 @@
-export const id = 3;
-export const ids = [3];
+export const id = 839;
+export const ids = [839];
 export const modules = {
 
-/***/ 7003:
+/***/ 2839:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -32,16 +32,149 @@ if (globals.__filename === undefined) {
 
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+core@3.0.1/node_modules/@actions/core/lib/core.js + 12 modules
 var lib_core = __webpack_require__(9120);
-// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
-var src = __webpack_require__(7161);
-// EXTERNAL MODULE: ../../packages/reporting/src/index.ts + 3 modules
-var reporting_src = __webpack_require__(9361);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ../../packages/reporting/src/markdown.ts
+
+// The one home of how text that others control (file names from a build, values of manifests,
+// messages of hosts and clusters) enters the Markdown of a job summary or a pull request comment.
+// A library would have to know GitHub's renderer: the escapers of npm (markdown-escape and the
+// like) escape Markdown punctuation but leave line breaks, `<!--` and code-span fences as they
+// are, and those are what can hide the rest of a comment (a line starting with `<!--` opens an
+// HTML block that runs to the end, CommonMark 0.31 §4.6).
+/** Longest text a summary shows of one value, in UTF-16 code units, unless the caller says otherwise. */
+const MARKDOWN_VALUE_LIMIT = 200;
+/**
+ * What makes text read otherwise than it is, shown by visibleText as escapes. Controls (Unicode Cc), format characters (Cf: bidi controls such as U+061C and U+202E, zero
+ * widths, the soft hyphen, U+180E, tag characters), line and paragraph separators, the whole tag
+ * block U+E0000–E007F, and the characters that render blank though they are letters or marks
+ * (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the combining grapheme joiner U+034F).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}\u115f\u1160\u3164\uffa0]|\u034f/gu;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/**
+ * `text` with every control, line-separating or invisible format character shown as an escape
+ * (`\n`, `\r`, `\t`, else `\uXXXX`, as JavaScript writes them), so it stays on one line and reads as
+ * it is.
+ */
+function visibleText(text) {
+    return text.replace(INVISIBLE, (char) => {
+        const code = char.codePointAt(0) ?? 0;
+        return NAMED[char] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    });
+}
+/**
+ * `text` whole up to `limit` UTF-16 code units, else its start followed by `…`, its size in UTF-8
+ * bytes and the first 12 hex digits of its SHA-256, so two long values that differ only past the
+ * cut still read as different and a summary stays small however big the value.
+ */
+function shortened(text, limit = MARKDOWN_VALUE_LIMIT) {
+    if (text.length <= limit)
+        return text;
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex').slice(0, 12);
+    // Never split a surrogate pair.
+    const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 2)) ? limit - 2 : limit - 1;
+    return `${text.slice(0, end)}… (${Buffer.byteLength(text)} bytes, sha256 ${digest})`;
+}
+/**
+ * Plain text as Markdown that renders as exactly that text, on one line: control characters as
+ * visibleText shows them, cut as `shortened` does at `limit`, HTML's `&`, `<`, `>` as character
+ * references (no tag, comment or entity can open), and the punctuation that has a meaning inside
+ * a line (`\`, code spans, emphasis, links, table cells, GitHub's strikethrough and `$` math)
+ * escaped with a backslash (CommonMark 0.31 §2.4). Punctuation that means something only at the
+ * start of a line (`#`, `-`, `1.`) stays: the caller puts the text after its own words or in a
+ * cell, and dots and dashes escaped everywhere would make names unreadable as plain text.
+ */
+function markdownText(text, limit = MARKDOWN_VALUE_LIMIT) {
+    return (shortened(visibleText(text), limit)
+        // `_` inside a word (HTTP_PROXY, snake_case keys) cannot open emphasis (CommonMark 0.31 §6.2): left as it is.
+        .replace(/[\\`*[\]|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (char) => `\\${char}`)
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;'));
+}
+/** The longest run of backticks in `text` (0 when none). */
+function longestBacktickRun(text) {
+    return Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+}
+/**
+ * `text` as one inline code span, on one line (control characters as visibleText shows them, cut
+ * as `shortened` does at `limit`): fenced by one backtick more than the longest run inside, and
+ * padded with a space when it starts or ends with a backtick or a space, which CommonMark strips
+ * again (0.31 §6.1), so no backtick in a file name can end the span early. Nothing inside a code
+ * span is HTML. In a table cell, markdownTable escapes its `|`: GitHub's tables split cells
+ * before they read code spans.
+ */
+function markdownCode(text, limit = MARKDOWN_VALUE_LIMIT) {
+    const shown = shortened(visibleText(text), limit);
+    const fence = '`'.repeat(longestBacktickRun(shown) + 1);
+    const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
+    return `${fence}${pad}${shown}${pad}${fence}`;
+}
+/**
+ * `text` as a fenced code block of the given info string (`diff`, `text`), whole and on its own
+ * lines: the fence is one backtick longer than any run inside, at least three, so no line of
+ * `text` can close it (CommonMark 0.31 §4.5). Characters that end a line in Markdown but are not
+ * line breaks of the text (a lone CR, U+2028, U+2029) and other control characters are shown as
+ * visibleText shows them; the text's own line breaks stay.
+ */
+function markdownCodeBlock(text, info = '') {
+    const shown = text
+        .split('\n')
+        .map((line) => visibleText(line))
+        .join('\n');
+    const fence = '`'.repeat(Math.max(3, longestBacktickRun(shown) + 1));
+    return `${fence}${info}\n${shown}\n${fence}\n`;
+}
+/**
+ * A cell's Markdown with every `|` escaped for the table's cell splitting: GitHub (cmark-gfm) reads
+ * `\\` as an escaped backslash, so a `|` after an even number of backslashes (none, or `\\`
+ * inside a code span) still splits the cell and gets one more; markdown-it takes any `\|` as
+ * escaped, which this also satisfies.
+ */
+function cellMarkdown(cell) {
+    const markdown = typeof cell === 'object' ? visibleText(cell.markdown) : markdownText(String(cell));
+    return markdown.replace(/(\\*)\|/g, (match, slashes) => (slashes.length % 2 === 0 ? `${slashes}\\|` : match));
+}
+/**
+ * A GitHub-flavoured Markdown table (header row, `---` separators), ending in a newline; every
+ * cell on one line, plain-text cells escaped by markdownText, and every unescaped `|` of a
+ * MarkdownCell escaped, so no value can break the table or the Markdown after it. Markdown
+ * rather than HTML so a summary also reads well as plain text in a terminal.
+ */
+function markdownTable(header, rows) {
+    const lines = [
+        `| ${header.map(cellMarkdown).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((row) => `| ${row.map(cellMarkdown).join(' | ')} |`),
+    ];
+    return lines.join('\n') + '\n';
+}
+/** A size in bytes as people read it: `512 B`, `1.5 KiB`, `3.2 MiB` (binary units, one decimal). */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < 1024 * 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+/**
+ * The line a summary gives a failure: `**Failed:** ` and the error's message (or the value as a
+ * string) as markdownText shows it, cut at 2000 characters: messages quote file names, values and
+ * hosts' answers.
+ */
+function failedMarkdown(error) {
+    return `**Failed:** ${markdownText(error instanceof Error ? error.message : String(error), 2000)}`;
+}
+
+// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
+var refused_input = __webpack_require__(8506);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 13 modules
+var src = __webpack_require__(7161);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/log.ts
 
 
@@ -371,7 +504,6 @@ async function publishFailure(publicationOf) {
 
 
 
-
 /**
  * True when the user re-ran the job with debug logging (`RUNNER_DEBUG=1`) or set the `ACTIONS_STEP_DEBUG` secret, as
  * GitHub documents under "Enabling debug logging"; values `1` or `true`, any case.
@@ -395,13 +527,14 @@ function cancelledSummary(title, whenCancelled) {
 }
 /**
  * The job summary of a step that an input error stopped before anything ran: the input, and what
- * was expected of it (the InputError's message says both). The message quotes what the user
+ * was expected of it (the RefusedInputError's message says both: an InputError from reading the
+ * inputs, or a domain package's refusal of an input it was handed, such as a KubernetesInputError). The message quotes what the user
  * typed, so it and the input's name go in through markdownText (failedMarkdown for the message):
  * shown as written, control characters visible, cut when long.
  */
 function inputRefusedSummary(title, error) {
-    const input = (0,reporting_src/* markdownText */.p7)(error.input);
-    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`;
+    const input = markdownText(error.input);
+    return `### ${title}\n\nNothing was run: input "${input}" was refused, and nothing was changed.\n\n${failedMarkdown(error)}\n`;
 }
 /**
  * The one error path of every action: the message goes to `core.setFailed`; the stack only
@@ -420,7 +553,7 @@ async function reportFailures(work, steps) {
         const message = error instanceof Error ? error.message : String(error);
         if (debugEnabled() && error instanceof Error && error.stack)
             lib_core.info(error.stack);
-        if (steps && error instanceof src/* InputError */.dz && !hasPublished()) {
+        if (steps && error instanceof refused_input/* RefusedInputError */.n && !hasPublished()) {
             await publishFailure(() => ({
                 outputs: steps.notRunOutputs,
                 summary: inputRefusedSummary(steps.title, error),
@@ -490,7 +623,10 @@ var external_node_net_ = __webpack_require__(7030);
 var external_node_net_default = /*#__PURE__*/__webpack_require__.n(external_node_net_);
 // EXTERNAL MODULE: ../../node_modules/.pnpm/@actions+http-client@4.0.1/node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __webpack_require__(8099);
+// EXTERNAL MODULE: ../../packages/reporting/src/value-description.ts
+var value_description = __webpack_require__(3277);
 ;// CONCATENATED MODULE: ../../packages/action-runtime/src/http-agents.ts
+
 
 
 
@@ -516,7 +652,7 @@ function proxySetting(protocol, env) {
         return undefined;
     const value = env[variable].trim();
     const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value) ? value : `http://${value}`;
-    const hidden = (0,src/* shortenValue */.Vx)((0,src/* hideUrlUserinfo */.BC)(withScheme));
+    const hidden = (0,value_description/* shortenValue */.Vx)((0,src/* hideUrlUserinfo */.BC)(withScheme));
     let url;
     try {
         url = new URL(withScheme);
@@ -1546,7 +1682,7 @@ function latency(value) {
 }
 /** Lines of one cell, each text as markdownText shows it (answers of the servers probed), or `–` when none. */
 function linesCell(lines) {
-    const shown = lines.filter((line) => Boolean(line)).map((line) => (0,reporting_src/* markdownText */.p7)(line, 500));
+    const shown = lines.filter((line) => Boolean(line)).map((line) => markdownText(line, 500));
     return { markdown: shown.join('<br>') || '–' };
 }
 function lastProblem(url) {
@@ -1576,7 +1712,7 @@ function healthSummary(report) {
         `### Health gate\n`,
         `${verdict}\n`,
         `${report.reason}\n`,
-        (0,reporting_src/* markdownTable */.Qj)([
+        markdownTable([
             'URL',
             'Passed',
             'Wrong answers',
@@ -1609,7 +1745,7 @@ function healthPublication(report) {
 function notCheckedPublication(error) {
     return {
         outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
-        summary: `### Health gate\n\nNo URL was probed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
+        summary: `### Health gate\n\nNo URL was probed.\n\n${failedMarkdown(error)}\n`,
     };
 }
 
