@@ -1,8 +1,8 @@
-export const id = 3;
-export const ids = [3];
+export const id = 296;
+export const ids = [296];
 export const modules = {
 
-/***/ 7003:
+/***/ 1296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1539,7 +1539,15 @@ async function recordRollback(github, options) {
 
 
 
+;// CONCATENATED MODULE: ./src/not-run-outputs.ts
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * not healthy, no round. A subset of action.yml's outputs, as the README's "When nothing runs" says.
+ */
+const NOT_RUN_OUTPUTS = { healthy: false, rounds: 0 };
+
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 function latency(value) {
     return value === null ? '–' : `${value} ms`;
@@ -1608,7 +1616,7 @@ function healthPublication(report) {
  */
 function notCheckedPublication(error) {
     return {
-        outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
+        outputs: { ...NOT_RUN_OUTPUTS, 'time-to-healthy': '', report: '' },
         summary: `### Health gate\n\nNo URL was probed.\n\n${(0,reporting_src/* failedMarkdown */.hy)(error)}\n`,
     };
 }
@@ -1801,6 +1809,7 @@ async function main(regexThread) {
 ;// CONCATENATED MODULE: ./src/main-thread.ts
 
 
+
 /**
  * The bundle's role on the main thread: the action under the one error path of every action. One module
  * for the role, so the bundle loads it as one chunk holding @sophia/action-runtime once (two dynamic imports,
@@ -1810,7 +1819,7 @@ async function main(regexThread) {
 function runMainThread(bundle) {
     return runAction(() => main({ filename: bundle }), {
         title: 'health-gate',
-        notRunOutputs: { healthy: false, rounds: 0 },
+        notRunOutputs: NOT_RUN_OUTPUTS,
     });
 }
 
