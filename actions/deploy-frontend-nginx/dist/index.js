@@ -51944,12 +51944,14 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3452);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1215);
+/* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8693);
+
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
     post: _main_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .b,
     title: 'deploy-frontend-nginx',
-    notRunOutputs: { 'files-uploaded': 0, 'files-reused': 0, 'bytes-uploaded': 0 },
+    notRunOutputs: _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .NOT_RUN_OUTPUTS */ .x,
 });
 
 __webpack_async_result__();
@@ -59151,7 +59153,10 @@ function getInputs(reader = (0,src/* actionInputs */.eh)(), now = new Date()) {
     };
 }
 
+// EXTERNAL MODULE: ./src/not-run-outputs.ts
+var not_run_outputs = __nccwpck_require__(8693);
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 
 
@@ -59216,9 +59221,7 @@ function notReleasedPublication(error, site) {
             'release-id': site.releaseId,
             'previous-release-id': '',
             'release-path': releasePath(site.target, site.releaseId),
-            'files-uploaded': 0,
-            'files-reused': 0,
-            'bytes-uploaded': 0,
+            ...not_run_outputs/* NOT_RUN_OUTPUTS */.x,
             hosts: labels,
         },
         summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
@@ -59304,6 +59307,26 @@ async function post() {
     if (summary)
         await (0,src/* publish */.mk)({ summary });
 }
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * nothing sent. A subset of action.yml's outputs, as the README's "When nothing runs" says: `release-id`,
+ * `release-path` and `hosts` come from inputs that may be the ones refused, so they are left unset.
+ */
+const NOT_RUN_OUTPUTS = {
+    'files-uploaded': 0,
+    'files-reused': 0,
+    'bytes-uploaded': 0,
+};
 
 
 /***/ }),

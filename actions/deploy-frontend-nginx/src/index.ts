@@ -1,8 +1,9 @@
 import { runAction } from '@sophia/action-runtime';
 import { main, post } from './main.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 await runAction(main, {
   post,
   title: 'deploy-frontend-nginx',
-  notRunOutputs: { 'files-uploaded': 0, 'files-reused': 0, 'bytes-uploaded': 0 },
+  notRunOutputs: NOT_RUN_OUTPUTS,
 });

@@ -10,6 +10,7 @@ import {
 import { failedMarkdown, formatBytes, markdownTable } from '@sophia/reporting';
 import { hostLabel, sshTargetsFrom } from '@sophia/ssh';
 import type { FrontendDeploySettings } from './input-helper.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 /**
  * What a deploy that never produced a report needs of the settings: where the site is, and the release and
@@ -90,9 +91,7 @@ export function notReleasedPublication(error: unknown, site: SiteLocation): Publ
       'release-id': site.releaseId,
       'previous-release-id': '',
       'release-path': releasePath(site.target, site.releaseId),
-      'files-uploaded': 0,
-      'files-reused': 0,
-      'bytes-uploaded': 0,
+      ...NOT_RUN_OUTPUTS,
       hosts: labels,
     },
     summary: `### Frontend release ${site.releaseId}\n\nNo host was changed.\n${siteLine(site.target, site.smokeUrl?.href, labels)}\n\n${failedMarkdown(error)}\n`,

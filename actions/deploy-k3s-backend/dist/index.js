@@ -30879,12 +30879,14 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1772);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7219);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2045);
+/* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8693);
+
 
 
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i, {
     title: 'deploy-k3s-backend',
-    notRunOutputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+    notRunOutputs: _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_2__/* .NOT_RUN_OUTPUTS */ .x,
 });
 
 __webpack_async_result__();
@@ -30892,7 +30894,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7219:
+/***/ 2045:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31952,86 +31954,10 @@ function kubeJson(value) {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/kubernetes/src/objects.ts
+var src_objects = __nccwpck_require__(6953);
 // EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
 var syntax = __nccwpck_require__(6318);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/objects.ts
-
-/**
- * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
- * offline). Other kinds are taken as namespaced until the deploy asks the server
- * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
- */
-const CLUSTER_SCOPED = new Set([
-    'APIService',
-    'CSIDriver',
-    'CSINode',
-    'ClusterRole',
-    'ClusterRoleBinding',
-    'CustomResourceDefinition',
-    'IngressClass',
-    'MutatingWebhookConfiguration',
-    'Namespace',
-    'Node',
-    'PersistentVolume',
-    'PriorityClass',
-    'RuntimeClass',
-    'StorageClass',
-    'ValidatingWebhookConfiguration',
-    'VolumeAttachment',
-]);
-/**
- * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
- * otherwise.
- */
-function isClusterScoped(kind) {
-    return CLUSTER_SCOPED.has(kind);
-}
-/**
- * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
- * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
- */
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
-/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
-function isWorkload(object) {
-    return WORKLOAD_KINDS.includes(object.kind);
-}
-/**
- * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
- * match what was applied with what is live, and to name the object in logs.
- */
-function objects_objectKey(object) {
-    return (0,syntax/* workloadKey */.f6)(refOf(object));
-}
-/**
- * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
- * and line (which locate the object, and where the namespace may not be settled yet) and for lines
- * under a workload already named with its namespace. Everywhere else `objectKey` names it.
- */
-function objects_kindAndName(object) {
-    return (0,syntax/* workloadKey */.f6)({ kind: object.kind, name: object.metadata.name });
-}
-// The spelling's one home is syntax.ts, beside Kubernetes' other syntax rules; passed on here for this module's callers.
-
-/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
-function refOf(object) {
-    const ref = { kind: object.kind, name: object.metadata.name };
-    if (object.metadata.namespace)
-        ref.namespace = object.metadata.namespace;
-    return ref;
-}
-/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
-function resourceArg(ref) {
-    return `${ref.kind.toLowerCase()}/${ref.name}`;
-}
-/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
-function objects_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
-function objects_clone(value) {
-    return structuredClone(value);
-}
-
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/kubectl.ts
 
 
@@ -32104,7 +32030,7 @@ function manifestStream(objects) {
     return kubeJson({ apiVersion: 'v1', kind: 'List', items: objects }) + '\n';
 }
 function itemsOf(parsed) {
-    if (!objects_isRecord(parsed))
+    if (!(0,src_objects/* isRecord */.u4)(parsed))
         return [];
     if (Array.isArray(parsed.items) && typeof parsed.kind === 'string' && parsed.kind.endsWith('List')) {
         return parsed.items;
@@ -32240,7 +32166,7 @@ class Kubectl {
         return this.transport.stream(args, (line) => {
             try {
                 const parsed = parseKubeJson(line);
-                if (objects_isRecord(parsed) && objects_isRecord(parsed.metadata))
+                if ((0,src_objects/* isRecord */.u4)(parsed) && (0,src_objects/* isRecord */.u4)(parsed.metadata))
                     onObject(parsed);
             }
             catch {
@@ -32250,7 +32176,7 @@ class Kubectl {
     }
     /** One object, or undefined when it does not exist; with its field managers when asked (kubectl hides them). */
     async get(ref, options = {}) {
-        const args = ['get', resourceArg(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
+        const args = ['get', (0,src_objects/* resourceArg */.j6)(ref), ...namespaceArgs(ref.namespace), '--ignore-not-found'];
         if (options.managedFields)
             args.push('--show-managed-fields');
         return this.json(args);
@@ -32296,7 +32222,7 @@ class Kubectl {
         catch (error) {
             const conflicts = error instanceof KubectlError ? fieldConflicts(error.result.stderr) : [];
             if (conflicts.length > 0)
-                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,syntax/* workloadKey */.f6)(refOf(objects[0])) : undefined);
+                throw new ApplyConflictError(options.fieldManager, conflicts, objects.length === 1 ? (0,syntax/* workloadKey */.f6)((0,src_objects/* refOf */.H8)(objects[0])) : undefined);
             throw error;
         }
     }
@@ -32319,7 +32245,7 @@ class Kubectl {
      * @throws KubectlError (for example, no such revision).
      */
     async rolloutUndo(ref, toRevision) {
-        const args = ['rollout', 'undo', resourceArg(ref), ...namespaceArgs(ref.namespace)];
+        const args = ['rollout', 'undo', (0,src_objects/* resourceArg */.j6)(ref), ...namespaceArgs(ref.namespace)];
         if (toRevision !== undefined)
             args.push(`--to-revision=${toRevision}`);
         return (await this.run(args)).stdout.trim();
@@ -32329,7 +32255,7 @@ class Kubectl {
      * @throws KubectlError as `run`.
      */
     async rolloutHistory(ref) {
-        return (await this.run(['rollout', 'history', resourceArg(ref), ...namespaceArgs(ref.namespace)])).stdout;
+        return (await this.run(['rollout', 'history', (0,src_objects/* resourceArg */.j6)(ref), ...namespaceArgs(ref.namespace)])).stdout;
     }
     /**
      * Sets the annotations on the object, replacing existing values (`--overwrite`).
@@ -32337,7 +32263,7 @@ class Kubectl {
      */
     async annotate(ref, annotations) {
         const pairs = Object.entries(annotations).map(([key, value]) => `${key}=${value}`);
-        await this.run(['annotate', resourceArg(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
+        await this.run(['annotate', (0,src_objects/* resourceArg */.j6)(ref), ...namespaceArgs(ref.namespace), ...pairs, '--overwrite']);
     }
     /**
      * Sets a label on a node, replacing any value it had (`--overwrite`).
@@ -33490,60 +33416,8 @@ function goYamlCollections(_key, value) {
     return value;
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/refused-input.ts
-var refused_input = __nccwpck_require__(8506);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/manifest-error.ts
-
-/**
- * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
- * to it.
- */
-function formatProblem(problem) {
-    return `${problem.file}:${problem.line}: ${problem.message}`;
-}
-/**
- * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
- * when they were found: nothing, unless the server refused objects that could be checked only
- * after their namespace or CustomResourceDefinition was applied.
- */
-class ManifestError extends Error {
-    problems;
-    outcome;
-    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
-        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
-        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
-        this.problems = problems;
-        this.outcome = outcome;
-        this.name = 'ManifestError';
-    }
-}
-/**
- * An input this package was handed that the manifests or the cluster refuse, before anything on the
- * cluster changed: a `manifests` pattern that matches no file or no object, a kustomization kubectl
- * cannot build, a `namespace` the cluster does not have. The message names the input (`input`), so
- * the action reports it as it reports a bad input it read itself (see RefusedInputError).
- */
-class KubernetesInputError extends refused_input/* RefusedInputError */.n {
-    constructor(input, message) {
-        super(input, message);
-        this.name = 'KubernetesInputError';
-    }
-}
-/**
- * The `namespace` input names a namespace the cluster does not have, and the manifests have more
- * problems found by the same check (other namespaces that do not exist, objects the server
- * refused): all are reported at once. A KubernetesInputError naming the input, whose message lists every
- * problem; `problems` holds those at a file and line, for annotations on the manifests.
- */
-class NamespaceInputError extends KubernetesInputError {
-    problems;
-    constructor(message, problems) {
-        super('namespace', message);
-        this.problems = problems;
-        this.name = 'NamespaceInputError';
-    }
-}
-
+// EXTERNAL MODULE: ../../packages/kubernetes/src/manifest-error.ts
+var manifest_error = __nccwpck_require__(5539);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/string-fields.ts
 
 
@@ -33673,14 +33547,14 @@ function stringPlaces(object) {
             value.forEach((item, index) => walk(item, [...path, index]));
             return;
         }
-        if (!objects_isRecord(value))
+        if (!(0,src_objects/* isRecord */.u4)(value))
             return;
         for (const [field, inner] of Object.entries(value)) {
             const at = [...path, field];
             const parent = path[path.length - 1];
-            if (field === 'metadata' && path.length > 0 && objects_isRecord(inner))
+            if (field === 'metadata' && path.length > 0 && (0,src_objects/* isRecord */.u4)(inner))
                 places.push({ path: [...at, 'labels'], shape: 'map' }, { path: [...at, 'annotations'], shape: 'map' });
-            if (STRING_MAP_FIELDS.has(field) && objects_isRecord(inner))
+            if (STRING_MAP_FIELDS.has(field) && (0,src_objects/* isRecord */.u4)(inner))
                 places.push({ path: at, shape: 'map' });
             else if (STRING_LIST_FIELDS.has(field) && Array.isArray(inner))
                 places.push({ path: at, shape: 'list' });
@@ -33689,15 +33563,15 @@ function stringPlaces(object) {
             else if (field in STRING_ITEM_FIELDS && Array.isArray(inner))
                 inner.forEach((item, index) => {
                     for (const name of STRING_ITEM_FIELDS[field])
-                        if (objects_isRecord(item) && name in item)
+                        if ((0,src_objects/* isRecord */.u4)(item) && name in item)
                             places.push({ path: [...at, index, name], shape: 'value' });
-                    if ((field === 'matchExpressions' || field === 'matchFields') && objects_isRecord(item) && Array.isArray(item.values))
+                    if ((field === 'matchExpressions' || field === 'matchFields') && (0,src_objects/* isRecord */.u4)(item) && Array.isArray(item.values))
                         places.push({ path: [...at, index, 'values'], shape: 'list' });
                 });
             else if (field === 'options' && parent === 'dnsConfig' && Array.isArray(inner))
                 inner.forEach((item, index) => {
                     for (const name of ['name', 'value'])
-                        if (objects_isRecord(item) && name in item)
+                        if ((0,src_objects/* isRecord */.u4)(item) && name in item)
                             places.push({ path: [...at, index, name], shape: 'value' });
                 });
             walk(inner, at);
@@ -33748,12 +33622,12 @@ function yaml11StringProblems(object, written) {
     for (const place of stringPlaces(object)) {
         let value = object;
         for (const step of place.path)
-            value = objects_isRecord(value) || Array.isArray(value) ? value[step] : undefined;
+            value = (0,src_objects/* isRecord */.u4)(value) || Array.isArray(value) ? value[step] : undefined;
         if (place.shape === 'value')
             checkValue(place.path, value);
         else if (place.shape === 'list' && Array.isArray(value))
             value.forEach((item, index) => checkValue([...place.path, index], item));
-        else if (place.shape === 'map' && objects_isRecord(value))
+        else if (place.shape === 'map' && (0,src_objects/* isRecord */.u4)(value))
             for (const [key, item] of Object.entries(value)) {
                 const field = written([...place.path, key]);
                 if (field.keyText !== undefined && typeof field.key !== 'string' && field.keyText !== key)
@@ -33800,7 +33674,7 @@ function renderKustomization(directory, label, kubectl = 'kubectl', inputName = 
     }
     catch (error) {
         const stderr = String(error.stderr ?? '').trim();
-        throw new KubernetesInputError(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
+        throw new manifest_error/* KubernetesInputError */.X4(inputName, `Input "${inputName}" names kustomization "${label}", which kubectl kustomize cannot build: ${stderr || error.message}`);
     }
 }
 const MANIFEST_EXTENSIONS = /\.(ya?ml|json)$/i;
@@ -33830,18 +33704,18 @@ function resolveManifestFiles(patterns, cwd, inputName = 'manifests') {
         else if (kind === 'directory') {
             const inside = globSync('*', { cwd: direct, onlyFiles: true }).filter((name) => MANIFEST_EXTENSIONS.test(name));
             if (inside.length === 0)
-                throw new KubernetesInputError(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
+                throw new manifest_error/* KubernetesInputError */.X4(inputName, `Input "${inputName}" names directory "${pattern}", which holds no .yaml, .yml or .json file`);
             inside.sort().forEach((name) => add((0,external_node_path_.join)(direct, name)));
         }
         else {
             const matches = globSync(pattern, { cwd, onlyFiles: true, absolute: true, expandDirectories: false });
             if (matches.length === 0)
-                throw new KubernetesInputError(inputName, `Input "${inputName}" names ${(0,value_description/* describeValue */.bp)(pattern)}, which matches no file in ${(0,value_description/* describeValue */.bp)(cwd)}`);
+                throw new manifest_error/* KubernetesInputError */.X4(inputName, `Input "${inputName}" names ${(0,value_description/* describeValue */.bp)(pattern)}, which matches no file in ${(0,value_description/* describeValue */.bp)(cwd)}`);
             matches.sort().forEach(add);
         }
     }
     if (files.length === 0)
-        throw new KubernetesInputError(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
+        throw new manifest_error/* KubernetesInputError */.X4(inputName, `Input "${inputName}" is required: name manifest files, directories or globs`);
     return files;
 }
 function statKind(path) {
@@ -33878,11 +33752,11 @@ function loadManifests(options) {
         validateManifest(manifest, options.namespace, problems);
     rejectDuplicates(manifests, problems);
     if (problems.length > 0)
-        throw new ManifestError(problems);
+        throw new manifest_error/* ManifestError */.Sh(problems);
     // kubectl refuses it too (`error: no objects passed to apply`): a deploy of nothing is a mistake.
     if (manifests.length === 0) {
         const inputName = options.inputName ?? 'manifests';
-        throw new KubernetesInputError(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,value_description/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
+        throw new manifest_error/* KubernetesInputError */.X4(inputName, `Input "${inputName}" names ${options.patterns.map((pattern) => (0,value_description/* describeValue */.bp)(pattern)).join(', ')}, which hold no Kubernetes object (only empty documents or comments); nothing was applied`);
     }
     return manifests;
 }
@@ -33995,7 +33869,7 @@ function parseManifestText(text, file, problems) {
         if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
             value.items.forEach((item, index) => {
                 const lineOf = locate(['items', index]);
-                if (!objects_isRecord(item)) {
+                if (!(0,src_objects/* isRecord */.u4)(item)) {
                     problems.push({ file, line: lineOf([]), message: `item ${index} of ${value.kind} is not an object` });
                     return;
                 }
@@ -34057,7 +33931,7 @@ function validateManifest(manifest, namespace, problems) {
         problem(['apiVersion'], 'apiVersion is missing');
     if (typeof object.kind !== 'string' || object.kind.trim() === '')
         problem(['kind'], 'kind is missing');
-    if (!objects_isRecord(object.metadata)) {
+    if (!(0,src_objects/* isRecord */.u4)(object.metadata)) {
         problem(['metadata'], 'metadata.name is missing');
         return;
     }
@@ -34084,7 +33958,7 @@ function validateManifest(manifest, namespace, problems) {
         message,
     }));
     problems.push(...typed.sort((a, b) => a.line - b.line));
-    if (isClusterScoped(object.kind)) {
+    if ((0,src_objects/* isClusterScoped */.Z6)(object.kind)) {
         delete object.metadata.namespace;
         return;
     }
@@ -34102,15 +33976,15 @@ function validName(kind, name) {
 function rejectDuplicates(manifests, problems) {
     const first = new Map();
     for (const manifest of manifests) {
-        if (!objects_isRecord(manifest.object.metadata) || typeof manifest.object.metadata.name !== 'string')
+        if (!(0,src_objects/* isRecord */.u4)(manifest.object.metadata) || typeof manifest.object.metadata.name !== 'string')
             continue;
-        const key = objects_objectKey(manifest.object);
+        const key = (0,src_objects/* objectKey */.T5)(manifest.object);
         const earlier = first.get(key);
         if (earlier) {
             problems.push({
                 file: manifest.file,
                 line: manifest.line,
-                message: `${objects_kindAndName(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
+                message: `${(0,src_objects/* kindAndName */.zE)(manifest.object)} is defined twice (first at ${earlier.file}:${earlier.line})`,
             });
         }
         else {
@@ -34402,7 +34276,7 @@ const TEMPLATE_PATHS = {
     CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 /** The kinds that run pods, so placement and images reach every one of them. */
-function pod_templates_podTemplateLocation(kind) {
+function podTemplateLocation(kind) {
     if (kind === 'Pod')
         return { specPath: ['spec'], metadataPath: ['metadata'] };
     const template = TEMPLATE_PATHS[kind];
@@ -34410,10 +34284,10 @@ function pod_templates_podTemplateLocation(kind) {
 }
 /** True for kinds that carry a pod template (or are a Pod): the objects images, placement and traceability apply to. */
 function runsPods(object) {
-    return pod_templates_podTemplateLocation(object.kind) !== undefined;
+    return podTemplateLocation(object.kind) !== undefined;
 }
 /** The value at `path`, or undefined as soon as a step is missing or not an object. Never throws. */
-function pod_templates_getPath(root, path) {
+function getPath(root, path) {
     let current = root;
     for (const key of path) {
         if (current === null || typeof current !== 'object')
@@ -34427,7 +34301,7 @@ function ensureMap(root, path) {
     let current = root;
     for (const key of path) {
         const next = current[key];
-        if (!objects_isRecord(next))
+        if (!(0,src_objects/* isRecord */.u4)(next))
             current[key] = {};
         current = current[key];
     }
@@ -34435,11 +34309,11 @@ function ensureMap(root, path) {
 }
 /** Every container and init container of a pod spec, with its path for error messages. */
 function containersOf(object) {
-    const location = pod_templates_podTemplateLocation(object.kind);
+    const location = podTemplateLocation(object.kind);
     if (!location)
         return [];
-    const spec = pod_templates_getPath(object, location.specPath);
-    if (!objects_isRecord(spec))
+    const spec = getPath(object, location.specPath);
+    if (!(0,src_objects/* isRecord */.u4)(spec))
         return [];
     const found = [];
     for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
@@ -34447,7 +34321,7 @@ function containersOf(object) {
         if (!Array.isArray(list))
             continue;
         list.forEach((container, index) => {
-            if (objects_isRecord(container))
+            if ((0,src_objects/* isRecord */.u4)(container))
                 found.push({ container, path: [...location.specPath, field, index] });
         });
     }
@@ -34482,7 +34356,7 @@ function imageRepository(image) {
  * (tag and digest ignored) equals it, or, failing that, a container of that name.
  */
 function substituteImages(object, images) {
-    const result = objects_clone(object);
+    const result = (0,src_objects/* clone */.o8)(object);
     const substitutions = [];
     const matchedKeys = new Set();
     if (images.size === 0)
@@ -34504,10 +34378,10 @@ function substituteImages(object, images) {
 }
 /** Marks the object, and the pods it runs, as deployed by this suite, so they can be found and cleaned up later. */
 function addManagedByLabel(object) {
-    const result = objects_clone(object);
+    const result = (0,src_objects/* clone */.o8)(object);
     result.metadata.labels = { ...(result.metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-    const location = pod_templates_podTemplateLocation(result.kind);
-    if (location && result.kind !== 'Pod' && objects_isRecord(pod_templates_getPath(result, location.metadataPath.slice(0, -1)))) {
+    const location = podTemplateLocation(result.kind);
+    if (location && result.kind !== 'Pod' && (0,src_objects/* isRecord */.u4)(getPath(result, location.metadataPath.slice(0, -1)))) {
         const metadata = ensureMap(result, location.metadataPath);
         metadata.labels = { ...(metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
     }
@@ -34518,7 +34392,7 @@ function addManagedByLabel(object) {
  * template, so redeploying the same images does not restart pods just because the run differs.
  */
 function addTraceAnnotations(object, trace) {
-    const result = objects_clone(object);
+    const result = (0,src_objects/* clone */.o8)(object);
     const annotations = { ...(result.metadata.annotations ?? {}) };
     if (trace.commit)
         annotations[COMMIT_ANNOTATION] = trace.commit;
@@ -34532,7 +34406,7 @@ function addTraceAnnotations(object, trace) {
 /** See Placement.node. */
 const PLACEMENT_NODE_ANNOTATION = 'sophia.ai/node';
 /** The toleration that lets pods onto a node with this taint: `Equal` on key and value, same effect. */
-function transforms_tolerationFor(taint) {
+function tolerationFor(taint) {
     return { key: taint.key, operator: 'Equal', value: taint.value, effect: taint.effect };
 }
 /**
@@ -34543,7 +34417,7 @@ function transforms_tolerationFor(taint) {
  * matches nothing. The API server refuses an empty key with any operator but `Exists`
  * (pkg/apis/core/validation ValidateTolerations), so such a toleration never reaches a node.
  */
-function transforms_tolerates(toleration, taint) {
+function tolerates(toleration, taint) {
     if (toleration.effect && toleration.effect !== taint.effect)
         return false;
     if (toleration.key && toleration.key !== taint.key)
@@ -34572,38 +34446,38 @@ const INTEGER = /^[+-]?\d+$/;
  * its path and nothing is changed, because silently overriding the manifest hides a real mistake.
  */
 function injectPlacement(object, placement) {
-    const result = objects_clone(object);
-    const location = pod_templates_podTemplateLocation(result.kind);
+    const result = (0,src_objects/* clone */.o8)(object);
+    const location = podTemplateLocation(result.kind);
     if (!location)
         return { object: result, conflicts: [] };
     const spec = ensureMap(result, location.specPath);
     const { key, value } = placement.nodeSelector;
     const conflicts = [];
-    const selector = objects_isRecord(spec.nodeSelector) ? spec.nodeSelector : {};
+    const selector = (0,src_objects/* isRecord */.u4)(spec.nodeSelector) ? spec.nodeSelector : {};
     if (key in selector && String(selector[key]) !== value) {
         conflicts.push({
             path: [...location.specPath, 'nodeSelector', key],
-            message: `${objects_kindAndName(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
+            message: `${(0,src_objects/* kindAndName */.zE)(result)} has nodeSelector ${key}=${selector[key]}, which contradicts the placement ${key}=${value}`,
         });
     }
     if (typeof spec.nodeName === 'string' && spec.nodeName !== '') {
         conflicts.push({
             path: [...location.specPath, 'nodeName'],
-            message: `${objects_kindAndName(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
+            message: `${(0,src_objects/* kindAndName */.zE)(result)} sets nodeName ${spec.nodeName}, which bypasses the placement ${key}=${value}`,
         });
     }
     if (conflicts.length > 0)
-        return { object: objects_clone(object), conflicts };
+        return { object: (0,src_objects/* clone */.o8)(object), conflicts };
     spec.nodeSelector = { ...selector, [key]: value };
     if (placement.node) {
         const metadata = ensureMap(result, [...location.specPath.slice(0, -1), 'metadata']);
-        const annotations = objects_isRecord(metadata.annotations) ? metadata.annotations : {};
+        const annotations = (0,src_objects/* isRecord */.u4)(metadata.annotations) ? metadata.annotations : {};
         metadata.annotations = { ...annotations, [PLACEMENT_NODE_ANNOTATION]: placement.node };
     }
     if (placement.taint) {
-        const wanted = transforms_tolerationFor(placement.taint);
+        const wanted = tolerationFor(placement.taint);
         const existing = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-        if (!existing.some((toleration) => transforms_tolerates(toleration, placement.taint) && toleration.effect === wanted.effect)) {
+        if (!existing.some((toleration) => tolerates(toleration, placement.taint) && toleration.effect === wanted.effect)) {
             spec.tolerations = [...existing, wanted];
         }
     }
@@ -34640,7 +34514,7 @@ function prepareManifests(manifests, options) {
         return withObject(manifest, object);
     });
     if (problems.length > 0)
-        throw new ManifestError(problems, 'placement');
+        throw new manifest_error/* ManifestError */.Sh(problems, 'placement');
     for (const key of options.images?.keys() ?? []) {
         if (!usedImages.has(key))
             options.warn?.(`Input "images" names "${key}", but no container in the manifests uses that image or has that name`);
@@ -34648,1306 +34522,10 @@ function prepareManifests(manifests, options) {
     return prepared;
 }
 
-// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
-var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/kubernetes/src/deploy-summary.ts + 4 modules
+var deploy_summary = __nccwpck_require__(6672);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/rollout.ts
-
-
-/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
-const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
-/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
-const BLOCKING_REASONS = new Set([
-    'ImagePullBackOff',
-    'ErrImagePull',
-    'CrashLoopBackOff',
-    'Unschedulable',
-    'InvalidImageName',
-    'CreateContainerConfigError',
-    'CreateContainerError',
-]);
-/**
- * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
- * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
- * (`kubectl rollout status` refuses such workloads for the same reason).
- */
-function updatesOnDelete(workload) {
-    const strategy = workload.spec?.updateStrategy;
-    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
-        objects_isRecord(strategy) &&
-        strategy.type === 'OnDelete');
-}
-/**
- * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
- * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
- */
-function rolloutTimings(timeoutMs) {
-    const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
-    return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function num(value, fallback = 0) {
-    return typeof value === 'number' ? value : fallback;
-}
-function conditionsOf(object) {
-    return Array.isArray(object.status?.conditions) ? object.status.conditions : [];
-}
-/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
-function workloadProgress(workload) {
-    const name = objects_objectKey(workload);
-    const status = workload.status ?? {};
-    const generation = num(workload.metadata.generation, 0);
-    if (num(status.observedGeneration, -1) < generation)
-        return { done: false, message: `${name}: waiting for the controller to see the new spec` };
-    const spec = workload.spec ?? {};
-    if (workload.kind === 'Deployment') {
-        const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-        if (deadline)
-            return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
-        // A paused Deployment records the new template but starts no rollout until resumed: like
-        // OnDelete, there is nothing to wait for (or undo) yet.
-        if (spec.paused === true) {
-            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
-            return { done: true, message: paused, note: paused };
-        }
-        const replicas = num(spec.replicas, 1);
-        const updated = num(status.updatedReplicas);
-        const total = num(status.replicas);
-        const available = num(status.availableReplicas);
-        if (updated < replicas)
-            return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
-        if (total > updated)
-            return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
-        if (available < updated)
-            return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
-        return { done: true, message: `${name} successfully rolled out` };
-    }
-    const onDelete = updatesOnDelete(workload);
-    const podsBehind = workload.kind === 'StatefulSet'
-        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
-        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
-    const kept = onDelete && podsBehind
-        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
-        : undefined;
-    if (workload.kind === 'StatefulSet') {
-        const replicas = num(spec.replicas, 1);
-        const ready = num(status.readyReplicas);
-        const updated = num(status.updatedReplicas);
-        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
-        const rollingUpdate = objects_isRecord(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
-        const partition = objects_isRecord(rollingUpdate) ? num(rollingUpdate.partition) : 0;
-        if (ready < replicas)
-            return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
-        if (!onDelete &&
-            status.updateRevision &&
-            status.currentRevision !== status.updateRevision &&
-            updated < replicas - partition) {
-            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
-        }
-        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
-    }
-    const desired = num(status.desiredNumberScheduled);
-    const updated = num(status.updatedNumberScheduled);
-    const available = num(status.numberAvailable);
-    if (onDelete) {
-        if (available < desired)
-            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
-        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
-    }
-    if (updated < desired)
-        return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
-    if (available < desired)
-        return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
-    return { done: true, message: `${name} successfully rolled out` };
-}
-/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
-function rollout_selectorString(selector) {
-    if (!isRecord(selector))
-        return '';
-    const parts = [];
-    for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
-        parts.push(`${key}=${value}`);
-    for (const expression of selector.matchExpressions ??
-        []) {
-        const values = (expression.values ?? []).join(',');
-        if (expression.operator === 'In')
-            parts.push(`${expression.key} in (${values})`);
-        else if (expression.operator === 'NotIn')
-            parts.push(`${expression.key} notin (${values})`);
-        else if (expression.operator === 'Exists')
-            parts.push(expression.key);
-        else if (expression.operator === 'DoesNotExist')
-            parts.push(`!${expression.key}`);
-    }
-    return parts.join(',');
-}
-function ownedBy(object, owner) {
-    const refs = object.metadata.ownerReferences ?? [];
-    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
-}
-/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
-function currentReplicaSet(deployment, replicaSets) {
-    const revision = deployment.metadata.annotations?.[REVISION_ANNOTATION];
-    const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
-    return owned.find((rs) => rs.metadata.annotations?.[REVISION_ANNOTATION] === revision);
-}
-/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
-function newPodsOf(workload, replicaSets, pods) {
-    if (workload.kind === 'Deployment') {
-        const rs = currentReplicaSet(workload, replicaSets);
-        return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
-    }
-    const owned = pods.filter((pod) => ownedBy(pod, workload));
-    const updateRevision = workload.status?.updateRevision;
-    if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
-        return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
-    }
-    return owned;
-}
-/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
-function podProblems(pod) {
-    const problems = [];
-    const status = pod.status ?? {};
-    for (const condition of status.conditions ?? []) {
-        if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
-            problems.push({ reason: condition.reason, message: condition.message });
-        }
-    }
-    for (const field of ['initContainerStatuses', 'containerStatuses']) {
-        for (const container of status[field] ?? []) {
-            const waiting = container.state?.waiting;
-            if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
-                problems.push({
-                    reason: waiting.reason,
-                    message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
-                });
-            }
-        }
-    }
-    return problems;
-}
-/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
-function templateOf(workload, replicaSets) {
-    if (workload.kind === 'Deployment')
-        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
-    const update = workload.status?.updateRevision;
-    return typeof update === 'string' ? update : undefined;
-}
-/**
- * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
- * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
- * its stable template identity.
- */
-async function controllerRevisionOf(kubectl, workload) {
-    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
-}
-/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
-function controllerRevisionIn(workload, objects) {
-    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
-    const current = currentControllerRevision(workload, owned);
-    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
-}
-/**
- * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
- * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
- * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
- * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
- */
-function recordsTemplate(revision, workload) {
-    const data = objects_isRecord(revision.data) && objects_isRecord(revision.data.spec) ? revision.data.spec.template : undefined;
-    if (!objects_isRecord(data))
-        return false;
-    const { $patch: _patch, ...template } = data;
-    return (0,external_node_util_.isDeepStrictEqual)(template, workload.spec?.template);
-}
-/**
- * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
- * (StatefulSets), else the one recording its live template, else the newest. Not simply the
- * newest: after a failed apply the newest is the failed revision, not the one the workload had.
- */
-function currentControllerRevision(workload, owned) {
-    const updateRevision = workload.status?.updateRevision;
-    if (typeof updateRevision === 'string')
-        return owned.find((revision) => revision.metadata.name === updateRevision);
-    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
-        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
-}
-/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
-async function revisionNumberOf(kubectl, workload) {
-    if (workload.kind === 'Deployment')
-        return revisionOf(workload);
-    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
-}
-/**
- * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
- * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
- */
-function revisionOf(workload) {
-    if (workload.kind === 'Deployment')
-        return workload.metadata.annotations?.[REVISION_ANNOTATION];
-    const update = workload.status?.updateRevision;
-    if (typeof update === 'string')
-        return update;
-    return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
-}
-const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
-/**
- * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
- * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
- * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
- * DaemonSets come from the same read).
- */
-class NamespaceSnapshots {
-    kubectl;
-    maxAgeMs;
-    cache = new Map();
-    /** Each namespace's last full read that succeeded. */
-    lastRead = new Map();
-    constructor(kubectl, maxAgeMs) {
-        this.kubectl = kubectl;
-        this.maxAgeMs = maxAgeMs;
-    }
-    /**
-     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
-     * undefined namespace means the context's default.
-     * @throws KubectlError from the read.
-     */
-    read(namespace) {
-        const key = namespace ?? '';
-        const cached = this.cache.get(key);
-        if (cached && Date.now() - cached.at < this.maxAgeMs)
-            return cached.items;
-        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
-        this.cache.set(key, { at: Date.now(), items });
-        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
-        return items;
-    }
-    /**
-     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
-     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
-     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
-     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
-     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
-     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
-     * showed every one of these workloads at its present generation with the controller having
-     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
-     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
-     * statefulset and daemonset controllers), and that read lists them after the workloads; else
-     * from one read of those two kinds.
-     */
-    seed(workloads) {
-        const byNamespace = new Map();
-        for (const workload of workloads) {
-            const key = workload.metadata.namespace ?? '';
-            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
-        }
-        for (const [key, seeded] of byNamespace) {
-            const earlier = this.lastRead.get(key);
-            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
-            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
-                ? Promise.resolve([...seeded, ...numbering(earlier)])
-                : this.kubectl
-                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
-                    .then((listed) => [...seeded, ...listed]);
-            this.cache.set(key, { at: Date.now(), items });
-            items.catch(() => this.cache.delete(key));
-        }
-    }
-}
-/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
-function observedIn(workload, objects) {
-    const generation = num(workload.metadata.generation, -1);
-    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
-    return (earlier !== undefined &&
-        generation >= 0 &&
-        num(earlier.metadata.generation, -2) === generation &&
-        num(earlier.status?.observedGeneration, -1) >= generation);
-}
-/**
- * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
- * workload kind and namespace) shows every workload still being waited for as rolled out, so a
- * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
- * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
- * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
- * Without a watch (kubectl over SSH) the waits are plain polls.
- */
-class RolloutWakeUp {
-    onWake;
-    latest = new Map();
-    pending;
-    streams = [];
-    sleepers = new Set();
-    allDone = false;
-    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
-    wakes = 0;
-    constructor(kubectl, refs, onWake = () => undefined) {
-        this.onWake = onWake;
-        this.pending = new Set(refs.map(syntax/* workloadKey */.f6));
-        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
-        for (const ref of watched.values()) {
-            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
-            if (stream)
-                this.streams.push(stream);
-        }
-    }
-    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
-    get count() {
-        return this.wakes;
-    }
-    /** The workload's wait is over: it no longer holds the others' wake-up back. */
-    settled(ref) {
-        this.pending.delete((0,syntax/* workloadKey */.f6)(ref));
-        this.check();
-    }
-    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
-    sleep(ms, seen) {
-        if (this.wakes > seen)
-            return Promise.resolve();
-        return new Promise((resolve) => {
-            const wake = () => {
-                clearTimeout(timer);
-                this.sleepers.delete(wake);
-                resolve();
-            };
-            const timer = setTimeout(wake, ms);
-            this.sleepers.add(wake);
-        });
-    }
-    /**
-     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
-     * cancellation).
-     */
-    stop() {
-        for (const stream of this.streams)
-            stream.stop();
-        for (const wake of [...this.sleepers])
-            wake();
-    }
-    seen(object) {
-        const key = objects_objectKey(object);
-        if (!this.pending.has(key))
-            return;
-        this.latest.set(key, object);
-        this.check();
-    }
-    check() {
-        const done = this.pending.size > 0 &&
-            [...this.pending].every((key) => {
-                const object = this.latest.get(key);
-                return object !== undefined && workloadProgress(object).done;
-            });
-        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
-        if (done && !this.allDone) {
-            this.wakes++;
-            this.onWake([...this.pending].map((key) => this.latest.get(key)));
-            for (const wake of [...this.sleepers])
-                wake();
-        }
-        this.allDone = done;
-    }
-}
-async function readWorkload(snapshots, ref) {
-    const items = await snapshots.read(ref.namespace);
-    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
-    if (!workload)
-        return { replicaSets: [], pods: [] };
-    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
-    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
-    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
-    return { workload, replicaSets, pods };
-}
-/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
-async function diagnose(kubectl, ref) {
-    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
-    if (!workload)
-        return { conditions: [], pods: [], events: [] };
-    const newPods = newPodsOf(workload, replicaSets, pods);
-    const involved = new Set([
-        workload.metadata.name,
-        ...replicaSets.map((rs) => rs.metadata.name),
-        ...newPods.map((pod) => pod.metadata.name),
-    ]);
-    const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
-        .filter((event) => involved.has(String(event.involvedObject?.name)))
-        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
-        .slice(-10)
-        .map((event) => ({
-        object: objects_kindAndName({
-            kind: String(event.involvedObject.kind),
-            metadata: { name: String(event.involvedObject.name) },
-        }),
-        type: event.type,
-        reason: event.reason,
-        message: event.message,
-        count: event.count,
-    }));
-    return {
-        conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
-        pods: newPods.map((pod) => ({
-            name: pod.metadata.name,
-            node: pod.spec?.nodeName || undefined,
-            phase: pod.status?.phase,
-            reasons: podProblems(pod).map((problem) => problem.message ? `${problem.reason}: ${problem.message}` : problem.reason),
-        })),
-        events,
-    };
-}
-function eventTime(event) {
-    return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
-}
-/**
- * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
- * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
- * than only when the progress deadline (ten minutes by default) runs out.
- */
-async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
-    try {
-        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
-    }
-    finally {
-        wakeUp?.settled(ref);
-    }
-}
-async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
-    const started = Date.now();
-    const interval = options.pollIntervalMs ?? 2000;
-    const failFastAfter = options.failFastAfterMs ?? 30_000;
-    const blockedSince = new Map();
-    const name = (0,syntax/* workloadKey */.f6)(ref);
-    let lastMessage = '';
-    let revision;
-    let template;
-    let latest;
-    const numbered = async () => {
-        if (!latest || latest.kind === 'Deployment')
-            return { revision, template };
-        const workload = latest;
-        const found = await snapshots
-            .read(ref.namespace)
-            .then((objects) => controllerRevisionIn(workload, objects))
-            .catch(() => ({}));
-        return { revision: found.revision ?? revision, template: found.template ?? template };
-    };
-    const fail = async (reason) => ({
-        ref,
-        ok: false,
-        ...(await numbered()),
-        reason,
-        diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
-        elapsedMs: Date.now() - started,
-    });
-    for (;;) {
-        const wakesSeen = wakeUp?.count ?? 0;
-        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
-        if (!workload)
-            return fail(`${name} no longer exists`);
-        latest = workload;
-        revision = revisionOf(workload);
-        template = templateOf(workload, replicaSets);
-        const progress = workloadProgress(workload);
-        if (progress.failure)
-            return fail(progress.failure);
-        if (progress.done) {
-            options.log?.(progress.message);
-            return {
-                ref,
-                ok: true,
-                ...(await numbered()),
-                ...(progress.note ? { note: progress.note } : {}),
-                elapsedMs: Date.now() - started,
-            };
-        }
-        const now = Date.now();
-        const stuck = [];
-        for (const pod of newPodsOf(workload, replicaSets, pods)) {
-            const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
-            if (blocking.length === 0) {
-                blockedSince.delete(pod.metadata.name);
-                continue;
-            }
-            const since = blockedSince.get(pod.metadata.name) ?? now;
-            blockedSince.set(pod.metadata.name, since);
-            if (now - since >= failFastAfter) {
-                const detail = blocking
-                    .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
-                    .join(', ');
-                stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
-            }
-        }
-        if (stuck.length > 0) {
-            const { revision: number } = await numbered();
-            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
-        }
-        if (progress.message !== lastMessage) {
-            options.log?.(progress.message);
-            lastMessage = progress.message;
-        }
-        if (now - started >= options.timeoutMs) {
-            return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
-        }
-        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
-        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
-    }
-}
-/**
- * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
- * processes it starts do not grow with the number of workloads: one watch per workload kind and
- * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
- */
-async function watchRollouts(kubectl, refs, options) {
-    if (refs.length === 0)
-        return [];
-    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
-    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
-    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
-    const stop = () => wakeUp.stop();
-    kubectl.signal?.addEventListener('abort', stop, { once: true });
-    try {
-        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
-    }
-    finally {
-        kubectl.signal?.removeEventListener('abort', stop);
-        wakeUp.stop();
-    }
-}
-/** Diagnostics as Markdown, for the log group and the job summary alike. */
-function formatDiagnostics(result) {
-    const lines = [`#### ${(0,syntax/* workloadKey */.f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
-    const diagnostics = result.diagnostics;
-    if (!diagnostics)
-        return lines.join('\n');
-    if (diagnostics.conditions.length > 0) {
-        lines.push('Conditions:');
-        for (const c of diagnostics.conditions)
-            lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
-        lines.push('');
-    }
-    if (diagnostics.pods.length > 0) {
-        lines.push('New pods:');
-        for (const pod of diagnostics.pods) {
-            lines.push(`- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`);
-        }
-        lines.push('');
-    }
-    if (diagnostics.events.length > 0) {
-        lines.push('Recent events:');
-        for (const event of diagnostics.events) {
-            lines.push(`- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`);
-        }
-        lines.push('');
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
-/**
- * The version of the deploy plan documents (the `plan` output of every deploy action, with
- * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
- * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
- */
-const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
-
-
-
-/**
- * The placement an MCP deploy would make on `node` as found now: whether the node carries the
- * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
- * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
- * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
- */
-function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
-    const { key, value } = placement.nodeSelector;
-    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
-    const taint = placement.taint;
-    return {
-        node: node.name,
-        addresses: node.addresses.map((address) => address.address),
-        nodeSelector: labelText(placement.nodeSelector),
-        label: state(node.labels[key] === value),
-        ...(taint
-            ? {
-                taint: {
-                    taint: taintText(taint),
-                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
-                },
-            }
-            : {}),
-        workloads,
-        nodeChanges,
-    };
-}
-/**
- * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
- * when given.
- * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
- */
-function kubernetesPlan(report, placement) {
-    if (!report.dryRun)
-        throw new Error('A plan is made from a dry run: this report is a real deploy');
-    const counts = { created: 0, configured: 0, unchanged: 0 };
-    for (const object of report.applied)
-        counts[object.action] += 1;
-    return {
-        schema: PLAN_SCHEMA,
-        target: 'kubernetes',
-        counts,
-        objects: report.applied.map((object) => ({
-            object: (0,syntax/* workloadKey */.f6)(object),
-            kind: object.kind,
-            ...(object.namespace ? { namespace: object.namespace } : {}),
-            name: object.name,
-            action: object.action,
-            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
-            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
-        })),
-        images: report.applied.flatMap((object) => object.images ?? []),
-        ...(placement ? { placement } : {}),
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
-
-
-
-
-/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
-function nodeInfo(node) {
-    const status = node.status ?? {};
-    const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
-    return {
-        name: node.metadata.name,
-        labels: node.metadata.labels ?? {},
-        annotations: node.metadata.annotations ?? {},
-        taints: (node.spec?.taints ?? []).map((taint) => ({
-            key: taint.key,
-            value: taint.value ?? '',
-            effect: taint.effect,
-        })),
-        addresses: status.addresses ?? [],
-        ready: ready?.status === 'True',
-        readyDetail: ready
-            ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
-            : 'no Ready condition',
-        unschedulable: node.spec?.unschedulable === true,
-    };
-}
-function describeNodes(nodes) {
-    if (nodes.length === 0)
-        return 'the cluster has no nodes';
-    return ('nodes in the cluster: ' +
-        nodes
-            .map((node) => `${node.name} (${node.addresses.map((a) => a.address).join(', ') || 'no addresses'})`)
-            .join('; '));
-}
-/**
- * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
- * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
- *
- * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
- * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
- * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
- */
-async function resolveNode(kubectl, query) {
-    const nodes = (await kubectl.list('nodes')).map(nodeInfo);
-    let node;
-    if ('name' in query) {
-        const found = nodes.find((candidate) => candidate.name === query.name);
-        if (!found)
-            throw new Error(`Node "${query.name}" (input "node") does not exist; ${describeNodes(nodes)}`);
-        node = found;
-    }
-    else {
-        const matches = nodes.filter((candidate) => candidate.addresses.some((address) => address.address === query.address));
-        if (matches.length === 0)
-            throw new Error(`No node has address ${query.address} (input "node-address"); ${describeNodes(nodes)}`);
-        if (matches.length > 1) {
-            throw new Error(`Address ${query.address} (input "node-address") matches ${matches.length} nodes: ${describeNodes(matches)}; name one with input "node"`);
-        }
-        node = matches[0];
-    }
-    if (!node.ready)
-        throw new Error(`Node ${node.name} is not Ready (${node.readyDetail}); nothing was deployed`);
-    if (node.unschedulable)
-        throw new Error(`Node ${node.name} is cordoned (spec.unschedulable); uncordon it first, nothing was deployed`);
-    return node;
-}
-/**
- * Why a manifest's pods would not run on the node as written: not pinned to it, selecting labels
- * the node lacks, or not tolerating one of its taints. The node's labels are taken as they will be
- * once labelled with the placement label.
- */
-function auditPlacement(manifests, node, placement) {
-    const findings = [];
-    const labels = { ...node.labels, [placement.nodeSelector.key]: placement.nodeSelector.value };
-    const taints = [...node.taints.filter((t) => t.effect !== 'PreferNoSchedule')];
-    if (placement.taint &&
-        placement.taint.effect !== 'PreferNoSchedule' &&
-        !taints.some((t) => t.key === placement.taint.key && t.effect === placement.taint.effect)) {
-        taints.push(placement.taint);
-    }
-    for (const manifest of manifests) {
-        const location = podTemplateLocation(manifest.object.kind);
-        if (!location)
-            continue;
-        const workload = objectKey(manifest.object);
-        const spec = getPath(manifest.object, location.specPath);
-        const podSpec = isRecord(spec) ? spec : {};
-        const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
-        const add = (path, message) => findings.push({
-            workload,
-            file: manifest.file,
-            line: manifest.lineOf([...location.specPath, ...path]),
-            message: `${kindAndName(manifest.object)}: ${message}`,
-        });
-        const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
-        if (nodeName && nodeName !== node.name)
-            add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
-        const mismatched = Object.entries(selector).filter(([key, value]) => labels[key] !== String(value));
-        for (const [key, value] of mismatched)
-            add(['nodeSelector', key], `nodeSelector ${key}=${value} does not match node ${node.name}`);
-        const pinned = nodeName === node.name ||
-            selector[placement.nodeSelector.key] === placement.nodeSelector.value ||
-            selector['kubernetes.io/hostname'] === node.name;
-        if (!pinned && mismatched.length === 0 && !nodeName) {
-            add(Object.keys(selector).length > 0 ? ['nodeSelector'] : [], `no nodeSelector ${placement.nodeSelector.key}=${placement.nodeSelector.value}: its pods can be scheduled on any node, not only ${node.name}`);
-        }
-        const tolerations = Array.isArray(podSpec.tolerations) ? podSpec.tolerations : [];
-        for (const taint of taints) {
-            if (!tolerations.some((toleration) => tolerates(toleration, taint))) {
-                add(tolerations.length > 0 ? ['tolerations'] : [], `does not tolerate taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} of node ${node.name}`);
-            }
-        }
-    }
-    return findings;
-}
-/**
- * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
- * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
- * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
- * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
- * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
- * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
- * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
- */
-const DAEMONSET_TOLERATIONS = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-];
-const HOST_NETWORK_DAEMONSET_TOLERATION = {
-    key: 'node.kubernetes.io/network-unavailable',
-    operator: 'Exists',
-    effect: 'NoSchedule',
-};
-/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
-const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
-/**
- * The taints of the node that the suite does not manage and that pods of `manifests` (as they
- * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
- * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
- * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
- * and overwrites a taint of the input's key and effect; without it both stay on the node as they
- * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
- * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
- * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
- * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
- * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
- * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
- */
-function untoleratedTaints(manifests, node, wanted, placesNode) {
-    const recorded = ownedPlacement(node).taint;
-    const managed = new Set([placesNode ? recorded : undefined, wanted ? placement_taintText(wanted) : undefined]);
-    const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
-        // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
-        !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect));
-    const check = { problems: [], warnings: [] };
-    for (const manifest of manifests) {
-        const location = podTemplateLocation(manifest.object.kind);
-        if (!location)
-            continue;
-        const spec = getPath(manifest.object, location.specPath);
-        const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
-        const effective = manifest.object.kind === 'DaemonSet'
-            ? [
-                ...tolerations,
-                ...DAEMONSET_TOLERATIONS,
-                ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
-            ]
-            : tolerations;
-        for (const taint of foreign) {
-            if (effective.some((toleration) => tolerates(toleration, taint)))
-                continue;
-            const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
-            if (taint.effect === 'PreferNoSchedule') {
-                check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
-                continue;
-            }
-            const toleration = tolerationFor(taint);
-            const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
-            if (taint.key === CORDON_TAINT_KEY) {
-                check.problems.push({
-                    file: manifest.file,
-                    line,
-                    message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
-                });
-                continue;
-            }
-            const whose = placement_taintText(taint) === recorded
-                ? 'which an earlier run put there and this run leaves (label-node is false)'
-                : 'which this action does not manage';
-            check.problems.push({
-                file: manifest.file,
-                line,
-                message: `${what}, ${whose}: no new pod of it could be scheduled there. ` +
-                    `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
-                    `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
-            });
-        }
-    }
-    return check;
-}
-/** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
-async function checkPlacement(kubectl, workloads, nodeName) {
-    const check = { placement: {}, strays: [] };
-    for (const workload of workloads) {
-        const ref = {
-            kind: workload.kind,
-            name: workload.metadata.name,
-            namespace: workload.metadata.namespace,
-        };
-        const selector = selectorString(workload.spec?.selector);
-        const pods = (await kubectl.list('pods', { namespace: ref.namespace, selector: selector || undefined })).filter((pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
-        for (const pod of pods) {
-            const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
-            check.placement[pod.metadata.name] = node;
-            if (node !== nodeName)
-                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
-        }
-    }
-    return check;
-}
-/** A label as `kubectl label` and node selectors write it: `key=value`. */
-function placement_labelText(label) {
-    return `${label.key}=${label.value}`;
-}
-/**
- * What the suite put on the node, recorded on the node itself (JSON `{"label": "key=value",
- * "taint": "key=value:Effect"}`), so the next run can take back what its inputs no longer ask
- * for while leaving everything it did not put there alone, including an identical label or
- * taint someone set before the suite came.
- */
-const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
-/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
-function placement_taintText(taint) {
-    return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
-}
-function ownedPlacement(node) {
-    try {
-        const parsed = JSON.parse(node.annotations[PLACEMENT_ANNOTATION] ?? '{}');
-        if (!isRecord(parsed))
-            return {};
-        return {
-            ...(typeof parsed.label === 'string' ? { label: parsed.label } : {}),
-            ...(typeof parsed.taint === 'string' ? { taint: parsed.taint } : {}),
-        };
-    }
-    catch {
-        return {};
-    }
-}
-/** Runs the undo steps newest first; returns what was put back, for the log. */
-async function undoPlacement(undo) {
-    const lines = [];
-    for (const step of [...undo].reverse()) {
-        await step.run();
-        lines.push(step.line);
-    }
-    undo.length = 0;
-    return lines;
-}
-function splitLabel(text) {
-    return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
-}
-/**
- * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
- * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
- * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
- * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
- * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
- * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
- * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
- * @throws Error when `settings.node` is not among `nodes`.
- */
-function nodeChanges(nodes, settings) {
-    const node = nodes.find((candidate) => candidate.name === settings.node);
-    if (!node)
-        throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
-    const { nodeLabel, taint } = settings;
-    const changes = [];
-    const owned = ownedPlacement(node);
-    const next = {};
-    const wantedLabel = placement_labelText(nodeLabel);
-    const record = (target, wanted, had) => {
-        if (JSON.stringify(wanted) === JSON.stringify(had))
-            return;
-        const before = target.annotations[PLACEMENT_ANNOTATION];
-        changes.push({
-            node: target.name,
-            op: 'record',
-            ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
-            ...(before !== undefined ? { before } : {}),
-        });
-    };
-    const notAsked = 'an earlier run put it there, this one does not ask for it';
-    const moved = `an earlier run put it there, the placement is now node ${node.name}`;
-    if (owned.label && owned.label !== wantedLabel) {
-        const old = splitLabel(owned.label);
-        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
-            changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
-    }
-    if (node.labels[nodeLabel.key] !== nodeLabel.value) {
-        const before = node.labels[nodeLabel.key];
-        changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
-        next.label = wantedLabel;
-    }
-    else if (owned.label === wantedLabel) {
-        next.label = wantedLabel;
-    }
-    // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
-    for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
-        const theirs = ownedPlacement(other);
-        const theirTaint = theirs.taint ? other.taints.find((t) => placement_taintText(t) === theirs.taint) : undefined;
-        if (theirTaint)
-            changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
-        if (theirs.label && theirs.label !== wantedLabel) {
-            const old = splitLabel(theirs.label);
-            if (other.labels[old.key] === old.value)
-                changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
-        }
-        if (other.labels[nodeLabel.key] === nodeLabel.value)
-            changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
-        record(other, {}, theirs);
-    }
-    const wantedTaint = taint ? placement_taintText(taint) : undefined;
-    const present = new Set(node.taints.map(placement_taintText));
-    if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
-        const removed = node.taints.find((t) => placement_taintText(t) === owned.taint);
-        changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
-        present.delete(owned.taint);
-    }
-    if (taint && wantedTaint) {
-        if (!present.has(wantedTaint)) {
-            const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
-            changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
-            next.taint = wantedTaint;
-        }
-        else if (owned.taint === wantedTaint) {
-            next.taint = wantedTaint;
-        }
-    }
-    record(node, next, owned);
-    return changes;
-}
-/**
- * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
- * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
- */
-function nodeChangeText(change, tense) {
-    const done = tense === 'done';
-    const why = (text) => (text ? `: ${text}` : '');
-    switch (change.op) {
-        case 'label':
-            return `${done ? 'Labelled' : 'Label'} node ${change.node} ${placement_labelText(change.label)}`;
-        case 'unlabel':
-            return `${done ? 'Removed' : 'Remove'} label ${change.why ? placement_labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
-        case 'taint':
-            return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${placement_taintText(change.taint)}`;
-        case 'untaint':
-            return `${done ? 'Removed' : 'Remove'} taint ${placement_taintText(change.taint)} from node ${change.node}${why(change.why)}`;
-        case 'record':
-            return change.record !== undefined
-                ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
-                : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
-    }
-}
-/**
- * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
- * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
- */
-async function plannedNodeChanges(kubectl, settings) {
-    return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
-}
-/** Makes one change (see NodeChange) and returns the step that takes it back. */
-async function makeNodeChange(kubectl, putBack, change) {
-    const { node } = change;
-    switch (change.op) {
-        case 'label': {
-            await kubectl.labelNode(node, change.label);
-            const { key } = change.label;
-            const before = change.before;
-            return {
-                line: `Put label ${key} of node ${node} back as it was`,
-                run: () => before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
-            };
-        }
-        case 'unlabel':
-            await kubectl.unlabelNode(node, change.label.key);
-            return {
-                line: `Put label ${placement_labelText(change.label)} back on node ${node}`,
-                run: () => putBack.labelNode(node, change.label),
-            };
-        case 'taint': {
-            await kubectl.taintNode(node, change.taint);
-            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
-            const replaced = change.replaces;
-            return {
-                line: `Put the taints of node ${node} back as they were`,
-                run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, placement_taintText(change.taint))),
-            };
-        }
-        case 'untaint':
-            await kubectl.untaintNode(node, placement_taintText(change.taint));
-            return {
-                line: `Put taint ${placement_taintText(change.taint)} back on node ${node}`,
-                run: () => putBack.taintNode(node, change.taint),
-            };
-        case 'record': {
-            const write = (client, value) => value !== undefined
-                ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
-                : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
-            await write(kubectl, change.record);
-            return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
-        }
-    }
-}
-/**
- * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
- * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
- * log); each change's inverse goes into `undo` when given.
- * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
- */
-async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
-    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
-    const putBack = kubectl.withoutSignal();
-    const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
-    for (const change of changes)
-        undo.push(await makeNodeChange(kubectl, putBack, change));
-    return changes;
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
-
-
-/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
-const CELL_LIMIT = 120;
-/**
- * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
- * whole up to CELL_LIMIT characters, else cut with its size and digest.
- */
-function cell(value) {
-    if (value === undefined)
-        return { markdown: '' };
-    return { markdown: (0,markdown/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
-}
-function fieldRows(changes) {
-    return changes.map((change) => [
-        { markdown: (0,markdown/* markdownCode */.D9)(change.path) },
-        change.op,
-        cell(change.before),
-        cell(change.after),
-    ]);
-}
-/**
- * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
- * object and its line diff): the counts, the image changes, the MCP placement, and each changed
- * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
- * Names and values come from the manifests being planned: every one goes through markdownTable,
- * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
- */
-function kubernetesPlanMarkdown(plan) {
-    const { created, configured, unchanged } = plan.counts;
-    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
-    if (plan.images.length > 0) {
-        parts.push('#### Image changes', '', (0,markdown/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
-    }
-    const placement = plan.placement;
-    if (placement) {
-        const rows = [
-            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
-            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
-            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
-            // Every workload, not cut at the usual length of one value.
-            ['Workloads', { markdown: (0,markdown/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
-        ];
-        parts.push('#### Placement', '', (0,markdown/* markdownTable */.Qj)(['', ''], rows));
-        if (placement.nodeChanges.length > 0)
-            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
-    }
-    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
-    if (changed.length > 0) {
-        parts.push('#### Changed fields', '');
-        for (const object of changed)
-            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,markdown/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
-    }
-    return parts.join('\n');
-}
-function placementState(state) {
-    if (state === 'present')
-        return 'the node has it';
-    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
-}
-
-;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
-
-
-
-
-
-
-/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
-function traceOf(run) {
-    const commit = run.commit || undefined;
-    const runUrl = run.runUrl || undefined;
-    const who = run.actor ? ` by ${run.actor}` : '';
-    const changeCause = commit
-        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
-        : undefined;
-    return { commit, runUrl, changeCause };
-}
-/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
-function appliedOutput(applied) {
-    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
-}
-/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
-function deployReportMarkdown(title, report) {
-    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
-    if (report.interrupted?.puttingBack)
-        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
-        // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
-        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
-    else if (report.interrupted)
-        parts.push(`**Stopped after changing the cluster:** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,markdown/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
-    parts.push((0,markdown/* markdownTable */.Qj)(
-    // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
-    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,syntax/* workloadKey */.f6)(object), actionText(object)])));
-    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
-        (0,syntax/* workloadKey */.f6)(rollout.ref),
-        rollout.revision ?? '',
-        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
-        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
-    ]));
-    // The cluster's words (events name images and files of the manifests) shown as they are.
-    for (const rollout of report.rollouts.filter((r) => !r.ok))
-        parts.push((0,markdown/* markdownCodeBlock */.IS)(formatDiagnostics(rollout), 'text'));
-    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
-        (0,syntax/* workloadKey */.f6)(record.ref),
-        record.failedRevision ?? '',
-        record.skipped ? '' : restoredText(record, report.revisions[(0,syntax/* workloadKey */.f6)(record.ref)]),
-        rollbackResult(record),
-    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
-        (0,syntax/* workloadKey */.f6)(record.ref),
-        record.skipped
-            ? `left as is: ${record.skipped}`
-            : record.rounded
-                ? `restored except: ${record.rounded}`
-                : 'restored',
-    ]));
-    const diffs = report.applied.filter((object) => object.diff);
-    if (diffs.length > 0) {
-        parts.push('#### Changes the deploy would make', '');
-        for (const object of diffs)
-            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)((0,syntax/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,markdown/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
-    }
-    return parts.join('\n');
-}
-/** A table with one row per item, or none at all when there are no items. */
-function tableOf(header, items, row) {
-    return items.length > 0 ? [(0,markdown/* markdownTable */.Qj)(header, items.map(row))] : [];
-}
-/** One workload's rollback as the summary and the `rollbacks` output say it. */
-function rollbackResult(record) {
-    if (record.skipped)
-        return `not rolled back: ${record.skipped}`;
-    return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
-}
-/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
-function restoredText(record, liveRevision) {
-    const restored = record.restoredRevision ?? 'previous';
-    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
-}
-/**
- * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
- * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
- * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
- * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
- * (`publish` in `@sophia/action-runtime`).
- */
-function deployPublication(title, report, placement) {
-    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
-    return {
-        outputs: {
-            applied: appliedOutput(report.applied),
-            revisions: report.revisions,
-            changed: report.changed,
-            'rolled-back': report.rolledBack,
-            rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
-                (0,syntax/* workloadKey */.f6)(record.ref),
-                {
-                    result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
-                    ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
-                    ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
-                    ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
-                },
-            ])),
-            ...(plan ? { plan } : {}),
-        },
-        logGroups: [
-            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
-            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(formatDiagnostics) },
-        ],
-        summary: plan
-            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
-            : deployReportMarkdown(title, report),
-    };
-}
-function dryRunLines(report) {
-    if (!report.dryRun)
-        return [];
-    return report.applied.flatMap((object) => [
-        `${(0,syntax/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
-        ...(object.diff ? [object.diff] : []),
-    ]);
-}
-/**
- * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
- * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
- * of a `NamespaceInputError`) as
- * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
- * not changed and why.
- */
-function notDeployedPublication(title, error) {
-    const problems = error instanceof ManifestError || error instanceof NamespaceInputError ? error.problems : [];
-    // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
-    const outcome = error instanceof ManifestError && error.outcome !== 'nothing was applied'
-        ? `Stopped before any workload changed: ${error.outcome}.`
-        : 'Nothing was applied: the cluster was not changed.';
-    return {
-        outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
-        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
-        summary: `### ${title}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
-    };
-}
-/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
-function actionText(object) {
-    return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/diff.ts
@@ -35964,7 +34542,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 function intentOf(object) {
     if (!object)
         return undefined;
-    const copy = objects_clone(object);
+    const copy = (0,src_objects/* clone */.o8)(object);
     for (const field of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'])
         delete copy.metadata[field];
     if (copy.metadata.annotations) {
@@ -36083,7 +34661,7 @@ function sortKeys(value) {
 const UNDO_FIELDS_ANNOTATION = 'sophia.ai/rollout-undo-fields';
 function entriesOf(object) {
     const entries = object?.metadata.managedFields;
-    return Array.isArray(entries) ? entries.filter(objects_isRecord) : [];
+    return Array.isArray(entries) ? entries.filter(src_objects/* isRecord */.u4) : [];
 }
 /**
  * What identifies one write of a manager: the server sets an entry's time when that manager
@@ -36099,7 +34677,7 @@ function fingerprint(entry) {
 }
 function writesTemplate(entry) {
     const fields = entry.fieldsV1;
-    return objects_isRecord(fields) && objects_isRecord(fields['f:spec']) && 'f:template' in fields['f:spec'];
+    return (0,src_objects/* isRecord */.u4)(fields) && (0,src_objects/* isRecord */.u4)(fields['f:spec']) && 'f:template' in fields['f:spec'];
 }
 /**
  * The annotation recording an undo just done: the Update entries that changed between `before`
@@ -36123,7 +34701,7 @@ function recordedUndo(object) {
  * turned from its fieldsV1 keys (`f:`, `k:{json}`, `v:json`, `i:`).
  */
 function ownedPaths(fields, prefix = '', paths = new Set()) {
-    if (!objects_isRecord(fields))
+    if (!(0,src_objects/* isRecord */.u4)(fields))
         return paths;
     for (const [key, child] of Object.entries(fields)) {
         if (key === '.')
@@ -36168,7 +34746,7 @@ function undoneBySuite(live, conflict) {
         .map((entry) => ({ entry, object, recorded: recordedUndo(object) })));
     const ours = holders.length > 0 &&
         holders.every(({ entry, recorded }) => recorded.has(`${entry.manager}=${fingerprint(entry)}`));
-    return ours ? [...new Set(holders.map(({ object }) => objects_objectKey(object)))] : undefined;
+    return ours ? [...new Set(holders.map(({ object }) => (0,src_objects/* objectKey */.T5)(object)))] : undefined;
 }
 /**
  * Server-side apply that decides conflicts from facts: fields whose only other writer is a
@@ -36223,7 +34801,7 @@ async function undoAndRecord(kubectl, ref, toRevision, annotations = {}) {
 /** The `objectKey` of what an HorizontalPodAutoscaler scales (its scaleTargetRef, in its own namespace). */
 function autoscaledKey(autoscaler) {
     const target = autoscaler.spec?.scaleTargetRef;
-    if (!objects_isRecord(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
+    if (!(0,src_objects/* isRecord */.u4)(target) || typeof target.kind !== 'string' || typeof target.name !== 'string')
         return undefined;
     return (0,syntax/* workloadKey */.f6)({ kind: target.kind, name: target.name, namespace: autoscaler.metadata.namespace });
 }
@@ -36244,8 +34822,8 @@ function boundsOf(autoscaler) {
 function ownsReplicas(object, fieldManager) {
     return entriesOf(object).some((entry) => entry.manager === fieldManager &&
         !entry.subresource &&
-        objects_isRecord(entry.fieldsV1) &&
-        objects_isRecord(entry.fieldsV1['f:spec']) &&
+        (0,src_objects/* isRecord */.u4)(entry.fieldsV1) &&
+        (0,src_objects/* isRecord */.u4)(entry.fieldsV1['f:spec']) &&
         'f:replicas' in entry.fieldsV1['f:spec']);
 }
 /**
@@ -36279,7 +34857,7 @@ function yieldReplicasToAutoscalers(objects, autoscalers, live, fieldManager, se
     }
     const decided = { objects: [], yielded: [], started: [], handovers: [] };
     for (const object of objects) {
-        const key = objects_objectKey(object);
+        const key = (0,src_objects/* objectKey */.T5)(object);
         const range = bounds.get(key);
         const replicas = object.spec?.replicas;
         const current = live.get(key);
@@ -36393,18 +34971,18 @@ function groupKindOf(object) {
 /** `group/Kind` a CustomResourceDefinition serves. */
 function definedGroupKind(definition) {
     const spec = definition.spec;
-    const names = objects_isRecord(spec) && objects_isRecord(spec.names) ? spec.names : undefined;
+    const names = (0,src_objects/* isRecord */.u4)(spec) && (0,src_objects/* isRecord */.u4)(spec.names) ? spec.names : undefined;
     return typeof spec?.group === 'string' && typeof names?.kind === 'string' ? `${spec.group}/${names.kind}` : undefined;
 }
 /** Splits objects (already in install order) given which foundations are live. */
 function planApply(objects, liveFoundations) {
-    const live = new Set(liveFoundations.map(objects_objectKey));
+    const live = new Set(liveFoundations.map(src_objects/* objectKey */.T5));
     const foundations = objects.filter(isFoundation);
     const newNamespaces = new Set(foundations
-        .filter((object) => object.kind === 'Namespace' && !live.has(objects_objectKey(object)))
+        .filter((object) => object.kind === 'Namespace' && !live.has((0,src_objects/* objectKey */.T5)(object)))
         .map((object) => object.metadata.name));
     const newKinds = new Set(foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has((0,src_objects/* objectKey */.T5)(object)))
         .map(definedGroupKind)
         .filter((groupKind) => groupKind !== undefined));
     const needsFoundation = (object) => (object.metadata.namespace !== undefined && newNamespaces.has(object.metadata.namespace)) ||
@@ -36466,14 +35044,14 @@ function unservedKindProblems(manifests, served) {
         const versions = Array.isArray(object.spec?.versions) ? object.spec.versions : [];
         const names = fromSet.get(groupKind) ?? new Set();
         for (const version of versions)
-            if (objects_isRecord(version) && typeof version.name === 'string' && version.served !== false)
+            if ((0,src_objects/* isRecord */.u4)(version) && typeof version.name === 'string' && version.served !== false)
                 names.add(`${group}/${version.name}`);
         fromSet.set(groupKind, names);
     }
     const problems = [];
     for (const { object, file, line } of manifests) {
         const groupKind = groupKindOf(object);
-        const name = objects_kindAndName(object);
+        const name = (0,src_objects/* kindAndName */.zE)(object);
         const definedHere = fromSet.get(groupKind);
         if (definedHere !== undefined) {
             if (!definedHere.has(object.apiVersion))
@@ -36587,7 +35165,7 @@ async function restoreFailedRevisions(kubectl, ref, known) {
     const changes = lists.map(([key, values]) => (values.length ? `${key}=${values.join(',')}` : `${key}-`));
     await kubectl.run([
         'annotate',
-        resourceArg(ref),
+        (0,src_objects/* resourceArg */.j6)(ref),
         ...(ref.namespace ? ['--namespace', ref.namespace] : []),
         ...changes,
         '--overwrite',
@@ -36605,9 +35183,9 @@ function appliedFields(object, manager) {
     if (!Array.isArray(entries))
         return [];
     return entries
-        .filter(objects_isRecord)
+        .filter(src_objects/* isRecord */.u4)
         .filter((entry) => entry.manager === manager && entry.operation === 'Apply' && !entry.subresource)
-        .map((entry) => (objects_isRecord(entry.fieldsV1) ? entry.fieldsV1 : {}));
+        .map((entry) => ((0,src_objects/* isRecord */.u4)(entry.fieldsV1) ? entry.fieldsV1 : {}));
 }
 /** The union of two field sets; a set that owns a whole value (empty) absorbs the other's children. */
 function unionFields(a, b) {
@@ -36616,7 +35194,7 @@ function unionFields(a, b) {
     const result = { ...a };
     for (const [key, value] of Object.entries(b)) {
         const mine = result[key];
-        result[key] = objects_isRecord(mine) && objects_isRecord(value) ? unionFields(mine, value) : value;
+        result[key] = (0,src_objects/* isRecord */.u4)(mine) && (0,src_objects/* isRecord */.u4)(value) ? unionFields(mine, value) : value;
     }
     return result;
 }
@@ -36630,8 +35208,8 @@ function parseElement(key) {
 }
 /** A list item matches a `k:` element when each of the element's key fields has its value. */
 function matchesKey(item, key) {
-    return (objects_isRecord(item) &&
-        objects_isRecord(key) &&
+    return ((0,src_objects/* isRecord */.u4)(item) &&
+        (0,src_objects/* isRecord */.u4)(key) &&
         Object.entries(key).every(([field, value]) => (0,external_node_util_.isDeepStrictEqual)(item[field], value)));
 }
 /**
@@ -36642,14 +35220,14 @@ function projectFields(value, fields) {
     const children = Object.keys(fields).filter((key) => key !== '.');
     if (children.length === 0)
         return value;
-    if (objects_isRecord(value)) {
+    if ((0,src_objects/* isRecord */.u4)(value)) {
         const result = {};
         for (const key of children) {
             if (!key.startsWith('f:'))
                 continue;
             const name = key.slice(2);
             if (name in value)
-                result[name] = projectFields(value[name], objects_isRecord(fields[key]) ? fields[key] : {});
+                result[name] = projectFields(value[name], (0,src_objects/* isRecord */.u4)(fields[key]) ? fields[key] : {});
         }
         return result;
     }
@@ -36657,7 +35235,7 @@ function projectFields(value, fields) {
         const chosen = [];
         value.forEach((item, index) => {
             for (const key of children) {
-                const sub = objects_isRecord(fields[key]) ? fields[key] : {};
+                const sub = (0,src_objects/* isRecord */.u4)(fields[key]) ? fields[key] : {};
                 if (key.startsWith('k:') && matchesKey(item, parseElement(key))) {
                     const keyFields = parseElement(key);
                     chosen.push({ ...keyFields, ...projectFields(item, sub) });
@@ -36701,7 +35279,7 @@ function restoreIntent(before, after, options) {
     const fields = sets.reduce(unionFields);
     const source = secretWithStringData(before, fields);
     const projected = projectFields(source, fields);
-    const metadata = objects_isRecord(projected.metadata) ? projected.metadata : {};
+    const metadata = (0,src_objects/* isRecord */.u4)(projected.metadata) ? projected.metadata : {};
     return {
         intent: {
             ...projected,
@@ -36717,7 +35295,7 @@ function restoreIntent(before, after, options) {
 }
 function secretWithStringData(object, fields) {
     const owned = fields['f:stringData'];
-    if (object.kind !== 'Secret' || !objects_isRecord(owned) || !objects_isRecord(object.data))
+    if (object.kind !== 'Secret' || !(0,src_objects/* isRecord */.u4)(owned) || !(0,src_objects/* isRecord */.u4)(object.data))
         return object;
     const stringData = {};
     for (const key of Object.keys(owned)) {
@@ -36750,8 +35328,8 @@ function roundedIntegers(intended, live, path = '') {
     const join = (key) => (path ? `${path}.${key}` : String(key));
     if (Array.isArray(intended))
         return intended.flatMap((item, index) => roundedIntegers(item, Array.isArray(live) ? live[index] : undefined, join(index)));
-    if (objects_isRecord(intended))
-        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, objects_isRecord(live) ? live[key] : undefined, join(key)));
+    if ((0,src_objects/* isRecord */.u4)(intended))
+        return Object.entries(intended).flatMap(([key, value]) => roundedIntegers(value, (0,src_objects/* isRecord */.u4)(live) ? live[key] : undefined, join(key)));
     return [];
 }
 /**
@@ -36784,12 +35362,12 @@ function jsonSafe(value) {
         return value.toString();
     if (Array.isArray(value))
         return value.map(jsonSafe);
-    if (objects_isRecord(value))
+    if ((0,src_objects/* isRecord */.u4)(value))
         return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, jsonSafe(item)]));
     return value;
 }
 function keyedByName(list) {
-    if (!list.every((item) => objects_isRecord(item) && typeof item.name === 'string'))
+    if (!list.every((item) => (0,src_objects/* isRecord */.u4)(item) && typeof item.name === 'string'))
         return undefined;
     const byName = new Map(list.map((item) => [item.name, item]));
     return byName.size === list.length ? byName : undefined;
@@ -36805,7 +35383,7 @@ function walk(before, after, path, out) {
         out.push({ path, op: 'remove', before: jsonSafe(before) });
         return;
     }
-    if (objects_isRecord(before) && objects_isRecord(after)) {
+    if ((0,src_objects/* isRecord */.u4)(before) && (0,src_objects/* isRecord */.u4)(after)) {
         for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort())
             walk(before[key], after[key], path ? `${path}.${key}` : key, out);
         return;
@@ -36852,7 +35430,7 @@ function imageChanges(live, intended) {
     return [...imagesOf(intended)]
         .filter(([name, image]) => before.get(name) !== image)
         .map(([container, to]) => ({
-        workload: objects_objectKey(intended),
+        workload: (0,src_objects/* objectKey */.T5)(intended),
         container,
         ...(before.has(container) ? { from: before.get(container) } : {}),
         to,
@@ -36863,6 +35441,8 @@ function plannedChanges(live, intended) {
     return { changes: live ? fieldChanges(live, intended) : [], images: imageChanges(live, intended) };
 }
 
+// EXTERNAL MODULE: ../../packages/kubernetes/src/rollout.ts
+var src_rollout = __nccwpck_require__(7608);
 ;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy.ts
 
 
@@ -36898,7 +35478,7 @@ function classify(before, after) {
     return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
 }
 function byKey(objects) {
-    return new Map(objects.map((object) => [objects_objectKey(object), object]));
+    return new Map(objects.map((object) => [(0,src_objects/* objectKey */.T5)(object), object]));
 }
 /**
  * Whether this run gave a workload a new pod template: only that makes a new revision (a ReplicaSet,
@@ -36975,7 +35555,7 @@ async function deployManifests(kubectl, manifests, settings) {
             throw error;
         const changedNothing = !progress.companionMade && !progress.applyBegun;
         // A refusal of the deferred objects says itself which foundations were written (its `outcome`).
-        const refusedDeferred = error instanceof ManifestError || error instanceof KubernetesInputError;
+        const refusedDeferred = error instanceof manifest_error/* ManifestError */.Sh || error instanceof manifest_error/* KubernetesInputError */.X4;
         if (changedNothing || (refusedDeferred && !progress.companionMade && progress.after === undefined))
             throw error;
         throw await stoppedAfterChange(prepared, report, progress, error);
@@ -37000,7 +35580,7 @@ async function deployManifests(kubectl, manifests, settings) {
         progress.foundations = plan.foundations;
         const created = await applyOwningFields(kubectl, plan.foundations, applyOptions, ownership);
         await kubectl.waitEstablished(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition'));
-        const foundationNames = plan.foundations.map(objects_objectKey).join(', ');
+        const foundationNames = plan.foundations.map(src_objects/* objectKey */.T5).join(', ');
         log(`Applied ${foundationNames} first; checking the ${plan.deferred.length} objects that need them`);
         await serverCheck(kubectl, plan.deferred, sources, applyOptions, ownership, `${foundationNames} ${plan.foundations.length === 1 ? 'was' : 'were'} applied first; nothing else was changed`, settings.namespace);
         const rest = objects.filter((object) => !isFoundation(object));
@@ -37010,20 +35590,20 @@ async function deployManifests(kubectl, manifests, settings) {
     async function watchAndJudge(after) {
         const intended = byKey(objects);
         for (const object of after) {
-            const action = classify(before.get(objects_objectKey(object)), object);
+            const action = classify(before.get((0,src_objects/* objectKey */.T5)(object)), object);
             const rounded = settings.serverSide
                 ? undefined
-                : roundedIntegersReason(refOf(object), intended.get(objects_objectKey(object)), object, 'written in the manifest');
-            report.applied.push({ ...refOf(object), action, ...(rounded ? { rounded } : {}) });
-            log(`${objects_objectKey(object)} ${action}`);
+                : roundedIntegersReason((0,src_objects/* refOf */.H8)(object), intended.get((0,src_objects/* objectKey */.T5)(object)), object, 'written in the manifest');
+            report.applied.push({ ...(0,src_objects/* refOf */.H8)(object), action, ...(rounded ? { rounded } : {}) });
+            log(`${(0,src_objects/* objectKey */.T5)(object)} ${action}`);
             if (rounded)
                 (settings.warn ?? log)(rounded);
         }
-        const workloads = after.filter(isWorkload);
+        const workloads = after.filter(src_objects/* isWorkload */.gv);
         report.changed = workloads
-            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
-            .map(objects_objectKey);
-        report.rollouts = await watchRollouts(kubectl, workloads.map(refOf), {
+            .filter((object) => templateChanged(before.get((0,src_objects/* objectKey */.T5)(object)), object))
+            .map(src_objects/* objectKey */.T5);
+        report.rollouts = await (0,src_rollout/* watchRollouts */.OL)(kubectl, workloads.map(src_objects/* refOf */.H8), {
             timeoutMs: settings.rolloutTimeoutMs,
             pollIntervalMs: settings.pollIntervalMs,
             failFastAfterMs: settings.failFastAfterMs,
@@ -37040,7 +35620,7 @@ async function deployManifests(kubectl, manifests, settings) {
             throw new DeployFailedError(`Rollout failed: ${reasons}. rollback-on-failure is false, so the cluster was left as it is.`, report);
         }
         const changed = workloads.filter((object) => {
-            const previous = before.get(objects_objectKey(object));
+            const previous = before.get((0,src_objects/* objectKey */.T5)(object));
             return !previous || templateChanged(previous, object);
         });
         // Putting back goes on if the run is cancelled meanwhile: the cluster is left as a failed deploy leaves it.
@@ -37107,7 +35687,7 @@ async function stoppedAfterChange(prepared, report, progress, error) {
     if (!after) {
         try {
             // The apply that failed may have written part of the set: what the cluster shows now says which.
-            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get(objects_objectKey(live)), live));
+            after = (await kubectl.getLive(objects, { managedFields: true })).filter((live) => changedByRun(before.get((0,src_objects/* objectKey */.T5)(live)), live));
             read = true;
         }
         catch (readError) {
@@ -37123,20 +35703,20 @@ async function stoppedAfterChange(prepared, report, progress, error) {
     }
     if (report.applied.length === 0)
         report.applied = after.map((object) => ({
-            ...refOf(object),
-            action: classify(before.get(objects_objectKey(object)), object),
+            ...(0,src_objects/* refOf */.H8)(object),
+            action: classify(before.get((0,src_objects/* objectKey */.T5)(object)), object),
         }));
-    const workloads = after.filter(isWorkload);
+    const workloads = after.filter(src_objects/* isWorkload */.gv);
     if (report.changed.length === 0)
         report.changed = workloads
-            .filter((object) => templateChanged(before.get(objects_objectKey(object)), object))
-            .map(objects_objectKey);
+            .filter((object) => templateChanged(before.get((0,src_objects/* objectKey */.T5)(object)), object))
+            .map(src_objects/* objectKey */.T5);
     if (!settings.rollbackOnFailure) {
         interruption.notPutBack.push('rollback-on-failure is false, so the cluster was left as it is');
         return new DeployFailedError(`The deploy stopped after changing the cluster: ${reason}. ${interruption.notPutBack.map(capitalize).join('. ')}.`, report);
     }
     const changed = workloads.filter((object) => {
-        const previous = before.get(objects_objectKey(object));
+        const previous = before.get((0,src_objects/* objectKey */.T5)(object));
         return !previous || templateChanged(previous, object);
     });
     try {
@@ -37174,7 +35754,7 @@ function changedByRun(before, live) {
         return true;
     if (before.metadata.resourceVersion === live.metadata.resourceVersion)
         return false;
-    return !isWorkload(live) || before.metadata.generation !== live.metadata.generation;
+    return !(0,src_objects/* isWorkload */.gv)(live) || before.metadata.generation !== live.metadata.generation;
 }
 function messageOf(error) {
     return error instanceof Error ? error.message : String(error);
@@ -37196,7 +35776,7 @@ async function prepareDeploy(kubectl, manifests, settings) {
     const sorted = sortForApply(manifests);
     // Workloads of the apps group are namespaced whatever discovery says, so their namespaces are
     // known before it; a workload kind of another group waits for its scope to be settled.
-    const early = sorted.every(({ object }) => !isWorkload(object) || groupKindOf(object).startsWith('apps/'));
+    const early = sorted.every(({ object }) => !(0,src_objects/* isWorkload */.gv)(object) || groupKindOf(object).startsWith('apps/'));
     const earlyAutoscalers = early
         ? liveAutoscalers(kubectl, sorted.map(({ object }) => object))
         : undefined;
@@ -37205,17 +35785,17 @@ async function prepareDeploy(kubectl, manifests, settings) {
     const served = await kubectl.servedApis(manifests.map(({ object }) => object.apiVersion));
     const unserved = unservedKindProblems(manifests, served);
     if (unserved.length > 0)
-        throw new ManifestError(unserved, 'API');
+        throw new manifest_error/* ManifestError */.Sh(unserved, 'API');
     const clusterScoped = new Set([...served.kinds].filter(([, kind]) => !kind.namespaced).map(([groupKind]) => groupKind));
     const written = settleScopes(sorted.map((manifest) => manifest.object), clusterScoped);
     // Where each object was written, to put the server's refusal of it on its file and line.
-    const sources = new Map(written.map((object, index) => [objects_objectKey(object), sorted[index]]));
+    const sources = new Map(written.map((object, index) => [(0,src_objects/* objectKey */.T5)(object), sorted[index]]));
     const autoscalers = [
         ...written.filter((object) => object.kind === 'HorizontalPodAutoscaler'),
         ...(await (earlyAutoscalers ?? liveAutoscalers(kubectl, written))),
     ];
     const targets = new Set(autoscalers.map(autoscaledKey));
-    const scaled = written.filter((object) => isWorkload(object) && targets.has(objects_objectKey(object)));
+    const scaled = written.filter((object) => (0,src_objects/* isWorkload */.gv)(object) && targets.has((0,src_objects/* objectKey */.T5)(object)));
     // With their field managers: what a failed deploy puts back is read from them (restoreIntent).
     const liveFoundations = await kubectl.getLive(written.filter(isFoundation), { managedFields: true });
     // Objects that wait for a namespace or kind this deploy creates cannot exist yet: only the
@@ -37260,28 +35840,28 @@ async function preflight(prepared, liveFoundations) {
     const standIns = await standInChecks(kubectl, plan, liveFoundations);
     const checkSources = new Map(sources);
     for (const { original, standIn } of standIns)
-        checkSources.set(objects_objectKey(standIn), sources.get(objects_objectKey(original)));
-    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,syntax/* workloadKey */.f6)(refOf(standIn)), original]));
+        checkSources.set((0,src_objects/* objectKey */.T5)(standIn), sources.get((0,src_objects/* objectKey */.T5)(original)));
+    const ownKey = new Map(standIns.map(({ original, standIn }) => [(0,syntax/* workloadKey */.f6)((0,src_objects/* refOf */.H8)(standIn)), original]));
     let checked;
     try {
         checked = await serverCheck(kubectl, [...plan.foundations, ...plan.checkable, ...standIns.map(({ standIn }) => standIn)], checkSources, applyOptions, ownership, 'nothing was applied', settings.namespace);
     }
     catch (error) {
-        if (!(error instanceof ManifestError) || standIns.length === 0)
+        if (!(error instanceof manifest_error/* ManifestError */.Sh) || standIns.length === 0)
             throw error;
         // A refusal of a stand-in names the object by its own namespace, where the manifest puts it.
         const problems = error.problems.map((problem) => {
             const key = [...ownKey.keys()].find((standInKey) => problem.message.startsWith(`${standInKey}:`));
             if (key === undefined)
                 return problem;
-            const own = (0,syntax/* workloadKey */.f6)(refOf(ownKey.get(key)));
+            const own = (0,syntax/* workloadKey */.f6)((0,src_objects/* refOf */.H8)(ownKey.get(key)));
             return { ...problem, message: `${own}:${problem.message.slice(key.length + 1)}` };
         });
-        throw new ManifestError(problems, 'API server', error.outcome);
+        throw new manifest_error/* ManifestError */.Sh(problems, 'API server', error.outcome);
     }
-    const original = new Map(standIns.map(({ original, standIn }) => [objects_objectKey(standIn), original]));
+    const original = new Map(standIns.map(({ original, standIn }) => [(0,src_objects/* objectKey */.T5)(standIn), original]));
     return checked.map((object) => {
-        const own = original.get(objects_objectKey(object));
+        const own = original.get((0,src_objects/* objectKey */.T5)(object));
         return own ? { ...object, metadata: { ...object.metadata, namespace: own.metadata.namespace } } : object;
     });
 }
@@ -37306,7 +35886,7 @@ async function standInChecks(kubectl, plan, live) {
     const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
     // Kinds a CustomResourceDefinition of this set introduces: the server cannot check them in any namespace.
     const newKinds = new Set(plan.foundations
-        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has(objects_objectKey(object)))
+        .filter((object) => object.kind === 'CustomResourceDefinition' && !live.has((0,src_objects/* objectKey */.T5)(object)))
         .map(definedGroupKind));
     const candidates = plan.deferred
         .filter((object) => object.metadata.namespace !== undefined &&
@@ -37318,8 +35898,8 @@ async function standInChecks(kubectl, plan, live) {
     }));
     if (candidates.length === 0)
         return [];
-    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(objects_objectKey));
-    return candidates.filter(({ standIn }) => !taken.has(objects_objectKey(standIn)));
+    const taken = new Set((await kubectl.getLive(candidates.map(({ standIn }) => standIn))).map(src_objects/* objectKey */.T5));
+    return candidates.filter(({ standIn }) => !taken.has((0,src_objects/* objectKey */.T5)(standIn)));
 }
 /**
  * What a dry run reports for each object: the server's dry run of every object it can check now
@@ -37335,28 +35915,28 @@ function dryRunApplied(prepared) {
     const newNamespaces = new Set(plan.foundations.filter((object) => object.kind === 'Namespace').map((object) => object.metadata.name));
     const newKinds = new Set(plan.foundations.filter((object) => object.kind === 'CustomResourceDefinition').map(definedGroupKind));
     // Deferred objects the stand-in check could not validate: custom resources of a CRD of this set.
-    const deferred = new Set(plan.deferred.map(objects_objectKey).filter((key) => !intended.has(key)));
+    const deferred = new Set(plan.deferred.map(src_objects/* objectKey */.T5).filter((key) => !intended.has(key)));
     const applied = [];
     for (const object of objects) {
-        const live = before.get(objects_objectKey(object));
+        const live = before.get((0,src_objects/* objectKey */.T5)(object));
         // A deferred object is shown as written: the server cannot check it before its namespace or kind exists.
-        const result = intended.get(objects_objectKey(object)) ?? object;
+        const result = intended.get((0,src_objects/* objectKey */.T5)(object)) ?? object;
         const action = !live ? 'created' : sameIntent(live, result) ? 'unchanged' : 'configured';
         const foundation = object.metadata.namespace !== undefined &&
             newNamespaces.has(object.metadata.namespace) &&
             !newKinds.has(groupKindOf(object))
             ? 'namespace'
             : 'CRD';
-        const notValidated = deferred.has(objects_objectKey(object))
+        const notValidated = deferred.has((0,src_objects/* objectKey */.T5)(object))
             ? `not validated by the server (its ${foundation} is created by this set)`
             : undefined;
         if (notValidated) {
-            const source = prepared.sources.get(objects_objectKey(object));
+            const source = prepared.sources.get((0,src_objects/* objectKey */.T5)(object));
             const at = source ? `${source.file}:${source.line}: ` : '';
-            (settings.warn ?? log)(`${at}${objects_objectKey(object)}: would be ${action}, but ${notValidated}`);
+            (settings.warn ?? log)(`${at}${(0,src_objects/* objectKey */.T5)(object)}: would be ${action}, but ${notValidated}`);
         }
         applied.push({
-            ...refOf(object),
+            ...(0,src_objects/* refOf */.H8)(object),
             action,
             ...(action === 'unchanged' ? {} : { diff: objectDiff(live, result), ...plannedChanges(live, result) }),
             ...(notValidated ? { notValidated } : {}),
@@ -37396,7 +35976,7 @@ function rollbackSentence(report) {
  * serve the kind has none.
  */
 async function liveAutoscalers(kubectl, objects) {
-    const namespaces = [...new Set(objects.filter(isWorkload).map((object) => object.metadata.namespace))];
+    const namespaces = [...new Set(objects.filter(src_objects/* isWorkload */.gv).map((object) => object.metadata.namespace))];
     const found = [];
     for (const namespace of namespaces) {
         try {
@@ -37433,15 +36013,15 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
         const inputMissing = namespaceInput !== undefined && missing.has(namespaceInput);
         // Objects that name no namespace of their own took the input's: that one is the input's to fix.
         if (inputMissing)
-            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get(objects_objectKey(object)))));
+            missing.set(namespaceInput, missing.get(namespaceInput).filter((object) => !tookInput(object, sources.get((0,src_objects/* objectKey */.T5)(object)))));
         for (const [namespace, inside] of missing) {
             if (inside.length === 0)
                 continue;
-            const source = sources.get(objects_objectKey(inside[0]));
+            const source = sources.get((0,src_objects/* objectKey */.T5)(inside[0]));
             problems.push({
                 file: source?.file ?? 'manifests',
                 line: source?.line ?? 1,
-                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,syntax/* workloadKey */.f6)(refOf(object))).join(', ')}); create it or add a Namespace manifest`,
+                message: `namespace "${namespace}" does not exist on the cluster and no manifest creates it (${inside.map((object) => (0,syntax/* workloadKey */.f6)((0,src_objects/* refOf */.H8)(object))).join(', ')}); create it or add a Namespace manifest`,
             });
         }
         for (const object of objects.filter((object) => !missing.has(object.metadata.namespace ?? ''))) {
@@ -37450,25 +36030,25 @@ async function serverCheck(kubectl, objects, sources, options, ownership, writte
                 continue;
             if (!(refusal instanceof KubectlError || refusal instanceof ApplyConflictError))
                 throw refusal;
-            const source = sources.get(objects_objectKey(object));
+            const source = sources.get((0,src_objects/* objectKey */.T5)(object));
             problems.push({
                 file: source?.file ?? 'manifests',
                 line: source?.line ?? 1,
                 message: refusal instanceof ApplyConflictError
                     ? refusal.message
-                    : `${(0,syntax/* workloadKey */.f6)(refOf(object))}: the API server refused it: ${kubectlReason(refusal)}`,
+                    : `${(0,syntax/* workloadKey */.f6)((0,src_objects/* refOf */.H8)(object))}: the API server refused it: ${kubectlReason(refusal)}`,
             });
         }
         if (inputMissing) {
             const input = `Input "namespace" names namespace "${namespaceInput}", which does not exist on the cluster and no manifest creates it; ${written}. Create it (kubectl create namespace ${namespaceInput}), add a Namespace manifest, or name an existing namespace`;
             if (problems.length === 0)
-                throw new KubernetesInputError('namespace', input);
-            throw new NamespaceInputError(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${formatProblem(problem)}`).join('\n')}`, problems);
+                throw new manifest_error/* KubernetesInputError */.X4('namespace', input);
+            throw new manifest_error/* NamespaceInputError */.KZ(`${input}. The manifests have ${problems.length} more problem${problems.length === 1 ? '' : 's'}:\n${problems.map((problem) => `  ${(0,manifest_error/* formatProblem */.Vw)(problem)}`).join('\n')}`, problems);
         }
         // Refused only together (each object alone passes): the set's own message is all there is.
         if (problems.length === 0)
             throw new Error(`The API server refused the manifests; ${written}:\n${kubectlReason(error)}`, { cause: error });
-        throw new ManifestError(problems, 'API server', written);
+        throw new manifest_error/* ManifestError */.Sh(problems, 'API server', written);
     }
 }
 /** Whether the object's namespace came from the `namespace` input: its manifest, as written, names none. */
@@ -37511,17 +36091,17 @@ function capitalize(text) {
  */
 async function restoreConfigured(kubectl, after, before, settings) {
     const log = settings.log ?? (() => undefined);
-    const configured = after.filter((object) => !isWorkload(object) && classify(before.get(objects_objectKey(object)), object) === 'configured');
+    const configured = after.filter((object) => !(0,src_objects/* isWorkload */.gv)(object) && classify(before.get((0,src_objects/* objectKey */.T5)(object)), object) === 'configured');
     if (configured.length === 0)
         return [];
     const current = byKey(await kubectl.getLive(configured, { managedFields: true }));
     const records = [];
     const intents = [];
     for (const object of configured) {
-        const ref = refOf(object);
-        const now = current.get(objects_objectKey(object));
+        const ref = (0,src_objects/* refOf */.H8)(object);
+        const now = current.get((0,src_objects/* objectKey */.T5)(object));
         const restore = now
-            ? restoreIntent(before.get(objects_objectKey(object)), now, settings)
+            ? restoreIntent(before.get((0,src_objects/* objectKey */.T5)(object)), now, settings)
             : { reason: 'deleted since this run applied it' };
         if ('reason' in restore) {
             records.push({ ref, skipped: restore.reason });
@@ -37532,7 +36112,7 @@ async function restoreConfigured(kubectl, after, before, settings) {
     }
     if (intents.length === 0)
         return records;
-    log(`Putting back as before the deploy: ${intents.map(objects_objectKey).join(', ')}`);
+    log(`Putting back as before the deploy: ${intents.map(src_objects/* objectKey */.T5).join(', ')}`);
     // Forced: these are fields this run took; giving them back is not a conflict with anyone.
     const options = { serverSide: settings.serverSide, fieldManager: settings.fieldManager, forceConflicts: true };
     try {
@@ -37546,7 +36126,7 @@ async function restoreConfigured(kubectl, after, before, settings) {
                 await kubectl.apply([intent], options);
             }
             catch (error) {
-                const ref = refOf(intent);
+                const ref = (0,src_objects/* refOf */.H8)(intent);
                 const index = records.findIndex((candidate) => (0,syntax/* workloadKey */.f6)(candidate.ref) === (0,syntax/* workloadKey */.f6)(ref));
                 records[index] = { ref, skipped: `the server refused to put it back: ${firstLineOf(error)}` };
             }
@@ -37567,10 +36147,10 @@ async function noteRoundedIntegers(kubectl, intents, records) {
         return;
     const live = byKey(await kubectl.getLive(carrying));
     for (const intent of carrying) {
-        const record = records.find((candidate) => (0,syntax/* workloadKey */.f6)(candidate.ref) === (0,syntax/* workloadKey */.f6)(refOf(intent)));
+        const record = records.find((candidate) => (0,syntax/* workloadKey */.f6)(candidate.ref) === (0,syntax/* workloadKey */.f6)((0,src_objects/* refOf */.H8)(intent)));
         if (!record || record.skipped)
             continue;
-        const rounded = roundedIntegersReason(record.ref, intent, live.get(objects_objectKey(intent)), 'it had before the deploy');
+        const rounded = roundedIntegersReason(record.ref, intent, live.get((0,src_objects/* objectKey */.T5)(intent)), 'it had before the deploy');
         if (rounded)
             record.rounded = rounded;
     }
@@ -37591,8 +36171,8 @@ async function rollBack(kubectl, changed, before, report, settings) {
     const records = report.rollbacks;
     const failedLists = new Map();
     for (const object of changed) {
-        const ref = refOf(object);
-        const previous = before.get(objects_objectKey(object));
+        const ref = (0,src_objects/* refOf */.H8)(object);
+        const previous = before.get((0,src_objects/* objectKey */.T5)(object));
         const rollout = report.rollouts.find((result) => (0,syntax/* workloadKey */.f6)(result.ref) === (0,syntax/* workloadKey */.f6)(ref));
         // Only a workload whose own rollout failed has a failed revision; the others are undone with the set.
         const failedRevision = rollout && !rollout.ok ? report.revisions[(0,syntax/* workloadKey */.f6)(ref)] : undefined;
@@ -37610,7 +36190,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
             // Read before the undo: it replaces the annotations with the ones the old revision carried.
             const live = await kubectl.get(ref);
             failedLists.set((0,syntax/* workloadKey */.f6)(ref), readFailedRevisions(live));
-            record.restoredRevision = await revisionNumberOf(kubectl, previous);
+            record.restoredRevision = await (0,src_rollout/* revisionNumberOf */.m0)(kubectl, previous);
             const restored = record.restoredRevision;
             const numeric = restored && /^\d+$/.test(restored) ? Number(restored) : undefined;
             log(`Rolling ${(0,syntax/* workloadKey */.f6)(ref)} back to revision ${restored ?? 'previous'}`);
@@ -37626,7 +36206,7 @@ async function rollBack(kubectl, changed, before, report, settings) {
         }
     }
     const undone = records.filter((record) => !record.skipped && !record.result);
-    const results = await watchRollouts(kubectl, undone.map((record) => record.ref), {
+    const results = await (0,src_rollout/* watchRollouts */.OL)(kubectl, undone.map((record) => record.ref), {
         timeoutMs: settings.rolloutTimeoutMs,
         pollIntervalMs: settings.pollIntervalMs,
         failFastAfterMs: settings.failFastAfterMs,
@@ -37676,7 +36256,7 @@ async function deleteStuckPods(kubectl, ref, failedTemplate, log) {
  * soon a crash loop or pull error fails them follow from the rollout timeout (`rolloutTimings`).
  */
 function deployWithRolloutTimeout(kubectl, manifests, settings) {
-    return deployManifests(kubectl, manifests, { ...settings, ...rolloutTimings(settings.rolloutTimeoutMs) });
+    return deployManifests(kubectl, manifests, { ...settings, ...(0,src_rollout/* rolloutTimings */.xC)(settings.rolloutTimeoutMs) });
 }
 
 // EXTERNAL MODULE: ../../packages/inputs/src/index.ts + 15 modules
@@ -37704,7 +36284,7 @@ async function main() {
     await (0,src/* publishing */.Kc)(() => withDeployManifests(settings, (0,src/* onRunner */.o)(), async (kubectl, loaded) => {
         const manifests = prepareManifests(loaded, {
             images: settings.images,
-            trace: traceOf((0,src/* runContext */.pO)()),
+            trace: (0,deploy_summary/* traceOf */.fC)((0,src/* runContext */.pO)()),
             warn: src/* actionLog */.Zx.warning,
         });
         return src/* actionLog */.Zx.group('Apply and watch the rollouts', () => deployWithRolloutTimeout(kubectl, manifests, {
@@ -37712,14 +36292,32 @@ async function main() {
             log: src/* actionLog */.Zx.info,
             warn: src/* actionLog */.Zx.warning,
             // The runner may end a cancelled step before the put-back ends: say at once what is known.
-            onCancelled: (report) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)(deployPublication(TITLE, report), TITLE)),
+            onCancelled: (report) => (0,src/* publishProvisional */.Oz)((0,src/* withPlanFile */.aq)((0,deploy_summary/* deployPublication */.OI)(TITLE, report), TITLE)),
         }));
     }), {
         reported: DeployFailedError,
-        publicationOf: (report) => (0,src/* withPlanFile */.aq)(deployPublication(TITLE, report), TITLE),
-        unreported: (error) => notDeployedPublication(TITLE, error),
+        publicationOf: (report) => (0,src/* withPlanFile */.aq)((0,deploy_summary/* deployPublication */.OI)(TITLE, report), TITLE),
+        unreported: (error) => (0,deploy_summary/* notDeployedPublication */.sc)(TITLE, error),
     });
 }
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/* harmony import */ var _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6672);
+
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * those of a Kubernetes deploy that applied nothing. A subset of action.yml's outputs, as the README's
+ * "When nothing runs" says; `plan` is left unset.
+ */
+const NOT_RUN_OUTPUTS = _sophia_kubernetes__WEBPACK_IMPORTED_MODULE_0__/* .NOT_DEPLOYED_OUTPUTS */ .KO;
 
 
 /***/ }),
@@ -51476,6 +50074,1514 @@ const jsonCheck = (name, raw) => {
 
 
 
+
+
+/***/ }),
+
+/***/ 6672:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  KO: () => (/* binding */ NOT_DEPLOYED_OUTPUTS),
+  OI: () => (/* binding */ deployPublication),
+  sc: () => (/* binding */ notDeployedPublication),
+  fC: () => (/* binding */ traceOf)
+});
+
+// UNUSED EXPORTS: appliedOutput, deployReportMarkdown, rollbackResult
+
+// EXTERNAL MODULE: ../../packages/reporting/src/markdown.ts
+var markdown = __nccwpck_require__(9766);
+// EXTERNAL MODULE: ../../packages/kubernetes/src/manifest-error.ts
+var manifest_error = __nccwpck_require__(5539);
+// EXTERNAL MODULE: ../../packages/kubernetes/src/syntax.ts
+var syntax = __nccwpck_require__(6318);
+// EXTERNAL MODULE: ../../packages/kubernetes/src/rollout.ts
+var src_rollout = __nccwpck_require__(7608);
+;// CONCATENATED MODULE: ../../packages/reporting/src/deploy-plan.ts
+/**
+ * The version of the deploy plan documents (the `plan` output of every deploy action, with
+ * `dry-run: true`): a consumer (a pull-request comment, a script) checks it before reading the
+ * rest. A change that removes or renames a field gives a new version. See docs/deploy-plans.md.
+ */
+const PLAN_SCHEMA = 'sophia.deploy-plan/v1';
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan.ts
+
+
+
+/**
+ * The placement an MCP deploy would make on `node` as found now: whether the node carries the
+ * placement's label and taint already, or the deploy would add them (`labelNode`: the `label-node`
+ * input; the taint is put on with the label), and the node changes it would make (`nodeChanges`:
+ * plannedNodeChanges of the same inputs, the list pinNode makes; empty with `labelNode` false).
+ */
+function plannedPlacement(node, placement, labelNode, workloads, nodeChanges) {
+    const { key, value } = placement.nodeSelector;
+    const state = (present) => (present ? 'present' : labelNode ? 'added' : 'missing');
+    const taint = placement.taint;
+    return {
+        node: node.name,
+        addresses: node.addresses.map((address) => address.address),
+        nodeSelector: labelText(placement.nodeSelector),
+        label: state(node.labels[key] === value),
+        ...(taint
+            ? {
+                taint: {
+                    taint: taintText(taint),
+                    state: state(node.taints.some((t) => t.key === taint.key && t.value === taint.value && t.effect === taint.effect)),
+                },
+            }
+            : {}),
+        workloads,
+        nodeChanges,
+    };
+}
+/**
+ * The plan of a dry run's report (`deployManifests` with `dryRun: true`), with the MCP placement
+ * when given.
+ * @throws Error when the report is not a dry run's: a real deploy's report says what was done, not what would be.
+ */
+function kubernetesPlan(report, placement) {
+    if (!report.dryRun)
+        throw new Error('A plan is made from a dry run: this report is a real deploy');
+    const counts = { created: 0, configured: 0, unchanged: 0 };
+    for (const object of report.applied)
+        counts[object.action] += 1;
+    return {
+        schema: PLAN_SCHEMA,
+        target: 'kubernetes',
+        counts,
+        objects: report.applied.map((object) => ({
+            object: (0,syntax/* workloadKey */.f6)(object),
+            kind: object.kind,
+            ...(object.namespace ? { namespace: object.namespace } : {}),
+            name: object.name,
+            action: object.action,
+            ...(object.action === 'configured' ? { changes: object.changes ?? [] } : {}),
+            ...(object.notValidated ? { notValidated: object.notValidated } : {}),
+        })),
+        images: report.applied.flatMap((object) => object.images ?? []),
+        ...(placement ? { placement } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/placement.ts
+
+
+
+
+/** The parts of a Node object placement needs, read defensively (missing fields become empty). Never throws. */
+function nodeInfo(node) {
+    const status = node.status ?? {};
+    const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
+    return {
+        name: node.metadata.name,
+        labels: node.metadata.labels ?? {},
+        annotations: node.metadata.annotations ?? {},
+        taints: (node.spec?.taints ?? []).map((taint) => ({
+            key: taint.key,
+            value: taint.value ?? '',
+            effect: taint.effect,
+        })),
+        addresses: status.addresses ?? [],
+        ready: ready?.status === 'True',
+        readyDetail: ready
+            ? `Ready=${ready.status}${ready.reason ? ` (${ready.reason}${ready.message ? `: ${ready.message}` : ''})` : ''}`
+            : 'no Ready condition',
+        unschedulable: node.spec?.unschedulable === true,
+    };
+}
+function describeNodes(nodes) {
+    if (nodes.length === 0)
+        return 'the cluster has no nodes';
+    return ('nodes in the cluster: ' +
+        nodes
+            .map((node) => `${node.name} (${node.addresses.map((a) => a.address).join(', ') || 'no addresses'})`)
+            .join('; '));
+}
+/**
+ * Finds the one node meant by `node` or `node-address` and insists it can take pods, before
+ * anything is changed: a deploy aimed at a missing or sick node must not half-happen.
+ *
+ * Throws, with nothing changed: Error naming the input (`node` names no node, `node-address`
+ * matches none or several, with the cluster's nodes listed), Error when the node is not Ready or
+ * is cordoned, or the connection's error (KubectlError) when the nodes cannot be read.
+ */
+async function resolveNode(kubectl, query) {
+    const nodes = (await kubectl.list('nodes')).map(nodeInfo);
+    let node;
+    if ('name' in query) {
+        const found = nodes.find((candidate) => candidate.name === query.name);
+        if (!found)
+            throw new Error(`Node "${query.name}" (input "node") does not exist; ${describeNodes(nodes)}`);
+        node = found;
+    }
+    else {
+        const matches = nodes.filter((candidate) => candidate.addresses.some((address) => address.address === query.address));
+        if (matches.length === 0)
+            throw new Error(`No node has address ${query.address} (input "node-address"); ${describeNodes(nodes)}`);
+        if (matches.length > 1) {
+            throw new Error(`Address ${query.address} (input "node-address") matches ${matches.length} nodes: ${describeNodes(matches)}; name one with input "node"`);
+        }
+        node = matches[0];
+    }
+    if (!node.ready)
+        throw new Error(`Node ${node.name} is not Ready (${node.readyDetail}); nothing was deployed`);
+    if (node.unschedulable)
+        throw new Error(`Node ${node.name} is cordoned (spec.unschedulable); uncordon it first, nothing was deployed`);
+    return node;
+}
+/**
+ * Why a manifest's pods would not run on the node as written: not pinned to it, selecting labels
+ * the node lacks, or not tolerating one of its taints. The node's labels are taken as they will be
+ * once labelled with the placement label.
+ */
+function auditPlacement(manifests, node, placement) {
+    const findings = [];
+    const labels = { ...node.labels, [placement.nodeSelector.key]: placement.nodeSelector.value };
+    const taints = [...node.taints.filter((t) => t.effect !== 'PreferNoSchedule')];
+    if (placement.taint &&
+        placement.taint.effect !== 'PreferNoSchedule' &&
+        !taints.some((t) => t.key === placement.taint.key && t.effect === placement.taint.effect)) {
+        taints.push(placement.taint);
+    }
+    for (const manifest of manifests) {
+        const location = podTemplateLocation(manifest.object.kind);
+        if (!location)
+            continue;
+        const workload = objectKey(manifest.object);
+        const spec = getPath(manifest.object, location.specPath);
+        const podSpec = isRecord(spec) ? spec : {};
+        const selector = isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {};
+        const add = (path, message) => findings.push({
+            workload,
+            file: manifest.file,
+            line: manifest.lineOf([...location.specPath, ...path]),
+            message: `${kindAndName(manifest.object)}: ${message}`,
+        });
+        const nodeName = typeof podSpec.nodeName === 'string' ? podSpec.nodeName : '';
+        if (nodeName && nodeName !== node.name)
+            add(['nodeName'], `nodeName is ${nodeName}, not ${node.name}`);
+        const mismatched = Object.entries(selector).filter(([key, value]) => labels[key] !== String(value));
+        for (const [key, value] of mismatched)
+            add(['nodeSelector', key], `nodeSelector ${key}=${value} does not match node ${node.name}`);
+        const pinned = nodeName === node.name ||
+            selector[placement.nodeSelector.key] === placement.nodeSelector.value ||
+            selector['kubernetes.io/hostname'] === node.name;
+        if (!pinned && mismatched.length === 0 && !nodeName) {
+            add(Object.keys(selector).length > 0 ? ['nodeSelector'] : [], `no nodeSelector ${placement.nodeSelector.key}=${placement.nodeSelector.value}: its pods can be scheduled on any node, not only ${node.name}`);
+        }
+        const tolerations = Array.isArray(podSpec.tolerations) ? podSpec.tolerations : [];
+        for (const taint of taints) {
+            if (!tolerations.some((toleration) => tolerates(toleration, taint))) {
+                add(tolerations.length > 0 ? ['tolerations'] : [], `does not tolerate taint ${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect} of node ${node.name}`);
+            }
+        }
+    }
+    return findings;
+}
+/**
+ * The tolerations the DaemonSet controller adds to every DaemonSet pod itself, so a DaemonSet
+ * runs on a node with these taints whatever its template says (Kubernetes docs, "DaemonSet >
+ * Taints and tolerations"; pkg/controller/daemon/util/daemonset_util.go
+ * AddOrUpdateDaemonPodTolerations): not-ready and unreachable with NoExecute only (a node that
+ * turns not ready keeps its daemon pods; its not-ready:NoSchedule taint still keeps new ones
+ * off), the node-condition taints with NoSchedule. The network-unavailable one is added only to
+ * pods on the host network. The k3s simulator's DaemonSet controller adds the same ones.
+ */
+const DAEMONSET_TOLERATIONS = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+];
+const HOST_NETWORK_DAEMONSET_TOLERATION = {
+    key: 'node.kubernetes.io/network-unavailable',
+    operator: 'Exists',
+    effect: 'NoSchedule',
+};
+/** The taint `kubectl cordon` puts on a node (with spec.unschedulable); `kubectl uncordon` takes both off. */
+const CORDON_TAINT_KEY = 'node.kubernetes.io/unschedulable';
+/**
+ * The taints of the node that the suite does not manage and that pods of `manifests` (as they
+ * will be applied, tolerations for the `taint` input included) do not tolerate. The suite's
+ * taints are the `taint` input and the taint an earlier run recorded in PLACEMENT_ANNOTATION,
+ * but only when `placesNode` (input `label-node`): pinNode alone takes the recorded taint back
+ * and overwrites a taint of the input's key and effect; without it both stay on the node as they
+ * are, so the pods must tolerate them like any other taint. A NoSchedule or NoExecute one keeps
+ * every new pod of the workload off the node, so each rollout would end Unschedulable: it is a
+ * problem naming the taint as `key=value:Effect` and what to do (the toleration to add, or
+ * `kubectl uncordon` for a cordoned node). A PreferNoSchedule one only makes the scheduler avoid
+ * the node, and the suite pins the pods to it: a warning. Toleration matching is the scheduler's
+ * (tolerates); DaemonSet pods also carry the tolerations their controller adds.
+ */
+function untoleratedTaints(manifests, node, wanted, placesNode) {
+    const recorded = ownedPlacement(node).taint;
+    const managed = new Set([placesNode ? recorded : undefined, wanted ? placement_taintText(wanted) : undefined]);
+    const foreign = node.taints.filter((taint) => !managed.has(placement_taintText(taint)) &&
+        // pinNode's `kubectl taint --overwrite` replaces a taint of the same key and effect.
+        !(placesNode && wanted && wanted.key === taint.key && wanted.effect === taint.effect));
+    const check = { problems: [], warnings: [] };
+    for (const manifest of manifests) {
+        const location = podTemplateLocation(manifest.object.kind);
+        if (!location)
+            continue;
+        const spec = getPath(manifest.object, location.specPath);
+        const tolerations = isRecord(spec) && Array.isArray(spec.tolerations) ? spec.tolerations : [];
+        const effective = manifest.object.kind === 'DaemonSet'
+            ? [
+                ...tolerations,
+                ...DAEMONSET_TOLERATIONS,
+                ...(isRecord(spec) && spec.hostNetwork === true ? [HOST_NETWORK_DAEMONSET_TOLERATION] : []),
+            ]
+            : tolerations;
+        for (const taint of foreign) {
+            if (effective.some((toleration) => tolerates(toleration, taint)))
+                continue;
+            const what = `${kindAndName(manifest.object)} does not tolerate taint ${placement_taintText(taint)} of node ${node.name}`;
+            if (taint.effect === 'PreferNoSchedule') {
+                check.warnings.push(`${what}: the scheduler prefers other nodes, but the pods are pinned to this one`);
+                continue;
+            }
+            const toleration = tolerationFor(taint);
+            const line = manifest.lineOf([...location.specPath, ...(tolerations.length > 0 ? ['tolerations'] : [])]);
+            if (taint.key === CORDON_TAINT_KEY) {
+                check.problems.push({
+                    file: manifest.file,
+                    line,
+                    message: `${what}: node ${node.name} is cordoned, no new pod of it could be scheduled there. Uncordon it first (kubectl uncordon ${node.name})`,
+                });
+                continue;
+            }
+            const whose = placement_taintText(taint) === recorded
+                ? 'which an earlier run put there and this run leaves (label-node is false)'
+                : 'which this action does not manage';
+            check.problems.push({
+                file: manifest.file,
+                line,
+                message: `${what}, ${whose}: no new pod of it could be scheduled there. ` +
+                    `Add the toleration {key: ${toleration.key}, operator: Equal, ${toleration.value ? `value: ${toleration.value}, ` : ''}effect: ${toleration.effect}} to its pod template, ` +
+                    `or take the taint off the node (kubectl taint nodes ${node.name} ${placement_taintText(taint)}-)`,
+            });
+        }
+    }
+    return check;
+}
+/** Where every pod of the workloads runs now; pods on another node (or on none) are strays. */
+async function checkPlacement(kubectl, workloads, nodeName) {
+    const check = { placement: {}, strays: [] };
+    for (const workload of workloads) {
+        const ref = {
+            kind: workload.kind,
+            name: workload.metadata.name,
+            namespace: workload.metadata.namespace,
+        };
+        const selector = selectorString(workload.spec?.selector);
+        const pods = (await kubectl.list('pods', { namespace: ref.namespace, selector: selector || undefined })).filter((pod) => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
+        for (const pod of pods) {
+            const node = typeof pod.spec?.nodeName === 'string' ? pod.spec.nodeName : '';
+            check.placement[pod.metadata.name] = node;
+            if (node !== nodeName)
+                check.strays.push({ pod: pod.metadata.name, node, workload: workloadKey(ref) });
+        }
+    }
+    return check;
+}
+/** A label as `kubectl label` and node selectors write it: `key=value`. */
+function placement_labelText(label) {
+    return `${label.key}=${label.value}`;
+}
+/**
+ * What the suite put on the node, recorded on the node itself (JSON `{"label": "key=value",
+ * "taint": "key=value:Effect"}`), so the next run can take back what its inputs no longer ask
+ * for while leaving everything it did not put there alone, including an identical label or
+ * taint someone set before the suite came.
+ */
+const PLACEMENT_ANNOTATION = 'sophia.ai/placement';
+/** A taint as `kubectl taint` writes it: `key=value:Effect`, or `key:Effect` without a value. */
+function placement_taintText(taint) {
+    return `${taint.key}${taint.value ? `=${taint.value}` : ''}:${taint.effect}`;
+}
+function ownedPlacement(node) {
+    try {
+        const parsed = JSON.parse(node.annotations[PLACEMENT_ANNOTATION] ?? '{}');
+        if (!isRecord(parsed))
+            return {};
+        return {
+            ...(typeof parsed.label === 'string' ? { label: parsed.label } : {}),
+            ...(typeof parsed.taint === 'string' ? { taint: parsed.taint } : {}),
+        };
+    }
+    catch {
+        return {};
+    }
+}
+/** Runs the undo steps newest first; returns what was put back, for the log. */
+async function undoPlacement(undo) {
+    const lines = [];
+    for (const step of [...undo].reverse()) {
+        await step.run();
+        lines.push(step.line);
+    }
+    undo.length = 0;
+    return lines;
+}
+function splitLabel(text) {
+    return { key: text.slice(0, text.indexOf('=')), value: text.slice(text.indexOf('=') + 1) };
+}
+/**
+ * The changes that make the nodes carry the placement of these inputs, in the order pinNode makes
+ * them, computed from the live nodes alone (pure: plan and deploy both take it from here, so they
+ * cannot disagree). The node gets the label (taken off any other node, so the selector cannot
+ * send pods elsewhere) and the taint when one is asked for. What an earlier run put there and
+ * these inputs no longer ask for (a taint, a label under another key) goes, on this node and on
+ * any other node an earlier run pinned (the MCP servers moved): nothing else on a node is touched.
+ * The suite's record (PLACEMENT_ANNOTATION) of each node it touches follows.
+ * @throws Error when `settings.node` is not among `nodes`.
+ */
+function nodeChanges(nodes, settings) {
+    const node = nodes.find((candidate) => candidate.name === settings.node);
+    if (!node)
+        throw new Error(`Node ${settings.node} is not among the nodes read: ${describeNodes(nodes)}`);
+    const { nodeLabel, taint } = settings;
+    const changes = [];
+    const owned = ownedPlacement(node);
+    const next = {};
+    const wantedLabel = placement_labelText(nodeLabel);
+    const record = (target, wanted, had) => {
+        if (JSON.stringify(wanted) === JSON.stringify(had))
+            return;
+        const before = target.annotations[PLACEMENT_ANNOTATION];
+        changes.push({
+            node: target.name,
+            op: 'record',
+            ...(wanted.label || wanted.taint ? { record: JSON.stringify(wanted) } : {}),
+            ...(before !== undefined ? { before } : {}),
+        });
+    };
+    const notAsked = 'an earlier run put it there, this one does not ask for it';
+    const moved = `an earlier run put it there, the placement is now node ${node.name}`;
+    if (owned.label && owned.label !== wantedLabel) {
+        const old = splitLabel(owned.label);
+        if (old.key !== nodeLabel.key && node.labels[old.key] === old.value)
+            changes.push({ node: node.name, op: 'unlabel', label: old, why: notAsked });
+    }
+    if (node.labels[nodeLabel.key] !== nodeLabel.value) {
+        const before = node.labels[nodeLabel.key];
+        changes.push({ node: node.name, op: 'label', label: nodeLabel, ...(before !== undefined ? { before } : {}) });
+        next.label = wantedLabel;
+    }
+    else if (owned.label === wantedLabel) {
+        next.label = wantedLabel;
+    }
+    // Nodes an earlier run pinned (the placement moved here): what the suite put there goes.
+    for (const other of nodes.filter((candidate) => candidate.name !== node.name)) {
+        const theirs = ownedPlacement(other);
+        const theirTaint = theirs.taint ? other.taints.find((t) => placement_taintText(t) === theirs.taint) : undefined;
+        if (theirTaint)
+            changes.push({ node: other.name, op: 'untaint', taint: theirTaint, why: moved });
+        if (theirs.label && theirs.label !== wantedLabel) {
+            const old = splitLabel(theirs.label);
+            if (other.labels[old.key] === old.value)
+                changes.push({ node: other.name, op: 'unlabel', label: old, why: moved });
+        }
+        if (other.labels[nodeLabel.key] === nodeLabel.value)
+            changes.push({ node: other.name, op: 'unlabel', label: nodeLabel });
+        record(other, {}, theirs);
+    }
+    const wantedTaint = taint ? placement_taintText(taint) : undefined;
+    const present = new Set(node.taints.map(placement_taintText));
+    if (owned.taint && owned.taint !== wantedTaint && present.has(owned.taint)) {
+        const removed = node.taints.find((t) => placement_taintText(t) === owned.taint);
+        changes.push({ node: node.name, op: 'untaint', taint: removed, why: notAsked });
+        present.delete(owned.taint);
+    }
+    if (taint && wantedTaint) {
+        if (!present.has(wantedTaint)) {
+            const replaced = node.taints.find((t) => t.key === taint.key && t.effect === taint.effect);
+            changes.push({ node: node.name, op: 'taint', taint, ...(replaced ? { replaces: replaced } : {}) });
+            next.taint = wantedTaint;
+        }
+        else if (owned.taint === wantedTaint) {
+            next.taint = wantedTaint;
+        }
+    }
+    record(node, next, owned);
+    return changes;
+}
+/**
+ * A node change as one sentence: `done` for the deploy's log (`Labelled node mcp-node
+ * sophia.ai/pool=mcp`), `planned` for a plan (`Label node mcp-node sophia.ai/pool=mcp`).
+ */
+function nodeChangeText(change, tense) {
+    const done = tense === 'done';
+    const why = (text) => (text ? `: ${text}` : '');
+    switch (change.op) {
+        case 'label':
+            return `${done ? 'Labelled' : 'Label'} node ${change.node} ${placement_labelText(change.label)}`;
+        case 'unlabel':
+            return `${done ? 'Removed' : 'Remove'} label ${change.why ? placement_labelText(change.label) : change.label.key} from node ${change.node}${why(change.why)}`;
+        case 'taint':
+            return `${done ? 'Tainted' : 'Taint'} node ${change.node} ${placement_taintText(change.taint)}`;
+        case 'untaint':
+            return `${done ? 'Removed' : 'Remove'} taint ${placement_taintText(change.taint)} from node ${change.node}${why(change.why)}`;
+        case 'record':
+            return change.record !== undefined
+                ? `${done ? 'Recorded' : 'Record'} on node ${change.node} what the suite put there (annotation ${PLACEMENT_ANNOTATION}: ${change.record})`
+                : `${done ? 'Removed' : 'Remove'} the suite's record (annotation ${PLACEMENT_ANNOTATION}) from node ${change.node}: nothing of the suite is left there`;
+    }
+}
+/**
+ * The node changes a deploy of these inputs would make now (nodeChanges of the nodes as read).
+ * @throws KubectlError when the nodes cannot be read; Error as nodeChanges.
+ */
+async function plannedNodeChanges(kubectl, settings) {
+    return nodeChanges((await kubectl.list('nodes')).map(nodeInfo), settings);
+}
+/** Makes one change (see NodeChange) and returns the step that takes it back. */
+async function makeNodeChange(kubectl, putBack, change) {
+    const { node } = change;
+    switch (change.op) {
+        case 'label': {
+            await kubectl.labelNode(node, change.label);
+            const { key } = change.label;
+            const before = change.before;
+            return {
+                line: `Put label ${key} of node ${node} back as it was`,
+                run: () => before === undefined ? putBack.unlabelNode(node, key) : putBack.labelNode(node, { key, value: before }),
+            };
+        }
+        case 'unlabel':
+            await kubectl.unlabelNode(node, change.label.key);
+            return {
+                line: `Put label ${placement_labelText(change.label)} back on node ${node}`,
+                run: () => putBack.labelNode(node, change.label),
+            };
+        case 'taint': {
+            await kubectl.taintNode(node, change.taint);
+            // A taint of the same key and effect was replaced (taint --overwrite): put that one back.
+            const replaced = change.replaces;
+            return {
+                line: `Put the taints of node ${node} back as they were`,
+                run: () => (replaced ? putBack.taintNode(node, replaced) : putBack.untaintNode(node, placement_taintText(change.taint))),
+            };
+        }
+        case 'untaint':
+            await kubectl.untaintNode(node, placement_taintText(change.taint));
+            return {
+                line: `Put taint ${placement_taintText(change.taint)} back on node ${node}`,
+                run: () => putBack.taintNode(node, change.taint),
+            };
+        case 'record': {
+            const write = (client, value) => value !== undefined
+                ? client.annotate({ kind: 'Node', name: node }, { [PLACEMENT_ANNOTATION]: value })
+                : client.run(['annotate', 'node', node, `${PLACEMENT_ANNOTATION}-`]).then(() => undefined);
+            await write(kubectl, change.record);
+            return { line: `Put the placement record of node ${node} back`, run: () => write(putBack, change.before) };
+        }
+    }
+}
+/**
+ * Makes the node carry the placement of this run's inputs: the changes nodeChanges plans from the
+ * nodes as read now, made in its order. Returns the changes made (see nodeChangeText for the
+ * log); each change's inverse goes into `undo` when given.
+ * @throws KubectlError when a node cannot be read or changed (the changes made until then are in `undo`).
+ */
+async function pinNode(kubectl, node, nodeLabel, taint, undo = []) {
+    // The undo steps go on after a cancel: a cancelled deploy puts the node back as a failed one does.
+    const putBack = kubectl.withoutSignal();
+    const changes = await plannedNodeChanges(kubectl, { node: node.name, nodeLabel, taint });
+    for (const change of changes)
+        undo.push(await makeNodeChange(kubectl, putBack, change));
+    return changes;
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/plan-summary.ts
+
+
+/** Longest value shown in a cell of the field table; the plan output keeps the whole value. */
+const CELL_LIMIT = 120;
+/**
+ * A value for a cell, as markdownText shows text that the manifests (a pull request's) control:
+ * whole up to CELL_LIMIT characters, else cut with its size and digest.
+ */
+function cell(value) {
+    if (value === undefined)
+        return { markdown: '' };
+    return { markdown: (0,markdown/* markdownText */.p7)(typeof value === 'string' ? value : JSON.stringify(value), CELL_LIMIT) };
+}
+function fieldRows(changes) {
+    return changes.map((change) => [
+        { markdown: (0,markdown/* markdownCode */.D9)(change.path) },
+        change.op,
+        cell(change.before),
+        cell(change.after),
+    ]);
+}
+/**
+ * The plan's own sections of a dry run's job summary (the deploy summary above them lists every
+ * object and its line diff): the counts, the image changes, the MCP placement, and each changed
+ * object's fields with their values now and after (long values cut at CELL_LIMIT characters).
+ * Names and values come from the manifests being planned: every one goes through markdownTable,
+ * markdownText or markdownCode, so none can end its line or open HTML that hides the rest.
+ */
+function kubernetesPlanMarkdown(plan) {
+    const { created, configured, unchanged } = plan.counts;
+    const parts = ['#### Plan', '', `${created} to create, ${configured} to change, ${unchanged} unchanged.`, ''];
+    if (plan.images.length > 0) {
+        parts.push('#### Image changes', '', (0,markdown/* markdownTable */.Qj)(['Workload', 'Container', 'Now', 'After'], plan.images.map((image) => [image.workload, image.container, image.from ?? '(new)', image.to])));
+    }
+    const placement = plan.placement;
+    if (placement) {
+        const rows = [
+            ['Node', `${placement.node} (${placement.addresses.join(', ')})`],
+            ['Node selector', `${placement.nodeSelector} (${placementState(placement.label)})`],
+            ...(placement.taint ? [['Taint', `${placement.taint.taint} (${placementState(placement.taint.state)})`]] : []),
+            // Every workload, not cut at the usual length of one value.
+            ['Workloads', { markdown: (0,markdown/* markdownText */.p7)(placement.workloads.join(', '), 4000) }],
+        ];
+        parts.push('#### Placement', '', (0,markdown/* markdownTable */.Qj)(['', ''], rows));
+        if (placement.nodeChanges.length > 0)
+            parts.push('', 'Node changes, in the order the deploy makes them:', '', ...placement.nodeChanges.map((change) => `- ${nodeChangeText(change, 'planned')}`), '');
+    }
+    const changed = plan.objects.filter((object) => object.changes && object.changes.length > 0);
+    if (changed.length > 0) {
+        parts.push('#### Changed fields', '');
+        for (const object of changed)
+            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)(object.object)}: ${object.changes.length} field${object.changes.length === 1 ? '' : 's'}</summary>\n`, (0,markdown/* markdownTable */.Qj)(['Field', 'Change', 'Now', 'After'], fieldRows(object.changes)), '</details>\n');
+    }
+    return parts.join('\n');
+}
+function placementState(state) {
+    if (state === 'present')
+        return 'the node has it';
+    return state === 'added' ? 'the deploy would add it to the node' : 'MISSING on the node, and label-node is false';
+}
+
+;// CONCATENATED MODULE: ../../packages/kubernetes/src/deploy-summary.ts
+
+
+
+
+
+
+/** The traceability annotations of a run: its commit, its page, and a change-cause naming both. */
+function traceOf(run) {
+    const commit = run.commit || undefined;
+    const runUrl = run.runUrl || undefined;
+    const who = run.actor ? ` by ${run.actor}` : '';
+    const changeCause = commit
+        ? `sophia-deploy ${commit.slice(0, 12)}${who}${run.runId ? ` (run ${run.runId})` : ''}`
+        : undefined;
+    return { commit, runUrl, changeCause };
+}
+/** The `applied` output: one `{kind, namespace?, name}` per object, in apply order. */
+function appliedOutput(applied) {
+    return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
+}
+/**
+ * The outputs of a Kubernetes deploy that applied nothing (an input refused, a cancel before the step
+ * published, a connection or manifest problem): no object applied, no revision, nothing rolled back.
+ * The one home of that set for both Kubernetes deploy actions; `plan` is left unset.
+ */
+const NOT_DEPLOYED_OUTPUTS = {
+    applied: [],
+    revisions: {},
+    changed: [],
+    'rolled-back': false,
+    rollbacks: {},
+};
+/** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
+function deployReportMarkdown(title, report) {
+    const parts = [`### ${title}${report.dryRun ? ' (dry run: nothing was changed)' : ''}`, ''];
+    if (report.interrupted?.puttingBack)
+        parts.push(`**Cancelled after changing the cluster; putting back what this run changed.** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', 
+        // Written again when the put-back ends; the runner may end the step first (see DeploySettings.onCancelled).
+        'If this summary still says so, the step was ended before the put-back finished: check the workloads below.', '');
+    else if (report.interrupted)
+        parts.push(`**Stopped after changing the cluster:** ${(0,markdown/* markdownText */.p7)(report.interrupted.reason, 1000)}`, '', ...report.interrupted.notPutBack.map((line) => `**Not put back:** ${(0,markdown/* markdownText */.p7)(line, 1000)}`), ...(report.interrupted.notPutBack.length > 0 ? [''] : []));
+    parts.push((0,markdown/* markdownTable */.Qj)(
+    // The object's name carries its namespace (`team-a/Deployment/api`), so no column repeats it.
+    ['Object', report.dryRun ? 'Would be' : 'Result'], report.applied.map((object) => [(0,syntax/* workloadKey */.f6)(object), actionText(object)])));
+    parts.push(...tableOf(['Workload', 'Revision', 'Rollout', 'Time'], report.rollouts, (rollout) => [
+        (0,syntax/* workloadKey */.f6)(rollout.ref),
+        rollout.revision ?? '',
+        rollout.ok ? (rollout.note ? `recorded: ${rollout.note}` : 'ready') : `failed: ${rollout.reason ?? ''}`,
+        `${(rollout.elapsedMs / 1000).toFixed(1)}s`,
+    ]));
+    // The cluster's words (events name images and files of the manifests) shown as they are.
+    for (const rollout of report.rollouts.filter((r) => !r.ok))
+        parts.push((0,markdown/* markdownCodeBlock */.IS)((0,src_rollout/* formatDiagnostics */.oO)(rollout), 'text'));
+    parts.push(...tableOf(['Rolled back', 'Failed revision', 'Restored revision', 'Result'], report.rollbacks, (record) => [
+        (0,syntax/* workloadKey */.f6)(record.ref),
+        record.failedRevision ?? '',
+        record.skipped ? '' : restoredText(record, report.revisions[(0,syntax/* workloadKey */.f6)(record.ref)]),
+        rollbackResult(record),
+    ]), ...tableOf(['Put back as before the deploy', 'Result'], report.restored, (record) => [
+        (0,syntax/* workloadKey */.f6)(record.ref),
+        record.skipped
+            ? `left as is: ${record.skipped}`
+            : record.rounded
+                ? `restored except: ${record.rounded}`
+                : 'restored',
+    ]));
+    const diffs = report.applied.filter((object) => object.diff);
+    if (diffs.length > 0) {
+        parts.push('#### Changes the deploy would make', '');
+        for (const object of diffs)
+            parts.push(`<details><summary>${(0,markdown/* markdownText */.p7)((0,syntax/* workloadKey */.f6)(object))}: ${object.action}</summary>\n\n${(0,markdown/* markdownCodeBlock */.IS)(object.diff, 'diff')}</details>\n`);
+    }
+    return parts.join('\n');
+}
+/** A table with one row per item, or none at all when there are no items. */
+function tableOf(header, items, row) {
+    return items.length > 0 ? [(0,markdown/* markdownTable */.Qj)(header, items.map(row))] : [];
+}
+/** One workload's rollback as the summary and the `rollbacks` output say it. */
+function rollbackResult(record) {
+    if (record.skipped)
+        return `not rolled back: ${record.skipped}`;
+    return record.result === 'restored' ? 'restored' : `failed: ${record.reason ?? 'unknown'}`;
+}
+/** Kubernetes renumbers a restored revision as the newest one; say both so neither number surprises. */
+function restoredText(record, liveRevision) {
+    const restored = record.restoredRevision ?? 'previous';
+    return liveRevision && liveRevision !== restored ? `${restored} (now numbered ${liveRevision})` : restored;
+}
+/**
+ * What a deploy tells, for both Kubernetes deploy actions: the outputs `applied`, `revisions`,
+ * `changed` and `rolled-back`, and on a dry run `plan` (kubernetesPlan, with `placement` when
+ * given); the log groups of the dry-run diff and of failed rollouts' diagnostics; the job summary
+ * titled `title`, with the plan's sections on a dry run. Pure data: the action publishes it
+ * (`publish` in `@sophia/action-runtime`).
+ */
+function deployPublication(title, report, placement) {
+    const plan = report.dryRun ? kubernetesPlan(report, placement) : undefined;
+    return {
+        outputs: {
+            applied: appliedOutput(report.applied),
+            revisions: report.revisions,
+            changed: report.changed,
+            'rolled-back': report.rolledBack,
+            rollbacks: Object.fromEntries(report.rollbacks.map((record) => [
+                (0,syntax/* workloadKey */.f6)(record.ref),
+                {
+                    result: record.skipped ? 'skipped' : (record.result ?? 'failed'),
+                    ...(record.failedRevision ? { failedRevision: record.failedRevision } : {}),
+                    ...(record.restoredRevision ? { restoredRevision: record.restoredRevision } : {}),
+                    ...(record.skipped || record.reason ? { reason: record.skipped ?? record.reason } : {}),
+                },
+            ])),
+            ...(plan ? { plan } : {}),
+        },
+        logGroups: [
+            { title: 'Dry run: changes the deploy would make', lines: dryRunLines(report) },
+            { title: 'Rollout diagnostics', lines: report.rollouts.filter((r) => !r.ok).map(src_rollout/* formatDiagnostics */.oO) },
+        ],
+        summary: plan
+            ? `${deployReportMarkdown(title, report)}\n${kubernetesPlanMarkdown(plan)}`
+            : deployReportMarkdown(title, report),
+    };
+}
+function dryRunLines(report) {
+    if (!report.dryRun)
+        return [];
+    return report.applied.flatMap((object) => [
+        `${(0,syntax/* workloadKey */.f6)(object)}: would be ${actionText(object)}`,
+        ...(object.diff ? [object.diff] : []),
+    ]);
+}
+/**
+ * What a deploy that failed before applying anything tells (no connection, a manifest problem, no
+ * such node): the same outputs as `deployPublication`, empty; each problem of a `ManifestError` (or
+ * of a `NamespaceInputError`) as
+ * an error annotation at its file and line; and a job summary titled `title` saying the cluster was
+ * not changed and why.
+ */
+function notDeployedPublication(title, error) {
+    const problems = error instanceof manifest_error/* ManifestError */.Sh || error instanceof manifest_error/* NamespaceInputError */.KZ ? error.problems : [];
+    // A refusal found once a namespace or CustomResourceDefinition of the set was applied says which.
+    const outcome = error instanceof manifest_error/* ManifestError */.Sh && error.outcome !== 'nothing was applied'
+        ? `Stopped before any workload changed: ${error.outcome}.`
+        : 'Nothing was applied: the cluster was not changed.';
+    return {
+        outputs: { ...NOT_DEPLOYED_OUTPUTS },
+        annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' })),
+        summary: `### ${title}\n\n${outcome}\n\n${(0,markdown/* failedMarkdown */.hy)(error)}\n`,
+    };
+}
+/** What happened (or would) to an object, with why a dry run could not have the server check it, or which integers kubectl rounded. */
+function actionText(object) {
+    return [object.action, object.notValidated, object.rounded && `but ${object.rounded}`].filter(Boolean).join(', ');
+}
+
+
+/***/ }),
+
+/***/ 5539:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KZ: () => (/* binding */ NamespaceInputError),
+/* harmony export */   Sh: () => (/* binding */ ManifestError),
+/* harmony export */   Vw: () => (/* binding */ formatProblem),
+/* harmony export */   X4: () => (/* binding */ KubernetesInputError)
+/* harmony export */ });
+/* harmony import */ var _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8506);
+
+/**
+ * One problem as a line naming its file and line (`k8s/api.yaml:12: ...`), as compilers print them so editors can jump
+ * to it.
+ */
+function formatProblem(problem) {
+    return `${problem.file}:${problem.line}: ${problem.message}`;
+}
+/**
+ * Every problem found in the manifests: all are reported at once. `outcome` says what had changed
+ * when they were found: nothing, unless the server refused objects that could be checked only
+ * after their namespace or CustomResourceDefinition was applied.
+ */
+class ManifestError extends Error {
+    problems;
+    outcome;
+    constructor(problems, summary = 'manifest', outcome = 'nothing was applied') {
+        const list = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
+        super(`${problems.length} ${summary} problem${problems.length === 1 ? '' : 's'}, ${outcome}:\n${list}`);
+        this.problems = problems;
+        this.outcome = outcome;
+        this.name = 'ManifestError';
+    }
+}
+/**
+ * An input this package was handed that the manifests or the cluster refuse, before anything on the
+ * cluster changed: a `manifests` pattern that matches no file or no object, a kustomization kubectl
+ * cannot build, a `namespace` the cluster does not have. The message names the input (`input`), so
+ * the action reports it as it reports a bad input it read itself (see RefusedInputError).
+ */
+class KubernetesInputError extends _sophia_reporting__WEBPACK_IMPORTED_MODULE_0__/* .RefusedInputError */ .n {
+    constructor(input, message) {
+        super(input, message);
+        this.name = 'KubernetesInputError';
+    }
+}
+/**
+ * The `namespace` input names a namespace the cluster does not have, and the manifests have more
+ * problems found by the same check (other namespaces that do not exist, objects the server
+ * refused): all are reported at once. A KubernetesInputError naming the input, whose message lists every
+ * problem; `problems` holds those at a file and line, for annotations on the manifests.
+ */
+class NamespaceInputError extends KubernetesInputError {
+    problems;
+    constructor(message, problems) {
+        super('namespace', message);
+        this.problems = problems;
+        this.name = 'NamespaceInputError';
+    }
+}
+
+
+/***/ }),
+
+/***/ 6953:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H8: () => (/* binding */ refOf),
+/* harmony export */   T5: () => (/* binding */ objectKey),
+/* harmony export */   Z6: () => (/* binding */ isClusterScoped),
+/* harmony export */   gv: () => (/* binding */ isWorkload),
+/* harmony export */   j6: () => (/* binding */ resourceArg),
+/* harmony export */   o8: () => (/* binding */ clone),
+/* harmony export */   u4: () => (/* binding */ isRecord),
+/* harmony export */   zE: () => (/* binding */ kindAndName)
+/* harmony export */ });
+/* unused harmony export WORKLOAD_KINDS */
+/* harmony import */ var _syntax_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6318);
+
+/**
+ * Built-in kinds without a namespace, known before any cluster is reached (so files are checked
+ * offline). Other kinds are taken as namespaced until the deploy asks the server
+ * (settleScopes in apply-order.ts), which settles cluster-scoped custom kinds.
+ */
+const CLUSTER_SCOPED = new Set([
+    'APIService',
+    'CSIDriver',
+    'CSINode',
+    'ClusterRole',
+    'ClusterRoleBinding',
+    'CustomResourceDefinition',
+    'IngressClass',
+    'MutatingWebhookConfiguration',
+    'Namespace',
+    'Node',
+    'PersistentVolume',
+    'PriorityClass',
+    'RuntimeClass',
+    'StorageClass',
+    'ValidatingWebhookConfiguration',
+    'VolumeAttachment',
+]);
+/**
+ * True for the built-in kinds that have no namespace (CLUSTER_SCOPED); custom kinds answer false until the server says
+ * otherwise.
+ */
+function isClusterScoped(kind) {
+    return CLUSTER_SCOPED.has(kind);
+}
+/**
+ * The kinds whose controllers roll out a pod template in revisions: what a deploy watches, and
+ * what `kubectl rollout undo` can take back (kubectl's rollback supports exactly these three).
+ */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** True for the kinds a deploy waits on and a rollback can undo (WORKLOAD_KINDS). */
+function isWorkload(object) {
+    return WORKLOAD_KINDS.includes(object.kind);
+}
+/**
+ * `workloadKey` of an object of any kind, read from its metadata: unique across a deploy, used to
+ * match what was applied with what is live, and to name the object in logs.
+ */
+function objectKey(object) {
+    return (0,_syntax_js__WEBPACK_IMPORTED_MODULE_0__/* .workloadKey */ .f6)(refOf(object));
+}
+/**
+ * An object named without its namespace, `Kind/name`: for messages that point at a manifest's file
+ * and line (which locate the object, and where the namespace may not be settled yet) and for lines
+ * under a workload already named with its namespace. Everywhere else `objectKey` names it.
+ */
+function kindAndName(object) {
+    return (0,_syntax_js__WEBPACK_IMPORTED_MODULE_0__/* .workloadKey */ .f6)({ kind: object.kind, name: object.metadata.name });
+}
+// The spelling's one home is syntax.ts, beside Kubernetes' other syntax rules; passed on here for this module's callers.
+
+/** The object's kind, name and (when it has one) namespace: how kubectl calls and reports name it. */
+function refOf(object) {
+    const ref = { kind: object.kind, name: object.metadata.name };
+    if (object.metadata.namespace)
+        ref.namespace = object.metadata.namespace;
+    return ref;
+}
+/** The `kind/name` kubectl takes as a resource argument (`deployment/api`). */
+function resourceArg(ref) {
+    return `${ref.kind.toLowerCase()}/${ref.name}`;
+}
+/** True for a plain JSON object (not null, not an array): the guard every walk through untyped manifest data uses. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** A deep copy (structuredClone): transforms change copies, never the loaded manifests. */
+function clone(value) {
+    return structuredClone(value);
+}
+
+
+/***/ }),
+
+/***/ 7608:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OL: () => (/* binding */ watchRollouts),
+/* harmony export */   m0: () => (/* binding */ revisionNumberOf),
+/* harmony export */   oO: () => (/* binding */ formatDiagnostics),
+/* harmony export */   xC: () => (/* binding */ rolloutTimings)
+/* harmony export */ });
+/* unused harmony exports REVISION_ANNOTATION, BLOCKING_REASONS, updatesOnDelete, workloadProgress, selectorString, currentReplicaSet, newPodsOf, podProblems, templateOf, controllerRevisionOf, controllerRevisionIn, recordsTemplate, currentControllerRevision, revisionOf, NamespaceSnapshots, RolloutWakeUp, diagnose, watchRollout */
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _objects_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6953);
+/* harmony import */ var _objects_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6318);
+
+
+/** The annotation where the Deployment controller writes a Deployment's (and its ReplicaSets') revision number. */
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+/** Waiting reasons that do not heal by waiting: the rollout is failed once a new pod stays in one long enough. */
+const BLOCKING_REASONS = new Set([
+    'ImagePullBackOff',
+    'ErrImagePull',
+    'CrashLoopBackOff',
+    'Unschedulable',
+    'InvalidImageName',
+    'CreateContainerConfigError',
+    'CreateContainerError',
+]);
+/**
+ * `updateStrategy: OnDelete` (StatefulSets, DaemonSets): the controller records the new revision
+ * but replaces a pod only when someone deletes it, so there is no rollout to wait for or undo
+ * (`kubectl rollout status` refuses such workloads for the same reason).
+ */
+function updatesOnDelete(workload) {
+    const strategy = workload.spec?.updateStrategy;
+    return ((workload.kind === 'StatefulSet' || workload.kind === 'DaemonSet') &&
+        (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(strategy) &&
+        strategy.type === 'OnDelete');
+}
+/**
+ * Poll interval and fail-fast delay scaled to the rollout timeout: a pod stuck in a blocking state
+ * for a fifth of the timeout (at most 30 s) fails the rollout; a short timeout polls more often.
+ */
+function rolloutTimings(timeoutMs) {
+    const clamp = (value, min, max) => Math.min(max, Math.max(min, Math.round(value)));
+    return { pollIntervalMs: clamp(timeoutMs / 30, 200, 2000), failFastAfterMs: clamp(timeoutMs / 5, 1000, 30_000) };
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function num(value, fallback = 0) {
+    return typeof value === 'number' ? value : fallback;
+}
+function conditionsOf(object) {
+    return Array.isArray(object.status?.conditions) ? object.status.conditions : [];
+}
+/** The controller's verdict on one workload, by the rules `kubectl rollout status` uses. */
+function workloadProgress(workload) {
+    const name = (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .objectKey */ .T5)(workload);
+    const status = workload.status ?? {};
+    const generation = num(workload.metadata.generation, 0);
+    if (num(status.observedGeneration, -1) < generation)
+        return { done: false, message: `${name}: waiting for the controller to see the new spec` };
+    const spec = workload.spec ?? {};
+    if (workload.kind === 'Deployment') {
+        const deadline = conditionsOf(workload).find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+        if (deadline)
+            return { done: false, message: '', failure: `${name} exceeded its progress deadline` };
+        // A paused Deployment records the new template but starts no rollout until resumed: like
+        // OnDelete, there is nothing to wait for (or undo) yet.
+        if (spec.paused === true) {
+            const paused = `${name} is paused (spec.paused): the new template is recorded, and its pods move to it only after \`kubectl rollout resume\``;
+            return { done: true, message: paused, note: paused };
+        }
+        const replicas = num(spec.replicas, 1);
+        const updated = num(status.updatedReplicas);
+        const total = num(status.replicas);
+        const available = num(status.availableReplicas);
+        if (updated < replicas)
+            return { done: false, message: `${name}: ${updated} of ${replicas} updated replicas` };
+        if (total > updated)
+            return { done: false, message: `${name}: ${total - updated} old replicas pending termination` };
+        if (available < updated)
+            return { done: false, message: `${name}: ${available} of ${updated} updated replicas available` };
+        return { done: true, message: `${name} successfully rolled out` };
+    }
+    const onDelete = updatesOnDelete(workload);
+    const podsBehind = workload.kind === 'StatefulSet'
+        ? status.updateRevision !== undefined && status.currentRevision !== status.updateRevision
+        : num(status.updatedNumberScheduled) < num(status.desiredNumberScheduled);
+    const kept = onDelete && podsBehind
+        ? `${name} has updateStrategy OnDelete: the new revision is recorded, and its running pods move to it only when deleted`
+        : undefined;
+    if (workload.kind === 'StatefulSet') {
+        const replicas = num(spec.replicas, 1);
+        const ready = num(status.readyReplicas);
+        const updated = num(status.updatedReplicas);
+        // Pods below the partition stay on the old revision by design, as kubectl rollout status counts them.
+        const rollingUpdate = (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(spec.updateStrategy) ? spec.updateStrategy.rollingUpdate : undefined;
+        const partition = (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(rollingUpdate) ? num(rollingUpdate.partition) : 0;
+        if (ready < replicas)
+            return { done: false, message: `${name}: ${ready} of ${replicas} pods ready` };
+        if (!onDelete &&
+            status.updateRevision &&
+            status.currentRevision !== status.updateRevision &&
+            updated < replicas - partition) {
+            return { done: false, message: `${name}: ${updated} of ${replicas - partition} pods updated` };
+        }
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
+    const desired = num(status.desiredNumberScheduled);
+    const updated = num(status.updatedNumberScheduled);
+    const available = num(status.numberAvailable);
+    if (onDelete) {
+        if (available < desired)
+            return { done: false, message: `${name}: ${available} of ${desired} pods available` };
+        return { done: true, message: kept ?? `${name} successfully rolled out`, note: kept };
+    }
+    if (updated < desired)
+        return { done: false, message: `${name}: ${updated} of ${desired} updated pods scheduled` };
+    if (available < desired)
+        return { done: false, message: `${name}: ${available} of ${desired} updated pods available` };
+    return { done: true, message: `${name} successfully rolled out` };
+}
+/** `matchLabels` and `matchExpressions` as kubectl's `--selector` syntax. */
+function selectorString(selector) {
+    if (!isRecord(selector))
+        return '';
+    const parts = [];
+    for (const [key, value] of Object.entries(selector.matchLabels ?? {}))
+        parts.push(`${key}=${value}`);
+    for (const expression of selector.matchExpressions ??
+        []) {
+        const values = (expression.values ?? []).join(',');
+        if (expression.operator === 'In')
+            parts.push(`${expression.key} in (${values})`);
+        else if (expression.operator === 'NotIn')
+            parts.push(`${expression.key} notin (${values})`);
+        else if (expression.operator === 'Exists')
+            parts.push(expression.key);
+        else if (expression.operator === 'DoesNotExist')
+            parts.push(`!${expression.key}`);
+    }
+    return parts.join(',');
+}
+function ownedBy(object, owner) {
+    const refs = object.metadata.ownerReferences ?? [];
+    return refs.some((ref) => owner.metadata.uid ? ref.uid === owner.metadata.uid : ref.kind === owner.kind && ref.name === owner.metadata.name);
+}
+/** The Deployment's ReplicaSet for its current revision (the one its new pods belong to). */
+function currentReplicaSet(deployment, replicaSets) {
+    const revision = deployment.metadata.annotations?.[REVISION_ANNOTATION];
+    const owned = replicaSets.filter((rs) => rs.kind !== 'Pod' && ownedBy(rs, deployment));
+    return owned.find((rs) => rs.metadata.annotations?.[REVISION_ANNOTATION] === revision);
+}
+/** The pods running the workload's newest template: the ones whose trouble means the new revision is bad. */
+function newPodsOf(workload, replicaSets, pods) {
+    if (workload.kind === 'Deployment') {
+        const rs = currentReplicaSet(workload, replicaSets);
+        return rs ? pods.filter((pod) => ownedBy(pod, rs)) : [];
+    }
+    const owned = pods.filter((pod) => ownedBy(pod, workload));
+    const updateRevision = workload.status?.updateRevision;
+    if (workload.kind === 'StatefulSet' && typeof updateRevision === 'string') {
+        return owned.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] === updateRevision);
+    }
+    return owned;
+}
+/** Why a pod is not running: waiting reasons of its containers, and Unschedulable when no node takes it. */
+function podProblems(pod) {
+    const problems = [];
+    const status = pod.status ?? {};
+    for (const condition of status.conditions ?? []) {
+        if (condition.type === 'PodScheduled' && condition.status === 'False' && condition.reason) {
+            problems.push({ reason: condition.reason, message: condition.message });
+        }
+    }
+    for (const field of ['initContainerStatuses', 'containerStatuses']) {
+        for (const container of status[field] ?? []) {
+            const waiting = container.state?.waiting;
+            if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
+                problems.push({
+                    reason: waiting.reason,
+                    message: waiting.message ? `container ${container.name}: ${waiting.message}` : `container ${container.name}`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+/** The stable name of the workload's current pod template: it survives the renumbering an undo does. */
+function templateOf(workload, replicaSets) {
+    if (workload.kind === 'Deployment')
+        return currentReplicaSet(workload, replicaSets)?.metadata.labels?.['pod-template-hash'];
+    const update = workload.status?.updateRevision;
+    return typeof update === 'string' ? update : undefined;
+}
+/**
+ * A StatefulSet's or DaemonSet's current revision as a number, from its ControllerRevisions (the
+ * numbers `kubectl rollout history` and `undo --to-revision` use), with the revision's name as
+ * its stable template identity.
+ */
+async function controllerRevisionOf(kubectl, workload) {
+    return controllerRevisionIn(workload, await kubectl.list('controllerrevisions', { namespace: workload.metadata.namespace }));
+}
+/** `controllerRevisionOf` from objects already read (a namespace snapshot holding its ControllerRevisions). */
+function controllerRevisionIn(workload, objects) {
+    const owned = objects.filter((object) => object.kind === 'ControllerRevision' && ownedBy(object, workload));
+    const current = currentControllerRevision(workload, owned);
+    return current ? { revision: String(current.revision), template: current.metadata.name } : {};
+}
+/**
+ * Whether a ControllerRevision records the workload's pod template as it is now. A DaemonSet's
+ * status has no `updateRevision`, so its revision is found by content, as `kubectl rollout undo`
+ * does (k8s.io/kubectl polymorphichelpers/rollback.go, daemonSetMatch: the revision's data is the
+ * patch `{spec: {template: {..., $patch: replace}}}` of the template it recorded).
+ */
+function recordsTemplate(revision, workload) {
+    const data = (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(revision.data) && (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(revision.data.spec) ? revision.data.spec.template : undefined;
+    if (!(0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .isRecord */ .u4)(data))
+        return false;
+    const { $patch: _patch, ...template } = data;
+    return (0,node_util__WEBPACK_IMPORTED_MODULE_0__.isDeepStrictEqual)(template, workload.spec?.template);
+}
+/**
+ * The workload's current ControllerRevision among its own: the one `status.updateRevision` names
+ * (StatefulSets), else the one recording its live template, else the newest. Not simply the
+ * newest: after a failed apply the newest is the failed revision, not the one the workload had.
+ */
+function currentControllerRevision(workload, owned) {
+    const updateRevision = workload.status?.updateRevision;
+    if (typeof updateRevision === 'string')
+        return owned.find((revision) => revision.metadata.name === updateRevision);
+    return (owned.find((revision) => recordsTemplate(revision, workload)) ??
+        [...owned].sort((a, b) => num(b.revision) - num(a.revision))[0]);
+}
+/** Each workload's revision number, read once: Deployments carry it, the other kinds need their ControllerRevisions. */
+async function revisionNumberOf(kubectl, workload) {
+    if (workload.kind === 'Deployment')
+        return revisionOf(workload);
+    return (await controllerRevisionOf(kubectl, workload)).revision ?? revisionOf(workload);
+}
+/**
+ * A workload's revision as the object alone tells it: a Deployment's revision annotation; a StatefulSet's or
+ * DaemonSet's status.updateRevision; else its metadata.generation. Undefined when none is set yet.
+ */
+function revisionOf(workload) {
+    if (workload.kind === 'Deployment')
+        return workload.metadata.annotations?.[REVISION_ANNOTATION];
+    const update = workload.status?.updateRevision;
+    if (typeof update === 'string')
+        return update;
+    return workload.metadata.generation !== undefined ? String(workload.metadata.generation) : undefined;
+}
+const SNAPSHOT_KINDS = 'deployments,statefulsets,daemonsets,replicasets,pods,controllerrevisions';
+/**
+ * One read of a namespace's workloads, ReplicaSets, pods and ControllerRevisions, shared by every
+ * workload watched in it during a poll: the cost of watching stays one kubectl call per namespace
+ * per poll, however many workloads roll out at once (the revision numbers of StatefulSets and
+ * DaemonSets come from the same read).
+ */
+class NamespaceSnapshots {
+    kubectl;
+    maxAgeMs;
+    cache = new Map();
+    /** Each namespace's last full read that succeeded. */
+    lastRead = new Map();
+    constructor(kubectl, maxAgeMs) {
+        this.kubectl = kubectl;
+        this.maxAgeMs = maxAgeMs;
+    }
+    /**
+     * The namespace's objects (SNAPSHOT_KINDS), read once per `maxAgeMs` and shared by every caller in that time;
+     * undefined namespace means the context's default.
+     * @throws KubectlError from the read.
+     */
+    read(namespace) {
+        const key = namespace ?? '';
+        const cached = this.cache.get(key);
+        if (cached && Date.now() - cached.at < this.maxAgeMs)
+            return cached.items;
+        const items = this.kubectl.list(SNAPSHOT_KINDS, { namespace });
+        this.cache.set(key, { at: Date.now(), items });
+        items.then((read) => this.lastRead.set(key, read), () => this.cache.delete(key));
+        return items;
+    }
+    /**
+     * Serves the next reads of the workloads' namespaces from the workloads themselves, as a watch
+     * has just shown them all rolled out, beside what their revision numbers and pod templates need:
+     * ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets. A watch event
+     * is the server's object at a resourceVersion newer than any earlier read, so the verdict loses
+     * nothing by it, and the verdict of workloads that are done needs no pods, the largest list of a
+     * namespace. The ReplicaSets and ControllerRevisions come from the last full read when it already
+     * showed every one of these workloads at its present generation with the controller having
+     * observed it: the controllers create and number a generation's ReplicaSet or ControllerRevision
+     * before they record its observedGeneration (k8s.io/kubernetes pkg/controller/deployment sync.go,
+     * statefulset and daemonset controllers), and that read lists them after the workloads; else
+     * from one read of those two kinds.
+     */
+    seed(workloads) {
+        const byNamespace = new Map();
+        for (const workload of workloads) {
+            const key = workload.metadata.namespace ?? '';
+            byNamespace.set(key, [...(byNamespace.get(key) ?? []), workload]);
+        }
+        for (const [key, seeded] of byNamespace) {
+            const earlier = this.lastRead.get(key);
+            const numbering = (objects) => objects.filter((object) => object.kind === 'ReplicaSet' || object.kind === 'ControllerRevision');
+            const items = earlier && seeded.every((workload) => observedIn(workload, earlier))
+                ? Promise.resolve([...seeded, ...numbering(earlier)])
+                : this.kubectl
+                    .list('replicasets,controllerrevisions', { namespace: key || undefined })
+                    .then((listed) => [...seeded, ...listed]);
+            this.cache.set(key, { at: Date.now(), items });
+            items.catch(() => this.cache.delete(key));
+        }
+    }
+}
+/** Whether `objects` hold the workload at its present generation, with the controller having observed that generation. */
+function observedIn(workload, objects) {
+    const generation = num(workload.metadata.generation, -1);
+    const earlier = objects.find((object) => object.kind === workload.kind && object.metadata.uid === workload.metadata.uid);
+    return (earlier !== undefined &&
+        generation >= 0 &&
+        num(earlier.metadata.generation, -2) === generation &&
+        num(earlier.status?.observedGeneration, -1) >= generation);
+}
+/**
+ * Cuts the wait between polls short the moment kubectl's watch (`Kubectl.watch`, one process per
+ * workload kind and namespace) shows every workload still being waited for as rolled out, so a
+ * deploy ends at most one small read after its last pod is ready instead of up to a poll interval later.
+ * `onWake` receives those workloads as the watch last showed them, so the verdict can be judged
+ * on them (NamespaceSnapshots.seed) by the same rules (workloadProgress) a poll's read is.
+ * Without a watch (kubectl over SSH) the waits are plain polls.
+ */
+class RolloutWakeUp {
+    onWake;
+    latest = new Map();
+    pending;
+    streams = [];
+    sleepers = new Set();
+    allDone = false;
+    /** Counts the moments the watch saw everything done; each wakes every sleeper once. */
+    wakes = 0;
+    constructor(kubectl, refs, onWake = () => undefined) {
+        this.onWake = onWake;
+        this.pending = new Set(refs.map(_objects_js__WEBPACK_IMPORTED_MODULE_2__/* .workloadKey */ .f6));
+        const watched = new Map(refs.map((ref) => [`${ref.kind}|${ref.namespace ?? ''}`, ref]));
+        for (const ref of watched.values()) {
+            const stream = kubectl.watch(ref.kind.toLowerCase(), ref.namespace, (object) => this.seen(object));
+            if (stream)
+                this.streams.push(stream);
+        }
+    }
+    /** How many wake-ups have happened: a poller passes the count it last saw to `sleep`. */
+    get count() {
+        return this.wakes;
+    }
+    /** The workload's wait is over: it no longer holds the others' wake-up back. */
+    settled(ref) {
+        this.pending.delete((0,_objects_js__WEBPACK_IMPORTED_MODULE_2__/* .workloadKey */ .f6)(ref));
+        this.check();
+    }
+    /** Resolves after `ms`, or as soon as a wake-up newer than `seen` has happened. */
+    sleep(ms, seen) {
+        if (this.wakes > seen)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.sleepers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.sleepers.add(wake);
+        });
+    }
+    /**
+     * Ends every watch stream and wakes every sleeper, so the watch loop ends at once (on timeout, failure or
+     * cancellation).
+     */
+    stop() {
+        for (const stream of this.streams)
+            stream.stop();
+        for (const wake of [...this.sleepers])
+            wake();
+    }
+    seen(object) {
+        const key = (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .objectKey */ .T5)(object);
+        if (!this.pending.has(key))
+            return;
+        this.latest.set(key, object);
+        this.check();
+    }
+    check() {
+        const done = this.pending.size > 0 &&
+            [...this.pending].every((key) => {
+                const object = this.latest.get(key);
+                return object !== undefined && workloadProgress(object).done;
+            });
+        // Only the change to "all done" wakes: later events of finished workloads cause no extra reads.
+        if (done && !this.allDone) {
+            this.wakes++;
+            this.onWake([...this.pending].map((key) => this.latest.get(key)));
+            for (const wake of [...this.sleepers])
+                wake();
+        }
+        this.allDone = done;
+    }
+}
+async function readWorkload(snapshots, ref) {
+    const items = await snapshots.read(ref.namespace);
+    const workload = items.find((item) => item.kind === ref.kind && item.metadata.name === ref.name);
+    if (!workload)
+        return { replicaSets: [], pods: [] };
+    const replicaSets = items.filter((item) => item.kind === 'ReplicaSet' && ownedBy(item, workload));
+    const owners = workload.kind === 'Deployment' ? replicaSets : [workload];
+    const pods = items.filter((item) => item.kind === 'Pod' && owners.some((owner) => ownedBy(item, owner)));
+    return { workload, replicaSets, pods };
+}
+/** Conditions, new pods' waiting reasons and recent events: what a person needs to see why a rollout failed. */
+async function diagnose(kubectl, ref) {
+    const { workload, replicaSets, pods } = await readWorkload(new NamespaceSnapshots(kubectl, 0), ref);
+    if (!workload)
+        return { conditions: [], pods: [], events: [] };
+    const newPods = newPodsOf(workload, replicaSets, pods);
+    const involved = new Set([
+        workload.metadata.name,
+        ...replicaSets.map((rs) => rs.metadata.name),
+        ...newPods.map((pod) => pod.metadata.name),
+    ]);
+    const events = (await kubectl.list('events', { namespace: ref.namespace }).catch(() => []))
+        .filter((event) => involved.has(String(event.involvedObject?.name)))
+        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+        .slice(-10)
+        .map((event) => ({
+        object: (0,_objects_js__WEBPACK_IMPORTED_MODULE_1__/* .kindAndName */ .zE)({
+            kind: String(event.involvedObject.kind),
+            metadata: { name: String(event.involvedObject.name) },
+        }),
+        type: event.type,
+        reason: event.reason,
+        message: event.message,
+        count: event.count,
+    }));
+    return {
+        conditions: conditionsOf(workload).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+        pods: newPods.map((pod) => ({
+            name: pod.metadata.name,
+            node: pod.spec?.nodeName || undefined,
+            phase: pod.status?.phase,
+            reasons: podProblems(pod).map((problem) => problem.message ? `${problem.reason}: ${problem.message}` : problem.reason),
+        })),
+        events,
+    };
+}
+function eventTime(event) {
+    return String(event.lastTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '');
+}
+/**
+ * Waits for one workload. Unlike `kubectl rollout status`, it fails as soon as a new pod has been
+ * stuck in a blocking state (image pull, crash loop, unschedulable) for `failFastAfterMs`, rather
+ * than only when the progress deadline (ten minutes by default) runs out.
+ */
+async function watchRollout(kubectl, ref, options, snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2), wakeUp) {
+    try {
+        return await pollRollout(kubectl, ref, options, snapshots, wakeUp);
+    }
+    finally {
+        wakeUp?.settled(ref);
+    }
+}
+async function pollRollout(kubectl, ref, options, snapshots, wakeUp) {
+    const started = Date.now();
+    const interval = options.pollIntervalMs ?? 2000;
+    const failFastAfter = options.failFastAfterMs ?? 30_000;
+    const blockedSince = new Map();
+    const name = (0,_objects_js__WEBPACK_IMPORTED_MODULE_2__/* .workloadKey */ .f6)(ref);
+    let lastMessage = '';
+    let revision;
+    let template;
+    let latest;
+    const numbered = async () => {
+        if (!latest || latest.kind === 'Deployment')
+            return { revision, template };
+        const workload = latest;
+        const found = await snapshots
+            .read(ref.namespace)
+            .then((objects) => controllerRevisionIn(workload, objects))
+            .catch(() => ({}));
+        return { revision: found.revision ?? revision, template: found.template ?? template };
+    };
+    const fail = async (reason) => ({
+        ref,
+        ok: false,
+        ...(await numbered()),
+        reason,
+        diagnostics: await diagnose(kubectl, ref).catch(() => undefined),
+        elapsedMs: Date.now() - started,
+    });
+    for (;;) {
+        const wakesSeen = wakeUp?.count ?? 0;
+        const { workload, replicaSets, pods } = await readWorkload(snapshots, ref);
+        if (!workload)
+            return fail(`${name} no longer exists`);
+        latest = workload;
+        revision = revisionOf(workload);
+        template = templateOf(workload, replicaSets);
+        const progress = workloadProgress(workload);
+        if (progress.failure)
+            return fail(progress.failure);
+        if (progress.done) {
+            options.log?.(progress.message);
+            return {
+                ref,
+                ok: true,
+                ...(await numbered()),
+                ...(progress.note ? { note: progress.note } : {}),
+                elapsedMs: Date.now() - started,
+            };
+        }
+        const now = Date.now();
+        const stuck = [];
+        for (const pod of newPodsOf(workload, replicaSets, pods)) {
+            const blocking = podProblems(pod).filter((problem) => BLOCKING_REASONS.has(problem.reason));
+            if (blocking.length === 0) {
+                blockedSince.delete(pod.metadata.name);
+                continue;
+            }
+            const since = blockedSince.get(pod.metadata.name) ?? now;
+            blockedSince.set(pod.metadata.name, since);
+            if (now - since >= failFastAfter) {
+                const detail = blocking
+                    .map((problem) => (problem.message ? `${problem.reason} (${problem.message})` : problem.reason))
+                    .join(', ');
+                stuck.push(`pod ${pod.metadata.name} is in ${detail}`);
+            }
+        }
+        if (stuck.length > 0) {
+            const { revision: number } = await numbered();
+            return fail(`${name} revision ${number ?? '?'} cannot become ready: ${stuck.join('; ')}`);
+        }
+        if (progress.message !== lastMessage) {
+            options.log?.(progress.message);
+            lastMessage = progress.message;
+        }
+        if (now - started >= options.timeoutMs) {
+            return fail(`${name} did not finish rolling out within the rollout timeout (${Math.round(options.timeoutMs / 1000)}s); last state: ${progress.message}`);
+        }
+        const wait = Math.min(interval, Math.max(0, options.timeoutMs - (now - started)) + 1);
+        await (wakeUp ? wakeUp.sleep(wait, wakesSeen) : sleep(wait));
+    }
+}
+/**
+ * Waits for all workloads at once: total time is the slowest one's, not the sum. The kubectl
+ * processes it starts do not grow with the number of workloads: one watch per workload kind and
+ * namespace (RolloutWakeUp), and one read per namespace per poll shared by all (NamespaceSnapshots).
+ */
+async function watchRollouts(kubectl, refs, options) {
+    if (refs.length === 0)
+        return [];
+    const snapshots = new NamespaceSnapshots(kubectl, (options.pollIntervalMs ?? 2000) / 2);
+    const wakeUp = new RolloutWakeUp(kubectl, refs, (workloads) => snapshots.seed(workloads));
+    // A cancel ends the wait between polls at once: the next read then rejects with the cancel.
+    const stop = () => wakeUp.stop();
+    kubectl.signal?.addEventListener('abort', stop, { once: true });
+    try {
+        return await Promise.all(refs.map((ref) => watchRollout(kubectl, ref, options, snapshots, wakeUp)));
+    }
+    finally {
+        kubectl.signal?.removeEventListener('abort', stop);
+        wakeUp.stop();
+    }
+}
+/** Diagnostics as Markdown, for the log group and the job summary alike. */
+function formatDiagnostics(result) {
+    const lines = [`#### ${(0,_objects_js__WEBPACK_IMPORTED_MODULE_2__/* .workloadKey */ .f6)(result.ref)}`, '', result.reason ?? 'rolled out', ''];
+    const diagnostics = result.diagnostics;
+    if (!diagnostics)
+        return lines.join('\n');
+    if (diagnostics.conditions.length > 0) {
+        lines.push('Conditions:');
+        for (const c of diagnostics.conditions)
+            lines.push(`- ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
+        lines.push('');
+    }
+    if (diagnostics.pods.length > 0) {
+        lines.push('New pods:');
+        for (const pod of diagnostics.pods) {
+            lines.push(`- ${pod.name} (${pod.phase ?? 'unknown phase'}${pod.node ? ` on ${pod.node}` : ''})${pod.reasons.length ? `: ${pod.reasons.join('; ')}` : ''}`);
+        }
+        lines.push('');
+    }
+    if (diagnostics.events.length > 0) {
+        lines.push('Recent events:');
+        for (const event of diagnostics.events) {
+            lines.push(`- ${event.object} ${event.type ?? ''} ${event.reason ?? ''}: ${event.message ?? ''}${event.count && event.count > 1 ? ` (x${event.count})` : ''}`);
+        }
+        lines.push('');
+    }
+    return lines.join('\n');
+}
 
 
 /***/ }),

@@ -1,7 +1,8 @@
 import { runAction } from '@sophia/action-runtime';
 import { main } from './main.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 await runAction(main, {
   title: 'deploy-k3s-backend',
-  notRunOutputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+  notRunOutputs: NOT_RUN_OUTPUTS,
 });

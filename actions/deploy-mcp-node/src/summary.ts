@@ -10,6 +10,7 @@ import {
   type PlannedPlacement,
 } from '@sophia/kubernetes';
 import { failedMarkdown, markdownTable } from '@sophia/reporting';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 const TITLE = 'deploy-mcp-node';
 
@@ -114,7 +115,7 @@ export function notPlacedPublication(error: unknown): Publication {
   const notDeployed = notDeployedPublication(TITLE, error);
   return {
     ...notDeployed,
-    outputs: { ...notDeployed.outputs, node: '', workloads: [] },
+    outputs: { ...NOT_RUN_OUTPUTS, node: '' },
     summary: `### ${TITLE}\n\nNothing was applied: neither the node nor the cluster was changed.\n\n${failedMarkdown(error)}\n`,
   };
 }

@@ -29218,6 +29218,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9973);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1490);
+/* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8693);
+
 
 
 
@@ -29234,7 +29236,7 @@ function whenCancelled() {
 await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, {
     title: 'deployment-record',
     whenCancelled,
-    notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '', 'replaced-deployment-id': '' },
+    notRunOutputs: _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__/* .NOT_RUN_OUTPUTS */ .x,
 });
 
 __webpack_async_result__();
@@ -29398,6 +29400,26 @@ async function main() {
         });
     }
 }
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before GitHub answered): no
+ * deployment record written, replaced or restored. A subset of action.yml's outputs, as the README's
+ * "When nothing runs" says.
+ */
+const NOT_RUN_OUTPUTS = {
+    'deployment-id': '',
+    'restored-deployment-id': '',
+    'replaced-deployment-id': '',
+};
 
 
 /***/ }),

@@ -1,6 +1,7 @@
 import { runAction } from '@sophia/action-runtime';
 import { getInputs } from './input-helper.js';
 import { main } from './main.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 /** What a record step cancelled while GitHub had not answered knew: which record it was writing, and where. */
 function whenCancelled(): string {
@@ -17,5 +18,5 @@ function whenCancelled(): string {
 await runAction(main, {
   title: 'deployment-record',
   whenCancelled,
-  notRunOutputs: { 'deployment-id': '', 'restored-deployment-id': '', 'replaced-deployment-id': '' },
+  notRunOutputs: NOT_RUN_OUTPUTS,
 });

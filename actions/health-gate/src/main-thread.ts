@@ -1,5 +1,6 @@
 import { runAction } from '@sophia/action-runtime';
 import { main } from './main.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 /**
  * The bundle's role on the main thread: the action under the one error path of every action. One module
@@ -10,6 +11,6 @@ import { main } from './main.js';
 export function runMainThread(bundle: string): Promise<void> {
   return runAction(() => main({ filename: bundle }), {
     title: 'health-gate',
-    notRunOutputs: { healthy: false, rounds: 0 },
+    notRunOutputs: NOT_RUN_OUTPUTS,
   });
 }

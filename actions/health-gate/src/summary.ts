@@ -1,6 +1,7 @@
 import type { Publication } from '@sophia/action-runtime';
 import { failedMarkdown, markdownTable, markdownText, type MarkdownCell } from '@sophia/reporting';
 import type { HealthReport, UrlReport } from '@sophia/health-check';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 function latency(value: number | null): string {
   return value === null ? '–' : `${value} ms`;
@@ -77,7 +78,7 @@ export function healthPublication(report: HealthReport): Publication {
  */
 export function notCheckedPublication(error: unknown): Publication {
   return {
-    outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
+    outputs: { ...NOT_RUN_OUTPUTS, 'time-to-healthy': '', report: '' },
     summary: `### Health gate\n\nNo URL was probed.\n\n${failedMarkdown(error)}\n`,
   };
 }

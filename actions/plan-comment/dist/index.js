@@ -29218,6 +29218,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1715);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9615);
+/* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8693);
+
 
 
 
@@ -29228,7 +29230,7 @@ function whenCancelled() {
         ? 'The plan sections were not published.'
         : `GitHub had not answered when the run was cancelled: the plan comment on pull request #${settings.pullNumber} may or may not have been written.`;
 }
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { title: 'plan-comment', notRunOutputs: { created: false, truncated: false }, whenCancelled });
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { title: 'plan-comment', notRunOutputs: _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__/* .NOT_RUN_OUTPUTS */ .x, whenCancelled });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -35151,6 +35153,22 @@ function withPermissionHint(error) {
         '. The token may not write this comment: a pull request from a fork or by Dependabot gets a read-only token (skip those in the calling workflow), or the job lacks `permissions: pull-requests: write`';
     return error;
 }
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before GitHub answered): no
+ * comment created, nothing truncated. A subset of action.yml's outputs, as the README's "When nothing runs"
+ * says.
+ */
+const NOT_RUN_OUTPUTS = { created: false, truncated: false };
 
 
 /***/ }),

@@ -1,6 +1,7 @@
 import { runAction } from '@sophia/action-runtime';
 import { getInputs } from './input-helper.js';
 import { main } from './main.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 /** What a plan-comment step cancelled before it published knew: the comment it was writing. */
 function whenCancelled(): string {
@@ -10,4 +11,4 @@ function whenCancelled(): string {
     : `GitHub had not answered when the run was cancelled: the plan comment on pull request #${settings.pullNumber} may or may not have been written.`;
 }
 
-await runAction(main, { title: 'plan-comment', notRunOutputs: { created: false, truncated: false }, whenCancelled });
+await runAction(main, { title: 'plan-comment', notRunOutputs: NOT_RUN_OUTPUTS, whenCancelled });

@@ -28377,6 +28377,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3827);
 /* harmony import */ var _input_helper_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4648);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3384);
+/* harmony import */ var _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8693);
+
 
 
 
@@ -28391,7 +28393,7 @@ function whenCancelled() {
         return '';
     return `The frontend rollback of ${settings.target} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
 }
-await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b, title: 'rollback', notRunOutputs: { switched: false }, whenCancelled });
+await (0,_sophia_action_runtime__WEBPACK_IMPORTED_MODULE_0__/* .runAction */ .Cs)(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .i, { post: _main_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b, title: 'rollback', notRunOutputs: _not_run_outputs_js__WEBPACK_IMPORTED_MODULE_3__/* .NOT_RUN_OUTPUTS */ .x, whenCancelled });
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -31668,6 +31670,21 @@ async function post() {
     if (summary)
         await (0,src/* publish */.mk)({ summary });
 }
+
+
+/***/ }),
+
+/***/ 8693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   x: () => (/* binding */ NOT_RUN_OUTPUTS)
+/* harmony export */ });
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * nothing switched. A subset of action.yml's outputs, as the README's "When nothing runs" says.
+ */
+const NOT_RUN_OUTPUTS = { switched: false };
 
 
 /***/ }),

@@ -1,6 +1,7 @@
 import { runAction } from '@sophia/action-runtime';
 import { getInputs } from './input-helper.js';
 import { main, post } from './main.js';
+import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
 /**
  * What a frontend rollback cancelled before it published knew (a Kubernetes rollback listens to the
@@ -13,4 +14,4 @@ function whenCancelled(): string {
   return `The frontend rollback of ${settings.target} on ${settings.ssh.hosts.length} host(s) was under way: the post step puts every host it had switched back on the release it served before, and frees the deploy locks; its summary says what it did.`;
 }
 
-await runAction(main, { post, title: 'rollback', notRunOutputs: { switched: false }, whenCancelled });
+await runAction(main, { post, title: 'rollback', notRunOutputs: NOT_RUN_OUTPUTS, whenCancelled });

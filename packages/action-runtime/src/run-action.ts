@@ -22,7 +22,8 @@ export interface ActionSteps {
   title: string;
   /**
    * The outputs that hold whatever the inputs are when nothing ran (`rolled-back: false`,
-   * `files-uploaded: 0`, `healthy: false`); outputs that depend on the inputs are left unset.
+   * `files-uploaded: 0`, `healthy: false`); outputs that depend on the inputs are left unset. Each action
+   * keeps them in its `src/not-run-outputs.ts` (`NOT_RUN_OUTPUTS`), which its summaries derive from too.
    */
   notRunOutputs: Record<string, OutputValue>;
   /**

@@ -4,6 +4,7 @@ import {
   markdownTable,
   markdownText,
   type Cell,
+  type OutputValue,
   type Publication,
   type RunContext,
 } from '@sophia/reporting';
@@ -30,6 +31,19 @@ export function traceOf(run: Pick<RunContext, 'commit' | 'actor' | 'runId' | 'ru
 export function appliedOutput(applied: AppliedObject[]): Array<{ kind: string; namespace?: string; name: string }> {
   return applied.map(({ kind, namespace, name }) => (namespace ? { kind, namespace, name } : { kind, name }));
 }
+
+/**
+ * The outputs of a Kubernetes deploy that applied nothing (an input refused, a cancel before the step
+ * published, a connection or manifest problem): no object applied, no revision, nothing rolled back.
+ * The one home of that set for both Kubernetes deploy actions; `plan` is left unset.
+ */
+export const NOT_DEPLOYED_OUTPUTS: Readonly<Record<string, OutputValue>> = {
+  applied: [],
+  revisions: {},
+  changed: [],
+  'rolled-back': false,
+  rollbacks: {},
+};
 
 /** The job summary of a deploy: every object and what happened to it, every workload and its revision, and why it failed. */
 export function deployReportMarkdown(title: string, report: DeployReport): string {
@@ -172,7 +186,7 @@ export function notDeployedPublication(title: string, error: unknown): Publicati
       ? `Stopped before any workload changed: ${error.outcome}.`
       : 'Nothing was applied: the cluster was not changed.';
   return {
-    outputs: { applied: [], revisions: {}, changed: [], 'rolled-back': false, rollbacks: {} },
+    outputs: { ...NOT_DEPLOYED_OUTPUTS },
     annotations: problems.map((problem) => ({ ...problem, title: 'Manifest problem', level: 'error' as const })),
     summary: `### ${title}\n\n${outcome}\n\n${failedMarkdown(error)}\n`,
   };

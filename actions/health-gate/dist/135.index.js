@@ -1,8 +1,8 @@
-export const id = 839;
-export const ids = [839];
+export const id = 135;
+export const ids = [135];
 export const modules = {
 
-/***/ 2839:
+/***/ 7135:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1675,7 +1675,15 @@ async function recordRollback(github, options) {
 
 
 
+;// CONCATENATED MODULE: ./src/not-run-outputs.ts
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * not healthy, no round. A subset of action.yml's outputs, as the README's "When nothing runs" says.
+ */
+const NOT_RUN_OUTPUTS = { healthy: false, rounds: 0 };
+
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 function latency(value) {
     return value === null ? '–' : `${value} ms`;
@@ -1744,7 +1752,7 @@ function healthPublication(report) {
  */
 function notCheckedPublication(error) {
     return {
-        outputs: { healthy: false, rounds: 0, 'time-to-healthy': '', report: '' },
+        outputs: { ...NOT_RUN_OUTPUTS, 'time-to-healthy': '', report: '' },
         summary: `### Health gate\n\nNo URL was probed.\n\n${failedMarkdown(error)}\n`,
     };
 }
@@ -1937,6 +1945,7 @@ async function main(regexThread) {
 ;// CONCATENATED MODULE: ./src/main-thread.ts
 
 
+
 /**
  * The bundle's role on the main thread: the action under the one error path of every action. One module
  * for the role, so the bundle loads it as one chunk holding @sophia/action-runtime once (two dynamic imports,
@@ -1946,7 +1955,7 @@ async function main(regexThread) {
 function runMainThread(bundle) {
     return runAction(() => main({ filename: bundle }), {
         title: 'health-gate',
-        notRunOutputs: { healthy: false, rounds: 0 },
+        notRunOutputs: NOT_RUN_OUTPUTS,
     });
 }
 

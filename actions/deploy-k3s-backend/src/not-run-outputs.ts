@@ -1,0 +1,9 @@
+import { NOT_DEPLOYED_OUTPUTS } from '@sophia/kubernetes';
+import type { OutputValue } from '@sophia/action-runtime';
+
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before the step published):
+ * those of a Kubernetes deploy that applied nothing. A subset of action.yml's outputs, as the README's
+ * "When nothing runs" says; `plan` is left unset.
+ */
+export const NOT_RUN_OUTPUTS: Readonly<Record<string, OutputValue>> = NOT_DEPLOYED_OUTPUTS;

@@ -1,0 +1,8 @@
+import type { OutputValue } from '@sophia/action-runtime';
+
+/**
+ * The outputs this action sets when nothing ran (an input refused, a cancel before GitHub answered): no
+ * comment created, nothing truncated. A subset of action.yml's outputs, as the README's "When nothing runs"
+ * says.
+ */
+export const NOT_RUN_OUTPUTS: Readonly<Record<string, OutputValue>> = { created: false, truncated: false };
