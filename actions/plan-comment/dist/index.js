@@ -44446,8 +44446,14 @@ async function gate_runHealthCheck(settings) {
     let stoppedBeforeDeadline = false;
     try {
         const signal = settings.signal;
+        // Node counts timers in whole milliseconds, so a timer may fire up to a millisecond before the time it was set
+        // for: the gate sleeps again until its own clock says a round's slot has come, so no round starts early.
+        const sleepUntil = async (atMs) => {
+            while (elapsedMs() < atMs && !signal?.aborted)
+                await gate_sleep(atMs - elapsedMs(), signal);
+        };
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await gate_sleep(nextRoundMs - elapsedMs(), signal);
+        await sleepUntil(nextRoundMs);
         while (elapsedMs() < deadlineMs && !signal?.aborted) {
             const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = performance.now();
@@ -44516,7 +44522,7 @@ async function gate_runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await gate_sleep(nextRoundMs - elapsedMs(), signal);
+            await sleepUntil(nextRoundMs);
         }
         if (signal?.aborted)
             outcome = 'cancelled';
@@ -44540,10 +44546,14 @@ async function gate_runHealthCheck(settings) {
     };
 }
 function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
-    // A last round cut short by the timeout may say less than the round before it did.
-    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
-        ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
-        : `${probe.url}: ${probe.detail}`;
+    // A last round cut short by the timeout may say less than the round before it did: a wrong answer, or
+    // else a probe error, that no inconclusive probe replaced in the URL's report.
+    const words = (probe, index) => {
+        const conclusive = urls[index].lastMismatch ?? urls[index].lastError;
+        return probe.inconclusive && conclusive !== null && conclusive !== probe.detail
+            ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${conclusive})`
+            : `${probe.url}: ${probe.detail}`;
+    };
     const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {
