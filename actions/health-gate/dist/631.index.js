@@ -935,6 +935,8 @@ class UrlTally {
     report;
     /** Whether lastMismatch holds a conclusive mismatch, which no inconclusive one replaces. */
     conclusive = false;
+    /** Whether lastError holds a conclusive error, which no inconclusive one (a probe the deadline cut) replaces. */
+    conclusiveError = false;
     constructor(url) {
         this.report = {
             url,
@@ -981,8 +983,13 @@ class UrlTally {
             report.failureKinds[kind] = (report.failureKinds[kind] ?? 0) + 1;
         if (probe.verdict === 'error') {
             report.errors += 1;
-            report.lastError = probe.detail;
-            report.lastErrorKind = probe.errorKind ?? 'other';
+            // A last round started with milliseconds left on a loaded runner must not hide what every whole round said
+            // (a TLS failure, a refused connection) behind the deadline that cut it.
+            if (!probe.inconclusive || !this.conclusiveError) {
+                report.lastError = probe.detail;
+                report.lastErrorKind = probe.errorKind ?? 'other';
+                this.conclusiveError ||= !probe.inconclusive;
+            }
         }
     }
     /**
@@ -1235,8 +1242,14 @@ async function runHealthCheck(settings) {
     let stoppedBeforeDeadline = false;
     try {
         const signal = settings.signal;
+        // Node counts timers in whole milliseconds, so a timer may fire up to a millisecond before the time it was set
+        // for: the gate sleeps again until its own clock says a round's slot has come, so no round starts early.
+        const sleepUntil = async (atMs) => {
+            while (elapsedMs() < atMs && !signal?.aborted)
+                await sleep(atMs - elapsedMs(), signal);
+        };
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await sleep(nextRoundMs - elapsedMs(), signal);
+        await sleepUntil(nextRoundMs);
         while (elapsedMs() < deadlineMs && !signal?.aborted) {
             const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = external_node_perf_hooks_.performance.now();
@@ -1305,7 +1318,7 @@ async function runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await sleep(nextRoundMs - elapsedMs(), signal);
+            await sleepUntil(nextRoundMs);
         }
         if (signal?.aborted)
             outcome = 'cancelled';
@@ -1329,10 +1342,14 @@ async function runHealthCheck(settings) {
     };
 }
 function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
-    // A last round cut short by the timeout may say less than the round before it did.
-    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
-        ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
-        : `${probe.url}: ${probe.detail}`;
+    // A last round cut short by the timeout may say less than the round before it did: a wrong answer, or
+    // else a probe error, that no inconclusive probe replaced in the URL's report.
+    const words = (probe, index) => {
+        const conclusive = urls[index].lastMismatch ?? urls[index].lastError;
+        return probe.inconclusive && conclusive !== null && conclusive !== probe.detail
+            ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${conclusive})`
+            : `${probe.url}: ${probe.detail}`;
+    };
     const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {

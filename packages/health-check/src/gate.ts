@@ -288,8 +288,13 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
   let stoppedBeforeDeadline = false;
   try {
     const signal = settings.signal;
+    // Node counts timers in whole milliseconds, so a timer may fire up to a millisecond before the time it was set
+    // for: the gate sleeps again until its own clock says a round's slot has come, so no round starts early.
+    const sleepUntil = async (atMs: number): Promise<void> => {
+      while (elapsedMs() < atMs && !signal?.aborted) await sleep(atMs - elapsedMs(), signal);
+    };
     let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-    await sleep(nextRoundMs - elapsedMs(), signal);
+    await sleepUntil(nextRoundMs);
     while (elapsedMs() < deadlineMs && !signal?.aborted) {
       const round = Promise.all(
         settings.urls.map(async (url) => {
@@ -366,7 +371,7 @@ export async function runHealthCheck(settings: HealthCheckSettings): Promise<Hea
         stoppedBeforeDeadline = elapsedMs() < deadlineMs;
         break;
       }
-      await sleep(nextRoundMs - elapsedMs(), signal);
+      await sleepUntil(nextRoundMs);
     }
     if (signal?.aborted) outcome = 'cancelled';
   } finally {
@@ -397,11 +402,14 @@ function explain(
   urls: readonly UrlReport[],
   stoppedBeforeDeadline: boolean,
 ): string {
-  // A last round cut short by the timeout may say less than the round before it did.
-  const words = (probe: ProbeResult, index: number): string =>
-    probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
-      ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
+  // A last round cut short by the timeout may say less than the round before it did: a wrong answer, or
+  // else a probe error, that no inconclusive probe replaced in the URL's report.
+  const words = (probe: ProbeResult, index: number): string => {
+    const conclusive = urls[index].lastMismatch ?? urls[index].lastError;
+    return probe.inconclusive && conclusive !== null && conclusive !== probe.detail
+      ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${conclusive})`
       : `${probe.url}: ${probe.detail}`;
+  };
   const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
   const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
   if (outcome === 'healthy') {

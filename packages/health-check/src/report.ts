@@ -69,7 +69,10 @@ export interface UrlReport {
   failureKinds: Record<string, number>;
   /** The HTTP status of the latest answer; null when no probe got one. */
   lastStatus: number | null;
-  /** The latest probe error, kept apart from wrong answers. */
+  /**
+   * The latest probe error, kept apart from wrong answers; an inconclusive one (see ProbeResult.inconclusive) does not
+   * replace a conclusive one.
+   */
   lastError: string | null;
   /** The kind of lastError (null when no probe failed). */
   lastErrorKind: ProbeErrorKind | null;
@@ -127,6 +130,8 @@ export class UrlTally {
   private readonly report: UrlReport;
   /** Whether lastMismatch holds a conclusive mismatch, which no inconclusive one replaces. */
   private conclusive = false;
+  /** Whether lastError holds a conclusive error, which no inconclusive one (a probe the deadline cut) replaces. */
+  private conclusiveError = false;
 
   constructor(url: string) {
     this.report = {
@@ -170,8 +175,13 @@ export class UrlTally {
     if (kind !== undefined) report.failureKinds[kind] = (report.failureKinds[kind] ?? 0) + 1;
     if (probe.verdict === 'error') {
       report.errors += 1;
-      report.lastError = probe.detail;
-      report.lastErrorKind = probe.errorKind ?? 'other';
+      // A last round started with milliseconds left on a loaded runner must not hide what every whole round said
+      // (a TLS failure, a refused connection) behind the deadline that cut it.
+      if (!probe.inconclusive || !this.conclusiveError) {
+        report.lastError = probe.detail;
+        report.lastErrorKind = probe.errorKind ?? 'other';
+        this.conclusiveError ||= !probe.inconclusive;
+      }
     }
   }
 

@@ -121,3 +121,31 @@ test('a URL is labelled by how it failed most, not by its last probe: a pass or 
   const timingOut = probe({ verdict: 'error', status: undefined, errorKind: 'timeout', detail: 'timeout' });
   expect(failureSignature(tallied([timingOut, timingOut, unavailable]))).toEqual([`${site} timeout`]);
 });
+
+test("a probe the deadline cut does not replace a URL's last conclusive error, and is the error only when none came before", () => {
+  const tally = new UrlTally(site);
+  const cut = (ms: number): ProbeResult =>
+    probe({
+      verdict: 'error',
+      status: undefined,
+      errorKind: 'timeout',
+      detail: `no answer within ${ms} ms (what was left of timeout)`,
+      inconclusive: true,
+    });
+  const untrusted = probe({
+    verdict: 'error',
+    status: undefined,
+    errorKind: 'tls',
+    detail: 'TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+  });
+  tally.add(cut(700));
+  expect(tally.snapshot()).toMatchObject({ lastError: 'no answer within 700 ms (what was left of timeout)' });
+  tally.add(untrusted);
+  tally.add(cut(3));
+  expect(tally.snapshot()).toMatchObject({
+    errors: 3,
+    lastErrorKind: 'tls',
+    lastError: 'TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    failureKinds: { tls: 1 },
+  });
+});

@@ -9,8 +9,15 @@ import {
   UNTRUSTED_CERTIFICATE_HINT,
   type RoundResult,
 } from '@sophia/health-check';
-import { gateSettings } from './settings.js';
-import { closedPort, reply, selfSignedCertificate, startServer, type TestServer } from '@sophia-testing/http-servers';
+import { gateSettings, ONE_ROUND } from './settings.js';
+import {
+  closedPort,
+  reply,
+  selfSignedCertificate,
+  startServer,
+  type TestServer,
+  unexpectedProbes,
+} from '@sophia-testing/http-servers';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -88,12 +95,17 @@ describe('runHealthCheck', () => {
 
   it('keeps trying a service that never answers well until the timeout, then fails', async () => {
     const server = await serve((_req, res) => reply(res, 503, 'down'));
-    const report = await runHealthCheck(settings([server.url], { timeoutMs: 500 }));
+    const rounds: RoundResult[] = [];
+    const report = await runHealthCheck(
+      settings([server.url], { timeoutMs: 500, onRound: (round) => rounds.push(round) }),
+    );
     expect(report.healthy).toBe(false);
     expect(report.outcome).toBe('timeout');
-    // It stops only when the next round would start at or after the timeout: never an interval early.
-    expect(report.elapsedSeconds).toBeGreaterThanOrEqual(0.45);
+    // It stops only when the next round would start at or after the timeout: never an interval early. Told by
+    // the report's own times, which no machine's speed can make disagree with its rule.
+    expect(Math.round(rounds.at(-1)!.atSeconds * 1000) + 50).toBeGreaterThanOrEqual(500);
     expect(report.rounds).toBeGreaterThanOrEqual(2);
+    expect(unexpectedProbes(report.urls[0], 'wrongStatus')).toEqual([]);
     expect(report.urls[0].lastMismatch).toBe('status 503, expected 200-299');
     expect(report.reason).toMatch(
       // The last round may have been cut short by the timeout itself, on a loaded machine.
@@ -122,10 +134,10 @@ describe('runHealthCheck', () => {
   it('refuses a body without the expected version, substring or regex', async () => {
     const server = await serve((_req, res) => reply(res, 200, '{"version":"1.4.1","commit":"aaaaaaa"}'));
     const stale = await runHealthCheck(
-      settings([server.url], { expectedBody: bodyMatcher('expected-body', '"commit":"bbbbbbb"'), timeoutMs: 300 }),
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '"commit":"bbbbbbb"'), ...ONE_ROUND }),
     );
     expect(stale.healthy).toBe(false);
-    expect(stale.urls[0].wrongBody).toBe(stale.rounds);
+    expect(stale.urls[0]).toMatchObject({ probes: 1, wrongBody: 1 });
     expect(stale.urls[0].lastStatus).toBe(200);
     expect(stale.urls[0].lastMismatch).toBe(
       'body does not contain "\\"commit\\":\\"bbbbbbb\\"": "{\\"version\\":\\"1.4.1\\",\\"commit\\":\\"aaaaaaa\\"}"',
@@ -135,7 +147,7 @@ describe('runHealthCheck', () => {
     );
     expect(regex.healthy).toBe(true);
     const wrongRegex = await runHealthCheck(
-      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/"version":"2\\./'), timeoutMs: 1000 }),
+      settings([server.url], { expectedBody: bodyMatcher('expected-body', '/"version":"2\\./'), ...ONE_ROUND }),
     );
     expect(wrongRegex.urls[0].lastMismatch).toMatch(/^body does not match \/"version":"2\\.\/: /);
   });
@@ -165,7 +177,7 @@ describe('runHealthCheck', () => {
     const rounds: RoundResult[] = [];
     const loop = await runHealthCheck(
       settings([`${server.origin}/loop`], {
-        timeoutMs: 1000,
+        ...ONE_ROUND,
         maxRedirects: 3,
         followRedirects: 'same-origin',
         onRound: (round) => rounds.push(round),
@@ -198,8 +210,9 @@ describe('runHealthCheck', () => {
       lastMismatch: null,
     });
     expect(report.urls[0].latencyMs).toEqual({ p50: null, max: null });
-    // Each round lasts at least its 100 ms request-timeout (timers never fire early), so no more than 20 fit.
-    expect(report.rounds).toBeLessThanOrEqual(20);
+    // Each round lasts its 100 ms request-timeout, less at most the millisecond by which Node's whole-millisecond
+    // timers may fire early, so no more than 21 fit; rounds started on the 50 ms interval regardless would be 40.
+    expect(report.rounds).toBeLessThanOrEqual(21);
   });
 
   it('cuts a probe to what is left of the timeout, so a long request-timeout cannot stretch the gate', async () => {
@@ -217,9 +230,9 @@ describe('runHealthCheck', () => {
     const good = await serve((_req, res) => reply(res, 200, 'ok'));
     const bad = await serve((_req, res) => reply(res, 404, 'no such page'));
     const refused = `http://127.0.0.1:${await closedPort()}/health`;
-    const report = await runHealthCheck(settings([good.url, bad.url, refused], { timeoutMs: 300 }));
+    const report = await runHealthCheck(settings([good.url, bad.url, refused], ONE_ROUND));
     expect(report.healthy).toBe(false);
-    expect(report.passedRounds).toBe(0);
+    expect(report).toMatchObject({ rounds: 1, passedRounds: 0 });
     const [goodReport, badReport, refusedReport] = report.urls;
     expect(goodReport).toMatchObject({
       passes: report.rounds,
@@ -331,9 +344,15 @@ describe('runHealthCheck', () => {
 
   it('waits initial-delay before the first round', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'));
-    const report = await runHealthCheck(settings([server.url], { initialDelayMs: 250, successThreshold: 1 }));
+    const rounds: RoundResult[] = [];
+    const report = await runHealthCheck(
+      settings([server.url], { initialDelayMs: 250, successThreshold: 1, onRound: (round) => rounds.push(round) }),
+    );
     expect(report.healthy).toBe(true);
-    expect(server.requests[0].atMs).toBeGreaterThanOrEqual(240);
+    // The round ended after it started, and it started no earlier than initial-delay, by the gate's own clock.
+    expect(rounds[0].atSeconds).toBeGreaterThanOrEqual(0.25);
+    // The server, started before the gate, heard of it no earlier either (its clock counts whole milliseconds).
+    expect(server.requests[0].atMs).toBeGreaterThanOrEqual(249);
   });
 
   it('decides at once instead of sleeping out the interval', async () => {
@@ -357,7 +376,7 @@ describe('runHealthCheck', () => {
   it('checks TLS certificates unless insecure-tls is set', async () => {
     const server = await serve((_req, res) => reply(res, 200, 'ok'), selfSignedCertificate());
     const rounds: RoundResult[] = [];
-    await runHealthCheck(settings([server.url], { timeoutMs: 1000, onRound: (round) => rounds.push(round) }));
+    await runHealthCheck(settings([server.url], { ...ONE_ROUND, onRound: (round) => rounds.push(round) }));
     expect(rounds[0].probes[0].errorKind).toBe('tls');
     expect(rounds[0].probes[0].detail).toMatch(
       /^TLS handshake failed: self[- ]signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\): trust its CA with the step's `env: NODE_EXTRA_CA_CERTS: <path of the CA's PEM file>`, or accept any certificate with input insecure-tls: true$/,

@@ -31,3 +31,13 @@ export function gateSettings(urls: string[], overrides: Partial<HealthCheckSetti
     ...overrides,
   };
 }
+
+/**
+ * Timing for a gate of exactly one round, which the server's answer decides: the next round would start
+ * after the timeout, so the gate stops when the first one ends, and that round has the whole 30 s timeout
+ * for its answer. For tests of how an answer is judged, on a runner of any speed.
+ */
+export const ONE_ROUND: Pick<HealthCheckSettings, 'intervalMs' | 'timeoutMs'> = {
+  intervalMs: 60_000,
+  timeoutMs: 30_000,
+};
