@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
-import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+import { renderMarkdown, startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+import { plansMarkdown, type EnvironmentPlan } from '../actions/plan-comment/src/plans.js';
 
 let api: GitHubApi;
 
@@ -252,4 +253,74 @@ test('plans over 128 KiB: each plan job renders its sections within its share, t
   expect(written.body.match(/This environment's plan is cut here/g)).toHaveLength(2);
   const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
   expect(written.body).toContain(`(150000 bytes, sha256 ${sha('a'.repeat(150_000))})`);
+});
+
+/** A Kubernetes plan of `objects` ConfigMaps, each with five changed fields whose old value is `size` characters. */
+function changedPlan(objects: number, size: number): EnvironmentPlan['plan'] {
+  return JSON.parse(
+    JSON.stringify({
+      schema: 'sophia.deploy-plan/v1',
+      target: 'kubernetes',
+      counts: { created: 0, configured: objects, unchanged: 0 },
+      objects: Array.from({ length: objects }, (_, index) => ({
+        object: `sophia/ConfigMap/settings-${index}`,
+        kind: 'ConfigMap',
+        namespace: 'sophia',
+        name: `settings-${index}`,
+        action: 'configured',
+        changes: Array.from({ length: 5 }, (_, key) => ({
+          path: `data.key${key}`,
+          op: 'replace',
+          before: 'a'.repeat(size),
+          after: 'b'.repeat(100),
+        })),
+      })),
+      images: [],
+    }),
+  ) as EnvironmentPlan['plan'];
+}
+
+/** How many `<details>` are open at the start of `heading` in rendered HTML. */
+function foldsOpenAt(html: string, heading: string): number {
+  const before = html.slice(0, html.indexOf(heading));
+  return (before.match(/<details>/g) ?? []).length - (before.match(/<\/details>/g) ?? []).length;
+}
+
+test('a cut inside a fold or a code block closes them: the next environment renders outside, whatever the sizes', () => {
+  for (const limit of [20_000, 41_000, 65_000]) {
+    for (let size = 50; size <= 130; size += 8) {
+      const plans: EnvironmentPlan[] = [
+        { environment: 'staging', component: 'backend', plan: changedPlan(200, size) },
+        { environment: 'production', component: 'backend', plan: changedPlan(1, 10) },
+      ];
+      const { body, truncated } = plansMarkdown(plans, [], [], '', limit);
+      expect(truncated).toBe(true);
+      expect(body.length).toBeLessThanOrEqual(limit);
+      const { html } = renderMarkdown(body);
+      expect(html).toContain('<h2>production</h2>');
+      expect({ limit, size, open: foldsOpenAt(html, '<h2>production</h2>') }).toEqual({ limit, size, open: 0 });
+      expect(foldsOpenAt(html, "<strong>This environment's plan is cut here:</strong>")).toBe(0);
+    }
+  }
+  // A section rendered by a plan job, cut inside a code block inside a fold.
+  const code = Array.from({ length: 4000 }, (_, index) => `+ line ${index}`).join('\n');
+  for (const limit of [9_000, 17_000, 30_000]) {
+    const { body } = plansMarkdown(
+      [],
+      [
+        {
+          environment: 'staging',
+          markdown: `## staging\n\n<details><summary>diff</summary>\n\n\`\`\`\`diff\n${code}\n\`\`\`\`\n</details>\n`,
+        },
+        { environment: 'production', markdown: '## production\n\nNo change.\n' },
+      ],
+      [],
+      '',
+      limit,
+    );
+    const { html } = renderMarkdown(body);
+    expect(html).toContain('<h2>production</h2>');
+    expect(html).toContain("<p><strong>This environment's plan is cut here:</strong>");
+    expect(foldsOpenAt(html, '<h2>production</h2>')).toBe(0);
+  }
 });
