@@ -197,7 +197,7 @@ test('a marker comment by someone else is left alone; a token writing as another
   });
   expect(app.code).toBe(0);
   expect(app.annotations.map((annotation) => annotation.message)).toContain(
-    'The plan comment was written as "sophia-deploy[bot]", not as comment-author "github-actions[bot]": the next run will not find it and will add another. Set comment-author: sophia-deploy[bot]',
+    'The plan comment was written as "sophia-deploy[bot]", not as comment-author "github-actions[bot]": the next run looks for what "github-actions[bot]" wrote and will not find it. Set comment-author: sophia-deploy[bot]',
   );
   const appAgain = await comment(appPull, `staging backend ${kubernetesPlan(2)}`, '', {
     'github-token': 'ghs_appInstallation0',
@@ -255,29 +255,18 @@ test('plans over 128 KiB: each plan job renders its sections within its share, t
   expect(written.body).toContain(`(150000 bytes, sha256 ${sha('a'.repeat(150_000))})`);
 });
 
-/** A Kubernetes plan of `objects` ConfigMaps, each with five changed fields whose old value is `size` characters. */
+/** kubernetesPlan's ConfigMaps, each with five changed fields whose old value is `size` characters. */
 function changedPlan(objects: number, size: number): EnvironmentPlan['plan'] {
-  return JSON.parse(
-    JSON.stringify({
-      schema: 'sophia.deploy-plan/v1',
-      target: 'kubernetes',
-      counts: { created: 0, configured: objects, unchanged: 0 },
-      objects: Array.from({ length: objects }, (_, index) => ({
-        object: `sophia/ConfigMap/settings-${index}`,
-        kind: 'ConfigMap',
-        namespace: 'sophia',
-        name: `settings-${index}`,
-        action: 'configured',
-        changes: Array.from({ length: 5 }, (_, key) => ({
-          path: `data.key${key}`,
-          op: 'replace',
-          before: 'a'.repeat(size),
-          after: 'b'.repeat(100),
-        })),
-      })),
-      images: [],
-    }),
-  ) as EnvironmentPlan['plan'];
+  const plan = JSON.parse(kubernetesPlan(objects)) as { objects: Array<{ changes: unknown[] }> };
+  for (const object of plan.objects) {
+    object.changes = Array.from({ length: 5 }, (_, key) => ({
+      path: `data.key${key}`,
+      op: 'replace',
+      before: 'a'.repeat(size),
+      after: 'b'.repeat(100),
+    }));
+  }
+  return plan as unknown as EnvironmentPlan['plan'];
 }
 
 /** How many `<details>` are open at the start of `heading` in rendered HTML. */
