@@ -59,8 +59,8 @@ function isAlertIssue(issue: ListedIssue, alert: AlertKey): boolean {
 
 /**
  * Raised instead of opening a second issue when an open issue of the alert (labelled, its text
- * starting with the alert's marker) was opened by another login than `alert-author`: the token
- * writes as that login (a GitHub App's token writes as `<app-slug>[bot]`), so every run would
+ * starting with the alert's marker) was opened by another bot than `alert-author`: the token
+ * writes as that bot (a GitHub App's token writes as `<app-slug>[bot]`), so every run would
  * otherwise open one more issue. Its message says which login to set.
  */
 export class AlertAuthorError extends Error {
@@ -81,14 +81,22 @@ export class AlertAuthorError extends Error {
 
 /**
  * Throws AlertAuthorError when an open labelled issue carries the alert's marker line but another
- * login opened it. REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ * bot opened it. Only a bot: a GitHub App writes in a repository only once its owners installed
+ * it, while anyone may open an issue carrying the marker (and an issue template may label it),
+ * and such an issue must not silence the alert.
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
  */
+/** Whether a login is a GitHub App's (`<app-slug>[bot]`, GitHub docs, "About authentication with a GitHub App"). */
+function isBot(login: string | undefined): login is string {
+  return login?.toLowerCase().endsWith('[bot]') ?? false;
+}
+
 async function refuseSecondIssue(github: GitHubRepository, alert: AlertKey): Promise<void> {
   const labelled = await calling('findAlertIssue', () =>
     listAll(github, github.octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label }),
   );
   const other = (labelled as ListedIssue[]).find(
-    (issue) => !issue.pull_request && startsWithAlertMarker(issue, alert) && issue.user?.login,
+    (issue) => !issue.pull_request && startsWithAlertMarker(issue, alert) && isBot(issue.user?.login),
   );
   if (other) throw new AlertAuthorError(other.number, other.user!.login!, alert.author ?? DEFAULT_COMMENT_AUTHOR);
 }
