@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runBundledAction, type ActionRun } from '@sophia-testing/action-runner';
-import { startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+import { renderMarkdown, startGitHubApi, type GitHubApi } from '@sophia-testing/github-api';
+import { plansMarkdown, type EnvironmentPlan } from '../actions/plan-comment/src/plans.js';
 
 let api: GitHubApi;
 
@@ -196,7 +197,7 @@ test('a marker comment by someone else is left alone; a token writing as another
   });
   expect(app.code).toBe(0);
   expect(app.annotations.map((annotation) => annotation.message)).toContain(
-    'The plan comment was written as "sophia-deploy[bot]", not as comment-author "github-actions[bot]": the next run will not find it and will add another. Set comment-author: sophia-deploy[bot]',
+    'The plan comment was written as "sophia-deploy[bot]", not as comment-author "github-actions[bot]": the next run looks for what "github-actions[bot]" wrote and will not find it. Set comment-author: sophia-deploy[bot]',
   );
   const appAgain = await comment(appPull, `staging backend ${kubernetesPlan(2)}`, '', {
     'github-token': 'ghs_appInstallation0',
@@ -252,4 +253,63 @@ test('plans over 128 KiB: each plan job renders its sections within its share, t
   expect(written.body.match(/This environment's plan is cut here/g)).toHaveLength(2);
   const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
   expect(written.body).toContain(`(150000 bytes, sha256 ${sha('a'.repeat(150_000))})`);
+});
+
+/** kubernetesPlan's ConfigMaps, each with five changed fields whose old value is `size` characters. */
+function changedPlan(objects: number, size: number): EnvironmentPlan['plan'] {
+  const plan = JSON.parse(kubernetesPlan(objects)) as { objects: Array<{ changes: unknown[] }> };
+  for (const object of plan.objects) {
+    object.changes = Array.from({ length: 5 }, (_, key) => ({
+      path: `data.key${key}`,
+      op: 'replace',
+      before: 'a'.repeat(size),
+      after: 'b'.repeat(100),
+    }));
+  }
+  return plan as unknown as EnvironmentPlan['plan'];
+}
+
+/** How many `<details>` are open at the start of `heading` in rendered HTML. */
+function foldsOpenAt(html: string, heading: string): number {
+  const before = html.slice(0, html.indexOf(heading));
+  return (before.match(/<details>/g) ?? []).length - (before.match(/<\/details>/g) ?? []).length;
+}
+
+test('a cut inside a fold or a code block closes them: the next environment renders outside, whatever the sizes', () => {
+  for (const limit of [20_000, 41_000, 65_000]) {
+    for (let size = 50; size <= 130; size += 8) {
+      const plans: EnvironmentPlan[] = [
+        { environment: 'staging', component: 'backend', plan: changedPlan(200, size) },
+        { environment: 'production', component: 'backend', plan: changedPlan(1, 10) },
+      ];
+      const { body, truncated } = plansMarkdown(plans, [], [], '', limit);
+      expect(truncated).toBe(true);
+      expect(body.length).toBeLessThanOrEqual(limit);
+      const { html } = renderMarkdown(body);
+      expect(html).toContain('<h2>production</h2>');
+      expect({ limit, size, open: foldsOpenAt(html, '<h2>production</h2>') }).toEqual({ limit, size, open: 0 });
+      expect(foldsOpenAt(html, "<strong>This environment's plan is cut here:</strong>")).toBe(0);
+    }
+  }
+  // A section rendered by a plan job, cut inside a code block inside a fold.
+  const code = Array.from({ length: 4000 }, (_, index) => `+ line ${index}`).join('\n');
+  for (const limit of [9_000, 17_000, 30_000]) {
+    const { body } = plansMarkdown(
+      [],
+      [
+        {
+          environment: 'staging',
+          markdown: `## staging\n\n<details><summary>diff</summary>\n\n\`\`\`\`diff\n${code}\n\`\`\`\`\n</details>\n`,
+        },
+        { environment: 'production', markdown: '## production\n\nNo change.\n' },
+      ],
+      [],
+      '',
+      limit,
+    );
+    const { html } = renderMarkdown(body);
+    expect(html).toContain('<h2>production</h2>');
+    expect(html).toContain("<p><strong>This environment's plan is cut here:</strong>");
+    expect(foldsOpenAt(html, '<h2>production</h2>')).toBe(0);
+  }
 });

@@ -966,6 +966,34 @@ async function client_listAll(github, method, query) {
     return items;
 }
 
+;// CONCATENATED MODULE: ../../packages/github/src/author.ts
+/**
+ * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
+ * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
+ * access token as its user. GET /user does not answer an installation token (403), so the
+ * author is told, not asked.
+ */
+const author_DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
+/**
+ * Whether an issue or comment was written by `author` (a login; compared without case, as GitHub
+ * compares logins). What this suite finds again by a hidden marker must also be written by the
+ * token's author: anyone who may open an issue or comment can copy the marker into their own text.
+ */
+function author_writtenBy(written, author) {
+    return written.user?.login?.toLowerCase() === author.toLowerCase();
+}
+/**
+ * The warning when GitHub shows `written` (a login) as the author of what this suite just
+ * created, not `asked`, the login the input named `input` gives: later runs look for what
+ * `asked` wrote and will not find it. Undefined when they match (without case) or GitHub showed none.
+ * `what` names the text, such as `The plan comment`.
+ */
+function authorMismatch(what, written, input, asked) {
+    if (!written || written.toLowerCase() === asked.toLowerCase())
+        return undefined;
+    return `${what} was written as "${written}", not as ${input} "${asked}": the next run looks for what "${asked}" wrote and will not find it. Set ${input}: ${written}`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
 
@@ -1010,34 +1038,65 @@ async function upsertPullRequestComment(github, options) {
     });
 }
 
-;// CONCATENATED MODULE: ../../packages/github/src/author.ts
-/**
- * Whom a job's GITHUB_TOKEN writes as on github.com (GitHub docs, "Automatic token
- * authentication"). A GitHub App's installation token writes as `<app-slug>[bot]`; a personal
- * access token as its user. GET /user does not answer an installation token (403), so the
- * author is told, not asked.
- */
-const author_DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
-/**
- * Whether an issue or comment was written by `author` (a login; compared without case, as GitHub
- * compares logins). What this suite finds again by a hidden marker must also be written by the
- * token's author: anyone who may open an issue or comment can copy the marker into their own text.
- */
-function author_writtenBy(written, author) {
-    return written.user?.login?.toLowerCase() === author.toLowerCase();
-}
-
 ;// CONCATENATED MODULE: ../../packages/github/src/alert-issue.ts
 
 
 function alertIssueOf(issue) {
     return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
 }
+/**
+ * Whether an issue's text starts with the alert's marker line, where createAlertIssue writes it:
+ * the marker anywhere else (inside quoted text) does not count.
+ */
+function startsWithAlertMarker(issue, alert) {
+    return (issue.body ?? '').split('\n', 1)[0].replace(/\r$/, '') === client_marker('alert', alert.key);
+}
 /** Whether a listed issue is one of this alert's: an issue (not a pull request) the author opened with the marker. */
 function isAlertIssue(issue, alert) {
     return (!issue.pull_request &&
         author_writtenBy(issue, alert.author ?? author_DEFAULT_COMMENT_AUTHOR) &&
-        (issue.body?.includes(client_marker('alert', alert.key)) ?? false));
+        startsWithAlertMarker(issue, alert));
+}
+/**
+ * Raised instead of opening a second issue when an open issue of the alert (labelled, its text
+ * starting with the alert's marker) was opened by another bot than `alert-author`: the token
+ * writes as that bot (a GitHub App's token writes as `<app-slug>[bot]`), so every run would
+ * otherwise open one more issue. Its message says which login to set.
+ */
+class AlertAuthorError extends Error {
+    issueNumber;
+    written;
+    asked;
+    constructor(
+    /** The open issue's number. */
+    issueNumber, 
+    /** Who opened it, as GitHub shows. */
+    written, 
+    /** The author the alert looked for. */
+    asked) {
+        super(`Alert issue #${issueNumber} was opened by "${written}", not by alert-author "${asked}": no second issue is opened. If the token writes as "${written}", set alert-author: ${written}`);
+        this.issueNumber = issueNumber;
+        this.written = written;
+        this.asked = asked;
+        this.name = 'AlertAuthorError';
+    }
+}
+/**
+ * Throws AlertAuthorError when an open labelled issue carries the alert's marker line but another
+ * bot opened it. Only a bot: a GitHub App writes in a repository only once its owners installed
+ * it, while anyone may open an issue carrying the marker (and an issue template may label it),
+ * and such an issue must not silence the alert.
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ */
+/** Whether a login is a GitHub App's (`<app-slug>[bot]`, GitHub docs, "About authentication with a GitHub App"). */
+function isBot(login) {
+    return login?.toLowerCase().endsWith('[bot]') ?? false;
+}
+async function refuseSecondIssue(github, alert) {
+    const labelled = await client_calling('findAlertIssue', () => client_listAll(github, github.octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label }));
+    const other = labelled.find((issue) => !issue.pull_request && startsWithAlertMarker(issue, alert) && isBot(issue.user?.login));
+    if (other)
+        throw new AlertAuthorError(other.number, other.user.login, alert.author ?? author_DEFAULT_COMMENT_AUTHOR);
 }
 /**
  * The one open issue of this alert, or undefined: first among the open issues carrying `label`
@@ -1109,22 +1168,34 @@ async function lastClosedAlertIssue(github, alert) {
  * runs one after another (runs at the same time must be kept apart by the workflow's
  * `concurrency:`).
  *
+ * With `created`, `author` is the login GitHub shows as the new issue's (see authorMismatch).
+ *
  * REST: GET /repos/{owner}/{repo}/issues, POST /repos/{owner}/{repo}/issues (with `labels`).
  * Minimum token permission: `issues: write`.
- * Throws GitHubApiError (operation `openAlertIssue`, or `findAlertIssue` for the search).
+ * Throws GitHubApiError (operation `openAlertIssue`, or `findAlertIssue` for the search);
+ * AlertAuthorError when another login opened the alert's open issue.
  */
 async function openAlertIssue(github, alert) {
     const existing = await findAlertIssue(github, alert);
     if (existing)
         return { issue: existing, created: false };
-    return { issue: await createAlertIssue(github, alert), created: true };
+    return { ...(await createAlertIssue(github, { ...alert, body: withoutOurMarkers(alert.body) })), created: true };
 }
-function createAlertIssue(github, alert) {
+/**
+ * Opens the issue with `body` (quoted markers already shown as text) after the alert's marker
+ * line, unless another login opened one of the alert already (AlertAuthorError). Returns it with
+ * the login GitHub shows as its author.
+ */
+async function createAlertIssue(github, alert) {
+    await refuseSecondIssue(github, alert);
     const body = `${client_marker('alert', alert.key)}\n${alert.body}`;
     return client_calling('openAlertIssue', async () => {
         const { octokit, owner, repo } = github;
         const { data } = await octokit.rest.issues.create({ owner, repo, title: alert.title, body, labels: [alert.label] });
-        return { number: data.number, title: data.title, htmlUrl: data.html_url };
+        return {
+            issue: { number: data.number, title: data.title, htmlUrl: data.html_url },
+            author: data.user?.login ?? '',
+        };
     });
 }
 /**
@@ -1189,10 +1260,43 @@ async function editIssueBody(github, issueNumber, body) {
         await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
     });
 }
-const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
-const HEALTHY_MARKER = /\n?<!-- sophia-alert-healthy-checks:(\d+) -->/;
+/**
+ * One of the bookkeeping lines this suite writes at the end of an alert issue's text or comment
+ * (what fails, healthy checks in a row, recovered since a dismissal), each on its own line.
+ */
+const BOOKKEEPING_LINE = /^<!-- sophia-alert-(state|healthy-checks|recovered)(?::(.*))? -->$/;
 /** Written into an issue closed as not planned once production was healthy after the close. */
 const RECOVERED_MARKER = '<!-- sophia-alert-recovered -->';
+/**
+ * A text split into what precedes its bookkeeping lines and those lines: only the run of whole
+ * lines at its very end (after which only blank lines follow) counts, where this suite appends
+ * them, so a marker quoted inside the text (an answer of a server, say) never does. GitHub's
+ * editor may have turned line breaks into CRLF.
+ */
+function bookkeeping(body) {
+    const lines = (body ?? '').split('\n').map((line) => line.replace(/\r$/, ''));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    let start = lines.length;
+    while (start > 0 && BOOKKEEPING_LINE.test(lines[start - 1]))
+        start -= 1;
+    return { text: lines.slice(0, start).join('\n'), lines: lines.slice(start) };
+}
+/** The value of the last bookkeeping line of `kind` (`''` when it has none), or undefined when there is none. */
+function bookkept(body, kind) {
+    const found = bookkeeping(body)
+        .lines.map((line) => BOOKKEEPING_LINE.exec(line))
+        .filter((match) => match[1] === kind);
+    return found.length === 0 ? undefined : (found[found.length - 1][2] ?? '');
+}
+/**
+ * Text to write with every `<!--` that opens one of this suite's markers shown as text instead
+ * (`&lt;!--`, which GitHub renders the same), so nothing a caller quotes can ever be read back as
+ * the suite's own marker.
+ */
+function withoutOurMarkers(text) {
+    return text.replace(/<!--(\s*sophia-)/g, '&lt;!--$1');
+}
 /** Separates the entries of a state in its marker; an entry cannot hold it (see markedEntry). */
 const ENTRY_SEPARATOR = '; ';
 /** An entry as its marker keeps it: on one line, without the "--" that would end the HTML comment, nor ";". */
@@ -1207,15 +1311,26 @@ function stateMarker(entries) {
     return `<!-- sophia-alert-state:${[...entries].sort().join(ENTRY_SEPARATOR)} -->`;
 }
 function withState(body, entries) {
-    return entries === undefined ? body : `${body}\n${stateMarker(entries)}`;
+    const text = withoutOurMarkers(body);
+    return entries === undefined ? text : `${text}\n${stateMarker(entries)}`;
 }
 /** The count of healthy checks in a row kept in an issue's text (0 when it keeps none). */
 function healthyChecksOf(body) {
-    return Number(HEALTHY_MARKER.exec(body ?? '')?.[1] ?? 0);
+    const checks = bookkept(body, 'healthy-checks') ?? '';
+    return /^\d+$/.test(checks) ? Number(checks) : 0;
+}
+/** `body` with its bookkeeping line of `kind` replaced by `line`, or removed when `line` is undefined. */
+function withBookkeeping(body, kind, line) {
+    const { text, lines } = bookkeeping(body);
+    const kept = lines.filter((each) => BOOKKEEPING_LINE.exec(each)[1] !== kind);
+    return [text, ...kept, ...(line === undefined ? [] : [line])].join('\n');
 }
 function withHealthyChecks(body, checks) {
-    const text = (body ?? '').replace(HEALTHY_MARKER, '');
-    return checks > 0 ? `${text}\n<!-- sophia-alert-healthy-checks:${checks} -->` : text;
+    return withBookkeeping(body, 'healthy-checks', checks > 0 ? `<!-- sophia-alert-healthy-checks:${checks} -->` : undefined);
+}
+/** Whether a person's dismissal (closed as not planned) has been followed by a healthy check. */
+function recoveredSince(issue) {
+    return bookkept(issue.body, 'recovered') !== undefined;
 }
 /**
  * The latest state recorded on the issue by `author` (its body, then its comments; markers anyone
@@ -1232,7 +1347,7 @@ async function lastState(github, issue, author) {
         for (const written of [{ ...issue, created_at: issue.created_at ?? '' }, ...comments]) {
             if (!author_writtenBy(written, author))
                 continue;
-            const state = STATE_MARKER.exec(written.body ?? '')?.[1];
+            const state = bookkept(written.body, 'state');
             if (state !== undefined) {
                 found = {
                     entries: new Set(state === '' ? [] : state.split(ENTRY_SEPARATOR)),
@@ -1258,8 +1373,16 @@ async function lastState(github, issue, author) {
  *   during the outage appears or the reminder is due, else `unchanged`), and restarts the count
  *   of healthy checks.
  *
+ * Bookkeeping is read only from the hidden lines this suite writes (the alert's marker as the
+ * first line of the issue, the others as the last lines), and any `<!-- sophia-` that `body`
+ * quotes is written as text, so no answer of a server can steer the alert.
+ *
+ * With `opened`, `author` is the login GitHub shows as the new issue's: when it is not the alert's
+ * author (see authorMismatch), later runs do not find the issue as theirs and refuse to open
+ * another (AlertAuthorError) rather than open one per run.
+ *
  * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
- * GET .../issues/{n}/comments, PATCH .../issues/{n} (operation `syncAlertIssue`).
+ * GET .../issues/{n}/comments, PATCH .../issues/{n} (operation `syncAlertIssue`); AlertAuthorError.
  * Minimum token permission: `issues: write`.
  */
 async function syncAlertIssue(github, alert, check) {
@@ -1268,8 +1391,8 @@ async function syncAlertIssue(github, alert, check) {
     if (check.healthy) {
         if (!open) {
             const closed = await lastClosedAlertIssue(github, alert);
-            if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
-                await editIssueBody(github, closed.number, `${closed.body ?? ''}\n${RECOVERED_MARKER}`);
+            if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+                await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', RECOVERED_MARKER));
             }
             return { action: 'none' };
         }
@@ -1278,13 +1401,13 @@ async function syncAlertIssue(github, alert, check) {
             await editIssueBody(github, open.number, withHealthyChecks(open.body, checks));
             return { action: 'recovering', issue: alertIssueOf(open) };
         }
-        await closeIssue(github, open.number, check.body);
+        await closeIssue(github, open.number, withoutOurMarkers(check.body));
         return { action: 'closed', issue: alertIssueOf(open) };
     }
     const current = check.state && new Set(check.state.map(markedEntry));
     if (!open) {
         const closed = await lastClosedAlertIssue(github, alert);
-        if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
+        if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
             return { action: 'dismissed', issue: alertIssueOf(closed) };
         }
         const body = withState(check.body, current);
@@ -1293,8 +1416,10 @@ async function syncAlertIssue(github, alert, check) {
             closed.state_reason !== 'not_planned' &&
             windowMs > 0 &&
             Date.parse(closed.closed_at) >= Date.now() - windowMs;
-        if (!reopen)
-            return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        if (!reopen) {
+            const { issue, author: written } = await createAlertIssue(github, { ...alert, body });
+            return { action: 'opened', issue, author: written };
+        }
         // The healthy checks that closed it belong to the outage before.
         if (healthyChecksOf(closed.body) > 0) {
             await editIssueBody(github, closed.number, withHealthyChecks(closed.body, 0));
@@ -1685,6 +1810,8 @@ const NOT_RUN_OUTPUTS = { healthy: false, rounds: 0 };
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
+/** Longest reason a summary shows, in UTF-16 code units (it names every failing URL). */
+const REASON_LIMIT = 2000;
 function latency(value) {
     return value === null ? '–' : `${value} ms`;
 }
@@ -1696,7 +1823,7 @@ function linesCell(lines) {
 function lastProblem(url) {
     return linesCell([url.lastError && `error: ${url.lastError}`, url.lastMismatch]);
 }
-/** The job summary: the verdict in one line, then one row per URL. */
+/** The job summary: the verdict in one line, the reason as text, then one row per URL. */
 function healthSummary(report) {
     const verdict = report.healthy
         ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
@@ -1719,7 +1846,8 @@ function healthSummary(report) {
     return [
         `### Health gate\n`,
         `${verdict}\n`,
-        `${report.reason}\n`,
+        // The reason quotes what the servers answered: as text, never as Markdown or HTML.
+        `${markdownText(report.reason, REASON_LIMIT)}\n`,
         markdownTable([
             'URL',
             'Passed',
@@ -1764,7 +1892,8 @@ function notCheckedPublication(error) {
 /**
  * Keeps the alert issue in step with the report (see syncAlertIssue): its text is the rendered
  * report and a link to the run; a failure is told apart from those already reported by its
- * failureSignature. Returns the outputs `alert` and `alert-issue-url`.
+ * failureSignature. Returns the outputs `alert` and `alert-issue-url`, and a warning when GitHub
+ * shows another author than `alert-author` for an issue it opened.
  * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say): see alertFailure.
  */
 async function keepAlertIssue(alert, report, runUrl) {
@@ -1773,7 +1902,7 @@ async function keepAlertIssue(alert, report, runUrl) {
     const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
         .filter(Boolean)
         .join('\n\n');
-    const { action, issue } = await syncAlertIssue(github, { label: alert.label, key: alert.key, author: alert.author, title: `Health alert: ${alert.key} is unhealthy` }, {
+    const { action, issue, author } = await syncAlertIssue(github, { label: alert.label, key: alert.key, author: alert.author, title: `Health alert: ${alert.key} is unhealthy` }, {
         healthy: report.healthy,
         body,
         state: (0,health_check_src/* failureSignature */.vH)(report),
@@ -1781,10 +1910,14 @@ async function keepAlertIssue(alert, report, runUrl) {
         reopenWithinSeconds: alert.reopenWindowMs / 1000,
         closeAfterChecks: alert.closeAfter,
     });
-    return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' } };
+    const mismatch = author && authorMismatch(`Alert issue #${issue.number}`, author, 'alert-author', alert.author);
+    return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' }, warnings: mismatch ? [mismatch] : [] };
 }
 /** What to do about a GitHub refusal, by its status (GitHub docs, "Troubleshooting the REST API"). */
 function hintFor(error) {
+    // Its message says which alert-author to set; another run would refuse again.
+    if (error instanceof AlertAuthorError)
+        return 'Nothing else was written.';
     const status = error instanceof GitHubApiError ? error.status : -1;
     if (status === 401)
         return 'GitHub refused the token: check `github-token`.';

@@ -1,5 +1,5 @@
 import type { Publication } from '@sophia/action-runtime';
-import { GitHubApiError, githubRepository, syncAlertIssue } from '@sophia/github';
+import { AlertAuthorError, authorMismatch, GitHubApiError, githubRepository, syncAlertIssue } from '@sophia/github';
 import { failureSignature, type HealthReport } from '@sophia/health-check';
 import { healthSummary } from './summary.js';
 import type { AlertSettings } from './input-helper.js';
@@ -10,7 +10,8 @@ type AlertPublication = Publication & { outputs: { alert: string; 'alert-issue-u
 /**
  * Keeps the alert issue in step with the report (see syncAlertIssue): its text is the rendered
  * report and a link to the run; a failure is told apart from those already reported by its
- * failureSignature. Returns the outputs `alert` and `alert-issue-url`.
+ * failureSignature. Returns the outputs `alert` and `alert-issue-url`, and a warning when GitHub
+ * shows another author than `alert-author` for an issue it opened.
  * Throws GitHubApiError when GitHub refuses (a token without `issues: write`, say): see alertFailure.
  */
 export async function keepAlertIssue(
@@ -23,7 +24,7 @@ export async function keepAlertIssue(
   const body = [verdict, runUrl && `Checked by [this run](${runUrl}).`, healthSummary(report)]
     .filter(Boolean)
     .join('\n\n');
-  const { action, issue } = await syncAlertIssue(
+  const { action, issue, author } = await syncAlertIssue(
     github,
     { label: alert.label, key: alert.key, author: alert.author, title: `Health alert: ${alert.key} is unhealthy` },
     {
@@ -35,11 +36,14 @@ export async function keepAlertIssue(
       closeAfterChecks: alert.closeAfter,
     },
   );
-  return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' } };
+  const mismatch = author && authorMismatch(`Alert issue #${issue!.number}`, author, 'alert-author', alert.author);
+  return { outputs: { alert: action, 'alert-issue-url': issue?.htmlUrl ?? '' }, warnings: mismatch ? [mismatch] : [] };
 }
 
 /** What to do about a GitHub refusal, by its status (GitHub docs, "Troubleshooting the REST API"). */
 function hintFor(error: unknown): string {
+  // Its message says which alert-author to set; another run would refuse again.
+  if (error instanceof AlertAuthorError) return 'Nothing else was written.';
   const status = error instanceof GitHubApiError ? error.status : -1;
   if (status === 401) return 'GitHub refused the token: check `github-token`.';
   if (status === 403) {

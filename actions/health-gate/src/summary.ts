@@ -3,6 +3,9 @@ import { failedMarkdown, markdownTable, markdownText, type MarkdownCell } from '
 import type { HealthReport, UrlReport } from '@sophia/health-check';
 import { NOT_RUN_OUTPUTS } from './not-run-outputs.js';
 
+/** Longest reason a summary shows, in UTF-16 code units (it names every failing URL). */
+const REASON_LIMIT = 2000;
+
 function latency(value: number | null): string {
   return value === null ? '–' : `${value} ms`;
 }
@@ -17,7 +20,7 @@ function lastProblem(url: UrlReport): MarkdownCell {
   return linesCell([url.lastError && `error: ${url.lastError}`, url.lastMismatch]);
 }
 
-/** The job summary: the verdict in one line, then one row per URL. */
+/** The job summary: the verdict in one line, the reason as text, then one row per URL. */
 export function healthSummary(report: HealthReport): string {
   const verdict = report.healthy
     ? `✅ **Healthy**: time to healthy ${report.timeToHealthySeconds}s, decided after ${report.elapsedSeconds}s and ${report.rounds} round(s).`
@@ -40,7 +43,8 @@ export function healthSummary(report: HealthReport): string {
   return [
     `### Health gate\n`,
     `${verdict}\n`,
-    `${report.reason}\n`,
+    // The reason quotes what the servers answered: as text, never as Markdown or HTML.
+    `${markdownText(report.reason, REASON_LIMIT)}\n`,
     markdownTable(
       [
         'URL',

@@ -34402,6 +34402,17 @@ const author_DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 function author_writtenBy(written, author) {
     return written.user?.login?.toLowerCase() === author.toLowerCase();
 }
+/**
+ * The warning when GitHub shows `written` (a login) as the author of what this suite just
+ * created, not `asked`, the login the input named `input` gives: later runs look for what
+ * `asked` wrote and will not find it. Undefined when they match (without case) or GitHub showed none.
+ * `what` names the text, such as `The plan comment`.
+ */
+function authorMismatch(what, written, input, asked) {
+    if (!written || written.toLowerCase() === asked.toLowerCase())
+        return undefined;
+    return `${what} was written as "${written}", not as ${input} "${asked}": the next run looks for what "${asked}" wrote and will not find it. Set ${input}: ${written}`;
+}
 
 ;// CONCATENATED MODULE: ../../packages/github/src/pull-request-comment.ts
 
@@ -34453,11 +34464,59 @@ async function upsertPullRequestComment(github, options) {
 function alertIssueOf(issue) {
     return { number: issue.number, title: issue.title, htmlUrl: issue.html_url };
 }
+/**
+ * Whether an issue's text starts with the alert's marker line, where createAlertIssue writes it:
+ * the marker anywhere else (inside quoted text) does not count.
+ */
+function startsWithAlertMarker(issue, alert) {
+    return (issue.body ?? '').split('\n', 1)[0].replace(/\r$/, '') === marker('alert', alert.key);
+}
 /** Whether a listed issue is one of this alert's: an issue (not a pull request) the author opened with the marker. */
 function isAlertIssue(issue, alert) {
     return (!issue.pull_request &&
         writtenBy(issue, alert.author ?? DEFAULT_COMMENT_AUTHOR) &&
-        (issue.body?.includes(marker('alert', alert.key)) ?? false));
+        startsWithAlertMarker(issue, alert));
+}
+/**
+ * Raised instead of opening a second issue when an open issue of the alert (labelled, its text
+ * starting with the alert's marker) was opened by another bot than `alert-author`: the token
+ * writes as that bot (a GitHub App's token writes as `<app-slug>[bot]`), so every run would
+ * otherwise open one more issue. Its message says which login to set.
+ */
+class AlertAuthorError extends Error {
+    issueNumber;
+    written;
+    asked;
+    constructor(
+    /** The open issue's number. */
+    issueNumber, 
+    /** Who opened it, as GitHub shows. */
+    written, 
+    /** The author the alert looked for. */
+    asked) {
+        super(`Alert issue #${issueNumber} was opened by "${written}", not by alert-author "${asked}": no second issue is opened. If the token writes as "${written}", set alert-author: ${written}`);
+        this.issueNumber = issueNumber;
+        this.written = written;
+        this.asked = asked;
+        this.name = 'AlertAuthorError';
+    }
+}
+/**
+ * Throws AlertAuthorError when an open labelled issue carries the alert's marker line but another
+ * bot opened it. Only a bot: a GitHub App writes in a repository only once its owners installed
+ * it, while anyone may open an issue carrying the marker (and an issue template may label it),
+ * and such an issue must not silence the alert.
+ * REST: GET /repos/{owner}/{repo}/issues?state=open&labels={label} (every page).
+ */
+/** Whether a login is a GitHub App's (`<app-slug>[bot]`, GitHub docs, "About authentication with a GitHub App"). */
+function isBot(login) {
+    return login?.toLowerCase().endsWith('[bot]') ?? false;
+}
+async function refuseSecondIssue(github, alert) {
+    const labelled = await calling('findAlertIssue', () => listAll(github, github.octokit.rest.issues.listForRepo, { state: 'open', labels: alert.label }));
+    const other = labelled.find((issue) => !issue.pull_request && startsWithAlertMarker(issue, alert) && isBot(issue.user?.login));
+    if (other)
+        throw new AlertAuthorError(other.number, other.user.login, alert.author ?? DEFAULT_COMMENT_AUTHOR);
 }
 /**
  * The one open issue of this alert, or undefined: first among the open issues carrying `label`
@@ -34529,22 +34588,34 @@ async function lastClosedAlertIssue(github, alert) {
  * runs one after another (runs at the same time must be kept apart by the workflow's
  * `concurrency:`).
  *
+ * With `created`, `author` is the login GitHub shows as the new issue's (see authorMismatch).
+ *
  * REST: GET /repos/{owner}/{repo}/issues, POST /repos/{owner}/{repo}/issues (with `labels`).
  * Minimum token permission: `issues: write`.
- * Throws GitHubApiError (operation `openAlertIssue`, or `findAlertIssue` for the search).
+ * Throws GitHubApiError (operation `openAlertIssue`, or `findAlertIssue` for the search);
+ * AlertAuthorError when another login opened the alert's open issue.
  */
 async function openAlertIssue(github, alert) {
     const existing = await findAlertIssue(github, alert);
     if (existing)
         return { issue: existing, created: false };
-    return { issue: await createAlertIssue(github, alert), created: true };
+    return { ...(await createAlertIssue(github, { ...alert, body: withoutOurMarkers(alert.body) })), created: true };
 }
-function createAlertIssue(github, alert) {
+/**
+ * Opens the issue with `body` (quoted markers already shown as text) after the alert's marker
+ * line, unless another login opened one of the alert already (AlertAuthorError). Returns it with
+ * the login GitHub shows as its author.
+ */
+async function createAlertIssue(github, alert) {
+    await refuseSecondIssue(github, alert);
     const body = `${marker('alert', alert.key)}\n${alert.body}`;
     return calling('openAlertIssue', async () => {
         const { octokit, owner, repo } = github;
         const { data } = await octokit.rest.issues.create({ owner, repo, title: alert.title, body, labels: [alert.label] });
-        return { number: data.number, title: data.title, htmlUrl: data.html_url };
+        return {
+            issue: { number: data.number, title: data.title, htmlUrl: data.html_url },
+            author: data.user?.login ?? '',
+        };
     });
 }
 /**
@@ -34609,10 +34680,43 @@ async function editIssueBody(github, issueNumber, body) {
         await octokit.rest.issues.update({ owner, repo, issue_number: issueNumber, body });
     });
 }
-const STATE_MARKER = /<!-- sophia-alert-state:(.*) -->/;
-const HEALTHY_MARKER = /\n?<!-- sophia-alert-healthy-checks:(\d+) -->/;
+/**
+ * One of the bookkeeping lines this suite writes at the end of an alert issue's text or comment
+ * (what fails, healthy checks in a row, recovered since a dismissal), each on its own line.
+ */
+const BOOKKEEPING_LINE = /^<!-- sophia-alert-(state|healthy-checks|recovered)(?::(.*))? -->$/;
 /** Written into an issue closed as not planned once production was healthy after the close. */
 const RECOVERED_MARKER = '<!-- sophia-alert-recovered -->';
+/**
+ * A text split into what precedes its bookkeeping lines and those lines: only the run of whole
+ * lines at its very end (after which only blank lines follow) counts, where this suite appends
+ * them, so a marker quoted inside the text (an answer of a server, say) never does. GitHub's
+ * editor may have turned line breaks into CRLF.
+ */
+function bookkeeping(body) {
+    const lines = (body ?? '').split('\n').map((line) => line.replace(/\r$/, ''));
+    while (lines.length > 0 && lines[lines.length - 1].trim() === '')
+        lines.pop();
+    let start = lines.length;
+    while (start > 0 && BOOKKEEPING_LINE.test(lines[start - 1]))
+        start -= 1;
+    return { text: lines.slice(0, start).join('\n'), lines: lines.slice(start) };
+}
+/** The value of the last bookkeeping line of `kind` (`''` when it has none), or undefined when there is none. */
+function bookkept(body, kind) {
+    const found = bookkeeping(body)
+        .lines.map((line) => BOOKKEEPING_LINE.exec(line))
+        .filter((match) => match[1] === kind);
+    return found.length === 0 ? undefined : (found[found.length - 1][2] ?? '');
+}
+/**
+ * Text to write with every `<!--` that opens one of this suite's markers shown as text instead
+ * (`&lt;!--`, which GitHub renders the same), so nothing a caller quotes can ever be read back as
+ * the suite's own marker.
+ */
+function withoutOurMarkers(text) {
+    return text.replace(/<!--(\s*sophia-)/g, '&lt;!--$1');
+}
 /** Separates the entries of a state in its marker; an entry cannot hold it (see markedEntry). */
 const ENTRY_SEPARATOR = '; ';
 /** An entry as its marker keeps it: on one line, without the "--" that would end the HTML comment, nor ";". */
@@ -34627,15 +34731,26 @@ function stateMarker(entries) {
     return `<!-- sophia-alert-state:${[...entries].sort().join(ENTRY_SEPARATOR)} -->`;
 }
 function withState(body, entries) {
-    return entries === undefined ? body : `${body}\n${stateMarker(entries)}`;
+    const text = withoutOurMarkers(body);
+    return entries === undefined ? text : `${text}\n${stateMarker(entries)}`;
 }
 /** The count of healthy checks in a row kept in an issue's text (0 when it keeps none). */
 function healthyChecksOf(body) {
-    return Number(HEALTHY_MARKER.exec(body ?? '')?.[1] ?? 0);
+    const checks = bookkept(body, 'healthy-checks') ?? '';
+    return /^\d+$/.test(checks) ? Number(checks) : 0;
+}
+/** `body` with its bookkeeping line of `kind` replaced by `line`, or removed when `line` is undefined. */
+function withBookkeeping(body, kind, line) {
+    const { text, lines } = bookkeeping(body);
+    const kept = lines.filter((each) => BOOKKEEPING_LINE.exec(each)[1] !== kind);
+    return [text, ...kept, ...(line === undefined ? [] : [line])].join('\n');
 }
 function withHealthyChecks(body, checks) {
-    const text = (body ?? '').replace(HEALTHY_MARKER, '');
-    return checks > 0 ? `${text}\n<!-- sophia-alert-healthy-checks:${checks} -->` : text;
+    return withBookkeeping(body, 'healthy-checks', checks > 0 ? `<!-- sophia-alert-healthy-checks:${checks} -->` : undefined);
+}
+/** Whether a person's dismissal (closed as not planned) has been followed by a healthy check. */
+function recoveredSince(issue) {
+    return bookkept(issue.body, 'recovered') !== undefined;
 }
 /**
  * The latest state recorded on the issue by `author` (its body, then its comments; markers anyone
@@ -34652,7 +34767,7 @@ async function lastState(github, issue, author) {
         for (const written of [{ ...issue, created_at: issue.created_at ?? '' }, ...comments]) {
             if (!writtenBy(written, author))
                 continue;
-            const state = STATE_MARKER.exec(written.body ?? '')?.[1];
+            const state = bookkept(written.body, 'state');
             if (state !== undefined) {
                 found = {
                     entries: new Set(state === '' ? [] : state.split(ENTRY_SEPARATOR)),
@@ -34678,8 +34793,16 @@ async function lastState(github, issue, author) {
  *   during the outage appears or the reminder is due, else `unchanged`), and restarts the count
  *   of healthy checks.
  *
+ * Bookkeeping is read only from the hidden lines this suite writes (the alert's marker as the
+ * first line of the issue, the others as the last lines), and any `<!-- sophia-` that `body`
+ * quotes is written as text, so no answer of a server can steer the alert.
+ *
+ * With `opened`, `author` is the login GitHub shows as the new issue's: when it is not the alert's
+ * author (see authorMismatch), later runs do not find the issue as theirs and refuse to open
+ * another (AlertAuthorError) rather than open one per run.
+ *
  * REST and errors: those of findAlertIssue, openAlertIssue, commentOnIssue and closeIssue, and
- * GET .../issues/{n}/comments, PATCH .../issues/{n} (operation `syncAlertIssue`).
+ * GET .../issues/{n}/comments, PATCH .../issues/{n} (operation `syncAlertIssue`); AlertAuthorError.
  * Minimum token permission: `issues: write`.
  */
 async function syncAlertIssue(github, alert, check) {
@@ -34688,8 +34811,8 @@ async function syncAlertIssue(github, alert, check) {
     if (check.healthy) {
         if (!open) {
             const closed = await lastClosedAlertIssue(github, alert);
-            if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
-                await editIssueBody(github, closed.number, `${closed.body ?? ''}\n${RECOVERED_MARKER}`);
+            if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
+                await editIssueBody(github, closed.number, withBookkeeping(closed.body, 'recovered', RECOVERED_MARKER));
             }
             return { action: 'none' };
         }
@@ -34698,13 +34821,13 @@ async function syncAlertIssue(github, alert, check) {
             await editIssueBody(github, open.number, withHealthyChecks(open.body, checks));
             return { action: 'recovering', issue: alertIssueOf(open) };
         }
-        await closeIssue(github, open.number, check.body);
+        await closeIssue(github, open.number, withoutOurMarkers(check.body));
         return { action: 'closed', issue: alertIssueOf(open) };
     }
     const current = check.state && new Set(check.state.map(markedEntry));
     if (!open) {
         const closed = await lastClosedAlertIssue(github, alert);
-        if (closed?.state_reason === 'not_planned' && !closed.body?.includes(RECOVERED_MARKER)) {
+        if (closed?.state_reason === 'not_planned' && !recoveredSince(closed)) {
             return { action: 'dismissed', issue: alertIssueOf(closed) };
         }
         const body = withState(check.body, current);
@@ -34713,8 +34836,10 @@ async function syncAlertIssue(github, alert, check) {
             closed.state_reason !== 'not_planned' &&
             windowMs > 0 &&
             Date.parse(closed.closed_at) >= Date.now() - windowMs;
-        if (!reopen)
-            return { action: 'opened', issue: await createAlertIssue(github, { ...alert, body }) };
+        if (!reopen) {
+            const { issue, author: written } = await createAlertIssue(github, { ...alert, body });
+            return { action: 'opened', issue, author: written };
+        }
         // The healthy checks that closed it belong to the outage before.
         if (healthyChecksOf(closed.body) > 0) {
             await editIssueBody(github, closed.number, withHealthyChecks(closed.body, 0));
@@ -35131,9 +35256,9 @@ async function main() {
     }).catch((error) => {
         throw withPermissionHint(error);
     });
-    if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
-        src/* actionLog */.Zx.warning(`The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`);
-    }
+    const mismatch = comment.created && authorMismatch('The plan comment', comment.author, 'comment-author', settings.author);
+    if (mismatch)
+        src/* actionLog */.Zx.warning(mismatch);
     src/* actionLog */.Zx.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
     await (0,src/* publish */.mk)({
         outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },
@@ -38791,8 +38916,14 @@ async function gate_runHealthCheck(settings) {
     let stoppedBeforeDeadline = false;
     try {
         const signal = settings.signal;
+        // Node counts timers in whole milliseconds, so a timer may fire up to a millisecond before the time it was set
+        // for: the gate sleeps again until its own clock says a round's slot has come, so no round starts early.
+        const sleepUntil = async (atMs) => {
+            while (elapsedMs() < atMs && !signal?.aborted)
+                await sleep(atMs - elapsedMs(), signal);
+        };
         let nextRoundMs = Math.min(settings.initialDelayMs, deadlineMs);
-        await sleep(nextRoundMs - elapsedMs(), signal);
+        await sleepUntil(nextRoundMs);
         while (elapsedMs() < deadlineMs && !signal?.aborted) {
             const round = Promise.all(settings.urls.map(async (url) => {
                 const sentAt = performance.now();
@@ -38861,7 +38992,7 @@ async function gate_runHealthCheck(settings) {
                 stoppedBeforeDeadline = elapsedMs() < deadlineMs;
                 break;
             }
-            await sleep(nextRoundMs - elapsedMs(), signal);
+            await sleepUntil(nextRoundMs);
         }
         if (signal?.aborted)
             outcome = 'cancelled';
@@ -38885,10 +39016,14 @@ async function gate_runHealthCheck(settings) {
     };
 }
 function explain(outcome, settings, state, rounds, last, urls, stoppedBeforeDeadline) {
-    // A last round cut short by the timeout may say less than the round before it did.
-    const words = (probe, index) => probe.inconclusive && urls[index].lastMismatch !== null && urls[index].lastMismatch !== probe.detail
-        ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${urls[index].lastMismatch})`
-        : `${probe.url}: ${probe.detail}`;
+    // A last round cut short by the timeout may say less than the round before it did: a wrong answer, or
+    // else a probe error, that no inconclusive probe replaced in the URL's report.
+    const words = (probe, index) => {
+        const conclusive = urls[index].lastMismatch ?? urls[index].lastError;
+        return probe.inconclusive && conclusive !== null && conclusive !== probe.detail
+            ? `${probe.url}: ${probe.detail} (the last conclusive answer: ${conclusive})`
+            : `${probe.url}: ${probe.detail}`;
+    };
     const failing = last?.probes.flatMap((probe, index) => (probe.verdict === 'pass' ? [] : [words(probe, index)])) ?? [];
     const lastWords = failing.length ? `; last round: ${failing.join('; ')}` : '';
     if (outcome === 'healthy') {
@@ -40327,19 +40462,54 @@ function plansMarkdown(plans, sections, failed, runUrl, limit) {
     };
 }
 /**
+ * What must be closed after `kept` so that nothing it opened runs past the cut: the closing line
+ * of an open fenced code block (CommonMark 0.31 §4.5: a line of at least the opening's backticks
+ * or tildes), then a `</details>` line per `<details>` still open (GitHub's renderer closes HTML
+ * blocks only where their tags close, so an open fold would swallow every later environment).
+ */
+function closersFor(kept) {
+    let fence;
+    let openDetails = 0;
+    for (const line of kept.split('\n')) {
+        const fenceRun = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+        if (fence !== undefined) {
+            if (fenceRun && fenceRun[0] === fence[0] && fenceRun.length >= fence.length && line.trim() === fenceRun) {
+                fence = undefined;
+            }
+            continue;
+        }
+        if (fenceRun) {
+            fence = fenceRun;
+            continue;
+        }
+        openDetails += (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+    }
+    return (fence === undefined ? '' : `\n${fence}\n`) + '\n</details>\n'.repeat(Math.max(openDetails, 0));
+}
+/**
  * A section cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
- * before the limit (never inside a surrogate pair), so it ends on a whole line.
+ * before the limit (never inside a surrogate pair), so it ends on a whole line; a code block or
+ * `<details>` fold open at the cut is closed before CUT_NOTE, so the note and the environments
+ * after it never render inside it.
  */
 function fitSection(section, limit) {
     if (section.length <= limit)
         return { body: section, truncated: false };
-    let end = Math.max(limit - CUT_NOTE.length, 0);
-    const lineEnd = section.lastIndexOf('\n', end);
-    if (lineEnd > 0)
-        end = lineEnd;
-    else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1)))
-        end -= 1;
-    return { body: section.slice(0, end) + CUT_NOTE, truncated: true };
+    let room = Math.max(limit - CUT_NOTE.length, 0);
+    for (;;) {
+        let end = room;
+        const lineEnd = section.lastIndexOf('\n', end);
+        if (lineEnd > 0)
+            end = lineEnd;
+        else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1)))
+            end -= 1;
+        const kept = section.slice(0, end);
+        const closers = closersFor(kept);
+        // Closing takes room too: cut earlier until the closers fit (each step drops a line at least).
+        if (end + closers.length <= room || end === 0)
+            return { body: kept + closers + CUT_NOTE, truncated: true };
+        room = Math.max(Math.min(room - closers.length, end - 1), 0);
+    }
 }
 
 

@@ -1,5 +1,6 @@
 import { actionLog, publish, runUrl } from '@sophia/action-runtime';
 import {
+  authorMismatch,
   GitHubApiError,
   githubRepository,
   pullRequestCommentBodyLimit,
@@ -51,11 +52,9 @@ export async function main(): Promise<void> {
   }).catch((error: unknown) => {
     throw withPermissionHint(error);
   });
-  if (comment.created && comment.author.toLowerCase() !== settings.author.toLowerCase()) {
-    actionLog.warning(
-      `The plan comment was written as "${comment.author}", not as comment-author "${settings.author}": the next run will not find it and will add another. Set comment-author: ${comment.author}`,
-    );
-  }
+  const mismatch =
+    comment.created && authorMismatch('The plan comment', comment.author, 'comment-author', settings.author);
+  if (mismatch) actionLog.warning(mismatch);
   actionLog.info(`${comment.created ? 'Created' : 'Updated'} the plan comment: ${comment.htmlUrl}`);
   await publish({
     outputs: { 'comment-id': comment.id, 'comment-url': comment.htmlUrl, created: comment.created, truncated },

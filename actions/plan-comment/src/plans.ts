@@ -222,14 +222,49 @@ export function plansMarkdown(
 }
 
 /**
+ * What must be closed after `kept` so that nothing it opened runs past the cut: the closing line
+ * of an open fenced code block (CommonMark 0.31 §4.5: a line of at least the opening's backticks
+ * or tildes), then a `</details>` line per `<details>` still open (GitHub's renderer closes HTML
+ * blocks only where their tags close, so an open fold would swallow every later environment).
+ */
+function closersFor(kept: string): string {
+  let fence: string | undefined;
+  let openDetails = 0;
+  for (const line of kept.split('\n')) {
+    const fenceRun = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence !== undefined) {
+      if (fenceRun && fenceRun[0] === fence[0] && fenceRun.length >= fence.length && line.trim() === fenceRun) {
+        fence = undefined;
+      }
+      continue;
+    }
+    if (fenceRun) {
+      fence = fenceRun;
+      continue;
+    }
+    openDetails += (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+  }
+  return (fence === undefined ? '' : `\n${fence}\n`) + '\n</details>\n'.repeat(Math.max(openDetails, 0));
+}
+
+/**
  * A section cut to at most `limit` UTF-16 code units, CUT_NOTE included, at the last line break
- * before the limit (never inside a surrogate pair), so it ends on a whole line.
+ * before the limit (never inside a surrogate pair), so it ends on a whole line; a code block or
+ * `<details>` fold open at the cut is closed before CUT_NOTE, so the note and the environments
+ * after it never render inside it.
  */
 function fitSection(section: string, limit: number): { body: string; truncated: boolean } {
   if (section.length <= limit) return { body: section, truncated: false };
-  let end = Math.max(limit - CUT_NOTE.length, 0);
-  const lineEnd = section.lastIndexOf('\n', end);
-  if (lineEnd > 0) end = lineEnd;
-  else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1))) end -= 1;
-  return { body: section.slice(0, end) + CUT_NOTE, truncated: true };
+  let room = Math.max(limit - CUT_NOTE.length, 0);
+  for (;;) {
+    let end = room;
+    const lineEnd = section.lastIndexOf('\n', end);
+    if (lineEnd > 0) end = lineEnd;
+    else if (/[\uD800-\uDBFF]/.test(section.charAt(end - 1))) end -= 1;
+    const kept = section.slice(0, end);
+    const closers = closersFor(kept);
+    // Closing takes room too: cut earlier until the closers fit (each step drops a line at least).
+    if (end + closers.length <= room || end === 0) return { body: kept + closers + CUT_NOTE, truncated: true };
+    room = Math.max(Math.min(room - closers.length, end - 1), 0);
+  }
 }

@@ -14,3 +14,14 @@ export const DEFAULT_COMMENT_AUTHOR = 'github-actions[bot]';
 export function writtenBy(written: { user?: { login?: string } | null }, author: string): boolean {
   return written.user?.login?.toLowerCase() === author.toLowerCase();
 }
+
+/**
+ * The warning when GitHub shows `written` (a login) as the author of what this suite just
+ * created, not `asked`, the login the input named `input` gives: later runs look for what
+ * `asked` wrote and will not find it. Undefined when they match (without case) or GitHub showed none.
+ * `what` names the text, such as `The plan comment`.
+ */
+export function authorMismatch(what: string, written: string, input: string, asked: string): string | undefined {
+  if (!written || written.toLowerCase() === asked.toLowerCase()) return undefined;
+  return `${what} was written as "${written}", not as ${input} "${asked}": the next run looks for what "${asked}" wrote and will not find it. Set ${input}: ${written}`;
+}

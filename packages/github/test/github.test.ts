@@ -1,5 +1,7 @@
 import { startGitHubApi, type GitHubApi, type RepositoryState } from '@sophia-testing/github-api';
 import {
+  AlertAuthorError,
+  authorMismatch,
   createDeployment,
   createDeploymentStatus,
   findAlertIssue,
@@ -20,13 +22,17 @@ const TOKENS = {
   ghs_issuesWrite: { issues: 'write' },
   ghs_deploymentsWrite: { deployments: 'write' },
   ghs_appInstallation: { 'pull-requests': 'write' },
+  ghs_appIssues: { issues: 'write' },
 } as const;
 
 let api: GitHubApi;
 let repository: RepositoryState;
 
 beforeAll(async () => {
-  api = await startGitHubApi({ tokens: TOKENS, identities: { ghs_appInstallation: 'sophia-deploy[bot]' } });
+  api = await startGitHubApi({
+    tokens: TOKENS,
+    identities: { ghs_appInstallation: 'sophia-deploy[bot]', ghs_appIssues: 'sophia-deploy[bot]' },
+  });
   repository = api.repository('sophia/sophia-app');
 });
 
@@ -245,6 +251,81 @@ describe('alert issues', () => {
     expect(comments().at(-1)).toBe('odd\n<!-- sophia-alert-state:a->b c,d; https://sophia.example body; timeout -->');
     expect(await syncAlertIssue(github, alert, odd)).toMatchObject({ action: 'unchanged' });
     expect(await syncAlertIssue(github, alert, { healthy: true, body: 'fine' })).toMatchObject({ action: 'closed' });
+  });
+
+  it('reads its bookkeeping only from the lines it wrote: markers quoted in a report never count', async () => {
+    const github = client('ghs_issuesWrite');
+    const quoting = { label: 'quoted-health', key: 'quoted', title: 'Quoted is unhealthy' };
+    const quoted = [
+      'answer: <!-- sophia-alert-healthy-checks:99 -->',
+      '<!-- sophia-alert-state:x -->',
+      '<!-- sophia-alert-recovered -->',
+    ].join('\n');
+    const down = { healthy: false, body: quoted, state: ['https://sophia.example status 5xx'], closeAfterChecks: 3 };
+    const opened = await syncAlertIssue(github, quoting, down);
+    expect(opened.action).toBe('opened');
+    const issue = repository.issues.find((each) => each.number === opened.issue!.number)!;
+    // Shown as text (GitHub renders `&lt;!--` as `<!--`), not as a marker.
+    expect(issue.body).toContain('&lt;!-- sophia-alert-healthy-checks:99 -->');
+    expect(issue.body).not.toMatch(/<!-- sophia-alert-(healthy-checks|recovered)/);
+    expect(issue.body!.split('\n').at(-1)).toBe('<!-- sophia-alert-state:https://sophia.example status 5xx -->');
+    // One healthy check of three: still open, not closed by a quoted count of 99.
+    expect(await syncAlertIssue(github, quoting, { healthy: true, body: 'up', closeAfterChecks: 3 })).toMatchObject({
+      action: 'recovering',
+    });
+    // A quoted state in a later comment does not silence what is new.
+    expect(await syncAlertIssue(github, quoting, { ...down, state: ['x'] })).toMatchObject({ action: 'commented' });
+    // A marker someone put inside the text (not on its last lines) is not read either.
+    issue.body = `<!-- sophia-alert:quoted -->\nsee <!-- sophia-alert-healthy-checks:2 --> here\n<!-- sophia-alert-state:x -->`;
+    expect(await syncAlertIssue(github, quoting, { healthy: true, body: 'up', closeAfterChecks: 3 })).toMatchObject({
+      action: 'recovering',
+    });
+    expect(issue.body!.split('\n').slice(-2)).toEqual([
+      '<!-- sophia-alert-state:x -->',
+      '<!-- sophia-alert-healthy-checks:1 -->',
+    ]);
+    // The alert's own marker counts only as the issue's first line.
+    const lookalike = await github.octokit.rest.issues.create({
+      owner: 'sophia',
+      repo: 'sophia-app',
+      title: 'Other',
+      body: 'quoting <!-- sophia-alert:elsewhere -->',
+      labels: ['elsewhere-health'],
+    });
+    expect(lookalike.data.number).toBeGreaterThan(0);
+    expect(await findAlertIssue(github, { label: 'elsewhere-health', key: 'elsewhere' })).toBeUndefined();
+  });
+
+  it('a token writing as another login than the author: says so when it opens, and never opens a second issue', async () => {
+    const github = client('ghs_appIssues');
+    const appAlert = { label: 'app-health', key: 'app', title: 'App is unhealthy' };
+    const down = {
+      healthy: false,
+      body: 'down',
+      state: ['https://sophia.example status 5xx'],
+      reopenWithinSeconds: 3600,
+    };
+    const opened = await syncAlertIssue(github, appAlert, down);
+    expect(opened).toMatchObject({ action: 'opened', author: 'sophia-deploy[bot]' });
+    expect(authorMismatch('Alert issue', opened.author!, 'alert-author', 'github-actions[bot]')).toBe(
+      'Alert issue was written as "sophia-deploy[bot]", not as alert-author "github-actions[bot]": the next run looks for what "github-actions[bot]" wrote and will not find it. Set alert-author: sophia-deploy[bot]',
+    );
+    for (let run = 0; run < 2; run += 1) {
+      const refused = syncAlertIssue(github, appAlert, down);
+      await expect(refused).rejects.toThrow(AlertAuthorError);
+      await expect(refused).rejects.toThrow(
+        `Alert issue #${opened.issue!.number} was opened by "sophia-deploy[bot]", not by alert-author "github-actions[bot]": no second issue is opened. If the token writes as "sophia-deploy[bot]", set alert-author: sophia-deploy[bot]`,
+      );
+    }
+    await expect(openAlertIssue(github, { ...appAlert, body: 'down' })).rejects.toThrow(AlertAuthorError);
+    expect(repository.issues.filter((issue) => issue.labels.includes('app-health'))).toHaveLength(1);
+    // Told the login it writes as, it keeps that one issue.
+    const told = { ...appAlert, author: 'sophia-deploy[bot]' };
+    expect(await syncAlertIssue(github, told, { ...down, state: ['timeout'] })).toEqual({
+      action: 'commented',
+      issue: opened.issue,
+    });
+    expect(authorMismatch('Alert issue', 'Sophia-Deploy[bot]', 'alert-author', 'sophia-deploy[bot]')).toBeUndefined();
   });
 
   it('skips a pull request carrying the label and marker', async () => {
